@@ -1,0 +1,40 @@
+"""The app factory: build the Bolt App from settings and register every handler."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+import handlers
+from bot.runtime import Runtime
+from handlers.context import attach
+
+
+def make_client(runtime: Runtime) -> WebClient:
+    """A Web API client honouring SLACK_API_BASE_URL (GovSlack, tests, the sandbox)."""
+    return WebClient(
+        token=runtime.settings.slack_bot_token,
+        base_url=runtime.settings.slack_api_base_url,
+    )
+
+
+def create_app(runtime: Runtime, *, socket_mode: bool = False) -> App:
+    """The Bolt App for `runtime`. Requests are verified by signature unless in Socket Mode.
+
+    `process_before_response` keeps the fast path fast: the listener's answer is the HTTP
+    response (no 10 ms ack polling), and Web API work happens after the ack or in the outbox.
+    """
+    settings = runtime.settings
+    app = App(
+        token=settings.slack_bot_token,
+        signing_secret=settings.slack_signing_secret,
+        client=make_client(runtime),
+        process_before_response=True,
+        request_verification_enabled=not socket_mode,
+        logger=logging.getLogger("liaison.bolt"),
+    )
+    attach(app, runtime)
+    handlers.register(app)
+    return app

@@ -1,0 +1,144 @@
+"""`liaison`: run the bot (Socket Mode or HTTP), migrate the database, try it offline."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from slack_bolt import App
+from slack_bolt.error import BoltError
+
+from bot import __version__
+from bot.clock import SystemClock
+from bot.config import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, Settings, SettingsError
+from bot.runtime import Runtime
+from storage import schema
+from storage.db import make_engine
+
+logger = logging.getLogger("liaison")
+
+EXIT_CONFIG = 2
+
+
+class StartupError(Exception):
+    """Start-up cannot go on; the message is one line telling the operator what to do."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="liaison",
+        description="Liaison keeps an organisation's partnerships coordinated, from Slack.",
+    )
+    parser.add_argument("--version", action="version", version=f"liaison {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands.add_parser(
+        "run",
+        help="connect to Slack in Socket Mode (no public URL needed)",
+        description="Connect to Slack in Socket Mode. Needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN.",
+    )
+    serve = commands.add_parser(
+        "serve",
+        help="serve Slack's requests over HTTP (POST /slack/events, GET /healthz)",
+        description=(
+            "Serve Slack's requests over HTTP with uvicorn: POST /slack/events and GET /healthz. "
+            "Needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET."
+        ),
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=3000, help="port to listen on (default 3000)")
+    commands.add_parser(
+        "migrate",
+        help="upgrade the database schema to this version",
+        description="Upgrade the database at DATABASE_URL to this version's schema (Alembic).",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+        logging.basicConfig(
+            level=settings.log_level,
+            format="%(asctime)s %(levelname)s %(name)s %(message)s",
+        )
+        # Alembic narrates every connection at INFO; its "Running upgrade" lines are enough.
+        logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)
+        if args.command == "migrate":
+            return migrate(settings)
+        if args.command == "run":
+            return run_socket_mode(settings)
+        if args.command == "serve":
+            return serve(settings, host=args.host, port=args.port)
+    except SettingsError as error:
+        print(f"liaison: {error}", file=sys.stderr)
+        return EXIT_CONFIG
+    except StartupError as error:
+        print(f"liaison: {error}", file=sys.stderr)
+        return EXIT_CONFIG
+    raise AssertionError(f"unhandled command {args.command}")
+
+
+def migrate(settings: Settings) -> int:
+    engine = make_engine(settings.database_url)
+    before = schema.current_revision(engine)
+    schema.upgrade(engine)
+    after = schema.current_revision(engine)
+    print(f"database schema: {before or 'empty'} → {after}")
+    return 0
+
+
+def build_runtime(settings: Settings) -> Runtime:
+    engine = make_engine(settings.database_url)
+    try:
+        schema.ensure_current(engine, auto_migrate=settings.auto_migrate)
+    except schema.SchemaOutOfDate as error:
+        raise StartupError(str(error)) from error
+    return Runtime(settings=settings, engine=engine, clock=SystemClock())
+
+
+def _create_app(runtime: Runtime, *, socket_mode: bool) -> App:
+    from bot.app import create_app
+
+    try:
+        return create_app(runtime, socket_mode=socket_mode)
+    except BoltError as error:
+        raise StartupError(
+            f"Slack did not accept SLACK_BOT_TOKEN ({error}); check the token and "
+            "SLACK_API_BASE_URL."
+        ) from error
+
+
+def run_socket_mode(settings: Settings) -> int:
+    settings.require(BOT_TOKEN, APP_TOKEN)
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    runtime = build_runtime(settings)
+    app = _create_app(runtime, socket_mode=True)
+    handler = SocketModeHandler(app, settings.slack_app_token)
+    logger.info("liaison %s connecting to Slack in Socket Mode", __version__)
+    try:
+        handler.start()  # type: ignore[no-untyped-call]
+    finally:
+        runtime.close()
+    return 0
+
+
+def serve(settings: Settings, *, host: str, port: int) -> int:
+    settings.require(BOT_TOKEN, SIGNING_SECRET)
+    import uvicorn
+
+    from bot.http import create_asgi_app
+
+    runtime = build_runtime(settings)
+    app = _create_app(runtime, socket_mode=False)
+    asgi = create_asgi_app(app, runtime, on_shutdown=runtime.close)
+    logger.info("liaison %s serving Slack on http://%s:%d/slack/events", __version__, host, port)
+    uvicorn.run(asgi, host=host, port=port, log_level=settings.log_level.lower(), access_log=False)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,69 @@
+"""HTTP mode: `POST /slack/events` for everything Slack sends, `GET /healthz` for load balancers.
+
+Served by uvicorn (ASGI). Bolt's sync `App.dispatch` runs in a worker thread so a slow request
+never blocks the event loop, and other requests keep being acknowledged meanwhile.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+from slack_bolt import App, BoltRequest
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from bot.runtime import Runtime
+from storage.db import is_reachable
+
+EVENTS_PATH = "/slack/events"
+
+
+def create_asgi_app(
+    app: App,
+    runtime: Runtime,
+    *,
+    on_startup: Callable[[], None] | None = None,
+    on_shutdown: Callable[[], None] | None = None,
+) -> Starlette:
+    async def slack_events(request: Request) -> Response:
+        body = await request.body()
+        bolt_request = BoltRequest(
+            body=body.decode("utf-8"),
+            query=dict(request.query_params),
+            headers={key: [value] for key, value in request.headers.items()},
+        )
+        bolt_response = await run_in_threadpool(app.dispatch, bolt_request)
+        return Response(
+            status_code=bolt_response.status,
+            content=bolt_response.body,
+            headers=bolt_response.first_headers_without_set_cookie(),
+        )
+
+    async def healthz(_request: Request) -> Response:
+        database_ok = await run_in_threadpool(is_reachable, runtime.engine)
+        return JSONResponse(
+            {"status": "ok" if database_ok else "unavailable", "database": database_ok},
+            status_code=200 if database_ok else 503,
+        )
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        if on_startup is not None:
+            on_startup()
+        try:
+            yield
+        finally:
+            if on_shutdown is not None:
+                on_shutdown()
+
+    return Starlette(
+        routes=[
+            Route(EVENTS_PATH, slack_events, methods=["POST"]),
+            Route("/healthz", healthz, methods=["GET"]),
+        ],
+        lifespan=lifespan,
+    )

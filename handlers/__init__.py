@@ -1,0 +1,16 @@
+"""Slack surfaces: the `/partner` command, actions, views, events and App Home.
+
+Each module has `register(app)`; this package's `register` wires them all. Handlers parse, call
+one service, render blocks and answer; they hold no business rules.
+"""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from handlers import errors, partner_command
+
+
+def register(app: App) -> None:
+    errors.register(app)
+    partner_command.register(app)

@@ -1,0 +1,71 @@
+"""Help and usage answers for `/partner`, rendered from the verb catalogue."""
+
+from __future__ import annotations
+
+from handlers.blocks import code, context, divider, header, section
+from handlers.reply import Reply
+from handlers.verbs import SECTIONS, Verb, verbs_in
+
+COMMAND = "/partner"
+
+
+def overview() -> Reply:
+    """Every verb, grouped, one line each."""
+    blocks = [
+        header("Liaison — keep partnerships coordinated"),
+        section(
+            f"Type `{COMMAND} VERB …`. Every answer is visible only to you unless it says "
+            "otherwise. A verb that takes a form opens one when you type it alone."
+        ),
+    ]
+    for name in SECTIONS:
+        lines = [
+            f"`{verb.name}` — {verb.summary.split('. ')[0].rstrip('.')}" for verb in verbs_in(name)
+        ]
+        blocks.append(divider())
+        blocks.append(section(f"*{name}*\n" + "\n".join(lines)))
+    blocks.append(context(f"`{COMMAND} help VERB` shows a verb's syntax and an example."))
+    return Reply(text=f"Liaison: type `{COMMAND} help VERB` for a verb's syntax.", blocks=blocks)
+
+
+def verb_help(verb: Verb) -> Reply:
+    """One verb: what it does, its syntax, an example and who may use it."""
+    blocks = [
+        header(f"{COMMAND} {verb.name}"),
+        section(verb.summary),
+        section("*Syntax*\n" + code([f"{COMMAND} {form}" for form in verb.syntax])),
+        section("*Example*\n" + code([f"{COMMAND} {example}" for example in verb.examples])),
+        context(f"Who can use it: {verb.who}."),
+    ]
+    return Reply(text=f"{COMMAND} {verb.syntax[0]}", blocks=blocks)
+
+
+def usage(verb: Verb, problem: str) -> Reply:
+    """A malformed line: what was wrong, the right form, an example."""
+    text = (
+        f"{problem}\n"
+        f"*Syntax:* {code([f'{COMMAND} {form}' for form in verb.syntax])}\n"
+        f"*Example:* `{COMMAND} {verb.examples[0]}`"
+    )
+    return Reply(text=text, blocks=[section(text)])
+
+
+def unknown_verb(word: str, suggestions: list[str]) -> Reply:
+    """A first word that is no verb: say so, suggest the closest, list them all."""
+    lead = f"`{word}` is not something I know how to do."
+    if suggestions:
+        lead += " Did you mean " + " or ".join(f"`{COMMAND} {s}`" for s in suggestions) + "?"
+    verbs = ", ".join(
+        f"`{verb.name}`" for section_name in SECTIONS for verb in verbs_in(section_name)
+    )
+    text = f"{lead}\nThe verbs are: {verbs}.\nType `{COMMAND} help VERB` for one verb's syntax."
+    return Reply(text=text, blocks=[section(text)])
+
+
+def not_yet_available(verb: Verb) -> Reply:
+    """A verb of the language that this build of Liaison does not carry yet."""
+    text = (
+        f"`{COMMAND} {verb.name}` is part of Liaison's language but not available in this "
+        f"version yet. Its syntax will be: {code([f'{COMMAND} {form}' for form in verb.syntax])}"
+    )
+    return Reply(text=text, blocks=[section(text)])

@@ -1,0 +1,271 @@
+"""The `/partner` language: every verb's syntax, purpose and example, in one place.
+
+Help texts and usage answers for malformed lines are both rendered from this catalogue, so the
+two can never disagree. Mirrors `shared/COMMANDS.md`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Verb:
+    name: str
+    section: str
+    syntax: tuple[str, ...]
+    summary: str
+    examples: tuple[str, ...]
+    who: str = "anyone"
+
+
+PARTNERS = "Partners and ownership"
+TOUCHPOINTS = "Touchpoints and coordination"
+COMMITMENTS = "Commitments"
+FEEDBACK = "Feedback and health"
+ADMIN = "Administration"
+SECTIONS = (PARTNERS, TOUCHPOINTS, COMMITMENTS, FEEDBACK, ADMIN)
+OWNERS = "the partner's owner, its deputy, or an admin"
+
+VERBS: tuple[Verb, ...] = (
+    Verb(
+        "add",
+        PARTNERS,
+        ('add NAME [owner @user] [aka "X", "Y"]', "add  (opens a form)"),
+        "Register a partner. You own it unless `owner` names someone else; a likely duplicate "
+        "of an existing partner is shown to you before anything is created.",
+        ('add Médecins Sans Frontières owner @ana aka "MSF", "Doctors Without Borders"',),
+    ),
+    Verb(
+        "show",
+        PARTNERS,
+        ("show NAME",),
+        "The partner's card: owner, deputy, team, status, contacts, touchpoints, "
+        "open commitments and health.",
+        ("show MSF",),
+    ),
+    Verb(
+        "list",
+        PARTNERS,
+        ("list [mine|all|prospect|active|paused|ended|dormant|at-risk]",),
+        "Partners, one line each, with owner and last contact.",
+        ("list mine", "list at-risk"),
+    ),
+    Verb(
+        "owner",
+        PARTNERS,
+        ("owner NAME @user",),
+        "Hand the partner over to a new owner; the old and the new owner are told.",
+        ("owner MSF @ben",),
+        who=OWNERS,
+    ),
+    Verb(
+        "deputy",
+        PARTNERS,
+        ("deputy NAME @user",),
+        "Set who covers for the owner.",
+        ("deputy MSF @chloe",),
+        who=OWNERS,
+    ),
+    Verb(
+        "team",
+        PARTNERS,
+        ("team NAME add @user [@user …]", "team NAME remove @user [@user …]"),
+        "The partner's internal team: the colleagues who are surveyed and kept informed.",
+        ("team MSF add @ben @dan",),
+        who=OWNERS,
+    ),
+    Verb(
+        "status",
+        PARTNERS,
+        ("status NAME prospect|active|paused|ended",),
+        "Move the partner through its lifecycle.",
+        ("status MSF active",),
+        who=OWNERS,
+    ),
+    Verb(
+        "channel",
+        PARTNERS,
+        ("channel NAME #channel",),
+        "The partner's own coordination channel: alerts about it go there.",
+        ("channel MSF #msf-partnership",),
+        who=OWNERS,
+    ),
+    Verb(
+        "alias",
+        PARTNERS,
+        ('alias NAME add "X"', 'alias NAME remove "X"'),
+        "Other names the partner goes by (acronyms, former names).",
+        ('alias Médecins Sans Frontières add "Doctors Without Borders"',),
+        who=OWNERS,
+    ),
+    Verb(
+        "rename",
+        PARTNERS,
+        ("rename NAME to NEW",),
+        "Change the partner's name; the old name stays as an alias.",
+        ("rename Acme Corp to Acme Group",),
+        who=OWNERS,
+    ),
+    Verb(
+        "merge",
+        PARTNERS,
+        ("merge DUPLICATE into KEPT",),
+        "Fold a duplicate into the partner you keep: aliases, contacts, team and all history "
+        "move over, and the duplicate's name becomes an alias.",
+        ("merge Doctors w/o Borders into MSF",),
+        who=OWNERS,
+    ),
+    Verb(
+        "contact",
+        PARTNERS,
+        ("contact NAME add PERSON [email] [title…]",),
+        "Add a person at the partner organisation (de-duplicated by email).",
+        ("contact MSF add Jane Doe jane.doe@msf.org Head of Partnerships",),
+    ),
+    Verb(
+        "contacts",
+        PARTNERS,
+        ("contacts NAME",),
+        "The people we know at the partner.",
+        ("contacts MSF",),
+    ),
+    Verb(
+        "log",
+        TOUCHPOINTS,
+        (
+            "log NAME [with PERSON …] [on DATE] [via meeting|call|email|event] : NOTES",
+            "log  (opens a form)",
+        ),
+        "Record a contact that happened. `with @colleague` adds colleagues who took part; "
+        "other names are contacts at the partner.",
+        ("log MSF with @ben and Jane Doe on yesterday via meeting : agreed on a pilot",),
+    ),
+    Verb(
+        "plan",
+        TOUCHPOINTS,
+        ("plan NAME on DATE [with PERSON …] : PURPOSE",),
+        "Record a planned meeting, so colleagues know before they reach out.",
+        ("plan MSF on friday 14:00 with Jane Doe : pilot kick-off",),
+    ),
+    Verb(
+        "intend",
+        TOUCHPOINTS,
+        ("intend NAME : PURPOSE",),
+        "Give a heads-up before you reach out; the owner is asked to acknowledge or redirect.",
+        ("intend MSF : ask about co-hosting the spring event",),
+    ),
+    Verb(
+        "check",
+        TOUCHPOINTS,
+        ("check NAME",),
+        "Before you reach out: owner, who was in touch lately, what is planned, open commitments.",
+        ("check MSF",),
+    ),
+    Verb(
+        "commit",
+        COMMITMENTS,
+        ("commit NAME us|them [@owner] : WHAT by DATE", "commit  (opens a form)"),
+        "Record a promise by our side (`us`; you own it unless you name someone) or by the "
+        "partner (`them`; you follow it up).",
+        ("commit MSF us @ben : send the draft MoU by 2026-12-04",),
+    ),
+    Verb(
+        "done",
+        COMMITMENTS,
+        ("done ID",),
+        "Mark a commitment as kept.",
+        ("done 42",),
+    ),
+    Verb(
+        "drop",
+        COMMITMENTS,
+        ("drop ID",),
+        "Close a commitment that no longer applies.",
+        ("drop 42",),
+    ),
+    Verb(
+        "commitments",
+        COMMITMENTS,
+        ("commitments [NAME|mine|overdue]",),
+        "Open commitments, with the balance of what we owe and what they owe.",
+        ("commitments overdue",),
+    ),
+    Verb(
+        "survey",
+        FEEDBACK,
+        ("survey NAME", "survey NAME now"),
+        "Show the partner's pulse-survey schedule, or start a round now.",
+        ("survey MSF now",),
+        who="anyone may look; the owner or an admin may start a round",
+    ),
+    Verb(
+        "health",
+        FEEDBACK,
+        ("health [NAME]",),
+        "A partner's health score and trend, or the list of partners at risk.",
+        ("health MSF", "health"),
+    ),
+    Verb(
+        "cadence",
+        FEEDBACK,
+        ("cadence NAME IDEAL MAX",),
+        "How often to be in touch with the partner, in days: a nudge at IDEAL, dormant at MAX.",
+        ("cadence MSF 30 60",),
+        who="the partner's owner or an admin",
+    ),
+    Verb(
+        "away",
+        FEEDBACK,
+        ("away FROM to UNTIL [deputy @user]",),
+        "Out of office: no check-ins or surveys for you, and your deputy covers alerts.",
+        ("away 2026-12-21 to 2027-01-04 deputy @dan",),
+    ),
+    Verb(
+        "back",
+        FEEDBACK,
+        ("back",),
+        "End your time away early.",
+        ("back",),
+    ),
+    Verb(
+        "config",
+        ADMIN,
+        (
+            "config",
+            "config channel #channel",
+            "config window DAYS",
+            "config hours 9-17",
+            "config days mon-fri",
+            "config pulse monthly|quarterly|off",
+            "config checkin-delay HOURS",
+            "config anonymity N",
+            "config digest DAY HH:MM",
+            "config timezone TZ",
+            "config admins @user [@user …]",
+        ),
+        "Show or change the workspace's settings.",
+        ("config channel #partnerships", "config hours 9-17"),
+        who="anyone may look; admins may change",
+    ),
+    Verb(
+        "export",
+        ADMIN,
+        ("export partners|touchpoints|commitments",),
+        "A CSV file of what you may see, sent to you as a direct message.",
+        ("export touchpoints",),
+    ),
+    Verb(
+        "help",
+        ADMIN,
+        ("help", "help VERB"),
+        "This overview, or one verb's syntax and an example.",
+        ("help log",),
+    ),
+)
+
+VERBS_BY_NAME: dict[str, Verb] = {verb.name: verb for verb in VERBS}
+
+
+def verbs_in(section: str) -> list[Verb]:
+    return [verb for verb in VERBS if verb.section == section]
