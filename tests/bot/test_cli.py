@@ -1,0 +1,74 @@
+"""The `liaison` command as an operator meets it: exit codes and one-line errors."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot import __version__
+
+
+def liaison(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        cwd=cwd,
+        env={"PATH": "/usr/bin:/bin", **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    # The project root on sys.path, but no .env: the subprocess sees only what we give it.
+    return tmp_path
+
+
+def pythonpath() -> dict[str, str]:
+    return {"PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+
+
+def test_version_and_help(workdir: Path) -> None:
+    result = liaison("--version", cwd=workdir, env=pythonpath())
+    assert result.returncode == 0
+    assert __version__ in result.stdout
+    for command in ("run", "serve", "migrate"):
+        result = liaison(command, "--help", cwd=workdir, env=pythonpath())
+        assert result.returncode == 0, result.stderr
+        assert "usage: liaison" in result.stdout
+
+
+def test_run_without_tokens_exits_2_naming_the_variable(workdir: Path) -> None:
+    result = liaison("run", cwd=workdir, env=pythonpath())
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert result.stderr.startswith("liaison: SLACK_BOT_TOKEN is not set")
+    assert "Traceback" not in result.stderr
+
+
+def test_serve_with_a_malformed_token_exits_2(workdir: Path) -> None:
+    result = liaison("serve", cwd=workdir, env={**pythonpath(), "SLACK_BOT_TOKEN": "nonsense"})
+    assert result.returncode == 2
+    assert "SLACK_BOT_TOKEN must start with 'xoxb-'" in result.stderr
+
+
+def test_start_on_an_unmigrated_database_is_refused_then_migrate_fixes_it(workdir: Path) -> None:
+    env = {
+        **pythonpath(),
+        "SLACK_BOT_TOKEN": "xoxb-1",
+        "SLACK_SIGNING_SECRET": "secret",
+        "DATABASE_URL": f"sqlite:///{workdir / 'liaison.db'}",
+    }
+    refused = liaison("serve", cwd=workdir, env=env)
+    assert refused.returncode == 2
+    assert "run `liaison migrate`" in refused.stderr
+    migrated = liaison("migrate", cwd=workdir, env=env)
+    assert migrated.returncode == 0, migrated.stderr
+    assert "→ 0001" in migrated.stdout

@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import (
+    APP_TOKEN,
+    BOT_TOKEN,
+    DEFAULT_DATABASE_URL,
+    DEFAULT_SLACK_API_BASE_URL,
+    Settings,
+    SettingsError,
+)
+
+
+def load(**environ: str) -> Settings:
+    return Settings.from_env(environ, dotenv_path=None)
+
+
+def test_defaults_need_no_environment() -> None:
+    settings = load()
+    assert settings.database_url == DEFAULT_DATABASE_URL
+    assert settings.slack_api_base_url == DEFAULT_SLACK_API_BASE_URL
+    assert settings.log_level == "INFO"
+    assert settings.auto_migrate is False
+
+
+def test_missing_token_names_the_variable_and_where_to_get_it() -> None:
+    with pytest.raises(SettingsError) as raised:
+        load(SLACK_BOT_TOKEN="xoxb-1").require(BOT_TOKEN, APP_TOKEN)
+    assert raised.value.variable == "SLACK_APP_TOKEN"
+    assert "xapp-" in str(raised.value)
+    assert "Basic Information" in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("SLACK_BOT_TOKEN", "xoxp-user-token"),
+        ("SLACK_APP_TOKEN", "xoxb-wrong-kind"),
+        ("SLACK_API_BASE_URL", "slack.com/api"),
+        ("DATABASE_URL", "mysql://root@localhost/liaison"),
+        ("LIAISON_DEFAULT_CHANNEL", "partnerships channel"),
+        ("LOG_LEVEL", "LOUD"),
+        ("LIAISON_AUTO_MIGRATE", "perhaps"),
+    ],
+)
+def test_malformed_values_are_refused_with_their_name(variable: str, value: str) -> None:
+    with pytest.raises(SettingsError) as raised:
+        load(**{variable: value})
+    assert raised.value.variable == variable
+    assert str(raised.value).startswith(variable)
+
+
+def test_values_are_normalised() -> None:
+    settings = load(
+        SLACK_API_BASE_URL="http://127.0.0.1:8080/api",
+        DATABASE_URL="postgresql://liaison@db/liaison",
+        LOG_LEVEL="debug",
+        LIAISON_AUTO_MIGRATE="yes",
+    )
+    assert settings.slack_api_base_url == "http://127.0.0.1:8080/api/"
+    assert settings.database_url == "postgresql+psycopg://liaison@db/liaison"
+    assert settings.log_level == "DEBUG"
+    assert settings.auto_migrate is True
+
+
+def test_environment_wins_over_dotenv(tmp_path: Path) -> None:
+    dotenv = tmp_path / ".env"
+    dotenv.write_text("SLACK_BOT_TOKEN=xoxb-from-file\nLOG_LEVEL=WARNING\n")
+    settings = Settings.from_env({"SLACK_BOT_TOKEN": "xoxb-from-env"}, dotenv_path=dotenv)
+    assert settings.slack_bot_token == "xoxb-from-env"
+    assert settings.log_level == "WARNING"
+
+
+def test_empty_values_count_as_unset() -> None:
+    settings = load(SLACK_BOT_TOKEN="  ", DATABASE_URL="")
+    assert settings.slack_bot_token is None
+    assert settings.database_url == DEFAULT_DATABASE_URL

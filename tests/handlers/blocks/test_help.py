@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import json
+
+from handlers.blocks import help as help_blocks
+from handlers.verbs import SECTIONS, VERBS, VERBS_BY_NAME
+
+
+def test_overview_names_every_verb_within_slack_limits() -> None:
+    reply = help_blocks.overview()
+    rendered = json.dumps(reply.blocks)
+    for verb in VERBS:
+        assert f"`{verb.name}`" in rendered
+    assert len(reply.blocks) <= 50
+    assert all(len(b.get("text", {}).get("text", "")) <= 3000 for b in reply.blocks)
+    assert reply.text
+
+
+def test_verb_help_shows_syntax_example_and_who() -> None:
+    reply = help_blocks.verb_help(VERBS_BY_NAME["owner"])
+    rendered = json.dumps(reply.blocks)
+    assert "/partner owner NAME @user" in rendered
+    assert "/partner owner MSF @ben" in rendered
+    assert "owner, its deputy, or an admin" in rendered
+
+
+def test_usage_says_what_was_wrong_the_form_and_an_example() -> None:
+    reply = help_blocks.usage(VERBS_BY_NAME["status"], "`sleeping` is not a status.")
+    assert reply.text.startswith("`sleeping` is not a status.")
+    assert "/partner status NAME prospect|active|paused|ended" in reply.text
+    assert "/partner status MSF active" in reply.text
+
+
+def test_unknown_verb_suggests_and_lists() -> None:
+    reply = help_blocks.unknown_verb("lgo", ["log"])
+    assert "Did you mean `/partner log`?" in reply.text
+    assert "`commitments`" in reply.text
+
+
+def test_catalogue_covers_the_whole_language() -> None:
+    # The verbs of shared/COMMANDS.md, section by section.
+    expected = {
+        "add", "show", "list", "owner", "deputy", "team", "status", "channel", "alias",
+        "rename", "merge", "contact", "contacts", "log", "plan", "intend", "check",
+        "commit", "done", "drop", "commitments", "survey", "health", "cadence", "away",
+        "back", "config", "export", "help",
+    }  # fmt: skip
+    assert set(VERBS_BY_NAME) == expected
+    assert {verb.section for verb in VERBS} == set(SECTIONS)
+    assert all(verb.examples and verb.syntax for verb in VERBS)

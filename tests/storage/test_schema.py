@@ -1,0 +1,111 @@
+"""The migrations create what the models describe, and the start-up check guards the schema."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, SQLModel
+
+from storage import schema
+from storage.db import is_reachable, make_engine
+from storage.models import Partner, TeamMembership, TeamRole
+
+
+def test_migrations_match_the_models(engine: Engine) -> None:
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences = compare_metadata(context, SQLModel.metadata)
+    assert differences == []
+
+
+def test_schema_is_at_head(engine: Engine) -> None:
+    assert schema.current_revision(engine) == schema.head_revision()
+    schema.ensure_current(engine, auto_migrate=False)
+
+
+def test_an_empty_database_is_refused_or_migrated(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
+    with pytest.raises(schema.SchemaOutOfDate, match="liaison migrate"):
+        schema.ensure_current(engine, auto_migrate=False)
+    schema.ensure_current(engine, auto_migrate=True)
+    assert schema.current_revision(engine) == schema.head_revision()
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'wal.db'}")
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_unreachable_database_is_reported() -> None:
+    engine = make_engine("postgresql+psycopg://nobody@127.0.0.1:9/none", pool_pre_ping=False)
+    assert is_reachable(engine) is False
+
+
+def _partner(team_id: str, name: str, now: datetime) -> Partner:
+    return Partner(
+        team_id=team_id, name=name, normalized_name=name.lower(), created_by="U1", created_at=now
+    )
+
+
+def test_times_come_back_aware_utc(engine: Engine) -> None:
+    berlin_noon = datetime(2026, 11, 25, 12, 0, tzinfo=timezone(timedelta(hours=1)))
+    with Session(engine) as session:
+        partner = _partner("T1", "Acme", berlin_noon)
+        session.add(partner)
+        session.commit()
+        partner_id = partner.id
+    with Session(engine) as session:
+        stored = session.get(Partner, partner_id)
+        assert stored is not None
+        assert stored.created_at == datetime(2026, 11, 25, 11, 0, tzinfo=UTC)
+        assert stored.created_at.tzinfo is not None
+
+
+def test_normalized_name_is_unique_per_workspace_only(engine: Engine) -> None:
+    now = datetime.now(UTC)
+    with Session(engine) as session:
+        session.add(_partner("T1", "Acme", now))
+        session.add(_partner("T2", "Acme", now))
+        session.commit()
+    with Session(engine) as session, pytest.raises(sa.exc.IntegrityError):
+        session.add(_partner("T1", "Acme", now))
+        session.commit()
+
+
+def test_a_partner_has_at_most_one_owner(engine: Engine) -> None:
+    now = datetime.now(UTC)
+    with Session(engine) as session:
+        partner = _partner("T1", "Acme", now)
+        session.add(partner)
+        session.flush()
+        assert partner.id is not None
+        session.add(
+            TeamMembership(
+                team_id="T1", partner_id=partner.id, user_id="U1", role=TeamRole.OWNER, added_at=now
+            )
+        )
+        session.add(
+            TeamMembership(
+                team_id="T1",
+                partner_id=partner.id,
+                user_id="U2",
+                role=TeamRole.DEPUTY,
+                added_at=now,
+            )
+        )
+        session.commit()
+        session.add(
+            TeamMembership(
+                team_id="T1", partner_id=partner.id, user_id="U3", role=TeamRole.OWNER, added_at=now
+            )
+        )
+        with pytest.raises(sa.exc.IntegrityError):
+            session.commit()

@@ -1,0 +1,131 @@
+"""manifest.yml is valid for Slack and declares everything the code uses."""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+SCHEMA = ROOT.parent / "shared" / "reference" / "slack-manifest.schema.1.0.0.json"
+SOURCES = [ROOT / "bot", ROOT / "handlers"]
+
+# Web API methods Liaison may call, and the bot scope each one needs (None: no scope needed).
+METHOD_SCOPES: dict[str, str | None] = {
+    "auth.test": None,
+    "chat.postMessage": "chat:write",
+    "chat.postEphemeral": "chat:write",
+    "chat.update": "chat:write",
+    "chat.delete": "chat:write",
+    "chat.getPermalink": None,
+    "conversations.open": "im:write",
+    "users.info": "users:read",
+    "reactions.add": "reactions:write",
+    "reactions.remove": "reactions:write",
+    "views.open": None,
+    "views.update": None,
+    "views.push": None,
+    "views.publish": None,
+    "files.getUploadURLExternal": "files:write",
+    "files.completeUploadExternal": "files:write",
+    "files.upload.v2": "files:write",
+}
+
+
+@pytest.fixture(scope="module")
+def manifest() -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load((ROOT / "manifest.yml").read_text())
+    return loaded
+
+
+def test_manifest_validates_against_slacks_schema(manifest: dict[str, Any]) -> None:
+    if not SCHEMA.is_file():
+        pytest.skip(f"Slack's manifest schema is not beside the project ({SCHEMA})")
+    jsonschema.validate(manifest, json.loads(SCHEMA.read_text()))
+
+
+def test_manifest_essentials(manifest: dict[str, Any]) -> None:
+    (command,) = manifest["features"]["slash_commands"]
+    assert command["command"] == "/partner"
+    assert command["should_escape"] is True
+    assert command["usage_hint"]
+    assert manifest["features"]["app_home"]["home_tab_enabled"] is True
+    assert manifest["settings"]["interactivity"]["is_enabled"] is True
+    assert manifest["settings"]["socket_mode_enabled"] is True
+    assert len(manifest["display_information"]["name"]) <= 35
+
+
+def _python_files() -> list[Path]:
+    return [path for source in SOURCES for path in source.rglob("*.py")]
+
+
+def _string_args_of(decorator: str) -> set[str]:
+    """String literals passed to app.<decorator>(...) anywhere in the code."""
+    found: set[str] = set()
+    for path in _python_files():
+        tree = ast.parse(path.read_text())
+        constants = {
+            target.id: node.value.value
+            for node in tree.body
+            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant)
+            for target in node.targets
+            if isinstance(target, ast.Name) and isinstance(node.value.value, str)
+        }
+        for node in ast.walk(tree):
+            if not (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id == "app"
+                and node.func.attr == decorator
+                and node.args
+            ):
+                continue
+            first = node.args[0]
+            if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                found.add(first.value)
+            elif isinstance(first, ast.Name) and first.id in constants:
+                found.add(constants[first.id])
+    return found
+
+
+def _web_api_methods() -> set[str]:
+    """Methods called as client.<snake_case>(…) or client.api_call("x.y"), in Slack's spelling."""
+    methods: set[str] = set()
+    pattern = re.compile(r"\bclient\.([a-z]+)_([A-Za-z_]+)\(")
+    for path in _python_files():
+        text = path.read_text()
+        for family, name in pattern.findall(text):
+            if family == "api":
+                continue
+            parts = name.split("_")
+            camel = parts[0] + "".join(part[:1].upper() + part[1:] for part in parts[1:])
+            methods.add(f"{family}.{camel}")
+        methods.update(re.findall(r"api_call\(\s*\"([a-zA-Z.]+)\"", text))
+    return methods
+
+
+def test_every_command_the_code_handles_is_declared(manifest: dict[str, Any]) -> None:
+    declared = {command["command"] for command in manifest["features"]["slash_commands"]}
+    used = _string_args_of("command")
+    assert used, "found no app.command(...) registration: is the scan broken?"
+    assert used <= declared
+
+
+def test_every_event_the_code_handles_is_subscribed(manifest: dict[str, Any]) -> None:
+    declared = set(manifest["settings"]["event_subscriptions"]["bot_events"])
+    assert _string_args_of("event") <= declared
+
+
+def test_every_web_api_method_the_code_calls_has_its_scope(manifest: dict[str, Any]) -> None:
+    scopes = set(manifest["oauth_config"]["scopes"]["bot"])
+    for method in sorted(_web_api_methods()):
+        assert method in METHOD_SCOPES, f"{method} is called: add it and its scope to METHOD_SCOPES"
+        scope = METHOD_SCOPES[method]
+        assert scope is None or scope in scopes, f"{method} needs the {scope} scope in manifest.yml"
