@@ -7,46 +7,20 @@ the Web API — opening a modal, messaging other people — is deferred until af
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable
-from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk import WebClient
 
 from bot.runtime import Runtime
 from handlers.blocks import help as help_blocks
 from handlers.context import runtime_of
+from handlers.invocation import Invocation, VerbHandler
 from handlers.reply import Reply
 from handlers.verbs import VERBS_BY_NAME
 
 COMMAND = "/partner"
-
-
-@dataclass(frozen=True, kw_only=True)
-class Invocation:
-    """One `/partner` line, as Slack sent it."""
-
-    team_id: str
-    user_id: str
-    channel_id: str
-    text: str
-    trigger_id: str | None = None
-    response_url: str | None = None
-
-    @classmethod
-    def from_command(cls, command: dict[str, Any]) -> Invocation:
-        return cls(
-            team_id=command["team_id"],
-            user_id=command["user_id"],
-            channel_id=command.get("channel_id", ""),
-            text=command.get("text") or "",
-            trigger_id=command.get("trigger_id"),
-            response_url=command.get("response_url"),
-        )
-
-
-# A verb handler gets the rest of the line after the verb.
-VerbHandler = Callable[[Runtime, Invocation, str], Reply]
 
 
 def help_verb(_runtime: Runtime, _invocation: Invocation, rest: str) -> Reply:
@@ -81,9 +55,14 @@ def route(runtime: Runtime, invocation: Invocation) -> Reply:
     return handler(runtime, invocation, rest.strip())
 
 
-def on_partner_command(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
-    reply = route(runtime_of(context), Invocation.from_command(command))
+def on_partner_command(
+    ack: Ack, command: dict[str, Any], context: BoltContext, client: WebClient, respond: Respond
+) -> None:
+    runtime = runtime_of(context)
+    reply = route(runtime, Invocation.from_command(command))
     ack(**reply.as_ack())
+    if reply.followup is not None:
+        runtime.defer(partial(reply.followup, client, respond), what="/partner followup")
 
 
 def register(app: App) -> None:

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from slack_bolt import Respond
+from slack_sdk import WebClient
+
 Block = dict[str, Any]
+# Work for after the ack: it may call the Web API and answer again through `respond`.
+Followup = Callable[[WebClient, Respond], None]
 
 
 @dataclass(frozen=True)
 class Reply:
-    """An ephemeral answer to the person who typed the command."""
+    """An ephemeral answer to the person who typed the command (or clicked)."""
 
     text: str
     blocks: list[Block] = field(default_factory=list)
+    followup: Followup | None = None
 
     def as_ack(self) -> dict[str, Any]:
         """Keyword arguments for Bolt's `ack()`: the answer travels in the HTTP response."""
@@ -21,3 +28,7 @@ class Reply:
         if self.blocks:
             body["blocks"] = self.blocks
         return body
+
+    def as_message(self) -> dict[str, Any]:
+        """Keyword arguments for `respond()` or `chat_postEphemeral` after the ack."""
+        return self.as_ack()

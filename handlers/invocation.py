@@ -1,0 +1,37 @@
+"""One `/partner` line as Slack sent it, and the shape of a verb handler."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from bot.runtime import Runtime
+from handlers.reply import Reply
+
+
+@dataclass(frozen=True, kw_only=True)
+class Invocation:
+    """Who typed what, where. `trigger_id` opens a modal; it is also unique per invocation."""
+
+    team_id: str
+    user_id: str
+    channel_id: str
+    text: str
+    trigger_id: str | None = None
+    response_url: str | None = None
+
+    @classmethod
+    def from_command(cls, command: dict[str, Any]) -> Invocation:
+        return cls(
+            team_id=command["team_id"],
+            user_id=command["user_id"],
+            channel_id=command.get("channel_id", ""),
+            text=command.get("text") or "",
+            trigger_id=command.get("trigger_id"),
+            response_url=command.get("response_url"),
+        )
+
+
+# A verb handler gets the rest of the line after the verb and answers with a Reply.
+VerbHandler = Callable[[Runtime, Invocation, str], Reply]
