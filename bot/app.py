@@ -28,7 +28,7 @@ def create_app(runtime: Runtime, *, socket_mode: bool = False) -> App:
     """
     settings = runtime.settings
     app = App(
-        token=settings.slack_bot_token,
+        # The client carries the token; Bolt verifies it once with auth.test at start-up.
         signing_secret=settings.slack_signing_secret,
         client=make_client(runtime),
         process_before_response=True,

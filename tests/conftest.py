@@ -9,17 +9,22 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from slack_bolt import App
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
+from bot.app import create_app
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.runtime import Runtime
+from bot.sandbox.fake_slack import FakeMessage, FakeSlack
+from bot.sandbox.requests import Deliverer, Delivery, RequestFactory
 from storage import schema
 from storage.db import make_engine
 
@@ -99,3 +104,79 @@ def runtime(settings: Settings, engine: Engine, clock: ManualClock) -> Iterator[
     runtime = Runtime(settings=settings, engine=engine, clock=clock)
     yield runtime
     runtime.after_ack.shutdown(wait=True)
+
+
+# --- Slack: a fake workspace served over HTTP, and the real app talking to it ------------------
+
+SEED_USERS = (
+    # id, name, time zone, Slack admin
+    ("U0ANA", "ana", "Europe/Berlin", True),
+    ("U0BEN", "ben", "America/New_York", False),
+    ("U0CHLOE", "chloe", "Asia/Tokyo", False),
+    ("U0DAN", "dan", "Europe/London", False),
+)
+
+
+@pytest.fixture
+def fake_slack() -> Iterator[FakeSlack]:
+    fake = FakeSlack(team_id="T0ACME", team_name="Acme", trigger_ttl=30.0)
+    for user_id, name, tz, is_admin in SEED_USERS:
+        fake.add_user(id=user_id, name=name, real_name=name.title(), tz=tz, is_admin=is_admin)
+    fake.add_channel(id="C0PARTNERS", name="partnerships")
+    fake.add_channel(id="C0GENERAL", name="general")
+    with fake:
+        yield fake
+
+
+@pytest.fixture
+def slack_settings(settings: Settings, fake_slack: FakeSlack) -> Settings:
+    return replace(
+        settings,
+        slack_bot_token=fake_slack.bot_token,
+        slack_signing_secret=fake_slack.signing_secret,
+        slack_api_base_url=fake_slack.base_url,
+    )
+
+
+@pytest.fixture
+def slack_runtime(
+    slack_settings: Settings, engine: Engine, clock: ManualClock
+) -> Iterator[Runtime]:
+    runtime = Runtime(settings=slack_settings, engine=engine, clock=clock)
+    yield runtime
+    runtime.after_ack.shutdown(wait=True)
+
+
+@pytest.fixture
+def app(slack_runtime: Runtime) -> App:
+    return create_app(slack_runtime)
+
+
+@dataclass
+class Slack:
+    """A person's side of Slack in tests: build signed requests, deliver them, look around."""
+
+    fake: FakeSlack
+    requests: RequestFactory
+    deliver: Deliverer
+    runtime: Runtime
+
+    def command(self, text: str, *, user: str = "U0ANA", channel: str = "C0PARTNERS") -> Delivery:
+        delivery = self.deliver.send(
+            self.requests.slash_command(user_id=user, channel_id=channel, text=text)
+        )
+        self.runtime.drain()
+        return delivery
+
+    def ephemerals_to(self, user: str) -> list[FakeMessage]:
+        return [m for m in self.fake.messages if m.ephemeral_to == user]
+
+
+@pytest.fixture
+def slack(fake_slack: FakeSlack, app: App, slack_runtime: Runtime) -> Slack:
+    return Slack(
+        fake=fake_slack,
+        requests=RequestFactory(fake_slack),
+        deliver=Deliverer(fake_slack, app=app),
+        runtime=slack_runtime,
+    )

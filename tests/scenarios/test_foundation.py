@@ -1,0 +1,205 @@
+"""The foundation as Slack meets it: signed requests through the real app, in-process and over
+HTTP to a real `liaison serve` process, with a fake Slack Web API server behind it."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from slack_bolt import Ack, App
+
+from bot.http import create_asgi_app
+from bot.runtime import Runtime
+from bot.sandbox.fake_slack import FakeSlack
+from bot.sandbox.requests import Deliverer, RequestFactory
+from storage.db import make_engine
+from tests.conftest import Slack
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def text_of(slack: Slack, user: str = "U0ANA") -> str:
+    """Everything the user was shown ephemerally, blocks included, as one string."""
+    return "\n".join(
+        message.text + json.dumps(message.blocks) for message in slack.ephemerals_to(user)
+    )
+
+
+def test_help_lists_the_language(slack: Slack) -> None:
+    delivery = slack.command("help")
+    assert delivery.status == 200
+    shown = text_of(slack)
+    assert "Partners and ownership" in shown
+    assert "`commitments`" in shown
+    # Only the start-up token check; answering help calls no Web API method.
+    assert [call.method for call in slack.fake.calls] == ["auth.test"]
+
+
+def test_help_verb_shows_syntax_and_example(slack: Slack) -> None:
+    slack.command("help log")
+    shown = text_of(slack)
+    assert "/partner log NAME [with PERSON …] [on DATE]" in shown
+    assert "/partner log MSF with @ben" in shown
+
+
+def test_empty_command_shows_the_overview(slack: Slack) -> None:
+    slack.command("")
+    assert "help VERB" in text_of(slack)
+
+
+def test_unknown_verb_answers_with_suggestion_and_changes_nothing(slack: Slack) -> None:
+    delivery = slack.command("lgo Acme : lunch", user="U0BEN")
+    assert delivery.status == 200
+    shown = text_of(slack, "U0BEN")
+    assert "`lgo` is not something I know how to do" in shown
+    assert "Did you mean `/partner log`?" in shown
+
+
+def test_help_for_an_unknown_verb(slack: Slack) -> None:
+    slack.command("help sruvey")
+    assert "Did you mean `/partner survey`?" in text_of(slack)
+
+
+def test_a_bad_signature_is_refused(slack: Slack) -> None:
+    request = slack.requests.slash_command(user_id="U0ANA", channel_id="C0PARTNERS", text="help")
+    request.headers["X-Slack-Signature"] = "v0=" + "0" * 64
+    assert slack.deliver.send(request).status == 401
+    assert slack.ephemerals_to("U0ANA") == []
+
+
+def test_a_failing_listener_gets_an_apology_with_an_error_id(
+    slack: Slack, app: App, caplog: pytest.LogCaptureFixture
+) -> None:
+    def explode(ack: Ack) -> None:
+        raise RuntimeError("database on fire")
+
+    app.command("/partner-broken")(explode)
+    request = slack.requests.slash_command(
+        user_id="U0ANA", channel_id="C0PARTNERS", text="", command="/partner-broken"
+    )
+    with caplog.at_level(logging.ERROR):
+        delivery = slack.deliver.send(request)
+    assert delivery.status == 200
+    (apology,) = slack.ephemerals_to("U0ANA")
+    assert "something went wrong" in apology.text
+    error_id = apology.text.split("error id `")[1].split("`")[0]
+    logged = [r for r in caplog.records if error_id in r.getMessage()]
+    assert logged and logged[0].exc_info is not None, "the log must carry the traceback"
+
+
+# --- Over HTTP ---------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return int(response.status), response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def wait_for_health(url: str, process: subprocess.Popen[str] | None = None) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise AssertionError(f"liaison serve exited: {process.communicate()}")
+        try:
+            get(url)
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError(f"{url} never answered")
+
+
+@pytest.fixture
+def served(fake_slack: FakeSlack, database_url: str, tmp_path: Path) -> Iterator[str]:
+    """A real `liaison serve` process talking to the fake Slack; yields its base URL."""
+    port = free_port()
+    environment = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "LIAISON_"))},
+        "SLACK_BOT_TOKEN": fake_slack.bot_token,
+        "SLACK_SIGNING_SECRET": fake_slack.signing_secret,
+        "SLACK_API_BASE_URL": fake_slack.base_url,
+        "DATABASE_URL": database_url,
+        "PYTHONPATH": str(ROOT),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "serve", "--port", str(port)],
+        cwd=tmp_path,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_health(f"{base}/healthz", process)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_liaison_serve_answers_signed_help_and_refuses_unsigned(
+    served: str, fake_slack: FakeSlack
+) -> None:
+    requests = RequestFactory(fake_slack)
+    deliver = Deliverer(fake_slack, url=f"{served}/slack/events")
+
+    delivery = deliver.send(
+        requests.slash_command(user_id="U0BEN", channel_id="C0PARTNERS", text="help")
+    )
+    assert delivery.status == 200
+    assert delivery.json is not None and delivery.json["response_type"] == "ephemeral"
+    assert any("Partners and ownership" in json.dumps(m.blocks) for m in fake_slack.messages)
+
+    unsigned = requests.slash_command(user_id="U0BEN", channel_id="C0PARTNERS", text="help")
+    for header in ("X-Slack-Signature", "X-Slack-Request-Timestamp"):
+        unsigned.headers.pop(header)
+    assert deliver.send(unsigned).status == 401
+
+    status, body = get(f"{served}/healthz")
+    assert status == 200
+    assert json.loads(body) == {"status": "ok", "database": True}
+    # Start-up verified the token once; answering commands called no Web API method.
+    assert [call.method for call in fake_slack.calls] == ["auth.test"]
+
+
+def test_healthz_is_503_when_the_database_is_unreachable(slack_runtime: Runtime, app: App) -> None:
+    runtime = Runtime(
+        settings=slack_runtime.settings,
+        engine=make_engine("postgresql+psycopg://nobody@127.0.0.1:9/none", pool_pre_ping=False),
+        clock=slack_runtime.clock,
+    )
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(create_asgi_app(app, runtime), port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        wait_for_health(f"http://127.0.0.1:{port}/healthz")
+        status, body = get(f"http://127.0.0.1:{port}/healthz")
+        assert status == 503
+        assert json.loads(body)["database"] is False
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
