@@ -6,6 +6,8 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
 
 from slack_bolt import App
 from slack_bolt.error import BoltError
@@ -48,6 +50,28 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=3000, help="port to listen on (default 3000)")
+    simulate = commands.add_parser(
+        "simulate",
+        help="try Liaison offline: a fake Slack workspace and a local SQLite file",
+        description=(
+            "Run the real app against an in-process fake Slack in the workspace Acme (ana, ben, "
+            "chloe, dan; #partnerships and #general). Type /partner commands as any colleague, "
+            "move the clock, react and click, and see what each person and channel receives."
+        ),
+    )
+    simulate.add_argument(
+        "--db",
+        type=Path,
+        default=Path("liaison-sandbox.db"),
+        help="the sandbox's SQLite file (default liaison-sandbox.db)",
+    )
+    simulate.add_argument("--fresh", action="store_true", help="start from an empty database")
+    simulate.add_argument(
+        "--script", type=Path, help="run the lines of FILE and print the transcript"
+    )
+    simulate.add_argument(
+        "--start", help="the sandbox clock's start, e.g. 2026-11-23T09:00 (UTC; default now)"
+    )
     commands.add_parser(
         "migrate",
         help="upgrade the database schema to this version",
@@ -66,6 +90,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         # Alembic narrates every connection at INFO; its "Running upgrade" lines are enough.
         logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)
+        if args.command == "simulate":
+            return simulate_offline(args)
         if args.command == "migrate":
             return migrate(settings)
         if args.command == "run":
@@ -79,6 +105,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"liaison: {error}", file=sys.stderr)
         return EXIT_CONFIG
     raise AssertionError(f"unhandled command {args.command}")
+
+
+def simulate_offline(args: argparse.Namespace) -> int:
+    from bot.sandbox.cli import simulate
+
+    if args.script is not None and not args.script.is_file():
+        raise StartupError(f"there is no script at {args.script}")
+    if args.start is not None:
+        try:
+            datetime.fromisoformat(args.start)
+        except ValueError:
+            raise StartupError(
+                f"--start {args.start!r} is not a moment; e.g. --start 2026-11-23T09:00"
+            ) from None
+    return simulate(db=args.db, fresh=args.fresh, script=args.script, start=args.start)
 
 
 def migrate(settings: Settings) -> int:

@@ -1,0 +1,622 @@
+"""`liaison simulate`: the real app, a fake Slack and a local SQLite file, played as colleagues.
+
+A `Sandbox` seeds the workspace "Acme", builds the app with the same factory as production,
+and interprets sandbox lines (`/partner …`, `as ben`, `advance 2d`, `react :four: on last`, …).
+Every message the app sends is shown as its recipient would see it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import shlex
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from rich.console import Console
+from rich.markup import escape
+
+from bot.app import create_app
+from bot.clock import ManualClock
+from bot.config import Settings
+from bot.runtime import Runtime
+from bot.sandbox import render
+from bot.sandbox.fake_slack import FakeMessage, FakeSlack, FakeView
+from bot.sandbox.requests import Deliverer, Delivery, RequestFactory, SlackRequest
+from storage import schema
+from storage.db import make_engine
+
+JsonDict = dict[str, Any]
+
+TEAM_ID = "T0ACME"
+SEED_USERS = (
+    # id, name, real name, time zone, Slack admin
+    ("U0ANA", "ana", "Ana Alves", "Europe/Berlin", True),
+    ("U0BEN", "ben", "Ben Brooks", "America/New_York", False),
+    ("U0CHLOE", "chloe", "Chloe Chen", "Asia/Tokyo", False),
+    ("U0DAN", "dan", "Dan Davies", "Europe/London", False),
+)
+SEED_CHANNELS = (("C0PARTNERS", "partnerships"), ("C0GENERAL", "general"))
+COORDINATION_CHANNEL = "#partnerships"
+
+FORMS = """\
+  /partner …                      type a command as the current person, in the current place
+  as NAME                         become another colleague (ana, ben, chloe, dan)
+  in #CHANNEL | in dm             type in a channel, or in your DM with Liaison
+  advance 2d | 3h | 30m | 1w      move the clock forward; what falls due runs, in order
+  advance to 2026-12-01 10:00     … or to a moment (UTC)
+  react :four: on last | on N     react to the last message you can see, or message N
+  unreact :four: on last | on N   take a reaction back
+  click "Label" on last | on N    click a button on a message (or `on modal`)
+  submit FIELD=VALUE …            submit the open form (fields as shown; @names for people)
+  cancel                          close the open form
+  inbox [NAME]                    what a person received: DMs and messages only they see
+  channel #NAME                   what a channel shows
+  home [NAME]                     a person's App Home tab
+  time                            the sandbox clock, in each person's time zone
+  help | quit"""
+
+_DURATION = re.compile(r"^(\d+)\s*(m|min|h|d|w)$")
+_UNITS = {"m": "minutes", "min": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+class LineError(Exception):
+    """A sandbox line that cannot be carried out; the message says why."""
+
+
+@dataclass
+class Shown:
+    """What has been printed of a message, so an update is shown once."""
+
+    text: str
+    blocks: str
+
+
+class _ErrorCounter(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+
+
+class Sandbox:
+    """One simulated workspace, driven line by line."""
+
+    def __init__(
+        self,
+        *,
+        db_path: Path,
+        console: Console,
+        fresh: bool = False,
+        start: datetime | None = None,
+    ) -> None:
+        self.console = console
+        if fresh:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+        self.clock = ManualClock(start or datetime.now(UTC).replace(second=0, microsecond=0))
+        self.fake = FakeSlack(
+            team_id=TEAM_ID,
+            team_name="Acme",
+            clock=lambda: self.clock.now().timestamp(),
+            trigger_ttl=3600.0,  # a person at a prompt types slower than Slack's 3 s
+        )
+        for user_id, name, real_name, tz, is_admin in SEED_USERS:
+            self.fake.add_user(id=user_id, name=name, real_name=real_name, tz=tz, is_admin=is_admin)
+        for channel_id, name in SEED_CHANNELS:
+            self.fake.add_channel(id=channel_id, name=name)
+        self.fake.start()
+
+        settings = Settings(
+            slack_bot_token=self.fake.bot_token,
+            slack_signing_secret=self.fake.signing_secret,
+            slack_api_base_url=self.fake.base_url,
+            database_url=f"sqlite:///{db_path}",
+            default_channel=COORDINATION_CHANNEL,
+        )
+        engine = make_engine(settings.database_url)
+        schema.upgrade(engine)
+        self.runtime = Runtime(settings=settings, engine=engine, clock=self.clock)
+        self.app = create_app(self.runtime)
+        self.requests = RequestFactory(self.fake)
+        self.deliver = Deliverer(self.fake, app=self.app)
+
+        self.errors = _ErrorCounter()
+        logging.getLogger().addHandler(self.errors)
+        self._new: list[FakeMessage] = []
+        self._shown: dict[int, Shown] = {}
+        self._shown_modal: str | None = None
+        self.fake.add_listener(self._new.append)
+
+        self.user_id = "U0ANA"
+        self.channel_id = "C0PARTNERS"
+
+    # ---------------------------------------------------------------- where we are
+
+    @property
+    def user_name(self) -> str:
+        return self.fake.users[self.user_id].name
+
+    @property
+    def prompt(self) -> str:
+        channel = self.fake.channels[self.channel_id]
+        where = "dm" if channel.is_im else f"#{channel.name}"
+        return f"{self.user_name}@Acme {where}> "
+
+    def close(self) -> None:
+        logging.getLogger().removeHandler(self.errors)
+        self.runtime.close()
+        self.fake.stop()
+
+    # ---------------------------------------------------------------- lines
+
+    def run_line(self, line: str) -> bool:
+        """Carry out one line; print what it caused. False when it failed."""
+        line = line.strip()
+        if not line:
+            return True
+        if line.startswith("#") and not line.startswith("#!"):
+            self.console.print(f"[bold magenta]{escape(line.lstrip('# '))}[/bold magenta]")
+            return True
+        errors_before = self.errors.count
+        try:
+            self._dispatch(line)
+        except LineError as error:
+            self.console.print(f"[red]✗ {escape(str(error))}[/red]")
+            self.console.print(f"[dim]{escape(FORMS)}[/dim]")
+            return False
+        self.runtime.drain()
+        self.show_new()
+        if self.errors.count > errors_before:
+            self.console.print("[red]✗ Liaison logged an error (see the log above)[/red]")
+            return False
+        return True
+
+    def _dispatch(self, line: str) -> None:
+        word, _, rest = line.partition(" ")
+        rest = rest.strip()
+        handlers: dict[str, Callable[[str], None]] = {
+            "as": self._as,
+            "in": self._in,
+            "advance": self._advance,
+            "react": lambda r: self._react(r, add=True),
+            "unreact": lambda r: self._react(r, add=False),
+            "click": self._click,
+            "submit": self._submit,
+            "cancel": self._cancel,
+            "inbox": self._inbox,
+            "channel": self._channel,
+            "home": self._home,
+            "time": lambda _r: self._time(),
+            "help": lambda _r: self.console.print(escape(FORMS)),
+        }
+        if word.startswith("/"):
+            self._slash(word, rest)
+        elif word.lower() in handlers:
+            handlers[word.lower()](rest)
+        else:
+            raise LineError(f"I don't know `{word}`. A sandbox line is one of:")
+
+    def _send(self, request: SlackRequest) -> Delivery:
+        delivery = self.deliver.send(request)
+        if delivery.status != 200:
+            raise LineError(f"Liaison answered HTTP {delivery.status}: {delivery.body[:200]}")
+        return delivery
+
+    def _slash(self, command: str, text: str) -> None:
+        if command != "/partner":
+            raise LineError(f"Only /partner is installed in this workspace, not {command}.")
+        self._send(
+            self.requests.slash_command(
+                user_id=self.user_id, channel_id=self.channel_id, text=self.escape_mentions(text)
+            )
+        )
+
+    def escape_mentions(self, text: str) -> str:
+        """What Slack does with `should_escape: true`: @name → <@U…|name>, #chan → <#C…|chan>."""
+
+        def user(match: re.Match[str]) -> str:
+            try:
+                found = self.fake.user_by_name(match.group(1))
+            except KeyError:
+                return match.group(0)
+            return f"<@{found.id}|{found.name}>"
+
+        def channel(match: re.Match[str]) -> str:
+            try:
+                found = self.fake.channel_by_name(match.group(1))
+            except KeyError:
+                return match.group(0)
+            return f"<#{found.id}|{found.name}>"
+
+        text = re.sub(r"(?<![\w<])@([a-z0-9._-]+)", user, text)
+        return re.sub(r"(?<![\w<&])#([a-z0-9_-]+)", channel, text)
+
+    def _person(self, name: str) -> str:
+        try:
+            return self.fake.user_by_name(name.strip().lstrip("@")).id
+        except KeyError:
+            people = ", ".join(u.name for u in self.fake.users.values() if not u.is_bot)
+            raise LineError(
+                f"There is no colleague called {name!r} here; try one of {people}."
+            ) from None
+
+    def _as(self, rest: str) -> None:
+        if not rest:
+            raise LineError("Whom do you want to be? e.g. `as ben`.")
+        self.user_id = self._person(rest)
+        self.console.print(f"[dim]You are now {self.user_name}.[/dim]")
+
+    def _in(self, rest: str) -> None:
+        if rest.lower() == "dm":
+            self.channel_id = self.fake.im_channel(self.user_id).id
+        else:
+            try:
+                self.channel_id = self.fake.channel_by_name(rest).id
+            except KeyError:
+                names = ", ".join(f"#{c.name}" for c in self.fake.channels.values() if not c.is_im)
+                raise LineError(f"There is no channel {rest!r}; try {names} or `in dm`.") from None
+
+    def _advance(self, rest: str) -> None:
+        now = self.clock.now()
+        if rest.startswith("to "):
+            try:
+                target = datetime.fromisoformat(rest[3:].strip())
+            except ValueError:
+                raise LineError(
+                    f"{rest[3:]!r} is not a moment; e.g. `advance to 2026-12-01 10:00`."
+                ) from None
+            target = target if target.tzinfo else target.replace(tzinfo=UTC)
+        else:
+            match = _DURATION.match(rest.replace(" ", ""))
+            if not match:
+                raise LineError(f"{rest!r} is not a duration; e.g. `advance 2d` or `advance 3h`.")
+            target = now + timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+        if target <= now:
+            raise LineError("The clock only moves forward.")
+        self.clock.set(target)
+        self._time()
+
+    def _time(self) -> None:
+        now = self.clock.now()
+        local = ", ".join(
+            f"{u.name} {now.astimezone(ZoneInfo(u.tz)):%a %H:%M}"
+            for u in self.fake.users.values()
+            if not u.is_bot
+        )
+        self.console.print(f"[dim]🕒 {now:%a %d %b %Y %H:%M} UTC — {local}[/dim]")
+
+    # ---------------------------------------------------------------- messages
+
+    def visible_to(self, user_id: str) -> list[FakeMessage]:
+        """Messages a person can see: their DMs and ephemerals, and channel messages."""
+        dm = self.fake.im_channel(user_id).id
+        return [
+            m
+            for m in self.fake.messages
+            if m.ephemeral_to == user_id
+            or (m.ephemeral_to is None and (m.channel == dm or not self._is_im(m.channel)))
+        ]
+
+    def _is_im(self, channel_id: str) -> bool:
+        channel = self.fake.channels.get(channel_id)
+        return channel is not None and channel.is_im
+
+    def _message(self, where: str) -> FakeMessage:
+        where = where.strip()
+        if where in ("last", ""):
+            visible = self.visible_to(self.user_id)
+            if not visible:
+                raise LineError("There is no message you can see yet.")
+            return visible[-1]
+        try:
+            return self.fake.message_by_number(int(where.lstrip("#")))
+        except (ValueError, KeyError):
+            raise LineError(f"{where!r} is not a message; say `last` or a number like 7.") from None
+
+    def _react(self, rest: str, *, add: bool) -> None:
+        match = re.match(r"^:?([a-z0-9_+-]+):?\s+on\s+(\S+)$", rest)
+        if not match:
+            raise LineError("e.g. `react :four: on last` or `unreact :four: on 12`.")
+        message = self._message(match.group(2))
+        try:
+            request = (self.requests.reaction_added if add else self.requests.reaction_removed)(
+                user_id=self.user_id, message=message, name=match.group(1)
+            )
+            self._send(request)
+        except ValueError as error:
+            raise LineError(str(error)) from None
+
+    def _click(self, rest: str) -> None:
+        match = re.match(r'^"([^"]+)"(?:\s+on\s+(\S+))?$', rest) or re.match(
+            r"^(\S+)(?:\s+on\s+(\S+))?$", rest
+        )
+        if not match:
+            raise LineError('e.g. `click "Went well" on last`.')
+        label, where = match.group(1), match.group(2) or "last"
+        if where == "modal":
+            view = self._top_modal()
+            element = _find_button(view.view.get("blocks", []), label)
+            if element is None:
+                raise LineError(f"The open form has no button {label!r}.")
+            self._send(
+                self.requests.block_action(
+                    user_id=self.user_id, action_id=element["action_id"], view=view
+                )
+            )
+            return
+        message = self._message(where)
+        element = _find_button(message.blocks, label)
+        if element is None:
+            raise LineError(f"Message {message.number} has no button {label!r}.")
+        self._send(
+            self.requests.block_action(
+                user_id=self.user_id, action_id=element["action_id"], message=message
+            )
+        )
+
+    # ---------------------------------------------------------------- forms
+
+    def _top_modal(self) -> FakeView:
+        modals = self.fake.open_modals(self.user_id)
+        if not modals:
+            raise LineError(f"{self.user_name} has no form open.")
+        return modals[-1]
+
+    def _submit(self, rest: str) -> None:
+        view = self._top_modal()
+        try:
+            pairs = shlex.split(rest)
+        except ValueError as error:
+            raise LineError(f"Cannot read the fields: {error}.") from None
+        given: dict[str, str] = {}
+        for pair in pairs:
+            name, sep, value = pair.partition("=")
+            if not sep:
+                raise LineError(f'{pair!r} is not FIELD=VALUE; e.g. `submit name="Acme Inc"`.')
+            given[name] = value
+        values = self._state_values(view, given)
+        self._send(self.requests.view_submission(user_id=self.user_id, view=view, values=values))
+
+    def _cancel(self, _rest: str) -> None:
+        view = self._top_modal()
+        self.fake.views.pop(view.id, None)
+        stack = self.fake.open_modals(self.user_id)
+        del stack[:]
+        self._shown_modal = None
+        self.console.print("[dim]Form closed.[/dim]")
+
+    def _state_values(self, view: FakeView, given: dict[str, str]) -> JsonDict:
+        values: JsonDict = {}
+        inputs = {
+            b.get("block_id"): b
+            for b in view.view.get("blocks", [])
+            if b.get("type") == "input" and b.get("block_id")
+        }
+        unknown = set(given) - set(inputs)
+        if unknown:
+            raise LineError(
+                f"The form has no field {', '.join(sorted(unknown))}; "
+                f"its fields are {', '.join(str(k) for k in inputs)}."
+            )
+        for block_id, block in inputs.items():
+            element = block.get("element", {})
+            action_id = element.get("action_id", block_id)
+            state = self._element_state(view, block_id, element, given.get(block_id))
+            values[block_id] = {action_id: state}
+        return values
+
+    def _element_state(
+        self, view: FakeView, block_id: str, element: JsonDict, raw: str | None
+    ) -> JsonDict:
+        kind = element.get("type", "plain_text_input")
+        state: JsonDict = {"type": kind}
+        if kind in ("plain_text_input", "email_text_input", "url_text_input", "number_input"):
+            state["value"] = raw if raw is not None else element.get("initial_value")
+        elif kind == "users_select":
+            state["selected_user"] = self._person(raw) if raw else element.get("initial_user")
+        elif kind == "multi_users_select":
+            state["selected_users"] = (
+                [self._person(n) for n in raw.split(",") if n.strip()]
+                if raw
+                else element.get("initial_users", [])
+            )
+        elif kind in ("conversations_select", "channels_select"):
+            key = "selected_conversation" if kind == "conversations_select" else "selected_channel"
+            state[key] = self.fake.channel_by_name(raw).id if raw else None
+        elif kind == "datepicker":
+            state["selected_date"] = raw or element.get("initial_date")
+        elif kind == "timepicker":
+            state["selected_time"] = raw or element.get("initial_time")
+        elif kind in ("static_select", "radio_buttons"):
+            state["selected_option"] = (
+                _option(element, raw, block_id) if raw else element.get("initial_option")
+            )
+        elif kind in ("multi_static_select", "checkboxes"):
+            state["selected_options"] = (
+                [_option(element, part, block_id) for part in raw.split(",")]
+                if raw
+                else element.get("initial_options", [])
+            )
+        elif kind == "external_select":
+            state["selected_option"] = (
+                self._suggest(view, element, raw) if raw else element.get("initial_option")
+            )
+        else:
+            raise LineError(f"Field {block_id} is a {kind}, which the sandbox cannot fill in.")
+        return state
+
+    def _suggest(self, view: FakeView, element: JsonDict, typed: str) -> JsonDict:
+        """Type into an external select: ask Liaison for options, take the first."""
+        delivery = self._send(
+            self.requests.block_suggestion(
+                user_id=self.user_id, action_id=element["action_id"], value=typed, view=view
+            )
+        )
+        options = (delivery.json or {}).get("options") or [
+            option
+            for group in (delivery.json or {}).get("option_groups", [])
+            for option in group.get("options", [])
+        ]
+        if not options:
+            raise LineError(f"Liaison suggests nothing for {typed!r}.")
+        first: JsonDict = options[0]
+        return first
+
+    # ---------------------------------------------------------------- looking around
+
+    def _inbox(self, rest: str) -> None:
+        user_id = self._person(rest) if rest else self.user_id
+        name = self.fake.users[user_id].name
+        messages = self.fake.dm_messages(user_id)
+        self.console.print(f"[bold]Inbox of @{name}[/bold] ({len(messages)} messages)")
+        for message in messages[-20:]:
+            self.print_message(message)
+
+    def _channel(self, rest: str) -> None:
+        try:
+            channel = self.fake.channel_by_name(rest)
+        except KeyError:
+            raise LineError(f"There is no channel {rest!r}.") from None
+        messages = self.fake.messages_in(channel.id)
+        self.console.print(f"[bold]#{channel.name}[/bold] ({len(messages)} messages)")
+        for message in messages[-20:]:
+            self.print_message(message)
+
+    def _home(self, rest: str) -> None:
+        user_id = self._person(rest) if rest else self.user_id
+        self._send(self.requests.app_home_opened(user_id=user_id))
+        self.runtime.drain()
+        view = self.fake.home_views.get(user_id)
+        name = self.fake.users[user_id].name
+        if view is None:
+            self.console.print(f"[dim]Liaison has published no Home tab for @{name} yet.[/dim]")
+            return
+        self.console.print(f"[bold reverse] App Home of @{name} [/bold reverse]")
+        for line in render.blocks(view.get("blocks", []), **self._names()):
+            self.console.print("  " + line)
+
+    # ---------------------------------------------------------------- printing
+
+    def _names(self) -> dict[str, render.NameOf]:
+        def user_name(user_id: str) -> str:
+            user = self.fake.users.get(user_id)
+            return user.name if user else user_id
+
+        def channel_name(channel_id: str) -> str:
+            channel = self.fake.channels.get(channel_id)
+            return channel.name if channel else channel_id
+
+        return {"user_name": user_name, "channel_name": channel_name}
+
+    def show_new(self) -> None:
+        """Print messages that are new or changed since the last line, and a newly opened form."""
+        pending, self._new[:] = list(self._new), []
+        seen: set[int] = set()
+        for message in pending:
+            if message.number in seen:
+                continue
+            seen.add(message.number)
+            current = Shown(text=message.text, blocks=repr(message.blocks))
+            previous = self._shown.get(message.number)
+            if previous == current and not message.deleted:
+                continue
+            self._shown[message.number] = current
+            self.print_message(message, updated=previous is not None)
+        modals = self.fake.open_modals(self.user_id)
+        top = modals[-1] if modals else None
+        key = f"{top.id}:{top.view.get('hash')}:{top.errors}" if top else None
+        if top is not None and key != self._shown_modal:
+            self.print_modal(top)
+        self._shown_modal = key
+
+    def recipient(self, message: FakeMessage) -> str:
+        names = self._names()
+        channel = self.fake.channels.get(message.channel)
+        if message.ephemeral_to is not None:
+            where = (
+                "DM" if channel and channel.is_im else f"#{names['channel_name'](message.channel)}"
+            )
+            return f"only @{names['user_name'](message.ephemeral_to)} sees, in {where}"
+        if channel is not None and channel.is_im and channel.user:
+            return f"DM to @{names['user_name'](channel.user)}"
+        where = f"#{names['channel_name'](message.channel)}"
+        if message.thread_ts and message.thread_ts != message.ts:
+            root = self.fake.find_message(message.channel, message.thread_ts)
+            where += f", in the thread of message {root.number if root else '?'}"
+        return where
+
+    def _local_time(self, message: FakeMessage) -> str:
+        moment = datetime.fromtimestamp(float(message.ts), UTC)
+        person = message.ephemeral_to
+        channel = self.fake.channels.get(message.channel)
+        if person is None and channel is not None and channel.is_im:
+            person = channel.user
+        if person is None:
+            return f"{moment:%a %H:%M} UTC"
+        tz = self.fake.users[person].tz
+        return f"{moment.astimezone(ZoneInfo(tz)):%a %H:%M} {tz}"
+
+    def print_message(self, message: FakeMessage, *, updated: bool = False) -> None:
+        author = self._names()["user_name"](message.user)
+        status = " [yellow](updated)[/yellow]" if updated else ""
+        if message.deleted:
+            status = " [yellow](deleted)[/yellow]"
+        self.console.print(
+            f"[bold cyan]┌ {message.number}[/bold cyan] [bold]{escape(self.recipient(message))}"
+            f"[/bold] [dim]from @{author} · {self._local_time(message)}[/dim]{status}"
+        )
+        for line in render.message_body(message.text, message.blocks, **self._names()):
+            self.console.print(f"[cyan]│[/cyan] {line}")
+        if message.reactions:
+            reactions = "  ".join(f":{n}: {len(u)}" for n, u in message.reactions.items())
+            self.console.print(f"[cyan]│[/cyan] [dim]{escape(reactions)}[/dim]")
+        for file in message.files:
+            self.console.print(f"[cyan]│[/cyan] 📎 {escape(str(file.get('name', 'file')))}")
+
+    def print_modal(self, view: FakeView) -> None:
+        title = (view.view.get("title") or {}).get("text", "Form")
+        self.console.print(
+            f"[bold reverse] Form: {escape(title)} [/bold reverse] [dim](@{self.user_name})[/dim]"
+        )
+        for line in render.blocks(view.view.get("blocks", []), **self._names()):
+            self.console.print(f"  {line}")
+        for field, problem in (view.errors or {}).items():
+            self.console.print(f"  [red]⚠ {escape(field)}: {escape(problem)}[/red]")
+        submit = (view.view.get("submit") or {}).get("text", "Submit")
+        self.console.print(
+            f"  [dim]`submit FIELD=VALUE …` to press [{escape(submit)}], `cancel` to close[/dim]"
+        )
+
+
+def _find_button(blocks: list[JsonDict], label: str) -> JsonDict | None:
+    wanted = label.strip().lower()
+    for block in blocks:
+        elements = list(block.get("elements", []))
+        if block.get("accessory"):
+            elements.append(block["accessory"])
+        for element in elements:
+            if element.get("type") != "button":
+                continue
+            text = str((element.get("text") or {}).get("text", "")).strip().lower()
+            if text == wanted or element.get("action_id") == label:
+                return dict(element)
+    return None
+
+
+def _option(element: JsonDict, raw: str, block_id: str) -> JsonDict:
+    wanted = raw.strip().lower()
+    options = element.get("options") or [
+        o for g in element.get("option_groups", []) for o in g.get("options", [])
+    ]
+    for option in options:
+        if wanted in (str(option.get("value", "")).lower(), option["text"]["text"].lower()):
+            return dict(option)
+    choices = ", ".join(o["text"]["text"] for o in options)
+    raise LineError(f"{raw!r} is not a choice for {block_id}; choose one of {choices}.")
