@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot import __version__
+from storage import schema
 
 
 def liaison(
@@ -71,4 +72,4 @@ def test_start_on_an_unmigrated_database_is_refused_then_migrate_fixes_it(workdi
     assert "run `liaison migrate`" in refused.stderr
     migrated = liaison("migrate", cwd=workdir, env=env)
     assert migrated.returncode == 0, migrated.stderr
-    assert "→ 0001" in migrated.stdout
+    assert f"empty → {schema.head_revision()}" in migrated.stdout

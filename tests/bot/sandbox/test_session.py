@@ -1,0 +1,105 @@
+"""The sandbox as a newcomer drives it: lines in, what each person sees out."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from bot.sandbox.cli import run_script
+from bot.sandbox.session import Sandbox
+
+START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # a Monday
+
+
+@pytest.fixture
+def output() -> io.StringIO:
+    return io.StringIO()
+
+
+@pytest.fixture
+def sandbox(tmp_path: Path, output: io.StringIO) -> Iterator[Sandbox]:
+    console = Console(file=output, width=120, emoji=False, highlight=False, color_system=None)
+    sandbox = Sandbox(db_path=tmp_path / "sandbox.db", console=console, fresh=True, start=START)
+    yield sandbox
+    sandbox.close()
+
+
+def test_commands_are_answered_to_the_person_who_typed_them(
+    sandbox: Sandbox, output: io.StringIO
+) -> None:
+    assert sandbox.prompt == "ana@Acme #partnerships> "
+    assert sandbox.run_line("/partner help log")
+    transcript = output.getvalue()
+    assert "only @ana sees, in #partnerships" in transcript
+    assert "/partner log NAME [with PERSON …]" in transcript
+    assert "Mon 10:00 Europe/Berlin" in transcript  # ana's own time
+
+
+def test_switching_person_and_place(sandbox: Sandbox, output: io.StringIO) -> None:
+    assert sandbox.run_line("as ben")
+    assert sandbox.run_line("in dm")
+    assert sandbox.prompt == "ben@Acme dm> "
+    assert sandbox.run_line("/partner frobnicate")
+    transcript = output.getvalue()
+    assert "only @ben sees, in DM" in transcript
+    assert "Mon 04:00 America/New_York" in transcript
+    assert "`frobnicate` is not something I know how to do" in transcript
+
+
+def test_mentions_are_escaped_as_slack_does(sandbox: Sandbox) -> None:
+    assert sandbox.escape_mentions("owner MSF @ben in #general") == (
+        "owner MSF <@U0BEN|ben> in <#C0GENERAL|general>"
+    )
+    assert sandbox.escape_mentions("mail jane@msf.org @nobody") == "mail jane@msf.org @nobody"
+
+
+def test_the_clock_moves_forward_only(sandbox: Sandbox, output: io.StringIO) -> None:
+    assert sandbox.run_line("advance 2d")
+    assert sandbox.clock.now() == datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+    assert "chloe Wed 18:00" in output.getvalue()
+    assert sandbox.run_line("advance to 2026-12-01 10:00")
+    assert sandbox.clock.now() == datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
+    assert not sandbox.run_line("advance to 2026-11-01 10:00")
+    assert "only moves forward" in output.getvalue()
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "bogus",
+        "as nobody",
+        "in #nowhere",
+        "advance soon",
+        "react :four: on 999",
+        "react four",
+        'click "Went well" on last',
+        "submit name=Acme",
+        "channel #nowhere",
+        "/giphy cats",
+    ],
+)
+def test_bad_lines_explain_themselves_and_never_crash(
+    sandbox: Sandbox, output: io.StringIO, line: str
+) -> None:
+    assert sandbox.run_line(line) is False
+    transcript = output.getvalue()
+    assert "✗" in transcript
+    assert "advance 2d" in transcript  # the valid forms follow
+
+
+def test_a_script_prints_its_transcript_and_fails_on_a_bad_line(
+    sandbox: Sandbox, output: io.StringIO, tmp_path: Path
+) -> None:
+    script = tmp_path / "story.txt"
+    script.write_text("# Ana asks for help\n/partner help\nas ben\nfly away\n")
+    assert run_script(sandbox, script) == 1
+    transcript = output.getvalue()
+    assert "Ana asks for help" in transcript
+    assert "ana@Acme #partnerships> /partner help" in transcript
+    assert "ben@Acme #partnerships> fly away" in transcript
+    assert "(line 4 of" in transcript
