@@ -1,0 +1,149 @@
+"""Dates and times as people type them in `/partner`, read in the caller's time zone.
+
+Accepted (case-insensitive): `today`, `yesterday`, `tomorrow`; a weekday (`tuesday`, `tue`: the
+next one, today included), `last tuesday`, `next tuesday` (a week after the next one is never
+meant, so it is the same as `tuesday`); `in 3 days`, `in 2 weeks`, `3 days ago`; `2026-11-20`;
+`20 Nov`, `Nov 20`, `20 November 2026` (without a year: the occurrence nearest to today).
+Any of these may be followed by a time: `14:00`, `9:30`, `2pm`, `9.30am`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+MONTHS = (
+    "january", "february", "march", "april", "may", "june",
+    "july", "august", "september", "october", "november", "december",
+)  # fmt: skip
+EXAMPLES = "today, yesterday, friday, last tuesday, in 3 days, 2026-11-20, 20 Nov, friday 14:00"
+
+_TIME = re.compile(r"^(?P<h>\d{1,2})(?:[:.](?P<m>\d{2}))?\s*(?P<ampm>am|pm)?$")
+_RELATIVE = re.compile(r"^in (?P<n>\d{1,3}) (?P<unit>day|week)s?$")
+_AGO = re.compile(r"^(?P<n>\d{1,3}) (?P<unit>day|week)s? ago$")
+_ISO = re.compile(r"^(?P<y>\d{4})-(?P<mo>\d{1,2})-(?P<d>\d{1,2})$")
+_DAY_MONTH = re.compile(r"^(?P<d>\d{1,2})(?:st|nd|rd|th)? (?P<mon>[a-z]+)\.?(?: (?P<y>\d{4}))?$")
+_MONTH_DAY = re.compile(r"^(?P<mon>[a-z]+)\.? (?P<d>\d{1,2})(?:st|nd|rd|th)?(?:,? (?P<y>\d{4}))?$")
+
+
+class DateError(ValueError):
+    """Text that is not a date we can read; the message says so and gives examples."""
+
+
+@dataclass(frozen=True)
+class When:
+    """A day in the caller's time zone, and the time if they gave one."""
+
+    day: date
+    at: time | None
+    tz: ZoneInfo
+
+    def moment(self, *, default: time = time(12, 0)) -> datetime:
+        """The instant in UTC (noon local when no time was given)."""
+        return datetime.combine(self.day, self.at or default, tzinfo=self.tz).astimezone(UTC)
+
+
+def parse_when(text: str, *, now: datetime, tz: ZoneInfo) -> When:
+    """Read `text` relative to `now` (aware) in time zone `tz`."""
+    words = " ".join(text.lower().replace(",", " ").split())
+    if not words:
+        raise DateError(f"A date is missing. Dates look like: {EXAMPLES}.")
+    today = now.astimezone(tz).date()
+    at: time | None = None
+    day_part, _, last_word = words.rpartition(" ")
+    if day_part and _TIME.match(last_word) and not _is_number_of_a_date(words):
+        at = _parse_time(last_word)
+        words = day_part
+    else:
+        # "14:00" alone means today at 14:00.
+        if _TIME.match(words) and (":" in words or words.endswith(("am", "pm"))):
+            return When(today, _parse_time(words), tz)
+    return When(_parse_day(words, today), at, tz)
+
+
+def _is_number_of_a_date(words: str) -> bool:
+    """'20 Nov' ends in a word, '2026-11-20' in digits that are no time, 'in 3 days' in 'days'."""
+    return bool(_ISO.match(words) or _MONTH_DAY.match(words))
+
+
+def _parse_time(word: str) -> time:
+    match = _TIME.match(word)
+    assert match is not None
+    hour, minute = int(match["h"]), int(match["m"] or 0)
+    if match["ampm"]:
+        if not 1 <= hour <= 12:
+            raise DateError(f"{word!r} is not a time; e.g. 9am, 2pm, 14:00.")
+        hour = hour % 12 + (12 if match["ampm"] == "pm" else 0)
+    if hour > 23 or minute > 59:
+        raise DateError(f"{word!r} is not a time; e.g. 9:30 or 14:00.")
+    return time(hour, minute)
+
+
+def _weekday(word: str) -> int | None:
+    for index, name in enumerate(WEEKDAYS):
+        if len(word) >= 3 and name.startswith(word):
+            return index
+    return None
+
+
+def _month(word: str) -> int | None:
+    for index, name in enumerate(MONTHS, start=1):
+        if len(word) >= 3 and name.startswith(word):
+            return index
+    return None
+
+
+def _parse_day(words: str, today: date) -> date:
+    fixed = {"today": 0, "yesterday": -1, "tomorrow": 1}
+    if words in fixed:
+        return today + timedelta(days=fixed[words])
+    direction, _, rest = words.partition(" ")
+    if direction in ("last", "next") and _weekday(rest) is not None:
+        weekday = _weekday(rest)
+        assert weekday is not None
+        if direction == "last":
+            return today - timedelta(days=(today.weekday() - weekday - 1) % 7 + 1)
+        return today + timedelta(days=(weekday - today.weekday()) % 7)
+    weekday = _weekday(words)
+    if weekday is not None:
+        return today + timedelta(days=(weekday - today.weekday()) % 7)
+    for pattern, sign in ((_RELATIVE, 1), (_AGO, -1)):
+        match = pattern.match(words)
+        if match:
+            days = int(match["n"]) * (7 if match["unit"] == "week" else 1)
+            return today + timedelta(days=sign * days)
+    match = _ISO.match(words)
+    if match:
+        return _date(int(match["y"]), int(match["mo"]), int(match["d"]), words)
+    match = _DAY_MONTH.match(words) or _MONTH_DAY.match(words)
+    if match and _month(match["mon"]) is not None:
+        month = _month(match["mon"])
+        assert month is not None
+        if match["y"]:
+            return _date(int(match["y"]), month, int(match["d"]), words)
+        candidates = [
+            found
+            for year in (today.year - 1, today.year, today.year + 1)
+            if (found := _calendar_date(year, month, int(match["d"]))) is not None
+        ]
+        if not candidates:
+            raise DateError(f"{words!r} is not a day of the calendar.")
+        return min(candidates, key=lambda candidate: abs((candidate - today).days))
+    raise DateError(f"I can't read {words!r} as a date. Dates look like: {EXAMPLES}.")
+
+
+def _calendar_date(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _date(year: int, month: int, day: int, words: str) -> date:
+    found = _calendar_date(year, month, day)
+    if found is None:
+        raise DateError(f"{words!r} is not a day of the calendar.")
+    return found

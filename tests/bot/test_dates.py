@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.dates import DateError, parse_when
+
+BERLIN = ZoneInfo("Europe/Berlin")
+# Wednesday 25 Nov 2026, 23:30 UTC — already Thursday in Tokyo.
+NOW = datetime(2026, 11, 25, 23, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "day", "at"),
+    [
+        ("today", date(2026, 11, 26), None),  # 00:30 in Berlin: already Thursday
+        ("yesterday", date(2026, 11, 25), None),
+        ("tomorrow", date(2026, 11, 27), None),
+        ("thursday", date(2026, 11, 26), None),  # today counts as the next one
+        ("friday", date(2026, 11, 27), None),
+        ("tue", date(2026, 12, 1), None),
+        ("last tuesday", date(2026, 11, 24), None),
+        ("last thursday", date(2026, 11, 19), None),
+        ("next monday", date(2026, 11, 30), None),
+        ("in 3 days", date(2026, 11, 29), None),
+        ("in 2 weeks", date(2026, 12, 10), None),
+        ("3 days ago", date(2026, 11, 23), None),
+        ("2026-11-20", date(2026, 11, 20), None),
+        ("20 Nov", date(2026, 11, 20), None),
+        ("Nov 20", date(2026, 11, 20), None),
+        ("3rd January", date(2027, 1, 3), None),  # nearest occurrence
+        ("20 November 2025", date(2025, 11, 20), None),
+        ("friday 14:00", date(2026, 11, 27), time(14, 0)),
+        ("Friday 2pm", date(2026, 11, 27), time(14, 0)),
+        ("2026-12-01 9:30", date(2026, 12, 1), time(9, 30)),
+        ("14:00", date(2026, 11, 26), time(14, 0)),
+    ],
+)
+def test_readable_dates(text: str, day: date, at: time | None) -> None:
+    when = parse_when(text, now=NOW, tz=BERLIN)
+    assert (when.day, when.at) == (day, at)
+
+
+def test_moment_is_utc_from_the_callers_zone() -> None:
+    when = parse_when("2026-12-01 9:30", now=NOW, tz=BERLIN)
+    assert when.moment() == datetime(2026, 12, 1, 8, 30, tzinfo=UTC)
+    assert parse_when("2026-12-01", now=NOW, tz=BERLIN).moment() == datetime(
+        2026, 12, 1, 11, 0, tzinfo=UTC
+    )
+
+
+@pytest.mark.parametrize(
+    "text", ["", "someday", "2026-02-30", "31 Feb", "friday 25:00", "13pm", "next blursday"]
+)
+def test_unreadable_dates_say_what_works(text: str) -> None:
+    with pytest.raises(DateError) as raised:
+        parse_when(text, now=NOW, tz=BERLIN)
+    message = str(raised.value)
+    assert "Dates look like" in message or "not a" in message
