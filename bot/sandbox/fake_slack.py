@@ -396,8 +396,12 @@ class FakeSlack:
         if self._server is not None:
             return self
         self._server = _Server(self)
+        # A short poll interval keeps stop() (and so each test's teardown) quick.
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="fake-slack", daemon=True
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.02},
+            name="fake-slack",
+            daemon=True,
         )
         self._thread.start()
         return self
@@ -1408,12 +1412,15 @@ class FakeSlack:
         external_id = _opt_str(params, "external_id")
         if view_id is None and external_id is None:
             raise _ApiError("invalid_arguments", "either view_id or external_id is required")
-        target = None
-        for fake_view in self.views.values():
-            if fake_view.id == view_id or (
-                external_id is not None and fake_view.view.get("external_id") == external_id
-            ):
-                target = fake_view
+        target = next(
+            (
+                v
+                for v in self.views.values()
+                if v.id == view_id
+                or (external_id is not None and v.view.get("external_id") == external_id)
+            ),
+            None,
+        )
         if target is None:
             raise _ApiError("not_found")
         view = self._view_param(params, kind=target.kind)
@@ -1673,7 +1680,8 @@ class FakeSlack:
                 self._replace_view(fake_view, new_view)
         elif action == "push":
             new_view = answer.get("view")
-            if isinstance(new_view, dict) and len(self._stacks.get(fake_view.user, [])) < 3:
+            stack_height = len(self._stacks.get(fake_view.user, []))
+            if isinstance(new_view, dict) and stack_height < MAX_MODAL_STACK:
                 self._open_modal(fake_view.user, new_view, trigger_id=None, push=True)
         elif action == "clear":
             self._close_stack(fake_view.user)

@@ -5,7 +5,8 @@ for a :class:`~bot.sandbox.fake_slack.FakeSlack` workspace (issuing its trigger 
 URLs). :class:`Deliverer` sends them to the app — in-process through ``App.dispatch`` or over HTTP
 — and then applies the app's answer to the workspace the way Slack would.
 
-Who changes state for a person's action: building a request never changes the workspace. The
+Who changes state for a person's action: building a request changes nothing people can see (it
+only issues trigger ids and response URLs, as Slack does when it sends the request). The
 Deliverer makes the workspace agree with an event *before* sending it (a ``reaction_added`` event
 adds the reaction; applying it twice is harmless), as Slack records the reaction whatever the app
 answers. Person-authored messages are the exception, because the event needs the message's ts:
@@ -364,6 +365,7 @@ class RequestFactory:
             "ts": message.ts,
             "event_ts": message.ts,
             "channel_type": "im" if channel is not None and channel.is_im else "channel",
+            "team": self._fake.team_id,
         }
         if message.thread_ts is not None:
             event["thread_ts"] = message.thread_ts
