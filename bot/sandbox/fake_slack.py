@@ -623,6 +623,12 @@ class FakeSlack:
         with self._lock:
             return [self.views[view_id] for view_id in self._stacks.get(user_id, [])]
 
+    def dismiss_modals(self, user_id: str) -> None:
+        """The person closes their modals with the ✕ (the app is told only with notify_on_close,
+        which Liaison does not ask for)."""
+        with self._state():
+            self._close_stack(user_id)
+
     def file_content(self, file_id: str) -> bytes:
         with self._lock:
             content = self._files[file_id].content

@@ -385,10 +385,8 @@ class Sandbox:
         self._send(self.requests.view_submission(user_id=self.user_id, view=view, values=values))
 
     def _cancel(self, _rest: str) -> None:
-        view = self._top_modal()
-        self.fake.views.pop(view.id, None)
-        stack = self.fake.open_modals(self.user_id)
-        del stack[:]
+        self._top_modal()  # says so when there is nothing to close
+        self.fake.dismiss_modals(self.user_id)
         self._shown_modal = None
         self.console.print("[dim]Form closed.[/dim]")
 
