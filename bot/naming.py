@@ -1,0 +1,368 @@
+"""Partner-name normalization and "Did you mean …?" lookup.
+
+Pure and in-memory: no Slack, no database. ``normalize_name`` gives the key that decides whether
+two partner names are the same partner; ``NameIndex`` answers, for a name typed by a user, which
+registered partners it is (exact) or might be (fuzzy).
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import re
+import unicodedata
+from bisect import bisect_left
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from rapidfuzz import fuzz, process
+
+__all__ = [
+    "FUZZY_THRESHOLD",
+    "MAX_CANDIDATES",
+    "Match",
+    "NameIndex",
+    "name_similarity",
+    "normalize_name",
+    "tokens",
+]
+
+# --- Scoring --------------------------------------------------------------------------------------
+
+# Minimum ``name_similarity`` for a fuzzy "Did you mean" suggestion. One typo (swapped, missing,
+# extra or wrong letter) in a name of 10+ characters scores >= 90 and in an 8-9 character name
+# >= 87; a name that differs by a whole significant word is pushed below 70 by the word penalty
+# (see ``name_similarity``). 85 sits in that gap; the variant and non-match lists in
+# tests/bot/test_naming.py are what it was tuned against.
+FUZZY_THRESHOLD = 85.0
+
+# Words shorter than this ("the", "of", "fur", "un", acronyms such as "giz") are never
+# penalised: they are too short for a similarity to mean anything, and dropping or misspelling
+# them ("Save teh Children", "Committee of Red Cross") should not hide a match.
+SIGNIFICANT_WORD_LEN = 4
+
+# A significant word "has a counterpart" in the other name if it occurs there approximately
+# (``fuzz.partial_ratio``, so "welt hunger hilfe" still covers "welthungerhilfe"). A single
+# typo in a 4-letter word still scores 75; a different word ("development" vs "environment")
+# scores about 64.
+WORD_MATCH_CUTOFF = 70.0
+
+# Points subtracted per significant word, on either side, without a counterpart. Shared
+# boilerplate can make the character similarity of two different organisations high ("United
+# Nations Development Programme" vs "... Environment Programme" scores 89); the penalty encodes
+# that a different significant word means a different partner.
+UNMATCHED_WORD_PENALTY = 15.0
+
+# --- Candidate blocking ---------------------------------------------------------------------------
+
+# Number of entries, chosen by trigram overlap, that are scored with rapidfuzz per lookup.
+MAX_CANDIDATES = 300
+
+# Upper bound on posting-list elements counted per lookup. Query trigrams are taken rarest first
+# until the budget is spent, so very common trigrams ("ion", "on ") are skipped in large
+# registries: they cost the most and discriminate the least. The rarer trigrams of a name are
+# the ones that single it out, so the target is still among the candidates.
+POSTINGS_BUDGET = 25_000
+
+# --- Normalization --------------------------------------------------------------------------------
+
+# Letters that NFKD does not decompose into a base letter plus combining marks.
+_LETTER_MAP = str.maketrans(
+    {"æ": "ae", "ø": "o", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i"}
+)
+_AND_SYMBOL = re.compile(r"[&+]")
+# Removed outright, so "Children's" and "Childrens" agree.
+_APOSTROPHE = re.compile(r"['’ʼ`´]")
+# A dot followed by a word of two or more letters separates words ("St.Gallen", "J.P.Morgan");
+# every other dot closes an abbreviation and is dropped, so "e.V." -> "ev", "S.p.A." -> "spa",
+# "Sp. z o.o." -> "sp z oo".
+_DOT_BEFORE_WORD = re.compile(r"\.(?=[^\W\d_]{2})")
+# "A/S" -> "as", before the slash becomes a word separator.
+_LETTER_SLASH_LETTER = re.compile(r"\b([^\W\d_])/([^\W\d_])\b")
+_NON_WORD = re.compile(r"[\W_]+")
+
+# Legal forms, as word sequences after the punctuation rules above ("S.p.A." -> "spa").
+_LEGAL_SUFFIXES: frozenset[tuple[str, ...]] = frozenset(
+    tuple(suffix.split())
+    for group in (
+        # English
+        "inc, incorporated, ltd, limited, llc, llp, plc, corp, corporation, co, company, pty, "
+        "limited liability company, public limited company",
+        # German ("e. V." and "e. K." are also written with a space)
+        "gmbh, ggmbh, ag, kg, kgaa, ev, e v, ek, e k, aktiengesellschaft, "
+        "gesellschaft mit beschrankter haftung",
+        # French, Spanish, Italian, Portuguese, Luxembourgish ("S.à r.l.")
+        "sa, s a, sas, sarl, sa rl, spa, srl, ltda",
+        # Dutch, Nordic ("A/S" arrives as "as"), Japanese, Polish, European
+        "bv, nv, oy, oyj, ab, asa, as, aps, kk, sp z oo, se",
+    )
+    for suffix in group.split(", ")
+)
+_MAX_SUFFIX_WORDS = max(len(suffix) for suffix in _LEGAL_SUFFIXES)
+
+
+def normalize_name(name: str) -> str:
+    """Return the key under which two partner names count as the same partner.
+
+    Rules, in order:
+
+    1. Case is ignored (``str.casefold``, which also turns "ß" into "ss").
+    2. Accents are ignored: NFKD decomposition with combining marks dropped, after mapping the
+       letters NFKD leaves alone: æ→ae, ø→o, œ→oe, ł→l, đ/ð→d, þ→th, ı→i.
+    3. ``&`` and ``+`` mean "and". Words for "and" in other languages ("und", "et", "y") are
+       left alone.
+    4. Apostrophes are dropped ("Children's" = "Childrens"). A dot is dropped when it closes an
+       abbreviation ("e.V." = "eV", "S.p.A." = "SpA") and separates words when a word of two or
+       more letters follows it ("St.Gallen" = "St Gallen"). "A/S" becomes "as". Any other
+       punctuation separates words. Whitespace is collapsed.
+    5. A leading "The" is dropped.
+    6. Legal-form suffixes at the end are dropped, repeatedly, together with an "and" joining
+       them ("Acme Holding GmbH & Co. KG" = "Acme Holding"): Inc, Incorporated, Ltd, Limited,
+       LLC, LLP, PLC, Corp, Corporation, Co, Company, Pty, GmbH, gGmbH, AG, KG, KGaA, e.V., e.K.,
+       Aktiengesellschaft, SA, SAS, SARL, S.à r.l., SpA, Srl, Ltda, BV, NV, Oy, Oyj, AB, ASA,
+       A/S (AS), ApS, KK, Sp. z o.o., SE. Words such as "Foundation", "Group" or "Holding"
+       are part of the name and kept.
+
+    If steps 5-6 would leave nothing (a partner called "The Co"), the name is kept without them
+    ("the co"), so a name with letters or digits never has an empty key. A name without any
+    letters or digits gives "".
+    """
+    text = name.casefold().translate(_LETTER_MAP)
+    text = "".join(
+        char for char in unicodedata.normalize("NFKD", text) if not unicodedata.combining(char)
+    )
+    text = _AND_SYMBOL.sub(" and ", text)
+    text = _APOSTROPHE.sub("", text)
+    text = _DOT_BEFORE_WORD.sub(" ", text).replace(".", "")
+    text = _LETTER_SLASH_LETTER.sub(r"\1\2", text)
+    words = _NON_WORD.sub(" ", text).split()
+
+    core = words[1:] if words[:1] == ["the"] else words
+    stripped = True
+    while stripped:
+        stripped = False
+        for size in range(min(_MAX_SUFFIX_WORDS, len(core)), 0, -1):
+            if tuple(core[-size:]) in _LEGAL_SUFFIXES:
+                core = core[:-size]
+                if core[-1:] == ["and"]:
+                    core = core[:-1]
+                stripped = True
+                break
+    return " ".join(core or words)
+
+
+def tokens(normalized: str) -> list[str]:
+    """Split a ``normalize_name`` key into its words."""
+    return normalized.split()
+
+
+def _trigrams(normalized: str) -> set[str]:
+    # Each word is padded on its own rather than the whole string, so the set does not depend
+    # on word order ("Gates Foundation Bill and Melinda").
+    grams: set[str] = set()
+    for word in tokens(normalized):
+        padded = f" {word} "
+        grams.update(padded[i : i + 3] for i in range(len(padded) - 2))
+    return grams
+
+
+def _unmatched_words(words: Iterable[str], other: str) -> int:
+    return sum(
+        1
+        for word in words
+        if len(word) >= SIGNIFICANT_WORD_LEN
+        and fuzz.partial_ratio(word, other, score_cutoff=WORD_MATCH_CUTOFF) == 0
+    )
+
+
+def name_similarity(a: str, b: str, *, score_cutoff: float | None = None) -> float:
+    """Score two ``normalize_name`` keys from 0 to 100 for "Did you mean" suggestions.
+
+    The base is the better of ``fuzz.ratio`` (typos) and ``fuzz.token_sort_ratio`` (word order).
+    ``UNMATCHED_WORD_PENALTY`` is then subtracted for every significant word of either name that
+    has no approximate counterpart in the other, so names that share boilerplate but differ by a
+    real word ("World Health Organization" / "World Trade Organization") fall well below
+    ``FUZZY_THRESHOLD``. ``fuzz.WRatio`` was rejected: its partial matching scores a name against
+    any longer name containing it at 90 ("Siemens" / "Siemens Energy", "Fiat" / "Fiat Chrysler
+    Automobiles").
+
+    Scores below ``score_cutoff`` are returned as 0, as rapidfuzz scorers do.
+    """
+    cutoff = score_cutoff or 0.0
+    score = max(
+        fuzz.ratio(a, b, score_cutoff=cutoff), fuzz.token_sort_ratio(a, b, score_cutoff=cutoff)
+    )
+    if score == 0.0:
+        return 0.0
+    unmatched = _unmatched_words(tokens(a), b) + _unmatched_words(tokens(b), a)
+    score -= UNMATCHED_WORD_PENALTY * unmatched
+    return score if score >= cutoff and score > 0.0 else 0.0
+
+
+# --- Index ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A registered partner that a looked-up name matches."""
+
+    partner_id: int
+    # The registered name or alias that matched, as registered.
+    label: str
+    # 0-100; always 100 for an exact match.
+    score: float
+    # True when the normalized query equals the normalized label.
+    exact: bool
+
+
+class _Entry(NamedTuple):
+    partner_id: int
+    label: str
+    key: str
+
+
+class NameIndex:
+    """In-memory index of partner names and aliases for exact and fuzzy lookup.
+
+    Fuzzy lookup scores only a few hundred candidates: those sharing the most character
+    trigrams with the query, found through an inverted index from trigram to entries. That keeps
+    a fuzzy lookup at about 5 ms at 100,000 labels, where scoring every label with the same
+    scorer takes about 200 ms (bench/name_resolution.py). Lookups only read, so
+    they may run concurrently; ``add`` and ``remove_partner`` must not run alongside anything
+    else (build a new index and swap it in, or hold a lock).
+    """
+
+    def __init__(self) -> None:
+        # Entry ids are positions in this list; removed entries become None so ids stay valid.
+        self._entries: list[_Entry | None] = []
+        # Tuples rather than lists: nearly all hold one id, and a 1-tuple is 40% smaller.
+        self._by_key: dict[str, tuple[int, ...]] = {}
+        self._by_partner: dict[int, tuple[int, ...]] = {}
+        # Trigram -> ascending entry ids (ids only grow, so appending keeps them sorted).
+        self._postings: dict[str, list[int]] = {}
+        # Entry id -> number of distinct trigrams of its key, for ranking candidates.
+        self._gram_counts: list[int] = []
+        self._size = 0
+
+    def __len__(self) -> int:
+        """Number of labels (names and aliases) in the index."""
+        return self._size
+
+    def add(self, partner_id: int, label: str) -> None:
+        """Register ``label`` (a name or an alias) for ``partner_id``.
+
+        A label whose key equals one the partner already has is ignored. Raises ``ValueError``
+        if the label has no letters or digits, since it could never be looked up.
+        """
+        key = normalize_name(label)
+        if not key:
+            raise ValueError(f"partner label {label!r} has no letters or digits")
+        entry_ids = self._by_partner.get(partner_id, ())
+        if any(self._entry(entry_id).key == key for entry_id in entry_ids):
+            return
+        grams = _trigrams(key)
+        entry_id = len(self._entries)
+        self._entries.append(_Entry(partner_id, label, key))
+        self._gram_counts.append(len(grams))
+        self._by_partner[partner_id] = (*entry_ids, entry_id)
+        self._by_key[key] = (*self._by_key.get(key, ()), entry_id)
+        for gram in grams:
+            self._postings.setdefault(gram, []).append(entry_id)
+        self._size += 1
+
+    def remove_partner(self, partner_id: int) -> None:
+        """Remove every label of ``partner_id``; unknown ids are ignored."""
+        for entry_id in self._by_partner.pop(partner_id, ()):
+            entry = self._entry(entry_id)
+            self._entries[entry_id] = None
+            same_key = tuple(other for other in self._by_key[entry.key] if other != entry_id)
+            if same_key:
+                self._by_key[entry.key] = same_key
+            else:
+                del self._by_key[entry.key]
+            for gram in _trigrams(entry.key):
+                posting = self._postings[gram]
+                del posting[bisect_left(posting, entry_id)]
+                if not posting:
+                    del self._postings[gram]
+            self._size -= 1
+
+    def lookup(self, query: str, *, limit: int = 3) -> list[Match]:
+        """Return the partners ``query`` names, best first.
+
+        If the normalized query equals the key of any label, only those partners are returned,
+        as exact matches with score 100. Otherwise up to ``limit`` distinct partners whose best
+        label scores at least ``FUZZY_THRESHOLD`` (``name_similarity``) are returned, by
+        descending score, then label, then partner id. A query without letters or digits
+        matches nothing.
+        """
+        key = normalize_name(query)
+        if not key or limit < 1:
+            return []
+        exact_ids = self._by_key.get(key)
+        if exact_ids:
+            entries = sorted(
+                (self._entry(entry_id) for entry_id in exact_ids),
+                key=lambda entry: (entry.label, entry.partner_id),
+            )
+            return [
+                Match(partner_id=entry.partner_id, label=entry.label, score=100.0, exact=True)
+                for entry in entries[:limit]
+            ]
+
+        choices = {entry_id: self._entry(entry_id).key for entry_id in self._candidates(key)}
+        scored = process.extract(
+            key, choices, scorer=name_similarity, limit=None, score_cutoff=FUZZY_THRESHOLD
+        )
+        best: dict[int, Match] = {}
+        for _, score, entry_id in scored:
+            entry = self._entry(entry_id)
+            current = best.get(entry.partner_id)
+            if current is None or (-score, entry.label) < (-current.score, current.label):
+                best[entry.partner_id] = Match(
+                    partner_id=entry.partner_id, label=entry.label, score=score, exact=False
+                )
+        ranked = sorted(
+            best.values(), key=lambda match: (-match.score, match.label, match.partner_id)
+        )
+        return ranked[:limit]
+
+    def _entry(self, entry_id: int) -> _Entry:
+        entry = self._entries[entry_id]
+        assert entry is not None, f"entry {entry_id} was removed but is still referenced"
+        return entry
+
+    def _candidates(self, key: str) -> list[int]:
+        grams = _trigrams(key)
+        postings = sorted(
+            (posting for gram in grams if (posting := self._postings.get(gram))), key=len
+        )
+        shared: Counter[int] = Counter()
+        budget = POSTINGS_BUDGET
+        for posting in postings:
+            if len(posting) > budget and shared:
+                break
+            shared.update(posting)
+            budget -= len(posting)
+        if len(shared) <= MAX_CANDIDATES:
+            return list(shared)
+        # Ranking every entry that shares a trigram costs more than the counting, so first drop
+        # those sharing fewer than half of what the best entry shares. A typo (even a swap of
+        # two letters) puts at most 4 trigrams into the query that the intended name lacks, so
+        # the floor stays at or below best - 4 and that name survives it.
+        best = max(shared.values())
+        floor = max(1, min(math.ceil(best / 2), best - 4))
+        pool = [entry_id for entry_id, count in shared.items() if count >= floor]
+        if len(pool) <= MAX_CANDIDATES:
+            return pool
+        # Dice coefficient rather than the raw count, so a long name that happens to contain
+        # the query's trigrams does not crowd out a short name that is mostly the query.
+        query_grams = len(grams)
+        gram_counts = self._gram_counts
+        return heapq.nlargest(
+            MAX_CANDIDATES,
+            pool,
+            key=lambda entry_id: shared[entry_id] / (query_grams + gram_counts[entry_id]),
+        )
