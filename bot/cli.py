@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
+from types import FrameType
 
 from slack_bolt import App
 from slack_bolt.error import BoltError
 
 from bot import __version__
-from bot.clock import SystemClock
+from bot.clock import Clock, ManualClock, SystemClock
 from bot.config import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, Settings, SettingsError
 from bot.runtime import Runtime
 from storage import schema
@@ -72,6 +74,22 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument(
         "--start", help="the sandbox clock's start, e.g. 2026-11-23T09:00 (UTC; default now)"
     )
+    tick = commands.add_parser(
+        "tick",
+        help="run the planners and one dispatch pass, then exit",
+        description=(
+            "Run every planner, then send what is due, once, and exit: for cron-style "
+            "deployments and debugging. Needs SLACK_BOT_TOKEN."
+        ),
+    )
+    tick.add_argument("--at", help="act as if it were this moment, e.g. 2026-11-23T09:00 (UTC)")
+    outbox = commands.add_parser(
+        "outbox",
+        help="list queued (or failed) messages",
+        description="List the messages waiting to be sent, or with --failed those that failed.",
+    )
+    outbox.add_argument("--failed", action="store_true", help="list failed messages instead")
+    outbox.add_argument("--limit", type=int, default=100, help="at most this many (default 100)")
     commands.add_parser(
         "migrate",
         help="upgrade the database schema to this version",
@@ -98,6 +116,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_socket_mode(settings)
         if args.command == "serve":
             return serve(settings, host=args.host, port=args.port)
+        if args.command == "tick":
+            return run_tick(settings, at=args.at)
+        if args.command == "outbox":
+            return list_outbox(settings, failed=args.failed, limit=args.limit)
     except SettingsError as error:
         print(f"liaison: {error}", file=sys.stderr)
         return EXIT_CONFIG
@@ -131,13 +153,13 @@ def migrate(settings: Settings) -> int:
     return 0
 
 
-def build_runtime(settings: Settings) -> Runtime:
+def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
     engine = make_engine(settings.database_url)
     try:
         schema.ensure_current(engine, auto_migrate=settings.auto_migrate)
     except schema.SchemaOutOfDate as error:
         raise StartupError(str(error)) from error
-    return Runtime(settings=settings, engine=engine, clock=SystemClock())
+    return Runtime(settings=settings, engine=engine, clock=clock or SystemClock())
 
 
 def _create_app(runtime: Runtime, *, socket_mode: bool) -> App:
@@ -156,15 +178,28 @@ def run_socket_mode(settings: Settings) -> int:
     settings.require(BOT_TOKEN, APP_TOKEN)
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
+    from bot.scheduler import Scheduler
+
     runtime = build_runtime(settings)
     app = _create_app(runtime, socket_mode=True)
     handler = SocketModeHandler(app, settings.slack_app_token)
+    scheduler = Scheduler(runtime)
     logger.info("liaison %s connecting to Slack in Socket Mode", __version__)
+    # SIGTERM unwinds like Ctrl-C, so the scheduler stops cleanly either way.
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
+        scheduler.start()
         handler.start()  # type: ignore[no-untyped-call]
+    except KeyboardInterrupt:
+        logger.info("liaison stopping")
     finally:
+        scheduler.shutdown()
         runtime.close()
     return 0
+
+
+def _exit_on_sigterm(_signum: int, _frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
 
 
 def serve(settings: Settings, *, host: str, port: int) -> int:
@@ -172,13 +207,48 @@ def serve(settings: Settings, *, host: str, port: int) -> int:
     import uvicorn
 
     from bot.http import create_asgi_app
+    from bot.scheduler import Scheduler
 
     runtime = build_runtime(settings)
     app = _create_app(runtime, socket_mode=False)
-    asgi = create_asgi_app(app, runtime, on_shutdown=runtime.close)
+    scheduler = Scheduler(runtime)
+
+    def stop() -> None:
+        scheduler.shutdown()
+        runtime.close()
+
+    # uvicorn turns SIGTERM/SIGINT into the ASGI shutdown, which stops the scheduler.
+    asgi = create_asgi_app(app, runtime, on_startup=scheduler.start, on_shutdown=stop)
     logger.info("liaison %s serving Slack on http://%s:%d/slack/events", __version__, host, port)
     uvicorn.run(asgi, host=host, port=port, log_level=settings.log_level.lower(), access_log=False)
     return 0
+
+
+def run_tick(settings: Settings, *, at: str | None) -> int:
+    settings.require(BOT_TOKEN)
+    from bot.delivery import operations
+
+    clock: Clock | None = None
+    if at is not None:
+        try:
+            clock = ManualClock(operations.parse_moment(at))
+        except ValueError:
+            raise StartupError(f"--at {at!r} is not a moment; e.g. --at 2026-11-23T09:00") from None
+    runtime = build_runtime(settings, clock)
+    try:
+        return operations.run_tick(runtime)
+    finally:
+        runtime.close()
+
+
+def list_outbox(settings: Settings, *, failed: bool, limit: int) -> int:
+    from bot.delivery import operations
+
+    runtime = build_runtime(settings)
+    try:
+        return operations.list_outbox(runtime, failed=failed, limit=limit)
+    finally:
+        runtime.close()
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.services.partner_names import PartnerNames
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +28,8 @@ class Runtime:
     settings: Settings
     engine: Engine
     clock: Clock
+    # Each workspace's partner-name index, built once and kept in step with the database.
+    partner_names: PartnerNames = field(default_factory=PartnerNames)
     # Work that must wait until Slack has its ack (opening a modal, Web API calls).
     after_ack: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(max_workers=4, thread_name_prefix="after-ack")

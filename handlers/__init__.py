@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from handlers import errors, partner_command
+from handlers import errors, partner_command, partners
 
 
 def register(app: App) -> None:
     errors.register(app)
     partner_command.register(app)
+    partners.register(app, route=partner_command.route)

@@ -14,6 +14,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.runtime import Runtime
+from handlers import absence, partners
 from handlers.blocks import help as help_blocks
 from handlers.context import runtime_of
 from handlers.invocation import Invocation, VerbHandler
@@ -33,7 +34,11 @@ def help_verb(_runtime: Runtime, _invocation: Invocation, rest: str) -> Reply:
     return help_blocks.verb_help(verb)
 
 
-VERB_HANDLERS: dict[str, VerbHandler] = {"help": help_verb}
+VERB_HANDLERS: dict[str, VerbHandler] = {
+    "help": help_verb,
+    **partners.VERB_HANDLERS,
+    **absence.VERB_HANDLERS,
+}
 
 
 def suggest(word: str) -> list[str]:

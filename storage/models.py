@@ -91,6 +91,18 @@ class UserProfile(SQLModel, table=True):
 # --- Partners and people --------------------------------------------------------------------
 
 
+class RegistryVersion(SQLModel, table=True):
+    """Bumped by every change to a workspace's partner names or aliases.
+
+    Each process caches a name index per workspace; comparing versions tells a replica that
+    another one changed the names, so its cached index is stale.
+    """
+
+    __tablename__ = "registry_version"
+    team_id: str = Field(primary_key=True, max_length=32)
+    version: int = 0
+
+
 class Partner(SQLModel, table=True):
     """An external organisation; `normalized_name` is unique within the workspace."""
 
@@ -122,7 +134,7 @@ class PartnerAlias(SQLModel, table=True):
 
 
 class TeamMembership(SQLModel, table=True):
-    """A colleague's place on a partner's internal team. Exactly one owner per partner."""
+    """A colleague's place on a partner's internal team. One owner and at most one deputy."""
 
     __tablename__ = "team_membership"
     __table_args__ = (
@@ -133,6 +145,13 @@ class TeamMembership(SQLModel, table=True):
             unique=True,
             sqlite_where=sa.text("role = 'owner'"),
             postgresql_where=sa.text("role = 'owner'"),
+        ),
+        sa.Index(
+            "uq_team_membership_one_deputy",
+            "partner_id",
+            unique=True,
+            sqlite_where=sa.text("role = 'deputy'"),
+            postgresql_where=sa.text("role = 'deputy'"),
         ),
     )
     id: int | None = Field(default=None, primary_key=True)
@@ -183,3 +202,92 @@ class TouchpointParticipant(SQLModel, table=True):
     __tablename__ = "touchpoint_participant"
     touchpoint_id: int = Field(foreign_key="touchpoint.id", ondelete="CASCADE", primary_key=True)
     user_id: str = Field(primary_key=True, max_length=32)
+
+
+# --- Delivery: the outbox and absences ------------------------------------------------------
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class OutboxMessage(SQLModel, table=True):
+    """One message Liaison sends on its own: a DM to a person or a post in a channel.
+
+    `available_at` is when the row may next be claimed: the working-hours slot or retry time of a
+    pending row, the lease expiry of a row being sent. `dedupe_key` makes enqueueing idempotent.
+    """
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (
+        sa.UniqueConstraint("team_id", "dedupe_key"),
+        sa.CheckConstraint(
+            "(recipient_user IS NULL) <> (recipient_channel IS NULL)",
+            name="ck_outbox_message_one_recipient",
+        ),
+        # The dispatcher's claim reads only rows still to send, oldest slot first.
+        sa.Index(
+            "ix_outbox_message_claim",
+            "available_at",
+            sqlite_where=sa.text("status IN ('pending', 'sending')"),
+            postgresql_where=sa.text("status IN ('pending', 'sending')"),
+        ),
+        # Small partial indexes: a send then updates only the claim index.
+        sa.Index(
+            "ix_outbox_message_failed",
+            "team_id",
+            sqlite_where=sa.text("status = 'failed'"),
+            postgresql_where=sa.text("status = 'failed'"),
+        ),
+        sa.Index(
+            "ix_outbox_message_held",
+            "team_id",
+            "recipient_user",
+            sqlite_where=sa.text("held"),
+            postgresql_where=sa.text("held"),
+        ),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    kind: str = Field(max_length=40)
+    recipient_user: str | None = Field(default=None, max_length=32)
+    recipient_channel: str | None = Field(default=None, max_length=32)
+    text: str = Field(sa_type=sa.Text)
+    blocks: list[dict[str, Any]] = Field(default_factory=list, sa_type=sa.JSON)
+    dedupe_key: str = Field(max_length=200)
+    thread_of_dedupe_key: str | None = Field(default=None, max_length=200)
+    respect_working_hours: bool = True
+    due_at: datetime = _utc_column()
+    available_at: datetime = _utc_column()
+    expires_at: datetime | None = _utc_column(nullable=True)
+    status: str = Field(default=OutboxStatus.PENDING, max_length=16)
+    # Held back while the recipient is away; `/partner back` releases it at once.
+    held: bool = False
+    attempts: int = 0
+    last_error: str | None = Field(default=None, max_length=500)
+    claim_token: str | None = Field(default=None, max_length=32)
+    sent_channel: str | None = Field(default=None, max_length=32)
+    sent_ts: str | None = Field(default=None, max_length=32)
+    sent_at: datetime | None = _utc_column(nullable=True)
+    created_at: datetime = _utc_column()
+
+
+class Absence(SQLModel, table=True):
+    """A colleague's time away (`/partner away`): DMs wait, a deputy covers owner alerts.
+
+    `ends_at` is exclusive: away from the start of the first day to the end of the last one,
+    in the person's time zone.
+    """
+
+    __table_args__ = (sa.Index("ix_absence_user_time", "team_id", "user_id", "ends_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    user_id: str = Field(max_length=32)
+    starts_at: datetime = _utc_column()
+    ends_at: datetime = _utc_column()
+    deputy_id: str | None = Field(default=None, max_length=32)
+    created_at: datetime = _utc_column()

@@ -1,0 +1,137 @@
+"""Absences: who is away, who covers their alerts, and what happens to their messages.
+
+While someone is away, direct messages to them wait in the outbox (held) until they are back,
+and are cancelled if they expire first; alerts meant for them as a partner's owner go to the
+partner's deputy, or else to the deputy they named when they went away.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from bot.delivery.working_hours import person_tz, zone
+from storage import absences as store
+from storage import outbox as outbox_store
+from storage.people import get_profile
+from storage.workspaces import get_workspaces
+
+
+def is_away(session: Session, *, team_id: str, user_id: str, at: datetime) -> bool:
+    """True when the user marked themselves away for a time that includes `at`."""
+    return store.absence_at(session=session, team_id=team_id, user_id=user_id, at=at) is not None
+
+
+def recipient_for_owner_alert(
+    session: Session, *, team_id: str, owner_id: str, partner_deputy_id: str | None, now: datetime
+) -> str:
+    """Who gets an alert meant for a partner's owner at `now`.
+
+    The owner when present; when away, the partner's deputy if they are not away too, else the
+    deputy the owner named for the absence (if present); else the owner, whose DM then waits
+    until they are back.
+    """
+    absent = store.absences_at(
+        session=session,
+        team_id=team_id,
+        user_ids=[user for user in (owner_id, partner_deputy_id) if user],
+        at=now,
+    )
+    absence = absent.get(owner_id)
+    if absence is None:
+        return owner_id
+    if partner_deputy_id and partner_deputy_id != owner_id and partner_deputy_id not in absent:
+        return partner_deputy_id
+    deputy = absence.deputy_id
+    if (
+        deputy
+        and deputy != owner_id
+        and not is_away(session, team_id=team_id, user_id=deputy, at=now)
+    ):
+        return deputy
+    return owner_id
+
+
+def person_zone(session: Session, *, team_id: str, user_id: str) -> ZoneInfo:
+    """The user's time zone as cached from Slack, else the workspace's, else UTC."""
+    profile = get_profile(session=session, team_id=team_id, user_id=user_id)
+    workspace = get_workspaces(session=session, team_ids=[team_id]).get(team_id)
+    return zone(person_tz(profile, workspace))
+
+
+@dataclass(frozen=True)
+class AwayResult:
+    """An absence as recorded, and how many earlier ones it replaced."""
+
+    starts_at: datetime
+    ends_at: datetime
+    deputy_id: str | None
+    replaced: int
+
+
+def go_away(
+    engine: Engine,
+    *,
+    team_id: str,
+    user_id: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    deputy_id: str | None,
+    now: datetime,
+) -> AwayResult:
+    """Record time away (replacing overlapping absences) and commit."""
+    with Session(engine) as session:
+        replaced = store.replace_absences(
+            session=session,
+            team_id=team_id,
+            user_id=user_id,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            deputy_id=deputy_id,
+            created_at=now,
+        )
+        session.commit()
+    return AwayResult(starts_at=starts_at, ends_at=ends_at, deputy_id=deputy_id, replaced=replaced)
+
+
+@dataclass(frozen=True)
+class Period:
+    """A stretch of time away: from `starts_at` up to (not including) `ends_at`."""
+
+    starts_at: datetime
+    ends_at: datetime
+
+
+@dataclass(frozen=True)
+class BackResult:
+    """What `back` did: ended the current absence, or cancelled the next planned one."""
+
+    ended: Period | None
+    cancelled: Period | None
+    released: int
+
+
+def come_back(engine: Engine, *, team_id: str, user_id: str, now: datetime) -> BackResult:
+    """End the user's current absence (or cancel the next planned one) and release held DMs."""
+    ended: Period | None = None
+    cancelled: Period | None = None
+    with Session(engine) as session:
+        current = store.absence_at(session=session, team_id=team_id, user_id=user_id, at=now)
+        planned = store.upcoming_absences(
+            session=session, team_id=team_id, user_id=user_id, after=now
+        )
+        if current is not None and current.id is not None:
+            ended = Period(current.starts_at, now)
+            store.end_absence(session=session, team_id=team_id, absence_id=current.id, at=now)
+        elif planned and planned[0].id is not None:
+            cancelled = Period(planned[0].starts_at, planned[0].ends_at)
+            store.delete_absence(session=session, team_id=team_id, absence_id=planned[0].id)
+        released = outbox_store.release_held(
+            session=session, team_id=team_id, user_id=user_id, now=now
+        )
+        session.commit()
+    return BackResult(ended=ended, cancelled=cancelled, released=released)

@@ -1,0 +1,541 @@
+"""The dispatcher: claims due outbox rows and sends them through the Slack Web API.
+
+One pass claims due rows in batches under a lease, decides for each whether it may go now
+(expired, recipient away, outside their working hours, a rate-limited workspace), sends the
+rest one at a time and commits each outcome before the next send (every statement commits on
+its own). So a crash can duplicate at
+most the one message Slack accepted but whose row was not yet committed, and a row left in
+"sending" by a dead process is taken up again once its lease runs out.
+
+Slack's answers: 429 reschedules the row (and pauses its workspace) for `Retry-After`, never a
+sleep; 5xx, network errors and Slack's transient error codes retry with exponential backoff and
+jitter up to `max_attempts`; every other error code (`channel_not_found`, `not_in_channel`,
+`user_not_found`, `account_inactive`, `is_archived`, `invalid_blocks`, `invalid_auth`, …) fails
+the row with the reason, where admins see it.
+"""
+
+from __future__ import annotations
+
+import http.client
+import logging
+import random
+import re
+import threading
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, fields
+from datetime import datetime, timedelta
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.delivery.working_hours import WorkingHours, next_send_time, person_tz
+from storage import absences as absence_store
+from storage import outbox as store
+from storage.models import Absence, OutboxStatus
+from storage.people import get_profiles
+from storage.workspaces import get_workspaces
+
+logger = logging.getLogger(__name__)
+
+# Error codes Slack answers for trouble on its side: try again later.
+TRANSIENT_ERRORS = frozenset(
+    {"internal_error", "fatal_error", "service_unavailable", "request_timeout", "ratelimited"}
+)
+# The message metadata event that carries the dedupe key (audits, reconciliation, tests).
+METADATA_EVENT = "liaison_outbox"
+# Seconds the Web API client waits for Slack before counting the attempt as a network error.
+CLIENT_TIMEOUT = 15
+_DM_CACHE_SIZE = 10_000
+_ERROR_CODE = re.compile(r"^[a-z0-9_.]{1,80}$")
+
+
+@dataclass(frozen=True, kw_only=True)
+class DispatchPolicy:
+    """How the dispatcher claims, retries and backs off."""
+
+    batch_size: int = 100
+    lease: timedelta = timedelta(minutes=2)
+    max_attempts: int = 10
+    backoff_base: timedelta = timedelta(seconds=2)
+    backoff_cap: timedelta = timedelta(minutes=10)
+    # After a 5xx or network error the rest of that workspace's batch waits this long.
+    pause_after_error: timedelta = timedelta(seconds=2)
+    # A reply waits this long for the message it threads onto to be sent first.
+    thread_wait: timedelta = timedelta(seconds=5)
+
+    def backoff(self, attempt: int, rng: random.Random) -> timedelta:
+        """Exponential backoff with equal jitter: half fixed, half random."""
+        ceiling: timedelta = min(self.backoff_cap, self.backoff_base * 2 ** max(attempt - 1, 0))
+        return ceiling / 2 + ceiling / 2 * rng.random()
+
+
+@dataclass
+class DispatchReport:
+    """What one or more passes did with the rows they claimed."""
+
+    sent: int = 0
+    retried: int = 0
+    rate_limited: int = 0
+    failed: int = 0
+    cancelled: int = 0
+    held: int = 0
+    deferred: int = 0
+    released: int = 0
+
+    def add(self, other: DispatchReport) -> None:
+        for spec in fields(self):
+            setattr(self, spec.name, getattr(self, spec.name) + getattr(other, spec.name))
+
+    def summary(self) -> str:
+        return ", ".join(
+            f"{spec.name.replace('_', ' ')} {getattr(self, spec.name)}" for spec in fields(self)
+        )
+
+
+def delivery_client(settings: Settings) -> WebClient:
+    """A Web API client for the dispatcher: no retry handlers of its own (retries are rows
+    rescheduled in the outbox, so a 429 never puts a thread to sleep) and a bounded timeout."""
+    return WebClient(
+        token=settings.slack_bot_token,
+        base_url=settings.slack_api_base_url,
+        timeout=CLIENT_TIMEOUT,
+        retry_handlers=[],
+    )
+
+
+@dataclass(frozen=True)
+class _Target:
+    channel: str | None  # None: the recipient's DM, opened at send time
+    thread_ts: str | None
+
+
+@dataclass(frozen=True)
+class _Wait:
+    until: datetime
+
+
+class Dispatcher:
+    """Sends due outbox rows. One per process; `run_pass` is not re-entrant."""
+
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        clock: Clock,
+        client: WebClient,
+        policy: DispatchPolicy | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._engine = engine
+        self._clock = clock
+        self._client = client
+        self.policy = policy or DispatchPolicy()
+        self._rng = rng or random.Random()
+        self._stopping = threading.Event()
+        self._paused_until: dict[str, datetime] = {}
+        self._dm_channels: dict[tuple[str, str], str] = {}
+
+    # --- lifecycle ------------------------------------------------------------------------------
+
+    def stop(self) -> None:
+        """Stop claiming; the running pass finishes its in-flight send and releases the rest."""
+        self._stopping.set()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping.is_set()
+
+    # --- one pass -------------------------------------------------------------------------------
+
+    def run_pass(self) -> DispatchReport:
+        """Send everything due now, batch by batch, until nothing due is left (or `stop`)."""
+        report = DispatchReport()
+        # Rows this pass puts back are due strictly later than this, so the pass ends.
+        pass_now = self._clock.now()
+        token = uuid.uuid4().hex
+        with _autocommit_session(self._engine) as session:
+            while not self.stopping:
+                now = max(self._clock.now(), pass_now)
+                batch = store.claim_due(
+                    session=session,
+                    now=pass_now,
+                    lease_until=now + self.policy.lease,
+                    token=token,
+                    limit=self.policy.batch_size,
+                )
+                if not batch:
+                    break
+                lease_until = now + self.policy.lease
+                to_send = self._gate(session, batch, token=token, now=now, report=report)
+                self._send_batch(
+                    session, to_send, token=token, lease_until=lease_until, report=report
+                )
+                # Profiles and absences read for the batch: keep memory flat over a long pass.
+                session.expunge_all()
+        return report
+
+    def _gate(
+        self,
+        session: Session,
+        batch: Sequence[store.Claimed],
+        *,
+        token: str,
+        now: datetime,
+        report: DispatchReport,
+    ) -> list[store.Claimed]:
+        """Put back what may not go now (expired, away, after hours); return the rest."""
+        away = _absences(session, batch, now)
+        slots = _slots(session, batch, now)
+        to_send: list[store.Claimed] = []
+        for row in batch:
+            absence = away.get((row.team_id, row.recipient_user or ""))
+            if row.expires_at is not None and row.expires_at <= now:
+                store.finish(
+                    session=session,
+                    message_id=row.id,
+                    token=token,
+                    status=OutboxStatus.CANCELLED,
+                    reason="expired before it could be sent",
+                    attempted=False,
+                )
+                report.cancelled += 1
+            elif absence is not None:
+                until = absence.ends_at
+                if row.expires_at is not None:
+                    until = min(until, row.expires_at)
+                store.reschedule(
+                    session=session,
+                    message_id=row.id,
+                    token=token,
+                    available_at=until,
+                    attempted=False,
+                    held=True,
+                )
+                report.held += 1
+            elif row.id in slots and slots[row.id] > now:
+                store.reschedule(
+                    session=session,
+                    message_id=row.id,
+                    token=token,
+                    available_at=slots[row.id],
+                    attempted=False,
+                )
+                report.deferred += 1
+            else:
+                to_send.append(row)
+        return to_send
+
+    def _send_batch(
+        self,
+        session: Session,
+        rows: Sequence[store.Claimed],
+        *,
+        token: str,
+        lease_until: datetime,
+        report: DispatchReport,
+    ) -> None:
+        for index, row in enumerate(rows):
+            now = self._clock.now()
+            if self.stopping:
+                report.released += store.release(
+                    session=session,
+                    message_ids=[r.id for r in rows[index:]],
+                    token=token,
+                    available_at=now,
+                )
+                return
+            paused = self._paused_until.get(row.team_id)
+            if paused is not None and paused > now:
+                report.released += store.release(
+                    session=session, message_ids=[row.id], token=token, available_at=paused
+                )
+                continue
+            if lease_until - now < self.policy.lease / 2:
+                lease_until = now + self.policy.lease
+                store.extend_lease(
+                    session=session,
+                    message_ids=[r.id for r in rows[index:]],
+                    token=token,
+                    lease_until=lease_until,
+                )
+            self._deliver(session, row, token=token, report=report)
+
+    # --- one message ----------------------------------------------------------------------------
+
+    def _deliver(
+        self, session: Session, row: store.Claimed, *, token: str, report: DispatchReport
+    ) -> None:
+        """Send one claimed row, record the outcome, commit, and log one line."""
+        now = self._clock.now()
+        target = self._target(session, row, now)
+        if isinstance(target, _Wait):
+            store.reschedule(
+                session=session,
+                message_id=row.id,
+                token=token,
+                available_at=target.until,
+                attempted=False,
+            )
+            report.deferred += 1
+            return
+        attempt = row.attempts + 1
+        started = time.perf_counter()
+        step = "conversations.open"
+        try:
+            channel = target.channel or self._dm_channel(row)
+            step = "chat.postMessage"
+            response = self._client.chat_postMessage(
+                channel=channel,
+                text=row.text,
+                blocks=row.blocks or None,
+                thread_ts=target.thread_ts,
+                metadata={
+                    "event_type": METADATA_EVENT,
+                    "event_payload": {"dedupe_key": row.dedupe_key, "kind": row.kind},
+                },
+                unfurl_links=False,
+                unfurl_media=False,
+            )
+        except SlackApiError as error:
+            outcome = self._on_slack_error(session, row, error, step=step, token=token, now=now)
+        except (OSError, http.client.HTTPException) as error:
+            outcome = self._on_transient(
+                session, row, f"{step}: {type(error).__name__}: {error}", token=token, now=now
+            )
+        except Exception as error:
+            logger.exception(
+                "delivery bug kind=%s team=%s recipient=%s outbox_id=%d attempt=%d",
+                row.kind,
+                row.team_id,
+                row.recipient,
+                row.id,
+                attempt,
+            )
+            outcome = self._on_transient(
+                session, row, f"{step}: {type(error).__name__}", token=token, now=now
+            )
+        else:
+            recorded = store.mark_sent(
+                session=session,
+                message_id=row.id,
+                token=token,
+                channel=str(response["channel"]),
+                ts=str(response["ts"]),
+                sent_at=self._clock.now(),
+            )
+            outcome = "sent" if recorded else "sent-but-claim-lost"
+        latency_ms = (time.perf_counter() - started) * 1000
+        _tally(report, outcome)
+        level = logging.INFO if outcome == "sent" else logging.WARNING
+        logger.log(
+            level,
+            "delivery kind=%s team=%s recipient=%s outbox_id=%d attempt=%d outcome=%s "
+            "latency_ms=%.1f",
+            row.kind,
+            row.team_id,
+            row.recipient,
+            row.id,
+            attempt,
+            outcome,
+            latency_ms,
+        )
+
+    def _target(self, session: Session, row: store.Claimed, now: datetime) -> _Target | _Wait:
+        """Where the row goes: its channel (or DM), threaded onto its parent once sent."""
+        if row.thread_of_dedupe_key is None:
+            return _Target(channel=row.recipient_channel, thread_ts=None)
+        parent = store.thread_parent(
+            session=session, team_id=row.team_id, dedupe_key=row.thread_of_dedupe_key
+        )
+        if parent is not None and parent.status == OutboxStatus.SENT and parent.sent_ts:
+            return _Target(channel=parent.sent_channel, thread_ts=parent.sent_ts)
+        if parent is not None and parent.status in (OutboxStatus.PENDING, OutboxStatus.SENDING):
+            return _Wait(until=max(parent.available_at, now + self.policy.thread_wait))
+        # The parent failed, was cancelled or never existed: the reply stands on its own.
+        return _Target(channel=row.recipient_channel, thread_ts=None)
+
+    def _dm_channel(self, row: store.Claimed) -> str:
+        """The bot's DM with the recipient (conversations.open, remembered per process)."""
+        assert row.recipient_user is not None
+        key = (row.team_id, row.recipient_user)
+        channel = self._dm_channels.get(key)
+        if channel is None:
+            response = self._client.conversations_open(users=row.recipient_user)
+            channel = str(response["channel"]["id"])
+            if len(self._dm_channels) >= _DM_CACHE_SIZE:
+                self._dm_channels.clear()
+            self._dm_channels[key] = channel
+        return channel
+
+    def _on_slack_error(
+        self,
+        session: Session,
+        row: store.Claimed,
+        error: SlackApiError,
+        *,
+        step: str,
+        token: str,
+        now: datetime,
+    ) -> str:
+        status = error.response.status_code
+        code = error_code(error)
+        if status == 429 or code == "ratelimited":
+            wait = timedelta(seconds=retry_after(error.response.headers))
+            until = now + wait
+            self._paused_until[row.team_id] = max(until, self._paused_until.get(row.team_id, until))
+            store.reschedule(
+                session=session,
+                message_id=row.id,
+                token=token,
+                available_at=until,
+                attempted=False,
+                last_error=f"{step}: rate limited for {wait.seconds} s",
+            )
+            return "rate-limited"
+        if status >= 500 or code in TRANSIENT_ERRORS:
+            return self._on_transient(session, row, f"{step}: {code}", token=token, now=now)
+        if row.recipient_user is not None:
+            # A DM channel that no longer works is opened afresh next time.
+            self._dm_channels.pop((row.team_id, row.recipient_user), None)
+        store.finish(
+            session=session,
+            message_id=row.id,
+            token=token,
+            status=OutboxStatus.FAILED,
+            reason=f"{step}: {code}",
+            attempted=True,
+        )
+        return f"failed:{code}"
+
+    def _on_transient(
+        self, session: Session, row: store.Claimed, reason: str, *, token: str, now: datetime
+    ) -> str:
+        attempt = row.attempts + 1
+        if attempt >= self.policy.max_attempts:
+            store.finish(
+                session=session,
+                message_id=row.id,
+                token=token,
+                status=OutboxStatus.FAILED,
+                reason=f"gave up after {attempt} attempts: {reason}",
+                attempted=True,
+            )
+            return "failed:gave-up"
+        self._paused_until[row.team_id] = now + self.policy.pause_after_error
+        store.reschedule(
+            session=session,
+            message_id=row.id,
+            token=token,
+            available_at=now + self.policy.backoff(attempt, self._rng),
+            attempted=True,
+            last_error=reason,
+        )
+        return "retry"
+
+
+@contextmanager
+def _autocommit_session(engine: Engine) -> Iterator[Session]:
+    """A session whose every statement commits on its own.
+
+    Each of the dispatcher's writes is one atomic statement (claim, mark sent, reschedule), so
+    autocommit loses nothing and saves a round trip per message. On PostgreSQL the
+    dispatcher's commits also skip waiting for the WAL flush (`synchronous_commit = off`): if
+    this process dies, a returned commit stands; only a crash of the database server itself
+    within a fraction of a second could forget a "sent" mark, and the message would then be
+    sent again, never lost.
+    """
+    with engine.connect() as connection:
+        connection.execution_options(isolation_level="AUTOCOMMIT")
+        postgres = connection.dialect.name == "postgresql"
+        if postgres:
+            connection.exec_driver_sql("SET synchronous_commit TO off")
+        try:
+            with Session(bind=connection) as session:
+                yield session
+        finally:
+            if postgres and not connection.invalidated:
+                connection.exec_driver_sql("RESET synchronous_commit")
+
+
+def error_code(error: SlackApiError) -> str:
+    """Slack's error code (`channel_not_found`, …), or `http_STATUS` when the body had none."""
+    data = error.response.data
+    code = str(data.get("error") or "") if isinstance(data, dict) else ""
+    # slack_sdk puts the whole body in `error` when it was no JSON (an HTML error page).
+    return code if _ERROR_CODE.match(code) else f"http_{error.response.status_code}"
+
+
+def retry_after(headers: Any) -> int:
+    """Seconds from a 429's Retry-After header (at least 1)."""
+    items: Iterable[tuple[str, Any]] = headers.items() if hasattr(headers, "items") else ()
+    for name, value in items:
+        if name.lower() == "retry-after":
+            first = value[0] if isinstance(value, list) and value else value
+            try:
+                return max(1, int(str(first).strip()))
+            except ValueError:
+                return 1
+    return 1
+
+
+def _tally(report: DispatchReport, outcome: str) -> None:
+    if outcome.startswith("sent"):
+        report.sent += 1
+    elif outcome == "retry":
+        report.retried += 1
+    elif outcome == "rate-limited":
+        report.rate_limited += 1
+    else:
+        report.failed += 1
+
+
+def _absences(
+    session: Session, batch: Sequence[store.Claimed], now: datetime
+) -> dict[tuple[str, str], Absence]:
+    """The absences covering `now` of the batch's DM recipients, by (team, user)."""
+    users_by_team: dict[str, set[str]] = defaultdict(set)
+    for row in batch:
+        if row.recipient_user is not None:
+            users_by_team[row.team_id].add(row.recipient_user)
+    found: dict[tuple[str, str], Absence] = {}
+    for team_id, user_ids in users_by_team.items():
+        absent = absence_store.absences_at(
+            session=session, team_id=team_id, user_ids=user_ids, at=now
+        )
+        found.update(((team_id, user_id), absence) for user_id, absence in absent.items())
+    return found
+
+
+def _slots(session: Session, batch: Sequence[store.Claimed], now: datetime) -> dict[int, datetime]:
+    """For DMs that respect working hours: when each may go, by row id (re-checked at send
+    time, since the person's time zone or the workspace's hours may have changed)."""
+    rows = [r for r in batch if r.recipient_user is not None and r.respect_working_hours]
+    if not rows:
+        return {}
+    workspaces = get_workspaces(session=session, team_ids={r.team_id for r in rows})
+    users_by_team: dict[str, set[str]] = defaultdict(set)
+    for row in rows:
+        users_by_team[row.team_id].add(row.recipient_user or "")
+    zones: dict[tuple[str, str], str | None] = {}
+    for team_id, user_ids in users_by_team.items():
+        profiles = get_profiles(session=session, team_id=team_id, user_ids=user_ids)
+        for user_id in user_ids:
+            zones[team_id, user_id] = person_tz(profiles.get(user_id), workspaces.get(team_id))
+    return {
+        row.id: next_send_time(
+            now,
+            tz=zones[row.team_id, row.recipient_user or ""],
+            hours=WorkingHours.of(workspaces.get(row.team_id)),
+            key=row.dedupe_key,
+        )
+        for row in rows
+    }

@@ -1,0 +1,89 @@
+"""Queueing a message: the one way Liaison's services send anything on their own.
+
+`enqueue` writes a row in the caller's session and never commits, so "save the touchpoint" and
+"queue its alert" commit together or not at all. The dispatcher sends the row later.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from bot.delivery.working_hours import WorkingHours, next_send_time, person_tz
+from storage import outbox as store
+from storage.people import get_profile
+from storage.workspaces import get_workspaces
+
+MAX_DEDUPE_KEY = 200
+MAX_BLOCKS = 50
+
+
+def enqueue(
+    session: Session,
+    *,
+    team_id: str,
+    kind: str,
+    recipient_user: str | None = None,
+    recipient_channel: str | None = None,
+    text: str,
+    blocks: Sequence[dict[str, Any]] = (),
+    due_at: datetime,
+    dedupe_key: str,
+    thread_of_dedupe_key: str | None = None,
+    respect_working_hours: bool,
+    expires_at: datetime | None = None,
+) -> bool:
+    """Queue one message for `recipient_user` (a DM) or `recipient_channel`; True if new.
+
+    Idempotent: a second call with the workspace's same `dedupe_key` changes nothing and
+    returns False, so planners can re-derive what is due after any restart. With
+    `respect_working_hours`, a DM due outside the person's working window waits for the next
+    one (channel messages always go at once). `thread_of_dedupe_key` posts the message as a
+    reply to an earlier queued message once that one is sent. A message still unsent at
+    `expires_at` (e.g. a check-in held while its recipient was away) is cancelled.
+    """
+    if (recipient_user is None) == (recipient_channel is None):
+        raise ValueError("enqueue needs exactly one of recipient_user or recipient_channel")
+    if due_at.tzinfo is None or (expires_at is not None and expires_at.tzinfo is None):
+        raise ValueError("enqueue needs aware datetimes")
+    if not dedupe_key or len(dedupe_key) > MAX_DEDUPE_KEY:
+        raise ValueError(f"dedupe_key must be 1–{MAX_DEDUPE_KEY} characters")
+    if not text.strip():
+        raise ValueError("a message needs its text (notifications and screen readers show it)")
+    if len(blocks) > MAX_BLOCKS:
+        raise ValueError(f"Slack takes at most {MAX_BLOCKS} blocks in a message")
+    available_at = due_at
+    if recipient_user is not None and respect_working_hours:
+        available_at = first_slot(
+            session, team_id=team_id, user_id=recipient_user, due_at=due_at, key=dedupe_key
+        )
+    return store.insert_message(
+        session=session,
+        team_id=team_id,
+        kind=kind,
+        recipient_user=recipient_user,
+        recipient_channel=recipient_channel,
+        text=text,
+        blocks=blocks,
+        dedupe_key=dedupe_key,
+        thread_of_dedupe_key=thread_of_dedupe_key,
+        respect_working_hours=respect_working_hours,
+        due_at=due_at,
+        available_at=available_at,
+        expires_at=expires_at,
+        # A record of when the row was written, not a decision: the wall clock is right here.
+        created_at=datetime.now(UTC),
+    )
+
+
+def first_slot(
+    session: Session, *, team_id: str, user_id: str, due_at: datetime, key: str
+) -> datetime:
+    """When a DM due at `due_at` may go, from the cached time zone and the workspace's hours."""
+    profile = get_profile(session=session, team_id=team_id, user_id=user_id)
+    workspace = get_workspaces(session=session, team_ids=[team_id]).get(team_id)
+    tz = person_tz(profile, workspace)
+    return next_send_time(due_at, tz=tz, hours=WorkingHours.of(workspace), key=key)

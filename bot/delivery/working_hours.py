@@ -1,0 +1,120 @@
+"""When a person may be messaged: their time zone, the workspace's work days and hours.
+
+Pure functions. A message due inside the recipient's working window goes at once; one due
+outside waits for the start of the next window, spread over its first minutes (deterministically,
+from the message's dedupe key) so a night's backlog does not arrive as one burst at 09:00.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from storage.models import UserProfile, Workspace
+
+DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# How far into the window deferred messages are spread.
+SPREAD = timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class WorkingHours:
+    """Work days (0 = Monday) and the hours of the working window, end exclusive (1–24)."""
+
+    days: frozenset[int]
+    start_hour: int
+    end_hour: int
+
+    @classmethod
+    def of(cls, workspace: Workspace | None) -> WorkingHours:
+        """The workspace's settings, or the defaults (Mon–Fri 9–17) where they make no sense."""
+        if workspace is None:
+            return DEFAULT_HOURS
+        days = parse_days(workspace.work_days)
+        start, end = workspace.work_start_hour, workspace.work_end_hour
+        if not days or not 0 <= start < end <= 24:
+            return DEFAULT_HOURS
+        return cls(days=days, start_hour=start, end_hour=end)
+
+
+DEFAULT_HOURS = WorkingHours(days=frozenset(range(5)), start_hour=9, end_hour=17)
+
+
+def parse_days(text: str) -> frozenset[int]:
+    """'mon,tue,wed' or 'mon-fri' (or a mix) as weekday numbers; unknown names are ignored."""
+    days: set[int] = set()
+    for part in text.lower().replace(" ", "").split(","):
+        first, _, last = part.partition("-")
+        if first[:3] not in DAY_NAMES:
+            continue
+        start = DAY_NAMES.index(first[:3])
+        end = DAY_NAMES.index(last[:3]) if last[:3] in DAY_NAMES else start
+        days.update((start + step) % 7 for step in range((end - start) % 7 + 1))
+    return frozenset(days)
+
+
+def zone(name: str | None) -> ZoneInfo:
+    """The IANA zone `name`, or UTC when it is missing or unknown."""
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def person_tz(profile: UserProfile | None, workspace: Workspace | None) -> str | None:
+    """A person's zone: their cached Slack profile's, else the workspace's `config timezone`."""
+    if profile is not None and profile.tz:
+        return profile.tz
+    return workspace.timezone if workspace is not None else None
+
+
+def spread_offset(key: str, spread: timedelta = SPREAD) -> timedelta:
+    """A stable offset in [0, spread) for `key`, whole seconds."""
+    seconds = int(spread.total_seconds())
+    if seconds <= 0:
+        return timedelta(0)
+    digest = hashlib.sha256(key.encode("utf-8")).digest()
+    return timedelta(seconds=int.from_bytes(digest[:8], "big") % seconds)
+
+
+def _window(day: date, tz: ZoneInfo, hours: WorkingHours) -> tuple[datetime, datetime]:
+    start = datetime.combine(day, time(hours.start_hour), tzinfo=tz).astimezone(UTC)
+    if hours.end_hour == 24:
+        end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz).astimezone(UTC)
+    else:
+        end = datetime.combine(day, time(hours.end_hour), tzinfo=tz).astimezone(UTC)
+    return start, end
+
+
+def next_send_time(
+    moment: datetime,
+    *,
+    tz: str | None,
+    hours: WorkingHours = DEFAULT_HOURS,
+    key: str,
+    spread: timedelta = SPREAD,
+) -> datetime:
+    """The first moment at or after `moment` (aware) when the person may be messaged, in UTC.
+
+    Inside a working window: `moment` itself. Otherwise the start of the next window in the
+    person's zone `tz`, plus an offset from `key` within the first `spread` of the window.
+    """
+    if moment.tzinfo is None:
+        raise ValueError("next_send_time needs an aware datetime")
+    moment = moment.astimezone(UTC)
+    local_zone = zone(tz)
+    today = moment.astimezone(local_zone).date()
+    window_length = timedelta(hours=hours.end_hour - hours.start_hour)
+    offset = spread_offset(key, min(spread, window_length / 4))
+    for ahead in range(8):
+        day = today + timedelta(days=ahead)
+        if day.weekday() not in hours.days:
+            continue
+        start, end = _window(day, local_zone, hours)
+        if start <= moment < end:
+            return moment
+        if moment < start:
+            return start + offset
+    raise AssertionError("a week always has a working day")  # WorkingHours.of guarantees it

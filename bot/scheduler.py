@@ -1,0 +1,201 @@
+"""The scheduler: the dispatcher every few seconds, and the planners later issues register.
+
+APScheduler 3 (`BackgroundScheduler`) runs the jobs in this process and keeps no durable state
+("job stores must never be shared between schedulers"): planners derive what is due from the
+database and enqueue idempotently, so a restart after downtime catches up without duplicates,
+and any number of replicas may run the same jobs.
+
+`tick` is the same work done once, at `runtime.clock.now()`: `liaison tick`, the sandbox and
+the tests call it instead of waiting for triggers.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from slack_sdk import WebClient
+
+from bot.delivery.dispatcher import Dispatcher, DispatchPolicy, DispatchReport, delivery_client
+from bot.runtime import Runtime
+
+logger = logging.getLogger(__name__)
+
+DISPATCH_EVERY_SECONDS = 2.0
+
+# A planner looks at the database as of `now` and enqueues what is due (idempotently).
+Planner = Callable[[Runtime, datetime], None]
+
+
+@dataclass(frozen=True)
+class PlannerJob:
+    name: str
+    func: Planner
+    trigger: BaseTrigger
+
+
+class PlannerRegistry:
+    """The planners Liaison runs, by name. Later issues add theirs in `build_planners`."""
+
+    def __init__(self) -> None:
+        self._jobs: dict[str, PlannerJob] = {}
+
+    def register_planner(self, name: str, func: Planner, trigger: BaseTrigger) -> None:
+        """Run `func(runtime, now)` on `trigger` (an APScheduler interval or cron trigger)."""
+        if name in self._jobs:
+            raise ValueError(f"a planner named {name!r} is already registered")
+        self._jobs[name] = PlannerJob(name=name, func=func, trigger=trigger)
+
+    def __iter__(self) -> Iterator[PlannerJob]:
+        return iter(list(self._jobs.values()))
+
+    def __len__(self) -> int:
+        return len(self._jobs)
+
+
+def build_planners() -> PlannerRegistry:
+    """Every planner of the application (check-ins, pulse surveys, reminders, digests, …)."""
+    return PlannerRegistry()
+
+
+@dataclass
+class TickReport:
+    """What one tick did: which planners ran (and which failed), then one dispatch pass."""
+
+    at: datetime
+    planners: list[str] = field(default_factory=list)
+    failed_planners: list[str] = field(default_factory=list)
+    dispatch: DispatchReport = field(default_factory=DispatchReport)
+
+    def summary(self) -> str:
+        failed = f" ({len(self.failed_planners)} failed)" if self.failed_planners else ""
+        return (
+            f"tick at {self.at.isoformat()}: {len(self.planners)} planners ran{failed}; "
+            f"{self.dispatch.summary()}"
+        )
+
+
+def run_planner(runtime: Runtime, job: PlannerJob, now: datetime) -> bool:
+    """Run one planner; a failure is logged with its traceback and does not stop the others."""
+    try:
+        job.func(runtime, now)
+    except Exception:
+        logger.exception("planner %s failed at %s", job.name, now.isoformat())
+        return False
+    return True
+
+
+def tick(
+    runtime: Runtime,
+    client: WebClient,
+    *,
+    planners: PlannerRegistry | None = None,
+    dispatcher: Dispatcher | None = None,
+) -> TickReport:
+    """Run every planner, then one dispatch pass, at `runtime.clock.now()`."""
+    now = runtime.clock.now()
+    report = TickReport(at=now)
+    for job in planners if planners is not None else build_planners():
+        report.planners.append(job.name)
+        if not run_planner(runtime, job, now):
+            report.failed_planners.append(job.name)
+    dispatcher = dispatcher or Dispatcher(engine=runtime.engine, clock=runtime.clock, client=client)
+    report.dispatch = dispatcher.run_pass()
+    return report
+
+
+class Scheduler:
+    """The dispatcher and the planners as APScheduler jobs in this process.
+
+    `shutdown` (on SIGTERM/SIGINT) stops claiming, lets the pass in progress finish its
+    in-flight send and release its other claimed rows, then waits for running jobs.
+    """
+
+    def __init__(
+        self,
+        runtime: Runtime,
+        *,
+        client: WebClient | None = None,
+        planners: PlannerRegistry | None = None,
+        dispatch_every: float = DISPATCH_EVERY_SECONDS,
+        policy: DispatchPolicy | None = None,
+    ) -> None:
+        self._runtime = runtime
+        self.dispatcher = Dispatcher(
+            engine=runtime.engine,
+            clock=runtime.clock,
+            client=client or delivery_client(runtime.settings),
+            policy=policy,
+        )
+        self._planners = planners if planners is not None else build_planners()
+        self._dispatch_every = dispatch_every
+        self._scheduler = BackgroundScheduler(
+            executors={"default": ThreadPoolExecutor(max_workers=4)},
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+            timezone="UTC",
+        )
+        self._lock = threading.Lock()
+        self._passing = threading.Lock()
+        self._started = False
+
+    def start(self) -> None:
+        with self._lock:
+            if self._started:
+                return
+            self._scheduler.add_job(
+                self._dispatch,
+                IntervalTrigger(seconds=self._dispatch_every),
+                id="dispatcher",
+                name="dispatcher",
+                # A long pass (a backlog) overlaps the next runs, which return at once: no
+                # "maximum number of running instances reached" warning every few seconds.
+                max_instances=2,
+                next_run_time=datetime.now(UTC),  # APScheduler's own timing
+            )
+            for job in self._planners:
+                self._scheduler.add_job(
+                    self._plan,
+                    job.trigger,
+                    args=[job],
+                    id=f"planner:{job.name}",
+                    name=job.name,
+                )
+            self._scheduler.start()
+            self._started = True
+        logger.info(
+            "scheduler started: dispatcher every %.1f s, %d planners",
+            self._dispatch_every,
+            len(self._planners),
+        )
+
+    def shutdown(self) -> None:
+        with self._lock:
+            if not self._started:
+                return
+            self._started = False
+        self.dispatcher.stop()
+        self._scheduler.shutdown(wait=True)
+        logger.info("scheduler stopped")
+
+    def _plan(self, job: PlannerJob) -> None:
+        run_planner(self._runtime, job, self._runtime.clock.now())
+
+    def _dispatch(self) -> None:
+        if not self._passing.acquire(blocking=False):
+            return  # the pass in progress sends everything due anyway
+        try:
+            report = self.dispatcher.run_pass()
+        except Exception:
+            logger.exception("dispatch pass failed; claimed rows are taken up after their lease")
+            return
+        finally:
+            self._passing.release()
+        if report.sent or report.failed or report.retried or report.rate_limited:
+            logger.info("dispatch pass: %s", report.summary())

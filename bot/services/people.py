@@ -1,0 +1,190 @@
+"""Colleagues as Liaison knows them: mentions checked against Slack, a cache of `users.info`
+(name, time zone, admin flag) refreshed when older than a day, and who counts as an admin.
+
+Nothing here may call Slack before a request is acknowledged. Code on the ack path reads only
+the cache; when the answer depends on someone the cache does not know, it raises
+`PeopleToLookUp` and the handler asks Slack after the ack (`look_up`) and tries again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from bot.clock import Clock
+from storage import people as store
+from storage.models import UserProfile
+
+logger = logging.getLogger(__name__)
+
+# A cached profile older than this is refreshed after the ack, and is not trusted to grant
+# (or refuse) admin rights: it may predate a promotion or a demotion.
+PROFILE_MAX_AGE = timedelta(days=1)
+# users.info errors that mean "this id is no one in this workspace".
+NOT_IN_WORKSPACE_ERRORS = frozenset({"user_not_found", "users_not_found", "user_not_visible"})
+
+
+@dataclass(frozen=True)
+class PeopleCheck:
+    """What one command learned from Slack about people the cache could not vouch for."""
+
+    # Looked up with users.info during this command (answered or not).
+    asked: frozenset[str] = field(default_factory=frozenset)
+    # Slack says they are not in the workspace, or their account is deactivated.
+    missing: frozenset[str] = field(default_factory=frozenset)
+
+    def __or__(self, other: PeopleCheck) -> PeopleCheck:
+        return PeopleCheck(asked=self.asked | other.asked, missing=self.missing | other.missing)
+
+
+class PeopleToLookUp(Exception):
+    """The answer depends on people Liaison has no fresh profile of: ask Slack, then retry."""
+
+    def __init__(self, user_ids: Iterable[str]) -> None:
+        self.user_ids = tuple(dict.fromkeys(user_ids))
+        super().__init__(f"look up {', '.join(self.user_ids)}")
+
+
+class NotInWorkspace(Exception):
+    """A mentioned user is not (or no longer) a member of the workspace."""
+
+    def __init__(self, user_id: str) -> None:
+        self.user_id = user_id
+        super().__init__(f"{user_id} is not in the workspace")
+
+
+def is_fresh(profile: UserProfile | None, now: datetime) -> bool:
+    """True when the cached profile exists and is younger than `PROFILE_MAX_AGE`."""
+    return profile is not None and now - profile.fetched_at < PROFILE_MAX_AGE
+
+
+def admin_status(
+    session: Session, *, team_id: str, user_id: str, now: datetime, check: PeopleCheck
+) -> bool | None:
+    """Whether the user is an admin (Slack workspace admin, or named with `config admins`).
+
+    None means the cache cannot tell and Slack has not been asked yet during this command.
+    Someone Slack could not tell us about is not an admin.
+    """
+    if store.is_listed_admin(session=session, team_id=team_id, user_id=user_id):
+        return True
+    profile = store.get_profile(session=session, team_id=team_id, user_id=user_id)
+    if is_fresh(profile, now) or user_id in check.asked:
+        return profile is not None and profile.is_admin and not profile.is_deleted
+    return None
+
+
+def vet_mentions(
+    session: Session, *, team_id: str, user_ids: Collection[str], check: PeopleCheck
+) -> list[str]:
+    """Check that mentioned users belong to the workspace, as far as Liaison knows.
+
+    Raises `NotInWorkspace` for the first one known to be missing or deactivated; returns the
+    ones that still need looking up. A cached profile of any age vouches for membership (it is
+    refreshed after the ack); someone Slack could not answer about is given the benefit of the
+    doubt, so the command still works and shows them by id.
+    """
+    profiles = store.get_profiles(session=session, team_id=team_id, user_ids=user_ids)
+    unknown: list[str] = []
+    for user_id in user_ids:
+        profile = profiles.get(user_id)
+        if user_id in check.missing or (profile is not None and profile.is_deleted):
+            raise NotInWorkspace(user_id)
+        if profile is None and user_id not in check.asked:
+            unknown.append(user_id)
+    return unknown
+
+
+def look_up(
+    client: WebClient, *, engine: Engine, clock: Clock, team_id: str, user_ids: Iterable[str]
+) -> PeopleCheck:
+    """Ask Slack about each user (users.info) and cache the answers. Call only after the ack.
+
+    A user Slack does not know, or whose account is deactivated, is reported as missing. Any
+    other failure is logged and the user stays unknown: the command goes on, showing the id.
+    """
+    asked: set[str] = set()
+    missing: set[str] = set()
+    for user_id in dict.fromkeys(user_ids):
+        asked.add(user_id)
+        try:
+            user = client.users_info(user=user_id)["user"]
+        except SlackApiError as error:
+            code = slack_error_code(error)
+            if code in NOT_IN_WORKSPACE_ERRORS:
+                missing.add(user_id)
+            else:
+                logger.warning("users.info failed for %s: %s", user_id, code)
+            continue
+        except OSError:
+            logger.warning("users.info could not reach Slack for %s", user_id, exc_info=True)
+            continue
+        if user.get("deleted"):
+            missing.add(user_id)
+        with Session(engine) as session:
+            _save(session, team_id=team_id, user=user, now=clock.now())
+            session.commit()
+    return PeopleCheck(asked=frozenset(asked), missing=frozenset(missing))
+
+
+def warm(
+    client: WebClient, *, engine: Engine, clock: Clock, team_id: str, user_ids: Iterable[str]
+) -> None:
+    """Refresh the cached profiles among `user_ids` that are missing or stale (after the ack)."""
+    wanted = set(user_ids)
+    with Session(engine) as session:
+        profiles = store.get_profiles(session=session, team_id=team_id, user_ids=wanted)
+    now = clock.now()
+    stale = sorted(user_id for user_id in wanted if not is_fresh(profiles.get(user_id), now))
+    if stale:
+        look_up(client, engine=engine, clock=clock, team_id=team_id, user_ids=stale)
+
+
+def send_direct_message(
+    client: WebClient, *, user_id: str, text: str, blocks: list[dict[str, Any]]
+) -> bool:
+    """Message one person directly; True when Slack accepted it. Call only after the ack.
+
+    The one place Liaison messages a colleague on its own for now: when the durable outbox
+    arrives, this is what moves to it. Failures are logged with Slack's error code.
+    """
+    try:
+        client.chat_postMessage(channel=user_id, text=text, blocks=blocks)
+    except SlackApiError as error:
+        logger.warning("direct message to %s failed: %s", user_id, slack_error_code(error))
+        return False
+    except OSError:
+        logger.exception("direct message to %s could not reach Slack", user_id)
+        return False
+    return True
+
+
+def slack_error_code(error: SlackApiError) -> str:
+    """Slack's error code (`user_not_found`, …), or the HTTP status when there is none."""
+    data = error.response.data
+    if isinstance(data, dict) and data.get("error"):
+        return str(data["error"])
+    return f"HTTP {error.response.status_code}"
+
+
+def _save(session: Session, *, team_id: str, user: dict[str, Any], now: datetime) -> None:
+    profile = user.get("profile") or {}
+    store.save_profile(
+        session=session,
+        team_id=team_id,
+        user_id=str(user["id"]),
+        name=str(profile.get("display_name") or user.get("name") or user["id"])[:200],
+        real_name=str(profile.get("real_name") or user.get("real_name") or "")[:200] or None,
+        tz=str(user.get("tz") or "UTC")[:64],
+        is_admin=bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner")),
+        is_deleted=bool(user.get("deleted")),
+        fetched_at=now,
+    )

@@ -1,0 +1,1070 @@
+"""The partner registry's rules: names and aliases, duplicates, ownership, teams, contacts, merge.
+
+Every public method is one transaction: it either makes the whole change or raises and changes
+nothing. Methods take the caller as an `Actor`, plain values and partner names as typed; they
+return plain dataclasses (never database rows) and raise the errors below for the handler to
+word. Nothing here calls Slack: when an answer depends on a colleague the profile cache does not
+know, `people.PeopleToLookUp` is raised before any write.
+
+Who may do what: anyone may add partners and contacts and look at everything; the partner's
+owner, its deputy and admins may change a partner.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from bot import naming
+from bot.clock import Clock
+from bot.services import people
+from bot.services.partner_names import PartnerNames
+from bot.services.people import PeopleCheck, PeopleToLookUp
+from storage import partners as store
+from storage.models import (
+    MAX_NAME_LENGTH,
+    Contact,
+    Partner,
+    PartnerAlias,
+    PartnerStatus,
+    TeamMembership,
+    TeamRole,
+)
+
+# `list dormant`: partners nobody has been in touch with for this long (counted from their
+# registration when never in touch). The health feature will refine this with per-partner
+# cadences; until then one threshold for all.
+DORMANT_AFTER = timedelta(days=60)
+MAX_SUGGESTIONS = 3
+
+_EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\".]{2,}$")
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://")
+_DOMAIN = re.compile(
+    r"^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{1,62}$"
+)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who asks, in which workspace, and what this command already learned from Slack."""
+
+    team_id: str
+    user_id: str
+    check: PeopleCheck = field(default_factory=PeopleCheck)
+
+
+# --- What the registry answers ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PartnerFacts:
+    """A partner in one line: enough for a list, a refusal or a duplicate warning."""
+
+    id: int
+    name: str
+    status: str
+    owner_id: str | None
+    deputy_id: str | None
+    website_domain: str | None
+    channel_id: str | None
+    last_contact_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ContactInfo:
+    name: str
+    email: str | None
+    title: str | None
+
+
+@dataclass(frozen=True)
+class PartnerProfile:
+    """Everything the profile card shows."""
+
+    facts: PartnerFacts
+    aliases: list[str]
+    # Team members other than the owner and the deputy, in the order they joined.
+    members: list[str]
+    contacts: list[ContactInfo]
+    notes: str | None
+    created_by: str
+    created_at: datetime
+    last_contact_by: str | None
+
+
+class SimilarBy(StrEnum):
+    NAME = "name"
+    WEBSITE = "website"
+
+
+@dataclass(frozen=True)
+class Similar:
+    """An existing partner that a new one would likely duplicate, and why."""
+
+    facts: PartnerFacts
+    by: SimilarBy
+    # The name or alias that looked alike (for SimilarBy.NAME).
+    label: str | None = None
+
+
+@dataclass(frozen=True)
+class PartnerPage:
+    """One page of `list`; `next_after` is where the next page starts (None: no more)."""
+
+    partners: list[PartnerFacts]
+    next_after: store.ListCursor | None
+    # The caller's role on each partner shown, where they have one.
+    roles: dict[int, TeamRole]
+
+
+@dataclass(frozen=True)
+class Handover:
+    facts: PartnerFacts
+    old_owner_id: str | None
+    new_owner_id: str
+
+
+@dataclass(frozen=True)
+class DeputyChange:
+    facts: PartnerFacts
+    old_deputy_id: str | None
+
+
+@dataclass(frozen=True)
+class ListChange:
+    """A change to one of the partner's lists: its team members or its aliases."""
+
+    facts: PartnerFacts
+    changed: list[str]
+    # Nothing to do for these: already on the list (add) or not on it (remove).
+    unchanged: list[str]
+    # The list after the change.
+    now: list[str]
+
+
+@dataclass(frozen=True)
+class Renamed:
+    facts: PartnerFacts
+    old_name: str
+
+
+@dataclass(frozen=True)
+class Merged:
+    kept: PartnerFacts
+    duplicate_name: str
+    # What moved over, by kind: aliases, contacts, contacts_merged, team, and the table name of
+    # every other kind of history (touchpoint, …).
+    moved: dict[str, int]
+
+
+@dataclass(frozen=True)
+class ContactAdded:
+    facts: PartnerFacts
+    contact: ContactInfo
+    # False: a contact with this email (or, without email, this name) was there already.
+    created: bool
+
+
+# --- What the registry refuses ------------------------------------------------------------------
+
+
+class RegistryError(Exception):
+    """A request the registry cannot carry out; nothing was changed."""
+
+
+class NameProblem(StrEnum):
+    EMPTY = "empty"
+    TOO_LONG = "too_long"
+    NO_LETTERS = "no_letters"
+
+
+class BadName(RegistryError):
+    def __init__(self, name: str, problem: NameProblem) -> None:
+        super().__init__(f"{problem}: {name!r}")
+        self.name = name
+        self.problem = problem
+
+
+class BadValue(RegistryError):
+    """A website or email that is not one."""
+
+    def __init__(self, what: str, value: str) -> None:
+        super().__init__(f"not a {what}: {value!r}")
+        self.what = what
+        self.value = value
+
+
+class UnknownPartner(RegistryError):
+    def __init__(self, query: str, candidates: list[PartnerFacts]) -> None:
+        super().__init__(f"no partner named {query!r}")
+        self.query = query
+        self.candidates = candidates
+
+
+class AlreadyRegistered(RegistryError):
+    """`add` of a name (or alias) that an existing partner has."""
+
+    def __init__(self, name: str, existing: PartnerProfile) -> None:
+        super().__init__(f"{name!r} is {existing.facts.name!r}")
+        self.name = name
+        self.existing = existing
+
+
+class LikelyDuplicate(RegistryError):
+    """`add` of a partner that looks like existing ones; `allow_similar` creates it anyway."""
+
+    def __init__(self, name: str, similar: list[Similar]) -> None:
+        super().__init__(f"{name!r} looks like {[s.facts.name for s in similar]}")
+        self.name = name
+        self.similar = similar
+
+
+class NameTaken(RegistryError):
+    """A new name or alias that another partner already goes by."""
+
+    def __init__(self, name: str, holder: PartnerFacts) -> None:
+        super().__init__(f"{name!r} is taken by {holder.name!r}")
+        self.name = name
+        self.holder = holder
+
+
+class NotAllowed(RegistryError):
+    """The caller is neither owner, deputy nor admin of the partner."""
+
+    def __init__(self, facts: PartnerFacts) -> None:
+        super().__init__(f"may not change {facts.name!r}")
+        self.facts = facts
+
+
+class Conflict(StrEnum):
+    ALREADY_OWNER = "already_owner"
+    ALREADY_DEPUTY = "already_deputy"
+    OWNER_AS_DEPUTY = "owner_as_deputy"
+    REMOVE_OWNER = "remove_owner"
+    SAME_STATUS = "same_status"
+    SAME_PARTNER = "same_partner"
+    SAME_NAME = "same_name"
+    NOT_AN_ALIAS = "not_an_alias"
+
+
+class NothingToDo(RegistryError):
+    """The change asked for is the state already, or contradicts the rules of roles."""
+
+    def __init__(self, conflict: Conflict, facts: PartnerFacts, subject: str = "") -> None:
+        super().__init__(f"{conflict}: {facts.name!r} {subject}")
+        self.conflict = conflict
+        self.facts = facts
+        self.subject = subject
+
+
+# --- Pure rules ---------------------------------------------------------------------------------
+
+
+def name_key(name: str) -> str:
+    """The normalized key of a partner name as typed; raises BadName for an unusable one."""
+    clean = " ".join(name.split())
+    if not clean:
+        raise BadName(name, NameProblem.EMPTY)
+    if len(clean) > MAX_NAME_LENGTH:
+        raise BadName(clean, NameProblem.TOO_LONG)
+    key = naming.normalize_name(clean)
+    if not key:
+        raise BadName(clean, NameProblem.NO_LETTERS)
+    # Expansions ("&" -> "and") can outgrow the column; the first 120 characters decide.
+    return key[:MAX_NAME_LENGTH]
+
+
+def clean_name(name: str) -> str:
+    """A name as stored: whitespace collapsed."""
+    return " ".join(name.split())
+
+
+def website_domain(website: str) -> str:
+    """`https://www.msf.org/en/about` -> `msf.org`; raises BadValue when it is no domain."""
+    text = _SCHEME.sub("", website.strip().lower())
+    host = re.split(r"[/?#]", text, maxsplit=1)[0].rsplit("@", 1)[-1].split(":", 1)[0]
+    host = host.removeprefix("www.").rstrip(".")
+    if not _DOMAIN.match(host):
+        raise BadValue("website", website)
+    return host
+
+
+def email_address(email: str) -> str:
+    """An email address, lower-cased; raises BadValue when it is none."""
+    address = email.strip().removeprefix("mailto:").lower()
+    if not _EMAIL.match(address) or len(address) > 254:
+        raise BadValue("email", email)
+    return address
+
+
+class ListScope(StrEnum):
+    ALL = "all"
+    MINE = "mine"
+    DORMANT = "dormant"
+
+
+def list_filter(
+    scope: ListScope | PartnerStatus, *, user_id: str, now: datetime
+) -> store.ListFilter:
+    """What `list SCOPE` shows: everything, the caller's partners, one status, or the dormant."""
+    if isinstance(scope, PartnerStatus):
+        return store.ListFilter(status=scope)
+    if scope is ListScope.MINE:
+        return store.ListFilter(member_id=user_id)
+    if scope is ListScope.DORMANT:
+        return store.ListFilter(quiet_since=now - DORMANT_AFTER)
+    return store.ListFilter()
+
+
+# --- The registry -------------------------------------------------------------------------------
+
+# How rows of a table that points at a partner follow a merge. Every other table with a foreign
+# key to partner.id (touchpoints, and whatever later features add) is re-pointed to the kept
+# partner as it is; a table whose rows must be de-duplicated or re-roled gets a rule here.
+MergeRule = Callable[["Registry", Session, Partner, Partner, dict[str, int]], None]
+
+
+class Registry:
+    """The partner registry of every workspace, over one database."""
+
+    def __init__(self, *, engine: Engine, clock: Clock, names: PartnerNames) -> None:
+        self.engine = engine
+        self.clock = clock
+        self.names = names
+
+    # --- Looking -------------------------------------------------------------------------------
+
+    def profile(self, *, team_id: str, partner: str) -> PartnerProfile:
+        """The profile of the partner `partner` names."""
+        with Session(self.engine) as session:
+            return self._profile(session, self._resolve(session, team_id, partner))
+
+    def profile_by_id(self, *, team_id: str, partner_id: int) -> PartnerProfile | None:
+        """The profile of a partner picked from a button (None when it is gone since)."""
+        with Session(self.engine) as session:
+            found = store.get_partner(session=session, team_id=team_id, partner_id=partner_id)
+            return None if found is None else self._profile(session, found)
+
+    def partner_name(self, *, team_id: str, partner_id: int) -> str | None:
+        """The current name of a partner picked from a button (None when it is gone since)."""
+        with Session(self.engine) as session:
+            found = store.get_partner(session=session, team_id=team_id, partner_id=partner_id)
+            return None if found is None else found.name
+
+    def page(
+        self,
+        *,
+        team_id: str,
+        user_id: str,
+        scope: ListScope | PartnerStatus,
+        after: store.ListCursor | None = None,
+        limit: int,
+    ) -> PartnerPage:
+        """One page of `list`, alphabetically."""
+        where = list_filter(scope, user_id=user_id, now=self.clock.now())
+        with Session(self.engine) as session:
+            rows = store.list_page(
+                session=session, team_id=team_id, where=where, after=after, limit=limit + 1
+            )
+            shown = rows[:limit]
+            facts = self._facts_of(session, team_id, shown)
+            roles = store.roles_of_user(
+                session=session, team_id=team_id, user_id=user_id, partner_ids=[f.id for f in facts]
+            )
+        last = shown[-1] if len(rows) > limit else None
+        next_after = None if last is None else (last.normalized_name, _id(last))
+        return PartnerPage(partners=facts, next_after=next_after, roles=roles)
+
+    # --- Adding --------------------------------------------------------------------------------
+
+    def add(
+        self,
+        *,
+        actor: Actor,
+        name: str,
+        owner_id: str | None = None,
+        aliases: Sequence[str] = (),
+        team: Sequence[str] = (),
+        status: PartnerStatus = PartnerStatus.PROSPECT,
+        website: str | None = None,
+        notes: str | None = None,
+        allow_similar: bool = False,
+    ) -> PartnerProfile:
+        """Register a partner owned by `owner_id` (default: the caller).
+
+        Refuses a name or alias that an existing partner has (`AlreadyRegistered`,
+        `NameTaken`) and, unless `allow_similar`, one that looks like an existing partner by
+        name or website domain (`LikelyDuplicate`). The database's one-name-per-workspace
+        constraint settles a race between simultaneous adds: the losers get AlreadyRegistered.
+        """
+        team_id = actor.team_id
+        name = clean_name(name)
+        key = name_key(name)
+        alias_keys = _distinct_keys(aliases, skip={key})
+        domain = website_domain(website) if website else None
+        owner = owner_id or actor.user_id
+        with Session(self.engine) as session:
+            self._refuse_existing(session, team_id, name, key, alias_keys)
+            mentioned = [user for user in dict.fromkeys([owner, *team]) if user != actor.user_id]
+            unknown = people.vet_mentions(
+                session, team_id=team_id, user_ids=mentioned, check=actor.check
+            )
+            if unknown:
+                raise PeopleToLookUp(unknown)
+            if not allow_similar:
+                similar = self._similar(session, team_id, name, domain)
+                if similar:
+                    # The index may already hold a partner of this very name that another
+                    # request committed since the check above: that one is no mere look-alike.
+                    self._refuse_existing(session, team_id, name, key, alias_keys)
+                    raise LikelyDuplicate(name, similar)
+            now = self.clock.now()
+            try:
+                partner = store.insert_partner(
+                    session=session,
+                    team_id=team_id,
+                    name=name,
+                    key=key,
+                    created_by=actor.user_id,
+                    created_at=now,
+                    status=status,
+                    website_domain=domain,
+                    notes=notes or None,
+                )
+                for alias_key, alias in alias_keys.items():
+                    store.insert_alias(
+                        session=session,
+                        team_id=team_id,
+                        partner_id=_id(partner),
+                        alias=alias,
+                        key=alias_key,
+                    )
+                store.set_role(
+                    session=session,
+                    team_id=team_id,
+                    partner_id=_id(partner),
+                    user_id=owner,
+                    role=TeamRole.OWNER,
+                    now=now,
+                )
+                for member in dict.fromkeys(team):
+                    if member != owner:
+                        store.set_role(
+                            session=session,
+                            team_id=team_id,
+                            partner_id=_id(partner),
+                            user_id=member,
+                            role=TeamRole.MEMBER,
+                            now=now,
+                        )
+                partner_id = _id(partner)
+                self._commit_names(session, team_id, [partner_id])
+            except sa.exc.IntegrityError:
+                # Someone else registered the name (or an alias) between our check and insert.
+                session.rollback()
+                self._refuse_existing(session, team_id, name, key, alias_keys)
+                raise
+        profile = self.profile_by_id(team_id=team_id, partner_id=partner_id)
+        assert profile is not None
+        return profile
+
+    # --- Ownership and team --------------------------------------------------------------------
+
+    def hand_over(self, *, actor: Actor, partner: str, new_owner_id: str) -> Handover:
+        """Make `new_owner_id` the owner; the old owner stays on the team as a member."""
+        with Session(self.engine) as session:
+            found, team = self._editable(session, actor, partner, mentioned=[new_owner_id])
+            old_owner = _holder(team, TeamRole.OWNER)
+            if new_owner_id == old_owner:
+                raise NothingToDo(Conflict.ALREADY_OWNER, self._facts(found, team), new_owner_id)
+            now = self.clock.now()
+            if old_owner is not None:
+                self._set_role(session, found, old_owner, TeamRole.MEMBER, now)
+            self._set_role(session, found, new_owner_id, TeamRole.OWNER, now)
+            facts = self._facts(found, self._team(session, found))
+            session.commit()
+        return Handover(facts=facts, old_owner_id=old_owner, new_owner_id=new_owner_id)
+
+    def set_deputy(self, *, actor: Actor, partner: str, deputy_id: str) -> DeputyChange:
+        """Make `deputy_id` the deputy; a previous deputy stays on the team as a member."""
+        with Session(self.engine) as session:
+            found, team = self._editable(session, actor, partner, mentioned=[deputy_id])
+            facts = self._facts(found, team)
+            if deputy_id == facts.owner_id:
+                raise NothingToDo(Conflict.OWNER_AS_DEPUTY, facts, deputy_id)
+            if deputy_id == facts.deputy_id:
+                raise NothingToDo(Conflict.ALREADY_DEPUTY, facts, deputy_id)
+            now = self.clock.now()
+            if facts.deputy_id is not None:
+                self._set_role(session, found, facts.deputy_id, TeamRole.MEMBER, now)
+            self._set_role(session, found, deputy_id, TeamRole.DEPUTY, now)
+            changed = self._facts(found, self._team(session, found))
+            session.commit()
+        return DeputyChange(facts=changed, old_deputy_id=facts.deputy_id)
+
+    def add_to_team(self, *, actor: Actor, partner: str, user_ids: Sequence[str]) -> ListChange:
+        """Put colleagues on the partner's team as members."""
+        with Session(self.engine) as session:
+            found, team = self._editable(session, actor, partner, mentioned=user_ids)
+            on_team = {membership.user_id for membership in team}
+            added = [user for user in dict.fromkeys(user_ids) if user not in on_team]
+            now = self.clock.now()
+            for user in added:
+                self._set_role(session, found, user, TeamRole.MEMBER, now)
+            change = self._team_change(session, found, added, [u for u in user_ids if u in on_team])
+            session.commit()
+        return change
+
+    def remove_from_team(
+        self, *, actor: Actor, partner: str, user_ids: Sequence[str]
+    ) -> ListChange:
+        """Take colleagues off the partner's team; the owner must be handed over first."""
+        with Session(self.engine) as session:
+            found, team = self._editable(session, actor, partner, mentioned=())
+            by_user = {membership.user_id: membership for membership in team}
+            wanted = list(dict.fromkeys(user_ids))
+            owner = _holder(team, TeamRole.OWNER)
+            if owner in wanted:
+                raise NothingToDo(Conflict.REMOVE_OWNER, self._facts(found, team), owner)
+            removed = [user for user in wanted if user in by_user]
+            for user in removed:
+                session.delete(by_user[user])
+            session.flush()
+            change = self._team_change(
+                session, found, removed, [u for u in wanted if u not in by_user]
+            )
+            session.commit()
+        return change
+
+    # --- Lifecycle and channel -----------------------------------------------------------------
+
+    def set_status(self, *, actor: Actor, partner: str, status: PartnerStatus) -> PartnerFacts:
+        """Move the partner to `status`."""
+        with Session(self.engine) as session:
+            found, team = self._editable(session, actor, partner)
+            if found.status == status:
+                raise NothingToDo(Conflict.SAME_STATUS, self._facts(found, team), status)
+            found.status = status
+            session.add(found)
+            facts = self._facts(found, team)
+            session.commit()
+        return facts
+
+    def set_channel(self, *, actor: Actor, partner: str, channel_id: str) -> PartnerFacts:
+        """Make `channel_id` the partner's coordination channel."""
+        with Session(self.engine) as session:
+            found, team = self._editable(session, actor, partner)
+            found.channel_id = channel_id
+            session.add(found)
+            facts = self._facts(found, team)
+            session.commit()
+        return facts
+
+    # --- Identity ------------------------------------------------------------------------------
+
+    def add_aliases(self, *, actor: Actor, partner: str, aliases: Sequence[str]) -> ListChange:
+        """Give the partner more names. One that another partner goes by refuses them all."""
+        with Session(self.engine) as session:
+            found, team = self._editable(session, actor, partner)
+            own = {found.normalized_name} | {
+                alias.normalized for alias in self._aliases(session, found)
+            }
+            wanted = _distinct_keys(aliases, skip=set())
+            added: list[str] = []
+            for key, alias in wanted.items():
+                if key in own:
+                    continue
+                self._refuse_taken(session, found.team_id, alias, key)
+                store.insert_alias(
+                    session=session,
+                    team_id=found.team_id,
+                    partner_id=_id(found),
+                    alias=alias,
+                    key=key,
+                )
+                added.append(alias)
+            unchanged = [alias for key, alias in wanted.items() if key in own]
+            change = ListChange(
+                facts=self._facts(found, team),
+                changed=added,
+                unchanged=unchanged,
+                now=[alias.alias for alias in self._aliases(session, found)],
+            )
+            self._commit_names(session, found.team_id, [_id(found)])
+        return change
+
+    def remove_aliases(self, *, actor: Actor, partner: str, aliases: Sequence[str]) -> ListChange:
+        """Take names off the partner. One it does not have refuses them all."""
+        with Session(self.engine) as session:
+            found, team = self._editable(session, actor, partner)
+            own = {alias.normalized: alias for alias in self._aliases(session, found)}
+            wanted = _distinct_keys(aliases, skip=set())
+            for key, alias in wanted.items():
+                if key not in own:
+                    raise NothingToDo(Conflict.NOT_AN_ALIAS, self._facts(found, team), alias)
+            for key in wanted:
+                session.delete(own[key])
+            session.flush()
+            change = ListChange(
+                facts=self._facts(found, team),
+                changed=[own[key].alias for key in wanted],
+                unchanged=[],
+                now=[alias.alias for alias in self._aliases(session, found)],
+            )
+            self._commit_names(session, found.team_id, [_id(found)])
+        return change
+
+    def rename(self, *, actor: Actor, partner: str, new_name: str) -> Renamed:
+        """Rename the partner; the old name stays as an alias (when it differs in more than
+        case or punctuation), and an alias equal to the new name is dropped."""
+        new_name = clean_name(new_name)
+        new_key = name_key(new_name)
+        with Session(self.engine) as session:
+            found, team = self._editable(session, actor, partner)
+            old_name, old_key = found.name, found.normalized_name
+            if new_name == old_name:
+                raise NothingToDo(Conflict.SAME_NAME, self._facts(found, team), new_name)
+            aliases = {alias.normalized: alias for alias in self._aliases(session, found)}
+            if new_key != old_key:
+                if new_key in aliases:
+                    session.delete(aliases.pop(new_key))
+                    session.flush()
+                else:
+                    self._refuse_taken(session, found.team_id, new_name, new_key)
+            found.name, found.normalized_name = new_name, new_key
+            session.add(found)
+            session.flush()
+            if new_key != old_key:
+                store.insert_alias(
+                    session=session,
+                    team_id=found.team_id,
+                    partner_id=_id(found),
+                    alias=old_name,
+                    key=old_key,
+                )
+            renamed = Renamed(facts=self._facts(found, team), old_name=old_name)
+            self._commit_names(session, found.team_id, [_id(found)])
+        return renamed
+
+    def merge(self, *, actor: Actor, duplicate: str, kept: str) -> Merged:
+        """Fold `duplicate` into `kept` and delete it, keeping all its history.
+
+        Aliases, contacts (de-duplicated by email), team (the kept partner's owner and deputy
+        keep their roles; the duplicate's people join as members) and every row of any other
+        table that points at the duplicate move to the kept partner; the duplicate's name
+        becomes an alias of the kept one. The caller must be allowed to change both.
+        """
+        with Session(self.engine) as session:
+            gone = self._resolve(session, actor.team_id, duplicate)
+            stays = self._resolve(session, actor.team_id, kept)
+            if _id(gone) == _id(stays):
+                raise NothingToDo(
+                    Conflict.SAME_PARTNER, self._facts(stays, self._team(session, stays))
+                )
+            self._require_editor(session, actor, [gone, stays])
+            moved: dict[str, int] = defaultdict(int)
+            for table_name in {ref.table.name for ref in store.references_to(Partner)} & set(
+                MERGE_RULES
+            ):
+                MERGE_RULES[table_name](self, session, gone, stays, moved)
+            for reference in store.references_to(Partner):
+                if reference.table.name in MERGE_RULES:
+                    continue
+                count = store.repoint(
+                    session=session,
+                    team_id=actor.team_id,
+                    reference=reference,
+                    old_id=_id(gone),
+                    new_id=_id(stays),
+                )
+                if count:
+                    moved[reference.table.name] += count
+            _fill_gaps(stays, gone)
+            session.add(stays)
+            duplicate_name, duplicate_key = gone.name, gone.normalized_name
+            session.delete(gone)
+            session.flush()
+            store.insert_alias(
+                session=session,
+                team_id=actor.team_id,
+                partner_id=_id(stays),
+                alias=duplicate_name,
+                key=duplicate_key,
+            )
+            merged = Merged(
+                kept=self._facts(stays, self._team(session, stays)),
+                duplicate_name=duplicate_name,
+                moved=dict(moved),
+            )
+            self._commit_names(session, actor.team_id, [_id(gone), _id(stays)])
+        return merged
+
+    # --- Contacts ------------------------------------------------------------------------------
+
+    def add_contact(
+        self,
+        *,
+        actor: Actor,
+        partner: str,
+        name: str,
+        email: str | None = None,
+        title: str | None = None,
+    ) -> ContactAdded:
+        """Add a person at the partner (anyone may). One with the same email, or with the same
+        name where neither has an email, is there already and is left as it is."""
+        person = clean_name(name)
+        if not person:
+            raise BadName(name, NameProblem.EMPTY)
+        if len(person) > MAX_NAME_LENGTH:
+            raise BadName(person, NameProblem.TOO_LONG)
+        address = email_address(email) if email else None
+        role = clean_name(title or "")[:200] or None
+        with Session(self.engine) as session:
+            found = self._resolve(session, actor.team_id, partner)
+            facts = self._facts(found, self._team(session, found))
+            existing = _same_contact(
+                store.contacts_of(session=session, team_id=actor.team_id, partner_id=_id(found)),
+                name=person,
+                email=address,
+            )
+            if existing is not None:
+                return ContactAdded(facts=facts, contact=_contact_info(existing), created=False)
+            contact = Contact(
+                team_id=actor.team_id,
+                partner_id=_id(found),
+                name=person,
+                email=address,
+                title=role,
+                created_at=self.clock.now(),
+            )
+            session.add(contact)
+            try:
+                session.commit()
+            except sa.exc.IntegrityError:
+                # The same email was added by someone else a moment ago.
+                session.rollback()
+                return ContactAdded(
+                    facts=facts, contact=ContactInfo(person, address, role), created=False
+                )
+        return ContactAdded(facts=facts, contact=ContactInfo(person, address, role), created=True)
+
+    # --- Internals -----------------------------------------------------------------------------
+
+    def _resolve(self, session: Session, team_id: str, query: str) -> Partner:
+        """The partner `query` names exactly (by name or alias), or UnknownPartner with the
+        closest candidates."""
+        key = name_key(query)
+        found = store.partner_with_key(session=session, team_id=team_id, key=key)
+        if found is not None:
+            return found
+        matches = self.names.lookup(
+            session, team_id=team_id, query=clean_name(query), limit=MAX_SUGGESTIONS
+        )
+        candidates = store.get_partners(
+            session=session, team_id=team_id, partner_ids=[m.partner_id for m in matches]
+        )
+        ordered = [candidates[m.partner_id] for m in matches if m.partner_id in candidates]
+        raise UnknownPartner(clean_name(query), self._facts_of(session, team_id, ordered))
+
+    def _editable(
+        self,
+        session: Session,
+        actor: Actor,
+        partner: str,
+        *,
+        mentioned: Collection[str] = (),
+    ) -> tuple[Partner, list[TeamMembership]]:
+        found = self._resolve(session, actor.team_id, partner)
+        self._require_editor(session, actor, [found], mentioned=mentioned)
+        return found, self._team(session, found)
+
+    def _require_editor(
+        self,
+        session: Session,
+        actor: Actor,
+        partners: Iterable[Partner],
+        *,
+        mentioned: Collection[str] = (),
+    ) -> None:
+        """The caller may change every one of `partners`, and the people mentioned exist.
+
+        Owner and deputy are known from the team; whether someone else is an admin may need
+        Slack, as may a mentioned colleague Liaison never saw: both are asked for together.
+        """
+        unknown: list[str] = []
+        admin: bool | None = None
+        for partner in partners:
+            team = self._team(session, partner)
+            if actor.user_id in {
+                _holder(team, TeamRole.OWNER),
+                _holder(team, TeamRole.DEPUTY),
+            }:
+                continue
+            if admin is None:
+                admin = people.admin_status(
+                    session,
+                    team_id=actor.team_id,
+                    user_id=actor.user_id,
+                    now=self.clock.now(),
+                    check=actor.check,
+                )
+            if admin is False:
+                raise NotAllowed(self._facts(partner, team))
+            if admin is None:
+                unknown.append(actor.user_id)
+        unknown += people.vet_mentions(
+            session, team_id=actor.team_id, user_ids=mentioned, check=actor.check
+        )
+        if unknown:
+            raise PeopleToLookUp(unknown)
+
+    def _refuse_existing(
+        self,
+        session: Session,
+        team_id: str,
+        name: str,
+        key: str,
+        alias_keys: dict[str, str],
+    ) -> None:
+        existing = store.partner_with_key(session=session, team_id=team_id, key=key)
+        if existing is not None:
+            raise AlreadyRegistered(name, self._profile(session, existing))
+        for alias_key, alias in alias_keys.items():
+            self._refuse_taken(session, team_id, alias, alias_key)
+
+    def _refuse_taken(self, session: Session, team_id: str, name: str, key: str) -> None:
+        holder = store.partner_with_key(session=session, team_id=team_id, key=key)
+        if holder is not None:
+            raise NameTaken(name, self._facts(holder, self._team(session, holder)))
+
+    def _similar(
+        self, session: Session, team_id: str, name: str, domain: str | None
+    ) -> list[Similar]:
+        similar: dict[int, Similar] = {}
+        if domain is not None:
+            for partner in store.partners_with_domain(
+                session=session, team_id=team_id, domain=domain
+            ):
+                facts = self._facts(partner, self._team(session, partner))
+                similar[facts.id] = Similar(facts=facts, by=SimilarBy.WEBSITE)
+        matches = self.names.lookup(session, team_id=team_id, query=name, limit=MAX_SUGGESTIONS)
+        found = store.get_partners(
+            session=session, team_id=team_id, partner_ids=[m.partner_id for m in matches]
+        )
+        for match in matches:
+            candidate = found.get(match.partner_id)
+            if candidate is not None and match.partner_id not in similar:
+                facts = self._facts(candidate, self._team(session, candidate))
+                similar[facts.id] = Similar(facts=facts, by=SimilarBy.NAME, label=match.label)
+        return list(similar.values())[:MAX_SUGGESTIONS]
+
+    def _commit_names(self, session: Session, team_id: str, partner_ids: list[int]) -> None:
+        """Commit a change to names or aliases and bring this process's name index along."""
+        version = store.bump_registry_version(session=session, team_id=team_id)
+        labels: dict[int, list[str]] = {partner_id: [] for partner_id in partner_ids}
+        for partner_id, label in store.labels(
+            session=session, team_id=team_id, partner_ids=partner_ids
+        ):
+            labels[partner_id].append(label)
+        session.commit()
+        self.names.changed(team_id=team_id, version=version, labels=labels)
+
+    def _set_role(
+        self, session: Session, partner: Partner, user_id: str, role: TeamRole, now: datetime
+    ) -> None:
+        store.set_role(
+            session=session,
+            team_id=partner.team_id,
+            partner_id=_id(partner),
+            user_id=user_id,
+            role=role,
+            now=now,
+        )
+
+    def _team(self, session: Session, partner: Partner) -> list[TeamMembership]:
+        return store.team_of(session=session, team_id=partner.team_id, partner_id=_id(partner))
+
+    def _aliases(self, session: Session, partner: Partner) -> list[PartnerAlias]:
+        return store.aliases_of(session=session, team_id=partner.team_id, partner_id=_id(partner))
+
+    def _team_change(
+        self, session: Session, partner: Partner, changed: list[str], unchanged: list[str]
+    ) -> ListChange:
+        team = self._team(session, partner)
+        return ListChange(
+            facts=self._facts(partner, team),
+            changed=changed,
+            unchanged=list(dict.fromkeys(unchanged)),
+            now=[m.user_id for m in team if m.role == TeamRole.MEMBER],
+        )
+
+    def _facts(self, partner: Partner, team: list[TeamMembership]) -> PartnerFacts:
+        return PartnerFacts(
+            id=_id(partner),
+            name=partner.name,
+            status=partner.status,
+            owner_id=_holder(team, TeamRole.OWNER),
+            deputy_id=_holder(team, TeamRole.DEPUTY),
+            website_domain=partner.website_domain,
+            channel_id=partner.channel_id,
+            last_contact_at=partner.last_contact_at,
+        )
+
+    def _facts_of(
+        self, session: Session, team_id: str, partners: list[Partner]
+    ) -> list[PartnerFacts]:
+        """Facts of many partners with two queries, not two per partner."""
+        ids = [_id(partner) for partner in partners]
+        owners = store.holders_of(
+            session=session, team_id=team_id, partner_ids=ids, role=TeamRole.OWNER
+        )
+        deputies = store.holders_of(
+            session=session, team_id=team_id, partner_ids=ids, role=TeamRole.DEPUTY
+        )
+        return [
+            PartnerFacts(
+                id=_id(partner),
+                name=partner.name,
+                status=partner.status,
+                owner_id=owners.get(_id(partner)),
+                deputy_id=deputies.get(_id(partner)),
+                website_domain=partner.website_domain,
+                channel_id=partner.channel_id,
+                last_contact_at=partner.last_contact_at,
+            )
+            for partner in partners
+        ]
+
+    def _profile(self, session: Session, partner: Partner) -> PartnerProfile:
+        team = self._team(session, partner)
+        contacts = store.contacts_of(
+            session=session, team_id=partner.team_id, partner_id=_id(partner)
+        )
+        return PartnerProfile(
+            facts=self._facts(partner, team),
+            aliases=[alias.alias for alias in self._aliases(session, partner)],
+            members=[m.user_id for m in team if m.role == TeamRole.MEMBER],
+            contacts=[_contact_info(contact) for contact in contacts],
+            notes=partner.notes,
+            created_by=partner.created_by,
+            created_at=partner.created_at,
+            last_contact_by=partner.last_contact_by,
+        )
+
+    # --- Merge rules ---------------------------------------------------------------------------
+
+    def _merge_aliases(
+        self, session: Session, gone: Partner, stays: Partner, moved: dict[str, int]
+    ) -> None:
+        for alias in self._aliases(session, gone):
+            if alias.normalized == stays.normalized_name:
+                session.delete(alias)
+                continue
+            alias.partner_id = _id(stays)
+            session.add(alias)
+            moved["aliases"] += 1
+        session.flush()
+
+    def _merge_contacts(
+        self, session: Session, gone: Partner, stays: Partner, moved: dict[str, int]
+    ) -> None:
+        kept_contacts = store.contacts_of(
+            session=session, team_id=stays.team_id, partner_id=_id(stays)
+        )
+        for contact in store.contacts_of(
+            session=session, team_id=gone.team_id, partner_id=_id(gone)
+        ):
+            same = _same_contact(kept_contacts, name=contact.name, email=contact.email)
+            if same is None:
+                contact.partner_id = _id(stays)
+                session.add(contact)
+                moved["contacts"] += 1
+                continue
+            # The same person at both: history about the duplicate's copy follows the kept one.
+            for reference in store.references_to(Contact):
+                store.repoint(
+                    session=session,
+                    team_id=gone.team_id,
+                    reference=reference,
+                    old_id=_id(contact),
+                    new_id=_id(same),
+                )
+            session.delete(contact)
+            moved["contacts_merged"] += 1
+        session.flush()
+
+    def _merge_team(
+        self, session: Session, gone: Partner, stays: Partner, moved: dict[str, int]
+    ) -> None:
+        on_team = {membership.user_id for membership in self._team(session, stays)}
+        for membership in self._team(session, gone):
+            if membership.user_id in on_team:
+                session.delete(membership)
+                continue
+            membership.partner_id = _id(stays)
+            membership.role = TeamRole.MEMBER
+            session.add(membership)
+            moved["team"] += 1
+        session.flush()
+
+
+MERGE_RULES: dict[str, MergeRule] = {
+    "partner_alias": Registry._merge_aliases,
+    "contact": Registry._merge_contacts,
+    "team_membership": Registry._merge_team,
+}
+
+
+# --- Helpers ------------------------------------------------------------------------------------
+
+
+def _id(row: Partner | Contact) -> int:
+    assert row.id is not None, "row was not flushed"
+    return row.id
+
+
+def _holder(team: list[TeamMembership], role: TeamRole) -> str | None:
+    return next((m.user_id for m in team if m.role == role), None)
+
+
+def _distinct_keys(names: Iterable[str], *, skip: set[str]) -> dict[str, str]:
+    """Names by key, the first spelling of each, leaving out `skip` keys; validates each."""
+    distinct: dict[str, str] = {}
+    for name in names:
+        key = name_key(name)
+        if key not in skip:
+            distinct.setdefault(key, clean_name(name))
+    return distinct
+
+
+def _same_contact(contacts: Iterable[Contact], *, name: str, email: str | None) -> Contact | None:
+    for contact in contacts:
+        if email is not None and contact.email == email:
+            return contact
+        if email is None and contact.email is None and contact.name.casefold() == name.casefold():
+            return contact
+    return None
+
+
+def _contact_info(contact: Contact) -> ContactInfo:
+    return ContactInfo(name=contact.name, email=contact.email, title=contact.title)
+
+
+def _fill_gaps(stays: Partner, gone: Partner) -> None:
+    """What the kept partner does not know, it learns from the duplicate."""
+    stays.website_domain = stays.website_domain or gone.website_domain
+    stays.channel_id = stays.channel_id or gone.channel_id
+    stays.notes = stays.notes or gone.notes
+    if gone.last_contact_at is not None and (
+        stays.last_contact_at is None or gone.last_contact_at > stays.last_contact_at
+    ):
+        stays.last_contact_at = gone.last_contact_at
+        stays.last_contact_by = gone.last_contact_by

@@ -1,0 +1,96 @@
+"""`/partner away FROM to UNTIL [deputy @u]` and `/partner back`."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, time, timedelta
+
+from sqlmodel import Session
+
+from bot.dates import DateError, When, parse_when
+from bot.delivery.absence import come_back, go_away, person_zone
+from bot.runtime import Runtime
+from handlers.blocks import help as help_blocks
+from handlers.blocks import section
+from handlers.invocation import Invocation, VerbHandler
+from handlers.reply import Reply
+from handlers.texts import absence as texts
+from handlers.verbs import VERBS_BY_NAME
+
+MAX_ABSENCE = timedelta(days=366)
+_LINE = re.compile(
+    r"^(?P<start>.+?)\s+to\s+(?P<end>.+?)(?:\s+deputy\s+(?P<deputy>\S+))?$", re.IGNORECASE
+)
+_MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
+
+
+def _answer(text: str) -> Reply:
+    return Reply(text=text, blocks=[section(text)])
+
+
+def _start(when: When) -> datetime:
+    return when.moment(default=time(0, 0))
+
+
+def _end(when: When) -> datetime:
+    if when.at is not None:
+        return when.moment()
+    next_day = when.day + timedelta(days=1)
+    return When(next_day, time(0, 0), when.tz).moment()
+
+
+def away_verb(runtime: Runtime, invocation: Invocation, rest: str) -> Reply:
+    verb = VERBS_BY_NAME["away"]
+    match = _LINE.match(rest.strip())
+    if match is None:
+        return help_blocks.usage(verb, texts.MISSING_TO)
+    deputy_id: str | None = None
+    if match["deputy"] is not None:
+        mention = _MENTION.match(match["deputy"])
+        if mention is None:
+            return help_blocks.usage(verb, texts.BAD_DEPUTY)
+        deputy_id = mention[1]
+        if deputy_id == invocation.user_id:
+            return help_blocks.usage(verb, texts.SELF_DEPUTY)
+    now = runtime.clock.now()
+    with Session(runtime.engine) as session:
+        tz = person_zone(session, team_id=invocation.team_id, user_id=invocation.user_id)
+    try:
+        starts_at = _start(parse_when(match["start"], now=now, tz=tz))
+        ends_at = _end(parse_when(match["end"], now=now, tz=tz))
+    except DateError as error:
+        return help_blocks.usage(verb, str(error))
+    problem = None
+    if ends_at <= starts_at:
+        problem = texts.BAD_ORDER
+    elif ends_at <= now:
+        problem = texts.ALREADY_OVER
+    elif ends_at - starts_at > MAX_ABSENCE:
+        problem = texts.TOO_LONG
+    if problem is not None:
+        return help_blocks.usage(verb, problem)
+    result = go_away(
+        runtime.engine,
+        team_id=invocation.team_id,
+        user_id=invocation.user_id,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        deputy_id=deputy_id,
+        now=now,
+    )
+    return _answer(texts.away_recorded(result, tz=tz, now=now))
+
+
+def back_verb(runtime: Runtime, invocation: Invocation, rest: str) -> Reply:
+    if rest.strip():
+        return help_blocks.usage(VERBS_BY_NAME["back"], "`back` takes nothing after it.")
+    now = runtime.clock.now()
+    with Session(runtime.engine) as session:
+        tz = person_zone(session, team_id=invocation.team_id, user_id=invocation.user_id)
+    result = come_back(
+        runtime.engine, team_id=invocation.team_id, user_id=invocation.user_id, now=now
+    )
+    return _answer(texts.back(result, tz=tz, now=now))
+
+
+VERB_HANDLERS: dict[str, VerbHandler] = {"away": away_verb, "back": back_verb}

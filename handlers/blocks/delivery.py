@@ -1,0 +1,38 @@
+"""Failed deliveries as admins see them in `/partner config` (pure builders)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from handlers.blocks import context, section
+from handlers.reply import Block
+from storage.outbox import DeliverySummary
+
+
+def _recipient(row: DeliverySummary) -> str:
+    if row.recipient_user is not None:
+        return f"<@{row.recipient_user}>"
+    return f"<#{row.recipient_channel}>"
+
+
+def failed_delivery_line(row: DeliverySummary) -> str:
+    """One failed message: what, to whom, when it was due, and why it failed."""
+    tries = "1 try" if row.attempts == 1 else f"{row.attempts} tries"
+    return (
+        f"• {row.kind.replace('_', ' ')} to {_recipient(row)}, due "
+        f"{row.due_at:%-d %b %H:%M} UTC: `{row.last_error or 'unknown error'}` ({tries})"
+    )
+
+
+def failed_deliveries(rows: Sequence[DeliverySummary]) -> list[Block]:
+    """The workspace's latest failed deliveries, or a line saying there are none."""
+    if not rows:
+        return [section("*Failed deliveries:* none. Every message Liaison queued went out.")]
+    lines = "\n".join(failed_delivery_line(row) for row in rows)
+    return [
+        section(f"*Failed deliveries* (latest {len(rows)})\n{lines}"),
+        context(
+            "Slack refused these messages or stayed unreachable. A channel error usually means "
+            "Liaison is not in the channel or it was archived; a person error means they left."
+        ),
+    ]

@@ -1,0 +1,305 @@
+"""Block Kit for the partner registry: profile card, contacts, list pages, "Did you mean",
+the duplicate prompt and the `add` form. Pure functions from plain values to blocks."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from bot.services.registry import PartnerFacts, PartnerPage, PartnerProfile, Similar
+from handlers.blocks import context, header, section
+from handlers.reply import Block, Reply
+from handlers.texts import partners as texts
+from storage.models import MAX_NAME_LENGTH, PartnerStatus
+
+# Action ids. Buttons of one kind in one message get a numbered suffix (ids must be unique per
+# block); the listeners match the prefix.
+PICK = "partner_pick"
+USE_EXISTING = "partner_use_existing"
+CREATE_ANYWAY = "partner_create_anyway"
+LIST_MORE = "partner_list_more"
+ADD_VIEW = "partner_add"
+
+# Block ids of the `add` form; each input's element has the action id `value`.
+NAME_FIELD = "name"
+ALIASES_FIELD = "aliases"
+OWNER_FIELD = "owner"
+TEAM_FIELD = "team"
+STATUS_FIELD = "status"
+WEBSITE_FIELD = "website"
+NOTES_FIELD = "notes"
+ANYWAY_FIELD = "anyway"
+FIELD_ACTION = "value"
+
+# Slack's limits: 50 blocks a message, 2,000 characters a button value, 75 a button label.
+PAGE_SIZE = 40
+MAX_BUTTON_VALUE = 2000
+MAX_BUTTON_LABEL = 75
+CARD_CONTACTS = 10
+CONTACTS_SHOWN = 45
+MAX_NOTES = 3000
+
+
+def say(text: str) -> Reply:
+    """A plain answer: the text, as one section."""
+    return Reply(text=text, blocks=[section(text)])
+
+
+def card(profile: PartnerProfile, *, now: datetime, lead: str | None = None) -> Reply:
+    """The profile card: who owns it, status, team, contacts, aliases, website, channel."""
+    facts = profile.facts
+    blocks: list[Block] = []
+    if lead:
+        blocks.append(section(lead))
+    blocks.append(header(facts.name))
+    last_contact = texts.ago(facts.last_contact_at, now)
+    if facts.last_contact_at is not None and profile.last_contact_by:
+        last_contact += f" ({texts.person(profile.last_contact_by)})"
+    blocks.append(
+        _fields(
+            (texts.OWNER, texts.person(facts.owner_id)),
+            (texts.DEPUTY, texts.person(facts.deputy_id) if facts.deputy_id else texts.NOT_SET),
+            (texts.STATUS, texts.status(facts.status)),
+            (texts.TEAM, texts.people(profile.members)),
+            (texts.WEBSITE, texts.website(facts.website_domain)),
+            (texts.CHANNEL, texts.channel(facts.channel_id)),
+            (texts.LAST_CONTACT, last_contact),
+        )
+    )
+    if profile.contacts:
+        lines = [texts.contact_line(contact) for contact in profile.contacts[:CARD_CONTACTS]]
+        hidden = len(profile.contacts) - CARD_CONTACTS
+        if hidden > 0:
+            lines.append(texts.more_contacts(facts, hidden))
+        blocks.append(section(f"*{texts.CONTACTS}*\n" + "\n".join(lines)))
+    if profile.notes:
+        blocks.append(section(f"*{texts.NOTES}*\n{profile.notes}"))
+    footer = []
+    if profile.aliases:
+        footer.append(f"{texts.ALIASES}: {texts.quoted_list(profile.aliases)}")
+    footer.append(texts.added_by(profile.created_by, profile.created_at))
+    blocks.append(context(*footer))
+    fallback = f"{lead}\n" if lead else ""
+    return Reply(
+        text=f"{fallback}{facts.name}: owner {texts.person(facts.owner_id)}", blocks=blocks
+    )
+
+
+def contacts(profile: PartnerProfile) -> Reply:
+    """The people we know at the partner."""
+    facts = profile.facts
+    if not profile.contacts:
+        return say(texts.no_contacts(facts))
+    lines = [texts.contact_line(contact) for contact in profile.contacts]
+    blocks = [header(texts.contacts_header(facts, len(lines)))]
+    # One section per 15 lines keeps each well under Slack's 3,000 characters.
+    for start in range(0, min(len(lines), CONTACTS_SHOWN), 15):
+        blocks.append(section("\n".join(lines[start : start + 15])))
+    hidden = len(lines) - CONTACTS_SHOWN
+    if hidden > 0:
+        blocks.append(context(f"…and {hidden} more."))
+    return Reply(text=texts.contacts_header(facts, len(lines)), blocks=blocks)
+
+
+def list_page(
+    page: PartnerPage, *, scope: str, now: datetime, more_value: str | None, first: bool
+) -> Reply:
+    """A page of `list`: one line per partner and, when there are more, a "More" button."""
+    if not page.partners and first:
+        return say(texts.list_empty(scope))
+    blocks: list[Block] = []
+    if first:
+        blocks.append(header(texts.list_title(scope)))
+    for facts in page.partners:
+        blocks.append(section(texts.list_line(facts, page.roles.get(facts.id), now)))
+    blocks.append(context(texts.list_footer(len(page.partners), more_value is not None)))
+    if more_value is not None:
+        blocks.append(_actions([_button(texts.MORE, LIST_MORE, more_value)]))
+    return Reply(text=texts.list_title(scope), blocks=blocks)
+
+
+def more_value(scope: str, after: tuple[str, int]) -> str:
+    """The "More" button's value: where the next page starts."""
+    return json.dumps({"scope": scope, "after": list(after)}, ensure_ascii=False)
+
+
+def read_more_value(value: str) -> tuple[str, tuple[str, int]] | None:
+    """The scope and cursor of a "More" button, or None when the value is not one of ours."""
+    try:
+        data = json.loads(value)
+        key, partner_id = data["after"]
+        return str(data["scope"]), (str(key), int(partner_id))
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def did_you_mean(query: str, choices: Sequence[tuple[PartnerFacts, str]]) -> Reply:
+    """Candidates for a name that matched nothing; each button re-runs the command with it.
+
+    `choices` pairs each candidate with the command line to run when it is picked.
+    """
+    text = texts.unknown_partner(query, bool(choices))
+    if not choices:
+        return say(text)
+    lines = [
+        f"• *{facts.name}* · owner {texts.person(facts.owner_id)} · {texts.status(facts.status)}"
+        for facts, _ in choices
+    ]
+    buttons = [
+        _button(facts.name, f"{PICK}_{number}", rerun)
+        for number, (facts, rerun) in enumerate(choices)
+        if rerun and len(rerun) <= MAX_BUTTON_VALUE
+    ]
+    blocks = [section(text + "\n" + "\n".join(lines))]
+    if buttons:
+        blocks.append(_actions(buttons))
+    return Reply(text=f"{text} " + ", ".join(facts.name for facts, _ in choices), blocks=blocks)
+
+
+def duplicate_prompt(name: str, similar: Sequence[Similar], add_line: str) -> Reply:
+    """`add` of a likely duplicate: the existing partners, "Use existing" and "Create anyway"."""
+    text = texts.likely_duplicate(name)
+    lines = [texts.similar_line(item.facts, item.by, item.label) for item in similar]
+    buttons = [
+        _button(
+            f"{texts.USE_EXISTING}: {item.facts.name}" if len(similar) > 1 else texts.USE_EXISTING,
+            f"{USE_EXISTING}_{number}",
+            str(item.facts.id),
+        )
+        for number, item in enumerate(similar)
+    ]
+    if len(add_line) <= MAX_BUTTON_VALUE:
+        buttons.append(_button(texts.CREATE_ANYWAY, CREATE_ANYWAY, add_line, style="danger"))
+    return Reply(
+        text=f"{text} " + "; ".join(lines),
+        blocks=[section(text), section("\n".join(lines)), _actions(buttons)],
+    )
+
+
+def add_form(*, owner_id: str, private_metadata: str) -> dict[str, Any]:
+    """The `add` modal: name, aliases, owner, team, status, website, notes, create anyway."""
+    status_options = [_option(texts.status(status), status.value) for status in PartnerStatus]
+    return {
+        "type": "modal",
+        "callback_id": ADD_VIEW,
+        "private_metadata": private_metadata,
+        "title": _plain(texts.MODAL_TITLE),
+        "submit": _plain(texts.MODAL_SUBMIT),
+        "close": _plain(texts.MODAL_CLOSE),
+        "blocks": [
+            _input(
+                NAME_FIELD,
+                texts.FIELD_NAME,
+                {"type": "plain_text_input", "max_length": MAX_NAME_LENGTH},
+                hint=texts.FIELD_NAME_HINT,
+            ),
+            _input(
+                ALIASES_FIELD,
+                texts.FIELD_ALIASES,
+                {"type": "plain_text_input"},
+                hint=texts.FIELD_ALIASES_HINT,
+                optional=True,
+            ),
+            _input(
+                OWNER_FIELD,
+                texts.FIELD_OWNER,
+                {"type": "users_select", "initial_user": owner_id},
+                hint=texts.FIELD_OWNER_HINT,
+            ),
+            _input(
+                TEAM_FIELD,
+                texts.FIELD_TEAM,
+                {"type": "multi_users_select"},
+                hint=texts.FIELD_TEAM_HINT,
+                optional=True,
+            ),
+            _input(
+                STATUS_FIELD,
+                texts.FIELD_STATUS,
+                {
+                    "type": "static_select",
+                    "options": status_options,
+                    "initial_option": status_options[0],
+                },
+            ),
+            _input(
+                WEBSITE_FIELD,
+                texts.FIELD_WEBSITE,
+                {"type": "plain_text_input"},
+                hint=texts.FIELD_WEBSITE_HINT,
+                optional=True,
+            ),
+            _input(
+                NOTES_FIELD,
+                texts.FIELD_NOTES,
+                {"type": "plain_text_input", "multiline": True, "max_length": MAX_NOTES},
+                optional=True,
+            ),
+            _input(
+                ANYWAY_FIELD,
+                texts.FIELD_ANYWAY,
+                {"type": "checkboxes", "options": [_option(texts.FIELD_ANYWAY_OPTION, "yes")]},
+                optional=True,
+            ),
+        ],
+    }
+
+
+# --- Elements -----------------------------------------------------------------------------------
+
+
+def _plain(text: str) -> dict[str, Any]:
+    return {"type": "plain_text", "text": text, "emoji": True}
+
+
+def _fields(*pairs: tuple[str, str]) -> Block:
+    return {
+        "type": "section",
+        "fields": [
+            {"type": "mrkdwn", "text": f"*{label}*\n{value}"[:2000]} for label, value in pairs
+        ],
+    }
+
+
+def _button(label: str, action_id: str, value: str, *, style: str | None = None) -> dict[str, Any]:
+    button: dict[str, Any] = {
+        "type": "button",
+        "text": _plain(
+            label if len(label) <= MAX_BUTTON_LABEL else label[: MAX_BUTTON_LABEL - 1] + "…"
+        ),
+        "action_id": action_id,
+        "value": value,
+    }
+    if style is not None:
+        button["style"] = style
+    return button
+
+
+def _actions(elements: list[dict[str, Any]]) -> Block:
+    return {"type": "actions", "elements": elements}
+
+
+def _option(label: str, value: str) -> dict[str, Any]:
+    return {"text": _plain(label), "value": value}
+
+
+def _input(
+    block_id: str,
+    label: str,
+    element: dict[str, Any],
+    *,
+    hint: str | None = None,
+    optional: bool = False,
+) -> Block:
+    block: Block = {
+        "type": "input",
+        "block_id": block_id,
+        "label": _plain(label),
+        "element": {**element, "action_id": FIELD_ACTION},
+        "optional": optional,
+    }
+    if hint:
+        block["hint"] = _plain(hint)
+    return block

@@ -1,0 +1,510 @@
+"""The pieces of the `/partner` language, parsed without Slack or the database.
+
+A line is first split into tokens: words, quoted strings ("…", “…”, „…“, «…»), Slack's escaped
+mentions `<@U123|ana>`, channels `<#C123|name>` and links `<mailto:a@b.org|a@b.org>`, and the
+separator `:`. Slack escapes `&`, `<` and `>` in command text; tokens carry the text unescaped.
+
+A partner name is a quoted string, or the words up to the next keyword (`with`, `on`, `via`,
+`owner`, `aka`, `to`, `into`, `by`), the separator `:`, or a mention or channel. A name that
+contains a keyword ("Doctors on Call") must be quoted.
+
+Each `parse_*` function reads the rest of a line after its verb and returns what the verb
+needs, or raises `GrammarError` saying what was wrong. Names keep their place in the line
+(`Name.start`/`end`) so a "Did you mean" button can re-run the line with another name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+KEYWORDS = frozenset({"with", "on", "via", "owner", "aka", "to", "into", "by"})
+_QUOTES = '"“”„«»'
+
+_TOKEN = re.compile(
+    r"""
+    (?P<special><[^<>\s][^<>]*>)
+  | (?P<quoted>"[^"“”]*["“”]?|[“”][^"”]*["”]?|„[^"“”]*["“”]?|«[^»]*»?|»[^«]*«?)
+  | (?P<colon>:(?!\d))
+  | (?P<word>(?:[^\s<"“”„«»:]|(?<=\d):(?=\d))+)
+  | (?P<stray>[:<])
+    """,
+    re.VERBOSE,
+)
+_MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
+_CHANNEL = re.compile(r"^<#([CG][A-Z0-9]+)(?:\|([^>]*))?>$")
+_LINK = re.compile(r"^<([^|>]+)(?:\|([^>]*))?>$")
+# Someone typed "@ana" and Slack did not turn it into a mention (no such user, or typed fast).
+_BARE_MENTION = re.compile(r"^@[\w.\-]+$")
+
+
+class GrammarError(ValueError):
+    """A line that does not fit the verb's syntax; the message says what was wrong."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(problem)
+        self.problem = problem
+
+
+class Kind(StrEnum):
+    WORD = "word"
+    QUOTED = "quoted"
+    MENTION = "mention"
+    CHANNEL = "channel"
+    LINK = "link"
+    EMAIL = "email"
+    COLON = "colon"
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: Kind
+    # Unescaped text: the word, the quoted string without quotes, the link's label, or the
+    # user or channel id of a mention or channel.
+    text: str
+    start: int
+    end: int
+
+    @property
+    def keyword(self) -> str | None:
+        lowered = self.text.lower()
+        return lowered if self.kind is Kind.WORD and lowered in KEYWORDS else None
+
+    def is_word(self, *words: str) -> bool:
+        return self.kind is Kind.WORD and self.text.lower() in words
+
+
+@dataclass(frozen=True)
+class Name:
+    """A partner name as typed, and where it stands in the parsed text (quotes included)."""
+
+    text: str
+    start: int
+    end: int
+
+
+def unescape(text: str) -> str:
+    """Undo Slack's escaping of `&`, `<` and `>` in message and command text."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def tokenize(line: str) -> list[Token]:
+    """Split a line into tokens; raises GrammarError for a stray `<` or a bare `@name`."""
+    tokens: list[Token] = []
+    for found in _TOKEN.finditer(line):
+        kind, raw = found.lastgroup, found.group()
+        start, end = found.span()
+        if kind == "special":
+            tokens.append(_special(raw, start, end))
+        elif kind == "quoted":
+            tokens.append(Token(Kind.QUOTED, _collapse(unescape(_unquote(raw))), start, end))
+        elif kind == "colon":
+            tokens.append(Token(Kind.COLON, ":", start, end))
+        elif kind == "word":
+            if _BARE_MENTION.match(raw):
+                raise GrammarError(
+                    f"`{raw}` is not a Slack mention I can read: pick the person from the "
+                    "list Slack offers as you type `@`."
+                )
+            tokens.append(Token(Kind.WORD, unescape(raw), start, end))
+        else:
+            raise GrammarError(f"I could not read the `{raw}` at position {start + 1}.")
+    return tokens
+
+
+def _special(raw: str, start: int, end: int) -> Token:
+    if mention := _MENTION.match(raw):
+        return Token(Kind.MENTION, mention.group(1), start, end)
+    if channel := _CHANNEL.match(raw):
+        return Token(Kind.CHANNEL, channel.group(1), start, end)
+    link = _LINK.match(raw)
+    assert link is not None, raw
+    target, label = link.group(1), link.group(2)
+    if target.startswith("mailto:"):
+        return Token(Kind.EMAIL, unescape(label or target.removeprefix("mailto:")), start, end)
+    if target.startswith(("!", "@", "#")):
+        # <!here>, <!subteam^…>, a mention of a kind we do not take.
+        raise GrammarError(f"`{label or target}` cannot be used here: mention people one by one.")
+    return Token(Kind.LINK, unescape(label or target), start, end)
+
+
+def _unquote(raw: str) -> str:
+    # The opening quote, and the closing one unless the line ended first.
+    inner = raw[1:]
+    return inner[:-1] if inner and inner[-1] in _QUOTES else inner
+
+
+def _collapse(text: str) -> str:
+    return " ".join(text.split())
+
+
+# --- Pieces -----------------------------------------------------------------------------------
+
+
+def take_name(
+    tokens: Sequence[Token], *, stop_words: frozenset[str] = KEYWORDS
+) -> tuple[Name | None, int]:
+    """The partner name at the start of `tokens` and how many tokens it used.
+
+    A quoted string is a name on its own; otherwise words and links up to the first stop word,
+    `:`, mention or channel. Returns (None, 0) when no name stands there.
+    """
+    if tokens and tokens[0].kind is Kind.QUOTED:
+        first = tokens[0]
+        return Name(first.text, first.start, first.end), 1
+    used = 0
+    for token in tokens:
+        if token.kind not in (Kind.WORD, Kind.LINK) or token.text.lower() in stop_words:
+            break
+        used += 1
+    if used == 0:
+        return None, 0
+    words = tokens[:used]
+    return Name(" ".join(t.text for t in words), words[0].start, words[-1].end), used
+
+
+def whole_name(tokens: Sequence[Token]) -> Name | None:
+    """All of `tokens` as one name (for verbs whose name ends the line: `show`, `contacts`)."""
+    if not tokens:
+        return None
+    if len(tokens) == 1 and tokens[0].kind is Kind.QUOTED:
+        return Name(tokens[0].text, tokens[0].start, tokens[0].end)
+    if any(token.kind in (Kind.MENTION, Kind.CHANNEL) for token in tokens):
+        raise GrammarError("A partner name cannot contain a mention or a channel.")
+    return Name(
+        " ".join(token.text for token in tokens if token.kind is not Kind.COLON).strip(),
+        tokens[0].start,
+        tokens[-1].end,
+    )
+
+
+def mentions(tokens: Sequence[Token], *, what: str = "people") -> list[str]:
+    """User ids of `tokens`, which must all be mentions (commas and `and` allowed)."""
+    user_ids: list[str] = []
+    for token in tokens:
+        if token.kind is Kind.MENTION:
+            user_ids.append(token.text)
+        elif not (token.is_word("and", ",") or token.text == ","):
+            raise GrammarError(
+                f"`{token.text}` is not a mention: name the {what} with `@`, e.g. `@ana`."
+            )
+    return user_ids
+
+
+def name_list(tokens: Sequence[Token]) -> list[str]:
+    """Names given as quoted strings (`"X", "Y"`), or as plain words split at commas."""
+    if any(token.kind is Kind.QUOTED for token in tokens):
+        names: list[str] = []
+        for token in tokens:
+            if token.kind is Kind.QUOTED:
+                names.append(token.text)
+            elif token.text.strip(",") and not token.is_word("and"):
+                raise GrammarError(
+                    f'Put each name in quotes and separate them with commas, e.g. `"{token.text}"`.'
+                )
+        return [name for name in names if name]
+    text = " ".join(token.text for token in tokens)
+    return [_collapse(part) for part in text.split(",") if part.strip()]
+
+
+def email_in(tokens: Sequence[Token]) -> int | None:
+    """The index of the first token meant as an email address (whether valid or not), if any."""
+    return next(
+        (
+            index
+            for index, token in enumerate(tokens)
+            if token.kind is Kind.EMAIL or (token.kind is Kind.WORD and "@" in token.text)
+        ),
+        None,
+    )
+
+
+def _split_at_last(
+    tokens: Sequence[Token], words: tuple[str, ...], *, then: Kind | None
+) -> int | None:
+    """Index of the last of `words` such that every token after it is of kind `then`."""
+    for index in range(len(tokens) - 1, -1, -1):
+        token = tokens[index]
+        if token.is_word(*words):
+            rest = tokens[index + 1 :]
+            if then is None or (
+                rest and all(t.kind is then or t.is_word("and") or t.text == "," for t in rest)
+            ):
+                return index
+    return None
+
+
+def _split_at_first(tokens: Sequence[Token], words: tuple[str, ...]) -> int | None:
+    return next((index for index, token in enumerate(tokens) if token.is_word(*words)), None)
+
+
+def _require_name(name: Name | None, what: str = "Which partner?") -> Name:
+    if name is None or not name.text:
+        raise GrammarError(f"{what} Give the partner's name.")
+    return name
+
+
+def _leftover(tokens: Sequence[Token]) -> GrammarError:
+    text = " ".join(token.text for token in tokens)
+    return GrammarError(f"I did not understand `{text}`.")
+
+
+# --- Lines of each verb ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AddLine:
+    name: Name
+    owner_id: str | None
+    aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class NameLine:
+    """`show NAME`, `contacts NAME`."""
+
+    name: Name
+
+
+@dataclass(frozen=True)
+class PersonLine:
+    """`owner NAME @user`, `deputy NAME @user`."""
+
+    name: Name
+    user_id: str
+
+
+class Change(StrEnum):
+    ADD = "add"
+    REMOVE = "remove"
+
+
+@dataclass(frozen=True)
+class ChangeLine:
+    """`team NAME add|remove @user …` (user ids), `alias NAME add|remove "X", …` (aliases)."""
+
+    name: Name
+    change: Change
+    items: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class WordLine:
+    """`status NAME WORD`, `list WORD`."""
+
+    name: Name
+    word: str
+
+
+@dataclass(frozen=True)
+class ChannelLine:
+    name: Name
+    channel_id: str
+
+
+@dataclass(frozen=True)
+class RenameLine:
+    name: Name
+    new_name: str
+
+
+@dataclass(frozen=True)
+class MergeLine:
+    duplicate: Name
+    kept: Name
+
+
+@dataclass(frozen=True)
+class ContactLine:
+    name: Name
+    person: str
+    email: str | None
+    title: str | None
+
+
+def parse_add(text: str) -> AddLine:
+    """`NAME [owner @u] [aka "X", "Y"]`, clauses in either order."""
+    tokens = tokenize(text)
+    name, used = take_name(tokens)
+    name = _require_name(name, "What is the partner called?")
+    owner_id: str | None = None
+    aliases: list[str] = []
+    rest = tokens[used:]
+    while rest:
+        clause = rest[0].keyword
+        end = next(
+            (i for i, t in enumerate(rest[1:], 1) if t.keyword in ("owner", "aka")), len(rest)
+        )
+        body = rest[1:end]
+        if clause == "owner":
+            people = mentions(body, what="owner")
+            if len(people) != 1:
+                raise GrammarError("`owner` takes one person, e.g. `owner @ana`.")
+            owner_id = people[0]
+        elif clause == "aka":
+            aliases += name_list(body)
+            if not body:
+                raise GrammarError('`aka` takes the other names in quotes, e.g. `aka "MSF"`.')
+        else:
+            raise _leftover(rest)
+        rest = rest[end:]
+    return AddLine(name=name, owner_id=owner_id, aliases=tuple(aliases))
+
+
+def parse_name(text: str) -> NameLine:
+    """`NAME` — the whole line."""
+    return NameLine(name=_require_name(whole_name(tokenize(text))))
+
+
+def parse_person(text: str, *, role: str) -> PersonLine:
+    """`NAME [to] @user`."""
+    tokens = tokenize(text)
+    name, used = take_name(tokens)
+    name = _require_name(name)
+    rest = tokens[used:]
+    if rest and rest[0].is_word("to"):
+        rest = rest[1:]
+    people = mentions(rest, what=role)
+    if len(people) != 1:
+        raise GrammarError(f"Name exactly one {role} with `@`, e.g. `@ana`.")
+    return PersonLine(name=name, user_id=people[0])
+
+
+def parse_team(text: str) -> ChangeLine:
+    """`NAME add|remove @user …` — the last add/remove followed only by mentions."""
+    tokens = tokenize(text)
+    split = _split_at_last(tokens, ("add", "remove"), then=Kind.MENTION)
+    if split is None:
+        raise GrammarError("Say `add` or `remove` and then the people, e.g. `add @ben @dan`.")
+    name = _require_name(whole_name(tokens[:split]))
+    return ChangeLine(
+        name=name,
+        change=Change(tokens[split].text.lower()),
+        items=tuple(dict.fromkeys(mentions(tokens[split + 1 :]))),
+    )
+
+
+def parse_status(text: str, statuses: Sequence[str]) -> WordLine:
+    """`NAME STATUS` — the last word is the status."""
+    tokens = tokenize(text)
+    if len(tokens) < 2:
+        raise GrammarError(f"Give the partner's name and then its status: {'|'.join(statuses)}.")
+    word = tokens[-1].text.lower()
+    if tokens[-1].kind is not Kind.WORD or word not in statuses:
+        raise GrammarError(f"`{tokens[-1].text}` is not a status; it can be {', '.join(statuses)}.")
+    return WordLine(name=_require_name(whole_name(tokens[:-1])), word=word)
+
+
+def parse_channel(text: str) -> ChannelLine:
+    """`NAME #channel` — the channel as Slack escapes it when picked from the list."""
+    tokens = tokenize(text)
+    if not tokens or tokens[-1].kind is not Kind.CHANNEL:
+        last = tokens[-1].text if tokens else ""
+        hint = f"`{last}` is not a channel I can read: " if last else ""
+        raise GrammarError(
+            f"{hint}End with the channel, picked from the list Slack offers as you type `#`."
+        )
+    return ChannelLine(name=_require_name(whole_name(tokens[:-1])), channel_id=tokens[-1].text)
+
+
+def parse_alias(text: str) -> ChangeLine:
+    """`NAME add|remove "X"[, "Y"]` — quoted aliases, or one unquoted alias to the end."""
+    tokens = tokenize(text)
+    first_quote = next((i for i, t in enumerate(tokens) if t.kind is Kind.QUOTED and i > 0), None)
+    if (
+        first_quote is not None
+        and first_quote >= 2
+        and tokens[first_quote - 1].is_word("add", "remove")
+    ):
+        split: int | None = first_quote - 1
+    else:
+        split = _split_at_first(tokens[1:], ("add", "remove"))
+        split = None if split is None else split + 1
+    if split is None:
+        raise GrammarError('Say `add` or `remove` and then the alias in quotes, e.g. `add "MSF"`.')
+    aliases = name_list(tokens[split + 1 :])
+    if not aliases:
+        raise GrammarError('Which alias? Put it in quotes, e.g. `add "MSF"`.')
+    return ChangeLine(
+        name=_require_name(whole_name(tokens[:split])),
+        change=Change(tokens[split].text.lower()),
+        items=tuple(aliases),
+    )
+
+
+def parse_rename(text: str) -> RenameLine:
+    """`NAME to NEW`."""
+    tokens = tokenize(text)
+    name, used = take_name(tokens)
+    name = _require_name(name)
+    rest = tokens[used:]
+    if not rest or not rest[0].is_word("to"):
+        raise GrammarError("Put `to` between the current name and the new one.")
+    new_name = whole_name(rest[1:])
+    if new_name is None or not new_name.text:
+        raise GrammarError("What is the new name? Give it after `to`.")
+    return RenameLine(name=name, new_name=new_name.text)
+
+
+def parse_merge(text: str) -> MergeLine:
+    """`DUPLICATE into KEPT`."""
+    tokens = tokenize(text)
+    duplicate, used = take_name(tokens)
+    duplicate = _require_name(duplicate, "Which partner is the duplicate?")
+    rest = tokens[used:]
+    if not rest or not rest[0].is_word("into"):
+        raise GrammarError("Put `into` between the duplicate and the partner you keep.")
+    kept = _require_name(whole_name(rest[1:]), "Which partner do you keep?")
+    return MergeLine(duplicate=duplicate, kept=kept)
+
+
+def parse_contact(text: str) -> ContactLine:
+    """`NAME add PERSON [email] [title…]`; without an email, `PERSON, title` also works."""
+    tokens = tokenize(text)
+    if tokens and tokens[0].kind is Kind.QUOTED:
+        split: int | None = 1 if len(tokens) > 1 and tokens[1].is_word("add") else None
+    else:
+        split = _split_at_first(tokens[1:], ("add",))
+        split = None if split is None else split + 1
+    if split is None:
+        raise GrammarError("Say `add` after the partner's name, then the person.")
+    name = _require_name(whole_name(tokens[:split]))
+    person_tokens = tokens[split + 1 :]
+    if not person_tokens:
+        raise GrammarError("Who? Give the person's name after `add`.")
+    at = email_in(person_tokens)
+    if at is not None:
+        person = " ".join(t.text for t in person_tokens[:at])
+        email: str | None = person_tokens[at].text
+        title = " ".join(t.text for t in person_tokens[at + 1 :])
+    else:
+        email = None
+        if person_tokens[0].kind is Kind.QUOTED:
+            person = person_tokens[0].text
+            title = " ".join(t.text for t in person_tokens[1:])
+        else:
+            person, _, title = " ".join(t.text for t in person_tokens).partition(",")
+    person = _collapse(person)
+    if not person:
+        raise GrammarError("Who? Give the person's name before the email.")
+    return ContactLine(name=name, person=person, email=email, title=_collapse(title) or None)
+
+
+def parse_word(text: str, words: Sequence[str], *, default: str) -> str:
+    """One optional word out of `words` (e.g. `list mine`)."""
+    tokens = tokenize(text)
+    if not tokens:
+        return default
+    word = tokens[0].text.lower()
+    if len(tokens) > 1 or word not in words:
+        raise GrammarError(f"`{text.strip()}` is not something I can list; try {', '.join(words)}.")
+    return word
+
+
+def quoted(name: str) -> str:
+    """`name` in quotes that the grammar reads back as exactly this name."""
+    if not any(quote in name for quote in '"“”'):
+        return f'"{name}"'
+    return f"«{name}»"

@@ -1,0 +1,607 @@
+"""The partner registry in Slack: the `/partner` verbs add, show, list, owner, deputy, team,
+status, channel, alias, rename, merge, contact and contacts; their buttons; the `add` form.
+
+Each verb parses its line (`handlers.grammar`), calls the registry once and renders the answer,
+which travels in the ack. Anything that needs the Web API happens after the ack, in the reply's
+followup: opening the form, telling old and new owners of a handover, asking Slack about people
+the profile cache does not know (then answering through `respond`), and refreshing stale
+profiles of the people involved.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from functools import partial
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.runtime import Runtime
+from bot.services import people
+from bot.services.people import NotInWorkspace, PeopleCheck, PeopleToLookUp
+from bot.services.registry import (
+    Actor,
+    AlreadyRegistered,
+    BadName,
+    BadValue,
+    Handover,
+    LikelyDuplicate,
+    ListScope,
+    NameTaken,
+    NotAllowed,
+    NothingToDo,
+    PartnerFacts,
+    Registry,
+    UnknownPartner,
+    clean_name,
+)
+from handlers import grammar
+from handlers.blocks import help as help_blocks
+from handlers.blocks import partners as blocks
+from handlers.blocks import section
+from handlers.blocks.partners import say
+from handlers.context import runtime_of
+from handlers.grammar import Change, GrammarError, Name
+from handlers.invocation import Invocation, VerbHandler
+from handlers.reply import Followup, Reply
+from handlers.texts import partners as texts
+from handlers.verbs import VERBS_BY_NAME, Verb
+from storage.models import PartnerStatus
+
+logger = logging.getLogger(__name__)
+
+# Answers one `/partner` line; a "Did you mean" button re-runs a line through it.
+Router = Callable[[Runtime, Invocation], Reply]
+
+LIST_SCOPES = ("all", "mine", *texts.STATUSES, "dormant", "at-risk")
+
+
+@dataclass(frozen=True)
+class Call:
+    """One run of a verb: the runtime, who typed what, and what Slack told us about people."""
+
+    runtime: Runtime
+    invocation: Invocation
+    verb: Verb
+    rest: str
+    check: PeopleCheck = field(default_factory=PeopleCheck)
+    # The partner names this run looked up, so an unknown one can be swapped for a candidate.
+    names: list[Name] = field(default_factory=list)
+
+    @property
+    def registry(self) -> Registry:
+        return registry_of(self.runtime)
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(self.invocation.team_id, self.invocation.user_id, self.check)
+
+    @property
+    def team_id(self) -> str:
+        return self.invocation.team_id
+
+    def partner(self, name: Name) -> str:
+        """The partner name as typed, remembered for "Did you mean"."""
+        self.names.append(name)
+        return name.text
+
+
+VerbBody = Callable[[Call], Reply]
+
+
+def registry_of(runtime: Runtime) -> Registry:
+    """The registry over this process's database, clock and name indexes."""
+    return Registry(engine=runtime.engine, clock=runtime.clock, names=runtime.partner_names)
+
+
+# --- Verbs --------------------------------------------------------------------------------------
+
+
+def add(call: Call, *, allow_similar: bool = False) -> Reply:
+    if not call.rest:
+        return _open_add_form(call)
+    line = grammar.parse_add(call.rest)
+    profile = call.registry.add(
+        actor=call.actor,
+        name=line.name.text,
+        owner_id=line.owner_id,
+        aliases=line.aliases,
+        allow_similar=allow_similar,
+    )
+    return blocks.card(profile, now=call.runtime.clock.now(), lead=texts.added(profile.facts.name))
+
+
+def show(call: Call) -> Reply:
+    line = grammar.parse_name(call.rest)
+    profile = call.registry.profile(team_id=call.team_id, partner=call.partner(line.name))
+    return blocks.card(profile, now=call.runtime.clock.now())
+
+
+def contacts(call: Call) -> Reply:
+    line = grammar.parse_name(call.rest)
+    return blocks.contacts(
+        call.registry.profile(team_id=call.team_id, partner=call.partner(line.name))
+    )
+
+
+def list_partners(call: Call) -> Reply:
+    scope = grammar.parse_word(call.rest, LIST_SCOPES, default="all")
+    if scope == "at-risk":
+        return say(texts.at_risk_later())
+    return _list_page(call.runtime, call.invocation, scope, after=None)
+
+
+def owner(call: Call) -> Reply:
+    line = grammar.parse_person(call.rest, role="owner")
+    handover = call.registry.hand_over(
+        actor=call.actor, partner=call.partner(line.name), new_owner_id=line.user_id
+    )
+    told = [
+        user
+        for user in (handover.new_owner_id, handover.old_owner_id)
+        if user is not None and user != call.invocation.user_id
+    ]
+    reply = say(texts.handed_over(handover.facts, handover.old_owner_id, told))
+    return replace(reply, followup=partial(_tell_about_handover, handover, call.invocation.user_id))
+
+
+def deputy(call: Call) -> Reply:
+    line = grammar.parse_person(call.rest, role="deputy")
+    change = call.registry.set_deputy(
+        actor=call.actor, partner=call.partner(line.name), deputy_id=line.user_id
+    )
+    return say(texts.deputy_set(change.facts, change.old_deputy_id))
+
+
+def team(call: Call) -> Reply:
+    line = grammar.parse_team(call.rest)
+    change_team = (
+        call.registry.add_to_team if line.change is Change.ADD else call.registry.remove_from_team
+    )
+    change = change_team(actor=call.actor, partner=call.partner(line.name), user_ids=line.items)
+    return say(texts.team_changed(change, adding=line.change is Change.ADD))
+
+
+def status(call: Call) -> Reply:
+    line = grammar.parse_status(call.rest, texts.STATUSES)
+    facts = call.registry.set_status(
+        actor=call.actor, partner=call.partner(line.name), status=PartnerStatus(line.word)
+    )
+    return say(texts.status_set(facts))
+
+
+def channel(call: Call) -> Reply:
+    line = grammar.parse_channel(call.rest)
+    facts = call.registry.set_channel(
+        actor=call.actor, partner=call.partner(line.name), channel_id=line.channel_id
+    )
+    return say(texts.channel_set(facts))
+
+
+def alias(call: Call) -> Reply:
+    line = grammar.parse_alias(call.rest)
+    change_aliases = (
+        call.registry.add_aliases if line.change is Change.ADD else call.registry.remove_aliases
+    )
+    change = change_aliases(actor=call.actor, partner=call.partner(line.name), aliases=line.items)
+    return say(texts.aliases_changed(change, adding=line.change is Change.ADD))
+
+
+def rename(call: Call) -> Reply:
+    line = grammar.parse_rename(call.rest)
+    result = call.registry.rename(
+        actor=call.actor, partner=call.partner(line.name), new_name=line.new_name
+    )
+    return say(texts.renamed(result))
+
+
+def merge(call: Call) -> Reply:
+    line = grammar.parse_merge(call.rest)
+    result = call.registry.merge(
+        actor=call.actor,
+        duplicate=call.partner(line.duplicate),
+        kept=call.partner(line.kept),
+    )
+    return say(texts.merged(result))
+
+
+def contact(call: Call) -> Reply:
+    line = grammar.parse_contact(call.rest)
+    result = call.registry.add_contact(
+        actor=call.actor,
+        partner=call.partner(line.name),
+        name=line.person,
+        email=line.email,
+        title=line.title,
+    )
+    return say(texts.contact_added(result))
+
+
+BODIES: dict[str, VerbBody] = {
+    "add": add,
+    "show": show,
+    "list": list_partners,
+    "owner": owner,
+    "deputy": deputy,
+    "team": team,
+    "status": status,
+    "channel": channel,
+    "alias": alias,
+    "rename": rename,
+    "merge": merge,
+    "contact": contact,
+    "contacts": contacts,
+}
+
+
+def verb_handler(body: VerbBody, verb: Verb) -> VerbHandler:
+    """A body as the `/partner` router calls it."""
+
+    def handle(runtime: Runtime, invocation: Invocation, rest: str) -> Reply:
+        return answer(Call(runtime=runtime, invocation=invocation, verb=verb, rest=rest), body)
+
+    return handle
+
+
+VERB_HANDLERS: dict[str, VerbHandler] = {
+    name: verb_handler(body, VERBS_BY_NAME[name]) for name, body in BODIES.items()
+}
+
+
+# --- From outcome to answer ---------------------------------------------------------------------
+
+
+def answer(call: Call, body: VerbBody) -> Reply:
+    """Run a verb and word every outcome, refusals included; refresh stale profiles after."""
+    try:
+        reply = body(call)
+    except PeopleToLookUp as pending:
+        return Reply(
+            text=texts.checking(pending.user_ids, call.invocation.user_id),
+            followup=partial(_look_up_and_retry, call, body, pending.user_ids),
+        )
+    except UnknownPartner as unknown:
+        reply = blocks.did_you_mean(unknown.query, _reruns(call, unknown))
+    except (GrammarError, BadName, BadValue, NotInWorkspace) as error:
+        reply = help_blocks.usage(call.verb, _problem(error))
+    except NotAllowed as refusal:
+        reply = say(texts.not_allowed(refusal.facts))
+    except NothingToDo as conflict:
+        reply = say(texts.nothing_to_do(conflict.conflict, conflict.facts, conflict.subject))
+    except NameTaken as taken:
+        reply = say(texts.name_taken(taken.name, taken.holder))
+    except AlreadyRegistered as exists:
+        reply = blocks.card(
+            exists.existing,
+            now=call.runtime.clock.now(),
+            lead=texts.already_registered(exists.name, exists.existing.facts),
+        )
+    except LikelyDuplicate as duplicate:
+        reply = blocks.duplicate_prompt(duplicate.name, duplicate.similar, call.rest)
+    involved = [call.invocation.user_id, *_mentioned(call.rest)]
+    return replace(
+        reply, followup=_then(reply.followup, _warm(call.runtime, call.team_id, involved))
+    )
+
+
+def _problem(error: GrammarError | BadName | BadValue | NotInWorkspace) -> str:
+    if isinstance(error, GrammarError):
+        return error.problem
+    if isinstance(error, BadName):
+        return texts.bad_name(error.problem, error.name)
+    if isinstance(error, BadValue):
+        return texts.bad_value(error.what, error.value)
+    return texts.not_in_workspace(error.user_id)
+
+
+def _reruns(call: Call, unknown: UnknownPartner) -> list[tuple[PartnerFacts, str]]:
+    """Each candidate with the command line that names it instead of the unknown name."""
+    typed = next((n for n in call.names if clean_name(n.text) == unknown.query), None)
+    choices = []
+    for candidate in unknown.candidates:
+        rerun = ""
+        if typed is not None:
+            renamed = (
+                call.rest[: typed.start] + grammar.quoted(candidate.name) + call.rest[typed.end :]
+            )
+            rerun = f"{call.verb.name} {renamed}"
+        choices.append((candidate, rerun))
+    return choices
+
+
+def _mentioned(text: str) -> list[str]:
+    try:
+        tokens = grammar.tokenize(text)
+    except GrammarError:
+        return []
+    return [token.text for token in tokens if token.kind is grammar.Kind.MENTION]
+
+
+def _look_up_and_retry(
+    call: Call, body: VerbBody, user_ids: Sequence[str], client: WebClient, respond: Respond
+) -> None:
+    """After the ack: ask Slack about the people, then run the verb again and answer."""
+    runtime = call.runtime
+    learned = people.look_up(
+        client, engine=runtime.engine, clock=runtime.clock, team_id=call.team_id, user_ids=user_ids
+    )
+    retry = replace(call, check=call.check | learned, names=[])
+    deliver(answer(retry, body), client, respond, replace_original=True)
+
+
+def deliver(reply: Reply, client: WebClient, respond: Respond, *, replace_original: bool) -> None:
+    """Answer after the ack through `respond`, then run the reply's own followup."""
+    respond(**reply.as_message(), replace_original=replace_original)
+    if reply.followup is not None:
+        reply.followup(client, respond)
+
+
+def _then(first: Followup | None, second: Followup) -> Followup:
+    if first is None:
+        return second
+
+    def both(client: WebClient, respond: Respond) -> None:
+        first(client, respond)
+        second(client, respond)
+
+    return both
+
+
+def _warm(runtime: Runtime, team_id: str, user_ids: Sequence[str]) -> Followup:
+    def warm(client: WebClient, _respond: Respond) -> None:
+        people.warm(
+            client, engine=runtime.engine, clock=runtime.clock, team_id=team_id, user_ids=user_ids
+        )
+
+    return warm
+
+
+def _tell_about_handover(handover: Handover, by: str, client: WebClient, _respond: Respond) -> None:
+    """Direct messages to the new and the old owner (not to whoever made the change)."""
+    facts = handover.facts
+    if handover.new_owner_id != by:
+        text = texts.handover_to_new_owner(facts, handover.old_owner_id, by)
+        people.send_direct_message(
+            client, user_id=handover.new_owner_id, text=text, blocks=[section(text)]
+        )
+    if handover.old_owner_id is not None and handover.old_owner_id != by:
+        text = texts.handover_to_old_owner(facts, by)
+        people.send_direct_message(
+            client, user_id=handover.old_owner_id, text=text, blocks=[section(text)]
+        )
+
+
+def _list_page(
+    runtime: Runtime, invocation: Invocation, scope: str, *, after: tuple[str, int] | None
+) -> Reply:
+    page = registry_of(runtime).page(
+        team_id=invocation.team_id,
+        user_id=invocation.user_id,
+        scope=PartnerStatus(scope) if scope in texts.STATUSES else ListScope(scope),
+        after=after,
+        limit=blocks.PAGE_SIZE,
+    )
+    more = None if page.next_after is None else blocks.more_value(scope, page.next_after)
+    return blocks.list_page(
+        page, scope=scope, now=runtime.clock.now(), more_value=more, first=after is None
+    )
+
+
+# --- The `add` form -----------------------------------------------------------------------------
+
+
+def _open_add_form(call: Call) -> Reply:
+    invocation = call.invocation
+    metadata = json.dumps(
+        {"response_url": invocation.response_url, "channel_id": invocation.channel_id}
+    )
+    view = blocks.add_form(owner_id=invocation.user_id, private_metadata=metadata)
+
+    def open_form(client: WebClient, respond: Respond) -> None:
+        try:
+            client.views_open(trigger_id=invocation.trigger_id, view=view)
+        except SlackApiError as error:
+            logger.warning("views.open for the add form failed: %s", people.slack_error_code(error))
+            respond(**say(texts.form_failed()).as_message(), replace_original=True)
+            return
+        respond(delete_original=True)
+
+    return Reply(text=texts.OPENING_FORM, followup=open_form)
+
+
+@dataclass(frozen=True)
+class AddForm:
+    """What the person put in the `add` form."""
+
+    name: str
+    aliases: list[str]
+    owner_id: str | None
+    team: list[str]
+    status: PartnerStatus
+    website: str | None
+    notes: str | None
+    anyway: bool
+
+    @classmethod
+    def read(cls, values: dict[str, dict[str, dict[str, Any]]]) -> AddForm:
+        def field_of(block_id: str) -> dict[str, Any]:
+            return values.get(block_id, {}).get(blocks.FIELD_ACTION, {})
+
+        def text(block_id: str) -> str:
+            return str(field_of(block_id).get("value") or "").strip()
+
+        status = (field_of(blocks.STATUS_FIELD).get("selected_option") or {}).get("value")
+        return cls(
+            name=text(blocks.NAME_FIELD),
+            aliases=[
+                part.strip() for part in text(blocks.ALIASES_FIELD).split(",") if part.strip()
+            ],
+            owner_id=field_of(blocks.OWNER_FIELD).get("selected_user"),
+            team=list(field_of(blocks.TEAM_FIELD).get("selected_users") or []),
+            status=PartnerStatus(status) if status in texts.STATUSES else PartnerStatus.PROSPECT,
+            website=text(blocks.WEBSITE_FIELD) or None,
+            notes=text(blocks.NOTES_FIELD) or None,
+            anyway=bool(field_of(blocks.ANYWAY_FIELD).get("selected_options")),
+        )
+
+    @property
+    def people(self) -> list[str]:
+        return [user for user in [self.owner_id, *self.team] if user]
+
+
+def form_errors(
+    error: BadName | BadValue | AlreadyRegistered | LikelyDuplicate | NameTaken | NotInWorkspace,
+    form: AddForm,
+) -> dict[str, str]:
+    """Which field of the `add` form an error belongs to, and what to say there."""
+    if isinstance(error, BadName):
+        is_name = clean_name(error.name) == clean_name(form.name)
+        where = blocks.NAME_FIELD if is_name else blocks.ALIASES_FIELD
+        return {where: texts.bad_name(error.problem, error.name)}
+    if isinstance(error, BadValue):
+        return {blocks.WEBSITE_FIELD: texts.bad_value(error.what, error.value)}
+    if isinstance(error, AlreadyRegistered):
+        return {blocks.NAME_FIELD: texts.form_exists(error.existing.facts)}
+    if isinstance(error, LikelyDuplicate):
+        return {blocks.NAME_FIELD: texts.form_similar([item.facts.name for item in error.similar])}
+    if isinstance(error, NameTaken):
+        return {blocks.ALIASES_FIELD: texts.form_name_taken(error.name, error.holder)}
+    where = blocks.OWNER_FIELD if error.user_id == form.owner_id else blocks.TEAM_FIELD
+    return {where: texts.not_in_workspace(error.user_id)}
+
+
+def on_add_submitted(
+    ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient
+) -> None:
+    runtime = runtime_of(context)
+    view = body["view"]
+    form = AddForm.read(view["state"]["values"])
+    team_id, user_id = body["team"]["id"], body["user"]["id"]
+    # People picked in Slack's own user menus are members of the workspace: no lookup needed.
+    actor = Actor(team_id, user_id, PeopleCheck(asked=frozenset(form.people)))
+    try:
+        profile = registry_of(runtime).add(
+            actor=actor,
+            name=form.name,
+            owner_id=form.owner_id,
+            aliases=form.aliases,
+            team=form.team,
+            status=form.status,
+            website=form.website,
+            notes=form.notes,
+            allow_similar=form.anyway,
+        )
+    except (
+        BadName,
+        BadValue,
+        AlreadyRegistered,
+        LikelyDuplicate,
+        NameTaken,
+        NotInWorkspace,
+    ) as error:
+        ack(response_action="errors", errors=form_errors(error, form))
+        return
+    ack()
+    added = blocks.card(profile, now=runtime.clock.now(), lead=texts.added(profile.facts.name))
+    reply = replace(added, followup=_warm(runtime, team_id, [user_id, *form.people]))
+    # The form has no message to answer; the command that opened it does.
+    metadata = json.loads(view.get("private_metadata") or "{}")
+    respond = Respond(response_url=metadata.get("response_url"))
+    runtime.defer(
+        partial(deliver, reply, client, respond, replace_original=False), what="add form answer"
+    )
+
+
+# --- Buttons ------------------------------------------------------------------------------------
+
+
+def _invocation(body: dict[str, Any], text: str) -> Invocation:
+    """The person who clicked, as if they had typed `text`."""
+    return Invocation(
+        team_id=body["team"]["id"],
+        user_id=body["user"]["id"],
+        channel_id=(body.get("channel") or {}).get("id", ""),
+        text=text,
+        trigger_id=body.get("trigger_id"),
+        response_url=body.get("response_url"),
+    )
+
+
+# What a button does: from the runtime, the person who clicked and the button's value, the
+# answer. It runs after the ack; the answer replaces the message or follows it.
+ButtonWork = Callable[[Runtime, Invocation, str], Reply]
+
+
+def button_listener(work: ButtonWork, *, replace_original: bool, what: str) -> Callable[..., None]:
+    """A Bolt listener that acks at once and does `work` after the ack."""
+
+    def listener(
+        ack: Ack,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        context: BoltContext,
+        client: WebClient,
+        respond: Respond,
+    ) -> None:
+        ack()
+        runtime = runtime_of(context)
+        invocation = _invocation(body, action["value"])
+
+        def run() -> None:
+            reply = work(runtime, invocation, action["value"])
+            deliver(reply, client, respond, replace_original=replace_original)
+
+        runtime.defer(run, what=what)
+
+    return listener
+
+
+def use_existing(runtime: Runtime, invocation: Invocation, value: str) -> Reply:
+    """ "Use existing" on the duplicate prompt: that partner's card instead of a new one."""
+    profile = registry_of(runtime).profile_by_id(team_id=invocation.team_id, partner_id=int(value))
+    if profile is None:
+        return say(texts.partner_gone())
+    return blocks.card(profile, now=runtime.clock.now())
+
+
+def create_anyway(runtime: Runtime, invocation: Invocation, value: str) -> Reply:
+    """ "Create anyway" on the duplicate prompt: add the partner despite the likeness."""
+    call = Call(runtime=runtime, invocation=invocation, verb=VERBS_BY_NAME["add"], rest=value)
+    return answer(call, partial(add, allow_similar=True))
+
+
+def next_page(runtime: Runtime, invocation: Invocation, value: str) -> Reply:
+    """ "More" under a list: the next page."""
+    position = blocks.read_more_value(value)
+    if position is None or position[0] not in LIST_SCOPES:
+        return say(texts.list_expired())
+    scope, after = position
+    return _list_page(runtime, invocation, scope, after=after)
+
+
+def register(app: App, *, route: Router) -> None:
+    """Buttons and the form of the partner registry; `route` re-runs a picked command line."""
+    # "Did you mean": the button's value is the command line with the chosen partner.
+    pick = button_listener(
+        lambda runtime, invocation, _value: route(runtime, invocation),
+        replace_original=True,
+        what="did-you-mean pick",
+    )
+    app.action(re.compile(rf"^{blocks.PICK}_\d+$"))(pick)
+    app.action(re.compile(rf"^{blocks.USE_EXISTING}_\d+$"))(
+        button_listener(use_existing, replace_original=True, what="use existing partner")
+    )
+    app.action(blocks.CREATE_ANYWAY)(
+        button_listener(create_anyway, replace_original=True, what="create partner anyway")
+    )
+    # The next page goes below the last one, which stays readable.
+    app.action(blocks.LIST_MORE)(
+        button_listener(next_page, replace_original=False, what="list more")
+    )
+    app.view(blocks.ADD_VIEW)(on_add_submitted)

@@ -1,0 +1,70 @@
+"""What Liaison says about time away (`/partner away`, `/partner back`)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.delivery.absence import AwayResult, BackResult, Period
+
+BAD_ORDER = "Your time away must end after it starts."
+ALREADY_OVER = "That time is already over; give dates from today on."
+TOO_LONG = "Time away can be at most a year; set it again when you know more."
+SELF_DEPUTY = "Your deputy must be someone else."
+MISSING_TO = "Say when you are away from and until, joined by `to`."
+BAD_DEPUTY = "After `deputy`, mention one colleague, e.g. `deputy @dan`."
+
+
+def _day(moment: datetime, tz: ZoneInfo, today: date) -> str:
+    local = moment.astimezone(tz)
+    text = f"{local:%a} {local.day} {local:%b}"
+    if local.year != today.year:
+        text += f" {local.year}"
+    if (local.hour, local.minute) != (0, 0):
+        text += f" {local:%H:%M}"
+    return text
+
+
+def _last_day(period: Period, tz: ZoneInfo, today: date) -> str:
+    """The end as people say it: the last day away when the absence ends at midnight."""
+    local_end = period.ends_at.astimezone(tz)
+    if (local_end.hour, local_end.minute) == (0, 0):
+        return _day(local_end - timedelta(days=1), tz, today)
+    return _day(period.ends_at, tz, today)
+
+
+def span(period: Period, tz: ZoneInfo, today: date) -> str:
+    return f"*{_day(period.starts_at, tz, today)}* to *{_last_day(period, tz, today)}*"
+
+
+def away_recorded(result: AwayResult, *, tz: ZoneInfo, now: datetime) -> str:
+    today = now.astimezone(tz).date()
+    period = Period(result.starts_at, result.ends_at)
+    cover = "each partner's deputy"
+    if result.deputy_id:
+        cover += f", or else <@{result.deputy_id}>"
+    text = (
+        f"You're away from {span(period, tz, today)} ({tz.key}). Until then your check-ins and "
+        f"surveys wait for you, and alerts about partners you own go to {cover}. "
+        "Type `/partner back` to end it early."
+    )
+    if result.replaced:
+        earlier = "one earlier time" if result.replaced == 1 else f"{result.replaced} earlier times"
+        text += f"\nThis replaces {earlier} away that overlapped."
+    return text
+
+
+def back(result: BackResult, *, tz: ZoneInfo, now: datetime) -> str:
+    today = now.astimezone(tz).date()
+    if result.ended is not None:
+        text = "Welcome back! Your time away has ended"
+        if result.released:
+            waited = "message" if result.released == 1 else "messages"
+            text += f"; {result.released} {waited} that waited for you will arrive shortly"
+        return text + "."
+    if result.cancelled is not None:
+        return (
+            "You weren't away, so I cancelled your planned time away from "
+            f"{span(result.cancelled, tz, today)}."
+        )
+    return "You're not marked away, and no time away is planned."

@@ -1,0 +1,428 @@
+"""Everything the partner registry says to people: answers, refusals, labels, direct messages.
+
+People appear as Slack mentions (`<@U123>`), which Slack renders with their current name in
+the reader's client, so a colleague Liaison could not look up still shows (by id at worst).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from bot.services.registry import (
+    Conflict,
+    ContactAdded,
+    ContactInfo,
+    ListChange,
+    Merged,
+    NameProblem,
+    PartnerFacts,
+    Renamed,
+    SimilarBy,
+)
+from storage.models import MAX_NAME_LENGTH, PartnerStatus, TeamRole
+
+COMMAND = "/partner"
+
+STATUS_MARKS = {
+    PartnerStatus.PROSPECT: "🌱 prospect",
+    PartnerStatus.ACTIVE: "🟢 active",
+    PartnerStatus.PAUSED: "⏸️ paused",
+    PartnerStatus.ENDED: "⚫ ended",
+}
+STATUSES = tuple(status.value for status in PartnerStatus)
+
+# Card labels.
+OWNER = "Owner"
+DEPUTY = "Deputy"
+STATUS = "Status"
+TEAM = "Team"
+WEBSITE = "Website"
+CHANNEL = "Channel"
+LAST_CONTACT = "Last contact"
+CONTACTS = "Contacts"
+ALIASES = "Also known as"
+NOTES = "Notes"
+NOBODY = "nobody yet"
+NOT_SET = "—"
+NO_CONTACT_YET = "not yet"
+
+# Buttons.
+PICK = "This one"
+USE_EXISTING = "Use existing"
+CREATE_ANYWAY = "Create anyway"
+MORE = "More"
+
+
+# --- Small pieces ---------------------------------------------------------------------------
+
+
+def person(user_id: str | None) -> str:
+    return f"<@{user_id}>" if user_id else NOBODY
+
+
+def people(user_ids: Sequence[str]) -> str:
+    return ", ".join(person(user_id) for user_id in user_ids) if user_ids else NOT_SET
+
+
+def status(value: str) -> str:
+    try:
+        return STATUS_MARKS[PartnerStatus(value)]
+    except ValueError:
+        return value
+
+
+def channel(channel_id: str | None) -> str:
+    return f"<#{channel_id}>" if channel_id else NOT_SET
+
+
+def website(domain: str | None) -> str:
+    return f"<https://{domain}|{domain}>" if domain else NOT_SET
+
+
+def ago(moment: datetime | None, now: datetime) -> str:
+    """`today`, `yesterday`, `5 days ago`, or the date for anything older than two weeks."""
+    if moment is None:
+        return NO_CONTACT_YET
+    days = (now.date() - moment.date()).days
+    if days <= 0:
+        return "today"
+    if days == 1:
+        return "yesterday"
+    if days < 14:
+        return f"{days} days ago"
+    return f"{moment:%-d %b %Y}"
+
+
+def quoted_list(names: Sequence[str]) -> str:
+    return ", ".join(f"“{name}”" for name in names)
+
+
+def contact_line(contact: ContactInfo) -> str:
+    parts = [f"*{contact.name}*"]
+    if contact.title:
+        parts.append(contact.title)
+    if contact.email:
+        parts.append(f"<mailto:{contact.email}|{contact.email}>")
+    return " · ".join(parts)
+
+
+def role_of_caller(role: TeamRole) -> str:
+    return {TeamRole.OWNER: "you own it", TeamRole.DEPUTY: "you are deputy"}.get(
+        role, "you are on the team"
+    )
+
+
+def list_line(facts: PartnerFacts, role: TeamRole | None, now: datetime) -> str:
+    parts = [
+        f"*{facts.name}*",
+        status(facts.status),
+        f"owner {person(facts.owner_id)}",
+        f"last contact {ago(facts.last_contact_at, now)}",
+    ]
+    if role is not None:
+        parts.append(role_of_caller(role))
+    return " · ".join(parts)
+
+
+# --- Answers --------------------------------------------------------------------------------
+
+
+def added(name: str) -> str:
+    return f"Added *{name}*. Use `{COMMAND} show {name}` to see it again."
+
+
+def already_registered(name: str, existing: PartnerFacts) -> str:
+    if name.casefold() == existing.name.casefold():
+        return f"*{existing.name}* is already registered — here it is."
+    return f"“{name}” is already registered as *{existing.name}* — here it is."
+
+
+def likely_duplicate(name: str) -> str:
+    return (
+        f"Before I add *{name}*: it looks like a partner we already have. "
+        "Use the existing one, or create it anyway if it really is a different organisation."
+    )
+
+
+def similar_line(facts: PartnerFacts, by: SimilarBy, label: str | None) -> str:
+    why = (
+        f"same website, {facts.website_domain}"
+        if by is SimilarBy.WEBSITE
+        else f"similar name “{label}”"
+        if label and label != facts.name
+        else "similar name"
+    )
+    return f"*{facts.name}* · owner {person(facts.owner_id)} · {status(facts.status)} · {why}"
+
+
+def unknown_partner(query: str, has_candidates: bool) -> str:
+    if has_candidates:
+        return f"I don't know a partner called “{query}”. Did you mean one of these?"
+    return (
+        f"I don't know a partner called “{query}”. Check the spelling, see "
+        f"`{COMMAND} list`, or register it with `{COMMAND} add {query}`."
+    )
+
+
+def bad_name(problem: NameProblem, name: str) -> str:
+    if problem is NameProblem.EMPTY:
+        return "The name is empty."
+    if problem is NameProblem.TOO_LONG:
+        return (
+            f"That name is {len(name)} characters long; a name can have at most {MAX_NAME_LENGTH}."
+        )
+    return f"“{name}” has no letters or digits, so nobody could ever type it back."
+
+
+def bad_value(what: str, value: str) -> str:
+    if what == "website":
+        return f"“{value}” is not a website I can read; give a domain like `msf.org`."
+    return f"“{value}” is not an email address I can read."
+
+
+def name_taken(name: str, holder: PartnerFacts) -> str:
+    return (
+        f"“{name}” already stands for *{holder.name}* (owner {person(holder.owner_id)}). "
+        f"If they are the same organisation, use `{COMMAND} merge`."
+    )
+
+
+def not_allowed(facts: PartnerFacts) -> str:
+    who = [person(facts.owner_id)] if facts.owner_id else []
+    if facts.deputy_id:
+        who.append(f"its deputy {person(facts.deputy_id)}")
+    return (
+        f"Only {' or '.join(who) or 'its owner'} or an admin can change *{facts.name}*. "
+        "Ask them, or ask to be made deputy."
+    )
+
+
+def not_in_workspace(user_id: str) -> str:
+    return f"{person(user_id)} is not a member of this workspace (or the account is deactivated)."
+
+
+def checking(user_ids: Sequence[str], caller: str) -> str:
+    if caller in user_ids:
+        return "Checking your permissions with Slack… I'll answer here in a moment."
+    return f"Looking up {people(user_ids)} with Slack… I'll answer here in a moment."
+
+
+def nothing_to_do(conflict: Conflict, facts: PartnerFacts, subject: str) -> str:
+    name = f"*{facts.name}*"
+    return {
+        Conflict.ALREADY_OWNER: f"{person(subject)} already owns {name}.",
+        Conflict.ALREADY_DEPUTY: f"{person(subject)} is already the deputy of {name}.",
+        Conflict.OWNER_AS_DEPUTY: f"{person(subject)} owns {name}, so cannot be its deputy too.",
+        Conflict.REMOVE_OWNER: (
+            f"{person(subject)} owns {name}: hand it over first with "
+            f"`{COMMAND} owner {facts.name} @someone`."
+        ),
+        Conflict.SAME_STATUS: f"{name} is already {status(subject)}.",
+        Conflict.SAME_PARTNER: f"Both names are {name}: there is nothing to merge.",
+        Conflict.SAME_NAME: f"{name} is already called that.",
+        Conflict.NOT_AN_ALIAS: f"“{subject}” is not an alias of {name}.",
+    }[conflict]
+
+
+def handed_over(facts: PartnerFacts, old_owner: str | None, told: Sequence[str]) -> str:
+    was = f" (was {person(old_owner)}, who stays on the team)" if old_owner else ""
+    told_them = f" I've let {people(told)} know." if told else ""
+    return f"{person(facts.owner_id)} now owns *{facts.name}*{was}.{told_them}"
+
+
+def handover_to_new_owner(facts: PartnerFacts, old_owner: str | None, by: str) -> str:
+    source = f", taking over from {person(old_owner)}" if old_owner and old_owner != by else ""
+    return (
+        f"{person(by)} made you the owner of *{facts.name}*{source}. You are now its "
+        "accountable contact: colleagues will check with you before they reach out. "
+        f"`{COMMAND} show {facts.name}` shows where things stand."
+    )
+
+
+def handover_to_old_owner(facts: PartnerFacts, by: str) -> str:
+    if by == facts.owner_id:
+        what = f"{person(by)} took over *{facts.name}* from you."
+    else:
+        what = f"{person(by)} handed *{facts.name}* over to {person(facts.owner_id)}."
+    return f"{what} You stay on its team as a member, so you will still hear about it."
+
+
+def deputy_set(facts: PartnerFacts, old_deputy: str | None) -> str:
+    was = f" instead of {person(old_deputy)}" if old_deputy else ""
+    return f"{person(facts.deputy_id)} is now the deputy of *{facts.name}*{was}."
+
+
+def team_changed(change: ListChange, adding: bool) -> str:
+    name = f"*{change.facts.name}*"
+    lines = []
+    if change.changed:
+        verb = "joined" if adding else "left"
+        lines.append(f"{people(change.changed)} {verb} the team of {name}.")
+    if change.unchanged:
+        were = "was" if len(change.unchanged) == 1 else "were"
+        already = "already on" if adding else "not on"
+        lines.append(f"{people(change.unchanged)} {were} {already} it.")
+    roster = [person(change.facts.owner_id) + " (owner)"]
+    if change.facts.deputy_id:
+        roster.append(person(change.facts.deputy_id) + " (deputy)")
+    roster += [person(member) for member in change.now]
+    lines.append(f"Team now: {', '.join(roster)}.")
+    return "\n".join(lines)
+
+
+def status_set(facts: PartnerFacts) -> str:
+    return f"*{facts.name}* is now {status(facts.status)}."
+
+
+def channel_set(facts: PartnerFacts) -> str:
+    return f"Alerts about *{facts.name}* will go to {channel(facts.channel_id)}."
+
+
+def aliases_changed(change: ListChange, adding: bool) -> str:
+    name = f"*{change.facts.name}*"
+    lines = []
+    if change.changed:
+        verb = "is now also known as" if adding else "is no longer known as"
+        lines.append(f"{name} {verb} {quoted_list(change.changed)}.")
+    if change.unchanged:
+        lines.append(f"{quoted_list(change.unchanged)} already stood for {name}.")
+    lines.append(f"{ALIASES}: {quoted_list(change.now) or NOT_SET}.")
+    return "\n".join(lines)
+
+
+def renamed(result: Renamed) -> str:
+    return f"*{result.old_name}* is now called *{result.facts.name}*. The old name still finds it."
+
+
+_MOVED_NAMES = {
+    "aliases": ("alias", "aliases"),
+    "contacts": ("contact", "contacts"),
+    "contacts_merged": ("contact already known", "contacts already known"),
+    "team": ("team member", "team members"),
+    "touchpoint": ("touchpoint", "touchpoints"),
+}
+
+
+def merged(result: Merged) -> str:
+    moved = [
+        f"{count} {_MOVED_NAMES.get(kind, (kind, kind))[count != 1]}"
+        for kind, count in result.moved.items()
+        if count
+    ]
+    what = f" Moved over: {', '.join(moved)}." if moved else ""
+    return (
+        f"Merged *{result.duplicate_name}* into *{result.kept.name}*.{what} "
+        f"“{result.duplicate_name}” now finds *{result.kept.name}*."
+    )
+
+
+def contact_added(result: ContactAdded) -> str:
+    if not result.created:
+        return (
+            f"{contact_line(result.contact)} is already a contact at *{result.facts.name}*; "
+            "nothing changed."
+        )
+    return f"Added {contact_line(result.contact)} as a contact at *{result.facts.name}*."
+
+
+def no_contacts(facts: PartnerFacts) -> str:
+    return (
+        f"No contacts at *{facts.name}* yet. Add one with "
+        f"`{COMMAND} contact {facts.name} add Jane Doe jane@example.org Title`."
+    )
+
+
+def contacts_header(facts: PartnerFacts, count: int) -> str:
+    return f"{count} contact{'s' if count != 1 else ''} at {facts.name}"
+
+
+def more_contacts(facts: PartnerFacts, hidden: int) -> str:
+    return f"…and {hidden} more: `{COMMAND} contacts {facts.name}`"
+
+
+def added_by(user_id: str, moment: datetime) -> str:
+    return f"Added by {person(user_id)} on {moment:%-d %b %Y}"
+
+
+# --- The list -------------------------------------------------------------------------------
+
+
+def list_title(scope: str) -> str:
+    return {
+        "all": "All partners",
+        "mine": "Your partners",
+        "dormant": "Dormant partners (no contact for 60 days)",
+    }.get(scope, f"Partners: {status(scope)}")
+
+
+def list_empty(scope: str) -> str:
+    return {
+        "mine": f"You are not on any partner's team yet. `{COMMAND} list` shows them all.",
+        "dormant": "No dormant partners: everyone was in touch within the last 60 days.",
+        "all": f"No partners registered yet. Add the first with `{COMMAND} add NAME`.",
+    }.get(scope, f"No partners are {status(scope)}.")
+
+
+def list_footer(shown: int, more: bool) -> str:
+    tail = f" Press *{MORE}* for the next ones." if more else ""
+    return f"{shown} shown.{tail}"
+
+
+def at_risk_later() -> str:
+    return (
+        "At-risk partners are found from check-ins and pulse surveys, which arrive with the "
+        f"health feature. Until then, `{COMMAND} list dormant` shows partners nobody has been "
+        "in touch with for 60 days."
+    )
+
+
+def list_expired() -> str:
+    return f"That list is out of date; run `{COMMAND} list` again."
+
+
+def partner_gone() -> str:
+    return f"That partner is no longer in the registry (merged or removed); see `{COMMAND} list`."
+
+
+# --- The `add` form -------------------------------------------------------------------------
+
+MODAL_TITLE = "Add a partner"
+MODAL_SUBMIT = "Add"
+MODAL_CLOSE = "Cancel"
+FIELD_NAME = "Name"
+FIELD_NAME_HINT = "The organisation's usual name, e.g. Médecins Sans Frontières."
+FIELD_ALIASES = "Also known as"
+FIELD_ALIASES_HINT = (
+    "Acronyms and other names, separated by commas, e.g. MSF, Doctors Without Borders."
+)
+FIELD_OWNER = "Owner"
+FIELD_OWNER_HINT = "The accountable contact for this partner."
+FIELD_TEAM = "Team"
+FIELD_TEAM_HINT = "Colleagues who work with this partner: they are kept informed and surveyed."
+FIELD_STATUS = "Status"
+FIELD_WEBSITE = "Website"
+FIELD_WEBSITE_HINT = "Used to spot duplicates, e.g. msf.org."
+FIELD_NOTES = "Notes"
+FIELD_ANYWAY = "Create anyway"
+FIELD_ANYWAY_OPTION = "Create it even if it looks like a partner we already have"
+OPENING_FORM = "Opening the form…"
+
+
+def form_failed() -> str:
+    return f"I couldn't open the form (Slack said no). Try again, or type `{COMMAND} add NAME`."
+
+
+def form_exists(existing: PartnerFacts) -> str:
+    return f"Already registered as {existing.name} (owner: see `{COMMAND} show {existing.name}`)."
+
+
+def form_similar(names: Sequence[str]) -> str:
+    return (
+        f"Looks like {', '.join(names)}, already registered. If it is a different organisation, "
+        f"tick “{FIELD_ANYWAY}” below and add it again."
+    )
+
+
+def form_name_taken(name: str, holder: PartnerFacts) -> str:
+    return f"“{name}” already stands for {holder.name}."

@@ -1,0 +1,101 @@
+"""Queries on absences (`/partner away`): who is away when, and who covers for them.
+
+Every function takes the workspace's `team_id`. Writers flush but never commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from storage.models import Absence
+
+
+def absences_at(
+    *, session: Session, team_id: str, user_ids: Collection[str], at: datetime
+) -> dict[str, Absence]:
+    """The absence covering `at` of each of `user_ids` who is away then, by user id."""
+    if not user_ids:
+        return {}
+    statement = (
+        select(Absence)
+        .where(
+            Absence.team_id == team_id,
+            col(Absence.user_id).in_(set(user_ids)),
+            Absence.starts_at <= at,
+            Absence.ends_at > at,
+        )
+        .order_by(col(Absence.ends_at))
+    )
+    # Overlaps are replaced when an absence is added; should two remain, the later end wins.
+    return {absence.user_id: absence for absence in session.exec(statement)}
+
+
+def absence_at(*, session: Session, team_id: str, user_id: str, at: datetime) -> Absence | None:
+    """The user's absence covering `at`, if they are away then."""
+    return absences_at(session=session, team_id=team_id, user_ids=[user_id], at=at).get(user_id)
+
+
+def upcoming_absences(
+    *, session: Session, team_id: str, user_id: str, after: datetime
+) -> list[Absence]:
+    """The user's absences that start after `after`, soonest first."""
+    statement = (
+        select(Absence)
+        .where(Absence.team_id == team_id, Absence.user_id == user_id, Absence.starts_at > after)
+        .order_by(col(Absence.starts_at))
+    )
+    return list(session.exec(statement))
+
+
+def replace_absences(
+    *,
+    session: Session,
+    team_id: str,
+    user_id: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    deputy_id: str | None,
+    created_at: datetime,
+) -> int:
+    """Record an absence, replacing the user's absences that overlap it; returns how many."""
+    overlapping = sa.delete(Absence).where(
+        col(Absence.team_id) == team_id,
+        col(Absence.user_id) == user_id,
+        col(Absence.starts_at) < ends_at,
+        col(Absence.ends_at) > starts_at,
+    )
+    result = session.execute(overlapping)
+    assert isinstance(result, sa.CursorResult)
+    session.add(
+        Absence(
+            team_id=team_id,
+            user_id=user_id,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            deputy_id=deputy_id,
+            created_at=created_at,
+        )
+    )
+    session.flush()
+    return result.rowcount
+
+
+def end_absence(*, session: Session, team_id: str, absence_id: int, at: datetime) -> None:
+    """End an absence early, at `at`."""
+    absence = session.get(Absence, absence_id)
+    if absence is not None and absence.team_id == team_id:
+        absence.ends_at = at
+        session.add(absence)
+        session.flush()
+
+
+def delete_absence(*, session: Session, team_id: str, absence_id: int) -> None:
+    """Cancel a planned absence."""
+    absence = session.get(Absence, absence_id)
+    if absence is not None and absence.team_id == team_id:
+        session.delete(absence)
+        session.flush()

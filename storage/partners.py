@@ -1,0 +1,351 @@
+"""Queries about partners: names and aliases, teams, contacts, pages of the list, merging.
+
+Every function takes the workspace's `team_id` and touches only that workspace's rows. Functions
+that write flush but never commit: the caller's transaction decides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Session, SQLModel, col, func, select
+
+from storage.models import (
+    Contact,
+    Partner,
+    PartnerAlias,
+    PartnerStatus,
+    RegistryVersion,
+    TeamMembership,
+    TeamRole,
+)
+from storage.upsert import table_of, upsert
+
+# --- Names --------------------------------------------------------------------------------------
+
+
+def get_partner(*, session: Session, team_id: str, partner_id: int) -> Partner | None:
+    """The partner with this id, if it belongs to the workspace."""
+    partner = session.get(Partner, partner_id)
+    return partner if partner is not None and partner.team_id == team_id else None
+
+
+def get_partners(
+    *, session: Session, team_id: str, partner_ids: Collection[int]
+) -> dict[int, Partner]:
+    """The workspace's partners among `partner_ids`, by id (unknown ids are left out)."""
+    if not partner_ids:
+        return {}
+    statement = select(Partner).where(
+        Partner.team_id == team_id, col(Partner.id).in_(set(partner_ids))
+    )
+    return {partner.id: partner for partner in session.exec(statement) if partner.id is not None}
+
+
+def partner_with_key(*, session: Session, team_id: str, key: str) -> Partner | None:
+    """The partner whose normalized name, or one of whose aliases, is `key`."""
+    by_name = session.exec(
+        select(Partner).where(Partner.team_id == team_id, Partner.normalized_name == key)
+    ).first()
+    if by_name is not None:
+        return by_name
+    return session.exec(
+        select(Partner)
+        .join(PartnerAlias, col(PartnerAlias.partner_id) == col(Partner.id))
+        .where(PartnerAlias.team_id == team_id, PartnerAlias.normalized == key)
+    ).first()
+
+
+def partners_with_domain(*, session: Session, team_id: str, domain: str) -> list[Partner]:
+    """Partners registered with this website domain."""
+    statement = (
+        select(Partner)
+        .where(Partner.team_id == team_id, Partner.website_domain == domain)
+        .order_by(col(Partner.normalized_name))
+    )
+    return list(session.exec(statement))
+
+
+def labels(
+    *, session: Session, team_id: str, partner_ids: Collection[int] | None = None
+) -> list[tuple[int, str]]:
+    """(partner id, name or alias) for every partner, or for `partner_ids` only."""
+    names = select(Partner.id, Partner.name).where(Partner.team_id == team_id)
+    aliases = select(PartnerAlias.partner_id, PartnerAlias.alias).where(
+        PartnerAlias.team_id == team_id
+    )
+    if partner_ids is not None:
+        names = names.where(col(Partner.id).in_(set(partner_ids)))
+        aliases = aliases.where(col(PartnerAlias.partner_id).in_(set(partner_ids)))
+    rows = [*session.exec(names), *session.exec(aliases)]
+    return [(partner_id, label) for partner_id, label in rows if partner_id is not None]
+
+
+def label_count(*, session: Session, team_id: str) -> int:
+    """How many names and aliases the workspace has, all partners together."""
+    names = session.exec(select(func.count()).where(Partner.team_id == team_id)).one()
+    aliases = session.exec(select(func.count()).where(PartnerAlias.team_id == team_id)).one()
+    return int(names) + int(aliases)
+
+
+def aliases_of(*, session: Session, team_id: str, partner_id: int) -> list[PartnerAlias]:
+    """The partner's aliases, alphabetically."""
+    statement = (
+        select(PartnerAlias)
+        .where(PartnerAlias.team_id == team_id, PartnerAlias.partner_id == partner_id)
+        .order_by(col(PartnerAlias.normalized))
+    )
+    return list(session.exec(statement))
+
+
+def alias_with_key(*, session: Session, team_id: str, key: str) -> PartnerAlias | None:
+    """The alias, of any partner in the workspace, whose normalized form is `key`."""
+    statement = select(PartnerAlias).where(
+        PartnerAlias.team_id == team_id, PartnerAlias.normalized == key
+    )
+    return session.exec(statement).first()
+
+
+def insert_partner(
+    *,
+    session: Session,
+    team_id: str,
+    name: str,
+    key: str,
+    created_by: str,
+    created_at: datetime,
+    status: PartnerStatus = PartnerStatus.PROSPECT,
+    website_domain: str | None = None,
+    notes: str | None = None,
+) -> Partner:
+    """Add a partner; raises IntegrityError (at flush) when `key` is taken in the workspace."""
+    partner = Partner(
+        team_id=team_id,
+        name=name,
+        normalized_name=key,
+        status=status,
+        website_domain=website_domain,
+        notes=notes,
+        created_by=created_by,
+        created_at=created_at,
+    )
+    session.add(partner)
+    session.flush()
+    return partner
+
+
+def insert_alias(
+    *, session: Session, team_id: str, partner_id: int, alias: str, key: str
+) -> PartnerAlias:
+    """Add an alias; raises IntegrityError (at flush) when `key` is another alias already."""
+    row = PartnerAlias(team_id=team_id, partner_id=partner_id, alias=alias, normalized=key)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def registry_version(*, session: Session, team_id: str) -> int:
+    """How many times the workspace's partner names or aliases have changed (0: never)."""
+    row = session.get(RegistryVersion, team_id)
+    return 0 if row is None else row.version
+
+
+def bump_registry_version(*, session: Session, team_id: str) -> int:
+    """Count one more change to the workspace's names and return the new version.
+
+    Call it last in the transaction: on PostgreSQL it locks the workspace's version row until
+    commit, which serializes name changes within one workspace.
+    """
+    row = upsert(
+        session,
+        RegistryVersion,
+        {"team_id": team_id, "version": 1},
+        key=("team_id",),
+        update={"version": col(RegistryVersion.version) + 1},
+    )
+    return int(row.version)
+
+
+# --- Teams --------------------------------------------------------------------------------------
+
+_ROLE_ORDER = sa.case(
+    {TeamRole.OWNER.value: 0, TeamRole.DEPUTY.value: 1}, value=col(TeamMembership.role), else_=2
+)
+
+
+def team_of(*, session: Session, team_id: str, partner_id: int) -> list[TeamMembership]:
+    """The partner's team: owner first, then deputy, then members in the order they joined."""
+    statement = (
+        select(TeamMembership)
+        .where(TeamMembership.team_id == team_id, TeamMembership.partner_id == partner_id)
+        .order_by(_ROLE_ORDER, col(TeamMembership.added_at), col(TeamMembership.id))
+    )
+    return list(session.exec(statement))
+
+
+def holders_of(
+    *, session: Session, team_id: str, partner_ids: Collection[int], role: TeamRole
+) -> dict[int, str]:
+    """Who holds `role` (owner or deputy) on each partner of `partner_ids` that has one."""
+    if not partner_ids:
+        return {}
+    statement = select(TeamMembership.partner_id, TeamMembership.user_id).where(
+        TeamMembership.team_id == team_id,
+        TeamMembership.role == role,
+        col(TeamMembership.partner_id).in_(set(partner_ids)),
+    )
+    return dict(session.exec(statement).all())
+
+
+def roles_of_user(
+    *, session: Session, team_id: str, user_id: str, partner_ids: Collection[int]
+) -> dict[int, TeamRole]:
+    """The user's role on each partner of `partner_ids` whose team they are on."""
+    if not partner_ids:
+        return {}
+    statement = select(TeamMembership.partner_id, TeamMembership.role).where(
+        TeamMembership.team_id == team_id,
+        TeamMembership.user_id == user_id,
+        col(TeamMembership.partner_id).in_(set(partner_ids)),
+    )
+    return {partner_id: TeamRole(role) for partner_id, role in session.exec(statement)}
+
+
+def set_role(
+    *,
+    session: Session,
+    team_id: str,
+    partner_id: int,
+    user_id: str,
+    role: TeamRole,
+    now: datetime,
+) -> TeamMembership:
+    """Put the user on the partner's team with `role`, or change the role they have."""
+    membership = session.exec(
+        select(TeamMembership).where(
+            TeamMembership.team_id == team_id,
+            TeamMembership.partner_id == partner_id,
+            TeamMembership.user_id == user_id,
+        )
+    ).first()
+    if membership is None:
+        membership = TeamMembership(
+            team_id=team_id, partner_id=partner_id, user_id=user_id, role=role, added_at=now
+        )
+    else:
+        membership.role = role
+    session.add(membership)
+    # Flushed one at a time so the one-owner and one-deputy indexes see the old role go first.
+    session.flush()
+    return membership
+
+
+# --- Contacts -----------------------------------------------------------------------------------
+
+
+def contacts_of(*, session: Session, team_id: str, partner_id: int) -> list[Contact]:
+    """The partner's contacts, alphabetically."""
+    statement = (
+        select(Contact)
+        .where(Contact.team_id == team_id, Contact.partner_id == partner_id)
+        .order_by(func.lower(Contact.name), col(Contact.id))
+    )
+    return list(session.exec(statement))
+
+
+def contact_count(*, session: Session, team_id: str, partner_id: int) -> int:
+    """How many contacts the partner has."""
+    statement = select(func.count()).where(
+        Contact.team_id == team_id, Contact.partner_id == partner_id
+    )
+    return int(session.exec(statement).one())
+
+
+# --- The list -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ListFilter:
+    """Which partners a page of `list` shows; every field that is set must hold."""
+
+    status: PartnerStatus | None = None
+    # Partners on whose team this user is, in any role.
+    member_id: str | None = None
+    # Partners not in touch since this moment (counting from creation when never in touch),
+    # and not ended.
+    quiet_since: datetime | None = None
+
+
+# The position after the last partner shown: (normalized name, id).
+ListCursor = tuple[str, int]
+
+
+def list_page(
+    *,
+    session: Session,
+    team_id: str,
+    where: ListFilter,
+    after: ListCursor | None,
+    limit: int,
+) -> list[Partner]:
+    """Up to `limit` partners matching `where`, alphabetically, after the cursor."""
+    statement = select(Partner).where(Partner.team_id == team_id)
+    if where.status is not None:
+        statement = statement.where(Partner.status == where.status)
+    if where.member_id is not None:
+        on_team = select(TeamMembership.partner_id).where(
+            TeamMembership.team_id == team_id, TeamMembership.user_id == where.member_id
+        )
+        statement = statement.where(col(Partner.id).in_(on_team))
+    if where.quiet_since is not None:
+        last_activity = func.coalesce(Partner.last_contact_at, Partner.created_at)
+        statement = statement.where(
+            last_activity < where.quiet_since, Partner.status != PartnerStatus.ENDED
+        )
+    if after is not None:
+        statement = statement.where(
+            sa.tuple_(col(Partner.normalized_name), col(Partner.id)) > sa.tuple_(*after)
+        )
+    statement = statement.order_by(col(Partner.normalized_name), col(Partner.id)).limit(limit)
+    return list(session.exec(statement))
+
+
+# --- Merging ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A column that holds the id of a row of another table."""
+
+    table: sa.Table
+    column: sa.Column[int]
+
+
+def references_to(target: type[SQLModel]) -> Iterator[Reference]:
+    """Every foreign-key column, in any table, that points at `target`'s rows.
+
+    Read from the models, so a table a later feature adds is found without being listed.
+    """
+    target_table = table_of(target)
+    for table in SQLModel.metadata.sorted_tables:
+        for foreign_key in table.foreign_keys:
+            if foreign_key.column.table is target_table:
+                yield Reference(table=table, column=foreign_key.parent)
+
+
+def repoint(
+    *, session: Session, team_id: str, reference: Reference, old_id: int, new_id: int
+) -> int:
+    """Make rows that point at `old_id` through `reference` point at `new_id`; returns how many."""
+    statement = (
+        sa.update(reference.table)
+        .where(reference.column == old_id)
+        .values({reference.column.name: new_id})
+    )
+    if "team_id" in reference.table.c:
+        statement = statement.where(reference.table.c.team_id == team_id)
+    result = session.execute(statement)
+    return int(result.rowcount)  # type: ignore[attr-defined]

@@ -1,0 +1,63 @@
+"""Queries about colleagues: the `users.info` profile cache and Liaison's own admin list."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from storage.models import UserProfile, WorkspaceAdmin
+from storage.upsert import upsert
+
+
+def get_profiles(
+    *, session: Session, team_id: str, user_ids: Collection[str]
+) -> dict[str, UserProfile]:
+    """The cached profiles of `user_ids` that exist, by user id."""
+    if not user_ids:
+        return {}
+    statement = select(UserProfile).where(
+        UserProfile.team_id == team_id, col(UserProfile.user_id).in_(set(user_ids))
+    )
+    return {profile.user_id: profile for profile in session.exec(statement)}
+
+
+def get_profile(*, session: Session, team_id: str, user_id: str) -> UserProfile | None:
+    """The cached profile of one user, if Liaison ever looked them up."""
+    return session.get(UserProfile, (team_id, user_id))
+
+
+def save_profile(
+    *,
+    session: Session,
+    team_id: str,
+    user_id: str,
+    name: str,
+    real_name: str | None,
+    tz: str,
+    is_admin: bool,
+    is_deleted: bool,
+    fetched_at: datetime,
+) -> None:
+    """Store what `users.info` said about a user, replacing any older copy."""
+    values = {
+        "name": name,
+        "real_name": real_name,
+        "tz": tz,
+        "is_admin": is_admin,
+        "is_deleted": is_deleted,
+        "fetched_at": fetched_at,
+    }
+    upsert(
+        session,
+        UserProfile,
+        {"team_id": team_id, "user_id": user_id, **values},
+        key=("team_id", "user_id"),
+        update=values,
+    )
+
+
+def is_listed_admin(*, session: Session, team_id: str, user_id: str) -> bool:
+    """True when `config admins` named the user a Liaison admin of the workspace."""
+    return session.get(WorkspaceAdmin, (team_id, user_id)) is not None

@@ -1,0 +1,219 @@
+"""Absences: who covers owner alerts, DMs held while away, and `/partner away` / `back`."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from bot.clock import ManualClock
+from bot.delivery.absence import come_back, go_away, is_away, recipient_for_owner_alert
+from bot.delivery.dispatcher import Dispatcher
+from bot.sandbox.fake_slack import FakeSlack
+from storage.models import Absence
+from tests.bot.delivery.conftest import ANA, BEN, CHLOE, DAN, TEAM, delivered, queue, row, set_zones
+from tests.conftest import Slack
+
+NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+
+
+def away(
+    engine: Engine, user: str, *, days: int = 7, deputy: str | None = None, start: datetime = NOW
+) -> None:
+    go_away(
+        engine,
+        team_id=TEAM,
+        user_id=user,
+        starts_at=start,
+        ends_at=start + timedelta(days=days),
+        deputy_id=deputy,
+        now=NOW,
+    )
+
+
+def owner_alert_to(engine: Engine, partner_deputy: str | None) -> str:
+    with Session(engine) as session:
+        return recipient_for_owner_alert(
+            session, team_id=TEAM, owner_id=ANA, partner_deputy_id=partner_deputy, now=NOW
+        )
+
+
+def test_an_owner_who_is_present_gets_their_alerts(engine: Engine) -> None:
+    away(engine, ANA, start=NOW + timedelta(days=1))  # planned, not yet begun
+    assert owner_alert_to(engine, BEN) == ANA
+
+
+def test_the_partners_deputy_covers_first_then_the_absences_deputy(engine: Engine) -> None:
+    away(engine, ANA, deputy=DAN)
+    assert owner_alert_to(engine, BEN) == BEN
+    assert owner_alert_to(engine, None) == DAN
+    away(engine, BEN)
+    assert owner_alert_to(engine, BEN) == DAN
+
+
+def test_with_everyone_away_the_owner_keeps_the_alert(engine: Engine) -> None:
+    away(engine, ANA, deputy=DAN)
+    away(engine, DAN)
+    assert owner_alert_to(engine, None) == ANA
+    assert owner_alert_to(engine, ANA) == ANA  # the owner is not their own deputy
+
+
+def test_is_away_covers_the_period_and_nothing_else(engine: Engine) -> None:
+    away(engine, ANA, days=2)
+    with Session(engine) as session:
+        assert is_away(session, team_id=TEAM, user_id=ANA, at=NOW)
+        assert not is_away(session, team_id=TEAM, user_id=ANA, at=NOW + timedelta(days=2))
+        assert not is_away(session, team_id=TEAM, user_id=ANA, at=NOW - timedelta(seconds=1))
+        assert not is_away(session, team_id="T0OTHER", user_id=ANA, at=NOW)
+
+
+def test_a_new_absence_replaces_the_ones_it_overlaps(engine: Engine) -> None:
+    away(engine, ANA, days=3)
+    away(engine, ANA, days=10, start=NOW + timedelta(days=20))
+    away(engine, ANA, days=4, start=NOW + timedelta(days=1))
+    with Session(engine) as session:
+        spans = sorted((a.starts_at, a.ends_at) for a in session.exec(select(Absence)))
+    assert spans == [
+        (NOW + timedelta(days=1), NOW + timedelta(days=5)),
+        (NOW + timedelta(days=20), NOW + timedelta(days=30)),
+    ]
+
+
+def test_dms_wait_while_away_and_go_out_when_back(
+    engine: Engine, clock: ManualClock, dispatcher: Dispatcher, fake_slack: FakeSlack
+) -> None:
+    away(engine, CHLOE, days=7)
+    queue(engine, due_at=NOW, key="checkin", user=CHLOE, kind="checkin")
+    queue(engine, due_at=NOW, key="alert", channel="C0PARTNERS")
+
+    report = dispatcher.run_pass()
+
+    assert (report.sent, report.held) == (1, 1)
+    held = row(engine, "checkin")
+    assert held.held and held.available_at == NOW + timedelta(days=7)
+
+    clock.advance(timedelta(days=2))
+    come_back(engine, team_id=TEAM, user_id=CHLOE, now=clock.now())
+    assert dispatcher.run_pass().sent == 1
+    assert delivered(fake_slack) == {"alert": 1, "checkin": 1}
+
+
+def test_a_held_dm_is_sent_when_the_absence_ends(
+    engine: Engine, clock: ManualClock, dispatcher: Dispatcher, fake_slack: FakeSlack
+) -> None:
+    away(engine, CHLOE, days=1)
+    queue(engine, due_at=NOW, key="survey", user=CHLOE)
+    dispatcher.run_pass()
+
+    clock.advance(timedelta(days=1))
+    assert dispatcher.run_pass().sent == 1
+    assert delivered(fake_slack) == {"survey": 1}
+
+
+def test_a_held_dm_that_expires_first_is_cancelled(
+    engine: Engine, clock: ManualClock, dispatcher: Dispatcher, fake_slack: FakeSlack
+) -> None:
+    away(engine, CHLOE, days=7)
+    queue(engine, due_at=NOW, key="checkin", user=CHLOE, expires_at=NOW + timedelta(days=3))
+
+    dispatcher.run_pass()
+    assert row(engine, "checkin").available_at == NOW + timedelta(days=3)
+    clock.advance(timedelta(days=3))
+    assert dispatcher.run_pass().cancelled == 1
+    assert row(engine, "checkin").status == "cancelled"
+    assert delivered(fake_slack) == {}
+
+
+def test_back_releases_only_held_messages(engine: Engine, clock: ManualClock) -> None:
+    queue(engine, due_at=NOW + timedelta(days=30), key="reminder", user=CHLOE)
+    result = come_back(engine, team_id=TEAM, user_id=CHLOE, now=NOW)
+    assert (result.ended, result.cancelled, result.released) == (None, None, 0)
+    assert row(engine, "reminder").available_at == NOW + timedelta(days=30)
+
+
+# --- the verbs, through the real app ---------------------------------------------------------
+
+
+def shown(slack: Slack, user: str = ANA) -> str:
+    return "\n".join(m.text + json.dumps(m.blocks) for m in slack.ephemerals_to(user))
+
+
+def absences(engine: Engine) -> list[Absence]:
+    with Session(engine) as session:
+        return list(session.exec(select(Absence).order_by(col(Absence.starts_at))))
+
+
+def test_away_records_the_days_in_the_callers_zone(slack: Slack, engine: Engine) -> None:
+    set_zones(engine, [(ANA, "Europe/Berlin")], at=NOW)
+
+    delivery = slack.command("away 2026-12-21 to 2027-01-04 deputy <@U0DAN|dan>")
+
+    assert delivery.status == 200
+    (absence,) = absences(engine)
+    assert absence.starts_at == datetime(2026, 12, 20, 23, 0, tzinfo=UTC)  # 00:00 in Berlin
+    assert absence.ends_at == datetime(2027, 1, 4, 23, 0, tzinfo=UTC)  # the end of 4 January
+    assert absence.deputy_id == DAN
+    text = shown(slack)
+    assert "You're away from *Mon 21 Dec* to *Mon 4 Jan 2027* (Europe/Berlin)" in text
+    assert "or else <@U0DAN>" in text
+    # Answered in the ack: no Web API call beyond Bolt's start-up check.
+    assert [call.method for call in slack.fake.calls] == ["auth.test"]
+
+
+def test_away_with_everyday_words(slack: Slack, engine: Engine, clock: ManualClock) -> None:
+    slack.command("away today to friday")
+    (absence,) = absences(engine)
+    assert absence.starts_at == datetime(2026, 11, 25, 0, 0, tzinfo=UTC)  # no profile: UTC
+    assert absence.ends_at == datetime(2026, 11, 28, 0, 0, tzinfo=UTC)
+    with Session(engine) as session:
+        assert is_away(session, team_id=TEAM, user_id=ANA, at=clock.now())
+
+
+@pytest.mark.parametrize(
+    ("line", "problem"),
+    [
+        ("away tomorrow", "joined by `to`"),
+        ("away friday to tuesday 2026-11-01", "can't read"),
+        ("away 2026-12-10 to 2026-12-01", "must end after it starts"),
+        ("away 2026-11-01 to 2026-11-02", "already over"),
+        ("away today to friday deputy <@U0ANA|ana>", "someone else"),
+        ("away today to friday deputy dan", "mention one colleague"),
+        ("away 2026-12-01 to 2028-01-01", "at most a year"),
+    ],
+)
+def test_malformed_away_lines_say_what_is_wrong_and_change_nothing(
+    slack: Slack, engine: Engine, line: str, problem: str
+) -> None:
+    slack.command(line)
+    text = shown(slack)
+    assert problem in text
+    assert "/partner away FROM to UNTIL" in text
+    assert absences(engine) == []
+
+
+def test_back_ends_the_absence_and_releases_held_messages(
+    slack: Slack, engine: Engine, clock: ManualClock, dispatcher: Dispatcher
+) -> None:
+    slack.command("away today to friday")
+    queue(engine, due_at=clock.now(), key="checkin", user=ANA)
+    dispatcher.run_pass()
+
+    slack.command("back")
+
+    assert "Welcome back! Your time away has ended; 1 message that waited" in shown(slack)
+    (absence,) = absences(engine)
+    assert absence.ends_at == clock.now()
+    assert dispatcher.run_pass().sent == 1
+
+
+def test_back_cancels_a_planned_absence_or_says_there_is_none(slack: Slack, engine: Engine) -> None:
+    slack.command("back")
+    assert "You're not marked away, and no time away is planned." in shown(slack)
+
+    slack.command("away 2026-12-21 to 2026-12-24", user=BEN)
+    slack.command("back", user=BEN)
+    assert "cancelled your planned time away from *Mon 21 Dec* to *Thu 24 Dec*" in shown(slack, BEN)
+    assert absences(engine) == []

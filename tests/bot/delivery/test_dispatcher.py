@@ -1,0 +1,297 @@
+"""The dispatcher against the fake Slack over HTTP: sends, retries, failures, leases, threads."""
+
+from __future__ import annotations
+
+import logging
+import random
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from slack_sdk import WebClient
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from bot.clock import ManualClock
+from bot.config import Settings
+from bot.delivery.dispatcher import Dispatcher, DispatchPolicy, delivery_client
+from bot.sandbox.fake_slack import FakeSlack
+from storage import outbox as store
+from storage.models import OutboxStatus
+from tests.bot.delivery.conftest import ANA, BEN, CHANNEL, TEAM, delivered, queue, row
+
+
+def test_channel_messages_and_dms_are_sent_and_recorded(
+    engine: Engine, clock: ManualClock, dispatcher: Dispatcher, fake_slack: FakeSlack
+) -> None:
+    now = clock.now()
+    queue(engine, due_at=now, key="alert", channel=CHANNEL)
+    queue(engine, due_at=now, key="dm-1", user=ANA)
+    queue(engine, due_at=now, key="dm-2", user=ANA)
+
+    report = dispatcher.run_pass()
+
+    assert report.sent == 3
+    assert delivered(fake_slack) == {"alert": 1, "dm-1": 1, "dm-2": 1}
+    # The DM is opened once at send time and remembered.
+    assert len(fake_slack.calls_to("conversations.open")) == 1
+    sent = row(engine, "dm-1")
+    assert (sent.status, sent.sent_channel, sent.attempts) == ("sent", "D0ANA", 1)
+    assert fake_slack.find_message("D0ANA", sent.sent_ts or "") is not None
+    assert row(engine, "alert").sent_channel == CHANNEL
+
+
+def test_nothing_is_sent_before_it_is_due(
+    engine: Engine, clock: ManualClock, dispatcher: Dispatcher, fake_slack: FakeSlack
+) -> None:
+    queue(engine, due_at=clock.now() + timedelta(hours=1), key="later", channel=CHANNEL)
+
+    assert dispatcher.run_pass().sent == 0
+    clock.advance(timedelta(hours=1))
+    assert dispatcher.run_pass().sent == 1
+    assert dispatcher.run_pass().sent == 0
+    assert delivered(fake_slack) == {"later": 1}
+
+
+def test_rate_limit_waits_retry_after_and_delivers_each_message_once(
+    engine: Engine, clock: ManualClock, dispatcher: Dispatcher, fake_slack: FakeSlack
+) -> None:
+    for n in range(5):
+        queue(engine, due_at=clock.now(), key=f"m{n}", channel=CHANNEL)
+    fake_slack.fail_next("chat.postMessage", status=429, retry_after=30)
+
+    first = dispatcher.run_pass()
+
+    # One request hit the limit; the rest of the workspace's batch waits without asking again.
+    assert (first.sent, first.rate_limited, first.released) == (0, 1, 4)
+    assert len(fake_slack.calls_to("chat.postMessage")) == 1
+    clock.advance(timedelta(seconds=29))
+    assert dispatcher.run_pass().sent == 0
+    assert len(fake_slack.calls_to("chat.postMessage")) == 1
+    clock.advance(timedelta(seconds=1))
+    assert dispatcher.run_pass().sent == 5
+    assert delivered(fake_slack) == {f"m{n}": 1 for n in range(5)}
+    assert row(engine, "m0").attempts == 1  # a 429 is not held against the message
+
+
+def test_server_errors_retry_with_backoff_and_deliver_once(
+    engine: Engine, clock: ManualClock, dispatcher: Dispatcher, fake_slack: FakeSlack
+) -> None:
+    for n in range(3):
+        queue(engine, due_at=clock.now(), key=f"m{n}", channel=CHANNEL)
+    fake_slack.fail_next("chat.postMessage", status=500, times=2)
+
+    report = dispatcher.run_pass()
+    assert report.retried == 1
+    failed_once = row(engine, "m0")
+    assert failed_once.status == "pending"
+    assert failed_once.last_error == "chat.postMessage: http_500"
+    # Backoff after the first failure: between 1 and 2 seconds (2 s with equal jitter).
+    wait = failed_once.available_at - clock.now()
+    assert timedelta(seconds=1) <= wait <= timedelta(seconds=2)
+
+    for _ in range(20):
+        clock.advance(timedelta(seconds=5))
+        dispatcher.run_pass()
+    assert delivered(fake_slack) == {"m0": 1, "m1": 1, "m2": 1}
+    assert sum(r.attempts for r in (row(engine, f"m{n}") for n in range(3))) == 5
+
+
+def test_network_errors_are_retried(engine: Engine, clock: ManualClock) -> None:
+    unreachable = WebClient(token="xoxb-x", base_url="http://127.0.0.1:9/api/", retry_handlers=[])
+    queue(engine, due_at=clock.now(), key="m", channel=CHANNEL)
+
+    report = Dispatcher(engine=engine, clock=clock, client=unreachable).run_pass()
+
+    assert report.retried == 1
+    stored = row(engine, "m")
+    assert stored.status == "pending" and stored.attempts == 1
+    assert "URLError" in (stored.last_error or "")
+
+
+def test_a_permanent_error_fails_one_row_and_not_the_others(
+    engine: Engine, clock: ManualClock, dispatcher: Dispatcher, fake_slack: FakeSlack
+) -> None:
+    queue(engine, due_at=clock.now(), key="ok-1", channel=CHANNEL)
+    queue(engine, due_at=clock.now(), key="gone", channel="C0NOWHERE")
+    queue(engine, due_at=clock.now(), key="ok-2", user=BEN)
+    fake_slack.add_channel(id="C0OLD", name="old", is_archived=True)
+    queue(engine, due_at=clock.now(), key="archived", channel="C0OLD")
+
+    report = dispatcher.run_pass()
+
+    assert (report.sent, report.failed) == (2, 2)
+    assert delivered(fake_slack) == {"ok-1": 1, "ok-2": 1}
+    gone = row(engine, "gone")
+    assert (gone.status, gone.last_error) == ("failed", "chat.postMessage: channel_not_found")
+    assert row(engine, "archived").last_error == "chat.postMessage: is_archived"
+    # A failed row is not tried again.
+    clock.advance(timedelta(hours=1))
+    assert dispatcher.run_pass().sent == 0
+    with Session(engine) as session:
+        failed = store.failed_deliveries(session=session, team_id=TEAM, limit=10)
+        other_team = store.failed_deliveries(session=session, team_id="T0OTHER", limit=10)
+    assert {f.recipient for f in failed} == {"C0NOWHERE", "C0OLD"}
+    assert other_team == []
+
+
+def test_a_dm_to_someone_who_left_fails_at_conversations_open(
+    engine: Engine, clock: ManualClock, dispatcher: Dispatcher, fake_slack: FakeSlack
+) -> None:
+    fake_slack.fail_next("conversations.open", error="user_not_found")
+    queue(engine, due_at=clock.now(), key="dm", user="U0GONE")
+
+    assert dispatcher.run_pass().failed == 1
+    assert row(engine, "dm").last_error == "conversations.open: user_not_found"
+    assert fake_slack.calls_to("chat.postMessage") == []
+
+
+def test_retries_give_up_after_max_attempts(
+    engine: Engine, clock: ManualClock, client: WebClient, fake_slack: FakeSlack
+) -> None:
+    dispatcher = Dispatcher(
+        engine=engine, clock=clock, client=client, policy=DispatchPolicy(max_attempts=3)
+    )
+    queue(engine, due_at=clock.now(), key="m", channel=CHANNEL)
+    fake_slack.fail_next("chat.postMessage", status=503, times=10)
+
+    for _ in range(5):
+        dispatcher.run_pass()
+        clock.advance(timedelta(minutes=1))
+
+    stored = row(engine, "m")
+    assert (stored.status, stored.attempts) == ("failed", 3)
+    assert stored.last_error == "gave up after 3 attempts: chat.postMessage: http_503"
+    assert len(fake_slack.calls_to("chat.postMessage")) == 3
+
+
+def test_a_row_left_sending_by_a_crash_is_taken_again_after_its_lease(
+    engine: Engine, clock: ManualClock, dispatcher: Dispatcher, fake_slack: FakeSlack
+) -> None:
+    queue(engine, due_at=clock.now(), key="m", channel=CHANNEL)
+    with Session(engine) as session:  # a process claims the row, then dies
+        store.claim_due(
+            session=session,
+            now=clock.now(),
+            lease_until=clock.now() + timedelta(minutes=2),
+            token="dead",
+            limit=10,
+        )
+        session.commit()
+
+    assert dispatcher.run_pass().sent == 0
+    clock.advance(timedelta(minutes=2))
+    assert dispatcher.run_pass().sent == 1
+    assert delivered(fake_slack) == {"m": 1}
+
+
+def test_stop_releases_claimed_rows_unsent(
+    engine: Engine, clock: ManualClock, client: WebClient, fake_slack: FakeSlack
+) -> None:
+    for n in range(3):
+        queue(engine, due_at=clock.now(), key=f"m{n}", channel=CHANNEL)
+    dispatcher = Dispatcher(engine=engine, clock=clock, client=client)
+    # Stop as the first message is accepted: it is recorded, the other two are handed back.
+    fake_slack.add_listener(lambda _message: dispatcher.stop())
+
+    report = dispatcher.run_pass()
+
+    assert (report.sent, report.released) == (1, 2)
+    assert [row(engine, f"m{n}").status for n in range(3)] == ["sent", "pending", "pending"]
+    assert row(engine, "m1").claim_token is None
+
+
+def test_a_reply_threads_onto_the_earlier_message_once_it_is_sent(
+    engine: Engine, clock: ManualClock, dispatcher: Dispatcher, fake_slack: FakeSlack
+) -> None:
+    queue(engine, due_at=clock.now() + timedelta(minutes=5), key="root", channel=CHANNEL)
+    queue(engine, due_at=clock.now(), key="reply", channel=CHANNEL, thread_of_dedupe_key="root")
+
+    assert dispatcher.run_pass().deferred == 1  # the reply waits for its root
+    clock.advance(timedelta(minutes=5))
+    dispatcher.run_pass()
+    clock.advance(timedelta(seconds=5))
+    dispatcher.run_pass()
+
+    root, reply = row(engine, "root"), row(engine, "reply")
+    assert root.status == reply.status == "sent"
+    posted = fake_slack.find_message(CHANNEL, reply.sent_ts or "")
+    assert posted is not None and posted.thread_ts == root.sent_ts
+
+
+def test_a_reply_whose_root_failed_is_sent_on_its_own(
+    engine: Engine, clock: ManualClock, dispatcher: Dispatcher, fake_slack: FakeSlack
+) -> None:
+    queue(engine, due_at=clock.now(), key="root", channel="C0NOWHERE")
+    queue(engine, due_at=clock.now(), key="reply", channel=CHANNEL, thread_of_dedupe_key="root")
+
+    dispatcher.run_pass()
+
+    reply = row(engine, "reply")
+    assert reply.status == "sent"
+    posted = fake_slack.find_message(CHANNEL, reply.sent_ts or "")
+    assert posted is not None and posted.thread_ts is None
+
+
+def test_an_expired_message_is_cancelled(
+    engine: Engine, clock: ManualClock, dispatcher: Dispatcher, fake_slack: FakeSlack
+) -> None:
+    queue(
+        engine,
+        due_at=clock.now() - timedelta(days=2),
+        key="stale",
+        channel=CHANNEL,
+        expires_at=clock.now() - timedelta(days=1),
+    )
+
+    assert dispatcher.run_pass().cancelled == 1
+    stored = row(engine, "stale")
+    assert (stored.status, stored.last_error) == ("cancelled", "expired before it could be sent")
+    assert delivered(fake_slack) == {}
+
+
+def test_each_send_logs_one_line_without_body_or_token(
+    engine: Engine,
+    clock: ManualClock,
+    dispatcher: Dispatcher,
+    fake_slack: FakeSlack,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    queue(engine, due_at=clock.now(), key="m", user=ANA, text="a confidential body", kind="alert")
+    fake_slack.fail_next("chat.postMessage", status=500)
+
+    with caplog.at_level(logging.INFO, logger="bot.delivery.dispatcher"):
+        dispatcher.run_pass()
+        clock.advance(timedelta(seconds=5))
+        dispatcher.run_pass()
+
+    lines = [r.getMessage() for r in caplog.records if r.name == "bot.delivery.dispatcher"]
+    assert len(lines) == 2
+    assert "kind=alert team=T0ACME recipient=U0ANA" in lines[0]
+    assert "attempt=1 outcome=retry latency_ms=" in lines[0]
+    assert "attempt=2 outcome=sent latency_ms=" in lines[1]
+    assert not any("confidential" in line or fake_slack.bot_token in line for line in lines)
+
+
+def test_the_delivery_client_never_sleeps_on_its_own() -> None:
+    assert delivery_client(Settings(slack_bot_token="xoxb-1")).retry_handlers == []
+
+
+def test_backoff_grows_exponentially_with_jitter_up_to_the_cap() -> None:
+    policy = DispatchPolicy(backoff_base=timedelta(seconds=2), backoff_cap=timedelta(minutes=10))
+    rng = random.Random(1)
+    for attempt, ceiling in ((1, 2), (2, 4), (3, 8), (12, 600)):
+        wait = policy.backoff(attempt, rng).total_seconds()
+        assert ceiling / 2 <= wait <= ceiling
+
+
+def test_two_workspaces_rows_keep_their_team(
+    engine: Engine, clock: ManualClock, dispatcher: Dispatcher, fake_slack: FakeSlack
+) -> None:
+    now = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+    queue(engine, due_at=now, key="same-key", channel=CHANNEL)
+    queue(engine, due_at=now, key="same-key", channel=CHANNEL, team_id="T0OTHER")
+
+    dispatcher.run_pass()
+
+    assert row(engine, "same-key").status == "sent"
+    assert row(engine, "same-key", team_id="T0OTHER").status == OutboxStatus.SENT

@@ -1,0 +1,60 @@
+"""`liaison tick` and `liaison outbox` as operators use them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from bot.clock import ManualClock
+from bot.delivery.dispatcher import Dispatcher
+from bot.delivery.operations import list_outbox, parse_moment, run_tick
+from bot.runtime import Runtime
+from bot.sandbox.fake_slack import FakeSlack
+from tests.bot.delivery.conftest import CHANNEL, queue
+
+
+def test_at_reads_iso_times_as_utc_unless_they_say_otherwise() -> None:
+    assert parse_moment("2026-11-23T09:00") == datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+    assert parse_moment("2026-11-23T09:00+01:00") == datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+    with pytest.raises(ValueError):
+        parse_moment("next tuesday")
+
+
+def test_tick_sends_what_is_due_and_says_what_it_did(
+    slack_runtime: Runtime, engine: Engine, clock: ManualClock, fake_slack: FakeSlack
+) -> None:
+    queue(engine, due_at=clock.now(), key="a", channel=CHANNEL)
+    printed: list[str] = []
+
+    assert run_tick(slack_runtime, echo=printed.append) == 0
+
+    (line,) = printed
+    assert line.startswith(f"tick at {clock.now().isoformat()}: 0 planners ran; sent 1,")
+
+
+def test_outbox_lists_queued_and_failed_messages_without_bodies(
+    slack_runtime: Runtime, engine: Engine, clock: ManualClock, dispatcher: Dispatcher
+) -> None:
+    printed: list[str] = []
+    list_outbox(slack_runtime, failed=False, limit=10, echo=printed.append)
+    assert printed == ["nothing queued"]
+
+    queue(engine, due_at=clock.now(), key="lost", channel="C0NOWHERE", text="secret words")
+    queue(engine, due_at=clock.now() + timedelta(days=1), key="later", user="U0BEN", kind="checkin")
+    dispatcher.run_pass()
+
+    printed.clear()
+    list_outbox(slack_runtime, failed=False, limit=10, echo=printed.append)
+    header, later = printed
+    assert header.split() == [
+        "id", "team", "kind", "recipient", "due", "next", "try", "status", "tries", "last", "error",
+    ]  # fmt: skip
+    assert "checkin" in later and "U0BEN" in later and "pending" in later
+
+    printed.clear()
+    list_outbox(slack_runtime, failed=True, limit=1, echo=printed.append)
+    assert "chat.postMessage: channel_not_found" in printed[1]
+    assert printed[-1] == "(first 1; --limit N shows more)"
+    assert not any("secret words" in line for line in printed)

@@ -1,0 +1,150 @@
+"""When people may be messaged: their zone, the workspace's days and hours, a spread start."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from bot.clock import ManualClock
+from bot.delivery.dispatcher import Dispatcher
+from bot.delivery.working_hours import (
+    DEFAULT_HOURS,
+    SPREAD,
+    WorkingHours,
+    next_send_time,
+    parse_days,
+    spread_offset,
+)
+from bot.sandbox.fake_slack import FakeSlack
+from storage.models import Workspace
+from tests.bot.delivery.conftest import BEN, CHLOE, TEAM, delivered, queue, row, set_zones
+
+SUNDAY_3AM = datetime(2026, 11, 29, 3, 0, tzinfo=UTC)
+WEDNESDAY_3AM = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
+MONDAY_9AM_TOKYO = datetime(2026, 11, 30, 0, 0, tzinfo=UTC)
+MONDAY_9AM_NEW_YORK = datetime(2026, 11, 30, 14, 0, tzinfo=UTC)
+
+
+def test_inside_the_window_a_message_goes_at_once() -> None:
+    # 12:00 on a Wednesday in Tokyo.
+    assert next_send_time(WEDNESDAY_3AM, tz="Asia/Tokyo", key="k") == WEDNESDAY_3AM
+
+
+def test_outside_the_window_it_waits_for_the_next_working_morning() -> None:
+    tokyo = next_send_time(SUNDAY_3AM, tz="Asia/Tokyo", key="k")  # Sunday noon there
+    new_york = next_send_time(SUNDAY_3AM, tz="America/New_York", key="k")  # Saturday 22:00
+    assert MONDAY_9AM_TOKYO <= tokyo < MONDAY_9AM_TOKYO + SPREAD
+    assert MONDAY_9AM_NEW_YORK <= new_york < MONDAY_9AM_NEW_YORK + SPREAD
+    # New York's Tuesday-night 22:00 waits for Wednesday 09:00 EST.
+    wednesday = next_send_time(WEDNESDAY_3AM, tz="America/New_York", key="k")
+    assert datetime(2026, 11, 25, 14, 0, tzinfo=UTC) <= wednesday
+
+
+def test_the_end_of_the_day_is_outside_the_window() -> None:
+    five_pm_berlin = datetime(2026, 11, 25, 16, 0, tzinfo=UTC)
+    thursday = next_send_time(five_pm_berlin, tz="Europe/Berlin", key="k")
+    assert thursday.date() == datetime(2026, 11, 26).date()
+    assert thursday.astimezone(UTC).hour == 8  # 09:00 CET
+
+
+def test_the_spread_is_deterministic_and_inside_the_first_minutes() -> None:
+    offsets = {spread_offset(f"checkin:{n}") for n in range(200)}
+    assert all(timedelta(0) <= offset < SPREAD for offset in offsets)
+    assert len(offsets) > 100  # spread out, not one burst
+    assert spread_offset("checkin:1") == spread_offset("checkin:1")
+
+
+def test_daylight_saving_time_is_respected() -> None:
+    # New York leaves DST on Sunday 1 November 2026: Monday 09:00 is 14:00 UTC, not 13:00.
+    saturday_evening = datetime(2026, 10, 31, 23, 0, tzinfo=UTC)
+    monday = next_send_time(saturday_evening, tz="America/New_York", key="k", spread=timedelta(0))
+    assert monday == datetime(2026, 11, 2, 14, 0, tzinfo=UTC)
+
+
+def test_workspace_days_and_hours() -> None:
+    workspace = Workspace(
+        team_id=TEAM,
+        work_days="sun-thu",
+        work_start_hour=8,
+        work_end_hour=16,
+        created_at=SUNDAY_3AM,
+    )
+    hours = WorkingHours.of(workspace)
+    assert hours == WorkingHours(days=frozenset({6, 0, 1, 2, 3}), start_hour=8, end_hour=16)
+    sunday_9am = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
+    assert next_send_time(sunday_9am, tz="UTC", hours=hours, key="k") == sunday_9am
+
+
+def test_nonsense_settings_fall_back_to_the_defaults() -> None:
+    broken = Workspace(
+        team_id=TEAM, work_days="", work_start_hour=18, work_end_hour=9, created_at=SUNDAY_3AM
+    )
+    assert WorkingHours.of(broken) == DEFAULT_HOURS
+    assert WorkingHours.of(None) == DEFAULT_HOURS
+    assert next_send_time(WEDNESDAY_3AM, tz="Not/AZone", key="k") > WEDNESDAY_3AM  # as UTC
+
+
+def test_round_the_clock_windows() -> None:
+    always = WorkingHours(days=frozenset(range(7)), start_hour=0, end_hour=24)
+    assert next_send_time(SUNDAY_3AM, tz="Asia/Tokyo", hours=always, key="k") == SUNDAY_3AM
+
+
+def test_parse_days() -> None:
+    assert parse_days("mon,tue,wed,thu,fri") == frozenset(range(5))
+    assert parse_days("mon-fri") == frozenset(range(5))
+    assert parse_days("fri-mon") == frozenset({4, 5, 6, 0})
+    assert parse_days("Monday, sat, nonsense") == frozenset({0, 5})
+
+
+def test_tokyo_and_new_york_each_get_a_3am_utc_message_at_their_own_9am(
+    engine: Engine, clock: ManualClock, dispatcher: Dispatcher, fake_slack: FakeSlack
+) -> None:
+    clock.set(SUNDAY_3AM)
+    set_zones(engine, [(CHLOE, "Asia/Tokyo"), (BEN, "America/New_York")], at=SUNDAY_3AM)
+    queue(engine, due_at=SUNDAY_3AM, key="chloe", user=CHLOE, working_hours=True)
+    queue(engine, due_at=SUNDAY_3AM, key="ben", user=BEN, working_hours=True)
+    queue(engine, due_at=SUNDAY_3AM, key="alert", channel="C0PARTNERS", working_hours=True)
+
+    dispatcher.run_pass()
+    assert delivered(fake_slack) == {"alert": 1}  # channel alerts go at once
+
+    clock.set(MONDAY_9AM_TOKYO + SPREAD)
+    dispatcher.run_pass()
+    assert delivered(fake_slack) == {"alert": 1, "chloe": 1}
+    sent_at = row(engine, "chloe").sent_at
+    assert sent_at is not None and MONDAY_9AM_TOKYO <= sent_at
+
+    clock.set(MONDAY_9AM_NEW_YORK + SPREAD)
+    dispatcher.run_pass()
+    assert delivered(fake_slack) == {"alert": 1, "chloe": 1, "ben": 1}
+
+
+def test_the_slot_is_rechecked_when_the_zone_changes_after_enqueueing(
+    engine: Engine, clock: ManualClock, dispatcher: Dispatcher, fake_slack: FakeSlack
+) -> None:
+    clock.set(WEDNESDAY_3AM)  # noon in Tokyo, 03:00 in London
+    set_zones(engine, [(CHLOE, "Asia/Tokyo")], at=WEDNESDAY_3AM)
+    queue(engine, due_at=WEDNESDAY_3AM, key="m", user=CHLOE, working_hours=True)
+    set_zones(engine, [(CHLOE, "Europe/London")], at=WEDNESDAY_3AM)  # she moved
+
+    report = dispatcher.run_pass()
+
+    assert (report.sent, report.deferred) == (0, 1)
+    waiting = row(engine, "m").available_at
+    assert (
+        datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+        <= waiting
+        < datetime(2026, 11, 25, 9, 15, tzinfo=UTC)
+    )
+
+
+def test_a_person_without_a_cached_profile_uses_the_workspace_zone(
+    engine: Engine, clock: ManualClock, dispatcher: Dispatcher
+) -> None:
+    with Session(engine) as session:
+        session.add(Workspace(team_id=TEAM, timezone="Asia/Tokyo", created_at=WEDNESDAY_3AM))
+        session.commit()
+    queue(engine, due_at=WEDNESDAY_3AM, key="m", user="U0NEW", working_hours=True)
+    assert row(engine, "m").available_at == WEDNESDAY_3AM  # noon in Tokyo

@@ -1,0 +1,55 @@
+"""The per-process name index: updated in place by its own changes, rebuilt after another
+replica's, built in the background for big workspaces."""
+
+from __future__ import annotations
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from bot.clock import ManualClock
+from bot.naming import Match
+from bot.services.partner_names import PartnerNames
+from bot.services.registry import Actor, Registry
+
+T1 = "T1"
+
+
+def lookup(names: PartnerNames, engine: Engine, query: str) -> list[Match]:
+    with Session(engine) as session:
+        return names.lookup(session, team_id=T1, query=query)
+
+
+def test_own_changes_update_the_index_in_place(engine: Engine, clock: ManualClock) -> None:
+    names = PartnerNames()
+    registry = Registry(engine=engine, clock=clock, names=names)
+    registry.add(actor=Actor(T1, "U1"), name="Oxfam International")
+    assert [m.label for m in lookup(names, engine, "Oxfam Internationl")] == ["Oxfam International"]
+    assert names.cached_version(T1) == 1
+    registry.add_aliases(actor=Actor(T1, "U1"), partner="Oxfam International", aliases=["OI"])
+    # Applied to the index at commit: it is at the new version before any lookup rebuilds it.
+    assert names.cached_version(T1) == 2
+    assert lookup(names, engine, "O.I.")[0].exact
+
+
+def test_another_replica_sees_changes_through_the_version(
+    engine: Engine, clock: ManualClock
+) -> None:
+    here, there = PartnerNames(), PartnerNames()
+    Registry(engine=engine, clock=clock, names=here).add(actor=Actor(T1, "U1"), name="Oxfam")
+    assert lookup(there, engine, "Oxfam")[0].exact
+    Registry(engine=engine, clock=clock, names=here).rename(
+        actor=Actor(T1, "U1"), partner="Oxfam", new_name="Oxfam International"
+    )
+    # `there` never heard of the rename; the bumped version makes it rebuild.
+    assert [m.label for m in lookup(there, engine, "Oxfam Internationale")] == [
+        "Oxfam International"
+    ]
+
+
+def test_a_big_workspace_is_indexed_in_the_background(engine: Engine, clock: ManualClock) -> None:
+    registry = Registry(engine=engine, clock=clock, names=PartnerNames())
+    registry.add(actor=Actor(T1, "U1"), name="Oxfam International")
+    names = PartnerNames(sync_build_limit=0)
+    assert lookup(names, engine, "Oxfam Internationl") == []  # exact answers only, for now
+    names.wait_for_builds()
+    assert [m.label for m in lookup(names, engine, "Oxfam Internationl")] == ["Oxfam International"]

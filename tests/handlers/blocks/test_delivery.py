@@ -1,0 +1,51 @@
+"""Failed deliveries as admins see them (the block builder for `/partner config`)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from handlers.blocks.delivery import failed_deliveries, failed_delivery_line
+from storage.outbox import DeliverySummary
+
+DUE = datetime(2026, 11, 25, 9, 5, tzinfo=UTC)
+
+
+def summary(**changes: object) -> DeliverySummary:
+    values: dict[str, object] = {
+        "id": 1,
+        "team_id": "T1",
+        "kind": "collision_alert",
+        "recipient_user": None,
+        "recipient_channel": "C0PARTNERS",
+        "due_at": DUE,
+        "available_at": DUE,
+        "status": "failed",
+        "attempts": 1,
+        "last_error": "chat.postMessage: not_in_channel",
+        "held": False,
+        **changes,
+    }
+    return DeliverySummary(**values)  # type: ignore[arg-type]
+
+
+def test_a_failed_channel_alert_names_the_channel_the_time_and_the_reason() -> None:
+    line = failed_delivery_line(summary())
+    assert line == (
+        "• collision alert to <#C0PARTNERS>, due 25 Nov 09:05 UTC: "
+        "`chat.postMessage: not_in_channel` (1 try)"
+    )
+
+
+def test_a_failed_dm_mentions_the_person() -> None:
+    line = failed_delivery_line(
+        summary(recipient_user="U0BEN", recipient_channel=None, attempts=10, last_error=None)
+    )
+    assert "to <@U0BEN>" in line and "`unknown error` (10 tries)" in line
+
+
+def test_the_section_lists_them_or_says_there_are_none() -> None:
+    (none,) = failed_deliveries([])
+    assert "none" in none["text"]["text"]
+    listed, hint = failed_deliveries([summary(), summary(id=2)])
+    assert listed["text"]["text"].startswith("*Failed deliveries* (latest 2)")
+    assert hint["type"] == "context"

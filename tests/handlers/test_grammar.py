@@ -1,0 +1,177 @@
+"""The `/partner` language pieces, parsed without Slack: names, mentions, channels, lists."""
+
+from __future__ import annotations
+
+import pytest
+
+from handlers import grammar
+from handlers.grammar import Change, GrammarError, Kind, Name
+
+STATUSES = ("prospect", "active", "paused", "ended")
+
+
+def test_tokens_unescape_slack_and_read_mentions_channels_and_links() -> None:
+    tokens = grammar.tokenize(
+        "Procter &amp; Gamble <@U0ANA|ana> <#C0PARTNERS|partnerships> "
+        "<mailto:jane@pg.com|jane@pg.com> <https://pg.com|pg.com> : notes"
+    )
+    assert [(t.kind, t.text) for t in tokens] == [
+        (Kind.WORD, "Procter"),
+        (Kind.WORD, "&"),
+        (Kind.WORD, "Gamble"),
+        (Kind.MENTION, "U0ANA"),
+        (Kind.CHANNEL, "C0PARTNERS"),
+        (Kind.EMAIL, "jane@pg.com"),
+        (Kind.LINK, "pg.com"),
+        (Kind.COLON, ":"),
+        (Kind.WORD, "notes"),
+    ]
+
+
+def test_a_time_keeps_its_colon_and_a_trailing_colon_separates() -> None:
+    tokens = grammar.tokenize("Acme on friday 14:00: kick-off")
+    assert [t.text for t in tokens] == ["Acme", "on", "friday", "14:00", ":", "kick-off"]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        '"Doctors on Call" owner <@U1>',
+        "“Doctors on Call” owner <@U1>",
+        "„Doctors on Call“ owner <@U1>",
+    ],
+)
+def test_a_quoted_name_may_contain_keywords_in_any_quotes(line: str) -> None:
+    parsed = grammar.parse_add(line)
+    assert parsed.name.text == "Doctors on Call"
+    assert parsed.owner_id == "U1"
+
+
+def test_a_name_runs_to_the_next_keyword() -> None:
+    tokens = grammar.tokenize("Médecins Sans Frontières with Jane on monday")
+    name, used = grammar.take_name(tokens)
+    assert name == Name("Médecins Sans Frontières", 0, 24)
+    assert used == 3
+    assert tokens[used].keyword == "with"
+
+
+def test_add_reads_owner_and_aliases_in_either_order() -> None:
+    first = grammar.parse_add('MSF Spain aka "MSF-E", “Médicos Sin Fronteras” owner <@U0BEN|ben>')
+    second = grammar.parse_add("MSF Spain owner <@U0BEN> aka MSF-E, Médicos Sin Fronteras")
+    for parsed in (first, second):
+        assert parsed.name.text == "MSF Spain"
+        assert parsed.owner_id == "U0BEN"
+        assert parsed.aliases == ("MSF-E", "Médicos Sin Fronteras")
+
+
+@pytest.mark.parametrize(
+    ("line", "problem"),
+    [
+        ("owner <@U1>", "What is the partner called?"),
+        ("Acme owner", "`owner` takes one person"),
+        ("Acme owner <@U1> <@U2>", "`owner` takes one person"),
+        ("Acme owner @ana", "`@ana` is not a Slack mention"),
+        ("Acme aka", "`aka` takes the other names"),
+        ('Acme aka "X" junk "Y"', "Put each name in quotes"),
+        ("Acme to there", "I did not understand `to there`"),
+        ("Acme owner <!here>", "mention people one by one"),
+    ],
+)
+def test_add_says_what_was_wrong(line: str, problem: str) -> None:
+    with pytest.raises(GrammarError, match=problem.replace("`", ".").replace("?", ".")):
+        grammar.parse_add(line)
+
+
+def test_show_takes_the_whole_line_as_the_name() -> None:
+    assert grammar.parse_name("Doctors on Call").name.text == "Doctors on Call"
+    assert grammar.parse_name('"Acme"').name == Name("Acme", 0, 6)
+    with pytest.raises(GrammarError, match="Which partner"):
+        grammar.parse_name("")
+
+
+def test_owner_and_deputy_take_one_mention_and_an_optional_to() -> None:
+    assert grammar.parse_person("MSF to <@U0BEN|ben>", role="owner").user_id == "U0BEN"
+    parsed = grammar.parse_person("Save the Children <@U0DAN>", role="deputy")
+    assert (parsed.name.text, parsed.user_id) == ("Save the Children", "U0DAN")
+    with pytest.raises(GrammarError, match="exactly one deputy"):
+        grammar.parse_person("MSF", role="deputy")
+
+
+def test_team_splits_at_the_last_add_or_remove_before_the_mentions() -> None:
+    parsed = grammar.parse_team("Add Health add <@U1|a> <@U2>, <@U1>")
+    assert parsed.name.text == "Add Health"
+    assert parsed.change is Change.ADD
+    assert parsed.items == ("U1", "U2")
+    assert grammar.parse_team("MSF remove <@U3>").change is Change.REMOVE
+    with pytest.raises(GrammarError, match="`add` or `remove`"):
+        grammar.parse_team("MSF add ben")
+
+
+def test_status_is_the_last_word() -> None:
+    parsed = grammar.parse_status("Save the Children active", STATUSES)
+    assert (parsed.name.text, parsed.word) == ("Save the Children", "active")
+    with pytest.raises(GrammarError, match="`sleeping` is not a status"):
+        grammar.parse_status("MSF sleeping", STATUSES)
+
+
+def test_channel_must_be_picked_from_slack() -> None:
+    assert grammar.parse_channel("MSF <#C0MSF|msf>").channel_id == "C0MSF"
+    with pytest.raises(GrammarError, match="`#msf` is not a channel"):
+        grammar.parse_channel("MSF #msf")
+
+
+def test_alias_takes_quoted_lists_or_one_plain_alias() -> None:
+    quoted = grammar.parse_alias('Add Health add "AH", "Add"')
+    assert (quoted.name.text, quoted.change, quoted.items) == (
+        "Add Health",
+        Change.ADD,
+        ("AH", "Add"),
+    )
+    plain = grammar.parse_alias("MSF remove Doctors Without Borders")
+    assert (plain.name.text, plain.change, plain.items) == (
+        "MSF",
+        Change.REMOVE,
+        ("Doctors Without Borders",),
+    )
+    with pytest.raises(GrammarError, match="Which alias"):
+        grammar.parse_alias("MSF add")
+
+
+def test_rename_and_merge() -> None:
+    assert grammar.parse_rename("Acme Corp to Acme Group").new_name == "Acme Group"
+    merged = grammar.parse_merge("Doctors w/o Borders into “MSF”")
+    assert (merged.duplicate.text, merged.kept.text) == ("Doctors w/o Borders", "MSF")
+    assert merged.kept == Name("MSF", 25, 30)
+    with pytest.raises(GrammarError, match="Put `into`"):
+        grammar.parse_merge("A B")
+    with pytest.raises(GrammarError, match="Put `to`"):
+        grammar.parse_rename("A B")
+
+
+def test_contact_with_email_title_or_comma() -> None:
+    full = grammar.parse_contact(
+        "MSF add Jane Doe <mailto:jane@msf.org|jane@msf.org> Head of Partnerships"
+    )
+    assert (full.person, full.email, full.title) == (
+        "Jane Doe",
+        "jane@msf.org",
+        "Head of Partnerships",
+    )
+    comma = grammar.parse_contact("MSF add Jane Doe, Head of Partnerships")
+    assert (comma.person, comma.email, comma.title) == ("Jane Doe", None, "Head of Partnerships")
+    quoted = grammar.parse_contact('"Add Health" add "Jane Doe" CEO')
+    assert (quoted.name.text, quoted.person, quoted.title) == ("Add Health", "Jane Doe", "CEO")
+    with pytest.raises(GrammarError, match="Who"):
+        grammar.parse_contact("MSF add")
+
+
+def test_list_words() -> None:
+    assert grammar.parse_word("", ("all", "mine"), default="all") == "all"
+    assert grammar.parse_word(" Mine ", ("all", "mine"), default="all") == "mine"
+    with pytest.raises(GrammarError, match="not something I can list"):
+        grammar.parse_word("everything", ("all", "mine"), default="all")
+
+
+def test_quoted_reads_back_as_the_same_name() -> None:
+    for name in ('Acme "The Best" Ltd', "Doctors on Call", "O'Reilly & Sons"):
+        assert grammar.parse_name(grammar.quoted(name)).name.text == name

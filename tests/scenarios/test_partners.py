@@ -1,0 +1,467 @@
+"""The partner registry as people meet it: signed `/partner` commands, clicks and form
+submissions through the real app, answered through the fake Slack Web API."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from typing import Any
+
+import pytest
+from sqlmodel import Session, select
+
+from bot.sandbox.fake_slack import FakeMessage, FakeView
+from bot.services.registry import Actor, Registry
+from handlers.blocks import partners as blocks
+from handlers.partners import registry_of
+from storage.models import Partner, Touchpoint, TouchpointKind
+from tests.conftest import Slack
+
+TEAM = "T0ACME"
+ANA, BEN, CHLOE, DAN = "U0ANA", "U0BEN", "U0CHLOE", "U0DAN"
+MSF = 'add Médecins Sans Frontières owner <@U0BEN|ben> aka "MSF", "Doctors Without Borders"'
+
+
+def registry(slack: Slack) -> Registry:
+    return registry_of(slack.runtime)
+
+
+def last(slack: Slack, user: str) -> FakeMessage:
+    messages = slack.ephemerals_to(user)
+    assert messages, f"{user} was shown nothing"
+    return messages[-1]
+
+
+def shown(message: FakeMessage) -> str:
+    return message.text + "\n" + json.dumps(message.blocks, ensure_ascii=False)
+
+
+def answer(slack: Slack, text: str, user: str = ANA) -> str:
+    """Type a command and return what the person sees last, blocks included."""
+    delivery = slack.command(text, user=user)
+    assert delivery.status == 200
+    return shown(last(slack, user))
+
+
+def click(slack: Slack, user: str, message: FakeMessage, action_id: str) -> None:
+    delivery = slack.deliver.send(
+        slack.requests.block_action(user_id=user, action_id=action_id, message=message)
+    )
+    assert delivery.status == 200
+    slack.runtime.drain()
+
+
+def action_ids(message: FakeMessage) -> list[str]:
+    return [
+        element["action_id"]
+        for block in message.blocks
+        if block["type"] == "actions"
+        for element in block["elements"]
+    ]
+
+
+def partner_count(slack: Slack) -> int:
+    with Session(slack.runtime.engine) as session:
+        return len(session.exec(select(Partner)).all())
+
+
+# --- Adding, finding, showing ---------------------------------------------------------------
+
+
+def test_add_show_by_alias_and_list(slack: Slack) -> None:
+    added = answer(slack, MSF)
+    assert "Added *Médecins Sans Frontières*" in added
+    assert "*Owner*\\n<@U0BEN>" in added
+
+    card = answer(slack, "show doctors without borders", user=CHLOE)
+    assert '"text": "Médecins Sans Frontières"' in card  # the header
+    assert "*Owner*\\n<@U0BEN>" in card
+    assert "Also known as: “Doctors Without Borders”, “MSF”" in card
+    assert "🌱 prospect" in card
+
+    listed = answer(slack, "list", user=DAN)
+    assert "*Médecins Sans Frontières* · 🌱 prospect · owner <@U0BEN>" in listed
+    assert "you own it" in answer(slack, "list mine", user=BEN)
+    assert "You are not on any partner's team yet" in answer(slack, "list mine", user=DAN)
+
+
+def test_the_same_name_again_shows_the_existing_partner(slack: Slack) -> None:
+    answer(slack, MSF)
+    again = answer(slack, "add MEDECINS SANS FRONTIERES e.V.", user=DAN)
+    assert "is already registered as *Médecins Sans Frontières*" in again
+    assert "*Owner*\\n<@U0BEN>" in again
+    assert "already registered" in answer(slack, "add msf", user=DAN)
+    assert partner_count(slack) == 1
+
+
+def test_a_likely_duplicate_asks_then_creates_anyway(slack: Slack) -> None:
+    answer(slack, MSF)
+    prompt = answer(slack, "add Medecins San Frontieres", user=DAN)
+    assert "it looks like a partner we already have" in prompt
+    assert "*Médecins Sans Frontières* · owner <@U0BEN>" in prompt
+    message = last(slack, DAN)
+    assert action_ids(message) == ["partner_use_existing_0", "partner_create_anyway"]
+    assert partner_count(slack) == 1
+
+    click(slack, DAN, message, "partner_create_anyway")
+    assert "Added *Medecins San Frontieres*" in shown(message)  # the prompt became the card
+    assert partner_count(slack) == 2
+
+
+def test_use_existing_shows_the_existing_partner(slack: Slack) -> None:
+    answer(slack, MSF)
+    answer(slack, "add Medecins San Frontieres", user=DAN)
+    message = last(slack, DAN)
+    click(slack, DAN, message, "partner_use_existing_0")
+    assert "*Owner*\\n<@U0BEN>" in shown(message)
+    assert partner_count(slack) == 1
+
+
+def test_did_you_mean_buttons_rerun_the_command_on_the_pick(slack: Slack) -> None:
+    answer(slack, MSF)
+    asked = answer(slack, "status Medecins Sans Frontiers active", user=BEN)
+    assert "I don't know a partner called “Medecins Sans Frontiers”" in asked
+    message = last(slack, BEN)
+    (pick,) = [b for b in message.blocks if b["type"] == "actions"][0]["elements"]
+    assert pick["value"] == 'status "Médecins Sans Frontières" active'
+    click(slack, BEN, message, "partner_pick_0")
+    assert "*Médecins Sans Frontières* is now 🟢 active" in shown(message)
+
+
+def test_a_partner_of_another_workspace_is_invisible(slack: Slack) -> None:
+    registry(slack).add(actor=Actor("T0OTHER", "U0ZED"), name="Oxfam")
+    assert "I don't know a partner called “Oxfam”" in answer(slack, "show Oxfam")
+    assert "No partners registered yet" in answer(slack, "list")
+    assert "Added *Oxfam*" in answer(slack, "add Oxfam")
+
+
+def test_fifty_people_adding_the_same_partner_at_once_create_one(slack: Slack) -> None:
+    start = threading.Barrier(50)
+    statuses: list[int] = []
+
+    def add() -> None:
+        request = slack.requests.slash_command(
+            user_id=DAN, channel_id="C0PARTNERS", text="add ACME"
+        )
+        start.wait()
+        statuses.append(slack.deliver.send(request).status)
+
+    threads = [threading.Thread(target=add) for _ in range(50)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    slack.runtime.drain()
+    assert statuses == [200] * 50
+    assert partner_count(slack) == 1
+    answers = [m.text for m in slack.ephemerals_to(DAN)]
+    assert sum("Added *ACME*" in text for text in answers) == 1
+    assert sum("*ACME* is already registered" in text for text in answers) == 49
+
+
+# --- Permissions ----------------------------------------------------------------------------
+
+
+def test_a_refusal_is_decided_after_the_ack_and_names_who_can(slack: Slack) -> None:
+    answer(slack, MSF)
+    answer(slack, "deputy MSF <@U0CHLOE|chloe>", user=BEN)
+    calls_before = len(slack.fake.calls)
+    delivery = slack.command("status MSF ended", user=DAN)
+    # Dan's rights were unknown: the ack says so at once, Slack is asked after it.
+    assert delivery.json is not None
+    assert delivery.json["text"].startswith("Checking your permissions")
+    assert "users.info" in [c.method for c in slack.fake.calls[calls_before:]]
+    refusal = shown(last(slack, DAN))
+    assert "Only <@U0BEN> or its deputy <@U0CHLOE> or an admin can change" in refusal
+    assert len(slack.ephemerals_to(DAN)) == 1  # the "Checking…" message became the refusal
+    assert "🌱 prospect" in answer(slack, "show MSF", user=DAN)
+
+
+def test_a_slack_admin_may_change_any_partner(slack: Slack) -> None:
+    answer(slack, MSF, user=CHLOE)  # owner Ben; Chloe only registered it
+    assert "is now ⏸️ paused" in answer(slack, "status MSF paused", user=ANA)
+    refusal = answer(slack, "status MSF active", user=CHLOE)
+    assert "Only <@U0BEN> or an admin can change" in refusal
+
+
+def test_handover_tells_the_old_and_the_new_owner(slack: Slack) -> None:
+    answer(slack, MSF)
+    said = answer(slack, "owner MSF to <@U0CHLOE|chloe>", user=ANA)
+    assert "<@U0CHLOE> now owns *Médecins Sans Frontières* (was <@U0BEN>" in said
+    assert "I've let <@U0CHLOE>, <@U0BEN> know" in said
+    (to_chloe,) = [m.text for m in slack.fake.dm_messages(CHLOE) if m.ephemeral_to is None]
+    assert (
+        "<@U0ANA> made you the owner of *Médecins Sans Frontières*, taking over from <@U0BEN>"
+        in (to_chloe)
+    )
+    (to_ben,) = [m.text for m in slack.fake.dm_messages(BEN) if m.ephemeral_to is None]
+    assert "<@U0ANA> handed *Médecins Sans Frontières* over to <@U0CHLOE>" in to_ben
+    assert [m for m in slack.fake.dm_messages(ANA) if m.ephemeral_to is None] == []
+    assert "*Team*\\n<@U0BEN>" in answer(slack, "show MSF")
+
+
+def test_a_handover_message_that_fails_is_logged(
+    slack: Slack, caplog: pytest.LogCaptureFixture
+) -> None:
+    answer(slack, MSF)
+    slack.fake.fail_next("chat.postMessage", error="channel_not_found", times=2)
+    with caplog.at_level(logging.WARNING, logger="bot.services.people"):
+        said = answer(slack, "owner MSF <@U0DAN>", user=BEN)
+    assert "<@U0DAN> now owns" in said
+    assert "direct message to U0DAN failed: channel_not_found" in caplog.text
+
+
+def test_someone_slack_cannot_tell_about_still_works_shown_by_id(
+    slack: Slack, caplog: pytest.LogCaptureFixture
+) -> None:
+    answer(slack, MSF)
+    slack.fake.fail_next("users.info", error="fatal_error", times=3)
+    with caplog.at_level(logging.WARNING, logger="bot.services.people"):
+        said = answer(slack, "team MSF add <@U0DAN>", user=BEN)
+    assert "<@U0DAN> joined the team of *Médecins Sans Frontières*" in said
+    assert "users.info failed for U0DAN: fatal_error" in caplog.text
+
+
+# --- Bad input ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "problem", "syntax"),
+    [
+        ("show", "Which partner? Give the partner's name.", "/partner show NAME"),
+        ("add " + "x" * 121, "That name is 121 characters long", "/partner add NAME"),
+        ("status MSF sleeping", "`sleeping` is not a status", "/partner status NAME"),
+        ("owner MSF @ben", "`@ben` is not a Slack mention", "/partner owner NAME @user"),
+        ("owner MSF <@U0GHOST>", "<@U0GHOST> is not a member of this workspace", "/partner owner"),
+        ("team MSF add <@U0GONE>", "<@U0GONE> is not a member of this workspace", "/partner team"),
+        ("channel MSF #msf", "`#msf` is not a channel I can read", "/partner channel NAME"),
+        ("merge MSF", "Put `into` between", "/partner merge DUPLICATE into KEPT"),
+        ("contact MSF add Jane <mailto:jane@|jane@>", "not an email address", "/partner contact"),
+        ("list everything", "`everything` is not something I can list", "/partner list"),
+    ],
+)
+def test_bad_input_says_what_was_wrong_with_syntax_and_example(
+    slack: Slack, line: str, problem: str, syntax: str
+) -> None:
+    slack.fake.add_user(id="U0GONE", name="gone", deleted=True)
+    answer(slack, MSF)
+    said = answer(slack, line, user=BEN)
+    assert problem in said
+    assert syntax in said
+    assert "*Example:*" in said
+    profile = registry(slack).profile(team_id=TEAM, partner="MSF")
+    assert (profile.facts.owner_id, profile.facts.status, profile.members) == (BEN, "prospect", [])
+
+
+def test_an_unknown_partner_without_candidates(slack: Slack) -> None:
+    said = answer(slack, "contacts World Food Programme")
+    assert "I don't know a partner called “World Food Programme”" in said
+    assert "`/partner add World Food Programme`" in said
+
+
+def test_at_risk_arrives_with_health(slack: Slack) -> None:
+    assert "arrive with the health feature" in answer(slack, "list at-risk")
+
+
+# --- The list -------------------------------------------------------------------------------
+
+WORDS = (
+    "Amber Birch Cedar Delta Ember Fjord Garnet Harbor Indigo Juniper Kestrel Lumen Maple "
+    "Nimbus Onyx Prairie Quartz Raven Sierra Tundra"
+).split()
+
+
+def test_a_long_list_pages_with_a_more_button(slack: Slack) -> None:
+    for word in WORDS[:5]:
+        for other in WORDS:
+            registry(slack).add(
+                actor=Actor(TEAM, BEN), name=f"{word} {other} Trust", allow_similar=True
+            )
+    answer(slack, "list", user=DAN)
+    page = last(slack, DAN)
+    assert len(page.blocks) <= 50
+    assert page.text == "All partners"
+    assert action_ids(page) == [blocks.LIST_MORE]
+    seen = [b["text"]["text"] for b in page.blocks if b["type"] == "section"]
+    assert len(seen) == blocks.PAGE_SIZE
+    click(slack, DAN, page, blocks.LIST_MORE)
+    second = last(slack, DAN)
+    assert second is not page
+    click(slack, DAN, second, blocks.LIST_MORE)
+    third = last(slack, DAN)
+    assert action_ids(third) == []
+    for later in (second, third):
+        seen += [b["text"]["text"] for b in later.blocks if b["type"] == "section"]
+    assert len(seen) == len(set(seen)) == 100
+    assert seen == sorted(seen)
+
+
+# --- Changing a partner ---------------------------------------------------------------------
+
+
+def test_team_deputy_aliases_rename_channel_and_contacts(slack: Slack) -> None:
+    answer(slack, MSF)
+    said = answer(slack, "team MSF add <@U0DAN|dan> <@U0CHLOE|chloe>", user=BEN)
+    assert "<@U0DAN>, <@U0CHLOE> joined the team" in said
+    assert "<@U0CHLOE> is now the deputy" in answer(slack, "deputy MSF <@U0CHLOE>", user=BEN)
+    assert "left the team" in answer(slack, "team MSF remove <@U0DAN>", user=CHLOE)
+    assert "hand it over first" in answer(slack, "team MSF remove <@U0BEN>", user=CHLOE)
+    assert "also known as “MSF Intl”" in answer(slack, 'alias MSF add "MSF Intl"', user=BEN)
+    assert "no longer known as “MSF Intl”" in answer(slack, 'alias MSF remove "MSF Intl"', user=BEN)
+    assert "is now called *MSF International*" in answer(
+        slack, "rename Médecins Sans Frontières to MSF International", user=BEN
+    )
+    assert "Alerts about *MSF International* will go to <#C0MSF>" in answer(
+        slack, "channel MSF <#C0MSF|msf>", user=BEN
+    )
+    assert "Added *Jane Doe* · Head of Partnerships" in answer(
+        slack,
+        "contact MSF add Jane Doe <mailto:jane@msf.org|jane@msf.org> Head of Partnerships",
+        user=DAN,
+    )
+    assert "is already a contact" in answer(
+        slack, "contact MSF add J. Doe <mailto:JANE@msf.org|JANE@msf.org>", user=DAN
+    )
+    listed = answer(slack, "contacts medecins sans frontieres", user=DAN)
+    assert "1 contact at MSF International" in listed
+    assert "<mailto:jane@msf.org|jane@msf.org>" in listed
+    card = answer(slack, "show MSF", user=DAN)
+    for expected in ("*Deputy*\\n<@U0CHLOE>", "<#C0MSF>", "“Médecins Sans Frontières”"):
+        assert expected in card
+
+
+def test_merge_keeps_the_history_and_the_old_name(slack: Slack) -> None:
+    answer(slack, MSF)
+    answer(slack, "add Doctors w/o Borders aka DWB", user=DAN)
+    answer(slack, "contact DWB add Kurt <mailto:kurt@dwb.org|kurt@dwb.org>", user=DAN)
+    duplicate = registry(slack).profile(team_id=TEAM, partner="DWB").facts
+    with Session(slack.runtime.engine) as session:
+        now = slack.runtime.clock.now()
+        for _ in range(2):
+            session.add(
+                Touchpoint(
+                    team_id=TEAM,
+                    partner_id=duplicate.id,
+                    kind=TouchpointKind.DONE,
+                    at=now,
+                    author_id=DAN,
+                    created_at=now,
+                )
+            )
+        session.commit()
+
+    refusal = answer(slack, "merge DWB into MSF", user=BEN)  # Ben owns MSF, not DWB
+    assert "Only <@U0DAN> or an admin can change *Doctors w/o Borders*" in refusal
+    said = answer(slack, "merge DWB into MSF", user=ANA)
+    assert "Merged *Doctors w/o Borders* into *Médecins Sans Frontières*" in said
+    assert "2 touchpoints" in said and "1 contact" in said and "1 alias" in said
+
+    card = answer(slack, "show Doctors w/o Borders", user=CHLOE)
+    assert '"text": "Médecins Sans Frontières"' in card
+    assert "“Doctors w/o Borders”" in card and "“DWB”" in card
+    assert "*Kurt*" in card
+    assert "*Team*\\n<@U0DAN>" in card
+    with Session(slack.runtime.engine) as session:
+        assert session.get(Partner, duplicate.id) is None
+        moved = session.exec(select(Touchpoint.partner_id)).all()
+    assert moved == [registry(slack).profile(team_id=TEAM, partner="MSF").facts.id] * 2
+
+
+# --- The form -------------------------------------------------------------------------------
+
+
+def form_values(**fields: Any) -> dict[str, dict[str, dict[str, Any]]]:
+    values: dict[str, dict[str, dict[str, Any]]] = {
+        blocks.NAME_FIELD: {"value": {"type": "plain_text_input", "value": fields.get("name")}},
+        blocks.ALIASES_FIELD: {
+            "value": {"type": "plain_text_input", "value": fields.get("aliases")}
+        },
+        blocks.OWNER_FIELD: {
+            "value": {"type": "users_select", "selected_user": fields.get("owner")}
+        },
+        blocks.TEAM_FIELD: {
+            "value": {"type": "multi_users_select", "selected_users": fields.get("team", [])}
+        },
+        blocks.STATUS_FIELD: {
+            "value": {"type": "static_select", "selected_option": {"value": fields.get("status")}}
+        },
+        blocks.WEBSITE_FIELD: {
+            "value": {"type": "plain_text_input", "value": fields.get("website")}
+        },
+        blocks.NOTES_FIELD: {"value": {"type": "plain_text_input", "value": fields.get("notes")}},
+        blocks.ANYWAY_FIELD: {
+            "value": {
+                "type": "checkboxes",
+                "selected_options": [{"value": "yes"}] if fields.get("anyway") else [],
+            }
+        },
+    }
+    return values
+
+
+def submit(slack: Slack, view: FakeView, **fields: Any) -> None:
+    request = slack.requests.view_submission(user_id=ANA, view=view, values=form_values(**fields))
+    assert slack.deliver.send(request).status == 200
+    slack.runtime.drain()
+
+
+def test_add_with_no_arguments_opens_a_form_with_errors_inline(slack: Slack) -> None:
+    answer(slack, MSF)
+    delivery = slack.command("add")
+    assert delivery.json is not None and delivery.json["text"] == "Opening the form…"
+    (opened,) = slack.fake.calls_to("views.open")
+    assert opened.params["view"]["callback_id"] == blocks.ADD_VIEW
+    (view,) = slack.fake.open_modals(ANA)
+    assert slack.ephemerals_to(ANA)[-1].text.startswith("Added *Médecins")  # "Opening…" is gone
+
+    submit(slack, view, name="Oxfam", owner=ANA, status="active", website="not a site")
+    assert view.errors == {
+        blocks.WEBSITE_FIELD: "“not a site” is not a website I can read; "
+        "give a domain like `msf.org`."
+    }
+    submit(slack, view, name="MSF", owner=ANA, status="active")
+    assert (
+        view.errors is not None
+        and "Already registered as Médecins Sans Frontières" in (view.errors[blocks.NAME_FIELD])
+    )
+    submit(slack, view, name="Medecins Sans Frontiere", owner=ANA, status="active")
+    assert view.errors is not None and "tick “Create anyway”" in view.errors[blocks.NAME_FIELD]
+    assert partner_count(slack) == 1
+    assert slack.fake.open_modals(ANA) == [view]
+
+    submit(
+        slack,
+        view,
+        name="Oxfam",
+        aliases="Oxfam International, OI",
+        owner=BEN,
+        team=[DAN],
+        status="active",
+        website="https://www.oxfam.org",
+        notes="Met in Geneva",
+    )
+    assert slack.fake.open_modals(ANA) == []
+    card = shown(last(slack, ANA))
+    for expected in (
+        "Added *Oxfam*",
+        "*Owner*\\n<@U0BEN>",
+        "*Team*\\n<@U0DAN>",
+        "🟢 active",
+        "oxfam.org",
+        "Met in Geneva",
+        "“OI”",
+    ):
+        assert expected in card
+
+
+def test_a_form_slack_would_not_open_is_explained(
+    slack: Slack, caplog: pytest.LogCaptureFixture
+) -> None:
+    slack.fake.fail_next("views.open", error="expired_trigger_id")
+    with caplog.at_level(logging.WARNING, logger="handlers.partners"):
+        slack.command("add")
+    (said,) = slack.ephemerals_to(ANA)  # "Opening the form…" became the explanation
+    assert "I couldn't open the form" in said.text
+    assert "`/partner add NAME`" in said.text
+    assert "views.open for the add form failed: expired_trigger_id" in caplog.text

@@ -1,0 +1,211 @@
+"""The outbox table and its queries: idempotent enqueue in the caller's transaction, claims."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, func, select
+
+from bot.delivery.outbox import enqueue
+from storage import outbox as store
+from storage.models import OutboxMessage, OutboxStatus, Partner
+
+NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+TEAM = "T1"
+
+
+def add(session: Session, key: str, *, due_at: datetime = NOW, team_id: str = TEAM) -> bool:
+    return enqueue(
+        session,
+        team_id=team_id,
+        kind="alert",
+        recipient_channel="C1",
+        text=f"about {key}",
+        blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": key}}],
+        due_at=due_at,
+        dedupe_key=key,
+        respect_working_hours=False,
+    )
+
+
+def count(engine: Engine) -> int:
+    with Session(engine) as session:
+        return session.exec(select(func.count()).select_from(OutboxMessage)).one()
+
+
+def test_enqueue_is_idempotent_on_the_dedupe_key(engine: Engine) -> None:
+    with Session(engine) as session:
+        assert add(session, "collision:7") is True
+        assert add(session, "collision:7", due_at=NOW + timedelta(days=1)) is False
+        session.commit()
+    with Session(engine) as session:
+        assert add(session, "collision:7") is False
+        session.commit()
+        stored = store.get_message(session=session, team_id=TEAM, dedupe_key="collision:7")
+        assert stored is not None
+        assert stored.due_at == NOW  # the first one stands
+        assert stored.blocks[0]["text"]["text"] == "collision:7"
+    assert count(engine) == 1
+
+
+def test_enqueue_commits_or_rolls_back_with_the_callers_transaction(engine: Engine) -> None:
+    with Session(engine) as session:
+        session.add(
+            Partner(
+                team_id=TEAM, name="Acme", normalized_name="acme", created_by="U1", created_at=NOW
+            )
+        )
+        add(session, "touchpoint:1")
+        session.rollback()
+    assert count(engine) == 0
+    with Session(engine) as session:
+        partner = Partner(
+            team_id=TEAM, name="Acme", normalized_name="acme", created_by="U1", created_at=NOW
+        )
+        session.add(partner)
+        add(session, "touchpoint:1")
+        # A duplicate does not abort the transaction (PostgreSQL would, after an IntegrityError).
+        add(session, "touchpoint:1")
+        session.commit()
+    assert count(engine) == 1
+
+
+def test_the_same_key_in_two_workspaces_is_two_messages(engine: Engine) -> None:
+    with Session(engine) as session:
+        assert add(session, "digest:2026-11-30")
+        assert add(session, "digest:2026-11-30", team_id="T2")
+        session.commit()
+    assert count(engine) == 2
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        ({"recipient_user": None}, "exactly one of"),
+        ({"recipient_channel": "C1"}, "exactly one of"),
+        ({"due_at": NOW.replace(tzinfo=None)}, "aware"),
+        ({"dedupe_key": "k" * 201}, "dedupe_key"),
+        ({"text": " "}, "text"),
+        ({"blocks": [{"type": "divider"}] * 51}, "at most 50 blocks"),
+    ],
+)
+def test_enqueue_refuses_what_can_never_be_sent(
+    engine: Engine, change: dict[str, Any], problem: str
+) -> None:
+    message: dict[str, Any] = {
+        "team_id": TEAM,
+        "kind": "x",
+        "recipient_user": "U1",
+        "text": "t",
+        "due_at": NOW,
+        "dedupe_key": "k",
+        "respect_working_hours": False,
+        **change,
+    }
+    with Session(engine) as session, pytest.raises(ValueError, match=problem):
+        enqueue(session, **message)
+
+
+def test_the_table_insists_on_one_recipient(engine: Engine) -> None:
+    with Session(engine) as session, pytest.raises(sa.exc.IntegrityError):
+        session.add(
+            OutboxMessage(
+                team_id=TEAM, kind="x", text="t", dedupe_key="k", due_at=NOW, available_at=NOW,
+                created_at=NOW, recipient_user="U1", recipient_channel="C1",
+            )
+        )  # fmt: skip
+        session.commit()
+
+
+def claim(session: Session, token: str, *, limit: int = 10, now: datetime = NOW) -> list[int]:
+    rows = store.claim_due(
+        session=session, now=now, lease_until=now + timedelta(minutes=2), token=token, limit=limit
+    )
+    session.commit()
+    return [row.id for row in rows]
+
+
+def test_claims_take_due_rows_once_oldest_first(engine: Engine) -> None:
+    with Session(engine) as session:
+        for n in range(5):
+            add(session, f"m{n}", due_at=NOW - timedelta(minutes=n))
+        add(session, "later", due_at=NOW + timedelta(seconds=1))
+        session.commit()
+    with Session(engine) as session:
+        first = claim(session, "a", limit=3)
+        second = claim(session, "b", limit=10)
+        third = claim(session, "c")
+    assert len(first) == 3 and len(second) == 2 and third == []
+    assert set(first).isdisjoint(second)
+    with Session(engine) as session:
+        keys = [
+            m.dedupe_key
+            for m in session.exec(select(OutboxMessage).where(OutboxMessage.claim_token == "a"))
+        ]
+    assert sorted(keys) == ["m2", "m3", "m4"]  # the longest waiting
+
+
+def test_a_lost_claim_cannot_record_a_send(engine: Engine) -> None:
+    with Session(engine) as session:
+        add(session, "m")
+        session.commit()
+        (message_id,) = claim(session, "first")
+        # The lease runs out and another dispatcher takes the row.
+        assert claim(session, "second", now=NOW + timedelta(minutes=3)) == [message_id]
+        stale = store.mark_sent(
+            session=session,
+            message_id=message_id,
+            token="first",
+            channel="C1",
+            ts="1.0",
+            sent_at=NOW,
+        )
+        fresh = store.mark_sent(
+            session=session,
+            message_id=message_id,
+            token="second",
+            channel="C1",
+            ts="2.0",
+            sent_at=NOW,
+        )
+        session.commit()
+        stored = store.get_message(session=session, team_id=TEAM, dedupe_key="m")
+    assert (stale, fresh) == (False, True)
+    assert stored is not None and (stored.status, stored.sent_ts, stored.attempts) == (
+        "sent",
+        "2.0",
+        1,
+    )
+
+
+def test_listings_show_rows_by_status_without_bodies(engine: Engine) -> None:
+    with Session(engine) as session:
+        add(session, "queued")
+        add(session, "failed")
+        add(session, "elsewhere", team_id="T2")
+        session.commit()
+        ids = claim(session, "t")
+        failed_id = next(i for i in ids if session.get(OutboxMessage, i).dedupe_key == "failed")  # type: ignore[union-attr]
+        store.finish(
+            session=session,
+            message_id=failed_id,
+            token="t",
+            status=OutboxStatus.FAILED,
+            reason="chat.postMessage: not_in_channel",
+            attempted=True,
+        )
+        store.release(session=session, message_ids=ids, token="t", available_at=NOW)
+        session.commit()
+        queued = store.deliveries_by_status(
+            session=session, statuses=[OutboxStatus.PENDING], limit=10
+        )
+        failed = store.failed_deliveries(session=session, team_id=TEAM, limit=10)
+    assert sorted(row.team_id for row in queued) == ["T1", "T2"]
+    (only,) = failed
+    assert (only.kind, only.recipient, only.attempts) == ("alert", "C1", 1)
+    assert only.last_error == "chat.postMessage: not_in_channel"
+    assert not hasattr(only, "text")
