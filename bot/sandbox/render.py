@@ -76,7 +76,8 @@ def blocks(items: Iterable[JsonDict], **names: NameOf) -> list[str]:
             if block.get("text"):
                 lines.extend(_text(block["text"], **names).splitlines())
             for field in block.get("fields", []):
-                lines.append("  " + _text(field, **names))
+                # A field is usually "*Label*\nvalue": show it as one line.
+                lines.append("  " + " ".join(_text(field, **names).splitlines()))
             if block.get("accessory"):
                 lines.append("  " + element(block["accessory"], **names))
         elif kind == "divider":

@@ -516,11 +516,11 @@ class Sandbox:
     def show_new(self) -> None:
         """Print messages that are new or changed since the last line, and a newly opened form."""
         pending, self._new[:] = list(self._new), []
-        seen: set[int] = set()
-        for message in pending:
-            if message.number in seen:
-                continue
-            seen.add(message.number)
+        # The listener gets a snapshot per change; a person sees the message as it ends up.
+        latest: dict[int, FakeMessage] = {}
+        for snapshot in pending:
+            latest[snapshot.number] = snapshot
+        for message in latest.values():
             current = Shown(text=message.text, blocks=repr(message.blocks))
             previous = self._shown.get(message.number)
             if previous == current and not message.deleted:
