@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -27,6 +29,7 @@ from bot.sandbox.fake_slack import FakeMessage, FakeSlack
 from bot.sandbox.requests import Deliverer, Delivery, RequestFactory
 from storage import schema
 from storage.db import make_engine
+from tests.http import free_port, wait_for_health
 
 POSTGRES_URL = os.environ.get("LIAISON_TEST_DATABASE_URL")
 # A Wednesday morning in Europe: working hours for most of the seeded colleagues.
@@ -180,3 +183,37 @@ def slack(fake_slack: FakeSlack, app: App, slack_runtime: Runtime) -> Slack:
         deliver=Deliverer(fake_slack, app=app),
         runtime=slack_runtime,
     )
+
+
+# --- A real `liaison serve` process --------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def served(fake_slack: FakeSlack, database_url: str, tmp_path: Path) -> Iterator[str]:
+    """A real `liaison serve` process talking to the fake Slack; yields its base URL."""
+    port = free_port()
+    environment = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "LIAISON_"))},
+        "SLACK_BOT_TOKEN": fake_slack.bot_token,
+        "SLACK_SIGNING_SECRET": fake_slack.signing_secret,
+        "SLACK_API_BASE_URL": fake_slack.base_url,
+        "DATABASE_URL": database_url,
+        "PYTHONPATH": str(ROOT),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "serve", "--port", str(port)],
+        cwd=tmp_path,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_health(f"{base}/healthz", process)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

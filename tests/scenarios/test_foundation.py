@@ -5,15 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import socket
-import subprocess
-import sys
 import threading
-import time
-import urllib.error
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,6 +18,7 @@ from bot.sandbox.fake_slack import FakeSlack
 from bot.sandbox.requests import Deliverer, RequestFactory
 from storage.db import make_engine
 from tests.conftest import Slack
+from tests.http import free_port, get, wait_for_health
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -100,62 +93,6 @@ def test_a_failing_listener_gets_an_apology_with_an_error_id(
 
 
 # --- Over HTTP ---------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def get(url: str) -> tuple[int, str]:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:
-            return int(response.status), response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode()
-
-
-def wait_for_health(url: str, process: subprocess.Popen[str] | None = None) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process is not None and process.poll() is not None:
-            raise AssertionError(f"liaison serve exited: {process.communicate()}")
-        try:
-            get(url)
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError(f"{url} never answered")
-
-
-@pytest.fixture
-def served(fake_slack: FakeSlack, database_url: str, tmp_path: Path) -> Iterator[str]:
-    """A real `liaison serve` process talking to the fake Slack; yields its base URL."""
-    port = free_port()
-    environment = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "LIAISON_"))},
-        "SLACK_BOT_TOKEN": fake_slack.bot_token,
-        "SLACK_SIGNING_SECRET": fake_slack.signing_secret,
-        "SLACK_API_BASE_URL": fake_slack.base_url,
-        "DATABASE_URL": database_url,
-        "PYTHONPATH": str(ROOT),
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "serve", "--port", str(port)],
-        cwd=tmp_path,
-        env=environment,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for_health(f"{base}/healthz", process)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def test_liaison_serve_answers_signed_help_and_refuses_unsigned(

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 from sqlmodel import Session, select
 
-from bot.sandbox.fake_slack import FakeMessage, FakeView
+from bot.sandbox.fake_slack import FakeMessage, FakeSlack, FakeView
+from bot.sandbox.requests import Deliverer, RequestFactory
 from bot.services.registry import Actor, Registry
 from handlers.blocks import partners as blocks
 from handlers.partners import registry_of
@@ -465,3 +466,32 @@ def test_a_form_slack_would_not_open_is_explained(
     assert "I couldn't open the form" in said.text
     assert "`/partner add NAME`" in said.text
     assert "views.open for the add form failed: expired_trigger_id" in caplog.text
+
+
+def test_the_registry_through_a_real_liaison_serve(served: str, fake_slack: FakeSlack) -> None:
+    """Several people, signed requests over HTTP, the handover DM sent after the ack."""
+    requests = RequestFactory(fake_slack)
+    deliver = Deliverer(fake_slack, url=f"{served}/slack/events")
+
+    def command(user: str, text: str) -> str:
+        delivery = deliver.send(
+            requests.slash_command(user_id=user, channel_id="C0PARTNERS", text=text)
+        )
+        assert delivery.status == 200
+        assert delivery.json is not None, "the answer travels in the ack"
+        return delivery.json["text"] + json.dumps(delivery.json.get("blocks", []))
+
+    assert "Added *Médecins Sans Frontières*" in command(
+        ANA, 'add Médecins Sans Frontières aka "MSF"'
+    )
+    assert "already registered" in command(CHLOE, "add medecins sans frontieres")
+    # Ben's Slack profile is not cached yet: the ack says so, the refusal follows after it.
+    assert "Checking" in command(BEN, "status MSF active")
+    fake_slack.wait_until(
+        lambda: any("Only <@U0ANA> or an admin" in m.text for m in fake_slack.dm_messages(BEN))
+    )
+    assert "<@U0BEN> now owns" in command(ANA, "owner MSF <@U0BEN|ben>")
+    fake_slack.wait_until(
+        lambda: any("made you the owner of" in m.text for m in fake_slack.dm_messages(BEN))
+    )
+    assert "Did you mean" in command(DAN, "show Medecin San Frontier")
