@@ -479,7 +479,7 @@ def test_the_registry_through_a_real_liaison_serve(served: str, fake_slack: Fake
         )
         assert delivery.status == 200
         assert delivery.json is not None, "the answer travels in the ack"
-        return delivery.json["text"] + json.dumps(delivery.json.get("blocks", []))
+        return str(delivery.json["text"]) + json.dumps(delivery.json.get("blocks", []))
 
     assert "Added *Médecins Sans Frontières*" in command(
         ANA, 'add Médecins Sans Frontières aka "MSF"'
