@@ -28,11 +28,14 @@ def _quiet_logs(log_path: Path) -> None:
 def run_script(sandbox: Sandbox, script: Path) -> int:
     """Each line echoed after the prompt, then what it caused. Exit code 1 if any line failed."""
     failures = 0
+    in_narration = False
     for number, line in enumerate(script.read_text().splitlines(), start=1):
-        if line.strip() and not line.lstrip().startswith("#"):
+        narration = line.lstrip().startswith("#")
+        if line.strip() and not narration:
             sandbox.console.print(f"\n[bold green]{sandbox.prompt}[/bold green]{line.strip()}")
-        elif line.strip():
-            sandbox.console.print()
+        elif narration and not in_narration:
+            sandbox.console.print()  # a paragraph of narration starts
+        in_narration = narration
         if not sandbox.run_line(line):
             failures += 1
             sandbox.console.print(f"[red]  (line {number} of {script})[/red]")

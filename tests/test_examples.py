@@ -1,0 +1,69 @@
+"""The example story a newcomer runs first, through the real `liaison simulate --script`."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def simulate(script: Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bot.cli",
+            "simulate",
+            "--fresh",
+            "--db",
+            str(tmp_path / "sandbox.db"),
+            "--start",
+            "2026-11-23T08:00",
+            "--script",
+            str(script),
+        ],  # fmt: skip
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "160"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_the_revolving_door_story(tmp_path: Path) -> None:
+    result = simulate(ROOT / "examples" / "revolving-door.txt", tmp_path)
+    transcript = result.stdout
+    assert result.returncode == 0, transcript + result.stderr
+    assert "Traceback" not in transcript + result.stderr
+    steps = [
+        # Ana registers the partner and it is hers.
+        "ana@Acme #partnerships> /partner add Médecins Sans Frontières",
+        "Added Médecins Sans Frontières",
+        # Ben's misspelling is recognised.
+        "ben@Acme #partnerships> /partner show Medecins Sans Frontiers",
+        "Did you mean",
+        "Owner @ana",
+        # Chloe's spelling does not create a duplicate.
+        "is already registered as Médecins Sans Frontières",
+        # The handover reaches Ben in New York, in his own time.
+        "@ben now owns Médecins Sans Frontières",
+        "DM to @ben",
+        "America/New_York",
+    ]
+    position = 0
+    for step in steps:
+        found = transcript.find(step, position)
+        assert found >= 0, f"{step!r} missing (or out of order) in:\n{transcript}"
+        position = found
+
+
+def test_a_failing_line_fails_the_script(tmp_path: Path) -> None:
+    script = tmp_path / "broken.txt"
+    script.write_text("/partner help\nteleport to Tokyo\n")
+    result = simulate(script, tmp_path)
+    assert result.returncode == 1
+    assert "I don't know `teleport`" in result.stdout
