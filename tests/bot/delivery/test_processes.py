@@ -23,7 +23,7 @@ from bot.sandbox.fake_slack import FakeSlack
 from storage.models import OutboxMessage, OutboxStatus
 from tests.bot.delivery.conftest import CHANNEL, TEAM, delivered
 from tests.conftest import POSTGRES_URL
-from tests.scenarios.test_foundation import free_port, wait_for_health
+from tests.http import free_port, wait_for_health
 
 ROOT = Path(__file__).resolve().parents[3]
 MESSAGES = 2_000
