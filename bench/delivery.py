@@ -14,9 +14,9 @@ For each database it prints:
   thread in the same process sends N messages (target ≤ 50 ms).
 
 The fake Slack runs in this process; every workload runs in a child process of its own, so the
-fake does not compete with it for the GIL and each peak RSS is the workload's alone. The
-machine's load moves the timings: each is the best of ``--rounds`` runs, alternating the two
-loops. Exits 0 whatever the figures: PASS/FAIL are for reading, not for CI.
+fake does not compete with it for the GIL and each peak RSS is the workload's alone. The two
+loops alternate in chunks of 1,000 messages inside one child, so a change in the machine's load
+falls on both alike. Exits 0 whatever the figures: PASS/FAIL are for reading, not for CI.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -49,7 +49,7 @@ from slack_sdk import WebClient
 from sqlmodel import Session
 
 from bot.app import create_app
-from bot.clock import SystemClock
+from bot.clock import ManualClock, SystemClock
 from bot.config import Settings
 from bot.delivery.dispatcher import METADATA_EVENT, Dispatcher, delivery_client
 from bot.delivery.outbox import enqueue
@@ -69,6 +69,10 @@ ACK_P99_TARGET_MS = 50.0
 RSS_GROWTH_TARGET = 1.15
 BENCH_SCHEMA = "liaison_bench"
 ROOT = Path(__file__).resolve().parent.parent
+# The two loops alternate in chunks of this many messages, so both meet the same machine load.
+CHUNK = 1_000
+# Messages fall due from this moment on (in the past, so a real clock finds them all due).
+EPOCH = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
 
 def user_id(n: int) -> str:
@@ -139,12 +143,16 @@ def migrate(url: str) -> None:
     engine.dispose()
 
 
+def due_at(n: int) -> datetime:
+    """Message n falls due in chunk n // CHUNK: one second after the chunk before."""
+    return EPOCH + timedelta(seconds=n // CHUNK)
+
+
 def seed(url: str, count: int, *, prefix: str) -> None:
-    """Empty the outbox, then queue `count` messages due now (1,000 per transaction)."""
+    """Empty the outbox, then queue `count` messages, all due by now (1,000 per transaction)."""
     engine = make_engine(url)
     with engine.begin() as connection:
         connection.execute(sa.text("DELETE FROM outbox_message"))
-    now = datetime.now(UTC)
     for start in range(0, count, 1_000):
         with Session(engine) as session:
             for n in range(start, min(start + 1_000, count)):
@@ -156,7 +164,7 @@ def seed(url: str, count: int, *, prefix: str) -> None:
                     recipient_user=user,
                     recipient_channel=channel,
                     text=message_text(n),
-                    due_at=now,
+                    due_at=due_at(n),
                     dedupe_key=f"{prefix}:{n}",
                     respect_working_hours=True,
                 )
@@ -180,12 +188,15 @@ def child(mode: str, fake: FakeSlack, url: str, count: int) -> dict[str, Any]:
     return report
 
 
-def accepted(fake: FakeSlack) -> int:
-    return sum(
-        1
-        for call in fake.calls_to("chat.postMessage")
-        if call.response.get("ok") and (call.params.get("metadata") or {}).get("event_type")
-    )
+def delivered_keys(fake: FakeSlack, prefix: str) -> set[str]:
+    """The dedupe keys starting with `prefix` of the messages Slack accepted."""
+    keys: set[str] = set()
+    for call in fake.calls_to("chat.postMessage"):
+        metadata = call.params.get("metadata") or {}
+        key = str((metadata.get("event_payload") or {}).get("dedupe_key", ""))
+        if call.response.get("ok") and key.startswith(prefix):
+            keys.add(key)
+    return keys
 
 
 @dataclass
@@ -206,36 +217,25 @@ class Figures:
         return self.dispatch_s / self.bare_s
 
 
-def measure(kind: str, postgres_url: str | None, count: int, rounds: int) -> Figures:
+def measure(kind: str, postgres_url: str | None, count: int) -> Figures:
     fake = start_fake()
     try:
         with database(kind, postgres_url) as url:
-            dispatch_times: list[float] = []
-            bare_times: list[float] = []
-            lost = 0
-            for round_number in range(rounds):
-                seed(url, count, prefix=f"r{round_number}")
-                before = accepted(fake)
-                dispatched = child("dispatch", fake, url, count)
-                lost += count - (accepted(fake) - before)
-                dispatch_times.append(dispatched["seconds"])
-                bare_times.append(child("bare", fake, url, count)["seconds"])
-                print(
-                    f"  {kind} round {round_number + 1}: dispatch {dispatch_times[-1]:.2f} s, "
-                    f"bare {bare_times[-1]:.2f} s",
-                    flush=True,
-                )
-            rss_large = dispatched["rss_mb"]
+            seed(url, count, prefix="compare")
+            compared = child("compare", fake, url, count)
+            lost = count - len(delivered_keys(fake, "compare:"))
             seed(url, SMALL, prefix="small")
             rss_small = child("dispatch", fake, url, SMALL)["rss_mb"]
+            seed(url, count, prefix="large")
+            rss_large = child("dispatch", fake, url, count)["rss_mb"]
             seed(url, count, prefix="acks")
             acks = child("acks", fake, url, count)
     finally:
         fake.stop()
     return Figures(
         database=kind,
-        dispatch_s=min(dispatch_times),
-        bare_s=min(bare_times),
+        dispatch_s=compared["dispatch_seconds"],
+        bare_s=compared["bare_seconds"],
         rss_small_mb=rss_small,
         rss_large_mb=rss_large,
         ack_p50_ms=acks["p50_ms"],
@@ -278,7 +278,12 @@ def report(figures: Figures, count: int) -> None:
 
 
 def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
+    """This process's peak RSS since it started (VmHWM: unlike ru_maxrss, it does not carry
+    over the parent's size from before exec)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB, elsewhere
 
 
 def settings_of(args: argparse.Namespace) -> Settings:
@@ -291,32 +296,51 @@ def settings_of(args: argparse.Namespace) -> Settings:
 
 
 def run_dispatch(args: argparse.Namespace) -> dict[str, Any]:
+    """Dispatch everything queued, on the wall clock; for the peak RSS."""
     settings = settings_of(args)
     engine = make_engine(settings.database_url)
     dispatcher = Dispatcher(engine=engine, clock=SystemClock(), client=delivery_client(settings))
     started = time.perf_counter()
     sent = dispatcher.run_pass().sent
-    seconds = time.perf_counter() - started
-    return {"seconds": seconds, "sent": sent, "rss_mb": peak_rss_mb()}
+    return {"seconds": time.perf_counter() - started, "sent": sent, "rss_mb": peak_rss_mb()}
 
 
-def run_bare(args: argparse.Namespace) -> dict[str, Any]:
+def post_bare(client: WebClient, n: int) -> None:
+    """What the dispatcher sends for message n, as one bare chat.postMessage call."""
+    user, channel = recipient(n)
+    client.chat_postMessage(
+        # The DM's channel id, which the dispatcher learns from conversations.open.
+        channel=channel or "D" + (user or "")[1:],
+        text=message_text(n),
+        metadata={
+            "event_type": METADATA_EVENT,
+            "event_payload": {"dedupe_key": f"bare:{n}", "kind": "bench"},
+        },
+        unfurl_links=False,
+        unfurl_media=False,
+    )
+
+
+def run_compare(args: argparse.Namespace) -> dict[str, Any]:
+    """The dispatcher and the bare loop, alternating chunk by chunk over the same messages."""
+    settings = settings_of(args)
+    clock = ManualClock(EPOCH)
+    dispatcher = Dispatcher(
+        engine=make_engine(settings.database_url), clock=clock, client=delivery_client(settings)
+    )
     client = WebClient(token=args.token, base_url=args.base_url)
-    # To the DM channels the dispatcher posts to: the fake's ids for the bot's DMs.
-    started = time.perf_counter()
-    for n in range(args.messages):
-        user, channel = recipient(n)
-        client.chat_postMessage(
-            channel=channel or "D" + (user or "")[1:],
-            text=message_text(n),
-            metadata={
-                "event_type": METADATA_EVENT,
-                "event_payload": {"dedupe_key": f"bare:{n}", "kind": "bench"},
-            },
-            unfurl_links=False,
-            unfurl_media=False,
-        )
-    return {"seconds": time.perf_counter() - started}
+    dispatch_seconds = bare_seconds = 0.0
+    sent = 0
+    for first in range(0, args.messages, CHUNK):
+        clock.set(due_at(first))  # this chunk, and only it, is due
+        started = time.perf_counter()
+        sent += dispatcher.run_pass().sent
+        dispatch_seconds += time.perf_counter() - started
+        started = time.perf_counter()
+        for n in range(first, min(first + CHUNK, args.messages)):
+            post_bare(client, n)
+        bare_seconds += time.perf_counter() - started
+    return {"dispatch_seconds": dispatch_seconds, "bare_seconds": bare_seconds, "sent": sent}
 
 
 def help_request(args: argparse.Namespace, n: int) -> BoltRequest:
@@ -378,14 +402,13 @@ def run_acks(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-CHILDREN = {"dispatch": run_dispatch, "bare": run_bare, "acks": run_acks}
+CHILDREN = {"dispatch": run_dispatch, "compare": run_compare, "acks": run_acks}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.delivery", description=__doc__)
     parser.add_argument("--postgres", help="also measure on this PostgreSQL URL")
     parser.add_argument("--messages", type=int, default=10_000)
-    parser.add_argument("--rounds", type=int, default=2, help="runs of each loop (best counts)")
     parser.add_argument("--child", choices=sorted(CHILDREN), help=argparse.SUPPRESS)
     parser.add_argument("--database", help=argparse.SUPPRESS)
     parser.add_argument("--base-url", help=argparse.SUPPRESS)
@@ -404,7 +427,7 @@ def main(argv: list[str] | None = None) -> int:
     postgres_url = args.postgres or os.environ.get("LIAISON_BENCH_POSTGRES_URL")
     kinds = ["sqlite"] + (["postgresql"] if postgres_url else [])
     print(f"delivery benchmark: {args.messages:,} messages, {os.cpu_count()} CPUs", flush=True)
-    results = [measure(kind, postgres_url, args.messages, args.rounds) for kind in kinds]
+    results = [measure(kind, postgres_url, args.messages) for kind in kinds]
     for figures in results:
         report(figures, args.messages)
     if not postgres_url:

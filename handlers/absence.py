@@ -41,7 +41,10 @@ def _end(when: When) -> datetime:
 
 def away_verb(runtime: Runtime, invocation: Invocation, rest: str) -> Reply:
     verb = VERBS_BY_NAME["away"]
-    match = _LINE.match(rest.strip())
+    line = rest.strip()
+    if line.lower().startswith("from "):
+        line = line[len("from ") :]  # "away from friday to monday" reads as well
+    match = _LINE.match(line)
     if match is None:
         return help_blocks.usage(verb, texts.MISSING_TO)
     deputy_id: str | None = None

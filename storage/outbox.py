@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -218,8 +218,8 @@ def claim_due(
     return sorted(claimed, key=lambda row: row.id)
 
 
-def _rowcount(session: Session, statement: sa.Update, params: dict[str, Any] | None = None) -> int:
-    result = session.execute(statement, params)
+def _rowcount(session: Session, statement: sa.Update) -> int:
+    result = session.execute(statement)
     assert isinstance(result, sa.CursorResult)
     return result.rowcount
 
@@ -249,40 +249,39 @@ def _update_claimed(
     return _rowcount(session, statement)
 
 
-# Built once: the dispatcher runs this after every send, and building it costs more than
-# running it.
-_MARK_SENT = (
-    sa.update(_T)
-    .where(
-        _T.c.id == sa.bindparam("message_id"),
-        _T.c.claim_token == sa.bindparam("token"),
-        _T.c.status == OutboxStatus.SENDING,
-    )
-    .values(
-        status=OutboxStatus.SENT,
-        sent_channel=sa.bindparam("channel"),
-        sent_ts=sa.bindparam("ts"),
-        sent_at=sa.bindparam("sent_at", type_=_T.c.sent_at.type),
-        attempts=_T.c.attempts + 1,
-        claim_token=None,
-        last_error=None,
-        held=False,
-    )
-)
+# The dispatcher records every send with this one statement, so it skips SQLAlchemy's statement
+# machinery (a third of its cost) and goes to the driver as plain SQL in the driver's own style.
+_MARK_SENT_PARAMS = ("channel", "ts", "sent_at", "message_id", "token")
+_MARK_SENT = """
+UPDATE outbox_message
+SET status = 'sent', sent_channel = {channel}, sent_ts = {ts}, sent_at = {sent_at},
+    attempts = attempts + 1, claim_token = NULL, last_error = NULL, held = {false}
+WHERE id = {message_id} AND claim_token = {token} AND status = 'sending'
+"""
+_MARK_SENT_SQL = {
+    "postgresql": _MARK_SENT.format(
+        false="false", **{name: f"%({name})s" for name in _MARK_SENT_PARAMS}
+    ),
+    "sqlite": _MARK_SENT.format(false="0", **{name: f":{name}" for name in _MARK_SENT_PARAMS}),
+}
 
 
 def mark_sent(
     *, session: Session, message_id: int, token: str, channel: str, ts: str, sent_at: datetime
 ) -> bool:
     """Record Slack's accept. False when the claim was lost (the lease ran out meanwhile)."""
-    params = {
-        "message_id": message_id,
-        "token": token,
-        "channel": channel,
-        "ts": ts,
-        "sent_at": sent_at,
-    }
-    return _rowcount(session, _MARK_SENT, params) == 1
+    connection = session.connection()
+    dialect = connection.dialect.name
+    if dialect == "sqlite":
+        # As storage.types.UTCDateTime and SQLAlchemy's SQLite DATETIME store it.
+        stamp: datetime | str = sent_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    else:
+        stamp = sent_at.astimezone(UTC)
+    result = connection.exec_driver_sql(
+        _MARK_SENT_SQL[dialect],
+        {"message_id": message_id, "token": token, "channel": channel, "ts": ts, "sent_at": stamp},
+    )
+    return result.rowcount == 1
 
 
 def reschedule(

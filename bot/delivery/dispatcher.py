@@ -62,7 +62,7 @@ _ERROR_CODE = re.compile(r"^[a-z0-9_.]{1,80}$")
 class DispatchPolicy:
     """How the dispatcher claims, retries and backs off."""
 
-    batch_size: int = 100
+    batch_size: int = 250
     lease: timedelta = timedelta(minutes=2)
     max_attempts: int = 10
     backoff_base: timedelta = timedelta(seconds=2)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import threading
+from collections import Counter
 from datetime import datetime, timedelta
 
 import pytest
 from apscheduler.triggers.interval import IntervalTrigger
 from slack_sdk import WebClient
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from bot.clock import ManualClock
 from bot.config import Settings
@@ -17,6 +19,7 @@ from bot.delivery.outbox import enqueue
 from bot.runtime import Runtime
 from bot.sandbox.fake_slack import FakeSlack
 from bot.scheduler import PlannerRegistry, Scheduler, tick
+from storage.models import OutboxMessage
 from tests.bot.delivery.conftest import CHANNEL, delivered, queue
 
 EVERY_MINUTE = IntervalTrigger(minutes=1)
@@ -116,3 +119,23 @@ def test_the_clock_decides_what_is_due(
     assert tick(slack_runtime, client, planners=PlannerRegistry()).dispatch.sent == 0
     clock.advance(timedelta(days=1))
     assert tick(slack_runtime, client, planners=PlannerRegistry()).dispatch.sent == 1
+
+
+def test_shutdown_mid_pass_finishes_the_send_in_flight_and_releases_the_rest(
+    slack_runtime: Runtime, client: WebClient, clock: ManualClock, fake_slack: FakeSlack
+) -> None:
+    for n in range(200):
+        queue(slack_runtime.engine, due_at=clock.now(), key=f"m{n}", channel=CHANNEL)
+    first_sent = threading.Event()
+    fake_slack.add_listener(lambda _message: first_sent.set())
+    scheduler = Scheduler(slack_runtime, client=client, planners=PlannerRegistry())
+
+    scheduler.start()
+    assert first_sent.wait(timeout=10)
+    scheduler.shutdown()
+
+    with Session(slack_runtime.engine) as session:
+        statuses = Counter(m.status for m in session.exec(select(OutboxMessage)))
+    sent = len(delivered(fake_slack))
+    assert 1 <= sent < 200
+    assert statuses == {"sent": sent, "pending": 200 - sent}  # nothing left "sending"

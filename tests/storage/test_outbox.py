@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from bot.delivery.outbox import enqueue
 from storage import outbox as store
@@ -175,11 +175,32 @@ def test_a_lost_claim_cannot_record_a_send(engine: Engine) -> None:
         session.commit()
         stored = store.get_message(session=session, team_id=TEAM, dedupe_key="m")
     assert (stale, fresh) == (False, True)
-    assert stored is not None and (stored.status, stored.sent_ts, stored.attempts) == (
-        "sent",
-        "2.0",
-        1,
-    )
+    assert stored is not None
+    assert (stored.status, stored.sent_ts, stored.attempts) == ("sent", "2.0", 1)
+    assert stored.sent_at == NOW and stored.claim_token is None
+
+
+def test_the_sent_time_reads_back_exactly(engine: Engine) -> None:
+    berlin = timezone(timedelta(hours=1))
+    sent_at = datetime(2026, 11, 25, 10, 0, 1, 123_456, tzinfo=berlin)
+    with Session(engine) as session:
+        add(session, "m")
+        session.commit()
+        (message_id,) = claim(session, "t")
+        assert store.mark_sent(
+            session=session, message_id=message_id, token="t", channel="C1", ts="1.0",
+            sent_at=sent_at,
+        )  # fmt: skip
+        session.commit()
+        stored = store.get_message(session=session, team_id=TEAM, dedupe_key="m")
+        # Ordered and compared like every other time column (the mark is hand-written SQL).
+        later = session.exec(
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(col(OutboxMessage.sent_at) > sent_at - timedelta(microseconds=1))
+        ).one()
+    assert stored is not None and stored.sent_at == sent_at.astimezone(UTC)
+    assert later == 1
 
 
 def test_listings_show_rows_by_status_without_bodies(engine: Engine) -> None:

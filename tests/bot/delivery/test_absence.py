@@ -164,7 +164,7 @@ def test_away_records_the_days_in_the_callers_zone(slack: Slack, engine: Engine)
 
 
 def test_away_with_everyday_words(slack: Slack, engine: Engine, clock: ManualClock) -> None:
-    slack.command("away today to friday")
+    slack.command("away from today to friday")
     (absence,) = absences(engine)
     assert absence.starts_at == datetime(2026, 11, 25, 0, 0, tzinfo=UTC)  # no profile: UTC
     assert absence.ends_at == datetime(2026, 11, 28, 0, 0, tzinfo=UTC)
