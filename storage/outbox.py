@@ -417,3 +417,19 @@ def deliveries_by_status(
         .limit(limit)
     )
     return _summaries(statement, session)
+
+
+def next_available_at(*, session: Session, team_id: str, after: datetime) -> datetime | None:
+    """When the workspace's next pending message may go out, if later than `after`.
+
+    The sandbox moves its clock to that moment, so each message is sent at its own time.
+    """
+    statement = sa.select(sa.func.min(_T.c.available_at)).where(
+        _T.c.team_id == team_id,
+        _T.c.status == OutboxStatus.PENDING,
+        sa.not_(_T.c.held),
+        _T.c.available_at > after,
+    )
+    # min() keeps the column's type, so the answer comes back aware UTC like the column.
+    found: datetime | None = session.execute(statement).scalar_one_or_none()
+    return found

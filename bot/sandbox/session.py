@@ -19,16 +19,20 @@ from zoneinfo import ZoneInfo
 
 from rich.console import Console
 from rich.markup import escape
+from sqlmodel import Session
 
 from bot.app import create_app
 from bot.clock import ManualClock
 from bot.config import Settings
+from bot.delivery.dispatcher import Dispatcher
 from bot.runtime import Runtime
 from bot.sandbox import render
 from bot.sandbox.fake_slack import FakeMessage, FakeSlack, FakeView
 from bot.sandbox.requests import Deliverer, Delivery, RequestFactory, SlackRequest
+from bot.scheduler import build_planners, run_planner
 from storage import schema
 from storage.db import make_engine
+from storage.outbox import next_available_at
 
 JsonDict = dict[str, Any]
 
@@ -60,6 +64,9 @@ FORMS = """\
   time                            the sandbox clock, in each person's time zone
   help | quit"""
 
+# How often, at most, the sandbox runs each planner as its clock moves (messages still go out
+# at their own minute).
+PLANNER_GRANULARITY = timedelta(hours=1)
 _DURATION = re.compile(r"^(\d+)\s*(m|min|h|d|w)$")
 _UNITS = {"m": "minutes", "min": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
@@ -124,6 +131,10 @@ class Sandbox:
         schema.upgrade(engine)
         self.runtime = Runtime(settings=settings, engine=engine, clock=self.clock)
         self.app = create_app(self.runtime)
+        self.planners = build_planners()
+        # When each planner runs next, by its own trigger, on the sandbox clock.
+        self._next_runs: dict[str, datetime] = {}
+        self.dispatcher = Dispatcher(engine=engine, clock=self.clock, client=self.app.client)
         self.requests = RequestFactory(self.fake)
         self.deliver = Deliverer(self.fake, app=self.app)
 
@@ -172,6 +183,7 @@ class Sandbox:
             self.console.print(f"[dim]{escape(FORMS)}[/dim]")
             return False
         self.runtime.drain()
+        self._deliver_due()
         self.show_new()
         if self.errors.count > errors_before:
             self.console.print("[red]✗ Liaison logged an error (see the log above)[/red]")
@@ -280,8 +292,38 @@ class Sandbox:
             target = now + timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
         if target <= now:
             raise LineError("The clock only moves forward.")
-        self.clock.set(target)
+        self._run_until(target)
         self._time()
+
+    def _run_until(self, target: datetime) -> None:
+        """Move the clock to `target`, stopping at each moment something falls due, in order:
+        a planner's next run (by its own trigger) or the next pending message's send time."""
+        while (now := self.clock.now()) < target:
+            with Session(self.runtime.engine) as session:
+                next_message = next_available_at(session=session, team_id=TEAM_ID, after=now)
+            moments = [target, *self._next_runs.values()]
+            if next_message is not None:
+                moments.append(next_message)
+            self.clock.set(min(moment for moment in moments if moment > now))
+            self._deliver_due()
+
+    def _deliver_due(self) -> None:
+        """What the scheduler does in production: the planners that are due, then a dispatch."""
+        now = self.clock.now()
+        for job in self.planners:
+            due = self._next_runs.get(job.name)
+            if due is not None and due > now:
+                continue
+            run_planner(self.runtime, job, now)
+            following = job.trigger.get_next_fire_time(now, now)
+            if following is None:
+                self._next_runs[job.name] = datetime.max.replace(tzinfo=UTC)
+            else:
+                # A planner that runs every few seconds in production would make a week of
+                # sandbox time take minutes; it runs at most every PLANNER_GRANULARITY here.
+                self._next_runs[job.name] = max(following, now + PLANNER_GRANULARITY)
+        self.dispatcher.run_pass()
+        self.runtime.drain()
 
     def _time(self) -> None:
         now = self.clock.now()
