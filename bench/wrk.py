@@ -1,4 +1,4 @@
-"""Load a Slack endpoint with wrk: one signed request replayed over N connections on loopback.
+"""Load a Slack endpoint with wrk: signed requests, one replayed or many in turn, on loopback.
 
 Shared by the HTTP benchmarks. wrk comes from the distribution (`apt-get install wrk`).
 """
@@ -14,7 +14,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +31,7 @@ class WrkResult:
     p99_ms: float
     non_2xx: int
     errors: int
+    requests: int = 0
 
 
 def free_port() -> int:
@@ -51,12 +52,59 @@ def run_wrk(
     url: str, request: SlackRequest, *, seconds: int, connections: int = 10, threads: int = 1
 ) -> WrkResult:
     """Replay `request` against `url` for `seconds`; wrk's own latency percentiles."""
-    if shutil.which("wrk") is None:
-        sys.exit("wrk is not installed: apt-get install wrk")
     headers = "\n".join(
         f"wrk.headers[ {_lua_string(k)} ] = {_lua_string(v)}" for k, v in request.headers.items()
     )
     script = f'wrk.method = "POST"\nwrk.body = {_lua_string(request.body)}\n{headers}\n'
+    return _wrk(url, script, seconds=seconds, connections=connections, threads=threads)
+
+
+# Reads the requests written by `run_wrk_cycling` and sends them in turn.
+_CYCLING = """
+local requests = {}
+local counter = 0
+init = function(args)
+  local file = assert(io.open(%s, "r"))
+  while true do
+    local count = file:read("*l")
+    if not count then break end
+    local headers = {}
+    for _ = 1, tonumber(count) do
+      local name, value = file:read("*l"):match("^([^:]+): (.*)$")
+      headers[name] = value
+    end
+    requests[#requests + 1] = wrk.format("POST", nil, headers, file:read("*l"))
+  end
+  file:close()
+end
+request = function()
+  counter = counter %% #requests + 1
+  return requests[counter]
+end
+"""
+
+
+def run_wrk_cycling(
+    url: str, requests: Sequence[SlackRequest], *, seconds: int, connections: int = 10
+) -> WrkResult:
+    """Send `requests` in turn against `url` for `seconds`, so each is new to the server where
+    replaying one request would be a no-op (a retry). Give more requests than the run sends."""
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as data:
+        for request in requests:
+            data.write(f"{len(request.headers)}\n")
+            data.writelines(f"{name}: {value}\n" for name, value in request.headers.items())
+            data.write(request.body + "\n")
+    try:
+        return _wrk(
+            url, _CYCLING % _lua_string(data.name), seconds=seconds, connections=connections
+        )
+    finally:
+        os.unlink(data.name)
+
+
+def _wrk(url: str, script: str, *, seconds: int, connections: int, threads: int = 1) -> WrkResult:
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is not installed: apt-get install wrk")
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
         lua.write(script)
     try:
@@ -78,6 +126,7 @@ def run_wrk(
     finally:
         os.unlink(lua.name)
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+    sent = re.search(r"(\d+) requests in", output)
     p50 = re.search(r"50%\s+([\d.]+)(us|ms|s)", output)
     p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", output)
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
@@ -90,6 +139,7 @@ def run_wrk(
         p99_ms=_ms(*p99.groups()) if p99 else float("nan"),
         non_2xx=int(non_2xx.group(1)) if non_2xx else 0,
         errors=sum(int(n) for n in errors.groups()) if errors else 0,
+        requests=int(sent.group(1)) if sent else 0,
     )
 
 

@@ -90,6 +90,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     outbox.add_argument("--failed", action="store_true", help="list failed messages instead")
     outbox.add_argument("--limit", type=int, default=100, help="at most this many (default 100)")
+    importer = commands.add_parser(
+        "import",
+        help="load a partner list from a CSV file",
+        description=(
+            "Load partners from a CSV file with the columns name, aliases, owner (email or "
+            "Slack id), status and website. --dry-run reports duplicates and unknown owners "
+            "and changes nothing. Running it twice adds nothing twice. Needs SLACK_BOT_TOKEN."
+        ),
+    )
+    importer.add_argument("what", choices=["partners"], help="what to import")
+    importer.add_argument("file", type=Path, help="the CSV file")
+    importer.add_argument("--dry-run", action="store_true", help="report only; change nothing")
     commands.add_parser(
         "migrate",
         help="upgrade the database schema to this version",
@@ -120,6 +132,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_tick(settings, at=args.at)
         if args.command == "outbox":
             return list_outbox(settings, failed=args.failed, limit=args.limit)
+        if args.command == "import":
+            return import_partners(settings, path=args.file, dry_run=args.dry_run)
     except SettingsError as error:
         print(f"liaison: {error}", file=sys.stderr)
         return EXIT_CONFIG
@@ -247,6 +261,20 @@ def list_outbox(settings: Settings, *, failed: bool, limit: int) -> int:
     runtime = build_runtime(settings)
     try:
         return operations.list_outbox(runtime, failed=failed, limit=limit)
+    finally:
+        runtime.close()
+
+
+def import_partners(settings: Settings, *, path: Path, dry_run: bool) -> int:
+    settings.require(BOT_TOKEN)
+    from bot.delivery.dispatcher import delivery_client
+    from bot.services import imports
+
+    runtime = build_runtime(settings)
+    try:
+        return imports.import_partners(
+            runtime, delivery_client(settings), path=path, dry_run=dry_run
+        )
     finally:
         runtime.close()
 

@@ -25,6 +25,9 @@ from slack_sdk import WebClient
 
 from bot.delivery.dispatcher import Dispatcher, DispatchPolicy, DispatchReport, delivery_client
 from bot.runtime import Runtime
+from bot.services import checkins, surveys
+from handlers import commitments, touchpoints
+from handlers.blocks.feedback import MESSAGES as FEEDBACK_MESSAGES
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +65,12 @@ class PlannerRegistry:
 
 def build_planners() -> PlannerRegistry:
     """Every planner of the application (check-ins, pulse surveys, reminders, digests, …)."""
-    return PlannerRegistry()
+    planners = PlannerRegistry()
+    checkins.register_planners(planners, FEEDBACK_MESSAGES)
+    surveys.register_planners(planners, FEEDBACK_MESSAGES)
+    touchpoints.register_planners(planners)
+    commitments.register_planners(planners)
+    return planners
 
 
 @dataclass

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from handlers import errors, partner_command, partners
+from handlers import commitments, errors, feedback, partner_command, partners, touchpoints
 
 
 def register(app: App) -> None:
     errors.register(app)
     partner_command.register(app)
     partners.register(app, route=partner_command.route)
+    touchpoints.register(app, route=partner_command.route)
+    feedback.register(app)
+    commitments.register(app)

@@ -14,7 +14,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.runtime import Runtime
-from handlers import absence, partners
+from handlers import absence, commitments, feedback, partners, touchpoints
 from handlers.blocks import help as help_blocks
 from handlers.context import runtime_of
 from handlers.invocation import Invocation, VerbHandler
@@ -38,6 +38,9 @@ VERB_HANDLERS: dict[str, VerbHandler] = {
     "help": help_verb,
     **partners.VERB_HANDLERS,
     **absence.VERB_HANDLERS,
+    **feedback.VERB_HANDLERS,
+    **touchpoints.VERB_HANDLERS,
+    **commitments.VERB_HANDLERS,
 }
 
 

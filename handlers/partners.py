@@ -49,7 +49,7 @@ from handlers.blocks.partners import say
 from handlers.context import runtime_of
 from handlers.grammar import Change, GrammarError, Name
 from handlers.invocation import Invocation, VerbHandler
-from handlers.reply import Followup, Reply
+from handlers.reply import Block, Followup, Reply
 from handlers.texts import partners as texts
 from handlers.verbs import VERBS_BY_NAME, Verb
 from storage.models import PartnerStatus
@@ -94,6 +94,11 @@ class Call:
 
 VerbBody = Callable[[Call], Reply]
 
+# Sections later features add below the profile card (`show`), by name: each takes the runtime,
+# who asked and the partner's id, and returns the blocks to append.
+CardSection = Callable[[Runtime, Invocation, int], list[Block]]
+CARD_SECTIONS: dict[str, CardSection] = {}
+
 
 def registry_of(runtime: Runtime) -> Registry:
     """The registry over this process's database, clock and name indexes."""
@@ -120,7 +125,13 @@ def add(call: Call, *, allow_similar: bool = False) -> Reply:
 def show(call: Call) -> Reply:
     line = grammar.parse_name(call.rest)
     profile = call.registry.profile(team_id=call.team_id, partner=call.partner(line.name))
-    return blocks.card(profile, now=call.runtime.clock.now())
+    card = blocks.card(profile, now=call.runtime.clock.now())
+    extra = [
+        block
+        for section in CARD_SECTIONS.values()
+        for block in section(call.runtime, call.invocation, profile.facts.id)
+    ]
+    return replace(card, blocks=[*card.blocks, *extra])
 
 
 def contacts(call: Call) -> Reply:

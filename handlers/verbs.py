@@ -209,10 +209,16 @@ VERBS: tuple[Verb, ...] = (
     Verb(
         "cadence",
         FEEDBACK,
-        ("cadence NAME IDEAL MAX",),
-        "How often to be in touch with the partner, in days: a nudge at IDEAL, dormant at MAX.",
+        (
+            "cadence NAME IDEAL MAX",
+            "cadence NAME",
+            "cadence status prospect|active IDEAL MAX",
+        ),
+        "How often to be in touch with the partner, in days: a nudge to its owner at IDEAL, "
+        "dormant at MAX (default 30 and 60; paused and ended partners are exempt). Alone, the "
+        "partner's cadence and where it stands; `status` sets it for all partners of a status.",
         ("cadence MSF 30 60",),
-        who="the partner's owner or an admin",
+        who="anyone may look; the partner's owner or an admin may set it, admins for a status",
     ),
     Verb(
         "away",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -35,6 +35,13 @@ class TouchpointKind(StrEnum):
     DONE = "done"
     PLANNED = "planned"
     INTENDED = "intended"
+
+
+class IntentAnswer(StrEnum):
+    GO_AHEAD = "go_ahead"
+    HANDLE_IT = "handle_it"  # the owner will handle it themselves
+    TALK_FIRST = "talk_first"
+    LAPSED = "lapsed"  # nobody answered within a working day: the asker may proceed
 
 
 class TouchpointMedium(StrEnum):
@@ -181,7 +188,16 @@ class Contact(SQLModel, table=True):
 class Touchpoint(SQLModel, table=True):
     """A contact with a partner that happened, is planned, or is intended."""
 
-    __table_args__ = (sa.Index("ix_touchpoint_partner_time", "team_id", "partner_id", "at"),)
+    __table_args__ = (
+        sa.Index("ix_touchpoint_partner_time", "team_id", "partner_id", "at"),
+        # The planner's look for intents nobody answered in time reads only the open ones.
+        sa.Index(
+            "ix_touchpoint_open_intent",
+            "intent_deadline",
+            sqlite_where=sa.text("intent_deadline IS NOT NULL AND intent_answer IS NULL"),
+            postgresql_where=sa.text("intent_deadline IS NOT NULL AND intent_answer IS NULL"),
+        ),
+    )
     id: int | None = Field(default=None, primary_key=True)
     team_id: str = Field(max_length=32)
     partner_id: int = Field(foreign_key="partner.id", ondelete="CASCADE")
@@ -194,6 +210,15 @@ class Touchpoint(SQLModel, table=True):
     # Slack retries a slow request with the same body; this key makes the retry a no-op.
     request_key: str | None = Field(default=None, max_length=128, unique=True)
     created_at: datetime = _utc_column()
+    # True when only the day was given (`on friday`): `at` is then noon of that day, or now.
+    day_only: bool = False
+    # An intent (`intend`): who was asked (the owner or their stand-in), until when an answer is
+    # awaited, and the answer (`IntentAnswer`), by whom and when.
+    intent_asked: str | None = Field(default=None, max_length=32)
+    intent_deadline: datetime | None = _utc_column(nullable=True)
+    intent_answer: str | None = Field(default=None, max_length=16)
+    intent_answered_by: str | None = Field(default=None, max_length=32)
+    intent_answered_at: datetime | None = _utc_column(nullable=True)
 
 
 class TouchpointParticipant(SQLModel, table=True):
@@ -291,3 +316,283 @@ class Absence(SQLModel, table=True):
     ends_at: datetime = _utc_column()
     deputy_id: str | None = Field(default=None, max_length=32)
     created_at: datetime = _utc_column()
+
+
+# --- Feedback: check-ins after meetings and pulse surveys -----------------------------------
+
+
+class CheckInAnswer(StrEnum):
+    WENT_WELL = "went_well"
+    MIXED = "mixed"
+    PROBLEM = "problem"
+    DIDNT_HAPPEN = "didnt_happen"
+    MOVED = "moved"
+
+
+class CheckInStatus(StrEnum):
+    OPEN = "open"
+    ANSWERED = "answered"
+    EXPIRED = "expired"
+
+
+CHECKIN_TO_FOLLOW = "status = 'open' OR (answer = 'problem' AND problem_alerted_at IS NULL)"
+
+
+class CheckIn(SQLModel, table=True):
+    """One colleague asked how one meeting, call or event went, and what they answered.
+
+    `occurrence` counts re-asks: a planned meeting answered "moved to" is asked about again
+    after its new date. `version` grows with every answer or note, naming its debrief reply.
+    """
+
+    __tablename__ = "check_in"
+    __table_args__ = (
+        sa.UniqueConstraint("touchpoint_id", "user_id", "occurrence"),
+        # The planner's follow-ups read only open check-ins and Problems not yet alerted.
+        sa.Index(
+            "ix_check_in_to_follow",
+            "team_id",
+            sqlite_where=sa.text(CHECKIN_TO_FOLLOW),
+            postgresql_where=sa.text(CHECKIN_TO_FOLLOW),
+        ),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    touchpoint_id: int = Field(foreign_key="touchpoint.id", ondelete="CASCADE")
+    user_id: str = Field(max_length=32)
+    occurrence: int = 0
+    planned: bool = False
+    meeting_at: datetime = _utc_column()
+    due_at: datetime = _utc_column()
+    status: str = Field(default=CheckInStatus.OPEN, max_length=16)
+    answer: str | None = Field(default=None, max_length=16)
+    note: str | None = Field(default=None, max_length=3000)
+    moved_to: datetime | None = _utc_column(nullable=True)
+    # The first answer: it may be changed for a day after.
+    answered_at: datetime | None = _utc_column(nullable=True)
+    changed_at: datetime | None = _utc_column(nullable=True)
+    version: int = 0
+    reminded_at: datetime | None = _utc_column(nullable=True)
+    problem_alerted_at: datetime | None = _utc_column(nullable=True)
+    closed_at: datetime | None = _utc_column(nullable=True)
+    created_at: datetime = _utc_column()
+
+
+class SurveyRound(SQLModel, table=True):
+    """One pulse survey of a partner's internal team: started, reminded once, closed.
+
+    `round_key` makes starting idempotent (a scheduled period, or the command that started it);
+    `respondents` is counted when the round closes.
+    """
+
+    __tablename__ = "survey_round"
+    __table_args__ = (
+        sa.UniqueConstraint("team_id", "round_key"),
+        sa.Index("ix_survey_round_partner", "team_id", "partner_id", "started_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    partner_id: int = Field(foreign_key="partner.id", ondelete="CASCADE")
+    round_key: str = Field(max_length=120)
+    started_by: str | None = Field(default=None, max_length=32)
+    questions: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    started_at: datetime = _utc_column()
+    remind_at: datetime = _utc_column()
+    closes_at: datetime = _utc_column()
+    reminded_at: datetime | None = _utc_column(nullable=True)
+    closed_at: datetime | None = _utc_column(nullable=True)
+    invited: int = 0
+    respondents: int | None = None
+
+
+class SurveyDelivery(SQLModel, table=True):
+    """One person asked in one round.
+
+    `respondent` is a random token that links the person to their anonymous answers while the
+    round is open (so a new reaction replaces their score); closing the round erases it, after
+    which nothing links a score to anyone.
+    """
+
+    __tablename__ = "survey_delivery"
+    __table_args__ = (sa.UniqueConstraint("round_id", "user_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    round_id: int = Field(foreign_key="survey_round.id", ondelete="CASCADE")
+    user_id: str = Field(max_length=32)
+    reason: str = Field(max_length=16)
+    respondent: str | None = Field(default=None, max_length=32, unique=True)
+    created_at: datetime = _utc_column()
+
+
+class SurveyMessage(SQLModel, table=True):
+    """One message of a delivery (0: the introduction; 1…: a question) and where it was sent,
+    so that a reaction on it can be found; `reactions_added` once the bot put :one:…:five:."""
+
+    __tablename__ = "survey_message"
+    __table_args__ = (
+        sa.UniqueConstraint("delivery_id", "question"),
+        sa.Index("ix_survey_message_sent", "team_id", "channel", "ts"),
+        sa.Index(
+            "ix_survey_message_unready",
+            "team_id",
+            sqlite_where=sa.text("NOT reactions_added"),
+            postgresql_where=sa.text("NOT reactions_added"),
+        ),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    delivery_id: int = Field(foreign_key="survey_delivery.id", ondelete="CASCADE")
+    question: int
+    dedupe_key: str = Field(max_length=200)
+    channel: str | None = Field(default=None, max_length=32)
+    ts: str | None = Field(default=None, max_length=32)
+    reactions_added: bool = False
+
+
+class SurveyAnswer(SQLModel, table=True):
+    """One score (1–5) to one question, keyed by an anonymous respondent token, never a person.
+
+    A withdrawn score stays as NULL with the time of the event that withdrew it, so an older
+    event arriving late cannot bring it back; `event_ts` is erased when the round closes.
+    """
+
+    __tablename__ = "survey_answer"
+    __table_args__ = (sa.UniqueConstraint("round_id", "respondent", "question"),)
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    round_id: int = Field(foreign_key="survey_round.id", ondelete="CASCADE")
+    respondent: str = Field(max_length=32)
+    question: int
+    score: int | None = None
+    event_ts: str | None = Field(default=None, max_length=32)
+
+
+class SurveyComment(SQLModel, table=True):
+    """The optional free-text comment of one anonymous respondent in one round."""
+
+    __tablename__ = "survey_comment"
+    __table_args__ = (sa.UniqueConstraint("round_id", "respondent"),)
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    round_id: int = Field(foreign_key="survey_round.id", ondelete="CASCADE")
+    respondent: str = Field(max_length=32)
+    text: str = Field(sa_type=sa.Text)
+
+
+class SlackEventReceipt(SQLModel, table=True):
+    """A Slack event already handled: a retry with the same `event_id` is handled once."""
+
+    __tablename__ = "slack_event_receipt"
+    team_id: str = Field(primary_key=True, max_length=32)
+    event_id: str = Field(primary_key=True, max_length=64)
+    received_at: datetime = _utc_column(index=True)
+
+
+# --- Collisions -----------------------------------------------------------------------------
+
+
+class Collision(SQLModel, table=True):
+    """Two touchpoints with one partner that collide (`bot.collisions`), recorded once per pair.
+
+    `earlier_id` was there first; recording `later_id` found the collision. `alert_key` is the
+    outbox dedupe key of the channel alert that reported it (None: no alert, e.g. the colleague
+    already knew of that contact); `thread_key` is the key of the alert at the root of its
+    thread, which later alerts about the partner within a day reply to.
+    """
+
+    __table_args__ = (
+        sa.UniqueConstraint("earlier_id", "later_id"),
+        sa.Index("ix_collision_partner_time", "team_id", "partner_id", "detected_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    partner_id: int = Field(foreign_key="partner.id", ondelete="CASCADE")
+    earlier_id: int = Field(foreign_key="touchpoint.id", ondelete="CASCADE")
+    later_id: int = Field(foreign_key="touchpoint.id", ondelete="CASCADE", index=True)
+    same_contact: bool = False
+    detected_at: datetime = _utc_column()
+    alert_key: str | None = Field(default=None, max_length=200)
+    thread_key: str | None = Field(default=None, max_length=200)
+
+
+# --- Commitments and the stay-in-touch cadence ----------------------------------------------
+
+
+class CommitmentSide(StrEnum):
+    US = "us"  # our side promised it
+    THEM = "them"  # the partner promised it; our owner follows it up
+
+
+class CommitmentStatus(StrEnum):
+    OPEN = "open"
+    DONE = "done"
+    DROPPED = "dropped"
+
+
+class Commitment(SQLModel, table=True):
+    """A promise by our side or by the partner: what, by which day, who on our side owns it
+    (for "them", the colleague who follows it up), and how and by whom it was closed.
+
+    `due_set_at` is when the due day was last set: reminders meant for earlier moments are
+    skipped. `on_time` is decided when it is closed as done (on or before its due day, in the
+    owner's time zone).
+    """
+
+    __table_args__ = (
+        sa.Index("ix_commitment_partner", "team_id", "partner_id", "status"),
+        sa.Index("ix_commitment_owner", "team_id", "owner_id", "status"),
+        # The reminder planner reads only open commitments, by due day.
+        sa.Index(
+            "ix_commitment_open_due",
+            "due_on",
+            sqlite_where=sa.text("status = 'open'"),
+            postgresql_where=sa.text("status = 'open'"),
+        ),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    partner_id: int = Field(foreign_key="partner.id", ondelete="CASCADE")
+    side: str = Field(max_length=8)
+    owner_id: str = Field(max_length=32)
+    what: str = Field(max_length=1000)
+    due_on: date
+    status: str = Field(default=CommitmentStatus.OPEN, max_length=16)
+    created_by: str = Field(max_length=32)
+    created_at: datetime = _utc_column()
+    due_set_at: datetime = _utc_column()
+    closed_by: str | None = Field(default=None, max_length=32)
+    closed_at: datetime | None = _utc_column(nullable=True)
+    on_time: bool | None = None
+    # Slack retries a slow request with the same body; this key makes the retry a no-op.
+    request_key: str | None = Field(default=None, max_length=128, unique=True)
+
+
+class PartnerCadence(SQLModel, table=True):
+    """A partner's own stay-in-touch intervals (None: its status's, else the defaults) and the
+    snooze of its nudge.
+
+    Not unique per partner, so that a merge can move the duplicate's row over: readers take the
+    latest intervals and the latest snooze.
+    """
+
+    __tablename__ = "partner_cadence"
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    partner_id: int = Field(foreign_key="partner.id", ondelete="CASCADE", index=True)
+    ideal_days: int | None = None
+    max_days: int | None = None
+    snoozed_until: datetime | None = _utc_column(nullable=True)
+    changed_by: str = Field(max_length=32)
+    changed_at: datetime = _utc_column()
+
+
+class StatusCadence(SQLModel, table=True):
+    """The stay-in-touch intervals a workspace sets for all partners of one status."""
+
+    __tablename__ = "status_cadence"
+    team_id: str = Field(primary_key=True, max_length=32)
+    status: str = Field(primary_key=True, max_length=16)
+    ideal_days: int
+    max_days: int
+    changed_by: str = Field(max_length=32)
+    changed_at: datetime = _utc_column()

@@ -191,8 +191,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
-def served(fake_slack: FakeSlack, database_url: str, tmp_path: Path) -> Iterator[str]:
-    """A real `liaison serve` process talking to the fake Slack; yields its base URL."""
+def served(
+    fake_slack: FakeSlack, database_url: str, engine: Engine, tmp_path: Path
+) -> Iterator[str]:
+    """A real `liaison serve` process talking to the fake Slack; yields its base URL.
+
+    Takes `engine` so that on PostgreSQL what the process wrote is truncated afterwards."""
     port = free_port()
     environment = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "LIAISON_"))},

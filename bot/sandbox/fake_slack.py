@@ -76,6 +76,7 @@ class FakeUser:
     is_admin: bool = False
     deleted: bool = False
     is_bot: bool = False
+    email: str | None = None
 
 
 @dataclass(kw_only=True)
@@ -378,6 +379,7 @@ class FakeSlack:
             "conversations.replies": self._conversations_replies,
             "users.info": self._users_info,
             "users.list": self._users_list,
+            "users.lookupByEmail": self._users_lookup_by_email,
             "reactions.add": self._reactions_add,
             "reactions.remove": self._reactions_remove,
             "reactions.get": self._reactions_get,
@@ -499,6 +501,7 @@ class FakeSlack:
         tz: str = "UTC",
         is_admin: bool = False,
         deleted: bool = False,
+        email: str | None = None,
     ) -> FakeUser:
         user = FakeUser(
             id=id,
@@ -507,6 +510,7 @@ class FakeSlack:
             tz=tz,
             is_admin=is_admin,
             deleted=deleted,
+            email=email,
         )
         with self._state():
             self.users[id] = user
@@ -782,6 +786,7 @@ class FakeSlack:
                 "display_name": user.name,
                 "display_name_normalized": user.name,
                 "team": self.team_id,
+                **({"email": user.email} if user.email else {}),
             },
             "is_admin": user.is_admin,
             "is_owner": False,
@@ -1213,6 +1218,13 @@ class FakeSlack:
 
     def _users_info(self, params: JsonDict) -> JsonDict:
         return {"user": self.user_json(self._user_param(_opt_str(params, "user")))}
+
+    def _users_lookup_by_email(self, params: JsonDict) -> JsonDict:
+        email = (_opt_str(params, "email") or "").strip().lower()
+        for user in self.users.values():
+            if user.email and user.email.lower() == email and not user.is_bot:
+                return {"user": self.user_json(user)}
+        raise _ApiError("users_not_found")
 
     def _users_list(self, params: JsonDict) -> JsonDict:
         return {

@@ -756,6 +756,16 @@ class Registry:
                 )
         return ContactAdded(facts=facts, contact=ContactInfo(person, address, role), created=True)
 
+    # --- For other services, inside their own transaction ---------------------------------------
+
+    def resolve(self, session: Session, *, team_id: str, query: str) -> Partner:
+        """The partner `query` names, read through the caller's session (see `_resolve`)."""
+        return self._resolve(session, team_id, query)
+
+    def facts(self, partner: Partner, team: list[TeamMembership]) -> PartnerFacts:
+        """The partner in one line, given its team (`storage.partners.team_of`)."""
+        return self._facts(partner, team)
+
     # --- Internals -----------------------------------------------------------------------------
 
     def _resolve(self, session: Session, team_id: str, query: str) -> Partner:

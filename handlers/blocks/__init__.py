@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from handlers.reply import Block
+
+# Slack's limits on interactive elements.
+MAX_BUTTON_LABEL = 75
+MAX_BUTTON_VALUE = 2000
 
 
 def header(text: str) -> Block:
@@ -20,6 +27,16 @@ def context(*markdown: str) -> Block:
     }
 
 
+def fields(*pairs: tuple[str, str]) -> Block:
+    """A section of labelled fields, two to a row: `*Label*` above its value."""
+    return {
+        "type": "section",
+        "fields": [
+            {"type": "mrkdwn", "text": f"*{label}*\n{value}"[:2000]} for label, value in pairs
+        ],
+    }
+
+
 def divider() -> Block:
     return {"type": "divider"}
 
@@ -27,3 +44,57 @@ def divider() -> Block:
 def code(lines: list[str] | tuple[str, ...]) -> str:
     """Lines as a mrkdwn code block (syntax and examples)."""
     return "```" + "\n".join(lines) + "```"
+
+
+# --- Interactive elements ---------------------------------------------------------------------
+
+
+def plain(text: str) -> dict[str, Any]:
+    """A plain_text object (labels, titles, options)."""
+    return {"type": "plain_text", "text": text, "emoji": True}
+
+
+def button(label: str, action_id: str, value: str, *, style: str | None = None) -> dict[str, Any]:
+    """A button; a label over Slack's 75 characters is cut with an ellipsis."""
+    if len(label) > MAX_BUTTON_LABEL:
+        label = label[: MAX_BUTTON_LABEL - 1] + "…"
+    element: dict[str, Any] = {
+        "type": "button",
+        "text": plain(label),
+        "action_id": action_id,
+        "value": value,
+    }
+    if style is not None:
+        element["style"] = style
+    return element
+
+
+def actions(elements: Sequence[dict[str, Any]]) -> Block:
+    return {"type": "actions", "elements": list(elements)}
+
+
+def option(label: str, value: str) -> dict[str, Any]:
+    """An option of a select; a label over Slack's 75 characters is cut."""
+    return {"text": plain(label[:MAX_BUTTON_LABEL]), "value": value}
+
+
+def form_field(
+    block_id: str,
+    label: str,
+    element: dict[str, Any],
+    *,
+    action_id: str = "value",
+    hint: str | None = None,
+    optional: bool = False,
+) -> Block:
+    """An input block of a form; its value is read back at `values[block_id][action_id]`."""
+    block: Block = {
+        "type": "input",
+        "block_id": block_id,
+        "label": plain(label),
+        "element": {**element, "action_id": action_id},
+        "optional": optional,
+    }
+    if hint:
+        block["hint"] = plain(hint)
+    return block

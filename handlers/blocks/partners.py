@@ -9,7 +9,18 @@ from datetime import datetime
 from typing import Any
 
 from bot.services.registry import PartnerFacts, PartnerPage, PartnerProfile, Similar
-from handlers.blocks import context, header, section
+from handlers.blocks import (
+    MAX_BUTTON_VALUE,
+    actions,
+    button,
+    context,
+    fields,
+    form_field,
+    header,
+    option,
+    plain,
+    section,
+)
 from handlers.reply import Block, Reply
 from handlers.texts import partners as texts
 from storage.models import MAX_NAME_LENGTH, PartnerStatus
@@ -33,10 +44,8 @@ NOTES_FIELD = "notes"
 ANYWAY_FIELD = "anyway"
 FIELD_ACTION = "value"
 
-# Slack's limits: 50 blocks a message, 2,000 characters a button value, 75 a button label.
+# Slack's limit of 50 blocks a message.
 PAGE_SIZE = 40
-MAX_BUTTON_VALUE = 2000
-MAX_BUTTON_LABEL = 75
 CARD_CONTACTS = 10
 CONTACTS_SHOWN = 45
 MAX_NOTES = 3000
@@ -56,9 +65,9 @@ def card(profile: PartnerProfile, *, now: datetime, lead: str | None = None) -> 
     blocks.append(header(facts.name))
     last_contact = texts.ago(facts.last_contact_at, now)
     if facts.last_contact_at is not None and profile.last_contact_by:
-        last_contact += f" ({texts.person(profile.last_contact_by)})"
+        last_contact += f" by {texts.person(profile.last_contact_by)}"
     blocks.append(
-        _fields(
+        fields(
             (texts.OWNER, texts.person(facts.owner_id)),
             (texts.DEPUTY, texts.person(facts.deputy_id) if facts.deputy_id else texts.NOT_SET),
             (texts.STATUS, texts.status(facts.status)),
@@ -116,7 +125,7 @@ def list_page(
         blocks.append(section(texts.list_line(facts, page.roles.get(facts.id), now)))
     blocks.append(context(texts.list_footer(len(page.partners), more_value is not None)))
     if more_value is not None:
-        blocks.append(_actions([_button(texts.MORE, LIST_MORE, more_value)]))
+        blocks.append(actions([button(texts.MORE, LIST_MORE, more_value)]))
     return Reply(text=texts.list_title(scope), blocks=blocks)
 
 
@@ -148,13 +157,13 @@ def did_you_mean(query: str, choices: Sequence[tuple[PartnerFacts, str]]) -> Rep
         for facts, _ in choices
     ]
     buttons = [
-        _button(facts.name, f"{PICK}_{number}", rerun)
+        button(facts.name, f"{PICK}_{number}", rerun)
         for number, (facts, rerun) in enumerate(choices)
         if rerun and len(rerun) <= MAX_BUTTON_VALUE
     ]
     blocks = [section(text + "\n" + "\n".join(lines))]
     if buttons:
-        blocks.append(_actions(buttons))
+        blocks.append(actions(buttons))
     return Reply(text=f"{text} " + ", ".join(facts.name for facts, _ in choices), blocks=blocks)
 
 
@@ -163,7 +172,7 @@ def duplicate_prompt(name: str, similar: Sequence[Similar], add_line: str) -> Re
     text = texts.likely_duplicate(name)
     lines = [texts.similar_line(item.facts, item.by, item.label) for item in similar]
     buttons = [
-        _button(
+        button(
             f"{texts.USE_EXISTING}: {item.facts.name}" if len(similar) > 1 else texts.USE_EXISTING,
             f"{USE_EXISTING}_{number}",
             str(item.facts.id),
@@ -171,51 +180,51 @@ def duplicate_prompt(name: str, similar: Sequence[Similar], add_line: str) -> Re
         for number, item in enumerate(similar)
     ]
     if len(add_line) <= MAX_BUTTON_VALUE:
-        buttons.append(_button(texts.CREATE_ANYWAY, CREATE_ANYWAY, add_line, style="danger"))
+        buttons.append(button(texts.CREATE_ANYWAY, CREATE_ANYWAY, add_line, style="danger"))
     return Reply(
         text=f"{text} " + "; ".join(lines),
-        blocks=[section(text), section("\n".join(lines)), _actions(buttons)],
+        blocks=[section(text), section("\n".join(lines)), actions(buttons)],
     )
 
 
 def add_form(*, owner_id: str, private_metadata: str) -> dict[str, Any]:
     """The `add` modal: name, aliases, owner, team, status, website, notes, create anyway."""
-    status_options = [_option(texts.status(status), status.value) for status in PartnerStatus]
+    status_options = [option(texts.status(status), status.value) for status in PartnerStatus]
     return {
         "type": "modal",
         "callback_id": ADD_VIEW,
         "private_metadata": private_metadata,
-        "title": _plain(texts.MODAL_TITLE),
-        "submit": _plain(texts.MODAL_SUBMIT),
-        "close": _plain(texts.MODAL_CLOSE),
+        "title": plain(texts.MODAL_TITLE),
+        "submit": plain(texts.MODAL_SUBMIT),
+        "close": plain(texts.MODAL_CLOSE),
         "blocks": [
-            _input(
+            form_field(
                 NAME_FIELD,
                 texts.FIELD_NAME,
                 {"type": "plain_text_input", "max_length": MAX_NAME_LENGTH},
                 hint=texts.FIELD_NAME_HINT,
             ),
-            _input(
+            form_field(
                 ALIASES_FIELD,
                 texts.FIELD_ALIASES,
                 {"type": "plain_text_input"},
                 hint=texts.FIELD_ALIASES_HINT,
                 optional=True,
             ),
-            _input(
+            form_field(
                 OWNER_FIELD,
                 texts.FIELD_OWNER,
                 {"type": "users_select", "initial_user": owner_id},
                 hint=texts.FIELD_OWNER_HINT,
             ),
-            _input(
+            form_field(
                 TEAM_FIELD,
                 texts.FIELD_TEAM,
                 {"type": "multi_users_select"},
                 hint=texts.FIELD_TEAM_HINT,
                 optional=True,
             ),
-            _input(
+            form_field(
                 STATUS_FIELD,
                 texts.FIELD_STATUS,
                 {
@@ -224,82 +233,24 @@ def add_form(*, owner_id: str, private_metadata: str) -> dict[str, Any]:
                     "initial_option": status_options[0],
                 },
             ),
-            _input(
+            form_field(
                 WEBSITE_FIELD,
                 texts.FIELD_WEBSITE,
                 {"type": "plain_text_input"},
                 hint=texts.FIELD_WEBSITE_HINT,
                 optional=True,
             ),
-            _input(
+            form_field(
                 NOTES_FIELD,
                 texts.FIELD_NOTES,
                 {"type": "plain_text_input", "multiline": True, "max_length": MAX_NOTES},
                 optional=True,
             ),
-            _input(
+            form_field(
                 ANYWAY_FIELD,
                 texts.FIELD_ANYWAY,
-                {"type": "checkboxes", "options": [_option(texts.FIELD_ANYWAY_OPTION, "yes")]},
+                {"type": "checkboxes", "options": [option(texts.FIELD_ANYWAY_OPTION, "yes")]},
                 optional=True,
             ),
         ],
     }
-
-
-# --- Elements -----------------------------------------------------------------------------------
-
-
-def _plain(text: str) -> dict[str, Any]:
-    return {"type": "plain_text", "text": text, "emoji": True}
-
-
-def _fields(*pairs: tuple[str, str]) -> Block:
-    return {
-        "type": "section",
-        "fields": [
-            {"type": "mrkdwn", "text": f"*{label}*\n{value}"[:2000]} for label, value in pairs
-        ],
-    }
-
-
-def _button(label: str, action_id: str, value: str, *, style: str | None = None) -> dict[str, Any]:
-    button: dict[str, Any] = {
-        "type": "button",
-        "text": _plain(
-            label if len(label) <= MAX_BUTTON_LABEL else label[: MAX_BUTTON_LABEL - 1] + "…"
-        ),
-        "action_id": action_id,
-        "value": value,
-    }
-    if style is not None:
-        button["style"] = style
-    return button
-
-
-def _actions(elements: list[dict[str, Any]]) -> Block:
-    return {"type": "actions", "elements": elements}
-
-
-def _option(label: str, value: str) -> dict[str, Any]:
-    return {"text": _plain(label), "value": value}
-
-
-def _input(
-    block_id: str,
-    label: str,
-    element: dict[str, Any],
-    *,
-    hint: str | None = None,
-    optional: bool = False,
-) -> Block:
-    block: Block = {
-        "type": "input",
-        "block_id": block_id,
-        "label": _plain(label),
-        "element": {**element, "action_id": FIELD_ACTION},
-        "optional": optional,
-    }
-    if hint:
-        block["hint"] = _plain(hint)
-    return block

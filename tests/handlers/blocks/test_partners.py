@@ -102,7 +102,7 @@ def test_card_shows_the_whole_profile() -> None:
         "*Team*\\n<@U0CHLOE>, <@U0DAN>",
         "<https://msf.org|msf.org>",
         "<#C0MSF>",
-        "3 days ago (<@U0DAN>)",
+        "3 days ago by <@U0DAN>",
         "*Person 01* · Head of Partnerships · <mailto:p1@msf.org|p1@msf.org>",
         "Also known as: “MSF”, “Doctors Without Borders”",
         "Met at the Geneva forum.",

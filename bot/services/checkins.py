@@ -1,0 +1,589 @@
+"""Check-ins after meetings: each colleague who took part in a meeting, call or event is asked
+how it went, in their own working hours, and the answers reach the partner's owner.
+
+Derived, not triggered: a planner finds meetings, calls and events that happened (or planned
+ones whose time has passed) without check-ins and creates them, one per colleague (author and
+participants), idempotently. Each is asked after the workspace's `checkin_delay_hours` or, by
+default, on the colleague's next working morning (their time zone); reminded once after one
+working day without an answer; and closed quietly one working day after the reminder. A person
+away when it is due gets it when back, unless it expired meanwhile.
+
+Answers: Went well, Mixed or Problem (plus Didn't happen and Moved to… for planned meetings),
+and a note. The first answer may be changed for `CHANGE_WINDOW`; a change replaces the answer,
+never adds one. Every answer and note is a reply in one debrief thread per meeting in the
+owner's DMs. A Problem also alerts the owner (or whoever covers while the owner is away) at the
+first moment inside their working hours, with the note: at once when the note is given, else
+after `PROBLEM_NOTE_WAIT`, the time the form asking for it is given.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from functools import partial
+from typing import TYPE_CHECKING
+
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from bot.clock import Clock
+from bot.delivery.absence import recipient_for_owner_alert
+from bot.delivery.working_hours import zone
+from bot.runtime import Runtime
+from bot.services.feedback import (
+    FeedbackMessages,
+    FeedbackSettings,
+    PartnerPeople,
+    add_working_days,
+    each_workspace,
+    next_working_morning,
+    partner_people,
+    queue_dm,
+    settings_of,
+    tz_of,
+)
+from storage import feedback as store
+from storage.models import CheckIn, CheckInAnswer, CheckInStatus, OutboxStatus, TouchpointKind
+from storage.people import get_profile
+
+if TYPE_CHECKING:
+    from bot.scheduler import PlannerRegistry
+
+logger = logging.getLogger(__name__)
+
+# Meetings further back than this get no check-in (a meeting logged long after the fact, or
+# history from before check-ins existed).
+HORIZON = timedelta(days=14)
+# A check-in still waiting this long after it was due (its recipient away) is dropped.
+ASK_TTL = timedelta(days=3)
+REMINDER_TTL = timedelta(days=2)
+CHANGE_WINDOW = timedelta(hours=24)
+PROBLEM_NOTE_WAIT = timedelta(minutes=10)
+# A planned meeting also logged as done this close to its time is asked about once, as done.
+SAME_MEETING = timedelta(hours=24)
+PLANNED_ONLY = frozenset({CheckInAnswer.DIDNT_HAPPEN, CheckInAnswer.MOVED})
+
+
+# --- What the service answers -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckInCard:
+    """A check-in as its recipient sees it: the question, or their answer."""
+
+    checkin_id: int
+    partner_name: str
+    medium: str
+    meeting_at: datetime
+    tz: str | None
+    planned: bool
+    author_id: str
+    recipient_id: str
+    answer: CheckInAnswer | None
+    note: str | None
+    moved_to: datetime | None
+    expired: bool
+    # Until when the answer may be changed (None: not answered yet).
+    changeable_until: datetime | None
+    # Show the buttons again (after "Change").
+    editing: bool = False
+
+
+@dataclass(frozen=True)
+class Debrief:
+    """One answer or note in the owner's debrief thread about a meeting (and its head)."""
+
+    touchpoint_id: int
+    partner_name: str
+    medium: str
+    meeting_at: datetime
+    tz: str | None
+    author_id: str
+    user_id: str
+    answer: CheckInAnswer | None
+    note: str | None
+    moved_to: datetime | None
+    changed: bool
+
+
+@dataclass(frozen=True)
+class ProblemAlert:
+    """A Problem answer, for the owner or whoever covers for them."""
+
+    partner_name: str
+    medium: str
+    meeting_at: datetime
+    tz: str | None
+    user_id: str
+    note: str | None
+    owner_id: str
+    covering: bool
+
+
+@dataclass(frozen=True)
+class Where:
+    """A message Slack showed the check-in in."""
+
+    channel: str
+    ts: str
+
+
+@dataclass(frozen=True)
+class CheckInUpdate:
+    """A check-in after a change, and every message that shows it (to update in place)."""
+
+    card: CheckInCard
+    shown_in: tuple[Where, ...]
+
+
+class CheckInError(Exception):
+    """An answer that cannot be taken; nothing was changed."""
+
+
+class CheckInGone(CheckInError):
+    """The check-in (or its meeting) no longer exists."""
+
+
+class NotYourCheckIn(CheckInError):
+    pass
+
+
+class CheckInClosed(CheckInError):
+    """Expired unanswered, or answered more than `CHANGE_WINDOW` ago; `card` shows it."""
+
+    def __init__(self, card: CheckInCard) -> None:
+        super().__init__("the check-in is closed")
+        self.card = card
+
+
+class NotPlanned(CheckInError):
+    """Didn't happen / Moved to… for a meeting that was logged as done."""
+
+
+# --- Pure rules ---------------------------------------------------------------------------------
+
+
+def due_time(reference: datetime, *, tz: str | None, settings: FeedbackSettings) -> datetime:
+    """When a check-in about a meeting at `reference` is due: after the workspace's delay, or
+    on the next working morning in the person's zone."""
+    if settings.checkin_delay_hours is None:
+        return next_working_morning(reference, tz=tz, hours=settings.hours)
+    return reference + timedelta(hours=max(0, settings.checkin_delay_hours))
+
+
+def moved_moment(meeting_at: datetime, new_day: date, tz: str | None) -> datetime:
+    """The meeting's local time of day on `new_day`."""
+    local = meeting_at.astimezone(zone(tz))
+    return datetime.combine(new_day, local.time(), tzinfo=zone(tz)).astimezone(meeting_at.tzinfo)
+
+
+# --- The service --------------------------------------------------------------------------------
+
+
+class CheckIns:
+    """Check-ins of every workspace, over one database."""
+
+    def __init__(self, *, engine: Engine, clock: Clock, messages: FeedbackMessages) -> None:
+        self.engine = engine
+        self.clock = clock
+        self.messages = messages
+
+    # --- Answers ---------------------------------------------------------------------------------
+
+    def card(self, *, team_id: str, user_id: str, checkin_id: int) -> CheckInCard:
+        """The check-in as its recipient sees it now (for the note and move forms)."""
+        with Session(self.engine) as session:
+            checkin = self._own(session, team_id, user_id, checkin_id)
+            return self._card(session, checkin, self.clock.now())
+
+    def answer(
+        self, *, team_id: str, user_id: str, checkin_id: int, answer: CheckInAnswer
+    ) -> CheckInUpdate:
+        """Record (or change) the answer; the same answer again changes nothing."""
+        now = self.clock.now()
+        with Session(self.engine) as session:
+            checkin = self._changeable(session, team_id, user_id, checkin_id, now)
+            if answer in PLANNED_ONLY and not checkin.planned:
+                raise NotPlanned()
+            if checkin.answer != answer or answer == CheckInAnswer.MOVED:
+                self._set(checkin, answer=answer, now=now)
+                session.add(checkin)
+                self._debrief(session, checkin)
+            return self._commit(session, checkin, now)
+
+    def add_note(self, *, team_id: str, user_id: str, checkin_id: int, note: str) -> CheckInUpdate:
+        """Keep a note with the answer (an empty one removes it); a Problem's owner is alerted
+        with it at once."""
+        now = self.clock.now()
+        text = note.strip()[:3000] or None
+        with Session(self.engine) as session:
+            checkin = self._changeable(session, team_id, user_id, checkin_id, now)
+            if text != checkin.note:
+                checkin.note = text
+                checkin.version += 1
+                checkin.changed_at = now
+                session.add(checkin)
+                self._debrief(session, checkin)
+            if checkin.answer == CheckInAnswer.PROBLEM and text:
+                self._alert_problem(session, checkin, now)
+            return self._commit(session, checkin, now)
+
+    def move(self, *, team_id: str, user_id: str, checkin_id: int, new_day: date) -> CheckInUpdate:
+        """A planned meeting moved to `new_day`: recorded, and asked about again after it."""
+        now = self.clock.now()
+        with Session(self.engine) as session:
+            checkin = self._changeable(session, team_id, user_id, checkin_id, now)
+            if not checkin.planned:
+                raise NotPlanned()
+            tz = tz_of(session, team_id, user_id)
+            moved_to = moved_moment(checkin.meeting_at, new_day, tz)
+            self._set(checkin, answer=CheckInAnswer.MOVED, now=now)
+            checkin.moved_to = moved_to
+            session.add(checkin)
+            self._debrief(session, checkin)
+            settings = settings_of(session, team_id=team_id)
+            again = store.insert_checkin(
+                session=session,
+                team_id=team_id,
+                touchpoint_id=checkin.touchpoint_id,
+                user_id=user_id,
+                occurrence=checkin.occurrence + 1,
+                planned=True,
+                meeting_at=moved_to,
+                due_at=due_time(max(moved_to, now), tz=tz, settings=settings),
+                now=now,
+            )
+            if again is not None:
+                follow = store.get_checkin(session=session, team_id=team_id, checkin_id=again)
+                assert follow is not None
+                self._ask(session, follow, now)
+            return self._commit(session, checkin, now)
+
+    def reopen(self, *, team_id: str, user_id: str, checkin_id: int) -> CheckInUpdate:
+        """ "Change": the buttons again, while the answer may still be changed."""
+        now = self.clock.now()
+        with Session(self.engine) as session:
+            checkin = self._changeable(session, team_id, user_id, checkin_id, now)
+            update = self._update(session, checkin, now)
+        return replace(update, card=replace(update.card, editing=True))
+
+    # --- Planners --------------------------------------------------------------------------------
+
+    def plan(self, now: datetime) -> None:
+        """Create the check-ins of meetings that happened (idempotently) and queue them."""
+        since = now - HORIZON
+        for session, team_id, settings in each_workspace(
+            self.engine, partial(store.teams_with_touchpoints_since, since=since)
+        ):
+            for touchpoint in store.touchpoints_without_checkins(
+                session=session, team_id=team_id, since=since, until=now
+            ):
+                if touchpoint.kind == TouchpointKind.PLANNED and self._logged_as_done(
+                    session, team_id, touchpoint
+                ):
+                    continue
+                self._create(session, team_id, touchpoint, settings, now)
+
+    def follow_up(self, now: datetime) -> None:
+        """Remind once, close quietly, and alert owners of Problems whose note did not come."""
+        for session, team_id, settings in each_workspace(
+            self.engine, store.teams_with_open_checkins
+        ):
+            for checkin in store.open_checkins(session=session, team_id=team_id):
+                self._follow_up(session, checkin, settings, now)
+            for checkin in store.problems_to_alert(
+                session=session, team_id=team_id, answered_before=now - PROBLEM_NOTE_WAIT
+            ):
+                self._alert_problem(session, checkin, now)
+
+    # --- Internals -------------------------------------------------------------------------------
+
+    def _logged_as_done(
+        self, session: Session, team_id: str, planned: store.AskedTouchpoint
+    ) -> bool:
+        """Whether a colleague of the planned meeting logged it as done around its time."""
+        done = store.done_meetings_near(
+            session=session,
+            team_id=team_id,
+            partner_id=planned.partner_id,
+            start=planned.at - SAME_MEETING,
+            end=planned.at + SAME_MEETING,
+        )
+        colleagues = set(planned.colleagues)
+        return any(colleagues & set(meeting.colleagues) for meeting in done)
+
+    def _create(
+        self,
+        session: Session,
+        team_id: str,
+        touchpoint: store.AskedTouchpoint,
+        settings: FeedbackSettings,
+        now: datetime,
+    ) -> None:
+        reference = max(touchpoint.at, touchpoint.created_at)
+        for user_id in touchpoint.colleagues:
+            profile = get_profile(session=session, team_id=team_id, user_id=user_id)
+            if profile is not None and profile.is_deleted:
+                continue
+            checkin_id = store.insert_checkin(
+                session=session,
+                team_id=team_id,
+                touchpoint_id=touchpoint.id,
+                user_id=user_id,
+                occurrence=0,
+                planned=touchpoint.kind == TouchpointKind.PLANNED,
+                meeting_at=touchpoint.at,
+                due_at=due_time(reference, tz=tz_of(session, team_id, user_id), settings=settings),
+                now=now,
+            )
+            if checkin_id is None:
+                continue
+            checkin = store.get_checkin(session=session, team_id=team_id, checkin_id=checkin_id)
+            assert checkin is not None
+            self._ask(session, checkin, now)
+
+    def _ask(self, session: Session, checkin: CheckIn, now: datetime) -> None:
+        queue_dm(
+            session,
+            team_id=checkin.team_id,
+            user_id=checkin.user_id,
+            kind="checkin",
+            message=self.messages.checkin(self._card(session, checkin, now)),
+            dedupe_key=_ask_key(checkin),
+            due_at=checkin.due_at,
+            expires_at=checkin.due_at + ASK_TTL,
+        )
+
+    def _follow_up(
+        self, session: Session, checkin: CheckIn, settings: FeedbackSettings, now: datetime
+    ) -> None:
+        team_id = checkin.team_id
+        asked = store.sent_message(session=session, team_id=team_id, dedupe_key=_ask_key(checkin))
+        if asked is None or asked.status in (OutboxStatus.FAILED, OutboxStatus.CANCELLED):
+            self._expire(session, checkin, now)
+            return
+        if asked.status != OutboxStatus.SENT or asked.sent_at is None:
+            return
+        tz = tz_of(session, team_id, checkin.user_id)
+        if checkin.reminded_at is None:
+            if now >= add_working_days(asked.sent_at, 1, tz=tz, hours=settings.hours):
+                queue_dm(
+                    session,
+                    team_id=team_id,
+                    user_id=checkin.user_id,
+                    kind="checkin.reminder",
+                    message=self.messages.checkin_reminder(self._card(session, checkin, now)),
+                    dedupe_key=_reminder_key(checkin),
+                    due_at=now,
+                    expires_at=now + REMINDER_TTL,
+                )
+                checkin.reminded_at = now
+                session.add(checkin)
+            return
+        reminder = store.sent_message(
+            session=session, team_id=team_id, dedupe_key=_reminder_key(checkin)
+        )
+        if reminder is None or reminder.status in (OutboxStatus.FAILED, OutboxStatus.CANCELLED):
+            self._expire(session, checkin, now)
+        elif reminder.sent_at is not None and now >= add_working_days(
+            reminder.sent_at, 1, tz=tz, hours=settings.hours
+        ):
+            self._expire(session, checkin, now)
+
+    def _expire(self, session: Session, checkin: CheckIn, now: datetime) -> None:
+        checkin.status = CheckInStatus.EXPIRED
+        checkin.closed_at = now
+        session.add(checkin)
+
+    def _set(self, checkin: CheckIn, *, answer: CheckInAnswer, now: datetime) -> None:
+        checkin.answer = answer
+        checkin.status = CheckInStatus.ANSWERED
+        checkin.answered_at = checkin.answered_at or now
+        checkin.changed_at = now
+        checkin.version += 1
+        if answer != CheckInAnswer.MOVED:
+            checkin.moved_to = None
+
+    def _own(self, session: Session, team_id: str, user_id: str, checkin_id: int) -> CheckIn:
+        checkin = store.get_checkin(
+            session=session, team_id=team_id, checkin_id=checkin_id, for_update=True
+        )
+        if checkin is None:
+            raise CheckInGone()
+        if checkin.user_id != user_id:
+            raise NotYourCheckIn()
+        return checkin
+
+    def _changeable(
+        self, session: Session, team_id: str, user_id: str, checkin_id: int, now: datetime
+    ) -> CheckIn:
+        checkin = self._own(session, team_id, user_id, checkin_id)
+        card = self._card(session, checkin, now)
+        if card.expired or (card.changeable_until is not None and now >= card.changeable_until):
+            raise CheckInClosed(card)
+        return checkin
+
+    def _card(self, session: Session, checkin: CheckIn, now: datetime) -> CheckInCard:
+        touchpoint = store.get_touchpoint(
+            session=session, team_id=checkin.team_id, touchpoint_id=checkin.touchpoint_id
+        )
+        partner = (
+            None
+            if touchpoint is None
+            else partner_people(session, team_id=checkin.team_id, partner_id=touchpoint.partner_id)
+        )
+        if touchpoint is None or partner is None:
+            raise CheckInGone()
+        assert checkin.id is not None
+        return CheckInCard(
+            checkin_id=checkin.id,
+            partner_name=partner.name,
+            medium=touchpoint.medium,
+            meeting_at=checkin.meeting_at,
+            tz=tz_of(session, checkin.team_id, checkin.user_id),
+            planned=checkin.planned,
+            author_id=touchpoint.author_id,
+            recipient_id=checkin.user_id,
+            answer=None if checkin.answer is None else CheckInAnswer(checkin.answer),
+            note=checkin.note,
+            moved_to=checkin.moved_to,
+            expired=checkin.status == CheckInStatus.EXPIRED,
+            changeable_until=(
+                None if checkin.answered_at is None else checkin.answered_at + CHANGE_WINDOW
+            ),
+        )
+
+    def _update(self, session: Session, checkin: CheckIn, now: datetime) -> CheckInUpdate:
+        shown_in = []
+        for key in (_ask_key(checkin), _reminder_key(checkin)):
+            row = store.sent_message(session=session, team_id=checkin.team_id, dedupe_key=key)
+            if row is not None and row.sent_channel and row.sent_ts:
+                shown_in.append(Where(channel=row.sent_channel, ts=row.sent_ts))
+        return CheckInUpdate(card=self._card(session, checkin, now), shown_in=tuple(shown_in))
+
+    def _commit(self, session: Session, checkin: CheckIn, now: datetime) -> CheckInUpdate:
+        update = self._update(session, checkin, now)
+        session.commit()
+        return update
+
+    def _meeting(
+        self, session: Session, checkin: CheckIn
+    ) -> tuple[store.AskedTouchpoint, PartnerPeople] | None:
+        touchpoint = store.get_touchpoint(
+            session=session, team_id=checkin.team_id, touchpoint_id=checkin.touchpoint_id
+        )
+        if touchpoint is None:
+            return None
+        partner = partner_people(session, team_id=checkin.team_id, partner_id=touchpoint.partner_id)
+        return None if partner is None else (touchpoint, partner)
+
+    def _debrief(self, session: Session, checkin: CheckIn) -> None:
+        """The answer (or note) as a reply in the owner's debrief thread about the meeting."""
+        found = self._meeting(session, checkin)
+        if found is None:
+            return
+        touchpoint, partner = found
+        owner = partner.owner_id
+        if owner is None or owner == checkin.user_id:
+            return
+        debrief = Debrief(
+            touchpoint_id=touchpoint.id,
+            partner_name=partner.name,
+            medium=touchpoint.medium,
+            meeting_at=touchpoint.at,
+            tz=tz_of(session, checkin.team_id, owner),
+            author_id=touchpoint.author_id,
+            user_id=checkin.user_id,
+            answer=None if checkin.answer is None else CheckInAnswer(checkin.answer),
+            note=checkin.note,
+            moved_to=checkin.moved_to,
+            changed=checkin.version > 1,
+        )
+        head_key = f"debrief:{touchpoint.id}"
+        post = partial(
+            queue_dm,
+            session,
+            team_id=checkin.team_id,
+            user_id=owner,
+            kind="checkin.debrief",
+            due_at=self.clock.now(),
+        )
+        post(message=self.messages.debrief_head(debrief), dedupe_key=head_key)
+        post(
+            message=self.messages.debrief_line(debrief),
+            dedupe_key=f"{head_key}:{checkin.id}:{checkin.version}",
+            thread_of=head_key,
+        )
+
+    def _alert_problem(self, session: Session, checkin: CheckIn, now: datetime) -> None:
+        """Tell the owner (or whoever covers) about a Problem, once per check-in."""
+        if checkin.problem_alerted_at is not None:
+            return
+        checkin.problem_alerted_at = now
+        session.add(checkin)
+        found = self._meeting(session, checkin)
+        if found is None or found[1].owner_id is None:
+            return
+        touchpoint, partner = found
+        assert partner.owner_id is not None
+        recipient = recipient_for_owner_alert(
+            session,
+            team_id=checkin.team_id,
+            owner_id=partner.owner_id,
+            partner_deputy_id=partner.deputy_id,
+            now=now,
+        )
+        if recipient == checkin.user_id:
+            return
+        alert = self.messages.problem_alert(
+            ProblemAlert(
+                partner_name=partner.name,
+                medium=touchpoint.medium,
+                meeting_at=touchpoint.at,
+                tz=tz_of(session, checkin.team_id, recipient),
+                user_id=checkin.user_id,
+                note=checkin.note,
+                owner_id=partner.owner_id,
+                covering=recipient != partner.owner_id,
+            )
+        )
+        queue_dm(
+            session,
+            team_id=checkin.team_id,
+            user_id=recipient,
+            kind="checkin.problem",
+            message=alert,
+            dedupe_key=f"checkin:{checkin.id}:problem",
+            due_at=now,
+        )
+
+
+def _ask_key(checkin: CheckIn) -> str:
+    return f"checkin:{checkin.id}"
+
+
+def _reminder_key(checkin: CheckIn) -> str:
+    return f"checkin:{checkin.id}:reminder"
+
+
+# --- Planners -----------------------------------------------------------------------------------
+
+
+def service_for(runtime: Runtime, messages: FeedbackMessages) -> CheckIns:
+    """The check-in service over a runtime's database and clock."""
+    return CheckIns(engine=runtime.engine, clock=runtime.clock, messages=messages)
+
+
+def register_planners(planners: PlannerRegistry, messages: FeedbackMessages) -> None:
+    """The check-in planners: create and ask; remind, close and alert."""
+
+    def plan(runtime: Runtime, now: datetime) -> None:
+        service_for(runtime, messages).plan(now)
+
+    def follow_up(runtime: Runtime, now: datetime) -> None:
+        service_for(runtime, messages).follow_up(now)
+
+    planners.register_planner("checkins", plan, IntervalTrigger(minutes=1))
+    planners.register_planner("checkin-follow-ups", follow_up, IntervalTrigger(minutes=1))

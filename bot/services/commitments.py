@@ -1,0 +1,998 @@
+"""Commitments: what our side promised a partner (`us`) and what the partner promised us (`them`),
+by which day, who on our side owns it, the reminders that keep it from slipping, and the balance
+of work between the two sides.
+
+Each commitment has one owner on our side: for `us`, the colleague who delivers it; for `them`,
+the colleague who follows it up and chases the partner. Its due day is a calendar day, read in
+the caller's time zone when typed; "overdue" and "on time" are judged in the owner's zone.
+
+Who may close or move a commitment: its owner, the partner's owner or deputy, whoever covers for
+the owner while they are away, and admins. Anyone may read them (`commitments`, `show`).
+
+Reminders (`plan_reminders`, a planner) go through the outbox, in the recipient's working hours:
+- 3 working days before the due day,
+- on the due day (the last working day on or before it, when it falls on a day off),
+- then once a week while overdue: 7, 14, 21… days after the due day (the next working day when
+  that is a day off), until it is closed.
+Derived, not triggered: each run finds the latest of these moments that has passed and queues
+its message under a dedupe key naming the commitment, its due day and the moment, so a restart
+sends nothing twice and a planner that was down sends one catch-up, not a backlog. Moments before
+the due day was (last) set are skipped: a commitment recorded two days before it is due gets no
+"3 days before" reminder. Closing or moving a commitment cancels its reminders not yet sent.
+A reminder goes to the owner, or while the owner is away to their stand-in (`stand_in`).
+
+Balance (`Balance`, `lopsided`): per partner, open and closed commitments of each side, those
+kept on time and those kept late. A partner is flagged "lopsided workload" when one side carries
+more than `LOPSIDED_SHARE` (70%) of the open commitments and at least `LOPSIDED_MIN_OPEN` (4) are
+open: with fewer, any split looks lopsided (1 vs 0 is 100%) and says nothing about the workload.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from bot.clock import Clock
+from bot.dates import DateError, parse_when
+from bot.delivery.absence import is_away, person_zone, recipient_for_owner_alert
+from bot.delivery.outbox import enqueue
+from bot.delivery.working_hours import WorkingHours, person_tz, zone
+from bot.services import people
+from bot.services.feedback import Rendered
+from bot.services.people import PeopleToLookUp
+from bot.services.registry import Actor, PartnerFacts, Registry
+from bot.services.touchpoints import PartnerGone, ZoneUnknown
+from storage import commitments as store
+from storage import outbox as outbox_store
+from storage import partners as partner_store
+from storage.commitments import CommitmentFilter
+from storage.models import Commitment, CommitmentSide, CommitmentStatus, Partner
+from storage.people import get_profile, get_profiles
+from storage.workspaces import get_workspaces
+
+MAX_WHAT = 1000
+# A due day further ahead than this is almost certainly a typo (2062 for 2026).
+MAX_AHEAD = timedelta(days=5 * 366)
+REMIND_WORKING_DAYS_BEFORE = 3
+OVERDUE_EVERY_DAYS = 7
+LOPSIDED_SHARE = 0.7
+LOPSIDED_MIN_OPEN = 4
+# The planner looks at commitments due within this many days: "3 working days before" is at
+# most 21 days before in a workspace that works one day a week.
+PLAN_AHEAD_DAYS = 31
+REMINDERS_PER_PAGE = 500
+LISTED = 40
+
+# Message kinds in the outbox.
+REMINDER = "commitment_reminder"
+ASSIGNED = "commitment_assigned"
+
+
+def key_prefix(commitment_id: int) -> str:
+    """The start of the dedupe key of every message about one commitment."""
+    return f"commitment:{commitment_id}:"
+
+
+# --- What the service answers -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class CommitmentFacts:
+    """One commitment as people are shown it."""
+
+    id: int
+    partner_id: int
+    partner_name: str
+    side: CommitmentSide
+    owner_id: str
+    what: str
+    due_on: date
+    status: CommitmentStatus
+    created_by: str
+    created_at: datetime
+    closed_by: str | None
+    closed_at: datetime | None
+    on_time: bool | None
+    # Days past the due day in the owner's time zone (0: not overdue, or closed).
+    overdue_days: int
+
+    @property
+    def is_open(self) -> bool:
+        return self.status is CommitmentStatus.OPEN
+
+
+@dataclass(frozen=True)
+class Balance:
+    """A partner's commitments (or several partners' together) by side and outcome."""
+
+    open_us: int = 0
+    open_them: int = 0
+    overdue_us: int = 0
+    overdue_them: int = 0
+    kept_us: int = 0
+    kept_them: int = 0
+    late_us: int = 0
+    late_them: int = 0
+    dropped_us: int = 0
+    dropped_them: int = 0
+
+    @property
+    def open(self) -> int:
+        return self.open_us + self.open_them
+
+    @property
+    def closed(self) -> int:
+        return (
+            self.kept_us
+            + self.kept_them
+            + self.late_us
+            + self.late_them
+            + self.dropped_us
+            + self.dropped_them
+        )
+
+    @property
+    def lopsided(self) -> CommitmentSide | None:
+        """The side carrying too much of the open work (see `lopsided`)."""
+        return lopsided(self.open_us, self.open_them)
+
+    def share(self, side: CommitmentSide) -> float:
+        """The part of the open commitments that `side` carries (0 when none is open)."""
+        if not self.open:
+            return 0.0
+        return (self.open_us if side is CommitmentSide.US else self.open_them) / self.open
+
+
+def lopsided(open_us: int, open_them: int) -> CommitmentSide | None:
+    """The side that carries more than 70% of the open commitments, once at least 4 are open."""
+    total = open_us + open_them
+    if total < LOPSIDED_MIN_OPEN:
+        return None
+    if open_us / total > LOPSIDED_SHARE:
+        return CommitmentSide.US
+    if open_them / total > LOPSIDED_SHARE:
+        return CommitmentSide.THEM
+    return None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Recorded:
+    """What `record` did."""
+
+    commitment: CommitmentFacts
+    partner: PartnerFacts
+    balance: Balance
+    # The owner was told about it (someone else recorded it for them).
+    owner_told: bool
+    # A repeat of a request recorded before (a Slack retry): nothing new was saved.
+    repeated: bool = False
+    tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Closed:
+    """What `close` did."""
+
+    commitment: CommitmentFacts
+    balance: Balance
+
+
+class Scope(StrEnum):
+    ALL = "all"
+    MINE = "mine"
+    OVERDUE = "overdue"
+    PARTNER = "partner"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Listing:
+    """A page of `commitments`: open ones, earliest due first, and the balance."""
+
+    scope: Scope
+    partner: PartnerFacts | None
+    items: list[CommitmentFacts]
+    # Open commitments matching the scope beyond those shown.
+    more: int
+    # Of the listed scope (one partner, or all the partners it spans, closed ones included).
+    balance: Balance
+    # Partners of the listing whose open work is lopsided, and the side that carries it.
+    lopsided: list[tuple[str, CommitmentSide, float]]
+
+
+@dataclass(frozen=True, kw_only=True)
+class PartnerCommitments:
+    """A partner's open commitments and balance, for its card (`show`), `check` and health."""
+
+    partner_id: int
+    open: list[CommitmentFacts]
+    more: int
+    balance: Balance
+
+
+class Stage(StrEnum):
+    BEFORE = "before"
+    DUE = "due"
+    OVERDUE = "overdue"
+
+
+@dataclass(frozen=True)
+class ReminderMoment:
+    """When one reminder about a commitment is due, and until when it is worth sending."""
+
+    stage: Stage
+    # The n-th weekly overdue reminder (0 for the others).
+    week: int
+    at: datetime
+    until: datetime
+
+    @property
+    def key(self) -> str:
+        return f"{self.stage}:{self.week}" if self.stage is Stage.OVERDUE else str(self.stage)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Reminder:
+    """A reminder as its recipient is told it."""
+
+    commitment: CommitmentFacts
+    stage: Stage
+    recipient: str
+    # The owner the recipient covers for while they are away (None: the recipient owns it).
+    covering_for: str | None
+    tz: ZoneInfo
+
+
+@dataclass(frozen=True, kw_only=True)
+class Assigned:
+    """To an owner: a colleague recorded a commitment that they own."""
+
+    commitment: CommitmentFacts
+    by: str
+    tz: ZoneInfo
+
+
+class CommitmentMessages(Protocol):
+    """The wording of what the commitments service sends (`handlers.blocks.commitments`)."""
+
+    def reminder(self, reminder: Reminder) -> Rendered: ...
+
+    def assigned(self, note: Assigned) -> Rendered: ...
+
+
+# --- What the service refuses -------------------------------------------------------------------
+
+
+class Problem(StrEnum):
+    NO_WHAT = "no_what"
+    WHAT_TOO_LONG = "what_too_long"
+    NO_DATE = "no_date"
+    UNREADABLE_DATE = "unreadable_date"
+    PAST_DUE = "past_due"
+    TOO_FAR = "too_far"
+
+
+class BadCommitment(Exception):
+    """A commitment that cannot be recorded as described; nothing was saved."""
+
+    def __init__(
+        self,
+        problem: Problem,
+        *,
+        detail: str = "",
+        typed: str | None = None,
+        day: date | None = None,
+        today: date | None = None,
+    ) -> None:
+        super().__init__(f"{problem}: {detail or typed or day or ''}")
+        self.problem = problem
+        self.detail = detail
+        self.typed = typed
+        self.day = day
+        self.today = today
+
+
+class CommitmentGone(Exception):
+    """No commitment with this id in the workspace."""
+
+    def __init__(self, commitment_id: int) -> None:
+        super().__init__(f"no commitment {commitment_id}")
+        self.commitment_id = commitment_id
+
+
+class NotAllowedToClose(Exception):
+    """The caller may not close or move this commitment; `who` may."""
+
+    def __init__(self, commitment: CommitmentFacts, partner: PartnerFacts) -> None:
+        super().__init__(f"may not change commitment {commitment.id}")
+        self.commitment = commitment
+        self.partner = partner
+
+
+class AlreadyClosed(Exception):
+    def __init__(self, commitment: CommitmentFacts) -> None:
+        super().__init__(f"commitment {commitment.id} is {commitment.status}")
+        self.commitment = commitment
+
+
+# --- Pure rules ---------------------------------------------------------------------------------
+
+
+def check_what(what: str) -> str:
+    """What was promised, trimmed; raises BadCommitment when it is missing or too long."""
+    text = " ".join(what.split())
+    if not text:
+        raise BadCommitment(Problem.NO_WHAT)
+    if len(text) > MAX_WHAT:
+        raise BadCommitment(Problem.WHAT_TOO_LONG, detail=str(len(text)))
+    return text
+
+
+def check_due(day: date, *, today: date, typed: str | None = None) -> date:
+    """A due day: today or later, and not absurdly far ahead."""
+    if day < today:
+        raise BadCommitment(Problem.PAST_DUE, typed=typed, day=day, today=today)
+    if day > today + MAX_AHEAD:
+        raise BadCommitment(Problem.TOO_FAR, typed=typed, day=day, today=today)
+    return day
+
+
+def working_day_on_or_before(day: date, hours: WorkingHours) -> date:
+    while day.weekday() not in hours.days:
+        day -= timedelta(days=1)
+    return day
+
+
+def working_day_on_or_after(day: date, hours: WorkingHours) -> date:
+    while day.weekday() not in hours.days:
+        day += timedelta(days=1)
+    return day
+
+
+def working_days_before(day: date, count: int, hours: WorkingHours) -> date:
+    """The `count`-th working day before `day` (not counting `day` itself)."""
+    left = count
+    while left > 0:
+        day -= timedelta(days=1)
+        if day.weekday() in hours.days:
+            left -= 1
+    return day
+
+
+def _opening(day: date, tz: ZoneInfo, hours: WorkingHours) -> datetime:
+    return datetime.combine(day, time(hours.start_hour), tzinfo=tz).astimezone(UTC)
+
+
+def reminder_moments(due_on: date, *, tz: ZoneInfo, hours: WorkingHours) -> Iterator[datetime]:
+    """Every reminder moment of a commitment due on `due_on`, in order, without end: 3 working
+    days before, the due day, then weekly while overdue (each at the opening of the owner's
+    working day)."""
+    yield _opening(working_days_before(due_on, REMIND_WORKING_DAYS_BEFORE, hours), tz, hours)
+    yield _opening(working_day_on_or_before(due_on, hours), tz, hours)
+    week = 1
+    while True:
+        later = due_on + timedelta(days=OVERDUE_EVERY_DAYS * week)
+        yield _opening(working_day_on_or_after(later, hours), tz, hours)
+        week += 1
+
+
+def current_reminder(
+    due_on: date, *, set_at: datetime, now: datetime, tz: ZoneInfo, hours: WorkingHours
+) -> ReminderMoment | None:
+    """The latest reminder moment that has passed at `now` and came after `set_at` (when the due
+    day was set), with the next moment as its expiry; None when there is none."""
+    latest: tuple[int, datetime] | None = None
+    for index, moment in enumerate(reminder_moments(due_on, tz=tz, hours=hours)):
+        if moment > now:
+            if latest is None or latest[1] <= set_at:
+                return None
+            number, at = latest
+            stage = Stage.BEFORE if number == 0 else Stage.DUE if number == 1 else Stage.OVERDUE
+            return ReminderMoment(stage=stage, week=max(0, number - 1), at=at, until=moment)
+        latest = (index, moment)
+    raise AssertionError("reminder moments never end")
+
+
+def on_time(closed_on: date, due_on: date) -> bool:
+    return closed_on <= due_on
+
+
+# --- The service --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class NewCommitment:
+    """A commitment as the caller described it: the due day typed (`by friday`, read in the
+    caller's time zone) or picked from a calendar."""
+
+    side: CommitmentSide
+    what: str
+    owner_id: str | None = None
+    due_text: str | None = None
+    due_on: date | None = None
+
+
+class Commitments:
+    """Commitments of every workspace, over one database."""
+
+    def __init__(
+        self, *, engine: Engine, clock: Clock, registry: Registry, messages: CommitmentMessages
+    ) -> None:
+        self.engine = engine
+        self.clock = clock
+        self.registry = registry
+        self.messages = messages
+
+    # --- Recording -----------------------------------------------------------------------------
+
+    def record(
+        self,
+        *,
+        actor: Actor,
+        partner: str | int,
+        new: NewCommitment,
+        request_key: str | None = None,
+    ) -> Recorded:
+        """Record a commitment about `partner` (a name as typed, or an id picked in a form).
+
+        Raises BadCommitment, UnknownPartner, PartnerGone, NotInWorkspace, PeopleToLookUp (an
+        owner Liaison never saw) or ZoneUnknown, all before anything is written. When someone
+        records it for another owner, that owner is told (through the outbox).
+        """
+        team_id, now = actor.team_id, self.clock.now()
+        what = check_what(new.what)
+        owner_id = new.owner_id or actor.user_id
+        with Session(self.engine) as session:
+            if request_key is not None:
+                done = store.commitment_with_key(
+                    session=session, team_id=team_id, request_key=request_key
+                )
+                if done is not None:
+                    return self._recorded(session, actor, done, repeated=True)
+            tz = self._caller_zone(session, actor, needed=new.due_text is not None)
+            due_on = self._due(new.due_text, new.due_on, tz=tz, now=now)
+            found = self._partner(session, team_id, partner)
+            if owner_id != actor.user_id:
+                unknown = people.vet_mentions(
+                    session, team_id=team_id, user_ids=[owner_id], check=actor.check
+                )
+                if unknown:
+                    raise PeopleToLookUp(unknown)
+            commitment_id = store.insert_commitment(
+                session=session,
+                team_id=team_id,
+                partner_id=_id(found),
+                side=new.side,
+                owner_id=owner_id,
+                what=what,
+                due_on=due_on,
+                created_by=actor.user_id,
+                now=now,
+                request_key=request_key,
+            )
+            if commitment_id is None:
+                # The same request, retried while the first one was being recorded.
+                session.rollback()
+                assert request_key is not None
+                done = store.commitment_with_key(
+                    session=session, team_id=team_id, request_key=request_key
+                )
+                assert done is not None, "a taken request key belongs to a commitment"
+                return self._recorded(session, actor, done, repeated=True)
+            row = store.get_commitment(
+                session=session, team_id=team_id, commitment_id=commitment_id
+            )
+            assert row is not None
+            facts = self._facts(session, row, found.name, now)
+            if owner_id != actor.user_id:
+                note = Assigned(
+                    commitment=facts,
+                    by=actor.user_id,
+                    tz=person_zone(session, team_id=team_id, user_id=owner_id),
+                )
+                message = self.messages.assigned(note)
+                enqueue(
+                    session,
+                    team_id=team_id,
+                    kind=ASSIGNED,
+                    recipient_user=owner_id,
+                    text=message.text,
+                    blocks=message.blocks,
+                    due_at=now,
+                    dedupe_key=f"{key_prefix(commitment_id)}assigned",
+                    respect_working_hours=True,
+                )
+            recorded = self._recorded(session, actor, row, repeated=False, facts=facts)
+            session.commit()
+        return recorded
+
+    def _recorded(
+        self,
+        session: Session,
+        actor: Actor,
+        row: Commitment,
+        *,
+        repeated: bool,
+        facts: CommitmentFacts | None = None,
+    ) -> Recorded:
+        found = partner_store.get_partner(
+            session=session, team_id=row.team_id, partner_id=row.partner_id
+        )
+        if found is None:
+            raise PartnerGone()
+        now = self.clock.now()
+        return Recorded(
+            commitment=facts or self._facts(session, row, found.name, now),
+            partner=self._partner_facts(session, found),
+            balance=self._balances(session, row.team_id, [row.partner_id], now)[row.partner_id],
+            owner_told=row.owner_id != row.created_by,
+            repeated=repeated,
+            tz=person_zone(session, team_id=actor.team_id, user_id=actor.user_id),
+        )
+
+    # --- Closing and moving --------------------------------------------------------------------
+
+    def close(self, *, actor: Actor, commitment_id: int, status: CommitmentStatus) -> Closed:
+        """Close an open commitment as done or dropped, recording who and when; reminders not
+        yet sent are cancelled. Raises CommitmentGone, NotAllowedToClose, AlreadyClosed or
+        PeopleToLookUp (whether the caller is an admin needs Slack)."""
+        assert status is not CommitmentStatus.OPEN
+        team_id, now = actor.team_id, self.clock.now()
+        with Session(self.engine) as session:
+            row, facts = self._changeable(session, actor, commitment_id, now)
+            owner_today = now.astimezone(self._zone(session, team_id, row.owner_id)).date()
+            kept = on_time(owner_today, row.due_on) if status is CommitmentStatus.DONE else None
+            if not store.close_commitment(
+                session=session,
+                team_id=team_id,
+                commitment_id=commitment_id,
+                status=status,
+                by=actor.user_id,
+                at=now,
+                on_time=kept,
+            ):
+                session.rollback()
+                raise AlreadyClosed(self._reread(session, team_id, commitment_id, now))
+            store.cancel_unsent(
+                session=session, team_id=team_id, key_prefix=key_prefix(commitment_id)
+            )
+            session.flush()
+            closed = self._reread(session, team_id, commitment_id, now)
+            balance = self._balances(session, team_id, [facts.partner_id], now)[facts.partner_id]
+            session.commit()
+        return Closed(commitment=closed, balance=balance)
+
+    def redate(
+        self,
+        *,
+        actor: Actor,
+        commitment_id: int,
+        due_text: str | None = None,
+        due_on: date | None = None,
+    ) -> CommitmentFacts:
+        """Give an open commitment a new due day (typed, or picked from a calendar); its
+        reminders start over from the new day. Raises as `close` does, and BadCommitment."""
+        team_id, now = actor.team_id, self.clock.now()
+        with Session(self.engine) as session:
+            tz = self._caller_zone(session, actor, needed=due_text is not None)
+            day = self._due(due_text, due_on, tz=tz, now=now)
+            self._changeable(session, actor, commitment_id, now)
+            if not store.set_due(
+                session=session, team_id=team_id, commitment_id=commitment_id, due_on=day, at=now
+            ):
+                session.rollback()
+                raise AlreadyClosed(self._reread(session, team_id, commitment_id, now))
+            store.cancel_unsent(
+                session=session, team_id=team_id, key_prefix=key_prefix(commitment_id)
+            )
+            session.flush()
+            moved = self._reread(session, team_id, commitment_id, now)
+            session.commit()
+        return moved
+
+    def _changeable(
+        self, session: Session, actor: Actor, commitment_id: int, now: datetime
+    ) -> tuple[Commitment, CommitmentFacts]:
+        """The open commitment, once the caller is known to be allowed to change it."""
+        team_id = actor.team_id
+        row = store.get_commitment(session=session, team_id=team_id, commitment_id=commitment_id)
+        if row is None:
+            raise CommitmentGone(commitment_id)
+        found = partner_store.get_partner(
+            session=session, team_id=team_id, partner_id=row.partner_id
+        )
+        if found is None:
+            raise CommitmentGone(commitment_id)
+        facts = self._facts(session, row, found.name, now)
+        if not facts.is_open:
+            raise AlreadyClosed(facts)
+        partner = self._partner_facts(session, found)
+        allowed = {row.owner_id, partner.owner_id, partner.deputy_id}
+        if actor.user_id in allowed:
+            return row, facts
+        if (
+            stand_in(session, team_id=team_id, owner_id=row.owner_id, partner=partner, now=now)
+            == actor.user_id
+        ):
+            return row, facts
+        admin = people.admin_status(
+            session, team_id=team_id, user_id=actor.user_id, now=now, check=actor.check
+        )
+        if admin is None:
+            raise PeopleToLookUp([actor.user_id])
+        if not admin:
+            raise NotAllowedToClose(facts, partner)
+        return row, facts
+
+    # --- Reading -------------------------------------------------------------------------------
+
+    def get(self, *, team_id: str, commitment_id: int) -> CommitmentFacts:
+        """One commitment (for a form about it); raises CommitmentGone."""
+        now = self.clock.now()
+        with Session(self.engine) as session:
+            return self._reread(session, team_id, commitment_id, now)
+
+    def listing(
+        self,
+        *,
+        actor: Actor,
+        scope: Scope,
+        partner: str | None = None,
+        limit: int = LISTED,
+    ) -> Listing:
+        """Open commitments of the workspace, one partner (`partner`, a name as typed), the
+        caller's own, or the overdue ones; earliest due first, with the balance."""
+        team_id, now = actor.team_id, self.clock.now()
+        with Session(self.engine) as session:
+            found: Partner | None = None
+            where = CommitmentFilter(status=CommitmentStatus.OPEN)
+            if scope is Scope.PARTNER:
+                assert partner is not None
+                found = self.registry.resolve(session, team_id=team_id, query=partner)
+                where = CommitmentFilter(status=CommitmentStatus.OPEN, partner_ids=[_id(found)])
+            elif scope is Scope.MINE:
+                where = CommitmentFilter(status=CommitmentStatus.OPEN, owner_id=actor.user_id)
+            elif scope is Scope.OVERDUE:
+                # Overdue somewhere on Earth: the owner's zone decides below.
+                tomorrow = (now + timedelta(days=1)).date()
+                where = CommitmentFilter(status=CommitmentStatus.OPEN, due_before=tomorrow)
+            rows = store.commitments(session=session, team_id=team_id, where=where)
+            facts = self._facts_of(session, team_id, rows, now)
+            if scope is Scope.OVERDUE:
+                facts = [item for item in facts if item.overdue_days > 0]
+            partner_ids = sorted({item.partner_id for item in facts})
+            if found is not None:
+                partner_ids = [_id(found)]
+            balances = self._balances(session, team_id, partner_ids, now)
+            names = {item.partner_id: item.partner_name for item in facts}
+            flagged = [
+                (names[pid], side, balances[pid].share(side))
+                for pid in partner_ids
+                if pid in names and (side := balances[pid].lopsided) is not None
+            ]
+            if scope is not Scope.PARTNER:
+                # Across partners, the balance of what is open in the listing itself.
+                balance = _open_balance(facts)
+            else:
+                balance = balances[partner_ids[0]]
+            return Listing(
+                scope=scope,
+                partner=None if found is None else self._partner_facts(session, found),
+                items=facts[:limit],
+                more=max(0, len(facts) - limit),
+                balance=balance,
+                lopsided=flagged,
+            )
+
+    def partner_summary(
+        self, *, team_id: str, partner_id: int, limit: int = 5
+    ) -> PartnerCommitments:
+        """The partner's open commitments (earliest due first) and its balance."""
+        now = self.clock.now()
+        with Session(self.engine) as session:
+            rows = store.commitments(
+                session=session,
+                team_id=team_id,
+                where=CommitmentFilter(status=CommitmentStatus.OPEN, partner_ids=[partner_id]),
+            )
+            facts = self._facts_of(session, team_id, rows, now)
+            return PartnerCommitments(
+                partner_id=partner_id,
+                open=facts[:limit],
+                more=max(0, len(facts) - limit),
+                balance=self._balances(session, team_id, [partner_id], now)[partner_id],
+            )
+
+    def balances(
+        self, *, team_id: str, partner_ids: Collection[int] | None = None
+    ) -> dict[int, Balance]:
+        """The balance of each partner (all the workspace's that have commitments: None)."""
+        now = self.clock.now()
+        with Session(self.engine) as session:
+            return self._balances(session, team_id, partner_ids, now)
+
+    def all_of(
+        self, session: Session, *, team_id: str, partner_ids: Collection[int] | None
+    ) -> list[CommitmentFacts]:
+        """Every commitment, open and closed, of the partners (all: None), inside the caller's
+        session (the export)."""
+        rows = store.commitments(
+            session=session, team_id=team_id, where=CommitmentFilter(partner_ids=partner_ids)
+        )
+        return self._facts_of(session, team_id, rows, self.clock.now())
+
+    # --- The planner ---------------------------------------------------------------------------
+
+    def plan_reminders(self, *, now: datetime) -> int:
+        """Queue the reminders that are due (idempotently); returns how many were new."""
+        queued = 0
+        after: tuple[date, int] | None = None
+        until = (now + timedelta(days=PLAN_AHEAD_DAYS)).date()
+        while True:
+            with Session(self.engine) as session:
+                rows = store.due_for_reminders(
+                    session=session, until=until, after=after, limit=REMINDERS_PER_PAGE
+                )
+                hours: dict[str, WorkingHours] = {}
+                for row in rows:
+                    if row.team_id not in hours:
+                        workspaces = get_workspaces(session=session, team_ids=[row.team_id])
+                        hours[row.team_id] = WorkingHours.of(workspaces.get(row.team_id))
+                    queued += self._remind(session, row, hours=hours[row.team_id], now=now)
+                session.commit()
+            if len(rows) < REMINDERS_PER_PAGE:
+                return queued
+            last = rows[-1]
+            assert last.id is not None
+            after = (last.due_on, last.id)
+
+    def _remind(
+        self, session: Session, row: Commitment, *, hours: WorkingHours, now: datetime
+    ) -> int:
+        team_id = row.team_id
+        moment = current_reminder(
+            row.due_on,
+            set_at=row.due_set_at,
+            now=now,
+            tz=self._zone(session, team_id, row.owner_id),
+            hours=hours,
+        )
+        if moment is None:
+            return 0
+        found = partner_store.get_partner(
+            session=session, team_id=team_id, partner_id=row.partner_id
+        )
+        if found is None:
+            return 0
+        assert row.id is not None
+        key = f"{key_prefix(row.id)}{row.due_on.isoformat()}:{moment.key}"
+        if outbox_store.get_message(session=session, team_id=team_id, dedupe_key=key) is not None:
+            return 0  # queued by an earlier run
+        partner = self._partner_facts(session, found)
+        recipient = stand_in(
+            session, team_id=team_id, owner_id=row.owner_id, partner=partner, now=now
+        )
+        reminder = Reminder(
+            commitment=self._facts(session, row, found.name, now),
+            stage=moment.stage,
+            recipient=recipient,
+            covering_for=None if recipient == row.owner_id else row.owner_id,
+            tz=person_zone(session, team_id=team_id, user_id=recipient),
+        )
+        message = self.messages.reminder(reminder)
+        return int(
+            enqueue(
+                session,
+                team_id=team_id,
+                kind=REMINDER,
+                recipient_user=recipient,
+                text=message.text,
+                blocks=message.blocks,
+                due_at=moment.at,
+                dedupe_key=key,
+                respect_working_hours=True,
+                expires_at=moment.until,
+            )
+        )
+
+    # --- Internals -----------------------------------------------------------------------------
+
+    def _partner(self, session: Session, team_id: str, partner: str | int) -> Partner:
+        if isinstance(partner, int):
+            found = partner_store.get_partner(session=session, team_id=team_id, partner_id=partner)
+            if found is None:
+                raise PartnerGone()
+            return found
+        return self.registry.resolve(session, team_id=team_id, query=partner)
+
+    def _partner_facts(self, session: Session, partner: Partner) -> PartnerFacts:
+        team = partner_store.team_of(
+            session=session, team_id=partner.team_id, partner_id=_id(partner)
+        )
+        return self.registry.facts(partner, team)
+
+    def _caller_zone(self, session: Session, actor: Actor, *, needed: bool) -> ZoneInfo:
+        """The caller's time zone; when a typed date must be read in it and Slack was never
+        asked about the caller, raises ZoneUnknown so the handler asks Slack first."""
+        profile = get_profile(session=session, team_id=actor.team_id, user_id=actor.user_id)
+        if needed and profile is None and actor.user_id not in actor.check.asked:
+            raise ZoneUnknown(actor.user_id)
+        return person_zone(session, team_id=actor.team_id, user_id=actor.user_id)
+
+    def _zone(self, session: Session, team_id: str, user_id: str) -> ZoneInfo:
+        return person_zone(session, team_id=team_id, user_id=user_id)
+
+    def _due(self, typed: str | None, picked: date | None, *, tz: ZoneInfo, now: datetime) -> date:
+        """The due day typed (read in `tz`) or picked, checked against today in `tz`."""
+        today = now.astimezone(tz).date()
+        if typed is not None:
+            try:
+                day = parse_when(typed, now=now, tz=tz).day
+            except DateError as error:
+                raise BadCommitment(
+                    Problem.UNREADABLE_DATE, detail=str(error), typed=typed
+                ) from None
+            return check_due(day, today=today, typed=typed)
+        if picked is None:
+            raise BadCommitment(Problem.NO_DATE)
+        return check_due(picked, today=today)
+
+    def _reread(
+        self, session: Session, team_id: str, commitment_id: int, now: datetime
+    ) -> CommitmentFacts:
+        session.expire_all()
+        row = store.get_commitment(session=session, team_id=team_id, commitment_id=commitment_id)
+        found = (
+            None
+            if row is None
+            else partner_store.get_partner(
+                session=session, team_id=team_id, partner_id=row.partner_id
+            )
+        )
+        if row is None or found is None:
+            raise CommitmentGone(commitment_id)
+        return self._facts(session, row, found.name, now)
+
+    def _facts(
+        self, session: Session, row: Commitment, partner_name: str, now: datetime
+    ) -> CommitmentFacts:
+        today = now.astimezone(self._zone(session, row.team_id, row.owner_id)).date()
+        return _facts(row, partner_name, today)
+
+    def _facts_of(
+        self, session: Session, team_id: str, rows: Sequence[Commitment], now: datetime
+    ) -> list[CommitmentFacts]:
+        """Facts of many commitments with three queries, not three per commitment."""
+        partners = partner_store.get_partners(
+            session=session, team_id=team_id, partner_ids={row.partner_id for row in rows}
+        )
+        todays = _todays(session, team_id, {row.owner_id for row in rows}, now)
+        return [
+            _facts(row, partners[row.partner_id].name, todays[row.owner_id])
+            for row in rows
+            if row.partner_id in partners
+        ]
+
+    def _balances(
+        self,
+        session: Session,
+        team_id: str,
+        partner_ids: Collection[int] | None,
+        now: datetime,
+    ) -> dict[int, Balance]:
+        """Each partner's balance (every partner asked for gets one, empty if need be)."""
+        counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        for tally in store.tallies(session=session, team_id=team_id, partner_ids=partner_ids):
+            side = CommitmentSide(tally.side)
+            status = CommitmentStatus(tally.status)
+            if status is CommitmentStatus.OPEN:
+                name = "open"
+            elif status is CommitmentStatus.DROPPED:
+                name = "dropped"
+            else:
+                name = "kept" if tally.on_time else "late"
+            counts[tally.partner_id][f"{name}_{side}"] += tally.count
+        open_rows = store.commitments(
+            session=session,
+            team_id=team_id,
+            where=CommitmentFilter(
+                status=CommitmentStatus.OPEN,
+                partner_ids=partner_ids,
+                due_before=(now + timedelta(days=1)).date(),
+            ),
+        )
+        todays = _todays(session, team_id, {row.owner_id for row in open_rows}, now)
+        for row in open_rows:
+            if row.due_on < todays[row.owner_id]:
+                counts[row.partner_id][f"overdue_{row.side}"] += 1
+        wanted = set(counts) | set(partner_ids or ())
+        return {partner_id: Balance(**counts[partner_id]) for partner_id in wanted}
+
+
+def stand_in(
+    session: Session, *, team_id: str, owner_id: str, partner: PartnerFacts, now: datetime
+) -> str:
+    """Who hears about a commitment for its owner at `now`: the owner when present.
+
+    When the owner is away: for the partner's own owner, the usual rule for owner alerts
+    (`recipient_for_owner_alert`: the partner's deputy, else the deputy named for the absence).
+    For anyone else, the deputy they named for the absence, else the partner's owner, else its
+    deputy, whoever is present. When nobody is, the owner, whose message waits until they are
+    back.
+    """
+    if owner_id == partner.owner_id:
+        return recipient_for_owner_alert(
+            session,
+            team_id=team_id,
+            owner_id=owner_id,
+            partner_deputy_id=partner.deputy_id,
+            now=now,
+        )
+    chosen = recipient_for_owner_alert(
+        session, team_id=team_id, owner_id=owner_id, partner_deputy_id=None, now=now
+    )
+    if chosen != owner_id or not is_away(session, team_id=team_id, user_id=owner_id, at=now):
+        return chosen
+    for candidate in (partner.owner_id, partner.deputy_id):
+        if (
+            candidate
+            and candidate != owner_id
+            and not is_away(session, team_id=team_id, user_id=candidate, at=now)
+        ):
+            return candidate
+    return owner_id
+
+
+def _facts(row: Commitment, partner_name: str, owner_today: date) -> CommitmentFacts:
+    assert row.id is not None
+    status = CommitmentStatus(row.status)
+    overdue = (owner_today - row.due_on).days if status is CommitmentStatus.OPEN else 0
+    return CommitmentFacts(
+        id=row.id,
+        partner_id=row.partner_id,
+        partner_name=partner_name,
+        side=CommitmentSide(row.side),
+        owner_id=row.owner_id,
+        what=row.what,
+        due_on=row.due_on,
+        status=status,
+        created_by=row.created_by,
+        created_at=row.created_at,
+        closed_by=row.closed_by,
+        closed_at=row.closed_at,
+        on_time=row.on_time,
+        overdue_days=max(0, overdue),
+    )
+
+
+def _open_balance(items: Sequence[CommitmentFacts]) -> Balance:
+    counts: dict[str, int] = defaultdict(int)
+    for item in items:
+        counts[f"open_{item.side}"] += 1
+        if item.overdue_days:
+            counts[f"overdue_{item.side}"] += 1
+    return Balance(**counts)
+
+
+def _todays(
+    session: Session, team_id: str, user_ids: Collection[str], now: datetime
+) -> dict[str, date]:
+    """Today's date for each user, in their time zone (as cached, else the workspace's)."""
+    profiles = get_profiles(session=session, team_id=team_id, user_ids=user_ids)
+    workspace = get_workspaces(session=session, team_ids=[team_id]).get(team_id)
+    return {
+        user_id: now.astimezone(zone(person_tz(profiles.get(user_id), workspace))).date()
+        for user_id in user_ids
+    }
+
+
+def _id(partner: Partner) -> int:
+    assert partner.id is not None, "partner was not flushed"
+    return partner.id

@@ -1,0 +1,359 @@
+"""`export partners|touchpoints|commitments`: a CSV file of what the caller may see.
+
+What a person may see in an export:
+- Partners: every partner of the workspace, as `list` and `show` show them to anyone: names,
+  aliases, status, owner, deputy, team, website, channel, last contact, stay-in-touch cadence
+  and the balance of commitments. Pulse surveys appear only as the aggregate of the latest
+  closed round (respondents and average score), and only when at least the workspace's
+  anonymity threshold answered; no answer of any one person is ever exported, nor any check-in.
+- Touchpoints and commitments: admins get the whole workspace. Everyone else gets those of the
+  partners on whose team they are (owner, deputy or member), plus the touchpoints they took part
+  in and the commitments they own or recorded, whatever the partner. Notes are history that only
+  the people working with a partner need in bulk.
+
+The file is UTF-8 with a byte-order mark (so spreadsheet programs read accents right), one row
+per item, times in UTC (ISO 8601), days as YYYY-MM-DD, people as Slack ids with their names.
+A cell that starts like a formula (`=`, `+`, `-`, `@`) is prefixed with `'` so that opening the
+file in a spreadsheet never runs it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Protocol
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from bot.clock import Clock
+from bot.services import people
+from bot.services.cadence import Cadences
+from bot.services.commitments import Commitments
+from bot.services.people import PeopleCheck, PeopleToLookUp
+from bot.services.surveys import PartnerFeedback
+from storage import partners as partner_store
+from storage import touchpoints as touchpoint_store
+from storage.models import Partner, TeamRole, TouchpointKind
+from storage.people import get_profiles
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+NO_LIMIT = 1_000_000
+
+
+class Dataset(StrEnum):
+    PARTNERS = "partners"
+    TOUCHPOINTS = "touchpoints"
+    COMMITMENTS = "commitments"
+
+
+class Reach(StrEnum):
+    EVERYTHING = "everything"  # an admin
+    OWN = "own"  # the partners on one's team, and one's own part elsewhere
+
+
+@dataclass(frozen=True, kw_only=True)
+class Export:
+    """A finished CSV file and what it holds."""
+
+    dataset: Dataset
+    filename: str
+    content: bytes
+    rows: int
+    reach: Reach
+    # For Reach.OWN: how many partners' full history it holds (those on the caller's team).
+    team_partners: int
+
+
+class FeedbackSource(Protocol):
+    """Where pulse results come from (`bot.services.surveys.Surveys`)."""
+
+    def partner_feedback(
+        self, *, team_id: str, user_id: str, partner_id: int
+    ) -> PartnerFeedback: ...
+
+
+PARTNER_COLUMNS = (
+    "id", "name", "aliases", "status", "owner_id", "owner_name", "deputy_id", "deputy_name",
+    "team_ids", "website", "channel_id", "created_at", "last_contact_at", "last_contact_by",
+    "days_quiet", "cadence_ideal_days", "cadence_max_days", "stay_in_touch", "open_us",
+    "open_them", "overdue_us", "overdue_them", "kept_on_time", "kept_late", "lopsided",
+    "pulse_closed_at", "pulse_respondents", "pulse_average",
+)  # fmt: skip
+TOUCHPOINT_COLUMNS = (
+    "id", "partner_id", "partner", "kind", "medium", "at", "day_only", "author_id",
+    "author_name", "participant_ids", "contact", "notes", "intent_answer",
+)  # fmt: skip
+COMMITMENT_COLUMNS = (
+    "id", "partner_id", "partner", "side", "what", "owner_id", "owner_name", "due_on",
+    "status", "overdue_days", "created_by", "created_at", "closed_by", "closed_at", "on_time",
+)  # fmt: skip
+
+Cell = str | int | float | bool | date | datetime | None
+
+
+def cell(value: Cell) -> str:
+    """A value as one CSV cell: ISO times, yes/no, and nothing a spreadsheet would evaluate."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        text = "yes" if value else "no"
+    elif isinstance(value, datetime | date):
+        text = value.isoformat()
+    elif isinstance(value, float):
+        text = f"{value:.2f}"
+    else:
+        text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def to_csv(columns: Sequence[str], rows: Iterable[Sequence[Cell]]) -> tuple[bytes, int]:
+    """The rows under a header line, as UTF-8 with a byte-order mark; and how many rows."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(columns)
+    count = 0
+    for row in rows:
+        writer.writerow([cell(value) for value in row])
+        count += 1
+    return buffer.getvalue().encode("utf-8-sig"), count
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who exports, and what of the workspace's history they may have in bulk."""
+
+    user_id: str
+    reach: Reach
+    # The partners on whose team the viewer is, in any role.
+    team_partners: frozenset[int]
+
+    def sees_partner_history(self, partner_id: int) -> bool:
+        return self.reach is Reach.EVERYTHING or partner_id in self.team_partners
+
+
+class Exporter:
+    """Builds the CSV files of `export`, over one database."""
+
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        clock: Clock,
+        commitments: Commitments,
+        cadences: Cadences,
+        feedback: FeedbackSource | None,
+    ) -> None:
+        self.engine = engine
+        self.clock = clock
+        self.commitments = commitments
+        self.cadences = cadences
+        self.feedback = feedback
+
+    def export(self, *, team_id: str, user_id: str, dataset: Dataset, check: PeopleCheck) -> Export:
+        """The CSV of `dataset` as `user_id` may see it. Raises PeopleToLookUp when whether they
+        are an admin needs Slack (call again with what Slack said)."""
+        builders: dict[Dataset, Callable[[Session, str, Viewer], list[list[Cell]]]] = {
+            Dataset.PARTNERS: self._partners,
+            Dataset.TOUCHPOINTS: self._touchpoints,
+            Dataset.COMMITMENTS: self._commitments,
+        }
+        columns = {
+            Dataset.PARTNERS: PARTNER_COLUMNS,
+            Dataset.TOUCHPOINTS: TOUCHPOINT_COLUMNS,
+            Dataset.COMMITMENTS: COMMITMENT_COLUMNS,
+        }[dataset]
+        now = self.clock.now()
+        with Session(self.engine) as session:
+            viewer = self._viewer(session, team_id, user_id, check)
+            rows = builders[dataset](session, team_id, viewer)
+        content, count = to_csv(columns, rows)
+        return Export(
+            dataset=dataset,
+            filename=f"liaison-{dataset}-{now:%Y-%m-%d}.csv",
+            content=content,
+            rows=count,
+            reach=viewer.reach,
+            team_partners=len(viewer.team_partners),
+        )
+
+    def _viewer(self, session: Session, team_id: str, user_id: str, check: PeopleCheck) -> Viewer:
+        admin = people.admin_status(
+            session, team_id=team_id, user_id=user_id, now=self.clock.now(), check=check
+        )
+        if admin is None:
+            raise PeopleToLookUp([user_id])
+        partners = _all_partners(session, team_id)
+        roles = partner_store.roles_of_user(
+            session=session,
+            team_id=team_id,
+            user_id=user_id,
+            partner_ids=[_id(partner) for partner in partners],
+        )
+        return Viewer(
+            user_id=user_id,
+            reach=Reach.EVERYTHING if admin else Reach.OWN,
+            team_partners=frozenset(roles),
+        )
+
+    # --- The three files -----------------------------------------------------------------------
+
+    def _partners(self, session: Session, team_id: str, viewer: Viewer) -> list[list[Cell]]:
+        partners = _all_partners(session, team_id)
+        ids = [_id(partner) for partner in partners]
+        states = self.cadences.states_in(session, team_id=team_id, partner_ids=ids)
+        balances = self.commitments.balances(team_id=team_id, partner_ids=ids)
+        aliases: dict[int, list[str]] = {}
+        for partner_id, label in partner_store.labels(session=session, team_id=team_id):
+            aliases.setdefault(partner_id, [])
+            aliases[partner_id].append(label)
+        teams = {
+            partner_id: partner_store.team_of(
+                session=session, team_id=team_id, partner_id=partner_id
+            )
+            for partner_id in ids
+        }
+        names = _names(
+            session,
+            team_id,
+            [m.user_id for team in teams.values() for m in team]
+            + [p.last_contact_by for p in partners if p.last_contact_by],
+        )
+        rows: list[list[Cell]] = []
+        for partner in partners:
+            partner_id = _id(partner)
+            state, balance = states[partner_id], balances[partner_id]
+            facts = state.partner
+            members = [m.user_id for m in teams[partner_id] if m.role == TeamRole.MEMBER]
+            pulse = self._pulse(team_id, viewer.user_id, partner_id)
+            rows.append(
+                [
+                    partner_id,
+                    partner.name,
+                    "; ".join(a for a in aliases.get(partner_id, []) if a != partner.name),
+                    partner.status,
+                    facts.owner_id,
+                    names.get(facts.owner_id or ""),
+                    facts.deputy_id,
+                    names.get(facts.deputy_id or ""),
+                    "; ".join(members),
+                    partner.website_domain,
+                    partner.channel_id,
+                    partner.created_at,
+                    partner.last_contact_at,
+                    partner.last_contact_by,
+                    state.quiet_days,
+                    state.intervals.ideal,
+                    state.intervals.max,
+                    state.standing,
+                    balance.open_us,
+                    balance.open_them,
+                    balance.overdue_us,
+                    balance.overdue_them,
+                    balance.kept_us + balance.kept_them,
+                    balance.late_us + balance.late_them,
+                    balance.lopsided,
+                    *pulse,
+                ]
+            )
+        return rows
+
+    def _pulse(self, team_id: str, user_id: str, partner_id: int) -> list[Cell]:
+        """The latest closed pulse round as aggregates only: when it closed, how many answered,
+        and the average score when enough people answered to keep them anonymous."""
+        if self.feedback is None:
+            return [None, None, None]
+        results = self.feedback.partner_feedback(
+            team_id=team_id, user_id=user_id, partner_id=partner_id
+        ).pulse
+        if results is None:
+            return [None, None, None]
+        averages = [q.average for q in results.questions if q.average is not None]
+        average = sum(averages) / len(averages) if results.enough and averages else None
+        return [results.closed_at, results.respondents, average]
+
+    def _touchpoints(self, session: Session, team_id: str, viewer: Viewer) -> list[list[Cell]]:
+        partners = _all_partners(session, team_id)
+        found = []
+        for partner in partners:
+            for row in touchpoint_store.touchpoints_of(
+                session=session,
+                team_id=team_id,
+                partner_id=_id(partner),
+                kinds=list(TouchpointKind),
+                limit=NO_LIMIT,
+            ):
+                if viewer.sees_partner_history(row.partner_id) or viewer.user_id in row.colleagues:
+                    found.append((partner.name, row))
+        names = _names(session, team_id, [row.author_id for _, row in found])
+        return [
+            [
+                row.id,
+                row.partner_id,
+                partner_name,
+                row.kind,
+                row.medium,
+                row.at,
+                row.day_only,
+                row.author_id,
+                names.get(row.author_id),
+                "; ".join(row.participants),
+                row.contact_name,
+                row.notes,
+                row.intent_answer,
+            ]
+            for partner_name, row in found
+        ]
+
+    def _commitments(self, session: Session, team_id: str, viewer: Viewer) -> list[list[Cell]]:
+        items = [
+            item
+            for item in self.commitments.all_of(session, team_id=team_id, partner_ids=None)
+            if viewer.sees_partner_history(item.partner_id)
+            or viewer.user_id in (item.owner_id, item.created_by)
+        ]
+        names = _names(session, team_id, [item.owner_id for item in items])
+        return [
+            [
+                item.id,
+                item.partner_id,
+                item.partner_name,
+                item.side,
+                item.what,
+                item.owner_id,
+                names.get(item.owner_id),
+                item.due_on,
+                item.status,
+                item.overdue_days,
+                item.created_by,
+                item.created_at,
+                item.closed_by,
+                item.closed_at,
+                item.on_time,
+            ]
+            for item in sorted(items, key=lambda item: (item.partner_name.casefold(), item.id))
+        ]
+
+
+def _all_partners(session: Session, team_id: str) -> list[Partner]:
+    return partner_store.list_page(
+        session=session,
+        team_id=team_id,
+        where=partner_store.ListFilter(),
+        after=None,
+        limit=NO_LIMIT,
+    )
+
+
+def _names(session: Session, team_id: str, user_ids: Iterable[str]) -> dict[str, str]:
+    profiles = get_profiles(session=session, team_id=team_id, user_ids=set(user_ids))
+    return {user_id: profile.name for user_id, profile in profiles.items()}
+
+
+def _id(partner: Partner) -> int:
+    assert partner.id is not None, "partner was not flushed"
+    return partner.id

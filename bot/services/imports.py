@@ -1,0 +1,453 @@
+"""`liaison import partners FILE.csv [--dry-run]`: load an existing partner list.
+
+The file is CSV (UTF-8, a byte-order mark allowed) with a header line. Columns, in any order
+and any case; others are ignored:
+- `name` (required): the partner's name;
+- `aliases`: other names, separated by `;` or `|`;
+- `owner` (or `owner_email`, `owner_id`): the owner's email address or Slack user id;
+- `status`: prospect (the default), active, paused or ended;
+- `website`: a domain or address, used to spot duplicates.
+`export partners` writes a file this reads back.
+
+Each row is one of:
+- added (with `--dry-run`: would be added);
+- already registered: a partner with this name (or an alias with it) exists; left as it is.
+  This is what makes the import idempotent: run twice, the second run changes nothing;
+- skipped, and reported first: a duplicate of an earlier row of the file, a likely duplicate of
+  a registered partner (similar name or same website, as `add` warns), an alias another partner
+  goes by, an owner missing or not found in Slack, or a value that cannot be read.
+
+Owners are looked up in Slack (`users.lookupByEmail`, which needs the `users:read.email` scope,
+and `users.info`); the workspace is the bot token's (`auth.test`). Rows are added one by one,
+each in its own transaction, through the registry, as `add` would.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Protocol
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+from sqlmodel import Session
+
+from bot.runtime import Runtime
+from bot.services import people
+from bot.services.people import NotInWorkspace, PeopleCheck
+from bot.services.registry import (
+    MAX_SUGGESTIONS,
+    Actor,
+    AlreadyRegistered,
+    BadName,
+    BadValue,
+    LikelyDuplicate,
+    NameProblem,
+    NameTaken,
+    Registry,
+    clean_name,
+    name_key,
+    website_domain,
+)
+from storage import partners as partner_store
+from storage.models import MAX_NAME_LENGTH, PartnerStatus
+
+OWNER_COLUMNS = ("owner", "owner_email", "owner_id")
+_NAME_PROBLEMS = {
+    NameProblem.EMPTY: "no name",
+    NameProblem.TOO_LONG: f"the name is longer than {MAX_NAME_LENGTH} characters",
+    NameProblem.NO_LETTERS: "the name has no letters or digits",
+}
+_ALIAS_SPLIT = re.compile(r"[;|]")
+_SLACK_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+EXIT_OK = 0
+EXIT_SKIPPED = 1
+EXIT_UNUSABLE = 2
+
+
+class Outcome(StrEnum):
+    ADDED = "added"
+    EXISTS = "exists"
+    SAME_AS_ROW = "same_as_row"
+    LIKELY_DUPLICATE = "likely_duplicate"
+    NAME_TAKEN = "name_taken"
+    NO_OWNER = "no_owner"
+    UNKNOWN_OWNER = "unknown_owner"
+    INVALID = "invalid"
+
+
+DUPLICATES = (Outcome.SAME_AS_ROW, Outcome.LIKELY_DUPLICATE, Outcome.NAME_TAKEN)
+OWNER_PROBLEMS = (Outcome.NO_OWNER, Outcome.UNKNOWN_OWNER)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the file, as typed."""
+
+    line: int
+    name: str
+    aliases: tuple[str, ...]
+    owner: str
+    status: str
+    website: str
+
+
+@dataclass(frozen=True)
+class RowResult:
+    line: int
+    name: str
+    outcome: Outcome
+    # What it is like, what is wrong: the existing partner, the earlier line, the bad value.
+    detail: str = ""
+
+
+@dataclass
+class ImportReport:
+    """What an import did (or, dry, would do), row by row."""
+
+    dry_run: bool
+    results: list[RowResult] = field(default_factory=list)
+
+    def of(self, *outcomes: Outcome) -> list[RowResult]:
+        return [result for result in self.results if result.outcome in outcomes]
+
+    @property
+    def skipped(self) -> list[RowResult]:
+        return self.of(*DUPLICATES, *OWNER_PROBLEMS, Outcome.INVALID)
+
+
+class UnusableFile(Exception):
+    """A file that cannot be imported at all (not CSV, no `name` column)."""
+
+
+class Directory(Protocol):
+    """Finds colleagues in Slack."""
+
+    def find(self, ref: str) -> str | None:
+        """The user id of the active member `ref` (an email address or a Slack id) names."""
+        ...
+
+
+class DirectoryError(Exception):
+    """Slack could not be asked (a missing scope, no answer); the message says what to do."""
+
+
+# --- Reading the file ---------------------------------------------------------------------------
+
+
+def read_rows(text: str) -> list[Row]:
+    """The rows of a partner list; raises UnusableFile when it has no `name` column."""
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff")))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise UnusableFile("the file is empty") from None
+    except csv.Error as error:
+        raise UnusableFile(f"it is not CSV ({error})") from None
+    columns = {title.strip().lower(): index for index, title in enumerate(header)}
+    if "name" not in columns:
+        raise UnusableFile(
+            "its first line has no `name` column (expected: name, aliases, owner, status, website)"
+        )
+
+    def value(cells: Sequence[str], *titles: str) -> str:
+        for title in titles:
+            index = columns.get(title)
+            if index is not None and index < len(cells) and cells[index].strip():
+                return cells[index].strip()
+        return ""
+
+    rows = []
+    try:
+        for cells in reader:
+            if not any(cell.strip() for cell in cells):
+                continue
+            rows.append(
+                Row(
+                    line=reader.line_num,
+                    name=value(cells, "name"),
+                    aliases=tuple(
+                        alias.strip()
+                        for alias in _ALIAS_SPLIT.split(value(cells, "aliases"))
+                        if alias.strip()
+                    ),
+                    owner=value(cells, *OWNER_COLUMNS),
+                    status=value(cells, "status").lower() or PartnerStatus.PROSPECT.value,
+                    website=value(cells, "website"),
+                )
+            )
+    except csv.Error as error:
+        raise UnusableFile(f"line {reader.line_num} is not CSV ({error})") from None
+    return rows
+
+
+# --- Importing ----------------------------------------------------------------------------------
+
+
+class PartnerImport:
+    """Imports partner lists through the registry."""
+
+    def __init__(self, *, registry: Registry, directory: Directory) -> None:
+        self.registry = registry
+        self.directory = directory
+
+    def run(
+        self, *, team_id: str, actor_id: str, rows: Sequence[Row], dry_run: bool
+    ) -> ImportReport:
+        """Import `rows` into the workspace as `actor_id` (the bot user, who "added" them).
+
+        With `dry_run` nothing is written. Raises DirectoryError when Slack cannot be asked
+        about owners.
+        """
+        # Every owner is looked up before anything is written: Slack failing half-way through
+        # leaves nothing half-imported.
+        owners = {row.owner: self.directory.find(row.owner) for row in rows if row.owner}
+        report = ImportReport(dry_run=dry_run)
+        seen: dict[str, int] = {}
+        for row in rows:
+            report.results.append(self._row(team_id, actor_id, row, seen, owners, dry_run=dry_run))
+        return report
+
+    def _row(
+        self,
+        team_id: str,
+        actor_id: str,
+        row: Row,
+        seen: dict[str, int],
+        owners: dict[str, str | None],
+        *,
+        dry_run: bool,
+    ) -> RowResult:
+        def result(outcome: Outcome, detail: str = "") -> RowResult:
+            return RowResult(
+                line=row.line, name=clean_name(row.name), outcome=outcome, detail=detail
+            )
+
+        try:
+            key = name_key(row.name)
+            alias_keys = [name_key(alias) for alias in row.aliases]
+            domain = website_domain(row.website) if row.website else None
+            status = PartnerStatus(row.status)
+        except BadName as error:
+            return result(Outcome.INVALID, _NAME_PROBLEMS[error.problem])
+        except BadValue as error:
+            return result(Outcome.INVALID, f"“{error.value}” is not a website")
+        except ValueError:
+            statuses = ", ".join(PartnerStatus)
+            return result(Outcome.INVALID, f"status “{row.status}” is not one of {statuses}")
+        earlier = next((seen[k] for k in (key, *alias_keys) if k in seen), None)
+        for k in (key, *alias_keys):
+            seen.setdefault(k, row.line)
+        if earlier is not None:
+            return result(Outcome.SAME_AS_ROW, str(earlier))
+        if domain is not None:
+            # Keyed apart from names: a website shared with an earlier row of the file.
+            same_site = seen.setdefault(f"https://{domain}", row.line)
+            if same_site != row.line:
+                return result(Outcome.LIKELY_DUPLICATE, f"line {same_site} (same website)")
+        with Session(self.registry.engine) as session:
+            existing = partner_store.partner_with_key(session=session, team_id=team_id, key=key)
+            if existing is not None:
+                return result(Outcome.EXISTS, existing.name)
+            for alias, alias_key in zip(row.aliases, alias_keys, strict=True):
+                holder = partner_store.partner_with_key(
+                    session=session, team_id=team_id, key=alias_key
+                )
+                if holder is not None:
+                    return result(Outcome.NAME_TAKEN, f"“{clean_name(alias)}” is {holder.name}")
+        if not row.owner:
+            return result(Outcome.NO_OWNER)
+        owner_id = owners.get(row.owner)
+        if owner_id is None:
+            return result(Outcome.UNKNOWN_OWNER, row.owner)
+        if dry_run:
+            similar = self._similar(team_id, clean_name(row.name), domain)
+            if similar:
+                return result(Outcome.LIKELY_DUPLICATE, ", ".join(similar))
+            return result(Outcome.ADDED)
+        try:
+            self.registry.add(
+                actor=Actor(team_id, actor_id, PeopleCheck(asked=frozenset([owner_id]))),
+                name=row.name,
+                owner_id=owner_id,
+                aliases=row.aliases,
+                status=status,
+                website=row.website or None,
+            )
+        except AlreadyRegistered as exists:
+            return result(Outcome.EXISTS, exists.existing.facts.name)
+        except LikelyDuplicate as duplicate:
+            names = ", ".join(item.facts.name for item in duplicate.similar)
+            return result(Outcome.LIKELY_DUPLICATE, names)
+        except NameTaken as taken:
+            return result(Outcome.NAME_TAKEN, f"“{taken.name}” is {taken.holder.name}")
+        except NotInWorkspace:
+            return result(Outcome.UNKNOWN_OWNER, row.owner)
+        return result(Outcome.ADDED)
+
+    def _similar(self, team_id: str, name: str, domain: str | None) -> list[str]:
+        """Registered partners that `add` would call likely duplicates (for the dry run)."""
+        with Session(self.registry.engine) as session:
+            found = {
+                partner.name
+                for partner in (
+                    partner_store.partners_with_domain(
+                        session=session, team_id=team_id, domain=domain
+                    )
+                    if domain
+                    else []
+                )
+            }
+            matches = self.registry.names.lookup(
+                session, team_id=team_id, query=name, limit=MAX_SUGGESTIONS
+            )
+            partners = partner_store.get_partners(
+                session=session, team_id=team_id, partner_ids=[m.partner_id for m in matches]
+            )
+            found |= {partner.name for partner in partners.values()}
+        return sorted(found)
+
+
+# --- Slack as the directory ---------------------------------------------------------------------
+
+
+class SlackDirectory:
+    """Colleagues looked up in Slack, by email (`users.lookupByEmail`) or id (`users.info`)."""
+
+    def __init__(self, client: WebClient) -> None:
+        self.client = client
+        self._found: dict[str, str | None] = {}
+
+    def find(self, ref: str) -> str | None:
+        key = ref.strip().lower() if "@" in ref else ref.strip().upper()
+        if key not in self._found:
+            self._found[key] = self._ask(key)
+        return self._found[key]
+
+    def _ask(self, ref: str) -> str | None:
+        try:
+            if "@" in ref:
+                user = self.client.users_lookupByEmail(email=ref)["user"]
+            elif _SLACK_ID.match(ref):
+                user = self.client.users_info(user=ref)["user"]
+            else:
+                return None
+        except SlackApiError as error:
+            code = people.slack_error_code(error)
+            if code in people.NOT_IN_WORKSPACE_ERRORS:
+                return None
+            if code == "missing_scope":
+                raise DirectoryError(
+                    "Slack refused to look up colleagues by email: add the users:read.email "
+                    "scope to the app (manifest.yml) and reinstall it, or give owners as Slack "
+                    "user ids"
+                ) from error
+            raise DirectoryError(f"Slack answered {code} when asked about {ref}") from error
+        except (SlackClientError, OSError) as error:
+            raise DirectoryError(f"Slack could not be reached ({error})") from error
+        if user.get("deleted") or user.get("is_bot"):
+            return None
+        return str(user["id"])
+
+
+# --- The command --------------------------------------------------------------------------------
+
+
+def words(report: ImportReport, *, file_name: str, team_id: str) -> list[str]:
+    """The report as the operator reads it: problems first, then what was (or would be) done."""
+    lines: list[str] = []
+    head = "Dry run of" if report.dry_run else "Imported"
+    lines.append(
+        f"{head} {file_name} for workspace {team_id}"
+        + (": nothing was changed." if report.dry_run else ".")
+    )
+
+    def section(title: str, results: list[RowResult], explain: Callable[[RowResult], str]) -> None:
+        if not results:
+            return
+        lines.append(f"{title} ({len(results)}):")
+        lines.extend(f"  line {r.line:<4} {r.name or '—'} — {explain(r)}" for r in results)
+
+    section("Duplicates, skipped", report.of(*DUPLICATES), _duplicate)
+    section("Unknown owners, skipped", report.of(*OWNER_PROBLEMS), _owner_problem)
+    section("Rows that cannot be read, skipped", report.of(Outcome.INVALID), lambda r: r.detail)
+    existing = report.of(Outcome.EXISTS)
+    added = report.of(Outcome.ADDED)
+    if existing:
+        lines.append(
+            f"Already registered, left as they are ({len(existing)}): "
+            + ", ".join(r.name for r in existing)
+            + "."
+        )
+    if added:
+        verb = "Would add" if report.dry_run else "Added"
+        lines.append(
+            f"{verb} {len(added)} partner{'s' if len(added) != 1 else ''}: "
+            + ", ".join(r.name for r in added)
+            + "."
+        )
+    elif not report.skipped:
+        lines.append(
+            f"Nothing to change: all {len(existing)} partners in {file_name} are already "
+            "registered."
+        )
+    if report.dry_run and added:
+        lines.append("Run it again without --dry-run to add them.")
+    return lines
+
+
+def _duplicate(result: RowResult) -> str:
+    if result.outcome is Outcome.SAME_AS_ROW:
+        return f"the same partner as line {result.detail}"
+    if result.outcome is Outcome.NAME_TAKEN:
+        return f"an alias another partner goes by: {result.detail}"
+    if result.detail.startswith("line "):
+        return f"looks like the partner of {result.detail}"
+    return f"looks like {result.detail}, already registered"
+
+
+def _owner_problem(result: RowResult) -> str:
+    if result.outcome is Outcome.NO_OWNER:
+        return "no owner given (an email address or a Slack user id)"
+    return f"nobody in Slack is {result.detail}"
+
+
+def import_partners(
+    runtime: Runtime,
+    client: WebClient,
+    *,
+    path: Path,
+    dry_run: bool,
+    echo: Callable[[str], None] = print,
+) -> int:
+    """`liaison import partners`: 0 when every row was added or already there, 1 when rows were
+    skipped (listed first), 2 when nothing could be imported."""
+    try:
+        rows = read_rows(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        echo(f"liaison: cannot read {path}: {error}")
+        return EXIT_UNUSABLE
+    except UnusableFile as error:
+        echo(f"liaison: cannot import {path}: {error}")
+        return EXIT_UNUSABLE
+    try:
+        identity = client.auth_test()
+        team_id, bot_id = str(identity["team_id"]), str(identity["user_id"])
+        registry = Registry(engine=runtime.engine, clock=runtime.clock, names=runtime.partner_names)
+        report = PartnerImport(registry=registry, directory=SlackDirectory(client)).run(
+            team_id=team_id, actor_id=bot_id, rows=rows, dry_run=dry_run
+        )
+    except DirectoryError as error:
+        echo(f"liaison: {error}")
+        return EXIT_UNUSABLE
+    except (SlackClientError, OSError) as error:
+        echo(f"liaison: Slack did not answer auth.test ({error}); check SLACK_BOT_TOKEN")
+        return EXIT_UNUSABLE
+    for line in words(report, file_name=path.name, team_id=team_id):
+        echo(line)
+    return EXIT_SKIPPED if report.skipped else EXIT_OK

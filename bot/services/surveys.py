@@ -1,0 +1,1088 @@
+"""Pulse surveys: rounds that ask each partner's internal team four questions, scored 1–5 by
+reacting with :one:…:five: or clicking, and report the answers only as anonymous aggregates.
+
+A round: started on the workspace's cadence (monthly or quarterly, on the first working
+Tuesday) or at once by `survey NAME now`; one DM conversation per person (an invitation and one
+message per question, queued in the person's working hours), the bot's own :one:…:five: added
+to each question once Slack has it; one reminder to people who have not answered halfway
+through; closed after `ROUND_WORKING_DAYS`, when the owner and the coordination channel get
+the results.
+
+How an answer is counted: a reaction (or click) by the person the message was sent to, on a
+question message of an open round, sets their score to that question; a later one replaces it;
+removing the reaction that is their score withdraws it. Every answer carries Slack's time for
+the action, so an older event arriving late (or a retry) never overrides a newer one, and each
+event is applied once (`feedback.first_delivery`).
+
+Anonymity: answers are stored against a random respondent token, never a user id; closing a
+round erases the tokens from the deliveries, so afterwards nothing links a score to a person.
+Results are aggregates, shown only when at least the workspace's anonymity threshold of people
+answered (per question, too); comments are shown under the same threshold, unsigned and in
+alphabetical order. No function here returns a person together with a score, and nothing is
+logged about who answered what.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import partial
+from typing import TYPE_CHECKING
+
+from apscheduler.triggers.interval import IntervalTrigger
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from bot.clock import Clock
+from bot.delivery.dispatcher import delivery_client, error_code
+from bot.delivery.outbox import enqueue, first_slot
+from bot.delivery.working_hours import zone
+from bot.runtime import Runtime
+from bot.services import people
+from bot.services.feedback import (
+    Cadence,
+    FeedbackMessages,
+    FeedbackSettings,
+    PartnerPeople,
+    add_working_days,
+    coordination_channel,
+    day_start,
+    each_workspace,
+    first_delivery,
+    first_working_tuesday,
+    forget_old_events,
+    partner_people,
+    queue_dm,
+    settings_of,
+    tz_of,
+)
+from bot.services.partner_names import PartnerNames
+from bot.services.registry import Actor, PartnerFacts, Registry
+from storage import absences as absence_store
+from storage import feedback as store
+from storage.models import PartnerStatus, SurveyDelivery, SurveyRound
+from storage.people import get_profiles
+
+if TYPE_CHECKING:
+    from bot.scheduler import PlannerRegistry
+
+logger = logging.getLogger(__name__)
+
+QUESTIONS = (
+    "This partnership is delivering value for us",
+    "I know what we and the partner are each responsible for",
+    "The work is fairly shared between us and the partner",
+    "I know what our agreement with this partner commits us to",
+)
+SCORE_EMOJI = ("one", "two", "three", "four", "five")
+SCORES = range(1, len(SCORE_EMOJI) + 1)
+ROUND_WORKING_DAYS = 5
+# The reminder goes halfway through, rounded down to whole working days.
+REMINDER_WORKING_DAYS = ROUND_WORKING_DAYS // 2
+# Who is asked besides the team: colleagues in touch with the partner this recently.
+AUDIENCE_LOOKBACK = timedelta(days=90)
+# A scheduled round missed by more than this (the bot was down) waits for the next period.
+CATCH_UP = timedelta(days=7)
+# A round started (e.g. with `survey NAME now`) this close before a scheduled one replaces it.
+REPLACES_SCHEDULED = {Cadence.MONTHLY: timedelta(days=14), Cadence.QUARTERLY: timedelta(days=45)}
+MAX_COMMENT = 2000
+# Errors of reactions.add after which trying again is pointless.
+GONE = frozenset({"message_not_found", "channel_not_found", "no_item_specified", "is_archived"})
+
+
+class Reason:
+    """Why someone is asked (shown to them)."""
+
+    OWNER = "owner"
+    DEPUTY = "deputy"
+    TEAM = "team"
+    CONTACT = "contact"
+
+
+# --- What the service answers -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SurveyInvitation:
+    """The first message of a round to one person (and their reminder)."""
+
+    delivery_id: int
+    partner_name: str
+    reason: str
+    questions: int
+    closes_at: datetime
+    tz: str | None
+    threshold: int
+
+
+@dataclass(frozen=True)
+class QuestionCard:
+    """One question message as its recipient sees it, with their own score if they gave one."""
+
+    message_id: int
+    partner_name: str
+    number: int
+    of: int
+    text: str
+    score: int | None
+    closed: bool
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    number: int
+    text: str
+    answers: int
+    # None: fewer people than the anonymity threshold answered this question.
+    average: float | None
+    # Since the previous round in which enough people answered the same question.
+    change: float | None
+
+
+@dataclass(frozen=True)
+class RoundResults:
+    """A round's results as anyone may see them: aggregates, or "not enough answers"."""
+
+    round_id: int
+    partner_name: str
+    started_at: datetime
+    closed_at: datetime | None
+    invited: int
+    respondents: int
+    threshold: int
+    questions: tuple[QuestionResult, ...]
+    comments: tuple[str, ...]
+
+    @property
+    def enough(self) -> bool:
+        return self.respondents >= self.threshold
+
+
+@dataclass(frozen=True)
+class OpenRound:
+    started_at: datetime
+    closes_at: datetime
+    invited: int
+    answered: int
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """`survey NAME`: the cadence, the next round, the one in progress and the last results."""
+
+    partner: PartnerFacts
+    cadence: Cadence
+    next_round_at: datetime | None
+    open_round: OpenRound | None
+    last: RoundResults | None
+    tz: str | None
+
+
+@dataclass(frozen=True)
+class Started:
+    """`survey NAME now`: who was asked, who was skipped for being away, until when."""
+
+    partner: PartnerFacts
+    asked: tuple[str, ...]
+    away: tuple[str, ...]
+    closes_at: datetime
+    tz: str | None
+
+
+@dataclass(frozen=True)
+class PartnerFeedback:
+    """Pulse and check-in results of one partner, for `show` and `check`."""
+
+    partner_name: str
+    pulse: RoundResults | None
+    open_round: OpenRound | None
+    checkins: dict[str, int]
+    tz: str | None
+
+
+@dataclass(frozen=True)
+class ReactionShown:
+    """A question message to update after a reaction changed its recipient's score."""
+
+    channel: str
+    ts: str
+    card: QuestionCard
+
+
+@dataclass(frozen=True)
+class CommentForm:
+    delivery_id: int
+    partner_name: str
+    text: str | None
+
+
+class SurveyError(Exception):
+    """A request about surveys that cannot be carried out; nothing was changed."""
+
+
+class NotAllowedToStart(SurveyError):
+    def __init__(self, facts: PartnerFacts) -> None:
+        super().__init__(f"may not start a round of {facts.name!r}")
+        self.facts = facts
+
+
+class RoundInProgress(SurveyError):
+    def __init__(self, facts: PartnerFacts, running: OpenRound, tz: str | None) -> None:
+        super().__init__(f"a round of {facts.name!r} is in progress")
+        self.facts = facts
+        self.running = running
+        self.tz = tz
+
+
+class NobodyToAsk(SurveyError):
+    def __init__(self, facts: PartnerFacts, away: Sequence[str]) -> None:
+        super().__init__(f"nobody to ask about {facts.name!r}")
+        self.facts = facts
+        self.away = tuple(away)
+
+
+class NotYours(SurveyError):
+    """A click on someone else's survey (Slack shows DMs to their recipient only)."""
+
+
+class RoundClosed(SurveyError):
+    def __init__(self, card: QuestionCard | None = None) -> None:
+        super().__init__("the round has closed")
+        self.card = card
+
+
+# --- Pure rules ---------------------------------------------------------------------------------
+
+
+def score_of_emoji(name: str) -> int | None:
+    """:one: … :five: as 1 … 5; None for any other emoji (skin tones never apply to these)."""
+    base = name.split("::", 1)[0]
+    return SCORE_EMOJI.index(base) + 1 if base in SCORE_EMOJI else None
+
+
+def ts_order(ts: str | None) -> tuple[int, int]:
+    """A Slack timestamp ("1764061200.000100") as something that sorts."""
+    seconds, _, fraction = (ts or "0").partition(".")
+    try:
+        return int(seconds), int(fraction.ljust(6, "0")[:6] or 0)
+    except ValueError:
+        return 0, 0
+
+
+def scheduled_start(now: datetime, settings: FeedbackSettings) -> tuple[datetime, str] | None:
+    """The current period's scheduled round start and the period's name, if it is due now.
+
+    Due from the first working Tuesday's morning (workspace time zone) for `CATCH_UP`; None
+    before that, after that, or with the cadence off.
+    """
+    if settings.cadence is Cadence.OFF:
+        return None
+    local = now.astimezone(zone(settings.timezone))
+    month = local.month
+    label = f"{local.year}-{month:02d}"
+    if settings.cadence is Cadence.QUARTERLY:
+        month = (month - 1) // 3 * 3 + 1
+        label = f"{local.year}-Q{(month - 1) // 3 + 1}"
+    day = first_working_tuesday(local.year, month, settings.hours)
+    start = day_start(day, tz=settings.timezone, hours=settings.hours)
+    if start <= now < start + CATCH_UP:
+        return start, label
+    return None
+
+
+def next_scheduled(now: datetime, settings: FeedbackSettings) -> datetime | None:
+    """When the next scheduled round starts (the current period's, if it is still ahead)."""
+    if settings.cadence is Cadence.OFF:
+        return None
+    local = now.astimezone(zone(settings.timezone))
+    step = 3 if settings.cadence is Cadence.QUARTERLY else 1
+    month = (local.month - 1) // step * step + 1 if step == 3 else local.month
+    year = local.year
+    for _ in range(3):
+        start = day_start(
+            first_working_tuesday(year, month, settings.hours),
+            tz=settings.timezone,
+            hours=settings.hours,
+        )
+        if start > now:
+            return start
+        month += step
+        if month > 12:
+            year, month = year + 1, month - 12
+    return None
+
+
+def results_of(
+    *,
+    round_id: int,
+    partner_name: str,
+    started_at: datetime,
+    closed_at: datetime | None,
+    invited: int,
+    respondents: int,
+    threshold: int,
+    questions: Sequence[str],
+    tallies: dict[int, store.QuestionTally],
+    previous: dict[str, float],
+    comments: Sequence[str],
+) -> RoundResults:
+    """A round's results under the anonymity rule: nothing below `threshold` respondents (per
+    question as well), comments only when the round as a whole has enough."""
+    enough = respondents >= threshold
+    shown: list[QuestionResult] = []
+    for number, text in enumerate(questions, start=1):
+        tally = tallies.get(number, store.QuestionTally(count=0, total=0))
+        average = tally.total / tally.count if enough and tally.count >= threshold else None
+        before = previous.get(text)
+        change = None if average is None or before is None else round(average - before, 1)
+        shown.append(
+            QuestionResult(
+                number=number,
+                text=text,
+                answers=tally.count if enough else 0,
+                average=None if average is None else round(average, 1),
+                change=change,
+            )
+        )
+    return RoundResults(
+        round_id=round_id,
+        partner_name=partner_name,
+        started_at=started_at,
+        closed_at=closed_at,
+        invited=invited,
+        respondents=respondents,
+        threshold=threshold,
+        questions=tuple(shown),
+        comments=tuple(comments) if enough else (),
+    )
+
+
+# --- The service --------------------------------------------------------------------------------
+
+
+class Surveys:
+    """Pulse surveys of every workspace, over one database."""
+
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        clock: Clock,
+        names: PartnerNames,
+        messages: FeedbackMessages,
+        default_channel: str | None = None,
+    ) -> None:
+        self.engine = engine
+        self.clock = clock
+        self.messages = messages
+        self.default_channel = default_channel
+        self.registry = Registry(engine=engine, clock=clock, names=names)
+
+    # --- `survey NAME [now]` ---------------------------------------------------------------------
+
+    def schedule(self, *, team_id: str, user_id: str, partner: str) -> Schedule:
+        """The partner's pulse schedule, its round in progress and its last results."""
+        facts = self.registry.profile(team_id=team_id, partner=partner).facts
+        now = self.clock.now()
+        with Session(self.engine) as session:
+            settings = settings_of(session, team_id=team_id)
+            running = store.open_round(session=session, team_id=team_id, partner_id=facts.id)
+            last = store.closed_rounds(
+                session=session, team_id=team_id, partner_id=facts.id, limit=1
+            )
+            return Schedule(
+                partner=facts,
+                cadence=settings.cadence,
+                next_round_at=(
+                    next_scheduled(now, settings) if facts.status == PartnerStatus.ACTIVE else None
+                ),
+                open_round=None if running is None else self._open(session, running),
+                last=self._results(session, last[0], settings) if last else None,
+                tz=tz_of(session, team_id, user_id),
+            )
+
+    def start_now(self, *, actor: Actor, partner: str, request_key: str) -> Started:
+        """Start a round of the partner at once (its owner or an admin may)."""
+        facts = self.registry.profile(team_id=actor.team_id, partner=partner).facts
+        now = self.clock.now()
+        with Session(self.engine) as session:
+            if actor.user_id != facts.owner_id:
+                admin = people.admin_status(
+                    session,
+                    team_id=actor.team_id,
+                    user_id=actor.user_id,
+                    now=now,
+                    check=actor.check,
+                )
+                if admin is None:
+                    raise people.PeopleToLookUp([actor.user_id])
+                if not admin:
+                    raise NotAllowedToStart(facts)
+            tz = tz_of(session, actor.team_id, actor.user_id)
+            running = store.open_round(session=session, team_id=actor.team_id, partner_id=facts.id)
+            if running is not None:
+                raise RoundInProgress(facts, self._open(session, running), tz)
+            found = partner_people(session, team_id=actor.team_id, partner_id=facts.id)
+            assert found is not None
+            started = self._start(
+                session,
+                team_id=actor.team_id,
+                partner=found,
+                round_key=f"p{facts.id}:now:{request_key}"[:120],
+                started_by=actor.user_id,
+                now=now,
+            )
+            if started is None:
+                # The very same command again (Slack resent it): the round it started stands.
+                running = store.open_round(
+                    session=session, team_id=actor.team_id, partner_id=facts.id
+                )
+                assert running is not None
+                raise RoundInProgress(facts, self._open(session, running), tz)
+            asked, away, closes_at = started
+            if not asked:
+                session.rollback()
+                raise NobodyToAsk(facts, away)
+            session.commit()
+        return Started(partner=facts, asked=asked, away=away, closes_at=closes_at, tz=tz)
+
+    # --- Answers ---------------------------------------------------------------------------------
+
+    def react(
+        self,
+        *,
+        team_id: str,
+        event_id: str | None,
+        user_id: str,
+        channel: str,
+        ts: str,
+        emoji: str,
+        added: bool,
+        event_ts: str,
+    ) -> ReactionShown | None:
+        """Apply a `reaction_added` / `reaction_removed` event; what to show, if anything changed.
+
+        Ignored: other emoji, other messages, other people's reactions, closed rounds, Slack's
+        retries of an event already applied, and events older than the answer they would change.
+        """
+        score = score_of_emoji(emoji)
+        if score is None:
+            return None
+        now = self.clock.now()
+        with Session(self.engine) as session:
+            found = store.message_at(session=session, team_id=team_id, channel=channel, ts=ts)
+            if found is None and store.record_sent_messages(session=session, team_id=team_id):
+                # A reaction faster than the planner that notes where the outbox sent it.
+                found = store.message_at(session=session, team_id=team_id, channel=channel, ts=ts)
+            if found is None or found.message.question == 0:
+                session.commit()
+                return None
+            if found.delivery.user_id != user_id or found.round.closed_at is not None:
+                return None
+            if not first_delivery(session, team_id=team_id, event_id=event_id, now=now):
+                return None
+            changed = self._score(session, found, score if added else None, score, event_ts)
+            card = self._card(session, found)
+            session.commit()
+        if not changed:
+            return None
+        return ReactionShown(channel=channel, ts=ts, card=card)
+
+    def click(
+        self, *, team_id: str, user_id: str, message_id: int, score: int, action_ts: str
+    ) -> QuestionCard:
+        """A click on a score button: the question as it now stands for its recipient.
+
+        Raises NotYours, or RoundClosed (with the card to show) when the round is over.
+        """
+        if score not in SCORES:
+            raise ValueError(f"no score {score}")
+        with Session(self.engine) as session:
+            found = store.message_by_id(session=session, team_id=team_id, message_id=message_id)
+            if found is None or found.message.question == 0:
+                raise RoundClosed()
+            if found.delivery.user_id != user_id:
+                raise NotYours()
+            if found.round.closed_at is not None:
+                raise RoundClosed(self._card(session, found))
+            self._score(session, found, score, score, action_ts)
+            card = self._card(session, found)
+            session.commit()
+        return card
+
+    def comment_form(self, *, team_id: str, user_id: str, delivery_id: int) -> CommentForm:
+        """What the comment form shows (the comment given so far)."""
+        with Session(self.engine) as session:
+            delivery, survey_round = self._own_open_delivery(session, team_id, user_id, delivery_id)
+            assert delivery.respondent is not None
+            comment = store.comment_of(
+                session=session,
+                team_id=team_id,
+                round_id=survey_round.id or 0,
+                respondent=delivery.respondent,
+            )
+            name = _partner_name(session, team_id, survey_round.partner_id)
+        return CommentForm(
+            delivery_id=delivery_id,
+            partner_name=name,
+            text=None if comment is None else comment.text,
+        )
+
+    def save_comment(self, *, team_id: str, user_id: str, delivery_id: int, text: str) -> bool:
+        """Keep (or, when empty, remove) the person's comment; True when one is kept."""
+        cleaned = text.strip()[:MAX_COMMENT] or None
+        with Session(self.engine) as session:
+            delivery, survey_round = self._own_open_delivery(session, team_id, user_id, delivery_id)
+            assert delivery.respondent is not None
+            store.save_comment(
+                session=session,
+                team_id=team_id,
+                round_id=survey_round.id or 0,
+                respondent=delivery.respondent,
+                text=cleaned,
+            )
+            session.commit()
+        return cleaned is not None
+
+    # --- Results ---------------------------------------------------------------------------------
+
+    def partner_feedback(self, *, team_id: str, user_id: str, partner_id: int) -> PartnerFeedback:
+        """The partner's last pulse results and its check-ins of the last 90 days (aggregates)."""
+        now = self.clock.now()
+        with Session(self.engine) as session:
+            settings = settings_of(session, team_id=team_id)
+            name = _partner_name(session, team_id, partner_id)
+            last = store.closed_rounds(
+                session=session, team_id=team_id, partner_id=partner_id, limit=1
+            )
+            running = store.open_round(session=session, team_id=team_id, partner_id=partner_id)
+            return PartnerFeedback(
+                partner_name=name,
+                pulse=self._results(session, last[0], settings) if last else None,
+                open_round=None if running is None else self._open(session, running),
+                checkins=store.checkin_answer_counts(
+                    session=session,
+                    team_id=team_id,
+                    partner_id=partner_id,
+                    since=now - AUDIENCE_LOOKBACK,
+                ),
+                tz=tz_of(session, team_id, user_id),
+            )
+
+    # --- Planners --------------------------------------------------------------------------------
+
+    def start_scheduled(self, now: datetime) -> None:
+        """Start the rounds the workspaces' cadences call for (idempotent per period)."""
+        for session, team_id, settings in each_workspace(
+            self.engine, store.teams_with_active_partners
+        ):
+            due = scheduled_start(now, settings)
+            if due is None:
+                continue
+            start, period = due
+            replaces = REPLACES_SCHEDULED.get(settings.cadence, timedelta(0))
+            for partner in store.active_partners(session=session, team_id=team_id):
+                assert partner.id is not None
+                latest = store.latest_round_start(
+                    session=session, team_id=team_id, partner_id=partner.id
+                )
+                if latest is not None and latest >= start - replaces:
+                    continue
+                found = partner_people(session, team_id=team_id, partner_id=partner.id)
+                assert found is not None
+                started = self._start(
+                    session,
+                    team_id=team_id,
+                    partner=found,
+                    round_key=f"p{partner.id}:{period}",
+                    started_by=None,
+                    now=now,
+                )
+                if started is not None and not started[0]:
+                    logger.info("pulse round of partner %d: nobody to ask", partner.id)
+
+    def remind(self, now: datetime) -> None:
+        """Halfway through a round, remind the people who have not answered at all."""
+        for session, team_id, settings in each_workspace(self.engine, store.teams_with_open_rounds):
+            for survey_round in store.open_rounds(session=session, team_id=team_id):
+                if survey_round.reminded_at is None and survey_round.remind_at <= now:
+                    if survey_round.closes_at > now:
+                        self._remind(session, survey_round, settings, now)
+
+    def close_due(self, now: datetime) -> None:
+        """Close the rounds whose time is up and report their results."""
+        for session, team_id, settings in each_workspace(self.engine, store.teams_with_open_rounds):
+            for survey_round in store.open_rounds(session=session, team_id=team_id):
+                if survey_round.closes_at > now:
+                    continue
+                assert survey_round.id is not None
+                if not store.close_round(
+                    session=session, team_id=team_id, round_id=survey_round.id, at=now
+                ):
+                    continue
+                session.refresh(survey_round)
+                self._report(session, survey_round, settings, now)
+                logger.info(
+                    "pulse round %d closed: %d of %d answered",
+                    survey_round.id,
+                    survey_round.respondents or 0,
+                    survey_round.invited,
+                )
+
+    def add_reactions(self, client: WebClient, now: datetime) -> None:
+        """Put :one:…:five: under every question message Slack has accepted since last time."""
+        for session, team_id, _settings in each_workspace(
+            self.engine, store.teams_with_unready_messages
+        ):
+            store.record_sent_messages(session=session, team_id=team_id)
+            given_up = store.unsent_messages_given_up(session=session, team_id=team_id)
+            store.mark_reactions_added(
+                session=session,
+                team_id=team_id,
+                message_ids=[message.id for message in given_up if message.id],
+            )
+            session.commit()
+            for message in store.messages_awaiting_reactions(session=session, team_id=team_id):
+                assert message.id is not None and message.channel and message.ts
+                if not _react_all(client, message.channel, message.ts, message_id=message.id):
+                    break  # Slack is unwell: the rest waits for the next run
+                store.mark_reactions_added(
+                    session=session, team_id=team_id, message_ids=[message.id]
+                )
+                session.commit()
+
+    # --- Internals -------------------------------------------------------------------------------
+
+    def _start(
+        self,
+        session: Session,
+        *,
+        team_id: str,
+        partner: PartnerPeople,
+        round_key: str,
+        started_by: str | None,
+        now: datetime,
+    ) -> tuple[tuple[str, ...], tuple[str, ...], datetime] | None:
+        """Open a round and queue its messages; (asked, away, closes_at), or None when the round
+        with `round_key` exists already."""
+        settings = settings_of(session, team_id=team_id)
+        closes_at = add_working_days(
+            now, ROUND_WORKING_DAYS, tz=settings.timezone, hours=settings.hours
+        )
+        round_id = store.insert_round(
+            session=session,
+            team_id=team_id,
+            partner_id=partner.id,
+            round_key=round_key,
+            started_by=started_by,
+            questions=QUESTIONS,
+            started_at=now,
+            remind_at=add_working_days(
+                now, REMINDER_WORKING_DAYS, tz=settings.timezone, hours=settings.hours
+            ),
+            closes_at=closes_at,
+        )
+        if round_id is None:
+            return None
+        audience, away = self._audience(session, team_id, partner, now)
+        for user_id, reason in audience:
+            delivery_id = store.insert_delivery(
+                session=session,
+                team_id=team_id,
+                round_id=round_id,
+                user_id=user_id,
+                reason=reason,
+                respondent=secrets.token_hex(16),
+                now=now,
+            )
+            assert delivery_id is not None
+            self._queue_survey(
+                session,
+                team_id=team_id,
+                delivery_id=delivery_id,
+                user_id=user_id,
+                invitation=SurveyInvitation(
+                    delivery_id=delivery_id,
+                    partner_name=partner.name,
+                    reason=reason,
+                    questions=len(QUESTIONS),
+                    closes_at=closes_at,
+                    tz=tz_of(session, team_id, user_id),
+                    threshold=settings.anonymity_threshold,
+                ),
+                now=now,
+            )
+        store.set_invited(session=session, team_id=team_id, round_id=round_id)
+        logger.info(
+            "pulse round %d of partner %d started: %d asked, %d away",
+            round_id,
+            partner.id,
+            len(audience),
+            len(away),
+        )
+        return tuple(user for user, _ in audience), tuple(away), closes_at
+
+    def _audience(
+        self, session: Session, team_id: str, partner: PartnerPeople, now: datetime
+    ) -> tuple[list[tuple[str, str]], list[str]]:
+        """Who is asked (and why), and who is skipped for being away."""
+        reasons: dict[str, str] = {}
+        for user_id, reason in (
+            (partner.owner_id, Reason.OWNER),
+            (partner.deputy_id, Reason.DEPUTY),
+            *((member, Reason.TEAM) for member in partner.members),
+        ):
+            if user_id:
+                reasons.setdefault(user_id, reason)
+        for user_id in store.recent_colleagues(
+            session=session,
+            team_id=team_id,
+            partner_id=partner.id,
+            since=now - AUDIENCE_LOOKBACK,
+            until=now,
+        ):
+            reasons.setdefault(user_id, Reason.CONTACT)
+        profiles = get_profiles(session=session, team_id=team_id, user_ids=reasons)
+        gone = {user for user, profile in profiles.items() if profile.is_deleted}
+        absent = absence_store.absences_at(
+            session=session, team_id=team_id, user_ids=reasons, at=now
+        )
+        asked = [(u, r) for u, r in reasons.items() if u not in gone and u not in absent]
+        return asked, [user for user in reasons if user in absent and user not in gone]
+
+    def _queue_survey(
+        self,
+        session: Session,
+        *,
+        team_id: str,
+        delivery_id: int,
+        user_id: str,
+        invitation: SurveyInvitation,
+        now: datetime,
+    ) -> None:
+        """The invitation and one message per question, all in the person's first working
+        moment: one slot for all of them keeps them in order."""
+        slot = first_slot(
+            session, team_id=team_id, user_id=user_id, due_at=now, key=f"survey:{delivery_id}"
+        )
+        queue = partial(
+            queue_dm,
+            session,
+            team_id=team_id,
+            user_id=user_id,
+            due_at=slot,
+            expires_at=invitation.closes_at,
+        )
+        key = f"survey:{delivery_id}:0"
+        queue(
+            kind="survey.invitation",
+            message=self.messages.survey_invitation(invitation),
+            dedupe_key=key,
+        )
+        store.insert_message(
+            session=session, team_id=team_id, delivery_id=delivery_id, question=0, dedupe_key=key
+        )
+        for number, text in enumerate(QUESTIONS, start=1):
+            key = f"survey:{delivery_id}:{number}"
+            message_id = store.insert_message(
+                session=session,
+                team_id=team_id,
+                delivery_id=delivery_id,
+                question=number,
+                dedupe_key=key,
+            )
+            assert message_id is not None
+            card = QuestionCard(
+                message_id=message_id,
+                partner_name=invitation.partner_name,
+                number=number,
+                of=len(QUESTIONS),
+                text=text,
+                score=None,
+                closed=False,
+            )
+            queue(
+                kind="survey.question", message=self.messages.survey_question(card), dedupe_key=key
+            )
+
+    def _score(
+        self,
+        session: Session,
+        found: store.QuestionMessage,
+        score: int | None,
+        emoji_score: int,
+        event_ts: str,
+    ) -> bool:
+        """Set (score) or withdraw (None: only if `emoji_score` is the score given) an answer,
+        unless a newer action already changed it. True when the answer changed."""
+        respondent = found.delivery.respondent
+        round_id = found.round.id
+        assert respondent is not None and round_id is not None
+        current = store.score_of(
+            session=session,
+            team_id=found.round.team_id,
+            round_id=round_id,
+            respondent=respondent,
+            question=found.message.question,
+        )
+        if current is not None and ts_order(current.event_ts) > ts_order(event_ts):
+            return False
+        if score is None and (current is None or current.score != emoji_score):
+            return False
+        if current is not None and current.score == score:
+            return False
+        store.save_score(
+            session=session,
+            team_id=found.round.team_id,
+            round_id=round_id,
+            respondent=respondent,
+            question=found.message.question,
+            score=score,
+            event_ts=event_ts,
+        )
+        return True
+
+    def _card(self, session: Session, found: store.QuestionMessage) -> QuestionCard:
+        survey_round, message = found.round, found.message
+        score = None
+        if found.delivery.respondent is not None and survey_round.id is not None:
+            answer = store.score_of(
+                session=session,
+                team_id=survey_round.team_id,
+                round_id=survey_round.id,
+                respondent=found.delivery.respondent,
+                question=message.question,
+            )
+            score = None if answer is None else answer.score
+        assert message.id is not None
+        questions = survey_round.questions or list(QUESTIONS)
+        return QuestionCard(
+            message_id=message.id,
+            partner_name=_partner_name(session, survey_round.team_id, survey_round.partner_id),
+            number=message.question,
+            of=len(questions),
+            text=questions[message.question - 1],
+            score=score,
+            closed=survey_round.closed_at is not None,
+        )
+
+    def _own_open_delivery(
+        self, session: Session, team_id: str, user_id: str, delivery_id: int
+    ) -> tuple[SurveyDelivery, SurveyRound]:
+        delivery = store.get_delivery(session=session, team_id=team_id, delivery_id=delivery_id)
+        if delivery is None:
+            raise RoundClosed()
+        if delivery.user_id != user_id:
+            raise NotYours()
+        survey_round = store.get_round(session=session, team_id=team_id, round_id=delivery.round_id)
+        if survey_round is None or survey_round.closed_at is not None or not delivery.respondent:
+            raise RoundClosed()
+        return delivery, survey_round
+
+    def _open(self, session: Session, survey_round: SurveyRound) -> OpenRound:
+        assert survey_round.id is not None
+        return OpenRound(
+            started_at=survey_round.started_at,
+            closes_at=survey_round.closes_at,
+            invited=survey_round.invited,
+            answered=store.respondent_count(
+                session=session, team_id=survey_round.team_id, round_id=survey_round.id
+            ),
+        )
+
+    def _results(
+        self, session: Session, survey_round: SurveyRound, settings: FeedbackSettings
+    ) -> RoundResults:
+        """A closed round's results, compared with the round before it."""
+        assert survey_round.id is not None
+        team_id = survey_round.team_id
+        earlier = [
+            r
+            for r in store.closed_rounds(
+                session=session, team_id=team_id, partner_id=survey_round.partner_id, limit=10
+            )
+            if r.id != survey_round.id and r.started_at < survey_round.started_at
+        ]
+        previous: dict[str, float] = {}
+        for older in earlier:
+            for result in self._bare_results(session, older, settings).questions:
+                if result.average is not None:
+                    previous.setdefault(result.text, result.average)
+        return self._bare_results(session, survey_round, settings, previous=previous)
+
+    def _bare_results(
+        self,
+        session: Session,
+        survey_round: SurveyRound,
+        settings: FeedbackSettings,
+        *,
+        previous: dict[str, float] | None = None,
+    ) -> RoundResults:
+        assert survey_round.id is not None
+        team_id = survey_round.team_id
+        return results_of(
+            round_id=survey_round.id,
+            partner_name=_partner_name(session, team_id, survey_round.partner_id),
+            started_at=survey_round.started_at,
+            closed_at=survey_round.closed_at,
+            invited=survey_round.invited,
+            respondents=survey_round.respondents or 0,
+            threshold=settings.anonymity_threshold,
+            questions=survey_round.questions or QUESTIONS,
+            tallies=store.question_tallies(
+                session=session, team_id=team_id, round_id=survey_round.id
+            ),
+            previous=previous or {},
+            comments=store.comments_of_round(
+                session=session, team_id=team_id, round_id=survey_round.id
+            ),
+        )
+
+    def _remind(
+        self, session: Session, survey_round: SurveyRound, settings: FeedbackSettings, now: datetime
+    ) -> None:
+        assert survey_round.id is not None
+        team_id = survey_round.team_id
+        if not store.mark_round_reminded(
+            session=session, team_id=team_id, round_id=survey_round.id, at=now
+        ):
+            return
+        answered = store.answered_respondents(
+            session=session, team_id=team_id, round_id=survey_round.id
+        )
+        name = _partner_name(session, team_id, survey_round.partner_id)
+        for delivery in store.deliveries_of(
+            session=session, team_id=team_id, round_id=survey_round.id
+        ):
+            if delivery.respondent in answered or delivery.id is None:
+                continue
+            reminder = self.messages.survey_reminder(
+                SurveyInvitation(
+                    delivery_id=delivery.id,
+                    partner_name=name,
+                    reason=delivery.reason,
+                    questions=len(survey_round.questions or QUESTIONS),
+                    closes_at=survey_round.closes_at,
+                    tz=tz_of(session, team_id, delivery.user_id),
+                    threshold=settings.anonymity_threshold,
+                )
+            )
+            queue_dm(
+                session,
+                team_id=team_id,
+                user_id=delivery.user_id,
+                kind="survey.reminder",
+                message=reminder,
+                dedupe_key=f"survey:{delivery.id}:reminder",
+                due_at=now,
+                expires_at=survey_round.closes_at,
+            )
+
+    def _report(
+        self, session: Session, survey_round: SurveyRound, settings: FeedbackSettings, now: datetime
+    ) -> None:
+        """The results to the partner's owner and to its coordination channel."""
+        assert survey_round.id is not None
+        team_id = survey_round.team_id
+        partner = partner_people(session, team_id=team_id, partner_id=survey_round.partner_id)
+        if partner is None:
+            return
+        shown = self.messages.round_report(self._results(session, survey_round, settings))
+        key = f"survey-round:{survey_round.id}"
+        if partner.owner_id:
+            queue_dm(
+                session,
+                team_id=team_id,
+                user_id=partner.owner_id,
+                kind="survey.results",
+                message=shown,
+                dedupe_key=f"{key}:owner",
+                due_at=now,
+            )
+        channel = coordination_channel(partner, settings, self.default_channel)
+        if channel:
+            enqueue(
+                session,
+                team_id=team_id,
+                kind="survey.results",
+                recipient_channel=channel,
+                text=shown.text,
+                blocks=shown.blocks,
+                due_at=now,
+                dedupe_key=f"{key}:channel",
+                respect_working_hours=False,
+            )
+
+
+def _react_all(client: WebClient, channel: str, ts: str, *, message_id: int) -> bool:
+    """Add :one:…:five: to a message; False when Slack failed in a way worth retrying later."""
+    for name in SCORE_EMOJI:
+        try:
+            client.reactions_add(channel=channel, timestamp=ts, name=name)
+        except SlackApiError as error:
+            code = error_code(error)
+            if code == "already_reacted":
+                continue
+            if code in GONE:
+                logger.warning(
+                    "survey message %d cannot take reactions: %s", message_id, code, exc_info=True
+                )
+                return True
+            logger.warning(
+                "reactions.add failed on survey message %d: %s", message_id, code, exc_info=True
+            )
+            return False
+        except OSError:
+            logger.warning("reactions.add could not reach Slack", exc_info=True)
+            return False
+    return True
+
+
+def _partner_name(session: Session, team_id: str, partner_id: int) -> str:
+    found = partner_people(session, team_id=team_id, partner_id=partner_id)
+    return found.name if found is not None else "a former partner"
+
+
+# --- Planners -----------------------------------------------------------------------------------
+
+
+def service_for(runtime: Runtime, messages: FeedbackMessages) -> Surveys:
+    """The survey service over a runtime's database and clock."""
+    return Surveys(
+        engine=runtime.engine,
+        clock=runtime.clock,
+        names=runtime.partner_names,
+        messages=messages,
+        default_channel=runtime.settings.default_channel,
+    )
+
+
+def register_planners(planners: PlannerRegistry, messages: FeedbackMessages) -> None:
+    """The survey planners: start, remind, close, and add reactions to what was sent."""
+
+    def start(runtime: Runtime, now: datetime) -> None:
+        service_for(runtime, messages).start_scheduled(now)
+
+    def remind(runtime: Runtime, now: datetime) -> None:
+        service_for(runtime, messages).remind(now)
+
+    def close(runtime: Runtime, now: datetime) -> None:
+        service_for(runtime, messages).close_due(now)
+
+    def react(runtime: Runtime, now: datetime) -> None:
+        service_for(runtime, messages).add_reactions(delivery_client(runtime.settings), now)
+
+    def forget(runtime: Runtime, now: datetime) -> None:
+        forget_old_events(runtime.engine, now)
+
+    every_minute = IntervalTrigger(minutes=1)
+    planners.register_planner("pulse-surveys", start, every_minute)
+    planners.register_planner("pulse-reminders", remind, every_minute)
+    planners.register_planner("pulse-results", close, every_minute)
+    planners.register_planner("pulse-reactions", react, IntervalTrigger(seconds=5))
+    planners.register_planner("slack-event-receipts", forget, IntervalTrigger(hours=1))

@@ -1,0 +1,1145 @@
+"""Touchpoints: contacts with partners (`log`, `plan`, `intend`), the revolving-door alarm, the
+owner's answer to an intent, and the briefing before reaching out (`check`).
+
+`record` is one transaction: the touchpoint, its participants, a contact person new to the
+partner, the collisions it causes, the partner's last contact and every message it triggers
+(queued in the outbox) commit together, or nothing does. A request key (the command's trigger
+id) makes a Slack retry of the same request answer as the first one did instead of logging twice.
+
+Who hears what:
+- The caller, in the answer: who else is in touch with the partner, when and with whom.
+- The coordination channel (the partner's own, else the workspace's `config channel`, else
+  LIAISON_DEFAULT_CHANNEL): one alert per touchpoint that causes news collisions, naming both
+  people and both dates and mentioning the owner. Alerts about a partner within a day of its
+  first alert go into that alert's thread.
+- The owner (or their stand-in while they are away, `bot.delivery.absence`): a DM when someone
+  outside the partner's team logs or plans a contact; for `intend`, a question with three
+  answers, which go back to the asker. Unanswered after one working day of the person asked
+  (`intent_deadline`: the same time on their next working day after the question reaches
+  them), the asker is told they may proceed (`lapse_intents`, a planner).
+
+When a collision is news (alerted once): `bot.collisions` decides which touchpoints collide; every
+colliding pair is recorded once. A pair is alerted unless the new contact's colleagues already
+knew of the other contact (`is_news`): they were alerted about it before, or lately worked on the
+partner together with its people. So a colleague who planned a meeting, was alerted, and then
+logs it is not alerted again; a new colleague joining in is.
+
+Messages are worded by a `Renderer` that the Slack layer provides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from bot import collisions as rules
+from bot.clock import Clock
+from bot.dates import DateError, When, parse_when
+from bot.delivery.absence import person_zone, recipient_for_owner_alert
+from bot.delivery.outbox import enqueue, first_slot
+from bot.delivery.working_hours import WorkingHours, zone
+from bot.naming import normalize_name
+from bot.services.people import PROFILE_MAX_AGE
+from bot.services.registry import (
+    Actor,
+    BadName,
+    NameProblem,
+    PartnerFacts,
+    Registry,
+    clean_name,
+    email_address,
+    name_key,
+)
+from storage import outbox as outbox_store
+from storage import partners as partner_store
+from storage import touchpoints as store
+from storage.models import (
+    MAX_NAME_LENGTH,
+    IntentAnswer,
+    Partner,
+    TeamRole,
+    TouchpointKind,
+    TouchpointMedium,
+    Workspace,
+)
+from storage.touchpoints import NewCollision, PartnerAtHand, TouchpointRow
+from storage.workspaces import get_workspaces
+
+MAX_NOTES = 3000
+DEFAULT_WINDOW_DAYS = 14
+# Later alerts about a partner reply in the thread of its first alert for this long.
+THREAD_FOR = timedelta(days=1)
+# A contact logged "at 14:00" a little before 14:00 by someone's watch is not in the future.
+GRACE = timedelta(minutes=5)
+BRIEFING_RECENT = 3
+BRIEFING_PLANNED = 5
+INTENTS_PER_PLANNER_RUN = 500
+
+# Message kinds in the outbox.
+COLLISION_ALERT = "collision_alert"
+OWNER_NOTE = "touchpoint_owner_note"
+INTENT_ASK = "intent_ask"
+INTENT_ANSWER = "intent_answer"
+
+
+def collision_key(touchpoint_id: int) -> str:
+    return f"collision:{touchpoint_id}"
+
+
+def owner_note_key(touchpoint_id: int) -> str:
+    return f"owner-note:{touchpoint_id}"
+
+
+def intent_ask_key(touchpoint_id: int) -> str:
+    return f"intent-ask:{touchpoint_id}"
+
+
+def intent_answer_key(touchpoint_id: int, answer: IntentAnswer) -> str:
+    return f"intent-answer:{touchpoint_id}:{answer}"
+
+
+# --- What the service takes and answers ---------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class NewTouchpoint:
+    """A contact as the caller described it. The day comes typed (`on friday 14:00`, read in the
+    caller's time zone) or picked from a calendar; neither means now (`log`, `intend`)."""
+
+    kind: TouchpointKind
+    notes: str
+    day_text: str | None = None
+    day: date | None = None
+    medium: TouchpointMedium | None = None
+    participants: Sequence[str] = ()
+    contact: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Touch:
+    """One touchpoint as people are told about it."""
+
+    id: int
+    kind: TouchpointKind
+    at: datetime
+    day_only: bool
+    medium: str | None
+    author_id: str
+    participants: tuple[str, ...]
+    contact: str | None
+    notes: str | None
+    asked: str | None = None
+    deadline: datetime | None = None
+    answer: IntentAnswer | None = None
+    answered_by: str | None = None
+
+    @property
+    def colleagues(self) -> tuple[str, ...]:
+        return (self.author_id, *self.participants)
+
+    @classmethod
+    def of(cls, row: TouchpointRow) -> Touch:
+        return cls(
+            id=row.id,
+            kind=row.kind,
+            at=row.at,
+            day_only=row.day_only,
+            medium=row.medium,
+            author_id=row.author_id,
+            participants=row.participants,
+            contact=row.contact_name,
+            notes=row.notes,
+            asked=row.intent_asked,
+            deadline=row.intent_deadline,
+            answer=row.intent_answer,
+            answered_by=row.intent_answered_by,
+        )
+
+
+@dataclass(frozen=True)
+class Clash:
+    """Another contact with the partner that a touchpoint collides with."""
+
+    other: Touch
+    same_contact: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class Recorded:
+    """What `record` did, for the caller's answer."""
+
+    partner: PartnerFacts
+    touch: Touch
+    clashes: list[Clash]
+    # Where the collision alert was queued (None: no news, or no channel to post to).
+    alert_channel: str | None = None
+    alert_threaded: bool = False
+    # News collisions but no coordination channel anywhere: nobody else was alerted.
+    no_channel: bool = False
+    # Who was messaged as the partner's owner (or stand-in) about this contact.
+    owner_told: str | None = None
+    # The caller's time zone, for dates in the answer.
+    tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
+    # A repeat of a request recorded before (a Slack retry): nothing new was saved.
+    repeated: bool = False
+    # The caller and participants whose Slack profiles (time zones) are missing or stale.
+    stale: tuple[str, ...] = ()
+
+    @property
+    def asked(self) -> str | None:
+        """Who was asked about an intent."""
+        return self.touch.asked
+
+
+@dataclass(frozen=True, kw_only=True)
+class Briefing:
+    """What `check` shows before someone reaches out."""
+
+    partner: PartnerFacts
+    members: list[str]
+    last_contact_by: str | None
+    recent: list[Touch]
+    planned: list[Touch]
+    intents: list[Touch]
+    caller_role: TeamRole | None
+    window_days: int
+    tz: ZoneInfo
+
+
+@dataclass(frozen=True, kw_only=True)
+class IntentOutcome:
+    """An answer to an intent, and where the question was asked (to update it)."""
+
+    partner: PartnerFacts
+    touch: Touch
+    # False: someone answered before; `touch` carries their answer.
+    recorded: bool
+    # The answer came after the asker had been told they may proceed.
+    late: bool
+    asked_channel: str | None
+    asked_ts: str | None
+
+
+# --- Messages -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class Message:
+    text: str
+    blocks: list[dict[str, Any]]
+
+
+@dataclass(frozen=True, kw_only=True)
+class CollisionAlert:
+    """The coordination channel's alert: a new contact and those it collides with."""
+
+    partner: PartnerFacts
+    touch: Touch
+    clashes: list[Clash]
+    threaded: bool
+    window_days: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class OwnerNote:
+    """To the partner's owner (or the colleague covering for them): someone's contact, or a
+    question about someone's intent."""
+
+    partner: PartnerFacts
+    touch: Touch
+    recipient: str
+    clashes: list[Clash]
+    tz: ZoneInfo
+
+
+@dataclass(frozen=True, kw_only=True)
+class AskerNote:
+    """To whoever stated an intent: the answer, or word that they may proceed."""
+
+    partner: PartnerFacts
+    touch: Touch
+    late: bool
+    tz: ZoneInfo
+
+
+class Renderer(Protocol):
+    """Words and blocks for the messages Liaison sends on its own about touchpoints."""
+
+    def collision_alert(self, alert: CollisionAlert) -> Message: ...
+
+    def owner_note(self, note: OwnerNote) -> Message: ...
+
+    def intent_ask(self, note: OwnerNote) -> Message: ...
+
+    def asker_note(self, note: AskerNote) -> Message: ...
+
+
+# --- What the service refuses -------------------------------------------------------------------
+
+
+class Problem(StrEnum):
+    UNREADABLE_DATE = "unreadable_date"
+    NO_DATE = "no_date"
+    LOG_IN_FUTURE = "log_in_future"
+    PLAN_IN_PAST = "plan_in_past"
+    NO_NOTES = "no_notes"
+    NOTES_TOO_LONG = "notes_too_long"
+
+
+class BadTouchpoint(Exception):
+    """A touchpoint that cannot be recorded as described; nothing was saved."""
+
+    def __init__(
+        self,
+        problem: Problem,
+        *,
+        detail: str = "",
+        when: When | None = None,
+        typed: str | None = None,
+        length: int = 0,
+    ) -> None:
+        super().__init__(f"{problem}: {detail or typed or ''}")
+        self.problem = problem
+        self.detail = detail
+        self.when = when
+        self.typed = typed
+        self.length = length
+
+
+class ZoneUnknown(Exception):
+    """A typed date must be read in the caller's time zone, which Slack has not told us yet."""
+
+    def __init__(self, user_id: str) -> None:
+        super().__init__(f"time zone of {user_id} unknown")
+        self.user_id = user_id
+
+
+class PartnerGone(Exception):
+    """A partner picked in a form no longer exists (merged or removed since)."""
+
+
+class IntentGone(Exception):
+    """An intent answered from a button no longer exists."""
+
+
+class NotAsked(Exception):
+    """Someone other than the person asked (or the owner or deputy) answered an intent."""
+
+    def __init__(self, partner: PartnerFacts, touch: Touch) -> None:
+        super().__init__(f"not asked about intent {touch.id}")
+        self.partner = partner
+        self.touch = touch
+
+
+# --- Pure rules ---------------------------------------------------------------------------------
+
+
+def moment(
+    kind: TouchpointKind, when: When | None, *, now: datetime, typed: str | None = None
+) -> tuple[datetime, bool]:
+    """When the touchpoint happens (UTC) and whether only its day is known.
+
+    No date: now (`log`, `intend`); `plan` needs one. A day without a time is noon of that day
+    in the caller's zone. A contact logged must lie in the past (today counts); a planned or
+    intended one today or later.
+    """
+    if when is None:
+        if kind is TouchpointKind.PLANNED:
+            raise BadTouchpoint(Problem.NO_DATE)
+        return now, False
+    today = now.astimezone(when.tz).date()
+    if when.at is None:
+        at, day_only = when.moment(default=time(12, 0)), True
+        in_future, in_past = when.day > today, when.day < today
+    else:
+        at, day_only = when.moment(), False
+        in_future, in_past = at > now + GRACE, at < now - GRACE
+    if kind is TouchpointKind.DONE and in_future:
+        raise BadTouchpoint(Problem.LOG_IN_FUTURE, when=when, typed=typed)
+    if kind is not TouchpointKind.DONE and in_past:
+        raise BadTouchpoint(Problem.PLAN_IN_PAST, when=when, typed=typed)
+    return at, day_only
+
+
+def check_notes(notes: str) -> str:
+    """The notes, trimmed; raises BadTouchpoint when they are missing or too long."""
+    text = notes.strip()
+    if not text:
+        raise BadTouchpoint(Problem.NO_NOTES)
+    if len(text) > MAX_NOTES:
+        raise BadTouchpoint(Problem.NOTES_TOO_LONG, length=len(text))
+    return text
+
+
+def is_news(
+    ours: Iterable[str],
+    theirs: Iterable[str],
+    *,
+    alerted: Iterable[Iterable[str]],
+    together: Iterable[Iterable[str]],
+) -> bool:
+    """Whether a collision between a new contact (by `ours`, its colleagues) and another one (by
+    `theirs`) should be alerted. Not when one of ours already knew of the other contact:
+
+    - they took part in a touchpoint recorded as colliding with it (`alerted`: the colleagues of
+      each of those), so they were told then; or
+    - they took part in a touchpoint with the partner together with one of theirs lately
+      (`together`: the colleagues of each touchpoint around), so they coordinate already.
+    """
+    ours, theirs = set(ours), set(theirs)
+    if any(ours & set(people) for people in alerted):
+        return False
+    return not any(ours & set(people) and theirs & set(people) for people in together)
+
+
+def next_working_day(moment_: datetime, *, tz: ZoneInfo, hours: WorkingHours) -> datetime:
+    """The same local time on the person's next working day after `moment_` (UTC)."""
+    local = moment_.astimezone(tz)
+    for ahead in range(1, 8):
+        day = local.date() + timedelta(days=ahead)
+        if day.weekday() in hours.days:
+            return datetime.combine(day, local.time(), tzinfo=tz).astimezone(moment_.tzinfo)
+    raise AssertionError("a week always has a working day")  # WorkingHours.of guarantees it
+
+
+def _window(workspace: Workspace | None) -> int:
+    return workspace.window_days if workspace is not None else DEFAULT_WINDOW_DAYS
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Scene:
+    """What recording one touchpoint knows about its workspace and partner, read once."""
+
+    session: Session
+    actor: Actor
+    facts: PartnerFacts
+    # The partner's team: owner, deputy and members.
+    team: frozenset[str]
+    settings: store.Settings
+    # The cached Slack profiles of the caller, participants, owner and deputy (`asked`) that
+    # Liaison has.
+    profiles: dict[str, store.Profile]
+    asked: frozenset[str]
+    now: datetime
+
+    @property
+    def team_id(self) -> str:
+        return self.actor.team_id
+
+    @property
+    def window_days(self) -> int:
+        return self.settings.window_days
+
+    @property
+    def working_hours(self) -> WorkingHours:
+        settings = self.settings
+        return WorkingHours.of(
+            Workspace(
+                team_id=self.team_id,
+                work_start_hour=settings.work_start_hour,
+                work_end_hour=settings.work_end_hour,
+                work_days=settings.work_days,
+                created_at=self.now,
+            )
+        )
+
+    def zone_of(self, user_id: str) -> ZoneInfo:
+        """A colleague's time zone: their Slack profile's, else the workspace's, else UTC."""
+        if user_id not in self.asked:
+            return person_zone(self.session, team_id=self.team_id, user_id=user_id)
+        profile = self.profiles.get(user_id)
+        if profile is not None and profile.tz:
+            return zone(profile.tz)
+        return zone(self.settings.timezone)
+
+    def caller_zone(self, *, needed: bool) -> ZoneInfo:
+        """The caller's time zone. When `needed` (a typed date must be read in it) and Slack was
+        never asked about the caller, raises ZoneUnknown so the handler asks Slack first."""
+        user_id = self.actor.user_id
+        if needed and user_id not in self.profiles and user_id not in self.actor.check.asked:
+            raise ZoneUnknown(user_id)
+        return self.zone_of(user_id)
+
+    def stale(self, user_ids: Iterable[str]) -> tuple[str, ...]:
+        """Those of `user_ids` whose cached profile is missing or older than a day."""
+        return tuple(
+            user_id
+            for user_id in user_ids
+            if (profile := self.profiles.get(user_id)) is None
+            or self.now - profile.fetched_at >= PROFILE_MAX_AGE
+        )
+
+
+# --- The service --------------------------------------------------------------------------------
+
+
+class Touchpoints:
+    """Touchpoints of every workspace, over one database."""
+
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        clock: Clock,
+        registry: Registry,
+        renderer: Renderer,
+        default_channel: str | None,
+    ) -> None:
+        self.engine = engine
+        self.clock = clock
+        self.registry = registry
+        self.renderer = renderer
+        self.default_channel = default_channel
+
+    # --- Recording -----------------------------------------------------------------------------
+
+    def record(
+        self,
+        *,
+        actor: Actor,
+        partner: str | int,
+        new: NewTouchpoint,
+        request_key: str | None = None,
+    ) -> Recorded:
+        """Record a contact with `partner` (a name as typed, or an id picked in a form).
+
+        Raises BadTouchpoint, UnknownPartner, PartnerGone, BadName (a contact person's name) or
+        ZoneUnknown, all before anything is written.
+        """
+        team_id, now = actor.team_id, self.clock.now()
+        notes = check_notes(new.notes)
+        participants = [user for user in dict.fromkeys(new.participants) if user != actor.user_id]
+        with Session(self.engine) as session:
+            if request_key is not None:
+                done = store.touchpoint_with_key(
+                    session=session, team_id=team_id, request_key=request_key
+                )
+                if done is not None:
+                    return self._replay(session, actor, done)
+            found = self._partner_at_hand(session, team_id, partner)
+            scene = self._scene(session, actor, found, participants, now)
+            tz = scene.caller_zone(needed=new.day_text is not None)
+            at, day_only = moment(new.kind, self._when(new, tz), now=now, typed=new.day_text)
+            with store.writing(session):
+                store.lock_partner(session=session, team_id=team_id, partner_id=found.id)
+                contact_id, contact_name = self._contact(session, found, new.contact, now)
+                touchpoint_id = store.insert_touchpoint(
+                    session=session,
+                    team_id=team_id,
+                    partner_id=found.id,
+                    kind=new.kind,
+                    at=at,
+                    day_only=day_only,
+                    medium=new.medium,
+                    author_id=actor.user_id,
+                    participants=participants,
+                    contact_id=contact_id,
+                    notes=notes,
+                    request_key=request_key,
+                    created_at=now,
+                )
+                if touchpoint_id is None:
+                    # The same request, retried while the first one was being recorded.
+                    session.rollback()
+                    assert request_key is not None
+                    done = store.touchpoint_with_key(
+                        session=session, team_id=team_id, request_key=request_key
+                    )
+                    assert done is not None, "a taken request key belongs to a touchpoint"
+                    return self._replay(session, actor, done)
+                touch = Touch(
+                    id=touchpoint_id,
+                    kind=new.kind,
+                    at=at,
+                    day_only=day_only,
+                    medium=new.medium,
+                    author_id=actor.user_id,
+                    participants=tuple(sorted(participants)),
+                    contact=contact_name,
+                    notes=notes,
+                )
+                recorded = self._tell(scene, touch, contact_id)
+                if new.kind is TouchpointKind.DONE:
+                    store.note_contact(
+                        session=session,
+                        team_id=team_id,
+                        partner_id=found.id,
+                        at=min(at, now),
+                        by=actor.user_id,
+                    )
+                session.commit()
+        return replace(recorded, tz=tz, stale=scene.stale([actor.user_id, *participants]))
+
+    def _partner_at_hand(self, session: Session, team_id: str, partner: str | int) -> PartnerAtHand:
+        """The partner named (or picked) and its team; UnknownPartner (with the candidates) or
+        PartnerGone when there is none."""
+        if isinstance(partner, int):
+            found = store.partner_and_team(session=session, team_id=team_id, partner_id=partner)
+            if found is None:
+                raise PartnerGone()
+            return found
+        found = store.partner_and_team(session=session, team_id=team_id, key=name_key(partner))
+        if found is not None:
+            return found
+        # Not by its exact name: the registry knows the near misses (or a name just added).
+        resolved = self.registry.resolve(session, team_id=team_id, query=partner)
+        team = partner_store.team_of(session=session, team_id=team_id, partner_id=_id(resolved))
+        return PartnerAtHand.of(resolved, team)
+
+    def _scene(
+        self,
+        session: Session,
+        actor: Actor,
+        partner: PartnerAtHand,
+        participants: Sequence[str],
+        now: datetime,
+    ) -> _Scene:
+        team_id = actor.team_id
+        facts = _facts(partner)
+        people = {actor.user_id, *participants}
+        people.update(user for user in (facts.owner_id, facts.deputy_id) if user)
+        return _Scene(
+            session=session,
+            actor=actor,
+            facts=facts,
+            team=frozenset(user for user, _ in partner.team),
+            settings=store.settings_of(session=session, team_id=team_id),
+            profiles=store.profiles_of(session=session, team_id=team_id, user_ids=people),
+            asked=frozenset(people),
+            now=now,
+        )
+
+    def _tell(self, scene: _Scene, touch: Touch, contact_id: int | None) -> Recorded:
+        """Find the collisions of a new touchpoint, record them, and queue who must hear."""
+        session, team_id, facts, now = scene.session, scene.team_id, scene.facts, scene.now
+        window = scene.window_days
+        clashes, news = self._collide(scene, touch, contact_id)
+        channel = self._channel(facts, scene.settings.coordination_channel) if news else None
+        key = collision_key(touch.id)
+        thread: str | None = None
+        if channel is not None:
+            thread = store.thread_root(
+                session=session, team_id=team_id, partner_id=facts.id, since=now - THREAD_FOR
+            )
+            alert = CollisionAlert(
+                partner=facts,
+                touch=touch,
+                clashes=news,
+                threaded=thread is not None,
+                window_days=window,
+            )
+            message = self.renderer.collision_alert(alert)
+            _queue(
+                session,
+                team_id,
+                now,
+                message,
+                key,
+                kind=COLLISION_ALERT,
+                channel=channel,
+                thread=thread,
+            )
+        store.insert_collisions(
+            session=session,
+            team_id=team_id,
+            partner_id=facts.id,
+            later_id=touch.id,
+            found=[
+                NewCollision(
+                    earlier_id=clash.other.id,
+                    same_contact=clash.same_contact,
+                    alert_key=key if channel is not None and clash in news else None,
+                )
+                for clash in clashes
+            ],
+            detected_at=now,
+            thread_key=thread or key,
+        )
+        if touch.kind is TouchpointKind.INTENDED:
+            touch = self._ask(scene, touch, clashes)
+            owner_told = touch.asked
+        else:
+            owner_told = self._note_to_owner(scene, touch, clashes)
+        return Recorded(
+            partner=facts,
+            touch=touch,
+            clashes=clashes,
+            alert_channel=channel,
+            alert_threaded=thread is not None,
+            no_channel=bool(news) and channel is None,
+            owner_told=owner_told,
+        )
+
+    def _collide(
+        self, scene: _Scene, touch: Touch, contact_id: int | None
+    ) -> tuple[list[Clash], list[Clash]]:
+        """The contacts `touch` collides with (nearest first), and those of them that are news."""
+        session, team_id = scene.session, scene.team_id
+        window = timedelta(days=scene.window_days)
+        around = store.neighbours(
+            session=session,
+            team_id=team_id,
+            partner_id=scene.facts.id,
+            start=touch.at - window,
+            end=touch.at + window,
+            exclude=touch.id,
+        )
+        if not around:
+            return [], []
+        by_id = {row.id: row for row in around}
+        found = rules.collisions(
+            rules.Contact(
+                touchpoint_id=touch.id,
+                at=touch.at,
+                colleagues=frozenset(touch.colleagues),
+                contact_id=contact_id,
+            ),
+            (
+                rules.Contact(
+                    touchpoint_id=row.id,
+                    at=row.at,
+                    colleagues=row.colleagues,
+                    contact_id=row.contact_id,
+                )
+                for row in around
+            ),
+            team=scene.team,
+            window=window,
+        )
+        clashes = [
+            Clash(other=Touch.of(by_id[c.other.touchpoint_id]), same_contact=c.same_contact)
+            for c in found
+        ]
+        if not clashes:
+            return [], []
+        earlier = store.collided_with(
+            session=session, team_id=team_id, touchpoint_ids=[c.other.id for c in clashes]
+        )
+        involved = store.touchpoints_by_id(
+            session=session,
+            team_id=team_id,
+            ids=sorted({other for others in earlier.values() for other in others}),
+        )
+        colleagues = {row.id: row.colleagues for row in involved}
+        news = [
+            clash
+            for clash in clashes
+            if is_news(
+                touch.colleagues,
+                clash.other.colleagues,
+                alerted=[colleagues[i] for i in earlier.get(clash.other.id, ())],
+                together=[row.colleagues for row in around],
+            )
+        ]
+        return clashes, news
+
+    def _channel(self, facts: PartnerFacts, workspace_channel: str | None) -> str | None:
+        """Where alerts about the partner go: its own channel, the workspace's, the default."""
+        return facts.channel_id or workspace_channel or self.default_channel
+
+    def _note_to_owner(self, scene: _Scene, touch: Touch, clashes: list[Clash]) -> str | None:
+        """DM the owner (or their stand-in) when someone outside the team logs or plans a contact;
+        returns who was told."""
+        if touch.author_id in scene.team:
+            return None
+        recipient = self._owner_side(scene, touch)
+        if recipient is None:
+            return None
+        note = OwnerNote(
+            partner=scene.facts,
+            touch=touch,
+            recipient=recipient,
+            clashes=clashes,
+            tz=scene.zone_of(recipient),
+        )
+        message = self.renderer.owner_note(note)
+        _queue(
+            scene.session,
+            scene.team_id,
+            scene.now,
+            message,
+            owner_note_key(touch.id),
+            kind=OWNER_NOTE,
+            user=recipient,
+        )
+        return recipient
+
+    def _ask(self, scene: _Scene, touch: Touch, clashes: list[Clash]) -> Touch:
+        """Ask the owner (or their stand-in) about an intent, with an answer due one working day
+        after the question reaches them; returns the touch with whom and until when."""
+        recipient = self._owner_side(scene, touch)
+        if recipient is None:
+            return touch
+        session, team_id = scene.session, scene.team_id
+        key = intent_ask_key(touch.id)
+        tz = scene.zone_of(recipient)
+        arrives = first_slot(session, team_id=team_id, user_id=recipient, due_at=scene.now, key=key)
+        deadline = next_working_day(arrives, tz=tz, hours=scene.working_hours)
+        store.set_intent(
+            session=session,
+            team_id=team_id,
+            touchpoint_id=touch.id,
+            asked=recipient,
+            deadline=deadline,
+        )
+        touch = replace(touch, asked=recipient, deadline=deadline)
+        message = self.renderer.intent_ask(
+            OwnerNote(partner=scene.facts, touch=touch, recipient=recipient, clashes=clashes, tz=tz)
+        )
+        _queue(session, team_id, scene.now, message, key, kind=INTENT_ASK, user=recipient)
+        return touch
+
+    def _owner_side(self, scene: _Scene, touch: Touch) -> str | None:
+        """Who hears about the touch for the owner: nobody when the owner (or whoever covers for
+        them) took part in it."""
+        owner = scene.facts.owner_id
+        if owner is None or owner in touch.colleagues:
+            return None
+        recipient = recipient_for_owner_alert(
+            scene.session,
+            team_id=scene.team_id,
+            owner_id=owner,
+            partner_deputy_id=scene.facts.deputy_id,
+            now=scene.now,
+        )
+        return None if recipient in touch.colleagues else recipient
+
+    # --- Reading back --------------------------------------------------------------------------
+
+    def _replay(self, session: Session, actor: Actor, row: TouchpointRow) -> Recorded:
+        """The answer to a request recorded before, rebuilt from what it recorded."""
+        found = partner_store.get_partner(
+            session=session, team_id=actor.team_id, partner_id=row.partner_id
+        )
+        if found is None:
+            raise PartnerGone()
+        team = partner_store.team_of(
+            session=session, team_id=actor.team_id, partner_id=row.partner_id
+        )
+        collided = store.collisions_found_by(
+            session=session, team_id=actor.team_id, later_id=row.id
+        )
+        others = store.touchpoints_by_id(
+            session=session, team_id=actor.team_id, ids=[earlier for earlier, _ in collided]
+        )
+        clashes = [
+            Clash(other=Touch.of(other), same_contact=same)
+            for other, (_, same) in zip(others, collided, strict=True)
+        ]
+        alert = outbox_store.get_message(
+            session=session, team_id=actor.team_id, dedupe_key=collision_key(row.id)
+        )
+        note = outbox_store.get_message(
+            session=session, team_id=actor.team_id, dedupe_key=owner_note_key(row.id)
+        )
+        return Recorded(
+            partner=self.registry.facts(found, team),
+            touch=Touch.of(row),
+            clashes=clashes,
+            alert_channel=alert.recipient_channel if alert is not None else None,
+            alert_threaded=alert is not None and alert.thread_of_dedupe_key is not None,
+            owner_told=row.intent_asked or (note.recipient_user if note is not None else None),
+            tz=person_zone(session, team_id=actor.team_id, user_id=actor.user_id),
+            repeated=True,
+        )
+
+    def brief(self, *, actor: Actor, partner: str) -> Briefing:
+        """What to know before reaching out to `partner`: who owns it, who was in touch lately,
+        what is planned, and the intents of the coordination window."""
+        team_id, now = actor.team_id, self.clock.now()
+        with Session(self.engine) as session:
+            found = self.registry.resolve(session, team_id=team_id, query=partner)
+            partner_id = _id(found)
+            team = partner_store.team_of(session=session, team_id=team_id, partner_id=partner_id)
+            workspace = get_workspaces(session=session, team_ids=[team_id]).get(team_id)
+            window = _window(workspace)
+
+            def touches(**query: Any) -> list[Touch]:
+                rows = store.touchpoints_of(
+                    session=session, team_id=team_id, partner_id=partner_id, **query
+                )
+                return [Touch.of(row) for row in rows]
+
+            roles = {membership.user_id: TeamRole(membership.role) for membership in team}
+            return Briefing(
+                partner=self.registry.facts(found, team),
+                members=[m.user_id for m in team if m.role == TeamRole.MEMBER],
+                last_contact_by=found.last_contact_by,
+                recent=touches(
+                    kinds=[TouchpointKind.DONE],
+                    end=now + GRACE,
+                    newest_first=True,
+                    limit=BRIEFING_RECENT,
+                ),
+                planned=touches(
+                    kinds=[TouchpointKind.PLANNED],
+                    start=now - timedelta(hours=12),
+                    limit=BRIEFING_PLANNED,
+                ),
+                intents=touches(
+                    kinds=[TouchpointKind.INTENDED],
+                    start=now - timedelta(days=window),
+                    newest_first=True,
+                    limit=BRIEFING_PLANNED,
+                ),
+                caller_role=roles.get(actor.user_id),
+                window_days=window,
+                tz=person_zone(session, team_id=actor.team_id, user_id=actor.user_id),
+            )
+
+    def today(self, *, actor: Actor) -> date:
+        """Today in the caller's time zone (as far as Liaison knows it)."""
+        with Session(self.engine) as session:
+            tz = person_zone(session, team_id=actor.team_id, user_id=actor.user_id)
+        return self.clock.now().astimezone(tz).date()
+
+    # --- Intents -------------------------------------------------------------------------------
+
+    def answer_intent(
+        self, *, actor: Actor, touchpoint_id: int, answer: IntentAnswer
+    ) -> IntentOutcome:
+        """The owner's (or stand-in's, or deputy's) answer to an intent; the asker is told.
+
+        The first answer wins; a late one (after the asker was told they may proceed) is still
+        passed on. Raises IntentGone or NotAsked.
+        """
+        team_id, now = actor.team_id, self.clock.now()
+        with Session(self.engine) as session:
+            row = store.get_touchpoint(
+                session=session, team_id=team_id, touchpoint_id=touchpoint_id
+            )
+            if row is None or row.kind is not TouchpointKind.INTENDED:
+                raise IntentGone()
+            found = partner_store.get_partner(
+                session=session, team_id=team_id, partner_id=row.partner_id
+            )
+            if found is None:
+                raise IntentGone()
+            team = partner_store.team_of(
+                session=session, team_id=team_id, partner_id=row.partner_id
+            )
+            facts = self.registry.facts(found, team)
+            if actor.user_id not in {row.intent_asked, facts.owner_id, facts.deputy_id}:
+                raise NotAsked(facts, Touch.of(row))
+            recorded = store.answer_intent(
+                session=session,
+                team_id=team_id,
+                touchpoint_id=row.id,
+                answer=answer,
+                by=actor.user_id,
+                at=now,
+            )
+            late = row.intent_answer is IntentAnswer.LAPSED
+            touch = Touch.of(row)
+            if recorded:
+                touch = replace(touch, answer=answer, answered_by=actor.user_id)
+                self._tell_asker(session, team_id, facts, touch, late=late, now=now)
+            else:
+                fresh = store.get_touchpoint(session=session, team_id=team_id, touchpoint_id=row.id)
+                touch = Touch.of(fresh or row)
+            asked = outbox_store.get_message(
+                session=session, team_id=team_id, dedupe_key=intent_ask_key(row.id)
+            )
+            outcome = IntentOutcome(
+                partner=facts,
+                touch=touch,
+                recorded=recorded,
+                late=late,
+                asked_channel=asked.sent_channel if asked is not None else None,
+                asked_ts=asked.sent_ts if asked is not None else None,
+            )
+            session.commit()
+        return outcome
+
+    def lapse_intents(self, *, now: datetime) -> int:
+        """Tell the askers of intents nobody answered in time that they may proceed (a planner).
+
+        Idempotent: each intent lapses once (a conditional update), and its message has its own
+        dedupe key. Returns how many lapsed.
+        """
+        lapsed = 0
+        with Session(self.engine) as session:
+            for team_id, touchpoint_id in store.due_intents(
+                session=session, now=now, limit=INTENTS_PER_PLANNER_RUN
+            ):
+                row = store.get_touchpoint(
+                    session=session, team_id=team_id, touchpoint_id=touchpoint_id
+                )
+                found = (
+                    None
+                    if row is None
+                    else partner_store.get_partner(
+                        session=session, team_id=team_id, partner_id=row.partner_id
+                    )
+                )
+                if row is None or found is None:
+                    continue
+                if not store.answer_intent(
+                    session=session,
+                    team_id=team_id,
+                    touchpoint_id=touchpoint_id,
+                    answer=IntentAnswer.LAPSED,
+                    by=None,
+                    at=now,
+                ):
+                    continue
+                team = partner_store.team_of(
+                    session=session, team_id=team_id, partner_id=row.partner_id
+                )
+                touch = replace(Touch.of(row), answer=IntentAnswer.LAPSED)
+                facts = self.registry.facts(found, team)
+                self._tell_asker(session, team_id, facts, touch, late=False, now=now)
+                lapsed += 1
+            session.commit()
+        return lapsed
+
+    def _tell_asker(
+        self,
+        session: Session,
+        team_id: str,
+        facts: PartnerFacts,
+        touch: Touch,
+        *,
+        late: bool,
+        now: datetime,
+    ) -> None:
+        assert touch.answer is not None
+        tz = person_zone(session, team_id=team_id, user_id=touch.author_id)
+        message = self.renderer.asker_note(AskerNote(partner=facts, touch=touch, late=late, tz=tz))
+        _queue(
+            session,
+            team_id,
+            now,
+            message,
+            intent_answer_key(touch.id, touch.answer),
+            kind=INTENT_ANSWER,
+            user=touch.author_id,
+        )
+
+    # --- The partner picker ----------------------------------------------------------------------
+
+    def suggest(self, *, team_id: str, query: str, limit: int) -> list[tuple[int, str, str]]:
+        """Partners for a type-ahead, each once: (id, name, the name or alias that matched).
+        Names and aliases that start with `query` (or have a word that does) come first, in
+        alphabetical order, then the registry's near misses (typos), best first."""
+        typed = clean_name(query)
+        key = normalize_name(typed)
+        if not key:
+            return []
+        found: dict[int, tuple[int, str, str]] = {}
+        with Session(self.engine) as session:
+            for partner_id, name, label in store.partners_named_like(
+                session=session, team_id=team_id, key=key, limit=limit * 2
+            ):
+                # Its name rather than an alias, when both match.
+                if partner_id not in found or label == name:
+                    found[partner_id] = (partner_id, name, label)
+            matches = self.registry.names.lookup(session, team_id=team_id, query=typed, limit=limit)
+            near = partner_store.get_partners(
+                session=session,
+                team_id=team_id,
+                partner_ids=[m.partner_id for m in matches if m.partner_id not in found],
+            )
+        for match in matches:
+            partner = near.get(match.partner_id)
+            if partner is not None and match.partner_id not in found:
+                found[match.partner_id] = (match.partner_id, partner.name, match.label)
+        return list(found.values())[:limit]
+
+    # --- Internals -----------------------------------------------------------------------------
+
+    def _when(self, new: NewTouchpoint, tz: ZoneInfo) -> When | None:
+        if new.day_text is not None:
+            try:
+                return parse_when(new.day_text, now=self.clock.now(), tz=tz)
+            except DateError as error:
+                raise BadTouchpoint(
+                    Problem.UNREADABLE_DATE, detail=str(error), typed=new.day_text
+                ) from None
+        if new.day is not None:
+            return When(new.day, None, tz)
+        return None
+
+    def _contact(
+        self, session: Session, partner: PartnerAtHand, typed: str | None, now: datetime
+    ) -> tuple[int | None, str | None]:
+        """The partner's contact person `typed` names (by email, else by name, ignoring case),
+        added to the partner's contacts when new. Returns (id, name)."""
+        if typed is None or not clean_name(typed):
+            return None, None
+        text = clean_name(typed)
+        email = email_address(text) if "@" in text else None
+        name = text.split("@", 1)[0] if email is not None else text
+        if len(name) > MAX_NAME_LENGTH:
+            raise BadName(name, NameProblem.TOO_LONG)
+        contacts = partner_store.contacts_of(
+            session=session, team_id=partner.team_id, partner_id=partner.id
+        )
+        for contact in contacts:
+            if (email is not None and contact.email == email) or (
+                email is None and contact.name.casefold() == name.casefold()
+            ):
+                return contact.id, contact.name
+        contact_id = store.insert_contact(
+            session=session,
+            team_id=partner.team_id,
+            partner_id=partner.id,
+            name=name,
+            email=email,
+            at=now,
+        )
+        return contact_id, name
+
+
+def _queue(
+    session: Session,
+    team_id: str,
+    due_at: datetime,
+    message: Message,
+    key: str,
+    *,
+    kind: str,
+    user: str | None = None,
+    channel: str | None = None,
+    thread: str | None = None,
+) -> None:
+    """Queue a message in the caller's transaction: a DM waits for the person's working hours,
+    a channel message goes at once."""
+    enqueue(
+        session,
+        team_id=team_id,
+        kind=kind,
+        recipient_user=user,
+        recipient_channel=channel,
+        text=message.text,
+        blocks=message.blocks,
+        due_at=due_at,
+        dedupe_key=key,
+        thread_of_dedupe_key=thread,
+        respect_working_hours=user is not None,
+    )
+
+
+def _facts(partner: PartnerAtHand) -> PartnerFacts:
+    return PartnerFacts(
+        id=partner.id,
+        name=partner.name,
+        status=partner.status,
+        owner_id=partner.holder(TeamRole.OWNER),
+        deputy_id=partner.holder(TeamRole.DEPUTY),
+        website_domain=partner.website_domain,
+        channel_id=partner.channel_id,
+        last_contact_at=partner.last_contact_at,
+    )
+
+
+def _id(partner: Partner) -> int:
+    assert partner.id is not None, "partner was not flushed"
+    return partner.id

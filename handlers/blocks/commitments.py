@@ -1,0 +1,287 @@
+"""Block Kit for commitments, staying in touch and exports: the answers to `commit`, `done`,
+`drop`, `commitments` and `cadence`; the reminders and nudges Liaison queues (the messages the
+services word theirs with); the commitment form and the "New date" form; and the section `show`
+and `check` add about a partner. Pure functions."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.services.cadence import CadenceState, Nudge
+from bot.services.commitments import (
+    MAX_WHAT,
+    Assigned,
+    Closed,
+    CommitmentFacts,
+    Listing,
+    PartnerCommitments,
+    Recorded,
+    Reminder,
+)
+from bot.services.feedback import Rendered
+from handlers.blocks import (
+    actions,
+    button,
+    context,
+    form_field,
+    header,
+    option,
+    plain,
+    section,
+)
+from handlers.reply import Block, Reply
+from handlers.texts import commitments as texts
+from storage.models import CommitmentSide
+
+# Action ids.
+DONE = "commitment_done"
+DROP = "commitment_drop"
+NEW_DATE = "commitment_new_date"
+LOG_TOUCHPOINT = "cadence_log"
+SNOOZE = "cadence_snooze"
+COMMIT_VIEW = "commitment_add"
+REDATE_VIEW = "commitment_redate"
+# The partner picker of the touchpoint form: its type-ahead answers for this form too.
+PARTNER_PICKER = "touchpoint_partner"
+
+# Block ids of the forms; each input's element has the action id `value`, except the picker.
+PARTNER_FIELD = "partner"
+SIDE_FIELD = "side"
+OWNER_FIELD = "owner"
+WHAT_FIELD = "what"
+DUE_FIELD = "due"
+FIELD_ACTION = "value"
+
+LISTED_PER_SECTION = 10
+SHOWN_ON_CARD = 5
+
+
+def commitment_buttons(commitment_id: int) -> Block:
+    """Done / Drop / New date, for a reminder or a note about one commitment."""
+    value = str(commitment_id)
+    return actions(
+        [
+            button(texts.DONE, DONE, value, style="primary"),
+            button(texts.DROP, DROP, value),
+            button(texts.NEW_DATE, NEW_DATE, value),
+        ]
+    )
+
+
+# --- Answers ------------------------------------------------------------------------------------
+
+
+def recorded(result: Recorded) -> Reply:
+    """The answer to `commit`: what was recorded, who is reminded, the partner's balance."""
+    lead = texts.recorded(result)
+    blocks = [section(lead), context(texts.balance(result.balance, name=result.partner.name))]
+    side = result.balance.lopsided
+    if side is not None:
+        blocks.append(
+            section(texts.lopsided_warning(side, result.balance.share(side), result.partner.name))
+        )
+        blocks.append(context(texts.LOPSIDED_RULE))
+    return Reply(text=lead, blocks=blocks)
+
+
+def closed(result: Closed, *, name: str) -> Reply:
+    """The answer to `done` or `drop` (also the reminder it was clicked on, once closed)."""
+    lead = texts.closed(result)
+    return Reply(
+        text=lead, blocks=[section(lead), context(texts.balance(result.balance, name=name))]
+    )
+
+
+def redated(item: CommitmentFacts) -> Rendered:
+    """A reminder after "New date": the new due day, the buttons still there."""
+    text = texts.redated(item)
+    return Rendered(text=text, blocks=[section(text), commitment_buttons(item.id)])
+
+
+def listing(found: Listing, *, this_year: int) -> Reply:
+    """`commitments`: open ones, overdue marked, the balance, lopsided partners."""
+    title = texts.listing_title(found)
+    if not found.items:
+        blocks: list[Block] = [section(texts.listing_empty(found))]
+        if found.partner is not None:
+            blocks.append(context(texts.balance(found.balance, name=found.partner.name)))
+        return Reply(text=texts.listing_empty(found), blocks=blocks)
+    blocks = [header(title)]
+    lines = [texts.line(item, this_year) for item in found.items]
+    for start in range(0, len(lines), LISTED_PER_SECTION):
+        blocks.append(section("\n".join(lines[start : start + LISTED_PER_SECTION])))
+    if found.more:
+        blocks.append(context(texts.listing_more(found)))
+    name = found.partner.name if found.partner is not None else None
+    blocks.append(context(texts.balance(found.balance, name=name)))
+    for partner_name, side, share in found.lopsided:
+        blocks.append(section(texts.lopsided_warning(side, share, partner_name)))
+    if found.lopsided:
+        blocks.append(context(texts.LOPSIDED_RULE))
+    blocks.append(context(texts.listing_hint()))
+    return Reply(text=title, blocks=blocks)
+
+
+def partner_section(
+    found: PartnerCommitments, cadence: CadenceState | None, *, tz: ZoneInfo, this_year: int
+) -> list[Block]:
+    """What `show` and `check` add about a partner: open commitments, balance, cadence."""
+    name = cadence.partner.name if cadence is not None else None
+    lines = [texts.line(item, this_year) for item in found.open[:SHOWN_ON_CARD]]
+    if found.more:
+        lines.append(f"…and {found.more} more: `{texts.COMMAND} commitments {name or ''}`")
+    heading = "*Open commitments*"
+    body = "\n".join(lines) if lines else "None."
+    blocks = [section(f"{heading}\n{body}")]
+    notes = [texts.balance(found.balance)]
+    if cadence is not None:
+        notes.append(texts.cadence_state(cadence, tz))
+    blocks.append(context(*notes))
+    side = found.balance.lopsided
+    if side is not None:
+        blocks.append(section(texts.lopsided_warning(side, found.balance.share(side))))
+    return blocks
+
+
+def cadence_answer(text: str) -> Reply:
+    return Reply(text=text, blocks=[section(text)])
+
+
+# --- What Liaison sends on its own --------------------------------------------------------------
+
+
+def reminder(note: Reminder) -> Rendered:
+    text = texts.reminder(note)
+    return Rendered(
+        text=text,
+        blocks=[
+            section(text),
+            context(texts.reminder_why(note)),
+            commitment_buttons(note.commitment.id),
+        ],
+    )
+
+
+def assigned(note: Assigned) -> Rendered:
+    text = texts.assigned(note)
+    return Rendered(text=text, blocks=[section(text), commitment_buttons(note.commitment.id)])
+
+
+def nudge(note: Nudge) -> Rendered:
+    text = texts.nudge(note)
+    value = str(note.state.partner.id)
+    return Rendered(
+        text=text,
+        blocks=[
+            section(text),
+            context(texts.nudge_why(note)),
+            actions(
+                [
+                    button(texts.LOG_TOUCHPOINT, LOG_TOUCHPOINT, value, style="primary"),
+                    button(texts.SNOOZE, SNOOZE, value),
+                ]
+            ),
+        ],
+    )
+
+
+def snoozed(state: CadenceState, *, by: str, tz: ZoneInfo) -> Reply:
+    text = texts.snoozed(state, by, tz)
+    value = str(state.partner.id)
+    return Reply(
+        text=text,
+        blocks=[
+            section(text),
+            actions([button(texts.LOG_TOUCHPOINT, LOG_TOUCHPOINT, value, style="primary")]),
+        ],
+    )
+
+
+class CommitmentBlocks:
+    """The services' messages as Slack shows them (`CommitmentMessages`, `CadenceMessages`)."""
+
+    def reminder(self, reminder_: Reminder) -> Rendered:
+        return reminder(reminder_)
+
+    def assigned(self, note: Assigned) -> Rendered:
+        return assigned(note)
+
+    def nudge(self, nudge_: Nudge) -> Rendered:
+        return nudge(nudge_)
+
+
+MESSAGES = CommitmentBlocks()
+
+
+# --- Forms --------------------------------------------------------------------------------------
+
+
+def commit_form(*, owner_id: str, today: date, private_metadata: str) -> dict[str, Any]:
+    """The form `commit` opens: partner (type-ahead), side, owner, what, due day."""
+    sides = [option(texts.SIDE_LABELS[side], side) for side in texts.SIDES]
+    return {
+        "type": "modal",
+        "callback_id": COMMIT_VIEW,
+        "private_metadata": private_metadata,
+        "title": plain(texts.FORM_TITLE),
+        "submit": plain(texts.FORM_SUBMIT),
+        "close": plain(texts.FORM_CLOSE),
+        "blocks": [
+            form_field(
+                PARTNER_FIELD,
+                texts.FIELD_PARTNER,
+                {
+                    "type": "external_select",
+                    "min_query_length": 1,
+                    "placeholder": plain(texts.FIELD_PARTNER_PLACEHOLDER),
+                },
+                action_id=PARTNER_PICKER,
+            ),
+            form_field(
+                SIDE_FIELD,
+                texts.FIELD_SIDE,
+                {"type": "radio_buttons", "options": sides, "initial_option": sides[0]},
+            ),
+            form_field(
+                OWNER_FIELD,
+                texts.FIELD_OWNER,
+                {"type": "users_select", "initial_user": owner_id},
+                hint=texts.FIELD_OWNER_HINT,
+            ),
+            form_field(
+                WHAT_FIELD,
+                texts.FIELD_WHAT,
+                {"type": "plain_text_input", "multiline": True, "max_length": MAX_WHAT},
+                hint=texts.FIELD_WHAT_HINT,
+            ),
+            form_field(
+                DUE_FIELD, texts.FIELD_DUE, {"type": "datepicker", "initial_date": f"{today}"}
+            ),
+        ],
+    }
+
+
+def redate_form(item: CommitmentFacts, *, private_metadata: str) -> dict[str, Any]:
+    """The "New date" form: the commitment, and a calendar on its current due day."""
+    return {
+        "type": "modal",
+        "callback_id": REDATE_VIEW,
+        "private_metadata": private_metadata,
+        "title": plain(texts.REDATE_TITLE),
+        "submit": plain(texts.REDATE_SUBMIT),
+        "close": plain(texts.FORM_CLOSE),
+        "blocks": [
+            section(texts.redate_intro(item)),
+            form_field(
+                DUE_FIELD,
+                texts.FIELD_NEW_DUE,
+                {"type": "datepicker", "initial_date": f"{item.due_on}"},
+            ),
+        ],
+    }
+
+
+def side_of(value: Any) -> CommitmentSide:
+    return CommitmentSide.THEM if value == CommitmentSide.THEM.value else CommitmentSide.US

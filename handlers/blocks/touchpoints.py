@@ -1,0 +1,281 @@
+"""Block Kit for touchpoints: the answers to `log`, `plan`, `intend` and `check`, the messages
+Liaison queues about them (the `Renderer` the touchpoint service words its messages with), the
+intent's buttons, "Register it", and the "Log a touchpoint" form. Pure functions."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import date, datetime
+from typing import Any
+
+from bot.services.touchpoints import (
+    MAX_NOTES,
+    AskerNote,
+    Briefing,
+    CollisionAlert,
+    IntentOutcome,
+    Message,
+    OwnerNote,
+    Recorded,
+    Touch,
+)
+from handlers.blocks import (
+    MAX_BUTTON_VALUE,
+    actions,
+    button,
+    context,
+    fields,
+    form_field,
+    header,
+    option,
+    plain,
+    section,
+)
+from handlers.reply import Block, Reply
+from handlers.texts import partners as partner_texts
+from handlers.texts import touchpoints as texts
+from storage.models import IntentAnswer, TouchpointKind, TouchpointMedium
+
+# Action ids.
+CHECK = "touchpoint_check"
+REGISTER = "touchpoint_register"
+INTENT_ACTIONS = {
+    "intent_go_ahead": IntentAnswer.GO_AHEAD,
+    "intent_handle_it": IntentAnswer.HANDLE_IT,
+    "intent_talk_first": IntentAnswer.TALK_FIRST,
+}
+LOG_VIEW = "touchpoint_log"
+PARTNER_PICKER = "touchpoint_partner"
+
+# Block ids of the form; each input's element has the action id `value`, except the partner
+# picker, whose suggestions are asked for by its own action id.
+PARTNER_FIELD = "partner"
+MEDIUM_FIELD = "medium"
+DATE_FIELD = "date"
+CONTACT_FIELD = "contact"
+COLLEAGUES_FIELD = "colleagues"
+NOTES_FIELD = "notes"
+FIELD_ACTION = "value"
+
+MAX_OPTIONS = 20
+
+
+def brief_me(partner_id: int, name: str) -> dict[str, Any]:
+    return button(f"{texts.BRIEF_ME} on {name}", CHECK, str(partner_id))
+
+
+# --- The caller's answers -----------------------------------------------------------------------
+
+
+def recorded(result: Recorded, *, now: datetime) -> Reply:
+    """The answer to `log`, `plan` or `intend`: what was recorded, who else is in touch, who was
+    told."""
+    lead = texts.recorded_lead(result, now=now)
+    blocks: list[Block] = [section(lead)]
+    if result.touch.notes and result.touch.kind is not TouchpointKind.INTENDED:
+        blocks.append(context(texts.quote(result.touch.notes)))
+    if result.clashes:
+        lines = texts.clash_lines(result.clashes, tz=result.tz, now=now)
+        blocks.append(
+            section(
+                f"{texts.clashes_heading(result.partner)}\n{lines}\n"
+                f"{texts.coordinate_with(result.clashes)}"
+            )
+        )
+        blocks.append(context(texts.alert_said(result)))
+    told = texts.owner_told(result)
+    if told is not None:
+        blocks.append(section(told))
+    fallback = lead
+    if result.clashes:
+        fallback += " " + texts.coordinate_with(result.clashes)
+    return Reply(text=fallback, blocks=blocks)
+
+
+def briefing(found: Briefing, *, now: datetime) -> Reply:
+    """`check`: owner, deputy, team, who was in touch lately, what is planned, intents."""
+    facts, tz = found.partner, found.tz
+    title = texts.briefing_title(facts)
+    blocks: list[Block] = [
+        header(title),
+        fields(
+            (partner_texts.OWNER, partner_texts.person(facts.owner_id)),
+            (
+                partner_texts.DEPUTY,
+                partner_texts.person(facts.deputy_id) if facts.deputy_id else partner_texts.NOT_SET,
+            ),
+            (partner_texts.TEAM, partner_texts.people(found.members)),
+            (partner_texts.STATUS, partner_texts.status(facts.status)),
+            (partner_texts.LAST_CONTACT, texts.last_contact(found, now)),
+        ),
+    ]
+    for heading, touches, empty in (
+        (texts.RECENT, found.recent, texts.NO_RECENT),
+        (texts.PLANNED, found.planned, texts.NO_PLANNED),
+        (texts.intents_heading(found.window_days), found.intents, None),
+    ):
+        if not touches and empty is None:
+            continue
+        lines = "\n".join(texts.touch_line(t, tz=tz, now=now) for t in touches) or empty
+        blocks.append(section(f"*{heading}*\n{lines}"))
+    blocks.append(context(texts.briefing_advice(found)))
+    return Reply(text=f"{title}: owner {partner_texts.person(facts.owner_id)}", blocks=blocks)
+
+
+# --- "Register it" ------------------------------------------------------------------------------
+
+
+def register_value(*, name: str, line: str, key: str | None) -> str | None:
+    """The "Register it" button's value: the partner's name, the command line to run once it is
+    registered, and the request key of the original command (so a second click logs nothing
+    twice). None when it would not fit in a button."""
+    value = json.dumps({"name": name, "line": line, "key": key}, ensure_ascii=False)
+    return value if len(value) <= MAX_BUTTON_VALUE else None
+
+
+def read_register_value(value: str) -> tuple[str, str, str | None] | None:
+    try:
+        data = json.loads(value)
+        key = data.get("key")
+        return str(data["name"]), str(data["line"]), None if key is None else str(key)
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def with_register(reply: Reply, *, query: str, value: str) -> Reply:
+    """A "Did you mean" answer with one more way out: register the name as a new partner."""
+    register = button(f"{texts.REGISTER}: {query}", REGISTER, value, style="primary")
+    blocks = list(reply.blocks)
+    if blocks and blocks[-1].get("type") == "actions":
+        blocks[-1] = actions([*blocks[-1]["elements"], register])
+    else:
+        blocks.append(actions([register]))
+    blocks.insert(-1, context(texts.register_hint(query)))
+    return replace(reply, blocks=blocks)
+
+
+# --- What Liaison sends on its own --------------------------------------------------------------
+
+
+class SlackRenderer:
+    """The touchpoint service's messages as Slack shows them (`bot.services.touchpoints`)."""
+
+    def collision_alert(self, alert: CollisionAlert) -> Message:
+        facts = alert.partner
+        text = texts.alert_text(facts, alert.touch, alert.clashes, threaded=alert.threaded)
+        ask = texts.alert_ask(facts, alert.touch, alert.clashes)
+        return Message(
+            text=texts.alert_fallback(facts, alert.touch, alert.clashes),
+            blocks=[section(text), section(ask), actions([brief_me(facts.id, facts.name)])],
+        )
+
+    def owner_note(self, note: OwnerNote) -> Message:
+        facts, touch = note.partner, note.touch
+        text = texts.owner_note(facts, touch, note.recipient, tz=note.tz)
+        blocks = [section(text)]
+        if note.clashes:
+            blocks.append(section(texts.also_in_touch(note.clashes, tz=note.tz)))
+        blocks.append(actions([brief_me(facts.id, facts.name)]))
+        return Message(text=text, blocks=blocks)
+
+    def intent_ask(self, note: OwnerNote) -> Message:
+        facts, touch = note.partner, note.touch
+        text = texts.intent_question(facts, touch, note.recipient)
+        blocks = [section(text)]
+        if note.clashes:
+            blocks.append(section(texts.also_in_touch(note.clashes, tz=note.tz)))
+        blocks.append(intent_buttons(touch))
+        deadline = texts.intent_deadline(touch, tz=note.tz)
+        if deadline:
+            blocks.append(context(deadline))
+        return Message(text=text, blocks=blocks)
+
+    def asker_note(self, note: AskerNote) -> Message:
+        facts = note.partner
+        text = texts.asker_note(facts, note.touch, late=note.late)
+        return Message(text=text, blocks=[section(text), actions([brief_me(facts.id, facts.name)])])
+
+
+RENDERER = SlackRenderer()
+
+
+def intent_buttons(touch: Touch) -> Block:
+    styles = {IntentAnswer.GO_AHEAD: "primary"}
+    return actions(
+        [
+            button(texts.ANSWER_LABELS[answer], action_id, str(touch.id), style=styles.get(answer))
+            for action_id, answer in INTENT_ACTIONS.items()
+        ]
+    )
+
+
+def intent_answered(outcome: IntentOutcome) -> list[Block]:
+    """The owner's question once answered: the question and the answer, no more buttons."""
+    facts = outcome.partner
+    return [section(texts.intent_answered(outcome)), actions([brief_me(facts.id, facts.name)])]
+
+
+# --- The "Log a touchpoint" form ----------------------------------------------------------------
+
+
+def log_form(*, today: date, private_metadata: str) -> dict[str, Any]:
+    """The form `log` opens: partner (type-ahead), kind, date, contact, colleagues, notes."""
+    mediums = [option(texts.MEDIUM_LABELS[m.value], m.value) for m in TouchpointMedium]
+    return {
+        "type": "modal",
+        "callback_id": LOG_VIEW,
+        "private_metadata": private_metadata,
+        "title": plain(texts.FORM_TITLE),
+        "submit": plain(texts.FORM_SUBMIT),
+        "close": plain(texts.FORM_CLOSE),
+        "blocks": [
+            form_field(
+                PARTNER_FIELD,
+                texts.FIELD_PARTNER,
+                {
+                    "type": "external_select",
+                    "min_query_length": 1,
+                    "placeholder": plain(texts.FIELD_PARTNER_PLACEHOLDER),
+                },
+                action_id=PARTNER_PICKER,
+            ),
+            form_field(
+                MEDIUM_FIELD,
+                texts.FIELD_MEDIUM,
+                {"type": "static_select", "options": mediums, "initial_option": mediums[0]},
+            ),
+            form_field(
+                DATE_FIELD, texts.FIELD_DATE, {"type": "datepicker", "initial_date": f"{today}"}
+            ),
+            form_field(
+                CONTACT_FIELD,
+                texts.FIELD_CONTACT,
+                {"type": "plain_text_input", "max_length": 254},
+                hint=texts.FIELD_CONTACT_HINT,
+                optional=True,
+            ),
+            form_field(
+                COLLEAGUES_FIELD,
+                texts.FIELD_COLLEAGUES,
+                {"type": "multi_users_select"},
+                optional=True,
+            ),
+            form_field(
+                NOTES_FIELD,
+                texts.FIELD_NOTES,
+                {"type": "plain_text_input", "multiline": True, "max_length": MAX_NOTES},
+                hint=texts.FIELD_NOTES_HINT,
+            ),
+        ],
+    }
+
+
+def partner_options(found: Sequence[tuple[int, str, str]]) -> list[dict[str, Any]]:
+    """Type-ahead options: each partner once, by name, with the alias that matched."""
+    options = []
+    for partner_id, name, label in found[:MAX_OPTIONS]:
+        shown = name if label == name else f"{name} ({label})"
+        options.append(option(shown, str(partner_id)))
+    return options

@@ -1,0 +1,707 @@
+"""Commitments, staying in touch and exports in Slack: the `/partner` verbs commit, done, drop,
+commitments, cadence and export; the commitment form; the Done / Drop / New date buttons of
+reminders; the Log a touchpoint / Snooze buttons of stay-in-touch nudges; and their planners.
+
+Each verb parses its line, calls one service and answers in the ack. The Web API is used only
+after the ack: opening forms, asking Slack about a caller (time zone, admin rights), updating a
+reminder in place, and uploading an export (files.getUploadURLExternal, then the upload, then
+files.completeUploadExternal, as `files_upload_v2` does) into the caller's direct messages.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from functools import partial
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from apscheduler.triggers.interval import IntervalTrigger
+from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+from bot.runtime import Runtime, new_error_id
+from bot.services import people
+from bot.services.cadence import BadIntervals, Cadences, NotAllowedToSet
+from bot.services.commitments import (
+    AlreadyClosed,
+    BadCommitment,
+    CommitmentGone,
+    Commitments,
+    NewCommitment,
+    NotAllowedToClose,
+    Problem,
+    Scope,
+)
+from bot.services.export import Dataset, Export, Exporter
+from bot.services.people import NotInWorkspace, PeopleCheck, PeopleToLookUp
+from bot.services.registry import Actor
+from bot.services.touchpoints import PartnerGone
+from handlers import feedback as feedback_handlers
+from handlers import grammar
+from handlers import partners as registry_handlers
+from handlers import touchpoints as touchpoint_handlers
+from handlers.blocks import commitments as blocks
+from handlers.blocks import option
+from handlers.blocks import touchpoints as touchpoint_blocks
+from handlers.blocks.partners import say
+from handlers.context import runtime_of
+from handlers.errors import apology
+from handlers.feedback import Click, ClickWork, after_ack, open_form, tell, update_message
+from handlers.grammar import GrammarError, Kind, Name
+from handlers.invocation import Invocation, VerbHandler
+from handlers.partners import Call, VerbBody, deliver, registry_of
+from handlers.reply import Block, Reply
+from handlers.texts import commitments as texts
+from handlers.texts import partners as partner_texts
+from handlers.verbs import VERBS_BY_NAME
+from storage.models import CommitmentSide, CommitmentStatus, PartnerStatus
+
+if TYPE_CHECKING:
+    from bot.scheduler import PlannerRegistry
+
+logger = logging.getLogger(__name__)
+
+Result = TypeVar("Result")
+
+REMIND_EVERY_MINUTES = 10
+NUDGE_EVERY_MINUTES = 30
+_BY = re.compile(r"\bby\b", re.IGNORECASE)
+# Statuses whose partners follow a cadence (paused and ended ones are exempt).
+CADENCE_STATUSES = (PartnerStatus.PROSPECT.value, PartnerStatus.ACTIVE.value)
+
+
+def service_of(runtime: Runtime) -> Commitments:
+    """The commitments service over this process's database, clock and registry."""
+    return Commitments(
+        engine=runtime.engine,
+        clock=runtime.clock,
+        registry=registry_of(runtime),
+        messages=blocks.MESSAGES,
+    )
+
+
+def cadences_of(runtime: Runtime) -> Cadences:
+    """The stay-in-touch service over this process's database, clock and registry."""
+    return Cadences(
+        engine=runtime.engine,
+        clock=runtime.clock,
+        registry=registry_of(runtime),
+        messages=blocks.MESSAGES,
+    )
+
+
+def exporter_of(runtime: Runtime) -> Exporter:
+    return Exporter(
+        engine=runtime.engine,
+        clock=runtime.clock,
+        commitments=service_of(runtime),
+        cadences=cadences_of(runtime),
+        feedback=feedback_handlers.surveys_of(runtime),
+    )
+
+
+# --- The lines ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CommitLine:
+    """`NAME us|them [@owner] : WHAT by DATE`."""
+
+    name: Name
+    side: CommitmentSide
+    owner_id: str | None
+    what: str
+    due: str
+
+
+def parse_commit(text: str) -> CommitLine:
+    head, tail = touchpoint_handlers.split_notes(text)
+    if tail is None:
+        raise GrammarError(texts.NO_COLON)
+    tokens = grammar.tokenize(head)
+    owners: list[str] = []
+    while tokens and tokens[-1].kind is Kind.MENTION:
+        owners.insert(0, tokens.pop().text)
+    if len(owners) > 1:
+        raise GrammarError(texts.ONE_OWNER)
+    if not tokens or not tokens[-1].is_word(*texts.SIDES):
+        raise GrammarError(texts.NO_SIDE)
+    side = CommitmentSide(tokens[-1].text.lower())
+    name = grammar.whole_name(tokens[:-1])
+    if name is None or not name.text:
+        raise GrammarError(texts.NO_PARTNER)
+    found = list(_BY.finditer(tail))
+    if not found or not tail[found[-1].end() :].strip():
+        raise GrammarError(texts.NO_BY)
+    last = found[-1]
+    return CommitLine(
+        name=name,
+        side=side,
+        owner_id=owners[0] if owners else None,
+        what=tail[: last.start()].strip(),
+        due=tail[last.end() :].strip(),
+    )
+
+
+def parse_id(text: str) -> int:
+    """`42` or `#42`."""
+    word = text.strip().removeprefix("#")
+    if not word.isdigit() or len(word) > 12:
+        raise GrammarError(texts.NO_ID)
+    return int(word)
+
+
+@dataclass(frozen=True)
+class CadenceLine:
+    """`NAME`, `NAME IDEAL MAX` or `status STATUS IDEAL MAX`."""
+
+    name: Name | None
+    status: str | None
+    ideal: int | None
+    maximum: int | None
+
+
+def parse_cadence(text: str) -> CadenceLine:
+    tokens = grammar.tokenize(text)
+    numbers: list[int] = []
+    while tokens and tokens[-1].kind is Kind.WORD and tokens[-1].text.isdigit():
+        numbers.insert(0, int(tokens.pop().text[:6]))
+    if len(numbers) not in (0, 2):
+        raise GrammarError(texts.NO_INTERVALS)
+    ideal, maximum = (numbers[0], numbers[1]) if numbers else (None, None)
+    statuses = [status.value for status in PartnerStatus]
+    if (
+        len(tokens) == 2
+        and tokens[0].is_word("status")
+        and tokens[1].is_word(*statuses)
+        and numbers
+    ):
+        word = tokens[1].text.lower()
+        if word not in CADENCE_STATUSES:
+            raise GrammarError(texts.no_cadence_for(tokens[1].text))
+        return CadenceLine(name=None, status=word, ideal=ideal, maximum=maximum)
+    name = grammar.whole_name(tokens)
+    if name is None or not name.text:
+        raise GrammarError(texts.NO_PARTNER)
+    return CadenceLine(name=name, status=None, ideal=ideal, maximum=maximum)
+
+
+# --- Verbs --------------------------------------------------------------------------------------
+
+
+def _request_key(invocation: Invocation) -> str | None:
+    return f"cmd:{invocation.trigger_id}" if invocation.trigger_id else None
+
+
+def commit(call: Call) -> Reply:
+    if not call.rest:
+        return _open_commit_form(call)
+    line = parse_commit(call.rest)
+    result = service_of(call.runtime).record(
+        actor=call.actor,
+        partner=call.partner(line.name),
+        new=NewCommitment(
+            side=line.side, what=line.what, owner_id=line.owner_id, due_text=line.due
+        ),
+        request_key=_request_key(call.invocation),
+    )
+    return blocks.recorded(result)
+
+
+def _close(status: CommitmentStatus, call: Call) -> Reply:
+    result = service_of(call.runtime).close(
+        actor=call.actor, commitment_id=parse_id(call.rest), status=status
+    )
+    return blocks.closed(result, name=result.commitment.partner_name)
+
+
+def list_commitments(call: Call) -> Reply:
+    tokens = grammar.tokenize(call.rest)
+    service = service_of(call.runtime)
+    if not tokens:
+        found = service.listing(actor=call.actor, scope=Scope.ALL)
+    elif len(tokens) == 1 and tokens[0].is_word(*texts.SCOPES):
+        found = service.listing(actor=call.actor, scope=Scope(tokens[0].text.lower()))
+    else:
+        line = grammar.parse_name(call.rest)
+        found = service.listing(
+            actor=call.actor, scope=Scope.PARTNER, partner=call.partner(line.name)
+        )
+    return blocks.listing(found, this_year=call.runtime.clock.now().year)
+
+
+def cadence(call: Call) -> Reply:
+    line = parse_cadence(call.rest)
+    service = cadences_of(call.runtime)
+    tz = service.zone(team_id=call.team_id, user_id=call.invocation.user_id)
+    if line.status is not None:
+        assert line.ideal is not None and line.maximum is not None
+        found = service.set_for_status(
+            actor=call.actor,
+            status=PartnerStatus(line.status),
+            ideal=line.ideal,
+            maximum=line.maximum,
+        )
+        return say(texts.status_cadence_set(line.status, found))
+    assert line.name is not None
+    if line.ideal is None or line.maximum is None:
+        state = service.state(team_id=call.team_id, partner=call.partner(line.name))
+        return say(texts.cadence_state(state, tz))
+    state = service.set(
+        actor=call.actor, partner=call.partner(line.name), ideal=line.ideal, maximum=line.maximum
+    )
+    return say(texts.cadence_set(state, tz))
+
+
+def export(call: Call) -> Reply:
+    tokens = grammar.tokenize(call.rest)
+    if len(tokens) != 1 or not tokens[0].is_word(*texts.EXPORTS):
+        raise GrammarError(texts.not_an_export(call.rest.strip() or "nothing"))
+    dataset = Dataset(tokens[0].text.lower())
+    return Reply(
+        text=texts.exporting(dataset),
+        followup=partial(_send_export, call.runtime, call.invocation, dataset),
+    )
+
+
+def guarded(body: VerbBody) -> VerbBody:
+    """A body whose refusals are answered: bad input with the syntax and an example, the rest
+    in one sentence."""
+
+    def run(call: Call) -> Reply:
+        try:
+            return body(call)
+        except BadCommitment as error:
+            raise GrammarError(texts.problem(error)) from None
+        except BadIntervals as error:
+            raise GrammarError(texts.bad_intervals(error)) from None
+        except CommitmentGone as error:
+            return say(texts.gone(error.commitment_id))
+        except NotAllowedToClose as refusal:
+            return say(texts.not_allowed(refusal.commitment, refusal.partner))
+        except AlreadyClosed as error:
+            return say(texts.already_closed(error.commitment))
+        except NotAllowedToSet as refusal:
+            return say(texts.not_allowed_cadence(refusal.partner))
+
+    return run
+
+
+Answer = Callable[[Call, VerbBody], Reply]
+
+BODIES: dict[str, tuple[VerbBody, Answer]] = {
+    # `commit` reads a date in the caller's zone and may name a partner to register.
+    "commit": (commit, touchpoint_handlers.answer),
+    "done": (partial(_close, CommitmentStatus.DONE), registry_handlers.answer),
+    "drop": (partial(_close, CommitmentStatus.DROPPED), registry_handlers.answer),
+    "commitments": (list_commitments, registry_handlers.answer),
+    "cadence": (cadence, registry_handlers.answer),
+    "export": (export, registry_handlers.answer),
+}
+
+
+def verb_handler(body: VerbBody, answer: Answer, verb_name: str) -> VerbHandler:
+    """A body as the `/partner` router calls it."""
+
+    def handle(runtime: Runtime, invocation: Invocation, rest: str) -> Reply:
+        call = Call(
+            runtime=runtime, invocation=invocation, verb=VERBS_BY_NAME[verb_name], rest=rest
+        )
+        return answer(call, guarded(body))
+
+    return handle
+
+
+VERB_HANDLERS: dict[str, VerbHandler] = {
+    name: verb_handler(body, answer, name) for name, (body, answer) in BODIES.items()
+}
+
+
+# --- The profile card ----------------------------------------------------------------------------
+
+
+def card_section(runtime: Runtime, invocation: Invocation, partner_id: int) -> list[Block]:
+    """What `show` (and `check`) add about a partner: open commitments, balance, cadence."""
+    team_id = invocation.team_id
+    cadences = cadences_of(runtime)
+    summary = service_of(runtime).partner_summary(team_id=team_id, partner_id=partner_id)
+    state = cadences.states(team_id=team_id, partner_ids=[partner_id]).get(partner_id)
+    return blocks.partner_section(
+        summary,
+        state,
+        tz=cadences.zone(team_id=team_id, user_id=invocation.user_id),
+        this_year=runtime.clock.now().year,
+    )
+
+
+# --- Export, after the ack ----------------------------------------------------------------------
+
+
+def _send_export(
+    runtime: Runtime, invocation: Invocation, dataset: Dataset, client: WebClient, respond: Respond
+) -> None:
+    """Build the CSV (asking Slack first whether the caller is an admin, if need be) and upload
+    it into the caller's direct messages."""
+    user_id = invocation.user_id
+    exporter = exporter_of(runtime)
+
+    def build(actor: Actor) -> Export:
+        return exporter.export(
+            team_id=actor.team_id, user_id=actor.user_id, dataset=dataset, check=actor.check
+        )
+
+    try:
+        found = _as(runtime, client, Actor(invocation.team_id, user_id), build)
+    except Exception:
+        error_id = new_error_id()
+        logger.exception("building the %s export failed (error id %s)", dataset, error_id)
+        respond(**say(apology(error_id)).as_message(), replace_original=True)
+        return
+    try:
+        channel = client.conversations_open(users=user_id)["channel"]["id"]
+        client.files_upload_v2(
+            channel=channel,
+            content=found.content,
+            filename=found.filename,
+            title=found.filename,
+            initial_comment=texts.export_comment(found),
+        )
+    except SlackApiError as error:
+        logger.exception("uploading the %s export for %s failed", dataset, user_id)
+        respond(
+            **say(texts.export_failed(people.slack_error_code(error))).as_message(),
+            replace_original=True,
+        )
+        return
+    except (SlackClientError, OSError):
+        logger.exception("uploading the %s export for %s failed", dataset, user_id)
+        respond(**say(texts.export_failed("no answer")).as_message(), replace_original=True)
+        return
+    respond(**say(texts.export_sent(found)).as_message(), replace_original=True)
+
+
+# --- The commitment form ------------------------------------------------------------------------
+
+
+def _open_commit_form(call: Call) -> Reply:
+    invocation = call.invocation
+    metadata = json.dumps(
+        {"response_url": invocation.response_url, "channel_id": invocation.channel_id}
+    )
+    today = touchpoint_handlers.service_of(call.runtime).today(actor=call.actor)
+    view = blocks.commit_form(owner_id=invocation.user_id, today=today, private_metadata=metadata)
+
+    def open_form(client: WebClient, respond: Respond) -> None:
+        try:
+            client.views_open(trigger_id=invocation.trigger_id, view=view)
+        except SlackApiError:
+            logger.exception("views.open for the commitment form failed")
+            respond(**say(texts.form_failed()).as_message(), replace_original=True)
+            return
+        respond(delete_original=True)
+
+    return Reply(text=texts.OPENING_FORM, followup=open_form)
+
+
+@dataclass(frozen=True)
+class CommitForm:
+    """What the person put in the commitment form."""
+
+    partner_id: int | None
+    side: CommitmentSide
+    owner_id: str | None
+    what: str
+    due_on: date | None
+
+    @classmethod
+    def read(cls, values: dict[str, dict[str, dict[str, Any]]]) -> CommitForm:
+        def field_of(block_id: str, action_id: str = blocks.FIELD_ACTION) -> dict[str, Any]:
+            return values.get(block_id, {}).get(action_id, {})
+
+        picked = field_of(blocks.PARTNER_FIELD, blocks.PARTNER_PICKER).get("selected_option") or {}
+        side = (field_of(blocks.SIDE_FIELD).get("selected_option") or {}).get("value")
+        return cls(
+            partner_id=int(picked["value"]) if str(picked.get("value", "")).isdigit() else None,
+            side=blocks.side_of(side),
+            owner_id=field_of(blocks.OWNER_FIELD).get("selected_user"),
+            what=str(field_of(blocks.WHAT_FIELD).get("value") or ""),
+            due_on=_iso_day(field_of(blocks.DUE_FIELD).get("selected_date")),
+        )
+
+
+def _iso_day(text: Any) -> date | None:
+    try:
+        return date.fromisoformat(str(text))
+    except ValueError:
+        return None
+
+
+def _due_error(error: BadCommitment) -> str:
+    if error.problem is Problem.PAST_DUE and error.today is not None:
+        return texts.form_past(error.today)
+    if error.problem is Problem.TOO_FAR:
+        return texts.form_too_far()
+    return texts.problem(error)
+
+
+def commit_form_errors(error: BadCommitment | PartnerGone | NotInWorkspace) -> dict[str, str]:
+    """Which field of the commitment form an error belongs to, and what to say there."""
+    if isinstance(error, PartnerGone):
+        return {blocks.PARTNER_FIELD: texts.PARTNER_GONE}
+    if isinstance(error, NotInWorkspace):
+        return {blocks.OWNER_FIELD: partner_texts.not_in_workspace(error.user_id)}
+    if error.problem in (Problem.NO_WHAT, Problem.WHAT_TOO_LONG):
+        return {blocks.WHAT_FIELD: texts.problem(error)}
+    return {blocks.DUE_FIELD: _due_error(error)}
+
+
+def on_commit_submitted(
+    ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient
+) -> None:
+    runtime = runtime_of(context)
+    view = body["view"]
+    form = CommitForm.read(view["state"]["values"])
+    if form.partner_id is None:
+        ack(response_action="errors", errors={blocks.PARTNER_FIELD: texts.PARTNER_GONE})
+        return
+    # The owner was picked in Slack's own user menu: a member of the workspace.
+    picked = frozenset([form.owner_id] if form.owner_id else [])
+    actor = Actor(body["team"]["id"], body["user"]["id"], PeopleCheck(asked=picked))
+    try:
+        result = service_of(runtime).record(
+            actor=actor,
+            partner=form.partner_id,
+            new=NewCommitment(
+                side=form.side, what=form.what, owner_id=form.owner_id, due_on=form.due_on
+            ),
+            request_key=f"view:{view['id']}",
+        )
+    except (BadCommitment, PartnerGone, NotInWorkspace) as error:
+        ack(response_action="errors", errors=commit_form_errors(error))
+        return
+    ack()
+    reply = blocks.recorded(result)
+    # The form has no message to answer; the command that opened it does.
+    metadata = json.loads(view.get("private_metadata") or "{}")
+    respond = Respond(response_url=metadata.get("response_url"))
+    runtime.defer(
+        partial(deliver, reply, client, respond, replace_original=False),
+        what="commitment form answer",
+    )
+
+
+# --- Reminder buttons: Done, Drop, New date -----------------------------------------------------
+
+
+def _number(click: Click) -> int | None:
+    """The commitment or partner a button is about (None: a value that is not ours)."""
+    return int(click.value) if click.value.isdigit() and len(click.value) < 13 else None
+
+
+def _as(
+    runtime: Runtime, client: WebClient, actor: Actor, work: Callable[[Actor], Result]
+) -> Result:
+    """Run `work` as `actor`; when it needs Slack to tell who they are, ask and run it again.
+    Only after the ack."""
+    try:
+        return work(actor)
+    except PeopleToLookUp as pending:
+        learned = people.look_up(
+            client,
+            engine=runtime.engine,
+            clock=runtime.clock,
+            team_id=actor.team_id,
+            user_ids=pending.user_ids,
+        )
+        return work(replace(actor, check=actor.check | learned))
+
+
+def _refusal(error: CommitmentGone | AlreadyClosed | NotAllowedToClose) -> str:
+    if isinstance(error, CommitmentGone):
+        return texts.gone(error.commitment_id)
+    if isinstance(error, AlreadyClosed):
+        return texts.already_closed(error.commitment)
+    return texts.not_allowed(error.commitment, error.partner)
+
+
+def close_click(status: CommitmentStatus) -> ClickWork:
+    """Done or Drop on a reminder: the reminder becomes what happened; a refusal is told apart,
+    below it, to whoever clicked."""
+
+    def work(runtime: Runtime, click: Click, client: WebClient, respond: Respond) -> None:
+        number = _number(click)
+        if number is None:
+            tell(respond, texts.gone(0))
+            return
+        service = service_of(runtime)
+
+        def close(actor: Actor) -> Reply:
+            result = service.close(actor=actor, commitment_id=number, status=status)
+            return blocks.closed(result, name=result.commitment.partner_name)
+
+        try:
+            reply = _as(runtime, client, Actor(click.team_id, click.user_id), close)
+        except AlreadyClosed as error:
+            # Someone closed it meanwhile: the reminder says so, without its buttons.
+            respond(**say(_refusal(error)).as_message(), replace_original=True)
+            return
+        except (CommitmentGone, NotAllowedToClose) as error:
+            tell(respond, _refusal(error))
+            return
+        respond(**reply.as_message(), replace_original=True)
+
+    return work
+
+
+def new_date_click(runtime: Runtime, click: Click, client: WebClient, respond: Respond) -> None:
+    """New date: the form with a calendar on the current due day."""
+    number = _number(click)
+    try:
+        if number is None:
+            raise CommitmentGone(0)
+        found = service_of(runtime).get(team_id=click.team_id, commitment_id=number)
+    except CommitmentGone as error:
+        tell(respond, _refusal(error))
+        return
+    if not found.is_open:
+        tell(respond, texts.already_closed(found))
+        return
+    metadata = json.dumps({"commitment": number, "message": click.message})
+    view = blocks.redate_form(found, private_metadata=metadata)
+    open_form(client, respond, trigger_id=click.trigger_id, view=view)
+
+
+def on_redate_submitted(
+    ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient
+) -> None:
+    """A new due day: checked and saved before the ack (so a past day shows in the form), the
+    reminder updated after it. When whether the person may change it needs Slack, that is asked
+    after the ack, and a refusal is sent to them."""
+    runtime = runtime_of(context)
+    view = body["view"]
+    metadata = json.loads(view.get("private_metadata") or "{}")
+    number, message = metadata.get("commitment"), metadata.get("message")
+    picked = view["state"]["values"].get(blocks.DUE_FIELD, {}).get(blocks.FIELD_ACTION, {})
+    day = _iso_day(picked.get("selected_date"))
+    if not isinstance(number, int) or day is None:
+        ack(response_action="errors", errors={blocks.DUE_FIELD: texts.NO_BY})
+        return
+    actor = Actor(body["team"]["id"], body["user"]["id"])
+    service = service_of(runtime)
+
+    def save(who: Actor) -> Reply:
+        shown = blocks.redated(service.redate(actor=who, commitment_id=number, due_on=day))
+        return Reply(text=shown.text, blocks=shown.blocks)
+
+    def show(reply: Reply) -> None:
+        if message:
+            channel, ts = message
+            update_message(client, channel=channel, ts=ts, text=reply.text, blocks=reply.blocks)
+
+    def save_after_lookup() -> None:
+        try:
+            show(_as(runtime, client, actor, save))
+        except (CommitmentGone, AlreadyClosed, NotAllowedToClose) as error:
+            refusal = say(_refusal(error))
+            people.send_direct_message(
+                client, user_id=actor.user_id, text=refusal.text, blocks=refusal.blocks
+            )
+
+    try:
+        reply = save(actor)
+    except BadCommitment as error:
+        ack(response_action="errors", errors={blocks.DUE_FIELD: _due_error(error)})
+        return
+    except (CommitmentGone, AlreadyClosed, NotAllowedToClose) as error:
+        ack(response_action="errors", errors={blocks.DUE_FIELD: _refusal(error)})
+        return
+    except PeopleToLookUp:
+        ack()
+        runtime.defer(save_after_lookup, what="new date after a permission check")
+        return
+    ack()
+    runtime.defer(partial(show, reply), what="reminder after a new date")
+
+
+# --- Nudge buttons: Log a touchpoint, Snooze 2 weeks --------------------------------------------
+
+
+def log_click(runtime: Runtime, click: Click, client: WebClient, respond: Respond) -> None:
+    """Log a touchpoint: the touchpoint form, with the partner already picked."""
+    number = _number(click)
+    name = (
+        None
+        if number is None
+        else registry_of(runtime).partner_name(team_id=click.team_id, partner_id=number)
+    )
+    if number is None or name is None:
+        tell(respond, partner_texts.partner_gone())
+        return
+    actor = Actor(click.team_id, click.user_id)
+    today = touchpoint_handlers.service_of(runtime).today(actor=actor)
+    # The form's answer goes where the nudge is, as the touchpoint form answers a command.
+    metadata = json.dumps({"response_url": respond.response_url})
+    view = touchpoint_blocks.log_form(today=today, private_metadata=metadata)
+    for block in view["blocks"]:
+        if block.get("block_id") == touchpoint_blocks.PARTNER_FIELD:
+            block["element"]["initial_option"] = option(name, str(number))
+    open_form(client, respond, trigger_id=click.trigger_id, view=view)
+
+
+def snooze_click(runtime: Runtime, click: Click, client: WebClient, respond: Respond) -> None:
+    """Snooze 2 weeks: no nudge about the partner until then; the nudge says so."""
+    number = _number(click)
+    cadences = cadences_of(runtime)
+    try:
+        if number is None:
+            raise PartnerGone()
+        state = cadences.snooze(actor=Actor(click.team_id, click.user_id), partner_id=number)
+    except PartnerGone:
+        tell(respond, partner_texts.partner_gone())
+        return
+    tz = cadences.zone(team_id=click.team_id, user_id=click.user_id)
+    respond(**blocks.snoozed(state, by=click.user_id, tz=tz).as_message(), replace_original=True)
+
+
+# --- Planners -----------------------------------------------------------------------------------
+
+
+def remind(runtime: Runtime, now: datetime) -> None:
+    """Planner: the commitment reminders that are due."""
+    queued = service_of(runtime).plan_reminders(now=now)
+    if queued:
+        logger.info("%d commitment reminders queued", queued)
+
+
+def nudge(runtime: Runtime, now: datetime) -> None:
+    """Planner: nudges about partners quiet for their ideal interval."""
+    queued = cadences_of(runtime).plan_nudges(now=now)
+    if queued:
+        logger.info("%d stay-in-touch nudges queued", queued)
+
+
+def register_planners(planners: PlannerRegistry) -> None:
+    planners.register_planner(
+        "commitment-reminders", remind, IntervalTrigger(minutes=REMIND_EVERY_MINUTES)
+    )
+    planners.register_planner("stay-in-touch", nudge, IntervalTrigger(minutes=NUDGE_EVERY_MINUTES))
+
+
+def register(app: App) -> None:
+    """The commitment form, the reminder and nudge buttons, the new-date form; and the
+    commitments and cadence under the partner's card (`show`)."""
+    registry_handlers.CARD_SECTIONS["commitments"] = card_section
+    app.view(blocks.COMMIT_VIEW)(on_commit_submitted)
+    app.view(blocks.REDATE_VIEW)(on_redate_submitted)
+    app.action(blocks.DONE)(after_ack(close_click(CommitmentStatus.DONE), what="commitment done"))
+    app.action(blocks.DROP)(
+        after_ack(close_click(CommitmentStatus.DROPPED), what="commitment drop")
+    )
+    app.action(blocks.NEW_DATE)(after_ack(new_date_click, what="commitment new date"))
+    app.action(blocks.LOG_TOUCHPOINT)(after_ack(log_click, what="log from a nudge"))
+    app.action(blocks.SNOOZE)(after_ack(snooze_click, what="snooze a nudge"))

@@ -1,0 +1,472 @@
+"""Check-ins and pulse surveys in Slack: the answer buttons and forms of check-in DMs, the score
+buttons and reactions of survey DMs, and the `/partner survey NAME [now]` verb.
+
+Every listener acknowledges first. Clicks are applied after the ack, then the DM is updated in
+place (`chat.update`); form submissions are saved before the ack (a database write, so a closed
+check-in can be refused inside the form) and the DM is updated after it. Reactions are
+acknowledged at once and applied after the ack.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import partial
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.runtime import Runtime
+from bot.services import checkins as checkin_service
+from bot.services import surveys as survey_service
+from bot.services.checkins import (
+    CheckInClosed,
+    CheckInError,
+    CheckIns,
+    CheckInUpdate,
+    NotPlanned,
+    NotYourCheckIn,
+)
+from bot.services.surveys import (
+    NobodyToAsk,
+    NotAllowedToStart,
+    NotYours,
+    QuestionCard,
+    RoundClosed,
+    RoundInProgress,
+    Surveys,
+    score_of_emoji,
+)
+from handlers import grammar
+from handlers.blocks import feedback as blocks
+from handlers.blocks.partners import say
+from handlers.context import runtime_of
+from handlers.grammar import GrammarError, Name
+from handlers.invocation import VerbHandler
+from handlers.partners import Call, verb_handler
+from handlers.reply import Reply
+from handlers.texts import feedback as texts
+from handlers.verbs import VERBS_BY_NAME
+from storage.models import CheckInAnswer
+
+logger = logging.getLogger(__name__)
+
+
+def surveys_of(runtime: Runtime) -> Surveys:
+    return survey_service.service_for(runtime, blocks.MESSAGES)
+
+
+def checkins_of(runtime: Runtime) -> CheckIns:
+    return checkin_service.service_for(runtime, blocks.MESSAGES)
+
+
+# --- `/partner survey NAME [now]` ---------------------------------------------------------------
+
+
+def parse_survey(text: str) -> tuple[Name, bool]:
+    """`NAME [now]`: the partner name, and whether to start a round now."""
+    tokens = grammar.tokenize(text)
+    start_now = bool(tokens) and tokens[-1].is_word("now") and len(tokens) > 1
+    name = grammar.whole_name(tokens[:-1] if start_now else tokens)
+    if name is None or not name.text:
+        raise GrammarError("Which partner? Give the partner's name.")
+    return name, start_now
+
+
+def survey(call: Call) -> Reply:
+    name, start_now = parse_survey(call.rest)
+    service = surveys_of(call.runtime)
+    invocation = call.invocation
+    if not start_now:
+        found = service.schedule(
+            team_id=call.team_id, user_id=invocation.user_id, partner=call.partner(name)
+        )
+        return blocks.schedule(found)
+    try:
+        started = service.start_now(
+            actor=call.actor,
+            partner=call.partner(name),
+            request_key=invocation.trigger_id or uuid.uuid4().hex,
+        )
+    except NotAllowedToStart as refusal:
+        return say(texts.not_allowed_to_start(refusal.facts))
+    except RoundInProgress as running:
+        return say(texts.round_in_progress(running.facts, running.running, running.tz))
+    except NobodyToAsk as nobody:
+        return say(texts.nobody_to_ask(nobody.facts, nobody.away))
+    return say(texts.started(started))
+
+
+VERB_HANDLERS: dict[str, VerbHandler] = {"survey": verb_handler(survey, VERBS_BY_NAME["survey"])}
+
+
+# --- After the ack: showing what changed --------------------------------------------------------
+
+
+def update_message(
+    client: WebClient, *, channel: str, ts: str, text: str, blocks: list[Any]
+) -> None:
+    """Show a DM's new state in place; a failure is logged (the answer is saved anyway)."""
+    try:
+        client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+    except SlackApiError:
+        logger.warning("chat.update of a feedback message failed", exc_info=True)
+
+
+def show_question(client: WebClient, *, channel: str, ts: str, card: QuestionCard) -> None:
+    shown = blocks.survey_question(card)
+    update_message(client, channel=channel, ts=ts, text=shown.text, blocks=shown.blocks)
+
+
+def tell(respond: Respond, text: str) -> None:
+    """A short private answer to the person who clicked."""
+    respond(text=text, response_type="ephemeral", replace_original=False)
+
+
+def show_checkin(
+    client: WebClient, update: CheckInUpdate, *, also: tuple[str, str] | None = None
+) -> None:
+    """Update every message that shows the check-in (and `also`, the one clicked)."""
+    shown = blocks.checkin(update.card)
+    places = {(where.channel, where.ts) for where in update.shown_in}
+    if also is not None:
+        places.add(also)
+    for channel, ts in sorted(places):
+        update_message(client, channel=channel, ts=ts, text=shown.text, blocks=shown.blocks)
+
+
+def open_form(client: WebClient, respond: Respond, *, trigger_id: str | None, view: Any) -> None:
+    try:
+        client.views_open(trigger_id=trigger_id, view=view)
+    except SlackApiError:
+        logger.warning("views.open of a feedback form failed", exc_info=True)
+        tell(respond, texts.FORM_FAILED)
+
+
+def _refusal(error: CheckInError) -> str:
+    if isinstance(error, NotYourCheckIn):
+        return texts.NOT_YOURS
+    if isinstance(error, NotPlanned):
+        return texts.NOT_PLANNED
+    if isinstance(error, CheckInClosed):
+        return texts.checkin_settled(error.card)
+    return texts.GONE
+
+
+# --- Buttons: acknowledged at once, applied after the ack ---------------------------------------
+
+
+@dataclass(frozen=True)
+class Click:
+    """A click on a button of a feedback DM, as the work after the ack needs it."""
+
+    team_id: str
+    user_id: str
+    action_id: str
+    value: str
+    action_ts: str
+    trigger_id: str | None
+    # The message clicked (channel, ts), to update in place.
+    message: tuple[str, str] | None
+
+    @classmethod
+    def of(cls, body: dict[str, Any], action: dict[str, Any]) -> Click:
+        container = body.get("container") or {}
+        channel, ts = container.get("channel_id"), container.get("message_ts")
+        return cls(
+            team_id=body["team"]["id"],
+            user_id=body["user"]["id"],
+            action_id=str(action.get("action_id") or ""),
+            value=str(action.get("value") or ""),
+            action_ts=str(action.get("action_ts") or ""),
+            trigger_id=body.get("trigger_id"),
+            message=(str(channel), str(ts)) if channel and ts else None,
+        )
+
+    @property
+    def checkin_id(self) -> int:
+        """The check-in a check-in button is about (ValueError when the value is not ours)."""
+        return int(self.value)
+
+
+# What a button does after the ack.
+ClickWork = Callable[[Runtime, Click, WebClient, Respond], None]
+
+
+def after_ack(work: ClickWork, *, what: str) -> Callable[..., None]:
+    """A Bolt listener that acks at once and does `work` after the ack."""
+
+    def listener(
+        ack: Ack,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        context: BoltContext,
+        client: WebClient,
+        respond: Respond,
+    ) -> None:
+        ack()
+        runtime = runtime_of(context)
+        runtime.defer(partial(work, runtime, Click.of(body, action), client, respond), what=what)
+
+    return listener
+
+
+# --- Check-in buttons and forms -----------------------------------------------------------------
+
+# What a check-in button asks of the service; the form it may open next.
+CheckInCall = Callable[[CheckIns, Click], CheckInUpdate]
+Form = Callable[[CheckInUpdate], dict[str, Any] | None]
+
+
+def checkin_click(call: CheckInCall, *, form: Form | None = None) -> ClickWork:
+    """Apply a check-in button, update the DM in place, then maybe open a form."""
+
+    def work(runtime: Runtime, click: Click, client: WebClient, respond: Respond) -> None:
+        try:
+            update = call(checkins_of(runtime), click)
+        except ValueError:
+            tell(respond, texts.GONE)
+            return
+        except CheckInError as error:
+            if isinstance(error, CheckInClosed):
+                closed = CheckInUpdate(card=error.card, shown_in=())
+                show_checkin(client, closed, also=click.message)
+            tell(respond, _refusal(error))
+            return
+        show_checkin(client, update, also=click.message)
+        view = None if form is None else form(update)
+        if view is not None:
+            open_form(client, respond, trigger_id=click.trigger_id, view=view)
+
+    return work
+
+
+def _answer(service: CheckIns, click: Click) -> CheckInUpdate:
+    """Went well / Mixed / Problem / Didn't happen."""
+    answer = CheckInAnswer(click.action_id.removeprefix(f"{blocks.CHECKIN_ANSWER}_"))
+    return service.answer(
+        team_id=click.team_id, user_id=click.user_id, checkin_id=click.checkin_id, answer=answer
+    )
+
+
+def _card(service: CheckIns, click: Click) -> CheckInUpdate:
+    card = service.card(team_id=click.team_id, user_id=click.user_id, checkin_id=click.checkin_id)
+    return CheckInUpdate(card=card, shown_in=())
+
+
+def _reopen(service: CheckIns, click: Click) -> CheckInUpdate:
+    """ "Change answer": the buttons again."""
+    return service.reopen(team_id=click.team_id, user_id=click.user_id, checkin_id=click.checkin_id)
+
+
+def _problem_form(update: CheckInUpdate) -> dict[str, Any] | None:
+    """After Problem, ask what went wrong."""
+    if update.card.answer is not CheckInAnswer.PROBLEM:
+        return None
+    return blocks.note_form(update.card, problem=True)
+
+
+def _note_form(update: CheckInUpdate) -> dict[str, Any]:
+    return blocks.note_form(update.card, problem=update.card.answer is CheckInAnswer.PROBLEM)
+
+
+def _move_form(update: CheckInUpdate) -> dict[str, Any]:
+    return blocks.move_form(update.card)
+
+
+def _form_listener(
+    read: Callable[[dict[str, Any]], Any],
+    save: Callable[[CheckIns, str, str, int, Any], CheckInUpdate],
+    *,
+    field: str,
+    what: str,
+) -> Callable[..., None]:
+    """A listener for a check-in form: saved before the ack (a refusal shows in the form),
+    the DM updated after it."""
+
+    def listener(
+        ack: Ack,
+        body: dict[str, Any],
+        view: dict[str, Any],
+        context: BoltContext,
+        client: WebClient,
+    ) -> None:
+        runtime = runtime_of(context)
+        team_id, user_id = body["team"]["id"], body["user"]["id"]
+        checkin_id = blocks.read_metadata(view).get("checkin")
+        value = blocks.field_of(view, field)
+        if not isinstance(checkin_id, int):
+            ack()
+            return
+        try:
+            update = save(checkins_of(runtime), team_id, user_id, checkin_id, read(value))
+        except CheckInError as error:
+            ack(response_action="errors", errors={field: _refusal(error)})
+            return
+        except ValueError:
+            ack(response_action="errors", errors={field: texts.MOVE_HINT})
+            return
+        ack()
+        runtime.defer(partial(show_checkin, client, update), what=what)
+
+    return listener
+
+
+def _save_note(
+    service: CheckIns, team_id: str, user_id: str, checkin_id: int, note: str
+) -> CheckInUpdate:
+    return service.add_note(team_id=team_id, user_id=user_id, checkin_id=checkin_id, note=note)
+
+
+def _save_move(
+    service: CheckIns, team_id: str, user_id: str, checkin_id: int, new_day: date
+) -> CheckInUpdate:
+    return service.move(team_id=team_id, user_id=user_id, checkin_id=checkin_id, new_day=new_day)
+
+
+def _read_note(value: dict[str, Any]) -> str:
+    return str(value.get("value") or "")
+
+
+def _read_date(value: dict[str, Any]) -> date:
+    return date.fromisoformat(str(value.get("selected_date") or ""))
+
+
+# --- Survey buttons, comments and reactions -----------------------------------------------------
+
+
+def survey_score(runtime: Runtime, click: Click, client: WebClient, respond: Respond) -> None:
+    """A score button 1–5 on a statement: the same as reacting with that number."""
+    parsed = blocks.read_score_value(click.value)
+    if parsed is None or click.message is None:
+        return
+    message_id, score = parsed
+    channel, ts = click.message
+    try:
+        card = surveys_of(runtime).click(
+            team_id=click.team_id,
+            user_id=click.user_id,
+            message_id=message_id,
+            score=score,
+            action_ts=click.action_ts,
+        )
+    except NotYours:
+        tell(respond, texts.NOT_YOURS)
+        return
+    except RoundClosed as closed:
+        if closed.card is not None:
+            show_question(client, channel=channel, ts=ts, card=closed.card)
+        tell(respond, texts.SURVEY_CLOSED)
+        return
+    show_question(client, channel=channel, ts=ts, card=card)
+
+
+def survey_comment(runtime: Runtime, click: Click, client: WebClient, respond: Respond) -> None:
+    """ "Add a comment": the comment form, with what the person wrote so far."""
+    try:
+        form = surveys_of(runtime).comment_form(
+            team_id=click.team_id, user_id=click.user_id, delivery_id=int(click.value)
+        )
+    except (ValueError, RoundClosed):
+        tell(respond, texts.SURVEY_CLOSED)
+        return
+    except NotYours:
+        tell(respond, texts.NOT_YOURS)
+        return
+    open_form(client, respond, trigger_id=click.trigger_id, view=blocks.comment_form(form))
+
+
+def on_comment_submitted(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
+) -> None:
+    """The comment form: kept (or removed when empty) before the ack, so a round that closed
+    meanwhile can say so inside the form."""
+    runtime = runtime_of(context)
+    delivery_id = blocks.read_metadata(view).get("delivery")
+    field = blocks.field_of(view, blocks.COMMENT_FIELD)
+    if not isinstance(delivery_id, int):
+        ack()
+        return
+    try:
+        surveys_of(runtime).save_comment(
+            team_id=body["team"]["id"],
+            user_id=body["user"]["id"],
+            delivery_id=delivery_id,
+            text=str(field.get("value") or ""),
+        )
+    except (RoundClosed, NotYours) as error:
+        refusal = texts.NOT_YOURS if isinstance(error, NotYours) else texts.SURVEY_CLOSED
+        ack(response_action="errors", errors={blocks.COMMENT_FIELD: refusal})
+        return
+    ack()
+
+
+def on_reaction(
+    ack: Ack, body: dict[str, Any], event: dict[str, Any], context: BoltContext, client: WebClient
+) -> None:
+    """`reaction_added` / `reaction_removed`: :one:…:five: on a survey statement by its recipient
+    sets or withdraws their score. Anything else is acknowledged and ignored."""
+    ack()
+    item = event.get("item") or {}
+    emoji = str(event.get("reaction") or "")
+    if item.get("type") != "message" or score_of_emoji(emoji) is None:
+        return
+    runtime = runtime_of(context)
+    team_id = str(body.get("team_id") or context.team_id or "")
+    channel, ts = str(item.get("channel") or ""), str(item.get("ts") or "")
+
+    def run() -> None:
+        shown = surveys_of(runtime).react(
+            team_id=team_id,
+            event_id=body.get("event_id"),
+            user_id=str(event.get("user") or ""),
+            channel=channel,
+            ts=ts,
+            emoji=emoji,
+            added=event.get("type") == "reaction_added",
+            event_ts=str(event.get("event_ts") or ""),
+        )
+        if shown is not None:
+            show_question(client, channel=shown.channel, ts=shown.ts, card=shown.card)
+
+    runtime.defer(run, what="survey reaction")
+
+
+# --- Registration -------------------------------------------------------------------------------
+
+
+def _answer_ids(answers: Sequence[CheckInAnswer]) -> re.Pattern[str]:
+    return re.compile(rf"^{blocks.CHECKIN_ANSWER}_({'|'.join(a.value for a in answers)})$")
+
+
+def register(app: App) -> None:
+    answers = _answer_ids([*blocks.ASKED, CheckInAnswer.DIDNT_HAPPEN])
+    app.action(answers)(
+        after_ack(checkin_click(_answer, form=_problem_form), what="check-in answer")
+    )
+    app.action(blocks.CHECKIN_NOTE)(
+        after_ack(checkin_click(_card, form=_note_form), what="check-in note form")
+    )
+    app.action(blocks.CHECKIN_MOVED)(
+        after_ack(checkin_click(_card, form=_move_form), what="check-in move form")
+    )
+    app.action(blocks.CHECKIN_CHANGE)(after_ack(checkin_click(_reopen), what="check-in change"))
+    app.view(blocks.NOTE_VIEW)(
+        _form_listener(_read_note, _save_note, field=blocks.NOTE_FIELD, what="check-in note")
+    )
+    app.view(blocks.MOVE_VIEW)(
+        _form_listener(_read_date, _save_move, field=blocks.DATE_FIELD, what="check-in move")
+    )
+    app.action(re.compile(rf"^{blocks.SURVEY_SCORE}_[1-5]$"))(
+        after_ack(survey_score, what="survey score")
+    )
+    app.action(blocks.SURVEY_COMMENT)(after_ack(survey_comment, what="survey comment form"))
+    app.view(blocks.COMMENT_VIEW)(on_comment_submitted)
+    app.event("reaction_added")(on_reaction)
+    app.event("reaction_removed")(on_reaction)

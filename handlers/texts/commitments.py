@@ -1,0 +1,501 @@
+"""Everything Liaison says about commitments, staying in touch and exports: answers, refusals,
+reminders, nudges, and the forms' labels.
+
+Due days are calendar days, shown as dates (`Fri 4 Dec`), with the year when it is not this
+year; "overdue" counts days in the owner's time zone. People appear as Slack mentions.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from bot.services.cadence import (
+    BadIntervals,
+    CadenceState,
+    Intervals,
+    Nudge,
+    Source,
+    Standing,
+)
+from bot.services.commitments import (
+    LOPSIDED_MIN_OPEN,
+    LOPSIDED_SHARE,
+    MAX_WHAT,
+    REMIND_WORKING_DAYS_BEFORE,
+    Assigned,
+    BadCommitment,
+    Balance,
+    Closed,
+    CommitmentFacts,
+    Listing,
+    Problem,
+    Recorded,
+    Reminder,
+    Scope,
+    Stage,
+)
+from bot.services.export import Dataset, Export, Reach
+from bot.services.registry import PartnerFacts
+from handlers.texts.partners import person, status
+from storage.models import CommitmentSide, CommitmentStatus
+
+COMMAND = "/partner"
+
+# Buttons.
+DONE = "Done"
+DROP = "Drop"
+NEW_DATE = "New date"
+LOG_TOUCHPOINT = "Log a touchpoint"
+SNOOZE = "Snooze 2 weeks"
+
+SIDES = ("us", "them")
+SCOPES = ("mine", "overdue")
+EXPORTS = tuple(dataset.value for dataset in Dataset)
+
+
+# --- Small pieces -------------------------------------------------------------------------------
+
+
+def day(value: date, *, this_year: int | None = None) -> str:
+    """`Fri 4 Dec`, with the year when it is not `this_year`."""
+    text = f"{value:%a} {value.day} {value:%b}"
+    return text if this_year in (None, value.year) else f"{text} {value.year}"
+
+
+def number(commitment_id: int) -> str:
+    return f"`#{commitment_id}`"
+
+
+def quote(what: str) -> str:
+    return f"“{what}”"
+
+
+def promise(item: CommitmentFacts) -> str:
+    """`*we* owe *Acme* “the MoU”` or `*Acme* owes us “the NDA”`."""
+    if item.side is CommitmentSide.US:
+        return f"*we* owe *{item.partner_name}* {quote(item.what)}"
+    return f"*{item.partner_name}* owes us {quote(item.what)}"
+
+
+def owner_role(item: CommitmentFacts) -> str:
+    who = person(item.owner_id)
+    return f"owner {who}" if item.side is CommitmentSide.US else f"followed up by {who}"
+
+
+def overdue(days: int) -> str:
+    return f":warning: overdue by {days} day{'s' if days != 1 else ''}"
+
+
+def due(item: CommitmentFacts, this_year: int | None = None) -> str:
+    text = f"due {day(item.due_on, this_year=this_year)}"
+    return f"{text} · {overdue(item.overdue_days)}" if item.overdue_days else text
+
+
+def line(item: CommitmentFacts, this_year: int | None = None) -> str:
+    """One open commitment in a list."""
+    return f"{number(item.id)} {promise(item)} · {due(item, this_year)} · {owner_role(item)}"
+
+
+def percent(share: float) -> str:
+    return f"{round(share * 100)}%"
+
+
+def carrier(side: CommitmentSide) -> str:
+    return "our side" if side is CommitmentSide.US else "their side"
+
+
+def lopsided_warning(side: CommitmentSide, share: float, name: str | None = None) -> str:
+    at = f" with *{name}*" if name else ""
+    return (
+        f":scales: *Lopsided workload*{at}: {carrier(side)} carries {percent(share)} of the "
+        "open commitments."
+    )
+
+
+def _kept(kept: int, late: int, dropped: int) -> str:
+    parts = [f"{kept} on time"]
+    if late:
+        parts.append(f"{late} late")
+    if dropped:
+        parts.append(f"{dropped} dropped")
+    return ", ".join(parts)
+
+
+def balance(found: Balance, *, name: str | None = None) -> str:
+    """Open and closed commitments of each side; kept on time or late."""
+    us = f"we owe {found.open_us}" + (f" ({found.overdue_us} overdue)" if found.overdue_us else "")
+    them = f"they owe {found.open_them}" + (
+        f" ({found.overdue_them} overdue)" if found.overdue_them else ""
+    )
+    head = f"*Balance with {name}*" if name else "*Balance*"
+    text = f"{head}: open — {us}, {them}"
+    if found.closed:
+        text += (
+            f" · kept — ours {_kept(found.kept_us, found.late_us, found.dropped_us)}; "
+            f"theirs {_kept(found.kept_them, found.late_them, found.dropped_them)}"
+        )
+    return text
+
+
+LOPSIDED_RULE = (
+    f"Workload is “lopsided” when one side carries more than {round(LOPSIDED_SHARE * 100)}% of "
+    f"the open commitments and at least {LOPSIDED_MIN_OPEN} are open."
+)
+
+
+# --- Recording ----------------------------------------------------------------------------------
+
+
+def recorded(result: Recorded) -> str:
+    item = result.commitment
+    lead = "Already recorded" if result.repeated else "Recorded"
+    yours = item.owner_id == item.created_by
+    owner = "you" if yours else person(item.owner_id)
+    if item.side is CommitmentSide.US:
+        who = "You own it" if yours else f"{owner} owns it"
+        reminded = f"I'll remind {owner}"
+    else:
+        who = "You follow it up" if yours else f"{owner} follows it up"
+        reminded = f"I'll remind {owner} to chase *{item.partner_name}*"
+    told = " (I've let them know)" if result.owner_told else ""
+    return (
+        f"{lead} {number(item.id)}: {promise(item)}, due {day(item.due_on)}. {who}{told}. "
+        f"{reminded} {REMIND_WORKING_DAYS_BEFORE} working days before, on the day, and every "
+        f"week while it is overdue. Close it with `{COMMAND} done {item.id}`."
+    )
+
+
+def problem(error: BadCommitment) -> str:
+    """What was wrong with the commitment as described."""
+    if error.problem is Problem.NO_WHAT:
+        return "What was promised? Write it after the `:`, then `by` and the due date."
+    if error.problem is Problem.WHAT_TOO_LONG:
+        return f"That is {error.detail} characters long; say it in at most {MAX_WHAT}."
+    if error.problem is Problem.NO_DATE:
+        return "When is it due? End with `by` and a day, e.g. `by friday` or `by 2026-12-04`."
+    if error.problem is Problem.UNREADABLE_DATE:
+        return f"The due date: {error.detail}"
+    shown = f"`{error.typed}` ({day(error.day)})" if error.typed and error.day else "That day"
+    if error.problem is Problem.PAST_DUE:
+        return f"{shown} is in the past: a commitment is due today or later."
+    return f"{shown} is more than five years ahead; check the year."
+
+
+NO_SIDE = (
+    "Whose promise is it? After the partner's name say `us` (our side promised) or `them` "
+    "(the partner promised)."
+)
+NO_COLON = "Put `:` between the partner (and side) and what was promised."
+NO_BY = "When is it due? End with `by` and a day, e.g. `by friday` or `by 2026-12-04`."
+ONE_OWNER = "Name at most one owner, with `@`, after `us` or `them`."
+NO_ID = "Which commitment? Give its number, e.g. `42` (`commitments` lists them)."
+NO_PARTNER = "Which partner? Give the partner's name first."
+
+
+def no_cadence_for(status_word: str) -> str:
+    return (
+        f"`{status_word}` is not a status with a cadence; say prospect or active (paused and "
+        "ended partners are exempt)."
+    )
+
+
+# --- Closing ------------------------------------------------------------------------------------
+
+
+def closed(result: Closed) -> str:
+    item = result.commitment
+    if item.status is CommitmentStatus.DROPPED:
+        return f"Dropped {number(item.id)}: {promise(item)} no longer applies."
+    kept = "on time" if item.on_time else f"late (it was due {day(item.due_on)})"
+    whose = "we kept our promise" if item.side is CommitmentSide.US else "they kept theirs"
+    return f"Marked {number(item.id)} done — {whose}, {kept}: {promise(item)}."
+
+
+def not_allowed(item: CommitmentFacts, partner: PartnerFacts) -> str:
+    role = "owns" if item.side is CommitmentSide.US else "follows up"
+    who = [f"{person(item.owner_id)} (who {role} it)"]
+    if partner.owner_id and partner.owner_id != item.owner_id:
+        who.append(f"{person(partner.owner_id)} (owner of *{partner.name}*)")
+    if partner.deputy_id and partner.deputy_id != item.owner_id:
+        who.append(f"{person(partner.deputy_id)} (its deputy)")
+    return (
+        f"Only {', '.join(who)} or an admin can close or move {number(item.id)}. Ask them, "
+        "or ask to take it over."
+    )
+
+
+def already_closed(item: CommitmentFacts) -> str:
+    what = "done" if item.status is CommitmentStatus.DONE else "dropped"
+    when = f" on {day(item.closed_at.date())}" if item.closed_at else ""
+    return f"{number(item.id)} was already marked {what} by {person(item.closed_by)}{when}."
+
+
+def gone(commitment_id: int) -> str:
+    return (
+        f"There is no commitment {number(commitment_id)} here. `{COMMAND} commitments` lists "
+        "the open ones."
+    )
+
+
+def redated(item: CommitmentFacts) -> str:
+    return (
+        f"{number(item.id)} is now due {day(item.due_on)}: {promise(item)}. Its reminders start "
+        "over from the new date."
+    )
+
+
+# --- Listing ------------------------------------------------------------------------------------
+
+
+def listing_title(found: Listing) -> str:
+    if found.scope is Scope.PARTNER and found.partner is not None:
+        return f"Open commitments with {found.partner.name}"
+    return {
+        Scope.MINE: "Your open commitments",
+        Scope.OVERDUE: "Overdue commitments",
+    }.get(found.scope, "Open commitments")
+
+
+def listing_empty(found: Listing) -> str:
+    if found.scope is Scope.PARTNER and found.partner is not None:
+        return f"No open commitments with *{found.partner.name}*."
+    return {
+        Scope.MINE: "You own no open commitments, and follow none up.",
+        Scope.OVERDUE: "Nothing is overdue. :tada:",
+    }.get(found.scope, "No open commitments.")
+
+
+def listing_more(found: Listing) -> str:
+    return (
+        f"…and {found.more} more. Narrow it down: `{COMMAND} commitments NAME`, `mine` or "
+        "`overdue`."
+    )
+
+
+def listing_hint() -> str:
+    return (
+        f"Close one with `{COMMAND} done ID` or `{COMMAND} drop ID`; record one with "
+        f"`{COMMAND} commit NAME us|them : WHAT by DATE`."
+    )
+
+
+# --- What Liaison sends on its own --------------------------------------------------------------
+
+
+def reminder(note: Reminder) -> str:
+    item = note.commitment
+    when = {
+        Stage.BEFORE: f"is due {day(item.due_on)}, in {REMIND_WORKING_DAYS_BEFORE} working days",
+        Stage.DUE: f"is due {day(item.due_on)}",
+        Stage.OVERDUE: f"was due {day(item.due_on)} and is still open",
+    }[note.stage]
+    mark = {Stage.BEFORE: ":hourglass_flowing_sand:", Stage.DUE: ":date:"}.get(
+        note.stage, ":warning:"
+    )
+    if item.side is CommitmentSide.US:
+        ask = "Done already? Close it; no longer needed? Drop it; slipping? Give it a new date."
+        return f"{mark} {number(item.id)} {promise(item)} {when}. {ask}"
+    ask = f"Time to chase *{item.partner_name}*, or close it if they delivered."
+    return f"{mark} {number(item.id)} {promise(item)}: it {when}. {ask}"
+
+
+def reminder_why(note: Reminder) -> str:
+    item = note.commitment
+    role = "own it" if item.side is CommitmentSide.US else "follow it up"
+    if note.covering_for is not None:
+        return (
+            f"You get this because {person(note.covering_for)}, who would {role}, is away and "
+            "you cover for them."
+        )
+    return f"You get this because you {role}."
+
+
+def assigned(note: Assigned) -> str:
+    item = note.commitment
+    role = "You own it" if item.side is CommitmentSide.US else "You follow it up"
+    return (
+        f"{person(note.by)} recorded {number(item.id)}: {promise(item)}, due "
+        f"{day(item.due_on)}. {role}; I'll remind you {REMIND_WORKING_DAYS_BEFORE} working "
+        "days before and on the day."
+    )
+
+
+# --- Stay in touch ------------------------------------------------------------------------------
+
+_SOURCES = {
+    Source.PARTNER: "set for this partner",
+    Source.STATUS: "set for its status",
+    Source.DEFAULT: "the default",
+}
+
+
+def intervals(found: Intervals) -> str:
+    return (
+        f"in touch every {found.ideal} days, dormant after {found.max} ({_SOURCES[found.source]})"
+    )
+
+
+def since(state: CadenceState, tz: ZoneInfo) -> str:
+    when = day(state.since.astimezone(tz).date())
+    if not state.contacted:
+        return f"never in touch since it was registered on {when}"
+    by = f" by {person(state.last_contact_by)}" if state.last_contact_by else ""
+    return f"last contact {when}{by}, {state.quiet_days} days ago"
+
+
+def cadence_state(state: CadenceState, tz: ZoneInfo) -> str:
+    facts = state.partner
+    head = f"*{facts.name}*: {intervals(state.intervals)}."
+    if state.standing is Standing.EXEMPT:
+        return f"{head} It is {status(facts.status)}, so no nudges and never dormant."
+    mood = {
+        Standing.FINE: "On track",
+        Standing.DUE: "Time to get in touch",
+        Standing.DORMANT: ":zzz: Dormant",
+    }[state.standing]
+    return f"{head} {mood}: {since(state, tz)}."
+
+
+def cadence_set(state: CadenceState, tz: ZoneInfo) -> str:
+    return f"Stay-in-touch cadence saved. {cadence_state(state, tz)}"
+
+
+def status_cadence_set(partner_status: str, found: Intervals) -> str:
+    return (
+        f"Partners that are {status(partner_status)} are now to be in touch every "
+        f"{found.ideal} days and dormant after {found.max}, unless set for the partner itself."
+    )
+
+
+def bad_intervals(error: BadIntervals) -> str:
+    return (
+        f"{error.ideal} and {error.maximum} days won't do: IDEAL must be at least 1 and smaller "
+        "than MAX, and MAX at most 730."
+    )
+
+
+def not_allowed_cadence(partner: PartnerFacts | None) -> str:
+    if partner is None:
+        return "Only an admin can set the cadence of a whole status."
+    return (
+        f"Only {person(partner.owner_id)} (owner of *{partner.name}*) or an admin can set its "
+        "stay-in-touch cadence."
+    )
+
+
+NO_INTERVALS = (
+    "Give two numbers of days after the name: IDEAL (nudge the owner) and MAX (dormant), "
+    "e.g. `30 60`."
+)
+
+
+def nudge(note: Nudge) -> str:
+    state = note.state
+    facts = state.partner
+    return (
+        f":wave: *{facts.name}* has been quiet: {since(state, note.tz)}. The cadence is "
+        f"{intervals(state.intervals)}. Log a touchpoint if someone was in touch, or reach out."
+    )
+
+
+def nudge_why(note: Nudge) -> str:
+    facts = note.state.partner
+    if note.covering_for is not None:
+        return (
+            f"You get this because {person(note.covering_for)}, who owns *{facts.name}*, is "
+            "away and you cover for them."
+        )
+    return f"You get this because you own *{facts.name}*."
+
+
+def snoozed(state: CadenceState, by: str, tz: ZoneInfo) -> str:
+    until = state.snoozed_until
+    when = day(until.astimezone(tz).date()) if until else "later"
+    return (
+        f":zzz: {person(by)} snoozed the nudge about *{state.partner.name}* until {when}. "
+        "If nobody has been in touch by then, I'll ask again."
+    )
+
+
+# --- Export -------------------------------------------------------------------------------------
+
+
+def exporting(dataset: Dataset) -> str:
+    return f"Preparing your CSV of {dataset}… I'll send it to you as a direct message."
+
+
+def _reach(export: Export) -> str:
+    if export.reach is Reach.EVERYTHING:
+        return "everything in the workspace (you are an admin)"
+    if export.dataset is Dataset.PARTNERS:
+        return "every partner, as anyone sees them in `list` and `show`"
+    where = (
+        f"the {export.team_partners} partner{'s' if export.team_partners != 1 else ''} on "
+        "whose team you are"
+    )
+    mine = "you took part in" if export.dataset is Dataset.TOUCHPOINTS else "you own or recorded"
+    return f"all of {where}, and those elsewhere {mine}"
+
+
+def export_comment(export: Export) -> str:
+    rows = f"{export.rows} {export.dataset if export.rows != 1 else export.dataset[:-1]}"
+    survey = (
+        " Pulse surveys appear only as aggregates of the latest round, never per person."
+        if export.dataset is Dataset.PARTNERS
+        else ""
+    )
+    return f"Your export: {rows} — {_reach(export)}.{survey}"
+
+
+def export_sent(export: Export) -> str:
+    rows = f"{export.rows} row{'s' if export.rows != 1 else ''}"
+    return f"Sent {export.filename} ({rows}) to your direct messages with Liaison."
+
+
+def export_failed(code: str) -> str:
+    return f"I couldn't send the file (Slack said `{code}`). Please try again in a moment."
+
+
+def not_an_export(word: str) -> str:
+    return f"`{word}` is not something I can export; say {', '.join(EXPORTS)}."
+
+
+# --- Forms --------------------------------------------------------------------------------------
+
+OPENING_FORM = "Opening the form…"
+FORM_TITLE = "Record a commitment"
+FORM_SUBMIT = "Record"
+FORM_CLOSE = "Cancel"
+FIELD_PARTNER = "Partner"
+FIELD_PARTNER_PLACEHOLDER = "Type a name or an alias"
+FIELD_SIDE = "Who promised it"
+SIDE_LABELS = {"us": "We did (our side)", "them": "They did (the partner)"}
+FIELD_OWNER = "Owner on our side"
+FIELD_OWNER_HINT = "For their promise: the colleague who follows it up."
+FIELD_WHAT = "What"
+FIELD_WHAT_HINT = "e.g. send the draft MoU"
+FIELD_DUE = "Due"
+REDATE_TITLE = "New date"
+REDATE_SUBMIT = "Save"
+FIELD_NEW_DUE = "Due on"
+PARTNER_GONE = "That partner is no longer in the registry (merged or removed); pick another."
+
+
+def form_failed() -> str:
+    return (
+        f"I couldn't open the form (Slack said no). Try again, or type "
+        f"`{COMMAND} commit NAME us|them : WHAT by DATE`."
+    )
+
+
+def form_past(today: date) -> str:
+    return f"Pick today ({day(today)}) or a later day."
+
+
+def form_too_far() -> str:
+    return "That is more than five years ahead; check the year."
+
+
+def redate_intro(item: CommitmentFacts) -> str:
+    return f"{number(item.id)} {promise(item)}, due {day(item.due_on)}."

@@ -1,0 +1,374 @@
+"""Everything check-ins and pulse surveys say: questions, answers, debriefs, alerts, results.
+
+Dates are shown in the reader's time zone. Survey results never name anyone: they are counts
+and averages, or "not enough answers".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from bot.delivery.working_hours import zone
+from bot.services.checkins import CheckInCard, Debrief, ProblemAlert
+from bot.services.feedback import Cadence
+from bot.services.registry import PartnerFacts
+from bot.services.surveys import (
+    OpenRound,
+    PartnerFeedback,
+    QuestionCard,
+    QuestionResult,
+    RoundResults,
+    Schedule,
+    Started,
+    SurveyInvitation,
+)
+from storage.models import CheckInAnswer
+
+ANSWERS = {
+    CheckInAnswer.WENT_WELL: "✅ Went well",
+    CheckInAnswer.MIXED: "🤔 Mixed",
+    CheckInAnswer.PROBLEM: "⚠️ Problem",
+    CheckInAnswer.DIDNT_HAPPEN: "🚫 Didn't happen",
+    CheckInAnswer.MOVED: "📅 Moved",
+}
+# Buttons.
+WENT_WELL = "Went well"
+MIXED = "Mixed"
+PROBLEM = "Problem"
+DIDNT_HAPPEN = "Didn't happen"
+MOVED_TO = "Moved to…"
+ADD_NOTE = "Add a note"
+EDIT_NOTE = "Edit note"
+CHANGE = "Change answer"
+ADD_COMMENT = "Add a comment"
+
+SCALE = ("strongly disagree", "disagree", "neither agree nor disagree", "agree", "strongly agree")
+EMOJI = (":one:", ":two:", ":three:", ":four:", ":five:")
+REASONS = {
+    "owner": "you own this partnership",
+    "deputy": "you are its deputy owner",
+    "team": "you are on its internal team",
+    "contact": "you were in touch with them in the last 90 days",
+}
+CADENCES = {
+    Cadence.MONTHLY: "monthly, on the first working Tuesday",
+    Cadence.QUARTERLY: "quarterly, on the first working Tuesday of the quarter",
+    Cadence.OFF: "off (no scheduled rounds)",
+}
+
+# Forms.
+NOTE_TITLE = "Add a note"
+PROBLEM_TITLE = "What went wrong?"
+NOTE_LABEL = "Note"
+NOTE_HINT = "The partner's owner reads it in their debrief of this meeting."
+PROBLEM_HINT = "The partner's owner is told at once; your note helps them act on it."
+MOVE_TITLE = "Meeting moved"
+MOVE_LABEL = "New date"
+MOVE_HINT = "I'll ask you how it went after that day."
+COMMENT_TITLE = "Pulse survey comment"
+COMMENT_LABEL = "Anything you'd like to add?"
+COMMENT_HINT = (
+    "Shown without your name, and only if enough people answered. Leave it empty to remove it."
+)
+SAVE = "Save"
+CANCEL = "Cancel"
+
+# Answers to clicks that cannot be taken.
+NOT_YOURS = "This was sent to someone else; only they can answer it."
+GONE = "That meeting no longer exists in Liaison, so there is nothing to answer."
+NOT_PLANNED = "That answer is for planned meetings; this one was logged as having happened."
+SURVEY_CLOSED = "This pulse survey has closed; thank you all the same."
+FORM_FAILED = "I couldn't open the form; please try the button again."
+
+
+# --- Small pieces ---------------------------------------------------------------------------
+
+
+def day(moment: datetime, tz: str | None) -> str:
+    local = moment.astimezone(zone(tz))
+    return f"{local:%a} {local.day} {local:%b}"
+
+
+def day_and_time(moment: datetime, tz: str | None) -> str:
+    local = moment.astimezone(zone(tz))
+    return f"{local:%a} {local.day} {local:%b} {local:%H:%M}"
+
+
+def person(user_id: str | None) -> str:
+    return f"<@{user_id}>" if user_id else "nobody"
+
+
+def people(user_ids: Sequence[str]) -> str:
+    return ", ".join(person(user_id) for user_id in user_ids)
+
+
+def score_label(score: int) -> str:
+    return f"{EMOJI[score - 1]} {SCALE[score - 1]}"
+
+
+# --- Check-ins ------------------------------------------------------------------------------
+
+
+def checkin_question(card: CheckInCard) -> str:
+    return (
+        f"How did your {card.medium} with *{card.partner_name}* on "
+        f"{day(card.meeting_at, card.tz)} go?"
+    )
+
+
+def checkin_reason(card: CheckInCard) -> str:
+    who = (
+        "You logged it"
+        if card.author_id == card.recipient_id
+        else f"You took part; {person(card.author_id)} logged it"
+    )
+    return f"{who}. Your answer goes to the partner's owner."
+
+
+def checkin_reminder(card: CheckInCard) -> str:
+    return f"Reminder — {checkin_question(card)} This is the only reminder."
+
+
+def checkin_answered(card: CheckInCard) -> str:
+    assert card.answer is not None
+    text = f"You answered: *{ANSWERS[card.answer]}*"
+    if card.answer is CheckInAnswer.MOVED and card.moved_to is not None:
+        text += f" to {day(card.moved_to, card.tz)}; I'll ask again after that day"
+    return text + "."
+
+
+def checkin_note(note: str) -> str:
+    return f"Your note: _{note}_"
+
+
+def checkin_change_until(until: datetime, tz: str | None) -> str:
+    return f"You can change it until {day_and_time(until, tz)}."
+
+
+def checkin_expired() -> str:
+    return "This check-in closed without an answer."
+
+
+def checkin_settled(card: CheckInCard) -> str:
+    if card.expired:
+        return "This check-in has closed without an answer."
+    return "Answers can be changed for a day; this one is settled now."
+
+
+def debrief_head(debrief: Debrief) -> str:
+    return (
+        f"Debrief of the {debrief.medium} with *{debrief.partner_name}* on "
+        f"{day(debrief.meeting_at, debrief.tz)} (logged by {person(debrief.author_id)}). "
+        "You own this partnership, so how it went for the people who took part arrives here."
+    )
+
+
+def debrief_line(debrief: Debrief) -> str:
+    if debrief.answer is None:
+        text = f"{person(debrief.user_id)} added a note"
+    else:
+        verb = "changed their answer to" if debrief.changed else "answered"
+        text = f"{person(debrief.user_id)} {verb} *{ANSWERS[debrief.answer]}*"
+        if debrief.answer is CheckInAnswer.MOVED and debrief.moved_to is not None:
+            text += f" — to {day(debrief.moved_to, debrief.tz)}"
+    if debrief.note:
+        text += f"\n> {debrief.note}"
+    return text
+
+
+def problem_alert(alert: ProblemAlert) -> str:
+    text = (
+        f"⚠️ {person(alert.user_id)} reports a *problem* with the {alert.medium} with "
+        f"*{alert.partner_name}* on {day(alert.meeting_at, alert.tz)}."
+    )
+    if alert.note:
+        text += f"\n> {alert.note}"
+    else:
+        text += "\nNo note was given; ask them what happened."
+    if alert.covering:
+        text += f"\nYou get this because {person(alert.owner_id)}, the owner, is away."
+    else:
+        text += "\nYou get this because you own this partnership."
+    return text
+
+
+# --- Pulse surveys --------------------------------------------------------------------------
+
+
+def survey_invitation(invitation: SurveyInvitation) -> str:
+    reason = REASONS.get(invitation.reason, "you work with this partner")
+    return (
+        f"*Pulse survey: {invitation.partner_name}*\n"
+        f"You're asked because {reason}. {invitation.questions} short statements follow, one "
+        "message each: react with :one: (strongly disagree) to :five: (strongly agree), or use "
+        "the buttons. You can change an answer, and remove your reaction to withdraw it.\n"
+        f"Answers are anonymous: results show only averages, and only when at least "
+        f"{invitation.threshold} people answered. Open until "
+        f"{day(invitation.closes_at, invitation.tz)}."
+    )
+
+
+def survey_question(card: QuestionCard) -> str:
+    return f"*{card.number}/{card.of}* {card.text}"
+
+
+def survey_question_fallback(card: QuestionCard) -> str:
+    return (
+        f"Pulse survey about {card.partner_name}, statement {card.number} of {card.of}: "
+        f"{card.text}. React :one: to :five: or use the buttons."
+    )
+
+
+def survey_hint(card: QuestionCard) -> str:
+    return (
+        f"{card.partner_name} · react :one: (strongly disagree) … :five: (strongly agree), or click"
+    )
+
+
+def survey_answer(card: QuestionCard) -> str:
+    assert card.score is not None
+    return (
+        f"Your answer: *{card.score}* — {score_label(card.score)}. React or click again to "
+        "change it; remove your reaction to withdraw it."
+    )
+
+
+def survey_reminder(invitation: SurveyInvitation) -> str:
+    return (
+        f"Reminder: the pulse survey about *{invitation.partner_name}* is open until "
+        f"{day(invitation.closes_at, invitation.tz)}. The statements are in the messages "
+        "above — one reaction or click each. Answers are anonymous."
+    )
+
+
+def results_title(results: RoundResults) -> str:
+    return f"Pulse results: {results.partner_name}"
+
+
+def response_rate(results: RoundResults) -> str:
+    rate = round(100 * results.respondents / results.invited) if results.invited else 0
+    return f"{results.respondents} of {results.invited} answered ({rate}%)"
+
+
+def not_enough(results: RoundResults) -> str:
+    return (
+        f"Not enough answers to show results: {response_rate(results)}; at least "
+        f"{results.threshold} are needed so that nobody's answers can be told apart."
+    )
+
+
+def trend(change: float | None) -> str:
+    if change is None or abs(change) < 0.05:
+        return ""
+    mark = "▲" if change > 0 else "▼"
+    return f" {mark}{abs(change):.1f}"
+
+
+def question_result(result: QuestionResult) -> str:
+    if result.average is None:
+        return f"• {result.text}: _not enough answers_"
+    return f"• {result.text}: *{result.average:.1f}* / 5{trend(result.change)}"
+
+
+def results_footer(results: RoundResults) -> str:
+    when = results.closed_at or results.started_at
+    return (
+        f"Round of {when:%-d %b %Y} · averages from 1 (strongly disagree) to 5 (strongly "
+        "agree) · ▲▼ since the previous round · answers are anonymous"
+    )
+
+
+def comments_heading(count: int) -> str:
+    return "*Comments*" if count else "_No comments._"
+
+
+def comment_line(text: str) -> str:
+    return "> " + text.replace("\n", "\n> ")
+
+
+def round_report_lead(results: RoundResults) -> str:
+    return f"The pulse survey about *{results.partner_name}* has closed: {response_rate(results)}."
+
+
+# --- `survey NAME [now]` --------------------------------------------------------------------
+
+
+def schedule_lines(schedule: Schedule) -> list[str]:
+    facts = schedule.partner
+    lines = [f"*Pulse survey of {facts.name}*", f"Cadence: {CADENCES[schedule.cadence]}."]
+    if schedule.next_round_at is not None:
+        lines.append(f"Next scheduled round: {day(schedule.next_round_at, schedule.tz)}.")
+    elif schedule.cadence is not Cadence.OFF:
+        lines.append(f"No scheduled rounds while *{facts.name}* is not active.")
+    if schedule.open_round is not None:
+        lines.append(running(schedule.open_round, schedule.tz))
+    lines.append(
+        f"{person(facts.owner_id)} (the owner) or an admin can start one now: "
+        f"`/partner survey {facts.name} now`."
+    )
+    return lines
+
+
+def running(open_round: OpenRound, tz: str | None) -> str:
+    return (
+        f"A round is running: started {day(open_round.started_at, tz)}, open until "
+        f"{day(open_round.closes_at, tz)}, {open_round.answered} of {open_round.invited} "
+        "answered so far."
+    )
+
+
+def started(result: Started) -> str:
+    text = (
+        f"Started a pulse survey of *{result.partner.name}*: I've asked "
+        f"{people(result.asked)}. It is open until {day(result.closes_at, result.tz)}; the "
+        "results go to the owner and the coordination channel when it closes."
+    )
+    if result.away:
+        text += f"\nNot asked, being away: {people(result.away)}."
+    return text
+
+
+def not_allowed_to_start(facts: PartnerFacts) -> str:
+    return (
+        f"Only the owner of *{facts.name}* ({person(facts.owner_id)}) or an admin can start a "
+        "pulse survey. Ask them, or wait for the next scheduled round."
+    )
+
+
+def round_in_progress(facts: PartnerFacts, open_round: OpenRound, tz: str | None) -> str:
+    return f"*{facts.name}* already has a pulse survey. {running(open_round, tz)}"
+
+
+def nobody_to_ask(facts: PartnerFacts, away: Sequence[str]) -> str:
+    if away:
+        return (
+            f"Nobody to ask about *{facts.name}* right now: everyone who works with it is away "
+            f"({people(away)})."
+        )
+    return (
+        f"Nobody to ask about *{facts.name}*: it has no team yet and nobody logged a contact "
+        f"with it lately. Add people with `/partner team {facts.name} add @…`."
+    )
+
+
+# --- Results inside `show` and `check` ------------------------------------------------------
+
+
+def feedback_heading(summary: PartnerFeedback) -> str:
+    return f"*Feedback on {summary.partner_name}*"
+
+
+def checkin_counts(counts: dict[str, int]) -> str:
+    if not counts:
+        return "Check-ins (90 days): none answered yet."
+    parts = [
+        f"{ANSWERS[answer]} {counts[answer.value]}"
+        for answer in CheckInAnswer
+        if counts.get(answer.value)
+    ]
+    return "Check-ins (90 days): " + " · ".join(parts)
+
+
+def no_pulse_yet() -> str:
+    return "Pulse: no survey has closed yet."

@@ -1,0 +1,540 @@
+"""Everything Liaison says about touchpoints: answers to `log`, `plan`, `intend` and `check`, the
+coordination channel's alerts, the owner's notes and questions, and the answers to intents.
+
+Dates shown to one person are in their time zone ("yesterday", "Fri 4 Dec at 14:00"). In a
+channel, a time is a Slack date token, which every reader's client shows in their own zone; a day
+without a time is shown as that day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, tzinfo
+from zoneinfo import ZoneInfo
+
+from bot.dates import WEEKDAYS
+from bot.services.registry import PartnerFacts
+from bot.services.touchpoints import (
+    MAX_NOTES,
+    BadTouchpoint,
+    Briefing,
+    Clash,
+    IntentOutcome,
+    Problem,
+    Recorded,
+    Touch,
+)
+from handlers.texts.partners import ago, people, person
+from storage.models import IntentAnswer, TeamRole, TouchpointKind
+
+COMMAND = "/partner"
+QUOTED_NOTES = 300
+
+_DONE = {
+    "meeting": "met",
+    "call": "had a call with",
+    "email": "emailed",
+    "event": "met at an event",
+}
+_PLANNED = {
+    "meeting": "plans to meet",
+    "call": "plans a call with",
+    "email": "plans to email",
+    "event": "plans to meet at an event",
+}
+ANSWER_LABELS = {
+    IntentAnswer.GO_AHEAD: "Go ahead",
+    IntentAnswer.HANDLE_IT: "I'll handle it",
+    IntentAnswer.TALK_FIRST: "Let's talk first",
+}
+_ANSWER_MARKS = {
+    IntentAnswer.GO_AHEAD: "✅",
+    IntentAnswer.HANDLE_IT: "✋",
+    IntentAnswer.TALK_FIRST: "💬",
+    IntentAnswer.LAPSED: "⏱️",
+}
+
+# Buttons.
+BRIEF_ME = "Brief me"
+REGISTER = "Register it"
+
+
+def channel(channel_ref: str) -> str:
+    """A channel by id (`<#C0123>`, which Slack shows by name) or by its configured name."""
+    return channel_ref if channel_ref.startswith("#") else f"<#{channel_ref}>"
+
+
+# --- Dates --------------------------------------------------------------------------------------
+
+
+def _day_of(touch: Touch, tz: tzinfo) -> date:
+    # A day-only touch sits at noon of its day in its author's zone, which is that day in UTC
+    # for every zone from UTC-12 to UTC+12.
+    return touch.at.astimezone(UTC if touch.day_only else tz).date()
+
+
+def day_words(day: date, today: date) -> str:
+    """`today`, `yesterday`, `tomorrow`, or `on Tue 24 Nov` (with the year when it differs)."""
+    offset = (day - today).days
+    if offset in (-1, 0, 1):
+        return {-1: "yesterday", 0: "today", 1: "tomorrow"}[offset]
+    return _on_day(day, year=day.year != today.year)
+
+
+def _on_day(day: date, *, year: bool = False) -> str:
+    text = f"on {day:%a} {day.day} {day:%b}"
+    return f"{text} {day.year}" if year else text
+
+
+def when(touch: Touch, *, tz: ZoneInfo, now: datetime | None = None) -> str:
+    """When a touch happens, for a reader in `tz`: `yesterday`, `on Fri 4 Dec at 14:00`.
+
+    Without `now` (a message that may wait for the reader's working hours), always the date.
+    An intent is dated by the day it was stated: `(since yesterday)`.
+    """
+    day = _day_of(touch, tz)
+    text = day_words(day, now.astimezone(tz).date()) if now is not None else _on_day(day)
+    if touch.kind is TouchpointKind.INTENDED:
+        return f"(since {text.removeprefix('on ')})"
+    if touch.day_only:
+        return text
+    return f"{text} at {touch.at.astimezone(tz):%H:%M}"
+
+
+def when_in_channel(touch: Touch) -> str:
+    """When a touch happens, for everyone in a channel (a Slack date token for a time)."""
+    plain = _on_day(_day_of(touch, UTC))
+    if touch.kind is TouchpointKind.INTENDED:
+        return f"(since {plain.removeprefix('on ')})"
+    if touch.day_only:
+        return plain
+    stamp = int(touch.at.timestamp())
+    fallback = f"{plain} at {touch.at:%H:%M} UTC"
+    return f"<!date^{stamp}^{{date_short_pretty}} at {{time}}|{fallback}>"
+
+
+def by_moment(moment: datetime, *, tz: ZoneInfo, now: datetime | None = None) -> str:
+    """A deadline for one reader: `by tomorrow at 09:04`, `by Mon 30 Nov at 09:04`."""
+    local = moment.astimezone(tz)
+    day = day_words(local.date(), now.astimezone(tz).date()) if now else _on_day(local.date())
+    return f"by {day.removeprefix('on ')} at {local:%H:%M}"
+
+
+# --- Who did what -------------------------------------------------------------------------------
+
+
+def who(touch: Touch) -> str:
+    """The author, and the colleagues who took part with them."""
+    if not touch.participants:
+        return person(touch.author_id)
+    return f"{person(touch.author_id)} (with {people(touch.participants)})"
+
+
+def action(touch: Touch, target: str = "them") -> str:
+    """What they did or will do with `target`: `met them`, `plans a call with *Acme*`."""
+    medium = touch.medium or ""
+    if touch.kind is TouchpointKind.DONE:
+        verb = _DONE.get(medium, "was in touch with")
+    elif touch.kind is TouchpointKind.PLANNED:
+        verb = _PLANNED.get(medium, "plans to be in touch with")
+    else:
+        verb = "intends to reach out to"
+    return f"{verb} {target}"
+
+
+def with_contact(touch: Touch) -> str:
+    return f" with {touch.contact}" if touch.contact else ""
+
+
+def quote(notes: str | None) -> str:
+    if not notes:
+        return ""
+    text = " ".join(notes.split())
+    if len(text) > QUOTED_NOTES:
+        text = text[: QUOTED_NOTES - 1] + "…"
+    return f"“{text}”"
+
+
+def clash_line(clash: Clash, *, when_text: str) -> str:
+    same = " — *the same contact person*" if clash.same_contact else ""
+    return (
+        f"• {who(clash.other)} {action(clash.other)} {when_text}{with_contact(clash.other)}{same}"
+    )
+
+
+def clash_lines(clashes: Sequence[Clash], *, tz: ZoneInfo, now: datetime | None = None) -> str:
+    return "\n".join(
+        clash_line(clash, when_text=when(clash.other, tz=tz, now=now)) for clash in clashes
+    )
+
+
+def _others(clashes: Sequence[Clash]) -> list[str]:
+    return list(dict.fromkeys(clash.other.author_id for clash in clashes))
+
+
+# --- The caller's answer ------------------------------------------------------------------------
+
+
+def recorded_lead(result: Recorded, *, now: datetime) -> str:
+    touch, name = result.touch, result.partner.name
+    noun = touch.medium or "contact"
+    with_colleagues = f", together with {people(touch.participants)}" if touch.participants else ""
+    what = f"your {noun} with *{name}* {when(touch, tz=result.tz, now=now)}"
+    if touch.kind is TouchpointKind.DONE:
+        return f"Logged {what}{with_contact(touch)}{with_colleagues}."
+    if touch.kind is TouchpointKind.PLANNED:
+        return f"Planned {what}{with_contact(touch)}{with_colleagues}."
+    return f"Noted that you intend to reach out to *{name}*: {quote(touch.notes)}"
+
+
+def clashes_heading(facts: PartnerFacts) -> str:
+    return f":warning: *Others are in touch with {facts.name}:*"
+
+
+def coordinate_with(clashes: Sequence[Clash]) -> str:
+    return f"*Coordinate with {people(_others(clashes))}* before you go further."
+
+
+def alert_said(result: Recorded) -> str:
+    owner = person(result.partner.owner_id)
+    if result.alert_channel is not None:
+        where = channel(result.alert_channel)
+        if result.alert_threaded:
+            return f"I've added this to the thread of today's alert in {where} (owner {owner})."
+        return f"I've posted this in {where} and mentioned the owner {owner}."
+    if result.no_channel:
+        return (
+            "No coordination channel is set, so nobody else was alerted: an admin can set one "
+            f"with `{COMMAND} config channel #channel`."
+        )
+    return "You have been told about these contacts before, so I posted no new alert."
+
+
+def owner_told(result: Recorded) -> str | None:
+    """What the caller hears about the owner being told or asked."""
+    facts, touch = result.partner, result.touch
+    owner = facts.owner_id
+    if touch.kind is TouchpointKind.INTENDED:
+        if owner is None:
+            return f"Nobody owns *{facts.name}* yet, so there is no one to ask."
+        if touch.asked is None:
+            if owner == touch.author_id:
+                return (
+                    f"You own *{facts.name}*, so there is no one to ask; colleagues see your "
+                    f"intent in `{COMMAND} check {facts.name}`."
+                )
+            return f"{person(owner)} takes part, so there is no one else to ask."
+        asked = (
+            f"the owner {person(owner)}"
+            if touch.asked == owner
+            else f"{person(touch.asked)}, who covers for the owner {person(owner)} while away"
+        )
+        deadline = (
+            f" If there is no answer {by_moment(touch.deadline, tz=result.tz, now=touch.at)}, "
+            "you may go ahead."
+            if touch.deadline is not None
+            else ""
+        )
+        return (
+            f"I've asked {asked} to acknowledge or redirect; the answer comes to you as a "
+            f"direct message.{deadline}"
+        )
+    if result.owner_told is None:
+        return None
+    if result.owner_told == owner:
+        return (
+            f"You're not on the team of *{facts.name}*, so I've let its owner {person(owner)} know."
+        )
+    return (
+        f"You're not on the team of *{facts.name}*; its owner {person(owner)} is away, so I've "
+        f"let {person(result.owner_told)}, who covers for them, know."
+    )
+
+
+# --- The coordination channel -------------------------------------------------------------------
+
+
+def alert_text(
+    facts: PartnerFacts, touch: Touch, clashes: Sequence[Clash], *, threaded: bool
+) -> str:
+    """The alert: both (or all) people, their dates, the partner, the owner mentioned."""
+    lead = (
+        f"Another colleague in touch with *{facts.name}*:"
+        if threaded
+        else f":rotating_light: *Revolving door at {facts.name}*"
+    )
+    new = (
+        f"{who(touch)} {action(touch)} {when_in_channel(touch)}{with_contact(touch)}"
+        f"{' — ' + quote(touch.notes) if touch.kind is TouchpointKind.INTENDED else ''}."
+    )
+    also = "\n".join(clash_line(clash, when_text=when_in_channel(clash.other)) for clash in clashes)
+    return f"{lead}\n{new}\nAlso in touch with them:\n{also}"
+
+
+def alert_ask(facts: PartnerFacts, touch: Touch, clashes: Sequence[Clash]) -> str:
+    everyone = people(list(dict.fromkeys([touch.author_id, *_others(clashes)])))
+    if facts.owner_id is None:
+        return (
+            f"{everyone}: please talk to each other. Nobody owns *{facts.name}* yet — "
+            f"take it on with `{COMMAND} owner {facts.name} @you`."
+        )
+    return (
+        f"Owner {person(facts.owner_id)}: please make sure {everyone} coordinate before anyone "
+        "reaches out again."
+    )
+
+
+def alert_fallback(facts: PartnerFacts, touch: Touch, clashes: Sequence[Clash]) -> str:
+    others = people(_others(clashes))
+    return (
+        f"Revolving door at {facts.name}: {person(touch.author_id)} and {others} are both in "
+        f"contact (owner {person(facts.owner_id)})."
+    )
+
+
+# --- The owner's notes and questions ------------------------------------------------------------
+
+
+def why_owner(facts: PartnerFacts, recipient: str) -> str:
+    if recipient == facts.owner_id:
+        return f"you own *{facts.name}*"
+    return f"you cover for {person(facts.owner_id)}, who owns *{facts.name}* and is away"
+
+
+def owner_note(facts: PartnerFacts, touch: Touch, recipient: str, *, tz: ZoneInfo) -> str:
+    notes = f": {quote(touch.notes)}" if touch.notes else "."
+    return (
+        f"{who(touch)} {action(touch, f'*{facts.name}*')} {when(touch, tz=tz)}"
+        f"{with_contact(touch)}{notes}\n"
+        f"They are not on its team, and {why_owner(facts, recipient)}, so I'm letting you know."
+    )
+
+
+def also_in_touch(clashes: Sequence[Clash], *, tz: ZoneInfo) -> str:
+    return "*Also in touch within the coordination window:*\n" + clash_lines(clashes, tz=tz)
+
+
+def intent_question(facts: PartnerFacts, touch: Touch, recipient: str) -> str:
+    return (
+        f"{who(touch)} would like to reach out to *{facts.name}*: {quote(touch.notes)}\n"
+        f"You're asked because {why_owner(facts, recipient)}. How should they go ahead?"
+    )
+
+
+def intent_deadline(touch: Touch, *, tz: ZoneInfo) -> str:
+    if touch.deadline is None:
+        return ""
+    return (
+        f"If you haven't answered {by_moment(touch.deadline, tz=tz)}, I'll tell "
+        f"{person(touch.author_id)} they may go ahead."
+    )
+
+
+def intent_answered(outcome: IntentOutcome) -> str:
+    """The owner's question, once answered (what chat.update puts there)."""
+    touch, facts = outcome.touch, outcome.partner
+    asked = f"{who(touch)} wanted to reach out to *{facts.name}*: {quote(touch.notes)}"
+    if touch.answer is None:
+        return asked
+    mark = _ANSWER_MARKS[touch.answer]
+    if touch.answer is IntentAnswer.LAPSED:
+        return f"{asked}\n{mark} Nobody answered in time, so they were told they may go ahead."
+    late = " (after they had been told they may go ahead)" if outcome.late else ""
+    return (
+        f"{asked}\n{mark} {person(touch.answered_by)} answered *{ANSWER_LABELS[touch.answer]}*"
+        f"{late} — I've told {person(touch.author_id)}."
+    )
+
+
+def already_answered(outcome: IntentOutcome) -> str:
+    touch = outcome.touch
+    label = ANSWER_LABELS.get(touch.answer or IntentAnswer.LAPSED, "")
+    if touch.answer is IntentAnswer.LAPSED or touch.answered_by is None:
+        return "This intent was answered already."
+    return (
+        f"{person(touch.answered_by)} already answered *{label}*; {person(touch.author_id)} knows."
+    )
+
+
+def not_asked(facts: PartnerFacts, touch: Touch) -> str:
+    return (
+        f"This question is for {person(touch.asked or facts.owner_id)}, the owner of "
+        f"*{facts.name}* (or its deputy)."
+    )
+
+
+INTENT_GONE = "That intent is no longer in the registry (its partner was merged or removed)."
+
+
+def asker_note(facts: PartnerFacts, touch: Touch, *, late: bool) -> str:
+    """The answer to an intent, for the colleague who stated it."""
+    about = quote(touch.notes)
+    owner = f"{person(touch.answered_by)}, for *{facts.name}*,"
+    log = f"Log it when you've been in touch: `{COMMAND} log {facts.name} : …`"
+    answer = touch.answer
+    if answer is IntentAnswer.LAPSED:
+        return (
+            f"No answer from {person(touch.asked)} within a working day about reaching out to "
+            f"*{facts.name}* ({about}), so you may go ahead. {log}"
+        )
+    if answer is IntentAnswer.GO_AHEAD:
+        text = f"{owner} says *go ahead* with {about}. {log}"
+    elif answer is IntentAnswer.HANDLE_IT:
+        text = (
+            f"{owner} will handle it: please don't reach out to them about {about} yourself "
+            "for now. They may come back to you."
+        )
+    else:
+        text = (
+            f"{owner} would like to *talk first* before you reach out about {about}. Message "
+            "them to find a moment."
+        )
+    return f"A late answer: {text}" if late else text
+
+
+# --- check --------------------------------------------------------------------------------------
+
+
+def briefing_title(facts: PartnerFacts) -> str:
+    return f"Before you reach out: {facts.name}"
+
+
+def last_contact(briefing: Briefing, now: datetime) -> str:
+    text = ago(briefing.partner.last_contact_at, now)
+    if briefing.partner.last_contact_at is not None and briefing.last_contact_by:
+        text += f" by {person(briefing.last_contact_by)}"
+    return text
+
+
+def touch_line(touch: Touch, *, tz: ZoneInfo, now: datetime) -> str:
+    line = f"• {who(touch)} {action(touch)} {when(touch, tz=tz, now=now)}{with_contact(touch)}"
+    if touch.kind is TouchpointKind.INTENDED:
+        line += f": {quote(touch.notes)} — {intent_state(touch)}"
+    return line
+
+
+def intent_state(touch: Touch) -> str:
+    if touch.answer is None:
+        return f"waiting for {person(touch.asked)}" if touch.asked else "nobody was asked"
+    if touch.answer is IntentAnswer.LAPSED:
+        return "no answer in time, may go ahead"
+    return f"{person(touch.answered_by)}: {ANSWER_LABELS[touch.answer].lower()}"
+
+
+RECENT = "Lately"
+PLANNED = "Planned"
+NO_RECENT = "No contact logged yet."
+NO_PLANNED = "Nothing planned."
+
+
+def intents_heading(window_days: int) -> str:
+    return f"Intents (last {window_days} days)"
+
+
+def briefing_advice(briefing: Briefing) -> str:
+    facts = briefing.partner
+    if briefing.caller_role is TeamRole.OWNER:
+        return "You own it: colleagues check with you before they reach out."
+    if briefing.caller_role is not None:
+        return "You're on its team: keep the owner in the loop."
+    if facts.owner_id is None:
+        return f"Nobody owns *{facts.name}* yet: `{COMMAND} owner {facts.name} @you` takes it on."
+    return (
+        f"You're not on its team: give {person(facts.owner_id)} a heads-up first with "
+        f"`{COMMAND} intend {facts.name} : what you have in mind`."
+    )
+
+
+# --- Bad input ----------------------------------------------------------------------------------
+
+
+def problem(error: BadTouchpoint, *, verb: str) -> str:
+    """What was wrong with a touchpoint; the usage answer adds the syntax and an example."""
+    if error.problem is Problem.UNREADABLE_DATE:
+        return error.detail
+    if error.problem is Problem.NO_DATE:
+        return "When is it? `plan` needs a date: add `on DATE`, e.g. `on friday 14:00`."
+    if error.problem is Problem.NO_NOTES:
+        return "Write a few words after the `:` — what happened, or what it is about."
+    if error.problem is Problem.NOTES_TOO_LONG:
+        return (
+            f"The notes are {error.length:,} characters long; keep them to {MAX_NOTES:,} "
+            "(link a document for the rest). Nothing was saved."
+        )
+    day = _typed_day(error)
+    if error.problem is Problem.LOG_IN_FUTURE:
+        hint = ""
+        weekday = _weekday_typed(error.typed)
+        if weekday is not None:
+            hint = f" Did you mean `last {weekday}`?"
+        return (
+            f"{day} is in the future, and `log` records contacts that happened.{hint} "
+            f"For one to come, use `{COMMAND} plan`."
+        )
+    if verb == "intend":
+        return f"{day} is in the past; an intent is about what is to come."
+    return (
+        f"{day} is in the past, and `plan` is for meetings to come. "
+        f"For one that happened, use `{COMMAND} log`."
+    )
+
+
+def _typed_day(error: BadTouchpoint) -> str:
+    typed = f"`{error.typed}`" if error.typed else "That date"
+    if error.when is None:
+        return typed
+    day = error.when.day
+    shown = f"{day:%a} {day.day} {day:%b} {day.year}"
+    if error.when.at is not None:
+        shown += f" {error.when.at:%H:%M}"
+    return f"{typed} ({shown})"
+
+
+def _weekday_typed(typed: str | None) -> str | None:
+    """The weekday someone typed alone (`tuesday`, `tue 14:00`), as a full name."""
+    words = (typed or "").lower().split()
+    if not words or len(words[0]) < 3:
+        return None
+    return next((name for name in WEEKDAYS if name.startswith(words[0])), None)
+
+
+MISSING_COLON = "Put a `:` before the notes, e.g. `: agreed on a pilot`."
+READING_ZONE = "Reading that date in your time zone… I'll answer here in a moment."
+PARTNER_GONE = "That partner is no longer in the registry (merged or removed); pick it again."
+
+
+def registered(name: str) -> str:
+    return f"Registered *{name}* with you as its owner."
+
+
+def register_hint(query: str) -> str:
+    return f"New partner? *{REGISTER}* registers “{query}” with you as owner and records this."
+
+
+# --- The "Log a touchpoint" form ----------------------------------------------------------------
+
+FORM_TITLE = "Log a touchpoint"
+FORM_SUBMIT = "Log"
+FORM_CLOSE = "Cancel"
+FIELD_PARTNER = "Partner"
+FIELD_PARTNER_PLACEHOLDER = "Type a name or alias"
+FIELD_MEDIUM = "Kind"
+FIELD_DATE = "Date"
+FIELD_CONTACT = "Contact person"
+FIELD_CONTACT_HINT = "Who you spoke to at the partner, e.g. Jane Doe or jane@partner.org."
+FIELD_COLLEAGUES = "Colleagues who took part"
+FIELD_NOTES = "Notes"
+FIELD_NOTES_HINT = "What happened, what was agreed."
+MEDIUM_LABELS = {"meeting": "Meeting", "call": "Call", "email": "Email", "event": "Event"}
+OPENING_FORM = "Opening the form…"
+
+
+def form_failed() -> str:
+    return (
+        "I couldn't open the form (Slack said no). Try again, or type "
+        f"`{COMMAND} log NAME : NOTES`."
+    )
+
+
+def form_date_in_future() -> str:
+    return f"That day is still to come: log contacts that happened, or use `{COMMAND} plan`."

@@ -1,0 +1,626 @@
+"""Touchpoints in Slack: the `/partner` verbs log, plan, intend and check; the "Log a touchpoint"
+form with its partner picker; the intent's three answers; "Register it"; "Brief me".
+
+Each verb parses its line, calls the touchpoint service once (one transaction that also queues
+every message the contact triggers in the outbox) and renders the answer, which travels in the
+ack. The Web API is used only after the ack: opening the form, asking Slack for a caller's time
+zone, and updating the owner's question once answered.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from apscheduler.triggers.interval import IntervalTrigger
+from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.runtime import Runtime
+from bot.services import people
+from bot.services.people import NotInWorkspace, PeopleCheck
+from bot.services.registry import (
+    Actor,
+    AlreadyRegistered,
+    BadName,
+    BadValue,
+    NameTaken,
+    RegistryError,
+    UnknownPartner,
+)
+from bot.services.touchpoints import (
+    BadTouchpoint,
+    IntentGone,
+    NewTouchpoint,
+    NotAsked,
+    PartnerGone,
+    Problem,
+    Touchpoints,
+    ZoneUnknown,
+)
+from handlers import grammar
+from handlers import partners as registry_handlers
+from handlers.blocks import touchpoints as blocks
+from handlers.blocks.partners import say
+from handlers.context import runtime_of
+from handlers.grammar import GrammarError, Kind, Name, Token
+from handlers.invocation import Invocation, VerbHandler
+from handlers.partners import Call, Router, VerbBody, button_listener, deliver, registry_of
+from handlers.reply import Followup, Reply
+from handlers.texts import partners as partner_texts
+from handlers.texts import touchpoints as texts
+from handlers.verbs import VERBS_BY_NAME, Verb
+from storage.models import IntentAnswer, TouchpointKind, TouchpointMedium
+
+if TYPE_CHECKING:
+    from bot.scheduler import PlannerRegistry
+
+logger = logging.getLogger(__name__)
+
+# Words that start a clause after the partner's name; anything else ends the name only if quoted.
+CLAUSES = frozenset({"with", "on", "via"})
+MEDIUMS = {
+    "meeting": TouchpointMedium.MEETING,
+    "meet": TouchpointMedium.MEETING,
+    "call": TouchpointMedium.CALL,
+    "phone": TouchpointMedium.CALL,
+    "email": TouchpointMedium.EMAIL,
+    "e-mail": TouchpointMedium.EMAIL,
+    "mail": TouchpointMedium.EMAIL,
+    "event": TouchpointMedium.EVENT,
+}
+# How often the planner looks for intents nobody answered in time.
+LAPSE_EVERY_MINUTES = 5
+_OPENING_QUOTES = {'"': '"“”', "“": '"”', "”": '"”', "„": '"“”', "«": "»", "»": "«"}
+
+
+def service_of(runtime: Runtime) -> Touchpoints:
+    """The touchpoint service over this process's database, clock, registry and settings."""
+    return Touchpoints(
+        engine=runtime.engine,
+        clock=runtime.clock,
+        registry=registry_of(runtime),
+        renderer=blocks.RENDERER,
+        default_channel=runtime.settings.default_channel,
+    )
+
+
+# --- The line -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TouchpointLine:
+    """`NAME [with PEOPLE] [on DATE] [via MEDIUM] : NOTES`, clauses in any order."""
+
+    name: Name
+    participants: tuple[str, ...]
+    contact: str | None
+    day: str | None
+    medium: TouchpointMedium | None
+    # None: the line has no `:`.
+    notes: str | None
+
+
+def split_notes(text: str) -> tuple[str, str | None]:
+    """The line before its first separating `:` and the notes after it (None: no `:`).
+
+    A `:` inside quotes, inside `<…>` (mentions, links) or between digits (`14:00`) separates
+    nothing. The notes are taken as typed (Slack's escaping undone), so anything may stand there.
+    """
+    closers = ""
+    in_special = False
+    for index, char in enumerate(text):
+        if in_special:
+            in_special = char != ">"
+        elif closers:
+            if char in closers:
+                closers = ""
+        elif char == "<":
+            in_special = True
+        elif char in _OPENING_QUOTES:
+            closers = _OPENING_QUOTES[char]
+        elif char == ":":
+            between_digits = (
+                0 < index < len(text) - 1
+                and text[index - 1].isdigit()
+                and text[index + 1].isdigit()
+            )
+            if not between_digits:
+                return text[:index], grammar.unescape(text[index + 1 :]).strip()
+    return text, None
+
+
+def parse_touchpoint(text: str) -> TouchpointLine:
+    """Read `NAME [with PEOPLE] [on DATE] [via MEDIUM] : NOTES`."""
+    head, notes = split_notes(text)
+    tokens = grammar.tokenize(head)
+    name, used = grammar.take_name(tokens, stop_words=CLAUSES)
+    if name is None or not name.text:
+        raise GrammarError("Which partner? Give the partner's name first.")
+    clauses: dict[str, list[Token]] = {}
+    rest = tokens[used:]
+    while rest:
+        word = rest[0].text.lower() if rest[0].kind is Kind.WORD else ""
+        if word not in CLAUSES:
+            leftover = " ".join(token.text for token in rest)
+            raise GrammarError(
+                f"I did not understand `{leftover}`. After the name come `with PEOPLE`, "
+                "`on DATE` and `via meeting|call|email|event`, then `:` and the notes."
+            )
+        if word in clauses:
+            raise GrammarError(f"`{word}` appears twice; say it once.")
+        end = next(
+            (i for i, t in enumerate(rest[1:], 1) if t.is_word(*CLAUSES)),
+            len(rest),
+        )
+        clauses[word] = rest[1:end]
+        rest = rest[end:]
+    participants, contact = _people(clauses.get("with"))
+    return TouchpointLine(
+        name=name,
+        participants=participants,
+        contact=contact,
+        day=_day(clauses.get("on")),
+        medium=_medium(clauses.get("via")),
+        notes=notes,
+    )
+
+
+def _people(tokens: list[Token] | None) -> tuple[tuple[str, ...], str | None]:
+    """`with @ben and Jane Doe`: the mentioned colleagues, and the one contact person named."""
+    if tokens is None:
+        return (), None
+    if not tokens:
+        raise GrammarError("`with` takes people: `with @ben and Jane Doe`.")
+    colleagues: list[str] = []
+    groups: list[list[str]] = [[]]
+    for token in tokens:
+        if token.kind is Kind.MENTION:
+            colleagues.append(token.text)
+            groups.append([])
+        elif token.kind is Kind.CHANNEL:
+            raise GrammarError("`with` takes people, not channels.")
+        elif token.is_word("and", "&", ",") or token.kind is Kind.COLON:
+            groups.append([])
+        else:
+            word = token.text
+            groups[-1].append(word.rstrip(","))
+            if token.kind is Kind.QUOTED or word.endswith(","):
+                groups.append([])
+    contacts = [" ".join(group).strip() for group in groups if " ".join(group).strip()]
+    if len(contacts) > 1:
+        raise GrammarError(
+            f"Name one contact person per touchpoint ({', '.join(contacts)}); mention the "
+            "others in the notes."
+        )
+    return tuple(dict.fromkeys(colleagues)), contacts[0] if contacts else None
+
+
+def _day(tokens: list[Token] | None) -> str | None:
+    if tokens is None:
+        return None
+    if not tokens:
+        raise GrammarError("`on` takes a date, e.g. `on yesterday` or `on friday 14:00`.")
+    return " ".join(token.text for token in tokens)
+
+
+def _medium(tokens: list[Token] | None) -> TouchpointMedium | None:
+    if tokens is None:
+        return None
+    word = " ".join(token.text for token in tokens).lower()
+    if word not in MEDIUMS:
+        raise GrammarError(
+            f"`via {word}`: say `via meeting`, `via call`, `via email` or `via event`."
+        )
+    return MEDIUMS[word]
+
+
+# --- Verbs --------------------------------------------------------------------------------------
+
+
+def _request_key(invocation: Invocation) -> str | None:
+    return f"cmd:{invocation.trigger_id}" if invocation.trigger_id else None
+
+
+def _record(call: Call, kind: TouchpointKind) -> Reply:
+    line = parse_touchpoint(call.rest)
+    if line.notes is None:
+        raise GrammarError(texts.MISSING_COLON)
+    result = service_of(call.runtime).record(
+        actor=call.actor,
+        partner=call.partner(line.name),
+        new=NewTouchpoint(
+            kind=kind,
+            notes=line.notes,
+            day_text=line.day,
+            medium=line.medium,
+            participants=line.participants,
+            contact=line.contact,
+        ),
+        request_key=_request_key(call.invocation),
+    )
+    reply = blocks.recorded(result, now=call.runtime.clock.now())
+    if result.stale:
+        return replace(reply, followup=_refresh(call, result.stale))
+    return reply
+
+
+def log(call: Call) -> Reply:
+    if not call.rest:
+        return _open_log_form(call)
+    return _record(call, TouchpointKind.DONE)
+
+
+def plan(call: Call) -> Reply:
+    return _record(call, TouchpointKind.PLANNED)
+
+
+def intend(call: Call) -> Reply:
+    return _record(call, TouchpointKind.INTENDED)
+
+
+def check(call: Call) -> Reply:
+    line = grammar.parse_name(call.rest)
+    found = service_of(call.runtime).brief(actor=call.actor, partner=call.partner(line.name))
+    return blocks.briefing(found, now=call.runtime.clock.now())
+
+
+BODIES: dict[str, VerbBody] = {"log": log, "plan": plan, "intend": intend, "check": check}
+
+
+def touchpoint_handler(body: VerbBody, verb: Verb) -> VerbHandler:
+    """A body as the `/partner` router calls it."""
+
+    def handle(runtime: Runtime, invocation: Invocation, rest: str) -> Reply:
+        return answer(Call(runtime=runtime, invocation=invocation, verb=verb, rest=rest), body)
+
+    return handle
+
+
+VERB_HANDLERS: dict[str, VerbHandler] = {
+    name: touchpoint_handler(body, VERBS_BY_NAME[name]) for name, body in BODIES.items()
+}
+
+
+def answer(call: Call, body: VerbBody) -> Reply:
+    """Run a touchpoint verb. What it recorded or found is answered at once (Slack is asked,
+    after the ack, only about people whose profiles are stale); a refusal is worded as the
+    registry's verbs word theirs (`handlers.partners.answer`), plus: bad dates and notes with the
+    syntax, "Register it" for an unknown partner, and a caller whose time zone Slack must tell us
+    before a typed date can be read."""
+    try:
+        return body(call)
+    except ZoneUnknown:
+        return Reply(text=texts.READING_ZONE, followup=partial(_read_zone_and_retry, call, body))
+    except BadTouchpoint as error:
+        refusal: Exception = GrammarError(texts.problem(error, verb=call.verb.name))
+    except (RegistryError, GrammarError, NotInWorkspace) as error:
+        refusal = error
+    reply = registry_handlers.answer(call, partial(_refuse, refusal))
+    if isinstance(refusal, UnknownPartner) and call.verb.name != "check":
+        value = blocks.register_value(
+            name=refusal.query,
+            line=f"{call.verb.name} {call.rest}",
+            key=_request_key(call.invocation),
+        )
+        if value is not None:
+            reply = blocks.with_register(reply, query=refusal.query, value=value)
+    return reply
+
+
+def _refuse(refusal: Exception, _call: Call) -> Reply:
+    """A verb body that raises what the real one raised, for the registry's answer to word."""
+    raise refusal
+
+
+def _look_up(call: Call, user_ids: Sequence[str], client: WebClient) -> PeopleCheck:
+    """Ask Slack about people (after the ack) and cache their profiles."""
+    runtime = call.runtime
+    return people.look_up(
+        client, engine=runtime.engine, clock=runtime.clock, team_id=call.team_id, user_ids=user_ids
+    )
+
+
+def _refresh(call: Call, user_ids: Sequence[str]) -> Followup:
+    """After the ack: refresh the cached profiles of people Slack was not asked about lately."""
+
+    def refresh(client: WebClient, _respond: Respond) -> None:
+        _look_up(call, user_ids, client)
+
+    return refresh
+
+
+def _read_zone_and_retry(call: Call, body: VerbBody, client: WebClient, respond: Respond) -> None:
+    """After the ack: ask Slack for the caller's profile (their time zone), then answer."""
+    learned = _look_up(call, [call.invocation.user_id], client)
+    retry = replace(call, check=call.check | learned, names=[])
+    deliver(answer(retry, body), client, respond, replace_original=True)
+
+
+# --- The "Log a touchpoint" form ----------------------------------------------------------------
+
+
+def _open_log_form(call: Call) -> Reply:
+    invocation = call.invocation
+    metadata = json.dumps(
+        {"response_url": invocation.response_url, "channel_id": invocation.channel_id}
+    )
+    today = service_of(call.runtime).today(actor=call.actor)
+    view = blocks.log_form(today=today, private_metadata=metadata)
+
+    def open_form(client: WebClient, respond: Respond) -> None:
+        try:
+            client.views_open(trigger_id=invocation.trigger_id, view=view)
+        except SlackApiError:
+            logger.exception("views.open for the log form failed")
+            respond(**say(texts.form_failed()).as_message(), replace_original=True)
+            return
+        respond(delete_original=True)
+
+    return Reply(text=texts.OPENING_FORM, followup=open_form)
+
+
+@dataclass(frozen=True)
+class LogForm:
+    """What the person put in the "Log a touchpoint" form."""
+
+    partner_id: int | None
+    medium: TouchpointMedium | None
+    day: date | None
+    contact: str | None
+    colleagues: tuple[str, ...]
+    notes: str
+
+    @classmethod
+    def read(cls, values: dict[str, dict[str, dict[str, Any]]]) -> LogForm:
+        def field_of(block_id: str, action_id: str = blocks.FIELD_ACTION) -> dict[str, Any]:
+            return values.get(block_id, {}).get(action_id, {})
+
+        picked = (
+            field_of(blocks.PARTNER_FIELD, blocks.PARTNER_PICKER).get("selected_option")
+        ) or {}
+        medium = str((field_of(blocks.MEDIUM_FIELD).get("selected_option") or {}).get("value"))
+        day = field_of(blocks.DATE_FIELD).get("selected_date")
+        return cls(
+            partner_id=int(picked["value"]) if str(picked.get("value", "")).isdigit() else None,
+            medium=MEDIUMS.get(medium),
+            day=_iso_day(day),
+            contact=(field_of(blocks.CONTACT_FIELD).get("value") or "").strip() or None,
+            colleagues=tuple(field_of(blocks.COLLEAGUES_FIELD).get("selected_users") or ()),
+            notes=str(field_of(blocks.NOTES_FIELD).get("value") or ""),
+        )
+
+
+def _iso_day(text: Any) -> date | None:
+    try:
+        return date.fromisoformat(str(text))
+    except ValueError:
+        return None
+
+
+_FORM_FIELDS = {
+    Problem.LOG_IN_FUTURE: blocks.DATE_FIELD,
+    Problem.UNREADABLE_DATE: blocks.DATE_FIELD,
+    Problem.NO_NOTES: blocks.NOTES_FIELD,
+    Problem.NOTES_TOO_LONG: blocks.NOTES_FIELD,
+}
+
+
+def form_errors(error: Exception) -> dict[str, str]:
+    """Which field of the form an error belongs to, and what to say there."""
+    if isinstance(error, BadTouchpoint):
+        field = _FORM_FIELDS.get(error.problem, blocks.DATE_FIELD)
+        if error.problem is Problem.LOG_IN_FUTURE:
+            return {field: texts.form_date_in_future()}
+        return {field: texts.problem(error, verb="log")}
+    if isinstance(error, BadName):
+        return {blocks.CONTACT_FIELD: partner_texts.bad_name(error.problem, error.name)}
+    if isinstance(error, BadValue):
+        return {blocks.CONTACT_FIELD: partner_texts.bad_value(error.what, error.value)}
+    return {blocks.PARTNER_FIELD: texts.PARTNER_GONE}
+
+
+def on_log_submitted(
+    ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient
+) -> None:
+    runtime = runtime_of(context)
+    view = body["view"]
+    form = LogForm.read(view["state"]["values"])
+    if form.partner_id is None:
+        ack(response_action="errors", errors={blocks.PARTNER_FIELD: texts.PARTNER_GONE})
+        return
+    # Colleagues picked in Slack's own user menu are members of the workspace.
+    actor = Actor(
+        body["team"]["id"], body["user"]["id"], PeopleCheck(asked=frozenset(form.colleagues))
+    )
+    try:
+        result = service_of(runtime).record(
+            actor=actor,
+            partner=form.partner_id,
+            new=NewTouchpoint(
+                kind=TouchpointKind.DONE,
+                notes=form.notes,
+                day=form.day,
+                medium=form.medium,
+                participants=form.colleagues,
+                contact=form.contact,
+            ),
+            request_key=f"view:{view['id']}",
+        )
+    except (BadTouchpoint, BadName, BadValue, PartnerGone) as error:
+        ack(response_action="errors", errors=form_errors(error))
+        return
+    ack()
+    reply = blocks.recorded(result, now=runtime.clock.now())
+    # The form has no message to answer; the command that opened it does.
+    metadata = json.loads(view.get("private_metadata") or "{}")
+    respond = Respond(response_url=metadata.get("response_url"))
+    runtime.defer(
+        partial(deliver, reply, client, respond, replace_original=False), what="log form answer"
+    )
+
+
+def on_partner_suggestion(
+    ack: Ack, body: dict[str, Any], payload: dict[str, Any], context: BoltContext
+) -> None:
+    """The partner picker's type-ahead: names and aliases like what was typed so far."""
+    found = service_of(runtime_of(context)).suggest(
+        team_id=body["team"]["id"], query=str(payload.get("value") or ""), limit=blocks.MAX_OPTIONS
+    )
+    ack(options=blocks.partner_options(found))
+
+
+# --- Buttons ------------------------------------------------------------------------------------
+
+
+def on_intent_answer(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+    respond: Respond,
+) -> None:
+    """ "Go ahead", "I'll handle it", "Let's talk first" on the owner's question."""
+    ack()
+    runtime = runtime_of(context)
+    actor = Actor(body["team"]["id"], body["user"]["id"])
+    answer_given = blocks.INTENT_ACTIONS[action["action_id"]]
+    container = body.get("container") or {}
+    where = (str(container.get("channel_id") or ""), str(container.get("message_ts") or ""))
+    runtime.defer(
+        partial(
+            _answer_intent,
+            runtime,
+            actor,
+            action.get("value", ""),
+            answer_given,
+            where,
+            client,
+            respond,
+        ),
+        what="intent answer",
+    )
+
+
+def _answer_intent(
+    runtime: Runtime,
+    actor: Actor,
+    value: str,
+    given: IntentAnswer,
+    clicked: tuple[str, str],
+    client: WebClient,
+    respond: Respond,
+) -> None:
+    """After the ack: record the answer (the asker is told through the outbox), then show it in
+    place of the question."""
+    if not value.isdigit():
+        respond(**say(texts.INTENT_GONE).as_message(), replace_original=False)
+        return
+    try:
+        outcome = service_of(runtime).answer_intent(
+            actor=actor, touchpoint_id=int(value), answer=given
+        )
+    except IntentGone:
+        respond(**say(texts.INTENT_GONE).as_message(), replace_original=False)
+        return
+    except NotAsked as refusal:
+        respond(
+            **say(texts.not_asked(refusal.partner, refusal.touch)).as_message(),
+            replace_original=False,
+        )
+        return
+    if not outcome.recorded:
+        respond(**say(texts.already_answered(outcome)).as_message(), replace_original=False)
+    channel = outcome.asked_channel or clicked[0]
+    ts = outcome.asked_ts or clicked[1]
+    question = blocks.intent_answered(outcome)
+    try:
+        client.chat_update(
+            channel=channel, ts=ts, text=texts.intent_answered(outcome), blocks=question
+        )
+    except SlackApiError:
+        logger.exception("chat.update of the question about intent %s failed", value)
+        respond(text=texts.intent_answered(outcome), blocks=question, replace_original=True)
+
+
+def brief_me(runtime: Runtime, invocation: Invocation, value: str) -> Reply:
+    """ "Brief me on …": the `check` briefing, for whoever clicked."""
+    name = (
+        registry_of(runtime).partner_name(team_id=invocation.team_id, partner_id=int(value))
+        if value.isdigit()
+        else None
+    )
+    if name is None:
+        return say(partner_texts.partner_gone())
+    call = Call(
+        runtime=runtime,
+        invocation=invocation,
+        verb=VERBS_BY_NAME["check"],
+        rest=grammar.quoted(name),
+    )
+    return answer(call, check)
+
+
+def register_and_record(
+    route: Router, runtime: Runtime, invocation: Invocation, value: str
+) -> Reply:
+    """ "Register it": add the partner with the clicker as owner, then run the line again."""
+    found = blocks.read_register_value(value)
+    if found is None:
+        return say(texts.PARTNER_GONE)
+    name, line, key = found
+    lead: str | None = texts.registered(name)
+    try:
+        registry_of(runtime).add(
+            actor=Actor(invocation.team_id, invocation.user_id), name=name, allow_similar=True
+        )
+    except AlreadyRegistered:
+        lead = None  # registered meanwhile (or by an earlier click): just record
+    except BadName as error:
+        return say(partner_texts.bad_name(error.problem, error.name))
+    except NameTaken as taken:
+        return say(partner_texts.name_taken(taken.name, taken.holder))
+    rerun = replace(invocation, text=line, trigger_id=key or invocation.trigger_id)
+    reply = route(runtime, rerun)
+    if lead is None:
+        return reply
+    return replace(reply, text=f"{lead}\n{reply.text}", blocks=[*say(lead).blocks, *reply.blocks])
+
+
+# --- The planner --------------------------------------------------------------------------------
+
+
+def lapse_intents(runtime: Runtime, now: datetime) -> None:
+    """Planner: intents nobody answered within a working day; their askers may proceed."""
+    lapsed = service_of(runtime).lapse_intents(now=now)
+    if lapsed:
+        logger.info("%d intents lapsed unanswered; their askers were told", lapsed)
+
+
+def register_planners(planners: PlannerRegistry) -> None:
+    planners.register_planner(
+        "lapsed_intents", lapse_intents, IntervalTrigger(minutes=LAPSE_EVERY_MINUTES)
+    )
+
+
+def register(app: App, *, route: Router) -> None:
+    """Buttons, the form and its picker; `route` re-runs a line after "Register it"."""
+    app.view(blocks.LOG_VIEW)(on_log_submitted)
+    app.options(blocks.PARTNER_PICKER)(on_partner_suggestion)
+    app.action(re.compile(rf"^(?:{'|'.join(blocks.INTENT_ACTIONS)})$"))(on_intent_answer)
+    app.action(blocks.CHECK)(button_listener(brief_me, replace_original=False, what="brief me"))
+    app.action(blocks.REGISTER)(
+        button_listener(
+            partial(register_and_record, route),
+            replace_original=True,
+            what="register and record",
+        )
+    )

@@ -1,0 +1,895 @@
+"""Queries on feedback: check-ins after meetings, pulse-survey rounds and their anonymous answers.
+
+Every function takes the workspace's `team_id` and touches only that workspace's rows; the
+`teams_*` functions are how the planners, which serve every workspace, find the workspaces
+with work to do. Writers flush but never commit: the caller's transaction decides.
+
+Anonymity lives here as much as in the services: survey scores are read back only as
+aggregates (counts and sums per question), or as the one score of a respondent token the caller
+already holds (to show a person their own answer). No function returns a person with a score.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, SQLModel, col, func, select
+from sqlmodel.sql.expression import SelectOfScalar
+
+from storage.models import (
+    CHECKIN_TO_FOLLOW,
+    CheckIn,
+    CheckInAnswer,
+    CheckInStatus,
+    OutboxMessage,
+    OutboxStatus,
+    Partner,
+    PartnerStatus,
+    SlackEventReceipt,
+    SurveyAnswer,
+    SurveyComment,
+    SurveyDelivery,
+    SurveyMessage,
+    SurveyRound,
+    Touchpoint,
+    TouchpointKind,
+    TouchpointParticipant,
+)
+from storage.upsert import table_of
+
+# Touchpoints a check-in asks about.
+ASKED_MEDIA = ("meeting", "call", "event")
+# Spelled as in the partial indexes' WHERE, so both databases can use them.
+_TO_FOLLOW = sa.text(f"({CHECKIN_TO_FOLLOW})")
+_UNREADY = sa.text("NOT survey_message.reactions_added")
+# A survey message and the outbox row that sends it.
+_QUEUED_AS = sa.and_(
+    col(OutboxMessage.team_id) == col(SurveyMessage.team_id),
+    col(OutboxMessage.dedupe_key) == col(SurveyMessage.dedupe_key),
+)
+
+
+def _insert_or_skip(
+    session: Session,
+    model: type[SQLModel],
+    values: Mapping[str, Any],
+    *,
+    key: Sequence[str],
+    returning: str,
+) -> Any:
+    """INSERT … ON CONFLICT (key) DO NOTHING; the new row's `returning` column, or None.
+
+    Never raises on a duplicate, so it cannot abort the caller's transaction on PostgreSQL:
+    planners on several replicas may derive the same row at once.
+    """
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = table_of(model)
+    statement = (
+        insert(table)
+        .values(dict(values))
+        .on_conflict_do_nothing(index_elements=list(key))
+        .returning(table.c[returning])
+    )
+    row = session.execute(statement).first()
+    return None if row is None else row[0]
+
+
+def insert_new(
+    session: Session, model: type[SQLModel], values: Mapping[str, Any], *, key: Sequence[str]
+) -> int | None:
+    """Add a row unless one with the same `key` exists; the new row's id, or None."""
+    new_id = _insert_or_skip(session, model, values, key=key, returning="id")
+    return None if new_id is None else int(new_id)
+
+
+def _rowcount(session: Session, statement: sa.Update | sa.Delete) -> int:
+    result = session.execute(statement)
+    assert isinstance(result, sa.CursorResult)
+    return result.rowcount
+
+
+# --- Which workspaces have work -----------------------------------------------------------------
+
+
+def teams_with_touchpoints_since(*, session: Session, since: datetime) -> list[str]:
+    """Workspaces with a meeting, call or event at or after `since` (check-ins to derive)."""
+    statement = (
+        select(Touchpoint.team_id)
+        .where(Touchpoint.at >= since, col(Touchpoint.medium).in_(ASKED_MEDIA))
+        .distinct()
+    )
+    return sorted(session.exec(statement))
+
+
+def teams_with_open_checkins(*, session: Session) -> list[str]:
+    """Workspaces with a check-in still open, or a Problem whose alert is still to queue."""
+    statement = select(CheckIn.team_id).where(_TO_FOLLOW).distinct()
+    return sorted(session.exec(statement))
+
+
+def teams_with_active_partners(*, session: Session) -> list[str]:
+    """Workspaces with at least one active partner (pulse surveys to schedule)."""
+    statement = select(Partner.team_id).where(Partner.status == PartnerStatus.ACTIVE).distinct()
+    return sorted(session.exec(statement))
+
+
+def teams_with_open_rounds(*, session: Session) -> list[str]:
+    """Workspaces with a survey round not closed yet."""
+    statement = select(SurveyRound.team_id).where(col(SurveyRound.closed_at).is_(None)).distinct()
+    return sorted(session.exec(statement))
+
+
+def teams_with_unready_messages(*, session: Session) -> list[str]:
+    """Workspaces with survey messages whose reactions the bot has not added yet."""
+    statement = select(SurveyMessage.team_id).where(_UNREADY).distinct()
+    return sorted(session.exec(statement))
+
+
+# --- Check-ins ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AskedTouchpoint:
+    """A meeting, call or event that needs check-ins, with everyone who took part."""
+
+    id: int
+    partner_id: int
+    kind: str
+    medium: str
+    at: datetime
+    created_at: datetime
+    author_id: str
+    participants: tuple[str, ...]
+
+    @property
+    def colleagues(self) -> list[str]:
+        """The author, then the participants, each once."""
+        return list(dict.fromkeys([self.author_id, *self.participants]))
+
+
+def touchpoints_without_checkins(
+    *, session: Session, team_id: str, since: datetime, until: datetime
+) -> list[AskedTouchpoint]:
+    """Meetings, calls and events that happened (or were planned) between `since` and `until`
+    and have no check-ins yet."""
+    asked = select(CheckIn.id).where(
+        CheckIn.team_id == team_id,
+        CheckIn.touchpoint_id == Touchpoint.id,
+        CheckIn.occurrence == 0,
+    )
+    statement = (
+        select(Touchpoint)
+        .where(
+            Touchpoint.team_id == team_id,
+            col(Touchpoint.kind).in_([TouchpointKind.DONE, TouchpointKind.PLANNED]),
+            col(Touchpoint.medium).in_(ASKED_MEDIA),
+            Touchpoint.at >= since,
+            Touchpoint.at <= until,
+            ~asked.exists(),
+        )
+        .order_by(col(Touchpoint.at), col(Touchpoint.id))
+    )
+    return _with_participants(session, team_id, statement)
+
+
+def _with_participants(
+    session: Session, team_id: str, statement: SelectOfScalar[Touchpoint]
+) -> list[AskedTouchpoint]:
+    """The touchpoints `statement` selects, each with its participants (one more query)."""
+    touchpoints = list(session.exec(statement))
+    participants = participants_of(
+        session=session, team_id=team_id, touchpoint_ids=[t.id for t in touchpoints if t.id]
+    )
+    return [
+        _asked(touchpoint, participants.get(touchpoint.id or 0, ())) for touchpoint in touchpoints
+    ]
+
+
+def _asked(touchpoint: Touchpoint, participants: Sequence[str]) -> AskedTouchpoint:
+    assert touchpoint.id is not None
+    return AskedTouchpoint(
+        id=touchpoint.id,
+        partner_id=touchpoint.partner_id,
+        kind=touchpoint.kind,
+        medium=touchpoint.medium or "meeting",
+        at=touchpoint.at,
+        created_at=touchpoint.created_at,
+        author_id=touchpoint.author_id,
+        participants=tuple(participants),
+    )
+
+
+def participants_of(
+    *, session: Session, team_id: str, touchpoint_ids: Collection[int]
+) -> dict[int, list[str]]:
+    """The colleagues who took part in each touchpoint besides its author."""
+    if not touchpoint_ids:
+        return {}
+    statement = (
+        select(TouchpointParticipant.touchpoint_id, TouchpointParticipant.user_id)
+        .join(Touchpoint, col(Touchpoint.id) == col(TouchpointParticipant.touchpoint_id))
+        .where(
+            Touchpoint.team_id == team_id,
+            col(TouchpointParticipant.touchpoint_id).in_(set(touchpoint_ids)),
+        )
+        .order_by(col(TouchpointParticipant.user_id))
+    )
+    found: dict[int, list[str]] = {}
+    for touchpoint_id, user_id in session.exec(statement):
+        found.setdefault(touchpoint_id, []).append(user_id)
+    return found
+
+
+def done_meetings_near(
+    *, session: Session, team_id: str, partner_id: int, start: datetime, end: datetime
+) -> list[AskedTouchpoint]:
+    """Meetings, calls and events logged as done with the partner between `start` and `end`."""
+    statement = select(Touchpoint).where(
+        Touchpoint.team_id == team_id,
+        Touchpoint.partner_id == partner_id,
+        Touchpoint.kind == TouchpointKind.DONE,
+        col(Touchpoint.medium).in_(ASKED_MEDIA),
+        Touchpoint.at >= start,
+        Touchpoint.at <= end,
+    )
+    return _with_participants(session, team_id, statement)
+
+
+def get_touchpoint(*, session: Session, team_id: str, touchpoint_id: int) -> AskedTouchpoint | None:
+    """One touchpoint of the workspace, with its participants."""
+    touchpoint = session.get(Touchpoint, touchpoint_id)
+    if touchpoint is None or touchpoint.team_id != team_id:
+        return None
+    participants = participants_of(session=session, team_id=team_id, touchpoint_ids=[touchpoint_id])
+    return _asked(touchpoint, participants.get(touchpoint_id, ()))
+
+
+def insert_checkin(
+    *,
+    session: Session,
+    team_id: str,
+    touchpoint_id: int,
+    user_id: str,
+    occurrence: int,
+    planned: bool,
+    meeting_at: datetime,
+    due_at: datetime,
+    now: datetime,
+) -> int | None:
+    """Add a check-in unless this person was asked about this occurrence already; its id."""
+    return insert_new(
+        session,
+        CheckIn,
+        {
+            "team_id": team_id,
+            "touchpoint_id": touchpoint_id,
+            "user_id": user_id,
+            "occurrence": occurrence,
+            "planned": planned,
+            "meeting_at": meeting_at,
+            "due_at": due_at,
+            "status": CheckInStatus.OPEN,
+            "version": 0,
+            "created_at": now,
+        },
+        key=("touchpoint_id", "user_id", "occurrence"),
+    )
+
+
+def get_checkin(
+    *, session: Session, team_id: str, checkin_id: int, for_update: bool = False
+) -> CheckIn | None:
+    """One check-in of the workspace; `for_update` locks it (PostgreSQL) for an answer."""
+    statement = select(CheckIn).where(CheckIn.team_id == team_id, CheckIn.id == checkin_id)
+    if for_update:
+        statement = statement.with_for_update()
+    return session.exec(statement).first()
+
+
+def open_checkins(*, session: Session, team_id: str) -> list[CheckIn]:
+    """Check-ins asked (or to be asked) and not answered yet, oldest first."""
+    statement = (
+        select(CheckIn)
+        .where(CheckIn.team_id == team_id, _TO_FOLLOW, CheckIn.status == CheckInStatus.OPEN)
+        .order_by(col(CheckIn.id))
+    )
+    return list(session.exec(statement))
+
+
+def problems_to_alert(
+    *, session: Session, team_id: str, answered_before: datetime
+) -> list[CheckIn]:
+    """Problems answered (or last changed) before `answered_before` whose owner has not been
+    alerted yet."""
+    statement = (
+        select(CheckIn)
+        .where(
+            CheckIn.team_id == team_id,
+            _TO_FOLLOW,
+            CheckIn.answer == CheckInAnswer.PROBLEM,
+            col(CheckIn.problem_alerted_at).is_(None),
+            col(CheckIn.changed_at) <= answered_before,
+        )
+        .order_by(col(CheckIn.id))
+    )
+    return list(session.exec(statement))
+
+
+def checkin_answer_counts(
+    *, session: Session, team_id: str, partner_id: int, since: datetime
+) -> dict[str, int]:
+    """How many check-ins about the partner's meetings since `since` got each answer."""
+    statement = (
+        select(CheckIn.answer, func.count())
+        .join(Touchpoint, col(Touchpoint.id) == col(CheckIn.touchpoint_id))
+        .where(
+            CheckIn.team_id == team_id,
+            Touchpoint.partner_id == partner_id,
+            CheckIn.meeting_at >= since,
+            col(CheckIn.answer).is_not(None),
+        )
+        .group_by(col(CheckIn.answer))
+    )
+    return {str(answer): int(count) for answer, count in session.exec(statement)}
+
+
+def sent_message(*, session: Session, team_id: str, dedupe_key: str) -> OutboxMessage | None:
+    """The outbox row queued under `dedupe_key` (its status, and where it went once sent)."""
+    statement = select(OutboxMessage).where(
+        OutboxMessage.team_id == team_id, OutboxMessage.dedupe_key == dedupe_key
+    )
+    return session.exec(statement).first()
+
+
+# --- Survey rounds ------------------------------------------------------------------------------
+
+
+def active_partners(*, session: Session, team_id: str) -> list[Partner]:
+    """The workspace's active partners, by name."""
+    statement = (
+        select(Partner)
+        .where(Partner.team_id == team_id, Partner.status == PartnerStatus.ACTIVE)
+        .order_by(col(Partner.normalized_name))
+    )
+    return list(session.exec(statement))
+
+
+def insert_round(
+    *,
+    session: Session,
+    team_id: str,
+    partner_id: int,
+    round_key: str,
+    started_by: str | None,
+    questions: Sequence[str],
+    started_at: datetime,
+    remind_at: datetime,
+    closes_at: datetime,
+) -> int | None:
+    """Add a round unless one with `round_key` exists; its id."""
+    return insert_new(
+        session,
+        SurveyRound,
+        {
+            "team_id": team_id,
+            "partner_id": partner_id,
+            "round_key": round_key,
+            "started_by": started_by,
+            "questions": list(questions),
+            "started_at": started_at,
+            "remind_at": remind_at,
+            "closes_at": closes_at,
+            "invited": 0,
+        },
+        key=("team_id", "round_key"),
+    )
+
+
+def get_round(*, session: Session, team_id: str, round_id: int) -> SurveyRound | None:
+    statement = select(SurveyRound).where(
+        SurveyRound.team_id == team_id, SurveyRound.id == round_id
+    )
+    return session.exec(statement).first()
+
+
+def open_round(*, session: Session, team_id: str, partner_id: int) -> SurveyRound | None:
+    """The partner's round in progress, if any."""
+    statement = (
+        select(SurveyRound)
+        .where(
+            SurveyRound.team_id == team_id,
+            SurveyRound.partner_id == partner_id,
+            col(SurveyRound.closed_at).is_(None),
+        )
+        .order_by(col(SurveyRound.started_at).desc())
+    )
+    return session.exec(statement).first()
+
+
+def open_rounds(*, session: Session, team_id: str) -> list[SurveyRound]:
+    """Every round of the workspace not closed yet."""
+    statement = (
+        select(SurveyRound)
+        .where(SurveyRound.team_id == team_id, col(SurveyRound.closed_at).is_(None))
+        .order_by(col(SurveyRound.id))
+    )
+    return list(session.exec(statement))
+
+
+def latest_round_start(*, session: Session, team_id: str, partner_id: int) -> datetime | None:
+    """When the partner's latest round started."""
+    statement = select(func.max(SurveyRound.started_at)).where(
+        SurveyRound.team_id == team_id, SurveyRound.partner_id == partner_id
+    )
+    value = session.exec(statement).first()
+    if value is None:
+        return None
+    # An aggregate bypasses the column type: SQLite hands back a naive time (or text).
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def closed_rounds(
+    *, session: Session, team_id: str, partner_id: int, limit: int
+) -> list[SurveyRound]:
+    """The partner's closed rounds, newest first."""
+    statement = (
+        select(SurveyRound)
+        .where(
+            SurveyRound.team_id == team_id,
+            SurveyRound.partner_id == partner_id,
+            col(SurveyRound.closed_at).is_not(None),
+        )
+        .order_by(col(SurveyRound.closed_at).desc(), col(SurveyRound.id).desc())
+        .limit(limit)
+    )
+    return list(session.exec(statement))
+
+
+def mark_round_reminded(*, session: Session, team_id: str, round_id: int, at: datetime) -> bool:
+    """Record the round's reminder; False when another process recorded it first."""
+    statement = (
+        sa.update(table_of(SurveyRound))
+        .where(
+            table_of(SurveyRound).c.team_id == team_id,
+            table_of(SurveyRound).c.id == round_id,
+            table_of(SurveyRound).c.reminded_at.is_(None),
+        )
+        .values(reminded_at=at)
+    )
+    return _rowcount(session, statement) == 1
+
+
+def close_round(*, session: Session, team_id: str, round_id: int, at: datetime) -> bool:
+    """Close the round: count its respondents and cut every link between people and answers.
+
+    False when it was closed already (by another process). Afterwards the answers keep only
+    round, question and score: the deliveries lose their respondent token and the answers the
+    time they were given.
+    """
+    rounds = table_of(SurveyRound)
+    closed = sa.update(rounds).where(
+        rounds.c.team_id == team_id, rounds.c.id == round_id, rounds.c.closed_at.is_(None)
+    )
+    if _rowcount(session, closed.values(closed_at=at)) != 1:
+        return False
+    respondents = respondent_count(session=session, team_id=team_id, round_id=round_id)
+    session.execute(
+        sa.update(rounds)
+        .where(rounds.c.team_id == team_id, rounds.c.id == round_id)
+        .values(respondents=respondents)
+    )
+    deliveries = table_of(SurveyDelivery)
+    session.execute(
+        sa.update(deliveries)
+        .where(deliveries.c.team_id == team_id, deliveries.c.round_id == round_id)
+        .values(respondent=None)
+    )
+    answers = table_of(SurveyAnswer)
+    session.execute(
+        sa.delete(answers).where(
+            answers.c.team_id == team_id,
+            answers.c.round_id == round_id,
+            answers.c.score.is_(None),
+        )
+    )
+    session.execute(
+        sa.update(answers)
+        .where(answers.c.team_id == team_id, answers.c.round_id == round_id)
+        .values(event_ts=None)
+    )
+    return True
+
+
+# --- Deliveries and their messages --------------------------------------------------------------
+
+
+def insert_delivery(
+    *,
+    session: Session,
+    team_id: str,
+    round_id: int,
+    user_id: str,
+    reason: str,
+    respondent: str,
+    now: datetime,
+) -> int | None:
+    """Ask `user_id` in the round unless they were asked already; the delivery's id."""
+    return insert_new(
+        session,
+        SurveyDelivery,
+        {
+            "team_id": team_id,
+            "round_id": round_id,
+            "user_id": user_id,
+            "reason": reason,
+            "respondent": respondent,
+            "created_at": now,
+        },
+        key=("round_id", "user_id"),
+    )
+
+
+def set_invited(*, session: Session, team_id: str, round_id: int) -> int:
+    """Record how many people the round asks; returns it."""
+    count = session.exec(
+        select(func.count()).where(
+            SurveyDelivery.team_id == team_id, SurveyDelivery.round_id == round_id
+        )
+    ).one()
+    rounds = table_of(SurveyRound)
+    session.execute(
+        sa.update(rounds)
+        .where(rounds.c.team_id == team_id, rounds.c.id == round_id)
+        .values(invited=count)
+    )
+    return int(count)
+
+
+def insert_message(
+    *, session: Session, team_id: str, delivery_id: int, question: int, dedupe_key: str
+) -> int | None:
+    """Record a message of a delivery (0: the introduction; 1…: a question)."""
+    return insert_new(
+        session,
+        SurveyMessage,
+        {
+            "team_id": team_id,
+            "delivery_id": delivery_id,
+            "question": question,
+            "dedupe_key": dedupe_key,
+            # The introduction carries no reactions.
+            "reactions_added": question == 0,
+        },
+        key=("delivery_id", "question"),
+    )
+
+
+def get_delivery(*, session: Session, team_id: str, delivery_id: int) -> SurveyDelivery | None:
+    statement = select(SurveyDelivery).where(
+        SurveyDelivery.team_id == team_id, SurveyDelivery.id == delivery_id
+    )
+    return session.exec(statement).first()
+
+
+@dataclass(frozen=True)
+class QuestionMessage:
+    """A survey message with its delivery and round: what a reaction or a click lands on."""
+
+    message: SurveyMessage
+    delivery: SurveyDelivery
+    round: SurveyRound
+
+
+def _question_message(statement: Any, session: Session) -> QuestionMessage | None:
+    row = session.exec(statement).first()
+    if row is None:
+        return None
+    message, delivery, survey_round = row
+    return QuestionMessage(message=message, delivery=delivery, round=survey_round)
+
+
+def _question_messages(team_id: str) -> Any:
+    return (
+        select(SurveyMessage, SurveyDelivery, SurveyRound)
+        .join(SurveyDelivery, col(SurveyDelivery.id) == col(SurveyMessage.delivery_id))
+        .join(SurveyRound, col(SurveyRound.id) == col(SurveyDelivery.round_id))
+        .where(SurveyMessage.team_id == team_id)
+    )
+
+
+def message_at(*, session: Session, team_id: str, channel: str, ts: str) -> QuestionMessage | None:
+    """The survey message Slack knows as `ts` in `channel`, if it is one of ours."""
+    statement = _question_messages(team_id).where(
+        SurveyMessage.channel == channel, SurveyMessage.ts == ts
+    )
+    return _question_message(statement, session)
+
+
+def message_by_id(*, session: Session, team_id: str, message_id: int) -> QuestionMessage | None:
+    """A survey message by its id (a button's value)."""
+    statement = _question_messages(team_id).where(SurveyMessage.id == message_id)
+    return _question_message(statement, session)
+
+
+def messages_of(*, session: Session, team_id: str, delivery_id: int) -> list[SurveyMessage]:
+    """A delivery's messages, introduction first."""
+    statement = (
+        select(SurveyMessage)
+        .where(SurveyMessage.team_id == team_id, SurveyMessage.delivery_id == delivery_id)
+        .order_by(col(SurveyMessage.question))
+    )
+    return list(session.exec(statement))
+
+
+def record_sent_messages(*, session: Session, team_id: str) -> int:
+    """Copy where the outbox sent each survey message (channel, ts) onto it; how many.
+
+    The outbox records the channel and ts of a message once Slack accepted it; reactions on
+    that message arrive with exactly those.
+    """
+    statement = (
+        select(SurveyMessage, OutboxMessage.sent_channel, OutboxMessage.sent_ts)
+        .join(OutboxMessage, _QUEUED_AS)
+        .where(
+            SurveyMessage.team_id == team_id,
+            _UNREADY,
+            col(SurveyMessage.ts).is_(None),
+            OutboxMessage.status == OutboxStatus.SENT,
+            col(OutboxMessage.sent_ts).is_not(None),
+        )
+    )
+    updated = 0
+    for message, channel, ts in session.exec(statement).all():
+        message.channel, message.ts = channel, ts
+        session.add(message)
+        updated += 1
+    session.flush()
+    return updated
+
+
+def messages_awaiting_reactions(*, session: Session, team_id: str) -> list[SurveyMessage]:
+    """Question messages that were sent but do not carry the bot's :one:…:five: yet."""
+    statement = (
+        select(SurveyMessage)
+        .where(
+            SurveyMessage.team_id == team_id,
+            _UNREADY,
+            col(SurveyMessage.ts).is_not(None),
+        )
+        .order_by(col(SurveyMessage.id))
+    )
+    return list(session.exec(statement))
+
+
+def unsent_messages_given_up(*, session: Session, team_id: str) -> list[SurveyMessage]:
+    """Question messages the outbox will never send (failed or cancelled): no reactions due."""
+    statement = (
+        select(SurveyMessage)
+        .join(OutboxMessage, _QUEUED_AS)
+        .where(
+            SurveyMessage.team_id == team_id,
+            _UNREADY,
+            col(OutboxMessage.status).in_([OutboxStatus.FAILED, OutboxStatus.CANCELLED]),
+        )
+    )
+    return list(session.exec(statement))
+
+
+def mark_reactions_added(*, session: Session, team_id: str, message_ids: Collection[int]) -> None:
+    if not message_ids:
+        return
+    messages = table_of(SurveyMessage)
+    session.execute(
+        sa.update(messages)
+        .where(messages.c.team_id == team_id, messages.c.id.in_(list(message_ids)))
+        .values(reactions_added=True)
+    )
+
+
+# --- Answers (anonymous) ------------------------------------------------------------------------
+
+
+def score_of(
+    *, session: Session, team_id: str, round_id: int, respondent: str, question: int
+) -> SurveyAnswer | None:
+    """The answer row of one respondent token to one question (to show them their own)."""
+    statement = select(SurveyAnswer).where(
+        SurveyAnswer.team_id == team_id,
+        SurveyAnswer.round_id == round_id,
+        SurveyAnswer.respondent == respondent,
+        SurveyAnswer.question == question,
+    )
+    return session.exec(statement).first()
+
+
+def save_score(
+    *,
+    session: Session,
+    team_id: str,
+    round_id: int,
+    respondent: str,
+    question: int,
+    score: int | None,
+    event_ts: str,
+) -> None:
+    """Set (or, with None, withdraw) a respondent's score to a question."""
+    answer = score_of(
+        session=session,
+        team_id=team_id,
+        round_id=round_id,
+        respondent=respondent,
+        question=question,
+    )
+    if answer is None:
+        answer = SurveyAnswer(
+            team_id=team_id, round_id=round_id, respondent=respondent, question=question
+        )
+    answer.score = score
+    answer.event_ts = event_ts
+    session.add(answer)
+    session.flush()
+
+
+def answered_respondents(*, session: Session, team_id: str, round_id: int) -> set[str]:
+    """The respondent tokens that gave at least one score (to spare them the reminder)."""
+    statement = (
+        select(SurveyAnswer.respondent)
+        .where(
+            SurveyAnswer.team_id == team_id,
+            SurveyAnswer.round_id == round_id,
+            col(SurveyAnswer.score).is_not(None),
+        )
+        .distinct()
+    )
+    return set(session.exec(statement))
+
+
+def respondent_count(*, session: Session, team_id: str, round_id: int) -> int:
+    """How many people gave at least one score in the round."""
+    statement = select(func.count(sa.distinct(col(SurveyAnswer.respondent)))).where(
+        SurveyAnswer.team_id == team_id,
+        SurveyAnswer.round_id == round_id,
+        col(SurveyAnswer.score).is_not(None),
+    )
+    return int(session.exec(statement).one())
+
+
+@dataclass(frozen=True)
+class QuestionTally:
+    """The scores to one question, added up: how many, and their sum."""
+
+    count: int
+    total: int
+
+
+def question_tallies(*, session: Session, team_id: str, round_id: int) -> dict[int, QuestionTally]:
+    """Per question: how many answered and the sum of their scores. Aggregates only."""
+    statement = (
+        select(SurveyAnswer.question, func.count(), func.sum(SurveyAnswer.score))
+        .where(
+            SurveyAnswer.team_id == team_id,
+            SurveyAnswer.round_id == round_id,
+            col(SurveyAnswer.score).is_not(None),
+        )
+        .group_by(col(SurveyAnswer.question))
+    )
+    return {
+        int(question): QuestionTally(count=int(count), total=int(total or 0))
+        for question, count, total in session.exec(statement)
+    }
+
+
+def deliveries_of(*, session: Session, team_id: str, round_id: int) -> list[SurveyDelivery]:
+    statement = (
+        select(SurveyDelivery)
+        .where(SurveyDelivery.team_id == team_id, SurveyDelivery.round_id == round_id)
+        .order_by(col(SurveyDelivery.id))
+    )
+    return list(session.exec(statement))
+
+
+def save_comment(
+    *, session: Session, team_id: str, round_id: int, respondent: str, text: str | None
+) -> None:
+    """Set a respondent's comment, or remove it with None."""
+    comment = comment_of(session=session, team_id=team_id, round_id=round_id, respondent=respondent)
+    if text is None:
+        if comment is not None:
+            session.delete(comment)
+            session.flush()
+        return
+    if comment is None:
+        comment = SurveyComment(team_id=team_id, round_id=round_id, respondent=respondent, text="")
+    comment.text = text
+    session.add(comment)
+    session.flush()
+
+
+def comment_of(
+    *, session: Session, team_id: str, round_id: int, respondent: str
+) -> SurveyComment | None:
+    statement = select(SurveyComment).where(
+        SurveyComment.team_id == team_id,
+        SurveyComment.round_id == round_id,
+        SurveyComment.respondent == respondent,
+    )
+    return session.exec(statement).first()
+
+
+def comments_of_round(*, session: Session, team_id: str, round_id: int) -> list[str]:
+    """The round's comments without any sign of who wrote them, in alphabetical order (the
+    order they were written in could hint at who wrote which)."""
+    statement = select(SurveyComment.text).where(
+        SurveyComment.team_id == team_id, SurveyComment.round_id == round_id
+    )
+    return sorted(session.exec(statement), key=str.casefold)
+
+
+# --- Touchpoints as the survey audience ---------------------------------------------------------
+
+
+def recent_colleagues(
+    *, session: Session, team_id: str, partner_id: int, since: datetime, until: datetime
+) -> list[str]:
+    """Colleagues who logged, or took part in, a contact with the partner between `since`
+    and `until`, most recent first."""
+    touchpoints = select(Touchpoint.id, Touchpoint.author_id, Touchpoint.at).where(
+        Touchpoint.team_id == team_id,
+        Touchpoint.partner_id == partner_id,
+        Touchpoint.kind == TouchpointKind.DONE,
+        Touchpoint.at >= since,
+        Touchpoint.at <= until,
+    )
+    rows = [
+        (touchpoint_id, author_id)
+        for touchpoint_id, author_id, _at in session.exec(
+            touchpoints.order_by(col(Touchpoint.at).desc())
+        )
+        if touchpoint_id is not None
+    ]
+    participants = participants_of(
+        session=session, team_id=team_id, touchpoint_ids=[row[0] for row in rows]
+    )
+    people: list[str] = []
+    for touchpoint_id, author_id in rows:
+        people.append(author_id)
+        people.extend(participants.get(touchpoint_id, []))
+    return list(dict.fromkeys(people))
+
+
+# --- Slack events handled once ------------------------------------------------------------------
+
+
+def claim_event(*, session: Session, team_id: str, event_id: str, now: datetime) -> bool:
+    """Record that the event is being handled; False when it was handled before (a retry)."""
+    added = _insert_or_skip(
+        session,
+        SlackEventReceipt,
+        {"team_id": team_id, "event_id": event_id, "received_at": now},
+        key=("team_id", "event_id"),
+        returning="event_id",
+    )
+    return added is not None
+
+
+def teams_with_event_receipts(*, session: Session, before: datetime) -> list[str]:
+    statement = (
+        select(SlackEventReceipt.team_id).where(SlackEventReceipt.received_at < before).distinct()
+    )
+    return sorted(session.exec(statement))
+
+
+def forget_events(*, session: Session, team_id: str, before: datetime) -> int:
+    """Drop receipts older than `before`: Slack retries an event for minutes, not days."""
+    receipts = table_of(SlackEventReceipt)
+    return _rowcount(
+        session,
+        sa.delete(receipts).where(receipts.c.team_id == team_id, receipts.c.received_at < before),
+    )

@@ -1,0 +1,247 @@
+"""Check-ins: when they are due (time zones, weekends, the workspace's delay), and the service on
+a real database (who is asked, once; who may answer, until when; Problem alerts)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from bot.clock import ManualClock
+from bot.delivery.working_hours import WorkingHours
+from bot.services.checkins import (
+    CheckInClosed,
+    CheckIns,
+    NotPlanned,
+    NotYourCheckIn,
+    due_time,
+    moved_moment,
+)
+from bot.services.feedback import FeedbackSettings, add_working_days, next_working_morning
+from bot.services.partner_names import PartnerNames
+from bot.services.people import PeopleCheck
+from bot.services.registry import Actor, Registry
+from handlers.blocks.feedback import MESSAGES
+from storage.models import (
+    CheckIn,
+    CheckInAnswer,
+    OutboxMessage,
+    Partner,
+    Touchpoint,
+    TouchpointParticipant,
+)
+from storage.people import save_profile
+from tests.conftest import START
+
+TEAM = "T0ACME"
+ANA, BEN, CHLOE, DAN = "U0ANA", "U0BEN", "U0CHLOE", "U0DAN"
+HOURS = WorkingHours(days=frozenset(range(5)), start_hour=9, end_hour=17)
+
+
+# --- When -----------------------------------------------------------------------------------
+
+
+def test_the_next_working_morning_in_the_persons_zone() -> None:
+    wednesday_10_utc = datetime(2026, 11, 25, 10, tzinfo=UTC)
+    assert next_working_morning(wednesday_10_utc, tz="Europe/London", hours=HOURS) == datetime(
+        2026, 11, 26, 9, tzinfo=UTC
+    )
+    # 05:00 in New York: this morning is still ahead.
+    assert next_working_morning(wednesday_10_utc, tz="America/New_York", hours=HOURS) == datetime(
+        2026, 11, 25, 14, tzinfo=UTC
+    )
+    friday_evening = datetime(2026, 11, 27, 18, tzinfo=UTC)
+    assert next_working_morning(friday_evening, tz="Asia/Tokyo", hours=HOURS) == datetime(
+        2026, 11, 30, 0, tzinfo=UTC
+    )
+
+
+def test_working_days_skip_the_weekend() -> None:
+    thursday = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
+    assert add_working_days(thursday, 1, tz="UTC", hours=HOURS) == thursday + timedelta(days=1)
+    assert add_working_days(thursday, 2, tz="UTC", hours=HOURS) == thursday + timedelta(days=4)
+    assert add_working_days(thursday, 5, tz="UTC", hours=HOURS) == thursday + timedelta(days=7)
+
+
+def test_a_checkin_is_due_after_the_delay_or_next_morning() -> None:
+    reference = datetime(2026, 11, 25, 10, tzinfo=UTC)
+    default = FeedbackSettings(hours=HOURS)
+    assert due_time(reference, tz="Europe/Berlin", settings=default) == datetime(
+        2026, 11, 26, 8, tzinfo=UTC
+    )
+    two_hours = FeedbackSettings(hours=HOURS, checkin_delay_hours=2)
+    assert due_time(reference, tz="Europe/Berlin", settings=two_hours) == reference + timedelta(
+        hours=2
+    )
+
+
+def test_a_moved_meeting_keeps_its_local_time() -> None:
+    meeting = datetime(2026, 11, 25, 14, tzinfo=UTC)  # 15:00 in Berlin
+    assert moved_moment(meeting, date(2026, 12, 3), "Europe/Berlin") == datetime(
+        2026, 12, 3, 14, tzinfo=UTC
+    )
+
+
+# --- The service ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def checkins(engine: Engine, clock: ManualClock) -> CheckIns:
+    registry = Registry(engine=engine, clock=clock, names=PartnerNames())
+    registry.add(
+        actor=Actor(TEAM, ANA, PeopleCheck(asked=frozenset({ANA, CHLOE}))),
+        name="Acme",
+        team=[CHLOE],
+    )
+    with Session(engine) as session:
+        for user, tz, deleted in (
+            (ANA, "Europe/Berlin", False),
+            (BEN, "America/New_York", False),
+            (DAN, "Europe/London", False),
+            ("U0GONE", "UTC", True),
+        ):
+            save_profile(
+                session=session,
+                team_id=TEAM,
+                user_id=user,
+                name=user,
+                real_name=None,
+                tz=tz,
+                is_admin=False,
+                is_deleted=deleted,
+                fetched_at=START,
+            )
+        session.commit()
+    return CheckIns(engine=engine, clock=clock, messages=MESSAGES)
+
+
+def _meeting(
+    engine: Engine,
+    *,
+    author: str,
+    participants: tuple[str, ...] = (),
+    at: datetime,
+    kind: str = "done",
+    medium: str = "meeting",
+) -> int:
+    with Session(engine) as session:
+        partner = session.exec(select(Partner)).one()
+        assert partner.id is not None
+        touchpoint = Touchpoint(
+            team_id=TEAM,
+            partner_id=partner.id,
+            kind=kind,
+            medium=medium,
+            at=at,
+            author_id=author,
+            created_at=START,
+        )
+        session.add(touchpoint)
+        session.flush()
+        assert touchpoint.id is not None
+        for user in participants:
+            session.add(TouchpointParticipant(touchpoint_id=touchpoint.id, user_id=user))
+        session.commit()
+        return touchpoint.id
+
+
+def _checkins(engine: Engine) -> list[CheckIn]:
+    with Session(engine) as session:
+        found = list(session.exec(select(CheckIn).order_by(CheckIn.id)))  # type: ignore[arg-type]
+        for row in found:
+            session.expunge(row)
+        return found
+
+
+def _queued(engine: Engine, kind: str) -> list[OutboxMessage]:
+    with Session(engine) as session:
+        return list(session.exec(select(OutboxMessage).where(OutboxMessage.kind == kind)))
+
+
+def test_everyone_who_took_part_is_asked_once(checkins: CheckIns, engine: Engine) -> None:
+    _meeting(engine, author=BEN, participants=(DAN, "U0GONE"), at=START - timedelta(hours=1))
+    _meeting(engine, author=BEN, at=START - timedelta(hours=1), medium="email")
+    _meeting(engine, author=BEN, at=START - timedelta(days=30))  # too long ago
+    checkins.plan(START)
+    checkins.plan(START)
+    asked = _checkins(engine)
+    assert [(c.user_id, c.due_at) for c in asked] == [
+        (BEN, datetime(2026, 11, 25, 14, tzinfo=UTC)),  # 09:00 in New York
+        (DAN, datetime(2026, 11, 26, 9, tzinfo=UTC)),  # tomorrow 09:00 in London
+    ]
+    assert len(_queued(engine, "checkin")) == 2
+
+
+def test_a_planned_meeting_also_logged_as_done_is_asked_about_once(
+    checkins: CheckIns, engine: Engine
+) -> None:
+    _meeting(engine, author=DAN, at=START - timedelta(hours=2), kind="planned")
+    _meeting(engine, author=DAN, at=START - timedelta(hours=1))
+    checkins.plan(START)
+    assert [c.planned for c in _checkins(engine)] == [False]
+
+
+def test_who_may_answer_what_and_until_when(
+    checkins: CheckIns, engine: Engine, clock: ManualClock
+) -> None:
+    _meeting(engine, author=DAN, at=START - timedelta(hours=1))
+    checkins.plan(START)
+    (asked,) = _checkins(engine)
+    checkin_id = asked.id or 0
+    with pytest.raises(NotYourCheckIn):
+        checkins.answer(
+            team_id=TEAM, user_id=BEN, checkin_id=checkin_id, answer=CheckInAnswer.MIXED
+        )
+    with pytest.raises(NotPlanned):
+        checkins.answer(
+            team_id=TEAM, user_id=DAN, checkin_id=checkin_id, answer=CheckInAnswer.DIDNT_HAPPEN
+        )
+    update = checkins.answer(
+        team_id=TEAM, user_id=DAN, checkin_id=checkin_id, answer=CheckInAnswer.WENT_WELL
+    )
+    assert update.card.answer is CheckInAnswer.WENT_WELL
+    assert update.card.changeable_until == START + timedelta(hours=24)
+    again = checkins.answer(
+        team_id=TEAM, user_id=DAN, checkin_id=checkin_id, answer=CheckInAnswer.WENT_WELL
+    )
+    assert again.card.answer is CheckInAnswer.WENT_WELL
+    assert _checkins(engine)[0].version == 1  # the same answer twice is one answer
+    assert len(_queued(engine, "checkin.debrief")) == 2  # head and one line
+
+    clock.set(START + timedelta(hours=24))
+    with pytest.raises(CheckInClosed):
+        checkins.answer(
+            team_id=TEAM, user_id=DAN, checkin_id=checkin_id, answer=CheckInAnswer.PROBLEM
+        )
+
+
+def test_a_problem_without_a_note_alerts_the_owner_after_a_short_wait(
+    checkins: CheckIns, engine: Engine, clock: ManualClock
+) -> None:
+    _meeting(engine, author=DAN, at=START - timedelta(hours=1))
+    checkins.plan(START)
+    (asked,) = _checkins(engine)
+    checkins.answer(
+        team_id=TEAM, user_id=DAN, checkin_id=asked.id or 0, answer=CheckInAnswer.PROBLEM
+    )
+    checkins.follow_up(START + timedelta(minutes=5))
+    assert _queued(engine, "checkin.problem") == []
+    checkins.follow_up(START + timedelta(minutes=10))
+    checkins.follow_up(START + timedelta(minutes=11))
+    (alert,) = _queued(engine, "checkin.problem")
+    assert alert.recipient_user == ANA
+    assert "No note was given" in alert.text
+
+
+def test_the_owners_own_problem_alerts_nobody(checkins: CheckIns, engine: Engine) -> None:
+    _meeting(engine, author=ANA, at=START - timedelta(hours=1))
+    checkins.plan(START)
+    (asked,) = _checkins(engine)
+    checkins.answer(
+        team_id=TEAM, user_id=ANA, checkin_id=asked.id or 0, answer=CheckInAnswer.PROBLEM
+    )
+    checkins.add_note(team_id=TEAM, user_id=ANA, checkin_id=asked.id or 0, note="late again")
+    assert _queued(engine, "checkin.problem") == []
+    assert _queued(engine, "checkin.debrief") == []  # the owner needs no debrief of their own

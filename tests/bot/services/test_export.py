@@ -1,0 +1,193 @@
+"""Exports: CSV cells a spreadsheet cannot run, and what each person's file holds."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from bot.clock import ManualClock
+from bot.services.cadence import Cadences
+from bot.services.commitments import Commitments, NewCommitment
+from bot.services.export import Dataset, Exporter, Reach, cell, to_csv
+from bot.services.partner_names import PartnerNames
+from bot.services.people import PeopleCheck, PeopleToLookUp
+from bot.services.registry import Actor, Registry
+from bot.services.surveys import PartnerFeedback, QuestionResult, RoundResults
+from bot.services.touchpoints import NewTouchpoint, Touchpoints
+from handlers.blocks.commitments import MESSAGES
+from handlers.blocks.touchpoints import RENDERER
+from storage.models import CommitmentSide, TouchpointKind
+from storage.partners import get_partner
+from tests.factories import Colleague, add_partner, save_colleagues
+
+T1 = "T1"
+ANA, BEN, CHLOE, DAN = "U0ANA", "U0BEN", "U0CHLOE", "U0DAN"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("=SUM(A1:A9)", "'=SUM(A1:A9)"),
+        ("+1 555", "'+1 555"),
+        ("-5", "'-5"),
+        ("@ana", "'@ana"),
+        ("plain", "plain"),
+        (None, ""),
+        (True, "yes"),
+        (3.14159, "3.14"),
+        (date(2026, 12, 4), "2026-12-04"),
+        (datetime(2026, 12, 4, 9, 30, tzinfo=UTC), "2026-12-04T09:30:00+00:00"),
+    ],
+)
+def test_cells(value: str | bool | float | date | None, expected: str) -> None:
+    assert cell(value) == expected
+
+
+def test_a_csv_has_a_header_a_bom_and_quotes_where_needed() -> None:
+    content, count = to_csv(("name", "notes"), [["Acme", 'said "yes", then\nleft']])
+    assert count == 1
+    assert content.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    assert rows == [["name", "notes"], ["Acme", 'said "yes", then\nleft']]
+
+
+class Pulse:
+    """Pulse results as the survey service gives them: one closed round per partner name."""
+
+    def __init__(self, engine: Engine, rounds: dict[str, RoundResults]) -> None:
+        self.engine = engine
+        self.rounds = rounds
+        self.asked: list[tuple[str, int]] = []
+
+    def partner_feedback(self, *, team_id: str, user_id: str, partner_id: int) -> PartnerFeedback:
+        self.asked.append((user_id, partner_id))
+        with Session(self.engine) as session:
+            partner = get_partner(session=session, team_id=team_id, partner_id=partner_id)
+        assert partner is not None
+        return PartnerFeedback(
+            partner_name=partner.name,
+            pulse=self.rounds.get(partner.name),
+            open_round=None,
+            checkins={},
+            tz=None,
+        )
+
+
+def round_of(respondents: int, *averages: float | None) -> RoundResults:
+    return RoundResults(
+        round_id=1,
+        partner_name="x",
+        started_at=datetime(2026, 11, 1, tzinfo=UTC),
+        closed_at=datetime(2026, 11, 8, tzinfo=UTC),
+        invited=6,
+        respondents=respondents,
+        threshold=3,
+        questions=tuple(
+            QuestionResult(number=n, text=f"q{n}", answers=respondents, average=a, change=None)
+            for n, a in enumerate(averages, start=1)
+        ),
+        comments=(),
+    )
+
+
+@pytest.fixture
+def exporter(engine: Engine, clock: ManualClock) -> tuple[Exporter, Pulse]:
+    save_colleagues(
+        engine,
+        clock,
+        team_id=T1,
+        colleagues=[Colleague(ANA, admin=True), Colleague(BEN), Colleague(CHLOE), Colleague(DAN)],
+    )
+    registry = Registry(engine=engine, clock=clock, names=PartnerNames())
+    add_partner(registry, team_id=T1, name="Acme", owner_id=BEN)
+    add_partner(registry, team_id=T1, name="Globex", owner_id=CHLOE)
+    commitments = Commitments(engine=engine, clock=clock, registry=registry, messages=MESSAGES)
+    for by, partner, what in (
+        (BEN, "Acme", "deck"),
+        (CHLOE, "Globex", "quote"),
+        (DAN, "Globex", "venue"),
+    ):
+        commitments.record(
+            actor=Actor(T1, by),
+            partner=partner,
+            new=NewCommitment(side=CommitmentSide.US, what=what, due_text="friday"),
+        )
+    touchpoints = Touchpoints(
+        engine=engine, clock=clock, registry=registry, renderer=RENDERER, default_channel=None
+    )
+    for by, partner, notes in ((BEN, "Acme", "intro"), (CHLOE, "Globex", "pricing")):
+        touchpoints.record(
+            actor=Actor(T1, by),
+            partner=partner,
+            new=NewTouchpoint(kind=TouchpointKind.DONE, notes=notes),
+        )
+    touchpoints.record(
+        actor=Actor(T1, CHLOE),
+        partner="Acme",
+        new=NewTouchpoint(kind=TouchpointKind.DONE, notes="with ben", participants=[DAN]),
+    )
+    pulse = Pulse(engine, {"Acme": round_of(4, 4.0, 3.0), "Globex": round_of(2, None, None)})
+    cadences = Cadences(engine=engine, clock=clock, registry=registry, messages=MESSAGES)
+    return (
+        Exporter(
+            engine=engine, clock=clock, commitments=commitments, cadences=cadences, feedback=pulse
+        ),
+        pulse,
+    )
+
+
+def rows(content: bytes) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
+
+
+def test_everyone_sees_every_partner_and_only_pulse_aggregates(
+    exporter: tuple[Exporter, Pulse],
+) -> None:
+    service, pulse = exporter
+    found = service.export(team_id=T1, user_id=DAN, dataset=Dataset.PARTNERS, check=PeopleCheck())
+    assert found.filename == "liaison-partners-2026-11-25.csv" and found.reach is Reach.OWN
+    acme, globex = rows(found.content)
+    assert (acme["name"], acme["owner_id"], acme["open_us"]) == ("Acme", BEN, "1")
+    assert (acme["pulse_respondents"], acme["pulse_average"]) == ("4", "3.50")
+    assert (globex["pulse_respondents"], globex["pulse_average"]) == ("2", "")  # too few
+    assert acme["last_contact_by"] == CHLOE and acme["stay_in_touch"] == "fine"
+    assert not any("score" in column or "answer" in column for column in acme)
+    assert len(pulse.asked) == 2
+
+
+def test_touchpoints_and_commitments_of_ones_partners_and_ones_own_part(
+    exporter: tuple[Exporter, Pulse],
+) -> None:
+    service, _ = exporter
+
+    def export(user: str, dataset: Dataset) -> list[dict[str, str]]:
+        return rows(
+            service.export(team_id=T1, user_id=user, dataset=dataset, check=PeopleCheck()).content
+        )
+
+    assert [r["notes"] for r in export(BEN, Dataset.TOUCHPOINTS)] == ["intro", "with ben"]
+    assert [r["notes"] for r in export(DAN, Dataset.TOUCHPOINTS)] == ["with ben"]  # took part
+    assert [r["notes"] for r in export(ANA, Dataset.TOUCHPOINTS)] == [
+        "intro",
+        "with ben",
+        "pricing",
+    ]
+    assert [r["what"] for r in export(DAN, Dataset.COMMITMENTS)] == ["venue"]  # recorded it
+    assert [r["what"] for r in export(CHLOE, Dataset.COMMITMENTS)] == ["quote", "venue"]
+    assert [r["what"] for r in export(ANA, Dataset.COMMITMENTS)] == ["deck", "quote", "venue"]
+
+
+def test_whether_someone_is_an_admin_may_need_slack_first(exporter: tuple[Exporter, Pulse]) -> None:
+    service, _ = exporter
+    with pytest.raises(PeopleToLookUp):
+        service.export(
+            team_id=T1, user_id="U0NEW", dataset=Dataset.COMMITMENTS, check=PeopleCheck()
+        )
+    asked = PeopleCheck(asked=frozenset({"U0NEW"}))
+    found = service.export(team_id=T1, user_id="U0NEW", dataset=Dataset.COMMITMENTS, check=asked)
+    assert found.rows == 0 and found.reach is Reach.OWN

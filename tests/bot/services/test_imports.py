@@ -1,0 +1,153 @@
+"""Importing a partner list: reading the file, what each row becomes, dry runs and running twice.
+Slack's directory is stood in for by a dictionary of known colleagues."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from bot.clock import ManualClock
+from bot.services.imports import (
+    ImportReport,
+    Outcome,
+    PartnerImport,
+    Row,
+    UnusableFile,
+    read_rows,
+    words,
+)
+from bot.services.partner_names import PartnerNames
+from bot.services.registry import Actor, ListScope, Registry
+from tests.factories import Colleague, add_partner, save_colleagues
+
+T1 = "T1"
+BOT, ANA, BEN = "U0BOT", "U0ANA", "U0BEN"
+
+
+class KnownColleagues:
+    """The directory: colleagues by email and by id."""
+
+    def __init__(self, people: dict[str, str]) -> None:
+        self.people = people
+        self.asked: list[str] = []
+
+    def find(self, ref: str) -> str | None:
+        self.asked.append(ref)
+        return self.people.get(ref.lower()) or (ref if ref in self.people.values() else None)
+
+
+def test_columns_in_any_order_and_case_with_aliases_split() -> None:
+    text = (
+        "\ufeffWebsite,STATUS,Name,owner_id,Aliases,notes\n"
+        "msf.org,Active,Médecins Sans Frontières,U0ANA,MSF; Doctors Without Borders,x\n"
+        "\n"
+        ',,"Acme, Inc.",,A|B,\n'
+    )
+    first, second = read_rows(text)
+    assert first == Row(
+        line=2,
+        name="Médecins Sans Frontières",
+        aliases=("MSF", "Doctors Without Borders"),
+        owner="U0ANA",
+        status="active",
+        website="msf.org",
+    )
+    assert (second.line, second.name, second.aliases, second.status) == (
+        4,
+        "Acme, Inc.",
+        ("A", "B"),
+        "prospect",
+    )
+
+
+@pytest.mark.parametrize("text", ["", "owner,status\nU0ANA,active\n"])
+def test_a_file_without_names_is_unusable(text: str) -> None:
+    with pytest.raises(UnusableFile):
+        read_rows(text)
+
+
+@pytest.fixture
+def registry(engine: Engine, clock: ManualClock) -> Registry:
+    save_colleagues(engine, clock, team_id=T1, colleagues=[Colleague(ANA), Colleague(BEN)])
+    registry = Registry(engine=engine, clock=clock, names=PartnerNames())
+    add_partner(registry, team_id=T1, name="Initech", owner_id=ANA)
+    registry.add_aliases(actor=Actor(T1, ANA), partner="Initech", aliases=["Initrode"])
+    return registry
+
+
+def run(registry: Registry, text: str, *, dry_run: bool) -> ImportReport:
+    directory = KnownColleagues({"ana@example.org": ANA, "ben@example.org": BEN})
+    return PartnerImport(registry=registry, directory=directory).run(
+        team_id=T1, actor_id=BOT, rows=read_rows(text), dry_run=dry_run
+    )
+
+
+LIST = (
+    "name,aliases,owner,status,website\n"
+    "Globex,GX,BEN@example.org,active,globex.example\n"
+    "Initech Inc,,ana@example.org,,\n"
+    "Inittech,,ana@example.org,,\n"
+    "Hooli,Initech,U0BEN,,\n"
+    "Wayne,Initrode,U0BEN,,\n"
+    "Umbrella,,eve@example.org,,\n"
+    "!!!,,U0BEN,,\n"
+    "Stark,,U0BEN,,not a website\n"
+)
+
+
+def outcomes(report: ImportReport) -> list[tuple[int, Outcome, str]]:
+    return [(r.line, r.outcome, r.detail) for r in report.results]
+
+
+def test_a_dry_run_tells_each_rows_fate_and_changes_nothing(registry: Registry) -> None:
+    report = run(registry, LIST, dry_run=True)
+    assert outcomes(report) == [
+        (2, Outcome.ADDED, ""),
+        (3, Outcome.EXISTS, "Initech"),
+        (4, Outcome.LIKELY_DUPLICATE, "Initech"),
+        (5, Outcome.SAME_AS_ROW, "3"),  # its alias is the name of line 3
+        (6, Outcome.NAME_TAKEN, "“Initrode” is Initech"),
+        (7, Outcome.UNKNOWN_OWNER, "eve@example.org"),
+        (8, Outcome.INVALID, "the name has no letters or digits"),
+        (9, Outcome.INVALID, "“not a website” is not a website"),
+    ]
+    listed = registry.page(team_id=T1, user_id=ANA, scope=ListScope.ALL, limit=10)
+    assert [facts.name for facts in listed.partners] == ["Initech"]
+    lines = words(report, file_name="list.csv", team_id=T1)
+    assert lines[0] == "Dry run of list.csv for workspace T1: nothing was changed."
+    assert lines[-2:] == [
+        "Would add 1 partner: Globex.",
+        "Run it again without --dry-run to add them.",
+    ]
+
+
+def test_importing_twice_adds_once(registry: Registry) -> None:
+    first = run(registry, LIST, dry_run=False)
+    assert [r.name for r in first.of(Outcome.ADDED)] == ["Globex"]
+    profile = registry.profile(team_id=T1, partner="gx")
+    assert (profile.facts.owner_id, profile.facts.status, profile.facts.website_domain) == (
+        BEN,
+        "active",
+        "globex.example",
+    )
+    assert profile.created_by == BOT
+    second = run(registry, "name,owner\nGlobex,U0BEN\nInitech,U0ANA\n", dry_run=False)
+    assert [r.outcome for r in second.results] == [Outcome.EXISTS, Outcome.EXISTS]
+    assert words(second, file_name="list.csv", team_id=T1)[-1] == (
+        "Nothing to change: all 2 partners in list.csv are already registered."
+    )
+
+
+def test_rows_repeating_each_other_are_reported_once(registry: Registry) -> None:
+    report = run(
+        registry,
+        "name,aliases,owner,website\nAcme,ACM,U0ANA,acme.example\nacme,,U0BEN,\nACM Labs,,U0ANA,"
+        "https://acme.example/x\nOther,acme,U0ANA,\n",
+        dry_run=False,
+    )
+    assert outcomes(report) == [
+        (2, Outcome.ADDED, ""),
+        (3, Outcome.SAME_AS_ROW, "2"),
+        (4, Outcome.LIKELY_DUPLICATE, "line 2 (same website)"),
+        (5, Outcome.SAME_AS_ROW, "2"),
+    ]

@@ -1,0 +1,565 @@
+"""The touchpoint service on the real database: what is recorded, which collisions are news, who is
+told through the outbox, intents, the briefing; and its pure rules."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from bot.clock import ManualClock
+from bot.dates import When
+from bot.delivery.absence import go_away
+from bot.delivery.working_hours import WorkingHours
+from bot.services.partner_names import PartnerNames
+from bot.services.people import PeopleCheck
+from bot.services.registry import Actor, Registry, UnknownPartner
+from bot.services.touchpoints import (
+    AskerNote,
+    BadTouchpoint,
+    CollisionAlert,
+    IntentGone,
+    Message,
+    NewTouchpoint,
+    NotAsked,
+    OwnerNote,
+    PartnerGone,
+    Problem,
+    Recorded,
+    Touchpoints,
+    ZoneUnknown,
+    check_notes,
+    is_news,
+    moment,
+    next_working_day,
+)
+from storage import people as profiles
+from storage.models import (
+    Collision,
+    Contact,
+    IntentAnswer,
+    OutboxMessage,
+    Partner,
+    TeamRole,
+    Touchpoint,
+    TouchpointKind,
+    TouchpointMedium,
+    Workspace,
+)
+
+T1 = "T1"
+ANA, BEN, CHLOE, DAN = "U0ANA", "U0BEN", "U0CHLOE", "U0DAN"
+BERLIN = ZoneInfo("Europe/Berlin")
+# Wednesday 25 Nov 2026, 09:00 UTC (the clock fixture's start).
+NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+
+
+class Written:
+    """A renderer that says what it was asked to render, and remembers it."""
+
+    def __init__(self) -> None:
+        self.alerts: list[CollisionAlert] = []
+        self.notes: list[OwnerNote] = []
+        self.asks: list[OwnerNote] = []
+        self.answers: list[AskerNote] = []
+
+    def collision_alert(self, alert: CollisionAlert) -> Message:
+        self.alerts.append(alert)
+        return Message(text=f"alert about {alert.partner.name}", blocks=[])
+
+    def owner_note(self, note: OwnerNote) -> Message:
+        self.notes.append(note)
+        return Message(text=f"note to {note.recipient}", blocks=[])
+
+    def intent_ask(self, note: OwnerNote) -> Message:
+        self.asks.append(note)
+        return Message(text=f"ask {note.recipient}", blocks=[])
+
+    def asker_note(self, note: AskerNote) -> Message:
+        self.answers.append(note)
+        return Message(text=f"answer {note.touch.answer}", blocks=[])
+
+
+@pytest.fixture
+def written() -> Written:
+    return Written()
+
+
+@pytest.fixture
+def registry(engine: Engine, clock: ManualClock) -> Registry:
+    return Registry(engine=engine, clock=clock, names=PartnerNames())
+
+
+@pytest.fixture
+def service(
+    engine: Engine, clock: ManualClock, registry: Registry, written: Written
+) -> Touchpoints:
+    return Touchpoints(
+        engine=engine,
+        clock=clock,
+        registry=registry,
+        renderer=written,
+        default_channel="#partnerships",
+    )
+
+
+@pytest.fixture(autouse=True)
+def acme(engine: Engine, registry: Registry) -> None:
+    """Acme, owned by Ana (Berlin) with Dan on its team; everyone's time zone cached."""
+    with Session(engine) as session:
+        for user_id, tz in (
+            (ANA, "Europe/Berlin"),
+            (BEN, "America/New_York"),
+            (CHLOE, "Asia/Tokyo"),
+            (DAN, "Europe/London"),
+        ):
+            profiles.save_profile(
+                session=session,
+                team_id=T1,
+                user_id=user_id,
+                name=user_id.lower(),
+                real_name=None,
+                tz=tz,
+                is_admin=user_id == ANA,
+                is_deleted=False,
+                fetched_at=NOW,
+            )
+        session.commit()
+    registry.add(
+        actor=Actor(T1, ANA), name="Acme", aliases=["ACME Corp", "Roadrunner Supplies"], team=[DAN]
+    )
+
+
+def log(
+    service: Touchpoints,
+    user: str,
+    notes: str = "notes",
+    *,
+    kind: TouchpointKind = TouchpointKind.DONE,
+    partner: str = "Acme",
+    key: str | None = None,
+    **fields: Any,
+) -> Recorded:
+    return service.record(
+        actor=Actor(T1, user),
+        partner=partner,
+        new=NewTouchpoint(kind=kind, notes=notes, **fields),
+        request_key=key,
+    )
+
+
+def rows(engine: Engine, model: type[Any]) -> list[Any]:
+    with Session(engine) as session:
+        found = list(session.exec(select(model)))
+        for row in found:
+            session.expunge(row)
+        return found
+
+
+def outbox(engine: Engine) -> dict[str, OutboxMessage]:
+    return {row.dedupe_key: row for row in rows(engine, OutboxMessage)}
+
+
+# --- Pure rules ---------------------------------------------------------------------------------
+
+
+def when(day: date, at: time | None = None) -> When:
+    return When(day, at, BERLIN)
+
+
+def test_a_log_without_a_date_is_now_and_a_plan_needs_one() -> None:
+    assert moment(TouchpointKind.DONE, None, now=NOW) == (NOW, False)
+    with pytest.raises(BadTouchpoint) as raised:
+        moment(TouchpointKind.PLANNED, None, now=NOW)
+    assert raised.value.problem is Problem.NO_DATE
+
+
+def test_a_day_without_a_time_is_noon_there_and_today_counts_for_both() -> None:
+    today = date(2026, 11, 25)
+    noon = datetime(2026, 11, 25, 11, 0, tzinfo=UTC)
+    assert moment(TouchpointKind.DONE, when(today), now=NOW) == (noon, True)
+    assert moment(TouchpointKind.PLANNED, when(today), now=NOW + timedelta(hours=8)) == (noon, True)
+
+
+@pytest.mark.parametrize(
+    ("kind", "day", "at", "problem"),
+    [
+        (TouchpointKind.DONE, date(2026, 11, 26), None, Problem.LOG_IN_FUTURE),
+        (TouchpointKind.DONE, date(2026, 11, 25), time(10, 6), Problem.LOG_IN_FUTURE),
+        (TouchpointKind.PLANNED, date(2026, 11, 24), None, Problem.PLAN_IN_PAST),
+        (TouchpointKind.PLANNED, date(2026, 11, 25), time(9, 54), Problem.PLAN_IN_PAST),
+        (TouchpointKind.INTENDED, date(2026, 11, 24), None, Problem.PLAN_IN_PAST),
+    ],
+)
+def test_logs_lie_in_the_past_and_plans_ahead(
+    kind: TouchpointKind, day: date, at: time | None, problem: Problem
+) -> None:
+    with pytest.raises(BadTouchpoint) as raised:
+        moment(kind, when(day, at), now=NOW, typed="typed")
+    assert raised.value.problem is problem
+    assert raised.value.typed == "typed"
+
+
+def test_five_minutes_of_grace_either_way() -> None:
+    assert moment(TouchpointKind.DONE, when(date(2026, 11, 25), time(10, 4)), now=NOW)[1] is False
+    assert moment(TouchpointKind.PLANNED, when(date(2026, 11, 25), time(9, 56)), now=NOW)
+
+
+def test_notes_are_needed_and_at_most_3000_characters() -> None:
+    assert check_notes("  agreed  ") == "agreed"
+    with pytest.raises(BadTouchpoint, match="no_notes"):
+        check_notes("   ")
+    with pytest.raises(BadTouchpoint) as raised:
+        check_notes("x" * 3001)
+    assert raised.value.length == 3001
+    assert check_notes("x" * 3000)
+
+
+def test_a_collision_is_news_unless_they_knew_of_the_other_contact() -> None:
+    assert is_news({BEN}, {CHLOE}, alerted=[], together=[])
+    assert not is_news({BEN}, {CHLOE}, alerted=[{BEN}], together=[])
+    assert is_news({BEN}, {CHLOE}, alerted=[{DAN}], together=[{BEN}, {CHLOE}])
+    assert not is_news({BEN, DAN}, {CHLOE}, alerted=[], together=[{DAN, CHLOE}])
+
+
+def test_the_next_working_day_skips_the_weekend() -> None:
+    friday = datetime(2026, 11, 27, 9, 5, tzinfo=UTC)
+    hours = WorkingHours(days=frozenset(range(5)), start_hour=9, end_hour=17)
+    assert next_working_day(friday, tz=BERLIN, hours=hours) == datetime(
+        2026, 11, 30, 9, 5, tzinfo=UTC
+    )
+    weekends = WorkingHours(days=frozenset({5, 6}), start_hour=9, end_hour=17)
+    assert next_working_day(friday, tz=BERLIN, hours=weekends).date() == date(2026, 11, 28)
+
+
+# --- Recording ----------------------------------------------------------------------------------
+
+
+def test_a_contact_is_recorded_with_its_people_and_is_the_last_contact(
+    service: Touchpoints, engine: Engine
+) -> None:
+    result = service.record(
+        actor=Actor(T1, BEN),
+        partner="acme corp",
+        new=NewTouchpoint(
+            kind=TouchpointKind.DONE,
+            notes=" kick-off ",
+            day_text="yesterday 15:00",
+            medium=TouchpointMedium.MEETING,
+            participants=[CHLOE, BEN, CHLOE],
+            contact="Jane Doe",
+        ),
+    )
+    assert result.touch.participants == (CHLOE,)
+    assert result.touch.contact == "Jane Doe"
+    assert result.touch.at == datetime(2026, 11, 24, 20, 0, tzinfo=UTC)  # 15:00 in New York
+    assert result.tz == ZoneInfo("America/New_York")
+    (touchpoint,) = rows(engine, Touchpoint)
+    assert (touchpoint.notes, touchpoint.medium, touchpoint.day_only) == (
+        "kick-off",
+        "meeting",
+        False,
+    )
+    with Session(engine) as session:
+        partner = session.exec(select(Partner)).one()
+        assert (partner.last_contact_at, partner.last_contact_by) == (touchpoint.at, BEN)
+        (jane,) = session.exec(select(Contact)).all()
+    assert jane.name == "Jane Doe" and touchpoint.contact_id == jane.id
+
+
+def test_a_contact_person_is_found_by_name_or_email_before_one_is_added(
+    service: Touchpoints, engine: Engine
+) -> None:
+    log(service, ANA, contact="jane@acme.example")
+    log(service, ANA, contact="JANE")
+    log(service, ANA, contact="Jane@ACME.example")
+    with Session(engine) as session:
+        contacts = session.exec(select(Contact)).all()
+    assert [(c.name, c.email) for c in contacts] == [("jane", "jane@acme.example")]
+
+
+def test_a_plan_is_no_contact_yet(service: Touchpoints, engine: Engine) -> None:
+    log(service, BEN, kind=TouchpointKind.PLANNED, day_text="friday")
+    with Session(engine) as session:
+        assert session.exec(select(Partner)).one().last_contact_at is None
+
+
+def test_bad_input_saves_nothing(service: Touchpoints, engine: Engine) -> None:
+    with pytest.raises(BadTouchpoint):
+        log(service, BEN, day_text="next week sometime")
+    with pytest.raises(BadTouchpoint):
+        log(service, BEN, notes="")
+    with pytest.raises(UnknownPartner):
+        log(service, BEN, partner="Initech", contact="New Person")
+    with pytest.raises(PartnerGone):
+        service.record(
+            actor=Actor(T1, BEN),
+            partner=999,
+            new=NewTouchpoint(kind=TouchpointKind.DONE, notes="x"),
+        )
+    assert rows(engine, Touchpoint) == [] and outbox(engine) == {}
+    with Session(engine) as session:
+        assert session.exec(select(Contact)).all() == []
+
+
+def test_a_typed_date_waits_for_the_callers_time_zone(service: Touchpoints, engine: Engine) -> None:
+    with pytest.raises(ZoneUnknown):
+        log(service, "U0NEW", day_text="yesterday")
+    log(service, "U0NEW")  # no date: nothing to read in a time zone
+    asked = Actor(T1, "U0NEW", PeopleCheck(asked=frozenset({"U0NEW"})))
+    result = service.record(
+        actor=asked,
+        partner="Acme",
+        new=NewTouchpoint(kind=TouchpointKind.DONE, notes="x", day_text="yesterday"),
+    )
+    assert result.tz == ZoneInfo("UTC")  # Slack said nothing: the workspace's zone, UTC
+
+
+def test_a_retried_request_answers_again_and_records_once(
+    service: Touchpoints, engine: Engine
+) -> None:
+    log(service, CHLOE)
+    first = log(service, BEN, key="cmd:t1")
+    again = log(service, BEN, "other words", key="cmd:t1")
+    assert len(rows(engine, Touchpoint)) == 2
+    assert again.repeated and not first.repeated
+    for field in ("touch", "clashes", "alert_channel", "owner_told", "tz"):
+        assert getattr(again, field) == getattr(first, field), field
+
+
+def test_simultaneous_logs_see_each_other(service: Touchpoints, engine: Engine) -> None:
+    people = [f"U0OUT{n}" for n in range(8)]
+    start = threading.Barrier(len(people))
+
+    def outsider_logs(user: str) -> None:
+        start.wait()
+        log(service, user)
+
+    threads = [threading.Thread(target=outsider_logs, args=(user,)) for user in people]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(rows(engine, Touchpoint)) == 8
+    assert len(rows(engine, Collision)) == 8 * 7 // 2  # every pair, once
+
+
+# --- Collisions and who hears -------------------------------------------------------------------
+
+
+def test_an_outsider_and_the_owner_collide_once_alerted_in_the_channel(
+    service: Touchpoints, engine: Engine, written: Written
+) -> None:
+    log(service, ANA, contact="Jane Doe", day_text="last monday")
+    ben = log(service, BEN, contact="jane doe", kind=TouchpointKind.PLANNED, day_text="friday")
+    (clash,) = ben.clashes
+    assert clash.other.author_id == ANA and clash.same_contact
+    assert ben.alert_channel == "#partnerships" and not ben.alert_threaded
+    (alert,) = written.alerts
+    assert alert.partner.owner_id == ANA and alert.window_days == 14
+    queued = outbox(engine)
+    channel_alert = queued[f"collision:{ben.touch.id}"]
+    assert channel_alert.recipient_channel == "#partnerships"
+    assert not channel_alert.respect_working_hours
+    note = queued[f"owner-note:{ben.touch.id}"]
+    assert note.recipient_user == ANA and note.respect_working_hours
+    (pair,) = rows(engine, Collision)
+    assert pair.same_contact and pair.alert_key == pair.thread_key == channel_alert.dedupe_key
+
+
+def test_team_members_do_not_collide_and_are_not_reported(
+    service: Touchpoints, engine: Engine, written: Written
+) -> None:
+    log(service, ANA)
+    dan = log(service, DAN)
+    assert dan.clashes == [] and dan.owner_told is None
+    assert outbox(engine) == {} and written.notes == []
+
+
+def test_the_window_is_the_workspaces(service: Touchpoints, engine: Engine) -> None:
+    log(service, ANA, day_text="2026-11-01")
+    assert log(service, BEN, day_text="2026-11-20").clashes == []
+    with Session(engine) as session:
+        session.add(Workspace(team_id=T1, window_days=21, created_at=NOW))
+        session.commit()
+    assert len(log(service, CHLOE, day_text="2026-11-20").clashes) == 2
+
+
+def test_knowing_of_the_other_contact_is_no_news(
+    service: Touchpoints, engine: Engine, written: Written
+) -> None:
+    log(service, BEN)
+    log(service, CHLOE, kind=TouchpointKind.PLANNED, day_text="friday")
+    repeat = log(service, CHLOE, "it happened")
+    assert len(repeat.clashes) == 1 and repeat.alert_channel is None
+    assert len(written.alerts) == 1
+    joined = log(service, DAN, participants=[CHLOE])  # Dan was with Chloe: coordinated
+    assert joined.alert_channel is None
+    assert len(rows(engine, Collision)) == 2 + 1  # every colliding pair is still recorded
+
+
+def test_later_alerts_within_a_day_thread_onto_the_first(
+    service: Touchpoints, engine: Engine, clock: ManualClock
+) -> None:
+    log(service, BEN)
+    first = log(service, CHLOE)
+    clock.advance(timedelta(hours=23))
+    second = log(service, "U0EVE")
+    assert second.alert_threaded
+    queued = outbox(engine)
+    root = f"collision:{first.touch.id}"
+    assert queued[f"collision:{second.touch.id}"].thread_of_dedupe_key == root
+    clock.advance(timedelta(hours=2))
+    third = log(service, "U0FAY")
+    assert not third.alert_threaded
+
+
+def test_the_partners_channel_then_the_workspaces_then_none(
+    engine: Engine, clock: ManualClock, registry: Registry, written: Written
+) -> None:
+    service = Touchpoints(
+        engine=engine, clock=clock, registry=registry, renderer=written, default_channel=None
+    )
+    log(service, BEN)
+    lonely = log(service, CHLOE)
+    assert lonely.no_channel and lonely.alert_channel is None
+    with Session(engine) as session:
+        session.add(Workspace(team_id=T1, coordination_channel="C0WORK", created_at=NOW))
+        session.commit()
+    assert log(service, "U0EVE").alert_channel == "C0WORK"
+    registry.set_channel(actor=Actor(T1, ANA), partner="Acme", channel_id="C0ACME")
+    assert log(service, "U0FAY").alert_channel == "C0ACME"
+
+
+def test_the_owners_stand_in_hears_while_the_owner_is_away(
+    service: Touchpoints, engine: Engine, registry: Registry
+) -> None:
+    go_away(
+        engine,
+        team_id=T1,
+        user_id=ANA,
+        starts_at=NOW - timedelta(hours=1),
+        ends_at=NOW + timedelta(days=2),
+        deputy_id=CHLOE,
+        now=NOW,
+    )
+    assert log(service, BEN).owner_told == CHLOE
+    registry.set_deputy(actor=Actor(T1, ANA), partner="Acme", deputy_id=DAN)
+    assert log(service, "U0EVE").owner_told == DAN
+    assert log(service, "U0FAY", participants=[DAN]).owner_told is None
+
+
+# --- Intents ------------------------------------------------------------------------------------
+
+
+def test_an_intent_asks_the_owner_until_the_next_working_day(
+    service: Touchpoints, engine: Engine, written: Written
+) -> None:
+    asked = log(service, BEN, "co-host the event", kind=TouchpointKind.INTENDED)
+    touch = asked.touch
+    assert touch.asked == ANA
+    assert touch.deadline == NOW + timedelta(days=1)  # 10:00 in Berlin, Thursday
+    (ask,) = written.asks
+    assert ask.recipient == ANA and ask.tz == BERLIN
+    assert outbox(engine)[f"intent-ask:{touch.id}"].recipient_user == ANA
+    assert written.notes == []  # the question is the owner's note
+    assert log(service, ANA, kind=TouchpointKind.INTENDED).touch.asked is None
+
+
+def test_only_the_person_asked_answers_and_once(
+    service: Touchpoints, engine: Engine, written: Written
+) -> None:
+    touch = log(service, BEN, kind=TouchpointKind.INTENDED).touch
+    with pytest.raises(NotAsked):
+        service.answer_intent(
+            actor=Actor(T1, CHLOE), touchpoint_id=touch.id, answer=IntentAnswer.GO_AHEAD
+        )
+    with pytest.raises(IntentGone):
+        service.answer_intent(actor=Actor(T1, ANA), touchpoint_id=999, answer=IntentAnswer.GO_AHEAD)
+    first = service.answer_intent(
+        actor=Actor(T1, ANA),
+        touchpoint_id=touch.id,
+        answer=IntentAnswer.TALK_FIRST,
+    )
+    assert first.recorded and first.touch.answer is IntentAnswer.TALK_FIRST
+    second = service.answer_intent(
+        actor=Actor(T1, ANA), touchpoint_id=touch.id, answer=IntentAnswer.GO_AHEAD
+    )
+    assert not second.recorded and second.touch.answer is IntentAnswer.TALK_FIRST
+    (told,) = written.answers
+    assert told.touch.answer is IntentAnswer.TALK_FIRST and told.tz == ZoneInfo("America/New_York")
+    reply = outbox(engine)[f"intent-answer:{touch.id}:talk_first"]
+    assert reply.recipient_user == BEN and reply.respect_working_hours
+
+
+def test_an_unanswered_intent_lapses_once_and_a_late_answer_still_counts(
+    service: Touchpoints, engine: Engine, clock: ManualClock, written: Written
+) -> None:
+    touch = log(service, BEN, kind=TouchpointKind.INTENDED).touch
+    answered = log(service, CHLOE, kind=TouchpointKind.INTENDED).touch
+    service.answer_intent(
+        actor=Actor(T1, ANA), touchpoint_id=answered.id, answer=IntentAnswer.GO_AHEAD
+    )
+    deadline = touch.deadline
+    assert deadline is not None
+    assert service.lapse_intents(now=deadline - timedelta(minutes=1)) == 0
+    assert service.lapse_intents(now=deadline) == 1
+    assert service.lapse_intents(now=deadline + timedelta(hours=1)) == 0
+    assert [note.touch.answer for note in written.answers] == [
+        IntentAnswer.GO_AHEAD,
+        IntentAnswer.LAPSED,
+    ]
+    late = service.answer_intent(
+        actor=Actor(T1, ANA), touchpoint_id=touch.id, answer=IntentAnswer.HANDLE_IT
+    )
+    assert late.recorded and late.late
+    assert written.answers[-1].late
+    assert f"intent-answer:{touch.id}:lapsed" in outbox(engine)
+
+
+# --- The briefing and the picker ----------------------------------------------------------------
+
+
+def test_the_briefing_shows_the_last_three_the_plans_and_the_intents(
+    service: Touchpoints, registry: Registry
+) -> None:
+    registry.set_deputy(actor=Actor(T1, ANA), partner="Acme", deputy_id=CHLOE)
+    for day in ("2026-11-10", "2026-11-12", "2026-11-18", "2026-11-20"):
+        log(service, DAN, day_text=day)
+    log(service, DAN, kind=TouchpointKind.PLANNED, day_text="2026-12-01")
+    log(service, BEN, kind=TouchpointKind.INTENDED)
+    found = service.brief(actor=Actor(T1, BEN), partner="ACME corp")
+    assert (found.partner.owner_id, found.partner.deputy_id, found.members) == (ANA, CHLOE, [DAN])
+    assert [t.at.date() for t in found.recent] == [
+        date(2026, 11, 20),
+        date(2026, 11, 18),
+        date(2026, 11, 12),
+    ]
+    assert [t.kind for t in found.planned] == [TouchpointKind.PLANNED]
+    assert [t.author_id for t in found.intents] == [BEN]
+    assert found.caller_role is None and found.last_contact_by == DAN
+    assert service.brief(actor=Actor(T1, DAN), partner="Acme").caller_role is TeamRole.MEMBER
+
+
+def test_the_picker_suggests_prefixes_then_near_misses_each_partner_once(
+    service: Touchpoints, registry: Registry
+) -> None:
+    registry.add(actor=Actor(T1, ANA), name="Acme Foundation", allow_similar=True)
+    registry.add(actor=Actor(T1, ANA), name="Globex")
+    assert [name for _, name, _ in service.suggest(team_id=T1, query="ac", limit=20)] == [
+        "Acme",
+        "Acme Foundation",
+    ]
+    assert [label for _, _, label in service.suggest(team_id=T1, query="road", limit=20)] == [
+        "Roadrunner Supplies"
+    ]
+    assert [name for _, name, _ in service.suggest(team_id=T1, query="globx", limit=20)] == [
+        "Globex"
+    ]
+    assert service.suggest(team_id=T1, query="  ", limit=20) == []
+    assert service.suggest(team_id="T2", query="ac", limit=20) == []

@@ -1,0 +1,297 @@
+"""Commitment, cadence and export Block Kit and texts, built from plain values."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.services.cadence import CadenceState, Intervals, Nudge, Source, Standing
+from bot.services.commitments import (
+    Assigned,
+    BadCommitment,
+    Balance,
+    Closed,
+    CommitmentFacts,
+    Listing,
+    PartnerCommitments,
+    Problem,
+    Recorded,
+    Reminder,
+    Scope,
+    Stage,
+)
+from bot.services.export import Dataset, Export, Reach
+from bot.services.registry import PartnerFacts
+from handlers.blocks import commitments as blocks
+from handlers.reply import Block
+from handlers.texts import commitments as texts
+from storage.models import CommitmentSide, CommitmentStatus
+
+NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+TOKYO = ZoneInfo("Asia/Tokyo")
+
+
+def facts(**changes: Any) -> PartnerFacts:
+    values: dict[str, Any] = {
+        "id": 7,
+        "name": "Acme",
+        "status": "active",
+        "owner_id": "U0ANA",
+        "deputy_id": None,
+        "website_domain": None,
+        "channel_id": None,
+        "last_contact_at": None,
+        **changes,
+    }
+    return PartnerFacts(**values)
+
+
+def item(**changes: Any) -> CommitmentFacts:
+    values: dict[str, Any] = {
+        "id": 12,
+        "partner_id": 7,
+        "partner_name": "Acme",
+        "side": CommitmentSide.US,
+        "owner_id": "U0BEN",
+        "what": "the draft MoU",
+        "due_on": date(2026, 12, 4),
+        "status": CommitmentStatus.OPEN,
+        "created_by": "U0ANA",
+        "created_at": NOW,
+        "closed_by": None,
+        "closed_at": None,
+        "on_time": None,
+        "overdue_days": 0,
+        **changes,
+    }
+    return CommitmentFacts(**values)
+
+
+def text_of(blocks_: list[Block]) -> str:
+    return json.dumps(blocks_, ensure_ascii=False)
+
+
+def buttons(blocks_: list[Block]) -> list[tuple[str, str]]:
+    return [
+        (element["action_id"], element["value"])
+        for block in blocks_
+        if block["type"] == "actions"
+        for element in block["elements"]
+    ]
+
+
+@pytest.mark.parametrize(
+    ("stage", "side", "expected"),
+    [
+        (Stage.BEFORE, CommitmentSide.US, "is due Fri 4 Dec, in 3 working days. Done already?"),
+        (
+            Stage.DUE,
+            CommitmentSide.US,
+            ":date: `#12` *we* owe *Acme* “the draft MoU” is due Fri 4 Dec.",
+        ),
+        (Stage.OVERDUE, CommitmentSide.US, ":warning: `#12` *we* owe *Acme*"),
+        (
+            Stage.OVERDUE,
+            CommitmentSide.THEM,
+            "*Acme* owes us “the draft MoU”: it was due Fri 4 Dec",
+        ),
+        (Stage.DUE, CommitmentSide.THEM, "Time to chase *Acme*, or close it if they delivered."),
+    ],
+)
+def test_a_reminder_names_the_partner_the_promise_and_offers_the_next_steps(
+    stage: Stage, side: CommitmentSide, expected: str
+) -> None:
+    shown = blocks.reminder(
+        Reminder(
+            commitment=item(side=side), stage=stage, recipient="U0BEN", covering_for=None, tz=TOKYO
+        )
+    )
+    assert expected in shown.text
+    assert buttons(shown.blocks) == [
+        (blocks.DONE, "12"),
+        (blocks.DROP, "12"),
+        (blocks.NEW_DATE, "12"),
+    ]
+    role = "own it" if side is CommitmentSide.US else "follow it up"
+    assert f"You get this because you {role}." in text_of(shown.blocks)
+
+
+def test_a_reminder_to_a_stand_in_says_for_whom() -> None:
+    shown = blocks.reminder(
+        Reminder(
+            commitment=item(), stage=Stage.DUE, recipient="U0DAN", covering_for="U0BEN", tz=TOKYO
+        )
+    )
+    assert "<@U0BEN>, who would own it, is away and you cover for them" in text_of(shown.blocks)
+
+
+def test_assigned_and_recorded() -> None:
+    note = blocks.assigned(
+        Assigned(commitment=item(side=CommitmentSide.THEM), by="U0ANA", tz=TOKYO)
+    )
+    assert note.text.startswith("<@U0ANA> recorded `#12`: *Acme* owes us “the draft MoU”")
+    assert "You follow it up" in note.text
+    lopsided = Balance(open_us=4, open_them=1, kept_us=2, late_us=1, dropped_them=1)
+    reply = blocks.recorded(
+        Recorded(commitment=item(), partner=facts(), balance=lopsided, owner_told=True)
+    )
+    shown = text_of(reply.blocks)
+    assert "Recorded `#12`: *we* owe *Acme* “the draft MoU”, due Fri 4 Dec." in reply.text
+    assert "kept — ours 2 on time, 1 late; theirs 0 on time, 1 dropped" in shown
+    assert "*Lopsided workload* with *Acme*: our side carries 80% of the open commitments" in shown
+
+
+def test_closed() -> None:
+    done = item(status=CommitmentStatus.DONE, on_time=True, closed_by="U0BEN", closed_at=NOW)
+    assert "Marked `#12` done — we kept our promise, on time" in texts.closed(
+        Closed(commitment=done, balance=Balance())
+    )
+    late = item(side=CommitmentSide.THEM, status=CommitmentStatus.DONE, on_time=False)
+    assert "they kept theirs, late (it was due Fri 4 Dec)" in texts.closed(
+        Closed(commitment=late, balance=Balance())
+    )
+    dropped = item(status=CommitmentStatus.DROPPED, closed_by="U0BEN", closed_at=NOW)
+    assert "`#12` was already marked dropped by <@U0BEN> on Wed 25 Nov." == texts.already_closed(
+        dropped
+    )
+
+
+def test_a_long_listing_stays_within_slacks_limits() -> None:
+    items = [item(id=n, overdue_days=n % 3) for n in range(1, 41)]
+    listing = Listing(
+        scope=Scope.ALL,
+        partner=None,
+        items=items,
+        more=12,
+        balance=Balance(open_us=30, open_them=22, overdue_us=5),
+        lopsided=[("Acme", CommitmentSide.THEM, 0.8)],
+    )
+    reply = blocks.listing(listing, this_year=2026)
+    assert len(reply.blocks) <= 50
+    assert all(
+        len(block["text"]["text"]) <= 3000 for block in reply.blocks if block["type"] == "section"
+    )
+    shown = text_of(reply.blocks)
+    assert (
+        "`#2` *we* owe *Acme* “the draft MoU” · due Fri 4 Dec · :warning: overdue by 2 days"
+        in shown
+    )
+    assert "…and 12 more" in shown and "their side carries 80%" in shown
+    assert "*Balance*: open — we owe 30 (5 overdue), they owe 22" in shown
+
+
+def test_dates_of_another_year_carry_the_year() -> None:
+    assert texts.line(item(due_on=date(2027, 1, 8)), 2026).count("Fri 8 Jan 2027") == 1
+
+
+def test_the_card_section_shows_commitments_balance_and_cadence() -> None:
+    state = CadenceState(
+        partner=facts(),
+        intervals=Intervals(30, 60, Source.DEFAULT),
+        since=NOW - timedelta(days=70),
+        contacted=True,
+        last_contact_by="U0DAN",
+        quiet_days=70,
+        standing=Standing.DORMANT,
+        snoozed_until=None,
+    )
+    section = blocks.partner_section(
+        PartnerCommitments(partner_id=7, open=[item()], more=0, balance=Balance(open_us=1)),
+        state,
+        tz=TOKYO,
+        this_year=2026,
+    )
+    shown = text_of(section)
+    assert "*Open commitments*\\n`#12`" in shown
+    assert ":zzz: Dormant: last contact Wed 16 Sep by <@U0DAN>, 70 days ago" in shown
+    empty = text_of(
+        blocks.partner_section(
+            PartnerCommitments(partner_id=7, open=[], more=0, balance=Balance()),
+            None,
+            tz=TOKYO,
+            this_year=2026,
+        )
+    )
+    assert "*Open commitments*\\nNone." in empty
+
+
+def test_the_nudge_offers_to_log_or_snooze() -> None:
+    state = CadenceState(
+        partner=facts(),
+        intervals=Intervals(14, 28, Source.STATUS),
+        since=NOW,
+        contacted=False,
+        last_contact_by=None,
+        quiet_days=14,
+        standing=Standing.DUE,
+        snoozed_until=None,
+    )
+    shown = blocks.nudge(Nudge(state=state, recipient="U0DAN", covering_for="U0ANA", tz=TOKYO))
+    assert "never in touch since it was registered on Wed 25 Nov" in shown.text
+    assert "(set for its status)" in shown.text
+    assert buttons(shown.blocks) == [(blocks.LOG_TOUCHPOINT, "7"), (blocks.SNOOZE, "7")]
+    assert "<@U0ANA>, who owns *Acme*, is away" in text_of(shown.blocks)
+
+
+def test_the_commitment_form_and_the_new_date_form() -> None:
+    form = blocks.commit_form(owner_id="U0BEN", today=date(2026, 11, 25), private_metadata="{}")
+    assert [block["block_id"] for block in form["blocks"]] == [
+        blocks.PARTNER_FIELD,
+        blocks.SIDE_FIELD,
+        blocks.OWNER_FIELD,
+        blocks.WHAT_FIELD,
+        blocks.DUE_FIELD,
+    ]
+    assert form["blocks"][0]["element"]["action_id"] == blocks.PARTNER_PICKER
+    assert form["blocks"][4]["element"]["initial_date"] == "2026-11-25"
+    redate = blocks.redate_form(item(), private_metadata="{}")
+    assert redate["blocks"][1]["element"]["initial_date"] == "2026-12-04"
+    assert (
+        blocks.side_of("them") is CommitmentSide.THEM and blocks.side_of(None) is CommitmentSide.US
+    )
+
+
+@pytest.mark.parametrize(
+    ("problem", "expected"),
+    [
+        (BadCommitment(Problem.NO_WHAT), "What was promised?"),
+        (BadCommitment(Problem.WHAT_TOO_LONG, detail="1200"), "That is 1200 characters long"),
+        (
+            BadCommitment(Problem.UNREADABLE_DATE, detail="I can't read 'x'."),
+            "The due date: I can't",
+        ),
+        (
+            BadCommitment(Problem.PAST_DUE, typed="monday", day=date(2026, 11, 23)),
+            "`monday` (Mon 23 Nov) is in the past",
+        ),
+    ],
+)
+def test_problems_say_what_was_wrong(problem: BadCommitment, expected: str) -> None:
+    assert expected in texts.problem(problem)
+
+
+def test_the_export_comment_says_what_the_file_holds() -> None:
+    def export(dataset: Dataset, reach: Reach, rows: int, team: int = 2) -> Export:
+        return Export(
+            dataset=dataset,
+            filename="x.csv",
+            content=b"",
+            rows=rows,
+            reach=reach,
+            team_partners=team,
+        )
+
+    assert texts.export_comment(export(Dataset.TOUCHPOINTS, Reach.OWN, 5)) == (
+        "Your export: 5 touchpoints — all of the 2 partners on whose team you are, and those "
+        "elsewhere you took part in."
+    )
+    assert "everything in the workspace (you are an admin)" in texts.export_comment(
+        export(Dataset.COMMITMENTS, Reach.EVERYTHING, 1)
+    )
+    assert "Pulse surveys appear only as aggregates" in texts.export_comment(
+        export(Dataset.PARTNERS, Reach.OWN, 3)
+    )

@@ -1,0 +1,275 @@
+"""Block Kit of check-ins and pulse surveys, built from plain values without Slack."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from bot.services.checkins import CheckInCard, Debrief, ProblemAlert
+from bot.services.feedback import Cadence
+from bot.services.registry import PartnerFacts
+from bot.services.surveys import (
+    QUESTIONS,
+    OpenRound,
+    PartnerFeedback,
+    QuestionCard,
+    QuestionResult,
+    RoundResults,
+    Schedule,
+    SurveyInvitation,
+)
+from handlers.blocks import feedback as blocks
+from storage.models import CheckInAnswer
+
+MEETING = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
+NOW = datetime(2026, 11, 25, 14, 0, tzinfo=UTC)
+
+
+def action_ids(rendered_blocks: list[dict[str, Any]]) -> list[str]:
+    return [
+        element["action_id"]
+        for block in rendered_blocks
+        if block["type"] == "actions"
+        for element in block["elements"]
+    ]
+
+
+def card(**changes: Any) -> CheckInCard:
+    values: dict[str, Any] = {
+        "checkin_id": 7,
+        "partner_name": "Acme",
+        "medium": "call",
+        "meeting_at": MEETING,
+        "tz": "America/New_York",
+        "planned": False,
+        "author_id": "U0ANA",
+        "recipient_id": "U0BEN",
+        "answer": None,
+        "note": None,
+        "moved_to": None,
+        "expired": False,
+        "changeable_until": None,
+    }
+    values.update(changes)
+    return CheckInCard(**values)
+
+
+def test_a_checkin_asks_with_buttons_and_says_why() -> None:
+    shown = blocks.checkin(card())
+    assert shown.text == "How did your call with *Acme* on Tue 24 Nov go?"
+    assert action_ids(shown.blocks) == [
+        "checkin_answer_went_well",
+        "checkin_answer_mixed",
+        "checkin_answer_problem",
+        "checkin_note",
+    ]
+    assert "You took part; <@U0ANA> logged it." in json.dumps(shown.blocks)
+    planned = blocks.checkin(card(planned=True))
+    assert action_ids(planned.blocks)[3:] == [
+        "checkin_answer_didnt_happen",
+        "checkin_moved",
+        "checkin_note",
+    ]
+    every_value = {
+        element["value"]
+        for block in planned.blocks
+        if block["type"] == "actions"
+        for element in block["elements"]
+    }
+    assert every_value == {"7"}
+
+
+def test_an_answered_checkin_shows_the_answer_instead_of_the_buttons() -> None:
+    shown = blocks.checkin(
+        card(
+            answer=CheckInAnswer.PROBLEM,
+            note="They cancelled",
+            changeable_until=NOW + timedelta(hours=24),
+        )
+    )
+    text = json.dumps(shown.blocks, ensure_ascii=False)
+    assert "You answered: *⚠️ Problem*." in text
+    assert "Your note: _They cancelled_" in text
+    assert "You can change it until Thu 26 Nov 09:00" in text  # New York time
+    assert action_ids(shown.blocks) == ["checkin_change", "checkin_note"]
+    editing = blocks.checkin(card(answer=CheckInAnswer.MIXED, editing=True))
+    assert "checkin_answer_mixed" in action_ids(editing.blocks)
+
+
+def test_an_expired_checkin_has_no_buttons() -> None:
+    shown = blocks.checkin(card(expired=True))
+    assert action_ids(shown.blocks) == []
+    assert "closed without an answer" in json.dumps(shown.blocks)
+
+
+def test_the_reminder_says_it_is_the_only_one() -> None:
+    assert blocks.MESSAGES.checkin_reminder(card()).text.startswith("Reminder — How did your call")
+
+
+def test_forms_carry_the_checkin_and_ask_the_right_thing() -> None:
+    problem = blocks.note_form(card(note="late"), problem=True)
+    assert problem["title"]["text"] == "What went wrong?"
+    assert blocks.read_metadata(problem) == {"checkin": 7}
+    (field,) = [b for b in problem["blocks"] if b["type"] == "input"]
+    assert field["block_id"] == blocks.NOTE_FIELD and field["element"]["initial_value"] == "late"
+    moved = blocks.move_form(card(planned=True))
+    assert [b["element"]["type"] for b in moved["blocks"] if b["type"] == "input"] == ["datepicker"]
+    assert blocks.read_metadata({"private_metadata": "not json"}) == {}
+
+
+def test_debrief_and_problem_alert_name_who_said_what() -> None:
+    debrief = Debrief(
+        touchpoint_id=3,
+        partner_name="Acme",
+        medium="meeting",
+        meeting_at=MEETING,
+        tz="Europe/Berlin",
+        author_id="U0BEN",
+        user_id="U0DAN",
+        answer=CheckInAnswer.MOVED,
+        note=None,
+        moved_to=MEETING + timedelta(days=7),
+        changed=True,
+    )
+    assert blocks.debrief_head(debrief).text.startswith("Debrief of the meeting with *Acme*")
+    assert blocks.debrief_line(debrief).text == (
+        "<@U0DAN> changed their answer to *📅 Moved* — to Tue 1 Dec"
+    )
+    alert = ProblemAlert(
+        partner_name="Acme",
+        medium="event",
+        meeting_at=MEETING,
+        tz="Asia/Tokyo",
+        user_id="U0DAN",
+        note="Venue fell through",
+        owner_id="U0ANA",
+        covering=True,
+    )
+    text = blocks.problem_alert(alert).text
+    assert "on Wed 25 Nov" in text  # 00:00 in Tokyo
+    assert "> Venue fell through" in text
+    assert "because <@U0ANA>, the owner, is away" in text
+
+
+def question(score: int | None = None, *, closed: bool = False) -> QuestionCard:
+    return QuestionCard(
+        message_id=41,
+        partner_name="Acme",
+        number=2,
+        of=4,
+        text=QUESTIONS[1],
+        score=score,
+        closed=closed,
+    )
+
+
+def test_a_statement_has_five_buttons_and_shows_the_recorded_score() -> None:
+    shown = blocks.survey_question(question())
+    assert action_ids(shown.blocks) == [f"survey_score_{n}" for n in range(1, 6)]
+    assert "statement 2 of 4" in shown.text
+    answered = blocks.survey_question(question(4))
+    text = json.dumps(answered.blocks)
+    assert "Your answer: *4*" in text
+    styles = [
+        element.get("style")
+        for block in answered.blocks
+        if block["type"] == "actions"
+        for element in block["elements"]
+    ]
+    assert styles == [None, None, None, "primary", None]
+    assert blocks.read_score_value("41:4") == (41, 4)
+    assert blocks.read_score_value("nonsense") is None
+    closed = blocks.survey_question(question(4, closed=True))
+    assert action_ids(closed.blocks) == []
+
+
+def test_the_invitation_explains_the_anonymity() -> None:
+    invitation = SurveyInvitation(
+        delivery_id=9,
+        partner_name="Acme",
+        reason="contact",
+        questions=4,
+        closes_at=NOW + timedelta(days=7),
+        tz="Europe/London",
+        threshold=3,
+    )
+    shown = blocks.survey_invitation(invitation)
+    assert "you were in touch with them in the last 90 days" in shown.text
+    assert "only when at least 3 people answered" in shown.text
+    assert action_ids(shown.blocks) == ["survey_comment"]
+
+
+def results(respondents: int, comments: tuple[str, ...] = ()) -> RoundResults:
+    enough = respondents >= 3
+    return RoundResults(
+        round_id=1,
+        partner_name="Acme",
+        started_at=NOW,
+        closed_at=NOW + timedelta(days=7),
+        invited=4,
+        respondents=respondents,
+        threshold=3,
+        questions=tuple(
+            QuestionResult(
+                number=n,
+                text=text,
+                answers=3,
+                average=(4.5 if n != 3 else None) if enough else None,
+                change=(-0.5 if n == 1 else None) if enough else None,
+            )
+            for n, text in enumerate(QUESTIONS, start=1)
+        ),
+        comments=comments if enough else (),
+    )
+
+
+def test_results_are_aggregates_or_not_enough_answers() -> None:
+    few = blocks.round_report(results(2))
+    text = json.dumps(few.blocks, ensure_ascii=False)
+    assert "Not enough answers to show results: 2 of 4 answered (50%); at least 3" in text
+    assert "/ 5" not in text
+
+    many = blocks.round_report(results(3, ("Zebra", "apple")))
+    text = json.dumps(many.blocks, ensure_ascii=False)
+    assert "3 of 4 answered (75%)" in text
+    assert "This partnership is delivering value for us: *4.5* / 5 ▼0.5" in text
+    assert "The work is fairly shared between us and the partner: _not enough answers_" in text
+    assert "> Zebra\\n> apple" in text
+    assert "<@" not in text
+
+
+def test_the_schedule_and_the_section_for_show_and_check() -> None:
+    facts = PartnerFacts(
+        id=1,
+        name="Acme",
+        status="active",
+        owner_id="U0ANA",
+        deputy_id=None,
+        website_domain=None,
+        channel_id=None,
+        last_contact_at=None,
+    )
+    found = Schedule(
+        partner=facts,
+        cadence=Cadence.MONTHLY,
+        next_round_at=datetime(2026, 12, 1, 9, tzinfo=UTC),
+        open_round=OpenRound(started_at=NOW, closes_at=NOW, invited=4, answered=1),
+        last=results(3),
+        tz="UTC",
+    )
+    text = json.dumps(blocks.schedule(found).blocks, ensure_ascii=False)
+    assert "Next scheduled round: Tue 1 Dec." in text
+    assert "1 of 4 answered so far" in text
+    assert "*4.5* / 5" in text
+
+    summary = PartnerFeedback(
+        partner_name="Acme",
+        pulse=None,
+        open_round=None,
+        checkins={"went_well": 3, "problem": 1},
+        tz="UTC",
+    )
+    section = json.dumps(blocks.feedback_section(summary), ensure_ascii=False)
+    assert "Check-ins (90 days): ✅ Went well 3 · ⚠️ Problem 1" in section
+    assert "Pulse: no survey has closed yet." in section

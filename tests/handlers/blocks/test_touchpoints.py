@@ -1,0 +1,371 @@
+"""Touchpoint Block Kit and texts, built from plain values and checked against Slack's limits."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.dates import When
+from bot.services.registry import PartnerFacts
+from bot.services.touchpoints import (
+    AskerNote,
+    BadTouchpoint,
+    Briefing,
+    Clash,
+    CollisionAlert,
+    IntentOutcome,
+    OwnerNote,
+    Problem,
+    Recorded,
+    Touch,
+)
+from handlers.blocks import touchpoints as blocks
+from handlers.blocks.partners import say
+from handlers.reply import Block, Reply
+from handlers.texts import touchpoints as texts
+from storage.models import IntentAnswer, TeamRole, TouchpointKind
+
+NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+BERLIN = ZoneInfo("Europe/Berlin")
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+def facts(**changes: Any) -> PartnerFacts:
+    values: dict[str, Any] = {
+        "id": 7,
+        "name": "Acme",
+        "status": "active",
+        "owner_id": "U0ANA",
+        "deputy_id": "U0DAN",
+        "website_domain": None,
+        "channel_id": None,
+        "last_contact_at": NOW - timedelta(days=12),
+        **changes,
+    }
+    return PartnerFacts(**values)
+
+
+def touch(**changes: Any) -> Touch:
+    values: dict[str, Any] = {
+        "id": 2,
+        "kind": TouchpointKind.PLANNED,
+        "at": datetime(2026, 11, 27, 13, 0, tzinfo=UTC),
+        "day_only": False,
+        "medium": "meeting",
+        "author_id": "U0CHLOE",
+        "participants": (),
+        "contact": "Jane Doe",
+        "notes": "pilot scope",
+        **changes,
+    }
+    return Touch(**values)
+
+
+BEN_MET = Clash(
+    other=touch(
+        id=1,
+        kind=TouchpointKind.DONE,
+        at=datetime(2026, 11, 23, 12, 0, tzinfo=UTC),
+        day_only=True,
+        author_id="U0BEN",
+        participants=("U0DAN",),
+    ),
+    same_contact=True,
+)
+
+
+def text_of(value: Reply | list[Block]) -> str:
+    items = value.blocks if isinstance(value, Reply) else value
+    return json.dumps(items, ensure_ascii=False)
+
+
+def within_slack_limits(items: list[Block]) -> None:
+    assert len(items) <= 50
+    for block in items:
+        if block["type"] == "section" and "text" in block:
+            assert len(block["text"]["text"]) <= 3000
+        for element in block.get("elements", []):
+            if element.get("type") == "button":
+                assert len(element["text"]["text"]) <= 75
+                assert len(element["value"]) <= 2000
+
+
+# --- Dates --------------------------------------------------------------------------------------
+
+
+def test_dates_for_one_reader_and_for_a_channel() -> None:
+    planned = touch()
+    assert texts.when(planned, tz=BERLIN, now=NOW) == "on Fri 27 Nov at 14:00"
+    assert texts.when(planned, tz=BERLIN) == "on Fri 27 Nov at 14:00"
+    day = BEN_MET.other
+    assert texts.when(day, tz=NEW_YORK, now=NOW) == "on Mon 23 Nov"
+    assert texts.when(touch(at=NOW - timedelta(days=1), day_only=True), tz=BERLIN, now=NOW) == (
+        "yesterday"
+    )
+    intent = touch(kind=TouchpointKind.INTENDED, at=NOW)
+    assert texts.when(intent, tz=BERLIN, now=NOW) == "(since today)"
+    token = texts.when_in_channel(planned)
+    assert token == (
+        f"<!date^{int(planned.at.timestamp())}^{{date_short_pretty}} at {{time}}"
+        "|on Fri 27 Nov at 13:00 UTC>"
+    )
+    assert texts.when_in_channel(day) == "on Mon 23 Nov"
+    assert texts.day_words(date(2027, 1, 5), date(2026, 11, 25)) == "on Tue 5 Jan 2027"
+
+
+def test_deadlines_are_read_in_the_readers_zone() -> None:
+    deadline = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+    assert texts.by_moment(deadline, tz=NEW_YORK, now=NOW) == "by tomorrow at 04:00"
+    assert texts.by_moment(deadline, tz=BERLIN) == "by Thu 26 Nov at 10:00"
+
+
+# --- The caller's answer ------------------------------------------------------------------------
+
+
+def test_the_answer_names_who_else_is_in_touch_and_who_to_coordinate_with() -> None:
+    result = Recorded(
+        partner=facts(),
+        touch=touch(participants=("U0DAN",)),
+        clashes=[BEN_MET],
+        alert_channel="C0PARTNERS",
+        owner_told="U0ANA",
+        tz=BERLIN,
+    )
+    reply = blocks.recorded(result, now=NOW)
+    shown = text_of(reply)
+    assert reply.text.startswith("Planned your meeting with *Acme* on Fri 27 Nov at 14:00")
+    assert "together with <@U0DAN>" in shown
+    assert "• <@U0BEN> (with <@U0DAN>) met them on Mon 23 Nov with Jane Doe" in shown
+    assert "*the same contact person*" in shown
+    assert "*Coordinate with <@U0BEN>* before you go further" in reply.text
+    assert "I've posted this in <#C0PARTNERS> and mentioned the owner <@U0ANA>" in shown
+    assert "so I've let its owner <@U0ANA> know" in shown
+    within_slack_limits(reply.blocks)
+
+
+@pytest.mark.parametrize(
+    ("changes", "said"),
+    [
+        ({"alert_threaded": True}, "added this to the thread of today's alert in #partnerships"),
+        ({"alert_channel": None, "no_channel": True}, "No coordination channel is set"),
+        ({"alert_channel": None}, "You have been told about these contacts before"),
+    ],
+)
+def test_where_the_alert_went(changes: dict[str, Any], said: str) -> None:
+    values: dict[str, Any] = {
+        "partner": facts(),
+        "touch": touch(),
+        "clashes": [BEN_MET],
+        "alert_channel": "#partnerships",
+        **changes,
+    }
+    assert said in text_of(blocks.recorded(Recorded(**values), now=NOW))
+
+
+def test_an_intent_says_who_was_asked_and_until_when() -> None:
+    intent = touch(
+        kind=TouchpointKind.INTENDED,
+        at=NOW,
+        asked="U0DAN",
+        deadline=NOW + timedelta(days=1),
+    )
+    reply = blocks.recorded(
+        Recorded(partner=facts(), touch=intent, clashes=[], owner_told="U0DAN", tz=NEW_YORK),
+        now=NOW,
+    )
+    shown = text_of(reply)
+    assert "Noted that you intend to reach out to *Acme*: “pilot scope”" in shown
+    assert "<@U0DAN>, who covers for the owner <@U0ANA> while away" in shown
+    assert "If there is no answer by tomorrow at 04:00, you may go ahead" in shown
+    own = touch(kind=TouchpointKind.INTENDED, at=NOW, author_id="U0ANA")
+    mine = blocks.recorded(Recorded(partner=facts(), touch=own, clashes=[]), now=NOW)
+    assert "You own *Acme*, so there is no one to ask" in text_of(mine)
+
+
+# --- The channel alert and the direct messages --------------------------------------------------
+
+
+def test_the_alert_names_both_people_both_dates_the_partner_and_the_owner() -> None:
+    message = blocks.RENDERER.collision_alert(
+        CollisionAlert(
+            partner=facts(), touch=touch(), clashes=[BEN_MET], threaded=False, window_days=14
+        )
+    )
+    shown = json.dumps(message.blocks, ensure_ascii=False)
+    assert message.text == (
+        "Revolving door at Acme: <@U0CHLOE> and <@U0BEN> are both in contact (owner <@U0ANA>)."
+    )
+    assert ":rotating_light: *Revolving door at Acme*" in shown
+    assert "<@U0CHLOE> plans to meet them <!date^" in shown
+    assert "<@U0BEN> (with <@U0DAN>) met them on Mon 23 Nov with Jane Doe" in shown
+    assert "Owner <@U0ANA>: please make sure <@U0CHLOE>, <@U0BEN> coordinate" in shown
+    assert [e["action_id"] for e in message.blocks[-1]["elements"]] == [blocks.CHECK]
+    within_slack_limits(message.blocks)
+
+
+def test_a_threaded_alert_and_one_about_a_partner_nobody_owns() -> None:
+    message = blocks.RENDERER.collision_alert(
+        CollisionAlert(
+            partner=facts(owner_id=None),
+            touch=touch(),
+            clashes=[BEN_MET],
+            threaded=True,
+            window_days=14,
+        )
+    )
+    shown = json.dumps(message.blocks, ensure_ascii=False)
+    assert "Another colleague in touch with *Acme*" in shown
+    assert "Nobody owns *Acme* yet" in shown
+
+
+def test_the_owners_note_and_question() -> None:
+    note = OwnerNote(
+        partner=facts(), touch=touch(), recipient="U0DAN", clashes=[BEN_MET], tz=BERLIN
+    )
+    said = blocks.RENDERER.owner_note(note)
+    assert said.text.startswith("<@U0CHLOE> plans to meet *Acme* on Fri 27 Nov at 14:00")
+    assert "you cover for <@U0ANA>, who owns *Acme* and is away" in said.text
+    assert "Also in touch within the coordination window" in json.dumps(said.blocks)
+    intent = touch(kind=TouchpointKind.INTENDED, deadline=datetime(2026, 11, 26, 9, tzinfo=UTC))
+    ask = blocks.RENDERER.intent_ask(
+        OwnerNote(partner=facts(), touch=intent, recipient="U0ANA", clashes=[], tz=BERLIN)
+    )
+    buttons = next(b for b in ask.blocks if b["type"] == "actions")["elements"]
+    assert [b["text"]["text"] for b in buttons] == [
+        "Go ahead",
+        "I'll handle it",
+        "Let's talk first",
+    ]
+    assert {b["value"] for b in buttons} == {"2"}
+    assert "If you haven't answered by Thu 26 Nov at 10:00" in json.dumps(ask.blocks)
+    within_slack_limits(ask.blocks)
+
+
+@pytest.mark.parametrize(
+    ("answer", "late", "said"),
+    [
+        (IntentAnswer.GO_AHEAD, False, "says *go ahead* with “pilot scope”"),
+        (IntentAnswer.HANDLE_IT, False, "will handle it: please don't reach out"),
+        (IntentAnswer.TALK_FIRST, False, "would like to *talk first*"),
+        (IntentAnswer.LAPSED, False, "within a working day"),
+        (IntentAnswer.HANDLE_IT, True, "A late answer: <@U0ANA>, for *Acme*, will handle it"),
+    ],
+)
+def test_what_the_asker_hears(answer: IntentAnswer, late: bool, said: str) -> None:
+    intent = touch(kind=TouchpointKind.INTENDED, answer=answer, answered_by="U0ANA", asked="U0ANA")
+    message = blocks.RENDERER.asker_note(
+        AskerNote(partner=facts(), touch=intent, late=late, tz=BERLIN)
+    )
+    assert said in message.text
+
+
+def test_the_answered_question_keeps_no_answer_buttons() -> None:
+    intent = touch(kind=TouchpointKind.INTENDED, answer=IntentAnswer.GO_AHEAD, answered_by="U0DAN")
+    outcome = IntentOutcome(
+        partner=facts(),
+        touch=intent,
+        recorded=True,
+        late=False,
+        asked_channel="D0ANA",
+        asked_ts="1.2",
+    )
+    shown = text_of(blocks.intent_answered(outcome))
+    assert "✅ <@U0DAN> answered *Go ahead* — I've told <@U0CHLOE>" in shown
+    assert "intent_go_ahead" not in shown
+    assert "<@U0DAN> already answered *Go ahead*" in texts.already_answered(outcome)
+
+
+# --- check --------------------------------------------------------------------------------------
+
+
+def test_the_briefing() -> None:
+    found = Briefing(
+        partner=facts(),
+        members=["U0CHLOE"],
+        last_contact_by="U0BEN",
+        recent=[BEN_MET.other],
+        planned=[],
+        intents=[],
+        caller_role=None,
+        window_days=14,
+        tz=BERLIN,
+    )
+    reply = blocks.briefing(found, now=NOW)
+    shown = text_of(reply)
+    assert "Before you reach out: Acme" in shown
+    assert "*Last contact*\\n12 days ago by <@U0BEN>" in shown
+    assert "*Planned*\\nNothing planned." in shown
+    assert "Intents" not in shown
+    assert "give <@U0ANA> a heads-up first" in shown
+    owner = Briefing(**{**found.__dict__, "caller_role": TeamRole.OWNER})
+    assert "You own it" in text_of(blocks.briefing(owner, now=NOW))
+    within_slack_limits(reply.blocks)
+
+
+# --- "Register it" ------------------------------------------------------------------------------
+
+
+def test_register_it_joins_the_did_you_mean_buttons() -> None:
+    value = blocks.register_value(name="Globex", line="log Globex : hi", key="cmd:t1")
+    assert value is not None
+    assert blocks.read_register_value(value) == ("Globex", "log Globex : hi", "cmd:t1")
+    assert blocks.read_register_value("not json") is None
+    with_pick = Reply(text="?", blocks=[{"type": "actions", "elements": [{"action_id": "p"}]}])
+    added = blocks.with_register(with_pick, query="Globex", value=value)
+    assert [e["action_id"] for e in added.blocks[-1]["elements"]] == ["p", blocks.REGISTER]
+    alone = blocks.with_register(say("no idea"), query="Globex", value=value)
+    assert alone.blocks[-1]["elements"][0]["text"]["text"] == "Register it: Globex"
+    assert blocks.register_value(name="x", line="log x : " + "y" * 2000, key=None) is None
+
+
+# --- The form -----------------------------------------------------------------------------------
+
+
+def test_the_log_form() -> None:
+    view = blocks.log_form(today=date(2026, 11, 25), private_metadata="{}")
+    assert view["callback_id"] == blocks.LOG_VIEW
+    assert len(view["title"]["text"]) <= 24
+    by_block = {block["block_id"]: block for block in view["blocks"]}
+    picker = by_block[blocks.PARTNER_FIELD]["element"]
+    assert picker["type"] == "external_select"
+    assert picker["action_id"] == blocks.PARTNER_PICKER and picker["min_query_length"] == 1
+    assert by_block[blocks.DATE_FIELD]["element"]["initial_date"] == "2026-11-25"
+    assert by_block[blocks.COLLEAGUES_FIELD]["element"]["type"] == "multi_users_select"
+    assert by_block[blocks.NOTES_FIELD]["element"]["max_length"] == 3000
+    mediums = by_block[blocks.MEDIUM_FIELD]["element"]["options"]
+    assert [option["value"] for option in mediums] == ["meeting", "call", "email", "event"]
+
+
+def test_partner_options_show_the_alias_that_matched() -> None:
+    found = [(1, "Médecins Sans Frontières", "MSF"), (2, "Acme", "Acme"), (3, "x" * 100, "x" * 100)]
+    options = blocks.partner_options(found * 10)
+    assert len(options) == blocks.MAX_OPTIONS
+    assert options[0] == {
+        "text": {"type": "plain_text", "text": "Médecins Sans Frontières (MSF)", "emoji": True},
+        "value": "1",
+    }
+    assert options[1]["text"]["text"] == "Acme"
+    assert len(options[2]["text"]["text"]) == 75
+
+
+# --- Bad input ----------------------------------------------------------------------------------
+
+
+def test_a_future_weekday_suggests_the_last_one() -> None:
+    error = BadTouchpoint(
+        Problem.LOG_IN_FUTURE,
+        when=When(date(2026, 12, 1), None, BERLIN),
+        typed="tuesday",
+    )
+    said = texts.problem(error, verb="log")
+    assert said.startswith("`tuesday` (Tue 1 Dec 2026) is in the future")
+    assert "Did you mean `last tuesday`?" in said
+    error = BadTouchpoint(Problem.LOG_IN_FUTURE, when=When(date(2026, 12, 1), None, BERLIN))
+    assert "Did you mean" not in texts.problem(error, verb="log")
+    past = BadTouchpoint(Problem.PLAN_IN_PAST, when=When(date(2026, 11, 2), None, BERLIN))
+    assert "an intent is about what is to come" in texts.problem(past, verb="intend")
+    assert "For one that happened, use `/partner log`" in texts.problem(past, verb="plan")

@@ -1,0 +1,66 @@
+"""The lines of `commit`, `done`/`drop` and `cadence`, parsed without Slack or the database."""
+
+from __future__ import annotations
+
+import pytest
+
+from handlers.commitments import CadenceLine, parse_cadence, parse_commit, parse_id
+from handlers.grammar import GrammarError, Name
+from storage.models import CommitmentSide
+
+
+def test_a_commitment_line() -> None:
+    line = parse_commit("Médecins Sans Frontières us <@U0BEN|ben> : send the MoU by friday 14:00")
+    assert line.name == Name("Médecins Sans Frontières", 0, 24)
+    assert (line.side, line.owner_id) == (CommitmentSide.US, "U0BEN")
+    assert (line.what, line.due) == ("send the MoU", "friday 14:00")
+
+
+def test_the_last_by_starts_the_date_and_quotes_keep_names_whole() -> None:
+    line = parse_commit('"Friends of Us" them : the report written by Ben by 4 Dec')
+    assert line.name.text == "Friends of Us" and line.side is CommitmentSide.THEM
+    assert (line.what, line.due, line.owner_id) == ("the report written by Ben", "4 Dec", None)
+    assert parse_commit("Acme US : a &lt;draft&gt; by today").what == "a <draft>"
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("Acme us send it by friday", "Put `:`"),
+        ("Acme <@U0BEN|ben> : send it by friday", "Whose promise is it?"),
+        ("us : send it by friday", "Which partner?"),
+        ("Acme them : send it", "When is it due?"),
+        ("Acme them : send it by ", "When is it due?"),
+        ("Acme us <@U0A|a> <@U0B|b> : x by friday", "at most one owner"),
+    ],
+)
+def test_what_is_missing_is_named(text: str, problem: str) -> None:
+    with pytest.raises(GrammarError, match=problem.replace("?", r"\?")):
+        parse_commit(text)
+
+
+@pytest.mark.parametrize(("text", "number"), [("42", 42), ("#7", 7), (" 3 ", 3)])
+def test_commitment_numbers(text: str, number: int) -> None:
+    assert parse_id(text) == number
+
+
+@pytest.mark.parametrize("text", ["", "forty-two", "4 2", "#", "9" * 13])
+def test_what_is_no_number(text: str) -> None:
+    with pytest.raises(GrammarError, match="Which commitment"):
+        parse_id(text)
+
+
+def test_cadence_lines() -> None:
+    assert parse_cadence("Acme Corp") == CadenceLine(
+        name=Name("Acme Corp", 0, 9), status=None, ideal=None, maximum=None
+    )
+    assert parse_cadence("Acme 30 60").ideal == 30
+    assert parse_cadence("Status Active 7 14") == CadenceLine(
+        name=None, status="active", ideal=7, maximum=14
+    )
+    assert parse_cadence("Status Quo 7 14").name == Name("Status Quo", 0, 10)
+    assert parse_cadence("status 7 14").name == Name("status", 0, 6)
+    with pytest.raises(GrammarError, match="two numbers"):
+        parse_cadence("Acme 30")
+    with pytest.raises(GrammarError, match="not a status with a cadence"):
+        parse_cadence("status paused 7 14")

@@ -1,0 +1,667 @@
+"""Commitments, staying in touch and exports as colleagues meet them: signed `/partner` commands,
+clicks and form submissions through the real app; the outbox delivered to the fake Slack by the
+scheduler's tick, so each test asserts on what every person received, and when.
+
+The clock starts on Wednesday 25 Nov 2026, 09:00 UTC: 10:00 for Ana (Berlin, admin), 04:00 for
+Ben (New York), 18:00 for Chloe (Tokyo), 09:00 for Dan (London). Working hours are 9–17,
+Monday to Friday, in each person's zone.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlmodel import Session, select
+
+from bot.delivery.dispatcher import delivery_client
+from bot.sandbox.fake_slack import FakeMessage, FakeSlack, FakeView
+from bot.sandbox.requests import Deliverer, RequestFactory
+from bot.scheduler import tick
+from handlers.blocks import commitments as blocks
+from storage.models import Commitment, CommitmentStatus, OutboxMessage, Partner
+from tests.conftest import Slack
+
+ANA, BEN, CHLOE, DAN = "U0ANA", "U0BEN", "U0CHLOE", "U0DAN"
+MENTION = {ANA: "<@U0ANA|ana>", BEN: "<@U0BEN|ben>", CHLOE: "<@U0CHLOE|chloe>", DAN: "<@U0DAN|dan>"}
+
+
+# --- Helpers ------------------------------------------------------------------------------------
+
+
+def shown(message: FakeMessage) -> str:
+    return message.text + "\n" + json.dumps(message.blocks, ensure_ascii=False)
+
+
+def last(slack: Slack, user: str) -> FakeMessage:
+    messages = slack.ephemerals_to(user)
+    assert messages, f"{user} was shown nothing"
+    return messages[-1]
+
+
+def answer(slack: Slack, text: str, user: str = ANA) -> str:
+    """Type a command; what the person sees last, blocks included."""
+    delivery = slack.command(text, user=user)
+    assert delivery.status == 200
+    return shown(last(slack, user))
+
+
+def at(slack: Slack, moment: datetime) -> None:
+    """Move the clock and do the scheduler's work: planners, then one dispatch pass."""
+    slack.runtime.clock.set(moment)  # type: ignore[attr-defined]
+    tick(slack.runtime, delivery_client(slack.runtime.settings))
+
+
+def dms(slack: Slack, user: str) -> list[FakeMessage]:
+    return [
+        m
+        for m in slack.fake.dm_messages(user)
+        if m.ephemeral_to is None and m.user == slack.fake.bot_user_id
+    ]
+
+
+def click(slack: Slack, user: str, message: FakeMessage, action_id: str) -> None:
+    delivery = slack.deliver.send(
+        slack.requests.block_action(user_id=user, action_id=action_id, message=message)
+    )
+    assert delivery.status == 200
+    slack.runtime.drain()
+
+
+def action_ids(message: FakeMessage) -> list[str]:
+    return [
+        element["action_id"]
+        for block in message.blocks
+        if block["type"] == "actions"
+        for element in block["elements"]
+    ]
+
+
+def submit(slack: Slack, view: FakeView, user: str, values: dict[str, Any]) -> None:
+    request = slack.requests.view_submission(user_id=user, view=view, values=values)
+    delivery = slack.deliver.send(request)
+    assert delivery.status == 200
+    slack.runtime.drain()
+
+
+def stored(slack: Slack) -> list[Commitment]:
+    with Session(slack.runtime.engine) as session:
+        return list(session.exec(select(Commitment).order_by(Commitment.id)))  # type: ignore[arg-type]
+
+
+def partner_id(slack: Slack, name: str) -> int:
+    with Session(slack.runtime.engine) as session:
+        found = session.exec(select(Partner.id).where(Partner.name == name)).one()
+    assert found is not None
+    return found
+
+
+def utc(year: int, month: int, day: int, hour: int, minute: int) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
+
+
+@pytest.fixture
+def acme(slack: Slack) -> None:
+    """Acme Corporation, owned by Ana; every colleague has typed a command (profiles cached)."""
+    answer(slack, 'add Acme Corporation aka "ACME"')
+    for user in (BEN, CHLOE, DAN):
+        answer(slack, "show Acme", user=user)
+
+
+# --- Recording ----------------------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_promise_of_ours_is_recorded_and_its_owner_told(slack: Slack) -> None:
+    said = answer(slack, f"commit Acme us {MENTION[BEN]} : send the draft MoU by 2026-12-04")
+    assert "Recorded `#1`: *we* owe *Acme Corporation* “send the draft MoU”, due Fri 4 Dec" in said
+    assert "<@U0BEN> owns it (I've let them know)" in said
+    assert "*Balance with Acme Corporation*: open — we owe 1, they owe 0" in said
+    (row,) = stored(slack)
+    assert (row.side, row.owner_id, row.created_by, row.status) == ("us", BEN, ANA, "open")
+    assert row.due_on.isoformat() == "2026-12-04"
+    at(slack, utc(2026, 11, 25, 13, 0))  # 08:00 in New York: not yet
+    assert dms(slack, BEN) == []
+    at(slack, utc(2026, 11, 25, 14, 30))
+    (note,) = dms(slack, BEN)
+    assert "<@U0ANA> recorded `#1`: *we* owe *Acme Corporation* “send the draft MoU”" in note.text
+    assert action_ids(note) == [blocks.DONE, blocks.DROP, blocks.NEW_DATE]
+
+
+@pytest.mark.usefixtures("acme")
+def test_their_promise_is_followed_up_by_the_caller(slack: Slack) -> None:
+    said = answer(slack, "commit ACME them : signed NDA back by friday", user=DAN)
+    assert "*Acme Corporation* owes us “signed NDA back”, due Fri 27 Nov" in said
+    assert "You follow it up. I'll remind you to chase *Acme Corporation*" in said
+    (row,) = stored(slack)
+    assert (row.side, row.owner_id) == ("them", DAN)
+
+
+@pytest.mark.parametrize(
+    ("line", "problem"),
+    [
+        ("Acme us send it by friday", "Put `:` between the partner"),
+        ("Acme : send it by friday", "Whose promise is it?"),
+        ("Acme us : send it", "When is it due? End with `by`"),
+        ("Acme us : send it by someday", "I can't read 'someday' as a date"),
+        ("Acme us : send it by 2026-11-20", "`2026-11-20` (Fri 20 Nov) is in the past"),
+        ("Acme us :  by friday", "What was promised?"),
+        ("Acme us <@U0BEN|ben> <@U0DAN|dan> : two owners by friday", "at most one owner"),
+    ],
+)
+@pytest.mark.usefixtures("acme")
+def test_bad_input_says_what_was_wrong_with_syntax_and_example(
+    slack: Slack, line: str, problem: str
+) -> None:
+    said = answer(slack, f"commit {line}")
+    assert problem in said
+    assert "/partner commit NAME us|them [@owner] : WHAT by DATE" in said
+    assert "*Example:* `/partner commit MSF us @ben : send the draft MoU by 2026-12-04`" in said
+    assert stored(slack) == []
+
+
+@pytest.mark.usefixtures("acme")
+def test_an_unknown_partner_offers_the_near_miss(slack: Slack) -> None:
+    said = answer(slack, "commit Acmee us : send it by friday", user=BEN)
+    assert "I don't know a partner called “Acmee”. Did you mean one of these?" in said
+    assert stored(slack) == []
+    click(slack, BEN, last(slack, BEN), "partner_pick_0")
+    assert "Recorded `#1`: *we* owe *Acme Corporation* “send it”" in shown(last(slack, BEN))
+    assert len(stored(slack)) == 1
+
+
+# --- Reminders ----------------------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("acme")
+def test_reminders_before_on_the_day_and_weekly_while_overdue_then_done(slack: Slack) -> None:
+    answer(slack, "commit Acme us : send the draft MoU by 2026-12-04", user=BEN)
+    at(slack, utc(2026, 11, 30, 15, 0))  # Monday: 4 working days before
+    assert dms(slack, BEN) == []
+    at(slack, utc(2026, 12, 1, 13, 59))  # Tuesday 08:59 in New York
+    assert dms(slack, BEN) == []
+    at(slack, utc(2026, 12, 1, 14, 20))  # Tuesday 09:20 in New York: 3 working days before
+    (before,) = dms(slack, BEN)
+    assert "`#1` *we* owe *Acme Corporation* “send the draft MoU” is due Fri 4 Dec" in before.text
+    assert "in 3 working days" in before.text
+    assert "You get this because you own it." in shown(before)
+    at(slack, utc(2026, 12, 2, 15, 0))  # nothing new until the due day
+    assert len(dms(slack, BEN)) == 1
+    at(slack, utc(2026, 12, 4, 14, 20))
+    due = dms(slack, BEN)[-1]
+    assert "is due Fri 4 Dec. Done already?" in due.text
+    at(slack, utc(2026, 12, 10, 15, 0))
+    assert len(dms(slack, BEN)) == 2
+    at(slack, utc(2026, 12, 11, 14, 20))  # a week after the due day
+    overdue = dms(slack, BEN)[-1]
+    assert "was due Fri 4 Dec and is still open" in overdue.text
+    assert answer(slack, "commitments overdue", user=DAN).count("overdue by 7 days") == 1
+    click(slack, BEN, overdue, blocks.DONE)
+    assert "Marked `#1` done — we kept our promise, late (it was due Fri 4 Dec)" in shown(overdue)
+    assert action_ids(overdue) == []
+    (row,) = stored(slack)
+    assert (row.status, row.closed_by, row.on_time) == ("done", BEN, False)
+    assert row.closed_at == utc(2026, 12, 11, 14, 20)
+    at(slack, utc(2026, 12, 18, 14, 20))
+    assert len(dms(slack, BEN)) == 3
+
+
+@pytest.mark.usefixtures("acme")
+def test_their_promise_reminds_the_follow_up_owner_in_their_time_zone(slack: Slack) -> None:
+    answer(slack, "commit Acme them : countersigned contract by 2026-12-07", user=CHLOE)
+    at(slack, utc(2026, 12, 2, 0, 20))  # Wednesday 09:20 in Tokyo: 3 working days before Monday
+    (before,) = dms(slack, CHLOE)
+    assert "*Acme Corporation* owes us “countersigned contract”: it is due Mon 7 Dec" in before.text
+    assert "Time to chase *Acme Corporation*" in before.text
+    assert "You get this because you follow it up." in shown(before)
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_commitment_recorded_close_to_its_day_skips_the_early_reminder(slack: Slack) -> None:
+    answer(slack, "commit Acme us : quick answer by friday", user=DAN)  # Fri 27 Nov
+    at(slack, utc(2026, 11, 26, 9, 30))
+    assert dms(slack, DAN) == []
+    at(slack, utc(2026, 11, 27, 9, 20))
+    (due,) = dms(slack, DAN)
+    assert "is due Fri 27 Nov" in due.text
+
+
+@pytest.mark.usefixtures("acme")
+def test_while_the_owner_is_away_their_stand_in_is_reminded(slack: Slack) -> None:
+    answer(slack, "commit Acme us : draft agenda by 2026-12-04", user=DAN)
+    answer(slack, f"away 2026-11-30 to 2026-12-11 deputy {MENTION[CHLOE]}", user=DAN)
+    at(slack, utc(2026, 12, 1, 9, 20))  # 3 working days before, 18:20 in Tokyo: Chloe waits
+    at(slack, utc(2026, 12, 2, 0, 20))
+    assert dms(slack, DAN) == []
+    (covering,) = dms(slack, CHLOE)
+    assert "`#1` *we* owe *Acme Corporation* “draft agenda” is due Fri 4 Dec" in covering.text
+    assert "<@U0DAN>, who would own it, is away and you cover for them" in shown(covering)
+    click(slack, CHLOE, covering, blocks.DROP)
+    assert "Dropped `#1`" in shown(covering)
+    assert stored(slack)[0].closed_by == CHLOE
+
+
+@pytest.mark.usefixtures("acme")
+def test_closing_before_a_queued_reminder_goes_cancels_it(slack: Slack) -> None:
+    answer(slack, "commit Acme us : the deck by 2026-12-04", user=DAN)
+    answer(slack, f"away 2026-11-30 to 2026-12-11 deputy {MENTION[CHLOE]}", user=DAN)
+    at(slack, utc(2026, 12, 1, 9, 20))  # for Chloe, in Tokyo, it waits for the morning
+    assert "Marked `#1` done" in answer(slack, "done 1", user=DAN)
+    at(slack, utc(2026, 12, 2, 0, 20))
+    assert dms(slack, CHLOE) == []
+    with Session(slack.runtime.engine) as session:
+        (queued,) = session.exec(select(OutboxMessage)).all()
+    assert (queued.recipient_user, queued.status) == (CHLOE, "cancelled")
+
+
+# --- Closing ------------------------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("acme")
+def test_only_the_owner_the_partners_owner_or_deputy_or_an_admin_may_close(slack: Slack) -> None:
+    answer(slack, "deputy Acme <@U0DAN|dan>")
+    answer(slack, "commit Acme us : a proposal by 2026-12-10", user=BEN)
+    said = answer(slack, "drop 1", user=CHLOE)
+    assert (
+        "Only <@U0BEN> (who owns it), <@U0ANA> (owner of *Acme Corporation*), <@U0DAN> "
+        "(its deputy) or an admin can close or move `#1`" in said
+    )
+    assert stored(slack)[0].status == "open"
+    assert "Marked `#1` done — we kept our promise, on time" in answer(slack, "done #1", user=DAN)
+    said = answer(slack, "drop 1")
+    assert "`#1` was already marked done by <@U0DAN> on Wed 25 Nov" in said
+    assert "There is no commitment `#7` here" in answer(slack, "done 7")
+    assert "Which commitment? Give its number" in answer(slack, "done soon")
+
+
+def test_commitments_of_another_workspace_are_out_of_reach(slack: Slack) -> None:
+    answer(slack, "add Acme")
+    answer(slack, "commit Acme us : ours by friday")
+    with Session(slack.runtime.engine) as session:
+        (row,) = session.exec(select(Commitment)).all()
+        row.team_id = "T0OTHER"
+        session.add(row)
+        session.commit()
+    assert "There is no commitment `#1` here" in answer(slack, "done 1")
+    assert "No open commitments." in answer(slack, "commitments")
+
+
+# --- Listing and balance ------------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("acme")
+def test_commitments_list_with_the_balance_and_lopsided_workload(slack: Slack) -> None:
+    answer(slack, "add Globex")
+    for what in ("deck", "budget", "MoU", "venue"):
+        answer(slack, f"commit Acme us : the {what} by 2026-12-{10 + len(what)}", user=BEN)
+    answer(slack, "commit Acme them : their logo by 2026-12-01", user=DAN)
+    answer(slack, "commit Globex them : a quote by 2026-11-30")
+    said = answer(slack, "commitments acme", user=CHLOE)
+    assert "Open commitments with Acme Corporation" in said
+    assert "`#5` *Acme Corporation* owes us “their logo” · due Tue 1 Dec" in said
+    assert "*Balance with Acme Corporation*: open — we owe 4, they owe 1" in said
+    assert "*Lopsided workload* with *Acme Corporation*: our side carries 80%" in said
+    answer(slack, "done 1", user=BEN)
+    answer(slack, "done 2", user=BEN)
+    said = answer(slack, "commitments Acme", user=CHLOE)
+    assert "kept — ours 2 on time; theirs 0 on time" in said
+    assert "Lopsided" not in said  # 2 of ours and 1 of theirs: 67%, and only 3 open
+    mine = answer(slack, "commitments mine", user=BEN)
+    assert "Your open commitments" in mine and "Globex" not in mine and "#3" in mine
+    everything = answer(slack, "commitments", user=CHLOE)
+    assert "*Balance*: open — we owe 2, they owe 2" in everything
+    assert "Nothing is overdue." in answer(slack, "commitments overdue")
+    at(slack, utc(2026, 12, 2, 12, 0))
+    overdue = answer(slack, "commitments overdue")
+    assert "`#5`" in overdue and "`#6`" in overdue and "`#3`" not in overdue
+    assert "(1 overdue)" in answer(slack, "commitments Globex")
+
+
+# --- Forms --------------------------------------------------------------------------------------
+
+
+def form_values(
+    *, partner: int, side: str, owner: str, what: str, due: str
+) -> dict[str, dict[str, Any]]:
+    return {
+        blocks.PARTNER_FIELD: {
+            blocks.PARTNER_PICKER: {
+                "type": "external_select",
+                "selected_option": {
+                    "text": {"type": "plain_text", "text": "x"},
+                    "value": str(partner),
+                },
+            }
+        },
+        blocks.SIDE_FIELD: {
+            blocks.FIELD_ACTION: {"type": "radio_buttons", "selected_option": {"value": side}}
+        },
+        blocks.OWNER_FIELD: {blocks.FIELD_ACTION: {"type": "users_select", "selected_user": owner}},
+        blocks.WHAT_FIELD: {blocks.FIELD_ACTION: {"type": "plain_text_input", "value": what}},
+        blocks.DUE_FIELD: {blocks.FIELD_ACTION: {"type": "datepicker", "selected_date": due}},
+    }
+
+
+@pytest.mark.usefixtures("acme")
+def test_commit_alone_opens_the_form(slack: Slack) -> None:
+    delivery = slack.command("commit", user=BEN)
+    assert delivery.json is not None and delivery.json["text"] == "Opening the form…"
+    (view,) = slack.fake.open_modals(BEN)
+    assert view.view["callback_id"] == blocks.COMMIT_VIEW
+    acme = partner_id(slack, "Acme Corporation")
+    values = form_values(partner=acme, side="them", owner=BEN, what="NDA", due="2026-11-24")
+    submit(slack, view, BEN, values)
+    assert view.errors == {blocks.DUE_FIELD: "Pick today (Wed 25 Nov) or a later day."}
+    assert stored(slack) == []
+    values = form_values(partner=acme, side="them", owner=DAN, what="NDA", due="2026-12-02")
+    submit(slack, view, BEN, values)
+    assert slack.fake.open_modals(BEN) == []
+    said = shown(last(slack, BEN))
+    assert "Recorded `#1`: *Acme Corporation* owes us “NDA”, due Wed 2 Dec" in said
+    assert "<@U0DAN> follows it up (I've let them know)" in said
+    (row,) = stored(slack)
+    assert (row.side, row.owner_id, row.created_by) == ("them", DAN, BEN)
+
+
+@pytest.mark.usefixtures("acme")
+def test_new_date_moves_the_commitment_and_its_reminders(slack: Slack) -> None:
+    answer(slack, "commit Acme us : the deck by 2026-12-04", user=DAN)
+    at(slack, utc(2026, 12, 1, 9, 20))
+    (before,) = dms(slack, DAN)
+    click(slack, DAN, before, blocks.NEW_DATE)
+    (view,) = slack.fake.open_modals(DAN)
+    assert "`#1` *we* owe *Acme Corporation* “the deck”, due Fri 4 Dec" in json.dumps(
+        view.view, ensure_ascii=False
+    )
+    date_field = {blocks.DUE_FIELD: {blocks.FIELD_ACTION: {"type": "datepicker"}}}
+    date_field[blocks.DUE_FIELD][blocks.FIELD_ACTION]["selected_date"] = "2026-11-30"
+    submit(slack, view, DAN, date_field)
+    assert view.errors is not None and "Pick today (Tue 1 Dec)" in view.errors[blocks.DUE_FIELD]
+    date_field[blocks.DUE_FIELD][blocks.FIELD_ACTION]["selected_date"] = "2026-12-11"
+    submit(slack, view, DAN, date_field)
+    assert "`#1` is now due Fri 11 Dec" in shown(before)
+    assert action_ids(before) == [blocks.DONE, blocks.DROP, blocks.NEW_DATE]
+    at(slack, utc(2026, 12, 4, 9, 20))
+    assert len(dms(slack, DAN)) == 1  # the old due day passes quietly
+    at(slack, utc(2026, 12, 8, 9, 20))  # 3 working days before the new day
+    assert "is due Fri 11 Dec, in 3 working days" in dms(slack, DAN)[-1].text
+    assert stored(slack)[0].status == CommitmentStatus.OPEN
+
+
+# --- Exports ------------------------------------------------------------------------------------
+
+
+def exported(slack: Slack, user: str) -> tuple[FakeMessage, list[dict[str, str]]]:
+    """The last file sent to `user`, and its rows."""
+    message = [m for m in dms(slack, user) if m.files][-1]
+    content = slack.fake.file_content(message.files[0]["id"]).decode("utf-8-sig")
+    return message, list(csv.DictReader(io.StringIO(content)))
+
+
+@pytest.mark.usefixtures("acme")
+def test_export_sends_a_csv_of_what_the_caller_may_see(slack: Slack) -> None:
+    answer(slack, 'add Globex aka "GX"', user=BEN)
+    answer(slack, "commit Acme us : =HYPERLINK(evil) by friday")
+    answer(slack, "commit Globex them : their quote by friday", user=BEN)
+    answer(slack, "commit Acme them : their logo by friday", user=DAN)
+    delivery = slack.command("export commitments", user=DAN)
+    assert delivery.json is not None
+    assert delivery.json["text"] == (
+        "Preparing your CSV of commitments… I'll send it to you as a direct message."
+    )
+    assert "Sent liaison-commitments-2026-11-25.csv (1 row)" in shown(last(slack, DAN))
+    message, rows = exported(slack, DAN)
+    assert message.files[0]["name"] == "liaison-commitments-2026-11-25.csv"
+    assert [row["what"] for row in rows] == ["their logo"]
+    assert "Your export: 1 commitment — all of the 0 partners on whose team you are" in (
+        message.text
+    )
+    slack.command("export commitments")  # Ana is an admin
+    _, rows = exported(slack, ANA)
+    assert [row["what"] for row in rows] == ["'=HYPERLINK(evil)", "their logo", "their quote"]
+    assert rows[0]["owner_name"] == "ana" and rows[0]["due_on"] == "2026-11-27"
+    slack.command("export partners", user=DAN)
+    _, rows = exported(slack, DAN)
+    assert [(row["name"], row["aliases"], row["owner_id"]) for row in rows] == [
+        ("Acme Corporation", "", ANA),
+        ("Globex", "GX", BEN),
+    ]
+    assert rows[0]["open_us"] == "1" and rows[0]["stay_in_touch"] == "fine"
+    assert "pulse_average" in rows[0]
+    assert "I couldn't send" not in shown(last(slack, DAN))
+
+
+def test_an_export_slack_refuses_is_explained(slack: Slack) -> None:
+    slack.fake.fail_next("files.completeUploadExternal", error="not_allowed_token_type")
+    slack.command("export partners")
+    said = shown(last(slack, ANA))
+    assert "I couldn't send the file (Slack said `not_allowed_token_type`)" in said
+    assert [m for m in dms(slack, ANA) if m.files] == []
+
+
+def test_an_unknown_export_is_answered_with_the_syntax(slack: Slack) -> None:
+    said = answer(slack, "export everything")
+    assert "`everything` is not something I can export; say partners, touchpoints" in said
+    assert "/partner export partners|touchpoints|commitments" in said
+
+
+# --- Staying in touch ---------------------------------------------------------------------------
+
+
+def nudges(slack: Slack, user: str) -> list[FakeMessage]:
+    return [m for m in dms(slack, user) if blocks.SNOOZE in action_ids(m)]
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_quiet_partner_nudges_its_owner_once_and_snooze_holds_it_two_weeks(
+    slack: Slack,
+) -> None:
+    at(slack, utc(2026, 12, 24, 9, 30))  # 29 days after it was registered
+    assert nudges(slack, ANA) == []
+    at(slack, utc(2026, 12, 25, 9, 30))
+    (nudge,) = nudges(slack, ANA)
+    assert "*Acme Corporation* has been quiet: never in touch since it was registered on " in (
+        nudge.text
+    )
+    assert "in touch every 30 days, dormant after 60 (the default)" in nudge.text
+    assert "You get this because you own *Acme Corporation*" in shown(nudge)
+    assert action_ids(nudge) == [blocks.LOG_TOUCHPOINT, blocks.SNOOZE]
+    at(slack, utc(2026, 12, 28, 9, 30))
+    assert len(nudges(slack, ANA)) == 1  # once per quiet stretch
+    click(slack, ANA, nudge, blocks.SNOOZE)
+    assert "<@U0ANA> snoozed the nudge about *Acme Corporation* until Mon 11 Jan" in shown(nudge)
+    at(slack, utc(2027, 1, 8, 9, 30))
+    assert len(nudges(slack, ANA)) == 0
+    at(slack, utc(2027, 1, 11, 9, 30))
+    (again,) = nudges(slack, ANA)
+    assert "never in touch since it was registered" in again.text
+    said = answer(slack, "cadence Acme", user=BEN)
+    assert "Time to get in touch: never in touch since it was registered on Wed 25 Nov" in said
+    slack.runtime.clock.set(utc(2027, 1, 25, 9, 0))  # type: ignore[attr-defined]
+    said = answer(slack, "cadence Acme", user=BEN)
+    assert ":zzz: Dormant: never in touch since it was registered on Wed 25 Nov" in said
+
+
+@pytest.mark.usefixtures("acme")
+def test_any_colleagues_touchpoint_resets_the_clock(slack: Slack) -> None:
+    at(slack, utc(2026, 12, 20, 10, 0))
+    answer(slack, "log Acme via call : checking in", user=DAN)
+    at(slack, utc(2026, 12, 28, 9, 30))
+    assert nudges(slack, ANA) == []
+    said = answer(slack, "cadence Acme", user=CHLOE)
+    assert "On track: last contact Sun 20 Dec by <@U0DAN>, 8 days ago" in said
+    at(slack, utc(2027, 1, 19, 9, 30))
+    assert nudges(slack, ANA) == []  # 29 days and 23½ hours
+    at(slack, utc(2027, 1, 19, 10, 30))
+    (nudge,) = nudges(slack, ANA)
+    assert "last contact Sun 20 Dec by <@U0DAN>, 30 days ago" in nudge.text
+
+
+@pytest.mark.usefixtures("acme")
+def test_log_a_touchpoint_from_the_nudge_opens_the_form_on_that_partner(slack: Slack) -> None:
+    at(slack, utc(2026, 12, 25, 9, 30))
+    (nudge,) = nudges(slack, ANA)
+    click(slack, ANA, nudge, blocks.LOG_TOUCHPOINT)
+    (view,) = slack.fake.open_modals(ANA)
+    picker = view.view["blocks"][0]["element"]
+    assert picker["initial_option"]["value"] == str(partner_id(slack, "Acme Corporation"))
+    assert picker["initial_option"]["text"]["text"] == "Acme Corporation"
+
+
+@pytest.mark.usefixtures("acme")
+def test_the_cadence_is_set_by_the_owner_or_an_admin_and_paused_partners_are_exempt(
+    slack: Slack,
+) -> None:
+    said = answer(slack, "cadence Acme 10 20", user=BEN)
+    assert "Only <@U0ANA> (owner of *Acme Corporation*) or an admin can set" in said
+    said = answer(slack, "cadence Acme 20 10")
+    assert "IDEAL must be at least 1 and smaller than MAX" in said
+    assert "/partner cadence NAME IDEAL MAX" in said
+    said = answer(slack, "cadence Acme 10 20")
+    assert "in touch every 10 days, dormant after 20 (set for this partner)" in said
+    at(slack, utc(2026, 12, 7, 9, 30))  # Monday, 12 days after it was registered
+    assert len(nudges(slack, ANA)) == 1
+    answer(slack, "add Globex", user=BEN)
+    said = answer(slack, "cadence status prospect 5 8")
+    assert "Partners that are 🌱 prospect are now to be in touch every 5 days" in said
+    assert "dormant after 8 (set for its status)" in answer(slack, "cadence Globex", user=BEN)
+    assert "(set for this partner)" in answer(slack, "cadence Acme", user=BEN)
+    answer(slack, "status Globex paused", user=BEN)
+    said = answer(slack, "cadence Globex", user=BEN)
+    assert "It is ⏸️ paused, so no nudges and never dormant." in said
+    at(slack, utc(2027, 3, 1, 15, 0))
+    assert nudges(slack, BEN) == []
+    said = answer(slack, "cadence status prospect 5 8", user=BEN)
+    assert "Only an admin can set the cadence of a whole status." in said
+
+
+# --- Importing a partner list from the command line ---------------------------------------------
+
+PARTNER_LIST = """\ufeffName,Aliases,Owner,Status,Website
+Acme Corporation,ACME Corp,ana@acme.example,active,acme.example
+Globex,GX; Globex Intl,U0BEN,prospect,https://www.globex.example/about
+Initech,,nobody@acme.example,active,
+globex,,U0BEN,,
+Umbrella,,,active,
+Hooli,,dan@acme.example,dormant,
+Initrode,,ben@acme.example,paused,globex.example
+"""
+
+
+def liaison(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_import_reports_problems_first_adds_once_and_then_changes_nothing(
+    slack: Slack, database_url: str, tmp_path: Path
+) -> None:
+    for user_id, email in ((ANA, "ana@acme.example"), (BEN, "ben@acme.example")):
+        slack.fake.users[user_id].email = email
+    answer(slack, "add Acme Corporation")
+    file = tmp_path / "partners.csv"
+    file.write_text(PARTNER_LIST, encoding="utf-8")
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
+        "SLACK_BOT_TOKEN": slack.fake.bot_token,
+        "SLACK_API_BASE_URL": slack.fake.base_url,
+        "DATABASE_URL": database_url,
+    }
+    dry = liaison("import", "partners", str(file), "--dry-run", env=env, cwd=tmp_path)
+    assert dry.returncode == 1, dry.stderr
+    assert dry.stdout.splitlines() == [
+        "Dry run of partners.csv for workspace T0ACME: nothing was changed.",
+        "Duplicates, skipped (2):",
+        "  line 5    globex — the same partner as line 3",
+        "  line 8    Initrode — looks like the partner of line 3 (same website)",
+        "Unknown owners, skipped (2):",
+        "  line 4    Initech — nobody in Slack is nobody@acme.example",
+        "  line 6    Umbrella — no owner given (an email address or a Slack user id)",
+        "Rows that cannot be read, skipped (1):",
+        "  line 7    Hooli — status “dormant” is not one of prospect, active, paused, ended",
+        "Already registered, left as they are (1): Acme Corporation.",
+        "Would add 1 partner: Globex.",
+        "Run it again without --dry-run to add them.",
+    ]
+    with Session(slack.runtime.engine) as session:
+        assert len(session.exec(select(Partner)).all()) == 1
+
+    first = liaison("import", "partners", str(file), env=env, cwd=tmp_path)
+    assert first.returncode == 1, first.stderr
+    assert "Added 1 partner: Globex." in first.stdout
+    assert "  line 8    Initrode — looks like the partner of line 3 (same website)" in first.stdout
+    card = answer(slack, "show GX", user=DAN)
+    assert "*Owner*\\n<@U0BEN>" in card and "🌱 prospect" in card and "globex.example" in card
+
+    second = liaison("import", "partners", str(file), env=env, cwd=tmp_path)
+    assert "Added" not in second.stdout
+    assert "Already registered, left as they are (2): Acme Corporation, Globex." in second.stdout
+    with Session(slack.runtime.engine) as session:
+        assert len(session.exec(select(Partner)).all()) == 2
+
+
+# --- The profile card ---------------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("acme")
+def test_show_adds_open_commitments_balance_and_cadence(slack: Slack) -> None:
+    answer(slack, "commit Acme us : the deck by 2026-12-04", user=BEN)
+    answer(slack, "commit Acme them : their logo by 2026-11-30", user=DAN)
+    at(slack, utc(2026, 12, 2, 12, 0))
+    card = answer(slack, "show Acme", user=CHLOE)
+    assert "*Open commitments*\\n`#2` *Acme Corporation* owes us “their logo”" in card
+    assert "overdue by 2 days · followed up by <@U0DAN>" in card
+    assert "`#1` *we* owe *Acme Corporation* “the deck” · due Fri 4 Dec · owner <@U0BEN>" in card
+    assert "*Balance*: open — we owe 1, they owe 1 (1 overdue)" in card
+    assert "in touch every 30 days, dormant after 60 (the default). On track" in card
+
+
+# --- Over HTTP, through a real `liaison serve` --------------------------------------------------
+
+
+def test_commit_close_and_export_through_a_real_liaison_serve(
+    served: str, fake_slack: FakeSlack
+) -> None:
+    requests = RequestFactory(fake_slack)
+    deliver = Deliverer(fake_slack, url=f"{served}/slack/events")
+
+    def command(user: str, text: str) -> str:
+        delivery = deliver.send(
+            requests.slash_command(user_id=user, channel_id="C0PARTNERS", text=text)
+        )
+        assert delivery.status == 200 and delivery.json is not None
+        return str(delivery.json["text"])
+
+    assert "Added" in command(ANA, "add Acme")
+    # Slack has not told Liaison Ben's time zone yet: it asks, then answers.
+    command(BEN, "commit Acme them : the signed NDA by tomorrow")
+    fake_slack.wait_until(
+        lambda: any("Recorded `#1`" in m.text for m in fake_slack.messages), timeout=15
+    )
+    # Whether Chloe is an admin is asked of Slack after the ack; the refusal follows.
+    assert "Checking your permissions with Slack" in command(CHLOE, "done 1")
+    fake_slack.wait_until(
+        lambda: any("Only <@U0BEN>" in m.text for m in fake_slack.messages), timeout=15
+    )
+    assert "Marked `#1` done — they kept theirs, on time" in command(BEN, "done 1")
+    assert command(BEN, "export commitments").startswith("Preparing your CSV of commitments")
+    fake_slack.wait_until(lambda: any(m.files for m in fake_slack.dm_messages(BEN)), timeout=15)
+    (sent,) = [m for m in fake_slack.dm_messages(BEN) if m.files]
+    content = fake_slack.file_content(sent.files[0]["id"]).decode("utf-8-sig")
+    (row,) = csv.DictReader(io.StringIO(content))
+    assert (row["what"], row["status"], row["closed_by"]) == ("the signed NDA", "done", BEN)

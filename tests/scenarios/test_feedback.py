@@ -1,0 +1,606 @@
+"""Check-ins and pulse surveys as people meet them: signed commands, clicks, form submissions and
+reaction events (retries included) through the real app; DMs queued by the planners and sent by
+the dispatcher to the fake Slack over HTTP; time moved by the test's clock."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from sqlmodel import Session, select
+
+from bot.delivery.dispatcher import delivery_client
+from bot.sandbox.fake_slack import FakeMessage
+from bot.sandbox.requests import SlackRequest
+from bot.scheduler import TickReport, tick
+from storage.models import (
+    CheckIn,
+    CheckInStatus,
+    Partner,
+    SlackEventReceipt,
+    SurveyAnswer,
+    SurveyComment,
+    SurveyDelivery,
+    SurveyRound,
+    Touchpoint,
+    TouchpointParticipant,
+    Workspace,
+)
+from tests.conftest import START, Slack
+
+TEAM = "T0ACME"
+ANA, BEN, CHLOE, DAN = "U0ANA", "U0BEN", "U0CHLOE", "U0DAN"
+MENTION = {ANA: "<@U0ANA|ana>", BEN: "<@U0BEN|ben>", CHLOE: "<@U0CHLOE|chloe>", DAN: "<@U0DAN|dan>"}
+
+
+# --- Helpers --------------------------------------------------------------------------------
+
+
+def say(slack: Slack, text: str, user: str = ANA) -> str:
+    delivery = slack.command(text, user=user)
+    assert delivery.status == 200
+    answers = slack.ephemerals_to(user)
+    assert answers, f"{user} was shown nothing"
+    return shown(answers[-1])
+
+
+def shown(message: FakeMessage) -> str:
+    return message.text + "\n" + json.dumps(message.blocks, ensure_ascii=False)
+
+
+def run_tick(slack: Slack) -> TickReport:
+    report = tick(slack.runtime, delivery_client(slack.runtime.settings))
+    assert report.failed_planners == []
+    return report
+
+
+def at(slack: Slack, moment: datetime) -> TickReport:
+    """Move the clock to `moment` and run the planners and a dispatch pass twice (the second
+    adds the reactions to what the first sent)."""
+    slack.runtime.clock.set(moment)  # type: ignore[attr-defined]
+    run_tick(slack)
+    return run_tick(slack)
+
+
+def inbox(slack: Slack, user: str) -> list[FakeMessage]:
+    """The bot's messages in the person's DM (not ephemerals), oldest first."""
+    return [
+        m
+        for m in slack.fake.messages_in(slack.fake.im_channel(user).id)
+        if m.thread_ts in (None, m.ts)
+    ]
+
+
+def questions(slack: Slack, user: str) -> list[FakeMessage]:
+    return [m for m in inbox(slack, user) if _has_action(m, "survey_score_1")]
+
+
+def _has_action(message: FakeMessage, action_id: str) -> bool:
+    return any(
+        element.get("action_id") == action_id
+        for block in message.blocks
+        if block.get("type") == "actions"
+        for element in block.get("elements", [])
+    )
+
+
+def current(slack: Slack, message: FakeMessage) -> FakeMessage:
+    found = slack.fake.find_message(message.channel, message.ts)
+    assert found is not None
+    return found
+
+
+def send(slack: Slack, request: SlackRequest) -> None:
+    delivery = slack.deliver.send(request)
+    assert delivery.status == 200
+    slack.runtime.drain()
+
+
+def react(slack: Slack, user: str, message: FakeMessage, name: str) -> SlackRequest:
+    request = slack.requests.reaction_added(user_id=user, message=message, name=name)
+    send(slack, request)
+    return request
+
+
+def unreact(slack: Slack, user: str, message: FakeMessage, name: str) -> SlackRequest:
+    request = slack.requests.reaction_removed(user_id=user, message=message, name=name)
+    send(slack, request)
+    return request
+
+
+def click(slack: Slack, user: str, message: FakeMessage, action_id: str) -> None:
+    send(slack, slack.requests.block_action(user_id=user, action_id=action_id, message=message))
+
+
+def acme(slack: Slack, *, team: tuple[str, ...] = (BEN, CHLOE, DAN)) -> None:
+    """Acme, owned by Ana, active, with a team."""
+    assert "Added *Acme*" in say(slack, "add Acme")
+    if team:
+        say(slack, "team Acme add " + " ".join(MENTION[user] for user in team))
+    say(slack, "status Acme active")
+
+
+def surveyed(slack: Slack) -> None:
+    """Acme's round started by Ana on Wednesday morning, sent to those in working hours."""
+    acme(slack)
+    say(slack, "survey Acme now")
+    at(slack, START)
+
+
+def rows(slack: Slack, model: type[Any]) -> list[Any]:
+    with Session(slack.runtime.engine) as session:
+        found = list(session.exec(select(model)))
+        for row in found:
+            session.expunge(row)
+        return found
+
+
+def channel_posts(slack: Slack) -> list[FakeMessage]:
+    return slack.fake.messages_in("C0PARTNERS")
+
+
+# --- Pulse surveys: starting a round ----------------------------------------------------------
+
+
+def test_survey_shows_the_schedule_and_who_may_start_a_round(slack: Slack) -> None:
+    acme(slack)
+    schedule = say(slack, "survey Acme", user=DAN)
+    assert "Cadence: monthly, on the first working Tuesday." in schedule
+    assert "Next scheduled round: Tue 1 Dec." in schedule
+    assert "<@U0ANA> (the owner) or an admin can start one now" in schedule
+
+    refusal = say(slack, "survey Acme now", user=DAN)
+    assert "Only the owner of *Acme* (<@U0ANA>) or an admin can start a pulse survey" in refusal
+    assert rows(slack, SurveyRound) == []
+
+
+def test_survey_of_an_unknown_partner_asks_did_you_mean(slack: Slack) -> None:
+    acme(slack)
+    assert "I don't know a partner called “Acne”" in say(slack, "survey Acne now")
+    assert rows(slack, SurveyRound) == []
+
+
+def test_a_round_reaches_each_person_in_their_own_working_hours(slack: Slack) -> None:
+    acme(slack)
+    started = say(slack, "survey Acme now")
+    assert "Started a pulse survey of *Acme*" in started
+    assert "open until Wed 2 Dec" in started
+
+    at(slack, START)  # Wednesday 09:00 UTC: Berlin 10:00, London 09:00, New York 04:00, Tokyo 18:00
+    assert len(questions(slack, ANA)) == 4
+    assert len(questions(slack, DAN)) == 4
+    assert inbox(slack, BEN) == [] and inbox(slack, CHLOE) == []
+    (invitation, *_) = inbox(slack, DAN)
+    assert "You're asked because you are on its internal team" in invitation.text
+    assert "at least 3 people answered" in invitation.text
+    # The statements arrive in order, each with the bot's :one: … :five: ready to click.
+    texts = [m.text for m in questions(slack, DAN)]
+    assert [text.split("statement ")[1][:6] for text in texts] == [
+        "1 of 4",
+        "2 of 4",
+        "3 of 4",
+        "4 of 4",
+    ]
+    for message in questions(slack, DAN):
+        assert current(slack, message).reactions == {
+            name: [slack.fake.bot_user_id] for name in ("one", "two", "three", "four", "five")
+        }
+
+    at(slack, START.replace(hour=14, minute=20))  # 09:20 in New York
+    assert len(questions(slack, BEN)) == 4
+    assert inbox(slack, CHLOE) == []
+    at(slack, START.replace(day=26, hour=0, minute=20))  # Thursday 09:20 in Tokyo
+    assert len(questions(slack, CHLOE)) == 4
+
+
+def test_people_away_are_not_asked(slack: Slack) -> None:
+    acme(slack)
+    say(slack, "away today to friday", user=DAN)
+    started = say(slack, "survey Acme now")
+    assert "Not asked, being away: <@U0DAN>" in started
+    at(slack, START)
+    assert inbox(slack, DAN) == []
+    assert {d.user_id for d in rows(slack, SurveyDelivery)} == {ANA, BEN, CHLOE}
+
+
+def test_a_second_round_is_refused_while_one_is_running(slack: Slack) -> None:
+    acme(slack)
+    say(slack, "survey Acme now")
+    again = say(slack, "survey Acme now")
+    assert "*Acme* already has a pulse survey" in again
+    assert "0 of 4 answered so far" in again
+    assert len(rows(slack, SurveyRound)) == 1
+
+
+# --- Pulse surveys: answering by reaction and by button ---------------------------------------
+
+
+def test_reactions_by_the_recipient_set_replace_and_withdraw_the_score(slack: Slack) -> None:
+    surveyed(slack)
+    first = questions(slack, DAN)[0]
+
+    react(slack, DAN, first, "four")
+    assert "Your answer: *4* — :four: agree" in shown(current(slack, first))
+    react(slack, DAN, first, "two")  # a new reaction replaces the score
+    assert "Your answer: *2* — :two: disagree" in shown(current(slack, first))
+    assert [a.score for a in rows(slack, SurveyAnswer)] == [2]
+
+    unreact(slack, DAN, first, "four")  # not the score any more: nothing changes
+    assert [a.score for a in rows(slack, SurveyAnswer)] == [2]
+    unreact(slack, DAN, first, "two")  # withdraws it
+    assert [a.score for a in rows(slack, SurveyAnswer)] == [None]
+    assert "Your answer" not in shown(current(slack, first))
+
+
+def test_reactions_by_others_on_other_messages_or_with_other_emoji_are_ignored(
+    slack: Slack,
+) -> None:
+    surveyed(slack)
+    dans, anas = questions(slack, DAN)[0], questions(slack, ANA)[0]
+    updates = len(slack.fake.calls_to("chat.update"))
+
+    react(slack, ANA, dans, "five")  # someone else's reaction on Dan's statement
+    react(slack, DAN, dans, "tada")  # another emoji
+    react(slack, DAN, inbox(slack, DAN)[0], "three")  # the invitation, not a statement
+    posted = slack.fake.post_user_message(user_id=DAN, channel_id="C0GENERAL", text="hello")
+    react(slack, DAN, posted, "three")  # a message that is no survey at all
+    send(
+        slack,
+        slack.requests.reaction_added(user_id=slack.fake.bot_user_id, message=anas, name="two"),
+    )
+
+    assert rows(slack, SurveyAnswer) == []
+    assert len(slack.fake.calls_to("chat.update")) == updates
+
+
+def test_a_retried_event_counts_once(slack: Slack) -> None:
+    surveyed(slack)
+    first = questions(slack, DAN)[0]
+
+    added = react(slack, DAN, first, "three")
+    react(slack, DAN, first, "five")
+    # Slack redelivers the first event (same event_id) after the second: it must not win.
+    send(slack, slack.requests.retry(added, 1))
+    send(slack, slack.requests.retry(added, 2, reason="http_error"))
+    assert [a.score for a in rows(slack, SurveyAnswer)] == [5]
+    assert "Your answer: *5*" in shown(current(slack, first))
+    assert len(rows(slack, SlackEventReceipt)) == 2
+
+
+def test_buttons_do_what_reactions_do(slack: Slack) -> None:
+    surveyed(slack)
+    second = questions(slack, DAN)[1]
+
+    click(slack, DAN, second, "survey_score_3")
+    message = current(slack, second)
+    assert "Your answer: *3*" in shown(message)
+    (chosen,) = [
+        element
+        for block in message.blocks
+        if block["type"] == "actions"
+        for element in block["elements"]
+        if element.get("style") == "primary"
+    ]
+    assert chosen["action_id"] == "survey_score_3"
+    react(slack, DAN, current(slack, second), "one")  # a reaction after a click replaces it
+    assert [a.score for a in rows(slack, SurveyAnswer)] == [1]
+    click(slack, DAN, current(slack, second), "survey_score_1")  # the same again: one answer
+    assert [a.score for a in rows(slack, SurveyAnswer)] == [1]
+
+
+def test_a_reaction_before_the_bot_added_its_own_still_counts(slack: Slack) -> None:
+    acme(slack)
+    say(slack, "survey Acme now")
+    slack.runtime.clock.set(START)  # type: ignore[attr-defined]
+    run_tick(slack)  # sent; the reactions come with the next tick
+    first = questions(slack, DAN)[0]
+    assert current(slack, first).reactions == {}
+    react(slack, DAN, first, "four")
+    assert [a.score for a in rows(slack, SurveyAnswer)] == [4]
+
+
+def test_a_comment_is_kept_without_a_name(slack: Slack) -> None:
+    surveyed(slack)
+    invitation = inbox(slack, DAN)[0]
+    click(slack, DAN, invitation, "survey_comment")
+    (form,) = slack.fake.open_modals(DAN)
+    values = {"comment": {"value": {"type": "plain_text_input", "value": "  They answer slowly. "}}}
+    send(slack, slack.requests.view_submission(user_id=DAN, view=form, values=values))
+    assert slack.fake.open_modals(DAN) == []
+    (comment,) = rows(slack, SurveyComment)
+    assert comment.text == "They answer slowly."
+    assert DAN not in json.dumps(comment.model_dump(), default=str)
+
+
+# --- Pulse surveys: reminder, closing, results --------------------------------------------------
+
+
+def _answer_all(slack: Slack, user: str, scores: tuple[int, int, int, int]) -> None:
+    names = ("one", "two", "three", "four", "five")
+    for message, score in zip(questions(slack, user)[-4:], scores, strict=True):
+        react(slack, user, message, names[score - 1])
+
+
+def test_one_reminder_halfway_to_those_who_have_not_answered(slack: Slack) -> None:
+    surveyed(slack)
+    at(slack, START.replace(hour=14, minute=20))
+    at(slack, START.replace(day=26, hour=0, minute=20))
+    _answer_all(slack, DAN, (4, 4, 4, 4))
+
+    at(slack, datetime(2026, 11, 27, 9, 30, tzinfo=UTC))  # Friday: two working days in
+    reminded = {
+        user
+        for user in (ANA, BEN, CHLOE, DAN)
+        if any("Reminder: the pulse survey" in m.text for m in inbox(slack, user))
+    }
+    assert reminded == {ANA}  # Ben (New York) and Chloe (Tokyo) get theirs in their morning
+    at(slack, datetime(2026, 11, 27, 14, 30, tzinfo=UTC))
+    at(slack, datetime(2026, 11, 30, 0, 30, tzinfo=UTC))  # Monday morning in Tokyo
+    for user in (ANA, BEN, CHLOE):
+        assert sum("Reminder: the pulse survey" in m.text for m in inbox(slack, user)) == 1
+    assert not any("Reminder" in m.text for m in inbox(slack, DAN))
+
+
+def test_below_the_threshold_the_results_say_not_enough_answers(slack: Slack) -> None:
+    surveyed(slack)
+    _answer_all(slack, DAN, (5, 4, 3, 2))
+    _answer_all(slack, ANA, (1, 2, 3, 4))
+
+    at(slack, datetime(2026, 12, 2, 9, 5, tzinfo=UTC))  # five working days later
+    (report,) = [m for m in channel_posts(slack) if "Pulse results" in shown(m)]
+    text = shown(report)
+    assert "Not enough answers to show results: 2 of 4 answered (50%); at least 3" in text
+    assert "/ 5" not in text
+    owner_copy = [m for m in inbox(slack, ANA) if "Pulse results" in shown(m)]
+    assert len(owner_copy) == 1
+    # The statements now say the survey has closed; reactions no longer count.
+    first = questions(slack, DAN)[0]
+    react(slack, DAN, first, "one")
+    assert sorted(a.score for a in rows(slack, SurveyAnswer)) == [1, 2, 2, 3, 3, 4, 4, 5]
+
+
+def test_above_the_threshold_averages_trend_rate_and_comments_without_names(
+    slack: Slack, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    acme(slack)
+    with Session(slack.runtime.engine) as session:
+        session.add(Workspace(team_id=TEAM, created_at=START, timezone="Europe/London"))
+        session.commit()
+    say(slack, "survey Acme now")
+    at(slack, START)
+    at(slack, START.replace(hour=14, minute=20))
+    caplog.clear()
+    _answer_all(slack, DAN, (5, 4, 3, 2))
+    _answer_all(slack, ANA, (4, 4, 3, 2))
+    _answer_all(slack, BEN, (3, 4, 3, 2))
+    click(slack, BEN, inbox(slack, BEN)[0], "survey_comment")
+    (form,) = slack.fake.open_modals(BEN)
+    values = {"comment": {"value": {"type": "plain_text_input", "value": "More clarity please"}}}
+    send(slack, slack.requests.view_submission(user_id=BEN, view=form, values=values))
+    # Answering logs nothing about who answered what.
+    answering_logs = [record.getMessage() for record in caplog.records]
+    assert not [line for line in answering_logs if "U0" in line or "score" in line.lower()]
+
+    at(slack, datetime(2026, 12, 2, 9, 5, tzinfo=UTC))
+    (report,) = [m for m in channel_posts(slack) if "Pulse results" in shown(m)]
+    text = shown(report)
+    assert "3 of 4 answered (75%)" in text
+    assert "This partnership is delivering value for us: *4.0* / 5" in text
+    assert "The work is fairly shared between us and the partner: *3.0* / 5" in text
+    assert "> More clarity please" in text
+    for user in (ANA, BEN, CHLOE, DAN):
+        assert user not in text  # no names anywhere in the results
+
+    # Nothing links a score to a person any more, and no log line ever did.
+    assert {d.respondent for d in rows(slack, SurveyDelivery)} == {None}
+    assert {a.event_ts for a in rows(slack, SurveyAnswer)} == {None}
+
+    # A second round a month later shows the change since the first.
+    slack.runtime.clock.set(datetime(2026, 12, 7, 9, 0, tzinfo=UTC))  # type: ignore[attr-defined]
+    say(slack, "survey Acme now")
+    at(slack, datetime(2026, 12, 7, 9, 0, tzinfo=UTC))
+    at(slack, datetime(2026, 12, 7, 14, 20, tzinfo=UTC))
+    for user in (DAN, ANA, BEN):
+        _answer_all(slack, user, (5, 4, 2, 2))
+    at(slack, datetime(2026, 12, 14, 9, 5, tzinfo=UTC))
+    reports = [m for m in channel_posts(slack) if "Pulse results" in shown(m)]
+    latest = shown(reports[-1])
+    assert "This partnership is delivering value for us: *5.0* / 5 ▲1.0" in latest
+    assert "The work is fairly shared between us and the partner: *2.0* / 5 ▼1.0" in latest
+    assert "I know what we and the partner are each responsible for: *4.0* / 5\\n" in latest
+
+    # Anyone may look: the schedule shows the last results, aggregated.
+    looked = say(slack, "survey Acme", user=CHLOE)
+    assert "*5.0* / 5 ▲1.0" in looked
+
+
+def test_a_scheduled_round_starts_on_the_first_working_tuesday(slack: Slack) -> None:
+    acme(slack)
+    at(slack, datetime(2026, 11, 30, 9, 0, tzinfo=UTC))  # Monday: nothing yet
+    assert rows(slack, SurveyRound) == []
+    at(slack, datetime(2026, 12, 1, 9, 1, tzinfo=UTC))  # Tuesday 1 December
+    (started,) = rows(slack, SurveyRound)
+    assert started.round_key.endswith(":2026-12") and started.started_by is None
+    at(slack, datetime(2026, 12, 1, 10, 0, tzinfo=UTC))
+    assert len(rows(slack, SurveyRound)) == 1  # once per period
+
+
+# --- Check-ins --------------------------------------------------------------------------------
+
+
+def meeting(
+    slack: Slack,
+    *,
+    author: str,
+    participants: tuple[str, ...] = (),
+    when: datetime,
+    kind: str = "done",
+    medium: str = "meeting",
+) -> int:
+    """A touchpoint as the touchpoints feature records it (`log` / `plan`)."""
+    with Session(slack.runtime.engine) as session:
+        partner = session.exec(select(Partner).where(Partner.name == "Acme")).one()
+        assert partner.id is not None
+        touchpoint = Touchpoint(
+            team_id=TEAM,
+            partner_id=partner.id,
+            kind=kind,
+            medium=medium,
+            at=when,
+            author_id=author,
+            created_at=slack.runtime.clock.now(),
+        )
+        session.add(touchpoint)
+        session.flush()
+        assert touchpoint.id is not None
+        for user in participants:
+            session.add(TouchpointParticipant(touchpoint_id=touchpoint.id, user_id=user))
+        session.commit()
+        return touchpoint.id
+
+
+def checkin_messages(slack: Slack, user: str) -> list[FakeMessage]:
+    return [m for m in inbox(slack, user) if m.text.startswith(("How did", "Reminder — How did"))]
+
+
+def test_participants_are_asked_on_their_next_working_morning(slack: Slack) -> None:
+    acme(slack)
+    meeting(slack, author=BEN, participants=(DAN,), when=datetime(2026, 11, 24, 15, tzinfo=UTC))
+    at(slack, START)
+    assert checkin_messages(slack, BEN) == [] and checkin_messages(slack, DAN) == []
+    at(slack, START.replace(hour=14, minute=1))  # Wednesday 09:01 in New York
+    (asked,) = checkin_messages(slack, BEN)
+    assert asked.text == "How did your meeting with *Acme* on Tue 24 Nov go?"
+    assert "You logged it. Your answer goes to the partner's owner." in shown(asked)
+    assert checkin_messages(slack, DAN) == []
+    at(slack, datetime(2026, 11, 26, 9, 1, tzinfo=UTC))  # Thursday 09:01 in London
+    (asked_dan,) = checkin_messages(slack, DAN)
+    assert "You took part; <@U0BEN> logged it." in shown(asked_dan)
+    assert len(rows(slack, CheckIn)) == 2  # and never again, however often the planner runs
+
+
+def test_an_answer_updates_the_dm_in_place_and_reaches_the_owner_in_one_thread(
+    slack: Slack,
+) -> None:
+    acme(slack)
+    meeting(slack, author=BEN, participants=(DAN,), when=datetime(2026, 11, 24, 15, tzinfo=UTC))
+    at(slack, START.replace(hour=14, minute=1))
+    (asked,) = checkin_messages(slack, BEN)
+
+    click(slack, BEN, asked, "checkin_answer_went_well")
+    now_shown = shown(current(slack, asked))
+    assert "You answered: *✅ Went well*." in now_shown
+    assert "checkin_answer_mixed" not in now_shown  # buttons replaced by the answer
+    assert "You can change it until Thu 26 Nov 09:01" in now_shown
+
+    click(slack, BEN, current(slack, asked), "checkin_change")
+    click(slack, BEN, current(slack, asked), "checkin_answer_mixed")
+    assert "You answered: *🤔 Mixed*." in shown(current(slack, asked))
+    (checkin,) = [c for c in rows(slack, CheckIn) if c.user_id == BEN]
+    assert checkin.answer == "mixed" and checkin.version == 2
+
+    at(slack, START.replace(hour=14, minute=5))
+    debriefs = [m for m in inbox(slack, ANA) if m.text.startswith("Debrief of the meeting")]
+    assert len(debriefs) == 1
+    replies = [m.text for m in slack.fake.thread(debriefs[0])]
+    assert replies == [
+        "<@U0BEN> answered *✅ Went well*",
+        "<@U0BEN> changed their answer to *🤔 Mixed*",
+    ]
+
+
+def test_a_problem_reaches_the_owner_with_the_note(slack: Slack) -> None:
+    acme(slack)
+    meeting(slack, author=DAN, when=datetime(2026, 11, 25, 8, tzinfo=UTC))
+    at(slack, datetime(2026, 11, 26, 9, 1, tzinfo=UTC))
+    (asked,) = checkin_messages(slack, DAN)
+
+    click(slack, DAN, asked, "checkin_answer_problem")
+    (form,) = slack.fake.open_modals(DAN)
+    assert form.view["title"]["text"] == "What went wrong?"
+    values = {"note": {"value": {"type": "plain_text_input", "value": "They want to cancel"}}}
+    send(slack, slack.requests.view_submission(user_id=DAN, view=form, values=values))
+    assert "Your note: _They want to cancel_" in shown(current(slack, asked))
+
+    at(slack, datetime(2026, 11, 26, 9, 2, tzinfo=UTC))
+    (alert,) = [m for m in inbox(slack, ANA) if "reports a *problem*" in m.text]
+    assert (
+        "⚠️ <@U0DAN> reports a *problem* with the meeting with *Acme* on Wed 25 Nov." in alert.text
+    )
+    assert "> They want to cancel" in alert.text
+    assert "because you own this partnership" in alert.text
+
+
+def test_a_problem_goes_to_the_deputy_while_the_owner_is_away_in_their_hours(
+    slack: Slack,
+) -> None:
+    acme(slack)
+    say(slack, f"deputy Acme {MENTION[CHLOE]}")
+    say(slack, "away today to friday", user=ANA)
+    meeting(slack, author=DAN, when=datetime(2026, 11, 25, 8, tzinfo=UTC))
+    at(slack, datetime(2026, 11, 26, 9, 1, tzinfo=UTC))  # Thursday 18:01 in Tokyo
+    (asked,) = checkin_messages(slack, DAN)
+    click(slack, DAN, asked, "checkin_answer_problem")  # and no note: the form is left
+    slack.fake.dismiss_modals(DAN)
+
+    at(slack, datetime(2026, 11, 26, 9, 20, tzinfo=UTC))  # after the wait for a note
+    assert not any("reports a *problem*" in m.text for m in inbox(slack, CHLOE))
+    at(slack, datetime(2026, 11, 27, 0, 20, tzinfo=UTC))  # Friday 09:20 in Tokyo
+    (alert,) = [m for m in inbox(slack, CHLOE) if "reports a *problem*" in m.text]
+    assert "No note was given" in alert.text
+    assert "because <@U0ANA>, the owner, is away" in alert.text
+    assert not any("reports a *problem*" in m.text for m in inbox(slack, ANA))
+
+
+def test_unanswered_one_reminder_then_it_closes_quietly(slack: Slack) -> None:
+    acme(slack)
+    meeting(slack, author=DAN, when=datetime(2026, 11, 25, 8, tzinfo=UTC))
+    at(slack, datetime(2026, 11, 26, 9, 1, tzinfo=UTC))  # Thursday: asked
+    at(slack, datetime(2026, 11, 27, 8, 0, tzinfo=UTC))
+    assert len(checkin_messages(slack, DAN)) == 1
+    at(slack, datetime(2026, 11, 27, 9, 30, tzinfo=UTC))  # one working day later: reminded
+    messages = checkin_messages(slack, DAN)
+    assert len(messages) == 2 and messages[1].text.startswith("Reminder — How did")
+    at(slack, datetime(2026, 11, 30, 9, 31, tzinfo=UTC))  # Monday, one working day later
+    (checkin,) = rows(slack, CheckIn)
+    assert checkin.status == CheckInStatus.EXPIRED
+    at(slack, datetime(2026, 12, 3, 9, 31, tzinfo=UTC))
+    assert len(checkin_messages(slack, DAN)) == 2  # quietly: nothing more
+
+    click(slack, DAN, messages[0], "checkin_answer_went_well")
+    assert "This check-in has closed" in slack.fake.dm_messages(DAN)[-1].text
+    assert rows(slack, CheckIn)[0].answer is None
+
+
+def test_a_planned_meeting_moved_is_asked_about_again_after_the_new_date(slack: Slack) -> None:
+    acme(slack)
+    meeting(slack, author=DAN, when=datetime(2026, 11, 25, 10, tzinfo=UTC), kind="planned")
+    at(slack, datetime(2026, 11, 26, 9, 1, tzinfo=UTC))
+    (asked,) = checkin_messages(slack, DAN)
+    assert _has_action(asked, "checkin_answer_didnt_happen") and _has_action(asked, "checkin_moved")
+
+    click(slack, DAN, asked, "checkin_moved")
+    (form,) = slack.fake.open_modals(DAN)
+    values = {"date": {"value": {"type": "datepicker", "selected_date": "2026-12-03"}}}
+    send(slack, slack.requests.view_submission(user_id=DAN, view=form, values=values))
+    assert "You answered: *📅 Moved* to Thu 3 Dec" in shown(current(slack, asked))
+
+    at(slack, datetime(2026, 12, 4, 9, 1, tzinfo=UTC))
+    again = checkin_messages(slack, DAN)
+    assert len(again) == 2
+    assert again[1].text == "How did your meeting with *Acme* on Thu 3 Dec go?"
+
+
+def test_a_meeting_logged_with_the_log_verb_gets_its_checkins(slack: Slack) -> None:
+    acme(slack)
+    slack.command(f"log Acme with {MENTION[DAN]} on yesterday via meeting : pilot talk", user=BEN)
+    at(slack, START.replace(hour=14, minute=1))  # Ben, New York: this morning
+    assert [m.text for m in checkin_messages(slack, BEN)] == [
+        "How did your meeting with *Acme* on Tue 24 Nov go?"
+    ]
+    at(slack, datetime(2026, 11, 26, 9, 1, tzinfo=UTC))  # Dan, London: the next morning
+    assert len(checkin_messages(slack, DAN)) == 1

@@ -1,0 +1,582 @@
+"""Touchpoints and the revolving-door alarm as colleagues meet them: signed `/partner` commands,
+clicks, type-ahead and form submissions through the real app; the outbox delivered to the fake
+Slack by the scheduler's tick, so each test asserts on what every person and channel received.
+
+The clock starts on Wednesday 25 Nov 2026, 09:00 UTC: 10:00 for Ana (Berlin, admin), 04:00 for
+Ben (New York), 18:00 for Chloe (Tokyo), 09:00 for Dan (London).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlmodel import Session, select
+
+from bot.delivery.dispatcher import delivery_client
+from bot.sandbox.fake_slack import FakeMessage, FakeSlack, FakeView
+from bot.sandbox.requests import Deliverer, RequestFactory, SlackRequest, sign
+from bot.scheduler import tick
+from handlers.blocks import touchpoints as blocks
+from storage.models import Collision, Partner, Touchpoint, TouchpointKind, Workspace
+from tests.conftest import Slack
+from tests.scenarios.test_partners import (
+    ANA,
+    BEN,
+    CHLOE,
+    DAN,
+    action_ids,
+    answer,
+    click,
+    last,
+    shown,
+)
+
+TEAM = "T0ACME"
+ACME = 'add Acme Corporation aka "ACME"'
+
+
+# --- Helpers ------------------------------------------------------------------------------------
+
+
+def deliver_outbox(slack: Slack) -> None:
+    """The scheduler's work at the current time: planners, then one dispatch pass."""
+    tick(slack.runtime, delivery_client(slack.runtime.settings))
+
+
+def at(slack: Slack, moment: datetime) -> None:
+    slack.runtime.clock.set(moment)  # type: ignore[attr-defined]
+    deliver_outbox(slack)
+
+
+def posts(slack: Slack, channel: str = "C0PARTNERS") -> list[FakeMessage]:
+    """What Liaison posted in a channel for everyone (top level and in threads)."""
+    return [
+        m
+        for m in slack.fake.messages_in(channel)
+        if m.ephemeral_to is None and m.user == slack.fake.bot_user_id
+    ]
+
+
+def alerts(slack: Slack) -> list[FakeMessage]:
+    """The channel's messages at top level (a thread's parent carries its own ts)."""
+    return [m for m in posts(slack) if m.thread_ts in (None, m.ts)]
+
+
+def dms(slack: Slack, user: str) -> list[FakeMessage]:
+    return [m for m in slack.fake.dm_messages(user) if m.ephemeral_to is None]
+
+
+def touchpoints(slack: Slack) -> list[Touchpoint]:
+    with Session(slack.runtime.engine) as session:
+        return list(session.exec(select(Touchpoint).order_by(Touchpoint.id)))  # type: ignore[arg-type]
+
+
+def collision_count(slack: Slack) -> int:
+    with Session(slack.runtime.engine) as session:
+        return len(session.exec(select(Collision)).all())
+
+
+def set_window(slack: Slack, days: int) -> None:
+    with Session(slack.runtime.engine) as session:
+        session.add(Workspace(team_id=TEAM, window_days=days, created_at=datetime.now(UTC)))
+        session.commit()
+
+
+@pytest.fixture
+def acme(slack: Slack) -> None:
+    """Acme, owned by Ana; every colleague has typed a command once (profiles cached)."""
+    answer(slack, ACME)
+    for user in (BEN, CHLOE, DAN):
+        answer(slack, "show Acme", user=user)
+
+
+# --- Logging and stay-in-touch data -------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_logged_meeting_is_the_last_contact_on_the_card(slack: Slack) -> None:
+    said = answer(
+        slack, "log ACME with <@U0DAN|dan> and Jane Doe on yesterday via meeting : kick-off"
+    )
+    assert "Logged your meeting with *Acme Corporation* yesterday with Jane Doe" in said
+    assert "together with <@U0DAN>" in said
+    (logged,) = touchpoints(slack)
+    assert logged.kind == TouchpointKind.DONE and logged.notes == "kick-off"
+    assert logged.at == datetime(2026, 11, 24, 11, 0, tzinfo=UTC)  # noon in Berlin
+    slack.runtime.clock.advance(timedelta(days=12))  # type: ignore[attr-defined]
+    card = answer(slack, "show acme", user=CHLOE)
+    assert "13 days ago by <@U0ANA>" in card
+    assert "*Jane Doe*" in card  # the contact person is now known at the partner
+    deliver_outbox(slack)
+    assert posts(slack) == [] and dms(slack, ANA) == []  # the owner logged it: nobody to tell
+
+
+@pytest.mark.usefixtures("acme")
+def test_an_outsiders_contact_is_told_to_the_owner(slack: Slack) -> None:
+    said = answer(slack, "log Acme via call : asked about the pilot", user=BEN)
+    assert "so I've let its owner <@U0ANA> know" in said
+    deliver_outbox(slack)
+    (note,) = dms(slack, ANA)
+    assert "<@U0BEN> had a call with *Acme Corporation* on Wed 25 Nov" in note.text
+    assert "“asked about the pilot”" in note.text
+    assert "you own *Acme Corporation*" in note.text
+    assert action_ids(note) == [blocks.CHECK]
+
+
+# --- Collisions ---------------------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("acme")
+def test_overlapping_contacts_alert_the_channel_once_naming_both(slack: Slack) -> None:
+    answer(slack, "log Acme with Jane Doe on last monday via meeting : intro", user=BEN)
+    said = answer(slack, "plan acme on friday 14:00 with jane doe : pilot scope", user=CHLOE)
+    assert ":warning: *Others are in touch with Acme Corporation:*" in said
+    assert "<@U0BEN> met them on Mon 23 Nov with Jane Doe — *the same contact person*" in said
+    assert "*Coordinate with <@U0BEN>*" in said
+    assert "I've posted this in #partnerships and mentioned the owner <@U0ANA>" in said
+    deliver_outbox(slack)
+    (alert,) = posts(slack)
+    text = shown(alert)
+    assert "Revolving door at Acme Corporation" in text
+    assert "<@U0CHLOE> plans to be in touch with them <!date^" in text  # Fri 27 Nov 14:00 Tokyo
+    assert "|on Fri 27 Nov at 05:00 UTC>" in text
+    assert "<@U0BEN> met them on Mon 23 Nov with Jane Doe — *the same contact person*" in text
+    assert "Owner <@U0ANA>: please make sure <@U0CHLOE>, <@U0BEN> coordinate" in text
+    assert action_ids(alert) == [blocks.CHECK]
+    assert collision_count(slack) == 1
+
+
+@pytest.mark.usefixtures("acme")
+def test_contacts_outside_the_window_do_not_collide_until_it_widens(slack: Slack) -> None:
+    answer(slack, "log Acme on 2026-11-01 : an old call", user=BEN)
+    said = answer(slack, "plan Acme on 2026-11-20 12:00 : too late to plan", user=CHLOE)
+    assert "is in the past" in said
+    said = answer(slack, "log Acme on 2026-11-16 : 15 days later", user=CHLOE)
+    assert "Others are in touch" not in said
+    said = answer(slack, "log Acme on 2026-11-15 : exactly 14 days later", user=DAN)
+    assert "<@U0BEN> was in touch with them on Sun 1 Nov" in said
+    set_window(slack, 30)
+    said = answer(slack, "log Acme on 2026-11-30 12:00 : in the future", user=DAN)
+    assert "in the future" in said
+    assert "<@U0BEN>" in answer(slack, "plan Acme on 2026-11-28 : wider window", user=CHLOE)
+
+
+@pytest.mark.usefixtures("acme")
+def test_team_members_coordinate_among_themselves_but_not_with_outsiders(slack: Slack) -> None:
+    answer(slack, "team Acme add <@U0DAN|dan>")
+    answer(slack, "log Acme via meeting : owner's meeting")
+    said = answer(slack, "log Acme via call : member's call", user=DAN)
+    assert "Others are in touch" not in said
+    deliver_outbox(slack)
+    assert posts(slack) == [] and dms(slack, ANA) == []
+    said = answer(slack, "log Acme via email : an outsider", user=BEN)
+    assert "• <@U0DAN> had a call with them today" in said
+    assert "• <@U0ANA> met them today" in said
+    deliver_outbox(slack)
+    (alert,) = posts(slack)
+    assert "<@U0BEN> emailed them" in alert.blocks[0]["text"]["text"]
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_collision_is_alerted_once_and_later_ones_within_a_day_go_to_its_thread(
+    slack: Slack,
+) -> None:
+    answer(slack, "log Acme : first", user=BEN)
+    answer(slack, "plan Acme on friday : second", user=CHLOE)
+    # Chloe's plan happened; logging it is not news to anyone.
+    said = answer(slack, "log Acme : the planned meeting took place", user=CHLOE)
+    assert "<@U0BEN> was in touch with them today" in said
+    assert "You have been told about these contacts before" in said
+    deliver_outbox(slack)
+    (first,) = alerts(slack)
+    # Dan is new to it: his contact goes into the thread of the morning's alert.
+    slack.runtime.clock.advance(timedelta(hours=20))  # type: ignore[attr-defined]
+    assert "thread of today's alert" in answer(slack, "log Acme : dan too", user=DAN)
+    deliver_outbox(slack)
+    assert alerts(slack) == [first]
+    (reply,) = slack.fake.thread(first)
+    assert "Another colleague in touch with *Acme Corporation*" in shown(reply)
+    assert "<@U0DAN> was in touch with them" in shown(reply)
+    # More than a day after the first alert, a new one stands on its own.
+    slack.runtime.clock.advance(timedelta(hours=5))  # type: ignore[attr-defined]
+    answer(slack, "log Acme with <@U0DAN|dan> : dan brought chloe", user=ANA)
+    answer(slack, "plan Acme on tomorrow : another outsider", user=ANA)  # the owner: no news
+    deliver_outbox(slack)
+    assert len(alerts(slack)) == 1
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_new_alert_after_a_day(slack: Slack) -> None:
+    answer(slack, "log Acme : first", user=BEN)
+    answer(slack, "log Acme : second", user=CHLOE)
+    slack.runtime.clock.advance(timedelta(days=2))  # type: ignore[attr-defined]
+    answer(slack, "log Acme : third", user=DAN)
+    deliver_outbox(slack)
+    assert len(alerts(slack)) == 2
+
+
+@pytest.mark.usefixtures("acme")
+def test_the_partners_own_channel_gets_its_alerts(slack: Slack) -> None:
+    slack.fake.add_channel(id="C0ACME", name="acme-partnership")
+    answer(slack, "channel Acme <#C0ACME|acme-partnership>")
+    answer(slack, "log Acme : one", user=BEN)
+    assert "I've posted this in <#C0ACME>" in answer(slack, "log Acme : two", user=CHLOE)
+    deliver_outbox(slack)
+    assert posts(slack) == []
+    assert len(posts(slack, "C0ACME")) == 1
+
+
+# --- Absences -----------------------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("acme")
+def test_while_the_owner_is_away_the_deputy_is_told(slack: Slack) -> None:
+    answer(slack, "deputy Acme <@U0DAN|dan>")
+    answer(slack, "away today to friday")
+    said = answer(slack, "log Acme : while ana is away", user=BEN)
+    assert "its owner <@U0ANA> is away, so I've let <@U0DAN>, who covers for them, know" in said
+    deliver_outbox(slack)
+    assert dms(slack, ANA) == []
+    (note,) = dms(slack, DAN)
+    assert "you cover for <@U0ANA>, who owns *Acme Corporation* and is away" in note.text
+
+
+# --- Names --------------------------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_misspelt_partner_offers_the_candidate_and_to_register_it(slack: Slack) -> None:
+    said = answer(slack, "log Acmee via call : typo", user=BEN)
+    assert "I don't know a partner called “Acmee”" in said
+    message = last(slack, BEN)
+    assert action_ids(message) == ["partner_pick_0", blocks.REGISTER]
+    assert touchpoints(slack) == []
+    click(slack, BEN, message, "partner_pick_0")
+    assert "Logged your call with *Acme Corporation* today" in shown(message)
+    assert len(touchpoints(slack)) == 1
+
+
+@pytest.mark.usefixtures("acme")
+def test_register_it_registers_with_the_caller_as_owner_then_logs(slack: Slack) -> None:
+    said = answer(slack, "plan Globex on friday : first meeting", user=BEN)
+    assert "I don't know a partner called “Globex”" in said
+    message = last(slack, BEN)
+    assert action_ids(message) == [blocks.REGISTER]
+    click(slack, BEN, message, blocks.REGISTER)
+    assert "Registered *Globex* with you as its owner" in shown(message)
+    assert "Planned your contact with *Globex* on Fri 27 Nov" in shown(message)
+    click(slack, BEN, message, blocks.REGISTER)  # a second click records nothing new
+    assert len(touchpoints(slack)) == 1
+    assert "*Owner*\\n<@U0BEN>" in answer(slack, "show Globex", user=DAN)
+
+
+# --- Retries ------------------------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_slack_retry_of_the_same_request_logs_once(slack: Slack) -> None:
+    answer(slack, "log Acme : earlier", user=CHLOE)
+    request = slack.requests.slash_command(
+        user_id=BEN, channel_id="C0PARTNERS", text="log Acme via meeting : once"
+    )
+    first = slack.deliver.send(request)
+    again = SlackRequest(
+        body=request.body,
+        headers={
+            **request.headers,
+            **sign(
+                signing_secret=slack.fake.signing_secret,
+                body=request.body,
+                timestamp=int(datetime.now(UTC).timestamp()),
+            ),
+        },
+        kind="command",
+    )
+    second = slack.deliver.send(again)
+    slack.runtime.drain()
+    assert first.json is not None and second.json is not None
+    assert first.json["text"] == second.json["text"]
+    assert "*Coordinate with <@U0CHLOE>*" in second.json["text"]
+    assert len(touchpoints(slack)) == 2
+    deliver_outbox(slack)
+    assert len(alerts(slack)) == 1
+    assert len(dms(slack, ANA)) == 2  # one note about Chloe's contact, one about Ben's
+
+
+# --- Bad input ----------------------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("acme")
+@pytest.mark.parametrize(
+    ("line", "problem", "syntax"),
+    [
+        ("log Acme on someday : x", "I can't read 'someday' as a date", "/partner log NAME"),
+        ("log Acme on someday : x", "last tuesday, in 3 days, 2026-11-20", "/partner log NAME"),
+        ("log Acme on friday : x", "is in the future", "/partner log NAME"),
+        ("log Acme on tuesday : x", "Did you mean `last tuesday`?", "/partner log NAME"),
+        ("plan Acme on yesterday : x", "is in the past", "/partner plan NAME on DATE"),
+        ("plan Acme : lunch", "`plan` needs a date", "/partner plan NAME on DATE"),
+        ("log Acme via meeting", "Put a `:` before the notes", "/partner log NAME"),
+        ("intend Acme ask about the event", "Put a `:` before the notes", "/partner intend"),
+        ("log Acme :", "Write a few words after the `:`", "/partner log NAME"),
+        ("log Acme : " + "x" * 3001, "3,001 characters long", "/partner log NAME"),
+        ("log Acme via fax : x", "say `via meeting`", "/partner log NAME"),
+        ("log Acme with Jane and John : x", "one contact person per touchpoint", "/partner log"),
+        ("check", "Which partner?", "/partner check NAME"),
+    ],
+)
+def test_bad_input_says_what_was_wrong_and_saves_nothing(
+    slack: Slack, line: str, problem: str, syntax: str
+) -> None:
+    said = answer(slack, line, user=BEN)
+    assert problem in said
+    assert syntax in said
+    assert "*Example:*" in said
+    assert touchpoints(slack) == []
+    deliver_outbox(slack)
+    assert posts(slack) == [] and dms(slack, ANA) == []
+
+
+# --- Intents ------------------------------------------------------------------------------------
+
+
+def ask(slack: Slack) -> FakeMessage:
+    said = answer(slack, "intend Acme : ask about co-hosting the spring event", user=BEN)
+    assert "I've asked the owner <@U0ANA> to acknowledge or redirect" in said
+    assert "If there is no answer by tomorrow at 04:00, you may go ahead" in said  # New York
+    deliver_outbox(slack)
+    (question,) = dms(slack, ANA)
+    return question
+
+
+@pytest.mark.usefixtures("acme")
+@pytest.mark.parametrize(
+    ("action_id", "label", "told"),
+    [
+        ("intent_go_ahead", "Go ahead", "says *go ahead* with “ask about co-hosting"),
+        ("intent_handle_it", "I'll handle it", "will handle it: please don't reach out"),
+        ("intent_talk_first", "Let's talk first", "would like to *talk first*"),
+    ],
+)
+def test_the_owners_answer_goes_back_to_the_asker(
+    slack: Slack, action_id: str, label: str, told: str
+) -> None:
+    question = ask(slack)
+    assert "<@U0BEN> would like to reach out to *Acme Corporation*" in question.text
+    assert action_ids(question) == [*blocks.INTENT_ACTIONS, blocks.CHECK][:3]
+    click(slack, ANA, question, action_id)
+    assert f"<@U0ANA> answered *{label}* — I've told <@U0BEN>" in shown(question)
+    assert set(action_ids(question)) == {blocks.CHECK}  # no more answer buttons
+    assert slack.fake.calls_to("chat.update")
+    deliver_outbox(slack)
+    assert dms(slack, BEN) == []  # 04:00 in New York: the answer waits for Ben's morning
+    at(slack, datetime(2026, 11, 25, 14, 30, tzinfo=UTC))
+    (reply,) = dms(slack, BEN)
+    assert told in reply.text
+    assert "<@U0ANA>, for *Acme Corporation*," in reply.text
+
+
+@pytest.mark.usefixtures("acme")
+def test_only_the_person_asked_may_answer_and_the_first_answer_wins(slack: Slack) -> None:
+    question = ask(slack)
+    click(slack, CHLOE, question, "intent_go_ahead")
+    assert "This question is for <@U0ANA>" in last(slack, CHLOE).text
+    stale = FakeMessage(**{**question.__dict__, "blocks": list(question.blocks)})
+    click(slack, ANA, question, "intent_talk_first")
+    # A second click from a copy of the question that still showed the buttons (a race).
+    click(slack, ANA, stale, "intent_go_ahead")
+    assert "<@U0ANA> already answered *Let's talk first*" in last(slack, ANA).text
+    assert "answered *Let's talk first*" in shown(question)
+
+
+@pytest.mark.usefixtures("acme")
+def test_an_unanswered_intent_lapses_after_one_working_day(slack: Slack) -> None:
+    question = ask(slack)
+    at(slack, datetime(2026, 11, 26, 8, 59, tzinfo=UTC))
+    assert dms(slack, BEN) == []
+    at(slack, datetime(2026, 11, 26, 9, 1, tzinfo=UTC))
+    assert dms(slack, BEN) == []  # lapsed, but the news waits for Ben's working hours
+    at(slack, datetime(2026, 11, 26, 14, 30, tzinfo=UTC))
+    (lapsed,) = dms(slack, BEN)
+    assert "No answer from <@U0ANA> within a working day" in lapsed.text
+    assert "so you may go ahead" in lapsed.text
+    assert "no answer in time, may go ahead" in answer(slack, "check Acme", user=BEN)
+    click(slack, ANA, question, "intent_handle_it")  # a late answer is still passed on
+    at(slack, datetime(2026, 11, 26, 14, 45, tzinfo=UTC))
+    late = dms(slack, BEN)[-1]
+    assert late.text.startswith("A late answer: <@U0ANA>, for *Acme Corporation*, will handle it")
+
+
+@pytest.mark.usefixtures("acme")
+def test_an_intent_while_the_owner_is_away_asks_the_deputy(slack: Slack) -> None:
+    answer(slack, "deputy Acme <@U0DAN|dan>")
+    answer(slack, "away today to friday")
+    said = answer(slack, "intend Acme : ask about the event", user=CHLOE)
+    assert "<@U0DAN>, who covers for the owner <@U0ANA> while away" in said
+    deliver_outbox(slack)
+    (question,) = dms(slack, DAN)
+    click(slack, DAN, question, "intent_go_ahead")
+    assert "<@U0DAN> answered *Go ahead*" in shown(question)
+
+
+@pytest.mark.usefixtures("acme")
+def test_the_owners_own_intent_asks_nobody(slack: Slack) -> None:
+    said = answer(slack, "intend Acme : renewal talk")
+    assert "You own *Acme Corporation*, so there is no one to ask" in said
+    deliver_outbox(slack)
+    assert dms(slack, ANA) == []
+
+
+# --- check --------------------------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("acme")
+def test_check_briefs_before_reaching_out(slack: Slack) -> None:
+    answer(slack, "deputy Acme <@U0DAN|dan>")
+    answer(slack, "team Acme add <@U0CHLOE|chloe>")
+    for day in ("2026-11-10", "2026-11-12", "2026-11-18", "2026-11-20"):
+        answer(slack, f"log Acme on {day} via call : call on {day}", user=CHLOE)
+    answer(slack, "plan Acme on 2026-12-02 10:00 with Jane Doe : workshop", user=DAN)
+    answer(slack, "intend Acme : propose a joint event", user=BEN)
+    brief = answer(slack, "check acme corporation", user=BEN)
+    for expected in (
+        "Before you reach out: Acme Corporation",
+        "*Owner*\\n<@U0ANA>",
+        "*Deputy*\\n<@U0DAN>",
+        "*Team*\\n<@U0CHLOE>",
+        "5 days ago by <@U0CHLOE>",
+        "<@U0CHLOE> had a call with them on Fri 20 Nov",
+        "<@U0CHLOE> had a call with them on Wed 18 Nov",
+        "<@U0CHLOE> had a call with them on Thu 12 Nov",
+        "<@U0DAN> plans to be in touch with them on Wed 2 Dec at 05:00 with Jane Doe",
+        "<@U0BEN> intends to reach out to them (since today): “propose a joint event” — waiting "
+        "for <@U0ANA>",
+        "You're not on its team: give <@U0ANA> a heads-up first",
+    ):
+        assert expected in brief, expected
+    assert "Tue 10 Nov" not in brief  # the last three only
+
+
+@pytest.mark.usefixtures("acme")
+def test_brief_me_on_an_alert_answers_only_whoever_clicked(slack: Slack) -> None:
+    answer(slack, "log Acme : one", user=BEN)
+    answer(slack, "log Acme : two", user=CHLOE)
+    deliver_outbox(slack)
+    (alert,) = alerts(slack)
+    click(slack, DAN, alert, blocks.CHECK)
+    assert "Before you reach out: Acme Corporation" in shown(last(slack, DAN))
+    assert "Revolving door" in shown(alert)  # the alert itself stays
+
+
+# --- The form -----------------------------------------------------------------------------------
+
+
+def form_values(**fields: Any) -> dict[str, dict[str, dict[str, Any]]]:
+    partner = fields.get("partner")
+    return {
+        blocks.PARTNER_FIELD: {
+            blocks.PARTNER_PICKER: {
+                "type": "external_select",
+                "selected_option": None if partner is None else {"value": str(partner)},
+            }
+        },
+        blocks.MEDIUM_FIELD: {
+            "value": {"type": "static_select", "selected_option": {"value": fields.get("medium")}}
+        },
+        blocks.DATE_FIELD: {"value": {"type": "datepicker", "selected_date": fields.get("day")}},
+        blocks.CONTACT_FIELD: {
+            "value": {"type": "plain_text_input", "value": fields.get("contact")}
+        },
+        blocks.COLLEAGUES_FIELD: {
+            "value": {"type": "multi_users_select", "selected_users": fields.get("colleagues", [])}
+        },
+        blocks.NOTES_FIELD: {"value": {"type": "plain_text_input", "value": fields.get("notes")}},
+    }
+
+
+def submit(slack: Slack, view: FakeView, user: str, **fields: Any) -> None:
+    request = slack.requests.view_submission(user_id=user, view=view, values=form_values(**fields))
+    assert slack.deliver.send(request).status == 200
+    slack.runtime.drain()
+
+
+def suggestions(slack: Slack, view: FakeView, user: str, typed: str) -> list[str]:
+    request = slack.requests.block_suggestion(
+        user_id=user, action_id=blocks.PARTNER_PICKER, value=typed, view=view
+    )
+    delivery = slack.deliver.send(request)
+    assert delivery.status == 200 and delivery.json is not None
+    return [option["text"]["text"] for option in delivery.json["options"]]
+
+
+@pytest.mark.usefixtures("acme")
+def test_log_alone_opens_the_form_with_type_ahead_over_names_and_aliases(slack: Slack) -> None:
+    answer(slack, 'add Médecins Sans Frontières aka "MSF"')
+    delivery = slack.command("log", user=BEN)
+    assert delivery.json is not None and delivery.json["text"] == "Opening the form…"
+    (view,) = slack.fake.open_modals(BEN)
+    assert view.view["callback_id"] == blocks.LOG_VIEW
+    assert suggestions(slack, view, BEN, "ac") == ["Acme Corporation"]
+    assert suggestions(slack, view, BEN, "msf") == ["Médecins Sans Frontières (MSF)"]
+    assert suggestions(slack, view, BEN, "frontieres") == ["Médecins Sans Frontières"]
+    (near_miss,) = suggestions(slack, view, BEN, "acmee")
+    assert near_miss.startswith("Acme Corporation")
+    assert suggestions(slack, view, BEN, "zzz") == []
+
+    with Session(slack.runtime.engine) as session:
+        acme_id = session.exec(select(Partner.id).where(Partner.name == "Acme Corporation")).one()
+    submit(slack, view, BEN, partner=acme_id, medium="call", day="2026-11-27", notes="x")
+    assert view.errors is not None and "still to come" in view.errors[blocks.DATE_FIELD]
+    submit(
+        slack,
+        view,
+        BEN,
+        partner=acme_id,
+        medium="call",
+        day="2026-11-24",
+        contact="jane@acme.example",
+        colleagues=[DAN],
+        notes="Pilot agreed",
+    )
+    assert slack.fake.open_modals(BEN) == []
+    said = shown(last(slack, BEN))
+    assert "Logged your call with *Acme Corporation* yesterday with jane" in said
+    assert "together with <@U0DAN>" in said
+    (logged,) = touchpoints(slack)
+    assert logged.medium == "call" and logged.notes == "Pilot agreed"
+    deliver_outbox(slack)
+    assert "<@U0BEN> (with <@U0DAN>) had a call with *Acme Corporation*" in dms(slack, ANA)[0].text
+
+
+def test_a_form_slack_would_not_open_is_explained(slack: Slack) -> None:
+    slack.fake.fail_next("views.open", error="expired_trigger_id")
+    slack.command("log")
+    (said,) = slack.ephemerals_to(ANA)
+    assert "I couldn't open the form" in said.text
+
+
+# --- Over HTTP, through a real `liaison serve` --------------------------------------------------
+
+
+def test_log_through_a_real_liaison_serve(served: str, fake_slack: FakeSlack) -> None:
+    requests = RequestFactory(fake_slack)
+    deliver = Deliverer(fake_slack, url=f"{served}/slack/events")
+
+    def command(user: str, text: str) -> str:
+        delivery = deliver.send(
+            requests.slash_command(user_id=user, channel_id="C0PARTNERS", text=text)
+        )
+        assert delivery.status == 200 and delivery.json is not None
+        return str(delivery.json["text"])
+
+    assert "Added" in command(ANA, "add Acme")
+    assert "Alerts about *Acme* will go to" in command(ANA, "channel Acme <#C0GENERAL|general>")
+    assert "Logged your call" in command(BEN, "log acme via call : hello")
+    assert "*Coordinate with <@U0BEN>*" in command(CHLOE, "log ACME via email : hi")
+    # The served process's own scheduler sends the alert.
+    fake_slack.wait_until(
+        lambda: any("Revolving door at Acme" in m.text for m in fake_slack.messages),
+        timeout=15,
+    )

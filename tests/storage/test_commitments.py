@@ -1,0 +1,205 @@
+"""Commitment and cadence queries on the real database: one workspace never sees another's rows,
+closing is first-wins, unsent reminders can be cancelled, merged cadence rows read as one."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from bot.delivery.outbox import enqueue
+from storage import commitments as store
+from storage.commitments import CadenceRow, CommitmentFilter
+from storage.models import (
+    CommitmentStatus,
+    OutboxMessage,
+    OutboxStatus,
+    Partner,
+    PartnerCadence,
+    PartnerStatus,
+)
+
+NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+DUE = date(2026, 12, 4)
+
+
+def partner(session: Session, team_id: str, name: str, **fields: object) -> int:
+    row = Partner(
+        team_id=team_id,
+        name=name,
+        normalized_name=name.lower(),
+        created_by="U1",
+        created_at=NOW,
+        **fields,  # type: ignore[arg-type]
+    )
+    session.add(row)
+    session.flush()
+    assert row.id is not None
+    return row.id
+
+
+def commit(
+    session: Session, team_id: str, partner_id: int, *, key: str | None = None, due: date = DUE
+) -> int | None:
+    return store.insert_commitment(
+        session=session,
+        team_id=team_id,
+        partner_id=partner_id,
+        side="us",
+        owner_id="U1",
+        what="the deck",
+        due_on=due,
+        created_by="U1",
+        now=NOW,
+        request_key=key,
+    )
+
+
+def test_a_request_key_is_used_once(engine: Engine) -> None:
+    with Session(engine) as session:
+        acme = partner(session, "T1", "Acme")
+        first = commit(session, "T1", acme, key="cmd:1")
+        assert first is not None
+        assert commit(session, "T1", acme, key="cmd:1") is None
+        found = store.commitment_with_key(session=session, team_id="T1", request_key="cmd:1")
+        assert found is not None and found.id == first
+        assert store.commitment_with_key(session=session, team_id="T2", request_key="cmd:1") is None
+
+
+def test_closing_is_first_wins_and_moving_needs_an_open_one(engine: Engine) -> None:
+    with Session(engine) as session:
+        number = commit(session, "T1", partner(session, "T1", "Acme"))
+        assert number is not None
+
+        def close(team_id: str, by: str) -> bool:
+            return store.close_commitment(
+                session=session,
+                team_id=team_id,
+                commitment_id=number,
+                status=CommitmentStatus.DONE,
+                by=by,
+                at=NOW,
+                on_time=True,
+            )
+
+        assert not close("T2", "U9")
+        assert close("T1", "U2")
+        assert not close("T1", "U3")
+        assert not store.set_due(
+            session=session, team_id="T1", commitment_id=number, due_on=DUE, at=NOW
+        )
+        row = store.get_commitment(session=session, team_id="T1", commitment_id=number)
+        assert row is not None and (row.status, row.closed_by) == ("done", "U2")
+        assert store.get_commitment(session=session, team_id="T2", commitment_id=number) is None
+
+
+def test_filters_counts_and_tallies_stay_in_their_workspace(engine: Engine) -> None:
+    with Session(engine) as session:
+        acme, other = partner(session, "T1", "Acme"), partner(session, "T2", "Acme")
+        for due in (date(2026, 12, 1), DUE, date(2026, 12, 9)):
+            commit(session, "T1", acme, due=due)
+        commit(session, "T2", other)
+        early = CommitmentFilter(status=CommitmentStatus.OPEN, due_before=DUE)
+        assert [
+            row.due_on for row in store.commitments(session=session, team_id="T1", where=early)
+        ] == [date(2026, 12, 1)]
+        assert store.commitment_count(session=session, team_id="T1", where=CommitmentFilter()) == 3
+        (tally,) = store.tallies(session=session, team_id="T2", partner_ids=None)
+        assert (tally.partner_id, tally.status, tally.count) == (other, "open", 1)
+        page = store.due_for_reminders(session=session, until=date(2027, 1, 1), after=None, limit=3)
+        assert [(row.team_id, row.due_on) for row in page] == [
+            ("T1", date(2026, 12, 1)),
+            ("T1", DUE),
+            ("T2", DUE),
+        ]
+        last = page[-1]
+        assert last.id is not None
+        rest = store.due_for_reminders(
+            session=session, until=date(2027, 1, 1), after=(last.due_on, last.id), limit=3
+        )
+        assert [row.due_on for row in rest] == [date(2026, 12, 9)]
+
+
+def test_only_unsent_messages_with_the_prefix_are_cancelled(engine: Engine) -> None:
+    with Session(engine) as session:
+        for team_id, key in (
+            ("T1", "commitment:1:due"),
+            ("T1", "commitment:12:due"),
+            ("T2", "commitment:1:due"),
+        ):
+            enqueue(
+                session,
+                team_id=team_id,
+                kind="commitment_reminder",
+                recipient_user="U1",
+                text="reminder",
+                due_at=NOW,
+                dedupe_key=key,
+                respect_working_hours=False,
+            )
+        assert store.cancel_unsent(session=session, team_id="T1", key_prefix="commitment:1:") == 1
+        statuses = {
+            (row.team_id, row.dedupe_key): row.status for row in session.exec(select(OutboxMessage))
+        }
+    assert statuses == {
+        ("T1", "commitment:1:due"): OutboxStatus.CANCELLED,
+        ("T1", "commitment:12:due"): OutboxStatus.PENDING,
+        ("T2", "commitment:1:due"): OutboxStatus.PENDING,
+    }
+
+
+def test_several_cadence_rows_of_a_partner_read_as_one(engine: Engine) -> None:
+    later = NOW + timedelta(days=1)
+    with Session(engine) as session:
+        acme = partner(session, "T1", "Acme")
+        session.add(
+            PartnerCadence(
+                team_id="T1",
+                partner_id=acme,
+                ideal_days=7,
+                max_days=14,
+                changed_by="U1",
+                changed_at=NOW,
+            )
+        )
+        session.add(
+            PartnerCadence(
+                team_id="T1",
+                partner_id=acme,
+                snoozed_until=later,
+                changed_by="U2",
+                changed_at=later,
+            )
+        )
+        session.flush()
+        assert store.partner_cadences(session=session, team_id="T1", partner_ids=[acme]) == {
+            acme: CadenceRow(ideal_days=7, max_days=14, snoozed_until=later)
+        }
+        assert store.partner_cadences(session=session, team_id="T2", partner_ids=None) == {}
+        store.save_partner_cadence(
+            session=session,
+            team_id="T1",
+            partner_id=acme,
+            cadence=CadenceRow(ideal_days=5, max_days=9, snoozed_until=None),
+            by="U3",
+            at=later,
+        )
+        assert len(session.exec(select(PartnerCadence)).all()) == 1
+
+
+@pytest.mark.parametrize(("days_quiet", "listed"), [(29, False), (30, True), (31, True)])
+def test_quiet_partners(engine: Engine, days_quiet: int, listed: bool) -> None:
+    with Session(engine) as session:
+        acme = partner(session, "T1", "Acme", last_contact_at=NOW - timedelta(days=days_quiet))
+        partner(session, "T1", "Paused", status=PartnerStatus.PAUSED)
+        partner(session, "T2", "Elsewhere")
+        found = store.quiet_partners(
+            session=session,
+            team_id="T1",
+            statuses=["prospect", "active"],
+            quiet_since=NOW - timedelta(days=30),
+        )
+        assert [row.id for row in found] == ([acme] if listed else [])
+        assert store.workspaces_with_partners(session=session) == ["T1", "T2"]

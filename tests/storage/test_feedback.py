@@ -1,0 +1,328 @@
+"""Feedback queries on a migrated database: idempotent inserts, one workspace at a time, and
+answers that only ever come back as aggregates."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from storage import feedback as store
+from storage.models import (
+    CheckIn,
+    CheckInAnswer,
+    OutboxMessage,
+    OutboxStatus,
+    Partner,
+    PartnerStatus,
+    SurveyAnswer,
+    SurveyDelivery,
+    SurveyMessage,
+    Touchpoint,
+    TouchpointParticipant,
+)
+
+NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+TEAM, OTHER = "T0ACME", "T0OTHER"
+
+
+def partner(session: Session, team_id: str = TEAM, name: str = "Acme") -> int:
+    row = Partner(
+        team_id=team_id,
+        name=name,
+        normalized_name=name.lower(),
+        status=PartnerStatus.ACTIVE,
+        created_by="U0ANA",
+        created_at=NOW,
+    )
+    session.add(row)
+    session.flush()
+    assert row.id is not None
+    return row.id
+
+
+def touchpoint(
+    session: Session,
+    partner_id: int,
+    *,
+    team_id: str = TEAM,
+    at: datetime = NOW,
+    kind: str = "done",
+    medium: str = "meeting",
+    author: str = "U0BEN",
+    participants: tuple[str, ...] = (),
+) -> int:
+    row = Touchpoint(
+        team_id=team_id,
+        partner_id=partner_id,
+        kind=kind,
+        medium=medium,
+        at=at,
+        author_id=author,
+        created_at=NOW,
+    )
+    session.add(row)
+    session.flush()
+    assert row.id is not None
+    for user in participants:
+        session.add(TouchpointParticipant(touchpoint_id=row.id, user_id=user))
+    session.flush()
+    return row.id
+
+
+def open_round(session: Session, partner_id: int, *, team_id: str = TEAM, key: str = "k") -> int:
+    round_id = store.insert_round(
+        session=session,
+        team_id=team_id,
+        partner_id=partner_id,
+        round_key=key,
+        started_by=None,
+        questions=["Q1", "Q2"],
+        started_at=NOW,
+        remind_at=NOW + timedelta(days=2),
+        closes_at=NOW + timedelta(days=7),
+    )
+    assert round_id is not None
+    return round_id
+
+
+def delivery(session: Session, round_id: int, user: str, token: str, team_id: str = TEAM) -> int:
+    delivery_id = store.insert_delivery(
+        session=session,
+        team_id=team_id,
+        round_id=round_id,
+        user_id=user,
+        reason="team",
+        respondent=token,
+        now=NOW,
+    )
+    assert delivery_id is not None
+    return delivery_id
+
+
+def test_meetings_without_checkins_are_found_once_and_per_workspace(engine: Engine) -> None:
+    with Session(engine) as session:
+        acme = partner(session)
+        met = touchpoint(session, acme, participants=("U0DAN",))
+        touchpoint(session, acme, medium="email")  # no check-ins for emails
+        touchpoint(session, acme, kind="intended")
+        touchpoint(session, acme, at=NOW + timedelta(hours=2))  # not yet
+        touchpoint(session, partner(session, OTHER), team_id=OTHER)
+        found = store.touchpoints_without_checkins(
+            session=session, team_id=TEAM, since=NOW - timedelta(days=1), until=NOW
+        )
+        assert [(t.id, t.colleagues) for t in found] == [(met, ["U0BEN", "U0DAN"])]
+
+        for user in found[0].colleagues:
+            assert store.insert_checkin(
+                session=session,
+                team_id=TEAM,
+                touchpoint_id=met,
+                user_id=user,
+                occurrence=0,
+                planned=False,
+                meeting_at=NOW,
+                due_at=NOW,
+                now=NOW,
+            )
+        again = store.insert_checkin(
+            session=session,
+            team_id=TEAM,
+            touchpoint_id=met,
+            user_id="U0BEN",
+            occurrence=0,
+            planned=False,
+            meeting_at=NOW,
+            due_at=NOW,
+            now=NOW,
+        )
+        assert again is None  # a second planner run (or replica) adds nothing
+        assert (
+            store.touchpoints_without_checkins(
+                session=session, team_id=TEAM, since=NOW - timedelta(days=1), until=NOW
+            )
+            == []
+        )
+        since = NOW - timedelta(days=1)
+        assert store.teams_with_touchpoints_since(session=session, since=since) == [TEAM, OTHER]
+
+
+def test_checkin_counts_are_per_partner_and_answer(engine: Engine) -> None:
+    with Session(engine) as session:
+        acme = partner(session)
+        met = touchpoint(session, acme, participants=("U0DAN", "U0CHLOE"))
+        for user, answer in (("U0BEN", "went_well"), ("U0DAN", "problem"), ("U0CHLOE", None)):
+            session.add(
+                CheckIn(
+                    team_id=TEAM,
+                    touchpoint_id=met,
+                    user_id=user,
+                    meeting_at=NOW,
+                    due_at=NOW,
+                    answer=answer,
+                    created_at=NOW,
+                )
+            )
+        session.flush()
+        counts = store.checkin_answer_counts(
+            session=session, team_id=TEAM, partner_id=acme, since=NOW - timedelta(days=1)
+        )
+        assert counts == {CheckInAnswer.WENT_WELL: 1, CheckInAnswer.PROBLEM: 1}
+        assert (
+            store.checkin_answer_counts(
+                session=session, team_id=OTHER, partner_id=acme, since=NOW - timedelta(days=1)
+            )
+            == {}
+        )
+
+
+def test_a_round_key_starts_one_round(engine: Engine) -> None:
+    with Session(engine) as session:
+        acme = partner(session)
+        first = open_round(session, acme, key="p1:2026-12")
+        again = store.insert_round(
+            session=session,
+            team_id=TEAM,
+            partner_id=acme,
+            round_key="p1:2026-12",
+            started_by=None,
+            questions=["Q1"],
+            started_at=NOW,
+            remind_at=NOW,
+            closes_at=NOW,
+        )
+        assert again is None
+        assert store.open_round(session=session, team_id=TEAM, partner_id=acme).id == first  # type: ignore[union-attr]
+        assert store.open_round(session=session, team_id=OTHER, partner_id=acme) is None
+        assert store.latest_round_start(session=session, team_id=TEAM, partner_id=acme) == NOW
+
+
+def test_answers_come_back_only_as_tallies_and_closing_cuts_the_link(engine: Engine) -> None:
+    with Session(engine) as session:
+        acme = partner(session)
+        round_id = open_round(session, acme)
+        for number, (user, token) in enumerate((("U0ANA", "a" * 32), ("U0BEN", "b" * 32))):
+            delivery(session, round_id, user, token)
+            store.save_score(
+                session=session,
+                team_id=TEAM,
+                round_id=round_id,
+                respondent=token,
+                question=1,
+                score=4 + number,
+                event_ts=f"1764061200.00000{number}",
+            )
+        store.save_score(
+            session=session,
+            team_id=TEAM,
+            round_id=round_id,
+            respondent="b" * 32,
+            question=2,
+            score=None,  # withdrawn
+            event_ts="1764061300.000000",
+        )
+        tallies = store.question_tallies(session=session, team_id=TEAM, round_id=round_id)
+        assert tallies == {1: store.QuestionTally(count=2, total=9)}
+        assert store.respondent_count(session=session, team_id=TEAM, round_id=round_id) == 2
+        assert store.question_tallies(session=session, team_id=OTHER, round_id=round_id) == {}
+
+        assert store.close_round(session=session, team_id=TEAM, round_id=round_id, at=NOW)
+        assert not store.close_round(session=session, team_id=TEAM, round_id=round_id, at=NOW)
+        closed = store.get_round(session=session, team_id=TEAM, round_id=round_id)
+        assert closed is not None and closed.respondents == 2 and closed.closed_at == NOW
+        session.commit()
+    with Session(engine) as session:
+        assert set(session.exec(select(SurveyDelivery.respondent))) == {None}
+        answers = session.exec(select(SurveyAnswer.score, SurveyAnswer.event_ts)).all()
+        assert sorted(answers) == [(4, None), (5, None)]  # the withdrawn one is gone
+
+
+def test_comments_come_back_unsigned_in_alphabetical_order(engine: Engine) -> None:
+    with Session(engine) as session:
+        round_id = open_round(session, partner(session))
+        for token, text in (("z" * 32, "slow answers"), ("a" * 32, "Great pilot")):
+            store.save_comment(
+                session=session, team_id=TEAM, round_id=round_id, respondent=token, text=text
+            )
+        store.save_comment(
+            session=session, team_id=TEAM, round_id=round_id, respondent="z" * 32, text="Slow"
+        )
+        assert store.comments_of_round(session=session, team_id=TEAM, round_id=round_id) == [
+            "Great pilot",
+            "Slow",
+        ]
+        store.save_comment(
+            session=session, team_id=TEAM, round_id=round_id, respondent="z" * 32, text=None
+        )
+        assert store.comments_of_round(session=session, team_id=TEAM, round_id=round_id) == [
+            "Great pilot"
+        ]
+
+
+def test_sent_survey_messages_learn_where_they_went(engine: Engine) -> None:
+    with Session(engine) as session:
+        round_id = open_round(session, partner(session))
+        delivery_id = delivery(session, round_id, "U0DAN", "d" * 32)
+        message_id = store.insert_message(
+            session=session, team_id=TEAM, delivery_id=delivery_id, question=1, dedupe_key="q1"
+        )
+        session.add(
+            OutboxMessage(
+                team_id=TEAM,
+                kind="survey.question",
+                recipient_user="U0DAN",
+                text="Q1",
+                dedupe_key="q1",
+                due_at=NOW,
+                available_at=NOW,
+                status=OutboxStatus.SENT,
+                sent_channel="D0DAN",
+                sent_ts="1764061200.000100",
+                created_at=NOW,
+            )
+        )
+        session.flush()
+        assert (
+            store.message_at(session=session, team_id=TEAM, channel="D0DAN", ts="1764061200.000100")
+            is None
+        )
+        assert store.record_sent_messages(session=session, team_id=TEAM) == 1
+        found = store.message_at(
+            session=session, team_id=TEAM, channel="D0DAN", ts="1764061200.000100"
+        )
+        assert found is not None and found.message.id == message_id
+        assert found.delivery.user_id == "U0DAN"
+        assert (
+            store.message_at(
+                session=session, team_id=OTHER, channel="D0DAN", ts="1764061200.000100"
+            )
+            is None
+        )
+        assert [m.id for m in store.messages_awaiting_reactions(session=session, team_id=TEAM)] == [
+            message_id
+        ]
+        store.mark_reactions_added(session=session, team_id=TEAM, message_ids=[message_id or 0])
+        assert store.messages_awaiting_reactions(session=session, team_id=TEAM) == []
+        assert session.exec(select(SurveyMessage.reactions_added)).all() == [True]
+
+
+def test_an_event_is_claimed_once(engine: Engine) -> None:
+    with Session(engine) as session:
+        assert store.claim_event(session=session, team_id=TEAM, event_id="Ev1", now=NOW)
+        assert not store.claim_event(session=session, team_id=TEAM, event_id="Ev1", now=NOW)
+        assert store.claim_event(session=session, team_id=OTHER, event_id="Ev1", now=NOW)
+        session.commit()
+        later = NOW + timedelta(days=3)
+        assert store.teams_with_event_receipts(session=session, before=later) == [TEAM, OTHER]
+        assert store.forget_events(session=session, team_id=TEAM, before=later) == 1
+
+
+def test_one_respondent_token_per_delivery(engine: Engine) -> None:
+    with Session(engine) as session:
+        round_id = open_round(session, partner(session))
+        delivery(session, round_id, "U0ANA", "t" * 32)
+        with pytest.raises(sa.exc.IntegrityError):
+            delivery(session, round_id, "U0BEN", "t" * 32)

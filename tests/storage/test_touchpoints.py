@@ -1,0 +1,298 @@
+"""Touchpoint queries on the real database: one workspace at a time, the collision check's range
+query on its index, pairs recorded once, intents answered once."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from storage import partners as partner_store
+from storage import touchpoints as store
+from storage.models import IntentAnswer, Partner, TeamRole, TouchpointKind
+from storage.touchpoints import NewCollision
+
+NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+T1, T2 = "T1", "T2"
+
+
+def add_partner(session: Session, team_id: str, name: str) -> int:
+    partner = partner_store.insert_partner(
+        session=session,
+        team_id=team_id,
+        name=name,
+        key=name.lower(),
+        created_by="U0ANA",
+        created_at=NOW,
+    )
+    assert partner.id is not None
+    partner_store.set_role(
+        session=session,
+        team_id=team_id,
+        partner_id=partner.id,
+        user_id="U0ANA",
+        role=TeamRole.OWNER,
+        now=NOW,
+    )
+    return partner.id
+
+
+def add(
+    session: Session,
+    team_id: str,
+    partner_id: int,
+    *,
+    days: float = 0,
+    author: str = "U0BEN",
+    kind: TouchpointKind = TouchpointKind.DONE,
+    participants: tuple[str, ...] = (),
+    contact_id: int | None = None,
+    key: str | None = None,
+) -> int | None:
+    return store.insert_touchpoint(
+        session=session,
+        team_id=team_id,
+        partner_id=partner_id,
+        kind=kind,
+        at=NOW + timedelta(days=days),
+        day_only=False,
+        medium="call",
+        author_id=author,
+        participants=participants,
+        contact_id=contact_id,
+        notes="notes",
+        request_key=key,
+        created_at=NOW,
+    )
+
+
+def test_neighbours_are_one_partners_range_in_one_workspace(engine: Engine) -> None:
+    with Session(engine) as session:
+        acme = add_partner(session, T1, "Acme")
+        other = add_partner(session, T1, "Globex")
+        elsewhere = add_partner(session, T2, "Acme")
+        jane = store.insert_contact(
+            session=session, team_id=T1, partner_id=acme, name="Jane", email=None, at=NOW
+        )
+        inside = add(session, T1, acme, days=-3, participants=("U0DAN", "U0CHLOE"), contact_id=jane)
+        edge = add(session, T1, acme, days=14)
+        add(session, T1, acme, days=14.01)
+        add(session, T1, other, days=0)
+        add(session, T2, elsewhere, days=0)
+        new = add(session, T1, acme, days=0)
+        found = store.neighbours(
+            session=session,
+            team_id=T1,
+            partner_id=acme,
+            start=NOW - timedelta(days=14),
+            end=NOW + timedelta(days=14),
+            exclude=new,
+        )
+    assert [row.id for row in found] == [inside, edge]
+    first = found[0]
+    assert first.participants == ("U0CHLOE", "U0DAN")
+    assert first.colleagues == frozenset({"U0BEN", "U0CHLOE", "U0DAN"})
+    assert first.contact_name == "Jane"
+    assert found[1].participants == ()
+
+
+def test_the_collision_check_reads_a_range_of_its_index(engine: Engine) -> None:
+    with engine.connect() as connection:
+        if engine.dialect.name == "postgresql":
+            # The tables are tiny here: make PostgreSQL show the plan it has for big ones.
+            connection.exec_driver_sql("SET enable_seqscan = off")
+        plan = " | ".join(
+            store.explain_neighbours(
+                connection=connection,
+                team_id=T1,
+                partner_id=1,
+                start=NOW - timedelta(days=14),
+                end=NOW,
+            )
+        )
+    assert "ix_touchpoint_partner_time" in plan
+    if engine.dialect.name == "sqlite":
+        assert "(team_id=? AND partner_id=? AND at>? AND at<?)" in plan
+        assert "SCAN touchpoint" not in plan
+
+
+def test_a_request_key_records_one_touchpoint(engine: Engine) -> None:
+    with Session(engine) as session:
+        acme = add_partner(session, T1, "Acme")
+        first = add(session, T1, acme, key="cmd:trigger-1", participants=("U0DAN",))
+        again = add(session, T1, acme, key="cmd:trigger-1", participants=("U0DAN",))
+        found = store.touchpoint_with_key(session=session, team_id=T1, request_key="cmd:trigger-1")
+        assert (
+            store.touchpoint_with_key(session=session, team_id=T2, request_key="cmd:trigger-1")
+            is None
+        )
+    assert first is not None and again is None
+    assert found is not None and found.id == first
+
+
+def test_collisions_are_recorded_once_per_pair_and_found_from_either_side(engine: Engine) -> None:
+    with Session(engine) as session:
+        acme = add_partner(session, T1, "Acme")
+        a, b, c = (add(session, T1, acme, days=day) for day in (0, 1, 2))
+        assert a is not None and b is not None and c is not None
+        store.insert_collisions(
+            session=session,
+            team_id=T1,
+            partner_id=acme,
+            later_id=b,
+            found=[NewCollision(earlier_id=a, same_contact=True, alert_key="collision:b")],
+            detected_at=NOW,
+            thread_key="collision:b",
+        )
+        store.insert_collisions(
+            session=session,
+            team_id=T1,
+            partner_id=acme,
+            later_id=c,
+            found=[
+                NewCollision(earlier_id=a, same_contact=False, alert_key="collision:c"),
+                NewCollision(earlier_id=b, same_contact=False, alert_key=None),
+            ],
+            detected_at=NOW + timedelta(hours=3),
+            thread_key="collision:b",
+        )
+        assert store.collided_with(session=session, team_id=T1, touchpoint_ids=[a, b]) == {
+            a: {b, c},
+            b: {a, c},
+        }
+        assert store.collided_with(session=session, team_id=T2, touchpoint_ids=[a]) == {a: set()}
+        assert store.collisions_found_by(session=session, team_id=T1, later_id=b) == [(a, True)]
+        since = NOW - timedelta(hours=1)
+        assert (
+            store.thread_root(session=session, team_id=T1, partner_id=acme, since=since)
+            == "collision:b"
+        )
+        later = NOW + timedelta(hours=1)
+        assert store.thread_root(session=session, team_id=T1, partner_id=acme, since=later) is None
+        with pytest.raises(Exception, match="(?i)unique"):
+            store.insert_collisions(
+                session=session,
+                team_id=T1,
+                partner_id=acme,
+                later_id=b,
+                found=[NewCollision(earlier_id=a, same_contact=False, alert_key=None)],
+                detected_at=NOW,
+                thread_key=None,
+            )
+
+
+def test_the_last_contact_only_moves_forward(engine: Engine) -> None:
+    with Session(engine) as session:
+        acme = add_partner(session, T1, "Acme")
+        store.note_contact(session=session, team_id=T1, partner_id=acme, at=NOW, by="U0BEN")
+        store.note_contact(
+            session=session, team_id=T1, partner_id=acme, at=NOW - timedelta(days=3), by="U0DAN"
+        )
+        store.note_contact(session=session, team_id=T2, partner_id=acme, at=NOW, by="U0EVE")
+        session.commit()
+        partner = session.get(Partner, acme)
+    assert partner is not None
+    assert (partner.last_contact_at, partner.last_contact_by) == (NOW, "U0BEN")
+
+
+def test_a_contact_with_the_same_email_is_the_same_contact(engine: Engine) -> None:
+    with Session(engine) as session:
+        acme = add_partner(session, T1, "Acme")
+        first = store.insert_contact(
+            session=session, team_id=T1, partner_id=acme, name="Jane", email="j@acme.org", at=NOW
+        )
+        again = store.insert_contact(
+            session=session, team_id=T1, partner_id=acme, name="J.", email="j@acme.org", at=NOW
+        )
+    assert first == again
+
+
+def test_intents_are_answered_once_and_lapse_only_when_open(engine: Engine) -> None:
+    with Session(engine) as session:
+        acme = add_partner(session, T1, "Acme")
+        elsewhere = add_partner(session, T2, "Acme")
+        asked, answered, other, not_due = (
+            add(session, team, partner, kind=TouchpointKind.INTENDED)
+            for team, partner in ((T1, acme), (T1, acme), (T2, elsewhere), (T1, acme))
+        )
+        assert asked and answered and other and not_due
+        for team, touchpoint_id, deadline in (
+            (T1, asked, NOW),
+            (T1, answered, NOW),
+            (T2, other, NOW - timedelta(hours=1)),
+            (T1, not_due, NOW + timedelta(hours=1)),
+        ):
+            store.set_intent(
+                session=session,
+                team_id=team,
+                touchpoint_id=touchpoint_id,
+                asked="U0ANA",
+                deadline=deadline,
+            )
+
+        def answer(touchpoint_id: int, given: IntentAnswer, by: str | None = "U0ANA") -> bool:
+            return store.answer_intent(
+                session=session,
+                team_id=T1,
+                touchpoint_id=touchpoint_id,
+                answer=given,
+                by=by,
+                at=NOW,
+            )
+
+        assert answer(answered, IntentAnswer.GO_AHEAD)
+        assert not answer(answered, IntentAnswer.TALK_FIRST)
+        assert not answer(answered, IntentAnswer.LAPSED, by=None)
+        assert store.due_intents(session=session, now=NOW, limit=10) == [(T2, other), (T1, asked)]
+        assert answer(asked, IntentAnswer.LAPSED, by=None)
+        assert answer(asked, IntentAnswer.HANDLE_IT)  # a late answer still counts
+        assert not answer(other, IntentAnswer.GO_AHEAD)  # another workspace's intent
+        row = store.get_touchpoint(session=session, team_id=T1, touchpoint_id=asked)
+    assert row is not None
+    assert (row.intent_answer, row.intent_answered_by) == (IntentAnswer.HANDLE_IT, "U0ANA")
+
+
+def test_touchpoints_of_counts_touchpoints_not_participants(engine: Engine) -> None:
+    with Session(engine) as session:
+        acme = add_partner(session, T1, "Acme")
+        ids = [
+            add(session, T1, acme, days=-day, participants=("U0CHLOE", "U0DAN")) for day in range(5)
+        ]
+        add(session, T1, acme, days=2, kind=TouchpointKind.PLANNED)
+        recent = store.touchpoints_of(
+            session=session,
+            team_id=T1,
+            partner_id=acme,
+            kinds=[TouchpointKind.DONE],
+            end=NOW,
+            newest_first=True,
+            limit=3,
+        )
+        planned = store.touchpoints_of(
+            session=session, team_id=T1, partner_id=acme, kinds=[TouchpointKind.PLANNED], limit=3
+        )
+    assert [row.id for row in recent] == ids[:3]
+    assert all(row.participants == ("U0CHLOE", "U0DAN") for row in recent)
+    assert [row.kind for row in planned] == [TouchpointKind.PLANNED]
+
+
+def test_partners_named_like_a_prefix_of_a_name_word_or_alias(engine: Engine) -> None:
+    with Session(engine) as session:
+        msf = add_partner(session, T1, "Medecins Sans Frontieres")
+        partner_store.insert_alias(
+            session=session, team_id=T1, partner_id=msf, alias="MSF", key="msf"
+        )
+        add_partner(session, T1, "100% Fund")
+        add_partner(session, T2, "Medecins du Monde")
+
+        def like(key: str) -> list[str]:
+            found = store.partners_named_like(session=session, team_id=T1, key=key, limit=10)
+            return [label for _, _, label in found]
+
+        assert like("med") == ["Medecins Sans Frontieres"]
+        assert like("front") == ["Medecins Sans Frontieres"]
+        assert like("ms") == ["MSF"]
+        assert like("100%") == ["100% Fund"]
+        assert like("_") == []
