@@ -43,21 +43,33 @@ def test_the_revolving_door_story(tmp_path: Path) -> None:
         # Ana registers the partner and it is hers.
         "ana@Acme #partnerships> /partner add Médecins Sans Frontières",
         "Added Médecins Sans Frontières",
-        # Ben's misspelling is recognised.
-        "ben@Acme #partnerships> /partner show Medecins Sans Frontiers",
+        # Ben's misspelling is recognised; logging it tells the owner.
+        "ben@Acme #partnerships> /partner log Medecins Sans Frontiers",
         "Did you mean",
+        "Logged your meeting with Médecins Sans Frontières",
+        "DM to @ana",
+        # Chloe's plan collides: she is told at once, the channel gets one alert.
+        "chloe@Acme #partnerships> /partner plan MSF",
+        "Others are in touch with Médecins Sans Frontières",
+        "the same contact person",
+        "#partnerships from @liaison",
+        "Revolving door at Médecins Sans Frontières",
         "Owner @ana",
         # Chloe's spelling does not create a duplicate.
         "is already registered as Médecins Sans Frontières",
-        # The handover reaches Ben in New York, in his own time.
+        # The check-in reaches Ben in his working hours; his click reaches the owner.
+        "DM to @ben from @liaison · Mon 09:00 America/New_York",
+        "How did your meeting with Médecins Sans Frontières",
+        "You answered: ✅ Went well",
+        "@ben answered ✅ Went well",
+        # The pulse survey, answered by Dan with reactions, replaced once.
+        "Started a pulse survey of Médecins Sans Frontières",
+        "react :four: on",
+        "Your answer: 4",
+        "unreact :three: on",
+        "Your answer: 2",
+        # The handover reaches Ben.
         "@ben now owns Médecins Sans Frontières",
-        "DM to @ben",
-        "America/New_York",
-        # His promise to MSF is reminded on the day, in his morning, then falls overdue.
-        "Recorded `#1`: we owe Médecins Sans Frontières “send the draft MoU”, due Wed 25 Nov",
-        "DM to @ben from @liaison · Wed 09:00 America/New_York",
-        "is due Wed 25 Nov",
-        "overdue by 1 day · owner @ben",
     ]
     position = 0
     for step in steps:

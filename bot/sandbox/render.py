@@ -20,6 +20,8 @@ _USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 _CHANNEL = re.compile(r"<#([CGD][A-Z0-9]+)(?:\|([^>]*))?>")
 _LINK = re.compile(r"<(https?://[^|>]+)(?:\|([^>]+))?>")
 _SPECIAL = re.compile(r"<!(here|channel|everyone)(?:\|[^>]*)?>")
+# <!date^1795755600^{date_short_pretty}|fallback>: Slack shows a date in the reader's zone.
+_DATE = re.compile(r"<!date\^\d+\^[^|>]*(?:\^[^|>]*)?\|([^>]*)>")
 _BOLD = re.compile(r"(?<![\w*])\*(?!\s)([^*\n]+?)\*(?![\w*])")
 _ITALIC = re.compile(r"(?<![\w_])_(?!\s)([^_\n]+?)_(?![\w_])")
 
@@ -30,6 +32,7 @@ def mrkdwn(text: str, *, user_name: NameOf, channel_name: NameOf) -> str:
     text = _CHANNEL.sub(lambda m: f"\x00#{m.group(2) or channel_name(m.group(1))}\x01", text)
     text = _LINK.sub(lambda m: m.group(2) or m.group(1), text)
     text = _SPECIAL.sub(lambda m: f"@{m.group(1)}", text)
+    text = _DATE.sub(lambda m: m.group(1), text)
     text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
     text = escape(text)
     text = _BOLD.sub(r"[bold]\1[/bold]", text)

@@ -53,7 +53,8 @@ FORMS = """\
   in #CHANNEL | in dm             type in a channel, or in your DM with Liaison
   advance 2d | 3h | 30m | 1w      move the clock forward; what falls due runs, in order
   advance to 2026-12-01 10:00     … or to a moment (UTC)
-  react :four: on last | on N     react to the last message you can see, or message N
+  react :four: on last | N | "text"  react to the last message you can see, message N,
+                                  or the last one with that text
   unreact :four: on last | on N   take a reaction back
   click "Label" on last | on N    click a button on a message (or `on modal`)
   submit FIELD=VALUE …            submit the open form (fields as shown; @names for people)
@@ -352,6 +353,12 @@ class Sandbox:
 
     def _message(self, where: str) -> FakeMessage:
         where = where.strip()
+        if len(where) > 1 and where[0] == where[-1] == '"':
+            wanted = where[1:-1].lower()
+            for message in reversed(self.visible_to(self.user_id)):
+                if wanted in (message.text + repr(message.blocks)).lower():
+                    return message
+            raise LineError(f"You can see no message with {where} in it.")
         if where in ("last", ""):
             visible = self.visible_to(self.user_id)
             if not visible:
@@ -363,7 +370,7 @@ class Sandbox:
             raise LineError(f"{where!r} is not a message; say `last` or a number like 7.") from None
 
     def _react(self, rest: str, *, add: bool) -> None:
-        match = re.match(r"^:?([a-z0-9_+-]+):?\s+on\s+(\S+)$", rest)
+        match = re.match(r"^:?([a-z0-9_+-]+):?\s+on\s+(.+)$", rest)
         if not match:
             raise LineError("e.g. `react :four: on last` or `unreact :four: on 12`.")
         message = self._message(match.group(2))
@@ -376,8 +383,8 @@ class Sandbox:
             raise LineError(str(error)) from None
 
     def _click(self, rest: str) -> None:
-        match = re.match(r'^"([^"]+)"(?:\s+on\s+(\S+))?$', rest) or re.match(
-            r"^(\S+)(?:\s+on\s+(\S+))?$", rest
+        match = re.match(r'^"([^"]+)"(?:\s+on\s+(.+))?$', rest) or re.match(
+            r"^(\S+)(?:\s+on\s+(.+))?$", rest
         )
         if not match:
             raise LineError('e.g. `click "Went well" on last`.')
