@@ -21,7 +21,9 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlmodel import Session
 
+from bot.delivery.outbox import enqueue
 from bot.runtime import Runtime
 from bot.services import people
 from bot.services.people import NotInWorkspace, PeopleCheck, PeopleToLookUp
@@ -151,15 +153,13 @@ def list_partners(call: Call) -> Reply:
 def owner(call: Call) -> Reply:
     line = grammar.parse_person(call.rest, role="owner")
     handover = call.registry.hand_over(
-        actor=call.actor, partner=call.partner(line.name), new_owner_id=line.user_id
+        actor=call.actor,
+        partner=call.partner(line.name),
+        new_owner_id=line.user_id,
+        tell=partial(_queue_handover_notes, call),
     )
-    told = [
-        user
-        for user in (handover.new_owner_id, handover.old_owner_id)
-        if user is not None and user != call.invocation.user_id
-    ]
-    reply = say(texts.handed_over(handover.facts, handover.old_owner_id, told))
-    return replace(reply, followup=partial(_tell_about_handover, handover, call.invocation.user_id))
+    told = [user for user, _text in _handover_notes(handover, by=call.invocation.user_id)]
+    return say(texts.handed_over(handover.facts, handover.old_owner_id, told))
 
 
 def deputy(call: Call) -> Reply:
@@ -373,18 +373,38 @@ def _warm(runtime: Runtime, team_id: str, user_ids: Sequence[str]) -> Followup:
     return warm
 
 
-def _tell_about_handover(handover: Handover, by: str, client: WebClient, _respond: Respond) -> None:
-    """Direct messages to the new and the old owner (not to whoever made the change)."""
-    facts = handover.facts
+def _handover_notes(handover: Handover, *, by: str) -> list[tuple[str, str]]:
+    """Who is told about a handover, and what: the new and the old owner, not whoever did it."""
+    notes = []
     if handover.new_owner_id != by:
-        text = texts.handover_to_new_owner(facts, handover.old_owner_id, by)
-        people.send_direct_message(
-            client, user_id=handover.new_owner_id, text=text, blocks=[section(text)]
+        notes.append(
+            (
+                handover.new_owner_id,
+                texts.handover_to_new_owner(handover.facts, handover.old_owner_id, by),
+            )
         )
     if handover.old_owner_id is not None and handover.old_owner_id != by:
-        text = texts.handover_to_old_owner(facts, by)
-        people.send_direct_message(
-            client, user_id=handover.old_owner_id, text=text, blocks=[section(text)]
+        notes.append((handover.old_owner_id, texts.handover_to_old_owner(handover.facts, by)))
+    return notes
+
+
+def _queue_handover_notes(call: Call, session: Session, handover: Handover) -> None:
+    """Queue the handover messages through the outbox, in the handover's own transaction: they
+    reach each person in their working hours, or wait while they are away."""
+    now = call.runtime.clock.now()
+    # One handover per command: Slack's trigger id makes a retried request queue nothing new.
+    occasion = call.invocation.trigger_id or f"{handover.facts.id}:{now.isoformat()}"
+    for user_id, text in _handover_notes(handover, by=call.invocation.user_id):
+        enqueue(
+            session,
+            team_id=call.team_id,
+            kind="handover",
+            recipient_user=user_id,
+            text=text,
+            blocks=[section(text)],
+            due_at=now,
+            dedupe_key=f"handover:{occasion}:{user_id}",
+            respect_working_hours=True,
         )
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from slack_bolt import App
+from slack_sdk import WebClient
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
@@ -173,6 +174,11 @@ class Slack:
 
     def ephemerals_to(self, user: str) -> list[FakeMessage]:
         return [m for m in self.fake.messages if m.ephemeral_to == user]
+
+    @property
+    def web_client(self) -> WebClient:
+        """A Web API client of the bot, talking to the fake Slack (for `tick` and the like)."""
+        return WebClient(token=self.fake.bot_token, base_url=self.fake.base_url)
 
 
 @pytest.fixture

@@ -478,8 +478,19 @@ class Registry:
 
     # --- Ownership and team --------------------------------------------------------------------
 
-    def hand_over(self, *, actor: Actor, partner: str, new_owner_id: str) -> Handover:
-        """Make `new_owner_id` the owner; the old owner stays on the team as a member."""
+    def hand_over(
+        self,
+        *,
+        actor: Actor,
+        partner: str,
+        new_owner_id: str,
+        tell: Callable[[Session, Handover], None] | None = None,
+    ) -> Handover:
+        """Make `new_owner_id` the owner; the old owner stays on the team as a member.
+
+        `tell` runs in the same transaction, so the messages it queues about the handover
+        commit together with it or not at all.
+        """
         with Session(self.engine) as session:
             found, team = self._editable(session, actor, partner, mentioned=[new_owner_id])
             old_owner = _holder(team, TeamRole.OWNER)
@@ -490,8 +501,11 @@ class Registry:
                 self._set_role(session, found, old_owner, TeamRole.MEMBER, now)
             self._set_role(session, found, new_owner_id, TeamRole.OWNER, now)
             facts = self._facts(found, self._team(session, found))
+            handover = Handover(facts=facts, old_owner_id=old_owner, new_owner_id=new_owner_id)
+            if tell is not None:
+                tell(session, handover)
             session.commit()
-        return Handover(facts=facts, old_owner_id=old_owner, new_owner_id=new_owner_id)
+        return handover
 
     def set_deputy(self, *, actor: Actor, partner: str, deputy_id: str) -> DeputyChange:
         """Make `deputy_id` the deputy; a previous deputy stays on the team as a member."""

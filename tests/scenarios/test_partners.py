@@ -6,17 +6,22 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from bot.clock import ManualClock
 from bot.sandbox.fake_slack import FakeMessage, FakeSlack, FakeView
 from bot.sandbox.requests import Deliverer, RequestFactory
+from bot.scheduler import PlannerRegistry, tick
 from bot.services.registry import Actor, Registry
 from handlers.blocks import partners as blocks
 from handlers.partners import registry_of
-from storage.models import Partner, Touchpoint, TouchpointKind
+from storage.models import OutboxStatus, Partner, Touchpoint, TouchpointKind
+from storage.outbox import deliveries_by_status, failed_deliveries
 from tests.conftest import Slack
 
 TEAM = "T0ACME"
@@ -186,31 +191,48 @@ def test_a_slack_admin_may_change_any_partner(slack: Slack) -> None:
     assert "Only <@U0BEN> or an admin can change" in refusal
 
 
-def test_handover_tells_the_old_and_the_new_owner(slack: Slack) -> None:
+def deliver_queued(slack: Slack, *, hours: float = 0) -> None:
+    """Let time pass and the scheduler run: planners, then a dispatch pass."""
+    clock = slack.runtime.clock
+    assert isinstance(clock, ManualClock)
+    clock.advance(timedelta(hours=hours))
+    tick(slack.runtime, slack.web_client, planners=PlannerRegistry())
+
+
+def test_handover_tells_the_old_and_the_new_owner_in_their_hours(slack: Slack) -> None:
     answer(slack, MSF)
     said = answer(slack, "owner MSF to <@U0CHLOE|chloe>", user=ANA)
     assert "<@U0CHLOE> now owns *Médecins Sans Frontières* (was <@U0BEN>" in said
     assert "I've let <@U0CHLOE>, <@U0BEN> know" in said
-    (to_chloe,) = [m.text for m in slack.fake.dm_messages(CHLOE) if m.ephemeral_to is None]
-    assert (
-        "<@U0ANA> made you the owner of *Médecins Sans Frontières*, taking over from <@U0BEN>"
-        in (to_chloe)
-    )
-    (to_ben,) = [m.text for m in slack.fake.dm_messages(BEN) if m.ephemeral_to is None]
+
+    def direct(user: str) -> list[str]:
+        return [m.text for m in slack.fake.dm_messages(user) if m.ephemeral_to is None]
+
+    # Wed 09:00 UTC: 04:00 in New York and 18:00 in Tokyo — both outside working hours.
+    deliver_queued(slack)
+    assert direct(CHLOE) == [] and direct(BEN) == []
+    deliver_queued(slack, hours=16)  # Thu 10:00 in Tokyo, Wed 20:00 in New York
+    assert direct(BEN) == []
+    deliver_queued(slack, hours=14)  # Thu 10:00 in New York
+    (to_chloe,) = direct(CHLOE)
+    assert "<@U0ANA> made you the owner of *Médecins Sans Frontières*" in to_chloe
+    assert "taking over from <@U0BEN>" in to_chloe
+    (to_ben,) = direct(BEN)
     assert "<@U0ANA> handed *Médecins Sans Frontières* over to <@U0CHLOE>" in to_ben
-    assert [m for m in slack.fake.dm_messages(ANA) if m.ephemeral_to is None] == []
+    assert direct(ANA) == []
     assert "*Team*\\n<@U0BEN>" in answer(slack, "show MSF")
 
 
-def test_a_handover_message_that_fails_is_logged(
-    slack: Slack, caplog: pytest.LogCaptureFixture
-) -> None:
+def test_a_handover_message_slack_refuses_is_a_failed_delivery(slack: Slack) -> None:
     answer(slack, MSF)
-    slack.fake.fail_next("chat.postMessage", error="channel_not_found", times=2)
-    with caplog.at_level(logging.WARNING, logger="bot.services.people"):
-        said = answer(slack, "owner MSF <@U0DAN>", user=BEN)
+    slack.fake.fail_next("chat.postMessage", error="channel_not_found")
+    said = answer(slack, "owner MSF <@U0DAN>", user=BEN)
     assert "<@U0DAN> now owns" in said
-    assert "direct message to U0DAN failed: channel_not_found" in caplog.text
+    deliver_queued(slack, hours=24)
+    with Session(slack.runtime.engine) as session:
+        (failed,) = failed_deliveries(session=session, team_id=TEAM, limit=10)
+    assert failed.kind == "handover"
+    assert "channel_not_found" in (failed.last_error or "")
 
 
 def test_someone_slack_cannot_tell_about_still_works_shown_by_id(
@@ -468,7 +490,9 @@ def test_a_form_slack_would_not_open_is_explained(
     assert "views.open for the add form failed: expired_trigger_id" in caplog.text
 
 
-def test_the_registry_through_a_real_liaison_serve(served: str, fake_slack: FakeSlack) -> None:
+def test_the_registry_through_a_real_liaison_serve(
+    served: str, fake_slack: FakeSlack, engine: Engine
+) -> None:
     """Several people, signed requests over HTTP, the handover DM sent after the ack."""
     requests = RequestFactory(fake_slack)
     deliver = Deliverer(fake_slack, url=f"{served}/slack/events")
@@ -491,7 +515,8 @@ def test_the_registry_through_a_real_liaison_serve(served: str, fake_slack: Fake
         lambda: any("Only <@U0ANA> or an admin" in m.text for m in fake_slack.dm_messages(BEN))
     )
     assert "<@U0BEN> now owns" in command(ANA, "owner MSF <@U0BEN|ben>")
-    fake_slack.wait_until(
-        lambda: any("made you the owner of" in m.text for m in fake_slack.dm_messages(BEN))
-    )
+    # The note to Ben is queued in the handover's transaction, for his working hours.
+    with Session(engine) as session:
+        queued = deliveries_by_status(session=session, statuses=[OutboxStatus.PENDING], limit=10)
+    assert [(row.kind, row.recipient_user) for row in queued] == [("handover", BEN)]
     assert "Did you mean" in command(DAN, "show Medecin San Frontier")
