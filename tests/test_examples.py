@@ -70,6 +70,11 @@ def test_the_revolving_door_story(tmp_path: Path) -> None:
         "Your answer: 2",
         # The handover reaches Ben.
         "@ben now owns Médecins Sans Frontières",
+        # His promise to MSF is reminded on the day, in his morning, then falls overdue.
+        "Recorded `#1`: we owe Médecins Sans Frontières “send the draft MoU”, due Wed 25 Nov",
+        "DM to @ben from @liaison · Wed 09:00 America/New_York",
+        "is due Wed 25 Nov",
+        "overdue by 1 day · owner @ben",
     ]
     position = 0
     for step in steps:

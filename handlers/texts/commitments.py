@@ -341,7 +341,8 @@ def since(state: CadenceState, tz: ZoneInfo) -> str:
     if not state.contacted:
         return f"never in touch since it was registered on {when}"
     by = f" by {person(state.last_contact_by)}" if state.last_contact_by else ""
-    return f"last contact {when}{by}, {state.quiet_days} days ago"
+    days = f"{state.quiet_days} day{'s' if state.quiet_days != 1 else ''}"
+    return f"last contact {when}{by}, {days} ago"
 
 
 def cadence_state(state: CadenceState, tz: ZoneInfo) -> str:

@@ -208,15 +208,11 @@ def test_the_card_section_shows_commitments_balance_and_cadence() -> None:
     shown = text_of(section)
     assert "*Open commitments*\\n`#12`" in shown
     assert ":zzz: Dormant: last contact Wed 16 Sep by <@U0DAN>, 70 days ago" in shown
-    empty = text_of(
-        blocks.partner_section(
-            PartnerCommitments(partner_id=7, open=[], more=0, balance=Balance()),
-            None,
-            tz=TOKYO,
-            this_year=2026,
-        )
-    )
-    assert "*Open commitments*\\nNone." in empty
+    none_yet = PartnerCommitments(partner_id=7, open=[], more=0, balance=Balance())
+    assert blocks.partner_section(none_yet, None, tz=TOKYO, this_year=2026) == []
+    all_kept = PartnerCommitments(partner_id=7, open=[], more=0, balance=Balance(kept_us=2))
+    shown = text_of(blocks.partner_section(all_kept, state, tz=TOKYO, this_year=2026))
+    assert "*Open commitments*\\nNone." in shown and "ours 2 on time" in shown
 
 
 def test_the_nudge_offers_to_log_or_snooze() -> None:
