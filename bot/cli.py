@@ -64,15 +64,21 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument(
         "--db",
         type=Path,
-        default=Path("liaison-sandbox.db"),
-        help="the sandbox's SQLite file (default liaison-sandbox.db)",
+        help=(
+            "the sandbox's SQLite file (default: liaison-sandbox.db; with --script, a fresh "
+            "throwaway file, so a story always starts from scratch)"
+        ),
     )
     simulate.add_argument("--fresh", action="store_true", help="start from an empty database")
     simulate.add_argument(
         "--script", type=Path, help="run the lines of FILE and print the transcript"
     )
     simulate.add_argument(
-        "--start", help="the sandbox clock's start, e.g. 2026-11-23T09:00 (UTC; default now)"
+        "--start",
+        help=(
+            "the sandbox clock's start, e.g. 2026-11-23T09:00 (UTC; default now, or with "
+            "--script the coming Monday 08:00, so a story's weekdays are the same every run)"
+        ),
     )
     tick = commands.add_parser(
         "tick",

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+import tempfile
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from rich.console import Console
@@ -92,20 +93,34 @@ def _completer(sandbox: Sandbox):  # type: ignore[no-untyped-def]
     return complete
 
 
-def simulate(*, db: Path, fresh: bool, script: Path | None, start: str | None) -> int:
+def coming_monday(now: datetime) -> datetime:
+    """08:00 UTC on the next Monday (today, if it is Monday before 08:00)."""
+    monday = (now + timedelta(days=(7 - now.weekday()) % 7)).replace(
+        hour=8, minute=0, second=0, microsecond=0
+    )
+    return monday if monday >= now else monday + timedelta(days=7)
+
+
+def simulate(*, db: Path | None, fresh: bool, script: Path | None, start: str | None) -> int:
     # emoji=False: `:four:` must stay as typed (it is a reaction name, not decoration).
     console = Console(highlight=False, emoji=False, soft_wrap=script is not None)
     started = datetime.fromisoformat(start) if start else None
     if started is not None and started.tzinfo is None:
         started = started.replace(tzinfo=UTC)
-    _quiet_logs(db.with_suffix(".log"))
-    sandbox = Sandbox(db_path=db, console=console, fresh=fresh, start=started)
-    try:
+    with tempfile.TemporaryDirectory(prefix="liaison-story-") as scratch:
         if script is not None:
-            return run_script(sandbox, script)
-        return run_interactive(sandbox, db.with_suffix(".history"))
-    finally:
-        sandbox.close()
+            # A story starts from scratch on a Monday morning, however often it is replayed.
+            db = db or Path(scratch) / "story.db"
+            started = started or coming_monday(datetime.now(UTC))
+        db = db or Path("liaison-sandbox.db")
+        _quiet_logs(db.with_suffix(".log"))
+        sandbox = Sandbox(db_path=db, console=console, fresh=fresh, start=started)
+        try:
+            if script is not None:
+                return run_script(sandbox, script)
+            return run_interactive(sandbox, db.with_suffix(".history"))
+        finally:
+            sandbox.close()
 
 
 __all__ = ["FORMS", "simulate"]
