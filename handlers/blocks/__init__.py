@@ -98,3 +98,19 @@ def form_field(
     if hint:
         block["hint"] = plain(hint)
     return block
+
+
+# The partner type-ahead shared by every form that names a partner; handlers/touchpoints.py
+# answers its suggestions (names and aliases, through the registry's resolver).
+PARTNER_FIELD = "partner"
+PARTNER_PICKER = "touchpoint_partner"
+
+
+def partner_picker(label: str, placeholder: str) -> Block:
+    """The form field that picks a registered partner by typing part of a name or an alias."""
+    return form_field(
+        PARTNER_FIELD,
+        label,
+        {"type": "external_select", "min_query_length": 1, "placeholder": plain(placeholder)},
+        action_id=PARTNER_PICKER,
+    )

@@ -21,6 +21,10 @@ from bot.services.commitments import (
     Reminder,
 )
 from bot.services.feedback import Rendered
+
+# Re-exported: handlers and tests address the picker through this module too.
+from handlers.blocks import PARTNER_FIELD as PARTNER_FIELD
+from handlers.blocks import PARTNER_PICKER as PARTNER_PICKER
 from handlers.blocks import (
     actions,
     button,
@@ -28,6 +32,7 @@ from handlers.blocks import (
     form_field,
     header,
     option,
+    partner_picker,
     plain,
     section,
 )
@@ -43,11 +48,8 @@ LOG_TOUCHPOINT = "cadence_log"
 SNOOZE = "cadence_snooze"
 COMMIT_VIEW = "commitment_add"
 REDATE_VIEW = "commitment_redate"
-# The partner picker of the touchpoint form: its type-ahead answers for this form too.
-PARTNER_PICKER = "touchpoint_partner"
 
 # Block ids of the forms; each input's element has the action id `value`, except the picker.
-PARTNER_FIELD = "partner"
 SIDE_FIELD = "side"
 OWNER_FIELD = "owner"
 WHAT_FIELD = "what"
@@ -232,16 +234,7 @@ def commit_form(*, owner_id: str, today: date, private_metadata: str) -> dict[st
         "submit": plain(texts.FORM_SUBMIT),
         "close": plain(texts.FORM_CLOSE),
         "blocks": [
-            form_field(
-                PARTNER_FIELD,
-                texts.FIELD_PARTNER,
-                {
-                    "type": "external_select",
-                    "min_query_length": 1,
-                    "placeholder": plain(texts.FIELD_PARTNER_PLACEHOLDER),
-                },
-                action_id=PARTNER_PICKER,
-            ),
+            partner_picker(texts.FIELD_PARTNER, texts.FIELD_PARTNER_PLACEHOLDER),
             form_field(
                 SIDE_FIELD,
                 texts.FIELD_SIDE,

@@ -30,9 +30,14 @@ from handlers.blocks import (
     form_field,
     header,
     option,
+    partner_picker,
     plain,
     section,
 )
+
+# Re-exported: handlers and tests address the picker through this module too.
+from handlers.blocks import PARTNER_FIELD as PARTNER_FIELD
+from handlers.blocks import PARTNER_PICKER as PARTNER_PICKER
 from handlers.reply import Block, Reply
 from handlers.texts import partners as partner_texts
 from handlers.texts import touchpoints as texts
@@ -47,11 +52,9 @@ INTENT_ACTIONS = {
     "intent_talk_first": IntentAnswer.TALK_FIRST,
 }
 LOG_VIEW = "touchpoint_log"
-PARTNER_PICKER = "touchpoint_partner"
 
 # Block ids of the form; each input's element has the action id `value`, except the partner
 # picker, whose suggestions are asked for by its own action id.
-PARTNER_FIELD = "partner"
 MEDIUM_FIELD = "medium"
 DATE_FIELD = "date"
 CONTACT_FIELD = "contact"
@@ -231,16 +234,7 @@ def log_form(*, today: date, private_metadata: str) -> dict[str, Any]:
         "submit": plain(texts.FORM_SUBMIT),
         "close": plain(texts.FORM_CLOSE),
         "blocks": [
-            form_field(
-                PARTNER_FIELD,
-                texts.FIELD_PARTNER,
-                {
-                    "type": "external_select",
-                    "min_query_length": 1,
-                    "placeholder": plain(texts.FIELD_PARTNER_PLACEHOLDER),
-                },
-                action_id=PARTNER_PICKER,
-            ),
+            partner_picker(texts.FIELD_PARTNER, texts.FIELD_PARTNER_PLACEHOLDER),
             form_field(
                 MEDIUM_FIELD,
                 texts.FIELD_MEDIUM,
