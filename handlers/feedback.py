@@ -1,5 +1,5 @@
 """Check-ins and pulse surveys in Slack: the answer buttons and forms of check-in DMs, the score
-buttons and reactions of survey DMs, and the `/partner survey NAME [now]` verb.
+buttons and reactions of survey DMs, and the `/partner survey NAME [now|CADENCE]` verb.
 
 Every listener acknowledges first. Clicks are applied after the ack, then the DM is updated in
 place (`chat.update`); form submissions are saved before the ack (a database write, so a closed
@@ -33,8 +33,10 @@ from bot.services.checkins import (
     NotPlanned,
     NotYourCheckIn,
 )
+from bot.services.feedback import Cadence
 from bot.services.surveys import (
     NobodyToAsk,
+    NotAllowedToSetCadence,
     NotAllowedToStart,
     NotYours,
     QuestionCard,
@@ -48,9 +50,9 @@ from handlers.blocks import feedback as blocks
 from handlers.blocks.partners import say
 from handlers.context import runtime_of
 from handlers.grammar import GrammarError, Name
-from handlers.invocation import VerbHandler
-from handlers.partners import Call, verb_handler
-from handlers.reply import Reply
+from handlers.invocation import Invocation, VerbHandler
+from handlers.partners import CARD_SECTIONS, Call, verb_handler
+from handlers.reply import Block, Reply
 from handlers.texts import feedback as texts
 from handlers.verbs import VERBS_BY_NAME
 from storage.models import CheckInAnswer
@@ -66,32 +68,54 @@ def checkins_of(runtime: Runtime) -> CheckIns:
     return checkin_service.service_for(runtime, blocks.MESSAGES)
 
 
-# --- `/partner survey NAME [now]` ---------------------------------------------------------------
+# --- `/partner survey NAME [now|CADENCE]` --------------------------------------------------------
 
 
-def parse_survey(text: str) -> tuple[Name, bool]:
-    """`NAME [now]`: the partner name, and whether to start a round now."""
+# The last word of `survey NAME WORD`: what to do with the partner's pulse survey.
+NOW = "now"
+FOLLOW_WORKSPACE = "default"
+SURVEY_WORDS = (NOW, FOLLOW_WORKSPACE, *(cadence.value for cadence in Cadence))
+
+
+@dataclass(frozen=True)
+class SurveyLine:
+    name: Name
+    # None: show the schedule; "now": start a round; else a cadence or "default".
+    word: str | None
+
+
+def parse_survey(text: str) -> SurveyLine:
+    """`NAME [now|monthly|quarterly|off|default]`; quote a name that ends in one of the words."""
     tokens = grammar.tokenize(text)
-    start_now = bool(tokens) and tokens[-1].is_word("now") and len(tokens) > 1
-    name = grammar.whole_name(tokens[:-1] if start_now else tokens)
+    word = (
+        tokens[-1].text.lower() if len(tokens) > 1 and tokens[-1].is_word(*SURVEY_WORDS) else None
+    )
+    name = grammar.whole_name(tokens[:-1] if word else tokens)
     if name is None or not name.text:
-        raise GrammarError("Which partner? Give the partner's name.")
-    return name, start_now
+        raise GrammarError(texts.SURVEY_WHICH_PARTNER)
+    return SurveyLine(name=name, word=word)
 
 
 def survey(call: Call) -> Reply:
-    name, start_now = parse_survey(call.rest)
+    line = parse_survey(call.rest)
     service = surveys_of(call.runtime)
     invocation = call.invocation
-    if not start_now:
-        found = service.schedule(
-            team_id=call.team_id, user_id=invocation.user_id, partner=call.partner(name)
+    partner = call.partner(line.name)
+    if line.word is None:
+        return blocks.schedule(
+            service.schedule(team_id=call.team_id, user_id=invocation.user_id, partner=partner)
         )
-        return blocks.schedule(found)
+    if line.word != NOW:
+        cadence = None if line.word == FOLLOW_WORKSPACE else Cadence(line.word)
+        try:
+            changed = service.set_cadence(actor=call.actor, partner=partner, cadence=cadence)
+        except NotAllowedToSetCadence as refusal:
+            return say(texts.not_allowed_to_set_cadence(refusal.facts))
+        return blocks.schedule(changed, lead=texts.cadence_set(changed))
     try:
         started = service.start_now(
             actor=call.actor,
-            partner=call.partner(name),
+            partner=partner,
             request_key=invocation.trigger_id or uuid.uuid4().hex,
         )
     except NotAllowedToStart as refusal:
@@ -445,7 +469,17 @@ def _answer_ids(answers: Sequence[CheckInAnswer]) -> re.Pattern[str]:
     return re.compile(rf"^{blocks.CHECKIN_ANSWER}_({'|'.join(a.value for a in answers)})$")
 
 
+def card_section(runtime: Runtime, invocation: Invocation, partner_id: int) -> list[Block]:
+    """What `show` and `check` add about a partner: its last pulse results (aggregates under the
+    anonymity rule) and the check-in answers of the last 90 days."""
+    summary = surveys_of(runtime).partner_feedback(
+        team_id=invocation.team_id, user_id=invocation.user_id, partner_id=partner_id
+    )
+    return blocks.feedback_section(summary)
+
+
 def register(app: App) -> None:
+    CARD_SECTIONS["feedback"] = card_section
     answers = _answer_ids([*blocks.ASKED, CheckInAnswer.DIDNT_HAPPEN])
     app.action(answers)(
         after_ack(checkin_click(_answer, form=_problem_form), what="check-in answer")

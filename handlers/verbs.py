@@ -194,10 +194,14 @@ VERBS: tuple[Verb, ...] = (
     Verb(
         "survey",
         FEEDBACK,
-        ("survey NAME", "survey NAME now"),
-        "Show the partner's pulse-survey schedule, or start a round now.",
-        ("survey MSF now",),
-        who="anyone may look; the owner or an admin may start a round",
+        ("survey NAME", "survey NAME now", "survey NAME monthly|quarterly|off|default"),
+        "Show the partner's pulse-survey schedule, start a round now, or give the partner its "
+        "own cadence (`default` follows the workspace's `config pulse` again).",
+        ("survey MSF", "survey MSF now", "survey MSF quarterly"),
+        who=(
+            "anyone may look; the owner or an admin may start a round; the owner, deputy or an "
+            "admin may set the cadence"
+        ),
     ),
     Verb(
         "health",

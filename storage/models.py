@@ -126,6 +126,9 @@ class Partner(SQLModel, table=True):
     created_at: datetime = _utc_column()
     last_contact_at: datetime | None = _utc_column(nullable=True)
     last_contact_by: str | None = Field(default=None, max_length=32)
+    # The partner's own pulse-survey cadence (`survey NAME monthly|quarterly|off`); None follows
+    # the workspace's `config pulse`.
+    pulse_cadence: str | None = Field(default=None, max_length=16)
 
 
 class PartnerAlias(SQLModel, table=True):

@@ -33,6 +33,17 @@ def get_partner(*, session: Session, team_id: str, partner_id: int) -> Partner |
     return partner if partner is not None and partner.team_id == team_id else None
 
 
+def set_pulse_cadence(
+    *, session: Session, team_id: str, partner_id: int, cadence: str | None
+) -> None:
+    """Give the partner its own pulse cadence; None makes it follow the workspace's."""
+    partner = get_partner(session=session, team_id=team_id, partner_id=partner_id)
+    if partner is None:
+        raise LookupError(f"no partner {partner_id} in workspace {team_id}")
+    partner.pulse_cadence = cadence
+    session.add(partner)
+
+
 def get_partners(
     *, session: Session, team_id: str, partner_ids: Collection[int]
 ) -> dict[int, Partner]:

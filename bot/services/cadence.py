@@ -35,7 +35,6 @@ from bot.delivery.absence import person_zone, recipient_for_owner_alert
 from bot.delivery.outbox import enqueue
 from bot.services import people
 from bot.services.feedback import Rendered
-from bot.services.people import PeopleToLookUp
 from bot.services.registry import Actor, PartnerFacts, Registry
 from bot.services.touchpoints import PartnerGone
 from storage import commitments as store
@@ -430,17 +429,14 @@ class Cadences:
         return self.registry.facts(partner, team)
 
     def _require_admin(self, session: Session, actor: Actor, facts: PartnerFacts | None) -> None:
-        admin = people.admin_status(
+        people.require_admin(
             session,
             team_id=actor.team_id,
             user_id=actor.user_id,
             now=self.clock.now(),
             check=actor.check,
+            refusal=NotAllowedToSet(facts),
         )
-        if admin is None:
-            raise PeopleToLookUp([actor.user_id])
-        if not admin:
-            raise NotAllowedToSet(facts)
 
 
 def _id(partner: Partner) -> int:

@@ -622,13 +622,14 @@ class Commitments:
             == actor.user_id
         ):
             return row, facts
-        admin = people.admin_status(
-            session, team_id=team_id, user_id=actor.user_id, now=now, check=actor.check
+        people.require_admin(
+            session,
+            team_id=team_id,
+            user_id=actor.user_id,
+            now=now,
+            check=actor.check,
+            refusal=NotAllowedToClose(facts, partner),
         )
-        if admin is None:
-            raise PeopleToLookUp([actor.user_id])
-        if not admin:
-            raise NotAllowedToClose(facts, partner)
         return row, facts
 
     # --- Reading -------------------------------------------------------------------------------

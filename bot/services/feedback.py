@@ -74,6 +74,16 @@ class Cadence(StrEnum):
     OFF = "off"
 
 
+def effective_cadence(own: str | None, workspace: Cadence) -> Cadence:
+    """A partner's pulse cadence: its own (`survey NAME CADENCE`), else the workspace's."""
+    if own is None:
+        return workspace
+    try:
+        return Cadence(own)
+    except ValueError:
+        return workspace
+
+
 @dataclass(frozen=True)
 class FeedbackSettings:
     """A workspace's settings as feedback uses them (the defaults where it has none)."""

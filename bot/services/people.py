@@ -82,6 +82,23 @@ def admin_status(
     return None
 
 
+def require_admin(
+    session: Session,
+    *,
+    team_id: str,
+    user_id: str,
+    now: datetime,
+    check: PeopleCheck,
+    refusal: Exception,
+) -> None:
+    """Raise `refusal` unless the user is an admin, or `PeopleToLookUp` while Slack must say."""
+    admin = admin_status(session, team_id=team_id, user_id=user_id, now=now, check=check)
+    if admin is None:
+        raise PeopleToLookUp([user_id])
+    if not admin:
+        raise refusal
+
+
 def vet_mentions(
     session: Session, *, team_id: str, user_ids: Collection[str], check: PeopleCheck
 ) -> list[str]:

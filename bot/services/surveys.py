@@ -27,7 +27,7 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING
@@ -53,6 +53,7 @@ from bot.services.feedback import (
     coordination_channel,
     day_start,
     each_workspace,
+    effective_cadence,
     first_delivery,
     first_working_tuesday,
     forget_old_events,
@@ -65,6 +66,7 @@ from bot.services.partner_names import PartnerNames
 from bot.services.registry import Actor, PartnerFacts, Registry
 from storage import absences as absence_store
 from storage import feedback as store
+from storage import partners as partner_store
 from storage.models import PartnerStatus, SurveyDelivery, SurveyRound
 from storage.people import get_profiles
 
@@ -177,6 +179,9 @@ class Schedule:
 
     partner: PartnerFacts
     cadence: Cadence
+    # True when the partner has its own cadence, False when it follows the workspace's.
+    own_cadence: bool
+    workspace_cadence: Cadence
     next_round_at: datetime | None
     open_round: OpenRound | None
     last: RoundResults | None
@@ -228,6 +233,12 @@ class SurveyError(Exception):
 class NotAllowedToStart(SurveyError):
     def __init__(self, facts: PartnerFacts) -> None:
         super().__init__(f"may not start a round of {facts.name!r}")
+        self.facts = facts
+
+
+class NotAllowedToSetCadence(SurveyError):
+    def __init__(self, facts: PartnerFacts) -> None:
+        super().__init__(facts.name)
         self.facts = facts
 
 
@@ -388,41 +399,38 @@ class Surveys:
     def schedule(self, *, team_id: str, user_id: str, partner: str) -> Schedule:
         """The partner's pulse schedule, its round in progress and its last results."""
         facts = self.registry.profile(team_id=team_id, partner=partner).facts
-        now = self.clock.now()
         with Session(self.engine) as session:
-            settings = settings_of(session, team_id=team_id)
-            running = store.open_round(session=session, team_id=team_id, partner_id=facts.id)
-            last = store.closed_rounds(
-                session=session, team_id=team_id, partner_id=facts.id, limit=1
+            return self._schedule(session, facts, team_id=team_id, user_id=user_id)
+
+    def set_cadence(self, *, actor: Actor, partner: str, cadence: Cadence | None) -> Schedule:
+        """Give the partner its own pulse cadence, or (None) let it follow the workspace's.
+
+        The owner, the deputy or an admin may, as for any change to a partner."""
+        facts = self.registry.profile(team_id=actor.team_id, partner=partner).facts
+        with Session(self.engine) as session:
+            self._require(
+                session,
+                actor,
+                allowed={facts.owner_id, facts.deputy_id},
+                refusal=NotAllowedToSetCadence(facts),
             )
-            return Schedule(
-                partner=facts,
-                cadence=settings.cadence,
-                next_round_at=(
-                    next_scheduled(now, settings) if facts.status == PartnerStatus.ACTIVE else None
-                ),
-                open_round=None if running is None else self._open(session, running),
-                last=self._results(session, last[0], settings) if last else None,
-                tz=tz_of(session, team_id, user_id),
+            partner_store.set_pulse_cadence(
+                session=session,
+                team_id=actor.team_id,
+                partner_id=facts.id,
+                cadence=None if cadence is None else cadence.value,
             )
+            session.commit()
+            return self._schedule(session, facts, team_id=actor.team_id, user_id=actor.user_id)
 
     def start_now(self, *, actor: Actor, partner: str, request_key: str) -> Started:
         """Start a round of the partner at once (its owner or an admin may)."""
         facts = self.registry.profile(team_id=actor.team_id, partner=partner).facts
         now = self.clock.now()
         with Session(self.engine) as session:
-            if actor.user_id != facts.owner_id:
-                admin = people.admin_status(
-                    session,
-                    team_id=actor.team_id,
-                    user_id=actor.user_id,
-                    now=now,
-                    check=actor.check,
-                )
-                if admin is None:
-                    raise people.PeopleToLookUp([actor.user_id])
-                if not admin:
-                    raise NotAllowedToStart(facts)
+            self._require(
+                session, actor, allowed={facts.owner_id}, refusal=NotAllowedToStart(facts)
+            )
             tz = tz_of(session, actor.team_id, actor.user_id)
             running = store.open_round(session=session, team_id=actor.team_id, partner_id=facts.id)
             if running is not None:
@@ -581,17 +589,17 @@ class Surveys:
         for session, team_id, settings in each_workspace(
             self.engine, store.teams_with_active_partners
         ):
-            due = scheduled_start(now, settings)
-            if due is None:
-                continue
-            start, period = due
-            replaces = REPLACES_SCHEDULED.get(settings.cadence, timedelta(0))
             for partner in store.active_partners(session=session, team_id=team_id):
                 assert partner.id is not None
+                cadence = effective_cadence(partner.pulse_cadence, settings.cadence)
+                due = scheduled_start(now, replace(settings, cadence=cadence))
+                if due is None:
+                    continue
+                start, period = due
                 latest = store.latest_round_start(
                     session=session, team_id=team_id, partner_id=partner.id
                 )
-                if latest is not None and latest >= start - replaces:
+                if latest is not None and latest >= start - REPLACES_SCHEDULED[cadence]:
                     continue
                 found = partner_people(session, team_id=team_id, partner_id=partner.id)
                 assert found is not None
@@ -657,6 +665,45 @@ class Surveys:
                 session.commit()
 
     # --- Internals -------------------------------------------------------------------------------
+
+    def _schedule(
+        self, session: Session, facts: PartnerFacts, *, team_id: str, user_id: str
+    ) -> Schedule:
+        settings = settings_of(session, team_id=team_id)
+        found = partner_store.get_partner(session=session, team_id=team_id, partner_id=facts.id)
+        own = None if found is None else found.pulse_cadence
+        cadence = effective_cadence(own, settings.cadence)
+        running = store.open_round(session=session, team_id=team_id, partner_id=facts.id)
+        last = store.closed_rounds(session=session, team_id=team_id, partner_id=facts.id, limit=1)
+        return Schedule(
+            partner=facts,
+            cadence=cadence,
+            own_cadence=own is not None,
+            workspace_cadence=settings.cadence,
+            next_round_at=(
+                next_scheduled(self.clock.now(), replace(settings, cadence=cadence))
+                if facts.status == PartnerStatus.ACTIVE
+                else None
+            ),
+            open_round=None if running is None else self._open(session, running),
+            last=self._results(session, last[0], settings) if last else None,
+            tz=tz_of(session, team_id, user_id),
+        )
+
+    def _require(
+        self, session: Session, actor: Actor, *, allowed: set[str | None], refusal: SurveyError
+    ) -> None:
+        """The caller is one of `allowed` or an admin (Slack may have to be asked which)."""
+        if actor.user_id in allowed:
+            return
+        people.require_admin(
+            session,
+            team_id=actor.team_id,
+            user_id=actor.user_id,
+            now=self.clock.now(),
+            check=actor.check,
+            refusal=refusal,
+        )
 
     def _start(
         self,

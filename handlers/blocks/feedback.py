@@ -311,9 +311,11 @@ def round_report(results: RoundResults) -> Rendered:
 # --- `survey NAME [now]`, `show`, `check` -------------------------------------------------------
 
 
-def schedule(found: Schedule) -> Reply:
+def schedule(found: Schedule, *, lead: str | None = None) -> Reply:
     """`survey NAME`: cadence, next round, the round running, and the last results."""
     lines = texts.schedule_lines(found)
+    if lead is not None:
+        lines.insert(0, lead)
     blocks = [section("\n".join(lines))]
     if found.last is not None:
         blocks.append(section(f"*{texts.results_title(found.last)}*"))

@@ -78,6 +78,10 @@ CANCEL = "Cancel"
 NOT_YOURS = "This was sent to someone else; only they can answer it."
 GONE = "That meeting no longer exists in Liaison, so there is nothing to answer."
 NOT_PLANNED = "That answer is for planned meetings; this one was logged as having happened."
+SURVEY_WHICH_PARTNER = (
+    "Which partner? Give the partner's name, e.g. `/partner survey MSF`, "
+    "`/partner survey MSF now` or `/partner survey MSF quarterly`."
+)
 SURVEY_CLOSED = "This pulse survey has closed; thank you all the same."
 FORM_FAILED = "I couldn't open the form; please try the button again."
 
@@ -296,7 +300,7 @@ def round_report_lead(results: RoundResults) -> str:
 
 def schedule_lines(schedule: Schedule) -> list[str]:
     facts = schedule.partner
-    lines = [f"*Pulse survey of {facts.name}*", f"Cadence: {CADENCES[schedule.cadence]}."]
+    lines = [f"*Pulse survey of {facts.name}*", f"Cadence: {cadence_line(schedule)}"]
     if schedule.next_round_at is not None:
         lines.append(f"Next scheduled round: {day(schedule.next_round_at, schedule.tz)}.")
     elif schedule.cadence is not Cadence.OFF:
@@ -308,6 +312,37 @@ def schedule_lines(schedule: Schedule) -> list[str]:
         f"`/partner survey {facts.name} now`."
     )
     return lines
+
+
+def cadence_line(schedule: Schedule) -> str:
+    """The cadence, and where it comes from (the partner's own or the workspace's)."""
+    if schedule.own_cadence:
+        return (
+            f"{CADENCES[schedule.cadence]} (set for this partner; the workspace's is "
+            f"{schedule.workspace_cadence.value} — `survey {schedule.partner.name} default` "
+            "goes back to it)."
+        )
+    return (
+        f"{CADENCES[schedule.cadence]} (the workspace's; the owner, deputy or an admin can set "
+        f"this partner's own: `survey {schedule.partner.name} monthly|quarterly|off`)."
+    )
+
+
+def cadence_set(schedule: Schedule) -> str:
+    if schedule.own_cadence:
+        return f"Done: *{schedule.partner.name}* is now surveyed {schedule.cadence.value}."
+    return (
+        f"Done: *{schedule.partner.name}* now follows the workspace's pulse cadence "
+        f"({schedule.cadence.value})."
+    )
+
+
+def not_allowed_to_set_cadence(facts: PartnerFacts) -> str:
+    deputy = f", its deputy ({person(facts.deputy_id)})" if facts.deputy_id else ""
+    return (
+        f"Only the owner of *{facts.name}* ({person(facts.owner_id)}){deputy} or an admin can "
+        "change how often its team is surveyed. Ask one of them."
+    )
 
 
 def running(open_round: OpenRound, tz: str | None) -> str:

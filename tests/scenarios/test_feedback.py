@@ -148,7 +148,7 @@ def channel_posts(slack: Slack) -> list[FakeMessage]:
 def test_survey_shows_the_schedule_and_who_may_start_a_round(slack: Slack) -> None:
     acme(slack)
     schedule = say(slack, "survey Acme", user=DAN)
-    assert "Cadence: monthly, on the first working Tuesday." in schedule
+    assert "Cadence: monthly, on the first working Tuesday (the workspace's;" in schedule
     assert "Next scheduled round: Tue 1 Dec." in schedule
     assert "<@U0ANA> (the owner) or an admin can start one now" in schedule
 
@@ -427,6 +427,75 @@ def test_a_scheduled_round_starts_on_the_first_working_tuesday(slack: Slack) -> 
     assert started.round_key.endswith(":2026-12") and started.started_by is None
     at(slack, datetime(2026, 12, 1, 10, 0, tzinfo=UTC))
     assert len(rows(slack, SurveyRound)) == 1  # once per period
+
+
+def test_a_partner_can_have_its_own_pulse_cadence(slack: Slack) -> None:
+    acme(slack)
+    say(slack, "add Beta")
+    say(slack, "status Beta active")
+
+    refusal = say(slack, "survey Acme quarterly", user=DAN)
+    assert "Only the owner of *Acme* (<@U0ANA>) or an admin can change how often" in refusal
+    changed = say(slack, "survey Acme quarterly")
+    assert "Done: *Acme* is now surveyed quarterly." in changed
+    assert "quarterly, on the first working Tuesday of the quarter (set for this partner" in changed
+    assert "Next scheduled round: Tue 5 Jan." in changed
+
+    # 1 December: the workspace's monthly round for Beta; Acme waits for the quarter.
+    at(slack, datetime(2026, 12, 1, 9, 1, tzinfo=UTC))
+    (beta_round,) = rows(slack, SurveyRound)
+    assert beta_round.round_key.endswith(":2026-12")
+    assert {p.id for p in rows(slack, Partner) if p.name == "Beta"} == {beta_round.partner_id}
+
+    at(slack, datetime(2027, 1, 5, 9, 1, tzinfo=UTC))
+    keys = sorted(r.round_key.split(":")[1] for r in rows(slack, SurveyRound))
+    assert keys == ["2026-12", "2027-01", "2027-Q1"]
+
+    # `off` stops Acme's rounds; `default` follows the workspace again.
+    assert "is now surveyed off" in say(slack, "survey Acme off")
+    assert "Next scheduled round" not in say(slack, "survey Acme")
+    following = say(slack, "survey Acme default")
+    assert "now follows the workspace's pulse cadence (monthly)" in following
+    assert "Cadence: monthly, on the first working Tuesday (the workspace's;" in following
+
+
+def test_a_partner_with_its_own_cadence_is_surveyed_when_the_workspace_has_none(
+    slack: Slack,
+) -> None:
+    acme(slack)
+    with Session(slack.runtime.engine) as session:
+        session.add(Workspace(team_id=TEAM, created_at=START, pulse_cadence="off"))
+        session.commit()
+    say(slack, "add Beta")
+    say(slack, "status Beta active")
+    say(slack, "survey Acme monthly")
+    at(slack, datetime(2026, 12, 1, 9, 1, tzinfo=UTC))
+    (only,) = rows(slack, SurveyRound)
+    assert only.partner_id == next(p.id for p in rows(slack, Partner) if p.name == "Acme")
+
+
+def test_a_name_ending_in_a_cadence_word_can_be_quoted(slack: Slack) -> None:
+    say(slack, "add Kick Off")
+    assert "*Pulse survey of Kick Off*" in say(slack, 'survey "Kick Off"')
+    assert "Which partner?" in say(slack, "survey")
+
+
+def test_show_and_check_carry_the_pulse_results_and_checkins(slack: Slack) -> None:
+    acme(slack)
+    before = say(slack, "show Acme", user=DAN)
+    assert "*Feedback on Acme*" in before and "Pulse: no survey has closed yet." in before
+    say(slack, "survey Acme now")
+    at(slack, START)
+    at(slack, START.replace(hour=14, minute=20))
+    for user in (DAN, ANA, BEN):
+        _answer_all(slack, user, (4, 4, 3, 2))
+    at(slack, datetime(2026, 12, 2, 9, 5, tzinfo=UTC))
+    for verb in ("show",):
+        card = say(slack, f"{verb} Acme", user=CHLOE)
+        assert "This partnership is delivering value for us: *4.0* / 5" in card, verb
+        assert "3 of 4 answered" in card, verb
+        for user in (ANA, BEN, DAN):
+            assert f"<@{user}>" not in card.split("*Feedback on Acme*")[1], verb
 
 
 # --- Check-ins --------------------------------------------------------------------------------

@@ -253,6 +253,8 @@ def test_the_schedule_and_the_section_for_show_and_check() -> None:
     found = Schedule(
         partner=facts,
         cadence=Cadence.MONTHLY,
+        own_cadence=False,
+        workspace_cadence=Cadence.MONTHLY,
         next_round_at=datetime(2026, 12, 1, 9, tzinfo=UTC),
         open_round=OpenRound(started_at=NOW, closes_at=NOW, invited=4, answered=1),
         last=results(3),
