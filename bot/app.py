@@ -9,6 +9,7 @@ from slack_sdk import WebClient
 
 import handlers
 from bot.runtime import Runtime
+from bot.scheduler import PlannerRegistry
 from handlers.context import attach
 
 
@@ -38,3 +39,13 @@ def create_app(runtime: Runtime, *, socket_mode: bool = False) -> App:
     attach(app, runtime)
     handlers.register(app)
     return app
+
+
+def build_planners() -> PlannerRegistry:
+    """Every planner of the application (check-ins, pulse surveys, reminders, digests, …).
+
+    Composed here, beside the handlers, because planners queue messages worded by the handlers'
+    builders; the scheduler itself knows only the registry."""
+    planners = PlannerRegistry()
+    handlers.register_planners(planners)
+    return planners

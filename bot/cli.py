@@ -198,12 +198,13 @@ def run_socket_mode(settings: Settings) -> int:
     settings.require(BOT_TOKEN, APP_TOKEN)
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
+    from bot.app import build_planners
     from bot.scheduler import Scheduler
 
     runtime = build_runtime(settings)
     app = _create_app(runtime, socket_mode=True)
     handler = SocketModeHandler(app, settings.slack_app_token)
-    scheduler = Scheduler(runtime)
+    scheduler = Scheduler(runtime, planners=build_planners())
     logger.info("liaison %s connecting to Slack in Socket Mode", __version__)
     # SIGTERM unwinds like Ctrl-C, so the scheduler stops cleanly either way.
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
@@ -226,12 +227,13 @@ def serve(settings: Settings, *, host: str, port: int) -> int:
     settings.require(BOT_TOKEN, SIGNING_SECRET)
     import uvicorn
 
+    from bot.app import build_planners
     from bot.http import create_asgi_app
     from bot.scheduler import Scheduler
 
     runtime = build_runtime(settings)
     app = _create_app(runtime, socket_mode=False)
-    scheduler = Scheduler(runtime)
+    scheduler = Scheduler(runtime, planners=build_planners())
 
     def stop() -> None:
         scheduler.shutdown()
@@ -254,9 +256,11 @@ def run_tick(settings: Settings, *, at: str | None) -> int:
             clock = ManualClock(operations.parse_moment(at))
         except ValueError:
             raise StartupError(f"--at {at!r} is not a moment; e.g. --at 2026-11-23T09:00") from None
+    from bot.app import build_planners
+
     runtime = build_runtime(settings, clock)
     try:
-        return operations.run_tick(runtime)
+        return operations.run_tick(runtime, planners=build_planners())
     finally:
         runtime.close()
 

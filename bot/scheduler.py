@@ -25,9 +25,6 @@ from slack_sdk import WebClient
 
 from bot.delivery.dispatcher import Dispatcher, DispatchPolicy, DispatchReport, delivery_client
 from bot.runtime import Runtime
-from bot.services import checkins, surveys
-from handlers import commitments, touchpoints
-from handlers.blocks.feedback import MESSAGES as FEEDBACK_MESSAGES
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +42,8 @@ class PlannerJob:
 
 
 class PlannerRegistry:
-    """The planners Liaison runs, by name. Later issues add theirs in `build_planners`."""
+    """The planners Liaison runs, by name. The app's are gathered by `bot.app.build_planners`
+    (each feature registers its own, with the wording its messages need)."""
 
     def __init__(self) -> None:
         self._jobs: dict[str, PlannerJob] = {}
@@ -61,16 +59,6 @@ class PlannerRegistry:
 
     def __len__(self) -> int:
         return len(self._jobs)
-
-
-def build_planners() -> PlannerRegistry:
-    """Every planner of the application (check-ins, pulse surveys, reminders, digests, …)."""
-    planners = PlannerRegistry()
-    checkins.register_planners(planners, FEEDBACK_MESSAGES)
-    surveys.register_planners(planners, FEEDBACK_MESSAGES)
-    touchpoints.register_planners(planners)
-    commitments.register_planners(planners)
-    return planners
 
 
 @dataclass
@@ -104,13 +92,13 @@ def tick(
     runtime: Runtime,
     client: WebClient,
     *,
-    planners: PlannerRegistry | None = None,
+    planners: PlannerRegistry,
     dispatcher: Dispatcher | None = None,
 ) -> TickReport:
     """Run every planner, then one dispatch pass, at `runtime.clock.now()`."""
     now = runtime.clock.now()
     report = TickReport(at=now)
-    for job in planners if planners is not None else build_planners():
+    for job in planners:
         report.planners.append(job.name)
         if not run_planner(runtime, job, now):
             report.failed_planners.append(job.name)
@@ -130,8 +118,8 @@ class Scheduler:
         self,
         runtime: Runtime,
         *,
+        planners: PlannerRegistry,
         client: WebClient | None = None,
-        planners: PlannerRegistry | None = None,
         dispatch_every: float = DISPATCH_EVERY_SECONDS,
         policy: DispatchPolicy | None = None,
     ) -> None:
@@ -142,7 +130,7 @@ class Scheduler:
             client=client or delivery_client(runtime.settings),
             policy=policy,
         )
-        self._planners = planners if planners is not None else build_planners()
+        self._planners = planners
         self._dispatch_every = dispatch_every
         self._scheduler = BackgroundScheduler(
             executors={"default": ThreadPoolExecutor(max_workers=4)},

@@ -6,9 +6,14 @@ one service, render blocks and answer; they hold no business rules.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from slack_bolt import App
 
 from handlers import commitments, errors, feedback, partner_command, partners, touchpoints
+
+if TYPE_CHECKING:
+    from bot.scheduler import PlannerRegistry
 
 
 def register(app: App) -> None:
@@ -18,3 +23,10 @@ def register(app: App) -> None:
     touchpoints.register(app, route=partner_command.route)
     feedback.register(app)
     commitments.register(app)
+
+
+def register_planners(planners: PlannerRegistry) -> None:
+    """The scheduled jobs of each feature, with the wording of the messages they queue."""
+    feedback.register_planners(planners)
+    touchpoints.register_planners(planners)
+    commitments.register_planners(planners)

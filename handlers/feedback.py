@@ -23,6 +23,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.runtime import Runtime
+from bot.scheduler import PlannerRegistry
 from bot.services import checkins as checkin_service
 from bot.services import surveys as survey_service
 from bot.services.checkins import (
@@ -467,6 +468,12 @@ def on_reaction(
 
 def _answer_ids(answers: Sequence[CheckInAnswer]) -> re.Pattern[str]:
     return re.compile(rf"^{blocks.CHECKIN_ANSWER}_({'|'.join(a.value for a in answers)})$")
+
+
+def register_planners(planners: PlannerRegistry) -> None:
+    """Check-ins and pulse surveys: their planners, queuing messages in this module's wording."""
+    checkin_service.register_planners(planners, blocks.MESSAGES)
+    survey_service.register_planners(planners, blocks.MESSAGES)
 
 
 def card_section(runtime: Runtime, invocation: Invocation, partner_id: int) -> list[Block]:

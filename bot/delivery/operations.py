@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from bot.delivery.dispatcher import delivery_client
 from bot.runtime import Runtime
-from bot.scheduler import tick
+from bot.scheduler import PlannerRegistry, tick
 from storage import outbox as store
 from storage.models import OutboxStatus
 
@@ -23,9 +23,11 @@ def parse_moment(text: str) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def run_tick(runtime: Runtime, *, echo: Callable[[str], None] = print) -> int:
+def run_tick(
+    runtime: Runtime, *, planners: PlannerRegistry, echo: Callable[[str], None] = print
+) -> int:
     """Run the planners and one dispatch pass at the runtime's clock; 1 if a planner failed."""
-    report = tick(runtime, delivery_client(runtime.settings))
+    report = tick(runtime, delivery_client(runtime.settings), planners=planners)
     echo(report.summary())
     return 1 if report.failed_planners else 0
 

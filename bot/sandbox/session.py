@@ -21,7 +21,7 @@ from rich.console import Console
 from rich.markup import escape
 from sqlmodel import Session
 
-from bot.app import create_app
+from bot.app import build_planners, create_app
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.delivery.dispatcher import Dispatcher
@@ -29,7 +29,7 @@ from bot.runtime import Runtime
 from bot.sandbox import render
 from bot.sandbox.fake_slack import FakeMessage, FakeSlack, FakeView
 from bot.sandbox.requests import Deliverer, Delivery, RequestFactory, SlackRequest
-from bot.scheduler import build_planners, run_planner
+from bot.scheduler import run_planner
 from storage import schema
 from storage.db import make_engine
 from storage.outbox import next_available_at

@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session, select
 
+from bot.app import build_planners
 from bot.delivery.dispatcher import delivery_client
 from bot.sandbox.fake_slack import FakeMessage, FakeSlack, FakeView
 from bot.sandbox.requests import Deliverer, RequestFactory
@@ -56,7 +57,7 @@ def answer(slack: Slack, text: str, user: str = ANA) -> str:
 def at(slack: Slack, moment: datetime) -> None:
     """Move the clock and do the scheduler's work: planners, then one dispatch pass."""
     slack.runtime.clock.set(moment)  # type: ignore[attr-defined]
-    tick(slack.runtime, delivery_client(slack.runtime.settings))
+    tick(slack.runtime, delivery_client(slack.runtime.settings), planners=build_planners())
 
 
 def dms(slack: Slack, user: str) -> list[FakeMessage]:

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session, select
 
+from bot.app import build_planners
 from bot.delivery.dispatcher import delivery_client
 from bot.sandbox.fake_slack import FakeMessage
 from bot.sandbox.requests import SlackRequest
@@ -52,7 +53,7 @@ def shown(message: FakeMessage) -> str:
 
 
 def run_tick(slack: Slack) -> TickReport:
-    report = tick(slack.runtime, delivery_client(slack.runtime.settings))
+    report = tick(slack.runtime, delivery_client(slack.runtime.settings), planners=build_planners())
     assert report.failed_planners == []
     return report
 

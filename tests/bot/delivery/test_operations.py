@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
+from bot.app import build_planners
 from bot.clock import ManualClock
 from bot.delivery.dispatcher import Dispatcher
 from bot.delivery.operations import list_outbox, parse_moment, run_tick
@@ -33,7 +34,7 @@ def test_tick_sends_what_is_due_and_says_what_it_did(
     queue(engine, due_at=clock.now(), key="a", channel=CHANNEL)
     printed: list[str] = []
 
-    assert run_tick(slack_runtime, echo=printed.append) == 0
+    assert run_tick(slack_runtime, planners=build_planners(), echo=printed.append) == 0
 
     (line,) = printed
     assert line.startswith(f"tick at {clock.now().isoformat()}: ")
