@@ -273,10 +273,7 @@ def answer(call: Call, body: VerbBody) -> Reply:
     try:
         reply = body(call)
     except PeopleToLookUp as pending:
-        return Reply(
-            text=texts.checking(pending.user_ids, call.invocation.user_id),
-            followup=partial(_look_up_and_retry, call, body, pending.user_ids),
-        )
+        return look_up_then(call, pending.user_ids, rerun=partial(answer, body=body))
     except UnknownPartner as unknown:
         reply = blocks.did_you_mean(unknown.query, _reruns(call, unknown))
     except (GrammarError, BadName, BadValue, NotInWorkspace) as error:
@@ -334,16 +331,24 @@ def _mentioned(text: str) -> list[str]:
     return [token.text for token in tokens if token.kind is grammar.Kind.MENTION]
 
 
+def look_up_then(call: Call, user_ids: Sequence[str], *, rerun: VerbBody) -> Reply:
+    """Answer "checking with Slack" now; after the ack, ask Slack about the people, then answer
+    with `rerun` (the verb run again, worded by the same answer function)."""
+    return Reply(
+        text=texts.checking(user_ids, call.invocation.user_id),
+        followup=partial(_look_up_and_retry, call, rerun, user_ids),
+    )
+
+
 def _look_up_and_retry(
-    call: Call, body: VerbBody, user_ids: Sequence[str], client: WebClient, respond: Respond
+    call: Call, rerun: VerbBody, user_ids: Sequence[str], client: WebClient, respond: Respond
 ) -> None:
-    """After the ack: ask Slack about the people, then run the verb again and answer."""
     runtime = call.runtime
     learned = people.look_up(
         client, engine=runtime.engine, clock=runtime.clock, team_id=call.team_id, user_ids=user_ids
     )
     retry = replace(call, check=call.check | learned, names=[])
-    deliver(answer(retry, body), client, respond, replace_original=True)
+    deliver(rerun(retry), client, respond, replace_original=True)
 
 
 def deliver(reply: Reply, client: WebClient, respond: Respond, *, replace_original: bool) -> None:

@@ -25,7 +25,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.runtime import Runtime
 from bot.services import people
-from bot.services.people import NotInWorkspace, PeopleCheck
+from bot.services.people import NotInWorkspace, PeopleCheck, PeopleToLookUp
 from bot.services.registry import (
     Actor,
     AlreadyRegistered,
@@ -299,6 +299,11 @@ def answer(call: Call, body: VerbBody) -> Reply:
         return body(call)
     except ZoneUnknown:
         return Reply(text=texts.READING_ZONE, followup=partial(_read_zone_and_retry, call, body))
+    except PeopleToLookUp as pending:
+        # A colleague named (`commit … them @chloe`) whom Liaison has not met yet.
+        return registry_handlers.look_up_then(
+            call, pending.user_ids, rerun=partial(answer, body=body)
+        )
     except BadTouchpoint as error:
         refusal: Exception = GrammarError(texts.problem(error, verb=call.verb.name))
     except (RegistryError, GrammarError, NotInWorkspace) as error:

@@ -85,12 +85,20 @@ class Shown:
 
 
 class _ErrorCounter(logging.Handler):
+    """Counts the errors Liaison logs, and remembers the last one to show in the transcript (a
+    script's log file lives in a directory removed at the end)."""
+
     def __init__(self) -> None:
         super().__init__(level=logging.ERROR)
         self.count = 0
+        self.last = ""
 
     def emit(self, record: logging.LogRecord) -> None:
         self.count += 1
+        self.last = record.getMessage()
+        if record.exc_info and record.exc_info[1] is not None:
+            error = record.exc_info[1]
+            self.last += f" — {type(error).__name__}: {error}"
 
 
 class Sandbox:
@@ -187,7 +195,7 @@ class Sandbox:
         self._deliver_due()
         self.show_new()
         if self.errors.count > errors_before:
-            self.console.print("[red]✗ Liaison logged an error (see the log above)[/red]")
+            self.console.print(f"[red]✗ Liaison logged an error: {escape(self.errors.last)}[/red]")
             return False
         return True
 

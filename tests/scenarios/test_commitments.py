@@ -145,6 +145,20 @@ def test_their_promise_is_followed_up_by_the_caller(slack: Slack) -> None:
     assert (row.side, row.owner_id) == ("them", DAN)
 
 
+def test_a_colleague_liaison_has_not_met_is_looked_up_then_the_promise_recorded(
+    slack: Slack,
+) -> None:
+    answer(slack, "add Acme Corporation")  # only Ana has typed a command: no profile of Chloe
+    delivery = slack.command(f"commit Acme them {MENTION[CHLOE]} : sign the MoU by 2026-12-04")
+    assert delivery.status == 200
+    slack.runtime.drain()
+    said = shown(last(slack, ANA))
+    assert "*Acme Corporation* owes us “sign the MoU”, due Fri 4 Dec" in said
+    assert "<@U0CHLOE> follows it up" in said
+    (row,) = stored(slack)
+    assert (row.side, row.owner_id, row.created_by) == ("them", CHLOE, ANA)
+
+
 @pytest.mark.parametrize(
     ("line", "problem"),
     [
