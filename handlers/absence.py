@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, time, timedelta
+from functools import partial
 
+from slack_bolt import Respond
+from slack_sdk import WebClient
 from sqlmodel import Session
 
 from bot.dates import DateError, When, parse_when
 from bot.delivery.absence import come_back, go_away, person_zone
 from bot.runtime import Runtime
+from bot.services import people
 from handlers.blocks import help as help_blocks
 from handlers.blocks import section
 from handlers.invocation import Invocation, VerbHandler
 from handlers.reply import Reply
 from handlers.texts import absence as texts
 from handlers.verbs import VERBS_BY_NAME
+from storage.people import get_profile
 
 MAX_ABSENCE = timedelta(days=366)
 _LINE = re.compile(
@@ -40,6 +45,32 @@ def _end(when: When) -> datetime:
 
 
 def away_verb(runtime: Runtime, invocation: Invocation, rest: str) -> Reply:
+    """Dates are read in the caller's time zone: for someone Liaison has never seen, Slack is
+    asked first (after the ack), and the answer follows."""
+    with Session(runtime.engine) as session:
+        known = get_profile(session=session, team_id=invocation.team_id, user_id=invocation.user_id)
+    if known is None:
+        return Reply(
+            text=texts.READING_ZONE,
+            followup=partial(_read_zone_then_away, runtime, invocation, rest),
+        )
+    return _away(runtime, invocation, rest)
+
+
+def _read_zone_then_away(
+    runtime: Runtime, invocation: Invocation, rest: str, client: WebClient, respond: Respond
+) -> None:
+    people.look_up(
+        client,
+        engine=runtime.engine,
+        clock=runtime.clock,
+        team_id=invocation.team_id,
+        user_ids=[invocation.user_id],
+    )
+    respond(**_away(runtime, invocation, rest).as_message(), replace_original=True)
+
+
+def _away(runtime: Runtime, invocation: Invocation, rest: str) -> Reply:
     verb = VERBS_BY_NAME["away"]
     line = rest.strip()
     if line.lower().startswith("from "):

@@ -68,3 +68,6 @@ def back(result: BackResult, *, tz: ZoneInfo, now: datetime) -> str:
             f"{span(result.cancelled, tz, today)}."
         )
     return "You're not marked away, and no time away is planned."
+
+
+READING_ZONE = "Reading those dates in your time zone… I'll answer here in a moment."

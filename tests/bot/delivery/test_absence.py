@@ -164,12 +164,25 @@ def test_away_records_the_days_in_the_callers_zone(slack: Slack, engine: Engine)
 
 
 def test_away_with_everyday_words(slack: Slack, engine: Engine, clock: ManualClock) -> None:
+    set_zones(engine, [(ANA, "UTC")], at=NOW)
     slack.command("away from today to friday")
     (absence,) = absences(engine)
-    assert absence.starts_at == datetime(2026, 11, 25, 0, 0, tzinfo=UTC)  # no profile: UTC
+    assert absence.starts_at == datetime(2026, 11, 25, 0, 0, tzinfo=UTC)
     assert absence.ends_at == datetime(2026, 11, 28, 0, 0, tzinfo=UTC)
     with Session(engine) as session:
         assert is_away(session, team_id=TEAM, user_id=ANA, at=clock.now())
+
+
+def test_away_from_someone_never_seen_reads_their_zone_from_slack_first(
+    slack: Slack, engine: Engine
+) -> None:
+    delivery = slack.command("away 2026-12-21 to 2027-01-04")
+    assert delivery.status == 200
+    assert "Reading those dates in your time zone" in delivery.body
+    slack.runtime.drain()
+    (absence,) = absences(engine)
+    assert absence.starts_at == datetime(2026, 12, 20, 23, 0, tzinfo=UTC)  # 00:00 in Berlin
+    assert "(Europe/Berlin)" in shown(slack)
 
 
 @pytest.mark.parametrize(
