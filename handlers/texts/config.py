@@ -25,6 +25,7 @@ from handlers.verbs import VERBS_BY_NAME
 
 COMMAND = "/partner"
 TITLE = "Workspace settings"
+WORKING_TIME = "Working days and hours"
 OUTBOX_COMMAND = "liaison outbox --failed"
 
 LABELS = {
@@ -39,12 +40,13 @@ LABELS = {
     Setting.DIGEST: "Weekly digest",
     Setting.ADMINS: "Admins",
 }
-# The order of the settings card.
+# Labels that take "are" ("Working hours are now …").
+PLURAL = frozenset({Setting.HOURS, Setting.DAYS, Setting.PULSE})
+# The order of the settings card; working days and hours share one line there.
 ORDER = (
     Setting.CHANNEL,
     Setting.WINDOW,
     Setting.HOURS,
-    Setting.DAYS,
     Setting.TIMEZONE,
     Setting.PULSE,
     Setting.CHECKIN_DELAY,
@@ -164,9 +166,9 @@ def meaning(setting: Setting, values: Values, default_channel: str | None) -> st
         )
     if setting in (Setting.HOURS, Setting.DAYS):
         return (
-            f"Liaison's direct messages (check-ins, surveys, reminders) reach people only "
-            f"{days(values.hours.days)}, {hours(values.hours)}, in their own time zone; one "
-            "due outside waits for the next working morning. Channel alerts go at once."
+            "Liaison's direct messages (check-ins, surveys, reminders) reach people only then, "
+            "in their own time zone; one due outside waits for the next working morning. "
+            "Channel alerts go at once."
         )
     if setting is Setting.TIMEZONE:
         return (
@@ -210,10 +212,12 @@ def meaning(setting: Setting, values: Values, default_channel: str | None) -> st
 
 
 def setting_line(setting: Setting, values: Values, default_channel: str | None) -> str:
-    return (
-        f"*{LABELS[setting]}:* {value(setting, values, default_channel)}\n"
-        f"{meaning(setting, values, default_channel)}"
-    )
+    """The setting's label, value and meaning; working days and hours go together."""
+    if setting in (Setting.HOURS, Setting.DAYS):
+        shown = f"*{WORKING_TIME}:* {days(values.hours.days)}, {hours(values.hours)}"
+    else:
+        shown = f"*{LABELS[setting]}:* {value(setting, values, default_channel)}"
+    return f"{shown}\n{meaning(setting, values, default_channel)}"
 
 
 def admins_line(admins: Admins) -> str:
@@ -260,12 +264,15 @@ def more_failed(more: int) -> str:
 def changed(change: Changed) -> str:
     label = LABELS[change.setting]
     now = value(change.setting, change.after, change.default_channel)
+    plural = change.setting in PLURAL
     if change.unchanged:
-        return f"*{label}* was already *{now}*; nothing changed."
+        return f"*{label}* {'were' if plural else 'was'} already *{now}*; nothing changed."
     was = value(change.setting, change.before, change.default_channel)
-    text = f"*{label}* is now *{now}* (was {was}).\n" + meaning(
-        change.setting, change.after, change.default_channel
-    )
+    text = f"*{label}* {'are' if plural else 'is'} now *{now}* (was {was}).\n"
+    if change.setting in (Setting.HOURS, Setting.DAYS):
+        text += setting_line(change.setting, change.after, change.default_channel)
+    else:
+        text += meaning(change.setting, change.after, change.default_channel)
     channel = change.after.coordination_channel
     if change.setting is Setting.CHANNEL and channel is not None:
         if channel.startswith("#"):

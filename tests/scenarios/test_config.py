@@ -89,9 +89,8 @@ def test_anyone_may_look_at_every_setting_in_plain_words(slack: Slack) -> None:
         "Collision alerts, survey results and the weekly digest go here",
         "*Coordination window:* 14 days",
         "up to 14 days apart set off the revolving-door alarm",
-        "*Working hours:* 9:00–17:00",
-        "*Working days:* Mon–Fri",
-        "reach people only Mon–Fri, 9:00–17:00, in their own time zone",
+        "*Working days and hours:* Mon–Fri, 9:00–17:00",
+        "direct messages (check-ins, surveys, reminders) reach people only then, in their own",
         "*Time zone:* UTC",
         "*Pulse surveys:* monthly",
         "first working Tuesday of every month",
@@ -289,7 +288,9 @@ def test_working_hours_and_days_decide_when_a_direct_message_goes(slack: Slack) 
     deliver_outbox(slack)
     assert len(dms(slack, ANA)) == 1
 
-    assert "is now *7:00–15:00*" in answer(slack, "config hours 7-15")
+    assert "*Working hours* are now *7:00–15:00* (was 9:00–17:00)" in answer(
+        slack, "config hours 7-15"
+    )
     answer(slack, "log Acme via call : second call", user=CHLOE)
     deliver_outbox(slack)
     assert len(dms(slack, ANA)) == 1  # 15:30 is after hours now
@@ -299,7 +300,7 @@ def test_working_hours_and_days_decide_when_a_direct_message_goes(slack: Slack) 
     assert "<@U0CHLOE> had a call with *Acme Corporation*" in dms(slack, ANA)[-1].text
 
     # Thursday is no working day any more: the next message waits for Monday 07:00 in Berlin.
-    assert "is now *Mon–Wed*" in answer(slack, "config days mon-wed")
+    assert "*Working days* are now *Mon–Wed* (was Mon–Fri)" in answer(slack, "config days mon-wed")
     answer(slack, "log Acme via email : third", user=DAN)
     at(slack, datetime(2026, 11, 27, 12, 0, tzinfo=UTC))
     assert len(dms(slack, ANA)) == 2
@@ -326,7 +327,7 @@ def test_the_checkin_delay_decides_when_participants_are_asked(slack: Slack) -> 
 
 def test_pulse_off_stops_scheduled_rounds(slack: Slack) -> None:
     feedback.acme(slack)
-    assert "*Pulse surveys* is now *off* (was monthly)" in answer(slack, "config pulse off")
+    assert "*Pulse surveys* are now *off* (was monthly)" in answer(slack, "config pulse off")
     feedback.at(slack, datetime(2026, 12, 1, 9, 1, tzinfo=UTC))  # the first working Tuesday
     assert feedback.rows(slack, SurveyRound) == []
     answer(slack, "config pulse monthly")
@@ -374,6 +375,6 @@ def test_a_change_in_one_workspace_leaves_another_as_it_was(slack: Slack) -> Non
 def test_the_ack_carries_the_answer_and_nothing_is_queued(slack: Slack) -> None:
     answer(slack, "config")  # Slack told Liaison that Ana is an admin; that holds for a day
     delivery = slack.command("config hours 8-18")
-    assert delivery.json is not None and "is now *8:00–18:00*" in delivery.json["text"]
+    assert delivery.json is not None and "are now *8:00–18:00*" in delivery.json["text"]
     with Session(slack.runtime.engine) as session:
         assert session.exec(select(OutboxMessage)).all() == []

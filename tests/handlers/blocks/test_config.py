@@ -75,7 +75,7 @@ def test_every_setting_has_its_form_in_the_catalogue_and_an_example() -> None:
     for setting in Setting:
         assert texts.syntax(setting) in forms
         assert texts.EXAMPLES[setting].startswith(f"config {setting.value} ")
-    assert set(texts.ORDER) | {Setting.ADMINS} == set(Setting)
+    assert set(texts.ORDER) | {Setting.ADMINS, Setting.DAYS} == set(Setting)
 
 
 def test_the_card_shows_every_setting_and_stays_within_slacks_limits() -> None:
@@ -83,8 +83,9 @@ def test_the_card_shows_every_setting_and_stays_within_slacks_limits() -> None:
     assert len(card.blocks) <= 50
     assert all(len(json.dumps(block)) < 3100 for block in card.blocks)
     text = everything(card)
-    for setting in texts.ORDER:
+    for setting in set(texts.ORDER) - {Setting.HOURS}:
         assert f"*{texts.LABELS[setting]}:*" in text
+    assert "*Working days and hours:* Mon–Fri, 9:00–17:00" in text
     assert "*Admins:* Slack admins <@U0ANA>; named here <@U0DAN>." in text
     assert "none set" in text  # no channel here and no server default
     assert "nothing is posted for partners without one" in text
@@ -130,7 +131,8 @@ def test_values_in_plain_words() -> None:
         return texts.setting_line(setting, values, "#partnerships")
 
     assert line(Setting.CHANNEL).startswith("*Coordination channel:* <#C0PARTNERS>\n")
-    assert "Sun–Thu, 0:00–24:00" in line(Setting.HOURS)
+    assert line(Setting.HOURS) == line(Setting.DAYS)
+    assert line(Setting.DAYS).startswith("*Working days and hours:* Sun–Thu, 0:00–24:00\n")
     assert "January, April, July and October" in line(Setting.PULSE)
     assert "*Check-in delay:* 1 hour after the meeting" in line(Setting.CHECKIN_DELAY)
     assert "`/partner config checkin-delay morning` goes back" in line(Setting.CHECKIN_DELAY)
@@ -142,6 +144,10 @@ def test_values_in_plain_words() -> None:
 
 
 def test_a_change_says_the_new_value_the_old_one_and_what_it_affects() -> None:
+    longer = replace(DEFAULTS, hours=replace(DEFAULTS.hours, start_hour=8))
+    said = everything(blocks.changed(Changed(Setting.HOURS, DEFAULTS, longer, None)))
+    assert "*Working hours* are now *8:00–17:00* (was 9:00–17:00)." in said
+    assert "*Working days and hours:* Mon–Fri, 8:00–17:00" in said
     after = replace(DEFAULTS, anonymity_threshold=5)
     said = everything(blocks.changed(Changed(Setting.ANONYMITY, DEFAULTS, after, None)))
     assert "*Anonymity* is now *at least 5 answers* (was at least 3 answers)." in said
