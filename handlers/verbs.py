@@ -251,9 +251,9 @@ VERBS: tuple[Verb, ...] = (
             "config admins [@user …|none]",
         ),
         "Show or change the workspace's settings. `config` alone shows them all and what each "
-        "does; `config SETTING` one of them. `config admins @a @b` replaces the list of admins named here (Slack workspace "
-        "admins always are admins); `config checkin-delay morning` goes back to asking on the "
-        "next working morning.",
+        "does; `config SETTING` one of them. `config admins @a @b` replaces the list of admins "
+        "named here (Slack workspace admins always are admins); `config checkin-delay morning` "
+        "goes back to asking on the next working morning.",
         ("config channel #partnerships", "config hours 9-17", "config checkin-delay morning"),
         who="anyone may look; admins may change",
     ),

@@ -176,16 +176,12 @@ class Values:
     @classmethod
     def of(cls, workspace: Workspace | None, *, team_id: str) -> Values:
         row = workspace or Workspace(team_id=team_id)
-        try:
-            pulse = Cadence(row.pulse_cadence.strip().lower())
-        except ValueError:
-            pulse = Cadence.MONTHLY
         return cls(
             coordination_channel=row.coordination_channel,
             window_days=row.window_days,
             hours=WorkingHours.of(row),
             timezone=row.timezone,
-            pulse=pulse,
+            pulse=Cadence.stored(row.pulse_cadence),
             checkin_delay_hours=row.checkin_delay_hours,
             anonymity_threshold=max(1, row.anonymity_threshold or DEFAULT_ANONYMITY),
             digest=digest_schedule(row.digest_day, row.digest_time),

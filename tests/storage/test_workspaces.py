@@ -8,9 +8,11 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from bot.clock import ManualClock
 from storage import people
 from storage import workspaces as store
 from storage.models import OutboxMessage, OutboxStatus
+from tests.factories import Colleague, save_colleagues
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 
@@ -63,25 +65,19 @@ def test_the_admin_list_is_replaced_whole_per_workspace(engine: Engine) -> None:
 
 
 def test_slack_admins_are_the_cached_admins_still_in_the_workspace(engine: Engine) -> None:
+    clock = ManualClock(NOW)
+    save_colleagues(
+        engine,
+        clock,
+        team_id="T1",
+        colleagues=[
+            Colleague("U0ANA", admin=True),
+            Colleague("U0OLD", admin=True, deleted=True),
+            Colleague("U0BEN"),
+        ],
+    )
+    save_colleagues(engine, clock, team_id="T2", colleagues=[Colleague("U0ZED", admin=True)])
     with Session(engine) as session:
-        for team_id, user_id, admin, deleted in (
-            ("T1", "U0ANA", True, False),
-            ("T1", "U0OLD", True, True),
-            ("T1", "U0BEN", False, False),
-            ("T2", "U0ZED", True, False),
-        ):
-            people.save_profile(
-                session=session,
-                team_id=team_id,
-                user_id=user_id,
-                name=user_id.lower(),
-                real_name=None,
-                tz="UTC",
-                is_admin=admin,
-                is_deleted=deleted,
-                fetched_at=NOW,
-            )
-        session.commit()
         assert people.cached_slack_admins(session=session, team_id="T1") == ["U0ANA"]
 
 
