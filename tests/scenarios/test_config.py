@@ -279,6 +279,11 @@ def test_the_channel_picked_or_typed_is_where_collision_alerts_go(slack: Slack) 
     (alert,) = posts(slack, alerts_channel.id)
     assert "Revolving door at Globex" in shown(alert)
 
+    said = answer(slack, "config channel none")
+    assert "is now *#partnerships — the server's default; none set here*" in said
+    row = workspace_row(slack)
+    assert row is not None and row.coordination_channel is None
+
 
 @pytest.mark.usefixtures("acme")
 def test_working_hours_and_days_decide_when_a_direct_message_goes(slack: Slack) -> None:
@@ -332,6 +337,17 @@ def test_pulse_off_stops_scheduled_rounds(slack: Slack) -> None:
     assert feedback.rows(slack, SurveyRound) == []
     answer(slack, "config pulse monthly")
     feedback.at(slack, datetime(2026, 12, 1, 9, 2, tzinfo=UTC))
+    assert len(feedback.rows(slack, SurveyRound)) == 1
+
+
+def test_the_time_zone_decides_when_a_scheduled_round_starts(slack: Slack) -> None:
+    feedback.acme(slack)
+    said = answer(slack, "config timezone asia/tokyo")
+    assert "*Time zone* is now *Asia/Tokyo* (was UTC)" in said
+    # Tuesday 1 December, 09:00 in Tokyo: still Monday evening in UTC.
+    feedback.at(slack, datetime(2026, 11, 30, 23, 59, tzinfo=UTC))
+    assert feedback.rows(slack, SurveyRound) == []
+    feedback.at(slack, datetime(2026, 12, 1, 0, 1, tzinfo=UTC))
     assert len(feedback.rows(slack, SurveyRound)) == 1
 
 
