@@ -36,6 +36,8 @@ _TOKEN = re.compile(
 _MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 _CHANNEL = re.compile(r"^<#([CG][A-Z0-9]+)(?:\|([^>]*))?>$")
 _LINK = re.compile(r"^<([^|>]+)(?:\|([^>]*))?>$")
+# A channel name as Slack allows it (lower case, digits, `-`, `_`, at most 80 characters).
+_CHANNEL_NAME = re.compile(r"^#[a-z0-9_][a-z0-9_\-]{0,79}$")
 # Someone typed "@ana" and Slack did not turn it into a mention (no such user, or typed fast).
 _BARE_MENTION = re.compile(r"^@[\w.\-]+$")
 
@@ -397,16 +399,32 @@ def parse_status(text: str, statuses: Sequence[str]) -> WordLine:
     return WordLine(name=_require_name(whole_name(tokens[:-1])), word=word)
 
 
+def channel_of(token: Token | None, *, by_name: bool = False) -> str:
+    """The channel `token` stands for: its id, when Slack escaped it (picked from the list).
+
+    With `by_name`, a typed `#name` Slack left as it was is taken too, as `#name` (Slack posts
+    to a public channel by name). Raises GrammarError for anything else.
+    """
+    if token is not None and token.kind is Kind.CHANNEL:
+        return token.text
+    if by_name and token is not None and token.kind is Kind.WORD:
+        named = _CHANNEL_NAME.match(token.text.lower())
+        if named is not None:
+            return named.group(0)
+    if by_name:
+        what = f"`{token.text}` is not a channel" if token is not None else "Give a channel"
+        raise GrammarError(f"{what}: pick one from the list Slack offers as you type `#`.")
+    hint = f"`{token.text}` is not a channel I can read: " if token is not None else ""
+    raise GrammarError(
+        f"{hint}End with the channel, picked from the list Slack offers as you type `#`."
+    )
+
+
 def parse_channel(text: str) -> ChannelLine:
     """`NAME #channel` — the channel as Slack escapes it when picked from the list."""
     tokens = tokenize(text)
-    if not tokens or tokens[-1].kind is not Kind.CHANNEL:
-        last = tokens[-1].text if tokens else ""
-        hint = f"`{last}` is not a channel I can read: " if last else ""
-        raise GrammarError(
-            f"{hint}End with the channel, picked from the list Slack offers as you type `#`."
-        )
-    return ChannelLine(name=_require_name(whole_name(tokens[:-1])), channel_id=tokens[-1].text)
+    channel_id = channel_of(tokens[-1] if tokens else None)
+    return ChannelLine(name=_require_name(whole_name(tokens[:-1])), channel_id=channel_id)
 
 
 def parse_alias(text: str) -> ChangeLine:

@@ -243,19 +243,22 @@ VERBS: tuple[Verb, ...] = (
         ADMIN,
         (
             "config",
-            "config channel #channel",
+            "config channel #channel|none",
             "config window DAYS",
             "config hours 9-17",
             "config days mon-fri",
             "config pulse monthly|quarterly|off",
-            "config checkin-delay HOURS",
+            "config checkin-delay HOURS|morning",
             "config anonymity N",
-            "config digest DAY HH:MM",
+            "config digest DAY HH:MM|off",
             "config timezone TZ",
-            "config admins @user [@user …]",
+            "config admins [@user …|none]",
         ),
-        "Show or change the workspace's settings.",
-        ("config channel #partnerships", "config hours 9-17"),
+        "Show or change the workspace's settings. `config` alone shows them all and what each "
+        "does; `config SETTING` one of them. `config admins @a @b` replaces the list of admins "
+        "named here (Slack workspace admins always are admins); `config checkin-delay morning` "
+        "goes back to asking on the next working morning.",
+        ("config channel #partnerships", "config hours 9-17", "config checkin-delay morning"),
         who="anyone may look; admins may change",
     ),
     Verb(

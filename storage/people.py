@@ -61,3 +61,17 @@ def save_profile(
 def is_listed_admin(*, session: Session, team_id: str, user_id: str) -> bool:
     """True when `config admins` named the user a Liaison admin of the workspace."""
     return session.get(WorkspaceAdmin, (team_id, user_id)) is not None
+
+
+def cached_slack_admins(*, session: Session, team_id: str) -> list[str]:
+    """The workspace's Slack admins and owners among the cached profiles (not deactivated)."""
+    statement = (
+        select(UserProfile.user_id)
+        .where(
+            UserProfile.team_id == team_id,
+            col(UserProfile.is_admin),
+            col(UserProfile.is_deleted).is_(False),
+        )
+        .order_by(col(UserProfile.user_id))
+    )
+    return list(session.exec(statement))

@@ -73,6 +73,14 @@ class Cadence(StrEnum):
     QUARTERLY = "quarterly"
     OFF = "off"
 
+    @classmethod
+    def stored(cls, text: str) -> Cadence:
+        """A workspace's stored `pulse_cadence`; one that makes no sense is the default."""
+        try:
+            return cls(text.strip().lower())
+        except ValueError:
+            return cls.MONTHLY
+
 
 def effective_cadence(own: str | None, workspace: Cadence) -> Cadence:
     """A partner's pulse cadence: its own (`survey NAME CADENCE`), else the workspace's."""
@@ -101,16 +109,12 @@ def settings_of(session: Session, *, team_id: str) -> FeedbackSettings:
     workspace = get_workspaces(session=session, team_ids=[team_id]).get(team_id)
     if workspace is None:
         return FeedbackSettings()
-    try:
-        cadence = Cadence(workspace.pulse_cadence.strip().lower())
-    except ValueError:
-        cadence = Cadence.MONTHLY
     return FeedbackSettings(
         timezone=workspace.timezone,
         hours=WorkingHours.of(workspace),
         checkin_delay_hours=workspace.checkin_delay_hours,
         anonymity_threshold=max(1, workspace.anonymity_threshold),
-        cadence=cadence,
+        cadence=Cadence.stored(workspace.pulse_cadence),
         coordination_channel=workspace.coordination_channel,
     )
 

@@ -12,7 +12,9 @@ from storage.outbox import DeliverySummary
 def _recipient(row: DeliverySummary) -> str:
     if row.recipient_user is not None:
         return f"<@{row.recipient_user}>"
-    return f"<#{row.recipient_channel}>"
+    channel = row.recipient_channel or ""
+    # A channel configured by name (`#name`) is shown as typed; an id as Slack's link.
+    return channel if channel.startswith("#") else f"<#{channel}>"
 
 
 def failed_delivery_line(row: DeliverySummary) -> str:

@@ -120,6 +120,20 @@ def test_channel_must_be_picked_from_slack() -> None:
         grammar.parse_channel("MSF #msf")
 
 
+def test_a_channel_by_name_is_taken_only_where_asked() -> None:
+    (picked,) = grammar.tokenize("<#C0MSF|msf>")
+    (typed,) = grammar.tokenize("#Partner-Alerts")
+    (word,) = grammar.tokenize("partnerships")
+    assert grammar.channel_of(picked) == grammar.channel_of(picked, by_name=True) == "C0MSF"
+    assert grammar.channel_of(typed, by_name=True) == "#partner-alerts"
+    with pytest.raises(GrammarError, match="`#Partner-Alerts` is not a channel I can read"):
+        grammar.channel_of(typed)
+    with pytest.raises(GrammarError, match="`partnerships` is not a channel: pick one"):
+        grammar.channel_of(word, by_name=True)
+    with pytest.raises(GrammarError, match="Give a channel"):
+        grammar.channel_of(None, by_name=True)
+
+
 def test_alias_takes_quoted_lists_or_one_plain_alias() -> None:
     quoted = grammar.parse_alias('Add Health add "AH", "Add"')
     assert (quoted.name.text, quoted.change, quoted.items) == (

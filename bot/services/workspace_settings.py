@@ -1,0 +1,548 @@
+"""Workspace settings (`/partner config`): each read from what people type, who may change them,
+and what `config` shows.
+
+Every setting is a column of `Workspace`, read afresh wherever it takes effect (nothing caches
+it), so a change applies from the next message, alert or round on:
+
+- channel: where collision alerts (`bot.services.touchpoints`), survey results
+  (`bot.services.surveys`) and the weekly digest go, unless a partner has its own channel; with
+  none set, `LIAISON_DEFAULT_CHANNEL`.
+- window: how far apart two contacts with one partner may be and still collide, and how far back
+  `check` shows intents (`bot.services.touchpoints`).
+- hours, days: when direct messages may go, in each person's own zone
+  (`bot.delivery.working_hours`, when queued and again when sent).
+- timezone: the zone of people whose Slack zone Liaison does not know, of the pulse schedule and
+  of the digest.
+- pulse: scheduled survey rounds (`bot.services.surveys`); `survey NAME now` works regardless.
+- checkin-delay: hours after a meeting before its check-in, or None for the next working morning
+  (`bot.services.checkins`).
+- anonymity: the fewest respondents a round's scores and comments are shown with.
+- digest: the weekly digest's day and time in the workspace's zone, or off (`digest_schedule`).
+
+Admins are the Slack workspace's admins and owners (from the `users.info` cache) plus the
+`config admins` list. `config admins @a @b` replaces the list as a whole; Slack admins are not on
+it and cannot be removed, so a workspace always keeps a way back in.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import time
+from enum import StrEnum
+from functools import cache
+from zoneinfo import available_timezones
+
+from rapidfuzz import fuzz, process
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from bot.clock import Clock
+from bot.delivery.working_hours import DAY_NAMES, WorkingHours
+from bot.services import people
+from bot.services.feedback import DEFAULT_ANONYMITY, Cadence
+from bot.services.people import PeopleToLookUp
+from bot.services.registry import Actor
+from storage import people as people_store
+from storage import workspaces as store
+from storage.models import Workspace
+from storage.outbox import DeliverySummary, failed_deliveries
+from storage.workspaces import SettingsUpdate
+
+
+class Setting(StrEnum):
+    """The settings `config` can change, by the word that names them."""
+
+    CHANNEL = "channel"
+    WINDOW = "window"
+    HOURS = "hours"
+    DAYS = "days"
+    PULSE = "pulse"
+    CHECKIN_DELAY = "checkin-delay"
+    ANONYMITY = "anonymity"
+    DIGEST = "digest"
+    TIMEZONE = "timezone"
+    ADMINS = "admins"
+
+
+# What each setting accepts, inclusive.
+WINDOW_DAYS = (1, 90)
+CHECKIN_DELAY_HOURS = (0, 168)
+# Below 2, a round with one answer would show that person's scores.
+ANONYMITY = (2, 20)
+# `Workspace.digest_day` of a workspace that turned the digest off (`digest_time` is kept).
+DIGEST_OFF = "off"
+# Words that put the check-in delay back to "the next working morning".
+MORNING_WORDS = ("morning", "default")
+# Words that unset the workspace's channel (then LIAISON_DEFAULT_CHANNEL applies).
+NO_CHANNEL_WORDS = ("none", "default")
+# A channel given by name is stored and sent to as `#name`; ids fit the outbox, so must names.
+MAX_CHANNEL_REF = 32
+# How many failed deliveries `config` lists for admins (the rest: `liaison outbox --failed`).
+FAILED_SHOWN = 5
+
+
+class Problem(StrEnum):
+    UNKNOWN_SETTING = "unknown_setting"
+    NOT_A_NUMBER = "not_a_number"
+    OUT_OF_RANGE = "out_of_range"
+    REVEALS_PEOPLE = "reveals_people"
+    BAD_HOURS = "bad_hours"
+    HOURS_ORDER = "hours_order"
+    BAD_DAYS = "bad_days"
+    BAD_CADENCE = "bad_cadence"
+    BAD_DIGEST = "bad_digest"
+    BAD_TIME = "bad_time"
+    UNKNOWN_ZONE = "unknown_zone"
+    CHANNEL_NAME_TOO_LONG = "channel_name_too_long"
+
+
+class BadSetting(ValueError):
+    """A value a setting does not take; nothing was changed. `value` is what was typed;
+    `suggestions` are close matches (settings, time zones)."""
+
+    def __init__(
+        self,
+        setting: Setting | None,
+        problem: Problem,
+        value: str,
+        *,
+        suggestions: Sequence[str] = (),
+    ) -> None:
+        super().__init__(f"{setting}: {problem} ({value!r})")
+        self.setting = setting
+        self.problem = problem
+        self.value = value
+        self.suggestions = tuple(suggestions)
+
+
+@dataclass(frozen=True)
+class Admins:
+    """Who may change settings: Slack admins Liaison knows of, and the `config admins` list."""
+
+    slack: tuple[str, ...]
+    listed: tuple[str, ...]
+
+    @property
+    def everyone(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys((*self.slack, *self.listed)))
+
+
+class NotAnAdmin(Exception):
+    """Only admins change settings; `admins` says who can."""
+
+    def __init__(self, admins: Admins) -> None:
+        super().__init__("only admins may change workspace settings")
+        self.admins = admins
+
+
+@dataclass(frozen=True)
+class Digest:
+    """When the weekly digest goes: a weekday (0 = Monday) and a time, in the workspace's zone."""
+
+    weekday: int
+    at: time
+
+
+def digest_schedule(day: str, at: str) -> Digest | None:
+    """The digest's schedule from `Workspace.digest_day`/`digest_time`; None when it is off.
+
+    A stored value that makes no sense falls back to the default, Monday 09:00.
+    """
+    if day.strip().lower() == DIGEST_OFF:
+        return None
+    weekday = DAY_NAMES.index(day[:3].lower()) if day[:3].lower() in DAY_NAMES else 0
+    try:
+        moment = time.fromisoformat(at)
+    except ValueError:
+        moment = time(9, 0)
+    return Digest(weekday=weekday, at=moment.replace(second=0, microsecond=0))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Values:
+    """A workspace's settings as they take effect (the defaults where it has none)."""
+
+    coordination_channel: str | None
+    window_days: int
+    hours: WorkingHours
+    timezone: str
+    pulse: Cadence
+    checkin_delay_hours: int | None
+    anonymity_threshold: int
+    digest: Digest | None
+
+    @classmethod
+    def of(cls, workspace: Workspace | None, *, team_id: str) -> Values:
+        row = workspace or Workspace(team_id=team_id)
+        return cls(
+            coordination_channel=row.coordination_channel,
+            window_days=row.window_days,
+            hours=WorkingHours.of(row),
+            timezone=row.timezone,
+            pulse=Cadence.stored(row.pulse_cadence),
+            checkin_delay_hours=row.checkin_delay_hours,
+            anonymity_threshold=max(1, row.anonymity_threshold or DEFAULT_ANONYMITY),
+            digest=digest_schedule(row.digest_day, row.digest_time),
+        )
+
+
+@dataclass(frozen=True)
+class FailedDeliveries:
+    """The latest failed messages of a workspace, and how many failed in all."""
+
+    latest: tuple[DeliverySummary, ...]
+    total: int
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.latest)
+
+
+@dataclass(frozen=True)
+class SettingsView:
+    """What `config` shows: the settings, the admins, and for admins the failed deliveries."""
+
+    values: Values
+    default_channel: str | None
+    admins: Admins
+    viewer_is_admin: bool
+    failed: FailedDeliveries | None
+
+
+@dataclass(frozen=True)
+class Changed:
+    """One setting changed (or given the value it already had)."""
+
+    setting: Setting
+    before: Values
+    after: Values
+    default_channel: str | None
+
+    @property
+    def unchanged(self) -> bool:
+        return self.before == self.after
+
+
+@dataclass(frozen=True)
+class AdminsChanged:
+    """The `config admins` list replaced, by `by`."""
+
+    before: Admins
+    after: Admins
+    by: str
+
+    @property
+    def added(self) -> tuple[str, ...]:
+        return tuple(u for u in self.after.listed if u not in self.before.listed)
+
+    @property
+    def removed(self) -> tuple[str, ...]:
+        return tuple(u for u in self.before.listed if u not in self.after.listed)
+
+    @property
+    def by_lost_rights(self) -> bool:
+        """The person who made the change is no admin any more (they were only on the list)."""
+        return self.by not in self.after.everyone
+
+
+# --- Reading values from what people type -------------------------------------------------------
+
+
+def setting_named(word: str) -> Setting:
+    """The setting `word` names (`checkin_delay` and `checkin` read as `checkin-delay`)."""
+    key = word.strip().lower().replace("_", "-")
+    if key in ("checkin", "check-in", "check-in-delay"):
+        key = Setting.CHECKIN_DELAY
+    try:
+        return Setting(key)
+    except ValueError:
+        close = process.extract(key, [s.value for s in Setting], scorer=fuzz.ratio, limit=2)
+        raise BadSetting(
+            None,
+            Problem.UNKNOWN_SETTING,
+            word,
+            suggestions=[name for name, score, _ in close if score >= 60],
+        ) from None
+
+
+def _whole_number(setting: Setting, text: str, *, units: tuple[str, ...]) -> int:
+    """`21`, `21 days`, `21d`: the number; BadSetting when there is none."""
+    match = re.fullmatch(r"(\d{1,6})\s*([a-z]*)", text.strip().lower())
+    if match is None or (match[2] and match[2] not in units):
+        raise BadSetting(setting, Problem.NOT_A_NUMBER, text.strip())
+    return int(match[1])
+
+
+def _within(setting: Setting, value: int, limits: tuple[int, int], typed: str) -> int:
+    if not limits[0] <= value <= limits[1]:
+        raise BadSetting(setting, Problem.OUT_OF_RANGE, typed.strip())
+    return value
+
+
+def read_window(text: str) -> SettingsUpdate:
+    """`21` (days, 1–90)."""
+    days = _whole_number(Setting.WINDOW, text, units=("d", "day", "days"))
+    return {"window_days": _within(Setting.WINDOW, days, WINDOW_DAYS, text)}
+
+
+_HOURS = re.compile(r"(\d{1,2})(?::(\d{2}))?\s*(?:-|–|—|to)\s*(\d{1,2})(?::(\d{2}))?")
+
+
+def read_hours(text: str) -> SettingsUpdate:
+    """`9-17` (whole hours, 0–24, start before end; `9:00-17:00` and `9 to 17` too)."""
+    match = _HOURS.fullmatch(text.strip().lower())
+    if match is None or any(minutes not in (None, "00") for minutes in (match[2], match[4])):
+        raise BadSetting(Setting.HOURS, Problem.BAD_HOURS, text.strip())
+    start, end = int(match[1]), int(match[3])
+    if start > 24 or end > 24:
+        raise BadSetting(Setting.HOURS, Problem.BAD_HOURS, text.strip())
+    if start >= end:
+        raise BadSetting(Setting.HOURS, Problem.HOURS_ORDER, text.strip())
+    return {"work_start_hour": start, "work_end_hour": end}
+
+
+_FULL_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def day_number(word: str) -> int | None:
+    """0 for `mon`/`monday`/`Mon`, … 6 for `sun`; None for anything else (3 letters at least)."""
+    key = word.strip().lower().rstrip(".")
+    if len(key) < 3:
+        return None
+    return next((i for i, name in enumerate(_FULL_DAY_NAMES) if name.startswith(key)), None)
+
+
+def read_days(text: str) -> SettingsUpdate:
+    """`mon-fri`, `mon,tue,thu`, `sun-thu` or a mix (`mon-wed, fri`); at least one day.
+
+    Stored as the days' short names in week order, e.g. `mon,tue,thu`.
+    """
+    joined = re.sub(r"\s*[-–—]\s*", "-", text.strip().lower())  # "mon – fri" is one range
+    days: set[int] = set()
+    for part in (part for part in re.split(r"[,\s]+", joined) if part):
+        first, dash, last = part.partition("-")
+        start = day_number(first)
+        end = day_number(last) if dash else start
+        if start is None or end is None:
+            raise BadSetting(Setting.DAYS, Problem.BAD_DAYS, part)
+        days.update((start + step) % 7 for step in range((end - start) % 7 + 1))
+    if not days:
+        raise BadSetting(Setting.DAYS, Problem.BAD_DAYS, text.strip())
+    return {"work_days": ",".join(DAY_NAMES[day] for day in sorted(days))}
+
+
+def read_pulse(text: str) -> SettingsUpdate:
+    """`monthly`, `quarterly` or `off`."""
+    try:
+        cadence = Cadence(text.strip().lower())
+    except ValueError:
+        raise BadSetting(Setting.PULSE, Problem.BAD_CADENCE, text.strip()) from None
+    return {"pulse_cadence": cadence.value}
+
+
+def read_checkin_delay(text: str) -> SettingsUpdate:
+    """`4` (hours after the meeting, 0–168), or `morning`: the next working morning."""
+    if text.strip().lower() in MORNING_WORDS:
+        return {"checkin_delay_hours": None}
+    hours = _whole_number(Setting.CHECKIN_DELAY, text, units=("h", "hour", "hours"))
+    return {"checkin_delay_hours": _within(Setting.CHECKIN_DELAY, hours, CHECKIN_DELAY_HOURS, text)}
+
+
+def read_anonymity(text: str) -> SettingsUpdate:
+    """`3`: the fewest respondents whose scores may be shown (2–20)."""
+    value = _whole_number(Setting.ANONYMITY, text, units=())
+    if value < ANONYMITY[0]:
+        raise BadSetting(Setting.ANONYMITY, Problem.REVEALS_PEOPLE, text.strip())
+    return {"anonymity_threshold": _within(Setting.ANONYMITY, value, ANONYMITY, text)}
+
+
+_CLOCK_TIME = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
+
+
+def read_digest(text: str) -> SettingsUpdate:
+    """`mon 09:00` (a weekday and a 24-hour time, in the workspace's zone), or `off`."""
+    words = text.strip().lower().split()
+    if words == [DIGEST_OFF]:
+        return {"digest_day": DIGEST_OFF}
+    if len(words) != 2:
+        raise BadSetting(Setting.DIGEST, Problem.BAD_DIGEST, text.strip())
+    day = day_number(words[0])
+    if day is None:
+        raise BadSetting(Setting.DIGEST, Problem.BAD_DIGEST, words[0])
+    clock_time = _CLOCK_TIME.fullmatch(words[1])
+    if clock_time is None:
+        raise BadSetting(Setting.DIGEST, Problem.BAD_TIME, words[1])
+    return {
+        "digest_day": DAY_NAMES[day],
+        "digest_time": f"{int(clock_time[1]):02d}:{clock_time[2]}",
+    }
+
+
+@cache
+def _zones() -> dict[str, str]:
+    """Every IANA zone name this system knows, by its lower-case spelling."""
+    return {name.lower(): name for name in available_timezones()}
+
+
+def close_zones(typed: str, *, limit: int = 3) -> list[str]:
+    """Zone names close to `typed`: the zones of a city typed alone, else the nearest spellings."""
+    key = typed.strip().lower().replace(" ", "_")
+    zones = _zones()
+    cities = sorted(name for lower, name in zones.items() if lower.rsplit("/", 1)[-1] == key)
+    if cities:
+        return cities[:limit]
+    found = process.extract(
+        key, list(zones), scorer=fuzz.WRatio, limit=limit, score_cutoff=75, processor=None
+    )
+    return [zones[lower] for lower, _score, _index in found]
+
+
+def read_timezone(text: str) -> SettingsUpdate:
+    """An IANA zone name such as `Europe/Berlin` (any case); close matches are suggested."""
+    typed = text.strip()
+    name = _zones().get(typed.lower().replace(" ", "_"))
+    if name is None:
+        raise BadSetting(
+            Setting.TIMEZONE, Problem.UNKNOWN_ZONE, typed, suggestions=close_zones(typed)
+        )
+    return {"timezone": name}
+
+
+def channel_update(channel: str | None) -> SettingsUpdate:
+    """A channel id (`C0123ABCD`, as Slack sends a channel picked from its list), `#name`
+    (typed, not picked), or None: no channel of the workspace's own."""
+    if channel is not None and channel.startswith("#") and len(channel) > MAX_CHANNEL_REF:
+        raise BadSetting(Setting.CHANNEL, Problem.CHANNEL_NAME_TOO_LONG, channel)
+    return {"coordination_channel": channel}
+
+
+READERS: dict[Setting, Callable[[str], SettingsUpdate]] = {
+    Setting.WINDOW: read_window,
+    Setting.HOURS: read_hours,
+    Setting.DAYS: read_days,
+    Setting.PULSE: read_pulse,
+    Setting.CHECKIN_DELAY: read_checkin_delay,
+    Setting.ANONYMITY: read_anonymity,
+    Setting.DIGEST: read_digest,
+    Setting.TIMEZONE: read_timezone,
+}
+
+
+# --- The service --------------------------------------------------------------------------------
+
+
+class WorkspaceSettings:
+    """Shows and changes a workspace's settings and its admin list.
+
+    Whether the caller is an admin may need Slack: then `PeopleToLookUp` is raised before any
+    write, and the caller asks Slack after the ack and tries again.
+    """
+
+    def __init__(self, *, engine: Engine, clock: Clock, default_channel: str | None) -> None:
+        self.engine = engine
+        self.clock = clock
+        self.default_channel = default_channel
+
+    def values(self, *, team_id: str) -> Values:
+        """The workspace's settings as they take effect."""
+        with Session(self.engine) as session:
+            return Values.of(store.get_workspace(session=session, team_id=team_id), team_id=team_id)
+
+    def admins(self, *, team_id: str) -> Admins:
+        with Session(self.engine) as session:
+            return _admins(session, team_id)
+
+    def view(self, *, actor: Actor) -> SettingsView:
+        """Everything `config` shows to `actor`: failed deliveries only to admins."""
+        team_id = actor.team_id
+        with Session(self.engine) as session:
+            is_admin = self._admin_status(session, actor)
+            if is_admin is None:
+                raise PeopleToLookUp([actor.user_id])
+            failed = None
+            if is_admin:
+                failed = FailedDeliveries(
+                    latest=tuple(
+                        failed_deliveries(session=session, team_id=team_id, limit=FAILED_SHOWN)
+                    ),
+                    total=store.count_failed_deliveries(session=session, team_id=team_id),
+                )
+            return SettingsView(
+                values=Values.of(
+                    store.get_workspace(session=session, team_id=team_id), team_id=team_id
+                ),
+                default_channel=self.default_channel,
+                admins=_admins(session, team_id),
+                viewer_is_admin=is_admin,
+                failed=failed,
+            )
+
+    def change(self, *, actor: Actor, setting: Setting, update: SettingsUpdate) -> Changed:
+        """Give one setting a new value (already read with `READERS` or `channel_update`).
+
+        Raises NotAnAdmin, or PeopleToLookUp when Slack must say whether the caller is one.
+        """
+        team_id = actor.team_id
+        with Session(self.engine) as session:
+            self._require_admin(session, actor, mentioned=())
+            before = Values.of(
+                store.get_workspace(session=session, team_id=team_id), team_id=team_id
+            )
+            stored = store.update_settings(
+                session=session, team_id=team_id, changes=update, now=self.clock.now()
+            )
+            session.commit()
+        return Changed(
+            setting=setting,
+            before=before,
+            after=Values.of(stored, team_id=team_id),
+            default_channel=self.default_channel,
+        )
+
+    def replace_admins(self, *, actor: Actor, user_ids: Sequence[str]) -> AdminsChanged:
+        """Make `user_ids` the whole `config admins` list (empty: clear it).
+
+        Raises NotAnAdmin, NotInWorkspace for a mentioned colleague Slack does not know, or
+        PeopleToLookUp for the caller's rights and mentioned colleagues Liaison never saw.
+        """
+        team_id = actor.team_id
+        with Session(self.engine) as session:
+            self._require_admin(session, actor, mentioned=user_ids)
+            before = _admins(session, team_id)
+            store.replace_admins(
+                session=session, team_id=team_id, user_ids=user_ids, now=self.clock.now()
+            )
+            after = _admins(session, team_id)
+            session.commit()
+        return AdminsChanged(before=before, after=after, by=actor.user_id)
+
+    def _admin_status(self, session: Session, actor: Actor) -> bool | None:
+        return people.admin_status(
+            session,
+            team_id=actor.team_id,
+            user_id=actor.user_id,
+            now=self.clock.now(),
+            check=actor.check,
+        )
+
+    def _require_admin(self, session: Session, actor: Actor, *, mentioned: Sequence[str]) -> None:
+        """The caller is an admin and the mentioned colleagues exist; Slack is asked about both
+        at once when the cache cannot tell."""
+        is_admin = self._admin_status(session, actor)
+        if is_admin is False:
+            raise NotAnAdmin(_admins(session, actor.team_id))
+        unknown = [] if is_admin else [actor.user_id]
+        unknown += people.vet_mentions(
+            session, team_id=actor.team_id, user_ids=mentioned, check=actor.check
+        )
+        if unknown:
+            raise PeopleToLookUp(unknown)
+
+
+def _admins(session: Session, team_id: str) -> Admins:
+    return Admins(
+        slack=tuple(people_store.cached_slack_admins(session=session, team_id=team_id)),
+        listed=tuple(store.listed_admins(session=session, team_id=team_id)),
+    )

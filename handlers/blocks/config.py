@@ -1,0 +1,73 @@
+"""`/partner config` as people see it (pure builders): the settings card, one setting, changes,
+refusals and bad input."""
+
+from __future__ import annotations
+
+from bot.services.workspace_settings import (
+    Admins,
+    AdminsChanged,
+    BadSetting,
+    Changed,
+    Setting,
+    SettingsView,
+    Values,
+)
+from handlers.blocks import context, divider, header, section
+from handlers.blocks.delivery import failed_deliveries
+from handlers.blocks.partners import say
+from handlers.reply import Block, Reply
+from handlers.texts import config as texts
+
+
+def settings_card(view: SettingsView) -> Reply:
+    """Every setting with its meaning, the admins, and for admins the failed deliveries."""
+    blocks: list[Block] = [header(texts.TITLE), context(texts.intro(view.viewer_is_admin))]
+    for setting in texts.ORDER:
+        blocks.append(section(texts.setting_line(setting, view.values, view.default_channel)))
+    blocks.append(section(texts.admins_line(view.admins)))
+    if view.failed is not None:
+        blocks.append(divider())
+        blocks.extend(failed_deliveries(view.failed.latest))
+        if view.failed.latest:
+            blocks.append(context(texts.more_failed(view.failed.more)))
+    return Reply(text=texts.TITLE, blocks=blocks)
+
+
+def one_setting(setting: Setting, values: Values, default_channel: str | None) -> Reply:
+    """`config SETTING` alone: its value, what it does, and how to change it."""
+    line = texts.setting_line(setting, values, default_channel)
+    return Reply(text=line, blocks=[section(line), context(texts.how_to_change(setting))])
+
+
+def admins(found: Admins) -> Reply:
+    """`config admins` alone."""
+    line = texts.admins_line(found)
+    return Reply(text=line, blocks=[section(line)])
+
+
+def changed(change: Changed) -> Reply:
+    return say(texts.changed(change))
+
+
+def admins_changed(change: AdminsChanged) -> Reply:
+    return say(texts.admins_changed(change))
+
+
+def bad_setting(setting: Setting | None, problem: str) -> Reply:
+    """A value (or setting) that does not work: what was wrong, the right form, an example.
+
+    Without a setting (an unknown one), the forms of every setting."""
+    if setting is None:
+        forms = "\n".join(f"`{texts.COMMAND} {texts.syntax(s)}`" for s in Setting)
+        example = texts.EXAMPLES[Setting.WINDOW]
+        text = f"{problem}\n*Syntax:*\n{forms}\n*Example:* `{texts.COMMAND} {example}`"
+    else:
+        text = (
+            f"{problem}\n*Syntax:* `{texts.COMMAND} {texts.syntax(setting)}`\n"
+            f"*Example:* `{texts.COMMAND} {texts.EXAMPLES[setting]}`"
+        )
+    return say(text)
+
+
+def bad_value(error: BadSetting) -> Reply:
+    return bad_setting(error.setting, texts.problem(error))

@@ -1,0 +1,117 @@
+"""`/partner config [SETTING [VALUE]]`: the workspace's settings, shown to anyone, changed by
+admins.
+
+Channels and people arrive as Slack escapes them and are read with `handlers.grammar`, like the
+partner verbs read them; every other value is read, checked and saved by the settings service
+(`bot.services.workspace_settings`), which also decides who may change what. The answer travels
+in the ack; when only Slack can say whether the caller is an admin, the ack says so and the
+answer follows after it (`handlers.partners.answer`).
+"""
+
+from __future__ import annotations
+
+from bot.runtime import Runtime
+from bot.services.people import NotInWorkspace
+from bot.services.workspace_settings import (
+    NO_CHANNEL_WORDS,
+    READERS,
+    BadSetting,
+    NotAnAdmin,
+    Setting,
+    WorkspaceSettings,
+    channel_update,
+    setting_named,
+)
+from handlers import grammar
+from handlers.blocks import config as blocks
+from handlers.blocks.partners import say
+from handlers.grammar import GrammarError
+from handlers.invocation import VerbHandler
+from handlers.partners import Call, VerbBody, verb_handler
+from handlers.reply import Reply
+from handlers.texts import config as texts
+from handlers.texts import partners as partner_texts
+from handlers.verbs import VERBS_BY_NAME
+from storage.workspaces import SettingsUpdate
+
+# `config admins none` empties the list of admins named here.
+NO_ADMINS_WORDS = ("none", "nobody")
+
+
+def settings_of(runtime: Runtime) -> WorkspaceSettings:
+    """The settings service over this process's database and clock."""
+    return WorkspaceSettings(
+        engine=runtime.engine,
+        clock=runtime.clock,
+        default_channel=runtime.settings.default_channel,
+    )
+
+
+def read_channel(text: str) -> SettingsUpdate:
+    """`#channel` as Slack sends it (picked: `<#C123|name>`; typed: `#name`), or `none`."""
+    if text.lower() in NO_CHANNEL_WORDS:
+        return channel_update(None)
+    tokens = grammar.tokenize(text)
+    if len(tokens) > 1:
+        raise GrammarError("Give one channel, picked from the list Slack offers as you type `#`.")
+    return channel_update(grammar.channel_of(tokens[0] if tokens else None, by_name=True))
+
+
+def read_admins(text: str) -> list[str]:
+    """`@ana @dan` (the whole list, in order, once each), or `none`."""
+    if text.lower() in NO_ADMINS_WORDS:
+        return []
+    user_ids = grammar.mentions(grammar.tokenize(text), what="admins")
+    if not user_ids:
+        raise GrammarError("Name the admins with `@`, e.g. `@ana @dan`, or say `none`.")
+    return list(dict.fromkeys(user_ids))
+
+
+def config(call: Call) -> Reply:
+    service = settings_of(call.runtime)
+    word, _, rest = call.rest.strip().partition(" ")
+    value = rest.strip()
+    if not word:
+        return blocks.settings_card(service.view(actor=call.actor))
+    setting = setting_named(word)
+    if setting is Setting.ADMINS:
+        if not value:
+            return blocks.admins(service.admins(team_id=call.team_id))
+        try:
+            user_ids = read_admins(value)
+        except GrammarError as error:
+            return blocks.bad_setting(setting, error.problem)
+        return blocks.admins_changed(service.replace_admins(actor=call.actor, user_ids=user_ids))
+    if not value:
+        values = service.values(team_id=call.team_id)
+        return blocks.one_setting(setting, values, service.default_channel)
+    if setting is Setting.CHANNEL:
+        try:
+            update = read_channel(value)
+        except GrammarError as error:
+            return blocks.bad_setting(setting, error.problem)
+    else:
+        update = READERS[setting](value)
+    return blocks.changed(service.change(actor=call.actor, setting=setting, update=update))
+
+
+def guarded(body: VerbBody) -> VerbBody:
+    """Answer the settings' own refusals; the rest (people to look up, grammar) is answered by
+    `handlers.partners.answer` like every verb's."""
+
+    def run(call: Call) -> Reply:
+        try:
+            return body(call)
+        except BadSetting as error:
+            return blocks.bad_value(error)
+        except NotInWorkspace as error:
+            return blocks.bad_setting(Setting.ADMINS, partner_texts.not_in_workspace(error.user_id))
+        except NotAnAdmin as refusal:
+            return say(texts.not_an_admin(refusal.admins))
+
+    return run
+
+
+VERB_HANDLERS: dict[str, VerbHandler] = {
+    "config": verb_handler(guarded(config), VERBS_BY_NAME["config"]),
+}

@@ -1,0 +1,388 @@
+"""What Liaison says about workspace settings (`/partner config`): each setting's value and
+meaning in plain words, changes, refusals and bad input."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.delivery.working_hours import WorkingHours
+from bot.services.feedback import Cadence
+from bot.services.workspace_settings import (
+    ANONYMITY,
+    CHECKIN_DELAY_HOURS,
+    WINDOW_DAYS,
+    Admins,
+    AdminsChanged,
+    BadSetting,
+    Changed,
+    Digest,
+    Problem,
+    Setting,
+    Values,
+)
+from handlers.texts.partners import people
+from handlers.verbs import VERBS_BY_NAME
+
+COMMAND = "/partner"
+TITLE = "Workspace settings"
+WORKING_TIME = "Working days and hours"
+OUTBOX_COMMAND = "liaison outbox --failed"
+
+LABELS = {
+    Setting.CHANNEL: "Coordination channel",
+    Setting.WINDOW: "Coordination window",
+    Setting.HOURS: "Working hours",
+    Setting.DAYS: "Working days",
+    Setting.TIMEZONE: "Time zone",
+    Setting.PULSE: "Pulse surveys",
+    Setting.CHECKIN_DELAY: "Check-in delay",
+    Setting.ANONYMITY: "Anonymity",
+    Setting.DIGEST: "Weekly digest",
+    Setting.ADMINS: "Admins",
+}
+# Labels that take "are" ("Working hours are now …").
+PLURAL = frozenset({Setting.HOURS, Setting.DAYS, Setting.PULSE})
+# The order of the settings card; working days and hours share one line there.
+ORDER = (
+    Setting.CHANNEL,
+    Setting.WINDOW,
+    Setting.HOURS,
+    Setting.TIMEZONE,
+    Setting.PULSE,
+    Setting.CHECKIN_DELAY,
+    Setting.ANONYMITY,
+    Setting.DIGEST,
+)
+EXAMPLES = {
+    Setting.CHANNEL: "config channel #partnerships",
+    Setting.WINDOW: "config window 21",
+    Setting.HOURS: "config hours 8-18",
+    Setting.DAYS: "config days sun-thu",
+    Setting.PULSE: "config pulse quarterly",
+    Setting.CHECKIN_DELAY: "config checkin-delay 4",
+    Setting.ANONYMITY: "config anonymity 5",
+    Setting.DIGEST: "config digest mon 09:00",
+    Setting.TIMEZONE: "config timezone Europe/Berlin",
+    Setting.ADMINS: "config admins @ana @dan",
+}
+_DAY_SHORT = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_DAY_LONG = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def syntax(setting: Setting) -> str:
+    """The setting's form as the verb catalogue gives it, so help and answers agree."""
+    forms = VERBS_BY_NAME["config"].syntax
+    return next(form for form in forms if form.split()[1:2] == [setting.value])
+
+
+# --- Values in plain words ----------------------------------------------------------------------
+
+
+def channel_ref(channel: str) -> str:
+    """A channel id as a Slack link; a channel kept by name as typed."""
+    return channel if channel.startswith("#") else f"<#{channel}>"
+
+
+def days(numbers: frozenset[int]) -> str:
+    """`Mon–Fri`, `Sun–Thu`, `Mon, Tue, Thu` or `every day`."""
+    if len(numbers) == 7:
+        return "every day"
+    starts = [day for day in sorted(numbers) if (day - 1) % 7 not in numbers]
+    if len(starts) == 1 and len(numbers) >= 3:
+        first = starts[0]
+        last = (first + len(numbers) - 1) % 7
+        return f"{_DAY_SHORT[first]}–{_DAY_SHORT[last]}"
+    return ", ".join(_DAY_SHORT[day] for day in sorted(numbers))
+
+
+def hours(working: WorkingHours) -> str:
+    return f"{working.start_hour}:00–{working.end_hour}:00"
+
+
+def digest(value: Digest | None, timezone: str) -> str:
+    if value is None:
+        return "off"
+    return f"{_DAY_LONG[value.weekday]}s at {value.at:%H:%M} ({timezone})"
+
+
+def checkin_delay(value: int | None) -> str:
+    if value is None:
+        return "the next working morning"
+    if value == 0:
+        return "right after the meeting"
+    return f"{value} hour{'s' if value != 1 else ''} after the meeting"
+
+
+def channel_value(values: Values, default_channel: str | None) -> str:
+    if values.coordination_channel is not None:
+        return channel_ref(values.coordination_channel)
+    if default_channel is not None:
+        return f"{channel_ref(default_channel)} — the server's default; none set here"
+    return "none set"
+
+
+def value(setting: Setting, values: Values, default_channel: str | None) -> str:
+    """A setting's current value, short."""
+    match setting:
+        case Setting.CHANNEL:
+            return channel_value(values, default_channel)
+        case Setting.WINDOW:
+            return f"{values.window_days} day{'s' if values.window_days != 1 else ''}"
+        case Setting.HOURS:
+            return hours(values.hours)
+        case Setting.DAYS:
+            return days(values.hours.days)
+        case Setting.TIMEZONE:
+            return values.timezone
+        case Setting.PULSE:
+            return values.pulse.value
+        case Setting.CHECKIN_DELAY:
+            return checkin_delay(values.checkin_delay_hours)
+        case Setting.ANONYMITY:
+            return f"at least {values.anonymity_threshold} answers"
+        case Setting.DIGEST:
+            return digest(values.digest, values.timezone)
+        case Setting.ADMINS:
+            raise ValueError("the admins are shown by admins_line")
+
+
+def meaning(setting: Setting, values: Values, default_channel: str | None) -> str:
+    """What the setting does, with its current value, in a sentence or two."""
+    if setting is Setting.CHANNEL:
+        if values.coordination_channel is None and default_channel is None:
+            return (
+                "Collision alerts, survey results and the weekly digest go to a partner's own "
+                "channel only: with no channel set here, nothing is posted for partners "
+                "without one."
+            )
+        return (
+            "Collision alerts, survey results and the weekly digest go here, unless a partner "
+            f"has a channel of its own (`{COMMAND} channel NAME #channel`)."
+        )
+    if setting is Setting.WINDOW:
+        return (
+            f"Two colleagues' contacts with one partner up to {values.window_days} days apart "
+            "set off the revolving-door alarm; `check` shows the intents of that many days."
+        )
+    if setting in (Setting.HOURS, Setting.DAYS):
+        return (
+            "Liaison's direct messages (check-ins, surveys, reminders) reach people only then, "
+            "in their own time zone; one due outside waits for the next working morning. "
+            "Channel alerts go at once."
+        )
+    if setting is Setting.TIMEZONE:
+        return (
+            "The time zone of the pulse schedule and the weekly digest, and of colleagues "
+            "whose Slack time zone Liaison does not know."
+        )
+    if setting is Setting.PULSE:
+        return {
+            Cadence.MONTHLY: (
+                "Each active partner's team gets a pulse survey on the first working Tuesday of "
+                "every month."
+            ),
+            Cadence.QUARTERLY: (
+                "Each active partner's team gets a pulse survey on the first working Tuesday of "
+                "January, April, July and October."
+            ),
+            Cadence.OFF: (
+                f"No scheduled pulse surveys; `{COMMAND} survey NAME now` still starts a round."
+            ),
+        }[values.pulse]
+    if setting is Setting.CHECKIN_DELAY:
+        text = (
+            "Everyone who took part in a meeting, call or event is asked how it went "
+            f"{checkin_delay(values.checkin_delay_hours)}, in their working hours."
+        )
+        if values.checkin_delay_hours is not None:
+            text += f" `{COMMAND} config checkin-delay morning` goes back to the next morning."
+        return text
+    if setting is Setting.ANONYMITY:
+        return (
+            f"Survey scores and comments are shown only when at least "
+            f"{values.anonymity_threshold} people answered, so no one's answer can be singled "
+            "out."
+        )
+    if values.digest is None:
+        return f"No weekly digest. `{COMMAND} config digest mon 09:00` turns it back on."
+    return (
+        "A short weekly summary of the partnerships (new partners, contacts, collisions, "
+        "commitments, who is at risk) goes to the coordination channel."
+    )
+
+
+def setting_line(setting: Setting, values: Values, default_channel: str | None) -> str:
+    """The setting's label, value and meaning; working days and hours go together."""
+    if setting in (Setting.HOURS, Setting.DAYS):
+        shown = f"*{WORKING_TIME}:* {days(values.hours.days)}, {hours(values.hours)}"
+    else:
+        shown = f"*{LABELS[setting]}:* {value(setting, values, default_channel)}"
+    return f"{shown}\n{meaning(setting, values, default_channel)}"
+
+
+def admins_line(admins: Admins) -> str:
+    slack = people(admins.slack) if admins.slack else "none Liaison has seen yet"
+    listed = people(admins.listed) if admins.listed else "nobody"
+    return (
+        f"*{LABELS[Setting.ADMINS]}:* Slack admins {slack}; named here {listed}.\n"
+        "Admins change these settings and any partner. Slack workspace admins and owners "
+        f"always are; `{COMMAND} config admins @user …` replaces the list of the others "
+        f"(`{COMMAND} config admins none` empties it)."
+    )
+
+
+def intro(is_admin: bool) -> str:
+    if is_admin:
+        return (
+            "These apply to everyone in this workspace. As an admin you can change any of them "
+            f"with `{COMMAND} config SETTING VALUE`; `{COMMAND} help config` lists the forms."
+        )
+    return (
+        "These apply to everyone in this workspace. Anyone may look; admins change them "
+        f"(`{COMMAND} help config`)."
+    )
+
+
+def how_to_change(setting: Setting) -> str:
+    return (
+        f"Admins change it with `{COMMAND} {syntax(setting)}`, "
+        f"e.g. `{COMMAND} {EXAMPLES[setting]}`."
+    )
+
+
+def more_failed(more: int) -> str:
+    return (
+        f"…and {more} more. `{OUTBOX_COMMAND}` on the server lists them all."
+        if more
+        else f"`{OUTBOX_COMMAND}` on the server lists them with their ids."
+    )
+
+
+# --- Changes ------------------------------------------------------------------------------------
+
+
+def changed(change: Changed) -> str:
+    label = LABELS[change.setting]
+    now = value(change.setting, change.after, change.default_channel)
+    plural = change.setting in PLURAL
+    if change.unchanged:
+        return f"*{label}* {'were' if plural else 'was'} already *{now}*; nothing changed."
+    was = value(change.setting, change.before, change.default_channel)
+    text = f"*{label}* {'are' if plural else 'is'} now *{now}* (was {was}).\n"
+    if change.setting in (Setting.HOURS, Setting.DAYS):
+        text += setting_line(change.setting, change.after, change.default_channel)
+    else:
+        text += meaning(change.setting, change.after, change.default_channel)
+    channel = change.after.coordination_channel
+    if change.setting is Setting.CHANNEL and channel is not None:
+        if channel.startswith("#"):
+            text += (
+                f"\nYou typed {channel} rather than picking it from Slack's list, so I'll post "
+                "there by name: it must be a public channel. If Slack can't find it, admins see "
+                f"the failures in `{COMMAND} config`."
+            )
+        else:
+            text += "\nIf it is a private channel, invite Liaison to it."
+    return text
+
+
+def admins_changed(change: AdminsChanged) -> str:
+    if change.before.listed == change.after.listed:
+        text = f"The admins named here were already {people(change.after.listed)}; nothing changed."
+    else:
+        listed = people(change.after.listed) if change.after.listed else "nobody"
+        text = f"The admins named here are now {listed}."
+        parts = []
+        if change.added:
+            parts.append(f"added {people(change.added)}")
+        if change.removed:
+            parts.append(f"removed {people(change.removed)}")
+        text = text.removesuffix(".") + f" ({'; '.join(parts)})."
+    slack = people(change.after.slack) if change.after.slack else "none Liaison has seen yet"
+    text += f"\nSlack workspace admins and owners are admins anyway ({slack})."
+    if change.by_lost_rights:
+        text += (
+            "\nYou are no longer an admin: a Slack admin or an admin named here can add you back."
+        )
+    return text
+
+
+def not_an_admin(admins: Admins) -> str:
+    who = people(admins.everyone) if admins.everyone else "your Slack workspace's admins and owners"
+    return f"Only admins can change workspace settings: {who}. Ask one of them."
+
+
+# --- Bad input ----------------------------------------------------------------------------------
+
+
+def _listing(words: Sequence[str]) -> str:
+    return ", ".join(f"`{word}`" for word in words)
+
+
+def _either(choices: Sequence[str]) -> str:
+    """`a`, `b` or `c`."""
+    quoted = [f"`{choice}`" for choice in choices]
+    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
+
+
+def problem(error: BadSetting) -> str:
+    """What was wrong with the value typed, in one or two sentences."""
+    typed = error.value
+    match error.problem:
+        case Problem.UNKNOWN_SETTING:
+            text = f"`{typed}` is not a setting I know."
+            if error.suggestions:
+                commands = [f"{COMMAND} config {name}" for name in error.suggestions]
+                text += f" Did you mean {_either(commands)}?"
+            return text + f" The settings are {_listing([s.value for s in Setting])}."
+        case Problem.NOT_A_NUMBER:
+            return {
+                Setting.WINDOW: f"`{typed}` is not a number of days.",
+                Setting.CHECKIN_DELAY: f"`{typed}` is not a number of hours, nor `morning`.",
+            }.get(error.setting or Setting.ANONYMITY, f"`{typed}` is not a whole number.")
+        case Problem.OUT_OF_RANGE:
+            low, high = {
+                Setting.WINDOW: WINDOW_DAYS,
+                Setting.CHECKIN_DELAY: CHECKIN_DELAY_HOURS,
+                Setting.ANONYMITY: ANONYMITY,
+            }[error.setting or Setting.ANONYMITY]
+            unit = {Setting.WINDOW: " days", Setting.CHECKIN_DELAY: " hours"}.get(
+                error.setting or Setting.ANONYMITY, ""
+            )
+            return f"It must be {low} to {high}{unit}, not {typed}."
+        case Problem.REVEALS_PEOPLE:
+            return (
+                f"Anonymity must be at least {ANONYMITY[0]}: with {typed}, a round with a single "
+                "answer would show that person's own scores."
+            )
+        case Problem.BAD_HOURS:
+            return (
+                f"`{typed}` is not a range of whole hours: give the hour the working day starts "
+                "and the hour it ends, 0 to 24, joined by `-`."
+            )
+        case Problem.HOURS_ORDER:
+            return f"Working hours must start before they end, and `{typed}` does not."
+        case Problem.BAD_DAYS:
+            return (
+                f"`{typed}` is not a day: use mon, tue, wed, thu, fri, sat, sun — joined by `-` "
+                "for a range or by `,` for a list."
+            )
+        case Problem.BAD_CADENCE:
+            return f"`{typed}` is not a pulse cadence: it can be monthly, quarterly or off."
+        case Problem.BAD_DIGEST:
+            return (
+                f"`{typed}` is not a day and a time: give a weekday and a 24-hour time, like "
+                "`mon 09:00`, or `off`."
+            )
+        case Problem.BAD_TIME:
+            return f"`{typed}` is not a 24-hour time like 09:00 or 16:30."
+        case Problem.UNKNOWN_ZONE:
+            text = f"`{typed}` is not a time zone I know."
+            if error.suggestions:
+                text += f" Did you mean {_either(error.suggestions)}?"
+            return text + " Time zones are IANA names like Europe/Berlin, America/New_York or UTC."
+        case Problem.CHANNEL_NAME_TOO_LONG:
+            return (
+                f"`{typed}` is a longer name than I can keep: pick the channel from the list "
+                "Slack offers as you type `#`, so I get its id."
+            )

@@ -1,0 +1,396 @@
+"""`/partner config` as people meet it: signed commands through the real app, and the proof that
+each setting changes what Liaison does — what collides, where alerts go, when direct messages
+and check-ins arrive, whether surveys run and what their results show — in this workspace only.
+
+The clock starts on Wednesday 25 Nov 2026, 09:00 UTC: 10:00 for Ana (Berlin, Slack admin),
+04:00 for Ben (New York), 18:00 for Chloe (Tokyo), 09:00 for Dan (London).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from urllib.parse import parse_qs, urlencode
+
+import pytest
+from sqlmodel import Session, select
+
+from bot.delivery.outbox import enqueue
+from bot.sandbox.requests import SlackRequest, sign
+from storage.models import OutboxMessage, SurveyRound, Workspace, WorkspaceAdmin
+from tests.conftest import START, Slack
+from tests.scenarios import test_feedback as feedback
+from tests.scenarios.test_partners import ANA, BEN, CHLOE, DAN, answer, last, shown
+from tests.scenarios.test_touchpoints import ACME, alerts, deliver_outbox, dms, posts
+
+TEAM = "T0ACME"
+OTHER_TEAM = "T0OTHER"
+
+
+# --- Helpers ------------------------------------------------------------------------------------
+
+
+def at(slack: Slack, moment: datetime) -> None:
+    slack.runtime.clock.set(moment)  # type: ignore[attr-defined]
+    deliver_outbox(slack)
+
+
+def workspace_row(slack: Slack, team_id: str = TEAM) -> Workspace | None:
+    with Session(slack.runtime.engine) as session:
+        row = session.get(Workspace, team_id)
+        if row is not None:
+            session.expunge(row)
+        return row
+
+
+def listed_admins(slack: Slack) -> list[str]:
+    with Session(slack.runtime.engine) as session:
+        return sorted(a.user_id for a in session.exec(select(WorkspaceAdmin)))
+
+
+def command_in(slack: Slack, team_id: str, text: str, *, user: str = ANA) -> str:
+    """A command typed in another workspace that installed the same app: the request Slack
+    would send from there, signed; returns what the person was shown."""
+    request = slack.requests.slash_command(user_id=user, channel_id="C0PARTNERS", text=text)
+    fields = {key: values[-1] for key, values in parse_qs(request.body).items()}
+    body = urlencode({**fields, "team_id": team_id})
+    headers = {
+        **request.headers,
+        **sign(
+            signing_secret=slack.fake.signing_secret,
+            body=body,
+            timestamp=int(datetime.now(UTC).timestamp()),
+        ),
+    }
+    delivery = slack.deliver.send(SlackRequest(body=body, headers=headers, kind="command"))
+    slack.runtime.drain()
+    assert delivery.status == 200
+    return shown(last(slack, user))
+
+
+@pytest.fixture
+def acme(slack: Slack) -> None:
+    """Acme, owned by Ana; every colleague has typed a command once (profiles cached)."""
+    answer(slack, ACME)
+    for user in (BEN, CHLOE, DAN):
+        answer(slack, "show Acme", user=user)
+
+
+# --- Looking ------------------------------------------------------------------------------------
+
+
+def test_anyone_may_look_at_every_setting_in_plain_words(slack: Slack) -> None:
+    # Slack admins are known from the profiles Liaison has cached.
+    assert "Slack admins none Liaison has seen yet" in answer(slack, "config admins", user=DAN)
+    answer(slack, "list")  # Ana types something: her profile (a Slack admin) is cached
+    card = answer(slack, "config", user=DAN)
+    for expected in (
+        "Workspace settings",
+        "*Coordination channel:* #partnerships — the server's default; none set here",
+        "Collision alerts, survey results and the weekly digest go here",
+        "*Coordination window:* 14 days",
+        "up to 14 days apart set off the revolving-door alarm",
+        "*Working days and hours:* Mon–Fri, 9:00–17:00",
+        "direct messages (check-ins, surveys, reminders) reach people only then, in their own",
+        "*Time zone:* UTC",
+        "*Pulse surveys:* monthly",
+        "first working Tuesday of every month",
+        "*Check-in delay:* the next working morning",
+        "*Anonymity:* at least 3 answers",
+        "so no one's answer can be singled out",
+        "*Weekly digest:* Mondays at 09:00 (UTC)",
+        "*Admins:* Slack admins <@U0ANA>; named here nobody.",
+        "Anyone may look; admins change them",
+    ):
+        assert expected in card, expected
+    assert "Failed deliveries" not in card  # only admins see them
+    assert workspace_row(slack) is None  # looking changes nothing
+
+
+def test_one_setting_alone_shows_its_value_and_how_to_change_it(slack: Slack) -> None:
+    answer(slack, "list")  # Ana's profile, a Slack admin's, is cached
+    said = answer(slack, "config window", user=BEN)
+    assert "*Coordination window:* 14 days" in said
+    assert "Admins change it with `/partner config window DAYS`" in said
+    assert "e.g. `/partner config window 21`" in said
+    admins = answer(slack, "config admins", user=BEN)
+    assert "Slack admins <@U0ANA>; named here nobody" in admins
+
+
+def test_admins_also_see_failed_deliveries_the_latest_few_and_how_many_more(
+    slack: Slack,
+) -> None:
+    with Session(slack.runtime.engine) as session:
+        for number in range(7):
+            enqueue(
+                session,
+                team_id=TEAM,
+                kind="collision_alert",
+                recipient_channel="C0GONE",
+                text=f"alert {number}",
+                due_at=START,
+                dedupe_key=f"alert:{number}",
+                respect_working_hours=False,
+            )
+        session.commit()
+    deliver_outbox(slack)  # the fake Slack knows no C0GONE: each fails with channel_not_found
+
+    card = answer(slack, "config")
+    assert "*Failed deliveries* (latest 5)" in card
+    assert card.count("collision alert to <#C0GONE>") == 5
+    assert "channel_not_found" in card
+    assert "…and 2 more. `liaison outbox --failed` on the server lists them all." in card
+    assert "As an admin you can change any of them" in card
+    assert "Failed deliveries" not in answer(slack, "config", user=BEN)
+
+
+def test_an_admin_with_no_failures_is_told_so(slack: Slack) -> None:
+    assert "*Failed deliveries:* none" in answer(slack, "config")
+
+
+# --- Who may change ---------------------------------------------------------------------------
+
+
+def test_a_refusal_names_the_admins_and_changes_nothing(slack: Slack) -> None:
+    answer(slack, "config admins <@U0DAN|dan>")
+    delivery = slack.command("config window 3", user=BEN)
+    # Ben's rights were unknown: the ack says so at once, Slack is asked after it.
+    assert delivery.json is not None
+    assert delivery.json["text"].startswith("Checking your permissions")
+    refusal = shown(last(slack, BEN))
+    assert "Only admins can change workspace settings: <@U0ANA>, <@U0DAN>." in refusal
+    row = workspace_row(slack)
+    assert row is not None and row.window_days == 14
+
+
+def test_the_admin_list_is_replaced_as_a_whole_and_slack_admins_always_remain(
+    slack: Slack,
+) -> None:
+    said = answer(slack, "config admins <@U0DAN|dan> <@U0BEN|ben>")
+    assert "The admins named here are now <@U0BEN>, <@U0DAN> (added <@U0BEN>, <@U0DAN>)." in said
+    assert "Slack workspace admins and owners are admins anyway (<@U0ANA>)" in said
+    assert "is now *21 days*" in answer(slack, "config window 21", user=DAN)
+
+    said = answer(slack, "config admins <@U0BEN|ben>", user=DAN)
+    assert "now <@U0BEN> (removed <@U0DAN>)." in said
+    assert "You are no longer an admin" in said
+    assert "Only admins can change" in answer(slack, "config window 30", user=DAN)
+    assert listed_admins(slack) == [BEN]
+
+    # Emptied by a listed admin, the Slack admin is still one: the way back in stays open.
+    assert "now nobody (removed <@U0BEN>)." in answer(slack, "config admins none", user=BEN)
+    assert listed_admins(slack) == []
+    assert "is now *30 days*" in answer(slack, "config window 30", user=ANA)
+
+
+def test_a_listed_admin_may_change_partners_too(slack: Slack) -> None:
+    answer(slack, 'add Médecins Sans Frontières owner <@U0BEN|ben> aka "MSF"')
+    assert "Only <@U0BEN> or an admin" in answer(slack, "status MSF active", user=CHLOE)
+    answer(slack, "config admins <@U0CHLOE|chloe>")
+    assert "is now 🟢 active" in answer(slack, "status MSF active", user=CHLOE)
+
+
+def test_an_admin_named_who_is_not_in_the_workspace_is_refused(slack: Slack) -> None:
+    slack.fake.add_user(id="U0GONE", name="gone", deleted=True)
+    said = answer(slack, "config admins <@U0GONE|gone>")
+    assert "<@U0GONE> is not a member of this workspace" in said
+    assert "*Syntax:* `/partner config admins [@user …|none]`" in said
+    assert listed_admins(slack) == []
+
+
+# --- Bad input ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "problem", "form", "example"),
+    [
+        ("config window 0", "It must be 1 to 90 days, not 0.", "config window DAYS", "window 21"),
+        ("config window 91", "not 91", "config window DAYS", "window 21"),
+        ("config window soon", "`soon` is not a number of days", "config window", "window 21"),
+        ("config hours 17-9", "must start before they end", "config hours 9-17", "hours 8-18"),
+        ("config hours 9-25", "`9-25` is not a range of whole hours", "hours 9-17", "hours 8-18"),
+        ("config hours 9:30-17", "not a range of whole hours", "config hours 9-17", "hours 8-18"),
+        ("config days weekdays", "`weekdays` is not a day", "config days mon-fri", "sun-thu"),
+        ("config days mon-", "`mon-` is not a day", "config days mon-fri", "days sun-thu"),
+        ("config pulse weekly", "`weekly` is not a pulse cadence", "config pulse", "quarterly"),
+        ("config checkin-delay 200", "It must be 0 to 168 hours", "HOURS|morning", "delay 4"),
+        ("config checkin-delay later", "not a number of hours, nor `morning`", "HOURS", "4"),
+        ("config anonymity 1", "a round with a single answer would show", "anonymity N", "5"),
+        ("config anonymity 21", "It must be 2 to 20, not 21.", "config anonymity N", "5"),
+        ("config digest monday", "give a weekday and a 24-hour time", "DAY HH:MM|off", "mon"),
+        ("config digest mon 25:00", "`25:00` is not a 24-hour time", "digest DAY", "09:00"),
+        ("config digest someday 09:00", "`someday` is not a day and a time", "digest", "09:00"),
+        ("config timezone Europe/Berln", "Did you mean `Europe/Berlin`", "timezone TZ", "Berlin"),
+        ("config timezone Tokyo", "Did you mean `Asia/Tokyo`?", "config timezone TZ", "Europe"),
+        ("config channel partnerships", "`partnerships` is not a channel", "#channel", "#part"),
+        ("config channel #" + "x" * 40, "longer name than I can keep", "config channel", "#p"),
+        ("config admins @dan", "`@dan` is not a Slack mention", "config admins", "@ana @dan"),
+        ("config admins dan", "`dan` is not a mention", "config admins", "@ana @dan"),
+        ("config wndow 3", "Did you mean `/partner config window`?", "config hours 9-17", "21"),
+    ],
+)
+def test_bad_input_says_what_was_wrong_the_form_and_an_example(
+    slack: Slack, line: str, problem: str, form: str, example: str
+) -> None:
+    said = answer(slack, line)
+    assert problem in said
+    assert "*Syntax:*" in said and form in said
+    assert "*Example:* `/partner config" in said and example in said
+    assert workspace_row(slack) is None and listed_admins(slack) == []  # nothing saved
+
+
+# --- Each setting takes effect ----------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("acme")
+def test_the_window_decides_which_contacts_collide(slack: Slack) -> None:
+    assert "*Coordination window* is now *3 days* (was 14 days)" in answer(slack, "config window 3")
+    answer(slack, "log Acme on 2026-11-20 : five days ago", user=BEN)
+    said = answer(slack, "log Acme : today", user=CHLOE)
+    assert "Others are in touch" not in said  # 5 days apart: no collision within 3 days
+    deliver_outbox(slack)
+    assert posts(slack) == []
+
+    answer(slack, "config window 6")
+    said = answer(slack, "log Acme : me too", user=DAN)
+    assert "<@U0BEN> was in touch with them on Fri 20 Nov" in said
+    deliver_outbox(slack)
+    assert len(alerts(slack)) == 1
+
+
+@pytest.mark.usefixtures("acme")
+def test_the_channel_picked_or_typed_is_where_collision_alerts_go(slack: Slack) -> None:
+    said = answer(slack, "config channel <#C0GENERAL|general>")
+    assert "*Coordination channel* is now *<#C0GENERAL>*" in said
+    answer(slack, "log Acme : first", user=BEN)
+    assert "I've posted this in" in answer(slack, "log Acme : second", user=CHLOE)
+    deliver_outbox(slack)
+    assert posts(slack) == []  # not #partnerships any more
+    (alert,) = posts(slack, "C0GENERAL")
+    assert "Revolving door at Acme Corporation" in shown(alert)
+
+    # A channel typed without picking it is posted to by name.
+    alerts_channel = slack.fake.add_channel(id="C0ALERTS", name="partner-alerts")
+    said = answer(slack, "config channel #partner-alerts")
+    assert "is now *#partner-alerts*" in said and "post there by name" in said
+    answer(slack, "add Globex")
+    answer(slack, "log Globex : first", user=BEN)
+    answer(slack, "log Globex : second", user=CHLOE)
+    deliver_outbox(slack)
+    (alert,) = posts(slack, alerts_channel.id)
+    assert "Revolving door at Globex" in shown(alert)
+
+    said = answer(slack, "config channel none")
+    assert "is now *#partnerships — the server's default; none set here*" in said
+    row = workspace_row(slack)
+    assert row is not None and row.coordination_channel is None
+
+
+@pytest.mark.usefixtures("acme")
+def test_working_hours_and_days_decide_when_a_direct_message_goes(slack: Slack) -> None:
+    # Wednesday 15:30 in Berlin: inside the default 9–17, so the owner hears at once.
+    at(slack, datetime(2026, 11, 25, 14, 30, tzinfo=UTC))
+    answer(slack, "log Acme via call : first call", user=BEN)
+    deliver_outbox(slack)
+    assert len(dms(slack, ANA)) == 1
+
+    assert "*Working hours* are now *7:00–15:00* (was 9:00–17:00)" in answer(
+        slack, "config hours 7-15"
+    )
+    answer(slack, "log Acme via call : second call", user=CHLOE)
+    deliver_outbox(slack)
+    assert len(dms(slack, ANA)) == 1  # 15:30 is after hours now
+    at(slack, datetime(2026, 11, 26, 5, 59, tzinfo=UTC))  # Thursday 06:59 in Berlin
+    assert len(dms(slack, ANA)) == 1
+    at(slack, datetime(2026, 11, 26, 6, 15, tzinfo=UTC))  # the window's first minutes
+    assert "<@U0CHLOE> had a call with *Acme Corporation*" in dms(slack, ANA)[-1].text
+
+    # Thursday is no working day any more: the next message waits for Monday 07:00 in Berlin.
+    assert "*Working days* are now *Mon–Wed* (was Mon–Fri)" in answer(slack, "config days mon-wed")
+    answer(slack, "log Acme via email : third", user=DAN)
+    at(slack, datetime(2026, 11, 27, 12, 0, tzinfo=UTC))
+    assert len(dms(slack, ANA)) == 2
+    at(slack, datetime(2026, 11, 30, 6, 15, tzinfo=UTC))
+    assert "<@U0DAN> emailed *Acme Corporation*" in dms(slack, ANA)[-1].text
+
+
+def test_the_checkin_delay_decides_when_participants_are_asked(slack: Slack) -> None:
+    feedback.acme(slack)
+    said = answer(slack, "config checkin-delay 2")
+    assert "*Check-in delay* is now *2 hours after the meeting*" in said
+    answer(slack, "log Acme via meeting : kick-off", user=DAN)  # 09:00 in London
+    at(slack, datetime(2026, 11, 25, 10, 59, tzinfo=UTC))
+    assert feedback.checkin_messages(slack, DAN) == []
+    at(slack, datetime(2026, 11, 25, 11, 1, tzinfo=UTC))  # two hours on, not tomorrow
+    (asked,) = feedback.checkin_messages(slack, DAN)
+    assert asked.text == "How did your meeting with *Acme* on Wed 25 Nov go?"
+
+    said = answer(slack, "config checkin-delay morning")
+    assert "is now *the next working morning* (was 2 hours after the meeting)" in said
+    assert workspace_row(slack) is not None
+    assert workspace_row(slack).checkin_delay_hours is None  # type: ignore[union-attr]
+
+
+def test_pulse_off_stops_scheduled_rounds(slack: Slack) -> None:
+    feedback.acme(slack)
+    assert "*Pulse surveys* are now *off* (was monthly)" in answer(slack, "config pulse off")
+    feedback.at(slack, datetime(2026, 12, 1, 9, 1, tzinfo=UTC))  # the first working Tuesday
+    assert feedback.rows(slack, SurveyRound) == []
+    answer(slack, "config pulse monthly")
+    feedback.at(slack, datetime(2026, 12, 1, 9, 2, tzinfo=UTC))
+    assert len(feedback.rows(slack, SurveyRound)) == 1
+
+
+def test_the_time_zone_decides_when_a_scheduled_round_starts(slack: Slack) -> None:
+    feedback.acme(slack)
+    said = answer(slack, "config timezone asia/tokyo")
+    assert "*Time zone* is now *Asia/Tokyo* (was UTC)" in said
+    # Tuesday 1 December, 09:00 in Tokyo: still Monday evening in UTC.
+    feedback.at(slack, datetime(2026, 11, 30, 23, 59, tzinfo=UTC))
+    assert feedback.rows(slack, SurveyRound) == []
+    feedback.at(slack, datetime(2026, 12, 1, 0, 1, tzinfo=UTC))
+    assert len(feedback.rows(slack, SurveyRound)) == 1
+
+
+def test_anonymity_hides_a_round_with_fewer_answers(slack: Slack) -> None:
+    assert "is now *at least 4 answers*" in answer(slack, "config anonymity 4")
+    feedback.surveyed(slack)
+    feedback.at(slack, START.replace(hour=14, minute=20))  # Ben's morning in New York
+    names = ("one", "two", "three", "four", "five")
+    for user in (DAN, ANA, BEN):
+        for message in feedback.questions(slack, user)[-4:]:
+            feedback.react(slack, user, message, names[3])
+
+    feedback.at(slack, datetime(2026, 12, 2, 9, 5, tzinfo=UTC))  # five working days later
+    (report,) = [m for m in posts(slack) if "Pulse results" in shown(m)]
+    text = shown(report)
+    assert "Not enough answers to show results: 3 of 4 answered (75%); at least 4" in text
+    assert "/ 5" not in text
+
+
+# --- One workspace's settings are its own ---------------------------------------------------
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_change_in_one_workspace_leaves_another_as_it_was(slack: Slack) -> None:
+    answer(slack, "config window 3")
+    answer(slack, "config admins <@U0DAN|dan>")
+    other = command_in(slack, OTHER_TEAM, "config")
+    assert "*Coordination window:* 14 days" in other
+    assert "named here nobody" in other
+
+    assert "is now *30 days*" in command_in(slack, OTHER_TEAM, "config window 30")
+    assert "*Coordination window:* 3 days" in answer(slack, "config window", user=BEN)
+    row = workspace_row(slack, OTHER_TEAM)
+    assert row is not None and row.window_days == 30
+
+    # What collides in the first workspace still follows its own 3 days.
+    answer(slack, "log Acme on 2026-11-20 : five days ago", user=BEN)
+    assert "Others are in touch" not in answer(slack, "log Acme : today", user=CHLOE)
+
+
+def test_the_ack_carries_the_answer_and_nothing_is_queued(slack: Slack) -> None:
+    answer(slack, "config")  # Slack told Liaison that Ana is an admin; that holds for a day
+    delivery = slack.command("config hours 8-18")
+    assert delivery.json is not None and "are now *8:00–18:00*" in delivery.json["text"]
+    with Session(slack.runtime.engine) as session:
+        assert session.exec(select(OutboxMessage)).all() == []
