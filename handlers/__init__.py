@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from handlers import commitments, errors, feedback, partner_command, partners, touchpoints
+from handlers import commitments, errors, feedback, home, partner_command, partners, touchpoints
 
 
 def register(app: App) -> None:
@@ -18,3 +18,4 @@ def register(app: App) -> None:
     touchpoints.register(app, route=partner_command.route)
     feedback.register(app)
     commitments.register(app)
+    home.register(app)
