@@ -249,15 +249,24 @@ class OpenSurvey:
 
 
 def open_surveys(*, session: Session, team_id: str, user_id: str) -> list[OpenSurvey]:
-    """The open rounds that asked the user and whose messages reached them (one was sent),
+    """The open rounds that asked the user and whose messages reached them (the outbox sent one),
     closing soonest first, with how many statements they scored so far. The user's own
     respondent token links them to their scores only while the round is open."""
     sent = (
         sa.select(_MESSAGE.c.id)
+        .select_from(
+            _MESSAGE.join(
+                _OUTBOX,
+                sa.and_(
+                    _OUTBOX.c.team_id == _MESSAGE.c.team_id,
+                    _OUTBOX.c.dedupe_key == _MESSAGE.c.dedupe_key,
+                ),
+            )
+        )
         .where(
             _MESSAGE.c.team_id == team_id,
             _MESSAGE.c.delivery_id == _DELIVERY.c.id,
-            _MESSAGE.c.ts.is_not(None),
+            _OUTBOX.c.status == OutboxStatus.SENT.value,
         )
         .exists()
     )

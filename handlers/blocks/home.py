@@ -158,12 +158,15 @@ def _admin(dashboard: HomeDashboard) -> list[Block]:
 
 
 def _words_of(answer: Sequence[Block]) -> list[Block]:
-    """An answer's sections and context lines, without buttons (they answer in a message)."""
-    kept = [
-        {key: value for key, value in block.items() if key not in ("accessory", "block_id")}
-        for block in answer
-        if block.get("type") in ("section", "context")
-    ]
+    """An answer's sections and context lines, words only: its buttons answer in a message."""
+    kept: list[Block] = []
+    for block in answer:
+        if block.get("type") == "section" and (block.get("text") or {}).get("text"):
+            kept.append(section(str(block["text"]["text"])))
+        elif block.get("type") == "context":
+            words = [str(e["text"]) for e in block.get("elements", []) if e.get("text")]
+            if words:
+                kept.append(context(*words))
     return kept[:MAX_NOTICE_BLOCKS]
 
 
