@@ -73,7 +73,7 @@ def view_problems(view: dict[str, Any]) -> list[str]:
                 problems.append(f"{where}: block_id {block_id!r} repeated or too long")
             block_ids.add(block_id)
         for element in _interactive(block):
-            action_id = element.get("action_id")
+            action_id = str(element.get("action_id") or "")
             if not action_id or len(action_id) > MAX_ID or action_id in action_ids:
                 problems.append(f"{where}: action_id {action_id!r} missing, too long or repeated")
             action_ids.add(action_id)
