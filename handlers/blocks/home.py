@@ -9,7 +9,7 @@ Slack allows a Home view 100 blocks. Every list is cut to the service's `SHOWN_*
 rest counted, with the command that shows them), and lines share sections up to Slack's 3000
 characters, so the worst case stays below: 3 blocks on top and up to `MAX_NOTICE_BLOCKS` of
 notice, then per list a divider, a header, at most one block per shown item and a closing
-context line — 89 blocks when every list is full and every line needs a section of its own.
+context line — 85 blocks when every list is full and every line needs a section of its own.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from bot.services.home import (
 )
 from handlers.blocks import MAX_SECTION_TEXT, actions, button, context, divider, header, section
 from handlers.blocks.commitments import done_button
-from handlers.blocks.delivery import failed_delivery_line
+from handlers.blocks.delivery import failed_deliveries
 from handlers.reply import Block
 from handlers.texts import home as texts
 
@@ -141,16 +141,10 @@ def _admin(dashboard: HomeDashboard) -> list[Block]:
         if more is not None:
             blocks.append(more)
     failed = admin.failed
-    lines = [failed_delivery_line(row) for row in failed.items[:SHOWN_FAILED]]
-    blocks.append(section(f"*{texts.failed_title(failed.total)}*"))
-    if not lines:
-        blocks.append(section(texts.failed_empty()))
-        return blocks
-    blocks += _sections(lines)
-    notes = [texts.FAILED_WHY]
-    if _left_out(failed, SHOWN_FAILED):
-        notes.insert(0, texts.failed_more(_left_out(failed, SHOWN_FAILED)))
-    blocks.append(context(*notes))
+    blocks += failed_deliveries(failed.items[:SHOWN_FAILED])
+    older = _left_out(failed, SHOWN_FAILED)
+    if older:
+        blocks.append(context(texts.failed_more(older)))
     return blocks
 
 

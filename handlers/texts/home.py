@@ -174,22 +174,8 @@ def at_risk_more(more: int) -> str:
     return f"…and {more} more: `{COMMAND} health`"
 
 
-def failed_title(total: int) -> str:
-    return _title("Failed deliveries", total)
-
-
-def failed_empty() -> str:
-    return "None: every message Liaison queued went out."
-
-
 def failed_more(more: int) -> str:
     return f"…and {more} older ones: `{COMMAND} config`"
-
-
-FAILED_WHY = (
-    "Slack refused these messages or stayed unreachable. A channel error usually means Liaison "
-    "is not in the channel or it was archived; a person error means they left."
-)
 
 
 # --- After a button -----------------------------------------------------------------------------

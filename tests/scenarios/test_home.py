@@ -184,7 +184,7 @@ def test_failed_deliveries_are_shown_to_admins_only(slack: Slack) -> None:
 
     ana = home_of(slack, ANA)  # a Slack workspace admin
     assert "Across the workspace" in ana
-    assert "Failed deliveries (1)" in ana
+    assert "*Failed deliveries* (latest 1)" in ana
     assert "handover to <@U0DAN>" in ana and "channel_not_found` (1 try)" in ana
     assert "At-risk" not in ana  # comes with the health score
 
@@ -195,7 +195,7 @@ def test_failed_deliveries_are_shown_to_admins_only(slack: Slack) -> None:
             session.flush()
         session.add(WorkspaceAdmin(team_id=TEAM, user_id=BEN))  # as `config admins @ben` does
         session.commit()
-    assert "Failed deliveries (1)" in home_of(slack, BEN)
+    assert "*Failed deliveries* (latest 1)" in home_of(slack, BEN)
 
 
 def test_the_messages_tab_publishes_nothing(slack: Slack) -> None:

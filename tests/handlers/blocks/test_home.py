@@ -216,12 +216,12 @@ def test_admins_see_failed_deliveries_and_no_risk_section_without_health() -> No
     view = blocks.home_view(dashboard(admin=AdminView(failed=Shown([failure(2), failure(1)], 7))))
     shown = text_of(view)
     assert "Across the workspace" in shown
-    assert "Failed deliveries (7)" in shown
+    assert "*Failed deliveries* (latest 2)" in shown
     assert "handover to <@U0DAN>" in shown and "`user_not_found`" in shown
     assert "…and 5 older ones: `/partner config`" in shown
     assert "At-risk" not in shown
     nothing_failed = text_of(blocks.home_view(dashboard(admin=AdminView(failed=Shown()))))
-    assert "None: every message Liaison queued went out." in nothing_failed
+    assert "*Failed deliveries:* none. Every message Liaison queued went out." in nothing_failed
 
 
 def test_a_teammate_sees_who_owns_the_partner() -> None:
