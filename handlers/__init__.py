@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from slack_bolt import App
 
-from handlers import commitments, errors, feedback, partner_command, partners, touchpoints
+from handlers import commitments, errors, feedback, home, partner_command, partners, touchpoints
 
 if TYPE_CHECKING:
     from bot.scheduler import PlannerRegistry
@@ -23,6 +23,7 @@ def register(app: App) -> None:
     touchpoints.register(app, route=partner_command.route)
     feedback.register(app)
     commitments.register(app)
+    home.register(app)
 
 
 def register_planners(planners: PlannerRegistry) -> None:

@@ -42,7 +42,7 @@ from bot.services.people import NotInWorkspace, PeopleCheck, PeopleToLookUp
 from bot.services.registry import Actor
 from bot.services.touchpoints import PartnerGone
 from handlers import feedback as feedback_handlers
-from handlers import grammar
+from handlers import grammar, home
 from handlers import partners as registry_handlers
 from handlers import touchpoints as touchpoint_handlers
 from handlers.blocks import commitments as blocks
@@ -486,6 +486,19 @@ def on_commit_submitted(
         return
     ack()
     reply = blocks.recorded(result)
+    if home.from_home(view.get("private_metadata")):
+        runtime.defer(
+            partial(
+                home.publish,
+                runtime,
+                client,
+                team_id=actor.team_id,
+                user_id=actor.user_id,
+                notice=reply.blocks,
+            ),
+            what="App Home after a commitment",
+        )
+        return
     # The form has no message to answer; the command that opened it does.
     metadata = json.loads(view.get("private_metadata") or "{}")
     respond = Respond(response_url=metadata.get("response_url"))
@@ -531,12 +544,27 @@ def _refusal(error: CommitmentGone | AlreadyClosed | NotAllowedToClose) -> str:
 
 def close_click(status: CommitmentStatus) -> ClickWork:
     """Done or Drop on a reminder: the reminder becomes what happened; a refusal is told apart,
-    below it, to whoever clicked."""
+    below it, to whoever clicked. Done on the App Home: the Home is published again, with what
+    happened (or the refusal) on top."""
 
     def work(runtime: Runtime, click: Click, client: WebClient, respond: Respond) -> None:
+        def answer(reply: Reply, *, in_place: bool) -> None:
+            if click.on_home:
+                home.publish(
+                    runtime,
+                    client,
+                    team_id=click.team_id,
+                    user_id=click.user_id,
+                    notice=reply.blocks,
+                )
+            elif in_place:
+                respond(**reply.as_message(), replace_original=True)
+            else:
+                tell(respond, reply.text)
+
         number = _number(click)
         if number is None:
-            tell(respond, texts.gone(0))
+            answer(say(texts.gone(0)), in_place=False)
             return
         service = service_of(runtime)
 
@@ -548,12 +576,12 @@ def close_click(status: CommitmentStatus) -> ClickWork:
             reply = _as(runtime, client, Actor(click.team_id, click.user_id), close)
         except AlreadyClosed as error:
             # Someone closed it meanwhile: the reminder says so, without its buttons.
-            respond(**say(_refusal(error)).as_message(), replace_original=True)
+            answer(say(_refusal(error)), in_place=True)
             return
         except (CommitmentGone, NotAllowedToClose) as error:
-            tell(respond, _refusal(error))
+            answer(say(_refusal(error)), in_place=False)
             return
-        respond(**reply.as_message(), replace_original=True)
+        answer(reply, in_place=True)
 
     return work
 
@@ -698,7 +726,9 @@ def register(app: App) -> None:
     registry_handlers.CARD_SECTIONS["commitments"] = card_section
     app.view(blocks.COMMIT_VIEW)(on_commit_submitted)
     app.view(blocks.REDATE_VIEW)(on_redate_submitted)
-    app.action(blocks.DONE)(after_ack(close_click(CommitmentStatus.DONE), what="commitment done"))
+    app.action(blocks.DONE_ACTIONS)(
+        after_ack(close_click(CommitmentStatus.DONE), what="commitment done")
+    )
     app.action(blocks.DROP)(
         after_ack(close_click(CommitmentStatus.DROPPED), what="commitment drop")
     )

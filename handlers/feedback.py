@@ -199,6 +199,8 @@ class Click:
     trigger_id: str | None
     # The message clicked (channel, ts), to update in place.
     message: tuple[str, str] | None
+    # Clicked on the App Home: there is no message (nor response_url) to answer.
+    on_home: bool = False
 
     @classmethod
     def of(cls, body: dict[str, Any], action: dict[str, Any]) -> Click:
@@ -212,6 +214,7 @@ class Click:
             action_ts=str(action.get("action_ts") or ""),
             trigger_id=body.get("trigger_id"),
             message=(str(channel), str(ts)) if channel and ts else None,
+            on_home=(body.get("view") or {}).get("type") == "home",
         )
 
     @property

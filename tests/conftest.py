@@ -22,12 +22,14 @@ from slack_sdk import WebClient
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
-from bot.app import create_app
+from bot.app import build_planners, create_app
 from bot.clock import ManualClock
 from bot.config import Settings
+from bot.delivery.dispatcher import delivery_client
 from bot.runtime import Runtime
 from bot.sandbox.fake_slack import FakeMessage, FakeSlack
 from bot.sandbox.requests import Deliverer, Delivery, RequestFactory
+from bot.scheduler import TickReport, tick
 from storage import schema
 from storage.db import make_engine
 from tests.http import free_port, wait_for_health
@@ -171,6 +173,10 @@ class Slack:
         )
         self.runtime.drain()
         return delivery
+
+    def tick(self) -> TickReport:
+        """What the scheduler does, once, at the test's clock: every planner, then a dispatch."""
+        return tick(self.runtime, delivery_client(self.runtime.settings), planners=build_planners())
 
     def ephemerals_to(self, user: str) -> list[FakeMessage]:
         return [m for m in self.fake.messages if m.ephemeral_to == user]

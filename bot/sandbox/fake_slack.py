@@ -53,6 +53,10 @@ MAX_SECTION_TEXT = 3000
 MAX_HEADER_TEXT = 150
 MAX_VIEW_TITLE = 24
 MAX_PRIVATE_METADATA = 3000
+MAX_ACTIONS_ELEMENTS = 25
+MAX_CONTEXT_ELEMENTS = 10
+MAX_BUTTON_TEXT = 75
+MAX_ACTION_ID = 255
 # A response_url "can be used up to 5 times within 30 minutes".
 RESPONSE_URL_MAX_USES = 5
 RESPONSE_URL_TTL_SECONDS = 30 * 60
@@ -257,6 +261,47 @@ def _block_problems(blocks: Any, *, pointer: str, limit: int) -> list[str]:
                 f"[ERROR] must be less than {MAX_HEADER_TEXT + 1} characters "
                 f"[json-pointer:{where}/text/text]"
             )
+        problems += _element_problems(block, where=where)
+    return problems
+
+
+def _element_problems(block: JsonDict, *, where: str) -> list[str]:
+    """Slack's limits on a block's elements: how many an actions or context block holds, a
+    button's text, and action ids (at most 255 characters, unique within the block)."""
+    problems: list[str] = []
+    elements = block.get("elements")
+    limit = {"actions": MAX_ACTIONS_ELEMENTS, "context": MAX_CONTEXT_ELEMENTS}.get(block["type"])
+    if limit is not None and isinstance(elements, list) and len(elements) > limit:
+        problems.append(
+            f"[ERROR] no more than {limit} items allowed [json-pointer:{where}/elements]"
+        )
+    interactive = (
+        list(elements) if block["type"] == "actions" and isinstance(elements, list) else []
+    )
+    interactive += [
+        block[key] for key in ("accessory", "element") if isinstance(block.get(key), dict)
+    ]
+    seen: set[str] = set()
+    for element in interactive:
+        if not isinstance(element, dict):
+            continue
+        if element.get("type") == "button" and len(_text_of(element.get("text"))) > MAX_BUTTON_TEXT:
+            problems.append(
+                f"[ERROR] must be less than {MAX_BUTTON_TEXT + 1} characters "
+                f"[json-pointer:{where}/elements/text/text]"
+            )
+        action_id = element.get("action_id")
+        if isinstance(action_id, str):
+            if len(action_id) > MAX_ACTION_ID:
+                problems.append(
+                    f"[ERROR] must be less than {MAX_ACTION_ID + 1} characters "
+                    f"[json-pointer:{where}/action_id]"
+                )
+            if action_id in seen:
+                problems.append(
+                    f"[ERROR] action_id must be unique in a block [json-pointer:{where}]"
+                )
+            seen.add(action_id)
     return problems
 
 

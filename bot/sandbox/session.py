@@ -56,7 +56,7 @@ FORMS = """\
   react :four: on last | N | "text"  react to the last message you can see, message N,
                                   or the last one with that text
   unreact :four: on last | on N   take a reaction back
-  click "Label" on last | on N    click a button on a message (or `on modal`)
+  click "Label" on last | on N    click a button on a message (or `on modal`, `on home`)
   submit FIELD=VALUE …            submit the open form (fields as shown; @names for people)
   cancel                          close the open form
   inbox [NAME]                    what a person received: DMs and messages only they see
@@ -152,6 +152,9 @@ class Sandbox:
         self._new: list[FakeMessage] = []
         self._shown: dict[int, Shown] = {}
         self._shown_modal: str | None = None
+        # The hash of each Home tab as last printed: a Home someone looked at is shown again
+        # when Liaison publishes it anew (after a click on it).
+        self._shown_homes: dict[str, str] = {}
         self.fake.add_listener(self._new.append)
 
         self.user_id = "U0ANA"
@@ -397,11 +400,12 @@ class Sandbox:
         if not match:
             raise LineError('e.g. `click "Went well" on last`.')
         label, where = match.group(1), match.group(2) or "last"
-        if where == "modal":
-            view = self._top_modal()
+        if where in ("modal", "home"):
+            view = self._top_modal() if where == "modal" else self._home_view()
             element = _find_button(view.view.get("blocks", []), label)
             if element is None:
-                raise LineError(f"The open form has no button {label!r}.")
+                surface = "open form" if where == "modal" else "Home tab"
+                raise LineError(f"The {surface} has no button {label!r}.")
             self._send(
                 self.requests.block_action(
                     user_id=self.user_id, action_id=element["action_id"], view=view
@@ -417,6 +421,12 @@ class Sandbox:
                 user_id=self.user_id, action_id=element["action_id"], message=message
             )
         )
+
+    def _home_view(self) -> FakeView:
+        for view in self.fake.views.values():
+            if view.kind == "home" and view.user == self.user_id:
+                return view
+        raise LineError(f"{self.user_name} has no Home tab yet; open it with `home`.")
 
     # ---------------------------------------------------------------- forms
 
@@ -548,12 +558,18 @@ class Sandbox:
         user_id = self._person(rest) if rest else self.user_id
         self._send(self.requests.app_home_opened(user_id=user_id))
         self.runtime.drain()
-        view = self.fake.home_views.get(user_id)
-        name = self.fake.users[user_id].name
-        if view is None:
+        if self.fake.home_views.get(user_id) is None:
+            name = self.fake.users[user_id].name
             self.console.print(f"[dim]Liaison has published no Home tab for @{name} yet.[/dim]")
             return
-        self.console.print(f"[bold reverse] App Home of @{name} [/bold reverse]")
+        self.print_home(user_id)
+
+    def print_home(self, user_id: str, *, updated: bool = False) -> None:
+        view = self.fake.home_views[user_id]
+        self._shown_homes[user_id] = str(view.get("hash"))
+        status = " [yellow](updated)[/yellow]" if updated else ""
+        name = self.fake.users[user_id].name
+        self.console.print(f"[bold reverse] App Home of @{name} [/bold reverse]{status}")
         for line in render.blocks(view.get("blocks", []), **self._names()):
             self.console.print("  " + line)
 
@@ -584,6 +600,10 @@ class Sandbox:
                 continue
             self._shown[message.number] = current
             self.print_message(message, updated=previous is not None)
+        for user_id, shown_hash in list(self._shown_homes.items()):
+            home = self.fake.home_views.get(user_id)
+            if home is not None and str(home.get("hash")) != shown_hash:
+                self.print_home(user_id, updated=True)
         modals = self.fake.open_modals(self.user_id)
         top = modals[-1] if modals else None
         key = f"{top.id}:{top.view.get('hash')}:{top.errors}" if top else None

@@ -560,8 +560,12 @@ class CheckIns:
         )
 
 
+# The outbox key of a check-in's question is this and the check-in's id.
+ASK_KEY_PREFIX = "checkin:"
+
+
 def _ask_key(checkin: CheckIn) -> str:
-    return f"checkin:{checkin.id}"
+    return f"{ASK_KEY_PREFIX}{checkin.id}"
 
 
 def _reminder_key(checkin: CheckIn) -> str:

@@ -870,16 +870,7 @@ class Commitments:
     def _facts_of(
         self, session: Session, team_id: str, rows: Sequence[Commitment], now: datetime
     ) -> list[CommitmentFacts]:
-        """Facts of many commitments with three queries, not three per commitment."""
-        partners = partner_store.get_partners(
-            session=session, team_id=team_id, partner_ids={row.partner_id for row in rows}
-        )
-        todays = _todays(session, team_id, {row.owner_id for row in rows}, now)
-        return [
-            _facts(row, partners[row.partner_id].name, todays[row.owner_id])
-            for row in rows
-            if row.partner_id in partners
-        ]
+        return facts_of(session, team_id=team_id, rows=rows, now=now)
 
     def _balances(
         self,
@@ -949,6 +940,32 @@ def stand_in(
         ):
             return candidate
     return owner_id
+
+
+def facts_of(
+    session: Session, *, team_id: str, rows: Sequence[Commitment], now: datetime
+) -> list[CommitmentFacts]:
+    """Facts of many commitments with three queries, not three per commitment."""
+    partners = partner_store.get_partners(
+        session=session, team_id=team_id, partner_ids={row.partner_id for row in rows}
+    )
+    todays = _todays(session, team_id, {row.owner_id for row in rows}, now)
+    return [
+        _facts(row, partners[row.partner_id].name, todays[row.owner_id])
+        for row in rows
+        if row.partner_id in partners
+    ]
+
+
+def open_owned_by(
+    session: Session, *, team_id: str, owner_id: str, now: datetime, limit: int
+) -> tuple[list[CommitmentFacts], int]:
+    """Up to `limit` of the open commitments `owner_id` owns or follows up, earliest due (so the
+    overdue ones) first, and how many they have open in all (the App Home)."""
+    where = CommitmentFilter(status=CommitmentStatus.OPEN, owner_id=owner_id)
+    rows = store.commitments(session=session, team_id=team_id, where=where, limit=limit)
+    total = store.commitment_count(session=session, team_id=team_id, where=where)
+    return facts_of(session, team_id=team_id, rows=rows, now=now), total
 
 
 def _facts(row: Commitment, partner_name: str, owner_today: date) -> CommitmentFacts:

@@ -10,6 +10,7 @@ from handlers.reply import Block
 # Slack's limits on interactive elements.
 MAX_BUTTON_LABEL = 75
 MAX_BUTTON_VALUE = 2000
+MAX_SECTION_TEXT = 3000
 
 
 def header(text: str) -> Block:
@@ -17,7 +18,7 @@ def header(text: str) -> Block:
 
 
 def section(markdown: str) -> Block:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": markdown[:3000]}}
+    return {"type": "section", "text": {"type": "mrkdwn", "text": markdown[:MAX_SECTION_TEXT]}}
 
 
 def context(*markdown: str) -> Block:

@@ -5,6 +5,7 @@ and `check` add about a partner. Pure functions."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -58,6 +59,17 @@ FIELD_ACTION = "value"
 
 LISTED_PER_SECTION = 10
 SHOWN_ON_CARD = 5
+
+
+# Done on the reminders (`DONE`) and on each commitment of the App Home (`DONE:ID`: action ids
+# differ within a view); one listener serves both.
+DONE_ACTIONS = re.compile(rf"^{DONE}(?::\d+)?$")
+
+
+def done_button(commitment_id: int) -> dict[str, Any]:
+    """Done on one commitment among several on a view (the App Home)."""
+    value = str(commitment_id)
+    return button(texts.DONE, f"{DONE}:{value}", value, style="primary")
 
 
 def commitment_buttons(commitment_id: int) -> Block:

@@ -21,11 +21,8 @@ from typing import Any
 import pytest
 from sqlmodel import Session, select
 
-from bot.app import build_planners
-from bot.delivery.dispatcher import delivery_client
 from bot.sandbox.fake_slack import FakeMessage, FakeSlack, FakeView
 from bot.sandbox.requests import Deliverer, RequestFactory
-from bot.scheduler import tick
 from handlers.blocks import commitments as blocks
 from storage.models import Commitment, CommitmentStatus, OutboxMessage, Partner
 from tests.conftest import Slack
@@ -57,7 +54,7 @@ def answer(slack: Slack, text: str, user: str = ANA) -> str:
 def at(slack: Slack, moment: datetime) -> None:
     """Move the clock and do the scheduler's work: planners, then one dispatch pass."""
     slack.runtime.clock.set(moment)  # type: ignore[attr-defined]
-    tick(slack.runtime, delivery_client(slack.runtime.settings), planners=build_planners())
+    slack.tick()
 
 
 def dms(slack: Slack, user: str) -> list[FakeMessage]:

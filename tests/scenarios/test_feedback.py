@@ -12,11 +12,9 @@ from typing import Any
 import pytest
 from sqlmodel import Session, select
 
-from bot.app import build_planners
-from bot.delivery.dispatcher import delivery_client
 from bot.sandbox.fake_slack import FakeMessage
 from bot.sandbox.requests import SlackRequest
-from bot.scheduler import TickReport, tick
+from bot.scheduler import TickReport
 from storage.models import (
     CheckIn,
     CheckInStatus,
@@ -53,7 +51,7 @@ def shown(message: FakeMessage) -> str:
 
 
 def run_tick(slack: Slack) -> TickReport:
-    report = tick(slack.runtime, delivery_client(slack.runtime.settings), planners=build_planners())
+    report = slack.tick()
     assert report.failed_planners == []
     return report
 

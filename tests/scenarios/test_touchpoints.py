@@ -14,11 +14,8 @@ from typing import Any
 import pytest
 from sqlmodel import Session, select
 
-from bot.app import build_planners
-from bot.delivery.dispatcher import delivery_client
 from bot.sandbox.fake_slack import FakeMessage, FakeSlack, FakeView
 from bot.sandbox.requests import Deliverer, RequestFactory, SlackRequest, sign
-from bot.scheduler import tick
 from handlers.blocks import touchpoints as blocks
 from storage.models import Collision, Partner, Touchpoint, TouchpointKind, Workspace
 from tests.conftest import Slack
@@ -43,7 +40,7 @@ ACME = 'add Acme Corporation aka "ACME"'
 
 def deliver_outbox(slack: Slack) -> None:
     """The scheduler's work at the current time: planners, then one dispatch pass."""
-    tick(slack.runtime, delivery_client(slack.runtime.settings), planners=build_planners())
+    slack.tick()
 
 
 def at(slack: Slack, moment: datetime) -> None:

@@ -103,3 +103,38 @@ def test_a_script_prints_its_transcript_and_fails_on_a_bad_line(
     assert "ana@Acme #partnerships> /partner help" in transcript
     assert "ben@Acme #partnerships> fly away" in transcript
     assert "(line 4 of" in transcript
+
+
+def test_a_script_opens_the_home_tab_and_clicks_on_it(
+    sandbox: Sandbox, output: io.StringIO, tmp_path: Path
+) -> None:
+    script = tmp_path / "home.txt"
+    script.write_text(
+        "/partner add Acme\n"
+        "/partner commit Acme us : the deck by friday\n"
+        "home @ana\n"
+        'click "Done" on home\n'
+        "as ben\n"
+        "home\n"
+    )
+    assert run_script(sandbox, script) == 0
+    transcript = output.getvalue()
+    ana = transcript[transcript.index("App Home of @ana") :]
+    assert "Your open commitments (1)" in ana
+    assert "`#1` we owe Acme “the deck” · due Fri 27 Nov" in ana
+    assert "[Done]" in ana
+    updated = transcript[transcript.index('click "Done" on home') :]
+    assert "App Home of @ana  (updated)" in updated
+    assert "Marked `#1` done — we kept our promise, on time" in updated
+    assert "No open commitments." in updated
+    ben = transcript[transcript.index("ben@Acme #partnerships> home") :]
+    assert "App Home of @ben" in ben
+    assert "You are not on any partner's team yet." in ben
+    assert "Across the workspace" not in ben  # ana is an admin, ben is not
+
+
+def test_clicking_on_a_home_not_opened_yet_explains_itself(
+    sandbox: Sandbox, output: io.StringIO
+) -> None:
+    assert sandbox.run_line('click "Done" on home') is False
+    assert "ana has no Home tab yet; open it with `home`." in output.getvalue()

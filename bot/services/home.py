@@ -1,0 +1,240 @@
+"""One person's App Home: what they look after and what waits for them, gathered in one read.
+
+For (workspace, person): the partners on whose team they are (owner, deputy or member) with the
+last contact, their open commitments (earliest due, so overdue, first), the planned meetings
+still to come that they planned or take part in, and the check-ins and pulse surveys sent to
+them that they have not answered. Admins (Slack workspace admins and the `config admins` list)
+also see the workspace's failed deliveries and, once a health source is given, its at-risk
+partners. Each list is cut to a few items with the count of the rest, so the Home stays within
+Slack's 100 blocks however much there is.
+
+Health is not computed here: a `HealthSource` supplies each partner's score and at-risk reasons
+and the workspace's at-risk list. Without one the dashboard carries no health at all (and the
+Home shows no health column), never a made-up placeholder.
+
+Times are shown in the person's zone and the admin sections follow Slack's admin flag, so both
+need a fresh cached profile: without one, `gather` raises `PeopleToLookUp` and the caller asks
+Slack (after the ack) and gathers again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Generic, Protocol, TypeVar
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from bot.clock import Clock
+from bot.delivery.absence import person_zone
+from bot.services import people
+from bot.services.checkins import ASK_KEY_PREFIX
+from bot.services.commitments import CommitmentFacts, open_owned_by
+from bot.services.people import PeopleCheck, PeopleToLookUp
+from bot.services.touchpoints import Touch
+from storage import home as store
+from storage.home import OpenSurvey, TeamPartner, WaitingCheckIn
+from storage.outbox import DeliverySummary, failed_deliveries
+from storage.people import get_profile
+
+# How many of each list the Home shows; the rest are counted and pointed to.
+SHOWN_PARTNERS = 15
+SHOWN_COMMITMENTS = 10
+SHOWN_MEETINGS = 8
+SHOWN_CHECKINS = 8
+SHOWN_SURVEYS = 5
+SHOWN_AT_RISK = 10
+SHOWN_FAILED = 5
+
+Item = TypeVar("Item")
+
+
+@dataclass(frozen=True)
+class Shown(Generic[Item]):
+    """The first items of a list and how many the list has in all."""
+
+    items: Sequence[Item] = ()
+    total: int = 0
+
+    @property
+    def more(self) -> int:
+        """How many are left out."""
+        return max(0, self.total - len(self.items))
+
+
+# --- Health, supplied from outside --------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class PartnerHealth:
+    """A partner's health as the Home shows it: the score (None: not enough to score yet) and
+    why it is at risk (empty: it is not)."""
+
+    score: int | None
+    at_risk: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class AtRiskPartner:
+    """One of the workspace's at-risk partners, worst first, for admins."""
+
+    partner_id: int
+    name: str
+    owner_id: str | None
+    health: PartnerHealth
+
+
+class HealthSource(Protocol):
+    """Where the Home gets health from (the health service, through an adapter)."""
+
+    def partner_health(
+        self, *, team_id: str, partner_ids: Sequence[int]
+    ) -> Mapping[int, PartnerHealth]:
+        """The health of each partner among `partner_ids` that has one."""
+        ...
+
+    def at_risk(self, *, team_id: str, limit: int) -> Shown[AtRiskPartner]:
+        """The first `limit` at-risk partners, worst first, and how many there are."""
+        ...
+
+
+# --- The dashboard ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class MyPartner:
+    """A partner on the person's team, with its health when a health source gave one."""
+
+    partner: TeamPartner
+    health: PartnerHealth | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlannedMeeting:
+    partner_name: str
+    touch: Touch
+
+
+@dataclass(frozen=True, kw_only=True)
+class AdminView:
+    """What admins see besides their own: failed deliveries, and the at-risk partners (None:
+    no health source, so nothing to say about risk)."""
+
+    failed: Shown[DeliverySummary]
+    at_risk: Shown[AtRiskPartner] | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class HomeDashboard:
+    """Everything one person's App Home shows."""
+
+    team_id: str
+    user_id: str
+    now: datetime
+    tz: ZoneInfo
+    partners: Shown[MyPartner] = field(default_factory=Shown)
+    commitments: Shown[CommitmentFacts] = field(default_factory=Shown)
+    meetings: Shown[PlannedMeeting] = field(default_factory=Shown)
+    checkins: Shown[WaitingCheckIn] = field(default_factory=Shown)
+    surveys: Shown[OpenSurvey] = field(default_factory=Shown)
+    # None: the person is not an admin.
+    admin: AdminView | None = None
+
+
+class Home:
+    """App Home dashboards of every workspace, over one database."""
+
+    def __init__(self, *, engine: Engine, clock: Clock, health: HealthSource | None = None) -> None:
+        self.engine = engine
+        self.clock = clock
+        self.health = health
+
+    def gather(
+        self, *, team_id: str, user_id: str, check: PeopleCheck | None = None
+    ) -> HomeDashboard:
+        """The person's dashboard now. Raises PeopleToLookUp when their cached profile is
+        missing or stale and Slack was not asked about them (`check`)."""
+        check = check or PeopleCheck()
+        now = self.clock.now()
+        with Session(self.engine) as session:
+            profile = get_profile(session=session, team_id=team_id, user_id=user_id)
+            if not people.is_fresh(profile, now) and user_id not in check.asked:
+                raise PeopleToLookUp([user_id])
+            admin = people.admin_status(
+                session, team_id=team_id, user_id=user_id, now=now, check=check
+            )
+            partners = store.team_partners(
+                session=session, team_id=team_id, user_id=user_id, limit=SHOWN_PARTNERS
+            )
+            commitments, open_total = open_owned_by(
+                session, team_id=team_id, owner_id=user_id, now=now, limit=SHOWN_COMMITMENTS
+            )
+            meetings = store.planned_touchpoints(
+                session=session, team_id=team_id, user_id=user_id, now=now, limit=SHOWN_MEETINGS
+            )
+            waiting = {"team_id": team_id, "user_id": user_id, "ask_key_prefix": ASK_KEY_PREFIX}
+            surveys = [
+                survey
+                for survey in store.open_surveys(session=session, team_id=team_id, user_id=user_id)
+                if survey.answered < survey.questions
+            ]
+            dashboard = HomeDashboard(
+                team_id=team_id,
+                user_id=user_id,
+                now=now,
+                tz=person_zone(session, team_id=team_id, user_id=user_id),
+                partners=Shown(
+                    [MyPartner(partner=partner) for partner in partners],
+                    store.team_partner_count(session=session, team_id=team_id, user_id=user_id),
+                ),
+                commitments=Shown(commitments, open_total),
+                meetings=Shown(
+                    [
+                        PlannedMeeting(
+                            partner_name=found.partner_name, touch=Touch.of(found.touchpoint)
+                        )
+                        for found in meetings
+                    ],
+                    store.planned_touchpoint_count(
+                        session=session, team_id=team_id, user_id=user_id, now=now
+                    ),
+                ),
+                checkins=Shown(
+                    store.waiting_checkins(session=session, limit=SHOWN_CHECKINS, **waiting),
+                    store.waiting_checkin_count(session=session, **waiting),
+                ),
+                surveys=Shown(surveys[:SHOWN_SURVEYS], len(surveys)),
+                admin=self._admin_view(session, team_id) if admin else None,
+            )
+        return self._with_health(dashboard)
+
+    def _admin_view(self, session: Session, team_id: str) -> AdminView:
+        return AdminView(
+            failed=Shown(
+                failed_deliveries(session=session, team_id=team_id, limit=SHOWN_FAILED),
+                store.failed_delivery_count(session=session, team_id=team_id),
+            )
+        )
+
+    def _with_health(self, dashboard: HomeDashboard) -> HomeDashboard:
+        """The dashboard with each partner's health and, for admins, the at-risk list."""
+        if self.health is None:
+            return dashboard
+        team_id = dashboard.team_id
+        shown = dashboard.partners.items
+        health = self.health.partner_health(
+            team_id=team_id, partner_ids=[mine.partner.id for mine in shown]
+        )
+        partners = Shown(
+            [MyPartner(partner=mine.partner, health=health.get(mine.partner.id)) for mine in shown],
+            dashboard.partners.total,
+        )
+        admin = dashboard.admin
+        if admin is not None:
+            admin = replace(
+                admin, at_risk=self.health.at_risk(team_id=team_id, limit=SHOWN_AT_RISK)
+            )
+        return replace(dashboard, partners=partners, admin=admin)

@@ -1,0 +1,185 @@
+"""Everything the App Home says: section titles, one line per item, what to do when a list is
+empty or cut, and the buttons' labels.
+
+Times are in the reader's zone ("tomorrow at 14:00", "on Thu 3 Dec"); people are Slack
+mentions. A cut list names the command that shows the rest.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.services.commitments import CommitmentFacts
+from bot.services.home import AtRiskPartner, MyPartner, PartnerHealth, PlannedMeeting
+from handlers.texts.commitments import due, number, promise
+from handlers.texts.partners import ago, person, role_of_caller, status
+from handlers.texts.touchpoints import day_words, quote, when, with_contact
+from storage.home import OpenSurvey, WaitingCheckIn
+from storage.models import TeamRole
+
+COMMAND = "/partner"
+# Long meeting purposes are cut on the Home; `check NAME` shows them whole.
+PURPOSE_SHOWN = 120
+
+TITLE = "Your partnerships"
+# Buttons.
+LOG = "Log a touchpoint"
+COMMIT = "New commitment"
+DONE = "Done"
+
+
+def updated(now: datetime, tz: ZoneInfo) -> str:
+    return f"Updated {now.astimezone(tz):%a %-d %b, %H:%M} ({tz.key})"
+
+
+def _title(name: str, total: int) -> str:
+    return f"{name} ({total})" if total else name
+
+
+# --- My partners --------------------------------------------------------------------------------
+
+
+def partners_title(total: int) -> str:
+    return _title("Your partners", total)
+
+
+def health(found: PartnerHealth) -> str:
+    """`health 72`, `health 41 · ⚠️ at risk: dormant, lopsided workload`."""
+    score = "not scored yet" if found.score is None else str(found.score)
+    text = f"health {score}"
+    if found.at_risk:
+        text += f" · :warning: at risk: {', '.join(found.at_risk)}"
+    return text
+
+
+def partner_line(mine: MyPartner, now: datetime) -> str:
+    partner = mine.partner
+    parts = [f"*{partner.name}*", status(partner.status), role_of_caller(partner.role)]
+    if partner.role is not TeamRole.OWNER:
+        parts.append(f"owner {person(partner.owner_id)}")
+    parts.append(f"last contact {ago(partner.last_contact_at, now)}")
+    if mine.health is not None:
+        parts.append(health(mine.health))
+    return " · ".join(parts)
+
+
+def partners_empty() -> str:
+    return (
+        f"You are not on any partner's team yet. `{COMMAND} add NAME` registers one (you own "
+        f"it); `{COMMAND} list` shows them all."
+    )
+
+
+def partners_more(more: int) -> str:
+    return f"…and {more} more: `{COMMAND} list mine`"
+
+
+# --- My commitments -----------------------------------------------------------------------------
+
+
+def commitments_title(total: int) -> str:
+    return _title("Your open commitments", total)
+
+
+def commitment_line(item: CommitmentFacts, this_year: int) -> str:
+    return f"{number(item.id)} {promise(item)} · {due(item, this_year)}"
+
+
+def commitments_empty() -> str:
+    return (
+        f"No open commitments. Record one with *{COMMIT}* or "
+        f"`{COMMAND} commit NAME us|them : WHAT by DATE`."
+    )
+
+
+def commitments_more(more: int) -> str:
+    return f"…and {more} more: `{COMMAND} commitments mine`"
+
+
+# --- Planned meetings ---------------------------------------------------------------------------
+
+
+def meetings_title(total: int) -> str:
+    return _title("Coming up", total)
+
+
+def meeting_line(meeting: PlannedMeeting, *, tz: ZoneInfo, now: datetime) -> str:
+    touch = meeting.touch
+    noun = f"{touch.medium} " if touch.medium else ""
+    line = f"*{meeting.partner_name}* · {noun}{when(touch, tz=tz, now=now)}{with_contact(touch)}"
+    notes = " ".join((touch.notes or "").split())
+    if notes:
+        shown = notes if len(notes) <= PURPOSE_SHOWN else notes[: PURPOSE_SHOWN - 1] + "…"
+        line += f" · {quote(shown)}"
+    return line
+
+
+def meetings_empty() -> str:
+    return f"Nothing planned. `{COMMAND} plan NAME on DATE : PURPOSE` records a meeting."
+
+
+def meetings_more(more: int) -> str:
+    return f"…and {more} more: `{COMMAND} check NAME` shows what is planned with a partner"
+
+
+# --- Waiting for an answer ----------------------------------------------------------------------
+
+
+def waiting_title(total: int) -> str:
+    return _title("Waiting for your answer", total)
+
+
+def checkin_line(waiting: WaitingCheckIn, *, tz: ZoneInfo, now: datetime) -> str:
+    today = now.astimezone(tz).date()
+    met = day_words(waiting.meeting_at.astimezone(tz).date(), today)
+    asked = day_words(waiting.asked_at.astimezone(tz).date(), today)
+    medium = waiting.medium or "meeting"
+    return f"How did the {medium} with *{waiting.partner_name}* {met} go? _Asked {asked}._"
+
+
+def survey_line(survey: OpenSurvey, *, tz: ZoneInfo, now: datetime) -> str:
+    closes = survey.closes_at.astimezone(tz)
+    when_text = day_words(closes.date(), now.astimezone(tz).date())
+    return (
+        f"Pulse survey about *{survey.partner_name}*: {survey.answered} of {survey.questions} "
+        f"statements scored · closes {when_text.removeprefix('on ')} at {closes:%H:%M}"
+    )
+
+
+def waiting_hint(more: int) -> str:
+    rest = f"…and {more} more. " if more else ""
+    return f"{rest}Answer them in the *Messages* tab, where Liaison asked."
+
+
+# --- For admins ---------------------------------------------------------------------------------
+
+ADMIN_TITLE = "Across the workspace"
+ADMIN_WHY = "You see this because you are an admin of Liaison."
+
+
+def at_risk_title(total: int) -> str:
+    return _title("At-risk partners", total)
+
+
+def at_risk_line(found: AtRiskPartner) -> str:
+    return f"*{found.name}* · owner {person(found.owner_id)} · {health(found.health)}"
+
+
+def at_risk_empty() -> str:
+    return "No partner is at risk. :tada:"
+
+
+def at_risk_more(more: int) -> str:
+    return f"…and {more} more: `{COMMAND} health`"
+
+
+def failed_more(more: int) -> str:
+    return f"…and {more} older ones: `{COMMAND} config`"
+
+
+# --- After a button -----------------------------------------------------------------------------
+
+
+def form_failed() -> str:
+    return "I could not open the form just now. Please try again in a moment."

@@ -1,0 +1,362 @@
+"""The App Home as colleagues meet it: a signed `app_home_opened` event through the real app, the
+Home published to the fake Slack (which records it per person), clicks on it and forms opened
+from it; the outbox delivered by the scheduler's tick.
+
+The clock starts on Wednesday 25 Nov 2026, 09:00 UTC: 10:00 for Ana (Berlin, Slack admin), 04:00
+for Ben (New York), 09:00 for Dan (London).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+from sqlmodel import Session, select
+
+from bot.sandbox.fake_slack import FakeMessage, FakeView
+from handlers.blocks import commitments as commitment_blocks
+from handlers.blocks import home as home_blocks
+from handlers.blocks import touchpoints as touchpoint_blocks
+from storage import partners as partner_store
+from storage.commitments import insert_commitment
+from storage.models import (
+    Commitment,
+    CommitmentStatus,
+    Partner,
+    TeamRole,
+    Touchpoint,
+    Workspace,
+    WorkspaceAdmin,
+)
+from tests.blockkit import view_problems
+from tests.conftest import START, Slack
+
+TEAM = "T0ACME"
+ANA, BEN, DAN = "U0ANA", "U0BEN", "U0DAN"
+MENTION = {ANA: "<@U0ANA|ana>", BEN: "<@U0BEN|ben>", DAN: "<@U0DAN|dan>"}
+
+
+# --- Helpers --------------------------------------------------------------------------------
+
+
+def say(slack: Slack, text: str, user: str = ANA) -> str:
+    delivery = slack.command(text, user=user)
+    assert delivery.status == 200
+    message: FakeMessage = slack.ephemerals_to(user)[-1]
+    return message.text + json.dumps(message.blocks, ensure_ascii=False)
+
+
+def at(slack: Slack, moment: datetime) -> None:
+    """Move the clock and do the scheduler's work: planners, then one dispatch pass."""
+    slack.runtime.clock.set(moment)  # type: ignore[attr-defined]
+    slack.tick()
+
+
+def open_home(slack: Slack, user: str, *, tab: str = "home") -> dict[str, Any] | None:
+    """The person opens Liaison's Home tab (or Messages tab); the Home Slack then shows."""
+    request = slack.requests.app_home_opened(user_id=user)
+    if tab != "home":
+        envelope = json.loads(request.body)
+        envelope["event"]["tab"] = tab
+        request = slack.requests.event(envelope["event"])
+    delivery = slack.deliver.send(request)
+    assert delivery.status == 200
+    slack.runtime.drain()
+    return slack.fake.home_views.get(user)
+
+
+def home_of(slack: Slack, user: str) -> str:
+    view = open_home(slack, user)
+    assert view is not None, f"no Home published for {user}"
+    assert view_problems(view) == []
+    return shown(view)
+
+
+def shown(view: dict[str, Any]) -> str:
+    return json.dumps(view["blocks"], ensure_ascii=False)
+
+
+def home_view(slack: Slack, user: str) -> FakeView:
+    (view,) = [v for v in slack.fake.views.values() if v.kind == "home" and v.user == user]
+    return view
+
+
+def click_on_home(slack: Slack, user: str, action_id: str, value: str | None = None) -> None:
+    request = slack.requests.block_action(
+        user_id=user, action_id=action_id, value=value, view=home_view(slack, user)
+    )
+    assert slack.deliver.send(request).status == 200
+    slack.runtime.drain()
+
+
+def submit(slack: Slack, user: str, values: dict[str, Any]) -> None:
+    (form,) = slack.fake.open_modals(user)
+    request = slack.requests.view_submission(user_id=user, view=form, values=values)
+    assert slack.deliver.send(request).status == 200
+    slack.runtime.drain()
+
+
+def publishes(slack: Slack, user: str) -> int:
+    return sum(1 for call in slack.fake.calls_to("views.publish") if call.params["user_id"] == user)
+
+
+def partner_id(slack: Slack, name: str) -> int:
+    with Session(slack.runtime.engine) as session:
+        found = session.exec(select(Partner.id).where(Partner.name == name)).one()
+    assert found is not None
+    return found
+
+
+def picked(slack: Slack, name: str) -> dict[str, Any]:
+    """The partner picker's state once `name` was picked."""
+    return {
+        touchpoint_blocks.PARTNER_PICKER: {
+            "type": "external_select",
+            "selected_option": {
+                "text": {"type": "plain_text", "text": name},
+                "value": str(partner_id(slack, name)),
+            },
+        }
+    }
+
+
+def value(**state: Any) -> dict[str, Any]:
+    return {"value": state}
+
+
+# --- What the Home shows --------------------------------------------------------------------
+
+
+def test_the_owner_sees_partners_commitments_plans_and_what_waits_for_their_answer(
+    slack: Slack,
+) -> None:
+    say(slack, "add Acme")
+    say(slack, "status Acme active")
+    say(slack, f"team Acme add {MENTION[BEN]}")
+    say(slack, "add Globex", user=BEN)
+    say(slack, f"deputy Globex {MENTION[ANA]}", user=BEN)
+    say(slack, "add Initech", user=DAN)  # not Ana's
+    say(slack, "commit Acme us : send the draft MoU by 2026-11-25")
+    say(slack, f"commit Globex them {MENTION[ANA]} : signed NDA back by 2026-12-04", user=BEN)
+    say(slack, "commit Initech us : the deck by 2026-12-04", user=DAN)  # Dan's
+    say(slack, "plan Acme on friday 14:00 with Jane Doe : kick-off of the pilot")
+    say(slack, "log Acme on yesterday via meeting : first talk")
+    say(slack, "survey Acme now")
+    at(slack, datetime(2026, 11, 26, 8, 5, tzinfo=UTC))  # Thursday: check-in and survey
+
+    home = home_of(slack, ANA)
+    assert "Updated Thu 26 Nov, 09:05 (Europe/Berlin)" in home
+    assert "Your partners (2)" in home
+    assert "*Acme* · 🟢 active · you own it · last contact 2 days ago" in home
+    assert "*Globex* · 🌱 prospect · you are deputy · owner <@U0BEN> · last contact not yet" in home
+    assert "Initech" not in home
+    assert "health" not in home  # no health source wired yet
+    assert "Your open commitments (2)" in home
+    first, second = home.index("send the draft MoU"), home.index("signed NDA back")
+    assert first < second  # the overdue one comes first
+    assert "“send the draft MoU” · due Wed 25 Nov · :warning: overdue by 1 day" in home
+    assert "*Globex* owes us “signed NDA back” · due Fri 4 Dec" in home
+    assert "the deck" not in home
+    assert "*Acme* · tomorrow at 14:00 with Jane Doe · “kick-off of the pilot”" in home
+    assert "Waiting for your answer (2)" in home
+    assert "How did the meeting with *Acme* on Tue 24 Nov go? _Asked today._" in home
+    assert "Pulse survey about *Acme*: 0 of 4 statements scored" in home
+
+
+def test_a_person_with_nothing_yet_is_shown_how_to_begin(slack: Slack) -> None:
+    home = home_of(slack, BEN)
+    assert "Updated Wed 25 Nov, 04:00 (America/New_York)" in home
+    assert "You are not on any partner's team yet." in home
+    assert "Across the workspace" not in home
+
+
+def test_failed_deliveries_are_shown_to_admins_only(slack: Slack) -> None:
+    say(slack, "add Acme")
+    slack.fake.fail_next("chat.postMessage", error="channel_not_found")
+    say(slack, f"owner Acme {MENTION[DAN]}")  # the handover note to Dan fails
+    at(slack, datetime(2026, 11, 25, 10, 0, tzinfo=UTC))
+
+    ana = home_of(slack, ANA)  # a Slack workspace admin
+    assert "Across the workspace" in ana
+    assert "*Failed deliveries* (latest 1)" in ana
+    assert "handover to <@U0DAN>" in ana and "channel_not_found` (1 try)" in ana
+    assert "At-risk" not in ana  # comes with the health score
+
+    assert "Failed deliveries" not in home_of(slack, BEN)
+    with Session(slack.runtime.engine) as session:
+        if session.get(Workspace, TEAM) is None:
+            session.add(Workspace(team_id=TEAM, created_at=START))
+            session.flush()
+        session.add(WorkspaceAdmin(team_id=TEAM, user_id=BEN))  # as `config admins @ben` does
+        session.commit()
+    assert "*Failed deliveries* (latest 1)" in home_of(slack, BEN)
+
+
+def test_the_messages_tab_publishes_nothing(slack: Slack) -> None:
+    assert open_home(slack, ANA, tab="messages") is None
+    assert slack.fake.calls_to("views.publish") == []
+
+
+def test_a_home_slack_refuses_is_logged(slack: Slack, caplog: pytest.LogCaptureFixture) -> None:
+    slack.fake.fail_next("views.publish", error="invalid_arguments")
+    with caplog.at_level(logging.ERROR):
+        assert open_home(slack, ANA) is None
+    assert "views.publish of the App Home of U0ANA failed: invalid_arguments" in caplog.text
+
+
+# --- Buttons on the Home --------------------------------------------------------------------
+
+
+def test_done_on_the_home_closes_the_commitment_and_publishes_the_home_again(
+    slack: Slack,
+) -> None:
+    say(slack, "add Acme")
+    say(slack, "commit Acme us : send the draft MoU by friday")
+    assert "send the draft MoU" in home_of(slack, ANA)
+    before = publishes(slack, ANA)
+
+    click_on_home(slack, ANA, "commitment_done:1")
+    with Session(slack.runtime.engine) as session:
+        (row,) = session.exec(select(Commitment))
+    assert (row.status, row.closed_by) == (CommitmentStatus.DONE, ANA)
+    assert publishes(slack, ANA) == before + 1
+    home = shown(slack.fake.home_views[ANA])
+    assert "Marked `#1` done — we kept our promise, on time" in home  # what the click did
+    assert "No open commitments." in home
+    assert "commitment_done:1" not in home
+
+
+def test_done_on_the_home_by_someone_not_allowed_is_refused_on_their_home(slack: Slack) -> None:
+    say(slack, "add Acme")
+    say(slack, "commit Acme us : send the draft MoU by friday")
+    home_of(slack, DAN)
+    click_on_home(slack, DAN, "commitment_done:1", "1")  # a click Dan's Home never offered
+    assert "Only <@U0ANA> (who owns it) or an admin can close or move `#1`" in shown(
+        slack.fake.home_views[DAN]
+    )
+    with Session(slack.runtime.engine) as session:
+        (row,) = session.exec(select(Commitment))
+    assert row.status == CommitmentStatus.OPEN
+
+
+def test_log_a_touchpoint_from_the_home(slack: Slack) -> None:
+    say(slack, "add Acme")
+    home_of(slack, ANA)
+    click_on_home(slack, ANA, home_blocks.LOG)
+    (form,) = slack.fake.open_modals(ANA)
+    assert form.view["title"]["text"] == "Log a touchpoint"
+
+    submit(
+        slack,
+        ANA,
+        {
+            touchpoint_blocks.PARTNER_FIELD: picked(slack, "Acme"),
+            touchpoint_blocks.MEDIUM_FIELD: value(
+                type="static_select", selected_option={"value": "call"}
+            ),
+            touchpoint_blocks.DATE_FIELD: value(type="datepicker", selected_date="2026-11-24"),
+            touchpoint_blocks.NOTES_FIELD: value(type="plain_text_input", value="budget talk"),
+        },
+    )
+    assert slack.fake.open_modals(ANA) == []
+    with Session(slack.runtime.engine) as session:
+        (touchpoint,) = session.exec(select(Touchpoint))
+    assert (touchpoint.medium, touchpoint.notes, touchpoint.author_id) == (
+        "call",
+        "budget talk",
+        ANA,
+    )
+    home = shown(slack.fake.home_views[ANA])
+    assert "Logged your call with *Acme* yesterday." in home
+    assert "*Acme* · 🌱 prospect · you own it · last contact yesterday" in home
+
+
+def test_a_problem_in_the_log_form_shows_in_the_form(slack: Slack) -> None:
+    say(slack, "add Acme")
+    home_of(slack, ANA)
+    click_on_home(slack, ANA, home_blocks.LOG)
+    before = publishes(slack, ANA)
+    submit(
+        slack,
+        ANA,
+        {
+            touchpoint_blocks.PARTNER_FIELD: picked(slack, "Acme"),
+            touchpoint_blocks.DATE_FIELD: value(type="datepicker", selected_date="2026-11-24"),
+            touchpoint_blocks.NOTES_FIELD: value(type="plain_text_input", value="  "),
+        },
+    )
+    (form,) = slack.fake.open_modals(ANA)
+    assert form.errors is not None and touchpoint_blocks.NOTES_FIELD in form.errors
+    assert publishes(slack, ANA) == before
+
+
+def test_new_commitment_from_the_home(slack: Slack) -> None:
+    say(slack, "add Acme")
+    home_of(slack, ANA)
+    click_on_home(slack, ANA, home_blocks.COMMIT)
+    (form,) = slack.fake.open_modals(ANA)
+    assert form.view["callback_id"] == commitment_blocks.COMMIT_VIEW
+
+    submit(
+        slack,
+        ANA,
+        {
+            commitment_blocks.PARTNER_FIELD: picked(slack, "Acme"),
+            commitment_blocks.SIDE_FIELD: value(
+                type="radio_buttons", selected_option={"value": "us"}
+            ),
+            commitment_blocks.OWNER_FIELD: value(type="users_select", selected_user=ANA),
+            commitment_blocks.WHAT_FIELD: value(type="plain_text_input", value="the budget"),
+            commitment_blocks.DUE_FIELD: value(type="datepicker", selected_date="2026-12-10"),
+        },
+    )
+    home = shown(slack.fake.home_views[ANA])
+    assert "Recorded `#1`: *we* owe *Acme* “the budget”, due Thu 10 Dec" in home
+    assert "Your open commitments (1)" in home
+    assert "commitment_done:1" in home
+    # The ephemeral answer of a form opened by `/partner commit` is unchanged: none here.
+    assert [m for m in slack.ephemerals_to(ANA) if "the budget" in m.text] == []
+
+
+# --- However much there is ------------------------------------------------------------------
+
+
+def test_an_owner_of_300_partners_and_300_commitments_gets_a_home_within_slacks_limits(
+    slack: Slack,
+) -> None:
+    now = slack.runtime.clock.now()
+    with Session(slack.runtime.engine) as session:
+        for number in range(300):
+            name = f"Partner {number:03d} " + "x" * 100
+            row = partner_store.insert_partner(
+                session=session, team_id=TEAM, name=name, key=name.lower(), created_by=ANA,
+                created_at=now,
+            )  # fmt: skip
+            assert row.id is not None
+            partner_store.set_role(
+                session=session, team_id=TEAM, partner_id=row.id, user_id=ANA,
+                role=TeamRole.OWNER, now=now,
+            )  # fmt: skip
+            insert_commitment(
+                session=session, team_id=TEAM, partner_id=row.id, side="us", owner_id=ANA,
+                what="w" * 1000, due_on=date(2026, 11, 2 + number % 28), created_by=ANA, now=now,
+                request_key=None,
+            )  # fmt: skip
+        session.commit()
+
+    started = time.perf_counter()
+    view = open_home(slack, ANA)
+    elapsed = time.perf_counter() - started
+    assert view is not None  # the fake Slack took it: its own limits hold
+    assert len(view["blocks"]) <= 100
+    assert view_problems(view) == []
+    home = shown(view)
+    assert "Your partners (300)" in home and "…and 285 more: `/partner list mine`" in home
+    assert "Your open commitments (300)" in home
+    assert "…and 290 more: `/partner commitments mine`" in home
+    assert ":warning: overdue by 23 days" in home  # the most overdue come first
+    assert elapsed < 5, f"the Home took {elapsed:.2f} s"
