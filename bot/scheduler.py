@@ -26,7 +26,7 @@ from slack_sdk import WebClient
 from bot.delivery.dispatcher import Dispatcher, DispatchPolicy, DispatchReport, delivery_client
 from bot.runtime import Runtime
 from bot.services import checkins, surveys
-from handlers import commitments, touchpoints
+from handlers import commitments, health, touchpoints
 from handlers.blocks.feedback import MESSAGES as FEEDBACK_MESSAGES
 
 logger = logging.getLogger(__name__)
@@ -70,6 +70,7 @@ def build_planners() -> PlannerRegistry:
     surveys.register_planners(planners, FEEDBACK_MESSAGES)
     touchpoints.register_planners(planners)
     commitments.register_planners(planners)
+    health.register_planners(planners)
     return planners
 
 

@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from handlers import commitments, errors, feedback, partner_command, partners, touchpoints
+from handlers import (
+    commitments,
+    errors,
+    feedback,
+    health,
+    partner_command,
+    partners,
+    touchpoints,
+)
 
 
 def register(app: App) -> None:
@@ -18,3 +26,4 @@ def register(app: App) -> None:
     touchpoints.register(app, route=partner_command.route)
     feedback.register(app)
     commitments.register(app)
+    health.register(app)

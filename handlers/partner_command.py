@@ -14,7 +14,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.runtime import Runtime
-from handlers import absence, commitments, feedback, partners, touchpoints
+from handlers import absence, commitments, feedback, health, partners, touchpoints
 from handlers.blocks import help as help_blocks
 from handlers.context import runtime_of
 from handlers.invocation import Invocation, VerbHandler
@@ -41,6 +41,7 @@ VERB_HANDLERS: dict[str, VerbHandler] = {
     **feedback.VERB_HANDLERS,
     **touchpoints.VERB_HANDLERS,
     **commitments.VERB_HANDLERS,
+    **health.VERB_HANDLERS,
 }
 
 
