@@ -67,9 +67,9 @@ def report(found: HealthReport, *, tz: ZoneInfo) -> Reply:
     points = [point.score for point in found.trend]
     lines.append(texts.trend(points, rules.sparkline(points)))
     if found.since_last_week is not None:
-        lines.append(texts.moved("last week", found.since_last_week, current.health.score))
+        lines.append(texts.moved(found.since_last_week, current.health.score))
     if found.since_oldest is not None:
-        lines.append(texts.moved("the oldest week shown", found.since_oldest, current.health.score))
+        lines.append(texts.moved(found.since_oldest, current.health.score))
     blocks: list[Block] = [header(title), section("\n".join(lines))]
     if current.risks:
         blocks.append(section(f":warning: *At risk*: {texts.risks(current)}."))

@@ -71,9 +71,7 @@ def week_of(start: date) -> str:
 def _pulse(facts: Parts, tz: ZoneInfo, name: str) -> str:
     pulse = facts.pulse
     if pulse is None:
-        return (
-            f"no pulse yet: no survey round has closed (`{COMMAND} survey {name} now` starts one)"
-        )
+        return f"no pulse yet: no survey round has closed (`{COMMAND} survey {name}` shows when)"
     closed = day(pulse.closed_at.astimezone(tz).date())
     answered = f"{pulse.respondents} of {plural(pulse.invited, 'person', 'people')} answered"
     if not pulse.enough:
@@ -261,15 +259,16 @@ def trend(points: Sequence[int | None], bars: str) -> str:
 def move(item: Move) -> str:
     name = PART_NAMES[item.kind].lower()
     if item.before is None:
-        return f"{name} now counts: {item.after}"
+        return f"{name} {item.after} (new)"
     if item.after is None:
         return f"{name} no longer counts (was {item.before})"
     change = item.after - item.before
     return f"{name} {item.before} → {item.after} ({'+' if change > 0 else '−'}{abs(change)})"
 
 
-def moved(label: str, found: Comparison, now_score: int | None) -> str:
-    head = f"*Since {label}* ({week_of(found.week_start)}, {score_of(found.score)} → "
+def moved(found: Comparison, now_score: int | None) -> str:
+    """What moved since an earlier week's snapshot (taken at the start of that week)."""
+    head = f"*Since the {week_of(found.week_start)}* ({score_of(found.score)} → "
     head += f"{score_of(now_score)})"
     if not found.moves:
         return f"{head}: no part moved."
