@@ -245,8 +245,9 @@ def score(parts: Parts) -> HealthScore:
     )
     if not counted:
         return HealthScore(score=None, parts=shown, facts=parts)
-    total = sum(part.share * part.score for part in shown if part.score is not None)
-    return HealthScore(score=_round(total), parts=shown, facts=parts)
+    # In whole numbers, so that 62.5 is 63 whatever the floating point makes of the shares.
+    weighed = sum(part.weight * part.score for part in shown if part.score is not None)
+    return HealthScore(score=(2 * weighed + counted) // (2 * counted), parts=shown, facts=parts)
 
 
 # --- At risk ------------------------------------------------------------------------------------
