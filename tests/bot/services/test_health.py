@@ -3,7 +3,6 @@ at-risk list, the weekly snapshots, the trend of `health NAME`, merges, and work
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -17,25 +16,24 @@ from bot.services.commitments import Commitments, NewCommitment
 from bot.services.health import Health
 from bot.services.partner_names import PartnerNames
 from bot.services.registry import Actor, Registry, UnknownPartner
-from bot.services.surveys import QUESTIONS
 from handlers.blocks.commitments import MESSAGES
-from storage import feedback as feedback_store
 from storage import touchpoints as touchpoint_store
 from storage.models import (
-    CheckIn,
     CheckInAnswer,
-    CheckInStatus,
     CommitmentSide,
     CommitmentStatus,
     HealthSnapshot,
     PartnerStatus,
-    SurveyRound,
-    Touchpoint,
-    TouchpointKind,
     Workspace,
 )
-from storage.touchpoints import NewCollision
-from tests.factories import Colleague, add_partner, save_colleagues
+from tests.factories import (
+    Colleague,
+    add_partner,
+    checkin,
+    collision,
+    pulse_round,
+    save_colleagues,
+)
 
 T1, T2 = "T1", "T2"
 ANA, BEN, DAN = "U0ANA", "U0BEN", "U0DAN"
@@ -51,105 +49,6 @@ def partner_id(registry: Registry, team_id: str, name: str) -> int:
         found = registry.resolve(session, team_id=team_id, query=name).id
     assert found is not None
     return found
-
-
-def touchpoint(session: Session, team_id: str, partner: int, at: datetime, by: str = BEN) -> int:
-    row = Touchpoint(
-        team_id=team_id,
-        partner_id=partner,
-        kind=TouchpointKind.DONE,
-        at=at,
-        author_id=by,
-        created_at=at,
-    )
-    session.add(row)
-    session.flush()
-    assert row.id is not None
-    return row.id
-
-
-def checkin(
-    engine: Engine, team_id: str, partner: int, answer: CheckInAnswer, at: datetime
-) -> None:
-    """A meeting at `at` and its check-in, answered `answer` an hour later."""
-    with Session(engine) as session:
-        meeting = touchpoint(session, team_id, partner, at)
-        session.add(
-            CheckIn(
-                team_id=team_id,
-                touchpoint_id=meeting,
-                user_id=BEN,
-                meeting_at=at,
-                due_at=at,
-                status=CheckInStatus.ANSWERED,
-                answer=answer,
-                answered_at=at + timedelta(hours=1),
-                created_at=at,
-            )
-        )
-        session.commit()
-
-
-def collision(engine: Engine, team_id: str, partner: int, at: datetime) -> None:
-    """Two colleagues' touchpoints with the partner on the same day, recorded as colliding."""
-    with Session(engine) as session:
-        earlier = touchpoint(session, team_id, partner, at, by=BEN)
-        later = touchpoint(session, team_id, partner, at, by=DAN)
-        touchpoint_store.insert_collisions(
-            session=session,
-            team_id=team_id,
-            partner_id=partner,
-            later_id=later,
-            found=[NewCollision(earlier_id=earlier, same_contact=False, alert_key=None)],
-            detected_at=at,
-            thread_key=None,
-        )
-        session.commit()
-
-
-def pulse_round(
-    engine: Engine,
-    team_id: str,
-    partner: int,
-    answers: Sequence[Sequence[int | None]],
-    *,
-    closed_at: datetime,
-    invited: int = 5,
-) -> None:
-    """A closed pulse round: each respondent's scores to the four questions (None: skipped)."""
-    with Session(engine) as session:
-        round_id = feedback_store.insert_round(
-            session=session,
-            team_id=team_id,
-            partner_id=partner,
-            round_key=f"test:{partner}:{closed_at.isoformat()}",
-            started_by=None,
-            questions=QUESTIONS,
-            started_at=closed_at - timedelta(days=7),
-            remind_at=closed_at - timedelta(days=3),
-            closes_at=closed_at,
-        )
-        assert round_id is not None
-        for number, scores in enumerate(answers):
-            for question, value in enumerate(scores, start=1):
-                if value is not None:
-                    feedback_store.save_score(
-                        session=session,
-                        team_id=team_id,
-                        round_id=round_id,
-                        respondent=f"r{round_id}-{number}",
-                        question=question,
-                        score=value,
-                        event_ts="1.0",
-                    )
-        assert feedback_store.close_round(
-            session=session, team_id=team_id, round_id=round_id, at=closed_at
-        )
-        survey_round = session.get(SurveyRound, round_id)
-        assert survey_round is not None
-        survey_round.invited = invited
-        session.add(survey_round)
-        session.commit()
 
 
 # --- The service --------------------------------------------------------------------------------
