@@ -50,17 +50,15 @@ def test_the_schedule_defaults_to_monday_09_00_and_ignores_nonsense() -> None:
 
 
 def test_the_latest_moment_is_local_time_across_daylight_saving() -> None:
-    monday_nine = {"weekday": 0, "at": time(9, 0), "tz": NEW_YORK}
-    # Summer time: 09:00 in New York is 13:00 UTC.
-    assert latest_moment(datetime(2026, 10, 26, 13, 0, tzinfo=UTC), **monday_nine) == datetime(
-        2026, 10, 26, 13, 0, tzinfo=UTC
-    )
-    # A minute earlier it is last week's.
-    assert latest_moment(datetime(2026, 10, 26, 12, 59, tzinfo=UTC), **monday_nine) == datetime(
-        2026, 10, 19, 13, 0, tzinfo=UTC
-    )
+    def monday_nine(now: datetime) -> datetime:
+        return latest_moment(now, weekday=0, at=time(9, 0), tz=NEW_YORK)
+
+    # Summer time: 09:00 in New York is 13:00 UTC; a minute earlier it is last week's.
+    summer = datetime(2026, 10, 26, 13, 0, tzinfo=UTC)
+    assert monday_nine(summer) == summer
+    assert monday_nine(summer - timedelta(minutes=1)) == summer - timedelta(weeks=1)
     # After the clocks went back on 1 Nov: 14:00 UTC.
-    assert latest_moment(datetime(2026, 11, 4, 0, 0, tzinfo=UTC), **monday_nine) == datetime(
+    assert monday_nine(datetime(2026, 11, 4, 0, 0, tzinfo=UTC)) == datetime(
         2026, 11, 2, 14, 0, tzinfo=UTC
     )
 
