@@ -246,31 +246,29 @@ class Digests:
 
     def _queue(self, digest: WeeklyDigest, *, channel: str, key: str, now: datetime) -> int:
         """The digest and, threaded onto it, its details: one transaction, so all or none."""
-        head = self.messages.digest(digest)
+        details = self.messages.digest_details(digest)
+        messages = [
+            (DIGEST, self.messages.digest(digest), key, None),
+            *(
+                (DIGEST_DETAIL, detail, f"{key}:detail:{number}", key)
+                for number, detail in enumerate(details, start=1)
+            ),
+        ]
         with Session(self.engine) as session:
-            queued = enqueue(
-                session,
-                team_id=digest.team_id,
-                kind=DIGEST,
-                recipient_channel=channel,
-                text=head.text,
-                blocks=head.blocks[:MAX_BLOCKS],
-                due_at=now,
-                dedupe_key=key,
-                respect_working_hours=False,
-            )
-            for number, detail in enumerate(self.messages.digest_details(digest), start=1):
+            queued = [
                 enqueue(
                     session,
                     team_id=digest.team_id,
-                    kind=DIGEST_DETAIL,
+                    kind=kind,
                     recipient_channel=channel,
-                    text=detail.text,
-                    blocks=detail.blocks[:MAX_BLOCKS],
+                    text=message.text,
+                    blocks=message.blocks[:MAX_BLOCKS],
                     due_at=now,
-                    dedupe_key=f"{key}:detail:{number}",
-                    thread_of_dedupe_key=key,
+                    dedupe_key=dedupe_key,
+                    thread_of_dedupe_key=thread,
                     respect_working_hours=False,
                 )
+                for kind, message, dedupe_key, thread in messages
+            ]
             session.commit()
-        return int(queued)
+        return int(queued[0])

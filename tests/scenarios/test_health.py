@@ -7,18 +7,16 @@ The clock starts on Wednesday 25 Nov 2026, 09:00 UTC.
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 
 import pytest
 from sqlmodel import Session, select
 
-from bot.delivery.dispatcher import delivery_client
 from bot.sandbox.fake_slack import FakeMessage
-from bot.scheduler import tick
 from handlers.blocks.partners import PICK
 from storage.models import OutboxMessage, Partner, Workspace
 from tests.conftest import START, Slack
+from tests.scenarios.test_commitments import action_ids, answer, at, shown
 
 TEAM, OTHER = "T0ACME", "T0OTHER"
 ANA, BEN, CHLOE, DAN = "U0ANA", "U0BEN", "U0CHLOE", "U0DAN"
@@ -27,26 +25,6 @@ PARTNERS, GENERAL = "C0PARTNERS", "C0GENERAL"
 
 
 # --- Helpers ------------------------------------------------------------------------------------
-
-
-def shown(message: FakeMessage) -> str:
-    return message.text + "\n" + json.dumps(message.blocks, ensure_ascii=False)
-
-
-def answer(slack: Slack, text: str, user: str = ANA) -> str:
-    """Type a command; what the person sees last, blocks included."""
-    delivery = slack.command(text, user=user)
-    assert delivery.status == 200
-    messages = slack.ephemerals_to(user)
-    assert messages, f"{user} was shown nothing"
-    return shown(messages[-1])
-
-
-def at(slack: Slack, moment: datetime) -> None:
-    """Move the clock and do the scheduler's work: planners, then one dispatch pass."""
-    slack.runtime.clock.set(moment)  # type: ignore[attr-defined]
-    report = tick(slack.runtime, delivery_client(slack.runtime.settings))
-    assert report.failed_planners == []
 
 
 def utc(day: int, hour: int, minute: int = 0, month: int = 11) -> datetime:
@@ -64,15 +42,6 @@ def channel(slack: Slack, channel_id: str) -> list[FakeMessage]:
 
 def digests(slack: Slack, channel_id: str = PARTNERS) -> list[FakeMessage]:
     return [m for m in channel(slack, channel_id) if m.text.startswith("Weekly digest")]
-
-
-def action_ids(message: FakeMessage) -> list[str]:
-    return [
-        element["action_id"]
-        for block in message.blocks
-        if block["type"] == "actions"
-        for element in block["elements"]
-    ]
 
 
 def problem_checkin(slack: Slack) -> None:
