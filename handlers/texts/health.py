@@ -76,7 +76,7 @@ def _pulse(facts: Parts, tz: ZoneInfo, name: str) -> str:
     answered = f"{pulse.respondents} of {plural(pulse.invited, 'person', 'people')} answered"
     if not pulse.enough:
         return (
-            f"left out: the last round (closed {closed}) had {answered}, fewer than the "
+            f"left out: in the last round (closed {closed}) {answered}, fewer than the "
             f"{pulse.threshold} needed to keep answers anonymous"
         )
     shown = [
