@@ -10,7 +10,16 @@ from typing import TYPE_CHECKING
 
 from slack_bolt import App
 
-from handlers import commitments, errors, feedback, home, partner_command, partners, touchpoints
+from handlers import (
+    commitments,
+    errors,
+    feedback,
+    health,
+    home,
+    partner_command,
+    partners,
+    touchpoints,
+)
 
 if TYPE_CHECKING:
     from bot.scheduler import PlannerRegistry
@@ -23,6 +32,7 @@ def register(app: App) -> None:
     touchpoints.register(app, route=partner_command.route)
     feedback.register(app)
     commitments.register(app)
+    health.register(app)
     home.register(app)
 
 
@@ -31,3 +41,4 @@ def register_planners(planners: PlannerRegistry) -> None:
     feedback.register_planners(planners)
     touchpoints.register_planners(planners)
     commitments.register_planners(planners)
+    health.register_planners(planners)

@@ -26,12 +26,11 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.runtime import Runtime, new_error_id
 from bot.services import people
-from bot.services.cadence import BadIntervals, Cadences, NotAllowedToSet
+from bot.services.cadence import BadIntervals, NotAllowedToSet
 from bot.services.commitments import (
     AlreadyClosed,
     BadCommitment,
     CommitmentGone,
-    Commitments,
     NewCommitment,
     NotAllowedToClose,
     Problem,
@@ -56,6 +55,8 @@ from handlers.grammar import GrammarError, Kind, Name
 from handlers.invocation import Invocation, VerbHandler
 from handlers.partners import Call, VerbBody, deliver, registry_of
 from handlers.reply import Block, Reply
+from handlers.services import cadences_of
+from handlers.services import commitments_of as service_of
 from handlers.texts import commitments as texts
 from handlers.texts import partners as partner_texts
 from handlers.verbs import VERBS_BY_NAME
@@ -73,26 +74,6 @@ NUDGE_EVERY_MINUTES = 30
 _BY = re.compile(r"\bby\b", re.IGNORECASE)
 # Statuses whose partners follow a cadence (paused and ended ones are exempt).
 CADENCE_STATUSES = (PartnerStatus.PROSPECT.value, PartnerStatus.ACTIVE.value)
-
-
-def service_of(runtime: Runtime) -> Commitments:
-    """The commitments service over this process's database, clock and registry."""
-    return Commitments(
-        engine=runtime.engine,
-        clock=runtime.clock,
-        registry=registry_of(runtime),
-        messages=blocks.MESSAGES,
-    )
-
-
-def cadences_of(runtime: Runtime) -> Cadences:
-    """The stay-in-touch service over this process's database, clock and registry."""
-    return Cadences(
-        engine=runtime.engine,
-        clock=runtime.clock,
-        registry=registry_of(runtime),
-        messages=blocks.MESSAGES,
-    )
 
 
 def exporter_of(runtime: Runtime) -> Exporter:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import partial
 from typing import Any
 
@@ -26,7 +26,9 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.runtime import Runtime
 from bot.services import people
-from bot.services.home import Home
+from bot.services.health import Health
+from bot.services.health import PartnerHealth as CurrentHealth
+from bot.services.home import AtRiskPartner, Home, PartnerHealth, Shown
 from bot.services.people import PeopleCheck, PeopleToLookUp
 from bot.services.registry import Actor, BadName, BadValue
 from bot.services.touchpoints import BadTouchpoint, NewTouchpoint, PartnerGone
@@ -38,6 +40,8 @@ from handlers.blocks.partners import say
 from handlers.context import runtime_of
 from handlers.feedback import Click, after_ack
 from handlers.reply import Block
+from handlers.services import health_of
+from handlers.texts import health as health_texts
 from handlers.texts import home as texts
 from handlers.texts import touchpoints as touchpoint_texts
 from storage.models import TouchpointKind
@@ -52,8 +56,46 @@ FROM_HOME = "home"
 
 
 def home_of(runtime: Runtime) -> Home:
-    """The App Home service over this process's database and clock (no health source yet)."""
-    return Home(engine=runtime.engine, clock=runtime.clock)
+    """The App Home service over this process's database and clock, with partner health."""
+    return Home(
+        engine=runtime.engine, clock=runtime.clock, health=HealthForHome(health_of(runtime))
+    )
+
+
+class HealthForHome:
+    """The health service as the Home reads it: each score, and why a partner is at risk in
+    the words `/partner health` uses."""
+
+    def __init__(self, health: Health) -> None:
+        self.health = health
+
+    def partner_health(
+        self, *, team_id: str, partner_ids: Sequence[int]
+    ) -> Mapping[int, PartnerHealth]:
+        found = self.health.scores(team_id=team_id, partner_ids=partner_ids)
+        return {partner_id: _shown(item) for partner_id, item in found.items()}
+
+    def at_risk(self, *, team_id: str, limit: int) -> Shown[AtRiskPartner]:
+        found = self.health.at_risk(team_id=team_id)
+        return Shown(
+            items=[
+                AtRiskPartner(
+                    partner_id=item.partner.id,
+                    name=item.partner.name,
+                    owner_id=item.partner.owner_id,
+                    health=_shown(item),
+                )
+                for item in found[:limit]
+            ],
+            total=len(found),
+        )
+
+
+def _shown(item: CurrentHealth) -> PartnerHealth:
+    return PartnerHealth(
+        score=item.health.score,
+        at_risk=tuple(health_texts.risk(item, reason) for reason in item.risks),
+    )
 
 
 def publish(

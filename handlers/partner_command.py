@@ -14,7 +14,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.runtime import Runtime
-from handlers import absence, commitments, config, feedback, partners, touchpoints
+from handlers import absence, commitments, config, feedback, health, partners, touchpoints
 from handlers.blocks import help as help_blocks
 from handlers.context import runtime_of
 from handlers.invocation import Invocation, VerbHandler
@@ -42,6 +42,7 @@ VERB_HANDLERS: dict[str, VerbHandler] = {
     **touchpoints.VERB_HANDLERS,
     **commitments.VERB_HANDLERS,
     **config.VERB_HANDLERS,
+    **health.VERB_HANDLERS,
 }
 
 

@@ -101,6 +101,20 @@ VerbBody = Callable[[Call], Reply]
 CardSection = Callable[[Runtime, Invocation, int], list[Block]]
 CARD_SECTIONS: dict[str, CardSection] = {}
 
+# Lists later features answer (`list at-risk`, `list dormant`), by scope: from the runtime and
+# who asked, the whole answer.
+ListView = Callable[[Runtime, Invocation], Reply]
+LIST_VIEWS: dict[str, ListView] = {}
+
+
+def card_sections(runtime: Runtime, invocation: Invocation, partner_id: int) -> list[Block]:
+    """The blocks every registered card section adds about a partner, in registration order."""
+    return [
+        block
+        for section in CARD_SECTIONS.values()
+        for block in section(runtime, invocation, partner_id)
+    ]
+
 
 def registry_of(runtime: Runtime) -> Registry:
     """The registry over this process's database, clock and name indexes."""
@@ -128,11 +142,7 @@ def show(call: Call) -> Reply:
     line = grammar.parse_name(call.rest)
     profile = call.registry.profile(team_id=call.team_id, partner=call.partner(line.name))
     card = blocks.card(profile, now=call.runtime.clock.now())
-    extra = [
-        block
-        for section in CARD_SECTIONS.values()
-        for block in section(call.runtime, call.invocation, profile.facts.id)
-    ]
+    extra = card_sections(call.runtime, call.invocation, profile.facts.id)
     return replace(card, blocks=[*card.blocks, *extra])
 
 
@@ -145,8 +155,8 @@ def contacts(call: Call) -> Reply:
 
 def list_partners(call: Call) -> Reply:
     scope = grammar.parse_word(call.rest, LIST_SCOPES, default="all")
-    if scope == "at-risk":
-        return say(texts.at_risk_later())
+    if scope in LIST_VIEWS:
+        return LIST_VIEWS[scope](call.runtime, call.invocation)
     return _list_page(call.runtime, call.invocation, scope, after=None)
 
 

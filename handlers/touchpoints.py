@@ -269,7 +269,10 @@ def intend(call: Call) -> Reply:
 def check(call: Call) -> Reply:
     line = grammar.parse_name(call.rest)
     found = service_of(call.runtime).brief(actor=call.actor, partner=call.partner(line.name))
-    return blocks.briefing(found, now=call.runtime.clock.now())
+    briefing = blocks.briefing(found, now=call.runtime.clock.now())
+    # Below the briefing, what the card shows too: open commitments, balance, cadence, health.
+    extra = registry_handlers.card_sections(call.runtime, call.invocation, found.partner.id)
+    return replace(briefing, blocks=[*briefing.blocks, *extra])
 
 
 BODIES: dict[str, VerbBody] = {"log": log, "plan": plan, "intend": intend, "check": check}

@@ -599,3 +599,29 @@ class StatusCadence(SQLModel, table=True):
     max_days: int
     changed_by: str = Field(max_length=32)
     changed_at: datetime = _utc_column()
+
+
+# --- Health ---------------------------------------------------------------------------------
+
+
+class HealthSnapshot(SQLModel, table=True):
+    """A partner's health score as it stood in one week (`bot.health`), for the trend.
+
+    Taken once per week, at the planner's first run in it: `week_start` is that week's Monday in
+    the workspace's time zone. Each part's own 0–100 is kept beside the score (None: no data),
+    so `health NAME` can tell which parts moved.
+    """
+
+    __tablename__ = "health_snapshot"
+    __table_args__ = (sa.UniqueConstraint("team_id", "partner_id", "week_start"),)
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    partner_id: int = Field(foreign_key="partner.id", ondelete="CASCADE", index=True)
+    week_start: date
+    score: int | None = None
+    pulse: int | None = None
+    checkins: int | None = None
+    commitments: int | None = None
+    cadence: int | None = None
+    collisions: int | None = None
+    taken_at: datetime = _utc_column()

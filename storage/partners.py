@@ -285,9 +285,6 @@ class ListFilter:
     status: PartnerStatus | None = None
     # Partners on whose team this user is, in any role.
     member_id: str | None = None
-    # Partners not in touch since this moment (counting from creation when never in touch),
-    # and not ended.
-    quiet_since: datetime | None = None
 
 
 # The position after the last partner shown: (normalized name, id).
@@ -311,11 +308,6 @@ def list_page(
             TeamMembership.team_id == team_id, TeamMembership.user_id == where.member_id
         )
         statement = statement.where(col(Partner.id).in_(on_team))
-    if where.quiet_since is not None:
-        last_activity = func.coalesce(Partner.last_contact_at, Partner.created_at)
-        statement = statement.where(
-            last_activity < where.quiet_since, Partner.status != PartnerStatus.ENDED
-        )
     if after is not None:
         statement = statement.where(
             sa.tuple_(col(Partner.normalized_name), col(Partner.id)) > sa.tuple_(*after)

@@ -1,17 +1,31 @@
 """Typed factories shared by tests: colleagues in the profile cache, partners through the
-registry."""
+registry, and what feeds a partner's health (touchpoints, check-ins, collisions, pulse rounds)
+written straight to the database."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.clock import Clock
 from bot.services.registry import Actor, PartnerProfile, Registry
+from bot.services.surveys import QUESTIONS
+from storage import feedback as feedback_store
 from storage import people as profiles
+from storage import touchpoints as touchpoint_store
+from storage.models import (
+    CheckIn,
+    CheckInAnswer,
+    CheckInStatus,
+    SurveyRound,
+    Touchpoint,
+    TouchpointKind,
+)
+from storage.touchpoints import NewCollision
 
 
 @dataclass(frozen=True)
@@ -50,3 +64,107 @@ def add_partner(
     if deputy_id is not None:
         registry.set_deputy(actor=Actor(team_id, owner_id), partner=name, deputy_id=deputy_id)
     return profile
+
+
+# --- What feeds a partner's health ----------------------------------------------------------
+
+
+def touchpoint(
+    session: Session, team_id: str, partner: int, at: datetime, by: str = "U0BEN"
+) -> int:
+    row = Touchpoint(
+        team_id=team_id,
+        partner_id=partner,
+        kind=TouchpointKind.DONE,
+        at=at,
+        author_id=by,
+        created_at=at,
+    )
+    session.add(row)
+    session.flush()
+    assert row.id is not None
+    return row.id
+
+
+def checkin(
+    engine: Engine, team_id: str, partner: int, answer: CheckInAnswer, at: datetime
+) -> None:
+    """A meeting at `at` and its check-in, answered `answer` an hour later."""
+    with Session(engine) as session:
+        meeting = touchpoint(session, team_id, partner, at)
+        session.add(
+            CheckIn(
+                team_id=team_id,
+                touchpoint_id=meeting,
+                user_id="U0BEN",
+                meeting_at=at,
+                due_at=at,
+                status=CheckInStatus.ANSWERED,
+                answer=answer,
+                answered_at=at + timedelta(hours=1),
+                created_at=at,
+            )
+        )
+        session.commit()
+
+
+def collision(engine: Engine, team_id: str, partner: int, at: datetime) -> None:
+    """Two colleagues' touchpoints with the partner on the same day, recorded as colliding."""
+    with Session(engine) as session:
+        earlier = touchpoint(session, team_id, partner, at, by="U0BEN")
+        later = touchpoint(session, team_id, partner, at, by="U0DAN")
+        touchpoint_store.insert_collisions(
+            session=session,
+            team_id=team_id,
+            partner_id=partner,
+            later_id=later,
+            found=[NewCollision(earlier_id=earlier, same_contact=False, alert_key=None)],
+            detected_at=at,
+            thread_key=None,
+        )
+        session.commit()
+
+
+def pulse_round(
+    engine: Engine,
+    team_id: str,
+    partner: int,
+    answers: Sequence[Sequence[int | None]],
+    *,
+    closed_at: datetime,
+    invited: int = 5,
+) -> None:
+    """A closed pulse round: each respondent's scores to the four questions (None: skipped)."""
+    with Session(engine) as session:
+        round_id = feedback_store.insert_round(
+            session=session,
+            team_id=team_id,
+            partner_id=partner,
+            round_key=f"test:{partner}:{closed_at.isoformat()}",
+            started_by=None,
+            questions=QUESTIONS,
+            started_at=closed_at - timedelta(days=7),
+            remind_at=closed_at - timedelta(days=3),
+            closes_at=closed_at,
+        )
+        assert round_id is not None
+        for number, scores in enumerate(answers):
+            for question, value in enumerate(scores, start=1):
+                if value is not None:
+                    feedback_store.save_score(
+                        session=session,
+                        team_id=team_id,
+                        round_id=round_id,
+                        respondent=f"r{round_id}-{number}",
+                        question=question,
+                        score=value,
+                        event_ts="1.0",
+                    )
+        assert feedback_store.close_round(
+            session=session, team_id=team_id, round_id=round_id, at=closed_at
+        )
+        survey_round = session.get(SurveyRound, round_id)
+        assert survey_round is not None
+        survey_round.invited = invited
+        session.add(survey_round)
+        session.commit()

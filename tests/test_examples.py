@@ -75,6 +75,22 @@ def test_the_revolving_door_story(tmp_path: Path) -> None:
         "DM to @ben from @liaison · Wed 09:00 America/New_York",
         "is due Wed 25 Nov",
         "overdue by 1 day · owner @ben",
+        # Its health, part by part; a part without data is left out.
+        "ben@Acme #partnerships> /partner health MSF",
+        "Health of Médecins Sans Frontières: 68/100",
+        "Pulse — · no pulse yet",
+        "Commitments 0 · 0 kept on time, 0 late, 1 overdue",
+        "Collisions 75 · 1 collision in the last 90 days",
+        # Monday 09:00: the weekly digest, one message in the channel, details in its thread.
+        "#partnerships from @liaison · Mon 09:00 UTC",
+        "Weekly digest · Mon 23 Nov – Mon 30 Nov",
+        "#partnerships, in the thread of message",
+        "Médecins Sans Frontières: 1 commitment overdue",
+        # A week later the trend has two points, and the parts that moved are named.
+        "Last 2 weeks: █▆",
+        "Since the week of Mon 23 Nov (100/100 → 68/100)",
+        # The pulse round closed with too few answers: it stays anonymous and does not count.
+        "Pulse — · left out: in the last round (closed Mon 30 Nov) 1 of 3 people answered",
     ]
     position = 0
     for step in steps:

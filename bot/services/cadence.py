@@ -392,13 +392,17 @@ class Cadences:
         ids = [_id(partner) for partner in partners]
         own = store.partner_cadences(session=session, team_id=team_id, partner_ids=ids)
         by_status = store.status_cadences(session=session, team_id=team_id)
+        facts = {
+            found.id: found
+            for found in self.registry.facts_of(session, team_id=team_id, partners=list(partners))
+        }
         states: dict[int, CadenceState] = {}
         for partner in partners:
             intervals = intervals_of(partner.status, own.get(_id(partner)), by_status)
             since = partner.last_contact_at or partner.created_at
             row = own.get(_id(partner))
             states[_id(partner)] = CadenceState(
-                partner=self._facts(session, partner),
+                partner=facts[_id(partner)],
                 intervals=intervals,
                 since=since,
                 contacted=partner.last_contact_at is not None,

@@ -173,10 +173,13 @@ def tz_of(session: Session, team_id: str, user_id: str) -> str | None:
 
 
 def coordination_channel(
-    partner: PartnerPeople, settings: FeedbackSettings, default_channel: str | None
+    partner: PartnerPeople | None, settings: FeedbackSettings, default_channel: str | None
 ) -> str | None:
-    """Where news about the partner goes: its own channel, else the workspace's."""
-    return partner.channel_id or settings.coordination_channel or default_channel
+    """Where news about the partner goes: its own channel, else the workspace's (`config
+    channel`), else the default (LIAISON_DEFAULT_CHANNEL). News about no partner in particular
+    (the weekly digest) goes to the workspace's."""
+    own = partner.channel_id if partner is not None else None
+    return own or settings.coordination_channel or default_channel
 
 
 def queue_dm(

@@ -16,7 +16,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
@@ -28,6 +28,7 @@ from bot.clock import Clock
 from bot.services import people
 from bot.services.partner_names import PartnerNames
 from bot.services.people import PeopleCheck, PeopleToLookUp
+from storage import health as health_store
 from storage import partners as store
 from storage.models import (
     MAX_NAME_LENGTH,
@@ -39,10 +40,6 @@ from storage.models import (
     TeamRole,
 )
 
-# `list dormant`: partners nobody has been in touch with for this long (counted from their
-# registration when never in touch). The health feature will refine this with per-partner
-# cadences; until then one threshold for all.
-DORMANT_AFTER = timedelta(days=60)
 MAX_SUGGESTIONS = 3
 
 _EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\".]{2,}$")
@@ -308,7 +305,6 @@ def email_address(email: str) -> str:
 class ListScope(StrEnum):
     ALL = "all"
     MINE = "mine"
-    DORMANT = "dormant"
 
 
 def list_filter(
@@ -319,8 +315,6 @@ def list_filter(
         return store.ListFilter(status=scope)
     if scope is ListScope.MINE:
         return store.ListFilter(member_id=user_id)
-    if scope is ListScope.DORMANT:
-        return store.ListFilter(quiet_since=now - DORMANT_AFTER)
     return store.ListFilter()
 
 
@@ -780,6 +774,12 @@ class Registry:
         """The partner in one line, given its team (`storage.partners.team_of`)."""
         return self._facts(partner, team)
 
+    def facts_of(
+        self, session: Session, *, team_id: str, partners: list[Partner]
+    ) -> list[PartnerFacts]:
+        """Many partners in one line each, read through the caller's session with two queries."""
+        return self._facts_of(session, team_id, partners)
+
     # --- Internals -----------------------------------------------------------------------------
 
     def _resolve(self, session: Session, team_id: str, query: str) -> Partner:
@@ -1039,11 +1039,22 @@ class Registry:
             moved["team"] += 1
         session.flush()
 
+    def _merge_health(
+        self, session: Session, gone: Partner, stays: Partner, moved: dict[str, int]
+    ) -> None:
+        # One snapshot per partner and week: the kept partner's own history stands.
+        count = health_store.fold_snapshots(
+            session=session, team_id=stays.team_id, from_id=_id(gone), into_id=_id(stays)
+        )
+        if count:
+            moved["health_snapshot"] += count
+
 
 MERGE_RULES: dict[str, MergeRule] = {
     "partner_alias": Registry._merge_aliases,
     "contact": Registry._merge_contacts,
     "team_membership": Registry._merge_team,
+    "health_snapshot": Registry._merge_health,
 }
 
 

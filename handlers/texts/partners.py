@@ -352,14 +352,12 @@ def list_title(scope: str) -> str:
     return {
         "all": "All partners",
         "mine": "Your partners",
-        "dormant": "Dormant partners (no contact for 60 days)",
     }.get(scope, f"Partners: {status(scope)}")
 
 
 def list_empty(scope: str) -> str:
     return {
         "mine": f"You are not on any partner's team yet. `{COMMAND} list` shows them all.",
-        "dormant": "No dormant partners: everyone was in touch within the last 60 days.",
         "all": f"No partners registered yet. Add the first with `{COMMAND} add NAME`.",
     }.get(scope, f"No partners are {status(scope)}.")
 
@@ -367,14 +365,6 @@ def list_empty(scope: str) -> str:
 def list_footer(shown: int, more: bool) -> str:
     tail = f" Press *{MORE}* for the next ones." if more else ""
     return f"{shown} shown.{tail}"
-
-
-def at_risk_later() -> str:
-    return (
-        "At-risk partners are found from check-ins and pulse surveys, which arrive with the "
-        f"health feature. Until then, `{COMMAND} list dormant` shows partners nobody has been "
-        "in touch with for 60 days."
-    )
 
 
 def list_expired() -> str:

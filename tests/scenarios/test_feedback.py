@@ -489,7 +489,7 @@ def test_show_and_check_carry_the_pulse_results_and_checkins(slack: Slack) -> No
     for user in (DAN, ANA, BEN):
         _answer_all(slack, user, (4, 4, 3, 2))
     at(slack, datetime(2026, 12, 2, 9, 5, tzinfo=UTC))
-    for verb in ("show",):
+    for verb in ("show", "check"):
         card = say(slack, f"{verb} Acme", user=CHLOE)
         assert "This partnership is delivering value for us: *4.0* / 5" in card, verb
         assert "3 of 4 answered" in card, verb

@@ -154,7 +154,7 @@ def test_the_owner_sees_partners_commitments_plans_and_what_waits_for_their_answ
     assert "*Acme* · 🟢 active · you own it · last contact 2 days ago" in home
     assert "*Globex* · 🌱 prospect · you are deputy · owner <@U0BEN> · last contact not yet" in home
     assert "Initech" not in home
-    assert "health" not in home  # no health source wired yet
+    assert "· health " in home
     assert "Your open commitments (2)" in home
     first, second = home.index("send the draft MoU"), home.index("signed NDA back")
     assert first < second  # the overdue one comes first
@@ -184,7 +184,7 @@ def test_failed_deliveries_are_shown_to_admins_only(slack: Slack) -> None:
     assert "Across the workspace" in ana
     assert "*Failed deliveries* (latest 1)" in ana
     assert "handover to <@U0DAN>" in ana and "channel_not_found` (1 try)" in ana
-    assert "At-risk" not in ana  # comes with the health score
+    assert "*At-risk partners" in ana
 
     assert "Failed deliveries" not in home_of(slack, BEN)
     with Session(slack.runtime.engine) as session:
@@ -360,3 +360,23 @@ def test_an_owner_of_300_partners_and_300_commitments_gets_a_home_within_slacks_
     assert "…and 290 more: `/partner commitments mine`" in home
     assert ":warning: overdue by 23 days" in home  # the most overdue come first
     assert elapsed < 5, f"the Home took {elapsed:.2f} s"
+
+
+def test_health_shows_beside_my_partners_and_admins_see_the_partners_at_risk(
+    slack: Slack,
+) -> None:
+    say(slack, "add Acme")
+    say(slack, "add Beta", user=BEN)
+    say(slack, "commit Acme us : send the draft by 2026-11-26")
+    # Overdue: commitments score 0 and contact (on track) 100, weighed 20 and 15.
+    at(slack, datetime(2026, 11, 30, 9, 0, tzinfo=UTC))
+
+    owner = home_of(slack, ANA)  # Ana is a Slack admin
+    assert "*Acme* · 🌱 prospect · you own it · last contact not yet · health 43 · " in owner
+    assert ":warning: at risk: score below 50" in owner
+    assert "*At-risk partners (1)*" in owner
+    assert "*Acme* · owner <@U0ANA> · health 43" in owner  # the admins' at-risk list
+
+    other = home_of(slack, BEN)
+    assert "*Beta* · 🌱 prospect · you own it · last contact not yet · health 100" in other
+    assert "Acme" not in other  # neither his partner nor, for a non-admin, the at-risk list

@@ -283,10 +283,6 @@ def test_an_unknown_partner_without_candidates(slack: Slack) -> None:
     assert "`/partner add World Food Programme`" in said
 
 
-def test_at_risk_arrives_with_health(slack: Slack) -> None:
-    assert "arrive with the health feature" in answer(slack, "list at-risk")
-
-
 # --- The list -------------------------------------------------------------------------------
 
 WORDS = (

@@ -502,7 +502,3 @@ def test_list_pages_and_scopes(clock: ManualClock, registry: Registry) -> None:
     registry.set_status(actor=actor(DAN), partner="Partner 06", status=PartnerStatus.ACTIVE)
     active = registry.page(team_id=T1, user_id=BEN, scope=PartnerStatus.ACTIVE, limit=10)
     assert [f.name for f in active.partners] == ["Partner 06"]
-    assert registry.page(team_id=T1, user_id=BEN, scope=ListScope.DORMANT, limit=10).partners == []
-    clock.advance(timedelta(days=61))
-    dormant = registry.page(team_id=T1, user_id=BEN, scope=ListScope.DORMANT, limit=10)
-    assert len(dormant.partners) == 7

@@ -181,12 +181,12 @@ def test_the_last_page_has_no_more_button_and_an_empty_list_says_so() -> None:
     assert last.blocks[0]["type"] == "section"  # no second header on later pages
     empty = blocks.list_page(
         PartnerPage(partners=[], next_after=None, roles={}),
-        scope="dormant",
+        scope="mine",
         now=NOW,
         more_value=None,
         first=True,
     )
-    assert "No dormant partners" in empty.text
+    assert "You are not on any partner's team yet" in empty.text
 
 
 def test_did_you_mean_offers_each_candidate_as_a_button_that_reruns() -> None:

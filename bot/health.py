@@ -1,0 +1,342 @@
+"""The health score of a partner: one number 0–100 from five parts. Pure and deterministic.
+
+The parts, each scored 0–100, and their weights:
+- pulse (30): the latest closed pulse round, the mean of its four questions' averages (value,
+  clarity, fair workload, alignment), from 1–5 to 0–100;
+- check-ins (25): answers about meetings of the last 90 days, went well 100, mixed 50, problem 0,
+  averaged;
+- commitments (20): kept on time count fully, kept late half, and each overdue one counts as two
+  broken: 100 × (kept + late/2) / (kept + late + 2 × overdue), both sides together;
+- contact (15): the stay-in-touch cadence, on track 100, nudge due 50, dormant 0;
+- collisions (10): revolving-door collisions of the last 90 days, 100 minus 25 for each, not
+  below 0.
+
+A part without data is left out and the weights of the others are renormalised, so the score is
+the weighted mean of the parts that have data:
+- pulse: no closed round yet, or the latest one had fewer respondents than the workspace's
+  anonymity threshold (its aggregates are hidden, so they are not used either);
+- check-ins: no went well / mixed / problem answer in 90 days ("didn't happen" and "moved" say
+  nothing about the partner);
+- commitments: nothing kept, late or overdue yet (open ones not yet due say nothing);
+- contact: a paused or ended partner (exempt from the cadence);
+- collisions: no touchpoint at all in 90 days (no contact, so nothing could collide).
+With no part at all there is no score (`HealthScore.score` is None).
+
+At risk (`risks`): a score below 50, dormant, a lopsided workload (one side carries more than
+70% of at least 4 open commitments), or a check-in answered **Problem** in the last 14 days.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from bot.services.cadence import Standing
+from storage.models import CommitmentSide
+
+# How far back check-ins and collisions count; how recent a Problem makes a partner at risk.
+LOOKBACK = timedelta(days=90)
+PROBLEM_RECENT = timedelta(days=14)
+AT_RISK_BELOW = 50
+COLLISION_PENALTY = 25
+# The sparkline's weeks, and how much a part must move to be reported as moved.
+TREND_WEEKS = 12
+MOVE_AT_LEAST = 5
+BARS = "▁▂▃▄▅▆▇█"
+NO_BAR = "·"
+
+
+class PartKind(StrEnum):
+    PULSE = "pulse"
+    CHECKINS = "checkins"
+    COMMITMENTS = "commitments"
+    CADENCE = "cadence"
+    COLLISIONS = "collisions"
+
+
+WEIGHTS: Mapping[PartKind, int] = {
+    PartKind.PULSE: 30,
+    PartKind.CHECKINS: 25,
+    PartKind.COMMITMENTS: 20,
+    PartKind.CADENCE: 15,
+    PartKind.COLLISIONS: 10,
+}
+
+
+# --- What the score is made from ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class PulseFacts:
+    """The latest closed pulse round, as aggregates only."""
+
+    closed_at: datetime
+    invited: int
+    respondents: int
+    threshold: int
+    # Each question's average (1–5) in the order asked; None where it is hidden (fewer
+    # answers than the anonymity threshold).
+    averages: tuple[float | None, ...]
+
+    @property
+    def enough(self) -> bool:
+        return self.respondents >= self.threshold
+
+
+@dataclass(frozen=True, kw_only=True)
+class CheckInFacts:
+    """Check-in answers about the partner's meetings of the last 90 days."""
+
+    went_well: int = 0
+    mixed: int = 0
+    problem: int = 0
+
+    @property
+    def answered(self) -> int:
+        return self.went_well + self.mixed + self.problem
+
+
+@dataclass(frozen=True, kw_only=True)
+class PromiseFacts:
+    """Commitments (both sides): kept on time, kept late, and open past their due day."""
+
+    kept: int = 0
+    late: int = 0
+    overdue: int = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContactFacts:
+    """Where the partner stands with staying in touch."""
+
+    standing: Standing
+    quiet_days: int
+    ideal_days: int
+    max_days: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class CollisionFacts:
+    """Touchpoints and revolving-door collisions of the last 90 days."""
+
+    touchpoints: int = 0
+    collisions: int = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class Parts:
+    """Everything the score is made from (None: that part has no data at all)."""
+
+    pulse: PulseFacts | None = None
+    checkins: CheckInFacts = field(default_factory=CheckInFacts)
+    commitments: PromiseFacts = field(default_factory=PromiseFacts)
+    cadence: ContactFacts | None = None
+    collisions: CollisionFacts = field(default_factory=CollisionFacts)
+
+
+# --- The score ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Part:
+    """One part of the score: its own 0–100 (None: no data, left out) and its weight."""
+
+    kind: PartKind
+    score: int | None
+    weight: int
+    # The part's share of the total after renormalising (0 when left out).
+    share: float
+
+
+@dataclass(frozen=True)
+class HealthScore:
+    """A partner's score (None: no part has data) and every part, in the table's order."""
+
+    score: int | None
+    parts: tuple[Part, ...]
+    facts: Parts
+
+    def part(self, kind: PartKind) -> Part:
+        return next(part for part in self.parts if part.kind is kind)
+
+    @property
+    def scores(self) -> dict[PartKind, int | None]:
+        """Each part's score, as stored in the weekly snapshot."""
+        return {part.kind: part.score for part in self.parts}
+
+    @property
+    def counted(self) -> int:
+        """How many parts have data."""
+        return sum(part.score is not None for part in self.parts)
+
+
+def _round(value: float) -> int:
+    """Half up, not to even: 62.5 is 63."""
+    return int(value + 0.5)
+
+
+def pulse_score(facts: PulseFacts | None) -> int | None:
+    """The mean of the shown question averages, from 1–5 to 0–100."""
+    if facts is None or not facts.enough:
+        return None
+    shown = [average for average in facts.averages if average is not None]
+    if not shown:
+        return None
+    mean = sum(shown) / len(shown)
+    return _round((min(5.0, max(1.0, mean)) - 1) / 4 * 100)
+
+
+def checkin_score(facts: CheckInFacts) -> int | None:
+    """Went well 100, mixed 50, problem 0, averaged over the answers."""
+    if not facts.answered:
+        return None
+    return _round(100 * (facts.went_well + facts.mixed / 2) / facts.answered)
+
+
+def commitment_score(facts: PromiseFacts) -> int | None:
+    """Kept on time count fully, late half; each overdue one counts as two broken."""
+    weighed = facts.kept + facts.late + 2 * facts.overdue
+    if not weighed:
+        return None
+    return _round(100 * (facts.kept + facts.late / 2) / weighed)
+
+
+CADENCE_SCORES: Mapping[Standing, int | None] = {
+    Standing.FINE: 100,
+    Standing.DUE: 50,
+    Standing.DORMANT: 0,
+    Standing.EXEMPT: None,
+}
+
+
+def cadence_score(facts: ContactFacts | None) -> int | None:
+    """On track 100, nudge due 50, dormant 0; paused and ended partners are exempt."""
+    return None if facts is None else CADENCE_SCORES[facts.standing]
+
+
+def collision_score(facts: CollisionFacts) -> int | None:
+    """100 minus 25 per collision, not below 0; nothing to judge without any touchpoint."""
+    if not facts.touchpoints and not facts.collisions:
+        return None
+    return max(0, 100 - COLLISION_PENALTY * facts.collisions)
+
+
+def score(parts: Parts) -> HealthScore:
+    """The health score: the weighted mean of the parts that have data (see the module)."""
+    own = {
+        PartKind.PULSE: pulse_score(parts.pulse),
+        PartKind.CHECKINS: checkin_score(parts.checkins),
+        PartKind.COMMITMENTS: commitment_score(parts.commitments),
+        PartKind.CADENCE: cadence_score(parts.cadence),
+        PartKind.COLLISIONS: collision_score(parts.collisions),
+    }
+    counted = sum(WEIGHTS[kind] for kind, value in own.items() if value is not None)
+    shown = tuple(
+        Part(
+            kind=kind,
+            score=value,
+            weight=WEIGHTS[kind],
+            share=WEIGHTS[kind] / counted if value is not None else 0.0,
+        )
+        for kind, value in own.items()
+    )
+    if not counted:
+        return HealthScore(score=None, parts=shown, facts=parts)
+    # In whole numbers, so that 62.5 is 63 whatever the floating point makes of the shares.
+    weighed = sum(part.weight * part.score for part in shown if part.score is not None)
+    return HealthScore(score=(2 * weighed + counted) // (2 * counted), parts=shown, facts=parts)
+
+
+# --- At risk ------------------------------------------------------------------------------------
+
+
+class RiskKind(StrEnum):
+    LOW_SCORE = "low_score"
+    DORMANT = "dormant"
+    LOPSIDED = "lopsided"
+    PROBLEM = "problem"
+
+
+@dataclass(frozen=True)
+class Risk:
+    """Why a partner is at risk. `side` is the side carrying the work (lopsided) and `count` the
+    Problem check-ins of the last 14 days."""
+
+    kind: RiskKind
+    side: CommitmentSide | None = None
+    count: int = 0
+
+
+def risks(
+    health: HealthScore, *, lopsided: CommitmentSide | None, recent_problems: int
+) -> tuple[Risk, ...]:
+    """Why the partner is at risk (empty: it is not)."""
+    found: list[Risk] = []
+    if health.score is not None and health.score < AT_RISK_BELOW:
+        found.append(Risk(RiskKind.LOW_SCORE))
+    contact = health.facts.cadence
+    if contact is not None and contact.standing is Standing.DORMANT:
+        found.append(Risk(RiskKind.DORMANT))
+    if lopsided is not None:
+        found.append(Risk(RiskKind.LOPSIDED, side=lopsided))
+    if recent_problems:
+        found.append(Risk(RiskKind.PROBLEM, count=recent_problems))
+    return tuple(found)
+
+
+def worst_first(
+    score_value: int | None, reasons: Sequence[Risk], name: str
+) -> tuple[int, int, str]:
+    """The sort key of the at-risk list: lowest score first (no score last), then the most
+    reasons, then by name."""
+    return (101 if score_value is None else score_value, -len(reasons), name.casefold())
+
+
+# --- The trend ----------------------------------------------------------------------------------
+
+
+def week_start(moment: datetime, tz: ZoneInfo) -> date:
+    """The Monday of the week `moment` falls in, in the workspace's time zone."""
+    local = moment.astimezone(tz).date()
+    return local - timedelta(days=local.weekday())
+
+
+def sparkline(values: Sequence[int | None]) -> str:
+    """One bar per week on a fixed 0–100 scale (▁ = 0, █ = 100); a week without a score is ·."""
+    return "".join(
+        NO_BAR if value is None else BARS[_round(max(0, min(100, value)) * 7 / 100)]
+        for value in values
+    )
+
+
+@dataclass(frozen=True)
+class Move:
+    """A part whose score changed by at least `MOVE_AT_LEAST`, or that gained or lost data."""
+
+    kind: PartKind
+    before: int | None
+    after: int | None
+
+    @property
+    def change(self) -> int | None:
+        if self.before is None or self.after is None:
+            return None
+        return self.after - self.before
+
+
+def moves(
+    before: Mapping[PartKind, int | None], after: Mapping[PartKind, int | None]
+) -> list[Move]:
+    """The parts that moved between two moments, in the table's order."""
+    found = []
+    for kind in PartKind:
+        old, new = before.get(kind), after.get(kind)
+        if old == new:
+            continue
+        if old is not None and new is not None and abs(new - old) < MOVE_AT_LEAST:
+            continue
+        found.append(Move(kind=kind, before=old, after=new))
+    return found

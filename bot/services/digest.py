@@ -1,0 +1,274 @@
+"""The weekly digest: once a week, one short message in the coordination channel with the
+week's counts and the partners at risk; the per-partner details go into its thread.
+
+When: the workspace's `config digest DAY HH:MM` (default Monday 09:00) in its `config
+timezone`. The planner (`plan`) runs every few minutes; a digest is due from its moment for
+`CATCH_UP`, so a restart soon after still sends it, and a bot that was down all that time
+waits for next week rather than posting a stale digest. The dedupe key names the digest's day:
+one digest per week, however often the planner runs and on however many replicas.
+
+Where: the workspace's coordination channel (`config channel`), else LIAISON_DEFAULT_CHANNEL,
+as for collision alerts (`bot.services.feedback.coordination_channel`). The details are queued
+as replies threaded onto the digest (`thread_of_dedupe_key`): the dispatcher posts them into
+its thread once the digest itself is sent.
+
+What: over the week before the digest's moment: partners registered, touchpoints logged,
+collisions, commitments closed; at the moment: commitments overdue; the pulse rounds closed in
+the week and how many of the people asked answered (counts only); and the at-risk list
+(`Health.at_risk`). Skipped when there is nothing to tell: no activity in the week, nothing
+overdue and nobody at risk.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from bot.clock import Clock
+from bot.delivery.outbox import MAX_BLOCKS, enqueue
+from bot.delivery.working_hours import DAY_NAMES, zone
+from bot.services.feedback import Rendered, coordination_channel, settings_of
+from bot.services.health import Health, PartnerHealth
+from storage import health as store
+from storage.commitments import workspaces_with_partners
+from storage.feedback import sent_message
+from storage.health import RoundTurnout
+from storage.models import CommitmentStatus, TouchpointKind, Workspace
+from storage.partners import get_partners
+from storage.workspaces import get_workspaces
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_DAY = "mon"
+DEFAULT_TIME = time(9, 0)
+WEEK = timedelta(days=7)
+# How long after its moment a digest may still go out (a restart, a planner that was down).
+CATCH_UP = timedelta(hours=24)
+
+# Message kinds in the outbox.
+DIGEST = "weekly_digest"
+DIGEST_DETAIL = "weekly_digest_detail"
+
+
+@dataclass(frozen=True, kw_only=True)
+class PartnerWeek:
+    """One partner's week, for the digest's thread."""
+
+    name: str
+    touchpoints: int
+    collisions: int
+    overdue: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class WeeklyDigest:
+    """What one workspace's digest tells: the week [start, end) and the state at its end."""
+
+    team_id: str
+    start: datetime
+    end: datetime
+    tz: ZoneInfo
+    new_partners: list[str]
+    touchpoints: int
+    collisions: int
+    done: int
+    dropped: int
+    overdue: int
+    turnout: RoundTurnout
+    at_risk: list[PartnerHealth]
+    # Partners with touchpoints, collisions or overdue commitments, busiest first.
+    partners: list[PartnerWeek]
+
+    @property
+    def closed(self) -> int:
+        return self.done + self.dropped
+
+    @property
+    def quiet(self) -> bool:
+        """Nothing happened and nothing needs attention: no digest."""
+        happened = (
+            self.new_partners or self.touchpoints or self.collisions or self.closed
+        ) or self.turnout.rounds
+        return not happened and not self.overdue and not self.at_risk
+
+
+class DigestMessages(Protocol):
+    """The wording of the digest (`handlers.blocks.health`)."""
+
+    def digest(self, digest: WeeklyDigest) -> Rendered: ...
+
+    def digest_details(self, digest: WeeklyDigest) -> list[Rendered]: ...
+
+
+def schedule_of(workspace: Workspace | None) -> tuple[int, time]:
+    """The digest's weekday (0 = Monday) and local time; the defaults where a setting makes no
+    sense."""
+    day = (workspace.digest_day if workspace is not None else DEFAULT_DAY).strip().lower()[:3]
+    weekday = DAY_NAMES.index(day) if day in DAY_NAMES else DAY_NAMES.index(DEFAULT_DAY)
+    try:
+        at = time.fromisoformat(workspace.digest_time) if workspace is not None else DEFAULT_TIME
+    except ValueError:
+        at = DEFAULT_TIME
+    return weekday, at.replace(second=0, microsecond=0, tzinfo=None)
+
+
+def latest_moment(now: datetime, *, weekday: int, at: time, tz: ZoneInfo) -> datetime:
+    """The latest digest moment at or before `now`: `weekday` at `at`, local time in `tz`."""
+    today = now.astimezone(tz).date()
+    day = today - timedelta(days=(today.weekday() - weekday) % 7)
+    moment = datetime.combine(day, at, tzinfo=tz).astimezone(UTC)
+    if moment > now:
+        moment = datetime.combine(day - WEEK, at, tzinfo=tz).astimezone(UTC)
+    return moment
+
+
+def due_moment(now: datetime, workspace: Workspace | None, tz: ZoneInfo) -> datetime | None:
+    """The digest moment that is due at `now` (None: none within `CATCH_UP`)."""
+    weekday, at = schedule_of(workspace)
+    moment = latest_moment(now, weekday=weekday, at=at, tz=tz)
+    return moment if now - moment < CATCH_UP else None
+
+
+def digest_key(moment: datetime, tz: ZoneInfo) -> str:
+    """One digest per workspace per week: the key names the digest's local day."""
+    return f"digest:{moment.astimezone(tz):%Y-%m-%d}"
+
+
+class Digests:
+    """The weekly digests of every workspace, over one database."""
+
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        clock: Clock,
+        health: Health,
+        messages: DigestMessages,
+        default_channel: str | None,
+    ) -> None:
+        self.engine = engine
+        self.clock = clock
+        self.health = health
+        self.messages = messages
+        self.default_channel = default_channel
+
+    def week(self, *, team_id: str, end: datetime) -> WeeklyDigest:
+        """What the digest for the week ending at `end` tells (at-risk and overdue as of now)."""
+        start = end - WEEK
+        with Session(self.engine) as session:
+            tz = zone(settings_of(session, team_id=team_id).timezone)
+            touches = store.touchpoint_counts(
+                session=session,
+                team_id=team_id,
+                partner_ids=None,
+                start=start,
+                end=end,
+                by_created=True,
+                kinds=[TouchpointKind.DONE],
+            )
+            collisions = store.collision_counts(
+                session=session, team_id=team_id, partner_ids=None, start=start, end=end
+            )
+            closed = store.commitments_closed(
+                session=session, team_id=team_id, start=start, end=end
+            )
+            new_partners = store.partners_added(
+                session=session, team_id=team_id, start=start, end=end
+            )
+            turnout = store.round_turnout(session=session, team_id=team_id, start=start, end=end)
+            overdue = {
+                partner_id: balance.overdue_us + balance.overdue_them
+                for partner_id, balance in self.health.commitments.balances(team_id=team_id).items()
+                if balance.overdue_us + balance.overdue_them
+            }
+            busy = set(touches) | set(collisions) | set(overdue)
+            names = get_partners(session=session, team_id=team_id, partner_ids=busy)
+        partners = sorted(
+            (
+                PartnerWeek(
+                    name=names[partner_id].name,
+                    touchpoints=touches.get(partner_id, 0),
+                    collisions=collisions.get(partner_id, 0),
+                    overdue=overdue.get(partner_id, 0),
+                )
+                for partner_id in busy
+                if partner_id in names
+            ),
+            key=lambda item: (-item.collisions, -item.overdue, -item.touchpoints, item.name),
+        )
+        return WeeklyDigest(
+            team_id=team_id,
+            start=start,
+            end=end,
+            tz=tz,
+            new_partners=new_partners,
+            touchpoints=sum(touches.values()),
+            collisions=sum(collisions.values()),
+            done=closed.get(CommitmentStatus.DONE, 0),
+            dropped=closed.get(CommitmentStatus.DROPPED, 0),
+            overdue=sum(overdue.values()),
+            turnout=turnout,
+            at_risk=self.health.at_risk(team_id=team_id),
+            partners=partners,
+        )
+
+    def plan(self, *, now: datetime) -> int:
+        """Queue each workspace's digest that is due (idempotently); how many were queued."""
+        queued = 0
+        with Session(self.engine) as session:
+            teams = workspaces_with_partners(session=session)
+        for team_id in teams:
+            with Session(self.engine) as session:
+                workspace = get_workspaces(session=session, team_ids=[team_id]).get(team_id)
+                settings = settings_of(session, team_id=team_id)
+                tz = zone(settings.timezone)
+                moment = due_moment(now, workspace, tz)
+                if moment is None:
+                    continue
+                key = digest_key(moment, tz)
+                if sent_message(session=session, team_id=team_id, dedupe_key=key) is not None:
+                    continue
+                channel = coordination_channel(None, settings, self.default_channel)
+            if channel is None:
+                logger.warning("no coordination channel for the digest of %s", team_id)
+                continue
+            digest = self.week(team_id=team_id, end=moment)
+            if digest.quiet:
+                continue
+            queued += self._queue(digest, channel=channel, key=key, now=now)
+        return queued
+
+    def _queue(self, digest: WeeklyDigest, *, channel: str, key: str, now: datetime) -> int:
+        """The digest and, threaded onto it, its details: one transaction, so all or none."""
+        details = self.messages.digest_details(digest)
+        messages = [
+            (DIGEST, self.messages.digest(digest), key, None),
+            *(
+                (DIGEST_DETAIL, detail, f"{key}:detail:{number}", key)
+                for number, detail in enumerate(details, start=1)
+            ),
+        ]
+        with Session(self.engine) as session:
+            queued = [
+                enqueue(
+                    session,
+                    team_id=digest.team_id,
+                    kind=kind,
+                    recipient_channel=channel,
+                    text=message.text,
+                    blocks=message.blocks[:MAX_BLOCKS],
+                    due_at=now,
+                    dedupe_key=dedupe_key,
+                    thread_of_dedupe_key=thread,
+                    respect_working_hours=False,
+                )
+                for kind, message, dedupe_key, thread in messages
+            ]
+            session.commit()
+        return int(queued[0])

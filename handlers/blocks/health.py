@@ -1,0 +1,148 @@
+"""Block Kit for partner health: `health NAME`, the at-risk and dormant lists, the health part of
+a partner's card (`show`, `check`), and the weekly digest with its thread."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from zoneinfo import ZoneInfo
+
+from bot import health as rules
+from bot.health import PartKind
+from bot.services.cadence import CadenceState
+from bot.services.digest import WeeklyDigest
+from bot.services.feedback import Rendered
+from bot.services.health import HealthReport, PartnerHealth
+from handlers.blocks import context, header, section
+from handlers.reply import Block, Reply
+from handlers.texts import health as texts
+
+# Lines per section (a section holds 3000 characters), and at most this many listed.
+LINES_PER_SECTION = 10
+LISTED = 40
+# At-risk partners named in the digest's own message; the thread lists them all.
+NAMED_IN_DIGEST = 5
+
+
+def _sections(lines: Sequence[str]) -> list[Block]:
+    return [
+        section("\n".join(lines[start : start + LINES_PER_SECTION]))
+        for start in range(0, len(lines), LINES_PER_SECTION)
+    ]
+
+
+# --- `health` and `list at-risk` ----------------------------------------------------------------
+
+
+def at_risk(found: Sequence[PartnerHealth]) -> Reply:
+    """The partners at risk, worst first, each with its reasons."""
+    if not found:
+        return Reply(text=texts.NONE_AT_RISK, blocks=[section(texts.NONE_AT_RISK)])
+    title = texts.at_risk_title(len(found))
+    lines = [texts.at_risk_line(item) for item in found[:LISTED]]
+    if len(found) > LISTED:
+        lines.append(texts.more_at_risk(len(found) - LISTED))
+    blocks = [header(title), *_sections(lines), context(texts.AT_RISK_RULE)]
+    return Reply(text=title, blocks=blocks)
+
+
+def dormant(states: Sequence[CadenceState], *, tz: ZoneInfo) -> Reply:
+    """`list dormant`: partners past their own maximum interval, longest quiet first."""
+    if not states:
+        return Reply(text=texts.NO_DORMANT, blocks=[section(texts.NO_DORMANT)])
+    title = f"{texts.DORMANT_TITLE} ({len(states)})"
+    lines = [texts.dormant_line(state, tz) for state in states[:LISTED]]
+    if len(states) > LISTED:
+        lines.append(texts.more_dormant(len(states) - LISTED))
+    return Reply(text=title, blocks=[header(title), *_sections(lines)])
+
+
+# --- `health NAME` ------------------------------------------------------------------------------
+
+
+def report(found: HealthReport, *, tz: ZoneInfo) -> Reply:
+    """The score, the trend, what moved, each part in plain words, and why it is at risk."""
+    current = found.current
+    title = texts.report_title(current)
+    lines = [texts.headline(current)]
+    points = [point.score for point in found.trend]
+    lines.append(texts.trend(points, rules.sparkline(points)))
+    if found.since_last_week is not None:
+        lines.append(texts.moved(found.since_last_week, current.health.score))
+    if found.since_oldest is not None:
+        lines.append(texts.moved(found.since_oldest, current.health.score))
+    blocks: list[Block] = [header(title), section("\n".join(lines))]
+    if current.risks:
+        blocks.append(section(f":warning: *At risk*: {texts.risks(current)}."))
+    blocks.append(section("\n".join(texts.part_line(current, kind, tz) for kind in PartKind)))
+    blocks.append(context(texts.FORMULA))
+    return Reply(text=title, blocks=blocks)
+
+
+def card_section(found: PartnerHealth) -> list[Block]:
+    """The health part of a partner's card: the score, its parts, why it is at risk."""
+    health = found.health
+    line = (
+        f"*Health* {texts.mood(health.score)} {texts.score_of(health.score)} · "
+        f"{texts.parts_summary(found)}"
+    )
+    if found.risks:
+        line += f"\n:warning: *At risk*: {texts.risks(found)}."
+    return [section(line), context(texts.card_footer(found.partner.name))]
+
+
+# --- The weekly digest --------------------------------------------------------------------------
+
+
+def digest(found: WeeklyDigest) -> Rendered:
+    """The digest's one channel message: the week's counts and who is at risk."""
+    return Rendered(
+        text=texts.digest_text(found),
+        blocks=[
+            header(texts.digest_title(found)),
+            section(texts.digest_counts(found)),
+            section(texts.digest_at_risk(found, NAMED_IN_DIGEST)),
+            context(texts.DIGEST_DETAILS),
+        ],
+    )
+
+
+def _thread_replies(title: str, lines: Sequence[str]) -> list[Rendered]:
+    """One reply per section's worth of lines, the first under `title`."""
+    replies = []
+    for start in range(0, len(lines), LINES_PER_SECTION):
+        chunk = "\n".join(lines[start : start + LINES_PER_SECTION])
+        text = f"{title}\n{chunk}" if start == 0 else chunk
+        replies.append(Rendered(text=text, blocks=[section(text)]))
+    return replies
+
+
+def digest_details(found: WeeklyDigest) -> list[Rendered]:
+    """The digest's thread: at-risk partners with their reasons, each partner's week, and the
+    partners registered."""
+    replies: list[Rendered] = []
+    if found.at_risk:
+        replies += _thread_replies(
+            texts.DIGEST_AT_RISK, [texts.at_risk_line(item) for item in found.at_risk]
+        )
+    if found.partners:
+        replies += _thread_replies(
+            texts.DIGEST_PARTNERS, [texts.partner_week(item) for item in found.partners]
+        )
+    if found.new_partners:
+        replies += _thread_replies(
+            texts.DIGEST_NEW, [texts.new_partner(name) for name in found.new_partners]
+        )
+    return replies
+
+
+class DigestBlocks:
+    """The digest as Slack shows it (`bot.services.digest.DigestMessages`)."""
+
+    def digest(self, digest_: WeeklyDigest) -> Rendered:
+        return digest(digest_)
+
+    def digest_details(self, digest_: WeeklyDigest) -> list[Rendered]:
+        return digest_details(digest_)
+
+
+MESSAGES = DigestBlocks()

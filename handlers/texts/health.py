@@ -1,0 +1,368 @@
+"""Everything Liaison says about partner health: the score and its parts in plain words, the
+trend, the at-risk and dormant lists, and the weekly digest."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from bot.health import (
+    AT_RISK_BELOW,
+    COLLISION_PENALTY,
+    LOOKBACK,
+    PROBLEM_RECENT,
+    TREND_WEEKS,
+    WEIGHTS,
+    Move,
+    PartKind,
+    Parts,
+    Risk,
+    RiskKind,
+)
+from bot.services.cadence import CadenceState, Standing
+from bot.services.digest import PartnerWeek, WeeklyDigest
+from bot.services.health import Comparison, PartnerHealth
+from handlers.texts.commitments import carrier, day, percent
+from handlers.texts.partners import person, status
+
+COMMAND = "/partner"
+
+PART_NAMES = {
+    PartKind.PULSE: "Pulse",
+    PartKind.CHECKINS: "Check-ins",
+    PartKind.COMMITMENTS: "Commitments",
+    PartKind.CADENCE: "Contact",
+    PartKind.COLLISIONS: "Collisions",
+}
+# The pulse questions, in the order asked (`bot.services.surveys.QUESTIONS`).
+QUESTION_LABELS = ("value", "clarity", "fair workload", "alignment")
+LOOKBACK_DAYS = LOOKBACK.days
+PROBLEM_DAYS = PROBLEM_RECENT.days
+
+
+# --- Small pieces -------------------------------------------------------------------------------
+
+
+def score_of(value: int | None) -> str:
+    return "no score yet" if value is None else f"{value}/100"
+
+
+def mood(value: int | None) -> str:
+    """A coloured dot: green from 75, yellow from 50, red below."""
+    if value is None:
+        return ":white_circle:"
+    if value >= 75:
+        return ":large_green_circle:"
+    return ":large_yellow_circle:" if value >= AT_RISK_BELOW else ":red_circle:"
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    return f"{count} {word if count == 1 else many or word + 's'}"
+
+
+def week_of(start: date) -> str:
+    return f"week of {day(start)}"
+
+
+# --- The parts in plain words -------------------------------------------------------------------
+
+
+def _pulse(facts: Parts, tz: ZoneInfo, name: str) -> str:
+    pulse = facts.pulse
+    if pulse is None:
+        return f"no pulse yet: no survey round has closed (`{COMMAND} survey {name}` shows when)"
+    closed = day(pulse.closed_at.astimezone(tz).date())
+    answered = f"{pulse.respondents} of {plural(pulse.invited, 'person', 'people')} answered"
+    if not pulse.enough:
+        return (
+            f"left out: in the last round (closed {closed}) {answered}, fewer than the "
+            f"{pulse.threshold} needed to keep answers anonymous"
+        )
+    shown = [
+        f"{label} {average:.1f}" if average is not None else f"{label} (too few answers)"
+        for label, average in zip(QUESTION_LABELS, pulse.averages, strict=False)
+    ]
+    return f"{', '.join(shown)} out of 5 — round closed {closed}, {answered}"
+
+
+def _checkins(facts: Parts) -> str:
+    said = facts.checkins
+    if not said.answered:
+        return f"no check-in answered about a meeting of the last {LOOKBACK_DAYS} days"
+    return (
+        f"{said.went_well} went well, {said.mixed} mixed, "
+        f"{plural(said.problem, 'problem')} — check-ins of the last {LOOKBACK_DAYS} days"
+    )
+
+
+def _commitments(facts: Parts) -> str:
+    kept = facts.commitments
+    if not (kept.kept or kept.late or kept.overdue):
+        return "nothing kept or overdue yet (open commitments not yet due do not count)"
+    return (
+        f"{kept.kept} kept on time, {kept.late} late, {kept.overdue} overdue, "
+        "both sides (an overdue one weighs double)"
+    )
+
+
+def _cadence(facts: Parts, partner_status: str) -> str:
+    contact = facts.cadence
+    if contact is None or contact.standing is Standing.EXEMPT:
+        return f"left out: {status(partner_status)} partners are exempt from staying in touch"
+    quiet = plural(contact.quiet_days, "day")
+    if contact.standing is Standing.DORMANT:
+        return f"dormant: quiet for {quiet} (dormant after {contact.max_days})"
+    if contact.standing is Standing.DUE:
+        return f"time to get in touch: quiet for {quiet} (ideal: every {contact.ideal_days})"
+    return f"on track: quiet for {quiet} (ideal: every {contact.ideal_days})"
+
+
+def _collisions(facts: Parts) -> str:
+    found = facts.collisions
+    if not found.touchpoints and not found.collisions:
+        return f"no touchpoints in the last {LOOKBACK_DAYS} days, so nothing to judge"
+    if not found.collisions:
+        return (
+            f"no collision among {plural(found.touchpoints, 'touchpoint')} of the last "
+            f"{LOOKBACK_DAYS} days"
+        )
+    return (
+        f"{plural(found.collisions, 'collision')} in the last {LOOKBACK_DAYS} days "
+        f"(−{COLLISION_PENALTY} each)"
+    )
+
+
+def explain(kind: PartKind, facts: Parts, *, tz: ZoneInfo, name: str, partner_status: str) -> str:
+    """What one part of the score is made of, in plain words."""
+    if kind is PartKind.PULSE:
+        return _pulse(facts, tz, name)
+    if kind is PartKind.CHECKINS:
+        return _checkins(facts)
+    if kind is PartKind.COMMITMENTS:
+        return _commitments(facts)
+    if kind is PartKind.CADENCE:
+        return _cadence(facts, partner_status)
+    return _collisions(facts)
+
+
+def part_line(found: PartnerHealth, kind: PartKind, tz: ZoneInfo) -> str:
+    part = found.health.part(kind)
+    value = "—" if part.score is None else str(part.score)
+    words = explain(
+        kind,
+        found.health.facts,
+        tz=tz,
+        name=found.partner.name,
+        partner_status=found.partner.status,
+    )
+    return f"*{PART_NAMES[kind]}* {value} · {words}"
+
+
+def parts_summary(found: PartnerHealth) -> str:
+    """`pulse 75 · check-ins 83 · commitments — · contact 100 · collisions —`."""
+    return " · ".join(
+        f"{PART_NAMES[part.kind].lower()} {'—' if part.score is None else part.score}"
+        for part in found.health.parts
+    )
+
+
+FORMULA = (
+    "The score weighs "
+    + ", ".join(f"{PART_NAMES[kind].lower()} {weight}%" for kind, weight in WEIGHTS.items())
+    + "; a part without data (—) is left out and the others count for more."
+)
+
+
+# --- At risk ------------------------------------------------------------------------------------
+
+
+def risk(found: PartnerHealth, reason: Risk) -> str:
+    if reason.kind is RiskKind.LOW_SCORE:
+        return f"score below {AT_RISK_BELOW}"
+    if reason.kind is RiskKind.DORMANT:
+        return f"dormant: quiet for {plural(found.cadence.quiet_days, 'day')}"
+    if reason.kind is RiskKind.LOPSIDED:
+        assert reason.side is not None
+        share = found.balance.share(reason.side)
+        return (
+            f"lopsided workload: {carrier(reason.side)} carries {percent(share)} of the open work"
+        )
+    return (
+        f"{plural(reason.count, 'Problem check-in')} in the last {PROBLEM_DAYS} days"
+        if reason.count > 1
+        else f"a Problem check-in in the last {PROBLEM_DAYS} days"
+    )
+
+
+def risks(found: PartnerHealth) -> str:
+    return "; ".join(risk(found, reason) for reason in found.risks)
+
+
+def at_risk_line(found: PartnerHealth) -> str:
+    facts = found.partner
+    return (
+        f"{mood(found.health.score)} *{facts.name}* {score_of(found.health.score)} · "
+        f"owner {person(facts.owner_id)} — {risks(found)}"
+    )
+
+
+def at_risk_title(count: int) -> str:
+    return f"Partners at risk ({count})"
+
+
+AT_RISK_RULE = (
+    f"At risk: a score below {AT_RISK_BELOW}, dormant, a lopsided workload, or a Problem "
+    f"check-in in the last {PROBLEM_DAYS} days. Worst first; `{COMMAND} health NAME` explains "
+    "one."
+)
+NONE_AT_RISK = (
+    f"No partner is at risk: every score is {AT_RISK_BELOW} or more, nobody is dormant or "
+    f"lopsided, and no check-in said Problem in the last {PROBLEM_DAYS} days."
+)
+
+
+def more_at_risk(hidden: int) -> str:
+    return f"…and {hidden} more."
+
+
+# --- `health NAME` ------------------------------------------------------------------------------
+
+
+def report_title(found: PartnerHealth) -> str:
+    return f"Health of {found.partner.name}: {score_of(found.health.score)}"
+
+
+def headline(found: PartnerHealth) -> str:
+    health = found.health
+    if health.score is None:
+        return (
+            f"{mood(None)} *{found.partner.name}* has no score yet: none of its five parts has "
+            "data."
+        )
+    return (
+        f"{mood(health.score)} *{score_of(health.score)}*, from {health.counted} of "
+        f"{len(health.parts)} parts."
+    )
+
+
+def trend(points: Sequence[int | None], bars: str) -> str:
+    shown = [value for value in points if value is not None]
+    if len(shown) < 2:
+        return f"*Trend*: {bars} — the first week; a trend shows once weekly scores are stored."
+    return (
+        f"*Last {min(len(points), TREND_WEEKS)} weeks*: {bars}  "
+        f"({shown[0]} → {shown[-1]}, lowest {min(shown)}, highest {max(shown)})"
+    )
+
+
+def move(item: Move) -> str:
+    name = PART_NAMES[item.kind].lower()
+    if item.before is None:
+        return f"{name} {item.after} (new)"
+    if item.after is None:
+        return f"{name} no longer counts (was {item.before})"
+    change = item.after - item.before
+    return f"{name} {item.before} → {item.after} ({'+' if change > 0 else '−'}{abs(change)})"
+
+
+def moved(found: Comparison, now_score: int | None) -> str:
+    """What moved since an earlier week's snapshot (taken at the start of that week)."""
+    head = f"*Since the {week_of(found.week_start)}* ({score_of(found.score)} → "
+    head += f"{score_of(now_score)})"
+    if not found.moves:
+        return f"{head}: no part moved."
+    return f"{head}: " + "; ".join(move(item) for item in found.moves) + "."
+
+
+def card_footer(name: str) -> str:
+    return f"`{COMMAND} health {name}` shows the trend and what each part means."
+
+
+# --- `list dormant` -----------------------------------------------------------------------------
+
+DORMANT_TITLE = "Dormant partners"
+NO_DORMANT = (
+    "No dormant partners: every partner followed was in touch within its maximum interval "
+    f"(default 60 days; `{COMMAND} cadence NAME` shows one's)."
+)
+
+
+def dormant_line(state: CadenceState, tz: ZoneInfo) -> str:
+    facts = state.partner
+    since = day(state.since.astimezone(tz).date())
+    last = f"last contact {since}" if state.contacted else f"never in touch since {since}"
+    return (
+        f"• *{facts.name}* · owner {person(facts.owner_id)} · quiet for "
+        f"{plural(state.quiet_days, 'day')} ({last}; dormant after {state.intervals.max})"
+    )
+
+
+def more_dormant(hidden: int) -> str:
+    return f"…and {hidden} more."
+
+
+# --- The weekly digest --------------------------------------------------------------------------
+
+
+def _span(found: WeeklyDigest) -> str:
+    first = found.start.astimezone(found.tz).date()
+    last = found.end.astimezone(found.tz).date()
+    return f"{day(first)} – {day(last)}"
+
+
+def digest_counts(found: WeeklyDigest) -> str:
+    counts = [
+        plural(len(found.new_partners), "new partner"),
+        f"{plural(found.touchpoints, 'touchpoint')} logged",
+        plural(found.collisions, "collision"),
+        f"{plural(found.closed, 'commitment')} closed",
+        f"{found.overdue} overdue",
+    ]
+    turnout = found.turnout
+    if turnout.invited:
+        rate = round(100 * turnout.respondents / turnout.invited)
+        counts.append(f"pulse response {rate}% ({turnout.respondents} of {turnout.invited} asked)")
+    else:
+        counts.append("no pulse round closed")
+    return " · ".join(counts)
+
+
+def digest_title(found: WeeklyDigest) -> str:
+    return f"Weekly digest · {_span(found)}"
+
+
+def digest_at_risk(found: WeeklyDigest, shown: int) -> str:
+    if not found.at_risk:
+        return "*At risk*: nobody."
+    names = ", ".join(
+        f"{item.partner.name} ({score_of(item.health.score)})" for item in found.at_risk[:shown]
+    )
+    hidden = len(found.at_risk) - shown
+    tail = f", and {hidden} more" if hidden > 0 else ""
+    return f"*At risk ({len(found.at_risk)})*: {names}{tail}."
+
+
+def digest_text(found: WeeklyDigest) -> str:
+    return f"{digest_title(found)}: {digest_counts(found)}."
+
+
+DIGEST_DETAILS = "Details per partner in the thread."
+DIGEST_AT_RISK = "*At risk*, worst first"
+DIGEST_PARTNERS = "*This week, by partner*"
+DIGEST_NEW = "*New partners*"
+
+
+def partner_week(item: PartnerWeek) -> str:
+    parts = []
+    if item.touchpoints:
+        parts.append(f"{plural(item.touchpoints, 'touchpoint')} logged")
+    if item.collisions:
+        parts.append(plural(item.collisions, "collision"))
+    if item.overdue:
+        parts.append(f"{plural(item.overdue, 'commitment')} overdue")
+    return f"• *{item.name}*: " + ", ".join(parts)
+
+
+def new_partner(name: str) -> str:
+    return f"• *{name}*"

@@ -1,0 +1,135 @@
+"""When the weekly digest is due (pure), and what it tells from the database: the week's counts,
+quiet weeks, and the planner's idempotence."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from bot.clock import ManualClock
+from bot.services.cadence import Cadences
+from bot.services.commitments import Commitments
+from bot.services.digest import (
+    CATCH_UP,
+    Digests,
+    digest_key,
+    due_moment,
+    latest_moment,
+    schedule_of,
+)
+from bot.services.health import Health
+from bot.services.partner_names import PartnerNames
+from bot.services.registry import Actor, Registry
+from handlers.blocks import commitments as commitment_blocks
+from handlers.blocks.health import MESSAGES
+from storage.models import OutboxMessage, Workspace
+from tests.factories import Colleague, add_partner, save_colleagues
+
+T1, T2 = "T1", "T2"
+BEN = "U0BEN"
+NEW_YORK = ZoneInfo("America/New_York")
+UTC_ZONE = ZoneInfo("UTC")
+
+
+def workspace(**settings: str) -> Workspace:
+    return Workspace(team_id=T1, created_at=datetime(2026, 1, 1, tzinfo=UTC), **settings)  # type: ignore[arg-type]
+
+
+# --- When ---------------------------------------------------------------------------------------
+
+
+def test_the_schedule_defaults_to_monday_09_00_and_ignores_nonsense() -> None:
+    assert schedule_of(None) == (0, time(9, 0))
+    assert schedule_of(workspace(digest_day="fri", digest_time="16:30")) == (4, time(16, 30))
+    assert schedule_of(workspace(digest_day="FRIDAY", digest_time="7:5")) == (4, time(9, 0))
+    assert schedule_of(workspace(digest_day="xyz", digest_time="25:00")) == (0, time(9, 0))
+
+
+def test_the_latest_moment_is_local_time_across_daylight_saving() -> None:
+    def monday_nine(now: datetime) -> datetime:
+        return latest_moment(now, weekday=0, at=time(9, 0), tz=NEW_YORK)
+
+    # Summer time: 09:00 in New York is 13:00 UTC; a minute earlier it is last week's.
+    summer = datetime(2026, 10, 26, 13, 0, tzinfo=UTC)
+    assert monday_nine(summer) == summer
+    assert monday_nine(summer - timedelta(minutes=1)) == summer - timedelta(weeks=1)
+    # After the clocks went back on 1 Nov: 14:00 UTC.
+    assert monday_nine(datetime(2026, 11, 4, 0, 0, tzinfo=UTC)) == datetime(
+        2026, 11, 2, 14, 0, tzinfo=UTC
+    )
+
+
+def test_a_digest_is_due_from_its_moment_for_a_day() -> None:
+    moment = datetime(2026, 11, 30, 14, 0, tzinfo=UTC)
+    settings = workspace(timezone="America/New_York")
+    assert due_moment(moment - timedelta(minutes=1), settings, NEW_YORK) is None
+    assert due_moment(moment, settings, NEW_YORK) == moment
+    assert due_moment(moment + CATCH_UP - timedelta(minutes=1), settings, NEW_YORK) == moment
+    assert due_moment(moment + CATCH_UP, settings, NEW_YORK) is None
+    assert digest_key(moment, NEW_YORK) == "digest:2026-11-30"
+    # Late on Sunday in New York is already Monday in UTC: the key names the local day.
+    assert digest_key(datetime(2026, 11, 30, 3, 0, tzinfo=UTC), NEW_YORK) == "digest:2026-11-29"
+
+
+# --- On the database ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def digests(engine: Engine, clock: ManualClock) -> Digests:
+    registry = Registry(engine=engine, clock=clock, names=PartnerNames())
+    for team_id in (T1, T2):
+        save_colleagues(engine, clock, team_id=team_id, colleagues=[Colleague(BEN)])
+    add_partner(registry, team_id=T1, name="Acme", owner_id=BEN)
+    messages = commitment_blocks.MESSAGES
+    health = Health(
+        engine=engine,
+        clock=clock,
+        registry=registry,
+        commitments=Commitments(engine=engine, clock=clock, registry=registry, messages=messages),
+        cadences=Cadences(engine=engine, clock=clock, registry=registry, messages=messages),
+    )
+    return Digests(
+        engine=engine, clock=clock, health=health, messages=MESSAGES, default_channel="C0DEFAULT"
+    )
+
+
+def queued(engine: Engine) -> list[OutboxMessage]:
+    with Session(engine) as session:
+        return list(session.exec(select(OutboxMessage).order_by(OutboxMessage.id)))  # type: ignore[arg-type]
+
+
+def test_the_week_counts_what_happened_in_it_only(digests: Digests) -> None:
+    # Acme was registered on Wednesday 25 Nov.
+    week = digests.week(team_id=T1, end=datetime(2026, 11, 30, 9, 0, tzinfo=UTC))
+    assert week.new_partners == ["Acme"] and not week.quiet
+    assert (week.touchpoints, week.collisions, week.closed, week.overdue) == (0, 0, 0, 0)
+    earlier = digests.week(team_id=T1, end=datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
+    assert earlier.new_partners == [] and earlier.quiet
+    assert digests.week(team_id=T2, end=datetime(2026, 11, 30, 9, 0, tzinfo=UTC)).quiet
+
+
+def test_the_planner_queues_one_digest_with_its_thread_once(
+    digests: Digests, engine: Engine, clock: ManualClock
+) -> None:
+    monday = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+    assert digests.plan(now=monday - timedelta(minutes=1)) == 0
+    assert digests.plan(now=monday) == 1
+    assert digests.plan(now=monday + timedelta(hours=1)) == 0
+    rows = queued(engine)
+    assert [(row.kind, row.dedupe_key, row.thread_of_dedupe_key) for row in rows] == [
+        ("weekly_digest", "digest:2026-11-30", None),
+        ("weekly_digest_detail", "digest:2026-11-30:detail:1", "digest:2026-11-30"),
+    ]
+    # No `config channel`: LIAISON_DEFAULT_CHANNEL; with one, the workspace's channel.
+    assert {row.recipient_channel for row in rows} == {"C0DEFAULT"}
+    with Session(engine) as session:
+        session.add(workspace(coordination_channel="C0WORK"))
+        session.commit()
+    clock.set(monday + timedelta(days=2))
+    digests.health.registry.add(actor=Actor(T1, BEN), name="Globex")  # something new
+    assert digests.plan(now=monday + timedelta(weeks=1)) == 1
+    assert queued(engine)[-2].recipient_channel == "C0WORK"

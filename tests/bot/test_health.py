@@ -1,0 +1,214 @@
+"""The health formula (`bot.health`): each part and its edges, the renormalised weights, the
+at-risk rules, the sparkline and what counts as a part that moved."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.health import (
+    CheckInFacts,
+    CollisionFacts,
+    ContactFacts,
+    Move,
+    PartKind,
+    Parts,
+    PromiseFacts,
+    PulseFacts,
+    Risk,
+    RiskKind,
+    checkin_score,
+    collision_score,
+    commitment_score,
+    moves,
+    pulse_score,
+    risks,
+    score,
+    sparkline,
+    week_start,
+    worst_first,
+)
+from bot.services.cadence import Standing
+from storage.models import CommitmentSide
+
+CLOSED = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+
+
+def pulse(*averages: float | None, respondents: int = 4, threshold: int = 3) -> PulseFacts:
+    return PulseFacts(
+        closed_at=CLOSED,
+        invited=6,
+        respondents=respondents,
+        threshold=threshold,
+        averages=tuple(averages),
+    )
+
+
+def contact(standing: Standing, quiet: int = 3) -> ContactFacts:
+    return ContactFacts(standing=standing, quiet_days=quiet, ideal_days=30, max_days=60)
+
+
+# --- Each part ----------------------------------------------------------------------------------
+
+
+def test_pulse_maps_the_mean_of_the_shown_averages_from_one_to_five_onto_0_to_100() -> None:
+    assert pulse_score(pulse(5, 5, 5, 5)) == 100
+    assert pulse_score(pulse(1, 1, 1, 1)) == 0
+    assert pulse_score(pulse(4.0, 3.0, 3.0, 4.0)) == 63  # mean 3.5 → 62.5, half up
+    # A question too few answered is hidden: the others make the part.
+    assert pulse_score(pulse(5, None, 3, None)) == 75
+
+
+def test_no_pulse_without_a_round_or_below_the_anonymity_threshold() -> None:
+    assert pulse_score(None) is None
+    assert pulse_score(pulse(5, 5, 5, 5, respondents=2, threshold=3)) is None
+    assert pulse_score(pulse(None, None, None, None)) is None
+    assert pulse_score(pulse(5, 5, 5, 5, respondents=3, threshold=3)) == 100
+
+
+def test_checkins_went_well_100_mixed_50_problem_0() -> None:
+    assert checkin_score(CheckInFacts()) is None
+    assert checkin_score(CheckInFacts(went_well=3)) == 100
+    assert checkin_score(CheckInFacts(problem=2)) == 0
+    assert checkin_score(CheckInFacts(went_well=1, mixed=1, problem=1)) == 50
+    assert checkin_score(CheckInFacts(went_well=2, mixed=1)) == 83
+
+
+def test_commitments_kept_late_half_overdue_double() -> None:
+    assert commitment_score(PromiseFacts()) is None
+    assert commitment_score(PromiseFacts(kept=4)) == 100
+    assert commitment_score(PromiseFacts(late=2)) == 50
+    assert commitment_score(PromiseFacts(overdue=1)) == 0
+    assert commitment_score(PromiseFacts(kept=2, overdue=1)) == 50  # 2 / (2 + 2)
+    assert commitment_score(PromiseFacts(kept=1, late=1, overdue=1)) == 38  # 1.5 / 4
+
+
+@pytest.mark.parametrize(
+    ("standing", "expected"),
+    [
+        (Standing.FINE, 100),
+        (Standing.DUE, 50),
+        (Standing.DORMANT, 0),
+        (Standing.EXEMPT, None),
+    ],
+)
+def test_contact_on_track_due_dormant_exempt(standing: Standing, expected: int | None) -> None:
+    assert score(Parts(cadence=contact(standing))).part(PartKind.CADENCE).score == expected
+
+
+def test_collisions_lose_25_each_and_need_a_touchpoint_to_count() -> None:
+    assert collision_score(CollisionFacts()) is None
+    assert collision_score(CollisionFacts(touchpoints=5)) == 100
+    assert collision_score(CollisionFacts(touchpoints=5, collisions=1)) == 75
+    assert collision_score(CollisionFacts(touchpoints=9, collisions=4)) == 0
+    assert collision_score(CollisionFacts(touchpoints=9, collisions=7)) == 0
+
+
+# --- The score ----------------------------------------------------------------------------------
+
+
+def test_every_part_counts_with_its_weight() -> None:
+    found = score(
+        Parts(
+            pulse=pulse(5, 5, 5, 5),  # 100 × 30
+            checkins=CheckInFacts(problem=1),  # 0 × 25
+            commitments=PromiseFacts(kept=1),  # 100 × 20
+            cadence=contact(Standing.DUE),  # 50 × 15
+            collisions=CollisionFacts(touchpoints=2, collisions=2),  # 50 × 10
+        )
+    )
+    assert found.score == 63  # (3000 + 0 + 2000 + 750 + 500) / 100 = 62.5, half up
+    assert found.counted == 5
+    assert [part.share for part in found.parts] == [0.3, 0.25, 0.2, 0.15, 0.1]
+
+
+def test_parts_without_data_are_left_out_and_the_weights_renormalised() -> None:
+    found = score(Parts(checkins=CheckInFacts(went_well=1), cadence=contact(Standing.DORMANT)))
+    # check-ins 100 (weight 25) and contact 0 (weight 15): 2500 / 40.
+    assert found.score == 63
+    assert found.counted == 2
+    assert found.part(PartKind.PULSE).score is None and found.part(PartKind.PULSE).share == 0
+    assert found.part(PartKind.CHECKINS).share == pytest.approx(25 / 40)
+    assert found.scores == {
+        PartKind.PULSE: None,
+        PartKind.CHECKINS: 100,
+        PartKind.COMMITMENTS: None,
+        PartKind.CADENCE: 0,
+        PartKind.COLLISIONS: None,
+    }
+
+
+def test_a_score_needs_at_least_one_part() -> None:
+    assert score(Parts()).score is None
+    assert score(Parts(cadence=contact(Standing.EXEMPT))).score is None
+    assert score(Parts(cadence=contact(Standing.FINE))).score == 100
+
+
+# --- At risk ------------------------------------------------------------------------------------
+
+
+def test_at_risk_below_50_dormant_lopsided_or_a_recent_problem() -> None:
+    fine = score(Parts(cadence=contact(Standing.FINE)))
+    assert risks(fine, lopsided=None, recent_problems=0) == ()
+    low = score(Parts(checkins=CheckInFacts(mixed=1, problem=1)))  # 25
+    assert risks(low, lopsided=None, recent_problems=0) == (Risk(RiskKind.LOW_SCORE),)
+    exactly_50 = score(Parts(checkins=CheckInFacts(mixed=1)))
+    assert risks(exactly_50, lopsided=None, recent_problems=0) == ()
+    dormant = score(Parts(cadence=contact(Standing.DORMANT, quiet=70), pulse=pulse(5, 5, 5, 5)))
+    assert dormant.score is not None and dormant.score >= 50
+    assert risks(dormant, lopsided=None, recent_problems=0) == (Risk(RiskKind.DORMANT),)
+    assert risks(fine, lopsided=CommitmentSide.US, recent_problems=2) == (
+        Risk(RiskKind.LOPSIDED, side=CommitmentSide.US),
+        Risk(RiskKind.PROBLEM, count=2),
+    )
+
+
+def test_worst_first_lowest_score_then_most_reasons_then_name() -> None:
+    two = (Risk(RiskKind.LOW_SCORE), Risk(RiskKind.DORMANT))
+    one = (Risk(RiskKind.LOW_SCORE),)
+    keys = {
+        "Zeta 20": worst_first(20, one, "Zeta"),
+        "Alpha 40": worst_first(40, one, "Alpha"),
+        "Beta 40 two": worst_first(40, two, "Beta"),
+        "Gamma none": worst_first(None, one, "Gamma"),
+        "Acme 40": worst_first(40, one, "acme"),
+    }
+    assert sorted(keys, key=keys.__getitem__) == [
+        "Zeta 20",
+        "Beta 40 two",
+        "Acme 40",
+        "Alpha 40",
+        "Gamma none",
+    ]
+
+
+# --- The trend ----------------------------------------------------------------------------------
+
+
+def test_weeks_start_on_monday_in_the_workspaces_zone() -> None:
+    sunday_night_utc = datetime(2026, 11, 29, 23, 30, tzinfo=UTC)
+    assert week_start(sunday_night_utc, ZoneInfo("UTC")) == date(2026, 11, 23)
+    # Already Monday morning in Tokyo; still Sunday afternoon in New York.
+    assert week_start(sunday_night_utc, ZoneInfo("Asia/Tokyo")) == date(2026, 11, 30)
+    assert week_start(sunday_night_utc, ZoneInfo("America/New_York")) == date(2026, 11, 23)
+
+
+def test_sparkline_on_a_fixed_scale_with_gaps() -> None:
+    assert sparkline([0, 15, 29, 43, 57, 71, 86, 100]) == "▁▂▃▄▅▆▇█"
+    assert sparkline([100, None, 50]) == "█·▅"
+    assert sparkline([]) == ""
+
+
+def test_a_part_moved_when_it_changed_by_5_or_gained_or_lost_data() -> None:
+    before = {PartKind.PULSE: 80, PartKind.CHECKINS: 50, PartKind.CADENCE: 100}
+    after = {PartKind.PULSE: 40, PartKind.CHECKINS: 53, PartKind.COLLISIONS: 75}
+    found = moves(before, after)
+    assert found == [
+        Move(PartKind.PULSE, 80, 40),
+        Move(PartKind.CADENCE, 100, None),
+        Move(PartKind.COLLISIONS, None, 75),
+    ]
+    assert found[0].change == -40 and found[1].change is None
+    assert moves(before, before) == []

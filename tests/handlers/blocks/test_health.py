@@ -1,0 +1,204 @@
+"""Health Block Kit and texts, built from plain values: `health NAME`, the at-risk and dormant
+lists, the card section and the weekly digest with its thread."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot import health as rules
+from bot.health import CheckInFacts, ContactFacts, Parts, PromiseFacts, PulseFacts
+from bot.services.cadence import CadenceState, Intervals, Source, Standing
+from bot.services.commitments import Balance
+from bot.services.digest import PartnerWeek, WeeklyDigest
+from bot.services.health import Comparison, HealthReport, PartnerHealth, TrendPoint
+from bot.services.registry import PartnerFacts
+from handlers.blocks import health as blocks
+from handlers.reply import Block
+from handlers.texts import health as texts
+from storage.health import RoundTurnout
+from storage.models import CommitmentSide
+
+NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+UTC_ZONE = ZoneInfo("UTC")
+
+
+def text_of(items: list[Block]) -> str:
+    return json.dumps(items, ensure_ascii=False)
+
+
+def partner(
+    name: str = "Acme",
+    *,
+    parts: Parts | None = None,
+    standing: Standing = Standing.FINE,
+    balance: Balance | None = None,
+    recent_problems: int = 0,
+) -> PartnerHealth:
+    facts = PartnerFacts(
+        id=7,
+        name=name,
+        status="active",
+        owner_id="U0ANA",
+        deputy_id=None,
+        website_domain=None,
+        channel_id=None,
+        last_contact_at=None,
+    )
+    state = CadenceState(
+        partner=facts,
+        intervals=Intervals(30, 60, Source.DEFAULT),
+        since=NOW - timedelta(days=70),
+        contacted=True,
+        last_contact_by="U0BEN",
+        quiet_days=70,
+        standing=standing,
+        snoozed_until=None,
+    )
+    contact = ContactFacts(standing=standing, quiet_days=70, ideal_days=30, max_days=60)
+    health = rules.score(parts or Parts(cadence=contact))
+    balance = balance or Balance()
+    return PartnerHealth(
+        partner=facts,
+        health=health,
+        balance=balance,
+        cadence=state,
+        recent_problems=recent_problems,
+        risks=rules.risks(health, lopsided=balance.lopsided, recent_problems=recent_problems),
+    )
+
+
+def test_the_at_risk_list_names_each_reason_and_is_cut_at_forty() -> None:
+    assert "No partner is at risk" in blocks.at_risk([]).text
+    dormant = partner(standing=Standing.DORMANT)
+    lopsided = partner("Globex", balance=Balance(open_us=4), recent_problems=2)
+    reply = blocks.at_risk([dormant, lopsided])
+    shown = text_of(reply.blocks)
+    assert reply.text == "Partners at risk (2)"
+    assert (
+        ":red_circle: *Acme* 0/100 · owner <@U0ANA> — score below 50; dormant: quiet for 70 days"
+    ) in shown
+    assert (
+        "*Globex* 100/100 · owner <@U0ANA> — lopsided workload: our side carries 100% of the "
+        "open work; 2 Problem check-ins in the last 14 days"
+    ) in shown
+    many = blocks.at_risk([dormant] * 45)
+    assert "…and 5 more." in text_of(many.blocks)
+    assert len(many.blocks) <= 50
+
+
+def test_dormant_lines_say_how_long_and_after_how_many_days() -> None:
+    assert "No dormant partners" in blocks.dormant([], tz=UTC_ZONE).text
+    state = partner(standing=Standing.DORMANT).cadence
+    reply = blocks.dormant([state], tz=UTC_ZONE)
+    assert reply.text == "Dormant partners (1)"
+    assert (
+        "• *Acme* · owner <@U0ANA> · quiet for 70 days (last contact Wed 16 Sep; dormant after 60)"
+    ) in text_of(reply.blocks)
+
+
+def test_the_report_explains_each_part_the_trend_and_the_moves() -> None:
+    parts = Parts(
+        pulse=PulseFacts(
+            closed_at=NOW,
+            invited=5,
+            respondents=4,
+            threshold=3,
+            averages=(4.0, None, 3.0, 5.0),
+        ),
+        checkins=CheckInFacts(went_well=2, mixed=1),
+        commitments=PromiseFacts(kept=1, overdue=1),
+        cadence=ContactFacts(standing=Standing.DUE, quiet_days=35, ideal_days=30, max_days=60),
+    )
+    current = partner(parts=parts)
+    found = HealthReport(
+        current=current,
+        trend=[
+            TrendPoint(date(2026, 11, 9), 90),
+            TrendPoint(date(2026, 11, 16), None),
+            TrendPoint(date(2026, 11, 23), current.health.score),
+        ],
+        since_last_week=None,
+        since_oldest=Comparison(
+            week_start=date(2026, 11, 9),
+            score=90,
+            moves=rules.moves(
+                {rules.PartKind.PULSE: 90, rules.PartKind.CADENCE: 100}, current.health.scores
+            ),
+        ),
+        tz=UTC_ZONE,
+    )
+    shown = text_of(blocks.report(found, tz=UTC_ZONE).blocks)
+    assert f"Health of Acme: {current.health.score}/100" in shown
+    assert "*Last 3 weeks*: ▇·▅" in shown
+    assert "*Since the week of Mon 9 Nov* (90/100 → 64/100): pulse 90 → 75 (−15); " in shown
+    assert "check-ins 83 (new); commitments 33 (new); contact 100 → 50 (−50)." in shown
+    assert (
+        "*Pulse* 75 · value 4.0, clarity (too few answers), fair workload 3.0, alignment 5.0 out "
+        "of 5 — round closed Wed 25 Nov, 4 of 5 people answered"
+    ) in shown
+    assert "*Check-ins* 83 · 2 went well, 1 mixed, 0 problems" in shown
+    assert "*Commitments* 33 · 1 kept on time, 0 late, 1 overdue" in shown
+    assert "*Contact* 50 · time to get in touch: quiet for 35 days (ideal: every 30)" in shown
+    assert "*Collisions* — · no touchpoints in the last 90 days, so nothing to judge" in shown
+
+
+def test_a_partner_without_any_part_has_no_score_yet() -> None:
+    paused = partner(parts=Parts())
+    shown = text_of(
+        blocks.report(
+            HealthReport(
+                current=paused, trend=[], since_last_week=None, since_oldest=None, tz=UTC_ZONE
+            ),
+            tz=UTC_ZONE,
+        ).blocks
+    )
+    assert "*Acme* has no score yet: none of its five parts has data." in shown
+    card = text_of(blocks.card_section(paused))
+    assert "*Health* :white_circle: no score yet · pulse — · check-ins —" in card
+
+
+def test_the_digest_is_one_short_message_and_its_details_go_to_the_thread() -> None:
+    found = WeeklyDigest(
+        team_id="T1",
+        start=NOW - timedelta(days=7),
+        end=NOW,
+        tz=UTC_ZONE,
+        new_partners=["Acme", "Globex"],
+        touchpoints=12,
+        collisions=1,
+        done=2,
+        dropped=1,
+        overdue=3,
+        turnout=RoundTurnout(rounds=2, invited=8, respondents=6),
+        at_risk=[partner(f"Partner {n:02d}", standing=Standing.DORMANT) for n in range(12)],
+        partners=[PartnerWeek(name="Acme", touchpoints=12, collisions=1, overdue=3)],
+    )
+    head = blocks.digest(found)
+    assert head.text == (
+        "Weekly digest · Wed 18 Nov – Wed 25 Nov: 2 new partners · 12 touchpoints logged · "
+        "1 collision · 3 commitments closed · 3 overdue · pulse response 75% (6 of 8 asked)."
+    )
+    assert "*At risk (12)*: Partner 00 (0/100), Partner 01 (0/100)" in text_of(head.blocks)
+    assert "Partner 04 (0/100), and 7 more." in text_of(head.blocks)
+    replies = blocks.digest_details(found)
+    assert [reply.text.split("\n")[0] for reply in replies] == [
+        "*At risk*, worst first",
+        ":red_circle: *Partner 10* 0/100 · owner <@U0ANA> — score below 50; dormant: quiet for "
+        "70 days",
+        "*This week, by partner*",
+        "*New partners*",
+    ]
+    assert replies[2].text.endswith(
+        "• *Acme*: 12 touchpoints logged, 1 collision, 3 commitments overdue"
+    )
+
+
+def test_a_lopsided_workload_names_the_side_and_its_share() -> None:
+    found = partner(balance=Balance(open_us=1, open_them=4))
+    (reason,) = found.risks
+    assert reason.side is CommitmentSide.THEM
+    assert texts.risk(found, reason) == (
+        "lopsided workload: their side carries 80% of the open work"
+    )

@@ -1,0 +1,266 @@
+"""Partner health and the weekly digest as colleagues meet them: signed `/partner` commands and
+clicks through the real app; check-ins and the digest queued by the planners and sent to the
+fake Slack by the scheduler's tick, so each test asserts on what people and channels received.
+
+The clock starts on Wednesday 25 Nov 2026, 09:00 UTC.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlmodel import Session, select
+
+from bot.sandbox.fake_slack import FakeMessage
+from handlers.blocks.partners import PICK
+from storage.models import OutboxMessage, Partner, Workspace
+from tests.conftest import START, Slack
+from tests.scenarios.test_commitments import action_ids, answer, at, shown
+
+TEAM, OTHER = "T0ACME", "T0OTHER"
+ANA, BEN, CHLOE, DAN = "U0ANA", "U0BEN", "U0CHLOE", "U0DAN"
+MENTION = {ANA: "<@U0ANA|ana>", BEN: "<@U0BEN|ben>", CHLOE: "<@U0CHLOE|chloe>", DAN: "<@U0DAN|dan>"}
+PARTNERS, GENERAL = "C0PARTNERS", "C0GENERAL"
+
+
+# --- Helpers ------------------------------------------------------------------------------------
+
+
+def utc(day: int, hour: int, minute: int = 0, month: int = 11) -> datetime:
+    return datetime(2026, month, day, hour, minute, tzinfo=UTC)
+
+
+def channel(slack: Slack, channel_id: str) -> list[FakeMessage]:
+    """The bot's posts in a channel (not threaded replies), oldest first."""
+    return [
+        m
+        for m in slack.fake.messages_in(channel_id)
+        if m.user == slack.fake.bot_user_id and m.thread_ts in (None, m.ts)
+    ]
+
+
+def digests(slack: Slack, channel_id: str = PARTNERS) -> list[FakeMessage]:
+    return [m for m in channel(slack, channel_id) if m.text.startswith("Weekly digest")]
+
+
+def problem_checkin(slack: Slack) -> None:
+    """Dan's meeting with Acme on Wednesday; on Thursday morning he answers **Problem**."""
+    answer(slack, "log Acme via meeting : the pilot review", user=DAN)
+    at(slack, utc(26, 9, 1))  # Thursday 09:01 in London
+    (asked,) = [
+        m
+        for m in slack.fake.dm_messages(DAN)
+        if m.ephemeral_to is None and "checkin_answer_problem" in action_ids(m)
+    ]
+    delivery = slack.deliver.send(
+        slack.requests.block_action(user_id=DAN, action_id="checkin_answer_problem", message=asked)
+    )
+    assert delivery.status == 200
+    slack.runtime.drain()
+
+
+@pytest.fixture
+def acme(slack: Slack) -> None:
+    """Acme, owned by Ana, with Dan on its team; every colleague's profile is cached."""
+    answer(slack, 'add Acme aka "ACME Corp"')
+    answer(slack, f"team Acme add {MENTION[DAN]}")
+    for user in (BEN, CHLOE, DAN):
+        answer(slack, "show Acme", user=user)
+
+
+# --- `health NAME` ------------------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("acme")
+def test_health_of_one_partner_explains_each_part(slack: Slack) -> None:
+    said = answer(slack, "health acme corp", user=BEN)
+    assert "Health of Acme: 100/100" in said
+    assert "100/100*, from 1 of 5 parts." in said
+    assert "*Pulse* — · no pulse yet: no survey round has closed" in said
+    assert "*Check-ins* — · no check-in answered about a meeting of the last 90 days" in said
+    assert "*Contact* 100 · on track: quiet for 0 days (ideal: every 30)" in said
+    assert "a part without data (—) is left out" in said
+    assert "the first week; a trend shows once weekly scores are stored" in said
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_misspelt_name_is_answered_with_did_you_mean(slack: Slack) -> None:
+    delivery = slack.command("health Acmee", user=BEN)
+    assert delivery.status == 200
+    (offer,) = slack.ephemerals_to(BEN)[-1:]
+    assert "Did you mean" in shown(offer)
+    (pick,) = [a for a in action_ids(offer) if a.startswith(PICK)]
+    delivery = slack.deliver.send(
+        slack.requests.block_action(user_id=BEN, action_id=pick, message=offer)
+    )
+    assert delivery.status == 200
+    slack.runtime.drain()
+    assert "Health of Acme: 100/100" in shown(slack.ephemerals_to(BEN)[-1])
+
+
+@pytest.mark.usefixtures("acme")
+def test_the_trend_shows_weeks_and_what_moved(slack: Slack) -> None:
+    at(slack, START)  # this week's snapshot: contact only
+    problem_checkin(slack)
+    at(slack, utc(30, 9))  # Monday: next week's snapshot has the Problem
+    said = answer(slack, "health Acme")
+    assert "*Last 2 weeks*: █▅  (100 → 50, lowest 50, highest 100)" in said
+    assert (
+        "*Since the week of Mon 23 Nov* (100/100 → 50/100): check-ins 0 (new); collisions 100 "
+        "(new)."
+    ) in said
+    assert ":warning: *At risk*: a Problem check-in in the last 14 days." in said
+
+
+# --- The at-risk list ---------------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("acme")
+def test_health_alone_and_list_at_risk_show_the_same_list(slack: Slack) -> None:
+    assert "No partner is at risk" in answer(slack, "health")
+    answer(slack, "add Globex")
+    problem_checkin(slack)
+    said = answer(slack, "health", user=CHLOE)
+    assert "Partners at risk (1)" in said
+    assert (
+        ":large_yellow_circle: *Acme* 50/100 · owner <@U0ANA> — a Problem check-in in the last "
+        "14 days"
+    ) in said
+    assert "Globex" not in said
+    listed = answer(slack, "list at-risk", user=CHLOE)
+    assert listed == said
+
+
+@pytest.mark.usefixtures("acme")
+def test_list_dormant_follows_each_partners_own_cadence(slack: Slack) -> None:
+    answer(slack, "add Globex")
+    answer(slack, "cadence Globex 5 10")
+    assert "No dormant partners" in answer(slack, "list dormant")
+    at(slack, utc(8, 9, month=12))  # 13 days later: past Globex's maximum, not Acme's
+    said = answer(slack, "list dormant", user=BEN)
+    assert "Dormant partners (1)" in said
+    assert "*Globex* · owner <@U0ANA> · quiet for 13 days" in said
+    assert "dormant after 10" in said
+    assert "Acme" not in said
+    # Globex is dormant: at risk as well.
+    assert "*Globex*" in answer(slack, "list at-risk")
+
+
+# --- `show` and `check` -------------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("acme")
+def test_show_and_check_gain_commitments_balance_cadence_and_health(slack: Slack) -> None:
+    answer(slack, "commit Acme us : the deck by 2026-11-26", user=BEN)
+    at(slack, utc(28, 12))  # Saturday: the deck is overdue
+    for verb in ("show", "check"):
+        card = answer(slack, f"{verb} Acme", user=CHLOE)
+        assert "*Open commitments*" in card and "“the deck”" in card
+        assert "*Balance*: open — we owe 1 (1 overdue), they owe 0" in card
+        assert "in touch every 30 days, dormant after 60 (the default). On track" in card
+        assert "*Health* :red_circle: 43/100 · pulse — · check-ins — · " in card
+        assert "commitments 0 · contact 100 · collisions —" in card
+        assert ":warning: *At risk*: score below 50." in card
+        assert "`/partner health Acme` shows the trend" in card
+
+
+# --- The weekly digest --------------------------------------------------------------------------
+
+
+def set_workspace(slack: Slack, team_id: str, **settings: str) -> None:
+    with Session(slack.runtime.engine) as session:
+        session.add(Workspace(team_id=team_id, created_at=START, **settings))  # type: ignore[arg-type]
+        session.commit()
+
+
+@pytest.mark.usefixtures("acme")
+def test_the_digest_comes_at_its_hour_in_the_workspaces_zone_with_details_in_its_thread(
+    slack: Slack,
+) -> None:
+    set_workspace(slack, TEAM, timezone="America/New_York")
+    answer(slack, f"log Acme with {MENTION[CHLOE]} : coffee", user=BEN)
+    answer(slack, "plan Acme on friday : a call", user=CHLOE)  # collides with Ben's coffee
+    answer(slack, "commit Acme them : the signed NDA by 2026-11-27", user=DAN)
+    answer(slack, "add Globex")
+    problem_checkin(slack)
+    assert digests(slack) == []
+
+    at(slack, utc(30, 13, 59))  # Monday 08:59 in New York
+    assert digests(slack) == []
+    at(slack, utc(30, 14, 0))  # 09:00 in New York
+    (digest,) = digests(slack)
+    assert digest.text.startswith("Weekly digest · Mon 23 Nov – Mon 30 Nov: ")
+    said = shown(digest)
+    assert (
+        "2 new partners · 2 touchpoints logged · 2 collisions · 0 commitments closed · 1 overdue "
+        "· no pulse round closed"
+    ) in said
+    assert "*At risk (1)*: Acme (29/100)." in said
+    replies = slack.fake.thread(digest)
+    assert [reply.thread_ts for reply in replies] == [digest.ts] * len(replies)
+    texts = [reply.text for reply in replies]
+    assert texts[0].startswith("*At risk*, worst first\n")
+    assert "*Acme*" in texts[0] and "a Problem check-in in the last 14 days" in texts[0]
+    assert texts[1] == (
+        "*This week, by partner*\n"
+        "• *Acme*: 2 touchpoints logged, 2 collisions, 1 commitment overdue"
+    )
+    assert texts[2] == "*New partners*\n• *Acme*\n• *Globex*"
+    # One message in the channel; a second tick, or a restart, sends nothing again.
+    posts = len(channel(slack, PARTNERS))
+    at(slack, utc(30, 14, 10))
+    at(slack, utc(30, 20, 0))
+    assert len(channel(slack, PARTNERS)) == posts
+    assert len(slack.fake.thread(digest)) == len(replies)
+
+
+def test_a_quiet_week_sends_no_digest(slack: Slack) -> None:
+    answer(slack, "add Acme")
+    at(slack, utc(30, 9, 0))  # the first Monday: Acme was registered this week
+    assert len(digests(slack)) == 1
+    at(slack, utc(7, 9, 0, month=12))  # nothing happened since, nothing overdue, nobody at risk
+    at(slack, utc(7, 10, 0, month=12))
+    assert len(digests(slack)) == 1
+
+
+def test_each_workspace_gets_its_own_digest_in_its_own_channel_at_its_own_time(
+    slack: Slack,
+) -> None:
+    answer(slack, "add Acme")
+    set_workspace(
+        slack,
+        OTHER,
+        timezone="Asia/Tokyo",
+        digest_day="fri",
+        digest_time="17:30",
+        coordination_channel=GENERAL,
+    )
+    with Session(slack.runtime.engine) as session:
+        session.add(
+            Partner(
+                team_id=OTHER,
+                name="Initech",
+                normalized_name="initech",
+                created_by="U0OTHER",
+                created_at=START,
+            )
+        )
+        session.commit()
+    at(slack, utc(27, 8, 29))  # Friday 17:29 in Tokyo
+    assert digests(slack, GENERAL) == []
+    at(slack, utc(27, 8, 30))
+    (other,) = digests(slack, GENERAL)
+    assert "1 new partner ·" in other.text
+    assert [r.text for r in slack.fake.thread(other)] == ["*New partners*\n• *Initech*"]
+    assert digests(slack) == []  # Acme's workspace: Monday 09:00 UTC
+    at(slack, utc(30, 9, 0))
+    (mine,) = digests(slack)
+    assert [r.text for r in slack.fake.thread(mine)] == ["*New partners*\n• *Acme*"]
+    with Session(slack.runtime.engine) as session:
+        rows = session.exec(
+            select(OutboxMessage.team_id, OutboxMessage.recipient_channel).where(
+                OutboxMessage.kind == "weekly_digest"
+            )
+        ).all()
+    assert sorted(rows) == [(TEAM, "#partnerships"), (OTHER, GENERAL)]
