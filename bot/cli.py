@@ -196,14 +196,13 @@ def _create_app(runtime: Runtime, *, socket_mode: bool) -> App:
 
 def run_socket_mode(settings: Settings) -> int:
     settings.require(BOT_TOKEN, APP_TOKEN)
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
-
     from bot.app import build_planners
     from bot.scheduler import Scheduler
+    from bot.socket_mode import AckFirstSocketModeHandler
 
     runtime = build_runtime(settings)
     app = _create_app(runtime, socket_mode=True)
-    handler = SocketModeHandler(app, settings.slack_app_token)
+    handler = AckFirstSocketModeHandler(app, settings.slack_app_token, runtime=runtime)
     scheduler = Scheduler(runtime, planners=build_planners())
     logger.info("liaison %s connecting to Slack in Socket Mode", __version__)
     # SIGTERM unwinds like Ctrl-C, so the scheduler stops cleanly either way.

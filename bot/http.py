@@ -11,8 +11,9 @@ from contextlib import asynccontextmanager
 
 import anyio
 import anyio.to_thread
-from slack_bolt import App, BoltRequest
+from slack_bolt import App, BoltRequest, BoltResponse
 from starlette.applications import Starlette
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -44,12 +45,22 @@ def create_asgi_app(
             query=dict(request.query_params),
             headers={key: [value] for key, value in request.headers.items()},
         )
-        bolt_response = await anyio.to_thread.run_sync(app.dispatch, bolt_request, limiter=limiter)
+        bolt_response, held = await anyio.to_thread.run_sync(
+            dispatch_holding, bolt_request, limiter=limiter
+        )
         return Response(
             status_code=bolt_response.status,
             content=bolt_response.body,
             headers=bolt_response.first_headers_without_set_cookie(),
+            # Work the listener deferred starts once the answer has been sent.
+            background=BackgroundTask(runtime.release, held),
         )
+
+    def dispatch_holding(
+        bolt_request: BoltRequest,
+    ) -> tuple[BoltResponse, list[Callable[[], None]]]:
+        with runtime.holding() as held:
+            return app.dispatch(bolt_request), held
 
     async def healthz(_request: Request) -> Response:
         database_ok = await run_in_threadpool(is_reachable, runtime.engine)

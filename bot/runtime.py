@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Engine
@@ -16,6 +18,11 @@ from bot.config import Settings
 from bot.services.partner_names import PartnerNames
 
 logger = logging.getLogger(__name__)
+
+
+# Work deferred while a request is being answered, held until the answer is on its way (see
+# `Runtime.holding`). Per thread of execution: each request dispatch has its own.
+_held_work: ContextVar[list[Callable[[], None]] | None] = ContextVar("held_work", default=None)
 
 
 def new_error_id() -> str:
@@ -37,8 +44,11 @@ class Runtime:
     _pending: set[Future[None]] = field(default_factory=set)
     _pending_lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def defer(self, work: Callable[[], None], *, what: str) -> Future[None]:
-        """Run `work` after the ack; failures are logged with traceback and an error id."""
+    def defer(self, work: Callable[[], None], *, what: str) -> None:
+        """Run `work` after the ack; failures are logged with traceback and an error id.
+
+        Inside `holding` (a request being answered) the work waits until the answer has been
+        sent; elsewhere (a job, a deferred task deferring more) it starts at once."""
 
         def run() -> None:
             try:
@@ -46,11 +56,39 @@ class Runtime:
             except Exception:
                 logger.exception("after-ack work failed: %s (error id %s)", what, new_error_id())
 
+        held = _held_work.get()
+        if held is not None:
+            held.append(run)
+        else:
+            self._submit(run)
+
+    @contextmanager
+    def holding(self) -> Iterator[list[Callable[[], None]]]:
+        """Hold what listeners defer while a request is dispatched; `release` it once the
+        answer is on its way to Slack.
+
+        With `process_before_response` the listener runs before the HTTP (or Socket Mode)
+        answer is sent. Work started at once could reach Slack first — a `respond(...,
+        replace_original=True)` arriving before the ephemeral it replaces, which Slack then
+        shows as a second message."""
+        held: list[Callable[[], None]] = []
+        token = _held_work.set(held)
+        try:
+            yield held
+        finally:
+            _held_work.reset(token)
+
+    def release(self, held: list[Callable[[], None]]) -> None:
+        """Start the work `holding` kept back (after the answer was sent)."""
+        for run in held:
+            self._submit(run)
+        held.clear()
+
+    def _submit(self, run: Callable[[], None]) -> None:
         future = self.after_ack.submit(run)
         with self._pending_lock:
             self._pending.add(future)
         future.add_done_callback(self._forget)
-        return future
 
     def _forget(self, future: Future[None]) -> None:
         with self._pending_lock:

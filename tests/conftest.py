@@ -192,7 +192,7 @@ def slack(fake_slack: FakeSlack, app: App, slack_runtime: Runtime) -> Slack:
     return Slack(
         fake=fake_slack,
         requests=RequestFactory(fake_slack),
-        deliver=Deliverer(fake_slack, app=app),
+        deliver=Deliverer(fake_slack, app=app, runtime=slack_runtime),
         runtime=slack_runtime,
     )
 

@@ -30,6 +30,7 @@ from urllib.parse import parse_qs, urlencode
 
 from slack_bolt import App, BoltRequest
 
+from bot.runtime import Runtime
 from bot.sandbox.fake_slack import FakeMessage, FakeSlack, FakeView, JsonDict
 
 RequestKind = Literal["command", "interactive", "event"]
@@ -404,6 +405,7 @@ class Deliverer:
         fake: FakeSlack,
         *,
         app: App | None = None,
+        runtime: Runtime | None = None,
         url: str | None = None,
         timeout: float = 10.0,
     ) -> None:
@@ -411,6 +413,9 @@ class Deliverer:
             raise ValueError("Deliverer needs exactly one of app= or url=")
         self._fake = fake
         self._app = app
+        # In-process, the app's runtime holds deferred work until the answer is recorded, as
+        # `liaison serve` holds it until the answer is sent.
+        self._runtime = runtime
         self._url = url
         self._timeout = timeout
 
@@ -418,8 +423,14 @@ class Deliverer:
         payload = req.payload()
         if req.kind == "event" and not req.is_retry:
             self._apply_event(payload.get("event") or {})
-        status, body = self._post(req)
-        self._fake.record_response(kind=req.kind, payload=payload, status=status, body=body)
+        if self._runtime is None:
+            status, body = self._post(req)
+            self._fake.record_response(kind=req.kind, payload=payload, status=status, body=body)
+        else:
+            with self._runtime.holding() as held:
+                status, body = self._post(req)
+            self._fake.record_response(kind=req.kind, payload=payload, status=status, body=body)
+            self._runtime.release(held)
         return Delivery(status=status, body=body, json=_parse_json(body))
 
     def _apply_event(self, event: JsonDict) -> None:

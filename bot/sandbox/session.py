@@ -145,7 +145,7 @@ class Sandbox:
         self._next_runs: dict[str, datetime] = {}
         self.dispatcher = Dispatcher(engine=engine, clock=self.clock, client=self.app.client)
         self.requests = RequestFactory(self.fake)
-        self.deliver = Deliverer(self.fake, app=self.app)
+        self.deliver = Deliverer(self.fake, app=self.app, runtime=self.runtime)
 
         self.errors = _ErrorCounter()
         logging.getLogger().addHandler(self.errors)
