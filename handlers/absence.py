@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import datetime, time, timedelta
 from functools import partial
 
@@ -112,7 +113,19 @@ def _away(runtime: Runtime, invocation: Invocation, rest: str) -> Reply:
         deputy_id=deputy_id,
         now=now,
     )
-    return _answer(texts.away_recorded(result, tz=tz, now=now))
+    answer = _answer(texts.away_recorded(result, tz=tz, now=now))
+    if deputy_id is None:
+        return answer
+    # The deputy will be messaged in their own hours: Liaison must know their time zone.
+    return replace(answer, followup=partial(_warm_deputy, runtime, invocation.team_id, deputy_id))
+
+
+def _warm_deputy(
+    runtime: Runtime, team_id: str, deputy_id: str, client: WebClient, _respond: Respond
+) -> None:
+    people.warm(
+        client, engine=runtime.engine, clock=runtime.clock, team_id=team_id, user_ids=[deputy_id]
+    )
 
 
 def back_verb(runtime: Runtime, invocation: Invocation, rest: str) -> Reply:

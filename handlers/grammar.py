@@ -303,7 +303,8 @@ class WordLine:
 @dataclass(frozen=True)
 class ChannelLine:
     name: Name
-    channel_id: str
+    # None: `none` — the partner's alerts go to the workspace's coordination channel again.
+    channel_id: str | None
 
 
 @dataclass(frozen=True)
@@ -414,15 +415,18 @@ def channel_of(token: Token | None, *, by_name: bool = False) -> str:
     if by_name:
         what = f"`{token.text}` is not a channel" if token is not None else "Give a channel"
         raise GrammarError(f"{what}: pick one from the list Slack offers as you type `#`.")
-    hint = f"`{token.text}` is not a channel I can read: " if token is not None else ""
+    hint = f"`{token.text}` is not a channel I can read: e" if token is not None else "E"
     raise GrammarError(
-        f"{hint}End with the channel, picked from the list Slack offers as you type `#`."
+        f"{hint}nd with the channel, picked from the list Slack offers as you type `#`."
     )
 
 
 def parse_channel(text: str) -> ChannelLine:
-    """`NAME #channel` — the channel as Slack escapes it when picked from the list."""
+    """`NAME #channel` — the channel as Slack escapes it when picked from the list — or
+    `NAME none` to go back to the workspace's channel."""
     tokens = tokenize(text)
+    if len(tokens) > 1 and tokens[-1].is_word("none", "default"):
+        return ChannelLine(name=_require_name(whole_name(tokens[:-1])), channel_id=None)
     channel_id = channel_of(tokens[-1] if tokens else None)
     return ChannelLine(name=_require_name(whole_name(tokens[:-1])), channel_id=channel_id)
 

@@ -40,6 +40,7 @@ from bot.services.registry import (
     NothingToDo,
     PartnerFacts,
     Registry,
+    RegistryError,
     UnknownPartner,
     clean_name,
 )
@@ -285,7 +286,11 @@ def answer(call: Call, body: VerbBody) -> Reply:
     except PeopleToLookUp as pending:
         return look_up_then(call, pending.user_ids, rerun=partial(answer, body=body))
     except UnknownPartner as unknown:
-        reply = blocks.did_you_mean(unknown.query, _reruns(call, unknown))
+        swallowed = swallowed_words(call, unknown)
+        if swallowed is not None:
+            reply = help_blocks.usage(call.verb, swallowed)
+        else:
+            reply = blocks.did_you_mean(unknown.query, _reruns(call, unknown))
     except (GrammarError, BadName, BadValue, NotInWorkspace) as error:
         reply = help_blocks.usage(call.verb, _problem(error))
     except NotAllowed as refusal:
@@ -316,6 +321,22 @@ def _problem(error: GrammarError | BadName | BadValue | NotInWorkspace) -> str:
     if isinstance(error, BadValue):
         return texts.bad_value(error.what, error.value)
     return texts.not_in_workspace(error.user_id)
+
+
+def swallowed_words(call: Call, unknown: UnknownPartner) -> str | None:
+    """When the unknown name is a known partner followed by words the verb does not take
+    (`survey Acme weekly`, `log Oxfam yesterday : …`), say so instead of "no such partner"."""
+    words = unknown.query.split()
+    for keep in range(len(words) - 1, 0, -1):
+        known = " ".join(words[:keep])
+        try:
+            facts = call.registry.profile(team_id=call.team_id, partner=known).facts
+        except RegistryError:
+            continue
+        return texts.swallowed_words(
+            facts.name, " ".join(words[keep:]), verb=call.verb.name, query=unknown.query
+        )
+    return None
 
 
 def _reruns(call: Call, unknown: UnknownPartner) -> list[tuple[PartnerFacts, str]]:

@@ -312,7 +312,11 @@ def answer(call: Call, body: VerbBody) -> Reply:
     except (RegistryError, GrammarError, NotInWorkspace) as error:
         refusal = error
     reply = registry_handlers.answer(call, partial(_refuse, refusal))
-    if isinstance(refusal, UnknownPartner) and call.verb.name != "check":
+    if (
+        isinstance(refusal, UnknownPartner)
+        and call.verb.name != "check"
+        and registry_handlers.swallowed_words(call, refusal) is None
+    ):
         value = blocks.register_value(
             name=refusal.query,
             line=f"{call.verb.name} {call.rest}",

@@ -86,8 +86,9 @@ VERBS: tuple[Verb, ...] = (
     Verb(
         "channel",
         PARTNERS,
-        ("channel NAME #channel",),
-        "The partner's own coordination channel: alerts about it go there.",
+        ("channel NAME #channel", "channel NAME none"),
+        "The partner's own coordination channel: alerts about it go there (`none`: the "
+        "workspace's channel again).",
         ("channel MSF #msf-partnership",),
         who=OWNERS,
     ),

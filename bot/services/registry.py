@@ -566,8 +566,8 @@ class Registry:
             session.commit()
         return facts
 
-    def set_channel(self, *, actor: Actor, partner: str, channel_id: str) -> PartnerFacts:
-        """Make `channel_id` the partner's coordination channel."""
+    def set_channel(self, *, actor: Actor, partner: str, channel_id: str | None) -> PartnerFacts:
+        """Make `channel_id` the partner's coordination channel (None: the workspace's)."""
         with Session(self.engine) as session:
             found, team = self._editable(session, actor, partner)
             found.channel_id = channel_id

@@ -459,6 +459,8 @@ def export_failed(code: str) -> str:
 
 
 def not_an_export(word: str) -> str:
+    if not word:
+        return f"Export what? Say {', '.join(EXPORTS)}."
     return f"`{word}` is not something I can export; say {', '.join(EXPORTS)}."
 
 

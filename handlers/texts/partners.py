@@ -128,8 +128,13 @@ def list_line(facts: PartnerFacts, role: TeamRole | None, now: datetime) -> str:
 # --- Answers --------------------------------------------------------------------------------
 
 
+def ending(name: str) -> str:
+    """A partner's name in bold closing a sentence: no second full stop after "e.V." or "Inc."."""
+    return f"*{name}*" if name.endswith(".") else f"*{name}*."
+
+
 def added(name: str) -> str:
-    return f"Added *{name}*. Use `{COMMAND} show {name}` to see it again."
+    return f"Added {ending(name)} Use `{COMMAND} show {name}` to see it again."
 
 
 def already_registered(name: str, existing: PartnerFacts) -> str:
@@ -162,6 +167,19 @@ def unknown_partner(query: str, has_candidates: bool) -> str:
     return (
         f"I don't know a partner called “{query}”. Check the spelling, see "
         f"`{COMMAND} list`, or register it with `{COMMAND} add {query}`."
+    )
+
+
+# Verbs whose lines carry a date and notes after the partner's name.
+DATED_VERBS = frozenset({"log", "plan", "intend", "commit"})
+
+
+def swallowed_words(partner: str, extra: str, *, verb: str, query: str) -> str:
+    how = " (a date needs `on`, notes a `:`)" if verb in DATED_VERBS else ""
+    return (
+        f"I read “{query}” as the partner's name, and know no such partner. If you meant "
+        f"*{partner}*, “{extra}” is not something `{verb}` takes after the name{how}; the "
+        "forms are below."
     )
 
 
@@ -276,6 +294,11 @@ def status_set(facts: PartnerFacts) -> str:
 
 
 def channel_set(facts: PartnerFacts) -> str:
+    if facts.channel_id is None:
+        return (
+            f"*{facts.name}* has no channel of its own now: its alerts go to the workspace's "
+            "coordination channel."
+        )
     return f"Alerts about *{facts.name}* will go to {channel(facts.channel_id)}."
 
 
@@ -312,7 +335,7 @@ def merged(result: Merged) -> str:
     ]
     what = f" Moved over: {', '.join(moved)}." if moved else ""
     return (
-        f"Merged *{result.duplicate_name}* into *{result.kept.name}*.{what} "
+        f"Merged *{result.duplicate_name}* into {ending(result.kept.name)}{what} "
         f"“{result.duplicate_name}” now finds *{result.kept.name}*."
     )
 

@@ -462,6 +462,7 @@ def test_an_unknown_export_is_answered_with_the_syntax(slack: Slack) -> None:
     said = answer(slack, "export everything")
     assert "`everything` is not something I can export; say partners, touchpoints" in said
     assert "/partner export partners|touchpoints|commitments" in said
+    assert "Export what? Say partners, touchpoints" in answer(slack, "export")
 
 
 # --- Staying in touch ---------------------------------------------------------------------------

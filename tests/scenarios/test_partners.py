@@ -283,6 +283,24 @@ def test_an_unknown_partner_without_candidates(slack: Slack) -> None:
     assert "`/partner add World Food Programme`" in said
 
 
+@pytest.mark.parametrize(
+    ("line", "extra", "form"),
+    [
+        ("survey MSF weekly", "“weekly” is not something `survey` takes", "survey NAME now"),
+        ("cadence MSF often rarely", "“often rarely” is not something `cadence`", "IDEAL MAX"),
+        ("log MSF yesterday : met", "(a date needs `on`, notes a `:`)", "[on DATE]"),
+    ],
+)
+def test_words_a_verb_does_not_take_after_a_known_name_are_pointed_out(
+    slack: Slack, line: str, extra: str, form: str
+) -> None:
+    answer(slack, MSF)
+    said = answer(slack, line, user=BEN)
+    assert "If you meant *Médecins Sans Frontières*" in said
+    assert extra in said and form in said and "*Example:*" in said
+    assert "Register it" not in said
+
+
 # --- The list -------------------------------------------------------------------------------
 
 WORDS = (
@@ -334,6 +352,9 @@ def test_team_deputy_aliases_rename_channel_and_contacts(slack: Slack) -> None:
     assert "Alerts about *MSF International* will go to <#C0MSF>" in answer(
         slack, "channel MSF <#C0MSF|msf>", user=BEN
     )
+    assert "has no channel of its own now" in answer(slack, "channel MSF none", user=BEN)
+    assert registry(slack).profile(team_id=TEAM, partner="MSF").facts.channel_id is None
+    answer(slack, "channel MSF <#C0MSF|msf>", user=BEN)
     assert "Added *Jane Doe* · Head of Partnerships" in answer(
         slack,
         "contact MSF add Jane Doe <mailto:jane@msf.org|jane@msf.org> Head of Partnerships",

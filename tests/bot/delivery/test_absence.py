@@ -14,6 +14,7 @@ from bot.delivery.absence import come_back, go_away, is_away, recipient_for_owne
 from bot.delivery.dispatcher import Dispatcher
 from bot.sandbox.fake_slack import FakeSlack
 from storage.models import Absence
+from storage.people import get_profile
 from tests.bot.delivery.conftest import ANA, BEN, CHLOE, DAN, TEAM, delivered, queue, row, set_zones
 from tests.conftest import Slack
 
@@ -159,8 +160,9 @@ def test_away_records_the_days_in_the_callers_zone(slack: Slack, engine: Engine)
     text = shown(slack)
     assert "You're away from *Mon 21 Dec* to *Mon 4 Jan 2027* (Europe/Berlin)" in text
     assert "or else <@U0DAN>" in text
-    # Answered in the ack: no Web API call beyond Bolt's start-up check.
-    assert [call.method for call in slack.fake.calls] == ["auth.test"]
+    # Answered in the ack; after it, only the deputy's profile is fetched (their time zone).
+    assert [call.method for call in slack.fake.calls] == ["auth.test", "users.info"]
+    assert slack.fake.calls[-1].params.get("user") == DAN
 
 
 def test_away_with_everyday_words(slack: Slack, engine: Engine, clock: ManualClock) -> None:
@@ -183,6 +185,17 @@ def test_away_from_someone_never_seen_reads_their_zone_from_slack_first(
     (absence,) = absences(engine)
     assert absence.starts_at == datetime(2026, 12, 20, 23, 0, tzinfo=UTC)  # 00:00 in Berlin
     assert "(Europe/Berlin)" in shown(slack)
+
+
+def test_the_absences_deputy_is_looked_up_to_be_messaged_in_their_own_hours(
+    slack: Slack, engine: Engine
+) -> None:
+    set_zones(engine, [(ANA, "Europe/Berlin")], at=NOW)
+    slack.command("away 2026-12-21 to 2027-01-04 deputy <@U0CHLOE|chloe>")
+    slack.runtime.drain()
+    with Session(engine) as session:
+        deputy = get_profile(session=session, team_id=TEAM, user_id=CHLOE)
+    assert deputy is not None and deputy.tz == "Asia/Tokyo"
 
 
 @pytest.mark.parametrize(

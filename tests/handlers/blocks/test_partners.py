@@ -16,6 +16,7 @@ from bot.services.registry import (
 )
 from handlers.blocks import partners as blocks
 from handlers.reply import Block, Reply
+from handlers.texts import partners as texts
 from storage.models import TeamRole
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
@@ -253,3 +254,8 @@ def test_the_add_form() -> None:
     assert by_id["status"]["element"]["initial_option"]["value"] == "prospect"
     assert by_id["team"]["element"]["type"] == "multi_users_select"
     assert len(view["title"]["text"]) <= 24
+
+
+def test_a_name_ending_in_a_full_stop_closes_the_sentence_once() -> None:
+    assert texts.added("Greenpeace e.V.").startswith("Added *Greenpeace e.V.* Use")
+    assert texts.added("Acme").startswith("Added *Acme*. Use")
