@@ -229,7 +229,10 @@ def _request_key(invocation: Invocation) -> str | None:
     return f"cmd:{invocation.trigger_id}" if invocation.trigger_id else None
 
 
-def _record(call: Call, kind: TouchpointKind) -> Reply:
+def _record(
+    call: Call, kind: TouchpointKind, *, medium: TouchpointMedium | None = None
+) -> Reply:
+    """Record the line as a touchpoint of `kind`; `medium` when the line has no `via`."""
     line = parse_touchpoint(call.rest)
     if line.notes is None:
         raise GrammarError(texts.MISSING_COLON)
@@ -240,7 +243,7 @@ def _record(call: Call, kind: TouchpointKind) -> Reply:
             kind=kind,
             notes=line.notes,
             day_text=line.day,
-            medium=line.medium,
+            medium=line.medium or medium,
             participants=line.participants,
             contact=line.contact,
         ),
@@ -259,7 +262,8 @@ def log(call: Call) -> Reply:
 
 
 def plan(call: Call) -> Reply:
-    return _record(call, TouchpointKind.PLANNED)
+    # `plan` records a planned meeting unless `via` says otherwise (COMMANDS.md).
+    return _record(call, TouchpointKind.PLANNED, medium=TouchpointMedium.MEETING)
 
 
 def intend(call: Call) -> Reply:

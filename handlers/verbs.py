@@ -145,8 +145,9 @@ VERBS: tuple[Verb, ...] = (
     Verb(
         "plan",
         TOUCHPOINTS,
-        ("plan NAME on DATE [with PERSON …] : PURPOSE",),
-        "Record a planned meeting, so colleagues know before they reach out.",
+        ("plan NAME on DATE [with PERSON …] [via meeting|call|email|event] : PURPOSE",),
+        "Record a planned meeting (or `via` call, email, event), so colleagues know before they "
+        "reach out; once its date passes, those taking part are asked how it went.",
         ("plan MSF on friday 14:00 with Jane Doe : pilot kick-off",),
     ),
     Verb(

@@ -161,7 +161,7 @@ def test_the_owner_sees_partners_commitments_plans_and_what_waits_for_their_answ
     assert "“send the draft MoU” · due Wed 25 Nov · :warning: overdue by 1 day" in home
     assert "*Globex* owes us “signed NDA back” · due Fri 4 Dec" in home
     assert "the deck" not in home
-    assert "*Acme* · tomorrow at 14:00 with Jane Doe · “kick-off of the pilot”" in home
+    assert "*Acme* · meeting tomorrow at 14:00 with Jane Doe · “kick-off of the pilot”" in home
     assert "Waiting for your answer (2)" in home
     assert "How did the meeting with *Acme* on Tue 24 Nov go? _Asked today._" in home
     assert "Pulse survey about *Acme*: 0 of 4 statements scored" in home

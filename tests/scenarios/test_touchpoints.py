@@ -138,7 +138,7 @@ def test_overlapping_contacts_alert_the_channel_once_naming_both(slack: Slack) -
     (alert,) = posts(slack)
     text = shown(alert)
     assert "Revolving door at Acme Corporation" in text
-    assert "<@U0CHLOE> plans to be in touch with them <!date^" in text  # Fri 27 Nov 14:00 Tokyo
+    assert "<@U0CHLOE> plans to meet them <!date^" in text  # Fri 27 Nov 14:00 Tokyo
     assert "|on Fri 27 Nov at 05:00 UTC>" in text
     assert "<@U0BEN> met them on Mon 23 Nov with Jane Doe — *the same contact person*" in text
     assert "Owner <@U0ANA>: please make sure <@U0CHLOE>, <@U0BEN> coordinate" in text
@@ -264,7 +264,7 @@ def test_register_it_registers_with_the_caller_as_owner_then_logs(slack: Slack) 
     assert action_ids(message) == [blocks.REGISTER]
     click(slack, BEN, message, blocks.REGISTER)
     assert "Registered *Globex* with you as its owner" in shown(message)
-    assert "Planned your contact with *Globex* on Fri 27 Nov" in shown(message)
+    assert "Planned your meeting with *Globex* on Fri 27 Nov" in shown(message)
     click(slack, BEN, message, blocks.REGISTER)  # a second click records nothing new
     assert len(touchpoints(slack)) == 1
     assert "*Owner*\\n<@U0BEN>" in answer(slack, "show Globex", user=DAN)
@@ -448,7 +448,7 @@ def test_check_briefs_before_reaching_out(slack: Slack) -> None:
         "<@U0CHLOE> had a call with them on Fri 20 Nov",
         "<@U0CHLOE> had a call with them on Wed 18 Nov",
         "<@U0CHLOE> had a call with them on Thu 12 Nov",
-        "<@U0DAN> plans to be in touch with them on Wed 2 Dec at 05:00 with Jane Doe",
+        "<@U0DAN> plans to meet them on Wed 2 Dec at 05:00 with Jane Doe",
         "<@U0BEN> intends to reach out to them (since today): “propose a joint event” — waiting "
         "for <@U0ANA>",
         "You're not on its team: give <@U0ANA> a heads-up first",
