@@ -8,16 +8,17 @@ transaction decides (the dispatcher commits after every send, see `bot.delivery.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from storage.models import OutboxMessage, OutboxStatus
+from storage.sql import Driver, Sql
 from storage.upsert import table_of
 
 _T = table_of(OutboxMessage)
@@ -134,32 +135,40 @@ def insert_message(
     True when a row was added. INSERT … ON CONFLICT DO NOTHING never raises on a duplicate, so
     it cannot abort the caller's transaction (PostgreSQL would after an IntegrityError).
     """
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (
-        insert(_T)
-        .values(
-            team_id=team_id,
-            kind=kind,
-            recipient_user=recipient_user,
-            recipient_channel=recipient_channel,
-            text=text,
-            blocks=list(blocks),
-            dedupe_key=dedupe_key,
-            thread_of_dedupe_key=thread_of_dedupe_key,
-            respect_working_hours=respect_working_hours,
-            due_at=due_at,
-            available_at=available_at,
-            expires_at=expires_at,
-            status=OutboxStatus.PENDING,
-            held=False,
-            attempts=0,
-            created_at=created_at,
-        )
-        .on_conflict_do_nothing(index_elements=["team_id", "dedupe_key"])
-        .returning(_T.c.id)
-    )
-    return session.execute(statement).first() is not None
+    driver = Driver(session)
+    values = {
+        "team_id": team_id,
+        "kind": kind,
+        "recipient_user": recipient_user,
+        "recipient_channel": recipient_channel,
+        "text": text,
+        "blocks": json.dumps(list(blocks)),
+        "dedupe_key": dedupe_key,
+        "thread_of_dedupe_key": thread_of_dedupe_key,
+        "respect_working_hours": respect_working_hours,
+        "due_at": driver.time(due_at),
+        "available_at": driver.time(available_at),
+        "expires_at": driver.time(expires_at),
+        "created_at": driver.time(created_at),
+    }
+    return driver.first(_INSERT_MESSAGE, values) is not None
+
+
+_INSERT_MESSAGE_SQL = """
+INSERT INTO outbox_message (team_id, kind, recipient_user, recipient_channel, text, blocks,
+    dedupe_key, thread_of_dedupe_key, respect_working_hours, due_at, available_at, expires_at,
+    status, held, attempts, created_at)
+VALUES (:team_id, :kind, :recipient_user, :recipient_channel, :text, {blocks}, :dedupe_key,
+    :thread_of_dedupe_key, :respect_working_hours, :due_at, :available_at, :expires_at,
+    'pending', {false}, 0, :created_at)
+ON CONFLICT (team_id, dedupe_key) DO NOTHING
+RETURNING id
+"""
+# The blocks as JSON text: SQLite stores the text, PostgreSQL casts it to its json type.
+_INSERT_MESSAGE = Sql(
+    _INSERT_MESSAGE_SQL.format(blocks=":blocks", false="0"),
+    _INSERT_MESSAGE_SQL.format(blocks="CAST(:blocks AS json)", false="false"),
+)
 
 
 def get_message(*, session: Session, team_id: str, dedupe_key: str) -> OutboxMessage | None:

@@ -32,8 +32,13 @@ class WorkingHours:
         """The workspace's settings, or the defaults (Mon–Fri 9–17) where they make no sense."""
         if workspace is None:
             return DEFAULT_HOURS
-        days = parse_days(workspace.work_days)
-        start, end = workspace.work_start_hour, workspace.work_end_hour
+        return cls.parse(workspace.work_days, workspace.work_start_hour, workspace.work_end_hour)
+
+    @classmethod
+    def parse(cls, work_days: str, start: int, end: int) -> WorkingHours:
+        """Settings as stored (`config days`, `config hours`), or the defaults where they make no
+        sense."""
+        days = parse_days(work_days)
         if not days or not 0 <= start < end <= 24:
             return DEFAULT_HOURS
         return cls(days=days, start_hour=start, end_hour=end)
