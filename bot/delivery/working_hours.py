@@ -111,8 +111,6 @@ def next_send_time(
     moment = moment.astimezone(UTC)
     local_zone = zone(tz)
     today = moment.astimezone(local_zone).date()
-    window_length = timedelta(hours=hours.end_hour - hours.start_hour)
-    offset = spread_offset(key, min(spread, window_length / 4))
     for ahead in range(8):
         day = today + timedelta(days=ahead)
         if day.weekday() not in hours.days:
@@ -121,5 +119,8 @@ def next_send_time(
         if start <= moment < end:
             return moment
         if moment < start:
-            return start + offset
+            # Worked out only here: most messages are due inside a window (the dispatcher asks
+            # again for every row it claims).
+            window_length = timedelta(hours=hours.end_hour - hours.start_hour)
+            return start + spread_offset(key, min(spread, window_length / 4))
     raise AssertionError("a week always has a working day")  # WorkingHours.of guarantees it

@@ -731,14 +731,16 @@ class Touchpoints:
             ids=sorted({other for others in earlier.values() for other in others}),
         )
         colleagues = {row.id: row.colleagues for row in involved}
+        ours = touch.colleagues
+        together = [row.colleagues for row in around]
         news = [
             clash
             for clash in clashes
             if is_news(
-                touch.colleagues,
+                ours,
                 clash.other.colleagues,
                 alerted=[colleagues[i] for i in earlier.get(clash.other.id, ())],
-                together=[row.colleagues for row in around],
+                together=together,
             )
         ]
         return clashes, news
