@@ -272,7 +272,7 @@ def insert_touchpoint(
         "team_id": team_id,
         "partner_id": partner_id,
         "kind": str(kind),
-        "medium": medium,
+        "medium": None if medium is None else str(medium),
         "at": driver.time(at),
         "day_only": day_only,
         "author_id": author_id,
