@@ -17,6 +17,11 @@ against a bare Bolt app that only acks on the same server stack; and the collisi
    in one transaction. Owners are in a time zone where it is night, so their notes wait in the
    outbox (sending is bench/delivery.py's subject); channel alerts go at once.
 
+4. Times the check-in planner's look for workspaces with recent meetings, calls and events
+   (`storage.feedback.teams_with_touchpoints_since`, the last 14 days) and shows its plan: with
+   the statistics ANALYZE gathered after seeding, then without them, as a Liaison database has
+   it (nothing runs ANALYZE). Last, so the statistics are there for everything before.
+
 Prints both throughputs, p50/p99 latencies, their ratio and the targets (log ≥ 50% of the bare
 ack's throughput, p99 ≤ 25 ms; collision check ≤ 2 ms). Exits 0: PASS/FAIL are for reading.
 """
@@ -34,18 +39,20 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from sqlalchemy import event
 from sqlmodel import Session
 
 from bench.wrk import WrkResult, free_port, run_wrk, run_wrk_cycling, server
 from bot.naming import normalize_name
 from bot.sandbox.fake_slack import FakeSlack
 from bot.sandbox.requests import RequestFactory, SlackRequest
-from storage import schema
+from storage import feedback, schema
 from storage import touchpoints as store
 from storage.db import make_engine
 
@@ -194,6 +201,47 @@ def query_plan(database_url: str, now: datetime) -> list[str]:
     return plan
 
 
+@dataclass
+class PlannerTimings:
+    """The check-in planner's query: its plan and milliseconds per run."""
+
+    label: str
+    plan: list[str]
+    times: list[float]
+
+
+def time_planner_query(database_url: str, *, now: datetime, label: str) -> PlannerTimings:
+    """`teams_with_touchpoints_since` (the last 14 days) as the check-in planner runs it, and
+    SQLite's plan for the SQL it sends."""
+    engine = make_engine(database_url)
+    sent: list[tuple[str, Any]] = []
+
+    def capture(_conn: object, _cursor: object, sql: str, params: Any, *_rest: object) -> None:
+        sent.append((sql, params))
+
+    since = now - timedelta(days=14)
+    times = []
+    with Session(engine) as session:
+        event.listen(engine, "before_cursor_execute", capture)
+        feedback.teams_with_touchpoints_since(session=session, since=since)
+        event.remove(engine, "before_cursor_execute", capture)
+        for _ in range(20):
+            started = time.perf_counter()
+            feedback.teams_with_touchpoints_since(session=session, since=since)
+            times.append((time.perf_counter() - started) * 1000)
+        sql, params = sent[-1]
+        rows = session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params).all()
+    engine.dispose()
+    return PlannerTimings(label=label, plan=[str(row[-1]) for row in rows], times=times)
+
+
+def drop_statistics(path: Path) -> None:
+    connection = sqlite3.connect(path)
+    with connection:
+        connection.execute("DELETE FROM sqlite_stat1")
+    connection.close()
+
+
 def team_of(partner_index: int) -> list[str]:
     """The owner and the two members of the partner seeded at `partner_index`."""
     return [COLLEAGUES[(partner_index + step) % len(COLLEAGUES)] for step in (0, 7, 13)]
@@ -273,6 +321,9 @@ def main() -> None:
             results["liaison serve, /partner log"] = result
             if result.requests > len(requests):
                 print(f"warning: {result.requests} requests for {len(requests)} distinct ones")
+        planner = [time_planner_query(database_url, now=now, label="with ANALYZE statistics")]
+        drop_statistics(path)
+        planner.append(time_planner_query(database_url, now=now, label="without (as Liaison's)"))
     fake.stop()
 
     print(
@@ -291,6 +342,13 @@ def main() -> None:
             f"(target ≤ {TARGET_CHECK_MS:.0f} ms) {verdict}"
         )
     print("  EXPLAIN QUERY PLAN: " + " | ".join(plan) + "\n")
+    print("Check-in planner, teams_with_touchpoints_since (the last 14 days), 20 runs:")
+    for query in planner:
+        print(
+            f"  {query.label:25} p50 {statistics.median(query.times):.2f} ms, "
+            f"max {max(query.times):.2f} ms; " + " | ".join(query.plan)
+        )
+    print()
     print(f"{'server':40} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
     for name, found in results.items():
         print(

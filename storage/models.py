@@ -193,6 +193,9 @@ class Touchpoint(SQLModel, table=True):
 
     __table_args__ = (
         sa.Index("ix_touchpoint_partner_time", "team_id", "partner_id", "at"),
+        # The check-in planner's look across workspaces for recent meetings, calls and events
+        # reads only this index (a range of `at` per medium; team_id in the entries).
+        sa.Index("ix_touchpoint_medium_time", "medium", "at", "team_id"),
         # The planner's look for intents nobody answered in time reads only the open ones.
         sa.Index(
             "ix_touchpoint_open_intent",

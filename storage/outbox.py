@@ -4,20 +4,27 @@ Every row carries its workspace (`team_id`), and the functions that read a works
 filter by it. The dispatcher's claim is the one query that spans workspaces (one engine sends
 for all of them); each claimed row says whose it is. Nothing here commits: the caller's
 transaction decides (the dispatcher commits after every send, see `bot.delivery.dispatcher`).
+
+The dispatcher's protocol (claim, record a send, reschedule, finish, release, extend a lease) is
+one statement per call, each taking its turn with the process's other SQLite writers
+(`storage.db.writing`) rather than sleeping in SQLite's busy handler; claiming and recording a
+send, once per batch and once per message, run as plain SQL (`storage.sql`).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
+from storage.db import writing
 from storage.models import OutboxMessage, OutboxStatus
+from storage.sql import Driver, Sql, utc_or_none
 from storage.upsert import table_of
 
 _T = table_of(OutboxMessage)
@@ -134,32 +141,40 @@ def insert_message(
     True when a row was added. INSERT … ON CONFLICT DO NOTHING never raises on a duplicate, so
     it cannot abort the caller's transaction (PostgreSQL would after an IntegrityError).
     """
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (
-        insert(_T)
-        .values(
-            team_id=team_id,
-            kind=kind,
-            recipient_user=recipient_user,
-            recipient_channel=recipient_channel,
-            text=text,
-            blocks=list(blocks),
-            dedupe_key=dedupe_key,
-            thread_of_dedupe_key=thread_of_dedupe_key,
-            respect_working_hours=respect_working_hours,
-            due_at=due_at,
-            available_at=available_at,
-            expires_at=expires_at,
-            status=OutboxStatus.PENDING,
-            held=False,
-            attempts=0,
-            created_at=created_at,
-        )
-        .on_conflict_do_nothing(index_elements=["team_id", "dedupe_key"])
-        .returning(_T.c.id)
-    )
-    return session.execute(statement).first() is not None
+    driver = Driver(session)
+    values = {
+        "team_id": team_id,
+        "kind": kind,
+        "recipient_user": recipient_user,
+        "recipient_channel": recipient_channel,
+        "text": text,
+        "blocks": json.dumps(list(blocks)),
+        "dedupe_key": dedupe_key,
+        "thread_of_dedupe_key": thread_of_dedupe_key,
+        "respect_working_hours": respect_working_hours,
+        "due_at": driver.time(due_at),
+        "available_at": driver.time(available_at),
+        "expires_at": driver.time(expires_at),
+        "created_at": driver.time(created_at),
+    }
+    return driver.first(_INSERT_MESSAGE, values) is not None
+
+
+_INSERT_MESSAGE_SQL = """
+INSERT INTO outbox_message (team_id, kind, recipient_user, recipient_channel, text, blocks,
+    dedupe_key, thread_of_dedupe_key, respect_working_hours, due_at, available_at, expires_at,
+    status, held, attempts, created_at)
+VALUES (:team_id, :kind, :recipient_user, :recipient_channel, :text, {blocks}, :dedupe_key,
+    :thread_of_dedupe_key, :respect_working_hours, :due_at, :available_at, :expires_at,
+    'pending', {false}, 0, :created_at)
+ON CONFLICT (team_id, dedupe_key) DO NOTHING
+RETURNING id
+"""
+# The blocks as JSON text: SQLite stores the text, PostgreSQL casts it to its json type.
+_INSERT_MESSAGE = Sql(
+    _INSERT_MESSAGE_SQL.format(blocks=":blocks", false="0"),
+    _INSERT_MESSAGE_SQL.format(blocks="CAST(:blocks AS json)", false="false"),
+)
 
 
 def get_message(*, session: Session, team_id: str, dedupe_key: str) -> OutboxMessage | None:
@@ -183,43 +198,70 @@ def claim_due(
     LOCKED, so concurrent dispatchers never claim the same row; SQLite serialises writers, so
     the single conditional UPDATE is enough there.
     """
-    due = (
-        sa.select(_T.c.id)
-        .where(_STILL_TO_SEND, _T.c.available_at <= now)
-        .order_by(_T.c.available_at, _T.c.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-        .cte("due")
-    )
-    statement = (
-        sa.update(_T)
-        .where(_T.c.id.in_(sa.select(due.c.id)))
-        .values(status=OutboxStatus.SENDING, claim_token=token, available_at=lease_until)
-        .returning(*_CLAIMED_COLUMNS)
-    )
-    rows = session.execute(statement).all()
+    with writing(session):
+        driver = Driver(session)
+        params = {
+            "now": driver.time(now),
+            "lease_until": driver.time(lease_until),
+            "token": token,
+            "limit": limit,
+        }
+        rows = driver.rows(_CLAIM, params)
     claimed = [
         Claimed(
-            id=row.id,
-            team_id=row.team_id,
-            kind=row.kind,
-            recipient_user=row.recipient_user,
-            recipient_channel=row.recipient_channel,
-            text=row.text,
-            blocks=list(row.blocks or []),
-            dedupe_key=row.dedupe_key,
-            thread_of_dedupe_key=row.thread_of_dedupe_key,
-            respect_working_hours=row.respect_working_hours,
-            expires_at=row.expires_at,
-            attempts=row.attempts,
+            id=message_id,
+            team_id=team_id,
+            kind=kind,
+            recipient_user=recipient_user,
+            recipient_channel=recipient_channel,
+            text=text,
+            # SQLite hands back the JSON text, psycopg the decoded list.
+            blocks=list((json.loads(blocks) if isinstance(blocks, str) else blocks) or []),
+            dedupe_key=dedupe_key,
+            thread_of_dedupe_key=thread_of_dedupe_key,
+            respect_working_hours=bool(respect_working_hours),
+            expires_at=utc_or_none(expires_at),
+            attempts=attempts,
         )
-        for row in rows
+        for (
+            message_id,
+            team_id,
+            kind,
+            recipient_user,
+            recipient_channel,
+            text,
+            blocks,
+            dedupe_key,
+            thread_of_dedupe_key,
+            respect_working_hours,
+            expires_at,
+            attempts,
+        ) in rows
     ]
     return sorted(claimed, key=lambda row: row.id)
 
 
+# The candidates are read through the partial index ix_outbox_message_claim (its WHERE spelled
+# the same); PostgreSQL locks them, skipping rows another dispatcher holds.
+_CLAIM_SQL = """
+WITH due AS (
+    SELECT id FROM outbox_message
+    WHERE status IN ('pending', 'sending') AND available_at <= :now
+    ORDER BY available_at, id
+    LIMIT :limit{lock}
+)
+UPDATE outbox_message
+SET status = 'sending', claim_token = :token, available_at = :lease_until
+WHERE id IN (SELECT id FROM due)
+RETURNING id, team_id, kind, recipient_user, recipient_channel, text, blocks, dedupe_key,
+    thread_of_dedupe_key, respect_working_hours, expires_at, attempts
+"""
+_CLAIM = Sql(_CLAIM_SQL.format(lock=""), _CLAIM_SQL.format(lock=" FOR UPDATE SKIP LOCKED"))
+
+
 def _rowcount(session: Session, statement: sa.Update) -> int:
-    result = session.execute(statement)
+    with writing(session):
+        result = session.execute(statement)
     assert isinstance(result, sa.CursorResult)
     return result.rowcount
 
@@ -249,39 +291,30 @@ def _update_claimed(
     return _rowcount(session, statement)
 
 
-# The dispatcher records every send with this one statement, so it skips SQLAlchemy's statement
-# machinery (a third of its cost) and goes to the driver as plain SQL in the driver's own style.
-_MARK_SENT_PARAMS = ("channel", "ts", "sent_at", "message_id", "token")
-_MARK_SENT = """
+# The dispatcher records every send with this one statement.
+_MARK_SENT = Sql("""
 UPDATE outbox_message
-SET status = 'sent', sent_channel = {channel}, sent_ts = {ts}, sent_at = {sent_at},
-    attempts = attempts + 1, claim_token = NULL, last_error = NULL, held = {false}
-WHERE id = {message_id} AND claim_token = {token} AND status = 'sending'
-"""
-_MARK_SENT_SQL = {
-    "postgresql": _MARK_SENT.format(
-        false="false", **{name: f"%({name})s" for name in _MARK_SENT_PARAMS}
-    ),
-    "sqlite": _MARK_SENT.format(false="0", **{name: f":{name}" for name in _MARK_SENT_PARAMS}),
-}
+SET status = 'sent', sent_channel = :channel, sent_ts = :ts, sent_at = :sent_at,
+    attempts = attempts + 1, claim_token = NULL, last_error = NULL, held = :held
+WHERE id = :message_id AND claim_token = :token AND status = 'sending'
+""")
 
 
 def mark_sent(
     *, session: Session, message_id: int, token: str, channel: str, ts: str, sent_at: datetime
 ) -> bool:
     """Record Slack's accept. False when the claim was lost (the lease ran out meanwhile)."""
-    connection = session.connection()
-    dialect = connection.dialect.name
-    if dialect == "sqlite":
-        # As storage.types.UTCDateTime and SQLAlchemy's SQLite DATETIME store it.
-        stamp: datetime | str = sent_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-    else:
-        stamp = sent_at.astimezone(UTC)
-    result = connection.exec_driver_sql(
-        _MARK_SENT_SQL[dialect],
-        {"message_id": message_id, "token": token, "channel": channel, "ts": ts, "sent_at": stamp},
-    )
-    return result.rowcount == 1
+    with writing(session):
+        driver = Driver(session)
+        values = {
+            "message_id": message_id,
+            "token": token,
+            "channel": channel,
+            "ts": ts,
+            "sent_at": driver.time(sent_at),
+            "held": False,
+        }
+        return driver.execute(_MARK_SENT, values) == 1
 
 
 def reschedule(

@@ -9,22 +9,17 @@ The collision check (`neighbours`) reads one partner's touchpoints in a time ran
 index `ix_touchpoint_partner_time` (team_id, partner_id, at): a range scan of that partner's
 window, never a scan of the table.
 
-Recording a touchpoint is the hot path (`/partner log` under load): its statements are built once
-(`_prebuilt`) and run on the session's connection, which saves SQLAlchemy most of its
-per-statement work (building, caching, the ORM's execution layer), and on SQLite its write
-transaction takes turns with the process's other writers on a lock (`writing`) instead of in
-SQLite's busy handler, which sleeps up to 100 ms at a time.
+Recording a touchpoint is the hot path (`/partner log` under load): its statements are plain SQL
+run by the driver in the session's transaction (`storage.sql`), and on SQLite its write
+transaction takes turns with the process's other writers (`storage.db.writing`).
 """
 
 from __future__ import annotations
 
-import threading
-import weakref
-from collections.abc import Collection, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any
+from datetime import datetime
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -39,28 +34,25 @@ from storage.models import (
     TeamMembership,
     Touchpoint,
     TouchpointKind,
-    TouchpointParticipant,
-    UserProfile,
-    Workspace,
 )
+from storage.sql import Driver, Sql, listed, sized, stored_time, utc, utc_or_none
 from storage.upsert import table_of
 
 _T = table_of(Touchpoint)
-_P = table_of(TouchpointParticipant)
 _C = table_of(Collision)
 _CONTACT = table_of(Contact)
 _PARTNER = table_of(Partner)
 _ALIAS = table_of(PartnerAlias)
-_PROFILE = table_of(UserProfile)
-_TEAM = table_of(TeamMembership)
-_WORKSPACE = table_of(Workspace)
 
 LIVE_KINDS = (TouchpointKind.DONE, TouchpointKind.PLANNED, TouchpointKind.INTENDED)
 
 
-@dataclass(frozen=True, kw_only=True)
-class TouchpointRow:
-    """A touchpoint with its participants and the name of its contact person."""
+class TouchpointRow(NamedTuple):
+    """A touchpoint with its participants and the name of its contact person.
+
+    A named tuple rather than a frozen dataclass: the collision check builds a dozen of these
+    per `/partner log`, and a tuple is built three times faster.
+    """
 
     id: int
     team_id: str
@@ -85,106 +77,58 @@ class TouchpointRow:
         return frozenset((self.author_id, *self.participants))
 
 
-_ROW_COLUMNS = (
-    _T.c.id,
-    _T.c.team_id,
-    _T.c.partner_id,
-    _T.c.kind,
-    _T.c.medium,
-    _T.c.at,
-    _T.c.day_only,
-    _T.c.author_id,
-    _T.c.contact_id,
-    _CONTACT.c.name.label("contact_name"),
-    _T.c.notes,
-    _T.c.intent_asked,
-    _T.c.intent_deadline,
-    _T.c.intent_answer,
-    _T.c.intent_answered_by,
-    _P.c.user_id.label("participant"),
-)
+# One row per participant (or one without any), the contact person's name joined in.
+_WITH_PEOPLE = """
+SELECT t.id, t.team_id, t.partner_id, t.kind, t.medium, t.at, t.day_only, t.author_id,
+       t.contact_id, c.name, t.notes, t.intent_asked, t.intent_deadline, t.intent_answer,
+       t.intent_answered_by, p.user_id
+FROM touchpoint AS t
+LEFT OUTER JOIN touchpoint_participant AS p ON p.touchpoint_id = t.id
+LEFT OUTER JOIN contact AS c ON c.id = t.contact_id
+"""
 
 
-def _with_people(where: Iterable[sa.ColumnElement[bool]]) -> sa.Select[Any]:
-    """Touchpoints matching `where`, one row per participant (or one row without any)."""
-    joined = _T.outerjoin(_P, _P.c.touchpoint_id == _T.c.id).outerjoin(
-        _CONTACT, _CONTACT.c.id == _T.c.contact_id
-    )
-    return sa.select(*_ROW_COLUMNS).select_from(joined).where(*where)
+# Enum members by value: a dict look-up, where calling the enum costs a microsecond a row.
+_KINDS = {str(kind): kind for kind in TouchpointKind}
+_ANSWERS = {str(answer): answer for answer in IntentAnswer}
 
 
-def _gather(rows: Iterable[sa.Row[Any]]) -> list[TouchpointRow]:
-    """Fold the one-row-per-participant result into touchpoints, in the order first seen."""
-    first: dict[int, sa.Row[Any]] = {}
+def _gather(rows: Iterable[Sequence[Any]]) -> list[TouchpointRow]:
+    """Fold the one-row-per-participant result of `_WITH_PEOPLE` into touchpoints, in the order
+    first seen."""
+    first: dict[int, Sequence[Any]] = {}
     people: dict[int, list[str]] = {}
     for row in rows:
-        if row.id not in first:
-            first[row.id] = row
-            people[row.id] = []
-        if row.participant is not None:
-            people[row.id].append(row.participant)
+        touchpoint_id = row[0]
+        if touchpoint_id not in first:
+            first[touchpoint_id] = row
+            people[touchpoint_id] = []
+        if row[15] is not None:
+            people[touchpoint_id].append(row[15])
     return [
         TouchpointRow(
-            id=row.id,
-            team_id=row.team_id,
-            partner_id=row.partner_id,
-            kind=TouchpointKind(row.kind),
-            medium=row.medium,
-            at=row.at,
-            day_only=row.day_only,
-            author_id=row.author_id,
-            participants=tuple(sorted(people[touchpoint_id])),
-            contact_id=row.contact_id,
-            contact_name=row.contact_name,
-            notes=row.notes,
-            intent_asked=row.intent_asked,
-            intent_deadline=row.intent_deadline,
-            intent_answer=IntentAnswer(row.intent_answer) if row.intent_answer else None,
-            intent_answered_by=row.intent_answered_by,
+            row[0],
+            row[1],
+            row[2],
+            _KINDS[row[3]],
+            row[4],
+            utc(row[5]),
+            bool(row[6]),
+            row[7],
+            tuple(sorted(people[touchpoint_id])),
+            row[8],
+            row[9],
+            row[10],
+            row[11],
+            utc_or_none(row[12]),
+            _ANSWERS[row[13]] if row[13] else None,
+            row[14],
         )
         for touchpoint_id, row in first.items()
     ]
 
 
 # --- Writing ------------------------------------------------------------------------------------
-
-_WRITE_LOCKS: weakref.WeakKeyDictionary[sa.Engine, threading.Lock] = weakref.WeakKeyDictionary()
-_LOCKS_LOCK = threading.Lock()
-
-
-@contextmanager
-def writing(session: Session) -> Iterator[None]:
-    """A write transaction that takes turns with this process's other writers on SQLite.
-
-    SQLite allows one writer at a time; a writer that finds the database locked sleeps in the
-    busy handler (1, 2, 5 … 100 ms) however soon the lock is free again. Queueing on a lock of
-    our own hands the database over at once. PostgreSQL locks rows, not the database: no lock.
-    Rolls back if the block raises, before the next writer's turn.
-    """
-    engine = session.get_bind()
-    if not isinstance(engine, sa.Engine) or engine.dialect.name != "sqlite":
-        yield
-        return
-    with _LOCKS_LOCK:
-        lock = _WRITE_LOCKS.setdefault(engine, threading.Lock())
-    with lock:
-        try:
-            yield
-        except BaseException:
-            session.rollback()
-            raise
-
-
-_PREBUILT: dict[tuple[str, str], Any] = {}
-
-
-def _prebuilt(session: Session, name: str, build: Any) -> Any:
-    """The statement `build(dialect)` made, built once per dialect (statements are immutable)."""
-    dialect = session.get_bind().dialect.name
-    statement = _PREBUILT.get((name, dialect))
-    if statement is None:
-        statement = _PREBUILT.setdefault((name, dialect), build(dialect))
-    return statement
 
 
 @dataclass(frozen=True)
@@ -197,16 +141,16 @@ class Profile:
 
 def profiles_of(*, session: Session, team_id: str, user_ids: Collection[str]) -> dict[str, Profile]:
     """The cached time zones (and their age) of those of `user_ids` Liaison has a profile of."""
-    statement = _prebuilt(
-        session,
-        "profiles_of",
-        lambda _dialect: sa.select(_PROFILE.c.user_id, _PROFILE.c.tz, _PROFILE.c.fetched_at).where(
-            _PROFILE.c.team_id == sa.bindparam("team_id"),
-            _PROFILE.c.user_id.in_(sa.bindparam("user_ids", expanding=True)),
-        ),
+    if not user_ids:
+        return {}
+    params = listed("user", user_ids)
+    statement = sized(
+        "SELECT user_id, tz, fetched_at FROM user_profile "
+        "WHERE team_id = :team_id AND user_id IN ({user})",
+        user=len(params),
     )
-    rows = session.connection().execute(statement, {"team_id": team_id, "user_ids": list(user_ids)})
-    return {str(row.user_id): Profile(str(row.tz), row.fetched_at) for row in rows}
+    rows = Driver(session).rows(statement, {"team_id": team_id, **params})
+    return {str(user_id): Profile(str(tz), utc(fetched_at)) for user_id, tz, fetched_at in rows}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -221,15 +165,14 @@ class Settings:
     work_days: str = "mon,tue,wed,thu,fri"
 
 
-_SETTINGS = sa.select(*(_WORKSPACE.c[name] for name in Settings.__dataclass_fields__)).where(
-    _WORKSPACE.c.team_id == sa.bindparam("team_id")
-)
+_SETTINGS_FIELDS = tuple(Settings.__dataclass_fields__)
+_SETTINGS = Sql(f"SELECT {', '.join(_SETTINGS_FIELDS)} FROM workspace WHERE team_id = :team_id")
 
 
 def settings_of(*, session: Session, team_id: str) -> Settings:
-    """The workspace's settings for the hot path: one prebuilt statement, no ORM objects."""
-    row = session.connection().execute(_SETTINGS, {"team_id": team_id}).first()
-    return Settings() if row is None else Settings(**row._asdict())
+    """The workspace's settings for the hot path (no ORM objects)."""
+    row = Driver(session).first(_SETTINGS, {"team_id": team_id})
+    return Settings() if row is None else Settings(**dict(zip(_SETTINGS_FIELDS, row, strict=True)))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -271,55 +214,33 @@ def partner_and_team(
     """The partner whose normalized name or alias is `key` (or whose id is `partner_id`), and its
     team, in one prebuilt query."""
     values = {"team_id": team_id, "key": key or "", "partner_id": partner_id or -1}
-    rows = session.connection().execute(_PARTNER_AND_TEAM, values).all()
+    rows = Driver(session).rows(_PARTNER_AND_TEAM, values)
     if not rows:
         return None
     first = rows[0]
     return PartnerAtHand(
-        id=first.id,
-        team_id=first.team_id,
-        name=first.name,
-        status=first.status,
-        website_domain=first.website_domain,
-        channel_id=first.channel_id,
-        last_contact_at=first.last_contact_at,
-        team=tuple((row.user_id, row.role) for row in rows if row.user_id is not None),
+        id=first[0],
+        team_id=first[1],
+        name=first[2],
+        status=first[3],
+        website_domain=first[4],
+        channel_id=first[5],
+        last_contact_at=utc_or_none(first[6]),
+        team=tuple((user_id, role) for *_, user_id, role in rows if user_id is not None),
     )
 
 
-_PARTNER_AND_TEAM = (
-    sa.select(
-        _PARTNER.c.id,
-        _PARTNER.c.team_id,
-        _PARTNER.c.name,
-        _PARTNER.c.status,
-        _PARTNER.c.website_domain,
-        _PARTNER.c.channel_id,
-        _PARTNER.c.last_contact_at,
-        _TEAM.c.user_id,
-        _TEAM.c.role,
-    )
-    .select_from(
-        _PARTNER.outerjoin(
-            _TEAM,
-            sa.and_(_TEAM.c.partner_id == _PARTNER.c.id, _TEAM.c.team_id == _PARTNER.c.team_id),
-        )
-    )
-    .where(
-        _PARTNER.c.team_id == sa.bindparam("team_id"),
-        sa.or_(
-            _PARTNER.c.normalized_name == sa.bindparam("key"),
-            _PARTNER.c.id == sa.bindparam("partner_id"),
-            _PARTNER.c.id.in_(
-                sa.select(_ALIAS.c.partner_id).where(
-                    _ALIAS.c.team_id == sa.bindparam("team_id"),
-                    _ALIAS.c.normalized == sa.bindparam("key"),
-                )
-            ),
-        ),
-    )
-    .order_by(_TEAM.c.id)
-)
+_PARTNER_AND_TEAM = Sql("""
+SELECT p.id, p.team_id, p.name, p.status, p.website_domain, p.channel_id, p.last_contact_at,
+       m.user_id, m.role
+FROM partner AS p
+LEFT OUTER JOIN team_membership AS m ON m.partner_id = p.id AND m.team_id = p.team_id
+WHERE p.team_id = :team_id
+  AND (p.normalized_name = :key OR p.id = :partner_id
+       OR p.id IN (SELECT a.partner_id FROM partner_alias AS a
+                   WHERE a.team_id = :team_id AND a.normalized = :key))
+ORDER BY m.id
+""")
 
 
 # --- Recording ----------------------------------------------------------------------------------
@@ -346,71 +267,54 @@ def insert_touchpoint(
     INSERT … ON CONFLICT DO NOTHING: a retry of the same request neither raises nor aborts the
     caller's transaction (on PostgreSQL it waits for the first request's transaction first).
     """
+    driver = Driver(session)
     values = {
-        "v_team_id": team_id,
-        "v_partner_id": partner_id,
-        "v_kind": str(kind),
-        "v_medium": medium,
-        "v_at": at,
-        "v_day_only": day_only,
-        "v_author_id": author_id,
-        "v_contact_id": contact_id,
-        "v_notes": notes,
-        "v_request_key": request_key,
-        "v_created_at": created_at,
+        "team_id": team_id,
+        "partner_id": partner_id,
+        "kind": str(kind),
+        "medium": None if medium is None else str(medium),
+        "at": driver.time(at),
+        "day_only": day_only,
+        "author_id": author_id,
+        "contact_id": contact_id,
+        "notes": notes,
+        "request_key": request_key,
+        "created_at": driver.time(created_at),
     }
-    statement = _prebuilt(session, "insert_touchpoint", _insert_touchpoint)
-    touchpoint_id = session.connection().execute(statement, values).scalar()
+    touchpoint_id = driver.scalar(_INSERT_TOUCHPOINT, values)
     if touchpoint_id is None:
         return None
-    if participants:
-        session.execute(
-            _prebuilt(session, "insert_participant", lambda _dialect: sa.insert(_P)),
-            [{"touchpoint_id": touchpoint_id, "user_id": user_id} for user_id in participants],
-        )
+    driver.execute_many(
+        _INSERT_PARTICIPANT,
+        [{"touchpoint_id": touchpoint_id, "user_id": user_id} for user_id in participants],
+    )
     return int(touchpoint_id)
 
 
-def _insert_touchpoint(dialect: str) -> Any:
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    columns = (
-        "team_id",
-        "partner_id",
-        "kind",
-        "medium",
-        "at",
-        "day_only",
-        "author_id",
-        "contact_id",
-        "notes",
-        "request_key",
-        "created_at",
-    )
-    return (
-        insert(_T)
-        .values({name: sa.bindparam(f"v_{name}", type_=_T.c[name].type) for name in columns})
-        .on_conflict_do_nothing(index_elements=["request_key"])
-        .returning(_T.c.id)
-    )
+_INSERT_TOUCHPOINT = Sql("""
+INSERT INTO touchpoint (team_id, partner_id, kind, medium, at, day_only, author_id, contact_id,
+                        notes, request_key, created_at)
+VALUES (:team_id, :partner_id, :kind, :medium, :at, :day_only, :author_id, :contact_id, :notes,
+        :request_key, :created_at)
+ON CONFLICT (request_key) DO NOTHING
+RETURNING id
+""")
+_INSERT_PARTICIPANT = Sql(
+    "INSERT INTO touchpoint_participant (touchpoint_id, user_id) VALUES (:touchpoint_id, :user_id)"
+)
 
 
 def touchpoint_with_key(
     *, session: Session, team_id: str, request_key: str
 ) -> TouchpointRow | None:
     """The workspace's touchpoint recorded by the request with this key, if any."""
-    statement = _prebuilt(
-        session,
-        "touchpoint_with_key",
-        lambda _dialect: sa.select(_T.c.id).where(
-            _T.c.team_id == sa.bindparam("team_id"), _T.c.request_key == sa.bindparam("key")
-        ),
-    )
-    found = (
-        session.connection().execute(statement, {"team_id": team_id, "key": request_key}).scalar()
-    )
+    found = Driver(session).scalar(_WITH_KEY, {"team_id": team_id, "key": request_key})
     if found is None:
         return None
     return get_touchpoint(session=session, team_id=team_id, touchpoint_id=found)
+
+
+_WITH_KEY = Sql("SELECT id FROM touchpoint WHERE team_id = :team_id AND request_key = :key")
 
 
 def get_touchpoint(*, session: Session, team_id: str, touchpoint_id: int) -> TouchpointRow | None:
@@ -425,7 +329,9 @@ def touchpoints_by_id(
     """The workspace's touchpoints among `ids`, in the order of `ids`."""
     if not ids:
         return []
-    rows = _gather(session.execute(_with_people([_T.c.team_id == team_id, _T.c.id.in_(ids)])))
+    params = listed("id", ids)
+    statement = sized(_WITH_PEOPLE + "WHERE t.team_id = :team_id AND t.id IN ({id})", id=len(ids))
+    rows = _gather(Driver(session).rows(statement, {"team_id": team_id, **params}))
     order = {touchpoint_id: index for index, touchpoint_id in enumerate(ids)}
     return sorted(rows, key=lambda row: order[row.id])
 
@@ -434,36 +340,28 @@ def lock_partner(*, session: Session, team_id: str, partner_id: int) -> None:
     """Serialize recordings about one partner until commit, so two colliding contacts logged at
     the same moment see each other. PostgreSQL locks the partner's row; SQLite has one writer
     at a time anyway (the touchpoint is inserted before its neighbours are read)."""
-    if session.get_bind().dialect.name != "postgresql":
-        return
-    session.execute(
-        sa.select(_PARTNER.c.id)
-        .where(_PARTNER.c.team_id == team_id, _PARTNER.c.id == partner_id)
-        .with_for_update()
-    )
+    driver = Driver(session)
+    if driver.postgresql:
+        driver.rows(_LOCK_PARTNER, {"team_id": team_id, "partner_id": partner_id})
+
+
+_LOCK_PARTNER = Sql(
+    "SELECT id FROM partner WHERE team_id = :team_id AND id = :partner_id FOR UPDATE"
+)
 
 
 def note_contact(*, session: Session, team_id: str, partner_id: int, at: datetime, by: str) -> None:
     """Make (`at`, `by`) the partner's last contact unless it had a later one already."""
-    statement = _prebuilt(
-        session,
-        "note_contact",
-        lambda _dialect: (
-            sa.update(_PARTNER)
-            .where(
-                _PARTNER.c.team_id == sa.bindparam("v_team_id"),
-                _PARTNER.c.id == sa.bindparam("v_partner_id"),
-                sa.or_(
-                    _PARTNER.c.last_contact_at.is_(None),
-                    _PARTNER.c.last_contact_at
-                    <= sa.bindparam("v_at", type_=_PARTNER.c.last_contact_at.type),
-                ),
-            )
-            .values(last_contact_at=sa.bindparam("v_at"), last_contact_by=sa.bindparam("v_by"))
-        ),
-    )
-    values = {"v_team_id": team_id, "v_partner_id": partner_id, "v_at": at, "v_by": by}
-    session.connection().execute(statement, values)
+    driver = Driver(session)
+    values = {"team_id": team_id, "partner_id": partner_id, "at": driver.time(at), "by": by}
+    driver.execute(_NOTE_CONTACT, values)
+
+
+_NOTE_CONTACT = Sql("""
+UPDATE partner SET last_contact_at = :at, last_contact_by = :by
+WHERE team_id = :team_id AND id = :partner_id
+  AND (last_contact_at IS NULL OR last_contact_at <= :at)
+""")
 
 
 def insert_contact(
@@ -496,26 +394,30 @@ def insert_contact(
 # One partner's live touchpoints in a time range, earliest first, participants and contact person
 # joined in: a range scan of ix_touchpoint_partner_time (team_id, partner_id, at), then
 # primary-key lookups.
-_NEIGHBOURS = _with_people(
-    [
-        _T.c.team_id == sa.bindparam("team_id"),
-        _T.c.partner_id == sa.bindparam("partner_id"),
-        _T.c.at >= sa.bindparam("start", type_=_T.c.at.type),
-        _T.c.at <= sa.bindparam("end", type_=_T.c.at.type),
-        _T.c.kind.in_([str(kind) for kind in LIVE_KINDS]),
-        _T.c.id != sa.bindparam("exclude"),
-    ]
-).order_by(_T.c.at, _T.c.id)
+_NEIGHBOURS = Sql(
+    _WITH_PEOPLE
+    + """WHERE t.team_id = :team_id AND t.partner_id = :partner_id
+  AND t.at >= :start AND t.at <= :end
+  AND t.kind IN ({kinds}) AND t.id <> :exclude
+ORDER BY t.at, t.id
+""".format(kinds=", ".join(f"'{kind}'" for kind in LIVE_KINDS))
+)
 
 
 def _neighbours_params(
-    team_id: str, partner_id: int, start: datetime, end: datetime, exclude: int | None
+    team_id: str,
+    partner_id: int,
+    start: datetime,
+    end: datetime,
+    exclude: int | None,
+    *,
+    postgresql: bool,
 ) -> dict[str, Any]:
     return {
         "team_id": team_id,
         "partner_id": partner_id,
-        "start": start,
-        "end": end,
+        "start": stored_time(start, postgresql=postgresql),
+        "end": stored_time(end, postgresql=postgresql),
         "exclude": -1 if exclude is None else exclude,
     }
 
@@ -531,21 +433,21 @@ def neighbours(
 ) -> list[TouchpointRow]:
     """The collision check's query: the partner's live touchpoints with `start <= at <= end`
     (but `exclude`), earliest first."""
-    params = _neighbours_params(team_id, partner_id, start, end, exclude)
-    # Through the connection: a Core statement needs none of the ORM's execution layer.
-    return _gather(session.connection().execute(_NEIGHBOURS, params))
+    driver = Driver(session)
+    params = _neighbours_params(
+        team_id, partner_id, start, end, exclude, postgresql=driver.postgresql
+    )
+    return _gather(driver.rows(_NEIGHBOURS, params))
 
 
 def neighbours_sql(
     *, connection: sa.Connection, team_id: str, partner_id: int, start: datetime, end: datetime
-) -> tuple[str, Any]:
-    """The collision check's SQL as the driver runs it, and its parameters (positional for
-    SQLite, by name for PostgreSQL): for EXPLAIN, and to time the database's part alone."""
-    params = _neighbours_params(team_id, partner_id, start, end, None)
-    state = _NEIGHBOURS.compile(connection).construct_expanded_state(params)
-    if connection.dialect.name == "sqlite":
-        return state.statement, tuple(_plain(value) for value in state.positional_parameters)
-    return state.statement, state.parameters
+) -> tuple[str, dict[str, Any]]:
+    """The collision check's SQL as the driver runs it, and its parameters: for EXPLAIN, and to
+    time the database's part alone."""
+    postgresql = connection.dialect.name == "postgresql"
+    params = _neighbours_params(team_id, partner_id, start, end, None, postgresql=postgresql)
+    return (_NEIGHBOURS.postgresql if postgresql else _NEIGHBOURS.sqlite), params
 
 
 def explain_neighbours(
@@ -561,13 +463,6 @@ def explain_neighbours(
         return [str(row[-1]) for row in rows]
     rows = connection.exec_driver_sql(f"EXPLAIN {sql}", params).all()
     return [str(row[0]) for row in rows]
-
-
-def _plain(value: Any) -> Any:
-    """A parameter as SQLite stores it (UTC times without their zone)."""
-    if isinstance(value, datetime) and value.tzinfo is not None:
-        return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ")
-    return value
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -590,8 +485,10 @@ def insert_collisions(
     """Record that `later_id` collides with each of `found` (each pair once)."""
     if not found:
         return
-    session.execute(
-        sa.insert(_C),
+    driver = Driver(session)
+    detected = driver.time(detected_at)
+    driver.execute_many(
+        _INSERT_COLLISION,
         [
             {
                 "team_id": team_id,
@@ -599,13 +496,21 @@ def insert_collisions(
                 "earlier_id": collision.earlier_id,
                 "later_id": later_id,
                 "same_contact": collision.same_contact,
-                "detected_at": detected_at,
+                "detected_at": detected,
                 "alert_key": collision.alert_key,
                 "thread_key": thread_key if collision.alert_key else None,
             }
             for collision in found
         ],
     )
+
+
+_INSERT_COLLISION = Sql("""
+INSERT INTO collision (team_id, partner_id, earlier_id, later_id, same_contact, detected_at,
+                       alert_key, thread_key)
+VALUES (:team_id, :partner_id, :earlier_id, :later_id, :same_contact, :detected_at, :alert_key,
+        :thread_key)
+""")
 
 
 def collided_with(
@@ -615,16 +520,27 @@ def collided_with(
     if not touchpoint_ids:
         return {}
     ids = list(touchpoint_ids)
-    statement = sa.select(_C.c.earlier_id, _C.c.later_id).where(
-        _C.c.team_id == team_id, sa.or_(_C.c.earlier_id.in_(ids), _C.c.later_id.in_(ids))
-    )
+    params = listed("id", ids)
+    driver = Driver(session)
+    statement = _collided_with(len(ids))
     found: dict[int, set[int]] = {touchpoint_id: set() for touchpoint_id in ids}
-    for earlier, later in session.execute(statement):
+    for earlier, later in driver.rows(statement, {"team_id": team_id, **params}):
         if earlier in found:
             found[earlier].add(later)
         if later in found:
             found[later].add(earlier)
     return found
+
+
+def _collided_with(count: int) -> Sql:
+    """Collisions with any of `count` touchpoints: the index on each side, OR-ed. SQLite's
+    planner would rather range over the workspace's collisions by team_id (all of them), so
+    there `+team_id` keeps that column from choosing the index."""
+    template = (
+        "SELECT earlier_id, later_id FROM collision WHERE {team} = :team_id "
+        "AND (earlier_id IN ({{id}}) OR later_id IN ({{id}}))"
+    )
+    return sized(template.format(team="+team_id"), template.format(team="team_id"), id=count)
 
 
 def collisions_found_by(*, session: Session, team_id: str, later_id: int) -> list[tuple[int, bool]]:
@@ -640,19 +556,19 @@ def collisions_found_by(*, session: Session, team_id: str, later_id: int) -> lis
 def thread_root(*, session: Session, team_id: str, partner_id: int, since: datetime) -> str | None:
     """The key of the first alert about the partner posted on its own (not in a thread) since
     `since`, which later alerts reply to."""
-    statement = (
-        sa.select(_C.c.alert_key)
-        .where(
-            _C.c.team_id == team_id,
-            _C.c.partner_id == partner_id,
-            _C.c.detected_at >= since,
-            _C.c.alert_key.is_not(None),
-            _C.c.alert_key == _C.c.thread_key,
-        )
-        .order_by(_C.c.detected_at, _C.c.id)
-        .limit(1)
-    )
-    return session.execute(statement).scalar()
+    driver = Driver(session)
+    params = {"team_id": team_id, "partner_id": partner_id, "since": driver.time(since)}
+    found = driver.scalar(_THREAD_ROOT, params)
+    return None if found is None else str(found)
+
+
+_THREAD_ROOT = Sql("""
+SELECT alert_key FROM collision
+WHERE team_id = :team_id AND partner_id = :partner_id AND detected_at >= :since
+  AND alert_key IS NOT NULL AND alert_key = thread_key
+ORDER BY detected_at, id
+LIMIT 1
+""")
 
 
 # --- Intents ------------------------------------------------------------------------------------

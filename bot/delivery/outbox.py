@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,6 +20,25 @@ from storage.workspaces import get_workspaces
 
 MAX_DEDUPE_KEY = 200
 MAX_BLOCKS = 50
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """When a person may be messaged: their time zone (None: UTC) and their workspace's hours."""
+
+    tz: str | None
+    hours: WorkingHours
+
+    def first_slot(self, due_at: datetime, *, key: str) -> datetime:
+        """When a DM due at `due_at` may go (spread by its dedupe `key`)."""
+        return next_send_time(due_at, tz=self.tz, hours=self.hours, key=key)
+
+
+def schedule_of(session: Session, *, team_id: str, user_id: str) -> Schedule:
+    """The person's cached time zone (else the workspace's) and the workspace's hours."""
+    profile = get_profile(session=session, team_id=team_id, user_id=user_id)
+    workspace = get_workspaces(session=session, team_ids=[team_id]).get(team_id)
+    return Schedule(person_tz(profile, workspace), WorkingHours.of(workspace))
 
 
 def enqueue(
@@ -35,6 +55,8 @@ def enqueue(
     thread_of_dedupe_key: str | None = None,
     respect_working_hours: bool,
     expires_at: datetime | None = None,
+    schedule: Schedule | None = None,
+    now: datetime | None = None,
 ) -> bool:
     """Queue one message for `recipient_user` (a DM) or `recipient_channel`; True if new.
 
@@ -44,6 +66,9 @@ def enqueue(
     one (channel messages always go at once). `thread_of_dedupe_key` posts the message as a
     reply to an earlier queued message once that one is sent. A message still unsent at
     `expires_at` (e.g. a check-in held while its recipient was away) is cancelled.
+
+    A caller that has the recipient's `schedule` at hand passes it (else it is read here); `now`
+    is the caller's clock, stamped as the row's creation time (else the wall clock).
     """
     if (recipient_user is None) == (recipient_channel is None):
         raise ValueError("enqueue needs exactly one of recipient_user or recipient_channel")
@@ -57,9 +82,9 @@ def enqueue(
         raise ValueError(f"Slack takes at most {MAX_BLOCKS} blocks in a message")
     available_at = due_at
     if recipient_user is not None and respect_working_hours:
-        available_at = first_slot(
-            session, team_id=team_id, user_id=recipient_user, due_at=due_at, key=dedupe_key
-        )
+        if schedule is None:
+            schedule = schedule_of(session, team_id=team_id, user_id=recipient_user)
+        available_at = schedule.first_slot(due_at, key=dedupe_key)
     return store.insert_message(
         session=session,
         team_id=team_id,
@@ -74,8 +99,9 @@ def enqueue(
         due_at=due_at,
         available_at=available_at,
         expires_at=expires_at,
-        # A record of when the row was written, not a decision: the wall clock is right here.
-        created_at=datetime.now(UTC),
+        # A record of when the row was written, not a decision: the wall clock will do when the
+        # caller gives no clock of its own.
+        created_at=now or datetime.now(UTC),
     )
 
 
@@ -83,7 +109,4 @@ def first_slot(
     session: Session, *, team_id: str, user_id: str, due_at: datetime, key: str
 ) -> datetime:
     """When a DM due at `due_at` may go, from the cached time zone and the workspace's hours."""
-    profile = get_profile(session=session, team_id=team_id, user_id=user_id)
-    workspace = get_workspaces(session=session, team_ids=[team_id]).get(team_id)
-    tz = person_tz(profile, workspace)
-    return next_send_time(due_at, tz=tz, hours=WorkingHours.of(workspace), key=key)
+    return schedule_of(session, team_id=team_id, user_id=user_id).first_slot(due_at, key=key)

@@ -32,8 +32,13 @@ class WorkingHours:
         """The workspace's settings, or the defaults (Mon–Fri 9–17) where they make no sense."""
         if workspace is None:
             return DEFAULT_HOURS
-        days = parse_days(workspace.work_days)
-        start, end = workspace.work_start_hour, workspace.work_end_hour
+        return cls.parse(workspace.work_days, workspace.work_start_hour, workspace.work_end_hour)
+
+    @classmethod
+    def parse(cls, work_days: str, start: int, end: int) -> WorkingHours:
+        """Settings as stored (`config days`, `config hours`), or the defaults where they make no
+        sense."""
+        days = parse_days(work_days)
         if not days or not 0 <= start < end <= 24:
             return DEFAULT_HOURS
         return cls(days=days, start_hour=start, end_hour=end)
@@ -106,8 +111,6 @@ def next_send_time(
     moment = moment.astimezone(UTC)
     local_zone = zone(tz)
     today = moment.astimezone(local_zone).date()
-    window_length = timedelta(hours=hours.end_hour - hours.start_hour)
-    offset = spread_offset(key, min(spread, window_length / 4))
     for ahead in range(8):
         day = today + timedelta(days=ahead)
         if day.weekday() not in hours.days:
@@ -116,5 +119,8 @@ def next_send_time(
         if start <= moment < end:
             return moment
         if moment < start:
-            return start + offset
+            # Worked out only here: most messages are due inside a window (the dispatcher asks
+            # again for every row it claims).
+            window_length = timedelta(hours=hours.end_hour - hours.start_hour)
+            return start + spread_offset(key, min(spread, window_length / 4))
     raise AssertionError("a week always has a working day")  # WorkingHours.of guarantees it

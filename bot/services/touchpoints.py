@@ -43,7 +43,7 @@ from bot import collisions as rules
 from bot.clock import Clock
 from bot.dates import DateError, When, parse_when
 from bot.delivery.absence import person_zone, recipient_for_owner_alert
-from bot.delivery.outbox import enqueue, first_slot
+from bot.delivery.outbox import Schedule, enqueue, schedule_of
 from bot.delivery.working_hours import WorkingHours, zone
 from bot.naming import normalize_name
 from bot.services.people import PROFILE_MAX_AGE
@@ -60,6 +60,7 @@ from bot.services.registry import (
 from storage import outbox as outbox_store
 from storage import partners as partner_store
 from storage import touchpoints as store
+from storage.db import writing
 from storage.models import (
     MAX_NAME_LENGTH,
     IntentAnswer,
@@ -440,15 +441,17 @@ class _Scene:
     @property
     def working_hours(self) -> WorkingHours:
         settings = self.settings
-        return WorkingHours.of(
-            Workspace(
-                team_id=self.team_id,
-                work_start_hour=settings.work_start_hour,
-                work_end_hour=settings.work_end_hour,
-                work_days=settings.work_days,
-                created_at=self.now,
-            )
+        return WorkingHours.parse(
+            settings.work_days, settings.work_start_hour, settings.work_end_hour
         )
+
+    def schedule_of(self, user_id: str) -> Schedule:
+        """When a colleague may be messaged: the zone `zone_of` finds, the workspace's hours."""
+        if user_id not in self.asked:
+            return schedule_of(self.session, team_id=self.team_id, user_id=user_id)
+        profile = self.profiles.get(user_id)
+        tz = profile.tz if profile is not None and profile.tz else self.settings.timezone
+        return Schedule(tz, self.working_hours)
 
     def zone_of(self, user_id: str) -> ZoneInfo:
         """A colleague's time zone: their Slack profile's, else the workspace's, else UTC."""
@@ -527,7 +530,7 @@ class Touchpoints:
             scene = self._scene(session, actor, found, participants, now)
             tz = scene.caller_zone(needed=new.day_text is not None)
             at, day_only = moment(new.kind, self._when(new, tz), now=now, typed=new.day_text)
-            with store.writing(session):
+            with writing(session):
                 store.lock_partner(session=session, team_id=team_id, partner_id=found.id)
                 contact_id, contact_name = self._contact(session, found, new.contact, now)
                 touchpoint_id = store.insert_touchpoint(
@@ -728,14 +731,16 @@ class Touchpoints:
             ids=sorted({other for others in earlier.values() for other in others}),
         )
         colleagues = {row.id: row.colleagues for row in involved}
+        ours = touch.colleagues
+        together = [row.colleagues for row in around]
         news = [
             clash
             for clash in clashes
             if is_news(
-                touch.colleagues,
+                ours,
                 clash.other.colleagues,
                 alerted=[colleagues[i] for i in earlier.get(clash.other.id, ())],
-                together=[row.colleagues for row in around],
+                together=together,
             )
         ]
         return clashes, news
@@ -768,6 +773,7 @@ class Touchpoints:
             owner_note_key(touch.id),
             kind=OWNER_NOTE,
             user=recipient,
+            schedule=scene.schedule_of(recipient),
         )
         return recipient
 
@@ -780,8 +786,9 @@ class Touchpoints:
         session, team_id = scene.session, scene.team_id
         key = intent_ask_key(touch.id)
         tz = scene.zone_of(recipient)
-        arrives = first_slot(session, team_id=team_id, user_id=recipient, due_at=scene.now, key=key)
-        deadline = next_working_day(arrives, tz=tz, hours=scene.working_hours)
+        schedule = scene.schedule_of(recipient)
+        arrives = schedule.first_slot(scene.now, key=key)
+        deadline = next_working_day(arrives, tz=tz, hours=schedule.hours)
         store.set_intent(
             session=session,
             team_id=team_id,
@@ -793,7 +800,16 @@ class Touchpoints:
         message = self.renderer.intent_ask(
             OwnerNote(partner=scene.facts, touch=touch, recipient=recipient, clashes=clashes, tz=tz)
         )
-        _queue(session, team_id, scene.now, message, key, kind=INTENT_ASK, user=recipient)
+        _queue(
+            session,
+            team_id,
+            scene.now,
+            message,
+            key,
+            kind=INTENT_ASK,
+            user=recipient,
+            schedule=schedule,
+        )
         return touch
 
     def _owner_side(self, scene: _Scene, touch: Touch) -> str | None:
@@ -1101,17 +1117,18 @@ class Touchpoints:
 def _queue(
     session: Session,
     team_id: str,
-    due_at: datetime,
+    now: datetime,
     message: Message,
     key: str,
     *,
     kind: str,
     user: str | None = None,
+    schedule: Schedule | None = None,
     channel: str | None = None,
     thread: str | None = None,
 ) -> None:
-    """Queue a message in the caller's transaction: a DM waits for the person's working hours,
-    a channel message goes at once."""
+    """Queue a message due `now` in the caller's transaction: a DM waits for the person's
+    working hours (their `schedule`, when the caller has it), a channel message goes at once."""
     enqueue(
         session,
         team_id=team_id,
@@ -1120,10 +1137,12 @@ def _queue(
         recipient_channel=channel,
         text=message.text,
         blocks=message.blocks,
-        due_at=due_at,
+        due_at=now,
         dedupe_key=key,
         thread_of_dedupe_key=thread,
         respect_working_hours=user is not None,
+        schedule=schedule,
+        now=now,
     )
 
 
