@@ -229,9 +229,7 @@ def _request_key(invocation: Invocation) -> str | None:
     return f"cmd:{invocation.trigger_id}" if invocation.trigger_id else None
 
 
-def _record(
-    call: Call, kind: TouchpointKind, *, medium: TouchpointMedium | None = None
-) -> Reply:
+def _record(call: Call, kind: TouchpointKind, *, medium: TouchpointMedium | None = None) -> Reply:
     """Record the line as a touchpoint of `kind`; `medium` when the line has no `via`."""
     line = parse_touchpoint(call.rest)
     if line.notes is None:

@@ -1,7 +1,7 @@
 """touchpoints by medium and time, for the check-in planner
 
 Revision ID: 0013
-Revises: 0008
+Revises: 0010
 Create Date: 2026-11-26 00:10:00
 
 The check-in planner asks which workspaces had a meeting, call or event lately
@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0013"
-down_revision: str | None = "0008"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
