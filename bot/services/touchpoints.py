@@ -57,6 +57,7 @@ from bot.services.registry import (
     email_address,
     name_key,
 )
+from storage import absences as absence_store
 from storage import outbox as outbox_store
 from storage import partners as partner_store
 from storage import touchpoints as store
@@ -186,6 +187,11 @@ class Recorded:
     no_channel: bool = False
     # Who was messaged as the partner's owner (or stand-in) about this contact.
     owner_told: str | None = None
+    # Who covers for the away owner (mentioned in the alert instead of them alone).
+    covering: str | None = None
+    # The last day (in their own time zone) of the absence of the person asked about an
+    # intent, if they are away and nobody covers: the question waits for their return.
+    asked_away_until: date | None = None
     # The caller's time zone, for dates in the answer.
     tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
     # A repeat of a request recorded before (a Slack retry): nothing new was saved.
@@ -246,6 +252,8 @@ class CollisionAlert:
     clashes: list[Clash]
     threaded: bool
     window_days: int
+    # Who covers for the owner while they are away (None: the owner is present, or nobody).
+    covering: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -637,6 +645,7 @@ class Touchpoints:
                 clashes=news,
                 threaded=thread is not None,
                 window_days=window,
+                covering=self._covering(scene),
             )
             message = self.renderer.collision_alert(alert)
             _queue(
@@ -665,8 +674,9 @@ class Touchpoints:
             detected_at=now,
             thread_key=thread or key,
         )
+        away_until: date | None = None
         if touch.kind is TouchpointKind.INTENDED:
-            touch = self._ask(scene, touch, clashes)
+            touch, away_until = self._ask(scene, touch, clashes)
             owner_told = touch.asked
         else:
             owner_told = self._note_to_owner(scene, touch, clashes)
@@ -678,7 +688,23 @@ class Touchpoints:
             alert_threaded=thread is not None,
             no_channel=bool(news) and channel is None,
             owner_told=owner_told,
+            covering=self._covering(scene) if channel is not None else None,
+            asked_away_until=away_until,
         )
+
+    def _covering(self, scene: _Scene) -> str | None:
+        """Who covers for the partner's owner now, if the owner is away and someone does."""
+        owner = scene.facts.owner_id
+        if owner is None:
+            return None
+        cover = recipient_for_owner_alert(
+            scene.session,
+            team_id=scene.team_id,
+            owner_id=owner,
+            partner_deputy_id=scene.facts.deputy_id,
+            now=scene.now,
+        )
+        return None if cover == owner else cover
 
     def _collide(
         self, scene: _Scene, touch: Touch, contact_id: int | None
@@ -777,17 +803,22 @@ class Touchpoints:
         )
         return recipient
 
-    def _ask(self, scene: _Scene, touch: Touch, clashes: list[Clash]) -> Touch:
+    def _ask(self, scene: _Scene, touch: Touch, clashes: list[Clash]) -> tuple[Touch, date | None]:
         """Ask the owner (or their stand-in) about an intent, with an answer due one working day
-        after the question reaches them; returns the touch with whom and until when."""
+        after the question reaches them; returns the touch with whom and until when, and the
+        last day away of the person asked, if they are (nobody covers: the question waits)."""
         recipient = self._owner_side(scene, touch)
         if recipient is None:
-            return touch
+            return touch, None
         session, team_id = scene.session, scene.team_id
         key = intent_ask_key(touch.id)
         tz = scene.zone_of(recipient)
         schedule = scene.schedule_of(recipient)
-        arrives = schedule.first_slot(scene.now, key=key)
+        away = absence_store.absences_at(
+            session=session, team_id=team_id, user_ids=[recipient], at=scene.now
+        ).get(recipient)
+        back_at = None if away is None else away.ends_at
+        arrives = schedule.first_slot(back_at or scene.now, key=key)
         deadline = next_working_day(arrives, tz=tz, hours=schedule.hours)
         store.set_intent(
             session=session,
@@ -810,7 +841,8 @@ class Touchpoints:
             user=recipient,
             schedule=schedule,
         )
-        return touch
+        away_until = None if back_at is None else (back_at - timedelta(seconds=1)).astimezone(tz)
+        return touch, None if away_until is None else away_until.date()
 
     def _owner_side(self, scene: _Scene, touch: Touch) -> str | None:
         """Who hears about the touch for the owner: nobody when the owner (or whoever covers for

@@ -168,7 +168,7 @@ class SlackRenderer:
     def collision_alert(self, alert: CollisionAlert) -> Message:
         facts = alert.partner
         text = texts.alert_text(facts, alert.touch, alert.clashes, threaded=alert.threaded)
-        ask = texts.alert_ask(facts, alert.touch, alert.clashes)
+        ask = texts.alert_ask(facts, alert.touch, alert.clashes, covering=alert.covering)
         return Message(
             text=texts.alert_fallback(facts, alert.touch, alert.clashes),
             blocks=[section(text), section(ask), actions([brief_me(facts.id, facts.name)])],

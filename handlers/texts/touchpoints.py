@@ -197,17 +197,26 @@ def coordinate_with(clashes: Sequence[Clash]) -> str:
 
 def alert_said(result: Recorded) -> str:
     owner = person(result.partner.owner_id)
+    if result.covering is not None:
+        owner = f"{owner}, away; {person(result.covering)} covers"
     if result.alert_channel is not None:
         where = channel(result.alert_channel)
         if result.alert_threaded:
             return f"I've added this to the thread of today's alert in {where} (owner {owner})."
+        if result.covering is not None:
+            return (
+                f"I've posted this in {where} and mentioned {person(result.covering)}, who "
+                f"covers for the owner {person(result.partner.owner_id)} while away."
+            )
         return f"I've posted this in {where} and mentioned the owner {owner}."
     if result.no_channel:
         return (
             "No coordination channel is set, so nobody else was alerted: an admin can set one "
             f"with `{COMMAND} config channel #channel`."
         )
-    return "You have been told about these contacts before, so I posted no new alert."
+    return (
+        "These contacts were already alerted in the coordination channel, so I posted no new alert."
+    )
 
 
 def owner_told(result: Recorded) -> str | None:
@@ -223,11 +232,16 @@ def owner_told(result: Recorded) -> str | None:
                     f"You own *{facts.name}*, so there is no one to ask; colleagues see your "
                     f"intent in `{COMMAND} check {facts.name}`."
                 )
-            return f"{person(owner)} takes part, so there is no one else to ask."
+            if owner in touch.colleagues:
+                return f"{person(owner)} takes part, so there is no one else to ask."
+            return (
+                f"You cover for the owner {person(owner)} while they are away, so there is no "
+                "one else to ask."
+            )
         asked = (
             f"the owner {person(owner)}"
             if touch.asked == owner
-            else f"{person(touch.asked)}, who covers for the owner {person(owner)} while away"
+            else f"{person(touch.asked)}, who covers for the owner {person(owner)} while away,"
         )
         deadline = (
             f" If there is no answer {by_moment(touch.deadline, tz=result.tz, now=touch.at)}, "
@@ -235,6 +249,14 @@ def owner_told(result: Recorded) -> str | None:
             if touch.deadline is not None
             else ""
         )
+        if result.asked_away_until is not None:
+            # Away with nobody covering: the question waits in the outbox until they are back.
+            last_day = _on_day(result.asked_away_until).removeprefix("on ")
+            return (
+                f"The owner {person(owner)} is away until {last_day}"
+                " and nobody covers for them: I've queued the question for when they are back; "
+                f"the answer comes to you as a direct message.{deadline}"
+            )
         return (
             f"I've asked {asked} to acknowledge or redirect; the answer comes to you as a "
             f"direct message.{deadline}"
@@ -271,8 +293,15 @@ def alert_text(
     return f"{lead}\n{new}\nAlso in touch with them:\n{also}"
 
 
-def alert_ask(facts: PartnerFacts, touch: Touch, clashes: Sequence[Clash]) -> str:
+def alert_ask(
+    facts: PartnerFacts, touch: Touch, clashes: Sequence[Clash], *, covering: str | None = None
+) -> str:
     everyone = people(list(dict.fromkeys([touch.author_id, *_others(clashes)])))
+    if covering is not None:
+        return (
+            f"{person(covering)}, covering for the owner {person(facts.owner_id)} while away: "
+            f"please make sure {everyone} coordinate before anyone reaches out again."
+        )
     if facts.owner_id is None:
         return (
             f"{everyone}: please talk to each other. Nobody owns *{facts.name}* yet — "

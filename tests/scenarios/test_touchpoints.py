@@ -186,7 +186,7 @@ def test_a_collision_is_alerted_once_and_later_ones_within_a_day_go_to_its_threa
     # Chloe's plan happened; logging it is not news to anyone.
     said = answer(slack, "log Acme : the planned meeting took place", user=CHLOE)
     assert "<@U0BEN> was in touch with them today" in said
-    assert "You have been told about these contacts before" in said
+    assert "These contacts were already alerted in the coordination channel" in said
     deliver_outbox(slack)
     (first,) = alerts(slack)
     # Dan is new to it: his contact goes into the thread of the morning's alert.
@@ -239,6 +239,36 @@ def test_while_the_owner_is_away_the_deputy_is_told(slack: Slack) -> None:
     assert dms(slack, ANA) == []
     (note,) = dms(slack, DAN)
     assert "you cover for <@U0ANA>, who owns *Acme Corporation* and is away" in note.text
+
+
+@pytest.mark.usefixtures("acme")
+def test_while_the_owner_is_away_the_channel_alert_mentions_who_covers(slack: Slack) -> None:
+    answer(slack, "deputy Acme <@U0DAN|dan>")
+    answer(slack, "away today to friday")
+    answer(slack, "log Acme via meeting : first", user=BEN)
+    said = answer(slack, "plan Acme on friday : second", user=CHLOE)
+    assert "mentioned <@U0DAN>, who covers for the owner <@U0ANA> while away" in said
+    deliver_outbox(slack)
+    (alert,) = slack.fake.messages_in("C0PARTNERS")
+    assert "<@U0DAN>, covering for the owner <@U0ANA> while away: please make sure" in shown(alert)
+
+
+@pytest.mark.usefixtures("acme")
+def test_the_deputys_own_intent_while_the_owner_is_away_asks_nobody(slack: Slack) -> None:
+    answer(slack, "deputy Acme <@U0DAN|dan>")
+    answer(slack, "away today to friday")
+    said = answer(slack, "intend Acme : a follow-up", user=DAN)
+    assert "You cover for the owner <@U0ANA> while they are away, so there is no one" in said
+
+
+@pytest.mark.usefixtures("acme")
+def test_an_intent_while_the_owner_is_away_and_nobody_covers_waits_for_their_return(
+    slack: Slack,
+) -> None:
+    answer(slack, "away today to 2026-11-27")
+    said = answer(slack, "intend Acme : ask about the event", user=CHLOE)
+    assert "The owner <@U0ANA> is away until Fri 27 Nov and nobody covers for them" in said
+    assert "If there is no answer by Tue 1 Dec" in said  # a working day after their return
 
 
 # --- Names --------------------------------------------------------------------------------------

@@ -152,7 +152,10 @@ def test_the_answer_names_who_else_is_in_touch_and_who_to_coordinate_with() -> N
     [
         ({"alert_threaded": True}, "added this to the thread of today's alert in #partnerships"),
         ({"alert_channel": None, "no_channel": True}, "No coordination channel is set"),
-        ({"alert_channel": None}, "You have been told about these contacts before"),
+        (
+            {"alert_channel": None},
+            "These contacts were already alerted in the coordination channel",
+        ),
     ],
 )
 def test_where_the_alert_went(changes: dict[str, Any], said: str) -> None:
