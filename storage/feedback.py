@@ -343,22 +343,6 @@ def checkins_of_touchpoint(*, session: Session, team_id: str, touchpoint_id: int
     return list(session.exec(statement))
 
 
-def cancel_unsent_message(*, session: Session, team_id: str, dedupe_key: str) -> bool:
-    """Cancel the workspace's message queued under `dedupe_key` if no dispatcher has claimed it
-    yet (held for an absence or not); False when there is none, or it is being or was sent."""
-    outbox = table_of(OutboxMessage)
-    statement = (
-        sa.update(outbox)
-        .where(
-            outbox.c.team_id == team_id,
-            outbox.c.dedupe_key == dedupe_key,
-            outbox.c.status == OutboxStatus.PENDING,
-        )
-        .values(status=OutboxStatus.CANCELLED, last_error="no longer needed", held=False)
-    )
-    return _rowcount(session, statement) == 1
-
-
 def open_checkins(*, session: Session, team_id: str) -> list[CheckIn]:
     """Check-ins asked (or to be asked) and not answered yet, oldest first."""
     statement = (

@@ -60,6 +60,7 @@ from bot.services.feedback import (
     tz_of,
 )
 from storage import feedback as store
+from storage import outbox as outbox_store
 from storage import touchpoints as touchpoint_store
 from storage.models import CheckIn, CheckInAnswer, CheckInStatus, OutboxStatus, TouchpointKind
 from storage.people import get_profile
@@ -465,15 +466,16 @@ class CheckIns:
 
     def _withdraw(self, session: Session, checkin: CheckIn) -> bool:
         """Cancel the check-in's question while unsent; False once it is going or has gone out."""
-        return store.cancel_unsent_message(
+        cancelled = outbox_store.cancel_unsent(
             session=session, team_id=checkin.team_id, dedupe_key=_ask_key(checkin)
         )
+        return cancelled == 1
 
     def _supersede(
         self, session: Session, checkin: CheckIn, now: datetime, *, moved_to: datetime | None = None
     ) -> None:
         """Close the check-in unanswered, its reminder unsent: it is asked elsewhere."""
-        store.cancel_unsent_message(
+        outbox_store.cancel_unsent(
             session=session, team_id=checkin.team_id, dedupe_key=_reminder_key(checkin)
         )
         checkin.status = CheckInStatus.SUPERSEDED
