@@ -8,7 +8,7 @@ default, on the colleague's next working morning (their time zone); reminded onc
 working day without an answer; and closed quietly one working day after the reminder. A person
 away when it is due gets it when back, unless it expired meanwhile.
 
-One question per person, partner and day (the rule; `same_day_rule` applies it). A colleague
+One question per person, partner and day (the rule; `_same_day_rule` applies it). A colleague
 is asked at most once about the meetings, calls and events with one partner on one day: their
 local day, or for a contact recorded without a time, that day itself. So a planned meeting that
 is also logged, a meeting that two colleagues both log, or a plan and its log at different
@@ -406,7 +406,7 @@ class CheckIns:
         """Create the person's check-in about this occurrence of the touchpoint (once) and ask
         it after `reference`, or keep it superseded when the rule says they are asked already."""
         tz = tz_of(session, team_id, user_id)
-        first = self.same_day_rule(session, team_id, touchpoint, user_id, tz=tz, now=now)
+        first = self._same_day_rule(session, team_id, touchpoint, user_id, tz=tz, now=now)
         checkin_id = store.insert_checkin(
             session=session,
             team_id=team_id,
@@ -425,7 +425,7 @@ class CheckIns:
         assert checkin is not None
         self._ask(session, checkin, now)
 
-    def same_day_rule(
+    def _same_day_rule(
         self,
         session: Session,
         team_id: str,

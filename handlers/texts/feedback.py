@@ -146,8 +146,8 @@ def checkin_answered(card: CheckInCard) -> str:
     text = f"You answered: *{ANSWERS[card.answer]}*"
     if card.answer is CheckInAnswer.MOVED and card.moved_to is not None:
         text += (
-            f" to {day(card.moved_to, card.tz)}; the plan says that day now, and I'll ask "
-            "everyone on it how it went after it"
+            f" to {day(card.moved_to, card.tz)}; I've moved the plan there and will ask "
+            "everyone on it how it went after that day"
         )
     return text + "."
 
