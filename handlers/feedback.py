@@ -27,10 +27,12 @@ from bot.scheduler import PlannerRegistry
 from bot.services import checkins as checkin_service
 from bot.services import surveys as survey_service
 from bot.services.checkins import (
+    AlreadyMoved,
     CheckInClosed,
     CheckInError,
     CheckIns,
     CheckInUpdate,
+    NotMoved,
     NotPlanned,
     NotYourCheckIn,
 )
@@ -157,13 +159,16 @@ def tell(respond: Respond, text: str) -> None:
 def show_checkin(
     client: WebClient, update: CheckInUpdate, *, also: tuple[str, str] | None = None
 ) -> None:
-    """Update every message that shows the check-in (and `also`, the one clicked)."""
+    """Update every message that shows the check-in (and `also`, the one clicked), and those
+    of the check-ins the change closed (other people's, about a meeting moved)."""
     shown = blocks.checkin(update.card)
     places = {(where.channel, where.ts) for where in update.shown_in}
     if also is not None:
         places.add(also)
     for channel, ts in sorted(places):
         update_message(client, channel=channel, ts=ts, text=shown.text, blocks=shown.blocks)
+    for closed in update.closed:
+        show_checkin(client, closed)
 
 
 def open_form(client: WebClient, respond: Respond, *, trigger_id: str | None, view: Any) -> None:
@@ -179,6 +184,10 @@ def _refusal(error: CheckInError) -> str:
         return texts.NOT_YOURS
     if isinstance(error, NotPlanned):
         return texts.NOT_PLANNED
+    if isinstance(error, NotMoved):
+        return texts.NOT_MOVED
+    if isinstance(error, AlreadyMoved):
+        return texts.ALREADY_MOVED
     if isinstance(error, CheckInClosed):
         return texts.checkin_settled(error.card)
     return texts.GONE

@@ -18,11 +18,10 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, func, select
 
+from storage import outbox as outbox_store
 from storage.models import (
     Commitment,
     CommitmentStatus,
-    OutboxMessage,
-    OutboxStatus,
     Partner,
     PartnerCadence,
     StatusCadence,
@@ -217,17 +216,7 @@ def cancel_unsent(*, session: Session, team_id: str, key_prefix: str) -> int:
     """Cancel the workspace's queued messages whose dedupe key starts with `key_prefix` and that
     no dispatcher has claimed yet (a reminder about a commitment closed meanwhile). Rows being
     sent are left alone. Returns how many were cancelled."""
-    outbox = table_of(OutboxMessage)
-    statement = (
-        sa.update(outbox)
-        .where(
-            outbox.c.team_id == team_id,
-            outbox.c.dedupe_key.startswith(key_prefix, autoescape=True),
-            outbox.c.status == OutboxStatus.PENDING,
-        )
-        .values(status=OutboxStatus.CANCELLED, last_error="no longer needed", held=False)
-    )
-    return _rowcount(session, statement)
+    return outbox_store.cancel_unsent(session=session, team_id=team_id, key_prefix=key_prefix)
 
 
 def _rowcount(session: Session, statement: sa.Update) -> int:

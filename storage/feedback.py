@@ -143,6 +143,8 @@ class AskedTouchpoint:
     kind: str
     medium: str
     at: datetime
+    # Recorded without a time of day (it sits at noon of its day, `storage.touchpoints`).
+    day_only: bool
     created_at: datetime
     author_id: str
     participants: tuple[str, ...]
@@ -199,6 +201,7 @@ def _asked(touchpoint: Touchpoint, participants: Sequence[str]) -> AskedTouchpoi
         kind=touchpoint.kind,
         medium=touchpoint.medium or "meeting",
         at=touchpoint.at,
+        day_only=touchpoint.day_only,
         created_at=touchpoint.created_at,
         author_id=touchpoint.author_id,
         participants=tuple(participants),
@@ -226,21 +229,6 @@ def participants_of(
     return found
 
 
-def done_meetings_near(
-    *, session: Session, team_id: str, partner_id: int, start: datetime, end: datetime
-) -> list[AskedTouchpoint]:
-    """Meetings, calls and events logged as done with the partner between `start` and `end`."""
-    statement = select(Touchpoint).where(
-        Touchpoint.team_id == team_id,
-        Touchpoint.partner_id == partner_id,
-        Touchpoint.kind == TouchpointKind.DONE,
-        col(Touchpoint.medium).in_(ASKED_MEDIA),
-        Touchpoint.at >= start,
-        Touchpoint.at <= end,
-    )
-    return _with_participants(session, team_id, statement)
-
-
 def get_touchpoint(*, session: Session, team_id: str, touchpoint_id: int) -> AskedTouchpoint | None:
     """One touchpoint of the workspace, with its participants."""
     touchpoint = session.get(Touchpoint, touchpoint_id)
@@ -261,8 +249,12 @@ def insert_checkin(
     meeting_at: datetime,
     due_at: datetime,
     now: datetime,
+    status: CheckInStatus = CheckInStatus.OPEN,
 ) -> int | None:
-    """Add a check-in unless this person was asked about this occurrence already; its id."""
+    """Add a check-in unless this person was asked about this occurrence already; its id.
+
+    One added in another `status` than open (superseded: never to be asked) is closed at once.
+    """
     return insert_new(
         session,
         CheckIn,
@@ -274,8 +266,9 @@ def insert_checkin(
             "planned": planned,
             "meeting_at": meeting_at,
             "due_at": due_at,
-            "status": CheckInStatus.OPEN,
+            "status": status,
             "version": 0,
+            "closed_at": None if status == CheckInStatus.OPEN else now,
             "created_at": now,
         },
         key=("touchpoint_id", "user_id", "occurrence"),
@@ -285,11 +278,69 @@ def insert_checkin(
 def get_checkin(
     *, session: Session, team_id: str, checkin_id: int, for_update: bool = False
 ) -> CheckIn | None:
-    """One check-in of the workspace; `for_update` locks it (PostgreSQL) for an answer."""
+    """One check-in of the workspace; `for_update` locks it (PostgreSQL) for an answer and reads
+    it afresh."""
     statement = select(CheckIn).where(CheckIn.team_id == team_id, CheckIn.id == checkin_id)
     if for_update:
-        statement = statement.with_for_update()
+        statement = statement.with_for_update().execution_options(populate_existing=True)
     return session.exec(statement).first()
+
+
+@dataclass(frozen=True)
+class PersonsCheckIn:
+    """A check-in a person has about one of a partner's meetings, and whether that meeting was
+    recorded without a time of day."""
+
+    checkin: CheckIn
+    day_only: bool
+
+
+def checkins_about_partner(
+    *,
+    session: Session,
+    team_id: str,
+    user_id: str,
+    partner_id: int,
+    start: datetime,
+    end: datetime,
+) -> list[PersonsCheckIn]:
+    """The person's check-ins (superseded ones aside) about the partner's meetings held between
+    `start` and `end`, oldest first.
+
+    Read through the partner's touchpoints (`ix_touchpoint_partner_time`) and the check-ins'
+    unique (touchpoint, user, occurrence) index, never a scan of all check-ins.
+    """
+    statement = (
+        select(CheckIn, Touchpoint.day_only)
+        .join(Touchpoint, col(Touchpoint.id) == col(CheckIn.touchpoint_id))
+        .where(
+            Touchpoint.team_id == team_id,
+            Touchpoint.partner_id == partner_id,
+            CheckIn.team_id == team_id,
+            CheckIn.user_id == user_id,
+            CheckIn.status != CheckInStatus.SUPERSEDED,
+            CheckIn.meeting_at >= start,
+            CheckIn.meeting_at <= end,
+        )
+        .order_by(col(CheckIn.id))
+    )
+    return [
+        PersonsCheckIn(checkin=checkin, day_only=bool(day_only))
+        for checkin, day_only in session.exec(statement)
+    ]
+
+
+def checkins_of_touchpoint(*, session: Session, team_id: str, touchpoint_id: int) -> list[CheckIn]:
+    """Every check-in about one touchpoint (each person, each occurrence), locked (PostgreSQL)
+    and read afresh: a meeting moved closes some of them."""
+    statement = (
+        select(CheckIn)
+        .where(CheckIn.team_id == team_id, CheckIn.touchpoint_id == touchpoint_id)
+        .order_by(col(CheckIn.id))
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return list(session.exec(statement))
 
 
 def open_checkins(*, session: Session, team_id: str) -> list[CheckIn]:

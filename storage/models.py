@@ -339,6 +339,9 @@ class CheckInStatus(StrEnum):
     OPEN = "open"
     ANSWERED = "answered"
     EXPIRED = "expired"
+    # Closed unasked or unanswered: another check-in asks the person about the same meeting
+    # (a log of it, or its new date); see `bot.services.checkins`.
+    SUPERSEDED = "superseded"
 
 
 CHECKIN_TO_FOLLOW = "status = 'open' OR (answer = 'problem' AND problem_alerted_at IS NULL)"

@@ -391,6 +391,31 @@ def thread_parent(*, session: Session, team_id: str, dedupe_key: str) -> ThreadP
     )
 
 
+def cancel_unsent(
+    *,
+    session: Session,
+    team_id: str,
+    dedupe_key: str | None = None,
+    key_prefix: str | None = None,
+) -> int:
+    """Cancel the workspace's queued messages that no dispatcher has claimed yet (held for an
+    absence or not): the one queued under `dedupe_key`, or those whose key starts with
+    `key_prefix`. Rows being or already sent are left alone. Returns how many were cancelled."""
+    if (dedupe_key is None) == (key_prefix is None):
+        raise ValueError("cancel_unsent needs exactly one of dedupe_key or key_prefix")
+    key = (
+        _T.c.dedupe_key == dedupe_key
+        if dedupe_key is not None
+        else _T.c.dedupe_key.startswith(key_prefix, autoescape=True)
+    )
+    statement = (
+        sa.update(_T)
+        .where(_T.c.team_id == team_id, key, _T.c.status == OutboxStatus.PENDING)
+        .values(status=OutboxStatus.CANCELLED, last_error="no longer needed", held=False)
+    )
+    return _rowcount(session, statement)
+
+
 def release_held(*, session: Session, team_id: str, user_id: str, now: datetime) -> int:
     """Make the DMs held back while `user_id` was away due now; returns how many."""
     statement = (

@@ -571,6 +571,25 @@ LIMIT 1
 """)
 
 
+# --- A planned meeting moved --------------------------------------------------------------------
+
+
+def reschedule_planned(*, session: Session, team_id: str, touchpoint_id: int, at: datetime) -> bool:
+    """Give a planned touchpoint its new moment (a participant said the meeting moved); False
+    unless it is one of the workspace's planned touchpoints. Collisions already recorded stay."""
+    result = session.execute(
+        sa.update(_T)
+        .where(
+            _T.c.team_id == team_id,
+            _T.c.id == touchpoint_id,
+            _T.c.kind == TouchpointKind.PLANNED,
+        )
+        .values(at=at)
+    )
+    assert isinstance(result, sa.CursorResult)
+    return result.rowcount == 1
+
+
 # --- Intents ------------------------------------------------------------------------------------
 
 

@@ -8,19 +8,34 @@ default, on the colleague's next working morning (their time zone); reminded onc
 working day without an answer; and closed quietly one working day after the reminder. A person
 away when it is due gets it when back, unless it expired meanwhile.
 
+One question per person, partner and day (the rule; `_same_day_rule` applies it). A colleague
+is asked at most once about the meetings, calls and events with one partner on one day: their
+local day, or for a contact recorded without a time, that day itself. So a planned meeting that
+is also logged, a meeting that two colleagues both log, or a plan and its log at different
+hours, are one question for each person. The question about a log replaces the one about a plan
+as long as the latter has not gone out (a log says the meeting happened, so Didn't happen and
+Moved to… are not offered); otherwise the first question stands. A question not asked because
+of the rule is kept as a superseded check-in, never sent, so the planner decides it once.
+
 Answers: Went well, Mixed or Problem (plus Didn't happen and Moved to… for planned meetings),
 and a note. The first answer may be changed for `CHANGE_WINDOW`; a change replaces the answer,
 never adds one. Every answer and note is a reply in one debrief thread per meeting in the
 owner's DMs. A Problem also alerts the owner (or whoever covers while the owner is away) at the
 first moment inside their working hours, with the note: at once when the note is given, else
 after `PROBLEM_NOTE_WAIT`, the time the form asking for it is given.
+
+Moved to… moves the meeting for everyone: the planned touchpoint takes the new date (so `check`,
+the App Home and collision checks see it), the other colleagues' open check-ins about the old
+date close quietly (superseded; one already sent is updated in place to say where the meeting
+went), and everyone on it is asked after the new date. A Moved answer is changed only by moving
+it again; how the meeting went is the question after the new date.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -45,6 +60,8 @@ from bot.services.feedback import (
     tz_of,
 )
 from storage import feedback as store
+from storage import outbox as outbox_store
+from storage import touchpoints as touchpoint_store
 from storage.models import CheckIn, CheckInAnswer, CheckInStatus, OutboxStatus, TouchpointKind
 from storage.people import get_profile
 
@@ -61,8 +78,8 @@ ASK_TTL = timedelta(days=3)
 REMINDER_TTL = timedelta(days=2)
 CHANGE_WINDOW = timedelta(hours=24)
 PROBLEM_NOTE_WAIT = timedelta(minutes=10)
-# A planned meeting also logged as done this close to its time is asked about once, as done.
-SAME_MEETING = timedelta(hours=24)
+# Check-ins this far either side of a meeting may be on its day in some time zone.
+DAY_SPAN = timedelta(days=2)
 PLANNED_ONLY = frozenset({CheckInAnswer.DIDNT_HAPPEN, CheckInAnswer.MOVED})
 
 
@@ -87,6 +104,9 @@ class CheckInCard:
     expired: bool
     # Until when the answer may be changed (None: not answered yet).
     changeable_until: datetime | None
+    # Closed unanswered: the person is asked about the meeting elsewhere (`moved_to`: after
+    # its new date).
+    superseded: bool = False
     # Show the buttons again (after "Change").
     editing: bool = False
 
@@ -136,6 +156,8 @@ class CheckInUpdate:
 
     card: CheckInCard
     shown_in: tuple[Where, ...]
+    # Other people's check-ins the change closed (a meeting moved), to update in place too.
+    closed: tuple[CheckInUpdate, ...] = ()
 
 
 class CheckInError(Exception):
@@ -162,6 +184,15 @@ class NotPlanned(CheckInError):
     """Didn't happen / Moved to… for a meeting that was logged as done."""
 
 
+class NotMoved(CheckInError):
+    """Moved to… the day the meeting was planned for."""
+
+
+class AlreadyMoved(CheckInError):
+    """Another answer than Moved to a meeting this check-in moved: it is asked after its new
+    date."""
+
+
 # --- Pure rules ---------------------------------------------------------------------------------
 
 
@@ -177,6 +208,18 @@ def moved_moment(meeting_at: datetime, new_day: date, tz: str | None) -> datetim
     """The meeting's local time of day on `new_day`."""
     local = meeting_at.astimezone(zone(tz))
     return datetime.combine(new_day, local.time(), tzinfo=zone(tz)).astimezone(meeting_at.tzinfo)
+
+
+def meeting_day(at: datetime, *, day_only: bool, tz: str | None) -> date:
+    """The day a meeting is on for a person in `tz`; one recorded without a time of day is on
+    its own day for everyone (it sits at noon of that day in its author's zone, which is that
+    day in UTC)."""
+    return at.astimezone(UTC if day_only else zone(tz)).date()
+
+
+def day_zone(touchpoint: store.AskedTouchpoint, tz: str | None) -> str | None:
+    """The zone a person reads the touchpoint's day in (`meeting_day`)."""
+    return "UTC" if touchpoint.day_only else tz
 
 
 # --- The service --------------------------------------------------------------------------------
@@ -207,6 +250,8 @@ class CheckIns:
             checkin = self._changeable(session, team_id, user_id, checkin_id, now)
             if answer in PLANNED_ONLY and not checkin.planned:
                 raise NotPlanned()
+            if checkin.answer == CheckInAnswer.MOVED and answer != CheckInAnswer.MOVED:
+                raise AlreadyMoved()
             if checkin.answer != answer or answer == CheckInAnswer.MOVED:
                 self._set(checkin, answer=answer, now=now)
                 session.add(checkin)
@@ -231,35 +276,51 @@ class CheckIns:
             return self._commit(session, checkin, now)
 
     def move(self, *, team_id: str, user_id: str, checkin_id: int, new_day: date) -> CheckInUpdate:
-        """A planned meeting moved to `new_day`: recorded, and asked about again after it."""
+        """A planned meeting moved to `new_day`, for everyone: the planned touchpoint takes the
+        new date at the same local time, the other open check-ins about it close quietly, and
+        everyone on it is asked again after the new date."""
         now = self.clock.now()
         with Session(self.engine) as session:
+            # Moves of one meeting (and recordings about its partner) take turns.
+            self._lock_partner_of(session, team_id, checkin_id)
             checkin = self._changeable(session, team_id, user_id, checkin_id, now)
-            if not checkin.planned:
+            touchpoint = store.get_touchpoint(
+                session=session, team_id=team_id, touchpoint_id=checkin.touchpoint_id
+            )
+            if touchpoint is None:
+                raise CheckInGone()
+            if not checkin.planned or touchpoint.kind != TouchpointKind.PLANNED:
                 raise NotPlanned()
             tz = tz_of(session, team_id, user_id)
-            moved_to = moved_moment(checkin.meeting_at, new_day, tz)
+            if new_day == meeting_day(checkin.meeting_at, day_only=touchpoint.day_only, tz=tz):
+                raise NotMoved()
+            moved_to = moved_moment(checkin.meeting_at, new_day, day_zone(touchpoint, tz))
             self._set(checkin, answer=CheckInAnswer.MOVED, now=now)
             checkin.moved_to = moved_to
             session.add(checkin)
             self._debrief(session, checkin)
-            settings = settings_of(session, team_id=team_id)
-            again = store.insert_checkin(
-                session=session,
-                team_id=team_id,
-                touchpoint_id=checkin.touchpoint_id,
-                user_id=user_id,
-                occurrence=checkin.occurrence + 1,
-                planned=True,
-                meeting_at=moved_to,
-                due_at=due_time(max(moved_to, now), tz=tz, settings=settings),
-                now=now,
+            touchpoint_store.reschedule_planned(
+                session=session, team_id=team_id, touchpoint_id=touchpoint.id, at=moved_to
             )
-            if again is not None:
-                follow = store.get_checkin(session=session, team_id=team_id, checkin_id=again)
-                assert follow is not None
-                self._ask(session, follow, now)
-            return self._commit(session, checkin, now)
+            session.flush()
+            closed, following = self._close_for_move(session, checkin, moved_to, now)
+            moved = replace(touchpoint, at=moved_to)
+            settings = settings_of(session, team_id=team_id)
+            for colleague in self._askable(session, team_id, moved):
+                self._ask_once(
+                    session,
+                    team_id,
+                    moved,
+                    colleague,
+                    occurrence=following,
+                    reference=max(moved_to, now),
+                    settings=settings,
+                    now=now,
+                )
+            update = self._update(session, checkin, now)
+            others = tuple(self._update(session, other, now) for other in closed)
+            session.commit()
+        return replace(update, closed=others)
 
     def reopen(self, *, team_id: str, user_id: str, checkin_id: int) -> CheckInUpdate:
         """ "Change": the buttons again, while the answer may still be changed."""
@@ -277,13 +338,11 @@ class CheckIns:
         for session, team_id, settings in each_workspace(
             self.engine, partial(store.teams_with_touchpoints_since, since=since)
         ):
-            for touchpoint in store.touchpoints_without_checkins(
+            found = store.touchpoints_without_checkins(
                 session=session, team_id=team_id, since=since, until=now
-            ):
-                if touchpoint.kind == TouchpointKind.PLANNED and self._logged_as_done(
-                    session, team_id, touchpoint
-                ):
-                    continue
+            )
+            # Logs before plans: of a plan and its log found together, the log is asked about.
+            for touchpoint in sorted(found, key=lambda t: t.kind != TouchpointKind.DONE):
                 self._create(session, team_id, touchpoint, settings, now)
 
     def follow_up(self, now: datetime) -> None:
@@ -300,20 +359,6 @@ class CheckIns:
 
     # --- Internals -------------------------------------------------------------------------------
 
-    def _logged_as_done(
-        self, session: Session, team_id: str, planned: store.AskedTouchpoint
-    ) -> bool:
-        """Whether a colleague of the planned meeting logged it as done around its time."""
-        done = store.done_meetings_near(
-            session=session,
-            team_id=team_id,
-            partner_id=planned.partner_id,
-            start=planned.at - SAME_MEETING,
-            end=planned.at + SAME_MEETING,
-        )
-        colleagues = set(planned.colleagues)
-        return any(colleagues & set(meeting.colleagues) for meeting in done)
-
     def _create(
         self,
         session: Session,
@@ -323,26 +368,157 @@ class CheckIns:
         now: datetime,
     ) -> None:
         reference = max(touchpoint.at, touchpoint.created_at)
-        for user_id in touchpoint.colleagues:
-            profile = get_profile(session=session, team_id=team_id, user_id=user_id)
-            if profile is not None and profile.is_deleted:
-                continue
-            checkin_id = store.insert_checkin(
-                session=session,
-                team_id=team_id,
-                touchpoint_id=touchpoint.id,
-                user_id=user_id,
+        for user_id in self._askable(session, team_id, touchpoint):
+            self._ask_once(
+                session,
+                team_id,
+                touchpoint,
+                user_id,
                 occurrence=0,
-                planned=touchpoint.kind == TouchpointKind.PLANNED,
-                meeting_at=touchpoint.at,
-                due_at=due_time(reference, tz=tz_of(session, team_id, user_id), settings=settings),
+                reference=reference,
+                settings=settings,
                 now=now,
             )
-            if checkin_id is None:
+
+    def _askable(
+        self, session: Session, team_id: str, touchpoint: store.AskedTouchpoint
+    ) -> list[str]:
+        """The colleagues of the touchpoint who can be asked (not deleted from Slack)."""
+        askable = []
+        for user_id in touchpoint.colleagues:
+            profile = get_profile(session=session, team_id=team_id, user_id=user_id)
+            if profile is None or not profile.is_deleted:
+                askable.append(user_id)
+        return askable
+
+    def _ask_once(
+        self,
+        session: Session,
+        team_id: str,
+        touchpoint: store.AskedTouchpoint,
+        user_id: str,
+        *,
+        occurrence: int,
+        reference: datetime,
+        settings: FeedbackSettings,
+        now: datetime,
+    ) -> None:
+        """Create the person's check-in about this occurrence of the touchpoint (once) and ask
+        it after `reference`, or keep it superseded when the rule says they are asked already."""
+        tz = tz_of(session, team_id, user_id)
+        first = self._same_day_rule(session, team_id, touchpoint, user_id, tz=tz, now=now)
+        checkin_id = store.insert_checkin(
+            session=session,
+            team_id=team_id,
+            touchpoint_id=touchpoint.id,
+            user_id=user_id,
+            occurrence=occurrence,
+            planned=touchpoint.kind == TouchpointKind.PLANNED,
+            meeting_at=touchpoint.at,
+            due_at=due_time(reference, tz=tz, settings=settings),
+            now=now,
+            status=CheckInStatus.OPEN if first else CheckInStatus.SUPERSEDED,
+        )
+        if checkin_id is None or not first:
+            return
+        checkin = store.get_checkin(session=session, team_id=team_id, checkin_id=checkin_id)
+        assert checkin is not None
+        self._ask(session, checkin, now)
+
+    def _same_day_rule(
+        self,
+        session: Session,
+        team_id: str,
+        touchpoint: store.AskedTouchpoint,
+        user_id: str,
+        *,
+        tz: str | None,
+        now: datetime,
+    ) -> bool:
+        """Whether to ask the person about the touchpoint: one question per person, partner
+        and day (the module docstring). A question about a log takes the place of unsent ones
+        about plans that day, which are superseded here."""
+        day = meeting_day(touchpoint.at, day_only=touchpoint.day_only, tz=tz)
+        same_day = [
+            found.checkin
+            for found in store.checkins_about_partner(
+                session=session,
+                team_id=team_id,
+                user_id=user_id,
+                partner_id=touchpoint.partner_id,
+                start=touchpoint.at - DAY_SPAN,
+                end=touchpoint.at + DAY_SPAN,
+            )
+            if meeting_day(found.checkin.meeting_at, day_only=found.day_only, tz=tz) == day
+        ]
+        if not same_day:
+            return True
+        if touchpoint.kind == TouchpointKind.PLANNED or not all(
+            checkin.planned and checkin.status == CheckInStatus.OPEN and checkin.answer is None
+            for checkin in same_day
+        ):
+            return False
+        withdrawn = [checkin for checkin in same_day if self._withdraw(session, checkin)]
+        for checkin in withdrawn:
+            self._supersede(session, checkin, now)
+        # One that could not be withdrawn is being sent: it stays the question.
+        return len(withdrawn) == len(same_day)
+
+    def _withdraw(self, session: Session, checkin: CheckIn) -> bool:
+        """Cancel the check-in's question while unsent; False once it is going or has gone out."""
+        cancelled = outbox_store.cancel_unsent(
+            session=session, team_id=checkin.team_id, dedupe_key=_ask_key(checkin)
+        )
+        return cancelled == 1
+
+    def _supersede(
+        self, session: Session, checkin: CheckIn, now: datetime, *, moved_to: datetime | None = None
+    ) -> None:
+        """Close the check-in unanswered, its reminder unsent: it is asked elsewhere."""
+        outbox_store.cancel_unsent(
+            session=session, team_id=checkin.team_id, dedupe_key=_reminder_key(checkin)
+        )
+        checkin.status = CheckInStatus.SUPERSEDED
+        checkin.closed_at = now
+        if moved_to is not None:
+            checkin.moved_to = moved_to
+        session.add(checkin)
+
+    def _close_for_move(
+        self, session: Session, mover: CheckIn, moved_to: datetime, now: datetime
+    ) -> tuple[list[CheckIn], int]:
+        """Close the open check-ins about the meeting's old date (and about an earlier new date,
+        when it moves again), other than the mover's answer; the occurrence to ask next."""
+        closed: list[CheckIn] = []
+        following = mover.occurrence + 1
+        for checkin in store.checkins_of_touchpoint(
+            session=session, team_id=mover.team_id, touchpoint_id=mover.touchpoint_id
+        ):
+            following = max(following, checkin.occurrence + 1)
+            if (
+                checkin.id == mover.id
+                or checkin.status != CheckInStatus.OPEN
+                or checkin.occurrence < mover.occurrence
+            ):
                 continue
-            checkin = store.get_checkin(session=session, team_id=team_id, checkin_id=checkin_id)
-            assert checkin is not None
-            self._ask(session, checkin, now)
+            self._withdraw(session, checkin)
+            self._supersede(session, checkin, now, moved_to=moved_to)
+            closed.append(checkin)
+        return closed, following
+
+    def _lock_partner_of(self, session: Session, team_id: str, checkin_id: int) -> None:
+        checkin = store.get_checkin(session=session, team_id=team_id, checkin_id=checkin_id)
+        touchpoint = (
+            None
+            if checkin is None
+            else store.get_touchpoint(
+                session=session, team_id=team_id, touchpoint_id=checkin.touchpoint_id
+            )
+        )
+        if touchpoint is not None:
+            touchpoint_store.lock_partner(
+                session=session, team_id=team_id, partner_id=touchpoint.partner_id
+            )
 
     def _ask(self, session: Session, checkin: CheckIn, now: datetime) -> None:
         queue_dm(
@@ -421,7 +597,11 @@ class CheckIns:
     ) -> CheckIn:
         checkin = self._own(session, team_id, user_id, checkin_id)
         card = self._card(session, checkin, now)
-        if card.expired or (card.changeable_until is not None and now >= card.changeable_until):
+        if (
+            card.expired
+            or card.superseded
+            or (card.changeable_until is not None and now >= card.changeable_until)
+        ):
             raise CheckInClosed(card)
         return checkin
 
@@ -450,6 +630,7 @@ class CheckIns:
             note=checkin.note,
             moved_to=checkin.moved_to,
             expired=checkin.status == CheckInStatus.EXPIRED,
+            superseded=checkin.status == CheckInStatus.SUPERSEDED,
             changeable_until=(
                 None if checkin.answered_at is None else checkin.answered_at + CHANGE_WINDOW
             ),

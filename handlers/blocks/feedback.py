@@ -109,16 +109,21 @@ def checkin(card: CheckInCard, *, reminder: bool = False) -> Rendered:
     question = texts.checkin_reminder(card) if reminder else texts.checkin_question(card)
     blocks: list[Block] = [section(question)]
     value = str(card.checkin_id)
-    if card.expired and card.answer is None:
+    if card.superseded and card.answer is None:
+        blocks.append(context(texts.checkin_superseded(card)))
+    elif card.expired and card.answer is None:
         blocks.append(context(texts.checkin_expired()))
     elif card.answer is None or card.editing:
+        # A meeting this person moved is asked about after its new date: only another date.
+        moved = card.answer is CheckInAnswer.MOVED
         buttons = [
             button(
                 LABELS[answer], f"{CHECKIN_ANSWER}_{answer.value}", value, style=STYLES.get(answer)
             )
             for answer in ASKED
+            if not moved
         ]
-        if card.planned:
+        if card.planned and not moved:
             buttons.append(
                 button(
                     texts.DIDNT_HAPPEN,
@@ -126,6 +131,8 @@ def checkin(card: CheckInCard, *, reminder: bool = False) -> Rendered:
                     value,
                 )
             )
+            buttons.append(button(texts.MOVED_TO, CHECKIN_MOVED, value))
+        elif moved:
             buttons.append(button(texts.MOVED_TO, CHECKIN_MOVED, value))
         buttons.append(
             button(texts.EDIT_NOTE if card.note else texts.ADD_NOTE, CHECKIN_NOTE, value)

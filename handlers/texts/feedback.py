@@ -65,7 +65,7 @@ NOTE_HINT = "The partner's owner reads it in their debrief of this meeting."
 PROBLEM_HINT = "The partner's owner is told at once; your note helps them act on it."
 MOVE_TITLE = "Meeting moved"
 MOVE_LABEL = "New date"
-MOVE_HINT = "I'll ask you how it went after that day."
+MOVE_HINT = "The plan moves to that day for everyone on it; I'll ask you all how it went after it."
 COMMENT_TITLE = "Pulse survey comment"
 COMMENT_LABEL = "Anything you'd like to add?"
 COMMENT_HINT = (
@@ -78,6 +78,11 @@ CANCEL = "Cancel"
 NOT_YOURS = "This was sent to someone else; only they can answer it."
 GONE = "That meeting no longer exists in Liaison, so there is nothing to answer."
 NOT_PLANNED = "That answer is for planned meetings; this one was logged as having happened."
+NOT_MOVED = "That is the day it was planned for: pick the day the meeting moved to."
+ALREADY_MOVED = (
+    "You moved this meeting, so I'll ask how it went after its new date. "
+    "If that date is wrong, pick another with Moved to…"
+)
 SURVEY_WHICH_PARTNER = (
     "Which partner? Give the partner's name, e.g. `/partner survey MSF`, "
     "`/partner survey MSF now` or `/partner survey MSF quarterly`."
@@ -122,10 +127,12 @@ def checkin_question(card: CheckInCard) -> str:
 
 
 def checkin_reason(card: CheckInCard) -> str:
+    verb = "planned" if card.planned else "logged"
     who = (
-        "You logged it"
+        f"You {verb} it"
         if card.author_id == card.recipient_id
-        else f"You took part; {person(card.author_id)} logged it"
+        else f"You {'were to take' if card.planned else 'took'} part; "
+        f"{person(card.author_id)} {verb} it"
     )
     return f"{who}. Your answer goes to the partner's owner."
 
@@ -138,7 +145,10 @@ def checkin_answered(card: CheckInCard) -> str:
     assert card.answer is not None
     text = f"You answered: *{ANSWERS[card.answer]}*"
     if card.answer is CheckInAnswer.MOVED and card.moved_to is not None:
-        text += f" to {day(card.moved_to, card.tz)}; I'll ask again after that day"
+        text += (
+            f" to {day(card.moved_to, card.tz)}; I've moved the plan there and will ask "
+            "everyone on it how it went after that day"
+        )
     return text + "."
 
 
@@ -154,7 +164,19 @@ def checkin_expired() -> str:
     return "This check-in closed without an answer."
 
 
+def checkin_superseded(card: CheckInCard) -> str:
+    """A check-in closed because the person is asked about the meeting elsewhere."""
+    if card.moved_to is not None:
+        return (
+            f"This meeting moved to {day(card.moved_to, card.tz)}; I'll ask you how it went "
+            "after that day."
+        )
+    return "I'm asking you about this meeting in another message."
+
+
 def checkin_settled(card: CheckInCard) -> str:
+    if card.superseded:
+        return checkin_superseded(card)
     if card.expired:
         return "This check-in has closed without an answer."
     return "Answers can be changed for a day; this one is settled now."

@@ -42,6 +42,13 @@ _PLANNED = {
     "email": "plans to email",
     "event": "plans to meet at an event",
 }
+# A plan whose moment has passed without being logged (or before it was).
+_WAS_PLANNED = {
+    "meeting": "planned to meet",
+    "call": "planned a call with",
+    "email": "planned to email",
+    "event": "planned to meet at an event",
+}
 ANSWER_LABELS = {
     IntentAnswer.GO_AHEAD: "Go ahead",
     IntentAnswer.HANDLE_IT: "I'll handle it",
@@ -120,6 +127,14 @@ def by_moment(moment: datetime, *, tz: ZoneInfo, now: datetime | None = None) ->
     return f"by {day.removeprefix('on ')} at {local:%H:%M}"
 
 
+def has_passed(touch: Touch, *, tz: ZoneInfo, now: datetime) -> bool:
+    """Whether a touch's moment is behind the reader: its time, or for a day-only touch, its
+    whole day."""
+    if touch.day_only:
+        return _day_of(touch, tz) < now.astimezone(tz).date()
+    return touch.at <= now
+
+
 # --- Who did what -------------------------------------------------------------------------------
 
 
@@ -130,11 +145,14 @@ def who(touch: Touch) -> str:
     return f"{person(touch.author_id)} (with {people(touch.participants)})"
 
 
-def action(touch: Touch, target: str = "them") -> str:
-    """What they did or will do with `target`: `met them`, `plans a call with *Acme*`."""
+def action(touch: Touch, target: str = "them", *, passed: bool = False) -> str:
+    """What they did or will do with `target`: `met them`, `plans a call with *Acme*`; a plan
+    whose moment has `passed` in the past tense: `planned to meet them`."""
     medium = touch.medium or ""
     if touch.kind is TouchpointKind.DONE:
         verb = _DONE.get(medium, "was in touch with")
+    elif touch.kind is TouchpointKind.PLANNED and passed:
+        verb = _WAS_PLANNED.get(medium, "planned to be in touch with")
     elif touch.kind is TouchpointKind.PLANNED:
         verb = _PLANNED.get(medium, "plans to be in touch with")
     else:
@@ -155,16 +173,21 @@ def quote(notes: str | None) -> str:
     return f"“{text}”"
 
 
-def clash_line(clash: Clash, *, when_text: str) -> str:
+def clash_line(clash: Clash, *, when_text: str, passed: bool = False) -> str:
     same = " — *the same contact person*" if clash.same_contact else ""
-    return (
-        f"• {who(clash.other)} {action(clash.other)} {when_text}{with_contact(clash.other)}{same}"
-    )
+    other = clash.other
+    return f"• {who(other)} {action(other, passed=passed)} {when_text}{with_contact(other)}{same}"
 
 
 def clash_lines(clashes: Sequence[Clash], *, tz: ZoneInfo, now: datetime | None = None) -> str:
+    """The other contacts, for one reader; read `now`, a plan gone by is in the past tense."""
     return "\n".join(
-        clash_line(clash, when_text=when(clash.other, tz=tz, now=now)) for clash in clashes
+        clash_line(
+            clash,
+            when_text=when(clash.other, tz=tz, now=now),
+            passed=now is not None and has_passed(clash.other, tz=tz, now=now),
+        )
+        for clash in clashes
     )
 
 
@@ -436,7 +459,9 @@ def last_contact(briefing: Briefing, now: datetime) -> str:
 
 
 def touch_line(touch: Touch, *, tz: ZoneInfo, now: datetime) -> str:
-    line = f"• {who(touch)} {action(touch)} {when(touch, tz=tz, now=now)}{with_contact(touch)}"
+    """One touch in `check`; a plan whose moment has passed reads in the past tense."""
+    did = action(touch, passed=has_passed(touch, tz=tz, now=now))
+    line = f"• {who(touch)} {did} {when(touch, tz=tz, now=now)}{with_contact(touch)}"
     if touch.kind is TouchpointKind.INTENDED:
         line += f": {quote(touch.notes)} — {intent_state(touch)}"
     return line

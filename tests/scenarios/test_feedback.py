@@ -663,6 +663,71 @@ def test_a_planned_meeting_moved_is_asked_about_again_after_the_new_date(slack: 
     assert again[1].text == "How did your meeting with *Acme* on Thu 3 Dec go?"
 
 
+def test_a_meeting_planned_then_logged_by_two_colleagues_is_one_checkin_per_person(
+    slack: Slack,
+) -> None:
+    acme(slack)
+    say(slack, f"plan Acme on thursday 10:00 with {MENTION[DAN]} via meeting : kick-off", BEN)
+    at(slack, datetime(2026, 11, 26, 16, tzinfo=UTC))  # an hour after it: the plan's questions
+    say(slack, f"log Acme with {MENTION[DAN]} on today 10:00 via meeting : kick-off done", BEN)
+    say(slack, f"log Acme with {MENTION[BEN]} on today 15:00 via meeting : went fine", DAN)
+    at(slack, datetime(2026, 11, 27, 14, 1, tzinfo=UTC))  # Friday morning in both zones
+    at(slack, datetime(2026, 11, 27, 16, 0, tzinfo=UTC))
+    for user, reason in ((BEN, "You logged it."), (DAN, "You took part; <@U0BEN> logged it.")):
+        (asked,) = checkin_messages(slack, user)
+        assert asked.text == "How did your meeting with *Acme* on Thu 26 Nov go?"
+        assert reason in shown(asked)
+        assert not _has_action(asked, "checkin_moved")  # it was logged: it happened
+
+
+def test_a_plan_asked_about_already_is_not_asked_about_again_when_logged_late(
+    slack: Slack,
+) -> None:
+    acme(slack)
+    say(slack, "plan Acme on thursday 10:00 via meeting : kick-off", BEN)
+    at(slack, datetime(2026, 11, 27, 14, 1, tzinfo=UTC))  # Friday 09:01 in New York
+    (asked,) = checkin_messages(slack, BEN)
+    assert _has_action(asked, "checkin_moved") and "You planned it." in shown(asked)
+    say(slack, "log Acme on yesterday 10:00 via meeting : kick-off done", BEN)
+    at(slack, datetime(2026, 11, 30, 14, 30, tzinfo=UTC))  # Monday, after the working morning
+    assert [m.text.startswith("Reminder") for m in checkin_messages(slack, BEN)] == [False, True]
+
+
+def test_moved_to_moves_the_plan_for_everyone(slack: Slack) -> None:
+    acme(slack, team=(BEN, DAN))
+    say(slack, f"plan Acme on thursday 10:00 with {MENTION[DAN]} via meeting : follow-up", BEN)
+    at(slack, datetime(2026, 11, 27, 14, 1, tzinfo=UTC))  # Friday morning in both zones
+    (asked_ben,) = checkin_messages(slack, BEN)
+    (asked_dan,) = checkin_messages(slack, DAN)
+
+    click(slack, BEN, asked_ben, "checkin_moved")
+    (form,) = slack.fake.open_modals(BEN)
+    same_day = {"date": {"value": {"type": "datepicker", "selected_date": "2026-11-26"}}}
+    send(slack, slack.requests.view_submission(user_id=BEN, view=form, values=same_day))
+    assert form.errors == {
+        "date": "That is the day it was planned for: pick the day the meeting moved to."
+    }
+    values = {"date": {"value": {"type": "datepicker", "selected_date": "2026-12-03"}}}
+    send(slack, slack.requests.view_submission(user_id=BEN, view=form, values=values))
+    assert "You answered: *📅 Moved* to Thu 3 Dec" in shown(current(slack, asked_ben))
+    dans = shown(current(slack, asked_dan))
+    assert "This meeting moved to Thu 3 Dec; I'll ask you how it went after that day." in dans
+    assert "checkin_answer" not in dans  # closed quietly: no buttons, no new message
+    assert len(checkin_messages(slack, DAN)) == 1
+
+    briefing = say(slack, "check Acme", BEN)
+    assert "<@U0BEN> (with <@U0DAN>) plans to meet them on Thu 3 Dec at 10:00" in briefing
+    near = say(slack, "plan Acme on 2026-12-04 : a visit", CHLOE)  # not on the team
+    assert "<@U0BEN> (with <@U0DAN>) plans to meet them on Fri 4 Dec at 00:00" in near  # Tokyo
+
+    at(slack, datetime(2026, 12, 1, 14, 1, tzinfo=UTC))
+    assert len(checkin_messages(slack, DAN)) == 1  # the old question is not reminded
+    at(slack, datetime(2026, 12, 4, 14, 1, tzinfo=UTC))  # the morning after the new date
+    for user in (BEN, DAN):
+        _old, again = checkin_messages(slack, user)
+        assert again.text == "How did your meeting with *Acme* on Thu 3 Dec go?"
+
+
 def test_a_meeting_logged_with_the_log_verb_gets_its_checkins(slack: Slack) -> None:
     acme(slack)
     slack.command(f"log Acme with {MENTION[DAN]} on yesterday via meeting : pilot talk", user=BEN)

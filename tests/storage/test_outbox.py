@@ -180,6 +180,33 @@ def test_a_lost_claim_cannot_record_a_send(engine: Engine) -> None:
     assert stored.sent_at == NOW and stored.claim_token is None
 
 
+def test_cancel_unsent_takes_one_key_exactly_or_a_prefix_and_spares_what_went(
+    engine: Engine,
+) -> None:
+    with Session(engine) as session:
+        for key in ("checkin:5", "checkin:50", "checkin:5:reminder", "checkin:6"):
+            add(session, key)
+        add(session, "checkin:5", team_id="T2")
+        session.commit()
+        claim(session, "dispatcher", limit=1)  # checkin:5 of T1 is being sent
+        assert store.cancel_unsent(session=session, team_id=TEAM, dedupe_key="checkin:5") == 0
+        assert store.cancel_unsent(session=session, team_id=TEAM, dedupe_key="checkin:50") == 1
+        assert store.cancel_unsent(session=session, team_id=TEAM, key_prefix="checkin:5:") == 1
+        with pytest.raises(ValueError):
+            store.cancel_unsent(session=session, team_id=TEAM)
+        session.commit()
+        statuses = {
+            (row.team_id, row.dedupe_key): row.status for row in session.exec(select(OutboxMessage))
+        }
+    assert statuses == {
+        (TEAM, "checkin:5"): OutboxStatus.SENDING,
+        (TEAM, "checkin:50"): OutboxStatus.CANCELLED,
+        (TEAM, "checkin:5:reminder"): OutboxStatus.CANCELLED,
+        (TEAM, "checkin:6"): OutboxStatus.PENDING,
+        ("T2", "checkin:5"): OutboxStatus.PENDING,
+    }
+
+
 def test_the_sent_time_reads_back_exactly(engine: Engine) -> None:
     berlin = timezone(timedelta(hours=1))
     sent_at = datetime(2026, 11, 25, 10, 0, 1, 123_456, tzinfo=berlin)

@@ -209,6 +209,26 @@ def test_a_contact_with_the_same_email_is_the_same_contact(engine: Engine) -> No
     assert first == again
 
 
+def test_only_a_planned_touchpoint_of_the_workspace_is_rescheduled(engine: Engine) -> None:
+    later = NOW + timedelta(days=8)
+    with Session(engine) as session:
+        acme = add_partner(session, T1, "Acme")
+        planned = add(session, T1, acme, days=1, kind=TouchpointKind.PLANNED)
+        done = add(session, T1, acme, days=-1)
+        assert planned and done
+
+        def reschedule(team_id: str, touchpoint_id: int) -> bool:
+            return store.reschedule_planned(
+                session=session, team_id=team_id, touchpoint_id=touchpoint_id, at=later
+            )
+
+        assert not reschedule(T2, planned)  # another workspace's id
+        assert not reschedule(T1, done)  # what happened stays when it happened
+        assert reschedule(T1, planned)
+        rows = store.touchpoints_by_id(session=session, team_id=T1, ids=[planned, done])
+    assert [row.at for row in rows] == [later, NOW - timedelta(days=1)]
+
+
 def test_intents_are_answered_once_and_lapse_only_when_open(engine: Engine) -> None:
     with Session(engine) as session:
         acme = add_partner(session, T1, "Acme")

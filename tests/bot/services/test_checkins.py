@@ -3,6 +3,7 @@ a real database (who is asked, once; who may answer, until when; Problem alerts)
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -12,11 +13,14 @@ from sqlmodel import Session, select
 from bot.clock import ManualClock
 from bot.delivery.working_hours import WorkingHours
 from bot.services.checkins import (
+    AlreadyMoved,
     CheckInClosed,
     CheckIns,
+    NotMoved,
     NotPlanned,
     NotYourCheckIn,
     due_time,
+    meeting_day,
     moved_moment,
 )
 from bot.services.feedback import FeedbackSettings, add_working_days, next_working_morning
@@ -27,7 +31,9 @@ from handlers.blocks.feedback import MESSAGES
 from storage.models import (
     CheckIn,
     CheckInAnswer,
+    CheckInStatus,
     OutboxMessage,
+    OutboxStatus,
     Partner,
     Touchpoint,
     TouchpointParticipant,
@@ -82,6 +88,14 @@ def test_a_moved_meeting_keeps_its_local_time() -> None:
     assert moved_moment(meeting, date(2026, 12, 3), "Europe/Berlin") == datetime(
         2026, 12, 3, 14, tzinfo=UTC
     )
+
+
+def test_the_day_of_a_meeting_is_the_readers_unless_it_has_no_time() -> None:
+    late = datetime(2026, 11, 24, 23, tzinfo=UTC)
+    assert meeting_day(late, day_only=False, tz="America/New_York") == date(2026, 11, 24)
+    assert meeting_day(late, day_only=False, tz="Asia/Tokyo") == date(2026, 11, 25)
+    noon_in_new_york = datetime(2026, 11, 24, 17, tzinfo=UTC)  # a day-only log from New York
+    assert meeting_day(noon_in_new_york, day_only=True, tz="Asia/Tokyo") == date(2026, 11, 24)
 
 
 # --- The service ----------------------------------------------------------------------------
@@ -174,13 +188,77 @@ def test_everyone_who_took_part_is_asked_once(checkins: CheckIns, engine: Engine
     assert len(_queued(engine, "checkin")) == 2
 
 
+def _asked(engine: Engine) -> dict[tuple[int, str, int], str]:
+    """(touchpoint, person, occurrence) → the check-in's status."""
+    return {(c.touchpoint_id, c.user_id, c.occurrence): c.status for c in _checkins(engine)}
+
+
+def _questions(engine: Engine) -> dict[str, str]:
+    """The outbox key of each check-in question → its status."""
+    return {m.dedupe_key: m.status for m in _queued(engine, "checkin")}
+
+
+OPEN, SUPERSEDED = CheckInStatus.OPEN, CheckInStatus.SUPERSEDED
+
+
 def test_a_planned_meeting_also_logged_as_done_is_asked_about_once(
     checkins: CheckIns, engine: Engine
 ) -> None:
-    _meeting(engine, author=DAN, at=START - timedelta(hours=2), kind="planned")
-    _meeting(engine, author=DAN, at=START - timedelta(hours=1))
+    planned = _meeting(engine, author=DAN, at=START - timedelta(hours=2), kind="planned")
+    logged = _meeting(engine, author=DAN, at=START - timedelta(hours=1))
     checkins.plan(START)
-    assert [c.planned for c in _checkins(engine)] == [False]
+    checkins.plan(START)
+    assert _asked(engine) == {(logged, DAN, 0): OPEN, (planned, DAN, 0): SUPERSEDED}
+    (question,) = _queued(engine, "checkin")
+    assert "Didn't happen" not in json.dumps(question.blocks)
+
+
+def test_a_log_replaces_the_unsent_question_about_its_plan_and_a_second_log_asks_nothing(
+    checkins: CheckIns, engine: Engine
+) -> None:
+    planned = _meeting(
+        engine, author=BEN, participants=(DAN,), at=START - timedelta(hours=2), kind="planned"
+    )
+    checkins.plan(START - timedelta(hours=1))  # its time has passed: both are to be asked
+    assert set(_questions(engine).values()) == {OutboxStatus.PENDING}
+    # Ben logs it at another hour of the day; Dan logs it too.
+    by_ben = _meeting(engine, author=BEN, participants=(DAN,), at=START - timedelta(hours=1))
+    by_dan = _meeting(engine, author=DAN, participants=(BEN,), at=START)
+    checkins.plan(START)
+    checkins.plan(START)
+    assert _asked(engine) == {
+        (planned, BEN, 0): SUPERSEDED,
+        (planned, DAN, 0): SUPERSEDED,
+        (by_ben, BEN, 0): OPEN,
+        (by_ben, DAN, 0): OPEN,
+        (by_dan, DAN, 0): SUPERSEDED,
+        (by_dan, BEN, 0): SUPERSEDED,
+    }
+    ids = {(c.touchpoint_id, c.user_id): c.id for c in _checkins(engine)}
+    assert _questions(engine) == {
+        f"checkin:{ids[planned, BEN]}": OutboxStatus.CANCELLED,
+        f"checkin:{ids[planned, DAN]}": OutboxStatus.CANCELLED,
+        f"checkin:{ids[by_ben, BEN]}": OutboxStatus.PENDING,
+        f"checkin:{ids[by_ben, DAN]}": OutboxStatus.PENDING,
+    }
+
+
+def test_one_question_per_person_partner_and_local_day(checkins: CheckIns, engine: Engine) -> None:
+    # 18:00 and 22:00 in New York, one evening; 23:00 and 03:00 in London, two days.
+    evening = _meeting(
+        engine, author=BEN, participants=(DAN,), at=datetime(2026, 11, 24, 23, tzinfo=UTC)
+    )
+    night = _meeting(
+        engine, author=BEN, participants=(DAN,), at=datetime(2026, 11, 25, 3, tzinfo=UTC)
+    )
+    checkins.plan(START)
+    assert _asked(engine) == {
+        (evening, BEN, 0): OPEN,
+        (evening, DAN, 0): OPEN,
+        (night, BEN, 0): SUPERSEDED,
+        (night, DAN, 0): OPEN,
+    }
+    assert len(_queued(engine, "checkin")) == 3
 
 
 def test_who_may_answer_what_and_until_when(
@@ -245,3 +323,60 @@ def test_the_owners_own_problem_alerts_nobody(checkins: CheckIns, engine: Engine
     checkins.add_note(team_id=TEAM, user_id=ANA, checkin_id=asked.id or 0, note="late again")
     assert _queued(engine, "checkin.problem") == []
     assert _queued(engine, "checkin.debrief") == []  # the owner needs no debrief of their own
+
+
+def test_moved_to_moves_the_plan_closes_the_others_questions_and_asks_everyone_again(
+    checkins: CheckIns, engine: Engine, clock: ManualClock
+) -> None:
+    tuesday = datetime(2026, 11, 24, 15, tzinfo=UTC)  # 10:00 in New York
+    planned = _meeting(engine, author=BEN, participants=(DAN,), at=tuesday, kind="planned")
+    checkins.plan(START)
+    ben, dan = _checkins(engine)
+    with pytest.raises(NotMoved):
+        checkins.move(team_id=TEAM, user_id=BEN, checkin_id=ben.id or 0, new_day=date(2026, 11, 24))
+
+    update = checkins.move(
+        team_id=TEAM, user_id=BEN, checkin_id=ben.id or 0, new_day=date(2026, 12, 3)
+    )
+    thursday = datetime(2026, 12, 3, 15, tzinfo=UTC)  # the same 10:00 in New York
+    assert update.card.answer is CheckInAnswer.MOVED and update.card.moved_to == thursday
+    (closed,) = update.closed
+    assert closed.card.recipient_id == DAN and closed.card.superseded
+    assert closed.card.moved_to == thursday
+    with Session(engine) as session:
+        moved = session.get(Touchpoint, planned)
+        assert moved is not None and moved.at == thursday
+    assert _asked(engine) == {
+        (planned, BEN, 0): CheckInStatus.ANSWERED,
+        (planned, DAN, 0): SUPERSEDED,
+        (planned, BEN, 1): OPEN,
+        (planned, DAN, 1): OPEN,
+    }
+    again = {c.user_id: c for c in _checkins(engine) if c.occurrence == 1}
+    assert again[BEN].meeting_at == again[DAN].meeting_at == thursday
+    assert again[BEN].due_at == datetime(2026, 12, 4, 14, tzinfo=UTC)  # Friday 09:00, New York
+    assert again[DAN].due_at == datetime(2026, 12, 4, 9, tzinfo=UTC)  # Friday 09:00, London
+    assert _questions(engine)[f"checkin:{dan.id}"] == OutboxStatus.CANCELLED
+    with pytest.raises(CheckInClosed):
+        checkins.answer(
+            team_id=TEAM, user_id=DAN, checkin_id=dan.id or 0, answer=CheckInAnswer.WENT_WELL
+        )
+    with pytest.raises(AlreadyMoved):
+        checkins.answer(
+            team_id=TEAM, user_id=BEN, checkin_id=ben.id or 0, answer=CheckInAnswer.WENT_WELL
+        )
+
+    # Ben picked the wrong day: moved again, the questions about Thursday give way.
+    clock.set(START + timedelta(hours=1))
+    checkins.move(team_id=TEAM, user_id=BEN, checkin_id=ben.id or 0, new_day=date(2026, 12, 8))
+    statuses = _asked(engine)
+    assert [statuses[planned, user, 1] for user in (BEN, DAN)] == [SUPERSEDED, SUPERSEDED]
+    assert [statuses[planned, user, 2] for user in (BEN, DAN)] == [OPEN, OPEN]
+    with Session(engine) as session:
+        moved = session.get(Touchpoint, planned)
+        assert moved is not None and moved.at == datetime(2026, 12, 8, 15, tzinfo=UTC)
+    debrief = [m.text for m in _queued(engine, "checkin.debrief")]
+    assert debrief[1:] == [
+        "<@U0BEN> answered *📅 Moved* — to Thu 3 Dec",
+        "<@U0BEN> changed their answer to *📅 Moved* — to Tue 8 Dec",
+    ]

@@ -103,6 +103,29 @@ def test_an_expired_checkin_has_no_buttons() -> None:
     assert "closed without an answer" in json.dumps(shown.blocks)
 
 
+def test_a_planned_meeting_says_who_planned_it() -> None:
+    assert "You were to take part; <@U0ANA> planned it." in json.dumps(
+        blocks.checkin(card(planned=True)).blocks
+    )
+    mine = card(planned=True, author_id="U0BEN")
+    assert "You planned it." in json.dumps(blocks.checkin(mine).blocks)
+
+
+def test_a_checkin_closed_by_a_move_says_where_the_meeting_went() -> None:
+    shown = blocks.checkin(card(planned=True, superseded=True, moved_to=MEETING + timedelta(7)))
+    assert action_ids(shown.blocks) == []
+    assert "This meeting moved to Tue 1 Dec; I'll ask you how it went after that day." in (
+        json.dumps(shown.blocks)
+    )
+
+
+def test_a_moved_answer_is_changed_only_by_moving_it_again() -> None:
+    moved = card(
+        planned=True, answer=CheckInAnswer.MOVED, moved_to=MEETING + timedelta(7), editing=True
+    )
+    assert action_ids(blocks.checkin(moved).blocks) == ["checkin_moved", "checkin_note"]
+
+
 def test_the_reminder_says_it_is_the_only_one() -> None:
     assert blocks.MESSAGES.checkin_reminder(card()).text.startswith("Reminder — How did your call")
 

@@ -309,6 +309,40 @@ def test_the_briefing() -> None:
     within_slack_limits(reply.blocks)
 
 
+def test_a_plan_whose_moment_has_passed_reads_in_the_past_tense() -> None:
+    passed = touch(at=NOW - timedelta(hours=3), author_id="U0BEN", contact=None)
+    coming = touch(at=NOW + timedelta(hours=3), author_id="U0DAN", contact=None, medium="call")
+    found = Briefing(
+        partner=facts(),
+        members=[],
+        last_contact_by=None,
+        recent=[],
+        planned=[passed, coming],
+        intents=[],
+        caller_role=None,
+        window_days=14,
+        tz=BERLIN,
+    )
+    shown = text_of(blocks.briefing(found, now=NOW))
+    assert (
+        "*Planned*\\n• <@U0BEN> planned to meet them today at 07:00\\n"
+        "• <@U0DAN> plans a call with them today at 13:00"
+    ) in shown
+    # The caller's answer to `plan` or `log`, about the others in touch.
+    lines = texts.clash_lines(
+        [Clash(other=passed, same_contact=False)], tz=NEW_YORK, now=NOW + timedelta(days=1)
+    )
+    assert lines == "• <@U0BEN> planned to meet them yesterday at 01:00"
+    # A plan for a day, without a time, is still to come until that day is over.
+    today = touch(at=NOW.replace(hour=12), day_only=True, contact=None)
+    assert texts.touch_line(today, tz=BERLIN, now=NOW.replace(hour=20)) == (
+        "• <@U0CHLOE> plans to meet them today"
+    )
+    assert texts.touch_line(today, tz=BERLIN, now=NOW + timedelta(days=1)).startswith(
+        "• <@U0CHLOE> planned to meet them yesterday"
+    )
+
+
 # --- "Register it" ------------------------------------------------------------------------------
 
 
