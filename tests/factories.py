@@ -125,6 +125,32 @@ def collision(engine: Engine, team_id: str, partner: int, at: datetime) -> None:
         session.commit()
 
 
+def revolving_door(
+    engine: Engine, team_id: str, partner: int, at: datetime, *, people: Sequence[str]
+) -> list[int]:
+    """Each of `people` in touch with the partner at `at`, one after the other, each contact
+    recorded as colliding with every earlier one (as `log` records them); their ids."""
+    with Session(engine) as session:
+        touchpoints: list[int] = []
+        for person in people:
+            later = touchpoint(session, team_id, partner, at, by=person)
+            touchpoint_store.insert_collisions(
+                session=session,
+                team_id=team_id,
+                partner_id=partner,
+                later_id=later,
+                found=[
+                    NewCollision(earlier_id=earlier, same_contact=False, alert_key=None)
+                    for earlier in touchpoints
+                ],
+                detected_at=at,
+                thread_key=None,
+            )
+            touchpoints.append(later)
+        session.commit()
+    return touchpoints
+
+
 def pulse_round(
     engine: Engine,
     team_id: str,

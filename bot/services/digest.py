@@ -13,7 +13,8 @@ as replies threaded onto the digest (`thread_of_dedupe_key`): the dispatcher pos
 its thread once the digest itself is sent.
 
 What: over the week before the digest's moment: partners registered, touchpoints logged,
-collisions, commitments closed; at the moment: commitments overdue; the pulse rounds closed in
+collisions (events, as the health score counts them: `storage.health.collision_events`),
+commitments closed; at the moment: commitments overdue; the pulse rounds closed in
 the week and how many of the people asked answered (counts only); and the at-risk list
 (`Health.at_risk`). Skipped when there is nothing to tell: no activity in the week, nothing
 overdue and nobody at risk.
@@ -172,7 +173,7 @@ class Digests:
                 by_created=True,
                 kinds=[TouchpointKind.DONE],
             )
-            collisions = store.collision_counts(
+            collisions = store.collision_events(
                 session=session, team_id=team_id, partner_ids=None, start=start, end=end
             )
             closed = store.commitments_closed(

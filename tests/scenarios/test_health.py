@@ -107,10 +107,50 @@ def test_the_trend_shows_weeks_and_what_moved(slack: Slack) -> None:
     said = answer(slack, "health Acme")
     assert "*Last 2 weeks*: █▅  (100 → 50, lowest 50, highest 100)" in said
     assert (
-        "*Since the week of Mon 23 Nov* (100/100 → 50/100): check-ins 0 (new); collisions 100 "
-        "(new)."
+        "*Since Wed 25 Nov* (100/100 → 50/100): check-ins 0 (new); collisions 100 (new)."
     ) in said
     assert ":warning: *At risk*: a Problem check-in in the last 14 days." in said
+
+
+def pulse(slack: Slack, start: datetime, scores: tuple[int, int, int, int]) -> None:
+    """Ana starts a pulse round of Acme; in the afternoon Ana, Ben and Dan answer `scores`."""
+    answer(slack, "survey Acme now")
+    at(slack, start)
+    at(slack, start.replace(hour=14, minute=20))  # working hours in New York too
+    for user in (ANA, BEN, DAN):
+        for message, score in zip(survey_questions(slack, user)[-4:], scores, strict=True):
+            delivery = slack.deliver.send(
+                slack.requests.block_action(
+                    user_id=user, action_id=f"survey_score_{score}", message=message
+                )
+            )
+            assert delivery.status == 200
+            slack.runtime.drain()
+
+
+def survey_questions(slack: Slack, user: str) -> list[FakeMessage]:
+    return [m for m in slack.fake.dm_messages(user) if "survey_score_1" in action_ids(m)]
+
+
+@pytest.mark.usefixtures("acme")
+def test_what_moved_is_measured_from_the_latest_snapshot_across_two_rounds(slack: Slack) -> None:
+    set_workspace(slack, TEAM, timezone="Europe/Berlin")
+    answer(slack, f"team Acme add {MENTION[BEN]} {MENTION[CHLOE]}")
+    answer(slack, "survey Acme off")  # only the rounds started here
+    pulse(slack, START, (5, 4, 5, 4))  # closes Wed 2 Dec: pulse 88
+    at(slack, utc(3, 9, month=12))
+    at(slack, utc(7, 7, month=12))  # Monday's snapshot: pulse 88
+    pulse(slack, utc(7, 9, month=12), (1, 2, 1, 2))  # closes Mon 14 Dec: pulse 13
+    at(slack, utc(14, 6, month=12))  # Monday's snapshot, before the round closed: pulse 88
+    at(slack, utc(15, 10, month=12))
+    at(slack, utc(16, 8, month=12))
+    said = answer(slack, "health Acme")
+    assert "*Pulse* 13 · value 1.0, clarity 2.0, fair workload 1.0, alignment 2.0" in said
+    # This week's snapshot, taken Monday, is how the week began: the drop shows against it.
+    assert "*Since Mon 14 Dec* (92/100 → 42/100): pulse 88 → 13 (−75)." in said
+    # The oldest snapshot shown had no pulse yet.
+    assert "*Since Wed 25 Nov* (100/100 → 42/100): pulse 13 (new)." in said
+    assert "(new)" not in said.split("*Since Wed 25 Nov*")[0]
 
 
 # --- The at-risk list ---------------------------------------------------------------------------
@@ -180,7 +220,7 @@ def test_the_digest_comes_at_its_hour_in_the_workspaces_zone_with_details_in_its
 ) -> None:
     set_workspace(slack, TEAM, timezone="America/New_York")
     answer(slack, f"log Acme with {MENTION[CHLOE]} : coffee", user=BEN)
-    answer(slack, "plan Acme on friday : a call", user=CHLOE)  # collides with Ben's coffee
+    answer(slack, "plan Acme on friday : a call", user=CHLOE)  # she was at Ben's coffee
     answer(slack, "commit Acme them : the signed NDA by 2026-11-27", user=DAN)
     answer(slack, "add Globex")
     problem_checkin(slack)
@@ -192,19 +232,19 @@ def test_the_digest_comes_at_its_hour_in_the_workspaces_zone_with_details_in_its
     (digest,) = digests(slack)
     assert digest.text.startswith("Weekly digest · Mon 23 Nov – Mon 30 Nov: ")
     said = shown(digest)
+    # Dan's meeting collided with Ben's coffee and Chloe's call: one collision, not two.
     assert (
-        "2 new partners · 2 touchpoints logged · 2 collisions · 0 commitments closed · 1 overdue "
+        "2 new partners · 2 touchpoints logged · 1 collision · 0 commitments closed · 1 overdue "
         "· no pulse round closed"
     ) in said
-    assert "*At risk (1)*: Acme (29/100)." in said
+    assert "*At risk (1)*: Acme (32/100)." in said
     replies = slack.fake.thread(digest)
     assert [reply.thread_ts for reply in replies] == [digest.ts] * len(replies)
     texts = [reply.text for reply in replies]
     assert texts[0].startswith("*At risk*, worst first\n")
     assert "*Acme*" in texts[0] and "a Problem check-in in the last 14 days" in texts[0]
     assert texts[1] == (
-        "*This week, by partner*\n"
-        "• *Acme*: 2 touchpoints logged, 2 collisions, 1 commitment overdue"
+        "*This week, by partner*\n• *Acme*: 2 touchpoints logged, 1 collision, 1 commitment overdue"
     )
     assert texts[2] == "*New partners*\n• *Acme*\n• *Globex*"
     # One message in the channel; a second tick, or a restart, sends nothing again.

@@ -26,8 +26,8 @@ from bot.services.partner_names import PartnerNames
 from bot.services.registry import Actor, Registry
 from handlers.blocks import commitments as commitment_blocks
 from handlers.blocks.health import MESSAGES
-from storage.models import OutboxMessage, Workspace
-from tests.factories import Colleague, add_partner, save_colleagues
+from storage.models import OutboxMessage, Partner, Workspace
+from tests.factories import Colleague, add_partner, revolving_door, save_colleagues
 
 T1, T2 = "T1", "T2"
 BEN = "U0BEN"
@@ -110,6 +110,23 @@ def test_the_week_counts_what_happened_in_it_only(digests: Digests) -> None:
     earlier = digests.week(team_id=T1, end=datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
     assert earlier.new_partners == [] and earlier.quiet
     assert digests.week(team_id=T2, end=datetime(2026, 11, 30, 9, 0, tzinfo=UTC)).quiet
+
+
+def test_collisions_are_counted_as_the_health_score_counts_them(
+    digests: Digests, engine: Engine
+) -> None:
+    with Session(engine) as session:
+        (acme,) = session.exec(select(Partner.id).where(Partner.team_id == T1)).all()
+    assert acme is not None
+    # One revolving door: four colleagues one after the other, 6 colliding pairs.
+    revolving_door(
+        engine, T1, acme, datetime(2026, 11, 26, 9, 0, tzinfo=UTC), people=["A", "B", "C", "D"]
+    )
+    week = digests.week(team_id=T1, end=datetime(2026, 11, 30, 9, 0, tzinfo=UTC))
+    assert (week.touchpoints, week.collisions) == (4, 3)
+    assert [(item.name, item.collisions) for item in week.partners] == [("Acme", 3)]
+    (found,) = digests.health.scores(team_id=T1).values()
+    assert found.health.facts.collisions.collisions == week.collisions
 
 
 def test_the_planner_queues_one_digest_with_its_thread_once(
