@@ -12,11 +12,12 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import Session, select
 
+from bot.app import build_planners
 from bot.sandbox.fake_slack import FakeMessage
 from handlers.blocks.partners import PICK
 from storage.models import OutboxMessage, Partner, Workspace
 from tests.conftest import START, Slack
-from tests.scenarios.test_commitments import action_ids, answer, at, shown
+from tests.scenarios.test_commitments import action_ids, answer, at, exported, shown
 
 TEAM, OTHER = "T0ACME", "T0OTHER"
 ANA, BEN, CHLOE, DAN = "U0ANA", "U0BEN", "U0CHLOE", "U0DAN"
@@ -112,12 +113,12 @@ def test_the_trend_shows_weeks_and_what_moved(slack: Slack) -> None:
     assert ":warning: *At risk*: a Problem check-in in the last 14 days." in said
 
 
-def pulse(slack: Slack, start: datetime, scores: tuple[int, int, int, int]) -> None:
-    """Ana starts a pulse round of Acme; in the afternoon Ana, Ben and Dan answer `scores`."""
+def pulse(slack: Slack, start: datetime, answers: dict[str, tuple[int, int, int, int]]) -> None:
+    """Ana starts a pulse round of Acme; in the afternoon each person answers with buttons."""
     answer(slack, "survey Acme now")
     at(slack, start)
     at(slack, start.replace(hour=14, minute=20))  # working hours in New York too
-    for user in (ANA, BEN, DAN):
+    for user, scores in answers.items():
         for message, score in zip(survey_questions(slack, user)[-4:], scores, strict=True):
             delivery = slack.deliver.send(
                 slack.requests.block_action(
@@ -137,20 +138,31 @@ def test_what_moved_is_measured_from_the_latest_snapshot_across_two_rounds(slack
     set_workspace(slack, TEAM, timezone="Europe/Berlin")
     answer(slack, f"team Acme add {MENTION[BEN]} {MENTION[CHLOE]}")
     answer(slack, "survey Acme off")  # only the rounds started here
-    pulse(slack, START, (5, 4, 5, 4))  # closes Wed 2 Dec: pulse 88
+    # Averages in thirds: 14/3, 4, 14/3, 4, a mean of 13/3: pulse 83 (84 from rounded 4.7s).
+    high, low = (5, 4, 5, 4), (4, 4, 4, 4)
+    pulse(slack, START, {ANA: high, BEN: high, DAN: low})  # closes Wed 2 Dec
     at(slack, utc(3, 9, month=12))
-    at(slack, utc(7, 7, month=12))  # Monday's snapshot: pulse 88
-    pulse(slack, utc(7, 9, month=12), (1, 2, 1, 2))  # closes Mon 14 Dec: pulse 13
-    at(slack, utc(14, 6, month=12))  # Monday's snapshot, before the round closed: pulse 88
+    at(slack, utc(7, 7, month=12))  # Monday's snapshot
+    # Then 4/3, 2, 4/3, 2, a mean of 5/3: pulse 17 (16 from rounded 1.3s).
+    high, low = (1, 2, 1, 2), (2, 2, 2, 2)
+    pulse(slack, utc(7, 9, month=12), {ANA: high, BEN: high, DAN: low})  # closes Mon 14 Dec
+    at(slack, utc(14, 6, month=12))  # Monday's snapshot, before the round closed: pulse 83
     at(slack, utc(15, 10, month=12))
     at(slack, utc(16, 8, month=12))
     said = answer(slack, "health Acme")
-    assert "*Pulse* 13 · value 1.0, clarity 2.0, fair workload 1.0, alignment 2.0" in said
+    assert "*Pulse* 17 · value 1.3, clarity 2.0, fair workload 1.3, alignment 2.0" in said
     # This week's snapshot, taken Monday, is how the week began: the drop shows against it.
-    assert "*Since Mon 14 Dec* (92/100 → 42/100): pulse 88 → 13 (−75)." in said
+    assert "*Since Mon 14 Dec* (89/100 → 45/100): pulse 83 → 17 (−66)." in said
     # The oldest snapshot shown had no pulse yet.
-    assert "*Since Wed 25 Nov* (100/100 → 42/100): pulse 13 (new)." in said
+    assert "*Since Wed 25 Nov* (100/100 → 45/100): pulse 17 (new)." in said
     assert "(new)" not in said.split("*Since Wed 25 Nov*")[0]
+
+    # The round's results and the CSV are computed from the exact averages as well.
+    (results,) = [m for m in channel(slack, PARTNERS) if "Pulse results" in shown(m)][-1:]
+    assert "This partnership is delivering value for us: *1.3* / 5 ▼3.3" in shown(results)
+    slack.command("export partners")
+    _, rows = exported(slack, ANA)
+    assert rows[0]["pulse_average"] == "1.67"
 
 
 # --- The at-risk list ---------------------------------------------------------------------------
@@ -253,6 +265,13 @@ def test_the_digest_comes_at_its_hour_in_the_workspaces_zone_with_details_in_its
     at(slack, utc(30, 20, 0))
     assert len(channel(slack, PARTNERS)) == posts
     assert len(slack.fake.thread(digest)) == len(replies)
+
+
+def test_the_digest_planner_runs_at_the_start_of_every_minute() -> None:
+    (job,) = [job for job in build_planners() if job.name == "weekly-digest"]
+    moment = datetime(2026, 12, 1, 14, 29, 10, tzinfo=UTC)
+    assert job.trigger.get_next_fire_time(None, moment) == utc(1, 14, 30, month=12)
+    assert job.next_due is not None  # and tells the sandbox when
 
 
 def test_a_quiet_week_sends_no_digest(slack: Slack) -> None:
