@@ -9,7 +9,6 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from storage import health as store
-from storage import touchpoints as touchpoint_store
 from storage.health import RoundTurnout, SnapshotScores
 from storage.models import (
     CheckIn,
@@ -20,8 +19,14 @@ from storage.models import (
     PartnerStatus,
     TouchpointKind,
 )
-from storage.touchpoints import NewCollision
-from tests.factories import checkin, collision, pulse_round, revolving_door, touchpoint
+from tests.factories import (
+    checkin,
+    collides,
+    collision,
+    pulse_round,
+    revolving_door,
+    touchpoint,
+)
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 WEEK = date(2026, 11, 23)
@@ -148,15 +153,7 @@ def test_a_collision_event_is_a_touchpoint_that_collided_counted_once(engine: En
         # Ana's contact found one more collision later (say, an earlier contact recorded after
         # it): it set off the alarm in the week it first collided, not again.
         late = touchpoint(session, "T1", acme, NOW - timedelta(days=20), by="U0ELI")
-        touchpoint_store.insert_collisions(
-            session=session,
-            team_id="T1",
-            partner_id=acme,
-            later_id=ana,
-            found=[NewCollision(earlier_id=late, same_contact=False, alert_key=None)],
-            detected_at=NOW,
-            thread_key=None,
-        )
+        collides(session, "T1", acme, ana, earlier=[late], detected_at=NOW)
         session.flush()
         assert (
             store.collision_events(session=session, team_id="T1", partner_ids=[acme], start=NOW)
