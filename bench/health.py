@@ -3,8 +3,8 @@ ack, and the weekly snapshot planner, against the plain `list` page in the same 
 
 Run from the project root with ``python -m bench.health``. Workspaces of 1,000 and 5,000
 partners are built in a throwaway SQLite file: each partner with a few touchpoints, a check-in,
-a commitment, and every fourth with a closed pulse round. Always exits 0: the PASS/FAIL marks
-are for reading, not for CI.
+a commitment, every other with a collision, and every fourth with a closed pulse round. Always
+exits 0: the PASS/FAIL marks are for reading, not for CI.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from storage.models import (
     CheckIn,
     CheckInAnswer,
     CheckInStatus,
+    Collision,
     Commitment,
     Partner,
     SurveyAnswer,
@@ -89,6 +90,19 @@ def build(path: Path, size: int) -> Health:
                 session.flush()
                 touch_ids.append(touch.id)
             assert touch_ids[0] is not None
+            if number % 2 == 0:
+                # Every other partner: the latest contact collided with both earlier ones.
+                for earlier in touch_ids[1:]:
+                    assert earlier is not None
+                    session.add(
+                        Collision(
+                            team_id=TEAM,
+                            partner_id=partner.id,
+                            earlier_id=earlier,
+                            later_id=touch_ids[0],
+                            detected_at=NOW - timedelta(days=3),
+                        )
+                    )
             session.add(
                 CheckIn(
                     team_id=TEAM,

@@ -8,8 +8,9 @@ The parts, each scored 0–100, and their weights:
 - commitments (20): kept on time count fully, kept late half, and each overdue one counts as two
   broken: 100 × (kept + late/2) / (kept + late + 2 × overdue), both sides together;
 - contact (15): the stay-in-touch cadence, on track 100, nudge due 50, dormant 0;
-- collisions (10): revolving-door collisions of the last 90 days, 100 minus 25 for each, not
-  below 0.
+- collisions (10): collision events of the last 90 days — touchpoints that collided with at
+  least one earlier contact by a colleague (`storage.health.collision_events`) — 100 minus 25
+  for each, not below 0.
 
 A part without data is left out and the weights of the others are renormalised, so the score is
 the weighted mean of the parts that have data:
@@ -120,7 +121,8 @@ class ContactFacts:
 
 @dataclass(frozen=True, kw_only=True)
 class CollisionFacts:
-    """Touchpoints and revolving-door collisions of the last 90 days."""
+    """Touchpoints and collision events (`storage.health.collision_events`) of the last 90
+    days."""
 
     touchpoints: int = 0
     collisions: int = 0

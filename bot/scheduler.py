@@ -32,6 +32,8 @@ DISPATCH_EVERY_SECONDS = 2.0
 
 # A planner looks at the database as of `now` and enqueues what is due (idempotently).
 Planner = Callable[[Runtime, datetime], None]
+# When a planner next has something to do after `now`, if it can tell (None: nothing known).
+NextDue = Callable[[Runtime, datetime], datetime | None]
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,10 @@ class PlannerJob:
     name: str
     func: Planner
     trigger: BaseTrigger
+    # For the sandbox, which runs planners at most hourly: a planner that acts at a configured
+    # minute (the weekly digest) says when, and the sandbox runs it then too. The scheduler
+    # needs no hint: such a planner's trigger fires every minute.
+    next_due: NextDue | None = None
 
 
 class PlannerRegistry:
@@ -48,11 +54,14 @@ class PlannerRegistry:
     def __init__(self) -> None:
         self._jobs: dict[str, PlannerJob] = {}
 
-    def register_planner(self, name: str, func: Planner, trigger: BaseTrigger) -> None:
-        """Run `func(runtime, now)` on `trigger` (an APScheduler interval or cron trigger)."""
+    def register_planner(
+        self, name: str, func: Planner, trigger: BaseTrigger, *, next_due: NextDue | None = None
+    ) -> None:
+        """Run `func(runtime, now)` on `trigger` (an APScheduler interval or cron trigger);
+        `next_due`, if given, tells the sandbox when the planner next has work."""
         if name in self._jobs:
             raise ValueError(f"a planner named {name!r} is already registered")
-        self._jobs[name] = PlannerJob(name=name, func=func, trigger=trigger)
+        self._jobs[name] = PlannerJob(name=name, func=func, trigger=trigger, next_due=next_due)
 
     def __iter__(self) -> Iterator[PlannerJob]:
         return iter(list(self._jobs.values()))

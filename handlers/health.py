@@ -11,6 +11,7 @@ import logging
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from slack_bolt import App
 
@@ -31,7 +32,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 SNAPSHOT_EVERY_MINUTES = 30
-DIGEST_EVERY_MINUTES = 10
 
 
 def digests_of(runtime: Runtime) -> Digests:
@@ -98,12 +98,22 @@ def send_digests(runtime: Runtime, now: datetime) -> None:
         logger.info("%d weekly digests queued", queued)
 
 
+def next_digest(runtime: Runtime, now: datetime) -> datetime | None:
+    """When a digest next falls due (for the sandbox: `PlannerJob.next_due`)."""
+    return digests_of(runtime).next_moment(after=now)
+
+
 def register_planners(planners: PlannerRegistry) -> None:
     planners.register_planner(
         "health-snapshots", take_snapshots, IntervalTrigger(minutes=SNAPSHOT_EVERY_MINUTES)
     )
+    # At the start of every minute: a digest set for 09:30 goes at 09:30, not at the planner's
+    # next round.
     planners.register_planner(
-        "weekly-digest", send_digests, IntervalTrigger(minutes=DIGEST_EVERY_MINUTES)
+        "weekly-digest",
+        send_digests,
+        CronTrigger(minute="*", timezone="UTC"),
+        next_due=next_digest,
     )
 
 

@@ -16,6 +16,7 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
 from storage.feedback import QuestionTally, insert_new
@@ -294,7 +295,7 @@ def touchpoint_counts(
     return {int(partner_id): int(count) for partner_id, count in session.exec(statement)}
 
 
-def collision_counts(
+def collision_events(
     *,
     session: Session,
     team_id: str,
@@ -302,14 +303,32 @@ def collision_counts(
     start: datetime,
     end: datetime | None = None,
 ) -> dict[int, int]:
-    """Per partner, the collisions detected in [start, end)."""
+    """Per partner, the collision events of [start, end): what the health score and the digest
+    both call "collisions".
+
+    A collision event is a touchpoint that, when it was recorded, collided with at least one
+    earlier contact by a colleague: it set off the alarm once, however many contacts it collided
+    with. It counts when it first collided. So a revolving door of four colleagues, each in
+    touch once, is 3 events (the 2nd, 3rd and 4th contact), not the 6 pairs it recorded.
+    """
+    earlier = aliased(Collision)
+    first_detected_before = (
+        select(earlier.id)
+        .where(
+            earlier.team_id == team_id,
+            earlier.later_id == Collision.later_id,
+            earlier.detected_at < start,
+        )
+        .exists()
+    )
     statement = (
-        select(Collision.partner_id, func.count())
+        select(Collision.partner_id, func.count(sa.distinct(col(Collision.later_id))))
         .where(
             Collision.team_id == team_id,
             Collision.detected_at >= start,
             *([] if end is None else [Collision.detected_at < end]),
             *_among(Collision.partner_id, partner_ids),
+            sa.not_(first_detected_before),
         )
         .group_by(col(Collision.partner_id))
     )

@@ -108,21 +108,47 @@ def checkin(
         session.commit()
 
 
+def collides(
+    session: Session,
+    team_id: str,
+    partner: int,
+    later: int,
+    *,
+    earlier: Sequence[int],
+    detected_at: datetime,
+) -> None:
+    """Record that touchpoint `later` collided with each of `earlier` (as `log` does)."""
+    touchpoint_store.insert_collisions(
+        session=session,
+        team_id=team_id,
+        partner_id=partner,
+        later_id=later,
+        found=[
+            NewCollision(earlier_id=other, same_contact=False, alert_key=None) for other in earlier
+        ],
+        detected_at=detected_at,
+        thread_key=None,
+    )
+
+
 def collision(engine: Engine, team_id: str, partner: int, at: datetime) -> None:
     """Two colleagues' touchpoints with the partner on the same day, recorded as colliding."""
+    revolving_door(engine, team_id, partner, at, people=["U0BEN", "U0DAN"])
+
+
+def revolving_door(
+    engine: Engine, team_id: str, partner: int, at: datetime, *, people: Sequence[str]
+) -> list[int]:
+    """Each of `people` in touch with the partner at `at`, one after the other, each contact
+    recorded as colliding with every earlier one; their ids."""
     with Session(engine) as session:
-        earlier = touchpoint(session, team_id, partner, at, by="U0BEN")
-        later = touchpoint(session, team_id, partner, at, by="U0DAN")
-        touchpoint_store.insert_collisions(
-            session=session,
-            team_id=team_id,
-            partner_id=partner,
-            later_id=later,
-            found=[NewCollision(earlier_id=earlier, same_contact=False, alert_key=None)],
-            detected_at=at,
-            thread_key=None,
-        )
+        touchpoints: list[int] = []
+        for person in people:
+            later = touchpoint(session, team_id, partner, at, by=person)
+            collides(session, team_id, partner, later, earlier=touchpoints, detected_at=at)
+            touchpoints.append(later)
         session.commit()
+    return touchpoints
 
 
 def pulse_round(

@@ -88,7 +88,8 @@ def test_the_revolving_door_story(tmp_path: Path) -> None:
         "Médecins Sans Frontières: 1 commitment overdue",
         # A week later the trend has two points, and the parts that moved are named.
         "Last 2 weeks: █▆",
-        "Since the week of Mon 23 Nov (100/100 → 68/100)",
+        "Since Mon 30 Nov (68/100 → 68/100): no part moved.",
+        "Since Mon 23 Nov (100/100 → 68/100)",
         # The pulse round closed with too few answers: it stays anonymous and does not count.
         "Pulse — · left out: in the last round (closed Mon 30 Nov) 1 of 3 people answered",
     ]

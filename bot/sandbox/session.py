@@ -141,8 +141,10 @@ class Sandbox:
         self.runtime = Runtime(settings=settings, engine=engine, clock=self.clock)
         self.app = create_app(self.runtime)
         self.planners = build_planners()
-        # When each planner runs next, by its own trigger, on the sandbox clock.
+        # When each planner runs next, by its own trigger, on the sandbox clock; and when those
+        # that can tell next have work (`PlannerJob.next_due`: the digest at its minute).
         self._next_runs: dict[str, datetime] = {}
+        self._wake_ups: dict[str, datetime] = {}
         self.dispatcher = Dispatcher(engine=engine, clock=self.clock, client=self.app.client)
         self.requests = RequestFactory(self.fake)
         self.deliver = Deliverer(self.fake, app=self.app, runtime=self.runtime)
@@ -313,7 +315,8 @@ class Sandbox:
         while (now := self.clock.now()) < target:
             with Session(self.runtime.engine) as session:
                 next_message = next_available_at(session=session, team_id=TEAM_ID, after=now)
-            moments = [target, *self._next_runs.values()]
+            self._wake_ups = self._next_due(now)
+            moments = [target, *self._next_runs.values(), *self._wake_ups.values()]
             if next_message is not None:
                 moments.append(next_message)
             self.clock.set(min(moment for moment in moments if moment > now))
@@ -324,8 +327,10 @@ class Sandbox:
         now = self.clock.now()
         for job in self.planners:
             due = self._next_runs.get(job.name)
-            if due is not None and due > now:
+            woken = self._wake_ups.get(job.name)
+            if due is not None and due > now and (woken is None or woken > now):
                 continue
+            self._wake_ups.pop(job.name, None)
             run_planner(self.runtime, job, now)
             following = job.trigger.get_next_fire_time(now, now)
             if following is None:
@@ -336,6 +341,15 @@ class Sandbox:
                 self._next_runs[job.name] = max(following, now + PLANNER_GRANULARITY)
         self.dispatcher.run_pass()
         self.runtime.drain()
+
+    def _next_due(self, now: datetime) -> dict[str, datetime]:
+        """When the planners that can tell next have work, after `now`."""
+        found = {}
+        for job in self.planners:
+            due = job.next_due(self.runtime, now) if job.next_due is not None else None
+            if due is not None:
+                found[job.name] = due
+        return found
 
     def _time(self) -> None:
         now = self.clock.now()

@@ -1,11 +1,13 @@
 """The weekly digest: once a week, one short message in the coordination channel with the
 week's counts and the partners at risk; the per-partner details go into its thread.
 
-When: the workspace's `config digest DAY HH:MM` (default Monday 09:00) in its `config
-timezone`. The planner (`plan`) runs every few minutes; a digest is due from its moment for
-`CATCH_UP`, so a restart soon after still sends it, and a bot that was down all that time
-waits for next week rather than posting a stale digest. The dedupe key names the digest's day:
-one digest per week, however often the planner runs and on however many replicas.
+When: the workspace's `config digest DAY HH:MM` (default Monday 09:00; `off`: never) in its
+`config timezone`. The planner (`plan`) runs at the start of every minute, so a digest goes out
+at its minute; `next_moment` tells the sandbox, which runs planners only hourly, when to run it.
+A digest is due from its moment for `CATCH_UP`, so a restart soon after still sends it, and a
+bot that was down all that time waits for next week rather than posting a stale digest. The
+dedupe key names the digest's day: one digest per week, however often the planner runs and on
+however many replicas.
 
 Where: the workspace's coordination channel (`config channel`), else LIAISON_DEFAULT_CHANNEL,
 as for collision alerts (`bot.services.feedback.coordination_channel`). The details are queued
@@ -13,7 +15,8 @@ as replies threaded onto the digest (`thread_of_dedupe_key`): the dispatcher pos
 its thread once the digest itself is sent.
 
 What: over the week before the digest's moment: partners registered, touchpoints logged,
-collisions, commitments closed; at the moment: commitments overdue; the pulse rounds closed in
+collisions (events, as the health score counts them: `storage.health.collision_events`),
+commitments closed; at the moment: commitments overdue; the pulse rounds closed in
 the week and how many of the people asked answered (counts only); and the at-risk list
 (`Health.at_risk`). Skipped when there is nothing to tell: no activity in the week, nothing
 overdue and nobody at risk.
@@ -32,21 +35,20 @@ from sqlmodel import Session
 
 from bot.clock import Clock
 from bot.delivery.outbox import MAX_BLOCKS, enqueue
-from bot.delivery.working_hours import DAY_NAMES, zone
-from bot.services.feedback import Rendered, coordination_channel, settings_of
+from bot.delivery.working_hours import zone
+from bot.services.feedback import Rendered, settings_of
 from bot.services.health import Health, PartnerHealth
+from bot.services.workspace_settings import Digest, Values
 from storage import health as store
 from storage.commitments import workspaces_with_partners
 from storage.feedback import sent_message
 from storage.health import RoundTurnout
-from storage.models import CommitmentStatus, TouchpointKind, Workspace
+from storage.models import CommitmentStatus, TouchpointKind
 from storage.partners import get_partners
 from storage.workspaces import get_workspaces
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_DAY = "mon"
-DEFAULT_TIME = time(9, 0)
 WEEK = timedelta(days=7)
 # How long after its moment a digest may still go out (a restart, a planner that was down).
 CATCH_UP = timedelta(hours=24)
@@ -106,16 +108,15 @@ class DigestMessages(Protocol):
     def digest_details(self, digest: WeeklyDigest) -> list[Rendered]: ...
 
 
-def schedule_of(workspace: Workspace | None) -> tuple[int, time]:
-    """The digest's weekday (0 = Monday) and local time; the defaults where a setting makes no
-    sense."""
-    day = (workspace.digest_day if workspace is not None else DEFAULT_DAY).strip().lower()[:3]
-    weekday = DAY_NAMES.index(day) if day in DAY_NAMES else DAY_NAMES.index(DEFAULT_DAY)
-    try:
-        at = time.fromisoformat(workspace.digest_time) if workspace is not None else DEFAULT_TIME
-    except ValueError:
-        at = DEFAULT_TIME
-    return weekday, at.replace(second=0, microsecond=0, tzinfo=None)
+@dataclass(frozen=True)
+class Schedule:
+    """When and where a workspace's digest goes (`config digest`, `timezone`, `channel`)."""
+
+    team_id: str
+    digest: Digest
+    tz: ZoneInfo
+    # `config channel`, or None: LIAISON_DEFAULT_CHANNEL.
+    channel: str | None
 
 
 def latest_moment(now: datetime, *, weekday: int, at: time, tz: ZoneInfo) -> datetime:
@@ -128,10 +129,15 @@ def latest_moment(now: datetime, *, weekday: int, at: time, tz: ZoneInfo) -> dat
     return moment
 
 
-def due_moment(now: datetime, workspace: Workspace | None, tz: ZoneInfo) -> datetime | None:
+def next_moment(now: datetime, *, weekday: int, at: time, tz: ZoneInfo) -> datetime:
+    """The first digest moment after `now` (a week after the latest one, in local time)."""
+    latest = latest_moment(now, weekday=weekday, at=at, tz=tz)
+    return datetime.combine(latest.astimezone(tz).date() + WEEK, at, tzinfo=tz).astimezone(UTC)
+
+
+def due_moment(now: datetime, schedule: Digest, tz: ZoneInfo) -> datetime | None:
     """The digest moment that is due at `now` (None: none within `CATCH_UP`)."""
-    weekday, at = schedule_of(workspace)
-    moment = latest_moment(now, weekday=weekday, at=at, tz=tz)
+    moment = latest_moment(now, weekday=schedule.weekday, at=schedule.at, tz=tz)
     return moment if now - moment < CATCH_UP else None
 
 
@@ -172,7 +178,7 @@ class Digests:
                 by_created=True,
                 kinds=[TouchpointKind.DONE],
             )
-            collisions = store.collision_counts(
+            collisions = store.collision_events(
                 session=session, team_id=team_id, partner_ids=None, start=start, end=end
             )
             closed = store.commitments_closed(
@@ -221,28 +227,55 @@ class Digests:
     def plan(self, *, now: datetime) -> int:
         """Queue each workspace's digest that is due (idempotently); how many were queued."""
         queued = 0
-        with Session(self.engine) as session:
-            teams = workspaces_with_partners(session=session)
-        for team_id in teams:
-            with Session(self.engine) as session:
-                workspace = get_workspaces(session=session, team_ids=[team_id]).get(team_id)
-                settings = settings_of(session, team_id=team_id)
-                tz = zone(settings.timezone)
-                moment = due_moment(now, workspace, tz)
-                if moment is None:
-                    continue
-                key = digest_key(moment, tz)
-                if sent_message(session=session, team_id=team_id, dedupe_key=key) is not None:
-                    continue
-                channel = coordination_channel(None, settings, self.default_channel)
-            if channel is None:
-                logger.warning("no coordination channel for the digest of %s", team_id)
+        for schedule in self.schedules():
+            moment = due_moment(now, schedule.digest, schedule.tz)
+            if moment is None:
                 continue
-            digest = self.week(team_id=team_id, end=moment)
+            key = digest_key(moment, schedule.tz)
+            with Session(self.engine) as session:
+                sent = sent_message(session=session, team_id=schedule.team_id, dedupe_key=key)
+            if sent is not None:
+                continue
+            channel = schedule.channel or self.default_channel
+            if channel is None:
+                logger.warning("no coordination channel for the digest of %s", schedule.team_id)
+                continue
+            digest = self.week(team_id=schedule.team_id, end=moment)
             if digest.quiet:
                 continue
             queued += self._queue(digest, channel=channel, key=key, now=now)
         return queued
+
+    def next_moment(self, *, after: datetime) -> datetime | None:
+        """The first moment after `after` at which a workspace's digest falls due (None: every
+        digest is off)."""
+        moments = [
+            next_moment(
+                after, weekday=schedule.digest.weekday, at=schedule.digest.at, tz=schedule.tz
+            )
+            for schedule in self.schedules()
+        ]
+        return min(moments, default=None)
+
+    def schedules(self) -> list[Schedule]:
+        """The digest schedule of every workspace with partners whose digest is not off: one
+        read of their settings, so that a planner running every minute stays cheap."""
+        with Session(self.engine) as session:
+            teams = workspaces_with_partners(session=session)
+            rows = get_workspaces(session=session, team_ids=teams)
+        found = []
+        for team_id in teams:
+            values = Values.of(rows.get(team_id), team_id=team_id)
+            if values.digest is not None:
+                found.append(
+                    Schedule(
+                        team_id=team_id,
+                        digest=values.digest,
+                        tz=zone(values.timezone),
+                        channel=values.coordination_channel,
+                    )
+                )
+        return found
 
     def _queue(self, digest: WeeklyDigest, *, channel: str, key: str, now: datetime) -> int:
         """The digest and, threaded onto it, its details: one transaction, so all or none."""

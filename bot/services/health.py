@@ -9,7 +9,8 @@ per partner), so the at-risk list of a large workspace is still answered within 
 - check-ins: answers about meetings of the last 90 days;
 - commitments: the balance (`Commitments.balances`): kept on time, late, overdue;
 - contact: the stay-in-touch standing (`Cadences`);
-- collisions: touchpoints and collisions of the last 90 days.
+- collisions: touchpoints and collision events of the last 90 days (a touchpoint that
+  collided with earlier contacts counts once: `storage.health.collision_events`).
 
 Snapshots (`plan_snapshots`, a planner): at its first run in a week (Monday in the workspace's
 time zone) every partner that is not ended gets that week's snapshot, score and parts; INSERT …
@@ -88,9 +89,11 @@ class TrendPoint:
 
 @dataclass(frozen=True, kw_only=True)
 class Comparison:
-    """The score and parts now against an earlier week's snapshot."""
+    """The score and parts now against a snapshot taken earlier (at `taken_at`, in the week
+    starting `week_start`)."""
 
     week_start: date
+    taken_at: datetime
     score: int | None
     moves: list[Move]
 
@@ -98,11 +101,12 @@ class Comparison:
 @dataclass(frozen=True, kw_only=True)
 class HealthReport:
     """`health NAME`: the score now, the last 12 weeks (this week's point is the score now), and
-    what moved since last week's snapshot and since the oldest one shown."""
+    what moved since the latest snapshot taken before now and since the oldest one of the 12
+    weeks (None: no such snapshot, or the oldest is the latest)."""
 
     current: PartnerHealth
     trend: list[TrendPoint]
-    since_last_week: Comparison | None
+    since_latest: Comparison | None
     since_oldest: Comparison | None
     # The workspace's zone, in which weeks start.
     tz: ZoneInfo
@@ -203,7 +207,7 @@ class Health:
             snapshots = store.snapshots_of(
                 session=session, team_id=team_id, partner_id=_id(found), since=first
             )
-        return self._report(current, snapshots, this_week=this_week, first=first, tz=tz)
+        return self._report(current, snapshots, now=now, this_week=this_week, first=first, tz=tz)
 
     # --- The planner ---------------------------------------------------------------------------
 
@@ -278,7 +282,7 @@ class Health:
         touches = store.touchpoint_counts(
             session=session, team_id=team_id, partner_ids=ids, start=lookback
         )
-        collisions = store.collision_counts(
+        collisions = store.collision_events(
             session=session, team_id=team_id, partner_ids=ids, start=lookback
         )
         states = self.cadences.states_in(session, team_id=team_id, partner_ids=ids)
@@ -357,6 +361,7 @@ class Health:
         current: PartnerHealth,
         snapshots: list[HealthSnapshot],
         *,
+        now: datetime,
         this_week: date,
         first: date,
         tz: ZoneInfo,
@@ -373,23 +378,24 @@ class Health:
             elif trend:
                 trend.append(TrendPoint(week, None))  # a gap; weeks before the first are left out
 
-        def against(snapshot: HealthSnapshot | None) -> Comparison | None:
-            if snapshot is None:
-                return None
+        def against(snapshot: HealthSnapshot) -> Comparison:
             return Comparison(
                 week_start=snapshot.week_start,
+                taken_at=snapshot.taken_at,
                 score=snapshot.score,
                 moves=rules.moves(parts_of(snapshot), now_parts),
             )
 
-        last_week = by_week.get(this_week - timedelta(weeks=1))
-        earlier = [snapshot for snapshot in snapshots if snapshot.week_start < this_week]
-        oldest = earlier[0] if earlier and earlier[0] is not last_week else None
+        # This week's snapshot stands for how the week began (the end of last week): the trend
+        # shows the score now in its place, but what moved is measured from it.
+        earlier = [snapshot for snapshot in snapshots if snapshot.taken_at < now]
+        latest = earlier[-1] if earlier else None
+        oldest = earlier[0] if len(earlier) > 1 else None
         return HealthReport(
             current=current,
             trend=trend,
-            since_last_week=against(last_week),
-            since_oldest=against(oldest),
+            since_latest=None if latest is None else against(latest),
+            since_oldest=None if oldest is None else against(oldest),
             tz=tz,
         )
 

@@ -350,13 +350,14 @@ def results_of(
         tally = tallies.get(number, store.QuestionTally(count=0, total=0))
         average = tally.total / tally.count if enough and tally.count >= threshold else None
         before = previous.get(text)
-        change = None if average is None or before is None else round(average - before, 1)
+        # Unrounded, so that what is computed from them is exact; texts round for display.
+        change = None if average is None or before is None else average - before
         shown.append(
             QuestionResult(
                 number=number,
                 text=text,
                 answers=tally.count if enough else 0,
-                average=None if average is None else round(average, 1),
+                average=average,
                 change=change,
             )
         )

@@ -66,10 +66,9 @@ def report(found: HealthReport, *, tz: ZoneInfo) -> Reply:
     lines = [texts.headline(current)]
     points = [point.score for point in found.trend]
     lines.append(texts.trend(points, rules.sparkline(points)))
-    if found.since_last_week is not None:
-        lines.append(texts.moved(found.since_last_week, current.health.score))
-    if found.since_oldest is not None:
-        lines.append(texts.moved(found.since_oldest, current.health.score))
+    for since in (found.since_latest, found.since_oldest):
+        if since is not None:
+            lines.append(texts.moved(since, current.health.score, found.tz))
     blocks: list[Block] = [header(title), section("\n".join(lines))]
     if current.risks:
         blocks.append(section(f":warning: *At risk*: {texts.risks(current)}."))

@@ -4,7 +4,6 @@ trend, the at-risk and dormant lists, and the weekly digest."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 from zoneinfo import ZoneInfo
 
 from bot.health import (
@@ -59,10 +58,6 @@ def mood(value: int | None) -> str:
 
 def plural(count: int, word: str, many: str | None = None) -> str:
     return f"{count} {word if count == 1 else many or word + 's'}"
-
-
-def week_of(start: date) -> str:
-    return f"week of {day(start)}"
 
 
 # --- The parts in plain words -------------------------------------------------------------------
@@ -266,9 +261,9 @@ def move(item: Move) -> str:
     return f"{name} {item.before} → {item.after} ({'+' if change > 0 else '−'}{abs(change)})"
 
 
-def moved(found: Comparison, now_score: int | None) -> str:
-    """What moved since an earlier week's snapshot (taken at the start of that week)."""
-    head = f"*Since the {week_of(found.week_start)}* ({score_of(found.score)} → "
+def moved(found: Comparison, now_score: int | None, tz: ZoneInfo) -> str:
+    """What moved since a snapshot, named by the day it was taken (in the workspace's zone)."""
+    head = f"*Since {day(found.taken_at.astimezone(tz).date())}* ({score_of(found.score)} → "
     head += f"{score_of(now_score)})"
     if not found.moves:
         return f"{head}: no part moved."

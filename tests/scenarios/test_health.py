@@ -12,11 +12,12 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import Session, select
 
+from bot.app import build_planners
 from bot.sandbox.fake_slack import FakeMessage
 from handlers.blocks.partners import PICK
 from storage.models import OutboxMessage, Partner, Workspace
 from tests.conftest import START, Slack
-from tests.scenarios.test_commitments import action_ids, answer, at, shown
+from tests.scenarios.test_commitments import action_ids, answer, at, exported, shown
 
 TEAM, OTHER = "T0ACME", "T0OTHER"
 ANA, BEN, CHLOE, DAN = "U0ANA", "U0BEN", "U0CHLOE", "U0DAN"
@@ -107,10 +108,61 @@ def test_the_trend_shows_weeks_and_what_moved(slack: Slack) -> None:
     said = answer(slack, "health Acme")
     assert "*Last 2 weeks*: █▅  (100 → 50, lowest 50, highest 100)" in said
     assert (
-        "*Since the week of Mon 23 Nov* (100/100 → 50/100): check-ins 0 (new); collisions 100 "
-        "(new)."
+        "*Since Wed 25 Nov* (100/100 → 50/100): check-ins 0 (new); collisions 100 (new)."
     ) in said
     assert ":warning: *At risk*: a Problem check-in in the last 14 days." in said
+
+
+def pulse(slack: Slack, start: datetime, answers: dict[str, tuple[int, int, int, int]]) -> None:
+    """Ana starts a pulse round of Acme; in the afternoon each person answers with buttons."""
+    answer(slack, "survey Acme now")
+    at(slack, start)
+    at(slack, start.replace(hour=14, minute=20))  # working hours in New York too
+    for user, scores in answers.items():
+        for message, score in zip(survey_questions(slack, user)[-4:], scores, strict=True):
+            delivery = slack.deliver.send(
+                slack.requests.block_action(
+                    user_id=user, action_id=f"survey_score_{score}", message=message
+                )
+            )
+            assert delivery.status == 200
+            slack.runtime.drain()
+
+
+def survey_questions(slack: Slack, user: str) -> list[FakeMessage]:
+    return [m for m in slack.fake.dm_messages(user) if "survey_score_1" in action_ids(m)]
+
+
+@pytest.mark.usefixtures("acme")
+def test_what_moved_is_measured_from_the_latest_snapshot_across_two_rounds(slack: Slack) -> None:
+    set_workspace(slack, TEAM, timezone="Europe/Berlin")
+    answer(slack, f"team Acme add {MENTION[BEN]} {MENTION[CHLOE]}")
+    answer(slack, "survey Acme off")  # only the rounds started here
+    # Averages in thirds: 14/3, 4, 14/3, 4, a mean of 13/3: pulse 83 (84 from rounded 4.7s).
+    high, low = (5, 4, 5, 4), (4, 4, 4, 4)
+    pulse(slack, START, {ANA: high, BEN: high, DAN: low})  # closes Wed 2 Dec
+    at(slack, utc(3, 9, month=12))
+    at(slack, utc(7, 7, month=12))  # Monday's snapshot
+    # Then 4/3, 2, 4/3, 2, a mean of 5/3: pulse 17 (16 from rounded 1.3s).
+    high, low = (1, 2, 1, 2), (2, 2, 2, 2)
+    pulse(slack, utc(7, 9, month=12), {ANA: high, BEN: high, DAN: low})  # closes Mon 14 Dec
+    at(slack, utc(14, 6, month=12))  # Monday's snapshot, before the round closed: pulse 83
+    at(slack, utc(15, 10, month=12))
+    at(slack, utc(16, 8, month=12))
+    said = answer(slack, "health Acme")
+    assert "*Pulse* 17 · value 1.3, clarity 2.0, fair workload 1.3, alignment 2.0" in said
+    # This week's snapshot, taken Monday, is how the week began: the drop shows against it.
+    assert "*Since Mon 14 Dec* (89/100 → 45/100): pulse 83 → 17 (−66)." in said
+    # The oldest snapshot shown had no pulse yet.
+    assert "*Since Wed 25 Nov* (100/100 → 45/100): pulse 17 (new)." in said
+    assert "(new)" not in said.split("*Since Wed 25 Nov*")[0]
+
+    # The round's results and the CSV are computed from the exact averages as well.
+    (results,) = [m for m in channel(slack, PARTNERS) if "Pulse results" in shown(m)][-1:]
+    assert "This partnership is delivering value for us: *1.3* / 5 ▼3.3" in shown(results)
+    slack.command("export partners")
+    _, rows = exported(slack, ANA)
+    assert rows[0]["pulse_average"] == "1.67"
 
 
 # --- The at-risk list ---------------------------------------------------------------------------
@@ -180,7 +232,7 @@ def test_the_digest_comes_at_its_hour_in_the_workspaces_zone_with_details_in_its
 ) -> None:
     set_workspace(slack, TEAM, timezone="America/New_York")
     answer(slack, f"log Acme with {MENTION[CHLOE]} : coffee", user=BEN)
-    answer(slack, "plan Acme on friday : a call", user=CHLOE)  # collides with Ben's coffee
+    answer(slack, "plan Acme on friday : a call", user=CHLOE)  # she was at Ben's coffee
     answer(slack, "commit Acme them : the signed NDA by 2026-11-27", user=DAN)
     answer(slack, "add Globex")
     problem_checkin(slack)
@@ -192,19 +244,19 @@ def test_the_digest_comes_at_its_hour_in_the_workspaces_zone_with_details_in_its
     (digest,) = digests(slack)
     assert digest.text.startswith("Weekly digest · Mon 23 Nov – Mon 30 Nov: ")
     said = shown(digest)
+    # Dan's meeting collided with Ben's coffee and Chloe's call: one collision, not two.
     assert (
-        "2 new partners · 2 touchpoints logged · 2 collisions · 0 commitments closed · 1 overdue "
+        "2 new partners · 2 touchpoints logged · 1 collision · 0 commitments closed · 1 overdue "
         "· no pulse round closed"
     ) in said
-    assert "*At risk (1)*: Acme (29/100)." in said
+    assert "*At risk (1)*: Acme (32/100)." in said
     replies = slack.fake.thread(digest)
     assert [reply.thread_ts for reply in replies] == [digest.ts] * len(replies)
     texts = [reply.text for reply in replies]
     assert texts[0].startswith("*At risk*, worst first\n")
     assert "*Acme*" in texts[0] and "a Problem check-in in the last 14 days" in texts[0]
     assert texts[1] == (
-        "*This week, by partner*\n"
-        "• *Acme*: 2 touchpoints logged, 2 collisions, 1 commitment overdue"
+        "*This week, by partner*\n• *Acme*: 2 touchpoints logged, 1 collision, 1 commitment overdue"
     )
     assert texts[2] == "*New partners*\n• *Acme*\n• *Globex*"
     # One message in the channel; a second tick, or a restart, sends nothing again.
@@ -213,6 +265,13 @@ def test_the_digest_comes_at_its_hour_in_the_workspaces_zone_with_details_in_its
     at(slack, utc(30, 20, 0))
     assert len(channel(slack, PARTNERS)) == posts
     assert len(slack.fake.thread(digest)) == len(replies)
+
+
+def test_the_digest_planner_runs_at_the_start_of_every_minute() -> None:
+    (job,) = [job for job in build_planners() if job.name == "weekly-digest"]
+    moment = datetime(2026, 12, 1, 14, 29, 10, tzinfo=UTC)
+    assert job.trigger.get_next_fire_time(None, moment) == utc(1, 14, 30, month=12)
+    assert job.next_due is not None  # and tells the sandbox when
 
 
 def test_a_quiet_week_sends_no_digest(slack: Slack) -> None:

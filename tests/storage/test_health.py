@@ -19,7 +19,14 @@ from storage.models import (
     PartnerStatus,
     TouchpointKind,
 )
-from tests.factories import checkin, collision, pulse_round, touchpoint
+from tests.factories import (
+    checkin,
+    collides,
+    collision,
+    pulse_round,
+    revolving_door,
+    touchpoint,
+)
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 WEEK = date(2026, 11, 23)
@@ -98,11 +105,11 @@ def test_what_feeds_the_score_is_counted_per_partner_within_the_workspace(
         assert store.touchpoint_counts(
             session=session, team_id="T1", partner_ids=None, start=since
         ) == {acme: 5, globex: 1}
-        assert store.collision_counts(
+        assert store.collision_events(
             session=session, team_id="T1", partner_ids=None, start=since
         ) == {acme: 1}
         assert (
-            store.collision_counts(
+            store.collision_events(
                 session=session,
                 team_id="T1",
                 partner_ids=None,
@@ -121,6 +128,40 @@ def test_what_feeds_the_score_is_counted_per_partner_within_the_workspace(
         assert store.problems_since(
             session=session, team_id="T1", partner_ids=None, since=recent
         ) == {acme: 1, globex: 1}
+
+
+def test_a_collision_event_is_a_touchpoint_that_collided_counted_once(engine: Engine) -> None:
+    acme, globex = partner(engine, "T1", "Acme"), partner(engine, "T1", "Globex")
+    other = partner(engine, "T2", "Acme")
+    # Four colleagues in touch with Acme one after the other: 6 colliding pairs, 3 events.
+    *_, ana = revolving_door(
+        engine, "T1", acme, NOW - timedelta(days=1), people=["U0BEN", "U0CHLOE", "U0DAN", "U0ANA"]
+    )
+    revolving_door(engine, "T2", other, NOW - timedelta(days=1), people=["U0BEN", "U0DAN"])
+    collision(engine, "T1", globex, NOW - timedelta(days=10))
+    week = NOW - timedelta(days=7)
+    with Session(engine) as session:
+        assert store.collision_events(
+            session=session, team_id="T1", partner_ids=None, start=week
+        ) == {acme: 3}
+        assert store.collision_events(
+            session=session, team_id="T1", partner_ids=[globex], start=week - timedelta(days=7)
+        ) == {globex: 1}
+        assert store.collision_events(
+            session=session, team_id="T2", partner_ids=None, start=week
+        ) == {other: 1}
+        # Ana's contact found one more collision later (say, an earlier contact recorded after
+        # it): it set off the alarm in the week it first collided, not again.
+        late = touchpoint(session, "T1", acme, NOW - timedelta(days=20), by="U0ELI")
+        collides(session, "T1", acme, ana, earlier=[late], detected_at=NOW)
+        session.flush()
+        assert (
+            store.collision_events(session=session, team_id="T1", partner_ids=[acme], start=NOW)
+            == {}
+        )
+        assert store.collision_events(
+            session=session, team_id="T1", partner_ids=[acme], start=week
+        ) == {acme: 3}
 
 
 def test_the_latest_closed_round_and_its_aggregates(engine: Engine) -> None:

@@ -138,3 +138,24 @@ def test_clicking_on_a_home_not_opened_yet_explains_itself(
 ) -> None:
     assert sandbox.run_line('click "Done" on home') is False
     assert "ana has no Home tab yet; open it with `home`." in output.getvalue()
+
+
+def test_the_digest_comes_at_its_minute_in_the_workspaces_zone(
+    sandbox: Sandbox, output: io.StringIO
+) -> None:
+    # The sandbox runs planners hourly; the digest's planner says when it is next due.
+    for line in (
+        "/partner config timezone America/New_York",
+        "/partner config digest tue 09:30",
+        "/partner add Foo",
+        "advance to 2026-11-24 14:29",  # Tuesday 09:29 in New York
+        "channel #partnerships",
+    ):
+        assert sandbox.run_line(line)
+    assert "#partnerships (0 messages)" in output.getvalue()
+    assert sandbox.run_line("advance to 2026-11-24 16:00")
+    transcript = output.getvalue()
+    assert (
+        "#partnerships from @liaison · Tue 14:30 UTC\n│ Weekly digest · Tue 17 Nov – Tue 24 Nov"
+        in (transcript)
+    )

@@ -16,18 +16,20 @@ from bot.services.commitments import Commitments
 from bot.services.digest import (
     CATCH_UP,
     Digests,
+    Schedule,
     digest_key,
     due_moment,
     latest_moment,
-    schedule_of,
+    next_moment,
 )
 from bot.services.health import Health
 from bot.services.partner_names import PartnerNames
 from bot.services.registry import Actor, Registry
+from bot.services.workspace_settings import Digest
 from handlers.blocks import commitments as commitment_blocks
 from handlers.blocks.health import MESSAGES
-from storage.models import OutboxMessage, Workspace
-from tests.factories import Colleague, add_partner, save_colleagues
+from storage.models import OutboxMessage, Partner, Workspace
+from tests.factories import Colleague, add_partner, revolving_door, save_colleagues
 
 T1, T2 = "T1", "T2"
 BEN = "U0BEN"
@@ -40,13 +42,6 @@ def workspace(**settings: str) -> Workspace:
 
 
 # --- When ---------------------------------------------------------------------------------------
-
-
-def test_the_schedule_defaults_to_monday_09_00_and_ignores_nonsense() -> None:
-    assert schedule_of(None) == (0, time(9, 0))
-    assert schedule_of(workspace(digest_day="fri", digest_time="16:30")) == (4, time(16, 30))
-    assert schedule_of(workspace(digest_day="FRIDAY", digest_time="7:5")) == (4, time(9, 0))
-    assert schedule_of(workspace(digest_day="xyz", digest_time="25:00")) == (0, time(9, 0))
 
 
 def test_the_latest_moment_is_local_time_across_daylight_saving() -> None:
@@ -63,9 +58,20 @@ def test_the_latest_moment_is_local_time_across_daylight_saving() -> None:
     )
 
 
+def test_the_next_moment_is_a_week_on_in_local_time() -> None:
+    def tuesday_half_past_nine(now: datetime) -> datetime:
+        return next_moment(now, weekday=1, at=time(9, 30), tz=NEW_YORK)
+
+    # Tuesday 27 Oct, 09:30 in New York is 13:30 UTC: the next one, a minute before and after.
+    moment = datetime(2026, 10, 27, 13, 30, tzinfo=UTC)
+    assert tuesday_half_past_nine(moment - timedelta(minutes=1)) == moment
+    # The clocks go back on 1 Nov: a week later, 09:30 is 14:30 UTC.
+    assert tuesday_half_past_nine(moment) == datetime(2026, 11, 3, 14, 30, tzinfo=UTC)
+
+
 def test_a_digest_is_due_from_its_moment_for_a_day() -> None:
     moment = datetime(2026, 11, 30, 14, 0, tzinfo=UTC)
-    settings = workspace(timezone="America/New_York")
+    settings = Digest(weekday=0, at=time(9, 0))
     assert due_moment(moment - timedelta(minutes=1), settings, NEW_YORK) is None
     assert due_moment(moment, settings, NEW_YORK) == moment
     assert due_moment(moment + CATCH_UP - timedelta(minutes=1), settings, NEW_YORK) == moment
@@ -110,6 +116,72 @@ def test_the_week_counts_what_happened_in_it_only(digests: Digests) -> None:
     earlier = digests.week(team_id=T1, end=datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
     assert earlier.new_partners == [] and earlier.quiet
     assert digests.week(team_id=T2, end=datetime(2026, 11, 30, 9, 0, tzinfo=UTC)).quiet
+
+
+def test_each_workspace_has_its_schedule_and_off_means_no_digest(
+    digests: Digests, engine: Engine, clock: ManualClock
+) -> None:
+    add_partner(digests.health.registry, team_id=T2, name="Globex", owner_id=BEN)
+    # T1 has no settings row: Monday 09:00 UTC, LIAISON_DEFAULT_CHANNEL.
+    with Session(engine) as session:
+        session.add(
+            Workspace(
+                team_id=T2,
+                created_at=clock.now(),
+                timezone="America/New_York",
+                digest_day="tue",
+                digest_time="09:30",
+                coordination_channel="C0WORK",
+            )
+        )
+        session.commit()
+    assert digests.schedules() == [
+        Schedule(team_id=T1, digest=Digest(0, time(9, 0)), tz=UTC_ZONE, channel=None),
+        Schedule(team_id=T2, digest=Digest(1, time(9, 30)), tz=NEW_YORK, channel="C0WORK"),
+    ]
+    # From Wednesday 25 Nov: T1's Monday 09:00, then T2's Tuesday 09:30 in New York.
+    monday = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+    tuesday = datetime(2026, 12, 1, 14, 30, tzinfo=UTC)
+    assert digests.next_moment(after=clock.now()) == monday
+    assert digests.next_moment(after=monday) == tuesday
+
+    # `config digest off` in T1: no digest on Monday, though Acme is new this week.
+    with Session(engine) as session:
+        session.add(workspace(digest_day="off"))
+        session.commit()
+    assert [schedule.team_id for schedule in digests.schedules()] == [T2]
+    assert digests.next_moment(after=clock.now()) == tuesday
+    assert digests.plan(now=monday) == 0
+    # T2's goes at its minute, with Globex new.
+    assert digests.plan(now=tuesday - timedelta(minutes=1)) == 0
+    assert digests.plan(now=tuesday) == 1
+    assert digests.next_moment(after=tuesday) == tuesday + timedelta(weeks=1)
+    # Both off: nothing is ever due.
+    with Session(engine) as session:
+        row = session.get(Workspace, T2)
+        assert row is not None
+        row.digest_day = "off"
+        session.add(row)
+        session.commit()
+    assert digests.schedules() == []
+    assert digests.next_moment(after=tuesday) is None
+
+
+def test_collisions_are_counted_as_the_health_score_counts_them(
+    digests: Digests, engine: Engine
+) -> None:
+    with Session(engine) as session:
+        (acme,) = session.exec(select(Partner.id).where(Partner.team_id == T1)).all()
+    assert acme is not None
+    # One revolving door: four colleagues one after the other, 6 colliding pairs.
+    revolving_door(
+        engine, T1, acme, datetime(2026, 11, 26, 9, 0, tzinfo=UTC), people=["A", "B", "C", "D"]
+    )
+    week = digests.week(team_id=T1, end=datetime(2026, 11, 30, 9, 0, tzinfo=UTC))
+    assert (week.touchpoints, week.collisions) == (4, 3)
+    assert [(item.name, item.collisions) for item in week.partners] == [("Acme", 3)]
+    (found,) = digests.health.scores(team_id=T1).values()
+    assert found.health.facts.collisions.collisions == week.collisions
 
 
 def test_the_planner_queues_one_digest_with_its_thread_once(

@@ -13,7 +13,7 @@ from bot.clock import ManualClock
 from bot.health import PartKind, RiskKind
 from bot.services.cadence import Cadences
 from bot.services.commitments import Commitments, NewCommitment
-from bot.services.health import Health
+from bot.services.health import Comparison, Health, TrendPoint
 from bot.services.partner_names import PartnerNames
 from bot.services.registry import Actor, Registry, UnknownPartner
 from handlers.blocks.commitments import MESSAGES
@@ -32,6 +32,7 @@ from tests.factories import (
     checkin,
     collision,
     pulse_round,
+    revolving_door,
     save_colleagues,
 )
 
@@ -180,6 +181,29 @@ def test_a_pulse_round_below_the_anonymity_threshold_gives_no_pulse(
     assert found.part(PartKind.PULSE).score == 25
 
 
+def test_the_pulse_is_scored_from_unrounded_averages(
+    health: Health, registry: Registry, engine: Engine
+) -> None:
+    acme = partner_id(registry, T1, "Acme")
+    # Every question averages 11/3 (shown as 3.7): (11/3 − 1) / 4 is 66.7, not 3.7's 67.5.
+    pulse_round(engine, T1, acme, [(4, 4, 4, 4), (4, 4, 4, 4), (3, 3, 3, 3)], closed_at=START)
+    found = health.scores(team_id=T1)[acme].health
+    assert found.facts.pulse is not None
+    assert found.facts.pulse.averages == pytest.approx((11 / 3,) * 4)
+    assert found.part(PartKind.PULSE).score == 67
+
+
+def test_a_revolving_door_counts_once_per_contact_that_collided(
+    health: Health, registry: Registry, engine: Engine
+) -> None:
+    acme = partner_id(registry, T1, "Acme")
+    revolving_door(engine, T1, acme, START - timedelta(days=2), people=[BEN, "U0CHLOE", DAN, ANA])
+    found = health.scores(team_id=T1)[acme].health
+    assert found.facts.collisions.touchpoints == 4
+    assert found.facts.collisions.collisions == 3  # not the 6 pairs
+    assert found.part(PartKind.COLLISIONS).score == 25
+
+
 def test_at_risk_worst_first_with_reasons(
     health: Health,
     registry: Registry,
@@ -270,19 +294,45 @@ def test_the_report_shows_twelve_weeks_and_what_moved(
         (date(2026, 12, 7), None),
         (date(2026, 12, 14), 45),  # this week: the score now
     ]
-    assert found.since_last_week is None  # no snapshot of the week of 7 Dec
+    # The latest snapshot is two weeks old (the week of 7 Dec was missed).
+    assert found.since_latest is not None
+    assert found.since_latest.week_start == date(2026, 11, 30)
+    assert [(m.kind, m.before, m.after) for m in found.since_latest.moves] == [
+        (PartKind.CHECKINS, None, 0),
+    ]
     assert found.since_oldest is not None
     assert found.since_oldest.week_start == date(2026, 11, 23)
     assert [(m.kind, m.before, m.after) for m in found.since_oldest.moves] == [
         (PartKind.CHECKINS, None, 0),
         (PartKind.COLLISIONS, None, 75),
     ]
+    # This week's snapshot, once taken, is what the score is compared with (it shows how the
+    # week began); in the trend, the score now stands in its place.
     health.plan_snapshots(now=clock.now())
-    clock.advance(timedelta(weeks=1))
+    assert health.report(team_id=T1, partner="Acme").since_latest == Comparison(
+        week_start=date(2026, 11, 30),
+        taken_at=datetime(2026, 12, 2, 9, 0, tzinfo=UTC),
+        score=90,
+        moves=found.since_latest.moves,
+    )  # taken this very moment: not earlier, so not compared with
+    clock.advance(timedelta(hours=1))
+    checkin(engine, T1, acme, CheckInAnswer.WENT_WELL, clock.now())
     later = health.report(team_id=T1, partner="Acme")
-    assert later.since_last_week is not None
-    assert later.since_last_week.week_start == date(2026, 12, 14)
-    assert later.since_last_week.moves == []
+    assert later.trend[-1] == TrendPoint(date(2026, 12, 14), later.current.health.score)
+    assert later.since_latest is not None
+    assert later.since_latest.week_start == date(2026, 12, 14)
+    assert [(m.kind, m.before, m.after) for m in later.since_latest.moves] == [
+        (PartKind.CHECKINS, 0, 50),
+    ]
+    assert later.since_oldest is not None and later.since_oldest.week_start == date(2026, 11, 23)
+    # Alone, a snapshot is the latest and there is no older one to compare with.
+    with Session(engine) as session:
+        for row in session.exec(select(HealthSnapshot)).all():
+            if row.week_start < date(2026, 12, 14):
+                session.delete(row)
+        session.commit()
+    alone = health.report(team_id=T1, partner="Acme")
+    assert alone.since_latest is not None and alone.since_oldest is None
     with pytest.raises(UnknownPartner):
         health.report(team_id=T2, partner="Acme")
 

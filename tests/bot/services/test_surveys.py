@@ -20,6 +20,7 @@ from bot.services.surveys import (
     NobodyToAsk,
     NotAllowedToStart,
     NotYours,
+    QuestionResult,
     RoundClosed,
     RoundInProgress,
     Surveys,
@@ -30,6 +31,7 @@ from bot.services.surveys import (
     ts_order,
 )
 from handlers.blocks.feedback import MESSAGES
+from handlers.texts import feedback as feedback_texts
 from storage import feedback as store
 from storage.models import (
     OutboxMessage,
@@ -133,9 +135,17 @@ def test_results_below_the_threshold_show_nothing() -> None:
     assert _results(3, {1: (3, 12), 2: (2, 9), 3: (3, 7)}, {QUESTIONS[0]: 3.0}) == [
         (4.0, 1.0),
         (None, None),
-        (2.3, None),
+        (pytest.approx(7 / 3), None),
         (None, None),
     ]
+
+
+def test_averages_and_changes_are_exact_and_rounded_only_when_shown() -> None:
+    # 13/3 before, 5/3 now: a fall of 8/3, shown ▼2.7 (not 4.3 − 1.7 = 2.6).
+    ((average, change), *_) = _results(3, {1: (3, 5)}, {QUESTIONS[0]: 13 / 3})
+    assert average == pytest.approx(5 / 3) and change == pytest.approx(-8 / 3)
+    shown = QuestionResult(number=1, text="value", answers=3, average=average, change=change)
+    assert feedback_texts.question_result(shown) == "• value: *1.7* / 5 ▼2.7"
 
 
 # --- The service --------------------------------------------------------------------------------

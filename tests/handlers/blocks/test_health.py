@@ -119,20 +119,28 @@ def test_the_report_explains_each_part_the_trend_and_the_moves() -> None:
             TrendPoint(date(2026, 11, 16), None),
             TrendPoint(date(2026, 11, 23), current.health.score),
         ],
-        since_last_week=None,
+        since_latest=Comparison(
+            week_start=date(2026, 11, 23),
+            # Monday 00:10 in Tokyo, the workspace's zone (still Sunday in UTC).
+            taken_at=datetime(2026, 11, 22, 15, 10, tzinfo=UTC),
+            score=66,
+            moves=rules.moves(current.health.scores, current.health.scores),
+        ),
         since_oldest=Comparison(
             week_start=date(2026, 11, 9),
+            taken_at=datetime(2026, 11, 8, 15, 10, tzinfo=UTC),
             score=90,
             moves=rules.moves(
                 {rules.PartKind.PULSE: 90, rules.PartKind.CADENCE: 100}, current.health.scores
             ),
         ),
-        tz=UTC_ZONE,
+        tz=ZoneInfo("Asia/Tokyo"),
     )
     shown = text_of(blocks.report(found, tz=UTC_ZONE).blocks)
     assert f"Health of Acme: {current.health.score}/100" in shown
     assert "*Last 3 weeks*: ▇·▅" in shown
-    assert "*Since the week of Mon 9 Nov* (90/100 → 64/100): pulse 90 → 75 (−15); " in shown
+    assert "*Since Mon 23 Nov* (66/100 → 64/100): no part moved." in shown
+    assert "*Since Mon 9 Nov* (90/100 → 64/100): pulse 90 → 75 (−15); " in shown
     assert "check-ins 83 (new); commitments 33 (new); contact 100 → 50 (−50)." in shown
     assert (
         "*Pulse* 75 · value 4.0, clarity (too few answers), fair workload 3.0, alignment 5.0 out "
@@ -149,7 +157,7 @@ def test_a_partner_without_any_part_has_no_score_yet() -> None:
     shown = text_of(
         blocks.report(
             HealthReport(
-                current=paused, trend=[], since_last_week=None, since_oldest=None, tz=UTC_ZONE
+                current=paused, trend=[], since_latest=None, since_oldest=None, tz=UTC_ZONE
             ),
             tz=UTC_ZONE,
         ).blocks
