@@ -52,9 +52,14 @@ def create_asgi_app(
             status_code=bolt_response.status,
             content=bolt_response.body,
             headers=bolt_response.first_headers_without_set_cookie(),
-            # Work the listener deferred starts once the answer has been sent.
-            background=BackgroundTask(runtime.release, held),
+            # Work the listener deferred starts once the answer has been sent (most requests
+            # defer nothing: no task then).
+            background=BackgroundTask(release, held) if held else None,
         )
+
+    async def release(held: list[Callable[[], None]]) -> None:
+        # Only hands the work to the runtime's executor: no thread hop needed for that.
+        runtime.release(held)
 
     def dispatch_holding(
         bolt_request: BoltRequest,

@@ -61,7 +61,7 @@ from storage import absences as absence_store
 from storage import outbox as outbox_store
 from storage import partners as partner_store
 from storage import touchpoints as store
-from storage.db import writing
+from storage.db import writer_session, writing
 from storage.models import (
     MAX_NAME_LENGTH,
     IntentAnswer,
@@ -527,7 +527,7 @@ class Touchpoints:
         team_id, now = actor.team_id, self.clock.now()
         notes = check_notes(new.notes)
         participants = [user for user in dict.fromkeys(new.participants) if user != actor.user_id]
-        with Session(self.engine) as session:
+        with writer_session(self.engine) as session:
             if request_key is not None:
                 done = store.touchpoint_with_key(
                     session=session, team_id=team_id, request_key=request_key

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 import time
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from storage import db
 from storage.db import make_engine
@@ -39,3 +41,31 @@ def test_commits_leave_the_checkpoint_to_the_engines_thread(
         assert time.monotonic() < deadline, "the background checkpoint never came"
         time.sleep(0.05)
     engine.dispose()
+
+
+def test_writer_sessions_share_one_connection_and_take_turns(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'writer.db'}")
+    seen: set[int] = set()
+    inside = 0
+    most = 0
+    guard = threading.Lock()
+
+    def write() -> None:
+        nonlocal inside, most
+        with db.writer_session(engine) as session:
+            with guard:
+                inside += 1
+                most = max(most, inside)
+            seen.add(id(session.connection().connection.dbapi_connection))
+            session.execute(sa.text("SELECT 1"))
+            time.sleep(0.01)
+            with guard:
+                inside -= 1
+
+    threads = [threading.Thread(target=write) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(seen) == 1  # one connection: its page cache stays warm between writers
+    assert most == 1  # one writer at a time
