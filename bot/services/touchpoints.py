@@ -194,6 +194,9 @@ class Recorded:
     asked_away_until: date | None = None
     # The caller's time zone, for dates in the answer.
     tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
+    # Slack has not told us the caller's zone yet (their first command): `tz` is the
+    # workspace's, and the answer says so.
+    zone_guessed: bool = False
     # A repeat of a request recorded before (a Slack retry): nothing new was saved.
     repeated: bool = False
     # The caller and participants whose Slack profiles (time zones) are missing or stale.
@@ -586,7 +589,12 @@ class Touchpoints:
                         by=actor.user_id,
                     )
                 session.commit()
-        return replace(recorded, tz=tz, stale=scene.stale([actor.user_id, *participants]))
+        return replace(
+            recorded,
+            tz=tz,
+            zone_guessed=actor.user_id not in scene.profiles,
+            stale=scene.stale([actor.user_id, *participants]),
+        )
 
     def _partner_at_hand(self, session: Session, team_id: str, partner: str | int) -> PartnerAtHand:
         """The partner named (or picked) and its team; UnknownPartner (with the candidates) or

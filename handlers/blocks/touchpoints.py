@@ -91,6 +91,8 @@ def recorded(result: Recorded, *, now: datetime) -> Reply:
     told = texts.owner_told(result)
     if told is not None:
         blocks.append(section(told))
+    if result.zone_guessed:
+        blocks.append(context(texts.zone_guessed(result.tz)))
     fallback = lead
     if result.clashes:
         fallback += " " + texts.coordinate_with(result.clashes)

@@ -218,6 +218,13 @@ def coordinate_with(clashes: Sequence[Clash]) -> str:
     return f"*Coordinate with {people(_others(clashes))}* before you go further."
 
 
+def zone_guessed(tz: ZoneInfo) -> str:
+    return (
+        f"Times here are in {tz.key}: I'm asking Slack for your time zone, and from your next "
+        "command on they are in yours."
+    )
+
+
 def alert_said(result: Recorded) -> str:
     owner = person(result.partner.owner_id)
     if result.covering is not None:

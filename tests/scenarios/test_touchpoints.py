@@ -608,3 +608,11 @@ def test_log_through_a_real_liaison_serve(served: str, fake_slack: FakeSlack) ->
         lambda: any("Revolving door at Acme" in m.text for m in fake_slack.messages),
         timeout=15,
     )
+
+
+def test_a_first_command_says_its_times_are_not_yet_in_the_callers_zone(slack: Slack) -> None:
+    answer(slack, "add Globex")
+    first = answer(slack, "log Globex via call : hello", user=BEN)
+    assert "Times here are in UTC: I'm asking Slack for your time zone" in first
+    again = answer(slack, "log Globex via call : again", user=BEN)
+    assert "Times here are in" not in again
