@@ -55,6 +55,10 @@ WORD_MATCH_CUTOFF = 70.0
 # that a different significant word means a different partner.
 UNMATCHED_WORD_PENALTY = 15.0
 
+# The shortest normalized query `NameIndex.extending` completes to longer names: "un" or "we"
+# would extend to too much to be a suggestion.
+MIN_EXTENDED_QUERY = 3
+
 # --- Candidate blocking ---------------------------------------------------------------------------
 
 # Number of entries, chosen by trigram overlap, that are scored with rapidfuzz per lookup.
@@ -328,6 +332,37 @@ class NameIndex:
             best.values(), key=lambda match: (-match.score, match.label, match.partner_id)
         )
         return ranked[:limit]
+
+    def extending(self, query: str, *, limit: int = 3) -> list[Match]:
+        """The partners with a name or alias that starts with the whole words of `query`
+        ("Plan" → "Plan International"), best (shortest) first.
+
+        For "Did you mean" when `lookup` finds nothing: `name_similarity` deliberately scores a
+        name against a longer one containing it low, so that "Siemens" is not taken for
+        "Siemens Energy" when registering; a person who typed the first word(s) of a name
+        still wants to be offered it. Queries shorter than `MIN_EXTENDED_QUERY` find nothing.
+        """
+        key = normalize_name(query)
+        if len(key) < MIN_EXTENDED_QUERY or limit < 1:
+            return []
+        best: dict[int, _Entry] = {}
+        for entry_id in self._candidates(key):
+            entry = self._entry(entry_id)
+            if not entry.key.startswith(key + " "):
+                continue
+            current = best.get(entry.partner_id)
+            if current is None or (len(entry.key), entry.label) < (len(current.key), current.label):
+                best[entry.partner_id] = entry
+        ranked = sorted(best.values(), key=lambda e: (len(e.key), e.label, e.partner_id))
+        return [
+            Match(
+                partner_id=entry.partner_id,
+                label=entry.label,
+                score=100.0 * len(key) / len(entry.key),
+                exact=False,
+            )
+            for entry in ranked[:limit]
+        ]
 
     def _entry(self, entry_id: int) -> _Entry:
         entry = self._entries[entry_id]

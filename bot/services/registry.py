@@ -791,6 +791,8 @@ class Registry:
             return found
         matches = self.names.lookup(
             session, team_id=team_id, query=clean_name(query), limit=MAX_SUGGESTIONS
+        ) or self.names.extending(
+            session, team_id=team_id, query=clean_name(query), limit=MAX_SUGGESTIONS
         )
         candidates = store.get_partners(
             session=session, team_id=team_id, partner_ids=[m.partner_id for m in matches]

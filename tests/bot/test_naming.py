@@ -556,3 +556,18 @@ def test_one_typo_finds_target_among_20000_partners() -> None:
         if partner_id not in [match.partner_id for match in matches]:
             misses.append((query, matches))
     assert misses == []
+
+
+def test_extending_offers_longer_names_that_start_with_the_typed_words() -> None:
+    index = NameIndex()
+    index.add(1, "Plan International")
+    index.add(2, "Planet Wildlife")
+    index.add(3, "Plan International Deutschland e.V.")
+    index.add(4, "Siemens Energy")
+    assert index.lookup("Plan") == []  # a name is not taken for a longer one containing it
+    found = index.extending("plan")
+    assert [match.partner_id for match in found] == [1, 3]  # whole words only, shortest first
+    assert found[0].label == "Plan International" and not found[0].exact
+    assert index.extending("Siemens")[0].label == "Siemens Energy"
+    assert index.extending("un") == []  # too short to suggest anything
+    assert index.extending("Wildlife") == []  # the first words, not any words

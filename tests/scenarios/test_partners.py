@@ -277,6 +277,13 @@ def test_bad_input_says_what_was_wrong_with_syntax_and_example(
     assert (profile.facts.owner_id, profile.facts.status, profile.members) == (BEN, "prospect", [])
 
 
+def test_the_first_words_of_a_name_offer_the_name(slack: Slack) -> None:
+    answer(slack, "add Plan International")
+    said = answer(slack, "show Plan", user=BEN)
+    assert "I don't know a partner called “Plan”. Did you mean one of these?" in said
+    assert "*Plan International*" in said
+
+
 def test_an_unknown_partner_without_candidates(slack: Slack) -> None:
     said = answer(slack, "contacts World Food Programme")
     assert "I don't know a partner called “World Food Programme”" in said
