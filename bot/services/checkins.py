@@ -126,6 +126,8 @@ class Debrief:
     note: str | None
     moved_to: datetime | None
     changed: bool
+    # A planned meeting (its author planned it) rather than one logged after the fact.
+    planned: bool = False
 
 
 @dataclass(frozen=True)
@@ -681,6 +683,7 @@ class CheckIns:
             note=checkin.note,
             moved_to=checkin.moved_to,
             changed=checkin.version > 1,
+            planned=touchpoint.kind == TouchpointKind.PLANNED,
         )
         head_key = f"debrief:{touchpoint.id}"
         post = partial(

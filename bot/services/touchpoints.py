@@ -257,6 +257,8 @@ class CollisionAlert:
     window_days: int
     # Who covers for the owner while they are away (None: the owner is present, or nobody).
     covering: str | None = None
+    # When the contact was recorded: a plan whose moment had passed by then reads as past.
+    recorded_at: datetime | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -269,6 +271,8 @@ class OwnerNote:
     recipient: str
     clashes: list[Clash]
     tz: ZoneInfo
+    # When the contact was recorded: a plan whose moment had passed by then reads as past.
+    recorded_at: datetime | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -654,6 +658,7 @@ class Touchpoints:
                 threaded=thread is not None,
                 window_days=window,
                 covering=self._covering(scene),
+                recorded_at=now,
             )
             message = self.renderer.collision_alert(alert)
             _queue(
@@ -837,7 +842,14 @@ class Touchpoints:
         )
         touch = replace(touch, asked=recipient, deadline=deadline)
         message = self.renderer.intent_ask(
-            OwnerNote(partner=scene.facts, touch=touch, recipient=recipient, clashes=clashes, tz=tz)
+            OwnerNote(
+                partner=scene.facts,
+                touch=touch,
+                recipient=recipient,
+                clashes=clashes,
+                tz=tz,
+                recorded_at=scene.now,
+            )
         )
         _queue(
             session,

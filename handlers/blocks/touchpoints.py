@@ -169,7 +169,13 @@ class SlackRenderer:
 
     def collision_alert(self, alert: CollisionAlert) -> Message:
         facts = alert.partner
-        text = texts.alert_text(facts, alert.touch, alert.clashes, threaded=alert.threaded)
+        text = texts.alert_text(
+            facts,
+            alert.touch,
+            alert.clashes,
+            threaded=alert.threaded,
+            recorded_at=alert.recorded_at,
+        )
         ask = texts.alert_ask(facts, alert.touch, alert.clashes, covering=alert.covering)
         return Message(
             text=texts.alert_fallback(facts, alert.touch, alert.clashes),
@@ -181,7 +187,9 @@ class SlackRenderer:
         text = texts.owner_note(facts, touch, note.recipient, tz=note.tz)
         blocks = [section(text)]
         if note.clashes:
-            blocks.append(section(texts.also_in_touch(note.clashes, tz=note.tz)))
+            blocks.append(
+                section(texts.also_in_touch(note.clashes, tz=note.tz, recorded_at=note.recorded_at))
+            )
         blocks.append(actions([brief_me(facts.id, facts.name)]))
         return Message(text=text, blocks=blocks)
 
@@ -190,7 +198,9 @@ class SlackRenderer:
         text = texts.intent_question(facts, touch, note.recipient)
         blocks = [section(text)]
         if note.clashes:
-            blocks.append(section(texts.also_in_touch(note.clashes, tz=note.tz)))
+            blocks.append(
+                section(texts.also_in_touch(note.clashes, tz=note.tz, recorded_at=note.recorded_at))
+            )
         blocks.append(intent_buttons(touch))
         deadline = texts.intent_deadline(touch, tz=note.tz)
         if deadline:

@@ -185,7 +185,8 @@ def checkin_settled(card: CheckInCard) -> str:
 def debrief_head(debrief: Debrief) -> str:
     return (
         f"Debrief of the {debrief.medium} with *{debrief.partner_name}* on "
-        f"{day(debrief.meeting_at, debrief.tz)} (logged by {person(debrief.author_id)}). "
+        f"{day(debrief.meeting_at, debrief.tz)} ({'planned' if debrief.planned else 'logged'} "
+        f"by {person(debrief.author_id)}). "
         "You own this partnership, so how it went for the people who took part arrives here."
     )
 

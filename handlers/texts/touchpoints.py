@@ -307,7 +307,12 @@ def owner_told(result: Recorded) -> str | None:
 
 
 def alert_text(
-    facts: PartnerFacts, touch: Touch, clashes: Sequence[Clash], *, threaded: bool
+    facts: PartnerFacts,
+    touch: Touch,
+    clashes: Sequence[Clash],
+    *,
+    threaded: bool,
+    recorded_at: datetime | None = None,
 ) -> str:
     """The alert: both (or all) people, their dates, the partner, the owner mentioned."""
     lead = (
@@ -319,7 +324,15 @@ def alert_text(
         f"{who(touch)} {action(touch)} {when_in_channel(touch)}{with_contact(touch)}"
         f"{' — ' + quote(touch.notes) if touch.kind is TouchpointKind.INTENDED else ''}."
     )
-    also = "\n".join(clash_line(clash, when_text=when_in_channel(clash.other)) for clash in clashes)
+    also = "\n".join(
+        clash_line(
+            clash,
+            when_text=when_in_channel(clash.other),
+            passed=recorded_at is not None
+            and has_passed(clash.other, tz=ZoneInfo("UTC"), now=recorded_at),
+        )
+        for clash in clashes
+    )
     return f"{lead}\n{new}\nAlso in touch with them:\n{also}"
 
 
@@ -369,8 +382,20 @@ def owner_note(facts: PartnerFacts, touch: Touch, recipient: str, *, tz: ZoneInf
     )
 
 
-def also_in_touch(clashes: Sequence[Clash], *, tz: ZoneInfo) -> str:
-    return "*Also in touch within the coordination window:*\n" + clash_lines(clashes, tz=tz)
+def also_in_touch(
+    clashes: Sequence[Clash], *, tz: ZoneInfo, recorded_at: datetime | None = None
+) -> str:
+    """The other contacts, dated for the reader; a plan gone by when the contact was recorded
+    reads as past."""
+    lines = "\n".join(
+        clash_line(
+            clash,
+            when_text=when(clash.other, tz=tz),
+            passed=recorded_at is not None and has_passed(clash.other, tz=tz, now=recorded_at),
+        )
+        for clash in clashes
+    )
+    return "*Also in touch within the coordination window:*\n" + lines
 
 
 def intent_question(facts: PartnerFacts, touch: Touch, recipient: str) -> str:

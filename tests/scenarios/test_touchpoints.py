@@ -616,3 +616,14 @@ def test_a_first_command_says_its_times_are_not_yet_in_the_callers_zone(slack: S
     assert "Times here are in UTC: I'm asking Slack for your time zone" in first
     again = answer(slack, "log Globex via call : again", user=BEN)
     assert "Times here are in" not in again
+
+
+@pytest.mark.usefixtures("acme")
+def test_an_alert_speaks_of_a_plan_gone_by_in_the_past_tense(slack: Slack) -> None:
+    answer(slack, "plan Acme on 2026-11-25 10:00 via meeting : pitch", user=DAN)
+    slack.runtime.clock.set(datetime(2026, 11, 25, 18, 0, tzinfo=UTC))  # type: ignore[attr-defined]
+    answer(slack, "log Acme via call : follow-up", user=CHLOE)
+    deliver_outbox(slack)
+    (alert,) = alerts(slack)
+    assert "<@U0DAN> planned to meet them" in shown(alert)
+    assert "plans to meet" not in shown(alert)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -156,6 +157,9 @@ def test_debrief_and_problem_alert_name_who_said_what() -> None:
         changed=True,
     )
     assert blocks.debrief_head(debrief).text.startswith("Debrief of the meeting with *Acme*")
+    assert "(logged by <@U0BEN>)" in blocks.debrief_head(debrief).text
+    planned = replace(debrief, planned=True)
+    assert "(planned by <@U0BEN>)" in blocks.debrief_head(planned).text
     assert blocks.debrief_line(debrief).text == (
         "<@U0DAN> changed their answer to *📅 Moved* — to Tue 1 Dec"
     )
