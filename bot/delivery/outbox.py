@@ -30,7 +30,9 @@ class Schedule:
     hours: WorkingHours
 
     def first_slot(self, due_at: datetime, *, key: str) -> datetime:
-        """When a DM due at `due_at` may go (spread by its dedupe `key`)."""
+        """When a DM due at `due_at` may go, spread by `key`: the recipient, so that people are
+        spread over the window's first minutes while one person's messages keep their order
+        (the dispatcher sends equal slots oldest first)."""
         return next_send_time(due_at, tz=self.tz, hours=self.hours, key=key)
 
 
@@ -84,7 +86,7 @@ def enqueue(
     if recipient_user is not None and respect_working_hours:
         if schedule is None:
             schedule = schedule_of(session, team_id=team_id, user_id=recipient_user)
-        available_at = schedule.first_slot(due_at, key=dedupe_key)
+        available_at = schedule.first_slot(due_at, key=recipient_user)
     return store.insert_message(
         session=session,
         team_id=team_id,

@@ -816,7 +816,7 @@ class Surveys:
         """The invitation and one message per question, all in the person's first working
         moment: one slot for all of them keeps them in order."""
         slot = first_slot(
-            session, team_id=team_id, user_id=user_id, due_at=now, key=f"survey:{delivery_id}"
+            session, team_id=team_id, user_id=user_id, due_at=now, key=user_id
         )
         queue = partial(
             queue_dm,

@@ -831,7 +831,7 @@ class Touchpoints:
             session=session, team_id=team_id, user_ids=[recipient], at=scene.now
         ).get(recipient)
         back_at = None if away is None else away.ends_at
-        arrives = schedule.first_slot(back_at or scene.now, key=key)
+        arrives = schedule.first_slot(back_at or scene.now, key=recipient)
         deadline = next_working_day(arrives, tz=tz, hours=schedule.hours)
         store.set_intent(
             session=session,

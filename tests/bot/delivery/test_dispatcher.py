@@ -295,3 +295,18 @@ def test_two_workspaces_rows_keep_their_team(
 
     assert row(engine, "same-key").status == "sent"
     assert row(engine, "same-key", team_id="T0OTHER").status == OutboxStatus.SENT
+
+
+def test_one_persons_messages_held_for_the_morning_go_in_the_order_they_were_queued(
+    engine: Engine,
+) -> None:
+    night = datetime(2026, 11, 25, 23, 0, tzinfo=UTC)
+    keys = [f"reply:{n}" for n in range(8)]
+    for key in keys:
+        queue(engine, due_at=night, key=key, user=ANA, working_hours=True)
+    slots = [row(engine, key).available_at for key in keys]
+    assert len(set(slots)) == 1  # one slot per person: claimed oldest first, so in order
+    other = [f"other:{n}" for n in range(8)]
+    for n, key in enumerate(other):
+        queue(engine, due_at=night, key=key, user=f"U0P{n}", working_hours=True)
+    assert len({row(engine, key).available_at for key in other}) > 1  # people still spread
