@@ -815,9 +815,7 @@ class Surveys:
     ) -> None:
         """The invitation and one message per question, all in the person's first working
         moment: one slot for all of them keeps them in order."""
-        slot = first_slot(
-            session, team_id=team_id, user_id=user_id, due_at=now, key=user_id
-        )
+        slot = first_slot(session, team_id=team_id, user_id=user_id, due_at=now, key=user_id)
         queue = partial(
             queue_dm,
             session,
