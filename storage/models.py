@@ -70,6 +70,9 @@ class Workspace(SQLModel, table=True):
     anonymity_threshold: int = 3
     digest_day: str = Field(default="mon", max_length=3)
     digest_time: str = Field(default="09:00", max_length=5)
+    # The key of the last weekly digest decided (sent, or skipped as quiet): a quiet week stays
+    # skipped when something happens after the digest's moment.
+    digest_decided: str | None = Field(default=None, max_length=40)
     created_at: datetime = _utc_column()
 
 

@@ -32,6 +32,7 @@ class SettingsUpdate(TypedDict, total=False):
     anonymity_threshold: int
     digest_day: str
     digest_time: str
+    digest_decided: str | None
 
 
 def get_workspaces(*, session: Session, team_ids: Collection[str]) -> dict[str, Workspace]:

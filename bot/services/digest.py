@@ -45,7 +45,7 @@ from storage.feedback import sent_message
 from storage.health import RoundTurnout
 from storage.models import CommitmentStatus, TouchpointKind
 from storage.partners import get_partners
-from storage.workspaces import get_workspaces
+from storage.workspaces import get_workspaces, update_settings
 
 logger = logging.getLogger(__name__)
 
@@ -117,6 +117,8 @@ class Schedule:
     tz: ZoneInfo
     # `config channel`, or None: LIAISON_DEFAULT_CHANNEL.
     channel: str | None
+    # The key of the last digest decided (sent or skipped as quiet).
+    decided: str | None = None
 
 
 def latest_moment(now: datetime, *, weekday: int, at: time, tz: ZoneInfo) -> datetime:
@@ -232,6 +234,8 @@ class Digests:
             if moment is None:
                 continue
             key = digest_key(moment, schedule.tz)
+            if schedule.decided == key:
+                continue
             with Session(self.engine) as session:
                 sent = sent_message(session=session, team_id=schedule.team_id, dedupe_key=key)
             if sent is not None:
@@ -241,9 +245,18 @@ class Digests:
                 logger.warning("no coordination channel for the digest of %s", schedule.team_id)
                 continue
             digest = self.week(team_id=schedule.team_id, end=moment)
-            if digest.quiet:
-                continue
-            queued += self._queue(digest, channel=channel, key=key, now=now)
+            if not digest.quiet:
+                queued += self._queue(digest, channel=channel, key=key, now=now)
+            # Decided at its first look: a quiet week stays skipped when something happens
+            # later (the catch-up after downtime is for digests never looked at).
+            with Session(self.engine) as session:
+                update_settings(
+                    session=session,
+                    team_id=schedule.team_id,
+                    changes={"digest_decided": key},
+                    now=now,
+                )
+                session.commit()
         return queued
 
     def next_moment(self, *, after: datetime) -> datetime | None:
@@ -273,6 +286,7 @@ class Digests:
                         digest=values.digest,
                         tz=zone(values.timezone),
                         channel=values.coordination_channel,
+                        decided=None if (row := rows.get(team_id)) is None else row.digest_decided,
                     )
                 )
         return found

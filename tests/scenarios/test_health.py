@@ -283,6 +283,22 @@ def test_a_quiet_week_sends_no_digest(slack: Slack) -> None:
     assert len(digests(slack)) == 1
 
 
+def test_a_week_found_quiet_at_its_hour_stays_skipped_when_something_happens_later(
+    slack: Slack,
+) -> None:
+    answer(slack, "add Acme")
+    at(slack, utc(30, 9, 0))
+    assert len(digests(slack)) == 1
+    at(slack, utc(7, 9, 0, month=12))  # quiet: skipped
+    for n in range(4):  # the same morning: a lopsided workload puts Acme at risk
+        answer(slack, f"commit Acme us : task {n} by 2026-12-20")
+    at(slack, utc(7, 10, 0, month=12))
+    at(slack, utc(7, 18, 0, month=12))
+    assert len(digests(slack)) == 1  # no late digest for the quiet week
+    at(slack, utc(14, 9, 0, month=12))
+    assert len(digests(slack)) == 2  # the next week's, which has something to tell
+
+
 def test_each_workspace_gets_its_own_digest_in_its_own_channel_at_its_own_time(
     slack: Slack,
 ) -> None:

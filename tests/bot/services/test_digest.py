@@ -198,8 +198,8 @@ def test_the_planner_queues_one_digest_with_its_thread_once(
     ]
     # No `config channel`: LIAISON_DEFAULT_CHANNEL; with one, the workspace's channel.
     assert {row.recipient_channel for row in rows} == {"C0DEFAULT"}
-    with Session(engine) as session:
-        session.add(workspace(coordination_channel="C0WORK"))
+    with Session(engine) as session:  # the planner wrote the row: which digest it decided
+        session.merge(workspace(coordination_channel="C0WORK"))
         session.commit()
     clock.set(monday + timedelta(days=2))
     digests.health.registry.add(actor=Actor(T1, BEN), name="Globex")  # something new
