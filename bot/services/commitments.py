@@ -758,28 +758,30 @@ class Commitments:
         self, session: Session, row: Commitment, *, hours: WorkingHours, now: datetime
     ) -> int:
         team_id = row.team_id
-        moment = current_reminder(
-            row.due_on,
-            set_at=row.due_set_at,
-            now=now,
-            tz=self._zone(session, team_id, row.owner_id),
-            hours=hours,
-        )
-        if moment is None:
-            return 0
         found = partner_store.get_partner(
             session=session, team_id=team_id, partner_id=row.partner_id
         )
         if found is None:
             return 0
+        partner = self._partner_facts(session, found)
+        # Whoever gets it (the owner, or their stand-in while they are away) gets it on the day
+        # in their own time zone: a stand-in elsewhere would otherwise hear a day late.
+        recipient = stand_in(
+            session, team_id=team_id, owner_id=row.owner_id, partner=partner, now=now
+        )
+        moment = current_reminder(
+            row.due_on,
+            set_at=row.due_set_at,
+            now=now,
+            tz=self._zone(session, team_id, recipient),
+            hours=hours,
+        )
+        if moment is None:
+            return 0
         assert row.id is not None
         key = f"{key_prefix(row.id)}{row.due_on.isoformat()}:{moment.key}"
         if outbox_store.get_message(session=session, team_id=team_id, dedupe_key=key) is not None:
             return 0  # queued by an earlier run
-        partner = self._partner_facts(session, found)
-        recipient = stand_in(
-            session, team_id=team_id, owner_id=row.owner_id, partner=partner, now=now
-        )
         reminder = Reminder(
             commitment=self._facts(session, row, found.name, now),
             stage=moment.stage,

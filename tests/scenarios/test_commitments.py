@@ -261,6 +261,18 @@ def test_while_the_owner_is_away_their_stand_in_is_reminded(slack: Slack) -> Non
 
 
 @pytest.mark.usefixtures("acme")
+def test_a_stand_in_elsewhere_is_reminded_on_the_due_day_in_their_own_hours(
+    slack: Slack,
+) -> None:
+    answer(slack, "commit Acme us : draft agenda by 2026-12-02", user=DAN)  # Wednesday
+    answer(slack, f"away 2026-12-01 to 2026-12-02 deputy {MENTION[CHLOE]}", user=DAN)
+    at(slack, utc(2026, 12, 2, 0, 20))  # Wed 09:20 in Tokyo, still the night in London
+    (covering,) = dms(slack, CHLOE)  # on the due day, in her hours, not Thursday morning
+    assert "“draft agenda” is due Wed 2 Dec. Done already?" in covering.text
+    assert "you cover for them" in shown(covering)
+
+
+@pytest.mark.usefixtures("acme")
 def test_closing_before_a_queued_reminder_goes_cancels_it(slack: Slack) -> None:
     answer(slack, "commit Acme us : the deck by 2026-12-04", user=DAN)
     answer(slack, f"away 2026-11-30 to 2026-12-11 deputy {MENTION[CHLOE]}", user=DAN)
