@@ -94,15 +94,14 @@ def card_section(found: PartnerHealth) -> list[Block]:
 
 def digest(found: WeeklyDigest) -> Rendered:
     """The digest's one channel message: the week's counts and who is at risk."""
-    return Rendered(
-        text=texts.digest_text(found),
-        blocks=[
-            header(texts.digest_title(found)),
-            section(texts.digest_counts(found)),
-            section(texts.digest_at_risk(found, NAMED_IN_DIGEST)),
-            context(texts.DIGEST_DETAILS),
-        ],
-    )
+    blocks = [
+        header(texts.digest_title(found)),
+        section(texts.digest_counts(found)),
+        section(texts.digest_at_risk(found, NAMED_IN_DIGEST)),
+    ]
+    if found.at_risk or found.partners or found.new_partners:  # what `digest_details` posts
+        blocks.append(context(texts.DIGEST_DETAILS))
+    return Rendered(text=texts.digest_text(found), blocks=blocks)
 
 
 def _thread_replies(title: str, lines: Sequence[str]) -> list[Rendered]:

@@ -4,6 +4,7 @@ lists, the card section and the weekly digest with its thread."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -201,6 +202,10 @@ def test_the_digest_is_one_short_message_and_its_details_go_to_the_thread() -> N
     assert replies[2].text.endswith(
         "• *Acme*: 12 touchpoints logged, 1 collision, 3 commitments overdue"
     )
+    assert "Details per partner in the thread." in text_of(head.blocks)
+    closed_only = replace(found, new_partners=[], at_risk=[], partners=[], touchpoints=0)
+    assert blocks.digest_details(closed_only) == []
+    assert "in the thread" not in text_of(blocks.digest(closed_only).blocks)  # no empty thread
 
 
 def test_a_lopsided_workload_names_the_side_and_its_share() -> None:
