@@ -46,6 +46,7 @@ from bot.services.surveys import (
     RoundClosed,
     RoundInProgress,
     Surveys,
+    TooFewToAsk,
     score_of_emoji,
 )
 from handlers import grammar
@@ -127,6 +128,9 @@ def survey(call: Call) -> Reply:
         return say(texts.round_in_progress(running.facts, running.running, running.tz))
     except NobodyToAsk as nobody:
         return say(texts.nobody_to_ask(nobody.facts, nobody.away))
+    except TooFewToAsk as too_few:
+        assert too_few.facts is not None
+        return say(texts.too_few_to_ask(too_few.facts, too_few.asked, too_few.threshold))
     return say(texts.started(started))
 
 

@@ -257,6 +257,18 @@ class NobodyToAsk(SurveyError):
         self.away = tuple(away)
 
 
+class TooFewToAsk(SurveyError):
+    """Fewer people to ask than the anonymity threshold: the round could only ever report
+    "not enough answers", so none is started."""
+
+    def __init__(self, asked: Sequence[str], away: Sequence[str], threshold: int) -> None:
+        super().__init__(f"{len(asked)} to ask, {threshold} needed")
+        self.asked = tuple(asked)
+        self.away = tuple(away)
+        self.threshold = threshold
+        self.facts: PartnerFacts | None = None
+
+
 class NotYours(SurveyError):
     """A click on someone else's survey (Slack shows DMs to their recipient only)."""
 
@@ -438,14 +450,18 @@ class Surveys:
                 raise RoundInProgress(facts, self._open(session, running), tz)
             found = partner_people(session, team_id=actor.team_id, partner_id=facts.id)
             assert found is not None
-            started = self._start(
-                session,
-                team_id=actor.team_id,
-                partner=found,
-                round_key=f"p{facts.id}:now:{request_key}"[:120],
-                started_by=actor.user_id,
-                now=now,
-            )
+            try:
+                started = self._start(
+                    session,
+                    team_id=actor.team_id,
+                    partner=found,
+                    round_key=f"p{facts.id}:now:{request_key}"[:120],
+                    started_by=actor.user_id,
+                    now=now,
+                )
+            except TooFewToAsk as too_few:
+                too_few.facts = facts
+                raise
             if started is None:
                 # The very same command again (Slack resent it): the round it started stands.
                 running = store.open_round(
@@ -604,14 +620,19 @@ class Surveys:
                     continue
                 found = partner_people(session, team_id=team_id, partner_id=partner.id)
                 assert found is not None
-                started = self._start(
-                    session,
-                    team_id=team_id,
-                    partner=found,
-                    round_key=f"p{partner.id}:{period}",
-                    started_by=None,
-                    now=now,
-                )
+                try:
+                    started = self._start(
+                        session,
+                        team_id=team_id,
+                        partner=found,
+                        round_key=f"p{partner.id}:{period}",
+                        started_by=None,
+                        now=now,
+                    )
+                except TooFewToAsk:
+                    # Checked again on the planner's next runs: people may join the team.
+                    logger.debug("pulse round of partner %d: too few to ask", partner.id)
+                    continue
                 if started is not None and not started[0]:
                     logger.info("pulse round of partner %d: nobody to ask", partner.id)
 
@@ -717,8 +738,12 @@ class Surveys:
         now: datetime,
     ) -> tuple[tuple[str, ...], tuple[str, ...], datetime] | None:
         """Open a round and queue its messages; (asked, away, closes_at), or None when the round
-        with `round_key` exists already."""
+        with `round_key` exists already. Raises TooFewToAsk, before anything is written, when
+        some but fewer people than the anonymity threshold could be asked."""
         settings = settings_of(session, team_id=team_id)
+        audience, away = self._audience(session, team_id, partner, now)
+        if 0 < len(audience) < settings.anonymity_threshold:
+            raise TooFewToAsk([user for user, _ in audience], away, settings.anonymity_threshold)
         closes_at = add_working_days(
             now, ROUND_WORKING_DAYS, tz=settings.timezone, hours=settings.hours
         )
@@ -737,7 +762,6 @@ class Surveys:
         )
         if round_id is None:
             return None
-        audience, away = self._audience(session, team_id, partner, now)
         for user_id, reason in audience:
             delivery_id = store.insert_delivery(
                 session=session,

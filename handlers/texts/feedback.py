@@ -410,6 +410,16 @@ def nobody_to_ask(facts: PartnerFacts, away: Sequence[str]) -> str:
     )
 
 
+def too_few_to_ask(facts: PartnerFacts, asked: Sequence[str], threshold: int) -> str:
+    return (
+        f"Only {people(asked)} could be asked about *{facts.name}*: fewer than the {threshold} "
+        'answers results need to stay anonymous, so the round could only report "not enough '
+        f"answers\". I haven't started one. Add colleagues to its team "
+        f"(`/partner team {facts.name} add @…`), or an admin can lower `/partner config "
+        "anonymity`."
+    )
+
+
 # --- Results inside `show` and `check` ------------------------------------------------------
 
 

@@ -431,6 +431,7 @@ def test_a_scheduled_round_starts_on_the_first_working_tuesday(slack: Slack) -> 
 def test_a_partner_can_have_its_own_pulse_cadence(slack: Slack) -> None:
     acme(slack)
     say(slack, "add Beta")
+    say(slack, "team Beta add " + " ".join(MENTION[user] for user in (BEN, CHLOE)))
     say(slack, "status Beta active")
 
     refusal = say(slack, "survey Acme quarterly", user=DAN)
@@ -466,11 +467,24 @@ def test_a_partner_with_its_own_cadence_is_surveyed_when_the_workspace_has_none(
         session.add(Workspace(team_id=TEAM, created_at=START, pulse_cadence="off"))
         session.commit()
     say(slack, "add Beta")
+    say(slack, "team Beta add " + " ".join(MENTION[user] for user in (BEN, CHLOE)))
     say(slack, "status Beta active")
     say(slack, "survey Acme monthly")
     at(slack, datetime(2026, 12, 1, 9, 1, tzinfo=UTC))
     (only,) = rows(slack, SurveyRound)
     assert only.partner_id == next(p.id for p in rows(slack, Partner) if p.name == "Acme")
+
+
+def test_no_round_is_started_that_could_only_report_not_enough_answers(slack: Slack) -> None:
+    acme(slack, team=(BEN,))  # Ana and Ben: fewer than the 3 answers results need
+    said = say(slack, "survey Acme now")
+    assert "Only <@U0ANA>, <@U0BEN> could be asked about *Acme*" in said
+    assert "`/partner team Acme add @…`" in said
+    at(slack, datetime(2026, 12, 1, 9, 1, tzinfo=UTC))  # the scheduled round's day
+    assert rows(slack, SurveyRound) == []
+    say(slack, f"team Acme add {MENTION[DAN]}")
+    at(slack, datetime(2026, 12, 1, 9, 30, tzinfo=UTC))  # three now: the round starts
+    assert len(rows(slack, SurveyRound)) == 1
 
 
 def test_a_name_ending_in_a_cadence_word_can_be_quoted(slack: Slack) -> None:

@@ -136,7 +136,7 @@ def test_the_owner_sees_partners_commitments_plans_and_what_waits_for_their_answ
 ) -> None:
     say(slack, "add Acme")
     say(slack, "status Acme active")
-    say(slack, f"team Acme add {MENTION[BEN]}")
+    say(slack, f"team Acme add {MENTION[BEN]} {MENTION[DAN]}")
     say(slack, "add Globex", user=BEN)
     say(slack, f"deputy Globex {MENTION[ANA]}", user=BEN)
     say(slack, "add Initech", user=DAN)  # not Ana's
