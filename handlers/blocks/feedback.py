@@ -288,18 +288,16 @@ def comment_form(form: CommentForm) -> dict[str, Any]:
     )
 
 
-def results_blocks(results: RoundResults) -> list[Block]:
-    """A round's results: averages per statement with the trend, the response rate, comments;
-    or "not enough answers" below the anonymity threshold. Never a name."""
+def results_blocks(results: RoundResults, *, rate: bool = True) -> list[Block]:
+    """A round's results: averages per statement with the trend, the response rate (unless
+    the message already said it), comments; or "not enough answers" below the anonymity
+    threshold. Never a name."""
     if not results.enough:
-        return [section(texts.not_enough(results))]
-    blocks = [
-        section(
-            texts.response_rate(results).capitalize()
-            + ".\n"
-            + "\n".join(texts.question_result(q) for q in results.questions)
-        ),
-    ]
+        return [section(texts.not_enough(results, rate=rate))]
+    lines = [texts.question_result(q) for q in results.questions]
+    if rate:
+        lines.insert(0, texts.response_rate(results).capitalize() + ".")
+    blocks = [section("\n".join(lines))]
     comments = "\n".join(texts.comment_line(comment) for comment in results.comments)
     blocks.append(section(texts.comments_heading(len(results.comments)) + "\n" + comments))
     blocks.append(context(texts.results_footer(results)))
@@ -311,7 +309,11 @@ def round_report(results: RoundResults) -> Rendered:
     lead = texts.round_report_lead(results)
     return Rendered(
         text=lead,
-        blocks=[header(texts.results_title(results)), section(lead), *results_blocks(results)],
+        blocks=[
+            header(texts.results_title(results)),
+            section(lead),
+            *results_blocks(results, rate=False),
+        ],
     )
 
 

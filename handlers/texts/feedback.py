@@ -278,10 +278,11 @@ def response_rate(results: RoundResults) -> str:
     return f"{results.respondents} of {results.invited} answered ({rate}%)"
 
 
-def not_enough(results: RoundResults) -> str:
+def not_enough(results: RoundResults, *, rate: bool = True) -> str:
+    answered = f": {response_rate(results)}" if rate else ""
     return (
-        f"Not enough answers to show results: {response_rate(results)}; at least "
-        f"{results.threshold} are needed so that nobody's answers can be told apart."
+        f"Not enough answers to show results{answered}; at least {results.threshold} are "
+        "needed so that nobody's answers can be told apart."
     )
 
 

@@ -351,7 +351,9 @@ def test_below_the_threshold_the_results_say_not_enough_answers(slack: Slack) ->
     at(slack, datetime(2026, 12, 2, 9, 5, tzinfo=UTC))  # five working days later
     (report,) = [m for m in channel_posts(slack) if "Pulse results" in shown(m)]
     text = shown(report)
-    assert "Not enough answers to show results: 2 of 4 answered (50%); at least 3" in text
+    assert "has closed: 2 of 4 answered (50%)." in text
+    assert "Not enough answers to show results; at least 3" in text
+    assert json.dumps(report.blocks).count("2 of 4 answered") == 1  # said once
     assert "/ 5" not in text
     owner_copy = [m for m in inbox(slack, ANA) if "Pulse results" in shown(m)]
     assert len(owner_copy) == 1

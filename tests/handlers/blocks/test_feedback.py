@@ -254,7 +254,9 @@ def results(respondents: int, comments: tuple[str, ...] = ()) -> RoundResults:
 def test_results_are_aggregates_or_not_enough_answers() -> None:
     few = blocks.round_report(results(2))
     text = json.dumps(few.blocks, ensure_ascii=False)
-    assert "Not enough answers to show results: 2 of 4 answered (50%); at least 3" in text
+    assert "has closed: 2 of 4 answered (50%)." in text
+    assert "Not enough answers to show results; at least 3" in text
+    assert text.count("2 of 4 answered") == 1  # said once
     assert "/ 5" not in text
 
     many = blocks.round_report(results(3, ("Zebra", "apple")))
