@@ -363,7 +363,8 @@ def test_anonymity_hides_a_round_with_fewer_answers(slack: Slack) -> None:
     feedback.at(slack, datetime(2026, 12, 2, 9, 5, tzinfo=UTC))  # five working days later
     (report,) = [m for m in posts(slack) if "Pulse results" in shown(m)]
     text = shown(report)
-    assert "Not enough answers to show results: 3 of 4 answered (75%); at least 4" in text
+    assert "has closed: 3 of 4 answered (75%)" in text
+    assert "Not enough answers to show results; at least 4" in text
     assert "/ 5" not in text
 
 
