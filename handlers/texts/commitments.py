@@ -431,11 +431,13 @@ def _reach(export: Export) -> str:
         return "everything in the workspace (you are an admin)"
     if export.dataset is Dataset.PARTNERS:
         return "every partner, as anyone sees them in `list` and `show`"
+    mine = "you took part in" if export.dataset is Dataset.TOUCHPOINTS else "you own or recorded"
+    if not export.team_partners:
+        return f"those {mine} (you are on no partner's team)"
     where = (
         f"the {export.team_partners} partner{'s' if export.team_partners != 1 else ''} on "
         "whose team you are"
     )
-    mine = "you took part in" if export.dataset is Dataset.TOUCHPOINTS else "you own or recorded"
     return f"all of {where}, and those elsewhere {mine}"
 
 

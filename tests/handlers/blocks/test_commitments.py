@@ -285,6 +285,9 @@ def test_the_export_comment_says_what_the_file_holds() -> None:
         "Your export: 5 touchpoints — all of the 2 partners on whose team you are, and those "
         "elsewhere you took part in."
     )
+    assert texts.export_comment(export(Dataset.COMMITMENTS, Reach.OWN, 1, team=0)) == (
+        "Your export: 1 commitment — those you own or recorded (you are on no partner's team)."
+    )
     assert "everything in the workspace (you are an admin)" in texts.export_comment(
         export(Dataset.COMMITMENTS, Reach.EVERYTHING, 1)
     )
