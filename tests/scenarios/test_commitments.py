@@ -444,7 +444,7 @@ def test_export_sends_a_csv_of_what_the_caller_may_see(slack: Slack) -> None:
     message, rows = exported(slack, DAN)
     assert message.files[0]["name"] == "liaison-commitments-2026-11-25.csv"
     assert [row["what"] for row in rows] == ["their logo"]
-    assert "Your export: 1 commitment — all of the 0 partners on whose team you are" in (
+    assert "Your export: 1 commitment — those you own or recorded (you are on no partner's" in (
         message.text
     )
     slack.command("export commitments")  # Ana is an admin
