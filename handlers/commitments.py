@@ -370,23 +370,15 @@ def _send_export(
 
 
 def _open_commit_form(call: Call) -> Reply:
-    invocation = call.invocation
-    metadata = json.dumps(
-        {"response_url": invocation.response_url, "channel_id": invocation.channel_id}
-    )
     today = touchpoint_handlers.service_of(call.runtime).today(actor=call.actor)
-    view = blocks.commit_form(owner_id=invocation.user_id, today=today, private_metadata=metadata)
-
-    def open_form(client: WebClient, respond: Respond) -> None:
-        try:
-            client.views_open(trigger_id=invocation.trigger_id, view=view)
-        except SlackApiError:
-            logger.exception("views.open for the commitment form failed")
-            respond(**say(texts.form_failed()).as_message(), replace_original=True)
-            return
-        respond(delete_original=True)
-
-    return Reply(text=texts.OPENING_FORM, followup=open_form)
+    return registry_handlers.open_form(
+        call,
+        lambda metadata: blocks.commit_form(
+            owner_id=call.invocation.user_id, today=today, private_metadata=metadata
+        ),
+        form="commitment",
+        typed="commit NAME us|them : WHAT by DATE",
+    )
 
 
 @dataclass(frozen=True)

@@ -464,22 +464,43 @@ def _list_page(
 
 
 def _open_add_form(call: Call) -> Reply:
+    return open_form(
+        call,
+        lambda metadata: blocks.add_form(
+            owner_id=call.invocation.user_id, private_metadata=metadata
+        ),
+        form="add",
+        typed="add NAME",
+    )
+
+
+def open_form(
+    call: Call, view_for: Callable[[str], dict[str, Any]], *, form: str, typed: str
+) -> Reply:
+    """Answer "Opening the form…" in the ack and open the form after it (`views.open`).
+
+    `view_for` builds the view around its private metadata: where the command was typed (its
+    response_url and channel), for the form's answer. If Slack will not open it, the answer
+    says so and gives the line to `typed` instead.
+    """
     invocation = call.invocation
     metadata = json.dumps(
         {"response_url": invocation.response_url, "channel_id": invocation.channel_id}
     )
-    view = blocks.add_form(owner_id=invocation.user_id, private_metadata=metadata)
+    view = view_for(metadata)
 
-    def open_form(client: WebClient, respond: Respond) -> None:
+    def open_it(client: WebClient, respond: Respond) -> None:
         try:
             client.views_open(trigger_id=invocation.trigger_id, view=view)
         except SlackApiError as error:
-            logger.warning("views.open for the add form failed: %s", people.slack_error_code(error))
-            respond(**say(texts.form_failed()).as_message(), replace_original=True)
+            logger.warning(
+                "views.open for the %s form failed: %s", form, people.slack_error_code(error)
+            )
+            respond(**say(texts.form_failed(typed)).as_message(), replace_original=True)
             return
         respond(delete_original=True)
 
-    return Reply(text=texts.OPENING_FORM, followup=open_form)
+    return Reply(text=texts.OPENING_FORM, followup=open_it)
 
 
 @dataclass(frozen=True)

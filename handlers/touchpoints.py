@@ -362,23 +362,13 @@ def _read_zone_and_retry(call: Call, body: VerbBody, client: WebClient, respond:
 
 
 def _open_log_form(call: Call) -> Reply:
-    invocation = call.invocation
-    metadata = json.dumps(
-        {"response_url": invocation.response_url, "channel_id": invocation.channel_id}
-    )
     today = service_of(call.runtime).today(actor=call.actor)
-    view = blocks.log_form(today=today, private_metadata=metadata)
-
-    def open_form(client: WebClient, respond: Respond) -> None:
-        try:
-            client.views_open(trigger_id=invocation.trigger_id, view=view)
-        except SlackApiError:
-            logger.exception("views.open for the log form failed")
-            respond(**say(texts.form_failed()).as_message(), replace_original=True)
-            return
-        respond(delete_original=True)
-
-    return Reply(text=texts.OPENING_FORM, followup=open_form)
+    return registry_handlers.open_form(
+        call,
+        lambda metadata: blocks.log_form(today=today, private_metadata=metadata),
+        form="log",
+        typed="log NAME : NOTES",
+    )
 
 
 @dataclass(frozen=True)

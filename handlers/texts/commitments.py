@@ -468,7 +468,6 @@ def not_an_export(word: str) -> str:
 
 # --- Forms --------------------------------------------------------------------------------------
 
-OPENING_FORM = "Opening the form…"
 FORM_TITLE = "Record a commitment"
 FORM_SUBMIT = "Record"
 FORM_CLOSE = "Cancel"
@@ -485,13 +484,6 @@ REDATE_TITLE = "New date"
 REDATE_SUBMIT = "Save"
 FIELD_NEW_DUE = "Due on"
 PARTNER_GONE = "That partner is no longer in the registry (merged or removed); pick another."
-
-
-def form_failed() -> str:
-    return (
-        f"I couldn't open the form (Slack said no). Try again, or type "
-        f"`{COMMAND} commit NAME us|them : WHAT by DATE`."
-    )
 
 
 def form_past(today: date) -> str:

@@ -422,8 +422,8 @@ FIELD_ANYWAY_OPTION = "Create it even if it looks like a partner we already have
 OPENING_FORM = "Opening the form…"
 
 
-def form_failed() -> str:
-    return f"I couldn't open the form (Slack said no). Try again, or type `{COMMAND} add NAME`."
+def form_failed(typed: str) -> str:
+    return f"I couldn't open the form (Slack said no). Try again, or type `{COMMAND} {typed}`."
 
 
 def form_exists(existing: PartnerFacts) -> str:

@@ -612,14 +612,6 @@ FIELD_COLLEAGUES = "Colleagues who took part"
 FIELD_NOTES = "Notes"
 FIELD_NOTES_HINT = "What happened, what was agreed."
 MEDIUM_LABELS = {"meeting": "Meeting", "call": "Call", "email": "Email", "event": "Event"}
-OPENING_FORM = "Opening the form…"
-
-
-def form_failed() -> str:
-    return (
-        "I couldn't open the form (Slack said no). Try again, or type "
-        f"`{COMMAND} log NAME : NOTES`."
-    )
 
 
 def form_date_in_future() -> str:
