@@ -286,20 +286,9 @@ BODIES: dict[str, tuple[VerbBody, Answer]] = {
 }
 
 
-def verb_handler(body: VerbBody, answer: Answer, verb_name: str) -> VerbHandler:
-    """A body as the `/partner` router calls it."""
-
-    def handle(runtime: Runtime, invocation: Invocation, rest: str) -> Reply:
-        call = Call(
-            runtime=runtime, invocation=invocation, verb=VERBS_BY_NAME[verb_name], rest=rest
-        )
-        return answer(call, guarded(body))
-
-    return handle
-
-
 VERB_HANDLERS: dict[str, VerbHandler] = {
-    name: verb_handler(body, answer, name) for name, (body, answer) in BODIES.items()
+    name: registry_handlers.verb_handler(guarded(body), VERBS_BY_NAME[name], answered_by=answer)
+    for name, (body, answer) in BODIES.items()
 }
 
 

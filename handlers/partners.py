@@ -262,11 +262,15 @@ BODIES: dict[str, VerbBody] = {
 }
 
 
-def verb_handler(body: VerbBody, verb: Verb) -> VerbHandler:
-    """A body as the `/partner` router calls it."""
+def verb_handler(
+    body: VerbBody, verb: Verb, *, answered_by: Callable[[Call, VerbBody], Reply] | None = None
+) -> VerbHandler:
+    """A body as the `/partner` router calls it, its outcomes worded by `answered_by` (the
+    registry's `answer` unless a feature words more refusals of its own)."""
 
     def handle(runtime: Runtime, invocation: Invocation, rest: str) -> Reply:
-        return answer(Call(runtime=runtime, invocation=invocation, verb=verb, rest=rest), body)
+        call = Call(runtime=runtime, invocation=invocation, verb=verb, rest=rest)
+        return (answered_by or answer)(call, body)
 
     return handle
 

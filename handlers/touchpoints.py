@@ -56,7 +56,7 @@ from handlers.partners import Call, Router, VerbBody, button_listener, deliver, 
 from handlers.reply import Followup, Reply
 from handlers.texts import partners as partner_texts
 from handlers.texts import touchpoints as texts
-from handlers.verbs import VERBS_BY_NAME, Verb
+from handlers.verbs import VERBS_BY_NAME
 from storage.models import IntentAnswer, TouchpointKind, TouchpointMedium
 
 if TYPE_CHECKING:
@@ -280,20 +280,6 @@ def check(call: Call) -> Reply:
 BODIES: dict[str, VerbBody] = {"log": log, "plan": plan, "intend": intend, "check": check}
 
 
-def touchpoint_handler(body: VerbBody, verb: Verb) -> VerbHandler:
-    """A body as the `/partner` router calls it."""
-
-    def handle(runtime: Runtime, invocation: Invocation, rest: str) -> Reply:
-        return answer(Call(runtime=runtime, invocation=invocation, verb=verb, rest=rest), body)
-
-    return handle
-
-
-VERB_HANDLERS: dict[str, VerbHandler] = {
-    name: touchpoint_handler(body, VERBS_BY_NAME[name]) for name, body in BODIES.items()
-}
-
-
 def answer(call: Call, body: VerbBody) -> Reply:
     """Run a touchpoint verb. What it recorded or found is answered at once (Slack is asked,
     after the ack, only about people whose profiles are stale); a refusal is worded as the
@@ -327,6 +313,12 @@ def answer(call: Call, body: VerbBody) -> Reply:
         if value is not None:
             reply = blocks.with_register(reply, query=refusal.query, value=value)
     return reply
+
+
+VERB_HANDLERS: dict[str, VerbHandler] = {
+    name: registry_handlers.verb_handler(body, VERBS_BY_NAME[name], answered_by=answer)
+    for name, body in BODIES.items()
+}
 
 
 def _refuse(refusal: Exception, _call: Call) -> Reply:
