@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import logging
 
-from slack_bolt import App
 from slack_sdk import WebClient
 
 import handlers
 from bot.runtime import Runtime
 from bot.scheduler import PlannerRegistry
-from handlers.context import attach
+from handlers.context import RuntimeApp
 
 
 def make_client(runtime: Runtime) -> WebClient:
@@ -21,14 +20,15 @@ def make_client(runtime: Runtime) -> WebClient:
     )
 
 
-def create_app(runtime: Runtime, *, socket_mode: bool = False) -> App:
+def create_app(runtime: Runtime, *, socket_mode: bool = False) -> RuntimeApp:
     """The Bolt App for `runtime`. Requests are verified by signature unless in Socket Mode.
 
     `process_before_response` keeps the fast path fast: the listener's answer is the HTTP
     response (no 10 ms ack polling), and Web API work happens after the ack or in the outbox.
     """
     settings = runtime.settings
-    app = App(
+    app = RuntimeApp(
+        runtime=runtime,
         # The client carries the token; Bolt verifies it once with auth.test at start-up.
         signing_secret=settings.slack_signing_secret,
         client=make_client(runtime),
@@ -36,7 +36,6 @@ def create_app(runtime: Runtime, *, socket_mode: bool = False) -> App:
         request_verification_enabled=not socket_mode,
         logger=logging.getLogger("liaison.bolt"),
     )
-    attach(app, runtime)
     handlers.register(app)
     return app
 

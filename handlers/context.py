@@ -2,26 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import Any
 
-from slack_bolt import App, BoltContext
+from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 
 from bot.runtime import Runtime
 
 _KEY = "liaison_runtime"
 
 
-def attach(app: App, runtime: Runtime) -> None:
-    """Global middleware: every request's context carries the runtime."""
+class RuntimeApp(App):
+    """A Bolt App whose every request's context carries the runtime.
 
-    def attach_runtime(context: BoltContext, next: Callable[[], None]) -> None:  # noqa: A002
-        context[_KEY] = runtime
-        next()
+    Put there as the request comes in rather than by a global middleware: a middleware costs
+    Bolt a round of argument injection per request (~20 µs), and `/partner log` under load is
+    measured against an app that only acks."""
 
-    app.middleware(attach_runtime)
+    def __init__(self, *, runtime: Runtime, **options: Any) -> None:
+        super().__init__(**options)
+        self.runtime = runtime
+
+    def dispatch(self, req: BoltRequest) -> BoltResponse:
+        req.context[_KEY] = self.runtime
+        return super().dispatch(req)
 
 
 def runtime_of(context: BoltContext) -> Runtime:
     runtime = context.get(_KEY)
-    assert isinstance(runtime, Runtime), "handlers.context.attach() was not called"
+    assert isinstance(runtime, Runtime), "the app is not a handlers.context.RuntimeApp"
     return runtime

@@ -22,7 +22,7 @@ def absences_at(
     if not user_ids:
         return {}
     users = set(user_ids)
-    driver = Driver(session)
+    driver = Driver.of(session)
     statement = sized(
         "SELECT id, user_id, starts_at, ends_at, deputy_id, created_at FROM absence "
         "WHERE team_id = :team_id AND user_id IN ({user}) AND starts_at <= :at AND ends_at > :at "

@@ -141,7 +141,7 @@ def insert_message(
     True when a row was added. INSERT … ON CONFLICT DO NOTHING never raises on a duplicate, so
     it cannot abort the caller's transaction (PostgreSQL would after an IntegrityError).
     """
-    driver = Driver(session)
+    driver = Driver.of(session)
     values = {
         "team_id": team_id,
         "kind": kind,
@@ -199,7 +199,7 @@ def claim_due(
     the single conditional UPDATE is enough there.
     """
     with writing(session):
-        driver = Driver(session)
+        driver = Driver.of(session)
         params = {
             "now": driver.time(now),
             "lease_until": driver.time(lease_until),
@@ -305,7 +305,7 @@ def mark_sent(
 ) -> bool:
     """Record Slack's accept. False when the claim was lost (the lease ran out meanwhile)."""
     with writing(session):
-        driver = Driver(session)
+        driver = Driver.of(session)
         values = {
             "message_id": message_id,
             "token": token,

@@ -149,7 +149,7 @@ def profiles_of(*, session: Session, team_id: str, user_ids: Collection[str]) ->
         "WHERE team_id = :team_id AND user_id IN ({user})",
         user=len(params),
     )
-    rows = Driver(session).rows(statement, {"team_id": team_id, **params})
+    rows = Driver.of(session).rows(statement, {"team_id": team_id, **params})
     return {str(user_id): Profile(str(tz), utc(fetched_at)) for user_id, tz, fetched_at in rows}
 
 
@@ -171,7 +171,7 @@ _SETTINGS = Sql(f"SELECT {', '.join(_SETTINGS_FIELDS)} FROM workspace WHERE team
 
 def settings_of(*, session: Session, team_id: str) -> Settings:
     """The workspace's settings for the hot path (no ORM objects)."""
-    row = Driver(session).first(_SETTINGS, {"team_id": team_id})
+    row = Driver.of(session).first(_SETTINGS, {"team_id": team_id})
     return Settings() if row is None else Settings(**dict(zip(_SETTINGS_FIELDS, row, strict=True)))
 
 
@@ -214,7 +214,7 @@ def partner_and_team(
     """The partner whose normalized name or alias is `key` (or whose id is `partner_id`), and its
     team, in one prebuilt query."""
     values = {"team_id": team_id, "key": key or "", "partner_id": partner_id or -1}
-    rows = Driver(session).rows(_PARTNER_AND_TEAM, values)
+    rows = Driver.of(session).rows(_PARTNER_AND_TEAM, values)
     if not rows:
         return None
     first = rows[0]
@@ -267,7 +267,7 @@ def insert_touchpoint(
     INSERT … ON CONFLICT DO NOTHING: a retry of the same request neither raises nor aborts the
     caller's transaction (on PostgreSQL it waits for the first request's transaction first).
     """
-    driver = Driver(session)
+    driver = Driver.of(session)
     values = {
         "team_id": team_id,
         "partner_id": partner_id,
@@ -308,7 +308,7 @@ def touchpoint_with_key(
     *, session: Session, team_id: str, request_key: str
 ) -> TouchpointRow | None:
     """The workspace's touchpoint recorded by the request with this key, if any."""
-    found = Driver(session).scalar(_WITH_KEY, {"team_id": team_id, "key": request_key})
+    found = Driver.of(session).scalar(_WITH_KEY, {"team_id": team_id, "key": request_key})
     if found is None:
         return None
     return get_touchpoint(session=session, team_id=team_id, touchpoint_id=found)
@@ -331,7 +331,7 @@ def touchpoints_by_id(
         return []
     params = listed("id", ids)
     statement = sized(_WITH_PEOPLE + "WHERE t.team_id = :team_id AND t.id IN ({id})", id=len(ids))
-    rows = _gather(Driver(session).rows(statement, {"team_id": team_id, **params}))
+    rows = _gather(Driver.of(session).rows(statement, {"team_id": team_id, **params}))
     order = {touchpoint_id: index for index, touchpoint_id in enumerate(ids)}
     return sorted(rows, key=lambda row: order[row.id])
 
@@ -340,7 +340,7 @@ def lock_partner(*, session: Session, team_id: str, partner_id: int) -> None:
     """Serialize recordings about one partner until commit, so two colliding contacts logged at
     the same moment see each other. PostgreSQL locks the partner's row; SQLite has one writer
     at a time anyway (the touchpoint is inserted before its neighbours are read)."""
-    driver = Driver(session)
+    driver = Driver.of(session)
     if driver.postgresql:
         driver.rows(_LOCK_PARTNER, {"team_id": team_id, "partner_id": partner_id})
 
@@ -352,7 +352,7 @@ _LOCK_PARTNER = Sql(
 
 def note_contact(*, session: Session, team_id: str, partner_id: int, at: datetime, by: str) -> None:
     """Make (`at`, `by`) the partner's last contact unless it had a later one already."""
-    driver = Driver(session)
+    driver = Driver.of(session)
     values = {"team_id": team_id, "partner_id": partner_id, "at": driver.time(at), "by": by}
     driver.execute(_NOTE_CONTACT, values)
 
@@ -433,7 +433,7 @@ def neighbours(
 ) -> list[TouchpointRow]:
     """The collision check's query: the partner's live touchpoints with `start <= at <= end`
     (but `exclude`), earliest first."""
-    driver = Driver(session)
+    driver = Driver.of(session)
     params = _neighbours_params(
         team_id, partner_id, start, end, exclude, postgresql=driver.postgresql
     )
@@ -485,7 +485,7 @@ def insert_collisions(
     """Record that `later_id` collides with each of `found` (each pair once)."""
     if not found:
         return
-    driver = Driver(session)
+    driver = Driver.of(session)
     detected = driver.time(detected_at)
     driver.execute_many(
         _INSERT_COLLISION,
@@ -521,7 +521,7 @@ def collided_with(
         return {}
     ids = list(touchpoint_ids)
     params = listed("id", ids)
-    driver = Driver(session)
+    driver = Driver.of(session)
     statement = _collided_with(len(ids))
     found: dict[int, set[int]] = {touchpoint_id: set() for touchpoint_id in ids}
     for earlier, later in driver.rows(statement, {"team_id": team_id, **params}):
@@ -556,7 +556,7 @@ def collisions_found_by(*, session: Session, team_id: str, later_id: int) -> lis
 def thread_root(*, session: Session, team_id: str, partner_id: int, since: datetime) -> str | None:
     """The key of the first alert about the partner posted on its own (not in a thread) since
     `since`, which later alerts reply to."""
-    driver = Driver(session)
+    driver = Driver.of(session)
     params = {"team_id": team_id, "partner_id": partner_id, "since": driver.time(since)}
     found = driver.scalar(_THREAD_ROOT, params)
     return None if found is None else str(found)

@@ -535,12 +535,8 @@ class Touchpoints:
         notes = check_notes(new.notes)
         participants = [user for user in dict.fromkeys(new.participants) if user != actor.user_id]
         with writer_session(self.engine) as session:
-            if request_key is not None:
-                done = store.touchpoint_with_key(
-                    session=session, team_id=team_id, request_key=request_key
-                )
-                if done is not None:
-                    return self._replay(session, actor, done)
+            # A retry of a request already recorded is found by the insert (its key is taken):
+            # no lookup first, since nearly every request is new.
             found = self._partner_at_hand(session, team_id, partner)
             scene = self._scene(session, actor, found, participants, now)
             tz = scene.caller_zone(needed=new.day_text is not None)
@@ -564,7 +560,7 @@ class Touchpoints:
                     created_at=now,
                 )
                 if touchpoint_id is None:
-                    # The same request, retried while the first one was being recorded.
+                    # The same request again: Slack's retry, after or while the first was recorded.
                     session.rollback()
                     assert request_key is not None
                     done = store.touchpoint_with_key(
