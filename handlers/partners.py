@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any
@@ -108,11 +108,15 @@ ListView = Callable[[Runtime, Invocation], Reply]
 LIST_VIEWS: dict[str, ListView] = {}
 
 
-def card_sections(runtime: Runtime, invocation: Invocation, partner_id: int) -> list[Block]:
-    """The blocks every registered card section adds about a partner, in registration order."""
+def card_sections(
+    runtime: Runtime, invocation: Invocation, partner_id: int, *, without: Collection[str] = ()
+) -> list[Block]:
+    """The blocks every registered card section (but those named `without`) adds about a
+    partner, in registration order."""
     return [
         block
-        for section in CARD_SECTIONS.values()
+        for name, section in CARD_SECTIONS.items()
+        if name not in without
         for block in section(runtime, invocation, partner_id)
     ]
 

@@ -53,7 +53,7 @@ from handlers.context import runtime_of
 from handlers.grammar import GrammarError, Kind, Name, Token
 from handlers.invocation import Invocation, VerbHandler
 from handlers.partners import Call, Router, VerbBody, button_listener, deliver, registry_of
-from handlers.reply import Followup, Reply
+from handlers.reply import Block, Followup, Reply
 from handlers.texts import partners as partner_texts
 from handlers.texts import touchpoints as texts
 from handlers.verbs import VERBS_BY_NAME
@@ -272,12 +272,24 @@ def check(call: Call) -> Reply:
     line = grammar.parse_name(call.rest)
     found = service_of(call.runtime).brief(actor=call.actor, partner=call.partner(line.name))
     briefing = blocks.briefing(found, now=call.runtime.clock.now())
-    # Below the briefing, what the card shows too: open commitments, balance, cadence, health.
-    extra = registry_handlers.card_sections(call.runtime, call.invocation, found.partner.id)
+    # Below the briefing, what the card shows too: open commitments, balance, cadence, health
+    # (the planned contacts the card adds are in the briefing already).
+    extra = registry_handlers.card_sections(
+        call.runtime, call.invocation, found.partner.id, without=(CARD_SECTION,)
+    )
     return replace(briefing, blocks=[*briefing.blocks, *extra])
 
 
 BODIES: dict[str, VerbBody] = {"log": log, "plan": plan, "intend": intend, "check": check}
+
+CARD_SECTION = "touchpoints"
+
+
+def card_section(runtime: Runtime, invocation: Invocation, partner_id: int) -> list[Block]:
+    """What `show` adds about a partner: the contacts planned ahead."""
+    actor = Actor(team_id=invocation.team_id, user_id=invocation.user_id)
+    found = service_of(runtime).upcoming(actor=actor, partner_id=partner_id)
+    return blocks.upcoming_section(found, now=runtime.clock.now())
 
 
 def answer(call: Call, body: VerbBody) -> Reply:
@@ -608,7 +620,9 @@ def register_planners(planners: PlannerRegistry) -> None:
 
 
 def register(app: App, *, route: Router) -> None:
-    """Buttons, the form and its picker; `route` re-runs a line after "Register it"."""
+    """Buttons, the form and its picker; `route` re-runs a line after "Register it". And the
+    contacts planned ahead, under the partner's card (`show`)."""
+    registry_handlers.CARD_SECTIONS[CARD_SECTION] = card_section
     app.view(blocks.LOG_VIEW)(on_log_submitted)
     app.options(blocks.PARTNER_PICKER)(on_partner_suggestion)
     app.action(re.compile(rf"^(?:{'|'.join(blocks.INTENT_ACTIONS)})$"))(on_intent_answer)

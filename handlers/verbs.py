@@ -40,8 +40,8 @@ VERBS: tuple[Verb, ...] = (
         "show",
         PARTNERS,
         ("show NAME",),
-        "The partner's card: owner, deputy, team, status, contacts, touchpoints, "
-        "open commitments and health.",
+        "The partner's card: owner, deputy, team, status, contacts, the last contact and those "
+        "planned next, open commitments and health.",
         ("show MSF",),
     ),
     Verb(

@@ -73,6 +73,8 @@ class PartnerFacts:
     website_domain: str | None
     channel_id: str | None
     last_contact_at: datetime | None
+    # Who made that contact, where the reader has it (not in touchpoint messages).
+    last_contact_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -942,6 +944,7 @@ class Registry:
             website_domain=partner.website_domain,
             channel_id=partner.channel_id,
             last_contact_at=partner.last_contact_at,
+            last_contact_by=partner.last_contact_by,
         )
 
     def _facts_of(
@@ -965,6 +968,7 @@ class Registry:
                 website_domain=partner.website_domain,
                 channel_id=partner.channel_id,
                 last_contact_at=partner.last_contact_at,
+                last_contact_by=partner.last_contact_by,
             )
             for partner in partners
         ]

@@ -189,9 +189,10 @@ class Recorded:
     owner_told: str | None = None
     # Who covers for the away owner (mentioned in the alert instead of them alone).
     covering: str | None = None
-    # The last day (in their own time zone) of the absence of the person asked about an
-    # intent, if they are away and nobody covers: the question waits for their return.
-    asked_away_until: date | None = None
+    # The last day (in their own time zone) of the absence of the owner told about the contact
+    # or asked about an intent, if they are away and nobody covers: the message waits for
+    # their return.
+    owner_away_until: date | None = None
     # The caller's time zone, for dates in the answer.
     tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
     # Slack has not told us the caller's zone yet (their first command): `tz` is the
@@ -220,6 +221,14 @@ class Briefing:
     intents: list[Touch]
     caller_role: TeamRole | None
     window_days: int
+    tz: ZoneInfo
+
+
+@dataclass(frozen=True, kw_only=True)
+class Upcoming:
+    """A partner's planned contacts ahead, dated for one reader."""
+
+    planned: list[Touch]
     tz: ZoneInfo
 
 
@@ -416,12 +425,18 @@ def is_news(
 
 
 def next_working_day(moment_: datetime, *, tz: ZoneInfo, hours: WorkingHours) -> datetime:
-    """The same local time on the person's next working day after `moment_` (UTC)."""
+    """The same local time, rounded up to the quarter hour (a deadline reads "by 09:15", not
+    "by 09:11"), on the person's next working day after `moment_` (UTC)."""
     local = moment_.astimezone(tz)
+    past_quarter = timedelta(
+        minutes=local.minute % 15, seconds=local.second, microseconds=local.microsecond
+    )
+    rounding = timedelta(minutes=15) - past_quarter if past_quarter else timedelta()
     for ahead in range(1, 8):
         day = local.date() + timedelta(days=ahead)
         if day.weekday() in hours.days:
-            return datetime.combine(day, local.time(), tzinfo=tz).astimezone(moment_.tzinfo)
+            same_time = datetime.combine(day, local.time(), tzinfo=tz)
+            return (same_time + rounding).astimezone(moment_.tzinfo)
     raise AssertionError("a week always has a working day")  # WorkingHours.of guarantees it
 
 
@@ -683,12 +698,11 @@ class Touchpoints:
             detected_at=now,
             thread_key=thread or key,
         )
-        away_until: date | None = None
         if touch.kind is TouchpointKind.INTENDED:
             touch, away_until = self._ask(scene, touch, clashes)
             owner_told = touch.asked
         else:
-            owner_told = self._note_to_owner(scene, touch, clashes)
+            owner_told, away_until = self._note_to_owner(scene, touch, clashes)
         return Recorded(
             partner=facts,
             touch=touch,
@@ -698,7 +712,7 @@ class Touchpoints:
             no_channel=bool(news) and channel is None,
             owner_told=owner_told,
             covering=self._covering(scene) if channel is not None else None,
-            asked_away_until=away_until,
+            owner_away_until=away_until,
         )
 
     def _covering(self, scene: _Scene) -> str | None:
@@ -784,14 +798,17 @@ class Touchpoints:
         """Where alerts about the partner go: its own channel, the workspace's, the default."""
         return facts.channel_id or workspace_channel or self.default_channel
 
-    def _note_to_owner(self, scene: _Scene, touch: Touch, clashes: list[Clash]) -> str | None:
+    def _note_to_owner(
+        self, scene: _Scene, touch: Touch, clashes: list[Clash]
+    ) -> tuple[str | None, date | None]:
         """DM the owner (or their stand-in) when someone outside the team logs or plans a contact;
-        returns who was told."""
+        returns who was told, and their last day away if they are (nobody covers: the note
+        waits)."""
         if touch.author_id in scene.team:
-            return None
+            return None, None
         recipient = self._owner_side(scene, touch)
         if recipient is None:
-            return None
+            return None, None
         note = OwnerNote(
             partner=scene.facts,
             touch=touch,
@@ -810,7 +827,7 @@ class Touchpoints:
             user=recipient,
             schedule=scene.schedule_of(recipient),
         )
-        return recipient
+        return recipient, _last_day(self._back_at(scene, recipient), scene.zone_of(recipient))
 
     def _ask(self, scene: _Scene, touch: Touch, clashes: list[Clash]) -> tuple[Touch, date | None]:
         """Ask the owner (or their stand-in) about an intent, with an answer due one working day
@@ -823,10 +840,7 @@ class Touchpoints:
         key = intent_ask_key(touch.id)
         tz = scene.zone_of(recipient)
         schedule = scene.schedule_of(recipient)
-        away = absence_store.absences_at(
-            session=session, team_id=team_id, user_ids=[recipient], at=scene.now
-        ).get(recipient)
-        back_at = None if away is None else away.ends_at
+        back_at = self._back_at(scene, recipient)
         arrives = schedule.first_slot(back_at or scene.now, key=recipient)
         deadline = next_working_day(arrives, tz=tz, hours=schedule.hours)
         store.set_intent(
@@ -857,8 +871,14 @@ class Touchpoints:
             user=recipient,
             schedule=schedule,
         )
-        away_until = None if back_at is None else (back_at - timedelta(seconds=1)).astimezone(tz)
-        return touch, None if away_until is None else away_until.date()
+        return touch, _last_day(back_at, tz)
+
+    def _back_at(self, scene: _Scene, user_id: str) -> datetime | None:
+        """When `user_id`'s absence ends, if they are away now."""
+        away = absence_store.absences_at(
+            session=scene.session, team_id=scene.team_id, user_ids=[user_id], at=scene.now
+        ).get(user_id)
+        return None if away is None else away.ends_at
 
     def _owner_side(self, scene: _Scene, touch: Touch) -> str | None:
         """Who hears about the touch for the owner: nobody when the owner (or whoever covers for
@@ -955,6 +975,23 @@ class Touchpoints:
                 ),
                 caller_role=roles.get(actor.user_id),
                 window_days=window,
+                tz=person_zone(session, team_id=actor.team_id, user_id=actor.user_id),
+            )
+
+    def upcoming(self, *, actor: Actor, partner_id: int) -> Upcoming:
+        """The partner's planned contacts still ahead (as `check` lists them), for `show`."""
+        now = self.clock.now()
+        with Session(self.engine) as session:
+            rows = store.touchpoints_of(
+                session=session,
+                team_id=actor.team_id,
+                partner_id=partner_id,
+                kinds=[TouchpointKind.PLANNED],
+                start=now - timedelta(hours=12),
+                limit=BRIEFING_PLANNED,
+            )
+            return Upcoming(
+                planned=[Touch.of(row) for row in rows],
                 tz=person_zone(session, team_id=actor.team_id, user_id=actor.user_id),
             )
 
@@ -1210,3 +1247,8 @@ def _facts(partner: PartnerAtHand) -> PartnerFacts:
 def _id(partner: Partner) -> int:
     assert partner.id is not None, "partner was not flushed"
     return partner.id
+
+
+def _last_day(back_at: datetime | None, tz: ZoneInfo) -> date | None:
+    """The last day away, in the person's zone, of an absence ending at `back_at`."""
+    return None if back_at is None else (back_at - timedelta(seconds=1)).astimezone(tz).date()

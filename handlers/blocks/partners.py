@@ -63,9 +63,7 @@ def card(profile: PartnerProfile, *, now: datetime, lead: str | None = None) -> 
     if lead:
         blocks.append(section(lead))
     blocks.append(header(facts.name))
-    last_contact = texts.ago(facts.last_contact_at, now)
-    if facts.last_contact_at is not None and profile.last_contact_by:
-        last_contact += f" by {texts.person(profile.last_contact_by)}"
+    last_contact = texts.last_contact(facts.last_contact_at, profile.last_contact_by, now)
     blocks.append(
         fields(
             (texts.OWNER, texts.person(facts.owner_id)),

@@ -20,6 +20,7 @@ from bot.services.touchpoints import (
     OwnerNote,
     Recorded,
     Touch,
+    Upcoming,
 )
 from handlers.blocks import (
     MAX_BUTTON_VALUE,
@@ -129,6 +130,12 @@ def briefing(found: Briefing, *, now: datetime) -> Reply:
     return Reply(text=f"{title}: owner {partner_texts.person(facts.owner_id)}", blocks=blocks)
 
 
+def upcoming_section(found: Upcoming, *, now: datetime) -> list[Block]:
+    """Below the profile card (`show`): the planned contacts ahead, or that there are none."""
+    lines = "\n".join(texts.touch_line(t, tz=found.tz, now=now) for t in found.planned)
+    return [section(f"*{texts.NEXT}*\n{lines or texts.NO_PLANNED}")]
+
+
 # --- "Register it" ------------------------------------------------------------------------------
 
 
@@ -184,28 +191,29 @@ class SlackRenderer:
 
     def owner_note(self, note: OwnerNote) -> Message:
         facts, touch = note.partner, note.touch
-        text = texts.owner_note(facts, touch, note.recipient, tz=note.tz)
-        blocks = [section(text)]
-        if note.clashes:
-            blocks.append(
-                section(texts.also_in_touch(note.clashes, tz=note.tz, recorded_at=note.recorded_at))
-            )
+        text = texts.owner_note(facts, touch, note.recipient, tz=note.tz, written=note.recorded_at)
+        blocks = [section(text), *self._also_in_touch(note)]
         blocks.append(actions([brief_me(facts.id, facts.name)]))
         return Message(text=text, blocks=blocks)
 
     def intent_ask(self, note: OwnerNote) -> Message:
         facts, touch = note.partner, note.touch
         text = texts.intent_question(facts, touch, note.recipient)
-        blocks = [section(text)]
-        if note.clashes:
-            blocks.append(
-                section(texts.also_in_touch(note.clashes, tz=note.tz, recorded_at=note.recorded_at))
-            )
+        blocks = [section(text), *self._also_in_touch(note)]
         blocks.append(intent_buttons(touch))
         deadline = texts.intent_deadline(touch, tz=note.tz)
         if deadline:
             blocks.append(context(deadline))
         return Message(text=text, blocks=blocks)
+
+    @staticmethod
+    def _also_in_touch(note: OwnerNote) -> list[Block]:
+        if not note.clashes:
+            return []
+        lines = texts.also_in_touch(
+            note.clashes, tz=note.tz, recorded_at=note.recorded_at, reader=note.recipient
+        )
+        return [section(lines)]
 
     def asker_note(self, note: AskerNote) -> Message:
         facts = note.partner

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from bot.services.commitments import CommitmentFacts
 from bot.services.home import AtRiskPartner, MyPartner, PartnerHealth, PlannedMeeting
 from handlers.texts.commitments import due, number, promise
-from handlers.texts.partners import ago, person, role_of_caller, status
+from handlers.texts.partners import last_contact, person, role_of_caller, status
 from handlers.texts.touchpoints import day_words, quote, when, with_contact
 from storage.home import OpenSurvey, WaitingCheckIn
 from storage.models import TeamRole
@@ -58,7 +58,9 @@ def partner_line(mine: MyPartner, now: datetime) -> str:
     parts = [f"*{partner.name}*", status(partner.status), role_of_caller(partner.role)]
     if partner.role is not TeamRole.OWNER:
         parts.append(f"owner {person(partner.owner_id)}")
-    parts.append(f"last contact {ago(partner.last_contact_at, now)}")
+    parts.append(
+        f"last contact {last_contact(partner.last_contact_at, partner.last_contact_by, now)}"
+    )
     if mine.health is not None:
         parts.append(health(mine.health))
     return " · ".join(parts)

@@ -81,7 +81,8 @@ def website(domain: str | None) -> str:
 
 
 def ago(moment: datetime | None, now: datetime) -> str:
-    """`today`, `yesterday`, `5 days ago`, or the date for anything older than two weeks."""
+    """`today`, `yesterday`, `17 days ago`; past a year, with the date: how long a partner has
+    gone without contact is what the reader weighs, in days as cadences count them."""
     if moment is None:
         return NO_CONTACT_YET
     days = (now.date() - moment.date()).days
@@ -89,9 +90,15 @@ def ago(moment: datetime | None, now: datetime) -> str:
         return "today"
     if days == 1:
         return "yesterday"
-    if days < 14:
+    if days < 365:
         return f"{days} days ago"
-    return f"{moment:%-d %b %Y}"
+    return f"{days} days ago ({moment:%-d %b %Y})"
+
+
+def last_contact(moment: datetime | None, by: str | None, now: datetime) -> str:
+    """`12 days ago by @ben`, or `not yet`."""
+    when = ago(moment, now)
+    return f"{when} by {person(by)}" if moment is not None and by else when
 
 
 def quoted_list(names: Sequence[str]) -> str:
@@ -118,7 +125,7 @@ def list_line(facts: PartnerFacts, role: TeamRole | None, now: datetime) -> str:
         f"*{facts.name}*",
         status(facts.status),
         f"owner {person(facts.owner_id)}",
-        f"last contact {ago(facts.last_contact_at, now)}",
+        f"last contact {last_contact(facts.last_contact_at, facts.last_contact_by, now)}",
     ]
     if role is not None:
         parts.append(role_of_caller(role))

@@ -42,6 +42,8 @@ _PLANNED = {
     "email": "plans to email",
     "event": "plans to meet at an event",
 }
+# The verbs above said to their subject.
+_SECOND_PERSON = {"plans": "plan", "intends": "intend", "was": "were"}
 # A plan whose moment has passed without being logged (or before it was).
 _WAS_PLANNED = {
     "meeting": "planned to meet",
@@ -93,14 +95,20 @@ def _on_day(day: date, *, year: bool = False) -> str:
     return f"{text} {day.year}" if year else text
 
 
-def when(touch: Touch, *, tz: ZoneInfo, now: datetime | None = None) -> str:
+def when(
+    touch: Touch, *, tz: ZoneInfo, now: datetime | None = None, written: datetime | None = None
+) -> str:
     """When a touch happens, for a reader in `tz`: `yesterday`, `on Fri 4 Dec at 14:00`.
 
-    Without `now` (a message that may wait for the reader's working hours), always the date.
+    Without `now` (a message that may wait for the reader's working hours), always the date,
+    with its year when that is not the year the message was `written`.
     An intent is dated by the day it was stated: `(since yesterday)`.
     """
     day = _day_of(touch, tz)
-    text = day_words(day, now.astimezone(tz).date()) if now is not None else _on_day(day)
+    if now is not None:
+        text = day_words(day, now.astimezone(tz).date())
+    else:
+        text = _on_day(day, year=written is not None and day.year != written.astimezone(tz).year)
     if touch.kind is TouchpointKind.INTENDED:
         return f"(since {text.removeprefix('on ')})"
     if touch.day_only:
@@ -138,16 +146,19 @@ def has_passed(touch: Touch, *, tz: ZoneInfo, now: datetime) -> bool:
 # --- Who did what -------------------------------------------------------------------------------
 
 
-def who(touch: Touch) -> str:
-    """The author, and the colleagues who took part with them."""
+def who(touch: Touch, *, reader: str | None = None) -> str:
+    """The author, and the colleagues who took part with them; the `reader` is "You"."""
+    author = "You" if touch.author_id == reader else person(touch.author_id)
     if not touch.participants:
-        return person(touch.author_id)
-    return f"{person(touch.author_id)} (with {people(touch.participants)})"
+        return author
+    with_whom = ", ".join("you" if user == reader else person(user) for user in touch.participants)
+    return f"{author} (with {with_whom})"
 
 
-def action(touch: Touch, target: str = "them", *, passed: bool = False) -> str:
+def action(touch: Touch, target: str = "them", *, passed: bool = False, you: bool = False) -> str:
     """What they did or will do with `target`: `met them`, `plans a call with *Acme*`; a plan
-    whose moment has `passed` in the past tense: `planned to meet them`."""
+    whose moment has `passed` in the past tense: `planned to meet them`. Said to the author
+    (`you`): `plan a call with *Acme*`."""
     medium = touch.medium or ""
     if touch.kind is TouchpointKind.DONE:
         verb = _DONE.get(medium, "was in touch with")
@@ -157,6 +168,9 @@ def action(touch: Touch, target: str = "them", *, passed: bool = False) -> str:
         verb = _PLANNED.get(medium, "plans to be in touch with")
     else:
         verb = "intends to reach out to"
+    if you:
+        first, _, rest = verb.partition(" ")
+        verb = f"{_SECOND_PERSON.get(first, first)} {rest}"
     return f"{verb} {target}"
 
 
@@ -173,10 +187,14 @@ def quote(notes: str | None) -> str:
     return f"“{text}”"
 
 
-def clash_line(clash: Clash, *, when_text: str, passed: bool = False) -> str:
+def clash_line(
+    clash: Clash, *, when_text: str, passed: bool = False, reader: str | None = None
+) -> str:
+    """One other contact; the `reader`'s own contacts are theirs: `You plan to meet them …`."""
     same = " — *the same contact person*" if clash.same_contact else ""
     other = clash.other
-    return f"• {who(other)} {action(other, passed=passed)} {when_text}{with_contact(other)}{same}"
+    doing = action(other, passed=passed, you=other.author_id == reader)
+    return f"• {who(other, reader=reader)} {doing} {when_text}{with_contact(other)}{same}"
 
 
 def clash_lines(clashes: Sequence[Clash], *, tz: ZoneInfo, now: datetime | None = None) -> str:
@@ -279,9 +297,9 @@ def owner_told(result: Recorded) -> str | None:
             if touch.deadline is not None
             else ""
         )
-        if result.asked_away_until is not None:
+        if result.owner_away_until is not None:
             # Away with nobody covering: the question waits in the outbox until they are back.
-            last_day = _on_day(result.asked_away_until).removeprefix("on ")
+            last_day = _on_day(result.owner_away_until).removeprefix("on ")
             return (
                 f"The owner {person(owner)} is away until {last_day}"
                 " and nobody covers for them: I've queued the question for when they are back; "
@@ -293,6 +311,12 @@ def owner_told(result: Recorded) -> str | None:
         )
     if result.owner_told is None:
         return None
+    if result.owner_told == owner and result.owner_away_until is not None:
+        last_day = _on_day(result.owner_away_until).removeprefix("on ")
+        return (
+            f"You're not on the team of *{facts.name}*. Its owner {person(owner)} is away until "
+            f"{last_day} and nobody covers for them: I've queued a note for when they are back."
+        )
     if result.owner_told == owner:
         return (
             f"You're not on the team of *{facts.name}*, so I've let its owner {person(owner)} know."
@@ -339,19 +363,25 @@ def alert_text(
 def alert_ask(
     facts: PartnerFacts, touch: Touch, clashes: Sequence[Clash], *, covering: str | None = None
 ) -> str:
-    everyone = people(list(dict.fromkeys([touch.author_id, *_others(clashes)])))
-    if covering is not None:
-        return (
-            f"{person(covering)}, covering for the owner {person(facts.owner_id)} while away: "
-            f"please make sure {everyone} coordinate before anyone reaches out again."
-        )
+    involved = list(dict.fromkeys([touch.author_id, *_others(clashes)]))
     if facts.owner_id is None:
         return (
-            f"{everyone}: please talk to each other. Nobody owns *{facts.name}* yet — "
+            f"{people(involved)}: please talk to each other. Nobody owns *{facts.name}* yet — "
             f"take it on with `{COMMAND} owner {facts.name} @you`."
         )
+    asked = covering or facts.owner_id
+    if covering is not None:
+        addressed = (
+            f"{person(covering)}, covering for the owner {person(facts.owner_id)} while away"
+        )
+    else:
+        addressed = f"Owner {person(facts.owner_id)}"
+    # The one asked to sort it out is not asked to coordinate with themselves.
+    others = [user for user in involved if user != asked]
+    verb = "coordinates" if len(others) == 1 else "coordinate"
+    with_you = " with you" if asked in involved else ""
     return (
-        f"Owner {person(facts.owner_id)}: please make sure {everyone} coordinate before anyone "
+        f"{addressed}: please make sure {people(others)} {verb}{with_you} before anyone "
         "reaches out again."
     )
 
@@ -373,25 +403,38 @@ def why_owner(facts: PartnerFacts, recipient: str) -> str:
     return f"you cover for {person(facts.owner_id)}, who owns *{facts.name}* and is away"
 
 
-def owner_note(facts: PartnerFacts, touch: Touch, recipient: str, *, tz: ZoneInfo) -> str:
+def owner_note(
+    facts: PartnerFacts,
+    touch: Touch,
+    recipient: str,
+    *,
+    tz: ZoneInfo,
+    written: datetime | None = None,
+) -> str:
     notes = f": {quote(touch.notes)}" if touch.notes else "."
     return (
-        f"{who(touch)} {action(touch, f'*{facts.name}*')} {when(touch, tz=tz)}"
+        f"{who(touch, reader=recipient)} {action(touch, f'*{facts.name}*')} "
+        f"{when(touch, tz=tz, written=written)}"
         f"{with_contact(touch)}{notes}\n"
         f"They are not on its team, and {why_owner(facts, recipient)}, so I'm letting you know."
     )
 
 
 def also_in_touch(
-    clashes: Sequence[Clash], *, tz: ZoneInfo, recorded_at: datetime | None = None
+    clashes: Sequence[Clash],
+    *,
+    tz: ZoneInfo,
+    recorded_at: datetime | None = None,
+    reader: str | None = None,
 ) -> str:
-    """The other contacts, dated for the reader; a plan gone by when the contact was recorded
+    """The other contacts, dated for the `reader`; a plan gone by when the contact was recorded
     reads as past."""
     lines = "\n".join(
         clash_line(
             clash,
-            when_text=when(clash.other, tz=tz),
+            when_text=when(clash.other, tz=tz, written=recorded_at),
             passed=recorded_at is not None and has_passed(clash.other, tz=tz, now=recorded_at),
+            reader=reader,
         )
         for clash in clashes
     )
@@ -509,6 +552,7 @@ def intent_state(touch: Touch) -> str:
 
 RECENT = "Lately"
 PLANNED = "Planned"
+NEXT = "Next"
 NO_RECENT = "No contact logged yet."
 NO_PLANNED = "Nothing planned."
 

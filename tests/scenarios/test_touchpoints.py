@@ -271,6 +271,20 @@ def test_an_intent_while_the_owner_is_away_and_nobody_covers_waits_for_their_ret
     assert "If there is no answer by Tue 1 Dec" in said  # a working day after their return
 
 
+@pytest.mark.usefixtures("acme")
+def test_a_log_while_the_owner_is_away_and_nobody_covers_says_the_note_waits(
+    slack: Slack,
+) -> None:
+    answer(slack, "away today to 2026-11-27")
+    said = answer(slack, "log Acme via call : a quick call", user=CHLOE)
+    assert (
+        "Its owner <@U0ANA> is away until Fri 27 Nov and nobody covers for them: I've queued a "
+        "note for when they are back." in said
+    )
+    deliver_outbox(slack)
+    assert dms(slack, ANA) == []
+
+
 # --- Names --------------------------------------------------------------------------------------
 
 
@@ -485,6 +499,19 @@ def test_check_briefs_before_reaching_out(slack: Slack) -> None:
     ):
         assert expected in brief, expected
     assert "Tue 10 Nov" not in brief  # the last three only
+
+
+@pytest.mark.usefixtures("acme")
+def test_show_adds_the_contacts_planned_ahead_and_check_lists_them_once(slack: Slack) -> None:
+    assert "*Next*\\nNothing planned." in answer(slack, "show Acme", user=BEN)
+    answer(slack, "log Acme on 2026-11-20 via call : done already", user=DAN)
+    answer(slack, "plan Acme on 2026-12-02 10:00 with Jane Doe : workshop", user=DAN)
+    card = answer(slack, "show Acme", user=BEN)
+    assert "*Next*\\n• <@U0DAN> plans to meet them on Wed 2 Dec at 05:00 with Jane Doe" in card
+    assert "done already" not in card.split("*Next*")[1]
+    brief = answer(slack, "check Acme", user=BEN)
+    assert brief.count("plans to meet them on Wed 2 Dec") == 1
+    assert "*Next*" not in brief
 
 
 @pytest.mark.usefixtures("acme")

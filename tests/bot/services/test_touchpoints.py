@@ -230,8 +230,18 @@ def test_a_collision_is_news_unless_they_knew_of_the_other_contact() -> None:
 def test_the_next_working_day_skips_the_weekend() -> None:
     friday = datetime(2026, 11, 27, 9, 5, tzinfo=UTC)
     hours = WorkingHours(days=frozenset(range(5)), start_hour=9, end_hour=17)
+    # Rounded up to the quarter hour: a deadline reads "by 10:15", not "by 10:05".
     assert next_working_day(friday, tz=BERLIN, hours=hours) == datetime(
-        2026, 11, 30, 9, 5, tzinfo=UTC
+        2026, 11, 30, 9, 15, tzinfo=UTC
+    )
+    on_the_quarter = datetime(2026, 11, 27, 9, 30, tzinfo=UTC)
+    assert next_working_day(on_the_quarter, tz=BERLIN, hours=hours) == datetime(
+        2026, 11, 30, 9, 30, tzinfo=UTC
+    )
+    # Thursday just before midnight: Friday is the next working day, rounding or not.
+    late = datetime(2026, 11, 26, 22, 55, tzinfo=UTC)  # 23:55 in Berlin
+    assert next_working_day(late, tz=BERLIN, hours=hours) == datetime(
+        2026, 11, 27, 23, 0, tzinfo=UTC
     )
     weekends = WorkingHours(days=frozenset({5, 6}), start_hour=9, end_hour=17)
     assert next_working_day(friday, tz=BERLIN, hours=weekends).date() == date(2026, 11, 28)

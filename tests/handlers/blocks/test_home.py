@@ -142,7 +142,7 @@ def test_the_home_shows_what_the_person_looks_after_and_what_waits_for_them() ->
     assert view_problems(view) == []
     shown = text_of(view)
     assert "Updated Wed 25 Nov, 10:00 (Europe/Berlin)" in shown
-    assert "*Partner 1* · 🟢 active · you own it · last contact 3 days ago" in shown
+    assert "*Partner 1* · 🟢 active · you own it · last contact 3 days ago by <@U0ANA>" in shown
     assert "health" not in shown  # no health source: no health column at all
     assert (
         "`#12` *we* owe *Acme* “the draft MoU” · due Mon 23 Nov · :warning: overdue by 2" in shown
@@ -203,10 +203,14 @@ def test_the_health_column_and_the_at_risk_list_come_from_the_data_given() -> No
         )
     )
     shown = text_of(view)
-    assert "*Partner 1* · 🟢 active · you own it · last contact 3 days ago · health 72" in shown
+    assert (
+        "*Partner 1* · 🟢 active · you own it · last contact 3 days ago by <@U0ANA> · health 72"
+        in shown
+    )
     assert "health 41 · :warning: at risk: dormant, lopsided workload" in shown
-    assert "*Partner 3* · 🟢 active · you own it · last contact 3 days ago · health not scored" in (
-        shown
+    assert (
+        "*Partner 3* · 🟢 active · you own it · last contact 3 days ago by <@U0ANA> · "
+        "health not scored" in shown
     )
     assert "At-risk partners (1)" in shown
     assert "*Partner 2* · owner <@U0ANA> · health 41" in shown

@@ -6,6 +6,8 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from bot.services.registry import (
     ContactInfo,
     PartnerFacts,
@@ -168,6 +170,27 @@ def test_a_list_page_has_a_line_each_and_a_more_button_that_round_trips() -> Non
     assert more["action_id"] == blocks.LIST_MORE
     assert blocks.read_more_value(more["value"]) == ("mine", ("partner 039", 39))
     assert blocks.read_more_value("not json") is None
+
+
+@pytest.mark.parametrize(
+    ("days", "by", "said"),
+    [
+        (None, None, "not yet"),
+        (0, "U0BEN", "today by <@U0BEN>"),
+        (1, None, "yesterday"),
+        (17, "U0BEN", "17 days ago by <@U0BEN>"),
+        (364, "U0BEN", "364 days ago by <@U0BEN>"),
+        (400, None, "400 days ago (22 Oct 2025)"),
+    ],
+)
+def test_last_contact_counts_days_and_says_by_whom(
+    days: int | None, by: str | None, said: str
+) -> None:
+    now = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+    moment = None if days is None else now - timedelta(days=days)
+    assert texts.last_contact(moment, by, now) == said
+    line = texts.list_line(facts(last_contact_at=moment, last_contact_by=by), None, now)
+    assert line.endswith(f"last contact {said}")
 
 
 def test_the_last_page_has_no_more_button_and_an_empty_list_says_so() -> None:

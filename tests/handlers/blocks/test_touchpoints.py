@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -210,6 +211,42 @@ def test_the_alert_names_both_people_both_dates_the_partner_and_the_owner() -> N
     within_slack_limits(message.blocks)
 
 
+@pytest.mark.parametrize(
+    ("clash_author", "covering", "asked"),
+    [
+        # The owner is one of those in touch: the others coordinate with them.
+        ("U0ANA", None, "Owner <@U0ANA>: please make sure <@U0CHLOE> coordinates with you before"),
+        (
+            "U0BEN",
+            "U0DAN",
+            "<@U0DAN>, covering for the owner <@U0ANA> while away: please make sure <@U0CHLOE>, "
+            "<@U0BEN> coordinate before",
+        ),
+        (
+            "U0DAN",
+            "U0DAN",
+            "<@U0DAN>, covering for the owner <@U0ANA> while away: please make sure <@U0CHLOE> "
+            "coordinates with you before",
+        ),
+    ],
+)
+def test_the_one_asked_to_sort_it_out_is_not_asked_to_coordinate_with_themselves(
+    clash_author: str, covering: str | None, asked: str
+) -> None:
+    clash = Clash(other=touch(id=1, author_id=clash_author), same_contact=False)
+    message = blocks.RENDERER.collision_alert(
+        CollisionAlert(
+            partner=facts(),
+            touch=touch(),
+            clashes=[clash],
+            threaded=False,
+            window_days=14,
+            covering=covering,
+        )
+    )
+    assert asked in text_of(message.blocks)
+
+
 def test_a_threaded_alert_and_one_about_a_partner_nobody_owns() -> None:
     message = blocks.RENDERER.collision_alert(
         CollisionAlert(
@@ -246,6 +283,41 @@ def test_the_owners_note_and_question() -> None:
     assert {b["value"] for b in buttons} == {"2"}
     assert "If you haven't answered by Thu 26 Nov at 10:00" in json.dumps(ask.blocks)
     within_slack_limits(ask.blocks)
+
+
+def test_the_owners_note_speaks_of_their_own_contacts_as_theirs() -> None:
+    own_plan = Clash(other=touch(id=1, author_id="U0ANA"), same_contact=True)
+    with_them = Clash(
+        other=touch(id=3, kind=TouchpointKind.DONE, author_id="U0BEN", participants=("U0ANA",)),
+        same_contact=False,
+    )
+    note = OwnerNote(
+        partner=facts(),
+        touch=touch(author_id="U0CHLOE"),
+        recipient="U0ANA",
+        clashes=[own_plan, with_them],
+        tz=BERLIN,
+    )
+    shown = text_of(blocks.RENDERER.owner_note(note).blocks)
+    assert "• You plan to meet them on Fri 27 Nov at 14:00 with Jane Doe" in shown
+    assert "• <@U0BEN> (with you) met them on" in shown
+    assert "<@U0ANA>" not in shown.split("Also in touch")[1]
+
+
+def test_a_note_about_another_year_says_the_year() -> None:
+    last_year = touch(kind=TouchpointKind.DONE, at=datetime(2025, 11, 30, 12, 0, tzinfo=UTC))
+    note = OwnerNote(
+        partner=facts(),
+        touch=last_year,
+        recipient="U0ANA",
+        clashes=[],
+        tz=BERLIN,
+        recorded_at=NOW,
+    )
+    assert "met *Acme* on Sun 30 Nov 2025 at 13:00" in blocks.RENDERER.owner_note(note).text
+    this_year = replace(last_year, at=datetime(2026, 11, 20, 12, 0, tzinfo=UTC))
+    note = replace(note, touch=this_year)
+    assert "met *Acme* on Fri 20 Nov at 13:00" in blocks.RENDERER.owner_note(note).text
 
 
 @pytest.mark.parametrize(
