@@ -157,6 +157,31 @@ def normalize_name(name: str) -> str:
     return " ".join(core or words)
 
 
+# Titles before a person's name, as words after normalization ("Dr." -> "dr").
+_HONORIFICS = frozenset(
+    "dr prof professor mr mrs ms miss mx sir dame madam madame mme mlle herr frau sr sra srta "
+    "dott dottssa ing".split()
+)
+
+
+def person_key(name: str) -> str:
+    """The key under which two names of a contact person count as the same person: case,
+    accents and punctuation ignored as for partners ("José Ruiz-Díaz" = "jose ruiz diaz"), and
+    leading titles dropped ("Dr. Jane Doe" = "Jane Doe", "Prof. Dr. Anna Weber" = "Anna
+    Weber"). Legal suffixes are not dropped: people have none. A name that is only a title
+    keeps it."""
+    text = name.casefold().translate(_LETTER_MAP)
+    text = "".join(
+        char for char in unicodedata.normalize("NFKD", text) if not unicodedata.combining(char)
+    )
+    text = _APOSTROPHE.sub("", text)
+    words = _NON_WORD.sub(" ", text.replace(".", " ")).split()
+    core = list(words)
+    while len(core) > 1 and core[0] in _HONORIFICS:
+        core = core[1:]
+    return " ".join(core or words)
+
+
 def tokens(normalized: str) -> list[str]:
     """Split a ``normalize_name`` key into its words."""
     return normalized.split()

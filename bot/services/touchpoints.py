@@ -45,7 +45,7 @@ from bot.dates import DateError, When, parse_when
 from bot.delivery.absence import person_zone, recipient_for_owner_alert
 from bot.delivery.outbox import Schedule, enqueue, schedule_of
 from bot.delivery.working_hours import WorkingHours, zone
-from bot.naming import normalize_name
+from bot.naming import normalize_name, person_key
 from bot.services.people import PROFILE_MAX_AGE
 from bot.services.registry import (
     Actor,
@@ -1171,8 +1171,9 @@ class Touchpoints:
     def _contact(
         self, session: Session, partner: PartnerAtHand, typed: str | None, now: datetime
     ) -> tuple[int | None, str | None]:
-        """The partner's contact person `typed` names (by email, else by name, ignoring case),
-        added to the partner's contacts when new. Returns (id, name)."""
+        """The partner's contact person `typed` names (by email, else by name, ignoring case,
+        accents and titles: `bot.naming.person_key`), added to the partner's contacts when new.
+        Returns (id, name)."""
         if typed is None or not clean_name(typed):
             return None, None
         text = clean_name(typed)
@@ -1183,9 +1184,10 @@ class Touchpoints:
         contacts = partner_store.contacts_of(
             session=session, team_id=partner.team_id, partner_id=partner.id
         )
+        key = person_key(name)
         for contact in contacts:
             if (email is not None and contact.email == email) or (
-                email is None and contact.name.casefold() == name.casefold()
+                email is None and person_key(contact.name) == key
             ):
                 return contact.id, contact.name
         contact_id = store.insert_contact(

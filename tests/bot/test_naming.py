@@ -6,7 +6,15 @@ import random
 
 import pytest
 
-from bot.naming import FUZZY_THRESHOLD, Match, NameIndex, name_similarity, normalize_name, tokens
+from bot.naming import (
+    FUZZY_THRESHOLD,
+    Match,
+    NameIndex,
+    name_similarity,
+    normalize_name,
+    person_key,
+    tokens,
+)
 
 # A realistic registry: partner id -> (name, *aliases).
 REGISTRY: dict[int, tuple[str, ...]] = {
@@ -295,6 +303,34 @@ def test_normalize_name_equivalent(a: str, b: str) -> None:
 )
 def test_normalize_name_distinct(a: str, b: str) -> None:
     assert normalize_name(a) != normalize_name(b)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Dr. Jane Doe", "Jane Doe"),
+        ("jane  DOE", "Jane Doe"),
+        ("Prof. Dr. Anna Weber", "anna weber"),
+        ("José Ruiz-Díaz", "Jose Ruiz Diaz"),
+        ("Mrs O'Neil", "mrs oneil"),
+        ("Ms. Kim", "Kim"),
+    ],
+)
+def test_person_key_ignores_case_accents_punctuation_and_titles(a: str, b: str) -> None:
+    assert person_key(a) == person_key(b)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("Jane Doe", "John Doe"), ("Dr Who", "Who Else"), ("Jane Doe", "Jane Doe Smith")],
+)
+def test_person_key_keeps_different_people_apart(a: str, b: str) -> None:
+    assert person_key(a) != person_key(b)
+
+
+def test_person_key_keeps_a_name_that_is_only_a_title() -> None:
+    assert person_key("Dr.") == "dr"
+    assert person_key("Sir") == "sir"
 
 
 @pytest.mark.parametrize(

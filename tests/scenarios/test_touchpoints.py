@@ -147,6 +147,15 @@ def test_overlapping_contacts_alert_the_channel_once_naming_both(slack: Slack) -
 
 
 @pytest.mark.usefixtures("acme")
+def test_the_same_contact_person_is_recognised_with_a_title_or_without_accents(
+    slack: Slack,
+) -> None:
+    answer(slack, "log Acme with Dr. José Ruiz on last monday via meeting : intro", user=BEN)
+    said = answer(slack, "plan Acme on friday 14:00 with jose ruiz : follow-up", user=CHLOE)
+    assert "with Dr. José Ruiz — *the same contact person*" in said
+
+
+@pytest.mark.usefixtures("acme")
 def test_contacts_outside_the_window_do_not_collide_until_it_widens(slack: Slack) -> None:
     answer(slack, "log Acme on 2026-11-01 : an old call", user=BEN)
     said = answer(slack, "plan Acme on 2026-11-20 12:00 : too late to plan", user=CHLOE)
