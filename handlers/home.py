@@ -17,7 +17,6 @@ import json
 import logging
 import threading
 from collections.abc import Mapping, Sequence
-from functools import partial
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
@@ -29,9 +28,9 @@ from bot.services import people
 from bot.services.health import Health
 from bot.services.health import PartnerHealth as CurrentHealth
 from bot.services.home import AtRiskPartner, Home, PartnerHealth, Shown
-from bot.services.people import PeopleCheck, PeopleToLookUp
-from bot.services.registry import Actor, BadName, BadValue
-from bot.services.touchpoints import BadTouchpoint, NewTouchpoint, PartnerGone
+from bot.services.people import PeopleToLookUp
+from bot.services.registry import Actor
+from bot.services.touchpoints import Recorded
 from handlers import touchpoints as touchpoint_handlers
 from handlers.blocks import commitments as commitment_blocks
 from handlers.blocks import home as blocks
@@ -43,14 +42,12 @@ from handlers.reply import Block
 from handlers.services import health_of
 from handlers.texts import health as health_texts
 from handlers.texts import home as texts
-from handlers.texts import touchpoints as touchpoint_texts
-from storage.models import TouchpointKind
 
 logger = logging.getLogger(__name__)
 
 # The "Log a touchpoint" form opened from the Home: the touchpoint form under its own callback
 # id, so its answer goes to the Home rather than to a message.
-LOG_VIEW = "home_touchpoint_log"
+LOG_VIEW = touchpoint_blocks.HOME_LOG_VIEW
 # Marks a form opened from the Home in its private metadata.
 FROM_HOME = "home"
 
@@ -237,38 +234,19 @@ def on_log_submitted(
     shows in the form), as the form opened by `/partner log` is; then the Home is published
     again with what was recorded on top."""
     runtime = runtime_of(context)
-    view = body["view"]
-    form = touchpoint_handlers.LogForm.read(view["state"]["values"])
-    if form.partner_id is None:
-        errors = {touchpoint_blocks.PARTNER_FIELD: touchpoint_texts.PARTNER_GONE}
-        ack(response_action="errors", errors=errors)
-        return
-    team_id, user_id = body["team"]["id"], body["user"]["id"]
-    # Colleagues picked in Slack's own user menu are members of the workspace.
-    actor = Actor(team_id, user_id, PeopleCheck(asked=frozenset(form.colleagues)))
-    try:
-        result = touchpoint_handlers.service_of(runtime).record(
-            actor=actor,
-            partner=form.partner_id,
-            new=NewTouchpoint(
-                kind=TouchpointKind.DONE,
-                notes=form.notes,
-                day=form.day,
-                medium=form.medium,
-                participants=form.colleagues,
-                contact=form.contact,
-            ),
-            request_key=f"view:{view['id']}",
-        )
-    except (BadTouchpoint, BadName, BadValue, PartnerGone) as error:
-        ack(response_action="errors", errors=touchpoint_handlers.form_errors(error))
+    result = touchpoint_handlers.record_form(runtime, body)
+    if not isinstance(result, Recorded):
+        ack(response_action="errors", errors=result)
         return
     ack()
+    team_id, user_id = body["team"]["id"], body["user"]["id"]
     reply = touchpoint_blocks.recorded(result, now=runtime.clock.now())
-    runtime.defer(
-        partial(publish, runtime, client, team_id=team_id, user_id=user_id, notice=reply.blocks),
-        what="App Home after a touchpoint",
-    )
+
+    def show_and_refresh() -> None:
+        publish(runtime, client, team_id=team_id, user_id=user_id, notice=reply.blocks)
+        touchpoint_handlers.refresh_profiles(client, runtime, team_id, result.stale)
+
+    runtime.defer(show_and_refresh, what="App Home after a touchpoint")
 
 
 def register(app: App) -> None:

@@ -317,7 +317,7 @@ def answer(call: Call, body: VerbBody) -> Reply:
         reply = blocks.duplicate_prompt(duplicate.name, duplicate.similar, call.rest)
     involved = [call.invocation.user_id, *_mentioned(call.rest)]
     return replace(
-        reply, followup=_then(reply.followup, _warm(call.runtime, call.team_id, involved))
+        reply, followup=_then(reply.followup, warm_profiles(call.runtime, call.team_id, involved))
     )
 
 
@@ -408,7 +408,10 @@ def _then(first: Followup | None, second: Followup) -> Followup:
     return both
 
 
-def _warm(runtime: Runtime, team_id: str, user_ids: Sequence[str]) -> Followup:
+def warm_profiles(runtime: Runtime, team_id: str, user_ids: Sequence[str]) -> Followup:
+    """After the ack: refresh the cached profiles (time zones) among `user_ids` that are missing
+    or stale, so what Liaison says and sends them later is in their zone."""
+
     def warm(client: WebClient, _respond: Respond) -> None:
         people.warm(
             client, engine=runtime.engine, clock=runtime.clock, team_id=team_id, user_ids=user_ids
@@ -489,7 +492,9 @@ def open_form(
 
     `view_for` builds the view around its private metadata: where the command was typed (its
     response_url and channel), for the form's answer. If Slack will not open it, the answer
-    says so and gives the line to `typed` instead.
+    says so and gives the line to `typed` instead. Once the form is open, the opener's profile
+    is refreshed: a form may be someone's first use of Liaison, and its answer and what it
+    queues are timed in their zone.
     """
     invocation = call.invocation
     metadata = json.dumps(
@@ -508,7 +513,8 @@ def open_form(
             return
         respond(delete_original=True)
 
-    return Reply(text=texts.OPENING_FORM, followup=open_it)
+    opener = warm_profiles(call.runtime, call.team_id, [invocation.user_id])
+    return Reply(text=texts.OPENING_FORM, followup=_then(open_it, opener))
 
 
 @dataclass(frozen=True)
@@ -605,7 +611,7 @@ def on_add_submitted(
         return
     ack()
     added = blocks.card(profile, now=runtime.clock.now(), lead=texts.added(profile.facts.name))
-    reply = replace(added, followup=_warm(runtime, team_id, [user_id, *form.people]))
+    reply = replace(added, followup=warm_profiles(runtime, team_id, [user_id, *form.people]))
     # The form has no message to answer; the command that opened it does.
     metadata = json.loads(view.get("private_metadata") or "{}")
     respond = Respond(response_url=metadata.get("response_url"))

@@ -1,10 +1,13 @@
 """Touchpoints in Slack: the `/partner` verbs log, plan, intend and check; the "Log a touchpoint"
-form with its partner picker; the intent's three answers; "Register it"; "Brief me".
+form with its partner picker (which also offers to register a partner nobody registered); the
+intent's three answers; "Register it"; "Brief me".
 
 Each verb parses its line, calls the touchpoint service once (one transaction that also queues
 every message the contact triggers in the outbox) and renders the answer, which travels in the
 ack. The Web API is used only after the ack: opening the form, asking Slack for a caller's time
-zone, and updating the owner's question once answered.
+zone, refreshing the profiles of the people a contact's messages are timed for (caller,
+participants, owner: whoever has none yet would be messaged on a guessed zone), and updating the
+owner's question once answered.
 """
 
 from __future__ import annotations
@@ -38,10 +41,12 @@ from bot.services.registry import (
 from bot.services.touchpoints import (
     BadTouchpoint,
     IntentGone,
+    NewPartnerRefused,
     NewTouchpoint,
     NotAsked,
     PartnerGone,
     Problem,
+    Recorded,
     Touchpoints,
     ZoneUnknown,
 )
@@ -53,7 +58,7 @@ from handlers.context import runtime_of
 from handlers.grammar import GrammarError, Kind, Name, Token
 from handlers.invocation import Invocation, VerbHandler
 from handlers.partners import Call, Router, VerbBody, button_listener, deliver, registry_of
-from handlers.reply import Block, Followup, Reply
+from handlers.reply import Block, Reply
 from handlers.texts import partners as partner_texts
 from handlers.texts import touchpoints as texts
 from handlers.verbs import VERBS_BY_NAME
@@ -168,7 +173,7 @@ def parse_touchpoint(text: str) -> TouchpointLine:
         participants=participants,
         contact=contact,
         day=_day(clauses.get("on")),
-        medium=_medium(clauses.get("via")),
+        medium=_medium(clauses.get("via"), has_notes=notes is not None),
         notes=notes,
     )
 
@@ -211,10 +216,15 @@ def _day(tokens: list[Token] | None) -> str | None:
     return " ".join(token.text for token in tokens)
 
 
-def _medium(tokens: list[Token] | None) -> TouchpointMedium | None:
+def _medium(tokens: list[Token] | None, *, has_notes: bool) -> TouchpointMedium | None:
     if tokens is None:
         return None
     word = " ".join(token.text for token in tokens).lower()
+    first = tokens[0].text.lower() if tokens else ""
+    if word not in MEDIUMS and first in MEDIUMS and not has_notes:
+        # `via call pitched the pilot`: a kind, then the notes without their `:`.
+        rest = " ".join(token.text for token in tokens[1:])
+        raise GrammarError(texts.colon_missing_after(f"via {first}", rest))
     if word not in MEDIUMS:
         raise GrammarError(
             f"`via {word}`: say `via meeting`, `via call`, `via email` or `via event`."
@@ -233,7 +243,7 @@ def _record(call: Call, kind: TouchpointKind, *, medium: TouchpointMedium | None
     """Record the line as a touchpoint of `kind`; `medium` when the line has no `via`."""
     line = parse_touchpoint(call.rest)
     if line.notes is None:
-        raise GrammarError(texts.MISSING_COLON)
+        raise GrammarError(texts.missing_colon(call.verb.name))
     result = service_of(call.runtime).record(
         actor=call.actor,
         partner=call.partner(line.name),
@@ -247,10 +257,32 @@ def _record(call: Call, kind: TouchpointKind, *, medium: TouchpointMedium | None
         ),
         request_key=_request_key(call.invocation),
     )
-    reply = blocks.recorded(result, now=call.runtime.clock.now())
-    if result.stale:
-        return replace(reply, followup=_refresh(call, result.stale))
-    return reply
+    return _recorded(call.runtime, call.team_id, result)
+
+
+def _recorded(runtime: Runtime, team_id: str, result: Recorded) -> Reply:
+    """The answer to a recorded contact; after the ack, the profiles of the people its messages
+    are timed for are refreshed where stale (`refresh_profiles`)."""
+    reply = blocks.recorded(result, now=runtime.clock.now())
+    if not result.stale:
+        return reply
+
+    def refresh(client: WebClient, _respond: Respond) -> None:
+        refresh_profiles(client, runtime, team_id, result.stale)
+
+    return replace(reply, followup=refresh)
+
+
+def refresh_profiles(
+    client: WebClient, runtime: Runtime, team_id: str, user_ids: Sequence[str]
+) -> None:
+    """After the ack: ask Slack about the people a contact's messages are timed for whose
+    cached profiles are missing or stale (`Recorded.stale`), so that the dispatcher and the
+    check-ins planner read their own time zones, not a guess."""
+    if user_ids:
+        people.look_up(
+            client, engine=runtime.engine, clock=runtime.clock, team_id=team_id, user_ids=user_ids
+        )
 
 
 def log(call: Call) -> Reply:
@@ -277,7 +309,9 @@ def check(call: Call) -> Reply:
     extra = registry_handlers.card_sections(
         call.runtime, call.invocation, found.partner.id, without=(CARD_SECTION,)
     )
-    return replace(briefing, blocks=[*briefing.blocks, *extra])
+    # The briefing's dates are in the caller's zone: learn it, if this is their first command.
+    caller = registry_handlers.warm_profiles(call.runtime, call.team_id, [call.invocation.user_id])
+    return replace(briefing, blocks=[*briefing.blocks, *extra], followup=caller)
 
 
 BODIES: dict[str, VerbBody] = {"log": log, "plan": plan, "intend": intend, "check": check}
@@ -338,26 +372,16 @@ def _refuse(refusal: Exception, _call: Call) -> Reply:
     raise refusal
 
 
-def _look_up(call: Call, user_ids: Sequence[str], client: WebClient) -> PeopleCheck:
-    """Ask Slack about people (after the ack) and cache their profiles."""
-    runtime = call.runtime
-    return people.look_up(
-        client, engine=runtime.engine, clock=runtime.clock, team_id=call.team_id, user_ids=user_ids
-    )
-
-
-def _refresh(call: Call, user_ids: Sequence[str]) -> Followup:
-    """After the ack: refresh the cached profiles of people Slack was not asked about lately."""
-
-    def refresh(client: WebClient, _respond: Respond) -> None:
-        _look_up(call, user_ids, client)
-
-    return refresh
-
-
 def _read_zone_and_retry(call: Call, body: VerbBody, client: WebClient, respond: Respond) -> None:
     """After the ack: ask Slack for the caller's profile (their time zone), then answer."""
-    learned = _look_up(call, [call.invocation.user_id], client)
+    runtime = call.runtime
+    learned = people.look_up(
+        client,
+        engine=runtime.engine,
+        clock=runtime.clock,
+        team_id=call.team_id,
+        user_ids=[call.invocation.user_id],
+    )
     retry = replace(call, check=call.check | learned, names=[])
     deliver(answer(retry, body), client, respond, replace_original=True)
 
@@ -380,6 +404,8 @@ class LogForm:
     """What the person put in the "Log a touchpoint" form."""
 
     partner_id: int | None
+    # "Register …" picked: the name typed, to register before logging.
+    new_partner: str | None
     medium: TouchpointMedium | None
     day: date | None
     contact: str | None
@@ -394,10 +420,12 @@ class LogForm:
         picked = (
             field_of(blocks.PARTNER_FIELD, blocks.PARTNER_PICKER).get("selected_option")
         ) or {}
+        value = str(picked.get("value", ""))
         medium = str((field_of(blocks.MEDIUM_FIELD).get("selected_option") or {}).get("value"))
         day = field_of(blocks.DATE_FIELD).get("selected_date")
         return cls(
-            partner_id=int(picked["value"]) if str(picked.get("value", "")).isdigit() else None,
+            partner_id=int(value) if value.isdigit() else None,
+            new_partner=blocks.new_partner_of(value),
             medium=MEDIUMS.get(medium),
             day=_iso_day(day),
             contact=(field_of(blocks.CONTACT_FIELD).get("value") or "").strip() or None,
@@ -427,7 +455,12 @@ def form_errors(error: Exception) -> dict[str, str]:
         field = _FORM_FIELDS.get(error.problem, blocks.DATE_FIELD)
         if error.problem is Problem.LOG_IN_FUTURE:
             return {field: texts.form_date_in_future()}
+        if error.problem is Problem.NO_NOTES:
+            return {field: texts.FORM_NO_NOTES}
         return {field: texts.problem(error, verb="log")}
+    if isinstance(error, NewPartnerRefused):
+        said = partner_texts.bad_name(error.refusal.problem, error.refusal.name)
+        return {blocks.PARTNER_FIELD: texts.form_new_partner_name(said)}
     if isinstance(error, BadName):
         return {blocks.CONTACT_FIELD: partner_texts.bad_name(error.problem, error.name)}
     if isinstance(error, BadValue):
@@ -435,38 +468,49 @@ def form_errors(error: Exception) -> dict[str, str]:
     return {blocks.PARTNER_FIELD: texts.PARTNER_GONE}
 
 
-def on_log_submitted(
-    ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient
-) -> None:
-    runtime = runtime_of(context)
+def record_form(runtime: Runtime, body: dict[str, Any]) -> Recorded | dict[str, str]:
+    """Record what a submitted "Log a touchpoint" form says (registering its partner first when
+    "Register …" was picked), or say what is wrong, by field. Runs before the ack, so that a
+    problem shows in the form; the form opened by `/partner log` and the App Home's share it."""
     view = body["view"]
     form = LogForm.read(view["state"]["values"])
-    if form.partner_id is None:
-        ack(response_action="errors", errors={blocks.PARTNER_FIELD: texts.PARTNER_GONE})
-        return
+    if form.partner_id is None and form.new_partner is None:
+        return {blocks.PARTNER_FIELD: texts.PARTNER_GONE}
     # Colleagues picked in Slack's own user menu are members of the workspace.
     actor = Actor(
         body["team"]["id"], body["user"]["id"], PeopleCheck(asked=frozenset(form.colleagues))
     )
+    new = NewTouchpoint(
+        kind=TouchpointKind.DONE,
+        notes=form.notes,
+        day=form.day,
+        medium=form.medium,
+        participants=form.colleagues,
+        contact=form.contact,
+    )
+    service, key = service_of(runtime), f"view:{view['id']}"
     try:
-        result = service_of(runtime).record(
-            actor=actor,
-            partner=form.partner_id,
-            new=NewTouchpoint(
-                kind=TouchpointKind.DONE,
-                notes=form.notes,
-                day=form.day,
-                medium=form.medium,
-                participants=form.colleagues,
-                contact=form.contact,
-            ),
-            request_key=f"view:{view['id']}",
-        )
-    except (BadTouchpoint, BadName, BadValue, PartnerGone) as error:
-        ack(response_action="errors", errors=form_errors(error))
+        if form.new_partner is not None:
+            return service.record_with_new_partner(
+                actor=actor, name=form.new_partner, new=new, request_key=key
+            )
+        assert form.partner_id is not None
+        return service.record(actor=actor, partner=form.partner_id, new=new, request_key=key)
+    except (BadTouchpoint, BadName, BadValue, PartnerGone, NewPartnerRefused) as error:
+        return form_errors(error)
+
+
+def on_log_submitted(
+    ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient
+) -> None:
+    runtime = runtime_of(context)
+    result = record_form(runtime, body)
+    if not isinstance(result, Recorded):
+        ack(response_action="errors", errors=result)
         return
     ack()
-    reply = blocks.recorded(result, now=runtime.clock.now())
+    view = body["view"]
+    reply = _recorded(runtime, body["team"]["id"], result)
     # The form has no message to answer; the command that opened it does.
     metadata = json.loads(view.get("private_metadata") or "{}")
     respond = Respond(response_url=metadata.get("response_url"))
@@ -478,11 +522,18 @@ def on_log_submitted(
 def on_partner_suggestion(
     ack: Ack, body: dict[str, Any], payload: dict[str, Any], context: BoltContext
 ) -> None:
-    """The partner picker's type-ahead: names and aliases like what was typed so far."""
+    """The partner picker's type-ahead: names and aliases like what was typed so far; in the
+    "Log a touchpoint" form, also registering what was typed when no partner goes by it (other
+    forms share the picker, and need a registered partner)."""
     found = service_of(runtime_of(context)).suggest(
         team_id=body["team"]["id"], query=str(payload.get("value") or ""), limit=blocks.MAX_OPTIONS
     )
-    ack(options=blocks.partner_options(found))
+    in_log_form = (body.get("view") or {}).get("callback_id") in blocks.LOGGING_VIEWS
+    ack(
+        options=blocks.partner_options(
+            found.partners, unregistered=found.unregistered if in_log_form else None
+        )
+    )
 
 
 # --- Buttons ------------------------------------------------------------------------------------

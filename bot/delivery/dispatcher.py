@@ -24,7 +24,7 @@ import threading
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
@@ -38,6 +38,7 @@ from sqlmodel import Session
 from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery.working_hours import WorkingHours, next_send_time, person_tz
+from bot.services.people import look_up
 from storage import absences as absence_store
 from storage import outbox as store
 from storage.models import Absence, OutboxStatus
@@ -194,7 +195,7 @@ class Dispatcher:
     ) -> list[store.Claimed]:
         """Put back what may not go now (expired, away, after hours); return the rest."""
         away = _absences(session, batch, now)
-        slots = _slots(session, batch, now)
+        slots = _slots(session, batch, now, learn=self._learn_profiles)
         to_send: list[store.Claimed] = []
         for row in batch:
             absence = away.get((row.team_id, row.recipient_user or ""))
@@ -363,6 +364,13 @@ class Dispatcher:
         # The parent failed, was cancelled or never existed: the reply stands on its own.
         return _Target(channel=row.recipient_channel, thread_ts=None)
 
+    def _learn_profiles(self, team_id: str, user_ids: Collection[str]) -> None:
+        """Ask Slack about recipients Liaison never looked up, so that their working hours are
+        judged in their own time zone rather than a guess (a failed lookup keeps the guess)."""
+        look_up(
+            self._client, engine=self._engine, clock=self._clock, team_id=team_id, user_ids=user_ids
+        )
+
     def _dm_channel(self, row: store.Claimed) -> str:
         """The bot's DM with the recipient (conversations.open, remembered per process)."""
         assert row.recipient_user is not None
@@ -515,9 +523,16 @@ def _absences(
     return found
 
 
-def _slots(session: Session, batch: Sequence[store.Claimed], now: datetime) -> dict[int, datetime]:
+def _slots(
+    session: Session,
+    batch: Sequence[store.Claimed],
+    now: datetime,
+    *,
+    learn: Callable[[str, Collection[str]], None],
+) -> dict[int, datetime]:
     """For DMs that respect working hours: when each may go, by row id (re-checked at send
-    time, since the person's time zone or the workspace's hours may have changed)."""
+    time, since the person's time zone or the workspace's hours may have changed). Recipients
+    without a cached profile are looked up first (`learn`)."""
     rows = [r for r in batch if r.recipient_user is not None and r.respect_working_hours]
     if not rows:
         return {}
@@ -528,6 +543,10 @@ def _slots(session: Session, batch: Sequence[store.Claimed], now: datetime) -> d
     zones: dict[tuple[str, str], str | None] = {}
     for team_id, user_ids in users_by_team.items():
         profiles = get_profiles(session=session, team_id=team_id, user_ids=user_ids)
+        unknown = sorted(user_ids - profiles.keys())
+        if unknown:
+            learn(team_id, unknown)
+            profiles.update(get_profiles(session=session, team_id=team_id, user_ids=unknown))
         for user_id in user_ids:
             zones[team_id, user_id] = person_tz(profiles.get(user_id), workspaces.get(team_id))
     return {

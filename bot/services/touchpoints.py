@@ -49,6 +49,7 @@ from bot.naming import normalize_name, person_key
 from bot.services.people import PROFILE_MAX_AGE
 from bot.services.registry import (
     Actor,
+    AlreadyRegistered,
     BadName,
     NameProblem,
     PartnerFacts,
@@ -200,13 +201,26 @@ class Recorded:
     zone_guessed: bool = False
     # A repeat of a request recorded before (a Slack retry): nothing new was saved.
     repeated: bool = False
-    # The caller and participants whose Slack profiles (time zones) are missing or stale.
+    # The partner was registered for this contact, with the caller as owner.
+    registered: bool = False
+    # Those whose Slack profiles (time zones) are missing or stale among the people the
+    # contact's messages are timed for: caller, participants, owner, deputy, whoever was told.
     stale: tuple[str, ...] = ()
 
     @property
     def asked(self) -> str | None:
         """Who was asked about an intent."""
         return self.touch.asked
+
+
+@dataclass(frozen=True, kw_only=True)
+class Suggestions:
+    """The partner picker's answer to what was typed so far."""
+
+    # (id, name, the name or alias that matched), best first.
+    partners: list[tuple[int, str, str]]
+    # What was typed, cleaned, when no partner goes by it exactly (None: one does).
+    unregistered: str | None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -348,6 +362,14 @@ class ZoneUnknown(Exception):
 
 class PartnerGone(Exception):
     """A partner picked in a form no longer exists (merged or removed since)."""
+
+
+class NewPartnerRefused(Exception):
+    """A partner to register for a contact has a name `add` refuses."""
+
+    def __init__(self, refusal: BadName) -> None:
+        super().__init__(str(refusal))
+        self.refusal = refusal
 
 
 class IntentGone(Exception):
@@ -500,12 +522,20 @@ class _Scene:
             raise ZoneUnknown(user_id)
         return self.zone_of(user_id)
 
-    def stale(self, user_ids: Iterable[str]) -> tuple[str, ...]:
+    def stale(self, user_ids: Iterable[str | None]) -> tuple[str, ...]:
         """Those of `user_ids` whose cached profile is missing or older than a day."""
+        wanted = [user_id for user_id in dict.fromkeys(user_ids) if user_id]
+        profiles = self.profiles
+        unread = [user_id for user_id in wanted if user_id not in self.asked]
+        if unread:  # someone covering for the owner: not among the people read up front
+            profiles = {
+                **profiles,
+                **store.profiles_of(session=self.session, team_id=self.team_id, user_ids=unread),
+            }
         return tuple(
             user_id
-            for user_id in user_ids
-            if (profile := self.profiles.get(user_id)) is None
+            for user_id in wanted
+            if (profile := profiles.get(user_id)) is None
             or self.now - profile.fetched_at >= PROFILE_MAX_AGE
         )
 
@@ -603,13 +633,63 @@ class Touchpoints:
                         at=min(at, now),
                         by=actor.user_id,
                     )
+                # Whom the messages just queued (and the check-ins to come) are timed for: the
+                # dispatcher and planners read their zones, so the handler refreshes them.
+                timed = [
+                    actor.user_id,
+                    *participants,
+                    scene.facts.owner_id,
+                    scene.facts.deputy_id,
+                    recorded.owner_told,
+                ]
+                stale = scene.stale(timed)
                 session.commit()
         return replace(
             recorded,
             tz=tz,
             zone_guessed=actor.user_id not in scene.profiles,
-            stale=scene.stale([actor.user_id, *participants]),
+            stale=stale,
         )
+
+    def record_with_new_partner(
+        self,
+        *,
+        actor: Actor,
+        name: str,
+        new: NewTouchpoint,
+        request_key: str | None = None,
+    ) -> Recorded:
+        """Register `name` with the caller as owner, as `add` would, then record `new` with it:
+        "Register …" picked in the "Log a touchpoint" form.
+
+        What can be checked without the partner (notes, a picked day, the contact person) is
+        checked first, so such a refusal registers nothing. A partner that goes by the name by
+        now (registered meanwhile, or by this form's earlier submission; or an alias) is the one
+        recorded with; one merely like it is not in the way, since the picker showed the likes.
+        Raises NewPartnerRefused (the name), BadTouchpoint, BadName or BadValue (the contact).
+        """
+        try:
+            name_key(name)
+        except BadName as refusal:
+            raise NewPartnerRefused(refusal) from None
+        self._check_before_registering(actor, new)
+        registered = True
+        try:
+            self.registry.add(actor=actor, name=name, allow_similar=True)
+        except AlreadyRegistered:
+            registered = False
+        result = self.record(actor=actor, partner=name, new=new, request_key=request_key)
+        return replace(result, registered=registered)
+
+    def _check_before_registering(self, actor: Actor, new: NewTouchpoint) -> None:
+        """Refuse, as `record` would, what is wrong with `new` whatever its partner: notes, a
+        picked day (a typed one is read by `record`, in the caller's zone), contact person."""
+        check_notes(new.notes)
+        if new.day_text is None:
+            with Session(self.engine) as session:
+                tz = person_zone(session, team_id=actor.team_id, user_id=actor.user_id)
+            moment(new.kind, self._when(new, tz), now=self.clock.now())
+        contact_person(new.contact)
 
     def _partner_at_hand(self, session: Session, team_id: str, partner: str | int) -> PartnerAtHand:
         """The partner named (or picked) and its team; UnknownPartner (with the candidates) or
@@ -1126,16 +1206,20 @@ class Touchpoints:
 
     # --- The partner picker ----------------------------------------------------------------------
 
-    def suggest(self, *, team_id: str, query: str, limit: int) -> list[tuple[int, str, str]]:
+    def suggest(self, *, team_id: str, query: str, limit: int) -> Suggestions:
         """Partners for a type-ahead, each once: (id, name, the name or alias that matched).
         Names and aliases that start with `query` (or have a word that does) come first, in
-        alphabetical order, then the registry's near misses (typos), best first."""
+        alphabetical order, then the registry's near misses (typos), best first. And what was
+        typed, when no partner has it as its name or an alias (it could be registered)."""
         typed = clean_name(query)
         key = normalize_name(typed)
-        if not key:
-            return []
+        if not key:  # no letters or digits: nothing to find, nor to register
+            return Suggestions(partners=[], unregistered=None)
         found: dict[int, tuple[int, str, str]] = {}
         with Session(self.engine) as session:
+            exact = partner_store.partner_with_key(
+                session=session, team_id=team_id, key=key[:MAX_NAME_LENGTH]
+            )
             for partner_id, name, label in store.partners_named_like(
                 session=session, team_id=team_id, key=key, limit=limit * 2
             ):
@@ -1152,7 +1236,9 @@ class Touchpoints:
             partner = near.get(match.partner_id)
             if partner is not None and match.partner_id not in found:
                 found[match.partner_id] = (match.partner_id, partner.name, match.label)
-        return list(found.values())[:limit]
+        return Suggestions(
+            partners=list(found.values())[:limit], unregistered=None if exact else typed
+        )
 
     # --- Internals -----------------------------------------------------------------------------
 
@@ -1174,13 +1260,10 @@ class Touchpoints:
         """The partner's contact person `typed` names (by email, else by name, ignoring case,
         accents and titles: `bot.naming.person_key`), added to the partner's contacts when new.
         Returns (id, name)."""
-        if typed is None or not clean_name(typed):
+        person = contact_person(typed)
+        if person is None:
             return None, None
-        text = clean_name(typed)
-        email = email_address(text) if "@" in text else None
-        name = text.split("@", 1)[0] if email is not None else text
-        if len(name) > MAX_NAME_LENGTH:
-            raise BadName(name, NameProblem.TOO_LONG)
+        name, email = person
         contacts = partner_store.contacts_of(
             session=session, team_id=partner.team_id, partner_id=partner.id
         )
@@ -1199,6 +1282,19 @@ class Touchpoints:
             at=now,
         )
         return contact_id, name
+
+
+def contact_person(typed: str | None) -> tuple[str, str | None] | None:
+    """The (name, email) of the contact person as typed (`Jane Doe`, `jane@partner.org`), or
+    None when none is named. Raises BadName (too long) or BadValue (not an email address)."""
+    if typed is None or not clean_name(typed):
+        return None
+    text = clean_name(typed)
+    email = email_address(text) if "@" in text else None
+    name = text.split("@", 1)[0] if email is not None else text
+    if len(name) > MAX_NAME_LENGTH:
+        raise BadName(name, NameProblem.TOO_LONG)
+    return name, email
 
 
 def _queue(

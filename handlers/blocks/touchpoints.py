@@ -53,6 +53,11 @@ INTENT_ACTIONS = {
     "intent_talk_first": IntentAnswer.TALK_FIRST,
 }
 LOG_VIEW = "touchpoint_log"
+# The same form opened from the App Home, under its own callback id so its answer goes there.
+HOME_LOG_VIEW = "home_touchpoint_log"
+# The forms that log a touchpoint, whose partner picker may offer to register a new partner
+# (other forms share the picker, and need a registered partner).
+LOGGING_VIEWS = frozenset({LOG_VIEW, HOME_LOG_VIEW})
 
 # Block ids of the form; each input's element has the action id `value`, except the partner
 # picker, whose suggestions are asked for by its own action id.
@@ -64,6 +69,11 @@ NOTES_FIELD = "notes"
 FIELD_ACTION = "value"
 
 MAX_OPTIONS = 20
+# Slack's limit on an option's value.
+MAX_OPTION_VALUE = 150
+# The partner picker's value for a name to register, before the name itself (a registered
+# partner's value is its id: digits only).
+NEW_PARTNER = "new:"
 
 
 def brief_me(partner_id: int, name: str) -> dict[str, Any]:
@@ -77,6 +87,8 @@ def recorded(result: Recorded, *, now: datetime) -> Reply:
     """The answer to `log`, `plan` or `intend`: what was recorded, who else is in touch, who was
     told."""
     lead = texts.recorded_lead(result, now=now)
+    if result.registered:
+        lead = f"{texts.registered(result.partner.name)}\n{lead}"
     blocks: list[Block] = [section(lead)]
     if result.touch.notes and result.touch.kind is not TouchpointKind.INTENDED:
         blocks.append(context(texts.quote(result.touch.notes)))
@@ -286,10 +298,22 @@ def log_form(*, today: date, private_metadata: str) -> dict[str, Any]:
     }
 
 
-def partner_options(found: Sequence[tuple[int, str, str]]) -> list[dict[str, Any]]:
-    """Type-ahead options: each partner once, by name, with the alias that matched."""
+def partner_options(
+    found: Sequence[tuple[int, str, str]], *, unregistered: str | None = None
+) -> list[dict[str, Any]]:
+    """Type-ahead options: each partner once, by name, with the alias that matched; last, when
+    `unregistered` is given, registering that name (a name too long to fit is refused when the
+    form is sent, as `add` refuses it)."""
     options = []
     for partner_id, name, label in found[:MAX_OPTIONS]:
         shown = name if label == name else f"{name} ({label})"
         options.append(option(shown, str(partner_id)))
+    if unregistered:
+        value = (NEW_PARTNER + unregistered)[:MAX_OPTION_VALUE]
+        options.append(option(texts.register_option(unregistered), value))
     return options
+
+
+def new_partner_of(value: str) -> str | None:
+    """The name to register that a picked option stands for (None: a registered partner)."""
+    return value.removeprefix(NEW_PARTNER) if value.startswith(NEW_PARTNER) else None

@@ -628,7 +628,27 @@ def _weekday_typed(typed: str | None) -> str | None:
     return next((name for name in WEEKDAYS if name.startswith(words[0])), None)
 
 
-MISSING_COLON = "Put a `:` before the notes, e.g. `: agreed on a pilot`."
+# What each verb's notes might say, for the hint about a missing `:`.
+_NOTES_EXAMPLES = {
+    "log": "agreed on a pilot",
+    "plan": "intro call about the winter appeal",
+    "intend": "ask about co-hosting the spring event",
+}
+
+
+def missing_colon(verb: str) -> str:
+    """No `:` at all: the notes (a plan's or intent's purpose) are missing, or were run into the
+    line. Named as the verb's syntax names them."""
+    example = _NOTES_EXAMPLES.get(verb, _NOTES_EXAMPLES["log"])
+    what = "notes" if verb == "log" else "purpose"
+    return f"Put a `:` before the {what}, e.g. `: {example}`."
+
+
+def colon_missing_after(clause: str, words: str) -> str:
+    """`via call pitched the pilot`: a known clause followed by what must be the notes."""
+    return f"A `:` is missing before the notes, e.g. `{clause} : {words}`."
+
+
 READING_ZONE = "Reading that date in your time zone… I'll answer here in a moment."
 PARTNER_GONE = "That partner is no longer in the registry (merged or removed); pick it again."
 
@@ -639,6 +659,16 @@ def registered(name: str) -> str:
 
 def register_hint(query: str) -> str:
     return f"New partner? *{REGISTER}* registers “{query}” with you as owner and records this."
+
+
+# Room in an option's 75 characters for the name, around "➕ Register “…”".
+_OPTION_NAME_ROOM = 60
+
+
+def register_option(name: str) -> str:
+    """The partner picker's way to a partner not registered yet."""
+    shown = name if len(name) <= _OPTION_NAME_ROOM else name[: _OPTION_NAME_ROOM - 1] + "…"
+    return f"➕ Register “{shown}”"
 
 
 # --- The "Log a touchpoint" form ----------------------------------------------------------------
@@ -660,3 +690,11 @@ MEDIUM_LABELS = {"meeting": "Meeting", "call": "Call", "email": "Email", "event"
 
 def form_date_in_future() -> str:
     return f"That day is still to come: log contacts that happened, or use `{COMMAND} plan`."
+
+
+FORM_NO_NOTES = "Write a few words about it: what happened, or what was agreed."
+
+
+def form_new_partner_name(problem: str) -> str:
+    """The name typed to register, refused as `add` refuses it."""
+    return f"{problem} Type the partner's name again, or pick a registered one."

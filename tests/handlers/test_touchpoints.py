@@ -1,11 +1,18 @@
-"""The touchpoint lines of the `/partner` language, parsed without Slack or the database."""
+"""The touchpoint lines of the `/partner` language and the "Log a touchpoint" form, read without
+Slack or the database."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
+from bot.services.registry import BadName, NameProblem
+from bot.services.touchpoints import BadTouchpoint, NewPartnerRefused, Problem
+from handlers.blocks import touchpoints as blocks
 from handlers.grammar import GrammarError
-from handlers.touchpoints import parse_touchpoint, split_notes
+from handlers.texts import touchpoints as texts
+from handlers.touchpoints import LogForm, form_errors, parse_touchpoint, split_notes
 from storage.models import TouchpointMedium
 
 
@@ -56,7 +63,13 @@ def test_names_with_other_keywords_and_quoted_names() -> None:
         ("Acme yesterday", None),  # an unknown name, found out later by the registry
         ("Acme on : x", "`on` takes a date"),
         ("Acme with : x", "`with` takes people"),
-        ("Acme via pigeon : x", "`via pigeon`"),
+        ("Acme via pigeon : x", "`via pigeon`: say `via meeting`"),
+        ("Acme via pigeon post", "`via pigeon post`: say `via meeting`"),
+        (
+            "Acme via call pitched the pilot",
+            "A `:` is missing before the notes, e.g. `via call : pitched the pilot`",
+        ),
+        ("Acme via call pitched : x", "`via call pitched`: say `via meeting`"),
         ("Acme on friday on monday : x", "`on` appears twice"),
         ("Acme with Jane and John : x", "one contact person per touchpoint (Jane, John)"),
         ("Acme with <#C0GENERAL|general> : x", "not channels"),
@@ -69,3 +82,45 @@ def test_what_is_wrong_with_a_line(line: str, problem: str | None) -> None:
         return
     with pytest.raises(GrammarError, match=problem.replace("(", r"\(").replace(")", r"\)")):
         parse_touchpoint(line)
+
+
+# --- The "Log a touchpoint" form ----------------------------------------------------------------
+
+
+def picked(value: str) -> dict[str, dict[str, dict[str, Any]]]:
+    return {
+        blocks.PARTNER_FIELD: {
+            blocks.PARTNER_PICKER: {"type": "external_select", "selected_option": {"value": value}}
+        }
+    }
+
+
+def test_the_form_reads_a_partner_picked_or_a_name_to_register() -> None:
+    registered = LogForm.read(picked("42"))
+    assert (registered.partner_id, registered.new_partner) == (42, None)
+    new = LogForm.read(picked(f"{blocks.NEW_PARTNER}Initech Labs"))
+    assert (new.partner_id, new.new_partner) == (None, "Initech Labs")
+    assert LogForm.read({}).partner_id is None and LogForm.read({}).new_partner is None
+
+
+def test_form_errors_are_worded_for_the_form_and_put_by_their_field() -> None:
+    no_notes = form_errors(BadTouchpoint(Problem.NO_NOTES))
+    assert no_notes == {blocks.NOTES_FIELD: texts.FORM_NO_NOTES}
+    assert "`:`" not in texts.FORM_NO_NOTES  # the form has no colon to write after
+    refused = form_errors(NewPartnerRefused(BadName("x" * 130, NameProblem.TOO_LONG)))
+    assert list(refused) == [blocks.PARTNER_FIELD]
+    assert "130 characters long; a name can have at most 120" in refused[blocks.PARTNER_FIELD]
+    contact = form_errors(BadName("J" * 130, NameProblem.TOO_LONG))
+    assert list(contact) == [blocks.CONTACT_FIELD]
+
+
+@pytest.mark.parametrize(
+    ("verb", "said"),
+    [
+        ("log", "Put a `:` before the notes, e.g. `: agreed on a pilot`."),
+        ("plan", "Put a `:` before the purpose, e.g. `: intro call about the winter appeal`."),
+        ("intend", "Put a `:` before the purpose, e.g. `: ask about co-hosting the spring event`."),
+    ],
+)
+def test_a_missing_colon_is_explained_with_an_example_for_the_verb(verb: str, said: str) -> None:
+    assert texts.missing_colon(verb) == said

@@ -29,6 +29,7 @@ from storage.models import (
     Partner,
     TeamRole,
     Touchpoint,
+    UserProfile,
     Workspace,
     WorkspaceAdmin,
 )
@@ -273,6 +274,49 @@ def test_log_a_touchpoint_from_the_home(slack: Slack) -> None:
     home = shown(slack.fake.home_views[ANA])
     assert "Logged your call with *Acme* yesterday." in home
     assert "*Acme* · 🌱 prospect · you own it · last contact yesterday" in home
+
+
+def test_log_from_the_home_with_a_new_partner_and_a_colleague_liaison_never_met(
+    slack: Slack,
+) -> None:
+    say(slack, "add Acme")
+    home_of(slack, ANA)
+    click_on_home(slack, ANA, home_blocks.LOG)
+    (form,) = slack.fake.open_modals(ANA)
+    request = slack.requests.block_suggestion(
+        user_id=ANA, action_id=touchpoint_blocks.PARTNER_PICKER, value="Initech", view=form
+    )
+    delivery = slack.deliver.send(request)
+    assert delivery.json is not None
+    (register,) = delivery.json["options"]
+    assert register["text"]["text"] == "➕ Register “Initech”"
+    submit(
+        slack,
+        ANA,
+        {
+            touchpoint_blocks.PARTNER_FIELD: {
+                touchpoint_blocks.PARTNER_PICKER: {
+                    "type": "external_select",
+                    "selected_option": register,
+                }
+            },
+            touchpoint_blocks.MEDIUM_FIELD: value(
+                type="static_select", selected_option={"value": "meeting"}
+            ),
+            touchpoint_blocks.DATE_FIELD: value(type="datepicker", selected_date="2026-11-24"),
+            touchpoint_blocks.COLLEAGUES_FIELD: value(
+                type="multi_users_select", selected_users=[DAN]
+            ),
+            touchpoint_blocks.NOTES_FIELD: value(type="plain_text_input", value="intro"),
+        },
+    )
+    home = shown(slack.fake.home_views[ANA])
+    assert "Registered *Initech* with you as its owner." in home
+    assert "Logged your meeting with *Initech* yesterday, together with <@U0DAN>." in home
+    # Dan's check-in will be timed in his zone: Slack was asked about him after the ack.
+    with Session(slack.runtime.engine) as session:
+        dan = session.get(UserProfile, ("T0ACME", DAN))
+    assert dan is not None and dan.tz == "Europe/London"
 
 
 def test_a_problem_in_the_log_form_shows_in_the_form(slack: Slack) -> None:

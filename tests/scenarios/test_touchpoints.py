@@ -17,7 +17,15 @@ from sqlmodel import Session, select
 from bot.sandbox.fake_slack import FakeMessage, FakeSlack, FakeView
 from bot.sandbox.requests import Deliverer, RequestFactory, SlackRequest, sign
 from handlers.blocks import touchpoints as blocks
-from storage.models import Collision, Partner, Touchpoint, TouchpointKind, Workspace
+from handlers.texts import touchpoints as texts
+from storage.models import (
+    Collision,
+    Partner,
+    Touchpoint,
+    TouchpointKind,
+    UserProfile,
+    Workspace,
+)
 from tests.conftest import Slack
 from tests.scenarios.test_partners import (
     ANA,
@@ -369,8 +377,22 @@ def test_a_slack_retry_of_the_same_request_logs_once(slack: Slack) -> None:
         ("log Acme on tuesday : x", "Did you mean `last tuesday`?", "/partner log NAME"),
         ("plan Acme on yesterday : x", "is in the past", "/partner plan NAME on DATE"),
         ("plan Acme : lunch", "`plan` needs a date", "/partner plan NAME on DATE"),
-        ("log Acme via meeting", "Put a `:` before the notes", "/partner log NAME"),
-        ("intend Acme ask about the event", "Put a `:` before the notes", "/partner intend"),
+        ("log Acme via meeting", "Put a `:` before the notes, e.g. `: agreed", "/partner log NAME"),
+        (
+            "log Acme via call pitched the pilot",
+            "A `:` is missing before the notes, e.g. `via call : pitched the pilot`",
+            "/partner log NAME",
+        ),
+        (
+            "plan Acme on friday",
+            "Put a `:` before the purpose, e.g. `: intro call about the winter appeal`",
+            "/partner plan NAME on DATE",
+        ),
+        (
+            "intend Acme ask about the event",
+            "Put a `:` before the purpose, e.g. `: ask about co-hosting the spring event`",
+            "/partner intend",
+        ),
         ("log Acme :", "Write a few words after the `:`", "/partner log NAME"),
         ("log Acme : " + "x" * 3001, "3,001 characters long", "/partner log NAME"),
         ("log Acme via fax : x", "say `via meeting`", "/partner log NAME"),
@@ -566,13 +588,30 @@ def submit(slack: Slack, view: FakeView, user: str, **fields: Any) -> None:
     slack.runtime.drain()
 
 
-def suggestions(slack: Slack, view: FakeView, user: str, typed: str) -> list[str]:
+def options(slack: Slack, view: FakeView, user: str, typed: str) -> list[dict[str, Any]]:
+    """What the partner picker offers once `typed` is typed into it."""
     request = slack.requests.block_suggestion(
         user_id=user, action_id=blocks.PARTNER_PICKER, value=typed, view=view
     )
     delivery = slack.deliver.send(request)
     assert delivery.status == 200 and delivery.json is not None
-    return [option["text"]["text"] for option in delivery.json["options"]]
+    offered: list[dict[str, Any]] = delivery.json["options"]
+    return offered
+
+
+def suggestions(slack: Slack, view: FakeView, user: str, typed: str) -> list[str]:
+    """The partners the picker offers (not the offer to register what was typed)."""
+    return [
+        option["text"]["text"]
+        for option in options(slack, view, user, typed)
+        if blocks.new_partner_of(option["value"]) is None
+    ]
+
+
+def open_log_form(slack: Slack, user: str) -> FakeView:
+    slack.command("log", user=user)
+    (view,) = slack.fake.open_modals(user)
+    return view
 
 
 @pytest.mark.usefixtures("acme")
@@ -619,6 +658,146 @@ def test_a_form_slack_would_not_open_is_explained(slack: Slack) -> None:
     slack.command("log")
     (said,) = slack.ephemerals_to(ANA)
     assert "I couldn't open the form" in said.text
+
+
+def partner_id(slack: Slack, name: str) -> int:
+    with Session(slack.runtime.engine) as session:
+        found = session.exec(select(Partner.id).where(Partner.name == name)).one()
+    assert found is not None
+    return found
+
+
+def partner_names(slack: Slack) -> list[str]:
+    with Session(slack.runtime.engine) as session:
+        return sorted(session.exec(select(Partner.name)).all())
+
+
+@pytest.mark.usefixtures("acme")
+def test_the_form_offers_to_register_a_partner_nobody_registered_and_logs_with_it(
+    slack: Slack,
+) -> None:
+    view = open_log_form(slack, BEN)
+    offered = options(slack, view, BEN, "  Initech   Labs ")
+    assert [option["text"]["text"] for option in offered] == ["➕ Register “Initech Labs”"]
+    # A partner's exact name (or alias) needs no registering; the start of one might.
+    assert [o["text"]["text"] for o in options(slack, view, BEN, "acme")] == ["Acme Corporation"]
+    assert options(slack, view, BEN, "acm")[-1]["text"]["text"] == "➕ Register “acm”"
+
+    submit(slack, view, BEN, partner=offered[0]["value"], medium="call", day="2026-11-24", notes="")
+    assert view.errors == {blocks.NOTES_FIELD: texts.FORM_NO_NOTES}
+    assert partner_names(slack) == ["Acme Corporation"]  # a refused contact registers nothing
+
+    submit(
+        slack,
+        view,
+        BEN,
+        partner=offered[0]["value"],
+        medium="call",
+        day="2026-11-24",
+        contact="Jane Doe",
+        notes="first call",
+    )
+    assert slack.fake.open_modals(BEN) == []
+    said = shown(last(slack, BEN))
+    assert "Registered *Initech Labs* with you as its owner." in said
+    assert "Logged your call with *Initech Labs* yesterday with Jane Doe." in said
+    card = answer(slack, "show initech labs", user=DAN)
+    assert "*Owner*\\n<@U0BEN>" in card and "*Jane Doe*" in card
+    assert "yesterday by <@U0BEN>" in card
+    (logged,) = touchpoints(slack)
+    assert logged.notes == "first call" and logged.author_id == BEN
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_name_add_would_refuse_is_refused_in_the_form(slack: Slack) -> None:
+    view = open_log_form(slack, BEN)
+    (too_long,) = options(slack, view, BEN, "Initech " + "x" * 130)
+    submit(slack, view, BEN, partner=too_long["value"], medium="call", day="2026-11-24", notes="x")
+    assert view.errors is not None
+    assert "a name can have at most 120" in view.errors[blocks.PARTNER_FIELD]
+    assert partner_names(slack) == ["Acme Corporation"] and touchpoints(slack) == []
+    assert options(slack, view, BEN, "???") == []  # no letters: nothing to register
+
+
+@pytest.mark.usefixtures("acme")
+def test_the_commitment_form_picks_registered_partners_only(slack: Slack) -> None:
+    slack.command("commit", user=BEN)
+    (view,) = slack.fake.open_modals(BEN)
+    assert options(slack, view, BEN, "Initech") == []
+    assert [o["text"]["text"] for o in options(slack, view, BEN, "acm")] == ["Acme Corporation"]
+
+
+NEW_YORK_9AM = datetime(2026, 11, 25, 14, 0, tzinfo=UTC)
+
+
+def log_a_call_with_globex(slack: Slack, view: FakeView, *, notes: str) -> None:
+    """Ben sends the form: a call with Globex on Tuesday 24 Nov."""
+    submit(
+        slack,
+        view,
+        BEN,
+        partner=partner_id(slack, "Globex"),
+        medium="call",
+        day="2026-11-24",
+        notes=notes,
+    )
+
+
+def test_a_form_as_someones_first_use_is_timed_in_their_zone(slack: Slack) -> None:
+    answer(slack, "add Globex")
+    view = open_log_form(slack, BEN)  # Ben has never used Liaison: it is 04:00 in New York
+    log_a_call_with_globex(slack, view, notes="")  # refused first: nothing recorded yet
+    assert view.errors == {blocks.NOTES_FIELD: texts.FORM_NO_NOTES}
+    log_a_call_with_globex(slack, view, notes="a call on Tuesday")
+    said = shown(last(slack, BEN))
+    assert "Logged your call with *Globex* yesterday." in said
+    assert "Times here are in" not in said  # his zone was learned when the form opened
+    deliver_outbox(slack)
+    assert dms(slack, BEN) == []  # 09:00 UTC: no check-in at 04:00 in New York
+    at(slack, NEW_YORK_9AM + timedelta(minutes=20))
+    (check_in,) = dms(slack, BEN)
+    assert "How did your call with *Globex* on Tue 24 Nov go?" in check_in.text
+    assert check_in.ts is not None and float(check_in.ts) >= NEW_YORK_9AM.timestamp()
+
+
+def test_the_form_says_once_that_its_times_are_not_yet_in_the_persons_zone(
+    slack: Slack,
+) -> None:
+    answer(slack, "add Globex")
+    slack.fake.fail_next("users.info", error="fatal_error")  # when the first form opens
+    for notes in ("first form", "second form"):
+        view = open_log_form(slack, BEN)
+        log_a_call_with_globex(slack, view, notes=notes)
+    first, second = (shown(m) for m in slack.ephemerals_to(BEN)[-2:])
+    assert "first form" in first and "Times here are in UTC: I'm asking Slack" in first
+    assert "second form" in second and "Times here are in" not in second
+
+
+def test_a_first_check_learns_the_callers_zone(slack: Slack) -> None:
+    answer(slack, "add Globex")
+    answer(slack, "check Globex", user=BEN)
+    assert "Times here are in" not in answer(slack, "log Globex via call : hello", user=BEN)
+
+
+def test_the_dispatcher_learns_a_zone_nobody_asked_slack_for_before_messaging(
+    slack: Slack,
+) -> None:
+    answer(slack, "add Globex")
+    # Slack cannot say who Ben is when the form opens, nor after it is sent.
+    slack.fake.fail_next("users.info", error="fatal_error", times=2)
+    view = open_log_form(slack, BEN)
+    log_a_call_with_globex(slack, view, notes="a call on Tuesday")
+    assert "Times here are in UTC: I'm asking Slack" in shown(last(slack, BEN))
+    # Planned in the only zone known, UTC, the check-in falls due at 09:00 UTC the next
+    # morning, 04:00 in New York: the dispatcher asks Slack first, and waits.
+    at(slack, datetime(2026, 11, 26, 9, 5, tzinfo=UTC))
+    assert dms(slack, BEN) == []
+    with Session(slack.runtime.engine) as session:
+        learned = session.get(UserProfile, (TEAM, BEN))
+    assert learned is not None and learned.tz == "America/New_York"
+    at(slack, NEW_YORK_9AM + timedelta(days=1, minutes=20))
+    (check_in,) = dms(slack, BEN)
+    assert "How did your call with *Globex*" in check_in.text
 
 
 # --- Over HTTP, through a real `liaison serve` --------------------------------------------------

@@ -18,7 +18,7 @@ from bot.delivery.working_hours import (
     spread_offset,
 )
 from bot.sandbox.fake_slack import FakeSlack
-from storage.models import Workspace
+from storage.models import UserProfile, Workspace
 from tests.bot.delivery.conftest import BEN, CHLOE, TEAM, delivered, queue, row, set_zones
 
 SUNDAY_3AM = datetime(2026, 11, 29, 3, 0, tzinfo=UTC)
@@ -148,3 +148,47 @@ def test_a_person_without_a_cached_profile_uses_the_workspace_zone(
         session.commit()
     queue(engine, due_at=WEDNESDAY_3AM, key="m", user="U0NEW", working_hours=True)
     assert row(engine, "m").available_at == WEDNESDAY_3AM  # noon in Tokyo
+
+
+def test_the_dispatcher_asks_slack_for_the_zone_of_someone_it_never_looked_up(
+    engine: Engine, clock: ManualClock, dispatcher: Dispatcher, fake_slack: FakeSlack
+) -> None:
+    clock.set(WEDNESDAY_3AM + timedelta(hours=6))  # 09:00 UTC, 04:00 in New York
+    queue(engine, due_at=clock.now(), key="m", user=BEN, working_hours=True)
+    assert row(engine, "m").available_at == clock.now()  # queued on a guess: UTC
+
+    report = dispatcher.run_pass()
+
+    assert (report.sent, report.deferred) == (0, 1)
+    assert [call.params["user"] for call in fake_slack.calls_to("users.info")] == [BEN]
+    with Session(engine) as session:
+        profile = session.get(UserProfile, (TEAM, BEN))
+    assert profile is not None and profile.tz == "America/New_York"
+    nine_in_new_york = datetime(2026, 11, 25, 14, 0, tzinfo=UTC)
+    assert nine_in_new_york <= row(engine, "m").available_at < nine_in_new_york + SPREAD
+    clock.set(nine_in_new_york + SPREAD)
+    dispatcher.run_pass()
+    assert delivered(fake_slack) == {"m": 1}
+    assert len(fake_slack.calls_to("users.info")) == 1  # known from then on
+
+
+def test_when_slack_cannot_tell_the_guess_stands(
+    engine: Engine, clock: ManualClock, dispatcher: Dispatcher, fake_slack: FakeSlack
+) -> None:
+    clock.set(WEDNESDAY_3AM + timedelta(hours=6))
+    queue(engine, due_at=clock.now(), key="m", user=BEN, working_hours=True)
+    fake_slack.fail_next("users.info", error="fatal_error")
+    assert dispatcher.run_pass().sent == 1
+    assert delivered(fake_slack) == {"m": 1}
+
+
+def test_people_with_a_cached_zone_are_not_looked_up_again(
+    engine: Engine, clock: ManualClock, dispatcher: Dispatcher, fake_slack: FakeSlack
+) -> None:
+    clock.set(WEDNESDAY_3AM)
+    set_zones(engine, [(CHLOE, "Asia/Tokyo")], at=WEDNESDAY_3AM - timedelta(days=30))
+    queue(engine, due_at=WEDNESDAY_3AM, key="m", user=CHLOE, working_hours=True)
+    queue(engine, due_at=WEDNESDAY_3AM, key="c", channel="C0PARTNERS")
+    queue(engine, due_at=WEDNESDAY_3AM, key="any-time", user=BEN)  # not bound to working hours
+    assert dispatcher.run_pass().sent == 3
+    assert fake_slack.calls_to("users.info") == []

@@ -18,13 +18,14 @@ from bot.delivery.absence import go_away
 from bot.delivery.working_hours import WorkingHours
 from bot.services.partner_names import PartnerNames
 from bot.services.people import PeopleCheck
-from bot.services.registry import Actor, Registry, UnknownPartner
+from bot.services.registry import Actor, BadName, BadValue, Registry, UnknownPartner
 from bot.services.touchpoints import (
     AskerNote,
     BadTouchpoint,
     CollisionAlert,
     IntentGone,
     Message,
+    NewPartnerRefused,
     NewTouchpoint,
     NotAsked,
     OwnerNote,
@@ -561,15 +562,110 @@ def test_the_picker_suggests_prefixes_then_near_misses_each_partner_once(
 ) -> None:
     registry.add(actor=Actor(T1, ANA), name="Acme Foundation", allow_similar=True)
     registry.add(actor=Actor(T1, ANA), name="Globex")
-    assert [name for _, name, _ in service.suggest(team_id=T1, query="ac", limit=20)] == [
-        "Acme",
-        "Acme Foundation",
-    ]
-    assert [label for _, _, label in service.suggest(team_id=T1, query="road", limit=20)] == [
-        "Roadrunner Supplies"
-    ]
-    assert [name for _, name, _ in service.suggest(team_id=T1, query="globx", limit=20)] == [
-        "Globex"
-    ]
-    assert service.suggest(team_id=T1, query="  ", limit=20) == []
-    assert service.suggest(team_id="T2", query="ac", limit=20) == []
+
+    def suggested(query: str, team_id: str = T1) -> list[tuple[int, str, str]]:
+        return service.suggest(team_id=team_id, query=query, limit=20).partners
+
+    assert [name for _, name, _ in suggested("ac")] == ["Acme", "Acme Foundation"]
+    assert [label for _, _, label in suggested("road")] == ["Roadrunner Supplies"]
+    assert [name for _, name, _ in suggested("globx")] == ["Globex"]
+    assert suggested("  ") == []
+    assert suggested("ac", team_id="T2") == []
+
+
+def test_the_picker_offers_to_register_what_no_partner_goes_by_exactly(
+    service: Touchpoints,
+) -> None:
+    def unregistered(query: str, team_id: str = T1) -> str | None:
+        return service.suggest(team_id=team_id, query=query, limit=20).unregistered
+
+    assert unregistered("  Initech   Labs ") == "Initech Labs"
+    assert unregistered("ac") == "ac"  # only the start of a name
+    assert unregistered("acmee") == "acmee"  # a near miss is still another name
+    assert unregistered("ACME") is None  # its name, ignoring case
+    assert unregistered("roadrunner supplies") is None  # an alias
+    assert unregistered("ACME", team_id="T2") == "ACME"  # another workspace's partner
+    assert unregistered("???") is None and unregistered(" ") is None  # no name to register
+
+
+# --- A partner registered for a contact ("Register …" in the form) -------------------------------
+
+
+def test_a_new_partner_is_registered_with_the_caller_as_owner_and_the_contact_recorded(
+    service: Touchpoints, engine: Engine, registry: Registry
+) -> None:
+    new = NewTouchpoint(kind=TouchpointKind.DONE, notes="first call", day=date(2026, 11, 24))
+    result = service.record_with_new_partner(
+        actor=Actor(T1, BEN), name=" Initech ", new=new, request_key="view:V1"
+    )
+    assert result.registered and result.partner.name == "Initech"
+    assert result.partner.owner_id == BEN
+    assert result.owner_told is None  # the caller owns it now: nobody else to tell
+    assert registry.profile(team_id=T1, partner="initech").facts.last_contact_at is not None
+    # Sent again (or a second submission of the same form): nothing new.
+    again = service.record_with_new_partner(
+        actor=Actor(T1, BEN), name="Initech", new=new, request_key="view:V1"
+    )
+    assert again.repeated and not again.registered
+    assert len(rows(engine, Touchpoint)) == 1
+
+
+def test_a_partner_registered_meanwhile_is_the_one_recorded_with(service: Touchpoints) -> None:
+    new = NewTouchpoint(kind=TouchpointKind.DONE, notes="x")
+    result = service.record_with_new_partner(actor=Actor(T1, BEN), name="acme corp", new=new)
+    assert not result.registered and result.partner.name == "Acme"  # an alias of Acme
+    assert result.owner_told == ANA
+    # A name merely like a partner's is registered: the picker showed the likes already.
+    like = service.record_with_new_partner(actor=Actor(T1, BEN), name="Acme Labs", new=new)
+    assert like.registered and like.partner.name == "Acme Labs"
+
+
+@pytest.mark.parametrize(
+    ("name", "fields", "refused"),
+    [
+        ("x" * 121, {}, NewPartnerRefused),
+        ("!!!", {}, NewPartnerRefused),
+        ("Initech", {"notes": " "}, BadTouchpoint),
+        ("Initech", {"day": date(2026, 11, 26)}, BadTouchpoint),  # tomorrow in New York
+        ("Initech", {"contact": "J" * 121}, BadName),
+        ("Initech", {"contact": "jane@"}, BadValue),
+    ],
+)
+def test_a_refused_contact_or_name_registers_nothing(
+    service: Touchpoints,
+    engine: Engine,
+    name: str,
+    fields: dict[str, Any],
+    refused: type[Exception],
+) -> None:
+    new = NewTouchpoint(kind=TouchpointKind.DONE, **{"notes": "x", **fields})
+    with pytest.raises(refused):
+        service.record_with_new_partner(actor=Actor(T1, BEN), name=name, new=new)
+    assert [partner.name for partner in rows(engine, Partner)] == ["Acme"]
+    assert rows(engine, Touchpoint) == []
+
+
+# --- Whose profiles the handler refreshes -------------------------------------------------------
+
+
+def test_the_people_its_messages_are_timed_for_are_named_when_their_profiles_are_stale(
+    service: Touchpoints, engine: Engine, clock: ManualClock
+) -> None:
+    # Owner Ana was looked up lately: only the newcomers need Slack.
+    assert set(log(service, "U0NEW", participants=["U0GUEST"]).stale) == {"U0NEW", "U0GUEST"}
+    clock.advance(timedelta(days=2))  # every cached profile is old now
+    # Ben is told nothing, but his check-in and Ana's note are timed in their zones.
+    assert set(log(service, BEN).stale) == {BEN, ANA}
+    go_away(
+        engine,
+        team_id=T1,
+        user_id=ANA,
+        starts_at=clock.now() - timedelta(hours=1),
+        ends_at=clock.now() + timedelta(days=2),
+        deputy_id=CHLOE,
+        now=clock.now(),
+    )
+    # Dan is on the team: nobody is told, and his check-in and Ben's are timed in their zones.
+    assert set(log(service, DAN, participants=[BEN]).stale) == {DAN, BEN, ANA}
+    # Chloe covers for Ana: she is told of an outsider's contact, so her zone counts too.
+    assert set(log(service, "U0EVE").stale) == {"U0EVE", ANA, CHLOE}

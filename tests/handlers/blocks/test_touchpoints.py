@@ -170,6 +170,14 @@ def test_where_the_alert_went(changes: dict[str, Any], said: str) -> None:
     assert said in text_of(blocks.recorded(Recorded(**values), now=NOW))
 
 
+def test_a_contact_with_a_partner_registered_for_it_says_so_first() -> None:
+    result = Recorded(partner=facts(), touch=touch(), clashes=[], registered=True, tz=BERLIN)
+    reply = blocks.recorded(result, now=NOW)
+    assert reply.text.startswith(
+        "Registered *Acme* with you as its owner.\nPlanned your meeting with *Acme*"
+    )
+
+
 def test_an_intent_says_who_was_asked_and_until_when() -> None:
     intent = touch(
         kind=TouchpointKind.INTENDED,
@@ -459,6 +467,18 @@ def test_partner_options_show_the_alias_that_matched() -> None:
     }
     assert options[1]["text"]["text"] == "Acme"
     assert len(options[2]["text"]["text"]) == 75
+
+
+def test_a_name_no_partner_goes_by_is_offered_last_to_register() -> None:
+    options = blocks.partner_options([(2, "Acme", "Acme")], unregistered="Acme Labs")
+    assert [option["text"]["text"] for option in options] == ["Acme", "➕ Register “Acme Labs”"]
+    assert blocks.new_partner_of(options[-1]["value"]) == "Acme Labs"
+    assert blocks.new_partner_of(options[0]["value"]) is None
+    long = blocks.partner_options([], unregistered="y" * 200)[0]
+    assert len(long["text"]["text"]) <= 75 and long["text"]["text"].endswith("…”")
+    # Too long to be a name anyway: what fits is refused as too long when the form is sent.
+    assert len(long["value"]) == blocks.MAX_OPTION_VALUE
+    assert blocks.partner_options([], unregistered=None) == []
 
 
 # --- Bad input ----------------------------------------------------------------------------------
