@@ -331,10 +331,18 @@ def touchpoints_by_id(
     if not ids:
         return []
     params = listed("id", ids)
-    statement = sized(_WITH_PEOPLE + "WHERE t.team_id = :team_id AND t.id IN ({id})", id=len(ids))
+    statement = _by_id(len(ids))
     rows = _gather(Driver.of(session).rows(statement, {"team_id": team_id, **params}))
     order = {touchpoint_id: index for index, touchpoint_id in enumerate(ids)}
     return sorted(rows, key=lambda row: order[row.id])
+
+
+def _by_id(count: int) -> Sql:
+    """Touchpoints among `count` ids by their primary key. Without statistics SQLite's planner
+    would rather range over the workspace's touchpoints by team_id (a million of them: 150 ms),
+    so there `+t.team_id` keeps that column from choosing the index."""
+    template = _WITH_PEOPLE + "WHERE {team} = :team_id AND t.id IN ({{id}})"
+    return sized(template.format(team="+t.team_id"), template.format(team="t.team_id"), id=count)
 
 
 def lock_partner(*, session: Session, team_id: str, partner_id: int) -> None:

@@ -120,6 +120,18 @@ def test_the_collision_check_reads_a_range_of_its_index(engine: Engine) -> None:
         assert "SCAN touchpoint" not in plan
 
 
+def test_touchpoints_by_id_read_their_primary_key(engine: Engine) -> None:
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's planner, without statistics, is the one tempted by team_id")
+    for count in (1, 5, 12):  # from five ids on, it was tempted
+        with engine.connect() as connection:
+            sql = store._by_id(count).sqlite
+            params = {"team_id": T1, **{f"id{n}": n for n in range(count)}}
+            plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params).all()
+        steps = [str(row[-1]) for row in plan]
+        assert steps[0] == "SEARCH t USING INTEGER PRIMARY KEY (rowid=?)", (count, steps)
+
+
 def test_a_request_key_records_one_touchpoint(engine: Engine) -> None:
     with Session(engine) as session:
         acme = add_partner(session, T1, "Acme")
