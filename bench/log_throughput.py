@@ -6,9 +6,9 @@ against a bare Bolt app that only acks on the same server stack; and the collisi
 1. Seeds a SQLite database (migrated by Alembic) with 1,000 partners, each owned by one of 20
    colleagues with two more on its team, and 1,000,000 touchpoints over the five years up to now
    (one in fifty by outsiders to the partner), in sorted batches through `executemany`.
-2. Times the collision check's query alone (`storage.touchpoints.neighbours`, ±14 days around a
-   random moment of a random partner) and shows SQLite's plan for it: a range of the index
-   ix_touchpoint_partner_time, no scan.
+2. Times the collision check's query alone (`storage.touchpoints.neighbours`, the whole days
+   ±14 days around a random moment of a random partner) and shows SQLite's plan for it: a range
+   of the index ix_touchpoint_partner_time, no scan.
 3. Runs wrk on loopback (10 connections) against the bare Bolt app, then against
    `liaison serve`, sending distinct signed `/partner log PARTNER via call : …` requests (each
    a new trigger id, so none is a retry), four in five by someone on the partner's team and one
@@ -49,6 +49,7 @@ from sqlalchemy import event
 from sqlmodel import Session
 
 from bench.wrk import WrkResult, free_port, run_wrk, run_wrk_cycling, server
+from bot import collisions
 from bot.naming import normalize_name
 from bot.sandbox.fake_slack import FakeSlack
 from bot.sandbox.requests import RequestFactory, SlackRequest
@@ -60,7 +61,7 @@ TEAM = "T0BENCH"
 CALLER = "U0CALLER"
 COLLEAGUES = [f"U0C{n:03d}" for n in range(20)]
 OUTSIDERS = [f"U0O{n:03d}" for n in range(30)]
-WINDOW = timedelta(days=14)
+WINDOW_DAYS = 14
 SPAN = timedelta(days=5 * 365)
 # Of the seeded touchpoints, those by colleagues outside the partner's team (about one a quarter).
 OUTSIDER_SHARE = 0.02
@@ -158,6 +159,11 @@ class CheckTimings:
     rows: list[int]
 
 
+def window_around(moment: datetime) -> tuple[datetime, datetime]:
+    """The range the collision check reads for a contact at `moment` (a UTC workspace)."""
+    return collisions.reach(moment.date(), window_days=WINDOW_DAYS, tz=UTC)
+
+
 def time_collision_check(database_url: str, *, partners: int, now: datetime) -> CheckTimings:
     """The collision check at random moments of random partners, and the same SQL run by the
     sqlite3 driver alone (what the index costs, without SQLAlchemy and Python objects)."""
@@ -170,7 +176,7 @@ def time_collision_check(database_url: str, *, partners: int, now: datetime) -> 
         for _ in range(2_000):
             partner_id = rng.randint(1, partners)
             moment = now - SPAN * rng.random()
-            start, end = moment - WINDOW, moment + WINDOW
+            start, end = window_around(moment)
             started = time.perf_counter()
             found = store.neighbours(
                 session=session, team_id=TEAM, partner_id=partner_id, start=start, end=end
@@ -193,9 +199,10 @@ def time_collision_check(database_url: str, *, partners: int, now: datetime) -> 
 
 def query_plan(database_url: str, now: datetime) -> list[str]:
     engine = make_engine(database_url)
+    start, end = window_around(now)
     with engine.connect() as connection:
         plan = store.explain_neighbours(
-            connection=connection, team_id=TEAM, partner_id=1, start=now - WINDOW, end=now + WINDOW
+            connection=connection, team_id=TEAM, partner_id=1, start=start, end=end
         )
     engine.dispose()
     return plan
@@ -331,7 +338,7 @@ def main() -> None:
         f"SQLite; wrk, {args.connections} connections, {args.seconds} s each, loopback\n"
     )
     print(
-        "Collision check (one partner's ±14 days around 2,000 random moments, "
+        "Collision check (one partner's whole days ±14 days around 2,000 random moments, "
         f"{statistics.mean(checks.rows):.1f} touchpoints in a window on average):"
     )
     for label, values in (("neighbours()", checks.full), ("the SQL alone", checks.database)):

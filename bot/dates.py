@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -27,6 +27,14 @@ _AGO = re.compile(r"^(?P<n>\d{1,3}) (?P<unit>day|week)s? ago$")
 _ISO = re.compile(r"^(?P<y>\d{4})-(?P<mo>\d{1,2})-(?P<d>\d{1,2})$")
 _DAY_MONTH = re.compile(r"^(?P<d>\d{1,2})(?:st|nd|rd|th)? (?P<mon>[a-z]+)\.?(?: (?P<y>\d{4}))?$")
 _MONTH_DAY = re.compile(r"^(?P<mon>[a-z]+)\.? (?P<d>\d{1,2})(?:st|nd|rd|th)?(?:,? (?P<y>\d{4}))?$")
+
+
+def contact_day(at: datetime, *, day_only: bool, tz: tzinfo) -> date:
+    """The calendar day a contact is on, read in `tz`; one recorded without a time of day is on
+    the day its author named, whatever the reader's zone (it sits at noon of that day in its
+    author's zone, `When.moment`, which is that day in UTC for every zone from UTC-11 to
+    UTC+12)."""
+    return at.astimezone(UTC if day_only else tz).date()
 
 
 class DateError(ValueError):

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -44,6 +44,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.clock import Clock
+from bot.dates import contact_day
 from bot.delivery.absence import recipient_for_owner_alert
 from bot.delivery.working_hours import zone
 from bot.runtime import Runtime
@@ -213,10 +214,9 @@ def moved_moment(meeting_at: datetime, new_day: date, tz: str | None) -> datetim
 
 
 def meeting_day(at: datetime, *, day_only: bool, tz: str | None) -> date:
-    """The day a meeting is on for a person in `tz`; one recorded without a time of day is on
-    its own day for everyone (it sits at noon of that day in its author's zone, which is that
-    day in UTC)."""
-    return at.astimezone(UTC if day_only else zone(tz)).date()
+    """The day a meeting is on for a person in `tz` (one recorded without a time of day is on
+    its own day for everyone: `contact_day`)."""
+    return contact_day(at, day_only=day_only, tz=zone(tz))
 
 
 def day_zone(touchpoint: store.AskedTouchpoint, tz: str | None) -> str | None:

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
@@ -41,7 +41,7 @@ from sqlmodel import Session
 
 from bot import collisions as rules
 from bot.clock import Clock
-from bot.dates import DateError, When, parse_when
+from bot.dates import DateError, When, contact_day, parse_when
 from bot.delivery.absence import person_zone, recipient_for_owner_alert
 from bot.delivery.outbox import Schedule, enqueue, schedule_of
 from bot.delivery.working_hours import WorkingHours, zone
@@ -76,7 +76,6 @@ from storage.touchpoints import NewCollision, PartnerAtHand, TouchpointRow
 from storage.workspaces import get_workspaces
 
 MAX_NOTES = 3000
-DEFAULT_WINDOW_DAYS = 14
 # Later alerts about a partner reply in the thread of its first alert for this long.
 THREAD_FOR = timedelta(days=1)
 # A contact logged "at 14:00" a little before 14:00 by someone's watch is not in the future.
@@ -233,6 +232,8 @@ class Briefing:
     recent: list[Touch]
     planned: list[Touch]
     intents: list[Touch]
+    # The caller's latest intent of the coordination window, answered or not.
+    own_intent: Touch | None = None
     caller_role: TeamRole | None
     window_days: int
     tz: ZoneInfo
@@ -415,6 +416,14 @@ def moment(
     return at, day_only
 
 
+def has_passed(touch: Touch, *, tz: ZoneInfo, now: datetime) -> bool:
+    """Whether a touch's moment is behind a reader in `tz`: its time, or for a day-only touch, its
+    whole day."""
+    if touch.day_only:
+        return contact_day(touch.at, day_only=True, tz=tz) < now.astimezone(tz).date()
+    return touch.at <= now
+
+
 def check_notes(notes: str) -> str:
     """The notes, trimmed; raises BadTouchpoint when they are missing or too long."""
     text = notes.strip()
@@ -463,7 +472,7 @@ def next_working_day(moment_: datetime, *, tz: ZoneInfo, hours: WorkingHours) ->
 
 
 def _window(workspace: Workspace | None) -> int:
-    return workspace.window_days if workspace is not None else DEFAULT_WINDOW_DAYS
+    return workspace.window_days if workspace is not None else rules.DEFAULT_WINDOW_DAYS
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -489,6 +498,11 @@ class _Scene:
     @property
     def window_days(self) -> int:
         return self.settings.window_days
+
+    @property
+    def workspace_zone(self) -> ZoneInfo:
+        """The workspace's time zone (`config timezone`), whose calendar counts the window."""
+        return zone(self.settings.timezone)
 
     @property
     def working_hours(self) -> WorkingHours:
@@ -814,37 +828,42 @@ class Touchpoints:
     ) -> tuple[list[Clash], list[Clash]]:
         """The contacts `touch` collides with (nearest first), and those of them that are news."""
         session, team_id = scene.session, scene.team_id
-        window = timedelta(days=scene.window_days)
+        window, tz = scene.window_days, scene.workspace_zone
+        new = rules.Contact(
+            touchpoint_id=touch.id,
+            at=touch.at,
+            colleagues=frozenset(touch.colleagues),
+            contact_id=contact_id,
+            day_only=touch.day_only,
+        )
+        start, end = rules.reach(rules.day_of(new, tz), window_days=window, tz=tz)
         around = store.neighbours(
             session=session,
             team_id=team_id,
             partner_id=scene.facts.id,
-            start=touch.at - window,
-            end=touch.at + window,
+            start=start,
+            end=end,
             exclude=touch.id,
         )
         if not around:
             return [], []
         by_id = {row.id: row for row in around}
-        found = rules.collisions(
-            rules.Contact(
-                touchpoint_id=touch.id,
-                at=touch.at,
-                colleagues=frozenset(touch.colleagues),
-                contact_id=contact_id,
-            ),
+        near = rules.within(
+            new,
             (
                 rules.Contact(
                     touchpoint_id=row.id,
                     at=row.at,
                     colleagues=row.colleagues,
                     contact_id=row.contact_id,
+                    day_only=row.day_only,
                 )
                 for row in around
             ),
-            team=scene.team,
-            window=window,
+            window_days=window,
+            tz=tz,
         )
+        found = rules.collisions(new, near, team=scene.team, window_days=window, tz=tz)
         clashes = [
             Clash(other=Touch.of(by_id[c.other.touchpoint_id]), same_contact=c.same_contact)
             for c in found
@@ -861,7 +880,7 @@ class Touchpoints:
         )
         colleagues = {row.id: row.colleagues for row in involved}
         ours = touch.colleagues
-        together = [row.colleagues for row in around]
+        together = [other.colleagues for other in near]
         news = [
             clash
             for clash in clashes
@@ -1015,8 +1034,10 @@ class Touchpoints:
         )
 
     def brief(self, *, actor: Actor, partner: str) -> Briefing:
-        """What to know before reaching out to `partner`: who owns it, who was in touch lately,
-        what is planned, and the intents of the coordination window."""
+        """What to know before reaching out to `partner`: who owns it, who was in touch lately
+        (every contact logged, whatever its stored time), what is planned and still ahead of the
+        caller (a day-only plan for its whole day), the intents of the coordination window, and
+        the caller's own intent among them."""
         team_id, now = actor.team_id, self.clock.now()
         with Session(self.engine) as session:
             found = self.registry.resolve(session, team_id=team_id, query=partner)
@@ -1024,6 +1045,11 @@ class Touchpoints:
             team = partner_store.team_of(session=session, team_id=team_id, partner_id=partner_id)
             workspace = get_workspaces(session=session, team_ids=[team_id]).get(team_id)
             window = _window(workspace)
+            tz = person_zone(session, team_id=actor.team_id, user_id=actor.user_id)
+            workspace_tz = zone(workspace.timezone if workspace is not None else None)
+            # The intents a contact made now would collide with (`bot.collisions`).
+            today = now.astimezone(workspace_tz).date()
+            intents_since = rules.opens(today, window_days=window, tz=workspace_tz)
 
             def touches(**query: Any) -> list[Touch]:
                 rows = store.touchpoints_of(
@@ -1031,49 +1057,39 @@ class Touchpoints:
                 )
                 return [Touch.of(row) for row in rows]
 
+            intents = [TouchpointKind.INTENDED]
             roles = {membership.user_id: TeamRole(membership.role) for membership in team}
+            own = touches(
+                kinds=intents,
+                author_id=actor.user_id,
+                start=intents_since,
+                newest_first=True,
+                limit=1,
+            )
             return Briefing(
                 partner=self.registry.facts(found, team),
                 members=[m.user_id for m in team if m.role == TeamRole.MEMBER],
                 last_contact_by=found.last_contact_by,
                 recent=touches(
-                    kinds=[TouchpointKind.DONE],
-                    end=now + GRACE,
-                    newest_first=True,
-                    limit=BRIEFING_RECENT,
+                    kinds=[TouchpointKind.DONE], newest_first=True, limit=BRIEFING_RECENT
                 ),
-                planned=touches(
-                    kinds=[TouchpointKind.PLANNED],
-                    start=now - timedelta(hours=12),
-                    limit=BRIEFING_PLANNED,
-                ),
+                planned=_planned_ahead(session, team_id, partner_id, now=now, tz=tz),
                 intents=touches(
-                    kinds=[TouchpointKind.INTENDED],
-                    start=now - timedelta(days=window),
-                    newest_first=True,
-                    limit=BRIEFING_PLANNED,
+                    kinds=intents, start=intents_since, newest_first=True, limit=BRIEFING_PLANNED
                 ),
+                own_intent=own[0] if own else None,
                 caller_role=roles.get(actor.user_id),
                 window_days=window,
-                tz=person_zone(session, team_id=actor.team_id, user_id=actor.user_id),
+                tz=tz,
             )
 
     def upcoming(self, *, actor: Actor, partner_id: int) -> Upcoming:
         """The partner's planned contacts still ahead (as `check` lists them), for `show`."""
         now = self.clock.now()
         with Session(self.engine) as session:
-            rows = store.touchpoints_of(
-                session=session,
-                team_id=actor.team_id,
-                partner_id=partner_id,
-                kinds=[TouchpointKind.PLANNED],
-                start=now - timedelta(hours=12),
-                limit=BRIEFING_PLANNED,
-            )
-            return Upcoming(
-                planned=[Touch.of(row) for row in rows],
-                tz=person_zone(session, team_id=actor.team_id, user_id=actor.user_id),
-            )
+            tz = person_zone(session, team_id=actor.team_id, user_id=actor.user_id)
+            planned = _planned_ahead(session, actor.team_id, partner_id, now=now, tz=tz)
+            return Upcoming(planned=planned, tz=tz)
 
     def today(self, *, actor: Actor) -> date:
         """Today in the caller's time zone (as far as Liaison knows it)."""
@@ -1345,6 +1361,23 @@ def _facts(partner: PartnerAtHand) -> PartnerFacts:
 def _id(partner: Partner) -> int:
     assert partner.id is not None, "partner was not flushed"
     return partner.id
+
+
+def _planned_ahead(
+    session: Session, team_id: str, partner_id: int, *, now: datetime, tz: ZoneInfo
+) -> list[Touch]:
+    """The partner's plans still ahead of a reader in `tz` (`has_passed`): a day-only plan until
+    its day is over, the day being its stored moment's UTC date (`contact_day`)."""
+    rows = store.touchpoints_of(
+        session=session,
+        team_id=team_id,
+        partner_id=partner_id,
+        kinds=[TouchpointKind.PLANNED],
+        start=now,
+        day_only_start=datetime.combine(now.astimezone(tz).date(), time(0), UTC),
+        limit=BRIEFING_PLANNED,
+    )
+    return [Touch.of(row) for row in rows]
 
 
 def _last_day(back_at: datetime | None, tz: ZoneInfo) -> date | None:

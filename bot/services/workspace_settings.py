@@ -7,12 +7,12 @@ it), so a change applies from the next message, alert or round on:
 - channel: where collision alerts (`bot.services.touchpoints`), survey results
   (`bot.services.surveys`) and the weekly digest go, unless a partner has its own channel; with
   none set, `LIAISON_DEFAULT_CHANNEL`.
-- window: how far apart two contacts with one partner may be and still collide, and how far back
-  `check` shows intents (`bot.services.touchpoints`).
+- window: how many calendar days apart two contacts with one partner may be and still collide
+  (`bot.collisions`), and how far back `check` shows intents (`bot.services.touchpoints`).
 - hours, days: when direct messages may go, in each person's own zone
   (`bot.delivery.working_hours`, when queued and again when sent).
-- timezone: the zone of people whose Slack zone Liaison does not know, of the pulse schedule and
-  of the digest.
+- timezone: the zone of people whose Slack zone Liaison does not know, of the pulse schedule, of
+  the digest, and the calendar whose days the coordination window counts (`bot.collisions`).
 - pulse: scheduled survey rounds (`bot.services.surveys`); `survey NAME now` works regardless.
 - checkin-delay: hours after a meeting before its check-in, or None for the next working morning
   (`bot.services.checkins`).

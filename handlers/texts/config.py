@@ -161,8 +161,11 @@ def meaning(setting: Setting, values: Values, default_channel: str | None) -> st
         )
     if setting is Setting.WINDOW:
         return (
-            f"Two colleagues' contacts with one partner up to {values.window_days} days apart "
-            "set off the revolving-door alarm; `check` shows the intents of that many days."
+            f"Two colleagues' contacts with one partner on days up to {values.window_days} "
+            "days apart set off the revolving-door alarm, whatever their times of day. Days "
+            "are counted in the workspace's time zone (`config timezone`); a contact logged "
+            "without a time is on the day it names. `check` shows the intents of that many "
+            "days."
         )
     if setting in (Setting.HOURS, Setting.DAYS):
         return (
@@ -172,8 +175,9 @@ def meaning(setting: Setting, values: Values, default_channel: str | None) -> st
         )
     if setting is Setting.TIMEZONE:
         return (
-            "The time zone of the pulse schedule and the weekly digest, and of colleagues "
-            "whose Slack time zone Liaison does not know."
+            "The time zone of the pulse schedule and the weekly digest, the calendar the "
+            "coordination window counts days in, and the zone of colleagues whose Slack time "
+            "zone Liaison does not know."
         )
     if setting is Setting.PULSE:
         return {

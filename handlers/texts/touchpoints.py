@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, tzinfo
 from zoneinfo import ZoneInfo
 
-from bot.dates import WEEKDAYS
+from bot.dates import WEEKDAYS, contact_day
 from bot.services.registry import PartnerFacts
 from bot.services.touchpoints import (
     MAX_NOTES,
@@ -23,6 +23,7 @@ from bot.services.touchpoints import (
     Problem,
     Recorded,
     Touch,
+    has_passed,
 )
 from handlers.texts.partners import ago, people, person
 from storage.models import IntentAnswer, TeamRole, TouchpointKind
@@ -77,9 +78,7 @@ def channel(channel_ref: str) -> str:
 
 
 def _day_of(touch: Touch, tz: tzinfo) -> date:
-    # A day-only touch sits at noon of its day in its author's zone, which is that day in UTC
-    # for every zone from UTC-12 to UTC+12.
-    return touch.at.astimezone(UTC if touch.day_only else tz).date()
+    return contact_day(touch.at, day_only=touch.day_only, tz=tz)
 
 
 def day_words(day: date, today: date) -> str:
@@ -133,14 +132,6 @@ def by_moment(moment: datetime, *, tz: ZoneInfo, now: datetime | None = None) ->
     local = moment.astimezone(tz)
     day = day_words(local.date(), now.astimezone(tz).date()) if now else _on_day(local.date())
     return f"by {day.removeprefix('on ')} at {local:%H:%M}"
-
-
-def has_passed(touch: Touch, *, tz: ZoneInfo, now: datetime) -> bool:
-    """Whether a touch's moment is behind the reader: its time, or for a day-only touch, its
-    whole day."""
-    if touch.day_only:
-        return _day_of(touch, tz) < now.astimezone(tz).date()
-    return touch.at <= now
 
 
 # --- Who did what -------------------------------------------------------------------------------
@@ -569,10 +560,32 @@ def briefing_advice(briefing: Briefing) -> str:
         return "You're on its team: keep the owner in the loop."
     if facts.owner_id is None:
         return f"Nobody owns *{facts.name}* yet: `{COMMAND} owner {facts.name} @you` takes it on."
+    if briefing.own_intent is not None:
+        return f"You're not on its team; {own_intent(briefing.own_intent)}"
     return (
         f"You're not on its team: give {person(facts.owner_id)} a heads-up first with "
         f"`{COMMAND} intend {facts.name} : what you have in mind`."
     )
+
+
+def own_intent(touch: Touch) -> str:
+    """The caller's intent where `check` would otherwise suggest stating one."""
+    about = f"your intent {quote(touch.notes)}"
+    if touch.answer is None and touch.asked is None:
+        return f"{about} is open, with nobody to ask."
+    if touch.answer is None:
+        return (
+            f"{about} is open with {person(touch.asked)}: their answer comes to you as a direct "
+            "message."
+        )
+    if touch.answer is IntentAnswer.LAPSED:
+        return f"{about} had no answer in time from {person(touch.asked)}, so you may go ahead."
+    who = person(touch.answered_by)
+    if touch.answer is IntentAnswer.GO_AHEAD:
+        return f"{who} said *go ahead* to {about}."
+    if touch.answer is IntentAnswer.HANDLE_IT:
+        return f"{who} will handle {about}: please don't reach out about it yourself for now."
+    return f"{who} would like to *talk first* about {about}: message them before you reach out."
 
 
 # --- Bad input ----------------------------------------------------------------------------------

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
-from bot.collisions import Contact, collisions
+import pytest
+
+from bot.collisions import Contact, collisions, reach, within
 
 MONDAY = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 TEAM = frozenset({"U0ANA", "U0DAN"})  # ana owns the partner, dan is on its team
@@ -33,13 +36,116 @@ def test_the_window_is_inclusive_on_both_sides() -> None:
         1,
         3,
     }
-    outside = [contact(1, "U0ANA", days=-14.01), contact(3, "U0ANA", days=14.01)]
+    outside = [contact(1, "U0ANA", days=-15), contact(3, "U0ANA", days=15)]
     assert collisions(contact(2, "U0BEN"), outside, team=TEAM) == []
 
 
 def test_a_configured_window_is_honoured() -> None:
     other = [contact(1, "U0ANA", days=5)]
-    assert collisions(contact(2, "U0BEN"), other, team=TEAM, window=timedelta(days=4)) == []
+    assert collisions(contact(2, "U0BEN"), other, team=TEAM, window_days=4) == []
+    assert len(collisions(contact(2, "U0BEN"), other, team=TEAM, window_days=5)) == 1
+
+
+# --- The window in calendar days ----------------------------------------------------------------
+
+
+def moment(day: str, clock: str, tz: str = "UTC") -> datetime:
+    local = datetime.combine(date.fromisoformat(day), time.fromisoformat(clock), ZoneInfo(tz))
+    return local.astimezone(UTC)
+
+
+def at(touchpoint_id: int, when: datetime, *people: str, day_only: bool = False) -> Contact:
+    return Contact(
+        touchpoint_id=touchpoint_id, at=when, colleagues=frozenset(people), day_only=day_only
+    )
+
+
+def on_day(touchpoint_id: int, day: str, *people: str, author_tz: str = "UTC") -> Contact:
+    """A contact recorded with a day and no time: noon of that day in its author's zone."""
+    return at(touchpoint_id, moment(day, "12:00", author_tz), *people, day_only=True)
+
+
+def collide(new: Contact, other: Contact, *, tz: str = "UTC", window_days: int = 14) -> bool:
+    found = collisions(new, [other], team=TEAM, window_days=window_days, tz=ZoneInfo(tz))
+    return bool(found)
+
+
+CALL = at(1, moment("2026-11-30", "08:00"), "U0CHLOE")  # Mon 30 Nov, 08:00 UTC; two outsiders
+
+
+@pytest.mark.parametrize("clock", ["00:00", "08:00", "09:00", "17:00", "23:59"])
+def test_exactly_window_days_apart_collides_whatever_the_time_of_day(clock: str) -> None:
+    assert collide(at(2, moment("2026-12-14", clock), "U0BEN"), CALL)
+    assert collide(at(2, moment("2026-11-16", clock), "U0BEN"), CALL)
+
+
+@pytest.mark.parametrize("clock", ["00:00", "07:00", "08:00"])
+def test_window_plus_one_day_does_not_collide_even_under_window_times_24_hours(
+    clock: str,
+) -> None:
+    # 15 Dec 00:00 is only 14 days 16 hours after the call, but on its 15th day.
+    assert not collide(at(2, moment("2026-12-15", clock), "U0BEN"), CALL)
+    assert not collide(at(2, moment("2026-11-15", "23:59"), "U0BEN"), CALL)
+
+
+def test_a_day_only_contact_is_on_the_day_its_author_named() -> None:
+    berlin = "Europe/Berlin"
+    assert collide(on_day(2, "2026-12-14", "U0BEN", author_tz=berlin), CALL)
+    assert not collide(on_day(2, "2026-12-15", "U0BEN", author_tz=berlin), CALL)
+    # Either side may be the day-only one.
+    assert collide(CALL, on_day(2, "2026-11-16", "U0BEN", author_tz=berlin))
+    assert not collide(CALL, on_day(2, "2026-11-15", "U0BEN", author_tz=berlin))
+    # Both day-only, authors on opposite sides of the date line: 14 and 15 days.
+    tokyo = on_day(3, "2026-11-30", "U0CHLOE", author_tz="Asia/Tokyo")
+    honolulu = "Pacific/Honolulu"
+    assert collide(tokyo, on_day(4, "2026-12-14", "U0BEN", author_tz=honolulu))
+    assert not collide(tokyo, on_day(4, "2026-12-15", "U0BEN", author_tz=honolulu))
+
+
+def test_the_workspaces_time_zone_decides_the_day_of_a_timed_contact() -> None:
+    # Mon 30 Nov 16:00 UTC is Tue 1 Dec 01:00 in Tokyo; Tue 15 Dec 10:00 UTC is 19:00 there.
+    late = at(1, moment("2026-11-30", "16:00"), "U0CHLOE")
+    later = at(2, moment("2026-12-15", "10:00"), "U0BEN")
+    assert not collide(later, late, tz="UTC")  # 30 Nov to 15 Dec: 15 days
+    assert collide(later, late, tz="Asia/Tokyo")  # 1 Dec to 15 Dec: 14 days
+    # Mon 14 Dec 03:00 UTC is Sun 13 Dec 22:00 in New York.
+    early = at(3, moment("2026-12-14", "03:00"), "U0BEN")
+    assert not collide(early, at(4, moment("2026-11-29", "12:00"), "U0CHLOE"), tz="UTC")
+    assert collide(early, at(4, moment("2026-11-29", "12:00"), "U0CHLOE"), tz="America/New_York")
+    # A day-only contact keeps its named day in every workspace zone.
+    for tz in ("UTC", "Asia/Tokyo", "America/New_York", "Pacific/Kiritimati"):
+        named = on_day(5, "2026-12-14", "U0BEN", author_tz="Europe/Berlin")
+        assert collide(named, at(6, moment("2026-11-30", "12:00", tz), "U0CHLOE"), tz=tz), tz
+        assert not collide(named, at(6, moment("2026-11-29", "23:59", tz), "U0CHLOE"), tz=tz), tz
+
+
+@pytest.mark.parametrize(
+    "tz", ["UTC", "Europe/Berlin", "America/New_York", "Asia/Tokyo", "Pacific/Kiritimati"]
+)
+@pytest.mark.parametrize("window_days", [1, 14, 90])
+def test_the_range_read_holds_every_contact_in_the_window(tz: str, window_days: int) -> None:
+    zone = ZoneInfo(tz)
+    day = date(2026, 11, 30)
+    start, end = reach(day, window_days=window_days, tz=zone)
+    new = at(1, moment(day.isoformat(), "12:00", tz), "U0CHLOE")
+    first, last = day - timedelta(days=window_days), day + timedelta(days=window_days)
+    edges = [
+        at(2, moment(first.isoformat(), "00:00", tz)),
+        at(3, moment(last.isoformat(), "23:59:59.999999", tz)),
+        on_day(4, first.isoformat(), author_tz="Etc/GMT-12"),  # UTC+12
+        on_day(5, last.isoformat(), author_tz="Etc/GMT+11"),  # UTC-11
+    ]
+    assert within(new, edges, window_days=window_days, tz=zone) == edges
+    assert all(start <= edge.at <= end for edge in edges)
+    beyond = [
+        at(6, moment(first.isoformat(), "00:00", tz) - timedelta(microseconds=1)),
+        at(7, moment(last.isoformat(), "00:00", tz) + timedelta(days=1)),
+        on_day(8, (first - timedelta(days=1)).isoformat()),
+        on_day(9, (last + timedelta(days=1)).isoformat()),
+    ]
+    assert within(new, beyond, window_days=window_days, tz=zone) == []
+    # Less than a day and a half wider than the window's days on either side.
+    assert end - start <= timedelta(days=2 * window_days + 1, hours=36)
 
 
 def test_team_members_coordinate_among_themselves() -> None:

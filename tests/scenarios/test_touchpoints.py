@@ -178,6 +178,60 @@ def test_contacts_outside_the_window_do_not_collide_until_it_widens(slack: Slack
     assert "<@U0BEN>" in answer(slack, "plan Acme on 2026-11-28 : wider window", user=CHLOE)
 
 
+def alerted_partners(slack: Slack) -> list[str]:
+    """The partners of the channel's collision alerts, in order."""
+    deliver_outbox(slack)
+    marker = "Revolving door at "
+    return [m.text.split(marker, 1)[1].split(":", 1)[0] for m in alerts(slack) if marker in m.text]
+
+
+@pytest.mark.usefixtures("acme")
+def test_the_window_counts_calendar_days_whatever_the_time_of_day(slack: Slack) -> None:
+    """Dan calls each partner today (Wed 25 Nov, 09:00 UTC); Ben in New York plans meetings 14
+    and 15 days later, with and without a time; Chloe in Tokyo logged calls 14 and 15 days
+    before. The workspace's calendar is UTC's (the default `config timezone`)."""
+    partners = ("Oxfam", "Unicef", "Caritas", "Amnesty", "Rotary", "Kiwanis", "Greenpeace")
+    for name in partners:
+        answer(slack, f"add {name}")
+    answer(slack, "log Rotary on 2026-11-11 via call : 14 days before", user=CHLOE)
+    answer(slack, "log Kiwanis on 2026-11-10 via call : 15 days before", user=CHLOE)
+    for name in partners:
+        said = answer(slack, f"log {name} via call : dan's call", user=DAN)
+        collides = name == "Rotary"
+        assert ("<@U0CHLOE> had a call with them on Wed 11 Nov" in said) is collides, name
+    plans = {
+        "Oxfam": ("2026-12-09", True),  # a day, no time: 14 days later
+        "Unicef": ("2026-12-10", False),
+        "Caritas": ("2026-12-09 17:00", True),  # 22:00 UTC: 14 days 13 hours later
+        "Amnesty": ("2026-12-10 00:30", False),  # 05:30 UTC: under 15 × 24 hours, 15th day
+        "Greenpeace": ("2026-12-09 04:00", True),  # 09:00 UTC: 14 × 24 hours exactly
+    }
+    for name, (day, collides) in plans.items():
+        said = answer(slack, f"plan {name} on {day} : ben's meeting", user=BEN)
+        assert ("Others are in touch" in said) is collides, name
+        if collides:
+            assert "<@U0DAN> had a call with them today at 04:00" in said, name
+    assert alerted_partners(slack) == ["Rotary", "Oxfam", "Caritas", "Greenpeace"]
+
+
+@pytest.mark.usefixtures("acme")
+def test_the_workspaces_time_zone_is_the_calendar_of_the_window(slack: Slack) -> None:
+    """Dan's call on Tue 24 Nov at 23:30 London is on Wed 25 Nov in Tokyo; Ben's meeting on Wed 9
+    Dec at 05:00 New York is 10:00 UTC, 19:00 in Tokyo: 15 days apart in UTC's calendar, 14 in
+    Tokyo's."""
+    answer(slack, "add Oxfam")
+    answer(slack, "add Unicef")
+    answer(slack, "log Oxfam on yesterday 23:30 via call : late call", user=DAN)
+    said = answer(slack, "plan Oxfam on 2026-12-09 05:00 : meeting", user=BEN)
+    assert "Others are in touch" not in said
+    said = answer(slack, "config timezone Asia/Tokyo")
+    assert "the calendar the coordination window counts days in" in said
+    answer(slack, "log Unicef on yesterday 23:30 via call : late call", user=DAN)
+    said = answer(slack, "plan Unicef on 2026-12-09 05:00 : meeting", user=BEN)
+    assert "<@U0DAN> had a call with them yesterday at 18:30" in said
+    assert alerted_partners(slack) == ["Unicef"]
+
+
 @pytest.mark.usefixtures("acme")
 def test_team_members_coordinate_among_themselves_but_not_with_outsiders(slack: Slack) -> None:
     answer(slack, "team Acme add <@U0DAN|dan>")
@@ -526,10 +580,53 @@ def test_check_briefs_before_reaching_out(slack: Slack) -> None:
         "<@U0DAN> plans to meet them on Wed 2 Dec at 05:00 with Jane Doe",
         "<@U0BEN> intends to reach out to them (since today): “propose a joint event” — waiting "
         "for <@U0ANA>",
-        "You're not on its team: give <@U0ANA> a heads-up first",
+        # Ben stated his intent already: no suggestion to state one.
+        "You're not on its team; your intent “propose a joint event” is open with <@U0ANA>",
     ):
         assert expected in brief, expected
     assert "Tue 10 Nov" not in brief  # the last three only
+    assert "heads-up first" not in brief and "/partner intend" not in brief
+
+
+def section_of(brief: str, heading: str) -> str:
+    """The text of one `check` section, from its bold heading to the end of its block."""
+    return brief.split(f"*{heading}*\\n", 1)[1].split('"', 1)[0]
+
+
+@pytest.mark.usefixtures("acme")
+def test_check_counts_a_contact_logged_for_today_without_a_time(slack: Slack) -> None:
+    # Wed 25 Nov, 04:00 in New York: Ben's "today" is stored at noon there, 17:00 UTC.
+    answer(slack, "log Acme with Jane Doe via call : Dan called Jane", user=DAN)
+    answer(slack, "log Acme on yesterday via call : Ben yesterday", user=BEN)
+    answer(slack, "log Acme on today via meeting with Jane Doe : Ben met Jane", user=BEN)
+    for user in (BEN, CHLOE):
+        lately = section_of(answer(slack, "check Acme", user=user), "Lately")
+        assert lately.count("• ") == 3, lately
+        assert "<@U0BEN> met them today with Jane Doe" in lately
+    card = answer(slack, "show Acme", user=BEN)
+    assert "today by <@U0BEN>" in card
+    # The next morning in New York, the same three are still the latest.
+    at(slack, datetime(2026, 11, 26, 13, 0, tzinfo=UTC))
+    lately = section_of(answer(slack, "check Acme", user=BEN), "Lately")
+    assert "<@U0BEN> met them yesterday with Jane Doe" in lately
+    assert lately.count("• ") == 3
+
+
+@pytest.mark.usefixtures("acme")
+def test_check_shows_a_plan_while_it_lies_ahead_of_the_reader(slack: Slack) -> None:
+    # Wed 25 Nov 18:00 in Tokyo: Chloe's "tomorrow" is Thu 26 Nov; Dan's 10:00 London is too.
+    answer(slack, "plan Acme on tomorrow : Chloe's visit", user=CHLOE)
+    answer(slack, "plan Acme on tomorrow 10:00 via call : Dan's call", user=DAN)
+    planned = section_of(answer(slack, "check Acme", user=BEN), "Planned")
+    assert "<@U0CHLOE> plans to meet them tomorrow" in planned
+    assert "<@U0DAN> plans a call with them tomorrow at 05:00" in planned
+    # Thu 26 Nov 23:00 in New York (Fri 27 Nov 04:00 UTC): Dan's call is over; Chloe's visit is
+    # on a day that is not over yet for Ben, but is for Dan in London.
+    at(slack, datetime(2026, 11, 27, 4, 0, tzinfo=UTC))
+    planned = section_of(answer(slack, "check Acme", user=BEN), "Planned")
+    assert planned == "• <@U0CHLOE> plans to meet them today", planned
+    planned = section_of(answer(slack, "check Acme", user=DAN), "Planned")
+    assert planned == "Nothing planned.", planned
 
 
 @pytest.mark.usefixtures("acme")

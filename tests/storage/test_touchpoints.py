@@ -4,6 +4,7 @@ query on its index, pairs recorded once, intents answered once."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -50,6 +51,7 @@ def add(
     participants: tuple[str, ...] = (),
     contact_id: int | None = None,
     key: str | None = None,
+    day_only: bool = False,
 ) -> int | None:
     return store.insert_touchpoint(
         session=session,
@@ -57,7 +59,7 @@ def add(
         partner_id=partner_id,
         kind=kind,
         at=NOW + timedelta(days=days),
-        day_only=False,
+        day_only=day_only,
         medium="call",
         author_id=author,
         participants=participants,
@@ -116,6 +118,18 @@ def test_the_collision_check_reads_a_range_of_its_index(engine: Engine) -> None:
     if engine.dialect.name == "sqlite":
         assert "(team_id=? AND partner_id=? AND at>? AND at<?)" in plan
         assert "SCAN touchpoint" not in plan
+
+
+def test_touchpoints_by_id_read_their_primary_key(engine: Engine) -> None:
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's planner, without statistics, is the one tempted by team_id")
+    for count in (1, 5, 12):  # from five ids on, it was tempted
+        with engine.connect() as connection:
+            sql = store._by_id(count).sqlite
+            params = {"team_id": T1, **{f"id{n}": n for n in range(count)}}
+            plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params).all()
+        steps = [str(row[-1]) for row in plan]
+        assert steps[0] == "SEARCH t USING INTEGER PRIMARY KEY (rowid=?)", (count, steps)
 
 
 def test_a_request_key_records_one_touchpoint(engine: Engine) -> None:
@@ -296,6 +310,39 @@ def test_touchpoints_of_counts_touchpoints_not_participants(engine: Engine) -> N
     assert [row.id for row in recent] == ids[:3]
     assert all(row.participants == ("U0CHLOE", "U0DAN") for row in recent)
     assert [row.kind for row in planned] == [TouchpointKind.PLANNED]
+
+
+def test_touchpoints_of_a_day_only_start_and_an_author(engine: Engine) -> None:
+    hour = 1 / 24  # of a day
+    with Session(engine) as session:
+        acme = add_partner(session, T1, "Acme")
+        planned = TouchpointKind.PLANNED
+        passed = add(session, T1, acme, days=-hour, kind=planned)
+        today = add(session, T1, acme, days=-3 * hour, kind=planned, day_only=True)
+        yesterday = add(session, T1, acme, days=-1, kind=planned, day_only=True)
+        ahead = add(session, T1, acme, days=hour, kind=planned, author="U0CHLOE")
+
+        def found(**query: Any) -> list[int]:
+            rows = store.touchpoints_of(
+                session=session,
+                team_id=T1,
+                partner_id=acme,
+                kinds=[planned],
+                limit=9,
+                **query,
+            )
+            return [row.id for row in rows]
+
+        assert found(start=NOW) == [ahead]
+        day_start = NOW - 5 * timedelta(hours=1)
+        assert found(start=NOW, day_only_start=day_start) == [today, ahead]
+        assert found(start=NOW - timedelta(days=2), day_only_start=day_start) == [
+            today,
+            passed,
+            ahead,
+        ]
+        assert found(start=NOW, day_only_start=NOW - timedelta(days=2)) == [yesterday, today, ahead]
+        assert found(author_id="U0CHLOE") == [ahead]
 
 
 def test_partners_named_like_a_prefix_of_a_name_word_or_alias(engine: Engine) -> None:

@@ -401,6 +401,41 @@ def test_the_window_is_the_workspaces(service: Touchpoints, engine: Engine) -> N
     assert len(log(service, CHLOE, day_text="2026-11-20").clashes) == 2
 
 
+def authors(recorded: Recorded) -> list[str]:
+    return [clash.other.author_id for clash in recorded.clashes]
+
+
+def test_the_window_counts_calendar_days_not_hours(
+    service: Touchpoints, clock: ManualClock
+) -> None:
+    clock.set(datetime(2026, 11, 30, 8, 0, tzinfo=UTC))
+    log(service, DAN, medium=TouchpointMedium.CALL)  # Mon 30 Nov, 08:00 UTC
+    plan = TouchpointKind.PLANNED
+    # Ben in New York: 14 days later (a day without a time), then on the 15th day, at 06:00 UTC
+    # (less than 15 × 24 hours after the call), and without a time.
+    assert authors(log(service, BEN, kind=plan, day_text="2026-12-14")) == [DAN]
+    assert log(service, BEN, kind=plan, day_text="2026-12-15 01:00").clashes == []
+    assert log(service, BEN, kind=plan, day_text="2026-12-15").clashes == []
+    # Chloe in Tokyo: 14 days before, without a time; then on the 15th day before, late (14:30
+    # UTC, less than 15 × 24 hours before the call).
+    assert authors(log(service, CHLOE, day_text="2026-11-16")) == [DAN]
+    assert log(service, CHLOE, day_text="2026-11-15 23:30").clashes == []
+
+
+def test_the_window_counts_days_in_the_workspaces_time_zone(
+    service: Touchpoints, engine: Engine, clock: ManualClock
+) -> None:
+    with Session(engine) as session:
+        session.add(Workspace(team_id=T1, timezone="Asia/Tokyo", created_at=NOW))
+        session.commit()
+    clock.set(datetime(2026, 11, 30, 8, 0, tzinfo=UTC))
+    log(service, DAN, medium=TouchpointMedium.CALL)  # Mon 30 Nov, 17:00 in Tokyo
+    plan = TouchpointKind.PLANNED
+    # 14:59 UTC on Mon 14 Dec is 23:59 in Tokyo; 15:00 UTC is Tue 15 Dec there.
+    assert authors(log(service, BEN, "a", kind=plan, day_text="2026-12-14 09:59")) == [DAN]
+    assert DAN not in authors(log(service, CHLOE, "b", kind=plan, day_text="2026-12-15 00:00"))
+
+
 def test_knowing_of_the_other_contact_is_no_news(
     service: Touchpoints, engine: Engine, written: Written
 ) -> None:
@@ -555,6 +590,42 @@ def test_the_briefing_shows_the_last_three_the_plans_and_the_intents(
     assert [t.author_id for t in found.intents] == [BEN]
     assert found.caller_role is None and found.last_contact_by == DAN
     assert service.brief(actor=Actor(T1, DAN), partner="Acme").caller_role is TeamRole.MEMBER
+
+
+def test_the_briefing_has_every_contact_logged_and_the_plans_still_ahead_of_the_caller(
+    service: Touchpoints, clock: ManualClock
+) -> None:
+    # Wed 25 Nov, 04:00 in New York: Ben's "today" is stored at noon there, after now.
+    log(service, BEN, day_text="today")
+    log(service, CHLOE, kind=TouchpointKind.PLANNED, day_text="tomorrow")  # Thu 26 Nov, Tokyo
+    log(service, DAN, kind=TouchpointKind.PLANNED, day_text="tomorrow 10:00")
+    found = service.brief(actor=Actor(T1, BEN), partner="Acme")
+    assert [t.author_id for t in found.recent] == [BEN]
+    assert [t.author_id for t in found.planned] == [CHLOE, DAN]
+    # Fri 27 Nov 04:00 UTC: Thursday 23:00 for Ben, whose Thursday is not over; Friday for Dan.
+    clock.set(datetime(2026, 11, 27, 4, 0, tzinfo=UTC))
+    assert [t.author_id for t in service.brief(actor=Actor(T1, BEN), partner="Acme").planned] == [
+        CHLOE
+    ]
+    assert service.brief(actor=Actor(T1, DAN), partner="Acme").planned == []
+
+
+def test_the_briefing_has_the_callers_own_intent_of_the_window(
+    service: Touchpoints, clock: ManualClock
+) -> None:
+    log(service, CHLOE, "chloe's", kind=TouchpointKind.INTENDED)
+    assert service.brief(actor=Actor(T1, BEN), partner="Acme").own_intent is None
+    log(service, BEN, "first", kind=TouchpointKind.INTENDED)
+    clock.advance(timedelta(hours=1))
+    log(service, BEN, "second", kind=TouchpointKind.INTENDED)
+    own = service.brief(actor=Actor(T1, BEN), partner="Acme").own_intent
+    assert own is not None and (own.notes, own.asked, own.answer) == ("second", ANA, None)
+    # Intents are those of the window's calendar days: 14 days after Wed 25 Nov, still there.
+    clock.set(datetime(2026, 12, 9, 23, 59, tzinfo=UTC))
+    assert service.brief(actor=Actor(T1, BEN), partner="Acme").own_intent is not None
+    clock.set(datetime(2026, 12, 10, 0, 0, tzinfo=UTC))
+    found = service.brief(actor=Actor(T1, BEN), partner="Acme")
+    assert found.own_intent is None and found.intents == []
 
 
 def test_the_picker_suggests_prefixes_then_near_misses_each_partner_once(

@@ -389,6 +389,51 @@ def test_the_briefing() -> None:
     within_slack_limits(reply.blocks)
 
 
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        (
+            None,
+            "You're not on its team; your intent “joint event” is open with <@U0ANA>: their "
+            "answer comes to you as a direct message.",
+        ),
+        (IntentAnswer.GO_AHEAD, "<@U0ANA> said *go ahead* to your intent “joint event”."),
+        (IntentAnswer.HANDLE_IT, "<@U0ANA> will handle your intent “joint event”: please don't"),
+        (IntentAnswer.TALK_FIRST, "<@U0ANA> would like to *talk first* about your intent"),
+        (
+            IntentAnswer.LAPSED,
+            "your intent “joint event” had no answer in time from <@U0ANA>, so you may go ahead.",
+        ),
+    ],
+)
+def test_the_briefing_of_someone_whose_intent_is_known_suggests_no_other(
+    answer: IntentAnswer | None, expected: str
+) -> None:
+    intent = touch(
+        kind=TouchpointKind.INTENDED,
+        author_id="U0BEN",
+        notes="joint event",
+        asked="U0ANA",
+        answer=answer,
+        answered_by=None if answer in (None, IntentAnswer.LAPSED) else "U0ANA",
+    )
+    found = Briefing(
+        partner=facts(),
+        members=[],
+        last_contact_by=None,
+        recent=[],
+        planned=[],
+        intents=[intent],
+        own_intent=intent,
+        caller_role=None,
+        window_days=14,
+        tz=BERLIN,
+    )
+    shown = text_of(blocks.briefing(found, now=NOW))
+    assert expected in shown
+    assert "heads-up first" not in shown and "/partner intend" not in shown
+
+
 def test_a_plan_whose_moment_has_passed_reads_in_the_past_tense() -> None:
     passed = touch(at=NOW - timedelta(hours=3), author_id="U0BEN", contact=None)
     coming = touch(at=NOW + timedelta(hours=3), author_id="U0DAN", contact=None, medium="call")
