@@ -3,12 +3,19 @@
 Every row carries its workspace (`team_id`), and the functions that read a workspace's rows
 filter by it. The dispatcher's claim is the one query that spans workspaces (one engine sends
 for all of them); each claimed row says whose it is. Nothing here commits: the caller's
-transaction decides (the dispatcher commits after every send, see `bot.delivery.dispatcher`).
+transaction decides (the dispatcher runs in autocommit, each statement committing on its own,
+see `bot.delivery.dispatcher`).
 
 The dispatcher's protocol (claim, record a send, reschedule, finish, release, extend a lease) is
 one statement per call, each taking its turn with the process's other SQLite writers
 (`storage.db.writing`) rather than sleeping in SQLite's busy handler; claiming and recording a
 send, once per batch and once per message, run as plain SQL (`storage.sql`).
+
+Recording a send does not wait for the database where it need not: `mark_sent` returns a
+`PendingMark`. On PostgreSQL in autocommit the mark is written to the server, which commits it
+on its own, and `PendingMark.result()` reads the answer later, so the round trip overlaps the
+next message's call to Slack; until then the session runs nothing else. On SQLite, whose
+commit is local and quick, and inside a transaction, the mark is recorded at once.
 """
 
 from __future__ import annotations
@@ -24,7 +31,7 @@ from sqlmodel import Session
 
 from storage.db import writing
 from storage.models import OutboxMessage, OutboxStatus
-from storage.sql import Driver, Sql, utc_or_none
+from storage.sql import DRIVER_ERRORS, Answered, Driver, Pending, Sql, utc_or_none
 from storage.upsert import table_of
 
 _T = table_of(OutboxMessage)
@@ -300,21 +307,52 @@ WHERE id = :message_id AND claim_token = :token AND status = 'sending'
 """)
 
 
+class MarkNotRecorded(Exception):
+    """The database did not record a "sent" mark; its own error is the cause."""
+
+
+class PendingMark:
+    """A send's "sent" mark, handed to the database.
+
+    `result()` is True once the row is recorded as sent, False when the claim was lost (the
+    lease ran out and another dispatcher took the row); it raises `MarkNotRecorded` when the
+    database could not record the mark, and the row, still "sending", comes back once its lease
+    runs out. On PostgreSQL it waits for the server's answer if that has not come yet; the
+    session runs nothing else before it has been asked.
+    """
+
+    __slots__ = ("_write",)
+
+    def __init__(self, write: Pending) -> None:
+        self._write = write
+
+    def result(self) -> bool:
+        try:
+            changed = self._write.result()
+        except DRIVER_ERRORS as error:
+            raise MarkNotRecorded(f"{type(error).__name__}: {error}") from error
+        return changed == 1
+
+
 def mark_sent(
     *, session: Session, message_id: int, token: str, channel: str, ts: str, sent_at: datetime
-) -> bool:
-    """Record Slack's accept. False when the claim was lost (the lease ran out meanwhile)."""
-    with writing(session):
-        driver = Driver.of(session)
-        values = {
-            "message_id": message_id,
-            "token": token,
-            "channel": channel,
-            "ts": ts,
-            "sent_at": driver.time(sent_at),
-            "held": False,
-        }
-        return driver.execute(_MARK_SENT, values) == 1
+) -> PendingMark:
+    """Record Slack's accept, without waiting for the database where it need not (see
+    `PendingMark`). A database error comes out of `result()`, not of this call."""
+    try:
+        with writing(session):
+            driver = Driver.of(session)
+            values = {
+                "message_id": message_id,
+                "token": token,
+                "channel": channel,
+                "ts": ts,
+                "sent_at": driver.time(sent_at),
+                "held": False,
+            }
+            return PendingMark(driver.send(_MARK_SENT, values))
+    except DRIVER_ERRORS as error:
+        return PendingMark(Answered(error=error))
 
 
 def reschedule(

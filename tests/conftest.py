@@ -10,7 +10,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -93,6 +93,38 @@ def _truncate_all(engine: Engine) -> None:
 @pytest.fixture
 def clock() -> ManualClock:
     return ManualClock(START)
+
+
+@pytest.fixture
+def refuse_marks(engine: Engine) -> Iterator[Callable[[], None]]:
+    """Make the database refuse every "sent" mark (a trigger raises) until the returned
+    function is called."""
+    if engine.dialect.name == "postgresql":
+        create = [
+            "CREATE FUNCTION refuse_mark() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN RAISE EXCEPTION 'marks refused'; END $$",
+            "CREATE TRIGGER refuse_mark BEFORE UPDATE ON outbox_message FOR EACH ROW "
+            "WHEN (NEW.status = 'sent') EXECUTE FUNCTION refuse_mark()",
+        ]
+        drop = [
+            "DROP TRIGGER IF EXISTS refuse_mark ON outbox_message",
+            "DROP FUNCTION IF EXISTS refuse_mark()",
+        ]
+    else:
+        create = [
+            "CREATE TRIGGER refuse_mark BEFORE UPDATE ON outbox_message "
+            "WHEN NEW.status = 'sent' BEGIN SELECT RAISE(ABORT, 'marks refused'); END"
+        ]
+        drop = ["DROP TRIGGER IF EXISTS refuse_mark"]
+
+    def run(statements: list[str]) -> None:
+        with engine.begin() as connection:
+            for statement in statements:
+                connection.exec_driver_sql(statement)
+
+    run(create)
+    yield lambda: run(drop)
+    run(drop)
 
 
 @pytest.fixture

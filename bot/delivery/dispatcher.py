@@ -1,11 +1,25 @@
 """The dispatcher: claims due outbox rows and sends them through the Slack Web API.
 
 One pass claims due rows in batches under a lease, decides for each whether it may go now
-(expired, recipient away, outside their working hours, a rate-limited workspace), sends the
-rest one at a time and commits each outcome before the next send (every statement commits on
-its own). So a crash can duplicate at
-most the one message Slack accepted but whose row was not yet committed, and a row left in
-"sending" by a dead process is taken up again once its lease runs out.
+(expired, recipient away, outside their working hours, a rate-limited workspace) and sends the
+rest one at a time; every statement commits on its own. Once Slack has accepted a message, its
+row is marked sent. On PostgreSQL that mark is handed to the database without waiting for the
+answer: the server commits it while the next message goes to Slack, and the answer ("sent", or
+"sent-but-claim-lost") is read after that call and before anything else runs on the
+connection, so the round trip overlaps the next send instead of adding to it. On SQLite, whose
+commit is local and quick, the mark is committed at once.
+
+A message is sent twice only if the process dies between Slack's accept and the hand-over of
+its mark to the database: on PostgreSQL, the mark's statement written in full to the server's
+socket (what the kernel already holds reaches the server, which runs and commits it even if
+this process is gone by then); on SQLite, its commit. The next message goes to Slack only after
+that hand-over, so a crash duplicates at most one message; its row, left "sending", is taken up
+again once its lease runs out. Nothing is lost: a row is marked sent only once Slack has
+accepted it, and a row a dead process left "sending" comes back. Three other ways to a
+duplicate, never to a loss: a mark the database refused or could not answer (logged with
+outcome `sent-but-not-recorded`; the row comes back after its lease), a lease that ran out
+before the mark (`sent-but-claim-lost`: another dispatcher may have sent it too), and a crash
+of the PostgreSQL server itself just after a commit (see `_autocommit_session`).
 
 Slack's answers: 429 reschedules the row (and pauses its workspace) for `Retry-After`, never a
 sleep; 5xx, network errors and Slack's transient error codes retry with exponential backoff and
@@ -159,51 +173,46 @@ class Dispatcher:
 
     def run_pass(self) -> DispatchReport:
         """Send everything due now, batch by batch, until nothing due is left (or `stop`)."""
-        report = DispatchReport()
         # Rows this pass puts back are due strictly later than this, so the pass ends.
         pass_now = self._clock.now()
-        token = uuid.uuid4().hex
         with _autocommit_session(self._engine) as session:
-            while not self.stopping:
-                now = max(self._clock.now(), pass_now)
-                batch = store.claim_due(
-                    session=session,
-                    now=pass_now,
-                    lease_until=now + self.policy.lease,
-                    token=token,
-                    limit=self.policy.batch_size,
-                )
-                if not batch:
-                    break
-                lease_until = now + self.policy.lease
-                to_send = self._gate(session, batch, token=token, now=now, report=report)
-                self._send_batch(
-                    session, to_send, token=token, lease_until=lease_until, report=report
-                )
-                # Profiles and absences read for the batch: keep memory flat over a long pass.
-                session.expunge_all()
-        return report
+            run = _Pass(session, token=uuid.uuid4().hex)
+            try:
+                while not self.stopping:
+                    now = max(self._clock.now(), pass_now)
+                    batch = store.claim_due(
+                        session=run.db(),
+                        now=pass_now,
+                        lease_until=now + self.policy.lease,
+                        token=run.token,
+                        limit=self.policy.batch_size,
+                    )
+                    if not batch:
+                        break
+                    lease_until = now + self.policy.lease
+                    to_send = self._gate(run, batch, now=now)
+                    self._send_batch(run, to_send, lease_until=lease_until)
+                    # Profiles and absences read for the batch: keep memory flat over a long pass.
+                    run.db().expunge_all()
+            finally:
+                run.settle()
+        return run.report
 
     def _gate(
-        self,
-        session: Session,
-        batch: Sequence[store.Claimed],
-        *,
-        token: str,
-        now: datetime,
-        report: DispatchReport,
+        self, run: _Pass, batch: Sequence[store.Claimed], *, now: datetime
     ) -> list[store.Claimed]:
         """Put back what may not go now (expired, away, after hours); return the rest."""
-        away = _absences(session, batch, now)
-        slots = _slots(session, batch, now, learn=self._learn_profiles)
+        away = _absences(run.db(), batch, now)
+        slots = _slots(run.db(), batch, now, learn=self._learn_profiles)
+        report = run.report
         to_send: list[store.Claimed] = []
         for row in batch:
             absence = away.get((row.team_id, row.recipient_user or ""))
             if row.expires_at is not None and row.expires_at <= now:
                 store.finish(
-                    session=session,
+                    session=run.db(),
                     message_id=row.id,
-                    token=token,
+                    token=run.token,
                     status=OutboxStatus.CANCELLED,
                     reason="expired before it could be sent",
                     attempted=False,
@@ -214,9 +223,9 @@ class Dispatcher:
                 if row.expires_at is not None:
                     until = min(until, row.expires_at)
                 store.reschedule(
-                    session=session,
+                    session=run.db(),
                     message_id=row.id,
-                    token=token,
+                    token=run.token,
                     available_at=until,
                     attempted=False,
                     held=True,
@@ -224,9 +233,9 @@ class Dispatcher:
                 report.held += 1
             elif row.id in slots and slots[row.id] > now:
                 store.reschedule(
-                    session=session,
+                    session=run.db(),
                     message_id=row.id,
-                    token=token,
+                    token=run.token,
                     available_at=slots[row.id],
                     attempted=False,
                 )
@@ -236,57 +245,50 @@ class Dispatcher:
         return to_send
 
     def _send_batch(
-        self,
-        session: Session,
-        rows: Sequence[store.Claimed],
-        *,
-        token: str,
-        lease_until: datetime,
-        report: DispatchReport,
+        self, run: _Pass, rows: Sequence[store.Claimed], *, lease_until: datetime
     ) -> None:
         for index, row in enumerate(rows):
             now = self._clock.now()
             if self.stopping:
-                report.released += store.release(
-                    session=session,
+                run.report.released += store.release(
+                    session=run.db(),
                     message_ids=[r.id for r in rows[index:]],
-                    token=token,
+                    token=run.token,
                     available_at=now,
                 )
                 return
             paused = self._paused_until.get(row.team_id)
             if paused is not None and paused > now:
-                report.released += store.release(
-                    session=session, message_ids=[row.id], token=token, available_at=paused
+                run.report.released += store.release(
+                    session=run.db(), message_ids=[row.id], token=run.token, available_at=paused
                 )
                 continue
             if lease_until - now < self.policy.lease / 2:
                 lease_until = now + self.policy.lease
                 store.extend_lease(
-                    session=session,
+                    session=run.db(),
                     message_ids=[r.id for r in rows[index:]],
-                    token=token,
+                    token=run.token,
                     lease_until=lease_until,
                 )
-            self._deliver(session, row, token=token, report=report)
+            self._deliver(run, row)
 
     # --- one message ----------------------------------------------------------------------------
 
-    def _deliver(
-        self, session: Session, row: store.Claimed, *, token: str, report: DispatchReport
-    ) -> None:
-        """Send one claimed row, record the outcome, commit, and log one line."""
+    def _deliver(self, run: _Pass, row: store.Claimed) -> None:
+        """Send one claimed row, hand its outcome to the database, and log one line (for a
+        send, once the database has answered: see `_Pass`)."""
         now = self._clock.now()
-        target = self._target(session, row, now)
+        target = self._target(run, row, now)
         if isinstance(target, _Wait):
             store.reschedule(
-                session=session,
+                session=run.db(),
                 message_id=row.id,
-                token=token,
+                token=run.token,
                 available_at=target.until,
                 attempted=False,
             )
-            report.deferred += 1
+            run.report.deferred += 1
             return
         attempt = row.attempts + 1
         started = time.perf_counter()
@@ -307,10 +309,10 @@ class Dispatcher:
                 unfurl_media=False,
             )
         except SlackApiError as error:
-            outcome = self._on_slack_error(session, row, error, step=step, token=token, now=now)
+            outcome = self._on_slack_error(run, row, error, step=step, now=now)
         except (OSError, http.client.HTTPException) as error:
             outcome = self._on_transient(
-                session, row, f"{step}: {type(error).__name__}: {error}", token=token, now=now
+                run, row, f"{step}: {type(error).__name__}: {error}", now=now
             )
         except Exception as error:
             logger.exception(
@@ -321,41 +323,26 @@ class Dispatcher:
                 row.id,
                 attempt,
             )
-            outcome = self._on_transient(
-                session, row, f"{step}: {type(error).__name__}", token=token, now=now
-            )
+            outcome = self._on_transient(run, row, f"{step}: {type(error).__name__}", now=now)
         else:
-            recorded = store.mark_sent(
-                session=session,
-                message_id=row.id,
-                token=token,
+            # Tallied and logged once the database has answered, after the next send.
+            run.hand_over(
+                row,
+                attempt=attempt,
+                started=started,
                 channel=str(response["channel"]),
                 ts=str(response["ts"]),
                 sent_at=self._clock.now(),
             )
-            outcome = "sent" if recorded else "sent-but-claim-lost"
-        latency_ms = (time.perf_counter() - started) * 1000
-        _tally(report, outcome)
-        level = logging.INFO if outcome == "sent" else logging.WARNING
-        logger.log(
-            level,
-            "delivery kind=%s team=%s recipient=%s outbox_id=%d attempt=%d outcome=%s "
-            "latency_ms=%.1f",
-            row.kind,
-            row.team_id,
-            row.recipient,
-            row.id,
-            attempt,
-            outcome,
-            latency_ms,
-        )
+            return
+        run.record(row, attempt=attempt, outcome=outcome, started=started)
 
-    def _target(self, session: Session, row: store.Claimed, now: datetime) -> _Target | _Wait:
+    def _target(self, run: _Pass, row: store.Claimed, now: datetime) -> _Target | _Wait:
         """Where the row goes: its channel (or DM), threaded onto its parent once sent."""
         if row.thread_of_dedupe_key is None:
             return _Target(channel=row.recipient_channel, thread_ts=None)
         parent = store.thread_parent(
-            session=session, team_id=row.team_id, dedupe_key=row.thread_of_dedupe_key
+            session=run.db(), team_id=row.team_id, dedupe_key=row.thread_of_dedupe_key
         )
         if parent is not None and parent.status == OutboxStatus.SENT and parent.sent_ts:
             return _Target(channel=parent.sent_channel, thread_ts=parent.sent_ts)
@@ -385,14 +372,7 @@ class Dispatcher:
         return channel
 
     def _on_slack_error(
-        self,
-        session: Session,
-        row: store.Claimed,
-        error: SlackApiError,
-        *,
-        step: str,
-        token: str,
-        now: datetime,
+        self, run: _Pass, row: store.Claimed, error: SlackApiError, *, step: str, now: datetime
     ) -> str:
         status = error.response.status_code
         code = error_code(error)
@@ -401,38 +381,36 @@ class Dispatcher:
             until = now + wait
             self._paused_until[row.team_id] = max(until, self._paused_until.get(row.team_id, until))
             store.reschedule(
-                session=session,
+                session=run.db(),
                 message_id=row.id,
-                token=token,
+                token=run.token,
                 available_at=until,
                 attempted=False,
                 last_error=f"{step}: rate limited for {wait.seconds} s",
             )
             return "rate-limited"
         if status >= 500 or code in TRANSIENT_ERRORS:
-            return self._on_transient(session, row, f"{step}: {code}", token=token, now=now)
+            return self._on_transient(run, row, f"{step}: {code}", now=now)
         if row.recipient_user is not None:
             # A DM channel that no longer works is opened afresh next time.
             self._dm_channels.pop((row.team_id, row.recipient_user), None)
         store.finish(
-            session=session,
+            session=run.db(),
             message_id=row.id,
-            token=token,
+            token=run.token,
             status=OutboxStatus.FAILED,
             reason=f"{step}: {code}",
             attempted=True,
         )
         return f"failed:{code}"
 
-    def _on_transient(
-        self, session: Session, row: store.Claimed, reason: str, *, token: str, now: datetime
-    ) -> str:
+    def _on_transient(self, run: _Pass, row: store.Claimed, reason: str, *, now: datetime) -> str:
         attempt = row.attempts + 1
         if attempt >= self.policy.max_attempts:
             store.finish(
-                session=session,
+                session=run.db(),
                 message_id=row.id,
-                token=token,
+                token=run.token,
                 status=OutboxStatus.FAILED,
                 reason=f"gave up after {attempt} attempts: {reason}",
                 attempted=True,
@@ -440,9 +418,9 @@ class Dispatcher:
             return "failed:gave-up"
         self._paused_until[row.team_id] = now + self.policy.pause_after_error
         store.reschedule(
-            session=session,
+            session=run.db(),
             message_id=row.id,
-            token=token,
+            token=run.token,
             available_at=now + self.policy.backoff(attempt, self._rng),
             attempted=True,
             last_error=reason,
@@ -450,16 +428,110 @@ class Dispatcher:
         return "retry"
 
 
+@dataclass(frozen=True)
+class _Handed:
+    """A sent message whose mark the database has yet to answer, and its log line's facts."""
+
+    mark: store.PendingMark
+    row: store.Claimed
+    attempt: int
+    latency_ms: float
+
+
+class _Pass:
+    """One pass's autocommit session, claim token and tally.
+
+    The session is reached only through `db()`, which first settles the mark handed over for
+    the last send: its answer is read, tallied and logged. So a mark's round trip overlaps the
+    next call to Slack, and no other statement is sent on the connection before its answer
+    has been read (libpq runs one command at a time).
+    """
+
+    def __init__(self, session: Session, *, token: str) -> None:
+        self._session = session
+        self.token = token
+        self.report = DispatchReport()
+        self._handed: _Handed | None = None
+
+    def db(self) -> Session:
+        self.settle()
+        return self._session
+
+    def hand_over(
+        self,
+        row: store.Claimed,
+        *,
+        attempt: int,
+        started: float,
+        channel: str,
+        ts: str,
+        sent_at: datetime,
+    ) -> None:
+        """Mark a row Slack accepted as sent; its answer is read by the next `db()`."""
+        mark = store.mark_sent(
+            session=self.db(),
+            message_id=row.id,
+            token=self.token,
+            channel=channel,
+            ts=ts,
+            sent_at=sent_at,
+        )
+        latency_ms = (time.perf_counter() - started) * 1000
+        self._handed = _Handed(mark=mark, row=row, attempt=attempt, latency_ms=latency_ms)
+
+    def settle(self) -> None:
+        """Read the answer to the last send's mark, if not yet read, and log the send."""
+        handed, self._handed = self._handed, None
+        if handed is None:
+            return
+        try:
+            recorded = handed.mark.result()
+        except store.MarkNotRecorded:
+            # Slack has the message; its row stays "sending" and is sent again once its
+            # lease runs out: a duplicate, never a loss.
+            self._log(handed.row, handed.attempt, "sent-but-not-recorded", handed.latency_ms)
+            return
+        outcome = "sent" if recorded else "sent-but-claim-lost"
+        self._log(handed.row, handed.attempt, outcome, handed.latency_ms)
+
+    def record(self, row: store.Claimed, *, attempt: int, outcome: str, started: float) -> None:
+        """Tally and log an outcome other than a send (a retry, a failure: already committed)."""
+        self._log(row, attempt, outcome, (time.perf_counter() - started) * 1000)
+
+    def _log(self, row: store.Claimed, attempt: int, outcome: str, latency_ms: float) -> None:
+        """One line per attempt; a mark not recorded also gets the database's traceback."""
+        _tally(self.report, outcome)
+        unrecorded = outcome == "sent-but-not-recorded"
+        if outcome == "sent":
+            level = logging.INFO
+        else:
+            level = logging.ERROR if unrecorded else logging.WARNING
+        logger.log(
+            level,
+            "delivery kind=%s team=%s recipient=%s outbox_id=%d attempt=%d outcome=%s "
+            "latency_ms=%.1f",
+            row.kind,
+            row.team_id,
+            row.recipient,
+            row.id,
+            attempt,
+            outcome,
+            latency_ms,
+            exc_info=unrecorded,
+        )
+
+
 @contextmanager
 def _autocommit_session(engine: Engine) -> Iterator[Session]:
     """A session whose every statement commits on its own.
 
     Each of the dispatcher's writes is one atomic statement (claim, mark sent, reschedule), so
-    autocommit loses nothing and saves a round trip per message. On PostgreSQL the
-    dispatcher's commits also skip waiting for the WAL flush (`synchronous_commit = off`): if
-    this process dies, a returned commit stands; only a crash of the database server itself
-    within a fraction of a second could forget a "sent" mark, and the message would then be
-    sent again, never lost.
+    autocommit loses nothing and saves a round trip per message; it also lets a "sent" mark
+    commit on its own while the dispatcher goes on (`storage.outbox.mark_sent`). On PostgreSQL
+    the dispatcher's commits also skip waiting for the WAL flush (`synchronous_commit = off`):
+    if this process dies, a commit stands; only a crash of the database server itself within a
+    fraction of a second could forget a "sent" mark, and the message would then be sent again,
+    never lost.
     """
     with engine.connect() as connection:
         connection.execution_options(isolation_level="AUTOCOMMIT")

@@ -1,18 +1,23 @@
-"""The outbox table and its queries: idempotent enqueue in the caller's transaction, claims."""
+"""The outbox table and its queries: idempotent enqueue in the caller's transaction, claims,
+and the marks of sends, handed to the database without waiting for its answer."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from psycopg import pq
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
 
 from bot.delivery.outbox import enqueue
 from storage import outbox as store
 from storage.models import OutboxMessage, OutboxStatus, Partner
+from storage.sql import DRIVER_ERRORS, Driver
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 TEAM = "T1"
@@ -149,31 +154,34 @@ def test_claims_take_due_rows_once_oldest_first(engine: Engine) -> None:
     assert sorted(keys) == ["m2", "m3", "m4"]  # the longest waiting
 
 
-def test_a_lost_claim_cannot_record_a_send(engine: Engine) -> None:
+@pytest.fixture(params=["transaction", "autocommit"])
+def marking(request: pytest.FixtureRequest, engine: Engine) -> Iterator[Session]:
+    """Where marks are recorded: a caller's transaction, or autocommit as the dispatcher's
+    (handed over without waiting on PostgreSQL)."""
+    if request.param == "autocommit":
+        yield request.getfixturevalue("autocommit")
+        return
     with Session(engine) as session:
-        add(session, "m")
-        session.commit()
-        (message_id,) = claim(session, "first")
-        # The lease runs out and another dispatcher takes the row.
-        assert claim(session, "second", now=NOW + timedelta(minutes=3)) == [message_id]
-        stale = store.mark_sent(
-            session=session,
-            message_id=message_id,
-            token="first",
-            channel="C1",
-            ts="1.0",
-            sent_at=NOW,
-        )
-        fresh = store.mark_sent(
-            session=session,
-            message_id=message_id,
-            token="second",
-            channel="C1",
-            ts="2.0",
-            sent_at=NOW,
-        )
-        session.commit()
-        stored = store.get_message(session=session, team_id=TEAM, dedupe_key="m")
+        yield session
+
+
+def test_a_lost_claim_cannot_record_a_send(engine: Engine, marking: Session) -> None:
+    session = marking
+    add(session, "m")
+    session.commit()
+    (message_id,) = claim(session, "first")
+    # The lease runs out and another dispatcher takes the row.
+    assert claim(session, "second", now=NOW + timedelta(minutes=3)) == [message_id]
+    stale = store.mark_sent(
+        session=session, message_id=message_id, token="first", channel="C1", ts="1.0",
+        sent_at=NOW,
+    ).result()  # fmt: skip
+    fresh = store.mark_sent(
+        session=session, message_id=message_id, token="second", channel="C1", ts="2.0",
+        sent_at=NOW,
+    ).result()  # fmt: skip
+    session.commit()
+    stored = store.get_message(session=session, team_id=TEAM, dedupe_key="m")
     assert (stale, fresh) == (False, True)
     assert stored is not None
     assert (stored.status, stored.sent_ts, stored.attempts) == ("sent", "2.0", 1)
@@ -207,18 +215,19 @@ def test_cancel_unsent_takes_one_key_exactly_or_a_prefix_and_spares_what_went(
     }
 
 
-def test_the_sent_time_reads_back_exactly(engine: Engine) -> None:
+def test_the_sent_time_reads_back_exactly(engine: Engine, autocommit: Session) -> None:
     berlin = timezone(timedelta(hours=1))
     sent_at = datetime(2026, 11, 25, 10, 0, 1, 123_456, tzinfo=berlin)
     with Session(engine) as session:
         add(session, "m")
         session.commit()
-        (message_id,) = claim(session, "t")
-        assert store.mark_sent(
-            session=session, message_id=message_id, token="t", channel="C1", ts="1.0",
-            sent_at=sent_at,
-        )  # fmt: skip
-        session.commit()
+    (message_id,) = claim(autocommit, "t")
+    # In autocommit, as the dispatcher marks: on PostgreSQL the values cross as libpq text.
+    assert store.mark_sent(
+        session=autocommit, message_id=message_id, token="t", channel="C1", ts="1.0",
+        sent_at=sent_at,
+    ).result()  # fmt: skip
+    with Session(engine) as session:
         stored = store.get_message(session=session, team_id=TEAM, dedupe_key="m")
         # Ordered and compared like every other time column (the mark is hand-written SQL).
         later = session.exec(
@@ -227,7 +236,85 @@ def test_the_sent_time_reads_back_exactly(engine: Engine) -> None:
             .where(col(OutboxMessage.sent_at) > sent_at - timedelta(microseconds=1))
         ).one()
     assert stored is not None and stored.sent_at == sent_at.astimezone(UTC)
+    assert (stored.sent_channel, stored.sent_ts, stored.held, stored.last_error) == (
+        "C1",
+        "1.0",
+        False,
+        None,
+    )
     assert later == 1
+
+
+def mark(session: Session, message_id: int, token: str) -> store.PendingMark:
+    return store.mark_sent(
+        session=session, message_id=message_id, token=token, channel="C1", ts="1.0", sent_at=NOW
+    )
+
+
+def status_of(engine: Engine, key: str) -> str:
+    """The row's status as another connection sees it."""
+    with Session(engine) as session:
+        stored = store.get_message(session=session, team_id=TEAM, dedupe_key=key)
+        assert stored is not None
+        return stored.status
+
+
+def test_a_mark_commits_on_its_own_before_its_answer_is_read(
+    engine: Engine, autocommit: Session
+) -> None:
+    with Session(engine) as session:
+        add(session, "m")
+        session.commit()
+    (message_id,) = claim(autocommit, "t")
+
+    pending = mark(autocommit, message_id, "t")
+
+    if engine.dialect.name == "postgresql":
+        # Handed over: the statement is the server's, and its answer is still to be read.
+        pgconn = Driver(autocommit).connection.pgconn
+        assert pgconn.transaction_status == pq.TransactionStatus.ACTIVE
+    deadline = time.monotonic() + 10
+    while status_of(engine, "m") != OutboxStatus.SENT:
+        assert time.monotonic() < deadline, "the mark was not committed without its answer"
+        time.sleep(0.01)
+    assert pending.result() is True
+    assert pending.result() is True  # asked again, it says the same
+    # The connection is free again for the dispatcher's next statement.
+    assert claim(autocommit, "t") == []
+
+
+def test_a_mark_in_a_transaction_commits_or_rolls_back_with_it(engine: Engine) -> None:
+    with Session(engine) as session:
+        add(session, "m")
+        session.commit()
+        (message_id,) = claim(session, "t")
+        assert mark(session, message_id, "t").result() is True
+        session.rollback()
+    assert status_of(engine, "m") == OutboxStatus.SENDING
+
+
+def test_a_mark_the_database_refuses_raises_from_its_result_and_frees_the_session(
+    engine: Engine, autocommit: Session, refuse_marks: Callable[[], None]
+) -> None:
+    with Session(engine) as session:
+        add(session, "m")
+        add(session, "n")
+        session.commit()
+    first, second = claim(autocommit, "t")
+
+    pending = mark(autocommit, first, "t")  # handing over does not raise
+
+    with pytest.raises(store.MarkNotRecorded, match="marks refused") as raised:
+        pending.result()
+    assert isinstance(raised.value.__cause__, DRIVER_ERRORS)
+    with pytest.raises(store.MarkNotRecorded):
+        pending.result()
+    # The row is still held, to come back once its lease runs out, and the session goes on.
+    assert status_of(engine, "m") == OutboxStatus.SENDING
+    released = store.release(
+        session=autocommit, message_ids=[first, second], token="t", available_at=NOW
+    )
+    assert released == 2
 
 
 def test_listings_show_rows_by_status_without_bodies(engine: Engine) -> None:

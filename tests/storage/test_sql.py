@@ -1,10 +1,15 @@
-"""Plain SQL on the hot paths: the PostgreSQL form of a statement, and moments crossing to and
-from the database exactly as the ORM writes and reads them (on SQLite and PostgreSQL)."""
+"""Plain SQL on the hot paths: the PostgreSQL form of a statement, moments crossing to and
+from the database exactly as the ORM writes and reads them, and writes handed over without
+waiting for their answer (on SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
+import psycopg
+import pytest
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -12,7 +17,9 @@ from storage import partners as partner_store
 from storage import touchpoints as store
 from storage.models import Partner
 from storage.people import get_profile, save_profile
-from storage.sql import Sql, sized
+from storage.sql import Driver, Sql, sized, text_parameter
+from tests.conftest import POSTGRES_URL
+from tests.storage.conftest import autocommit_session
 
 BERLIN_NOON = datetime(2026, 11, 25, 12, 0, 0, 123456, tzinfo=timezone(timedelta(hours=1)))
 
@@ -90,3 +97,115 @@ def test_a_moment_written_through_the_driver_reads_back_the_same_through_the_orm
         assert found.last_contact_at == BERLIN_NOON
         assert found.last_contact_by == "U0BEN"
         assert get_profile(session=session, team_id="T1", user_id="U0BEN") is None
+
+
+def add_partner(engine: Engine, name: str) -> int:
+    """A partner created the day before BERLIN_NOON; its id."""
+    with Session(engine) as session:
+        partner = partner_store.insert_partner(
+            session=session, team_id="T1", name=name, key=name.lower(), created_by="U0ANA",
+            created_at=BERLIN_NOON - timedelta(days=1),
+        )  # fmt: skip
+        session.commit()
+        assert partner.id is not None
+        return partner.id
+
+
+def test_a_write_handed_over_sends_nulls_moments_and_repeated_names_as_written(
+    engine: Engine, autocommit: Session
+) -> None:
+    partner_id = add_partner(engine, "Acme 50%")
+    # On PostgreSQL in autocommit the values cross in libpq's text format, numbered `$n`.
+    statement = Sql("""
+        UPDATE partner SET last_contact_at = :at, last_contact_by = :by, notes = :notes
+        WHERE id = :id AND created_at < :at AND name LIKE 'Acme 50%'
+    """)
+    driver = Driver(autocommit)
+    params = {"at": driver.time(BERLIN_NOON), "by": "U0BEN", "notes": None, "id": partner_id}
+
+    assert driver.send(statement, params).result() == 1
+    assert driver.send(statement, {**params, "id": -1}).result() == 0
+
+    with Session(engine) as session:
+        found = session.get(Partner, partner_id)
+    assert found is not None
+    assert (found.last_contact_at, found.last_contact_by, found.notes) == (
+        BERLIN_NOON,
+        "U0BEN",
+        None,
+    )
+
+
+@pytest.mark.skipif(POSTGRES_URL is None, reason="prepared statements are PostgreSQL's")
+def test_a_write_handed_over_is_prepared_once_per_checkout_unless_psycopg_may_not(
+    engine: Engine,
+) -> None:
+    partner_id = add_partner(engine, "Acme")
+    statement = Sql("UPDATE partner SET notes = :notes WHERE id = :id")
+
+    def send(session: Session, notes: str) -> int:
+        return Driver(session).send(statement, {"notes": notes, "id": partner_id}).result()
+
+    def prepared(session: Session) -> int:
+        query = "SELECT count(*) FROM pg_prepared_statements WHERE name LIKE 'liaison%'"
+        return int(session.execute(sa.text(query)).scalar_one())
+
+    with autocommit_session(engine) as session:
+        for n in range(3):
+            assert send(session, f"n{n}") == 1
+        assert prepared(session) == 1
+    # The pool's one connection, checked out again: the statement is still there.
+    with autocommit_session(engine) as session:
+        assert send(session, "next") == 1
+        assert prepared(session) == 1
+    # psycopg deallocates every prepared statement after a rollback; the next checkout
+    # prepares again.
+    with Session(engine) as session:
+        for _ in range(6):  # psycopg prepares a query it runs 5 times
+            session.execute(sa.text("SELECT 1"))
+        session.rollback()
+    with autocommit_session(engine) as session:
+        assert prepared(session) == 0
+        assert send(session, "after a rollback") == 1
+        assert prepared(session) == 1
+        # Deallocated within a checkout, one write fails (it never ran); the next prepares.
+        session.execute(sa.text("DEALLOCATE ALL"))
+        with pytest.raises(psycopg.errors.InvalidSqlStatementName):
+            send(session, "not run")
+        assert send(session, "again") == 1
+        # Told not to prepare (PgBouncer in transaction mode), it does not.
+        session.execute(sa.text("DEALLOCATE ALL"))
+        Driver(session).connection.prepare_threshold = None
+        assert send(session, "plain") == 1
+        assert prepared(session) == 0
+    with Session(engine) as session:
+        found = session.get(Partner, partner_id)
+        assert found is not None and found.notes == "plain"
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (None, None),
+        (True, b"true"),
+        (False, b"false"),
+        (-42, b"-42"),
+        ("Zoë's", "Zoë's".encode()),
+        (BERLIN_NOON, b"2026-11-25T12:00:00.123456+01:00"),
+    ],
+)
+def test_text_parameters_are_what_postgresql_reads(value: Any, text: bytes | None) -> None:
+    assert text_parameter(value, encoding="utf-8") == text
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        (BERLIN_NOON.replace(tzinfo=None), "naive"),
+        ("cut\x00short", "NUL"),
+        (1.5, "float"),
+    ],
+)
+def test_values_without_a_faithful_text_form_are_refused(value: Any, problem: str) -> None:
+    with pytest.raises((ValueError, TypeError), match=problem):
+        text_parameter(value, encoding="utf-8")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import random
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -270,6 +271,35 @@ def test_each_send_logs_one_line_without_body_or_token(
     assert "attempt=1 outcome=retry latency_ms=" in lines[0]
     assert "attempt=2 outcome=sent latency_ms=" in lines[1]
     assert not any("confidential" in line or fake_slack.bot_token in line for line in lines)
+
+
+def test_a_send_whose_mark_the_database_refuses_is_logged_and_sent_again_after_its_lease(
+    engine: Engine,
+    clock: ManualClock,
+    dispatcher: Dispatcher,
+    fake_slack: FakeSlack,
+    refuse_marks: Callable[[], None],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    queue(engine, due_at=clock.now(), key="m0", channel=CHANNEL)
+    queue(engine, due_at=clock.now(), key="m1", channel=CHANNEL)
+
+    with caplog.at_level(logging.INFO, logger="bot.delivery.dispatcher"):
+        report = dispatcher.run_pass()
+
+    # Slack has both; neither row could be recorded, and the pass went on after the first.
+    assert report.sent == 2 and delivered(fake_slack) == {"m0": 1, "m1": 1}
+    lines = [r for r in caplog.records if r.name == "bot.delivery.dispatcher"]
+    assert [r.levelno for r in lines] == [logging.ERROR, logging.ERROR]
+    assert "outcome=sent-but-not-recorded" in lines[0].getMessage()
+    assert lines[0].exc_info is not None and "marks refused" in caplog.text
+    assert row(engine, "m0").status == row(engine, "m1").status == OutboxStatus.SENDING
+
+    refuse_marks()  # the database is well again
+    clock.advance(timedelta(minutes=2))  # the lease runs out
+    assert dispatcher.run_pass().sent == 2
+    assert delivered(fake_slack) == {"m0": 2, "m1": 2}  # a duplicate, never a loss
+    assert row(engine, "m0").status == OutboxStatus.SENT
 
 
 def test_the_delivery_client_never_sleeps_on_its_own() -> None:
