@@ -23,9 +23,11 @@ of the PostgreSQL server itself just after a commit (see `_autocommit_session`).
 
 Slack's answers: 429 reschedules the row (and pauses its workspace) for `Retry-After`, never a
 sleep; 5xx, network errors and Slack's transient error codes retry with exponential backoff and
-jitter up to `max_attempts`; every other error code (`channel_not_found`, `not_in_channel`,
-`user_not_found`, `account_inactive`, `is_archived`, `invalid_blocks`, `invalid_auth`, …) fails
-the row with the reason, where admins see it.
+jitter up to `max_attempts`; so do the token's errors (`invalid_auth`, `token_revoked`, …),
+which also pause the workspace for a minute, since every one of its messages would meet them;
+every other error code (`channel_not_found`, `not_in_channel`, `user_not_found`,
+`account_inactive`, `is_archived`, `invalid_blocks`, …) fails the row with the reason, where
+admins see it.
 """
 
 from __future__ import annotations
@@ -65,6 +67,10 @@ logger = logging.getLogger(__name__)
 TRANSIENT_ERRORS = frozenset(
     {"internal_error", "fatal_error", "service_unavailable", "request_timeout", "ratelimited"}
 )
+# Error codes about the workspace's token, not the message: every message of the workspace
+# would fail alike, so they are retried like a 5xx (a rotated or reinstalled token comes back)
+# with the workspace paused meanwhile, and fail only after `max_attempts`.
+TOKEN_ERRORS = frozenset({"invalid_auth", "not_authed", "token_revoked", "token_expired"})
 # The message metadata event that carries the dedupe key (audits, reconciliation, tests).
 METADATA_EVENT = "liaison_outbox"
 # Seconds the Web API client waits for Slack before counting the attempt as a network error.
@@ -84,6 +90,8 @@ class DispatchPolicy:
     backoff_cap: timedelta = timedelta(minutes=10)
     # After a 5xx or network error the rest of that workspace's batch waits this long.
     pause_after_error: timedelta = timedelta(seconds=2)
+    # After Slack refuses the workspace's token (`TOKEN_ERRORS`), its messages wait this long.
+    pause_after_token_error: timedelta = timedelta(minutes=1)
     # A reply waits this long for the message it threads onto to be sent first.
     thread_wait: timedelta = timedelta(seconds=5)
 
@@ -391,6 +399,10 @@ class Dispatcher:
             return "rate-limited"
         if status >= 500 or code in TRANSIENT_ERRORS:
             return self._on_transient(run, row, f"{step}: {code}", now=now)
+        if code in TOKEN_ERRORS:
+            outcome = self._on_transient(run, row, f"{step}: {code}", now=now)
+            self._paused_until[row.team_id] = now + self.policy.pause_after_token_error
+            return outcome
         if row.recipient_user is not None:
             # A DM channel that no longer works is opened afresh next time.
             self._dm_channels.pop((row.team_id, row.recipient_user), None)

@@ -109,6 +109,26 @@ def test_network_errors_are_retried(engine: Engine, clock: ManualClock) -> None:
     assert "URLError" in (stored.last_error or "")
 
 
+def test_a_refused_token_pauses_the_workspace_and_loses_nothing(
+    engine: Engine, clock: ManualClock, dispatcher: Dispatcher, fake_slack: FakeSlack
+) -> None:
+    for n in range(3):
+        queue(engine, due_at=clock.now(), key=f"m{n}", channel=CHANNEL)
+    fake_slack.fail_next("chat.postMessage", error="invalid_auth")
+
+    report = dispatcher.run_pass()
+
+    # One attempt met the refused token; the workspace's other messages were not tried.
+    assert (report.retried, report.failed, report.sent) == (1, 0, 0)
+    assert row(engine, "m0").last_error == "chat.postMessage: invalid_auth"
+    assert {row(engine, f"m{n}").status for n in range(3)} == {"pending"}
+    clock.advance(timedelta(seconds=30))
+    assert dispatcher.run_pass().sent == 0  # still paused
+    clock.advance(timedelta(minutes=1))
+    dispatcher.run_pass()
+    assert delivered(fake_slack) == {"m0": 1, "m1": 1, "m2": 1}
+
+
 def test_a_permanent_error_fails_one_row_and_not_the_others(
     engine: Engine, clock: ManualClock, dispatcher: Dispatcher, fake_slack: FakeSlack
 ) -> None:
