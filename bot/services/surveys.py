@@ -190,7 +190,8 @@ class Schedule:
 
 @dataclass(frozen=True)
 class Started:
-    """`survey NAME now`: who was asked, who was skipped for being away, until when."""
+    """`survey NAME now`: who was asked, those of them away (their questions wait for their
+    return, or lapse with the round), until when."""
 
     partner: PartnerFacts
     asked: tuple[str, ...]
@@ -802,7 +803,9 @@ class Surveys:
     def _audience(
         self, session: Session, team_id: str, partner: PartnerPeople, now: datetime
     ) -> tuple[list[tuple[str, str]], list[str]]:
-        """Who is asked (and why), and who is skipped for being away."""
+        """Who is asked (and why), and those of them away now: they are asked too, and the
+        outbox holds their questions until they are back (or drops them when the round closes
+        first), as it does every message to someone away."""
         reasons: dict[str, str] = {}
         for user_id, reason in (
             (partner.owner_id, Reason.OWNER),
@@ -824,8 +827,8 @@ class Surveys:
         absent = absence_store.absences_at(
             session=session, team_id=team_id, user_ids=reasons, at=now
         )
-        asked = [(u, r) for u, r in reasons.items() if u not in gone and u not in absent]
-        return asked, [user for user in reasons if user in absent and user not in gone]
+        asked = [(u, r) for u, r in reasons.items() if u not in gone]
+        return asked, [user for user, _ in asked if user in absent]
 
     def _queue_survey(
         self,

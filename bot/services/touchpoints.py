@@ -193,6 +193,8 @@ class Recorded:
     # or asked about an intent, if they are away and nobody covers: the message waits for
     # their return.
     owner_away_until: date | None = None
+    # Collisions but none news: how the caller's side knew of them already.
+    already_known: Known | None = None
     # The caller's time zone, for dates in the answer.
     tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
     # Slack has not told us the caller's zone yet (their first command): `tz` is the
@@ -434,15 +436,22 @@ def check_notes(notes: str) -> str:
     return text
 
 
-def is_news(
+class Known(StrEnum):
+    """Why a collision is no news: how one of ours already knew of the other contact."""
+
+    ALERTED = "alerted"  # they took part in a contact alerted as colliding with it
+    TOGETHER = "together"  # they were in touch with the partner together with one of theirs
+
+
+def known(
     ours: Iterable[str],
     theirs: Iterable[str],
     *,
     alerted: Iterable[Iterable[str]],
     together: Iterable[Iterable[str]],
-) -> bool:
-    """Whether a collision between a new contact (by `ours`, its colleagues) and another one (by
-    `theirs`) should be alerted. Not when one of ours already knew of the other contact:
+) -> Known | None:
+    """How one of a new contact's colleagues (`ours`) already knew of another contact (by
+    `theirs`), if they did; then the collision is not alerted again:
 
     - they took part in a touchpoint recorded as colliding with it (`alerted`: the colleagues of
       each of those), so they were told then; or
@@ -451,8 +460,21 @@ def is_news(
     """
     ours, theirs = set(ours), set(theirs)
     if any(ours & set(people) for people in alerted):
-        return False
-    return not any(ours & set(people) and theirs & set(people) for people in together)
+        return Known.ALERTED
+    if any(ours & set(people) and theirs & set(people) for people in together):
+        return Known.TOGETHER
+    return None
+
+
+def is_news(
+    ours: Iterable[str],
+    theirs: Iterable[str],
+    *,
+    alerted: Iterable[Iterable[str]],
+    together: Iterable[Iterable[str]],
+) -> bool:
+    """Whether a collision should be alerted: nobody of ours knew of the other contact."""
+    return known(ours, theirs, alerted=alerted, together=together) is None
 
 
 def next_working_day(moment_: datetime, *, tz: ZoneInfo, hours: WorkingHours) -> datetime:
@@ -748,7 +770,7 @@ class Touchpoints:
         """Find the collisions of a new touchpoint, record them, and queue who must hear."""
         session, team_id, facts, now = scene.session, scene.team_id, scene.facts, scene.now
         window = scene.window_days
-        clashes, news = self._collide(scene, touch, contact_id)
+        clashes, news, knew = self._collide(scene, touch, contact_id)
         channel = self._channel(facts, scene.settings.coordination_channel) if news else None
         key = collision_key(touch.id)
         thread: str | None = None
@@ -807,6 +829,7 @@ class Touchpoints:
             owner_told=owner_told,
             covering=self._covering(scene) if channel is not None else None,
             owner_away_until=away_until,
+            already_known=knew,
         )
 
     def _covering(self, scene: _Scene) -> str | None:
@@ -825,8 +848,9 @@ class Touchpoints:
 
     def _collide(
         self, scene: _Scene, touch: Touch, contact_id: int | None
-    ) -> tuple[list[Clash], list[Clash]]:
-        """The contacts `touch` collides with (nearest first), and those of them that are news."""
+    ) -> tuple[list[Clash], list[Clash], Known | None]:
+        """The contacts `touch` collides with (nearest first), those of them that are news, and
+        how the others were known already (`Known.ALERTED` if any was alerted before)."""
         session, team_id = scene.session, scene.team_id
         window, tz = scene.window_days, scene.workspace_zone
         new = rules.Contact(
@@ -846,7 +870,7 @@ class Touchpoints:
             exclude=touch.id,
         )
         if not around:
-            return [], []
+            return [], [], None
         by_id = {row.id: row for row in around}
         near = rules.within(
             new,
@@ -869,7 +893,7 @@ class Touchpoints:
             for c in found
         ]
         if not clashes:
-            return [], []
+            return [], [], None
         earlier = store.collided_with(
             session=session, team_id=team_id, touchpoint_ids=[c.other.id for c in clashes]
         )
@@ -881,17 +905,22 @@ class Touchpoints:
         colleagues = {row.id: row.colleagues for row in involved}
         ours = touch.colleagues
         together = [other.colleagues for other in near]
-        news = [
-            clash
-            for clash in clashes
-            if is_news(
+        reasons = [
+            known(
                 ours,
                 clash.other.colleagues,
                 alerted=[colleagues[i] for i in earlier.get(clash.other.id, ())],
                 together=together,
             )
+            for clash in clashes
         ]
-        return clashes, news
+        news = [clash for clash, reason in zip(clashes, reasons, strict=True) if reason is None]
+        knew = (
+            Known.ALERTED
+            if Known.ALERTED in reasons
+            else (Known.TOGETHER if any(reasons) else None)
+        )
+        return clashes, news, knew
 
     def _channel(self, facts: PartnerFacts, workspace_channel: str | None) -> str | None:
         """Where alerts about the partner go: its own channel, the workspace's, the default."""

@@ -384,7 +384,10 @@ def started(result: Started) -> str:
         "results go to the owner and the coordination channel when it closes."
     )
     if result.away:
-        text += f"\nNot asked, being away: {people(result.away)}."
+        text += (
+            f"\n{people(result.away)} {'is' if len(result.away) == 1 else 'are'} away: their "
+            "questions wait for their return (and lapse if the survey closes first)."
+        )
     return text
 
 

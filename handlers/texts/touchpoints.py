@@ -20,6 +20,7 @@ from bot.services.touchpoints import (
     Briefing,
     Clash,
     IntentOutcome,
+    Known,
     Problem,
     Recorded,
     Touch,
@@ -241,7 +242,7 @@ def alert_said(result: Recorded) -> str:
     if result.alert_channel is not None:
         where = channel(result.alert_channel)
         if result.alert_threaded:
-            return f"I've added this to the thread of today's alert in {where} (owner {owner})."
+            return f"I've added this to the thread of the latest alert in {where} (owner {owner})."
         if result.covering is not None:
             return (
                 f"I've posted this in {where} and mentioned {person(result.covering)}, who "
@@ -252,6 +253,11 @@ def alert_said(result: Recorded) -> str:
         return (
             "No coordination channel is set, so nobody else was alerted: an admin can set one "
             f"with `{COMMAND} config channel #channel`."
+        )
+    if result.already_known is Known.TOGETHER:
+        return (
+            f"You've been in touch with them together with {people(_others(result.clashes))} "
+            "lately, so you coordinate already: I posted no alert in the coordination channel."
         )
     return (
         "These contacts were already alerted in the coordination channel, so I posted no new alert."

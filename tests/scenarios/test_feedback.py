@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -195,14 +195,17 @@ def test_a_round_reaches_each_person_in_their_own_working_hours(slack: Slack) ->
     assert len(questions(slack, CHLOE)) == 4
 
 
-def test_people_away_are_not_asked(slack: Slack) -> None:
+def test_people_away_are_asked_once_they_are_back(slack: Slack) -> None:
     acme(slack)
     say(slack, "away today to friday", user=DAN)
     started = say(slack, "survey Acme now")
-    assert "Not asked, being away: <@U0DAN>" in started
+    assert "<@U0DAN> is away: their questions wait for their return" in started
     at(slack, START)
     assert inbox(slack, DAN) == []
-    assert {d.user_id for d in rows(slack, SurveyDelivery)} == {ANA, BEN, CHLOE}
+    assert {d.user_id for d in rows(slack, SurveyDelivery)} == {ANA, BEN, CHLOE, DAN}
+    say(slack, "back", user=DAN)
+    at(slack, START + timedelta(days=1))
+    assert len(questions(slack, DAN)) == 4
 
 
 def test_a_second_round_is_refused_while_one_is_running(slack: Slack) -> None:

@@ -262,7 +262,7 @@ def test_a_collision_is_alerted_once_and_later_ones_within_a_day_go_to_its_threa
     (first,) = alerts(slack)
     # Dan is new to it: his contact goes into the thread of the morning's alert.
     slack.runtime.clock.advance(timedelta(hours=20))  # type: ignore[attr-defined]
-    assert "thread of today's alert" in answer(slack, "log Acme : dan too", user=DAN)
+    assert "thread of the latest alert" in answer(slack, "log Acme : dan too", user=DAN)
     deliver_outbox(slack)
     assert alerts(slack) == [first]
     (reply,) = slack.fake.thread(first)
@@ -383,6 +383,23 @@ def test_register_it_registers_with_the_caller_as_owner_then_logs(slack: Slack) 
     click(slack, BEN, message, blocks.REGISTER)  # a second click records nothing new
     assert len(touchpoints(slack)) == 1
     assert "*Owner*\\n<@U0BEN>" in answer(slack, "show Globex", user=DAN)
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_collision_with_someone_you_met_the_partner_with_is_not_called_alerted(
+    slack: Slack,
+) -> None:
+    answer(slack, "log Acme on yesterday via call : the owner's call")
+    answer(slack, "log Acme with <@U0ANA|ana> via meeting : together", user=CHLOE)
+    said = answer(slack, "plan Acme on 2026-12-02 10:00 : a follow-up", user=CHLOE)
+    assert "<@U0ANA> had a call with them yesterday" in said
+    assert (
+        "You've been in touch with them together with <@U0ANA> lately, so you coordinate "
+        "already: I posted no alert in the coordination channel." in said
+    )
+    assert "already alerted" not in said
+    deliver_outbox(slack)
+    assert posts(slack) == []
 
 
 # --- Retries ------------------------------------------------------------------------------------

@@ -17,13 +17,13 @@ from bot.services.people import PeopleCheck, PeopleToLookUp
 from bot.services.registry import Actor, Registry
 from bot.services.surveys import (
     QUESTIONS,
-    NobodyToAsk,
     NotAllowedToStart,
     NotYours,
     QuestionResult,
     RoundClosed,
     RoundInProgress,
     Surveys,
+    TooFewToAsk,
     next_scheduled,
     results_of,
     scheduled_start,
@@ -201,7 +201,9 @@ def test_only_the_owner_or_an_admin_may_start_a_round(surveys: Surveys, engine: 
         surveys.start_now(actor=Actor(TEAM, ANA), partner="acme", request_key="r4")
 
 
-def test_a_round_with_nobody_to_ask_is_not_started(surveys: Surveys, engine: Engine) -> None:
+def test_someone_away_counts_as_asked_and_too_few_start_nothing(
+    surveys: Surveys, engine: Engine
+) -> None:
     _acme(surveys, team=())
     with Session(engine) as session:
         from storage.models import Absence
@@ -216,9 +218,11 @@ def test_a_round_with_nobody_to_ask_is_not_started(surveys: Surveys, engine: Eng
             )
         )
         session.commit()
-    with pytest.raises(NobodyToAsk) as refused:
+    # The owner, away, is the only one to ask: asked (their questions would wait for their
+    # return), but one is fewer than the anonymity threshold.
+    with pytest.raises(TooFewToAsk) as refused:
         surveys.start_now(actor=Actor(TEAM, ANA), partner="acme", request_key="r1")
-    assert refused.value.away == (ANA,)
+    assert (refused.value.asked, refused.value.away) == ((ANA,), (ANA,))
     with Session(engine) as session:
         assert store.open_rounds(session=session, team_id=TEAM) == []
 

@@ -24,6 +24,7 @@ from bot.services.touchpoints import (
     BadTouchpoint,
     CollisionAlert,
     IntentGone,
+    Known,
     Message,
     NewPartnerRefused,
     NewTouchpoint,
@@ -36,6 +37,7 @@ from bot.services.touchpoints import (
     ZoneUnknown,
     check_notes,
     is_news,
+    known,
     moment,
     next_working_day,
 )
@@ -226,6 +228,9 @@ def test_a_collision_is_news_unless_they_knew_of_the_other_contact() -> None:
     assert not is_news({BEN}, {CHLOE}, alerted=[{BEN}], together=[])
     assert is_news({BEN}, {CHLOE}, alerted=[{DAN}], together=[{BEN}, {CHLOE}])
     assert not is_news({BEN, DAN}, {CHLOE}, alerted=[], together=[{DAN, CHLOE}])
+    assert known({BEN}, {CHLOE}, alerted=[{BEN}], together=[{BEN, CHLOE}]) is Known.ALERTED
+    assert known({BEN}, {CHLOE}, alerted=[], together=[{BEN, CHLOE}]) is Known.TOGETHER
+    assert known({BEN}, {CHLOE}, alerted=[], together=[]) is None
 
 
 def test_the_next_working_day_skips_the_weekend() -> None:

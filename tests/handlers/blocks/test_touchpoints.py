@@ -151,7 +151,7 @@ def test_the_answer_names_who_else_is_in_touch_and_who_to_coordinate_with() -> N
 @pytest.mark.parametrize(
     ("changes", "said"),
     [
-        ({"alert_threaded": True}, "added this to the thread of today's alert in #partnerships"),
+        ({"alert_threaded": True}, "added this to the thread of the latest alert in #partnerships"),
         ({"alert_channel": None, "no_channel": True}, "No coordination channel is set"),
         (
             {"alert_channel": None},
