@@ -239,6 +239,8 @@ class Briefing:
     caller_role: TeamRole | None
     window_days: int
     tz: ZoneInfo
+    # Who asked: their own touches read as theirs.
+    reader: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -1110,6 +1112,7 @@ class Touchpoints:
                 caller_role=roles.get(actor.user_id),
                 window_days=window,
                 tz=tz,
+                reader=actor.user_id,
             )
 
     def upcoming(self, *, actor: Actor, partner_id: int) -> Upcoming:

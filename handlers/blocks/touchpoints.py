@@ -136,7 +136,10 @@ def briefing(found: Briefing, *, now: datetime) -> Reply:
     ):
         if not touches and empty is None:
             continue
-        lines = "\n".join(texts.touch_line(t, tz=tz, now=now) for t in touches) or empty
+        lines = (
+            "\n".join(texts.touch_line(t, tz=tz, now=now, reader=found.reader) for t in touches)
+            or empty
+        )
         blocks.append(section(f"*{heading}*\n{lines}"))
     blocks.append(context(texts.briefing_advice(found)))
     return Reply(text=f"{title}: owner {partner_texts.person(facts.owner_id)}", blocks=blocks)

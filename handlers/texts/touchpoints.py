@@ -161,8 +161,8 @@ def action(touch: Touch, target: str = "them", *, passed: bool = False, you: boo
     else:
         verb = "intends to reach out to"
     if you:
-        first, _, rest = verb.partition(" ")
-        verb = f"{_SECOND_PERSON.get(first, first)} {rest}"
+        first, space, rest = verb.partition(" ")
+        verb = f"{_SECOND_PERSON.get(first, first)}{space}{rest}"
     return f"{verb} {target}"
 
 
@@ -530,10 +530,11 @@ def last_contact(briefing: Briefing, now: datetime) -> str:
     return text
 
 
-def touch_line(touch: Touch, *, tz: ZoneInfo, now: datetime) -> str:
-    """One touch in `check`; a plan whose moment has passed reads in the past tense."""
-    did = action(touch, passed=has_passed(touch, tz=tz, now=now))
-    line = f"• {who(touch)} {did} {when(touch, tz=tz, now=now)}{with_contact(touch)}"
+def touch_line(touch: Touch, *, tz: ZoneInfo, now: datetime, reader: str | None = None) -> str:
+    """One touch in `check`; a plan whose moment has passed reads in the past tense, and the
+    `reader`'s own touches are theirs ("You intend to reach out …")."""
+    did = action(touch, passed=has_passed(touch, tz=tz, now=now), you=touch.author_id == reader)
+    line = f"• {who(touch, reader=reader)} {did} {when(touch, tz=tz, now=now)}{with_contact(touch)}"
     if touch.kind is TouchpointKind.INTENDED:
         line += f": {quote(touch.notes)} — {intent_state(touch)}"
     return line
@@ -544,7 +545,7 @@ def intent_state(touch: Touch) -> str:
         return f"waiting for {person(touch.asked)}" if touch.asked else "nobody was asked"
     if touch.answer is IntentAnswer.LAPSED:
         return "no answer in time, may go ahead"
-    return f"{person(touch.answered_by)}: {ANSWER_LABELS[touch.answer].lower()}"
+    return f"{person(touch.answered_by)} answered “{ANSWER_LABELS[touch.answer]}”"
 
 
 RECENT = "Lately"

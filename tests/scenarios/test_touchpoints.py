@@ -595,7 +595,8 @@ def test_check_briefs_before_reaching_out(slack: Slack) -> None:
         "<@U0CHLOE> had a call with them on Wed 18 Nov",
         "<@U0CHLOE> had a call with them on Thu 12 Nov",
         "<@U0DAN> plans to meet them on Wed 2 Dec at 05:00 with Jane Doe",
-        "<@U0BEN> intends to reach out to them (since today): “propose a joint event” — waiting "
+        # His own intent reads as his.
+        "You intend to reach out to them (since today): “propose a joint event” — waiting "
         "for <@U0ANA>",
         # Ben stated his intent already: no suggestion to state one.
         "You're not on its team; your intent “propose a joint event” is open with <@U0ANA>",
@@ -616,16 +617,16 @@ def test_check_counts_a_contact_logged_for_today_without_a_time(slack: Slack) ->
     answer(slack, "log Acme with Jane Doe via call : Dan called Jane", user=DAN)
     answer(slack, "log Acme on yesterday via call : Ben yesterday", user=BEN)
     answer(slack, "log Acme on today via meeting with Jane Doe : Ben met Jane", user=BEN)
-    for user in (BEN, CHLOE):
+    for user, ben in ((BEN, "You"), (CHLOE, "<@U0BEN>")):
         lately = section_of(answer(slack, "check Acme", user=user), "Lately")
         assert lately.count("• ") == 3, lately
-        assert "<@U0BEN> met them today with Jane Doe" in lately
+        assert f"{ben} met them today with Jane Doe" in lately
     card = answer(slack, "show Acme", user=BEN)
     assert "today by <@U0BEN>" in card
     # The next morning in New York, the same three are still the latest.
     at(slack, datetime(2026, 11, 26, 13, 0, tzinfo=UTC))
     lately = section_of(answer(slack, "check Acme", user=BEN), "Lately")
-    assert "<@U0BEN> met them yesterday with Jane Doe" in lately
+    assert "You met them yesterday with Jane Doe" in lately
     assert lately.count("• ") == 3
 
 

@@ -312,6 +312,23 @@ def test_the_owners_note_speaks_of_their_own_contacts_as_theirs() -> None:
     assert "<@U0ANA>" not in shown.split("Also in touch")[1]
 
 
+def test_the_briefing_speaks_to_its_reader_of_their_own_touches() -> None:
+    met = touch(kind=TouchpointKind.DONE, author_id="U0BEN")
+    assert texts.touch_line(met, tz=BERLIN, now=NOW, reader="U0BEN").startswith(
+        "• You met them on Fri 27 Nov"
+    )
+    handled = touch(
+        kind=TouchpointKind.INTENDED,
+        author_id="U0BEN",
+        asked="U0ANA",
+        answer=IntentAnswer.HANDLE_IT,
+        answered_by="U0ANA",
+    )
+    line = texts.touch_line(handled, tz=BERLIN, now=NOW, reader="U0CHLOE")
+    assert line.startswith("• <@U0BEN> intends to reach out to them")
+    assert line.endswith("— <@U0ANA> answered “I'll handle it”")
+
+
 def test_a_note_about_another_year_says_the_year() -> None:
     last_year = touch(kind=TouchpointKind.DONE, at=datetime(2025, 11, 30, 12, 0, tzinfo=UTC))
     note = OwnerNote(
