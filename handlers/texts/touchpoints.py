@@ -605,7 +605,12 @@ def problem(error: BadTouchpoint, *, verb: str) -> str:
     if error.problem is Problem.NO_DATE:
         return "When is it? `plan` needs a date: add `on DATE`, e.g. `on friday 14:00`."
     if error.problem is Problem.NO_NOTES:
-        return "Write a few words after the `:` — what happened, or what it is about."
+        about = {
+            "log": "what happened",
+            "plan": "what the contact is for",
+            "intend": "what you mean to reach out about",
+        }.get(verb, "what it is about")
+        return f"Write a few words after the `:` — {about}."
     if error.problem is Problem.NOTES_TOO_LONG:
         return (
             f"The notes are {error.length:,} characters long; keep them to {MAX_NOTES:,} "

@@ -464,7 +464,12 @@ def test_a_slack_retry_of_the_same_request_logs_once(slack: Slack) -> None:
             "Put a `:` before the purpose, e.g. `: ask about co-hosting the spring event`",
             "/partner intend",
         ),
-        ("log Acme :", "Write a few words after the `:`", "/partner log NAME"),
+        ("log Acme :", "Write a few words after the `:` — what happened.", "/partner log NAME"),
+        (
+            "intend Acme :",
+            "Write a few words after the `:` — what you mean to reach out about.",
+            "/partner intend",
+        ),
         ("log Acme : " + "x" * 3001, "3,001 characters long", "/partner log NAME"),
         ("log Acme via fax : x", "say `via meeting`", "/partner log NAME"),
         ("log Acme with Jane and John : x", "one contact person per touchpoint", "/partner log"),
