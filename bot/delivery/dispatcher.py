@@ -479,9 +479,12 @@ class _Pass:
         ts: str,
         sent_at: datetime,
     ) -> None:
-        """Mark a row Slack accepted as sent; its answer is read by the next `db()`."""
+        """Mark a row Slack accepted as sent. Only the answer to the previous mark is read
+        first (the connection must be free); its line is logged once this mark is on its way,
+        and this mark's answer is read by the next `db()` or `hand_over`."""
+        previous = self._answer()
         mark = store.mark_sent(
-            session=self.db(),
+            session=self._session,
             message_id=row.id,
             token=self.token,
             channel=channel,
@@ -490,34 +493,49 @@ class _Pass:
         )
         latency_ms = (time.perf_counter() - started) * 1000
         self._handed = _Handed(mark=mark, row=row, attempt=attempt, latency_ms=latency_ms)
+        if previous is not None:
+            self._log(*previous)
 
     def settle(self) -> None:
         """Read the answer to the last send's mark, if not yet read, and log the send."""
-        handed, self._handed = self._handed, None
-        if handed is None:
-            return
-        try:
-            recorded = handed.mark.result()
-        except store.MarkNotRecorded:
-            # Slack has the message; its row stays "sending" and is sent again once its
-            # lease runs out: a duplicate, never a loss.
-            self._log(handed.row, handed.attempt, "sent-but-not-recorded", handed.latency_ms)
-            return
-        outcome = "sent" if recorded else "sent-but-claim-lost"
-        self._log(handed.row, handed.attempt, outcome, handed.latency_ms)
+        answered = self._answer()
+        if answered is not None:
+            self._log(*answered)
 
     def record(self, row: store.Claimed, *, attempt: int, outcome: str, started: float) -> None:
         """Tally and log an outcome other than a send (a retry, a failure: already committed)."""
         self._log(row, attempt, outcome, (time.perf_counter() - started) * 1000)
 
-    def _log(self, row: store.Claimed, attempt: int, outcome: str, latency_ms: float) -> None:
+    def _answer(
+        self,
+    ) -> tuple[store.Claimed, int, str, float, store.MarkNotRecorded | None] | None:
+        """The outcome of the send whose mark is in flight, once the database has answered."""
+        handed, self._handed = self._handed, None
+        if handed is None:
+            return None
+        try:
+            recorded = handed.mark.result()
+        except store.MarkNotRecorded as error:
+            # Slack has the message; its row stays "sending" and is sent again once its
+            # lease runs out: a duplicate, never a loss.
+            return handed.row, handed.attempt, "sent-but-not-recorded", handed.latency_ms, error
+        outcome = "sent" if recorded else "sent-but-claim-lost"
+        return handed.row, handed.attempt, outcome, handed.latency_ms, None
+
+    def _log(
+        self,
+        row: store.Claimed,
+        attempt: int,
+        outcome: str,
+        latency_ms: float,
+        failure: store.MarkNotRecorded | None = None,
+    ) -> None:
         """One line per attempt; a mark not recorded also gets the database's traceback."""
         _tally(self.report, outcome)
-        unrecorded = outcome == "sent-but-not-recorded"
         if outcome == "sent":
             level = logging.INFO
         else:
-            level = logging.ERROR if unrecorded else logging.WARNING
+            level = logging.ERROR if failure is not None else logging.WARNING
         logger.log(
             level,
             "delivery kind=%s team=%s recipient=%s outbox_id=%d attempt=%d outcome=%s "
@@ -529,7 +547,7 @@ class _Pass:
             attempt,
             outcome,
             latency_ms,
-            exc_info=unrecorded,
+            exc_info=failure,
         )
 
 
