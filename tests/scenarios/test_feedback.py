@@ -735,7 +735,7 @@ def test_moved_to_moves_the_plan_for_everyone(slack: Slack) -> None:
     assert len(checkin_messages(slack, DAN)) == 1
 
     briefing = say(slack, "check Acme", BEN)
-    assert "<@U0BEN> (with <@U0DAN>) plans to meet them on Thu 3 Dec at 10:00" in briefing
+    assert "You (with <@U0DAN>) plan to meet them on Thu 3 Dec at 10:00" in briefing
     near = say(slack, "plan Acme on 2026-12-04 : a visit", CHLOE)  # not on the team
     assert "<@U0BEN> (with <@U0DAN>) plans to meet them on Fri 4 Dec at 00:00" in near  # Tokyo
 
