@@ -33,6 +33,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from functools import cached_property
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
@@ -535,6 +536,22 @@ class _Scene:
             settings.work_days, settings.work_start_hour, settings.work_end_hour
         )
 
+    @cached_property
+    def owner_side(self) -> str | None:
+        """Who hears for the partner's owner now: the owner, or who covers while they are away
+        (`recipient_for_owner_alert`); read once per recording, though the alert, the caller's
+        answer and the owner's note all ask."""
+        owner = self.facts.owner_id
+        if owner is None:
+            return None
+        return recipient_for_owner_alert(
+            self.session,
+            team_id=self.team_id,
+            owner_id=owner,
+            partner_deputy_id=self.facts.deputy_id,
+            now=self.now,
+        )
+
     def schedule_of(self, user_id: str) -> Schedule:
         """When a colleague may be messaged: the zone `zone_of` finds, the workspace's hours."""
         if user_id not in self.asked:
@@ -836,17 +853,8 @@ class Touchpoints:
 
     def _covering(self, scene: _Scene) -> str | None:
         """Who covers for the partner's owner now, if the owner is away and someone does."""
-        owner = scene.facts.owner_id
-        if owner is None:
-            return None
-        cover = recipient_for_owner_alert(
-            scene.session,
-            team_id=scene.team_id,
-            owner_id=owner,
-            partner_deputy_id=scene.facts.deputy_id,
-            now=scene.now,
-        )
-        return None if cover == owner else cover
+        cover = scene.owner_side
+        return None if cover == scene.facts.owner_id else cover
 
     def _collide(
         self, scene: _Scene, touch: Touch, contact_id: int | None
@@ -1013,16 +1021,9 @@ class Touchpoints:
     def _owner_side(self, scene: _Scene, touch: Touch) -> str | None:
         """Who hears about the touch for the owner: nobody when the owner (or whoever covers for
         them) took part in it."""
-        owner = scene.facts.owner_id
-        if owner is None or owner in touch.colleagues:
+        if scene.facts.owner_id in touch.colleagues:
             return None
-        recipient = recipient_for_owner_alert(
-            scene.session,
-            team_id=scene.team_id,
-            owner_id=owner,
-            partner_deputy_id=scene.facts.deputy_id,
-            now=scene.now,
-        )
+        recipient = scene.owner_side
         return None if recipient in touch.colleagues else recipient
 
     # --- Reading back --------------------------------------------------------------------------
