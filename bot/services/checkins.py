@@ -99,6 +99,8 @@ class CheckInCard:
     planned: bool
     author_id: str
     recipient_id: str
+    # The partner's owner, whom answers are passed on to (None: nobody owns it).
+    owner_id: str | None
     answer: CheckInAnswer | None
     note: str | None
     moved_to: datetime | None
@@ -628,6 +630,7 @@ class CheckIns:
             planned=checkin.planned,
             author_id=touchpoint.author_id,
             recipient_id=checkin.user_id,
+            owner_id=partner.owner_id,
             answer=None if checkin.answer is None else CheckInAnswer(checkin.answer),
             note=checkin.note,
             moved_to=checkin.moved_to,

@@ -134,6 +134,9 @@ def checkin_reason(card: CheckInCard) -> str:
         else f"You {'were to take' if card.planned else 'took'} part; "
         f"{person(card.author_id)} {verb} it"
     )
+    if card.owner_id is None or card.owner_id == card.recipient_id:
+        # The owner's own answer (or one about a partner nobody owns) is passed on to nobody.
+        return f"{who}. Your answer counts towards the partner's health."
     return f"{who}. Your answer goes to the partner's owner."
 
 

@@ -554,6 +554,14 @@ def checkin_messages(slack: Slack, user: str) -> list[FakeMessage]:
     return [m for m in inbox(slack, user) if m.text.startswith(("How did", "Reminder — How did"))]
 
 
+def test_the_owners_own_checkin_says_where_the_answer_goes(slack: Slack) -> None:
+    acme(slack)
+    meeting(slack, author=ANA, participants=(), when=datetime(2026, 11, 24, 15, tzinfo=UTC))
+    at(slack, datetime(2026, 11, 26, 12, tzinfo=UTC))
+    (asked,) = checkin_messages(slack, ANA)
+    assert "You logged it. Your answer counts towards the partner's health." in shown(asked)
+
+
 def test_participants_are_asked_on_their_next_working_morning(slack: Slack) -> None:
     acme(slack)
     meeting(slack, author=BEN, participants=(DAN,), when=datetime(2026, 11, 24, 15, tzinfo=UTC))

@@ -46,6 +46,7 @@ def card(**changes: Any) -> CheckInCard:
         "planned": False,
         "author_id": "U0ANA",
         "recipient_id": "U0BEN",
+        "owner_id": "U0ANA",
         "answer": None,
         "note": None,
         "moved_to": None,
@@ -54,6 +55,13 @@ def card(**changes: Any) -> CheckInCard:
     }
     values.update(changes)
     return CheckInCard(**values)
+
+
+def test_the_owners_own_checkin_is_not_passed_on_to_them() -> None:
+    own = json.dumps(blocks.checkin(card(recipient_id="U0ANA")).blocks)
+    assert "You logged it. Your answer counts towards the partner's health." in own
+    unowned = json.dumps(blocks.checkin(card(owner_id=None)).blocks)
+    assert "goes to the partner's owner" not in unowned
 
 
 def test_a_checkin_asks_with_buttons_and_says_why() -> None:
@@ -66,6 +74,7 @@ def test_a_checkin_asks_with_buttons_and_says_why() -> None:
         "checkin_note",
     ]
     assert "You took part; <@U0ANA> logged it." in json.dumps(shown.blocks)
+    assert "Your answer goes to the partner's owner." in json.dumps(shown.blocks)
     planned = blocks.checkin(card(planned=True))
     assert action_ids(planned.blocks)[3:] == [
         "checkin_answer_didnt_happen",
