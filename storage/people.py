@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from storage.models import UserProfile, WorkspaceAdmin
+from storage.sql import Driver, listed, sized
 from storage.upsert import upsert
 
 
@@ -21,6 +22,21 @@ def get_profiles(
         UserProfile.team_id == team_id, col(UserProfile.user_id).in_(set(user_ids))
     )
     return {profile.user_id: profile for profile in session.exec(statement)}
+
+
+def zones_of(*, session: Session, team_id: str, user_ids: Collection[str]) -> dict[str, str | None]:
+    """The cached time zone of each of `user_ids` with a cached profile (None: Slack gave none),
+    by user id; people never looked up are left out. Plain SQL: the dispatcher asks it for every
+    batch of DMs, where loading whole profiles cost it ~2% of its time."""
+    if not user_ids:
+        return {}
+    users = set(user_ids)
+    statement = sized(
+        "SELECT user_id, tz FROM user_profile WHERE team_id = :team_id AND user_id IN ({user})",
+        user=len(users),
+    )
+    rows = Driver.of(session).rows(statement, {"team_id": team_id, **listed("user", users)})
+    return {str(user_id): tz for user_id, tz in rows}
 
 
 def get_profile(*, session: Session, team_id: str, user_id: str) -> UserProfile | None:

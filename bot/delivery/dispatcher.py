@@ -53,12 +53,12 @@ from sqlmodel import Session
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.delivery.working_hours import WorkingHours, next_send_time, person_tz
+from bot.delivery.working_hours import WorkingHours, next_send_time, zone_or_workspace
 from bot.services.people import look_up
 from storage import absences as absence_store
 from storage import outbox as store
 from storage.models import Absence, OutboxStatus
-from storage.people import get_profiles
+from storage.people import zones_of
 from storage.workspaces import get_workspaces
 
 logger = logging.getLogger(__name__)
@@ -644,18 +644,19 @@ def _slots(
         users_by_team[row.team_id].add(row.recipient_user or "")
     zones: dict[tuple[str, str], str | None] = {}
     for team_id, user_ids in users_by_team.items():
-        profiles = get_profiles(session=session, team_id=team_id, user_ids=user_ids)
-        unknown = sorted(user_ids - profiles.keys())
+        known = zones_of(session=session, team_id=team_id, user_ids=user_ids)
+        unknown = sorted(user_ids - known.keys())
         if unknown:
             learn(team_id, unknown)
-            profiles.update(get_profiles(session=session, team_id=team_id, user_ids=unknown))
+            known.update(zones_of(session=session, team_id=team_id, user_ids=unknown))
         for user_id in user_ids:
-            zones[team_id, user_id] = person_tz(profiles.get(user_id), workspaces.get(team_id))
+            zones[team_id, user_id] = zone_or_workspace(known.get(user_id), workspaces.get(team_id))
+    hours = {team_id: WorkingHours.of(workspaces.get(team_id)) for team_id in users_by_team}
     return {
         row.id: next_send_time(
             now,
             tz=zones[row.team_id, row.recipient_user or ""],
-            hours=WorkingHours.of(workspaces.get(row.team_id)),
+            hours=hours[row.team_id],
             key=row.dedupe_key,
         )
         for row in rows

@@ -70,8 +70,13 @@ def zone(name: str | None) -> ZoneInfo:
 
 def person_tz(profile: UserProfile | None, workspace: Workspace | None) -> str | None:
     """A person's zone: their cached Slack profile's, else the workspace's `config timezone`."""
-    if profile is not None and profile.tz:
-        return profile.tz
+    return zone_or_workspace(profile.tz if profile is not None else None, workspace)
+
+
+def zone_or_workspace(tz: str | None, workspace: Workspace | None) -> str | None:
+    """`tz` (a person's zone as cached), else the workspace's `config timezone`."""
+    if tz:
+        return tz
     return workspace.timezone if workspace is not None else None
 
 
