@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from bot import __version__
+from bot import __version__, cli
 from storage import schema
 
 
@@ -73,3 +74,12 @@ def test_start_on_an_unmigrated_database_is_refused_then_migrate_fixes_it(workdi
     migrated = liaison("migrate", cwd=workdir, env=env)
     assert migrated.returncode == 0, migrated.stderr
     assert f"empty → {schema.head_revision()}" in migrated.stdout
+
+
+def test_start_up_objects_are_left_out_of_full_collections() -> None:
+    # What `serve` and `run` do once the app is built (the figures are bench/log_throughput's).
+    try:
+        cli._freeze_startup_objects()
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
