@@ -444,6 +444,8 @@ class Known(StrEnum):
 
     ALERTED = "alerted"  # they took part in a contact alerted as colliding with it
     TOGETHER = "together"  # they were in touch with the partner together with one of theirs
+    TOLD = "told"  # the caller recorded a contact that collided with it, and was told then
+    MIXED = "mixed"  # of several contacts, some were known one way and some another
 
 
 def known(
@@ -452,20 +454,28 @@ def known(
     *,
     alerted: Iterable[Iterable[str]],
     together: Iterable[Iterable[str]],
+    told: Iterable[str] = (),
 ) -> Known | None:
     """How one of a new contact's colleagues (`ours`) already knew of another contact (by
     `theirs`), if they did; then the collision is not alerted again:
 
-    - they took part in a touchpoint recorded as colliding with it (`alerted`: the colleagues of
-      each of those), so they were told then; or
+    - they took part in a touchpoint whose collision with it was alerted in the channel
+      (`alerted`: the colleagues of each of those), so they were named together then; or
     - they took part in a touchpoint with the partner together with one of theirs lately
-      (`together`: the colleagues of each touchpoint around), so they coordinate already.
+      (`together`: the colleagues of each touchpoint around), so they coordinate already; or
+    - they recorded a touchpoint that collided with it and no alert went out (`told`: those of
+      ours who did), so their answer told them of it then.
+
+    A collision recorded without an alert told only the author of the later touchpoint, in
+    their answer: nobody on the earlier one heard of it, so it counts for nobody else.
     """
     ours, theirs = set(ours), set(theirs)
     if any(ours & set(people) for people in alerted):
         return Known.ALERTED
     if any(ours & set(people) and theirs & set(people) for people in together):
         return Known.TOGETHER
+    if ours & set(told):
+        return Known.TOLD
     return None
 
 
@@ -475,9 +485,10 @@ def is_news(
     *,
     alerted: Iterable[Iterable[str]],
     together: Iterable[Iterable[str]],
+    told: Iterable[str] = (),
 ) -> bool:
     """Whether a collision should be alerted: nobody of ours knew of the other contact."""
-    return known(ours, theirs, alerted=alerted, together=together) is None
+    return known(ours, theirs, alerted=alerted, together=together, told=told) is None
 
 
 def next_working_day(moment_: datetime, *, tz: ZoneInfo, hours: WorkingHours) -> datetime:
@@ -860,7 +871,7 @@ class Touchpoints:
         self, scene: _Scene, touch: Touch, contact_id: int | None
     ) -> tuple[list[Clash], list[Clash], Known | None]:
         """The contacts `touch` collides with (nearest first), those of them that are news, and
-        how the others were known already (`Known.ALERTED` if any was alerted before)."""
+        how the others were known already (`Known.MIXED` when not all in the same way)."""
         session, team_id = scene.session, scene.team_id
         window, tz = scene.window_days, scene.workspace_zone
         new = rules.Contact(
@@ -904,32 +915,39 @@ class Touchpoints:
         ]
         if not clashes:
             return [], [], None
-        earlier = store.collided_with(
+        past = store.collided_with(
             session=session, team_id=team_id, touchpoint_ids=[c.other.id for c in clashes]
         )
         involved = store.touchpoints_by_id(
             session=session,
             team_id=team_id,
-            ids=sorted({other for others in earlier.values() for other in others}),
+            ids=sorted({p.other_id for collisions in past.values() for p in collisions}),
         )
-        colleagues = {row.id: row.colleagues for row in involved}
+        rows = {row.id: row for row in involved}
         ours = touch.colleagues
         together = [other.colleagues for other in near]
         reasons = [
             known(
                 ours,
                 clash.other.colleagues,
-                alerted=[colleagues[i] for i in earlier.get(clash.other.id, ())],
+                alerted=[
+                    rows[p.other_id].colleagues for p in past.get(clash.other.id, ()) if p.alerted
+                ],
                 together=together,
+                # Only the caller's own answer counts: it spoke to them, not to participants.
+                told=[
+                    rows[p.other_id].author_id
+                    for p in past.get(clash.other.id, ())
+                    if p.other_later
+                    and not p.alerted
+                    and rows[p.other_id].author_id == touch.author_id
+                ],
             )
             for clash in clashes
         ]
         news = [clash for clash, reason in zip(clashes, reasons, strict=True) if reason is None]
-        knew = (
-            Known.ALERTED
-            if Known.ALERTED in reasons
-            else (Known.TOGETHER if any(reasons) else None)
-        )
+        ways = {reason for reason in reasons if reason is not None}
+        knew = ways.pop() if len(ways) == 1 else (Known.MIXED if ways else None)
         return clashes, news, knew
 
     def _channel(self, facts: PartnerFacts, workspace_channel: str | None) -> str | None:

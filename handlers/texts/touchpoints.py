@@ -259,6 +259,16 @@ def alert_said(result: Recorded) -> str:
             f"You've been in touch with them together with {people(_others(result.clashes))} "
             "lately, so you coordinate already: I posted no alert in the coordination channel."
         )
+    if result.already_known is Known.TOLD:
+        return (
+            "I told you of these contacts when you recorded an earlier one, so I posted no new "
+            "alert in the coordination channel."
+        )
+    if result.already_known is Known.MIXED:
+        return (
+            "You knew of these contacts already (from an alert, an earlier answer or a contact "
+            "together), so I posted no new alert in the coordination channel."
+        )
     return (
         "These contacts were already alerted in the coordination channel, so I posted no new alert."
     )

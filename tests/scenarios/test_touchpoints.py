@@ -386,6 +386,47 @@ def test_register_it_registers_with_the_caller_as_owner_then_logs(slack: Slack) 
 
 
 @pytest.mark.usefixtures("acme")
+def test_a_collision_recorded_without_an_alert_is_news_to_those_never_told(slack: Slack) -> None:
+    answer(slack, "log Acme with Jane Doe : ben meets Jane", user=BEN)
+    answer(slack, "log Acme with Jane Doe via call : chloe calls Jane", user=CHLOE)
+    # Ben was named with Chloe in the channel; Dan took him along, so no new alert.
+    said = answer(slack, "log Acme with <@U0BEN|ben> and Jane Doe : dan and ben", user=DAN)
+    assert "These contacts were already alerted in the coordination channel" in said
+    deliver_outbox(slack)
+    assert len(posts(slack)) == 1
+    # Chloe never heard of Dan's meeting: her plan is news, and the channel names them both.
+    slack.runtime.clock.advance(timedelta(days=1))  # type: ignore[attr-defined]
+    said = answer(slack, "plan Acme on friday 10:00 with Jane Doe : chloe's pitch", user=CHLOE)
+    assert "already" not in said and "<@U0DAN> (with <@U0BEN>) was in touch with them" in said
+    deliver_outbox(slack)
+    alert = posts(slack)[-1]
+    assert len(posts(slack)) == 2 and "<@U0DAN>" in shown(alert) and "<@U0CHLOE>" in shown(alert)
+    # Dan, named with Chloe's plan in that alert, knows of it: his own plan alerts nobody again.
+    slack.runtime.clock.advance(timedelta(days=1))  # type: ignore[attr-defined]
+    said = answer(slack, "plan Acme on friday 11:00 with Jane Doe : dan's pitch", user=DAN)
+    assert "You knew of these contacts already" in said
+    deliver_outbox(slack)
+    assert len(posts(slack)) == 2
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_caller_told_of_a_contact_before_is_not_alerted_of_it_again(slack: Slack) -> None:
+    answer(slack, "log Acme : chloe's call", user=CHLOE)
+    answer(slack, "log Acme : ben's call", user=BEN)  # alerted: Ben and Chloe
+    # Dan takes Ben along: no alert, but Dan's answer tells him of Chloe's call.
+    said = answer(slack, "log Acme with <@U0BEN|ben> : dan and ben", user=DAN)
+    assert "<@U0CHLOE> was in touch with them" in said
+    deliver_outbox(slack)
+    assert len(posts(slack)) == 1
+    # On his own the next day, Dan knew of Chloe's call (told) and of Ben's (together).
+    slack.runtime.clock.advance(timedelta(hours=30))  # type: ignore[attr-defined]
+    said = answer(slack, "log Acme : dan alone", user=DAN)
+    assert "You knew of these contacts already" in said
+    deliver_outbox(slack)
+    assert len(posts(slack)) == 1
+
+
+@pytest.mark.usefixtures("acme")
 def test_a_collision_with_someone_you_met_the_partner_with_is_not_called_alerted(
     slack: Slack,
 ) -> None:

@@ -231,6 +231,9 @@ def test_a_collision_is_news_unless_they_knew_of_the_other_contact() -> None:
     assert known({BEN}, {CHLOE}, alerted=[{BEN}], together=[{BEN, CHLOE}]) is Known.ALERTED
     assert known({BEN}, {CHLOE}, alerted=[], together=[{BEN, CHLOE}]) is Known.TOGETHER
     assert known({BEN}, {CHLOE}, alerted=[], together=[]) is None
+    # Told in their own answer when they recorded a contact that collided with it.
+    assert known({BEN}, {CHLOE}, alerted=[], together=[], told=[BEN]) is Known.TOLD
+    assert known({BEN}, {CHLOE}, alerted=[], together=[], told=[DAN]) is None
 
 
 def test_the_next_working_day_skips_the_weekend() -> None:

@@ -19,6 +19,7 @@ from bot.services.touchpoints import (
     Clash,
     CollisionAlert,
     IntentOutcome,
+    Known,
     OwnerNote,
     Problem,
     Recorded,
@@ -154,8 +155,20 @@ def test_the_answer_names_who_else_is_in_touch_and_who_to_coordinate_with() -> N
         ({"alert_threaded": True}, "added this to the thread of the latest alert in #partnerships"),
         ({"alert_channel": None, "no_channel": True}, "No coordination channel is set"),
         (
-            {"alert_channel": None},
+            {"alert_channel": None, "already_known": Known.ALERTED},
             "These contacts were already alerted in the coordination channel",
+        ),
+        (
+            {"alert_channel": None, "already_known": Known.TOGETHER},
+            "You've been in touch with them together with <@U0BEN> lately",
+        ),
+        (
+            {"alert_channel": None, "already_known": Known.TOLD},
+            "I told you of these contacts when you recorded an earlier one",
+        ),
+        (
+            {"alert_channel": None, "already_known": Known.MIXED},
+            "You knew of these contacts already",
         ),
     ],
 )
