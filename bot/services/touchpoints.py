@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 from functools import cached_property
 from typing import Any, Protocol
@@ -491,6 +491,54 @@ def is_news(
     return known(ours, theirs, alerted=alerted, together=together, told=told) is None
 
 
+class _Recorded(Protocol):
+    """A touchpoint as stored or as told (`TouchpointRow`, `Touch`)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def kind(self) -> TouchpointKind: ...
+    @property
+    def at(self) -> datetime: ...
+    @property
+    def day_only(self) -> bool: ...
+    @property
+    def author_id(self) -> str: ...
+
+
+def followed_up(touches: Iterable[_Recorded], *, tz: tzinfo) -> set[int]:
+    """The ids of plans and intents among `touches` that their own author has followed up
+    since, so that one contact is not told of twice:
+
+    - a plan whose author logged a contact on its day (`contact_day` in `tz`, the workspace's
+      zone): the log stands for the meeting;
+    - an intent whose author recorded a log or a plan after it: the heads-up is over.
+
+    Both stay stored (collisions and check-ins refer to them); they are left out of what
+    people are shown and of new collisions.
+    """
+    touches = list(touches)
+    if all(t.kind is TouchpointKind.DONE for t in touches):
+        return set()  # most often, on the log path: nothing to follow up
+    logged_days = {
+        (t.author_id, contact_day(t.at, day_only=t.day_only, tz=tz))
+        for t in touches
+        if t.kind is TouchpointKind.DONE
+    }
+    latest_follow_up: dict[str, int] = {}
+    for t in touches:
+        if t.kind is not TouchpointKind.INTENDED:
+            latest_follow_up[t.author_id] = max(t.id, latest_follow_up.get(t.author_id, t.id))
+    gone = set()
+    for t in touches:
+        if t.kind is TouchpointKind.PLANNED:
+            if (t.author_id, contact_day(t.at, day_only=t.day_only, tz=tz)) in logged_days:
+                gone.add(t.id)
+        elif t.kind is TouchpointKind.INTENDED and latest_follow_up.get(t.author_id, 0) > t.id:
+            gone.add(t.id)
+    return gone
+
+
 def next_working_day(moment_: datetime, *, tz: ZoneInfo, hours: WorkingHours) -> datetime:
     """The same local time, rounded up to the quarter hour (a deadline reads "by 09:15", not
     "by 09:11"), on the person's next working day after `moment_` (UTC)."""
@@ -890,6 +938,8 @@ class Touchpoints:
             end=end,
             exclude=touch.id,
         )
+        gone = followed_up(around, tz=tz)
+        around = [row for row in around if row.id not in gone]
         if not around:
             return [], [], None
         by_id = {row.id: row for row in around}
@@ -1116,18 +1166,38 @@ class Touchpoints:
                 newest_first=True,
                 limit=1,
             )
+            planned = _planned_ahead(session, team_id, partner_id, now=now, tz=tz)
+            ahead = {touch.id for touch in planned}
+            # Lately: contacts logged, and plans whose time has come, logged or not (a
+            # colleague's meeting of yesterday is news to whoever is about to reach out).
+            logged = touches(kinds=[TouchpointKind.DONE], newest_first=True, limit=BRIEFING_RECENT)
+            passed = [
+                touch
+                for touch in touches(
+                    kinds=[TouchpointKind.PLANNED],
+                    end=now,
+                    newest_first=True,
+                    limit=BRIEFING_RECENT + BRIEFING_PLANNED,
+                )
+                if touch.id not in ahead
+            ]
+            open_intents = touches(
+                kinds=intents, start=intents_since, newest_first=True, limit=BRIEFING_PLANNED
+            )
+            gone = followed_up([*logged, *passed, *planned, *open_intents], tz=workspace_tz)
+            recent = sorted(
+                (touch for touch in [*logged, *passed] if touch.id not in gone),
+                key=lambda touch: (touch.at, touch.id),
+                reverse=True,
+            )
             return Briefing(
                 partner=self.registry.facts(found, team),
                 members=[m.user_id for m in team if m.role == TeamRole.MEMBER],
                 last_contact_by=found.last_contact_by,
-                recent=touches(
-                    kinds=[TouchpointKind.DONE], newest_first=True, limit=BRIEFING_RECENT
-                ),
-                planned=_planned_ahead(session, team_id, partner_id, now=now, tz=tz),
-                intents=touches(
-                    kinds=intents, start=intents_since, newest_first=True, limit=BRIEFING_PLANNED
-                ),
-                own_intent=own[0] if own else None,
+                recent=recent[:BRIEFING_RECENT],
+                planned=planned,
+                intents=[touch for touch in open_intents if touch.id not in gone],
+                own_intent=own[0] if own and own[0].id not in gone else None,
                 caller_role=roles.get(actor.user_id),
                 window_days=window,
                 tz=tz,

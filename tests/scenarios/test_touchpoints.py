@@ -427,6 +427,27 @@ def test_a_caller_told_of_a_contact_before_is_not_alerted_of_it_again(slack: Sla
 
 
 @pytest.mark.usefixtures("acme")
+def test_check_shows_a_meeting_gone_by_unlogged_and_once_logged_it_counts_once(
+    slack: Slack,
+) -> None:
+    answer(slack, "plan Acme on thursday 10:00 with Jane Doe : pitch", user=BEN)
+    answer(slack, "intend Acme : a follow-up call", user=DAN)
+    slack.runtime.clock.advance(timedelta(days=2))  # type: ignore[attr-defined]
+    briefing = answer(slack, "check Acme", user=CHLOE)
+    assert "<@U0BEN> planned to meet them" in briefing
+    assert "<@U0DAN> intends" in briefing
+    # Ben logs the meeting he planned, Dan the call he announced: each is one contact now.
+    answer(slack, "log Acme on yesterday 10:00 with Jane Doe via meeting : pitched", user=BEN)
+    answer(slack, "log Acme via call : followed up", user=DAN)
+    briefing = answer(slack, "check Acme", user=CHLOE)
+    assert "planned to meet" not in briefing and "<@U0BEN> met them" in briefing
+    assert "intends" not in briefing
+    said = answer(slack, "log Acme via call : chloe's call", user=CHLOE)
+    assert "<@U0BEN> met them" in said and "<@U0DAN> had a call with them" in said
+    assert "planned to meet" not in said and "intends" not in said
+
+
+@pytest.mark.usefixtures("acme")
 def test_a_collision_with_someone_you_met_the_partner_with_is_not_called_alerted(
     slack: Slack,
 ) -> None:

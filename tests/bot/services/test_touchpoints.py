@@ -33,9 +33,11 @@ from bot.services.touchpoints import (
     PartnerGone,
     Problem,
     Recorded,
+    Touch,
     Touchpoints,
     ZoneUnknown,
     check_notes,
+    followed_up,
     is_news,
     known,
     moment,
@@ -234,6 +236,31 @@ def test_a_collision_is_news_unless_they_knew_of_the_other_contact() -> None:
     # Told in their own answer when they recorded a contact that collided with it.
     assert known({BEN}, {CHLOE}, alerted=[], together=[], told=[BEN]) is Known.TOLD
     assert known({BEN}, {CHLOE}, alerted=[], together=[], told=[DAN]) is None
+
+
+def test_a_plan_logged_on_its_day_and_an_intent_acted_on_are_followed_up() -> None:
+    def touch(touch_id: int, kind: TouchpointKind, author: str, at: datetime) -> Touch:
+        return Touch(
+            id=touch_id, kind=kind, at=at, day_only=False, medium=None, author_id=author,
+            participants=(), contact=None, notes=None,
+        )  # fmt: skip
+
+    monday = datetime(2026, 11, 30, 9, tzinfo=UTC)
+    plan = touch(1, TouchpointKind.PLANNED, BEN, monday.replace(hour=10))
+    log = touch(2, TouchpointKind.DONE, BEN, monday.replace(hour=15))
+    someone_elses = touch(3, TouchpointKind.PLANNED, CHLOE, monday)
+    another_day = touch(4, TouchpointKind.PLANNED, BEN, monday + timedelta(days=1))
+    intent = touch(5, TouchpointKind.INTENDED, DAN, monday)
+    # Recorded after the intent (a later id), about a contact of the day before.
+    acted = touch(6, TouchpointKind.DONE, DAN, monday - timedelta(days=1))
+    still_open = touch(7, TouchpointKind.INTENDED, CHLOE, monday)
+    found = [plan, log, someone_elses, another_day, intent, acted, still_open]
+    assert followed_up(found, tz=UTC) == {1, 5}
+    # The day is the workspace's: Monday 23:30 UTC is Tuesday in Tokyo, 10:00 still Monday.
+    late = touch(8, TouchpointKind.PLANNED, BEN, monday.replace(hour=23, minute=30))
+    morning = touch(9, TouchpointKind.DONE, BEN, monday.replace(hour=10))
+    assert followed_up([late, morning], tz=UTC) == {8}
+    assert followed_up([late, morning], tz=ZoneInfo("Asia/Tokyo")) == set()
 
 
 def test_the_next_working_day_skips_the_weekend() -> None:
