@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
 
 __all__ = [
     "FUZZY_THRESHOLD",
@@ -58,6 +59,19 @@ UNMATCHED_WORD_PENALTY = 15.0
 # The shortest normalized query `NameIndex.extending` completes to longer names: "un" or "we"
 # would extend to too much to be a suggestion.
 MIN_EXTENDED_QUERY = 3
+
+# One typo in a short name scores below FUZZY_THRESHOLD by character similarity alone: a wrong
+# letter in "Oxfam" 80, two letters swapped in "MSF" 67. Such keys score ONE_TYPO_SCORE
+# (`_one_typo`): two adjacent letters swapped from SWAP_MIN_LEN characters on, a letter wrong,
+# missing or extra from TYPO_MIN_LEN on. Below that a changed letter is as likely another
+# organisation's acronym ("UNDP"/"UNEP", "WHO"/"WTO") as a typo.
+ONE_TYPO_SCORE = FUZZY_THRESHOLD
+SWAP_MIN_LEN = 3
+TYPO_MIN_LEN = 5
+
+# Keys this short are also indexed by their letters, so that a query with two letters swapped
+# finds them: "mfs" shares no trigram with "msf".
+SHORT_KEY_MAX = 6
 
 # --- Candidate blocking ---------------------------------------------------------------------------
 
@@ -197,6 +211,10 @@ def _trigrams(normalized: str) -> set[str]:
     return grams
 
 
+def _letters(key: str) -> str:
+    return "".join(sorted(key))
+
+
 def _unmatched_words(words: Iterable[str], other: str) -> int:
     return sum(
         1
@@ -204,6 +222,20 @@ def _unmatched_words(words: Iterable[str], other: str) -> int:
         if len(word) >= SIGNIFICANT_WORD_LEN
         and fuzz.partial_ratio(word, other, score_cutoff=WORD_MATCH_CUTOFF) == 0
     )
+
+
+def _one_typo(a: str, b: str) -> bool:
+    """Whether two keys differ by one typo that character similarity undervalues in a short
+    name (see ``ONE_TYPO_SCORE``)."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b) >= SWAP_MIN_LEN:
+        differ = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+        if len(differ) == 2 and differ[1] == differ[0] + 1:
+            first, second = differ
+            if a[first] == b[second] and a[second] == b[first]:
+                return True
+    return min(len(a), len(b)) >= TYPO_MIN_LEN and Levenshtein.distance(a, b, score_cutoff=1) == 1
 
 
 def name_similarity(a: str, b: str, *, score_cutoff: float | None = None) -> float:
@@ -223,6 +255,8 @@ def name_similarity(a: str, b: str, *, score_cutoff: float | None = None) -> flo
     score = max(
         fuzz.ratio(a, b, score_cutoff=cutoff), fuzz.token_sort_ratio(a, b, score_cutoff=cutoff)
     )
+    if score < ONE_TYPO_SCORE and _one_typo(a, b):
+        score = ONE_TYPO_SCORE
     if score == 0.0:
         return 0.0
     unmatched = _unmatched_words(tokens(a), b) + _unmatched_words(tokens(b), a)
@@ -273,6 +307,8 @@ class NameIndex:
         self._postings: dict[str, list[int]] = {}
         # Entry id -> number of distinct trigrams of its key, for ranking candidates.
         self._gram_counts: list[int] = []
+        # The letters of short keys, sorted -> their entries (`SHORT_KEY_MAX`).
+        self._by_letters: dict[str, tuple[int, ...]] = {}
         self._size = 0
 
     def __len__(self) -> int:
@@ -299,6 +335,9 @@ class NameIndex:
         self._by_key[key] = (*self._by_key.get(key, ()), entry_id)
         for gram in grams:
             self._postings.setdefault(gram, []).append(entry_id)
+        if len(key) <= SHORT_KEY_MAX:
+            letters = _letters(key)
+            self._by_letters[letters] = (*self._by_letters.get(letters, ()), entry_id)
         self._size += 1
 
     def remove_partner(self, partner_id: int) -> None:
@@ -316,6 +355,13 @@ class NameIndex:
                 del posting[bisect_left(posting, entry_id)]
                 if not posting:
                     del self._postings[gram]
+            if len(entry.key) <= SHORT_KEY_MAX:
+                letters = _letters(entry.key)
+                kept = tuple(other for other in self._by_letters[letters] if other != entry_id)
+                if kept:
+                    self._by_letters[letters] = kept
+                else:
+                    del self._by_letters[letters]
             self._size -= 1
 
     def lookup(self, query: str, *, limit: int = 3) -> list[Match]:
@@ -341,7 +387,10 @@ class NameIndex:
                 for entry in entries[:limit]
             ]
 
-        choices = {entry_id: self._entry(entry_id).key for entry_id in self._candidates(key)}
+        candidates = self._candidates(key)
+        if len(key) <= SHORT_KEY_MAX:
+            candidates = [*candidates, *self._by_letters.get(_letters(key), ())]
+        choices = {entry_id: self._entry(entry_id).key for entry_id in candidates}
         scored = process.extract(
             key, choices, scorer=name_similarity, limit=None, score_cutoff=FUZZY_THRESHOLD
         )

@@ -420,6 +420,35 @@ def test_registered_names_resolve_exactly_among_similar_ones(registry_index: Nam
             ]
 
 
+@pytest.mark.parametrize(
+    ("registered", "typed"),
+    [
+        ("Oxfam GmbH", "Oxfan"),  # a wrong letter in five
+        ("Oxfam GmbH", "Oxfan GmbH"),
+        ("Oxfam", "Oxfma"),  # two letters swapped
+        ("Médecins Sans Frontières", "MFS"),  # in an alias (below), of three letters
+        ("Oxfam", "Oxfamm"),
+    ],
+)
+def test_one_typo_in_a_short_name_or_acronym_is_offered(registered: str, typed: str) -> None:
+    index = NameIndex()
+    index.add(1, registered)
+    index.add(1, "MSF")
+    index.add(2, "UNEP")
+    (match,) = index.lookup(typed)
+    assert match.partner_id == 1 and not match.exact
+
+
+def test_a_changed_letter_in_a_short_acronym_is_another_organisation() -> None:
+    index = NameIndex()
+    index.add(1, "UNEP")
+    index.add(2, "WHO")
+    assert index.lookup("UNDP") == [] and index.lookup("WTO") == []
+    assert index.lookup("UENP")[0].partner_id == 1  # but two letters swapped is a typo
+    index.remove_partner(1)
+    assert index.lookup("UENP") == []
+
+
 def test_acronyms_are_not_invented() -> None:
     index = NameIndex()
     index.add(1, "World Food Programme")
