@@ -9,6 +9,7 @@ Any of these may be followed by a time: `14:00`, `9:30`, `2pm`, `9.30am`.
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -56,7 +57,9 @@ class When:
 
 def parse_when(text: str, *, now: datetime, tz: ZoneInfo) -> When:
     """Read `text` relative to `now` (aware) in time zone `tz`."""
-    words = " ".join(text.lower().replace(",", " ").split())
+    # As typed (for messages), and in lower case (for reading).
+    typed = " ".join(text.replace(",", " ").split())
+    words = typed.lower()
     if not words:
         raise DateError(f"A date is missing. Dates look like: {EXAMPLES}.")
     today = now.astimezone(tz).date()
@@ -64,12 +67,12 @@ def parse_when(text: str, *, now: datetime, tz: ZoneInfo) -> When:
     day_part, _, last_word = words.rpartition(" ")
     if day_part and _TIME.match(last_word) and not _is_number_of_a_date(words):
         at = _parse_time(last_word)
-        words = day_part
+        words, typed = day_part, typed.rpartition(" ")[0]
     else:
         # "14:00" alone means today at 14:00.
         if _TIME.match(words) and (":" in words or words.endswith(("am", "pm"))):
             return When(today, _parse_time(words), tz)
-    return When(_parse_day(words, today), at, tz)
+    return When(_parse_day(words, today, typed=typed), at, tz)
 
 
 def _is_number_of_a_date(words: str) -> bool:
@@ -104,7 +107,7 @@ def _month(word: str) -> int | None:
     return None
 
 
-def _parse_day(words: str, today: date) -> date:
+def _parse_day(words: str, today: date, *, typed: str) -> date:
     fixed = {"today": 0, "yesterday": -1, "tomorrow": 1}
     if words in fixed:
         return today + timedelta(days=fixed[words])
@@ -125,22 +128,22 @@ def _parse_day(words: str, today: date) -> date:
             return today + timedelta(days=sign * days)
     match = _ISO.match(words)
     if match:
-        return _date(int(match["y"]), int(match["mo"]), int(match["d"]), words)
+        return _date(int(match["y"]), int(match["mo"]), int(match["d"]), typed)
     match = _DAY_MONTH.match(words) or _MONTH_DAY.match(words)
     if match and _month(match["mon"]) is not None:
         month = _month(match["mon"])
         assert month is not None
         if match["y"]:
-            return _date(int(match["y"]), month, int(match["d"]), words)
+            return _date(int(match["y"]), month, int(match["d"]), typed)
         candidates = [
             found
             for year in (today.year - 1, today.year, today.year + 1)
             if (found := _calendar_date(year, month, int(match["d"]))) is not None
         ]
         if not candidates:
-            raise DateError(f"{words!r} is not a day of the calendar.")
+            raise _not_a_day(typed, None, month)
         return min(candidates, key=lambda candidate: abs((candidate - today).days))
-    raise DateError(f"I can't read {words!r} as a date. Dates look like: {EXAMPLES}.")
+    raise DateError(f"I can't read {typed!r} as a date. Dates look like: {EXAMPLES}.")
 
 
 def _calendar_date(year: int, month: int, day: int) -> date | None:
@@ -150,8 +153,22 @@ def _calendar_date(year: int, month: int, day: int) -> date | None:
         return None
 
 
-def _date(year: int, month: int, day: int, words: str) -> date:
+def _date(year: int, month: int, day: int, typed: str) -> date:
     found = _calendar_date(year, month, day)
     if found is None:
-        raise DateError(f"{words!r} is not a day of the calendar.")
+        raise _not_a_day(typed, year, month)
     return found
+
+
+def _not_a_day(typed: str, year: int | None, month: int) -> DateError:
+    """A date that names no day (31 Nov, 2026-02-29, 2026-13-01): why, and what dates look like."""
+    if not 1 <= month <= 12:
+        why = f"there is no month {month}"
+    else:
+        name = calendar.month_name[month]
+        if year is None and month == 2:
+            why = f"{name} has 28 or 29 days"
+        else:
+            days = calendar.monthrange(2024 if year is None else year, month)[1]
+            why = f"{name} {'' if year is None else f'{year} '}has {days} days"
+    return DateError(f"{typed!r} is not a day of the calendar: {why}. Dates look like: {EXAMPLES}.")

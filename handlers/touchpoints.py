@@ -150,6 +150,7 @@ def parse_touchpoint(text: str) -> TouchpointLine:
     if name is None or not name.text:
         raise GrammarError("Which partner? Give the partner's name first.")
     clauses: dict[str, list[Token]] = {}
+    keywords: dict[str, str] = {}  # each clause's keyword, as typed
     rest = tokens[used:]
     while rest:
         word = rest[0].text.lower() if rest[0].kind is Kind.WORD else ""
@@ -160,7 +161,12 @@ def parse_touchpoint(text: str) -> TouchpointLine:
                 "`on DATE` and `via meeting|call|email|event`, then `:` and the notes."
             )
         if word in clauses:
-            raise GrammarError(f"`{word}` appears twice; say it once.")
+            first = keywords[word]
+            raise GrammarError(
+                f"`{word}` appears twice; say it once. If “{first}” is part of the partner's "
+                f'name, put the name in quotes: `"{name.text} {first} …"`.'
+            )
+        keywords[word] = rest[0].text
         end = next(
             (i for i, t in enumerate(rest[1:], 1) if t.is_word(*CLAUSES)),
             len(rest),

@@ -59,3 +59,19 @@ def test_unreadable_dates_say_what_works(text: str) -> None:
         parse_when(text, now=NOW, tz=BERLIN)
     message = str(raised.value)
     assert "Dates look like" in message or "not a" in message
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("31 Nov", "'31 Nov' is not a day of the calendar: November has 30 days."),
+        ("2026-02-29 10:00", "'2026-02-29' is not a day of the calendar: February 2026 has 28"),
+        ("Feb 30", "'Feb 30' is not a day of the calendar: February has 28 or 29 days."),
+        ("2026-13-01", "'2026-13-01' is not a day of the calendar: there is no month 13."),
+    ],
+)
+def test_a_date_that_names_no_day_says_why_as_typed_and_what_works(text: str, why: str) -> None:
+    with pytest.raises(DateError) as raised:
+        parse_when(text, now=NOW, tz=BERLIN)
+    assert str(raised.value).startswith(why)
+    assert "Dates look like: today" in str(raised.value)

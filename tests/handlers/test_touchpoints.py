@@ -71,6 +71,10 @@ def test_names_with_other_keywords_and_quoted_names() -> None:
         ),
         ("Acme via call pitched : x", "`via call pitched`: say `via meeting`"),
         ("Acme on friday on monday : x", "`on` appears twice"),
+        (
+            "Hands On Network on friday : visit",
+            'If “On” is part of the partner\'s name, put the name in quotes: `"Hands On …"`',
+        ),
         ("Acme with Jane and John : x", "one contact person per touchpoint (Jane, John)"),
         ("Acme with <#C0GENERAL|general> : x", "not channels"),
         ("Acme <@U0BEN> : x", "I did not understand `U0BEN`"),
