@@ -106,7 +106,12 @@ def when(
     """
     day = _day_of(touch, tz)
     if now is not None:
-        text = day_words(day, now.astimezone(tz).date())
+        today = now.astimezone(tz).date()
+        if touch.day_only and touch.kind is TouchpointKind.DONE and day > today:
+            # Logged for its author's today, already tomorrow where they are: never "tomorrow".
+            text = _on_day(day, year=day.year != today.year)
+        else:
+            text = day_words(day, today)
     else:
         text = _on_day(day, year=written is not None and day.year != written.astimezone(tz).year)
     if touch.kind is TouchpointKind.INTENDED:

@@ -110,6 +110,14 @@ def test_dates_for_one_reader_and_for_a_channel() -> None:
     )
     intent = touch(kind=TouchpointKind.INTENDED, at=NOW)
     assert texts.when(intent, tz=BERLIN, now=NOW) == "(since today)"
+    # Logged in Tokyo for its today (noon there), still yesterday in New York: its date, never
+    # "tomorrow"; a plan for that day is tomorrow.
+    tokyo_today = datetime(2026, 11, 26, 3, 0, tzinfo=UTC)
+    logged = touch(kind=TouchpointKind.DONE, at=tokyo_today, day_only=True)
+    late_evening = datetime(2026, 11, 25, 23, 0, tzinfo=UTC)  # 18:00 in New York
+    assert texts.when(logged, tz=NEW_YORK, now=late_evening) == "on Thu 26 Nov"
+    planned_day = touch(at=tokyo_today, day_only=True)
+    assert texts.when(planned_day, tz=NEW_YORK, now=late_evening) == "tomorrow"
     token = texts.when_in_channel(planned)
     assert token == (
         f"<!date^{int(planned.at.timestamp())}^{{date_short_pretty}} at {{time}}"
