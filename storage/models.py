@@ -294,6 +294,8 @@ class OutboxMessage(SQLModel, table=True):
     blocks: list[dict[str, Any]] = Field(default_factory=list, sa_type=sa.JSON)
     dedupe_key: str = Field(max_length=200)
     thread_of_dedupe_key: str | None = Field(default=None, max_length=200)
+    # Replace that earlier message's content in place (chat.update) instead of posting.
+    edit_of_dedupe_key: str | None = Field(default=None, max_length=200)
     respect_working_hours: bool = True
     due_at: datetime = _utc_column()
     available_at: datetime = _utc_column()

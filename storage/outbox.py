@@ -62,6 +62,7 @@ class Claimed(_Addressed):
     blocks: list[dict[str, Any]]
     dedupe_key: str
     thread_of_dedupe_key: str | None
+    edit_of_dedupe_key: str | None
     respect_working_hours: bool
     expires_at: datetime | None
     attempts: int
@@ -104,6 +105,7 @@ _CLAIMED_COLUMNS = (
     _T.c.blocks,
     _T.c.dedupe_key,
     _T.c.thread_of_dedupe_key,
+    _T.c.edit_of_dedupe_key,
     _T.c.respect_working_hours,
     _T.c.expires_at,
     _T.c.attempts,
@@ -137,6 +139,7 @@ def insert_message(
     blocks: Sequence[dict[str, Any]],
     dedupe_key: str,
     thread_of_dedupe_key: str | None,
+    edit_of_dedupe_key: str | None = None,
     respect_working_hours: bool,
     due_at: datetime,
     available_at: datetime,
@@ -158,6 +161,7 @@ def insert_message(
         "blocks": json.dumps(list(blocks)),
         "dedupe_key": dedupe_key,
         "thread_of_dedupe_key": thread_of_dedupe_key,
+        "edit_of_dedupe_key": edit_of_dedupe_key,
         "respect_working_hours": respect_working_hours,
         "due_at": driver.time(due_at),
         "available_at": driver.time(available_at),
@@ -169,11 +173,11 @@ def insert_message(
 
 _INSERT_MESSAGE_SQL = """
 INSERT INTO outbox_message (team_id, kind, recipient_user, recipient_channel, text, blocks,
-    dedupe_key, thread_of_dedupe_key, respect_working_hours, due_at, available_at, expires_at,
-    status, held, attempts, created_at)
+    dedupe_key, thread_of_dedupe_key, edit_of_dedupe_key, respect_working_hours, due_at,
+    available_at, expires_at, status, held, attempts, created_at)
 VALUES (:team_id, :kind, :recipient_user, :recipient_channel, :text, {blocks}, :dedupe_key,
-    :thread_of_dedupe_key, :respect_working_hours, :due_at, :available_at, :expires_at,
-    'pending', {false}, 0, :created_at)
+    :thread_of_dedupe_key, :edit_of_dedupe_key, :respect_working_hours, :due_at, :available_at,
+    :expires_at, 'pending', {false}, 0, :created_at)
 ON CONFLICT (team_id, dedupe_key) DO NOTHING
 RETURNING id
 """
@@ -226,6 +230,7 @@ def claim_due(
             blocks=list((json.loads(blocks) if isinstance(blocks, str) else blocks) or []),
             dedupe_key=dedupe_key,
             thread_of_dedupe_key=thread_of_dedupe_key,
+            edit_of_dedupe_key=edit_of_dedupe_key,
             respect_working_hours=bool(respect_working_hours),
             expires_at=utc_or_none(expires_at),
             attempts=attempts,
@@ -240,6 +245,7 @@ def claim_due(
             blocks,
             dedupe_key,
             thread_of_dedupe_key,
+            edit_of_dedupe_key,
             respect_working_hours,
             expires_at,
             attempts,
@@ -261,7 +267,7 @@ UPDATE outbox_message
 SET status = 'sending', claim_token = :token, available_at = :lease_until
 WHERE id IN (SELECT id FROM due)
 RETURNING id, team_id, kind, recipient_user, recipient_channel, text, blocks, dedupe_key,
-    thread_of_dedupe_key, respect_working_hours, expires_at, attempts
+    thread_of_dedupe_key, edit_of_dedupe_key, respect_working_hours, expires_at, attempts
 """
 _CLAIM = Sql(_CLAIM_SQL.format(lock=""), _CLAIM_SQL.format(lock=" FOR UPDATE SKIP LOCKED"))
 

@@ -9,6 +9,11 @@ answer: the server commits it while the next message goes to Slack, and the answ
 connection, so the round trip overlaps the next send instead of adding to it. On SQLite, whose
 commit is local and quick, the mark is committed at once.
 
+A row may depend on an earlier one (by its dedupe key): a reply goes into the earlier message's
+thread, an edit replaces its content in place (chat.update), once that message is sent; until
+then the row waits. If the earlier message failed or never existed, a reply stands on its own
+and an edit is dropped (cancelled).
+
 A message is sent twice only if the process dies between Slack's accept and the hand-over of
 its mark to the database: on PostgreSQL, the mark's statement written in full to the server's
 socket (what the kernel already holds reaches the server, which runs and commits it even if
@@ -139,6 +144,14 @@ def delivery_client(settings: Settings) -> WebClient:
 class _Target:
     channel: str | None  # None: the recipient's DM, opened at send time
     thread_ts: str | None
+    edit_ts: str | None = None  # the sent message whose content this one replaces
+
+
+@dataclass(frozen=True)
+class _Dropped:
+    """A row with nothing left to do (the message it edits was never sent)."""
+
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -288,6 +301,17 @@ class Dispatcher:
         send, once the database has answered: see `_Pass`)."""
         now = self._clock.now()
         target = self._target(run, row, now)
+        if isinstance(target, _Dropped):
+            store.finish(
+                session=run.db(),
+                message_id=row.id,
+                token=run.token,
+                status=OutboxStatus.CANCELLED,
+                reason=target.reason,
+                attempted=False,
+            )
+            run.report.cancelled += 1
+            return
         if isinstance(target, _Wait):
             store.reschedule(
                 session=run.db(),
@@ -303,19 +327,25 @@ class Dispatcher:
         step = "conversations.open"
         try:
             channel = target.channel or self._dm_channel(row)
-            step = "chat.postMessage"
-            response = self._client.chat_postMessage(
-                channel=channel,
-                text=row.text,
-                blocks=row.blocks or None,
-                thread_ts=target.thread_ts,
-                metadata={
-                    "event_type": METADATA_EVENT,
-                    "event_payload": {"dedupe_key": row.dedupe_key, "kind": row.kind},
-                },
-                unfurl_links=False,
-                unfurl_media=False,
-            )
+            if target.edit_ts is not None:
+                step = "chat.update"
+                response = self._client.chat_update(
+                    channel=channel, ts=target.edit_ts, text=row.text, blocks=row.blocks or None
+                )
+            else:
+                step = "chat.postMessage"
+                response = self._client.chat_postMessage(
+                    channel=channel,
+                    text=row.text,
+                    blocks=row.blocks or None,
+                    thread_ts=target.thread_ts,
+                    metadata={
+                        "event_type": METADATA_EVENT,
+                        "event_payload": {"dedupe_key": row.dedupe_key, "kind": row.kind},
+                    },
+                    unfurl_links=False,
+                    unfurl_media=False,
+                )
         except SlackApiError as error:
             outcome = self._on_slack_error(run, row, error, step=step, now=now)
         except (OSError, http.client.HTTPException) as error:
@@ -345,17 +375,21 @@ class Dispatcher:
             return
         run.record(row, attempt=attempt, outcome=outcome, started=started)
 
-    def _target(self, run: _Pass, row: store.Claimed, now: datetime) -> _Target | _Wait:
-        """Where the row goes: its channel (or DM), threaded onto its parent once sent."""
-        if row.thread_of_dedupe_key is None:
+    def _target(self, run: _Pass, row: store.Claimed, now: datetime) -> _Target | _Wait | _Dropped:
+        """Where the row goes: its channel (or DM), threaded onto its parent once sent, or in
+        place of the message it edits once that one is sent."""
+        parent_key = row.edit_of_dedupe_key or row.thread_of_dedupe_key
+        if parent_key is None:
             return _Target(channel=row.recipient_channel, thread_ts=None)
-        parent = store.thread_parent(
-            session=run.db(), team_id=row.team_id, dedupe_key=row.thread_of_dedupe_key
-        )
+        parent = store.thread_parent(session=run.db(), team_id=row.team_id, dedupe_key=parent_key)
         if parent is not None and parent.status == OutboxStatus.SENT and parent.sent_ts:
+            if row.edit_of_dedupe_key is not None:
+                return _Target(channel=parent.sent_channel, thread_ts=None, edit_ts=parent.sent_ts)
             return _Target(channel=parent.sent_channel, thread_ts=parent.sent_ts)
         if parent is not None and parent.status in (OutboxStatus.PENDING, OutboxStatus.SENDING):
             return _Wait(until=max(parent.available_at, now + self.policy.thread_wait))
+        if row.edit_of_dedupe_key is not None:
+            return _Dropped(reason="the message it edits was never sent")
         # The parent failed, was cancelled or never existed: the reply stands on its own.
         return _Target(channel=row.recipient_channel, thread_ts=None)
 

@@ -55,6 +55,7 @@ def enqueue(
     due_at: datetime,
     dedupe_key: str,
     thread_of_dedupe_key: str | None = None,
+    edit_of_dedupe_key: str | None = None,
     respect_working_hours: bool,
     expires_at: datetime | None = None,
     schedule: Schedule | None = None,
@@ -66,7 +67,9 @@ def enqueue(
     returns False, so planners can re-derive what is due after any restart. With
     `respect_working_hours`, a DM due outside the person's working window waits for the next
     one (channel messages always go at once). `thread_of_dedupe_key` posts the message as a
-    reply to an earlier queued message once that one is sent. A message still unsent at
+    reply to an earlier queued message once that one is sent; `edit_of_dedupe_key` replaces an
+    earlier queued message's content in place (chat.update) once that one is sent, and is
+    dropped if it never is. A message still unsent at
     `expires_at` (e.g. a check-in held while its recipient was away) is cancelled.
 
     A caller that has the recipient's `schedule` at hand passes it (else it is read here); `now`
@@ -82,6 +85,8 @@ def enqueue(
         raise ValueError("a message needs its text (notifications and screen readers show it)")
     if len(blocks) > MAX_BLOCKS:
         raise ValueError(f"Slack takes at most {MAX_BLOCKS} blocks in a message")
+    if thread_of_dedupe_key is not None and edit_of_dedupe_key is not None:
+        raise ValueError("a message either replies to an earlier one or edits it, not both")
     available_at = due_at
     if recipient_user is not None and respect_working_hours:
         if schedule is None:
@@ -97,6 +102,7 @@ def enqueue(
         blocks=blocks,
         dedupe_key=dedupe_key,
         thread_of_dedupe_key=thread_of_dedupe_key,
+        edit_of_dedupe_key=edit_of_dedupe_key,
         respect_working_hours=respect_working_hours,
         due_at=due_at,
         available_at=available_at,

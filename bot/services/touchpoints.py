@@ -90,6 +90,7 @@ COLLISION_ALERT = "collision_alert"
 OWNER_NOTE = "touchpoint_owner_note"
 INTENT_ASK = "intent_ask"
 INTENT_ANSWER = "intent_answer"
+INTENT_LAPSED = "intent_lapsed"  # the owner's question, edited once the asker was told
 
 
 def collision_key(touchpoint_id: int) -> str:
@@ -102,6 +103,11 @@ def owner_note_key(touchpoint_id: int) -> str:
 
 def intent_ask_key(touchpoint_id: int) -> str:
     return f"intent-ask:{touchpoint_id}"
+
+
+def lapsed_key(touchpoint_id: int) -> str:
+    """The edit of an intent's question once nobody answered it in time."""
+    return f"{intent_ask_key(touchpoint_id)}:lapsed"
 
 
 def intent_answer_key(touchpoint_id: int, answer: IntentAnswer) -> str:
@@ -1259,6 +1265,12 @@ class Touchpoints:
             if recorded:
                 touch = replace(touch, answer=answer, answered_by=actor.user_id)
                 self._tell_asker(session, team_id, facts, touch, late=late, now=now)
+                if late:
+                    # The answer goes in place of the question (the caller updates it): an edit
+                    # saying nobody answered, not sent yet, would bring the buttons back.
+                    outbox_store.cancel_unsent(
+                        session=session, team_id=team_id, dedupe_key=lapsed_key(row.id)
+                    )
             else:
                 fresh = store.get_touchpoint(session=session, team_id=team_id, touchpoint_id=row.id)
                 touch = Touch.of(fresh or row)
@@ -1314,9 +1326,43 @@ class Touchpoints:
                 touch = replace(Touch.of(row), answer=IntentAnswer.LAPSED)
                 facts = self.registry.facts(found, team)
                 self._tell_asker(session, team_id, facts, touch, late=False, now=now)
+                self._mark_lapsed(session, team_id, facts, touch, now=now)
                 lapsed += 1
             session.commit()
         return lapsed
+
+    def _mark_lapsed(
+        self, session: Session, team_id: str, facts: PartnerFacts, touch: Touch, *, now: datetime
+    ) -> None:
+        """Edit the question the asked person was sent: its deadline has passed and the asker
+        was told they may go ahead. The buttons stay: a late answer still reaches the asker."""
+        if touch.asked is None:
+            return
+        found = store.collisions_found_by(session=session, team_id=team_id, later_id=touch.id)
+        same_contact = dict(found)
+        others = store.touchpoints_by_id(session=session, team_id=team_id, ids=list(same_contact))
+        clashes = sorted(
+            (Clash(other=Touch.of(row), same_contact=same_contact[row.id]) for row in others),
+            key=lambda clash: (abs(clash.other.at - touch.at), clash.other.id),
+        )
+        note = OwnerNote(
+            partner=facts,
+            touch=touch,
+            recipient=touch.asked,
+            clashes=clashes,
+            tz=person_zone(session, team_id=team_id, user_id=touch.asked),
+            recorded_at=touch.at,
+        )
+        _queue(
+            session,
+            team_id,
+            now,
+            self.renderer.intent_ask(note),
+            lapsed_key(touch.id),
+            kind=INTENT_LAPSED,
+            user=touch.asked,
+            edit=intent_ask_key(touch.id),
+        )
 
     def _tell_asker(
         self,
@@ -1446,9 +1492,11 @@ def _queue(
     schedule: Schedule | None = None,
     channel: str | None = None,
     thread: str | None = None,
+    edit: str | None = None,
 ) -> None:
     """Queue a message due `now` in the caller's transaction: a DM waits for the person's
-    working hours (their `schedule`, when the caller has it), a channel message goes at once."""
+    working hours (their `schedule`, when the caller has it), a channel message goes at once,
+    and so does an `edit` of a message sent before (it notifies nobody)."""
     enqueue(
         session,
         team_id=team_id,
@@ -1460,7 +1508,8 @@ def _queue(
         due_at=now,
         dedupe_key=key,
         thread_of_dedupe_key=thread,
-        respect_working_hours=user is not None,
+        edit_of_dedupe_key=edit,
+        respect_working_hours=user is not None and edit is None,
         schedule=schedule,
         now=now,
     )

@@ -216,8 +216,9 @@ class SlackRenderer:
         text = texts.intent_question(facts, touch, note.recipient)
         blocks = [section(text), *self._also_in_touch(note)]
         blocks.append(intent_buttons(touch))
-        deadline = texts.intent_deadline(touch, tz=note.tz)
-        if deadline:
+        if touch.answer is IntentAnswer.LAPSED:
+            blocks.append(context(texts.intent_lapsed(touch, tz=note.tz)))
+        elif deadline := texts.intent_deadline(touch, tz=note.tz):
             blocks.append(context(deadline))
         return Message(text=text, blocks=blocks)
 

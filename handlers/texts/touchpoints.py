@@ -469,6 +469,15 @@ def intent_deadline(touch: Touch, *, tz: ZoneInfo) -> str:
     )
 
 
+def intent_lapsed(touch: Touch, *, tz: ZoneInfo) -> str:
+    """Under the question once its deadline has passed unanswered."""
+    missed = f"No answer {by_moment(touch.deadline, tz=tz)}" if touch.deadline else "No answer"
+    return (
+        f"{missed}, so I've told {person(touch.author_id)} they may go ahead. An answer now "
+        "still reaches them."
+    )
+
+
 def intent_answered(outcome: IntentOutcome) -> str:
     """The owner's question, once answered (what chat.update puts there)."""
     touch, facts = outcome.touch, outcome.partner

@@ -609,13 +609,22 @@ def test_an_unanswered_intent_lapses_after_one_working_day(slack: Slack) -> None
     assert dms(slack, BEN) == []
     at(slack, datetime(2026, 11, 26, 9, 1, tzinfo=UTC))
     assert dms(slack, BEN) == []  # lapsed, but the news waits for Ben's working hours
+    # The question says so at once, in place; its buttons stay for a late answer.
+    assert "If you haven't answered" not in shown(question)
+    assert "so I've told <@U0BEN> they may go ahead. An answer now still reaches them." in shown(
+        question
+    )
+    assert action_ids(question)[:3] == list(blocks.INTENT_ACTIONS)
+    assert len(dms(slack, ANA)) == 1
     at(slack, datetime(2026, 11, 26, 14, 30, tzinfo=UTC))
     (lapsed,) = dms(slack, BEN)
     assert "No answer from <@U0ANA> within a working day" in lapsed.text
     assert "so you may go ahead" in lapsed.text
     assert "no answer in time, may go ahead" in answer(slack, "check Acme", user=BEN)
     click(slack, ANA, question, "intent_handle_it")  # a late answer is still passed on
+    assert "(after they had been told they may go ahead)" in shown(question)
     at(slack, datetime(2026, 11, 26, 14, 45, tzinfo=UTC))
+    assert "(after they had been told they may go ahead)" in shown(question)  # not undone
     late = dms(slack, BEN)[-1]
     assert late.text.startswith("A late answer: <@U0ANA>, for *Acme Corporation*, will handle it")
 

@@ -96,6 +96,7 @@ def test_the_same_key_in_two_workspaces_is_two_messages(engine: Engine) -> None:
         ({"dedupe_key": "k" * 201}, "dedupe_key"),
         ({"text": " "}, "text"),
         ({"blocks": [{"type": "divider"}] * 51}, "at most 50 blocks"),
+        ({"thread_of_dedupe_key": "a", "edit_of_dedupe_key": "a"}, "replies to .* or edits it"),
     ],
 )
 def test_enqueue_refuses_what_can_never_be_sent(

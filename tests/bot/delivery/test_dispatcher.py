@@ -253,6 +253,40 @@ def test_a_reply_whose_root_failed_is_sent_on_its_own(
     assert posted is not None and posted.thread_ts is None
 
 
+def test_an_edit_replaces_the_earlier_message_once_it_is_sent(
+    engine: Engine, clock: ManualClock, dispatcher: Dispatcher, fake_slack: FakeSlack
+) -> None:
+    queue(engine, due_at=clock.now() + timedelta(minutes=5), key="question", user="U0ANA")
+    queue(engine, due_at=clock.now(), key="closed", user="U0ANA", edit_of_dedupe_key="question")
+
+    assert dispatcher.run_pass().deferred == 1  # the edit waits for what it edits
+    clock.advance(timedelta(minutes=5))
+    dispatcher.run_pass()
+    clock.advance(timedelta(seconds=5))
+    dispatcher.run_pass()
+
+    question, closed = row(engine, "question"), row(engine, "closed")
+    assert question.status == closed.status == "sent"
+    assert (closed.sent_channel, closed.sent_ts) == (question.sent_channel, question.sent_ts)
+    (shown,) = [m for m in fake_slack.dm_messages("U0ANA") if m.ephemeral_to is None]
+    assert shown.text == "message closed"  # the edit's text, in place: nothing new was posted
+
+
+def test_an_edit_of_a_message_never_sent_is_dropped(
+    engine: Engine, clock: ManualClock, dispatcher: Dispatcher, fake_slack: FakeSlack
+) -> None:
+    queue(engine, due_at=clock.now(), key="question", channel="C0NOWHERE")
+    queue(engine, due_at=clock.now(), key="closed", channel=CHANNEL, edit_of_dedupe_key="question")
+    queue(engine, due_at=clock.now(), key="orphan", channel=CHANNEL, edit_of_dedupe_key="none")
+
+    report = dispatcher.run_pass()
+
+    assert report.cancelled == 2 and report.sent == 0
+    assert row(engine, "closed").status == row(engine, "orphan").status == "cancelled"
+    assert row(engine, "closed").last_error == "the message it edits was never sent"
+    assert fake_slack.messages_in(CHANNEL) == []
+
+
 def test_an_expired_message_is_cancelled(
     engine: Engine, clock: ManualClock, dispatcher: Dispatcher, fake_slack: FakeSlack
 ) -> None:

@@ -591,6 +591,10 @@ def test_an_unanswered_intent_lapses_once_and_a_late_answer_still_counts(
     assert service.lapse_intents(now=deadline - timedelta(minutes=1)) == 0
     assert service.lapse_intents(now=deadline) == 1
     assert service.lapse_intents(now=deadline + timedelta(hours=1)) == 0
+    # The question is edited in place at once (its buttons stay, for a late answer).
+    edit = outbox(engine)[f"intent-ask:{touch.id}:lapsed"]
+    assert edit.edit_of_dedupe_key == f"intent-ask:{touch.id}" and edit.recipient_user == ANA
+    assert not edit.respect_working_hours and edit.status == "pending"
     assert [note.touch.answer for note in written.answers] == [
         IntentAnswer.GO_AHEAD,
         IntentAnswer.LAPSED,
@@ -601,6 +605,8 @@ def test_an_unanswered_intent_lapses_once_and_a_late_answer_still_counts(
     assert late.recorded and late.late
     assert written.answers[-1].late
     assert f"intent-answer:{touch.id}:lapsed" in outbox(engine)
+    # The answer took the question's place first: the edit, unsent, would undo it.
+    assert outbox(engine)[f"intent-ask:{touch.id}:lapsed"].status == "cancelled"
 
 
 # --- The briefing and the picker ----------------------------------------------------------------
