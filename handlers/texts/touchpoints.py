@@ -44,8 +44,16 @@ _PLANNED = {
     "email": "plans to email",
     "event": "plans to meet at an event",
 }
+# A plan told in a message that may be read after its moment (a DM waiting for working hours):
+# true before and after it.
+_HAS_PLANNED = {
+    "meeting": "has planned to meet",
+    "call": "has planned a call with",
+    "email": "has planned to email",
+    "event": "has planned to meet at an event",
+}
 # The verbs above said to their subject.
-_SECOND_PERSON = {"plans": "plan", "intends": "intend", "was": "were"}
+_SECOND_PERSON = {"plans": "plan", "intends": "intend", "was": "were", "has": "have"}
 # A plan whose moment has passed without being logged (or before it was).
 _WAS_PLANNED = {
     "meeting": "planned to meet",
@@ -152,15 +160,25 @@ def who(touch: Touch, *, reader: str | None = None) -> str:
     return f"{author} (with {with_whom})"
 
 
-def action(touch: Touch, target: str = "them", *, passed: bool = False, you: bool = False) -> str:
+def action(
+    touch: Touch,
+    target: str = "them",
+    *,
+    passed: bool = False,
+    you: bool = False,
+    read_later: bool = False,
+) -> str:
     """What they did or will do with `target`: `met them`, `plans a call with *Acme*`; a plan
-    whose moment has `passed` in the past tense: `planned to meet them`. Said to the author
-    (`you`): `plan a call with *Acme*`."""
+    whose moment has `passed` in the past tense: `planned to meet them`, and one in a message
+    that may be `read_later` than written in the perfect: `has planned to meet them`. Said to
+    the author (`you`): `plan a call with *Acme*`."""
     medium = touch.medium or ""
     if touch.kind is TouchpointKind.DONE:
         verb = _DONE.get(medium, "was in touch with")
     elif touch.kind is TouchpointKind.PLANNED and passed:
         verb = _WAS_PLANNED.get(medium, "planned to be in touch with")
+    elif touch.kind is TouchpointKind.PLANNED and read_later:
+        verb = _HAS_PLANNED.get(medium, "has planned to be in touch with")
     elif touch.kind is TouchpointKind.PLANNED:
         verb = _PLANNED.get(medium, "plans to be in touch with")
     else:
@@ -185,12 +203,17 @@ def quote(notes: str | None) -> str:
 
 
 def clash_line(
-    clash: Clash, *, when_text: str, passed: bool = False, reader: str | None = None
+    clash: Clash,
+    *,
+    when_text: str,
+    passed: bool = False,
+    reader: str | None = None,
+    read_later: bool = False,
 ) -> str:
     """One other contact; the `reader`'s own contacts are theirs: `You plan to meet them …`."""
     same = " — *the same contact person*" if clash.same_contact else ""
     other = clash.other
-    doing = action(other, passed=passed, you=other.author_id == reader)
+    doing = action(other, passed=passed, you=other.author_id == reader, read_later=read_later)
     return f"• {who(other, reader=reader)} {doing} {when_text}{with_contact(other)}{same}"
 
 
@@ -425,7 +448,7 @@ def owner_note(
 ) -> str:
     notes = f": {quote(touch.notes)}" if touch.notes else "."
     return (
-        f"{who(touch, reader=recipient)} {action(touch, f'*{facts.name}*')} "
+        f"{who(touch, reader=recipient)} {action(touch, f'*{facts.name}*', read_later=True)} "
         f"{when(touch, tz=tz, written=written)}"
         f"{with_contact(touch)}{notes}\n"
         f"They are not on its team, and {why_owner(facts, recipient)}, so I'm letting you know."
@@ -447,6 +470,8 @@ def also_in_touch(
             when_text=when(clash.other, tz=tz, written=recorded_at),
             passed=recorded_at is not None and has_passed(clash.other, tz=tz, now=recorded_at),
             reader=reader,
+            # Said in a DM that may wait for the reader's working hours.
+            read_later=True,
         )
         for clash in clashes
     )

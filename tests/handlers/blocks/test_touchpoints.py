@@ -296,7 +296,8 @@ def test_the_owners_note_and_question() -> None:
         partner=facts(), touch=touch(), recipient="U0DAN", clashes=[BEN_MET], tz=BERLIN
     )
     said = blocks.RENDERER.owner_note(note)
-    assert said.text.startswith("<@U0CHLOE> plans to meet *Acme* on Fri 27 Nov at 14:00")
+    # Perfect tense: the note may reach the owner after the meeting (working hours).
+    assert said.text.startswith("<@U0CHLOE> has planned to meet *Acme* on Fri 27 Nov at 14:00")
     assert "you cover for <@U0ANA>, who owns *Acme* and is away" in said.text
     assert "Also in touch within the coordination window" in json.dumps(said.blocks)
     intent = touch(kind=TouchpointKind.INTENDED, deadline=datetime(2026, 11, 26, 9, tzinfo=UTC))
@@ -328,7 +329,7 @@ def test_the_owners_note_speaks_of_their_own_contacts_as_theirs() -> None:
         tz=BERLIN,
     )
     shown = text_of(blocks.RENDERER.owner_note(note).blocks)
-    assert "• You plan to meet them on Fri 27 Nov at 14:00 with Jane Doe" in shown
+    assert "• You have planned to meet them on Fri 27 Nov at 14:00 with Jane Doe" in shown
     assert "• <@U0BEN> (with you) met them on" in shown
     assert "<@U0ANA>" not in shown.split("Also in touch")[1]
 
