@@ -911,7 +911,10 @@ class Touchpoints:
             alert_threaded=thread is not None,
             no_channel=bool(news) and channel is None,
             owner_told=owner_told,
-            covering=self._covering(scene) if channel is not None else None,
+            # Named by the answer about an alert, or about a note waiting for the owner.
+            covering=(
+                self._covering(scene) if channel is not None or away_until is not None else None
+            ),
             owner_away_until=away_until,
             already_known=knew,
         )
@@ -1093,12 +1096,17 @@ class Touchpoints:
         return None if away is None else away.ends_at
 
     def _owner_side(self, scene: _Scene, touch: Touch) -> str | None:
-        """Who hears about the touch for the owner: nobody when the owner (or whoever covers for
-        them) took part in it."""
-        if scene.facts.owner_id in touch.colleagues:
+        """Who hears about the touch for the owner: nobody when the owner took part in it, nor
+        when whoever covers for them did and is on the team (they act for the owner); the
+        owner, once back, when a colleague from outside the team covers and took part (they
+        cannot be told of their own contact in the owner's place)."""
+        owner = scene.facts.owner_id
+        if owner in touch.colleagues:
             return None
         recipient = scene.owner_side
-        return None if recipient in touch.colleagues else recipient
+        if recipient in touch.colleagues:
+            return None if recipient in scene.team else owner
+        return recipient
 
     # --- Reading back --------------------------------------------------------------------------
 

@@ -348,9 +348,14 @@ def owner_told(result: Recorded) -> str | None:
         return None
     if result.owner_told == owner and result.owner_away_until is not None:
         last_day = _on_day(result.owner_away_until).removeprefix("on ")
+        covers = (
+            "you cover for them, so"
+            if result.covering is not None and result.covering == result.touch.author_id
+            else "nobody covers for them:"
+        )
         return (
             f"You're not on the team of *{facts.name}*. Its owner {person(owner)} is away until "
-            f"{last_day} and nobody covers for them: I've queued a note for when they are back."
+            f"{last_day} and {covers} I've queued a note for when they are back."
         )
     if result.owner_told == owner:
         return (

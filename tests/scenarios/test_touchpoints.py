@@ -313,6 +313,20 @@ def test_while_the_owner_is_away_the_deputy_is_told(slack: Slack) -> None:
 
 
 @pytest.mark.usefixtures("acme")
+def test_a_cover_from_outside_the_team_who_logs_a_contact_leaves_the_note_for_the_owner(
+    slack: Slack,
+) -> None:
+    answer(slack, "away today to 2026-11-27 deputy <@U0DAN|dan>")
+    said = answer(slack, "log Acme via meeting : dan met them himself", user=DAN)
+    assert "away until Fri 27 Nov and you cover for them, so I've queued a note for when" in said
+    deliver_outbox(slack)
+    assert dms(slack, DAN) == [] and dms(slack, ANA) == []
+    at(slack, datetime(2026, 11, 30, 9, 30, tzinfo=UTC))  # Monday, Ana back in Berlin
+    (note,) = dms(slack, ANA)
+    assert note.text.startswith("<@U0DAN> met *Acme Corporation*")
+
+
+@pytest.mark.usefixtures("acme")
 def test_while_the_owner_is_away_the_channel_alert_mentions_who_covers(slack: Slack) -> None:
     answer(slack, "deputy Acme <@U0DAN|dan>")
     answer(slack, "away today to friday")
