@@ -522,46 +522,21 @@ VALUES (:team_id, :partner_id, :earlier_id, :later_id, :same_contact, :detected_
 """)
 
 
-@dataclass(frozen=True)
-class PastCollision:
-    """A collision recorded with a touchpoint: the other touchpoint, whether the channel was
-    alerted, and whether the other was the one recorded later (whose author was then told of
-    this one in their answer, alert or not)."""
-
-    other_id: int
-    alerted: bool
-    other_later: bool
-
-
-def collided_with(
-    *, session: Session, team_id: str, touchpoint_ids: Collection[int]
-) -> dict[int, list[PastCollision]]:
-    """For each of `touchpoint_ids`, the collisions recorded with it."""
-    if not touchpoint_ids:
-        return {}
-    ids = list(touchpoint_ids)
-    params = listed("id", ids)
+def alerted_pairs(
+    *, session: Session, team_id: str, partner_id: int, since: datetime
+) -> list[tuple[int, int]]:
+    """The (earlier, later) touchpoints of the partner's collisions that an alert in the channel
+    reported since `since`: whose people the channel named together."""
     driver = Driver.of(session)
-    statement = _collided_with(len(ids))
-    found: dict[int, list[PastCollision]] = {touchpoint_id: [] for touchpoint_id in ids}
-    for earlier, later, alert_key in driver.rows(statement, {"team_id": team_id, **params}):
-        alerted = alert_key is not None
-        if earlier in found:
-            found[earlier].append(PastCollision(later, alerted=alerted, other_later=True))
-        if later in found:
-            found[later].append(PastCollision(earlier, alerted=alerted, other_later=False))
-    return found
+    params = {"team_id": team_id, "partner_id": partner_id, "since": driver.time(since)}
+    return [(earlier, later) for earlier, later in driver.rows(_ALERTED_PAIRS, params)]
 
 
-def _collided_with(count: int) -> Sql:
-    """Collisions with any of `count` touchpoints: the index on each side, OR-ed. SQLite's
-    planner would rather range over the workspace's collisions by team_id (all of them), so
-    there `+team_id` keeps that column from choosing the index."""
-    template = (
-        "SELECT earlier_id, later_id, alert_key FROM collision WHERE {team} = :team_id "
-        "AND (earlier_id IN ({{id}}) OR later_id IN ({{id}}))"
-    )
-    return sized(template.format(team="+team_id"), template.format(team="team_id"), id=count)
+_ALERTED_PAIRS = Sql("""
+SELECT earlier_id, later_id FROM collision
+WHERE team_id = :team_id AND partner_id = :partner_id AND detected_at >= :since
+  AND alert_key IS NOT NULL
+""")
 
 
 def collisions_found_by(*, session: Session, team_id: str, later_id: int) -> list[tuple[int, bool]]:

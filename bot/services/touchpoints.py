@@ -19,17 +19,18 @@ Who hears what:
   them), the asker is told they may proceed (`lapse_intents`, a planner).
 
 When a collision is news (alerted once): `bot.collisions` decides which touchpoints collide; every
-colliding pair is recorded once. A pair is alerted unless the new contact's colleagues already
-knew of the other contact (`is_news`): they were alerted about it before, or lately worked on the
-partner together with its people. So a colleague who planned a meeting, was alerted, and then
-logs it is not alerted again; a new colleague joining in is.
+colliding pair is recorded once. A collision is alerted unless its two authors already know of
+each other (`is_news`): an alert about the partner named them together within the coordination
+window, or they lately were in touch with the partner together. So a colleague who planned a
+meeting, was alerted, and then logs it is not alerted again; a new colleague joining in is, even
+one who brought along someone in the know.
 
 Messages are worded by a `Renderer` that the Slack layer provides.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
@@ -446,55 +447,49 @@ def check_notes(notes: str) -> str:
 
 
 class Known(StrEnum):
-    """Why a collision is no news: how one of ours already knew of the other contact."""
+    """Why a collision is no news: how the caller already knew the other contact's author."""
 
-    ALERTED = "alerted"  # they took part in a contact alerted as colliding with it
-    TOGETHER = "together"  # they were in touch with the partner together with one of theirs
-    TOLD = "told"  # the caller recorded a contact that collided with it, and was told then
-    MIXED = "mixed"  # of several contacts, some were known one way and some another
+    ALERTED = "alerted"  # an alert in the channel named them together lately
+    TOGETHER = "together"  # they were in touch with the partner together lately
+    MIXED = "mixed"  # of several contacts, some were known one way and some the other
 
 
 def known(
-    ours: Iterable[str],
-    theirs: Iterable[str],
+    caller: str,
+    other: str,
     *,
-    alerted: Iterable[Iterable[str]],
+    named: Collection[frozenset[str]],
     together: Iterable[Iterable[str]],
-    told: Iterable[str] = (),
 ) -> Known | None:
-    """How one of a new contact's colleagues (`ours`) already knew of another contact (by
-    `theirs`), if they did; then the collision is not alerted again:
+    """How the caller already knows `other`, the author of a contact their new one collides
+    with, if they do; then the collision is not alerted again:
 
-    - they took part in a touchpoint whose collision with it was alerted in the channel
-      (`alerted`: the colleagues of each of those), so they were named together then; or
-    - they took part in a touchpoint with the partner together with one of theirs lately
-      (`together`: the colleagues of each touchpoint around), so they coordinate already; or
-    - they recorded a touchpoint that collided with it and no alert went out (`told`: those of
-      ours who did), so their answer told them of it then.
+    - an alert about the partner lately named them together (`named`: the pairs of colleagues
+      on either side of each alerted collision), so each knows of the other; or
+    - they took part in one touchpoint with the partner lately (`together`: the colleagues of
+      each touchpoint around), so they coordinate already.
 
-    A collision recorded without an alert told only the author of the later touchpoint, in
-    their answer: nobody on the earlier one heard of it, so it counts for nobody else.
+    Knowing is between two people: someone else's knowledge does not count (a colleague the
+    caller took along, who knew `other`, does not make the caller known to `other`), nor does
+    the caller's own answer, which told them and not `other`.
     """
-    ours, theirs = set(ours), set(theirs)
-    if any(ours & set(people) for people in alerted):
+    if frozenset((caller, other)) in named:
         return Known.ALERTED
-    if any(ours & set(people) and theirs & set(people) for people in together):
+    if any(caller in people and other in people for people in together):
         return Known.TOGETHER
-    if ours & set(told):
-        return Known.TOLD
     return None
 
 
 def is_news(
-    ours: Iterable[str],
-    theirs: Iterable[str],
+    caller: str,
+    other: str,
     *,
-    alerted: Iterable[Iterable[str]],
+    named: Collection[frozenset[str]],
     together: Iterable[Iterable[str]],
-    told: Iterable[str] = (),
 ) -> bool:
-    """Whether a collision should be alerted: nobody of ours knew of the other contact."""
-    return known(ours, theirs, alerted=alerted, together=together, told=told) is None
+    """Whether a collision should be alerted: the caller and the other author do not know of
+    each other yet."""
+    return known(caller, other, named=named, together=together) is None
 
 
 class _Recorded(Protocol):
@@ -509,16 +504,21 @@ class _Recorded(Protocol):
     @property
     def day_only(self) -> bool: ...
     @property
+    def medium(self) -> str | None: ...
+    @property
     def author_id(self) -> str: ...
+    @property
+    def participants(self) -> tuple[str, ...]: ...
 
 
 def followed_up(touches: Iterable[_Recorded], *, tz: tzinfo) -> set[int]:
-    """The ids of plans and intents among `touches` that their own author has followed up
-    since, so that one contact is not told of twice:
+    """The ids of plans and intents among `touches` that a log has since followed up, so that
+    one contact is not told of twice:
 
-    - a plan whose author logged a contact on its day (`contact_day` in `tz`, the workspace's
-      zone): the log stands for the meeting;
-    - an intent whose author recorded a log or a plan after it: the heads-up is over.
+    - a plan, by a log of the same kind of contact on its day (`contact_day` in `tz`, the
+      workspace's zone) in which its author took part: the log stands for the meeting;
+    - an intent, by a log of its author's of a contact on or after the intent's day: the
+      heads-up is over. A plan does not end an intent (the owner's answer may still be due).
 
     Both stay stored (collisions and check-ins refer to them); they are left out of what
     people are shown and of new collisions.
@@ -526,22 +526,22 @@ def followed_up(touches: Iterable[_Recorded], *, tz: tzinfo) -> set[int]:
     touches = list(touches)
     if all(t.kind is TouchpointKind.DONE for t in touches):
         return set()  # most often, on the log path: nothing to follow up
-    logged_days = {
-        (t.author_id, contact_day(t.at, day_only=t.day_only, tz=tz))
-        for t in touches
-        if t.kind is TouchpointKind.DONE
-    }
-    latest_follow_up: dict[str, int] = {}
-    for t in touches:
-        if t.kind is not TouchpointKind.INTENDED:
-            latest_follow_up[t.author_id] = max(t.id, latest_follow_up.get(t.author_id, t.id))
+    logs = [t for t in touches if t.kind is TouchpointKind.DONE]
+
+    def day(t: _Recorded) -> date:
+        return contact_day(t.at, day_only=t.day_only, tz=tz)
+
+    logged = {(person, day(t), t.medium) for t in logs for person in (t.author_id, *t.participants)}
+    latest_log: dict[str, date] = {}
+    for t in logs:
+        latest_log[t.author_id] = max(day(t), latest_log.get(t.author_id, day(t)))
     gone = set()
     for t in touches:
-        if t.kind is TouchpointKind.PLANNED:
-            if (t.author_id, contact_day(t.at, day_only=t.day_only, tz=tz)) in logged_days:
-                gone.add(t.id)
-        elif t.kind is TouchpointKind.INTENDED and latest_follow_up.get(t.author_id, 0) > t.id:
+        if t.kind is TouchpointKind.PLANNED and (t.author_id, day(t), t.medium) in logged:
             gone.add(t.id)
+        elif t.kind is TouchpointKind.INTENDED and t.author_id in latest_log:
+            if latest_log[t.author_id] >= day(t):
+                gone.add(t.id)
     return gone
 
 
@@ -974,34 +974,31 @@ class Touchpoints:
         ]
         if not clashes:
             return [], [], None
-        past = store.collided_with(
-            session=session, team_id=team_id, touchpoint_ids=[c.other.id for c in clashes]
-        )
-        involved = store.touchpoints_by_id(
+        alerted = store.alerted_pairs(
             session=session,
             team_id=team_id,
-            ids=sorted({p.other_id for collisions in past.values() for p in collisions}),
+            partner_id=scene.facts.id,
+            since=scene.now - timedelta(days=window),
         )
-        rows = {row.id: row for row in involved}
-        ours = touch.colleagues
+        involved = store.touchpoints_by_id(
+            session=session, team_id=team_id, ids=sorted({i for pair in alerted for i in pair})
+        )
+        colleagues = {row.id: row.colleagues for row in involved}
+        named = {
+            frozenset((one, other))
+            for earlier, later in alerted
+            for one in colleagues.get(earlier, ())
+            for other in colleagues.get(later, ())
+            if one != other
+        }
+        # Every alert mentions the owner: they know of everyone it named.
+        owner = scene.facts.owner_id
+        if owner is not None:
+            everyone = {person for people in colleagues.values() for person in people}
+            named.update(frozenset((owner, person)) for person in everyone if person != owner)
         together = [other.colleagues for other in near]
         reasons = [
-            known(
-                ours,
-                clash.other.colleagues,
-                alerted=[
-                    rows[p.other_id].colleagues for p in past.get(clash.other.id, ()) if p.alerted
-                ],
-                together=together,
-                # Only the caller's own answer counts: it spoke to them, not to participants.
-                told=[
-                    rows[p.other_id].author_id
-                    for p in past.get(clash.other.id, ())
-                    if p.other_later
-                    and not p.alerted
-                    and rows[p.other_id].author_id == touch.author_id
-                ],
-            )
+            known(touch.author_id, clash.other.author_id, named=named, together=together)
             for clash in clashes
         ]
         news = [clash for clash, reason in zip(clashes, reasons, strict=True) if reason is None]
@@ -1272,13 +1269,20 @@ class Touchpoints:
             touch = Touch.of(row)
             if recorded:
                 touch = replace(touch, answer=answer, answered_by=actor.user_id)
-                self._tell_asker(session, team_id, facts, touch, late=late, now=now)
                 if late:
                     # The answer goes in place of the question (the caller updates it): an edit
                     # saying nobody answered, not sent yet, would bring the buttons back.
                     outbox_store.cancel_unsent(
                         session=session, team_id=team_id, dedupe_key=lapsed_key(row.id)
                     )
+                    # Still waiting for the asker's working hours, "you may go ahead" goes
+                    # unsaid: the answer reaches them instead, as an answer in time would.
+                    late = not outbox_store.cancel_unsent(
+                        session=session,
+                        team_id=team_id,
+                        dedupe_key=intent_answer_key(row.id, IntentAnswer.LAPSED),
+                    )
+                self._tell_asker(session, team_id, facts, touch, late=late, now=now)
             else:
                 fresh = store.get_touchpoint(session=session, team_id=team_id, touchpoint_id=row.id)
                 touch = Touch.of(fresh or row)

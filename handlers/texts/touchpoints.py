@@ -263,6 +263,13 @@ def zone_guessed(tz: ZoneInfo) -> str:
     )
 
 
+def _who_covers(result: Recorded) -> str:
+    """Why a note or question waits for the owner's return: nobody covers, or the caller does."""
+    if result.covering is not None and result.covering == result.touch.author_id:
+        return "you cover for them, so"
+    return "nobody covers for them:"
+
+
 def alert_said(result: Recorded) -> str:
     owner = person(result.partner.owner_id)
     if result.covering is not None:
@@ -287,15 +294,10 @@ def alert_said(result: Recorded) -> str:
             f"You've been in touch with them together with {people(_others(result.clashes))} "
             "lately, so you coordinate already: I posted no alert in the coordination channel."
         )
-    if result.already_known is Known.TOLD:
-        return (
-            "I told you of these contacts when you recorded an earlier one, so I posted no new "
-            "alert in the coordination channel."
-        )
     if result.already_known is Known.MIXED:
         return (
-            "You knew of these contacts already (from an alert, an earlier answer or a contact "
-            "together), so I posted no new alert in the coordination channel."
+            "You and they know of each other already (from an alert, or a contact together), so "
+            "I posted no new alert in the coordination channel."
         )
     return (
         "These contacts were already alerted in the coordination channel, so I posted no new alert."
@@ -333,11 +335,12 @@ def owner_told(result: Recorded) -> str | None:
             else ""
         )
         if result.owner_away_until is not None:
-            # Away with nobody covering: the question waits in the outbox until they are back.
+            # Away with nobody covering (or only the asker): the question waits in the outbox
+            # until they are back.
             last_day = _on_day(result.owner_away_until).removeprefix("on ")
             return (
                 f"The owner {person(owner)} is away until {last_day}"
-                " and nobody covers for them: I've queued the question for when they are back; "
+                f" and {_who_covers(result)} I've queued the question for when they are back; "
                 f"the answer comes to you as a direct message.{deadline}"
             )
         return (
@@ -348,14 +351,9 @@ def owner_told(result: Recorded) -> str | None:
         return None
     if result.owner_told == owner and result.owner_away_until is not None:
         last_day = _on_day(result.owner_away_until).removeprefix("on ")
-        covers = (
-            "you cover for them, so"
-            if result.covering is not None and result.covering == result.touch.author_id
-            else "nobody covers for them:"
-        )
         return (
             f"You're not on the team of *{facts.name}*. Its owner {person(owner)} is away until "
-            f"{last_day} and {covers} I've queued a note for when they are back."
+            f"{last_day} and {_who_covers(result)} I've queued a note for when they are back."
         )
     if result.owner_told == owner:
         return (
@@ -503,8 +501,8 @@ def intent_lapsed(touch: Touch, *, tz: ZoneInfo) -> str:
     """Under the question once its deadline has passed unanswered."""
     missed = f"No answer {by_moment(touch.deadline, tz=tz)}" if touch.deadline else "No answer"
     return (
-        f"{missed}, so I've told {person(touch.author_id)} they may go ahead. An answer now "
-        "still reaches them."
+        f"{missed}, so I'm letting {person(touch.author_id)} know they may go ahead. An answer "
+        "now still reaches them."
     )
 
 

@@ -13,7 +13,7 @@ from sqlmodel import Session
 from storage import partners as partner_store
 from storage import touchpoints as store
 from storage.models import IntentAnswer, Partner, TeamRole, TouchpointKind
-from storage.touchpoints import NewCollision, PastCollision
+from storage.touchpoints import NewCollision
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 T1, T2 = "T1", "T2"
@@ -172,17 +172,15 @@ def test_collisions_are_recorded_once_per_pair_and_found_from_either_side(engine
             detected_at=NOW + timedelta(hours=3),
             thread_key="collision:b",
         )
-        found = store.collided_with(session=session, team_id=T1, touchpoint_ids=[a, b])
-        # Each side sees whether the pair was alerted, and which of the two was recorded later.
-        assert sorted(found[a], key=lambda past: past.other_id) == [
-            PastCollision(b, alerted=True, other_later=True),
-            PastCollision(c, alerted=True, other_later=True),
+        # The pairs an alert reported (not b-c, recorded without one), of this workspace only.
+        since = NOW - timedelta(hours=1)
+        found = store.alerted_pairs(session=session, team_id=T1, partner_id=acme, since=since)
+        assert sorted(found) == [(a, b), (a, c)]
+        later = NOW + timedelta(hours=2)
+        assert store.alerted_pairs(session=session, team_id=T1, partner_id=acme, since=later) == [
+            (a, c)
         ]
-        assert sorted(found[b], key=lambda past: past.other_id) == [
-            PastCollision(a, alerted=True, other_later=False),
-            PastCollision(c, alerted=False, other_later=True),
-        ]
-        assert store.collided_with(session=session, team_id=T2, touchpoint_ids=[a]) == {a: []}
+        assert store.alerted_pairs(session=session, team_id=T2, partner_id=acme, since=since) == []
         assert store.collisions_found_by(session=session, team_id=T1, later_id=b) == [(a, True)]
         since = NOW - timedelta(hours=1)
         assert (

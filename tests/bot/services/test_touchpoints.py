@@ -225,24 +225,31 @@ def test_notes_are_needed_and_at_most_3000_characters() -> None:
     assert check_notes("x" * 3000)
 
 
-def test_a_collision_is_news_unless_they_knew_of_the_other_contact() -> None:
-    assert is_news({BEN}, {CHLOE}, alerted=[], together=[])
-    assert not is_news({BEN}, {CHLOE}, alerted=[{BEN}], together=[])
-    assert is_news({BEN}, {CHLOE}, alerted=[{DAN}], together=[{BEN}, {CHLOE}])
-    assert not is_news({BEN, DAN}, {CHLOE}, alerted=[], together=[{DAN, CHLOE}])
-    assert known({BEN}, {CHLOE}, alerted=[{BEN}], together=[{BEN, CHLOE}]) is Known.ALERTED
-    assert known({BEN}, {CHLOE}, alerted=[], together=[{BEN, CHLOE}]) is Known.TOGETHER
-    assert known({BEN}, {CHLOE}, alerted=[], together=[]) is None
-    # Told in their own answer when they recorded a contact that collided with it.
-    assert known({BEN}, {CHLOE}, alerted=[], together=[], told=[BEN]) is Known.TOLD
-    assert known({BEN}, {CHLOE}, alerted=[], together=[], told=[DAN]) is None
+def test_a_collision_is_news_unless_its_two_authors_know_of_each_other() -> None:
+    named = {frozenset((BEN, CHLOE))}
+    assert is_news(BEN, DAN, named=named, together=[])
+    assert not is_news(BEN, CHLOE, named=named, together=[])
+    assert not is_news(CHLOE, BEN, named=named, together=[])
+    # Together in one contact lately; someone else's contact with each of them is not enough.
+    assert not is_news(DAN, CHLOE, named=set(), together=[{DAN, CHLOE, BEN}])
+    assert is_news(DAN, CHLOE, named=set(), together=[{DAN, BEN}, {BEN, CHLOE}])
+    assert known(BEN, CHLOE, named=named, together=[{BEN, CHLOE}]) is Known.ALERTED
+    assert known(BEN, CHLOE, named=set(), together=[{BEN, CHLOE}]) is Known.TOGETHER
+    assert known(BEN, CHLOE, named=set(), together=[]) is None
 
 
 def test_a_plan_logged_on_its_day_and_an_intent_acted_on_are_followed_up() -> None:
-    def touch(touch_id: int, kind: TouchpointKind, author: str, at: datetime) -> Touch:
+    def touch(
+        touch_id: int,
+        kind: TouchpointKind,
+        author: str,
+        at: datetime,
+        medium: str = "meeting",
+        participants: tuple[str, ...] = (),
+    ) -> Touch:
         return Touch(
-            id=touch_id, kind=kind, at=at, day_only=False, medium=None, author_id=author,
-            participants=(), contact=None, notes=None,
+            id=touch_id, kind=kind, at=at, day_only=False, medium=medium, author_id=author,
+            participants=participants, contact=None, notes=None,
         )  # fmt: skip
 
     monday = datetime(2026, 11, 30, 9, tzinfo=UTC)
@@ -251,15 +258,23 @@ def test_a_plan_logged_on_its_day_and_an_intent_acted_on_are_followed_up() -> No
     someone_elses = touch(3, TouchpointKind.PLANNED, CHLOE, monday)
     another_day = touch(4, TouchpointKind.PLANNED, BEN, monday + timedelta(days=1))
     intent = touch(5, TouchpointKind.INTENDED, DAN, monday)
-    # Recorded after the intent (a later id), about a contact of the day before.
-    acted = touch(6, TouchpointKind.DONE, DAN, monday - timedelta(days=1))
+    acted = touch(6, TouchpointKind.DONE, DAN, monday.replace(hour=16), medium="call")
     still_open = touch(7, TouchpointKind.INTENDED, CHLOE, monday)
     found = [plan, log, someone_elses, another_day, intent, acted, still_open]
     assert followed_up(found, tz=UTC) == {1, 5}
+    # A log of another kind of contact that day is not the planned meeting; a log dated before
+    # the intent (recorded after it) does not end it, nor does a plan.
+    email = touch(8, TouchpointKind.DONE, BEN, monday.replace(hour=11), medium="email")
+    earlier = touch(9, TouchpointKind.DONE, DAN, monday - timedelta(days=1))
+    planned_after = touch(10, TouchpointKind.PLANNED, DAN, monday + timedelta(days=2))
+    assert followed_up([plan, email, intent, earlier, planned_after], tz=UTC) == set()
+    # A colleague's log of the meeting, with the planner along, stands for the plan.
+    theirs = touch(11, TouchpointKind.DONE, CHLOE, monday.replace(hour=12), participants=(BEN,))
+    assert followed_up([plan, theirs], tz=UTC) == {1}
     # The day is the workspace's: Monday 23:30 UTC is Tuesday in Tokyo, 10:00 still Monday.
-    late = touch(8, TouchpointKind.PLANNED, BEN, monday.replace(hour=23, minute=30))
-    morning = touch(9, TouchpointKind.DONE, BEN, monday.replace(hour=10))
-    assert followed_up([late, morning], tz=UTC) == {8}
+    late = touch(12, TouchpointKind.PLANNED, BEN, monday.replace(hour=23, minute=30))
+    morning = touch(13, TouchpointKind.DONE, BEN, monday.replace(hour=10))
+    assert followed_up([late, morning], tz=UTC) == {12}
     assert followed_up([late, morning], tz=ZoneInfo("Asia/Tokyo")) == set()
 
 
@@ -479,9 +494,13 @@ def test_knowing_of_the_other_contact_is_no_news(
     repeat = log(service, CHLOE, "it happened")
     assert len(repeat.clashes) == 1 and repeat.alert_channel is None
     assert len(written.alerts) == 1
-    joined = log(service, DAN, participants=[CHLOE])  # Dan was with Chloe: coordinated
-    assert joined.alert_channel is None
-    assert len(rows(engine, Collision)) == 2 + 1  # every colliding pair is still recorded
+    # Dan is new to Ben, though he brought along Chloe, who knew: Ben hears of Dan.
+    joined = log(service, DAN, participants=[CHLOE])
+    assert joined.alert_channel is not None and len(written.alerts) == 2
+    # Named with Ben now, in touch with Chloe together: known both ways.
+    again = log(service, DAN, "a follow-up")
+    assert again.alert_channel is None and again.already_known is Known.MIXED
+    assert len(rows(engine, Collision)) == 2 + 1 + 3  # every colliding pair is still recorded
 
 
 def test_later_alerts_within_a_day_thread_onto_the_first(
@@ -599,12 +618,14 @@ def test_an_unanswered_intent_lapses_once_and_a_late_answer_still_counts(
         IntentAnswer.GO_AHEAD,
         IntentAnswer.LAPSED,
     ]
+    # Answered after the deadline, while "you may go ahead" still waits for Ben's working
+    # hours: that goes unsaid, and the answer reaches him as one in time would.
     late = service.answer_intent(
         actor=Actor(T1, ANA), touchpoint_id=touch.id, answer=IntentAnswer.HANDLE_IT
     )
-    assert late.recorded and late.late
-    assert written.answers[-1].late
-    assert f"intent-answer:{touch.id}:lapsed" in outbox(engine)
+    assert late.recorded and not late.late and not written.answers[-1].late
+    assert outbox(engine)[f"intent-answer:{touch.id}:lapsed"].status == "cancelled"
+    assert outbox(engine)[f"intent-answer:{touch.id}:handle_it"].status == "pending"
     # The answer took the question's place first: the edit, unsent, would undo it.
     assert outbox(engine)[f"intent-ask:{touch.id}:lapsed"].status == "cancelled"
 

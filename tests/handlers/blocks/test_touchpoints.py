@@ -171,12 +171,8 @@ def test_the_answer_names_who_else_is_in_touch_and_who_to_coordinate_with() -> N
             "You've been in touch with them together with <@U0BEN> lately",
         ),
         (
-            {"alert_channel": None, "already_known": Known.TOLD},
-            "I told you of these contacts when you recorded an earlier one",
-        ),
-        (
             {"alert_channel": None, "already_known": Known.MIXED},
-            "You knew of these contacts already",
+            "You and they know of each other already",
         ),
     ],
 )
