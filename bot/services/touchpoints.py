@@ -63,6 +63,7 @@ from bot.services.registry import (
 from storage import absences as absence_store
 from storage import outbox as outbox_store
 from storage import partners as partner_store
+from storage import people as store_people
 from storage import touchpoints as store
 from storage.db import writer_session, writing
 from storage.models import (
@@ -249,6 +250,8 @@ class Briefing:
     tz: ZoneInfo
     # Who asked: their own touches read as theirs.
     reader: str | None = None
+    # Liaison has not learnt the reader's zone yet: `tz` is the workspace's (or UTC).
+    zone_guessed: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -1213,6 +1216,9 @@ class Touchpoints:
                 window_days=window,
                 tz=tz,
                 reader=actor.user_id,
+                zone_guessed=not store_people.zones_of(
+                    session=session, team_id=team_id, user_ids=[actor.user_id]
+                ),
             )
 
     def upcoming(self, *, actor: Actor, partner_id: int) -> Upcoming:

@@ -142,6 +142,8 @@ def briefing(found: Briefing, *, now: datetime) -> Reply:
         )
         blocks.append(section(f"*{heading}*\n{lines}"))
     blocks.append(context(texts.briefing_advice(found)))
+    if found.zone_guessed:
+        blocks.append(context(texts.zone_guessed(found.tz)))
     return Reply(text=f"{title}: owner {partner_texts.person(facts.owner_id)}", blocks=blocks)
 
 

@@ -424,6 +424,16 @@ def test_a_colleague_taken_along_does_not_make_the_caller_known(slack: Slack) ->
     assert len(posts(slack)) == 2
 
 
+def test_check_as_a_first_command_says_its_times_are_in_utc_until_the_zone_is_known(
+    slack: Slack,
+) -> None:
+    answer(slack, ACME)
+    first = answer(slack, "check Acme", user=CHLOE)
+    assert "Times here are in UTC: I'm asking Slack for your time zone" in first
+    slack.runtime.drain()
+    assert "Times here are in" not in answer(slack, "check Acme", user=CHLOE)
+
+
 @pytest.mark.usefixtures("acme")
 def test_check_shows_a_meeting_gone_by_unlogged_and_once_logged_it_counts_once(
     slack: Slack,
