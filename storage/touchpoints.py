@@ -523,20 +523,27 @@ VALUES (:team_id, :partner_id, :earlier_id, :later_id, :same_contact, :detected_
 
 
 def alerted_pairs(
-    *, session: Session, team_id: str, partner_id: int, since: datetime
+    *, session: Session, team_id: str, touchpoint_ids: Collection[int]
 ) -> list[tuple[int, int]]:
-    """The (earlier, later) touchpoints of the partner's collisions that an alert in the channel
-    reported since `since`: whose people the channel named together."""
+    """The (earlier, later) touchpoints of the collisions involving any of `touchpoint_ids` that
+    an alert in the channel reported: whose people the channel named together."""
+    if not touchpoint_ids:
+        return []
+    ids = list(touchpoint_ids)
     driver = Driver.of(session)
-    params = {"team_id": team_id, "partner_id": partner_id, "since": driver.time(since)}
-    return [(earlier, later) for earlier, later in driver.rows(_ALERTED_PAIRS, params)]
+    rows = driver.rows(_alerted_pairs(len(ids)), {"team_id": team_id, **listed("id", ids)})
+    return [(earlier, later) for earlier, later in rows]
 
 
-_ALERTED_PAIRS = Sql("""
-SELECT earlier_id, later_id FROM collision
-WHERE team_id = :team_id AND partner_id = :partner_id AND detected_at >= :since
-  AND alert_key IS NOT NULL
-""")
+def _alerted_pairs(count: int) -> Sql:
+    """Alerted collisions with any of `count` touchpoints: the index on each side, OR-ed.
+    SQLite's planner would rather range over the workspace's collisions by team_id (all of
+    them), so there `+team_id` keeps that column from choosing the index."""
+    template = (
+        "SELECT earlier_id, later_id FROM collision WHERE {team} = :team_id "
+        "AND alert_key IS NOT NULL AND (earlier_id IN ({{id}}) OR later_id IN ({{id}}))"
+    )
+    return sized(template.format(team="+team_id"), template.format(team="team_id"), id=count)
 
 
 def collisions_found_by(*, session: Session, team_id: str, later_id: int) -> list[tuple[int, bool]]:

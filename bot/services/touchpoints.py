@@ -20,8 +20,8 @@ Who hears what:
 
 When a collision is news (alerted once): `bot.collisions` decides which touchpoints collide; every
 colliding pair is recorded once. A collision is alerted unless its two authors already know of
-each other (`is_news`): an alert about the partner named them together within the coordination
-window, or they lately were in touch with the partner together. So a colleague who planned a
+each other (`is_news`): an alert about contacts within the coordination window named them
+together, or they were in touch with the partner together within it. So a colleague who planned a
 meeting, was alerted, and then logs it is not alerted again; a new colleague joining in is, even
 one who brought along someone in the know.
 
@@ -467,8 +467,9 @@ def known(
     """How the caller already knows `other`, the author of a contact their new one collides
     with, if they do; then the collision is not alerted again:
 
-    - an alert about the partner lately named them together (`named`: the pairs of colleagues
-      on either side of each alerted collision), so each knows of the other; or
+    - an alert about contacts of the coordination window named them together (`named`: the
+      pairs of colleagues on either side of each alerted collision), so each knows of the
+      other; or
     - they took part in one touchpoint with the partner lately (`together`: the colleagues of
       each touchpoint around), so they coordinate already.
 
@@ -865,6 +866,13 @@ class Touchpoints:
             thread = store.thread_root(
                 session=session, team_id=team_id, partner_id=facts.id, since=now - THREAD_FOR
             )
+            root = (
+                None
+                if thread is None
+                else outbox_store.get_message(session=session, team_id=team_id, dedupe_key=thread)
+            )
+            if root is not None and root.recipient_channel != channel:
+                thread = None  # the partner's alerts go to another channel since: start afresh
             alert = CollisionAlert(
                 partner=facts,
                 touch=touch,
@@ -977,11 +985,12 @@ class Touchpoints:
         ]
         if not clashes:
             return [], [], None
+        # Alerts about contacts of this window: an older one does not make people known to
+        # each other for a revolving door weeks later.
         alerted = store.alerted_pairs(
             session=session,
             team_id=team_id,
-            partner_id=scene.facts.id,
-            since=scene.now - timedelta(days=window),
+            touchpoint_ids=[contact.touchpoint_id for contact in near],
         )
         involved = store.touchpoints_by_id(
             session=session, team_id=team_id, ids=sorted({i for pair in alerted for i in pair})

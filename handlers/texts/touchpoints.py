@@ -299,9 +299,7 @@ def alert_said(result: Recorded) -> str:
             "You and they know of each other already (from an alert, or a contact together), so "
             "I posted no new alert in the coordination channel."
         )
-    return (
-        "These contacts were already alerted in the coordination channel, so I posted no new alert."
-    )
+    return "An alert in the coordination channel named you together lately, so I posted no new one."
 
 
 def owner_told(result: Recorded) -> str | None:

@@ -257,7 +257,7 @@ def test_a_collision_is_alerted_once_and_later_ones_within_a_day_go_to_its_threa
     # Chloe's plan happened; logging it is not news to anyone.
     said = answer(slack, "log Acme : the planned meeting took place", user=CHLOE)
     assert "<@U0BEN> was in touch with them today" in said
-    assert "These contacts were already alerted in the coordination channel" in said
+    assert "An alert in the coordination channel named you together lately" in said
     deliver_outbox(slack)
     (first,) = alerts(slack)
     # Dan is new to it: his contact goes into the thread of the morning's alert.
@@ -295,6 +295,15 @@ def test_the_partners_own_channel_gets_its_alerts(slack: Slack) -> None:
     deliver_outbox(slack)
     assert posts(slack) == []
     assert len(posts(slack, "C0ACME")) == 1
+    # Moved to another channel within the day: the next alert starts there, not in a thread
+    # of the old channel.
+    slack.fake.add_channel(id="C0NEW", name="acme-new")
+    answer(slack, "channel Acme <#C0NEW|acme-new>")
+    said = answer(slack, "log Acme : three", user=DAN)
+    assert "I've posted this in <#C0NEW>" in said and "thread" not in said
+    deliver_outbox(slack)
+    (moved,) = posts(slack, "C0NEW")
+    assert moved.thread_ts is None and len(posts(slack, "C0ACME")) == 1
 
 
 # --- Absences -----------------------------------------------------------------------------------
@@ -403,6 +412,30 @@ def test_register_it_registers_with_the_caller_as_owner_then_logs(slack: Slack) 
 
 
 @pytest.mark.usefixtures("acme")
+def test_an_alert_weeks_ago_does_not_silence_a_new_revolving_door(slack: Slack) -> None:
+    answer(slack, "log Acme : ben's call", user=BEN)
+    answer(slack, "log Acme : chloe's call", user=CHLOE)
+    slack.runtime.clock.advance(timedelta(days=35))  # type: ignore[attr-defined]
+    answer(slack, "log Acme : ben again", user=BEN)
+    said = answer(slack, "plan Acme on friday : chloe again", user=CHLOE)
+    assert "already" not in said and "I've posted this in" in said
+    deliver_outbox(slack)
+    assert len(alerts(slack)) == 2
+
+
+@pytest.mark.usefixtures("acme")
+def test_plans_alerted_weeks_ahead_are_not_alerted_again_when_they_happen(slack: Slack) -> None:
+    answer(slack, "plan Acme on 2026-12-28 : ben's visit", user=BEN)
+    answer(slack, "plan Acme on 2026-12-29 : chloe's visit", user=CHLOE)
+    at(slack, datetime(2026, 12, 28, 15, 0, tzinfo=UTC))
+    said = answer(slack, "log Acme via meeting : ben's visit happened", user=BEN)
+    assert "<@U0CHLOE> plans to meet them tomorrow" in said
+    assert "An alert in the coordination channel named you together lately" in said
+    deliver_outbox(slack)
+    assert len(alerts(slack)) == 1
+
+
+@pytest.mark.usefixtures("acme")
 def test_a_colleague_taken_along_does_not_make_the_caller_known(slack: Slack) -> None:
     answer(slack, "log Acme with Jane Doe : ben meets Jane", user=BEN)
     answer(slack, "log Acme with Jane Doe via call : chloe calls Jane", user=CHLOE)
@@ -415,7 +448,7 @@ def test_a_colleague_taken_along_does_not_make_the_caller_known(slack: Slack) ->
     # Named together, each knows of the other: their plans alert nobody again.
     slack.runtime.clock.advance(timedelta(days=1))  # type: ignore[attr-defined]
     said = answer(slack, "plan Acme on friday 10:00 with Jane Doe : chloe's pitch", user=CHLOE)
-    assert "These contacts were already alerted in the coordination channel" in said
+    assert "An alert in the coordination channel named you together lately" in said
     slack.runtime.clock.advance(timedelta(days=1))  # type: ignore[attr-defined]
     said = answer(slack, "plan Acme on friday 11:00 with Jane Doe : dan's pitch", user=DAN)
     # Chloe from the alert, Ben from their meeting together.

@@ -172,15 +172,13 @@ def test_collisions_are_recorded_once_per_pair_and_found_from_either_side(engine
             detected_at=NOW + timedelta(hours=3),
             thread_key="collision:b",
         )
-        # The pairs an alert reported (not b-c, recorded without one), of this workspace only.
-        since = NOW - timedelta(hours=1)
-        found = store.alerted_pairs(session=session, team_id=T1, partner_id=acme, since=since)
+        # The pairs an alert reported (not b-c, recorded without one) with any of the given
+        # touchpoints, from either side; of this workspace only.
+        found = store.alerted_pairs(session=session, team_id=T1, touchpoint_ids=[a])
         assert sorted(found) == [(a, b), (a, c)]
-        later = NOW + timedelta(hours=2)
-        assert store.alerted_pairs(session=session, team_id=T1, partner_id=acme, since=later) == [
-            (a, c)
-        ]
-        assert store.alerted_pairs(session=session, team_id=T2, partner_id=acme, since=since) == []
+        assert store.alerted_pairs(session=session, team_id=T1, touchpoint_ids=[c]) == [(a, c)]
+        assert store.alerted_pairs(session=session, team_id=T1, touchpoint_ids=[]) == []
+        assert store.alerted_pairs(session=session, team_id=T2, touchpoint_ids=[a, b, c]) == []
         assert store.collisions_found_by(session=session, team_id=T1, later_id=b) == [(a, True)]
         since = NOW - timedelta(hours=1)
         assert (

@@ -164,7 +164,7 @@ def test_the_answer_names_who_else_is_in_touch_and_who_to_coordinate_with() -> N
         ({"alert_channel": None, "no_channel": True}, "No coordination channel is set"),
         (
             {"alert_channel": None, "already_known": Known.ALERTED},
-            "These contacts were already alerted in the coordination channel",
+            "An alert in the coordination channel named you together lately",
         ),
         (
             {"alert_channel": None, "already_known": Known.TOGETHER},
