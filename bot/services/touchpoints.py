@@ -958,6 +958,9 @@ class Touchpoints:
             end=end,
             exclude=touch.id,
         )
+        # Who took part in something together lately, plans followed up by a log included
+        # (a meeting planned together and logged by one of them was still together).
+        together = [row.colleagues for row in around]
         gone = followed_up(around, tz=tz)
         around = [row for row in around if row.id not in gone]
         if not around:
@@ -1008,7 +1011,6 @@ class Touchpoints:
         if owner is not None:
             everyone = {person for people in colleagues.values() for person in people}
             named.update(frozenset((owner, person)) for person in everyone if person != owner)
-        together = [other.colleagues for other in near]
         reasons = [
             known(touch.author_id, clash.other.author_id, named=named, together=together)
             for clash in clashes

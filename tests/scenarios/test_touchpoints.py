@@ -436,6 +436,17 @@ def test_plans_alerted_weeks_ahead_are_not_alerted_again_when_they_happen(slack:
 
 
 @pytest.mark.usefixtures("acme")
+def test_a_meeting_planned_together_and_logged_by_one_still_was_together(slack: Slack) -> None:
+    answer(slack, "plan Acme on friday 10:00 with <@U0CHLOE|chloe> : the two of them", user=BEN)
+    at(slack, datetime(2026, 11, 27, 16, 0, tzinfo=UTC))
+    answer(slack, "log Acme via meeting : held (ben logs it alone)", user=BEN)
+    said = answer(slack, "log Acme via email : chloe sends the minutes", user=CHLOE)
+    assert "You've been in touch with them together with <@U0BEN> lately" in said
+    deliver_outbox(slack)
+    assert posts(slack) == []
+
+
+@pytest.mark.usefixtures("acme")
 def test_a_colleague_taken_along_does_not_make_the_caller_known(slack: Slack) -> None:
     answer(slack, "log Acme with Jane Doe : ben meets Jane", user=BEN)
     answer(slack, "log Acme with Jane Doe via call : chloe calls Jane", user=CHLOE)
