@@ -14,7 +14,8 @@ Two touchpoints with the same partner collide when all of these hold:
 4. At least one side is an outsider to the partner's team. Owner, deputy and members are expected
    to coordinate among themselves, so their touchpoints collide only with outsiders'.
 A collision where both sides met the same contact person is marked `same_contact`.
-Each pair is alerted once: callers record pairs and skip those already recorded.
+Every colliding pair is recorded once; which are alerted is the caller's rule (two authors
+already known to each other are not alerted again: `bot.services.touchpoints.known`).
 
 The stored moments a contact's collisions can have (`reach`) cover whole days, so the storage
 query reads one index range and `collisions` keeps those whose days are in the window.
