@@ -95,21 +95,6 @@ class DeliverySummary(_Addressed):
     held: bool
 
 
-_CLAIMED_COLUMNS = (
-    _T.c.id,
-    _T.c.team_id,
-    _T.c.kind,
-    _T.c.recipient_user,
-    _T.c.recipient_channel,
-    _T.c.text,
-    _T.c.blocks,
-    _T.c.dedupe_key,
-    _T.c.thread_of_dedupe_key,
-    _T.c.edit_of_dedupe_key,
-    _T.c.respect_working_hours,
-    _T.c.expires_at,
-    _T.c.attempts,
-)
 _SUMMARY_COLUMNS = (
     _T.c.id,
     _T.c.team_id,
@@ -139,7 +124,7 @@ def insert_message(
     blocks: Sequence[dict[str, Any]],
     dedupe_key: str,
     thread_of_dedupe_key: str | None,
-    edit_of_dedupe_key: str | None = None,
+    edit_of_dedupe_key: str | None,
     respect_working_hours: bool,
     due_at: datetime,
     available_at: datetime,

@@ -1131,16 +1131,7 @@ class Touchpoints:
         team = partner_store.team_of(
             session=session, team_id=actor.team_id, partner_id=row.partner_id
         )
-        collided = store.collisions_found_by(
-            session=session, team_id=actor.team_id, later_id=row.id
-        )
-        others = store.touchpoints_by_id(
-            session=session, team_id=actor.team_id, ids=[earlier for earlier, _ in collided]
-        )
-        clashes = [
-            Clash(other=Touch.of(other), same_contact=same)
-            for other, (_, same) in zip(others, collided, strict=True)
-        ]
+        clashes = _clashes_found_by(session, actor.team_id, Touch.of(row))
         alert = outbox_store.get_message(
             session=session, team_id=actor.team_id, dedupe_key=collision_key(row.id)
         )
@@ -1367,18 +1358,11 @@ class Touchpoints:
         was told they may go ahead. The buttons stay: a late answer still reaches the asker."""
         if touch.asked is None:
             return
-        found = store.collisions_found_by(session=session, team_id=team_id, later_id=touch.id)
-        same_contact = dict(found)
-        others = store.touchpoints_by_id(session=session, team_id=team_id, ids=list(same_contact))
-        clashes = sorted(
-            (Clash(other=Touch.of(row), same_contact=same_contact[row.id]) for row in others),
-            key=lambda clash: (abs(clash.other.at - touch.at), clash.other.id),
-        )
         note = OwnerNote(
             partner=facts,
             touch=touch,
             recipient=touch.asked,
-            clashes=clashes,
+            clashes=_clashes_found_by(session, team_id, touch),
             tz=person_zone(session, team_id=team_id, user_id=touch.asked),
             recorded_at=touch.at,
         )
@@ -1560,6 +1544,17 @@ def _facts(partner: PartnerAtHand) -> PartnerFacts:
 def _id(partner: Partner) -> int:
     assert partner.id is not None, "partner was not flushed"
     return partner.id
+
+
+def _clashes_found_by(session: Session, team_id: str, touch: Touch) -> list[Clash]:
+    """The collisions recording `touch` found, as its answer listed them (nearest first): to
+    answer a retried request, or to word its question again."""
+    found = dict(store.collisions_found_by(session=session, team_id=team_id, later_id=touch.id))
+    others = store.touchpoints_by_id(session=session, team_id=team_id, ids=list(found))
+    return sorted(
+        (Clash(other=Touch.of(row), same_contact=found[row.id]) for row in others),
+        key=lambda clash: (abs(clash.other.at - touch.at), clash.other.id),
+    )
 
 
 def _planned_ahead(

@@ -44,14 +44,6 @@ _PLANNED = {
     "email": "plans to email",
     "event": "plans to meet at an event",
 }
-# A plan told in a message that may be read after its moment (a DM waiting for working hours):
-# true before and after it.
-_HAS_PLANNED = {
-    "meeting": "has planned to meet",
-    "call": "has planned a call with",
-    "email": "has planned to email",
-    "event": "has planned to meet at an event",
-}
 # The verbs above said to their subject.
 _SECOND_PERSON = {"plans": "plan", "intends": "intend", "was": "were", "has": "have"}
 # A plan whose moment has passed without being logged (or before it was).
@@ -178,7 +170,8 @@ def action(
     elif touch.kind is TouchpointKind.PLANNED and passed:
         verb = _WAS_PLANNED.get(medium, "planned to be in touch with")
     elif touch.kind is TouchpointKind.PLANNED and read_later:
-        verb = _HAS_PLANNED.get(medium, "has planned to be in touch with")
+        # The perfect, true before and after the plan's moment: "has planned to meet".
+        verb = "has " + _WAS_PLANNED.get(medium, "planned to be in touch with")
     elif touch.kind is TouchpointKind.PLANNED:
         verb = _PLANNED.get(medium, "plans to be in touch with")
     else:
