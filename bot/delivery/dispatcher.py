@@ -46,6 +46,7 @@ import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
@@ -81,6 +82,9 @@ METADATA_EVENT = "liaison_outbox"
 # Seconds the Web API client waits for Slack before counting the attempt as a network error.
 CLIENT_TIMEOUT = 15
 _DM_CACHE_SIZE = 10_000
+# conversations.open calls in flight at once when a batch goes to people not messaged before
+# (Slack's tier 3 takes bursts of this size).
+OPEN_CONCURRENCY = 4
 _ERROR_CODE = re.compile(r"^[a-z0-9_.]{1,80}$")
 
 
@@ -268,6 +272,7 @@ class Dispatcher:
     def _send_batch(
         self, run: _Pass, rows: Sequence[store.Claimed], *, lease_until: datetime
     ) -> None:
+        self._open_dms(rows)
         for index, row in enumerate(rows):
             now = self._clock.now()
             if self.stopping:
@@ -400,6 +405,45 @@ class Dispatcher:
             self._client, engine=self._engine, clock=self._clock, team_id=team_id, user_ids=user_ids
         )
 
+    def _open_dms(self, rows: Sequence[store.Claimed]) -> None:
+        """Open the DMs the batch's messages go to that this process has not opened yet,
+        `OPEN_CONCURRENCY` at a time rather than one before each first message.
+
+        A DM that fails to open here is left alone: its message's own conversations.open
+        meets the error again and deals with it as with any send (retry, rate limit, failure).
+        """
+        wanted = list(
+            dict.fromkeys(
+                (row.team_id, row.recipient_user)
+                for row in rows
+                if row.recipient_user is not None
+                and row.thread_of_dedupe_key is None
+                and row.edit_of_dedupe_key is None
+                and (row.team_id, row.recipient_user) not in self._dm_channels
+            )
+        )
+        if len(wanted) < 2 or self.stopping:
+            return
+        with ThreadPoolExecutor(
+            max_workers=min(OPEN_CONCURRENCY, len(wanted)), thread_name_prefix="conversations.open"
+        ) as pool:
+            opened = list(pool.map(self._try_open, (user for _team, user in wanted)))
+        for key, channel in zip(wanted, opened, strict=True):
+            if channel is not None:
+                self._remember_dm(key, channel)
+
+    def _try_open(self, user_id: str) -> str | None:
+        try:
+            response = self._client.conversations_open(users=user_id)
+        except (SlackApiError, OSError, http.client.HTTPException):
+            return None
+        return str(response["channel"]["id"])
+
+    def _remember_dm(self, key: tuple[str, str], channel: str) -> None:
+        if len(self._dm_channels) >= _DM_CACHE_SIZE:
+            self._dm_channels.clear()
+        self._dm_channels[key] = channel
+
     def _dm_channel(self, row: store.Claimed) -> str:
         """The bot's DM with the recipient (conversations.open, remembered per process)."""
         assert row.recipient_user is not None
@@ -408,9 +452,7 @@ class Dispatcher:
         if channel is None:
             response = self._client.conversations_open(users=row.recipient_user)
             channel = str(response["channel"]["id"])
-            if len(self._dm_channels) >= _DM_CACHE_SIZE:
-                self._dm_channels.clear()
-            self._dm_channels[key] = channel
+            self._remember_dm(key, channel)
         return channel
 
     def _on_slack_error(

@@ -166,6 +166,30 @@ def test_a_dm_to_someone_who_left_fails_at_conversations_open(
     assert fake_slack.calls_to("chat.postMessage") == []
 
 
+def test_a_batch_to_new_people_opens_each_dm_once_and_one_refusal_fails_only_its_row(
+    engine: Engine, clock: ManualClock, dispatcher: Dispatcher, fake_slack: FakeSlack
+) -> None:
+    people = [f"U0NEW{n}" for n in range(6)]
+    for user in people:
+        fake_slack.add_user(id=user, name=user.lower())
+    for n in range(12):
+        queue(engine, due_at=clock.now(), key=f"dm-{n}", user=people[n % 6])
+    queue(engine, due_at=clock.now(), key="dm-gone", user="U0GONE")
+
+    report = dispatcher.run_pass()
+
+    assert (report.sent, report.failed) == (12, 1)
+    assert delivered(fake_slack) == {f"dm-{n}": 1 for n in range(12)}
+    # Opened ahead of the sends, once per person; the unknown person was asked twice (ahead,
+    # then by the message's own send, which recorded the refusal).
+    opened = [call.params["users"] for call in fake_slack.calls_to("conversations.open")]
+    assert sorted(opened) == sorted([*people, "U0GONE", "U0GONE"])
+    assert row(engine, "dm-gone").last_error == "conversations.open: user_not_found"
+    assert {row(engine, f"dm-{n}").sent_channel for n in range(6)} == {
+        fake_slack.im_channel(user).id for user in people
+    }
+
+
 def test_retries_give_up_after_max_attempts(
     engine: Engine, clock: ManualClock, client: WebClient, fake_slack: FakeSlack
 ) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from functools import partial
 
 import pytest
 from slack_sdk import WebClient
@@ -80,6 +81,28 @@ def test_slack_failing_leaves_the_user_unknown_and_logs_why(
             session, team_id=T, user_id="U0DAN", now=clock.now(), check=check
         )
         assert admin is False
+
+
+def test_many_people_are_asked_about_at_once_and_one_failure_leaves_only_them_unknown(
+    client: WebClient, engine: Engine, clock: ManualClock, fake_slack: FakeSlack
+) -> None:
+    crowd = [f"U0P{n:02d}" for n in range(12)]
+    for n, user_id in enumerate(crowd):
+        fake_slack.add_user(id=user_id, name=f"p{n}", tz="Asia/Tokyo")
+    fake_slack.fail_next("users.info", status=500)
+
+    check = people.look_up(
+        client, engine=engine, clock=clock, team_id=T, user_ids=[*crowd, crowd[0]]
+    )
+
+    assert check == PeopleCheck(asked=frozenset(crowd))
+    assert len(fake_slack.calls_to("users.info")) == 12
+    known = [user_id for user_id in crowd if cached(engine, user_id) is not None]
+    # Whichever call met the 500 stays unknown; everyone else is cached with their zone.
+    assert len(known) == 11
+    assert {profile.tz for profile in map(partial(cached, engine), known) if profile} == {
+        "Asia/Tokyo"
+    }
 
 
 def test_warm_refreshes_only_missing_or_stale_profiles(
