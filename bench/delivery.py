@@ -52,6 +52,7 @@ from slack_sdk import WebClient
 from sqlmodel import Session
 
 from bot.app import create_app
+from bot.cli import freeze_startup_objects
 from bot.clock import ManualClock, SystemClock
 from bot.config import Settings
 from bot.delivery.dispatcher import METADATA_EVENT, Dispatcher, delivery_client
@@ -348,6 +349,7 @@ def run_compare(args: argparse.Namespace) -> dict[str, Any]:
     # would pay it.
     for n in range(WARM_UP):
         post_bare(client, n, prefix="warm-up")
+    freeze_startup_objects()  # as `liaison run` and `liaison serve` do once started
     dispatch_seconds = bare_seconds = 0.0
     sent = 0
     for first in range(0, args.messages, CHUNK):
@@ -396,6 +398,7 @@ def run_acks(args: argparse.Namespace) -> dict[str, Any]:
     )
     for n in range(20):  # warm up imports and caches before measuring
         app.dispatch(help_request(args, n))
+    freeze_startup_objects()
     timings: list[float] = []
     started = time.perf_counter()
     worker = threading.Thread(target=dispatcher.run_pass, name="dispatcher")

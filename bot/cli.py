@@ -205,7 +205,7 @@ def run_socket_mode(settings: Settings) -> int:
     app = _create_app(runtime, socket_mode=True)
     handler = AckFirstSocketModeHandler(app, settings.slack_app_token, runtime=runtime)
     scheduler = Scheduler(runtime, planners=build_planners())
-    _freeze_startup_objects()
+    freeze_startup_objects()
     logger.info("liaison %s connecting to Slack in Socket Mode", __version__)
     # SIGTERM unwinds like Ctrl-C, so the scheduler stops cleanly either way.
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
@@ -220,7 +220,7 @@ def run_socket_mode(settings: Settings) -> int:
     return 0
 
 
-def _freeze_startup_objects() -> None:
+def freeze_startup_objects() -> None:
     """Leave what start-up made (modules, SQLAlchemy's metadata, the app's listeners: objects
     that live as long as the process) out of the garbage collector's full passes.
 
@@ -253,7 +253,7 @@ def serve(settings: Settings, *, host: str, port: int) -> int:
 
     # uvicorn turns SIGTERM/SIGINT into the ASGI shutdown, which stops the scheduler.
     asgi = create_asgi_app(app, runtime, on_startup=scheduler.start, on_shutdown=stop)
-    _freeze_startup_objects()
+    freeze_startup_objects()
     logger.info("liaison %s serving Slack on http://%s:%d/slack/events", __version__, host, port)
     uvicorn.run(asgi, host=host, port=port, log_level=settings.log_level.lower(), access_log=False)
     return 0

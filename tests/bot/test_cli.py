@@ -79,7 +79,7 @@ def test_start_on_an_unmigrated_database_is_refused_then_migrate_fixes_it(workdi
 def test_start_up_objects_are_left_out_of_full_collections() -> None:
     # What `serve` and `run` do once the app is built (the figures are bench/log_throughput's).
     try:
-        cli._freeze_startup_objects()
+        cli.freeze_startup_objects()
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
