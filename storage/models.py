@@ -511,7 +511,8 @@ class Collision(SQLModel, table=True):
     `earlier_id` was there first; recording `later_id` found the collision. `alert_key` is the
     outbox dedupe key of the channel alert that reported it (None: no alert, e.g. the colleague
     already knew of that contact); `thread_key` is the key of the alert at the root of its
-    thread, which later alerts about the partner within a day reply to.
+    thread, which later alerts about the partner within a day reply to. `alerted_owner_id` is
+    the owner that alert mentioned, who knows of everyone it named (a later owner does not).
     """
 
     __table_args__ = (
@@ -527,6 +528,7 @@ class Collision(SQLModel, table=True):
     detected_at: datetime = _utc_column()
     alert_key: str | None = Field(default=None, max_length=200)
     thread_key: str | None = Field(default=None, max_length=200)
+    alerted_owner_id: str | None = Field(default=None, max_length=32)
 
 
 # --- Commitments and the stay-in-touch cadence ----------------------------------------------

@@ -490,8 +490,10 @@ def insert_collisions(
     found: Sequence[NewCollision],
     detected_at: datetime,
     thread_key: str | None,
+    alerted_owner_id: str | None,
 ) -> None:
-    """Record that `later_id` collides with each of `found` (each pair once)."""
+    """Record that `later_id` collides with each of `found` (each pair once); those alerted
+    with the alert's thread and the owner it mentioned."""
     if not found:
         return
     driver = Driver.of(session)
@@ -508,6 +510,7 @@ def insert_collisions(
                 "detected_at": detected,
                 "alert_key": collision.alert_key,
                 "thread_key": thread_key if collision.alert_key else None,
+                "alerted_owner_id": alerted_owner_id if collision.alert_key else None,
             }
             for collision in found
         ],
@@ -516,23 +519,32 @@ def insert_collisions(
 
 _INSERT_COLLISION = Sql("""
 INSERT INTO collision (team_id, partner_id, earlier_id, later_id, same_contact, detected_at,
-                       alert_key, thread_key)
+                       alert_key, thread_key, alerted_owner_id)
 VALUES (:team_id, :partner_id, :earlier_id, :later_id, :same_contact, :detected_at, :alert_key,
-        :thread_key)
+        :thread_key, :alerted_owner_id)
 """)
+
+
+@dataclass(frozen=True)
+class AlertedPair:
+    """A collision an alert in the channel reported: the people of both touchpoints were named
+    together, and `owner_id` (the owner the alert mentioned, if any) read all their names."""
+
+    earlier_id: int
+    later_id: int
+    owner_id: str | None
 
 
 def alerted_pairs(
     *, session: Session, team_id: str, touchpoint_ids: Collection[int]
-) -> list[tuple[int, int]]:
-    """The (earlier, later) touchpoints of the collisions involving any of `touchpoint_ids` that
-    an alert in the channel reported: whose people the channel named together."""
+) -> list[AlertedPair]:
+    """The collisions involving any of `touchpoint_ids` that an alert in the channel reported."""
     if not touchpoint_ids:
         return []
     ids = list(touchpoint_ids)
     driver = Driver.of(session)
     rows = driver.rows(_alerted_pairs(len(ids)), {"team_id": team_id, **listed("id", ids)})
-    return [(earlier, later) for earlier, later in rows]
+    return [AlertedPair(earlier, later, owner) for earlier, later, owner in rows]
 
 
 def _alerted_pairs(count: int) -> Sql:
@@ -540,7 +552,7 @@ def _alerted_pairs(count: int) -> Sql:
     SQLite's planner would rather range over the workspace's collisions by team_id (all of
     them), so there `+team_id` keeps that column from choosing the index."""
     template = (
-        "SELECT earlier_id, later_id FROM collision WHERE {team} = :team_id "
+        "SELECT earlier_id, later_id, alerted_owner_id FROM collision WHERE {team} = :team_id "
         "AND alert_key IS NOT NULL AND (earlier_id IN ({{id}}) OR later_id IN ({{id}}))"
     )
     return sized(template.format(team="+team_id"), template.format(team="team_id"), id=count)

@@ -128,6 +128,7 @@ def collides(
         ],
         detected_at=detected_at,
         thread_key=None,
+        alerted_owner_id=None,
     )
 
 

@@ -21,9 +21,10 @@ Who hears what:
 When a collision is news (alerted once): `bot.collisions` decides which touchpoints collide; every
 colliding pair is recorded once. A collision is alerted unless its two authors already know of
 each other (`is_news`): an alert about contacts within the coordination window named them
-together, or they were in touch with the partner together within it. So a colleague who planned a
-meeting, was alerted, and then logs it is not alerted again; a new colleague joining in is, even
-one who brought along someone in the know.
+together (the owner it mentioned, as owner then, knows of everyone it named), or they were in
+touch with the partner together within it. So a colleague who planned a meeting, was alerted,
+and then logs it is not alerted again; a new colleague joining in is, even one who brought
+along someone in the know, and so is a new owner after a handover.
 
 Messages are worded by a `Renderer` that the Slack layer provides.
 """
@@ -908,6 +909,7 @@ class Touchpoints:
             ],
             detected_at=now,
             thread_key=thread or key,
+            alerted_owner_id=facts.owner_id,
         )
         if touch.kind is TouchpointKind.INTENDED:
             touch, away_until = self._ask(scene, touch, clashes)
@@ -996,21 +998,20 @@ class Touchpoints:
             touchpoint_ids=[contact.touchpoint_id for contact in near],
         )
         involved = store.touchpoints_by_id(
-            session=session, team_id=team_id, ids=sorted({i for pair in alerted for i in pair})
+            session=session,
+            team_id=team_id,
+            ids=sorted({i for pair in alerted for i in (pair.earlier_id, pair.later_id)}),
         )
         colleagues = {row.id: row.colleagues for row in involved}
-        named = {
-            frozenset((one, other))
-            for earlier, later in alerted
-            for one in colleagues.get(earlier, ())
-            for other in colleagues.get(later, ())
-            if one != other
-        }
-        # Every alert mentions the owner: they know of everyone it named.
-        owner = scene.facts.owner_id
-        if owner is not None:
-            everyone = {person for people in colleagues.values() for person in people}
-            named.update(frozenset((owner, person)) for person in everyone if person != owner)
+        named: set[frozenset[str]] = set()
+        for pair in alerted:
+            earlier = colleagues.get(pair.earlier_id, ())
+            later = colleagues.get(pair.later_id, ())
+            named.update(frozenset((one, other)) for one in earlier for other in later)
+            # The alert mentioned the owner of the time: they know of everyone it named.
+            if pair.owner_id is not None:
+                named.update(frozenset((pair.owner_id, person)) for person in (*earlier, *later))
+        named = {pair for pair in named if len(pair) == 2}
         reasons = [
             known(touch.author_id, clash.other.author_id, named=named, together=together)
             for clash in clashes

@@ -447,6 +447,23 @@ def test_a_meeting_planned_together_and_logged_by_one_still_was_together(slack: 
 
 
 @pytest.mark.usefixtures("acme")
+def test_a_new_owner_does_not_know_whom_the_alerts_before_the_handover_named(
+    slack: Slack,
+) -> None:
+    answer(slack, "log Acme : ben's call", user=BEN)
+    answer(slack, "log Acme : chloe's call", user=CHLOE)
+    answer(slack, "owner Acme <@U0DAN|dan>")
+    said = answer(slack, "log Acme via email : dan introduces himself", user=DAN)
+    # The alert about Ben and Chloe mentioned Ana, the owner then: Dan learns of them now.
+    assert "already" not in said and "thread of the latest alert" in said
+    deliver_outbox(slack)
+    assert "<@U0DAN>" in shown(posts(slack)[-1])
+    # Ana, mentioned by the first alert as the owner then, knows of Ben and Chloe already.
+    said = answer(slack, "log Acme via call : ana calls ben's contact", user=ANA)
+    assert "named you together lately, so I posted no new one" in said
+
+
+@pytest.mark.usefixtures("acme")
 def test_a_colleague_taken_along_does_not_make_the_caller_known(slack: Slack) -> None:
     answer(slack, "log Acme with Jane Doe : ben meets Jane", user=BEN)
     answer(slack, "log Acme with Jane Doe via call : chloe calls Jane", user=CHLOE)

@@ -109,3 +109,35 @@ def test_a_partner_has_at_most_one_owner(engine: Engine) -> None:
         )
         with pytest.raises(sa.exc.IntegrityError):
             session.commit()
+
+
+def test_alerts_raised_before_0016_are_credited_to_the_owner_at_migration(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    schema.upgrade(engine, "0015")
+    now = "2026-11-20 09:00:00.000000"
+    with engine.begin() as connection:
+        run = connection.exec_driver_sql
+        run(
+            "INSERT INTO partner (id, team_id, name, normalized_name, status, created_by, "
+            f"created_at) VALUES (1, 'T1', 'Acme', 'acme', 'active', 'U0ANA', '{now}')"
+        )
+        run(
+            "INSERT INTO team_membership (team_id, partner_id, user_id, role, added_at) "
+            f"VALUES ('T1', 1, 'U0ANA', 'owner', '{now}')"
+        )
+        for touchpoint in (1, 2, 3):
+            run(
+                "INSERT INTO touchpoint (id, team_id, partner_id, author_id, kind, at, "
+                f"created_at) VALUES ({touchpoint}, 'T1', 1, 'U0BEN', 'logged', '{now}', '{now}')"
+            )
+        run(
+            "INSERT INTO collision (team_id, partner_id, earlier_id, later_id, same_contact, "
+            f"detected_at, alert_key) VALUES ('T1', 1, 1, 2, false, '{now}', 'collision:2'), "
+            f"('T1', 1, 1, 3, false, '{now}', NULL)"
+        )
+    schema.upgrade(engine)
+    with engine.connect() as connection:
+        rows = connection.exec_driver_sql(
+            "SELECT later_id, alerted_owner_id FROM collision ORDER BY later_id"
+        ).all()
+    assert [tuple(row) for row in rows] == [(2, "U0ANA"), (3, None)]

@@ -13,7 +13,7 @@ from sqlmodel import Session
 from storage import partners as partner_store
 from storage import touchpoints as store
 from storage.models import IntentAnswer, Partner, TeamRole, TouchpointKind
-from storage.touchpoints import NewCollision
+from storage.touchpoints import AlertedPair, NewCollision
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 T1, T2 = "T1", "T2"
@@ -159,6 +159,7 @@ def test_collisions_are_recorded_once_per_pair_and_found_from_either_side(engine
             found=[NewCollision(earlier_id=a, same_contact=True, alert_key="collision:b")],
             detected_at=NOW,
             thread_key="collision:b",
+            alerted_owner_id="U0ANA",
         )
         store.insert_collisions(
             session=session,
@@ -171,12 +172,19 @@ def test_collisions_are_recorded_once_per_pair_and_found_from_either_side(engine
             ],
             detected_at=NOW + timedelta(hours=3),
             thread_key="collision:b",
+            alerted_owner_id="U0BEN",
         )
         # The pairs an alert reported (not b-c, recorded without one) with any of the given
-        # touchpoints, from either side; of this workspace only.
+        # touchpoints, from either side, with the owner each alert mentioned; of this workspace
+        # only.
         found = store.alerted_pairs(session=session, team_id=T1, touchpoint_ids=[a])
-        assert sorted(found) == [(a, b), (a, c)]
-        assert store.alerted_pairs(session=session, team_id=T1, touchpoint_ids=[c]) == [(a, c)]
+        assert sorted(found, key=lambda pair: pair.later_id) == [
+            AlertedPair(a, b, "U0ANA"),
+            AlertedPair(a, c, "U0BEN"),
+        ]
+        assert store.alerted_pairs(session=session, team_id=T1, touchpoint_ids=[c]) == [
+            AlertedPair(a, c, "U0BEN")
+        ]
         assert store.alerted_pairs(session=session, team_id=T1, touchpoint_ids=[]) == []
         assert store.alerted_pairs(session=session, team_id=T2, touchpoint_ids=[a, b, c]) == []
         assert store.collisions_found_by(session=session, team_id=T1, later_id=b) == [(a, True)]
@@ -196,6 +204,7 @@ def test_collisions_are_recorded_once_per_pair_and_found_from_either_side(engine
                 found=[NewCollision(earlier_id=a, same_contact=False, alert_key=None)],
                 detected_at=NOW,
                 thread_key=None,
+                alerted_owner_id=None,
             )
 
 
