@@ -15,6 +15,7 @@ import logging
 import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from functools import partial
 from typing import Any
 
@@ -23,6 +24,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
+from bot.delivery.absence import person_zone
 from bot.delivery.outbox import enqueue
 from bot.runtime import Runtime
 from bot.services import people
@@ -121,6 +123,14 @@ def card_sections(
     ]
 
 
+def reader_now(runtime: Runtime, *, team_id: str, user_id: str) -> datetime:
+    """Now on the reader's calendar (their cached time zone, else the workspace's): where their
+    "today" and "yesterday" begin."""
+    with Session(runtime.engine) as session:
+        tz = person_zone(session, team_id=team_id, user_id=user_id)
+    return runtime.clock.now().astimezone(tz)
+
+
 def registry_of(runtime: Runtime) -> Registry:
     """The registry over this process's database, clock and name indexes."""
     return Registry(engine=runtime.engine, clock=runtime.clock, names=runtime.partner_names)
@@ -140,13 +150,19 @@ def add(call: Call, *, allow_similar: bool = False) -> Reply:
         aliases=line.aliases,
         allow_similar=allow_similar,
     )
-    return blocks.card(profile, now=call.runtime.clock.now(), lead=texts.added(profile.facts.name))
+    return blocks.card(
+        profile,
+        now=reader_now(call.runtime, team_id=call.team_id, user_id=call.actor.user_id),
+        lead=texts.added(profile.facts.name),
+    )
 
 
 def show(call: Call) -> Reply:
     line = grammar.parse_name(call.rest)
     profile = call.registry.profile(team_id=call.team_id, partner=call.partner(line.name))
-    card = blocks.card(profile, now=call.runtime.clock.now())
+    card = blocks.card(
+        profile, now=reader_now(call.runtime, team_id=call.team_id, user_id=call.actor.user_id)
+    )
     extra = card_sections(call.runtime, call.invocation, profile.facts.id)
     return replace(card, blocks=[*card.blocks, *extra])
 
@@ -310,7 +326,7 @@ def answer(call: Call, body: VerbBody) -> Reply:
     except AlreadyRegistered as exists:
         reply = blocks.card(
             exists.existing,
-            now=call.runtime.clock.now(),
+            now=reader_now(call.runtime, team_id=call.team_id, user_id=call.actor.user_id),
             lead=texts.already_registered(exists.name, exists.existing.facts),
         )
     except LikelyDuplicate as duplicate:
@@ -467,7 +483,11 @@ def _list_page(
     )
     more = None if page.next_after is None else blocks.more_value(scope, page.next_after)
     return blocks.list_page(
-        page, scope=scope, now=runtime.clock.now(), more_value=more, first=after is None
+        page,
+        scope=scope,
+        now=reader_now(runtime, team_id=invocation.team_id, user_id=invocation.user_id),
+        more_value=more,
+        first=after is None,
     )
 
 
@@ -610,7 +630,8 @@ def on_add_submitted(
         ack(response_action="errors", errors=form_errors(error, form))
         return
     ack()
-    added = blocks.card(profile, now=runtime.clock.now(), lead=texts.added(profile.facts.name))
+    now = reader_now(runtime, team_id=team_id, user_id=user_id)
+    added = blocks.card(profile, now=now, lead=texts.added(profile.facts.name))
     reply = replace(added, followup=warm_profiles(runtime, team_id, [user_id, *form.people]))
     # The form has no message to answer; the command that opened it does.
     metadata = json.loads(view.get("private_metadata") or "{}")
@@ -669,7 +690,9 @@ def use_existing(runtime: Runtime, invocation: Invocation, value: str) -> Reply:
     profile = registry_of(runtime).profile_by_id(team_id=invocation.team_id, partner_id=int(value))
     if profile is None:
         return say(texts.partner_gone())
-    return blocks.card(profile, now=runtime.clock.now())
+    return blocks.card(
+        profile, now=reader_now(runtime, team_id=invocation.team_id, user_id=invocation.user_id)
+    )
 
 
 def create_anyway(runtime: Runtime, invocation: Invocation, value: str) -> Reply:

@@ -64,6 +64,7 @@ class TeamPartner:
     owner_id: str | None
     last_contact_at: datetime | None
     last_contact_by: str | None
+    last_contact_day_only: bool = False
 
 
 def _on_team(team_id: str, user_id: str) -> list[sa.ColumnElement[bool]]:
@@ -83,6 +84,7 @@ def team_partners(*, session: Session, team_id: str, user_id: str, limit: int) -
             owner.c.user_id.label("owner_id"),
             _PARTNER.c.last_contact_at,
             _PARTNER.c.last_contact_by,
+            _PARTNER.c.last_contact_day_only,
         )
         .select_from(
             _TEAM.join(_PARTNER, _PARTNER.c.id == _TEAM.c.partner_id).outerjoin(
@@ -107,6 +109,7 @@ def team_partners(*, session: Session, team_id: str, user_id: str, limit: int) -
             owner_id=row.owner_id,
             last_contact_at=row.last_contact_at,
             last_contact_by=row.last_contact_by,
+            last_contact_day_only=bool(row.last_contact_day_only),
         )
         for row in session.execute(statement)
     ]

@@ -129,6 +129,9 @@ class Partner(SQLModel, table=True):
     created_at: datetime = _utc_column()
     last_contact_at: datetime | None = _utc_column(nullable=True)
     last_contact_by: str | None = Field(default=None, max_length=32)
+    # That contact was recorded without a time of day: it is on its author's day for every
+    # reader (`bot.dates.contact_day`), not on whatever day its moment falls in the reader's zone.
+    last_contact_day_only: bool = False
     # The partner's own pulse-survey cadence (`survey NAME monthly|quarterly|off`); None follows
     # the workspace's `config pulse`.
     pulse_cadence: str | None = Field(default=None, max_length=16)

@@ -359,15 +359,23 @@ _LOCK_PARTNER = Sql(
 )
 
 
-def note_contact(*, session: Session, team_id: str, partner_id: int, at: datetime, by: str) -> None:
+def note_contact(
+    *, session: Session, team_id: str, partner_id: int, at: datetime, by: str, day_only: bool
+) -> None:
     """Make (`at`, `by`) the partner's last contact unless it had a later one already."""
     driver = Driver.of(session)
-    values = {"team_id": team_id, "partner_id": partner_id, "at": driver.time(at), "by": by}
+    values = {
+        "team_id": team_id,
+        "partner_id": partner_id,
+        "at": driver.time(at),
+        "by": by,
+        "day_only": day_only,
+    }
     driver.execute(_NOTE_CONTACT, values)
 
 
 _NOTE_CONTACT = Sql("""
-UPDATE partner SET last_contact_at = :at, last_contact_by = :by
+UPDATE partner SET last_contact_at = :at, last_contact_by = :by, last_contact_day_only = :day_only
 WHERE team_id = :team_id AND id = :partner_id
   AND (last_contact_at IS NULL OR last_contact_at <= :at)
 """)

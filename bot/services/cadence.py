@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from enum import StrEnum
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -31,6 +31,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.clock import Clock
+from bot.dates import contact_day
 from bot.delivery.absence import person_zone, recipient_for_owner_alert
 from bot.delivery.outbox import enqueue
 from bot.services import people
@@ -88,6 +89,12 @@ class CadenceState:
     quiet_days: int
     standing: Standing
     snoozed_until: datetime | None
+
+    def since_day(self, tz: tzinfo) -> date:
+        """The day the clock runs from, read in `tz`: a last contact recorded without a time of
+        day is on its author's day for every reader."""
+        day_only = self.contacted and self.partner.last_contact_day_only
+        return contact_day(self.since, day_only=day_only, tz=tz)
 
     @property
     def nudge_at(self) -> datetime:

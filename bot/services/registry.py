@@ -75,6 +75,7 @@ class PartnerFacts:
     last_contact_at: datetime | None
     # Who made that contact, where the reader has it (not in touchpoint messages).
     last_contact_by: str | None = None
+    last_contact_day_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -945,6 +946,7 @@ class Registry:
             channel_id=partner.channel_id,
             last_contact_at=partner.last_contact_at,
             last_contact_by=partner.last_contact_by,
+            last_contact_day_only=partner.last_contact_day_only,
         )
 
     def _facts_of(
@@ -969,6 +971,7 @@ class Registry:
                 channel_id=partner.channel_id,
                 last_contact_at=partner.last_contact_at,
                 last_contact_by=partner.last_contact_by,
+                last_contact_day_only=partner.last_contact_day_only,
             )
             for partner in partners
         ]
@@ -1109,3 +1112,4 @@ def _fill_gaps(stays: Partner, gone: Partner) -> None:
     ):
         stays.last_contact_at = gone.last_contact_at
         stays.last_contact_by = gone.last_contact_by
+        stays.last_contact_day_only = gone.last_contact_day_only

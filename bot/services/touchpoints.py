@@ -757,6 +757,7 @@ class Touchpoints:
                         partner_id=found.id,
                         at=min(at, now),
                         by=actor.user_id,
+                        day_only=day_only,
                     )
                 # Whom the messages just queued (and the check-ins to come) are timed for: the
                 # dispatcher and planners read their zones, so the handler refreshes them.

@@ -73,7 +73,8 @@ def home_view(dashboard: HomeDashboard, *, notice: Sequence[Block] = ()) -> dict
 
 def _partners(dashboard: HomeDashboard) -> list[Block]:
     found = dashboard.partners
-    lines = [texts.partner_line(mine, dashboard.now) for mine in found.items[:SHOWN_PARTNERS]]
+    now = dashboard.now.astimezone(dashboard.tz)
+    lines = [texts.partner_line(mine, now) for mine in found.items[:SHOWN_PARTNERS]]
     return _titled(
         texts.partners_title(found.total),
         _sections(lines) or [section(texts.partners_empty())],

@@ -63,7 +63,12 @@ def card(profile: PartnerProfile, *, now: datetime, lead: str | None = None) -> 
     if lead:
         blocks.append(section(lead))
     blocks.append(header(facts.name))
-    last_contact = texts.last_contact(facts.last_contact_at, profile.last_contact_by, now)
+    last_contact = texts.last_contact(
+        facts.last_contact_at,
+        profile.last_contact_by,
+        now,
+        day_only=facts.last_contact_day_only,
+    )
     blocks.append(
         fields(
             (texts.OWNER, texts.person(facts.owner_id)),

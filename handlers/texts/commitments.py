@@ -337,7 +337,7 @@ def intervals(found: Intervals) -> str:
 
 
 def since(state: CadenceState, tz: ZoneInfo) -> str:
-    when = day(state.since.astimezone(tz).date())
+    when = day(state.since_day(tz))
     if not state.contacted:
         return f"never in touch since it was registered on {when}"
     by = f" by {person(state.last_contact_by)}" if state.last_contact_by else ""

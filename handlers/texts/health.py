@@ -285,7 +285,7 @@ NO_DORMANT = (
 
 def dormant_line(state: CadenceState, tz: ZoneInfo) -> str:
     facts = state.partner
-    since = day(state.since.astimezone(tz).date())
+    since = day(state.since_day(tz))
     last = f"last contact {since}" if state.contacted else f"never in touch since {since}"
     return (
         f"• *{facts.name}* · owner {person(facts.owner_id)} · quiet for "

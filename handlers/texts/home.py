@@ -59,7 +59,13 @@ def partner_line(mine: MyPartner, now: datetime) -> str:
     if partner.role is not TeamRole.OWNER:
         parts.append(f"owner {person(partner.owner_id)}")
     parts.append(
-        f"last contact {last_contact(partner.last_contact_at, partner.last_contact_by, now)}"
+        "last contact "
+        + last_contact(
+            partner.last_contact_at,
+            partner.last_contact_by,
+            now,
+            day_only=partner.last_contact_day_only,
+        )
     )
     if mine.health is not None:
         parts.append(health(mine.health))

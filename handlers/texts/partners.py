@@ -7,8 +7,9 @@ the reader's client, so a colleague Liaison could not look up still shows (by id
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
+from bot.dates import contact_day
 from bot.services.registry import (
     Conflict,
     ContactAdded,
@@ -80,24 +81,29 @@ def website(domain: str | None) -> str:
     return f"<https://{domain}|{domain}>" if domain else NOT_SET
 
 
-def ago(moment: datetime | None, now: datetime) -> str:
+def ago(moment: datetime | None, now: datetime, *, day_only: bool = False) -> str:
     """`today`, `yesterday`, `17 days ago`; past a year, with the date: how long a partner has
-    gone without contact is what the reader weighs, in days as cadences count them."""
+    gone without contact is what the reader weighs, in days as cadences count them, on the
+    reader's calendar (`now`'s zone); a contact recorded without a time of day is on its
+    author's day."""
     if moment is None:
         return NO_CONTACT_YET
-    days = (now.date() - moment.date()).days
+    contacted = contact_day(moment, day_only=day_only, tz=now.tzinfo or UTC)
+    days = (now.date() - contacted).days
     if days <= 0:
         return "today"
     if days == 1:
         return "yesterday"
     if days < 365:
         return f"{days} days ago"
-    return f"{days} days ago ({moment:%-d %b %Y})"
+    return f"{days} days ago ({contacted:%-d %b %Y})"
 
 
-def last_contact(moment: datetime | None, by: str | None, now: datetime) -> str:
+def last_contact(
+    moment: datetime | None, by: str | None, now: datetime, *, day_only: bool = False
+) -> str:
     """`12 days ago by @ben`, or `not yet`."""
-    when = ago(moment, now)
+    when = ago(moment, now, day_only=day_only)
     return f"{when} by {person(by)}" if moment is not None and by else when
 
 
@@ -125,7 +131,13 @@ def list_line(facts: PartnerFacts, role: TeamRole | None, now: datetime) -> str:
         f"*{facts.name}*",
         status(facts.status),
         f"owner {person(facts.owner_id)}",
-        f"last contact {last_contact(facts.last_contact_at, facts.last_contact_by, now)}",
+        "last contact "
+        + last_contact(
+            facts.last_contact_at,
+            facts.last_contact_by,
+            now,
+            day_only=facts.last_contact_day_only,
+        ),
     ]
     if role is not None:
         parts.append(role_of_caller(role))

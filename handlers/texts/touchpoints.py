@@ -567,7 +567,9 @@ def briefing_title(facts: PartnerFacts) -> str:
 
 
 def last_contact(briefing: Briefing, now: datetime) -> str:
-    text = ago(briefing.partner.last_contact_at, now)
+    text = ago(
+        briefing.partner.last_contact_at, now, day_only=briefing.partner.last_contact_day_only
+    )
     if briefing.partner.last_contact_at is not None and briefing.last_contact_by:
         text += f" by {person(briefing.last_contact_by)}"
     return text

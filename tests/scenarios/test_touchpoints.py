@@ -1102,3 +1102,22 @@ def test_an_alert_speaks_of_a_plan_gone_by_in_the_past_tense(slack: Slack) -> No
     (alert,) = alerts(slack)
     assert "<@U0DAN> planned to meet them" in shown(alert)
     assert "plans to meet" not in shown(alert)
+
+
+@pytest.mark.usefixtures("acme")
+def test_the_last_contact_is_on_its_authors_day_or_the_readers_calendar(slack: Slack) -> None:
+    # Wed 25 Nov 09:00 UTC: 18:00 in Tokyo, 04:00 in New York. Chloe's "today" is Wednesday,
+    # stored at noon in Tokyo (03:00 UTC, Tuesday evening in New York).
+    answer(slack, "log Acme on today via meeting : chloe's day", user=CHLOE)
+    for user in (BEN, CHLOE, ANA):
+        assert "last contact Wed 25 Nov by <@U0CHLOE>, 0 days ago" in answer(
+            slack, "cadence Acme", user=user
+        )
+    assert "last contact today by <@U0CHLOE>" in answer(slack, "list", user=BEN)
+    # Ben's call at 21:30 in New York (02:30 UTC Thursday) is yesterday's by his next morning,
+    # and today's for Chloe, whose Thursday began before it.
+    at(slack, datetime(2026, 11, 26, 2, 30, tzinfo=UTC))
+    answer(slack, "log Acme via call : ben's evening call", user=BEN)
+    at(slack, datetime(2026, 11, 26, 14, 0, tzinfo=UTC))
+    assert "last contact yesterday by <@U0BEN>" in answer(slack, "list", user=BEN)
+    assert "Last contact*\\ntoday by <@U0BEN>" in answer(slack, "show Acme", user=CHLOE)

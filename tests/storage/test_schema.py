@@ -141,3 +141,68 @@ def test_alerts_raised_before_0016_are_credited_to_the_owner_at_migration(tmp_pa
             "SELECT later_id, alerted_owner_id FROM collision ORDER BY later_id"
         ).all()
     assert [tuple(row) for row in rows] == [(2, "U0ANA"), (3, None)]
+
+
+def test_a_last_contact_logged_without_a_time_is_marked_so_at_0017(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    schema.upgrade(engine, "0016")
+    noon = "2026-11-20 03:00:00.000000"
+    with engine.begin() as connection:
+        run = connection.exec_driver_sql
+        for partner, day_only in ((1, True), (2, False)):
+            run(
+                "INSERT INTO partner (id, team_id, name, normalized_name, status, created_by, "
+                f"created_at, last_contact_at, last_contact_by) VALUES ({partner}, 'T1', "
+                f"'P{partner}', 'p{partner}', 'active', 'U0ANA', '{noon}', '{noon}', 'U0CHLOE')"
+            )
+            run(
+                "INSERT INTO touchpoint (team_id, partner_id, author_id, kind, at, created_at, "
+                f"day_only) VALUES ('T1', {partner}, 'U0CHLOE', 'done', '{noon}', '{noon}', "
+                f"{int(day_only)})"
+            )
+        run(
+            "INSERT INTO partner (id, team_id, name, normalized_name, status, created_by, "
+            f"created_at) VALUES (3, 'T1', 'P3', 'p3', 'active', 'U0ANA', '{noon}')"
+        )
+    schema.upgrade(engine)
+    with engine.connect() as connection:
+        rows = connection.exec_driver_sql(
+            "SELECT id, last_contact_day_only FROM partner ORDER BY id"
+        ).all()
+    assert [tuple(row) for row in rows] == [(1, True), (2, False), (3, False)]
+
+
+def test_upgrading_keeps_every_row_that_refers_to_a_rebuilt_table(tmp_path: Path) -> None:
+    # SQLite rebuilds `partner` in later revisions (0009, 0017): its team, touchpoints and
+    # collisions must survive the rebuild.
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    schema.upgrade(engine, "0008")
+    now = "2026-11-20 09:00:00.000000"
+    with engine.begin() as connection:
+        run = connection.exec_driver_sql
+        run(
+            "INSERT INTO partner (id, team_id, name, normalized_name, status, created_by, "
+            f"created_at) VALUES (1, 'T1', 'Acme', 'acme', 'active', 'U0ANA', '{now}')"
+        )
+        run(
+            "INSERT INTO team_membership (team_id, partner_id, user_id, role, added_at) "
+            f"VALUES ('T1', 1, 'U0ANA', 'owner', '{now}')"
+        )
+        for touchpoint in (1, 2):
+            run(
+                "INSERT INTO touchpoint (id, team_id, partner_id, author_id, kind, at, "
+                f"created_at) VALUES ({touchpoint}, 'T1', 1, 'U0BEN', 'done', '{now}', '{now}')"
+            )
+        run(
+            "INSERT INTO collision (team_id, partner_id, earlier_id, later_id, same_contact, "
+            f"detected_at) VALUES ('T1', 1, 1, 2, false, '{now}')"
+        )
+    schema.upgrade(engine)
+    with engine.connect() as connection:
+        counts = [
+            connection.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar()
+            for table in ("partner", "team_membership", "touchpoint", "collision")
+        ]
+        enforced = connection.exec_driver_sql("PRAGMA foreign_keys").scalar()
+    assert counts == [1, 1, 2, 1]
+    assert enforced == 1  # the pool's connection is handed back as it came

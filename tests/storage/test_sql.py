@@ -79,7 +79,12 @@ def test_a_moment_written_through_the_driver_reads_back_the_same_through_the_orm
         )
         assert partner.id is not None
         store.note_contact(
-            session=session, team_id="T1", partner_id=partner.id, at=BERLIN_NOON, by="U0BEN"
+            session=session,
+            team_id="T1",
+            partner_id=partner.id,
+            at=BERLIN_NOON,
+            by="U0BEN",
+            day_only=False,
         )
         # An earlier contact does not replace a later one: the comparison is on stored values.
         store.note_contact(
@@ -88,6 +93,7 @@ def test_a_moment_written_through_the_driver_reads_back_the_same_through_the_orm
             partner_id=partner.id,
             at=BERLIN_NOON - timedelta(microseconds=1),
             by="U0DAN",
+            day_only=False,
         )
         session.commit()
         partner_id = partner.id

@@ -211,11 +211,20 @@ def test_collisions_are_recorded_once_per_pair_and_found_from_either_side(engine
 def test_the_last_contact_only_moves_forward(engine: Engine) -> None:
     with Session(engine) as session:
         acme = add_partner(session, T1, "Acme")
-        store.note_contact(session=session, team_id=T1, partner_id=acme, at=NOW, by="U0BEN")
         store.note_contact(
-            session=session, team_id=T1, partner_id=acme, at=NOW - timedelta(days=3), by="U0DAN"
+            session=session, team_id=T1, partner_id=acme, at=NOW, by="U0BEN", day_only=False
         )
-        store.note_contact(session=session, team_id=T2, partner_id=acme, at=NOW, by="U0EVE")
+        store.note_contact(
+            session=session,
+            team_id=T1,
+            partner_id=acme,
+            at=NOW - timedelta(days=3),
+            by="U0DAN",
+            day_only=False,
+        )
+        store.note_contact(
+            session=session, team_id=T2, partner_id=acme, at=NOW, by="U0EVE", day_only=False
+        )
         session.commit()
         partner = session.get(Partner, acme)
     assert partner is not None

@@ -131,7 +131,12 @@ def test_dormant_partners_longest_quiet_first_paused_ones_exempt(
         globex = registry.resolve(session, team_id=T1, query="Globex")
         assert globex.id is not None
         touchpoint_store.note_contact(
-            session=session, team_id=T1, partner_id=globex.id, at=clock.now(), by=DAN
+            session=session,
+            team_id=T1,
+            partner_id=globex.id,
+            at=clock.now(),
+            by=DAN,
+            day_only=False,
         )
         session.commit()
     clock.advance(timedelta(days=55))

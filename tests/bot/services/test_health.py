@@ -224,6 +224,7 @@ def test_at_risk_worst_first_with_reasons(
                 partner_id=partner_id(registry, T1, name),
                 at=now - timedelta(days=1),
                 by=BEN,
+                day_only=False,
             )
             session.commit()
     # Globex: two Problem check-ins this week. Hooli: a Problem three weeks ago, since mended.
