@@ -302,9 +302,10 @@ def collision_events(
     partner_ids: Collection[int] | None,
     start: datetime,
     end: datetime | None = None,
-) -> dict[int, int]:
-    """Per partner, the collision events of [start, end): what the health score and the digest
-    both call "collisions".
+) -> dict[int, list[int]]:
+    """Per partner, the touchpoints of the collision events of [start, end): what the health
+    score and the digest both call "collisions", once `bot.services.health.collision_counts`
+    has counted a plan or intent and its own log as one contact.
 
     A collision event is a touchpoint that, when it was recorded, collided with at least one
     earlier contact by a colleague: it set off the alarm once, however many contacts it collided
@@ -322,7 +323,8 @@ def collision_events(
         .exists()
     )
     statement = (
-        select(Collision.partner_id, func.count(sa.distinct(col(Collision.later_id))))
+        select(Collision.partner_id, Collision.later_id)
+        .distinct()
         .where(
             Collision.team_id == team_id,
             Collision.detected_at >= start,
@@ -330,9 +332,12 @@ def collision_events(
             *_among(Collision.partner_id, partner_ids),
             sa.not_(first_detected_before),
         )
-        .group_by(col(Collision.partner_id))
+        .order_by(col(Collision.partner_id), col(Collision.later_id))
     )
-    return {int(partner_id): int(count) for partner_id, count in session.exec(statement)}
+    found: dict[int, list[int]] = {}
+    for partner_id, later_id in session.exec(statement):
+        found.setdefault(int(partner_id), []).append(int(later_id))
+    return found
 
 
 # --- A week in the workspace (the digest) -------------------------------------------------------

@@ -37,7 +37,7 @@ from bot.clock import Clock
 from bot.delivery.outbox import MAX_BLOCKS, enqueue
 from bot.delivery.working_hours import zone
 from bot.services.feedback import Rendered, settings_of
-from bot.services.health import Health, PartnerHealth
+from bot.services.health import Health, PartnerHealth, collision_counts
 from bot.services.workspace_settings import Digest, Values
 from storage import health as store
 from storage.commitments import workspaces_with_partners
@@ -180,8 +180,8 @@ class Digests:
                 by_created=True,
                 kinds=[TouchpointKind.DONE],
             )
-            collisions = store.collision_events(
-                session=session, team_id=team_id, partner_ids=None, start=start, end=end
+            collisions = collision_counts(
+                session, team_id=team_id, partner_ids=None, start=start, end=end
             )
             closed = store.commitments_closed(
                 session=session, team_id=team_id, start=start, end=end

@@ -52,8 +52,10 @@ from bot.services.commitments import Balance, Commitments
 from bot.services.feedback import settings_of
 from bot.services.registry import PartnerFacts, Registry
 from bot.services.surveys import QUESTIONS, results_of
+from bot.services.touchpoints import followed_up
 from storage import health as store
 from storage import partners as partner_store
+from storage import touchpoints as touchpoint_store
 from storage.commitments import workspaces_with_partners
 from storage.health import SnapshotScores
 from storage.models import CheckInAnswer, HealthSnapshot, Partner, SurveyRound
@@ -282,9 +284,7 @@ class Health:
         touches = store.touchpoint_counts(
             session=session, team_id=team_id, partner_ids=ids, start=lookback
         )
-        collisions = store.collision_events(
-            session=session, team_id=team_id, partner_ids=ids, start=lookback
-        )
+        collisions = collision_counts(session, team_id=team_id, partner_ids=ids, start=lookback)
         states = self.cadences.states_in(session, team_id=team_id, partner_ids=ids)
         balances = self.commitments.balances(team_id=team_id, partner_ids=ids)
         found: dict[int, PartnerHealth] = {}
@@ -398,6 +398,27 @@ class Health:
             since_oldest=None if oldest is None else against(oldest),
             tz=tz,
         )
+
+
+def collision_counts(
+    session: Session,
+    *,
+    team_id: str,
+    partner_ids: Collection[int] | None,
+    start: datetime,
+    end: datetime | None = None,
+) -> dict[int, int]:
+    """Per partner, the collision events of [start, end) (`storage.health.collision_events`),
+    each contact counted once: a plan or intent whose own log collided too (`followed_up`, in
+    the workspace's zone) is that log's event, not one of its own."""
+    events = store.collision_events(
+        session=session, team_id=team_id, partner_ids=partner_ids, start=start, end=end
+    )
+    touches = touchpoint_store.touchpoints_by_id(
+        session=session, team_id=team_id, ids=sorted({i for ids in events.values() for i in ids})
+    )
+    gone = followed_up(touches, tz=zone(settings_of(session, team_id=team_id).timezone))
+    return {partner: sum(i not in gone for i in ids) for partner, ids in events.items()}
 
 
 def _id(partner: Partner) -> int:

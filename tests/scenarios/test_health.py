@@ -86,6 +86,19 @@ def test_health_of_one_partner_explains_each_part(slack: Slack) -> None:
 
 
 @pytest.mark.usefixtures("acme")
+def test_an_intent_or_a_plan_and_its_own_log_are_one_collision(slack: Slack) -> None:
+    answer(slack, "log Acme via call : ben's call", user=BEN)
+    answer(slack, "intend Acme : ask about the report", user=CHLOE)
+    answer(slack, "log Acme via email : chloe asked about the report", user=CHLOE)
+    assert "· 1 collision in the last 90 days" in answer(slack, "health Acme", user=BEN)
+    # Chloe's visit, planned then logged, is her second contact: one event more, not two.
+    answer(slack, "plan Acme on friday 10:00 via meeting : chloe's visit", user=CHLOE)
+    at(slack, utc(27, 15))
+    answer(slack, "log Acme on today 10:00 via meeting : the visit happened", user=CHLOE)
+    assert "· 2 collisions in the last 90 days" in answer(slack, "health Acme", user=BEN)
+
+
+@pytest.mark.usefixtures("acme")
 def test_a_misspelt_name_is_answered_with_did_you_mean(slack: Slack) -> None:
     delivery = slack.command("health Acmee", user=BEN)
     assert delivery.status == 200
