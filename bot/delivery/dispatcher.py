@@ -733,7 +733,9 @@ def _slots(
             now,
             tz=zones[row.team_id, row.recipient_user or ""],
             hours=hours[row.team_id],
-            key=row.dedupe_key,
+            # One slot per person, as at enqueue: their messages then go in queue order (a
+            # survey's invitation before its statements), not spread among themselves.
+            key=row.recipient_user or "",
         )
         for row in rows
     }

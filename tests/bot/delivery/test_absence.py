@@ -114,6 +114,33 @@ def test_a_held_dm_is_sent_when_the_absence_ends(
     assert delivered(fake_slack) == {"survey": 1}
 
 
+def test_messages_held_past_the_night_go_together_in_the_order_they_were_queued(
+    engine: Engine, clock: ManualClock, dispatcher: Dispatcher, fake_slack: FakeSlack
+) -> None:
+    set_zones(engine, [(CHLOE, "Europe/London")], at=NOW)
+    # Away from 09:00 until 22:00 in London: released at night.
+    go_away(
+        engine,
+        team_id=TEAM,
+        user_id=CHLOE,
+        starts_at=NOW,
+        ends_at=NOW + timedelta(hours=13),
+        deputy_id=None,
+        now=NOW,
+    )
+    keys = ["survey:invite", *(f"survey:{n}" for n in range(1, 5)), "checkin"]
+    for key in keys:
+        queue(engine, due_at=NOW, key=key, user=CHLOE, working_hours=True)
+    assert dispatcher.run_pass().held == len(keys)
+
+    clock.advance(timedelta(hours=13))
+    assert dispatcher.run_pass().deferred == len(keys)
+    assert len({row(engine, key).available_at for key in keys}) == 1  # her slot, one for all
+    clock.advance(timedelta(hours=12))
+    assert dispatcher.run_pass().sent == len(keys)
+    assert [m.text for m in fake_slack.dm_messages(CHLOE)] == [f"message {key}" for key in keys]
+
+
 def test_a_held_dm_that_expires_first_is_cancelled(
     engine: Engine, clock: ManualClock, dispatcher: Dispatcher, fake_slack: FakeSlack
 ) -> None:
