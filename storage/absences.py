@@ -65,6 +65,23 @@ def upcoming_absences(
     return list(session.exec(statement))
 
 
+def absences_between(
+    *, session: Session, team_id: str, user_id: str, start: datetime, end: datetime
+) -> list[Absence]:
+    """The user's absences overlapping [start, end), earliest first."""
+    statement = (
+        select(Absence)
+        .where(
+            Absence.team_id == team_id,
+            Absence.user_id == user_id,
+            col(Absence.starts_at) < end,
+            col(Absence.ends_at) > start,
+        )
+        .order_by(col(Absence.starts_at))
+    )
+    return list(session.exec(statement))
+
+
 def replace_absences(
     *,
     session: Session,

@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -443,6 +443,34 @@ def cancel_unsent(
         .values(status=OutboxStatus.CANCELLED, last_error="no longer needed", held=False)
     )
     return _rowcount(session, statement)
+
+
+def extend_expiry(
+    *,
+    session: Session,
+    team_id: str,
+    user_id: str,
+    kinds: Collection[str],
+    after: datetime,
+    by: timedelta,
+) -> int:
+    """Push back by `by` the expiry of `user_id`'s unsent messages of `kinds` that would expire
+    after `after`; returns how many (a person's few: read, then written one by one, since
+    SQLite keeps moments as text)."""
+    rows = session.execute(
+        sa.select(_T.c.id, _T.c.expires_at).where(
+            _T.c.team_id == team_id,
+            _T.c.recipient_user == user_id,
+            _T.c.status.in_([OutboxStatus.PENDING, OutboxStatus.SENDING]),
+            _T.c.kind.in_(list(kinds)),
+            _T.c.expires_at > after,
+        )
+    ).all()
+    for message_id, expires_at in rows:
+        session.execute(
+            sa.update(_T).where(_T.c.id == message_id).values(expires_at=expires_at + by)
+        )
+    return len(rows)
 
 
 def release_held(*, session: Session, team_id: str, user_id: str, now: datetime) -> int:

@@ -20,6 +20,11 @@ from storage import outbox as outbox_store
 from storage.people import get_profile
 from storage.workspaces import get_workspaces
 
+# Check-ins wait for their person: a check-in's life (three working days) counts the time they
+# are present, so an absence recorded after one was queued adds its length to it. A survey's
+# life is its round, which closes for everyone alike.
+WAITING_KINDS = frozenset({"checkin", "checkin.reminder"})
+
 
 def is_away(session: Session, *, team_id: str, user_id: str, at: datetime) -> bool:
     """True when the user marked themselves away for a time that includes `at`."""
@@ -83,7 +88,8 @@ def go_away(
     deputy_id: str | None,
     now: datetime,
 ) -> AwayResult:
-    """Record time away (replacing overlapping absences) and commit."""
+    """Record time away (replacing overlapping absences) and commit. Check-ins already queued
+    for the person get the time away added to their life (`WAITING_KINDS`)."""
     with Session(engine) as session:
         replaced = store.replace_absences(
             session=session,
@@ -93,6 +99,14 @@ def go_away(
             ends_at=ends_at,
             deputy_id=deputy_id,
             created_at=now,
+        )
+        outbox_store.extend_expiry(
+            session=session,
+            team_id=team_id,
+            user_id=user_id,
+            kinds=WAITING_KINDS,
+            after=starts_at,
+            by=ends_at - max(starts_at, now),
         )
         session.commit()
     return AwayResult(starts_at=starts_at, ends_at=ends_at, deputy_id=deputy_id, replaced=replaced)

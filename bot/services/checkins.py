@@ -6,7 +6,8 @@ ones whose time has passed) without check-ins and creates them, one per colleagu
 participants), idempotently. Each is asked after the workspace's `checkin_delay_hours` or, by
 default, on the colleague's next working morning (their time zone); reminded once after one
 working day without an answer; and closed quietly one working day after the reminder. A person
-away when it is due gets it when back, unless it expired meanwhile.
+away when it is due gets it when back; a question unsent after three of its person's working
+days, not counting their time away, lapses.
 
 One question per person, partner and day (the rule; `_same_day_rule` applies it). A colleague
 is asked at most once about the meetings, calls and events with one partner on one day: their
@@ -60,6 +61,7 @@ from bot.services.feedback import (
     settings_of,
     tz_of,
 )
+from storage import absences as absence_store
 from storage import feedback as store
 from storage import outbox as outbox_store
 from storage import touchpoints as touchpoint_store
@@ -74,8 +76,9 @@ logger = logging.getLogger(__name__)
 # Meetings further back than this get no check-in (a meeting logged long after the fact, or
 # history from before check-ins existed).
 HORIZON = timedelta(days=14)
-# A check-in still waiting this long after it was due (its recipient away) is dropped.
-ASK_TTL = timedelta(days=3)
+# A question still unsent this many of its person's working days after it fell due is dropped
+# (days off and time away don't count: `_life_end`).
+ASK_WORKING_DAYS = 3
 REMINDER_TTL = timedelta(days=2)
 CHANGE_WINDOW = timedelta(hours=24)
 PROBLEM_NOTE_WAIT = timedelta(minutes=10)
@@ -533,8 +536,21 @@ class CheckIns:
             message=self.messages.checkin(self._card(session, checkin, now)),
             dedupe_key=_ask_key(checkin),
             due_at=checkin.due_at,
-            expires_at=checkin.due_at + ASK_TTL,
+            expires_at=self._life_end(session, checkin),
         )
+
+    def _life_end(self, session: Session, checkin: CheckIn) -> datetime:
+        """When an unsent question lapses: `ASK_WORKING_DAYS` of the person's working days after
+        it falls due (days off don't count), plus any time away already recorded within them."""
+        team_id, user_id = checkin.team_id, checkin.user_id
+        hours = settings_of(session, team_id=team_id).hours
+        tz = tz_of(session, team_id, user_id)
+        end = add_working_days(checkin.due_at, ASK_WORKING_DAYS, tz=tz, hours=hours)
+        for absence in absence_store.absences_between(
+            session=session, team_id=team_id, user_id=user_id, start=checkin.due_at, end=end
+        ):
+            end += absence.ends_at - max(absence.starts_at, checkin.due_at)
+        return end
 
     def _follow_up(
         self, session: Session, checkin: CheckIn, settings: FeedbackSettings, now: datetime

@@ -764,3 +764,28 @@ def test_a_meeting_logged_with_the_log_verb_gets_its_checkins(slack: Slack) -> N
     ]
     at(slack, datetime(2026, 11, 26, 9, 1, tzinfo=UTC))  # Dan, London: the next morning
     assert len(checkin_messages(slack, DAN)) == 1
+
+
+def test_a_checkin_waits_for_its_person_over_time_away_and_days_off(slack: Slack) -> None:
+    acme(slack)
+    at(slack, datetime(2026, 11, 26, 15, 0, tzinfo=UTC))  # Thursday afternoon in London
+    slack.command("log Acme on today via meeting : site visit", user=DAN)
+    run_tick(slack)  # the check-in is queued for Friday morning
+    assert "You're away from" in say(slack, "away friday to friday", user=DAN)
+    at(slack, datetime(2026, 11, 30, 8, 0, tzinfo=UTC))  # the weekend, then Monday 08:00
+    assert checkin_messages(slack, DAN) == []
+    at(slack, datetime(2026, 11, 30, 10, 0, tzinfo=UTC))  # Monday, after 09:00 and its spread
+    assert [m.text for m in checkin_messages(slack, DAN)] == [
+        "How did your meeting with *Acme* on Thu 26 Nov go?"
+    ]
+
+
+def test_a_checkin_due_before_days_off_waits_for_the_next_working_day(slack: Slack) -> None:
+    acme(slack)
+    say(slack, "config days mon-thu")
+    say(slack, "config checkin-delay 2")
+    at(slack, datetime(2026, 11, 26, 15, 0, tzinfo=UTC))  # Thursday afternoon in London
+    slack.command("log Acme on today 15:00 via meeting : late meeting", user=DAN)
+    run_tick(slack)  # due at 17:00, after hours: Monday is the next working day
+    at(slack, datetime(2026, 11, 30, 10, 0, tzinfo=UTC))
+    assert len(checkin_messages(slack, DAN)) == 1
