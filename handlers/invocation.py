@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from bot.runtime import Runtime
@@ -20,6 +21,13 @@ class Invocation:
     text: str
     trigger_id: str | None = None
     response_url: str | None = None
+    # When the person typed the line, if earlier than now: a "Did you mean" or "Register it"
+    # clicked later runs it as of then ("yesterday", or no date at all, mean what they meant).
+    typed_at: datetime | None = None
+
+    def typed(self, now: datetime) -> datetime:
+        """When the line was typed: `typed_at`, else `now` (it is being typed now)."""
+        return self.typed_at or now
 
     @classmethod
     def from_command(cls, command: dict[str, Any]) -> Invocation:

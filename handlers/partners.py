@@ -373,7 +373,8 @@ def _reruns(call: Call, unknown: UnknownPartner) -> list[tuple[PartnerFacts, str
             renamed = (
                 call.rest[: typed.start] + grammar.quoted(candidate.name) + call.rest[typed.end :]
             )
-            rerun = f"{call.verb.name} {renamed}"
+            typed_at = call.invocation.typed(call.runtime.clock.now())
+            rerun = blocks.pick_value(f"{call.verb.name} {renamed}", typed_at=typed_at)
         choices.append((candidate, rerun))
     return choices
 
@@ -695,6 +696,12 @@ def use_existing(runtime: Runtime, invocation: Invocation, value: str) -> Reply:
     )
 
 
+def picked(invocation: Invocation, value: str) -> Invocation:
+    """A "Did you mean" pick: the line it names, as of when the original was typed."""
+    line, typed_at = blocks.read_pick_value(value)
+    return replace(invocation, text=line, typed_at=typed_at)
+
+
 def create_anyway(runtime: Runtime, invocation: Invocation, value: str) -> Reply:
     """ "Create anyway" on the duplicate prompt: add the partner despite the likeness."""
     call = Call(runtime=runtime, invocation=invocation, verb=VERBS_BY_NAME["add"], rest=value)
@@ -714,7 +721,7 @@ def register(app: App, *, route: Router) -> None:
     """Buttons and the form of the partner registry; `route` re-runs a picked command line."""
     # "Did you mean": the button's value is the command line with the chosen partner.
     pick = button_listener(
-        lambda runtime, invocation, _value: route(runtime, invocation),
+        lambda runtime, invocation, value: route(runtime, picked(invocation, value)),
         replace_original=True,
         what="did-you-mean pick",
     )

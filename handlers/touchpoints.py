@@ -260,6 +260,7 @@ def _record(call: Call, kind: TouchpointKind, *, medium: TouchpointMedium | None
             medium=line.medium or medium,
             participants=line.participants,
             contact=line.contact,
+            typed_at=call.invocation.typed_at,
         ),
         request_key=_request_key(call.invocation),
     )
@@ -361,6 +362,7 @@ def answer(call: Call, body: VerbBody) -> Reply:
             name=refusal.query,
             line=f"{call.verb.name} {call.rest}",
             key=_request_key(call.invocation),
+            typed_at=call.invocation.typed(call.runtime.clock.now()),
         )
         if value is not None:
             reply = blocks.with_register(reply, query=refusal.query, value=value)
@@ -641,7 +643,7 @@ def register_and_record(
     found = blocks.read_register_value(value)
     if found is None:
         return say(texts.PARTNER_GONE)
-    name, line, key = found
+    name, line, key = found.name, found.line, found.key
     lead: str | None = texts.registered(name)
     try:
         registry_of(runtime).add(
@@ -653,7 +655,12 @@ def register_and_record(
         return say(partner_texts.bad_name(error.problem, error.name))
     except NameTaken as taken:
         return say(partner_texts.name_taken(taken.name, taken.holder))
-    rerun = replace(invocation, text=line, trigger_id=key or invocation.trigger_id)
+    rerun = replace(
+        invocation,
+        text=line,
+        trigger_id=key or invocation.trigger_id,
+        typed_at=found.typed_at,
+    )
     reply = route(runtime, rerun)
     if lead is None:
         return reply

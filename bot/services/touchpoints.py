@@ -132,6 +132,9 @@ class NewTouchpoint:
     medium: TouchpointMedium | None = None
     participants: Sequence[str] = ()
     contact: str | None = None
+    # When the caller typed it, if earlier (a "Did you mean" picked later): its day is read,
+    # and a contact without one happened, as of then.
+    typed_at: datetime | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -710,7 +713,9 @@ class Touchpoints:
             found = self._partner_at_hand(session, team_id, partner)
             scene = self._scene(session, actor, found, participants, now)
             tz = scene.caller_zone(needed=new.day_text is not None)
-            at, day_only = moment(new.kind, self._when(new, tz), now=now, typed=new.day_text)
+            typed_at = min(new.typed_at or now, now)
+            when = self._when(new, tz, now=typed_at)
+            at, day_only = moment(new.kind, when, now=typed_at, typed=new.day_text)
             with writing(session):
                 store.lock_partner(session=session, team_id=team_id, partner_id=found.id)
                 contact_id, contact_name = self._contact(session, found, new.contact, now)
@@ -814,7 +819,8 @@ class Touchpoints:
         if new.day_text is None:
             with Session(self.engine) as session:
                 tz = person_zone(session, team_id=actor.team_id, user_id=actor.user_id)
-            moment(new.kind, self._when(new, tz), now=self.clock.now())
+            now = min(new.typed_at or self.clock.now(), self.clock.now())
+            moment(new.kind, self._when(new, tz, now=now), now=now)
         contact_person(new.contact)
 
     def _partner_at_hand(self, session: Session, team_id: str, partner: str | int) -> PartnerAtHand:
@@ -1440,10 +1446,10 @@ class Touchpoints:
 
     # --- Internals -----------------------------------------------------------------------------
 
-    def _when(self, new: NewTouchpoint, tz: ZoneInfo) -> When | None:
+    def _when(self, new: NewTouchpoint, tz: ZoneInfo, *, now: datetime) -> When | None:
         if new.day_text is not None:
             try:
-                return parse_when(new.day_text, now=self.clock.now(), tz=tz)
+                return parse_when(new.day_text, now=now, tz=tz)
             except DateError as error:
                 raise BadTouchpoint(
                     Problem.UNREADABLE_DATE, detail=str(error), typed=new.day_text

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from bot.services.registry import PartnerFacts, PartnerPage, PartnerProfile, Similar
@@ -145,6 +145,20 @@ def read_more_value(value: str) -> tuple[str, tuple[str, int]] | None:
         return str(data["scope"]), (str(key), int(partner_id))
     except (ValueError, KeyError, TypeError):
         return None
+
+
+def pick_value(line: str, *, typed_at: datetime) -> str:
+    """A "Did you mean" button's value: when the original was typed (whole seconds since the
+    epoch) and the command line that names the candidate."""
+    return f"{int(typed_at.timestamp())} {line}"
+
+
+def read_pick_value(value: str) -> tuple[str, datetime | None]:
+    """The line and when it was typed (None from buttons made before the time was kept)."""
+    stamp, _, line = value.partition(" ")
+    if stamp.isdigit() and line:
+        return line, datetime.fromtimestamp(int(stamp), UTC)
+    return value, None
 
 
 def did_you_mean(query: str, choices: Sequence[tuple[PartnerFacts, str]]) -> Reply:

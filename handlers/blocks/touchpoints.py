@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import replace
-from datetime import date, datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
 from typing import Any
 
 from bot.services.touchpoints import (
@@ -156,20 +156,39 @@ def upcoming_section(found: Upcoming, *, now: datetime) -> list[Block]:
 # --- "Register it" ------------------------------------------------------------------------------
 
 
-def register_value(*, name: str, line: str, key: str | None) -> str | None:
+def register_value(*, name: str, line: str, key: str | None, typed_at: datetime) -> str | None:
     """The "Register it" button's value: the partner's name, the command line to run once it is
-    registered, and the request key of the original command (so a second click logs nothing
-    twice). None when it would not fit in a button."""
-    value = json.dumps({"name": name, "line": line, "key": key}, ensure_ascii=False)
+    registered, the request key of the original command (so a second click logs nothing
+    twice) and when it was typed (whole seconds since the epoch). None when it would not fit in
+    a button."""
+    value = json.dumps(
+        {"name": name, "line": line, "key": key, "at": int(typed_at.timestamp())},
+        ensure_ascii=False,
+    )
     return value if len(value) <= MAX_BUTTON_VALUE else None
 
 
-def read_register_value(value: str) -> tuple[str, str, str | None] | None:
+@dataclass(frozen=True)
+class RegisterClick:
+    """What "Register it" carries: see `register_value`."""
+
+    name: str
+    line: str
+    key: str | None
+    typed_at: datetime | None  # None from buttons made before the time was kept
+
+
+def read_register_value(value: str) -> RegisterClick | None:
     try:
         data = json.loads(value)
-        key = data.get("key")
-        return str(data["name"]), str(data["line"]), None if key is None else str(key)
-    except (ValueError, KeyError, TypeError, AttributeError):
+        key, at = data.get("key"), data.get("at")
+        return RegisterClick(
+            name=str(data["name"]),
+            line=str(data["line"]),
+            key=None if key is None else str(key),
+            typed_at=None if at is None else datetime.fromtimestamp(int(at), UTC),
+        )
+    except (ValueError, KeyError, TypeError, AttributeError, OverflowError):
         return None
 
 

@@ -8,8 +8,9 @@ Ben (New York), 18:00 for Chloe (Tokyo), 09:00 for Dan (London).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import Session, select
@@ -395,6 +396,25 @@ def test_a_misspelt_partner_offers_the_candidate_and_to_register_it(slack: Slack
     click(slack, BEN, message, "partner_pick_0")
     assert "Logged your call with *Acme Corporation* today" in shown(message)
     assert len(touchpoints(slack)) == 1
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_pick_or_a_registration_clicked_days_later_keeps_the_day_it_was_typed(
+    slack: Slack,
+) -> None:
+    typed = slack.runtime.clock.now()  # Wed 25 Nov 09:00 UTC
+    answer(slack, "log Acmee via call : wednesday's call", user=BEN)
+    pick = last(slack, BEN)
+    answer(slack, "log Globex on yesterday via meeting : tuesday's meeting", user=BEN)
+    register = last(slack, BEN)
+    slack.runtime.clock.advance(timedelta(days=2))  # type: ignore[attr-defined]
+    click(slack, BEN, pick, "partner_pick_0")
+    assert "Logged your call with *Acme Corporation* on Wed 25 Nov" in shown(pick)
+    click(slack, BEN, register, blocks.REGISTER)
+    assert "Logged your meeting with *Globex* on Tue 24 Nov" in shown(register)
+    call, meeting = touchpoints(slack)
+    assert call.at == typed and meeting.day_only
+    assert meeting.at.astimezone(ZoneInfo("America/New_York")).date() == date(2026, 11, 24)
 
 
 @pytest.mark.usefixtures("acme")

@@ -507,16 +507,27 @@ def test_a_plan_whose_moment_has_passed_reads_in_the_past_tense() -> None:
 
 
 def test_register_it_joins_the_did_you_mean_buttons() -> None:
-    value = blocks.register_value(name="Globex", line="log Globex : hi", key="cmd:t1")
+    typed = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
+    value = blocks.register_value(
+        name="Globex", line="log Globex : hi", key="cmd:t1", typed_at=typed
+    )
     assert value is not None
-    assert blocks.read_register_value(value) == ("Globex", "log Globex : hi", "cmd:t1")
+    assert blocks.read_register_value(value) == blocks.RegisterClick(
+        "Globex", "log Globex : hi", "cmd:t1", typed
+    )
     assert blocks.read_register_value("not json") is None
+    # A button made before the time was kept still works, as of the click.
+    older = '{"name": "Globex", "line": "log Globex : hi", "key": null}'
+    assert blocks.read_register_value(older) == blocks.RegisterClick(
+        "Globex", "log Globex : hi", None, None
+    )
     with_pick = Reply(text="?", blocks=[{"type": "actions", "elements": [{"action_id": "p"}]}])
     added = blocks.with_register(with_pick, query="Globex", value=value)
     assert [e["action_id"] for e in added.blocks[-1]["elements"]] == ["p", blocks.REGISTER]
     alone = blocks.with_register(say("no idea"), query="Globex", value=value)
     assert alone.blocks[-1]["elements"][0]["text"]["text"] == "Register it: Globex"
-    assert blocks.register_value(name="x", line="log x : " + "y" * 2000, key=None) is None
+    too_long = "log x : " + "y" * 2000
+    assert blocks.register_value(name="x", line=too_long, key=None, typed_at=typed) is None
 
 
 # --- The form -----------------------------------------------------------------------------------
