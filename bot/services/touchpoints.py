@@ -87,6 +87,8 @@ GRACE = timedelta(minutes=5)
 BRIEFING_RECENT = 3
 BRIEFING_PLANNED = 5
 INTENTS_PER_PLANNER_RUN = 500
+# Absences this far ahead are read when an intent's answer is given its deadline.
+ABSENCES_AHEAD = timedelta(days=60)
 
 # Message kinds in the outbox.
 COLLISION_ALERT = "collision_alert"
@@ -1075,8 +1077,7 @@ class Touchpoints:
         tz = scene.zone_of(recipient)
         schedule = scene.schedule_of(recipient)
         back_at = self._back_at(scene, recipient)
-        arrives = schedule.first_slot(back_at or scene.now, key=recipient)
-        deadline = next_working_day(arrives, tz=tz, hours=schedule.hours)
+        deadline = self._answer_due(scene, recipient, schedule=schedule, tz=tz)
         store.set_intent(
             session=session,
             team_id=team_id,
@@ -1106,6 +1107,30 @@ class Touchpoints:
             schedule=schedule,
         )
         return touch, _last_day(back_at, tz)
+
+    def _answer_due(
+        self, scene: _Scene, recipient: str, *, schedule: Schedule, tz: ZoneInfo
+    ) -> datetime:
+        """One working day after the question reaches `recipient`, their time away (as recorded
+        now) not counted: a question due on a day they are away reaches them when back, and a
+        day to answer that they spend away starts again when they are back."""
+        away = absence_store.absences_between(
+            session=scene.session,
+            team_id=scene.team_id,
+            user_id=recipient,
+            start=scene.now,
+            end=scene.now + ABSENCES_AHEAD,
+        )
+        arrives = schedule.first_slot(scene.now, key=recipient)
+        for absence in away:  # earliest first
+            if absence.starts_at <= arrives < absence.ends_at:
+                arrives = schedule.first_slot(absence.ends_at, key=recipient)
+        deadline = next_working_day(arrives, tz=tz, hours=schedule.hours)
+        for absence in away:
+            if absence.starts_at < deadline and absence.ends_at > arrives:
+                back = schedule.first_slot(absence.ends_at, key=recipient)
+                deadline = max(deadline, next_working_day(back, tz=tz, hours=schedule.hours))
+        return deadline
 
     def _back_at(self, scene: _Scene, user_id: str) -> datetime | None:
         """When `user_id`'s absence ends, if they are away now."""

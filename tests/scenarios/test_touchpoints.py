@@ -719,6 +719,16 @@ def test_an_unanswered_intent_lapses_after_one_working_day(slack: Slack) -> None
 
 
 @pytest.mark.usefixtures("acme")
+def test_an_intents_day_to_answer_skips_the_owners_time_away_ahead(slack: Slack) -> None:
+    answer(slack, "away tomorrow to tomorrow")  # Ana, in Berlin: Thursday off
+    said = answer(slack, "intend Acme : ask about co-hosting the spring event", user=BEN)
+    # Asked on Wednesday, away on Thursday: her day to answer is Friday, when she is back.
+    assert "If there is no answer by Mon 30 Nov at 03:" in said  # 09:xx in Berlin
+    at(slack, datetime(2026, 11, 27, 12, 0, tzinfo=UTC))  # Friday
+    assert dms(slack, BEN) == []  # not told to go ahead while Ana has had no day to answer
+
+
+@pytest.mark.usefixtures("acme")
 def test_an_intent_while_the_owner_is_away_asks_the_deputy(slack: Slack) -> None:
     answer(slack, "deputy Acme <@U0DAN|dan>")
     answer(slack, "away today to friday")
