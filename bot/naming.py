@@ -69,6 +69,9 @@ ONE_TYPO_SCORE = FUZZY_THRESHOLD
 SWAP_MIN_LEN = 3
 TYPO_MIN_LEN = 5
 
+# The shortest word taken for an abbreviation of a longer one ("intl" of "international").
+ABBREVIATION_MIN_LEN = 3
+
 # Keys this short are also indexed by their letters, so that a query with two letters swapped
 # finds them: "mfs" shares no trigram with "msf".
 SHORT_KEY_MAX = 6
@@ -236,6 +239,36 @@ def _one_typo(a: str, b: str) -> bool:
             if a[first] == b[second] and a[second] == b[first]:
                 return True
     return min(len(a), len(b)) >= TYPO_MIN_LEN and Levenshtein.distance(a, b, score_cutoff=1) == 1
+
+
+def _abbreviates(short: str, word: str, *, first: bool) -> bool:
+    """Whether `short` is an abbreviation of `word`: its first letter and then some of the
+    others in order ("intl" of "international", "assn" of "association"). A first word that is
+    only the start of a longer one ("plan" of "planet") is another name, not an abbreviation;
+    after the first, "univ" and "inst" abbreviate too."""
+    if len(short) < ABBREVIATION_MIN_LEN or len(short) >= len(word) or short[0] != word[0]:
+        return False
+    if first and word.startswith(short):
+        return False
+    letters = iter(word)
+    return all(letter in letters for letter in short)
+
+
+def _leads(query: list[str], words: list[str]) -> bool:
+    """Whether the query's words are the first of `words`, each as written, abbreviated
+    (`_abbreviates`) or, for one word of TYPO_MIN_LEN letters or more, with one typo."""
+    if not query or len(query) > len(words):
+        return False
+    typo_left = True
+    for index, (typed, word) in enumerate(zip(query, words, strict=False)):
+        if typed == word or _abbreviates(typed, word, first=index == 0):
+            continue
+        if typo_left and min(len(typed), len(word)) >= TYPO_MIN_LEN:
+            if Levenshtein.distance(typed, word, score_cutoff=1) == 1:
+                typo_left = False
+                continue
+        return False
+    return True
 
 
 def name_similarity(a: str, b: str, *, score_cutoff: float | None = None) -> float:
@@ -407,22 +440,29 @@ class NameIndex:
         )
         return ranked[:limit]
 
-    def extending(self, query: str, *, limit: int = 3) -> list[Match]:
-        """The partners with a name or alias that starts with the whole words of `query`
-        ("Plan" → "Plan International"), best (shortest) first.
+    def extending(self, query: str, *, limit: int = 3, same_length: bool = False) -> list[Match]:
+        """The partners with a name or alias whose first words are the words of `query`, as
+        typed, abbreviated or with one typo (`_leads`: "Plan" → "Plan International", "Oxfam
+        Intl" or "Oxfamm" → "Oxfam International"), best (shortest) first.
 
         For "Did you mean" when `lookup` finds nothing: `name_similarity` deliberately scores a
         name against a longer one containing it low, so that "Siemens" is not taken for
         "Siemens Energy" when registering; a person who typed the first word(s) of a name
-        still wants to be offered it. Queries shorter than `MIN_EXTENDED_QUERY` find nothing.
+        still wants to be offered it. With `same_length`, only names of as many words (an
+        abbreviated or misspelt spelling of the whole name: what `add` warns about). Queries
+        shorter than `MIN_EXTENDED_QUERY` find nothing.
         """
         key = normalize_name(query)
         if len(key) < MIN_EXTENDED_QUERY or limit < 1:
             return []
+        typed = tokens(key)
         best: dict[int, _Entry] = {}
         for entry_id in self._candidates(key):
             entry = self._entry(entry_id)
-            if not entry.key.startswith(key + " "):
+            words = tokens(entry.key)
+            if entry.key == key or (same_length and len(words) != len(typed)):
+                continue
+            if not (entry.key.startswith(key + " ") or _leads(typed, words)):
                 continue
             current = best.get(entry.partner_id)
             if current is None or (len(entry.key), entry.label) < (len(current.key), current.label):

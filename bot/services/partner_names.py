@@ -64,14 +64,21 @@ class PartnerNames:
             return cached.index.lookup(query, limit=limit)
 
     def extending(
-        self, session: Session, *, team_id: str, query: str, limit: int = 3
+        self,
+        session: Session,
+        *,
+        team_id: str,
+        query: str,
+        limit: int = 3,
+        same_length: bool = False,
     ) -> list[Match]:
-        """The workspace's partners whose names or aliases start with the words of `query`."""
+        """The workspace's partners whose names or aliases start with the words of `query`
+        (`NameIndex.extending`)."""
         cached = self._fresh_enough(session, team_id)
         if cached is None:
             return []
         with cached.lock:
-            return cached.index.extending(query, limit=limit)
+            return cached.index.extending(query, limit=limit, same_length=same_length)
 
     def changed(self, *, team_id: str, version: int, labels: Mapping[int, Sequence[str]]) -> None:
         """After commit: the transaction that made `version` gave these partners these labels.

@@ -884,7 +884,13 @@ class Registry:
             ):
                 facts = self._facts(partner, self._team(session, partner))
                 similar[facts.id] = Similar(facts=facts, by=SimilarBy.WEBSITE)
-        matches = self.names.lookup(session, team_id=team_id, query=name, limit=MAX_SUGGESTIONS)
+        # A spelling of an existing name, whole ("Oxfam Intl" of "Oxfam International"); not a
+        # longer name that starts with this one ("Siemens Energy" is not "Siemens").
+        matches = self.names.lookup(
+            session, team_id=team_id, query=name, limit=MAX_SUGGESTIONS
+        ) or self.names.extending(
+            session, team_id=team_id, query=name, limit=MAX_SUGGESTIONS, same_length=True
+        )
         found = store.get_partners(
             session=session, team_id=team_id, partner_ids=[m.partner_id for m in matches]
         )

@@ -636,3 +636,25 @@ def test_extending_offers_longer_names_that_start_with_the_typed_words() -> None
     assert index.extending("Siemens")[0].label == "Siemens Energy"
     assert index.extending("un") == []  # too short to suggest anything
     assert index.extending("Wildlife") == []  # the first words, not any words
+
+
+def test_extending_reads_abbreviated_words_and_one_typo() -> None:
+    index = NameIndex()
+    index.add(1, "Oxfam International")
+    index.add(2, "Planet Wildlife")
+    index.add(3, "Plan International")
+    index.add(4, "University of Oxford")
+    assert [m.label for m in index.extending("Oxfam Intl")] == ["Oxfam International"]
+    assert [m.label for m in index.extending("Oxfamm")] == ["Oxfam International"]
+    assert [m.label for m in index.extending("Oxfam Internatinal")] == ["Oxfam International"]
+    assert [m.label for m in index.extending("Plan Intl")] == ["Plan International"]
+    # A first word that only starts a longer one is another name, not its abbreviation.
+    assert [m.label for m in index.extending("Plan")] == ["Plan International"]
+    assert index.extending("Univ of Oxford") == []
+    assert index.extending("Oxfamm Intnl Extra") == []  # more words than the name
+    # What `add` warns about: as many words, spelt short or with a typo.
+    assert [m.label for m in index.extending("Oxfam Intl", same_length=True)] == [
+        "Oxfam International"
+    ]
+    assert index.extending("Oxfamm", same_length=True) == []
+    assert index.extending("Oxfam International", same_length=True) == []  # lookup's

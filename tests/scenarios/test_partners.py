@@ -115,6 +115,18 @@ def test_a_likely_duplicate_asks_then_creates_anyway(slack: Slack) -> None:
     assert partner_count(slack) == 2
 
 
+def test_a_shortened_or_misspelt_name_finds_the_partner_it_stands_for(slack: Slack) -> None:
+    answer(slack, "add Oxfam International")
+    asked = answer(slack, "log Oxfamm via call : typo", user=DAN)
+    assert "I don't know a partner called “Oxfamm”" in asked and "*Oxfam International*" in asked
+    asked = answer(slack, "log oxfam intl via call : short", user=DAN)
+    assert "*Oxfam International*" in asked
+    # Registering the short spelling asks first, as for any likely duplicate.
+    prompt = answer(slack, "add Oxfam Intl", user=DAN)
+    assert "it looks like a partner we already have" in prompt
+    assert partner_count(slack) == 1
+
+
 def test_use_existing_shows_the_existing_partner(slack: Slack) -> None:
     answer(slack, MSF)
     answer(slack, "add Medecins San Frontieres", user=DAN)
