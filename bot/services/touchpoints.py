@@ -973,6 +973,12 @@ class Touchpoints:
         # (a meeting planned together and logged by one of them was still together).
         together = [row.colleagues for row in around]
         gone = followed_up(around, tz=tz)
+        # An intent the owner said they would handle is theirs now: its author stays away.
+        gone.update(
+            row.id
+            for row in around
+            if row.kind is TouchpointKind.INTENDED and row.intent_answer is IntentAnswer.HANDLE_IT
+        )
         around = [row for row in around if row.id not in gone]
         if not around:
             return [], [], None

@@ -679,6 +679,16 @@ def test_the_owners_answer_goes_back_to_the_asker(
 
 
 @pytest.mark.usefixtures("acme")
+def test_an_intent_the_owner_took_over_is_no_longer_its_authors_contact(slack: Slack) -> None:
+    question = ask(slack)
+    click(slack, ANA, question, "intent_handle_it")
+    said = answer(slack, "log Acme via call : chloe calls", user=CHLOE)
+    assert "<@U0BEN>" not in said and "Coordinate with" not in said
+    deliver_outbox(slack)
+    assert posts(slack) == []
+
+
+@pytest.mark.usefixtures("acme")
 def test_only_the_person_asked_may_answer_and_the_first_answer_wins(slack: Slack) -> None:
     question = ask(slack)
     click(slack, CHLOE, question, "intent_go_ahead")
