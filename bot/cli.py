@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from types import FrameType
 
+import sqlalchemy as sa
 from slack_bolt import App
 from slack_bolt.error import BoltError
 
@@ -96,7 +97,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="List the messages waiting to be sent, or with --failed those that failed.",
     )
     outbox.add_argument("--failed", action="store_true", help="list failed messages instead")
-    outbox.add_argument("--limit", type=int, default=100, help="at most this many (default 100)")
+    outbox.add_argument(
+        "--limit", type=_positive, default=100, help="at most this many (default 100)"
+    )
     importer = commands.add_parser(
         "import",
         help="load a partner list from a CSV file",
@@ -115,6 +118,16 @@ def build_parser() -> argparse.ArgumentParser:
         description="Upgrade the database at DATABASE_URL to this version's schema (Alembic).",
     )
     return parser
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
+    return value
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -180,6 +193,13 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
         schema.ensure_current(engine, auto_migrate=settings.auto_migrate)
     except schema.SchemaOutOfDate as error:
         raise StartupError(str(error)) from error
+    except sa.exc.SQLAlchemyError as error:
+        # The driver's own words, first line only: the whole traceback says nothing more.
+        reason = str(error.orig if isinstance(error, sa.exc.DBAPIError) else error)
+        raise StartupError(
+            f"cannot use the database at DATABASE_URL ({engine.url.render_as_string()}): "
+            f"{reason.splitlines()[0] if reason else type(error).__name__}"
+        ) from error
     return Runtime(settings=settings, engine=engine, clock=clock or SystemClock())
 
 

@@ -93,6 +93,9 @@ def _away(runtime: Runtime, invocation: Invocation, rest: str) -> Reply:
     try:
         starts_at = _start(parse_when(match["start"], now=now, tz=tz))
         ends_at = _end(parse_when(match["end"], now=now, tz=tz))
+        if ends_at <= starts_at:
+            # "friday to monday": the Monday after that Friday, not this week's.
+            ends_at = max(ends_at, _end(parse_when(match["end"], now=starts_at, tz=tz)))
     except DateError as error:
         return help_blocks.usage(verb, str(error))
     problem = None

@@ -49,7 +49,10 @@ def list_outbox(
             row.kind,
             row.recipient,
             _when(row.due_at),
-            _when(row.available_at) + (" (held: away)" if row.held else ""),
+            # A failed row is never tried again: it has no next try to show.
+            "—"
+            if row.status == OutboxStatus.FAILED
+            else _when(row.available_at) + (" (held: away)" if row.held else ""),
             row.status,
             str(row.attempts),
             row.last_error or "",

@@ -76,6 +76,22 @@ def test_start_on_an_unmigrated_database_is_refused_then_migrate_fixes_it(workdi
     assert f"empty → {schema.head_revision()}" in migrated.stdout
 
 
+def test_an_unreachable_database_is_one_line_and_a_bad_limit_is_refused(workdir: Path) -> None:
+    env = {
+        **pythonpath(),
+        "SLACK_BOT_TOKEN": "xoxb-1",
+        "DATABASE_URL": f"sqlite:///{workdir / 'no' / 'such' / 'dir.db'}",
+    }
+    unreachable = liaison("outbox", "--failed", cwd=workdir, env=env)
+    assert unreachable.returncode == 2
+    assert unreachable.stderr.strip().splitlines() == [
+        f"liaison: cannot use the database at DATABASE_URL (sqlite:///{workdir}/no/such/dir.db)"
+        ": unable to open database file"
+    ]
+    zero = liaison("outbox", "--limit", "0", cwd=workdir, env=env)
+    assert zero.returncode == 2 and "must be 1 or more, not 0" in zero.stderr
+
+
 def test_start_up_objects_are_left_out_of_full_collections() -> None:
     # What `serve` and `run` do once the app is built (the figures are bench/log_throughput's).
     try:

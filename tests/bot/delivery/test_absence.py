@@ -202,6 +202,19 @@ def test_away_with_everyday_words(slack: Slack, engine: Engine, clock: ManualClo
         assert is_away(session, team_id=TEAM, user_id=ANA, at=clock.now())
 
 
+def test_away_over_a_weekend_reads_the_last_day_after_the_first(
+    slack: Slack, engine: Engine
+) -> None:
+    set_zones(engine, [(ANA, "UTC")], at=NOW)  # Wednesday 25 Nov
+    slack.command("away friday to monday")
+    (absence,) = absences(engine)
+    assert absence.starts_at == datetime(2026, 11, 27, 0, 0, tzinfo=UTC)
+    assert absence.ends_at == datetime(2026, 12, 1, 0, 0, tzinfo=UTC)  # through Mon 30 Nov
+    slack.command("away friday to wednesday")  # today is Wednesday: next week's
+    (absence,) = absences(engine)
+    assert absence.ends_at == datetime(2026, 12, 3, 0, 0, tzinfo=UTC)
+
+
 def test_away_from_someone_never_seen_reads_their_zone_from_slack_first(
     slack: Slack, engine: Engine
 ) -> None:

@@ -63,6 +63,7 @@ def test_outbox_lists_queued_and_failed_messages_without_bodies(
     printed.clear()
     list_outbox(slack_runtime, failed=True, limit=1, echo=printed.append)
     assert "chat.postMessage: channel_not_found" in printed[1]
+    assert " — " in printed[1] and " failed " in printed[1]  # no next try for a failed row
     assert printed[-1] == "(first 1; --limit N shows more)"
     assert not any("secret words" in line for line in printed)
 
