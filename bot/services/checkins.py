@@ -131,9 +131,12 @@ class Debrief:
     answer: CheckInAnswer | None
     note: str | None
     moved_to: datetime | None
+    # The answer replaced an earlier one.
     changed: bool
     # A planned meeting (its author planned it) rather than one logged after the fact.
     planned: bool = False
+    # Only the note is new: the answer stands as it was.
+    noted: bool = False
 
 
 @dataclass(frozen=True)
@@ -260,9 +263,10 @@ class CheckIns:
             if checkin.answer == CheckInAnswer.MOVED and answer != CheckInAnswer.MOVED:
                 raise AlreadyMoved()
             if checkin.answer != answer or answer == CheckInAnswer.MOVED:
+                changed = checkin.answer is not None
                 self._set(checkin, answer=answer, now=now)
                 session.add(checkin)
-                self._debrief(session, checkin)
+                self._debrief(session, checkin, changed=changed)
             return self._commit(session, checkin, now)
 
     def add_note(self, *, team_id: str, user_id: str, checkin_id: int, note: str) -> CheckInUpdate:
@@ -277,7 +281,7 @@ class CheckIns:
                 checkin.version += 1
                 checkin.changed_at = now
                 session.add(checkin)
-                self._debrief(session, checkin)
+                self._debrief(session, checkin, changed=False, noted=True)
             if checkin.answer == CheckInAnswer.PROBLEM and text:
                 self._alert_problem(session, checkin, now)
             return self._commit(session, checkin, now)
@@ -302,10 +306,11 @@ class CheckIns:
             if new_day == meeting_day(checkin.meeting_at, day_only=touchpoint.day_only, tz=tz):
                 raise NotMoved()
             moved_to = moved_moment(checkin.meeting_at, new_day, day_zone(touchpoint, tz))
+            changed = checkin.answer is not None
             self._set(checkin, answer=CheckInAnswer.MOVED, now=now)
             checkin.moved_to = moved_to
             session.add(checkin)
-            self._debrief(session, checkin)
+            self._debrief(session, checkin, changed=changed)
             touchpoint_store.reschedule_planned(
                 session=session, team_id=team_id, touchpoint_id=touchpoint.id, at=moved_to
             )
@@ -681,7 +686,9 @@ class CheckIns:
         partner = partner_people(session, team_id=checkin.team_id, partner_id=touchpoint.partner_id)
         return None if partner is None else (touchpoint, partner)
 
-    def _debrief(self, session: Session, checkin: CheckIn) -> None:
+    def _debrief(
+        self, session: Session, checkin: CheckIn, *, changed: bool, noted: bool = False
+    ) -> None:
         """The answer (or note) as a reply in the owner's debrief thread about the meeting."""
         found = self._meeting(session, checkin)
         if found is None:
@@ -701,8 +708,9 @@ class CheckIns:
             answer=None if checkin.answer is None else CheckInAnswer(checkin.answer),
             note=checkin.note,
             moved_to=checkin.moved_to,
-            changed=checkin.version > 1,
+            changed=changed,
             planned=touchpoint.kind == TouchpointKind.PLANNED,
+            noted=noted,
         )
         head_key = f"debrief:{touchpoint.id}"
         post = partial(

@@ -197,6 +197,8 @@ def debrief_head(debrief: Debrief) -> str:
 def debrief_line(debrief: Debrief) -> str:
     if debrief.answer is None:
         text = f"{person(debrief.user_id)} added a note"
+    elif debrief.noted:
+        text = f"{person(debrief.user_id)} added a note to their answer *{ANSWERS[debrief.answer]}*"
     else:
         verb = "changed their answer to" if debrief.changed else "answered"
         text = f"{person(debrief.user_id)} {verb} *{ANSWERS[debrief.answer]}*"

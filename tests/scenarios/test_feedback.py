@@ -628,6 +628,11 @@ def test_a_problem_reaches_the_owner_with_the_note(slack: Slack) -> None:
     )
     assert "> They want to cancel" in alert.text
     assert "because you own this partnership" in alert.text
+    (debrief,) = [m for m in inbox(slack, ANA) if m.text.startswith("Debrief of the meeting")]
+    assert [m.text for m in slack.fake.thread(debrief)] == [
+        "<@U0DAN> answered *⚠️ Problem*",
+        "<@U0DAN> added a note to their answer *⚠️ Problem*\n> They want to cancel",
+    ]
 
 
 def test_a_problem_goes_to_the_deputy_while_the_owner_is_away_in_their_hours(
