@@ -258,6 +258,9 @@ class Briefing:
     reader: str | None = None
     # Liaison has not learnt the reader's zone yet: `tz` is the workspace's (or UTC).
     zone_guessed: bool = False
+    # The owner's last day away (in their zone), if they are away, and who covers, if anyone.
+    owner_away_until: date | None = None
+    covering: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -1245,8 +1248,25 @@ class Touchpoints:
                 key=lambda touch: (touch.at, touch.id),
                 reverse=True,
             )
+            facts = self.registry.facts(found, team)
+            away_until, covering = None, None
+            if facts.owner_id is not None:
+                absence = absence_store.absence_at(
+                    session=session, team_id=team_id, user_id=facts.owner_id, at=now
+                )
+                if absence is not None:
+                    owner_tz = person_zone(session, team_id=team_id, user_id=facts.owner_id)
+                    away_until = _last_day(absence.ends_at, owner_tz)
+                    cover = recipient_for_owner_alert(
+                        session,
+                        team_id=team_id,
+                        owner_id=facts.owner_id,
+                        partner_deputy_id=facts.deputy_id,
+                        now=now,
+                    )
+                    covering = None if cover == facts.owner_id else cover
             return Briefing(
-                partner=self.registry.facts(found, team),
+                partner=facts,
                 members=[m.user_id for m in team if m.role == TeamRole.MEMBER],
                 last_contact_by=found.last_contact_by,
                 recent=recent[:BRIEFING_RECENT],
@@ -1260,6 +1280,8 @@ class Touchpoints:
                 zone_guessed=not store_people.zones_of(
                     session=session, team_id=team_id, user_ids=[actor.user_id]
                 ),
+                owner_away_until=away_until,
+                covering=covering,
             )
 
     def upcoming(self, *, actor: Actor, partner_id: int) -> Upcoming:

@@ -614,10 +614,20 @@ def briefing_advice(briefing: Briefing) -> str:
         return f"Nobody owns *{facts.name}* yet: `{COMMAND} owner {facts.name} @you` takes it on."
     if briefing.own_intent is not None:
         return f"You're not on its team; {own_intent(briefing.own_intent)}"
-    return (
-        f"You're not on its team: give {person(facts.owner_id)} a heads-up first with "
-        f"`{COMMAND} intend {facts.name} : what you have in mind`."
-    )
+    intend = f"`{COMMAND} intend {facts.name} : what you have in mind`"
+    if briefing.owner_away_until is not None:
+        last_day = _on_day(briefing.owner_away_until).removeprefix("on ")
+        away = f"its owner {person(facts.owner_id)} is away until {last_day}"
+        if briefing.covering is not None:
+            return (
+                f"You're not on its team and {away}: give {person(briefing.covering)}, who "
+                f"covers for them, a heads-up first with {intend}."
+            )
+        return (
+            f"You're not on its team and {away}, with nobody covering: {intend} now reaches "
+            "them when they are back."
+        )
+    return f"You're not on its team: give {person(facts.owner_id)} a heads-up first with {intend}."
 
 
 def own_intent(touch: Touch) -> str:

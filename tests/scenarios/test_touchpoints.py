@@ -762,6 +762,20 @@ def test_the_owners_own_intent_asks_nobody(slack: Slack) -> None:
 
 
 @pytest.mark.usefixtures("acme")
+def test_check_says_who_covers_while_the_owner_is_away(slack: Slack) -> None:
+    answer(slack, "away today to friday")  # Ana
+    brief = answer(slack, "check Acme", user=CHLOE)
+    assert "its owner <@U0ANA> is away until Fri 27 Nov, with nobody covering" in brief
+    assert "now reaches them when they are back" in brief
+    answer(slack, "deputy Acme <@U0DAN|dan>")
+    brief = answer(slack, "check Acme", user=CHLOE)
+    assert (
+        "its owner <@U0ANA> is away until Fri 27 Nov: give <@U0DAN>, who covers for them, "
+        "a heads-up first"
+    ) in brief
+
+
+@pytest.mark.usefixtures("acme")
 def test_check_briefs_before_reaching_out(slack: Slack) -> None:
     answer(slack, "deputy Acme <@U0DAN|dan>")
     answer(slack, "team Acme add <@U0CHLOE|chloe>")
