@@ -304,6 +304,9 @@ def plan(call: Call) -> Reply:
 
 
 def intend(call: Call) -> Reply:
+    if parse_touchpoint(call.rest).day is not None:
+        # An intent is a heads-up about reaching out now; a day ahead is a plan.
+        raise GrammarError(texts.intent_takes_no_day(call.rest))
     return _record(call, TouchpointKind.INTENDED)
 
 

@@ -472,9 +472,18 @@ def also_in_touch(
     return "*Also in touch within the coordination window:*\n" + lines
 
 
+def intent_takes_no_day(rest: str) -> str:
+    return (
+        "`intend` takes no date: it is a heads-up before you reach out, from now on. "
+        f"For a contact on a given day, plan it: `{COMMAND} plan {rest.split(':')[0].strip()} "
+        ": …`."
+    )
+
+
 def intent_question(facts: PartnerFacts, touch: Touch, recipient: str) -> str:
     return (
-        f"{who(touch)} would like to reach out to *{facts.name}*: {quote(touch.notes)}\n"
+        f"{who(touch)} would like to reach out to *{facts.name}*{with_contact(touch)}: "
+        f"{quote(touch.notes)}\n"
         f"You're asked because {why_owner(facts, recipient)}. How should they go ahead?"
     )
 
