@@ -73,6 +73,9 @@ class Workspace(SQLModel, table=True):
     # The key of the last weekly digest decided (sent, or skipped as quiet): a quiet week stays
     # skipped when something happens after the digest's moment.
     digest_decided: str | None = Field(default=None, max_length=40)
+    # The end of the stretch that digest covered: the next one starts there, so a digest moved
+    # to another day or zone neither repeats nor skips anything.
+    digest_covered_until: datetime | None = _utc_column(nullable=True)
     created_at: datetime = _utc_column()
 
 

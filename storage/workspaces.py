@@ -33,6 +33,7 @@ class SettingsUpdate(TypedDict, total=False):
     digest_day: str
     digest_time: str
     digest_decided: str | None
+    digest_covered_until: datetime | None
 
 
 def get_workspaces(*, session: Session, team_ids: Collection[str]) -> dict[str, Workspace]:

@@ -14,7 +14,9 @@ as for collision alerts (`bot.services.feedback.coordination_channel`). The deta
 as replies threaded onto the digest (`thread_of_dedupe_key`): the dispatcher posts them into
 its thread once the digest itself is sent.
 
-What: over the week before the digest's moment: partners registered, touchpoints logged,
+What: over the week before the digest's moment (from where the last digest's stretch ended,
+when the digest moved to another day or zone: nothing is told twice or skipped): partners
+registered, touchpoints logged,
 collisions (events, as the health score counts them: `storage.health.collision_events`),
 commitments closed; at the moment: commitments overdue; the pulse rounds closed in
 the week and how many of the people asked answered (counts only); and the at-risk list
@@ -117,8 +119,10 @@ class Schedule:
     tz: ZoneInfo
     # `config channel`, or None: LIAISON_DEFAULT_CHANNEL.
     channel: str | None
-    # The key of the last digest decided (sent or skipped as quiet).
+    # The key of the last digest decided (sent or skipped as quiet), and the end of the stretch
+    # it covered.
     decided: str | None = None
+    covered_until: datetime | None = None
 
 
 def latest_moment(now: datetime, *, weekday: int, at: time, tz: ZoneInfo) -> datetime:
@@ -166,9 +170,13 @@ class Digests:
         self.messages = messages
         self.default_channel = default_channel
 
-    def week(self, *, team_id: str, end: datetime) -> WeeklyDigest:
-        """What the digest for the week ending at `end` tells (at-risk and overdue as of now)."""
+    def week(self, *, team_id: str, end: datetime, since: datetime | None = None) -> WeeklyDigest:
+        """What the digest for the week ending at `end` tells (at-risk and overdue as of now):
+        from `since`, where the last digest's stretch ended, when that was within two weeks
+        (the digest moved to another day or zone), else from a week before `end`."""
         start = end - WEEK
+        if since is not None and end - 2 * WEEK < since < end:
+            start = since
         with Session(self.engine) as session:
             tz = zone(settings_of(session, team_id=team_id).timezone)
             touches = store.touchpoint_counts(
@@ -244,7 +252,7 @@ class Digests:
             if channel is None:
                 logger.warning("no coordination channel for the digest of %s", schedule.team_id)
                 continue
-            digest = self.week(team_id=schedule.team_id, end=moment)
+            digest = self.week(team_id=schedule.team_id, end=moment, since=schedule.covered_until)
             if not digest.quiet:
                 queued += self._queue(digest, channel=channel, key=key, now=now)
             # Decided at its first look: a quiet week stays skipped when something happens
@@ -253,7 +261,7 @@ class Digests:
                 update_settings(
                     session=session,
                     team_id=schedule.team_id,
-                    changes={"digest_decided": key},
+                    changes={"digest_decided": key, "digest_covered_until": moment},
                     now=now,
                 )
                 session.commit()
@@ -287,6 +295,7 @@ class Digests:
                         tz=zone(values.timezone),
                         channel=values.coordination_channel,
                         decided=None if (row := rows.get(team_id)) is None else row.digest_decided,
+                        covered_until=None if row is None else row.digest_covered_until,
                     )
                 )
         return found

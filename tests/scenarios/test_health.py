@@ -287,6 +287,19 @@ def test_the_digest_planner_runs_at_the_start_of_every_minute() -> None:
     assert job.next_due is not None  # and tells the sandbox when
 
 
+@pytest.mark.usefixtures("acme")
+def test_a_digest_moved_to_another_day_starts_where_the_last_one_ended(slack: Slack) -> None:
+    answer(slack, "log Acme via call : before monday's digest", user=BEN)
+    at(slack, utc(30, 9, 0))  # Monday 09:00 UTC: the digest of 23–30 Nov
+    assert "1 touchpoint logged" in shown(digests(slack)[-1])
+    answer(slack, "config digest tue 09:00")
+    answer(slack, "log Acme via email : after it", user=BEN)
+    at(slack, utc(1, 9, 0, month=12))  # Tuesday: from Monday's digest on, nothing repeated
+    latest = digests(slack)[-1]
+    assert latest.text.startswith("Weekly digest · Mon 30 Nov – Tue 1 Dec: ")
+    assert "· 1 touchpoint logged ·" in shown(latest)
+
+
 def test_a_quiet_week_sends_no_digest(slack: Slack) -> None:
     answer(slack, "add Acme")
     at(slack, utc(30, 9, 0))  # the first Monday: Acme was registered this week
