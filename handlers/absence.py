@@ -12,7 +12,7 @@ from slack_sdk import WebClient
 from sqlmodel import Session
 
 from bot.dates import DateError, When, parse_when
-from bot.delivery.absence import come_back, go_away, person_zone
+from bot.delivery.absence import come_back, drop_deputy, go_away, person_zone
 from bot.runtime import Runtime
 from bot.services import people
 from handlers.blocks import help as help_blocks
@@ -25,7 +25,7 @@ from storage.people import get_profile
 
 MAX_ABSENCE = timedelta(days=366)
 _LINE = re.compile(
-    r"^(?P<start>.+?)\s+to\s+(?P<end>.+?)(?:\s+deputy\s+(?P<deputy>\S+))?$", re.IGNORECASE
+    r"^(?P<start>.+?)\s+to\s+(?P<end>.+?)(?:\s+deputy(?:\s+(?P<deputy>.*?))?)?$", re.IGNORECASE
 )
 _MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 
@@ -80,8 +80,9 @@ def _away(runtime: Runtime, invocation: Invocation, rest: str) -> Reply:
     if match is None:
         return help_blocks.usage(verb, texts.MISSING_TO)
     deputy_id: str | None = None
-    if match["deputy"] is not None:
-        mention = _MENTION.match(match["deputy"])
+    if match["deputy"] is not None or re.search(r"\sdeputy$", line, re.IGNORECASE):
+        # "deputy" alone, or with more than one name, is not a date's end but a wrong deputy.
+        mention = _MENTION.match(match["deputy"] or "")
         if mention is None:
             return help_blocks.usage(verb, texts.BAD_DEPUTY)
         deputy_id = mention[1]
@@ -119,16 +120,25 @@ def _away(runtime: Runtime, invocation: Invocation, rest: str) -> Reply:
     answer = _answer(texts.away_recorded(result, tz=tz, now=now))
     if deputy_id is None:
         return answer
-    # The deputy will be messaged in their own hours: Liaison must know their time zone.
-    return replace(answer, followup=partial(_warm_deputy, runtime, invocation.team_id, deputy_id))
+    # After the ack: Slack says whether the deputy is a colleague who can cover, and their
+    # time zone (they will be messaged in their own hours).
+    return replace(answer, followup=partial(_vet_deputy, runtime, invocation, deputy_id))
 
 
-def _warm_deputy(
-    runtime: Runtime, team_id: str, deputy_id: str, client: WebClient, _respond: Respond
+def _vet_deputy(
+    runtime: Runtime, invocation: Invocation, deputy_id: str, client: WebClient, respond: Respond
 ) -> None:
-    people.warm(
-        client, engine=runtime.engine, clock=runtime.clock, team_id=team_id, user_ids=[deputy_id]
+    check = people.look_up(
+        client,
+        engine=runtime.engine,
+        clock=runtime.clock,
+        team_id=invocation.team_id,
+        user_ids=[deputy_id],
     )
+    if deputy_id in check.missing and drop_deputy(
+        runtime.engine, team_id=invocation.team_id, user_id=invocation.user_id, deputy_id=deputy_id
+    ):
+        respond(text=texts.deputy_dropped(deputy_id), replace_original=False)
 
 
 def back_verb(runtime: Runtime, invocation: Invocation, rest: str) -> Reply:

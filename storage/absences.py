@@ -65,6 +65,20 @@ def upcoming_absences(
     return list(session.exec(statement))
 
 
+def drop_deputy(*, session: Session, team_id: str, user_id: str, deputy_id: str) -> int:
+    """Take `deputy_id` off the user's absences that name them; returns how many."""
+    statement = (
+        sa.update(Absence)
+        .where(
+            col(Absence.team_id) == team_id,
+            col(Absence.user_id) == user_id,
+            col(Absence.deputy_id) == deputy_id,
+        )
+        .values(deputy_id=None)
+    )
+    return int(session.execute(statement).rowcount or 0)  # type: ignore[attr-defined]
+
+
 def absences_between(
     *, session: Session, team_id: str, user_id: str, start: datetime, end: datetime
 ) -> list[Absence]:

@@ -112,6 +112,17 @@ def go_away(
     return AwayResult(starts_at=starts_at, ends_at=ends_at, deputy_id=deputy_id, replaced=replaced)
 
 
+def drop_deputy(engine: Engine, *, team_id: str, user_id: str, deputy_id: str) -> bool:
+    """Take a deputy who cannot cover (no colleague: gone, unknown, a bot) off the user's
+    absences; whether any named them. Alerts then go as if no deputy was named."""
+    with Session(engine) as session:
+        dropped = store.drop_deputy(
+            session=session, team_id=team_id, user_id=user_id, deputy_id=deputy_id
+        )
+        session.commit()
+    return dropped > 0
+
+
 @dataclass(frozen=True)
 class Period:
     """A stretch of time away: from `starts_at` up to (not including) `ends_at`."""

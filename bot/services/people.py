@@ -166,7 +166,7 @@ def look_up(
 
 
 def _ask_about(client: WebClient, user_id: str) -> dict[str, Any] | None | Unanswered:
-    """users.info's `user`; None when Slack says this is no one in the workspace."""
+    """users.info's `user`; None when Slack says this is no one in the workspace, or a bot."""
     try:
         user: dict[str, Any] = client.users_info(user=user_id)["user"]
     except SlackApiError as error:
@@ -178,6 +178,8 @@ def _ask_about(client: WebClient, user_id: str) -> dict[str, Any] | None | Unans
     except OSError:
         logger.warning("users.info could not reach Slack for %s", user_id, exc_info=True)
         return UNANSWERED
+    if user.get("is_bot") or user.get("id") == "USLACKBOT":
+        return None  # an app or Slackbot: no colleague to team up with or to cover
     return user
 
 

@@ -15,6 +15,14 @@ MISSING_TO = "Say when you are away from and until, joined by `to`."
 BAD_DEPUTY = "After `deputy`, mention one colleague, e.g. `deputy @dan`."
 
 
+def deputy_dropped(deputy_id: str) -> str:
+    return (
+        f"<@{deputy_id}> can't cover for you: Slack knows them as no colleague here (an app, "
+        "or someone who left). Your time away stands without that deputy: alerts go to each "
+        "partner's deputy, else wait for you. `/partner away … deputy @colleague` names another."
+    )
+
+
 def _day(moment: datetime, tz: ZoneInfo, today: date) -> str:
     local = moment.astimezone(tz)
     text = f"{local:%a} {local.day} {local:%b}"
