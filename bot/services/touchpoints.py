@@ -307,6 +307,8 @@ class CollisionAlert:
     covering: str | None = None
     # When the contact was recorded: a plan whose moment had passed by then reads as past.
     recorded_at: datetime | None = None
+    # The owner's last day away when they are away and nobody covers (in their zone).
+    owner_away_until: date | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -894,6 +896,7 @@ class Touchpoints:
                 window_days=window,
                 covering=self._covering(scene),
                 recorded_at=now,
+                owner_away_until=self._away_uncovered(scene),
             )
             message = self.renderer.collision_alert(alert)
             _queue(
@@ -943,6 +946,13 @@ class Touchpoints:
             owner_away_until=away_until,
             already_known=knew,
         )
+
+    def _away_uncovered(self, scene: _Scene) -> date | None:
+        """The owner's last day away, if they are away and nobody covers for them."""
+        owner = scene.facts.owner_id
+        if owner is None or scene.owner_side != owner:
+            return None
+        return _last_day(self._back_at(scene, owner), scene.zone_of(owner))
 
     def _covering(self, scene: _Scene) -> str | None:
         """Who covers for the partner's owner now, if the owner is away and someone does."""

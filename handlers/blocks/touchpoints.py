@@ -219,7 +219,13 @@ class SlackRenderer:
             threaded=alert.threaded,
             recorded_at=alert.recorded_at,
         )
-        ask = texts.alert_ask(facts, alert.touch, alert.clashes, covering=alert.covering)
+        ask = texts.alert_ask(
+            facts,
+            alert.touch,
+            alert.clashes,
+            covering=alert.covering,
+            owner_away_until=alert.owner_away_until,
+        )
         return Message(
             text=texts.alert_fallback(facts, alert.touch, alert.clashes),
             blocks=[section(text), section(ask), actions([brief_me(facts.id, facts.name)])],

@@ -390,13 +390,24 @@ def alert_text(
 
 
 def alert_ask(
-    facts: PartnerFacts, touch: Touch, clashes: Sequence[Clash], *, covering: str | None = None
+    facts: PartnerFacts,
+    touch: Touch,
+    clashes: Sequence[Clash],
+    *,
+    covering: str | None = None,
+    owner_away_until: date | None = None,
 ) -> str:
     involved = list(dict.fromkeys([touch.author_id, *_others(clashes)]))
     if facts.owner_id is None:
         return (
             f"{people(involved)}: please talk to each other. Nobody owns *{facts.name}* yet — "
             f"take it on with `{COMMAND} owner {facts.name} @you`."
+        )
+    if owner_away_until is not None and covering is None:
+        last_day = _on_day(owner_away_until).removeprefix("on ")
+        return (
+            f"{people(involved)}: please talk to each other before anyone reaches out again. "
+            f"The owner {person(facts.owner_id)} is away until {last_day} and nobody covers."
         )
     asked = covering or facts.owner_id
     if covering is not None:

@@ -352,6 +352,21 @@ def test_while_the_owner_is_away_the_channel_alert_mentions_who_covers(slack: Sl
 
 
 @pytest.mark.usefixtures("acme")
+def test_with_the_owner_away_and_nobody_covering_the_alert_asks_the_colleagues(
+    slack: Slack,
+) -> None:
+    answer(slack, "away today to friday")
+    answer(slack, "log Acme via meeting : first", user=BEN)
+    answer(slack, "plan Acme on friday : second", user=CHLOE)
+    deliver_outbox(slack)
+    (alert,) = slack.fake.messages_in("C0PARTNERS")
+    assert (
+        "<@U0CHLOE>, <@U0BEN>: please talk to each other before anyone reaches out again. "
+        "The owner <@U0ANA> is away until Fri 27 Nov and nobody covers."
+    ) in shown(alert)
+
+
+@pytest.mark.usefixtures("acme")
 def test_the_deputys_own_intent_while_the_owner_is_away_asks_nobody(slack: Slack) -> None:
     answer(slack, "deputy Acme <@U0DAN|dan>")
     answer(slack, "away today to friday")
