@@ -256,17 +256,16 @@ def _abbreviates(short: str, word: str, *, first: bool) -> bool:
 
 def _leads(query: list[str], words: list[str]) -> bool:
     """Whether the query's words are the first of `words`, each as written, abbreviated
-    (`_abbreviates`) or, for one word of TYPO_MIN_LEN letters or more, with one typo."""
+    (`_abbreviates`) or, for one word only, with one typo (`_one_typo`)."""
     if not query or len(query) > len(words):
         return False
     typo_left = True
     for index, (typed, word) in enumerate(zip(query, words, strict=False)):
         if typed == word or _abbreviates(typed, word, first=index == 0):
             continue
-        if typo_left and min(len(typed), len(word)) >= TYPO_MIN_LEN:
-            if Levenshtein.distance(typed, word, score_cutoff=1) == 1:
-                typo_left = False
-                continue
+        if typo_left and _one_typo(typed, word):
+            typo_left = False
+            continue
         return False
     return True
 

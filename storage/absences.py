@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from storage.models import Absence
-from storage.sql import Driver, listed, sized, utc
+from storage.sql import Driver, listed, rowcount, sized, utc
 
 
 def absences_at(
@@ -76,7 +76,7 @@ def drop_deputy(*, session: Session, team_id: str, user_id: str, deputy_id: str)
         )
         .values(deputy_id=None)
     )
-    return int(session.execute(statement).rowcount or 0)  # type: ignore[attr-defined]
+    return rowcount(session, statement)
 
 
 def absences_between(

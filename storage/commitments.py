@@ -26,6 +26,7 @@ from storage.models import (
     PartnerCadence,
     StatusCadence,
 )
+from storage.sql import rowcount
 from storage.upsert import table_of, upsert
 
 _T = table_of(Commitment)
@@ -108,7 +109,7 @@ def close_commitment(
         )
         .values(status=status, closed_by=by, closed_at=at, on_time=on_time)
     )
-    return _rowcount(session, statement) == 1
+    return rowcount(session, statement) == 1
 
 
 def set_due(
@@ -124,7 +125,7 @@ def set_due(
         )
         .values(due_on=due_on, due_set_at=at)
     )
-    return _rowcount(session, statement) == 1
+    return rowcount(session, statement) == 1
 
 
 @dataclass(frozen=True)
@@ -217,12 +218,6 @@ def cancel_unsent(*, session: Session, team_id: str, key_prefix: str) -> int:
     no dispatcher has claimed yet (a reminder about a commitment closed meanwhile). Rows being
     sent are left alone. Returns how many were cancelled."""
     return outbox_store.cancel_unsent(session=session, team_id=team_id, key_prefix=key_prefix)
-
-
-def _rowcount(session: Session, statement: sa.Update) -> int:
-    result = session.execute(statement)
-    assert isinstance(result, sa.CursorResult)
-    return result.rowcount
 
 
 # --- Stay-in-touch cadence ----------------------------------------------------------------------

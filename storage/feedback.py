@@ -40,6 +40,7 @@ from storage.models import (
     TouchpointKind,
     TouchpointParticipant,
 )
+from storage.sql import rowcount
 from storage.upsert import table_of
 
 # Touchpoints a check-in asks about.
@@ -86,12 +87,6 @@ def insert_new(
     """Add a row unless one with the same `key` exists; the new row's id, or None."""
     new_id = _insert_or_skip(session, model, values, key=key, returning="id")
     return None if new_id is None else int(new_id)
-
-
-def _rowcount(session: Session, statement: sa.Update | sa.Delete) -> int:
-    result = session.execute(statement)
-    assert isinstance(result, sa.CursorResult)
-    return result.rowcount
 
 
 # --- Which workspaces have work -----------------------------------------------------------------
@@ -514,7 +509,7 @@ def mark_round_reminded(*, session: Session, team_id: str, round_id: int, at: da
         )
         .values(reminded_at=at)
     )
-    return _rowcount(session, statement) == 1
+    return rowcount(session, statement) == 1
 
 
 def close_round(*, session: Session, team_id: str, round_id: int, at: datetime) -> bool:
@@ -528,7 +523,7 @@ def close_round(*, session: Session, team_id: str, round_id: int, at: datetime) 
     closed = sa.update(rounds).where(
         rounds.c.team_id == team_id, rounds.c.id == round_id, rounds.c.closed_at.is_(None)
     )
-    if _rowcount(session, closed.values(closed_at=at)) != 1:
+    if rowcount(session, closed.values(closed_at=at)) != 1:
         return False
     respondents = respondent_count(session=session, team_id=team_id, round_id=round_id)
     session.execute(
@@ -940,7 +935,7 @@ def teams_with_event_receipts(*, session: Session, before: datetime) -> list[str
 def forget_events(*, session: Session, team_id: str, before: datetime) -> int:
     """Drop receipts older than `before`: Slack retries an event for minutes, not days."""
     receipts = table_of(SlackEventReceipt)
-    return _rowcount(
+    return rowcount(
         session,
         sa.delete(receipts).where(receipts.c.team_id == team_id, receipts.c.received_at < before),
     )

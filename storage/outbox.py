@@ -31,7 +31,7 @@ from sqlmodel import Session
 
 from storage.db import writing
 from storage.models import OutboxMessage, OutboxStatus
-from storage.sql import DRIVER_ERRORS, Answered, Driver, Pending, Sql, utc_or_none
+from storage.sql import DRIVER_ERRORS, Answered, Driver, Pending, Sql, rowcount, utc_or_none
 from storage.upsert import table_of
 
 _T = table_of(OutboxMessage)
@@ -259,9 +259,7 @@ _CLAIM = Sql(_CLAIM_SQL.format(lock=""), _CLAIM_SQL.format(lock=" FOR UPDATE SKI
 
 def _rowcount(session: Session, statement: sa.Update) -> int:
     with writing(session):
-        result = session.execute(statement)
-    assert isinstance(result, sa.CursorResult)
-    return result.rowcount
+        return rowcount(session, statement)
 
 
 def _update_claimed(
@@ -468,7 +466,9 @@ def extend_expiry(
     ).all()
     for message_id, expires_at in rows:
         session.execute(
-            sa.update(_T).where(_T.c.id == message_id).values(expires_at=expires_at + by)
+            sa.update(_T)
+            .where(_T.c.team_id == team_id, _T.c.id == message_id)
+            .values(expires_at=expires_at + by)
         )
     return len(rows)
 

@@ -34,6 +34,7 @@ from typing import Any
 
 import psycopg
 from psycopg import generators, pq
+from sqlalchemy import CursorResult, Delete, Update
 from sqlalchemy.pool import PoolProxiedConnection
 from sqlmodel import Session
 
@@ -339,6 +340,13 @@ def utc(value: Any) -> datetime:
 
 def utc_or_none(value: Any) -> datetime | None:
     return None if value is None else utc(value)
+
+
+def rowcount(session: Session, statement: Update | Delete) -> int:
+    """Run an UPDATE or DELETE in the session's transaction; how many rows it changed."""
+    result = session.execute(statement)
+    assert isinstance(result, CursorResult)
+    return result.rowcount
 
 
 def listed(name: str, values: Iterable[Any]) -> dict[str, Any]:

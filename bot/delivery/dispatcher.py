@@ -434,9 +434,13 @@ class Dispatcher:
 
     def _try_open(self, user_id: str) -> str | None:
         try:
-            response = self._client.conversations_open(users=user_id)
+            return self._open(user_id)
         except (SlackApiError, OSError, http.client.HTTPException):
             return None
+
+    def _open(self, user_id: str) -> str:
+        """The bot's DM channel with `user_id` (conversations.open)."""
+        response = self._client.conversations_open(users=user_id)
         return str(response["channel"]["id"])
 
     def _remember_dm(self, key: tuple[str, str], channel: str) -> None:
@@ -450,8 +454,7 @@ class Dispatcher:
         key = (row.team_id, row.recipient_user)
         channel = self._dm_channels.get(key)
         if channel is None:
-            response = self._client.conversations_open(users=row.recipient_user)
-            channel = str(response["channel"]["id"])
+            channel = self._open(row.recipient_user)
             self._remember_dm(key, channel)
         return channel
 

@@ -138,6 +138,10 @@ class NewTouchpoint:
     # and a contact without one happened, as of then.
     typed_at: datetime | None = None
 
+    def as_of(self, now: datetime) -> datetime:
+        """The moment its day is read from: when it was typed, never later than `now`."""
+        return min(self.typed_at or now, now)
+
 
 @dataclass(frozen=True, kw_only=True)
 class Touch:
@@ -720,7 +724,7 @@ class Touchpoints:
             found = self._partner_at_hand(session, team_id, partner)
             scene = self._scene(session, actor, found, participants, now)
             tz = scene.caller_zone(needed=new.day_text is not None)
-            typed_at = min(new.typed_at or now, now)
+            typed_at = new.as_of(now)
             when = self._when(new, tz, now=typed_at)
             at, day_only = moment(new.kind, when, now=typed_at, typed=new.day_text)
             with writing(session):
@@ -826,8 +830,8 @@ class Touchpoints:
         if new.day_text is None:
             with Session(self.engine) as session:
                 tz = person_zone(session, team_id=actor.team_id, user_id=actor.user_id)
-            now = min(new.typed_at or self.clock.now(), self.clock.now())
-            moment(new.kind, self._when(new, tz, now=now), now=now)
+            as_of = new.as_of(self.clock.now())
+            moment(new.kind, self._when(new, tz, now=as_of), now=as_of)
         contact_person(new.contact)
 
     def _partner_at_hand(self, session: Session, team_id: str, partner: str | int) -> PartnerAtHand:

@@ -91,7 +91,12 @@ def day_words(day: date, today: date) -> str:
 
 
 def _on_day(day: date, *, year: bool = False) -> str:
-    text = f"on {day:%a} {day.day} {day:%b}"
+    return f"on {_day(day, year=year)}"
+
+
+def _day(day: date, *, year: bool = False) -> str:
+    """`Fri 27 Nov` (with the year if asked)."""
+    text = f"{day:%a} {day.day} {day:%b}"
     return f"{text} {day.year}" if year else text
 
 
@@ -328,7 +333,7 @@ def owner_told(result: Recorded) -> str | None:
         if result.owner_away_until is not None:
             # Away with nobody covering (or only the asker): the question waits in the outbox
             # until they are back.
-            last_day = _on_day(result.owner_away_until).removeprefix("on ")
+            last_day = _day(result.owner_away_until)
             return (
                 f"The owner {person(owner)} is away until {last_day}"
                 f" and {_who_covers(result)} I've queued the question for when they are back; "
@@ -341,7 +346,7 @@ def owner_told(result: Recorded) -> str | None:
     if result.owner_told is None:
         return None
     if result.owner_told == owner and result.owner_away_until is not None:
-        last_day = _on_day(result.owner_away_until).removeprefix("on ")
+        last_day = _day(result.owner_away_until)
         return (
             f"You're not on the team of *{facts.name}*. Its owner {person(owner)} is away until "
             f"{last_day} and {_who_covers(result)} I've queued a note for when they are back."
@@ -404,7 +409,7 @@ def alert_ask(
             f"take it on with `{COMMAND} owner {facts.name} @you`."
         )
     if owner_away_until is not None and covering is None:
-        last_day = _on_day(owner_away_until).removeprefix("on ")
+        last_day = _day(owner_away_until)
         return (
             f"{people(involved)}: please talk to each other before anyone reaches out again. "
             f"The owner {person(facts.owner_id)} is away until {last_day} and nobody covers."
@@ -636,7 +641,7 @@ def briefing_advice(briefing: Briefing) -> str:
         return f"You're not on its team; {own_intent(briefing.own_intent)}"
     intend = f"`{COMMAND} intend {facts.name} : what you have in mind`"
     if briefing.owner_away_until is not None:
-        last_day = _on_day(briefing.owner_away_until).removeprefix("on ")
+        last_day = _day(briefing.owner_away_until)
         away = f"its owner {person(facts.owner_id)} is away until {last_day}"
         if briefing.covering is not None:
             return (

@@ -111,30 +111,83 @@ def test_a_partner_has_at_most_one_owner(engine: Engine) -> None:
             session.commit()
 
 
-def test_alerts_raised_before_0016_are_credited_to_the_owner_at_migration(tmp_path: Path) -> None:
+NOW_STORED = "2026-11-20 09:00:00.000000"  # as SQLAlchemy stores a moment in SQLite
+
+
+def at_revision(tmp_path: Path, revision: str) -> Engine:
+    """A SQLite database migrated up to `revision` only."""
     engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
-    schema.upgrade(engine, "0015")
-    now = "2026-11-20 09:00:00.000000"
+    schema.upgrade(engine, revision)
+    return engine
+
+
+def insert(connection: sa.Connection, table: str, **values: object) -> None:
+    columns = ", ".join(values)
+    connection.execute(
+        sa.text(f"INSERT INTO {table} ({columns}) VALUES ({', '.join(':' + c for c in values)})"),
+        values,
+    )
+
+
+def partner_row(connection: sa.Connection, partner_id: int, **values: object) -> None:
+    insert(
+        connection,
+        "partner",
+        id=partner_id,
+        team_id="T1",
+        name=f"P{partner_id}",
+        normalized_name=f"p{partner_id}",
+        status="active",
+        created_by="U0ANA",
+        created_at=NOW_STORED,
+        **values,
+    )
+
+
+def acme_with_touchpoints(connection: sa.Connection, count: int) -> None:
+    """Partner 1, owned by Ana, and `count` touchpoints of Ben's with it (ids 1, 2, …)."""
+    partner_row(connection, 1)
+    insert(
+        connection,
+        "team_membership",
+        team_id="T1",
+        partner_id=1,
+        user_id="U0ANA",
+        role="owner",
+        added_at=NOW_STORED,
+    )
+    for touchpoint in range(1, count + 1):
+        touch(connection, partner_id=1, id=touchpoint, author_id="U0BEN")
+
+
+def touch(connection: sa.Connection, **values: object) -> None:
+    insert(
+        connection,
+        "touchpoint",
+        **{"team_id": "T1", "kind": "done", "at": NOW_STORED, "created_at": NOW_STORED, **values},
+    )
+
+
+def collision_row(connection: sa.Connection, earlier: int, later: int, **values: object) -> None:
+    insert(
+        connection,
+        "collision",
+        team_id="T1",
+        partner_id=1,
+        earlier_id=earlier,
+        later_id=later,
+        same_contact=False,
+        detected_at=NOW_STORED,
+        **values,
+    )
+
+
+def test_alerts_raised_before_0016_are_credited_to_the_owner_at_migration(tmp_path: Path) -> None:
+    engine = at_revision(tmp_path, "0015")
     with engine.begin() as connection:
-        run = connection.exec_driver_sql
-        run(
-            "INSERT INTO partner (id, team_id, name, normalized_name, status, created_by, "
-            f"created_at) VALUES (1, 'T1', 'Acme', 'acme', 'active', 'U0ANA', '{now}')"
-        )
-        run(
-            "INSERT INTO team_membership (team_id, partner_id, user_id, role, added_at) "
-            f"VALUES ('T1', 1, 'U0ANA', 'owner', '{now}')"
-        )
-        for touchpoint in (1, 2, 3):
-            run(
-                "INSERT INTO touchpoint (id, team_id, partner_id, author_id, kind, at, "
-                f"created_at) VALUES ({touchpoint}, 'T1', 1, 'U0BEN', 'logged', '{now}', '{now}')"
-            )
-        run(
-            "INSERT INTO collision (team_id, partner_id, earlier_id, later_id, same_contact, "
-            f"detected_at, alert_key) VALUES ('T1', 1, 1, 2, false, '{now}', 'collision:2'), "
-            f"('T1', 1, 1, 3, false, '{now}', NULL)"
-        )
+        acme_with_touchpoints(connection, 3)
+        collision_row(connection, 1, 2, alert_key="collision:2")
+        collision_row(connection, 1, 3, alert_key=None)
     schema.upgrade(engine)
     with engine.connect() as connection:
         rows = connection.exec_driver_sql(
@@ -144,26 +197,12 @@ def test_alerts_raised_before_0016_are_credited_to_the_owner_at_migration(tmp_pa
 
 
 def test_a_last_contact_logged_without_a_time_is_marked_so_at_0017(tmp_path: Path) -> None:
-    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
-    schema.upgrade(engine, "0016")
-    noon = "2026-11-20 03:00:00.000000"
+    engine = at_revision(tmp_path, "0016")
     with engine.begin() as connection:
-        run = connection.exec_driver_sql
         for partner, day_only in ((1, True), (2, False)):
-            run(
-                "INSERT INTO partner (id, team_id, name, normalized_name, status, created_by, "
-                f"created_at, last_contact_at, last_contact_by) VALUES ({partner}, 'T1', "
-                f"'P{partner}', 'p{partner}', 'active', 'U0ANA', '{noon}', '{noon}', 'U0CHLOE')"
-            )
-            run(
-                "INSERT INTO touchpoint (team_id, partner_id, author_id, kind, at, created_at, "
-                f"day_only) VALUES ('T1', {partner}, 'U0CHLOE', 'done', '{noon}', '{noon}', "
-                f"{int(day_only)})"
-            )
-        run(
-            "INSERT INTO partner (id, team_id, name, normalized_name, status, created_by, "
-            f"created_at) VALUES (3, 'T1', 'P3', 'p3', 'active', 'U0ANA', '{noon}')"
-        )
+            partner_row(connection, partner, last_contact_at=NOW_STORED, last_contact_by="U0CHLOE")
+            touch(connection, partner_id=partner, author_id="U0CHLOE", day_only=day_only)
+        partner_row(connection, 3)
     schema.upgrade(engine)
     with engine.connect() as connection:
         rows = connection.exec_driver_sql(
@@ -175,28 +214,10 @@ def test_a_last_contact_logged_without_a_time_is_marked_so_at_0017(tmp_path: Pat
 def test_upgrading_keeps_every_row_that_refers_to_a_rebuilt_table(tmp_path: Path) -> None:
     # SQLite rebuilds `partner` in later revisions (0009, 0017): its team, touchpoints and
     # collisions must survive the rebuild.
-    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
-    schema.upgrade(engine, "0008")
-    now = "2026-11-20 09:00:00.000000"
+    engine = at_revision(tmp_path, "0008")
     with engine.begin() as connection:
-        run = connection.exec_driver_sql
-        run(
-            "INSERT INTO partner (id, team_id, name, normalized_name, status, created_by, "
-            f"created_at) VALUES (1, 'T1', 'Acme', 'acme', 'active', 'U0ANA', '{now}')"
-        )
-        run(
-            "INSERT INTO team_membership (team_id, partner_id, user_id, role, added_at) "
-            f"VALUES ('T1', 1, 'U0ANA', 'owner', '{now}')"
-        )
-        for touchpoint in (1, 2):
-            run(
-                "INSERT INTO touchpoint (id, team_id, partner_id, author_id, kind, at, "
-                f"created_at) VALUES ({touchpoint}, 'T1', 1, 'U0BEN', 'done', '{now}', '{now}')"
-            )
-        run(
-            "INSERT INTO collision (team_id, partner_id, earlier_id, later_id, same_contact, "
-            f"detected_at) VALUES ('T1', 1, 1, 2, false, '{now}')"
-        )
+        acme_with_touchpoints(connection, 2)
+        collision_row(connection, 1, 2)
     schema.upgrade(engine)
     with engine.connect() as connection:
         counts = [
