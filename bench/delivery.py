@@ -51,6 +51,7 @@ from slack_bolt import BoltRequest
 from slack_sdk import WebClient
 from sqlmodel import Session
 
+from bot import logs
 from bot.app import create_app
 from bot.cli import freeze_startup_objects
 from bot.clock import ManualClock, SystemClock
@@ -439,11 +440,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.child is not None:
         # As in production: one INFO line per send is formatted and written (here, to nowhere).
-        logging.basicConfig(
-            level=logging.INFO,
-            stream=open(os.devnull, "w"),  # noqa: SIM115 - lives as long as the child
-            format="%(asctime)s %(levelname)s %(name)s %(message)s",
-        )
+        logs.configure(logging.INFO, stream=open(os.devnull, "w"))  # noqa: SIM115 - for good
         print(json.dumps(CHILDREN[args.child](args)))
         return 0
     postgres_url = args.postgres or os.environ.get("LIAISON_BENCH_POSTGRES_URL")

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from slack_bolt import App
 from slack_bolt.error import BoltError
 
-from bot import __version__
+from bot import __version__, logs
 from bot.clock import Clock, ManualClock, SystemClock
 from bot.config import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, Settings, SettingsError
 from bot.runtime import Runtime
@@ -134,10 +134,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         settings = Settings.from_env()
-        logging.basicConfig(
-            level=settings.log_level,
-            format="%(asctime)s %(levelname)s %(name)s %(message)s",
-        )
+        logs.configure(settings.log_level)
         # Alembic narrates every connection at INFO; its "Running upgrade" lines are enough.
         logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)
         if args.command == "simulate":

@@ -105,16 +105,20 @@ def replace_absences(
     ends_at: datetime,
     deputy_id: str | None,
     created_at: datetime,
-) -> int:
-    """Record an absence, replacing the user's absences that overlap it; returns how many."""
-    overlapping = sa.delete(Absence).where(
-        col(Absence.team_id) == team_id,
-        col(Absence.user_id) == user_id,
-        col(Absence.starts_at) < ends_at,
-        col(Absence.ends_at) > starts_at,
+) -> list[tuple[datetime, datetime]]:
+    """Record an absence, replacing the user's absences that overlap it; returns the spans
+    (start, end) it replaced, earliest first."""
+    overlapping = (
+        sa.delete(Absence)
+        .where(
+            col(Absence.team_id) == team_id,
+            col(Absence.user_id) == user_id,
+            col(Absence.starts_at) < ends_at,
+            col(Absence.ends_at) > starts_at,
+        )
+        .returning(col(Absence.starts_at), col(Absence.ends_at))
     )
-    result = session.execute(overlapping)
-    assert isinstance(result, sa.CursorResult)
+    replaced = sorted((utc(start), utc(end)) for start, end in session.execute(overlapping))
     session.add(
         Absence(
             team_id=team_id,
@@ -126,7 +130,7 @@ def replace_absences(
         )
     )
     session.flush()
-    return result.rowcount
+    return replaced
 
 
 def end_absence(*, session: Session, team_id: str, absence_id: int, at: datetime) -> None:

@@ -69,13 +69,21 @@ def person_zone(session: Session, *, team_id: str, user_id: str) -> ZoneInfo:
 
 
 @dataclass(frozen=True)
+class Period:
+    """A stretch of time away: from `starts_at` up to (not including) `ends_at`."""
+
+    starts_at: datetime
+    ends_at: datetime
+
+
+@dataclass(frozen=True)
 class AwayResult:
-    """An absence as recorded, and how many earlier ones it replaced."""
+    """An absence as recorded, and the earlier ones it replaced (they overlapped it)."""
 
     starts_at: datetime
     ends_at: datetime
     deputy_id: str | None
-    replaced: int
+    replaced: tuple[Period, ...] = ()
 
 
 def go_away(
@@ -109,7 +117,12 @@ def go_away(
             by=ends_at - max(starts_at, now),
         )
         session.commit()
-    return AwayResult(starts_at=starts_at, ends_at=ends_at, deputy_id=deputy_id, replaced=replaced)
+    return AwayResult(
+        starts_at=starts_at,
+        ends_at=ends_at,
+        deputy_id=deputy_id,
+        replaced=tuple(Period(start, end) for start, end in replaced),
+    )
 
 
 def drop_deputy(engine: Engine, *, team_id: str, user_id: str, deputy_id: str) -> bool:
@@ -121,14 +134,6 @@ def drop_deputy(engine: Engine, *, team_id: str, user_id: str, deputy_id: str) -
         )
         session.commit()
     return dropped > 0
-
-
-@dataclass(frozen=True)
-class Period:
-    """A stretch of time away: from `starts_at` up to (not including) `ends_at`."""
-
-    starts_at: datetime
-    ends_at: datetime
 
 
 @dataclass(frozen=True)

@@ -57,8 +57,9 @@ def away_recorded(result: AwayResult, *, tz: ZoneInfo, now: datetime) -> str:
         "Type `/partner back` to end it early."
     )
     if result.replaced:
-        earlier = "one earlier time" if result.replaced == 1 else f"{result.replaced} earlier times"
-        text += f"\nThis replaces {earlier} away that overlapped."
+        times = "time" if len(result.replaced) == 1 else "times"
+        spans = " and ".join(f"from {span(earlier, tz, today)}" for earlier in result.replaced)
+        text += f"\nThis replaces your {times} away {spans}, which overlapped."
     return text
 
 

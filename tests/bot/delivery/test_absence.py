@@ -215,6 +215,23 @@ def test_away_over_a_weekend_reads_the_last_day_after_the_first(
     assert absence.ends_at == datetime(2026, 12, 3, 0, 0, tzinfo=UTC)
 
 
+def test_away_names_the_times_away_it_replaces(slack: Slack, engine: Engine) -> None:
+    set_zones(engine, [(ANA, "UTC")], at=NOW)  # Wednesday 25 Nov
+    slack.command("away 2026-11-30 to 2026-12-04")
+    slack.command("away 2026-12-10 to 2026-12-11")
+    slack.command("away 2026-12-20 to 2026-12-31")
+
+    delivery = slack.command("away 2026-12-02 to 2026-12-10")
+
+    assert (
+        "This replaces your times away from *Mon 30 Nov* to *Fri 4 Dec* and from *Thu 10 Dec* to *Fri 11 Dec*, which overlapped."
+        in delivery.body.replace("\\n", "\n")
+    )
+    assert [(a.starts_at.day, a.ends_at.day) for a in absences(engine)] == [(2, 11), (20, 1)]
+    one = slack.command("away 2026-12-24 to 2026-12-26")
+    assert "This replaces your time away from *Sun 20 Dec* to *Thu 31 Dec*, which" in one.body
+
+
 def test_away_from_someone_never_seen_reads_their_zone_from_slack_first(
     slack: Slack, engine: Engine
 ) -> None:

@@ -1,0 +1,48 @@
+"""The log's set-up, in a fresh interpreter (it changes process-wide logging state)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(code: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+
+
+def test_lines_say_when_how_bad_which_logger_and_what() -> None:
+    done = run(
+        "import logging; from bot import logs; logs.configure('INFO'); "
+        "logging.getLogger('bot.delivery').info('delivery outbox_id=%d outcome=%s', 7, 'sent'); "
+        "logging.getLogger('bot.delivery').debug('not shown')"
+    )
+    (line,) = done.stderr.splitlines()
+    assert re.fullmatch(
+        r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} INFO bot.delivery delivery outbox_id=7 outcome=sent",
+        line,
+    )
+
+
+def test_errors_keep_their_traceback() -> None:
+    done = run(
+        "import logging; from bot import logs; logs.configure('WARNING')\n"
+        "try:\n    1 / 0\nexcept ZeroDivisionError:\n"
+        "    logging.getLogger('liaison').exception('send failed')"
+    )
+    assert "ERROR liaison send failed" in done.stderr
+    assert "ZeroDivisionError: division by zero" in done.stderr
+
+
+def test_a_logger_already_set_up_is_left_alone() -> None:
+    done = run(
+        "import logging, sys; logging.basicConfig(stream=sys.stdout, format='%(message)s'); "
+        "from bot import logs; logs.configure('DEBUG'); "
+        "logging.getLogger('x').warning('mine'); logging.getLogger('x').info('dropped')"
+    )
+    assert (done.stdout, done.stderr) == ("mine\n", "")
