@@ -350,16 +350,22 @@ def _problem(error: GrammarError | BadName | BadValue | NotInWorkspace) -> str:
 def swallowed_words(call: Call, unknown: UnknownPartner) -> str | None:
     """When the unknown name is a known partner followed by words the verb does not take
     (`survey Acme weekly`, `log Oxfam yesterday : …`), say so instead of "no such partner"."""
+    found = known_prefix(call, unknown)
+    if found is None:
+        return None
+    partner, extra = found
+    return texts.swallowed_words(partner.name, extra, verb=call.verb.name, query=unknown.query)
+
+
+def known_prefix(call: Call, unknown: UnknownPartner) -> tuple[PartnerFacts, str] | None:
+    """The known partner the unknown name starts with (the longest), and the words after it."""
     words = unknown.query.split()
     for keep in range(len(words) - 1, 0, -1):
-        known = " ".join(words[:keep])
         try:
-            facts = call.registry.profile(team_id=call.team_id, partner=known).facts
+            facts = call.registry.profile(team_id=call.team_id, partner=" ".join(words[:keep]))
         except RegistryError:
             continue
-        return texts.swallowed_words(
-            facts.name, " ".join(words[keep:]), verb=call.verb.name, query=unknown.query
-        )
+        return facts.facts, " ".join(words[keep:])
     return None
 
 

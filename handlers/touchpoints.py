@@ -20,12 +20,14 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.interval import IntervalTrigger
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.dates import DateError, parse_when
 from bot.runtime import Runtime
 from bot.services import people
 from bot.services.people import NotInWorkspace, PeopleCheck, PeopleToLookUp
@@ -359,7 +361,7 @@ def answer(call: Call, body: VerbBody) -> Reply:
     if (
         isinstance(refusal, UnknownPartner)
         and call.verb.name != "check"
-        and registry_handlers.swallowed_words(call, refusal) is None
+        and not _clause_swallowed(call, refusal)
     ):
         value = blocks.register_value(
             name=refusal.query,
@@ -370,6 +372,23 @@ def answer(call: Call, body: VerbBody) -> Reply:
         if value is not None:
             reply = blocks.with_register(reply, query=refusal.query, value=value)
     return reply
+
+
+def _clause_swallowed(call: Call, unknown: UnknownPartner) -> bool:
+    """Whether the unknown name is a known partner followed by what reads as a clause without
+    its word (`log Oxfam yesterday : …`, `log Oxfam call : …`): a slip, not a new partner's
+    name. Other words after a known name may well name another partner (Unicef Germany)."""
+    found = registry_handlers.known_prefix(call, unknown)
+    if found is None:
+        return False
+    extra = found[1]
+    if extra.split()[0].lower() in CLAUSES | MEDIUMS.keys():
+        return True
+    try:
+        parse_when(extra, now=call.runtime.clock.now(), tz=ZoneInfo("UTC"))
+    except DateError:
+        return False
+    return True
 
 
 VERB_HANDLERS: dict[str, VerbHandler] = {

@@ -433,6 +433,21 @@ def test_a_pick_or_a_registration_clicked_days_later_keeps_the_day_it_was_typed(
 
 
 @pytest.mark.usefixtures("acme")
+def test_a_known_name_with_more_words_may_be_another_partner_to_register(slack: Slack) -> None:
+    said = answer(slack, "log Acme Germany via call : the German office", user=BEN)
+    assert "If you meant *Acme Corporation*, “Germany” is not something `log` takes" in said
+    message = last(slack, BEN)
+    assert action_ids(message)[-1] == blocks.REGISTER
+    click(slack, BEN, message, blocks.REGISTER)
+    assert "Registered *Acme Germany* with you as its owner" in shown(message)
+    (touchpoint,) = touchpoints(slack)
+    # A clause without its word is a slip, not a partner: no "Register it".
+    for line in ("log Acme yesterday : call", "log Acme call : hello", "plan Acme friday : x"):
+        answer(slack, line, user=BEN)
+        assert blocks.REGISTER not in action_ids(last(slack, BEN)), line
+
+
+@pytest.mark.usefixtures("acme")
 def test_register_it_registers_with_the_caller_as_owner_then_logs(slack: Slack) -> None:
     said = answer(slack, "plan Globex on friday : first meeting", user=BEN)
     assert "I don't know a partner called “Globex”" in said
