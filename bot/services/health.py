@@ -52,7 +52,7 @@ from bot.services.commitments import Balance, Commitments
 from bot.services.feedback import settings_of
 from bot.services.registry import PartnerFacts, Registry
 from bot.services.surveys import QUESTIONS, results_of
-from bot.services.touchpoints import followed_up
+from bot.services.touchpoints import authors_zones, followed_up
 from storage import health as store
 from storage import partners as partner_store
 from storage import touchpoints as touchpoint_store
@@ -409,15 +409,19 @@ def collision_counts(
     end: datetime | None = None,
 ) -> dict[int, int]:
     """Per partner, the collision events of [start, end) (`storage.health.collision_events`),
-    each contact counted once: a plan or intent whose own log collided too (`followed_up`, in
-    the workspace's zone) is that log's event, not one of its own."""
+    each contact counted once: a plan or intent whose own log collided too (`followed_up`, on
+    its author's calendar) is that log's event, not one of its own."""
     events = store.collision_events(
         session=session, team_id=team_id, partner_ids=partner_ids, start=start, end=end
     )
     touches = touchpoint_store.touchpoints_by_id(
         session=session, team_id=team_id, ids=sorted({i for ids in events.values() for i in ids})
     )
-    gone = followed_up(touches, tz=zone(settings_of(session, team_id=team_id).timezone))
+    gone = followed_up(
+        touches,
+        tz=zone(settings_of(session, team_id=team_id).timezone),
+        zones=authors_zones(session, team_id=team_id, touches=touches),
+    )
     return {partner: sum(i not in gone for i in ids) for partner, ids in events.items()}
 
 

@@ -31,7 +31,7 @@ Messages are worded by a `Renderer` that the Slack layer provides.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
@@ -530,14 +530,20 @@ class _Recorded(Protocol):
     def participants(self) -> tuple[str, ...]: ...
 
 
-def followed_up(touches: Iterable[_Recorded], *, tz: tzinfo) -> set[int]:
+def followed_up(
+    touches: Iterable[_Recorded], *, tz: tzinfo, zones: Mapping[str, tzinfo] | None = None
+) -> set[int]:
     """The ids of plans and intents among `touches` that a log has since followed up, so that
     one contact is not told of twice:
 
-    - a plan, by a log of the same kind of contact on its day (`contact_day` in `tz`, the
-      workspace's zone) in which its author took part: the log stands for the meeting;
+    - a plan, by a log of the same kind of contact on its day in which its author took part:
+      the log stands for the meeting;
     - an intent, by a log of its author's of a contact on or after the intent's day: the
       heads-up is over. A plan does not end an intent (the owner's answer may still be due).
+
+    Days are read on the calendar of the plan's or intent's author (`zones`, else `tz`, the
+    workspace's zone): a meeting planned for 20:00 in New York and logged as "on friday" is on
+    Friday for its author, though on Saturday in UTC (`contact_day`).
 
     Both stay stored (collisions and check-ins refer to them); they are left out of what
     people are shown and of new collisions.
@@ -546,22 +552,41 @@ def followed_up(touches: Iterable[_Recorded], *, tz: tzinfo) -> set[int]:
     if all(t.kind is TouchpointKind.DONE for t in touches):
         return set()  # most often, on the log path: nothing to follow up
     logs = [t for t in touches if t.kind is TouchpointKind.DONE]
+    zones = zones or {}
 
-    def day(t: _Recorded) -> date:
-        return contact_day(t.at, day_only=t.day_only, tz=tz)
+    def day(t: _Recorded, person: str) -> date:
+        return contact_day(t.at, day_only=t.day_only, tz=zones.get(person, tz))
 
-    logged = {(person, day(t), t.medium) for t in logs for person in (t.author_id, *t.participants)}
+    logged = {
+        (person, day(t, person), t.medium)
+        for t in logs
+        for person in (t.author_id, *t.participants)
+    }
     latest_log: dict[str, date] = {}
     for t in logs:
-        latest_log[t.author_id] = max(day(t), latest_log.get(t.author_id, day(t)))
+        logged_on = day(t, t.author_id)
+        latest_log[t.author_id] = max(logged_on, latest_log.get(t.author_id, logged_on))
     gone = set()
     for t in touches:
-        if t.kind is TouchpointKind.PLANNED and (t.author_id, day(t), t.medium) in logged:
-            gone.add(t.id)
+        if t.kind is TouchpointKind.PLANNED:
+            if (t.author_id, day(t, t.author_id), t.medium) in logged:
+                gone.add(t.id)
         elif t.kind is TouchpointKind.INTENDED and t.author_id in latest_log:
-            if latest_log[t.author_id] >= day(t):
+            if latest_log[t.author_id] >= day(t, t.author_id):
                 gone.add(t.id)
     return gone
+
+
+def authors_zones(
+    session: Session, *, team_id: str, touches: Collection[_Recorded]
+) -> dict[str, tzinfo]:
+    """The time zones of the authors of the plans and intents among `touches` whom Slack told
+    us one of, for `followed_up`; no query when there are none (most logs' neighbours)."""
+    authors = {t.author_id for t in touches if t.kind is not TouchpointKind.DONE}
+    if not authors:
+        return {}
+    known = store_people.zones_of(session=session, team_id=team_id, user_ids=authors)
+    return {user: zone(name) for user, name in known.items() if name}
 
 
 def next_working_day(moment_: datetime, *, tz: ZoneInfo, hours: WorkingHours) -> datetime:
@@ -989,7 +1014,9 @@ class Touchpoints:
         # Who took part in something together lately, plans followed up by a log included
         # (a meeting planned together and logged by one of them was still together).
         together = [row.colleagues for row in around]
-        gone = followed_up(around, tz=tz)
+        gone = followed_up(
+            around, tz=tz, zones=authors_zones(session, team_id=team_id, touches=around)
+        )
         # An intent the owner said they would handle is theirs now: its author stays away.
         gone.update(
             row.id
@@ -1256,7 +1283,12 @@ class Touchpoints:
             open_intents = touches(
                 kinds=intents, start=intents_since, newest_first=True, limit=BRIEFING_PLANNED
             )
-            gone = followed_up([*logged, *passed, *planned, *open_intents], tz=workspace_tz)
+            shown = [*logged, *passed, *planned, *open_intents]
+            gone = followed_up(
+                shown,
+                tz=workspace_tz,
+                zones=authors_zones(session, team_id=team_id, touches=shown),
+            )
             recent = sorted(
                 (touch for touch in [*logged, *passed] if touch.id not in gone),
                 key=lambda touch: (touch.at, touch.id),

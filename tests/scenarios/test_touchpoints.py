@@ -871,6 +871,17 @@ def test_check_counts_a_contact_logged_for_today_without_a_time(slack: Slack) ->
 
 
 @pytest.mark.usefixtures("acme")
+def test_an_evening_meeting_logged_next_day_by_its_day_counts_once(slack: Slack) -> None:
+    # Ben, in New York, plans a dinner for Friday 20:00 there: Saturday 01:00 UTC.
+    answer(slack, "plan Acme on friday 20:00 via meeting : dinner", user=BEN)
+    at(slack, datetime(2026, 11, 28, 14, 0, tzinfo=UTC))  # Saturday morning in New York
+    answer(slack, "log Acme on yesterday via meeting : the dinner went well", user=BEN)
+    lately = section_of(answer(slack, "check Acme", user=CHLOE), "Lately")
+    assert lately.count("• ") == 1, lately
+    assert "<@U0BEN> met them" in lately and "planned" not in lately
+
+
+@pytest.mark.usefixtures("acme")
 def test_check_shows_a_plan_while_it_lies_ahead_of_the_reader(slack: Slack) -> None:
     # Wed 25 Nov 18:00 in Tokyo: Chloe's "tomorrow" is Thu 26 Nov; Dan's 10:00 London is too.
     answer(slack, "plan Acme on tomorrow : Chloe's visit", user=CHLOE)

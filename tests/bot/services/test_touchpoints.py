@@ -4,6 +4,7 @@ told through the outbox, intents, the briefing; and its pure rules."""
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -276,6 +277,17 @@ def test_a_plan_logged_on_its_day_and_an_intent_acted_on_are_followed_up() -> No
     morning = touch(13, TouchpointKind.DONE, BEN, monday.replace(hour=10))
     assert followed_up([late, morning], tz=UTC) == {12}
     assert followed_up([late, morning], tz=ZoneInfo("Asia/Tokyo")) == set()
+    # … unless the author's own zone is known: their calendar decides. A meeting planned for
+    # Friday 20:00 in New York (Saturday 01:00 UTC) and logged as "on friday" (day only).
+    new_york = ZoneInfo("America/New_York")
+    evening = touch(14, TouchpointKind.PLANNED, BEN, datetime(2026, 11, 28, 1, tzinfo=UTC))
+    day_only = replace(
+        touch(15, TouchpointKind.DONE, BEN, datetime(2026, 11, 27, 17, tzinfo=UTC)),
+        day_only=True,
+    )
+    assert followed_up([evening, day_only], tz=UTC) == set()
+    assert followed_up([evening, day_only], tz=UTC, zones={BEN: new_york}) == {14}
+    assert followed_up([evening, day_only], tz=UTC, zones={CHLOE: new_york}) == set()
 
 
 def test_the_next_working_day_skips_the_weekend() -> None:
