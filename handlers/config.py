@@ -10,6 +10,8 @@ answer follows after it (`handlers.partners.answer`).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.runtime import Runtime
 from bot.services.people import NotInWorkspace
 from bot.services.workspace_settings import (
@@ -27,7 +29,7 @@ from handlers.blocks import config as blocks
 from handlers.blocks.partners import say
 from handlers.grammar import GrammarError
 from handlers.invocation import VerbHandler
-from handlers.partners import Call, VerbBody, verb_handler
+from handlers.partners import Call, VerbBody, announce_in, verb_handler
 from handlers.reply import Reply
 from handlers.texts import config as texts
 from handlers.texts import partners as partner_texts
@@ -92,7 +94,13 @@ def config(call: Call) -> Reply:
             return blocks.bad_setting(setting, error.problem)
     else:
         update = READERS[setting](value)
-    return blocks.changed(service.change(actor=call.actor, setting=setting, update=update))
+    change = service.change(actor=call.actor, setting=setting, update=update)
+    reply = blocks.changed(change)
+    channel = change.after.coordination_channel
+    if setting is Setting.CHANNEL and channel is not None and not change.unchanged:
+        welcome = partner_texts.alerts_here(partner=None, by=call.invocation.user_id)
+        reply = replace(reply, followup=announce_in(channel, welcome))
+    return reply
 
 
 def guarded(body: VerbBody) -> VerbBody:

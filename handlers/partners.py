@@ -25,6 +25,7 @@ from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
 from bot.delivery.absence import person_zone
+from bot.delivery.dispatcher import error_code
 from bot.delivery.outbox import enqueue
 from bot.runtime import Runtime
 from bot.services import people
@@ -223,7 +224,27 @@ def channel(call: Call) -> Reply:
     facts = call.registry.set_channel(
         actor=call.actor, partner=call.partner(line.name), channel_id=line.channel_id
     )
-    return say(texts.channel_set(facts))
+    reply = say(texts.channel_set(facts))
+    if facts.channel_id is None:
+        return reply
+    welcome = texts.alerts_here(partner=facts.name, by=call.invocation.user_id)
+    return replace(reply, followup=announce_in(facts.channel_id, welcome))
+
+
+def announce_in(channel_id: str, text: str) -> Followup:
+    """After the ack: say in the channel just chosen for alerts that they will come there,
+    which also shows whether Liaison can post there at all. If Slack refuses, the person who
+    chose it is told why and what to do; the setting stands."""
+
+    def run(client: WebClient, respond: Respond) -> None:
+        try:
+            client.chat_postMessage(channel=channel_id, text=text)
+        except SlackApiError as error:
+            code = error_code(error)
+            logger.info("channel %s refused the announcement: %s", channel_id, code)
+            respond(text=texts.cannot_post(channel_id, code), replace_original=False)
+
+    return run
 
 
 def alias(call: Call) -> Reply:

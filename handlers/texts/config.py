@@ -282,11 +282,12 @@ def changed(change: Changed) -> str:
         if channel.startswith("#"):
             text += (
                 f"\nYou typed {channel} rather than picking it from Slack's list, so I'll post "
-                "there by name: it must be a public channel. If Slack can't find it, admins see "
-                f"the failures in `{COMMAND} config`."
+                "there by name: it must be a public channel."
             )
         else:
             text += "\nIf it is a private channel, invite Liaison to it."
+        if not change.unchanged:
+            text += " I'm saying hello there now, and will tell you if Slack won't let me."
     return text
 
 

@@ -312,6 +312,42 @@ def status_set(facts: PartnerFacts) -> str:
     return f"*{facts.name}* is now {status(facts.status)}."
 
 
+def alerts_here(*, partner: str | None, by: str) -> str:
+    """Posted in a channel just chosen for alerts (about one partner, or about all)."""
+    about = f"*{partner}*" if partner else "partners"
+    return (
+        f":wave: <@{by}> chose this channel for Liaison's coordination alerts about {about}: "
+        "when colleagues approach the same partner without knowing of each other, I'll say so "
+        "here."
+    )
+
+
+# What to do when Slack refuses to let Liaison post in a channel, by Slack's error code.
+CANNOT_POST_ADVICE = {
+    "channel_not_found": (
+        "Pick the channel from the list Slack offers as you type `#`; a private channel needs "
+        "Liaison invited first (`/invite @Liaison` in it)."
+    ),
+    "not_in_channel": "Invite Liaison to it: `/invite @Liaison` in the channel.",
+    "is_archived": "It is archived: choose another channel.",
+}
+
+
+def cannot_post(channel_id: str, code: str) -> str:
+    advice = CANNOT_POST_ADVICE.get(
+        code, f"Admins see the deliveries that fail because of it in `{COMMAND} config`."
+    )
+    return (
+        f"I couldn't post in {shown_channel(channel_id)}: Slack answered `{code}`. {advice} "
+        "The setting stands, so alerts meant for that channel fail until it works."
+    )
+
+
+def shown_channel(channel_id: str) -> str:
+    """A channel as stored: an id Slack links (`<#C123>`), or a name typed as `#name`."""
+    return channel_id if channel_id.startswith("#") else f"<#{channel_id}>"
+
+
 def channel_set(facts: PartnerFacts) -> str:
     if facts.channel_id is None:
         return (

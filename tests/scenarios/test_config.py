@@ -263,11 +263,16 @@ def test_the_window_decides_which_contacts_collide(slack: Slack) -> None:
 def test_the_channel_picked_or_typed_is_where_collision_alerts_go(slack: Slack) -> None:
     said = answer(slack, "config channel <#C0GENERAL|general>")
     assert "*Coordination channel* is now *<#C0GENERAL>*" in said
+    assert "I'm saying hello there now" in said
+    (hello,) = posts(slack, "C0GENERAL")  # which shows Liaison can post there
+    assert "<@U0ANA> chose this channel for Liaison's coordination alerts about partners" in (
+        shown(hello)
+    )
     answer(slack, "log Acme : first", user=BEN)
     assert "I've posted this in" in answer(slack, "log Acme : second", user=CHLOE)
     deliver_outbox(slack)
     assert posts(slack) == []  # not #partnerships any more
-    (alert,) = posts(slack, "C0GENERAL")
+    _hello, alert = posts(slack, "C0GENERAL")
     assert "Revolving door at Acme Corporation" in shown(alert)
 
     # A channel typed without picking it is posted to by name.
@@ -278,13 +283,35 @@ def test_the_channel_picked_or_typed_is_where_collision_alerts_go(slack: Slack) 
     answer(slack, "log Globex : first", user=BEN)
     answer(slack, "log Globex : second", user=CHLOE)
     deliver_outbox(slack)
-    (alert,) = posts(slack, alerts_channel.id)
+    _hello, alert = posts(slack, alerts_channel.id)
     assert "Revolving door at Globex" in shown(alert)
 
     said = answer(slack, "config channel none")
     assert "is now *#partnerships — the server's default; none set here*" in said
     row = workspace_row(slack)
     assert row is not None and row.coordination_channel is None
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_channel_liaison_cannot_post_in_is_named_to_whoever_chose_it(slack: Slack) -> None:
+    said = answer(slack, "config channel #nope")
+    assert (
+        "I couldn't post in #nope: Slack answered `channel_not_found`. Pick the channel from "
+        "the list Slack offers as you type `#`" in said
+    )
+    assert "The setting stands" in said
+    row = workspace_row(slack)
+    assert row is not None and row.coordination_channel == "#nope"
+    # A partner's own channel is tried the same way; setting it back to one that works is quiet.
+    slack.fake.add_channel(id="C0OLD", name="old-acme", is_archived=True)
+    said = answer(slack, "channel Acme <#C0OLD|old-acme>")
+    assert "I couldn't post in <#C0OLD>: Slack answered `is_archived`" in said
+    said = answer(slack, "channel Acme <#C0GENERAL|general>")
+    assert said.startswith("Alerts about *Acme Corporation* will go to <#C0GENERAL>.")
+    assert "couldn't post" not in said
+    (hello,) = posts(slack, "C0GENERAL")
+    assert "coordination alerts about *Acme Corporation*" in shown(hello)
+    assert "I'm saying hello" not in answer(slack, "config channel #nope")  # unchanged: quiet
 
 
 @pytest.mark.usefixtures("acme")

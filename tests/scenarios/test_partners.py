@@ -369,6 +369,7 @@ def test_team_deputy_aliases_rename_channel_and_contacts(slack: Slack) -> None:
     assert "is now called *MSF International*" in answer(
         slack, "rename Médecins Sans Frontières to MSF International", user=BEN
     )
+    slack.fake.add_channel(id="C0MSF", name="msf")
     assert "Alerts about *MSF International* will go to <#C0MSF>" in answer(
         slack, "channel MSF <#C0MSF|msf>", user=BEN
     )

@@ -295,7 +295,8 @@ def test_the_partners_own_channel_gets_its_alerts(slack: Slack) -> None:
     assert "I've posted this in <#C0ACME>" in answer(slack, "log Acme : two", user=CHLOE)
     deliver_outbox(slack)
     assert posts(slack) == []
-    assert len(posts(slack, "C0ACME")) == 1
+    hello, alert = posts(slack, "C0ACME")  # the channel is greeted when chosen
+    assert "chose this channel" in hello.text and "Revolving door" in shown(alert)
     # Moved to another channel within the day: the next alert starts there, not in a thread
     # of the old channel.
     slack.fake.add_channel(id="C0NEW", name="acme-new")
@@ -303,8 +304,8 @@ def test_the_partners_own_channel_gets_its_alerts(slack: Slack) -> None:
     said = answer(slack, "log Acme : three", user=DAN)
     assert "I've posted this in <#C0NEW>" in said and "thread" not in said
     deliver_outbox(slack)
-    (moved,) = posts(slack, "C0NEW")
-    assert moved.thread_ts is None and len(posts(slack, "C0ACME")) == 1
+    _hello, moved = posts(slack, "C0NEW")
+    assert moved.thread_ts is None and len(posts(slack, "C0ACME")) == 2
 
 
 # --- Absences -----------------------------------------------------------------------------------

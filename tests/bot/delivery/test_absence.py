@@ -224,8 +224,8 @@ def test_away_names_the_times_away_it_replaces(slack: Slack, engine: Engine) -> 
     delivery = slack.command("away 2026-12-02 to 2026-12-10")
 
     assert (
-        "This replaces your times away from *Mon 30 Nov* to *Fri 4 Dec* and from *Thu 10 Dec* to *Fri 11 Dec*, which overlapped."
-        in delivery.body.replace("\\n", "\n")
+        "This replaces your times away from *Mon 30 Nov* to *Fri 4 Dec* and from *Thu 10 Dec* "
+        "to *Fri 11 Dec*, which overlapped." in delivery.body.replace("\\n", "\n")
     )
     assert [(a.starts_at.day, a.ends_at.day) for a in absences(engine)] == [(2, 11), (20, 1)]
     one = slack.command("away 2026-12-24 to 2026-12-26")
