@@ -88,7 +88,8 @@ VERBS: tuple[Verb, ...] = (
         PARTNERS,
         ("channel NAME #channel", "channel NAME none"),
         "The partner's own coordination channel: alerts about it go there (`none`: the "
-        "workspace's channel again).",
+        "workspace's channel again). Liaison says hello there at once, and tells you if Slack "
+        "won't let it post (a private channel needs `/invite @Liaison` first).",
         ("channel MSF #msf-partnership",),
         who=OWNERS,
     ),
