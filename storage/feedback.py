@@ -512,8 +512,18 @@ def mark_round_reminded(*, session: Session, team_id: str, round_id: int, at: da
     return rowcount(session, statement) == 1
 
 
-def close_round(*, session: Session, team_id: str, round_id: int, at: datetime) -> bool:
+def close_round(
+    *,
+    session: Session,
+    team_id: str,
+    round_id: int,
+    at: datetime,
+    unreached: Collection[str] = (),
+) -> bool:
     """Close the round: count its respondents and cut every link between people and answers.
+
+    `unreached` are people the round could not ask (away for all of it): unless they answered
+    all the same (in the App Home), they no longer count among the invited.
 
     False when it was closed already (by another process). Afterwards the answers keep only
     round, question and score: the deliveries lose their respondent token and the answers the
@@ -526,10 +536,34 @@ def close_round(*, session: Session, team_id: str, round_id: int, at: datetime) 
     if rowcount(session, closed.values(closed_at=at)) != 1:
         return False
     respondents = respondent_count(session=session, team_id=team_id, round_id=round_id)
+    values: dict[str, int] = {"respondents": respondents}
+    if unreached:
+        answered = (
+            select(SurveyAnswer.id)
+            .where(
+                SurveyAnswer.team_id == team_id,
+                SurveyAnswer.round_id == round_id,
+                col(SurveyAnswer.respondent) == col(SurveyDelivery.respondent),
+                col(SurveyAnswer.score).is_not(None),
+            )
+            .exists()
+        )
+        silent = session.exec(
+            select(func.count()).where(
+                SurveyDelivery.team_id == team_id,
+                SurveyDelivery.round_id == round_id,
+                col(SurveyDelivery.user_id).in_(sorted(unreached)),
+                ~answered,
+            )
+        ).one()
+        invited = session.exec(
+            select(SurveyRound.invited).where(
+                SurveyRound.team_id == team_id, SurveyRound.id == round_id
+            )
+        ).one()
+        values["invited"] = max(0, int(invited) - int(silent))
     session.execute(
-        sa.update(rounds)
-        .where(rounds.c.team_id == team_id, rounds.c.id == round_id)
-        .values(respondents=respondents)
+        sa.update(rounds).where(rounds.c.team_id == team_id, rounds.c.id == round_id).values(values)
     )
     deliveries = table_of(SurveyDelivery)
     session.execute(

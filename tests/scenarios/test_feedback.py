@@ -208,6 +208,27 @@ def test_people_away_are_asked_once_they_are_back(slack: Slack) -> None:
     assert len(questions(slack, DAN)) == 4
 
 
+def test_someone_away_for_the_whole_round_is_not_counted_as_asked(slack: Slack) -> None:
+    acme(slack)
+    say(slack, "away today to 2026-12-11", user=DAN)
+    say(slack, "back", user=BEN)  # not away: nothing changes for Ben
+    say(slack, "away 2026-11-30 to 2026-12-11", user=CHLOE)  # away after being asked
+    say(slack, "survey Acme now")
+    at(slack, START)
+    at(slack, START.replace(hour=14, minute=20))  # New York's morning
+    at(slack, START.replace(day=26, hour=0, minute=20))  # Tokyo's
+    for user in (ANA, BEN):
+        _answer_all(slack, user, (4, 4, 3, 2))
+    assert questions(slack, DAN) == [] and len(questions(slack, CHLOE)) == 4
+
+    at(slack, datetime(2026, 12, 2, 9, 5, tzinfo=UTC))  # closes, Dan still away
+    (report,) = [m for m in channel_posts(slack) if "Pulse results" in shown(m)]
+    assert "has closed: 2 of 3 answered (67%)." in shown(report)
+    assert questions(slack, DAN) == []
+    (closed,) = rows(slack, SurveyRound)
+    assert (closed.invited, closed.respondents) == (3, 2)
+
+
 def test_a_second_round_is_refused_while_one_is_running(slack: Slack) -> None:
     acme(slack)
     say(slack, "survey Acme now")
