@@ -13,7 +13,8 @@ Two touchpoints with the same partner collide when all of these hold:
    meeting they planned does not collide with themselves.
 4. At least one side is an outsider to the partner's team. Owner, deputy and members are expected
    to coordinate among themselves, so their touchpoints collide only with outsiders'.
-A collision where both sides met the same contact person is marked `same_contact`.
+A collision where both sides met the same person at the partner (one of them, when several were
+named) is marked `same_contact`.
 Every colliding pair is recorded once; which are alerted is the caller's rule (two authors
 already known to each other are not alerted again: `bot.services.touchpoints.known`).
 
@@ -39,7 +40,7 @@ class Contact:
     touchpoint_id: int
     at: datetime
     colleagues: frozenset[str]  # author and participants (Slack user ids)
-    contact_id: int | None = None
+    contact_ids: frozenset[int] = frozenset()  # the people at the partner it was with
     # Recorded with a day and no time of day (stored at noon of that day in its author's zone).
     day_only: bool = False
 
@@ -105,6 +106,6 @@ def collisions(
             continue
         if new_is_team and other.colleagues <= team:
             continue
-        same = new.contact_id is not None and new.contact_id == other.contact_id
+        same = bool(new.contact_ids & other.contact_ids)
         found.append(Collision(new=new, other=other, same_contact=same))
     return sorted(found, key=lambda c: (abs(c.other.at - new.at), c.other.touchpoint_id))

@@ -108,7 +108,7 @@ class TouchpointLine:
 
     name: Name
     participants: tuple[str, ...]
-    contact: str | None
+    contacts: tuple[str, ...]
     day: str | None
     medium: TouchpointMedium | None
     # None: the line has no `:`.
@@ -175,21 +175,22 @@ def parse_touchpoint(text: str) -> TouchpointLine:
         )
         clauses[word] = rest[1:end]
         rest = rest[end:]
-    participants, contact = _people(clauses.get("with"))
+    participants, contacts = _people(clauses.get("with"))
     return TouchpointLine(
         name=name,
         participants=participants,
-        contact=contact,
+        contacts=contacts,
         day=_day(clauses.get("on")),
         medium=_medium(clauses.get("via"), has_notes=notes is not None),
         notes=notes,
     )
 
 
-def _people(tokens: list[Token] | None) -> tuple[tuple[str, ...], str | None]:
-    """`with @ben and Jane Doe`: the mentioned colleagues, and the one contact person named."""
+def _people(tokens: list[Token] | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """`with @ben, Jane Doe and John Roe`: the mentioned colleagues, and the people at the
+    partner named (separated by `and`, `&` or commas; a quoted name is one person)."""
     if tokens is None:
-        return (), None
+        return (), ()
     if not tokens:
         raise GrammarError("`with` takes people: `with @ben and Jane Doe`.")
     colleagues: list[str] = []
@@ -208,12 +209,7 @@ def _people(tokens: list[Token] | None) -> tuple[tuple[str, ...], str | None]:
             if token.kind is Kind.QUOTED or word.endswith(","):
                 groups.append([])
     contacts = [" ".join(group).strip() for group in groups if " ".join(group).strip()]
-    if len(contacts) > 1:
-        raise GrammarError(
-            f"Name one contact person per touchpoint ({', '.join(contacts)}); mention the "
-            "others in the notes."
-        )
-    return tuple(dict.fromkeys(colleagues)), contacts[0] if contacts else None
+    return tuple(dict.fromkeys(colleagues)), tuple(dict.fromkeys(contacts))
 
 
 def _day(tokens: list[Token] | None) -> str | None:
@@ -261,7 +257,7 @@ def _record(call: Call, kind: TouchpointKind, *, medium: TouchpointMedium | None
             day_text=line.day,
             medium=line.medium or medium,
             participants=line.participants,
-            contact=line.contact,
+            contacts=line.contacts,
             typed_at=call.invocation.typed_at,
         ),
         request_key=_request_key(call.invocation),
@@ -438,7 +434,7 @@ class LogForm:
     new_partner: str | None
     medium: TouchpointMedium | None
     day: date | None
-    contact: str | None
+    contacts: tuple[str, ...]
     colleagues: tuple[str, ...]
     notes: str
 
@@ -458,10 +454,16 @@ class LogForm:
             new_partner=blocks.new_partner_of(value),
             medium=MEDIUMS.get(medium),
             day=_iso_day(day),
-            contact=(field_of(blocks.CONTACT_FIELD).get("value") or "").strip() or None,
+            contacts=people_named(str(field_of(blocks.CONTACT_FIELD).get("value") or "")),
             colleagues=tuple(field_of(blocks.COLLEAGUES_FIELD).get("selected_users") or ()),
             notes=str(field_of(blocks.NOTES_FIELD).get("value") or ""),
         )
+
+
+def people_named(text: str) -> tuple[str, ...]:
+    """The people at the partner the form's field names: `Jane Doe, John Roe` (or `and`, `;`)."""
+    names = re.split(r"\s*(?:[,;&]|\band\b)\s*", text.strip())
+    return tuple(dict.fromkeys(name for name in names if name))
 
 
 def _iso_day(text: Any) -> date | None:
@@ -516,7 +518,7 @@ def record_form(runtime: Runtime, body: dict[str, Any]) -> Recorded | dict[str, 
         day=form.day,
         medium=form.medium,
         participants=form.colleagues,
-        contact=form.contact,
+        contacts=form.contacts,
     )
     service, key = service_of(runtime), f"view:{view['id']}"
     try:

@@ -140,7 +140,8 @@ VERBS: tuple[Verb, ...] = (
             "log  (opens a form)",
         ),
         "Record a contact that happened. `with @colleague` adds colleagues who took part; "
-        "other names are contacts at the partner. A partner not registered yet can be "
+        "other names are the people at the partner, as many as met (`with Jane Doe, John Roe "
+        "and @ben`). A partner not registered yet can be "
         "registered on the spot, with you as owner: in the answer, or in the form's picker.",
         ("log MSF with @ben and Jane Doe on yesterday via meeting : agreed on a pilot",),
     ),

@@ -220,7 +220,6 @@ class Touchpoint(SQLModel, table=True):
     medium: str | None = Field(default=None, max_length=16)
     at: datetime = _utc_column()
     author_id: str = Field(max_length=32)
-    contact_id: int | None = Field(default=None, foreign_key="contact.id", ondelete="SET NULL")
     notes: str | None = Field(default=None, max_length=3000)
     # Slack retries a slow request with the same body; this key makes the retry a no-op.
     request_key: str | None = Field(default=None, max_length=128, unique=True)
@@ -242,6 +241,19 @@ class TouchpointParticipant(SQLModel, table=True):
     __tablename__ = "touchpoint_participant"
     touchpoint_id: int = Field(foreign_key="touchpoint.id", ondelete="CASCADE", primary_key=True)
     user_id: str = Field(primary_key=True, max_length=32)
+
+
+class TouchpointContact(SQLModel, table=True):
+    """A person at the partner whom a touchpoint was with (`with Jane Doe and John Roe`), in the
+    order they were named (`position`, from 0)."""
+
+    __tablename__ = "touchpoint_contact"
+    touchpoint_id: int = Field(foreign_key="touchpoint.id", ondelete="CASCADE", primary_key=True)
+    contact_id: int = Field(
+        foreign_key="contact.id", ondelete="CASCADE", primary_key=True, index=True
+    )
+    team_id: str = Field(max_length=32)
+    position: int = 0
 
 
 # --- Delivery: the outbox and absences ------------------------------------------------------

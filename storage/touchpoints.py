@@ -49,7 +49,7 @@ LIVE_KINDS = (TouchpointKind.DONE, TouchpointKind.PLANNED, TouchpointKind.INTEND
 
 
 class TouchpointRow(NamedTuple):
-    """A touchpoint with its participants and the name of its contact person.
+    """A touchpoint with its participants and the people at the partner it was with.
 
     A named tuple rather than a frozen dataclass: the collision check builds a dozen of these
     per `/partner log`, and a tuple is built three times faster.
@@ -64,8 +64,9 @@ class TouchpointRow(NamedTuple):
     day_only: bool
     author_id: str
     participants: tuple[str, ...]
-    contact_id: int | None
-    contact_name: str | None
+    # The people at the partner, in the order they were named: ids and names alike.
+    contact_ids: tuple[int, ...]
+    contact_names: tuple[str, ...]
     notes: str | None
     intent_asked: str | None
     intent_deadline: datetime | None
@@ -78,14 +79,15 @@ class TouchpointRow(NamedTuple):
         return frozenset((self.author_id, *self.participants))
 
 
-# One row per participant (or one without any), the contact person's name joined in.
+# One row per participant and person at the partner (or one without any), names joined in.
 _WITH_PEOPLE = """
 SELECT t.id, t.team_id, t.partner_id, t.kind, t.medium, t.at, t.day_only, t.author_id,
-       t.contact_id, c.name, t.notes, t.intent_asked, t.intent_deadline, t.intent_answer,
-       t.intent_answered_by, p.user_id
+       tc.contact_id, c.name, t.notes, t.intent_asked, t.intent_deadline, t.intent_answer,
+       t.intent_answered_by, p.user_id, tc.position
 FROM touchpoint AS t
 LEFT OUTER JOIN touchpoint_participant AS p ON p.touchpoint_id = t.id
-LEFT OUTER JOIN contact AS c ON c.id = t.contact_id
+LEFT OUTER JOIN touchpoint_contact AS tc ON tc.touchpoint_id = t.id
+LEFT OUTER JOIN contact AS c ON c.id = tc.contact_id
 """
 
 
@@ -95,17 +97,21 @@ _ANSWERS = {str(answer): answer for answer in IntentAnswer}
 
 
 def _gather(rows: Iterable[Sequence[Any]]) -> list[TouchpointRow]:
-    """Fold the one-row-per-participant result of `_WITH_PEOPLE` into touchpoints, in the order
-    first seen."""
+    """Fold the one-row-per-participant-and-contact result of `_WITH_PEOPLE` into touchpoints,
+    in the order first seen."""
     first: dict[int, Sequence[Any]] = {}
-    people: dict[int, list[str]] = {}
+    people: dict[int, set[str]] = {}
+    contacts: dict[int, dict[int, tuple[int, str]]] = {}
     for row in rows:
         touchpoint_id = row[0]
         if touchpoint_id not in first:
             first[touchpoint_id] = row
-            people[touchpoint_id] = []
+            people[touchpoint_id] = set()
+            contacts[touchpoint_id] = {}
         if row[15] is not None:
-            people[touchpoint_id].append(row[15])
+            people[touchpoint_id].add(row[15])
+        if row[8] is not None:
+            contacts[touchpoint_id][row[8]] = (row[16], row[9])
     return [
         TouchpointRow(
             row[0],
@@ -117,8 +123,7 @@ def _gather(rows: Iterable[Sequence[Any]]) -> list[TouchpointRow]:
             bool(row[6]),
             row[7],
             tuple(sorted(people[touchpoint_id])),
-            row[8],
-            row[9],
+            *_named(contacts[touchpoint_id]),
             row[10],
             row[11],
             utc_or_none(row[12]),
@@ -127,6 +132,14 @@ def _gather(rows: Iterable[Sequence[Any]]) -> list[TouchpointRow]:
         )
         for touchpoint_id, row in first.items()
     ]
+
+
+def _named(contacts: dict[int, tuple[int, str]]) -> tuple[tuple[int, ...], tuple[str, ...]]:
+    """(ids, names) of a touchpoint's people at the partner, in the order they were named."""
+    if not contacts:
+        return (), ()
+    ordered = sorted(contacts.items(), key=lambda item: item[1][0])
+    return tuple(i for i, _ in ordered), tuple(name for _, (_, name) in ordered)
 
 
 # --- Writing ------------------------------------------------------------------------------------
@@ -258,12 +271,13 @@ def insert_touchpoint(
     medium: str | None,
     author_id: str,
     participants: Sequence[str],
-    contact_id: int | None,
+    contact_ids: Sequence[int],
     notes: str | None,
     request_key: str | None,
     created_at: datetime,
 ) -> int | None:
-    """Add a touchpoint and its participants; its id, or None when `request_key` is taken.
+    """Add a touchpoint, its participants and the people at the partner it was with (in that
+    order); its id, or None when `request_key` is taken.
 
     INSERT … ON CONFLICT DO NOTHING: a retry of the same request neither raises nor aborts the
     caller's transaction (on PostgreSQL it waits for the first request's transaction first).
@@ -277,7 +291,6 @@ def insert_touchpoint(
         "at": driver.time(at),
         "day_only": day_only,
         "author_id": author_id,
-        "contact_id": contact_id,
         "notes": notes,
         "request_key": request_key,
         "created_at": driver.time(created_at),
@@ -289,20 +302,36 @@ def insert_touchpoint(
         _INSERT_PARTICIPANT,
         [{"touchpoint_id": touchpoint_id, "user_id": user_id} for user_id in participants],
     )
+    driver.execute_many(
+        _INSERT_CONTACT_LINK,
+        [
+            {
+                "touchpoint_id": touchpoint_id,
+                "contact_id": contact_id,
+                "team_id": team_id,
+                "position": position,
+            }
+            for position, contact_id in enumerate(dict.fromkeys(contact_ids))
+        ],
+    )
     return int(touchpoint_id)
 
 
 _INSERT_TOUCHPOINT = Sql("""
-INSERT INTO touchpoint (team_id, partner_id, kind, medium, at, day_only, author_id, contact_id,
-                        notes, request_key, created_at)
-VALUES (:team_id, :partner_id, :kind, :medium, :at, :day_only, :author_id, :contact_id, :notes,
-        :request_key, :created_at)
+INSERT INTO touchpoint (team_id, partner_id, kind, medium, at, day_only, author_id, notes,
+                        request_key, created_at)
+VALUES (:team_id, :partner_id, :kind, :medium, :at, :day_only, :author_id, :notes, :request_key,
+        :created_at)
 ON CONFLICT (request_key) DO NOTHING
 RETURNING id
 """)
 _INSERT_PARTICIPANT = Sql(
     "INSERT INTO touchpoint_participant (touchpoint_id, user_id) VALUES (:touchpoint_id, :user_id)"
 )
+_INSERT_CONTACT_LINK = Sql("""
+INSERT INTO touchpoint_contact (touchpoint_id, contact_id, team_id, position)
+VALUES (:touchpoint_id, :contact_id, :team_id, :position)
+""")
 
 
 def touchpoint_with_key(

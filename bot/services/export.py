@@ -86,7 +86,7 @@ PARTNER_COLUMNS = (
 )  # fmt: skip
 TOUCHPOINT_COLUMNS = (
     "id", "partner_id", "partner", "kind", "medium", "at", "day_only", "author_id",
-    "author_name", "participant_ids", "contact", "notes", "intent_answer",
+    "author_name", "participant_ids", "contacts", "notes", "intent_answer",
 )  # fmt: skip
 COMMITMENT_COLUMNS = (
     "id", "partner_id", "partner", "side", "what", "owner_id", "owner_name", "due_on",
@@ -302,7 +302,7 @@ class Exporter:
                 row.author_id,
                 names.get(row.author_id),
                 "; ".join(row.participants),
-                row.contact_name,
+                "; ".join(row.contact_names),
                 row.notes,
                 row.intent_answer,
             ]

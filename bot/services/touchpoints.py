@@ -133,7 +133,8 @@ class NewTouchpoint:
     day: date | None = None
     medium: TouchpointMedium | None = None
     participants: Sequence[str] = ()
-    contact: str | None = None
+    # The people at the partner it was with, as typed (`Jane Doe`, `jane@partner.org`).
+    contacts: Sequence[str] = ()
     # When the caller typed it, if earlier (a "Did you mean" picked later): its day is read,
     # and a contact without one happened, as of then.
     typed_at: datetime | None = None
@@ -154,7 +155,7 @@ class Touch:
     medium: str | None
     author_id: str
     participants: tuple[str, ...]
-    contact: str | None
+    contacts: tuple[str, ...]  # the people at the partner, in the order named
     notes: str | None
     asked: str | None = None
     deadline: datetime | None = None
@@ -175,7 +176,7 @@ class Touch:
             medium=row.medium,
             author_id=row.author_id,
             participants=row.participants,
-            contact=row.contact_name,
+            contacts=row.contact_names,
             notes=row.notes,
             asked=row.intent_asked,
             deadline=row.intent_deadline,
@@ -754,7 +755,7 @@ class Touchpoints:
             at, day_only = moment(new.kind, when, now=typed_at, typed=new.day_text)
             with writing(session):
                 store.lock_partner(session=session, team_id=team_id, partner_id=found.id)
-                contact_id, contact_name = self._contact(session, found, new.contact, now)
+                contacts = self._contacts(session, found, new.contacts, now)
                 touchpoint_id = store.insert_touchpoint(
                     session=session,
                     team_id=team_id,
@@ -765,7 +766,7 @@ class Touchpoints:
                     medium=new.medium,
                     author_id=actor.user_id,
                     participants=participants,
-                    contact_id=contact_id,
+                    contact_ids=[contact_id for contact_id, _ in contacts],
                     notes=notes,
                     request_key=request_key,
                     created_at=now,
@@ -787,10 +788,10 @@ class Touchpoints:
                     medium=new.medium,
                     author_id=actor.user_id,
                     participants=tuple(sorted(participants)),
-                    contact=contact_name,
+                    contacts=tuple(name for _, name in contacts),
                     notes=notes,
                 )
-                recorded = self._tell(scene, touch, contact_id)
+                recorded = self._tell(scene, touch, frozenset(i for i, _ in contacts))
                 if new.kind is TouchpointKind.DONE:
                     store.note_contact(
                         session=session,
@@ -857,7 +858,7 @@ class Touchpoints:
                 tz = person_zone(session, team_id=actor.team_id, user_id=actor.user_id)
             as_of = new.as_of(self.clock.now())
             moment(new.kind, self._when(new, tz, now=as_of), now=as_of)
-        contact_person(new.contact)
+        contact_people(new.contacts)
 
     def _partner_at_hand(self, session: Session, team_id: str, partner: str | int) -> PartnerAtHand:
         """The partner named (or picked) and its team; UnknownPartner (with the candidates) or
@@ -898,11 +899,11 @@ class Touchpoints:
             now=now,
         )
 
-    def _tell(self, scene: _Scene, touch: Touch, contact_id: int | None) -> Recorded:
+    def _tell(self, scene: _Scene, touch: Touch, contact_ids: frozenset[int]) -> Recorded:
         """Find the collisions of a new touchpoint, record them, and queue who must hear."""
         session, team_id, facts, now = scene.session, scene.team_id, scene.facts, scene.now
         window = scene.window_days
-        clashes, news, knew = self._collide(scene, touch, contact_id)
+        clashes, news, knew = self._collide(scene, touch, contact_ids)
         channel = self._channel(facts, scene.settings.coordination_channel) if news else None
         key = collision_key(touch.id)
         thread: str | None = None
@@ -989,7 +990,7 @@ class Touchpoints:
         return None if cover == scene.facts.owner_id else cover
 
     def _collide(
-        self, scene: _Scene, touch: Touch, contact_id: int | None
+        self, scene: _Scene, touch: Touch, contact_ids: frozenset[int]
     ) -> tuple[list[Clash], list[Clash], Known | None]:
         """The contacts `touch` collides with (nearest first), those of them that are news, and
         how the others were known already (`Known.MIXED` when not all in the same way)."""
@@ -999,7 +1000,7 @@ class Touchpoints:
             touchpoint_id=touch.id,
             at=touch.at,
             colleagues=frozenset(touch.colleagues),
-            contact_id=contact_id,
+            contact_ids=contact_ids,
             day_only=touch.day_only,
         )
         start, end = rules.reach(rules.day_of(new, tz), window_days=window, tz=tz)
@@ -1034,7 +1035,7 @@ class Touchpoints:
                     touchpoint_id=row.id,
                     at=row.at,
                     colleagues=row.colleagues,
-                    contact_id=row.contact_id,
+                    contact_ids=frozenset(row.contact_ids),
                     day_only=row.day_only,
                 )
                 for row in around
@@ -1557,47 +1558,60 @@ class Touchpoints:
             return When(new.day, None, tz)
         return None
 
-    def _contact(
-        self, session: Session, partner: PartnerAtHand, typed: str | None, now: datetime
-    ) -> tuple[int | None, str | None]:
-        """The partner's contact person `typed` names (by email, else by name, ignoring case,
-        accents and titles: `bot.naming.person_key`), added to the partner's contacts when new.
-        Returns (id, name)."""
-        person = contact_person(typed)
-        if person is None:
-            return None, None
-        name, email = person
-        contacts = partner_store.contacts_of(
+    def _contacts(
+        self, session: Session, partner: PartnerAtHand, typed: Sequence[str], now: datetime
+    ) -> list[tuple[int, str]]:
+        """The partner's people `typed` names (each by email, else by name, ignoring case,
+        accents and titles: `bot.naming.person_key`), added to the partner's contacts when new;
+        (id, name) of each, once each, in the order named."""
+        people = contact_people(typed)
+        if not people:
+            return []
+        by_email: dict[str, tuple[int, str]] = {}
+        by_name: dict[str, tuple[int, str]] = {}
+        for contact in partner_store.contacts_of(
             session=session, team_id=partner.team_id, partner_id=partner.id
-        )
-        key = person_key(name)
-        for contact in contacts:
-            if (email is not None and contact.email == email) or (
-                email is None and person_key(contact.name) == key
-            ):
-                return contact.id, contact.name
-        contact_id = store.insert_contact(
-            session=session,
-            team_id=partner.team_id,
-            partner_id=partner.id,
-            name=name,
-            email=email,
-            at=now,
-        )
-        return contact_id, name
+        ):
+            assert contact.id is not None
+            if contact.email is not None:
+                by_email.setdefault(contact.email, (contact.id, contact.name))
+            by_name.setdefault(person_key(contact.name), (contact.id, contact.name))
+        found: dict[int, str] = {}
+        for name, email in people:
+            known = by_email.get(email) if email is not None else by_name.get(person_key(name))
+            if known is None:
+                contact_id = store.insert_contact(
+                    session=session,
+                    team_id=partner.team_id,
+                    partner_id=partner.id,
+                    name=name,
+                    email=email,
+                    at=now,
+                )
+                known = (contact_id, name)
+                # Named twice in one line (`Jane Doe and jane doe`): one person.
+                if email is not None:
+                    by_email[email] = known
+                by_name.setdefault(person_key(name), known)
+            found.setdefault(*known)
+        return list(found.items())
 
 
-def contact_person(typed: str | None) -> tuple[str, str | None] | None:
-    """The (name, email) of the contact person as typed (`Jane Doe`, `jane@partner.org`), or
-    None when none is named. Raises BadName (too long) or BadValue (not an email address)."""
-    if typed is None or not clean_name(typed):
-        return None
-    text = clean_name(typed)
-    email = email_address(text) if "@" in text else None
-    name = text.split("@", 1)[0] if email is not None else text
-    if len(name) > MAX_NAME_LENGTH:
-        raise BadName(name, NameProblem.TOO_LONG)
-    return name, email
+def contact_people(typed: Sequence[str]) -> list[tuple[str, str | None]]:
+    """The (name, email) of each person at the partner as typed (`Jane Doe`,
+    `jane@partner.org`); blanks are skipped. Raises BadName (too long) or BadValue (not an
+    email address)."""
+    people = []
+    for one in typed:
+        text = clean_name(one)
+        if not text:
+            continue
+        email = email_address(text) if "@" in text else None
+        name = text.split("@", 1)[0] if email is not None else text
+        if len(name) > MAX_NAME_LENGTH:
+            raise BadName(name, NameProblem.TOO_LONG)
+        people.append((name, email))
+    return people
 
 
 def _queue(

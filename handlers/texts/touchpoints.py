@@ -188,7 +188,10 @@ def action(
 
 
 def with_contact(touch: Touch) -> str:
-    return f" with {touch.contact}" if touch.contact else ""
+    if not touch.contacts:
+        return ""
+    *others, last = touch.contacts
+    return f" with {', '.join(others)} and {last}" if others else f" with {last}"
 
 
 def quote(notes: str | None) -> str:
@@ -785,8 +788,10 @@ FIELD_PARTNER = "Partner"
 FIELD_PARTNER_PLACEHOLDER = "Type a name or alias"
 FIELD_MEDIUM = "Kind"
 FIELD_DATE = "Date"
-FIELD_CONTACT = "Contact person"
-FIELD_CONTACT_HINT = "Who you spoke to at the partner, e.g. Jane Doe or jane@partner.org."
+FIELD_CONTACT = "People at the partner"
+FIELD_CONTACT_HINT = (
+    "Who you spoke to there, e.g. Jane Doe or jane@partner.org; several: Jane Doe, John Roe."
+)
 FIELD_COLLEAGUES = "Colleagues who took part"
 FIELD_NOTES = "Notes"
 FIELD_NOTES_HINT = "What happened, what was agreed."

@@ -14,13 +14,13 @@ TEAM = frozenset({"U0ANA", "U0DAN"})  # ana owns the partner, dan is on its team
 
 
 def contact(
-    touchpoint_id: int, *people: str, days: float = 0, contact_id: int | None = None
+    touchpoint_id: int, *people: str, days: float = 0, contact_ids: tuple[int, ...] = ()
 ) -> Contact:
     return Contact(
         touchpoint_id=touchpoint_id,
         at=MONDAY + timedelta(days=days),
         colleagues=frozenset(people),
-        contact_id=contact_id,
+        contact_ids=frozenset(contact_ids),
     )
 
 
@@ -171,9 +171,20 @@ def test_a_shared_participant_means_they_coordinated() -> None:
 
 def test_same_contact_person_is_marked() -> None:
     (found,) = collisions(
-        contact(2, "U0BEN", contact_id=7), [contact(1, "U0ANA", contact_id=7)], team=TEAM
+        contact(2, "U0BEN", contact_ids=(7,)), [contact(1, "U0ANA", contact_ids=(7,))], team=TEAM
     )
     assert found.same_contact is True
+    # With several people at the partner on either side, one of them in common is enough.
+    (found,) = collisions(
+        contact(2, "U0BEN", contact_ids=(3, 7)),
+        [contact(1, "U0ANA", contact_ids=(7, 9))],
+        team=TEAM,
+    )
+    assert found.same_contact is True
+    (found,) = collisions(
+        contact(2, "U0BEN", contact_ids=(3,)), [contact(1, "U0ANA", contact_ids=(7, 9))], team=TEAM
+    )
+    assert found.same_contact is False
 
 
 def test_nearest_first_and_the_touchpoint_itself_is_ignored() -> None:

@@ -12,7 +12,7 @@ from bot.services.touchpoints import BadTouchpoint, NewPartnerRefused, Problem
 from handlers.blocks import touchpoints as blocks
 from handlers.grammar import GrammarError
 from handlers.texts import touchpoints as texts
-from handlers.touchpoints import LogForm, form_errors, parse_touchpoint, split_notes
+from handlers.touchpoints import LogForm, form_errors, parse_touchpoint, people_named, split_notes
 from storage.models import TouchpointMedium
 
 
@@ -42,7 +42,7 @@ def test_a_full_line_in_any_order() -> None:
     assert line.name.text == "Médecins Sans Frontières"
     assert (line.name.start, line.name.end) == (0, len("Médecins Sans Frontières"))
     assert line.participants == ("U0BEN", "U0DAN")
-    assert line.contact == "Jane Doe"
+    assert line.contacts == ("Jane Doe",)
     assert line.day == "last tuesday 9am"
     assert line.medium is TouchpointMedium.MEETING
     assert line.notes == "pilot: agreed"
@@ -51,8 +51,10 @@ def test_a_full_line_in_any_order() -> None:
 def test_names_with_other_keywords_and_quoted_names() -> None:
     assert parse_touchpoint("Back to School Trust : x").name.text == "Back to School Trust"
     quoted = parse_touchpoint('"Doctors on Call" with "Dr. Who" : x')
-    assert quoted.name.text == "Doctors on Call" and quoted.contact == "Dr. Who"
-    assert parse_touchpoint("Acme with jane@acme.org : x").contact == "jane@acme.org"
+    assert quoted.name.text == "Doctors on Call" and quoted.contacts == ("Dr. Who",)
+    assert parse_touchpoint("Acme with jane@acme.org : x").contacts == ("jane@acme.org",)
+    several = parse_touchpoint('Acme with Jane Doe, "Smith, John" & Li Wei and Jane Doe : x')
+    assert several.contacts == ("Jane Doe", "Smith, John", "Li Wei")
     assert parse_touchpoint("Acme via phone : x").medium is TouchpointMedium.CALL
 
 
@@ -75,7 +77,6 @@ def test_names_with_other_keywords_and_quoted_names() -> None:
             "Hands On Network on friday : visit",
             'If “On” is part of the partner\'s name, put the name in quotes: `"Hands On …"`',
         ),
-        ("Acme with Jane and John : x", "one contact person per touchpoint (Jane, John)"),
         ("Acme with <#C0GENERAL|general> : x", "not channels"),
         ("Acme <@U0BEN> : x", "I did not understand `U0BEN`"),
     ],
@@ -128,3 +129,13 @@ def test_form_errors_are_worded_for_the_form_and_put_by_their_field() -> None:
 )
 def test_a_missing_colon_is_explained_with_an_example_for_the_verb(verb: str, said: str) -> None:
     assert texts.missing_colon(verb) == said
+
+
+def test_the_forms_people_field_takes_several() -> None:
+    assert people_named(" Jane Doe, John Roe and Li Wei; jane@acme.org ") == (
+        "Jane Doe",
+        "John Roe",
+        "Li Wei",
+        "jane@acme.org",
+    )
+    assert people_named("  ") == ()

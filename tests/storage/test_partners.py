@@ -194,7 +194,9 @@ def test_list_pages_by_name_with_filters(engine: Engine) -> None:
 def test_references_to_a_partner_are_found_in_the_models() -> None:
     tables = {reference.table.name for reference in store.references_to(Partner)}
     assert {"partner_alias", "team_membership", "contact", "touchpoint"} <= tables
-    assert {reference.table.name for reference in store.references_to(Contact)} >= {"touchpoint"}
+    assert {reference.table.name for reference in store.references_to(Contact)} >= {
+        "touchpoint_contact"
+    }
 
 
 def test_repoint_moves_rows_of_its_workspace_only(engine: Engine) -> None:

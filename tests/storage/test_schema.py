@@ -227,3 +227,34 @@ def test_upgrading_keeps_every_row_that_refers_to_a_rebuilt_table(tmp_path: Path
         enforced = connection.exec_driver_sql("PRAGMA foreign_keys").scalar()
     assert counts == [1, 1, 2, 1]
     assert enforced == 1  # the pool's connection is handed back as it came
+
+
+def test_a_touchpoints_contact_person_moves_to_its_list_at_0019(tmp_path: Path) -> None:
+    engine = at_revision(tmp_path, "0018")
+    with engine.begin() as connection:
+        acme_with_touchpoints(connection, 0)
+        insert(
+            connection,
+            "contact",
+            id=7,
+            team_id="T1",
+            partner_id=1,
+            name="Jane",
+            created_at=NOW_STORED,
+        )
+        touch(connection, partner_id=1, id=1, author_id="U0BEN", contact_id=7)
+        touch(connection, partner_id=1, id=2, author_id="U0DAN")
+        collision_row(connection, 1, 2)
+    schema.upgrade(engine)
+    with engine.connect() as connection:
+        links = connection.exec_driver_sql(
+            "SELECT touchpoint_id, contact_id, team_id, position FROM touchpoint_contact"
+        ).all()
+        columns = {row[1] for row in connection.exec_driver_sql("PRAGMA table_info(touchpoint)")}
+        counts = [
+            connection.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar()
+            for table in ("touchpoint", "collision", "team_membership")
+        ]
+    assert [tuple(row) for row in links] == [(1, 7, "T1", 0)]
+    assert "contact_id" not in columns
+    assert counts == [2, 1, 1]  # the rebuild of `touchpoint` keeps what refers to it

@@ -49,7 +49,7 @@ def add(
     author: str = "U0BEN",
     kind: TouchpointKind = TouchpointKind.DONE,
     participants: tuple[str, ...] = (),
-    contact_id: int | None = None,
+    contact_ids: tuple[int, ...] = (),
     key: str | None = None,
     day_only: bool = False,
 ) -> int | None:
@@ -63,7 +63,7 @@ def add(
         medium="call",
         author_id=author,
         participants=participants,
-        contact_id=contact_id,
+        contact_ids=contact_ids,
         notes="notes",
         request_key=key,
         created_at=NOW,
@@ -78,7 +78,12 @@ def test_neighbours_are_one_partners_range_in_one_workspace(engine: Engine) -> N
         jane = store.insert_contact(
             session=session, team_id=T1, partner_id=acme, name="Jane", email=None, at=NOW
         )
-        inside = add(session, T1, acme, days=-3, participants=("U0DAN", "U0CHLOE"), contact_id=jane)
+        john = store.insert_contact(
+            session=session, team_id=T1, partner_id=acme, name="John", email=None, at=NOW
+        )
+        inside = add(
+            session, T1, acme, days=-3, participants=("U0DAN", "U0CHLOE"), contact_ids=(john, jane)
+        )
         edge = add(session, T1, acme, days=14)
         add(session, T1, acme, days=14.01)
         add(session, T1, other, days=0)
@@ -96,7 +101,8 @@ def test_neighbours_are_one_partners_range_in_one_workspace(engine: Engine) -> N
     first = found[0]
     assert first.participants == ("U0CHLOE", "U0DAN")
     assert first.colleagues == frozenset({"U0BEN", "U0CHLOE", "U0DAN"})
-    assert first.contact_name == "Jane"
+    # One row per participant and person at the partner, folded; the people in the order named.
+    assert (first.contact_ids, first.contact_names) == ((john, jane), ("John", "Jane"))
     assert found[1].participants == ()
 
 

@@ -40,6 +40,7 @@ from storage.models import (
     PartnerStatus,
     TeamRole,
     Touchpoint,
+    TouchpointContact,
     TouchpointKind,
     Workspace,
     WorkspaceAdmin,
@@ -399,16 +400,19 @@ def test_merge_moves_everything_and_keeps_the_history(engine: Engine, registry: 
         jane_id = session.exec(select(Contact.id).where(Contact.name == "Jane")).one()
         jane_copy = session.exec(select(Contact).where(Contact.name == "Jane D.")).one()
         for _ in range(3):
+            touchpoint = Touchpoint(
+                team_id=T1,
+                partner_id=duplicate.facts.id,
+                kind=TouchpointKind.DONE,
+                at=registry.clock.now(),
+                author_id=DAN,
+                created_at=registry.clock.now(),
+            )
+            session.add(touchpoint)
+            session.flush()
+            assert touchpoint.id is not None and jane_copy.id is not None
             session.add(
-                Touchpoint(
-                    team_id=T1,
-                    partner_id=duplicate.facts.id,
-                    kind=TouchpointKind.DONE,
-                    at=registry.clock.now(),
-                    author_id=DAN,
-                    contact_id=jane_copy.id,
-                    created_at=registry.clock.now(),
-                )
+                TouchpointContact(touchpoint_id=touchpoint.id, contact_id=jane_copy.id, team_id=T1)
             )
         session.commit()
 
@@ -435,8 +439,10 @@ def test_merge_moves_everything_and_keeps_the_history(engine: Engine, registry: 
     with Session(engine) as session:
         assert session.get(Partner, duplicate.facts.id) is None
         touchpoints = session.exec(select(Touchpoint)).all()
+        assert {t.partner_id for t in touchpoints} == {kept_id}
         # History about the duplicate's copy of Jane now points at the kept Jane.
-        assert {(t.partner_id, t.contact_id) for t in touchpoints} == {(kept_id, jane_id)}
+        links = session.exec(select(TouchpointContact)).all()
+        assert len(links) == 3 and {link.contact_id for link in links} == {jane_id}
 
 
 def test_merge_refuses_a_partner_into_itself(registry: Registry) -> None:

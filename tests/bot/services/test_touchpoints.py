@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.clock import ManualClock
 from bot.dates import When
@@ -53,6 +53,7 @@ from storage.models import (
     Partner,
     TeamRole,
     Touchpoint,
+    TouchpointContact,
     TouchpointKind,
     TouchpointMedium,
     Workspace,
@@ -250,7 +251,7 @@ def test_a_plan_logged_on_its_day_and_an_intent_acted_on_are_followed_up() -> No
     ) -> Touch:
         return Touch(
             id=touch_id, kind=kind, at=at, day_only=False, medium=medium, author_id=author,
-            participants=participants, contact=None, notes=None,
+            participants=participants, contacts=(), notes=None,
         )  # fmt: skip
 
     monday = datetime(2026, 11, 30, 9, tzinfo=UTC)
@@ -325,11 +326,11 @@ def test_a_contact_is_recorded_with_its_people_and_is_the_last_contact(
             day_text="yesterday 15:00",
             medium=TouchpointMedium.MEETING,
             participants=[CHLOE, BEN, CHLOE],
-            contact="Jane Doe",
+            contacts=["Jane Doe", "John Roe", "jane doe"],
         ),
     )
     assert result.touch.participants == (CHLOE,)
-    assert result.touch.contact == "Jane Doe"
+    assert result.touch.contacts == ("Jane Doe", "John Roe")
     assert result.touch.at == datetime(2026, 11, 24, 20, 0, tzinfo=UTC)  # 15:00 in New York
     assert result.tz == ZoneInfo("America/New_York")
     (touchpoint,) = rows(engine, Touchpoint)
@@ -341,16 +342,19 @@ def test_a_contact_is_recorded_with_its_people_and_is_the_last_contact(
     with Session(engine) as session:
         partner = session.exec(select(Partner)).one()
         assert (partner.last_contact_at, partner.last_contact_by) == (touchpoint.at, BEN)
-        (jane,) = session.exec(select(Contact)).all()
-    assert jane.name == "Jane Doe" and touchpoint.contact_id == jane.id
+        jane, john = session.exec(select(Contact).order_by(col(Contact.id))).all()
+        links = session.exec(select(TouchpointContact).order_by(col(TouchpointContact.position)))
+        named = [(link.touchpoint_id, link.contact_id) for link in links]
+    assert (jane.name, john.name) == ("Jane Doe", "John Roe")
+    assert named == [(touchpoint.id, jane.id), (touchpoint.id, john.id)]
 
 
 def test_a_contact_person_is_found_by_name_or_email_before_one_is_added(
     service: Touchpoints, engine: Engine
 ) -> None:
-    log(service, ANA, contact="jane@acme.example")
-    log(service, ANA, contact="JANE")
-    log(service, ANA, contact="Jane@ACME.example")
+    log(service, ANA, contacts=["jane@acme.example"])
+    log(service, ANA, contacts=["JANE"])
+    log(service, ANA, contacts=["Jane@ACME.example"])
     with Session(engine) as session:
         contacts = session.exec(select(Contact)).all()
     assert [(c.name, c.email) for c in contacts] == [("jane", "jane@acme.example")]
@@ -368,7 +372,7 @@ def test_bad_input_saves_nothing(service: Touchpoints, engine: Engine) -> None:
     with pytest.raises(BadTouchpoint):
         log(service, BEN, notes="")
     with pytest.raises(UnknownPartner):
-        log(service, BEN, partner="Initech", contact="New Person")
+        log(service, BEN, partner="Initech", contacts=["New Person"])
     with pytest.raises(PartnerGone):
         service.record(
             actor=Actor(T1, BEN),
@@ -428,8 +432,8 @@ def test_simultaneous_logs_see_each_other(service: Touchpoints, engine: Engine) 
 def test_an_outsider_and_the_owner_collide_once_alerted_in_the_channel(
     service: Touchpoints, engine: Engine, written: Written
 ) -> None:
-    log(service, ANA, contact="Jane Doe", day_text="last monday")
-    ben = log(service, BEN, contact="jane doe", kind=TouchpointKind.PLANNED, day_text="friday")
+    log(service, ANA, contacts=["Jane Doe"], day_text="last monday")
+    ben = log(service, BEN, contacts=["jane doe"], kind=TouchpointKind.PLANNED, day_text="friday")
     (clash,) = ben.clashes
     assert clash.other.author_id == ANA and clash.same_contact
     assert ben.alert_channel == "#partnerships" and not ben.alert_threaded
@@ -772,8 +776,8 @@ def test_a_partner_registered_meanwhile_is_the_one_recorded_with(service: Touchp
         ("!!!", {}, NewPartnerRefused),
         ("Initech", {"notes": " "}, BadTouchpoint),
         ("Initech", {"day": date(2026, 11, 26)}, BadTouchpoint),  # tomorrow in New York
-        ("Initech", {"contact": "J" * 121}, BadName),
-        ("Initech", {"contact": "jane@"}, BadValue),
+        ("Initech", {"contacts": ["J" * 121]}, BadName),
+        ("Initech", {"contacts": ["jane@"]}, BadValue),
     ],
 )
 def test_a_refused_contact_or_name_registers_nothing(

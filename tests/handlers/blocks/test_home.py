@@ -76,7 +76,7 @@ def meeting(notes: str = "kick-off of the pilot", **changes: Any) -> PlannedMeet
         "medium": "meeting",
         "author_id": ANA,
         "participants": (),
-        "contact": "Jane Doe",
+        "contacts": ("Jane Doe",),
         "notes": notes,
         **changes,
     }

@@ -60,7 +60,7 @@ def touch(**changes: Any) -> Touch:
         "medium": "meeting",
         "author_id": "U0CHLOE",
         "participants": (),
-        "contact": "Jane Doe",
+        "contacts": ("Jane Doe",),
         "notes": "pilot scope",
         **changes,
     }
@@ -470,8 +470,8 @@ def test_the_briefing_of_someone_whose_intent_is_known_suggests_no_other(
 
 
 def test_a_plan_whose_moment_has_passed_reads_in_the_past_tense() -> None:
-    passed = touch(at=NOW - timedelta(hours=3), author_id="U0BEN", contact=None)
-    coming = touch(at=NOW + timedelta(hours=3), author_id="U0DAN", contact=None, medium="call")
+    passed = touch(at=NOW - timedelta(hours=3), author_id="U0BEN", contacts=())
+    coming = touch(at=NOW + timedelta(hours=3), author_id="U0DAN", contacts=(), medium="call")
     found = Briefing(
         partner=facts(),
         members=[],
@@ -494,7 +494,7 @@ def test_a_plan_whose_moment_has_passed_reads_in_the_past_tense() -> None:
     )
     assert lines == "• <@U0BEN> planned to meet them yesterday at 01:00"
     # A plan for a day, without a time, is still to come until that day is over.
-    today = touch(at=NOW.replace(hour=12), day_only=True, contact=None)
+    today = touch(at=NOW.replace(hour=12), day_only=True, contacts=())
     assert texts.touch_line(today, tz=BERLIN, now=NOW.replace(hour=20)) == (
         "• <@U0CHLOE> plans to meet them today"
     )
