@@ -40,7 +40,7 @@ from storage.models import (
     TouchpointKind,
     TouchpointParticipant,
 )
-from storage.sql import rowcount
+from storage.sql import Driver, Sql, rowcount
 from storage.upsert import table_of
 
 # Touchpoints a check-in asks about.
@@ -512,18 +512,14 @@ def mark_round_reminded(*, session: Session, team_id: str, round_id: int, at: da
     return rowcount(session, statement) == 1
 
 
-def close_round(
-    *,
-    session: Session,
-    team_id: str,
-    round_id: int,
-    at: datetime,
-    unreached: Collection[str] = (),
-) -> bool:
-    """Close the round: count its respondents and cut every link between people and answers.
+def close_round(*, session: Session, team_id: str, round_id: int, at: datetime) -> bool:
+    """Close the round: count its respondents and the people it reached, and cut every link
+    between people and answers.
 
-    `unreached` are people the round could not ask (away for all of it): unless they answered
-    all the same (in the App Home), they no longer count among the invited.
+    The round reached a person when Slack accepted one of its messages to them, or when they
+    answered (in the App Home). The others were never asked: their questions waited (they were
+    away, or outside their hours) until the round closed, or Slack refused them. They leave the
+    `invited` count, which the response rate divides by.
 
     False when it was closed already (by another process). Afterwards the answers keep only
     round, question and score: the deliveries lose their respondent token and the answers the
@@ -536,34 +532,11 @@ def close_round(
     if rowcount(session, closed.values(closed_at=at)) != 1:
         return False
     respondents = respondent_count(session=session, team_id=team_id, round_id=round_id)
-    values: dict[str, int] = {"respondents": respondents}
-    if unreached:
-        answered = (
-            select(SurveyAnswer.id)
-            .where(
-                SurveyAnswer.team_id == team_id,
-                SurveyAnswer.round_id == round_id,
-                col(SurveyAnswer.respondent) == col(SurveyDelivery.respondent),
-                col(SurveyAnswer.score).is_not(None),
-            )
-            .exists()
-        )
-        silent = session.exec(
-            select(func.count()).where(
-                SurveyDelivery.team_id == team_id,
-                SurveyDelivery.round_id == round_id,
-                col(SurveyDelivery.user_id).in_(sorted(unreached)),
-                ~answered,
-            )
-        ).one()
-        invited = session.exec(
-            select(SurveyRound.invited).where(
-                SurveyRound.team_id == team_id, SurveyRound.id == round_id
-            )
-        ).one()
-        values["invited"] = max(0, int(invited) - int(silent))
+    reached = Driver.of(session).scalar(_REACHED, {"team_id": team_id, "round_id": round_id})
     session.execute(
-        sa.update(rounds).where(rounds.c.team_id == team_id, rounds.c.id == round_id).values(values)
+        sa.update(rounds)
+        .where(rounds.c.team_id == team_id, rounds.c.id == round_id)
+        .values(respondents=respondents, invited=int(reached or 0))
     )
     deliveries = table_of(SurveyDelivery)
     session.execute(
@@ -614,6 +587,19 @@ def insert_delivery(
         },
         key=("round_id", "user_id"),
     )
+
+
+# The deliveries of a round that reached their person: a message sent, or an answer given.
+_REACHED = Sql("""
+SELECT count(*) FROM survey_delivery AS d
+WHERE d.team_id = :team_id AND d.round_id = :round_id
+  AND (EXISTS (SELECT 1 FROM survey_message AS m
+               JOIN outbox_message AS o ON o.team_id = m.team_id AND o.dedupe_key = m.dedupe_key
+               WHERE m.delivery_id = d.id AND o.status = 'sent')
+       OR EXISTS (SELECT 1 FROM survey_answer AS a
+                  WHERE a.team_id = d.team_id AND a.round_id = d.round_id
+                    AND a.respondent = d.respondent AND a.score IS NOT NULL))
+""")
 
 
 def set_invited(*, session: Session, team_id: str, round_id: int) -> int:

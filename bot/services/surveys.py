@@ -657,7 +657,6 @@ class Surveys:
                     team_id=team_id,
                     round_id=survey_round.id,
                     at=now,
-                    unreached=self._away_throughout(session, survey_round, now),
                 ):
                     continue
                 session.refresh(survey_round)
@@ -668,31 +667,6 @@ class Surveys:
                     survey_round.respondents or 0,
                     survey_round.invited,
                 )
-
-    @staticmethod
-    def _away_throughout(session: Session, survey_round: SurveyRound, now: datetime) -> set[str]:
-        """The people asked who were away from the round's start to its close: their questions
-        waited for them and were dropped unsent, so they were never asked."""
-        assert survey_round.id is not None
-        team_id = survey_round.team_id
-        away = set()
-        for delivery in store.deliveries_of(
-            session=session, team_id=team_id, round_id=survey_round.id
-        ):
-            covered_until = survey_round.started_at
-            for absence in absence_store.absences_between(
-                session=session,
-                team_id=team_id,
-                user_id=delivery.user_id,
-                start=survey_round.started_at,
-                end=now,
-            ):
-                if absence.starts_at > covered_until:
-                    break  # present in between: the questions could go then
-                covered_until = max(covered_until, absence.ends_at)
-            if covered_until >= min(now, survey_round.closes_at):
-                away.add(delivery.user_id)
-        return away
 
     def add_reactions(self, client: WebClient, now: datetime) -> None:
         """Put :one:…:five: under every question message Slack has accepted since last time."""

@@ -369,6 +369,8 @@ def test_one_reminder_halfway_to_those_who_have_not_answered(slack: Slack) -> No
 
 def test_below_the_threshold_the_results_say_not_enough_answers(slack: Slack) -> None:
     surveyed(slack)
+    at(slack, START.replace(hour=14, minute=20))  # Ben's morning in New York
+    at(slack, START.replace(day=26, hour=0, minute=20))  # Chloe's in Tokyo
     _answer_all(slack, DAN, (5, 4, 3, 2))
     _answer_all(slack, ANA, (1, 2, 3, 4))
 
@@ -398,6 +400,7 @@ def test_above_the_threshold_averages_trend_rate_and_comments_without_names(
     say(slack, "survey Acme now")
     at(slack, START)
     at(slack, START.replace(hour=14, minute=20))
+    at(slack, START.replace(day=26, hour=0, minute=20))  # Chloe is asked in her Tokyo morning
     caplog.clear()
     _answer_all(slack, DAN, (5, 4, 3, 2))
     _answer_all(slack, ANA, (4, 4, 3, 2))
@@ -526,6 +529,7 @@ def test_show_and_check_carry_the_pulse_results_and_checkins(slack: Slack) -> No
     say(slack, "survey Acme now")
     at(slack, START)
     at(slack, START.replace(hour=14, minute=20))
+    at(slack, START.replace(day=26, hour=0, minute=20))  # Chloe's Tokyo morning
     for user in (DAN, ANA, BEN):
         _answer_all(slack, user, (4, 4, 3, 2))
     at(slack, datetime(2026, 12, 2, 9, 5, tzinfo=UTC))
