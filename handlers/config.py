@@ -97,7 +97,8 @@ def config(call: Call) -> Reply:
     change = service.change(actor=call.actor, setting=setting, update=update)
     reply = blocks.changed(change)
     channel = change.after.coordination_channel
-    if setting is Setting.CHANNEL and channel is not None and not change.unchanged:
+    if setting is Setting.CHANNEL and channel is not None:
+        # Also when unchanged: choosing it again checks a fix (Liaison invited meanwhile).
         welcome = partner_texts.alerts_here(partner=None, by=call.invocation.user_id)
         reply = replace(reply, followup=announce_in(channel, welcome))
     return reply

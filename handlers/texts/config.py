@@ -270,7 +270,10 @@ def changed(change: Changed) -> str:
     now = value(change.setting, change.after, change.default_channel)
     plural = change.setting in PLURAL
     if change.unchanged:
-        return f"*{label}* {'were' if plural else 'was'} already *{now}*; nothing changed."
+        text = f"*{label}* {'were' if plural else 'was'} already *{now}*; nothing changed."
+        if change.setting is Setting.CHANNEL and change.after.coordination_channel is not None:
+            text += " I'm saying hello there again, so you can see whether I can post there."
+        return text
     was = value(change.setting, change.before, change.default_channel)
     text = f"*{label}* {'are' if plural else 'is'} now *{now}* (was {was}).\n"
     if change.setting in (Setting.HOURS, Setting.DAYS):
@@ -286,8 +289,7 @@ def changed(change: Changed) -> str:
             )
         else:
             text += "\nIf it is a private channel, invite Liaison to it."
-        if not change.unchanged:
-            text += " I'm saying hello there now, and will tell you if Slack won't let me."
+        text += " I'm saying hello there now, and will tell you if Slack won't let me."
     return text
 
 

@@ -311,7 +311,13 @@ def test_a_channel_liaison_cannot_post_in_is_named_to_whoever_chose_it(slack: Sl
     assert "couldn't post" not in said
     (hello,) = posts(slack, "C0GENERAL")
     assert "coordination alerts about *Acme Corporation*" in shown(hello)
-    assert "I'm saying hello" not in answer(slack, "config channel #nope")  # unchanged: quiet
+    # Chosen again once fixed: greeted again, which shows whether it works now.
+    slack.fake.add_channel(id="C0NOPE", name="nope")
+    said = answer(slack, "config channel #nope")
+    assert "already *#nope*; nothing changed. I'm saying hello there again" in said
+    assert "couldn't post" not in said
+    (hello,) = posts(slack, "C0NOPE")
+    assert "chose this channel" in hello.text
 
 
 @pytest.mark.usefixtures("acme")
@@ -384,6 +390,7 @@ def test_anonymity_hides_a_round_with_fewer_answers(slack: Slack) -> None:
     assert "is now *at least 4 answers*" in answer(slack, "config anonymity 4")
     feedback.surveyed(slack)
     feedback.at(slack, START.replace(hour=14, minute=20))  # Ben's morning in New York
+    feedback.at(slack, START.replace(day=26, hour=0, minute=20))  # Chloe's in Tokyo
     names = ("one", "two", "three", "four", "five")
     for user in (DAN, ANA, BEN):
         for message in feedback.questions(slack, user)[-4:]:
