@@ -188,7 +188,7 @@ def parse_touchpoint(text: str) -> TouchpointLine:
 
 def _people(tokens: list[Token] | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """`with @ben, Jane Doe and John Roe`: the mentioned colleagues, and the people at the
-    partner named (separated by `and`, `&` or commas; a quoted name is one person)."""
+    partner named (separated by `and`, `&`, commas or `;`; a quoted name is one person)."""
     if tokens is None:
         return (), ()
     if not tokens:
@@ -201,12 +201,12 @@ def _people(tokens: list[Token] | None) -> tuple[tuple[str, ...], tuple[str, ...
             groups.append([])
         elif token.kind is Kind.CHANNEL:
             raise GrammarError("`with` takes people, not channels.")
-        elif token.is_word("and", "&", ",") or token.kind is Kind.COLON:
+        elif token.is_word("and", "&", ",", ";") or token.kind is Kind.COLON:
             groups.append([])
         else:
             word = token.text
-            groups[-1].append(word.rstrip(","))
-            if token.kind is Kind.QUOTED or word.endswith(","):
+            groups[-1].append(word if token.kind is Kind.QUOTED else word.rstrip(",;"))
+            if token.kind is Kind.QUOTED or word.endswith((",", ";")):
                 groups.append([])
     contacts = [" ".join(group).strip() for group in groups if " ".join(group).strip()]
     return tuple(dict.fromkeys(colleagues)), tuple(dict.fromkeys(contacts))
@@ -461,9 +461,15 @@ class LogForm:
 
 
 def people_named(text: str) -> tuple[str, ...]:
-    """The people at the partner the form's field names: `Jane Doe, John Roe` (or `and`, `;`)."""
-    names = re.split(r"\s*(?:[,;&]|\band\b)\s*", text.strip())
-    return tuple(dict.fromkeys(name for name in names if name))
+    """The people at the partner the form's field names, as after `with` in a command:
+    `Jane Doe, John Roe` (or `and`, `&`, `;`), a quoted name being one (`"Smith, John"`)."""
+    try:
+        tokens = grammar.tokenize(text)
+    except GrammarError:  # an unclosed quote: read it as plain text
+        tokens = grammar.tokenize(text.replace('"', " ").replace("“", " ").replace("”", " "))
+    if not tokens:
+        return ()
+    return _people(tokens)[1]
 
 
 def _iso_day(text: Any) -> date | None:

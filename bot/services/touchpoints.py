@@ -1598,16 +1598,22 @@ class Touchpoints:
 
 
 def contact_people(typed: Sequence[str]) -> list[tuple[str, str | None]]:
-    """The (name, email) of each person at the partner as typed (`Jane Doe`,
-    `jane@partner.org`); blanks are skipped. Raises BadName (too long) or BadValue (not an
-    email address)."""
+    """The (name, email) of each person at the partner as typed: `Jane Doe`, `jane@partner.org`
+    (named after the address then), or both, `Jane Doe <jane@partner.org>`; blanks are skipped.
+    Raises BadName (too long) or BadValue (not an email address)."""
     people = []
     for one in typed:
         text = clean_name(one)
         if not text:
             continue
-        email = email_address(text) if "@" in text else None
-        name = text.split("@", 1)[0] if email is not None else text
+        words = text.split()
+        address = next((word for word in reversed(words) if "@" in word), None)
+        email = None
+        name = text
+        if address is not None:
+            email = email_address(address.strip("<>()[],;"))
+            others = words[: words.index(address)] + words[words.index(address) + 1 :]
+            name = " ".join(others).strip(" -–,:") or email.split("@", 1)[0]
         if len(name) > MAX_NAME_LENGTH:
             raise BadName(name, NameProblem.TOO_LONG)
         people.append((name, email))

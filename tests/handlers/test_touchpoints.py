@@ -55,6 +55,7 @@ def test_names_with_other_keywords_and_quoted_names() -> None:
     assert parse_touchpoint("Acme with jane@acme.org : x").contacts == ("jane@acme.org",)
     several = parse_touchpoint('Acme with Jane Doe, "Smith, John" & Li Wei and Jane Doe : x')
     assert several.contacts == ("Jane Doe", "Smith, John", "Li Wei")
+    assert parse_touchpoint("Acme with Jane Doe; John Roe : x").contacts == ("Jane Doe", "John Roe")
     assert parse_touchpoint("Acme via phone : x").medium is TouchpointMedium.CALL
 
 
@@ -139,3 +140,4 @@ def test_the_forms_people_field_takes_several() -> None:
         "jane@acme.org",
     )
     assert people_named("  ") == ()
+    assert people_named('"Smith, John", Jane Doe') == ("Smith, John", "Jane Doe")

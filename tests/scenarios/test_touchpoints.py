@@ -446,6 +446,15 @@ def test_a_meeting_with_several_people_at_the_partner(slack: Slack) -> None:
     assert "with Jane Doe and John Roe" in answer(slack, "check Acme", user=DAN)
     card = answer(slack, "contacts Acme", user=DAN)
     assert card.count("Jane Doe") == 1 and card.count("John Roe") == 1
+    # A name with its address (Slack escapes a typed address), and `;` between people.
+    said = answer(
+        slack,
+        "log Acme with Mary Major <mailto:mary@acme.org|mary@acme.org>; jane doe : call",
+        user=CHLOE,
+    )
+    assert "with Mary Major and Jane Doe" in said
+    assert "Mary Major" in answer(slack, "contacts Acme", user=DAN)
+    assert "mary@acme.org" in answer(slack, "contacts Acme", user=DAN)
 
 
 @pytest.mark.usefixtures("acme")

@@ -38,6 +38,7 @@ from bot.services.touchpoints import (
     Touchpoints,
     ZoneUnknown,
     check_notes,
+    contact_people,
     followed_up,
     is_news,
     known,
@@ -358,6 +359,16 @@ def test_a_contact_person_is_found_by_name_or_email_before_one_is_added(
     with Session(engine) as session:
         contacts = session.exec(select(Contact)).all()
     assert [(c.name, c.email) for c in contacts] == [("jane", "jane@acme.example")]
+
+
+def test_a_person_at_the_partner_may_come_with_their_email() -> None:
+    assert contact_people(["Mary Major mary@acme.org", "Bob <BOB@acme.org>", "li@acme.org"]) == [
+        ("Mary Major", "mary@acme.org"),
+        ("Bob", "bob@acme.org"),
+        ("li", "li@acme.org"),
+    ]
+    with pytest.raises(BadValue):
+        contact_people(["Mary Major mary@"])
 
 
 def test_a_plan_is_no_contact_yet(service: Touchpoints, engine: Engine) -> None:
