@@ -354,11 +354,13 @@ def answer(call: Call, body: VerbBody) -> Reply:
     except (RegistryError, GrammarError, NotInWorkspace) as error:
         refusal = error
     reply = registry_handlers.answer(call, partial(_refuse, refusal))
-    if (
-        isinstance(refusal, UnknownPartner)
-        and call.verb.name != "check"
-        and not _clause_swallowed(call, refusal)
-    ):
+    if not isinstance(refusal, UnknownPartner) or call.verb.name == "check":
+        return reply
+    dated = _trailing_date(call, refusal.query)
+    if dated is not None and registry_handlers.known_prefix(call, refusal) is None:
+        name, day = dated
+        reply = blocks.with_hint(reply, texts.date_needs_on(call.verb.name, name, day))
+    if dated is None and not _clause_swallowed(call, refusal):
         value = blocks.register_value(
             name=refusal.query,
             line=f"{call.verb.name} {call.rest}",
@@ -371,20 +373,26 @@ def answer(call: Call, body: VerbBody) -> Reply:
 
 
 def _clause_swallowed(call: Call, unknown: UnknownPartner) -> bool:
-    """Whether the unknown name is a known partner followed by what reads as a clause without
-    its word (`log Oxfam yesterday : …`, `log Oxfam call : …`): a slip, not a new partner's
-    name. Other words after a known name may well name another partner (Unicef Germany)."""
+    """Whether the unknown name is a known partner's followed by a clause's word or a medium
+    (`log Oxfam call : …`): a slip, not a new partner's name. Other words after a known name
+    may well name another partner (Unicef Germany)."""
     found = registry_handlers.known_prefix(call, unknown)
-    if found is None:
-        return False
-    extra = found[1]
-    if extra.split()[0].lower() in CLAUSES | MEDIUMS.keys():
-        return True
-    try:
-        parse_when(extra, now=call.runtime.clock.now(), tz=ZoneInfo("UTC"))
-    except DateError:
-        return False
-    return True
+    return found is not None and found[1].split()[0].lower() in CLAUSES | MEDIUMS.keys()
+
+
+def _trailing_date(call: Call, query: str) -> tuple[str, str] | None:
+    """(name, date) when the unknown name ends in a date without its `on` (`log Globex last
+    monday : …`, `log Unicef Spain friday : …`): "Register it" would register the wrong name."""
+    words = query.split()
+    now = call.runtime.clock.now()
+    for start in range(1, len(words)):
+        day = " ".join(words[start:])
+        try:
+            parse_when(day, now=now, tz=ZoneInfo("UTC"))
+        except DateError:
+            continue
+        return " ".join(words[:start]), day
+    return None
 
 
 VERB_HANDLERS: dict[str, VerbHandler] = {

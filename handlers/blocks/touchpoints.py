@@ -192,6 +192,11 @@ def read_register_value(value: str) -> RegisterClick | None:
         return None
 
 
+def with_hint(reply: Reply, hint: str) -> Reply:
+    """A refusal with one more line of help under it."""
+    return replace(reply, blocks=[*reply.blocks, context(hint)], text=f"{reply.text}\n{hint}")
+
+
 def with_register(reply: Reply, *, query: str, value: str) -> Reply:
     """A "Did you mean" answer with one more way out: register the name as a new partner."""
     register = button(f"{texts.REGISTER}: {query}", REGISTER, value, style="primary")

@@ -788,6 +788,13 @@ FIELD_PARTNER = "Partner"
 FIELD_PARTNER_PLACEHOLDER = "Type a name or alias"
 FIELD_MEDIUM = "Kind"
 FIELD_DATE = "Date"
+
+
+def date_needs_on(verb: str, name: str, day: str) -> str:
+    """A hint for an unknown name that ends in a date typed without `on`."""
+    return f"If “{day}” is the date, it needs `on`: `{COMMAND} {verb} {name} on {day} : …`."
+
+
 FIELD_CONTACT = "People at the partner"
 FIELD_CONTACT_HINT = (
     "Who you spoke to there, e.g. Jane Doe or jane@partner.org; several: Jane Doe, John Roe."

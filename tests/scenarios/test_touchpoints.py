@@ -467,9 +467,25 @@ def test_a_known_name_with_more_words_may_be_another_partner_to_register(slack: 
     assert "Registered *Acme Germany* with you as its owner" in shown(message)
     (touchpoint,) = touchpoints(slack)
     # A clause without its word is a slip, not a partner: no "Register it".
-    for line in ("log Acme yesterday : call", "log Acme call : hello", "plan Acme friday : x"):
+    for line in (
+        "log Acme yesterday : call",
+        "log Acme call : hello",
+        "plan Acme friday : x",
+        "log Acme Spain friday : x",  # a date at the end of any name
+        "log Globex last monday : x",
+    ):
         answer(slack, line, user=BEN)
         assert blocks.REGISTER not in action_ids(last(slack, BEN)), line
+
+
+@pytest.mark.usefixtures("acme")
+def test_an_unknown_name_ending_in_a_date_points_to_on(slack: Slack) -> None:
+    said = answer(slack, "log Globex last monday : x", user=BEN)
+    assert "If “last monday” is the date, it needs `on`: `/partner log Globex on last monday" in (
+        said
+    )
+    assert blocks.REGISTER not in action_ids(last(slack, BEN))
+    assert touchpoints(slack) == []
 
 
 @pytest.mark.usefixtures("acme")
