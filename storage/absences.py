@@ -6,6 +6,7 @@ Every function takes the workspace's `team_id`. Writers flush but never commit.
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -96,7 +97,17 @@ def absences_between(
     return list(session.exec(statement))
 
 
-def replace_absences(
+@dataclass(frozen=True)
+class Overlapped:
+    """An earlier absence a new one overlapped: its span, and what is left of it (nothing when
+    the new one covers it all; one or two stretches when it covered only part)."""
+
+    starts_at: datetime
+    ends_at: datetime
+    left: tuple[tuple[datetime, datetime], ...]
+
+
+def record_absence(
     *,
     session: Session,
     team_id: str,
@@ -105,20 +116,41 @@ def replace_absences(
     ends_at: datetime,
     deputy_id: str | None,
     created_at: datetime,
-) -> list[tuple[datetime, datetime]]:
-    """Record an absence, replacing the user's absences that overlap it; returns the spans
-    (start, end) it replaced, earliest first."""
-    overlapping = (
-        sa.delete(Absence)
+) -> list[Overlapped]:
+    """Record an absence. Where it overlaps the user's earlier ones it wins: an earlier one it
+    covers is deleted, one it covers in part keeps its other days (and deputy). Returns the
+    earlier ones it overlapped, earliest first."""
+    overlapping = session.exec(
+        select(Absence)
         .where(
-            col(Absence.team_id) == team_id,
-            col(Absence.user_id) == user_id,
+            Absence.team_id == team_id,
+            Absence.user_id == user_id,
             col(Absence.starts_at) < ends_at,
             col(Absence.ends_at) > starts_at,
         )
-        .returning(col(Absence.starts_at), col(Absence.ends_at))
-    )
-    replaced = sorted((utc(start), utc(end)) for start, end in session.execute(overlapping))
+        .order_by(col(Absence.starts_at))
+    ).all()
+    found = []
+    for earlier in overlapping:
+        left = []
+        if earlier.starts_at < starts_at:
+            left.append((earlier.starts_at, starts_at))
+        if earlier.ends_at > ends_at:
+            left.append((ends_at, earlier.ends_at))
+        found.append(Overlapped(earlier.starts_at, earlier.ends_at, tuple(left)))
+        for start, end in left:
+            session.add(
+                Absence(
+                    team_id=team_id,
+                    user_id=user_id,
+                    starts_at=start,
+                    ends_at=end,
+                    deputy_id=earlier.deputy_id,
+                    created_at=earlier.created_at,
+                )
+            )
+        session.delete(earlier)
+    session.flush()  # the earlier ones go before the new one comes
     session.add(
         Absence(
             team_id=team_id,
@@ -130,7 +162,7 @@ def replace_absences(
         )
     )
     session.flush()
-    return replaced
+    return found
 
 
 def end_absence(*, session: Session, team_id: str, absence_id: int, at: datetime) -> None:

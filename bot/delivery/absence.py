@@ -77,13 +77,23 @@ class Period:
 
 
 @dataclass(frozen=True)
+class Shortened:
+    """An earlier absence a new one covered in part, and the stretches of it that are left."""
+
+    before: Period
+    left: tuple[Period, ...]
+
+
+@dataclass(frozen=True)
 class AwayResult:
-    """An absence as recorded, and the earlier ones it replaced (they overlapped it)."""
+    """An absence as recorded, and the earlier ones it overlapped: those it covered (replaced)
+    and those it covered in part (shortened: they keep their other days)."""
 
     starts_at: datetime
     ends_at: datetime
     deputy_id: str | None
     replaced: tuple[Period, ...] = ()
+    shortened: tuple[Shortened, ...] = ()
 
 
 def go_away(
@@ -96,10 +106,11 @@ def go_away(
     deputy_id: str | None,
     now: datetime,
 ) -> AwayResult:
-    """Record time away (replacing overlapping absences) and commit. Check-ins already queued
-    for the person get the time away added to their life (`WAITING_KINDS`)."""
+    """Record time away (winning over earlier absences where they overlap) and commit.
+    Check-ins already queued for the person get the time away added to their life
+    (`WAITING_KINDS`)."""
     with Session(engine) as session:
-        replaced = store.replace_absences(
+        overlapped = store.record_absence(
             session=session,
             team_id=team_id,
             user_id=user_id,
@@ -121,7 +132,15 @@ def go_away(
         starts_at=starts_at,
         ends_at=ends_at,
         deputy_id=deputy_id,
-        replaced=tuple(Period(start, end) for start, end in replaced),
+        replaced=tuple(Period(o.starts_at, o.ends_at) for o in overlapped if not o.left),
+        shortened=tuple(
+            Shortened(
+                before=Period(o.starts_at, o.ends_at),
+                left=tuple(Period(start, end) for start, end in o.left),
+            )
+            for o in overlapped
+            if o.left
+        ),
     )
 
 

@@ -59,7 +59,13 @@ def away_recorded(result: AwayResult, *, tz: ZoneInfo, now: datetime) -> str:
     if result.replaced:
         times = "time" if len(result.replaced) == 1 else "times"
         spans = " and ".join(f"from {span(earlier, tz, today)}" for earlier in result.replaced)
-        text += f"\nThis replaces your {times} away {spans}, which overlapped."
+        text += f"\nThis replaces your {times} away {spans}, which it covers."
+    for shortened in result.shortened:
+        left = " and ".join(span(stretch, tz, today) for stretch in shortened.left)
+        text += (
+            f"\nYour time away from {span(shortened.before, tz, today)} overlapped it: "
+            f"it now covers {left} only."
+        )
     return text
 
 

@@ -71,15 +71,23 @@ def test_is_away_covers_the_period_and_nothing_else(engine: Engine) -> None:
         assert not is_away(session, team_id="T0OTHER", user_id=ANA, at=NOW)
 
 
-def test_a_new_absence_replaces_the_ones_it_overlaps(engine: Engine) -> None:
+def test_a_new_absence_wins_where_it_overlaps_earlier_ones(engine: Engine) -> None:
     away(engine, ANA, days=3)
     away(engine, ANA, days=10, start=NOW + timedelta(days=20))
-    away(engine, ANA, days=4, start=NOW + timedelta(days=1))
+    away(engine, ANA, days=2, start=NOW + timedelta(days=40))
+    away(engine, ANA, days=4, start=NOW + timedelta(days=1))  # the first one's last two days
+    away(engine, ANA, days=1, start=NOW + timedelta(days=24))  # inside the second one
+    away(engine, ANA, days=3, start=NOW + timedelta(days=39))  # all of the third one
     with Session(engine) as session:
-        spans = sorted((a.starts_at, a.ends_at) for a in session.exec(select(Absence)))
+        spans = sorted((a.starts_at - NOW, a.ends_at - NOW) for a in session.exec(select(Absence)))
+    day = timedelta(days=1)
     assert spans == [
-        (NOW + timedelta(days=1), NOW + timedelta(days=5)),
-        (NOW + timedelta(days=20), NOW + timedelta(days=30)),
+        (0 * day, 1 * day),  # what the one from day 1 left of the first
+        (1 * day, 5 * day),
+        (20 * day, 24 * day),  # the second, split around day 24
+        (24 * day, 25 * day),
+        (25 * day, 30 * day),
+        (39 * day, 42 * day),  # the third is gone
     ]
 
 
@@ -215,7 +223,7 @@ def test_away_over_a_weekend_reads_the_last_day_after_the_first(
     assert absence.ends_at == datetime(2026, 12, 3, 0, 0, tzinfo=UTC)
 
 
-def test_away_names_the_times_away_it_replaces(slack: Slack, engine: Engine) -> None:
+def test_away_names_the_times_away_it_replaces_or_shortens(slack: Slack, engine: Engine) -> None:
     set_zones(engine, [(ANA, "UTC")], at=NOW)  # Wednesday 25 Nov
     slack.command("away 2026-11-30 to 2026-12-04")
     slack.command("away 2026-12-10 to 2026-12-11")
@@ -223,13 +231,22 @@ def test_away_names_the_times_away_it_replaces(slack: Slack, engine: Engine) -> 
 
     delivery = slack.command("away 2026-12-02 to 2026-12-10")
 
+    said = delivery.body.replace("\\n", "\n")
     assert (
-        "This replaces your times away from *Mon 30 Nov* to *Fri 4 Dec* and from *Thu 10 Dec* "
-        "to *Fri 11 Dec*, which overlapped." in delivery.body.replace("\\n", "\n")
+        "Your time away from *Mon 30 Nov* to *Fri 4 Dec* overlapped it: it now covers "
+        "*Mon 30 Nov* to *Tue 1 Dec* only." in said
     )
-    assert [(a.starts_at.day, a.ends_at.day) for a in absences(engine)] == [(2, 11), (20, 1)]
-    one = slack.command("away 2026-12-24 to 2026-12-26")
-    assert "This replaces your time away from *Sun 20 Dec* to *Thu 31 Dec*, which" in one.body
+    assert "Your time away from *Thu 10 Dec* to *Fri 11 Dec* overlapped it: it now covers " in said
+    assert [(a.starts_at.day, a.ends_at.day) for a in absences(engine)] == [
+        (30, 2),
+        (2, 11),
+        (11, 12),
+        (20, 1),
+    ]
+    one = slack.command("away 2026-12-19 to 2027-01-02")
+    assert "This replaces your time away from *Sun 20 Dec* to *Thu 31 Dec*, which it covers" in (
+        one.body
+    )
 
 
 def test_away_from_someone_never_seen_reads_their_zone_from_slack_first(
