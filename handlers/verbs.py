@@ -233,7 +233,9 @@ VERBS: tuple[Verb, ...] = (
         "away",
         FEEDBACK,
         ("away FROM to UNTIL [deputy @user]",),
-        "Out of office: no check-ins or surveys for you, and your deputy covers alerts.",
+        "Out of office: no check-ins or surveys for you, and your deputy covers alerts. Where "
+        "it overlaps time away you set before, the new one counts; the earlier one keeps its "
+        "other days.",
         ("away 2026-12-21 to 2027-01-04 deputy @dan",),
     ),
     Verb(
