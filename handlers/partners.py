@@ -17,6 +17,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
+from http.client import HTTPException
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
@@ -25,7 +26,7 @@ from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
 from bot.delivery.absence import person_zone
-from bot.delivery.dispatcher import error_code
+from bot.delivery.dispatcher import TRANSIENT_ERRORS, error_code
 from bot.delivery.outbox import enqueue
 from bot.runtime import Runtime
 from bot.services import people
@@ -242,7 +243,16 @@ def announce_in(channel_id: str, text: str) -> Followup:
         except SlackApiError as error:
             code = error_code(error)
             logger.info("channel %s refused the announcement: %s", channel_id, code)
-            respond(text=texts.cannot_post(channel_id, code), replace_original=False)
+            passing = code in TRANSIENT_ERRORS or error.response.status_code >= 500
+            told = (
+                texts.could_not_check(channel_id, code)
+                if passing
+                else texts.cannot_post(channel_id, code)
+            )
+            respond(text=told, replace_original=False)
+        except (OSError, HTTPException) as error:
+            logger.warning("could not reach Slack to greet channel %s: %s", channel_id, error)
+            respond(text=texts.could_not_check(channel_id, None), replace_original=False)
 
     return run
 

@@ -42,7 +42,9 @@ def _last_day(period: Period, tz: ZoneInfo, today: date) -> str:
 
 
 def span(period: Period, tz: ZoneInfo, today: date) -> str:
-    return f"*{_day(period.starts_at, tz, today)}* to *{_last_day(period, tz, today)}*"
+    """`from *Mon 30 Nov* to *Fri 4 Dec*`, or `on *Wed 2 Dec*` for one whole day."""
+    first, last = _day(period.starts_at, tz, today), _last_day(period, tz, today)
+    return f"on *{first}*" if first == last else f"from *{first}* to *{last}*"
 
 
 def away_recorded(result: AwayResult, *, tz: ZoneInfo, now: datetime) -> str:
@@ -52,19 +54,19 @@ def away_recorded(result: AwayResult, *, tz: ZoneInfo, now: datetime) -> str:
     if result.deputy_id:
         cover += f", or else <@{result.deputy_id}>"
     text = (
-        f"You're away from {span(period, tz, today)} ({tz.key}). Until then your check-ins and "
+        f"You're away {span(period, tz, today)} ({tz.key}). Until then your check-ins and "
         f"surveys wait for you, and alerts about partners you own go to {cover}. "
         "Type `/partner back` to end it early."
     )
     if result.replaced:
         times = "time" if len(result.replaced) == 1 else "times"
-        spans = " and ".join(f"from {span(earlier, tz, today)}" for earlier in result.replaced)
+        spans = " and ".join(span(earlier, tz, today) for earlier in result.replaced)
         text += f"\nThis replaces your {times} away {spans}, which it covers."
     for shortened in result.shortened:
         left = " and ".join(span(stretch, tz, today) for stretch in shortened.left)
         text += (
-            f"\nYour time away from {span(shortened.before, tz, today)} overlapped it: "
-            f"it now covers {left} only."
+            f"\nYour time away {span(shortened.before, tz, today)} overlapped it; it now "
+            f"stays {left} only."
         )
     return text
 
@@ -79,7 +81,7 @@ def back(result: BackResult, *, tz: ZoneInfo, now: datetime) -> str:
         return text + "."
     if result.cancelled is not None:
         return (
-            "You weren't away, so I cancelled your planned time away from "
+            "You weren't away, so I cancelled your planned time away "
             f"{span(result.cancelled, tz, today)}."
         )
     return "You're not marked away, and no time away is planned."

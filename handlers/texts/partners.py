@@ -66,6 +66,16 @@ def people(user_ids: Sequence[str]) -> str:
     return ", ".join(person(user_id) for user_id in user_ids) if user_ids else NOT_SET
 
 
+def in_prose(items: Sequence[str]) -> str:
+    """`a`, `a and b`, `a, b and c`: a list as a sentence says it."""
+    *others, last = items
+    return f"{', '.join(others)} and {last}" if others else last
+
+
+def people_in_prose(user_ids: Sequence[str]) -> str:
+    return in_prose([person(user_id) for user_id in user_ids])
+
+
 def status(value: str) -> str:
     try:
         return STATUS_MARKS[PartnerStatus(value)]
@@ -340,6 +350,15 @@ def cannot_post(channel_id: str, code: str) -> str:
     return (
         f"I couldn't post in {shown_channel(channel_id)}: Slack answered `{code}`. {advice} "
         "The setting stands, so alerts meant for that channel fail until it works."
+    )
+
+
+def could_not_check(channel_id: str, code: str | None) -> str:
+    """Slack had trouble of its own (a 5xx, a rate limit, no answer) when Liaison said hello."""
+    answered = f"Slack answered `{code}`" if code else "Slack did not answer"
+    return (
+        f"I couldn't say hello in {shown_channel(channel_id)} just now: {answered}, which "
+        "usually passes. Alerts will go there as usual; choose the channel again to check it."
     )
 
 

@@ -26,7 +26,7 @@ from bot.services.touchpoints import (
     Touch,
     has_passed,
 )
-from handlers.texts.partners import ago, people, person
+from handlers.texts.partners import ago, in_prose, people, people_in_prose, person
 from storage.models import IntentAnswer, TeamRole, TouchpointKind
 
 COMMAND = "/partner"
@@ -188,10 +188,7 @@ def action(
 
 
 def with_contact(touch: Touch) -> str:
-    if not touch.contacts:
-        return ""
-    *others, last = touch.contacts
-    return f" with {', '.join(others)} and {last}" if others else f" with {last}"
+    return f" with {in_prose(touch.contacts)}" if touch.contacts else ""
 
 
 def quote(notes: str | None) -> str:
@@ -240,7 +237,9 @@ def _others(clashes: Sequence[Clash]) -> list[str]:
 def recorded_lead(result: Recorded, *, now: datetime) -> str:
     touch, name = result.touch, result.partner.name
     noun = touch.medium or "contact"
-    with_colleagues = f", together with {people(touch.participants)}" if touch.participants else ""
+    with_colleagues = (
+        f", together with {people_in_prose(touch.participants)}" if touch.participants else ""
+    )
     what = f"your {noun} with *{name}* {when(touch, tz=result.tz, now=now)}"
     if touch.kind is TouchpointKind.DONE:
         return f"Logged {what}{with_contact(touch)}{with_colleagues}."
@@ -292,7 +291,8 @@ def alert_said(result: Recorded) -> str:
         )
     if result.already_known is Known.TOGETHER:
         return (
-            f"You've been in touch with them together with {people(_others(result.clashes))} "
+            f"You've been in touch with them together with "
+            f"{people_in_prose(_others(result.clashes))} "
             "lately, so you coordinate already: I posted no alert in the coordination channel."
         )
     if result.already_known is Known.MIXED:

@@ -321,6 +321,16 @@ def test_a_channel_liaison_cannot_post_in_is_named_to_whoever_chose_it(slack: Sl
 
 
 @pytest.mark.usefixtures("acme")
+def test_slack_trouble_while_greeting_a_channel_is_not_called_a_broken_setting(
+    slack: Slack,
+) -> None:
+    slack.fake.fail_next("chat.postMessage", status=503)
+    said = answer(slack, "config channel <#C0GENERAL|general>")
+    assert "I couldn't say hello in <#C0GENERAL> just now: Slack answered `http_503`" in said
+    assert "Alerts will go there as usual" in said and "The setting stands" not in said
+
+
+@pytest.mark.usefixtures("acme")
 def test_working_hours_and_days_decide_when_a_direct_message_goes(slack: Slack) -> None:
     # Wednesday 15:30 in Berlin: inside the default 9–17, so the owner hears at once.
     at(slack, datetime(2026, 11, 25, 14, 30, tzinfo=UTC))

@@ -801,7 +801,7 @@ def test_a_checkin_waits_for_its_person_over_time_away_and_days_off(slack: Slack
     at(slack, datetime(2026, 11, 26, 15, 0, tzinfo=UTC))  # Thursday afternoon in London
     slack.command("log Acme on today via meeting : site visit", user=DAN)
     run_tick(slack)  # the check-in is queued for Friday morning
-    assert "You're away from" in say(slack, "away friday to friday", user=DAN)
+    assert "You're away on *Fri 27 Nov*" in say(slack, "away friday to friday", user=DAN)
     at(slack, datetime(2026, 11, 30, 8, 0, tzinfo=UTC))  # the weekend, then Monday 08:00
     assert checkin_messages(slack, DAN) == []
     at(slack, datetime(2026, 11, 30, 10, 0, tzinfo=UTC))  # Monday, after 09:00 and its spread

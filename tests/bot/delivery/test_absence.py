@@ -233,10 +233,13 @@ def test_away_names_the_times_away_it_replaces_or_shortens(slack: Slack, engine:
 
     said = delivery.body.replace("\\n", "\n")
     assert (
-        "Your time away from *Mon 30 Nov* to *Fri 4 Dec* overlapped it: it now covers "
-        "*Mon 30 Nov* to *Tue 1 Dec* only." in said
+        "Your time away from *Mon 30 Nov* to *Fri 4 Dec* overlapped it; it now stays "
+        "from *Mon 30 Nov* to *Tue 1 Dec* only." in said
     )
-    assert "Your time away from *Thu 10 Dec* to *Fri 11 Dec* overlapped it: it now covers " in said
+    assert (
+        "Your time away from *Thu 10 Dec* to *Fri 11 Dec* overlapped it; it now stays on "
+        "*Fri 11 Dec* only." in said
+    )
     assert [(a.starts_at.day, a.ends_at.day) for a in absences(engine)] == [
         (30, 2),
         (2, 11),
