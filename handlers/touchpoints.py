@@ -157,10 +157,14 @@ def parse_touchpoint(text: str) -> TouchpointLine:
     while rest:
         word = rest[0].text.lower() if rest[0].kind is Kind.WORD else ""
         if word not in CLAUSES:
-            leftover = " ".join(token.text for token in rest)
+            leftover = " ".join(_as_typed(token) for token in rest)
+            mention = rest[0].kind is Kind.MENTION
+            # Quoted, not as code: a mention or channel then shows as Slack shows it.
             raise GrammarError(
-                f"I did not understand `{leftover}`. After the name come `with PEOPLE`, "
-                "`on DATE` and `via meeting|call|email|event`, then `:` and the notes."
+                f"I did not understand “{leftover}”."
+                + (" Colleagues come after `with`." if mention else "")
+                + " After the name come `with PEOPLE`, `on DATE` and "
+                "`via meeting|call|email|event`, then `:` and the notes."
             )
         if word in clauses:
             first = keywords[word]
@@ -184,6 +188,15 @@ def parse_touchpoint(text: str) -> TouchpointLine:
         medium=_medium(clauses.get("via"), has_notes=notes is not None),
         notes=notes,
     )
+
+
+def _as_typed(token: Token) -> str:
+    """A token as the person saw it in Slack: a colleague as @mention, a channel as #channel."""
+    if token.kind is Kind.MENTION:
+        return f"<@{token.text}>"
+    if token.kind is Kind.CHANNEL:
+        return f"<#{token.text}>"
+    return token.text
 
 
 def _people(tokens: list[Token] | None) -> tuple[tuple[str, ...], tuple[str, ...]]:

@@ -200,11 +200,17 @@ def unknown_partner(query: str, has_candidates: bool) -> str:
 
 
 # Verbs whose lines carry a date and notes after the partner's name.
-DATED_VERBS = frozenset({"log", "plan", "intend", "commit"})
+# What each verb takes after the partner's name, as a reminder when words were swallowed.
+AFTER_THE_NAME = {
+    "log": "people need `with`, a date `on`, notes a `:`",
+    "plan": "people need `with`, a date `on`, notes a `:`",
+    "intend": "people need `with`, notes a `:`; `intend` takes no date",
+    "commit": "`us` or `them` comes next, then a `:` and the work",
+}
 
 
 def swallowed_words(partner: str, extra: str, *, verb: str, query: str) -> str:
-    how = " (a date needs `on`, notes a `:`)" if verb in DATED_VERBS else ""
+    how = f" ({AFTER_THE_NAME[verb]})" if verb in AFTER_THE_NAME else ""
     return (
         f"I read “{query}” as the partner's name, and know no such partner. If you meant "
         f"*{partner}*, “{extra}” is not something `{verb}` takes after the name{how}; the "

@@ -79,7 +79,7 @@ def test_names_with_other_keywords_and_quoted_names() -> None:
             'If “On” is part of the partner\'s name, put the name in quotes: `"Hands On …"`',
         ),
         ("Acme with <#C0GENERAL|general> : x", "not channels"),
-        ("Acme <@U0BEN> : x", "I did not understand `U0BEN`"),
+        ("Acme <@U0BEN> : x", "I did not understand “<@U0BEN>”. Colleagues come after `with`."),
     ],
 )
 def test_what_is_wrong_with_a_line(line: str, problem: str | None) -> None:

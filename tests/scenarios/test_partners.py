@@ -308,7 +308,12 @@ def test_an_unknown_partner_without_candidates(slack: Slack) -> None:
     [
         ("survey MSF weekly", "“weekly” is not something `survey` takes", "survey NAME now"),
         ("cadence MSF often rarely", "“often rarely” is not something `cadence`", "IDEAL MAX"),
-        ("log MSF yesterday : met", "(a date needs `on`, notes a `:`)", "[on DATE]"),
+        ("log MSF yesterday : met", "(people need `with`, a date `on`, notes a `:`)", "[on DATE]"),
+        (
+            "intend MSF tomorrow : x",
+            "(people need `with`, notes a `:`; `intend` takes no",
+            "intend",
+        ),
     ],
 )
 def test_words_a_verb_does_not_take_after_a_known_name_are_pointed_out(
