@@ -245,7 +245,10 @@ def recorded_lead(result: Recorded, *, now: datetime) -> str:
         return f"Logged {what}{with_contact(touch)}{with_colleagues}."
     if touch.kind is TouchpointKind.PLANNED:
         return f"Planned {what}{with_contact(touch)}{with_colleagues}."
-    return f"Noted that you intend to reach out to *{name}*: {quote(touch.notes)}"
+    return (
+        f"Noted that you intend to reach out to *{name}*{with_contact(touch)}{with_colleagues}: "
+        f"{quote(touch.notes)}"
+    )
 
 
 def clashes_heading(facts: PartnerFacts) -> str:

@@ -207,7 +207,7 @@ def test_an_intent_says_who_was_asked_and_until_when() -> None:
         now=NOW,
     )
     shown = text_of(reply)
-    assert "Noted that you intend to reach out to *Acme*: “pilot scope”" in shown
+    assert "Noted that you intend to reach out to *Acme* with Jane Doe: “pilot scope”" in shown
     assert "<@U0DAN>, who covers for the owner <@U0ANA> while away" in shown
     assert "If there is no answer by tomorrow at 04:00, you may go ahead" in shown
     own = touch(kind=TouchpointKind.INTENDED, at=NOW, author_id="U0ANA")
