@@ -191,6 +191,8 @@ class Clash:
 
     other: Touch
     same_contact: bool
+    # Which of the other's people at the partner this one met too, when known (recording).
+    shared: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -1045,7 +1047,11 @@ class Touchpoints:
         )
         found = rules.collisions(new, near, team=scene.team, window_days=window, tz=tz)
         clashes = [
-            Clash(other=Touch.of(by_id[c.other.touchpoint_id]), same_contact=c.same_contact)
+            Clash(
+                other=Touch.of(by_id[c.other.touchpoint_id]),
+                same_contact=c.same_contact,
+                shared=_shared(by_id[c.other.touchpoint_id], contact_ids),
+            )
             for c in found
         ]
         if not clashes:
@@ -1595,6 +1601,15 @@ class Touchpoints:
                 by_name.setdefault(person_key(name), known)
             found.setdefault(*known)
         return list(found.items())
+
+
+def _shared(other: TouchpointRow, contact_ids: frozenset[int]) -> tuple[str, ...]:
+    """The names of `other`'s people at the partner who are among `contact_ids`."""
+    return tuple(
+        name
+        for contact_id, name in zip(other.contact_ids, other.contact_names, strict=True)
+        if contact_id in contact_ids
+    )
 
 
 def contact_people(typed: Sequence[str]) -> list[tuple[str, str | None]]:

@@ -210,6 +210,8 @@ def clash_line(
 ) -> str:
     """One other contact; the `reader`'s own contacts are theirs: `You plan to meet them …`."""
     same = " — *the same contact person*" if clash.same_contact else ""
+    if clash.same_contact and clash.shared and len(clash.other.contacts) > 1:
+        same = f" — *the same contact person: {in_prose(clash.shared)}*"
     other = clash.other
     doing = action(other, passed=passed, you=other.author_id == reader, read_later=read_later)
     return f"• {who(other, reader=reader)} {doing} {when_text}{with_contact(other)}{same}"

@@ -442,7 +442,7 @@ def test_a_meeting_with_several_people_at_the_partner(slack: Slack) -> None:
     assert "with Jane Doe and John Roe" in said
     # Ben, an outsider, then calls John: the same person as at Ana's meeting.
     said = answer(slack, "log Acme with john roe via call : follow-up", user=BEN)
-    assert "with Jane Doe and John Roe — *the same contact person*" in said
+    assert "with Jane Doe and John Roe — *the same contact person: John Roe*" in said
     assert "with Jane Doe and John Roe" in answer(slack, "check Acme", user=DAN)
     card = answer(slack, "contacts Acme", user=DAN)
     assert card.count("Jane Doe") == 1 and card.count("John Roe") == 1
