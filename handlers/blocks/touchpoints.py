@@ -126,7 +126,8 @@ def briefing(found: Briefing, *, now: datetime) -> Reply:
             ),
             (partner_texts.TEAM, partner_texts.people(found.members)),
             (partner_texts.STATUS, partner_texts.status(facts.status)),
-            (partner_texts.LAST_CONTACT, texts.last_contact(found, now)),
+            # Counted on the reader's calendar, as the lines below are dated.
+            (partner_texts.LAST_CONTACT, texts.last_contact(found, now.astimezone(tz))),
         ),
     ]
     for heading, touches, empty in (

@@ -922,6 +922,17 @@ def test_an_evening_meeting_logged_next_day_by_its_day_counts_once(slack: Slack)
 
 
 @pytest.mark.usefixtures("acme")
+def test_checks_last_contact_is_counted_on_the_readers_calendar(slack: Slack) -> None:
+    at(slack, datetime(2026, 12, 2, 15, 0, tzinfo=UTC))  # Wed 10:00 in New York
+    answer(slack, "log Acme on yesterday via meeting : Tuesday's meeting", user=BEN)
+    # Thu 00:00 in Tokyo: Ben's Tuesday was two days ago for Chloe, and the list says so too.
+    briefing = answer(slack, "check Acme", user=CHLOE)
+    assert "2 days ago by <@U0BEN>" in briefing
+    assert "<@U0BEN> met them on Tue 1 Dec" in briefing
+    assert "yesterday by <@U0BEN>" in answer(slack, "check Acme", user=BEN)
+
+
+@pytest.mark.usefixtures("acme")
 def test_check_shows_a_plan_while_it_lies_ahead_of_the_reader(slack: Slack) -> None:
     # Wed 25 Nov 18:00 in Tokyo: Chloe's "tomorrow" is Thu 26 Nov; Dan's 10:00 London is too.
     answer(slack, "plan Acme on tomorrow : Chloe's visit", user=CHLOE)
