@@ -188,7 +188,18 @@ def action(
 
 
 def with_contact(touch: Touch) -> str:
-    return f" with {in_prose(touch.contacts)}" if touch.contacts else ""
+    return (
+        f" with {in_prose([_one_person(name) for name in touch.contacts])}"
+        if touch.contacts
+        else ""
+    )
+
+
+def _one_person(name: str) -> str:
+    """A name that holds a list's own words (`Smith, John`, `Anna and Bob`) quoted, so that a
+    list of people reads as the people it is."""
+    separates = "," in name or "&" in name or " and " in f" {name.lower()} "
+    return f"“{name}”" if separates else name
 
 
 def quote(notes: str | None) -> str:

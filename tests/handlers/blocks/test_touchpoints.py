@@ -589,3 +589,9 @@ def test_a_future_weekday_suggests_the_last_one() -> None:
     past = BadTouchpoint(Problem.PLAN_IN_PAST, when=When(date(2026, 11, 2), None, BERLIN))
     assert "an intent is about what is to come" in texts.problem(past, verb="intend")
     assert "For one that happened, use `/partner log`" in texts.problem(past, verb="plan")
+
+
+def test_names_that_look_like_lists_are_quoted_among_people() -> None:
+    several = touch(contacts=("Smith, John", "Anna and Bob", "Li Wei"))
+    assert texts.with_contact(several) == " with “Smith, John”, “Anna and Bob” and Li Wei"
+    assert texts.with_contact(touch(contacts=("Andrea Sand",))) == " with Andrea Sand"
