@@ -8,7 +8,8 @@ without a time is shown as that day.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, tzinfo
 from zoneinfo import ZoneInfo
 
@@ -230,13 +231,23 @@ def clash_line(
 
 def clash_lines(clashes: Sequence[Clash], *, tz: ZoneInfo, now: datetime | None = None) -> str:
     """The other contacts, for one reader; read `now`, a plan gone by is in the past tense."""
-    return "\n".join(
+    return _listed(
         clash_line(
             clash,
             when_text=when(clash.other, tz=tz, now=now),
             passed=now is not None and has_passed(clash.other, tz=tz, now=now),
         )
         for clash in clashes
+    )
+
+
+def _listed(lines: Iterable[str]) -> str:
+    """Lines one under the other, a line said twice once with how often: two contacts of one
+    colleague's that read alike (the same time, kind and people) are not a bug to the reader."""
+    counts = Counter(lines)
+    return "\n".join(
+        line if n == 1 else f"{line} ({'twice' if n == 2 else f'{n} times'})"
+        for line, n in counts.items()
     )
 
 
@@ -401,7 +412,7 @@ def alert_text(
         f"{who(touch)} {action(touch)} {when_in_channel(touch)}{with_contact(touch)}"
         f"{' — ' + quote(touch.notes) if touch.kind is TouchpointKind.INTENDED else ''}."
     )
-    also = "\n".join(
+    also = _listed(
         clash_line(
             clash,
             when_text=when_in_channel(clash.other),
@@ -493,7 +504,7 @@ def also_in_touch(
 ) -> str:
     """The other contacts, dated for the `reader`; a plan gone by when the contact was recorded
     reads as past."""
-    lines = "\n".join(
+    lines = _listed(
         clash_line(
             clash,
             when_text=when(clash.other, tz=tz, written=recorded_at),

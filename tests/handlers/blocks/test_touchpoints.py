@@ -595,3 +595,11 @@ def test_names_that_look_like_lists_are_quoted_among_people() -> None:
     several = touch(contacts=("Smith, John", "Anna and Bob", "Li Wei"))
     assert texts.with_contact(several) == " with “Smith, John”, “Anna and Bob” and Li Wei"
     assert texts.with_contact(touch(contacts=("Andrea Sand",))) == " with Andrea Sand"
+
+
+def test_two_contacts_that_read_alike_are_said_once_with_how_often() -> None:
+    first = Clash(other=touch(id=1, author_id="U0BEN", contacts=()), same_contact=False)
+    again = Clash(other=touch(id=2, author_id="U0BEN", contacts=()), same_contact=False)
+    lines = texts.clash_lines([first, again], tz=NEW_YORK, now=NOW).splitlines()
+    assert len(lines) == 1 and lines[0].endswith(" (twice)")
+    assert "<@U0BEN>" in lines[0]
