@@ -31,7 +31,17 @@ from sqlmodel import Session
 
 from storage.db import writing
 from storage.models import OutboxMessage, OutboxStatus
-from storage.sql import DRIVER_ERRORS, Answered, Driver, Pending, Sql, rowcount, utc_or_none
+from storage.sql import (
+    DRIVER_ERRORS,
+    Answered,
+    Driver,
+    Pending,
+    Sql,
+    listed,
+    rowcount,
+    sized,
+    utc_or_none,
+)
 from storage.upsert import table_of
 
 _T = table_of(OutboxMessage)
@@ -179,6 +189,24 @@ def get_message(*, session: Session, team_id: str, dedupe_key: str) -> OutboxMes
         _T.c.team_id == team_id, _T.c.dedupe_key == dedupe_key
     )
     return session.execute(statement).scalars().first()
+
+
+def recipients_of(
+    *, session: Session, team_id: str, dedupe_keys: Collection[str]
+) -> dict[str, str]:
+    """The person each of the workspace's direct messages with these keys goes (or went) to,
+    by key; messages that failed or were cancelled are left out: nobody read them."""
+    if not dedupe_keys:
+        return {}
+    keys = listed("key", dedupe_keys)
+    statement = sized(
+        "SELECT dedupe_key, recipient_user FROM outbox_message WHERE team_id = :team_id "
+        "AND dedupe_key IN ({key}) AND recipient_user IS NOT NULL "
+        "AND status NOT IN ('failed', 'cancelled')",
+        key=len(keys),
+    )
+    rows = Driver.of(session).rows(statement, {"team_id": team_id, **keys})
+    return {str(key): str(user) for key, user in rows}
 
 
 # --- The dispatcher's protocol ------------------------------------------------------------------

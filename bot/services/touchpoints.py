@@ -471,6 +471,7 @@ class Known(StrEnum):
     """Why a collision is no news: how the caller already knew the other contact's author."""
 
     ALERTED = "alerted"  # an alert in the channel named them together lately
+    TOLD = "told"  # the caller was told of the other's contact (the owner's note or question)
     TOGETHER = "together"  # they were in touch with the partner together lately
     MIXED = "mixed"  # of several contacts, some were known one way and some the other
 
@@ -481,6 +482,7 @@ def known(
     *,
     named: Collection[frozenset[str]],
     together: Iterable[Iterable[str]],
+    told: Collection[frozenset[str]] = (),
 ) -> Known | None:
     """How the caller already knows `other`, the author of a contact their new one collides
     with, if they do; then the collision is not alerted again:
@@ -489,7 +491,10 @@ def known(
       pairs of colleagues on either side of each alerted collision), so each knows of the
       other; or
     - they took part in one touchpoint with the partner lately (`together`: the colleagues of
-      each touchpoint around), so they coordinate already.
+      each touchpoint around), so they coordinate already; or
+    - one was told of the other's contact in a direct message (`told`: the owner's note about
+      an outsider's contact, or the owner's question about an intent, and whom it went to),
+      so the owner following up knows whom they follow.
 
     Knowing is between two people: someone else's knowledge does not count (a colleague the
     caller took along, who knew `other`, does not make the caller known to `other`), nor does
@@ -499,6 +504,8 @@ def known(
         return Known.ALERTED
     if any(caller in people and other in people for people in together):
         return Known.TOGETHER
+    if frozenset((caller, other)) in told:
+        return Known.TOLD
     return None
 
 
@@ -1078,14 +1085,32 @@ class Touchpoints:
             if pair.owner_id is not None:
                 named.update(frozenset((pair.owner_id, person)) for person in (*earlier, *later))
         named = {pair for pair in named if len(pair) == 2}
+        told = self._told(session, team_id, clashes)
         reasons = [
-            known(touch.author_id, clash.other.author_id, named=named, together=together)
+            known(touch.author_id, clash.other.author_id, named=named, together=together, told=told)
             for clash in clashes
         ]
         news = [clash for clash, reason in zip(clashes, reasons, strict=True) if reason is None]
         ways = {reason for reason in reasons if reason is not None}
         knew = ways.pop() if len(ways) == 1 else (Known.MIXED if ways else None)
         return clashes, news, knew
+
+    @staticmethod
+    def _told(session: Session, team_id: str, clashes: Sequence[Clash]) -> set[frozenset[str]]:
+        """Who was told in a direct message of which other contact's author: the owner (or
+        their stand-in) by a note about an outsider's contact, or by an intent's question."""
+        notes = outbox_store.recipients_of(
+            session=session,
+            team_id=team_id,
+            dedupe_keys=[owner_note_key(clash.other.id) for clash in clashes],
+        )
+        told = set()
+        for clash in clashes:
+            other = clash.other
+            recipient = other.asked or notes.get(owner_note_key(other.id))
+            if recipient is not None and recipient != other.author_id:
+                told.add(frozenset((recipient, other.author_id)))
+        return told
 
     def _channel(self, facts: PartnerFacts, workspace_channel: str | None) -> str | None:
         """Where alerts about the partner go: its own channel, the workspace's, the default."""

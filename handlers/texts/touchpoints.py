@@ -322,10 +322,15 @@ def alert_said(result: Recorded) -> str:
             f"{people_in_prose(_others(result.clashes))} "
             "lately, so you coordinate already: I posted no alert in the coordination channel."
         )
+    if result.already_known is Known.TOLD:
+        return (
+            f"I told you of {people_in_prose(_others(result.clashes))}'s contact in a direct "
+            "message, so you know whom you follow: I posted no alert in the coordination channel."
+        )
     if result.already_known is Known.MIXED:
         return (
-            "You and they know of each other already (from an alert, or a contact together), so "
-            "I posted no new alert in the coordination channel."
+            "You and they know of each other already (from an alert, a direct message, or a "
+            "contact together), so I posted no new alert in the coordination channel."
         )
     return "An alert in the coordination channel named you together lately, so I posted no new one."
 
