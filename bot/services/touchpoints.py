@@ -215,6 +215,9 @@ class Recorded:
     # or asked about an intent, if they are away and nobody covers: the message waits for
     # their return.
     owner_away_until: date | None = None
+    # The last day of time away the person asked about an intent has ahead of them before the
+    # answer is due, which pushed the day back (not when they are away now: see above).
+    asked_away_until: date | None = None
     # Collisions but none news: how the caller's side knew of them already.
     already_known: Known | None = None
     # The caller's time zone, for dates in the answer.
@@ -965,8 +968,9 @@ class Touchpoints:
             thread_key=thread or key,
             alerted_owner_id=facts.owner_id,
         )
+        asked_away_until = None
         if touch.kind is TouchpointKind.INTENDED:
-            touch, away_until = self._ask(scene, touch, clashes)
+            touch, away_until, asked_away_until = self._ask(scene, touch, clashes)
             owner_told = touch.asked
         else:
             owner_told, away_until = self._note_to_owner(scene, touch, clashes)
@@ -983,6 +987,7 @@ class Touchpoints:
                 self._covering(scene) if channel is not None or away_until is not None else None
             ),
             owner_away_until=away_until,
+            asked_away_until=asked_away_until,
             already_known=knew,
         )
 
@@ -1147,19 +1152,22 @@ class Touchpoints:
         )
         return recipient, _last_day(self._back_at(scene, recipient), scene.zone_of(recipient))
 
-    def _ask(self, scene: _Scene, touch: Touch, clashes: list[Clash]) -> tuple[Touch, date | None]:
+    def _ask(
+        self, scene: _Scene, touch: Touch, clashes: list[Clash]
+    ) -> tuple[Touch, date | None, date | None]:
         """Ask the owner (or their stand-in) about an intent, with an answer due one working day
-        after the question reaches them; returns the touch with whom and until when, and the
-        last day away of the person asked, if they are (nobody covers: the question waits)."""
+        after the question reaches them; returns the touch with whom and until when, the last
+        day away of the person asked if they are away now (nobody covers: the question waits),
+        and else the last day of time away ahead that pushed the answer's day back."""
         recipient = self._owner_side(scene, touch)
         if recipient is None:
-            return touch, None
+            return touch, None, None
         session, team_id = scene.session, scene.team_id
         key = intent_ask_key(touch.id)
         tz = scene.zone_of(recipient)
         schedule = scene.schedule_of(recipient)
         back_at = self._back_at(scene, recipient)
-        deadline = self._answer_due(scene, recipient, schedule=schedule, tz=tz)
+        deadline, pushed_by = self._answer_due(scene, recipient, schedule=schedule, tz=tz)
         store.set_intent(
             session=session,
             team_id=team_id,
@@ -1188,14 +1196,16 @@ class Touchpoints:
             user=recipient,
             schedule=schedule,
         )
-        return touch, _last_day(back_at, tz)
+        away_now = _last_day(back_at, tz)
+        return touch, away_now, None if away_now is not None else _last_day(pushed_by, tz)
 
     def _answer_due(
         self, scene: _Scene, recipient: str, *, schedule: Schedule, tz: ZoneInfo
-    ) -> datetime:
+    ) -> tuple[datetime, datetime | None]:
         """One working day after the question reaches `recipient`, their time away (as recorded
         now) not counted: a question due on a day they are away reaches them when back, and a
-        day to answer that they spend away starts again when they are back."""
+        day to answer that they spend away starts again when they are back. Returns the
+        deadline, and the end of the last absence that pushed it back, if any did."""
         away = absence_store.absences_between(
             session=scene.session,
             team_id=scene.team_id,
@@ -1208,11 +1218,14 @@ class Touchpoints:
             if absence.starts_at <= arrives < absence.ends_at:
                 arrives = schedule.first_slot(absence.ends_at, key=recipient)
         deadline = next_working_day(arrives, tz=tz, hours=schedule.hours)
+        pushed_by = None
         for absence in away:
             if absence.starts_at < deadline and absence.ends_at > arrives:
                 back = schedule.first_slot(absence.ends_at, key=recipient)
-                deadline = max(deadline, next_working_day(back, tz=tz, hours=schedule.hours))
-        return deadline
+                later = next_working_day(back, tz=tz, hours=schedule.hours)
+                if later > deadline:
+                    deadline, pushed_by = later, absence.ends_at
+        return deadline, pushed_by
 
     def _back_at(self, scene: _Scene, user_id: str) -> datetime | None:
         """When `user_id`'s absence ends, if they are away now."""

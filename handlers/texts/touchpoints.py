@@ -359,9 +359,14 @@ def owner_told(result: Recorded) -> str | None:
             if touch.asked == owner
             else f"{person(touch.asked)}, who covers for the owner {person(owner)} while away,"
         )
+        away_ahead = (
+            f" ({person(touch.asked)} is away until {_day(result.asked_away_until)})"
+            if result.asked_away_until is not None and touch.asked is not None
+            else ""
+        )
         deadline = (
-            f" If there is no answer {by_moment(touch.deadline, tz=result.tz, now=touch.at)}, "
-            "you may go ahead."
+            f" If there is no answer {by_moment(touch.deadline, tz=result.tz, now=touch.at)}"
+            f"{away_ahead}, you may go ahead."
             if touch.deadline is not None
             else ""
         )

@@ -834,6 +834,7 @@ def test_an_intents_day_to_answer_skips_the_owners_time_away_ahead(slack: Slack)
     said = answer(slack, "intend Acme : ask about co-hosting the spring event", user=BEN)
     # Asked on Wednesday, away on Thursday: her day to answer is Friday, when she is back.
     assert "If there is no answer by Mon 30 Nov at 03:" in said  # 09:xx in Berlin
+    assert "(<@U0ANA> is away until Thu 26 Nov), you may go ahead." in said  # why so late
     at(slack, datetime(2026, 11, 27, 12, 0, tzinfo=UTC))  # Friday
     assert dms(slack, BEN) == []  # not told to go ahead while Ana has had no day to answer
 
