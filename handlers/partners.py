@@ -26,7 +26,7 @@ from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
 from bot.delivery.absence import person_zone
-from bot.delivery.dispatcher import TRANSIENT_ERRORS, error_code
+from bot.delivery.dispatcher import error_code, passes
 from bot.delivery.outbox import enqueue
 from bot.runtime import Runtime
 from bot.services import people
@@ -243,10 +243,9 @@ def announce_in(channel_id: str, text: str) -> Followup:
         except SlackApiError as error:
             code = error_code(error)
             logger.info("channel %s refused the announcement: %s", channel_id, code)
-            passing = code in TRANSIENT_ERRORS or error.response.status_code >= 500
             told = (
                 texts.could_not_check(channel_id, code)
-                if passing
+                if passes(error)
                 else texts.cannot_post(channel_id, code)
             )
             respond(text=told, replace_original=False)

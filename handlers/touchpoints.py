@@ -37,6 +37,7 @@ from bot.services.registry import (
     BadName,
     BadValue,
     NameTaken,
+    PartnerFacts,
     RegistryError,
     UnknownPartner,
 )
@@ -369,11 +370,13 @@ def answer(call: Call, body: VerbBody) -> Reply:
     reply = registry_handlers.answer(call, partial(_refuse, refusal))
     if not isinstance(refusal, UnknownPartner) or call.verb.name == "check":
         return reply
+    prefix = registry_handlers.known_prefix(call, refusal)
     dated = _trailing_date(call, refusal.query)
-    if dated is not None and registry_handlers.known_prefix(call, refusal) is None:
+    if dated is not None and prefix is None:
+        # After a known name, the "not something `log` takes" answer says it already.
         name, day = dated
         reply = blocks.with_hint(reply, texts.date_needs_on(call.verb.name, name, day))
-    if dated is None and not _clause_swallowed(call, refusal):
+    if dated is None and not _clause_after(prefix):
         value = blocks.register_value(
             name=refusal.query,
             line=f"{call.verb.name} {call.rest}",
@@ -385,12 +388,11 @@ def answer(call: Call, body: VerbBody) -> Reply:
     return reply
 
 
-def _clause_swallowed(call: Call, unknown: UnknownPartner) -> bool:
-    """Whether the unknown name is a known partner's followed by a clause's word or a medium
-    (`log Oxfam call : …`): a slip, not a new partner's name. Other words after a known name
-    may well name another partner (Unicef Germany)."""
-    found = registry_handlers.known_prefix(call, unknown)
-    return found is not None and found[1].split()[0].lower() in CLAUSES | MEDIUMS.keys()
+def _clause_after(prefix: tuple[PartnerFacts, str] | None) -> bool:
+    """Whether the words after a known partner's name (`known_prefix`) start with a clause's
+    word or a medium (`log Oxfam call : …`): a slip, not a new partner's name. Other words
+    after a known name may well name another partner (Unicef Germany)."""
+    return prefix is not None and prefix[1].split()[0].lower() in CLAUSES | MEDIUMS.keys()
 
 
 def _trailing_date(call: Call, query: str) -> tuple[str, str] | None:
@@ -400,7 +402,7 @@ def _trailing_date(call: Call, query: str) -> tuple[str, str] | None:
     now = call.runtime.clock.now()
     for start in range(1, len(words)):
         day = " ".join(words[start:])
-        try:
+        try:  # only whether it reads as a date: any zone will do
             parse_when(day, now=now, tz=ZoneInfo("UTC"))
         except DateError:
             continue
@@ -486,11 +488,11 @@ def people_named(text: str) -> tuple[str, ...]:
     `Jane Doe, John Roe` (or `and`, `&`, `;`), a quoted name being one (`"Smith, John"`)."""
     try:
         tokens = grammar.tokenize(text)
-    except GrammarError:  # an unclosed quote: read it as plain text
-        tokens = grammar.tokenize(text.replace('"', " ").replace("“", " ").replace("”", " "))
-    if not tokens:
-        return ()
-    return _people(tokens)[1]
+        return _people(tokens)[1] if tokens else ()
+    except GrammarError:
+        # Slack escapes nothing in a form's text (a bare `@jane`, a stray `<`): split it plainly.
+        names = (name.strip() for name in re.split(r"[,;&]|\band\b", text))
+        return tuple(dict.fromkeys(name for name in names if name))
 
 
 def _iso_day(text: Any) -> date | None:

@@ -120,16 +120,9 @@ def record_absence(
     """Record an absence. Where it overlaps the user's earlier ones it wins: an earlier one it
     covers is deleted, one it covers in part keeps its other days (and deputy). Returns the
     earlier ones it overlapped, earliest first."""
-    overlapping = session.exec(
-        select(Absence)
-        .where(
-            Absence.team_id == team_id,
-            Absence.user_id == user_id,
-            col(Absence.starts_at) < ends_at,
-            col(Absence.ends_at) > starts_at,
-        )
-        .order_by(col(Absence.starts_at))
-    ).all()
+    overlapping = absences_between(
+        session=session, team_id=team_id, user_id=user_id, start=starts_at, end=ends_at
+    )
     found = []
     for earlier in overlapping:
         left = []

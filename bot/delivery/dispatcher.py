@@ -476,7 +476,7 @@ class Dispatcher:
                 last_error=f"{step}: rate limited for {wait.seconds} s",
             )
             return "rate-limited"
-        if status >= 500 or code in TRANSIENT_ERRORS:
+        if passes(error):
             return self._on_transient(run, row, f"{step}: {code}", now=now)
         if code in TOKEN_ERRORS:
             outcome = self._on_transient(run, row, f"{step}: {code}", now=now)
@@ -653,6 +653,13 @@ def _autocommit_session(engine: Engine) -> Iterator[Session]:
         finally:
             if postgres and not connection.invalidated:
                 connection.exec_driver_sql("RESET synchronous_commit")
+
+
+def passes(error: SlackApiError) -> bool:
+    """Whether Slack's refusal is trouble on its side (a rate limit, a 5xx, a transient error
+    code) that trying again later gets past, rather than something wrong with the request."""
+    status = error.response.status_code
+    return status == 429 or status >= 500 or error_code(error) in TRANSIENT_ERRORS
 
 
 def error_code(error: SlackApiError) -> str:

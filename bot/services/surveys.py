@@ -653,10 +653,7 @@ class Surveys:
                     continue
                 assert survey_round.id is not None
                 if not store.close_round(
-                    session=session,
-                    team_id=team_id,
-                    round_id=survey_round.id,
-                    at=now,
+                    session=session, team_id=team_id, round_id=survey_round.id, at=now
                 ):
                     continue
                 session.refresh(survey_round)

@@ -6,15 +6,14 @@ from collections.abc import Sequence
 
 from handlers.blocks import context, section
 from handlers.reply import Block
+from handlers.texts.partners import channel_ref
 from storage.outbox import DeliverySummary
 
 
 def _recipient(row: DeliverySummary) -> str:
     if row.recipient_user is not None:
         return f"<@{row.recipient_user}>"
-    channel = row.recipient_channel or ""
-    # A channel configured by name (`#name`) is shown as typed; an id as Slack's link.
-    return channel if channel.startswith("#") else f"<#{channel}>"
+    return channel_ref(row.recipient_channel or "")
 
 
 def failed_delivery_line(row: DeliverySummary) -> str:

@@ -20,7 +20,7 @@ from bot.services.workspace_settings import (
     Setting,
     Values,
 )
-from handlers.texts.partners import people
+from handlers.texts.partners import channel_ref, people
 from handlers.verbs import VERBS_BY_NAME
 
 COMMAND = "/partner"
@@ -76,11 +76,6 @@ def syntax(setting: Setting) -> str:
 
 
 # --- Values in plain words ----------------------------------------------------------------------
-
-
-def channel_ref(channel: str) -> str:
-    """A channel id as a Slack link; a channel kept by name as typed."""
-    return channel if channel.startswith("#") else f"<#{channel}>"
 
 
 def days(numbers: frozenset[int]) -> str:

@@ -84,7 +84,7 @@ def status(value: str) -> str:
 
 
 def channel(channel_id: str | None) -> str:
-    return f"<#{channel_id}>" if channel_id else NOT_SET
+    return channel_ref(channel_id) if channel_id else NOT_SET
 
 
 def website(domain: str | None) -> str:
@@ -354,7 +354,7 @@ def cannot_post(channel_id: str, code: str) -> str:
         code, f"Admins see the deliveries that fail because of it in `{COMMAND} config`."
     )
     return (
-        f"I couldn't post in {shown_channel(channel_id)}: Slack answered `{code}`. {advice} "
+        f"I couldn't post in {channel_ref(channel_id)}: Slack answered `{code}`. {advice} "
         "The setting stands, so alerts meant for that channel fail until it works."
     )
 
@@ -363,14 +363,15 @@ def could_not_check(channel_id: str, code: str | None) -> str:
     """Slack had trouble of its own (a 5xx, a rate limit, no answer) when Liaison said hello."""
     answered = f"Slack answered `{code}`" if code else "Slack did not answer"
     return (
-        f"I couldn't say hello in {shown_channel(channel_id)} just now: {answered}, which "
+        f"I couldn't say hello in {channel_ref(channel_id)} just now: {answered}, which "
         "usually passes. Alerts will go there as usual; choose the channel again to check it."
     )
 
 
-def shown_channel(channel_id: str) -> str:
-    """A channel as stored: an id Slack links (`<#C123>`), or a name typed as `#name`."""
-    return channel_id if channel_id.startswith("#") else f"<#{channel_id}>"
+def channel_ref(channel: str) -> str:
+    """A channel as stored: an id as Slack's link (`<#C0123>`, shown by name), a channel kept
+    by name (`#name`, typed in `config channel`) as typed."""
+    return channel if channel.startswith("#") else f"<#{channel}>"
 
 
 def channel_set(facts: PartnerFacts) -> str:

@@ -27,7 +27,7 @@ from bot.services.touchpoints import (
     Touch,
     has_passed,
 )
-from handlers.texts.partners import ago, in_prose, people, people_in_prose, person
+from handlers.texts.partners import ago, channel_ref, in_prose, people, people_in_prose, person
 from storage.models import IntentAnswer, TeamRole, TouchpointKind
 
 COMMAND = "/partner"
@@ -69,11 +69,6 @@ _ANSWER_MARKS = {
 # Buttons.
 BRIEF_ME = "Brief me"
 REGISTER = "Register it"
-
-
-def channel(channel_ref: str) -> str:
-    """A channel by id (`<#C0123>`, which Slack shows by name) or by its configured name."""
-    return channel_ref if channel_ref.startswith("#") else f"<#{channel_ref}>"
 
 
 # --- Dates --------------------------------------------------------------------------------------
@@ -302,7 +297,7 @@ def alert_said(result: Recorded) -> str:
     if result.covering is not None:
         owner = f"{owner}, away; {person(result.covering)} covers"
     if result.alert_channel is not None:
-        where = channel(result.alert_channel)
+        where = channel_ref(result.alert_channel)
         if result.alert_threaded:
             return f"I've added this to the thread of the latest alert in {where} (owner {owner})."
         if result.covering is not None:

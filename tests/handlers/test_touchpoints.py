@@ -141,3 +141,5 @@ def test_the_forms_people_field_takes_several() -> None:
     )
     assert people_named("  ") == ()
     assert people_named('"Smith, John", Jane Doe') == ("Smith, John", "Jane Doe")
+    # What the command's grammar refuses (Slack escapes nothing in a form) is split plainly.
+    assert people_named("@jane Doe and Li < Wei") == ("@jane Doe", "Li < Wei")
