@@ -1090,6 +1090,22 @@ def test_log_alone_opens_the_form_with_type_ahead_over_names_and_aliases(slack: 
     assert "<@U0BEN> (with <@U0DAN>) had a call with *Acme Corporation*" in dms(slack, ANA)[0].text
 
 
+@pytest.mark.usefixtures("acme")
+def test_the_forms_people_at_the_partner_take_what_slack_leaves_unescaped(slack: Slack) -> None:
+    slack.command("log", user=BEN)
+    (view,) = slack.fake.open_modals(BEN)
+    acme_id = partner_id(slack, "Acme Corporation")
+    # A form's text arrives as typed, which the command grammar may refuse: it is split plainly,
+    # and what is wrong with a name is said beside the field.
+    submit(slack, view, BEN, partner=acme_id, medium="call", contact="@jane Doe, Li Wei", notes="x")
+    assert view.errors == {blocks.CONTACT_FIELD: "“@jane” is not an email address I can read."}
+    submit(
+        slack, view, BEN, partner=acme_id, medium="call", contact="Jane Doe, Li < Wei", notes="x"
+    )
+    assert slack.fake.open_modals(BEN) == []
+    assert "with Jane Doe and Li < Wei" in shown(last(slack, BEN))
+
+
 def test_a_form_slack_would_not_open_is_explained(slack: Slack) -> None:
     slack.fake.fail_next("views.open", error="expired_trigger_id")
     slack.command("log")
