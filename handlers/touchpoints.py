@@ -260,23 +260,56 @@ def _request_key(invocation: Invocation) -> str | None:
 def _record(call: Call, kind: TouchpointKind, *, medium: TouchpointMedium | None = None) -> Reply:
     """Record the line as a touchpoint of `kind`; `medium` when the line has no `via`."""
     line = parse_touchpoint(call.rest)
-    if line.notes is None:
-        raise GrammarError(texts.missing_colon(call.verb.name))
     result = service_of(call.runtime).record(
         actor=call.actor,
         partner=call.partner(line.name),
-        new=NewTouchpoint(
-            kind=kind,
-            notes=line.notes,
-            day_text=line.day,
-            medium=line.medium or medium,
-            participants=line.participants,
-            contacts=line.contacts,
-            typed_at=call.invocation.typed_at,
-        ),
+        new=_new_touchpoint(call, line, kind, medium=medium),
         request_key=_request_key(call.invocation),
     )
     return _recorded(call.runtime, call.team_id, result)
+
+
+def _new_touchpoint(
+    call: Call, line: TouchpointLine, kind: TouchpointKind, *, medium: TouchpointMedium | None
+) -> NewTouchpoint:
+    if line.notes is None:
+        raise GrammarError(texts.missing_colon(call.verb.name))
+    return NewTouchpoint(
+        kind=kind,
+        notes=line.notes,
+        day_text=line.day,
+        medium=line.medium or medium,
+        participants=line.participants,
+        contacts=line.contacts,
+        typed_at=call.invocation.typed_at,
+    )
+
+
+# What each recording verb records, and its medium when the line has none.
+RECORDED_AS: dict[str, tuple[TouchpointKind, TouchpointMedium | None]] = {
+    "log": (TouchpointKind.DONE, None),
+    # `plan` records a planned meeting unless `via` says otherwise (COMMANDS.md).
+    "plan": (TouchpointKind.PLANNED, TouchpointMedium.MEETING),
+    "intend": (TouchpointKind.INTENDED, None),
+}
+
+
+def _line_refusal(call: Call) -> Exception | None:
+    """What the line of a recording verb is refused for whatever its partner: notes, date,
+    contact people (`Touchpoints.check_line`). None when nothing is wrong with it, or when
+    only `record` can tell (a date typed before Slack told us the caller's zone)."""
+    recorded_as = RECORDED_AS.get(call.verb.name)
+    if recorded_as is None:
+        return None
+    kind, medium = recorded_as
+    try:
+        new = _new_touchpoint(call, parse_touchpoint(call.rest), kind, medium=medium)
+        service_of(call.runtime).check_line(actor=call.actor, new=new)
+    except BadTouchpoint as error:
+        return GrammarError(texts.problem(error, verb=call.verb.name))
+    except (RegistryError, GrammarError) as error:
+        return error
+    return None
 
 
 def _recorded(runtime: Runtime, team_id: str, result: Recorded) -> Reply:
@@ -307,19 +340,21 @@ def refresh_profiles(
 def log(call: Call) -> Reply:
     if not call.rest:
         return _open_log_form(call)
-    return _record(call, TouchpointKind.DONE)
+    kind, medium = RECORDED_AS["log"]
+    return _record(call, kind, medium=medium)
 
 
 def plan(call: Call) -> Reply:
-    # `plan` records a planned meeting unless `via` says otherwise (COMMANDS.md).
-    return _record(call, TouchpointKind.PLANNED, medium=TouchpointMedium.MEETING)
+    kind, medium = RECORDED_AS["plan"]
+    return _record(call, kind, medium=medium)
 
 
 def intend(call: Call) -> Reply:
     if parse_touchpoint(call.rest).day is not None:
         # An intent is a heads-up about reaching out now; a day ahead is a plan.
         raise GrammarError(texts.intent_takes_no_day(call.rest))
-    return _record(call, TouchpointKind.INTENDED)
+    kind, medium = RECORDED_AS["intend"]
+    return _record(call, kind, medium=medium)
 
 
 def check(call: Call) -> Reply:
@@ -367,6 +402,10 @@ def answer(call: Call, body: VerbBody) -> Reply:
         refusal: Exception = GrammarError(texts.problem(error, verb=call.verb.name))
     except (RegistryError, GrammarError, NotInWorkspace) as error:
         refusal = error
+    if isinstance(refusal, UnknownPartner):
+        # Whichever partner it is meant for, a line refused for its date or notes records
+        # nothing: say so first rather than offer partners ("Did you mean", "Register it").
+        refusal = _line_refusal(call) or refusal
     reply = registry_handlers.answer(call, partial(_refuse, refusal))
     if not isinstance(refusal, UnknownPartner) or call.verb.name == "check":
         return reply
@@ -692,11 +731,25 @@ def brief_me(runtime: Runtime, invocation: Invocation, value: str) -> Reply:
 def register_and_record(
     route: Router, runtime: Runtime, invocation: Invocation, value: str
 ) -> Reply:
-    """ "Register it": add the partner with the clicker as owner, then run the line again."""
+    """ "Register it": add the partner with the clicker as owner, then run the line again. A
+    line refused whatever its partner (`_line_refusal`) registers nothing."""
     found = blocks.read_register_value(value)
     if found is None:
         return say(texts.PARTNER_GONE)
     name, line, key = found.name, found.line, found.key
+    rerun = replace(
+        invocation,
+        text=line,
+        trigger_id=key or invocation.trigger_id,
+        typed_at=found.typed_at,
+    )
+    verb_word, _, rest = line.partition(" ")
+    verb = VERBS_BY_NAME.get(verb_word)
+    if verb is not None:
+        call = Call(runtime=runtime, invocation=rerun, verb=verb, rest=rest.strip())
+        refusal = _line_refusal(call)
+        if refusal is not None:
+            return registry_handlers.answer(call, partial(_refuse, refusal))
     lead: str | None = texts.registered(name)
     try:
         registry_of(runtime).add(
@@ -708,12 +761,6 @@ def register_and_record(
         return say(partner_texts.bad_name(error.problem, error.name))
     except NameTaken as taken:
         return say(partner_texts.name_taken(taken.name, taken.holder))
-    rerun = replace(
-        invocation,
-        text=line,
-        trigger_id=key or invocation.trigger_id,
-        typed_at=found.typed_at,
-    )
     reply = route(runtime, rerun)
     if lead is None:
         return reply

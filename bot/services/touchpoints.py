@@ -842,8 +842,8 @@ class Touchpoints:
         """Register `name` with the caller as owner, as `add` would, then record `new` with it:
         "Register …" picked in the "Log a touchpoint" form.
 
-        What can be checked without the partner (notes, a picked day, the contact person) is
-        checked first, so such a refusal registers nothing. A partner that goes by the name by
+        What can be checked without the partner (`check_line`) is checked first, so such a
+        refusal registers nothing. A partner that goes by the name by
         now (registered meanwhile, or by this form's earlier submission; or an alias) is the one
         recorded with; one merely like it is not in the way, since the picker showed the likes.
         Raises NewPartnerRefused (the name), BadTouchpoint, BadName or BadValue (the contact).
@@ -852,7 +852,7 @@ class Touchpoints:
             name_key(name)
         except BadName as refusal:
             raise NewPartnerRefused(refusal) from None
-        self._check_before_registering(actor, new)
+        self.check_line(actor, new)
         registered = True
         try:
             self.registry.add(actor=actor, name=name, allow_similar=True)
@@ -861,15 +861,23 @@ class Touchpoints:
         result = self.record(actor=actor, partner=name, new=new, request_key=request_key)
         return replace(result, registered=registered)
 
-    def _check_before_registering(self, actor: Actor, new: NewTouchpoint) -> None:
-        """Refuse, as `record` would, what is wrong with `new` whatever its partner: notes, a
-        picked day (a typed one is read by `record`, in the caller's zone), contact person."""
+    def check_line(self, actor: Actor, new: NewTouchpoint) -> None:
+        """Refuse, as `record` would, what is wrong with `new` whatever its partner: notes, the
+        day, contact people. So a line that would record nothing is refused before any partner
+        is offered for it ("Did you mean", "Register it") and before "Register …" registers.
+
+        A typed day is read in the caller's zone as cached from Slack; before Slack has told
+        us the caller's zone (their first command) it is left to `record`, which asks first: a
+        guessed zone could refuse "today 23:30" wrongly."""
         check_notes(new.notes)
-        if new.day_text is None:
-            with Session(self.engine) as session:
-                tz = person_zone(session, team_id=actor.team_id, user_id=actor.user_id)
+        with Session(self.engine) as session:
+            tz = person_zone(session, team_id=actor.team_id, user_id=actor.user_id)
+            zone_known = bool(
+                store.profiles_of(session=session, team_id=actor.team_id, user_ids=[actor.user_id])
+            )
+        if new.day_text is None or zone_known:
             as_of = new.as_of(self.clock.now())
-            moment(new.kind, self._when(new, tz, now=as_of), now=as_of)
+            moment(new.kind, self._when(new, tz, now=as_of), now=as_of, typed=new.day_text)
         contact_people(new.contacts)
 
     def _partner_at_hand(self, session: Session, team_id: str, partner: str | int) -> PartnerAtHand:

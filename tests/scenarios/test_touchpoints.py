@@ -502,6 +502,32 @@ def test_register_it_registers_with_the_caller_as_owner_then_logs(slack: Slack) 
     assert "*Owner*\\n<@U0BEN>" in answer(slack, "show Globex", user=DAN)
 
 
+def test_a_line_refused_for_its_date_offers_no_partner_and_registers_nothing(
+    slack: Slack,
+) -> None:
+    answer(slack, ACME)
+    answer(slack, "show Acme", user=BEN)  # Slack has told Liaison Ben's time zone since
+    for line, refusal in (
+        ("plan Initech on yesterday : kick-off", "is in the past, and `plan` is for"),
+        ("log Globex on blursday : met their director", "I can't read 'blursday' as a date"),
+        ("log Globex on friday : met their director", "is in the future"),
+    ):
+        said = answer(slack, line, user=BEN)
+        assert refusal in said
+        assert "I don't know a partner" not in said
+        assert action_ids(last(slack, BEN)) == []
+    # Before Slack has told Liaison the caller's zone, a typed date is read only once the
+    # partner is known: "Register it" is offered, and clicking it still registers nothing.
+    said = answer(slack, "log Globex on blursday : met their director", user=DAN)
+    message = last(slack, DAN)
+    assert action_ids(message) == [blocks.REGISTER]
+    click(slack, DAN, message, blocks.REGISTER)
+    assert "I can't read 'blursday' as a date" in shown(message)
+    assert "Registered" not in shown(message)
+    assert "I don't know a partner called “Globex”" in answer(slack, "show Globex", user=DAN)
+    assert touchpoints(slack) == []
+
+
 @pytest.mark.usefixtures("acme")
 def test_an_owner_told_of_an_outsiders_contact_is_not_alerted_when_following_up(
     slack: Slack,
