@@ -32,6 +32,7 @@ from bot.services.checkins import (
     CheckInError,
     CheckIns,
     CheckInUpdate,
+    MovedToPast,
     NotMoved,
     NotPlanned,
     NotYourCheckIn,
@@ -190,6 +191,8 @@ def _refusal(error: CheckInError) -> str:
         return texts.NOT_PLANNED
     if isinstance(error, NotMoved):
         return texts.NOT_MOVED
+    if isinstance(error, MovedToPast):
+        return texts.MOVED_TO_PAST
     if isinstance(error, AlreadyMoved):
         return texts.ALREADY_MOVED
     if isinstance(error, CheckInClosed):

@@ -199,6 +199,10 @@ class NotMoved(CheckInError):
     """Moved to… the day the meeting was planned for."""
 
 
+class MovedToPast(CheckInError):
+    """Moved to… a day that has passed (for the person moving it): a meeting moves ahead."""
+
+
 class AlreadyMoved(CheckInError):
     """Another answer than Moved to a meeting this check-in moved: it is asked after its new
     date."""
@@ -305,6 +309,8 @@ class CheckIns:
             tz = tz_of(session, team_id, user_id)
             if new_day == meeting_day(checkin.meeting_at, day_only=touchpoint.day_only, tz=tz):
                 raise NotMoved()
+            if new_day < now.astimezone(zone(tz)).date():
+                raise MovedToPast()
             moved_to = moved_moment(checkin.meeting_at, new_day, day_zone(touchpoint, tz))
             changed = checkin.answer is not None
             self._set(checkin, answer=CheckInAnswer.MOVED, now=now)

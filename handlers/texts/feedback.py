@@ -79,6 +79,10 @@ NOT_YOURS = "This was sent to someone else; only they can answer it."
 GONE = "That meeting no longer exists in Liaison, so there is nothing to answer."
 NOT_PLANNED = "That answer is for planned meetings; this one was logged as having happened."
 NOT_MOVED = "That is the day it was planned for: pick the day the meeting moved to."
+MOVED_TO_PAST = (
+    "That day has passed: pick today or a later day. If the meeting took place after all, "
+    f"answer “{WENT_WELL}”, “{MIXED}” or “{PROBLEM}” instead."
+)
 ALREADY_MOVED = (
     "You moved this meeting, so I'll ask how it went after its new date. "
     "If that date is wrong, pick another with Moved to…"

@@ -764,6 +764,10 @@ def test_moved_to_moves_the_plan_for_everyone(slack: Slack) -> None:
     assert form.errors == {
         "date": "That is the day it was planned for: pick the day the meeting moved to."
     }
+    # Friday: Wednesday has passed, so a meeting cannot move there.
+    past = {"date": {"value": {"type": "datepicker", "selected_date": "2026-11-25"}}}
+    send(slack, slack.requests.view_submission(user_id=BEN, view=form, values=past))
+    assert form.errors is not None and form.errors["date"].startswith("That day has passed")
     values = {"date": {"value": {"type": "datepicker", "selected_date": "2026-12-03"}}}
     send(slack, slack.requests.view_submission(user_id=BEN, view=form, values=values))
     assert "You answered: *📅 Moved* to Thu 3 Dec" in shown(current(slack, asked_ben))
