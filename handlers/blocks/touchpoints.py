@@ -138,7 +138,7 @@ def briefing(found: Briefing, *, now: datetime) -> Reply:
         if not touches and empty is None:
             continue
         lines = (
-            "\n".join(texts.touch_line(t, tz=tz, now=now, reader=found.reader) for t in touches)
+            texts.listed(texts.touch_line(t, tz=tz, now=now, reader=found.reader) for t in touches)
             or empty
         )
         blocks.append(section(f"*{heading}*\n{lines}"))
@@ -150,7 +150,7 @@ def briefing(found: Briefing, *, now: datetime) -> Reply:
 
 def upcoming_section(found: Upcoming, *, now: datetime) -> list[Block]:
     """Below the profile card (`show`): the planned contacts ahead, or that there are none."""
-    lines = "\n".join(texts.touch_line(t, tz=found.tz, now=now) for t in found.planned)
+    lines = texts.listed(texts.touch_line(t, tz=found.tz, now=now) for t in found.planned)
     return [section(f"*{texts.NEXT}*\n{lines or texts.NO_PLANNED}")]
 
 

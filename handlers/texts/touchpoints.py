@@ -226,7 +226,7 @@ def clash_line(
 
 def clash_lines(clashes: Sequence[Clash], *, tz: ZoneInfo, now: datetime | None = None) -> str:
     """The other contacts, for one reader; read `now`, a plan gone by is in the past tense."""
-    return _listed(
+    return listed(
         clash_line(
             clash,
             when_text=when(clash.other, tz=tz, now=now),
@@ -236,7 +236,7 @@ def clash_lines(clashes: Sequence[Clash], *, tz: ZoneInfo, now: datetime | None 
     )
 
 
-def _listed(lines: Iterable[str]) -> str:
+def listed(lines: Iterable[str]) -> str:
     """Lines one under the other, a line said twice once with how often: two contacts of one
     colleague's that read alike (the same time, kind and people) are not a bug to the reader."""
     counts = Counter(lines)
@@ -417,7 +417,7 @@ def alert_text(
         f"{who(touch)} {action(touch)} {when_in_channel(touch)}{with_contact(touch)}"
         f"{' — ' + quote(touch.notes) if touch.kind is TouchpointKind.INTENDED else ''}."
     )
-    also = _listed(
+    also = listed(
         clash_line(
             clash,
             when_text=when_in_channel(clash.other),
@@ -509,7 +509,7 @@ def also_in_touch(
 ) -> str:
     """The other contacts, dated for the `reader`; a plan gone by when the contact was recorded
     reads as past."""
-    lines = _listed(
+    lines = listed(
         clash_line(
             clash,
             when_text=when(clash.other, tz=tz, written=recorded_at),

@@ -957,6 +957,18 @@ def test_check_counts_a_contact_logged_for_today_without_a_time(slack: Slack) ->
 
 
 @pytest.mark.usefixtures("acme")
+def test_check_lists_contacts_that_read_alike_once_with_how_often(slack: Slack) -> None:
+    for notes in ("first call", "second call"):
+        answer(slack, f"log Acme via call : {notes}", user=BEN)
+    for notes in ("a visit", "the same visit, typed again"):
+        answer(slack, f"plan Acme on friday 10:00 : {notes}", user=BEN)
+    briefing = answer(slack, "check Acme", user=BEN)
+    assert "• You had a call with them today at 04:00 (twice)" in section_of(briefing, "Lately")
+    planned = section_of(briefing, "Planned")
+    assert planned.count("• ") == 1 and planned.endswith("(twice)"), planned
+
+
+@pytest.mark.usefixtures("acme")
 def test_an_evening_meeting_logged_next_day_by_its_day_counts_once(slack: Slack) -> None:
     # Ben, in New York, plans a dinner for Friday 20:00 there: Saturday 01:00 UTC.
     answer(slack, "plan Acme on friday 20:00 via meeting : dinner", user=BEN)
