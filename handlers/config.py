@@ -79,6 +79,7 @@ def config(call: Call) -> Reply:
     if setting is Setting.ADMINS:
         if not value:
             return blocks.admins(service.admins(team_id=call.team_id))
+        service.require_may_change(actor=call.actor)
         try:
             user_ids = read_admins(value)
         except GrammarError as error:
@@ -87,6 +88,7 @@ def config(call: Call) -> Reply:
     if not value:
         values = service.values(team_id=call.team_id)
         return blocks.one_setting(setting, values, service.default_channel)
+    service.require_may_change(actor=call.actor)
     if setting is Setting.CHANNEL:
         try:
             update = read_channel(value)

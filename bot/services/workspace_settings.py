@@ -479,6 +479,13 @@ class WorkspaceSettings:
                 failed=failed,
             )
 
+    def require_may_change(self, *, actor: Actor) -> None:
+        """Raises NotAnAdmin when the caller may not change settings (or PeopleToLookUp when
+        Slack must say): asked before a new value is read, so that a colleague who may not
+        change it is told so first, not how to write the value."""
+        with Session(self.engine) as session:
+            self._require_admin(session, actor, mentioned=())
+
     def change(self, *, actor: Actor, setting: Setting, update: SettingsUpdate) -> Changed:
         """Give one setting a new value (already read with `READERS` or `channel_update`).
 

@@ -162,6 +162,9 @@ def test_a_refusal_names_the_admins_and_changes_nothing(slack: Slack) -> None:
     assert "Only admins can change workspace settings: <@U0ANA>, <@U0DAN>." in refusal
     row = workspace_row(slack)
     assert row is not None and row.window_days == 14
+    # A value out of range is no reason to explain the range to someone who may not set it.
+    for line in ("config window 0", "config hours 22-6", "config admins <@U0BEN|ben>"):
+        assert "Only admins can change" in answer(slack, line, user=BEN)
 
 
 def test_the_admin_list_is_replaced_as_a_whole_and_slack_admins_always_remain(
