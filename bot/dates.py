@@ -68,6 +68,11 @@ def parse_when(text: str, *, now: datetime, tz: ZoneInfo) -> When:
     if day_part and _TIME.match(last_word) and not _is_number_of_a_date(words):
         at = _parse_time(last_word)
         words, typed = day_part, typed.rpartition(" ")[0]
+        # "friday at 14:00", "at 14:00": the "at" is how people write a time.
+        if words == "at":
+            return When(today, at, tz)
+        if words.endswith(" at"):
+            words, typed = words[: -len(" at")], typed[: -len(" at")]
     else:
         # "14:00" alone means today at 14:00.
         if _TIME.match(words) and (":" in words or words.endswith(("am", "pm"))):

@@ -36,6 +36,9 @@ NOW = datetime(2026, 11, 25, 23, 30, tzinfo=UTC)
         ("Friday 2pm", date(2026, 11, 27), time(14, 0)),
         ("2026-12-01 9:30", date(2026, 12, 1), time(9, 30)),
         ("14:00", date(2026, 11, 26), time(14, 0)),
+        ("friday at 14:00", date(2026, 11, 27), time(14, 0)),
+        ("20 Nov at 9am", date(2026, 11, 20), time(9, 0)),
+        ("at 14:00", date(2026, 11, 26), time(14, 0)),
     ],
 )
 def test_readable_dates(text: str, day: date, at: time | None) -> None:
@@ -52,7 +55,8 @@ def test_moment_is_utc_from_the_callers_zone() -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["", "someday", "2026-02-30", "31 Feb", "friday 25:00", "13pm", "next blursday"]
+    "text",
+    ["", "someday", "2026-02-30", "31 Feb", "friday 25:00", "13pm", "next blursday", "at friday"],
 )
 def test_unreadable_dates_say_what_works(text: str) -> None:
     with pytest.raises(DateError) as raised:
