@@ -106,6 +106,11 @@ VerbBody = Callable[[Call], Reply]
 CardSection = Callable[[Runtime, Invocation, int], list[Block]]
 CARD_SECTIONS: dict[str, CardSection] = {}
 
+# What later features do about a handover, by name, in its transaction (questions the old owner
+# was asked go to the new one): each takes the runtime, the session, who handed over and what.
+HandoverPart = Callable[[Runtime, Session, Actor, Handover], None]
+HANDOVER_PARTS: dict[str, HandoverPart] = {}
+
 # Lists later features answer (`list at-risk`, `list dormant`), by scope: from the runtime and
 # who asked, the whole answer.
 ListView = Callable[[Runtime, Invocation], Reply]
@@ -490,7 +495,8 @@ def _handover_notes(handover: Handover, *, by: str) -> list[tuple[str, str]]:
 
 def _queue_handover_notes(call: Call, session: Session, handover: Handover) -> None:
     """Queue the handover messages through the outbox, in the handover's own transaction: they
-    reach each person in their working hours, or wait while they are away."""
+    reach each person in their working hours, or wait while they are away. Later features'
+    parts of a handover (`HANDOVER_PARTS`) run in it too."""
     now = call.runtime.clock.now()
     # One handover per command: Slack's trigger id makes a retried request queue nothing new.
     occasion = call.invocation.trigger_id or f"{handover.facts.id}:{now.isoformat()}"
@@ -506,6 +512,9 @@ def _queue_handover_notes(call: Call, session: Session, handover: Handover) -> N
             dedupe_key=f"handover:{occasion}:{user_id}",
             respect_working_hours=True,
         )
+    # After the notes: the new owner reads of the handover before what comes with it.
+    for part in HANDOVER_PARTS.values():
+        part(call.runtime, session, call.actor, handover)
 
 
 def _list_page(

@@ -26,6 +26,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlmodel import Session
 
 from bot.dates import DateError, parse_when
 from bot.runtime import Runtime
@@ -36,6 +37,7 @@ from bot.services.registry import (
     AlreadyRegistered,
     BadName,
     BadValue,
+    Handover,
     NameTaken,
     PartnerFacts,
     RegistryError,
@@ -374,6 +376,11 @@ def check(call: Call) -> Reply:
 BODIES: dict[str, VerbBody] = {"log": log, "plan": plan, "intend": intend, "check": check}
 
 CARD_SECTION = "touchpoints"
+
+
+def hand_over_intents(runtime: Runtime, session: Session, actor: Actor, handover: Handover) -> None:
+    """In a handover's transaction: the intents the old owner was asked about go to the new."""
+    service_of(runtime).hand_over_intents(session, actor=actor, handover=handover)
 
 
 def card_section(runtime: Runtime, invocation: Invocation, partner_id: int) -> list[Block]:
@@ -787,6 +794,7 @@ def register(app: App, *, route: Router) -> None:
     """Buttons, the form and its picker; `route` re-runs a line after "Register it". And the
     contacts planned ahead, under the partner's card (`show`)."""
     registry_handlers.CARD_SECTIONS[CARD_SECTION] = card_section
+    registry_handlers.HANDOVER_PARTS["intents"] = hand_over_intents
     app.view(blocks.LOG_VIEW)(on_log_submitted)
     app.options(blocks.PARTNER_PICKER)(on_partner_suggestion)
     app.action(re.compile(rf"^(?:{'|'.join(blocks.INTENT_ACTIONS)})$"))(on_intent_answer)

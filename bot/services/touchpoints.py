@@ -54,6 +54,7 @@ from bot.services.registry import (
     Actor,
     AlreadyRegistered,
     BadName,
+    Handover,
     NameProblem,
     PartnerFacts,
     Registry,
@@ -96,6 +97,7 @@ OWNER_NOTE = "touchpoint_owner_note"
 INTENT_ASK = "intent_ask"
 INTENT_ANSWER = "intent_answer"
 INTENT_LAPSED = "intent_lapsed"  # the owner's question, edited once the asker was told
+INTENT_HANDED = "intent_handed"  # the former owner's question, edited after a handover
 
 
 def collision_key(touchpoint_id: int) -> str:
@@ -106,13 +108,26 @@ def owner_note_key(touchpoint_id: int) -> str:
     return f"owner-note:{touchpoint_id}"
 
 
-def intent_ask_key(touchpoint_id: int) -> str:
-    return f"intent-ask:{touchpoint_id}"
+def intent_ask_key(touchpoint_id: int, *, handed_to: str | None = None) -> str:
+    """The question about an intent; asked again of a partner's new owner (`handed_to`) after a
+    handover, a question of its own."""
+    asked = f"intent-ask:{touchpoint_id}"
+    return asked if handed_to is None else f"{asked}:to:{handed_to}"
 
 
-def lapsed_key(touchpoint_id: int) -> str:
+def lapsed_key(question_key: str) -> str:
     """The edit of an intent's question once nobody answered it in time."""
-    return f"{intent_ask_key(touchpoint_id)}:lapsed"
+    return f"{question_key}:lapsed"
+
+
+def _question_key(session: Session, team_id: str, touchpoint_id: int, asked: str | None) -> str:
+    """The key of the question the person now asked about an intent was sent: the one asked
+    of them after a handover, else the first."""
+    if asked is not None:
+        handed = intent_ask_key(touchpoint_id, handed_to=asked)
+        if outbox_store.get_message(session=session, team_id=team_id, dedupe_key=handed):
+            return handed
+    return intent_ask_key(touchpoint_id)
 
 
 def intent_answer_key(touchpoint_id: int, answer: IntentAnswer) -> str:
@@ -333,6 +348,8 @@ class OwnerNote:
     tz: ZoneInfo
     # When the contact was recorded: a plan whose moment had passed by then reads as past.
     recorded_at: datetime | None = None
+    # An intent's question withdrawn after a handover: who is asked instead.
+    handed_to: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -1160,8 +1177,61 @@ class Touchpoints:
         )
         return recipient, _last_day(self._back_at(scene, recipient), scene.zone_of(recipient))
 
+    def hand_over_intents(self, session: Session, *, actor: Actor, handover: Handover) -> None:
+        """A handover's part for intents, in its transaction: what the old owner was asked
+        about and has not answered is the new owner's (or their stand-in's) to answer, asked
+        afresh with a working day to answer; the old owner's question then says who has it,
+        without buttons (or, still waiting for their working hours, is not sent at all).
+
+        An intent by the new owner themselves (or their stand-in) needs nobody's answer: left
+        as it was."""
+        old_owner = handover.old_owner_id
+        if old_owner is None:
+            return
+        team_id, partner_id = actor.team_id, handover.facts.id
+        awaiting = store.intents_awaiting(
+            session=session, team_id=team_id, partner_id=partner_id, asked=old_owner
+        )
+        found = store.partner_and_team(session=session, team_id=team_id, partner_id=partner_id)
+        if not awaiting or found is None:
+            return
+        now = self.clock.now()
+        for row in awaiting:
+            touch = Touch.of(row)
+            colleagues = [touch.author_id, *touch.participants]
+            scene = self._scene(session, actor, found, colleagues, now)
+            asked = self._owner_side(scene, touch)
+            if asked is None or asked == old_owner:
+                continue
+            withdrawn = _question_key(session, team_id, row.id, old_owner)
+            clashes = _clashes_found_by(session, team_id, touch)
+            touch, _away, _pushed = self._ask(
+                scene, touch, clashes, key=intent_ask_key(row.id, handed_to=asked)
+            )
+            if outbox_store.cancel_unsent(session=session, team_id=team_id, dedupe_key=withdrawn):
+                continue
+            note = OwnerNote(
+                partner=scene.facts,
+                touch=touch,
+                recipient=old_owner,
+                clashes=clashes,
+                tz=scene.zone_of(old_owner),
+                recorded_at=touch.at,
+                handed_to=asked,
+            )
+            _queue(
+                session,
+                team_id,
+                now,
+                self.renderer.intent_ask(note),
+                f"{withdrawn}:handed",
+                kind=INTENT_HANDED,
+                user=old_owner,
+                edit=withdrawn,
+            )
+
     def _ask(
-        self, scene: _Scene, touch: Touch, clashes: list[Clash]
+        self, scene: _Scene, touch: Touch, clashes: list[Clash], *, key: str | None = None
     ) -> tuple[Touch, date | None, date | None]:
         """Ask the owner (or their stand-in) about an intent, with an answer due one working day
         after the question reaches them; returns the touch with whom and until when, the last
@@ -1171,7 +1241,7 @@ class Touchpoints:
         if recipient is None:
             return touch, None, None
         session, team_id = scene.session, scene.team_id
-        key = intent_ask_key(touch.id)
+        key = key or intent_ask_key(touch.id)
         tz = scene.zone_of(recipient)
         schedule = scene.schedule_of(recipient)
         back_at = self._back_at(scene, recipient)
@@ -1434,6 +1504,7 @@ class Touchpoints:
                 at=now,
             )
             late = row.intent_answer is IntentAnswer.LAPSED
+            question = _question_key(session, team_id, row.id, row.intent_asked)
             touch = Touch.of(row)
             if recorded:
                 touch = replace(touch, answer=answer, answered_by=actor.user_id)
@@ -1441,7 +1512,7 @@ class Touchpoints:
                     # The answer goes in place of the question (the caller updates it): an edit
                     # saying nobody answered, not sent yet, would bring the buttons back.
                     outbox_store.cancel_unsent(
-                        session=session, team_id=team_id, dedupe_key=lapsed_key(row.id)
+                        session=session, team_id=team_id, dedupe_key=lapsed_key(question)
                     )
                     # Still waiting for the asker's working hours, "you may go ahead" goes
                     # unsaid: the answer reaches them instead, as an answer in time would.
@@ -1454,9 +1525,7 @@ class Touchpoints:
             else:
                 fresh = store.get_touchpoint(session=session, team_id=team_id, touchpoint_id=row.id)
                 touch = Touch.of(fresh or row)
-            asked = outbox_store.get_message(
-                session=session, team_id=team_id, dedupe_key=intent_ask_key(row.id)
-            )
+            asked = outbox_store.get_message(session=session, team_id=team_id, dedupe_key=question)
             outcome = IntentOutcome(
                 partner=facts,
                 touch=touch,
@@ -1518,6 +1587,7 @@ class Touchpoints:
         was told they may go ahead. The buttons stay: a late answer still reaches the asker."""
         if touch.asked is None:
             return
+        question = _question_key(session, team_id, touch.id, touch.asked)
         note = OwnerNote(
             partner=facts,
             touch=touch,
@@ -1531,10 +1601,10 @@ class Touchpoints:
             team_id,
             now,
             self.renderer.intent_ask(note),
-            lapsed_key(touch.id),
+            lapsed_key(question),
             kind=INTENT_LAPSED,
             user=touch.asked,
-            edit=intent_ask_key(touch.id),
+            edit=question,
         )
 
     def _tell_asker(

@@ -246,6 +246,10 @@ class SlackRenderer:
 
     def intent_ask(self, note: OwnerNote) -> Message:
         facts, touch = note.partner, note.touch
+        if note.handed_to is not None:
+            # Withdrawn after a handover: what it asked, and who has it now; no buttons.
+            text = texts.intent_handed_over(facts, touch, note.handed_to)
+            return Message(text=text, blocks=[section(text)])
         text = texts.intent_question(facts, touch, note.recipient)
         blocks = [section(text), *self._also_in_touch(note)]
         blocks.append(intent_buttons(touch))

@@ -539,6 +539,15 @@ def intent_question(facts: PartnerFacts, touch: Touch, recipient: str) -> str:
     )
 
 
+def intent_handed_over(facts: PartnerFacts, touch: Touch, asked: str) -> str:
+    """The former owner's question about an intent, once the partner was handed over."""
+    return (
+        f"{who(touch)} would like to reach out to *{facts.name}*{with_contact(touch)}: "
+        f"{quote(touch.notes)}\n"
+        f"*{facts.name}* has a new owner, so I've asked {person(asked)} instead."
+    )
+
+
 def intent_deadline(touch: Touch, *, tz: ZoneInfo) -> str:
     if touch.deadline is None:
         return ""

@@ -828,6 +828,30 @@ def test_only_the_person_asked_may_answer_and_the_first_answer_wins(slack: Slack
 
 
 @pytest.mark.usefixtures("acme")
+def test_a_handover_passes_the_open_question_to_the_new_owner(slack: Slack) -> None:
+    question = ask(slack)
+    stale = FakeMessage(**{**question.__dict__, "blocks": list(question.blocks)})
+    answer(slack, "owner Acme <@U0DAN|dan>")
+    deliver_outbox(slack)
+    # Ana's question says who has it now, without buttons.
+    assert "has a new owner, so I've asked <@U0DAN> instead" in shown(question)
+    assert action_ids(question) == []
+    # Dan reads of the handover, then gets the question, with a working day to answer.
+    handed, asked = dms(slack, DAN)
+    assert "made you the owner of *Acme Corporation*" in handed.text
+    assert "You're asked because you own *Acme Corporation*" in asked.text
+    assert "waiting for <@U0DAN>" in answer(slack, "check Acme", user=BEN)
+    # Ana's click from a copy that still showed the buttons is not the owner's answer.
+    click(slack, ANA, stale, "intent_go_ahead")
+    assert "This question is for <@U0DAN>" in last(slack, ANA).text
+    click(slack, DAN, asked, "intent_talk_first")
+    assert "<@U0DAN> answered *Let's talk first*" in shown(asked)
+    at(slack, datetime(2026, 11, 25, 14, 30, tzinfo=UTC))
+    (reply,) = dms(slack, BEN)
+    assert reply.text.startswith("<@U0DAN>, for *Acme Corporation*,")
+
+
+@pytest.mark.usefixtures("acme")
 def test_an_unanswered_intent_lapses_after_one_working_day(slack: Slack) -> None:
     question = ask(slack)
     at(slack, datetime(2026, 11, 26, 8, 59, tzinfo=UTC))
