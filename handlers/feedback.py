@@ -21,6 +21,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlmodel import Session
 
 from bot.runtime import Runtime
 from bot.scheduler import PlannerRegistry
@@ -38,6 +39,7 @@ from bot.services.checkins import (
     NotYourCheckIn,
 )
 from bot.services.feedback import Cadence
+from bot.services.registry import Actor
 from bot.services.surveys import (
     NobodyToAsk,
     NotAllowedToSetCadence,
@@ -59,6 +61,7 @@ from handlers.invocation import Invocation, VerbHandler
 from handlers.partners import CARD_SECTIONS, Call, verb_handler
 from handlers.reply import Block, Reply
 from handlers.texts import feedback as texts
+from handlers.touchpoints import service_of as touchpoints_of
 from handlers.verbs import VERBS_BY_NAME
 from storage.models import CheckInAnswer
 
@@ -326,7 +329,7 @@ def _move_form(update: CheckInUpdate) -> dict[str, Any]:
 
 def _form_listener(
     read: Callable[[dict[str, Any]], Any],
-    save: Callable[[CheckIns, str, str, int, Any], CheckInUpdate],
+    save: Callable[[Runtime, str, str, int, Any], CheckInUpdate],
     *,
     field: str,
     what: str,
@@ -349,7 +352,7 @@ def _form_listener(
             ack()
             return
         try:
-            update = save(checkins_of(runtime), team_id, user_id, checkin_id, read(value))
+            update = save(runtime, team_id, user_id, checkin_id, read(value))
         except CheckInError as error:
             ack(response_action="errors", errors={field: _refusal(error)})
             return
@@ -363,15 +366,25 @@ def _form_listener(
 
 
 def _save_note(
-    service: CheckIns, team_id: str, user_id: str, checkin_id: int, note: str
+    runtime: Runtime, team_id: str, user_id: str, checkin_id: int, note: str
 ) -> CheckInUpdate:
-    return service.add_note(team_id=team_id, user_id=user_id, checkin_id=checkin_id, note=note)
+    return checkins_of(runtime).add_note(
+        team_id=team_id, user_id=user_id, checkin_id=checkin_id, note=note
+    )
 
 
 def _save_move(
-    service: CheckIns, team_id: str, user_id: str, checkin_id: int, new_day: date
+    runtime: Runtime, team_id: str, user_id: str, checkin_id: int, new_day: date
 ) -> CheckInUpdate:
-    return service.move(team_id=team_id, user_id=user_id, checkin_id=checkin_id, new_day=new_day)
+    """The move, and in its transaction the collision rules for the meeting's new day."""
+    actor = Actor(team_id, user_id)
+
+    def collide(session: Session, touchpoint_id: int) -> None:
+        touchpoints_of(runtime).moved(session, actor=actor, touchpoint_id=touchpoint_id)
+
+    return checkins_of(runtime).move(
+        team_id=team_id, user_id=user_id, checkin_id=checkin_id, new_day=new_day, then=collide
+    )
 
 
 def _read_note(value: dict[str, Any]) -> str:

@@ -623,6 +623,17 @@ LIMIT 1
 """)
 
 
+def colliding_with(*, session: Session, team_id: str, touchpoint_id: int) -> set[int]:
+    """The touchpoints found colliding with `touchpoint_id`, whichever was recorded first."""
+    earlier = sa.select(_C.c.earlier_id).where(
+        _C.c.team_id == team_id, _C.c.later_id == touchpoint_id
+    )
+    later = sa.select(_C.c.later_id).where(
+        _C.c.team_id == team_id, _C.c.earlier_id == touchpoint_id
+    )
+    return {int(other) for other in session.execute(sa.union(earlier, later)).scalars()}
+
+
 # --- A planned meeting moved --------------------------------------------------------------------
 
 

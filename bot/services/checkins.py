@@ -35,6 +35,7 @@ it again; how the meeting went is the question after the new date.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from functools import partial
@@ -290,10 +291,19 @@ class CheckIns:
                 self._alert_problem(session, checkin, now)
             return self._commit(session, checkin, now)
 
-    def move(self, *, team_id: str, user_id: str, checkin_id: int, new_day: date) -> CheckInUpdate:
+    def move(
+        self,
+        *,
+        team_id: str,
+        user_id: str,
+        checkin_id: int,
+        new_day: date,
+        then: Callable[[Session, int], None] | None = None,
+    ) -> CheckInUpdate:
         """A planned meeting moved to `new_day`, for everyone: the planned touchpoint takes the
         new date at the same local time, the other open check-ins about it close quietly, and
-        everyone on it is asked again after the new date."""
+        everyone on it is asked again after the new date. `then` gets the session and the
+        touchpoint once moved, in the same transaction (the collision rules run again)."""
         now = self.clock.now()
         with Session(self.engine) as session:
             # Moves of one meeting (and recordings about its partner) take turns.
@@ -321,6 +331,8 @@ class CheckIns:
                 session=session, team_id=team_id, touchpoint_id=touchpoint.id, at=moved_to
             )
             session.flush()
+            if then is not None:
+                then(session, touchpoint.id)
             closed, following = self._close_for_move(session, checkin, moved_to, now)
             moved = replace(touchpoint, at=moved_to)
             settings = settings_of(session, team_id=team_id)

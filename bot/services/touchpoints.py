@@ -98,6 +98,7 @@ INTENT_ASK = "intent_ask"
 INTENT_ANSWER = "intent_answer"
 INTENT_LAPSED = "intent_lapsed"  # the owner's question, edited once the asker was told
 INTENT_HANDED = "intent_handed"  # the former owner's question, edited after a handover
+MOVED_NEAR = "moved_near"  # to whoever moved a planned meeting near other contacts
 
 
 def collision_key(touchpoint_id: int) -> str:
@@ -372,6 +373,8 @@ class Renderer(Protocol):
     def intent_ask(self, note: OwnerNote) -> Message: ...
 
     def asker_note(self, note: AskerNote) -> Message: ...
+
+    def moved_near(self, note: OwnerNote) -> Message: ...
 
 
 # --- What the service refuses -------------------------------------------------------------------
@@ -938,11 +941,46 @@ class Touchpoints:
 
     def _tell(self, scene: _Scene, touch: Touch, contact_ids: frozenset[int]) -> Recorded:
         """Find the collisions of a new touchpoint, record them, and queue who must hear."""
-        session, team_id, facts, now = scene.session, scene.team_id, scene.facts, scene.now
-        window = scene.window_days
+        facts = scene.facts
         clashes, news, knew = self._collide(scene, touch, contact_ids)
+        channel, thread = self._alert(scene, touch, clashes, news, key=collision_key(touch.id))
+        asked_away_until = None
+        if touch.kind is TouchpointKind.INTENDED:
+            touch, away_until, asked_away_until = self._ask(scene, touch, clashes)
+            owner_told = touch.asked
+        else:
+            owner_told, away_until = self._note_to_owner(scene, touch, clashes)
+        return Recorded(
+            partner=facts,
+            touch=touch,
+            clashes=clashes,
+            alert_channel=channel,
+            alert_threaded=thread is not None,
+            no_channel=bool(news) and channel is None,
+            owner_told=owner_told,
+            # Named by the answer about an alert, or about a note waiting for the owner.
+            covering=(
+                self._covering(scene) if channel is not None or away_until is not None else None
+            ),
+            owner_away_until=away_until,
+            asked_away_until=asked_away_until,
+            already_known=knew,
+        )
+
+    def _alert(
+        self,
+        scene: _Scene,
+        touch: Touch,
+        clashes: list[Clash],
+        news: list[Clash],
+        *,
+        key: str,
+    ) -> tuple[str | None, str | None]:
+        """Record the collisions of `touch`, and queue the channel alert (under `key`) about
+        those that are news: in the first alert's thread when there is one within THREAD_FOR.
+        Returns the alert's channel and thread, None when there is no alert."""
+        session, team_id, facts, now = scene.session, scene.team_id, scene.facts, scene.now
         channel = self._channel(facts, scene.settings.coordination_channel) if news else None
-        key = collision_key(touch.id)
         thread: str | None = None
         if channel is not None:
             thread = store.thread_root(
@@ -960,7 +998,7 @@ class Touchpoints:
                 touch=touch,
                 clashes=news,
                 threaded=thread is not None,
-                window_days=window,
+                window_days=scene.window_days,
                 covering=self._covering(scene),
                 recorded_at=now,
                 owner_away_until=self._away_uncovered(scene),
@@ -993,28 +1031,7 @@ class Touchpoints:
             thread_key=thread or key,
             alerted_owner_id=facts.owner_id,
         )
-        asked_away_until = None
-        if touch.kind is TouchpointKind.INTENDED:
-            touch, away_until, asked_away_until = self._ask(scene, touch, clashes)
-            owner_told = touch.asked
-        else:
-            owner_told, away_until = self._note_to_owner(scene, touch, clashes)
-        return Recorded(
-            partner=facts,
-            touch=touch,
-            clashes=clashes,
-            alert_channel=channel,
-            alert_threaded=thread is not None,
-            no_channel=bool(news) and channel is None,
-            owner_told=owner_told,
-            # Named by the answer about an alert, or about a note waiting for the owner.
-            covering=(
-                self._covering(scene) if channel is not None or away_until is not None else None
-            ),
-            owner_away_until=away_until,
-            asked_away_until=asked_away_until,
-            already_known=knew,
-        )
+        return channel, thread
 
     def _away_uncovered(self, scene: _Scene) -> date | None:
         """The owner's last day away, if they are away and nobody covers for them."""
@@ -1176,6 +1193,56 @@ class Touchpoints:
             schedule=scene.schedule_of(recipient),
         )
         return recipient, _last_day(self._back_at(scene, recipient), scene.zone_of(recipient))
+
+    def moved(self, session: Session, *, actor: Actor, touchpoint_id: int) -> None:
+        """A planned meeting moved to another day (a check-in's "Moved to…"), in the move's
+        transaction: the collision rules run again for it on its new day. Colleagues it comes
+        near are alerted in the coordination channel as for a contact just recorded, and the
+        colleague who moved it hears of them by direct message at once. Pairs found before
+        (either way round) are not found again; the owner, told of the plan when it was made,
+        is not told again."""
+        team_id, now = actor.team_id, self.clock.now()
+        row = store.get_touchpoint(session=session, team_id=team_id, touchpoint_id=touchpoint_id)
+        found = (
+            None
+            if row is None
+            else store.partner_and_team(session=session, team_id=team_id, partner_id=row.partner_id)
+        )
+        if row is None or found is None:
+            return
+        touch = Touch.of(row)
+        scene = self._scene(session, actor, found, [touch.author_id, *touch.participants], now)
+        clashes, news, _known = self._collide(scene, touch, frozenset(row.contact_ids))
+        paired = store.colliding_with(session=session, team_id=team_id, touchpoint_id=row.id)
+        clashes = [clash for clash in clashes if clash.other.id not in paired]
+        if not clashes:
+            return
+        news = [clash for clash in news if clash in clashes]
+        # One move of the plan to one moment: a second move elsewhere is news again.
+        key = f"{collision_key(row.id)}:moved:{row.at:%Y%m%dT%H%M}"
+        self._alert(scene, touch, clashes, news, key=key)
+        mover = actor.user_id
+        note = OwnerNote(
+            partner=scene.facts,
+            touch=touch,
+            recipient=mover,
+            clashes=clashes,
+            tz=scene.zone_of(mover),
+            recorded_at=now,
+        )
+        message = self.renderer.moved_near(note)
+        # The answer to what the mover just did: at once, whatever the hour.
+        enqueue(
+            session,
+            team_id=team_id,
+            kind=MOVED_NEAR,
+            recipient_user=mover,
+            text=message.text,
+            blocks=message.blocks,
+            due_at=now,
+            dedupe_key=f"{key}:{mover}",
+            respect_working_hours=False,
+        )
 
     def hand_over_intents(self, session: Session, *, actor: Actor, handover: Handover) -> None:
         """A handover's part for intents, in its transaction: what the old owner was asked

@@ -268,6 +268,19 @@ class SlackRenderer:
         )
         return [section(lines)]
 
+    def moved_near(self, note: OwnerNote) -> Message:
+        facts, touch = note.partner, note.touch
+        text = texts.moved_near(facts, touch, tz=note.tz, now=note.recorded_at)
+        return Message(
+            text=text,
+            blocks=[
+                section(text),
+                *self._also_in_touch(note),
+                section(texts.coordinate_with(note.clashes)),
+                actions([brief_me(facts.id, facts.name)]),
+            ],
+        )
+
     def asker_note(self, note: AskerNote) -> Message:
         facts = note.partner
         text = texts.asker_note(facts, note.touch, late=note.late)

@@ -523,6 +523,14 @@ def also_in_touch(
     return "*Also in touch within the coordination window:*\n" + lines
 
 
+def moved_near(facts: PartnerFacts, touch: Touch, *, tz: ZoneInfo, now: datetime | None) -> str:
+    """To whoever moved a planned meeting, when its new day brings it near other contacts."""
+    return (
+        f":warning: You moved the meeting with *{facts.name}*: {when(touch, tz=tz, now=now)} "
+        "it is near other colleagues' contacts with them."
+    )
+
+
 def intent_takes_no_day(rest: str) -> str:
     return (
         "`intend` takes no date: it is a heads-up before you reach out, from now on. "

@@ -789,6 +789,34 @@ def test_moved_to_moves_the_plan_for_everyone(slack: Slack) -> None:
         assert again.text == "How did your meeting with *Acme* on Thu 3 Dec go?"
 
 
+def test_a_meeting_moved_near_a_colleagues_contact_sets_off_the_alarm(slack: Slack) -> None:
+    acme(slack, team=(BEN,))
+    say(slack, "plan Acme on thursday 10:00 with Jane Doe via meeting : follow-up", BEN)
+    # Chloe, not on the team, plans to see the same person a month later: no collision yet.
+    said = say(slack, "plan Acme on 2026-12-28 with Jane Doe : year-end visit", CHLOE)
+    assert "Coordinate with" not in said
+    at(slack, datetime(2026, 11, 27, 14, 1, tzinfo=UTC))  # Friday morning in New York
+    alerts_before = len(channel_posts(slack))
+    (asked,) = checkin_messages(slack, BEN)
+    click(slack, BEN, asked, "checkin_moved")
+    (form,) = slack.fake.open_modals(BEN)
+    values = {"date": {"value": {"type": "datepicker", "selected_date": "2026-12-23"}}}
+    send(slack, slack.requests.view_submission(user_id=BEN, view=form, values=values))
+    run_tick(slack)
+    # Moved five days from Chloe's visit: the coordination channel hears of it, and Ben at once.
+    (alert,) = channel_posts(slack)[alerts_before:]
+    assert "<@U0BEN> plans to meet them <!date^1798038000^" in shown(alert)  # 23 Dec, 15:00 UTC
+    assert "<@U0CHLOE> plans to meet them on Mon 28 Dec with Jane Doe" in shown(alert)
+    assert "*the same contact person*" in shown(alert)
+    (heads_up,) = [m for m in inbox(slack, BEN) if m.text.startswith(":warning: You moved")]
+    assert "on Wed 23 Dec at 10:00 it is near other colleagues' contacts" in heads_up.text
+    assert "Coordinate with <@U0CHLOE>" in shown(heads_up)
+    # The pair is found once: Chloe's next look at the partner raises no new alert.
+    say(slack, "plan Acme on 2026-12-29 : a second visit", CHLOE)
+    run_tick(slack)
+    assert len(channel_posts(slack)) == alerts_before + 1
+
+
 def test_a_meeting_logged_with_the_log_verb_gets_its_checkins(slack: Slack) -> None:
     acme(slack)
     slack.command(f"log Acme with {MENTION[DAN]} on yesterday via meeting : pilot talk", user=BEN)

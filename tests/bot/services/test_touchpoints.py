@@ -75,6 +75,7 @@ class Written:
         self.notes: list[OwnerNote] = []
         self.asks: list[OwnerNote] = []
         self.answers: list[AskerNote] = []
+        self.moves: list[OwnerNote] = []
 
     def collision_alert(self, alert: CollisionAlert) -> Message:
         self.alerts.append(alert)
@@ -91,6 +92,10 @@ class Written:
     def asker_note(self, note: AskerNote) -> Message:
         self.answers.append(note)
         return Message(text=f"answer {note.touch.answer}", blocks=[])
+
+    def moved_near(self, note: OwnerNote) -> Message:
+        self.moves.append(note)
+        return Message(text=f"moved near, to {note.recipient}", blocks=[])
 
 
 @pytest.fixture
