@@ -12,9 +12,9 @@ from slack_sdk import WebClient
 from sqlmodel import Session
 
 from bot.dates import DateError, When, parse_when
-from bot.delivery.absence import come_back, drop_deputy, go_away, person_zone
+from bot.delivery.absence import Retime, come_back, drop_deputy, go_away, person_zone
 from bot.runtime import Runtime
-from bot.services import people
+from bot.services import checkins, people
 from handlers.blocks import help as help_blocks
 from handlers.blocks import section
 from handlers.invocation import Invocation, VerbHandler
@@ -116,6 +116,7 @@ def _away(runtime: Runtime, invocation: Invocation, rest: str) -> Reply:
         ends_at=ends_at,
         deputy_id=deputy_id,
         now=now,
+        retime=_waiting_for_people(runtime),
     )
     answer = _answer(texts.away_recorded(result, tz=tz, now=now))
     if deputy_id is None:
@@ -148,9 +149,18 @@ def back_verb(runtime: Runtime, invocation: Invocation, rest: str) -> Reply:
     with Session(runtime.engine) as session:
         tz = person_zone(session, team_id=invocation.team_id, user_id=invocation.user_id)
     result = come_back(
-        runtime.engine, team_id=invocation.team_id, user_id=invocation.user_id, now=now
+        runtime.engine,
+        team_id=invocation.team_id,
+        user_id=invocation.user_id,
+        now=now,
+        retime=_waiting_for_people(runtime),
     )
     return _answer(texts.back(result, tz=tz, now=now))
+
+
+def _waiting_for_people(runtime: Runtime) -> tuple[Retime, ...]:
+    """What waits for a person's working days, timed again when their time away changes."""
+    return (checkins.retime_waiting,)
 
 
 VERB_HANDLERS: dict[str, VerbHandler] = {"away": away_verb, "back": back_verb}

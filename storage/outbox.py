@@ -23,8 +23,8 @@ from __future__ import annotations
 import json
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import datetime
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -40,6 +40,7 @@ from storage.sql import (
     listed,
     rowcount,
     sized,
+    utc,
     utc_or_none,
 )
 from storage.upsert import table_of
@@ -471,34 +472,54 @@ def cancel_unsent(
     return _rowcount(session, statement)
 
 
-def extend_expiry(
-    *,
-    session: Session,
-    team_id: str,
-    user_id: str,
-    kinds: Collection[str],
-    after: datetime,
-    by: timedelta,
-) -> int:
-    """Push back by `by` the expiry of `user_id`'s unsent messages of `kinds` that would expire
-    after `after`; returns how many (a person's few: read, then written one by one, since
-    SQLite keeps moments as text)."""
+class Waiting(NamedTuple):
+    """A message still to send that waits for its person: when it fell due, what it is."""
+
+    id: int
+    kind: str
+    due_at: datetime
+
+
+def waiting_for(
+    *, session: Session, team_id: str, user_id: str, kinds: Collection[str]
+) -> list[Waiting]:
+    """`user_id`'s messages of `kinds` still to send that have an expiry (a person's few)."""
     rows = session.execute(
-        sa.select(_T.c.id, _T.c.expires_at).where(
+        sa.select(_T.c.id, _T.c.kind, _T.c.due_at).where(
             _T.c.team_id == team_id,
             _T.c.recipient_user == user_id,
             _T.c.status.in_([OutboxStatus.PENDING, OutboxStatus.SENDING]),
             _T.c.kind.in_(list(kinds)),
-            _T.c.expires_at > after,
+            _T.c.expires_at.is_not(None),
         )
     ).all()
-    for message_id, expires_at in rows:
-        session.execute(
-            sa.update(_T)
-            .where(_T.c.team_id == team_id, _T.c.id == message_id)
-            .values(expires_at=expires_at + by)
+    return [Waiting(id=row.id, kind=row.kind, due_at=utc(row.due_at)) for row in rows]
+
+
+def set_expiry(*, session: Session, team_id: str, message_id: int, expires_at: datetime) -> None:
+    """Set when the message, if still unsent, is cancelled."""
+    session.execute(
+        sa.update(_T)
+        .where(_T.c.team_id == team_id, _T.c.id == message_id)
+        .values(expires_at=expires_at)
+    )
+
+
+def rewrite_unsent(
+    *, session: Session, team_id: str, dedupe_key: str, text: str, blocks: Sequence[dict[str, Any]]
+) -> bool:
+    """Replace the content of a message no dispatcher has claimed yet; False when it is being or
+    has been sent (or is gone)."""
+    statement = (
+        sa.update(_T)
+        .where(
+            _T.c.team_id == team_id,
+            _T.c.dedupe_key == dedupe_key,
+            _T.c.status == OutboxStatus.PENDING,
         )
-    return len(rows)
+        .values(text=text, blocks=list(blocks))
+    )
+    return _rowcount(session, statement) == 1
 
 
 def release_held(*, session: Session, team_id: str, user_id: str, now: datetime) -> int:

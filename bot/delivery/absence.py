@@ -7,8 +7,10 @@ partner's deputy, or else to the deputy they named when they went away.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
@@ -19,11 +21,6 @@ from storage import absences as store
 from storage import outbox as outbox_store
 from storage.people import get_profile
 from storage.workspaces import get_workspaces
-
-# Check-ins wait for their person: a check-in's life (three working days) counts the time they
-# are present, so an absence recorded after one was queued adds its length to it. A survey's
-# life is its round, which closes for everyone alike.
-WAITING_KINDS = frozenset({"checkin", "checkin.reminder"})
 
 
 def is_away(session: Session, *, team_id: str, user_id: str, at: datetime) -> bool:
@@ -96,6 +93,13 @@ class AwayResult:
     shortened: tuple[Shortened, ...] = ()
 
 
+class Retime(Protocol):
+    """Times again, in the caller's transaction, what waits for the person's working days
+    (`bot.delivery.working_days`) now that their time away changed."""
+
+    def __call__(self, session: Session, *, team_id: str, user_id: str, now: datetime) -> None: ...
+
+
 def go_away(
     engine: Engine,
     *,
@@ -105,10 +109,10 @@ def go_away(
     ends_at: datetime,
     deputy_id: str | None,
     now: datetime,
+    retime: Sequence[Retime] = (),
 ) -> AwayResult:
-    """Record time away (winning over earlier absences where they overlap) and commit.
-    Check-ins already queued for the person get the time away added to their life
-    (`WAITING_KINDS`)."""
+    """Record time away (winning over earlier absences where they overlap), time again what
+    waits for the person (`retime`), and commit."""
     with Session(engine) as session:
         overlapped = store.record_absence(
             session=session,
@@ -119,14 +123,8 @@ def go_away(
             deputy_id=deputy_id,
             created_at=now,
         )
-        outbox_store.extend_expiry(
-            session=session,
-            team_id=team_id,
-            user_id=user_id,
-            kinds=WAITING_KINDS,
-            after=starts_at,
-            by=ends_at - max(starts_at, now),
-        )
+        for again in retime:
+            again(session, team_id=team_id, user_id=user_id, now=now)
         session.commit()
     return AwayResult(
         starts_at=starts_at,
@@ -164,8 +162,11 @@ class BackResult:
     released: int
 
 
-def come_back(engine: Engine, *, team_id: str, user_id: str, now: datetime) -> BackResult:
-    """End the user's current absence (or cancel the next planned one) and release held DMs."""
+def come_back(
+    engine: Engine, *, team_id: str, user_id: str, now: datetime, retime: Sequence[Retime] = ()
+) -> BackResult:
+    """End the user's current absence (or cancel the next planned one), release held DMs, time
+    again what waits for the person (`retime`), and commit."""
     ended: Period | None = None
     cancelled: Period | None = None
     with Session(engine) as session:
@@ -182,5 +183,7 @@ def come_back(engine: Engine, *, team_id: str, user_id: str, now: datetime) -> B
         released = outbox_store.release_held(
             session=session, team_id=team_id, user_id=user_id, now=now
         )
+        for again in retime:
+            again(session, team_id=team_id, user_id=user_id, now=now)
         session.commit()
     return BackResult(ended=ended, cancelled=cancelled, released=released)

@@ -5,9 +5,11 @@ Derived, not triggered: a planner finds meetings, calls and events that happened
 ones whose time has passed) without check-ins and creates them, one per colleague (author and
 participants), idempotently. Each is asked after the workspace's `checkin_delay_hours` or, by
 default, on the colleague's next working morning (their time zone); reminded once after one
-working day without an answer; and closed quietly one working day after the reminder. A person
-away when it is due gets it when back; a question unsent after three of its person's working
-days, not counting their time away, lapses.
+working day without an answer; and closed quietly one working day after the reminder. Working
+days are the person's, their time away not counted (`bot.delivery.working_days`): a day they
+spend away starts again when they are back, and `away` and `back` time again what is queued. A
+person away when it is due gets it when back; a question unsent after three of its person's
+working days lapses.
 
 One question per person, partner and day (the rule; `_same_day_rule` applies it). A colleague
 is asked at most once about the meetings, calls and events with one partner on one day: their
@@ -48,13 +50,14 @@ from sqlmodel import Session
 from bot.clock import Clock
 from bot.dates import contact_day
 from bot.delivery.absence import recipient_for_owner_alert
+from bot.delivery.outbox import Schedule
+from bot.delivery.working_days import working_days_of
 from bot.delivery.working_hours import zone
 from bot.runtime import Runtime
 from bot.services.feedback import (
     FeedbackMessages,
     FeedbackSettings,
     PartnerPeople,
-    add_working_days,
     each_workspace,
     next_working_morning,
     partner_people,
@@ -62,7 +65,6 @@ from bot.services.feedback import (
     settings_of,
     tz_of,
 )
-from storage import absences as absence_store
 from storage import feedback as store
 from storage import outbox as outbox_store
 from storage import touchpoints as touchpoint_store
@@ -77,10 +79,12 @@ logger = logging.getLogger(__name__)
 # Meetings further back than this get no check-in (a meeting logged long after the fact, or
 # history from before check-ins existed).
 HORIZON = timedelta(days=14)
-# A question still unsent this many of its person's working days after it fell due is dropped
-# (days off and time away don't count: `_life_end`).
+# A question still unsent this many of its person's working days after it fell due is dropped,
+# and so is a reminder after one; the reminder comes, and the check-in closes, one working day
+# after the question and the reminder went (days off and time away don't count:
+# `bot.delivery.working_days`, timed again when the person goes away or comes back).
 ASK_WORKING_DAYS = 3
-REMINDER_TTL = timedelta(days=2)
+REMINDER_WORKING_DAYS = 1
 CHANGE_WINDOW = timedelta(hours=24)
 PROBLEM_NOTE_WAIT = timedelta(minutes=10)
 # Check-ins this far either side of a meeting may be on its day in some time zone.
@@ -555,7 +559,7 @@ class CheckIns:
             session,
             team_id=checkin.team_id,
             user_id=checkin.user_id,
-            kind="checkin",
+            kind=ASK_KIND,
             message=self.messages.checkin(self._card(session, checkin, now)),
             dedupe_key=_ask_key(checkin),
             due_at=checkin.due_at,
@@ -564,16 +568,8 @@ class CheckIns:
 
     def _life_end(self, session: Session, checkin: CheckIn) -> datetime:
         """When an unsent question lapses: `ASK_WORKING_DAYS` of the person's working days after
-        it falls due (days off don't count), plus any time away already recorded within them."""
-        team_id, user_id = checkin.team_id, checkin.user_id
-        hours = settings_of(session, team_id=team_id).hours
-        tz = tz_of(session, team_id, user_id)
-        end = add_working_days(checkin.due_at, ASK_WORKING_DAYS, tz=tz, hours=hours)
-        for absence in absence_store.absences_between(
-            session=session, team_id=team_id, user_id=user_id, start=checkin.due_at, end=end
-        ):
-            end += absence.ends_at - max(absence.starts_at, checkin.due_at)
-        return end
+        it falls due, their time away not counted."""
+        return _lapses_at(session, checkin.team_id, checkin.user_id, ASK_KIND, checkin.due_at)
 
     def _follow_up(
         self, session: Session, checkin: CheckIn, settings: FeedbackSettings, now: datetime
@@ -585,18 +581,29 @@ class CheckIns:
             return
         if asked.status != OutboxStatus.SENT or asked.sent_at is None:
             return
-        tz = tz_of(session, team_id, checkin.user_id)
+        schedule = Schedule(tz_of(session, team_id, checkin.user_id), settings.hours)
+
+        def a_working_day_after(moment: datetime) -> datetime:
+            return working_days_of(
+                session,
+                team_id=team_id,
+                user_id=checkin.user_id,
+                start=moment,
+                days=REMINDER_WORKING_DAYS,
+                schedule=schedule,
+            ).at
+
         if checkin.reminded_at is None:
-            if now >= add_working_days(asked.sent_at, 1, tz=tz, hours=settings.hours):
+            if now >= a_working_day_after(asked.sent_at):
                 queue_dm(
                     session,
                     team_id=team_id,
                     user_id=checkin.user_id,
-                    kind="checkin.reminder",
+                    kind=REMINDER_KIND,
                     message=self.messages.checkin_reminder(self._card(session, checkin, now)),
                     dedupe_key=_reminder_key(checkin),
                     due_at=now,
-                    expires_at=now + REMINDER_TTL,
+                    expires_at=a_working_day_after(now),
                 )
                 checkin.reminded_at = now
                 session.add(checkin)
@@ -606,9 +613,7 @@ class CheckIns:
         )
         if reminder is None or reminder.status in (OutboxStatus.FAILED, OutboxStatus.CANCELLED):
             self._expire(session, checkin, now)
-        elif reminder.sent_at is not None and now >= add_working_days(
-            reminder.sent_at, 1, tz=tz, hours=settings.hours
-        ):
+        elif reminder.sent_at is not None and now >= a_working_day_after(reminder.sent_at):
             self._expire(session, checkin, now)
 
     def _expire(self, session: Session, checkin: CheckIn, now: datetime) -> None:
@@ -791,6 +796,35 @@ class CheckIns:
 
 # The outbox key of a check-in's question is this and the check-in's id.
 ASK_KEY_PREFIX = "checkin:"
+# The outbox kinds of a check-in's question and reminder, and how many of the person's working
+# days each waits unsent.
+ASK_KIND = "checkin"
+REMINDER_KIND = "checkin.reminder"
+WAITING_DAYS = {ASK_KIND: ASK_WORKING_DAYS, REMINDER_KIND: REMINDER_WORKING_DAYS}
+
+
+def _lapses_at(
+    session: Session, team_id: str, user_id: str, kind: str, due_at: datetime
+) -> datetime:
+    """When a check-in message of `kind` due at `due_at` lapses unsent: `WAITING_DAYS` of the
+    person's working days later, their time away as recorded now not counted."""
+    return working_days_of(
+        session, team_id=team_id, user_id=user_id, start=due_at, days=WAITING_DAYS[kind]
+    ).at
+
+
+def retime_waiting(session: Session, *, team_id: str, user_id: str, now: datetime) -> None:
+    """Time again when the person's unsent check-in questions and reminders lapse, now that
+    their time away changed (`bot.delivery.absence.Retime`)."""
+    for message in outbox_store.waiting_for(
+        session=session, team_id=team_id, user_id=user_id, kinds=WAITING_DAYS
+    ):
+        outbox_store.set_expiry(
+            session=session,
+            team_id=team_id,
+            message_id=message.id,
+            expires_at=_lapses_at(session, team_id, user_id, message.kind, message.due_at),
+        )
 
 
 def _ask_key(checkin: CheckIn) -> str:

@@ -842,6 +842,40 @@ def test_a_checkin_waits_for_its_person_over_time_away_and_days_off(slack: Slack
     ]
 
 
+def test_a_checkin_asked_before_time_away_waits_for_its_person(slack: Slack) -> None:
+    acme(slack)
+    meeting(slack, author=DAN, when=datetime(2026, 11, 25, 8, tzinfo=UTC))
+    at(slack, datetime(2026, 11, 26, 9, 1, tzinfo=UTC))  # Thursday: asked
+    (asked,) = checkin_messages(slack, DAN)
+    say(slack, "away tomorrow to tuesday", user=DAN)  # Friday to Tuesday, London
+    at(slack, datetime(2026, 12, 2, 10, 0, tzinfo=UTC))  # Wednesday, back
+    # His day to answer was cut short by his time away: it starts again now that he is back.
+    assert rows(slack, CheckIn)[0].status == CheckInStatus.OPEN
+    assert checkin_messages(slack, DAN) == [asked]
+    at(slack, datetime(2026, 12, 3, 10, 0, tzinfo=UTC))  # a working day back: the reminder
+    assert [m.text.startswith("Reminder") for m in checkin_messages(slack, DAN)] == [False, True]
+    click(slack, DAN, asked, "checkin_answer_went_well")
+    assert rows(slack, CheckIn)[0].status == CheckInStatus.ANSWERED
+
+
+def test_a_checkin_reminded_before_time_away_stays_open_until_its_person_is_back(
+    slack: Slack,
+) -> None:
+    acme(slack)
+    meeting(slack, author=DAN, when=datetime(2026, 11, 25, 8, tzinfo=UTC))
+    at(slack, datetime(2026, 11, 26, 9, 1, tzinfo=UTC))  # Thursday: asked
+    at(slack, datetime(2026, 11, 27, 9, 30, tzinfo=UTC))  # Friday: reminded
+    asked, _reminder = checkin_messages(slack, DAN)
+    say(slack, "away monday to wednesday", user=DAN)
+    at(slack, datetime(2026, 12, 1, 12, 0, tzinfo=UTC))  # away: it does not close
+    assert rows(slack, CheckIn)[0].status == CheckInStatus.OPEN
+    at(slack, datetime(2026, 12, 3, 12, 0, tzinfo=UTC))  # Thursday, back
+    click(slack, DAN, asked, "checkin_answer_went_well")
+    assert rows(slack, CheckIn)[0].status == CheckInStatus.ANSWERED
+    at(slack, datetime(2026, 12, 7, 12, 0, tzinfo=UTC))
+    assert len(checkin_messages(slack, DAN)) == 2  # one reminder, as ever
+
+
 def test_a_checkin_due_before_days_off_waits_for_the_next_working_day(slack: Slack) -> None:
     acme(slack)
     say(slack, "config days mon-thu")
