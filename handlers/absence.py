@@ -15,6 +15,7 @@ from bot.dates import DateError, When, parse_when
 from bot.delivery.absence import Retime, come_back, drop_deputy, go_away, person_zone
 from bot.runtime import Runtime
 from bot.services import checkins, people
+from handlers import touchpoints as touchpoint_handlers
 from handlers.blocks import help as help_blocks
 from handlers.blocks import section
 from handlers.invocation import Invocation, VerbHandler
@@ -160,7 +161,7 @@ def back_verb(runtime: Runtime, invocation: Invocation, rest: str) -> Reply:
 
 def _waiting_for_people(runtime: Runtime) -> tuple[Retime, ...]:
     """What waits for a person's working days, timed again when their time away changes."""
-    return (checkins.retime_waiting,)
+    return (checkins.retime_waiting, touchpoint_handlers.service_of(runtime).retime_intents)
 
 
 VERB_HANDLERS: dict[str, VerbHandler] = {"away": away_verb, "back": back_verb}

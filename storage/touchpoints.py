@@ -699,26 +699,6 @@ def answer_intent(
     return result.rowcount == 1
 
 
-def intents_awaiting(
-    *, session: Session, team_id: str, partner_id: int, asked: str
-) -> list[TouchpointRow]:
-    """The partner's intents that `asked` was asked about and nobody has answered (nor let
-    lapse), oldest first."""
-    statement = (
-        sa.select(_T.c.id)
-        .where(
-            _T.c.team_id == team_id,
-            _T.c.partner_id == partner_id,
-            _T.c.kind == TouchpointKind.INTENDED,
-            _T.c.intent_asked == asked,
-            _T.c.intent_answer.is_(None),
-        )
-        .order_by(_T.c.at, _T.c.id)
-    )
-    ids = [int(touchpoint_id) for touchpoint_id in session.execute(statement).scalars()]
-    return touchpoints_by_id(session=session, team_id=team_id, ids=ids)
-
-
 def due_intents(*, session: Session, now: datetime, limit: int) -> list[tuple[str, int]]:
     """(workspace, touchpoint) of intents across workspaces whose answer was due by `now` and
     never came, oldest deadline first. Reads only the partial index of open intents."""
@@ -735,6 +715,26 @@ def due_intents(*, session: Session, now: datetime, limit: int) -> list[tuple[st
     return [
         (str(team_id), int(touchpoint_id)) for team_id, touchpoint_id in session.execute(statement)
     ]
+
+
+def open_intents_asked_of(
+    *, session: Session, team_id: str, user_id: str, partner_id: int | None = None
+) -> list[TouchpointRow]:
+    """The workspace's intents (or one partner's) asked of `user_id` and not answered yet,
+    oldest first."""
+    statement = (
+        sa.select(_T.c.id)
+        .where(
+            _T.c.team_id == team_id,
+            _T.c.intent_asked == user_id,
+            _T.c.intent_deadline.is_not(None),
+            _T.c.intent_answer.is_(None),
+            sa.true() if partner_id is None else _T.c.partner_id == partner_id,
+        )
+        .order_by(_T.c.id)
+    )
+    ids = [int(touchpoint_id) for (touchpoint_id,) in session.execute(statement)]
+    return touchpoints_by_id(session=session, team_id=team_id, ids=ids)
 
 
 # --- Briefing -----------------------------------------------------------------------------------

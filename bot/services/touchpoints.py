@@ -15,8 +15,10 @@ Who hears what:
 - The owner (or their stand-in while they are away, `bot.delivery.absence`): a DM when someone
   outside the partner's team logs or plans a contact; for `intend`, a question with three
   answers, which go back to the asker. Unanswered after one working day of the person asked
-  (`intent_deadline`: the same time on their next working day after the question reaches
-  them), the asker is told they may proceed (`lapse_intents`, a planner).
+  (`answer_due`: the same time on their next working day after the question reaches them,
+  their time away not counted), the asker is told they may proceed (`lapse_intents`, a
+  planner). When they go away or come back, the day is timed again (`retime_intents`): the
+  question shows the new one, and an asker who must now wait longer is told.
 
 When a collision is news (alerted once): `bot.collisions` decides which touchpoints collide; every
 colliding pair is recorded once. A collision is alerted unless its two authors already know of
@@ -47,6 +49,7 @@ from bot.clock import Clock
 from bot.dates import DateError, When, contact_day, parse_when
 from bot.delivery.absence import person_zone, recipient_for_owner_alert
 from bot.delivery.outbox import Schedule, enqueue, schedule_of
+from bot.delivery.working_days import Counted, working_days_of
 from bot.delivery.working_hours import WorkingHours, zone
 from bot.naming import normalize_name, person_key
 from bot.services.people import PROFILE_MAX_AGE
@@ -88,8 +91,8 @@ GRACE = timedelta(minutes=5)
 BRIEFING_RECENT = 3
 BRIEFING_PLANNED = 5
 INTENTS_PER_PLANNER_RUN = 500
-# Absences this far ahead are read when an intent's answer is given its deadline.
-ABSENCES_AHEAD = timedelta(days=60)
+# An intent's answer is awaited this many working days of the person asked.
+INTENT_WORKING_DAYS = 1
 
 # Message kinds in the outbox.
 COLLISION_ALERT = "collision_alert"
@@ -99,6 +102,8 @@ INTENT_ANSWER = "intent_answer"
 INTENT_LAPSED = "intent_lapsed"  # the owner's question, edited once the asker was told
 INTENT_HANDED = "intent_handed"  # the former owner's question, edited after a handover
 MOVED_NEAR = "moved_near"  # to whoever moved a planned meeting near other contacts
+INTENT_RETIMED = "intent_retimed"  # the owner's question, edited when its day to answer moved
+INTENT_LATER = "intent_later"  # to the asker: the answer may come later than they were told
 
 
 def collision_key(touchpoint_id: int) -> str:
@@ -133,6 +138,12 @@ def _question_key(session: Session, team_id: str, touchpoint_id: int, asked: str
 
 def intent_answer_key(touchpoint_id: int, answer: IntentAnswer) -> str:
     return f"intent-answer:{touchpoint_id}:{answer}"
+
+
+def retimed_key(touchpoint_id: int, deadline: datetime, now: datetime, *, to: str) -> str:
+    """The edit of an intent's question (`to` "asked") or the word to its asker (`to` "asker")
+    when its day to answer moved to `deadline` at `now`."""
+    return f"intent-due:{touchpoint_id}:{to}:{deadline:%Y%m%dT%H%M}:{now:%Y%m%dT%H%M%S}"
 
 
 # --- What the service takes and answers ---------------------------------------------------------
@@ -354,6 +365,18 @@ class OwnerNote:
 
 
 @dataclass(frozen=True, kw_only=True)
+class LaterNote:
+    """To whoever stated an intent: the person asked went away, so the answer they were told
+    to expect by a deadline may come later (`touch.deadline`, the new one)."""
+
+    partner: PartnerFacts
+    touch: Touch
+    # The last day away (in the asked person's zone) of the time away that moved the deadline.
+    away_until: date | None
+    tz: ZoneInfo
+
+
+@dataclass(frozen=True, kw_only=True)
 class AskerNote:
     """To whoever stated an intent: the answer, or word that they may proceed."""
 
@@ -375,6 +398,8 @@ class Renderer(Protocol):
     def asker_note(self, note: AskerNote) -> Message: ...
 
     def moved_near(self, note: OwnerNote) -> Message: ...
+
+    def intent_later(self, note: LaterNote) -> Message: ...
 
 
 # --- What the service refuses -------------------------------------------------------------------
@@ -622,20 +647,35 @@ def authors_zones(
     return {user: zone(name) for user, name in known.items() if name}
 
 
-def next_working_day(moment_: datetime, *, tz: ZoneInfo, hours: WorkingHours) -> datetime:
-    """The same local time, rounded up to the quarter hour (a deadline reads "by 09:15", not
-    "by 09:11"), on the person's next working day after `moment_` (UTC)."""
+def on_the_quarter(moment_: datetime, *, tz: ZoneInfo) -> datetime:
+    """`moment_` rounded up to the quarter hour of the person's local time: a deadline reads
+    "by 09:15", not "by 09:11"."""
     local = moment_.astimezone(tz)
     past_quarter = timedelta(
         minutes=local.minute % 15, seconds=local.second, microseconds=local.microsecond
     )
-    rounding = timedelta(minutes=15) - past_quarter if past_quarter else timedelta()
-    for ahead in range(1, 8):
-        day = local.date() + timedelta(days=ahead)
-        if day.weekday() in hours.days:
-            same_time = datetime.combine(day, local.time(), tzinfo=tz)
-            return (same_time + rounding).astimezone(moment_.tzinfo)
-    raise AssertionError("a week always has a working day")  # WorkingHours.of guarantees it
+    if not past_quarter:
+        return moment_
+    return (local + timedelta(minutes=15) - past_quarter).astimezone(moment_.tzinfo)
+
+
+def answer_due(
+    session: Session, *, team_id: str, user_id: str, asked_at: datetime, schedule: Schedule
+) -> Counted:
+    """When the answer to an intent asked of `user_id` at `asked_at` is due: one of their
+    working days after the question reaches them, their time away as recorded now not counted
+    (`bot.delivery.working_days`: a question due while they are away reaches them when back,
+    and a day to answer they spend away starts again when they are back), on the quarter hour;
+    and the end of the time away that moved it, if any did."""
+    counted = working_days_of(
+        session,
+        team_id=team_id,
+        user_id=user_id,
+        start=schedule.first_slot(asked_at, key=user_id),
+        days=INTENT_WORKING_DAYS,
+        schedule=schedule,
+    )
+    return replace(counted, at=on_the_quarter(counted.at, tz=zone(schedule.tz)))
 
 
 def _window(workspace: Workspace | None) -> int:
@@ -1256,8 +1296,8 @@ class Touchpoints:
         if old_owner is None:
             return
         team_id, partner_id = actor.team_id, handover.facts.id
-        awaiting = store.intents_awaiting(
-            session=session, team_id=team_id, partner_id=partner_id, asked=old_owner
+        awaiting = store.open_intents_asked_of(
+            session=session, team_id=team_id, user_id=old_owner, partner_id=partner_id
         )
         found = store.partner_and_team(session=session, team_id=team_id, partner_id=partner_id)
         if not awaiting or found is None:
@@ -1312,7 +1352,10 @@ class Touchpoints:
         tz = scene.zone_of(recipient)
         schedule = scene.schedule_of(recipient)
         back_at = self._back_at(scene, recipient)
-        deadline, pushed_by = self._answer_due(scene, recipient, schedule=schedule, tz=tz)
+        due = answer_due(
+            session, team_id=team_id, user_id=recipient, asked_at=scene.now, schedule=schedule
+        )
+        deadline, pushed_by = due.at, due.back_at
         store.set_intent(
             session=session,
             team_id=team_id,
@@ -1343,34 +1386,6 @@ class Touchpoints:
         )
         away_now = _last_day(back_at, tz)
         return touch, away_now, None if away_now is not None else _last_day(pushed_by, tz)
-
-    def _answer_due(
-        self, scene: _Scene, recipient: str, *, schedule: Schedule, tz: ZoneInfo
-    ) -> tuple[datetime, datetime | None]:
-        """One working day after the question reaches `recipient`, their time away (as recorded
-        now) not counted: a question due on a day they are away reaches them when back, and a
-        day to answer that they spend away starts again when they are back. Returns the
-        deadline, and the end of the last absence that pushed it back, if any did."""
-        away = absence_store.absences_between(
-            session=scene.session,
-            team_id=scene.team_id,
-            user_id=recipient,
-            start=scene.now,
-            end=scene.now + ABSENCES_AHEAD,
-        )
-        arrives = schedule.first_slot(scene.now, key=recipient)
-        for absence in away:  # earliest first
-            if absence.starts_at <= arrives < absence.ends_at:
-                arrives = schedule.first_slot(absence.ends_at, key=recipient)
-        deadline = next_working_day(arrives, tz=tz, hours=schedule.hours)
-        pushed_by = None
-        for absence in away:
-            if absence.starts_at < deadline and absence.ends_at > arrives:
-                back = schedule.first_slot(absence.ends_at, key=recipient)
-                later = next_working_day(back, tz=tz, hours=schedule.hours)
-                if later > deadline:
-                    deadline, pushed_by = later, absence.ends_at
-        return deadline, pushed_by
 
     def _back_at(self, scene: _Scene, user_id: str) -> datetime | None:
         """When `user_id`'s absence ends, if they are away now."""
@@ -1603,6 +1618,91 @@ class Touchpoints:
             )
             session.commit()
         return outcome
+
+    def retime_intents(
+        self, session: Session, *, team_id: str, user_id: str, now: datetime
+    ) -> None:
+        """Time again the answers awaited from `user_id`, now that their time away changed
+        (`bot.delivery.absence.Retime`), in the caller's transaction: each deadline follows the
+        rule (`answer_due`) from when the question was asked, with the absences as they are now.
+        The question shows its new deadline; an asker whose wait grows is told (one whose wait
+        shrinks hears that they may go ahead, at the new time)."""
+        schedule = schedule_of(session, team_id=team_id, user_id=user_id)
+        tz = zone(schedule.tz)
+        for row in store.open_intents_asked_of(session=session, team_id=team_id, user_id=user_id):
+            question_key = _question_key(session, team_id, row.id, user_id)
+            asked = outbox_store.get_message(
+                session=session, team_id=team_id, dedupe_key=question_key
+            )
+            due = answer_due(
+                session,
+                team_id=team_id,
+                user_id=user_id,
+                asked_at=row.at if asked is None else asked.due_at,
+                schedule=schedule,
+            )
+            if row.intent_deadline is None or due.at == row.intent_deadline:
+                continue
+            store.set_intent(
+                session=session,
+                team_id=team_id,
+                touchpoint_id=row.id,
+                asked=user_id,
+                deadline=due.at,
+            )
+            found = partner_store.get_partner(
+                session=session, team_id=team_id, partner_id=row.partner_id
+            )
+            if found is None:
+                continue
+            team = partner_store.team_of(
+                session=session, team_id=team_id, partner_id=row.partner_id
+            )
+            facts = self.registry.facts(found, team)
+            touch = replace(Touch.of(row), deadline=due.at)
+            question = self.renderer.intent_ask(
+                OwnerNote(
+                    partner=facts,
+                    touch=touch,
+                    recipient=user_id,
+                    clashes=_clashes_found_by(session, team_id, touch),
+                    tz=tz,
+                    recorded_at=touch.at,
+                )
+            )
+            if not outbox_store.rewrite_unsent(
+                session=session,
+                team_id=team_id,
+                dedupe_key=question_key,
+                text=question.text,
+                blocks=question.blocks,
+            ):
+                _queue(
+                    session,
+                    team_id,
+                    now,
+                    question,
+                    retimed_key(row.id, due.at, now, to="asked"),
+                    kind=INTENT_RETIMED,
+                    user=user_id,
+                    edit=question_key,
+                )
+            if due.at > row.intent_deadline:
+                later = LaterNote(
+                    partner=facts,
+                    touch=touch,
+                    away_until=_last_day(due.back_at, tz),
+                    tz=person_zone(session, team_id=team_id, user_id=row.author_id),
+                )
+                _queue(
+                    session,
+                    team_id,
+                    now,
+                    self.renderer.intent_later(later),
+                    retimed_key(row.id, due.at, now, to="asker"),
+                    kind=INTENT_LATER,
+                    user=row.author_id,
+                )
 
     def lapse_intents(self, *, now: datetime) -> int:
         """Tell the askers of intents nobody answered in time that they may proceed (a planner).

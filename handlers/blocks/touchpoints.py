@@ -16,6 +16,7 @@ from bot.services.touchpoints import (
     Briefing,
     CollisionAlert,
     IntentOutcome,
+    LaterNote,
     Message,
     OwnerNote,
     Recorded,
@@ -284,6 +285,11 @@ class SlackRenderer:
     def asker_note(self, note: AskerNote) -> Message:
         facts = note.partner
         text = texts.asker_note(facts, note.touch, late=note.late)
+        return Message(text=text, blocks=[section(text), actions([brief_me(facts.id, facts.name)])])
+
+    def intent_later(self, note: LaterNote) -> Message:
+        facts = note.partner
+        text = texts.intent_later(facts, note.touch, away_until=note.away_until, tz=note.tz)
         return Message(text=text, blocks=[section(text), actions([brief_me(facts.id, facts.name)])])
 
 

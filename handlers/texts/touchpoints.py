@@ -636,6 +636,20 @@ def asker_note(facts: PartnerFacts, touch: Touch, *, late: bool) -> str:
     return f"A late answer: {text}" if late else text
 
 
+def intent_later(
+    facts: PartnerFacts, touch: Touch, *, away_until: date | None, tz: ZoneInfo
+) -> str:
+    """To the asker of an intent, when the person asked went away before answering: the day to
+    answer moved later (`touch.deadline`, the new one)."""
+    away = f"is away until {_day(away_until)}" if away_until is not None else "has time away ahead"
+    by = by_moment(touch.deadline, tz=tz) if touch.deadline is not None else "soon"
+    return (
+        f"{person(touch.asked)} {away}, so the answer about reaching out to *{facts.name}* "
+        f"({quote(touch.notes)}) may come later than I said: if there is none {by}, you may go "
+        "ahead."
+    )
+
+
 # --- check --------------------------------------------------------------------------------------
 
 

@@ -890,6 +890,42 @@ def test_an_intents_day_to_answer_skips_the_owners_time_away_ahead(slack: Slack)
 
 
 @pytest.mark.usefixtures("acme")
+def test_time_away_recorded_after_an_intent_moves_its_day_to_answer_and_the_asker_hears(
+    slack: Slack,
+) -> None:
+    question = ask(slack)  # Wednesday: due Thursday 10:00 in Berlin
+    answer(slack, "away tomorrow to friday")  # Ana, after she got the question
+    deliver_outbox(slack)
+    # Her day to answer, cut short, starts again when she is back: Monday, so due Tuesday.
+    assert "If you haven't answered by Tue 1 Dec at 09:15" in shown(question)  # Berlin
+    at(slack, datetime(2026, 11, 26, 15, 0, tzinfo=UTC))  # Thursday, Ben's morning
+    (later,) = dms(slack, BEN)
+    assert later.text.startswith(
+        "<@U0ANA> is away until Fri 27 Nov, so the answer about reaching out to *Acme Corporation*"
+    )
+    assert "if there is none by Tue 1 Dec at 03:15, you may go ahead." in later.text  # New York
+    at(slack, datetime(2026, 11, 30, 16, 0, tzinfo=UTC))  # Monday: Ana's day to answer
+    assert dms(slack, BEN) == [later]
+    at(slack, datetime(2026, 12, 1, 14, 30, tzinfo=UTC))
+    assert "No answer from <@U0ANA> within a working day" in dms(slack, BEN)[-1].text
+
+
+@pytest.mark.usefixtures("acme")
+def test_back_early_brings_an_intents_day_to_answer_forward(slack: Slack) -> None:
+    answer(slack, "away today to friday")
+    said = answer(slack, "intend Acme : ask about the event", user=BEN)
+    assert "If there is no answer by Tue 1 Dec" in said  # a working day after Friday
+    at(slack, datetime(2026, 11, 26, 9, 0, tzinfo=UTC))
+    answer(slack, "back")  # Thursday 10:00 in Berlin
+    deliver_outbox(slack)
+    (question,) = dms(slack, ANA)
+    assert "If you haven't answered by Fri 27 Nov at 10:00" in shown(question)
+    at(slack, datetime(2026, 11, 27, 14, 30, tzinfo=UTC))  # Friday, Ben's morning
+    (lapsed,) = dms(slack, BEN)  # the go-ahead, days earlier than he feared: no more word
+    assert "No answer from <@U0ANA> within a working day" in lapsed.text
+
+
+@pytest.mark.usefixtures("acme")
 def test_an_intent_while_the_owner_is_away_asks_the_deputy(slack: Slack) -> None:
     answer(slack, "deputy Acme <@U0DAN|dan>")
     answer(slack, "away today to friday")

@@ -16,7 +16,6 @@ from sqlmodel import Session, col, select
 from bot.clock import ManualClock
 from bot.dates import When
 from bot.delivery.absence import go_away
-from bot.delivery.working_hours import WorkingHours
 from bot.services.partner_names import PartnerNames
 from bot.services.people import PeopleCheck
 from bot.services.registry import Actor, BadName, BadValue, Registry, UnknownPartner
@@ -26,6 +25,7 @@ from bot.services.touchpoints import (
     CollisionAlert,
     IntentGone,
     Known,
+    LaterNote,
     Message,
     NewPartnerRefused,
     NewTouchpoint,
@@ -43,7 +43,7 @@ from bot.services.touchpoints import (
     is_news,
     known,
     moment,
-    next_working_day,
+    on_the_quarter,
 )
 from storage import people as profiles
 from storage.models import (
@@ -76,6 +76,7 @@ class Written:
         self.asks: list[OwnerNote] = []
         self.answers: list[AskerNote] = []
         self.moves: list[OwnerNote] = []
+        self.later: list[LaterNote] = []
 
     def collision_alert(self, alert: CollisionAlert) -> Message:
         self.alerts.append(alert)
@@ -96,6 +97,10 @@ class Written:
     def moved_near(self, note: OwnerNote) -> Message:
         self.moves.append(note)
         return Message(text=f"moved near, to {note.recipient}", blocks=[])
+
+    def intent_later(self, note: LaterNote) -> Message:
+        self.later.append(note)
+        return Message(text=f"later {note.touch.deadline}", blocks=[])
 
 
 @pytest.fixture
@@ -297,24 +302,16 @@ def test_a_plan_logged_on_its_day_and_an_intent_acted_on_are_followed_up() -> No
     assert followed_up([evening, day_only], tz=UTC, zones={CHLOE: new_york}) == set()
 
 
-def test_the_next_working_day_skips_the_weekend() -> None:
+def test_a_deadline_is_rounded_up_to_the_quarter_hour() -> None:
+    # A deadline reads "by 10:15", not "by 10:05".
     friday = datetime(2026, 11, 27, 9, 5, tzinfo=UTC)
-    hours = WorkingHours(days=frozenset(range(5)), start_hour=9, end_hour=17)
-    # Rounded up to the quarter hour: a deadline reads "by 10:15", not "by 10:05".
-    assert next_working_day(friday, tz=BERLIN, hours=hours) == datetime(
-        2026, 11, 30, 9, 15, tzinfo=UTC
+    assert on_the_quarter(friday, tz=BERLIN) == datetime(2026, 11, 27, 9, 15, tzinfo=UTC)
+    on_the_dot = datetime(2026, 11, 27, 9, 30, tzinfo=UTC)
+    assert on_the_quarter(on_the_dot, tz=BERLIN) == on_the_dot
+    # In the person's zone: Kathmandu is 5:45 ahead of UTC.
+    assert on_the_quarter(friday, tz=ZoneInfo("Asia/Kathmandu")) == datetime(
+        2026, 11, 27, 9, 15, tzinfo=UTC
     )
-    on_the_quarter = datetime(2026, 11, 27, 9, 30, tzinfo=UTC)
-    assert next_working_day(on_the_quarter, tz=BERLIN, hours=hours) == datetime(
-        2026, 11, 30, 9, 30, tzinfo=UTC
-    )
-    # Thursday just before midnight: Friday is the next working day, rounding or not.
-    late = datetime(2026, 11, 26, 22, 55, tzinfo=UTC)  # 23:55 in Berlin
-    assert next_working_day(late, tz=BERLIN, hours=hours) == datetime(
-        2026, 11, 27, 23, 0, tzinfo=UTC
-    )
-    weekends = WorkingHours(days=frozenset({5, 6}), start_hour=9, end_hour=17)
-    assert next_working_day(friday, tz=BERLIN, hours=weekends).date() == date(2026, 11, 28)
 
 
 # --- Recording ----------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from bot.services.touchpoints import (
     CollisionAlert,
     IntentOutcome,
     Known,
+    LaterNote,
     OwnerNote,
     Problem,
     Recorded,
@@ -379,6 +380,20 @@ def test_what_the_asker_hears(answer: IntentAnswer, late: bool, said: str) -> No
         AskerNote(partner=facts(), touch=intent, late=late, tz=BERLIN)
     )
     assert said in message.text
+
+
+def test_the_asker_hears_that_the_answer_may_come_later() -> None:
+    deadline = datetime(2026, 12, 1, 8, 15, tzinfo=UTC)
+    intent = touch(kind=TouchpointKind.INTENDED, asked="U0ANA", deadline=deadline)
+    message = blocks.RENDERER.intent_later(
+        LaterNote(partner=facts(), touch=intent, away_until=date(2026, 11, 27), tz=NEW_YORK)
+    )
+    assert message.text == (
+        "<@U0ANA> is away until Fri 27 Nov, so the answer about reaching out to *Acme* "
+        "(“pilot scope”) may come later than I said: if there is none by Tue 1 Dec at 03:15, "
+        "you may go ahead."
+    )
+    within_slack_limits(message.blocks)
 
 
 def test_the_answered_question_keeps_no_answer_buttons() -> None:
