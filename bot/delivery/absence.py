@@ -2,12 +2,15 @@
 
 While someone is away, direct messages to them wait in the outbox (held) until they are back,
 and are cancelled if they expire first; alerts meant for them as a partner's owner go to the
-partner's deputy, or else to the deputy they named when they went away.
+partner's deputy, or else to the deputy they named when they went away. Who is away is judged
+at the moment a message would reach them (their first working slot), not when it is queued: an
+alert raised on a Friday evening for an owner who is off all next week goes to their deputy
+(with nobody to cover, it reaches the owner after that week).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -16,9 +19,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from bot.delivery.outbox import Schedule, schedule_of
 from bot.delivery.working_hours import person_tz, zone
 from storage import absences as store
 from storage import outbox as outbox_store
+from storage.models import Absence
 from storage.people import get_profile
 from storage.workspaces import get_workspaces
 
@@ -28,33 +33,59 @@ def is_away(session: Session, *, team_id: str, user_id: str, at: datetime) -> bo
     return store.absence_at(session=session, team_id=team_id, user_id=user_id, at=at) is not None
 
 
-def recipient_for_owner_alert(
-    session: Session, *, team_id: str, owner_id: str, partner_deputy_id: str | None, now: datetime
-) -> str:
-    """Who gets an alert meant for a partner's owner at `now`.
+def absence_when_reached(
+    session: Session,
+    *,
+    team_id: str,
+    user_id: str,
+    now: datetime,
+    schedule: Schedule | None = None,
+) -> Absence | None:
+    """The user's absence at the moment a DM queued for them at `now` would reach them (their
+    first working slot, as `enqueue` computes it), if they are away then.
 
-    The owner when present; when away, the partner's deputy if they are not away too, else the
-    deputy the owner named for the absence (if present); else the owner, whose DM then waits
-    until they are back.
+    A DM that falls due while its person is away is held until they are back: someone present
+    now but off duty until a morning inside their time away is, for a message, away.
     """
-    absent = store.absences_at(
-        session=session,
-        team_id=team_id,
-        user_ids=[user for user in (owner_id, partner_deputy_id) if user],
-        at=now,
-    )
-    absence = absent.get(owner_id)
+    if schedule is None:
+        schedule = schedule_of(session, team_id=team_id, user_id=user_id)
+    reached_at = schedule.first_slot(now, key=user_id)
+    return store.absence_at(session=session, team_id=team_id, user_id=user_id, at=reached_at)
+
+
+def recipient_for_owner_alert(
+    session: Session,
+    *,
+    team_id: str,
+    owner_id: str,
+    partner_deputy_id: str | None,
+    now: datetime,
+    schedule: Callable[[str], Schedule] | None = None,
+) -> str:
+    """Who gets an alert meant for a partner's owner, queued at `now`.
+
+    Each person is judged at the moment the DM would reach them (`absence_when_reached`): the
+    owner unless they are away then; else the partner's deputy unless they are away when it
+    would reach them; else the deputy the owner named for that absence, on the same terms;
+    else the owner, whose DM then waits until they are back. `schedule` gives a person's
+    schedule when the caller has it at hand (else it is read).
+    """
+
+    def away(user_id: str) -> Absence | None:
+        return absence_when_reached(
+            session,
+            team_id=team_id,
+            user_id=user_id,
+            now=now,
+            schedule=None if schedule is None else schedule(user_id),
+        )
+
+    absence = away(owner_id)
     if absence is None:
         return owner_id
-    if partner_deputy_id and partner_deputy_id != owner_id and partner_deputy_id not in absent:
-        return partner_deputy_id
-    deputy = absence.deputy_id
-    if (
-        deputy
-        and deputy != owner_id
-        and not is_away(session, team_id=team_id, user_id=deputy, at=now)
-    ):
-        return deputy
+    for cover in (partner_deputy_id, absence.deputy_id):
+        if cover and cover != owner_id and away(cover) is None:
+            return cover
     return owner_id
 
 

@@ -42,7 +42,7 @@ from sqlmodel import Session
 
 from bot.clock import Clock
 from bot.dates import DateError, parse_when
-from bot.delivery.absence import is_away, person_zone, recipient_for_owner_alert
+from bot.delivery.absence import absence_when_reached, person_zone, recipient_for_owner_alert
 from bot.delivery.outbox import enqueue
 from bot.delivery.working_hours import WorkingHours, person_tz, zone
 from bot.services import people
@@ -913,9 +913,10 @@ class Commitments:
 def stand_in(
     session: Session, *, team_id: str, owner_id: str, partner: PartnerFacts, now: datetime
 ) -> str:
-    """Who hears about a commitment for its owner at `now`: the owner when present.
+    """Who hears about a commitment for its owner, queued at `now`: the owner when present.
 
-    When the owner is away: for the partner's own owner, the usual rule for owner alerts
+    Everyone is judged at the moment the message would reach them (`absence_when_reached`).
+    When the owner is away then: for the partner's own owner, the usual rule for owner alerts
     (`recipient_for_owner_alert`: the partner's deputy, else the deputy named for the absence).
     For anyone else, the deputy they named for the absence, else the partner's owner, else its
     deputy, whoever is present. When nobody is, the owner, whose message waits until they are
@@ -932,14 +933,14 @@ def stand_in(
     chosen = recipient_for_owner_alert(
         session, team_id=team_id, owner_id=owner_id, partner_deputy_id=None, now=now
     )
-    if chosen != owner_id or not is_away(session, team_id=team_id, user_id=owner_id, at=now):
+
+    def away(user_id: str) -> bool:
+        return absence_when_reached(session, team_id=team_id, user_id=user_id, now=now) is not None
+
+    if chosen != owner_id or not away(owner_id):
         return chosen
     for candidate in (partner.owner_id, partner.deputy_id):
-        if (
-            candidate
-            and candidate != owner_id
-            and not is_away(session, team_id=team_id, user_id=candidate, at=now)
-        ):
+        if candidate and candidate != owner_id and not away(candidate):
             return candidate
     return owner_id
 

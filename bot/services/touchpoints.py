@@ -47,7 +47,7 @@ from sqlmodel import Session
 from bot import collisions as rules
 from bot.clock import Clock
 from bot.dates import DateError, When, contact_day, parse_when
-from bot.delivery.absence import person_zone, recipient_for_owner_alert
+from bot.delivery.absence import absence_when_reached, person_zone, recipient_for_owner_alert
 from bot.delivery.outbox import Schedule, enqueue, schedule_of
 from bot.delivery.working_days import Counted, working_days_of
 from bot.delivery.working_hours import WorkingHours, zone
@@ -720,9 +720,9 @@ class _Scene:
 
     @cached_property
     def owner_side(self) -> str | None:
-        """Who hears for the partner's owner now: the owner, or who covers while they are away
-        (`recipient_for_owner_alert`); read once per recording, though the alert, the caller's
-        answer and the owner's note all ask."""
+        """Who hears for the partner's owner: the owner, or who covers while they are away when
+        a message would reach them (`recipient_for_owner_alert`); read once per recording,
+        though the alert, the caller's answer and the owner's note all ask."""
         owner = self.facts.owner_id
         if owner is None:
             return None
@@ -732,6 +732,7 @@ class _Scene:
             owner_id=owner,
             partner_deputy_id=self.facts.deputy_id,
             now=self.now,
+            schedule=self.schedule_of,
         )
 
     def schedule_of(self, user_id: str) -> Schedule:
@@ -1388,10 +1389,15 @@ class Touchpoints:
         return touch, away_now, None if away_now is not None else _last_day(pushed_by, tz)
 
     def _back_at(self, scene: _Scene, user_id: str) -> datetime | None:
-        """When `user_id`'s absence ends, if they are away now."""
-        away = absence_store.absences_at(
-            session=scene.session, team_id=scene.team_id, user_ids=[user_id], at=scene.now
-        ).get(user_id)
+        """When `user_id`'s absence ends, if they are away when a message queued now would
+        reach them (as `owner_side` judges it)."""
+        away = absence_when_reached(
+            scene.session,
+            team_id=scene.team_id,
+            user_id=user_id,
+            now=scene.now,
+            schedule=scene.schedule_of(user_id),
+        )
         return None if away is None else away.ends_at
 
     def _owner_side(self, scene: _Scene, touch: Touch) -> str | None:
@@ -1502,8 +1508,9 @@ class Touchpoints:
             facts = self.registry.facts(found, team)
             away_until, covering = None, None
             if facts.owner_id is not None:
-                absence = absence_store.absence_at(
-                    session=session, team_id=team_id, user_id=facts.owner_id, at=now
+                # Away as a heads-up would find them: `intend` asks whoever covers then.
+                absence = absence_when_reached(
+                    session, team_id=team_id, user_id=facts.owner_id, now=now
                 )
                 if absence is not None:
                     owner_tz = person_zone(session, team_id=team_id, user_id=facts.owner_id)

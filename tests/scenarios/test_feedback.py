@@ -681,6 +681,26 @@ def test_a_problem_goes_to_the_deputy_while_the_owner_is_away_in_their_hours(
     assert not any("reports a *problem*" in m.text for m in inbox(slack, ANA))
 
 
+def test_a_problem_after_the_owners_hours_goes_to_the_deputy_if_she_is_away_by_morning(
+    slack: Slack,
+) -> None:
+    acme(slack)
+    say(slack, f"deputy Acme {MENTION[CHLOE]}")
+    say(slack, "away 2026-11-30 to 2026-12-04", user=ANA)  # all next week
+    meeting(slack, author=BEN, when=datetime(2026, 11, 27, 13, tzinfo=UTC))
+    at(slack, datetime(2026, 11, 27, 17, 0, tzinfo=UTC))  # Friday 12:00 in New York
+    (asked,) = checkin_messages(slack, BEN)
+    click(slack, BEN, asked, "checkin_answer_problem")  # 18:00 in Berlin: Ana is off duty
+    slack.fake.dismiss_modals(BEN)
+
+    at(slack, datetime(2026, 11, 27, 17, 20, tzinfo=UTC))  # after the wait for a note
+    at(slack, datetime(2026, 11, 30, 0, 20, tzinfo=UTC))  # Monday 09:20 in Tokyo
+    (alert,) = [m for m in inbox(slack, CHLOE) if "reports a *problem*" in m.text]
+    assert "because <@U0ANA>, the owner, is away" in alert.text
+    at(slack, datetime(2026, 12, 7, 9, 0, tzinfo=UTC))  # Ana back
+    assert not any("reports a *problem*" in m.text for m in inbox(slack, ANA))
+
+
 def test_unanswered_one_reminder_then_it_closes_quietly(slack: Slack) -> None:
     acme(slack)
     meeting(slack, author=DAN, when=datetime(2026, 11, 25, 8, tzinfo=UTC))

@@ -937,6 +937,47 @@ def test_an_intent_while_the_owner_is_away_asks_the_deputy(slack: Slack) -> None
     assert "<@U0DAN> answered *Go ahead*" in shown(question)
 
 
+# Friday 27 Nov at 18:00 UTC: 19:00 for Ana in Berlin, after her hours; she is off all next week.
+FRIDAY_EVENING = datetime(2026, 11, 27, 18, 0, tzinfo=UTC)
+NEXT_MONDAY = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
+
+
+def owner_off_next_week(slack: Slack) -> None:
+    answer(slack, "deputy Acme <@U0DAN|dan>")
+    answer(slack, "away 2026-11-30 to 2026-12-04")
+    at(slack, FRIDAY_EVENING)
+
+
+@pytest.mark.usefixtures("acme")
+def test_an_intent_after_the_owners_last_working_hours_before_time_away_asks_the_deputy(
+    slack: Slack,
+) -> None:
+    owner_off_next_week(slack)
+    said = answer(slack, "intend Acme : ask about the winter appeal", user=BEN)
+    # Ana would first see it a week later: Dan, present, is asked for her.
+    assert "I've asked <@U0DAN>, who covers for the owner <@U0ANA> while away," in said
+    assert "If there is no answer by Tue 1 Dec" in said  # Dan's working day to answer
+    at(slack, NEXT_MONDAY)
+    (question,) = dms(slack, DAN)
+    assert "<@U0BEN> would like to reach out to *Acme Corporation*" in question.text
+    assert dms(slack, ANA) == []
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_log_after_the_owners_last_working_hours_before_time_away_tells_the_deputy(
+    slack: Slack,
+) -> None:
+    owner_off_next_week(slack)
+    said = answer(slack, "log Acme via call : pitched a joint appeal", user=CHLOE)
+    assert "its owner <@U0ANA> is away, so I've let <@U0DAN>, who covers for them, know" in said
+    brief = answer(slack, "check Acme", user=BEN)
+    assert "its owner <@U0ANA> is away until Fri 4 Dec: give <@U0DAN>, who covers" in brief
+    at(slack, NEXT_MONDAY)
+    (note,) = dms(slack, DAN)
+    assert "you cover for <@U0ANA>, who owns *Acme Corporation* and is away" in note.text
+    assert dms(slack, ANA) == []
+
+
 @pytest.mark.usefixtures("acme")
 def test_the_owners_own_intent_asks_nobody(slack: Slack) -> None:
     said = answer(slack, "intend Acme : renewal talk")

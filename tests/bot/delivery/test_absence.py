@@ -10,7 +10,13 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from bot.clock import ManualClock
-from bot.delivery.absence import come_back, go_away, is_away, recipient_for_owner_alert
+from bot.delivery.absence import (
+    absence_when_reached,
+    come_back,
+    go_away,
+    is_away,
+    recipient_for_owner_alert,
+)
 from bot.delivery.dispatcher import Dispatcher
 from bot.sandbox.fake_slack import FakeSlack
 from storage.models import Absence
@@ -35,10 +41,10 @@ def away(
     )
 
 
-def owner_alert_to(engine: Engine, partner_deputy: str | None) -> str:
+def owner_alert_to(engine: Engine, partner_deputy: str | None, *, now: datetime = NOW) -> str:
     with Session(engine) as session:
         return recipient_for_owner_alert(
-            session, team_id=TEAM, owner_id=ANA, partner_deputy_id=partner_deputy, now=NOW
+            session, team_id=TEAM, owner_id=ANA, partner_deputy_id=partner_deputy, now=now
         )
 
 
@@ -60,6 +66,44 @@ def test_with_everyone_away_the_owner_keeps_the_alert(engine: Engine) -> None:
     away(engine, DAN)
     assert owner_alert_to(engine, None) == ANA
     assert owner_alert_to(engine, ANA) == ANA  # the owner is not their own deputy
+
+
+# Friday 27 Nov, 18:00 in London: after hours; the next working morning is Monday's.
+FRIDAY_EVENING = datetime(2026, 11, 27, 18, 0, tzinfo=UTC)
+MONDAY = datetime(2026, 11, 30, tzinfo=UTC)
+
+
+def test_an_owner_off_duty_now_and_away_by_their_next_morning_is_covered(engine: Engine) -> None:
+    set_zones(engine, [(user, "Europe/London") for user in (ANA, BEN, DAN)], at=NOW)
+    away(engine, ANA, days=5, start=MONDAY, deputy=DAN)
+    # Present now, but a DM would wait for Monday 09:00 and then for her return.
+    assert owner_alert_to(engine, BEN, now=FRIDAY_EVENING) == BEN
+    assert owner_alert_to(engine, None, now=FRIDAY_EVENING) == DAN
+    # A deputy present now but away by the morning their DM would reach them cannot cover.
+    away(engine, BEN, days=1, start=MONDAY)
+    assert owner_alert_to(engine, BEN, now=FRIDAY_EVENING) == DAN
+    away(engine, DAN, days=1, start=MONDAY)
+    assert owner_alert_to(engine, BEN, now=FRIDAY_EVENING) == ANA  # waits for her return
+
+
+def test_an_owner_away_now_but_back_by_their_next_morning_keeps_their_alerts(
+    engine: Engine,
+) -> None:
+    set_zones(engine, [(ANA, "Europe/London"), (BEN, "Europe/London")], at=NOW)
+    away(engine, ANA, days=3, start=MONDAY - timedelta(days=3), deputy=BEN)  # Fri–Sun
+    assert owner_alert_to(engine, BEN, now=FRIDAY_EVENING) == ANA
+
+
+def test_a_covering_deputy_is_judged_at_their_own_next_morning(engine: Engine) -> None:
+    # Ben in New York: at 18:00 in London it is 13:00 for him, inside his hours.
+    set_zones(engine, [(ANA, "Europe/London"), (BEN, "America/New_York")], at=NOW)
+    away(engine, ANA, days=5, start=MONDAY)
+    assert owner_alert_to(engine, BEN, now=FRIDAY_EVENING) == BEN
+    # Away from Friday 14:00 in New York: the DM reaches him before, so he still covers.
+    away(engine, BEN, days=4, start=FRIDAY_EVENING + timedelta(hours=1))
+    assert owner_alert_to(engine, BEN, now=FRIDAY_EVENING) == BEN
+    with Session(engine) as session:
+        assert absence_when_reached(session, team_id=TEAM, user_id=BEN, now=FRIDAY_EVENING) is None
 
 
 def test_is_away_covers_the_period_and_nothing_else(engine: Engine) -> None:

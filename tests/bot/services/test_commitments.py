@@ -27,11 +27,12 @@ from bot.services.commitments import (
     current_reminder,
     lopsided,
     reminder_moments,
+    stand_in,
     working_days_before,
 )
 from bot.services.partner_names import PartnerNames
 from bot.services.people import PeopleCheck, PeopleToLookUp
-from bot.services.registry import Actor, Registry, UnknownPartner
+from bot.services.registry import Actor, PartnerFacts, Registry, UnknownPartner
 from bot.services.touchpoints import ZoneUnknown
 from handlers.blocks.commitments import MESSAGES
 from storage.models import CommitmentSide, CommitmentStatus, OutboxMessage
@@ -267,6 +268,46 @@ def test_a_stand_in_may_close_for_an_away_owner(
         actor=Actor(T1, BEN, PeopleCheck()), commitment_id=number, status=CommitmentStatus.DONE
     )
     assert closed.commitment.closed_by == BEN
+
+
+def test_a_stand_in_is_chosen_for_when_the_reminder_would_reach_the_owner(
+    service: Commitments, engine: Engine
+) -> None:
+    acme = PartnerFacts(
+        id=1,
+        name="Acme",
+        status="active",
+        owner_id=ANA,
+        deputy_id=DAN,
+        website_domain=None,
+        channel_id=None,
+        last_contact_at=None,
+    )
+    friday_evening = datetime(2026, 11, 27, 23, 0, tzinfo=UTC)  # 18:00 in New York
+
+    def away(user: str, deputy: str | None = None) -> None:
+        monday = datetime(2026, 11, 30, tzinfo=UTC)
+        go_away(
+            engine,
+            team_id=T1,
+            user_id=user,
+            starts_at=monday,
+            ends_at=monday + timedelta(days=5),
+            deputy_id=deputy,
+            now=friday_evening,
+        )
+
+    def chosen() -> str:
+        with Session(engine) as session:
+            return stand_in(session, team_id=T1, owner_id=BEN, partner=acme, now=friday_evening)
+
+    # Ben is present now but off duty until Monday, when his time away begins.
+    away(BEN)
+    assert chosen() == ANA  # the partner's owner, present on Monday
+    away(ANA)
+    assert chosen() == DAN  # then its deputy
+    away(BEN, deputy=CHLOE)
+    assert chosen() == CHLOE  # the deputy Ben named comes first
 
 
 def test_the_planner_queues_each_reminder_once_for_the_owner_or_their_stand_in(
