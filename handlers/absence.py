@@ -12,7 +12,15 @@ from slack_sdk import WebClient
 from sqlmodel import Session
 
 from bot.dates import DateError, When, parse_when
-from bot.delivery.absence import Retime, come_back, drop_deputy, go_away, person_zone
+from bot.delivery.absence import (
+    Retime,
+    come_back,
+    drop_deputy,
+    go_away,
+    owned_partners,
+    person_zone,
+    released_reach_at,
+)
 from bot.runtime import Runtime
 from bot.services import checkins, people
 from handlers import touchpoints as touchpoint_handlers
@@ -119,7 +127,8 @@ def _away(runtime: Runtime, invocation: Invocation, rest: str) -> Reply:
         now=now,
         retime=_waiting_for_people(runtime),
     )
-    answer = _answer(texts.away_recorded(result, tz=tz, now=now))
+    owned = owned_partners(runtime.engine, team_id=invocation.team_id, user_id=invocation.user_id)
+    answer = _answer(texts.away_recorded(result, tz=tz, now=now, owned=owned))
     if deputy_id is None:
         return answer
     # After the ack: Slack says whether the deputy is a colleague who can cover, and their
@@ -156,7 +165,14 @@ def back_verb(runtime: Runtime, invocation: Invocation, rest: str) -> Reply:
         now=now,
         retime=_waiting_for_people(runtime),
     )
-    return _answer(texts.back(result, tz=tz, now=now))
+    arrives_at = (
+        released_reach_at(
+            runtime.engine, team_id=invocation.team_id, user_id=invocation.user_id, now=now
+        )
+        if result.released
+        else None
+    )
+    return _answer(texts.back(result, tz=tz, now=now, arrives_at=arrives_at))
 
 
 def _waiting_for_people(runtime: Runtime) -> tuple[Retime, ...]:

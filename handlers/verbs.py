@@ -233,16 +233,17 @@ VERBS: tuple[Verb, ...] = (
         "away",
         FEEDBACK,
         ("away FROM to UNTIL [deputy @user]",),
-        "Out of office: no check-ins or surveys for you, and your deputy covers alerts. Where "
-        "it overlaps time away you set before, the new one counts; the earlier one keeps its "
-        "other days.",
+        "Out of office: your check-ins and surveys wait for your return, and alerts about "
+        "partners you own go to each one's deputy, else to the deputy you name here, else wait "
+        "for you too. Where it overlaps time away you set before, the new one counts; the "
+        "earlier one keeps its other days.",
         ("away 2026-12-21 to 2027-01-04 deputy @dan",),
     ),
     Verb(
         "back",
         FEEDBACK,
         ("back",),
-        "End your time away early.",
+        "End your time away early; what waited for you arrives in your working hours.",
         ("back",),
     ),
     Verb(

@@ -225,6 +225,44 @@ def roles_of_user(
     return {partner_id: TeamRole(role) for partner_id, role in session.exec(statement)}
 
 
+@dataclass(frozen=True)
+class OwnedPartner:
+    """A partner someone owns, and its deputy (None: it has none)."""
+
+    name: str
+    deputy_id: str | None
+
+
+def owned_by(*, session: Session, team_id: str, user_id: str) -> list[OwnedPartner]:
+    """The partners `user_id` owns, by name, each with its deputy."""
+    partner = table_of(Partner)
+    owner = table_of(TeamMembership).alias("owner")
+    deputy = table_of(TeamMembership).alias("deputy")
+    statement = (
+        sa.select(partner.c.name, deputy.c.user_id)
+        .select_from(
+            owner.join(partner, partner.c.id == owner.c.partner_id).outerjoin(
+                deputy,
+                sa.and_(
+                    deputy.c.partner_id == owner.c.partner_id,
+                    deputy.c.role == TeamRole.DEPUTY.value,
+                ),
+            )
+        )
+        .where(
+            owner.c.team_id == team_id,
+            owner.c.user_id == user_id,
+            owner.c.role == TeamRole.OWNER.value,
+            partner.c.team_id == team_id,
+        )
+        .order_by(partner.c.normalized_name, partner.c.id)
+    )
+    return [
+        OwnedPartner(name=name, deputy_id=deputy_id)
+        for name, deputy_id in session.execute(statement)
+    ]
+
+
 def set_role(
     *,
     session: Session,

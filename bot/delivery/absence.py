@@ -23,7 +23,9 @@ from bot.delivery.outbox import Schedule, schedule_of
 from bot.delivery.working_hours import person_tz, zone
 from storage import absences as store
 from storage import outbox as outbox_store
+from storage import partners as partner_store
 from storage.models import Absence
+from storage.partners import OwnedPartner
 from storage.people import get_profile
 from storage.workspaces import get_workspaces
 
@@ -218,3 +220,18 @@ def come_back(
             again(session, team_id=team_id, user_id=user_id, now=now)
         session.commit()
     return BackResult(ended=ended, cancelled=cancelled, released=released)
+
+
+def owned_partners(engine: Engine, *, team_id: str, user_id: str) -> list[OwnedPartner]:
+    """The partners the user owns, each with its deputy: who takes their alerts while the user
+    is away (a partner without one leaves them to the deputy named for the absence, if any,
+    else to the user on their return)."""
+    with Session(engine) as session:
+        return partner_store.owned_by(session=session, team_id=team_id, user_id=user_id)
+
+
+def released_reach_at(engine: Engine, *, team_id: str, user_id: str, now: datetime) -> datetime:
+    """When DMs released at `now` reach the user: at once inside their working hours, else at
+    their next working window's slot (the dispatcher defers them as it would any DM)."""
+    with Session(engine) as session:
+        return schedule_of(session, team_id=team_id, user_id=user_id).first_slot(now, key=user_id)

@@ -65,7 +65,6 @@ from bot.services.registry import (
     email_address,
     name_key,
 )
-from storage import absences as absence_store
 from storage import outbox as outbox_store
 from storage import partners as partner_store
 from storage import people as store_people

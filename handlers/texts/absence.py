@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.delivery.absence import AwayResult, BackResult, Period
+from storage.partners import OwnedPartner
+
+COMMAND = "/partner"
 
 BAD_ORDER = "Your time away must end after it starts."
 ALREADY_OVER = "That time is already over; give dates from today on."
@@ -47,16 +51,21 @@ def span(period: Period, tz: ZoneInfo, today: date) -> str:
     return f"on *{first}*" if first == last else f"from *{first}* to *{last}*"
 
 
-def away_recorded(result: AwayResult, *, tz: ZoneInfo, now: datetime) -> str:
+# The `away` reply names at most this many owned partners without a deputy, and counts the rest.
+NAMED_WITHOUT_DEPUTY = 3
+
+
+def away_recorded(
+    result: AwayResult, *, tz: ZoneInfo, now: datetime, owned: Sequence[OwnedPartner] = ()
+) -> str:
+    """The reply to `away`: when, what waits, and who takes the alerts about the partners the
+    person owns (`owned`) — or which of them nobody covers, and how to change that."""
     today = now.astimezone(tz).date()
     period = Period(result.starts_at, result.ends_at)
-    cover = "each partner's deputy"
-    if result.deputy_id:
-        cover += f", or else <@{result.deputy_id}>"
     text = (
         f"You're away {span(period, tz, today)} ({tz.key}). Until then your check-ins and "
-        f"surveys wait for you, and alerts about partners you own go to {cover}. "
-        "Type `/partner back` to end it early."
+        f"surveys wait for you{_cover(result, owned)}."
+        f"{_uncovered(result, owned, period, tz)} Type `/partner back` to end it early."
     )
     if result.replaced:
         times = "time" if len(result.replaced) == 1 else "times"
@@ -71,13 +80,78 @@ def away_recorded(result: AwayResult, *, tz: ZoneInfo, now: datetime) -> str:
     return text
 
 
-def back(result: BackResult, *, tz: ZoneInfo, now: datetime) -> str:
+def _cover(result: AwayResult, owned: Sequence[OwnedPartner]) -> str:
+    """Who takes the alerts meant for the person while away, as the end of a sentence."""
+    deputy = result.deputy_id
+    if not owned:
+        # Their commitments' reminders are all a deputy takes from someone who owns no partner.
+        return f", and reminders of commitments you own go to <@{deputy}>" if deputy else ""
+    if deputy:
+        return (
+            f", and alerts about partners you own go to each partner's deputy, or else <@{deputy}>"
+        )
+    if all(partner.deputy_id is None for partner in owned):
+        return ""
+    return ", and alerts about partners you own go to each partner's deputy"
+
+
+def _uncovered(
+    result: AwayResult, owned: Sequence[OwnedPartner], period: Period, tz: ZoneInfo
+) -> str:
+    """The owned partners nobody covers (no deputy of their own, none named for the time
+    away), whose alerts wait for the person's return, and the two ways to cover them."""
+    without = [partner.name for partner in owned if partner.deputy_id is None]
+    if result.deputy_id or not without:
+        return ""
+    if len(without) == 1:
+        (name,) = without
+        which = f"*{name}*, which you own, has" if len(owned) == 1 else f"*{name}* has"
+        lead, its, set_one = f"{which} no deputy", "its", f"{COMMAND} deputy {name} @colleague"
+    else:
+        if len(without) == len(owned):
+            lead = f"None of the {len(owned)} partners you own has a deputy"
+        else:
+            lead = f"{_names(without)} have no deputy"
+        its, set_one = "their", f"{COMMAND} deputy NAME @colleague"
+    return (
+        f" {lead}, so {its} alerts wait for you too: set one with `{set_one}`, or name "
+        f"someone to cover your time away with `{_away_with_deputy(period, tz)}`."
+    )
+
+
+def _names(names: Sequence[str]) -> str:
+    shown = [f"*{name}*" for name in names[:NAMED_WITHOUT_DEPUTY]]
+    more = len(names) - len(shown)
+    if more:
+        return f"{', '.join(shown)} and {more} more"
+    return f"{', '.join(shown[:-1])} and {shown[-1]}"
+
+
+def _away_with_deputy(period: Period, tz: ZoneInfo) -> str:
+    """`away` for the same time with a deputy (it replaces the one recorded), in whole days
+    when the time away is whole days."""
+    start, end = period.starts_at.astimezone(tz), period.ends_at.astimezone(tz)
+    if (start.hour, start.minute, end.hour, end.minute) != (0, 0, 0, 0):
+        return f"{COMMAND} away FROM to UNTIL deputy @colleague"
+    last = end.date() - timedelta(days=1)
+    return f"{COMMAND} away {start.date().isoformat()} to {last.isoformat()} deputy @colleague"
+
+
+def back(
+    result: BackResult, *, tz: ZoneInfo, now: datetime, arrives_at: datetime | None = None
+) -> str:
+    """The reply to `back`; `arrives_at` is when the messages it released reach the person (at
+    once inside their working hours, else when the next ones start)."""
     today = now.astimezone(tz).date()
     if result.ended is not None:
         text = "Welcome back! Your time away has ended"
         if result.released:
             waited = "message" if result.released == 1 else "messages"
-            text += f"; {result.released} {waited} that waited for you will arrive shortly"
+            text += f"; {result.released} {waited} that waited for you will arrive "
+            if arrives_at is None or arrives_at <= now:
+                text += "shortly"
+            else:
+                text += f"in your working hours, from {_day(arrives_at, tz, today)}"
         return text + "."
     if result.cancelled is not None:
         return (

@@ -152,6 +152,29 @@ def test_roles_change_in_place_and_a_partner_has_one_deputy(engine: Engine) -> N
             )
 
 
+def test_owned_by_lists_the_users_partners_by_name_with_their_deputies(engine: Engine) -> None:
+    with Session(engine) as session:
+        oxfam = add_partner(session, "T1", "Oxfam")
+        add_partner(session, "T1", "Amnesty")
+        add_partner(session, "T1", "MSF", owner="U0BEN")
+        add_partner(session, "T2", "Unicef")
+        assert oxfam.id is not None
+        store.set_role(
+            session=session,
+            team_id="T1",
+            partner_id=oxfam.id,
+            user_id="U0DAN",
+            role=TeamRole.DEPUTY,
+            now=NOW,
+        )
+        session.commit()
+        assert store.owned_by(session=session, team_id="T1", user_id="U0ANA") == [
+            store.OwnedPartner(name="Amnesty", deputy_id=None),
+            store.OwnedPartner(name="Oxfam", deputy_id="U0DAN"),
+        ]
+        assert store.owned_by(session=session, team_id="T1", user_id="U0DAN") == []
+
+
 def test_list_pages_by_name_with_filters(engine: Engine) -> None:
     with Session(engine) as session:
         for index in range(5):

@@ -238,7 +238,7 @@ def test_away_records_the_days_in_the_callers_zone(slack: Slack, engine: Engine)
     assert absence.deputy_id == DAN
     text = shown(slack)
     assert "You're away from *Mon 21 Dec* to *Mon 4 Jan 2027* (Europe/Berlin)" in text
-    assert "or else <@U0DAN>" in text
+    assert "reminders of commitments you own go to <@U0DAN>" in text  # she owns no partner
     # Answered in the ack; after it, only the deputy's profile is fetched (their time zone).
     assert [call.method for call in slack.fake.calls] == ["auth.test", "users.info"]
     assert slack.fake.calls[-1].params.get("user") == DAN
@@ -364,10 +364,54 @@ def test_back_ends_the_absence_and_releases_held_messages(
 
     slack.command("back")
 
-    assert "Welcome back! Your time away has ended; 1 message that waited" in shown(slack)
+    assert (
+        "Welcome back! Your time away has ended; 1 message that waited for you will arrive "
+        "shortly." in shown(slack)
+    )
     (absence,) = absences(engine)
     assert absence.ends_at == clock.now()
     assert dispatcher.run_pass().sent == 1
+
+
+def test_back_after_working_hours_says_when_the_waiting_messages_arrive(
+    slack: Slack, engine: Engine, clock: ManualClock, dispatcher: Dispatcher
+) -> None:
+    set_zones(engine, [(ANA, "Europe/Berlin")], at=NOW)
+    slack.command("away today to friday")
+    queue(engine, due_at=clock.now(), key="checkin", user=ANA, working_hours=True)
+    dispatcher.run_pass()
+    clock.set(datetime(2026, 11, 25, 18, 0, tzinfo=UTC))  # 19:00 in Berlin
+
+    delivery = slack.command("back")
+
+    assert (
+        "1 message that waited for you will arrive in your working hours, from Thu 26 Nov 09:"
+        in delivery.body
+    )
+    assert dispatcher.run_pass().sent == 0
+    clock.set(datetime(2026, 11, 26, 8, 15, tzinfo=UTC))  # 09:15 in Berlin
+    assert dispatcher.run_pass().sent == 1
+
+
+def test_away_names_the_partners_it_leaves_without_cover(slack: Slack, engine: Engine) -> None:
+    set_zones(engine, [(ANA, "UTC"), (BEN, "UTC")], at=NOW)
+    slack.command("add Oxfam")
+    slack.command("add MSF")
+    slack.command("deputy MSF <@U0DAN|dan>")
+
+    said = slack.command("away 2026-12-07 to 2026-12-11").body
+    assert "alerts about partners you own go to each partner's deputy." in said
+    assert (
+        "*Oxfam* has no deputy, so its alerts wait for you too: set one with "
+        "`/partner deputy Oxfam @colleague`, or name someone to cover your time away with "
+        "`/partner away 2026-12-07 to 2026-12-11 deputy @colleague`." in said
+    )
+    # Named for the time away, the deputy covers them all.
+    said = slack.command("away 2026-12-07 to 2026-12-11 deputy <@U0BEN|ben>").body
+    assert "each partner's deputy, or else <@U0BEN>." in said and "no deputy" not in said
+    # Someone who owns no partner hears nothing about partners' alerts.
+    said = slack.command("away 2026-12-07 to 2026-12-11", user=BEN).body
+    assert "partner" not in said.replace("/partner", "")
 
 
 def test_back_cancels_a_planned_absence_or_says_there_is_none(slack: Slack, engine: Engine) -> None:

@@ -1,0 +1,76 @@
+"""The `away` and `back` replies: pure functions of what was recorded."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.delivery.absence import AwayResult, BackResult, Period
+from handlers.texts.absence import away_recorded, back
+from storage.partners import OwnedPartner
+
+UTC_ZONE = ZoneInfo("UTC")
+NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+WEEK = AwayResult(
+    starts_at=datetime(2026, 12, 7, tzinfo=UTC),
+    ends_at=datetime(2026, 12, 12, tzinfo=UTC),
+    deputy_id=None,
+)
+
+
+def owned(*names: str, deputy: str | None = None) -> list[OwnedPartner]:
+    return [OwnedPartner(name=name, deputy_id=deputy) for name in names]
+
+
+def test_an_only_partner_without_a_deputy_is_named_with_both_ways_to_cover_it() -> None:
+    said = away_recorded(WEEK, tz=UTC_ZONE, now=NOW, owned=owned("Oxfam"))
+    assert (
+        "Until then your check-ins and surveys wait for you. *Oxfam*, which you own, has no "
+        "deputy, so its alerts wait for you too: set one with `/partner deputy Oxfam "
+        "@colleague`, or name someone to cover your time away with "
+        "`/partner away 2026-12-07 to 2026-12-11 deputy @colleague`. Type `/partner back`"
+    ) in said
+
+
+def test_many_partners_without_a_deputy_are_counted() -> None:
+    said = away_recorded(WEEK, tz=UTC_ZONE, now=NOW, owned=owned("A", "B", "C", "D", "E"))
+    assert "None of the 5 partners you own has a deputy, so their alerts wait for you too" in said
+    assert "`/partner deputy NAME @colleague`" in said
+
+    mixed = [*owned("A", "B", "C", "D", "E"), *owned("F", deputy="U0DAN")]
+    said = away_recorded(WEEK, tz=UTC_ZONE, now=NOW, owned=mixed)
+    assert (
+        "alerts about partners you own go to each partner's deputy. *A*, *B*, *C* and 2 more "
+        "have no deputy" in said
+    )
+    said = away_recorded(WEEK, tz=UTC_ZONE, now=NOW, owned=[*owned("A", "B"), *mixed[-1:]])
+    assert "*A* and *B* have no deputy, so their alerts wait for you too" in said
+
+
+def test_covered_partners_and_no_partners_promise_only_what_happens() -> None:
+    said = away_recorded(WEEK, tz=UTC_ZONE, now=NOW, owned=owned("Oxfam", deputy="U0DAN"))
+    assert "alerts about partners you own go to each partner's deputy. Type" in said
+    said = away_recorded(WEEK, tz=UTC_ZONE, now=NOW, owned=[])
+    assert "surveys wait for you. Type `/partner back`" in said
+    named = AwayResult(starts_at=WEEK.starts_at, ends_at=WEEK.ends_at, deputy_id="U0BEN")
+    said = away_recorded(named, tz=UTC_ZONE, now=NOW, owned=[])
+    assert "reminders of commitments you own go to <@U0BEN>." in said
+    said = away_recorded(named, tz=UTC_ZONE, now=NOW, owned=owned("Oxfam"))
+    assert "go to each partner's deputy, or else <@U0BEN>." in said and "no deputy" not in said
+
+
+def test_time_away_in_hours_is_suggested_in_the_general_form() -> None:
+    hours = AwayResult(starts_at=NOW, ends_at=NOW + timedelta(hours=3), deputy_id=None)
+    said = away_recorded(hours, tz=UTC_ZONE, now=NOW, owned=owned("Oxfam"))
+    assert "`/partner away FROM to UNTIL deputy @colleague`" in said
+
+
+def test_back_says_when_the_messages_that_waited_arrive() -> None:
+    ended = BackResult(ended=Period(NOW - timedelta(days=1), NOW), cancelled=None, released=3)
+    assert "3 messages that waited for you will arrive shortly." in back(
+        ended, tz=UTC_ZONE, now=NOW, arrives_at=NOW
+    )
+    tomorrow = datetime(2026, 11, 26, 9, 7, tzinfo=UTC)
+    assert "will arrive in your working hours, from Thu 26 Nov 09:07." in back(
+        ended, tz=UTC_ZONE, now=NOW, arrives_at=tomorrow
+    )
