@@ -21,6 +21,7 @@ from bot.delivery.absence import (
     person_zone,
     released_reach_at,
 )
+from bot.mrkdwn import slack_text
 from bot.runtime import Runtime
 from bot.services import checkins, people
 from handlers import touchpoints as touchpoint_handlers
@@ -149,7 +150,7 @@ def _vet_deputy(
     if deputy_id in check.missing and drop_deputy(
         runtime.engine, team_id=invocation.team_id, user_id=invocation.user_id, deputy_id=deputy_id
     ):
-        respond(text=texts.deputy_dropped(deputy_id), replace_original=False)
+        respond(text=slack_text(texts.deputy_dropped(deputy_id)), replace_original=False)
 
 
 def back_verb(runtime: Runtime, invocation: Invocation, rest: str) -> Reply:

@@ -23,6 +23,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
+from bot.mrkdwn import slack_text
 from bot.runtime import Runtime
 from bot.scheduler import PlannerRegistry
 from bot.services import checkins as checkin_service
@@ -149,7 +150,7 @@ def update_message(
 ) -> None:
     """Show a DM's new state in place; a failure is logged (the answer is saved anyway)."""
     try:
-        client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+        client.chat_update(channel=channel, ts=ts, text=slack_text(text), blocks=blocks)
     except SlackApiError:
         logger.warning("chat.update of a feedback message failed", exc_info=True)
 
@@ -161,7 +162,7 @@ def show_question(client: WebClient, *, channel: str, ts: str, card: QuestionCar
 
 def tell(respond: Respond, text: str) -> None:
     """A short private answer to the person who clicked."""
-    respond(text=text, response_type="ephemeral", replace_original=False)
+    respond(text=slack_text(text), response_type="ephemeral", replace_original=False)
 
 
 def show_checkin(

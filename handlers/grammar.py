@@ -20,6 +20,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.mrkdwn import unescape
+
 KEYWORDS = frozenset({"with", "on", "via", "owner", "aka", "to", "into", "by"})
 _QUOTES = '"“”„«»'
 
@@ -85,11 +87,6 @@ class Name:
     text: str
     start: int
     end: int
-
-
-def unescape(text: str) -> str:
-    """Undo Slack's escaping of `&`, `<` and `>` in message and command text."""
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def tokenize(line: str) -> list[Token]:

@@ -28,6 +28,7 @@ from sqlmodel import Session
 from bot.delivery.absence import person_zone
 from bot.delivery.dispatcher import error_code, passes
 from bot.delivery.outbox import enqueue
+from bot.mrkdwn import slack_text
 from bot.runtime import Runtime
 from bot.services import people
 from bot.services.people import NotInWorkspace, PeopleCheck, PeopleToLookUp
@@ -244,7 +245,7 @@ def announce_in(channel_id: str, text: str) -> Followup:
 
     def run(client: WebClient, respond: Respond) -> None:
         try:
-            client.chat_postMessage(channel=channel_id, text=text)
+            client.chat_postMessage(channel=channel_id, text=slack_text(text))
         except SlackApiError as error:
             code = error_code(error)
             logger.info("channel %s refused the announcement: %s", channel_id, code)
@@ -253,10 +254,11 @@ def announce_in(channel_id: str, text: str) -> Followup:
                 if passes(error)
                 else texts.cannot_post(channel_id, code)
             )
-            respond(text=told, replace_original=False)
+            respond(text=slack_text(told), replace_original=False)
         except (OSError, HTTPException) as error:
             logger.warning("could not reach Slack to greet channel %s: %s", channel_id, error)
-            respond(text=texts.could_not_check(channel_id, None), replace_original=False)
+            told = texts.could_not_check(channel_id, None)
+            respond(text=slack_text(told), replace_original=False)
 
     return run
 

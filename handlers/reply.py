@@ -9,6 +9,8 @@ from typing import Any
 from slack_bolt import Respond
 from slack_sdk import WebClient
 
+from bot.mrkdwn import slack_text
+
 Block = dict[str, Any]
 # Work for after the ack: it may call the Web API and answer again through `respond`.
 Followup = Callable[[WebClient, Respond], None]
@@ -18,13 +20,14 @@ Followup = Callable[[WebClient, Respond], None]
 class Reply:
     """An ephemeral answer to the person who typed the command (or clicked)."""
 
+    # As Liaison words it, with what people typed as typed: escaped when it goes to Slack.
     text: str
     blocks: list[Block] = field(default_factory=list)
     followup: Followup | None = None
 
     def as_ack(self) -> dict[str, Any]:
         """Keyword arguments for Bolt's `ack()`: the answer travels in the HTTP response."""
-        body: dict[str, Any] = {"text": self.text, "response_type": "ephemeral"}
+        body: dict[str, Any] = {"text": slack_text(self.text), "response_type": "ephemeral"}
         if self.blocks:
             body["blocks"] = self.blocks
         return body

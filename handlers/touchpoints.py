@@ -29,6 +29,7 @@ from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
 from bot.dates import DateError, parse_when
+from bot.mrkdwn import slack_text, unescape
 from bot.runtime import Runtime
 from bot.services import people
 from bot.services.people import NotInWorkspace, PeopleCheck, PeopleToLookUp
@@ -143,7 +144,7 @@ def split_notes(text: str) -> tuple[str, str | None]:
                 and text[index + 1].isdigit()
             )
             if not between_digits:
-                return text[:index], grammar.unescape(text[index + 1 :]).strip()
+                return text[:index], unescape(text[index + 1 :]).strip()
     return text, None
 
 
@@ -708,13 +709,12 @@ def _answer_intent(
     channel = outcome.asked_channel or clicked[0]
     ts = outcome.asked_ts or clicked[1]
     question = blocks.intent_answered(outcome)
+    answered = slack_text(texts.intent_answered(outcome))
     try:
-        client.chat_update(
-            channel=channel, ts=ts, text=texts.intent_answered(outcome), blocks=question
-        )
+        client.chat_update(channel=channel, ts=ts, text=answered, blocks=question)
     except SlackApiError:
         logger.exception("chat.update of the question about intent %s failed", value)
-        respond(text=texts.intent_answered(outcome), blocks=question, replace_original=True)
+        respond(text=answered, blocks=question, replace_original=True)
 
 
 def brief_me(runtime: Runtime, invocation: Invocation, value: str) -> Reply:

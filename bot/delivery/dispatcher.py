@@ -60,6 +60,7 @@ from sqlmodel import Session
 from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery.working_hours import WorkingHours, next_send_time, zone_or_workspace
+from bot.mrkdwn import slack_text
 from bot.services.people import look_up
 from storage import absences as absence_store
 from storage import outbox as store
@@ -335,13 +336,16 @@ class Dispatcher:
             if target.edit_ts is not None:
                 step = "chat.update"
                 response = self._client.chat_update(
-                    channel=channel, ts=target.edit_ts, text=row.text, blocks=row.blocks or None
+                    channel=channel,
+                    ts=target.edit_ts,
+                    text=slack_text(row.text),
+                    blocks=row.blocks or None,
                 )
             else:
                 step = "chat.postMessage"
                 response = self._client.chat_postMessage(
                     channel=channel,
-                    text=row.text,
+                    text=slack_text(row.text),
                     blocks=row.blocks or None,
                     thread_ts=target.thread_ts,
                     metadata={

@@ -12,6 +12,8 @@ from typing import Any
 
 from rich.markup import escape
 
+from bot.mrkdwn import unescape
+
 JsonDict = dict[str, Any]
 # Turns a user or channel id into the name people see.
 NameOf = Callable[[str], str]
@@ -33,7 +35,8 @@ def mrkdwn(text: str, *, user_name: NameOf, channel_name: NameOf) -> str:
     text = _LINK.sub(lambda m: m.group(2) or m.group(1), text)
     text = _SPECIAL.sub(lambda m: f"@{m.group(1)}", text)
     text = _DATE.sub(lambda m: m.group(1), text)
-    text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    # Text people typed comes escaped (see bot.mrkdwn): shown as Slack shows it, literally.
+    text = unescape(text)
     text = escape(text)
     text = _BOLD.sub(r"[bold]\1[/bold]", text)
     text = _ITALIC.sub(r"[italic]\1[/italic]", text)

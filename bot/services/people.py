@@ -23,6 +23,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.clock import Clock
+from bot.mrkdwn import slack_text
 from storage import people as store
 from storage.models import UserProfile
 
@@ -206,7 +207,7 @@ def send_direct_message(
     Slack's error code.
     """
     try:
-        client.chat_postMessage(channel=user_id, text=text, blocks=blocks)
+        client.chat_postMessage(channel=user_id, text=slack_text(text), blocks=blocks)
     except SlackApiError as error:
         logger.warning("direct message to %s failed: %s", user_id, slack_error_code(error))
         return False

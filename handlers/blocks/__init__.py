@@ -1,10 +1,16 @@
-"""Block Kit builders: pure functions from plain values to blocks, tested without Slack."""
+"""Block Kit builders: pure functions from plain values to blocks, tested without Slack.
+
+Every mrkdwn text object is made here, from text as Liaison words it with what people typed as
+they typed it; `slack_text` escapes it for Slack on the way in (see `bot.mrkdwn`). Plain text
+(headers, buttons, labels, options) needs no escaping.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
+from bot.mrkdwn import cut, slack_text
 from handlers.reply import Block
 
 # Slack's limits on interactive elements.
@@ -17,14 +23,19 @@ def header(text: str) -> Block:
     return {"type": "header", "text": {"type": "plain_text", "text": text[:150], "emoji": True}}
 
 
+def mrkdwn(text: str, *, limit: int) -> dict[str, Any]:
+    """A mrkdwn text object: `text` escaped for Slack, cut to Slack's `limit`."""
+    return {"type": "mrkdwn", "text": cut(slack_text(text), limit)}
+
+
 def section(markdown: str) -> Block:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": markdown[:MAX_SECTION_TEXT]}}
+    return {"type": "section", "text": mrkdwn(markdown, limit=MAX_SECTION_TEXT)}
 
 
 def context(*markdown: str) -> Block:
     return {
         "type": "context",
-        "elements": [{"type": "mrkdwn", "text": text[:3000]} for text in markdown[:10]],
+        "elements": [mrkdwn(text, limit=3000) for text in markdown[:10]],
     }
 
 
@@ -32,9 +43,7 @@ def fields(*pairs: tuple[str, str]) -> Block:
     """A section of labelled fields, two to a row: `*Label*` above its value."""
     return {
         "type": "section",
-        "fields": [
-            {"type": "mrkdwn", "text": f"*{label}*\n{value}"[:2000]} for label, value in pairs
-        ],
+        "fields": [mrkdwn(f"*{label}*\n{value}", limit=2000) for label, value in pairs],
     }
 
 

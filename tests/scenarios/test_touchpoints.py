@@ -8,6 +8,7 @@ Ben (New York), 18:00 for Chloe (Tokyo), 09:00 for Dan (London).
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -815,6 +816,30 @@ def test_an_intent_takes_no_day_and_its_question_names_the_contact(slack: Slack)
 
 
 @pytest.mark.usefixtures("acme")
+def test_a_purpose_shows_as_typed_and_its_here_pings_nobody(slack: Slack) -> None:
+    # Chloe types `@here budget <5k & R&D >2k`; with `should_escape` Slack sends this.
+    typed = "<!here> budget &lt;5k &amp; R&amp;D &gt;2k"
+    literal = "“&lt;!here&gt; budget &lt;5k &amp; R&amp;D &gt;2k”"
+    answer(slack, "log Acme : met Jane", user=BEN)
+    said = answer(slack, f"intend Acme : {typed}", user=CHLOE)
+    deliver_outbox(slack)
+    assert literal in said
+    (alert,) = alerts(slack)
+    (question,) = [m for m in dms(slack, ANA) if "would like to reach out" in m.text]
+    assert literal in json.dumps(alert.blocks, ensure_ascii=False)
+    assert literal in question.text
+    assert literal in json.dumps(question.blocks, ensure_ascii=False)
+    click(slack, ANA, question, "intent_go_ahead")
+    at(slack, datetime(2026, 11, 26, 1, 0, tzinfo=UTC))  # 10:00 for Chloe
+    assert literal in dms(slack, CHLOE)[-1].text
+    assert literal in answer(slack, "check Acme", user=DAN)
+    for message in slack.fake.messages:
+        assert "<!here>" not in shown(message), message
+    # Kept as typed: the export and the App Home read it so.
+    assert touchpoints(slack)[-1].notes == "<!here> budget <5k & R&D >2k"
+
+
+@pytest.mark.usefixtures("acme")
 def test_only_the_person_asked_may_answer_and_the_first_answer_wins(slack: Slack) -> None:
     question = ask(slack)
     click(slack, CHLOE, question, "intent_go_ahead")
@@ -1242,7 +1267,8 @@ def test_the_forms_people_at_the_partner_take_what_slack_leaves_unescaped(slack:
         slack, view, BEN, partner=acme_id, medium="call", contact="Jane Doe, Li < Wei", notes="x"
     )
     assert slack.fake.open_modals(BEN) == []
-    assert "with Jane Doe and Li < Wei" in shown(last(slack, BEN))
+    # Escaped for Slack, which shows it as typed: `with Jane Doe and Li < Wei`.
+    assert "with Jane Doe and Li &lt; Wei" in shown(last(slack, BEN))
 
 
 def test_a_form_slack_would_not_open_is_explained(slack: Slack) -> None:

@@ -41,6 +41,19 @@ def test_channel_messages_and_dms_are_sent_and_recorded(
     assert row(engine, "alert").sent_channel == CHANNEL
 
 
+def test_a_messages_text_goes_to_slack_escaped_and_stays_readable_in_the_outbox(
+    engine: Engine, clock: ManualClock, dispatcher: Dispatcher, fake_slack: FakeSlack
+) -> None:
+    typed = "<@U0BEN> noted “<!here> budget <5k & R&D >2k”"
+    queue(engine, due_at=clock.now(), key="note", channel=CHANNEL, text=typed)
+
+    dispatcher.run_pass()
+
+    (sent,) = fake_slack.messages_in(CHANNEL)
+    assert sent.text == "<@U0BEN> noted “&lt;!here&gt; budget &lt;5k &amp; R&amp;D &gt;2k”"
+    assert row(engine, "note").text == typed
+
+
 def test_nothing_is_sent_before_it_is_due(
     engine: Engine, clock: ManualClock, dispatcher: Dispatcher, fake_slack: FakeSlack
 ) -> None:

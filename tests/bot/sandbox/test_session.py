@@ -58,6 +58,15 @@ def test_mentions_are_escaped_as_slack_does(sandbox: Sandbox) -> None:
     assert sandbox.escape_mentions("mail jane@msf.org @nobody") == "mail jane@msf.org @nobody"
 
 
+def test_typed_text_shows_as_slack_shows_it_escaped(sandbox: Sandbox, output: io.StringIO) -> None:
+    assert sandbox.run_line('/partner add Oxfam International aka "Oxfam Intl"')
+    # What Slack sends when chloe types `@here budget <5k & R&D >2k`.
+    assert sandbox.run_line(
+        "/partner intend Oxfam Intl : <!here> budget &lt;5k &amp; R&amp;D &gt;2k"
+    )
+    assert "“<!here> budget <5k & R&D >2k”" in output.getvalue()
+
+
 def test_the_clock_moves_forward_only(sandbox: Sandbox, output: io.StringIO) -> None:
     assert sandbox.run_line("advance 2d")
     assert sandbox.clock.now() == datetime(2026, 11, 25, 9, 0, tzinfo=UTC)

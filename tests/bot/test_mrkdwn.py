@@ -1,0 +1,70 @@
+"""Text people typed, escaped for Slack's mrkdwn: it shows as typed and never pings a channel."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.mrkdwn import cut, escape, slack_text, unescape
+
+
+def test_escape_turns_the_three_characters_into_slacks_entities() -> None:
+    assert escape("R&D <5k >2k") == "R&amp;D &lt;5k &gt;2k"
+
+
+def test_unescape_undoes_escape_even_for_an_entity_typed_as_text() -> None:
+    for typed in ("R&D <5k >2k", "&lt; typed as such", "&amp;amp;", "plain"):
+        assert unescape(escape(typed)) == typed
+
+
+def test_slack_sends_a_typed_here_as_a_control_sequence_which_comes_back_as_text() -> None:
+    # Slack sent `<!here> budget &lt;5k &amp; R&amp;D &gt;2k`; the notes were unescaped.
+    assert (
+        slack_text("“<!here> budget <5k & R&D >2k”")
+        == "“&lt;!here&gt; budget &lt;5k &amp; R&amp;D &gt;2k”"
+    )
+
+
+@pytest.mark.parametrize(
+    "broadcast",
+    ["<!here>", "<!channel>", "<!everyone>", "<!here|here>", "<!subteam^S0123|@designers>"],
+)
+def test_no_broadcast_survives(broadcast: str) -> None:
+    shown = slack_text(f"Partner {broadcast} note")
+    assert "<" not in shown
+    assert unescape(shown) == f"Partner {broadcast} note"
+
+
+def test_the_markup_liaison_writes_stays_markup() -> None:
+    text = (
+        "<@U0ANA> and <@W0BEN|ben> in <#C0PARTNERS> and <#G0PRIVATE|private> "
+        "<!date^1796025600^{date_short_pretty} at {time}|on Mon 30 Nov at 08:00 UTC> "
+        "<https://msf.org|msf.org> <mailto:jane@msf.org|jane@msf.org> <https://msf.org/about>"
+    )
+    assert slack_text(text) == text
+
+
+def test_a_link_whose_label_hides_where_it_leads_is_text() -> None:
+    assert (
+        slack_text("see <https://evil.example|click me>")
+        == "see &lt;https://evil.example|click me&gt;"
+    )
+
+
+def test_a_quote_liaison_writes_stays_a_quote_while_a_later_angle_bracket_is_text() -> None:
+    assert slack_text("said:\n> price >2k & more") == "said:\n> price &gt;2k &amp; more"
+
+
+def test_text_around_kept_markup_is_escaped() -> None:
+    assert slack_text("<@U1> owes R&D <5k to <@U2>") == "<@U1> owes R&amp;D &lt;5k to <@U2>"
+
+
+def test_a_mention_cannot_smuggle_a_broadcast_in_its_label() -> None:
+    assert slack_text("<@U1|<!here>>") == "&lt;@U1|&lt;!here&gt;&gt;"
+
+
+def test_cut_leaves_no_half_entity_or_half_control_sequence() -> None:
+    assert cut("abc", 10) == "abc"
+    assert cut("R&amp;D", 3) == "R"
+    assert cut("R&amp;D", 6) == "R&amp;"
+    assert cut("hi <@U0ANA> there", 8) == "hi "
+    assert cut("a; b &lt;", 7) == "a; b "
