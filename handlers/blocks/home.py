@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
+from bot.mrkdwn import cut
 from bot.services.home import (
     SHOWN_AT_RISK,
     SHOWN_CHECKINS,
@@ -156,13 +157,18 @@ def _words_of(answer: Sequence[Block]) -> list[Block]:
     """An answer's sections and context lines, words only: its buttons answer in a message."""
     kept: list[Block] = []
     for block in answer:
+        # The words are mrkdwn already escaped for Slack: cut to Slack's limits, not escaped again.
         if block.get("type") == "section" and (block.get("text") or {}).get("text"):
-            kept.append(section(str(block["text"]["text"])))
+            kept.append({"type": "section", "text": _within(block["text"], MAX_SECTION_TEXT)})
         elif block.get("type") == "context":
-            words = [str(e["text"]) for e in block.get("elements", []) if e.get("text")]
+            words = [_within(e, 3000) for e in block.get("elements", []) if e.get("text")]
             if words:
-                kept.append(context(*words))
+                kept.append({"type": "context", "elements": words[:10]})
     return kept[:MAX_NOTICE_BLOCKS]
+
+
+def _within(text: dict[str, Any], limit: int) -> dict[str, Any]:
+    return {**text, "text": cut(str(text["text"]), limit)}
 
 
 def _titled(title: str, body: list[Block], closing: Block | None) -> list[Block]:

@@ -92,6 +92,31 @@ def test_add_show_by_alias_and_list(slack: Slack) -> None:
     assert "You are not on any partner's team yet" in answer(slack, "list mine", user=DAN)
 
 
+def test_names_people_typed_show_as_typed_and_ping_nobody(slack: Slack) -> None:
+    # `add "R&D <Labs> @channel" aka "<R&D>"`, as Slack sends it with `should_escape`.
+    added = answer(slack, 'add "R&amp;D &lt;Labs&gt; <!channel>" aka "&lt;R&amp;D&gt;"')
+    name = "R&amp;D &lt;Labs&gt; &lt;!channel&gt;"
+    assert f"Added *{name}*" in added
+    assert '"text": "R&D <Labs> <!channel>"' in added  # the card's header: plain text as typed
+    answer(slack, "contact R&amp;D add Li &lt;Wei&gt; &amp; co, Head of R&amp;D", user=BEN)
+    card = answer(slack, "show &lt;R&amp;D&gt;", user=CHLOE)
+    assert "*Li &lt;Wei&gt; &amp; co* · Head of R&amp;D" in card
+    assert "Also known as: “&lt;R&amp;D&gt;”" in card
+    assert f"*{name}* · 🌱 prospect" in answer(slack, "list", user=DAN)
+    answer(slack, "owner R&amp;D to <@U0CHLOE|chloe>")
+    deliver_queued(slack, hours=16)  # Thu 10:00 in Tokyo
+    (to_chloe,) = [m for m in slack.fake.dm_messages(CHLOE) if m.ephemeral_to is None]
+    assert f"made you the owner of *{name}*" in shown(to_chloe)
+    for message in slack.fake.messages:
+        assert "<!channel>" not in message.text
+        assert "<!channel>" not in json.dumps(
+            [b for b in message.blocks if b["type"] != "header"], ensure_ascii=False
+        )
+    with Session(slack.runtime.engine) as session:
+        (partner,) = session.exec(select(Partner))
+    assert partner.name == "R&D <Labs> <!channel>"
+
+
 def test_the_same_name_again_shows_the_existing_partner(slack: Slack) -> None:
     answer(slack, MSF)
     again = answer(slack, "add MEDECINS SANS FRONTIERES e.V.", user=DAN)

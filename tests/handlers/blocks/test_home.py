@@ -19,6 +19,7 @@ from bot.services.home import (
     Shown,
 )
 from bot.services.touchpoints import Touch
+from handlers.blocks import context, section
 from handlers.blocks import home as blocks
 from handlers.blocks.commitments import DONE_ACTIONS, commitment_buttons
 from handlers.reply import Block
@@ -245,6 +246,13 @@ def test_the_notice_keeps_the_answers_words_and_drops_its_buttons() -> None:
     assert view["blocks"][3]["type"] == "context"
     assert "commitment_drop" not in text_of(view)
     assert view_problems(view) == []
+
+
+def test_the_notice_shows_typed_text_escaped_once() -> None:
+    answer = [section("Noted: “R&D <5k”"), context("for R&D")]
+    view = blocks.home_view(dashboard(), notice=answer)
+    assert view["blocks"][2]["text"]["text"] == "Noted: “R&amp;D &lt;5k”"
+    assert view["blocks"][3]["elements"][0]["text"] == "for R&amp;D"
 
 
 def test_the_fullest_home_stays_within_slacks_limits() -> None:
