@@ -186,6 +186,13 @@ def test_debrief_and_problem_alert_name_who_said_what() -> None:
     assert "on Wed 25 Nov" in text  # 00:00 in Tokyo
     assert "> Venue fell through" in text
     assert "because <@U0ANA>, the owner, is away" in text
+    # A note typed in the form comes as typed: its blocks show it literally, pinging nobody
+    # (a `>` starting a line stays a quote, as in Slack).
+    typed = replace(alert, note="<!channel> R&D >2k\n> moved?", partner_name="<R&D>")
+    shown = json.dumps(blocks.problem_alert(typed).blocks, ensure_ascii=False)
+    assert "> &lt;!channel&gt; R&amp;D &gt;2k\\n> moved?" in shown
+    assert "*&lt;R&amp;D&gt;*" in shown
+    assert "<!channel>" not in shown
 
 
 def question(score: int | None = None, *, closed: bool = False) -> QuestionCard:
