@@ -118,6 +118,11 @@ def _away(runtime: Runtime, invocation: Invocation, rest: str) -> Reply:
         problem = texts.TOO_LONG
     if problem is not None:
         return help_blocks.usage(verb, problem)
+    # Time away that began before today would re-time what was asked and answered before it
+    # was ever mentioned: it counts from today.
+    today = _start(When(now.astimezone(tz).date(), None, tz))
+    from_today = starts_at < today
+    starts_at = max(starts_at, today)
     result = go_away(
         runtime.engine,
         team_id=invocation.team_id,
@@ -129,7 +134,8 @@ def _away(runtime: Runtime, invocation: Invocation, rest: str) -> Reply:
         retime=_waiting_for_people(runtime),
     )
     owned = owned_partners(runtime.engine, team_id=invocation.team_id, user_id=invocation.user_id)
-    answer = _answer(texts.away_recorded(result, tz=tz, now=now, owned=owned))
+    recorded = texts.away_recorded(result, tz=tz, now=now, owned=owned)
+    answer = _answer(f"{texts.FROM_TODAY}\n{recorded}" if from_today else recorded)
     if deputy_id is None:
         return answer
     # After the ack: Slack says whether the deputy is a colleague who can cover, and their

@@ -13,6 +13,7 @@ COMMAND = "/partner"
 
 BAD_ORDER = "Your time away must end after it starts."
 ALREADY_OVER = "That time is already over; give dates from today on."
+FROM_TODAY = "Time away can't start in the past, so I've counted yours from today."
 TOO_LONG = "Time away can be at most a year; set it again when you know more."
 SELF_DEPUTY = "Your deputy must be someone else."
 MISSING_TO = "Say when you are away from and until, joined by `to`."

@@ -254,6 +254,15 @@ def test_away_with_everyday_words(slack: Slack, engine: Engine, clock: ManualClo
         assert is_away(session, team_id=TEAM, user_id=ANA, at=clock.now())
 
 
+def test_away_that_began_before_today_counts_from_today(slack: Slack, engine: Engine) -> None:
+    set_zones(engine, [(ANA, "UTC")], at=NOW)
+    slack.command("away last monday to friday")
+    (absence,) = absences(engine)
+    assert absence.starts_at == datetime(2026, 11, 25, 0, 0, tzinfo=UTC)  # today, not Monday
+    assert absence.ends_at == datetime(2026, 11, 28, 0, 0, tzinfo=UTC)
+    assert shown(slack).startswith("Time away can't start in the past, so I've counted yours")
+
+
 def test_away_over_a_weekend_reads_the_last_day_after_the_first(
     slack: Slack, engine: Engine
 ) -> None:
