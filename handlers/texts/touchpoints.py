@@ -355,7 +355,7 @@ def owner_told(result: Recorded) -> str | None:
             else f"{person(touch.asked)}, who covers for the owner {person(owner)} while away,"
         )
         away_ahead = (
-            f" ({person(touch.asked)} is away until {_day(result.asked_away_until)})"
+            f" ({person(touch.asked)} is away through {_day(result.asked_away_until)})"
             if result.asked_away_until is not None and touch.asked is not None
             else ""
         )
@@ -370,7 +370,7 @@ def owner_told(result: Recorded) -> str | None:
             # until they are back.
             last_day = _day(result.owner_away_until)
             return (
-                f"The owner {person(owner)} is away until {last_day}"
+                f"The owner {person(owner)} is away through {last_day}"
                 f" and {_who_covers(result)} I've queued the question for when they are back; "
                 f"the answer comes to you as a direct message.{deadline}"
             )
@@ -383,7 +383,7 @@ def owner_told(result: Recorded) -> str | None:
     if result.owner_told == owner and result.owner_away_until is not None:
         last_day = _day(result.owner_away_until)
         return (
-            f"You're not on the team of *{facts.name}*. Its owner {person(owner)} is away until "
+            f"You're not on the team of *{facts.name}*. Its owner {person(owner)} is away through "
             f"{last_day} and {_who_covers(result)} I've queued a note for when they are back."
         )
     if result.owner_told == owner:
@@ -447,7 +447,7 @@ def alert_ask(
         last_day = _day(owner_away_until)
         return (
             f"{people(involved)}: please talk to each other before anyone reaches out again. "
-            f"The owner {person(facts.owner_id)} is away until {last_day} and nobody covers."
+            f"The owner {person(facts.owner_id)} is away through {last_day} and nobody covers."
         )
     asked = covering or facts.owner_id
     if covering is not None:
@@ -641,7 +641,9 @@ def intent_later(
 ) -> str:
     """To the asker of an intent, when the person asked went away before answering: the day to
     answer moved later (`touch.deadline`, the new one)."""
-    away = f"is away until {_day(away_until)}" if away_until is not None else "has time away ahead"
+    away = (
+        f"is away through {_day(away_until)}" if away_until is not None else "has time away ahead"
+    )
     by = by_moment(touch.deadline, tz=tz) if touch.deadline is not None else "soon"
     return (
         f"{person(touch.asked)} {away}, so the answer about reaching out to *{facts.name}* "
@@ -708,7 +710,7 @@ def briefing_advice(briefing: Briefing) -> str:
     intend = f"`{COMMAND} intend {facts.name} : what you have in mind`"
     if briefing.owner_away_until is not None:
         last_day = _day(briefing.owner_away_until)
-        away = f"its owner {person(facts.owner_id)} is away until {last_day}"
+        away = f"its owner {person(facts.owner_id)} is away through {last_day}"
         if briefing.covering is not None:
             return (
                 f"You're not on its team and {away}: give {person(briefing.covering)}, who "

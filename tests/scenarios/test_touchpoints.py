@@ -330,11 +330,11 @@ def test_a_cover_from_outside_the_team_who_logs_a_contact_leaves_the_note_for_th
 ) -> None:
     answer(slack, "away today to 2026-11-27 deputy <@U0DAN|dan>")
     said = answer(slack, "log Acme via meeting : dan met them himself", user=DAN)
-    assert "away until Fri 27 Nov and you cover for them, so I've queued a note for when" in said
+    assert "away through Fri 27 Nov and you cover for them, so I've queued a note for when" in said
     deliver_outbox(slack)
     assert dms(slack, DAN) == [] and dms(slack, ANA) == []
     said = answer(slack, "intend Acme : a second visit", user=DAN)
-    assert "away until Fri 27 Nov and you cover for them, so I've queued the question" in said
+    assert "away through Fri 27 Nov and you cover for them, so I've queued the question" in said
     at(slack, datetime(2026, 11, 30, 9, 30, tzinfo=UTC))  # Monday, Ana back in Berlin
     note, question = dms(slack, ANA)
     assert note.text.startswith("<@U0DAN> met *Acme Corporation*")
@@ -364,7 +364,7 @@ def test_with_the_owner_away_and_nobody_covering_the_alert_asks_the_colleagues(
     (alert,) = slack.fake.messages_in("C0PARTNERS")
     assert (
         "<@U0CHLOE>, <@U0BEN>: please talk to each other before anyone reaches out again. "
-        "The owner <@U0ANA> is away until Fri 27 Nov and nobody covers."
+        "The owner <@U0ANA> is away through Fri 27 Nov and nobody covers."
     ) in shown(alert)
 
 
@@ -382,7 +382,7 @@ def test_an_intent_while_the_owner_is_away_and_nobody_covers_waits_for_their_ret
 ) -> None:
     answer(slack, "away today to 2026-11-27")
     said = answer(slack, "intend Acme : ask about the event", user=CHLOE)
-    assert "The owner <@U0ANA> is away until Fri 27 Nov and nobody covers for them" in said
+    assert "The owner <@U0ANA> is away through Fri 27 Nov and nobody covers for them" in said
     assert "If there is no answer by Tue 1 Dec" in said  # a working day after their return
 
 
@@ -393,7 +393,7 @@ def test_a_log_while_the_owner_is_away_and_nobody_covers_says_the_note_waits(
     answer(slack, "away today to 2026-11-27")
     said = answer(slack, "log Acme via call : a quick call", user=CHLOE)
     assert (
-        "Its owner <@U0ANA> is away until Fri 27 Nov and nobody covers for them: I've queued a "
+        "Its owner <@U0ANA> is away through Fri 27 Nov and nobody covers for them: I've queued a "
         "note for when they are back." in said
     )
     deliver_outbox(slack)
@@ -909,7 +909,7 @@ def test_an_intents_day_to_answer_skips_the_owners_time_away_ahead(slack: Slack)
     said = answer(slack, "intend Acme : ask about co-hosting the spring event", user=BEN)
     # Asked on Wednesday, away on Thursday: her day to answer is Friday, when she is back.
     assert "If there is no answer by Mon 30 Nov at 03:" in said  # 09:xx in Berlin
-    assert "(<@U0ANA> is away until Thu 26 Nov), you may go ahead." in said  # why so late
+    assert "(<@U0ANA> is away through Thu 26 Nov), you may go ahead." in said  # why so late
     at(slack, datetime(2026, 11, 27, 12, 0, tzinfo=UTC))  # Friday
     assert dms(slack, BEN) == []  # not told to go ahead while Ana has had no day to answer
 
@@ -926,7 +926,8 @@ def test_time_away_recorded_after_an_intent_moves_its_day_to_answer_and_the_aske
     at(slack, datetime(2026, 11, 26, 15, 0, tzinfo=UTC))  # Thursday, Ben's morning
     (later,) = dms(slack, BEN)
     assert later.text.startswith(
-        "<@U0ANA> is away until Fri 27 Nov, so the answer about reaching out to *Acme Corporation*"
+        "<@U0ANA> is away through Fri 27 Nov, so the answer about reaching out to "
+        "*Acme Corporation*"
     )
     assert "if there is none by Tue 1 Dec at 03:15, you may go ahead." in later.text  # New York
     at(slack, datetime(2026, 11, 30, 16, 0, tzinfo=UTC))  # Monday: Ana's day to answer
@@ -996,7 +997,7 @@ def test_a_log_after_the_owners_last_working_hours_before_time_away_tells_the_de
     said = answer(slack, "log Acme via call : pitched a joint appeal", user=CHLOE)
     assert "its owner <@U0ANA> is away, so I've let <@U0DAN>, who covers for them, know" in said
     brief = answer(slack, "check Acme", user=BEN)
-    assert "its owner <@U0ANA> is away until Fri 4 Dec: give <@U0DAN>, who covers" in brief
+    assert "its owner <@U0ANA> is away through Fri 4 Dec: give <@U0DAN>, who covers" in brief
     at(slack, NEXT_MONDAY)
     (note,) = dms(slack, DAN)
     assert "you cover for <@U0ANA>, who owns *Acme Corporation* and is away" in note.text
@@ -1018,12 +1019,12 @@ def test_the_owners_own_intent_asks_nobody(slack: Slack) -> None:
 def test_check_says_who_covers_while_the_owner_is_away(slack: Slack) -> None:
     answer(slack, "away today to friday")  # Ana
     brief = answer(slack, "check Acme", user=CHLOE)
-    assert "its owner <@U0ANA> is away until Fri 27 Nov, with nobody covering" in brief
+    assert "its owner <@U0ANA> is away through Fri 27 Nov, with nobody covering" in brief
     assert "now reaches them when they are back" in brief
     answer(slack, "deputy Acme <@U0DAN|dan>")
     brief = answer(slack, "check Acme", user=CHLOE)
     assert (
-        "its owner <@U0ANA> is away until Fri 27 Nov: give <@U0DAN>, who covers for them, "
+        "its owner <@U0ANA> is away through Fri 27 Nov: give <@U0DAN>, who covers for them, "
         "a heads-up first"
     ) in brief
 

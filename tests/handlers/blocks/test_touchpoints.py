@@ -389,7 +389,7 @@ def test_the_asker_hears_that_the_answer_may_come_later() -> None:
         LaterNote(partner=facts(), touch=intent, away_until=date(2026, 11, 27), tz=NEW_YORK)
     )
     assert message.text == (
-        "<@U0ANA> is away until Fri 27 Nov, so the answer about reaching out to *Acme* "
+        "<@U0ANA> is away through Fri 27 Nov, so the answer about reaching out to *Acme* "
         "(“pilot scope”) may come later than I said: if there is none by Tue 1 Dec at 03:15, "
         "you may go ahead."
     )
