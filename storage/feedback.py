@@ -40,7 +40,7 @@ from storage.models import (
     TouchpointKind,
     TouchpointParticipant,
 )
-from storage.sql import Driver, Sql, rowcount
+from storage.sql import Driver, Sql, rowcount, utc
 from storage.upsert import table_of
 
 # Touchpoints a check-in asks about.
@@ -365,6 +365,18 @@ def problems_to_alert(
         .order_by(col(CheckIn.id))
     )
     return list(session.exec(statement))
+
+
+def teams_first_problem_to_alert(*, session: Session) -> datetime | None:
+    """Across workspaces: when the earliest Problem whose owner has not been alerted yet was
+    answered (or last changed); None when there is none."""
+    statement = select(func.min(CheckIn.changed_at)).where(
+        _TO_FOLLOW,
+        CheckIn.answer == CheckInAnswer.PROBLEM,
+        col(CheckIn.problem_alerted_at).is_(None),
+    )
+    found = session.exec(statement).one()
+    return None if found is None else utc(found)
 
 
 def checkin_answer_counts(

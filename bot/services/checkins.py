@@ -391,6 +391,16 @@ class CheckIns:
             ):
                 self._alert_problem(session, checkin, now)
 
+    def next_follow_up(self, *, after: datetime) -> datetime | None:
+        """When a Problem's owner alert next falls due after `after`, if one is waiting for
+        its note (for the sandbox, which runs planners only now and then: `PlannerJob.next_due`;
+        reminders are due at the start of working hours, when the sandbox runs them anyway)."""
+        with Session(self.engine) as session:
+            answered = store.teams_first_problem_to_alert(session=session)
+        due = None if answered is None else answered + PROBLEM_NOTE_WAIT
+        # One already due is the planner's next regular run's: never "now" again and again.
+        return due if due is not None and due > after else None
+
     # --- Internals -------------------------------------------------------------------------------
 
     def _create(
@@ -853,4 +863,10 @@ def register_planners(planners: PlannerRegistry, messages: FeedbackMessages) -> 
         service_for(runtime, messages).follow_up(now)
 
     planners.register_planner("checkins", plan, IntervalTrigger(minutes=1))
-    planners.register_planner("checkin-follow-ups", follow_up, IntervalTrigger(minutes=1))
+
+    def next_follow_up(runtime: Runtime, now: datetime) -> datetime | None:
+        return service_for(runtime, messages).next_follow_up(after=now)
+
+    planners.register_planner(
+        "checkin-follow-ups", follow_up, IntervalTrigger(minutes=1), next_due=next_follow_up
+    )

@@ -168,3 +168,23 @@ def test_the_digest_comes_at_its_minute_in_the_workspaces_zone(
         "#partnerships from @liaison · Tue 14:30 UTC\n│ Weekly digest · Tue 17 Nov – Tue 24 Nov"
         in (transcript)
     )
+
+
+def test_a_problem_without_a_note_reaches_the_owner_ten_minutes_later(
+    sandbox: Sandbox, output: io.StringIO
+) -> None:
+    # Production checks every minute; the sandbox asks the planner when the alert falls due.
+    for line in (
+        "/partner add Oxfam",
+        "/partner team Oxfam add @ben",
+        "as ben",
+        "/partner log Oxfam via meeting : tense meeting",
+        "advance to 2026-11-23 15:30",  # 16:30 in Berlin, the owner's working hours
+        'click "Problem" on "How did your meeting"',
+        "advance 1h",
+    ):
+        assert sandbox.run_line(line), line
+    transcript = output.getvalue()
+    assert "DM to @ana from @liaison · Mon 16:40 Europe/Berlin\n│ ⚠️ @ben reports a problem" in (
+        transcript
+    )
