@@ -38,11 +38,11 @@ def serving(app: App, runtime: Runtime) -> Iterator[tuple[str, threading.Thread]
 
 
 @pytest.mark.parametrize(
-    ("database_url", "on_the_loop"),
+    ("served_database", "on_the_loop"),
     [("sqlite://", True), ("postgresql+psycopg://nobody@127.0.0.1:9/none", False)],
 )
 def test_a_command_is_answered_on_the_loop_with_sqlite_and_on_a_worker_with_postgresql(
-    fake_slack: FakeSlack, slack_runtime: Runtime, database_url: str, on_the_loop: bool
+    fake_slack: FakeSlack, slack_runtime: Runtime, served_database: str, on_the_loop: bool
 ) -> None:
     app = App(
         signing_secret=fake_slack.signing_secret,
@@ -60,7 +60,7 @@ def test_a_command_is_answered_on_the_loop_with_sqlite_and_on_a_worker_with_post
     # PostgreSQL is enough).
     runtime = Runtime(
         settings=slack_runtime.settings,
-        engine=make_engine(database_url, pool_pre_ping=False),
+        engine=make_engine(served_database, pool_pre_ping=False),
         clock=slack_runtime.clock,
     )
     request = RequestFactory(fake_slack).slash_command(
