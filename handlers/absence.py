@@ -179,7 +179,17 @@ def back_verb(runtime: Runtime, invocation: Invocation, rest: str) -> Reply:
         if result.released
         else None
     )
-    return _answer(texts.back(result, tz=tz, now=now, arrives_at=arrives_at))
+    reply = texts.back(result, tz=tz, now=now, arrives_at=arrives_at)
+    if result.ended is not None:
+        meanwhile = touchpoint_handlers.service_of(runtime).while_away(
+            team_id=invocation.team_id,
+            user_id=invocation.user_id,
+            start=result.ended.starts_at,
+            end=now,
+        )
+        if meanwhile:
+            reply += "\n" + texts.while_away(meanwhile)
+    return _answer(reply)
 
 
 def _waiting_for_people(runtime: Runtime) -> tuple[Retime, ...]:

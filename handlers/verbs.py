@@ -243,7 +243,8 @@ VERBS: tuple[Verb, ...] = (
         "back",
         FEEDBACK,
         ("back",),
-        "End your time away early; what waited for you arrives in your working hours.",
+        "End your time away early; what waited for you arrives in your working hours, and "
+        "you see what colleagues did meanwhile with the partners you own.",
         ("back",),
     ),
     Verb(

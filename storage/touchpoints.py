@@ -33,6 +33,7 @@ from storage.models import (
     Partner,
     PartnerAlias,
     TeamMembership,
+    TeamRole,
     Touchpoint,
     TouchpointKind,
 )
@@ -632,6 +633,87 @@ def colliding_with(*, session: Session, team_id: str, touchpoint_id: int) -> set
         _C.c.team_id == team_id, _C.c.earlier_id == touchpoint_id
     )
     return {int(other) for other in session.execute(sa.union(earlier, later)).scalars()}
+
+
+# --- While someone was away ----------------------------------------------------------------------
+
+
+class ContactWhileAway(NamedTuple):
+    """A touchpoint with a partner the reader owns, recorded by someone else while the reader
+    was away; an intent's answer, if it got one, and by whom."""
+
+    partner_id: int
+    partner_name: str
+    kind: TouchpointKind
+    author_id: str
+    intent_answer: IntentAnswer | None
+    intent_answered_by: str | None
+
+
+def contacts_while_away(
+    *, session: Session, team_id: str, owner_id: str, start: datetime, end: datetime
+) -> list[ContactWhileAway]:
+    """The touchpoints recorded from `start` to `end` (included) by others with the partners
+    `owner_id` owns, by partner name, then in the order they were recorded."""
+    partner, owner = table_of(Partner), table_of(TeamMembership)
+    statement = (
+        sa.select(
+            partner.c.id,
+            partner.c.name,
+            _T.c.kind,
+            _T.c.author_id,
+            _T.c.intent_answer,
+            _T.c.intent_answered_by,
+        )
+        .select_from(
+            _T.join(partner, partner.c.id == _T.c.partner_id).join(
+                owner, owner.c.partner_id == _T.c.partner_id
+            )
+        )
+        .where(
+            _T.c.team_id == team_id,
+            partner.c.team_id == team_id,
+            owner.c.team_id == team_id,
+            owner.c.user_id == owner_id,
+            owner.c.role == TeamRole.OWNER.value,
+            _T.c.author_id != owner_id,
+            _T.c.created_at >= start,
+            _T.c.created_at <= end,
+        )
+        .order_by(partner.c.name, _T.c.created_at, _T.c.id)
+    )
+    return [
+        ContactWhileAway(
+            partner_id=int(row[0]),
+            partner_name=str(row[1]),
+            kind=TouchpointKind(row[2]),
+            author_id=str(row[3]),
+            intent_answer=IntentAnswer(row[4]) if row[4] is not None else None,
+            intent_answered_by=row[5],
+        )
+        for row in session.execute(statement)
+    ]
+
+
+def alerts_while_away(
+    *, session: Session, team_id: str, partner_ids: Collection[int], start: datetime, end: datetime
+) -> dict[int, int]:
+    """How many collision alerts the coordination channel got about each of `partner_ids`
+    from `start` to `end` (an alert naming several contacts counts once)."""
+    if not partner_ids:
+        return {}
+    statement = (
+        sa.select(_C.c.partner_id, sa.func.count(sa.distinct(_C.c.alert_key)))
+        .where(
+            _C.c.team_id == team_id,
+            _C.c.partner_id.in_(list(partner_ids)),
+            _C.c.alert_key.is_not(None),
+            _C.c.detected_at >= start,
+            _C.c.detected_at <= end,
+        )
+        .group_by(_C.c.partner_id)
+    )
+    return {int(partner_id): int(count) for partner_id, count in session.execute(statement)}
 
 
 # --- A planned meeting moved --------------------------------------------------------------------

@@ -79,7 +79,7 @@ from storage.models import (
     TouchpointMedium,
     Workspace,
 )
-from storage.touchpoints import NewCollision, PartnerAtHand, TouchpointRow
+from storage.touchpoints import ContactWhileAway, NewCollision, PartnerAtHand, TouchpointRow
 from storage.workspaces import get_workspaces
 
 MAX_NOTES = 3000
@@ -373,6 +373,16 @@ class LaterNote:
     # The last day away (in the asked person's zone) of the time away that moved the deadline.
     away_until: date | None
     tz: ZoneInfo
+
+
+@dataclass(frozen=True, kw_only=True)
+class PartnerWhileAway:
+    """What others did with a partner the reader owns while the reader was away (`back`)."""
+
+    name: str
+    contacts: tuple[ContactWhileAway, ...]
+    # Revolving-door alerts the coordination channel got about it meanwhile.
+    alerts: int
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -1283,6 +1293,30 @@ class Touchpoints:
             dedupe_key=f"{key}:{mover}",
             respect_working_hours=False,
         )
+
+    def while_away(
+        self, *, team_id: str, user_id: str, start: datetime, end: datetime
+    ) -> list[PartnerWhileAway]:
+        """What others recorded with the partners `user_id` owns from `start` to `end` (their
+        time away, for `back`), and the alerts about those partners meanwhile; by name."""
+        with Session(self.engine) as session:
+            found = store.contacts_while_away(
+                session=session, team_id=team_id, owner_id=user_id, start=start, end=end
+            )
+            by_partner: dict[int, list[ContactWhileAway]] = {}
+            for contact in found:
+                by_partner.setdefault(contact.partner_id, []).append(contact)
+            alerts = store.alerts_while_away(
+                session=session, team_id=team_id, partner_ids=by_partner, start=start, end=end
+            )
+        return [
+            PartnerWhileAway(
+                name=contacts[0].partner_name,
+                contacts=tuple(contacts),
+                alerts=alerts.get(partner_id, 0),
+            )
+            for partner_id, contacts in by_partner.items()
+        ]
 
     def hand_over_intents(self, session: Session, *, actor: Actor, handover: Handover) -> None:
         """A handover's part for intents, in its transaction: what the old owner was asked

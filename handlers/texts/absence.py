@@ -7,6 +7,10 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.delivery.absence import AwayResult, BackResult, Period
+from bot.services.touchpoints import PartnerWhileAway
+from handlers.texts.partners import in_prose, person
+from handlers.texts.touchpoints import ANSWER_LABELS
+from storage.models import IntentAnswer, TouchpointKind
 from storage.partners import OwnedPartner
 
 COMMAND = "/partner"
@@ -160,6 +164,65 @@ def back(
             f"{span(result.cancelled, tz, today)}."
         )
     return "You're not marked away, and no time away is planned."
+
+
+# At most this many partners are summed up after `back`; the rest are counted.
+WHILE_AWAY_PARTNERS = 8
+_DID = {
+    TouchpointKind.DONE: ("logged", "contact", "contacts"),
+    TouchpointKind.PLANNED: ("planned", "contact", "contacts"),
+    TouchpointKind.INTENDED: ("stated", "intent", "intents"),
+}
+
+
+def while_away(partners: Sequence[PartnerWhileAway]) -> str:
+    """After `back`: what colleagues did with the partners the person owns while they were
+    away, a line per partner; empty when nothing happened."""
+    if not partners:
+        return ""
+    lines = [_while_away_line(partner) for partner in partners[:WHILE_AWAY_PARTNERS]]
+    more = len(partners) - WHILE_AWAY_PARTNERS
+    if more > 0:
+        lines.append(f"… and {more} more partner{'s' if more > 1 else ''}.")
+    return (
+        "While you were away, with the partners you own:\n"
+        + "\n".join(lines)
+        + "\n`/partner check NAME` briefs you on one."
+    )
+
+
+def _while_away_line(partner: PartnerWhileAway) -> str:
+    """`• *Oxfam*: @chloe planned 1 contact; @ben stated 1 intent (@dan answered “Go ahead”)`."""
+    by_author: dict[str, list[str]] = {}
+    for contact in partner.contacts:
+        by_author.setdefault(contact.author_id, [])
+    for author, did in by_author.items():
+        theirs = [contact for contact in partner.contacts if contact.author_id == author]
+        for kind, (verb, one, many) in _DID.items():
+            n = sum(1 for contact in theirs if contact.kind is kind)
+            if n:
+                did.append(f"{verb} {n} {one if n == 1 else many}")
+        answers = [
+            _intent_outcome(contact.intent_answer, contact.intent_answered_by)
+            for contact in theirs
+            if contact.kind is TouchpointKind.INTENDED
+        ]
+        if answers:
+            did[-1] += f" ({'; '.join(answers)})"
+    line = f"• *{partner.name}*: " + "; ".join(
+        f"{person(author)} {in_prose(did)}" for author, did in by_author.items()
+    )
+    if partner.alerts:
+        line += f"; {partner.alerts} revolving-door alert{'s' if partner.alerts > 1 else ''}"
+    return line + "."
+
+
+def _intent_outcome(answer: IntentAnswer | None, by: str | None) -> str:
+    if answer is None:
+        return "still waiting for an answer"
+    if answer is IntentAnswer.LAPSED:
+        return "no answer in time"
+    return f"{person(by)} answered “{ANSWER_LABELS[answer]}”"
 
 
 READING_ZONE = "Reading those dates in your time zone… I'll answer here in a moment."

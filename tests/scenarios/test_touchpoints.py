@@ -369,6 +369,29 @@ def test_with_the_owner_away_and_nobody_covering_the_alert_asks_the_colleagues(
 
 
 @pytest.mark.usefixtures("acme")
+def test_back_sums_up_what_colleagues_did_with_the_owners_partners(slack: Slack) -> None:
+    answer(slack, "add Globex")  # Ana's too: nothing happens with it
+    answer(slack, "away today to friday deputy <@U0DAN|dan>")
+    answer(slack, "intend Acme : ask about the gala", user=BEN)
+    answer(slack, "plan Acme on friday : a visit", user=CHLOE)
+    answer(slack, "log Acme via call : a call", user=CHLOE)
+    deliver_outbox(slack)
+    (question,) = [m for m in dms(slack, DAN) if "would like to reach out" in m.text]
+    click(slack, DAN, question, "intent_go_ahead")
+    said = answer(slack, "back")
+    assert "While you were away, with the partners you own:\n• *Acme Corporation*: " in said
+    assert (
+        "<@U0BEN> stated 1 intent (<@U0DAN> answered “Go ahead”); "
+        "<@U0CHLOE> logged 1 contact and planned 1 contact; 1 revolving-door alert."
+    ) in said
+    assert "Globex" not in said
+    # Away again the next day, with nothing new: no summary.
+    at(slack, datetime(2026, 11, 26, 10, 0, tzinfo=UTC))
+    answer(slack, "away today to friday")
+    assert "While you were away" not in answer(slack, "back")
+
+
+@pytest.mark.usefixtures("acme")
 def test_the_deputys_own_intent_while_the_owner_is_away_asks_nobody(slack: Slack) -> None:
     answer(slack, "deputy Acme <@U0DAN|dan>")
     answer(slack, "away today to friday")
