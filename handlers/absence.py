@@ -193,8 +193,10 @@ def back_verb(runtime: Runtime, invocation: Invocation, rest: str) -> Reply:
 
 
 def _waiting_for_people(runtime: Runtime) -> tuple[Retime, ...]:
-    """What waits for a person's working days, timed again when their time away changes."""
-    return (checkins.retime_waiting, touchpoint_handlers.service_of(runtime).retime_intents)
+    """What waits for a person's working days, timed again when their time away changes; first,
+    the questions they have not seen go to whoever covers for them."""
+    touchpoints = touchpoint_handlers.service_of(runtime)
+    return (checkins.retime_waiting, touchpoints.cover_unread_questions, touchpoints.retime_intents)
 
 
 VERB_HANDLERS: dict[str, VerbHandler] = {"away": away_verb, "back": back_verb}

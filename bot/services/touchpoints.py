@@ -73,6 +73,7 @@ from storage.db import writer_session, writing
 from storage.models import (
     MAX_NAME_LENGTH,
     IntentAnswer,
+    OutboxStatus,
     Partner,
     TeamRole,
     TouchpointKind,
@@ -1317,6 +1318,37 @@ class Touchpoints:
             )
             for partner_id, contacts in by_partner.items()
         ]
+
+    def cover_unread_questions(
+        self, session: Session, *, team_id: str, user_id: str, now: datetime
+    ) -> None:
+        """Time away just recorded (`bot.delivery.absence.Retime`), in its transaction: the
+        questions about intents that wait to reach `user_id` and would now reach them in their
+        time away go to whoever covers for them then (the partner's deputy, else the
+        absence's), as if asked now; the waiting question is not sent. A question they have
+        seen stays theirs, its day to answer moved by `retime_intents`."""
+        for row in store.open_intents_asked_of(session=session, team_id=team_id, user_id=user_id):
+            waiting = _question_key(session, team_id, row.id, user_id)
+            question = outbox_store.get_message(
+                session=session, team_id=team_id, dedupe_key=waiting
+            )
+            if question is None or question.status != OutboxStatus.PENDING:
+                continue
+            found = store.partner_and_team(
+                session=session, team_id=team_id, partner_id=row.partner_id
+            )
+            if found is None:
+                continue
+            touch = Touch.of(row)
+            scene = self._scene(
+                session, Actor(team_id, user_id), found, [touch.author_id, *touch.participants], now
+            )
+            asked = self._owner_side(scene, touch)
+            if asked is None or asked == user_id:
+                continue
+            clashes = _clashes_found_by(session, team_id, touch)
+            self._ask(scene, touch, clashes, key=intent_ask_key(row.id, handed_to=asked))
+            outbox_store.cancel_unsent(session=session, team_id=team_id, dedupe_key=waiting)
 
     def hand_over_intents(self, session: Session, *, actor: Actor, handover: Handover) -> None:
         """A handover's part for intents, in its transaction: what the old owner was asked

@@ -392,6 +392,23 @@ def test_back_sums_up_what_colleagues_did_with_the_owners_partners(slack: Slack)
 
 
 @pytest.mark.usefixtures("acme")
+def test_a_question_the_owner_has_not_seen_goes_to_the_deputy_once_they_go_away(
+    slack: Slack,
+) -> None:
+    answer(slack, "deputy Acme <@U0DAN|dan>")
+    at(slack, datetime(2026, 11, 25, 18, 0, tzinfo=UTC))  # 19:00 in Berlin: Ana's day is over
+    said = answer(slack, "intend Acme : ask about the gala", user=BEN)
+    assert "I've asked the owner <@U0ANA>" in said
+    answer(slack, "away tomorrow to friday")  # before the question reached her
+    at(slack, datetime(2026, 11, 26, 10, 0, tzinfo=UTC))
+    assert [m for m in dms(slack, ANA) if "would like to reach out" in m.text] == []
+    (question,) = [m for m in dms(slack, DAN) if "would like to reach out" in m.text]
+    assert "<@U0BEN> would like to reach out to *Acme Corporation*" in question.text
+    click(slack, DAN, question, "intent_go_ahead")
+    assert "<@U0DAN> answered *Go ahead*" in shown(question)
+
+
+@pytest.mark.usefixtures("acme")
 def test_the_deputys_own_intent_while_the_owner_is_away_asks_nobody(slack: Slack) -> None:
     answer(slack, "deputy Acme <@U0DAN|dan>")
     answer(slack, "away today to friday")
