@@ -20,6 +20,7 @@ from bot.services.workspace_settings import (
     Setting,
     Values,
 )
+from handlers.texts.feedback import ROUND_DAY
 from handlers.texts.partners import channel_ref, people
 from handlers.verbs import VERBS_BY_NAME
 
@@ -177,12 +178,11 @@ def meaning(setting: Setting, values: Values, default_channel: str | None) -> st
     if setting is Setting.PULSE:
         return {
             Cadence.MONTHLY: (
-                "Each active partner's team gets a pulse survey on the first working Tuesday of "
-                "every month."
+                f"Each active partner's team gets a pulse survey every month, on its {ROUND_DAY}."
             ),
             Cadence.QUARTERLY: (
-                "Each active partner's team gets a pulse survey on the first working Tuesday of "
-                "January, April, July and October."
+                "Each active partner's team gets a pulse survey in January, April, July and "
+                f"October, on the month's {ROUND_DAY}."
             ),
             Cadence.OFF: (
                 f"No scheduled pulse surveys; `{COMMAND} survey NAME now` still starts a round."

@@ -51,9 +51,11 @@ REASONS = {
     "team": "you are on its internal team",
     "contact": "you were in touch with them in the last 90 days",
 }
+# When scheduled rounds start (`bot.services.feedback.first_working_tuesday`).
+ROUND_DAY = "first Tuesday, or first working day where Tuesdays are not worked"
 CADENCES = {
-    Cadence.MONTHLY: "monthly, on the first working Tuesday",
-    Cadence.QUARTERLY: "quarterly, on the first working Tuesday of the quarter",
+    Cadence.MONTHLY: f"monthly, on the month's {ROUND_DAY}",
+    Cadence.QUARTERLY: f"quarterly, on the quarter's {ROUND_DAY}",
     Cadence.OFF: "off (no scheduled rounds)",
 }
 

@@ -95,7 +95,7 @@ def test_anyone_may_look_at_every_setting_in_plain_words(slack: Slack) -> None:
         "direct messages (check-ins, surveys, reminders) reach people only then, in their own",
         "*Time zone:* UTC",
         "*Pulse surveys:* monthly",
-        "first working Tuesday of every month",
+        "a pulse survey every month, on its first Tuesday, or first working day where",
         "*Check-in delay:* the next working morning",
         "*Anonymity:* at least 3 answers",
         "so no one's answer can be singled out",

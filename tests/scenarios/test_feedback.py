@@ -147,7 +147,10 @@ def channel_posts(slack: Slack) -> list[FakeMessage]:
 def test_survey_shows_the_schedule_and_who_may_start_a_round(slack: Slack) -> None:
     acme(slack)
     schedule = say(slack, "survey Acme", user=DAN)
-    assert "Cadence: monthly, on the first working Tuesday (the workspace's;" in schedule
+    assert (
+        "Cadence: monthly, on the month's first Tuesday, or first working day where Tuesdays "
+        "are not worked (the workspace's;"
+    ) in schedule
     assert "Next scheduled round: Tue 1 Dec." in schedule
     assert "<@U0ANA> (the owner) or an admin can start one now" in schedule
 
@@ -467,7 +470,10 @@ def test_a_partner_can_have_its_own_pulse_cadence(slack: Slack) -> None:
     assert "Only the owner of *Acme* (<@U0ANA>) or an admin can change how often" in refusal
     changed = say(slack, "survey Acme quarterly")
     assert "Done: *Acme* is now surveyed quarterly." in changed
-    assert "quarterly, on the first working Tuesday of the quarter (set for this partner" in changed
+    assert (
+        "quarterly, on the quarter's first Tuesday, or first working day where Tuesdays are not "
+        "worked (set for this partner"
+    ) in changed
     assert "Next scheduled round: Tue 5 Jan." in changed
 
     # 1 December: the workspace's monthly round for Beta; Acme waits for the quarter.
@@ -485,7 +491,10 @@ def test_a_partner_can_have_its_own_pulse_cadence(slack: Slack) -> None:
     assert "Next scheduled round" not in say(slack, "survey Acme")
     following = say(slack, "survey Acme default")
     assert "now follows the workspace's pulse cadence (monthly)" in following
-    assert "Cadence: monthly, on the first working Tuesday (the workspace's;" in following
+    assert (
+        "Cadence: monthly, on the month's first Tuesday, or first working day where Tuesdays "
+        "are not worked (the workspace's;"
+    ) in following
 
 
 def test_a_partner_with_its_own_cadence_is_surveyed_when_the_workspace_has_none(
