@@ -749,6 +749,15 @@ def set_intent(
     )
 
 
+def clear_intent(*, session: Session, team_id: str, touchpoint_id: int) -> None:
+    """An intent that needs nobody's answer any more (its author owns the partner now)."""
+    session.execute(
+        sa.update(_T)
+        .where(_T.c.team_id == team_id, _T.c.id == touchpoint_id)
+        .values(intent_asked=None, intent_deadline=None)
+    )
+
+
 def answer_intent(
     *,
     session: Session,
@@ -800,15 +809,15 @@ def due_intents(*, session: Session, now: datetime, limit: int) -> list[tuple[st
 
 
 def open_intents_asked_of(
-    *, session: Session, team_id: str, user_id: str, partner_id: int | None = None
+    *, session: Session, team_id: str, user_id: str | None, partner_id: int | None = None
 ) -> list[TouchpointRow]:
-    """The workspace's intents (or one partner's) asked of `user_id` and not answered yet,
-    oldest first."""
+    """The workspace's intents (or one partner's) asked of `user_id` (of anyone: None) and not
+    answered yet, oldest first."""
     statement = (
         sa.select(_T.c.id)
         .where(
             _T.c.team_id == team_id,
-            _T.c.intent_asked == user_id,
+            _T.c.intent_asked.is_not(None) if user_id is None else _T.c.intent_asked == user_id,
             _T.c.intent_deadline.is_not(None),
             _T.c.intent_answer.is_(None),
             sa.true() if partner_id is None else _T.c.partner_id == partner_id,

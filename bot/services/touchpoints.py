@@ -360,7 +360,9 @@ class OwnerNote:
     tz: ZoneInfo
     # When the contact was recorded: a plan whose moment had passed by then reads as past.
     recorded_at: datetime | None = None
-    # An intent's question withdrawn after a handover: who is asked instead.
+    # An intent's question withdrawn after a handover, and who is asked instead (None: nobody,
+    # the new owner took part in it).
+    withdrawn: bool = False
     handed_to: str | None = None
 
 
@@ -374,6 +376,8 @@ class LaterNote:
     # The last day away (in the asked person's zone) of the time away that moved the deadline.
     away_until: date | None
     tz: ZoneInfo
+    # The partner was handed over: the new owner (or whoever covers for them) is asked now.
+    new_owner: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -1351,45 +1355,63 @@ class Touchpoints:
             outbox_store.cancel_unsent(session=session, team_id=team_id, dedupe_key=waiting)
 
     def hand_over_intents(self, session: Session, *, actor: Actor, handover: Handover) -> None:
-        """A handover's part for intents, in its transaction: what the old owner was asked
-        about and has not answered is the new owner's (or their stand-in's) to answer, asked
-        afresh with a working day to answer; the old owner's question then says who has it,
-        without buttons (or, still waiting for their working hours, is not sent at all).
-
-        An intent by the new owner themselves (or their stand-in) needs nobody's answer: left
-        as it was."""
-        old_owner = handover.old_owner_id
-        if old_owner is None:
-            return
+        """A handover's part for intents, in its transaction. Each of the partner's unanswered
+        intents is for the new owner (or whoever covers for them) to answer: asked afresh of
+        them, with a working day to answer, and the asker is told whom they now wait for. An
+        intent the new owner (or their stand-in) took part in needs nobody's answer any more.
+        The question the person asked before was sent says who has it now, without buttons
+        (still waiting for their working hours, it is not sent at all)."""
         team_id, partner_id = actor.team_id, handover.facts.id
         awaiting = store.open_intents_asked_of(
-            session=session, team_id=team_id, user_id=old_owner, partner_id=partner_id
+            session=session, team_id=team_id, user_id=None, partner_id=partner_id
         )
         found = store.partner_and_team(session=session, team_id=team_id, partner_id=partner_id)
         if not awaiting or found is None:
             return
         now = self.clock.now()
         for row in awaiting:
+            before = row.intent_asked
             touch = Touch.of(row)
             colleagues = [touch.author_id, *touch.participants]
             scene = self._scene(session, actor, found, colleagues, now)
             asked = self._owner_side(scene, touch)
-            if asked is None or asked == old_owner:
+            if asked == before or before is None:
                 continue
-            withdrawn = _question_key(session, team_id, row.id, old_owner)
+            withdrawn = _question_key(session, team_id, row.id, before)
             clashes = _clashes_found_by(session, team_id, touch)
-            touch, _away, _pushed = self._ask(
-                scene, touch, clashes, key=intent_ask_key(row.id, handed_to=asked)
-            )
+            if asked is None:
+                store.clear_intent(session=session, team_id=team_id, touchpoint_id=row.id)
+                touch = replace(touch, asked=None, deadline=None)
+            else:
+                touch, away_until, _pushed = self._ask(
+                    scene, touch, clashes, key=intent_ask_key(row.id, handed_to=asked)
+                )
+                later = LaterNote(
+                    partner=scene.facts,
+                    touch=touch,
+                    away_until=away_until,
+                    tz=scene.zone_of(touch.author_id),
+                    new_owner=True,
+                )
+                _queue(
+                    session,
+                    team_id,
+                    now,
+                    self.renderer.intent_later(later),
+                    f"{intent_ask_key(row.id, handed_to=asked)}:asker",
+                    kind=INTENT_LATER,
+                    user=touch.author_id,
+                )
             if outbox_store.cancel_unsent(session=session, team_id=team_id, dedupe_key=withdrawn):
                 continue
             note = OwnerNote(
                 partner=scene.facts,
                 touch=touch,
-                recipient=old_owner,
+                recipient=before,
                 clashes=clashes,
-                tz=scene.zone_of(old_owner),
+                tz=scene.zone_of(before),
                 recorded_at=touch.at,
+                withdrawn=True,
                 handed_to=asked,
             )
             _queue(
@@ -1399,7 +1421,7 @@ class Touchpoints:
                 self.renderer.intent_ask(note),
                 f"{withdrawn}:handed",
                 kind=INTENT_HANDED,
-                user=old_owner,
+                user=before,
                 edit=withdrawn,
             )
 

@@ -247,7 +247,7 @@ class SlackRenderer:
 
     def intent_ask(self, note: OwnerNote) -> Message:
         facts, touch = note.partner, note.touch
-        if note.handed_to is not None:
+        if note.withdrawn:
             # Withdrawn after a handover: what it asked, and who has it now; no buttons.
             text = texts.intent_handed_over(facts, touch, note.handed_to)
             return Message(text=text, blocks=[section(text)])
@@ -289,7 +289,9 @@ class SlackRenderer:
 
     def intent_later(self, note: LaterNote) -> Message:
         facts = note.partner
-        text = texts.intent_later(facts, note.touch, away_until=note.away_until, tz=note.tz)
+        text = texts.intent_later(
+            facts, note.touch, away_until=note.away_until, tz=note.tz, new_owner=note.new_owner
+        )
         return Message(text=text, blocks=[section(text), actions([brief_me(facts.id, facts.name)])])
 
 

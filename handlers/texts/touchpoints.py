@@ -547,12 +547,17 @@ def intent_question(facts: PartnerFacts, touch: Touch, recipient: str) -> str:
     )
 
 
-def intent_handed_over(facts: PartnerFacts, touch: Touch, asked: str) -> str:
-    """The former owner's question about an intent, once the partner was handed over."""
+def intent_handed_over(facts: PartnerFacts, touch: Touch, asked: str | None) -> str:
+    """The question about an intent once the partner was handed over: who is asked now, or
+    nobody (the new owner took part in it)."""
+    now_asked = (
+        f"so I've asked {person(asked)} instead."
+        if asked is not None
+        else f"{person(facts.owner_id)}, who takes part in it: it needs no answer any more."
+    )
     return (
         f"{who(touch)} would like to reach out to *{facts.name}*{with_contact(touch)}: "
-        f"{quote(touch.notes)}\n"
-        f"*{facts.name}* has a new owner, so I've asked {person(asked)} instead."
+        f"{quote(touch.notes)}\n*{facts.name}* has a new owner, {now_asked}"
     )
 
 
@@ -637,14 +642,27 @@ def asker_note(facts: PartnerFacts, touch: Touch, *, late: bool) -> str:
 
 
 def intent_later(
-    facts: PartnerFacts, touch: Touch, *, away_until: date | None, tz: ZoneInfo
+    facts: PartnerFacts,
+    touch: Touch,
+    *,
+    away_until: date | None,
+    tz: ZoneInfo,
+    new_owner: bool = False,
 ) -> str:
     """To the asker of an intent, when the person asked went away before answering: the day to
-    answer moved later (`touch.deadline`, the new one)."""
+    answer moved later (`touch.deadline`, the new one); or when the partner was handed over
+    (`new_owner`): whom they wait for now, and until when."""
+    by = by_moment(touch.deadline, tz=tz) if touch.deadline is not None else "soon"
+    if new_owner:
+        away = f" ({person(touch.asked)} is away through {_day(away_until)})" if away_until else ""
+        return (
+            f"*{facts.name}* has a new owner, so I've asked {person(touch.asked)}{away} about "
+            f"reaching out to them ({quote(touch.notes)}): if there is no answer {by}, you may "
+            "go ahead."
+        )
     away = (
         f"is away through {_day(away_until)}" if away_until is not None else "has time away ahead"
     )
-    by = by_moment(touch.deadline, tz=tz) if touch.deadline is not None else "soon"
     return (
         f"{person(touch.asked)} {away}, so the answer about reaching out to *{facts.name}* "
         f"({quote(touch.notes)}) may come later than I said: if there is none {by}, you may go "

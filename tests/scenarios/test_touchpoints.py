@@ -912,8 +912,39 @@ def test_a_handover_passes_the_open_question_to_the_new_owner(slack: Slack) -> N
     click(slack, DAN, asked, "intent_talk_first")
     assert "<@U0DAN> answered *Let's talk first*" in shown(asked)
     at(slack, datetime(2026, 11, 25, 14, 30, tzinfo=UTC))
-    (reply,) = dms(slack, BEN)
+    # Ben hears whom he waits for now, then Dan's answer.
+    moved, reply = dms(slack, BEN)
+    assert moved.text.startswith("*Acme Corporation* has a new owner, so I've asked <@U0DAN>")
+    assert "if there is no answer by Thu 26 Nov at 04:00, you may go ahead." in moved.text
     assert reply.text.startswith("<@U0DAN>, for *Acme Corporation*,")
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_handover_to_the_asker_leaves_their_intent_needing_no_answer(slack: Slack) -> None:
+    question = ask(slack)
+    answer(slack, "owner Acme <@U0BEN|ben>")
+    deliver_outbox(slack)
+    assert "has a new owner, <@U0BEN>, who takes part in it: it needs no answer" in shown(question)
+    assert action_ids(question) == []
+    briefing = answer(slack, "check Acme", user=BEN)
+    assert "waiting for" not in briefing
+    at(slack, datetime(2026, 11, 27, 14, 30, tzinfo=UTC))  # long past the day to answer
+    assert [m for m in dms(slack, BEN) if "may go ahead" in m.text] == []
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_handover_passes_on_a_question_the_deputy_had_for_the_away_owner(slack: Slack) -> None:
+    answer(slack, "deputy Acme <@U0DAN|dan>")
+    answer(slack, "away today to friday")
+    answer(slack, "intend Acme : ask about the gala", user=BEN)
+    deliver_outbox(slack)
+    (question,) = [m for m in dms(slack, DAN) if "would like to reach out" in m.text]
+    answer(slack, "owner Acme <@U0CHLOE|chloe>")
+    deliver_outbox(slack)
+    assert "has a new owner, so I've asked <@U0CHLOE> instead" in shown(question)
+    at(slack, datetime(2026, 11, 26, 1, 0, tzinfo=UTC))  # Thursday 10:00 in Tokyo
+    (asked,) = [m for m in dms(slack, CHLOE) if "would like to reach out" in m.text]
+    assert "You're asked because you own *Acme Corporation*" in asked.text
 
 
 @pytest.mark.usefixtures("acme")
