@@ -194,9 +194,9 @@ def back_verb(runtime: Runtime, invocation: Invocation, rest: str) -> Reply:
 
 def _waiting_for_people(runtime: Runtime) -> tuple[Retime, ...]:
     """What waits for a person's working days, timed again when their time away changes; first,
-    the questions they have not seen go to whoever covers for them."""
+    what they have not seen as a partner's owner goes to whoever covers for them."""
     touchpoints = touchpoint_handlers.service_of(runtime)
-    return (checkins.retime_waiting, touchpoints.cover_unread_questions, touchpoints.retime_intents)
+    return (checkins.retime_waiting, touchpoints.cover_unread, touchpoints.retime_intents)
 
 
 VERB_HANDLERS: dict[str, VerbHandler] = {"away": away_verb, "back": back_verb}

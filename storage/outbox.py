@@ -496,6 +496,22 @@ def waiting_for(
     return [Waiting(id=row.id, kind=row.kind, due_at=utc(row.due_at)) for row in rows]
 
 
+def unsent_keys(*, session: Session, team_id: str, user_id: str, kind: str) -> list[str]:
+    """The keys of `user_id`'s messages of `kind` that no dispatcher has claimed yet (held or
+    not), oldest first."""
+    statement = (
+        sa.select(_T.c.dedupe_key)
+        .where(
+            _T.c.team_id == team_id,
+            _T.c.recipient_user == user_id,
+            _T.c.kind == kind,
+            _T.c.status == OutboxStatus.PENDING,
+        )
+        .order_by(_T.c.id)
+    )
+    return [str(key) for key in session.execute(statement).scalars()]
+
+
 def set_expiry(*, session: Session, team_id: str, message_id: int, expires_at: datetime) -> None:
     """Set when the message, if still unsent, is cancelled."""
     session.execute(
@@ -518,6 +534,36 @@ def rewrite_unsent(
             _T.c.status == OutboxStatus.PENDING,
         )
         .values(text=text, blocks=list(blocks))
+    )
+    return _rowcount(session, statement) == 1
+
+
+def redirect_unsent(
+    *,
+    session: Session,
+    team_id: str,
+    dedupe_key: str,
+    user_id: str,
+    text: str,
+    blocks: Sequence[dict[str, Any]],
+    available_at: datetime,
+) -> bool:
+    """Send a direct message no dispatcher has claimed yet to `user_id` instead, worded anew
+    and due when it may reach them; False when it is being or has been sent (or is gone)."""
+    statement = (
+        sa.update(_T)
+        .where(
+            _T.c.team_id == team_id,
+            _T.c.dedupe_key == dedupe_key,
+            _T.c.status == OutboxStatus.PENDING,
+        )
+        .values(
+            recipient_user=user_id,
+            text=text,
+            blocks=list(blocks),
+            available_at=available_at,
+            held=False,
+        )
     )
     return _rowcount(session, statement) == 1
 

@@ -114,6 +114,11 @@ def owner_note_key(touchpoint_id: int) -> str:
     return f"owner-note:{touchpoint_id}"
 
 
+def _touchpoint_of_note(key: str) -> int:
+    """The touchpoint an owner note's key (`owner_note_key`) is about."""
+    return int(key.removeprefix("owner-note:"))
+
+
 def intent_ask_key(touchpoint_id: int, *, handed_to: str | None = None) -> str:
     """The question about an intent; asked again of a partner's new owner (`handed_to`) after a
     handover, a question of its own."""
@@ -1323,14 +1328,14 @@ class Touchpoints:
             for partner_id, contacts in by_partner.items()
         ]
 
-    def cover_unread_questions(
-        self, session: Session, *, team_id: str, user_id: str, now: datetime
-    ) -> None:
-        """Time away just recorded (`bot.delivery.absence.Retime`), in its transaction: the
-        questions about intents that wait to reach `user_id` and would now reach them in their
-        time away go to whoever covers for them then (the partner's deputy, else the
-        absence's), as if asked now; the waiting question is not sent. A question they have
+    def cover_unread(self, session: Session, *, team_id: str, user_id: str, now: datetime) -> None:
+        """Time away just recorded (`bot.delivery.absence.Retime`), in its transaction: what
+        waits to reach `user_id` as a partner's owner and would now reach them in their time
+        away goes to whoever covers for them then (the partner's deputy, else the absence's),
+        as if it were queued now, and the waiting message is not sent: the questions about
+        intents, and the notes about contacts by people outside the team. A question they have
         seen stays theirs, its day to answer moved by `retime_intents`."""
+        self._cover_unread_notes(session, team_id=team_id, user_id=user_id, now=now)
         for row in store.open_intents_asked_of(session=session, team_id=team_id, user_id=user_id):
             waiting = _question_key(session, team_id, row.id, user_id)
             question = outbox_store.get_message(
@@ -1353,6 +1358,50 @@ class Touchpoints:
             clashes = _clashes_found_by(session, team_id, touch)
             self._ask(scene, touch, clashes, key=intent_ask_key(row.id, handed_to=asked))
             outbox_store.cancel_unsent(session=session, team_id=team_id, dedupe_key=waiting)
+
+    def _cover_unread_notes(
+        self, session: Session, *, team_id: str, user_id: str, now: datetime
+    ) -> None:
+        for waiting in outbox_store.unsent_keys(
+            session=session, team_id=team_id, user_id=user_id, kind=OWNER_NOTE
+        ):
+            row = store.get_touchpoint(
+                session=session, team_id=team_id, touchpoint_id=_touchpoint_of_note(waiting)
+            )
+            found = (
+                None
+                if row is None
+                else store.partner_and_team(
+                    session=session, team_id=team_id, partner_id=row.partner_id
+                )
+            )
+            if row is None or found is None:
+                continue
+            touch = Touch.of(row)
+            scene = self._scene(
+                session, Actor(team_id, user_id), found, [touch.author_id, *touch.participants], now
+            )
+            cover = self._owner_side(scene, touch)
+            if cover is None or cover == user_id:
+                continue
+            note = OwnerNote(
+                partner=scene.facts,
+                touch=touch,
+                recipient=cover,
+                clashes=_clashes_found_by(session, team_id, touch),
+                tz=scene.zone_of(cover),
+            )
+            message = self.renderer.owner_note(note)
+            # The same note, so who was told of whose contact stays known (`_told`).
+            outbox_store.redirect_unsent(
+                session=session,
+                team_id=team_id,
+                dedupe_key=waiting,
+                user_id=cover,
+                text=message.text,
+                blocks=message.blocks,
+                available_at=scene.schedule_of(cover).first_slot(now, key=cover),
+            )
 
     def hand_over_intents(self, session: Session, *, actor: Actor, handover: Handover) -> None:
         """A handover's part for intents, in its transaction. Each of the partner's unanswered

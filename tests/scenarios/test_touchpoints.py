@@ -409,6 +409,22 @@ def test_a_question_the_owner_has_not_seen_goes_to_the_deputy_once_they_go_away(
 
 
 @pytest.mark.usefixtures("acme")
+def test_a_note_the_owner_has_not_seen_goes_to_the_deputy_once_they_go_away(
+    slack: Slack,
+) -> None:
+    answer(slack, "deputy Acme <@U0DAN|dan>")
+    at(slack, datetime(2026, 11, 25, 18, 0, tzinfo=UTC))  # 19:00 in Berlin: Ana's day is over
+    said = answer(slack, "log Acme via call : a cold call", user=CHLOE)
+    assert "so I've let its owner <@U0ANA> know" in said
+    answer(slack, "away tomorrow to friday")  # before the note reached her
+    at(slack, datetime(2026, 11, 26, 10, 0, tzinfo=UTC))
+    assert [m for m in dms(slack, ANA) if "a cold call" in m.text] == []
+    (note,) = [m for m in dms(slack, DAN) if "a cold call" in m.text]
+    assert note.text.startswith("<@U0CHLOE> had a call with *Acme Corporation*")
+    assert "cover" in note.text  # why Dan hears of it
+
+
+@pytest.mark.usefixtures("acme")
 def test_the_deputys_own_intent_while_the_owner_is_away_asks_nobody(slack: Slack) -> None:
     answer(slack, "deputy Acme <@U0DAN|dan>")
     answer(slack, "away today to friday")
