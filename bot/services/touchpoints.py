@@ -141,6 +141,18 @@ def _question_key(session: Session, team_id: str, touchpoint_id: int, asked: str
     return intent_ask_key(touchpoint_id)
 
 
+def _with_partner(
+    session: Session, team_id: str, touchpoint_id: int
+) -> tuple[TouchpointRow, PartnerAtHand] | None:
+    """A touchpoint of the workspace and its partner with the partner's team; None when either
+    is gone."""
+    row = store.get_touchpoint(session=session, team_id=team_id, touchpoint_id=touchpoint_id)
+    if row is None:
+        return None
+    found = store.partner_and_team(session=session, team_id=team_id, partner_id=row.partner_id)
+    return None if found is None else (row, found)
+
+
 def intent_answer_key(touchpoint_id: int, answer: IntentAnswer) -> str:
     return f"intent-answer:{touchpoint_id}:{answer}"
 
@@ -1262,14 +1274,10 @@ class Touchpoints:
         (either way round) are not found again; the owner, told of the plan when it was made,
         is not told again."""
         team_id, now = actor.team_id, self.clock.now()
-        row = store.get_touchpoint(session=session, team_id=team_id, touchpoint_id=touchpoint_id)
-        found = (
-            None
-            if row is None
-            else store.partner_and_team(session=session, team_id=team_id, partner_id=row.partner_id)
-        )
-        if row is None or found is None:
+        with_partner = _with_partner(session, team_id, touchpoint_id)
+        if with_partner is None:
             return
+        row, found = with_partner
         touch = Touch.of(row)
         scene = self._scene(session, actor, found, [touch.author_id, *touch.participants], now)
         clashes, news, _known = self._collide(scene, touch, frozenset(row.contact_ids))
@@ -1365,18 +1373,10 @@ class Touchpoints:
         for waiting in outbox_store.unsent_keys(
             session=session, team_id=team_id, user_id=user_id, kind=OWNER_NOTE
         ):
-            row = store.get_touchpoint(
-                session=session, team_id=team_id, touchpoint_id=_touchpoint_of_note(waiting)
-            )
-            found = (
-                None
-                if row is None
-                else store.partner_and_team(
-                    session=session, team_id=team_id, partner_id=row.partner_id
-                )
-            )
-            if row is None or found is None:
+            with_partner = _with_partner(session, team_id, _touchpoint_of_note(waiting))
+            if with_partner is None:
                 continue
+            row, found = with_partner
             touch = Touch.of(row)
             scene = self._scene(
                 session, Actor(team_id, user_id), found, [touch.author_id, *touch.participants], now
