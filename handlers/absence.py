@@ -24,6 +24,7 @@ from bot.delivery.absence import (
 from bot.mrkdwn import slack_text
 from bot.runtime import Runtime
 from bot.services import checkins, people
+from handlers import grammar
 from handlers import touchpoints as touchpoint_handlers
 from handlers.blocks import help as help_blocks
 from handlers.blocks import section
@@ -83,7 +84,7 @@ def _read_zone_then_away(
 
 def _away(runtime: Runtime, invocation: Invocation, rest: str) -> Reply:
     verb = VERBS_BY_NAME["away"]
-    line = rest.strip()
+    line = grammar.as_typed(rest)  # mentions are Slack's markup, not escaped: they stay
     if line.lower().startswith("from "):
         line = line[len("from ") :]  # "away from friday to monday" reads as well
     match = _LINE.match(line)

@@ -242,7 +242,7 @@ def cadence(call: Call) -> Reply:
 def export(call: Call) -> Reply:
     tokens = grammar.tokenize(call.rest)
     if len(tokens) != 1 or not tokens[0].is_word(*texts.EXPORTS):
-        raise GrammarError(texts.not_an_export(call.rest.strip()))
+        raise GrammarError(texts.not_an_export(grammar.as_typed(call.rest)))
     dataset = Dataset(tokens[0].text.lower())
     return Reply(
         text=texts.exporting(dataset),

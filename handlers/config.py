@@ -95,7 +95,7 @@ def config(call: Call) -> Reply:
         except GrammarError as error:
             return blocks.bad_setting(setting, error.problem)
     else:
-        update = READERS[setting](value)
+        update = READERS[setting](grammar.as_typed(value))
     change = service.change(actor=call.actor, setting=setting, update=update)
     reply = blocks.changed(change)
     channel = change.after.coordination_channel

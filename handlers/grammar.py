@@ -511,6 +511,12 @@ def parse_contact(text: str) -> ContactLine:
     return ContactLine(name=name, person=person, email=email, title=_collapse(title) or None)
 
 
+def as_typed(text: str) -> str:
+    """Command text as the person typed it, to quote back (Slack escapes `&`, `<` and `>`,
+    and what Liaison writes in mrkdwn is escaped once more on the way out)."""
+    return unescape(text.strip())
+
+
 def parse_word(text: str, words: Sequence[str], *, default: str) -> str:
     """One optional word out of `words` (e.g. `list mine`)."""
     tokens = tokenize(text)
@@ -518,7 +524,9 @@ def parse_word(text: str, words: Sequence[str], *, default: str) -> str:
         return default
     word = tokens[0].text.lower()
     if len(tokens) > 1 or word not in words:
-        raise GrammarError(f"`{text.strip()}` is not something I can list; try {', '.join(words)}.")
+        raise GrammarError(
+            f"`{as_typed(text)}` is not something I can list; try {', '.join(words)}."
+        )
     return word
 
 

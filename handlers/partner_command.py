@@ -14,7 +14,16 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.runtime import Runtime
-from handlers import absence, commitments, config, feedback, health, partners, touchpoints
+from handlers import (
+    absence,
+    commitments,
+    config,
+    feedback,
+    grammar,
+    health,
+    partners,
+    touchpoints,
+)
 from handlers.blocks import help as help_blocks
 from handlers.context import runtime_of
 from handlers.invocation import Invocation, VerbHandler
@@ -25,7 +34,7 @@ COMMAND = "/partner"
 
 
 def help_verb(_runtime: Runtime, _invocation: Invocation, rest: str) -> Reply:
-    word = rest.strip().lower().lstrip("/")
+    word = grammar.as_typed(rest).lower().lstrip("/")
     if not word:
         return help_blocks.overview()
     verb = VERBS_BY_NAME.get(word)
@@ -58,7 +67,7 @@ def route(runtime: Runtime, invocation: Invocation) -> Reply:
         return help_blocks.overview()
     verb = VERBS_BY_NAME.get(verb_word)
     if verb is None:
-        return help_blocks.unknown_verb(verb_word, suggest(verb_word))
+        return help_blocks.unknown_verb(grammar.as_typed(verb_word), suggest(verb_word))
     handler = VERB_HANDLERS.get(verb.name)
     if handler is None:
         return help_blocks.not_yet_available(verb)

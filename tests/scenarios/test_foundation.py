@@ -140,3 +140,21 @@ def test_healthz_is_503_when_the_database_is_unreachable(slack_runtime: Runtime,
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "&lt;foo&gt;",
+        "help &lt;foo&gt;",
+        "list &lt;x&gt;",
+        "config window &lt;x&gt;",
+        "away &lt;x&gt; to friday",
+        "export &lt;x&gt;",
+    ],
+)
+def test_a_refusal_quotes_what_was_typed_escaped_once(slack: Slack, line: str) -> None:
+    # Slack escapes what was typed (`<x>`); the answer escapes it once for mrkdwn, not twice.
+    slack.command(line)
+    shown = text_of(slack)
+    assert "&lt;" in shown and "&amp;lt;" not in shown
