@@ -958,18 +958,20 @@ class Touchpoints:
         day, contact people. So a line that would record nothing is refused before any partner
         is offered for it ("Did you mean", "Register it") and before "Register …" registers.
 
-        A typed day is read in the caller's zone as cached from Slack; before Slack has told
-        us the caller's zone (their first command) it is left to `record`, which asks first: a
-        guessed zone could refuse "today 23:30" wrongly."""
+        A typed day is read in the caller's zone as cached from Slack. Before Slack has told
+        us the caller's zone (their first command) only whether it reads as a date at all is
+        checked; whether it is past or ahead is left to `record`, which asks first: a guessed
+        zone could refuse "today 23:30" wrongly."""
         check_notes(new.notes)
         with Session(self.engine) as session:
             tz = person_zone(session, team_id=actor.team_id, user_id=actor.user_id)
             zone_known = bool(
                 store.profiles_of(session=session, team_id=actor.team_id, user_ids=[actor.user_id])
             )
+        as_of = new.as_of(self.clock.now())
+        when = self._when(new, tz, now=as_of)  # a date no zone reads is refused at once
         if new.day_text is None or zone_known:
-            as_of = new.as_of(self.clock.now())
-            moment(new.kind, self._when(new, tz, now=as_of), now=as_of, typed=new.day_text)
+            moment(new.kind, when, now=as_of, typed=new.day_text)
         contact_people(new.contacts)
 
     def _partner_at_hand(self, session: Session, team_id: str, partner: str | int) -> PartnerAtHand:

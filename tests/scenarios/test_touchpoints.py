@@ -573,13 +573,17 @@ def test_a_line_refused_for_its_date_offers_no_partner_and_registers_nothing(
         assert refusal in said
         assert "I don't know a partner" not in said
         assert action_ids(last(slack, BEN)) == []
-    # Before Slack has told Liaison the caller's zone, a typed date is read only once the
-    # partner is known: "Register it" is offered, and clicking it still registers nothing.
+    # Before Slack has told Liaison the caller's zone, a date no zone reads is refused at once;
+    # whether one is past or ahead waits until the zone is known: "Register it" is offered,
+    # and clicking it still registers nothing.
     said = answer(slack, "log Globex on blursday : met their director", user=DAN)
-    message = last(slack, DAN)
+    assert "I can't read 'blursday' as a date" in said
+    assert action_ids(last(slack, DAN)) == []
+    said = answer(slack, "log Globex on friday : met their director", user=CHLOE)
+    message = last(slack, CHLOE)
     assert action_ids(message) == [blocks.REGISTER]
-    click(slack, DAN, message, blocks.REGISTER)
-    assert "I can't read 'blursday' as a date" in shown(message)
+    click(slack, CHLOE, message, blocks.REGISTER)
+    assert "is in the future" in shown(message)
     assert "Registered" not in shown(message)
     assert "I don't know a partner called “Globex”" in answer(slack, "show Globex", user=DAN)
     assert touchpoints(slack) == []
