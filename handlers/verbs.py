@@ -244,7 +244,8 @@ VERBS: tuple[Verb, ...] = (
         FEEDBACK,
         ("back",),
         "End your time away early; what waited for you arrives in your working hours, and "
-        "you see what colleagues did meanwhile with the partners you own.",
+        "you see what colleagues did meanwhile with the partners you own. When you are not "
+        "away, it cancels your next planned time away.",
         ("back",),
     ),
     Verb(
