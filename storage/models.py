@@ -302,6 +302,15 @@ class OutboxMessage(SQLModel, table=True):
             sqlite_where=sa.text("held"),
             postgresql_where=sa.text("held"),
         ),
+        # How the latest deliveries to a channel went (a partner's channel that refuses alerts).
+        sa.Index(
+            "ix_outbox_message_channel",
+            "team_id",
+            "recipient_channel",
+            "id",
+            sqlite_where=sa.text("recipient_channel IS NOT NULL"),
+            postgresql_where=sa.text("recipient_channel IS NOT NULL"),
+        ),
     )
     id: int | None = Field(default=None, primary_key=True)
     team_id: str = Field(max_length=32)

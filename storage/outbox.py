@@ -496,6 +496,25 @@ def waiting_for(
     return [Waiting(id=row.id, kind=row.kind, due_at=utc(row.due_at)) for row in rows]
 
 
+def channel_refusal(*, session: Session, team_id: str, channel_id: str) -> str | None:
+    """Why the latest delivery to the channel failed for good (Slack's reason, as recorded),
+    if it did; None when it went through, or nothing was sent there yet."""
+    statement = (
+        sa.select(_T.c.status, _T.c.last_error)
+        .where(
+            _T.c.team_id == team_id,
+            _T.c.recipient_channel == channel_id,
+            _T.c.status.in_([OutboxStatus.SENT, OutboxStatus.FAILED]),
+        )
+        .order_by(_T.c.id.desc())
+        .limit(1)
+    )
+    latest = session.execute(statement).first()
+    if latest is None or latest.status != OutboxStatus.FAILED:
+        return None
+    return str(latest.last_error or "failed")
+
+
 def unsent_keys(*, session: Session, team_id: str, user_id: str, kind: str) -> list[str]:
     """The keys of `user_id`'s messages of `kind` that no dispatcher has claimed yet (held or
     not), oldest first."""

@@ -248,6 +248,9 @@ class Recorded:
     clashes: list[Clash]
     # Where the collision alert was queued (None: no news, or no channel to post to).
     alert_channel: str | None = None
+    # The partner's own channel and why its latest delivery failed for good, when the alert went
+    # to the coordination channel instead.
+    refused_channel: tuple[str, str] | None = None
     alert_threaded: bool = False
     # News collisions but no coordination channel anywhere: nobody else was alerted.
     no_channel: bool = False
@@ -1017,7 +1020,9 @@ class Touchpoints:
         """Find the collisions of a new touchpoint, record them, and queue who must hear."""
         facts = scene.facts
         clashes, news, knew = self._collide(scene, touch, contact_ids)
-        channel, thread = self._alert(scene, touch, clashes, news, key=collision_key(touch.id))
+        channel, thread, refused = self._alert(
+            scene, touch, clashes, news, key=collision_key(touch.id)
+        )
         asked_away_until = None
         if touch.kind is TouchpointKind.INTENDED:
             touch, away_until, asked_away_until = self._ask(scene, touch, clashes)
@@ -1029,6 +1034,7 @@ class Touchpoints:
             touch=touch,
             clashes=clashes,
             alert_channel=channel,
+            refused_channel=refused,
             alert_threaded=thread is not None,
             no_channel=bool(news) and channel is None,
             owner_told=owner_told,
@@ -1049,12 +1055,23 @@ class Touchpoints:
         news: list[Clash],
         *,
         key: str,
-    ) -> tuple[str | None, str | None]:
+    ) -> tuple[str | None, str | None, tuple[str, str] | None]:
         """Record the collisions of `touch`, and queue the channel alert (under `key`) about
         those that are news: in the first alert's thread when there is one within THREAD_FOR.
-        Returns the alert's channel and thread, None when there is no alert."""
+        A partner's own channel whose latest delivery failed for good (archived, Liaison not
+        in it) is passed over for the coordination channel: an alert there is read, one sent
+        to the partner's would fail too. Returns the alert's channel and thread (None: no
+        alert), and the channel passed over with Slack's reason."""
         session, team_id, facts, now = scene.session, scene.team_id, scene.facts, scene.now
         channel = self._channel(facts, scene.settings.coordination_channel) if news else None
+        refused: tuple[str, str] | None = None
+        if channel is not None and channel == facts.channel_id:
+            fallback = scene.settings.coordination_channel or self.default_channel
+            reason = outbox_store.channel_refusal(
+                session=session, team_id=team_id, channel_id=channel
+            )
+            if reason is not None and fallback is not None and fallback != channel:
+                refused, channel = (channel, reason), fallback
         thread: str | None = None
         if channel is not None:
             thread = store.thread_root(
@@ -1105,7 +1122,7 @@ class Touchpoints:
             thread_key=thread or key,
             alerted_owner_id=facts.owner_id,
         )
-        return channel, thread
+        return channel, thread, refused
 
     def _away_uncovered(self, scene: _Scene) -> date | None:
         """The owner's last day away, if they are away and nobody covers for them."""

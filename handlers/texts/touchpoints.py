@@ -298,6 +298,12 @@ def alert_said(result: Recorded) -> str:
         owner = f"{owner}, away; {person(result.covering)} covers"
     if result.alert_channel is not None:
         where = channel_ref(result.alert_channel)
+        if result.refused_channel is not None:
+            refused, reason = result.refused_channel
+            where += (
+                f" (not in {channel_ref(refused)}, the partner's channel: Slack refused Liaison's "
+                f"last message there, `{reason}`)"
+            )
         if result.alert_threaded:
             return f"I've added this to the thread of the latest alert in {where} (owner {owner})."
         if result.covering is not None:

@@ -289,6 +289,24 @@ def test_a_new_alert_after_a_day(slack: Slack) -> None:
 
 
 @pytest.mark.usefixtures("acme")
+def test_alerts_go_to_the_coordination_channel_while_the_partners_refuses_them(
+    slack: Slack,
+) -> None:
+    answer(slack, "channel Acme <#C0GHOST|ghost>")  # Slack knows no such channel
+    answer(slack, "log Acme : one", user=BEN)
+    assert "I've posted this in <#C0GHOST>" in answer(slack, "log Acme : two", user=CHLOE)
+    deliver_outbox(slack)  # channel_not_found: that alert fails
+    said = answer(slack, "log Acme : three", user=DAN)
+    assert (
+        "I've posted this in #partnerships (not in <#C0GHOST>, the partner's channel: Slack "
+        "refused Liaison's last message there, `chat.postMessage: channel_not_found`)"
+    ) in said
+    deliver_outbox(slack)
+    (alert,) = alerts(slack)
+    assert "<@U0DAN>" in shown(alert)
+
+
+@pytest.mark.usefixtures("acme")
 def test_the_partners_own_channel_gets_its_alerts(slack: Slack) -> None:
     slack.fake.add_channel(id="C0ACME", name="acme-partnership")
     answer(slack, "channel Acme <#C0ACME|acme-partnership>")
