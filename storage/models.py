@@ -127,6 +127,8 @@ class Partner(SQLModel, table=True):
     status: str = Field(default=PartnerStatus.PROSPECT, max_length=16)
     website_domain: str | None = Field(default=None, max_length=253)
     channel_id: str | None = Field(default=None, max_length=32)
+    # When the channel was last chosen: deliveries that failed there before do not count.
+    channel_set_at: datetime | None = _utc_column(nullable=True)
     notes: str | None = Field(default=None, max_length=3000)
     created_by: str = Field(max_length=32)
     created_at: datetime = _utc_column()

@@ -496,15 +496,19 @@ def waiting_for(
     return [Waiting(id=row.id, kind=row.kind, due_at=utc(row.due_at)) for row in rows]
 
 
-def channel_refusal(*, session: Session, team_id: str, channel_id: str) -> str | None:
-    """Why the latest delivery to the channel failed for good (Slack's reason, as recorded),
-    if it did; None when it went through, or nothing was sent there yet."""
+def channel_refusal(
+    *, session: Session, team_id: str, channel_id: str, since: datetime | None
+) -> str | None:
+    """Why the latest delivery to the channel (queued `since` then, if given) failed for good
+    (Slack's reason, as recorded), if it did; None when it went through, or nothing was sent
+    there yet."""
     statement = (
         sa.select(_T.c.status, _T.c.last_error)
         .where(
             _T.c.team_id == team_id,
             _T.c.recipient_channel == channel_id,
             _T.c.status.in_([OutboxStatus.SENT, OutboxStatus.FAILED]),
+            sa.true() if since is None else _T.c.created_at >= since,
         )
         .order_by(_T.c.id.desc())
         .limit(1)

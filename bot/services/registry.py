@@ -574,6 +574,8 @@ class Registry:
         with Session(self.engine) as session:
             found, team = self._editable(session, actor, partner)
             found.channel_id = channel_id
+            # Chosen again, a channel gets another chance (Liaison invited meanwhile).
+            found.channel_set_at = self.clock.now()
             session.add(found)
             facts = self._facts(found, team)
             session.commit()

@@ -1058,17 +1058,23 @@ class Touchpoints:
     ) -> tuple[str | None, str | None, tuple[str, str] | None]:
         """Record the collisions of `touch`, and queue the channel alert (under `key`) about
         those that are news: in the first alert's thread when there is one within THREAD_FOR.
-        A partner's own channel whose latest delivery failed for good (archived, Liaison not
-        in it) is passed over for the coordination channel: an alert there is read, one sent
-        to the partner's would fail too. Returns the alert's channel and thread (None: no
-        alert), and the channel passed over with Slack's reason."""
+        A partner's own channel whose latest delivery since it was chosen failed for good
+        (archived, Liaison not in it) is passed over for the coordination channel: an alert
+        there is read, one sent to the partner's would fail too. Returns the alert's channel
+        and thread (None: no alert), and the channel passed over with Slack's reason."""
         session, team_id, facts, now = scene.session, scene.team_id, scene.facts, scene.now
         channel = self._channel(facts, scene.settings.coordination_channel) if news else None
         refused: tuple[str, str] | None = None
         if channel is not None and channel == facts.channel_id:
             fallback = scene.settings.coordination_channel or self.default_channel
+            partner = partner_store.get_partner(
+                session=session, team_id=team_id, partner_id=facts.id
+            )
             reason = outbox_store.channel_refusal(
-                session=session, team_id=team_id, channel_id=channel
+                session=session,
+                team_id=team_id,
+                channel_id=channel,
+                since=None if partner is None else partner.channel_set_at,
             )
             if reason is not None and fallback is not None and fallback != channel:
                 refused, channel = (channel, reason), fallback

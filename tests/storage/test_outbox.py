@@ -345,3 +345,39 @@ def test_listings_show_rows_by_status_without_bodies(engine: Engine) -> None:
     assert (only.kind, only.recipient, only.attempts) == ("alert", "C1", 1)
     assert only.last_error == "chat.postMessage: not_in_channel"
     assert not hasattr(only, "text")
+
+
+def test_a_channel_refuses_while_its_latest_delivery_failed_since_it_was_chosen(
+    engine: Engine,
+) -> None:
+    def set_status(session: Session, key: str, status: OutboxStatus, error: str | None) -> None:
+        session.execute(
+            sa.update(OutboxMessage)
+            .where(col(OutboxMessage.dedupe_key) == key)
+            .values(status=status, last_error=error)
+        )
+
+    with Session(engine) as session:
+        add(session, "first")
+        add(session, "other team", team_id="T2")
+        session.commit()
+        set_status(session, "other team", OutboxStatus.FAILED, "chat.postMessage: is_archived")
+        assert (
+            store.channel_refusal(session=session, team_id=TEAM, channel_id="C1", since=None)
+            is None
+        )
+        set_status(session, "first", OutboxStatus.FAILED, "chat.postMessage: channel_not_found")
+        refused = store.channel_refusal(session=session, team_id=TEAM, channel_id="C1", since=None)
+        assert refused == "chat.postMessage: channel_not_found"
+        # Chosen again after that failure: it counts no more.
+        later = datetime.now(UTC) + timedelta(hours=1)
+        assert (
+            store.channel_refusal(session=session, team_id=TEAM, channel_id="C1", since=later)
+            is None
+        )
+        add(session, "second")
+        set_status(session, "second", OutboxStatus.SENT, None)
+        assert (
+            store.channel_refusal(session=session, team_id=TEAM, channel_id="C1", since=None)
+            is None
+        )
