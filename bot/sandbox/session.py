@@ -68,6 +68,16 @@ FORMS = """\
 # How often, at most, the sandbox runs each planner as its clock moves (messages still go out
 # at their own minute).
 PLANNER_GRANULARITY = timedelta(hours=1)
+# Slack's markup and entities in a typed line, kept as they are (`Sandbox.escape_mentions`).
+_SLACK_MARKUP = re.compile(r"(<[@#!][^<>]*>|<(?:https?|mailto):[^<>]*>|&(?:amp|lt|gt);)")
+_BROADCAST = re.compile(r"(?<![\w<])@(here|channel|everyone)\b")
+
+
+def _escape_typed(text: str) -> str:
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _BROADCAST.sub(r"<!\1>", text)
+
+
 _DURATION = re.compile(r"^(\d+)\s*(m|min|h|d|w)$")
 _UNITS = {"m": "minutes", "min": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
@@ -245,7 +255,13 @@ class Sandbox:
         )
 
     def escape_mentions(self, text: str) -> str:
-        """What Slack does with `should_escape: true`: @name → <@U…|name>, #chan → <#C…|chan>."""
+        """What Slack does with `should_escape: true`: `&`, `<` and `>` as entities, @here,
+        @channel and @everyone as <!here>…, @name → <@U…|name>, #chan → <#C…|chan>. Markup and
+        entities already in the line (a script written as Slack sends it) are kept."""
+        text = "".join(
+            part if index % 2 else _escape_typed(part)
+            for index, part in enumerate(_SLACK_MARKUP.split(text))
+        )
 
         def user(match: re.Match[str]) -> str:
             try:
