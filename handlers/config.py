@@ -102,7 +102,7 @@ def config(call: Call) -> Reply:
     if setting is Setting.CHANNEL and channel is not None:
         # Also when unchanged: choosing it again checks a fix (Liaison invited meanwhile).
         welcome = partner_texts.alerts_here(partner=None, by=call.invocation.user_id)
-        reply = replace(reply, followup=announce_in(channel, welcome))
+        reply = replace(reply, followup=announce_in(call.runtime, call.team_id, channel, welcome))
     return reply
 
 

@@ -27,7 +27,7 @@ from sqlmodel import Session
 
 from bot.delivery.absence import person_zone
 from bot.delivery.dispatcher import error_code, passes
-from bot.delivery.outbox import enqueue
+from bot.delivery.outbox import enqueue, record_channel_post
 from bot.mrkdwn import slack_text
 from bot.runtime import Runtime
 from bot.services import people
@@ -235,13 +235,32 @@ def channel(call: Call) -> Reply:
     if facts.channel_id is None:
         return reply
     welcome = texts.alerts_here(partner=facts.name, by=call.invocation.user_id)
-    return replace(reply, followup=announce_in(facts.channel_id, welcome))
+    return replace(
+        reply, followup=announce_in(call.runtime, call.team_id, facts.channel_id, welcome)
+    )
 
 
-def announce_in(channel_id: str, text: str) -> Followup:
+# The greeting of a channel chosen for alerts, as recorded in the outbox.
+CHANNEL_HELLO = "channel_hello"
+
+
+def announce_in(runtime: Runtime, team_id: str, channel_id: str, text: str) -> Followup:
     """After the ack: say in the channel just chosen for alerts that they will come there,
     which also shows whether Liaison can post there at all. If Slack refuses, the person who
-    chose it is told why and what to do; the setting stands."""
+    chose it is told why and what to do; the setting stands. The outcome is recorded with the
+    outbox's deliveries, so a channel that refused its greeting is passed over by the next
+    alert (`storage.outbox.channel_refusal`)."""
+
+    def record(refused: str | None) -> None:
+        record_channel_post(
+            runtime.engine,
+            team_id=team_id,
+            kind=CHANNEL_HELLO,
+            channel_id=channel_id,
+            text=text,
+            refused=refused,
+            now=runtime.clock.now(),
+        )
 
     def run(client: WebClient, respond: Respond) -> None:
         try:
@@ -249,16 +268,18 @@ def announce_in(channel_id: str, text: str) -> Followup:
         except SlackApiError as error:
             code = error_code(error)
             logger.info("channel %s refused the announcement: %s", channel_id, code)
-            told = (
-                texts.could_not_check(channel_id, code)
-                if passes(error)
-                else texts.cannot_post(channel_id, code)
-            )
+            if passes(error):
+                told = texts.could_not_check(channel_id, code)
+            else:
+                record(f"chat.postMessage: {code}")
+                told = texts.cannot_post(channel_id, code)
             respond(text=slack_text(told), replace_original=False)
         except (OSError, HTTPException) as error:
             logger.warning("could not reach Slack to greet channel %s: %s", channel_id, error)
             told = texts.could_not_check(channel_id, None)
             respond(text=slack_text(told), replace_original=False)
+        else:
+            record(None)
 
     return run
 

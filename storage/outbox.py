@@ -496,6 +496,39 @@ def waiting_for(
     return [Waiting(id=row.id, kind=row.kind, due_at=utc(row.due_at)) for row in rows]
 
 
+def record_direct(
+    *,
+    session: Session,
+    team_id: str,
+    kind: str,
+    channel_id: str,
+    text: str,
+    refused: str | None,
+    at: datetime,
+    dedupe_key: str,
+) -> None:
+    """Record a message posted to a channel at once rather than through the outbox (a
+    channel's greeting), as sent or, with Slack's reason, failed: how the latest delivery to a
+    channel went (`channel_refusal`) counts it too."""
+    session.add(
+        OutboxMessage(
+            team_id=team_id,
+            kind=kind,
+            recipient_channel=channel_id,
+            text=text,
+            dedupe_key=dedupe_key,
+            respect_working_hours=False,
+            due_at=at,
+            available_at=at,
+            status=OutboxStatus.FAILED if refused else OutboxStatus.SENT,
+            attempts=1,
+            last_error=refused[:500] if refused else None,
+            sent_at=None if refused else at,
+            created_at=at,
+        )
+    )
+
+
 def channel_refusal(
     *, session: Session, team_id: str, channel_id: str, since: datetime | None
 ) -> str | None:

@@ -6,11 +6,13 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.delivery.working_hours import WorkingHours, next_send_time, person_tz
@@ -41,6 +43,32 @@ def schedule_of(session: Session, *, team_id: str, user_id: str) -> Schedule:
     profile = get_profile(session=session, team_id=team_id, user_id=user_id)
     workspace = get_workspaces(session=session, team_ids=[team_id]).get(team_id)
     return Schedule(person_tz(profile, workspace), WorkingHours.of(workspace))
+
+
+def record_channel_post(
+    engine: Engine,
+    *,
+    team_id: str,
+    kind: str,
+    channel_id: str,
+    text: str,
+    refused: str | None,
+    now: datetime,
+) -> None:
+    """Record a post made to a channel at once (not queued), with Slack's refusal if any, so
+    the outbox knows how the latest delivery to that channel went; committed on its own."""
+    with Session(engine) as session:
+        store.record_direct(
+            session=session,
+            team_id=team_id,
+            kind=kind,
+            channel_id=channel_id,
+            text=text,
+            refused=refused,
+            at=now,
+            dedupe_key=f"{kind}:{channel_id}:{uuid.uuid4().hex}",
+        )
+        session.commit()
 
 
 def enqueue(
