@@ -582,16 +582,7 @@ def rewrite_unsent(
 ) -> bool:
     """Replace the content of a message no dispatcher has claimed yet; False when it is being or
     has been sent (or is gone)."""
-    statement = (
-        sa.update(_T)
-        .where(
-            _T.c.team_id == team_id,
-            _T.c.dedupe_key == dedupe_key,
-            _T.c.status == OutboxStatus.PENDING,
-        )
-        .values(text=text, blocks=list(blocks))
-    )
-    return _rowcount(session, statement) == 1
+    return _update_unsent(session, team_id, dedupe_key, text=text, blocks=list(blocks))
 
 
 def redirect_unsent(
@@ -606,6 +597,19 @@ def redirect_unsent(
 ) -> bool:
     """Send a direct message no dispatcher has claimed yet to `user_id` instead, worded anew
     and due when it may reach them; False when it is being or has been sent (or is gone)."""
+    return _update_unsent(
+        session,
+        team_id,
+        dedupe_key,
+        recipient_user=user_id,
+        text=text,
+        blocks=list(blocks),
+        available_at=available_at,
+        held=False,
+    )
+
+
+def _update_unsent(session: Session, team_id: str, dedupe_key: str, **values: Any) -> bool:
     statement = (
         sa.update(_T)
         .where(
@@ -613,13 +617,7 @@ def redirect_unsent(
             _T.c.dedupe_key == dedupe_key,
             _T.c.status == OutboxStatus.PENDING,
         )
-        .values(
-            recipient_user=user_id,
-            text=text,
-            blocks=list(blocks),
-            available_at=available_at,
-            held=False,
-        )
+        .values(**values)
     )
     return _rowcount(session, statement) == 1
 

@@ -1304,7 +1304,7 @@ class Touchpoints:
             return
         row, found = with_partner
         touch = Touch.of(row)
-        scene = self._scene(session, actor, found, [touch.author_id, *touch.participants], now)
+        scene = self._scene(session, actor, found, touch.colleagues, now)
         clashes, news, _known = self._collide(scene, touch, frozenset(row.contact_ids))
         paired = store.colliding_with(session=session, team_id=team_id, touchpoint_id=row.id)
         clashes = [clash for clash in clashes if clash.other.id not in paired]
@@ -1382,9 +1382,7 @@ class Touchpoints:
             if found is None:
                 continue
             touch = Touch.of(row)
-            scene = self._scene(
-                session, Actor(team_id, user_id), found, [touch.author_id, *touch.participants], now
-            )
+            scene = self._scene(session, Actor(team_id, user_id), found, touch.colleagues, now)
             asked = self._owner_side(scene, touch)
             if asked is None or asked == user_id:
                 continue
@@ -1403,9 +1401,7 @@ class Touchpoints:
                 continue
             row, found = with_partner
             touch = Touch.of(row)
-            scene = self._scene(
-                session, Actor(team_id, user_id), found, [touch.author_id, *touch.participants], now
-            )
+            scene = self._scene(session, Actor(team_id, user_id), found, touch.colleagues, now)
             cover = self._owner_side(scene, touch)
             if cover is None or cover == user_id:
                 continue
@@ -1446,8 +1442,7 @@ class Touchpoints:
         for row in awaiting:
             before = row.intent_asked
             touch = Touch.of(row)
-            colleagues = [touch.author_id, *touch.participants]
-            scene = self._scene(session, actor, found, colleagues, now)
+            scene = self._scene(session, actor, found, touch.colleagues, now)
             asked = self._owner_side(scene, touch)
             if asked == before or before is None:
                 continue
