@@ -15,8 +15,13 @@ Block Kit mrkdwn are made.
   bare `<https://…>`): a URL someone typed stays a link, a label that hides where it leads does
   not;
 - a `>` that starts a line (a quote).
-Everything else between `<` and `>` is text: `<!here>`, `<!channel>`, `<!everyone>`,
-`<!subteam^…>` and `<https://evil.example|click me>` all show literally and notify nobody.
+Everything else between `<` and `>` is text: `<https://evil.example|click me>` shows literally.
+
+Broadcasts show as the person typed them and notify nobody. Slack sends a typed `@here` in a
+command as `<!here>` (and a user group as `<!subteam^S1|@designers>`), while a form's text
+field keeps a plain `@here`, which mrkdwn may parse into a notification by itself. Either is
+shown as `@here` with a word joiner (U+2060, invisible) after the `@`, which no parser reads
+as a broadcast.
 """
 
 from __future__ import annotations
@@ -33,6 +38,15 @@ _KEPT = re.compile(
     """,
     re.VERBOSE | re.MULTILINE,
 )
+_BROADCAST = re.compile(
+    r"""
+    <!(?P<special>here|channel|everyone)(?:\|[^<>]*)?>
+  | <!subteam\^[A-Z0-9]+(?:\|@?(?P<group>[^<>|]+))?>
+  | (?<![\w@])@(?P<typed>here|channel|everyone)\b
+    """,
+    re.VERBOSE,
+)
+WORD_JOINER = "\u2060"
 
 
 def escape(text: str) -> str:
@@ -48,10 +62,10 @@ def slack_text(text: str) -> str:
     for found in _KEPT.finditer(text):
         if found.group("link") and not _shows_its_address(found["target"], found["label"]):
             continue
-        out.append(escape(text[done : found.start()]))
+        out.append(escape(_quiet(text[done : found.start()])))
         out.append(found.group())
         done = found.end()
-    out.append(escape(text[done:]))
+    out.append(escape(_quiet(text[done:])))
     return "".join(out)
 
 
@@ -72,6 +86,16 @@ def cut(text: str, limit: int) -> str:
 def unescape(text: str) -> str:
     """Undo Slack's escaping of `&`, `<` and `>` (in command text, in messages read back)."""
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def _quiet(text: str) -> str:
+    """Each broadcast in `text` as `@name` that notifies nobody (see the module's docstring)."""
+    return _BROADCAST.sub(_quiet_one, text)
+
+
+def _quiet_one(found: re.Match[str]) -> str:
+    name = found["special"] or found["typed"] or found["group"] or "group"
+    return f"@{WORD_JOINER}{name}"
 
 
 def _shows_its_address(target: str, label: str | None) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.mrkdwn import cut, escape, slack_text, unescape
+from bot.mrkdwn import WORD_JOINER, cut, escape, slack_text, unescape
 
 
 def test_escape_turns_the_three_characters_into_slacks_entities() -> None:
@@ -16,22 +16,37 @@ def test_unescape_undoes_escape_even_for_an_entity_typed_as_text() -> None:
         assert unescape(escape(typed)) == typed
 
 
-def test_slack_sends_a_typed_here_as_a_control_sequence_which_comes_back_as_text() -> None:
+def test_slack_sends_a_typed_here_as_a_control_sequence_which_shows_as_typed() -> None:
     # Slack sent `<!here> budget &lt;5k &amp; R&amp;D &gt;2k`; the notes were unescaped.
     assert (
         slack_text("“<!here> budget <5k & R&D >2k”")
-        == "“&lt;!here&gt; budget &lt;5k &amp; R&amp;D &gt;2k”"
+        == f"“@{WORD_JOINER}here budget &lt;5k &amp; R&amp;D &gt;2k”"
     )
 
 
 @pytest.mark.parametrize(
-    "broadcast",
-    ["<!here>", "<!channel>", "<!everyone>", "<!here|here>", "<!subteam^S0123|@designers>"],
+    ("broadcast", "shown_as"),
+    [
+        ("<!here>", "@here"),
+        ("<!channel>", "@channel"),
+        ("<!everyone>", "@everyone"),
+        ("<!here|here>", "@here"),
+        ("<!subteam^S0123|@designers>", "@designers"),
+        ("<!subteam^S0123>", "@group"),
+        # A form's text field keeps what was typed: mrkdwn could parse this one by itself.
+        ("@here", "@here"),
+        ("@channel", "@channel"),
+    ],
 )
-def test_no_broadcast_survives(broadcast: str) -> None:
+def test_a_broadcast_shows_as_typed_and_notifies_nobody(broadcast: str, shown_as: str) -> None:
     shown = slack_text(f"Partner {broadcast} note")
     assert "<" not in shown
-    assert unescape(shown) == f"Partner {broadcast} note"
+    assert shown == f"Partner {shown_as.replace('@', '@' + WORD_JOINER)} note"
+
+
+@pytest.mark.parametrize("text", ["jane@everyone.org", "x@here", "@heres", "@@here"])
+def test_an_at_inside_a_word_is_no_broadcast(text: str) -> None:
+    assert slack_text(text) == text
 
 
 def test_the_markup_liaison_writes_stays_markup() -> None:
@@ -59,7 +74,7 @@ def test_text_around_kept_markup_is_escaped() -> None:
 
 
 def test_a_mention_cannot_smuggle_a_broadcast_in_its_label() -> None:
-    assert slack_text("<@U1|<!here>>") == "&lt;@U1|&lt;!here&gt;&gt;"
+    assert slack_text("<@U1|<!here>>") == f"&lt;@U1|@{WORD_JOINER}here&gt;"
 
 
 def test_cut_leaves_no_half_entity_or_half_control_sequence() -> None:

@@ -95,7 +95,7 @@ def test_add_show_by_alias_and_list(slack: Slack) -> None:
 def test_names_people_typed_show_as_typed_and_ping_nobody(slack: Slack) -> None:
     # `add "R&D <Labs> @channel" aka "<R&D>"`, as Slack sends it with `should_escape`.
     added = answer(slack, 'add "R&amp;D &lt;Labs&gt; <!channel>" aka "&lt;R&amp;D&gt;"')
-    name = "R&amp;D &lt;Labs&gt; &lt;!channel&gt;"
+    name = "R&amp;D &lt;Labs&gt; @\u2060channel"  # a word joiner after the @
     assert f"Added *{name}*" in added
     assert '"text": "R&D <Labs> <!channel>"' in added  # the card's header: plain text as typed
     answer(slack, "contact R&amp;D add Li &lt;Wei&gt; &amp; co, Head of R&amp;D", user=BEN)

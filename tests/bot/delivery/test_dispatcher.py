@@ -50,7 +50,7 @@ def test_a_messages_text_goes_to_slack_escaped_and_stays_readable_in_the_outbox(
     dispatcher.run_pass()
 
     (sent,) = fake_slack.messages_in(CHANNEL)
-    assert sent.text == "<@U0BEN> noted “&lt;!here&gt; budget &lt;5k &amp; R&amp;D &gt;2k”"
+    assert sent.text == "<@U0BEN> noted “@\u2060here budget &lt;5k &amp; R&amp;D &gt;2k”"
     assert row(engine, "note").text == typed
 
 

@@ -64,13 +64,13 @@ def test_typed_text_shows_as_slack_shows_it_escaped(sandbox: Sandbox, output: io
     assert sandbox.run_line(
         "/partner intend Oxfam Intl : <!here> budget &lt;5k &amp; R&amp;D &gt;2k"
     )
-    assert "“<!here> budget <5k & R&D >2k”" in output.getvalue()
+    assert "“@\u2060here budget <5k & R&D >2k”" in output.getvalue()
     # Typed as a person types it, the sandbox sends what Slack would.
     assert sandbox.escape_mentions("@here budget <5k & R&D >2k, ask @ben") == (
         "<!here> budget &lt;5k &amp; R&amp;D &gt;2k, ask <@U0BEN|ben>"
     )
     assert sandbox.run_line("/partner intend Oxfam Intl : @channel costs <3k & more")
-    assert "“<!channel> costs <3k & more”" in output.getvalue()
+    assert "“@\u2060channel costs <3k & more”" in output.getvalue()
 
 
 def test_the_clock_moves_forward_only(sandbox: Sandbox, output: io.StringIO) -> None:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from bot.mrkdwn import WORD_JOINER
 from handlers.blocks import button, context, fields, header, option, section
 from handlers.reply import Reply
 
 TYPED = "R&D <Labs> <!channel>"
-ESCAPED = "R&amp;D &lt;Labs&gt; &lt;!channel&gt;"
+ESCAPED = f"R&amp;D &lt;Labs&gt; @{WORD_JOINER}channel"
 
 
 def test_every_mrkdwn_text_object_escapes_what_people_typed() -> None:

@@ -190,7 +190,7 @@ def test_debrief_and_problem_alert_name_who_said_what() -> None:
     # (a `>` starting a line stays a quote, as in Slack).
     typed = replace(alert, note="<!channel> R&D >2k\n> moved?", partner_name="<R&D>")
     shown = json.dumps(blocks.problem_alert(typed).blocks, ensure_ascii=False)
-    assert "> &lt;!channel&gt; R&amp;D &gt;2k\\n> moved?" in shown
+    assert "> @\u2060channel R&amp;D &gt;2k\\n> moved?" in shown
     assert "*&lt;R&amp;D&gt;*" in shown
     assert "<!channel>" not in shown
 
