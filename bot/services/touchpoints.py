@@ -1277,6 +1277,7 @@ class Touchpoints:
             recipient=recipient,
             clashes=clashes,
             tz=scene.zone_of(recipient),
+            recorded_at=scene.now,
         )
         message = self.renderer.owner_note(note)
         _queue(
@@ -1411,6 +1412,7 @@ class Touchpoints:
                 recipient=cover,
                 clashes=_clashes_found_by(session, team_id, touch),
                 tz=scene.zone_of(cover),
+                recorded_at=scene.now,
             )
             message = self.renderer.owner_note(note)
             # The same note, so who was told of whose contact stays known (`_told`).

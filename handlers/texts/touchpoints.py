@@ -122,9 +122,11 @@ def when(
     return f"{text} at {touch.at.astimezone(tz):%H:%M}"
 
 
-def when_in_channel(touch: Touch) -> str:
-    """When a touch happens, for everyone in a channel (a Slack date token for a time)."""
-    plain = _on_day(_day_of(touch, UTC))
+def when_in_channel(touch: Touch, *, written: datetime | None = None) -> str:
+    """When a touch happens, for everyone in a channel (a Slack date token for a time), with
+    the year when that is not the year the message was `written`."""
+    day = _day_of(touch, UTC)
+    plain = _on_day(day, year=written is not None and day.year != written.astimezone(UTC).year)
     if touch.kind is TouchpointKind.INTENDED:
         return f"(since {plain.removeprefix('on ')})"
     if touch.day_only:
@@ -420,13 +422,14 @@ def alert_text(
         else f":rotating_light: *Revolving door at {facts.name}*"
     )
     new = (
-        f"{who(touch)} {action(touch)} {when_in_channel(touch)}{with_contact(touch)}"
+        f"{who(touch)} {action(touch)} {when_in_channel(touch, written=recorded_at)}"
+        f"{with_contact(touch)}"
         f"{' — ' + quote(touch.notes) if touch.kind is TouchpointKind.INTENDED else ''}."
     )
     also = listed(
         clash_line(
             clash,
-            when_text=when_in_channel(clash.other),
+            when_text=when_in_channel(clash.other, written=recorded_at),
             passed=recorded_at is not None
             and has_passed(clash.other, tz=ZoneInfo("UTC"), now=recorded_at),
         )

@@ -37,6 +37,7 @@ from tests.scenarios.test_partners import (
     action_ids,
     answer,
     click,
+    deliver_queued,
     last,
     shown,
 )
@@ -178,6 +179,20 @@ def test_contacts_outside_the_window_do_not_collide_until_it_widens(slack: Slack
     said = answer(slack, "log Acme on 2026-11-30 12:00 : in the future", user=DAN)
     assert "in the future" in said
     assert "<@U0BEN>" in answer(slack, "plan Acme on 2026-11-28 : wider window", user=CHLOE)
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_contact_in_another_year_is_dated_with_its_year(slack: Slack) -> None:
+    # Today is Wed 25 Nov 2026: a contact a year back must not read as one from last week.
+    answer(slack, "log Acme on 2025-11-20 : a year ago", user=BEN)
+    answer(slack, "log Acme on 2025-11-24 : days later, a year ago", user=CHLOE)
+    deliver_queued(slack, hours=24)
+    notes = [m.text for m in dms(slack, ANA) if "was in touch with" in m.text]
+    assert any("on Thu 20 Nov 2025: “a year ago”" in text for text in notes), notes
+    (alert,) = alerts(slack)
+    shown_alert = json.dumps(alert.blocks, ensure_ascii=False)
+    assert "on Mon 24 Nov 2025" in shown_alert
+    assert "on Thu 20 Nov 2025" in shown_alert
 
 
 def alerted_partners(slack: Slack) -> list[str]:
@@ -900,7 +915,7 @@ def test_an_intent_takes_no_day_and_its_question_names_the_contact(slack: Slack)
 def test_a_purpose_shows_as_typed_and_its_here_pings_nobody(slack: Slack) -> None:
     # Chloe types `@here budget <5k & R&D >2k`; with `should_escape` Slack sends this.
     typed = "<!here> budget &lt;5k &amp; R&amp;D &gt;2k"
-    literal = "“&lt;!here&gt; budget &lt;5k &amp; R&amp;D &gt;2k”"
+    literal = "“@\u2060here budget &lt;5k &amp; R&amp;D &gt;2k”"  # a word joiner after the @
     answer(slack, "log Acme : met Jane", user=BEN)
     said = answer(slack, f"intend Acme : {typed}", user=CHLOE)
     deliver_outbox(slack)
