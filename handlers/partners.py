@@ -40,6 +40,7 @@ from bot.services.registry import (
     Handover,
     LikelyDuplicate,
     ListScope,
+    Merged,
     NameTaken,
     NotAllowed,
     NothingToDo,
@@ -111,6 +112,11 @@ CARD_SECTIONS: dict[str, CardSection] = {}
 # was asked go to the new one): each takes the runtime, the session, who handed over and what.
 HandoverPart = Callable[[Runtime, Session, Actor, Handover], None]
 HANDOVER_PARTS: dict[str, HandoverPart] = {}
+
+# What later features do about a merge, by name, in its transaction once the history has moved
+# (colleagues who were in touch with "two" partners meet): each returns lines for the answer.
+MergePart = Callable[[Runtime, Session, Actor, Merged], list[str]]
+MERGE_PARTS: dict[str, MergePart] = {}
 
 # Lists later features answer (`list at-risk`, `list dormant`), by scope: from the runtime and
 # who asked, the whole answer.
@@ -307,8 +313,17 @@ def merge(call: Call) -> Reply:
         actor=call.actor,
         duplicate=call.partner(line.duplicate),
         kept=call.partner(line.kept),
+        then=partial(_merge_parts, call),
     )
     return say(texts.merged(result))
+
+
+def _merge_parts(call: Call, session: Session, merged: Merged) -> list[str]:
+    return [
+        line
+        for part in MERGE_PARTS.values()
+        for line in part(call.runtime, session, call.actor, merged)
+    ]
 
 
 def contact(call: Call) -> Reply:

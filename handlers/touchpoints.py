@@ -29,6 +29,7 @@ from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
 from bot.dates import DateError, parse_when
+from bot.delivery.absence import person_zone
 from bot.mrkdwn import slack_text, unescape
 from bot.runtime import Runtime
 from bot.services import people
@@ -39,6 +40,7 @@ from bot.services.registry import (
     BadName,
     BadValue,
     Handover,
+    Merged,
     NameTaken,
     PartnerFacts,
     RegistryError,
@@ -382,6 +384,18 @@ CARD_SECTION = "touchpoints"
 def hand_over_intents(runtime: Runtime, session: Session, actor: Actor, handover: Handover) -> None:
     """In a handover's transaction: the intents the old owner was asked about go to the new."""
     service_of(runtime).hand_over_intents(session, actor=actor, handover=handover)
+
+
+def collide_after_merge(
+    runtime: Runtime, session: Session, actor: Actor, merged: Merged
+) -> list[str]:
+    """In a merge's transaction: colleagues in touch with "two" partners that are one are
+    alerted, and the person merging is told."""
+    findings = service_of(runtime).merged(session, actor=actor, partner_id=merged.kept.id)
+    tz = person_zone(session, team_id=actor.team_id, user_id=actor.user_id)
+    return texts.merge_findings(
+        merged.kept, findings, tz=tz, now=runtime.clock.now(), reader=actor.user_id
+    )
 
 
 def card_section(runtime: Runtime, invocation: Invocation, partner_id: int) -> list[Block]:
@@ -795,6 +809,7 @@ def register(app: App, *, route: Router) -> None:
     contacts planned ahead, under the partner's card (`show`)."""
     registry_handlers.CARD_SECTIONS[CARD_SECTION] = card_section
     registry_handlers.HANDOVER_PARTS["intents"] = hand_over_intents
+    registry_handlers.MERGE_PARTS["collisions"] = collide_after_merge
     app.view(blocks.LOG_VIEW)(on_log_submitted)
     app.options(blocks.PARTNER_PICKER)(on_partner_suggestion)
     app.action(re.compile(rf"^(?:{'|'.join(blocks.INTENT_ACTIONS)})$"))(on_intent_answer)

@@ -114,7 +114,8 @@ VERBS: tuple[Verb, ...] = (
         PARTNERS,
         ("merge DUPLICATE into KEPT",),
         "Fold a duplicate into the partner you keep: aliases, contacts, team and all history "
-        "move over, and the duplicate's name becomes an alias.",
+        "move over, and the duplicate's name becomes an alias. Colleagues it shows to be in "
+        "touch with one partner without knowing it are alerted.",
         ("merge Doctors w/o Borders into MSF",),
         who=OWNERS,
     ),

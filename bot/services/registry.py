@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 
@@ -163,6 +163,8 @@ class Merged:
     # What moved over, by kind: aliases, contacts, contacts_merged, team, and the table name of
     # every other kind of history (touchpoint, …).
     moved: dict[str, int]
+    # What later features found in the merged history, for the answer (`merge`'s `then`).
+    findings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -667,13 +669,22 @@ class Registry:
             self._commit_names(session, found.team_id, [_id(found)])
         return renamed
 
-    def merge(self, *, actor: Actor, duplicate: str, kept: str) -> Merged:
+    def merge(
+        self,
+        *,
+        actor: Actor,
+        duplicate: str,
+        kept: str,
+        then: Callable[[Session, Merged], Sequence[str]] | None = None,
+    ) -> Merged:
         """Fold `duplicate` into `kept` and delete it, keeping all its history.
 
         Aliases, contacts (de-duplicated by email), team (the kept partner's owner and deputy
         keep their roles; the duplicate's people join as members) and every row of any other
         table that points at the duplicate move to the kept partner; the duplicate's name
         becomes an alias of the kept one. The caller must be allowed to change both.
+        `then` runs in the same transaction once everything has moved (later features look at
+        the merged history); what it returns is said in the answer.
         """
         with Session(self.engine) as session:
             gone = self._resolve(session, actor.team_id, duplicate)
@@ -717,6 +728,8 @@ class Registry:
                 duplicate_name=duplicate_name,
                 moved=dict(moved),
             )
+            if then is not None:
+                merged = replace(merged, findings=tuple(then(session, merged)))
             self._commit_names(session, actor.team_id, [_id(gone), _id(stays)])
         return merged
 

@@ -106,6 +106,10 @@ INTENT_RETIMED = "intent_retimed"  # the owner's question, edited when its day t
 INTENT_LATER = "intent_later"  # to the asker: the answer may come later than they were told
 
 
+# The open end of a range of contacts "from then on" (a plan may be years ahead).
+_NO_END = datetime(9999, 12, 31, tzinfo=UTC)
+
+
 def collision_key(touchpoint_id: int) -> str:
     return f"collision:{touchpoint_id}"
 
@@ -227,6 +231,16 @@ class Touch:
             answer=row.intent_answer,
             answered_by=row.intent_answered_by,
         )
+
+
+@dataclass(frozen=True)
+class MergeFinding:
+    """Colleagues a merge showed to be in touch with one partner: `touch` and the contacts it
+    collides with that nobody had put together; alerted in `channel` (None: no alert)."""
+
+    touch: Touch
+    clashes: list[Clash]
+    channel: str | None
 
 
 @dataclass(frozen=True)
@@ -1306,12 +1320,9 @@ class Touchpoints:
         row, found = with_partner
         touch = Touch.of(row)
         scene = self._scene(session, actor, found, touch.colleagues, now)
-        clashes, news, _known = self._collide(scene, touch, frozenset(row.contact_ids))
-        paired = store.colliding_with(session=session, team_id=team_id, touchpoint_id=row.id)
-        clashes = [clash for clash in clashes if clash.other.id not in paired]
+        clashes, news = self._unpaired_clashes(scene, row, touch)
         if not clashes:
             return
-        news = [clash for clash in news if clash in clashes]
         # One move of the plan to one moment: a second move elsewhere is news again.
         key = f"{collision_key(row.id)}:moved:{row.at:%Y%m%dT%H%M}"
         self._alert(scene, touch, clashes, news, key=key)
@@ -1337,6 +1348,50 @@ class Touchpoints:
             dedupe_key=f"{key}:{mover}",
             respect_working_hours=False,
         )
+
+    def merged(self, session: Session, *, actor: Actor, partner_id: int) -> list[MergeFinding]:
+        """After a merge, in its transaction: the collision rules run again over the kept
+        partner's contacts of the last window and ahead. Two colleagues who were in touch with
+        what looked like two partners meet here for the first time; each such pair is alerted
+        in the coordination channel as for a contact just recorded. Pairs found before (either
+        way round) are not found again, and nobody's owner note is sent twice. Returns what was
+        found, for the answer to the person merging."""
+        team_id, now = actor.team_id, self.clock.now()
+        found = store.partner_and_team(session=session, team_id=team_id, partner_id=partner_id)
+        if found is None:
+            return []
+        first = self._scene(session, actor, found, (), now)
+        since, _ = rules.reach(
+            now.astimezone(first.workspace_zone).date(),
+            window_days=first.window_days,
+            tz=first.workspace_zone,
+        )
+        findings: list[MergeFinding] = []
+        for row in store.neighbours(
+            session=session, team_id=team_id, partner_id=partner_id, start=since, end=_NO_END
+        ):
+            touch = Touch.of(row)
+            scene = self._scene(session, actor, found, touch.colleagues, now)
+            clashes, news = self._unpaired_clashes(scene, row, touch)
+            if not clashes:
+                continue
+            channel, _thread, _refused = self._alert(
+                scene, touch, clashes, news, key=f"{collision_key(row.id)}:merged:{partner_id}"
+            )
+            findings.append(MergeFinding(touch=touch, clashes=clashes, channel=channel))
+        return findings
+
+    def _unpaired_clashes(
+        self, scene: _Scene, row: TouchpointRow, touch: Touch
+    ) -> tuple[list[Clash], list[Clash]]:
+        """The collisions of a contact already recorded that no pair found before (either way
+        round) accounts for, and those of them that are news."""
+        clashes, news, _known = self._collide(scene, touch, frozenset(row.contact_ids))
+        paired = store.colliding_with(
+            session=scene.session, team_id=scene.team_id, touchpoint_id=row.id
+        )
+        clashes = [clash for clash in clashes if clash.other.id not in paired]
+        return clashes, [clash for clash in news if clash in clashes]
 
     def while_away(
         self, *, team_id: str, user_id: str, start: datetime, end: datetime

@@ -415,9 +415,10 @@ def merged(result: Merged) -> str:
         if count
     ]
     what = f" Moved over: {', '.join(moved)}." if moved else ""
+    findings = "".join(f"\n{line}" for line in result.findings)
     return (
         f"Merged *{result.duplicate_name}* into {ending(result.kept.name)}{what} "
-        f"“{result.duplicate_name}” now finds *{result.kept.name}*."
+        f"“{result.duplicate_name}” now finds *{result.kept.name}*.{findings}"
     )
 
 

@@ -22,6 +22,7 @@ from bot.services.touchpoints import (
     Clash,
     IntentOutcome,
     Known,
+    MergeFinding,
     Problem,
     Recorded,
     Touch,
@@ -538,6 +539,38 @@ def moved_near(facts: PartnerFacts, touch: Touch, *, tz: ZoneInfo, now: datetime
         f":warning: You moved the meeting with *{facts.name}*: {when(touch, tz=tz, now=now)} "
         "it is near other colleagues' contacts with them."
     )
+
+
+def merge_findings(
+    facts: PartnerFacts,
+    findings: Sequence[MergeFinding],
+    *,
+    tz: ZoneInfo,
+    now: datetime,
+    reader: str,
+) -> list[str]:
+    """To whoever merged: the colleagues the merge showed to be in touch with one partner,
+    each contact with those it comes near, and where the alert went."""
+    if not findings:
+        return []
+    lines = [
+        f":rotating_light: The merge shows colleagues in touch with *{facts.name}* who did not "
+        "know of each other:"
+    ]
+    for finding in findings:
+        touch = finding.touch
+        near = in_prose(sorted({who(clash.other, reader=reader) for clash in finding.clashes}))
+        passed = has_passed(touch, tz=tz, now=now)
+        did = action(touch, passed=passed, you=touch.author_id == reader)
+        lines.append(
+            f"• {who(touch, reader=reader)} {did} {when(touch, tz=tz, now=now)}"
+            f"{with_contact(touch)}, near {near}"
+        )
+    channels = [channel_ref(c) for c in sorted({f.channel for f in findings if f.channel})]
+    if channels:
+        owner = f" and mentioned the owner {person(facts.owner_id)}" if facts.owner_id else ""
+        lines.append(f"I've alerted {in_prose(channels)}{owner}.")
+    return lines
 
 
 def intent_takes_no_day(rest: str) -> str:

@@ -345,6 +345,43 @@ def test_the_partners_own_channel_gets_its_alerts(slack: Slack) -> None:
     assert moved.thread_ts is None and len(posts(slack, "C0ACME")) == 2
 
 
+@pytest.mark.usefixtures("acme")
+def test_a_merge_alerts_colleagues_who_were_in_touch_with_the_duplicate(slack: Slack) -> None:
+    answer(slack, "add Acme Holding")
+    answer(slack, "log Acme : met Jane", user=BEN)
+    answer(slack, "plan Acme Holding on friday : same people, other name", user=CHLOE)
+    answer(slack, "log Acme Holding on 2026-10-01 : long before, outside the window", user=DAN)
+    deliver_outbox(slack)
+    assert alerts(slack) == []  # two partners, as far as anyone could tell
+
+    said = answer(slack, "merge Acme Holding into Acme")
+    deliver_outbox(slack)
+
+    assert "The merge shows colleagues in touch with *Acme Corporation*" in said
+    assert "• <@U0BEN> was in touch with them today at 10:00, near <@U0CHLOE>" in said
+    assert "I've alerted #partnerships and mentioned the owner <@U0ANA>." in said
+    (alert,) = alerts(slack)
+    assert "Revolving door at Acme Corporation" in alert.text
+    text = json.dumps(alert.blocks, ensure_ascii=False)
+    assert "<@U0CHLOE>" in text and "<@U0BEN>" in text and "<@U0DAN>" not in text
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_merge_alerts_no_pair_twice_and_says_nothing_when_nothing_is_new(slack: Slack) -> None:
+    answer(slack, "add Acme Holding")
+    answer(slack, "log Acme : met Jane", user=BEN)
+    answer(slack, "plan Acme on friday : follow-up", user=CHLOE)
+    answer(slack, "log Acme Holding on 2026-10-01 : long before, outside the window", user=DAN)
+    deliver_outbox(slack)
+    assert len(alerts(slack)) == 1
+
+    said = answer(slack, "merge Acme Holding into Acme")
+    deliver_outbox(slack)
+
+    assert "The merge shows" not in said
+    assert len(alerts(slack)) == 1
+
+
 # --- Absences -----------------------------------------------------------------------------------
 
 
