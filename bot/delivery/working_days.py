@@ -1,12 +1,24 @@
 """A person's working days, their time away not counted: how long a question waits for them.
 
 The one rule for everything that waits for a person's answer (a check-in's question and its
-reminder, an intent's answer): counting starts at their first working moment at or after the
-start when they are not away; a working day counts when they are present through all of it (from
-where the count stands to the same local time on their next working day); a day they spend away,
-even in part, does not count, and the count picks up again at their first working moment back.
-So someone who comes back always has a whole working day before anything that waited for them
-lapses. `away` and `back` change the absences; whatever was timed by this rule is timed again.
+reminder, an intent's answer), in the person's time zone and the workspace's working days and
+hours:
+
+- Counting starts at `start`, or, if they are away then, at their first working moment back.
+- Each working day moves the count to the same local time on their next working day that
+  counts. A working day counts unless their time away covers all of its working hours: a day
+  they are at work only in part (time away from noon on, or back at 11:00) counts as a day at
+  work. Days they are away do not count, whenever the time away was booked; days they are at
+  work before or after it count, the day before time away that starts the next morning included.
+- Should the count end at a moment they are away (on a day away in part, after they left), it
+  ends at their first working moment back instead: nothing that waits for them falls due or
+  lapses while they are away.
+
+Time away in whole days therefore leaves them as much working time at work as they would have
+had without it. Absences are stored as moments (`storage.models.Absence`, the end exclusive):
+whole local days from `/partner away`, and a partial day where it gives times or `back` ends it
+early. `away` and `back` change the absences; whatever was timed by this rule is timed again.
+The count reads only its arguments: the same absences give the same moment.
 """
 
 from __future__ import annotations
@@ -18,7 +30,7 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import Session
 
 from bot.delivery.outbox import Schedule, schedule_of
-from bot.delivery.working_hours import zone
+from bot.delivery.working_hours import working_window, zone
 from storage import absences as absence_store
 from storage.models import Absence
 
@@ -51,18 +63,50 @@ def working_days_later(
     """`days` of the person's working days after `start`, their time `away` not counted (the
     module docstring); `key` spreads a return's first moment as the outbox does (`first_slot`)."""
     stretches = sorted(away, key=lambda absence: absence.starts_at)
-    at, back_at, left = start, None, days
-    while left > 0:
-        following = next_working_day(at, schedule=schedule)
-        interrupting = next(
-            (a for a in stretches if a.starts_at < following and a.ends_at > at), None
-        )
-        if interrupting is None:
-            at, left = following, left - 1
-        else:  # the day does not count: it starts again when they are back
-            back_at = interrupting.ends_at
-            at = schedule.first_slot(interrupting.ends_at, key=key)
-    return Counted(at=at, back_at=back_at)
+    at, back_at = _when_back(start, stretches, schedule=schedule, key=key)
+    for _ in range(days):
+        at = next_working_day(at, schedule=schedule)
+        while (whole_day_until := _away_all_day(at, stretches, schedule=schedule)) is not None:
+            back_at = whole_day_until
+            at = next_working_day(at, schedule=schedule)
+    at, back_from_end = _when_back(at, stretches, schedule=schedule, key=key)
+    return Counted(at=at, back_at=back_from_end or back_at)
+
+
+def _away_until(moment: datetime, stretches: Sequence[Absence]) -> datetime | None:
+    """When the time away that `moment` falls in ends (absences that meet or overlap taken as
+    one), or None when they are not away at `moment`; `stretches` sorted by start."""
+    until: datetime | None = None
+    for absence in stretches:
+        reached = until or moment
+        if absence.starts_at > reached:
+            break
+        if absence.ends_at > reached:
+            until = absence.ends_at
+    return until
+
+
+def _away_all_day(
+    moment: datetime, stretches: Sequence[Absence], *, schedule: Schedule
+) -> datetime | None:
+    """When their time away ends, if it covers all the working hours of `moment`'s local day;
+    else None (a day they are at work, if only in part)."""
+    tz = zone(schedule.tz)
+    opens, closes = working_window(moment.astimezone(tz).date(), tz, schedule.hours)
+    until = _away_until(opens, stretches)
+    return until if until is not None and until >= closes else None
+
+
+def _when_back(
+    moment: datetime, stretches: Sequence[Absence], *, schedule: Schedule, key: str
+) -> tuple[datetime, datetime | None]:
+    """`moment`, or their first working moment back if they are away then, with the end of that
+    time away (None: not away)."""
+    back_at: datetime | None = None
+    while (until := _away_until(moment, stretches)) is not None:
+        back_at = until
+        moment = schedule.first_slot(until, key=key)
+    return moment, back_at
 
 
 def working_days_of(

@@ -89,7 +89,8 @@ def spread_offset(key: str, spread: timedelta = SPREAD) -> timedelta:
     return timedelta(seconds=int.from_bytes(digest[:8], "big") % seconds)
 
 
-def _window(day: date, tz: ZoneInfo, hours: WorkingHours) -> tuple[datetime, datetime]:
+def working_window(day: date, tz: ZoneInfo, hours: WorkingHours) -> tuple[datetime, datetime]:
+    """The working window of the local `day` in `tz`, start and (exclusive) end, in UTC."""
     start = datetime.combine(day, time(hours.start_hour), tzinfo=tz).astimezone(UTC)
     if hours.end_hour == 24:
         end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz).astimezone(UTC)
@@ -120,7 +121,7 @@ def next_send_time(
         day = today + timedelta(days=ahead)
         if day.weekday() not in hours.days:
             continue
-        start, end = _window(day, local_zone, hours)
+        start, end = working_window(day, local_zone, hours)
         if start <= moment < end:
             return moment
         if moment < start:

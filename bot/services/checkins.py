@@ -7,7 +7,8 @@ participants), idempotently. Each is asked after the workspace's `checkin_delay_
 default, on the colleague's next working morning (their time zone); reminded once after one
 working day without an answer; and closed quietly one working day after the reminder. Working
 days are the person's, their time away not counted (`bot.delivery.working_days`): a day they
-spend away starts again when they are back, and `away` and `back` time again what is queued. A
+spend away does not count, one they are at work even in part does, and `away` and `back` time
+again what is queued. A
 person away when it is due gets it when back; a question unsent after three of its person's
 working days lapses.
 

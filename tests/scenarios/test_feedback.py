@@ -871,18 +871,24 @@ def test_a_checkin_waits_for_its_person_over_time_away_and_days_off(slack: Slack
     ]
 
 
-def test_a_checkin_asked_before_time_away_waits_for_its_person(slack: Slack) -> None:
+def test_a_checkin_asked_the_day_before_time_away_is_reminded_the_morning_back(
+    slack: Slack,
+) -> None:
     acme(slack)
     meeting(slack, author=DAN, when=datetime(2026, 11, 25, 8, tzinfo=UTC))
     at(slack, datetime(2026, 11, 26, 9, 1, tzinfo=UTC))  # Thursday: asked
     (asked,) = checkin_messages(slack, DAN)
     say(slack, "away tomorrow to tuesday", user=DAN)  # Friday to Tuesday, London
-    at(slack, datetime(2026, 12, 2, 10, 0, tzinfo=UTC))  # Wednesday, back
-    # His day to answer was cut short by his time away: it starts again now that he is back.
-    assert rows(slack, CheckIn)[0].status == CheckInStatus.OPEN
+    at(slack, datetime(2026, 11, 30, 12, 0, tzinfo=UTC))  # away: no reminder
     assert checkin_messages(slack, DAN) == [asked]
-    at(slack, datetime(2026, 12, 3, 10, 0, tzinfo=UTC))  # a working day back: the reminder
-    assert [m.text.startswith("Reminder") for m in checkin_messages(slack, DAN)] == [False, True]
+    at(slack, datetime(2026, 12, 2, 8, 59, tzinfo=UTC))  # Wednesday, before his hours
+    assert checkin_messages(slack, DAN) == [asked]
+    # Thursday, at work all day, was his day to answer: the reminder comes his first morning
+    # back, not a further working day later.
+    at(slack, datetime(2026, 12, 2, 9, 30, tzinfo=UTC))
+    asked_again, reminder = checkin_messages(slack, DAN)
+    assert asked_again == asked and reminder.text.startswith("Reminder")
+    assert rows(slack, CheckIn)[0].status == CheckInStatus.OPEN
     click(slack, DAN, asked, "checkin_answer_went_well")
     assert rows(slack, CheckIn)[0].status == CheckInStatus.ANSWERED
 
@@ -898,7 +904,10 @@ def test_a_checkin_reminded_before_time_away_stays_open_until_its_person_is_back
     say(slack, "away monday to wednesday", user=DAN)
     at(slack, datetime(2026, 12, 1, 12, 0, tzinfo=UTC))  # away: it does not close
     assert rows(slack, CheckIn)[0].status == CheckInStatus.OPEN
-    at(slack, datetime(2026, 12, 3, 12, 0, tzinfo=UTC))  # Thursday, back
+    # Thursday, back before the time of day he was reminded: Friday, at work, was his day
+    # after the reminder, so the question closes at that time, not a further day later.
+    at(slack, datetime(2026, 12, 3, 8, 30, tzinfo=UTC))
+    assert rows(slack, CheckIn)[0].status == CheckInStatus.OPEN
     click(slack, DAN, asked, "checkin_answer_went_well")
     assert rows(slack, CheckIn)[0].status == CheckInStatus.ANSWERED
     at(slack, datetime(2026, 12, 7, 12, 0, tzinfo=UTC))

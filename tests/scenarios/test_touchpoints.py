@@ -1071,11 +1071,15 @@ def test_an_unanswered_intent_lapses_after_one_working_day(slack: Slack) -> None
 def test_an_intents_day_to_answer_skips_the_owners_time_away_ahead(slack: Slack) -> None:
     answer(slack, "away tomorrow to tomorrow")  # Ana, in Berlin: Thursday off
     said = answer(slack, "intend Acme : ask about co-hosting the spring event", user=BEN)
-    # Asked on Wednesday, away on Thursday: her day to answer is Friday, when she is back.
-    assert "If there is no answer by Mon 30 Nov at 03:" in said  # 09:xx in Berlin
+    # Asked on Wednesday at 10:00 in Berlin, away on Thursday: Thursday does not count, so her
+    # working day to answer ends on Friday at 10:00 (Wednesday, at work, counts).
+    assert "If there is no answer by Fri 27 Nov at 04:00" in said  # 10:00 in Berlin
     assert "(<@U0ANA> is away through Thu 26 Nov), you may go ahead." in said  # why so late
-    at(slack, datetime(2026, 11, 27, 12, 0, tzinfo=UTC))  # Friday
+    at(slack, datetime(2026, 11, 27, 8, 59, tzinfo=UTC))  # Friday, before the time
     assert dms(slack, BEN) == []  # not told to go ahead while Ana has had no day to answer
+    at(slack, datetime(2026, 11, 27, 14, 30, tzinfo=UTC))  # Ben's morning
+    (lapsed,) = dms(slack, BEN)
+    assert "No answer from <@U0ANA> within a working day" in lapsed.text
 
 
 @pytest.mark.usefixtures("acme")
@@ -1085,18 +1089,19 @@ def test_time_away_recorded_after_an_intent_moves_its_day_to_answer_and_the_aske
     question = ask(slack)  # Wednesday: due Thursday 10:00 in Berlin
     answer(slack, "away tomorrow to friday")  # Ana, after she got the question
     deliver_outbox(slack)
-    # Her day to answer, cut short, starts again when she is back: Monday, so due Tuesday.
-    assert "If you haven't answered by Tue 1 Dec at 09:15" in shown(question)  # Berlin
+    # Thursday and Friday, away, do not count; Wednesday, at work, does: due on Monday at the
+    # time she was asked.
+    assert "If you haven't answered by Mon 30 Nov at 10:00" in shown(question)  # Berlin
     at(slack, datetime(2026, 11, 26, 15, 0, tzinfo=UTC))  # Thursday, Ben's morning
     (later,) = dms(slack, BEN)
     assert later.text.startswith(
         "<@U0ANA> is away through Fri 27 Nov, so the answer about reaching out to "
         "*Acme Corporation*"
     )
-    assert "if there is none by Tue 1 Dec at 03:15, you may go ahead." in later.text  # New York
-    at(slack, datetime(2026, 11, 30, 16, 0, tzinfo=UTC))  # Monday: Ana's day to answer
+    assert "if there is none by Mon 30 Nov at 04:00, you may go ahead." in later.text  # New York
+    at(slack, datetime(2026, 11, 30, 8, 59, tzinfo=UTC))  # Monday, before the time
     assert dms(slack, BEN) == [later]
-    at(slack, datetime(2026, 12, 1, 14, 30, tzinfo=UTC))
+    at(slack, datetime(2026, 11, 30, 14, 30, tzinfo=UTC))  # Ben's morning
     assert "No answer from <@U0ANA> within a working day" in dms(slack, BEN)[-1].text
 
 
