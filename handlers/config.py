@@ -29,7 +29,7 @@ from handlers.blocks import config as blocks
 from handlers.blocks.partners import say
 from handlers.grammar import GrammarError
 from handlers.invocation import VerbHandler
-from handlers.partners import Call, VerbBody, announce_in, verb_handler
+from handlers.partners import CHANNEL_HELLO, Call, VerbBody, announce_in, verb_handler
 from handlers.reply import Reply
 from handlers.texts import config as texts
 from handlers.texts import partners as partner_texts
@@ -102,7 +102,11 @@ def config(call: Call) -> Reply:
     if setting is Setting.CHANNEL and channel is not None:
         # Also when unchanged: choosing it again checks a fix (Liaison invited meanwhile).
         welcome = partner_texts.alerts_here(partner=None, by=call.invocation.user_id)
-        reply = replace(reply, followup=announce_in(call.runtime, call.team_id, channel, welcome))
+        key = f"{CHANNEL_HELLO}:workspace:{channel}:{call.runtime.clock.now().isoformat()}"
+        reply = replace(
+            reply,
+            followup=announce_in(call.runtime, call.team_id, channel, welcome, key=key),
+        )
     return reply
 
 

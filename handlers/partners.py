@@ -15,7 +15,7 @@ import logging
 import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 from http.client import HTTPException
 from typing import Any
@@ -26,8 +26,8 @@ from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
 from bot.delivery.absence import person_zone
-from bot.delivery.dispatcher import error_code, passes
-from bot.delivery.outbox import enqueue, record_channel_post
+from bot.delivery.dispatcher import error_code, passes, retry_after
+from bot.delivery.outbox import enqueue, record_channel_post, retry_channel_post
 from bot.mrkdwn import slack_text
 from bot.runtime import Runtime
 from bot.services import people
@@ -241,8 +241,12 @@ def channel(call: Call) -> Reply:
     if facts.channel_id is None:
         return reply
     welcome = texts.alerts_here(partner=facts.name, by=call.invocation.user_id)
+    # One greeting per choice of the channel: a retry of it is never queued twice.
+    set_at = facts.channel_set_at or call.runtime.clock.now()
+    key = f"{CHANNEL_HELLO}:{facts.id}:{set_at.isoformat()}"
     return replace(
-        reply, followup=announce_in(call.runtime, call.team_id, facts.channel_id, welcome)
+        reply,
+        followup=announce_in(call.runtime, call.team_id, facts.channel_id, welcome, key=key),
     )
 
 
@@ -250,12 +254,17 @@ def channel(call: Call) -> Reply:
 CHANNEL_HELLO = "channel_hello"
 
 
-def announce_in(runtime: Runtime, team_id: str, channel_id: str, text: str) -> Followup:
+def announce_in(
+    runtime: Runtime, team_id: str, channel_id: str, text: str, *, key: str
+) -> Followup:
     """After the ack: say in the channel just chosen for alerts that they will come there,
     which also shows whether Liaison can post there at all. If Slack refuses, the person who
     chose it is told why and what to do; the setting stands. The outcome is recorded with the
     outbox's deliveries, so a channel that refused its greeting is passed over by the next
-    alert (`storage.outbox.channel_refusal`)."""
+    alert (`storage.outbox.channel_refusal`). Trouble on Slack's side (a rate limit, a 5xx, no
+    answer) hands the greeting to the outbox under `key` (one per choice of the channel): the
+    dispatcher sends it after `Retry-After` or with its backoff, and records a refusal then as
+    it records any."""
 
     def record(refused: str | None) -> None:
         record_channel_post(
@@ -268,6 +277,19 @@ def announce_in(runtime: Runtime, team_id: str, channel_id: str, text: str) -> F
             now=runtime.clock.now(),
         )
 
+    def retry(wait: timedelta) -> None:
+        now = runtime.clock.now()
+        retry_channel_post(
+            runtime.engine,
+            team_id=team_id,
+            kind=CHANNEL_HELLO,
+            channel_id=channel_id,
+            text=text,
+            dedupe_key=key,
+            due_at=now + wait,
+            now=now,
+        )
+
     def run(client: WebClient, respond: Respond) -> None:
         try:
             client.chat_postMessage(channel=channel_id, text=slack_text(text))
@@ -275,6 +297,9 @@ def announce_in(runtime: Runtime, team_id: str, channel_id: str, text: str) -> F
             code = error_code(error)
             logger.info("channel %s refused the announcement: %s", channel_id, code)
             if passes(error):
+                rate_limited = error.response.status_code == 429 or code == "ratelimited"
+                wait = retry_after(error.response.headers) if rate_limited else 0
+                retry(timedelta(seconds=wait))
                 told = texts.could_not_check(channel_id, code)
             else:
                 record(f"chat.postMessage: {code}")
@@ -282,6 +307,7 @@ def announce_in(runtime: Runtime, team_id: str, channel_id: str, text: str) -> F
             respond(text=slack_text(told), replace_original=False)
         except (OSError, HTTPException) as error:
             logger.warning("could not reach Slack to greet channel %s: %s", channel_id, error)
+            retry(timedelta(0))
             told = texts.could_not_check(channel_id, None)
             respond(text=slack_text(told), replace_original=False)
         else:

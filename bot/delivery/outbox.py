@@ -71,6 +71,37 @@ def record_channel_post(
         session.commit()
 
 
+def retry_channel_post(
+    engine: Engine,
+    *,
+    team_id: str,
+    kind: str,
+    channel_id: str,
+    text: str,
+    dedupe_key: str,
+    due_at: datetime,
+    now: datetime,
+) -> bool:
+    """Queue a post that was made to a channel at once and met trouble on Slack's side (a rate
+    limit, a 5xx, no answer), so the dispatcher sends it from `due_at` on, retrying as it does
+    any message; how it went is then recorded as for any queued message (`channel_refusal` reads
+    it). Committed on its own; False if a post was queued under `dedupe_key` already."""
+    with Session(engine) as session:
+        queued = enqueue(
+            session,
+            team_id=team_id,
+            kind=kind,
+            recipient_channel=channel_id,
+            text=text,
+            due_at=due_at,
+            dedupe_key=dedupe_key,
+            respect_working_hours=False,
+            now=now,
+        )
+        session.commit()
+    return queued
+
+
 def enqueue(
     session: Session,
     *,

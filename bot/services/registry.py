@@ -76,6 +76,8 @@ class PartnerFacts:
     # Who made that contact, where the reader has it (not in touchpoint messages).
     last_contact_by: str | None = None
     last_contact_day_only: bool = False
+    # When `channel_id` was chosen (None: never, or not read here): its greeting's key.
+    channel_set_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -968,6 +970,7 @@ class Registry:
             last_contact_at=partner.last_contact_at,
             last_contact_by=partner.last_contact_by,
             last_contact_day_only=partner.last_contact_day_only,
+            channel_set_at=partner.channel_set_at,
         )
 
     def _facts_of(
@@ -993,6 +996,7 @@ class Registry:
                 last_contact_at=partner.last_contact_at,
                 last_contact_by=partner.last_contact_by,
                 last_contact_day_only=partner.last_contact_day_only,
+                channel_set_at=partner.channel_set_at,
             )
             for partner in partners
         ]

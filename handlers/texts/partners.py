@@ -364,7 +364,8 @@ def could_not_check(channel_id: str, code: str | None) -> str:
     answered = f"Slack answered `{code}`" if code else "Slack did not answer"
     return (
         f"I couldn't say hello in {channel_ref(channel_id)} just now: {answered}, which "
-        "usually passes. Alerts will go there as usual; choose the channel again to check it."
+        "usually passes, so I'll try again shortly. Alerts will go there as usual; should Slack "
+        f"refuse the hello then, admins see why in `{COMMAND} config`."
     )
 
 

@@ -12,10 +12,13 @@ from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlencode
 
 import pytest
+from slack_bolt import Respond
+from slack_sdk import WebClient
 from sqlmodel import Session, select
 
 from bot.delivery.outbox import enqueue
 from bot.sandbox.requests import SlackRequest, sign
+from handlers.partners import announce_in
 from storage.models import OutboxMessage, SurveyRound, Workspace, WorkspaceAdmin
 from tests.conftest import START, Slack
 from tests.scenarios import test_feedback as feedback
@@ -331,6 +334,32 @@ def test_slack_trouble_while_greeting_a_channel_is_not_called_a_broken_setting(
     said = answer(slack, "config channel <#C0GENERAL|general>")
     assert "I couldn't say hello in <#C0GENERAL> just now: Slack answered `http_503`" in said
     assert "Alerts will go there as usual" in said and "The setting stands" not in said
+    assert "so I'll try again shortly" in said
+    assert posts(slack, "C0GENERAL") == []
+    deliver_outbox(slack)  # the outbox tries again
+    (hello,) = posts(slack, "C0GENERAL")
+    assert "chose this channel" in hello.text
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_greeting_that_could_not_reach_slack_is_sent_by_the_outbox(slack: Slack) -> None:
+    # The followup `config channel` runs after the ack, with a client Slack does not answer.
+    unreachable = WebClient(token="xoxb-x", base_url="http://127.0.0.1:9/api/", retry_handlers=[])
+    respond = Respond(
+        response_url=slack.fake.new_response_url(channel_id="C0PARTNERS", user_id=ANA)
+    )
+    greet = announce_in(slack.runtime, TEAM, "C0GENERAL", "Hello", key="channel_hello:test")
+    greet(unreachable, respond)
+    assert "I couldn't say hello in <#C0GENERAL> just now: Slack did not answer" in shown(
+        last(slack, ANA)
+    )
+    assert posts(slack, "C0GENERAL") == []
+    deliver_outbox(slack)
+    (hello,) = posts(slack, "C0GENERAL")
+    assert hello.text == "Hello"
+    greet(unreachable, respond)  # the same greeting again: queued once
+    deliver_outbox(slack)
+    assert len(posts(slack, "C0GENERAL")) == 1
 
 
 @pytest.mark.usefixtures("acme")

@@ -22,6 +22,8 @@ from handlers.blocks import touchpoints as blocks
 from handlers.texts import touchpoints as texts
 from storage.models import (
     Collision,
+    OutboxMessage,
+    OutboxStatus,
     Partner,
     Touchpoint,
     TouchpointKind,
@@ -322,6 +324,79 @@ def test_alerts_go_to_the_coordination_channel_while_the_partners_refuses_them(
     slack.fake.add_channel(id="C0GHOST", name="ghost")
     answer(slack, "channel Acme <#C0GHOST|ghost>")
     assert "I've posted this in <#C0GHOST>" in answer(slack, "log Acme : three", user=DAN)
+
+
+def greetings(slack: Slack) -> list[OutboxMessage]:
+    """The channel greetings the outbox knows of, oldest first."""
+    with Session(slack.runtime.engine) as session:
+        statement = select(OutboxMessage).where(
+            OutboxMessage.team_id == TEAM, OutboxMessage.kind == "channel_hello"
+        )
+        return sorted(session.exec(statement).all(), key=lambda row: row.id or 0)
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_greeting_slack_rate_limits_is_sent_once_retry_after_has_passed(slack: Slack) -> None:
+    slack.fake.add_channel(id="C0ACME", name="acme-partnership")
+    slack.fake.fail_next("chat.postMessage", status=429, retry_after=30)
+    answer(slack, "channel Acme <#C0ACME|acme-partnership>")
+    told = shown(last(slack, ANA))
+    assert "I couldn't say hello in <#C0ACME> just now: Slack answered `ratelimited`" in told
+    assert "so I'll try again shortly" in told
+    assert posts(slack, "C0ACME") == []
+    at(slack, datetime(2026, 11, 25, 9, 0, 29, tzinfo=UTC))  # Retry-After not over yet
+    assert posts(slack, "C0ACME") == []
+    at(slack, datetime(2026, 11, 25, 9, 0, 31, tzinfo=UTC))
+    (hello,) = posts(slack, "C0ACME")
+    assert "chose this channel" in hello.text
+    (greeting,) = greetings(slack)
+    assert greeting.status == OutboxStatus.SENT and greeting.recipient_channel == "C0ACME"
+    # The channel works: alerts go there.
+    answer(slack, "log Acme : one", user=BEN)
+    assert "I've posted this in <#C0ACME>" in answer(slack, "log Acme : two", user=CHLOE)
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_greeting_met_by_slack_errors_is_retried_with_backoff_and_sent_once(
+    slack: Slack,
+) -> None:
+    slack.fake.add_channel(id="C0ACME", name="acme-partnership")
+    slack.fake.fail_next("chat.postMessage", status=503, times=2)  # the greeting, its retry
+    answer(slack, "channel Acme <#C0ACME|acme-partnership>")
+    assert "Slack answered `http_503`" in shown(last(slack, ANA))
+    deliver_outbox(slack)  # the first retry meets the second 503 and backs off
+    assert posts(slack, "C0ACME") == []
+    (greeting,) = greetings(slack)
+    assert greeting.status == OutboxStatus.PENDING and greeting.attempts == 1
+    assert "http_503" in (greeting.last_error or "")
+    at(slack, datetime(2026, 11, 25, 9, 1, tzinfo=UTC))
+    (hello,) = posts(slack, "C0ACME")
+    assert "chose this channel" in hello.text
+    at(slack, datetime(2026, 11, 25, 10, 0, tzinfo=UTC))
+    assert len(posts(slack, "C0ACME")) == 1  # sent once
+    assert [row.status for row in greetings(slack)] == [OutboxStatus.SENT]
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_greeting_refused_when_retried_sends_the_next_alert_to_the_coordination_channel(
+    slack: Slack,
+) -> None:
+    slack.fake.fail_next("chat.postMessage", status=500)
+    answer(slack, "channel Acme <#C0GHOST|ghost>")  # Slack knows no such channel
+    assert "Slack answered `http_500`" in shown(last(slack, ANA))
+    deliver_outbox(slack)  # tried again: refused for good
+    (greeting,) = greetings(slack)
+    assert greeting.status == OutboxStatus.FAILED
+    assert greeting.last_error == "chat.postMessage: channel_not_found"
+    answer(slack, "log Acme : one", user=BEN)
+    said = answer(slack, "log Acme : two", user=CHLOE)
+    assert (
+        "I've posted this in #partnerships (not in <#C0GHOST>, the partner's channel: Slack "
+        "refused Liaison's last message there, `chat.postMessage: channel_not_found`)"
+    ) in said
+    deliver_outbox(slack)
+    (alert,) = alerts(slack)
+    assert "<@U0CHLOE>" in shown(alert)
 
 
 @pytest.mark.usefixtures("acme")
