@@ -246,7 +246,9 @@ def channel(call: Call) -> Reply:
     key = f"{CHANNEL_HELLO}:{facts.id}:{set_at.isoformat()}"
     return replace(
         reply,
-        followup=announce_in(call.runtime, call.team_id, facts.channel_id, welcome, key=key),
+        followup=announce_in(
+            call.runtime, call.team_id, facts.channel_id, welcome, key=key, partners=True
+        ),
     )
 
 
@@ -255,7 +257,13 @@ CHANNEL_HELLO = "channel_hello"
 
 
 def announce_in(
-    runtime: Runtime, team_id: str, channel_id: str, text: str, *, key: str
+    runtime: Runtime,
+    team_id: str,
+    channel_id: str,
+    text: str,
+    *,
+    key: str,
+    partners: bool = False,
 ) -> Followup:
     """After the ack: say in the channel just chosen for alerts that they will come there,
     which also shows whether Liaison can post there at all. If Slack refuses, the person who
@@ -264,7 +272,8 @@ def announce_in(
     alert (`storage.outbox.channel_refusal`). Trouble on Slack's side (a rate limit, a 5xx, no
     answer) hands the greeting to the outbox under `key` (one per choice of the channel): the
     dispatcher sends it after `Retry-After` or with its backoff, and records a refusal then as
-    it records any."""
+    it records any. A partner's own channel (`partners`) that refuses is passed over for the
+    workspace's; the workspace's own has nothing to fall back on."""
 
     def record(refused: str | None) -> None:
         record_channel_post(
@@ -303,7 +312,7 @@ def announce_in(
                 told = texts.could_not_check(channel_id, code)
             else:
                 record(f"chat.postMessage: {code}")
-                told = texts.cannot_post(channel_id, code)
+                told = texts.cannot_post(channel_id, code, partners=partners)
             respond(text=slack_text(told), replace_original=False)
         except (OSError, HTTPException) as error:
             logger.warning("could not reach Slack to greet channel %s: %s", channel_id, error)

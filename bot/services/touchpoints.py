@@ -713,7 +713,7 @@ def answer_due(
     """When the answer to an intent asked of `user_id` at `asked_at` is due: one of their
     working days after the question reaches them, their time away as recorded now not counted
     (`bot.delivery.working_days`: a question due while they are away reaches them when back,
-    and a day to answer they spend away starts again when they are back), on the quarter hour;
+    and only the working days they spend away are not counted), on the quarter hour;
     and the end of the time away that moved it, if any did."""
     counted = working_days_of(
         session,

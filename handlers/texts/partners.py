@@ -349,13 +349,21 @@ CANNOT_POST_ADVICE = {
 }
 
 
-def cannot_post(channel_id: str, code: str) -> str:
+def cannot_post(channel_id: str, code: str, *, partners: bool = False) -> str:
+    """Slack refused Liaison's hello in a channel just chosen for alerts: the workspace's, or a
+    partner's own (`partners`), whose alerts then go to the workspace's instead."""
     advice = CANNOT_POST_ADVICE.get(
         code, f"Admins see the deliveries that fail because of it in `{COMMAND} config`."
     )
+    meanwhile = (
+        "until you choose it again, once it works, the partner's alerts go to the workspace's "
+        "coordination channel instead."
+        if partners
+        else "alerts meant for that channel fail until it works."
+    )
     return (
         f"I couldn't post in {channel_ref(channel_id)}: Slack answered `{code}`. {advice} "
-        "The setting stands, so alerts meant for that channel fail until it works."
+        f"The setting stands; {meanwhile}"
     )
 
 

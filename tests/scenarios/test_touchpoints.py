@@ -310,7 +310,9 @@ def test_alerts_go_to_the_coordination_channel_while_the_partners_refuses_them(
     slack: Slack,
 ) -> None:
     answer(slack, "channel Acme <#C0GHOST|ghost>")  # Slack knows no such channel
-    assert "couldn't post in" in shown(last(slack, ANA))  # the greeting failed: Ana is told
+    told = shown(last(slack, ANA))  # the greeting failed: Ana is told, and what happens now
+    assert "couldn't post in" in told
+    assert "the partner's alerts go to the workspace's coordination channel instead" in told
     answer(slack, "log Acme : one", user=BEN)
     said = answer(slack, "log Acme : two", user=CHLOE)
     assert (
