@@ -111,7 +111,12 @@ def tick(
         report.planners.append(job.name)
         if not run_planner(runtime, job, now):
             report.failed_planners.append(job.name)
-    dispatcher = dispatcher or Dispatcher(engine=runtime.engine, clock=runtime.clock, client=client)
+    dispatcher = dispatcher or Dispatcher(
+        engine=runtime.engine,
+        clock=runtime.clock,
+        client=client,
+        default_channel=runtime.settings.default_channel,
+    )
     report.dispatch = dispatcher.run_pass()
     return report
 
@@ -138,6 +143,7 @@ class Scheduler:
             clock=runtime.clock,
             client=client or delivery_client(runtime.settings),
             policy=policy,
+            default_channel=runtime.settings.default_channel,
         )
         self._planners = planners
         self._dispatch_every = dispatch_every

@@ -30,6 +30,7 @@ from sqlmodel import Session
 
 from bot.dates import DateError, parse_when
 from bot.delivery.absence import person_zone
+from bot.delivery.dispatcher import ON_CHANNEL_REFUSED
 from bot.mrkdwn import slack_text, unescape
 from bot.runtime import Runtime
 from bot.services import people
@@ -47,6 +48,7 @@ from bot.services.registry import (
     UnknownPartner,
 )
 from bot.services.touchpoints import (
+    COLLISION_ALERT,
     BadTouchpoint,
     IntentGone,
     NewPartnerRefused,
@@ -57,6 +59,7 @@ from bot.services.touchpoints import (
     Recorded,
     Touchpoints,
     ZoneUnknown,
+    reroute_refused_alert,
 )
 from handlers import grammar
 from handlers import partners as registry_handlers
@@ -796,6 +799,11 @@ def lapse_intents(runtime: Runtime, now: datetime) -> None:
     lapsed = service_of(runtime).lapse_intents(now=now)
     if lapsed:
         logger.info("%d intents lapsed unanswered; their askers were told", lapsed)
+
+
+# Whatever process dispatches (`liaison serve`, `run`, `tick`, the sandbox) has imported this
+# module: a collision alert its partner's channel refuses goes to the coordination channel.
+ON_CHANNEL_REFUSED[COLLISION_ALERT] = partial(reroute_refused_alert, renderer=blocks.RENDERER)
 
 
 def register_planners(planners: PlannerRegistry) -> None:

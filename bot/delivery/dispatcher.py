@@ -32,7 +32,9 @@ jitter up to `max_attempts`; so do the token's errors (`invalid_auth`, `token_re
 which also pause the workspace for a minute, since every one of its messages would meet them;
 every other error code (`channel_not_found`, `not_in_channel`, `user_not_found`,
 `account_inactive`, `is_archived`, `invalid_blocks`, …) fails the row with the reason, where
-admins see it.
+admins see it. A channel message refused because of its channel (`CHANNEL_REFUSALS`) is first
+handed to what its kind registered in `ON_CHANNEL_REFUSED`, which may queue it elsewhere: a
+collision alert for a partner's own channel goes to the workspace's coordination channel.
 """
 
 from __future__ import annotations
@@ -82,11 +84,35 @@ TOKEN_ERRORS = frozenset({"invalid_auth", "not_authed", "token_revoked", "token_
 METADATA_EVENT = "liaison_outbox"
 # Seconds the Web API client waits for Slack before counting the attempt as a network error.
 CLIENT_TIMEOUT = 15
+# Error codes by which Slack refuses a message because of its channel: archived, deleted,
+# private without Liaison, or closed to apps.
+CHANNEL_REFUSALS = frozenset(
+    {"channel_not_found", "not_in_channel", "is_archived", "restricted_action"}
+)
 _DM_CACHE_SIZE = 10_000
 # conversations.open calls in flight at once when a batch goes to people not messaged before
 # (Slack's tier 3 takes bursts of this size).
 OPEN_CONCURRENCY = 4
 _ERROR_CODE = re.compile(r"^[a-z0-9_.]{1,80}$")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChannelRefused:
+    """A channel message Slack refused for good because of its channel, with the dispatch
+    pass's autocommit session (each statement commits on its own)."""
+
+    session: Session
+    message: store.Claimed
+    reason: str
+    now: datetime
+    # LIAISON_DEFAULT_CHANNEL, for a workspace that has chosen no coordination channel.
+    default_channel: str | None
+
+
+# What a kind of channel message does when its channel refuses it (by kind; registered by the
+# feature that queues it). It runs before the row is marked failed, so a crash in between
+# brings the row back and the handler runs again: it must queue idempotently.
+ON_CHANNEL_REFUSED: dict[str, Callable[[ChannelRefused], None]] = {}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -175,10 +201,12 @@ class Dispatcher:
         client: WebClient,
         policy: DispatchPolicy | None = None,
         rng: random.Random | None = None,
+        default_channel: str | None = None,
     ) -> None:
         self._engine = engine
         self._clock = clock
         self._client = client
+        self._default_channel = default_channel
         self.policy = policy or DispatchPolicy()
         self._rng = rng or random.Random()
         self._stopping = threading.Event()
@@ -489,6 +517,8 @@ class Dispatcher:
         if row.recipient_user is not None:
             # A DM channel that no longer works is opened afresh next time.
             self._dm_channels.pop((row.team_id, row.recipient_user), None)
+        elif code in CHANNEL_REFUSALS:
+            self._channel_refused(run, row, f"{step}: {code}", now=now)
         store.finish(
             session=run.db(),
             message_id=row.id,
@@ -498,6 +528,25 @@ class Dispatcher:
             attempted=True,
         )
         return f"failed:{code}"
+
+    def _channel_refused(
+        self, run: _Pass, row: store.Claimed, reason: str, *, now: datetime
+    ) -> None:
+        handler = ON_CHANNEL_REFUSED.get(row.kind)
+        if handler is None:
+            return
+        refused = ChannelRefused(
+            session=run.db(),
+            message=row,
+            reason=reason,
+            now=now,
+            default_channel=self._default_channel,
+        )
+        try:
+            handler(refused)
+        except Exception:
+            # The row still fails with Slack's reason, where admins see it.
+            logger.exception("%s %s: what follows a refused channel failed", row.kind, row.id)
 
     def _on_transient(self, run: _Pass, row: store.Claimed, reason: str, *, now: datetime) -> str:
         attempt = row.attempts + 1

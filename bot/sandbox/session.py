@@ -155,7 +155,12 @@ class Sandbox:
         # that can tell next have work (`PlannerJob.next_due`: the digest at its minute).
         self._next_runs: dict[str, datetime] = {}
         self._wake_ups: dict[str, datetime] = {}
-        self.dispatcher = Dispatcher(engine=engine, clock=self.clock, client=self.app.client)
+        self.dispatcher = Dispatcher(
+            engine=engine,
+            clock=self.clock,
+            client=self.app.client,
+            default_channel=settings.default_channel,
+        )
         self.requests = RequestFactory(self.fake)
         self.deliver = Deliverer(self.fake, app=self.app, runtime=self.runtime)
 

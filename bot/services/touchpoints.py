@@ -48,6 +48,7 @@ from bot import collisions as rules
 from bot.clock import Clock
 from bot.dates import DateError, When, contact_day, parse_when
 from bot.delivery.absence import absence_when_reached, person_zone, recipient_for_owner_alert
+from bot.delivery.dispatcher import ChannelRefused
 from bot.delivery.outbox import Schedule, enqueue, schedule_of
 from bot.delivery.working_days import Counted, working_days_of
 from bot.delivery.working_hours import WorkingHours, zone
@@ -118,6 +119,12 @@ def owner_note_key(touchpoint_id: int) -> str:
     return f"owner-note:{touchpoint_id}"
 
 
+def _touchpoint_of_alert(key: str) -> int:
+    """The touchpoint a collision alert's key is about (`collision_key`, and the keys of the
+    alerts after a move or a merge, which begin with it)."""
+    return int(key.split(":")[1])
+
+
 def _touchpoint_of_note(key: str) -> int:
     """The touchpoint an owner note's key (`owner_note_key`) is about."""
     return int(key.removeprefix("owner-note:"))
@@ -155,6 +162,37 @@ def _with_partner(
         return None
     found = store.partner_and_team(session=session, team_id=team_id, partner_id=row.partner_id)
     return None if found is None else (row, found)
+
+
+def reroute_refused_alert(refused: ChannelRefused, *, renderer: Renderer) -> None:
+    """A collision alert Slack refused in the partner's own channel (archived, deleted,
+    Liaison not in it) goes to the workspace's coordination channel, or the default one, with a
+    word on why: the colleagues it names must still hear of each other. Later alerts pass the
+    refusing channel over by themselves (`storage.outbox.channel_refusal`)."""
+    session, message = refused.session, refused.message
+    with_partner = _with_partner(session, message.team_id, _touchpoint_of_alert(message.dedupe_key))
+    if with_partner is None:
+        return
+    facts = _facts(with_partner[1])
+    if message.recipient_channel is None or facts.channel_id != message.recipient_channel:
+        return  # the workspace's own channel refused: there is nowhere else to go
+    settings = store.settings_of(session=session, team_id=message.team_id)
+    instead = settings.coordination_channel or refused.default_channel
+    if instead is None or instead == message.recipient_channel:
+        return
+    why = renderer.refused_elsewhere(facts, message.recipient_channel, refused.reason)
+    enqueue(
+        session,
+        team_id=message.team_id,
+        kind=message.kind,
+        recipient_channel=instead,
+        text=message.text,
+        blocks=[*message.blocks, *why.blocks],
+        due_at=refused.now,
+        dedupe_key=f"{message.dedupe_key}:instead",
+        respect_working_hours=False,
+        now=refused.now,
+    )
 
 
 def intent_answer_key(touchpoint_id: int, answer: IntentAnswer) -> str:
@@ -448,6 +486,8 @@ class Renderer(Protocol):
     def moved_near(self, note: OwnerNote) -> Message: ...
 
     def intent_later(self, note: LaterNote) -> Message: ...
+
+    def refused_elsewhere(self, facts: PartnerFacts, channel: str, reason: str) -> Message: ...
 
 
 # --- What the service refuses -------------------------------------------------------------------

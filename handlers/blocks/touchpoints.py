@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
+from bot.services.registry import PartnerFacts
 from bot.services.touchpoints import (
     MAX_NOTES,
     AskerNote,
@@ -293,6 +294,10 @@ class SlackRenderer:
             facts, note.touch, away_until=note.away_until, tz=note.tz, new_owner=note.new_owner
         )
         return Message(text=text, blocks=[section(text), actions([brief_me(facts.id, facts.name)])])
+
+    def refused_elsewhere(self, facts: PartnerFacts, channel: str, reason: str) -> Message:
+        text = texts.refused_elsewhere(facts, channel, reason)
+        return Message(text=text, blocks=[context(text)])
 
 
 RENDERER = SlackRenderer()

@@ -439,6 +439,15 @@ def alert_text(
     return f"{lead}\n{new}\nAlso in touch with them:\n{also}"
 
 
+def refused_elsewhere(facts: PartnerFacts, channel: str, reason: str) -> str:
+    """Under an alert posted in the coordination channel because the partner's refused it."""
+    return (
+        f"Posted here: Slack refused it in {channel_ref(channel)}, the channel of "
+        f"*{facts.name}* (`{reason}`). Its alerts come here until someone chooses a channel "
+        f"Liaison can post in: `{COMMAND} channel {facts.name} #channel`."
+    )
+
+
 def alert_ask(
     facts: PartnerFacts,
     touch: Touch,

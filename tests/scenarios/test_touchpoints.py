@@ -306,6 +306,36 @@ def test_a_new_alert_after_a_day(slack: Slack) -> None:
 
 
 @pytest.mark.usefixtures("acme")
+def test_an_alert_the_partners_channel_refuses_is_posted_in_the_coordination_channel(
+    slack: Slack,
+) -> None:
+    channel = slack.fake.add_channel(id="C0ACME", name="acme-partner")
+    answer(slack, "channel Acme <#C0ACME|acme-partner>")
+    deliver_outbox(slack)
+    assert len(posts(slack, "C0ACME")) == 1  # the greeting went through
+    channel.is_archived = True  # then someone archives the channel
+
+    answer(slack, "log Acme : one", user=BEN)
+    answer(slack, "log Acme : two", user=CHLOE)
+    deliver_outbox(slack)
+    deliver_outbox(slack)  # a second pass queues nothing more
+
+    assert len(posts(slack, "C0ACME")) == 1
+    (alert,) = alerts(slack)
+    text = json.dumps(alert.blocks, ensure_ascii=False)
+    assert "<@U0CHLOE>" in text and "<@U0BEN>" in text
+    assert (
+        "Posted here: Slack refused it in <#C0ACME>, the channel of *Acme Corporation* "
+        "(`chat.postMessage: is_archived`)"
+    ) in text
+    # The next alert goes straight to the coordination channel.
+    answer(slack, "log Acme : three", user=DAN)
+    deliver_outbox(slack)
+    assert len(alerts(slack)) == 2
+    assert len(posts(slack, "C0ACME")) == 1
+
+
+@pytest.mark.usefixtures("acme")
 def test_alerts_go_to_the_coordination_channel_while_the_partners_refuses_them(
     slack: Slack,
 ) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -14,7 +14,13 @@ from sqlmodel import Session
 
 from bot.clock import ManualClock
 from bot.config import Settings
-from bot.delivery.dispatcher import Dispatcher, DispatchPolicy, delivery_client
+from bot.delivery.dispatcher import (
+    ON_CHANNEL_REFUSED,
+    ChannelRefused,
+    Dispatcher,
+    DispatchPolicy,
+    delivery_client,
+)
 from bot.sandbox.fake_slack import FakeSlack
 from storage import outbox as store
 from storage.models import OutboxStatus
@@ -140,6 +146,42 @@ def test_a_refused_token_pauses_the_workspace_and_loses_nothing(
     clock.advance(timedelta(minutes=1))
     dispatcher.run_pass()
     assert delivered(fake_slack) == {"m0": 1, "m1": 1, "m2": 1}
+
+
+@pytest.fixture
+def refusals() -> Iterator[list[ChannelRefused]]:
+    """A kind `refusable` whose channel refusals are collected, the first one raising."""
+    seen: list[ChannelRefused] = []
+
+    def handle(refused: ChannelRefused) -> None:
+        seen.append(refused)
+        if len(seen) == 1:
+            raise RuntimeError("the kind's handler broke")
+
+    ON_CHANNEL_REFUSED["refusable"] = handle
+    yield seen
+    del ON_CHANNEL_REFUSED["refusable"]
+
+
+def test_a_channel_refusal_goes_to_its_kinds_handler_which_cannot_stop_the_pass(
+    engine: Engine,
+    clock: ManualClock,
+    dispatcher: Dispatcher,
+    fake_slack: FakeSlack,
+    refusals: list[ChannelRefused],
+) -> None:
+    fake_slack.add_channel(id="C0OLD", name="old", is_archived=True)
+    queue(engine, due_at=clock.now(), key="gone", channel="C0NOWHERE", kind="refusable")
+    queue(engine, due_at=clock.now(), key="archived", channel="C0OLD", kind="refusable")
+    queue(engine, due_at=clock.now(), key="other kind", channel="C0OLD")
+    queue(engine, due_at=clock.now(), key="ok", channel=CHANNEL, kind="refusable")
+
+    report = dispatcher.run_pass()
+
+    assert (report.sent, report.failed) == (1, 3)
+    assert [r.message.dedupe_key for r in refusals] == ["gone", "archived"]
+    assert refusals[1].reason == "chat.postMessage: is_archived"
+    assert row(engine, "gone").status == "failed"  # the handler that raised changed nothing
 
 
 def test_a_permanent_error_fails_one_row_and_not_the_others(

@@ -18,7 +18,14 @@ from bot.dates import When
 from bot.delivery.absence import go_away
 from bot.services.partner_names import PartnerNames
 from bot.services.people import PeopleCheck
-from bot.services.registry import Actor, BadName, BadValue, Registry, UnknownPartner
+from bot.services.registry import (
+    Actor,
+    BadName,
+    BadValue,
+    PartnerFacts,
+    Registry,
+    UnknownPartner,
+)
 from bot.services.touchpoints import (
     AskerNote,
     BadTouchpoint,
@@ -101,6 +108,9 @@ class Written:
     def intent_later(self, note: LaterNote) -> Message:
         self.later.append(note)
         return Message(text=f"later {note.touch.deadline}", blocks=[])
+
+    def refused_elsewhere(self, facts: PartnerFacts, channel: str, reason: str) -> Message:
+        return Message(text=f"refused in {channel}: {reason}", blocks=[])
 
 
 @pytest.fixture
