@@ -328,8 +328,9 @@ def alert_said(result: Recorded) -> str:
         )
     if result.already_known is Known.TOLD:
         return (
-            f"I told you of {people_in_prose(_others(result.clashes))}'s contact in a direct "
-            "message, so you know whom you follow: I posted no alert in the coordination channel."
+            # Said while that message may still wait for the reader's working hours.
+            f"My direct message tells you of {people_in_prose(_others(result.clashes))}'s "
+            "contact, so you know whom you follow: I posted no alert in the coordination channel."
         )
     if result.already_known is Known.MIXED:
         return (

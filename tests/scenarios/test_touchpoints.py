@@ -775,15 +775,15 @@ def test_an_owner_told_of_an_outsiders_contact_is_not_alerted_when_following_up(
 ) -> None:
     answer(slack, "log Acme via call : Ben's cold call", user=BEN)  # Ana hears of it by DM
     said = answer(slack, "log Acme via call : Ana follows up")
-    assert "I told you of <@U0BEN>'s contact in a direct message" in said
-    assert "Ben's cold call" not in said.split("I told you")[1]
+    assert "My direct message tells you of <@U0BEN>'s contact" in said
+    assert "Ben's cold call" not in said.split("My direct message")[1]
     deliver_outbox(slack)
     assert alerts(slack) == []
     # The same for an intent she was asked about.
     answer(slack, "add Globex")
     answer(slack, "intend Globex : a pitch", user=DAN)
     said = answer(slack, "plan Globex on friday : Ana's own pitch")
-    assert "I told you of <@U0DAN>'s contact in a direct message" in said
+    assert "My direct message tells you of <@U0DAN>'s contact" in said
     deliver_outbox(slack)
     assert alerts(slack) == []
 
