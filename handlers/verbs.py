@@ -158,7 +158,8 @@ VERBS: tuple[Verb, ...] = (
         "intend",
         TOUCHPOINTS,
         ("intend NAME : PURPOSE",),
-        "Give a heads-up before you reach out; the owner is asked to acknowledge or redirect.",
+        "Give a heads-up before you reach out; the owner (or whoever covers for them while "
+        "away) is asked to acknowledge or redirect, and you hear if someone else is asked later.",
         ("intend MSF : ask about co-hosting the spring event",),
     ),
     Verb(

@@ -450,6 +450,9 @@ class LaterNote:
     tz: ZoneInfo
     # The partner was handed over: the new owner (or whoever covers for them) is asked now.
     new_owner: bool = False
+    # The owner went away before the question reached them: whoever covers for them
+    # (`touch.asked`) is asked now, and `away_until` is the owner's last day away.
+    covering_for: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -1462,8 +1465,9 @@ class Touchpoints:
         waits to reach `user_id` as a partner's owner and would now reach them in their time
         away goes to whoever covers for them then (the partner's deputy, else the absence's),
         as if it were queued now, and the waiting message is not sent: the questions about
-        intents, and the notes about contacts by people outside the team. A question they have
-        seen stays theirs, its day to answer moved by `retime_intents`."""
+        intents (whose askers are told whom they wait for now, and until when), and the notes
+        about contacts by people outside the team. A question they have seen stays theirs, its
+        day to answer moved by `retime_intents`."""
         self._cover_unread_notes(session, team_id=team_id, user_id=user_id, now=now)
         for row in store.open_intents_asked_of(session=session, team_id=team_id, user_id=user_id):
             waiting = _question_key(session, team_id, row.id, user_id)
@@ -1483,8 +1487,17 @@ class Touchpoints:
             if asked is None or asked == user_id:
                 continue
             clashes = _clashes_found_by(session, team_id, touch)
-            self._ask(scene, touch, clashes, key=intent_ask_key(row.id, handed_to=asked))
+            touch, _away, _pushed = self._ask(
+                scene, touch, clashes, key=intent_ask_key(row.id, handed_to=asked)
+            )
             outbox_store.cancel_unsent(session=session, team_id=team_id, dedupe_key=waiting)
+            owner_back_at = self._back_at(scene, user_id)
+            self._tell_asker_who_is_asked(
+                scene,
+                touch,
+                away_until=_last_day(owner_back_at, scene.zone_of(user_id)),
+                covering_for=user_id,
+            )
 
     def _cover_unread_notes(
         self, session: Session, *, team_id: str, user_id: str, now: datetime
@@ -1552,22 +1565,7 @@ class Touchpoints:
                 touch, away_until, _pushed = self._ask(
                     scene, touch, clashes, key=intent_ask_key(row.id, handed_to=asked)
                 )
-                later = LaterNote(
-                    partner=scene.facts,
-                    touch=touch,
-                    away_until=away_until,
-                    tz=scene.zone_of(touch.author_id),
-                    new_owner=True,
-                )
-                _queue(
-                    session,
-                    team_id,
-                    now,
-                    self.renderer.intent_later(later),
-                    f"{intent_ask_key(row.id, handed_to=asked)}:asker",
-                    kind=INTENT_LATER,
-                    user=touch.author_id,
-                )
+                self._tell_asker_who_is_asked(scene, touch, away_until=away_until, new_owner=True)
             if outbox_store.cancel_unsent(session=session, team_id=team_id, dedupe_key=withdrawn):
                 continue
             note = OwnerNote(
@@ -1590,6 +1588,36 @@ class Touchpoints:
                 user=before,
                 edit=withdrawn,
             )
+
+    def _tell_asker_who_is_asked(
+        self,
+        scene: _Scene,
+        touch: Touch,
+        *,
+        away_until: date | None,
+        new_owner: bool = False,
+        covering_for: str | None = None,
+    ) -> None:
+        """Tell whoever stated an intent that someone else is asked about it now (`touch.asked`,
+        just asked): the partner's new owner, or whoever covers for the owner (`covering_for`),
+        away before they saw the question; and until when they wait for the answer."""
+        later = LaterNote(
+            partner=scene.facts,
+            touch=touch,
+            away_until=away_until,
+            tz=scene.zone_of(touch.author_id),
+            new_owner=new_owner,
+            covering_for=covering_for,
+        )
+        _queue(
+            scene.session,
+            scene.team_id,
+            scene.now,
+            self.renderer.intent_later(later),
+            f"{intent_ask_key(touch.id, handed_to=touch.asked)}:asker",
+            kind=INTENT_LATER,
+            user=touch.author_id,
+        )
 
     def _ask(
         self, scene: _Scene, touch: Touch, clashes: list[Clash], *, key: str | None = None

@@ -291,7 +291,12 @@ class SlackRenderer:
     def intent_later(self, note: LaterNote) -> Message:
         facts = note.partner
         text = texts.intent_later(
-            facts, note.touch, away_until=note.away_until, tz=note.tz, new_owner=note.new_owner
+            facts,
+            note.touch,
+            away_until=note.away_until,
+            tz=note.tz,
+            new_owner=note.new_owner,
+            covering_for=note.covering_for,
         )
         return Message(text=text, blocks=[section(text), actions([brief_me(facts.id, facts.name)])])
 

@@ -700,17 +700,29 @@ def intent_later(
     away_until: date | None,
     tz: ZoneInfo,
     new_owner: bool = False,
+    covering_for: str | None = None,
 ) -> str:
     """To the asker of an intent, when the person asked went away before answering: the day to
-    answer moved later (`touch.deadline`, the new one); or when the partner was handed over
-    (`new_owner`): whom they wait for now, and until when."""
+    answer moved later (`touch.deadline`, the new one); or when someone else is asked now: the
+    partner's new owner (`new_owner`), or whoever covers for the owner (`covering_for`), who
+    went away before the question reached them; whom they wait for, and until when."""
     by = by_moment(touch.deadline, tz=tz) if touch.deadline is not None else "soon"
-    if new_owner:
-        away = f" ({person(touch.asked)} is away through {_day(away_until)})" if away_until else ""
+    if new_owner or covering_for is not None:
+        if covering_for is not None:
+            through = f" through {_day(away_until)}" if away_until is not None else ""
+            why = f"{person(covering_for)} is away{through}"
+            asked, partner = f"{person(touch.asked)}, who covers for them,", f"*{facts.name}*"
+        else:
+            why = f"*{facts.name}* has a new owner"
+            away = (
+                f" ({person(touch.asked)} is away through {_day(away_until)})"
+                if away_until is not None
+                else ""
+            )
+            asked, partner = f"{person(touch.asked)}{away}", "them"
         return (
-            f"*{facts.name}* has a new owner, so I've asked {person(touch.asked)}{away} about "
-            f"reaching out to them ({quote(touch.notes)}): if there is no answer {by}, you may "
-            "go ahead."
+            f"{why}, so I've asked {asked} about reaching out to {partner} "
+            f"({quote(touch.notes)}): if there is no answer {by}, you may go ahead."
         )
     away = (
         f"is away through {_day(away_until)}" if away_until is not None else "has time away ahead"

@@ -589,6 +589,30 @@ def test_a_question_the_owner_has_not_seen_goes_to_the_deputy_once_they_go_away(
 
 
 @pytest.mark.usefixtures("acme")
+def test_the_asker_hears_that_their_question_went_to_the_deputy_and_until_when(
+    slack: Slack,
+) -> None:
+    answer(slack, "deputy Acme <@U0DAN|dan>")
+    at(slack, datetime(2026, 11, 25, 18, 0, tzinfo=UTC))  # 19:00 in Berlin: Ana's day is over
+    answer(slack, "intend Acme : ask about the <gala> & dinner", user=BEN)
+    deliver_outbox(slack)
+    assert dms(slack, BEN) == []
+    answer(slack, "away tomorrow to friday")  # before the question reached her
+    deliver_outbox(slack)  # 13:00 in New York: Ben hears at once
+    (moved,) = dms(slack, BEN)
+    assert moved.text == (
+        "<@U0ANA> is away through Fri 27 Nov, so I've asked <@U0DAN>, who covers for them, "
+        "about reaching out to *Acme Corporation* (“ask about the &lt;gala&gt; &amp; dinner”): "
+        "if there is no answer by Fri 27 Nov at 04:15, you may go ahead."
+    )
+    assert action_ids(moved) == [blocks.CHECK]
+    # Booking the same time away again changes nobody's question: no second word.
+    answer(slack, "away tomorrow to friday")
+    at(slack, datetime(2026, 11, 26, 10, 0, tzinfo=UTC))
+    assert dms(slack, BEN) == [moved]
+
+
+@pytest.mark.usefixtures("acme")
 def test_a_note_the_owner_has_not_seen_goes_to_the_deputy_once_they_go_away(
     slack: Slack,
 ) -> None:

@@ -396,6 +396,26 @@ def test_the_asker_hears_that_the_answer_may_come_later() -> None:
     within_slack_limits(message.blocks)
 
 
+def test_the_asker_hears_who_covers_for_the_away_owner_and_until_when() -> None:
+    deadline = datetime(2026, 11, 27, 9, 15, tzinfo=UTC)
+    intent = touch(kind=TouchpointKind.INTENDED, asked="U0DAN", deadline=deadline)
+    message = blocks.RENDERER.intent_later(
+        LaterNote(
+            partner=facts(),
+            touch=intent,
+            away_until=date(2026, 11, 27),
+            tz=NEW_YORK,
+            covering_for="U0ANA",
+        )
+    )
+    assert message.text == (
+        "<@U0ANA> is away through Fri 27 Nov, so I've asked <@U0DAN>, who covers for them, "
+        "about reaching out to *Acme* (“pilot scope”): if there is no answer by Fri 27 Nov at "
+        "04:15, you may go ahead."
+    )
+    within_slack_limits(message.blocks)
+
+
 def test_the_answered_question_keeps_no_answer_buttons() -> None:
     intent = touch(kind=TouchpointKind.INTENDED, answer=IntentAnswer.GO_AHEAD, answered_by="U0DAN")
     outcome = IntentOutcome(
