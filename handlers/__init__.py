@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from slack_bolt import App
 
 from handlers import (
+    absence,
     commitments,
     errors,
     feedback,
@@ -42,3 +43,4 @@ def register_planners(planners: PlannerRegistry) -> None:
     touchpoints.register_planners(planners)
     commitments.register_planners(planners)
     health.register_planners(planners)
+    absence.register_planners(planners)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import replace
 from datetime import datetime, time, timedelta
 from functools import partial
+from typing import TYPE_CHECKING
 
+from apscheduler.triggers.interval import IntervalTrigger
 from slack_bolt import Respond
 from slack_sdk import WebClient
 from sqlmodel import Session
@@ -33,6 +36,11 @@ from handlers.reply import Reply
 from handlers.texts import absence as texts
 from handlers.verbs import VERBS_BY_NAME
 from storage.people import get_profile
+
+if TYPE_CHECKING:
+    from bot.scheduler import PlannerRegistry
+
+logger = logging.getLogger(__name__)
 
 MAX_ABSENCE = timedelta(days=366)
 _LINE = re.compile(
@@ -181,11 +189,11 @@ def back_verb(runtime: Runtime, invocation: Invocation, rest: str) -> Reply:
         else None
     )
     reply = texts.back(result, tz=tz, now=now, arrives_at=arrives_at)
-    if result.ended is not None:
+    if result.summed_up is not None:
         meanwhile = touchpoint_handlers.service_of(runtime).while_away(
             team_id=invocation.team_id,
             user_id=invocation.user_id,
-            start=result.ended.starts_at,
+            start=result.summed_up.starts_at,
             end=now,
         )
         if meanwhile:
@@ -201,3 +209,24 @@ def _waiting_for_people(runtime: Runtime) -> tuple[Retime, ...]:
 
 
 VERB_HANDLERS: dict[str, VerbHandler] = {"away": away_verb, "back": back_verb}
+
+
+# --- The planner --------------------------------------------------------------------------------
+
+
+def welcome_back(runtime: Runtime, now: datetime) -> None:
+    """Planner: what colleagues did while someone was away, once their time away is over and
+    their first working moment back has come (`back` says it at once instead)."""
+    queued = touchpoint_handlers.service_of(runtime).welcome_back(now=now)
+    if queued:
+        logger.info("%d people back from time away were told what happened meanwhile", queued)
+
+
+def next_welcome_back(runtime: Runtime, now: datetime) -> datetime | None:
+    return touchpoint_handlers.service_of(runtime).next_welcome_back(after=now)
+
+
+def register_planners(planners: PlannerRegistry) -> None:
+    planners.register_planner(
+        "welcome_back", welcome_back, IntervalTrigger(minutes=1), next_due=next_welcome_back
+    )

@@ -238,7 +238,9 @@ VERBS: tuple[Verb, ...] = (
         "Out of office: your check-ins and surveys wait for your return, and alerts about "
         "partners you own go to each one's deputy, else to the deputy you name here, else wait "
         "for you too. Where it overlaps time away you set before, the new one counts; the "
-        "earlier one keeps its other days.",
+        "earlier one keeps its other days. On your first working morning back you get a "
+        "summary of what colleagues did meanwhile with the partners you own (none if nobody "
+        "touched them).",
         ("away 2026-12-21 to 2027-01-04 deputy @dan",),
     ),
     Verb(
@@ -246,8 +248,9 @@ VERBS: tuple[Verb, ...] = (
         FEEDBACK,
         ("back",),
         "End your time away early; what waited for you arrives in your working hours, and "
-        "you see what colleagues did meanwhile with the partners you own. When you are not "
-        "away, it cancels your next planned time away.",
+        "you see what colleagues did meanwhile with the partners you own (then, not again on "
+        "your first working morning). When you are not away, it cancels your next planned "
+        "time away.",
         ("back",),
     ),
     Verb(

@@ -140,6 +140,7 @@ def record_absence(
                     ends_at=end,
                     deputy_id=earlier.deputy_id,
                     created_at=earlier.created_at,
+                    summed_up_at=earlier.summed_up_at,
                 )
             )
         session.delete(earlier)
@@ -173,3 +174,94 @@ def delete_absence(*, session: Session, team_id: str, absence_id: int) -> None:
     if absence is not None and absence.team_id == team_id:
         session.delete(absence)
         session.flush()
+
+
+# --- Time away that is over: what colleagues did meanwhile, summed up once ----------------------
+
+
+def workspaces_with_time_away_over(
+    *, session: Session, since: datetime, now: datetime | None = None
+) -> list[str]:
+    """The workspaces with absences that ended after `since` (and by `now`, if given: else
+    ending later too) and were not summed up yet: a planner's first read, what it then reads
+    is per workspace."""
+    statement = sa.select(Absence.team_id).where(  # type: ignore[call-overload]
+        col(Absence.summed_up_at).is_(None), col(Absence.ends_at) > since
+    )
+    if now is not None:
+        statement = statement.where(col(Absence.ends_at) <= now)
+    return [
+        str(team) for team in session.execute(statement.distinct().order_by("team_id")).scalars()
+    ]
+
+
+def time_away_over(
+    *,
+    session: Session,
+    team_id: str,
+    since: datetime,
+    now: datetime,
+    user_id: str | None = None,
+) -> list[Absence]:
+    """The workspace's absences (or one user's) that ended after `since` and by `now` and were
+    not summed up yet, by user, earliest first."""
+    statement = select(Absence).where(
+        Absence.team_id == team_id,
+        col(Absence.summed_up_at).is_(None),
+        col(Absence.ends_at) > since,
+        col(Absence.ends_at) <= now,
+    )
+    if user_id is not None:
+        statement = statement.where(Absence.user_id == user_id)
+    statement = statement.order_by(col(Absence.user_id), col(Absence.starts_at), col(Absence.id))
+    return list(session.exec(statement))
+
+
+def stretch_start(*, session: Session, team_id: str, user_id: str, starts_at: datetime) -> datetime:
+    """Where the user's time away that runs on without a break into `starts_at` began: an
+    absence booked over part of another splits it into pieces that follow one another."""
+    start = starts_at
+    while True:
+        earlier = session.execute(
+            sa.select(sa.func.min(Absence.starts_at)).where(
+                col(Absence.team_id) == team_id,
+                col(Absence.user_id) == user_id,
+                col(Absence.starts_at) < start,
+                col(Absence.ends_at) >= start,
+            )
+        ).scalar()
+        if earlier is None:
+            return start
+        start = utc(earlier)
+
+
+def mark_summed_up(*, session: Session, team_id: str, user_id: str, now: datetime) -> int:
+    """The user's absences over by `now` are summed up (at `now`); returns how many were not."""
+    statement = (
+        sa.update(Absence)
+        .where(
+            col(Absence.team_id) == team_id,
+            col(Absence.user_id) == user_id,
+            col(Absence.summed_up_at).is_(None),
+            col(Absence.ends_at) <= now,
+        )
+        .values(summed_up_at=now)
+    )
+    return rowcount(session, statement)
+
+
+def ends_to_sum_up(
+    *, session: Session, team_id: str, since: datetime
+) -> list[tuple[str, datetime]]:
+    """(user, end) of the workspace's absences ending after `since` and not summed up yet,
+    soonest first: when people come back."""
+    statement = (
+        sa.select(Absence.user_id, Absence.ends_at)  # type: ignore[call-overload]
+        .where(
+            col(Absence.team_id) == team_id,
+            col(Absence.summed_up_at).is_(None),
+            col(Absence.ends_at) > since,
+        )
+        .order_by(Absence.ends_at)
+    )
+    return [(str(user), utc(end)) for user, end in session.execute(statement)]

@@ -348,7 +348,16 @@ class Absence(SQLModel, table=True):
     in the person's time zone.
     """
 
-    __table_args__ = (sa.Index("ix_absence_user_time", "team_id", "user_id", "ends_at"),)
+    __table_args__ = (
+        sa.Index("ix_absence_user_time", "team_id", "user_id", "ends_at"),
+        # Time away over and not summed up yet: what the welcome-back planner looks for.
+        sa.Index(
+            "ix_absence_to_sum_up",
+            "ends_at",
+            sqlite_where=sa.text("summed_up_at IS NULL"),
+            postgresql_where=sa.text("summed_up_at IS NULL"),
+        ),
+    )
     id: int | None = Field(default=None, primary_key=True)
     team_id: str = Field(max_length=32)
     user_id: str = Field(max_length=32)
@@ -356,6 +365,9 @@ class Absence(SQLModel, table=True):
     ends_at: datetime = _utc_column()
     deputy_id: str | None = Field(default=None, max_length=32)
     created_at: datetime = _utc_column()
+    # When the person was told what colleagues did meanwhile (`back`'s reply, or a direct
+    # message on their first working day back); None: not yet.
+    summed_up_at: datetime | None = _utc_column(nullable=True)
 
 
 # --- Feedback: check-ins after meetings and pulse surveys -----------------------------------

@@ -6,13 +6,19 @@ partner's deputy, or else to the deputy they named when they went away. Who is a
 at the moment a message would reach them (their first working slot), not when it is queued: an
 alert raised on a Friday evening for an owner who is off all next week goes to their deputy
 (with nobody to cover, it reaches the owner after that week).
+
+Once time away is over, what colleagues did meanwhile is summed up for the person once: in the
+reply to `back`, or else in a direct message at their first working moment back
+(`returns_to_sum_up`, for a planner). Pieces of one time away (an absence booked over part of
+another splits it) count as one, and so does time away booked again before the first was summed
+up: the summary waits until the person is back from it all.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -193,6 +199,9 @@ class BackResult:
     ended: Period | None
     cancelled: Period | None
     released: int
+    # The time away `back` sums up what colleagues did in: from the start of what was not
+    # summed up yet to now (None: nothing ended).
+    summed_up: Period | None = None
 
 
 def come_back(
@@ -207,9 +216,11 @@ def come_back(
         planned = store.upcoming_absences(
             session=session, team_id=team_id, user_id=user_id, after=now
         )
+        summed_up: Period | None = None
         if current is not None and current.id is not None:
             ended = Period(current.starts_at, now)
             store.end_absence(session=session, team_id=team_id, absence_id=current.id, at=now)
+            summed_up = sum_up(session, team_id=team_id, user_id=user_id, now=now)
         elif planned and planned[0].id is not None:
             cancelled = Period(planned[0].starts_at, planned[0].ends_at)
             store.delete_absence(session=session, team_id=team_id, absence_id=planned[0].id)
@@ -219,7 +230,7 @@ def come_back(
         for again in retime:
             again(session, team_id=team_id, user_id=user_id, now=now)
         session.commit()
-    return BackResult(ended=ended, cancelled=cancelled, released=released)
+    return BackResult(ended=ended, cancelled=cancelled, released=released, summed_up=summed_up)
 
 
 def owned_partners(engine: Engine, *, team_id: str, user_id: str) -> list[OwnedPartner]:
@@ -235,3 +246,86 @@ def released_reach_at(engine: Engine, *, team_id: str, user_id: str, now: dateti
     their next working window's slot (the dispatcher defers them as it would any DM)."""
     with Session(engine) as session:
         return schedule_of(session, team_id=team_id, user_id=user_id).first_slot(now, key=user_id)
+
+
+# Time away over longer ago than this is not summed up any more (a bot down for longer lets it go).
+SUM_UP_WITHIN = timedelta(days=7)
+
+
+def _as_one(session: Session, team_id: str, user_id: str, absences: Sequence[Absence]) -> Period:
+    """One person's time away over and not summed up yet, as one stretch: from the start of
+    the time away its earliest absence continues, to its latest end."""
+    start = min(absence.starts_at for absence in absences)
+    start = store.stretch_start(session=session, team_id=team_id, user_id=user_id, starts_at=start)
+    return Period(start, max(absence.ends_at for absence in absences))
+
+
+def sum_up(session: Session, *, team_id: str, user_id: str, now: datetime) -> Period | None:
+    """Mark the user's time away over by `now` as summed up, in the caller's transaction;
+    returns what ended within `SUM_UP_WITHIN` as one stretch (None: nothing did)."""
+    over = store.time_away_over(
+        session=session, team_id=team_id, user_id=user_id, since=now - SUM_UP_WITHIN, now=now
+    )
+    mark_summed_up(session, team_id=team_id, user_id=user_id, now=now)
+    return _as_one(session, team_id, user_id, over) if over else None
+
+
+def mark_summed_up(session: Session, *, team_id: str, user_id: str, now: datetime) -> None:
+    """The user's time away over by `now` is summed up, in the caller's transaction."""
+    store.mark_summed_up(session=session, team_id=team_id, user_id=user_id, now=now)
+
+
+@dataclass(frozen=True)
+class Return:
+    """Someone back from time away that nobody summed up for them yet."""
+
+    user_id: str
+    away: Period
+
+
+def workspaces_with_returns(engine: Engine, *, now: datetime) -> list[str]:
+    """The workspaces where someone's time away is over and not summed up yet."""
+    with Session(engine) as session:
+        return store.workspaces_with_time_away_over(
+            session=session, since=now - SUM_UP_WITHIN, now=now
+        )
+
+
+def returns_to_sum_up(session: Session, *, team_id: str, now: datetime) -> list[Return]:
+    """The workspace's people whose time away is over and not summed up yet, once their first
+    working moment after it has come (`Schedule.first_slot`, as a DM due at its end would
+    reach them) and unless they are away again (then their summary waits for that time away
+    to end too, and covers both)."""
+    over = store.time_away_over(
+        session=session, team_id=team_id, since=now - SUM_UP_WITHIN, now=now
+    )
+    by_user: dict[str, list[Absence]] = {}
+    for absence in over:
+        by_user.setdefault(absence.user_id, []).append(absence)
+    found = []
+    for user_id, absences in by_user.items():
+        if store.absence_at(session=session, team_id=team_id, user_id=user_id, at=now):
+            continue
+        away = _as_one(session, team_id, user_id, absences)
+        schedule = schedule_of(session, team_id=team_id, user_id=user_id)
+        if schedule.first_slot(away.ends_at, key=user_id) <= now:
+            found.append(Return(user_id=user_id, away=away))
+    return found
+
+
+def next_return(engine: Engine, *, after: datetime) -> datetime | None:
+    """The next first working moment back, after `after`, of someone whose time away is not
+    summed up yet (for the sandbox, which runs planners only now and then)."""
+    soonest: datetime | None = None
+    with Session(engine) as session:
+        for team_id in store.workspaces_with_time_away_over(
+            session=session, since=after - SUM_UP_WITHIN
+        ):
+            for user_id, ends_at in store.ends_to_sum_up(
+                session=session, team_id=team_id, since=after - SUM_UP_WITHIN
+            ):
+                schedule = schedule_of(session, team_id=team_id, user_id=user_id)
+                back = schedule.first_slot(ends_at, key=user_id)
+                if back > after and (soonest is None or back < soonest):
+                    soonest = back
+    return soonest

@@ -47,7 +47,16 @@ from sqlmodel import Session
 from bot import collisions as rules
 from bot.clock import Clock
 from bot.dates import DateError, When, contact_day, parse_when
-from bot.delivery.absence import absence_when_reached, person_zone, recipient_for_owner_alert
+from bot.delivery.absence import (
+    Period,
+    absence_when_reached,
+    mark_summed_up,
+    next_return,
+    person_zone,
+    recipient_for_owner_alert,
+    returns_to_sum_up,
+    workspaces_with_returns,
+)
 from bot.delivery.dispatcher import ChannelRefused
 from bot.delivery.outbox import Schedule, enqueue, schedule_of
 from bot.delivery.working_days import Counted, working_days_of
@@ -105,6 +114,7 @@ INTENT_HANDED = "intent_handed"  # the former owner's question, edited after a h
 MOVED_NEAR = "moved_near"  # to whoever moved a planned meeting near other contacts
 INTENT_RETIMED = "intent_retimed"  # the owner's question, edited when its day to answer moved
 INTENT_LATER = "intent_later"  # to the asker: the answer may come later than they were told
+WELCOME_BACK = "welcome_back"  # what colleagues did while the person was away, once back
 
 
 # The open end of a range of contacts "from then on" (a plan may be years ahead).
@@ -193,6 +203,34 @@ def reroute_refused_alert(refused: ChannelRefused, *, renderer: Renderer) -> Non
         respect_working_hours=False,
         now=refused.now,
     )
+
+
+def welcome_back_key(user_id: str, back_at: datetime) -> str:
+    """The summary of what colleagues did while `user_id` was away, until `back_at`."""
+    return f"welcome-back:{user_id}:{back_at:%Y%m%dT%H%M%S}"
+
+
+def _while_away(
+    session: Session, team_id: str, user_id: str, start: datetime, end: datetime
+) -> list[PartnerWhileAway]:
+    found = store.contacts_while_away(
+        session=session, team_id=team_id, owner_id=user_id, start=start, end=end
+    )
+    by_partner: dict[int, list[ContactWhileAway]] = {}
+    for contact in found:
+        by_partner.setdefault(contact.partner_id, []).append(contact)
+    alerts = store.alerts_while_away(
+        session=session, team_id=team_id, partner_ids=by_partner, start=start, end=end
+    )
+    return [
+        PartnerWhileAway(
+            id=partner_id,
+            name=contacts[0].partner_name,
+            contacts=tuple(contacts),
+            alerts=alerts.get(partner_id, 0),
+        )
+        for partner_id, contacts in by_partner.items()
+    ]
 
 
 def intent_answer_key(touchpoint_id: int, answer: IntentAnswer) -> str:
@@ -459,10 +497,23 @@ class LaterNote:
 class PartnerWhileAway:
     """What others did with a partner the reader owns while the reader was away (`back`)."""
 
+    id: int
     name: str
     contacts: tuple[ContactWhileAway, ...]
     # Revolving-door alerts the coordination channel got about it meanwhile.
     alerts: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class WelcomeBack:
+    """To someone back from time away that ended on its own: what colleagues did meanwhile
+    with the partners they own."""
+
+    recipient: str
+    away: Period
+    partners: tuple[PartnerWhileAway, ...]
+    tz: ZoneInfo
+    now: datetime
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -491,6 +542,8 @@ class Renderer(Protocol):
     def intent_later(self, note: LaterNote) -> Message: ...
 
     def refused_elsewhere(self, facts: PartnerFacts, channel: str, reason: str) -> Message: ...
+
+    def welcome_back(self, note: WelcomeBack) -> Message: ...
 
 
 # --- What the service refuses -------------------------------------------------------------------
@@ -1442,23 +1495,51 @@ class Touchpoints:
         """What others recorded with the partners `user_id` owns from `start` to `end` (their
         time away, for `back`), and the alerts about those partners meanwhile; by name."""
         with Session(self.engine) as session:
-            found = store.contacts_while_away(
-                session=session, team_id=team_id, owner_id=user_id, start=start, end=end
-            )
-            by_partner: dict[int, list[ContactWhileAway]] = {}
-            for contact in found:
-                by_partner.setdefault(contact.partner_id, []).append(contact)
-            alerts = store.alerts_while_away(
-                session=session, team_id=team_id, partner_ids=by_partner, start=start, end=end
-            )
-        return [
-            PartnerWhileAway(
-                name=contacts[0].partner_name,
-                contacts=tuple(contacts),
-                alerts=alerts.get(partner_id, 0),
-            )
-            for partner_id, contacts in by_partner.items()
-        ]
+            return _while_away(session, team_id, user_id, start, end)
+
+    def welcome_back(self, *, now: datetime) -> int:
+        """Planner: to each person back from time away that ended on its own (no `back`), at
+        their first working moment back, what colleagues did meanwhile with the partners they
+        own (`bot.delivery.absence.returns_to_sum_up`); once, through the outbox. Nothing is
+        sent to someone whose partners nobody touched: there is nothing to act on. Returns how
+        many summaries were queued."""
+        queued = 0
+        for team_id in workspaces_with_returns(self.engine, now=now):
+            with Session(self.engine) as session:
+                for back in returns_to_sum_up(session, team_id=team_id, now=now):
+                    user_id, summed = back.user_id, back.away
+                    mark_summed_up(session, team_id=team_id, user_id=user_id, now=now)
+                    # What happened until their first working moment back: the days between
+                    # (a weekend) are news to them too.
+                    partners = _while_away(session, team_id, user_id, summed.starts_at, now)
+                    if not partners:
+                        continue
+                    note = WelcomeBack(
+                        recipient=user_id,
+                        away=summed,
+                        partners=tuple(partners),
+                        tz=person_zone(session, team_id=team_id, user_id=user_id),
+                        now=now,
+                    )
+                    message = self.renderer.welcome_back(note)
+                    queued += enqueue(
+                        session,
+                        team_id=team_id,
+                        kind=WELCOME_BACK,
+                        recipient_user=user_id,
+                        text=message.text,
+                        blocks=message.blocks,
+                        due_at=now,
+                        dedupe_key=welcome_back_key(user_id, summed.ends_at),
+                        respect_working_hours=True,
+                        now=now,
+                    )
+                session.commit()
+        return queued
+
+    def next_welcome_back(self, *, after: datetime) -> datetime | None:
+        """When someone next comes back from time away not summed up yet (for the sandbox)."""
+        return next_return(self.engine, after=after)
 
     def cover_unread(self, session: Session, *, team_id: str, user_id: str, now: datetime) -> None:
         """Time away just recorded (`bot.delivery.absence.Retime`), in its transaction: what

@@ -23,6 +23,7 @@ from bot.services.touchpoints import (
     Recorded,
     Touch,
     Upcoming,
+    WelcomeBack,
 )
 from handlers.blocks import (
     MAX_BUTTON_VALUE,
@@ -42,6 +43,7 @@ from handlers.blocks import (
 from handlers.blocks import PARTNER_FIELD as PARTNER_FIELD
 from handlers.blocks import PARTNER_PICKER as PARTNER_PICKER
 from handlers.reply import Block, Reply
+from handlers.texts import absence as absence_texts
 from handlers.texts import partners as partner_texts
 from handlers.texts import touchpoints as texts
 from storage.models import IntentAnswer, TouchpointKind, TouchpointMedium
@@ -303,6 +305,21 @@ class SlackRenderer:
     def refused_elsewhere(self, facts: PartnerFacts, channel: str, reason: str) -> Message:
         text = texts.refused_elsewhere(facts, channel, reason)
         return Message(text=text, blocks=[context(text)])
+
+    def welcome_back(self, note: WelcomeBack) -> Message:
+        """What colleagues did while the person was away: a line per partner, each with its
+        "Brief me" beside it (a button's action id is unique only within its block)."""
+        lead = absence_texts.welcome_back(note.away, tz=note.tz, now=note.now)
+        shown = note.partners[: absence_texts.WHILE_AWAY_PARTNERS]
+        blocks: list[Block] = [section(f"{lead}\n{absence_texts.WHILE_AWAY}")]
+        for partner in shown:
+            line = absence_texts.while_away_lines([partner])[0]
+            blocks.append({**section(line), "accessory": brief_me(partner.id, partner.name)})
+        more = len(note.partners) - len(shown)
+        if more > 0:
+            blocks.append(context(f"{absence_texts.more_partners(more)} {absence_texts.CHECK_ONE}"))
+        text = f"{lead}\n{absence_texts.while_away(note.partners)}"
+        return Message(text=text, blocks=blocks)
 
 
 RENDERER = SlackRenderer()

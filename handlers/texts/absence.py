@@ -180,15 +180,30 @@ def while_away(partners: Sequence[PartnerWhileAway]) -> str:
     away, a line per partner; empty when nothing happened."""
     if not partners:
         return ""
+    return "\n".join([WHILE_AWAY, *while_away_lines(partners), CHECK_ONE])
+
+
+WHILE_AWAY = "While you were away, with the partners you own:"
+CHECK_ONE = f"`{COMMAND} check NAME` briefs you on one."
+
+
+def while_away_lines(partners: Sequence[PartnerWhileAway]) -> list[str]:
+    """A line per partner, at most `WHILE_AWAY_PARTNERS`, then how many more."""
     lines = [_while_away_line(partner) for partner in partners[:WHILE_AWAY_PARTNERS]]
     more = len(partners) - WHILE_AWAY_PARTNERS
     if more > 0:
-        lines.append(f"… and {more} more partner{'s' if more > 1 else ''}.")
-    return (
-        "While you were away, with the partners you own:\n"
-        + "\n".join(lines)
-        + "\n`/partner check NAME` briefs you on one."
-    )
+        lines.append(more_partners(more))
+    return lines
+
+
+def more_partners(more: int) -> str:
+    return f"… and {more} more partner{'s' if more > 1 else ''}."
+
+
+def welcome_back(away: Period, *, tz: ZoneInfo, now: datetime) -> str:
+    """The lead of the direct message to someone back from time away that ended on its own
+    (no `back`), above what colleagues did meanwhile (`while_away`)."""
+    return f"Welcome back! Your time away {span(away, tz, now.astimezone(tz).date())} is over."
 
 
 def _while_away_line(partner: PartnerWhileAway) -> str:

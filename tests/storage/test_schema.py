@@ -258,3 +258,27 @@ def test_a_touchpoints_contact_person_moves_to_its_list_at_0019(tmp_path: Path) 
     assert [tuple(row) for row in links] == [(1, 7, "T1", 0)]
     assert "contact_id" not in columns
     assert counts == [2, 1, 1]  # the rebuild of `touchpoint` keeps what refers to it
+
+
+def test_time_away_over_before_0022_is_not_summed_up_afresh(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'upgrade.db'}")
+    schema.upgrade(engine, "0021")
+    now = datetime.now(UTC).replace(tzinfo=None)
+    with engine.begin() as connection:
+        for user, ends_at in (
+            ("U0OVER", now - timedelta(days=1)),
+            ("U0AWAY", now + timedelta(days=1)),
+        ):
+            connection.execute(
+                sa.text(
+                    "INSERT INTO absence (team_id, user_id, starts_at, ends_at, created_at) "
+                    "VALUES ('T1', :user, :start, :end, :start)"
+                ),
+                {"user": user, "start": now - timedelta(days=3), "end": ends_at},
+            )
+    schema.upgrade(engine)
+    with engine.connect() as connection:
+        found = connection.execute(sa.text("SELECT user_id, summed_up_at FROM absence"))
+        rows = {str(user): summed for user, summed in found}
+    assert rows["U0OVER"] is not None  # its person came back before Liaison summed anything up
+    assert rows["U0AWAY"] is None  # summed up once it is over

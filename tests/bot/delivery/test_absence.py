@@ -11,11 +11,18 @@ from sqlmodel import Session, col, select
 
 from bot.clock import ManualClock
 from bot.delivery.absence import (
+    SUM_UP_WITHIN,
+    Period,
+    Return,
     absence_when_reached,
     come_back,
     go_away,
     is_away,
+    next_return,
     recipient_for_owner_alert,
+    returns_to_sum_up,
+    sum_up,
+    workspaces_with_returns,
 )
 from bot.delivery.dispatcher import Dispatcher
 from bot.sandbox.fake_slack import FakeSlack
@@ -431,3 +438,67 @@ def test_back_cancels_a_planned_absence_or_says_there_is_none(slack: Slack, engi
     slack.command("back", user=BEN)
     assert "cancelled your planned time away from *Mon 21 Dec* to *Thu 24 Dec*" in shown(slack, BEN)
     assert absences(engine) == []
+
+
+# --- Time away that is over, summed up once ----------------------------------------------------
+
+
+def returns(engine: Engine, now: datetime, team_id: str = TEAM) -> list[Return]:
+    with Session(engine) as session:
+        return returns_to_sum_up(session, team_id=team_id, now=now)
+
+
+def test_someone_back_is_summed_up_at_their_first_working_moment(engine: Engine) -> None:
+    set_zones(engine, [(ANA, "Europe/London")], at=NOW)
+    away(engine, ANA, days=3, start=MONDAY - timedelta(days=5))  # Wed 25 to Sat 28 Nov, 00:00
+    saturday = MONDAY - timedelta(days=2)
+    assert returns(engine, saturday - timedelta(minutes=1)) == []  # still away
+    assert returns(engine, saturday) == []  # back, but off duty until Monday morning
+    back_at = MONDAY.replace(hour=9) + timedelta(minutes=20)  # past any spread of the window
+    (found,) = returns(engine, back_at)
+    assert found == Return(ANA, Period(MONDAY - timedelta(days=5), saturday))
+    assert returns(engine, back_at, team_id="T0OTHER") == []  # another workspace's people
+    assert workspaces_with_returns(engine, now=back_at) == [TEAM]
+    with Session(engine) as session:
+        assert sum_up(session, team_id=TEAM, user_id=ANA, now=back_at) == found.away
+        session.commit()
+    assert returns(engine, back_at) == [] and workspaces_with_returns(engine, now=back_at) == []
+
+
+def test_pieces_of_one_time_away_come_back_as_one(engine: Engine) -> None:
+    away(engine, ANA, days=7, start=NOW)  # Wed 25 Nov to Wed 2 Dec
+    away(engine, ANA, days=1, start=NOW + timedelta(days=2), deputy=DAN)  # Friday: split
+    back_at = NOW + timedelta(days=8)  # Thursday 3 Dec, 09:00 UTC
+    (found,) = returns(engine, back_at)
+    assert found.away == Period(NOW, NOW + timedelta(days=7))
+
+
+def test_someone_away_again_is_summed_up_once_back_from_that_too(engine: Engine) -> None:
+    away(engine, ANA, days=1, start=NOW)  # Wednesday
+    away(engine, ANA, days=1, start=NOW + timedelta(days=2))  # Friday
+    assert returns(engine, NOW + timedelta(days=2, hours=1)) == []  # away on Friday
+    (found,) = returns(engine, NOW + timedelta(days=5, hours=1))  # Monday 30 Nov, 10:00 UTC
+    assert found.away == Period(NOW, NOW + timedelta(days=3))
+
+
+def test_time_away_over_long_ago_is_let_go(engine: Engine) -> None:
+    away(engine, ANA, days=1, start=NOW)
+    assert returns(engine, NOW + timedelta(days=1) + SUM_UP_WITHIN) == []
+    assert next_return(engine, after=NOW + timedelta(days=1) + SUM_UP_WITHIN) is None
+
+
+def test_the_next_return_is_the_first_working_moment_after_time_away(engine: Engine) -> None:
+    set_zones(engine, [(ANA, "Europe/London")], at=NOW)
+    away(engine, ANA, days=3, start=MONDAY - timedelta(days=5))  # back Saturday, at work Monday
+    found = next_return(engine, after=NOW)
+    assert found is not None and MONDAY.replace(hour=9) <= found < MONDAY.replace(hour=10)
+
+
+def test_back_sums_up_its_time_away_and_leaves_nothing_to_send(engine: Engine) -> None:
+    away(engine, ANA, days=3, start=NOW - timedelta(days=1))
+    result = come_back(engine, team_id=TEAM, user_id=ANA, now=NOW)
+    assert result.summed_up == Period(NOW - timedelta(days=1), NOW)
+    assert returns(engine, NOW + timedelta(days=1)) == []
+    with Session(engine) as session:
+        (absence,) = session.exec(select(Absence)).all()
+    assert absence.summed_up_at == NOW

@@ -43,6 +43,7 @@ from bot.services.touchpoints import (
     Recorded,
     Touch,
     Touchpoints,
+    WelcomeBack,
     ZoneUnknown,
     check_notes,
     contact_people,
@@ -84,6 +85,7 @@ class Written:
         self.answers: list[AskerNote] = []
         self.moves: list[OwnerNote] = []
         self.later: list[LaterNote] = []
+        self.welcomes: list[WelcomeBack] = []
 
     def collision_alert(self, alert: CollisionAlert) -> Message:
         self.alerts.append(alert)
@@ -111,6 +113,10 @@ class Written:
 
     def refused_elsewhere(self, facts: PartnerFacts, channel: str, reason: str) -> Message:
         return Message(text=f"refused in {channel}: {reason}", blocks=[])
+
+    def welcome_back(self, note: WelcomeBack) -> Message:
+        self.welcomes.append(note)
+        return Message(text=f"welcome back {note.recipient}", blocks=[])
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.dates import When
+from bot.delivery.absence import Period
 from bot.services.registry import PartnerFacts
 from bot.services.touchpoints import (
     AskerNote,
@@ -22,15 +23,18 @@ from bot.services.touchpoints import (
     Known,
     LaterNote,
     OwnerNote,
+    PartnerWhileAway,
     Problem,
     Recorded,
     Touch,
+    WelcomeBack,
 )
 from handlers.blocks import touchpoints as blocks
 from handlers.blocks.partners import say
 from handlers.reply import Block, Reply
 from handlers.texts import touchpoints as texts
 from storage.models import IntentAnswer, TeamRole, TouchpointKind
+from storage.touchpoints import ContactWhileAway
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -413,6 +417,41 @@ def test_the_asker_hears_who_covers_for_the_away_owner_and_until_when() -> None:
         "about reaching out to *Acme* (“pilot scope”): if there is no answer by Fri 27 Nov at "
         "04:15, you may go ahead."
     )
+    within_slack_limits(message.blocks)
+
+
+def while_away(partner_id: int, name: str) -> PartnerWhileAway:
+    logged = ContactWhileAway(
+        partner_id=partner_id,
+        partner_name=name,
+        kind=TouchpointKind.DONE,
+        author_id="U0CHLOE",
+        intent_answer=None,
+        intent_answered_by=None,
+    )
+    return PartnerWhileAway(id=partner_id, name=name, contacts=(logged,), alerts=0)
+
+
+def test_the_welcome_back_sums_up_each_partner_with_its_brief_me() -> None:
+    partners = tuple(while_away(n, f"R&D <Lab> {n}") for n in range(1, 11))
+    away = Period(
+        datetime(2026, 11, 24, 23, 0, tzinfo=UTC), datetime(2026, 11, 27, 23, 0, tzinfo=UTC)
+    )
+    message = blocks.RENDERER.welcome_back(
+        WelcomeBack(recipient="U0ANA", away=away, partners=partners, tz=BERLIN, now=NOW)
+    )
+    assert message.text.startswith(
+        "Welcome back! Your time away from *Wed 25 Nov* to *Fri 27 Nov* is over.\n"
+        "While you were away, with the partners you own:\n"
+        "• *R&D <Lab> 1*: <@U0CHLOE> logged 1 contact.\n"
+    )
+    assert message.text.endswith("… and 2 more partners.\n`/partner check NAME` briefs you on one.")
+    lines = [block for block in message.blocks if "accessory" in block]
+    assert len(lines) == 8  # at most WHILE_AWAY_PARTNERS, the rest counted
+    assert lines[0]["text"]["text"] == "• *R&amp;D &lt;Lab&gt; 1*: <@U0CHLOE> logged 1 contact."
+    assert lines[0]["accessory"]["action_id"] == blocks.CHECK
+    assert lines[0]["accessory"]["value"] == "1"
+    assert message.blocks[-1]["type"] == "context"
     within_slack_limits(message.blocks)
 
 

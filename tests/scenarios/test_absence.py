@@ -1,0 +1,165 @@
+"""Coming back from time away that ends on its own: on their first working morning back, the
+owner hears what colleagues did meanwhile with the partners they own, once; `back` already says
+it. Signed commands and clicks through the real app; the scheduler's tick (and `liaison tick
+--at`) runs the planners and delivers to the fake Slack.
+
+The clock starts on Wednesday 25 Nov 2026, 09:00 UTC: 10:00 for Ana (Berlin), who owns Acme.
+`away today to friday` ends at midnight between Friday and Saturday in Berlin, so her first
+working moment back is Monday 30 Nov, 09:0x in Berlin (08:0x UTC).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, select
+
+from bot.sandbox.fake_slack import FakeMessage
+from handlers.blocks import touchpoints as blocks
+from storage.models import OutboxMessage
+from tests.bot.delivery.test_processes import liaison_tick
+from tests.conftest import Slack
+from tests.scenarios.test_partners import ANA, BEN, CHLOE, DAN, answer, click, shown
+from tests.scenarios.test_touchpoints import acme as acme  # noqa: F401 (the fixture)
+from tests.scenarios.test_touchpoints import at, deliver_outbox, dms
+
+FRIDAY_EVENING = datetime(2026, 11, 27, 18, 0, tzinfo=UTC)  # 19:00 in Berlin, still away
+SATURDAY = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+MONDAY_EARLY = datetime(2026, 11, 30, 6, 0, tzinfo=UTC)  # 07:00 in Berlin: before her hours
+MONDAY_MORNING = datetime(2026, 11, 30, 8, 30, tzinfo=UTC)  # 09:30 in Berlin
+
+
+def summaries(slack: Slack, user: str = ANA) -> list[FakeMessage]:
+    return [m for m in dms(slack, user) if m.text.startswith("Welcome back!")]
+
+
+def briefs(message: FakeMessage) -> list[str]:
+    """The "Brief me" buttons beside the lines, by label."""
+    return [
+        block["accessory"]["text"]["text"]
+        for block in message.blocks
+        if block.get("accessory", {}).get("action_id") == blocks.CHECK
+    ]
+
+
+@pytest.mark.usefixtures("acme")
+def test_time_away_that_ends_on_its_own_is_summed_up_on_the_first_working_morning(
+    slack: Slack,
+) -> None:
+    answer(slack, "add Globex")  # Ana's too: nothing happens with it
+    answer(slack, "away today to friday deputy <@U0DAN|dan>")
+    answer(slack, "intend Acme : ask about the gala", user=BEN)
+    answer(slack, "plan Acme on friday : a visit", user=CHLOE)
+    deliver_outbox(slack)
+    (question,) = [m for m in dms(slack, DAN) if "would like to reach out" in m.text]
+    click(slack, DAN, question, "intent_go_ahead")
+    at(slack, FRIDAY_EVENING)
+    at(slack, SATURDAY)
+    answer(slack, "log Acme via call : a weekend call", user=CHLOE)
+    at(slack, MONDAY_EARLY)
+    assert summaries(slack) == []  # away no more, but not at work yet
+    at(slack, MONDAY_MORNING)
+    (summary,) = summaries(slack)
+    assert summary.text == (
+        "Welcome back! Your time away from *Wed 25 Nov* to *Fri 27 Nov* is over.\n"
+        "While you were away, with the partners you own:\n"
+        "• *Acme Corporation*: <@U0BEN> stated 1 intent (<@U0DAN> answered “Go ahead”); "
+        "<@U0CHLOE> logged 1 contact and planned 1 contact; 1 revolving-door alert.\n"
+        "`/partner check NAME` briefs you on one."
+    )
+    assert "Globex" not in shown(summary)
+    assert briefs(summary) == ["Brief me on Acme Corporation"]
+    # The button briefs her on the partner.
+    click(slack, ANA, summary, blocks.CHECK)
+    assert "Before you reach out: Acme Corporation" in shown(slack.ephemerals_to(ANA)[-1])
+    # Planner runs later, and a restart, send nothing twice.
+    at(slack, datetime(2026, 11, 30, 12, 0, tzinfo=UTC))
+    deliver_outbox(slack)
+    at(slack, datetime(2026, 12, 7, 9, 0, tzinfo=UTC))
+    assert summaries(slack) == [summary]
+
+
+@pytest.mark.usefixtures("acme")
+def test_back_that_already_summed_up_leaves_nothing_to_send(slack: Slack) -> None:
+    answer(slack, "away today to friday")
+    answer(slack, "log Acme via call : a call", user=CHLOE)
+    at(slack, datetime(2026, 11, 26, 9, 0, tzinfo=UTC))
+    said = answer(slack, "back")
+    assert "While you were away, with the partners you own:" in said
+    at(slack, MONDAY_MORNING)
+    at(slack, datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
+    assert summaries(slack) == []
+
+
+@pytest.mark.usefixtures("acme")
+def test_time_away_in_which_nothing_happened_sends_nothing(slack: Slack) -> None:
+    answer(slack, "away today to friday")
+    answer(slack, "log Acme via call : my own call")  # Ana's own: nothing to tell her
+    at(slack, MONDAY_MORNING)
+    at(slack, datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
+    assert summaries(slack) == []
+
+
+@pytest.mark.usefixtures("acme")
+def test_time_away_booked_again_before_the_first_working_morning_is_summed_up_once(
+    slack: Slack,
+) -> None:
+    answer(slack, "away today to friday")
+    answer(slack, "log Acme via call : a first call", user=CHLOE)
+    at(slack, SATURDAY)
+    answer(slack, "away 2026-11-30 to 2026-12-01")  # Monday and Tuesday off too
+    at(slack, MONDAY_MORNING)
+    assert summaries(slack) == []  # away again: it waits
+    answer(slack, "log Acme via call : a second call", user=BEN)
+    at(slack, datetime(2026, 12, 2, 8, 30, tzinfo=UTC))  # Wednesday, 09:30 in Berlin
+    (summary,) = summaries(slack)
+    assert "from *Wed 25 Nov* to *Tue 1 Dec* is over." in summary.text
+    assert "<@U0CHLOE> logged 1 contact; <@U0BEN> logged 1 contact" in summary.text
+
+
+@pytest.mark.usefixtures("acme")
+def test_pieces_of_one_time_away_are_summed_up_from_its_first_day(slack: Slack) -> None:
+    answer(slack, "away today to 2026-12-04")
+    answer(slack, "log Acme via call : early in the time away", user=CHLOE)
+    at(slack, datetime(2026, 11, 26, 9, 0, tzinfo=UTC))
+    # Thursday: a deputy for Monday only splits the time away into three pieces.
+    answer(slack, "away 2026-11-30 to 2026-11-30 deputy <@U0DAN|dan>")
+    at(slack, datetime(2026, 12, 7, 8, 30, tzinfo=UTC))  # Monday after, 09:30 in Berlin
+    (summary,) = summaries(slack)
+    assert "from *Wed 25 Nov* to *Fri 4 Dec* is over." in summary.text
+    assert "<@U0CHLOE> logged 1 contact" in summary.text
+
+
+@pytest.mark.usefixtures("acme")
+def test_back_after_a_split_time_away_sums_up_from_its_first_day(slack: Slack) -> None:
+    answer(slack, "away today to 2026-12-04")
+    answer(slack, "log Acme via call : early in the time away", user=CHLOE)
+    at(slack, datetime(2026, 11, 26, 9, 0, tzinfo=UTC))
+    answer(slack, "away 2026-11-30 to 2026-11-30 deputy <@U0DAN|dan>")
+    at(slack, datetime(2026, 12, 2, 9, 0, tzinfo=UTC))  # Wednesday, in the last piece
+    said = answer(slack, "back")
+    assert "<@U0CHLOE> logged 1 contact" in said
+
+
+def test_liaison_tick_at_the_first_working_morning_sends_the_summary(
+    slack: Slack, database_url: str, tmp_path: Path
+) -> None:
+    answer(slack, 'add Acme Corporation aka "ACME"')
+    answer(slack, "away today to friday")
+    answer(slack, "log Acme via call : a call", user=CHLOE)
+    process = liaison_tick(slack.fake, database_url, MONDAY_MORNING, tmp_path)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 0, err
+    (summary,) = summaries(slack)
+    assert "• *Acme Corporation*: <@U0CHLOE> logged 1 contact." in summary.text
+    with Session(slack.runtime.engine) as session:
+        (row,) = session.exec(
+            select(OutboxMessage).where(OutboxMessage.kind == "welcome_back")
+        ).all()
+    assert json.dumps(row.blocks)  # what was sent is what was queued
+    again = liaison_tick(slack.fake, database_url, MONDAY_MORNING, tmp_path)
+    again.communicate(timeout=60)
+    assert len(summaries(slack)) == 1
