@@ -6,7 +6,8 @@ separator `:`. Slack escapes `&`, `<` and `>` in command text; tokens carry the 
 
 A partner name is a quoted string, or the words up to the next keyword (`with`, `on`, `via`,
 `owner`, `aka`, `to`, `into`, `by`), the separator `:`, or a mention or channel. A name that
-contains a keyword ("Doctors on Call") must be quoted.
+contains a keyword ("Doctors on Call") is quoted, or read whole where the verb asks the registry
+(`take_name`'s `known`) and it is typed as registered.
 
 Each `parse_*` function reads the rest of a line after its verb and returns what the verb
 needs, or raises `GrammarError` saying what was wrong. Names keep their place in the line
@@ -16,7 +17,7 @@ needs, or raises `GrammarError` saying what was wrong. Names keep their place in
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -142,13 +143,23 @@ def _collapse(text: str) -> str:
 # --- Pieces -----------------------------------------------------------------------------------
 
 
+# Given several readings of a partner name, longest first, the position of the first that a
+# registered partner goes by exactly (None: none does). The grammar asks; the registry knows.
+KnownNames = Callable[[Sequence[str]], int | None]
+
+
 def take_name(
-    tokens: Sequence[Token], *, stop_words: frozenset[str] = KEYWORDS
+    tokens: Sequence[Token],
+    *,
+    stop_words: frozenset[str] = KEYWORDS,
+    known: KnownNames | None = None,
 ) -> tuple[Name | None, int]:
     """The partner name at the start of `tokens` and how many tokens it used.
 
     A quoted string is a name on its own; otherwise words and links up to the first stop word,
-    `:`, mention or channel. Returns (None, 0) when no name stands there.
+    `:`, mention or channel. With `known`, a registered name that carries on past stop words
+    ("People with Disabilities Fund", "Doctors on Call") is taken whole when typed as it is
+    registered: the longest such reading wins. Returns (None, 0) when no name stands there.
     """
     if tokens and tokens[0].kind is Kind.QUOTED:
         first = tokens[0]
@@ -160,8 +171,48 @@ def take_name(
         used += 1
     if used == 0:
         return None, 0
+    if known is not None:
+        longer = _longer_readings(tokens, used)
+        if longer:
+            picked = known([" ".join(t.text for t in tokens[:count]) for count in longer])
+            if picked is not None:
+                used = longer[picked]
     words = tokens[:used]
     return Name(" ".join(t.text for t in words), words[0].start, words[-1].end), used
+
+
+def _longer_readings(tokens: Sequence[Token], used: int) -> list[int]:
+    """How many tokens each longer reading of a name of `used` tokens takes, longest first:
+    the name and the words after it, keywords included, up to a `:`, quote, mention or
+    channel, ending on a word that is no keyword."""
+    counts = []
+    for count in range(used + 1, len(tokens) + 1):
+        token = tokens[count - 1]
+        if token.kind not in (Kind.WORD, Kind.LINK):
+            break
+        if token.keyword is None:
+            counts.append(count)
+    return counts[::-1]
+
+
+def longer_names(text: str, name: Name) -> list[Name]:
+    """The longer readings of `name` where it stands in `text` (see `take_name`), longest
+    first; none for a quoted name. A "Did you mean" pick whose name carries on past a keyword
+    takes such a reading's words as its own, not as people, dates or a kind of contact."""
+    if name.start >= len(text) or text[name.start] in _QUOTES:
+        return []
+    after: list[Token] = []
+    for found in _TOKEN.finditer(text, name.end):
+        if found.lastgroup != "word" or _BARE_MENTION.match(found.group()):
+            break
+        after.append(Token(Kind.WORD, unescape(found.group()), *found.span()))
+    head = Token(Kind.WORD, name.text, name.start, name.end)
+    readings = []
+    for count in _longer_readings([head, *after], 1):
+        words = after[: count - 1]
+        text_of = " ".join([name.text, *(t.text for t in words)])
+        readings.append(Name(text_of, name.start, words[-1].end))
+    return readings
 
 
 def whole_name(tokens: Sequence[Token]) -> Name | None:

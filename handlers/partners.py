@@ -46,7 +46,6 @@ from bot.services.registry import (
     NothingToDo,
     PartnerFacts,
     Registry,
-    RegistryError,
     UnknownPartner,
     clean_name,
 )
@@ -418,11 +417,7 @@ def answer(call: Call, body: VerbBody) -> Reply:
     except PeopleToLookUp as pending:
         return look_up_then(call, pending.user_ids, rerun=partial(answer, body=body))
     except UnknownPartner as unknown:
-        swallowed = swallowed_words(call, unknown)
-        if swallowed is not None:
-            reply = help_blocks.usage(call.verb, swallowed)
-        else:
-            reply = blocks.did_you_mean(unknown.query, _reruns(call, unknown))
+        reply = unknown_partner(call, unknown)
     except (GrammarError, BadName, BadValue, NotInWorkspace) as error:
         reply = help_blocks.usage(call.verb, _problem(error))
     except NotAllowed as refusal:
@@ -455,42 +450,63 @@ def _problem(error: GrammarError | BadName | BadValue | NotInWorkspace) -> str:
     return texts.not_in_workspace(error.user_id)
 
 
-def swallowed_words(call: Call, unknown: UnknownPartner) -> str | None:
-    """When the unknown name is a known partner followed by words the verb does not take
-    (`survey Acme weekly`, `log Oxfam yesterday : …`), say so instead of "no such partner"."""
-    found = known_prefix(call, unknown)
-    if found is None:
-        return None
-    partner, extra = found
-    return texts.swallowed_words(partner.name, extra, verb=call.verb.name, query=unknown.query)
+def unknown_partner(call: Call, unknown: UnknownPartner) -> Reply:
+    """No partner goes by the name: the partners it may stand for, as "Did you mean" buttons;
+    and when it starts with a known name (`survey Acme weekly`, `log Oxfam Intl : …`), what the
+    words after that name are not, with the verb's forms."""
+    start = unknown.start
+    choices = _reruns(call, unknown)
+    if start is None:
+        return blocks.did_you_mean(unknown.query, choices)
+    swallowed = texts.swallowed_words(
+        start.facts.name,
+        start.rest,
+        verb=call.verb.name,
+        query=unknown.query,
+        lead=not choices,
+    )
+    usage = help_blocks.usage(call.verb, swallowed)
+    if not choices:
+        return usage
+    return blocks.did_you_mean(unknown.query, choices, below=usage)
 
 
-def known_prefix(call: Call, unknown: UnknownPartner) -> tuple[PartnerFacts, str] | None:
+def known_prefix(unknown: UnknownPartner) -> tuple[PartnerFacts, str] | None:
     """The known partner the unknown name starts with (the longest), and the words after it."""
-    words = unknown.query.split()
-    for keep in range(len(words) - 1, 0, -1):
-        try:
-            facts = call.registry.profile(team_id=call.team_id, partner=" ".join(words[:keep]))
-        except RegistryError:
-            continue
-        return facts.facts, " ".join(words[keep:])
-    return None
+    return None if unknown.start is None else (unknown.start.facts, unknown.start.rest)
 
 
 def _reruns(call: Call, unknown: UnknownPartner) -> list[tuple[PartnerFacts, str]]:
     """Each candidate with the command line that names it instead of the unknown name."""
     typed = next((n for n in call.names if clean_name(n.text) == unknown.query), None)
     choices = []
+    longer = [] if typed is None else grammar.longer_names(call.rest, typed)
     for candidate in unknown.candidates:
         rerun = ""
         if typed is not None:
-            renamed = (
-                call.rest[: typed.start] + grammar.quoted(candidate.name) + call.rest[typed.end :]
-            )
-            typed_at = call.invocation.typed(call.runtime.clock.now())
-            rerun = blocks.pick_value(f"{call.verb.name} {renamed}", typed_at=typed_at)
+            rerun = pick_value(call, _as_picked(call, typed, longer, candidate), candidate.name)
         choices.append((candidate, rerun))
     return choices
+
+
+def _as_picked(call: Call, typed: Name, longer: Sequence[Name], candidate: PartnerFacts) -> Name:
+    """The words a pick of `candidate` replaces: the name typed or, when the candidate's name
+    carries on past a keyword and the words after the name typed stand for it too ("People"
+    then "with Disabilities Fund"), those as well, so they are not read as people or dates."""
+    if not longer:
+        return typed
+    found = call.registry.reading_for(
+        team_id=call.team_id, readings=[name.text for name in longer], partner_id=candidate.id
+    )
+    return typed if found is None else longer[found]
+
+
+def pick_value(call: Call, typed: Name, partner: str) -> str:
+    """The value of a button that re-runs the call's line with `partner` in place of the name
+    typed, as of when the line was typed."""
+    renamed = call.rest[: typed.start] + grammar.quoted(partner) + call.rest[typed.end :]
+    typed_at = call.invocation.typed(call.runtime.clock.now())
+    return blocks.pick_value(f"{call.verb.name} {renamed}", typed_at=typed_at)
 
 
 def _mentioned(text: str) -> list[str]:

@@ -41,11 +41,13 @@ from bot.services.registry import (
     BadName,
     BadValue,
     Handover,
+    LikelyDuplicate,
     Merged,
     NameTaken,
     PartnerFacts,
     RegistryError,
     UnknownPartner,
+    clean_name,
 )
 from bot.services.touchpoints import (
     COLLISION_ALERT,
@@ -153,11 +155,12 @@ def split_notes(text: str) -> tuple[str, str | None]:
     return text, None
 
 
-def parse_touchpoint(text: str) -> TouchpointLine:
-    """Read `NAME [with PEOPLE] [on DATE] [via MEDIUM] : NOTES`."""
+def parse_touchpoint(text: str, *, known: grammar.KnownNames | None = None) -> TouchpointLine:
+    """Read `NAME [with PEOPLE] [on DATE] [via MEDIUM] : NOTES`; with `known`, a registered
+    name with a clause's word in it is read whole when typed whole (`grammar.take_name`)."""
     head, notes = split_notes(text)
     tokens = grammar.tokenize(head)
-    name, used = grammar.take_name(tokens, stop_words=CLAUSES)
+    name, used = grammar.take_name(tokens, stop_words=CLAUSES, known=known)
     if name is None or not name.text:
         raise GrammarError("Which partner? Give the partner's name first.")
     clauses: dict[str, list[Token]] = {}
@@ -265,9 +268,15 @@ def _request_key(invocation: Invocation) -> str | None:
     return f"cmd:{invocation.trigger_id}" if invocation.trigger_id else None
 
 
+def _parse(call: Call) -> TouchpointLine:
+    """The call's line, its partner's name read against the registry (`parse_touchpoint`)."""
+    known = partial(registry_of(call.runtime).registered_reading, team_id=call.team_id)
+    return parse_touchpoint(call.rest, known=lambda readings: known(readings=readings))
+
+
 def _record(call: Call, kind: TouchpointKind, *, medium: TouchpointMedium | None = None) -> Reply:
     """Record the line as a touchpoint of `kind`; `medium` when the line has no `via`."""
-    line = parse_touchpoint(call.rest)
+    line = _parse(call)
     result = service_of(call.runtime).record(
         actor=call.actor,
         partner=call.partner(line.name),
@@ -311,7 +320,7 @@ def _line_refusal(call: Call) -> Exception | None:
         return None
     kind, medium = recorded_as
     try:
-        new = _new_touchpoint(call, parse_touchpoint(call.rest), kind, medium=medium)
+        new = _new_touchpoint(call, _parse(call), kind, medium=medium)
         service_of(call.runtime).check_line(actor=call.actor, new=new)
     except BadTouchpoint as error:
         return GrammarError(texts.problem(error, verb=call.verb.name))
@@ -358,7 +367,7 @@ def plan(call: Call) -> Reply:
 
 
 def intend(call: Call) -> Reply:
-    if parse_touchpoint(call.rest).day is not None:
+    if _parse(call).day is not None:
         # An intent is a heads-up about reaching out now; a day ahead is a plan.
         raise GrammarError(texts.intent_takes_no_day(call.rest))
     kind, medium = RECORDED_AS["intend"]
@@ -434,7 +443,7 @@ def answer(call: Call, body: VerbBody) -> Reply:
     reply = registry_handlers.answer(call, partial(_refuse, refusal))
     if not isinstance(refusal, UnknownPartner) or call.verb.name == "check":
         return reply
-    prefix = registry_handlers.known_prefix(call, refusal)
+    prefix = registry_handlers.known_prefix(refusal)
     dated = _trailing_date(call, refusal.query)
     if dated is not None and prefix is None:
         # After a known name, the "not something `log` takes" answer says it already.
@@ -769,6 +778,7 @@ def register_and_record(
     )
     verb_word, _, rest = line.partition(" ")
     verb = VERBS_BY_NAME.get(verb_word)
+    call = None
     if verb is not None:
         call = Call(runtime=runtime, invocation=rerun, verb=verb, rest=rest.strip())
         refusal = _line_refusal(call)
@@ -777,8 +787,13 @@ def register_and_record(
     lead: str | None = texts.registered(name)
     try:
         registry_of(runtime).add(
-            actor=Actor(invocation.team_id, invocation.user_id), name=name, allow_similar=True
+            actor=Actor(invocation.team_id, invocation.user_id),
+            name=name,
+            allow_similar=found.anyway,
         )
+    except LikelyDuplicate as duplicate:
+        # As `add` does: the partners it looks like first, registering it only if asked again.
+        return _register_duplicate(runtime, call, found, duplicate)
     except AlreadyRegistered:
         lead = None  # registered meanwhile (or by an earlier click): just record
     except BadName as error:
@@ -789,6 +804,33 @@ def register_and_record(
     if lead is None:
         return reply
     return replace(reply, text=f"{lead}\n{reply.text}", blocks=[*say(lead).blocks, *reply.blocks])
+
+
+def _register_duplicate(
+    runtime: Runtime, call: Call | None, found: blocks.RegisterClick, duplicate: LikelyDuplicate
+) -> Reply:
+    """ "Register it" for a likely duplicate: a button recording the line with each partner it
+    looks like, then "Register anyway"."""
+    typed: Name | None = None
+    if call is not None:
+        try:
+            typed = _parse(call).name
+        except GrammarError:
+            typed = None
+    picks = [
+        registry_handlers.pick_value(call, typed, similar.facts.name)
+        if call is not None and typed is not None and clean_name(typed.text) == found.name
+        else None
+        for similar in duplicate.similar
+    ]
+    anyway = blocks.register_value(
+        name=found.name,
+        line=found.line,
+        key=found.key,
+        typed_at=found.typed_at or runtime.clock.now(),
+        anyway=True,
+    )
+    return blocks.register_duplicate(found.name, duplicate.similar, picks, anyway)
 
 
 # --- The planner --------------------------------------------------------------------------------

@@ -70,6 +70,19 @@ def partner_with_key(*, session: Session, team_id: str, key: str) -> Partner | N
     ).first()
 
 
+def known_keys(*, session: Session, team_id: str, keys: Collection[str]) -> set[str]:
+    """Which of `keys` some partner's normalized name or one of its aliases is."""
+    if not keys:
+        return set()
+    names = select(Partner.normalized_name).where(
+        Partner.team_id == team_id, col(Partner.normalized_name).in_(keys)
+    )
+    aliases = select(PartnerAlias.normalized).where(
+        PartnerAlias.team_id == team_id, col(PartnerAlias.normalized).in_(keys)
+    )
+    return {*session.exec(names), *session.exec(aliases)}
+
+
 def partners_with_domain(*, session: Session, team_id: str, domain: str) -> list[Partner]:
     """Partners registered with this website domain."""
     statement = (

@@ -80,6 +80,28 @@ class PartnerNames:
         with cached.lock:
             return cached.index.extending(query, limit=limit, same_length=same_length)
 
+    def candidates(
+        self,
+        session: Session,
+        *,
+        team_id: str,
+        query: str,
+        limit: int = 3,
+        same_length: bool = False,
+    ) -> list[Match]:
+        """The partners a name that is no partner's exact name or alias may stand for, best
+        first: its near misses (`lookup`: typos, word order) or, when there are none, the
+        names it is the start or a short form of (`extending`: "Oxfam Intl", "Oxfamm" →
+        "Oxfam International"). The one rule behind "Did you mean", the log form's picker and
+        `add`'s likely duplicates (`same_length`: only spellings of a whole name)."""
+        cached = self._fresh_enough(session, team_id)
+        if cached is None:
+            return []
+        with cached.lock:
+            return cached.index.lookup(query, limit=limit) or cached.index.extending(
+                query, limit=limit, same_length=same_length
+            )
+
     def changed(self, *, team_id: str, version: int, labels: Mapping[int, Sequence[str]]) -> None:
         """After commit: the transaction that made `version` gave these partners these labels.
 

@@ -206,11 +206,26 @@ class BadValue(RegistryError):
         self.value = value
 
 
+@dataclass(frozen=True)
+class KnownStart:
+    """A partner whose name or alias an unknown name starts with ("Oxfam" of "Oxfam Intl"),
+    and the words typed after it ("Intl")."""
+
+    facts: PartnerFacts
+    rest: str
+
+
 class UnknownPartner(RegistryError):
-    def __init__(self, query: str, candidates: list[PartnerFacts]) -> None:
+    """No partner goes by `query`. `candidates` are those it may stand for ("Did you mean");
+    `start` the partner it begins with, if any (words the verb does not take after a name)."""
+
+    def __init__(
+        self, query: str, candidates: list[PartnerFacts], start: KnownStart | None = None
+    ) -> None:
         super().__init__(f"no partner named {query!r}")
         self.query = query
         self.candidates = candidates
+        self.start = start
 
 
 class AlreadyRegistered(RegistryError):
@@ -800,25 +815,94 @@ class Registry:
         """Many partners in one line each, read through the caller's session with two queries."""
         return self._facts_of(session, team_id, partners)
 
+    def registered_reading(self, *, team_id: str, readings: Sequence[str]) -> int | None:
+        """The position of the first of `readings` (of one typed name, longest first) that a
+        partner goes by exactly, by name or alias; None when none does."""
+        keys: list[str | None] = []
+        for reading in readings:
+            try:
+                keys.append(name_key(reading))
+            except BadName:
+                keys.append(None)
+        with Session(self.engine) as session:
+            known = store.known_keys(
+                session=session, team_id=team_id, keys={key for key in keys if key}
+            )
+        return next((i for i, key in enumerate(keys) if key in known), None)
+
+    def reading_for(self, *, team_id: str, readings: Sequence[str], partner_id: int) -> int | None:
+        """The position of the first of `readings` (of one typed name, longest first) that
+        stands for the partner `partner_id`: its name or an alias, or a name that would offer
+        it ("Did you mean": `PartnerNames.candidates`). None when none does."""
+        with Session(self.engine) as session:
+            for position, reading in enumerate(readings):
+                try:
+                    key = name_key(reading)
+                except BadName:
+                    continue
+                exact = store.partner_with_key(session=session, team_id=team_id, key=key)
+                if exact is not None:
+                    if _id(exact) == partner_id:
+                        return position
+                    continue
+                matches = self.names.candidates(
+                    session, team_id=team_id, query=clean_name(reading), limit=MAX_SUGGESTIONS
+                )
+                if any(match.partner_id == partner_id for match in matches):
+                    return position
+        return None
+
     # --- Internals -----------------------------------------------------------------------------
 
     def _resolve(self, session: Session, team_id: str, query: str) -> Partner:
         """The partner `query` names exactly (by name or alias), or UnknownPartner with the
-        closest candidates."""
+        closest candidates (`PartnerNames.candidates`) and the known partner it starts with.
+
+        A name that starts with a known name or alias is still offered the partners the whole
+        of it stands for ("Oxfam Intl", where "Oxfam" is an alias of Oxfam International):
+        adding an alias never hides a partner. What matches only through that same name or
+        alias, with words added ("Médecins Sans Frontières UK"), is left to `start`, which
+        says what those words are."""
         key = name_key(query)
         found = store.partner_with_key(session=session, team_id=team_id, key=key)
         if found is not None:
             return found
-        matches = self.names.lookup(
-            session, team_id=team_id, query=clean_name(query), limit=MAX_SUGGESTIONS
-        ) or self.names.extending(
-            session, team_id=team_id, query=clean_name(query), limit=MAX_SUGGESTIONS
+        typed = clean_name(query)
+        matches = self.names.candidates(
+            session, team_id=team_id, query=typed, limit=MAX_SUGGESTIONS
         )
+        start = self._known_start(session, team_id, typed)
+        known: KnownStart | None = None
+        if start is not None:
+            partner, start_key, rest = start
+            matches = [
+                match
+                for match in matches
+                if match.partner_id != _id(partner)
+                or naming.normalize_name(match.label) != start_key
+            ]
+            known = KnownStart(facts=self._facts(partner, self._team(session, partner)), rest=rest)
         candidates = store.get_partners(
             session=session, team_id=team_id, partner_ids=[m.partner_id for m in matches]
         )
         ordered = [candidates[m.partner_id] for m in matches if m.partner_id in candidates]
-        raise UnknownPartner(clean_name(query), self._facts_of(session, team_id, ordered))
+        raise UnknownPartner(typed, self._facts_of(session, team_id, ordered), known)
+
+    def _known_start(
+        self, session: Session, team_id: str, typed: str
+    ) -> tuple[Partner, str, str] | None:
+        """The partner whose name or alias is the longest run of `typed`'s first words (but not
+        all of them), with that run's key and the words after it."""
+        words = typed.split()
+        for keep in range(len(words) - 1, 0, -1):
+            try:
+                key = name_key(" ".join(words[:keep]))
+            except BadName:
+                continue
+            found = store.partner_with_key(session=session, team_id=team_id, key=key)
+            if found is not None:
+                return found, key, " ".join(words[keep:])
+        return None
 
     def _editable(
         self,
@@ -903,9 +987,7 @@ class Registry:
                 similar[facts.id] = Similar(facts=facts, by=SimilarBy.WEBSITE)
         # A spelling of an existing name, whole ("Oxfam Intl" of "Oxfam International"); not a
         # longer name that starts with this one ("Siemens Energy" is not "Siemens").
-        matches = self.names.lookup(
-            session, team_id=team_id, query=name, limit=MAX_SUGGESTIONS
-        ) or self.names.extending(
+        matches = self.names.candidates(
             session, team_id=team_id, query=name, limit=MAX_SUGGESTIONS, same_length=True
         )
         found = store.get_partners(

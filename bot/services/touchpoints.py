@@ -2170,9 +2170,11 @@ class Touchpoints:
 
     def suggest(self, *, team_id: str, query: str, limit: int) -> Suggestions:
         """Partners for a type-ahead, each once: (id, name, the name or alias that matched).
-        Names and aliases that start with `query` (or have a word that does) come first, in
-        alphabetical order, then the registry's near misses (typos), best first. And what was
-        typed, when no partner has it as its name or an alias (it could be registered)."""
+        The partner whose name or alias it is comes first; then names and aliases that start
+        with `query` (or have a word that does), in alphabetical order; then the partners a
+        line naming `query` would be offered ("Did you mean": typos, short forms, through any
+        alias; `PartnerNames.candidates`), best first. And what was typed, when no partner
+        has it as its name or an alias (it could be registered)."""
         typed = clean_name(query)
         key = normalize_name(typed)
         if not key:  # no letters or digits: nothing to find, nor to register
@@ -2188,7 +2190,13 @@ class Touchpoints:
                 # Its name rather than an alias, when both match.
                 if partner_id not in found or label == name:
                     found[partner_id] = (partner_id, name, label)
-            matches = self.registry.names.lookup(session, team_id=team_id, query=typed, limit=limit)
+            if exact is not None:
+                exact_id = _id(exact)
+                first = found.pop(exact_id, (exact_id, exact.name, exact.name))
+                found = {exact_id: first, **found}
+            matches = self.registry.names.candidates(
+                session, team_id=team_id, query=typed, limit=limit
+            )
             near = partner_store.get_partners(
                 session=session,
                 team_id=team_id,

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
-from bot.services.registry import PartnerFacts
+from bot.services.registry import PartnerFacts, Similar
 from bot.services.touchpoints import (
     MAX_NOTES,
     AskerNote,
@@ -42,6 +42,7 @@ from handlers.blocks import (
 # Re-exported: handlers and tests address the picker through this module too.
 from handlers.blocks import PARTNER_FIELD as PARTNER_FIELD
 from handlers.blocks import PARTNER_PICKER as PARTNER_PICKER
+from handlers.blocks.partners import PICK
 from handlers.reply import Block, Reply
 from handlers.texts import absence as absence_texts
 from handlers.texts import partners as partner_texts
@@ -161,15 +162,18 @@ def upcoming_section(found: Upcoming, *, now: datetime) -> list[Block]:
 # --- "Register it" ------------------------------------------------------------------------------
 
 
-def register_value(*, name: str, line: str, key: str | None, typed_at: datetime) -> str | None:
+def register_value(
+    *, name: str, line: str, key: str | None, typed_at: datetime, anyway: bool = False
+) -> str | None:
     """The "Register it" button's value: the partner's name, the command line to run once it is
     registered, the request key of the original command (so a second click logs nothing
-    twice) and when it was typed (whole seconds since the epoch). None when it would not fit in
-    a button."""
-    value = json.dumps(
-        {"name": name, "line": line, "key": key, "at": int(typed_at.timestamp())},
-        ensure_ascii=False,
-    )
+    twice), when it was typed (whole seconds since the epoch) and, from "Register anyway",
+    that a likely duplicate was shown and registered all the same. None when it would not fit
+    in a button."""
+    data: dict[str, Any] = {"name": name, "line": line, "key": key, "at": int(typed_at.timestamp())}
+    if anyway:
+        data["anyway"] = True
+    value = json.dumps(data, ensure_ascii=False)
     return value if len(value) <= MAX_BUTTON_VALUE else None
 
 
@@ -181,6 +185,7 @@ class RegisterClick:
     line: str
     key: str | None
     typed_at: datetime | None  # None from buttons made before the time was kept
+    anyway: bool = False
 
 
 def read_register_value(value: str) -> RegisterClick | None:
@@ -192,9 +197,31 @@ def read_register_value(value: str) -> RegisterClick | None:
             line=str(data["line"]),
             key=None if key is None else str(key),
             typed_at=None if at is None else datetime.fromtimestamp(int(at), UTC),
+            anyway=data.get("anyway") is True,
         )
     except (ValueError, KeyError, TypeError, AttributeError, OverflowError):
         return None
+
+
+def register_duplicate(
+    name: str, similar: Sequence[Similar], picks: Sequence[str | None], anyway: str | None
+) -> Reply:
+    """ "Register it" for a name like partners we have (as `add` judges it): those partners
+    first, each a button recording the line with it (`picks`, its "Did you mean" value, None
+    when it would not fit), then "Register anyway" (`anyway`, its value)."""
+    text = texts.register_duplicate(name)
+    lines = [partner_texts.similar_line(item.facts, item.by, item.label) for item in similar]
+    buttons = [
+        button(item.facts.name, f"{PICK}_{number}", pick)
+        for number, (item, pick) in enumerate(zip(similar, picks, strict=True))
+        if pick is not None
+    ]
+    if anyway is not None:
+        buttons.append(button(texts.REGISTER_ANYWAY, REGISTER, anyway, style="danger"))
+    blocks = [section(text), section("\n".join(lines))]
+    if buttons:
+        blocks.append(actions(buttons))
+    return Reply(text=f"{text} " + "; ".join(lines), blocks=blocks)
 
 
 def with_hint(reply: Reply, hint: str) -> Reply:

@@ -70,6 +70,7 @@ _ANSWER_MARKS = {
 # Buttons.
 BRIEF_ME = "Brief me"
 REGISTER = "Register it"
+REGISTER_ANYWAY = "Register anyway"
 
 
 # --- Dates --------------------------------------------------------------------------------------
@@ -910,6 +911,13 @@ PARTNER_GONE = "That partner is no longer in the registry (merged or removed); p
 
 def registered(name: str) -> str:
     return f"Registered *{name}* with you as its owner."
+
+
+def register_duplicate(name: str) -> str:
+    return (
+        f"Before I register “{name}”: it looks like a partner we already have. Record this "
+        "with it, or register anyway if it really is a different organisation."
+    )
 
 
 def register_hint(query: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 
 from handlers import grammar
@@ -189,3 +191,42 @@ def test_list_words() -> None:
 def test_quoted_reads_back_as_the_same_name() -> None:
     for name in ('Acme "The Best" Ltd', "Doctors on Call", "O'Reilly & Sons"):
         assert grammar.parse_name(grammar.quoted(name)).name.text == name
+
+
+def test_a_registered_name_with_a_keyword_in_it_is_taken_whole_when_typed_whole() -> None:
+    registered = {"People with Disabilities Fund", "Doctors on Call"}
+    asked: list[list[str]] = []
+
+    def known(readings: Sequence[str]) -> int | None:
+        asked.append(list(readings))
+        return next((i for i, r in enumerate(readings) if r in registered), None)
+
+    tokens = grammar.tokenize("People with Disabilities Fund with Jane on friday <@U0BEN>")
+    name, used = grammar.take_name(tokens, stop_words=frozenset({"with", "on"}), known=known)
+    assert name == Name("People with Disabilities Fund", 0, 29) and used == 4
+    # Longest first, each ending on a word that is no keyword, up to the mention.
+    assert asked == [
+        [
+            "People with Disabilities Fund with Jane on friday",
+            "People with Disabilities Fund with Jane",
+            "People with Disabilities Fund",
+            "People with Disabilities",
+        ]
+    ]
+    name, used = grammar.take_name(grammar.tokenize("People with Jane"), known=known)
+    assert name == Name("People", 0, 6) and used == 1
+    name, _ = grammar.take_name(grammar.tokenize('"People" with Disabilities Fund'), known=known)
+    assert name == Name("People", 0, 8)
+
+
+def test_longer_names_are_the_readings_of_a_name_past_its_keywords() -> None:
+    text = "People with Disabilities Fnd on friday : notes with more"
+    assert grammar.longer_names(text, Name("People", 0, 6)) == [
+        Name("People with Disabilities Fnd on friday", 0, 38),
+        Name("People with Disabilities Fnd", 0, 28),
+        Name("People with Disabilities", 0, 24),
+    ]
+    assert grammar.longer_names("People <@U0BEN> with x", Name("People", 0, 6)) == []
+    assert grammar.longer_names('"People" with x : y', Name("People", 0, 8)) == []
+    # Words a mention would not be read from end the readings; the notes are never read.
+    assert grammar.longer_names("Acme with @jane : x", Name("Acme", 0, 4)) == []

@@ -743,6 +743,95 @@ def test_a_known_name_with_more_words_may_be_another_partner_to_register(slack: 
 
 
 @pytest.mark.usefixtures("acme")
+def test_a_name_starting_with_an_alias_is_offered_the_partner_the_whole_stands_for(
+    slack: Slack,
+) -> None:
+    answer(slack, 'add Oxfam International aka "Oxfam"')
+    answer(slack, "plan Oxfam on friday : board meeting")
+    for line in (
+        "log Oxfam Intl : talked",
+        "plan Oxfam Intl on friday : talked",
+        "intend Oxfam Intl : talked",
+        "check Oxfam Intl",
+        "show Oxfam Intl",
+    ):
+        said = answer(slack, line, user=BEN)
+        assert "I don't know a partner called “Oxfam Intl”. Did you mean" in said, line
+        # The words after the alias are still explained.
+        assert "If you meant *Oxfam International*, “Intl” is not something" in said, line
+        message = last(slack, BEN)
+        assert action_ids(message)[0] == "partner_pick_0", line
+    # Words after the alias that the whole does not stand for: another partner, maybe.
+    answer(slack, "log Oxfam Germany : the German office", user=BEN)
+    assert "partner_pick_0" not in action_ids(last(slack, BEN))
+    answer(slack, "log Oxfam Intl : talked", user=BEN)
+    message = last(slack, BEN)
+    click(slack, BEN, message, "partner_pick_0")
+    assert "Logged your contact with *Oxfam International* today" in shown(message)
+    # Ben's contact and Ana's plan are put together: the revolving door is seen.
+    deliver_outbox(slack)
+    (alert,) = alerts(slack)
+    assert "Oxfam International" in alert.text
+
+
+@pytest.mark.usefixtures("acme")
+def test_register_it_for_a_likely_duplicate_offers_the_partner_first(slack: Slack) -> None:
+    answer(slack, 'add Oxfam International aka "Oxfam"')
+    answer(slack, "log Oxfam Intl : talked", user=BEN)
+    message = last(slack, BEN)
+    click(slack, BEN, message, blocks.REGISTER)
+    said = shown(message)
+    assert "Before I register “Oxfam Intl”: it looks like a partner we already have" in said
+    assert action_ids(message) == ["partner_pick_0", blocks.REGISTER]
+    assert "Oxfam Intl" not in answer(slack, "list all", user=BEN)
+    assert touchpoints(slack) == []
+    click(slack, BEN, message, "partner_pick_0")
+    assert "Logged your contact with *Oxfam International* today" in shown(message)
+    # "Register anyway" registers it after all, and records the line once.
+    answer(slack, "log Oxfamm : another", user=BEN)
+    message = last(slack, BEN)
+    click(slack, BEN, message, blocks.REGISTER)
+    assert "Before I register “Oxfamm”" in shown(message)
+    click(slack, BEN, message, blocks.REGISTER)
+    assert "Registered *Oxfamm* with you as its owner" in shown(message)
+    assert "Logged your contact with *Oxfamm* today" in shown(message)
+    assert len(touchpoints(slack)) == 2
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_registered_name_with_a_keyword_in_it_keeps_its_words_out_of_the_people_met(
+    slack: Slack,
+) -> None:
+    answer(slack, 'add "People with Disabilities Fund"')
+    answer(slack, 'add "Doctors on Call"')
+    # Typed whole, the registered name is read whole: no "Did you mean", nobody made up.
+    said = answer(slack, "log People with Disabilities Fund : typed whole", user=BEN)
+    assert "Logged your contact with *People with Disabilities Fund* today" in said
+    said = answer(slack, "log People with Disabilities Fund with Jane Roe : and Jane", user=BEN)
+    assert "with Jane Roe" in said
+    said = answer(slack, "plan Doctors on Call on friday : a date after it", user=BEN)
+    assert "Planned your meeting with *Doctors on Call* on Fri 27 Nov" in said
+    # Misspelt, the pick takes the words that stand for the partner's name along.
+    answer(slack, "log People with Disabilities Fnd : misspelt", user=BEN)
+    message = last(slack, BEN)
+    click(slack, BEN, message, "partner_pick_0")
+    assert "Logged your contact with *People with Disabilities Fund* today" in shown(message)
+    assert "Disabilities Fnd" not in shown(message)
+    # Words that do not stand for it are still people and dates.
+    answer(slack, "log People with Jane Doe : someone", user=BEN)
+    message = last(slack, BEN)
+    click(slack, BEN, message, "partner_pick_0")
+    assert "with Jane Doe" in shown(message)
+    answer(slack, "log Doctors on yesterday : a date", user=BEN)
+    message = last(slack, BEN)
+    click(slack, BEN, message, "partner_pick_0")
+    assert "Logged your contact with *Doctors on Call* yesterday" in shown(message)
+    contacts = answer(slack, 'contacts "People with Disabilities Fund"', user=DAN)
+    assert "Jane Roe" in contacts and "Jane Doe" in contacts
+    assert "Disabilities" not in contacts.replace("People with Disabilities Fund", "")
+
+
+@pytest.mark.usefixtures("acme")
 def test_an_unknown_name_ending_in_a_date_points_to_on(slack: Slack) -> None:
     said = answer(slack, "log Globex last monday : x", user=BEN)
     assert "If “last monday” is the date, it needs `on`: `/partner log Globex on last monday" in (
@@ -1573,6 +1662,24 @@ def test_the_forms_people_at_the_partner_take_what_slack_leaves_unescaped(slack:
     assert slack.fake.open_modals(BEN) == []
     # Escaped for Slack, which shows it as typed: `with Jane Doe and Li < Wei`.
     assert "with Jane Doe and Li &lt; Wei" in shown(last(slack, BEN))
+
+
+def test_the_forms_picker_offers_what_a_short_form_or_typo_stands_for(slack: Slack) -> None:
+    answer(slack, "add Oxfam International")
+    view = open_log_form(slack, BEN)
+
+    def offered(typed: str) -> list[str]:
+        return [option["text"]["text"] for option in options(slack, view, BEN, typed)]
+
+    for typed in ("Oxfam Intl", "Oxfamm", "oxfam int"):
+        assert offered(typed) == ["Oxfam International", f"➕ Register “{typed}”"], typed
+    answer(slack, 'alias Oxfam International add "Oxfam"')
+    assert offered("Oxfam Intl") == ["Oxfam International", "➕ Register “Oxfam Intl”"]
+    assert offered("Oxfamm") == ["Oxfam International (Oxfam)", "➕ Register “Oxfamm”"]
+    # Picked, it logs with the partner: no duplicate registered.
+    (option, _) = options(slack, view, BEN, "Oxfam Intl")
+    submit(slack, view, BEN, partner=int(option["value"]), medium="call", notes="form")
+    assert [t.partner_id for t in touchpoints(slack)] == [int(option["value"])]
 
 
 def test_a_form_slack_would_not_open_is_explained(slack: Slack) -> None:

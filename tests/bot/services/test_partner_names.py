@@ -53,3 +53,26 @@ def test_a_big_workspace_is_indexed_in_the_background(engine: Engine, clock: Man
     assert lookup(names, engine, "Oxfam Internationl") == []  # exact answers only, for now
     names.wait_for_builds()
     assert [m.label for m in lookup(names, engine, "Oxfam Internationl")] == ["Oxfam International"]
+
+
+def test_candidates_are_near_misses_else_the_names_a_query_starts_or_shortens(
+    engine: Engine, clock: ManualClock
+) -> None:
+    names = PartnerNames()
+    registry = Registry(engine=engine, clock=clock, names=names)
+    registry.add(actor=Actor(T1, "U1"), name="Oxfam International", aliases=["Oxfam"])
+    registry.add(actor=Actor(T1, "U1"), name="Oxfam Novib", allow_similar=True)
+
+    def candidates(query: str, *, same_length: bool = False) -> list[str]:
+        with Session(engine) as session:
+            found = names.candidates(session, team_id=T1, query=query, same_length=same_length)
+        return [match.label for match in found]
+
+    assert candidates("Oxfamm") == ["Oxfam"]  # a typo of the alias
+    assert candidates("Oxfam Intl") == ["Oxfam International"]  # a short form of the name
+    assert candidates("Oxfam Intl", same_length=True) == ["Oxfam International"]
+    assert candidates("Oxfam Nov") == ["Oxfam Novib"]
+    registry.add(actor=Actor(T1, "U1"), name="Save the Children Fund")
+    assert candidates("Save the Children") == ["Save the Children Fund"]  # the start of a name
+    assert candidates("Save the Children", same_length=True) == []
+    assert candidates("Oxfam Germany") == []

@@ -200,6 +200,49 @@ def test_an_unknown_name_comes_with_candidates(registry: Registry) -> None:
     assert nothing.value.candidates == []
 
 
+def test_a_name_starting_with_an_alias_is_still_offered_what_the_whole_stands_for(
+    registry: Registry,
+) -> None:
+    oxfam = registry.add(actor=Actor(T1, ANA), name="Oxfam International", aliases=["Oxfam"])
+    with pytest.raises(UnknownPartner) as unknown:
+        registry.profile(team_id=T1, partner="Oxfam Intl")
+    # The alias "Oxfam" starts it, and the whole is a short form of the name: both are said.
+    assert [c.id for c in unknown.value.candidates] == [oxfam.facts.id]
+    start = unknown.value.start
+    assert start is not None and (start.facts.id, start.rest) == (oxfam.facts.id, "Intl")
+    # Words after the alias that the whole does not stand for: only the known start.
+    with pytest.raises(UnknownPartner) as other:
+        registry.profile(team_id=T1, partner="Oxfam Germany")
+    assert other.value.candidates == []
+    assert other.value.start is not None and other.value.start.rest == "Germany"
+
+
+def test_a_name_matching_only_through_the_name_it_starts_with_is_left_to_the_start(
+    registry: Registry,
+) -> None:
+    registry.add(actor=Actor(T1, ANA), name="Medecins Sans Frontieres")
+    with pytest.raises(UnknownPartner) as unknown:
+        registry.profile(team_id=T1, partner="Medecins Sans Frontieres UK")
+    assert unknown.value.candidates == []
+    assert unknown.value.start is not None and unknown.value.start.rest == "UK"
+
+
+def test_readings_of_a_name_that_carry_on_past_a_keyword(registry: Registry) -> None:
+    fund = registry.add(actor=Actor(T1, ANA), name="People with Disabilities Fund")
+    other = registry.add(actor=Actor(T1, ANA), name="People")
+    readings = ["People with Disabilities Fund with Jane", "People with Disabilities Fund"]
+    assert registry.registered_reading(team_id=T1, readings=readings) == 1
+    assert registry.registered_reading(team_id=T1, readings=["People with Jane"]) is None
+    # A reading stands for a partner exactly, or as a near miss or short form would offer it.
+    fuzzy = ["People with Disabilities Fnd with Jane", "People with Disabilities Fnd"]
+    assert registry.reading_for(team_id=T1, readings=fuzzy, partner_id=fund.facts.id) == 1
+    assert registry.reading_for(team_id=T1, readings=fuzzy, partner_id=other.facts.id) is None
+    assert (
+        registry.reading_for(team_id=T1, readings=["People with Jane"], partner_id=fund.facts.id)
+        is None
+    )
+
+
 def test_another_workspace_sees_nothing(registry: Registry) -> None:
     msf(registry)
     with pytest.raises(UnknownPartner) as unknown:

@@ -751,6 +751,27 @@ def test_the_picker_suggests_prefixes_then_near_misses_each_partner_once(
     assert suggested("ac", team_id="T2") == []
 
 
+def test_the_picker_offers_what_a_line_would_be_offered_for_a_short_form_or_typo(
+    service: Touchpoints, registry: Registry
+) -> None:
+    oxfam = registry.add(actor=Actor(T1, ANA), name="Oxfam International")
+    registry.add(actor=Actor(T1, ANA), name="Oxfam Novib", allow_similar=True)
+
+    def suggested(query: str) -> list[str]:
+        found = service.suggest(team_id=T1, query=query, limit=20)
+        return [label for _, _, label in found.partners]
+
+    # Neither starts with what was typed: the short form and the typo stand for it.
+    assert suggested("Oxfam Intl") == ["Oxfam International"]
+    assert suggested("Oxfamm") == ["Oxfam Novib", "Oxfam International"]
+    registry.add_aliases(actor=Actor(T1, ANA), partner=oxfam.facts.name, aliases=["Oxfam"])
+    assert suggested("Oxfam Intl") == ["Oxfam International"]
+    assert suggested("Oxfamm") == ["Oxfam"]
+    # What a partner goes by exactly comes first, then the names it starts.
+    registry.add(actor=Actor(T1, ANA), name="Oxfam America", allow_similar=True)
+    assert suggested("oxfam") == ["Oxfam International", "Oxfam America", "Oxfam Novib"]
+
+
 def test_the_picker_offers_to_register_what_no_partner_goes_by_exactly(
     service: Touchpoints,
 ) -> None:
