@@ -1,7 +1,11 @@
 """The revolving-door rules: when two contacts with one partner collide. Pure and deterministic.
 
 Two touchpoints with the same partner collide when all of these hold:
-1. They are both live: a contact that happened (`done`), is planned, or is intended.
+1. They are both live: a contact that happened (`done`), is planned, or is intended. A planned
+   meeting whose author answered its check-in "Didn't happen" is not live (`cancelled`): it
+   stays on record, and an alert already posted about it stands, but nothing collides with it
+   any more. Should its author change that answer, it is live again (and "Moved to…" puts it
+   back on at its new date).
 2. Their days are at most `window` calendar days apart (workspace setting `config window`,
    default 14 days either side), as a partnership manager reads "14 days either side": the
    times of day do not matter, so a call on Mon 30 Nov at 08:00 and a meeting on Mon 14 Dec at
@@ -19,7 +23,9 @@ Every colliding pair is recorded once; which are alerted is the caller's rule (t
 already known to each other are not alerted again: `bot.services.touchpoints.known`).
 
 The stored moments a contact's collisions can have (`reach`) cover whole days, so the storage
-query reads one index range and `collisions` keeps those whose days are in the window.
+query reads one index range and `collisions` keeps those whose days are in the window. The
+query leaves out what is not live (rule 1) as it reads that range (`storage.touchpoints.
+neighbours`), and `collisions` holds to the rule whatever it is given.
 """
 
 from __future__ import annotations
@@ -43,6 +49,8 @@ class Contact:
     contact_ids: frozenset[int] = frozenset()  # the people at the partner it was with
     # Recorded with a day and no time of day (stored at noon of that day in its author's zone).
     day_only: bool = False
+    # A plan its author said didn't happen: not live (rule 1).
+    cancelled: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -97,10 +105,12 @@ def collisions(
 ) -> list[Collision]:
     """The earlier contacts that `new` collides with, nearest in time first; `tz` is the
     workspace's time zone."""
+    if new.cancelled:
+        return []
     new_is_team = bool(new.colleagues) and new.colleagues <= team
     found = []
     for other in within(new, existing, window_days=window_days, tz=tz):
-        if other.touchpoint_id == new.touchpoint_id:
+        if other.touchpoint_id == new.touchpoint_id or other.cancelled:
             continue
         if new.colleagues & other.colleagues:
             continue

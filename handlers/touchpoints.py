@@ -96,6 +96,8 @@ MEDIUMS = {
 }
 # How often the planner looks for intents nobody answered in time.
 LAPSE_EVERY_MINUTES = 5
+# How often the planner makes planned meetings whose time has come the last contact.
+PASSED_PLANS_EVERY_MINUTES = 1
 _OPENING_QUOTES = {'"': '"“”', "“": '"”', "”": '"”', "„": '"“”', "«": "»", "»": "«"}
 
 
@@ -848,9 +850,24 @@ def lapse_intents(runtime: Runtime, now: datetime) -> None:
 ON_CHANNEL_REFUSED[COLLISION_ALERT] = partial(reroute_refused_alert, renderer=blocks.RENDERER)
 
 
+def note_passed_plans(runtime: Runtime, now: datetime) -> None:
+    """Planner: planned meetings whose time has come become their partners' last contact."""
+    service_of(runtime).note_passed_plans(now=now)
+
+
+def next_plan_due(runtime: Runtime, now: datetime) -> datetime | None:
+    return service_of(runtime).next_plan_due(after=now)
+
+
 def register_planners(planners: PlannerRegistry) -> None:
     planners.register_planner(
         "lapsed_intents", lapse_intents, IntervalTrigger(minutes=LAPSE_EVERY_MINUTES)
+    )
+    planners.register_planner(
+        "passed_plans",
+        note_passed_plans,
+        IntervalTrigger(minutes=PASSED_PLANS_EVERY_MINUTES),
+        next_due=next_plan_due,
     )
 
 

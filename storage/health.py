@@ -279,7 +279,7 @@ def touchpoint_counts(
     kinds: Collection[TouchpointKind] = tuple(TouchpointKind),
 ) -> dict[int, int]:
     """Per partner, its touchpoints of `kinds` dated (or, `by_created`, recorded) in
-    [start, end)."""
+    [start, end), but for plans their authors said didn't happen."""
     moment = col(Touchpoint.created_at) if by_created else col(Touchpoint.at)
     statement = (
         select(Touchpoint.partner_id, func.count())
@@ -288,11 +288,26 @@ def touchpoint_counts(
             moment >= start,
             *([] if end is None else [moment < end]),
             col(Touchpoint.kind).in_([str(kind) for kind in kinds]),
+            col(Touchpoint.cancelled_at).is_(None),
             *_among(Touchpoint.partner_id, partner_ids),
         )
         .group_by(col(Touchpoint.partner_id))
     )
     return {int(partner_id): int(count) for partner_id, count in session.exec(statement)}
+
+
+def _still_on(team_id: str, touchpoint_id: Any) -> sa.ColumnElement[bool]:
+    """The touchpoint `touchpoint_id` is not a plan its author said didn't happen."""
+    cancelled = aliased(Touchpoint)
+    return sa.not_(
+        select(cancelled.id)
+        .where(
+            cancelled.team_id == team_id,
+            cancelled.id == touchpoint_id,
+            col(cancelled.cancelled_at).is_not(None),
+        )
+        .exists()
+    )
 
 
 def collision_events(
@@ -311,6 +326,9 @@ def collision_events(
     earlier contact by a colleague: it set off the alarm once, however many contacts it collided
     with. It counts when it first collided. So a revolving door of four colleagues, each in
     touch once, is 3 events (the 2nd, 3rd and 4th contact), not the 6 pairs it recorded.
+
+    A collision with a plan its author said didn't happen (either side) is no collision: it
+    stays recorded, as its alert stays posted, but counts no more.
     """
     earlier = aliased(Collision)
     first_detected_before = (
@@ -319,6 +337,7 @@ def collision_events(
             earlier.team_id == team_id,
             earlier.later_id == Collision.later_id,
             earlier.detected_at < start,
+            _still_on(team_id, earlier.earlier_id),
         )
         .exists()
     )
@@ -330,6 +349,8 @@ def collision_events(
             Collision.detected_at >= start,
             *([] if end is None else [Collision.detected_at < end]),
             *_among(Collision.partner_id, partner_ids),
+            _still_on(team_id, Collision.earlier_id),
+            _still_on(team_id, Collision.later_id),
             sa.not_(first_detected_before),
         )
         .order_by(col(Collision.partner_id), col(Collision.later_id))

@@ -129,6 +129,7 @@ def _planned_for(team_id: str, user_id: str, now: datetime) -> list[sa.ColumnEle
     return [
         _T.c.team_id == team_id,
         _T.c.kind == TouchpointKind.PLANNED.value,
+        _T.c.cancelled_at.is_(None),
         sa.or_(_T.c.author_id == user_id, _T.c.id.in_(taking_part)),
         sa.or_(_T.c.at >= now, sa.and_(_T.c.day_only, _T.c.at >= now - DAY_ONLY_GRACE)),
     ]

@@ -199,6 +199,10 @@ class Contact(SQLModel, table=True):
 # --- Touchpoints ----------------------------------------------------------------------------
 
 
+# A planned meeting still on: not said by its author not to have happened.
+LIVE_PLAN = "kind = 'planned' AND cancelled_at IS NULL"
+
+
 class Touchpoint(SQLModel, table=True):
     """A contact with a partner that happened, is planned, or is intended."""
 
@@ -213,6 +217,15 @@ class Touchpoint(SQLModel, table=True):
             "intent_deadline",
             sqlite_where=sa.text("intent_deadline IS NOT NULL AND intent_answer IS NULL"),
             postgresql_where=sa.text("intent_deadline IS NOT NULL AND intent_answer IS NULL"),
+        ),
+        # The last-contact planner's look for planned meetings whose time has come reads only
+        # the plans still on (`bot.services.touchpoints.Touchpoints.note_passed_plans`).
+        sa.Index(
+            "ix_touchpoint_live_plan",
+            "at",
+            "team_id",
+            sqlite_where=sa.text(LIVE_PLAN),
+            postgresql_where=sa.text(LIVE_PLAN),
         ),
     )
     id: int | None = Field(default=None, primary_key=True)
@@ -235,6 +248,9 @@ class Touchpoint(SQLModel, table=True):
     intent_answer: str | None = Field(default=None, max_length=16)
     intent_answered_by: str | None = Field(default=None, max_length=32)
     intent_answered_at: datetime | None = _utc_column(nullable=True)
+    # A planned meeting its author said didn't happen (their check-in): kept as history, but no
+    # longer a contact (collisions, last contact, briefings, health). None: it stands.
+    cancelled_at: datetime | None = _utc_column(nullable=True)
 
 
 class TouchpointParticipant(SQLModel, table=True):

@@ -1,8 +1,9 @@
 """Queries about touchpoints: recording one, its neighbours in time, collisions, intents, briefings.
 
 Every function takes the workspace's `team_id` and reads or writes only that workspace's rows,
-except `due_intents`, the intent planner's look across workspaces (one scheduler serves them all,
-as the outbox's claim does); each row it returns says whose it is. Writers never commit: the
+except the planners' looks across workspaces (one scheduler serves them all, as the outbox's
+claim does): `due_intents`, whose rows each say whose they are, and `teams_with_passed_plans`
+and `next_plan_after` for the last-contact planner. Writers never commit: the
 caller's transaction decides.
 
 The collision check (`neighbours`) reads one partner's touchpoints in a time range through the
@@ -73,6 +74,8 @@ class TouchpointRow(NamedTuple):
     intent_deadline: datetime | None
     intent_answer: IntentAnswer | None
     intent_answered_by: str | None
+    # A planned meeting its author said didn't happen: when they said so (None: it stands).
+    cancelled_at: datetime | None = None
 
     @property
     def colleagues(self) -> frozenset[str]:
@@ -84,7 +87,7 @@ class TouchpointRow(NamedTuple):
 _WITH_PEOPLE = """
 SELECT t.id, t.team_id, t.partner_id, t.kind, t.medium, t.at, t.day_only, t.author_id,
        tc.contact_id, c.name, t.notes, t.intent_asked, t.intent_deadline, t.intent_answer,
-       t.intent_answered_by, p.user_id, tc.position
+       t.intent_answered_by, p.user_id, tc.position, t.cancelled_at
 FROM touchpoint AS t
 LEFT OUTER JOIN touchpoint_participant AS p ON p.touchpoint_id = t.id
 LEFT OUTER JOIN touchpoint_contact AS tc ON tc.touchpoint_id = t.id
@@ -130,6 +133,7 @@ def _gather(rows: Iterable[Sequence[Any]]) -> list[TouchpointRow]:
             utc_or_none(row[12]),
             _ANSWERS[row[13]] if row[13] else None,
             row[14],
+            utc_or_none(row[17]),
         )
         for touchpoint_id, row in first.items()
     ]
@@ -411,6 +415,111 @@ WHERE team_id = :team_id AND id = :partner_id
 """)
 
 
+def unnote_contact(
+    *, session: Session, team_id: str, partner_id: int, at: datetime, by: str, now: datetime
+) -> None:
+    """A contact at `at` by `by` no longer counts (a plan that didn't happen, or moved on): if
+    it was the partner's last contact, the latest one that still counts takes its place (a
+    contact logged, or a plan still on whose time has come by `now`), or none."""
+    driver = Driver.of(session)
+    values = {"team_id": team_id, "partner_id": partner_id}
+    last = driver.first(_LAST_CONTACT, values)
+    if last is None or last[0] is None or utc(last[0]) != at or last[1] != by:
+        return
+    latest = driver.first(_LATEST_CONTACT, {**values, "now": driver.time(now)})
+    driver.execute(
+        _SET_LAST_CONTACT,
+        {
+            **values,
+            "at": None if latest is None else driver.time(min(utc(latest[0]), now)),
+            "by": None if latest is None else latest[1],
+            "day_only": False if latest is None else bool(latest[2]),
+        },
+    )
+
+
+_LAST_CONTACT = Sql(
+    "SELECT last_contact_at, last_contact_by FROM partner "
+    "WHERE team_id = :team_id AND id = :partner_id"
+)
+# The partner's latest contact that counts: the index ix_touchpoint_partner_time read backwards.
+_LATEST_CONTACT = Sql("""
+SELECT at, author_id, day_only FROM touchpoint
+WHERE team_id = :team_id AND partner_id = :partner_id AND cancelled_at IS NULL
+  AND (kind = 'done' OR (kind = 'planned' AND at <= :now))
+ORDER BY at DESC, id DESC
+LIMIT 1
+""")
+_SET_LAST_CONTACT = Sql("""
+UPDATE partner SET last_contact_at = :at, last_contact_by = :by, last_contact_day_only = :day_only
+WHERE team_id = :team_id AND id = :partner_id
+""")
+
+
+# --- Planned meetings whose time has come -------------------------------------------------------
+
+
+class PassedPlan(NamedTuple):
+    """A plan still on whose moment has come, later than its partner's last contact."""
+
+    partner_id: int
+    at: datetime
+    author_id: str
+    day_only: bool
+
+
+def teams_with_passed_plans(*, session: Session, since: datetime, until: datetime) -> list[str]:
+    """The workspaces with plans still on dated in (`since`, `until`]: the last-contact
+    planner's look across workspaces (one scheduler serves them all), reading only the partial
+    index of live plans."""
+    driver = Driver.of(session)
+    params = {"since": driver.time(since), "until": driver.time(until)}
+    return sorted(str(team_id) for (team_id,) in driver.rows(_TEAMS_WITH_PASSED_PLANS, params))
+
+
+_TEAMS_WITH_PASSED_PLANS = Sql("""
+SELECT DISTINCT team_id FROM touchpoint
+WHERE kind = 'planned' AND cancelled_at IS NULL AND at > :since AND at <= :until
+""")
+
+
+def passed_plans(
+    *, session: Session, team_id: str, since: datetime, until: datetime
+) -> list[PassedPlan]:
+    """The workspace's plans still on dated in (`since`, `until`] that are later than their
+    partner's last contact, earliest first."""
+    driver = Driver.of(session)
+    params = {"team_id": team_id, "since": driver.time(since), "until": driver.time(until)}
+    return [
+        PassedPlan(int(partner_id), utc(at), str(author), bool(day_only))
+        for partner_id, at, author, day_only in driver.rows(_PASSED_PLANS, params)
+    ]
+
+
+_PASSED_PLANS = Sql("""
+SELECT t.partner_id, t.at, t.author_id, t.day_only
+FROM touchpoint AS t
+JOIN partner AS p ON p.id = t.partner_id AND p.team_id = t.team_id
+WHERE t.team_id = :team_id AND t.kind = 'planned' AND t.cancelled_at IS NULL
+  AND t.at > :since AND t.at <= :until
+  AND (p.last_contact_at IS NULL OR p.last_contact_at < t.at)
+ORDER BY t.at, t.id
+""")
+
+
+def next_plan_after(*, session: Session, after: datetime) -> datetime | None:
+    """The first moment after `after` of any workspace's plan still on (for the sandbox, which
+    runs the last-contact planner then)."""
+    driver = Driver.of(session)
+    found = driver.scalar(_NEXT_PLAN, {"after": driver.time(after)})
+    return utc_or_none(found)
+
+
+_NEXT_PLAN = Sql(
+    "SELECT min(at) FROM touchpoint WHERE kind = 'planned' AND cancelled_at IS NULL AND at > :after"
+)
+
+
 def insert_contact(
     *, session: Session, team_id: str, partner_id: int, name: str, email: str | None, at: datetime
 ) -> int:
@@ -440,12 +549,13 @@ def insert_contact(
 
 # One partner's live touchpoints in a time range, earliest first, participants and contact person
 # joined in: a range scan of ix_touchpoint_partner_time (team_id, partner_id, at), then
-# primary-key lookups.
+# primary-key lookups. A plan its author said didn't happen is left out there, row by row, as
+# the kinds are: no other index is read.
 _NEIGHBOURS = Sql(
     _WITH_PEOPLE
     + """WHERE t.team_id = :team_id AND t.partner_id = :partner_id
   AND t.at >= :start AND t.at <= :end
-  AND t.kind IN ({kinds}) AND t.id <> :exclude
+  AND t.kind IN ({kinds}) AND t.cancelled_at IS NULL AND t.id <> :exclude
 ORDER BY t.at, t.id
 """.format(kinds=", ".join(f"'{kind}'" for kind in LIVE_KINDS))
 )
@@ -479,7 +589,8 @@ def neighbours(
     exclude: int | None = None,
 ) -> list[TouchpointRow]:
     """The collision check's query: the partner's live touchpoints with `start <= at <= end`
-    (but `exclude`), earliest first."""
+    (but `exclude`), earliest first; live: logged, planned or intended, and not a plan its
+    author said didn't happen."""
     driver = Driver.of(session)
     params = _neighbours_params(
         team_id, partner_id, start, end, exclude, postgresql=driver.postgresql
@@ -677,6 +788,7 @@ def contacts_while_away(
             owner.c.user_id == owner_id,
             owner.c.role == TeamRole.OWNER.value,
             _T.c.author_id != owner_id,
+            _T.c.cancelled_at.is_(None),
             _T.c.created_at >= start,
             _T.c.created_at <= end,
         )
@@ -720,8 +832,25 @@ def alerts_while_away(
 
 
 def reschedule_planned(*, session: Session, team_id: str, touchpoint_id: int, at: datetime) -> bool:
-    """Give a planned touchpoint its new moment (a participant said the meeting moved); False
-    unless it is one of the workspace's planned touchpoints. Collisions already recorded stay."""
+    """Give a planned touchpoint its new moment (a participant said the meeting moved), and
+    put it back on if its author had said it didn't happen: it is to happen then. False unless
+    it is one of the workspace's planned touchpoints. Collisions already recorded stay."""
+    return _set_planned(session, team_id, touchpoint_id, at=at, cancelled_at=None)
+
+
+def cancel_planned(*, session: Session, team_id: str, touchpoint_id: int, at: datetime) -> bool:
+    """A planned touchpoint its author said didn't happen, at `at`: kept, but no longer a
+    contact. False unless it is one of the workspace's planned touchpoints. Collisions already
+    recorded stay (an alert posted is history), but count no more (`storage.health`)."""
+    return _set_planned(session, team_id, touchpoint_id, cancelled_at=at)
+
+
+def restore_planned(*, session: Session, team_id: str, touchpoint_id: int) -> bool:
+    """A planned touchpoint its author no longer says didn't happen (a changed answer)."""
+    return _set_planned(session, team_id, touchpoint_id, cancelled_at=None)
+
+
+def _set_planned(session: Session, team_id: str, touchpoint_id: int, **values: Any) -> bool:
     result = session.execute(
         sa.update(_T)
         .where(
@@ -729,7 +858,7 @@ def reschedule_planned(*, session: Session, team_id: str, touchpoint_id: int, at
             _T.c.id == touchpoint_id,
             _T.c.kind == TouchpointKind.PLANNED,
         )
-        .values(at=at)
+        .values(**values)
     )
     assert isinstance(result, sa.CursorResult)
     return result.rowcount == 1
@@ -842,16 +971,19 @@ def touchpoints_of(
     end: datetime | None = None,
     author_id: str | None = None,
     newest_first: bool = False,
+    live_only: bool = False,
     limit: int,
 ) -> list[TouchpointRow]:
     """Up to `limit` of the partner's touchpoints of `kinds` (by `author_id`, if given) with
     `start <= at <= end`; those recorded with a day and no time from `day_only_start` on, if
-    given, instead of `start`."""
+    given, instead of `start`. `live_only` leaves out plans their authors said didn't happen."""
     where = [
         _T.c.team_id == team_id,
         _T.c.partner_id == partner_id,
         _T.c.kind.in_([str(kind) for kind in kinds]),
     ]
+    if live_only:
+        where.append(_T.c.cancelled_at.is_(None))
     if author_id is not None:
         where.append(_T.c.author_id == author_id)
     if start is not None and day_only_start is not None:

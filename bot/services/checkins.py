@@ -28,6 +28,12 @@ owner's DMs. A Problem also alerts the owner (or whoever covers while the owner 
 first moment inside their working hours, with the note: at once when the note is given, else
 after `PROBLEM_NOTE_WAIT`, the time the form asking for it is given.
 
+Didn't happen, answered by the meeting's author, cancels the planned meeting: it stays on record
+(and in `check`, marked so), but counts as no contact any more: no collisions with it
+(`bot.collisions`, rule 1), not the partner's last contact (the latest other one takes its
+place), not in health or the digest. An alert already posted about it stands. Changing the
+answer puts the meeting back (collisions it would have had meanwhile are not looked for again).
+
 Moved to… moves the meeting for everyone: the planned touchpoint takes the new date (so `check`,
 the App Home and collision checks see it), the other colleagues' open check-ins about the old
 date close quietly (superseded; one already sent is updated in place to say where the meeting
@@ -264,9 +270,13 @@ class CheckIns:
     def answer(
         self, *, team_id: str, user_id: str, checkin_id: int, answer: CheckInAnswer
     ) -> CheckInUpdate:
-        """Record (or change) the answer; the same answer again changes nothing."""
+        """Record (or change) the answer; the same answer again changes nothing. The author's
+        Didn't happen takes their planned meeting out of the contacts (`_happened`)."""
         now = self.clock.now()
         with Session(self.engine) as session:
+            # The meeting may stop (or start again) counting as its partner's contact: this
+            # takes turns with recordings about the partner, as a move does.
+            self._lock_partner_of(session, team_id, checkin_id)
             checkin = self._changeable(session, team_id, user_id, checkin_id, now)
             if answer in PLANNED_ONLY and not checkin.planned:
                 raise NotPlanned()
@@ -274,9 +284,11 @@ class CheckIns:
                 raise AlreadyMoved()
             if checkin.answer != answer or answer == CheckInAnswer.MOVED:
                 changed = checkin.answer is not None
+                was = None if checkin.answer is None else CheckInAnswer(checkin.answer)
                 self._set(checkin, answer=answer, now=now)
                 session.add(checkin)
                 self._debrief(session, checkin, changed=changed)
+                self._happened(session, checkin, was=was, now=now)
             return self._commit(session, checkin, now)
 
     def add_note(self, *, team_id: str, user_id: str, checkin_id: int, note: str) -> CheckInUpdate:
@@ -334,6 +346,16 @@ class CheckIns:
             self._debrief(session, checkin, changed=changed)
             touchpoint_store.reschedule_planned(
                 session=session, team_id=team_id, touchpoint_id=touchpoint.id, at=moved_to
+            )
+            # It did not take place at its old moment, which may have counted as the last
+            # contact once it came.
+            touchpoint_store.unnote_contact(
+                session=session,
+                team_id=team_id,
+                partner_id=touchpoint.partner_id,
+                at=touchpoint.at,
+                by=touchpoint.author_id,
+                now=now,
             )
             session.flush()
             if then is not None:
@@ -508,6 +530,56 @@ class CheckIns:
             self._supersede(session, checkin, now)
         # One that could not be withdrawn is being sent: it stays the question.
         return len(withdrawn) == len(same_day)
+
+    def _happened(
+        self, session: Session, checkin: CheckIn, *, was: CheckInAnswer | None, now: datetime
+    ) -> None:
+        """Whether a planned meeting took place is its author's to say: their Didn't happen
+        cancels it (kept on record, no longer a contact: collisions, last contact, briefings,
+        health), and their changing that answer puts it back. A participant's Didn't happen is
+        their answer only (they may have missed a meeting that took place). Only an answer
+        about the meeting's current moment counts (not one about a date it has moved from)."""
+        if not checkin.planned:
+            return
+        didnt = CheckInAnswer.DIDNT_HAPPEN
+        if checkin.answer != didnt and was != didnt:
+            return
+        touchpoint = touchpoint_store.get_touchpoint(
+            session=session, team_id=checkin.team_id, touchpoint_id=checkin.touchpoint_id
+        )
+        if (
+            touchpoint is None
+            or touchpoint.kind is not TouchpointKind.PLANNED
+            or touchpoint.author_id != checkin.user_id
+            or touchpoint.at != checkin.meeting_at
+        ):
+            return
+        team_id = checkin.team_id
+        if checkin.answer == didnt:
+            touchpoint_store.cancel_planned(
+                session=session, team_id=team_id, touchpoint_id=touchpoint.id, at=now
+            )
+            touchpoint_store.unnote_contact(
+                session=session,
+                team_id=team_id,
+                partner_id=touchpoint.partner_id,
+                at=touchpoint.at,
+                by=touchpoint.author_id,
+                now=now,
+            )
+            return
+        touchpoint_store.restore_planned(
+            session=session, team_id=team_id, touchpoint_id=touchpoint.id
+        )
+        if touchpoint.at <= now:
+            touchpoint_store.note_contact(
+                session=session,
+                team_id=team_id,
+                partner_id=touchpoint.partner_id,
+                at=touchpoint.at,
+                by=touchpoint.author_id,
+                day_only=touchpoint.day_only,
+            )
 
     def _withdraw(self, session: Session, checkin: CheckIn) -> bool:
         """Cancel the check-in's question while unsent; False once it is going or has gone out."""

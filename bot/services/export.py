@@ -9,7 +9,9 @@ What a person may see in an export:
 - Touchpoints and commitments: admins get the whole workspace. Everyone else gets those of the
   partners on whose team they are (owner, deputy or member), plus the touchpoints they took part
   in and the commitments they own or recorded, whatever the partner. Notes are history that only
-  the people working with a partner need in bulk.
+  the people working with a partner need in bulk. A planned meeting its author said didn't
+  happen stays in the file, with when they said so (`didnt_happen_at`): a fact about the
+  meeting, not an answer about how it went.
 
 The file is UTF-8 with a byte-order mark (so spreadsheet programs read accents right), one row
 per item, times in UTC (ISO 8601), days as YYYY-MM-DD, people as Slack ids with their names.
@@ -86,7 +88,7 @@ PARTNER_COLUMNS = (
 )  # fmt: skip
 TOUCHPOINT_COLUMNS = (
     "id", "partner_id", "partner", "kind", "medium", "at", "day_only", "author_id",
-    "author_name", "participant_ids", "contacts", "notes", "intent_answer",
+    "author_name", "participant_ids", "contacts", "notes", "intent_answer", "didnt_happen_at",
 )  # fmt: skip
 COMMITMENT_COLUMNS = (
     "id", "partner_id", "partner", "side", "what", "owner_id", "owner_name", "due_on",
@@ -305,6 +307,8 @@ class Exporter:
                 "; ".join(row.contact_names),
                 row.notes,
                 row.intent_answer,
+                # A plan its author said didn't happen, and when they said so.
+                row.cancelled_at,
             ]
             for partner_name, row in found
         ]

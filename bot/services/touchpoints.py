@@ -101,6 +101,9 @@ GRACE = timedelta(minutes=5)
 BRIEFING_RECENT = 3
 BRIEFING_PLANNED = 5
 INTENTS_PER_PLANNER_RUN = 500
+# How far back the last-contact planner looks for plans whose time has come (it runs every
+# minute: this is for catching up after downtime).
+PASSED_PLANS_LOOKBACK = timedelta(days=14)
 # An intent's answer is awaited this many working days of the person asked.
 INTENT_WORKING_DAYS = 1
 
@@ -285,10 +288,16 @@ class Touch:
     deadline: datetime | None = None
     answer: IntentAnswer | None = None
     answered_by: str | None = None
+    # A plan its author said didn't happen: shown as such, counted as no contact.
+    cancelled_at: datetime | None = None
 
     @property
     def colleagues(self) -> tuple[str, ...]:
         return (self.author_id, *self.participants)
+
+    @property
+    def cancelled(self) -> bool:
+        return self.cancelled_at is not None
 
     @classmethod
     def of(cls, row: TouchpointRow) -> Touch:
@@ -306,6 +315,7 @@ class Touch:
             deadline=row.intent_deadline,
             answer=row.intent_answer,
             answered_by=row.intent_answered_by,
+            cancelled_at=row.cancelled_at,
         )
 
 
@@ -1300,6 +1310,7 @@ class Touchpoints:
                     colleagues=row.colleagues,
                     contact_ids=frozenset(row.contact_ids),
                     day_only=row.day_only,
+                    cancelled=row.cancelled_at is not None,
                 )
                 for row in around
             ),
@@ -1841,7 +1852,9 @@ class Touchpoints:
             planned = _planned_ahead(session, team_id, partner_id, now=now, tz=tz)
             ahead = {touch.id for touch in planned}
             # Lately: contacts logged, and plans whose time has come, logged or not (a
-            # colleague's meeting of yesterday is news to whoever is about to reach out).
+            # colleague's meeting of yesterday is news to whoever is about to reach out), as
+            # the last contact counts them (`note_passed_plans`); a plan its author said didn't
+            # happen is listed as such, since whoever reaches out next may want to know.
             logged = touches(kinds=[TouchpointKind.DONE], newest_first=True, limit=BRIEFING_RECENT)
             passed = [
                 touch
@@ -2116,6 +2129,40 @@ class Touchpoints:
             session.commit()
         return lapsed
 
+    # --- Last contact ----------------------------------------------------------------------------
+
+    def note_passed_plans(self, *, now: datetime) -> int:
+        """Make each planned meeting whose time has come its partner's last contact, if it is
+        the latest (a planner): a plan counts as a contact from its moment on, as `check` lists
+        it under "Lately", until its author says it didn't happen (`storage.touchpoints.
+        unnote_contact` then gives the partner back its latest other contact). Idempotent, and
+        after downtime it catches up on `PASSED_PLANS_LOOKBACK`. Returns how many it noted."""
+        since = now - PASSED_PLANS_LOOKBACK
+        noted = 0
+        with Session(self.engine) as session:
+            teams = store.teams_with_passed_plans(session=session, since=since, until=now)
+            for team_id in teams:
+                for plan in store.passed_plans(
+                    session=session, team_id=team_id, since=since, until=now
+                ):
+                    store.note_contact(
+                        session=session,
+                        team_id=team_id,
+                        partner_id=plan.partner_id,
+                        at=plan.at,
+                        by=plan.author_id,
+                        day_only=plan.day_only,
+                    )
+                    noted += 1
+            session.commit()
+        return noted
+
+    def next_plan_due(self, *, after: datetime) -> datetime | None:
+        """When the next plan still on comes to its moment, after `after` (for the sandbox:
+        `PlannerJob.next_due`)."""
+        with Session(self.engine) as session:
+            return store.next_plan_after(session=session, after=after)
+
     def _mark_lapsed(
         self, session: Session, team_id: str, facts: PartnerFacts, touch: Touch, *, now: datetime
     ) -> None:
@@ -2363,7 +2410,8 @@ def _planned_ahead(
     session: Session, team_id: str, partner_id: int, *, now: datetime, tz: ZoneInfo
 ) -> list[Touch]:
     """The partner's plans still ahead of a reader in `tz` (`has_passed`): a day-only plan until
-    its day is over, the day being its stored moment's UTC date (`contact_day`)."""
+    its day is over, the day being its stored moment's UTC date (`contact_day`); not those
+    their authors said didn't happen."""
     rows = store.touchpoints_of(
         session=session,
         team_id=team_id,
@@ -2371,6 +2419,7 @@ def _planned_ahead(
         kinds=[TouchpointKind.PLANNED],
         start=now,
         day_only_start=datetime.combine(now.astimezone(tz).date(), time(0), UTC),
+        live_only=True,
         limit=BRIEFING_PLANNED,
     )
     return [Touch.of(row) for row in rows]

@@ -752,13 +752,21 @@ def last_contact(briefing: Briefing, now: datetime) -> str:
 
 
 def touch_line(touch: Touch, *, tz: ZoneInfo, now: datetime, reader: str | None = None) -> str:
-    """One touch in `check`; a plan whose moment has passed reads in the past tense, and the
-    `reader`'s own touches are theirs ("You intend to reach out …")."""
+    """One touch in `check`; a plan whose moment has passed reads in the past tense, one its
+    author said didn't happen is struck through and says so, and the `reader`'s own touches are
+    theirs ("You intend to reach out …")."""
     did = action(touch, passed=has_passed(touch, tz=tz, now=now), you=touch.author_id == reader)
-    line = f"• {who(touch, reader=reader)} {did} {when(touch, tz=tz, now=now)}{with_contact(touch)}"
+    line = f"{who(touch, reader=reader)} {did} {when(touch, tz=tz, now=now)}{with_contact(touch)}"
+    if touch.cancelled:
+        return f"• ~{line}~ {DIDNT_HAPPEN}"
+    line = f"• {line}"
     if touch.kind is TouchpointKind.INTENDED:
         line += f": {quote(touch.notes)} — {intent_state(touch)}"
     return line
+
+
+# After a plan its author said didn't happen (`check`'s "Lately").
+DIDNT_HAPPEN = "(didn't happen)"
 
 
 def intent_state(touch: Touch) -> str:

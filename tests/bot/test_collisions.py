@@ -191,3 +191,40 @@ def test_nearest_first_and_the_touchpoint_itself_is_ignored() -> None:
     new = contact(5, "U0BEN")
     earlier = [contact(1, "U0ANA", days=-10), contact(2, "U0CHLOE", days=-1), new]
     assert [c.other.touchpoint_id for c in collisions(new, earlier, team=TEAM)] == [2, 1]
+
+
+# --- A plan that didn't happen (rule 1) ---------------------------------------------------------
+
+
+def cancelled(touchpoint_id: int, *people: str, days: float = 0) -> Contact:
+    return Contact(
+        touchpoint_id=touchpoint_id,
+        at=MONDAY + timedelta(days=days),
+        colleagues=frozenset(people),
+        cancelled=True,
+    )
+
+
+def test_nothing_collides_with_a_plan_that_did_not_happen() -> None:
+    assert collisions(contact(2, "U0BEN"), [cancelled(1, "U0CHLOE")], team=TEAM) == []
+    # Nor at the window's edge.
+    assert collisions(contact(2, "U0BEN", days=14), [cancelled(1, "U0ANA")], team=TEAM) == []
+
+
+def test_a_plan_that_did_not_happen_collides_with_nothing() -> None:
+    assert collisions(cancelled(2, "U0BEN"), [contact(1, "U0CHLOE")], team=TEAM) == []
+
+
+def test_the_live_contacts_beside_a_cancelled_plan_still_collide() -> None:
+    existing = [cancelled(1, "U0CHLOE", days=-1), contact(3, "U0DAN", days=2)]
+    (found,) = collisions(contact(2, "U0BEN"), existing, team=TEAM)
+    assert found.other.touchpoint_id == 3
+
+
+def test_a_cancelled_plan_is_still_within_the_window_it_was_planned_in() -> None:
+    # `within` counts days only: whether a contact is live is `collisions`' rule 1, so what
+    # lies in the window (for who knew of whom) is the same either way.
+    assert [
+        c.touchpoint_id
+        for c in within(contact(2, "U0BEN"), [cancelled(1, "U0CHLOE")], window_days=14, tz=UTC)
+    ] == [1]

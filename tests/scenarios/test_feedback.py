@@ -18,6 +18,7 @@ from bot.scheduler import TickReport
 from storage.models import (
     CheckIn,
     CheckInStatus,
+    Collision,
     Partner,
     SlackEventReceipt,
     SurveyAnswer,
@@ -923,3 +924,77 @@ def test_a_checkin_due_before_days_off_waits_for_the_next_working_day(slack: Sla
     run_tick(slack)  # due at 17:00, after hours: Monday is the next working day
     at(slack, datetime(2026, 11, 30, 10, 0, tzinfo=UTC))
     assert len(checkin_messages(slack, DAN)) == 1
+
+
+def test_a_plan_its_author_says_did_not_happen_no_longer_counts_as_a_contact(
+    slack: Slack,
+) -> None:
+    acme(slack, team=(BEN,))  # Chloe and Dan are outsiders
+    say(slack, "log Acme on 2026-11-01 : intro call", BEN)  # long before: no collision
+    say(slack, "plan Acme on thursday 10:00 via meeting : kick-off", CHLOE)  # Thu 01:00 UTC
+    at(slack, datetime(2026, 11, 27, 0, 5, tzinfo=UTC))  # Friday 09:05 in Tokyo
+    (asked,) = checkin_messages(slack, CHLOE)
+    channel_before = len(channel_posts(slack))
+
+    click(slack, CHLOE, asked, "checkin_answer_didnt_happen")
+    assert "Didn't happen" in shown(current(slack, asked))
+
+    # `check` keeps it as history, marked, and the last contact is Ben's call (the plan had
+    # become the last contact once its time came: see the tests below).
+    briefing = say(slack, "check Acme", DAN)
+    assert "~<@U0CHLOE> planned to meet them" in briefing and "(didn't happen)" in briefing
+    assert "Sun 1 Nov by <@U0BEN>" in briefing
+    assert "last contact 26 days ago by <@U0BEN>" in say(slack, "list all", DAN)
+    (plan,) = [t for t in rows(slack, Touchpoint) if t.kind == "planned"]
+    assert plan.cancelled_at == datetime(2026, 11, 27, 0, 5, tzinfo=UTC)
+    # Dan plans a visit the next week: nothing to coordinate with, no alert, and Ana's note
+    # about it lists nobody else in touch.
+    said = say(slack, "plan Acme on 2026-11-30 : a visit", DAN)
+    assert "Coordinate with" not in said and "Others are in touch" not in said
+    at(slack, datetime(2026, 11, 30, 9, 5, tzinfo=UTC))  # after Monday's weekly digest
+    posted = [m.text for m in channel_posts(slack)[channel_before:]]
+    assert not any("Revolving door" in text for text in posted)
+    (digest,) = [text for text in posted if text.startswith("Weekly digest")]
+    assert "0 collisions" in digest
+    (note,) = [m for m in inbox(slack, ANA) if "<@U0DAN> has planned to meet" in m.text]
+    assert "Also in touch" not in shown(note)
+    assert rows(slack, Collision) == []
+
+
+def test_changing_a_did_not_happen_answer_puts_the_plan_back(slack: Slack) -> None:
+    acme(slack, team=(BEN,))
+    say(slack, "plan Acme on thursday 10:00 via meeting : kick-off", CHLOE)
+    at(slack, datetime(2026, 11, 27, 0, 5, tzinfo=UTC))
+    (asked,) = checkin_messages(slack, CHLOE)
+    click(slack, CHLOE, asked, "checkin_answer_didnt_happen")
+    assert "last contact not yet" in say(slack, "list all", DAN)
+    click(slack, CHLOE, current(slack, asked), "checkin_change")
+    click(slack, CHLOE, current(slack, asked), "checkin_answer_went_well")
+    (plan,) = rows(slack, Touchpoint)
+    assert plan.cancelled_at is None
+    assert "last contact yesterday by <@U0CHLOE>" in say(slack, "list all", DAN)
+    # Dan's visit the next week now collides with the meeting that took place after all.
+    assert "Coordinate with <@U0CHLOE>" in say(slack, "plan Acme on 2026-11-30 : a visit", DAN)
+
+
+def test_a_participants_did_not_happen_is_their_answer_only(slack: Slack) -> None:
+    acme(slack, team=(BEN,))
+    say(slack, f"plan Acme on thursday 10:00 with {MENTION[CHLOE]} via meeting : kick-off", DAN)
+    at(slack, datetime(2026, 11, 27, 0, 5, tzinfo=UTC))  # Friday morning in Tokyo
+    (asked,) = checkin_messages(slack, CHLOE)
+    click(slack, CHLOE, asked, "checkin_answer_didnt_happen")
+    (plan,) = rows(slack, Touchpoint)
+    assert plan.cancelled_at is None  # Dan planned it: whether it took place is his to say
+
+
+def test_a_plan_moved_after_its_time_came_is_no_longer_the_last_contact(slack: Slack) -> None:
+    acme(slack, team=(BEN,))
+    say(slack, "plan Acme on thursday 10:00 via meeting : kick-off", CHLOE)
+    at(slack, datetime(2026, 11, 27, 0, 5, tzinfo=UTC))
+    assert "last contact yesterday by <@U0CHLOE>" in say(slack, "list all", DAN)
+    (asked,) = checkin_messages(slack, CHLOE)
+    click(slack, CHLOE, asked, "checkin_moved")
+    (form,) = slack.fake.open_modals(CHLOE)
+    values = {"date": {"value": {"type": "datepicker", "selected_date": "2026-12-03"}}}
+    send(slack, slack.requests.view_submission(user_id=CHLOE, view=form, values=values))
+    assert "last contact not yet" in say(slack, "list all", DAN)

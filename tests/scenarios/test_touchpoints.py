@@ -1476,6 +1476,29 @@ def test_check_counts_a_contact_logged_for_today_without_a_time(slack: Slack) ->
 
 
 @pytest.mark.usefixtures("acme")
+def test_a_plan_whose_time_has_come_is_the_last_contact_in_check_show_and_list(
+    slack: Slack,
+) -> None:
+    # Wed 25 Nov: Ben plans Thursday 10:00 in New York (15:00 UTC) with Jane Doe.
+    answer(slack, "plan Acme on thursday 10:00 with Jane Doe : kickoff", user=BEN)
+    assert "last contact not yet" in answer(slack, "list all", user=DAN)
+    at(slack, datetime(2026, 11, 27, 12, 0, tzinfo=UTC))  # Friday noon in London
+    briefing = answer(slack, "check Acme", user=DAN)
+    # The meeting listed under "Lately" is the last contact above it, until Ben says otherwise.
+    assert "<@U0BEN> planned to meet them yesterday at 15:00 with Jane Doe" in section_of(
+        briefing, "Lately"
+    )
+    assert "yesterday by <@U0BEN>" in briefing
+    assert "never in touch" not in briefing
+    assert "yesterday by <@U0BEN>" in answer(slack, "show Acme", user=DAN)
+    assert "last contact yesterday by <@U0BEN>" in answer(slack, "list all", user=DAN)
+    # A later contact logged takes over; the plan does not come back over it.
+    answer(slack, "log Acme via call : a follow-up", user=CHLOE)
+    deliver_outbox(slack)
+    assert "last contact today by <@U0CHLOE>" in answer(slack, "list all", user=DAN)
+
+
+@pytest.mark.usefixtures("acme")
 def test_check_lists_contacts_that_read_alike_once_with_how_often(slack: Slack) -> None:
     for notes in ("first call", "second call"):
         answer(slack, f"log Acme via call : {notes}", user=BEN)

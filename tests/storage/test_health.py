@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from storage import health as store
+from storage import touchpoints as touchpoint_store
 from storage.health import RoundTurnout, SnapshotScores
 from storage.models import (
     CheckIn,
@@ -18,6 +19,7 @@ from storage.models import (
     CommitmentStatus,
     Partner,
     PartnerStatus,
+    Touchpoint,
     TouchpointKind,
 )
 from tests.factories import (
@@ -265,3 +267,40 @@ def test_a_merge_moves_the_duplicates_weeks_the_kept_partner_lacks(engine: Engin
             (WEEK, 90),
         ]
         assert store.snapshots_of(session=session, team_id="T1", partner_id=gone, since=WEEK) == []
+
+
+def test_a_plan_that_did_not_happen_is_no_collision_and_no_touchpoint(engine: Engine) -> None:
+    acme = partner(engine, "T1", "Acme")
+    ben, chloe, dan = revolving_door(
+        engine, "T1", acme, NOW - timedelta(days=1), people=["U0BEN", "U0CHLOE", "U0DAN"]
+    )
+    week = NOW - timedelta(days=7)
+
+    def counts(session: Session) -> tuple[dict[int, int], dict[int, int]]:
+        events = event_counts(session=session, team_id="T1", partner_ids=None, start=week)
+        touches = store.touchpoint_counts(
+            session=session, team_id="T1", partner_ids=None, start=week
+        )
+        return events, touches
+
+    def didnt_happen(session: Session, touchpoint_id: int) -> None:
+        row = session.get(Touchpoint, touchpoint_id)
+        assert row is not None
+        row.kind = TouchpointKind.PLANNED
+        session.add(row)
+        session.flush()
+        assert touchpoint_store.cancel_planned(
+            session=session, team_id="T1", touchpoint_id=touchpoint_id, at=NOW
+        )
+
+    with Session(engine) as session:
+        assert counts(session) == ({acme: 2}, {acme: 3})
+        # Ben's plan (the first) didn't happen: Chloe's contact collided with it alone, so it
+        # set off no alarm any more; Dan's still collided with Chloe's.
+        didnt_happen(session, ben)
+        assert counts(session) == ({acme: 1}, {acme: 2})
+        assert store.collision_events(
+            session=session, team_id="T1", partner_ids=None, start=week
+        ) == {acme: [dan]}
+        didnt_happen(session, chloe)
+        assert counts(session) == ({}, {acme: 1})

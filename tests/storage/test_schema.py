@@ -282,3 +282,50 @@ def test_time_away_over_before_0022_is_not_summed_up_afresh(tmp_path: Path) -> N
         rows = {str(user): summed for user, summed in found}
     assert rows["U0OVER"] is not None  # its person came back before Liaison summed anything up
     assert rows["U0AWAY"] is None  # summed up once it is over
+
+
+def test_plans_their_authors_said_did_not_happen_are_cancelled_at_0023(tmp_path: Path) -> None:
+    engine = at_revision(tmp_path, "0022")
+    answered = "2026-11-21 08:00:00.000000"
+    with engine.begin() as connection:
+        acme_with_touchpoints(connection, 0)
+        for touchpoint in (1, 2, 3, 4):
+            touch(connection, partner_id=1, id=touchpoint, author_id="U0BEN", kind="planned")
+        touch(connection, partner_id=1, id=5, author_id="U0BEN")  # a log
+
+        def checkin(touchpoint: int, user: str, answer: str, meeting_at: str = NOW_STORED) -> None:
+            insert(
+                connection,
+                "check_in",
+                team_id="T1",
+                touchpoint_id=touchpoint,
+                user_id=user,
+                occurrence=0,
+                planned=True,
+                meeting_at=meeting_at,
+                due_at=NOW_STORED,
+                status="answered",
+                answer=answer,
+                answered_at=answered,
+                version=1,
+                created_at=NOW_STORED,
+            )
+
+        checkin(1, "U0BEN", "didnt_happen")  # its author: cancelled
+        checkin(2, "U0DAN", "didnt_happen")  # a participant only: it stands
+        checkin(3, "U0BEN", "went_well")
+        checkin(4, "U0BEN", "didnt_happen", meeting_at="2026-11-19 09:00:00.000000")  # moved since
+    schema.upgrade(engine)
+    with engine.connect() as connection:
+        rows = connection.exec_driver_sql(
+            "SELECT id, cancelled_at FROM touchpoint ORDER BY id"
+        ).all()
+        indexes = {row[1] for row in connection.exec_driver_sql("PRAGMA index_list(touchpoint)")}
+    assert [tuple(row) for row in rows] == [
+        (1, answered),
+        (2, None),
+        (3, None),
+        (4, None),
+        (5, None),
+    ]
+    assert "ix_touchpoint_live_plan" in indexes

@@ -389,3 +389,181 @@ def test_partners_named_like_a_prefix_of_a_name_word_or_alias(engine: Engine) ->
         assert like("ms") == ["MSF"]
         assert like("100%") == ["100% Fund"]
         assert like("_") == []
+
+
+# --- A plan that didn't happen, and plans whose time has come -----------------------------------
+
+
+def test_a_cancelled_plan_is_no_neighbour_and_is_put_back_by_a_move(engine: Engine) -> None:
+    with Session(engine) as session:
+        acme = add_partner(session, T1, "Acme")
+        plan = add(session, T1, acme, days=-1, kind=TouchpointKind.PLANNED, author="U0CHLOE")
+        log = add(session, T1, acme, days=-2)
+        assert plan and log
+
+        def around() -> list[int]:
+            rows = store.neighbours(
+                session=session,
+                team_id=T1,
+                partner_id=acme,
+                start=NOW - timedelta(days=14),
+                end=NOW + timedelta(days=14),
+            )
+            return [row.id for row in rows]
+
+        assert not store.cancel_planned(session=session, team_id=T2, touchpoint_id=plan, at=NOW)
+        assert not store.cancel_planned(session=session, team_id=T1, touchpoint_id=log, at=NOW)
+        assert store.cancel_planned(session=session, team_id=T1, touchpoint_id=plan, at=NOW)
+        assert around() == [log]
+        (kept,) = store.touchpoints_by_id(session=session, team_id=T1, ids=[plan])
+        assert kept.cancelled_at == NOW  # on record, as history
+        assert [
+            row.id
+            for row in store.touchpoints_of(
+                session=session,
+                team_id=T1,
+                partner_id=acme,
+                kinds=[TouchpointKind.PLANNED],
+                limit=5,
+            )
+        ] == [plan]
+        assert (
+            store.touchpoints_of(
+                session=session,
+                team_id=T1,
+                partner_id=acme,
+                kinds=[TouchpointKind.PLANNED],
+                live_only=True,
+                limit=5,
+            )
+            == []
+        )
+        assert store.restore_planned(session=session, team_id=T1, touchpoint_id=plan)
+        assert around() == [log, plan]
+        store.cancel_planned(session=session, team_id=T1, touchpoint_id=plan, at=NOW)
+        later = NOW + timedelta(days=3)
+        store.reschedule_planned(session=session, team_id=T1, touchpoint_id=plan, at=later)
+        (moved,) = store.touchpoints_by_id(session=session, team_id=T1, ids=[plan])
+    assert (moved.at, moved.cancelled_at) == (later, None)
+
+
+def test_the_collision_check_still_reads_only_its_index_range(engine: Engine) -> None:
+    # Leaving out plans that didn't happen adds no index and no scan: a filter on the rows read.
+    with engine.connect() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.exec_driver_sql("SET enable_seqscan = off")
+        sql, _params = store.neighbours_sql(
+            connection=connection, team_id=T1, partner_id=1, start=NOW, end=NOW
+        )
+        plan = " | ".join(
+            store.explain_neighbours(
+                connection=connection, team_id=T1, partner_id=1, start=NOW, end=NOW
+            )
+        )
+    assert "cancelled_at IS NULL" in sql
+    assert "ix_touchpoint_partner_time" in plan
+    assert "ix_touchpoint_live_plan" not in plan
+
+
+def last_contact(session: Session, partner_id: int) -> tuple[Any, ...]:
+    partner = session.get(Partner, partner_id)
+    assert partner is not None
+    session.refresh(partner)
+    return (partner.last_contact_at, partner.last_contact_by, partner.last_contact_day_only)
+
+
+def test_unnoting_a_last_contact_falls_back_to_the_latest_that_still_counts(
+    engine: Engine,
+) -> None:
+    with Session(engine) as session:
+        acme = add_partner(session, T1, "Acme")
+        add(session, T1, acme, days=-5, author="U0DAN", day_only=True)  # a log
+        add(session, T1, acme, days=-4, kind=TouchpointKind.PLANNED, author="U0BEN")  # passed
+        add(session, T1, acme, days=2, kind=TouchpointKind.PLANNED, author="U0ANA")  # ahead
+        add(session, T1, acme, days=-3, kind=TouchpointKind.INTENDED, author="U0EVE")
+        gone = add(session, T1, acme, days=-1, kind=TouchpointKind.PLANNED, author="U0CHLOE")
+        assert gone
+        yesterday = NOW - timedelta(days=1)
+
+        def note(at: datetime, by: str) -> None:
+            store.note_contact(
+                session=session, team_id=T1, partner_id=acme, at=at, by=by, day_only=False
+            )
+
+        def unnote(at: datetime, by: str, team_id: str = T1) -> None:
+            store.unnote_contact(
+                session=session, team_id=team_id, partner_id=acme, at=at, by=by, now=NOW
+            )
+
+        note(yesterday, "U0CHLOE")
+        unnote(yesterday, "U0BEN")  # not the last contact: nothing changes
+        unnote(yesterday, "U0CHLOE", team_id=T2)  # another workspace's partner
+        assert last_contact(session, acme) == (yesterday, "U0CHLOE", False)
+        store.cancel_planned(session=session, team_id=T1, touchpoint_id=gone, at=NOW)
+        unnote(yesterday, "U0CHLOE")
+        # Ben's plan, whose time came: neither the plan ahead nor the intent counts.
+        assert last_contact(session, acme) == (NOW - timedelta(days=4), "U0BEN", False)
+        unnote(NOW - timedelta(days=4), "U0BEN")  # (the plan itself still counts)
+        assert last_contact(session, acme) == (NOW - timedelta(days=4), "U0BEN", False)
+
+
+def test_the_only_contact_unnoted_leaves_none(engine: Engine) -> None:
+    with Session(engine) as session:
+        acme = add_partner(session, T1, "Acme")
+        plan = add(session, T1, acme, days=-1, kind=TouchpointKind.PLANNED)
+        assert plan
+        at = NOW - timedelta(days=1)
+        store.note_contact(
+            session=session, team_id=T1, partner_id=acme, at=at, by="U0BEN", day_only=False
+        )
+        store.cancel_planned(session=session, team_id=T1, touchpoint_id=plan, at=NOW)
+        store.unnote_contact(
+            session=session, team_id=T1, partner_id=acme, at=at, by="U0BEN", now=NOW
+        )
+        assert last_contact(session, acme) == (None, None, False)
+
+
+def test_passed_plans_are_the_live_ones_later_than_the_last_contact(engine: Engine) -> None:
+    with Session(engine) as session:
+        acme = add_partner(session, T1, "Acme")
+        globex = add_partner(session, T1, "Globex")
+        elsewhere = add_partner(session, T2, "Acme")
+        early = add(session, T1, acme, days=-3, kind=TouchpointKind.PLANNED)
+        late = add(session, T1, acme, days=-1, kind=TouchpointKind.PLANNED, day_only=True)
+        add(session, T1, acme, days=1, kind=TouchpointKind.PLANNED)  # ahead
+        old = add(session, T1, globex, days=-2, kind=TouchpointKind.PLANNED)
+        gone = add(session, T1, globex, days=-1, kind=TouchpointKind.PLANNED)
+        add(session, T1, globex, days=-1)  # a log: `note_contact` at once, not this
+        add(session, T2, elsewhere, days=-1, kind=TouchpointKind.PLANNED)
+        assert early and late and old and gone
+        store.cancel_planned(session=session, team_id=T1, touchpoint_id=gone, at=NOW)
+        store.note_contact(
+            session=session,
+            team_id=T1,
+            partner_id=globex,
+            at=NOW - timedelta(days=2),
+            by="U0BEN",
+            day_only=False,
+        )
+        since = NOW - timedelta(days=14)
+        teams = store.teams_with_passed_plans(session=session, since=since, until=NOW)
+        found = store.passed_plans(session=session, team_id=T1, since=since, until=NOW)
+        following = store.next_plan_after(session=session, after=NOW)
+    assert teams == [T1, T2]
+    assert [(plan.partner_id, plan.at, plan.day_only) for plan in found] == [
+        (acme, NOW - timedelta(days=3), False),
+        (acme, NOW - timedelta(days=1), True),
+    ]
+    assert following == NOW + timedelta(days=1)
+
+
+def test_the_passed_plans_look_across_workspaces_reads_its_partial_index(engine: Engine) -> None:
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's plan: PostgreSQL picks by statistics")
+    with engine.connect() as connection:
+        rows = connection.exec_driver_sql(
+            "EXPLAIN QUERY PLAN " + store._TEAMS_WITH_PASSED_PLANS.sqlite,
+            {"since": "2026-11-01 00:00:00.000000", "until": "2026-11-25 00:00:00.000000"},
+        ).all()
+    plan = " | ".join(str(row[-1]) for row in rows)
+    assert "ix_touchpoint_live_plan" in plan

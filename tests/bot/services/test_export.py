@@ -21,6 +21,7 @@ from bot.services.surveys import PartnerFeedback, QuestionResult, RoundResults
 from bot.services.touchpoints import NewTouchpoint, Touchpoints
 from handlers.blocks.commitments import MESSAGES
 from handlers.blocks.touchpoints import RENDERER
+from storage import touchpoints as touchpoint_store
 from storage.models import CommitmentSide, TouchpointKind
 from storage.partners import get_partner
 from tests.factories import Colleague, add_partner, save_colleagues
@@ -191,3 +192,39 @@ def test_whether_someone_is_an_admin_may_need_slack_first(exporter: tuple[Export
     asked = PeopleCheck(asked=frozenset({"U0NEW"}))
     found = service.export(team_id=T1, user_id="U0NEW", dataset=Dataset.COMMITMENTS, check=asked)
     assert found.rows == 0 and found.reach is Reach.OWN
+
+
+def test_a_plan_that_did_not_happen_is_exported_as_such(
+    exporter: tuple[Exporter, Pulse], engine: Engine, clock: ManualClock
+) -> None:
+    service, _ = exporter
+    now = clock.now()
+    with Session(engine) as session:
+        acme = touchpoint_store.partner_and_team(session=session, team_id=T1, key="acme")
+        assert acme is not None
+        plan = touchpoint_store.insert_touchpoint(
+            session=session,
+            team_id=T1,
+            partner_id=acme.id,
+            kind=TouchpointKind.PLANNED,
+            at=now,
+            day_only=False,
+            medium="meeting",
+            author_id=BEN,
+            participants=[],
+            contact_ids=[],
+            notes="kick-off",
+            request_key=None,
+            created_at=now,
+        )
+        assert plan is not None
+        touchpoint_store.cancel_planned(session=session, team_id=T1, touchpoint_id=plan, at=now)
+        session.commit()
+    found = rows(
+        service.export(
+            team_id=T1, user_id=BEN, dataset=Dataset.TOUCHPOINTS, check=PeopleCheck()
+        ).content
+    )
+    said = {row["notes"]: (row["kind"], row["didnt_happen_at"]) for row in found}
+    assert said["kick-off"] == ("planned", now.isoformat())
+    assert said["intro"] == ("done", "")
