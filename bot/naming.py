@@ -347,6 +347,10 @@ class NameIndex:
         """Number of labels (names and aliases) in the index."""
         return self._size
 
+    def has_key(self, key: str) -> bool:
+        """Whether some label's normalized key is ``key``."""
+        return key in self._by_key
+
     def add(self, partner_id: int, label: str) -> None:
         """Register ``label`` (a name or an alias) for ``partner_id``.
 

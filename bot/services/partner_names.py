@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Engine
@@ -120,6 +120,22 @@ class PartnerNames:
                     cached.index.remove_partner(partner_id)
                     _add_labels(cached.index, partner_id, partner_labels)
                 cached.version = version
+
+    def known_keys(self, engine: Engine, *, team_id: str, keys: Iterable[str]) -> set[str]:
+        """Which of `keys` a partner of the workspace goes by (name or alias), as this
+        process's index has it: built once if there is none (the database answers while a
+        large one is built in the background), then not checked against the registry's
+        version, so a change another process made shows once this one next looks a name up.
+        Its own changes show at once (`changed`)."""
+        with self._lock:
+            cached = self._cached.get(team_id)
+        if cached is None:
+            with Session(engine) as session:
+                cached = self._fresh_enough(session, team_id)
+                if cached is None:
+                    return store.known_keys(session=session, team_id=team_id, keys=set(keys))
+        with cached.lock:
+            return {key for key in keys if cached.index.has_key(key)}
 
     def cached_version(self, team_id: str) -> int | None:
         """The registry version this process's index of the workspace is at (None: no index)."""

@@ -824,10 +824,11 @@ class Registry:
                 keys.append(name_key(reading))
             except BadName:
                 keys.append(None)
-        with Session(self.engine) as session:
-            known = store.known_keys(
-                session=session, team_id=team_id, keys={key for key in keys if key}
-            )
+        # Every line with a `with`, `on` or `via` clause asks this: the process's name index
+        # answers in microseconds, where a query cost /partner log half its time.
+        known = self.names.known_keys(
+            self.engine, team_id=team_id, keys={key for key in keys if key}
+        )
         return next((i for i, key in enumerate(keys) if key in known), None)
 
     def reading_for(self, *, team_id: str, readings: Sequence[str], partner_id: int) -> int | None:

@@ -55,6 +55,21 @@ def test_a_big_workspace_is_indexed_in_the_background(engine: Engine, clock: Man
     assert [m.label for m in lookup(names, engine, "Oxfam Internationl")] == ["Oxfam International"]
 
 
+def test_known_keys_come_from_the_index_built_once_and_kept_in_step_here(
+    engine: Engine, clock: ManualClock
+) -> None:
+    names = PartnerNames()
+    registry = Registry(engine=engine, clock=clock, names=names)
+    registry.add(actor=Actor(T1, "U1"), name="People with Disabilities Fund")
+    wanted = {"people with disabilities fund", "doctors on call"}
+    assert names.known_keys(engine, team_id=T1, keys=wanted) == {"people with disabilities fund"}
+    registry.add(actor=Actor(T1, "U1"), name="Doctors on Call")
+    assert names.known_keys(engine, team_id=T1, keys=wanted) == wanted
+    # A large workspace's index is built in the background: the database answers meanwhile.
+    building = PartnerNames(sync_build_limit=0)
+    assert building.known_keys(engine, team_id=T1, keys=wanted) == wanted
+
+
 def test_candidates_are_near_misses_else_the_names_a_query_starts_or_shortens(
     engine: Engine, clock: ManualClock
 ) -> None:
