@@ -18,6 +18,11 @@ import logging
 from typing import TextIO
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
+# slack_sdk's client logs each request's body at DEBUG (a message's text), and an ERROR with
+# Slack's HTML page for every 5xx it cannot decode, beside the dispatcher's own line for that
+# send (which retries it). Liaison logs the outcome of every call it makes itself, without
+# bodies; what the client raises is handled where it is made.
+QUIET = {"slack_sdk.web.base_client": logging.CRITICAL}
 
 
 def configure(level: str | int, *, stream: TextIO | None = None) -> None:
@@ -30,3 +35,5 @@ def configure(level: str | int, *, stream: TextIO | None = None) -> None:
     logging.logProcesses = False  # … no %(process)d
     logging.logMultiprocessing = False  # … no %(processName)s
     logging.basicConfig(level=level, format=FORMAT, stream=stream)
+    for name, quiet_level in QUIET.items():
+        logging.getLogger(name).setLevel(quiet_level)

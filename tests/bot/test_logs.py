@@ -46,3 +46,17 @@ def test_a_logger_already_set_up_is_left_alone() -> None:
         "logging.getLogger('x').warning('mine'); logging.getLogger('x').info('dropped')"
     )
     assert (done.stdout, done.stderr) == ("mine\n", "")
+
+
+def test_the_slack_clients_own_lines_are_left_out_even_at_debug() -> None:
+    # Its DEBUG lines carry each request's body (a message's text); its ERROR on a 5xx Slack
+    # answered with an HTML page doubles the dispatcher's own line for that send.
+    done = run(
+        "import logging; from bot import logs; logs.configure('DEBUG'); "
+        "client = logging.getLogger('slack_sdk.web.base_client'); "
+        "client.debug('Sending a request - json_body: secret text'); "
+        "client.error('Failed to decode Slack API response: <html>'); "
+        "logging.getLogger('bot.delivery').debug('ours')"
+    )
+    assert "secret text" not in done.stderr and "<html>" not in done.stderr
+    assert "DEBUG bot.delivery ours" in done.stderr
