@@ -15,6 +15,7 @@ from types import FrameType
 import sqlalchemy as sa
 from slack_bolt import App
 from slack_bolt.error import BoltError
+from slack_sdk.errors import SlackApiError
 
 from bot import __version__, logs
 from bot.clock import Clock, ManualClock, SystemClock
@@ -231,6 +232,13 @@ def run_socket_mode(settings: Settings) -> int:
         handler.start()  # type: ignore[no-untyped-call]
     except KeyboardInterrupt:
         logger.info("liaison stopping")
+    except SlackApiError as error:
+        # apps.connections.open refused SLACK_APP_TOKEN (revoked, wrong app, no connections:write)
+        raise StartupError(
+            f"Slack did not open a Socket Mode connection with SLACK_APP_TOKEN "
+            f"({error.response.get('error', error.response.status_code)}); check the app-level "
+            "token and that Socket Mode is on for the app."
+        ) from None
     finally:
         scheduler.shutdown()
         runtime.close()

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot import __version__, cli
+from bot.sandbox.fake_slack import FakeSlack
 from storage import schema
 
 
@@ -59,6 +60,28 @@ def test_serve_with_a_malformed_token_exits_2(workdir: Path) -> None:
     result = liaison("serve", cwd=workdir, env={**pythonpath(), "SLACK_BOT_TOKEN": "nonsense"})
     assert result.returncode == 2
     assert "SLACK_BOT_TOKEN must start with 'xoxb-'" in result.stderr
+
+
+def test_run_with_an_app_token_slack_refuses_exits_2_in_one_line(
+    workdir: Path, fake_slack: FakeSlack
+) -> None:
+    env = {
+        **pythonpath(),
+        "SLACK_BOT_TOKEN": fake_slack.bot_token,
+        "SLACK_APP_TOKEN": "xapp-1-revoked",
+        "SLACK_API_BASE_URL": fake_slack.base_url,
+        "DATABASE_URL": f"sqlite:///{workdir / 'liaison.db'}",
+        "LIAISON_AUTO_MIGRATE": "1",
+        "LOG_LEVEL": "ERROR",
+    }
+    result = liaison("run", cwd=workdir, env=env)  # the fake knows no apps.connections.open
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert (
+        result.stderr.strip()
+        .splitlines()[-1]
+        .startswith("liaison: Slack did not open a Socket Mode connection with SLACK_APP_TOKEN")
+    )
 
 
 def test_start_on_an_unmigrated_database_is_refused_then_migrate_fixes_it(workdir: Path) -> None:
