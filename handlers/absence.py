@@ -107,6 +107,8 @@ def _away(runtime: Runtime, invocation: Invocation, rest: str) -> Reply:
         deputy_id = mention[1]
         if deputy_id == invocation.user_id:
             return help_blocks.usage(verb, texts.SELF_DEPUTY)
+        if deputy_id == invocation.bot_user_id:
+            return help_blocks.usage(verb, texts.BOT_DEPUTY)
     now = runtime.clock.now()
     with Session(runtime.engine) as session:
         tz = person_zone(session, team_id=invocation.team_id, user_id=invocation.user_id)

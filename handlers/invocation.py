@@ -24,14 +24,17 @@ class Invocation:
     # When the person typed the line, if earlier than now: a "Did you mean" or "Register it"
     # clicked later runs it as of then ("yesterday", or no date at all, mean what they meant).
     typed_at: datetime | None = None
+    # Liaison's own user in the workspace (Bolt learns it at start-up): never a colleague.
+    bot_user_id: str | None = None
 
     def typed(self, now: datetime) -> datetime:
         """When the line was typed: `typed_at`, else `now` (it is being typed now)."""
         return self.typed_at or now
 
     @classmethod
-    def from_command(cls, command: dict[str, Any]) -> Invocation:
+    def from_command(cls, command: dict[str, Any], *, bot_user_id: str | None = None) -> Invocation:
         return cls(
+            bot_user_id=bot_user_id,
             team_id=command["team_id"],
             user_id=command["user_id"],
             channel_id=command.get("channel_id", ""),

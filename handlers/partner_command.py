@@ -78,7 +78,7 @@ def on_partner_command(
     ack: Ack, command: dict[str, Any], context: BoltContext, client: WebClient, respond: Respond
 ) -> None:
     runtime = runtime_of(context)
-    reply = route(runtime, Invocation.from_command(command))
+    reply = route(runtime, Invocation.from_command(command, bot_user_id=context.bot_user_id))
     ack(**reply.as_ack())
     if reply.followup is not None:
         runtime.defer(partial(reply.followup, client, respond), what="/partner followup")

@@ -20,6 +20,7 @@ ALREADY_OVER = "That time is already over; give dates from today on."
 FROM_TODAY = "Time away can't start in the past, so I've counted yours from today."
 TOO_LONG = "Time away can be at most a year; set it again when you know more."
 SELF_DEPUTY = "Your deputy must be someone else."
+BOT_DEPUTY = "I can't cover for you myself: your deputy must be a colleague."
 MISSING_TO = "Say when you are away from and until, joined by `to`."
 BAD_DEPUTY = "After `deputy`, mention one colleague, e.g. `deputy @dan`."
 

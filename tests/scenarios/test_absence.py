@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 
 from bot.sandbox.fake_slack import FakeMessage
 from handlers.blocks import touchpoints as blocks
-from storage.models import OutboxMessage
+from storage.models import Absence, OutboxMessage
 from tests.bot.delivery.test_processes import liaison_tick
 from tests.conftest import Slack
 from tests.scenarios.test_partners import ANA, BEN, CHLOE, DAN, answer, click, shown
@@ -163,3 +163,11 @@ def test_liaison_tick_at_the_first_working_morning_sends_the_summary(
     again = liaison_tick(slack.fake, database_url, MONDAY_MORNING, tmp_path)
     again.communicate(timeout=60)
     assert len(summaries(slack)) == 1
+
+
+def test_liaison_itself_is_refused_as_a_deputy_at_once(slack: Slack) -> None:
+    said = answer(slack, "away today to friday deputy <@U0LIAISON|liaison>")
+    assert "I can't cover for you myself: your deputy must be a colleague." in said
+    assert "go to <@U0LIAISON>" not in said
+    with Session(slack.runtime.engine) as session:
+        assert session.exec(select(Absence)).all() == []  # nothing was booked
