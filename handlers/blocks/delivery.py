@@ -16,12 +16,25 @@ def _recipient(row: DeliverySummary) -> str:
     return channel_ref(row.recipient_channel or "")
 
 
+# Kinds whose stored names read badly (the others read with spaces for underscores).
+_KIND_NAMES = {
+    "checkin": "check-in",
+    "checkin.reminder": "check-in reminder",
+    "touchpoint_owner_note": "note to an owner",
+}
+
+
 def failed_delivery_line(row: DeliverySummary) -> str:
-    """One failed message: what, to whom, when it was due, and why it failed."""
+    """One failed message: what, to whom, when it was due (a date token: each admin reads it
+    in their own zone, older clients in UTC), and why it failed."""
     tries = "1 try" if row.attempts == 1 else f"{row.attempts} tries"
+    kind = _KIND_NAMES.get(row.kind, row.kind.replace("_", " ").replace(".", " "))
+    due = (
+        f"<!date^{int(row.due_at.timestamp())}^{{date_short_pretty}} {{time}}"
+        f"|{row.due_at:%-d %b %H:%M} UTC>"
+    )
     return (
-        f"• {row.kind.replace('_', ' ')} to {_recipient(row)}, due "
-        f"{row.due_at:%-d %b %H:%M} UTC: `{row.last_error or 'unknown error'}` ({tries})"
+        f"• {kind} to {_recipient(row)}, due {due}: `{row.last_error or 'unknown error'}` ({tries})"
     )
 
 

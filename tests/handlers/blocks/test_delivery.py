@@ -30,10 +30,16 @@ def summary(**changes: object) -> DeliverySummary:
 
 def test_a_failed_channel_alert_names_the_channel_the_time_and_the_reason() -> None:
     line = failed_delivery_line(summary())
+    due = int(summary().due_at.timestamp())
     assert line == (
-        "• collision alert to <#C0PARTNERS>, due 25 Nov 09:05 UTC: "
-        "`chat.postMessage: not_in_channel` (1 try)"
+        f"• collision alert to <#C0PARTNERS>, due <!date^{due}^{{date_short_pretty}} {{time}}"
+        "|25 Nov 09:05 UTC>: `chat.postMessage: not_in_channel` (1 try)"
     )
+
+
+def test_a_failed_check_in_reads_as_one() -> None:
+    line = failed_delivery_line(summary(kind="checkin", recipient_user="U0EVE"))
+    assert line.startswith("• check-in to <@U0EVE>, due <!date^")
 
 
 def test_a_failed_dm_mentions_the_person() -> None:
