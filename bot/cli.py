@@ -94,10 +94,21 @@ def build_parser() -> argparse.ArgumentParser:
     tick.add_argument("--at", help="act as if it were this moment, e.g. 2026-11-23T09:00 (UTC)")
     outbox = commands.add_parser(
         "outbox",
-        help="list queued (or failed) messages",
-        description="List the messages waiting to be sent, or with --failed those that failed.",
+        help="list queued (or failed) messages, or queue failed ones again",
+        description=(
+            "List the messages waiting to be sent, or with --failed those that failed. "
+            "--retry-failed queues the failed ones again, due now (after an outage, say)."
+        ),
     )
-    outbox.add_argument("--failed", action="store_true", help="list failed messages instead")
+    shown = outbox.add_mutually_exclusive_group()
+    shown.add_argument("--failed", action="store_true", help="list failed messages instead")
+    shown.add_argument(
+        "--retry-failed",
+        action="store_true",
+        help="queue failed messages again (all, or those of --kind and --team)",
+    )
+    outbox.add_argument("--kind", help="with --retry-failed: only messages of this kind")
+    outbox.add_argument("--team", help="with --retry-failed: only this workspace's (team id)")
     outbox.add_argument(
         "--limit", type=_positive, default=100, help="at most this many (default 100)"
     )
@@ -132,7 +143,10 @@ def _positive(text: str) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "outbox" and not args.retry_failed and (args.kind or args.team):
+        parser.error("--kind and --team go with --retry-failed")
     try:
         settings = Settings.from_env()
         logs.configure(settings.log_level)
@@ -148,6 +162,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return serve(settings, host=args.host, port=args.port)
         if args.command == "tick":
             return run_tick(settings, at=args.at)
+        if args.command == "outbox" and args.retry_failed:
+            return retry_failed(settings, team_id=args.team, kind=args.kind)
         if args.command == "outbox":
             return list_outbox(settings, failed=args.failed, limit=args.limit)
         if args.command == "import":
@@ -309,6 +325,16 @@ def list_outbox(settings: Settings, *, failed: bool, limit: int) -> int:
     runtime = build_runtime(settings)
     try:
         return operations.list_outbox(runtime, failed=failed, limit=limit)
+    finally:
+        runtime.close()
+
+
+def retry_failed(settings: Settings, *, team_id: str | None, kind: str | None) -> int:
+    from bot.delivery import operations
+
+    runtime = build_runtime(settings)
+    try:
+        return operations.retry_failed(runtime, team_id=team_id, kind=kind)
     finally:
         runtime.close()
 

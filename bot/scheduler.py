@@ -104,19 +104,25 @@ def tick(
     planners: PlannerRegistry,
     dispatcher: Dispatcher | None = None,
 ) -> TickReport:
-    """Run every planner, then one dispatch pass, at `runtime.clock.now()`."""
+    """Run every planner, then one dispatch pass, at `runtime.clock.now()`.
+
+    Once `dispatcher` is stopped (`liaison tick` on SIGINT/SIGTERM), no further planner runs
+    and the pass claims nothing more: it records the send in flight and hands back the rest.
+    """
     now = runtime.clock.now()
     report = TickReport(at=now)
-    for job in planners:
-        report.planners.append(job.name)
-        if not run_planner(runtime, job, now):
-            report.failed_planners.append(job.name)
     dispatcher = dispatcher or Dispatcher(
         engine=runtime.engine,
         clock=runtime.clock,
         client=client,
         default_channel=runtime.settings.default_channel,
     )
+    for job in planners:
+        if dispatcher.stopping:
+            break
+        report.planners.append(job.name)
+        if not run_planner(runtime, job, now):
+            report.failed_planners.append(job.name)
     report.dispatch = dispatcher.run_pass()
     return report
 

@@ -289,7 +289,8 @@ class OutboxMessage(SQLModel, table=True):
     """One message Liaison sends on its own: a DM to a person or a post in a channel.
 
     `available_at` is when the row may next be claimed: the working-hours slot or retry time of a
-    pending row, the lease expiry of a row being sent. `dedupe_key` makes enqueueing idempotent.
+    pending row, the lease expiry of a row being sent (by the wall clock, even for a dispatcher
+    acting at another moment). `dedupe_key` makes enqueueing idempotent.
     """
 
     __tablename__ = "outbox_message"
@@ -350,6 +351,9 @@ class OutboxMessage(SQLModel, table=True):
     held: bool = False
     attempts: int = 0
     last_error: str | None = Field(default=None, max_length=500)
+    # When its first try met trouble that passes (a 5xx, a network error, …): retries stop a
+    # while later (the dispatcher's policy), or at its expiry.
+    retrying_since: datetime | None = _utc_column(nullable=True)
     claim_token: str | None = Field(default=None, max_length=32)
     sent_channel: str | None = Field(default=None, max_length=32)
     sent_ts: str | None = Field(default=None, max_length=32)

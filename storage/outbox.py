@@ -77,6 +77,8 @@ class Claimed(_Addressed):
     respect_working_hours: bool
     expires_at: datetime | None
     attempts: int
+    # When its first try met trouble that passes (a 5xx, a network error, …), if one did.
+    retrying_since: datetime | None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -214,19 +216,30 @@ def recipients_of(
 
 
 def claim_due(
-    *, session: Session, now: datetime, lease_until: datetime, token: str, limit: int
+    *,
+    session: Session,
+    now: datetime,
+    lease_now: datetime,
+    lease_until: datetime,
+    token: str,
+    limit: int,
 ) -> list[Claimed]:
     """Claim up to `limit` rows due at `now`, across workspaces, until `lease_until`.
 
     Due means pending with `available_at <= now`, or being sent by someone whose lease ran out
-    (a crashed process). On PostgreSQL the candidate rows are locked with FOR UPDATE SKIP
-    LOCKED, so concurrent dispatchers never claim the same row; SQLite serialises writers, so
-    the single conditional UPDATE is enough there.
+    by `lease_now` (a crashed process). The two are apart because a lease is about a process
+    being alive, timed by the wall clock, while `now` may be a moment acted out (`liaison tick
+    --at`, the sandbox): a dispatcher acting a month ahead must neither take rows a live
+    process holds nor leave its own held for a month. On PostgreSQL the candidate rows are
+    locked with FOR UPDATE SKIP LOCKED, so concurrent dispatchers never claim the same row;
+    SQLite serialises writers, so the single conditional UPDATE is enough there.
     """
     with writing(session):
         driver = Driver.of(session)
         params = {
             "now": driver.time(now),
+            "lease_now": driver.time(lease_now),
+            "horizon": driver.time(max(now, lease_now)),
             "lease_until": driver.time(lease_until),
             "token": token,
             "limit": limit,
@@ -248,6 +261,7 @@ def claim_due(
             respect_working_hours=bool(respect_working_hours),
             expires_at=utc_or_none(expires_at),
             attempts=attempts,
+            retrying_since=utc_or_none(retrying_since),
         )
         for (
             message_id,
@@ -263,17 +277,20 @@ def claim_due(
             respect_working_hours,
             expires_at,
             attempts,
+            retrying_since,
         ) in rows
     ]
     return sorted(claimed, key=lambda row: row.id)
 
 
 # The candidates are read through the partial index ix_outbox_message_claim (its WHERE spelled
-# the same); PostgreSQL locks them, skipping rows another dispatcher holds.
+# the same), up to the later of the two moments, and each is then held to its own; PostgreSQL
+# locks them, skipping rows another dispatcher holds.
 _CLAIM_SQL = """
 WITH due AS (
     SELECT id FROM outbox_message
-    WHERE status IN ('pending', 'sending') AND available_at <= :now
+    WHERE status IN ('pending', 'sending') AND available_at <= :horizon
+        AND available_at <= CASE WHEN status = 'pending' THEN :now ELSE :lease_now END
     ORDER BY available_at, id
     LIMIT :limit{lock}
 )
@@ -281,7 +298,8 @@ UPDATE outbox_message
 SET status = 'sending', claim_token = :token, available_at = :lease_until
 WHERE id IN (SELECT id FROM due)
 RETURNING id, team_id, kind, recipient_user, recipient_channel, text, blocks, dedupe_key,
-    thread_of_dedupe_key, edit_of_dedupe_key, respect_working_hours, expires_at, attempts
+    thread_of_dedupe_key, edit_of_dedupe_key, respect_working_hours, expires_at, attempts,
+    retrying_since
 """
 _CLAIM = Sql(_CLAIM_SQL.format(lock=""), _CLAIM_SQL.format(lock=" FOR UPDATE SKIP LOCKED"))
 
@@ -382,8 +400,10 @@ def reschedule(
     attempted: bool,
     last_error: str | None = None,
     held: bool = False,
+    retrying_since: datetime | None = None,
 ) -> bool:
-    """Put a claimed row back as pending until `available_at` (a retry, a slot, a hold)."""
+    """Put a claimed row back as pending until `available_at` (a retry, a slot, a hold);
+    `retrying_since`, for a retry, is when its trouble began."""
     values: dict[str, Any] = {
         "status": OutboxStatus.PENDING,
         "available_at": available_at,
@@ -392,6 +412,8 @@ def reschedule(
     }
     if last_error is not None:
         values["last_error"] = last_error[:500]
+    if retrying_since is not None:
+        values["retrying_since"] = retrying_since
     changed = _update_claimed(
         session, [message_id], token=token, values=values, attempted=attempted
     )
@@ -420,6 +442,21 @@ def release(
 ) -> int:
     """Hand claimed rows back unsent (shutdown, a paused workspace); no attempt is counted."""
     values = {"status": OutboxStatus.PENDING, "claim_token": None, "available_at": available_at}
+    return _update_claimed(session, message_ids, token=token, values=values)
+
+
+def hand_back(*, session: Session, message_ids: Collection[int], token: str, now: datetime) -> int:
+    """Hand claimed rows back unsent as the dispatcher stops; no attempt is counted.
+
+    Each is due again when it first fell due, or at `now` if that is earlier: a dispatcher
+    acting ahead (`liaison tick --at` a month on) would otherwise hold them back until its
+    own moment, while those running on the wall clock should take them up at once."""
+    at = sa.literal(now, type_=_T.c.due_at.type)
+    values = {
+        "status": OutboxStatus.PENDING,
+        "claim_token": None,
+        "available_at": sa.case((_T.c.due_at < at, _T.c.due_at), else_=at),
+    }
     return _update_claimed(session, message_ids, token=token, values=values)
 
 
@@ -681,6 +718,34 @@ def deliveries_by_status(
         .limit(limit)
     )
     return _summaries(statement, session)
+
+
+def requeue_failed(
+    *, session: Session, now: datetime, team_id: str | None = None, kind: str | None = None
+) -> int:
+    """Queue failed messages again, due at `now`, as if never tried (`liaison outbox
+    --retry-failed`, for operators after an outage): the workspace's, or with no `team_id`
+    every workspace's; only those of `kind`, if given. Returns how many.
+
+    Their attempts and last error stay, for the record; retries start a new span. The
+    dispatcher judges each afresh: one that has expired meanwhile is cancelled, a DM waits
+    for its person's working hours."""
+    statement = (
+        sa.update(_T)
+        .where(
+            _T.c.status == OutboxStatus.FAILED,
+            sa.true() if team_id is None else _T.c.team_id == team_id,
+            sa.true() if kind is None else _T.c.kind == kind,
+        )
+        .values(
+            status=OutboxStatus.PENDING,
+            available_at=now,
+            claim_token=None,
+            held=False,
+            retrying_since=None,
+        )
+    )
+    return _rowcount(session, statement)
 
 
 def next_available_at(*, session: Session, team_id: str, after: datetime) -> datetime | None:

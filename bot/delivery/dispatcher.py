@@ -14,27 +14,34 @@ thread, an edit replaces its content in place (chat.update), once that message i
 then the row waits. If the earlier message failed or never existed, a reply stands on its own
 and an edit is dropped (cancelled).
 
-A message is sent twice only if the process dies between Slack's accept and the hand-over of
-its mark to the database: on PostgreSQL, the mark's statement written in full to the server's
-socket (what the kernel already holds reaches the server, which runs and commits it even if
-this process is gone by then); on SQLite, its commit. The next message goes to Slack only after
-that hand-over, so a crash duplicates at most one message; its row, left "sending", is taken up
-again once its lease runs out. Nothing is lost: a row is marked sent only once Slack has
-accepted it, and a row a dead process left "sending" comes back. Three other ways to a
-duplicate, never to a loss: a mark the database refused or could not answer (logged with
-outcome `sent-but-not-recorded`; the row comes back after its lease), a lease that ran out
-before the mark (`sent-but-claim-lost`: another dispatcher may have sent it too), and a crash
-of the PostgreSQL server itself just after a commit (see `_autocommit_session`).
+A message is sent twice only if the process dies between Slack's accept and the hand-over of its
+mark to the database: on PostgreSQL, the mark's statement written in full to the server's socket
+(what the kernel already holds reaches the server, which runs and commits it even if this
+process is gone by then); on SQLite, its commit. The next message goes to Slack only after that
+hand-over, so a crash duplicates at most one message; its row, left "sending", is taken up again
+once its lease runs out. Leases are timed by the wall clock (`lease_clock`), not by the clock
+the dispatcher acts at: a lease says a process is alive, and a `liaison tick --at` acting a
+month ahead holds its rows for two real minutes, as `serve` does. Nothing is lost: a row is
+marked sent only once Slack has accepted it, and a row a dead process left "sending" comes back.
+Three other ways to a duplicate, never to a loss: a mark the database refused or could not
+answer (logged with outcome `sent-but-not-recorded`; the row comes back after its lease), a
+lease that ran out before the mark (`sent-but-claim-lost`: another dispatcher may have sent it
+too), and a crash of the PostgreSQL server itself just after a commit (see
+`_autocommit_session`).
 
 Slack's answers: 429 reschedules the row (and pauses its workspace) for `Retry-After`, never a
-sleep; 5xx, network errors and Slack's transient error codes retry with exponential backoff and
-jitter up to `max_attempts`; so do the token's errors (`invalid_auth`, `token_revoked`, …),
-which also pause the workspace for a minute, since every one of its messages would meet them;
-every other error code (`channel_not_found`, `not_in_channel`, `user_not_found`,
-`account_inactive`, `is_archived`, `invalid_blocks`, …) fails the row with the reason, where
-admins see it. A channel message refused because of its channel (`CHANNEL_REFUSALS`) is first
-handed to what its kind registered in `ON_CHANNEL_REFUSED`, which may queue it elsewhere: a
-collision alert for a partner's own channel goes to the workspace's coordination channel.
+sleep. 5xx, network errors, Slack's transient error codes and the token's errors (`invalid_auth`,
+`token_revoked`, …, which also pause the workspace for a minute, since every one of its messages
+would meet them) are retried with exponential backoff and jitter, capped at 10 minutes, until
+the message expires if it has an expiry, else for a day from its first failed try
+(`DispatchPolicy.give_up_after`): long enough to outlast an outage of Slack or of the network.
+Only then does the row fail, with the reason, where admins see it (`liaison outbox
+--retry-failed` queues it again). Every other error code (`channel_not_found`,
+`not_in_channel`, `user_not_found`, `account_inactive`, `is_archived`, `invalid_blocks`, …)
+fails the row at once with the reason. A channel message refused because of its channel
+(`CHANNEL_REFUSALS`) is first handed to what its kind registered in `ON_CHANNEL_REFUSED`, which
+may queue it elsewhere: a collision alert for a partner's own channel goes to the workspace's
+coordination channel.
 """
 
 from __future__ import annotations
@@ -59,7 +66,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from bot.clock import Clock
+from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.delivery.working_hours import WorkingHours, next_send_time, zone_or_workspace
 from bot.mrkdwn import slack_text
@@ -78,7 +85,7 @@ TRANSIENT_ERRORS = frozenset(
 )
 # Error codes about the workspace's token, not the message: every message of the workspace
 # would fail alike, so they are retried like a 5xx (a rotated or reinstalled token comes back)
-# with the workspace paused meanwhile, and fail only after `max_attempts`.
+# with the workspace paused meanwhile, and fail only once the policy gives up.
 TOKEN_ERRORS = frozenset({"invalid_auth", "not_authed", "token_revoked", "token_expired"})
 # The message metadata event that carries the dedupe key (audits, reconciliation, tests).
 METADATA_EVENT = "liaison_outbox"
@@ -120,8 +127,12 @@ class DispatchPolicy:
     """How the dispatcher claims, retries and backs off."""
 
     batch_size: int = 250
+    # How long a claim holds its rows, by the wall clock; a longer batch extends it.
     lease: timedelta = timedelta(minutes=2)
-    max_attempts: int = 10
+    # Trouble that passes (5xx, network errors, transient codes, a refused token) is retried
+    # this long from the first failed try, or until the message expires if it has an expiry;
+    # then the row fails with the reason.
+    give_up_after: timedelta = timedelta(days=1)
     backoff_base: timedelta = timedelta(seconds=2)
     backoff_cap: timedelta = timedelta(minutes=10)
     # After a 5xx or network error the rest of that workspace's batch waits this long.
@@ -202,9 +213,13 @@ class Dispatcher:
         policy: DispatchPolicy | None = None,
         rng: random.Random | None = None,
         default_channel: str | None = None,
+        lease_clock: Clock | None = None,
     ) -> None:
+        """`clock` says when rows are due and what working hours allow; `lease_clock` (the
+        wall clock unless a test moves it) times the leases, which are about liveness."""
         self._engine = engine
         self._clock = clock
+        self._lease_clock = lease_clock or SystemClock()
         self._client = client
         self._default_channel = default_channel
         self.policy = policy or DispatchPolicy()
@@ -227,23 +242,26 @@ class Dispatcher:
 
     def run_pass(self) -> DispatchReport:
         """Send everything due now, batch by batch, until nothing due is left (or `stop`)."""
-        # Rows this pass puts back are due strictly later than this, so the pass ends.
+        # Rows this pass puts back are due strictly later than this, and the leases it takes
+        # ran out before it began, so the pass ends.
         pass_now = self._clock.now()
+        pass_lease_now = self._lease_clock.now()
         with _autocommit_session(self._engine) as session:
             run = _Pass(session, token=uuid.uuid4().hex)
             try:
                 while not self.stopping:
                     now = max(self._clock.now(), pass_now)
+                    lease_until = self._lease_clock.now() + self.policy.lease
                     batch = store.claim_due(
                         session=run.db(),
                         now=pass_now,
-                        lease_until=now + self.policy.lease,
+                        lease_now=pass_lease_now,
+                        lease_until=lease_until,
                         token=run.token,
                         limit=self.policy.batch_size,
                     )
                     if not batch:
                         break
-                    lease_until = now + self.policy.lease
                     to_send = self._gate(run, batch, now=now)
                     self._send_batch(run, to_send, lease_until=lease_until)
                     # Profiles and absences read for the batch: keep memory flat over a long pass.
@@ -305,11 +323,11 @@ class Dispatcher:
         for index, row in enumerate(rows):
             now = self._clock.now()
             if self.stopping:
-                run.report.released += store.release(
+                run.report.released += store.hand_back(
                     session=run.db(),
                     message_ids=[r.id for r in rows[index:]],
                     token=run.token,
-                    available_at=now,
+                    now=now,
                 )
                 return
             paused = self._paused_until.get(row.team_id)
@@ -318,8 +336,9 @@ class Dispatcher:
                     session=run.db(), message_ids=[row.id], token=run.token, available_at=paused
                 )
                 continue
-            if lease_until - now < self.policy.lease / 2:
-                lease_until = now + self.policy.lease
+            lease_now = self._lease_clock.now()
+            if lease_until - lease_now < self.policy.lease / 2:
+                lease_until = lease_now + self.policy.lease
                 store.extend_lease(
                     session=run.db(),
                     message_ids=[r.id for r in rows[index:]],
@@ -423,8 +442,11 @@ class Dispatcher:
             if row.edit_of_dedupe_key is not None:
                 return _Target(channel=parent.sent_channel, thread_ts=None, edit_ts=parent.sent_ts)
             return _Target(channel=parent.sent_channel, thread_ts=parent.sent_ts)
-        if parent is not None and parent.status in (OutboxStatus.PENDING, OutboxStatus.SENDING):
+        if parent is not None and parent.status == OutboxStatus.PENDING:
             return _Wait(until=max(parent.available_at, now + self.policy.thread_wait))
+        if parent is not None and parent.status == OutboxStatus.SENDING:
+            # Its `available_at` is a lease, on the wall clock: no time to wait for here.
+            return _Wait(until=now + self.policy.thread_wait)
         if row.edit_of_dedupe_key is not None:
             return _Dropped(reason="the message it edits was never sent")
         # The parent failed, was cancelled or never existed: the reply stands on its own.
@@ -549,14 +571,20 @@ class Dispatcher:
             logger.exception("%s %s: what follows a refused channel failed", row.kind, row.id)
 
     def _on_transient(self, run: _Pass, row: store.Claimed, reason: str, *, now: datetime) -> str:
+        """Retry after a backoff, unless the next try would come after the message expires
+        or after `give_up_after` from its first failed try: then fail it with the reason."""
         attempt = row.attempts + 1
-        if attempt >= self.policy.max_attempts:
+        since = row.retrying_since or now
+        deadline = row.expires_at or since + self.policy.give_up_after
+        retry_at = now + self.policy.backoff(attempt, self._rng)
+        if retry_at >= deadline:
+            tries = "1 attempt" if attempt == 1 else f"{attempt} attempts"
             store.finish(
                 session=run.db(),
                 message_id=row.id,
                 token=run.token,
                 status=OutboxStatus.FAILED,
-                reason=f"gave up after {attempt} attempts: {reason}",
+                reason=f"gave up after {tries} over {_span(now - since)}: {reason}",
                 attempted=True,
             )
             return "failed:gave-up"
@@ -565,9 +593,10 @@ class Dispatcher:
             session=run.db(),
             message_id=row.id,
             token=run.token,
-            available_at=now + self.policy.backoff(attempt, self._rng),
+            available_at=retry_at,
             attempted=True,
             last_error=reason,
+            retrying_since=since,
         )
         return "retry"
 
@@ -734,6 +763,17 @@ def retry_after(headers: Any) -> int:
             except ValueError:
                 return 1
     return 1
+
+
+def _span(span: timedelta) -> str:
+    """A span of time as an admin reads it: `40 s`, `25 min`, `23 h 50 min`."""
+    seconds = int(span.total_seconds())
+    if seconds < 60:
+        return f"{seconds} s"
+    hours, minutes = divmod(seconds // 60, 60)
+    if not hours:
+        return f"{minutes} min"
+    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
 
 
 def _tally(report: DispatchReport, outcome: str) -> None:

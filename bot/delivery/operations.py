@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
+from types import FrameType
 
 from sqlmodel import Session
 
-from bot.delivery.dispatcher import delivery_client
+from bot.delivery.dispatcher import Dispatcher, delivery_client
 from bot.runtime import Runtime
 from bot.scheduler import PlannerRegistry, tick
 from storage import outbox as store
@@ -23,13 +27,82 @@ def parse_moment(text: str) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
+# The signals that stop a tick cleanly, as they stop `serve` and `run`.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
 def run_tick(
     runtime: Runtime, *, planners: PlannerRegistry, echo: Callable[[str], None] = print
 ) -> int:
-    """Run the planners and one dispatch pass at the runtime's clock; 1 if a planner failed."""
-    report = tick(runtime, delivery_client(runtime.settings), planners=planners)
+    """Run the planners and one dispatch pass at the runtime's clock; 1 if a planner failed.
+
+    SIGINT or SIGTERM stops it as it stops the scheduler: no more planners or claims, the
+    send in flight is recorded, the other claimed messages are handed back for the next pass.
+    It then says so and returns 128 + the signal's number (130, 143), as a shell would. A
+    second signal ends the process at once (what it had claimed comes back after its lease).
+    """
+    client = delivery_client(runtime.settings)
+    dispatcher = Dispatcher(
+        engine=runtime.engine,
+        clock=runtime.clock,
+        client=client,
+        default_channel=runtime.settings.default_channel,
+    )
+    with _stopped_by_signals(dispatcher) as caught:
+        report = tick(runtime, client, planners=planners, dispatcher=dispatcher)
     echo(report.summary())
+    if caught:
+        stopped_by = caught[0]
+        echo(
+            f"stopped by {stopped_by.name}: {report.dispatch.released} claimed messages handed "
+            "back unsent, for the next pass"
+        )
+        return 128 + stopped_by.value
     return 1 if report.failed_planners else 0
+
+
+@contextmanager
+def _stopped_by_signals(dispatcher: Dispatcher) -> Iterator[list[signal.Signals]]:
+    """Stop `dispatcher` on the first of `STOP_SIGNALS` (listed in what this yields) rather
+    than raise in the middle of a send; the signals' handlers are restored afterwards.
+
+    Only the main thread may set handlers; elsewhere (a test's thread) nothing is caught."""
+    caught: list[signal.Signals] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield caught
+        return
+
+    def stop(signum: int, _frame: FrameType | None) -> None:
+        caught.append(signal.Signals(signum))
+        dispatcher.stop()
+        for number in STOP_SIGNALS:
+            signal.signal(number, signal.SIG_DFL)
+
+    previous = {number: signal.signal(number, stop) for number in STOP_SIGNALS}
+    try:
+        yield caught
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def retry_failed(
+    runtime: Runtime,
+    *,
+    team_id: str | None,
+    kind: str | None,
+    echo: Callable[[str], None] = print,
+) -> int:
+    """Queue failed messages again (those of `team_id`, of `kind`), due now; the running
+    dispatchers (or the next `liaison tick`) send them."""
+    with Session(runtime.engine) as session:
+        count = store.requeue_failed(
+            session=session, now=runtime.clock.now(), team_id=team_id, kind=kind
+        )
+        session.commit()
+    noun = "message" if count == 1 else "messages"
+    echo(f"queued {count} failed {noun} again" if count else "no failed messages to queue again")
+    return 0
 
 
 def list_outbox(

@@ -710,6 +710,11 @@ class FakeSlack:
                 _Failure(status=status, error=error, retry_after=retry_after, remaining=times)
             )
 
+    def stop_failing(self, method: str) -> None:
+        """Drop the failures still queued for ``method``: Slack is back after an outage."""
+        with self._state():
+            self._failures.pop(method, None)
+
     def issue_trigger_id(self, user_id: str) -> str:
         """A trigger id for ``user_id``: valid once, for ``trigger_ttl`` seconds of wall time."""
         with self._state():

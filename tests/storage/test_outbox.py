@@ -127,9 +127,24 @@ def test_the_table_insists_on_one_recipient(engine: Engine) -> None:
         session.commit()
 
 
-def claim(session: Session, token: str, *, limit: int = 10, now: datetime = NOW) -> list[int]:
+def claim(
+    session: Session,
+    token: str,
+    *,
+    limit: int = 10,
+    now: datetime = NOW,
+    lease_now: datetime | None = None,
+) -> list[int]:
+    """Claim as a dispatcher acting at `now` whose wall clock says `lease_now` (`now` too,
+    unless it acts at another moment, as `liaison tick --at` does)."""
+    lease_now = lease_now or now
     rows = store.claim_due(
-        session=session, now=now, lease_until=now + timedelta(minutes=2), token=token, limit=limit
+        session=session,
+        now=now,
+        lease_now=lease_now,
+        lease_until=lease_now + timedelta(minutes=2),
+        token=token,
+        limit=limit,
     )
     session.commit()
     return [row.id for row in rows]
@@ -153,6 +168,28 @@ def test_claims_take_due_rows_once_oldest_first(engine: Engine) -> None:
             for m in session.exec(select(OutboxMessage).where(OutboxMessage.claim_token == "a"))
         ]
     assert sorted(keys) == ["m2", "m3", "m4"]  # the longest waiting
+
+
+def test_a_claim_acting_ahead_takes_rows_due_by_then_but_leases_by_the_wall_clock(
+    engine: Engine,
+) -> None:
+    ahead = NOW + timedelta(days=30)
+    with Session(engine) as session:
+        add(session, "claimed", due_at=NOW)
+        add(session, "next-week", due_at=NOW + timedelta(days=7))
+        add(session, "too-late", due_at=ahead + timedelta(seconds=1))
+        session.commit()
+        (claimed,) = claim(session, "live", limit=1)  # a live process holds it for 2 minutes
+
+        # `tick --at` a month ahead, a minute later: what falls due by then, not the live lease.
+        taken = claim(session, "tick", now=ahead, lease_now=NOW + timedelta(minutes=1))
+        assert claimed not in taken and len(taken) == 1
+        (leased,) = session.exec(select(OutboxMessage).where(OutboxMessage.id == taken[0]))
+        # Its own lease runs by the wall clock too, not until a month from now.
+        assert leased.available_at == NOW + timedelta(minutes=3)
+        # Once the live process's lease has run out (and not the tick's), `serve` takes its row.
+        later = NOW + timedelta(minutes=2, seconds=30)
+        assert claim(session, "serve", now=later) == [claimed]
 
 
 @pytest.fixture(params=["transaction", "autocommit"])

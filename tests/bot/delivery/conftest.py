@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from collections import Counter
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -33,9 +33,23 @@ def client(slack_settings: Settings) -> WebClient:
 
 
 @pytest.fixture
-def dispatcher(engine: Engine, clock: ManualClock, client: WebClient) -> Dispatcher:
+def wall() -> ManualClock:
+    """The wall clock that times leases, apart from the clock the dispatcher acts at (as in
+    `liaison tick --at`); it moves only when a test moves it."""
+    return ManualClock(datetime.now(UTC))
+
+
+@pytest.fixture
+def dispatcher(
+    engine: Engine, clock: ManualClock, wall: ManualClock, client: WebClient
+) -> Dispatcher:
     return Dispatcher(
-        engine=engine, clock=clock, client=client, policy=DispatchPolicy(), rng=random.Random(7)
+        engine=engine,
+        clock=clock,
+        lease_clock=wall,
+        client=client,
+        policy=DispatchPolicy(),
+        rng=random.Random(7),
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import random
+import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -245,12 +246,11 @@ def test_a_batch_to_new_people_opens_each_dm_once_and_one_refusal_fails_only_its
     }
 
 
-def test_retries_give_up_after_max_attempts(
+def test_retries_give_up_after_the_policys_span_with_the_reason(
     engine: Engine, clock: ManualClock, client: WebClient, fake_slack: FakeSlack
 ) -> None:
-    dispatcher = Dispatcher(
-        engine=engine, clock=clock, client=client, policy=DispatchPolicy(max_attempts=3)
-    )
+    policy = DispatchPolicy(give_up_after=timedelta(minutes=2))
+    dispatcher = Dispatcher(engine=engine, clock=clock, client=client, policy=policy)
     queue(engine, due_at=clock.now(), key="m", channel=CHANNEL)
     fake_slack.fail_next("chat.postMessage", status=503, times=10)
 
@@ -258,30 +258,115 @@ def test_retries_give_up_after_max_attempts(
         dispatcher.run_pass()
         clock.advance(timedelta(minutes=1))
 
+    # Tries at 0, 1 and 2 minutes; the next would come after the span: the row fails.
     stored = row(engine, "m")
     assert (stored.status, stored.attempts) == ("failed", 3)
-    assert stored.last_error == "gave up after 3 attempts: chat.postMessage: http_503"
+    assert stored.last_error == "gave up after 3 attempts over 2 min: chat.postMessage: http_503"
     assert len(fake_slack.calls_to("chat.postMessage")) == 3
 
 
-def test_a_row_left_sending_by_a_crash_is_taken_again_after_its_lease(
+def test_an_outage_of_half_an_hour_loses_nothing(
     engine: Engine, clock: ManualClock, dispatcher: Dispatcher, fake_slack: FakeSlack
+) -> None:
+    for n in range(5):
+        queue(engine, due_at=clock.now(), key=f"alert{n}", channel=CHANNEL)
+    queue(engine, due_at=clock.now(), key="dm", user=ANA)
+    fake_slack.fail_next("chat.postMessage", status=503, times=100_000)
+    fake_slack.fail_next("conversations.open", status=503, times=100_000)
+
+    back = clock.now() + timedelta(minutes=30)
+    while clock.now() < back:
+        dispatcher.run_pass()
+        clock.advance(timedelta(seconds=10))
+    assert {row(engine, key).status for key in ("alert0", "dm")} == {"pending"}
+    fake_slack.stop_failing("chat.postMessage")
+    fake_slack.stop_failing("conversations.open")
+    # Backoff is capped at 10 minutes: each is tried again within that.
+    for _ in range(61):
+        dispatcher.run_pass()
+        clock.advance(timedelta(seconds=10))
+
+    assert delivered(fake_slack) == {**{f"alert{n}": 1 for n in range(5)}, "dm": 1}
+
+
+def test_a_message_with_an_expiry_is_retried_until_then_and_fails_with_the_reason(
+    engine: Engine, clock: ManualClock, dispatcher: Dispatcher, fake_slack: FakeSlack
+) -> None:
+    expires_at = clock.now() + timedelta(hours=2)
+    queue(engine, due_at=clock.now(), key="m", channel=CHANNEL, expires_at=expires_at)
+    fake_slack.fail_next("chat.postMessage", error="service_unavailable", times=100_000)
+
+    while clock.now() < expires_at + timedelta(minutes=30):
+        dispatcher.run_pass()
+        clock.advance(timedelta(seconds=30))
+
+    # Failed with Slack's reason for admins to see, not cancelled as if it had been late.
+    stored = row(engine, "m")
+    assert stored.status == "failed" and stored.attempts > 10
+    assert stored.last_error is not None
+    assert re.fullmatch(
+        r"gave up after \d+ attempts over 1 h \d+ min: chat.postMessage: service_unavailable",
+        stored.last_error,
+    )
+    assert len(fake_slack.calls_to("chat.postMessage")) == stored.attempts
+
+
+def test_a_row_left_sending_by_a_crash_is_taken_again_after_its_lease_on_the_wall_clock(
+    engine: Engine,
+    clock: ManualClock,
+    wall: ManualClock,
+    dispatcher: Dispatcher,
+    fake_slack: FakeSlack,
 ) -> None:
     queue(engine, due_at=clock.now(), key="m", channel=CHANNEL)
     with Session(engine) as session:  # a process claims the row, then dies
         store.claim_due(
             session=session,
             now=clock.now(),
-            lease_until=clock.now() + timedelta(minutes=2),
+            lease_now=wall.now(),
+            lease_until=wall.now() + timedelta(minutes=2),
             token="dead",
             limit=10,
         )
         session.commit()
 
     assert dispatcher.run_pass().sent == 0
-    clock.advance(timedelta(minutes=2))
+    # Acting a month later (`liaison tick --at`) does not end a lease: the wall clock does.
+    clock.advance(timedelta(days=30))
+    assert dispatcher.run_pass().sent == 0
+    wall.advance(timedelta(minutes=2))
     assert dispatcher.run_pass().sent == 1
     assert delivered(fake_slack) == {"m": 1}
+
+
+def test_a_dispatcher_acting_ahead_leaves_no_row_behind_for_the_wall_clock(
+    engine: Engine,
+    clock: ManualClock,
+    wall: ManualClock,
+    client: WebClient,
+    dispatcher: Dispatcher,
+    fake_slack: FakeSlack,
+) -> None:
+    for n in range(3):
+        queue(engine, due_at=clock.now(), key=f"m{n}", channel=CHANNEL)
+    queue(engine, due_at=clock.now() + timedelta(days=7), key="next-week", channel=CHANNEL)
+    ahead = Dispatcher(
+        engine=engine,
+        clock=ManualClock(clock.now() + timedelta(days=30)),
+        lease_clock=wall,
+        client=client,
+    )
+    # `liaison tick --at` a month ahead is stopped as its first message is accepted.
+    fake_slack.add_listener(lambda _message: ahead.stop())
+
+    report = ahead.run_pass()
+
+    assert (report.sent, report.released) == (1, 3)
+    # What it handed back is due when it was, not a month from now: the wall-clock
+    # dispatcher sends what is due today at once, and next week's message next week.
+    assert dispatcher.run_pass().sent == 2
+    assert row(engine, "next-week").available_at == clock.now() + timedelta(days=7)
+    assert delivered(fake_slack) == {"m0": 1, "m1": 1, "m2": 1}
 
 
 def test_stop_releases_claimed_rows_unsent(
@@ -409,6 +494,7 @@ def test_each_send_logs_one_line_without_body_or_token(
 def test_a_send_whose_mark_the_database_refuses_is_logged_and_sent_again_after_its_lease(
     engine: Engine,
     clock: ManualClock,
+    wall: ManualClock,
     dispatcher: Dispatcher,
     fake_slack: FakeSlack,
     refuse_marks: Callable[[], None],
@@ -429,7 +515,7 @@ def test_a_send_whose_mark_the_database_refuses_is_logged_and_sent_again_after_i
     assert row(engine, "m0").status == row(engine, "m1").status == OutboxStatus.SENDING
 
     refuse_marks()  # the database is well again
-    clock.advance(timedelta(minutes=2))  # the lease runs out
+    wall.advance(timedelta(minutes=2))  # the lease runs out
     assert dispatcher.run_pass().sent == 2
     assert delivered(fake_slack) == {"m0": 2, "m1": 2}  # a duplicate, never a loss
     assert row(engine, "m0").status == OutboxStatus.SENT

@@ -12,11 +12,11 @@ from sqlalchemy.engine import Engine
 
 from bot.app import build_planners
 from bot.clock import ManualClock
-from bot.delivery.dispatcher import Dispatcher
-from bot.delivery.operations import list_outbox, parse_moment, run_tick
+from bot.delivery.dispatcher import Dispatcher, DispatchPolicy
+from bot.delivery.operations import list_outbox, parse_moment, retry_failed, run_tick
 from bot.runtime import Runtime
 from bot.sandbox.fake_slack import FakeSlack
-from tests.bot.delivery.conftest import CHANNEL, queue
+from tests.bot.delivery.conftest import CHANNEL, delivered, queue, row
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -82,3 +82,53 @@ def test_liaison_tick_refuses_a_moment_it_cannot_read(tmp_path: Path) -> None:
     assert result.stderr.strip() == (
         "liaison: --at 'next tuesday' is not a moment; e.g. --at 2026-11-23T09:00"
     )
+
+
+def test_retry_failed_queues_failed_messages_again_by_kind_and_workspace(
+    slack_runtime: Runtime,
+    engine: Engine,
+    clock: ManualClock,
+    dispatcher: Dispatcher,
+    fake_slack: FakeSlack,
+) -> None:
+    queue(engine, due_at=clock.now(), key="alert", channel=CHANNEL, kind="collision_alert")
+    queue(engine, due_at=clock.now(), key="other", channel=CHANNEL, kind="checkin")
+    queue(engine, due_at=clock.now(), key="elsewhere", channel=CHANNEL, team_id="T0OTHER")
+    queue(engine, due_at=clock.now(), key="sent", channel=CHANNEL, kind="collision_alert")
+    fake_slack.fail_next("chat.postMessage", status=503, times=3)
+    dispatcher.policy = DispatchPolicy(give_up_after=timedelta(seconds=1))
+    dispatcher.run_pass()
+    assert [row(engine, key).status for key in ("alert", "other", "sent")] == [
+        "failed", "failed", "sent",
+    ]  # fmt: skip
+    clock.advance(timedelta(hours=1))
+    printed: list[str] = []
+
+    retry_failed(slack_runtime, team_id="T0ACME", kind="collision_alert", echo=printed.append)
+    assert printed == ["queued 1 failed message again"]
+    again = row(engine, "alert")
+    assert (again.status, again.available_at, again.attempts) == ("pending", clock.now(), 1)
+    assert row(engine, "other").status == row(engine, "elsewhere", "T0OTHER").status == "failed"
+    dispatcher.run_pass()
+    assert delivered(fake_slack) == {"sent": 1, "alert": 1}
+
+    retry_failed(slack_runtime, team_id=None, kind=None, echo=printed.append)
+    assert printed[-1] == "queued 2 failed messages again"
+    dispatcher.run_pass()
+    assert delivered(fake_slack) == {"sent": 1, "alert": 1, "other": 1, "elsewhere": 1}
+    retry_failed(slack_runtime, team_id=None, kind=None, echo=printed.append)
+    assert printed[-1] == "no failed messages to queue again"
+
+
+def test_liaison_outbox_takes_kind_and_team_only_to_retry(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "outbox", "--failed", "--kind", "checkin"],
+        cwd=tmp_path,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "--kind and --team go with --retry-failed" in result.stderr

@@ -1,5 +1,5 @@
-"""Real `liaison` processes against the fake Slack: `tick` killed mid-run, two `tick`s at once
-on PostgreSQL, and `serve` running the dispatcher until SIGTERM."""
+"""Real `liaison` processes against the fake Slack: `tick` killed mid-run or stopped by a signal,
+two `tick`s at once on PostgreSQL, and `serve` running the dispatcher until SIGTERM."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ from tests.http import free_port, wait_for_health
 
 ROOT = Path(__file__).resolve().parents[3]
 MESSAGES = 2_000
-# Past the lease (2 minutes) of whatever a killed process had claimed.
+# Past the lease (2 minutes, on the wall clock) of whatever a killed process had claimed.
 AFTER_LEASE = timedelta(minutes=3)
 
 
@@ -102,6 +102,23 @@ def progressed(fake: FakeSlack, calls: int) -> bool:
     return len(fake.calls) >= calls
 
 
+def let_leases_run_out(engine: Engine) -> None:
+    """Move the leases of rows left "sending" back by `AFTER_LEASE`: what the wall clock's
+    passing would do, without the wait."""
+    with Session(engine) as session:
+        for message in session.exec(
+            select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.SENDING)
+        ):
+            message.available_at -= AFTER_LEASE
+        session.commit()
+
+
+def statuses(engine: Engine) -> dict[str, int]:
+    with Session(engine) as session:
+        statement = select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+        return dict(session.exec(statement).all())
+
+
 def all_sent(engine: Engine) -> int:
     with Session(engine) as session:
         statement = (
@@ -122,7 +139,8 @@ def test_sigkill_mid_run_loses_nothing_and_duplicates_at_most_one(
     wait_for(partial(progressed, fake_slack, MESSAGES // 2), process)
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=10)
-    # The restart acts after the lease of whatever the dead process had claimed.
+    # The restart comes after the lease of whatever the dead process had claimed.
+    let_leases_run_out(engine)
     restarted = liaison_tick(fake_slack, database_url, start + AFTER_LEASE, tmp_path)
     _, err = restarted.communicate(timeout=120)
     assert restarted.returncode == 0, err
@@ -131,6 +149,39 @@ def test_sigkill_mid_run_loses_nothing_and_duplicates_at_most_one(
     assert set(counts) == {f"load:{n}" for n in range(MESSAGES)}, "a message was lost"
     assert sum(count - 1 for count in counts.values()) <= 1, "more than one duplicate"
     assert all_sent(engine) == MESSAGES
+
+
+@pytest.mark.parametrize(
+    ("stop", "exit_code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["int", "term"]
+)
+def test_a_tick_acting_ahead_stops_cleanly_on_a_signal_and_leaves_nothing_held(
+    engine: Engine, fake_slack: FakeSlack, tmp_path: Path, stop: signal.Signals, exit_code: int
+) -> None:
+    url = engine.url.render_as_string(hide_password=False)
+    start = datetime.now(UTC).replace(microsecond=0)
+    seed(engine, MESSAGES, start)
+
+    # Catching up as if it were a month later (`--at`), stopped part way through.
+    process = liaison_tick(fake_slack, url, start + timedelta(days=30), tmp_path)
+    wait_for(partial(progressed, fake_slack, 300), process)
+    process.send_signal(stop)
+    out, err = process.communicate(timeout=30)
+
+    assert process.returncode == exit_code, err
+    assert "Traceback" not in err
+    sent = int(re.search(r"sent (\d+)", out).group(1))  # type: ignore[union-attr]
+    released = int(re.search(r"released (\d+)", out).group(1))  # type: ignore[union-attr]
+    assert f"stopped by {stop.name}: {released} claimed messages handed back unsent" in out
+    # The send in flight was recorded, the rest of its batch handed back: nothing held.
+    assert statuses(engine) == {"sent": sent, "pending": MESSAGES - sent}
+    assert len(delivered(fake_slack)) == sent and 0 < released < MESSAGES - sent
+
+    # A plain tick (the wall clock) takes up every one of them at once, and none twice.
+    rest = liaison(fake_slack, url, "tick", cwd=tmp_path)
+    _, err = rest.communicate(timeout=120)
+    assert rest.returncode == 0, err
+    counts = delivered(fake_slack)
+    assert len(counts) == MESSAGES and max(counts.values()) == 1
 
 
 @pytest.mark.skipif(
