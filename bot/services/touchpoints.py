@@ -1485,7 +1485,8 @@ class Touchpoints:
             channel, _thread, _refused = self._alert(
                 scene, touch, clashes, news, key=f"{collision_key(row.id)}:merged:{partner_id}"
             )
-            findings.append(MergeFinding(touch=touch, clashes=clashes, channel=channel))
+            if news:  # colleagues an alert already named together knew of each other
+                findings.append(MergeFinding(touch=touch, clashes=news, channel=channel))
         return findings
 
     def _unpaired_clashes(

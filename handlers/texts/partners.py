@@ -418,15 +418,22 @@ _MOVED_NAMES = {
     "contacts_merged": ("contact already known", "contacts already known"),
     "team": ("team member", "team members"),
     "touchpoint": ("touchpoint", "touchpoints"),
+    "collision": ("collision", "collisions"),
+    "commitment": ("commitment", "commitments"),
+    "survey_round": ("pulse survey", "pulse surveys"),
+    "health_snapshot": ("health snapshot", "health snapshots"),
+    "partner_cadence": ("stay-in-touch setting", "stay-in-touch settings"),
 }
 
 
+def _moved_name(kind: str, count: int) -> str:
+    """What moved over, counted: `3 collisions`; a kind without a name reads as its table's."""
+    singular, plural = _MOVED_NAMES.get(kind, (kind.replace("_", " "), ""))
+    return f"{count} {singular if count == 1 else plural or singular + ' records'}"
+
+
 def merged(result: Merged) -> str:
-    moved = [
-        f"{count} {_MOVED_NAMES.get(kind, (kind, kind))[count != 1]}"
-        for kind, count in result.moved.items()
-        if count
-    ]
+    moved = [_moved_name(kind, count) for kind, count in result.moved.items() if count]
     what = f" Moved over: {', '.join(moved)}." if moved else ""
     findings = "".join(f"\n{line}" for line in result.findings)
     return (

@@ -489,6 +489,24 @@ def test_a_merge_alerts_no_pair_twice_and_says_nothing_when_nothing_is_new(slack
     assert len(alerts(slack)) == 1
 
 
+@pytest.mark.usefixtures("acme")
+def test_a_merge_says_nothing_of_colleagues_an_alert_already_named_together(
+    slack: Slack,
+) -> None:
+    answer(slack, "add Acme Holding")
+    answer(slack, "log Acme : met Jane", user=CHLOE)
+    answer(slack, "plan Acme Holding on friday : the holding", user=CHLOE)
+    answer(slack, "log Acme Holding : met them too", user=DAN)  # alerts Chloe and Dan
+    deliver_outbox(slack)
+    assert len(alerts(slack)) == 1
+
+    said = answer(slack, "merge Acme Holding into Acme")
+    deliver_outbox(slack)
+
+    assert "The merge shows" not in said
+    assert len(alerts(slack)) == 1
+
+
 # --- Absences -----------------------------------------------------------------------------------
 
 
