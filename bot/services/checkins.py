@@ -559,6 +559,13 @@ class CheckIns:
             touchpoint_store.cancel_planned(
                 session=session, team_id=team_id, touchpoint_id=touchpoint.id, at=now
             )
+            # Nobody is asked, or reminded, how a meeting that did not take place went.
+            for other in store.checkins_of_touchpoint(
+                session=session, team_id=team_id, touchpoint_id=touchpoint.id
+            ):
+                if other.id != checkin.id and other.status == CheckInStatus.OPEN:
+                    self._withdraw(session, other)
+                    self._supersede(session, other, now)
             touchpoint_store.unnote_contact(
                 session=session,
                 team_id=team_id,

@@ -987,6 +987,21 @@ def test_a_participants_did_not_happen_is_their_answer_only(slack: Slack) -> Non
     assert plan.cancelled_at is None  # Dan planned it: whether it took place is his to say
 
 
+def test_colleagues_are_not_reminded_of_a_meeting_its_author_says_did_not_happen(
+    slack: Slack,
+) -> None:
+    acme(slack, team=(BEN,))
+    say(slack, f"plan Acme on thursday 10:00 with {MENTION[CHLOE]} via meeting : kick-off", DAN)
+    at(slack, datetime(2026, 11, 27, 0, 5, tzinfo=UTC))  # Friday morning in Tokyo
+    (chloes,) = checkin_messages(slack, CHLOE)
+    at(slack, datetime(2026, 11, 27, 10, 5, tzinfo=UTC))  # Friday morning in London
+    (dans,) = checkin_messages(slack, DAN)
+    click(slack, DAN, dans, "checkin_answer_didnt_happen")
+    at(slack, datetime(2026, 11, 30, 10, 0, tzinfo=UTC))  # her reminder falls due (Monday)
+    at(slack, datetime(2026, 12, 1, 2, 0, tzinfo=UTC))  # and would reach her on Tuesday
+    assert checkin_messages(slack, CHLOE) == [chloes]
+
+
 def test_a_plan_moved_after_its_time_came_is_no_longer_the_last_contact(slack: Slack) -> None:
     acme(slack, team=(BEN,))
     say(slack, "plan Acme on thursday 10:00 via meeting : kick-off", CHLOE)
