@@ -1221,6 +1221,10 @@ class Touchpoints:
                 owner_away_until=self._away_uncovered(scene),
             )
             message = self.renderer.collision_alert(alert)
+            if refused is not None and thread is None:
+                # Where the partner's alerts went before, and why they come here now.
+                why = self.renderer.refused_elsewhere(facts, *refused)
+                message = Message(text=message.text, blocks=[*message.blocks, *why.blocks])
             _queue(
                 session,
                 team_id,

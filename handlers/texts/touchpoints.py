@@ -442,9 +442,11 @@ def alert_text(
 
 
 def refused_elsewhere(facts: PartnerFacts, channel: str, reason: str) -> str:
-    """Under an alert posted in the coordination channel because the partner's refused it."""
+    """Under an alert posted in the coordination channel because the partner's own refused it
+    or Liaison's last message before it."""
     return (
-        f"Posted here: Slack refused it in {channel_ref(channel)}, the channel of "
+        f"Posted here: Slack refused Liaison's last message in {channel_ref(channel)}, the "
+        f"channel of "
         f"*{facts.name}* (`{reason}`). Its alerts come here until someone chooses a channel "
         f"Liaison can post in: `{COMMAND} channel {facts.name} #channel`."
     )

@@ -325,8 +325,8 @@ def test_an_alert_the_partners_channel_refuses_is_posted_in_the_coordination_cha
     text = json.dumps(alert.blocks, ensure_ascii=False)
     assert "<@U0CHLOE>" in text and "<@U0BEN>" in text
     assert (
-        "Posted here: Slack refused it in <#C0ACME>, the channel of *Acme Corporation* "
-        "(`chat.postMessage: is_archived`)"
+        "Posted here: Slack refused Liaison's last message in <#C0ACME>, the channel of "
+        "*Acme Corporation* (`chat.postMessage: is_archived`)"
     ) in text
     # The next alert goes straight to the coordination channel.
     answer(slack, "log Acme : three", user=DAN)
@@ -352,6 +352,11 @@ def test_alerts_go_to_the_coordination_channel_while_the_partners_refuses_them(
     deliver_outbox(slack)
     (alert,) = alerts(slack)
     assert "<@U0CHLOE>" in shown(alert)
+    # Readers of the coordination channel see why the partner's alert came to them.
+    assert (
+        "Posted here: Slack refused Liaison's last message in <#C0GHOST>, the channel of "
+        "*Acme Corporation* (`chat.postMessage: channel_not_found`)"
+    ) in json.dumps(alert.blocks, ensure_ascii=False)
     # Fixed and chosen again: the greeting goes through, and the next alert goes there.
     slack.fake.add_channel(id="C0GHOST", name="ghost")
     answer(slack, "channel Acme <#C0GHOST|ghost>")
