@@ -7,7 +7,7 @@ year; "overdue" counts days in the owner's time zone. People appear as Slack men
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.services.cadence import (
@@ -337,7 +337,9 @@ def intervals(found: Intervals) -> str:
 
 
 def since(state: CadenceState, tz: ZoneInfo) -> str:
-    when = day(state.since_day(tz))
+    start = state.since_day(tz)
+    # Quiet days count from that day to today: the year shows when today's is another.
+    when = day(start, this_year=(start + timedelta(days=state.quiet_days)).year)
     if not state.contacted:
         return f"never in touch since it was registered on {when}"
     by = f" by {person(state.last_contact_by)}" if state.last_contact_by else ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -208,6 +209,16 @@ def test_the_card_section_shows_commitments_balance_and_cadence() -> None:
     shown = text_of(section)
     assert "*Open commitments*\\n`#12`" in shown
     assert ":zzz: Dormant: last contact Wed 16 Sep by <@U0DAN>, 70 days ago" in shown
+    a_year_back = replace(state, since=NOW - timedelta(days=375), quiet_days=375)
+    shown = text_of(
+        blocks.partner_section(
+            PartnerCommitments(partner_id=7, open=[], more=0, balance=Balance()),
+            a_year_back,
+            tz=TOKYO,
+            this_year=2026,
+        )
+    )
+    assert "last contact Sat 15 Nov 2025 by <@U0DAN>, 375 days ago" in shown
     none_yet = PartnerCommitments(partner_id=7, open=[], more=0, balance=Balance())
     assert blocks.partner_section(none_yet, None, tz=TOKYO, this_year=2026) == []
     all_kept = PartnerCommitments(partner_id=7, open=[], more=0, balance=Balance(kept_us=2))
