@@ -69,6 +69,19 @@ def slack_text(text: str) -> str:
     return "".join(out)
 
 
+def plain_shown(text: str) -> str:
+    """`text` for a plain_text object (a header, a button, an option), which Slack shows
+    literally and never parses: a broadcast Slack sent as a control sequence (`<!here>`) shows
+    as it was typed (`@here`)."""
+    return _BROADCAST.sub(_as_typed, text)
+
+
+def _as_typed(found: re.Match[str]) -> str:
+    if found["typed"]:
+        return found.group()
+    return f"@{found['special'] or found['group'] or 'group'}"
+
+
 def cut(text: str, limit: int) -> str:
     """Escaped `text` cut to Slack's `limit`, without leaving half an entity or control sequence."""
     if len(text) <= limit:

@@ -2,7 +2,8 @@
 
 Every mrkdwn text object is made here, from text as Liaison words it with what people typed as
 they typed it; `slack_text` escapes it for Slack on the way in (see `bot.mrkdwn`). Plain text
-(headers, buttons, labels, options) needs no escaping.
+(headers, buttons, labels, options) needs no escaping; a broadcast Slack sent as `<!here>`
+shows there as typed, `@here`.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from bot.mrkdwn import cut, slack_text
+from bot.mrkdwn import cut, plain_shown, slack_text
 from handlers.reply import Block
 
 # Slack's limits on interactive elements.
@@ -20,7 +21,7 @@ MAX_SECTION_TEXT = 3000
 
 
 def header(text: str) -> Block:
-    return {"type": "header", "text": {"type": "plain_text", "text": text[:150], "emoji": True}}
+    return {"type": "header", "text": plain(text[:150])}
 
 
 def mrkdwn(text: str, *, limit: int) -> dict[str, Any]:
@@ -60,8 +61,8 @@ def code(lines: list[str] | tuple[str, ...]) -> str:
 
 
 def plain(text: str) -> dict[str, Any]:
-    """A plain_text object (labels, titles, options)."""
-    return {"type": "plain_text", "text": text, "emoji": True}
+    """A plain_text object (labels, titles, options): shown literally, a broadcast as typed."""
+    return {"type": "plain_text", "text": plain_shown(text), "emoji": True}
 
 
 def button(label: str, action_id: str, value: str, *, style: str | None = None) -> dict[str, Any]:

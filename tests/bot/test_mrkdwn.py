@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.mrkdwn import WORD_JOINER, cut, escape, slack_text, unescape
+from bot.mrkdwn import WORD_JOINER, cut, escape, plain_shown, slack_text, unescape
 
 
 def test_escape_turns_the_three_characters_into_slacks_entities() -> None:
@@ -83,3 +83,9 @@ def test_cut_leaves_no_half_entity_or_half_control_sequence() -> None:
     assert cut("R&amp;D", 6) == "R&amp;"
     assert cut("hi <@U0ANA> there", 8) == "hi "
     assert cut("a; b &lt;", 7) == "a; b "
+
+
+def test_plain_text_shows_a_broadcast_slack_sent_as_it_was_typed() -> None:
+    assert plain_shown("<!here> Foundation") == "@here Foundation"
+    assert plain_shown("for <!subteam^S0123|@designers>") == "for @designers"
+    assert plain_shown("typed @here & <5k") == "typed @here & <5k"  # plain text never pings

@@ -21,10 +21,11 @@ def test_every_mrkdwn_text_object_escapes_what_people_typed() -> None:
     ]
 
 
-def test_plain_text_is_not_escaped() -> None:
-    assert header(TYPED)["text"]["text"] == TYPED
-    assert button(f"Brief me on {TYPED}", "a", "1")["text"]["text"] == f"Brief me on {TYPED}"
-    assert option(TYPED, "1")["text"]["text"] == TYPED
+def test_plain_text_is_not_escaped_and_shows_a_broadcast_as_typed() -> None:
+    shown = "R&D <Labs> @channel"
+    assert header(TYPED)["text"]["text"] == shown
+    assert button(f"Brief me on {TYPED}", "a", "1")["text"]["text"] == f"Brief me on {shown}"
+    assert option(TYPED, "1")["text"]["text"] == shown
 
 
 def test_a_long_section_is_cut_after_escaping_and_never_inside_an_entity() -> None:
