@@ -101,6 +101,18 @@ class UserProfile(SQLModel, table=True):
     fetched_at: datetime = _utc_column()
 
 
+class ZoneLookupFailure(SQLModel, table=True):
+    """A person whose time zone Slack has not told yet (users.info failed), while the dispatcher
+    holds their working-hours DMs for it: since when, how often; gone once Slack answers."""
+
+    __tablename__ = "zone_lookup_failure"
+    team_id: str = Field(primary_key=True, max_length=32)
+    user_id: str = Field(primary_key=True, max_length=32)
+    first_failed_at: datetime = _utc_column()
+    failures: int = 1
+    last_error: str = Field(max_length=100)
+
+
 # --- Partners and people --------------------------------------------------------------------
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from storage.models import UserProfile, WorkspaceAdmin
+from storage.models import UserProfile, WorkspaceAdmin, ZoneLookupFailure
 from storage.sql import Driver, listed, sized
-from storage.upsert import upsert
+from storage.upsert import table_of, upsert
 
 
 def get_profiles(
@@ -91,3 +92,37 @@ def cached_slack_admins(*, session: Session, team_id: str) -> list[str]:
         .order_by(col(UserProfile.user_id))
     )
     return list(session.exec(statement))
+
+
+def note_zone_lookup_failure(
+    *, session: Session, team_id: str, user_id: str, at: datetime, error: str
+) -> ZoneLookupFailure:
+    """Count one more failed lookup of the person's time zone (the first one starts the
+    count); returns the count as stored."""
+    table = table_of(ZoneLookupFailure)
+    stored = upsert(
+        session,
+        ZoneLookupFailure,
+        {
+            "team_id": team_id,
+            "user_id": user_id,
+            "first_failed_at": at,
+            "failures": 1,
+            "last_error": error[:100],
+        },
+        key=("team_id", "user_id"),
+        update={"failures": table.c.failures + 1, "last_error": error[:100]},
+    )
+    return ZoneLookupFailure.model_validate(stored._mapping)
+
+
+def forget_zone_lookup_failures(
+    *, session: Session, team_id: str, user_ids: Collection[str]
+) -> None:
+    """Drop the failure counts of people Slack has now told about (or who need none)."""
+    if not user_ids:
+        return
+    table = table_of(ZoneLookupFailure)
+    session.execute(
+        sa.delete(table).where(table.c.team_id == team_id, table.c.user_id.in_(set(user_ids)))
+    )

@@ -9,6 +9,11 @@ answer: the server commits it while the next message goes to Slack, and the answ
 connection, so the round trip overlaps the next send instead of adding to it. On SQLite, whose
 commit is local and quick, the mark is committed at once.
 
+A working-hours DM goes by its recipient's time zone as Slack gives it (`users.info`, asked
+when a batch holds someone never looked up). While Slack does not answer (a 429, a 5xx, no
+network), the row is put back and the lookup tried again rather than sent on a guess, until
+`ZONE_WAIT`; then, or when Slack's refusal will not pass, the workspace's zone stands in.
+
 A row may depend on an earlier one (by its dedupe key): a reply goes into the earlier message's
 thread, an edit replaces its content in place (chat.update), once that message is sent; until
 then the row waits. If the earlier message failed or never existed, a reply stands on its own
@@ -54,7 +59,7 @@ import threading
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
@@ -70,11 +75,11 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.delivery.working_hours import WorkingHours, next_send_time, zone_or_workspace
 from bot.mrkdwn import slack_text
-from bot.services.people import look_up
+from bot.services.people import look_up_each
 from storage import absences as absence_store
 from storage import outbox as store
 from storage.models import Absence, OutboxStatus
-from storage.people import zones_of
+from storage.people import forget_zone_lookup_failures, note_zone_lookup_failure, zones_of
 from storage.workspaces import get_workspaces
 
 logger = logging.getLogger(__name__)
@@ -101,6 +106,16 @@ _DM_CACHE_SIZE = 10_000
 # (Slack's tier 3 takes bursts of this size).
 OPEN_CONCURRENCY = 4
 _ERROR_CODE = re.compile(r"^[a-z0-9_.]{1,80}$")
+# A working-hours DM to someone whose time zone Slack has not told yet (users.info rate-limited,
+# failing or unreachable) waits, and the lookup is tried again: after Retry-After for a 429,
+# else after a backoff from `ZONE_RETRY` doubling up to `ZONE_RETRY_CAP`. Once the lookups of
+# that person have failed for `ZONE_WAIT` and at least `ZONE_LOOKUPS` times, their DMs go on the
+# workspace's zone (`config timezone`), as they do at once when Slack's refusal will not pass
+# (`missing_scope`, …) or its answer has no zone.
+ZONE_RETRY = timedelta(seconds=30)
+ZONE_RETRY_CAP = timedelta(minutes=15)
+ZONE_WAIT = timedelta(hours=3)
+ZONE_LOOKUPS = 5
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -201,6 +216,14 @@ class _Wait:
     until: datetime
 
 
+@dataclass(frozen=True)
+class _ZoneUnknown:
+    """A recipient whose time zone Slack has not told yet: ask again at `retry_at`."""
+
+    retry_at: datetime
+    reason: str
+
+
 class Dispatcher:
     """Sends due outbox rows. One per process; `run_pass` is not re-entrant."""
 
@@ -280,6 +303,7 @@ class Dispatcher:
         to_send: list[store.Claimed] = []
         for row in batch:
             absence = away.get((row.team_id, row.recipient_user or ""))
+            slot = slots.get(row.id)
             if row.expires_at is not None and row.expires_at <= now:
                 store.finish(
                     session=run.db(),
@@ -303,12 +327,22 @@ class Dispatcher:
                     held=True,
                 )
                 report.held += 1
-            elif row.id in slots and slots[row.id] > now:
+            elif isinstance(slot, _ZoneUnknown):
                 store.reschedule(
                     session=run.db(),
                     message_id=row.id,
                     token=run.token,
-                    available_at=slots[row.id],
+                    available_at=slot.retry_at,
+                    attempted=False,
+                    last_error=f"time zone unknown: {slot.reason}",
+                )
+                report.deferred += 1
+            elif slot is not None and slot > now:
+                store.reschedule(
+                    session=run.db(),
+                    message_id=row.id,
+                    token=run.token,
+                    available_at=slot,
                     attempted=False,
                 )
                 report.deferred += 1
@@ -452,12 +486,45 @@ class Dispatcher:
         # The parent failed, was cancelled or never existed: the reply stands on its own.
         return _Target(channel=row.recipient_channel, thread_ts=None)
 
-    def _learn_profiles(self, team_id: str, user_ids: Collection[str]) -> None:
+    def _learn_profiles(self, team_id: str, user_ids: Collection[str]) -> dict[str, _ZoneUnknown]:
         """Ask Slack about recipients Liaison never looked up, so that their working hours are
-        judged in their own time zone rather than a guess (a failed lookup keeps the guess)."""
-        look_up(
+        judged in their own time zone rather than a guess; returns those whose DMs wait for
+        another lookup instead (`ZONE_WAIT`), by user id."""
+        _check, unanswered = look_up_each(
             self._client, engine=self._engine, clock=self._clock, team_id=team_id, user_ids=user_ids
         )
+        now = self._clock.now()
+        waiting: dict[str, _ZoneUnknown] = {}
+        with Session(self._engine) as session:
+            forget_zone_lookup_failures(
+                session=session, team_id=team_id, user_ids=set(user_ids) - unanswered.keys()
+            )
+            for user_id, failure in unanswered.items():
+                error = failure.error
+                if error is not None and not (passes(error) or error_code(error) in TOKEN_ERRORS):
+                    continue  # asking again will not help: the workspace's zone stands in
+                reason = "users.info: " + ("unreachable" if error is None else error_code(error))
+                noted = note_zone_lookup_failure(
+                    session=session, team_id=team_id, user_id=user_id, at=now, error=reason
+                )
+                if noted.failures >= ZONE_LOOKUPS and now - noted.first_failed_at >= ZONE_WAIT:
+                    logger.warning(
+                        "time zone of %s unknown since %s (%d lookups failed): "
+                        "their DMs go in the workspace's zone",
+                        user_id,
+                        noted.first_failed_at.isoformat(),
+                        noted.failures,
+                    )
+                    continue
+                if error is not None and (
+                    error.response.status_code == 429 or error_code(error) == "ratelimited"
+                ):
+                    wait = timedelta(seconds=retry_after(error.response.headers))
+                else:
+                    wait = min(ZONE_RETRY_CAP, ZONE_RETRY * 2 ** min(noted.failures - 1, 16))
+                waiting[user_id] = _ZoneUnknown(retry_at=now + wait, reason=reason)
+            session.commit()
+        return waiting
 
     def _open_dms(self, rows: Sequence[store.Claimed]) -> None:
         """Open the DMs the batch's messages go to that this process has not opened yet,
@@ -809,11 +876,12 @@ def _slots(
     batch: Sequence[store.Claimed],
     now: datetime,
     *,
-    learn: Callable[[str, Collection[str]], None],
-) -> dict[int, datetime]:
+    learn: Callable[[str, Collection[str]], Mapping[str, _ZoneUnknown]],
+) -> dict[int, datetime | _ZoneUnknown]:
     """For DMs that respect working hours: when each may go, by row id (re-checked at send
     time, since the person's time zone or the workspace's hours may have changed). Recipients
-    without a cached profile are looked up first (`learn`)."""
+    without a cached profile are looked up first (`learn`); those Slack has not told about yet
+    are not sent on a guess: their rows say when to ask again."""
     rows = [r for r in batch if r.recipient_user is not None and r.respect_working_hours]
     if not rows:
         return {}
@@ -822,16 +890,18 @@ def _slots(
     for row in rows:
         users_by_team[row.team_id].add(row.recipient_user or "")
     zones: dict[tuple[str, str], str | None] = {}
+    waiting: dict[tuple[str, str], _ZoneUnknown] = {}
     for team_id, user_ids in users_by_team.items():
         known = zones_of(session=session, team_id=team_id, user_ids=user_ids)
         unknown = sorted(user_ids - known.keys())
         if unknown:
-            learn(team_id, unknown)
+            for user_id, wait in learn(team_id, unknown).items():
+                waiting[team_id, user_id] = wait
             known.update(zones_of(session=session, team_id=team_id, user_ids=unknown))
         for user_id in user_ids:
             zones[team_id, user_id] = zone_or_workspace(known.get(user_id), workspaces.get(team_id))
     hours = {team_id: WorkingHours.of(workspaces.get(team_id)) for team_id in users_by_team}
-    return {
+    slots: dict[int, datetime | _ZoneUnknown] = {
         row.id: next_send_time(
             now,
             tz=zones[row.team_id, row.recipient_user or ""],
@@ -842,3 +912,9 @@ def _slots(
         )
         for row in rows
     }
+    if waiting:
+        for row in rows:
+            unknown_zone = waiting.get((row.team_id, row.recipient_user or ""))
+            if unknown_zone is not None:
+                slots[row.id] = unknown_zone
+    return slots

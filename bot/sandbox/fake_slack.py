@@ -816,7 +816,7 @@ class FakeSlack:
 
     def user_json(self, user: FakeUser) -> JsonDict:
         try:
-            zone = ZoneInfo(user.tz)
+            zone = ZoneInfo(user.tz or "UTC")
         except ZoneInfoNotFoundError:
             zone = ZoneInfo("UTC")
         now = datetime.fromtimestamp(self._clock(), UTC).astimezone(zone)
@@ -827,7 +827,7 @@ class FakeSlack:
             "name": user.name,
             "deleted": user.deleted,
             "real_name": user.real_name,
-            "tz": user.tz,
+            "tz": user.tz or None,  # "": a user Slack knows no zone of
             "tz_label": now.tzname() or user.tz,
             "tz_offset": int(offset.total_seconds()) if offset is not None else 0,
             "profile": {

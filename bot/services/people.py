@@ -13,7 +13,6 @@ from collections.abc import Collection, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from enum import Enum
 from functools import partial
 from typing import Any
 
@@ -39,13 +38,13 @@ NOT_IN_WORKSPACE_ERRORS = frozenset({"user_not_found", "users_not_found", "user_
 LOOKUP_CONCURRENCY = 4
 
 
-class Unanswered(Enum):
-    """users.info gave no answer about someone (an error other than "no such user")."""
+@dataclass(frozen=True)
+class Unanswered:
+    """users.info gave no answer about someone (an error other than "no such user"): Slack's
+    refusal, or None when Slack could not be reached. Its caller judges whether asking again
+    later may help (the dispatcher does, to wait for a recipient's time zone)."""
 
-    UNANSWERED = "unanswered"
-
-
-UNANSWERED = Unanswered.UNANSWERED
+    error: SlackApiError | None
 
 
 @dataclass(frozen=True)
@@ -146,6 +145,17 @@ def look_up(
     Several users are asked `LOOKUP_CONCURRENCY` at a time (the dispatcher's first batch to
     new recipients asks about hundreds), and their answers are saved in one transaction.
     """
+    check, _unanswered = look_up_each(
+        client, engine=engine, clock=clock, team_id=team_id, user_ids=user_ids
+    )
+    return check
+
+
+def look_up_each(
+    client: WebClient, *, engine: Engine, clock: Clock, team_id: str, user_ids: Iterable[str]
+) -> tuple[PeopleCheck, dict[str, Unanswered]]:
+    """`look_up`, also telling why Slack gave no answer about each user it did not answer
+    about (by user id)."""
     wanted = list(dict.fromkeys(user_ids))
     if len(wanted) > 1:
         with ThreadPoolExecutor(
@@ -163,7 +173,13 @@ def look_up(
                 _save(session, team_id=team_id, user=user, now=now)
             session.commit()
     missing.update(str(user["id"]) for user in found if user.get("deleted"))
-    return PeopleCheck(asked=frozenset(wanted), missing=frozenset(missing))
+    unanswered = {
+        user_id: answer
+        for user_id, answer in zip(wanted, answers, strict=True)
+        if isinstance(answer, Unanswered)
+    }
+    check = PeopleCheck(asked=frozenset(wanted), missing=frozenset(missing))
+    return check, unanswered
 
 
 def _ask_about(client: WebClient, user_id: str) -> dict[str, Any] | None | Unanswered:
@@ -175,10 +191,10 @@ def _ask_about(client: WebClient, user_id: str) -> dict[str, Any] | None | Unans
         if code in NOT_IN_WORKSPACE_ERRORS:
             return None
         logger.warning("users.info failed for %s: %s", user_id, code)
-        return UNANSWERED
+        return Unanswered(error)
     except OSError:
         logger.warning("users.info could not reach Slack for %s", user_id, exc_info=True)
-        return UNANSWERED
+        return Unanswered(None)
     if user.get("is_bot") or user.get("id") == "USLACKBOT":
         return None  # an app or Slackbot: no colleague to team up with or to cover
     return user
@@ -233,7 +249,8 @@ def _save(session: Session, *, team_id: str, user: dict[str, Any], now: datetime
         user_id=str(user["id"]),
         name=str(profile.get("display_name") or user.get("name") or user["id"])[:200],
         real_name=str(profile.get("real_name") or user.get("real_name") or "")[:200] or None,
-        tz=str(user.get("tz") or "UTC")[:64],
+        # No zone in Slack's answer: left empty, so the workspace's `config timezone` stands in.
+        tz=str(user.get("tz") or "")[:64],
         is_admin=bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner")),
         is_deleted=bool(user.get("deleted")),
         fetched_at=now,

@@ -5,10 +5,16 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from bot.clock import ManualClock
-from bot.delivery.dispatcher import Dispatcher
+from bot.delivery.dispatcher import (
+    ZONE_LOOKUPS,
+    ZONE_RETRY,
+    ZONE_RETRY_CAP,
+    ZONE_WAIT,
+    Dispatcher,
+)
 from bot.delivery.working_hours import (
     DEFAULT_HOURS,
     SPREAD,
@@ -18,7 +24,7 @@ from bot.delivery.working_hours import (
     spread_offset,
 )
 from bot.sandbox.fake_slack import FakeSlack
-from storage.models import UserProfile, Workspace
+from storage.models import UserProfile, Workspace, ZoneLookupFailure
 from tests.bot.delivery.conftest import BEN, CHLOE, TEAM, delivered, queue, row, set_zones
 
 SUNDAY_3AM = datetime(2026, 11, 29, 3, 0, tzinfo=UTC)
@@ -172,14 +178,95 @@ def test_the_dispatcher_asks_slack_for_the_zone_of_someone_it_never_looked_up(
     assert len(fake_slack.calls_to("users.info")) == 1  # known from then on
 
 
-def test_when_slack_cannot_tell_the_guess_stands(
+def test_while_slack_is_rate_limited_the_dm_waits_for_the_zone_not_a_guess(
+    engine: Engine, clock: ManualClock, dispatcher: Dispatcher, fake_slack: FakeSlack
+) -> None:
+    clock.set(WEDNESDAY_3AM + timedelta(hours=6))  # 09:00 UTC, 04:00 in New York
+    queue(engine, due_at=clock.now(), key="m", user=BEN, working_hours=True)
+    fake_slack.fail_next("users.info", status=429, retry_after=30)
+
+    report = dispatcher.run_pass()
+
+    assert (report.sent, report.deferred) == (0, 1)
+    waiting = row(engine, "m")
+    assert waiting.available_at == clock.now() + timedelta(seconds=30)  # Retry-After
+    assert waiting.last_error == "time zone unknown: users.info: ratelimited"
+    assert waiting.attempts == 0  # no send was tried
+    clock.advance(timedelta(seconds=30))
+    assert dispatcher.run_pass().deferred == 1  # Slack answers: New York's morning
+    nine_in_new_york = datetime(2026, 11, 25, 14, 0, tzinfo=UTC)
+    assert nine_in_new_york <= row(engine, "m").available_at < nine_in_new_york + SPREAD
+    with Session(engine) as session:
+        assert session.exec(select(ZoneLookupFailure)).all() == []  # answered: forgotten
+    clock.set(nine_in_new_york + SPREAD)
+    dispatcher.run_pass()
+    assert delivered(fake_slack) == {"m": 1}
+
+
+def test_after_errors_the_zone_is_asked_again_later_and_later(
     engine: Engine, clock: ManualClock, dispatcher: Dispatcher, fake_slack: FakeSlack
 ) -> None:
     clock.set(WEDNESDAY_3AM + timedelta(hours=6))
     queue(engine, due_at=clock.now(), key="m", user=BEN, working_hours=True)
-    fake_slack.fail_next("users.info", error="fatal_error")
+    fake_slack.fail_next("users.info", status=503, times=3)
+    waits = []
+    for _ in range(3):
+        before = clock.now()
+        assert dispatcher.run_pass().deferred == 1
+        waits.append(row(engine, "m").available_at - before)
+        clock.set(row(engine, "m").available_at)
+    assert waits == [ZONE_RETRY, ZONE_RETRY * 2, ZONE_RETRY * 4]
+    assert row(engine, "m").last_error == "time zone unknown: users.info: http_503"
+    dispatcher.run_pass()
+    assert delivered(fake_slack) == {}  # 04:00 in New York: waits for her morning
+
+
+def test_a_zone_unknown_for_hours_gives_way_to_the_workspace_zone(
+    engine: Engine, clock: ManualClock, dispatcher: Dispatcher, fake_slack: FakeSlack
+) -> None:
+    with Session(engine) as session:
+        session.add(Workspace(team_id=TEAM, timezone="Europe/Berlin", created_at=WEDNESDAY_3AM))
+        session.commit()
+    clock.set(WEDNESDAY_3AM + timedelta(hours=6))  # 10:00 in Berlin
+    queue(engine, due_at=clock.now(), key="m", user=BEN, working_hours=True)
+    fake_slack.fail_next("users.info", status=500, times=1000)
+    started = clock.now()
+    lookups = 0
+    while not delivered(fake_slack):
+        dispatcher.run_pass()
+        lookups += 1
+        clock.set(max(clock.now(), row(engine, "m").available_at))
+    assert lookups >= ZONE_LOOKUPS
+    sent_at = row(engine, "m").sent_at
+    assert sent_at is not None and ZONE_WAIT <= sent_at - started < ZONE_WAIT + ZONE_RETRY_CAP
+    # Until Slack answers, their next DMs go on the workspace's zone at once.
+    queue(engine, due_at=clock.now(), key="n", user=BEN, working_hours=True)
+    assert dispatcher.run_pass().sent == 1
+
+
+def test_when_slack_will_not_tell_the_workspace_zone_stands(
+    engine: Engine, clock: ManualClock, dispatcher: Dispatcher, fake_slack: FakeSlack
+) -> None:
+    clock.set(WEDNESDAY_3AM + timedelta(hours=6))
+    queue(engine, due_at=clock.now(), key="m", user=BEN, working_hours=True)
+    fake_slack.fail_next("users.info", error="missing_scope")  # asking again will not help
     assert dispatcher.run_pass().sent == 1
     assert delivered(fake_slack) == {"m": 1}
+
+
+def test_someone_slack_knows_no_zone_of_is_messaged_in_the_workspace_zone(
+    engine: Engine, clock: ManualClock, dispatcher: Dispatcher, fake_slack: FakeSlack
+) -> None:
+    with Session(engine) as session:
+        session.add(Workspace(team_id=TEAM, timezone="Asia/Tokyo", created_at=WEDNESDAY_3AM))
+        session.commit()
+    fake_slack.add_user(id="U0NOZONE", name="nozone", tz="")
+    clock.set(WEDNESDAY_3AM)  # noon in Tokyo, 03:00 UTC
+    queue(engine, due_at=clock.now(), key="m", user="U0NOZONE", working_hours=True)
+    assert dispatcher.run_pass().sent == 1
+    with Session(engine) as session:
+        profile = session.get(UserProfile, (TEAM, "U0NOZONE"))
+    assert profile is not None and profile.tz == ""
 
 
 def test_people_with_a_cached_zone_are_not_looked_up_again(
