@@ -405,6 +405,18 @@ def sent_message(*, session: Session, team_id: str, dedupe_key: str) -> OutboxMe
     return session.exec(statement).first()
 
 
+def outbox_messages(
+    *, session: Session, team_id: str, dedupe_keys: Collection[str]
+) -> dict[str, OutboxMessage]:
+    """The outbox rows queued under `dedupe_keys` that exist, by dedupe key."""
+    if not dedupe_keys:
+        return {}
+    statement = select(OutboxMessage).where(
+        OutboxMessage.team_id == team_id, col(OutboxMessage.dedupe_key).in_(set(dedupe_keys))
+    )
+    return {message.dedupe_key: message for message in session.exec(statement)}
+
+
 # --- Survey rounds ------------------------------------------------------------------------------
 
 

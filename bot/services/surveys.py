@@ -5,8 +5,10 @@ A round: started on the workspace's cadence (monthly or quarterly, on the first 
 Tuesday) or at once by `survey NAME now`; one DM conversation per person (an invitation and one
 message per question, queued in the person's working hours), the bot's own :one:…:five: added
 to each question once Slack has it; one reminder to people who have not answered halfway
-through; closed after `ROUND_WORKING_DAYS`, when the owner and the coordination channel get
-the results.
+through, but never before a working day of theirs has passed since their invitation reached
+them (one held while they were away gets its reminder that much after they are back, or none
+if the round closes first); closed after `ROUND_WORKING_DAYS`, when the owner and the
+coordination channel get the results.
 
 How an answer is counted: a reaction (or click) by the person the message was sent to, on a
 question message of an open round, sets their score to that question; a later one replaces it;
@@ -41,6 +43,7 @@ from sqlmodel import Session
 from bot.clock import Clock
 from bot.delivery.dispatcher import delivery_client, error_code
 from bot.delivery.outbox import enqueue, first_slot
+from bot.delivery.working_days import working_days_of
 from bot.delivery.working_hours import zone
 from bot.runtime import Runtime
 from bot.services import people
@@ -67,7 +70,7 @@ from bot.services.registry import Actor, PartnerFacts, Registry
 from storage import absences as absence_store
 from storage import feedback as store
 from storage import partners as partner_store
-from storage.models import PartnerStatus, SurveyDelivery, SurveyRound
+from storage.models import OutboxStatus, PartnerStatus, SurveyDelivery, SurveyRound
 from storage.people import get_profiles
 
 if TYPE_CHECKING:
@@ -84,8 +87,11 @@ QUESTIONS = (
 SCORE_EMOJI = ("one", "two", "three", "four", "five")
 SCORES = range(1, len(SCORE_EMOJI) + 1)
 ROUND_WORKING_DAYS = 5
-# The reminder goes halfway through, rounded down to whole working days.
+# The reminder goes halfway through, rounded down to whole working days…
 REMINDER_WORKING_DAYS = ROUND_WORKING_DAYS // 2
+# …and no sooner than this many of the person's working days (their time away not counted)
+# after their invitation reached them: time to see the question before being reminded of it.
+REMINDER_AFTER_INVITATION_WORKING_DAYS = 1
 # Who is asked besides the team: colleagues in touch with the partner this recently.
 AUDIENCE_LOOKBACK = timedelta(days=90)
 # A scheduled round missed by more than this (the bot was down) waits for the next period.
@@ -638,7 +644,8 @@ class Surveys:
                     logger.info("pulse round of partner %d: nobody to ask", partner.id)
 
     def remind(self, now: datetime) -> None:
-        """Halfway through a round, remind the people who have not answered at all."""
+        """From halfway through a round on, remind each person who has not answered at all,
+        once their invitation has had a working day of theirs to be seen (`_remind`)."""
         for session, team_id, settings in each_workspace(self.engine, store.teams_with_open_rounds):
             for survey_round in store.open_rounds(session=session, team_id=team_id):
                 if survey_round.reminded_at is None and survey_round.remind_at <= now:
@@ -851,7 +858,7 @@ class Surveys:
             due_at=slot,
             expires_at=invitation.closes_at,
         )
-        key = f"survey:{delivery_id}:0"
+        key = _invitation_key(delivery_id)
         queue(
             kind="survey.invitation",
             message=self.messages.survey_invitation(invitation),
@@ -1019,21 +1026,62 @@ class Surveys:
     def _remind(
         self, session: Session, survey_round: SurveyRound, settings: FeedbackSettings, now: datetime
     ) -> None:
+        """Queue the reminders now due: to each person who has not answered, whose invitation
+        Slack accepted at least `REMINDER_AFTER_INVITATION_WORKING_DAYS` of their working days
+        ago. An invitation still held (its person away) keeps the round's reminders open; one
+        that never went (failed, or dropped) gets none, as does one whose reminder would come
+        only once the round has closed. The round counts as reminded when nobody is left to
+        wait for; idempotent (by the reminder's dedupe key) meanwhile."""
         assert survey_round.id is not None
         team_id = survey_round.team_id
-        if not store.mark_round_reminded(
-            session=session, team_id=team_id, round_id=survey_round.id, at=now
-        ):
-            return
         answered = store.answered_respondents(
             session=session, team_id=team_id, round_id=survey_round.id
         )
-        name = _partner_name(session, team_id, survey_round.partner_id)
-        for delivery in store.deliveries_of(
-            session=session, team_id=team_id, round_id=survey_round.id
-        ):
-            if delivery.respondent in answered or delivery.id is None:
+        unanswered = [
+            delivery
+            for delivery in store.deliveries_of(
+                session=session, team_id=team_id, round_id=survey_round.id
+            )
+            if delivery.respondent not in answered and delivery.id is not None
+        ]
+        queued = store.outbox_messages(
+            session=session,
+            team_id=team_id,
+            dedupe_keys=[
+                key
+                for delivery in unanswered
+                for key in (_invitation_key(delivery.id), _reminder_key(delivery.id))
+            ],
+        )
+        name: str | None = None
+        waiting = False
+        for delivery in unanswered:
+            assert delivery.id is not None
+            if _reminder_key(delivery.id) in queued:
                 continue
+            invitation = queued.get(_invitation_key(delivery.id))
+            if invitation is None or invitation.status in (
+                OutboxStatus.FAILED,
+                OutboxStatus.CANCELLED,
+            ):
+                continue  # it never reached them: nothing to remind them of
+            if invitation.status != OutboxStatus.SENT or invitation.sent_at is None:
+                waiting = True  # held while they are away, or not sent yet
+                continue
+            seen = working_days_of(
+                session,
+                team_id=team_id,
+                user_id=delivery.user_id,
+                start=invitation.sent_at,
+                days=REMINDER_AFTER_INVITATION_WORKING_DAYS,
+            ).at
+            if seen >= survey_round.closes_at:
+                continue
+            if now < seen:
+                waiting = True
+                continue
+            if name is None:
+                name = _partner_name(session, team_id, survey_round.partner_id)
             reminder = self.messages.survey_reminder(
                 SurveyInvitation(
                     delivery_id=delivery.id,
@@ -1051,9 +1099,13 @@ class Surveys:
                 user_id=delivery.user_id,
                 kind="survey.reminder",
                 message=reminder,
-                dedupe_key=f"survey:{delivery.id}:reminder",
+                dedupe_key=_reminder_key(delivery.id),
                 due_at=now,
                 expires_at=survey_round.closes_at,
+            )
+        if not waiting:
+            store.mark_round_reminded(
+                session=session, team_id=team_id, round_id=survey_round.id, at=now
             )
 
     def _report(
@@ -1114,6 +1166,15 @@ def _react_all(client: WebClient, channel: str, ts: str, *, message_id: int) -> 
             logger.warning("reactions.add could not reach Slack", exc_info=True)
             return False
     return True
+
+
+def _invitation_key(delivery_id: int | None) -> str:
+    """The outbox key of a delivery's invitation (its first message)."""
+    return f"survey:{delivery_id}:0"
+
+
+def _reminder_key(delivery_id: int | None) -> str:
+    return f"survey:{delivery_id}:reminder"
 
 
 def _partner_name(session: Session, team_id: str, partner_id: int) -> str:

@@ -19,6 +19,7 @@ from storage.models import (
     CheckIn,
     CheckInStatus,
     Collision,
+    OutboxMessage,
     Partner,
     SlackEventReceipt,
     SurveyAnswer,
@@ -369,6 +370,73 @@ def test_one_reminder_halfway_to_those_who_have_not_answered(slack: Slack) -> No
     for user in (ANA, BEN, CHLOE):
         assert sum("Reminder: the pulse survey" in m.text for m in inbox(slack, user)) == 1
     assert not any("Reminder" in m.text for m in inbox(slack, DAN))
+
+
+def _reminders(slack: Slack, user: str) -> list[FakeMessage]:
+    return [m for m in inbox(slack, user) if "Reminder: the pulse survey" in m.text]
+
+
+def _sent_at(slack: Slack, user: str, kind: str) -> datetime:
+    """When the dispatcher sent the person's one outbox message of `kind` (the test's clock)."""
+    messages: list[OutboxMessage] = rows(slack, OutboxMessage)
+    (sent,) = [m for m in messages if (m.recipient_user, m.kind) == (user, kind)]
+    assert sent.sent_at is not None
+    return sent.sent_at
+
+
+def test_a_survey_held_while_away_is_reminded_a_working_day_after_it_arrives(
+    slack: Slack,
+) -> None:
+    acme(slack)
+    say(slack, "away today to friday", user=DAN)
+    say(slack, "survey Acme now")
+    at(slack, START)
+    at(slack, datetime(2026, 11, 27, 9, 30, tzinfo=UTC))  # Friday: halfway, Dan still away
+    assert _reminders(slack, ANA) and inbox(slack, DAN) == []
+
+    at(slack, datetime(2026, 11, 30, 9, 30, tzinfo=UTC))  # Monday: back, asked, not reminded
+    assert "Pulse survey" in inbox(slack, DAN)[0].text and len(questions(slack, DAN)) == 4
+    at(slack, datetime(2026, 11, 30, 16, 30, tzinfo=UTC))
+    assert _reminders(slack, DAN) == []
+    at(slack, datetime(2026, 12, 1, 9, 30, tzinfo=UTC))  # one working day after his invitation
+    assert len(_reminders(slack, DAN)) == 1
+    invited_at = _sent_at(slack, DAN, "survey.invitation")
+    assert invited_at == datetime(2026, 11, 30, 9, 30, tzinfo=UTC)
+    assert _sent_at(slack, DAN, "survey.reminder") == datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
+    at(slack, datetime(2026, 12, 1, 15, 0, tzinfo=UTC))
+    assert len(_reminders(slack, DAN)) == 1  # one reminder, as ever
+
+
+def test_back_early_the_survey_comes_at_once_and_its_reminder_a_working_day_later(
+    slack: Slack,
+) -> None:
+    acme(slack)
+    say(slack, "away today to 2026-12-04", user=DAN)
+    say(slack, "survey Acme now")
+    at(slack, START)
+    at(slack, datetime(2026, 11, 27, 10, 0, tzinfo=UTC))  # halfway: the others are reminded
+    say(slack, "back", user=DAN)
+    at(slack, datetime(2026, 11, 27, 11, 0, tzinfo=UTC))
+    assert len(questions(slack, DAN)) == 4
+    assert _reminders(slack, DAN) == []  # not in the same minute as the survey itself
+    at(slack, datetime(2026, 11, 27, 16, 30, tzinfo=UTC))
+    assert _reminders(slack, DAN) == []
+    at(slack, datetime(2026, 11, 30, 11, 30, tzinfo=UTC))  # Monday, his next working day
+    assert len(_reminders(slack, DAN)) == 1
+    assert _sent_at(slack, DAN, "survey.invitation") == datetime(2026, 11, 27, 11, 0, tzinfo=UTC)
+    assert _sent_at(slack, DAN, "survey.reminder") == datetime(2026, 11, 30, 11, 30, tzinfo=UTC)
+
+
+def test_no_reminder_when_the_survey_would_close_before_it(slack: Slack) -> None:
+    acme(slack)
+    say(slack, "away today to 2026-11-30", user=DAN)
+    say(slack, "survey Acme now")
+    at(slack, START)
+    at(slack, datetime(2026, 12, 1, 9, 30, tzinfo=UTC))  # back Tuesday: asked
+    assert len(questions(slack, DAN)) == 4
+    at(slack, datetime(2026, 12, 2, 9, 30, tzinfo=UTC))  # the round closed at 09:00
+    assert (rows(slack, SurveyRound)[0]).closed_at is not None
+    assert _reminders(slack, DAN) == []
 
 
 def test_below_the_threshold_the_results_say_not_enough_answers(slack: Slack) -> None:
