@@ -101,7 +101,9 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     shown = outbox.add_mutually_exclusive_group()
-    shown.add_argument("--failed", action="store_true", help="list failed messages instead")
+    shown.add_argument(
+        "--failed", action="store_true", help="list failed messages instead, newest first"
+    )
     shown.add_argument(
         "--retry-failed",
         action="store_true",

@@ -708,13 +708,15 @@ def failed_deliveries(*, session: Session, team_id: str, limit: int) -> list[Del
 
 
 def deliveries_by_status(
-    *, session: Session, statuses: Collection[OutboxStatus], limit: int
+    *, session: Session, statuses: Collection[OutboxStatus], limit: int, latest: bool = False
 ) -> list[DeliverySummary]:
-    """Rows in `statuses` across workspaces, next due first (`liaison outbox`, for operators)."""
+    """Rows in `statuses` across workspaces, next due first, or with `latest` the newest
+    first (`liaison outbox`, for operators: after an outage, its failures)."""
+    order = (_T.c.id.desc(),) if latest else (_T.c.available_at, _T.c.id)
     statement = (
         sa.select(*_SUMMARY_COLUMNS)
         .where(_T.c.status.in_([str(status) for status in statuses]))
-        .order_by(_T.c.available_at, _T.c.id)
+        .order_by(*order)
         .limit(limit)
     )
     return _summaries(statement, session)

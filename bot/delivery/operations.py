@@ -111,7 +111,9 @@ def list_outbox(
     """Print queued (or failed) messages, one line each, without their bodies."""
     statuses = (OutboxStatus.FAILED,) if failed else QUEUED
     with Session(runtime.engine) as session:
-        rows = store.deliveries_by_status(session=session, statuses=statuses, limit=limit)
+        rows = store.deliveries_by_status(
+            session=session, statuses=statuses, limit=limit, latest=failed
+        )
     if not rows:
         echo("no failed messages" if failed else "nothing queued")
         return 0
@@ -140,7 +142,7 @@ def list_outbox(
             + line[-1]
         )
     if len(rows) == limit:
-        echo(f"(first {limit}; --limit N shows more)")
+        echo(f"({'latest' if failed else 'first'} {limit}; --limit N shows more)")
     return 0
 
 

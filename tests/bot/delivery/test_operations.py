@@ -48,6 +48,7 @@ def test_outbox_lists_queued_and_failed_messages_without_bodies(
     list_outbox(slack_runtime, failed=False, limit=10, echo=printed.append)
     assert printed == ["nothing queued"]
 
+    queue(engine, due_at=clock.now(), key="first lost", channel="C0GONE")
     queue(engine, due_at=clock.now(), key="lost", channel="C0NOWHERE", text="secret words")
     queue(engine, due_at=clock.now() + timedelta(days=1), key="later", user="U0BEN", kind="checkin")
     dispatcher.run_pass()
@@ -62,9 +63,10 @@ def test_outbox_lists_queued_and_failed_messages_without_bodies(
 
     printed.clear()
     list_outbox(slack_runtime, failed=True, limit=1, echo=printed.append)
+    assert "C0NOWHERE" in printed[1]  # the latest failure first: after an outage, its own
     assert "chat.postMessage: channel_not_found" in printed[1]
     assert " — " in printed[1] and " failed " in printed[1]  # no next try for a failed row
-    assert printed[-1] == "(first 1; --limit N shows more)"
+    assert printed[-1] == "(latest 1; --limit N shows more)"
     assert not any("secret words" in line for line in printed)
 
 
