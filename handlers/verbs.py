@@ -249,8 +249,8 @@ VERBS: tuple[Verb, ...] = (
         ("back",),
         "End your time away early; what waited for you arrives in your working hours, and "
         "you see what colleagues did meanwhile with the partners you own (then, not again on "
-        "your first working morning). When you are not away, it cancels your next planned "
-        "time away.",
+        "your first working morning; also after time away that ended on its own). Otherwise, "
+        "when you are not away, it cancels your next planned time away.",
         ("back",),
     ),
     Verb(

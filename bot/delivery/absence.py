@@ -207,8 +207,10 @@ class BackResult:
 def come_back(
     engine: Engine, *, team_id: str, user_id: str, now: datetime, retime: Sequence[Retime] = ()
 ) -> BackResult:
-    """End the user's current absence (or cancel the next planned one), release held DMs, time
-    again what waits for the person (`retime`), and commit."""
+    """End the user's current absence, release held DMs, time again what waits for the person
+    (`retime`), and commit. Back from time away that ended on its own and was not summed up
+    yet, the user is summed up now (the planner's DM then has nothing left to say); only when
+    neither applies does `back` cancel the next planned time away."""
     ended: Period | None = None
     cancelled: Period | None = None
     with Session(engine) as session:
@@ -221,7 +223,9 @@ def come_back(
             ended = Period(current.starts_at, now)
             store.end_absence(session=session, team_id=team_id, absence_id=current.id, at=now)
             summed_up = sum_up(session, team_id=team_id, user_id=user_id, now=now)
-        elif planned and planned[0].id is not None:
+        else:
+            summed_up = sum_up(session, team_id=team_id, user_id=user_id, now=now)
+        if current is None and summed_up is None and planned and planned[0].id is not None:
             cancelled = Period(planned[0].starts_at, planned[0].ends_at)
             store.delete_absence(session=session, team_id=team_id, absence_id=planned[0].id)
         released = outbox_store.release_held(

@@ -159,6 +159,8 @@ def back(
             else:
                 text += f"in your working hours, from {_day(arrives_at, tz, today)}"
         return text + "."
+    if result.summed_up is not None:
+        return f"Welcome back! Your time away ended {_day(result.summed_up.ends_at, tz, today)}."
     if result.cancelled is not None:
         return (
             "You weren't away, so I cancelled your planned time away "

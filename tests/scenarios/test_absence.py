@@ -95,6 +95,23 @@ def test_back_that_already_summed_up_leaves_nothing_to_send(slack: Slack) -> Non
 
 
 @pytest.mark.usefixtures("acme")
+def test_back_typed_after_time_away_ended_on_its_own_sums_it_up_then(slack: Slack) -> None:
+    answer(slack, "away today to friday")
+    answer(slack, "away 2026-12-14 to 2026-12-18")  # planned: `back` leaves it be
+    answer(slack, "log Acme via call : a call", user=CHLOE)
+    at(slack, MONDAY_EARLY)  # away no more, but before the summary's first working moment
+    said = answer(slack, "back")
+    assert "Welcome back! Your time away ended" in said
+    assert "While you were away, with the partners you own:" in said
+    assert "cancelled" not in said
+    at(slack, MONDAY_MORNING)
+    assert summaries(slack) == []  # said already
+    with Session(slack.runtime.engine) as session:
+        booked = session.exec(select(Absence)).all()
+    assert len(booked) == 2  # the planned time away stands
+
+
+@pytest.mark.usefixtures("acme")
 def test_time_away_in_which_nothing_happened_sends_nothing(slack: Slack) -> None:
     answer(slack, "away today to friday")
     answer(slack, "log Acme via call : my own call")  # Ana's own: nothing to tell her
