@@ -194,17 +194,14 @@ def reroute_refused_alert(refused: ChannelRefused, *, renderer: Renderer) -> Non
     if instead is None or instead == message.recipient_channel:
         return
     why = renderer.refused_elsewhere(facts, message.recipient_channel, refused.reason)
-    enqueue(
+    _queue(
         session,
-        team_id=message.team_id,
+        message.team_id,
+        refused.now,
+        Message(text=message.text, blocks=[*message.blocks, *why.blocks]),
+        f"{message.dedupe_key}:instead",
         kind=message.kind,
-        recipient_channel=instead,
-        text=message.text,
-        blocks=[*message.blocks, *why.blocks],
-        due_at=refused.now,
-        dedupe_key=f"{message.dedupe_key}:instead",
-        respect_working_hours=False,
-        now=refused.now,
+        channel=instead,
     )
 
 
@@ -1446,18 +1443,16 @@ class Touchpoints:
             tz=scene.zone_of(mover),
             recorded_at=now,
         )
-        message = self.renderer.moved_near(note)
         # The answer to what the mover just did: at once, whatever the hour.
-        enqueue(
+        _queue(
             session,
-            team_id=team_id,
+            team_id,
+            now,
+            self.renderer.moved_near(note),
+            f"{key}:{mover}",
             kind=MOVED_NEAR,
-            recipient_user=mover,
-            text=message.text,
-            blocks=message.blocks,
-            due_at=now,
-            dedupe_key=f"{key}:{mover}",
-            respect_working_hours=False,
+            user=mover,
+            at_once=True,
         )
 
     def merged(self, session: Session, *, actor: Actor, partner_id: int) -> list[MergeFinding]:
@@ -1537,18 +1532,14 @@ class Touchpoints:
                         tz=person_zone(session, team_id=team_id, user_id=user_id),
                         now=now,
                     )
-                    message = self.renderer.welcome_back(note)
-                    queued += enqueue(
+                    queued += _queue(
                         session,
-                        team_id=team_id,
+                        team_id,
+                        now,
+                        self.renderer.welcome_back(note),
+                        welcome_back_key(user_id, summed.ends_at),
                         kind=WELCOME_BACK,
-                        recipient_user=user_id,
-                        text=message.text,
-                        blocks=message.blocks,
-                        due_at=now,
-                        dedupe_key=welcome_back_key(user_id, summed.ends_at),
-                        respect_working_hours=True,
-                        now=now,
+                        user=user_id,
                     )
                 session.commit()
         return queued
@@ -2360,11 +2351,13 @@ def _queue(
     channel: str | None = None,
     thread: str | None = None,
     edit: str | None = None,
-) -> None:
-    """Queue a message due `now` in the caller's transaction: a DM waits for the person's
-    working hours (their `schedule`, when the caller has it), a channel message goes at once,
-    and so does an `edit` of a message sent before (it notifies nobody)."""
-    enqueue(
+    at_once: bool = False,
+) -> bool:
+    """Queue a message due `now` in the caller's transaction; True if new. A DM waits for the
+    person's working hours (their `schedule`, when the caller has it) unless `at_once` (the
+    answer to what they just did); a channel message goes at once, and so does an `edit` of a
+    message sent before (it notifies nobody)."""
+    return enqueue(
         session,
         team_id=team_id,
         kind=kind,
@@ -2376,7 +2369,7 @@ def _queue(
         dedupe_key=key,
         thread_of_dedupe_key=thread,
         edit_of_dedupe_key=edit,
-        respect_working_hours=user is not None and edit is None,
+        respect_working_hours=user is not None and edit is None and not at_once,
         schedule=schedule,
         now=now,
     )
