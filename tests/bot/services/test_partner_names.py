@@ -68,6 +68,7 @@ def test_known_keys_come_from_the_index_built_once_and_kept_in_step_here(
     # A large workspace's index is built in the background: the database answers meanwhile.
     building = PartnerNames(sync_build_limit=0)
     assert building.known_keys(engine, team_id=T1, keys=wanted) == wanted
+    building.wait_for_builds()  # before the database is torn down under the build
 
 
 def test_candidates_are_near_misses_else_the_names_a_query_starts_or_shortens(
