@@ -23,7 +23,11 @@ against a bare Bolt app that only acks on the same server stack; and the collisi
    it (nothing runs ANALYZE). Last, so the statistics are there for everything before.
 
 Prints both throughputs, p50/p99 latencies, their ratio and the targets (log ≥ 50% of the bare
-ack's throughput, p99 ≤ 25 ms; collision check ≤ 2 ms). Exits 0: PASS/FAIL are for reading.
+ack's throughput, p99 ≤ 25 ms; collision check ≤ 2 ms). Beside each server it prints the CPU
+time its process used per request and its CPU use over the run (100% = one core). A server
+that keeps one core busy is bound by its own CPU (one interpreter, one GIL), so the throughput
+ratio is close to the inverse ratio of CPU per request, and that figure varies less from run
+to run than the throughputs on a shared machine. Exits 0: PASS/FAIL are for reading.
 """
 
 from __future__ import annotations
@@ -48,7 +52,7 @@ if __package__ in (None, ""):
 from sqlalchemy import event
 from sqlmodel import Session
 
-from bench.wrk import WrkResult, free_port, run_wrk, run_wrk_cycling, server
+from bench.wrk import WrkResult, cpu_seconds, free_port, run_wrk, run_wrk_cycling, server
 from bot import collisions
 from bot.naming import normalize_name
 from bot.sandbox.fake_slack import FakeSlack
@@ -284,6 +288,8 @@ def main() -> None:
     factory = RequestFactory(fake)
     now = datetime.now(UTC)
     results: dict[str, WrkResult] = {}
+    # CPU seconds each server process (all its threads) used during its timed run.
+    cpu: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as workdir:
         path = Path(workdir) / "bench.db"
         database_url = f"sqlite:///{path}"
@@ -308,24 +314,28 @@ def main() -> None:
             "--signing-secret", fake.signing_secret, "--api-base-url", fake.base_url,
         ]  # fmt: skip
         sample = next(log_requests(factory, names, 1))
-        with server(bare, env={}, health_url=f"{base}/healthz"):
+        with server(bare, env={}, health_url=f"{base}/healthz") as process:
             run_wrk(f"{base}/slack/events", sample, seconds=2, connections=args.connections)
+            cpu_before = cpu_seconds(process.pid)
             results["bare ack, process_before_response"] = run_wrk(
                 f"{base}/slack/events", sample, seconds=args.seconds, connections=args.connections
             )
+            cpu["bare ack, process_before_response"] = cpu_seconds(process.pid) - cpu_before
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         serve = ["-m", "bot.cli", "serve", "--port", str(port)]
-        with server(serve, env=env, health_url=f"{base}/healthz"):
+        with server(serve, env=env, health_url=f"{base}/healthz") as process:
             warm_up = list(log_requests(factory, names, REQUESTS_PER_SECOND * 2))
             run_wrk_cycling(
                 f"{base}/slack/events", warm_up, seconds=2, connections=args.connections
             )
             requests = list(log_requests(factory, names, REQUESTS_PER_SECOND * args.seconds))
+            cpu_before = cpu_seconds(process.pid)
             result = run_wrk_cycling(
                 f"{base}/slack/events", requests, seconds=args.seconds, connections=args.connections
             )
             results["liaison serve, /partner log"] = result
+            cpu["liaison serve, /partner log"] = cpu_seconds(process.pid) - cpu_before
             if result.requests > len(requests):
                 print(f"warning: {result.requests} requests for {len(requests)} distinct ones")
         planner = [time_planner_query(database_url, now=now, label="with ANALYZE statistics")]
@@ -356,11 +366,16 @@ def main() -> None:
             f"max {max(query.times):.2f} ms; " + " | ".join(query.plan)
         )
     print()
-    print(f"{'server':40} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
+    print(
+        f"{'server':40} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} "
+        f"{'CPU ms/req':>11} {'CPU use':>8}"
+    )
     for name, found in results.items():
         print(
             f"{name:40} {found.requests_per_second:9.0f} {found.p50_ms:8.2f} "
-            f"{found.p99_ms:8.2f} {found.non_2xx + found.errors:7d}"
+            f"{found.p99_ms:8.2f} {found.non_2xx + found.errors:7d} "
+            f"{cpu[name] * 1000 / max(found.requests, 1):11.3f} "
+            f"{cpu[name] / args.seconds:8.0%}"
         )
     bare_result = results["bare ack, process_before_response"]
     log_result = results["liaison serve, /partner log"]

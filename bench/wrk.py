@@ -143,8 +143,17 @@ def _wrk(url: str, script: str, *, seconds: int, connections: int, threads: int 
     )
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time a process has used so far, all its threads, user and system (Linux)."""
+    # The fields after the command's closing parenthesis; utime and stime are the 12th and 13th.
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @contextmanager
-def server(args: list[str], *, env: dict[str, str], health_url: str) -> Iterator[None]:
+def server(
+    args: list[str], *, env: dict[str, str], health_url: str
+) -> Iterator[subprocess.Popen[str]]:
     """A server process, ready when `health_url` answers; stopped afterwards."""
     process = subprocess.Popen(
         [sys.executable, *args],
@@ -166,7 +175,7 @@ def server(args: list[str], *, env: dict[str, str], health_url: str) -> Iterator
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.1)
-        yield
+        yield process
     finally:
         process.terminate()
         process.wait(timeout=10)
