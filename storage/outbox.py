@@ -194,21 +194,23 @@ def get_message(*, session: Session, team_id: str, dedupe_key: str) -> OutboxMes
     return session.execute(statement).scalars().first()
 
 
-def recipients_of(
-    *, session: Session, team_id: str, dedupe_keys: Collection[str]
+def delivered_to(
+    *, session: Session, team_id: str, dedupe_keys: Collection[str], by: datetime
 ) -> dict[str, str]:
-    """The person each of the workspace's direct messages with these keys goes (or went) to,
-    by key; messages that failed or were cancelled are left out: nobody read them."""
+    """The person each of the workspace's direct messages with these keys reached, by key, of
+    those Slack had accepted by `by`: one still queued (waiting for working hours, for someone
+    back from time away), failed or cancelled has told nobody yet."""
     if not dedupe_keys:
         return {}
     keys = listed("key", dedupe_keys)
     statement = sized(
         "SELECT dedupe_key, recipient_user FROM outbox_message WHERE team_id = :team_id "
         "AND dedupe_key IN ({key}) AND recipient_user IS NOT NULL "
-        "AND status NOT IN ('failed', 'cancelled')",
+        "AND status = 'sent' AND sent_at <= :by",
         key=len(keys),
     )
-    rows = Driver.of(session).rows(statement, {"team_id": team_id, **keys})
+    driver = Driver.of(session)
+    rows = driver.rows(statement, {"team_id": team_id, "by": driver.time(by), **keys})
     return {str(key): str(user) for key, user in rows}
 
 

@@ -691,9 +691,10 @@ def known(
       other; or
     - they took part in one touchpoint with the partner lately (`together`: the colleagues of
       each touchpoint around), so they coordinate already; or
-    - one was told of the other's contact in a direct message (`told`: the owner's note about
-      an outsider's contact, or the owner's question about an intent, and whom it went to),
-      so the owner following up knows whom they follow.
+    - one was told of the other's contact in a direct message that had reached them by the
+      time of their own contact (`told`: the owner's note about an outsider's contact, or the
+      owner's question about an intent, and whom it reached), so the owner following up knows
+      whom they follow. A message still queued for their working hours told them nothing.
 
     Knowing is between two people: someone else's knowledge does not count (a colleague the
     caller took along, who knew `other`, does not make the caller known to `other`), nor does
@@ -1351,7 +1352,8 @@ class Touchpoints:
             if pair.owner_id is not None:
                 named.update(frozenset((pair.owner_id, person)) for person in (*earlier, *later))
         named = {pair for pair in named if len(pair) == 2}
-        told = self._told(session, team_id, clashes)
+        # What the caller had read by the time of their contact (by now, for one ahead).
+        told = self._told(session, team_id, clashes, by=min(touch.at, scene.now))
         reasons = [
             known(touch.author_id, clash.other.author_id, named=named, together=together, told=told)
             for clash in clashes
@@ -1362,21 +1364,33 @@ class Touchpoints:
         return clashes, news, knew
 
     @staticmethod
-    def _told(session: Session, team_id: str, clashes: Sequence[Clash]) -> set[frozenset[str]]:
-        """Who was told in a direct message of which other contact's author: the owner (or
-        their stand-in) by a note about an outsider's contact, or by an intent's question."""
-        notes = outbox_store.recipients_of(
-            session=session,
-            team_id=team_id,
-            dedupe_keys=[owner_note_key(clash.other.id) for clash in clashes],
+    def _told(
+        session: Session, team_id: str, clashes: Sequence[Clash], *, by: datetime
+    ) -> set[frozenset[str]]:
+        """Who had read of which other contact's author in a direct message by `by`: the owner
+        (or their stand-in) by a note about an outsider's contact, or by an intent's question.
+        A message still queued (for the reader's working hours) has told nobody yet."""
+        keys = {
+            key: clash.other
+            for clash in clashes
+            for key in (
+                owner_note_key(clash.other.id),
+                intent_ask_key(clash.other.id),
+                *(
+                    [intent_ask_key(clash.other.id, handed_to=clash.other.asked)]
+                    if clash.other.asked is not None
+                    else []
+                ),
+            )
+        }
+        reached = outbox_store.delivered_to(
+            session=session, team_id=team_id, dedupe_keys=list(keys), by=by
         )
-        told = set()
-        for clash in clashes:
-            other = clash.other
-            recipient = other.asked or notes.get(owner_note_key(other.id))
-            if recipient is not None and recipient != other.author_id:
-                told.add(frozenset((recipient, other.author_id)))
-        return told
+        return {
+            frozenset((reader, keys[key].author_id))
+            for key, reader in reached.items()
+            if reader != keys[key].author_id
+        }
 
     def _channel(self, facts: PartnerFacts, workspace_channel: str | None) -> str | None:
         """Where alerts about the partner go: its own channel, the workspace's, the default."""

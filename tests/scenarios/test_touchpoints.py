@@ -912,7 +912,8 @@ def test_a_line_refused_for_its_date_offers_no_partner_and_registers_nothing(
 def test_an_owner_told_of_an_outsiders_contact_is_not_alerted_when_following_up(
     slack: Slack,
 ) -> None:
-    answer(slack, "log Acme via call : Ben's cold call", user=BEN)  # Ana hears of it by DM
+    answer(slack, "log Acme via call : Ben's cold call", user=BEN)
+    deliver_outbox(slack)  # Ana reads of it by DM
     said = answer(slack, "log Acme via call : Ana follows up")
     assert "My direct message tells you of <@U0BEN>'s contact" in said
     assert "Ben's cold call" not in said.split("My direct message")[1]
@@ -921,10 +922,36 @@ def test_an_owner_told_of_an_outsiders_contact_is_not_alerted_when_following_up(
     # The same for an intent she was asked about.
     answer(slack, "add Globex")
     answer(slack, "intend Globex : a pitch", user=DAN)
+    deliver_outbox(slack)
     said = answer(slack, "plan Globex on friday : Ana's own pitch")
     assert "My direct message tells you of <@U0DAN>'s contact" in said
     deliver_outbox(slack)
     assert alerts(slack) == []
+
+
+@pytest.mark.usefixtures("acme")
+def test_an_owner_whose_note_still_waits_for_their_hours_is_alerted_with_the_outsider(
+    slack: Slack,
+) -> None:
+    # 06:00 in Berlin: the note telling Ana of Ben's call waits for 09:00 there (QA17 BUG-3).
+    at(slack, datetime(2026, 11, 26, 5, 0, tzinfo=UTC))
+    answer(slack, "log Acme via call : Ben's early call", user=BEN)
+    deliver_outbox(slack)
+    assert dms(slack, ANA) == []
+    at(slack, datetime(2026, 11, 26, 5, 30, tzinfo=UTC))
+    said = answer(slack, "log Acme via call : Ana calls them before work")
+    assert "My direct message" not in said
+    assert "Coordinate with <@U0BEN>" in said and "I've posted this in" in said
+    deliver_outbox(slack)
+    (alert,) = alerts(slack)
+    assert "<@U0BEN>" in shown(alert) and "<@U0ANA>" in shown(alert)
+    # The note reaches her later; following Ben's contact up again is no news.
+    at(slack, datetime(2026, 11, 26, 8, 30, tzinfo=UTC))
+    assert any("<@U0BEN> had a call with" in shown(m) for m in dms(slack, ANA))
+    said = answer(slack, "log Acme via email : Ana writes to them")
+    assert "named you together lately, so I posted no new one" in said
+    deliver_outbox(slack)
+    assert len(alerts(slack)) == 1
 
 
 @pytest.mark.usefixtures("acme")
