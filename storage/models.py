@@ -42,6 +42,7 @@ class IntentAnswer(StrEnum):
     HANDLE_IT = "handle_it"  # the owner will handle it themselves
     TALK_FIRST = "talk_first"
     LAPSED = "lapsed"  # nobody answered within a working day: the asker may proceed
+    LOGGED = "logged"  # its asker logged the contact before an answer: none is needed
 
 
 class TouchpointMedium(StrEnum):

@@ -113,6 +113,8 @@ OWNER_NOTE = "touchpoint_owner_note"
 INTENT_ASK = "intent_ask"
 INTENT_ANSWER = "intent_answer"
 INTENT_LAPSED = "intent_lapsed"  # the owner's question, edited once the asker was told
+# The owner's question, edited once its asker logged the contact before an answer.
+INTENT_FOLLOWED = "intent_followed"
 INTENT_HANDED = "intent_handed"  # the former owner's question, edited after a handover
 MOVED_NEAR = "moved_near"  # to whoever moved a planned meeting near other contacts
 INTENT_RETIMED = "intent_retimed"  # the owner's question, edited when its day to answer moved
@@ -1137,7 +1139,10 @@ class Touchpoints:
     def _tell(self, scene: _Scene, touch: Touch, contact_ids: frozenset[int]) -> Recorded:
         """Find the collisions of a new touchpoint, record them, and queue who must hear."""
         facts = scene.facts
-        clashes, news, knew = self._collide(scene, touch, contact_ids)
+        around = self._around(scene, touch)
+        clashes, news, knew = self._collide(scene, touch, contact_ids, around)
+        if touch.kind is TouchpointKind.DONE:
+            self._close_followed_intents(scene, touch, around)
         channel, thread, refused = self._alert(
             scene, touch, clashes, news, key=collision_key(touch.id)
         )
@@ -1264,11 +1269,32 @@ class Touchpoints:
         cover = scene.owner_side
         return None if cover == scene.facts.owner_id else cover
 
+    @staticmethod
+    def _around(scene: _Scene, touch: Touch) -> list[TouchpointRow]:
+        """The partner's other live touchpoints whose days may be in the window of `touch`'s
+        (`rules.reach`; `_collide` keeps those that are)."""
+        tz = scene.workspace_zone
+        day = contact_day(touch.at, day_only=touch.day_only, tz=tz)
+        start, end = rules.reach(day, window_days=scene.window_days, tz=tz)
+        return store.neighbours(
+            session=scene.session,
+            team_id=scene.team_id,
+            partner_id=scene.facts.id,
+            start=start,
+            end=end,
+            exclude=touch.id,
+        )
+
     def _collide(
-        self, scene: _Scene, touch: Touch, contact_ids: frozenset[int]
+        self,
+        scene: _Scene,
+        touch: Touch,
+        contact_ids: frozenset[int],
+        around: list[TouchpointRow],
     ) -> tuple[list[Clash], list[Clash], Known | None]:
         """The contacts `touch` collides with (nearest first), those of them that are news, and
-        how the others were known already (`Known.MIXED` when not all in the same way)."""
+        how the others were known already (`Known.MIXED` when not all in the same way), of the
+        touchpoints `around` it (`_around`)."""
         session, team_id = scene.session, scene.team_id
         window, tz = scene.window_days, scene.workspace_zone
         new = rules.Contact(
@@ -1277,15 +1303,6 @@ class Touchpoints:
             colleagues=frozenset(touch.colleagues),
             contact_ids=contact_ids,
             day_only=touch.day_only,
-        )
-        start, end = rules.reach(rules.day_of(new, tz), window_days=window, tz=tz)
-        around = store.neighbours(
-            session=session,
-            team_id=team_id,
-            partner_id=scene.facts.id,
-            start=start,
-            end=end,
-            exclude=touch.id,
         )
         # Who took part in something together lately, plans followed up by a log included
         # (a meeting planned together and logged by one of them was still together).
@@ -1391,6 +1408,72 @@ class Touchpoints:
             for key, reader in reached.items()
             if reader != keys[key].author_id
         }
+
+    def _close_followed_intents(
+        self, scene: _Scene, touch: Touch, around: Sequence[TouchpointRow]
+    ) -> None:
+        """Close the caller's intents with the partner that their new log follows up (a contact
+        on or after the intent's day, `followed_up`'s rule): an answer now would tell them to
+        hold back from a contact already made, or to go ahead with it. Each is recorded as
+        `LOGGED`; a "you may go ahead" still queued for its asker is dropped; its question is
+        withdrawn if it has not gone out, else it shows that the contact was logged, without
+        its buttons."""
+        mine = [
+            row
+            for row in around
+            if row.kind is TouchpointKind.INTENDED
+            and row.author_id == touch.author_id
+            and row.intent_answer in (None, IntentAnswer.LAPSED)
+        ]
+        if not mine:
+            return  # nearly every log: no query, nothing to do
+        session, team_id = scene.session, scene.team_id
+        zones = {touch.author_id: scene.zone_of(touch.author_id)}
+        gone = followed_up([*mine, touch], tz=scene.workspace_zone, zones=zones)
+        for row in mine:
+            if row.id not in gone or not store.answer_intent(
+                session=session,
+                team_id=team_id,
+                touchpoint_id=row.id,
+                answer=IntentAnswer.LOGGED,
+                by=touch.author_id,
+                at=scene.now,
+            ):
+                continue
+            outbox_store.cancel_unsent(
+                session=session,
+                team_id=team_id,
+                dedupe_key=intent_answer_key(row.id, IntentAnswer.LAPSED),
+            )
+            asked = row.intent_asked
+            if asked is None:
+                continue
+            question = _question_key(session, team_id, row.id, asked)
+            outbox_store.cancel_unsent(
+                session=session, team_id=team_id, dedupe_key=lapsed_key(question)
+            )
+            if outbox_store.cancel_unsent(session=session, team_id=team_id, dedupe_key=question):
+                continue  # not sent yet: the owner hears of the log itself instead
+            note = OwnerNote(
+                partner=scene.facts,
+                touch=replace(
+                    Touch.of(row), answer=IntentAnswer.LOGGED, answered_by=touch.author_id
+                ),
+                recipient=asked,
+                clashes=[],
+                tz=scene.zone_of(asked),
+                recorded_at=row.at,
+            )
+            _queue(
+                session,
+                team_id,
+                scene.now,
+                self.renderer.intent_ask(note),
+                f"{question}:followed",
+                kind=INTENT_FOLLOWED,
+                user=asked,
+                edit=question,
+            )
 
     def _channel(self, facts: PartnerFacts, workspace_channel: str | None) -> str | None:
         """Where alerts about the partner go: its own channel, the workspace's, the default."""
@@ -1507,7 +1590,9 @@ class Touchpoints:
     ) -> tuple[list[Clash], list[Clash]]:
         """The collisions of a contact already recorded that no pair found before (either way
         round) accounts for, and those of them that are news."""
-        clashes, news, _known = self._collide(scene, touch, frozenset(row.contact_ids))
+        clashes, news, _known = self._collide(
+            scene, touch, frozenset(row.contact_ids), self._around(scene, touch)
+        )
         paired = store.colliding_with(
             session=scene.session, team_id=scene.team_id, touchpoint_id=row.id
         )

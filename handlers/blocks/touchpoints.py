@@ -281,6 +281,12 @@ class SlackRenderer:
             # Withdrawn after a handover: what it asked, and who has it now; no buttons.
             text = texts.intent_handed_over(facts, touch, note.handed_to)
             return Message(text=text, blocks=[section(text)])
+        if touch.answer is IntentAnswer.LOGGED:
+            # Its asker logged the contact before an answer: no buttons any more.
+            text = texts.intent_followed(facts, touch)
+            return Message(
+                text=text, blocks=[section(text), actions([brief_me(facts.id, facts.name)])]
+            )
         text = texts.intent_question(facts, touch, note.recipient)
         blocks = [section(text), *self._also_in_touch(note)]
         blocks.append(intent_buttons(touch))

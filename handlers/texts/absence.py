@@ -240,6 +240,8 @@ def _intent_outcome(answer: IntentAnswer | None, by: str | None) -> str:
         return "still waiting for an answer"
     if answer is IntentAnswer.LAPSED:
         return "no answer in time"
+    if answer is IntentAnswer.LOGGED:
+        return "then logged the contact"
     return f"{person(by)} answered “{ANSWER_LABELS[answer]}”"
 
 

@@ -65,6 +65,7 @@ _ANSWER_MARKS = {
     IntentAnswer.HANDLE_IT: "✋",
     IntentAnswer.TALK_FIRST: "💬",
     IntentAnswer.LAPSED: "⏱️",
+    IntentAnswer.LOGGED: "📝",
 }
 
 # Buttons.
@@ -634,15 +635,29 @@ def intent_lapsed(touch: Touch, *, tz: ZoneInfo) -> str:
     )
 
 
+def _wanted(facts: PartnerFacts, touch: Touch) -> str:
+    return f"{who(touch)} wanted to reach out to *{facts.name}*: {quote(touch.notes)}"
+
+
+def intent_followed(facts: PartnerFacts, touch: Touch) -> str:
+    """The owner's question once its asker logged the contact before an answer came."""
+    return (
+        f"{_wanted(facts, touch)}\n{_ANSWER_MARKS[IntentAnswer.LOGGED]} They have been in touch "
+        "since and logged it, so this needs no answer any more."
+    )
+
+
 def intent_answered(outcome: IntentOutcome) -> str:
     """The owner's question, once answered (what chat.update puts there)."""
     touch, facts = outcome.touch, outcome.partner
-    asked = f"{who(touch)} wanted to reach out to *{facts.name}*: {quote(touch.notes)}"
+    asked = _wanted(facts, touch)
     if touch.answer is None:
         return asked
     mark = _ANSWER_MARKS[touch.answer]
     if touch.answer is IntentAnswer.LAPSED:
         return f"{asked}\n{mark} Nobody answered in time, so they were told they may go ahead."
+    if touch.answer is IntentAnswer.LOGGED:
+        return intent_followed(facts, touch)
     late = " (after they had been told they may go ahead)" if outcome.late else ""
     return (
         f"{asked}\n{mark} {person(touch.answered_by)} answered *{ANSWER_LABELS[touch.answer]}*"
@@ -652,6 +667,11 @@ def intent_answered(outcome: IntentOutcome) -> str:
 
 def already_answered(outcome: IntentOutcome) -> str:
     touch = outcome.touch
+    if touch.answer is IntentAnswer.LOGGED:
+        return (
+            f"{person(touch.author_id)} has been in touch with *{outcome.partner.name}* since "
+            "and logged it, so this needs no answer any more."
+        )
     label = ANSWER_LABELS.get(touch.answer or IntentAnswer.LAPSED, "")
     if touch.answer is IntentAnswer.LAPSED or touch.answered_by is None:
         return "This intent was answered already."
@@ -776,6 +796,8 @@ def intent_state(touch: Touch) -> str:
         return f"waiting for {person(touch.asked)}" if touch.asked else "nobody was asked"
     if touch.answer is IntentAnswer.LAPSED:
         return "no answer in time, may go ahead"
+    if touch.answer is IntentAnswer.LOGGED:
+        return "then logged the contact"
     return f"{person(touch.answered_by)} answered “{ANSWER_LABELS[touch.answer]}”"
 
 
@@ -828,6 +850,8 @@ def own_intent(touch: Touch) -> str:
         )
     if touch.answer is IntentAnswer.LAPSED:
         return f"{about} had no answer in time from {person(touch.asked)}, so you may go ahead."
+    if touch.answer is IntentAnswer.LOGGED:
+        return f"you have logged the contact {about} was about."
     who = person(touch.answered_by)
     if touch.answer is IntentAnswer.GO_AHEAD:
         return f"{who} said *go ahead* to {about}."

@@ -8,6 +8,7 @@ Ben (New York), 18:00 for Chloe (Tokyo), 09:00 for Dan (London).
 
 from __future__ import annotations
 
+import copy
 import json
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -1338,6 +1339,49 @@ def test_an_unanswered_intent_lapses_after_one_working_day(slack: Slack) -> None
     assert "(after they had been told they may go ahead)" in shown(question)  # not undone
     late = dms(slack, BEN)[-1]
     assert late.text.startswith("A late answer: <@U0ANA>, for *Acme Corporation*, will handle it")
+
+
+@pytest.mark.usefixtures("acme")
+def test_an_intent_whose_asker_logged_the_contact_needs_no_answer(slack: Slack) -> None:
+    question = ask(slack)
+    as_sent = copy.deepcopy(question)
+    answer(slack, "log Acme via call : asked about co-hosting", user=BEN)  # QA17 BUG-1
+    deliver_outbox(slack)
+    # The question says the contact was logged, and its answer buttons are gone.
+    assert "They have been in touch since and logged it" in shown(question)
+    assert set(action_ids(question)) == {blocks.CHECK}
+    # A click on the question as it was (a client not updated yet) tells the owner so, and
+    # the asker nothing.
+    click(slack, ANA, as_sent, "intent_handle_it")
+    assert "has been in touch with *Acme Corporation* since" in shown(last(slack, ANA))
+    assert "They have been in touch since and logged it" in shown(question)
+    # No "you may go ahead" a working day later either.
+    at(slack, datetime(2026, 11, 26, 14, 30, tzinfo=UTC))
+    assert [m for m in dms(slack, BEN) if "go ahead" in m.text or "handle it" in m.text] == []
+
+
+@pytest.mark.usefixtures("acme")
+def test_an_intent_logged_before_its_question_went_out_is_not_asked(slack: Slack) -> None:
+    # 06:00 in Berlin: the question waits for Ana's morning; Ben calls and logs it meanwhile.
+    at(slack, datetime(2026, 11, 26, 5, 0, tzinfo=UTC))
+    answer(slack, "intend Acme : a pitch", user=BEN)
+    answer(slack, "log Acme via call : the pitch", user=BEN)
+    at(slack, datetime(2026, 11, 26, 9, 0, tzinfo=UTC))
+    shown_to_ana = [shown(m) for m in dms(slack, ANA)]
+    assert not any("would like to reach out" in text for text in shown_to_ana)
+    assert any("<@U0BEN> had a call with" in text for text in shown_to_ana)
+    at(slack, datetime(2026, 11, 27, 15, 0, tzinfo=UTC))
+    assert [m for m in dms(slack, BEN) if "go ahead" in m.text] == []
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_log_after_an_intent_lapsed_takes_its_buttons_away(slack: Slack) -> None:
+    question = ask(slack)
+    at(slack, datetime(2026, 11, 26, 14, 30, tzinfo=UTC))  # lapsed; Ben was told to go ahead
+    answer(slack, "log Acme via call : asked about co-hosting", user=BEN)
+    deliver_outbox(slack)
+    assert "They have been in touch since and logged it" in shown(question)
+    assert set(action_ids(question)) == {blocks.CHECK}
 
 
 @pytest.mark.usefixtures("acme")
