@@ -53,6 +53,7 @@ from bot.services.surveys import (
     TooFewToAsk,
     score_of_emoji,
 )
+from bot.services.touchpoints import PlanChange
 from handlers import grammar
 from handlers.blocks import feedback as blocks
 from handlers.blocks.partners import say
@@ -268,7 +269,7 @@ def after_ack(work: ClickWork, *, what: str) -> Callable[..., None]:
 # --- Check-in buttons and forms -----------------------------------------------------------------
 
 # What a check-in button asks of the service; the form it may open next.
-CheckInCall = Callable[[CheckIns, Click], CheckInUpdate]
+CheckInCall = Callable[[Runtime, Click], CheckInUpdate]
 Form = Callable[[CheckInUpdate], dict[str, Any] | None]
 
 
@@ -277,7 +278,7 @@ def checkin_click(call: CheckInCall, *, form: Form | None = None) -> ClickWork:
 
     def work(runtime: Runtime, click: Click, client: WebClient, respond: Respond) -> None:
         try:
-            update = call(checkins_of(runtime), click)
+            update = call(runtime, click)
         except ValueError:
             tell(respond, texts.GONE)
             return
@@ -295,22 +296,45 @@ def checkin_click(call: CheckInCall, *, form: Form | None = None) -> ClickWork:
     return work
 
 
-def _answer(service: CheckIns, click: Click) -> CheckInUpdate:
-    """Went well / Mixed / Problem / Didn't happen."""
+def _answer(runtime: Runtime, click: Click) -> CheckInUpdate:
+    """Went well / Mixed / Problem / Didn't happen; and, in its transaction, the collision rules
+    for a planned meeting the answer puts back."""
     answer = CheckInAnswer(click.action_id.removeprefix(f"{blocks.CHECKIN_ANSWER}_"))
-    return service.answer(
-        team_id=click.team_id, user_id=click.user_id, checkin_id=click.checkin_id, answer=answer
+    return checkins_of(runtime).answer(
+        team_id=click.team_id,
+        user_id=click.user_id,
+        checkin_id=click.checkin_id,
+        answer=answer,
+        then=_collide_again(runtime, Actor(click.team_id, click.user_id), PlanChange.REVIVED),
     )
 
 
-def _card(service: CheckIns, click: Click) -> CheckInUpdate:
-    card = service.card(team_id=click.team_id, user_id=click.user_id, checkin_id=click.checkin_id)
+def _card(runtime: Runtime, click: Click) -> CheckInUpdate:
+    card = checkins_of(runtime).card(
+        team_id=click.team_id, user_id=click.user_id, checkin_id=click.checkin_id
+    )
     return CheckInUpdate(card=card, shown_in=())
 
 
-def _reopen(service: CheckIns, click: Click) -> CheckInUpdate:
+def _reopen(runtime: Runtime, click: Click) -> CheckInUpdate:
     """ "Change answer": the buttons again."""
-    return service.reopen(team_id=click.team_id, user_id=click.user_id, checkin_id=click.checkin_id)
+    return checkins_of(runtime).reopen(
+        team_id=click.team_id, user_id=click.user_id, checkin_id=click.checkin_id
+    )
+
+
+def _collide_again(
+    runtime: Runtime, actor: Actor, change: PlanChange
+) -> Callable[[Session, int], None]:
+    """The touchpoints' collision rules for a planned meeting a check-in changed (moved, or put
+    back after Didn't happen), for the check-in service to run in its transaction."""
+
+    def collide(session: Session, touchpoint_id: int) -> None:
+        touchpoints_of(runtime).plan_changed(
+            session, actor=actor, touchpoint_id=touchpoint_id, change=change
+        )
+
+    return collide
 
 
 def _problem_form(update: CheckInUpdate) -> dict[str, Any] | None:
@@ -378,13 +402,12 @@ def _save_move(
     runtime: Runtime, team_id: str, user_id: str, checkin_id: int, new_day: date
 ) -> CheckInUpdate:
     """The move, and in its transaction the collision rules for the meeting's new day."""
-    actor = Actor(team_id, user_id)
-
-    def collide(session: Session, touchpoint_id: int) -> None:
-        touchpoints_of(runtime).moved(session, actor=actor, touchpoint_id=touchpoint_id)
-
     return checkins_of(runtime).move(
-        team_id=team_id, user_id=user_id, checkin_id=checkin_id, new_day=new_day, then=collide
+        team_id=team_id,
+        user_id=user_id,
+        checkin_id=checkin_id,
+        new_day=new_day,
+        then=_collide_again(runtime, Actor(team_id, user_id), PlanChange.MOVED),
     )
 
 

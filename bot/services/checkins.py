@@ -32,7 +32,8 @@ Didn't happen, answered by the meeting's author, cancels the planned meeting: it
 (and in `check`, marked so), but counts as no contact any more: no collisions with it
 (`bot.collisions`, rule 1), not the partner's last contact (the latest other one takes its
 place), not in health or the digest. An alert already posted about it stands. Changing the
-answer puts the meeting back (collisions it would have had meanwhile are not looked for again).
+answer puts the meeting back, and the collision rules run again for it as for a contact just
+recorded: contacts colleagues recorded near it meanwhile are alerted (pairs found before are not).
 
 Moved to… moves the meeting for everyone: the planned touchpoint takes the new date (so `check`,
 the App Home and collision checks see it), the other colleagues' open check-ins about the old
@@ -268,10 +269,18 @@ class CheckIns:
             return self._card(session, checkin, self.clock.now())
 
     def answer(
-        self, *, team_id: str, user_id: str, checkin_id: int, answer: CheckInAnswer
+        self,
+        *,
+        team_id: str,
+        user_id: str,
+        checkin_id: int,
+        answer: CheckInAnswer,
+        then: Callable[[Session, int], None] | None = None,
     ) -> CheckInUpdate:
         """Record (or change) the answer; the same answer again changes nothing. The author's
-        Didn't happen takes their planned meeting out of the contacts (`_happened`)."""
+        Didn't happen takes their planned meeting out of the contacts, and changing it puts the
+        meeting back (`_happened`): then `then` gets the session and the touchpoint, in the same
+        transaction (the collision rules run again, as for a contact just recorded)."""
         now = self.clock.now()
         with Session(self.engine) as session:
             # The meeting may stop (or start again) counting as its partner's contact: this
@@ -288,7 +297,7 @@ class CheckIns:
                 self._set(checkin, answer=answer, now=now)
                 session.add(checkin)
                 self._debrief(session, checkin, changed=changed)
-                self._happened(session, checkin, was=was, now=now)
+                self._happened(session, checkin, was=was, now=now, then=then)
             return self._commit(session, checkin, now)
 
     def add_note(self, *, team_id: str, user_id: str, checkin_id: int, note: str) -> CheckInUpdate:
@@ -532,11 +541,18 @@ class CheckIns:
         return len(withdrawn) == len(same_day)
 
     def _happened(
-        self, session: Session, checkin: CheckIn, *, was: CheckInAnswer | None, now: datetime
+        self,
+        session: Session,
+        checkin: CheckIn,
+        *,
+        was: CheckInAnswer | None,
+        now: datetime,
+        then: Callable[[Session, int], None] | None,
     ) -> None:
         """Whether a planned meeting took place is its author's to say: their Didn't happen
         cancels it (kept on record, no longer a contact: collisions, last contact, briefings,
-        health), and their changing that answer puts it back. A participant's Didn't happen is
+        health), and their changing that answer puts it back (and hands it to `then`, which
+        looks for the collisions it has now). A participant's Didn't happen is
         their answer only (they may have missed a meeting that took place). Only an answer
         about the meeting's current moment counts (not one about a date it has moved from)."""
         if not checkin.planned:
@@ -587,6 +603,9 @@ class CheckIns:
                 by=touchpoint.author_id,
                 day_only=touchpoint.day_only,
             )
+        if then is not None:
+            session.flush()
+            then(session, touchpoint.id)
 
     def _withdraw(self, session: Session, checkin: CheckIn) -> bool:
         """Cancel the check-in's question while unsent; False once it is going or has gone out."""

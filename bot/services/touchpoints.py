@@ -117,6 +117,7 @@ INTENT_LAPSED = "intent_lapsed"  # the owner's question, edited once the asker w
 INTENT_FOLLOWED = "intent_followed"
 INTENT_HANDED = "intent_handed"  # the former owner's question, edited after a handover
 MOVED_NEAR = "moved_near"  # to whoever moved a planned meeting near other contacts
+REVIVED_NEAR = "revived_near"  # to whoever put back a plan near contacts made meanwhile
 INTENT_RETIMED = "intent_retimed"  # the owner's question, edited when its day to answer moved
 INTENT_LATER = "intent_later"  # to the asker: the answer may come later than they were told
 WELCOME_BACK = "welcome_back"  # what colleagues did while the person was away, once back
@@ -535,6 +536,14 @@ class AskerNote:
     tz: ZoneInfo
 
 
+class PlanChange(StrEnum):
+    """How a planned meeting already recorded changed, so that its collisions are looked for
+    again (`Touchpoints.plan_changed`)."""
+
+    MOVED = "moved"  # to another day (a check-in's "Moved to…")
+    REVIVED = "revived"  # counted again: its author took back "Didn't happen"
+
+
 class Renderer(Protocol):
     """Words and blocks for the messages Liaison sends on its own about touchpoints."""
 
@@ -547,6 +556,8 @@ class Renderer(Protocol):
     def asker_note(self, note: AskerNote) -> Message: ...
 
     def moved_near(self, note: OwnerNote) -> Message: ...
+
+    def revived_near(self, note: OwnerNote) -> Message: ...
 
     def intent_later(self, note: LaterNote) -> Message: ...
 
@@ -1511,13 +1522,15 @@ class Touchpoints:
         )
         return recipient, _last_day(self._back_at(scene, recipient), scene.zone_of(recipient))
 
-    def moved(self, session: Session, *, actor: Actor, touchpoint_id: int) -> None:
-        """A planned meeting moved to another day (a check-in's "Moved to…"), in the move's
-        transaction: the collision rules run again for it on its new day. Colleagues it comes
-        near are alerted in the coordination channel as for a contact just recorded, and the
-        colleague who moved it hears of them by direct message at once. Pairs found before
-        (either way round) are not found again; the owner, told of the plan when it was made,
-        is not told again."""
+    def plan_changed(
+        self, session: Session, *, actor: Actor, touchpoint_id: int, change: PlanChange
+    ) -> None:
+        """A planned meeting already recorded changed (`PlanChange`), in the change's
+        transaction: the collision rules run again for it as for a contact just recorded.
+        Colleagues it comes near are alerted in the coordination channel (the owner mentioned,
+        or whoever covers), and `actor`, who changed it, hears of them at once by direct
+        message. Pairs found before (either way round) are not found again; the owner, told of
+        the plan when it was made, is not told again."""
         team_id, now = actor.team_id, self.clock.now()
         with_partner = _with_partner(session, team_id, touchpoint_id)
         if with_partner is None:
@@ -1528,27 +1541,33 @@ class Touchpoints:
         clashes, news = self._unpaired_clashes(scene, row, touch)
         if not clashes:
             return
-        # One move of the plan to one moment: a second move elsewhere is news again.
-        key = f"{collision_key(row.id)}:moved:{row.at:%Y%m%dT%H%M}"
+        if change is PlanChange.MOVED:
+            # One move of the plan to one moment: a second move elsewhere is news again.
+            key = f"{collision_key(row.id)}:moved:{row.at:%Y%m%dT%H%M}"
+            heads_up, kind = self.renderer.moved_near, MOVED_NEAR
+        else:
+            # Each putting back is news of its own (it may be cancelled and put back again).
+            key = f"{collision_key(row.id)}:revived:{now:%Y%m%dT%H%M%S}"
+            heads_up, kind = self.renderer.revived_near, REVIVED_NEAR
         self._alert(scene, touch, clashes, news, key=key)
-        mover = actor.user_id
+        changer = actor.user_id
         note = OwnerNote(
             partner=scene.facts,
             touch=touch,
-            recipient=mover,
+            recipient=changer,
             clashes=clashes,
-            tz=scene.zone_of(mover),
+            tz=scene.zone_of(changer),
             recorded_at=now,
         )
-        # The answer to what the mover just did: at once, whatever the hour.
+        # The answer to what they just did: at once, whatever the hour.
         _queue(
             session,
             team_id,
             now,
-            self.renderer.moved_near(note),
-            f"{key}:{mover}",
-            kind=MOVED_NEAR,
-            user=mover,
+            heads_up(note),
+            f"{key}:{changer}",
+            kind=kind,
+            user=changer,
             at_once=True,
         )
 

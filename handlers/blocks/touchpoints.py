@@ -306,8 +306,16 @@ class SlackRenderer:
         return [section(lines)]
 
     def moved_near(self, note: OwnerNote) -> Message:
-        facts, touch = note.partner, note.touch
-        text = texts.moved_near(facts, touch, tz=note.tz, now=note.recorded_at)
+        text = texts.moved_near(note.partner, note.touch, tz=note.tz, now=note.recorded_at)
+        return self._near(note, text)
+
+    def revived_near(self, note: OwnerNote) -> Message:
+        text = texts.revived_near(note.partner, note.touch, tz=note.tz, now=note.recorded_at)
+        return self._near(note, text)
+
+    def _near(self, note: OwnerNote, text: str) -> Message:
+        """A heads-up to whoever changed a plan (`text`), with the contacts it comes near."""
+        facts = note.partner
         return Message(
             text=text,
             blocks=[

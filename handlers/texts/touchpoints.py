@@ -425,8 +425,14 @@ def alert_text(
         if threaded
         else f":rotating_light: *Revolving door at {facts.name}*"
     )
+
+    def passed(other: Touch) -> bool:
+        return recorded_at is not None and has_passed(other, tz=ZoneInfo("UTC"), now=recorded_at)
+
+    # A plan gone by (one put back after "Didn't happen", or met by a merge) reads as past.
     new = (
-        f"{who(touch)} {action(touch)} {when_in_channel(touch, written=recorded_at)}"
+        f"{who(touch)} {action(touch, passed=passed(touch))} "
+        f"{when_in_channel(touch, written=recorded_at)}"
         f"{with_contact(touch)}"
         f"{' — ' + quote(touch.notes) if touch.kind is TouchpointKind.INTENDED else ''}."
     )
@@ -434,8 +440,7 @@ def alert_text(
         clash_line(
             clash,
             when_text=when_in_channel(clash.other, written=recorded_at),
-            passed=recorded_at is not None
-            and has_passed(clash.other, tz=ZoneInfo("UTC"), now=recorded_at),
+            passed=passed(clash.other),
         )
         for clash in clashes
     )
@@ -552,6 +557,15 @@ def moved_near(facts: PartnerFacts, touch: Touch, *, tz: ZoneInfo, now: datetime
     return (
         f":warning: You moved the meeting with *{facts.name}*: {when(touch, tz=tz, now=now)} "
         "it is near other colleagues' contacts with them."
+    )
+
+
+def revived_near(facts: PartnerFacts, touch: Touch, *, tz: ZoneInfo, now: datetime | None) -> str:
+    """To the author of a planned meeting who took back their "Didn't happen", when it comes
+    near contacts colleagues recorded meanwhile."""
+    return (
+        f":warning: You said your meeting with *{facts.name}* {when(touch, tz=tz, now=now)} "
+        "took place after all: it is near other colleagues' contacts with them."
     )
 
 

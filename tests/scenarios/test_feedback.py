@@ -1045,6 +1045,44 @@ def test_changing_a_did_not_happen_answer_puts_the_plan_back(slack: Slack) -> No
     assert "Coordinate with <@U0CHLOE>" in say(slack, "plan Acme on 2026-11-30 : a visit", DAN)
 
 
+def test_a_plan_put_back_meets_the_contacts_colleagues_logged_meanwhile(slack: Slack) -> None:
+    acme(slack, team=(BEN,))  # Chloe and Dan are outsiders
+    say(slack, "plan Acme on thursday 10:00 via meeting : kick-off", CHLOE)  # Thu 01:00 UTC
+    at(slack, datetime(2026, 11, 27, 0, 5, tzinfo=UTC))  # Friday 09:05 in Tokyo
+    (asked,) = checkin_messages(slack, CHLOE)
+    click(slack, CHLOE, asked, "checkin_answer_didnt_happen")
+    # Meanwhile Dan logs a call with Acme: nothing near it counts, so nobody is alerted.
+    said = say(slack, "log Acme on yesterday via call : pricing", DAN)
+    assert "Coordinate with" not in said
+    run_tick(slack)
+    alerts_before = len(channel_posts(slack))
+    assert rows(slack, Collision) == []
+
+    # Chloe takes her answer back: her meeting meets Dan's call as if she had just logged it,
+    # in the same transaction as the answer.
+    click(slack, CHLOE, current(slack, asked), "checkin_change")
+    click(slack, CHLOE, current(slack, asked), "checkin_answer_went_well")
+    (collision,) = rows(slack, Collision)
+    run_tick(slack)
+    (alert,) = channel_posts(slack)[alerts_before:]
+    assert "<@U0CHLOE> planned to meet them <!date^1795654800^" in shown(alert)  # Thu 01:00 UTC
+    assert "• <@U0DAN> had a call with them on Thu 26 Nov" in shown(alert)
+    assert "<@U0ANA>" in shown(alert)  # the owner, as for any alert
+    assert collision.alert_key is not None
+    (heads_up,) = [m for m in inbox(slack, CHLOE) if m.text.startswith(":warning: You said")]
+    assert "took place after all: it is near other colleagues' contacts" in heads_up.text
+    assert "Coordinate with <@U0DAN>" in shown(heads_up)
+
+    # Cancelled and put back again: the pair was found already, so no second alert.
+    click(slack, CHLOE, current(slack, asked), "checkin_change")
+    click(slack, CHLOE, current(slack, asked), "checkin_answer_didnt_happen")
+    click(slack, CHLOE, current(slack, asked), "checkin_change")
+    click(slack, CHLOE, current(slack, asked), "checkin_answer_mixed")
+    run_tick(slack)
+    assert len(channel_posts(slack)) == alerts_before + 1
+    assert len(rows(slack, Collision)) == 1
+
+
 def test_a_participants_did_not_happen_is_their_answer_only(slack: Slack) -> None:
     acme(slack, team=(BEN,))
     say(slack, f"plan Acme on thursday 10:00 with {MENTION[CHLOE]} via meeting : kick-off", DAN)

@@ -84,6 +84,7 @@ class Written:
         self.asks: list[OwnerNote] = []
         self.answers: list[AskerNote] = []
         self.moves: list[OwnerNote] = []
+        self.revivals: list[OwnerNote] = []
         self.later: list[LaterNote] = []
         self.welcomes: list[WelcomeBack] = []
 
@@ -106,6 +107,10 @@ class Written:
     def moved_near(self, note: OwnerNote) -> Message:
         self.moves.append(note)
         return Message(text=f"moved near, to {note.recipient}", blocks=[])
+
+    def revived_near(self, note: OwnerNote) -> Message:
+        self.revivals.append(note)
+        return Message(text=f"revived near, to {note.recipient}", blocks=[])
 
     def intent_later(self, note: LaterNote) -> Message:
         self.later.append(note)
