@@ -283,11 +283,13 @@ def get_checkin(
 
 @dataclass(frozen=True)
 class PersonsCheckIn:
-    """A check-in a person has about one of a partner's meetings, and whether that meeting was
-    recorded without a time of day."""
+    """A check-in a person has about one of a partner's meetings, whether that meeting was
+    recorded without a time of day, who recorded it, and as what (meeting, call, event)."""
 
     checkin: CheckIn
     day_only: bool
+    author_id: str
+    medium: str
 
 
 def checkins_about_partner(
@@ -306,7 +308,7 @@ def checkins_about_partner(
     unique (touchpoint, user, occurrence) index, never a scan of all check-ins.
     """
     statement = (
-        select(CheckIn, Touchpoint.day_only)
+        select(CheckIn, Touchpoint.day_only, Touchpoint.author_id, Touchpoint.medium)
         .join(Touchpoint, col(Touchpoint.id) == col(CheckIn.touchpoint_id))
         .where(
             Touchpoint.team_id == team_id,
@@ -320,8 +322,13 @@ def checkins_about_partner(
         .order_by(col(CheckIn.id))
     )
     return [
-        PersonsCheckIn(checkin=checkin, day_only=bool(day_only))
-        for checkin, day_only in session.exec(statement)
+        PersonsCheckIn(
+            checkin=checkin,
+            day_only=bool(day_only),
+            author_id=author_id,
+            medium=medium or "meeting",
+        )
+        for checkin, day_only, author_id, medium in session.exec(statement)
     ]
 
 

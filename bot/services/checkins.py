@@ -12,14 +12,19 @@ again what is queued. A
 person away when it is due gets it when back; a question unsent after three of its person's
 working days lapses.
 
-One question per person, partner and day (the rule; `_same_day_rule` applies it). A colleague
-is asked at most once about the meetings, calls and events with one partner on one day: their
-local day, or for a contact recorded without a time, that day itself. So a planned meeting that
-is also logged, a meeting that two colleagues both log, or a plan and its log at different
-hours, are one question for each person. The question about a log replaces the one about a plan
-as long as the latter has not gone out (a log says the meeting happened, so Didn't happen and
-Moved to… are not offered); otherwise the first question stands. A question not asked because
-of the rule is kept as a superseded check-in, never sent, so the planner decides it once.
+One question per person and meeting (the rule; `_same_day_rule` applies it). Every meeting,
+call or event is asked about, however many a colleague has on one day, but one recorded twice
+is asked about once: of a partner's touchpoints of one kind (meeting, call, event) on one day
+(the person's local day, or for a contact recorded without a time, that day itself), a plan
+and a log, or two that different colleagues recorded, are taken for one meeting
+(`recorded_again`); two plans, or two logs, of one colleague's are two meetings. So a planned
+meeting that is also logged, a meeting that two colleagues both log, or a plan and its log at
+different hours, are one question for each person, while two meetings planned with one partner
+for the morning and the afternoon are two. The question about a log replaces the one about the
+plan it stands for (the nearest in time) as long as the latter has not gone out (a log says
+the meeting happened, so Didn't happen and Moved to… are not offered); otherwise the first
+question stands. A question not asked because of the rule is kept as a superseded check-in,
+never sent, so the planner decides it once.
 
 Answers: Went well, Mixed or Problem (plus Didn't happen and Moved to… for planned meetings),
 and a note. The first answer may be changed for `CHANGE_WINDOW`; a change replaces the answer,
@@ -242,6 +247,17 @@ def meeting_day(at: datetime, *, day_only: bool, tz: str | None) -> date:
     """The day a meeting is on for a person in `tz` (one recorded without a time of day is on
     its own day for everyone: `contact_day`)."""
     return contact_day(at, day_only=day_only, tz=zone(tz))
+
+
+def recorded_again(found: store.PersonsCheckIn, touchpoint: store.AskedTouchpoint) -> bool:
+    """Whether a touchpoint on the day of a person's check-in about the same partner may be
+    the same contact recorded again: a plan and a log of it, or one that two colleagues each
+    recorded, of the same kind (meeting, call, event). Two that one colleague recorded alike
+    (two plans, or two logs) are two contacts, and so are a meeting and a call."""
+    if found.medium != touchpoint.medium:
+        return False
+    planned = touchpoint.kind == TouchpointKind.PLANNED
+    return found.author_id != touchpoint.author_id or found.checkin.planned != planned
 
 
 def day_zone(touchpoint: store.AskedTouchpoint, tz: str | None) -> str | None:
@@ -511,11 +527,11 @@ class CheckIns:
         tz: str | None,
         now: datetime,
     ) -> bool:
-        """Whether to ask the person about the touchpoint: one question per person, partner
-        and day (the module docstring). A question about a log takes the place of unsent ones
-        about plans that day, which are superseded here."""
+        """Whether to ask the person about the touchpoint: one question per person and meeting
+        (the module docstring). A question about a log takes the place of the unsent one about
+        the plan it stands for, which is superseded here."""
         day = meeting_day(touchpoint.at, day_only=touchpoint.day_only, tz=tz)
-        same_day = [
+        same_meeting = [
             found.checkin
             for found in store.checkins_about_partner(
                 session=session,
@@ -526,19 +542,21 @@ class CheckIns:
                 end=touchpoint.at + DAY_SPAN,
             )
             if meeting_day(found.checkin.meeting_at, day_only=found.day_only, tz=tz) == day
+            and recorded_again(found, touchpoint)
         ]
-        if not same_day:
+        if not same_meeting:
             return True
-        if touchpoint.kind == TouchpointKind.PLANNED or not all(
-            checkin.planned and checkin.status == CheckInStatus.OPEN and checkin.answer is None
-            for checkin in same_day
-        ):
+        if touchpoint.kind == TouchpointKind.PLANNED:
             return False
-        withdrawn = [checkin for checkin in same_day if self._withdraw(session, checkin)]
-        for checkin in withdrawn:
-            self._supersede(session, checkin, now)
+        # A log stands for one meeting: of the questions it may be asked in, the nearest in time.
+        asked = min(same_meeting, key=lambda checkin: abs(checkin.meeting_at - touchpoint.at))
+        if not (asked.planned and asked.status == CheckInStatus.OPEN and asked.answer is None):
+            return False
         # One that could not be withdrawn is being sent: it stays the question.
-        return len(withdrawn) == len(same_day)
+        if not self._withdraw(session, asked):
+            return False
+        self._supersede(session, asked, now)
+        return True
 
     def _happened(
         self,

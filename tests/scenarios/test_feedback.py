@@ -848,6 +848,46 @@ def test_a_plan_asked_about_already_is_not_asked_about_again_when_logged_late(
     assert [m.text.startswith("Reminder") for m in checkin_messages(slack, BEN)] == [False, True]
 
 
+def test_each_meeting_planned_for_one_day_gets_its_own_checkin(slack: Slack) -> None:
+    acme(slack)
+    assert "Added *Globex*" in say(slack, "add Globex")
+    say(slack, f"plan Acme on thursday 10:00 with {MENTION[DAN]} via meeting : kick-off", BEN)
+    say(slack, "plan Globex on thursday 11:00 via meeting : demo", BEN)
+    say(slack, "plan Acme on thursday 15:00 via meeting : pricing", BEN)
+    # The planners run through Thursday, as each meeting's time passes, and Friday morning;
+    # each run derives what is due from the database afresh, as after a restart.
+    for hour in (16, 17, 21):
+        at(slack, datetime(2026, 11, 26, hour, 5, tzinfo=UTC))
+    at(slack, datetime(2026, 11, 27, 14, 1, tzinfo=UTC))  # Friday 09:01 in New York
+    at(slack, datetime(2026, 11, 27, 14, 30, tzinfo=UTC))
+    assert sorted(m.text for m in checkin_messages(slack, BEN)) == [
+        "How did your meeting with *Acme* on Thu 26 Nov go?",
+        "How did your meeting with *Acme* on Thu 26 Nov go?",
+        "How did your meeting with *Globex* on Thu 26 Nov go?",
+    ]
+    # Dan took part in one of them: one question.
+    assert len(checkin_messages(slack, DAN)) == 1
+    assert sorted((c.user_id, c.status) for c in rows(slack, CheckIn)) == [
+        (BEN, CheckInStatus.OPEN),
+        (BEN, CheckInStatus.OPEN),
+        (BEN, CheckInStatus.OPEN),
+        (DAN, CheckInStatus.OPEN),
+    ]
+
+
+def test_each_meeting_logged_for_one_day_gets_its_own_checkin(slack: Slack) -> None:
+    acme(slack)
+    at(slack, datetime(2026, 11, 26, 17, 0, tzinfo=UTC))  # Thursday evening in London
+    say(slack, "log Acme on today 09:30 via call : pricing", DAN)
+    say(slack, "log Acme on today 14:00 via meeting : workshop", DAN)
+    at(slack, datetime(2026, 11, 27, 9, 1, tzinfo=UTC))  # Friday 09:01 in London
+    at(slack, datetime(2026, 11, 27, 9, 30, tzinfo=UTC))
+    assert sorted(m.text for m in checkin_messages(slack, DAN)) == [
+        "How did your call with *Acme* on Thu 26 Nov go?",
+        "How did your meeting with *Acme* on Thu 26 Nov go?",
+    ]
+
+
 def test_moved_to_moves_the_plan_for_everyone(slack: Slack) -> None:
     acme(slack, team=(BEN, DAN))
     say(slack, f"plan Acme on thursday 10:00 with {MENTION[DAN]} via meeting : follow-up", BEN)

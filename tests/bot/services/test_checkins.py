@@ -243,22 +243,63 @@ def test_a_log_replaces_the_unsent_question_about_its_plan_and_a_second_log_asks
     }
 
 
-def test_one_question_per_person_partner_and_local_day(checkins: CheckIns, engine: Engine) -> None:
-    # 18:00 and 22:00 in New York, one evening; 23:00 and 03:00 in London, two days.
-    evening = _meeting(
-        engine, author=BEN, participants=(DAN,), at=datetime(2026, 11, 24, 23, tzinfo=UTC)
+def test_one_question_per_person_and_meeting_on_their_local_day(
+    checkins: CheckIns, engine: Engine
+) -> None:
+    # Ben planned a meeting with Dan for 18:00 in New York and logged one at 22:00: one evening
+    # for Ben (the log stands for the plan), but 23:00 and 03:00 in London, two days for Dan.
+    planned = _meeting(
+        engine,
+        author=BEN,
+        participants=(DAN,),
+        at=datetime(2026, 11, 24, 23, tzinfo=UTC),
+        kind="planned",
     )
-    night = _meeting(
+    logged = _meeting(
         engine, author=BEN, participants=(DAN,), at=datetime(2026, 11, 25, 3, tzinfo=UTC)
     )
     checkins.plan(START)
     assert _asked(engine) == {
-        (evening, BEN, 0): OPEN,
-        (evening, DAN, 0): OPEN,
-        (night, BEN, 0): SUPERSEDED,
-        (night, DAN, 0): OPEN,
+        (logged, BEN, 0): OPEN,
+        (logged, DAN, 0): OPEN,
+        (planned, BEN, 0): SUPERSEDED,
+        (planned, DAN, 0): OPEN,
     }
     assert len(_queued(engine, "checkin")) == 3
+
+
+def test_a_colleagues_meetings_with_a_partner_on_one_day_are_a_question_each(
+    checkins: CheckIns, engine: Engine
+) -> None:
+    # Dan planned two meetings with Acme on Tuesday and logged two calls; then he logs the
+    # morning meeting: it takes the place of its plan's question, not of the afternoon's.
+    morning = _meeting(engine, author=DAN, at=datetime(2026, 11, 24, 9, tzinfo=UTC), kind="planned")
+    afternoon = _meeting(
+        engine, author=DAN, at=datetime(2026, 11, 24, 15, tzinfo=UTC), kind="planned"
+    )
+    calls = [
+        _meeting(engine, author=DAN, at=datetime(2026, 11, 24, hour, tzinfo=UTC), medium="call")
+        for hour in (11, 12)
+    ]
+    checkins.plan(datetime(2026, 11, 24, 16, tzinfo=UTC))
+    logged = _meeting(engine, author=DAN, at=datetime(2026, 11, 24, 9, 30, tzinfo=UTC))
+    checkins.plan(datetime(2026, 11, 24, 17, tzinfo=UTC))
+    checkins.plan(datetime(2026, 11, 24, 17, tzinfo=UTC))  # again, as after a restart
+    assert _asked(engine) == {
+        (morning, DAN, 0): SUPERSEDED,
+        (afternoon, DAN, 0): OPEN,
+        (calls[0], DAN, 0): OPEN,
+        (calls[1], DAN, 0): OPEN,
+        (logged, DAN, 0): OPEN,
+    }
+    ids = {c.touchpoint_id: c.id for c in _checkins(engine)}
+    assert _questions(engine) == {
+        f"checkin:{ids[morning]}": OutboxStatus.CANCELLED,
+        f"checkin:{ids[afternoon]}": OutboxStatus.PENDING,
+        f"checkin:{ids[calls[0]]}": OutboxStatus.PENDING,
+        f"checkin:{ids[calls[1]]}": OutboxStatus.PENDING,
+        f"checkin:{ids[logged]}": OutboxStatus.PENDING,
+    }
 
 
 def test_who_may_answer_what_and_until_when(
