@@ -89,6 +89,8 @@ class CadenceState:
     quiet_days: int
     standing: Standing
     snoozed_until: datetime | None
+    # When it was read: whoever is shown it counts the days quiet on their own calendar.
+    read_at: datetime | None = None
 
     def since_day(self, tz: tzinfo) -> date:
         """The day the clock runs from, read in `tz`: a last contact recorded without a time of
@@ -417,6 +419,7 @@ class Cadences:
                 quiet_days=max(0, (now.date() - since.date()).days),
                 standing=standing(partner.status, intervals, since, now),
                 snoozed_until=None if row is None else row.snoozed_until,
+                read_at=now,
             )
         return states
 

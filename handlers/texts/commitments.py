@@ -338,13 +338,20 @@ def intervals(found: Intervals) -> str:
 
 def since(state: CadenceState, tz: ZoneInfo) -> str:
     start = state.since_day(tz)
-    # Quiet days count from that day to today: the year shows when today's is another.
-    when = day(start, this_year=(start + timedelta(days=state.quiet_days)).year)
+    # Quiet days count from that day to the reader's today, both on the reader's calendar
+    # (as `show` counts them: "yesterday" and "1 day ago" alike); the year shows when today's
+    # is another.
+    today = (
+        state.read_at.astimezone(tz).date()
+        if state.read_at is not None
+        else start + timedelta(days=state.quiet_days)
+    )
+    when = day(start, this_year=today.year)
     if not state.contacted:
         return f"never in touch since it was registered on {when}"
     by = f" by {person(state.last_contact_by)}" if state.last_contact_by else ""
-    days = f"{state.quiet_days} day{'s' if state.quiet_days != 1 else ''}"
-    return f"last contact {when}{by}, {days} ago"
+    quiet = max(0, (today - start).days)
+    return f"last contact {when}{by}, {quiet} day{'s' if quiet != 1 else ''} ago"
 
 
 def cadence_state(state: CadenceState, tz: ZoneInfo) -> str:

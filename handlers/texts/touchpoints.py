@@ -466,7 +466,16 @@ def alert_ask(
     covering: str | None = None,
     owner_away_until: date | None = None,
 ) -> str:
-    involved = list(dict.fromkeys([touch.author_id, *_others(clashes)]))
+    # Everyone on either side, those who came along included (they met the partner too).
+    involved = list(
+        dict.fromkeys(
+            [
+                touch.author_id,
+                *touch.participants,
+                *(user for clash in clashes for user in clash.other.colleagues),
+            ]
+        )
+    )
     if facts.owner_id is None:
         return (
             f"{people(involved)}: please talk to each other. Nobody owns *{facts.name}* yet — "
@@ -675,7 +684,7 @@ def intent_answered(outcome: IntentOutcome) -> str:
     late = " (after they had been told they may go ahead)" if outcome.late else ""
     return (
         f"{asked}\n{mark} {person(touch.answered_by)} answered *{ANSWER_LABELS[touch.answer]}*"
-        f"{late} — I've told {person(touch.author_id)}."
+        f"{late} — I'm letting {person(touch.author_id)} know."
     )
 
 

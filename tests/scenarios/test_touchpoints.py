@@ -1190,7 +1190,7 @@ def test_the_owners_answer_goes_back_to_the_asker(
     assert "<@U0BEN> would like to reach out to *Acme Corporation*" in question.text
     assert action_ids(question) == [*blocks.INTENT_ACTIONS, blocks.CHECK][:3]
     click(slack, ANA, question, action_id)
-    assert f"<@U0ANA> answered *{label}* — I've told <@U0BEN>" in shown(question)
+    assert f"<@U0ANA> answered *{label}* — I'm letting <@U0BEN>" in shown(question)
     assert set(action_ids(question)) == {blocks.CHECK}  # no more answer buttons
     assert slack.fake.calls_to("chat.update")
     deliver_outbox(slack)

@@ -236,7 +236,8 @@ def test_the_alert_names_both_people_both_dates_the_partner_and_the_owner() -> N
     assert ":rotating_light: *Revolving door at Acme*" in shown
     assert "<@U0CHLOE> plans to meet them <!date^" in shown
     assert "<@U0BEN> (with <@U0DAN>) met them on Mon 23 Nov with Jane Doe" in shown
-    assert "Owner <@U0ANA>: please make sure <@U0CHLOE>, <@U0BEN> coordinate" in shown
+    # Dan, who came along to Ben's meeting, is in it too (QA17 NIT-9).
+    assert "Owner <@U0ANA>: please make sure <@U0CHLOE>, <@U0BEN>, <@U0DAN> coordinate" in shown
     assert [e["action_id"] for e in message.blocks[-1]["elements"]] == [blocks.CHECK]
     within_slack_limits(message.blocks)
 
@@ -466,7 +467,7 @@ def test_the_answered_question_keeps_no_answer_buttons() -> None:
         asked_ts="1.2",
     )
     shown = text_of(blocks.intent_answered(outcome))
-    assert "✅ <@U0DAN> answered *Go ahead* — I've told <@U0CHLOE>" in shown
+    assert "✅ <@U0DAN> answered *Go ahead* — I'm letting <@U0CHLOE>" in shown
     assert "intent_go_ahead" not in shown
     assert "<@U0DAN> already answered *Go ahead*" in texts.already_answered(outcome)
 
