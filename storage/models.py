@@ -296,6 +296,9 @@ class OutboxStatus(StrEnum):
     SENT = "sent"
     FAILED = "failed"
     CANCELLED = "cancelled"
+    # Refused by its channel and queued for another instead (`ON_CHANNEL_REFUSED`): it reached
+    # its readers elsewhere, so it is no failure, yet the channel refused it.
+    REROUTED = "rerouted"
 
 
 class OutboxMessage(SQLModel, table=True):

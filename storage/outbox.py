@@ -431,7 +431,8 @@ def finish(
     reason: str,
     attempted: bool,
 ) -> bool:
-    """Close a claimed row for good: failed (Slack refused it) or cancelled (it expired)."""
+    """Close a claimed row for good: failed (Slack refused it), rerouted (refused, and queued
+    elsewhere instead) or cancelled (it expired)."""
     values = {"status": status, "claim_token": None, "last_error": reason[:500]}
     changed = _update_claimed(
         session, [message_id], token=token, values=values, attempted=attempted
@@ -572,21 +573,21 @@ def channel_refusal(
     *, session: Session, team_id: str, channel_id: str, since: datetime | None
 ) -> str | None:
     """Why the latest delivery to the channel (queued `since` then, if given) failed for good
-    (Slack's reason, as recorded), if it did; None when it went through, or nothing was sent
-    there yet."""
+    or was rerouted (Slack's reason, as recorded), if it was; None when it went through, or
+    nothing was sent there yet."""
     statement = (
         sa.select(_T.c.status, _T.c.last_error)
         .where(
             _T.c.team_id == team_id,
             _T.c.recipient_channel == channel_id,
-            _T.c.status.in_([OutboxStatus.SENT, OutboxStatus.FAILED]),
+            _T.c.status.in_([OutboxStatus.SENT, OutboxStatus.FAILED, OutboxStatus.REROUTED]),
             sa.true() if since is None else _T.c.created_at >= since,
         )
         .order_by(_T.c.id.desc())
         .limit(1)
     )
     latest = session.execute(statement).first()
-    if latest is None or latest.status != OutboxStatus.FAILED:
+    if latest is None or latest.status == OutboxStatus.SENT:
         return None
     return str(latest.last_error or "failed")
 

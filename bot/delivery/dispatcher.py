@@ -46,7 +46,8 @@ Only then does the row fail, with the reason, where admins see it (`liaison outb
 fails the row at once with the reason. A channel message refused because of its channel
 (`CHANNEL_REFUSALS`) is first handed to what its kind registered in `ON_CHANNEL_REFUSED`, which
 may queue it elsewhere: a collision alert for a partner's own channel goes to the workspace's
-coordination channel.
+coordination channel. A row queued elsewhere is marked rerouted, not failed, with Slack's reason:
+it is no failure for admins to see or retry, and its channel still counts as refusing.
 """
 
 from __future__ import annotations
@@ -132,9 +133,10 @@ class ChannelRefused:
 
 
 # What a kind of channel message does when its channel refuses it (by kind; registered by the
-# feature that queues it). It runs before the row is marked failed, so a crash in between
-# brings the row back and the handler runs again: it must queue idempotently.
-ON_CHANNEL_REFUSED: dict[str, Callable[[ChannelRefused], None]] = {}
+# feature that queues it); True when it queued the message elsewhere. It runs before the row
+# is marked rerouted or failed, so a crash in between brings the row back and the handler runs
+# again: it must queue idempotently (and answer True again).
+ON_CHANNEL_REFUSED: dict[str, Callable[[ChannelRefused], bool]] = {}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -171,6 +173,7 @@ class DispatchReport:
     retried: int = 0
     rate_limited: int = 0
     failed: int = 0
+    rerouted: int = 0
     cancelled: int = 0
     held: int = 0
     deferred: int = 0
@@ -603,27 +606,29 @@ class Dispatcher:
             outcome = self._on_transient(run, row, f"{step}: {code}", now=now)
             self._paused_until[row.team_id] = now + self.policy.pause_after_token_error
             return outcome
+        rerouted = False
         if row.recipient_user is not None:
             # A DM channel that no longer works is opened afresh next time.
             self._dm_channels.pop((row.team_id, row.recipient_user), None)
         elif code in CHANNEL_REFUSALS:
-            self._channel_refused(run, row, f"{step}: {code}", now=now)
+            rerouted = self._channel_refused(run, row, f"{step}: {code}", now=now)
         store.finish(
             session=run.db(),
             message_id=row.id,
             token=run.token,
-            status=OutboxStatus.FAILED,
+            status=OutboxStatus.REROUTED if rerouted else OutboxStatus.FAILED,
             reason=f"{step}: {code}",
             attempted=True,
         )
-        return f"failed:{code}"
+        return f"rerouted:{code}" if rerouted else f"failed:{code}"
 
     def _channel_refused(
         self, run: _Pass, row: store.Claimed, reason: str, *, now: datetime
-    ) -> None:
+    ) -> bool:
+        """Hand a refused channel message to its kind's handler; True if it went elsewhere."""
         handler = ON_CHANNEL_REFUSED.get(row.kind)
         if handler is None:
-            return
+            return False
         refused = ChannelRefused(
             session=run.db(),
             message=row,
@@ -632,10 +637,11 @@ class Dispatcher:
             default_channel=self._default_channel,
         )
         try:
-            handler(refused)
+            return handler(refused)
         except Exception:
             # The row still fails with Slack's reason, where admins see it.
             logger.exception("%s %s: what follows a refused channel failed", row.kind, row.id)
+            return False
 
     def _on_transient(self, run: _Pass, row: store.Claimed, reason: str, *, now: datetime) -> str:
         """Retry after a backoff, unless the next try would come after the message expires
@@ -850,6 +856,8 @@ def _tally(report: DispatchReport, outcome: str) -> None:
         report.retried += 1
     elif outcome == "rate-limited":
         report.rate_limited += 1
+    elif outcome.startswith("rerouted"):
+        report.rerouted += 1
     else:
         report.failed += 1
 

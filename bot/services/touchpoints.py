@@ -180,22 +180,23 @@ def _with_partner(
     return None if found is None else (row, found)
 
 
-def reroute_refused_alert(refused: ChannelRefused, *, renderer: Renderer) -> None:
+def reroute_refused_alert(refused: ChannelRefused, *, renderer: Renderer) -> bool:
     """A collision alert Slack refused in the partner's own channel (archived, deleted,
     Liaison not in it) goes to the workspace's coordination channel, or the default one, with a
-    word on why: the colleagues it names must still hear of each other. Later alerts pass the
-    refusing channel over by themselves (`storage.outbox.channel_refusal`)."""
+    word on why: the colleagues it names must still hear of each other. True when it was queued
+    there (the refused one is then no failure). Later alerts pass the refusing channel over by
+    themselves (`storage.outbox.channel_refusal`)."""
     session, message = refused.session, refused.message
     with_partner = _with_partner(session, message.team_id, _touchpoint_of_alert(message.dedupe_key))
     if with_partner is None:
-        return
+        return False
     facts = _facts(with_partner[1])
     if message.recipient_channel is None or facts.channel_id != message.recipient_channel:
-        return  # the workspace's own channel refused: there is nowhere else to go
+        return False  # the workspace's own channel refused: there is nowhere else to go
     settings = store.settings_of(session=session, team_id=message.team_id)
     instead = settings.coordination_channel or refused.default_channel
     if instead is None or instead == message.recipient_channel:
-        return
+        return False
     why = renderer.refused_elsewhere(facts, message.recipient_channel, refused.reason)
     _queue(
         session,
@@ -206,6 +207,7 @@ def reroute_refused_alert(refused: ChannelRefused, *, renderer: Renderer) -> Non
         kind=message.kind,
         channel=instead,
     )
+    return True  # queued now, or by a pass that crashed before marking the refused one
 
 
 def welcome_back_key(user_id: str, back_at: datetime) -> str:

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import Session, select
 
+from bot.delivery.operations import list_outbox, retry_failed
 from bot.sandbox.fake_slack import FakeMessage, FakeSlack, FakeView
 from bot.sandbox.requests import Deliverer, RequestFactory, SlackRequest, sign
 from handlers.blocks import touchpoints as blocks
@@ -306,10 +307,9 @@ def test_a_new_alert_after_a_day(slack: Slack) -> None:
     assert len(alerts(slack)) == 2
 
 
-@pytest.mark.usefixtures("acme")
-def test_an_alert_the_partners_channel_refuses_is_posted_in_the_coordination_channel(
-    slack: Slack,
-) -> None:
+def collide_in_archived_channel(slack: Slack) -> None:
+    """Acme's own channel greets, is archived, then Ben and Chloe collide: the alert is
+    refused there."""
     channel = slack.fake.add_channel(id="C0ACME", name="acme-partner")
     answer(slack, "channel Acme <#C0ACME|acme-partner>")
     deliver_outbox(slack)
@@ -320,6 +320,13 @@ def test_an_alert_the_partners_channel_refuses_is_posted_in_the_coordination_cha
     answer(slack, "log Acme : two", user=CHLOE)
     deliver_outbox(slack)
     deliver_outbox(slack)  # a second pass queues nothing more
+
+
+@pytest.mark.usefixtures("acme")
+def test_an_alert_the_partners_channel_refuses_is_posted_in_the_coordination_channel(
+    slack: Slack,
+) -> None:
+    collide_in_archived_channel(slack)
 
     assert len(posts(slack, "C0ACME")) == 1
     (alert,) = alerts(slack)
@@ -362,6 +369,29 @@ def test_alerts_go_to_the_coordination_channel_while_the_partners_refuses_them(
     slack.fake.add_channel(id="C0GHOST", name="ghost")
     answer(slack, "channel Acme <#C0GHOST|ghost>")
     assert "I've posted this in <#C0GHOST>" in answer(slack, "log Acme : three", user=DAN)
+
+
+@pytest.mark.usefixtures("acme")
+def test_an_alert_posted_in_the_coordination_channel_instead_is_no_failed_delivery(
+    slack: Slack,
+) -> None:
+    collide_in_archived_channel(slack)
+    assert len(alerts(slack)) == 1
+
+    # Admins see no failure in `config`, and the operator's list tells the same story.
+    assert "*Failed deliveries:* none" in answer(slack, "config")
+    printed: list[str] = []
+    list_outbox(slack.runtime, failed=True, limit=10, echo=printed.append)
+    assert printed == ["no failed messages"]
+    # Queueing the failures again does not post the alert a second time.
+    retry_failed(slack.runtime, team_id=None, kind=None, echo=printed.append)
+    deliver_outbox(slack)
+    assert len(alerts(slack)) == 1 and len(posts(slack, "C0ACME")) == 1
+    # The partner's channel is still passed over: it refused the alert.
+    said = answer(slack, "log Acme : three", user=DAN)
+    assert "I've posted this in #partnerships (not in <#C0ACME>, the partner's channel" in said
+    deliver_outbox(slack)
+    assert len(alerts(slack)) == 2 and len(posts(slack, "C0ACME")) == 1
 
 
 def greetings(slack: Slack) -> list[OutboxMessage]:

@@ -151,13 +151,15 @@ def test_a_refused_token_pauses_the_workspace_and_loses_nothing(
 
 @pytest.fixture
 def refusals() -> Iterator[list[ChannelRefused]]:
-    """A kind `refusable` whose channel refusals are collected, the first one raising."""
+    """A kind `refusable` whose channel refusals are collected, the first one raising, the
+    others queued elsewhere."""
     seen: list[ChannelRefused] = []
 
-    def handle(refused: ChannelRefused) -> None:
+    def handle(refused: ChannelRefused) -> bool:
         seen.append(refused)
         if len(seen) == 1:
             raise RuntimeError("the kind's handler broke")
+        return True
 
     ON_CHANNEL_REFUSED["refusable"] = handle
     yield seen
@@ -179,10 +181,16 @@ def test_a_channel_refusal_goes_to_its_kinds_handler_which_cannot_stop_the_pass(
 
     report = dispatcher.run_pass()
 
-    assert (report.sent, report.failed) == (1, 3)
+    assert (report.sent, report.failed, report.rerouted) == (1, 2, 1)
     assert [r.message.dedupe_key for r in refusals] == ["gone", "archived"]
     assert refusals[1].reason == "chat.postMessage: is_archived"
     assert row(engine, "gone").status == "failed"  # the handler that raised changed nothing
+    # Queued elsewhere: no failure, though its channel refused it, and said why.
+    archived = row(engine, "archived")
+    assert (archived.status, archived.last_error) == ("rerouted", "chat.postMessage: is_archived")
+    with Session(engine) as session:
+        failed = store.failed_deliveries(session=session, team_id=TEAM, limit=10)
+    assert sorted(f.id for f in failed) == [row(engine, "gone").id, row(engine, "other kind").id]
 
 
 def test_a_permanent_error_fails_one_row_and_not_the_others(
