@@ -182,6 +182,7 @@ def back_verb(runtime: Runtime, invocation: Invocation, rest: str) -> Reply:
         user_id=invocation.user_id,
         now=now,
         retime=_waiting_for_people(runtime),
+        summed=(touchpoint_handlers.service_of(runtime).drop_summed_up_notes,),
     )
     arrives_at = (
         released_reach_at(

@@ -504,10 +504,28 @@ def cancel_unsent(
         if dedupe_key is not None
         else _T.c.dedupe_key.startswith(key_prefix, autoescape=True)
     )
+    return _cancel_pending(session, team_id, key, reason="no longer needed")
+
+
+def cancel_unsent_to(
+    *, session: Session, team_id: str, user_id: str, dedupe_keys: Collection[str], reason: str
+) -> int:
+    """Cancel, saying why, the direct messages to `user_id` queued under these keys that no
+    dispatcher has claimed yet (held for an absence or not); one since sent to someone else
+    instead (`redirect_unsent`) is left alone. Returns how many were cancelled."""
+    if not dedupe_keys:
+        return 0
+    to_user = sa.and_(_T.c.recipient_user == user_id, _T.c.dedupe_key.in_(set(dedupe_keys)))
+    return _cancel_pending(session, team_id, to_user, reason=reason)
+
+
+def _cancel_pending(
+    session: Session, team_id: str, which: sa.ColumnElement[bool], *, reason: str
+) -> int:
     statement = (
         sa.update(_T)
-        .where(_T.c.team_id == team_id, key, _T.c.status == OutboxStatus.PENDING)
-        .values(status=OutboxStatus.CANCELLED, last_error="no longer needed", held=False)
+        .where(_T.c.team_id == team_id, which, _T.c.status == OutboxStatus.PENDING)
+        .values(status=OutboxStatus.CANCELLED, last_error=reason[:500], held=False)
     )
     return _rowcount(session, statement)
 

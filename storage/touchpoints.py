@@ -753,6 +753,7 @@ class ContactWhileAway(NamedTuple):
     """A touchpoint with a partner the reader owns, recorded by someone else while the reader
     was away; an intent's answer, if it got one, and by whom."""
 
+    id: int
     partner_id: int
     partner_name: str
     kind: TouchpointKind
@@ -769,6 +770,7 @@ def contacts_while_away(
     partner, owner = table_of(Partner), table_of(TeamMembership)
     statement = (
         sa.select(
+            _T.c.id,
             partner.c.id,
             partner.c.name,
             _T.c.kind,
@@ -796,12 +798,13 @@ def contacts_while_away(
     )
     return [
         ContactWhileAway(
-            partner_id=int(row[0]),
-            partner_name=str(row[1]),
-            kind=TouchpointKind(row[2]),
-            author_id=str(row[3]),
-            intent_answer=IntentAnswer(row[4]) if row[4] is not None else None,
-            intent_answered_by=row[5],
+            id=int(row[0]),
+            partner_id=int(row[1]),
+            partner_name=str(row[2]),
+            kind=TouchpointKind(row[3]),
+            author_id=str(row[4]),
+            intent_answer=IntentAnswer(row[5]) if row[5] is not None else None,
+            intent_answered_by=row[6],
         )
         for row in session.execute(statement)
     ]

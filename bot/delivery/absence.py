@@ -139,6 +139,16 @@ class Retime(Protocol):
     def __call__(self, session: Session, *, team_id: str, user_id: str, now: datetime) -> None: ...
 
 
+class SummedUp(Protocol):
+    """Runs in `back`'s transaction once the person's time away (`away`) is summed up for them
+    until `now`, before what waited for them is released: what the summary tells them need
+    not reach them again."""
+
+    def __call__(
+        self, session: Session, *, team_id: str, user_id: str, away: Period, now: datetime
+    ) -> None: ...
+
+
 def go_away(
     engine: Engine,
     *,
@@ -205,12 +215,19 @@ class BackResult:
 
 
 def come_back(
-    engine: Engine, *, team_id: str, user_id: str, now: datetime, retime: Sequence[Retime] = ()
+    engine: Engine,
+    *,
+    team_id: str,
+    user_id: str,
+    now: datetime,
+    retime: Sequence[Retime] = (),
+    summed: Sequence[SummedUp] = (),
 ) -> BackResult:
     """End the user's current absence, release held DMs, time again what waits for the person
     (`retime`), and commit. Back from time away that ended on its own and was not summed up
     yet, the user is summed up now (the planner's DM then has nothing left to say); only when
-    neither applies does `back` cancel the next planned time away."""
+    neither applies does `back` cancel the next planned time away. Time away summed up is
+    handed to `summed` before the held DMs are released."""
     ended: Period | None = None
     cancelled: Period | None = None
     with Session(engine) as session:
@@ -228,6 +245,9 @@ def come_back(
         if current is None and summed_up is None and planned and planned[0].id is not None:
             cancelled = Period(planned[0].starts_at, planned[0].ends_at)
             store.delete_absence(session=session, team_id=team_id, absence_id=planned[0].id)
+        if summed_up is not None:
+            for then in summed:
+                then(session, team_id=team_id, user_id=user_id, away=summed_up, now=now)
         released = outbox_store.release_held(
             session=session, team_id=team_id, user_id=user_id, now=now
         )

@@ -121,6 +121,8 @@ REVIVED_NEAR = "revived_near"  # to whoever put back a plan near contacts made m
 INTENT_RETIMED = "intent_retimed"  # the owner's question, edited when its day to answer moved
 INTENT_LATER = "intent_later"  # to the asker: the answer may come later than they were told
 WELCOME_BACK = "welcome_back"  # what colleagues did while the person was away, once back
+# Why a note to an owner that waited while they were away is not sent.
+SUMMED_UP = "summed up for the owner on their return"
 
 
 # The open end of a range of contacts "from then on" (a plan may be years ahead).
@@ -236,6 +238,21 @@ def _while_away(
         )
         for partner_id, contacts in by_partner.items()
     ]
+
+
+def _drop_notes_summed_up(
+    session: Session, team_id: str, user_id: str, contacts: Iterable[ContactWhileAway]
+) -> None:
+    """Cancel the notes about `contacts` still waiting for their owner `user_id`, now that a
+    summary of their time away tells them of those contacts; notes since sent to whoever
+    covers for them stand."""
+    outbox_store.cancel_unsent_to(
+        session=session,
+        team_id=team_id,
+        user_id=user_id,
+        dedupe_keys=[owner_note_key(contact.id) for contact in contacts],
+        reason=SUMMED_UP,
+    )
 
 
 def intent_answer_key(touchpoint_id: int, answer: IntentAnswer) -> str:
@@ -1628,12 +1645,23 @@ class Touchpoints:
         with Session(self.engine) as session:
             return _while_away(session, team_id, user_id, start, end)
 
+    def drop_summed_up_notes(
+        self, session: Session, *, team_id: str, user_id: str, away: Period, now: datetime
+    ) -> None:
+        """`back`'s part, in its transaction: the notes about contacts its reply sums up
+        (`while_away` from the start of `away` to `now`) are not sent too."""
+        contacts = store.contacts_while_away(
+            session=session, team_id=team_id, owner_id=user_id, start=away.starts_at, end=now
+        )
+        _drop_notes_summed_up(session, team_id, user_id, contacts)
+
     def welcome_back(self, *, now: datetime) -> int:
         """Planner: to each person back from time away that ended on its own (no `back`), at
         their first working moment back, what colleagues did meanwhile with the partners they
-        own (`bot.delivery.absence.returns_to_sum_up`); once, through the outbox. Nothing is
-        sent to someone whose partners nobody touched: there is nothing to act on. Returns how
-        many summaries were queued."""
+        own (`bot.delivery.absence.returns_to_sum_up`); once, through the outbox, and the notes
+        about those contacts still waiting for them are cancelled in the same transaction.
+        Nothing is sent to someone whose partners nobody touched: there is nothing to act on.
+        Returns how many summaries were queued."""
         queued = 0
         for team_id in workspaces_with_returns(self.engine, now=now):
             with Session(self.engine) as session:
@@ -1661,6 +1689,8 @@ class Touchpoints:
                         kind=WELCOME_BACK,
                         user=user_id,
                     )
+                    told = (contact for partner in partners for contact in partner.contacts)
+                    _drop_notes_summed_up(session, team_id, user_id, told)
                 session.commit()
         return queued
 

@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 
 from bot.sandbox.fake_slack import FakeMessage
 from handlers.blocks import touchpoints as blocks
-from storage.models import Absence, OutboxMessage
+from storage.models import Absence, OutboxMessage, OutboxStatus
 from tests.bot.delivery.test_processes import liaison_tick
 from tests.conftest import Slack
 from tests.scenarios.test_partners import ANA, BEN, CHLOE, DAN, answer, click, shown
@@ -43,6 +43,20 @@ def briefs(message: FakeMessage) -> list[str]:
         for block in message.blocks
         if block.get("accessory", {}).get("action_id") == blocks.CHECK
     ]
+
+
+def notes_of(slack: Slack, words: str, user: str = ANA) -> list[FakeMessage]:
+    """The notes `user` got as an owner about a contact whose notes hold `words`."""
+    return [m for m in dms(slack, user) if words in m.text and "Welcome back" not in m.text]
+
+
+def cancelled_notes(slack: Slack) -> list[OutboxMessage]:
+    with Session(slack.runtime.engine) as session:
+        statement = select(OutboxMessage).where(
+            OutboxMessage.kind == "touchpoint_owner_note",
+            OutboxMessage.status == OutboxStatus.CANCELLED,
+        )
+        return list(session.exec(statement).all())
 
 
 @pytest.mark.usefixtures("acme")
@@ -89,9 +103,14 @@ def test_back_that_already_summed_up_leaves_nothing_to_send(slack: Slack) -> Non
     at(slack, datetime(2026, 11, 26, 9, 0, tzinfo=UTC))
     said = answer(slack, "back")
     assert "While you were away, with the partners you own:" in said
+    # The note held about Chloe's call is in the summary: it does not follow.
+    assert "waited for you will arrive" not in said
+    (dropped,) = cancelled_notes(slack)
+    assert dropped.last_error == "summed up for the owner on their return"
     at(slack, MONDAY_MORNING)
     at(slack, datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
     assert summaries(slack) == []
+    assert notes_of(slack, "a call") == []
 
 
 @pytest.mark.usefixtures("acme")
@@ -159,6 +178,30 @@ def test_back_after_a_split_time_away_sums_up_from_its_first_day(slack: Slack) -
     at(slack, datetime(2026, 12, 2, 9, 0, tzinfo=UTC))  # Wednesday, in the last piece
     said = answer(slack, "back")
     assert "<@U0CHLOE> logged 1 contact" in said
+
+
+@pytest.mark.usefixtures("acme")
+def test_the_summary_replaces_the_notes_held_about_the_contacts_it_sums_up(
+    slack: Slack,
+) -> None:
+    at(slack, datetime(2026, 11, 25, 18, 0, tzinfo=UTC))  # 19:00 in Berlin: Ana's day is over
+    answer(slack, "log Acme via call : a call before", user=CHLOE)
+    answer(slack, "away tomorrow to friday")  # nobody covers: the note waits for her
+    at(slack, datetime(2026, 11, 26, 9, 0, tzinfo=UTC))
+    answer(slack, "log Acme via call : a call meanwhile", user=BEN)
+    at(slack, MONDAY_MORNING)
+
+    (summary,) = summaries(slack)
+    assert "<@U0BEN> logged 1 contact" in summary.text
+    assert "<@U0CHLOE>" not in summary.text  # her call came before the time away
+    assert notes_of(slack, "a call meanwhile") == []  # the summary told her
+    (before,) = notes_of(slack, "a call before")  # the summary did not
+    assert before.text.startswith("<@U0CHLOE> had a call with *Acme Corporation*")
+    (dropped,) = cancelled_notes(slack)
+    assert dropped.recipient_user == ANA and dropped.held is False
+    assert dropped.last_error == "summed up for the owner on their return"
+    at(slack, datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
+    assert notes_of(slack, "a call meanwhile") == []
 
 
 def test_liaison_tick_at_the_first_working_morning_sends_the_summary(

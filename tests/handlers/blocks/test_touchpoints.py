@@ -423,6 +423,7 @@ def test_the_asker_hears_who_covers_for_the_away_owner_and_until_when() -> None:
 
 def while_away(partner_id: int, name: str) -> PartnerWhileAway:
     logged = ContactWhileAway(
+        id=1,
         partner_id=partner_id,
         partner_name=name,
         kind=TouchpointKind.DONE,
