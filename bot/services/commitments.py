@@ -383,6 +383,14 @@ def reminder_moments(due_on: date, *, tz: ZoneInfo, hours: WorkingHours) -> Iter
         week += 1
 
 
+def first_reminder_at(
+    due_on: date, *, after: datetime, tz: ZoneInfo, hours: WorkingHours
+) -> datetime:
+    """The first reminder moment after `after` (when the due day was set) of a commitment due
+    on `due_on`: the first reminder that will be sent."""
+    return next(moment for moment in reminder_moments(due_on, tz=tz, hours=hours) if moment > after)
+
+
 def current_reminder(
     due_on: date, *, set_at: datetime, now: datetime, tz: ZoneInfo, hours: WorkingHours
 ) -> ReminderMoment | None:
@@ -492,12 +500,15 @@ class Commitments:
             assert row is not None
             facts = self._facts(session, row, found.name, now)
             if owner_id != actor.user_id:
-                note = Assigned(
-                    commitment=facts,
-                    by=actor.user_id,
-                    tz=person_zone(session, team_id=team_id, user_id=owner_id),
-                )
+                owner_tz = person_zone(session, team_id=team_id, user_id=owner_id)
+                note = Assigned(commitment=facts, by=actor.user_id, tz=owner_tz)
                 message = self.messages.assigned(note)
+                workspace = get_workspaces(session=session, team_ids=[team_id]).get(team_id)
+                # Still unsent when the first reminder falls due (Liaison was down, the owner
+                # away), the note is stale: the reminders it announces have begun.
+                superseded_at = first_reminder_at(
+                    due_on, after=now, tz=owner_tz, hours=WorkingHours.of(workspace)
+                )
                 enqueue(
                     session,
                     team_id=team_id,
@@ -508,6 +519,7 @@ class Commitments:
                     due_at=now,
                     dedupe_key=f"{key_prefix(commitment_id)}assigned",
                     respect_working_hours=True,
+                    expires_at=superseded_at,
                 )
             recorded = self._recorded(session, actor, row, repeated=False, facts=facts)
             session.commit()

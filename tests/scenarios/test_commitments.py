@@ -134,6 +134,22 @@ def test_a_promise_of_ours_is_recorded_and_its_owner_told(slack: Slack) -> None:
 
 
 @pytest.mark.usefixtures("acme")
+def test_a_note_to_the_owner_still_unsent_when_its_first_reminder_falls_due_is_dropped(
+    slack: Slack,
+) -> None:
+    answer(slack, f"commit Acme us {MENTION[BEN]} : send the draft MoU by 2026-12-04")
+    # Liaison is down until long after the due day (04:00 in New York now: the note waited).
+    at(slack, utc(2026, 12, 14, 15, 0))  # Monday 10:00 in New York
+    (overdue,) = dms(slack, BEN)
+    assert "was due Fri 4 Dec and is still open" in overdue.text
+    with Session(slack.runtime.engine) as session:
+        note = session.exec(
+            select(OutboxMessage).where(OutboxMessage.kind == "commitment_assigned")
+        ).one()
+    assert (note.status, note.last_error) == ("cancelled", "expired before it could be sent")
+
+
+@pytest.mark.usefixtures("acme")
 def test_their_promise_is_followed_up_by_the_caller(slack: Slack) -> None:
     said = answer(slack, "commit ACME them : signed NDA back by friday", user=DAN)
     assert "*Acme Corporation* owes us “signed NDA back”, due Fri 27 Nov" in said
