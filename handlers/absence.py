@@ -16,11 +16,12 @@ from sqlmodel import Session
 
 from bot.dates import DateError, When, parse_when
 from bot.delivery.absence import (
+    Period,
     Retime,
     come_back,
+    cover_while_away,
     drop_deputy,
     go_away,
-    owned_partners,
     person_zone,
     released_reach_at,
 )
@@ -144,8 +145,16 @@ def _away(runtime: Runtime, invocation: Invocation, rest: str) -> Reply:
         now=now,
         retime=_waiting_for_people(runtime),
     )
-    owned = owned_partners(runtime.engine, team_id=invocation.team_id, user_id=invocation.user_id)
-    recorded = texts.away_recorded(result, tz=tz, now=now, owned=owned)
+    cover = cover_while_away(
+        runtime.engine,
+        team_id=invocation.team_id,
+        user_id=invocation.user_id,
+        period=Period(result.starts_at, result.ends_at),
+        deputy_id=deputy_id,
+    )
+    recorded = texts.away_recorded(
+        result, tz=tz, now=now, owned=cover.owned, deputy_away=cover.deputy_away, gaps=cover.gaps
+    )
     answer = _answer(f"{texts.FROM_TODAY}\n{recorded}" if from_today else recorded)
     if deputy_id is None:
         return answer

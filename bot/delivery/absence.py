@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -257,12 +257,109 @@ def come_back(
     return BackResult(ended=ended, cancelled=cancelled, released=released, summed_up=summed_up)
 
 
-def owned_partners(engine: Engine, *, team_id: str, user_id: str) -> list[OwnedPartner]:
-    """The partners the user owns, each with its deputy: who takes their alerts while the user
-    is away (a partner without one leaves them to the deputy named for the absence, if any,
-    else to the user on their return)."""
+@dataclass(frozen=True)
+class Gap:
+    """A partner someone owns that would have nobody covering for part of their time away,
+    though it has a deputy or one was named for the time away: `covers`, in the order they are
+    asked, are all away too in `stretches`."""
+
+    name: str
+    covers: tuple[str, ...]
+    stretches: tuple[Period, ...]
+
+
+@dataclass(frozen=True)
+class Cover:
+    """Who would take the alerts about the partners someone owns during their time away, as
+    things stand: the partners (`owned`), the days of it the deputy named for it is away too
+    (`deputy_away`), and the partners a deputy's own time away leaves uncovered (`gaps`). A
+    partner with no deputy while none is named has no gap here: nobody covers it at all."""
+
+    owned: tuple[OwnedPartner, ...]
+    deputy_away: tuple[Period, ...] = ()
+    gaps: tuple[Gap, ...] = ()
+
+
+def cover_while_away(
+    engine: Engine, *, team_id: str, user_id: str, period: Period, deputy_id: str | None
+) -> Cover:
+    """Who would cover for the user during `period` (time away they just booked, naming
+    `deputy_id`), as `recipient_for_owner_alert` routes their alerts: the partner's deputy,
+    else `deputy_id`, whoever is not away; a partner is uncovered where all it has are away.
+
+    Judged on the days booked, in whole days of the user's time zone (a deputy's day ends at
+    their midnight, read as the user's nearest one); `period`'s own ends are kept as they are.
+    """
     with Session(engine) as session:
-        return partner_store.owned_by(session=session, team_id=team_id, user_id=user_id)
+        owned = tuple(partner_store.owned_by(session=session, team_id=team_id, user_id=user_id))
+        tz = person_zone(session, team_id=team_id, user_id=user_id)
+        covers = {partner.deputy_id for partner in owned} | {deputy_id}
+        away = {
+            cover: tuple(
+                Period(absence.starts_at, absence.ends_at)
+                for absence in store.absences_between(
+                    session=session,
+                    team_id=team_id,
+                    user_id=cover,
+                    start=period.starts_at,
+                    end=period.ends_at,
+                )
+            )
+            for cover in covers
+            if cover is not None and cover != user_id
+        }
+
+    def uncovered(named: Sequence[str]) -> tuple[Period, ...]:
+        """Where everyone `named` is away during `period`."""
+        stretches: tuple[Period, ...] = (period,)
+        for cover in named:
+            stretches = _overlap(stretches, away[cover])
+        return _in_days(stretches, period, tz)
+
+    gaps = []
+    for partner in owned:
+        named = tuple(dict.fromkeys(c for c in (partner.deputy_id, deputy_id) if c in away))
+        stretches = uncovered(named) if named else ()
+        if stretches:
+            gaps.append(Gap(name=partner.name, covers=named, stretches=stretches))
+    deputy_away = uncovered([deputy_id]) if deputy_id in away else ()
+    return Cover(owned=owned, deputy_away=deputy_away, gaps=tuple(gaps))
+
+
+def _overlap(first: Sequence[Period], second: Sequence[Period]) -> tuple[Period, ...]:
+    """The stretches in both `first` and `second` (each in time order, none overlapping)."""
+    both = (
+        Period(max(a.starts_at, b.starts_at), min(a.ends_at, b.ends_at))
+        for a in first
+        for b in second
+    )
+    return tuple(stretch for stretch in both if stretch.starts_at < stretch.ends_at)
+
+
+def _in_days(stretches: Sequence[Period], period: Period, tz: ZoneInfo) -> tuple[Period, ...]:
+    """`stretches` from and to the nearest midnight in `tz`, within `period`; the adjacent
+    joined, the emptied dropped."""
+    days: list[Period] = []
+    for stretch in stretches:
+        day = Period(
+            max(_nearest_midnight(stretch.starts_at, tz), period.starts_at),
+            min(_nearest_midnight(stretch.ends_at, tz), period.ends_at),
+        )
+        if day.starts_at >= day.ends_at:
+            continue
+        if days and days[-1].ends_at >= day.starts_at:
+            days[-1] = Period(days[-1].starts_at, max(days[-1].ends_at, day.ends_at))
+        else:
+            days.append(day)
+    return tuple(days)
+
+
+def _nearest_midnight(moment: datetime, tz: ZoneInfo) -> datetime:
+    local = moment.astimezone(tz)
+    midnight = datetime.combine(local.date(), time(0, 0), tz)
+    if local - midnight >= timedelta(hours=12):
+        midnight = datetime.combine(local.date() + timedelta(days=1), time(0, 0), tz)
+    return midnight
 
 
 def released_reach_at(engine: Engine, *, team_id: str, user_id: str, now: datetime) -> datetime:

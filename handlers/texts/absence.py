@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.delivery.absence import AwayResult, BackResult, Period
+from bot.delivery.absence import AwayResult, BackResult, Gap, Period
 from bot.services.touchpoints import PartnerWhileAway
-from handlers.texts.partners import in_prose, person
+from handlers.texts.partners import in_prose, people_in_prose, person
 from handlers.texts.touchpoints import ANSWER_LABELS
 from storage.models import IntentAnswer, TouchpointKind
 from storage.partners import OwnedPartner
@@ -62,16 +62,28 @@ NAMED_WITHOUT_DEPUTY = 3
 
 
 def away_recorded(
-    result: AwayResult, *, tz: ZoneInfo, now: datetime, owned: Sequence[OwnedPartner] = ()
+    result: AwayResult,
+    *,
+    tz: ZoneInfo,
+    now: datetime,
+    owned: Sequence[OwnedPartner] = (),
+    deputy_away: Sequence[Period] = (),
+    gaps: Sequence[Gap] = (),
 ) -> str:
     """The reply to `away`: when, what waits, and who takes the alerts about the partners the
-    person owns (`owned`) — or which of them nobody covers, and how to change that."""
+    person owns (`owned`) — or which of them nobody covers, and how to change that: those
+    with no deputy at all, and those whose deputies are away too (`gaps`; `deputy_away` is
+    when the deputy named for the time away is)."""
     today = now.astimezone(tz).date()
     period = Period(result.starts_at, result.ends_at)
+    no_deputy = _uncovered(result, owned, period, tz)
+    away_too = _away_too(result, owned, deputy_away, gaps, tz, today)
+    if gaps and not no_deputy:
+        away_too += _cover_them(gaps, period, tz)
     text = (
         f"You're away {span(period, tz, today)} ({tz.key}). Until then your check-ins and "
         f"surveys wait for you{_cover(result, owned)}."
-        f"{_uncovered(result, owned, period, tz)} Type `/partner back` to end it early."
+        f"{no_deputy}{away_too} Type `/partner back` to end it early."
     )
     if result.replaced:
         times = "time" if len(result.replaced) == 1 else "times"
@@ -125,7 +137,56 @@ def _uncovered(
     )
 
 
+def _away_too(
+    result: AwayResult,
+    owned: Sequence[OwnedPartner],
+    deputy_away: Sequence[Period],
+    gaps: Sequence[Gap],
+    tz: ZoneInfo,
+    today: date,
+) -> str:
+    """Who would cover but is away too, and the partners that leaves with nobody covering,
+    grouped by who is away and when."""
+    groups: dict[tuple[tuple[str, ...], tuple[Period, ...]], list[str]] = {}
+    for gap in gaps:
+        groups.setdefault((gap.covers, gap.stretches), []).append(gap.name)
+    text = ""
+    if deputy_away and not any(result.deputy_id in covers for covers, _ in groups):
+        text += f" {person(result.deputy_id)} is away too {_spans(deputy_away, tz, today)}."
+    for (covers, stretches), names in groups.items():
+        if len(names) == 1 and len(owned) == 1:
+            subject, its = f"*{names[0]}*, which you own,", "its"
+        else:
+            subject, its = _names(names), "its" if len(names) == 1 else "their"
+        when = _spans(stretches, tz, today)
+        if len(covers) == 1:
+            text += f" {person(covers[0])} is away too {when}, so {subject} would have nobody"
+            text += f" covering then: {its} alerts wait for you."
+        else:
+            text += f" {people_in_prose(covers)} are away too, so {subject} would have nobody"
+            text += f" covering {when}: {its} alerts wait for you."
+    return text
+
+
+def _cover_them(gaps: Sequence[Gap], period: Period, tz: ZoneInfo) -> str:
+    """The two ways to cover the partners with `gaps`."""
+    if len(gaps) == 1:
+        give = f"Give it a deputy with `{COMMAND} deputy {gaps[0].name} @colleague`"
+    else:
+        give = f"Give each a deputy with `{COMMAND} deputy NAME @colleague`"
+    return (
+        f" {give}, or name someone else to cover your time away with "
+        f"`{_away_with_deputy(period, tz)}`."
+    )
+
+
+def _spans(stretches: Sequence[Period], tz: ZoneInfo, today: date) -> str:
+    return " and ".join(span(stretch, tz, today) for stretch in stretches)
+
+
 def _names(names: Sequence[str]) -> str:
+    if len(names) == 1:
+        return f"*{names[0]}*"
     shown = [f"*{name}*" for name in names[:NAMED_WITHOUT_DEPUTY]]
     more = len(names) - len(shown)
     if more:

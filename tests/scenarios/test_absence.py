@@ -231,3 +231,57 @@ def test_liaison_itself_is_refused_as_a_deputy_at_once(slack: Slack) -> None:
     assert "go to <@U0LIAISON>" not in said
     with Session(slack.runtime.engine) as session:
         assert session.exec(select(Absence)).all() == []  # nothing was booked
+
+
+# --- Who covers while away, as things stand when `away` is typed ------------------------------
+# Wednesday 25 Nov: Dan (London) is away to Tuesday 1 Dec.
+
+
+def dan_away_too(days: str) -> str:
+    return (
+        f"<@U0DAN> is away too {days}, so *Acme Corporation*, which you own, would have nobody "
+        "covering then: its alerts wait for you."
+    )
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_deputy_for_time_away_who_is_away_too_is_named_with_the_days_nobody_covers(
+    slack: Slack,
+) -> None:
+    answer(slack, "away today to 2026-12-01", user=DAN)
+    said = answer(slack, "away today to friday deputy <@U0DAN|dan>")
+    assert "go to each partner's deputy, or else <@U0DAN>." in said
+    assert (
+        dan_away_too("from *Wed 25 Nov* to *Fri 27 Nov*") + " Give it a deputy with `/partner "
+        "deputy Acme Corporation @colleague`, or name someone else to cover your time away with "
+        "`/partner away 2026-11-25 to 2026-11-27 deputy @colleague`."
+    ) in said
+    # Away for part of the time: only those days are uncovered.
+    said = answer(slack, "away 2026-11-30 to 2026-12-04 deputy <@U0DAN|dan>")
+    assert dan_away_too("from *Mon 30 Nov* to *Tue 1 Dec*") in said
+    # The partner's own deputy is asked first: while she is here, nobody is left uncovered.
+    answer(slack, "deputy Acme <@U0CHLOE|chloe>")
+    said = answer(slack, "away 2026-11-30 to 2026-12-04 deputy <@U0DAN|dan>")
+    assert "<@U0DAN> is away too from *Mon 30 Nov* to *Tue 1 Dec*." in said
+    assert "nobody covering" not in said
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_partners_deputy_who_is_away_too_leaves_it_uncovered_unless_someone_is_named(
+    slack: Slack,
+) -> None:
+    answer(slack, "deputy Acme <@U0DAN|dan>")
+    answer(slack, "away today to 2026-12-01", user=DAN)
+    said = answer(slack, "away 2026-11-30 to 2026-12-04")
+    assert "alerts about partners you own go to each partner's deputy." in said
+    assert dan_away_too("from *Mon 30 Nov* to *Tue 1 Dec*") in said
+    # Chloe, named for the time away, covers while Dan is away.
+    said = answer(slack, "away 2026-11-30 to 2026-12-04 deputy <@U0CHLOE|chloe>")
+    assert "or else <@U0CHLOE>." in said and "nobody covering" not in said
+    # Both away: nobody covers the days they share.
+    answer(slack, "away 2026-12-01 to 2026-12-02", user=BEN)
+    said = answer(slack, "away 2026-11-30 to 2026-12-04 deputy <@U0BEN|ben>")
+    assert (
+        "<@U0DAN> and <@U0BEN> are away too, so *Acme Corporation*, which you own, would "
+        "have nobody covering on *Tue 1 Dec*: its alerts wait for you."
+    ) in said
