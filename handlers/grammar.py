@@ -296,9 +296,34 @@ def _require_name(name: Name | None, what: str = "Which partner?") -> Name:
     return name
 
 
-def _leftover(tokens: Sequence[Token]) -> GrammarError:
-    text = " ".join(token.text for token in tokens)
-    return GrammarError(f"I did not understand `{text}`.")
+def _as_typed(token: Token, line: str) -> str:
+    """A token as it was typed: quotes kept, a mention as `@name`."""
+    if token.kind is Kind.QUOTED:
+        return f'"{token.text}"'
+    if token.kind is Kind.MENTION:
+        raw = line[token.start : token.end]
+        return "@" + (raw.split("|", 1)[1].rstrip(">") if "|" in raw else token.text)
+    return token.text
+
+
+def _typed(tokens: Sequence[Token], line: str) -> str:
+    return " ".join(_as_typed(token, line) for token in tokens)
+
+
+def _not_added(line: str, tokens: Sequence[Token], rest: Sequence[Token]) -> GrammarError:
+    """Words `add` takes no clause from after the name; after an unquoted name, a keyword of
+    other verbs ("with", "on" …) is likely part of the name: the line again, name quoted."""
+    problem = f"I did not understand `{_typed(rest, line)}`."
+    word = rest[0].keyword
+    if word is None or tokens[0].kind is Kind.QUOTED:
+        return GrammarError(problem)
+    end = next((i for i, t in enumerate(rest) if t.keyword in ADD_CLAUSES), len(rest))
+    name = _typed(tokens[: len(tokens) - len(rest) + end], line)
+    example = " ".join(["/partner add", f'"{name}"', _typed(rest[end:], line)]).rstrip()
+    return GrammarError(
+        f"{problem} If “{rest[0].text}” is part of the partner's name, put the name in quotes: "
+        f"`{example}`."
+    )
 
 
 # --- Lines of each verb ----------------------------------------------------------------------
@@ -375,6 +400,9 @@ class ContactLine:
     title: str | None
 
 
+ADD_CLAUSES = ("owner", "aka")
+
+
 def parse_add(text: str) -> AddLine:
     """`NAME [owner @u] [aka "X", "Y"]`, clauses in either order."""
     tokens = tokenize(text)
@@ -385,9 +413,7 @@ def parse_add(text: str) -> AddLine:
     rest = tokens[used:]
     while rest:
         clause = rest[0].keyword
-        end = next(
-            (i for i, t in enumerate(rest[1:], 1) if t.keyword in ("owner", "aka")), len(rest)
-        )
+        end = next((i for i, t in enumerate(rest[1:], 1) if t.keyword in ADD_CLAUSES), len(rest))
         body = rest[1:end]
         if clause == "owner":
             people = mentions(body, what="owner")
@@ -399,7 +425,7 @@ def parse_add(text: str) -> AddLine:
             if not body:
                 raise GrammarError('`aka` takes the other names in quotes, e.g. `aka "MSF"`.')
         else:
-            raise _leftover(rest)
+            raise _not_added(text, tokens, rest)
         rest = rest[end:]
     return AddLine(name=name, owner_id=owner_id, aliases=tuple(aliases))
 

@@ -315,6 +315,24 @@ def test_bad_input_says_what_was_wrong_with_syntax_and_example(
     assert (profile.facts.owner_id, profile.facts.status, profile.members) == (BEN, "prospect", [])
 
 
+def test_a_keyword_in_a_name_to_add_asks_for_the_name_in_quotes(slack: Slack) -> None:
+    said = answer(slack, 'add Partners with Purpose aka "PwP"')
+    assert (
+        'I did not understand `with Purpose aka "PwP"`. If “with” is part of the partner\'s '
+        'name, put the name in quotes: `/partner add "Partners with Purpose" aka "PwP"`.'
+    ) in said
+    said = answer(slack, "add Action on Hearing Loss owner <@U0BEN|ben>")
+    assert (
+        "If “on” is part of the partner's name, put the name in quotes: "
+        '`/partner add "Action on Hearing Loss" owner @ben`.'
+    ) in said
+    # After a quoted name, the word is not part of it.
+    said = answer(slack, 'add "Partners" with Purpose')
+    assert "I did not understand `with Purpose`." in said and "in quotes" not in said
+    answer(slack, 'add "Partners with Purpose" aka "PwP"')
+    assert "*Partners with Purpose*" in answer(slack, "show PwP")
+
+
 def test_the_first_words_of_a_name_offer_the_name(slack: Slack) -> None:
     answer(slack, "add Plan International")
     said = answer(slack, "show Plan", user=BEN)
