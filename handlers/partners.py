@@ -451,24 +451,18 @@ def _problem(error: GrammarError | BadName | BadValue | NotInWorkspace) -> str:
 
 
 def unknown_partner(call: Call, unknown: UnknownPartner) -> Reply:
-    """No partner goes by the name: the partners it may stand for, as "Did you mean" buttons;
-    and when it starts with a known name (`survey Acme weekly`, `log Oxfam Intl : …`), what the
-    words after that name are not, with the verb's forms."""
-    start = unknown.start
+    """No partner goes by the name: the partners it may stand for, as "Did you mean" buttons
+    (`log Oxfam Intl : …`: the pick is the answer, so no lesson in syntax follows). With none to
+    offer, a name that starts with a known one (`survey Acme weekly`) is told what the words
+    after that name are not, with the verb's forms."""
     choices = _reruns(call, unknown)
-    if start is None:
+    start = unknown.start
+    if choices or start is None:
         return blocks.did_you_mean(unknown.query, choices)
     swallowed = texts.swallowed_words(
-        start.facts.name,
-        start.rest,
-        verb=call.verb.name,
-        query=unknown.query,
-        lead=not choices,
+        start.facts.name, start.rest, verb=call.verb.name, query=unknown.query
     )
-    usage = help_blocks.usage(call.verb, swallowed)
-    if not choices:
-        return usage
-    return blocks.did_you_mean(unknown.query, choices, below=usage)
+    return help_blocks.usage(call.verb, swallowed)
 
 
 def known_prefix(unknown: UnknownPartner) -> tuple[PartnerFacts, str] | None:

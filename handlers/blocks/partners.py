@@ -161,13 +161,10 @@ def read_pick_value(value: str) -> tuple[str, datetime | None]:
     return value, None
 
 
-def did_you_mean(
-    query: str, choices: Sequence[tuple[PartnerFacts, str]], *, below: Reply | None = None
-) -> Reply:
+def did_you_mean(query: str, choices: Sequence[tuple[PartnerFacts, str]]) -> Reply:
     """Candidates for a name that matched nothing; each button re-runs the command with it.
 
-    `choices` pairs each candidate with the command line to run when it is picked; `below`
-    is more to say about the line, between the candidates and their buttons.
+    `choices` pairs each candidate with the command line to run when it is picked.
     """
     text = texts.unknown_partner(query, bool(choices))
     if not choices:
@@ -183,9 +180,6 @@ def did_you_mean(
     ]
     blocks = [section(text + "\n" + "\n".join(lines))]
     fallback = f"{text} " + ", ".join(facts.name for facts, _ in choices)
-    if below is not None:
-        blocks += below.blocks
-        fallback += f"\n{below.text}"
     if buttons:
         blocks.append(actions(buttons))
     return Reply(text=fallback, blocks=blocks)

@@ -209,17 +209,15 @@ AFTER_THE_NAME = {
 }
 
 
-def swallowed_words(partner: str, extra: str, *, verb: str, query: str, lead: bool = True) -> str:
-    """Words after a known partner's name that the verb does not take; `lead`: first saying
-    that no partner goes by the whole name (unless "Did you mean" above says it)."""
+def swallowed_words(partner: str, extra: str, *, verb: str, query: str) -> str:
+    """Words after a known partner's name that the verb does not take, read as part of a name
+    no partner goes by."""
     how = f" ({AFTER_THE_NAME[verb]})" if verb in AFTER_THE_NAME else ""
-    said = (
-        f"If you meant *{partner}*, “{extra}” is not something `{verb}` takes after the "
-        f"name{how}; the forms are below."
+    return (
+        f"I read “{query}” as the partner's name, and know no such partner. If you meant "
+        f"*{partner}*, “{extra}” is not something `{verb}` takes after the name{how}; the "
+        "forms are below."
     )
-    if not lead:
-        return said
-    return f"I read “{query}” as the partner's name, and know no such partner. {said}"
 
 
 def bad_name(problem: NameProblem, name: str) -> str:
