@@ -442,6 +442,9 @@ def answer(call: Call, body: VerbBody) -> Reply:
         # Whichever partner it is meant for, a line refused for its date or notes records
         # nothing: say so first rather than offer partners ("Did you mean", "Register it").
         refusal = _line_refusal(call) or refusal
+    misread = _misread_name(call, refusal)
+    if misread is not None:
+        call, refusal = misread
     reply = registry_handlers.answer(call, partial(_refuse, refusal))
     if not isinstance(refusal, UnknownPartner) or call.verb.name == "check":
         return reply
@@ -461,6 +464,49 @@ def answer(call: Call, body: VerbBody) -> Reply:
         if value is not None:
             reply = blocks.with_register(reply, query=refusal.query, value=value)
     return reply
+
+
+def _misread_name(call: Call, refusal: Exception) -> tuple[Call, UnknownPartner] | None:
+    """A misspelt name with a clause's word in it, cut short there: `log Docters on Call : …`
+    read "Call" as a date, `log Halp via Phone : …` names no partner we could offer. When the
+    line is refused, or its name has no "Did you mean", but the name read on past the clause's
+    word (the longest such reading first, `grammar.longer_names`) is close to a partner's name
+    or alias, and the line read so is refused for nothing else: that name, unknown, with the
+    partners it may stand for, on the line with it quoted (what "Register it" re-runs).
+
+    A partner's name with words added is left to the partner (`Registry.profile`'s rule): in
+    `log People with Disabilities Fund on Cal : …` the words are still a date that does not
+    read. The process's name index says which readings are close: a line refused for its own
+    words (`log Oxfam on blursday`) costs no query more than before."""
+    if call.verb.name not in RECORDED_AS:
+        return None
+    if isinstance(refusal, UnknownPartner) and refusal.candidates:
+        return None  # the pick takes a longer reading along if it stands for the partner
+    try:
+        name, _ = grammar.take_name(grammar.tokenize(split_notes(call.rest)[0]), stop_words=CLAUSES)
+    except GrammarError:
+        return None
+    readings = [] if name is None else grammar.longer_names(call.rest, name)
+    if not readings:
+        return None
+    registry = call.registry
+    close = registry.close_reading(
+        team_id=call.team_id, readings=[reading.text for reading in readings]
+    )
+    if close is None:
+        return None
+    meant = readings[close]
+    typed = grammar.quoted(meant.text)
+    quoted = Name(meant.text, meant.start, meant.start + len(typed))
+    rest = call.rest[: meant.start] + typed + call.rest[meant.end :]
+    retyped = replace(call, rest=rest, names=[quoted])
+    if _line_refusal(retyped) is not None:
+        return None
+    try:
+        registry.profile(team_id=call.team_id, partner=meant.text)
+    except UnknownPartner as unknown:
+        return (retyped, unknown) if unknown.candidates else None
+    return None
 
 
 def _clause_after(prefix: tuple[PartnerFacts, str] | None) -> bool:

@@ -97,10 +97,14 @@ class PartnerNames:
         cached = self._fresh_enough(session, team_id)
         if cached is None:
             return []
-        with cached.lock:
-            return cached.index.lookup(query, limit=limit) or cached.index.extending(
-                query, limit=limit, same_length=same_length
-            )
+        return _candidates(cached, query, limit=limit, same_length=same_length)
+
+    def offers(self, engine: Engine, *, team_id: str, query: str) -> bool:
+        """Whether `candidates` has partners to offer for `query`, as this process's index has
+        it (`known_keys`: no query of the database once it is built). False while a large
+        workspace's first index is being built."""
+        cached = self._as_is(engine, team_id)
+        return cached is not None and bool(_candidates(cached, query, limit=1))
 
     def changed(self, *, team_id: str, version: int, labels: Mapping[int, Sequence[str]]) -> None:
         """After commit: the transaction that made `version` gave these partners these labels.
@@ -127,13 +131,10 @@ class PartnerNames:
         large one is built in the background), then not checked against the registry's
         version, so a change another process made shows once this one next looks a name up.
         Its own changes show at once (`changed`)."""
-        with self._lock:
-            cached = self._cached.get(team_id)
+        cached = self._as_is(engine, team_id)
         if cached is None:
             with Session(engine) as session:
-                cached = self._fresh_enough(session, team_id)
-                if cached is None:
-                    return store.known_keys(session=session, team_id=team_id, keys=set(keys))
+                return store.known_keys(session=session, team_id=team_id, keys=set(keys))
         with cached.lock:
             return {key for key in keys if cached.index.has_key(key)}
 
@@ -149,6 +150,16 @@ class PartnerNames:
             builds = list(self._builds.values())
         for build in builds:
             build.join(timeout)
+
+    def _as_is(self, engine: Engine, team_id: str) -> _Cached | None:
+        """The workspace's index as this process has it, built first if there is none (None
+        while a large one is built in the background); not checked against the version."""
+        with self._lock:
+            cached = self._cached.get(team_id)
+        if cached is not None:
+            return cached
+        with Session(engine) as session:
+            return self._fresh_enough(session, team_id)
 
     def _fresh_enough(self, session: Session, team_id: str) -> _Cached | None:
         version = store.registry_version(session=session, team_id=team_id)
@@ -189,6 +200,15 @@ class PartnerNames:
             thread = threading.Thread(target=build, name=f"name-index-{team_id}", daemon=True)
             self._builds[team_id] = thread
         thread.start()
+
+
+def _candidates(
+    cached: _Cached, query: str, *, limit: int, same_length: bool = False
+) -> list[Match]:
+    with cached.lock:
+        return cached.index.lookup(query, limit=limit) or cached.index.extending(
+            query, limit=limit, same_length=same_length
+        )
 
 
 def _build(session: Session, team_id: str, version: int) -> _Cached:

@@ -818,18 +818,33 @@ class Registry:
     def registered_reading(self, *, team_id: str, readings: Sequence[str]) -> int | None:
         """The position of the first of `readings` (of one typed name, longest first) that a
         partner goes by exactly, by name or alias; None when none does."""
-        keys: list[str | None] = []
-        for reading in readings:
-            try:
-                keys.append(name_key(reading))
-            except BadName:
-                keys.append(None)
+        keys = _keys_of(readings)
         # Every line with a `with`, `on` or `via` clause asks this: the process's name index
         # answers in microseconds, where a query cost /partner log half its time.
         known = self.names.known_keys(
             self.engine, team_id=team_id, keys={key for key in keys if key}
         )
         return next((i for i, key in enumerate(keys) if key in known), None)
+
+    def close_reading(self, *, team_id: str, readings: Sequence[str]) -> int | None:
+        """The position of the first of `readings` (of one typed name, longest first) that no
+        partner goes by exactly but that "Did you mean" would offer partners for (a near miss
+        or short form of a name or alias: `PartnerNames.candidates`); None when none is. From
+        the process's name index, as `registered_reading`: no query once it is built."""
+        keys = _keys_of(readings)
+        known = self.names.known_keys(
+            self.engine, team_id=team_id, keys={key for key in keys if key}
+        )
+        return next(
+            (
+                position
+                for position, (reading, key) in enumerate(zip(readings, keys, strict=True))
+                if key is not None
+                and key not in known
+                and self.names.offers(self.engine, team_id=team_id, query=clean_name(reading))
+            ),
+            None,
+        )
 
     def reading_for(self, *, team_id: str, readings: Sequence[str], partner_id: int) -> int | None:
         """The position of the first of `readings` (of one typed name, longest first) that
@@ -1176,6 +1191,17 @@ MERGE_RULES: dict[str, MergeRule] = {
 
 
 # --- Helpers ------------------------------------------------------------------------------------
+
+
+def _keys_of(readings: Sequence[str]) -> list[str | None]:
+    """The key of each reading of a name (None: not a usable name)."""
+    keys: list[str | None] = []
+    for reading in readings:
+        try:
+            keys.append(name_key(reading))
+        except BadName:
+            keys.append(None)
+    return keys
 
 
 def _id(row: Partner | Contact) -> int:

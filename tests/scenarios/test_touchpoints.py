@@ -889,6 +889,85 @@ def test_a_registered_name_with_a_keyword_in_it_keeps_its_words_out_of_the_peopl
 
 
 @pytest.mark.usefixtures("acme")
+def test_a_misspelt_name_with_a_keyword_in_it_is_offered_not_read_as_a_clause(
+    slack: Slack,
+) -> None:
+    answer(slack, 'add "Doctors on Call"')
+    answer(slack, 'add "Help via Phone"')
+    answer(slack, "add Oxfam")
+    # "on Call" is no date, but "Docters on Call" is close to a partner: that is the answer.
+    said = answer(slack, "log Docters on Call via call : met them", user=BEN)
+    assert "I don't know a partner called “Docters on Call”. Did you mean" in said
+    assert "as a date" not in said and "*Syntax:*" not in said
+    message = last(slack, BEN)
+    assert action_ids(message) == ["partner_pick_0", blocks.REGISTER]
+    click(slack, BEN, message, "partner_pick_0")
+    assert "Logged your call with *Doctors on Call* today" in shown(message)
+    # Misspelt after the keyword, or followed by a date of its own.
+    for line, logged in (
+        ("log Doctors on Cal : met them", "Logged your contact with *Doctors on Call* today"),
+        ("log Doctrs on Call on 20 Nov : x", "Logged your contact with *Doctors on Call* on Fri"),
+        ("log Help via Phon : met them", "Logged your contact with *Help via Phone* today"),
+        ("log Halp via Phone : met them", "Logged your contact with *Help via Phone* today"),
+    ):
+        said = answer(slack, line, user=BEN)
+        assert "Did you mean" in said and "*Syntax:*" not in said, line
+        message = last(slack, BEN)
+        click(slack, BEN, message, "partner_pick_0")
+        assert logged in shown(message), line
+    # `plan` and `intend` alike (an intent takes no date: "on Call" is none).
+    for line in ("plan Docters on Call on friday : x", "intend Docters on Call : x"):
+        said = answer(slack, line, user=BEN)
+        assert "I don't know a partner called “Docters on Call”. Did you mean" in said, line
+    # Through an alias too.
+    answer(slack, 'alias "Doctors on Call" add "Medics on Call"')
+    said = answer(slack, "log Medic on Call : met them", user=BEN)
+    assert "I don't know a partner called “Medic on Call”. Did you mean" in said
+    assert "*Doctors on Call*" in said
+    # Nothing close, or only a partner's own name with the words added: the date that does
+    # not read is refused as before, with what dates look like.
+    answer(slack, 'add "People with Disabilities Fund"')
+    answer(slack, "add Doctors")
+    for line in (
+        "log Oxfam on blursday : x",
+        "log Docters on blursday : x",
+        "log Doctors on Call on Cal : x",
+        "log People with Disabilities Fund on Cal : x",  # close to the name it is typed as
+    ):
+        said = answer(slack, line, user=BEN)
+        assert "as a date. Dates look like: today" in said, line
+        assert "*Syntax:*" in said and "Did you mean" not in said, line
+        assert action_ids(last(slack, BEN)) == [], line
+    # After another partner's name, what reads as a partner's name is offered too.
+    said = answer(slack, "log Doctors on Cal : x", user=BEN)
+    assert "I don't know a partner called “Doctors on Cal”. Did you mean" in said
+    assert "*Doctors on Call*" in said and "*Syntax:*" not in said
+    # A line refused for more than its name is refused for that: here the missing `:`.
+    said = answer(slack, "log Docters on Call via call met them", user=BEN)
+    assert "Did you mean" not in said and "`:`" in said
+    assert len(touchpoints(slack)) == 5
+
+
+@pytest.mark.usefixtures("acme")
+def test_register_it_for_a_misspelt_name_with_a_keyword_in_it_registers_it_whole(
+    slack: Slack,
+) -> None:
+    answer(slack, 'add "Doctors on Call"')
+    answer(slack, "log Docters on Call via call : met them", user=BEN)
+    message = last(slack, BEN)
+    click(slack, BEN, message, blocks.REGISTER)
+    assert "Before I register “Docters on Call”: it looks like a partner we already have" in (
+        shown(message)
+    )
+    assert touchpoints(slack) == []
+    click(slack, BEN, message, blocks.REGISTER)  # "Register anyway"
+    assert "Registered *Docters on Call* with you as its owner" in shown(message)
+    assert "Logged your call with *Docters on Call* today" in shown(message)
+    (touchpoint,) = touchpoints(slack)
+    assert touchpoint.notes == "met them"
+
+
+@pytest.mark.usefixtures("acme")
 def test_an_unknown_name_ending_in_a_date_points_to_on(slack: Slack) -> None:
     said = answer(slack, "log Globex last monday : x", user=BEN)
     assert "If “last monday” is the date, it needs `on`: `/partner log Globex on last monday" in (

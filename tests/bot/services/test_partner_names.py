@@ -92,3 +92,18 @@ def test_candidates_are_near_misses_else_the_names_a_query_starts_or_shortens(
     assert candidates("Save the Children") == ["Save the Children Fund"]  # the start of a name
     assert candidates("Save the Children", same_length=True) == []
     assert candidates("Oxfam Germany") == []
+
+
+def test_offers_asks_the_index_as_it_is(engine: Engine, clock: ManualClock) -> None:
+    names = PartnerNames()
+    registry = Registry(engine=engine, clock=clock, names=names)
+    registry.add(actor=Actor(T1, "U1"), name="Doctors on Call")
+    assert names.offers(engine, team_id=T1, query="Docters on Call")
+    assert not names.offers(engine, team_id=T1, query="Doctors on blursday")
+    registry.add(actor=Actor(T1, "U1"), name="Help via Phone")  # kept in step here
+    assert names.offers(engine, team_id=T1, query="Halp via Phone")
+    # While a large workspace's first index is built, nothing is offered.
+    building = PartnerNames(sync_build_limit=0)
+    assert not building.offers(engine, team_id=T1, query="Docters on Call")
+    building.wait_for_builds()  # before the database is torn down under the build
+    assert building.offers(engine, team_id=T1, query="Docters on Call")

@@ -243,6 +243,31 @@ def test_readings_of_a_name_that_carry_on_past_a_keyword(registry: Registry) -> 
     )
 
 
+def test_a_reading_close_to_a_partner_that_none_goes_by(engine: Engine, registry: Registry) -> None:
+    registry.add(actor=Actor(T1, ANA), name="Doctors on Call", aliases=["Medics on Call"])
+    registry.add(actor=Actor(T1, ANA), name="Doctors")
+    readings = ["Docters on Call on blursday", "Docters on Call"]
+    assert registry.close_reading(team_id=T1, readings=readings) == 1
+    assert registry.close_reading(team_id=T1, readings=["Medic on Call"]) == 0  # an alias
+    # A name some partner goes by exactly is no near miss; words that are none stay apart.
+    assert registry.close_reading(team_id=T1, readings=["Doctors on Call"]) is None
+    assert registry.close_reading(team_id=T1, readings=["Doctors on blursday"]) is None
+    assert registry.close_reading(team_id=T1, readings=[]) is None
+    # Once the process's index is built, the database is not asked.
+    statements: list[str] = []
+
+    def count(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert registry.close_reading(team_id=T1, readings=readings) == 1
+        assert registry.close_reading(team_id=T1, readings=["Oxfam on blursday"]) is None
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+    assert statements == []
+
+
 def test_another_workspace_sees_nothing(registry: Registry) -> None:
     msf(registry)
     with pytest.raises(UnknownPartner) as unknown:
