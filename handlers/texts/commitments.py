@@ -351,7 +351,8 @@ def since(state: CadenceState, tz: ZoneInfo) -> str:
         return f"never in touch since it was registered on {when}"
     by = f" by {person(state.last_contact_by)}" if state.last_contact_by else ""
     quiet = max(0, (today - start).days)
-    return f"last contact {when}{by}, {quiet} day{'s' if quiet != 1 else ''} ago"
+    ago = {0: "today", 1: "yesterday"}.get(quiet, f"{quiet} days ago")
+    return f"last contact {when}{by}, {ago}"
 
 
 def cadence_state(state: CadenceState, tz: ZoneInfo) -> str:

@@ -2108,7 +2108,7 @@ def test_the_last_contact_is_on_its_authors_day_or_the_readers_calendar(slack: S
     # stored at noon in Tokyo (03:00 UTC, Tuesday evening in New York).
     answer(slack, "log Acme on today via meeting : chloe's day", user=CHLOE)
     for user in (BEN, CHLOE, ANA):
-        assert "last contact Wed 25 Nov by <@U0CHLOE>, 0 days ago" in answer(
+        assert "last contact Wed 25 Nov by <@U0CHLOE>, today" in answer(
             slack, "cadence Acme", user=user
         )
     assert "last contact today by <@U0CHLOE>" in answer(slack, "list", user=BEN)
