@@ -510,29 +510,30 @@ def test_a_merge_alerts_colleagues_who_were_in_touch_with_the_duplicate(slack: S
 
 
 @pytest.mark.usefixtures("acme")
-def test_a_merge_alerts_no_pair_twice_and_says_nothing_when_nothing_is_new(slack: Slack) -> None:
-    answer(slack, "add Acme Holding")
-    answer(slack, "log Acme : met Jane", user=BEN)
-    answer(slack, "plan Acme on friday : follow-up", user=CHLOE)
-    answer(slack, "log Acme Holding on 2026-10-01 : long before, outside the window", user=DAN)
-    deliver_outbox(slack)
-    assert len(alerts(slack)) == 1
-
-    said = answer(slack, "merge Acme Holding into Acme")
-    deliver_outbox(slack)
-
-    assert "The merge shows" not in said
-    assert len(alerts(slack)) == 1
-
-
-@pytest.mark.usefixtures("acme")
-def test_a_merge_says_nothing_of_colleagues_an_alert_already_named_together(
-    slack: Slack,
+@pytest.mark.parametrize(
+    "lines",
+    [
+        # No pair is alerted twice, and a contact outside the window collides with nothing.
+        [
+            ("log Acme : met Jane", BEN),
+            ("plan Acme on friday : follow-up", CHLOE),
+            ("log Acme Holding on 2026-10-01 : long before, outside the window", DAN),
+        ],
+        # Colleagues an alert already named together (Chloe and Dan) are no news.
+        [
+            ("log Acme : met Jane", CHLOE),
+            ("plan Acme Holding on friday : the holding", CHLOE),
+            ("log Acme Holding : met them too", DAN),
+        ],
+    ],
+    ids=["no-pair-twice", "already-named-together"],
+)
+def test_a_merge_says_nothing_when_nothing_is_new(
+    slack: Slack, lines: list[tuple[str, str]]
 ) -> None:
     answer(slack, "add Acme Holding")
-    answer(slack, "log Acme : met Jane", user=CHLOE)
-    answer(slack, "plan Acme Holding on friday : the holding", user=CHLOE)
-    answer(slack, "log Acme Holding : met them too", user=DAN)  # alerts Chloe and Dan
+    for line, user in lines:
+        answer(slack, line, user=user)
     deliver_outbox(slack)
     assert len(alerts(slack)) == 1
 
