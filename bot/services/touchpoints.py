@@ -106,6 +106,9 @@ INTENTS_PER_PLANNER_RUN = 500
 PASSED_PLANS_LOOKBACK = timedelta(days=14)
 # An intent's answer is awaited this many working days of the person asked.
 INTENT_WORKING_DAYS = 1
+# The same contact recorded again by the same person this soon after is the command sent twice
+# (typed again, pasted again, the form's twin submitted), not a second contact (`twin_of`).
+TWIN_WINDOW = timedelta(minutes=10)
 
 # Message kinds in the outbox.
 COLLISION_ALERT = "collision_alert"
@@ -393,6 +396,9 @@ class Recorded:
     zone_guessed: bool = False
     # A repeat of a request recorded before (a Slack retry): nothing new was saved.
     repeated: bool = False
+    # When the caller recorded this very contact before, moments ago (`twin_of`): the command
+    # was sent twice, and nothing new was saved.
+    twin_at: datetime | None = None
     # The partner was registered for this contact, with the caller as owner.
     registered: bool = False
     # Those whose Slack profiles (time zones) are missing or stale among the people the
@@ -686,6 +692,36 @@ def has_passed(touch: Touch, *, tz: ZoneInfo, now: datetime) -> bool:
     if touch.day_only:
         return contact_day(touch.at, day_only=True, tz=tz) < now.astimezone(tz).date()
     return touch.at <= now
+
+
+def twin_of(
+    touch: Touch,
+    contact_ids: frozenset[int],
+    around: Iterable[TouchpointRow],
+    *,
+    now: datetime,
+    undated: bool,
+) -> TouchpointRow | None:
+    """The caller's own record of the very contact `touch` records, made in the last
+    `TWIN_WINDOW`: the same kind, medium, colleagues, people at the partner and notes, and the
+    same day and time, or (`undated`: `touch` is timed when it was typed, as an intent always
+    is) one timed when it was typed too, in that window."""
+    since = now - TWIN_WINDOW
+    for row in around:
+        if (
+            row.author_id == touch.author_id
+            and row.kind is touch.kind
+            and row.created_at is not None
+            and row.created_at >= since
+            and row.day_only == touch.day_only
+            and (row.at >= since if undated else row.at == touch.at)
+            and row.medium == touch.medium
+            and row.participants == touch.participants
+            and frozenset(row.contact_ids) == contact_ids
+            and (row.notes or "") == (touch.notes or "")
+        ):
+            return row
+    return None
 
 
 def check_notes(notes: str) -> str:
@@ -1048,7 +1084,13 @@ class Touchpoints:
                     contacts=tuple(name for _, name in contacts),
                     notes=notes,
                 )
-                recorded = self._tell(scene, touch, frozenset(i for i, _ in contacts))
+                contact_ids = frozenset(i for i, _ in contacts)
+                around = self._around(scene, touch)
+                twin = twin_of(touch, contact_ids, around, now=now, undated=when is None)
+                if twin is not None:
+                    session.rollback()
+                    return replace(self._replay(session, actor, twin), twin_at=twin.created_at)
+                recorded = self._tell(scene, touch, contact_ids, around)
                 if new.kind is TouchpointKind.DONE:
                     store.note_contact(
                         session=session,
@@ -1166,10 +1208,16 @@ class Touchpoints:
             now=now,
         )
 
-    def _tell(self, scene: _Scene, touch: Touch, contact_ids: frozenset[int]) -> Recorded:
-        """Find the collisions of a new touchpoint, record them, and queue who must hear."""
+    def _tell(
+        self,
+        scene: _Scene,
+        touch: Touch,
+        contact_ids: frozenset[int],
+        around: list[TouchpointRow],
+    ) -> Recorded:
+        """Find the collisions of a new touchpoint among the partner's touchpoints `around` it,
+        record them, and queue who must hear."""
         facts = scene.facts
-        around = self._around(scene, touch)
         clashes, news, knew = self._collide(scene, touch, contact_ids, around)
         if touch.kind is TouchpointKind.DONE:
             self._close_followed_intents(scene, touch, around)

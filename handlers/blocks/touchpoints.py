@@ -91,6 +91,12 @@ def brief_me(partner_id: int, name: str) -> dict[str, Any]:
 def recorded(result: Recorded, *, now: datetime) -> Reply:
     """The answer to `log`, `plan` or `intend`: what was recorded, who else is in touch, who was
     told."""
+    if result.twin_at is not None:
+        twice = texts.recorded_twice(result, now=now)
+        answer: list[Block] = [section(twice)]
+        if result.touch.kind is not TouchpointKind.INTENDED:
+            answer.append(context(texts.tell_twins_apart(result, tz=result.tz, now=now)))
+        return Reply(text=twice, blocks=answer)
     lead = texts.recorded_lead(result, now=now)
     if result.registered:
         lead = f"{texts.registered(result.partner.name)}\n{lead}"

@@ -259,20 +259,75 @@ def _others(clashes: Sequence[Clash]) -> list[str]:
 
 
 def recorded_lead(result: Recorded, *, now: datetime) -> str:
+    touch = result.touch
+    what = _what_recorded(result, now=now)
+    if touch.kind is TouchpointKind.DONE:
+        return f"Logged {what}."
+    if touch.kind is TouchpointKind.PLANNED:
+        return f"Planned {what}."
+    return f"Noted that you intend to reach out to {what}: {quote(touch.notes)}"
+
+
+def _what_recorded(result: Recorded, *, now: datetime) -> str:
+    """`your call with *Acme* yesterday with Jane Doe, together with @ben`; for an intent,
+    `*Acme* with Jane Doe, …`."""
     touch, name = result.touch, result.partner.name
-    noun = touch.medium or "contact"
     with_colleagues = (
         f", together with {people_in_prose(touch.participants)}" if touch.participants else ""
     )
-    what = f"your {noun} with *{name}* {when(touch, tz=result.tz, now=now)}"
-    if touch.kind is TouchpointKind.DONE:
-        return f"Logged {what}{with_contact(touch)}{with_colleagues}."
-    if touch.kind is TouchpointKind.PLANNED:
-        return f"Planned {what}{with_contact(touch)}{with_colleagues}."
+    if touch.kind is TouchpointKind.INTENDED:
+        return f"*{name}*{with_contact(touch)}{with_colleagues}"
+    noun = touch.medium or "contact"
+    when_ = when(touch, tz=result.tz, now=now)
+    return f"your {noun} with *{name}* {when_}{with_contact(touch)}{with_colleagues}"
+
+
+_TWIN_VERBS = {
+    TouchpointKind.DONE: ("logged", "log"),
+    TouchpointKind.PLANNED: ("planned", "plan"),
+    TouchpointKind.INTENDED: ("noted", "intend"),
+}
+
+
+def recorded_twice(result: Recorded, *, now: datetime) -> str:
+    """The answer to a contact the caller sent twice (`Recorded.twin_at`): nothing new saved."""
+    assert result.twin_at is not None
+    touch, what = result.touch, _what_recorded(result, now=now)
+    done, _ = _TWIN_VERBS[touch.kind]
+    ago_ = _moments_ago(result.twin_at, now).capitalize()
+    if touch.kind is TouchpointKind.INTENDED:
+        return (
+            f"{ago_} you told me you intend to reach out to {what}: {quote(touch.notes)}\n"
+            "I haven't noted it a second time."
+        )
+    return f"{ago_} you {done} {what}, so I haven't {done} it a second time."
+
+
+def tell_twins_apart(result: Recorded, *, tz: ZoneInfo, now: datetime) -> str:
+    """How to log or plan a second contact that only looks like the first: with its own notes.
+    (A second intent to reach out, as typed, is the same intent.)"""
+    touch, name = result.touch, result.partner.name
+    _, verb = _TWIN_VERBS[touch.kind]
+    day = _day_of(touch, tz)
+    on = ""
+    if touch.kind is TouchpointKind.PLANNED or day != now.astimezone(tz).date():
+        on = f" on {day:%Y-%m-%d}"
+        if not touch.day_only:
+            on += f" {touch.at.astimezone(tz):%H:%M}"
+    # A plan is a meeting unless it says otherwise.
+    plain = touch.kind is TouchpointKind.PLANNED and touch.medium == "meeting"
+    via = f" via {touch.medium}" if touch.medium and not plain else ""
     return (
-        f"Noted that you intend to reach out to *{name}*{with_contact(touch)}{with_colleagues}: "
-        f"{quote(touch.notes)}"
+        f"If it is another {touch.medium or 'contact'}, send it with notes that tell the two "
+        f'apart, for example `{COMMAND} {verb} "{name}"{on}{via} : the second one, about …`'
     )
+
+
+def _moments_ago(then: datetime, now: datetime) -> str:
+    minutes = int((now - then).total_seconds() // 60)
+    if minutes < 1:
+        return "a moment ago"
+    return "a minute ago" if minutes == 1 else f"{minutes} minutes ago"
 
 
 def clashes_heading(facts: PartnerFacts) -> str:

@@ -909,7 +909,8 @@ def test_a_misspelt_name_with_a_keyword_in_it_is_offered_not_read_as_a_clause(
         ("log Doctors on Cal : met them", "Logged your contact with *Doctors on Call* today"),
         ("log Doctrs on Call on 20 Nov : x", "Logged your contact with *Doctors on Call* on Fri"),
         ("log Help via Phon : met them", "Logged your contact with *Help via Phone* today"),
-        ("log Halp via Phone : met them", "Logged your contact with *Help via Phone* today"),
+        # Other notes: the same notes again this soon would be the same contact sent twice.
+        ("log Halp via Phone : met again", "Logged your contact with *Help via Phone* today"),
     ):
         said = answer(slack, line, user=BEN)
         assert "Did you mean" in said and "*Syntax:*" not in said, line
@@ -1221,6 +1222,91 @@ def test_a_slack_retry_of_the_same_request_logs_once(slack: Slack) -> None:
     deliver_outbox(slack)
     assert len(alerts(slack)) == 1
     assert len(dms(slack, ANA)) == 2  # one note about Chloe's contact, one about Ben's
+
+
+@pytest.mark.usefixtures("acme")
+def test_the_same_log_sent_twice_is_logged_once_and_says_how_to_log_another(
+    slack: Slack,
+) -> None:
+    answer(slack, "log Acme : earlier", user=CHLOE)
+    line = "log Acme with Jane Doe on yesterday via call : pitched the pilot"
+    answer(slack, line, user=BEN)
+    slack.runtime.clock.advance(timedelta(minutes=3))  # type: ignore[attr-defined]
+    said = answer(slack, line, user=BEN)
+    assert "3 minutes ago you logged your call with *Acme Corporation* yesterday" in said
+    assert "so I haven't logged it a second time" in said
+    assert len(touchpoints(slack)) == 2
+    deliver_outbox(slack)
+    assert len(alerts(slack)) == 1
+    assert len(dms(slack, ANA)) == 2  # one note about Chloe's contact, one about Ben's
+    # The hint's example is a command that logs a second call that day.
+    (example,) = [
+        part
+        for part in last(slack, BEN).blocks[-1]["elements"][0]["text"].split("`")
+        if part.startswith("/partner ")
+    ]
+    assert (
+        example
+        == '/partner log "Acme Corporation" on 2026-11-24 via call : the second one, about …'
+    )
+    said = answer(slack, example.removeprefix("/partner "), user=BEN)
+    assert "Logged your call with *Acme Corporation* yesterday" in said
+    assert len(touchpoints(slack)) == 3
+
+
+@pytest.mark.usefixtures("acme")
+@pytest.mark.parametrize(
+    ("line", "lead"),
+    [
+        ("plan Acme on friday 14:00 : intro", "A moment ago you planned your meeting with"),
+        ("intend Acme : the budget", "A moment ago you told me you intend to reach out to"),
+    ],
+)
+def test_a_plan_or_intent_sent_twice_is_recorded_once(slack: Slack, line: str, lead: str) -> None:
+    answer(slack, line, user=BEN)
+    slack.runtime.clock.advance(timedelta(seconds=40))  # type: ignore[attr-defined]
+    said = answer(slack, line, user=BEN)
+    assert lead in said and "a second time" in said
+    assert len(touchpoints(slack)) == 1
+    deliver_outbox(slack)
+    assert len(dms(slack, ANA)) == 1
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_log_of_now_sent_again_minutes_later_is_logged_once(slack: Slack) -> None:
+    answer(slack, "log Acme via call : pitched the pilot", user=BEN)
+    slack.runtime.clock.advance(timedelta(minutes=9))  # type: ignore[attr-defined]
+    said = answer(slack, "log Acme via call : pitched the pilot", user=BEN)
+    assert "9 minutes ago you logged your call with *Acme Corporation* today at 04:00" in said
+    assert len(touchpoints(slack)) == 1
+
+
+@pytest.mark.usefixtures("acme")
+@pytest.mark.parametrize(
+    ("second", "after"),
+    [
+        ("log Acme via call : pitched the pilot", timedelta(minutes=11)),  # past the window
+        ("log Acme via call : pitched the pilot again", timedelta(0)),  # other notes
+        ("log Acme via meeting : pitched the pilot", timedelta(0)),  # another medium
+        ("log Acme with Jane Doe via call : pitched the pilot", timedelta(0)),  # a contact named
+    ],
+)
+def test_a_log_unlike_the_last_or_later_is_another_contact(
+    slack: Slack, second: str, after: timedelta
+) -> None:
+    answer(slack, "log Acme via call : pitched the pilot", user=BEN)
+    slack.runtime.clock.advance(after)  # type: ignore[attr-defined]
+    said = answer(slack, second, user=BEN)
+    assert "Logged your" in said
+    assert len(touchpoints(slack)) == 2
+
+
+def test_the_same_log_by_two_colleagues_is_two_contacts(slack: Slack) -> None:
+    answer(slack, ACME)
+    answer(slack, "log Acme via call : pitched the pilot", user=BEN)
+    said = answer(slack, "log Acme via call : pitched the pilot", user=CHLOE)
+    assert "Logged your call" in said
+    assert len(touchpoints(slack)) == 2
 
 
 # --- Bad input ----------------------------------------------------------------------------------
