@@ -315,7 +315,12 @@ def run_dispatch(args: argparse.Namespace) -> dict[str, Any]:
     """Dispatch everything queued, on the wall clock; for the peak RSS."""
     settings = settings_of(args)
     engine = make_engine(settings.database_url)
-    dispatcher = Dispatcher(engine=engine, clock=SystemClock(), client=delivery_client(settings))
+    dispatcher = Dispatcher(
+        engine=engine,
+        clock=SystemClock(),
+        client=delivery_client(settings),
+        summaries_planned=True,  # as `serve` runs it
+    )
     started = time.perf_counter()
     sent = dispatcher.run_pass().sent
     return {"seconds": time.perf_counter() - started, "sent": sent, "rss_mb": peak_rss_mb()}
@@ -342,7 +347,10 @@ def run_compare(args: argparse.Namespace) -> dict[str, Any]:
     settings = settings_of(args)
     clock = ManualClock(EPOCH)
     dispatcher = Dispatcher(
-        engine=make_engine(settings.database_url), clock=clock, client=delivery_client(settings)
+        engine=make_engine(settings.database_url),
+        clock=clock,
+        client=delivery_client(settings),
+        summaries_planned=True,  # as `serve` runs it
     )
     client = WebClient(token=args.token, base_url=args.base_url)
     # Untimed: the fake Slack's and the HTTP client's start-up (first threads, first
@@ -395,7 +403,10 @@ def run_acks(args: argparse.Namespace) -> dict[str, Any]:
     )
     app = create_app(runtime)
     dispatcher = Dispatcher(
-        engine=runtime.engine, clock=runtime.clock, client=delivery_client(settings)
+        engine=runtime.engine,
+        clock=runtime.clock,
+        client=delivery_client(settings),
+        summaries_planned=True,  # as `serve` runs it
     )
     for n in range(20):  # warm up imports and caches before measuring
         app.dispatch(help_request(args, n))

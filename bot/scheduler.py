@@ -23,6 +23,7 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from slack_sdk import WebClient
 
+from bot.delivery.absence import WELCOME_BACK
 from bot.delivery.dispatcher import Dispatcher, DispatchPolicy, DispatchReport, delivery_client
 from bot.runtime import Runtime
 
@@ -65,6 +66,9 @@ class PlannerRegistry:
 
     def __iter__(self) -> Iterator[PlannerJob]:
         return iter(list(self._jobs.values()))
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._jobs
 
     def __len__(self) -> int:
         return len(self._jobs)
@@ -116,6 +120,7 @@ def tick(
         clock=runtime.clock,
         client=client,
         default_channel=runtime.settings.default_channel,
+        summaries_planned=WELCOME_BACK in planners,
     )
     for job in planners:
         if dispatcher.stopping:
@@ -150,6 +155,7 @@ class Scheduler:
             client=client or delivery_client(runtime.settings),
             policy=policy,
             default_channel=runtime.settings.default_channel,
+            summaries_planned=WELCOME_BACK in planners,
         )
         self._planners = planners
         self._dispatch_every = dispatch_every

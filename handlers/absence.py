@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from bot.dates import DateError, When, parse_when
 from bot.delivery.absence import (
+    WELCOME_BACK,
     Period,
     Retime,
     come_back,
@@ -240,5 +241,5 @@ def next_welcome_back(runtime: Runtime, now: datetime) -> datetime | None:
 
 def register_planners(planners: PlannerRegistry) -> None:
     planners.register_planner(
-        "welcome_back", welcome_back, IntervalTrigger(minutes=1), next_due=next_welcome_back
+        WELCOME_BACK, welcome_back, IntervalTrigger(minutes=1), next_due=next_welcome_back
     )

@@ -195,6 +195,24 @@ def workspaces_with_time_away_over(
     ]
 
 
+def back_not_summed_up(
+    *, session: Session, team_id: str, user_ids: Collection[str], since: datetime, at: datetime
+) -> set[str]:
+    """Those of `user_ids` with time away that ended after `since` and by `at` and was not
+    summed up yet: their welcome-back summary is still to be planned."""
+    if not user_ids:
+        return set()
+    driver = Driver.of(session)
+    statement = sized(
+        "SELECT DISTINCT user_id FROM absence WHERE team_id = :team_id AND user_id IN ({user}) "
+        "AND summed_up_at IS NULL AND ends_at > :since AND ends_at <= :at",
+        user=len(user_ids),
+    )
+    params = {"team_id": team_id, "since": driver.time(since), "at": driver.time(at)}
+    rows = driver.rows(statement, {**params, **listed("user", set(user_ids))})
+    return {str(user_id) for (user_id,) in rows}
+
+
 def time_away_over(
     *,
     session: Session,

@@ -371,6 +371,8 @@ def released_reach_at(engine: Engine, *, team_id: str, user_id: str, now: dateti
 
 # Time away over longer ago than this is not summed up any more (a bot down for longer lets it go).
 SUM_UP_WITHIN = timedelta(days=7)
+# The outbox kind of the summary: what colleagues did while the person was away, once back.
+WELCOME_BACK = "welcome_back"
 
 
 def _as_one(session: Session, team_id: str, user_id: str, absences: Sequence[Absence]) -> Period:

@@ -1,13 +1,14 @@
 """The dispatcher: claims due outbox rows and sends them through the Slack Web API.
 
 One pass claims due rows in batches under a lease, decides for each whether it may go now
-(expired, recipient away, outside their working hours, a rate-limited workspace) and sends the
-rest one at a time; every statement commits on its own. Once Slack has accepted a message, its
-row is marked sent. On PostgreSQL that mark is handed to the database without waiting for the
-answer: the server commits it while the next message goes to Slack, and the answer ("sent", or
-"sent-but-claim-lost") is read after that call and before anything else runs on the
-connection, so the round trip overlaps the next send instead of adding to it. On SQLite, whose
-commit is local and quick, the mark is committed at once.
+(expired, recipient away or just back with their welcome-back summary not planned yet, outside
+their working hours, a rate-limited workspace) and sends the rest one at a time; every statement
+commits on its own. Once Slack has accepted a message, its row is marked sent. On PostgreSQL
+that mark is handed to the database without waiting for the answer: the server commits it while
+the next message goes to Slack, and the answer ("sent", or "sent-but-claim-lost") is read after
+that call and before anything else runs on the connection, so the round trip overlaps the next
+send instead of adding to it. On SQLite, whose commit is local and quick, the mark is committed
+at once.
 
 A working-hours DM goes by its recipient's time zone as Slack gives it (`users.info`, asked
 when a batch holds someone never looked up). While Slack does not answer (a 429, a 5xx, no
@@ -74,6 +75,7 @@ from sqlmodel import Session
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
+from bot.delivery.absence import SUM_UP_WITHIN, WELCOME_BACK
 from bot.delivery.working_hours import WorkingHours, next_send_time, zone_or_workspace
 from bot.mrkdwn import slack_text
 from bot.services.people import look_up_each
@@ -117,6 +119,9 @@ ZONE_RETRY = timedelta(seconds=30)
 ZONE_RETRY_CAP = timedelta(minutes=15)
 ZONE_WAIT = timedelta(hours=3)
 ZONE_LOOKUPS = 5
+# How long a DM to someone back from time away waits for their welcome-back summary to be
+# planned (the planner runs every minute) before it is tried again.
+SUMMARY_WAIT = timedelta(minutes=1)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -240,9 +245,13 @@ class Dispatcher:
         rng: random.Random | None = None,
         default_channel: str | None = None,
         lease_clock: Clock | None = None,
+        summaries_planned: bool = False,
     ) -> None:
         """`clock` says when rows are due and what working hours allow; `lease_clock` (the
-        wall clock unless a test moves it) times the leases, which are about liveness."""
+        wall clock unless a test moves it) times the leases, which are about liveness.
+        `summaries_planned`: a planner sums up people's time away once they are back (the
+        app's `WELCOME_BACK`), so their DMs wait for it (`_hold_for_summary`)."""
+        self._summaries_planned = summaries_planned
         self._engine = engine
         self._clock = clock
         self._lease_clock = lease_clock or SystemClock()
@@ -349,6 +358,36 @@ class Dispatcher:
                     attempted=False,
                 )
                 report.deferred += 1
+            else:
+                to_send.append(row)
+        return self._hold_for_summary(run, to_send, now=now)
+
+    def _hold_for_summary(
+        self, run: _Pass, rows: list[store.Claimed], *, now: datetime
+    ) -> list[store.Claimed]:
+        """Hold the DMs to people back from time away whose welcome-back summary is still to be
+        planned, and return the rest, summaries first. `serve` dispatches every few seconds and
+        plans summaries once a minute: without this, the notes the summary replaces would go
+        out first at the first working moment back, and what waited for the person (claimed in
+        order of when it fell due) would come before the summary of their time away."""
+        if not self._summaries_planned:
+            return rows
+        rows.sort(key=lambda row: row.kind != WELCOME_BACK)  # stable: the rest keep their order
+        back = _back_unsummed(run.db(), rows, now)
+        if not back:
+            return rows
+        to_send: list[store.Claimed] = []
+        for row in rows:
+            if row.kind != WELCOME_BACK and (row.team_id, row.recipient_user) in back:
+                store.reschedule(
+                    session=run.db(),
+                    message_id=row.id,
+                    token=run.token,
+                    available_at=now + SUMMARY_WAIT,
+                    attempted=False,
+                    held=True,
+                )
+                run.report.held += 1
             else:
                 to_send.append(row)
         return to_send
@@ -862,16 +901,33 @@ def _tally(report: DispatchReport, outcome: str) -> None:
         report.failed += 1
 
 
-def _absences(
-    session: Session, batch: Sequence[store.Claimed], now: datetime
-) -> dict[tuple[str, str], Absence]:
-    """The absences covering `now` of the batch's DM recipients, by (team, user)."""
+def _dm_recipients(batch: Sequence[store.Claimed]) -> dict[str, set[str]]:
     users_by_team: dict[str, set[str]] = defaultdict(set)
     for row in batch:
         if row.recipient_user is not None:
             users_by_team[row.team_id].add(row.recipient_user)
+    return users_by_team
+
+
+def _back_unsummed(
+    session: Session, batch: Sequence[store.Claimed], now: datetime
+) -> set[tuple[str, str | None]]:
+    """The batch's DM recipients, by (team, user), back from time away not summed up yet."""
+    found: set[tuple[str, str | None]] = set()
+    for team_id, user_ids in _dm_recipients(batch).items():
+        back = absence_store.back_not_summed_up(
+            session=session, team_id=team_id, user_ids=user_ids, since=now - SUM_UP_WITHIN, at=now
+        )
+        found.update((team_id, user_id) for user_id in back)
+    return found
+
+
+def _absences(
+    session: Session, batch: Sequence[store.Claimed], now: datetime
+) -> dict[tuple[str, str], Absence]:
+    """The absences covering `now` of the batch's DM recipients, by (team, user)."""
     found: dict[tuple[str, str], Absence] = {}
-    for team_id, user_ids in users_by_team.items():
+    for team_id, user_ids in _dm_recipients(batch).items():
         absent = absence_store.absences_at(
             session=session, team_id=team_id, user_ids=user_ids, at=now
         )

@@ -11,6 +11,7 @@ from types import FrameType
 
 from sqlmodel import Session
 
+from bot.delivery.absence import WELCOME_BACK
 from bot.delivery.dispatcher import Dispatcher, delivery_client
 from bot.runtime import Runtime
 from bot.scheduler import PlannerRegistry, tick
@@ -47,6 +48,7 @@ def run_tick(
         clock=runtime.clock,
         client=client,
         default_channel=runtime.settings.default_channel,
+        summaries_planned=WELCOME_BACK in planners,
     )
     with _stopped_by_signals(dispatcher) as caught:
         report = tick(runtime, client, planners=planners, dispatcher=dispatcher)

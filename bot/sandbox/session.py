@@ -24,6 +24,7 @@ from sqlmodel import Session
 from bot.app import build_planners, create_app
 from bot.clock import ManualClock
 from bot.config import Settings
+from bot.delivery.absence import WELCOME_BACK
 from bot.delivery.dispatcher import Dispatcher
 from bot.runtime import Runtime
 from bot.sandbox import render
@@ -160,6 +161,7 @@ class Sandbox:
             clock=self.clock,
             client=self.app.client,
             default_channel=settings.default_channel,
+            summaries_planned=WELCOME_BACK in self.planners,
         )
         self.requests = RequestFactory(self.fake)
         self.deliver = Deliverer(self.fake, app=self.app, runtime=self.runtime)

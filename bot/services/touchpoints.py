@@ -48,6 +48,7 @@ from bot import collisions as rules
 from bot.clock import Clock
 from bot.dates import DateError, When, contact_day, parse_when
 from bot.delivery.absence import (
+    WELCOME_BACK,
     Period,
     absence_when_reached,
     mark_summed_up,
@@ -123,7 +124,6 @@ MOVED_NEAR = "moved_near"  # to whoever moved a planned meeting near other conta
 REVIVED_NEAR = "revived_near"  # to whoever put back a plan near contacts made meanwhile
 INTENT_RETIMED = "intent_retimed"  # the owner's question, edited when its day to answer moved
 INTENT_LATER = "intent_later"  # to the asker: the answer may come later than they were told
-WELCOME_BACK = "welcome_back"  # what colleagues did while the person was away, once back
 # Why a note to an owner that waited while they were away is not sent.
 SUMMED_UP = "summed up for the owner on their return"
 

@@ -11,13 +11,15 @@ working moment back is Monday 30 Nov, 09:0x in Berlin (08:0x UTC).
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlmodel import Session, select
 
+from bot.app import build_planners
 from bot.sandbox.fake_slack import FakeMessage
+from bot.scheduler import Scheduler
 from handlers.blocks import touchpoints as blocks
 from storage.models import Absence, OutboxMessage, OutboxStatus
 from tests.bot.delivery.test_processes import liaison_tick
@@ -202,6 +204,42 @@ def test_the_summary_replaces_the_notes_held_about_the_contacts_it_sums_up(
     assert dropped.last_error == "summed up for the owner on their return"
     at(slack, datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
     assert notes_of(slack, "a call meanwhile") == []
+
+
+@pytest.mark.usefixtures("acme")
+def test_the_dispatcher_holds_a_returning_owners_messages_until_the_summary_is_queued(
+    slack: Slack,
+) -> None:
+    """`serve` dispatches every few seconds and plans the summary once a minute: at the first
+    working moment back, the held note must not go out before the planner has summed it up, and
+    an intent question waiting for her comes after the summary."""
+    answer(slack, "away today to friday")  # nobody covers: notes and questions wait for her
+    answer(slack, "log Acme via call : a call meanwhile", user=BEN)
+    answer(slack, "intend Acme : the budget", user=DAN)
+    at(slack, SATURDAY)
+    slack.runtime.clock.set(MONDAY_MORNING)  # type: ignore[attr-defined]
+    # What `serve`'s dispatcher job does every few seconds, between the planners' runs.
+    serving = Scheduler(slack.runtime, planners=build_planners(), client=slack.web_client)
+    assert serving.dispatcher.run_pass().held == 2
+    assert dms(slack, ANA) == []
+    deliver_outbox(slack)  # the planners' minute: the summary is queued and sent
+    slack.runtime.clock.advance(timedelta(minutes=2))  # type: ignore[attr-defined]
+    deliver_outbox(slack)
+    received = [m.text for m in dms(slack, ANA)]
+    assert received[0].startswith("Welcome back!"), received
+    assert notes_of(slack, "a call meanwhile") == []  # the summary told her
+    assert len(received) == 2 and "would like to reach out" in received[1], received
+
+
+@pytest.mark.usefixtures("acme")
+def test_what_waited_for_the_owner_comes_after_the_summary(slack: Slack) -> None:
+    answer(slack, "away today to friday")
+    answer(slack, "log Acme via call : a call meanwhile", user=BEN)
+    answer(slack, "intend Acme : the budget", user=DAN)
+    at(slack, MONDAY_MORNING)
+    received = [m.text for m in dms(slack, ANA)]
+    assert len(received) == 2, received
+    assert received[0].startswith("Welcome back!") and "would like to reach out" in received[1]
 
 
 def test_liaison_tick_at_the_first_working_morning_sends_the_summary(

@@ -571,10 +571,10 @@ def test_a_cover_from_outside_the_team_who_logs_a_contact_leaves_the_note_for_th
     said = answer(slack, "intend Acme : a second visit", user=DAN)
     assert "away through Fri 27 Nov and you cover for them, so I've queued the question" in said
     at(slack, datetime(2026, 11, 30, 9, 30, tzinfo=UTC))  # Monday, Ana back in Berlin
-    question, summary = dms(slack, ANA)
+    # What happened while she was away, her first working morning back, and then what waited
+    # for her: the summary tells her of Dan's meeting, so the note about it is not sent too.
+    summary, question = dms(slack, ANA)
     assert "<@U0DAN> would like to reach out to *Acme Corporation*" in question.text
-    # And what happened while she was away, her first working morning back: the summary
-    # tells her of Dan's meeting, so the note about it is not sent too.
     assert summary.text.startswith("Welcome back!")
     assert "<@U0DAN> logged 1 contact and stated 1 intent (still waiting" in summary.text
 

@@ -6,18 +6,21 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from slack_sdk import WebClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from bot.clock import ManualClock
 from bot.delivery.absence import (
     SUM_UP_WITHIN,
+    WELCOME_BACK,
     Period,
     Return,
     absence_when_reached,
     come_back,
     go_away,
     is_away,
+    mark_summed_up,
     next_return,
     recipient_for_owner_alert,
     returns_to_sum_up,
@@ -171,6 +174,39 @@ def test_a_held_dm_is_sent_when_the_absence_ends(
     clock.advance(timedelta(days=1))
     assert dispatcher.run_pass().sent == 1
     assert delivered(fake_slack) == {"survey": 1}
+
+
+def test_where_summaries_are_planned_dms_to_someone_back_wait_for_theirs(
+    engine: Engine,
+    clock: ManualClock,
+    wall: ManualClock,
+    client: WebClient,
+    fake_slack: FakeSlack,
+) -> None:
+    serving = Dispatcher(
+        engine=engine, clock=clock, lease_clock=wall, client=client, summaries_planned=True
+    )
+    away(engine, CHLOE, days=1)
+    away(engine, DAN, days=1)
+    queue(engine, due_at=NOW, key="survey", user=CHLOE)
+    queue(engine, due_at=NOW, key="checkin", user=DAN)
+    queue(engine, due_at=NOW, key="alert", channel="C0PARTNERS")
+    assert serving.run_pass().held == 2
+
+    clock.advance(timedelta(days=1))
+    queue(engine, due_at=clock.now(), key="welcome", user=CHLOE, kind=WELCOME_BACK)
+    with Session(engine) as session:  # Dan's summary planned: nothing to say
+        mark_summed_up(session, team_id=TEAM, user_id=DAN, now=clock.now())
+        session.commit()
+    report = serving.run_pass()
+    assert (report.sent, report.held) == (2, 1)
+    assert [m.text for m in fake_slack.dm_messages(CHLOE)] == ["message welcome"]
+    with Session(engine) as session:
+        mark_summed_up(session, team_id=TEAM, user_id=CHLOE, now=clock.now())
+        session.commit()
+    clock.advance(timedelta(minutes=1))
+    assert serving.run_pass().sent == 1
+    assert delivered(fake_slack) == {"alert": 1, "checkin": 1, "welcome": 1, "survey": 1}
 
 
 def test_messages_held_past_the_night_go_together_in_the_order_they_were_queued(
