@@ -8,9 +8,9 @@ The parts, each scored 0–100, and their weights:
 - commitments (20): kept on time count fully, kept late half, and each overdue one counts as two
   broken: 100 × (kept + late/2) / (kept + late + 2 × overdue), both sides together;
 - contact (15): the stay-in-touch cadence, on track 100, nudge due 50, dormant 0;
-- collisions (10): collision events of the last 90 days — touchpoints that collided with at
-  least one earlier contact by a colleague (`storage.health.collision_events`) — 100 minus 25
-  for each, not below 0.
+- collisions (10): collision events of the last 90 days — contacts that collided with at
+  least one earlier contact by a colleague (`collision_events`) — 100 minus 25 for each, not
+  below 0.
 
 A part without data is left out and the weights of the others are renormalised, so the score is
 the weighted mean of the parts that have data:
@@ -29,13 +29,14 @@ At risk (`risks`): a score below 50, dormant, a lopsided workload (one side carr
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from bot.services.cadence import Standing
+from storage.health import CollisionPair
 from storage.models import CommitmentSide
 
 # How far back check-ins and collisions count; how recent a Problem makes a partner at risk.
@@ -121,8 +122,7 @@ class ContactFacts:
 
 @dataclass(frozen=True, kw_only=True)
 class CollisionFacts:
-    """Touchpoints and collision events (`storage.health.collision_events`) of the last 90
-    days."""
+    """Touchpoints and collision events (`collision_events`) of the last 90 days."""
 
     touchpoints: int = 0
     collisions: int = 0
@@ -217,6 +217,42 @@ CADENCE_SCORES: Mapping[Standing, int | None] = {
 def cadence_score(facts: ContactFacts | None) -> int | None:
     """On track 100, nudge due 50, dormant 0; paused and ended partners are exempt."""
     return None if facts is None else CADENCE_SCORES[facts.standing]
+
+
+def collision_events(
+    pairs: Iterable[CollisionPair],
+    *,
+    same: Mapping[int, int],
+    start: datetime,
+    end: datetime | None = None,
+) -> dict[int, list[int]]:
+    """Per partner, the contacts whose collisions are the events of [start, end): what the
+    health score and the digest both call "collisions".
+
+    A collision event is a contact that, when it was recorded, collided with at least one
+    earlier contact by a colleague: it set off the alarm once, however many contacts it
+    collided with, and counts when it first collided. So a revolving door of four colleagues,
+    each in touch once, is 3 events (the 2nd, 3rd and 4th contact), not the 6 pairs it recorded.
+
+    `pairs` come in the order they were found. `same` maps a plan or intent that a log followed
+    up to that log: one contact, recorded twice. Two contacts collide once, whichever of their
+    records found the other: a meeting planned, collided with by a colleague's call, then
+    logged, is that one collision (the call's), not a second one (the log's).
+    """
+    met: set[frozenset[int]] = set()
+    first: dict[int, tuple[int, datetime]] = {}
+    for pair in pairs:
+        earlier = same.get(pair.earlier_id, pair.earlier_id)
+        later = same.get(pair.later_id, pair.later_id)
+        if earlier == later or frozenset((earlier, later)) in met:
+            continue
+        met.add(frozenset((earlier, later)))
+        first.setdefault(later, (pair.partner_id, pair.detected_at))
+    found: dict[int, list[int]] = {}
+    for contact, (partner_id, when) in first.items():
+        if start <= when and (end is None or when < end):
+            found.setdefault(partner_id, []).append(contact)
+    return found
 
 
 def collision_score(facts: CollisionFacts) -> int | None:

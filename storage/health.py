@@ -310,55 +310,51 @@ def _still_on(team_id: str, touchpoint_id: Any) -> sa.ColumnElement[bool]:
     )
 
 
-def collision_events(
+@dataclass(frozen=True, kw_only=True)
+class CollisionPair:
+    """Two colleagues' contacts with a partner that collided: `later_id`, when recorded at
+    `detected_at`, found `earlier_id` in the window."""
+
+    partner_id: int
+    earlier_id: int
+    later_id: int
+    detected_at: datetime
+
+
+def collision_pairs(
     *,
     session: Session,
     team_id: str,
     partner_ids: Collection[int] | None,
-    start: datetime,
+    since: datetime,
     end: datetime | None = None,
-) -> dict[int, list[int]]:
-    """Per partner, the touchpoints of the collision events of [start, end): what the health
-    score and the digest both call "collisions", once `bot.services.health.collision_counts`
-    has counted a plan or intent and its own log as one contact.
-
-    A collision event is a touchpoint that, when it was recorded, collided with at least one
-    earlier contact by a colleague: it set off the alarm once, however many contacts it collided
-    with. It counts when it first collided. So a revolving door of four colleagues, each in
-    touch once, is 3 events (the 2nd, 3rd and 4th contact), not the 6 pairs it recorded.
+) -> list[CollisionPair]:
+    """The colliding pairs recorded in [since, end), in the order they were found: what the
+    health score and the digest count as collision events (`bot.health.collision_events`).
 
     A collision with a plan its author said didn't happen (either side) is no collision: it
-    stays recorded, as its alert stays posted, but counts no more.
+    stays recorded, as its alert stays posted, but is left out.
     """
-    earlier = aliased(Collision)
-    first_detected_before = (
-        select(earlier.id)
-        .where(
-            earlier.team_id == team_id,
-            earlier.later_id == Collision.later_id,
-            earlier.detected_at < start,
-            _still_on(team_id, earlier.earlier_id),
-        )
-        .exists()
-    )
     statement = (
-        select(Collision.partner_id, Collision.later_id)
-        .distinct()
+        select(
+            Collision.partner_id, Collision.earlier_id, Collision.later_id, Collision.detected_at
+        )
         .where(
             Collision.team_id == team_id,
-            Collision.detected_at >= start,
+            Collision.detected_at >= since,
             *([] if end is None else [Collision.detected_at < end]),
             *_among(Collision.partner_id, partner_ids),
             _still_on(team_id, Collision.earlier_id),
             _still_on(team_id, Collision.later_id),
-            sa.not_(first_detected_before),
         )
-        .order_by(col(Collision.partner_id), col(Collision.later_id))
+        .order_by(col(Collision.detected_at), col(Collision.id))
     )
-    found: dict[int, list[int]] = {}
-    for partner_id, later_id in session.exec(statement):
-        found.setdefault(int(partner_id), []).append(int(later_id))
-    return found
+    return [
+        CollisionPair(
+            partner_id=partner_id, earlier_id=earlier_id, later_id=later_id, detected_at=detected_at
+        )
+        for partner_id, earlier_id, later_id, detected_at in session.exec(statement)
+    ]
 
 
 # --- A week in the workspace (the digest) -------------------------------------------------------

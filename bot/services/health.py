@@ -9,8 +9,8 @@ per partner), so the at-risk list of a large workspace is still answered within 
 - check-ins: answers about meetings of the last 90 days;
 - commitments: the balance (`Commitments.balances`): kept on time, late, overdue;
 - contact: the stay-in-touch standing (`Cadences`);
-- collisions: touchpoints and collision events of the last 90 days (a touchpoint that
-  collided with earlier contacts counts once: `storage.health.collision_events`).
+- collisions: touchpoints and collision events of the last 90 days (a contact that collided
+  with earlier contacts counts once: `collision_counts`).
 
 Snapshots (`plan_snapshots`, a planner): at its first run in a week (Monday in the workspace's
 time zone) every partner that is not ended gets that week's snapshot, score and parts; INSERT …
@@ -24,9 +24,9 @@ For other surfaces (App Home, the digest): `scores(team_id=…, partner_ids=…)
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
@@ -58,7 +58,8 @@ from storage import partners as partner_store
 from storage import touchpoints as touchpoint_store
 from storage.commitments import workspaces_with_partners
 from storage.health import SnapshotScores
-from storage.models import CheckInAnswer, HealthSnapshot, Partner, SurveyRound
+from storage.models import CheckInAnswer, HealthSnapshot, Partner, SurveyRound, TouchpointKind
+from storage.touchpoints import TouchpointRow
 
 # Partners scored per transaction by the snapshot planner.
 SNAPSHOT_BATCH = 500
@@ -408,21 +409,52 @@ def collision_counts(
     start: datetime,
     end: datetime | None = None,
 ) -> dict[int, int]:
-    """Per partner, the collision events of [start, end) (`storage.health.collision_events`),
-    each contact counted once: a plan or intent whose own log collided too (`followed_up`, on
-    its author's calendar) is that log's event, not one of its own."""
-    events = store.collision_events(
-        session=session, team_id=team_id, partner_ids=partner_ids, start=start, end=end
+    """Per partner, how many collision events there were in [start, end)
+    (`bot.health.collision_events`), each contact counted once: a plan or intent and the log
+    that followed it up (`followed_up`, on its author's calendar) are one contact."""
+    # Whether a pair of the window is news depends on the pairs found before it: the plan of
+    # a meeting may have collided weeks before its log. A plan collides when it or a colleague's
+    # contact is recorded, which is seldom months ahead, so the pairs of the 90 days before
+    # `start` stand for the whole history (a workspace's history is too long to read each time).
+    pairs = store.collision_pairs(
+        session=session,
+        team_id=team_id,
+        partner_ids=partner_ids,
+        since=start - rules.LOOKBACK,
+        end=end,
     )
     touches = touchpoint_store.touchpoints_by_id(
-        session=session, team_id=team_id, ids=sorted({i for ids in events.values() for i in ids})
+        session=session,
+        team_id=team_id,
+        ids=sorted({i for pair in pairs for i in (pair.earlier_id, pair.later_id)}),
     )
-    gone = followed_up(
+    same = _logged_as(
         touches,
         tz=zone(settings_of(session, team_id=team_id).timezone),
         zones=authors_zones(session, team_id=team_id, touches=touches),
     )
-    return {partner: sum(i not in gone for i in ids) for partner, ids in events.items()}
+    events = rules.collision_events(pairs, same=same, start=start, end=end)
+    return {partner: len(contacts) for partner, contacts in events.items()}
+
+
+def _logged_as(
+    touches: Sequence[TouchpointRow], *, tz: tzinfo, zones: Mapping[str, tzinfo]
+) -> dict[int, int]:
+    """Each plan or intent among `touches` that a log of its partner among them followed up,
+    with the first such log: the one contact both stand for."""
+    logs: dict[int, list[TouchpointRow]] = {}
+    for t in sorted(touches, key=lambda t: t.id):
+        if t.kind is TouchpointKind.DONE:
+            logs.setdefault(t.partner_id, []).append(t)
+    same: dict[int, int] = {}
+    for t in touches:
+        if t.kind is TouchpointKind.DONE:
+            continue
+        for log in logs.get(t.partner_id, []):
+            if followed_up([t, log], tz=tz, zones=zones):
+                same[t.id] = log.id
+                break
+    return same
 
 
 def _id(partner: Partner) -> int:

@@ -20,6 +20,7 @@ from bot.health import (
     Risk,
     RiskKind,
     checkin_score,
+    collision_events,
     collision_score,
     commitment_score,
     moves,
@@ -31,6 +32,7 @@ from bot.health import (
     worst_first,
 )
 from bot.services.cadence import Standing
+from storage.health import CollisionPair
 from storage.models import CommitmentSide
 
 CLOSED = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
@@ -107,6 +109,23 @@ def test_collisions_lose_25_each_and_need_a_touchpoint_to_count() -> None:
 
 
 # --- The score ----------------------------------------------------------------------------------
+
+
+def test_a_contact_counts_when_it_first_collided_and_a_plan_and_its_log_are_one_contact() -> None:
+    def found(earlier: int, later: int, day: int) -> CollisionPair:
+        return CollisionPair(
+            partner_id=7, earlier_id=earlier, later_id=later, detected_at=CLOSED.replace(day=day)
+        )
+
+    # Ben planned a meeting (1); Chloe's call (2) collided with it; Ben logged the meeting (3),
+    # which collided with Chloe's call; then Dan's email (4) collided with all of them.
+    pairs = [found(1, 2, 24), found(2, 3, 25), found(1, 4, 26), found(2, 4, 26), found(3, 4, 26)]
+    start = CLOSED.replace(day=20)
+    assert collision_events(pairs, same={}, start=start) == {7: [2, 3, 4]}
+    assert collision_events(pairs, same={1: 3}, start=start) == {7: [2, 4]}
+    # Each counts in the week it first collided, whichever of its records collided.
+    assert collision_events(pairs, same={1: 3}, start=CLOSED.replace(day=25)) == {7: [4]}
+    assert collision_events(pairs, same={1: 3}, start=start, end=CLOSED.replace(day=26)) == {7: [2]}
 
 
 def test_every_part_counts_with_its_weight() -> None:

@@ -99,6 +99,20 @@ def test_an_intent_or_a_plan_and_its_own_log_are_one_collision(slack: Slack) -> 
 
 
 @pytest.mark.usefixtures("acme")
+def test_a_meeting_planned_then_logged_collides_once_with_a_colleagues_call(slack: Slack) -> None:
+    answer(slack, "plan Acme on 2026-12-01 10:00 via meeting : the grant pitch", user=BEN)
+    answer(slack, "log Acme via call : quick call about data", user=CHLOE)  # the collision
+    at(slack, utc(30, 9, 0))
+    assert "· 1 collision ·" in shown(digests(slack)[-1])
+    # Ben logs the meeting he planned: it collides with Chloe's call again, as his plan did.
+    at(slack, utc(1, 15, month=12))
+    answer(slack, "log Acme on today 10:00 via meeting : the pitch went well", user=BEN)
+    assert "· 1 collision in the last 90 days" in answer(slack, "health Acme", user=BEN)
+    at(slack, utc(7, 9, 0, month=12))
+    assert "· 0 collisions ·" in shown(digests(slack)[-1])
+
+
+@pytest.mark.usefixtures("acme")
 def test_a_misspelt_name_is_answered_with_did_you_mean(slack: Slack) -> None:
     delivery = slack.command("health Acmee", user=BEN)
     assert delivery.status == 200

@@ -3,12 +3,14 @@ partners at once, a week's activity, and never a row of another workspace."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from bot import health as rules
 from storage import health as store
 from storage import touchpoints as touchpoint_store
 from storage.health import RoundTurnout, SnapshotScores
@@ -32,6 +34,8 @@ from tests.factories import (
 )
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+# How far before a window its pairs are read (the service reads 90 days).
+WEEKS = timedelta(weeks=8)
 WEEK = date(2026, 11, 23)
 
 
@@ -57,9 +61,25 @@ def scores(value: int) -> SnapshotScores:
     )
 
 
+def collision_events(
+    *,
+    session: Session,
+    team_id: str,
+    partner_ids: Collection[int] | None,
+    start: datetime,
+    end: datetime | None = None,
+) -> dict[int, list[int]]:
+    """The touchpoints of each partner's collision events (`bot.health.collision_events`) among
+    the pairs stored (no plan followed up by a log here)."""
+    pairs = store.collision_pairs(
+        session=session, team_id=team_id, partner_ids=partner_ids, since=start - WEEKS, end=end
+    )
+    return rules.collision_events(pairs, same={}, start=start, end=end)
+
+
 def event_counts(**query: Any) -> dict[int, int]:
     """How many collision events each partner had (`collision_events` gives their touchpoints)."""
-    return {partner: len(ids) for partner, ids in store.collision_events(**query).items()}
+    return {partner: len(ids) for partner, ids in collision_events(**query).items()}
 
 
 def test_a_weeks_snapshot_is_written_once_and_found_per_workspace(engine: Engine) -> None:
@@ -299,8 +319,8 @@ def test_a_plan_that_did_not_happen_is_no_collision_and_no_touchpoint(engine: En
         # set off no alarm any more; Dan's still collided with Chloe's.
         didnt_happen(session, ben)
         assert counts(session) == ({acme: 1}, {acme: 2})
-        assert store.collision_events(
-            session=session, team_id="T1", partner_ids=None, start=week
-        ) == {acme: [dan]}
+        assert collision_events(session=session, team_id="T1", partner_ids=None, start=week) == {
+            acme: [dan]
+        }
         didnt_happen(session, chloe)
         assert counts(session) == ({}, {acme: 1})
