@@ -1,10 +1,12 @@
 """Dates and times as people type them in `/partner`, read in the caller's time zone.
 
 Accepted (case-insensitive): `today`, `yesterday`, `tomorrow`; a weekday (`tuesday`, `tue`: the
-next one, today included), `last tuesday`, `next tuesday` (a week after the next one is never
-meant, so it is the same as `tuesday`); `in 3 days`, `in 2 weeks`, `3 days ago`; `2026-11-20`;
-`20 Nov`, `Nov 20`, `20 November 2026` (without a year: the occurrence nearest to today).
-Any of these may be followed by a time: `14:00`, `9:30`, `2pm`, `9.30am`.
+next one, today included — but for a moment to come (`ahead`, a plan) whose time today has
+passed, next week's: "monday 15:00" typed on Monday at 17:00 means no meeting in the past),
+`last tuesday`, `next tuesday` (in the 7 days after today: nobody says "next Monday" for today,
+and a week after the next one is never meant); `in 3 days`, `in 2 weeks`, `3 days ago`;
+`2026-11-20`; `20 Nov`, `Nov 20`, `20 November 2026` (without a year: the occurrence nearest to
+today). Any of these may be followed by a time: `14:00`, `9:30`, `2pm`, `9.30am`.
 """
 
 from __future__ import annotations
@@ -55,8 +57,9 @@ class When:
         return datetime.combine(self.day, self.at or default, tzinfo=self.tz).astimezone(UTC)
 
 
-def parse_when(text: str, *, now: datetime, tz: ZoneInfo) -> When:
-    """Read `text` relative to `now` (aware) in time zone `tz`."""
+def parse_when(text: str, *, now: datetime, tz: ZoneInfo, ahead: bool = False) -> When:
+    """Read `text` relative to `now` (aware) in time zone `tz`; `ahead`: it names a moment to
+    come (a plan), so a bare weekday whose time today has passed is next week's."""
     # As typed (for messages), and in lower case (for reading).
     typed = " ".join(text.replace(",", " ").split())
     words = typed.lower()
@@ -77,7 +80,11 @@ def parse_when(text: str, *, now: datetime, tz: ZoneInfo) -> When:
         # "14:00" alone means today at 14:00.
         if _TIME.match(words) and (":" in words or words.endswith(("am", "pm"))):
             return When(today, _parse_time(words), tz)
-    return When(_parse_day(words, today, typed=typed), at, tz)
+    day = _parse_day(words, today, typed=typed)
+    if ahead and day == today and at is not None and _weekday(words) is not None:
+        if datetime.combine(day, at, tzinfo=tz) <= now:
+            day += timedelta(days=7)
+    return When(day, at, tz)
 
 
 def _is_number_of_a_date(words: str) -> bool:
@@ -122,7 +129,7 @@ def _parse_day(words: str, today: date, *, typed: str) -> date:
         assert weekday is not None
         if direction == "last":
             return today - timedelta(days=(today.weekday() - weekday - 1) % 7 + 1)
-        return today + timedelta(days=(weekday - today.weekday()) % 7)
+        return today + timedelta(days=(weekday - today.weekday() - 1) % 7 + 1)
     weekday = _weekday(words)
     if weekday is not None:
         return today + timedelta(days=(weekday - today.weekday()) % 7)

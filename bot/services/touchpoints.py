@@ -2456,7 +2456,8 @@ class Touchpoints:
     def _when(self, new: NewTouchpoint, tz: ZoneInfo, *, now: datetime) -> When | None:
         if new.day_text is not None:
             try:
-                return parse_when(new.day_text, now=now, tz=tz)
+                ahead = new.kind is TouchpointKind.PLANNED
+                return parse_when(new.day_text, now=now, tz=tz, ahead=ahead)
             except DateError as error:
                 raise BadTouchpoint(
                     Problem.UNREADABLE_DATE, detail=str(error), typed=new.day_text

@@ -24,6 +24,7 @@ NOW = datetime(2026, 11, 25, 23, 30, tzinfo=UTC)
         ("last tuesday", date(2026, 11, 24), None),
         ("last thursday", date(2026, 11, 19), None),
         ("next monday", date(2026, 11, 30), None),
+        ("next thursday", date(2026, 12, 3), None),  # never today
         ("in 3 days", date(2026, 11, 29), None),
         ("in 2 weeks", date(2026, 12, 10), None),
         ("3 days ago", date(2026, 11, 23), None),
@@ -44,6 +45,27 @@ NOW = datetime(2026, 11, 25, 23, 30, tzinfo=UTC)
 def test_readable_dates(text: str, day: date, at: time | None) -> None:
     when = parse_when(text, now=NOW, tz=BERLIN)
     assert (when.day, when.at) == (day, at)
+
+
+@pytest.mark.parametrize(
+    ("text", "ahead", "day"),
+    [
+        # Thursday 00:30 in Berlin: a meeting to come at 00:15 today is next week's…
+        ("thursday 00:15", True, date(2026, 12, 3)),
+        ("thu at 0:15", True, date(2026, 12, 3)),
+        # …but not one later today, one without a time, or a contact that happened.
+        ("thursday 10:00", True, date(2026, 11, 26)),
+        ("thursday", True, date(2026, 11, 26)),
+        ("thursday 00:15", False, date(2026, 11, 26)),
+        # A day named otherwise means that day, passed or not.
+        ("today 00:15", True, date(2026, 11, 26)),
+        ("2026-11-26 00:15", True, date(2026, 11, 26)),
+    ],
+)
+def test_a_weekday_naming_today_is_next_weeks_for_a_moment_to_come_whose_time_passed(
+    text: str, ahead: bool, day: date
+) -> None:
+    assert parse_when(text, now=NOW, tz=BERLIN, ahead=ahead).day == day
 
 
 def test_moment_is_utc_from_the_callers_zone() -> None:

@@ -186,6 +186,19 @@ def test_contacts_outside_the_window_do_not_collide_until_it_widens(slack: Slack
 
 
 @pytest.mark.usefixtures("acme")
+def test_a_weekday_naming_today_is_today_unless_a_plans_time_has_passed(slack: Slack) -> None:
+    # Wednesday 10:00 in Berlin for Ana.
+    said = answer(slack, "plan Acme on next wednesday 11:00 : never today")
+    assert "Planned your meeting with *Acme Corporation* on Wed 2 Dec at 11:00" in said
+    said = answer(slack, "plan Acme on wednesday 9:00 : its time has passed")
+    assert "Planned your meeting with *Acme Corporation* on Wed 2 Dec at 09:00" in said
+    said = answer(slack, "plan Acme on wednesday 11:00 : later today")
+    assert "Planned your meeting with *Acme Corporation* today at 11:00" in said
+    said = answer(slack, "log Acme on wednesday 9:00 : this morning")
+    assert "Logged your contact with *Acme Corporation* today at 09:00" in said
+
+
+@pytest.mark.usefixtures("acme")
 def test_a_contact_in_another_year_is_dated_with_its_year(slack: Slack) -> None:
     # Today is Wed 25 Nov 2026: a contact a year back must not read as one from last week.
     answer(slack, "log Acme on 2025-11-20 : a year ago", user=BEN)
