@@ -118,6 +118,8 @@ class ContactFacts:
     quiet_days: int
     ideal_days: int
     max_days: int
+    # False: nobody has been in touch since it was registered, and the days count from then.
+    contacted: bool = True
 
 
 @dataclass(frozen=True, kw_only=True)

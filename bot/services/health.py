@@ -152,6 +152,7 @@ def contact_facts(state: CadenceState) -> ContactFacts:
         quiet_days=state.quiet_days,
         ideal_days=state.intervals.ideal,
         max_days=state.intervals.max,
+        contacted=state.contacted,
     )
 
 

@@ -350,9 +350,12 @@ def since(state: CadenceState, tz: ZoneInfo) -> str:
     if not state.contacted:
         return f"never in touch since it was registered on {when}"
     by = f" by {person(state.last_contact_by)}" if state.last_contact_by else ""
-    quiet = max(0, (today - start).days)
-    ago = {0: "today", 1: "yesterday"}.get(quiet, f"{quiet} days ago")
-    return f"last contact {when}{by}, {ago}"
+    return f"last contact {when}{by}, {days_ago(max(0, (today - start).days))}"
+
+
+def days_ago(days: int) -> str:
+    """ "today", "yesterday", "3 days ago": as `show` says when the last contact was."""
+    return {0: "today", 1: "yesterday"}.get(days, f"{days} days ago")
 
 
 def cadence_state(state: CadenceState, tz: ZoneInfo) -> str:

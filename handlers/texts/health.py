@@ -13,6 +13,7 @@ from bot.health import (
     PROBLEM_RECENT,
     TREND_WEEKS,
     WEIGHTS,
+    ContactFacts,
     Move,
     PartKind,
     Parts,
@@ -22,7 +23,7 @@ from bot.health import (
 from bot.services.cadence import CadenceState, Standing
 from bot.services.digest import PartnerWeek, WeeklyDigest
 from bot.services.health import Comparison, PartnerHealth
-from handlers.texts.commitments import carrier, day, percent
+from handlers.texts.commitments import carrier, day, days_ago, percent
 from handlers.texts.partners import person, status
 
 COMMAND = "/partner"
@@ -105,12 +106,23 @@ def _cadence(facts: Parts, partner_status: str) -> str:
     contact = facts.cadence
     if contact is None or contact.standing is Standing.EXEMPT:
         return f"left out: {status(partner_status)} partners are exempt from staying in touch"
-    quiet = plural(contact.quiet_days, "day")
+    quiet = _quiet(contact)
     if contact.standing is Standing.DORMANT:
-        return f"dormant: quiet for {quiet} (dormant after {contact.max_days})"
+        return f"dormant: {quiet} (dormant after {contact.max_days})"
     if contact.standing is Standing.DUE:
-        return f"time to get in touch: quiet for {quiet} (ideal: every {contact.ideal_days})"
-    return f"on track: quiet for {quiet} (ideal: every {contact.ideal_days})"
+        return f"time to get in touch: {quiet} (ideal: every {contact.ideal_days})"
+    return f"on track: {quiet} (ideal: every {contact.ideal_days})"
+
+
+def _quiet(contact: ContactFacts) -> str:
+    """How long the partner has been quiet, as `show` says it: "today", not "0 days"; and for
+    one nobody has been in touch with, that there was no contact yet."""
+    ago = days_ago(contact.quiet_days)
+    if not contact.contacted:
+        return f"no contact yet since it was registered {ago}"
+    if contact.quiet_days < 2:
+        return f"last contact {ago}"
+    return f"quiet for {plural(contact.quiet_days, 'day')}"
 
 
 def _collisions(facts: Parts) -> str:

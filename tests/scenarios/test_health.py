@@ -80,9 +80,14 @@ def test_health_of_one_partner_explains_each_part(slack: Slack) -> None:
     assert "100/100*, from 1 of 5 parts." in said
     assert "*Pulse* — · no pulse yet: no survey round has closed" in said
     assert "*Check-ins* — · no check-in answered about a meeting of the last 90 days" in said
-    assert "*Contact* 100 · on track: quiet for 0 days (ideal: every 30)" in said
+    assert (
+        "*Contact* 100 · on track: no contact yet since it was registered today (ideal: every 30)"
+    ) in said
     assert "a part without data (—) is left out" in said
     assert "the first week; a trend shows once weekly scores are stored" in said
+    answer(slack, "log Acme via call : a first call", user=BEN)
+    said = answer(slack, "health acme", user=BEN)
+    assert "*Contact* 100 · on track: last contact today (ideal: every 30)" in said
 
 
 @pytest.mark.usefixtures("acme")
