@@ -43,6 +43,7 @@ from bot.services.registry import (
     Merged,
     NameTaken,
     NotAllowed,
+    NotesTooLong,
     NothingToDo,
     PartnerFacts,
     Registry,
@@ -707,7 +708,13 @@ class AddForm:
 
 
 def form_errors(
-    error: BadName | BadValue | AlreadyRegistered | LikelyDuplicate | NameTaken | NotInWorkspace,
+    error: BadName
+    | BadValue
+    | NotesTooLong
+    | AlreadyRegistered
+    | LikelyDuplicate
+    | NameTaken
+    | NotInWorkspace,
     form: AddForm,
 ) -> dict[str, str]:
     """Which field of the `add` form an error belongs to, and what to say there."""
@@ -717,6 +724,8 @@ def form_errors(
         return {where: texts.bad_name(error.problem, error.name)}
     if isinstance(error, BadValue):
         return {blocks.WEBSITE_FIELD: texts.bad_value(error.what, error.value)}
+    if isinstance(error, NotesTooLong):
+        return {blocks.NOTES_FIELD: texts.notes_too_long(error.length)}
     if isinstance(error, AlreadyRegistered):
         return {blocks.NAME_FIELD: texts.form_exists(error.existing.facts)}
     if isinstance(error, LikelyDuplicate):
@@ -751,6 +760,7 @@ def on_add_submitted(
     except (
         BadName,
         BadValue,
+        NotesTooLong,
         AlreadyRegistered,
         LikelyDuplicate,
         NameTaken,

@@ -41,6 +41,8 @@ from storage.models import (
 )
 
 MAX_SUGGESTIONS = 3
+# A partner's notes, as long as their column holds.
+MAX_NOTES = 3000
 
 _EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\".]{2,}$")
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://")
@@ -213,6 +215,15 @@ class KnownStart:
 
     facts: PartnerFacts
     rest: str
+
+
+class NotesTooLong(RegistryError):
+    """Notes longer than `MAX_NOTES`: Slack's form caps them, but a client may count otherwise
+    (UTF-16 units, not characters) and a request need not come from Slack's client at all."""
+
+    def __init__(self, length: int) -> None:
+        super().__init__(f"notes of {length} characters")
+        self.length = length
 
 
 class UnknownPartner(RegistryError):
@@ -418,13 +429,16 @@ class Registry:
 
         Refuses a name or alias that an existing partner has (`AlreadyRegistered`,
         `NameTaken`) and, unless `allow_similar`, one that looks like an existing partner by
-        name or website domain (`LikelyDuplicate`). The database's one-name-per-workspace
-        constraint settles a race between simultaneous adds: the losers get AlreadyRegistered.
+        name or website domain (`LikelyDuplicate`); notes over `MAX_NOTES` (`NotesTooLong`).
+        The database's one-name-per-workspace constraint settles a race between simultaneous
+        adds: the losers get AlreadyRegistered.
         """
         team_id = actor.team_id
         name = clean_name(name)
         key = name_key(name)
         alias_keys = _distinct_keys(aliases, skip={key})
+        if notes and len(notes) > MAX_NOTES:
+            raise NotesTooLong(len(notes))
         domain = website_domain(website) if website else None
         owner = owner_id or actor.user_id
         with Session(self.engine) as session:

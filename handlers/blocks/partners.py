@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.services.registry import PartnerFacts, PartnerPage, PartnerProfile, Similar
+from bot.services.registry import MAX_NOTES, PartnerFacts, PartnerPage, PartnerProfile, Similar
 from handlers.blocks import (
     MAX_BUTTON_VALUE,
     actions,
@@ -48,7 +48,6 @@ FIELD_ACTION = "value"
 PAGE_SIZE = 40
 CARD_CONTACTS = 10
 CONTACTS_SHOWN = 45
-MAX_NOTES = 3000
 
 
 def say(text: str) -> Reply:

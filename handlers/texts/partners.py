@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 from bot.dates import contact_day
 from bot.services.registry import (
+    MAX_NOTES,
     Conflict,
     ContactAdded,
     ContactInfo,
@@ -234,6 +235,13 @@ def bad_value(what: str, value: str) -> str:
     if what == "website":
         return f"“{value}” is not a website I can read; give a domain like `msf.org`."
     return f"“{value}” is not an email address I can read."
+
+
+def notes_too_long(length: int) -> str:
+    return (
+        f"The notes are {length:,} characters long; keep them to {MAX_NOTES:,} "
+        "(link a document for the rest). Nothing was saved."
+    )
 
 
 def name_taken(name: str, holder: PartnerFacts) -> str:

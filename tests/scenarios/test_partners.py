@@ -538,6 +538,14 @@ def test_add_with_no_arguments_opens_a_form_with_errors_inline(slack: Slack) -> 
     assert view.errors is not None and "tick “Create anyway”" in view.errors[blocks.NAME_FIELD]
     assert partner_count(slack) == 1
     assert slack.fake.open_modals(ANA) == [view]
+    # Slack's client caps the notes, but counts otherwise than Python (and not every request
+    # comes from it): the column holds 3,000 characters.
+    submit(slack, view, name="Oxfam", owner=ANA, status="active", notes="q" * 3001)
+    assert view.errors == {
+        blocks.NOTES_FIELD: "The notes are 3,001 characters long; keep them to 3,000 "
+        "(link a document for the rest). Nothing was saved."
+    }
+    assert partner_count(slack) == 1
 
     submit(
         slack,
