@@ -213,8 +213,8 @@ def closed(result: Closed) -> str:
 
 
 def not_allowed(item: CommitmentFacts, partner: PartnerFacts) -> str:
-    role = "owns" if item.side is CommitmentSide.US else "follows up"
-    who = [f"{person(item.owner_id)} (who {role} it)"]
+    role = "owns it" if item.side is CommitmentSide.US else "follows it up"
+    who = [f"{person(item.owner_id)} (who {role})"]
     if partner.owner_id and partner.owner_id != item.owner_id:
         who.append(f"{person(partner.owner_id)} (owner of *{partner.name}*)")
     if partner.deputy_id and partner.deputy_id != item.owner_id:

@@ -146,6 +146,11 @@ def test_assigned_and_recorded() -> None:
     assert "*Lopsided workload* with *Acme*: our side carries 80% of the open commitments" in shown
 
 
+def test_who_may_close_a_commitment_they_follow_up() -> None:
+    theirs = item(side=CommitmentSide.THEM, owner_id="U0ANA")
+    assert texts.not_allowed(theirs, facts()).startswith("Only <@U0ANA> (who follows it up)")
+
+
 def test_closed() -> None:
     done = item(status=CommitmentStatus.DONE, on_time=True, closed_by="U0BEN", closed_at=NOW)
     assert "Marked `#12` done — we kept our promise, on time" in texts.closed(
