@@ -417,7 +417,9 @@ def commit_form_errors(error: BadCommitment | PartnerGone | NotInWorkspace) -> d
         return {blocks.PARTNER_FIELD: texts.PARTNER_GONE}
     if isinstance(error, NotInWorkspace):
         return {blocks.OWNER_FIELD: partner_texts.not_in_workspace(error.user_id)}
-    if error.problem in (Problem.NO_WHAT, Problem.WHAT_TOO_LONG):
+    if error.problem is Problem.NO_WHAT:
+        return {blocks.WHAT_FIELD: texts.FORM_NO_WHAT}
+    if error.problem is Problem.WHAT_TOO_LONG:
         return {blocks.WHAT_FIELD: texts.problem(error)}
     return {blocks.DUE_FIELD: _due_error(error)}
 

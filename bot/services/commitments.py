@@ -290,10 +290,12 @@ class BadCommitment(Exception):
         typed: str | None = None,
         day: date | None = None,
         today: date | None = None,
+        length: int = 0,
     ) -> None:
-        super().__init__(f"{problem}: {detail or typed or day or ''}")
+        super().__init__(f"{problem}: {detail or typed or day or length or ''}")
         self.problem = problem
         self.detail = detail
+        self.length = length
         self.typed = typed
         self.day = day
         self.today = today
@@ -331,7 +333,7 @@ def check_what(what: str) -> str:
     if not text:
         raise BadCommitment(Problem.NO_WHAT)
     if len(text) > MAX_WHAT:
-        raise BadCommitment(Problem.WHAT_TOO_LONG, detail=str(len(text)))
+        raise BadCommitment(Problem.WHAT_TOO_LONG, length=len(text))
     return text
 
 

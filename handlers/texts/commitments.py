@@ -171,7 +171,10 @@ def problem(error: BadCommitment) -> str:
     if error.problem is Problem.NO_WHAT:
         return "What was promised? Write it after the `:`, then `by` and the due date."
     if error.problem is Problem.WHAT_TOO_LONG:
-        return f"That is {error.detail} characters long; say it in at most {MAX_WHAT}."
+        return (
+            f"What was promised is {error.length:,} characters long; say it in at most "
+            f"{MAX_WHAT:,} (link a document for the rest). Nothing was saved."
+        )
     if error.problem is Problem.NO_DATE:
         return "When is it due? End with `by` and a day, e.g. `by friday` or `by 2026-12-04`."
     if error.problem is Problem.UNREADABLE_DATE:
@@ -181,6 +184,9 @@ def problem(error: BadCommitment) -> str:
         return f"{shown} is in the past: a commitment is due today or later."
     return f"{shown} is more than five years ahead; check the year."
 
+
+# The form has no `:` nor `by`: only the field to fill in.
+FORM_NO_WHAT = "Say what was promised, e.g. “send the draft MoU”."
 
 NO_SIDE = (
     "Whose promise is it? After the partner's name say `us` (our side promised) or `them` "

@@ -396,6 +396,9 @@ def test_commit_alone_opens_the_form(slack: Slack) -> None:
     (view,) = slack.fake.open_modals(BEN)
     assert view.view["callback_id"] == blocks.COMMIT_VIEW
     acme = partner_id(slack, "Acme Corporation")
+    values = form_values(partner=acme, side="them", owner=BEN, what="", due="2026-12-02")
+    submit(slack, view, BEN, values)  # a form has no `:` nor `by` to talk of
+    assert view.errors == {blocks.WHAT_FIELD: "Say what was promised, e.g. “send the draft MoU”."}
     values = form_values(partner=acme, side="them", owner=BEN, what="NDA", due="2026-11-24")
     submit(slack, view, BEN, values)
     assert view.errors == {blocks.DUE_FIELD: "Pick today (Wed 25 Nov) or a later day."}

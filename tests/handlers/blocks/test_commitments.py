@@ -291,7 +291,11 @@ def test_the_commitment_form_and_the_new_date_form() -> None:
     ("problem", "expected"),
     [
         (BadCommitment(Problem.NO_WHAT), "What was promised?"),
-        (BadCommitment(Problem.WHAT_TOO_LONG, detail="1200"), "That is 1200 characters long"),
+        (
+            BadCommitment(Problem.WHAT_TOO_LONG, length=1200),
+            "What was promised is 1,200 characters long; say it in at most 1,000 (link a "
+            "document for the rest). Nothing was saved.",
+        ),
         (
             BadCommitment(Problem.UNREADABLE_DATE, detail="I can't read 'x'."),
             "The due date: I can't",
