@@ -163,6 +163,12 @@ def lopsided(open_us: int, open_them: int) -> CommitmentSide | None:
     return None
 
 
+class Stage(StrEnum):
+    BEFORE = "before"
+    DUE = "due"
+    OVERDUE = "overdue"
+
+
 @dataclass(frozen=True, kw_only=True)
 class Recorded:
     """What `record` did."""
@@ -175,6 +181,11 @@ class Recorded:
     # A repeat of a request recorded before (a Slack retry): nothing new was saved.
     repeated: bool = False
     tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
+    # The first reminder still to come: one whose moment had passed when it was recorded
+    # (`by today`, three working days before `by tomorrow`) is not sent.
+    first_reminder: Stage = Stage.BEFORE
+    # The time of day typed with the due day (`by friday 14:00`): a commitment is due on a day.
+    time_left_out: time | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -217,12 +228,6 @@ class PartnerCommitments:
     balance: Balance
 
 
-class Stage(StrEnum):
-    BEFORE = "before"
-    DUE = "due"
-    OVERDUE = "overdue"
-
-
 @dataclass(frozen=True)
 class ReminderMoment:
     """When one reminder about a commitment is due, and until when it is worth sending."""
@@ -257,6 +262,8 @@ class Assigned:
     commitment: CommitmentFacts
     by: str
     tz: ZoneInfo
+    # The first reminder still to come (`Recorded.first_reminder`).
+    first_reminder: Stage = Stage.BEFORE
 
 
 class CommitmentMessages(Protocol):
@@ -385,12 +392,22 @@ def reminder_moments(due_on: date, *, tz: ZoneInfo, hours: WorkingHours) -> Iter
         week += 1
 
 
-def first_reminder_at(
+def _stage(index: int) -> Stage:
+    """The stage of the `index`-th of `reminder_moments`."""
+    return Stage.BEFORE if index == 0 else Stage.DUE if index == 1 else Stage.OVERDUE
+
+
+def first_reminder(
     due_on: date, *, after: datetime, tz: ZoneInfo, hours: WorkingHours
-) -> datetime:
+) -> tuple[Stage, datetime]:
     """The first reminder moment after `after` (when the due day was set) of a commitment due
-    on `due_on`: the first reminder that will be sent."""
-    return next(moment for moment in reminder_moments(due_on, tz=tz, hours=hours) if moment > after)
+    on `due_on`, the first reminder that will be sent, and which one it is: those whose moment
+    had passed (`by today`) are not sent."""
+    return next(
+        (_stage(index), moment)
+        for index, moment in enumerate(reminder_moments(due_on, tz=tz, hours=hours))
+        if moment > after
+    )
 
 
 def current_reminder(
@@ -404,8 +421,9 @@ def current_reminder(
             if latest is None or latest[1] <= set_at:
                 return None
             number, at = latest
-            stage = Stage.BEFORE if number == 0 else Stage.DUE if number == 1 else Stage.OVERDUE
-            return ReminderMoment(stage=stage, week=max(0, number - 1), at=at, until=moment)
+            return ReminderMoment(
+                stage=_stage(number), week=max(0, number - 1), at=at, until=moment
+            )
         latest = (index, moment)
     raise AssertionError("reminder moments never end")
 
@@ -467,7 +485,7 @@ class Commitments:
                 if done is not None:
                     return self._recorded(session, actor, done, repeated=True)
             tz = self._caller_zone(session, actor, needed=new.due_text is not None)
-            due_on = self._due(new.due_text, new.due_on, tz=tz, now=now)
+            due_on, time_left_out = self._due(new.due_text, new.due_on, tz=tz, now=now)
             found = self._partner(session, team_id, partner)
             if owner_id != actor.user_id:
                 unknown = people.vet_mentions(
@@ -503,14 +521,16 @@ class Commitments:
             facts = self._facts(session, row, found.name, now)
             if owner_id != actor.user_id:
                 owner_tz = person_zone(session, team_id=team_id, user_id=owner_id)
-                note = Assigned(commitment=facts, by=actor.user_id, tz=owner_tz)
-                message = self.messages.assigned(note)
                 workspace = get_workspaces(session=session, team_ids=[team_id]).get(team_id)
                 # Still unsent when the first reminder falls due (Liaison was down, the owner
                 # away), the note is stale: the reminders it announces have begun.
-                superseded_at = first_reminder_at(
+                first, superseded_at = first_reminder(
                     due_on, after=now, tz=owner_tz, hours=WorkingHours.of(workspace)
                 )
+                note = Assigned(
+                    commitment=facts, by=actor.user_id, tz=owner_tz, first_reminder=first
+                )
+                message = self.messages.assigned(note)
                 enqueue(
                     session,
                     team_id=team_id,
@@ -523,7 +543,9 @@ class Commitments:
                     respect_working_hours=True,
                     expires_at=superseded_at,
                 )
-            recorded = self._recorded(session, actor, row, repeated=False, facts=facts)
+            recorded = self._recorded(
+                session, actor, row, repeated=False, facts=facts, time_left_out=time_left_out
+            )
             session.commit()
         return recorded
 
@@ -535,6 +557,7 @@ class Commitments:
         *,
         repeated: bool,
         facts: CommitmentFacts | None = None,
+        time_left_out: time | None = None,
     ) -> Recorded:
         found = partner_store.get_partner(
             session=session, team_id=row.team_id, partner_id=row.partner_id
@@ -542,6 +565,13 @@ class Commitments:
         if found is None:
             raise PartnerGone()
         now = self.clock.now()
+        workspace = get_workspaces(session=session, team_ids=[row.team_id]).get(row.team_id)
+        first, _ = first_reminder(
+            row.due_on,
+            after=row.due_set_at,
+            tz=person_zone(session, team_id=row.team_id, user_id=row.owner_id),
+            hours=WorkingHours.of(workspace),
+        )
         return Recorded(
             commitment=facts or self._facts(session, row, found.name, now),
             partner=self._partner_facts(session, found),
@@ -549,6 +579,8 @@ class Commitments:
             owner_told=row.owner_id != row.created_by,
             repeated=repeated,
             tz=person_zone(session, team_id=actor.team_id, user_id=actor.user_id),
+            first_reminder=first,
+            time_left_out=time_left_out,
         )
 
     # --- Closing and moving --------------------------------------------------------------------
@@ -596,7 +628,7 @@ class Commitments:
         team_id, now = actor.team_id, self.clock.now()
         with Session(self.engine) as session:
             tz = self._caller_zone(session, actor, needed=due_text is not None)
-            day = self._due(due_text, due_on, tz=tz, now=now)
+            day, _ = self._due(due_text, due_on, tz=tz, now=now)
             self._changeable(session, actor, commitment_id, now)
             if not store.set_due(
                 session=session, team_id=team_id, commitment_id=commitment_id, due_on=day, at=now
@@ -846,20 +878,23 @@ class Commitments:
     def _zone(self, session: Session, team_id: str, user_id: str) -> ZoneInfo:
         return person_zone(session, team_id=team_id, user_id=user_id)
 
-    def _due(self, typed: str | None, picked: date | None, *, tz: ZoneInfo, now: datetime) -> date:
-        """The due day typed (read in `tz`) or picked, checked against today in `tz`."""
+    def _due(
+        self, typed: str | None, picked: date | None, *, tz: ZoneInfo, now: datetime
+    ) -> tuple[date, time | None]:
+        """The due day typed (read in `tz`) or picked, checked against today in `tz`; and the
+        time of day typed with it, which a day-long commitment leaves out."""
         today = now.astimezone(tz).date()
         if typed is not None:
             try:
-                day = parse_when(typed, now=now, tz=tz).day
+                when = parse_when(typed, now=now, tz=tz)
             except DateError as error:
                 raise BadCommitment(
                     Problem.UNREADABLE_DATE, detail=str(error), typed=typed
                 ) from None
-            return check_due(day, today=today, typed=typed)
+            return check_due(when.day, today=today, typed=typed), when.at
         if picked is None:
             raise BadCommitment(Problem.NO_DATE)
-        return check_due(picked, today=today)
+        return check_due(picked, today=today), None
 
     def _reread(
         self, session: Session, team_id: str, commitment_id: int, now: datetime

@@ -159,11 +159,27 @@ def recorded(result: Recorded) -> str:
         who = "You follow it up" if yours else f"{owner} follows it up"
         reminded = f"I'll remind {owner} to chase *{item.partner_name}*"
     told = " (I've let them know)" if result.owner_told else ""
-    return (
-        f"{lead} {number(item.id)}: {promise(item)}, due {day(item.due_on)}. {who}{told}. "
-        f"{reminded} {REMIND_WORKING_DAYS_BEFORE} working days before, on the day, and every "
-        f"week while it is overdue. Close it with `{COMMAND} done {item.id}`."
+    left_out = (
+        f" (a commitment is due on a day, so I left out the {result.time_left_out:%H:%M})"
+        if result.time_left_out is not None
+        else ""
     )
+    return (
+        f"{lead} {number(item.id)}: {promise(item)}, due {day(item.due_on)}{left_out}. "
+        f"{who}{told}. {reminded} {_REMINDERS_FROM[result.first_reminder]}. "
+        f"Close it with `{COMMAND} done {item.id}`."
+    )
+
+
+# When the reminders of a new commitment go: those whose moment has passed are not sent.
+_REMINDERS_FROM = {
+    Stage.BEFORE: (
+        f"{REMIND_WORKING_DAYS_BEFORE} working days before, on the day, and every week while it "
+        "is overdue"
+    ),
+    Stage.DUE: "on the day, and every week while it is overdue",
+    Stage.OVERDUE: "a week after the due day if it is still open, and every week after that",
+}
 
 
 def problem(error: BadCommitment) -> str:
@@ -322,9 +338,15 @@ def assigned(note: Assigned) -> str:
     role = "You own it" if item.side is CommitmentSide.US else "You follow it up"
     return (
         f"{person(note.by)} recorded {number(item.id)}: {promise(item)}, due "
-        f"{day(item.due_on)}. {role}; I'll remind you {REMIND_WORKING_DAYS_BEFORE} working "
-        "days before and on the day."
+        f"{day(item.due_on)}. {role}; I'll remind you {_ASSIGNED_REMINDERS[note.first_reminder]}."
     )
+
+
+_ASSIGNED_REMINDERS = {
+    Stage.BEFORE: f"{REMIND_WORKING_DAYS_BEFORE} working days before and on the day",
+    Stage.DUE: "on the day",
+    Stage.OVERDUE: "a week after the due day if it is still open",
+}
 
 
 # --- Stay in touch ------------------------------------------------------------------------------

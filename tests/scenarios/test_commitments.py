@@ -196,6 +196,20 @@ def test_bad_input_says_what_was_wrong_with_syntax_and_example(
 
 
 @pytest.mark.usefixtures("acme")
+def test_a_time_with_the_due_day_is_left_out_and_reminders_gone_by_are_not_promised(
+    slack: Slack,
+) -> None:
+    said = answer(slack, "commit Acme us : send it by 2026-12-04 14:00", user=BEN)
+    assert "due Fri 4 Dec (a commitment is due on a day, so I left out the 14:00)." in said
+    assert "I'll remind you 3 working days before, on the day, and every week" in said
+    # Wednesday 04:00 in New York: today's reminder is still to come; Ana's (Berlin) has gone.
+    said = answer(slack, "commit Acme us : send it today by today", user=BEN)
+    assert "I'll remind you on the day, and every week while it is overdue." in said
+    said = answer(slack, "commit Acme us : send it today by today")
+    assert "I'll remind you a week after the due day if it is still open" in said
+
+
+@pytest.mark.usefixtures("acme")
 def test_an_unknown_partner_offers_the_near_miss(slack: Slack) -> None:
     said = answer(slack, "commit Acmee us : send it by friday", user=BEN)
     assert "I don't know a partner called “Acmee”. Did you mean one of these?" in said
