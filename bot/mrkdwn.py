@@ -3,9 +3,9 @@
 Slack reads `<…>` in message text as a control sequence (a mention, `<!here>`, a link) and `&…;`
 as an entity, so text that came from people (notes, purposes, partner and contact names,
 comments) must have `&`, `<` and `>` escaped before it goes into mrkdwn, or `@here` typed in a
-note pings a whole channel and `<5k & R&D >2k` comes out garbled. Liaison keeps that text as it
-was typed (the database, the CSV export) and escapes it here, where a message's text and its
-Block Kit mrkdwn are made.
+note pings a whole channel and `<5k & R&D >2k` comes out garbled. Liaison keeps that text as Slack
+sent it (the database) and escapes it here, where a message's text and its Block Kit mrkdwn are
+made; `as_typed` gives it back as people typed it, for a reader outside Slack (the CSV export).
 
 `slack_text` escapes everything except the markup Liaison itself writes:
 - mentions of people (`<@U123>`) and channels (`<#C123>`): a colleague named in a note is shown,
@@ -47,6 +47,10 @@ _BROADCAST = re.compile(
     re.VERBOSE,
 )
 WORD_JOINER = "\u2060"
+# Slack's markup in text people typed: a mention, a channel, a broadcast, a link.
+_MARKUP = re.compile(
+    r"<(?P<target>[@#!][^<>|]*|(?:https?://|mailto:)[^<>|]*)(?:\|(?P<label>[^<>]*))?>"
+)
 
 
 def escape(text: str) -> str:
@@ -80,6 +84,29 @@ def _as_typed(found: re.Match[str]) -> str:
     if found["typed"]:
         return found.group()
     return f"@{found['special'] or found['group'] or 'group'}"
+
+
+def as_typed(text: str) -> str:
+    """Slack's markup in `text` as the person typed it, for a reader outside Slack:
+    `<@U123|ana>` is `@ana` (a command's mention carries the name; without one, the id),
+    `<#C123|general>` is `#general`, `<!here>` is `@here`, `<!subteam^S1|@designers>` is
+    `@designers`, and a link is what it showed (`<https://msf.org|msf.org>` is `msf.org`)."""
+
+    def typed(found: re.Match[str]) -> str:
+        target, label = found["target"], found["label"]
+        if target.startswith("@"):
+            return "@" + (label or target[1:])
+        if target.startswith("#"):
+            return "#" + (label or target[1:])
+        if target.startswith("!subteam^"):
+            return "@" + (label or "group").removeprefix("@")
+        if target.startswith("!date^"):
+            return label or ""
+        if target.startswith("!"):
+            return "@" + target[1:]
+        return label or target.removeprefix("mailto:")
+
+    return _MARKUP.sub(typed, text)
 
 
 def cut(text: str, limit: int) -> str:

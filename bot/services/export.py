@@ -15,6 +15,7 @@ What a person may see in an export:
 
 The file is UTF-8 with a byte-order mark (so spreadsheet programs read accents right), one row
 per item, times in UTC (ISO 8601), days as YYYY-MM-DD, people as Slack ids with their names.
+Notes and promises read as they were typed (`@ben`, `@here`), not in Slack's markup.
 A cell that starts like a formula (`=`, `+`, `-`, `@`) is prefixed with `'` so that opening the
 file in a spreadsheet never runs it.
 """
@@ -33,6 +34,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.clock import Clock
+from bot.mrkdwn import as_typed
 from bot.services import people
 from bot.services.cadence import Cadences
 from bot.services.commitments import Commitments
@@ -305,7 +307,7 @@ class Exporter:
                 names.get(row.author_id),
                 "; ".join(row.participants),
                 "; ".join(row.contact_names),
-                row.notes,
+                None if row.notes is None else as_typed(row.notes),
                 row.intent_answer,
                 # A plan its author said didn't happen, and when they said so.
                 row.cancelled_at,
@@ -327,7 +329,7 @@ class Exporter:
                 item.partner_id,
                 item.partner_name,
                 item.side,
-                item.what,
+                as_typed(item.what),
                 item.owner_id,
                 names.get(item.owner_id),
                 item.due_on,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.mrkdwn import WORD_JOINER, cut, escape, plain_shown, slack_text, unescape
+from bot.mrkdwn import WORD_JOINER, as_typed, cut, escape, plain_shown, slack_text, unescape
 
 
 def test_escape_turns_the_three_characters_into_slacks_entities() -> None:
@@ -89,3 +89,19 @@ def test_plain_text_shows_a_broadcast_slack_sent_as_it_was_typed() -> None:
     assert plain_shown("<!here> Foundation") == "@here Foundation"
     assert plain_shown("for <!subteam^S0123|@designers>") == "for @designers"
     assert plain_shown("typed @here & <5k") == "typed @here & <5k"  # plain text never pings
+
+
+@pytest.mark.parametrize(
+    ("sent", "typed"),
+    [
+        ("met <@U0BEN|ben> and <@U0DAN>", "met @ben and @U0DAN"),
+        ("told <!here> and <!channel|channel>", "told @here and @channel"),
+        ("ask <!subteam^S1|@designers>", "ask @designers"),
+        ("in <#C0GENERAL|general>", "in #general"),
+        ("see <https://msf.org|msf.org> or <https://x.org/a>", "see msf.org or https://x.org/a"),
+        ("mail <mailto:jane@x.org|jane@x.org>", "mail jane@x.org"),
+        ("5 < 7 & 8 > 2", "5 < 7 & 8 > 2"),
+    ],
+)
+def test_as_typed_gives_back_what_slack_turned_into_markup(sent: str, typed: str) -> None:
+    assert as_typed(sent) == typed

@@ -111,7 +111,7 @@ def exporter(engine: Engine, clock: ManualClock) -> tuple[Exporter, Pulse]:
     for by, partner, what in (
         (BEN, "Acme", "deck"),
         (CHLOE, "Globex", "quote"),
-        (DAN, "Globex", "venue"),
+        (DAN, "Globex", "venue, says <@U0BEN|ben>"),
     ):
         commitments.record(
             actor=Actor(T1, by),
@@ -130,7 +130,9 @@ def exporter(engine: Engine, clock: ManualClock) -> tuple[Exporter, Pulse]:
     touchpoints.record(
         actor=Actor(T1, CHLOE),
         partner="Acme",
-        new=NewTouchpoint(kind=TouchpointKind.DONE, notes="with ben", participants=[DAN]),
+        new=NewTouchpoint(
+            kind=TouchpointKind.DONE, notes="with <@U0BEN|ben>, told <!here>", participants=[DAN]
+        ),
     )
     pulse = Pulse(engine, {"Acme": round_of(4, 4.0, 3.0), "Globex": round_of(2, None, None)})
     cadences = Cadences(engine=engine, clock=clock, registry=registry, messages=MESSAGES)
@@ -171,16 +173,14 @@ def test_touchpoints_and_commitments_of_ones_partners_and_ones_own_part(
             service.export(team_id=T1, user_id=user, dataset=dataset, check=PeopleCheck()).content
         )
 
-    assert [r["notes"] for r in export(BEN, Dataset.TOUCHPOINTS)] == ["intro", "with ben"]
-    assert [r["notes"] for r in export(DAN, Dataset.TOUCHPOINTS)] == ["with ben"]  # took part
-    assert [r["notes"] for r in export(ANA, Dataset.TOUCHPOINTS)] == [
-        "intro",
-        "with ben",
-        "pricing",
-    ]
-    assert [r["what"] for r in export(DAN, Dataset.COMMITMENTS)] == ["venue"]  # recorded it
-    assert [r["what"] for r in export(CHLOE, Dataset.COMMITMENTS)] == ["quote", "venue"]
-    assert [r["what"] for r in export(ANA, Dataset.COMMITMENTS)] == ["deck", "quote", "venue"]
+    # Notes and promises as they were typed, not in Slack's markup.
+    with_ben, venue = "with @ben, told @here", "venue, says @ben"
+    assert [r["notes"] for r in export(BEN, Dataset.TOUCHPOINTS)] == ["intro", with_ben]
+    assert [r["notes"] for r in export(DAN, Dataset.TOUCHPOINTS)] == [with_ben]  # took part
+    assert [r["notes"] for r in export(ANA, Dataset.TOUCHPOINTS)] == ["intro", with_ben, "pricing"]
+    assert [r["what"] for r in export(DAN, Dataset.COMMITMENTS)] == [venue]  # recorded it
+    assert [r["what"] for r in export(CHLOE, Dataset.COMMITMENTS)] == ["quote", venue]
+    assert [r["what"] for r in export(ANA, Dataset.COMMITMENTS)] == ["deck", "quote", venue]
 
 
 def test_whether_someone_is_an_admin_may_need_slack_first(exporter: tuple[Exporter, Pulse]) -> None:
