@@ -35,6 +35,7 @@ from bot.services.checkins import (
     CheckIns,
     CheckInUpdate,
     MovedToPast,
+    NoteTooLong,
     NotMoved,
     NotPlanned,
     NotYourCheckIn,
@@ -200,6 +201,8 @@ def _refusal(error: CheckInError) -> str:
         return texts.MOVED_TO_PAST
     if isinstance(error, AlreadyMoved):
         return texts.ALREADY_MOVED
+    if isinstance(error, NoteTooLong):
+        return texts.note_too_long(error.length)
     if isinstance(error, CheckInClosed):
         return texts.checkin_settled(error.card)
     return texts.GONE

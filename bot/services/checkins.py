@@ -99,6 +99,8 @@ HORIZON = timedelta(days=14)
 ASK_WORKING_DAYS = 3
 REMINDER_WORKING_DAYS = 1
 CHANGE_WINDOW = timedelta(hours=24)
+# A note with an answer, as long as its column holds.
+MAX_NOTE = 3000
 PROBLEM_NOTE_WAIT = timedelta(minutes=10)
 # Check-ins this far either side of a meeting may be on its day in some time zone.
 DAY_SPAN = timedelta(days=2)
@@ -221,6 +223,15 @@ class MovedToPast(CheckInError):
     """Moved to… a day that has passed (for the person moving it): a meeting moves ahead."""
 
 
+class NoteTooLong(CheckInError):
+    """A note longer than `MAX_NOTE`: Slack's form caps it, but counts otherwise (UTF-16
+    units, not characters), and a request need not come from Slack's client at all."""
+
+    def __init__(self, length: int) -> None:
+        super().__init__(f"a note of {length} characters")
+        self.length = length
+
+
 class AlreadyMoved(CheckInError):
     """Another answer than Moved to a meeting this check-in moved: it is asked after its new
     date."""
@@ -318,9 +329,11 @@ class CheckIns:
 
     def add_note(self, *, team_id: str, user_id: str, checkin_id: int, note: str) -> CheckInUpdate:
         """Keep a note with the answer (an empty one removes it); a Problem's owner is alerted
-        with it at once."""
+        with it at once. Raises NoteTooLong, nothing kept, for one over `MAX_NOTE`."""
         now = self.clock.now()
-        text = note.strip()[:3000] or None
+        text = note.strip() or None
+        if text is not None and len(text) > MAX_NOTE:
+            raise NoteTooLong(len(text))
         with Session(self.engine) as session:
             checkin = self._changeable(session, team_id, user_id, checkin_id, now)
             if text != checkin.note:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.services.checkins import CheckInCard, Debrief, ProblemAlert
+from bot.services.checkins import MAX_NOTE, CheckInCard, Debrief, ProblemAlert
 from bot.services.feedback import Rendered
 from bot.services.surveys import (
     SCORES,
@@ -42,7 +42,6 @@ NOTE_FIELD = "note"
 DATE_FIELD = "date"
 COMMENT_FIELD = "comment"
 FIELD_ACTION = "value"
-MAX_NOTE = 3000
 MAX_COMMENT = 2000
 
 ASKED = (CheckInAnswer.WENT_WELL, CheckInAnswer.MIXED, CheckInAnswer.PROBLEM)

@@ -720,6 +720,13 @@ def test_a_problem_reaches_the_owner_with_the_note(slack: Slack) -> None:
     click(slack, DAN, asked, "checkin_answer_problem")
     (form,) = slack.fake.open_modals(DAN)
     assert form.view["title"]["text"] == "What went wrong?"
+    # Slack's client caps the note, counting otherwise than Python: refused, not cut short.
+    values = {"note": {"value": {"type": "plain_text_input", "value": "q" * 3001}}}
+    send(slack, slack.requests.view_submission(user_id=DAN, view=form, values=values))
+    assert form.errors == {
+        "note": "The note is 3,001 characters long; keep it to 3,000 (link a document for the "
+        "rest). Nothing was saved."
+    }
     values = {"note": {"value": {"type": "plain_text_input", "value": "They want to cancel"}}}
     send(slack, slack.requests.view_submission(user_id=DAN, view=form, values=values))
     assert "Your note: _They want to cancel_" in shown(current(slack, asked))
