@@ -99,6 +99,7 @@ def tokenize(line: str) -> list[Token]:
         if kind == "special":
             tokens.append(_special(raw, start, end))
         elif kind == "quoted":
+            _check_closed(raw)
             tokens.append(Token(Kind.QUOTED, _collapse(unescape(_unquote(raw))), start, end))
         elif kind == "colon":
             tokens.append(Token(Kind.COLON, ":", start, end))
@@ -133,7 +134,30 @@ def _special(raw: str, start: int, end: int) -> Token:
 def _unquote(raw: str) -> str:
     # The opening quote, and the closing one unless the line ended first.
     inner = raw[1:]
-    return inner[:-1] if inner and inner[-1] in _QUOTES else inner
+    return inner[:-1] if _closed(raw) else inner
+
+
+def _closed(raw: str) -> bool:
+    return len(raw) > 1 and raw[-1] in _QUOTES
+
+
+# What an unclosed quote must not run over: a mention, channel or link, or the `:` before the
+# notes. Only a name at the end of the line may leave its quote open (`add "Acme`).
+_NOT_IN_OPEN_QUOTE = re.compile(r"<|:(?!\d)|(?<!\d):")
+
+
+def _check_closed(raw: str) -> None:
+    """Refuse a quote that is never closed and swallowed a clause (`add "Acme owner @ben`)."""
+    if _closed(raw):
+        return
+    swallowed = _NOT_IN_OPEN_QUOTE.search(raw)
+    if swallowed is None:
+        return
+    before = _collapse(unescape(raw[1 : swallowed.start()]))
+    opened = f"The quote opened before `{before.split()[0]}`" if before else "A quote"
+    raise GrammarError(
+        f'{opened} is never closed. Close it right after the name, e.g. `"Doctors on Call"`.'
+    )
 
 
 def _collapse(text: str) -> str:
@@ -297,9 +321,10 @@ def _require_name(name: Name | None, what: str = "Which partner?") -> Name:
 
 
 def _as_typed(token: Token, line: str) -> str:
-    """A token as it was typed: quotes kept, a mention as `@name`."""
+    """A token as it was typed: quotes kept (a closing one only if typed), a mention as
+    `@name`."""
     if token.kind is Kind.QUOTED:
-        return f'"{token.text}"'
+        return unescape(line[token.start : token.end])
     if token.kind is Kind.MENTION:
         raw = line[token.start : token.end]
         return "@" + (raw.split("|", 1)[1].rstrip(">") if "|" in raw else token.text)
@@ -314,12 +339,20 @@ def _not_added(line: str, tokens: Sequence[Token], rest: Sequence[Token]) -> Gra
     """Words `add` takes no clause from after the name; after an unquoted name, a keyword of
     other verbs ("with", "on" …) is likely part of the name: the line again, name quoted."""
     problem = f"I did not understand `{_typed(rest, line)}`."
-    word = rest[0].keyword
+    first = rest[0]
+    if first.kind is Kind.QUOTED and not _closed(line[first.start : first.end]):
+        # `add 12" Records`: a quote mark in the name, which guillemets can hold.
+        name = unescape(line[tokens[0].start : first.end])
+        return GrammarError(
+            f"The quote opened before `{first.text}` is never closed. If it is part of the "
+            f"partner's name, put the whole name in « »: `/partner add «{name}»`."
+        )
+    word = first.keyword
     if word is None or tokens[0].kind is Kind.QUOTED:
         return GrammarError(problem)
     end = next((i for i, t in enumerate(rest) if t.keyword in ADD_CLAUSES), len(rest))
     name = _typed(tokens[: len(tokens) - len(rest) + end], line)
-    example = " ".join(["/partner add", f'"{name}"', _typed(rest[end:], line)]).rstrip()
+    example = " ".join(["/partner add", quoted(name), _typed(rest[end:], line)]).rstrip()
     return GrammarError(
         f"{problem} If “{rest[0].text}” is part of the partner's name, put the name in quotes: "
         f"`{example}`."

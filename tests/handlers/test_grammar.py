@@ -230,3 +230,24 @@ def test_longer_names_are_the_readings_of_a_name_past_its_keywords() -> None:
     assert grammar.longer_names('"People" with x : y', Name("People", 0, 8)) == []
     # Words a mention would not be read from end the readings; the notes are never read.
     assert grammar.longer_names("Acme with @jane : x", Name("Acme", 0, 4)) == []
+
+
+@pytest.mark.parametrize(
+    "line",
+    ['"Acme Corp owner <@U0BEN|ben>', "“Acme Corp : notes", '"Acme <#C0X|x>', "«Acme : x"],
+)
+def test_an_open_quote_may_not_run_over_a_mention_channel_or_colon(line: str) -> None:
+    with pytest.raises(GrammarError, match="The quote opened before `Acme` is never closed"):
+        grammar.tokenize(line)
+
+
+def test_an_open_quote_at_the_end_of_the_line_is_a_name() -> None:
+    assert grammar.parse_add('"Acme Corp').name.text == "Acme Corp"
+    assert grammar.parse_add('"Acme at 14:00').name.text == "Acme at 14:00"
+
+
+def test_what_was_not_understood_is_quoted_back_as_typed() -> None:
+    with pytest.raises(GrammarError) as refused:
+        grammar.parse_add('Quote "Inc')
+    assert "`Inc`" in refused.value.problem and '`"Inc"`' not in refused.value.problem
+    assert '`/partner add «Quote "Inc»`' in refused.value.problem

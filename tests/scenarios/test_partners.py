@@ -20,7 +20,14 @@ from bot.scheduler import PlannerRegistry, tick
 from bot.services.registry import Actor, Registry
 from handlers.blocks import partners as blocks
 from handlers.partners import registry_of
-from storage.models import OutboxStatus, Partner, Touchpoint, TouchpointKind
+from storage.models import (
+    Contact,
+    OutboxStatus,
+    Partner,
+    PartnerAlias,
+    Touchpoint,
+    TouchpointKind,
+)
 from storage.outbox import deliveries_by_status, failed_deliveries
 from tests.conftest import Slack
 
@@ -313,6 +320,46 @@ def test_bad_input_says_what_was_wrong_with_syntax_and_example(
     assert "*Example:*" in said
     profile = registry(slack).profile(team_id=TEAM, partner="MSF")
     assert (profile.facts.owner_id, profile.facts.status, profile.members) == (BEN, "prospect", [])
+
+
+def saved(slack: Slack) -> list[tuple[str, ...]]:
+    """What the registry holds: each partner's name and channel, aliases, contacts, touchpoints."""
+    with Session(slack.runtime.engine) as session:
+        return sorted(
+            [(p.name, p.channel_id or "") for p in session.exec(select(Partner))]
+            + [("alias", a.alias) for a in session.exec(select(PartnerAlias))]
+            + [("contact", c.name, c.title or "") for c in session.exec(select(Contact))]
+            + [("touchpoint", t.notes or "") for t in session.exec(select(Touchpoint))]
+        )
+
+
+@pytest.mark.parametrize(
+    ("line", "problem"),
+    [
+        (
+            'add "Acme Corp owner <@U0BEN|ben>',
+            "The quote opened before `Acme` is never closed. Close it right after the name",
+        ),
+        (
+            'log "MSF with <@U0BEN|ben> : hello',
+            "The quote opened before `MSF` is never closed.",
+        ),
+        (
+            'add Quote "Inc',
+            "The quote opened before `Inc` is never closed. If it is part of the partner's name, "
+            'put the whole name in « »: `/partner add «Quote "Inc»`.',
+        ),
+    ],
+)
+def test_a_malformed_line_says_what_was_wrong_and_saves_nothing(
+    slack: Slack, line: str, problem: str
+) -> None:
+    answer(slack, MSF)
+    before = saved(slack)
+    said = answer(slack, line)
+    assert problem in said
+    assert "*Example:*" in said
+    assert saved(slack) == before
 
 
 def test_a_keyword_in_a_name_to_add_asks_for_the_name_in_quotes(slack: Slack) -> None:
