@@ -603,6 +603,7 @@ def parse_contact(text: str) -> ContactLine:
     person_tokens = tokens[split + 1 :]
     if not person_tokens:
         raise GrammarError("Who? Give the person's name after `add`.")
+    _refuse_colleague(person_tokens, name, text)
     at = email_in(person_tokens)
     if at is not None:
         person = " ".join(t.text for t in person_tokens[:at])
@@ -619,6 +620,20 @@ def parse_contact(text: str) -> ContactLine:
     if not person:
         raise GrammarError("Who? Give the person's name before the email.")
     return ContactLine(name=name, person=person, email=email, title=_collapse(title) or None)
+
+
+def _refuse_colleague(person: Sequence[Token], name: Name, line: str) -> None:
+    """Contacts are people at the partner: a mention is a colleague, whose place is the team."""
+    for token in person:
+        if token.kind is Kind.CHANNEL:
+            raise GrammarError("A contact is a person at the partner, not a channel.")
+        if token.kind is Kind.MENTION:
+            partner = unescape(line[name.start : name.end])
+            raise GrammarError(
+                f"{_as_typed(token, line)} is a colleague; contacts are people at the partner. "
+                f"To put them on the partner's team: `/partner team {partner} add "
+                f"{_as_typed(token, line)}`."
+            )
 
 
 def as_typed(text: str) -> str:

@@ -123,7 +123,8 @@ VERBS: tuple[Verb, ...] = (
         "contact",
         PARTNERS,
         ("contact NAME add PERSON [email] [title…]",),
-        "Add a person at the partner organisation (de-duplicated by email).",
+        "Add a person at the partner organisation (de-duplicated by email). Colleagues are "
+        "no contacts: they go on the partner's `team`.",
         ("contact MSF add Jane Doe jane.doe@msf.org Head of Partnerships",),
     ),
     Verb(

@@ -251,3 +251,10 @@ def test_what_was_not_understood_is_quoted_back_as_typed() -> None:
         grammar.parse_add('Quote "Inc')
     assert "`Inc`" in refused.value.problem and '`"Inc"`' not in refused.value.problem
     assert '`/partner add «Quote "Inc»`' in refused.value.problem
+
+
+def test_a_contact_is_no_colleague_or_channel() -> None:
+    with pytest.raises(GrammarError, match=r"@ben is a colleague.*`/partner team P&G add @ben`"):
+        grammar.parse_contact("P&amp;G add <@U0BEN|ben>")
+    with pytest.raises(GrammarError, match="not a channel"):
+        grammar.parse_contact("MSF add Jane <#C0X|x>")

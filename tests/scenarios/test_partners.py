@@ -349,6 +349,12 @@ def saved(slack: Slack) -> list[tuple[str, ...]]:
             "The quote opened before `Inc` is never closed. If it is part of the partner's name, "
             'put the whole name in « »: `/partner add «Quote "Inc»`.',
         ),
+        (
+            "contact MSF add <@U0BEN|ben>",
+            "@ben is a colleague; contacts are people at the partner. To put them on the "
+            "partner's team: `/partner team MSF add @ben`.",
+        ),
+        ("contact MSF add Jane <#C0ACME|acme>", "A contact is a person at the partner"),
     ],
 )
 def test_a_malformed_line_says_what_was_wrong_and_saves_nothing(
