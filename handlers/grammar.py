@@ -608,7 +608,13 @@ def parse_contact(text: str) -> ContactLine:
     if at is not None:
         person = " ".join(t.text for t in person_tokens[:at])
         email: str | None = person_tokens[at].text
-        title = " ".join(t.text for t in person_tokens[at + 1 :])
+        title_tokens = person_tokens[at + 1 :]
+        if email_in(title_tokens) is not None:
+            raise GrammarError(
+                "One email per contact: give the person one address; the words after it "
+                "are their title."
+            )
+        title = " ".join(t.text for t in title_tokens)
     else:
         email = None
         if person_tokens[0].kind is Kind.QUOTED:

@@ -258,3 +258,8 @@ def test_a_contact_is_no_colleague_or_channel() -> None:
         grammar.parse_contact("P&amp;G add <@U0BEN|ben>")
     with pytest.raises(GrammarError, match="not a channel"):
         grammar.parse_contact("MSF add Jane <#C0X|x>")
+
+
+def test_a_contact_has_one_email() -> None:
+    with pytest.raises(GrammarError, match="One email per contact"):
+        grammar.parse_contact("MSF add Bob bob@msf.org CEO bob2@msf.org")

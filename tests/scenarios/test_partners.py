@@ -355,6 +355,10 @@ def saved(slack: Slack) -> list[tuple[str, ...]]:
             "partner's team: `/partner team MSF add @ben`.",
         ),
         ("contact MSF add Jane <#C0ACME|acme>", "A contact is a person at the partner"),
+        (
+            "contact MSF add Bob <mailto:bob@msf.org|bob@msf.org> bob2@msf.org",
+            "One email per contact: give the person one address",
+        ),
     ],
 )
 def test_a_malformed_line_says_what_was_wrong_and_saves_nothing(
