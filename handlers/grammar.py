@@ -5,9 +5,10 @@ mentions `<@U123|ana>`, channels `<#C123|name>` and links `<mailto:a@b.org|a@b.o
 separator `:`. Slack escapes `&`, `<` and `>` in command text; tokens carry the text unescaped.
 
 A partner name is a quoted string, or the words up to the next keyword (`with`, `on`, `via`,
-`owner`, `aka`, `to`, `into`, `by`), the separator `:`, or a mention or channel. A name that
-contains a keyword ("Doctors on Call") is quoted, or read whole where the verb asks the registry
-(`take_name`'s `known`) and it is typed as registered.
+`owner`, `aka`, `to`, `into`, `by`), the separator `:`, or a mention or channel; quoted or not,
+a name (or alias) holds no mention or channel, which would notify or link wherever shown. A
+name that contains a keyword ("Doctors on Call") is quoted, or read whole where the verb asks the
+registry (`take_name`'s `known`) and it is typed as registered.
 
 Each `parse_*` function reads the rest of a line after its verb and returns what the verb
 needs, or raises `GrammarError` saying what was wrong. Names keep their place in the line
@@ -41,6 +42,11 @@ _CHANNEL = re.compile(r"^<#([CG][A-Z0-9]+)(?:\|([^>]*))?>$")
 _LINK = re.compile(r"^<([^|>]+)(?:\|([^>]*))?>$")
 # A channel name as Slack allows it (lower case, digits, `-`, `_`, at most 80 characters).
 _CHANNEL_NAME = re.compile(r"^#[a-z0-9_][a-z0-9_\-]{0,79}$")
+# Slack's markup for a mention or a channel, kept as text inside quotes (and as it comes in a
+# form's field). A broadcast (`<!channel>`) may stand in a name: it is shown as typed, pinging
+# nobody, where a mention would still notify and a channel link.
+_MARKUP = re.compile(r"<[@#][^<>]*>")
+MARKUP_IN_NAME = "A partner name cannot contain a mention or a channel."
 # Someone typed "@ana" and Slack did not turn it into a mention (no such user, or typed fast).
 _BARE_MENTION = re.compile(r"^@[\w.\-]+$")
 
@@ -187,7 +193,7 @@ def take_name(
     """
     if tokens and tokens[0].kind is Kind.QUOTED:
         first = tokens[0]
-        return Name(first.text, first.start, first.end), 1
+        return _quoted_name(first), 1
     used = 0
     for token in tokens:
         if token.kind not in (Kind.WORD, Kind.LINK) or token.text.lower() in stop_words:
@@ -244,14 +250,26 @@ def whole_name(tokens: Sequence[Token]) -> Name | None:
     if not tokens:
         return None
     if len(tokens) == 1 and tokens[0].kind is Kind.QUOTED:
-        return Name(tokens[0].text, tokens[0].start, tokens[0].end)
+        return _quoted_name(tokens[0])
     if any(token.kind in (Kind.MENTION, Kind.CHANNEL) for token in tokens):
-        raise GrammarError("A partner name cannot contain a mention or a channel.")
+        raise GrammarError(MARKUP_IN_NAME)
     return Name(
         " ".join(token.text for token in tokens if token.kind is not Kind.COLON).strip(),
         tokens[0].start,
         tokens[-1].end,
     )
+
+
+def _quoted_name(token: Token) -> Name:
+    """A quoted name, which may hold keywords but, as an unquoted one, no mention or channel."""
+    refuse_markup(token.text)
+    return Name(token.text, token.start, token.end)
+
+
+def refuse_markup(name: str) -> None:
+    """Refuse a name with a mention or channel in it: in mrkdwn it would notify or link."""
+    if _MARKUP.search(name):
+        raise GrammarError(MARKUP_IN_NAME)
 
 
 def mentions(tokens: Sequence[Token], *, what: str = "people") -> list[str]:
@@ -269,6 +287,10 @@ def mentions(tokens: Sequence[Token], *, what: str = "people") -> list[str]:
 
 def name_list(tokens: Sequence[Token]) -> list[str]:
     """Names given as quoted strings (`"X", "Y"`), or as plain words split at commas."""
+    for token in tokens:
+        if token.kind in (Kind.MENTION, Kind.CHANNEL):
+            raise GrammarError(MARKUP_IN_NAME)
+        refuse_markup(token.text)
     if any(token.kind is Kind.QUOTED for token in tokens):
         names: list[str] = []
         for token in tokens:
@@ -439,6 +461,8 @@ ADD_CLAUSES = ("owner", "aka")
 def parse_add(text: str) -> AddLine:
     """`NAME [owner @u] [aka "X", "Y"]`, clauses in either order."""
     tokens = tokenize(text)
+    if tokens and tokens[0].kind in (Kind.MENTION, Kind.CHANNEL):
+        raise GrammarError(MARKUP_IN_NAME)
     name, used = take_name(tokens)
     name = _require_name(name, "What is the partner called?")
     owner_id: str | None = None

@@ -658,6 +658,12 @@ def record_form(runtime: Runtime, body: dict[str, Any]) -> Recorded | dict[str, 
     form = LogForm.read(view["state"]["values"])
     if form.partner_id is None and form.new_partner is None:
         return {blocks.PARTNER_FIELD: texts.PARTNER_GONE}
+    if form.new_partner is not None:
+        # The name typed in the picker, refused as `add` refuses it.
+        try:
+            grammar.refuse_markup(form.new_partner)
+        except GrammarError as error:
+            return {blocks.PARTNER_FIELD: texts.form_new_partner_name(error.problem)}
     # Colleagues picked in Slack's own user menu are members of the workspace.
     actor = Actor(
         body["team"]["id"], body["user"]["id"], PeopleCheck(asked=frozenset(form.colleagues))

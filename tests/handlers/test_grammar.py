@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import pytest
 
@@ -263,3 +263,28 @@ def test_a_contact_is_no_colleague_or_channel() -> None:
 def test_a_contact_has_one_email() -> None:
     with pytest.raises(GrammarError, match="One email per contact"):
         grammar.parse_contact("MSF add Bob bob@msf.org CEO bob2@msf.org")
+
+
+@pytest.mark.parametrize(
+    ("parse", "line"),
+    [
+        (grammar.parse_add, '"<@U0BEN|ben>"'),
+        (grammar.parse_add, "<@U0BEN|ben>"),
+        (grammar.parse_add, '"<#C0G|general> fans" owner <@U0DAN>'),
+        (grammar.parse_name, '"Friends of <@U0BEN>"'),
+        (grammar.parse_rename, 'MSF to "<@U0DAN|dan>"'),
+    ],
+)
+def test_a_quoted_name_may_not_hold_a_mention_or_channel_either(
+    parse: Callable[[str], object], line: str
+) -> None:
+    with pytest.raises(GrammarError, match="cannot contain a mention or a channel"):
+        parse(line)
+
+
+@pytest.mark.parametrize("aliases", ['"<@U0BEN|ben>"', "<@U0BEN|ben>", '"MSF", "<#C0X|x>"'])
+def test_an_alias_may_not_hold_a_mention_or_channel(aliases: str) -> None:
+    with pytest.raises(GrammarError, match="cannot contain a mention or a channel"):
+        grammar.parse_add(f"MSF aka {aliases}")
+    with pytest.raises(GrammarError, match="cannot contain a mention or a channel"):
+        grammar.parse_alias(f"MSF add {aliases}")

@@ -359,6 +359,11 @@ def saved(slack: Slack) -> list[tuple[str, ...]]:
             "contact MSF add Bob <mailto:bob@msf.org|bob@msf.org> bob2@msf.org",
             "One email per contact: give the person one address",
         ),
+        ('add "<@U0BEN|ben>"', "A partner name cannot contain a mention or a channel."),
+        ("add <@U0BEN|ben>", "A partner name cannot contain a mention or a channel."),
+        ('add "Friends of <@U0BEN|ben>" owner <@U0DAN|dan>', "cannot contain a mention"),
+        ('add "<#C0ACME|acme> fans"', "A partner name cannot contain a mention or a channel."),
+        ('rename MSF to "<@U0DAN|dan>"', "A partner name cannot contain a mention or a channel."),
     ],
 )
 def test_a_malformed_line_says_what_was_wrong_and_saves_nothing(

@@ -2075,6 +2075,14 @@ def test_a_name_add_would_refuse_is_refused_in_the_form(slack: Slack) -> None:
     assert "a name can have at most 120" in view.errors[blocks.PARTNER_FIELD]
     assert partner_names(slack) == ["Acme Corporation"] and touchpoints(slack) == []
     assert options(slack, view, BEN, "???") == []  # no letters: nothing to register
+    # A mention typed into the picker would notify that colleague wherever the name is shown.
+    (mention,) = options(slack, view, BEN, "Friends of <@U0DAN|dan>")
+    submit(slack, view, BEN, partner=mention["value"], medium="call", day="2026-11-24", notes="x")
+    assert view.errors is not None
+    assert view.errors[blocks.PARTNER_FIELD].startswith(
+        "A partner name cannot contain a mention or a channel."
+    )
+    assert partner_names(slack) == ["Acme Corporation"] and touchpoints(slack) == []
 
 
 @pytest.mark.usefixtures("acme")
