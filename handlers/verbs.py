@@ -26,6 +26,12 @@ FEEDBACK = "Feedback and health"
 ADMIN = "Administration"
 SECTIONS = (PARTNERS, TOUCHPOINTS, COMMITMENTS, FEEDBACK, ADMIN)
 OWNERS = "the partner's owner, its deputy, or an admin"
+# As `Commitments.close` decides: the commitment's owner (who keeps ours, or follows theirs up)
+# and those who may change its partner.
+CLOSERS = (
+    "the commitment's owner (for their side, who follows it up), the partner's owner or "
+    "deputy, or an admin"
+)
 
 VERBS: tuple[Verb, ...] = (
     Verb(
@@ -184,6 +190,7 @@ VERBS: tuple[Verb, ...] = (
         ("done ID",),
         "Mark a commitment as kept.",
         ("done 42",),
+        who=CLOSERS,
     ),
     Verb(
         "drop",
@@ -191,6 +198,7 @@ VERBS: tuple[Verb, ...] = (
         ("drop ID",),
         "Close a commitment that no longer applies.",
         ("drop 42",),
+        who=CLOSERS,
     ),
     Verb(
         "commitments",

@@ -47,6 +47,15 @@ def test_help_verb_shows_syntax_and_example(slack: Slack) -> None:
     assert "/partner log MSF with @ben" in shown
 
 
+@pytest.mark.parametrize("verb", ["done", "drop"])
+def test_help_says_who_may_close_a_commitment(slack: Slack, verb: str) -> None:
+    slack.command(f"help {verb}")
+    shown = text_of(slack)
+    assert "Who can use it: the commitment's owner (for their side, who follows it up)" in shown
+    assert "the partner's owner or deputy, or an admin." in shown
+    assert "Who can use it: anyone" not in shown
+
+
 def test_empty_command_shows_the_overview(slack: Slack) -> None:
     slack.command("")
     assert "help VERB" in text_of(slack)
