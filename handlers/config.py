@@ -55,7 +55,7 @@ def read_channel(text: str) -> SettingsUpdate:
         return channel_update(None)
     tokens = grammar.tokenize(text)
     if len(tokens) > 1:
-        raise GrammarError("Give one channel, picked from the list Slack offers as you type `#`.")
+        raise GrammarError(grammar.ONE_CHANNEL)
     return channel_update(grammar.channel_of(tokens[0] if tokens else None, by_name=True))
 
 

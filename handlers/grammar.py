@@ -552,10 +552,15 @@ def channel_of(token: Token | None, *, by_name: bool = False) -> str:
     )
 
 
+ONE_CHANNEL = "Give one channel, picked from the list Slack offers as you type `#`."
+
+
 def parse_channel(text: str) -> ChannelLine:
     """`NAME #channel` — the channel as Slack escapes it when picked from the list — or
     `NAME none` to go back to the workspace's channel."""
     tokens = tokenize(text)
+    if sum(token.kind is Kind.CHANNEL for token in tokens) > 1:
+        raise GrammarError(ONE_CHANNEL)
     if len(tokens) > 1 and tokens[-1].is_word("none", "default"):
         return ChannelLine(name=_require_name(whole_name(tokens[:-1])), channel_id=None)
     channel_id = channel_of(tokens[-1] if tokens else None)

@@ -120,6 +120,8 @@ def test_channel_must_be_picked_from_slack() -> None:
     assert grammar.parse_channel("MSF <#C0MSF|msf>").channel_id == "C0MSF"
     with pytest.raises(GrammarError, match="`#msf` is not a channel"):
         grammar.parse_channel("MSF #msf")
+    with pytest.raises(GrammarError, match="Give one channel"):
+        grammar.parse_channel("MSF <#C0MSF|msf> <#C0ACME|acme>")
 
 
 def test_a_channel_by_name_is_taken_only_where_asked() -> None:

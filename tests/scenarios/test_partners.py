@@ -364,6 +364,10 @@ def saved(slack: Slack) -> list[tuple[str, ...]]:
         ('add "Friends of <@U0BEN|ben>" owner <@U0DAN|dan>', "cannot contain a mention"),
         ('add "<#C0ACME|acme> fans"', "A partner name cannot contain a mention or a channel."),
         ('rename MSF to "<@U0DAN|dan>"', "A partner name cannot contain a mention or a channel."),
+        (
+            "channel MSF <#C0ACME|acme> <#C0MSF|msf>",
+            "Give one channel, picked from the list Slack offers as you type `#`.",
+        ),
     ],
 )
 def test_a_malformed_line_says_what_was_wrong_and_saves_nothing(
