@@ -604,9 +604,18 @@ class LogForm:
         )
 
 
+# A colleague in the form's field for people at the partner: a mention, or `@name` as typed
+# (Slack turns nothing in a form into a mention), not the `@` inside an email address.
+_COLLEAGUE_TYPED = re.compile(r"(?:^|[\s,;&])(?:<@([UW][A-Z0-9]+)(?:\|([^>]*))?>|@([\w.\-]+))")
+
+
 def people_named(text: str) -> tuple[str, ...]:
     """The people at the partner the form's field names, as after `with` in a command:
-    `Jane Doe, John Roe` (or `and`, `&`, `;`), a quoted name being one (`"Smith, John"`)."""
+    `Jane Doe, John Roe` (or `and`, `&`, `;`), a quoted name being one (`"Smith, John"`).
+    Raises GrammarError for a colleague named there: colleagues have their own field."""
+    if colleague := _COLLEAGUE_TYPED.search(text):
+        user_id, label, typed = colleague.groups()
+        raise GrammarError(texts.form_colleague_in_contacts(f"@{typed or label or user_id}"))
     try:
         tokens = grammar.tokenize(text)
         return _people(tokens)[1] if tokens else ()
@@ -655,7 +664,10 @@ def record_form(runtime: Runtime, body: dict[str, Any]) -> Recorded | dict[str, 
     "Register …" was picked), or say what is wrong, by field. Runs before the ack, so that a
     problem shows in the form; the form opened by `/partner log` and the App Home's share it."""
     view = body["view"]
-    form = LogForm.read(view["state"]["values"])
+    try:
+        form = LogForm.read(view["state"]["values"])
+    except GrammarError as error:
+        return {blocks.CONTACT_FIELD: error.problem}
     if form.partner_id is None and form.new_partner is None:
         return {blocks.PARTNER_FIELD: texts.PARTNER_GONE}
     if form.new_partner is not None:

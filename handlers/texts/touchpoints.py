@@ -1082,3 +1082,11 @@ FORM_NO_NOTES = "Write a few words about it: what happened, or what was agreed."
 def form_new_partner_name(problem: str) -> str:
     """The name typed to register, refused as `add` refuses it."""
     return f"{problem} Type the partner's name again, or pick a registered one."
+
+
+def form_colleague_in_contacts(typed: str) -> str:
+    """A colleague typed into the field for the people at the partner."""
+    return (
+        f"{typed} looks like a colleague: pick colleagues in “{FIELD_COLLEAGUES}”. This field is "
+        "for the people you met at the partner, e.g. Jane Doe, John Roe."
+    )

@@ -142,4 +142,9 @@ def test_the_forms_people_field_takes_several() -> None:
     assert people_named("  ") == ()
     assert people_named('"Smith, John", Jane Doe') == ("Smith, John", "Jane Doe")
     # What the command's grammar refuses (Slack escapes nothing in a form) is split plainly.
-    assert people_named("@jane Doe and Li < Wei") == ("@jane Doe", "Li < Wei")
+    assert people_named("Jane Doe and Li < Wei") == ("Jane Doe", "Li < Wei")
+    # A colleague has the form's other field; an email address is no colleague.
+    for typed in ("@jane Doe", "Li Wei, <@U0JANE|jane>", "Li &@jane"):
+        with pytest.raises(GrammarError, match="@jane looks like a colleague"):
+            people_named(typed)
+    assert people_named("jane@acme.org") == ("jane@acme.org",)

@@ -1983,8 +1983,17 @@ def test_the_forms_people_at_the_partner_take_what_slack_leaves_unescaped(slack:
     acme_id = partner_id(slack, "Acme Corporation")
     # A form's text arrives as typed, which the command grammar may refuse: it is split plainly,
     # and what is wrong with a name is said beside the field.
-    submit(slack, view, BEN, partner=acme_id, medium="call", contact="@jane Doe, Li Wei", notes="x")
-    assert view.errors == {blocks.CONTACT_FIELD: "“@jane” is not an email address I can read."}
+    submit(slack, view, BEN, partner=acme_id, medium="call", contact="jane@, Li Wei", notes="x")
+    assert view.errors == {blocks.CONTACT_FIELD: "“jane@” is not an email address I can read."}
+    # A colleague belongs in the field for colleagues, typed or as Slack's markup.
+    for typed in ("@ben", "Jane Doe, <@U0BEN|ben>"):
+        submit(slack, view, BEN, partner=acme_id, medium="call", contact=typed, notes="x")
+        assert view.errors == {
+            blocks.CONTACT_FIELD: "@ben looks like a colleague: pick colleagues in “Colleagues "
+            "who took part”. This field is for the people you met at the partner, e.g. Jane "
+            "Doe, John Roe."
+        }
+        assert touchpoints(slack) == []
     submit(
         slack, view, BEN, partner=acme_id, medium="call", contact="Jane Doe, Li < Wei", notes="x"
     )
