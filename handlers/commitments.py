@@ -431,7 +431,7 @@ def on_commit_submitted(
     view = body["view"]
     form = CommitForm.read(view["state"]["values"])
     if form.partner_id is None:
-        ack(response_action="errors", errors={blocks.PARTNER_FIELD: texts.PARTNER_GONE})
+        ack(response_action="errors", errors={blocks.PARTNER_FIELD: partner_texts.PICK_A_PARTNER})
         return
     # The owner was picked in Slack's own user menu: a member of the workspace.
     picked = frozenset([form.owner_id] if form.owner_id else [])

@@ -669,7 +669,7 @@ def record_form(runtime: Runtime, body: dict[str, Any]) -> Recorded | dict[str, 
     except GrammarError as error:
         return {blocks.CONTACT_FIELD: error.problem}
     if form.partner_id is None and form.new_partner is None:
-        return {blocks.PARTNER_FIELD: texts.PARTNER_GONE}
+        return {blocks.PARTNER_FIELD: partner_texts.PICK_A_PARTNER}
     if form.new_partner is not None:
         # The name typed in the picker, refused as `add` refuses it.
         try:

@@ -547,3 +547,7 @@ def form_similar(names: Sequence[str]) -> str:
 
 def form_name_taken(name: str, holder: PartnerFacts) -> str:
     return f"“{name}” already stands for {holder.name}."
+
+
+# A form sent with its (required) partner picker empty: nothing was picked, nothing is gone.
+PICK_A_PARTNER = "Pick a partner: type a few letters of its name and choose it from the list."

@@ -24,6 +24,7 @@ from sqlmodel import Session, select
 from bot.sandbox.fake_slack import FakeMessage, FakeSlack, FakeView
 from bot.sandbox.requests import Deliverer, RequestFactory
 from handlers.blocks import commitments as blocks
+from handlers.texts import partners as partner_texts
 from storage.models import Commitment, CommitmentStatus, OutboxMessage, Partner
 from tests.conftest import Slack
 
@@ -425,6 +426,16 @@ def test_commit_alone_opens_the_form(slack: Slack) -> None:
     assert "<@U0DAN> follows it up (I've let them know)" in said
     (row,) = stored(slack)
     assert (row.side, row.owner_id, row.created_by) == ("them", DAN, BEN)
+
+
+def test_the_form_sent_without_a_partner_asks_to_pick_one(slack: Slack) -> None:
+    slack.command("commit", user=BEN)
+    (view,) = slack.fake.open_modals(BEN)
+    values = form_values(partner=0, side="us", owner=BEN, what="NDA", due="2026-12-02")
+    values[blocks.PARTNER_FIELD][blocks.PARTNER_PICKER]["selected_option"] = None
+    submit(slack, view, BEN, values)
+    assert view.errors == {blocks.PARTNER_FIELD: partner_texts.PICK_A_PARTNER}
+    assert stored(slack) == []
 
 
 @pytest.mark.usefixtures("acme")

@@ -21,6 +21,7 @@ from bot.delivery.operations import list_outbox, retry_failed
 from bot.sandbox.fake_slack import FakeMessage, FakeSlack, FakeView
 from bot.sandbox.requests import Deliverer, RequestFactory, SlackRequest, sign
 from handlers.blocks import touchpoints as blocks
+from handlers.texts import partners as partner_texts
 from handlers.texts import touchpoints as texts
 from storage.models import (
     Collision,
@@ -2092,6 +2093,13 @@ def test_a_name_add_would_refuse_is_refused_in_the_form(slack: Slack) -> None:
         "A partner name cannot contain a mention or a channel."
     )
     assert partner_names(slack) == ["Acme Corporation"] and touchpoints(slack) == []
+
+
+def test_a_form_sent_without_a_partner_asks_to_pick_one(slack: Slack) -> None:
+    view = open_log_form(slack, BEN)
+    submit(slack, view, BEN, medium="call", day="2026-11-24", notes="x")
+    assert view.errors == {blocks.PARTNER_FIELD: partner_texts.PICK_A_PARTNER}
+    assert touchpoints(slack) == []
 
 
 @pytest.mark.usefixtures("acme")
