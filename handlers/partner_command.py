@@ -34,7 +34,11 @@ COMMAND = "/partner"
 
 
 def help_verb(_runtime: Runtime, _invocation: Invocation, rest: str) -> Reply:
-    word = grammar.as_typed(rest).lower().lstrip("/")
+    words = grammar.as_typed(rest).lower().split()
+    # `help /partner log` is help on `log`; `help config window`, help on `config`.
+    if words and words[0].lstrip("/") == COMMAND.lstrip("/"):
+        words = words[1:]
+    word = words[0].lstrip("/") if words else ""
     if not word:
         return help_blocks.overview()
     verb = VERBS_BY_NAME.get(word)
@@ -63,7 +67,7 @@ def route(runtime: Runtime, invocation: Invocation) -> Reply:
     """Answer one line of the `/partner` language."""
     verb_word, _, rest = invocation.text.strip().partition(" ")
     verb_word = verb_word.lower()
-    if not verb_word:
+    if not verb_word or verb_word == "?":
         return help_blocks.overview()
     verb = VERBS_BY_NAME.get(verb_word)
     if verb is None:

@@ -296,7 +296,7 @@ VERBS: tuple[Verb, ...] = (
         "help",
         ADMIN,
         ("help", "help VERB"),
-        "This overview, or one verb's syntax and an example.",
+        "This overview (`/partner ?` too), or one verb's syntax and an example.",
         ("help log",),
     ),
 )

@@ -56,6 +56,22 @@ def test_help_says_who_may_close_a_commitment(slack: Slack, verb: str) -> None:
     assert "Who can use it: anyone" not in shown
 
 
+@pytest.mark.parametrize(
+    ("line", "shows"),
+    [
+        ("help config window", "/partner config window DAYS"),
+        ("help /partner log", "/partner log NAME [with PERSON …]"),
+        ("help partner log", "/partner log NAME [with PERSON …]"),
+        ("?", "help VERB"),
+    ],
+)
+def test_help_reads_what_people_type_around_the_verb(slack: Slack, line: str, shows: str) -> None:
+    slack.command(line)
+    shown = text_of(slack)
+    assert shows in shown
+    assert "not something I know how to do" not in shown
+
+
 def test_empty_command_shows_the_overview(slack: Slack) -> None:
     slack.command("")
     assert "help VERB" in text_of(slack)
