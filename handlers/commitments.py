@@ -206,7 +206,8 @@ def list_commitments(call: Call) -> Reply:
     service = service_of(call.runtime)
     if not tokens:
         found = service.listing(actor=call.actor, scope=Scope.ALL)
-    elif len(tokens) == 1 and tokens[0].is_word(*texts.SCOPES):
+    elif len(tokens) == 1 and tokens[0].is_word(Scope.ALL, *texts.SCOPES):
+        # `all`, as `list all` says it, is what the verb alone lists.
         found = service.listing(actor=call.actor, scope=Scope(tokens[0].text.lower()))
     else:
         line = grammar.parse_name(call.rest)

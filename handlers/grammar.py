@@ -684,6 +684,12 @@ def parse_word(text: str, words: Sequence[str], *, default: str) -> str:
         return default
     word = tokens[0].text.lower()
     if len(tokens) > 1 or word not in words:
+        hyphenated = "-".join(token.text.lower() for token in tokens)
+        if hyphenated in words:
+            # `list at risk`
+            raise GrammarError(
+                f"`{as_typed(text)}` is not something I can list; did you mean `{hyphenated}`?"
+            )
         raise GrammarError(
             f"`{as_typed(text)}` is not something I can list; try {', '.join(words)}."
         )

@@ -203,7 +203,7 @@ VERBS: tuple[Verb, ...] = (
     Verb(
         "commitments",
         COMMITMENTS,
-        ("commitments [NAME|mine|overdue]",),
+        ("commitments [NAME|all|mine|overdue]",),
         "Open commitments, with the balance of what we owe and what they owe.",
         ("commitments overdue",),
     ),

@@ -188,6 +188,10 @@ def test_list_words() -> None:
     assert grammar.parse_word(" Mine ", ("all", "mine"), default="all") == "mine"
     with pytest.raises(GrammarError, match="not something I can list"):
         grammar.parse_word("everything", ("all", "mine"), default="all")
+    with pytest.raises(
+        GrammarError, match="`at risk` is not something I can list; did you mean `at-risk`"
+    ):
+        grammar.parse_word("at risk", ("all", "at-risk"), default="all")
 
 
 def test_quoted_reads_back_as_the_same_name() -> None:

@@ -372,6 +372,7 @@ def test_commitments_list_with_the_balance_and_lopsided_workload(slack: Slack) -
     assert "Your open commitments" in mine and "Globex" not in mine and "#3" in mine
     everything = answer(slack, "commitments", user=CHLOE)
     assert "*Balance*: open — we owe 2, they owe 2" in everything
+    assert answer(slack, "commitments all", user=CHLOE) == everything  # as `list all` says it
     assert "Nothing is overdue." in answer(slack, "commitments overdue")
     at(slack, utc(2026, 12, 2, 12, 0))
     overdue = answer(slack, "commitments overdue")
