@@ -183,30 +183,35 @@ def take_name(
     *,
     stop_words: frozenset[str] = KEYWORDS,
     known: KnownNames | None = None,
+    open_start: bool = False,
 ) -> tuple[Name | None, int]:
     """The partner name at the start of `tokens` and how many tokens it used.
 
     A quoted string is a name on its own; otherwise words and links up to the first stop word,
     `:`, mention or channel. With `known`, a registered name that carries on past stop words
-    ("People with Disabilities Fund", "Doctors on Call") is taken whole when typed as it is
-    registered: the longest such reading wins. Returns (None, 0) when no name stands there.
+    ("People with Disabilities Fund", "Doctors on Call") or starts with one ("On Point", "Into
+    the Wild") is taken whole when typed as it is registered: the longest such reading wins.
+    With `open_start`, the first word belongs to the name whatever it is (`add With Love`:
+    nothing else can stand first). Returns (None, 0) when no name stands there.
     """
     if tokens and tokens[0].kind is Kind.QUOTED:
         first = tokens[0]
         return _quoted_name(first), 1
     used = 0
     for token in tokens:
-        if token.kind not in (Kind.WORD, Kind.LINK) or token.text.lower() in stop_words:
+        if token.kind not in (Kind.WORD, Kind.LINK):
+            break
+        if token.text.lower() in stop_words and not (open_start and used == 0):
             break
         used += 1
-    if used == 0:
-        return None, 0
     if known is not None:
         longer = _longer_readings(tokens, used)
         if longer:
             picked = known([" ".join(t.text for t in tokens[:count]) for count in longer])
             if picked is not None:
                 used = longer[picked]
+    if used == 0:
+        return None, 0
     words = tokens[:used]
     return Name(" ".join(t.text for t in words), words[0].start, words[-1].end), used
 
@@ -381,6 +386,62 @@ def _not_added(line: str, tokens: Sequence[Token], rest: Sequence[Token]) -> Gra
     )
 
 
+def _in_quotes(line: str, tokens: Sequence[Token], end: int, verb: str, tail: str = "") -> str:
+    """The line again, as `/partner VERB …`, with `tokens[:end]` quoted as the name."""
+    name = unescape(line[tokens[0].start : tokens[end - 1].end])
+    typed = [f"/partner {verb}", quoted(name), _typed(tokens[end:], line)]
+    return " ".join(typed).rstrip() + tail
+
+
+def _name_at(tokens: Sequence[Token], words: tuple[str, ...]) -> int:
+    """Where a name that may hold keywords likely ends: before the first of `words` after its
+    first word, else before the first mention, channel or `:`."""
+    for index, token in enumerate(tokens[1:], 1):
+        if token.is_word(*words) or token.kind in (Kind.MENTION, Kind.CHANNEL, Kind.COLON):
+            return index
+    return len(tokens)
+
+
+def require_name(
+    name: Name | None,
+    line: str,
+    tokens: Sequence[Token],
+    *,
+    verb: str,
+    ends_at: tuple[str, ...] = (),
+    what: str = "Which partner?",
+    tail: str = "",
+) -> Name:
+    """`name`, or what was wrong: none given, or (the line starting with a keyword) one that
+    starts with a keyword and is not registered, which must be quoted. `tail`: what the line
+    has after `tokens`, for the example (`log`'s notes)."""
+    if name is not None and name.text:
+        return name
+    end = _name_at(tokens, ends_at) if tokens else 0
+    # `log with @ben : …` lacks the name; `log On Point : …` may be one starting with `on`.
+    if tokens and tokens[0].keyword is not None and any(t.keyword is None for t in tokens[1:end]):
+        raise GrammarError(
+            f"{what} Give the partner's name first; if it starts with “{tokens[0].text}”, put "
+            f"it in quotes: `{_in_quotes(line, tokens, end, verb, tail)}`."
+        )
+    return _require_name(name, what)
+
+
+def _keyword_after(
+    line: str, tokens: Sequence[Token], name_used: int, *, verb: str, ends_at: tuple[str, ...]
+) -> GrammarError:
+    """A keyword right after an unquoted name, where the verb takes none: likely part of the
+    name. What was read, and the line again with the name quoted."""
+    word = tokens[name_used].text
+    end = _name_at(tokens, ends_at)
+    end = end if end > name_used else len(tokens)
+    read = _typed(tokens[:name_used], line)
+    return GrammarError(
+        f"I read the partner's name as “{read}”. If “{word}” is part of the name, put the name "
+        f"in quotes: `{_in_quotes(line, tokens, end, verb)}`."
+    )
+
+
 # --- Lines of each verb ----------------------------------------------------------------------
 
 
@@ -463,7 +524,10 @@ def parse_add(text: str) -> AddLine:
     tokens = tokenize(text)
     if tokens and tokens[0].kind in (Kind.MENTION, Kind.CHANNEL):
         raise GrammarError(MARKUP_IN_NAME)
-    name, used = take_name(tokens)
+    # Nothing but the name stands first: a first word that is a keyword of other verbs (`add
+    # With Love`, `add Into the Wild`) starts it.
+    open_start = bool(tokens) and tokens[0].keyword not in ADD_CLAUSES
+    name, used = take_name(tokens, open_start=open_start)
     name = _require_name(name, "What is the partner called?")
     owner_id: str | None = None
     aliases: list[str] = []
@@ -492,14 +556,18 @@ def parse_name(text: str) -> NameLine:
     return NameLine(name=_require_name(whole_name(tokenize(text))))
 
 
-def parse_person(text: str, *, role: str) -> PersonLine:
-    """`NAME [to] @user`."""
+def parse_person(text: str, *, role: str, known: KnownNames | None = None) -> PersonLine:
+    """`NAME [to] @user`; with `known`, a registered name with keywords in it is read whole
+    (`take_name`)."""
     tokens = tokenize(text)
-    name, used = take_name(tokens)
-    name = _require_name(name)
+    name, used = take_name(tokens, known=known)
+    name = require_name(name, text, tokens, verb=role)
     rest = tokens[used:]
     if rest and rest[0].is_word("to"):
         rest = rest[1:]
+    if rest and rest[0].kind is Kind.WORD and tokens[used].keyword is not None:
+        # `owner Doctors on Call @ben`, the partner not registered so.
+        raise _keyword_after(text, tokens, used, verb=role, ends_at=())
     people = mentions(rest, what=role)
     if len(people) != 1:
         raise GrammarError(f"Name exactly one {role} with `@`, e.g. `@ana`.")
@@ -592,12 +660,14 @@ def parse_alias(text: str) -> ChangeLine:
     )
 
 
-def parse_rename(text: str) -> RenameLine:
-    """`NAME to NEW`."""
+def parse_rename(text: str, *, known: KnownNames | None = None) -> RenameLine:
+    """`NAME to NEW`; with `known`, a registered name with keywords in it is read whole."""
     tokens = tokenize(text)
-    name, used = take_name(tokens)
-    name = _require_name(name)
+    name, used = take_name(tokens, known=known)
+    name = require_name(name, text, tokens, verb="rename", ends_at=("to",))
     rest = tokens[used:]
+    if rest and rest[0].keyword not in (None, "to"):
+        raise _keyword_after(text, tokens, used, verb="rename", ends_at=("to",))
     if not rest or not rest[0].is_word("to"):
         raise GrammarError("Put `to` between the current name and the new one.")
     new_name = whole_name(rest[1:])
@@ -606,12 +676,22 @@ def parse_rename(text: str) -> RenameLine:
     return RenameLine(name=name, new_name=new_name.text)
 
 
-def parse_merge(text: str) -> MergeLine:
-    """`DUPLICATE into KEPT`."""
+def parse_merge(text: str, *, known: KnownNames | None = None) -> MergeLine:
+    """`DUPLICATE into KEPT`; with `known`, a registered duplicate with keywords in its name is
+    read whole."""
     tokens = tokenize(text)
-    duplicate, used = take_name(tokens)
-    duplicate = _require_name(duplicate, "Which partner is the duplicate?")
+    duplicate, used = take_name(tokens, known=known)
+    duplicate = require_name(
+        duplicate,
+        text,
+        tokens,
+        verb="merge",
+        ends_at=("into",),
+        what="Which partner is the duplicate?",
+    )
     rest = tokens[used:]
+    if rest and rest[0].keyword not in (None, "into"):
+        raise _keyword_after(text, tokens, used, verb="merge", ends_at=("into",))
     if not rest or not rest[0].is_word("into"):
         raise GrammarError("Put `into` between the duplicate and the partner you keep.")
     kept = _require_name(whole_name(rest[1:]), "Which partner do you keep?")

@@ -100,6 +100,11 @@ class Call:
         self.names.append(name)
         return name.text
 
+    def known(self, readings: Sequence[str]) -> int | None:
+        """Which reading of a typed name a partner goes by exactly (`grammar.KnownNames`): a
+        registered name with keywords in it is then read whole."""
+        return self.registry.registered_reading(team_id=self.team_id, readings=readings)
+
 
 VerbBody = Callable[[Call], Reply]
 
@@ -196,7 +201,7 @@ def list_partners(call: Call) -> Reply:
 
 
 def owner(call: Call) -> Reply:
-    line = grammar.parse_person(call.rest, role="owner")
+    line = grammar.parse_person(call.rest, role="owner", known=call.known)
     handover = call.registry.hand_over(
         actor=call.actor,
         partner=call.partner(line.name),
@@ -208,7 +213,7 @@ def owner(call: Call) -> Reply:
 
 
 def deputy(call: Call) -> Reply:
-    line = grammar.parse_person(call.rest, role="deputy")
+    line = grammar.parse_person(call.rest, role="deputy", known=call.known)
     change = call.registry.set_deputy(
         actor=call.actor, partner=call.partner(line.name), deputy_id=line.user_id
     )
@@ -335,7 +340,7 @@ def alias(call: Call) -> Reply:
 
 
 def rename(call: Call) -> Reply:
-    line = grammar.parse_rename(call.rest)
+    line = grammar.parse_rename(call.rest, known=call.known)
     result = call.registry.rename(
         actor=call.actor, partner=call.partner(line.name), new_name=line.new_name
     )
@@ -343,7 +348,7 @@ def rename(call: Call) -> Reply:
 
 
 def merge(call: Call) -> Reply:
-    line = grammar.parse_merge(call.rest)
+    line = grammar.parse_merge(call.rest, known=call.known)
     result = call.registry.merge(
         actor=call.actor,
         duplicate=call.partner(line.duplicate),

@@ -157,14 +157,18 @@ def split_notes(text: str) -> tuple[str, str | None]:
     return text, None
 
 
-def parse_touchpoint(text: str, *, known: grammar.KnownNames | None = None) -> TouchpointLine:
+def parse_touchpoint(
+    text: str, *, known: grammar.KnownNames | None = None, verb: str = "log"
+) -> TouchpointLine:
     """Read `NAME [with PEOPLE] [on DATE] [via MEDIUM] : NOTES`; with `known`, a registered
-    name with a clause's word in it is read whole when typed whole (`grammar.take_name`)."""
+    name with a clause's word in it, or starting with one, is read whole when typed whole
+    (`grammar.take_name`)."""
     head, notes = split_notes(text)
     tokens = grammar.tokenize(head)
     name, used = grammar.take_name(tokens, stop_words=CLAUSES, known=known)
-    if name is None or not name.text:
-        raise GrammarError("Which partner? Give the partner's name first.")
+    name = grammar.require_name(
+        name, head, tokens, verb=verb, ends_at=tuple(CLAUSES), tail="" if notes is None else " : …"
+    )
     clauses: dict[str, list[Token]] = {}
     keywords: dict[str, str] = {}  # each clause's keyword, as typed
     rest = tokens[used:]
@@ -272,8 +276,7 @@ def _request_key(invocation: Invocation) -> str | None:
 
 def _parse(call: Call) -> TouchpointLine:
     """The call's line, its partner's name read against the registry (`parse_touchpoint`)."""
-    known = partial(registry_of(call.runtime).registered_reading, team_id=call.team_id)
-    return parse_touchpoint(call.rest, known=lambda readings: known(readings=readings))
+    return parse_touchpoint(call.rest, known=call.known, verb=call.verb.name)
 
 
 def _record(call: Call, kind: TouchpointKind, *, medium: TouchpointMedium | None = None) -> Reply:

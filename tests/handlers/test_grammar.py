@@ -294,3 +294,33 @@ def test_an_alias_may_not_hold_a_mention_or_channel(aliases: str) -> None:
         grammar.parse_add(f"MSF aka {aliases}")
     with pytest.raises(GrammarError, match="cannot contain a mention or a channel"):
         grammar.parse_alias(f"MSF add {aliases}")
+
+
+def test_owner_rename_and_merge_read_a_registered_name_with_keywords_whole() -> None:
+    registered = {"Doctors on Call", "Women to Women", "Into the Wild"}
+
+    def known(readings: Sequence[str]) -> int | None:
+        return next((i for i, r in enumerate(readings) if r in registered), None)
+
+    owner = grammar.parse_person("Doctors on Call <@U0BEN>", role="owner", known=known)
+    assert owner.name.text == "Doctors on Call"
+    deputy = grammar.parse_person("Women to Women to <@U0BEN>", role="deputy", known=known)
+    assert deputy.name.text == "Women to Women"
+    renamed = grammar.parse_rename("Into the Wild to Into the Woods", known=known)
+    assert (renamed.name.text, renamed.new_name) == ("Into the Wild", "Into the Woods")
+    merged = grammar.parse_merge("Into the Wild into Doctors on Call", known=known)
+    assert (merged.duplicate.text, merged.kept.text) == ("Into the Wild", "Doctors on Call")
+
+
+def test_add_reads_a_first_word_that_is_a_keyword_as_the_name() -> None:
+    assert grammar.parse_add("Into the Wild").name.text == "Into the Wild"
+    line = grammar.parse_add("With Love owner <@U1>")
+    assert (line.name.text, line.owner_id) == ("With Love", "U1")
+    with pytest.raises(GrammarError, match="What is the partner called"):
+        grammar.parse_add("aka MSF")
+
+
+def test_a_line_without_a_name_is_not_told_to_quote_a_keyword() -> None:
+    with pytest.raises(GrammarError) as refused:
+        grammar.parse_person("to <@U0BEN|ben>", role="owner")
+    assert refused.value.problem == "Which partner? Give the partner's name."

@@ -19,6 +19,7 @@ from bot.sandbox.requests import Deliverer, RequestFactory
 from bot.scheduler import PlannerRegistry, tick
 from bot.services.registry import Actor, Registry
 from handlers.blocks import partners as blocks
+from handlers.grammar import quoted
 from handlers.partners import registry_of
 from storage.models import (
     Contact,
@@ -368,6 +369,30 @@ def saved(slack: Slack) -> list[tuple[str, ...]]:
             "channel MSF <#C0ACME|acme> <#C0MSF|msf>",
             "Give one channel, picked from the list Slack offers as you type `#`.",
         ),
+        # A name with a keyword in it, or starting with one, that nobody registered so.
+        (
+            "owner Doctors on Call <@U0BEN|ben>",
+            "I read the partner's name as “Doctors”. If “on” is part of the name, put the name "
+            'in quotes: `/partner owner "Doctors on Call" @ben`.',
+        ),
+        (
+            "owner Into the Wild <@U0BEN|ben>",
+            "Which partner? Give the partner's name first; if it starts with “Into”, put it in "
+            'quotes: `/partner owner "Into the Wild" @ben`.',
+        ),
+        (
+            "rename Into the Wild to Into the Woods",
+            'put it in quotes: `/partner rename "Into the Wild" to Into the Woods`.',
+        ),
+        (
+            "merge Into the Wild into MSF",
+            "Which partner is the duplicate? Give the partner's name first; if it starts with "
+            '“Into”, put it in quotes: `/partner merge "Into the Wild" into MSF`.',
+        ),
+        (
+            "log On Point : met them",
+            'if it starts with “On”, put it in quotes: `/partner log "On Point" : …`.',
+        ),
     ],
 )
 def test_a_malformed_line_says_what_was_wrong_and_saves_nothing(
@@ -397,6 +422,33 @@ def test_a_keyword_in_a_name_to_add_asks_for_the_name_in_quotes(slack: Slack) ->
     assert "I did not understand `with Purpose`." in said and "in quotes" not in said
     answer(slack, 'add "Partners with Purpose" aka "PwP"')
     assert "*Partners with Purpose*" in answer(slack, "show PwP")
+
+
+def test_a_registered_name_with_or_after_a_keyword_is_read_whole(slack: Slack) -> None:
+    for name in ("Doctors on Call", "Women to Women", "Into the Wild", "On Point"):
+        answer(slack, f"add {quoted(name)}")
+    assert "Added *With Love*" in answer(slack, "add With Love")  # nothing else stands first
+    assert "<@U0BEN> now owns *Doctors on Call*" in answer(
+        slack, "owner Doctors on Call <@U0BEN|ben>"
+    )
+    answer(slack, "deputy Women to Women <@U0BEN|ben>")
+    answer(slack, "owner Into the Wild to <@U0BEN|ben>")
+    assert "*Women to Women* is now called *Women 2 Women*" in answer(
+        slack, "rename Women to Women to Women 2 Women"
+    )
+    assert "Merged" in answer(slack, "merge Into the Wild into Doctors on Call", user=BEN)
+    assert "Logged" in answer(slack, "log On Point : met them")
+    facts = {
+        name: registry(slack).profile(team_id=TEAM, partner=name).facts
+        for name in ("Doctors on Call", "Women 2 Women", "On Point", "With Love")
+    }
+    assert {name: (f.owner_id, f.deputy_id) for name, f in facts.items()} == {
+        "Doctors on Call": (BEN, None),
+        "Women 2 Women": (ANA, BEN),
+        "On Point": (ANA, None),
+        "With Love": (ANA, None),
+    }
+    assert partner_count(slack) == 4  # Into the Wild merged into Doctors on Call
 
 
 def test_the_first_words_of_a_name_offer_the_name(slack: Slack) -> None:
