@@ -164,7 +164,7 @@ def parse_touchpoint(
     name with a clause's word in it, or starting with one, is read whole when typed whole
     (`grammar.take_name`)."""
     head, notes = split_notes(text)
-    tokens = grammar.tokenize(head)
+    tokens = _relative_date_as_clause(grammar.tokenize(head))
     name, used = grammar.take_name(tokens, stop_words=CLAUSES, known=known)
     name = grammar.require_name(
         name, head, tokens, verb=verb, ends_at=tuple(CLAUSES), tail="" if notes is None else " : …"
@@ -206,6 +206,27 @@ def parse_touchpoint(
         medium=_medium(clauses.get("via"), has_notes=notes is not None),
         notes=notes,
     )
+
+
+_RELATIVE_UNITS = ("day", "days", "week", "weeks")
+
+
+def _relative_date_as_clause(tokens: list[Token]) -> list[Token]:
+    """`in 3 days`, `in 2 weeks` after the name is a date (COMMANDS.md lists it), read as if
+    `on` stood before it, which no one types. Only `in`, a number and a unit: "Women in Tech"
+    stays a name."""
+    for index in range(1, len(tokens) - 2):
+        word, number, unit = tokens[index : index + 3]
+        if (
+            word.is_word("in")
+            and number.kind is Kind.WORD
+            and number.text.isdigit()
+            and unit.is_word(*_RELATIVE_UNITS)
+            and not tokens[index - 1].is_word("on")
+        ):
+            on = Token(Kind.WORD, "on", word.start, word.start)
+            return [*tokens[:index], on, *tokens[index:]]
+    return tokens
 
 
 def _as_typed(token: Token) -> str:

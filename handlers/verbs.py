@@ -158,7 +158,8 @@ VERBS: tuple[Verb, ...] = (
         TOUCHPOINTS,
         ("plan NAME on DATE [with PERSON …] [via meeting|call|email|event] : PURPOSE",),
         "Record a planned meeting (or `via` call, email, event), so colleagues know before they "
-        "reach out; once its date passes, those taking part are asked how it went.",
+        "reach out; once its date passes, those taking part are asked how it went. `in 3 days` "
+        "or `in 2 weeks` needs no `on`.",
         ("plan MSF on friday 14:00 with Jane Doe : pilot kick-off",),
     ),
     Verb(

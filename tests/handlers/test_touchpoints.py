@@ -48,6 +48,19 @@ def test_a_full_line_in_any_order() -> None:
     assert line.notes == "pilot: agreed"
 
 
+def test_in_so_many_days_is_read_as_the_date() -> None:
+    line = parse_touchpoint("Rotary International in 3 days 10:00 with Jane : x")
+    assert (line.name.text, line.day, line.contacts) == (
+        "Rotary International",
+        "in 3 days 10:00",
+        ("Jane",),
+    )
+    assert parse_touchpoint("Acme on in 2 weeks : x").day == "in 2 weeks"
+    women = parse_touchpoint("Women in Tech in 1 week : x")
+    assert (women.name.text, women.day) == ("Women in Tech", "in 1 week")
+    assert parse_touchpoint("Women in Tech : x").day is None
+
+
 def test_names_with_other_keywords_and_quoted_names() -> None:
     assert parse_touchpoint("Back to School Trust : x").name.text == "Back to School Trust"
     quoted = parse_touchpoint('"Doctors on Call" with "Dr. Who" : x')

@@ -871,6 +871,16 @@ def test_register_it_for_a_likely_duplicate_offers_the_partner_first(slack: Slac
 
 
 @pytest.mark.usefixtures("acme")
+def test_in_so_many_days_is_a_date_without_on(slack: Slack) -> None:
+    answer(slack, 'add "Women in Tech"')
+    said = answer(slack, "plan Acme in 3 days : a date without on", user=BEN)
+    assert "Planned your meeting with *Acme Corporation* on Sat 28 Nov" in said
+    said = answer(slack, "plan Women in Tech in 2 weeks with Jane Doe : a name with in", user=BEN)
+    assert "Planned your meeting with *Women in Tech* on Wed 9 Dec" in said
+    assert "with Jane Doe" in said
+
+
+@pytest.mark.usefixtures("acme")
 def test_a_registered_name_with_a_keyword_in_it_keeps_its_words_out_of_the_people_met(
     slack: Slack,
 ) -> None:
