@@ -93,6 +93,9 @@ POSTINGS_BUDGET = 25_000
 _LETTER_MAP = str.maketrans(
     {"æ": "ae", "ø": "o", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i"}
 )
+# German umlauts as written without them ("Aerzte" for "Ärzte", "Mueller" for "Müller"): a
+# name with one also goes by this spelling (`name_keys`). ß needs nothing: casefold makes it ss.
+_UMLAUT_SPELLING = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue"})
 _AND_SYMBOL = re.compile(r"[&+]")
 # Removed outright, so "Children's" and "Childrens" agree.
 _APOSTROPHE = re.compile(r"['’ʼ`´]")
@@ -172,6 +175,19 @@ def normalize_name(name: str) -> str:
                 stripped = True
                 break
     return " ".join(core or words)
+
+
+def name_keys(name: str) -> list[str]:
+    """The keys a partner name goes by: `normalize_name`'s ("Ärzte" -> "arzte"), and for a
+    name with ä, ö or ü, that of the name with them written ae, oe and ue ("aerzte"), as German
+    speakers type them without the letter. Two names are the same when their keys meet: so
+    "Aerzte ohne Grenzen" and "Arzte ohne Grenzen" both find "Ärzte ohne Grenzen", while "Joe"
+    and "Jo" stay apart."""
+    key = normalize_name(name)
+    spelt = normalize_name(
+        unicodedata.normalize("NFC", name.casefold()).translate(_UMLAUT_SPELLING)
+    )
+    return [key] if spelt == key else [key, spelt]
 
 
 # Titles before a person's name, as words after normalization ("Dr." -> "dr").
@@ -354,15 +370,22 @@ class NameIndex:
     def add(self, partner_id: int, label: str) -> None:
         """Register ``label`` (a name or an alias) for ``partner_id``.
 
-        A label whose key equals one the partner already has is ignored. Raises ``ValueError``
-        if the label has no letters or digits, since it could never be looked up.
+        A label whose key equals one the partner already has is ignored; a label with two keys
+        (`name_keys`: "Ärzte" is also "Aerzte") is found by either. Raises ``ValueError`` if the
+        label has no letters or digits, since it could never be looked up.
         """
-        key = normalize_name(label)
-        if not key:
+        keys = name_keys(label)
+        if not keys[0]:
             raise ValueError(f"partner label {label!r} has no letters or digits")
+        added = [self._add_entry(partner_id, label, key) for key in keys]
+        if added[0]:
+            self._size += 1
+
+    def _add_entry(self, partner_id: int, label: str, key: str) -> bool:
+        """Index `label` under `key`; False when the partner already has that key."""
         entry_ids = self._by_partner.get(partner_id, ())
         if any(self._entry(entry_id).key == key for entry_id in entry_ids):
-            return
+            return False
         grams = _trigrams(key)
         entry_id = len(self._entries)
         self._entries.append(_Entry(partner_id, label, key))
@@ -374,7 +397,7 @@ class NameIndex:
         if len(key) <= SHORT_KEY_MAX:
             letters = _letters(key)
             self._by_letters[letters] = (*self._by_letters.get(letters, ()), entry_id)
-        self._size += 1
+        return True
 
     def remove_partner(self, partner_id: int) -> None:
         """Remove every label of ``partner_id``; unknown ids are ignored."""
@@ -398,7 +421,8 @@ class NameIndex:
                     self._by_letters[letters] = kept
                 else:
                     del self._by_letters[letters]
-            self._size -= 1
+            if entry.key == normalize_name(entry.label):  # not a label's second key
+                self._size -= 1
 
     def lookup(self, query: str, *, limit: int = 3) -> list[Match]:
         """Return the partners ``query`` names, best first.
@@ -409,10 +433,11 @@ class NameIndex:
         descending score, then label, then partner id. A query without letters or digits
         matches nothing.
         """
-        key = normalize_name(query)
+        keys = name_keys(query)
+        key = keys[0]
         if not key or limit < 1:
             return []
-        exact_ids = self._by_key.get(key)
+        exact_ids = next((found for other in keys if (found := self._by_key.get(other))), None)
         if exact_ids:
             entries = sorted(
                 (self._entry(entry_id) for entry_id in exact_ids),

@@ -901,6 +901,13 @@ class Registry:
         matches = self.names.candidates(
             session, team_id=team_id, query=typed, limit=MAX_SUGGESTIONS
         )
+        # The name's other key (`naming.name_keys`: "Aerzte" for "Ärzte") is the same name.
+        exact = {match.partner_id for match in matches if match.exact}
+        if len(exact) == 1:
+            (partner_id,) = exact
+            spelt = store.get_partners(session=session, team_id=team_id, partner_ids=exact)
+            if partner_id in spelt:
+                return spelt[partner_id]
         start = self._known_start(session, team_id, typed)
         known: KnownStart | None = None
         if start is not None:

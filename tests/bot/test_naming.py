@@ -10,6 +10,7 @@ from bot.naming import (
     FUZZY_THRESHOLD,
     Match,
     NameIndex,
+    name_keys,
     name_similarity,
     normalize_name,
     person_key,
@@ -303,6 +304,37 @@ def test_normalize_name_equivalent(a: str, b: str) -> None:
 )
 def test_normalize_name_distinct(a: str, b: str) -> None:
     assert normalize_name(a) != normalize_name(b)
+
+
+@pytest.mark.parametrize(
+    ("label", "typed"),
+    [
+        ("Ärzte ohne Grenzen e.V.", "aerzte ohne grenzen"),
+        ("Ärzte ohne Grenzen e.V.", "Arzte ohne Grenzen"),  # as before
+        ("Müller & Söhne GmbH", "Mueller & Soehne"),
+        ("Aerzte ohne Grenzen", "Ärzte ohne Grenzen"),
+        ("Straße der Hoffnung", "Strasse der Hoffnung"),
+    ],
+)
+def test_an_umlaut_is_found_spelt_either_way(label: str, typed: str) -> None:
+    index = NameIndex()
+    index.add(1, label)
+    (match,) = index.lookup(typed)
+    assert match.exact and match.partner_id == 1
+    assert len(index) == 1
+
+
+def test_ae_oe_ue_without_an_umlaut_stay_themselves() -> None:
+    assert name_keys("Joe's Blue Aero") == ["joes blue aero"]
+    assert name_keys("Ärzte") == ["arzte", "aerzte"]
+    index = NameIndex()
+    index.add(1, "Jo")
+    index.add(2, "Blu")
+    assert not any(match.exact for match in [*index.lookup("Joe"), *index.lookup("Blue")])
+    assert not index.has_key("joe")
+    index.add(3, "Über Uns")
+    index.remove_partner(3)
+    assert len(index) == 2 and not index.has_key("ueber uns")
 
 
 @pytest.mark.parametrize(

@@ -451,6 +451,15 @@ def test_a_registered_name_with_or_after_a_keyword_is_read_whole(slack: Slack) -
     assert partner_count(slack) == 4  # Into the Wild merged into Doctors on Call
 
 
+def test_an_umlaut_typed_as_ae_oe_ue_finds_the_partner(slack: Slack) -> None:
+    answer(slack, "add Ärzte ohne Grenzen e.V.")
+    for typed in ("aerzte ohne grenzen", "Arzte ohne Grenzen", "ÄRZTE OHNE GRENZEN"):
+        assert "*Owner*\\n<@U0ANA>" in answer(slack, f"show {typed}", user=BEN)
+    assert "Logged" in answer(slack, "log Aerzte ohne Grenzen via call : spelt with ae", user=BEN)
+    assert "it looks like a partner we already have" in answer(slack, "add Aerzte ohne Grenzen")
+    assert partner_count(slack) == 1
+
+
 def test_the_first_words_of_a_name_offer_the_name(slack: Slack) -> None:
     answer(slack, "add Plan International")
     said = answer(slack, "show Plan", user=BEN)
