@@ -436,6 +436,17 @@ def collide_after_merge(
     )
 
 
+def hand_over_after_merge(
+    runtime: Runtime, session: Session, actor: Actor, merged: Merged
+) -> list[str]:
+    """In a merge's transaction, after its collisions: questions and notes waiting for the
+    duplicate's owner go to the kept partner's."""
+    service_of(runtime).hand_over_after_merge(
+        session, actor=actor, partner_id=merged.kept.id, duplicate_name=merged.duplicate_name
+    )
+    return []
+
+
 def card_section(runtime: Runtime, invocation: Invocation, partner_id: int) -> list[Block]:
     """What `show` adds about a partner: the contacts planned ahead."""
     actor = Actor(team_id=invocation.team_id, user_id=invocation.user_id)
@@ -965,6 +976,8 @@ def register(app: App, *, route: Router) -> None:
     registry_handlers.CARD_SECTIONS[CARD_SECTION] = card_section
     registry_handlers.HANDOVER_PARTS["intents"] = hand_over_intents
     registry_handlers.MERGE_PARTS["collisions"] = collide_after_merge
+    # After the collisions: a question asked again lists those the merge found.
+    registry_handlers.MERGE_PARTS["handover"] = hand_over_after_merge
     app.view(blocks.LOG_VIEW)(on_log_submitted)
     app.options(blocks.PARTNER_PICKER)(on_partner_suggestion)
     app.action(re.compile(rf"^(?:{'|'.join(blocks.INTENT_ACTIONS)})$"))(on_intent_answer)

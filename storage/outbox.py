@@ -610,14 +610,14 @@ def channel_refusal(
     return str(latest.last_error or "failed")
 
 
-def unsent_keys(*, session: Session, team_id: str, user_id: str, kind: str) -> list[str]:
-    """The keys of `user_id`'s messages of `kind` that no dispatcher has claimed yet (held or
-    not), oldest first."""
+def unsent_keys(*, session: Session, team_id: str, user_id: str | None, kind: str) -> list[str]:
+    """The keys of `user_id`'s messages (anyone's: None) of `kind` that no dispatcher has
+    claimed yet (held or not), oldest first."""
     statement = (
         sa.select(_T.c.dedupe_key)
         .where(
             _T.c.team_id == team_id,
-            _T.c.recipient_user == user_id,
+            sa.true() if user_id is None else _T.c.recipient_user == user_id,
             _T.c.kind == kind,
             _T.c.status == OutboxStatus.PENDING,
         )

@@ -509,6 +509,8 @@ class OwnerNote:
     # the new owner took part in it).
     withdrawn: bool = False
     handed_to: str | None = None
+    # The partner the withdrawn question was about, merged since into `partner`.
+    merged_from: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -523,6 +525,8 @@ class LaterNote:
     tz: ZoneInfo
     # The partner was handed over: the new owner (or whoever covers for them) is asked now.
     new_owner: bool = False
+    # The intent was about this partner, merged since into `partner`, whose owner is asked now.
+    merged_from: str | None = None
     # The owner went away before the question reached them: whoever covers for them
     # (`touch.asked`) is asked now, and `away_until` is the owner's last day away.
     covering_for: str | None = None
@@ -1800,25 +1804,30 @@ class Touchpoints:
             cover = self._owner_side(scene, touch)
             if cover is None or cover == user_id:
                 continue
-            note = OwnerNote(
-                partner=scene.facts,
-                touch=touch,
-                recipient=cover,
-                clashes=_clashes_found_by(session, team_id, touch),
-                tz=scene.zone_of(cover),
-                recorded_at=scene.now,
-            )
-            message = self.renderer.owner_note(note)
-            # The same note, so who was told of whose contact stays known (`_told`).
-            outbox_store.redirect_unsent(
-                session=session,
-                team_id=team_id,
-                dedupe_key=waiting,
-                user_id=cover,
-                text=message.text,
-                blocks=message.blocks,
-                available_at=scene.schedule_of(cover).first_slot(now, key=cover),
-            )
+            self._redirect_note(scene, waiting, touch, cover)
+
+    def _redirect_note(self, scene: _Scene, waiting: str, touch: Touch, recipient: str) -> None:
+        """Send the owner note still waiting under `waiting` to `recipient` instead, worded for
+        them and timed for their working hours."""
+        note = OwnerNote(
+            partner=scene.facts,
+            touch=touch,
+            recipient=recipient,
+            clashes=_clashes_found_by(scene.session, scene.team_id, touch),
+            tz=scene.zone_of(recipient),
+            recorded_at=scene.now,
+        )
+        message = self.renderer.owner_note(note)
+        # The same note, so who was told of whose contact stays known (`_told`).
+        outbox_store.redirect_unsent(
+            session=scene.session,
+            team_id=scene.team_id,
+            dedupe_key=waiting,
+            user_id=recipient,
+            text=message.text,
+            blocks=message.blocks,
+            available_at=scene.schedule_of(recipient).first_slot(scene.now, key=recipient),
+        )
 
     def hand_over_intents(self, session: Session, *, actor: Actor, handover: Handover) -> None:
         """A handover's part for intents, in its transaction. Each of the partner's unanswered
@@ -1827,7 +1836,45 @@ class Touchpoints:
         intent the new owner (or their stand-in) took part in needs nobody's answer any more.
         The question the person asked before was sent says who has it now, without buttons
         (still waiting for their working hours, it is not sent at all)."""
-        team_id, partner_id = actor.team_id, handover.facts.id
+        self._ask_again(session, actor=actor, partner_id=handover.facts.id)
+
+    def hand_over_after_merge(
+        self, session: Session, *, actor: Actor, partner_id: int, duplicate_name: str
+    ) -> None:
+        """After a merge, in its transaction: what still waited for the duplicate's owner (or
+        their stand-in) as its owner is the kept partner's owner's business now, as after a
+        handover. The open questions about intents are asked afresh of the kept partner's
+        owner (or whoever covers for them), as `hand_over_intents` does, their askers told; the
+        notes about outsiders' contacts not sent yet go to them instead, worded anew under the
+        kept name, or not at all when nobody needs them now (the author is on the kept
+        partner's team, or its owner took part)."""
+        self._ask_again(session, actor=actor, partner_id=partner_id, merged_from=duplicate_name)
+        team_id, now = actor.team_id, self.clock.now()
+        for waiting in outbox_store.unsent_keys(
+            session=session, team_id=team_id, user_id=None, kind=OWNER_NOTE
+        ):
+            with_partner = _with_partner(session, team_id, _touchpoint_of_note(waiting))
+            if with_partner is None or with_partner[0].partner_id != partner_id:
+                continue
+            row, found = with_partner
+            touch = Touch.of(row)
+            scene = self._scene(session, actor, found, touch.colleagues, now)
+            recipient = None if touch.author_id in scene.team else self._owner_side(scene, touch)
+            note = outbox_store.get_message(session=session, team_id=team_id, dedupe_key=waiting)
+            if note is None or recipient == note.recipient_user:
+                continue  # the kept partner's own note, or its owner owned both
+            if recipient is None:
+                outbox_store.cancel_unsent(session=session, team_id=team_id, dedupe_key=waiting)
+            else:
+                self._redirect_note(scene, waiting, touch, recipient)
+
+    def _ask_again(
+        self, session: Session, *, actor: Actor, partner_id: int, merged_from: str | None = None
+    ) -> None:
+        """Ask the partner's owner (or stand-in) the unanswered questions about its intents
+        that someone else has (`hand_over_intents`); `merged_from`: the partner it was asked
+        about, merged into this one."""
+        team_id = actor.team_id
         awaiting = store.open_intents_asked_of(
             session=session, team_id=team_id, user_id=None, partner_id=partner_id
         )
@@ -1851,7 +1898,9 @@ class Touchpoints:
                 touch, away_until, _pushed = self._ask(
                     scene, touch, clashes, key=intent_ask_key(row.id, handed_to=asked)
                 )
-                self._tell_asker_who_is_asked(scene, touch, away_until=away_until, new_owner=True)
+                self._tell_asker_who_is_asked(
+                    scene, touch, away_until=away_until, new_owner=True, merged_from=merged_from
+                )
             if outbox_store.cancel_unsent(session=session, team_id=team_id, dedupe_key=withdrawn):
                 continue
             note = OwnerNote(
@@ -1863,6 +1912,7 @@ class Touchpoints:
                 recorded_at=touch.at,
                 withdrawn=True,
                 handed_to=asked,
+                merged_from=merged_from,
             )
             _queue(
                 session,
@@ -1883,10 +1933,12 @@ class Touchpoints:
         away_until: date | None,
         new_owner: bool = False,
         covering_for: str | None = None,
+        merged_from: str | None = None,
     ) -> None:
         """Tell whoever stated an intent that someone else is asked about it now (`touch.asked`,
-        just asked): the partner's new owner, or whoever covers for the owner (`covering_for`),
-        away before they saw the question; and until when they wait for the answer."""
+        just asked): the partner's new owner (the kept partner's, when it was `merged_from`
+        another), or whoever covers for the owner (`covering_for`), away before they saw the
+        question; and until when they wait for the answer."""
         later = LaterNote(
             partner=scene.facts,
             touch=touch,
@@ -1894,6 +1946,7 @@ class Touchpoints:
             tz=scene.zone_of(touch.author_id),
             new_owner=new_owner,
             covering_for=covering_for,
+            merged_from=merged_from,
         )
         _queue(
             scene.session,

@@ -285,7 +285,9 @@ class SlackRenderer:
         facts, touch = note.partner, note.touch
         if note.withdrawn:
             # Withdrawn after a handover: what it asked, and who has it now; no buttons.
-            text = texts.intent_handed_over(facts, touch, note.handed_to)
+            text = texts.intent_handed_over(
+                facts, touch, note.handed_to, merged_from=note.merged_from
+            )
             return Message(text=text, blocks=[section(text)])
         if touch.answer is IntentAnswer.LOGGED:
             # Its asker logged the contact before an answer: no buttons any more.
@@ -346,6 +348,7 @@ class SlackRenderer:
             tz=note.tz,
             new_owner=note.new_owner,
             covering_for=note.covering_for,
+            merged_from=note.merged_from,
         )
         return Message(text=text, blocks=[section(text), actions([brief_me(facts.id, facts.name)])])
 

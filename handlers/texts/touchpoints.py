@@ -681,9 +681,25 @@ def intent_question(facts: PartnerFacts, touch: Touch, recipient: str) -> str:
     )
 
 
-def intent_handed_over(facts: PartnerFacts, touch: Touch, asked: str | None) -> str:
-    """The question about an intent once the partner was handed over: who is asked now, or
-    nobody (the new owner took part in it)."""
+def intent_handed_over(
+    facts: PartnerFacts, touch: Touch, asked: str | None, *, merged_from: str | None = None
+) -> str:
+    """The question about an intent once the partner was handed over, or merged into another
+    (`merged_from`, the name it was asked about): who is asked now, or nobody (the owner took
+    part in it)."""
+    if merged_from is not None:
+        owner = person(facts.owner_id)
+        if asked is None:
+            now_asked = "who takes part in it: it needs no answer any more."
+        elif asked == facts.owner_id:
+            now_asked = "so I've asked them instead."
+        else:
+            now_asked = f"so I've asked {person(asked)}, who covers for them, instead."
+        return (
+            f"{who(touch)} would like to reach out to *{merged_from}*{with_contact(touch)}: "
+            f"{quote(touch.notes)}\n*{merged_from}* was merged into *{facts.name}*, which "
+            f"{owner} owns, {now_asked}"
+        )
     now_asked = (
         f"so I've asked {person(asked)} instead."
         if asked is not None
@@ -802,11 +818,13 @@ def intent_later(
     tz: ZoneInfo,
     new_owner: bool = False,
     covering_for: str | None = None,
+    merged_from: str | None = None,
 ) -> str:
     """To the asker of an intent, when the person asked went away before answering: the day to
     answer moved later (`touch.deadline`, the new one); or when someone else is asked now: the
-    partner's new owner (`new_owner`), or whoever covers for the owner (`covering_for`), who
-    went away before the question reached them; whom they wait for, and until when."""
+    partner's new owner (`new_owner`; the kept partner's, when it was `merged_from` another),
+    or whoever covers for the owner (`covering_for`), who went away before the question
+    reached them; whom they wait for, and until when."""
     by = by_moment(touch.deadline, tz=tz) if touch.deadline is not None else "soon"
     if new_owner or covering_for is not None:
         if covering_for is not None:
@@ -814,7 +832,11 @@ def intent_later(
             why = f"{person(covering_for)} is away{through}"
             asked, partner = f"{person(touch.asked)}, who covers for them,", f"*{facts.name}*"
         else:
-            why = f"*{facts.name}* has a new owner"
+            why = (
+                f"*{merged_from}* was merged into *{facts.name}*"
+                if merged_from is not None
+                else f"*{facts.name}* has a new owner"
+            )
             away = (
                 f" ({person(touch.asked)} is away through {_day(away_until)})"
                 if away_until is not None

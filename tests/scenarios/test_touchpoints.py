@@ -558,6 +558,58 @@ def test_a_merge_says_nothing_when_nothing_is_new(
     assert len(alerts(slack)) == 1
 
 
+@pytest.mark.usefixtures("acme")
+def test_a_merge_hands_what_still_waits_for_the_duplicates_owner_to_the_kept_partners(
+    slack: Slack,
+) -> None:
+    answer(slack, "add Acme Holding", user=BEN)
+    answer(slack, "intend Acme Holding : ask about the gala", user=CHLOE)
+    answer(slack, "log Acme Holding : lunch", user=DAN)
+    deliver_outbox(slack)
+    assert dms(slack, BEN) == []  # 04:00 in New York: the question and the note wait for him
+
+    answer(slack, "merge Acme Holding into Acme")
+    deliver_outbox(slack)
+
+    # Ana owns what Acme Holding became: she is asked, and told of Dan's outside contact.
+    (question,) = [m for m in dms(slack, ANA) if "would like to reach out" in m.text]
+    assert "You're asked because you own *Acme Corporation*" in question.text
+    (note,) = [m for m in dms(slack, ANA) if "<@U0DAN> was in touch" in m.text]
+    assert "you own *Acme Corporation*, so I'm letting you know" in note.text
+    at(slack, datetime(2026, 11, 26, 1, 0, tzinfo=UTC))  # Thursday 10:00 in Tokyo
+    assert dms(slack, BEN) == []  # nothing claims he owns Acme Holding any more
+    (moved,) = dms(slack, CHLOE)
+    assert moved.text.startswith(
+        "*Acme Holding* was merged into *Acme Corporation*, so I've asked <@U0ANA>"
+    )
+    assert "waiting for <@U0ANA>" in answer(slack, "check Acme", user=CHLOE)
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_question_the_duplicates_owner_had_is_theirs_no_more_after_a_merge(
+    slack: Slack,
+) -> None:
+    answer(slack, "add Acme Holding", user=BEN)
+    answer(slack, "intend Acme Holding : ask about the gala", user=CHLOE)
+    at(slack, datetime(2026, 11, 25, 14, 30, tzinfo=UTC))  # Ben's morning
+    (question,) = dms(slack, BEN)
+    stale = FakeMessage(**{**question.__dict__, "blocks": list(question.blocks)})
+
+    answer(slack, "merge Acme Holding into Acme")
+    deliver_outbox(slack)
+
+    assert (
+        "*Acme Holding* was merged into *Acme Corporation*, which <@U0ANA> owns, so I've asked "
+        "them instead." in shown(question)
+    )
+    assert action_ids(question) == []
+    click(slack, BEN, stale, "intent_go_ahead")
+    assert "This question is for <@U0ANA>" in last(slack, BEN).text
+    (asked,) = [m for m in dms(slack, ANA) if "would like to reach out" in m.text]
+    click(slack, ANA, asked, "intent_talk_first")
+    assert "<@U0ANA> answered *Let's talk first*" in shown(asked)
+
+
 # --- Absences -----------------------------------------------------------------------------------
 
 
