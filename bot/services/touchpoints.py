@@ -563,6 +563,8 @@ class AskerNote:
     touch: Touch
     late: bool
     tz: ZoneInfo
+    # The asker logged a contact with the partner after the answer, before it reached them.
+    logged_since: bool = False
 
 
 class PlanChange(StrEnum):
@@ -1499,13 +1501,14 @@ class Touchpoints:
         hold back from a contact already made, or to go ahead with it. Each is recorded as
         `LOGGED`; a "you may go ahead" still queued for its asker is dropped; its question is
         withdrawn if it has not gone out, else it shows that the contact was logged, without
-        its buttons."""
+        its buttons. An owner's answer still waiting to reach the asker is overtaken too
+        (`_answer_overtaken`)."""
         mine = [
             row
             for row in around
             if row.kind is TouchpointKind.INTENDED
             and row.author_id == touch.author_id
-            and row.intent_answer in (None, IntentAnswer.LAPSED)
+            and row.intent_answer is not IntentAnswer.LOGGED
         ]
         if not mine:
             return  # nearly every log: no query, nothing to do
@@ -1513,6 +1516,9 @@ class Touchpoints:
         zones = {touch.author_id: scene.zone_of(touch.author_id)}
         gone = followed_up([*mine, touch], tz=scene.workspace_zone, zones=zones)
         for row in mine:
+            if row.id in gone and row.intent_answer not in (None, IntentAnswer.LAPSED):
+                self._answer_overtaken(scene, row)
+                continue
             if row.id not in gone or not store.answer_intent(
                 session=session,
                 team_id=team_id,
@@ -1556,6 +1562,44 @@ class Touchpoints:
                 user=asked,
                 edit=question,
             )
+
+    def _answer_overtaken(self, scene: _Scene, row: TouchpointRow) -> None:
+        """The owner answered the caller's intent, and the caller logged the contact before the
+        answer reached them (it waits for their working hours). "Go ahead" goes unsaid: they
+        did. "I'll handle it" and "Let's talk first" still go, since the owner wanted a say in
+        that contact, but worded for someone who has been in touch since: tell the owner how
+        it went."""
+        answer = row.intent_answer
+        assert answer is not None
+        session, team_id = scene.session, scene.team_id
+        key = intent_answer_key(row.id, answer)
+        if answer is IntentAnswer.GO_AHEAD:
+            outbox_store.cancel_unsent(session=session, team_id=team_id, dedupe_key=key)
+            return
+        waiting = outbox_store.get_message(session=session, team_id=team_id, dedupe_key=key)
+        if waiting is None or waiting.status != OutboxStatus.PENDING:
+            return  # read already: what they did next was their call
+        # A late answer (after "you may go ahead" had gone out) stays one.
+        lapsed = outbox_store.get_message(
+            session=session,
+            team_id=team_id,
+            dedupe_key=intent_answer_key(row.id, IntentAnswer.LAPSED),
+        )
+        note = AskerNote(
+            partner=scene.facts,
+            touch=Touch.of(row),
+            late=lapsed is not None and lapsed.status != OutboxStatus.CANCELLED,
+            tz=scene.zone_of(row.author_id),
+            logged_since=True,
+        )
+        message = self.renderer.asker_note(note)
+        outbox_store.rewrite_unsent(
+            session=session,
+            team_id=team_id,
+            dedupe_key=key,
+            text=message.text,
+            blocks=message.blocks,
+        )
 
     def _channel(self, facts: PartnerFacts, workspace_channel: str | None) -> str | None:
         """Where alerts about the partner go: its own channel, the workspace's, the default."""

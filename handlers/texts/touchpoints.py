@@ -784,8 +784,9 @@ def not_asked(facts: PartnerFacts, touch: Touch) -> str:
 INTENT_GONE = "That intent is no longer in the registry (its partner was merged or removed)."
 
 
-def asker_note(facts: PartnerFacts, touch: Touch, *, late: bool) -> str:
-    """The answer to an intent, for the colleague who stated it."""
+def asker_note(facts: PartnerFacts, touch: Touch, *, late: bool, logged_since: bool = False) -> str:
+    """The answer to an intent, for the colleague who stated it; `logged_since`: they logged a
+    contact with the partner after the answer was given, before it reached them."""
     about = quote(touch.notes)
     owner = f"{person(touch.answered_by)}, for *{facts.name}*,"
     log = f"Log it when you've been in touch: `{COMMAND} log {facts.name} : …`"
@@ -795,7 +796,17 @@ def asker_note(facts: PartnerFacts, touch: Touch, *, late: bool) -> str:
             f"No answer from {person(touch.asked)} within a working day about reaching out to "
             f"*{facts.name}* ({about}), so you may go ahead. {log}"
         )
-    if answer is IntentAnswer.GO_AHEAD:
+    if logged_since and answer in (IntentAnswer.HANDLE_IT, IntentAnswer.TALK_FIRST):
+        wanted, before = (
+            (f"had answered that they would handle {about} themselves", ", before they do")
+            if answer is IntentAnswer.HANDLE_IT
+            else (f"had asked to *talk first* before you reached out about {about}", "")
+        )
+        text = (
+            f"{owner} {wanted}. You have logged a contact with them since: tell "
+            f"{person(touch.answered_by)} how it went{before}."
+        )
+    elif answer is IntentAnswer.GO_AHEAD:
         text = f"{owner} says *go ahead* with {about}. {log}"
     elif answer is IntentAnswer.HANDLE_IT:
         text = (
