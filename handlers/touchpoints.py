@@ -350,7 +350,7 @@ def _line_refusal(call: Call) -> Exception | None:
         service_of(call.runtime).check_line(actor=call.actor, new=new)
     except BadTouchpoint as error:
         return GrammarError(texts.problem(error, verb=call.verb.name))
-    except (RegistryError, GrammarError) as error:
+    except (RegistryError, GrammarError, NotInWorkspace) as error:
         return error
     return None
 
@@ -691,6 +691,9 @@ def form_errors(error: Exception) -> dict[str, str]:
         return {blocks.CONTACT_FIELD: partner_texts.bad_name(error.problem, error.name)}
     if isinstance(error, BadValue):
         return {blocks.CONTACT_FIELD: partner_texts.bad_value(error.what, error.value)}
+    if isinstance(error, NotInWorkspace):
+        # Picked in Slack's menu while the account was active, deactivated since.
+        return {blocks.COLLEAGUES_FIELD: partner_texts.not_in_workspace(error.user_id)}
     return {blocks.PARTNER_FIELD: texts.PARTNER_GONE}
 
 
@@ -731,7 +734,14 @@ def record_form(runtime: Runtime, body: dict[str, Any]) -> Recorded | dict[str, 
             )
         assert form.partner_id is not None
         return service.record(actor=actor, partner=form.partner_id, new=new, request_key=key)
-    except (BadTouchpoint, BadName, BadValue, PartnerGone, NewPartnerRefused) as error:
+    except (
+        BadTouchpoint,
+        BadName,
+        BadValue,
+        PartnerGone,
+        NewPartnerRefused,
+        NotInWorkspace,
+    ) as error:
         return form_errors(error)
 
 

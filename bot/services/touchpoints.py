@@ -63,7 +63,7 @@ from bot.delivery.outbox import Schedule, enqueue, schedule_of
 from bot.delivery.working_days import Counted, working_days_of
 from bot.delivery.working_hours import WorkingHours, zone
 from bot.naming import normalize_name, person_key
-from bot.services.people import PROFILE_MAX_AGE
+from bot.services.people import PROFILE_MAX_AGE, PeopleToLookUp, vet_mentions
 from bot.services.registry import (
     Actor,
     AlreadyRegistered,
@@ -1037,13 +1037,22 @@ class Touchpoints:
     ) -> Recorded:
         """Record a contact with `partner` (a name as typed, or an id picked in a form).
 
-        Raises BadTouchpoint, UnknownPartner, PartnerGone, BadName (a contact person's name) or
-        ZoneUnknown, all before anything is written.
+        Raises BadTouchpoint, NotInWorkspace (a colleague who took part), PeopleToLookUp,
+        UnknownPartner, PartnerGone, BadName (a contact person's name) or ZoneUnknown, all
+        before anything is written.
         """
         team_id, now = actor.team_id, self.clock.now()
         notes = check_notes(new.notes)
         participants = [user for user in dict.fromkeys(new.participants) if user != actor.user_id]
         with writer_session(self.engine) as session:
+            # Colleagues who took part are members of the workspace, as every verb naming
+            # people checks: the bot or an unknown id would be asked for check-ins that fail.
+            # The cache answers before the ack; Slack is asked after it about the others.
+            unknown = vet_mentions(
+                session, team_id=team_id, user_ids=participants, check=actor.check
+            )
+            if unknown:
+                raise PeopleToLookUp(unknown)
             # A retry of a request already recorded is found by the insert (its key is taken):
             # no lookup first, since nearly every request is new.
             found = self._partner_at_hand(session, team_id, partner)
@@ -1156,8 +1165,10 @@ class Touchpoints:
 
     def check_line(self, actor: Actor, new: NewTouchpoint) -> None:
         """Refuse, as `record` would, what is wrong with `new` whatever its partner: notes, the
-        day, contact people. So a line that would record nothing is refused before any partner
-        is offered for it ("Did you mean", "Register it") and before "Register …" registers.
+        day, contact people, colleagues known not to be members of the workspace (Slack is
+        asked about the others by `record`). So a line that would record nothing is refused
+        before any partner is offered for it ("Did you mean", "Register it") and before
+        "Register …" registers.
 
         A typed day is read in the caller's zone as cached from Slack. Before Slack has told
         us the caller's zone (their first command) only whether it reads as a date at all is
@@ -1168,6 +1179,9 @@ class Touchpoints:
             tz = person_zone(session, team_id=actor.team_id, user_id=actor.user_id)
             zone_known = bool(
                 store.profiles_of(session=session, team_id=actor.team_id, user_ids=[actor.user_id])
+            )
+            vet_mentions(
+                session, team_id=actor.team_id, user_ids=new.participants, check=actor.check
             )
         as_of = new.as_of(self.clock.now())
         when = self._when(new, tz, now=as_of)  # a date no zone reads is refused at once

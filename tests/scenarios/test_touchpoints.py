@@ -1423,6 +1423,17 @@ def test_the_same_log_by_two_colleagues_is_two_contacts(slack: Slack) -> None:
         ("log Acme : " + "x" * 3001, "3,001 characters long", "/partner log NAME"),
         ("log Acme via fax : x", "say `via meeting`", "/partner log NAME"),
         ("check", "Which partner?", "/partner check NAME"),
+        # Colleagues who took part are members of the workspace, as for every verb (QA18c B2).
+        (
+            "log Acme with <@U0LIAISON|liaison> via meeting : x",
+            "<@U0LIAISON> is not a member of this workspace",
+            "/partner log NAME",
+        ),
+        (
+            "plan Acme on friday with <@U0DAN|dan> and <@U0ZED|zed> : x",
+            "<@U0ZED> is not a member of this workspace",
+            "/partner plan NAME on DATE",
+        ),
     ],
 )
 def test_bad_input_says_what_was_wrong_and_saves_nothing(
@@ -2095,6 +2106,22 @@ def test_the_forms_people_at_the_partner_take_what_slack_leaves_unescaped(slack:
     assert slack.fake.open_modals(BEN) == []
     # Escaped for Slack, which shows it as typed: `with Jane Doe and Li < Wei`.
     assert "with Jane Doe and Li &lt; Wei" in shown(last(slack, BEN))
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_colleague_deactivated_since_is_refused_in_the_form_before_anything_is_registered(
+    slack: Slack,
+) -> None:
+    slack.fake.add_user(id="U0GONE", name="gone", deleted=True)
+    answer(slack, "team Acme add <@U0GONE>")  # Slack says so: now the cache knows
+    view = open_log_form(slack, BEN)
+    (register,) = options(slack, view, BEN, "Brand New")
+    submit(slack, view, BEN, partner=register["value"], colleagues=["U0GONE"], notes="x")
+    assert view.errors == {
+        blocks.COLLEAGUES_FIELD: "<@U0GONE> is not a member of this workspace (or the account "
+        "is deactivated)."
+    }
+    assert partner_names(slack) == ["Acme Corporation"] and touchpoints(slack) == []
 
 
 def test_the_forms_picker_offers_what_a_short_form_or_typo_stands_for(slack: Slack) -> None:

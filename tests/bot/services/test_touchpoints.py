@@ -17,7 +17,7 @@ from bot.clock import ManualClock
 from bot.dates import When
 from bot.delivery.absence import go_away
 from bot.services.partner_names import PartnerNames
-from bot.services.people import PeopleCheck
+from bot.services.people import NotInWorkspace, PeopleCheck, PeopleToLookUp
 from bot.services.registry import (
     Actor,
     BadName,
@@ -416,6 +416,20 @@ def test_bad_input_saves_nothing(service: Touchpoints, engine: Engine) -> None:
     assert rows(engine, Touchpoint) == [] and outbox(engine) == {}
     with Session(engine) as session:
         assert session.exec(select(Contact)).all() == []
+
+
+def test_a_colleague_who_took_part_must_be_a_member_of_the_workspace(
+    service: Touchpoints, engine: Engine
+) -> None:
+    new = NewTouchpoint(kind=TouchpointKind.DONE, notes="x", participants=[DAN, "U0ZED"])
+    # Dan's profile is cached; Slack is asked about the other one (after the ack) first.
+    with pytest.raises(PeopleToLookUp) as pending:
+        service.record(actor=Actor(T1, BEN), partner="Acme", new=new)
+    assert pending.value.user_ids == ("U0ZED",)
+    missing = PeopleCheck(asked=frozenset({"U0ZED"}), missing=frozenset({"U0ZED"}))
+    with pytest.raises(NotInWorkspace):
+        service.record(actor=Actor(T1, BEN, missing), partner="Acme", new=new)
+    assert rows(engine, Touchpoint) == [] and outbox(engine) == {}
 
 
 def test_a_typed_date_waits_for_the_callers_time_zone(service: Touchpoints, engine: Engine) -> None:
@@ -855,8 +869,14 @@ def test_a_refused_contact_or_name_registers_nothing(
 def test_the_people_its_messages_are_timed_for_are_named_when_their_profiles_are_stale(
     service: Touchpoints, engine: Engine, clock: ManualClock
 ) -> None:
-    # Owner Ana was looked up lately: only the newcomers need Slack.
-    assert set(log(service, "U0NEW", participants=["U0GUEST"]).stale) == {"U0NEW", "U0GUEST"}
+    # Owner Ana was looked up lately: only the newcomers need Slack (asked about the guest,
+    # who took part, it gave no answer).
+    guest = service.record(
+        actor=Actor(T1, "U0NEW", PeopleCheck(asked=frozenset({"U0GUEST"}))),
+        partner="Acme",
+        new=NewTouchpoint(kind=TouchpointKind.DONE, notes="notes", participants=["U0GUEST"]),
+    )
+    assert set(guest.stale) == {"U0NEW", "U0GUEST"}
     clock.advance(timedelta(days=2))  # every cached profile is old now
     # Ben is told nothing, but his check-in and Ana's note are timed in their zones.
     assert set(log(service, BEN).stale) == {BEN, ANA}
