@@ -212,7 +212,7 @@ def quote(notes: str | None) -> str:
     return f"“{text}”"
 
 
-def clash_line(
+def clash_said(
     clash: Clash,
     *,
     when_text: str,
@@ -220,19 +220,21 @@ def clash_line(
     reader: str | None = None,
     read_later: bool = False,
 ) -> str:
-    """One other contact; the `reader`'s own contacts are theirs: `You plan to meet them …`."""
+    """One other contact, in words (a list's line after "• "); the `reader`'s own contacts are
+    theirs: `You plan to meet them …`."""
     same = " — *the same contact person*" if clash.same_contact else ""
     if clash.same_contact and clash.shared and len(clash.other.contacts) > 1:
         same = f" — *the same contact person: {in_prose(clash.shared)}*"
     other = clash.other
     doing = action(other, passed=passed, you=other.author_id == reader, read_later=read_later)
-    return f"• {who(other, reader=reader)} {doing} {when_text}{with_contact(other)}{same}"
+    return f"{who(other, reader=reader)} {doing} {when_text}{with_contact(other)}{same}"
 
 
 def clash_lines(clashes: Sequence[Clash], *, tz: ZoneInfo, now: datetime | None = None) -> str:
     """The other contacts, for one reader; read `now`, a plan gone by is in the past tense."""
     return listed(
-        clash_line(
+        "• "
+        + clash_said(
             clash,
             when_text=when(clash.other, tz=tz, now=now),
             passed=now is not None and has_passed(clash.other, tz=tz, now=now),
@@ -492,7 +494,8 @@ def alert_text(
         f"{' — ' + quote(touch.notes) if touch.kind is TouchpointKind.INTENDED else ''}."
     )
     also = listed(
-        clash_line(
+        "• "
+        + clash_said(
             clash,
             when_text=when_in_channel(clash.other, written=recorded_at),
             passed=passed(clash.other),
@@ -603,7 +606,8 @@ def also_in_touch(
     """The other contacts, dated for the `reader`; a plan gone by when the contact was recorded
     reads as past."""
     lines = listed(
-        clash_line(
+        "• "
+        + clash_said(
             clash,
             when_text=when(clash.other, tz=tz, written=recorded_at),
             passed=recorded_at is not None and has_passed(clash.other, tz=tz, now=recorded_at),
@@ -651,12 +655,24 @@ def merge_findings(
     ]
     for finding in findings:
         touch = finding.touch
-        near = in_prose(sorted({who(clash.other, reader=reader) for clash in finding.clashes}))
         passed = has_passed(touch, tz=tz, now=now)
         did = action(touch, passed=passed, you=touch.author_id == reader)
+        # Each contact with those it collides with, said in full: "near @chloe" left the
+        # reader to guess near in what (QA18a NIT 8).
+        others = in_prose(
+            [
+                clash_said(
+                    clash,
+                    when_text=when(clash.other, tz=tz, now=now),
+                    passed=has_passed(clash.other, tz=tz, now=now),
+                    reader=reader,
+                )
+                for clash in finding.clashes
+            ]
+        )
         lines.append(
             f"• {who(touch, reader=reader)} {did} {when(touch, tz=tz, now=now)}"
-            f"{with_contact(touch)}, near {near}"
+            f"{with_contact(touch)}; in the same coordination window, {others}"
         )
     channels = [channel_ref(c) for c in sorted({f.channel for f in findings if f.channel})]
     if channels:

@@ -515,7 +515,10 @@ def test_a_merge_alerts_colleagues_who_were_in_touch_with_the_duplicate(slack: S
     deliver_outbox(slack)
 
     assert "The merge shows colleagues in touch with *Acme Corporation*" in said
-    assert "• <@U0BEN> was in touch with them today at 10:00, near <@U0CHLOE>" in said
+    assert (
+        "• <@U0BEN> was in touch with them today at 10:00; in the same coordination window, "
+        "<@U0CHLOE> plans to meet them on Fri 27 Nov\n"
+    ) in said
     assert "I've alerted #partnerships and mentioned the owner <@U0ANA>." in said
     (alert,) = alerts(slack)
     assert "Revolving door at Acme Corporation" in alert.text
