@@ -830,9 +830,10 @@ def asker_note(facts: PartnerFacts, touch: Touch, *, late: bool, logged_since: b
             "for now. They may come back to you."
         )
     else:
+        # Right after "reach out", "them" read as the partner: name the owner (QA18a NIT 9).
         text = (
             f"{owner} would like to *talk first* before you reach out about {about}. Message "
-            "them to find a moment."
+            f"{person(touch.answered_by)} to find a moment."
         )
     return f"A late answer: {text}" if late else text
 

@@ -1469,7 +1469,12 @@ def ask(slack: Slack) -> FakeMessage:
     [
         ("intent_go_ahead", "Go ahead", "says *go ahead* with “ask about co-hosting"),
         ("intent_handle_it", "I'll handle it", "will handle it: please don't reach out"),
-        ("intent_talk_first", "Let's talk first", "would like to *talk first*"),
+        (
+            "intent_talk_first",
+            "Let's talk first",
+            "would like to *talk first* before you reach out about “ask about co-hosting the "
+            "spring event”. Message <@U0ANA> to find a moment.",
+        ),
     ],
 )
 def test_the_owners_answer_goes_back_to_the_asker(
