@@ -369,6 +369,17 @@ class RoundTurnout:
     respondents: int = 0
 
 
+def first_partner_added(*, session: Session) -> dict[str, datetime]:
+    """When each workspace with partners registered the first one it still has, by team id
+    (the digest planner's round: a workspace without partners has no digest)."""
+    statement = (
+        select(Partner.team_id, func.min(Partner.created_at))
+        .group_by(col(Partner.team_id))
+        .order_by(col(Partner.team_id))
+    )
+    return dict(session.exec(statement).all())
+
+
 def partners_added(*, session: Session, team_id: str, start: datetime, end: datetime) -> list[str]:
     """Names of the partners registered in [start, end), by name."""
     statement = (

@@ -6,7 +6,11 @@ When: the workspace's `config digest DAY HH:MM` (default Monday 09:00; `off`: ne
 at its minute; `next_moment` tells the sandbox, which runs planners only hourly, when to run it.
 A digest is due from its moment for `CATCH_UP`, so a restart soon after still sends it, and a
 bot that was down all that time waits for next week rather than posting a stale digest. The
-dedupe key names the digest's day: one digest per week, however often the planner runs and on
+catch-up is for a moment the planner missed, not for one that was never due: a moment before
+the workspace's first partner (no planner looks at a workspace without partners), or one that
+had passed when `config digest` or `timezone` set the schedule (the settings service marks it
+decided), is skipped, and the first digest goes at the next moment. The dedupe key names the
+digest's day: one digest per week, however often the planner runs and on
 however many replicas.
 
 Where: the workspace's coordination channel (`config channel`), else LIAISON_DEFAULT_CHANNEL,
@@ -28,7 +32,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -38,11 +42,11 @@ from sqlmodel import Session
 from bot.clock import Clock
 from bot.delivery.outbox import MAX_BLOCKS, enqueue
 from bot.delivery.working_hours import zone
+from bot.services.digest_moments import WEEK, digest_key, due_moment, next_moment
 from bot.services.feedback import Rendered, settings_of
 from bot.services.health import Health, PartnerHealth, collision_counts
 from bot.services.workspace_settings import Digest, Values
 from storage import health as store
-from storage.commitments import workspaces_with_partners
 from storage.feedback import sent_message
 from storage.health import RoundTurnout
 from storage.models import CommitmentStatus, TouchpointKind
@@ -50,10 +54,6 @@ from storage.partners import get_partners
 from storage.workspaces import get_workspaces, update_settings
 
 logger = logging.getLogger(__name__)
-
-WEEK = timedelta(days=7)
-# How long after its moment a digest may still go out (a restart, a planner that was down).
-CATCH_UP = timedelta(hours=24)
 
 # Message kinds in the outbox.
 DIGEST = "weekly_digest"
@@ -119,37 +119,12 @@ class Schedule:
     tz: ZoneInfo
     # `config channel`, or None: LIAISON_DEFAULT_CHANNEL.
     channel: str | None
+    # When the workspace registered its first partner: no digest was due before.
+    first_partner: datetime
     # The key of the last digest decided (sent or skipped as quiet), and the end of the stretch
     # it covered.
     decided: str | None = None
     covered_until: datetime | None = None
-
-
-def latest_moment(now: datetime, *, weekday: int, at: time, tz: ZoneInfo) -> datetime:
-    """The latest digest moment at or before `now`: `weekday` at `at`, local time in `tz`."""
-    today = now.astimezone(tz).date()
-    day = today - timedelta(days=(today.weekday() - weekday) % 7)
-    moment = datetime.combine(day, at, tzinfo=tz).astimezone(UTC)
-    if moment > now:
-        moment = datetime.combine(day - WEEK, at, tzinfo=tz).astimezone(UTC)
-    return moment
-
-
-def next_moment(now: datetime, *, weekday: int, at: time, tz: ZoneInfo) -> datetime:
-    """The first digest moment after `now` (a week after the latest one, in local time)."""
-    latest = latest_moment(now, weekday=weekday, at=at, tz=tz)
-    return datetime.combine(latest.astimezone(tz).date() + WEEK, at, tzinfo=tz).astimezone(UTC)
-
-
-def due_moment(now: datetime, schedule: Digest, tz: ZoneInfo) -> datetime | None:
-    """The digest moment that is due at `now` (None: none within `CATCH_UP`)."""
-    moment = latest_moment(now, weekday=schedule.weekday, at=schedule.at, tz=tz)
-    return moment if now - moment < CATCH_UP else None
-
-
-def digest_key(moment: datetime, tz: ZoneInfo) -> str:
-    """One digest per workspace per week: the key names the digest's local day."""
-    return f"digest:{moment.astimezone(tz):%Y-%m-%d}"
 
 
 class Digests:
@@ -248,6 +223,12 @@ class Digests:
                 sent = sent_message(session=session, team_id=schedule.team_id, dedupe_key=key)
             if sent is not None:
                 continue
+            if moment < schedule.first_partner:
+                # The workspace had no partner at that moment, so no planner looked at it then:
+                # not a digest missed while the bot was down, but one never due. The first goes
+                # at the next moment, telling the week the partner arrived.
+                self._decide(schedule.team_id, key=key, moment=moment, now=now)
+                continue
             channel = schedule.channel or self.default_channel
             if channel is None:
                 logger.warning("no coordination channel for the digest of %s", schedule.team_id)
@@ -257,15 +238,19 @@ class Digests:
                 queued += self._queue(digest, channel=channel, key=key, now=now)
             # Decided at its first look: a quiet week stays skipped when something happens
             # later (the catch-up after downtime is for digests never looked at).
-            with Session(self.engine) as session:
-                update_settings(
-                    session=session,
-                    team_id=schedule.team_id,
-                    changes={"digest_decided": key, "digest_covered_until": moment},
-                    now=now,
-                )
-                session.commit()
+            self._decide(schedule.team_id, key=key, moment=moment, now=now)
         return queued
+
+    def _decide(self, team_id: str, *, key: str, moment: datetime, now: datetime) -> None:
+        """Record the digest of `moment` as decided, its stretch as covered up to `moment`."""
+        with Session(self.engine) as session:
+            update_settings(
+                session=session,
+                team_id=team_id,
+                changes={"digest_decided": key, "digest_covered_until": moment},
+                now=now,
+            )
+            session.commit()
 
     def next_moment(self, *, after: datetime) -> datetime | None:
         """The first moment after `after` at which a workspace's digest falls due (None: every
@@ -282,10 +267,10 @@ class Digests:
         """The digest schedule of every workspace with partners whose digest is not off: one
         read of their settings, so that a planner running every minute stays cheap."""
         with Session(self.engine) as session:
-            teams = workspaces_with_partners(session=session)
+            teams = store.first_partner_added(session=session)
             rows = get_workspaces(session=session, team_ids=teams)
         found = []
-        for team_id in teams:
+        for team_id, first_partner in teams.items():
             values = Values.of(rows.get(team_id), team_id=team_id)
             if values.digest is not None:
                 found.append(
@@ -294,6 +279,7 @@ class Digests:
                         digest=values.digest,
                         tz=zone(values.timezone),
                         channel=values.coordination_channel,
+                        first_partner=first_partner,
                         decided=None if (row := rows.get(team_id)) is None else row.digest_decided,
                         covered_until=None if row is None else row.digest_covered_until,
                     )

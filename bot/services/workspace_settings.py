@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import time
+from datetime import datetime, time
 from enum import StrEnum
 from functools import cache
 from zoneinfo import available_timezones
@@ -39,8 +39,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.clock import Clock
-from bot.delivery.working_hours import DAY_NAMES, WorkingHours
+from bot.delivery.working_hours import DAY_NAMES, WorkingHours, zone
 from bot.services import people
+from bot.services.digest_moments import digest_key, due_moment
 from bot.services.feedback import DEFAULT_ANONYMITY, Cadence
 from bot.services.people import PeopleToLookUp
 from bot.services.registry import Actor
@@ -494,11 +495,16 @@ class WorkspaceSettings:
         team_id = actor.team_id
         with Session(self.engine) as session:
             self._require_admin(session, actor, mentioned=())
-            before = Values.of(
-                store.get_workspace(session=session, team_id=team_id), team_id=team_id
-            )
+            row = store.get_workspace(session=session, team_id=team_id)
+            before = Values.of(row, team_id=team_id)
+            now = self.clock.now()
+            proposed = (row or Workspace(team_id=team_id)).model_copy(update=dict(update))
+            update = {
+                **update,
+                **_digest_not_yet_due(before, Values.of(proposed, team_id=team_id), now=now),
+            }
             stored = store.update_settings(
-                session=session, team_id=team_id, changes=update, now=self.clock.now()
+                session=session, team_id=team_id, changes=update, now=now
             )
             session.commit()
         return Changed(
@@ -546,6 +552,24 @@ class WorkspaceSettings:
         )
         if unknown:
             raise PeopleToLookUp(unknown)
+
+
+def _digest_not_yet_due(before: Values, after: Values, *, now: datetime) -> SettingsUpdate:
+    """When a new digest schedule (`digest`, or the `timezone` it is read in) has a moment that
+    passed a moment ago, that digest was never due: the planner must not take it for one missed
+    while the bot was down and post a "weekly" digest of a day or two at once. It is marked as
+    decided, so the new schedule applies from its next moment on; the stretch the last digest
+    covered stays as it was, so the next digest starts where that one ended."""
+    if after.digest is None:
+        return {}
+    moment = due_moment(now, after.digest, zone(after.timezone))
+    if moment is None:
+        return {}
+    if before.digest is not None and moment == due_moment(
+        now, before.digest, zone(before.timezone)
+    ):
+        return {}  # the same moment as before: if still unsent, it was missed, and is due
+    return {"digest_decided": digest_key(moment, zone(after.timezone))}
 
 
 def _admins(session: Session, team_id: str) -> Admins:

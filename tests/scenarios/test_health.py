@@ -319,6 +319,50 @@ def test_a_digest_moved_to_another_day_starts_where_the_last_one_ended(slack: Sl
     assert "· 1 touchpoint logged ·" in shown(latest)
 
 
+@pytest.mark.usefixtures("acme")
+def test_a_bot_down_at_the_digests_hour_sends_it_when_back(slack: Slack) -> None:
+    at(slack, utc(30, 8, 0))
+    at(slack, utc(30, 15, 0))  # no planner ran from 08:00 to 15:00 on Monday
+    (digest,) = digests(slack)
+    assert digest.text.startswith("Weekly digest · Mon 23 Nov – Mon 30 Nov: ")
+    at(slack, utc(1, 10, 0, month=12))  # down again past the day's catch-up: nothing repeated
+    assert len(digests(slack)) == 1
+
+
+def test_no_digest_was_due_at_an_hour_that_passed_before_the_first_partner(
+    slack: Slack,
+) -> None:
+    at(slack, utc(30, 9, 0))  # Monday 09:00: the workspace has no partner yet
+    at(slack, utc(30, 13, 0))
+    answer(slack, "add Acme")
+    for n in range(4):  # a lopsided workload puts Acme at risk at once
+        answer(slack, f"commit Acme us : task {n} by 2026-12-20")
+    at(slack, utc(30, 14, 0))
+    at(slack, utc(30, 20, 0))
+    assert digests(slack) == []  # no "last week" digest of a week without partners
+    at(slack, utc(7, 9, 0, month=12))
+    (digest,) = digests(slack)
+    assert digest.text.startswith("Weekly digest · Mon 30 Nov – Mon 7 Dec: ")
+    assert "1 new partner ·" in shown(digest)
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_digest_moved_to_an_hour_already_past_goes_from_its_next_moment(slack: Slack) -> None:
+    at(slack, utc(30, 9, 0))
+    assert len(digests(slack)) == 1
+    answer(slack, "log Acme via call : after monday's digest", user=BEN)
+    at(slack, utc(2, 10, 0, month=12))  # Wednesday 10:00 UTC
+    answer(slack, "config timezone Asia/Tokyo")
+    answer(slack, "config digest wed 09:00")  # 00:00 UTC today: already past
+    at(slack, utc(2, 11, 0, month=12))
+    at(slack, utc(2, 20, 0, month=12))
+    assert len(digests(slack)) == 1  # no one-day "weekly" digest
+    at(slack, utc(9, 0, 0, month=12))  # the next Wednesday 09:00 in Tokyo
+    latest = digests(slack)[-1]
+    assert latest.text.startswith("Weekly digest · Mon 30 Nov – Wed 9 Dec: ")
+    assert "· 1 touchpoint logged ·" in shown(latest)
+
+
 def test_a_quiet_week_sends_no_digest(slack: Slack) -> None:
     answer(slack, "add Acme")
     at(slack, utc(30, 9, 0))  # the first Monday: Acme was registered this week

@@ -13,10 +13,9 @@ from sqlmodel import Session, select
 from bot.clock import ManualClock
 from bot.services.cadence import Cadences
 from bot.services.commitments import Commitments
-from bot.services.digest import (
+from bot.services.digest import Digests, Schedule
+from bot.services.digest_moments import (
     CATCH_UP,
-    Digests,
-    Schedule,
     digest_key,
     due_moment,
     latest_moment,
@@ -135,9 +134,10 @@ def test_each_workspace_has_its_schedule_and_off_means_no_digest(
             )
         )
         session.commit()
+    first = clock.now()  # Acme and Globex were both registered now
     assert digests.schedules() == [
-        Schedule(team_id=T1, digest=Digest(0, time(9, 0)), tz=UTC_ZONE, channel=None),
-        Schedule(team_id=T2, digest=Digest(1, time(9, 30)), tz=NEW_YORK, channel="C0WORK"),
+        Schedule(T1, Digest(0, time(9, 0)), tz=UTC_ZONE, channel=None, first_partner=first),
+        Schedule(T2, Digest(1, time(9, 30)), tz=NEW_YORK, channel="C0WORK", first_partner=first),
     ]
     # From Wednesday 25 Nov: T1's Monday 09:00, then T2's Tuesday 09:30 in New York.
     monday = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)

@@ -1,0 +1,46 @@
+"""The weekly digest's moments: when, in UTC, a schedule (`config digest DAY HH:MM` in the
+workspace's zone) falls due, and the key that names each week's digest.
+
+Apart from `bot.services.digest` so that the settings service can tell, when the schedule
+changes, which of the new schedule's moments has already passed.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+if TYPE_CHECKING:
+    from bot.services.workspace_settings import Digest
+
+WEEK = timedelta(days=7)
+# How long after its moment a digest may still go out (a restart, a planner that was down).
+CATCH_UP = timedelta(hours=24)
+
+
+def latest_moment(now: datetime, *, weekday: int, at: time, tz: ZoneInfo) -> datetime:
+    """The latest digest moment at or before `now`: `weekday` at `at`, local time in `tz`."""
+    today = now.astimezone(tz).date()
+    day = today - timedelta(days=(today.weekday() - weekday) % 7)
+    moment = datetime.combine(day, at, tzinfo=tz).astimezone(UTC)
+    if moment > now:
+        moment = datetime.combine(day - WEEK, at, tzinfo=tz).astimezone(UTC)
+    return moment
+
+
+def next_moment(now: datetime, *, weekday: int, at: time, tz: ZoneInfo) -> datetime:
+    """The first digest moment after `now` (a week after the latest one, in local time)."""
+    latest = latest_moment(now, weekday=weekday, at=at, tz=tz)
+    return datetime.combine(latest.astimezone(tz).date() + WEEK, at, tzinfo=tz).astimezone(UTC)
+
+
+def due_moment(now: datetime, schedule: Digest, tz: ZoneInfo) -> datetime | None:
+    """The digest moment that is due at `now` (None: none within `CATCH_UP`)."""
+    moment = latest_moment(now, weekday=schedule.weekday, at=schedule.at, tz=tz)
+    return moment if now - moment < CATCH_UP else None
+
+
+def digest_key(moment: datetime, tz: ZoneInfo) -> str:
+    """One digest per workspace per week: the key names the digest's local day."""
+    return f"digest:{moment.astimezone(tz):%Y-%m-%d}"
