@@ -37,6 +37,7 @@ from bot.services.registry import (
     AlreadyRegistered,
     BadName,
     BadValue,
+    DeputyChange,
     Handover,
     LikelyDuplicate,
     ListScope,
@@ -117,6 +118,12 @@ CARD_SECTIONS: dict[str, CardSection] = {}
 # was asked go to the new one): each takes the runtime, the session, who handed over and what.
 HandoverPart = Callable[[Runtime, Session, Actor, Handover], None]
 HANDOVER_PARTS: dict[str, HandoverPart] = {}
+
+# What later features do about a new deputy, by name, in its transaction (what waits for an
+# owner who is away goes to the deputy): each takes the runtime, the session, who named the
+# deputy and the change.
+DeputyPart = Callable[[Runtime, Session, Actor, DeputyChange], None]
+DEPUTY_PARTS: dict[str, DeputyPart] = {}
 
 # What later features do about a merge, by name, in its transaction once the history has moved
 # (colleagues who were in touch with "two" partners meet): each returns lines for the answer.
@@ -215,9 +222,18 @@ def owner(call: Call) -> Reply:
 def deputy(call: Call) -> Reply:
     line = grammar.parse_person(call.rest, role="deputy", known=call.known)
     change = call.registry.set_deputy(
-        actor=call.actor, partner=call.partner(line.name), deputy_id=line.user_id
+        actor=call.actor,
+        partner=call.partner(line.name),
+        deputy_id=line.user_id,
+        then=partial(_deputy_parts, call),
     )
     return say(texts.deputy_set(change.facts, change.old_deputy_id))
+
+
+def _deputy_parts(call: Call, session: Session, change: DeputyChange) -> None:
+    """Later features' parts of naming a deputy (`DEPUTY_PARTS`), in its transaction."""
+    for part in DEPUTY_PARTS.values():
+        part(call.runtime, session, call.actor, change)
 
 
 def team(call: Call) -> Reply:

@@ -40,6 +40,7 @@ from bot.services.registry import (
     AlreadyRegistered,
     BadName,
     BadValue,
+    DeputyChange,
     Handover,
     LikelyDuplicate,
     Merged,
@@ -422,6 +423,20 @@ CARD_SECTION = "touchpoints"
 def hand_over_intents(runtime: Runtime, session: Session, actor: Actor, handover: Handover) -> None:
     """In a handover's transaction: the intents the old owner was asked about go to the new."""
     service_of(runtime).hand_over_intents(session, actor=actor, handover=handover)
+
+
+def cover_for_away_owner(
+    runtime: Runtime, session: Session, actor: Actor, change: DeputyChange
+) -> None:
+    """In a new deputy's transaction: what waits for an owner who is away, unread (the notes
+    and the questions about intents), goes to whoever covers for them now, as when their time
+    away is recorded (`handlers.absence`); nothing moves while the owner is not away."""
+    owner_id = change.facts.owner_id
+    if owner_id is None:
+        return
+    service_of(runtime).cover_unread(
+        session, team_id=actor.team_id, user_id=owner_id, now=runtime.clock.now()
+    )
 
 
 def collide_after_merge(
@@ -985,6 +1000,7 @@ def register(app: App, *, route: Router) -> None:
     contacts planned ahead, under the partner's card (`show`)."""
     registry_handlers.CARD_SECTIONS[CARD_SECTION] = card_section
     registry_handlers.HANDOVER_PARTS["intents"] = hand_over_intents
+    registry_handlers.DEPUTY_PARTS["owner_unread"] = cover_for_away_owner
     registry_handlers.MERGE_PARTS["collisions"] = collide_after_merge
     # After the collisions: a question asked again lists those the merge found.
     registry_handlers.MERGE_PARTS["handover"] = hand_over_after_merge

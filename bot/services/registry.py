@@ -537,8 +537,19 @@ class Registry:
             session.commit()
         return handover
 
-    def set_deputy(self, *, actor: Actor, partner: str, deputy_id: str) -> DeputyChange:
-        """Make `deputy_id` the deputy; a previous deputy stays on the team as a member."""
+    def set_deputy(
+        self,
+        *,
+        actor: Actor,
+        partner: str,
+        deputy_id: str,
+        then: Callable[[Session, DeputyChange], None] | None = None,
+    ) -> DeputyChange:
+        """Make `deputy_id` the deputy; a previous deputy stays on the team as a member.
+
+        `then` runs in the same transaction, once the new deputy is on the team, so what it
+        hands to them commits together with the change or not at all.
+        """
         with Session(self.engine) as session:
             found, team = self._editable(session, actor, partner, mentioned=[deputy_id])
             facts = self._facts(found, team)
@@ -550,9 +561,14 @@ class Registry:
             if facts.deputy_id is not None:
                 self._set_role(session, found, facts.deputy_id, TeamRole.MEMBER, now)
             self._set_role(session, found, deputy_id, TeamRole.DEPUTY, now)
-            changed = self._facts(found, self._team(session, found))
+            change = DeputyChange(
+                facts=self._facts(found, self._team(session, found)),
+                old_deputy_id=facts.deputy_id,
+            )
+            if then is not None:
+                then(session, change)
             session.commit()
-        return DeputyChange(facts=changed, old_deputy_id=facts.deputy_id)
+        return change
 
     def add_to_team(self, *, actor: Actor, partner: str, user_ids: Sequence[str]) -> ListChange:
         """Put colleagues on the partner's team as members."""

@@ -756,6 +756,35 @@ def test_a_note_the_owner_has_not_seen_goes_to_the_deputy_once_they_go_away(
 
 
 @pytest.mark.usefixtures("acme")
+def test_a_deputy_named_while_the_owner_is_away_gets_what_waits_for_the_owner(
+    slack: Slack,
+) -> None:
+    answer(slack, "away today to friday")  # and Acme has no deputy: nobody covers
+    said = answer(slack, "log Acme via call : a cold call", user=CHLOE)
+    assert "nobody covers for them: I've queued a note for when they are back" in said
+    said = answer(slack, "intend Acme : ask about the gala", user=BEN)
+    assert "I've queued the question for when they are back" in said
+    at(slack, datetime(2026, 11, 25, 10, 0, tzinfo=UTC))
+    assert dms(slack, DAN) == []
+    answer(slack, "deputy Acme <@U0DAN|dan>")  # the same day: Dan covers from now on
+    at(slack, datetime(2026, 11, 25, 11, 0, tzinfo=UTC))
+    (note,) = [m for m in dms(slack, DAN) if "a cold call" in m.text]
+    assert note.text.startswith("<@U0CHLOE> had a call with *Acme Corporation*")
+    (question,) = [m for m in dms(slack, DAN) if "would like to reach out" in m.text]
+    assert "<@U0BEN> would like to reach out to *Acme Corporation*" in question.text
+    at(slack, datetime(2026, 11, 25, 14, 30, tzinfo=UTC))  # Ben's morning in New York
+    (moved,) = dms(slack, BEN)
+    assert moved.text.startswith(
+        "<@U0ANA> is away through Fri 27 Nov, so I've asked <@U0DAN>, who covers for them, "
+        "about reaching out to *Acme Corporation*"
+    )
+    click(slack, DAN, question, "intent_go_ahead")
+    assert "<@U0DAN> answered *Go ahead*" in shown(question)
+    at(slack, datetime(2026, 11, 30, 9, 0, tzinfo=UTC))  # Ana is back: nothing waits for her
+    assert [m for m in dms(slack, ANA) if "a cold call" in m.text or "the gala" in m.text] == []
+
+
+@pytest.mark.usefixtures("acme")
 def test_the_deputys_own_intent_while_the_owner_is_away_asks_nobody(slack: Slack) -> None:
     answer(slack, "deputy Acme <@U0DAN|dan>")
     answer(slack, "away today to friday")
