@@ -7,7 +7,7 @@ and averages, or "not enough answers".
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, time, timedelta
 
 from bot.delivery.working_hours import zone
 from bot.services.checkins import MAX_NOTE, CheckInCard, Debrief, ProblemAlert
@@ -117,6 +117,16 @@ def day(moment: datetime, tz: str | None) -> str:
 def day_and_time(moment: datetime, tz: str | None) -> str:
     local = moment.astimezone(zone(tz))
     return f"{local:%a} {local.day} {local:%b} {local:%H:%M}"
+
+
+def closing(moment: datetime, tz: str | None) -> str:
+    """When a round closes, with its time: a round closing early in the reader's morning (or
+    just after their midnight) is not open that day, as the day alone would say. At their
+    midnight exactly, the day that ends then."""
+    local = moment.astimezone(zone(tz))
+    if local.time() == time(0, 0):
+        return f"the end of {day(moment - timedelta(seconds=1), tz)}"
+    return f"{day(moment, tz)} at {local:%H:%M}"
 
 
 def person(user_id: str | None) -> str:
@@ -252,7 +262,7 @@ def survey_invitation(invitation: SurveyInvitation) -> str:
         "the buttons. You can change an answer, and remove your reaction to withdraw it.\n"
         f"Answers are anonymous: results show only averages, and only when at least "
         f"{invitation.threshold} people answered. Open until "
-        f"{day(invitation.closes_at, invitation.tz)}."
+        f"{closing(invitation.closes_at, invitation.tz)}."
     )
 
 
@@ -284,7 +294,7 @@ def survey_answer(card: QuestionCard) -> str:
 def survey_reminder(invitation: SurveyInvitation) -> str:
     return (
         f"Reminder: the pulse survey about *{invitation.partner_name}* is open until "
-        f"{day(invitation.closes_at, invitation.tz)}. The statements are in the messages "
+        f"{closing(invitation.closes_at, invitation.tz)}. The statements are in the messages "
         "above — one reaction or click each. Answers are anonymous."
     )
 
@@ -392,7 +402,7 @@ def not_allowed_to_set_cadence(facts: PartnerFacts) -> str:
 def running(open_round: OpenRound, tz: str | None) -> str:
     return (
         f"A round is running: started {day(open_round.started_at, tz)}, open until "
-        f"{day(open_round.closes_at, tz)}, {open_round.answered} of {open_round.invited} "
+        f"{closing(open_round.closes_at, tz)}, {open_round.answered} of {open_round.invited} "
         "answered so far."
     )
 
@@ -400,7 +410,7 @@ def running(open_round: OpenRound, tz: str | None) -> str:
 def started(result: Started) -> str:
     text = (
         f"Started a pulse survey of *{result.partner.name}*: I've asked "
-        f"{people(result.asked)}. It is open until {day(result.closes_at, result.tz)}; the "
+        f"{people(result.asked)}. It is open until {closing(result.closes_at, result.tz)}; the "
         "results go to the owner and the coordination channel when it closes."
     )
     if result.away:

@@ -171,7 +171,7 @@ def test_a_round_reaches_each_person_in_their_own_working_hours(slack: Slack) ->
     acme(slack)
     started = say(slack, "survey Acme now")
     assert "Started a pulse survey of *Acme*" in started
-    assert "open until Wed 2 Dec" in started
+    assert "open until Wed 2 Dec at 10:00" in started  # in Ana's Berlin
 
     at(slack, START)  # Wednesday 09:00 UTC: Berlin 10:00, London 09:00, New York 04:00, Tokyo 18:00
     assert len(questions(slack, ANA)) == 4
@@ -195,6 +195,8 @@ def test_a_round_reaches_each_person_in_their_own_working_hours(slack: Slack) ->
 
     at(slack, START.replace(hour=14, minute=20))  # 09:20 in New York
     assert len(questions(slack, BEN)) == 4
+    # Open for a week: until 09:00 UTC, before Ben's working day starts on Wednesday.
+    assert "Open until Wed 2 Dec at 04:00." in inbox(slack, BEN)[0].text
     assert inbox(slack, CHLOE) == []
     at(slack, START.replace(day=26, hour=0, minute=20))  # Thursday 09:20 in Tokyo
     assert len(questions(slack, CHLOE)) == 4

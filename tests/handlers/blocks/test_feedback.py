@@ -243,6 +243,30 @@ def test_the_invitation_explains_the_anonymity() -> None:
     assert action_ids(shown.blocks) == ["survey_comment"]
 
 
+def test_the_invitation_says_when_the_round_closes_in_the_readers_zone() -> None:
+    # Wednesday 13 Jan, 09:00 in Tokyo: 01:00 that day in Berlin, 00:00 in London (the end of
+    # their Tuesday), Tuesday 19:00 in New York.
+    closes_at = datetime(2027, 1, 13, 0, 0, tzinfo=UTC)
+
+    def until(tz: str) -> str:
+        invitation = SurveyInvitation(
+            delivery_id=9,
+            partner_name="Acme",
+            reason="contact",
+            questions=4,
+            closes_at=closes_at,
+            tz=tz,
+            threshold=3,
+        )
+        text = blocks.survey_invitation(invitation).text
+        return text.split("Open until ")[1]
+
+    assert until("Asia/Tokyo") == "Wed 13 Jan at 09:00."
+    assert until("Europe/Berlin") == "Wed 13 Jan at 01:00."
+    assert until("Europe/London") == "the end of Tue 12 Jan."
+    assert until("America/New_York") == "Tue 12 Jan at 19:00."
+
+
 def results(respondents: int, comments: tuple[str, ...] = ()) -> RoundResults:
     enough = respondents >= 3
     return RoundResults(
