@@ -5,7 +5,8 @@ and are cancelled if they expire first; alerts meant for them as a partner's own
 partner's deputy, or else to the deputy they named when they went away. Who is away is judged
 at the moment a message would reach them (their first working slot), not when it is queued: an
 alert raised on a Friday evening for an owner who is off all next week goes to their deputy
-(with nobody to cover, it reaches the owner after that week).
+(with nobody to cover, it reaches the owner after that week). A cover whose DM would arrive
+only once the owner is back is passed over: the owner has it, once back.
 
 Once time away is over, what colleagues did meanwhile is summed up for the person once: in the
 reply to `back`, or else in a direct message at their first working moment back
@@ -55,10 +56,23 @@ def absence_when_reached(
     A DM that falls due while its person is away is held until they are back: someone present
     now but off duty until a morning inside their time away is, for a message, away.
     """
+    reached = reached_at(session, team_id=team_id, user_id=user_id, now=now, schedule=schedule)
+    return store.absence_at(session=session, team_id=team_id, user_id=user_id, at=reached)
+
+
+def reached_at(
+    session: Session,
+    *,
+    team_id: str,
+    user_id: str,
+    now: datetime,
+    schedule: Schedule | None = None,
+) -> datetime:
+    """When a DM queued for the user at `now` would reach them: their first working slot, as
+    `enqueue` computes it."""
     if schedule is None:
         schedule = schedule_of(session, team_id=team_id, user_id=user_id)
-    reached_at = schedule.first_slot(now, key=user_id)
-    return store.absence_at(session=session, team_id=team_id, user_id=user_id, at=reached_at)
+    return schedule.first_slot(now, key=user_id)
 
 
 def recipient_for_owner_alert(
@@ -74,25 +88,29 @@ def recipient_for_owner_alert(
 
     Each person is judged at the moment the DM would reach them (`absence_when_reached`): the
     owner unless they are away then; else the partner's deputy unless they are away when it
-    would reach them; else the deputy the owner named for that absence, on the same terms;
-    else the owner, whose DM then waits until they are back. `schedule` gives a person's
+    would reach them, or the owner is back by then; else the deputy the owner named for that
+    absence, on the same terms; else the owner, whose DM then waits until they are back.
+    A cover whose DM would arrive once the owner is back is not told that they cover for an
+    owner who "is away", and two people do not handle one thing. `schedule` gives a person's
     schedule when the caller has it at hand (else it is read).
     """
 
-    def away(user_id: str) -> Absence | None:
-        return absence_when_reached(
-            session,
-            team_id=team_id,
-            user_id=user_id,
-            now=now,
-            schedule=None if schedule is None else schedule(user_id),
-        )
+    def reaches(user_id: str) -> datetime:
+        known = None if schedule is None else schedule(user_id)
+        return reached_at(session, team_id=team_id, user_id=user_id, now=now, schedule=known)
 
-    absence = away(owner_id)
+    def away(user_id: str, at: datetime) -> Absence | None:
+        return store.absence_at(session=session, team_id=team_id, user_id=user_id, at=at)
+
+    absence = away(owner_id, reaches(owner_id))
     if absence is None:
         return owner_id
     for cover in (partner_deputy_id, absence.deputy_id):
-        if cover and cover != owner_id and away(cover) is None:
+        if not cover or cover == owner_id:
+            continue
+        cover_reached_at = reaches(cover)
+        owner_back = cover_reached_at >= absence.ends_at and not away(owner_id, cover_reached_at)
+        if away(cover, cover_reached_at) is None and not owner_back:
             return cover
     return owner_id
 

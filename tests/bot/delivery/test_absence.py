@@ -116,6 +116,20 @@ def test_a_covering_deputy_is_judged_at_their_own_next_morning(engine: Engine) -
         assert absence_when_reached(session, team_id=TEAM, user_id=BEN, now=FRIDAY_EVENING) is None
 
 
+def test_a_cover_whose_dm_would_arrive_after_the_owners_return_leaves_it_to_the_owner(
+    engine: Engine,
+) -> None:
+    # Ana (London) is away until Tuesday 00:00; on Monday at 16:30 her DM would wait for that.
+    # Chloe's next morning in Tokyo, Tuesday 09:0x, is 00:0x UTC: Ana is back by then.
+    set_zones(engine, [(ANA, "Europe/London"), (CHLOE, "Asia/Tokyo")], at=NOW)
+    away(engine, ANA, days=1, start=MONDAY)
+    monday_evening = MONDAY + timedelta(hours=16, minutes=30)
+    assert owner_alert_to(engine, CHLOE, now=monday_evening) == ANA
+    # Away a day longer, she is still away when it would reach Chloe: Chloe covers.
+    away(engine, ANA, days=2, start=MONDAY)
+    assert owner_alert_to(engine, CHLOE, now=monday_evening) == CHLOE
+
+
 def test_is_away_covers_the_period_and_nothing_else(engine: Engine) -> None:
     away(engine, ANA, days=2)
     with Session(engine) as session:

@@ -885,7 +885,8 @@ def test_the_people_its_messages_are_timed_for_are_named_when_their_profiles_are
         team_id=T1,
         user_id=ANA,
         starts_at=clock.now() - timedelta(hours=1),
-        ends_at=clock.now() + timedelta(days=2),
+        # Through Monday: still away when a DM would reach Chloe (Monday morning in Tokyo).
+        ends_at=clock.now() + timedelta(days=4),
         deputy_id=CHLOE,
         now=clock.now(),
     )
