@@ -640,7 +640,9 @@ def rewrite_unsent(
 ) -> bool:
     """Replace the content of a message no dispatcher has claimed yet; False when it is being or
     has been sent (or is gone)."""
-    return _update_unsent(session, team_id, dedupe_key, text=text, blocks=list(blocks))
+    return _update_unsent(
+        session, team_id, _T.c.dedupe_key == dedupe_key, text=text, blocks=list(blocks)
+    )
 
 
 def redirect_unsent(
@@ -658,7 +660,7 @@ def redirect_unsent(
     return _update_unsent(
         session,
         team_id,
-        dedupe_key,
+        _T.c.dedupe_key == dedupe_key,
         recipient_user=user_id,
         text=text,
         blocks=list(blocks),
@@ -667,14 +669,53 @@ def redirect_unsent(
     )
 
 
-def _update_unsent(session: Session, team_id: str, dedupe_key: str, **values: Any) -> bool:
+class WaitingForHours(NamedTuple):
+    """A direct message that waits for its recipient's working hours."""
+
+    id: int
+    recipient_user: str
+    due_at: datetime
+    available_at: datetime
+
+
+def waiting_for_hours(*, session: Session, team_id: str, after: datetime) -> list[WaitingForHours]:
+    """The workspace's direct messages still to send after `after` because of working hours:
+    never tried (no retry waits), and not held back for time away (`release_held` ends that)."""
+    rows = session.execute(
+        sa.select(_T.c.id, _T.c.recipient_user, _T.c.due_at, _T.c.available_at).where(
+            _T.c.team_id == team_id,
+            _T.c.status == OutboxStatus.PENDING,
+            _T.c.respect_working_hours.is_(True),
+            _T.c.recipient_user.is_not(None),
+            _T.c.held.is_(False),
+            _T.c.attempts == 0,
+            _T.c.available_at > after,
+        )
+    ).all()
+    return [
+        WaitingForHours(
+            id=row.id,
+            recipient_user=row.recipient_user,
+            due_at=utc(row.due_at),
+            available_at=utc(row.available_at),
+        )
+        for row in rows
+    ]
+
+
+def move_unsent(*, session: Session, team_id: str, message_id: int, available_at: datetime) -> bool:
+    """Make a message no dispatcher has claimed yet go at `available_at`; False when it is
+    being or has been sent (or is gone)."""
+    return _update_unsent(session, team_id, _T.c.id == message_id, available_at=available_at)
+
+
+def _update_unsent(
+    session: Session, team_id: str, which: sa.ColumnElement[bool], **values: Any
+) -> bool:
+    """Update the one message `which` picks, if no dispatcher has claimed it yet."""
     statement = (
         sa.update(_T)
-        .where(
-            _T.c.team_id == team_id,
-            _T.c.dedupe_key == dedupe_key,
-            _T.c.status == OutboxStatus.PENDING,
-        )
+        .where(_T.c.team_id == team_id, which, _T.c.status == OutboxStatus.PENDING)
         .values(**values)
     )
     return _rowcount(session, statement) == 1

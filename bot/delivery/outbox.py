@@ -177,3 +177,27 @@ def first_slot(
 ) -> datetime:
     """When a DM due at `due_at` may go, from the cached time zone and the workspace's hours."""
     return schedule_of(session, team_id=team_id, user_id=user_id).first_slot(due_at, key=key)
+
+
+def retime_for_hours(session: Session, *, team_id: str, now: datetime) -> int:
+    """After a change of the workspace's hours, days or zone, in its transaction: what waits
+    for someone's working hours goes at their first slot under the settings as they are now,
+    earlier as well as later; how many messages moved.
+
+    `enqueue` fixes a message's time from the hours of the moment it was queued. The
+    dispatcher checks the hours again when it claims a message, but it can only put one back:
+    without this, a window moved earlier would go unused for what already waits, and the
+    outbox would show times the new hours no longer give.
+    """
+    schedules: dict[str, Schedule] = {}
+    moved = 0
+    for row in store.waiting_for_hours(session=session, team_id=team_id, after=now):
+        user = row.recipient_user
+        if user not in schedules:
+            schedules[user] = schedule_of(session, team_id=team_id, user_id=user)
+        slot = schedules[user].first_slot(max(row.due_at, now), key=user)
+        if slot != row.available_at and store.move_unsent(
+            session=session, team_id=team_id, message_id=row.id, available_at=slot
+        ):
+            moved += 1
+    return moved

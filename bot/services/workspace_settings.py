@@ -10,7 +10,8 @@ it), so a change applies from the next message, alert or round on:
 - window: how many calendar days apart two contacts with one partner may be and still collide
   (`bot.collisions`), and how far back `check` shows intents (`bot.services.touchpoints`).
 - hours, days: when direct messages may go, in each person's own zone
-  (`bot.delivery.working_hours`, when queued and again when sent).
+  (`bot.delivery.working_hours`, when queued and again when sent); what already waits is timed
+  again at the change (`bot.delivery.outbox.retime_for_hours`), so earlier hours are used too.
 - timezone: the zone of people whose Slack zone Liaison does not know, of the pulse schedule, of
   the digest, and the calendar whose days the coordination window counts (`bot.collisions`).
 - pulse: scheduled survey rounds (`bot.services.surveys`); `survey NAME now` works regardless.
@@ -39,6 +40,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.clock import Clock
+from bot.delivery.outbox import retime_for_hours
 from bot.delivery.working_hours import DAY_NAMES, WorkingHours, zone
 from bot.services import people
 from bot.services.digest_moments import digest_key, due_moment
@@ -506,6 +508,9 @@ class WorkspaceSettings:
             stored = store.update_settings(
                 session=session, team_id=team_id, changes=update, now=now
             )
+            if setting in _TIMES_DIRECT_MESSAGES:
+                session.expire_all()  # the settings row as just written, not as read above
+                retime_for_hours(session, team_id=team_id, now=now)
             session.commit()
         return Changed(
             setting=setting,
@@ -552,6 +557,11 @@ class WorkspaceSettings:
         )
         if unknown:
             raise PeopleToLookUp(unknown)
+
+
+# The settings that decide when a direct message may go (`bot.delivery.working_hours`): the
+# timezone is that of people whose own Slack zone Liaison does not know.
+_TIMES_DIRECT_MESSAGES = frozenset({Setting.HOURS, Setting.DAYS, Setting.TIMEZONE})
 
 
 def _digest_not_yet_due(before: Values, after: Values, *, now: datetime) -> SettingsUpdate:

@@ -390,6 +390,26 @@ def test_working_hours_and_days_decide_when_a_direct_message_goes(slack: Slack) 
     assert "<@U0DAN> emailed *Acme Corporation*" in dms(slack, ANA)[-1].text
 
 
+@pytest.mark.usefixtures("acme")
+def test_hours_moved_earlier_bring_forward_what_already_waits(slack: Slack) -> None:
+    at(slack, datetime(2026, 11, 25, 19, 0, tzinfo=UTC))  # Wednesday 20:00 in Berlin
+    answer(slack, "log Acme via call : an evening call", user=BEN)
+    deliver_outbox(slack)
+    assert dms(slack, ANA) == []  # it waits for Thursday 09:0x in Berlin
+    answer(slack, "config hours 7-15")
+    at(slack, datetime(2026, 11, 26, 6, 15, tzinfo=UTC))  # Thursday 07:15 in Berlin
+    (note,) = dms(slack, ANA)
+    assert "an evening call" in note.text
+    # Later hours put back what waits, as before: Thursday 19:00 queues for Friday 11:0x.
+    at(slack, datetime(2026, 11, 26, 18, 0, tzinfo=UTC))
+    answer(slack, "log Acme via call : a late call", user=BEN)
+    answer(slack, "config hours 11-19")
+    at(slack, datetime(2026, 11, 27, 9, 59, tzinfo=UTC))  # Friday 10:59 in Berlin
+    assert len(dms(slack, ANA)) == 1
+    at(slack, datetime(2026, 11, 27, 10, 15, tzinfo=UTC))
+    assert "a late call" in dms(slack, ANA)[-1].text
+
+
 def test_the_checkin_delay_decides_when_participants_are_asked(slack: Slack) -> None:
     feedback.acme(slack)
     said = answer(slack, "config checkin-delay 2")
