@@ -19,7 +19,10 @@ its message under a dedupe key naming the commitment, its due day and the moment
 sends nothing twice and a planner that was down sends one catch-up, not a backlog. Moments before
 the due day was (last) set are skipped: a commitment recorded two days before it is due gets no
 "3 days before" reminder. Closing or moving a commitment cancels its reminders not yet sent.
-A reminder goes to the owner, or while the owner is away to their stand-in (`stand_in`).
+A reminder goes to the owner, or while the owner is away to their stand-in (`stand_in`), at its
+moment in the recipient's zone; which moments count is judged in the owner's. The due-day
+reminder says "is due" only on the due day: still unsent once that day is over for its recipient
+(held while they were away), it is replaced by one saying the commitment is overdue.
 
 Balance (`Balance`, `lopsided`): per partner, open and closed commitments of each side, those
 kept on time and those kept late. A partner is flagged "lopsided workload" when one side carries
@@ -31,7 +34,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Protocol
@@ -54,7 +57,7 @@ from storage import commitments as store
 from storage import outbox as outbox_store
 from storage import partners as partner_store
 from storage.commitments import CommitmentFilter
-from storage.models import Commitment, CommitmentSide, CommitmentStatus, Partner
+from storage.models import Commitment, CommitmentSide, CommitmentStatus, OutboxStatus, Partner
 from storage.people import get_profile, get_profiles
 from storage.workspaces import get_workspaces
 
@@ -74,6 +77,8 @@ LISTED = 40
 # Message kinds in the outbox.
 REMINDER = "commitment_reminder"
 ASSIGNED = "commitment_assigned"
+# A message in these states has reached nobody, nor will it as queued.
+_UNSENT = frozenset({OutboxStatus.PENDING, OutboxStatus.CANCELLED})
 
 
 def key_prefix(commitment_id: int) -> str:
@@ -411,21 +416,40 @@ def first_reminder(
 
 
 def current_reminder(
-    due_on: date, *, set_at: datetime, now: datetime, tz: ZoneInfo, hours: WorkingHours
+    due_on: date,
+    *,
+    set_at: datetime,
+    now: datetime,
+    tz: ZoneInfo,
+    hours: WorkingHours,
+    owner_tz: ZoneInfo | None = None,
 ) -> ReminderMoment | None:
-    """The latest reminder moment that has passed at `now` and came after `set_at` (when the due
-    day was set), with the next moment as its expiry; None when there is none."""
-    latest: tuple[int, datetime] | None = None
+    """The latest reminder moment in `tz` (the recipient's) that has passed at `now`, with the
+    next moment as its expiry; None when there is none.
+
+    Which reminders a commitment has is decided in its owner's zone (`owner_tz`, else `tz`):
+    those after `set_at` (when the due day was set), the ones promised when it was recorded. A
+    stand-in elsewhere gets each at its moment in their own zone, or at `set_at` when that moment
+    had passed already: the reminder is theirs to hear, not skipped.
+    """
+    owner_moments = reminder_moments(due_on, tz=owner_tz or tz, hours=hours)
+    latest: tuple[int, datetime, datetime] | None = None
     for index, moment in enumerate(reminder_moments(due_on, tz=tz, hours=hours)):
+        promised = next(owner_moments)
         if moment > now:
-            if latest is None or latest[1] <= set_at:
+            if latest is None or latest[2] <= set_at:
                 return None
-            number, at = latest
+            number, at, _ = latest
             return ReminderMoment(
-                stage=_stage(number), week=max(0, number - 1), at=at, until=moment
+                stage=_stage(number), week=max(0, number - 1), at=max(at, set_at), until=moment
             )
-        latest = (index, moment)
+        latest = (index, moment, promised)
     raise AssertionError("reminder moments never end")
+
+
+def end_of_day(day: date, tz: ZoneInfo) -> datetime:
+    """The midnight that ends `day` in `tz`."""
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz).astimezone(UTC)
 
 
 def on_time(closed_on: date, due_on: date) -> bool:
@@ -815,17 +839,37 @@ class Commitments:
         recipient = stand_in(
             session, team_id=team_id, owner_id=row.owner_id, partner=partner, now=now
         )
+        tz = self._zone(session, team_id, recipient)
         moment = current_reminder(
             row.due_on,
             set_at=row.due_set_at,
             now=now,
-            tz=self._zone(session, team_id, recipient),
+            tz=tz,
             hours=hours,
+            owner_tz=self._zone(session, team_id, row.owner_id),
         )
         if moment is None:
             return 0
         assert row.id is not None
         key = f"{key_prefix(row.id)}{row.due_on.isoformat()}:{moment.key}"
+        expires_at = moment.until
+        if moment.stage is Stage.DUE:
+            if now.astimezone(tz).date() > row.due_on:
+                # The due day is over for whoever hears now and nobody was reminded on it (held
+                # while they were away, or queued too late for their hours): one reminder says
+                # it is overdue, at once, instead of "is due" days late; the weekly ones follow.
+                on_the_day = outbox_store.get_message(
+                    session=session, team_id=team_id, dedupe_key=key
+                )
+                if on_the_day is not None and on_the_day.status not in _UNSENT:
+                    return 0  # it went (or is going) on the day
+                outbox_store.cancel_unsent(session=session, team_id=team_id, dedupe_key=key)
+                moment = replace(moment, stage=Stage.OVERDUE, week=0, at=now)
+                key = f"{key_prefix(row.id)}{row.due_on.isoformat()}:{moment.key}"
+            else:
+                # "Is due" is true until the day ends: unsent by then, the planner's next run
+                # queues the overdue reminder above instead.
+                expires_at = min(expires_at, end_of_day(row.due_on, tz))
         if outbox_store.get_message(session=session, team_id=team_id, dedupe_key=key) is not None:
             return 0  # queued by an earlier run
         reminder = Reminder(
@@ -833,7 +877,7 @@ class Commitments:
             stage=moment.stage,
             recipient=recipient,
             covering_for=None if recipient == row.owner_id else row.owner_id,
-            tz=person_zone(session, team_id=team_id, user_id=recipient),
+            tz=tz,
         )
         message = self.messages.reminder(reminder)
         return int(
@@ -847,7 +891,7 @@ class Commitments:
                 due_at=moment.at,
                 dedupe_key=key,
                 respect_working_hours=True,
-                expires_at=moment.until,
+                expires_at=expires_at,
             )
         )
 

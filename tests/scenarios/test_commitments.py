@@ -304,6 +304,38 @@ def test_a_stand_in_elsewhere_is_reminded_on_the_due_day_in_their_own_hours(
 
 
 @pytest.mark.usefixtures("acme")
+def test_a_due_day_reminder_held_past_the_due_day_says_it_is_overdue_once(slack: Slack) -> None:
+    answer(slack, f"add Oxfam owner {MENTION[BEN]}")  # nobody covers for Ben
+    answer(slack, "commit Oxfam us : send the MoU by 2026-12-02", user=BEN)  # Wednesday
+    answer(slack, "away 2026-12-01 to 2026-12-03", user=BEN)
+    at(slack, utc(2026, 12, 2, 14, 20))  # Wednesday 09:20 in New York: held
+    at(slack, utc(2026, 12, 3, 14, 20))
+    assert dms(slack, BEN) == []
+    at(slack, utc(2026, 12, 4, 14, 20))  # Friday, back
+    (late,) = dms(slack, BEN)
+    assert "“send the MoU” was due Wed 2 Dec and is still open" in late.text
+    at(slack, utc(2026, 12, 8, 14, 20))
+    assert len(dms(slack, BEN)) == 1  # the weekly reminders follow from Wednesday 9 Dec
+    at(slack, utc(2026, 12, 9, 14, 20))
+    assert "was due Wed 2 Dec and is still open" in dms(slack, BEN)[-1].text
+    assert len(dms(slack, BEN)) == 2
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_stand_in_whose_morning_had_passed_is_reminded_on_the_due_day(slack: Slack) -> None:
+    answer(slack, "away 2026-11-26 to 2026-11-27", user=BEN)
+    # Thursday 12:00 UTC: 13:00 in Berlin, 07:00 in New York, where Ben's reminder is to come.
+    at(slack, utc(2026, 11, 26, 12, 0))
+    answer(slack, f"commit Acme them {MENTION[BEN]} : logo by today")
+    at(slack, utc(2026, 11, 26, 12, 10))
+    (covering,) = dms(slack, ANA)  # Ana owns Acme and is here: she hears today, not Ben later
+    assert "“logo”: it is due Thu 26 Nov" in covering.text
+    assert "<@U0BEN>, who would follow it up, is away and you cover for them" in shown(covering)
+    at(slack, utc(2026, 11, 30, 15, 0))  # Monday, Ben is back
+    assert not [m for m in dms(slack, BEN) if "is due" in m.text]
+
+
+@pytest.mark.usefixtures("acme")
 def test_closing_before_a_queued_reminder_goes_cancels_it(slack: Slack) -> None:
     answer(slack, "commit Acme us : the deck by 2026-12-04", user=DAN)
     answer(slack, f"away 2026-11-30 to 2026-12-11 deputy {MENTION[CHLOE]}", user=DAN)
