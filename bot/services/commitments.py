@@ -23,6 +23,9 @@ A reminder goes to the owner, or while the owner is away to their stand-in (`sta
 moment in the recipient's zone; which moments count is judged in the owner's. The due-day
 reminder says "is due" only on the due day: still unsent once that day is over for its recipient
 (held while they were away), it is replaced by one saying the commitment is overdue.
+A commitment recorded for someone else is announced to its owner in a note. While that note has
+reached nobody, a reminder to the owner names who recorded it (and a note still queued is
+dropped); a note still queued once the due day is over for the owner says it is overdue.
 
 Balance (`Balance`, `lopsided`): per partner, open and closed commitments of each side, those
 kept on time and those kept late. A partner is flagged "lopsided workload" when one side carries
@@ -57,7 +60,14 @@ from storage import commitments as store
 from storage import outbox as outbox_store
 from storage import partners as partner_store
 from storage.commitments import CommitmentFilter
-from storage.models import Commitment, CommitmentSide, CommitmentStatus, OutboxStatus, Partner
+from storage.models import (
+    Commitment,
+    CommitmentSide,
+    CommitmentStatus,
+    OutboxMessage,
+    OutboxStatus,
+    Partner,
+)
 from storage.people import get_profile, get_profiles
 from storage.workspaces import get_workspaces
 
@@ -84,6 +94,11 @@ _UNSENT = frozenset({OutboxStatus.PENDING, OutboxStatus.CANCELLED})
 def key_prefix(commitment_id: int) -> str:
     """The start of the dedupe key of every message about one commitment."""
     return f"commitment:{commitment_id}:"
+
+
+def note_key(commitment_id: int) -> str:
+    """The dedupe key of the note telling an owner that a colleague recorded it for them."""
+    return f"{key_prefix(commitment_id)}assigned"
 
 
 # --- What the service answers -------------------------------------------------------------------
@@ -258,6 +273,8 @@ class Reminder:
     # The owner the recipient covers for while they are away (None: the recipient owns it).
     covering_for: str | None
     tz: ZoneInfo
+    # Who recorded it for the recipient, its owner, when the note saying so never reached them.
+    recorded_by: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -546,9 +563,11 @@ class Commitments:
             if owner_id != actor.user_id:
                 owner_tz = person_zone(session, team_id=team_id, user_id=owner_id)
                 workspace = get_workspaces(session=session, team_ids=[team_id]).get(team_id)
-                # Still unsent when the first reminder falls due (Liaison was down, the owner
-                # away), the note is stale: the reminders it announces have begun.
-                first, superseded_at = first_reminder(
+                # No expiry: still unsent when a reminder falls due for the owner, the note is
+                # dropped and the reminder names who recorded it; still unsent once the due day
+                # is over, it says the commitment is overdue (the reminders planner sees to
+                # both). A reminder to a stand-in leaves it waiting for the owner.
+                first, _ = first_reminder(
                     due_on, after=now, tz=owner_tz, hours=WorkingHours.of(workspace)
                 )
                 note = Assigned(
@@ -563,9 +582,8 @@ class Commitments:
                     text=message.text,
                     blocks=message.blocks,
                     due_at=now,
-                    dedupe_key=f"{key_prefix(commitment_id)}assigned",
+                    dedupe_key=note_key(commitment_id),
                     respect_working_hours=True,
-                    expires_at=superseded_at,
                 )
             recorded = self._recorded(
                 session, actor, row, repeated=False, facts=facts, time_left_out=time_left_out
@@ -839,6 +857,27 @@ class Commitments:
         recipient = stand_in(
             session, team_id=team_id, owner_id=row.owner_id, partner=partner, now=now
         )
+        note = self._untold(session, row)
+        queued = self._queue_reminder(
+            session, row, found.name, recipient, note=note, hours=hours, now=now
+        )
+        if note is not None and not (queued and recipient == row.owner_id):
+            self._reword_if_late(session, row, found.name, note, now=now)
+        return queued
+
+    def _queue_reminder(
+        self,
+        session: Session,
+        row: Commitment,
+        partner_name: str,
+        recipient: str,
+        *,
+        note: OutboxMessage | None,
+        hours: WorkingHours,
+        now: datetime,
+    ) -> int:
+        """Queue the reminder due now, if any and not queued yet, for `recipient`; 1 if new."""
+        team_id = row.team_id
         tz = self._zone(session, team_id, recipient)
         moment = current_reminder(
             row.due_on,
@@ -872,12 +911,19 @@ class Commitments:
                 expires_at = min(expires_at, end_of_day(row.due_on, tz))
         if outbox_store.get_message(session=session, team_id=team_id, dedupe_key=key) is not None:
             return 0  # queued by an earlier run
+        # The owner never got the note saying who recorded it for them (it waited for them, or
+        # went stale): the reminder says so instead, and the note, if still queued, is dropped.
+        recorded_by = None
+        if note is not None and recipient == row.owner_id:
+            recorded_by = row.created_by
+            outbox_store.cancel_unsent(session=session, team_id=team_id, dedupe_key=note.dedupe_key)
         reminder = Reminder(
-            commitment=self._facts(session, row, found.name, now),
+            commitment=self._facts(session, row, partner_name, now),
             stage=moment.stage,
             recipient=recipient,
             covering_for=None if recipient == row.owner_id else row.owner_id,
             tz=tz,
+            recorded_by=recorded_by,
         )
         message = self.messages.reminder(reminder)
         return int(
@@ -894,6 +940,48 @@ class Commitments:
                 expires_at=expires_at,
             )
         )
+
+    def _untold(self, session: Session, row: Commitment) -> OutboxMessage | None:
+        """The note telling the owner that a colleague recorded the commitment for them, while it
+        has reached nobody (still queued, or dropped unsent); None once sent, or when the owner
+        recorded it themselves."""
+        if row.created_by == row.owner_id:
+            return None
+        assert row.id is not None
+        note = outbox_store.get_message(
+            session=session, team_id=row.team_id, dedupe_key=note_key(row.id)
+        )
+        return note if note is not None and note.status in _UNSENT else None
+
+    def _reword_if_late(
+        self,
+        session: Session,
+        row: Commitment,
+        partner_name: str,
+        note: OutboxMessage,
+        *,
+        now: datetime,
+    ) -> None:
+        """A note still queued once the due day is over for the owner (it waited for their
+        working day, or for them to be back) says the commitment is overdue."""
+        owner_tz = self._zone(session, row.team_id, row.owner_id)
+        if note.status != OutboxStatus.PENDING or now.astimezone(owner_tz).date() <= row.due_on:
+            return
+        late = Assigned(
+            commitment=self._facts(session, row, partner_name, now),
+            by=row.created_by,
+            tz=owner_tz,
+            first_reminder=Stage.OVERDUE,
+        )
+        message = self.messages.assigned(late)
+        if message.text != note.text:
+            outbox_store.rewrite_unsent(
+                session=session,
+                team_id=row.team_id,
+                dedupe_key=note.dedupe_key,
+                text=message.text,
+                blocks=message.blocks,
+            )
 
     # --- Internals -----------------------------------------------------------------------------
 

@@ -330,12 +330,21 @@ def reminder_why(note: Reminder) -> str:
             f"You get this because {person(note.covering_for)}, who would {role}, is away and "
             "you cover for them."
         )
+    if note.recorded_by is not None:
+        return f"You get this because you {role}; {person(note.recorded_by)} recorded it for you."
     return f"You get this because you {role}."
 
 
 def assigned(note: Assigned) -> str:
     item = note.commitment
     role = "You own it" if item.side is CommitmentSide.US else "You follow it up"
+    if item.overdue_days:
+        # It waited past the due day (for their working day, or for them to be back).
+        return (
+            f"{person(note.by)} recorded {number(item.id)}: {promise(item)}, due "
+            f"{day(item.due_on)}, and it is overdue now. {role}; I'll remind you every week "
+            "while it is still open."
+        )
     return (
         f"{person(note.by)} recorded {number(item.id)}: {promise(item)}, due "
         f"{day(item.due_on)}. {role}; I'll remind you {_ASSIGNED_REMINDERS[note.first_reminder]}."

@@ -135,7 +135,7 @@ def test_a_promise_of_ours_is_recorded_and_its_owner_told(slack: Slack) -> None:
 
 
 @pytest.mark.usefixtures("acme")
-def test_a_note_to_the_owner_still_unsent_when_its_first_reminder_falls_due_is_dropped(
+def test_a_note_to_the_owner_still_unsent_when_their_first_reminder_falls_due_is_folded_in(
     slack: Slack,
 ) -> None:
     answer(slack, f"commit Acme us {MENTION[BEN]} : send the draft MoU by 2026-12-04")
@@ -143,11 +143,42 @@ def test_a_note_to_the_owner_still_unsent_when_its_first_reminder_falls_due_is_d
     at(slack, utc(2026, 12, 14, 15, 0))  # Monday 10:00 in New York
     (overdue,) = dms(slack, BEN)
     assert "was due Fri 4 Dec and is still open" in overdue.text
+    assert "You get this because you own it; <@U0ANA> recorded it for you." in shown(overdue)
     with Session(slack.runtime.engine) as session:
         note = session.exec(
             select(OutboxMessage).where(OutboxMessage.kind == "commitment_assigned")
         ).one()
-    assert (note.status, note.last_error) == ("cancelled", "expired before it could be sent")
+    assert note.status == "cancelled"
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_note_due_when_the_first_reminder_is_lets_the_reminder_say_who_recorded_it(
+    slack: Slack,
+) -> None:
+    at(slack, utc(2026, 11, 30, 13, 0))  # Monday 08:00 in New York
+    said = answer(slack, f"commit Acme us {MENTION[BEN]} : budget by 2026-12-03")
+    assert "<@U0BEN> owns it (I've let them know)" in said
+    at(slack, utc(2026, 11, 30, 14, 0))  # 09:00: the note's slot, and 3 working days before
+    (first,) = dms(slack, BEN)
+    assert "“budget” is due Thu 3 Dec, in 3 working days" in first.text
+    assert "You get this because you own it; <@U0ANA> recorded it for you." in shown(first)
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_note_that_reaches_its_owner_after_the_due_day_says_it_is_overdue(
+    slack: Slack,
+) -> None:
+    answer(slack, "away 2026-11-26 to 2026-11-27", user=BEN)
+    at(slack, utc(2026, 11, 26, 12, 0))  # 07:00 in New York; Ana, who covers, hears today
+    answer(slack, f"commit Acme them {MENTION[BEN]} : logo by today")
+    at(slack, utc(2026, 11, 26, 12, 10))
+    assert len(dms(slack, ANA)) == 1
+    at(slack, utc(2026, 11, 30, 15, 0))  # Monday, Ben is back
+    (note,) = dms(slack, BEN)
+    assert (
+        "<@U0ANA> recorded `#1`: *Acme Corporation* owes us “logo”, due Thu 26 Nov, and it is "
+        "overdue now. You follow it up; I'll remind you every week while it is still open."
+    ) in note.text
 
 
 @pytest.mark.usefixtures("acme")

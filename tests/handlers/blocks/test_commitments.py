@@ -130,6 +130,28 @@ def test_a_reminder_to_a_stand_in_says_for_whom() -> None:
     assert "<@U0BEN>, who would own it, is away and you cover for them" in text_of(shown.blocks)
 
 
+def test_a_reminder_to_an_owner_the_note_never_reached_says_who_recorded_it() -> None:
+    shown = blocks.reminder(
+        Reminder(
+            commitment=item(),
+            stage=Stage.BEFORE,
+            recipient="U0BEN",
+            covering_for=None,
+            tz=TOKYO,
+            recorded_by="U0ANA",
+        )
+    )
+    assert "You get this because you own it; <@U0ANA> recorded it for you." in text_of(shown.blocks)
+
+
+def test_a_note_reaching_its_owner_after_the_due_day_says_it_is_overdue() -> None:
+    note = blocks.assigned(Assigned(commitment=item(overdue_days=3), by="U0ANA", tz=TOKYO))
+    assert note.text == (
+        "<@U0ANA> recorded `#12`: *we* owe *Acme* “the draft MoU”, due Fri 4 Dec, and it is "
+        "overdue now. You own it; I'll remind you every week while it is still open."
+    )
+
+
 def test_assigned_and_recorded() -> None:
     note = blocks.assigned(
         Assigned(commitment=item(side=CommitmentSide.THEM), by="U0ANA", tz=TOKYO)
