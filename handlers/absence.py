@@ -29,6 +29,7 @@ from bot.delivery.absence import (
 from bot.mrkdwn import slack_text
 from bot.runtime import Runtime
 from bot.services import checkins, people
+from bot.services.people import PeopleCheck
 from handlers import grammar
 from handlers import touchpoints as touchpoint_handlers
 from handlers.blocks import help as help_blocks
@@ -67,36 +68,72 @@ def _end(when: When) -> datetime:
 
 
 def away_verb(runtime: Runtime, invocation: Invocation, rest: str) -> Reply:
-    """Dates are read in the caller's time zone: for someone Liaison has never seen, Slack is
+    """Dates are read in the caller's time zone, and what waits for the caller may be handed to
+    the deputy they name, timed in the deputy's: for someone Liaison has never seen, Slack is
     asked first (after the ack), and the answer follows."""
+    deputy_id = _named_deputy(rest)
+    named = [invocation.user_id]
+    if deputy_id is not None and deputy_id != invocation.bot_user_id:
+        named.append(deputy_id)
     with Session(runtime.engine) as session:
-        known = get_profile(session=session, team_id=invocation.team_id, user_id=invocation.user_id)
-    if known is None:
+        unseen = [
+            user_id
+            for user_id in named
+            if get_profile(session=session, team_id=invocation.team_id, user_id=user_id) is None
+        ]
+    if unseen:
         return Reply(
-            text=texts.READING_ZONE,
-            followup=partial(_read_zone_then_away, runtime, invocation, rest),
+            text=(
+                texts.READING_ZONE
+                if invocation.user_id in unseen
+                else texts.asking_about_deputy(unseen[0])
+            ),
+            followup=partial(_look_up_then_away, runtime, invocation, rest, unseen),
         )
     return _away(runtime, invocation, rest)
 
 
-def _read_zone_then_away(
-    runtime: Runtime, invocation: Invocation, rest: str, client: WebClient, respond: Respond
+def _look_up_then_away(
+    runtime: Runtime,
+    invocation: Invocation,
+    rest: str,
+    unseen: list[str],
+    client: WebClient,
+    respond: Respond,
 ) -> None:
-    people.look_up(
+    check = people.look_up(
         client,
         engine=runtime.engine,
         clock=runtime.clock,
         team_id=invocation.team_id,
-        user_ids=[invocation.user_id],
+        user_ids=unseen,
     )
-    respond(**_away(runtime, invocation, rest).as_message(), replace_original=True)
+    reply = _away(runtime, invocation, rest)
+    respond(**reply.as_message(), replace_original=True)
+    deputy_id = _named_deputy(rest)
+    if deputy_id is not None and deputy_id in check.asked:
+        _drop_unless_colleague(runtime, invocation, deputy_id, check, respond)
+    elif reply.followup is not None:
+        reply.followup(client, respond)
+
+
+def _line(rest: str) -> str:
+    line = grammar.as_typed(rest)  # mentions are Slack's markup, not escaped: they stay
+    if line.lower().startswith("from "):
+        line = line[len("from ") :]  # "away from friday to monday" reads as well
+    return line
+
+
+def _named_deputy(rest: str) -> str | None:
+    """The colleague `rest` names as deputy by a mention, if any (`_away` refuses the rest)."""
+    match = _LINE.match(_line(rest))
+    mention = _MENTION.match((match["deputy"] if match else None) or "")
+    return None if mention is None else mention[1]
 
 
 def _away(runtime: Runtime, invocation: Invocation, rest: str) -> Reply:
     verb = VERBS_BY_NAME["away"]
-    line = grammar.as_typed(rest)  # mentions are Slack's markup, not escaped: they stay
-    if line.lower().startswith("from "):
-        line = line[len("from ") :]  # "away from friday to monday" reads as well
+    line = _line(rest)
     match = _LINE.match(line)
     if match is None:
         return help_blocks.usage(verb, texts.MISSING_TO)
@@ -174,6 +211,13 @@ def _vet_deputy(
         team_id=invocation.team_id,
         user_ids=[deputy_id],
     )
+    _drop_unless_colleague(runtime, invocation, deputy_id, check, respond)
+
+
+def _drop_unless_colleague(
+    runtime: Runtime, invocation: Invocation, deputy_id: str, check: PeopleCheck, respond: Respond
+) -> None:
+    """Take a deputy Slack knows as no colleague off the caller's time away, and say so."""
     if deputy_id in check.missing and drop_deputy(
         runtime.engine, team_id=invocation.team_id, user_id=invocation.user_id, deputy_id=deputy_id
     ):

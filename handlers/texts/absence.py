@@ -307,3 +307,10 @@ def _intent_outcome(answer: IntentAnswer | None, by: str | None) -> str:
 
 
 READING_ZONE = "Reading those dates in your time zone… I'll answer here in a moment."
+
+
+def asking_about_deputy(deputy_id: str) -> str:
+    return (
+        f"Asking Slack for {person(deputy_id)}'s time zone, so that what they cover for you "
+        "reaches them in their working hours… I'll answer here in a moment."
+    )

@@ -323,3 +323,26 @@ def test_a_partners_deputy_who_is_away_too_leaves_it_uncovered_unless_someone_is
         "<@U0DAN> and <@U0BEN> are away too, so *Acme Corporation*, which you own, would "
         "have nobody covering on *Tue 1 Dec*: its alerts wait for you."
     ) in said
+
+
+def test_what_waits_for_the_owner_reaches_a_deputy_never_seen_in_the_deputys_own_hours(
+    slack: Slack,
+) -> None:
+    """QA18b BUG 3: Slack is asked for the zone of a deputy Liaison has never seen before the
+    time away is booked, so the question handed to them is timed in their hours (a working day
+    of theirs from when it reaches them), not in the workspace's zone as a guess."""
+    answer(slack, 'add Acme Corporation aka "ACME"')
+    answer(slack, "show Acme", user=BEN)  # Chloe has typed nothing: Liaison has never seen her
+    at(slack, datetime(2026, 11, 25, 18, 0, tzinfo=UTC))  # 19:00 in Berlin: Ana's day is over
+    answer(slack, "intend Acme : ask about the gala", user=BEN)
+    said = answer(slack, "away tomorrow to friday deputy <@U0CHLOE|chloe>")
+    assert "or else <@U0CHLOE>." in said
+    deliver_outbox(slack)  # 13:00 in New York: Ben hears at once
+    (moved,) = [m for m in dms(slack, BEN) if "so I've asked <@U0CHLOE>" in m.text]
+    # A working day of hers: Thursday 09:1x in Tokyo to Friday 09:15 there (Thursday 19:15 for
+    # Ben), not Friday 09:15 UTC.
+    assert "if there is no answer by Thu 26 Nov at 19:15, you may go ahead." in moved.text
+    at(slack, datetime(2026, 11, 26, 0, 30, tzinfo=UTC))  # Thursday 09:30 in Tokyo
+    (question,) = [m for m in dms(slack, CHLOE) if "would like to reach out" in m.text]
+    assert "<@U0BEN> would like to reach out to *Acme Corporation*" in question.text
+    assert "Fri 27 Nov at 09:15" in shown(question)

@@ -284,7 +284,7 @@ def absences(engine: Engine) -> list[Absence]:
 
 
 def test_away_records_the_days_in_the_callers_zone(slack: Slack, engine: Engine) -> None:
-    set_zones(engine, [(ANA, "Europe/Berlin")], at=NOW)
+    set_zones(engine, [(ANA, "Europe/Berlin"), (DAN, "Europe/London")], at=NOW)
 
     delivery = slack.command("away 2026-12-21 to 2027-01-04 deputy <@U0DAN|dan>")
 
@@ -296,9 +296,26 @@ def test_away_records_the_days_in_the_callers_zone(slack: Slack, engine: Engine)
     text = shown(slack)
     assert "You're away from *Mon 21 Dec* to *Mon 4 Jan 2027* (Europe/Berlin)" in text
     assert "reminders of commitments you own go to <@U0DAN>" in text  # she owns no partner
-    # Answered in the ack; after it, only the deputy's profile is fetched (their time zone).
+    # Answered in the ack; after it, the deputy's profile is refreshed (are they a colleague).
     assert [call.method for call in slack.fake.calls] == ["auth.test", "users.info"]
     assert slack.fake.calls[-1].params.get("user") == DAN
+
+
+def test_away_naming_a_deputy_never_seen_asks_slack_for_their_zone_first(
+    slack: Slack, engine: Engine
+) -> None:
+    """What waits for the caller may be handed to the deputy as the time away is booked: timed
+    in the deputy's own zone, not in a guess."""
+    set_zones(engine, [(ANA, "Europe/Berlin")], at=NOW)
+
+    slack.command("away 2026-12-21 to 2027-01-04 deputy <@U0DAN|dan>")
+
+    (absence,) = absences(engine)
+    assert absence.deputy_id == DAN
+    assert "You're away from *Mon 21 Dec* to *Mon 4 Jan 2027* (Europe/Berlin)" in shown(slack)
+    # The deputy is asked about once, before the answer replaces the ack's.
+    assert [call.method for call in slack.fake.calls] == ["auth.test", "users.info", "response_url"]
+    assert slack.fake.calls[1].params.get("user") == DAN
 
 
 def test_away_with_everyday_words(slack: Slack, engine: Engine, clock: ManualClock) -> None:
