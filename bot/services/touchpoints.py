@@ -380,13 +380,13 @@ class Recorded:
     owner_told: str | None = None
     # Who covers for the away owner (mentioned in the alert instead of them alone).
     covering: str | None = None
-    # The last day (in their own time zone) of the absence of the owner told about the contact
-    # or asked about an intent, if they are away and nobody covers: the message waits for
-    # their return.
-    owner_away_until: date | None = None
-    # The last day of time away the person asked about an intent has ahead of them before the
+    # The end (in their own time zone) of the absence of the owner told about the contact or
+    # asked about an intent, if they are away and nobody covers: the message waits for their
+    # return.
+    owner_away_until: datetime | None = None
+    # The end of time away the person asked about an intent has ahead of them before the
     # answer is due, which pushed the day back (not when they are away now: see above).
-    asked_away_until: date | None = None
+    asked_away_until: datetime | None = None
     # Collisions but none news: how the caller's side knew of them already.
     already_known: Known | None = None
     # The caller's time zone, for dates in the answer.
@@ -440,8 +440,9 @@ class Briefing:
     reader: str | None = None
     # Liaison has not learnt the reader's zone yet: `tz` is the workspace's (or UTC).
     zone_guessed: bool = False
-    # The owner's last day away (in their zone), if they are away, and who covers, if anyone.
-    owner_away_until: date | None = None
+    # The end of the owner's time away (in their zone), if they are away, and who covers, if
+    # anyone.
+    owner_away_until: datetime | None = None
     covering: str | None = None
 
 
@@ -489,8 +490,8 @@ class CollisionAlert:
     covering: str | None = None
     # When the contact was recorded: a plan whose moment had passed by then reads as past.
     recorded_at: datetime | None = None
-    # The owner's last day away when they are away and nobody covers (in their zone).
-    owner_away_until: date | None = None
+    # The end of the owner's time away when they are away and nobody covers (in their zone).
+    owner_away_until: datetime | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -520,8 +521,8 @@ class LaterNote:
 
     partner: PartnerFacts
     touch: Touch
-    # The last day away (in the asked person's zone) of the time away that moved the deadline.
-    away_until: date | None
+    # The end (in the asked person's zone) of the time away that moved the deadline.
+    away_until: datetime | None
     tz: ZoneInfo
     # The partner was handed over: the new owner (or whoever covers for them) is asked now.
     new_owner: bool = False
@@ -1355,12 +1356,12 @@ class Touchpoints:
         )
         return channel, thread, refused
 
-    def _away_uncovered(self, scene: _Scene) -> date | None:
-        """The owner's last day away, if they are away and nobody covers for them."""
+    def _away_uncovered(self, scene: _Scene) -> datetime | None:
+        """The end of the owner's time away, if they are away and nobody covers for them."""
         owner = scene.facts.owner_id
         if owner is None or scene.owner_side != owner:
             return None
-        return _last_day(self._back_at(scene, owner), scene.zone_of(owner))
+        return _away_end(self._back_at(scene, owner), scene.zone_of(owner))
 
     def _covering(self, scene: _Scene) -> str | None:
         """Who covers for the partner's owner now, if the owner is away and someone does."""
@@ -1621,10 +1622,10 @@ class Touchpoints:
 
     def _note_to_owner(
         self, scene: _Scene, touch: Touch, clashes: list[Clash]
-    ) -> tuple[str | None, date | None]:
+    ) -> tuple[str | None, datetime | None]:
         """DM the owner (or their stand-in) when someone outside the team logs or plans a contact;
-        returns who was told, and their last day away if they are (nobody covers: the note
-        waits)."""
+        returns who was told, and the end of their time away if they are (nobody covers: the
+        note waits)."""
         if touch.author_id in scene.team:
             return None, None
         recipient = self._owner_side(scene, touch)
@@ -1649,7 +1650,7 @@ class Touchpoints:
             user=recipient,
             schedule=scene.schedule_of(recipient),
         )
-        return recipient, _last_day(self._back_at(scene, recipient), scene.zone_of(recipient))
+        return recipient, _away_end(self._back_at(scene, recipient), scene.zone_of(recipient))
 
     def plan_changed(
         self, session: Session, *, actor: Actor, touchpoint_id: int, change: PlanChange
@@ -1843,7 +1844,7 @@ class Touchpoints:
             self._tell_asker_who_is_asked(
                 scene,
                 touch,
-                away_until=_last_day(owner_back_at, scene.zone_of(user_id)),
+                away_until=_away_end(owner_back_at, scene.zone_of(user_id)),
                 covering_for=user_id,
             )
 
@@ -1988,7 +1989,7 @@ class Touchpoints:
         scene: _Scene,
         touch: Touch,
         *,
-        away_until: date | None,
+        away_until: datetime | None,
         new_owner: bool = False,
         covering_for: str | None = None,
         merged_from: str | None = None,
@@ -2018,11 +2019,11 @@ class Touchpoints:
 
     def _ask(
         self, scene: _Scene, touch: Touch, clashes: list[Clash], *, key: str | None = None
-    ) -> tuple[Touch, date | None, date | None]:
+    ) -> tuple[Touch, datetime | None, datetime | None]:
         """Ask the owner (or their stand-in) about an intent, with an answer due one working day
-        after the question reaches them; returns the touch with whom and until when, the last
-        day away of the person asked if they are away now (nobody covers: the question waits),
-        and else the last day of time away ahead that pushed the answer's day back."""
+        after the question reaches them; returns the touch with whom and until when, the end of
+        the time away of the person asked if they are away now (nobody covers: the question
+        waits), and else the end of time away ahead that pushed the answer's day back."""
         recipient = self._owner_side(scene, touch)
         if recipient is None:
             return touch, None, None
@@ -2063,8 +2064,8 @@ class Touchpoints:
             user=recipient,
             schedule=schedule,
         )
-        away_now = _last_day(back_at, tz)
-        return touch, away_now, None if away_now is not None else _last_day(pushed_by, tz)
+        away_now = _away_end(back_at, tz)
+        return touch, away_now, None if away_now is not None else _away_end(pushed_by, tz)
 
     def _back_at(self, scene: _Scene, user_id: str) -> datetime | None:
         """When `user_id`'s absence ends, if they are away when a message queued now would
@@ -2194,7 +2195,7 @@ class Touchpoints:
                 )
                 if absence is not None:
                     owner_tz = person_zone(session, team_id=team_id, user_id=facts.owner_id)
-                    away_until = _last_day(absence.ends_at, owner_tz)
+                    away_until = _away_end(absence.ends_at, owner_tz)
                     cover = recipient_for_owner_alert(
                         session,
                         team_id=team_id,
@@ -2378,7 +2379,7 @@ class Touchpoints:
                 later = LaterNote(
                     partner=facts,
                     touch=touch,
-                    away_until=_last_day(due.back_at, tz),
+                    away_until=_away_end(due.back_at, tz),
                     tz=person_zone(session, team_id=team_id, user_id=row.author_id),
                 )
                 _queue(
@@ -2733,6 +2734,7 @@ def _planned_ahead(
     return [Touch.of(row) for row in rows]
 
 
-def _last_day(back_at: datetime | None, tz: ZoneInfo) -> date | None:
-    """The last day away, in the person's zone, of an absence ending at `back_at`."""
-    return None if back_at is None else (back_at - timedelta(seconds=1)).astimezone(tz).date()
+def _away_end(back_at: datetime | None, tz: ZoneInfo) -> datetime | None:
+    """The end of an absence ending at `back_at`, in the person's zone: people are told its
+    last day, or its time when it ends within a day."""
+    return None if back_at is None else back_at.astimezone(tz)

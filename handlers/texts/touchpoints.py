@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 from bot.dates import WEEKDAYS, contact_day
@@ -97,6 +97,15 @@ def _day(day: date, *, year: bool = False) -> str:
     """`Fri 27 Nov` (with the year if asked)."""
     text = f"{day:%a} {day.day} {day:%b}"
     return f"{text} {day.year}" if year else text
+
+
+def _through(end: datetime) -> str:
+    """How long someone is away, from the end of their time away in their zone: `through Fri
+    27 Nov` when it ends at their midnight (whole days), else `until Mon 30 Nov 14:00
+    (Europe/London)`, so that a few hours away do not read as the whole day."""
+    if end.time() == time(0):
+        return f"through {_day(end.date() - timedelta(days=1))}"
+    return f"until {_day(end.date())} {end:%H:%M} ({end.tzinfo})"
 
 
 def when(
@@ -424,7 +433,7 @@ def owner_told(result: Recorded) -> str | None:
             else f"{person(touch.asked)}, who covers for the owner {person(owner)} while away,"
         )
         away_ahead = (
-            f" ({person(touch.asked)} is away through {_day(result.asked_away_until)})"
+            f" ({person(touch.asked)} is away {_through(result.asked_away_until)})"
             if result.asked_away_until is not None and touch.asked is not None
             else ""
         )
@@ -437,9 +446,8 @@ def owner_told(result: Recorded) -> str | None:
         if result.owner_away_until is not None:
             # Away with nobody covering (or only the asker): the question waits in the outbox
             # until they are back.
-            last_day = _day(result.owner_away_until)
             return (
-                f"The owner {person(owner)} is away through {last_day}"
+                f"The owner {person(owner)} is away {_through(result.owner_away_until)}"
                 f" and {_who_covers(result)} I've queued the question for when they are back; "
                 f"the answer comes to you as a direct message.{deadline}"
             )
@@ -450,10 +458,10 @@ def owner_told(result: Recorded) -> str | None:
     if result.owner_told is None:
         return None
     if result.owner_told == owner and result.owner_away_until is not None:
-        last_day = _day(result.owner_away_until)
         return (
-            f"You're not on the team of *{facts.name}*. Its owner {person(owner)} is away through "
-            f"{last_day} and {_who_covers(result)} I've queued a note for when they are back."
+            f"You're not on the team of *{facts.name}*. Its owner {person(owner)} is away "
+            f"{_through(result.owner_away_until)} and {_who_covers(result)} I've queued a note "
+            "for when they are back."
         )
     if result.owner_told == owner:
         return (
@@ -522,7 +530,7 @@ def alert_ask(
     clashes: Sequence[Clash],
     *,
     covering: str | None = None,
-    owner_away_until: date | None = None,
+    owner_away_until: datetime | None = None,
 ) -> str:
     # Everyone on either side, those who came along included (they met the partner too).
     involved = list(
@@ -540,10 +548,10 @@ def alert_ask(
             f"take it on with `{COMMAND} owner {facts.name} @you`."
         )
     if owner_away_until is not None and covering is None:
-        last_day = _day(owner_away_until)
         return (
             f"{people(involved)}: please talk to each other before anyone reaches out again. "
-            f"The owner {person(facts.owner_id)} is away through {last_day} and nobody covers."
+            f"The owner {person(facts.owner_id)} is away {_through(owner_away_until)} and "
+            "nobody covers."
         )
     asked = covering or facts.owner_id
     if covering is not None:
@@ -842,7 +850,7 @@ def intent_later(
     facts: PartnerFacts,
     touch: Touch,
     *,
-    away_until: date | None,
+    away_until: datetime | None,
     tz: ZoneInfo,
     new_owner: bool = False,
     covering_for: str | None = None,
@@ -856,8 +864,8 @@ def intent_later(
     by = by_moment(touch.deadline, tz=tz) if touch.deadline is not None else "soon"
     if new_owner or covering_for is not None:
         if covering_for is not None:
-            through = f" through {_day(away_until)}" if away_until is not None else ""
-            why = f"{person(covering_for)} is away{through}"
+            until = f" {_through(away_until)}" if away_until is not None else ""
+            why = f"{person(covering_for)} is away{until}"
             asked, partner = f"{person(touch.asked)}, who covers for them,", f"*{facts.name}*"
         else:
             why = (
@@ -866,7 +874,7 @@ def intent_later(
                 else f"*{facts.name}* has a new owner"
             )
             away = (
-                f" ({person(touch.asked)} is away through {_day(away_until)})"
+                f" ({person(touch.asked)} is away {_through(away_until)})"
                 if away_until is not None
                 else ""
             )
@@ -875,9 +883,7 @@ def intent_later(
             f"{why}, so I've asked {asked} about reaching out to {partner} "
             f"({quote(touch.notes)}): if there is no answer {by}, you may go ahead."
         )
-    away = (
-        f"is away through {_day(away_until)}" if away_until is not None else "has time away ahead"
-    )
+    away = f"is away {_through(away_until)}" if away_until is not None else "has time away ahead"
     return (
         f"{person(touch.asked)} {away}, so the answer about reaching out to *{facts.name}* "
         f"({quote(touch.notes)}) may come later than I said: if there is none {by}, you may go "
@@ -952,8 +958,7 @@ def briefing_advice(briefing: Briefing) -> str:
         return f"You're not on its team; {own_intent(briefing.own_intent)}"
     intend = f"`{COMMAND} intend {facts.name} : what you have in mind`"
     if briefing.owner_away_until is not None:
-        last_day = _day(briefing.owner_away_until)
-        away = f"its owner {person(facts.owner_id)} is away through {last_day}"
+        away = f"its owner {person(facts.owner_id)} is away {_through(briefing.owner_away_until)}"
         if briefing.covering is not None:
             return (
                 f"You're not on its team and {away}: give {person(briefing.covering)}, who "

@@ -816,6 +816,25 @@ def test_a_log_while_the_owner_is_away_and_nobody_covers_says_the_note_waits(
     assert dms(slack, ANA) == []
 
 
+@pytest.mark.usefixtures("acme")
+def test_an_owner_away_for_a_few_hours_is_away_until_then_not_through_the_day(
+    slack: Slack,
+) -> None:
+    """QA18b NIT 4: time away that ends within a day says when it ends; whole days keep
+    "through" their last day."""
+    answer(slack, "away today 10:00 to today 14:00")  # 10:00 in Berlin now: she is back at 14:00
+    said = answer(slack, "log Acme via call : a quick call", user=CHLOE)
+    assert (
+        "Its owner <@U0ANA> is away until Wed 25 Nov 14:00 (Europe/Berlin) and nobody covers for "
+        "them: I've queued a note for when they are back." in said
+    )
+    said = answer(slack, "check Acme", user=BEN)
+    assert "its owner <@U0ANA> is away until Wed 25 Nov 14:00 (Europe/Berlin)" in said
+    answer(slack, "away today to 2026-11-27")
+    said = answer(slack, "log Acme via call : a second call", user=CHLOE)
+    assert "Its owner <@U0ANA> is away through Fri 27 Nov and nobody covers" in said
+
+
 # --- Names --------------------------------------------------------------------------------------
 
 

@@ -391,7 +391,12 @@ def test_the_asker_hears_that_the_answer_may_come_later() -> None:
     deadline = datetime(2026, 12, 1, 8, 15, tzinfo=UTC)
     intent = touch(kind=TouchpointKind.INTENDED, asked="U0ANA", deadline=deadline)
     message = blocks.RENDERER.intent_later(
-        LaterNote(partner=facts(), touch=intent, away_until=date(2026, 11, 27), tz=NEW_YORK)
+        LaterNote(
+            partner=facts(),
+            touch=intent,
+            away_until=datetime(2026, 11, 28, tzinfo=BERLIN),
+            tz=NEW_YORK,
+        )
     )
     assert message.text == (
         "<@U0ANA> is away through Fri 27 Nov, so the answer about reaching out to *Acme* "
@@ -408,7 +413,7 @@ def test_the_asker_hears_who_covers_for_the_away_owner_and_until_when() -> None:
         LaterNote(
             partner=facts(),
             touch=intent,
-            away_until=date(2026, 11, 27),
+            away_until=datetime(2026, 11, 28, tzinfo=BERLIN),
             tz=NEW_YORK,
             covering_for="U0ANA",
         )
