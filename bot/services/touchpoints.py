@@ -83,6 +83,7 @@ from storage import touchpoints as store
 from storage.db import writer_session, writing
 from storage.models import (
     MAX_NAME_LENGTH,
+    Absence,
     IntentAnswer,
     OutboxStatus,
     Partner,
@@ -384,6 +385,9 @@ class Recorded:
     # asked about an intent, if they are away and nobody covers: the message waits for their
     # return.
     owner_away_until: datetime | None = None
+    # Then, the deputy who would cover for them but cannot be reached before they are back
+    # (their hours begin later, or they are away too): not "nobody covers".
+    cover_out_of_reach: str | None = None
     # The end of time away the person asked about an intent has ahead of them before the
     # answer is due, which pushed the day back (not when they are away now: see above).
     asked_away_until: datetime | None = None
@@ -1265,6 +1269,9 @@ class Touchpoints:
                 self._covering(scene) if channel is not None or away_until is not None else None
             ),
             owner_away_until=away_until,
+            cover_out_of_reach=(
+                self._cover_out_of_reach(scene, touch) if away_until is not None else None
+            ),
             asked_away_until=asked_away_until,
             already_known=knew,
         )
@@ -1362,6 +1369,18 @@ class Touchpoints:
         if owner is None or scene.owner_side != owner:
             return None
         return _away_end(self._back_at(scene, owner), scene.zone_of(owner))
+
+    def _cover_out_of_reach(self, scene: _Scene, touch: Touch) -> str | None:
+        """The deputy who would cover for the owner, away with nobody covering, had a message
+        reached them before the owner is back (`recipient_for_owner_alert` passed them over):
+        the partner's, else the one named for the time away; not the caller themselves."""
+        owner = scene.facts.owner_id
+        if owner is None or scene.owner_side != owner:
+            return None
+        away = self._absence(scene, owner)
+        covers = (scene.facts.deputy_id, None if away is None else away.deputy_id)
+        cover = next((user for user in covers if user and user != owner), None)
+        return None if cover == touch.author_id else cover
 
     def _covering(self, scene: _Scene) -> str | None:
         """Who covers for the partner's owner now, if the owner is away and someone does."""
@@ -2070,14 +2089,19 @@ class Touchpoints:
     def _back_at(self, scene: _Scene, user_id: str) -> datetime | None:
         """When `user_id`'s absence ends, if they are away when a message queued now would
         reach them (as `owner_side` judges it)."""
-        away = absence_when_reached(
+        away = self._absence(scene, user_id)
+        return None if away is None else away.ends_at
+
+    @staticmethod
+    def _absence(scene: _Scene, user_id: str) -> Absence | None:
+        """`user_id`'s absence when a message queued now would reach them, if any."""
+        return absence_when_reached(
             scene.session,
             team_id=scene.team_id,
             user_id=user_id,
             now=scene.now,
             schedule=scene.schedule_of(user_id),
         )
-        return None if away is None else away.ends_at
 
     def _owner_side(self, scene: _Scene, touch: Touch) -> str | None:
         """Who hears about the touch for the owner: nobody when the owner took part in it, nor

@@ -357,9 +357,13 @@ def zone_guessed(tz: ZoneInfo) -> str:
 
 
 def _who_covers(result: Recorded) -> str:
-    """Why a note or question waits for the owner's return: nobody covers, or the caller does."""
+    """Why a note or question waits for the owner's return: nobody covers, the caller does, or
+    their deputy's hours begin only once they are back (or the deputy is away too)."""
     if result.covering is not None and result.covering == result.touch.author_id:
         return "you cover for them, so"
+    if result.cover_out_of_reach is not None:
+        deputy = person(result.cover_out_of_reach)
+        return f"their deputy {deputy} isn't reachable before then either:"
     return "nobody covers for them:"
 
 

@@ -835,6 +835,26 @@ def test_an_owner_away_for_a_few_hours_is_away_until_then_not_through_the_day(
     assert "Its owner <@U0ANA> is away through Fri 27 Nov and nobody covers" in said
 
 
+@pytest.mark.usefixtures("acme")
+def test_a_deputy_out_of_reach_before_the_owners_return_is_named_not_nobody(
+    slack: Slack,
+) -> None:
+    """Acme has a deputy, but Chloe's next working hours in Tokyo begin after Ana is back: the
+    note waits for Ana, and the caller hears why, not that nobody covers."""
+    answer(slack, "deputy Acme <@U0CHLOE|chloe>")
+    answer(slack, "away today to today")  # Ana, back at midnight in Berlin
+    said = answer(slack, "log Acme via call : a quick call", user=BEN)  # 18:00 in Tokyo
+    assert (
+        "Its owner <@U0ANA> is away through Wed 25 Nov and their deputy <@U0CHLOE> isn't "
+        "reachable before then either: I've queued a note for when they are back." in said
+    )
+    said = answer(slack, "intend Acme : a visit", user=DAN)
+    assert (
+        "The owner <@U0ANA> is away through Wed 25 Nov and their deputy <@U0CHLOE> isn't "
+        "reachable before then either: I've queued the question for when they are back" in said
+    )
+
+
 # --- Names --------------------------------------------------------------------------------------
 
 
