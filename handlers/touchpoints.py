@@ -425,6 +425,11 @@ def hand_over_intents(runtime: Runtime, session: Session, actor: Actor, handover
     service_of(runtime).hand_over_intents(session, actor=actor, handover=handover)
 
 
+def hand_over_notes(runtime: Runtime, session: Session, actor: Actor, handover: Handover) -> None:
+    """In a handover's transaction: the notes not sent yet to the old owner go to the new."""
+    service_of(runtime).hand_over_notes(session, actor=actor, handover=handover)
+
+
 def cover_for_away_owner(
     runtime: Runtime, session: Session, actor: Actor, change: DeputyChange
 ) -> None:
@@ -1000,6 +1005,7 @@ def register(app: App, *, route: Router) -> None:
     contacts planned ahead, under the partner's card (`show`)."""
     registry_handlers.CARD_SECTIONS[CARD_SECTION] = card_section
     registry_handlers.HANDOVER_PARTS["intents"] = hand_over_intents
+    registry_handlers.HANDOVER_PARTS["notes"] = hand_over_notes
     registry_handlers.DEPUTY_PARTS["owner_unread"] = cover_for_away_owner
     registry_handlers.MERGE_PARTS["collisions"] = collide_after_merge
     # After the collisions: a question asked again lists those the merge found.

@@ -1927,6 +1927,17 @@ class Touchpoints:
         kept name, or not at all when nobody needs them now (the author is on the kept
         partner's team, or its owner took part)."""
         self._ask_again(session, actor=actor, partner_id=partner_id, merged_from=duplicate_name)
+        self._hand_over_notes(session, actor=actor, partner_id=partner_id)
+
+    def hand_over_notes(self, session: Session, *, actor: Actor, handover: Handover) -> None:
+        """A handover's part for the notes about outsiders' contacts not sent yet to the former
+        owner (or their stand-in), held while they are away or waiting for their hours: they
+        are the new owner's business now, as after a merge, and go to them (or whoever covers
+        for them), worded anew; or nowhere when nobody needs them now (the author is on the
+        team, as the new owner may be, or the new owner took part)."""
+        self._hand_over_notes(session, actor=actor, partner_id=handover.facts.id)
+
+    def _hand_over_notes(self, session: Session, *, actor: Actor, partner_id: int) -> None:
         team_id, now = actor.team_id, self.clock.now()
         for waiting in outbox_store.unsent_keys(
             session=session, team_id=team_id, user_id=None, kind=OWNER_NOTE

@@ -855,6 +855,21 @@ def test_a_deputy_out_of_reach_before_the_owners_return_is_named_not_nobody(
     )
 
 
+@pytest.mark.usefixtures("acme")
+def test_a_handover_while_the_owner_is_away_passes_the_held_note_to_the_new_owner(
+    slack: Slack,
+) -> None:
+    answer(slack, "away today to friday")  # nobody covers: the note waits for Ana
+    answer(slack, "log Acme via call : a cold call", user=BEN)
+    answer(slack, "owner Acme <@U0DAN|dan>")
+    at(slack, datetime(2026, 11, 25, 10, 0, tzinfo=UTC))  # 10:00 in London
+    (note,) = [m for m in dms(slack, DAN) if "a cold call" in m.text]
+    assert note.text.startswith("<@U0BEN> had a call with *Acme Corporation*")
+    assert "you own *Acme Corporation*" in note.text
+    at(slack, datetime(2026, 11, 30, 9, 0, tzinfo=UTC))  # Ana is back: it is Dan's business now
+    assert [m for m in dms(slack, ANA) if "a cold call" in m.text] == []
+
+
 # --- Names --------------------------------------------------------------------------------------
 
 
