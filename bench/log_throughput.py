@@ -40,6 +40,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -258,14 +259,25 @@ def team_of(partner_index: int) -> list[str]:
     return [COLLEAGUES[(partner_index + step) % len(COLLEAGUES)] for step in (0, 7, 13)]
 
 
-def log_requests(factory: RequestFactory, names: list[str], count: int) -> Iterator[SlackRequest]:
+def log_requests(
+    factory: RequestFactory, names: list[str], count: int, *, first: int = 0
+) -> Iterator[SlackRequest]:
     """Distinct signed `/partner log` requests, round the partners: four in five by someone on
-    the partner's team, one in five by an outsider (whose log also tells the owner)."""
-    for n in range(count):
+    the partner's team, one in five by an outsider (whose log also tells the owner). Requests
+    numbered from `first` on have notes of their own: a log with the same author, partner and
+    notes as one a moment before is taken for a repeat and not recorded again, so a set that
+    started over the warm-up's numbers would time that answer instead of a log."""
+    for n in range(first, first + count):
         partner = n % len(names)
         author = CALLER if n % 5 == 4 else team_of(partner)[n // len(names) % 3]
         text = f"log {names[partner]} via call : benchmark contact {n}"
         yield factory.slash_command(user_id=author, channel_id="C0PARTNERS", text=text)
+
+
+def touchpoint_count(path: Path) -> int:
+    with closing(sqlite3.connect(path)) as connection:
+        (count,) = connection.execute("SELECT count(*) FROM touchpoint").fetchone()
+    return int(count)
 
 
 def pct(values: list[float], q: float) -> float:
@@ -329,7 +341,10 @@ def main() -> None:
             run_wrk_cycling(
                 f"{base}/slack/events", warm_up, seconds=2, connections=args.connections
             )
-            requests = list(log_requests(factory, names, REQUESTS_PER_SECOND * args.seconds))
+            requests = list(
+                log_requests(factory, names, REQUESTS_PER_SECOND * args.seconds, first=len(warm_up))
+            )
+            logged_before = touchpoint_count(path)
             cpu_before = cpu_seconds(process.pid)
             result = run_wrk_cycling(
                 f"{base}/slack/events", requests, seconds=args.seconds, connections=args.connections
@@ -338,6 +353,10 @@ def main() -> None:
             cpu["liaison serve, /partner log"] = cpu_seconds(process.pid) - cpu_before
             if result.requests > len(requests):
                 print(f"warning: {result.requests} requests for {len(requests)} distinct ones")
+            # Every timed request is a new contact: each must have recorded one.
+            logged = touchpoint_count(path) - logged_before
+            if logged != result.requests:
+                print(f"warning: {result.requests} requests recorded {logged} touchpoints")
         planner = [time_planner_query(database_url, now=now, label="with ANALYZE statistics")]
         drop_statistics(path)
         planner.append(time_planner_query(database_url, now=now, label="without (as Liaison's)"))
