@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import datetime, time, timedelta
 from functools import partial
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.interval import IntervalTrigger
 from slack_bolt import Respond
@@ -19,6 +20,7 @@ from bot.delivery.absence import (
     WELCOME_BACK,
     Period,
     Retime,
+    cancel_next_absence,
     come_back,
     cover_while_away,
     drop_deputy,
@@ -46,8 +48,10 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 MAX_ABSENCE = timedelta(days=366)
+# `FROM to UNTIL`, or one day (`friday`); then perhaps `deputy @u`.
 _LINE = re.compile(
-    r"^(?P<start>.+?)\s+to\s+(?P<end>.+?)(?:\s+deputy(?:\s+(?P<deputy>.*?))?)?$", re.IGNORECASE
+    r"^(?P<start>.+?)(?:\s+to\s+(?P<end>.+?))?(?:\s+deputy(?:\s+(?P<deputy>.*?))?)?$",
+    re.IGNORECASE,
 )
 _MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 
@@ -71,6 +75,8 @@ def away_verb(runtime: Runtime, invocation: Invocation, rest: str) -> Reply:
     """Dates are read in the caller's time zone, and what waits for the caller may be handed to
     the deputy they name, timed in the deputy's: for someone Liaison has never seen, Slack is
     asked first (after the ack), and the answer follows."""
+    if grammar.as_typed(rest).strip().lower() == "cancel":
+        return _cancel(runtime, invocation)
     deputy_id = _named_deputy(rest)
     named = [invocation.user_id]
     if deputy_id is not None and deputy_id != invocation.bot_user_id:
@@ -149,15 +155,21 @@ def _away(runtime: Runtime, invocation: Invocation, rest: str) -> Reply:
         if deputy_id == invocation.bot_user_id:
             return help_blocks.usage(verb, texts.BOT_DEPUTY)
     now = runtime.clock.now()
-    with Session(runtime.engine) as session:
-        tz = person_zone(session, team_id=invocation.team_id, user_id=invocation.user_id)
+    tz = _caller_zone(runtime, invocation)
+    until = match["end"] or match["start"]  # one day: from its start to its end
     try:
-        starts_at = _start(parse_when(match["start"], now=now, tz=tz))
-        ends_at = _end(parse_when(match["end"], now=now, tz=tz))
+        start = parse_when(match["start"], now=now, tz=tz)
+        if match["end"] is None and start.at is not None:
+            return help_blocks.usage(verb, texts.MISSING_TO)  # a moment is no whole day
+        starts_at = _start(start)
+        ends_at = _end(parse_when(until, now=now, tz=tz))
         if ends_at <= starts_at:
             # "friday to monday": the Monday after that Friday, not this week's.
-            ends_at = max(ends_at, _end(parse_when(match["end"], now=starts_at, tz=tz)))
+            ends_at = max(ends_at, _end(parse_when(until, now=starts_at, tz=tz)))
     except DateError as error:
+        if match["end"] is None:
+            # Not one day either: most likely the `to` between two dates is missing.
+            return help_blocks.usage(verb, texts.MISSING_TO)
         return help_blocks.usage(verb, str(error))
     problem = None
     if ends_at <= starts_at:
@@ -201,6 +213,24 @@ def _away(runtime: Runtime, invocation: Invocation, rest: str) -> Reply:
     return replace(answer, followup=partial(_vet_deputy, runtime, invocation, deputy_id))
 
 
+def _caller_zone(runtime: Runtime, invocation: Invocation) -> ZoneInfo:
+    with Session(runtime.engine) as session:
+        return person_zone(session, team_id=invocation.team_id, user_id=invocation.user_id)
+
+
+def _cancel(runtime: Runtime, invocation: Invocation) -> Reply:
+    now = runtime.clock.now()
+    tz = _caller_zone(runtime, invocation)
+    result = cancel_next_absence(
+        runtime.engine,
+        team_id=invocation.team_id,
+        user_id=invocation.user_id,
+        now=now,
+        retime=_waiting_for_people(runtime),
+    )
+    return _answer(texts.away_cancelled(result, tz=tz, now=now))
+
+
 def _vet_deputy(
     runtime: Runtime, invocation: Invocation, deputy_id: str, client: WebClient, respond: Respond
 ) -> None:
@@ -228,8 +258,7 @@ def back_verb(runtime: Runtime, invocation: Invocation, rest: str) -> Reply:
     if rest.strip():
         return help_blocks.usage(VERBS_BY_NAME["back"], "`back` takes nothing after it.")
     now = runtime.clock.now()
-    with Session(runtime.engine) as session:
-        tz = person_zone(session, team_id=invocation.team_id, user_id=invocation.user_id)
+    tz = _caller_zone(runtime, invocation)
     result = come_back(
         runtime.engine,
         team_id=invocation.team_id,

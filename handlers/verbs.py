@@ -244,14 +244,14 @@ VERBS: tuple[Verb, ...] = (
     Verb(
         "away",
         FEEDBACK,
-        ("away FROM to UNTIL [deputy @user]",),
+        ("away FROM to UNTIL [deputy @user]", "away DAY [deputy @user]", "away cancel"),
         "Out of office: your check-ins and surveys wait for your return, and alerts about "
         "partners you own go to each one's deputy, else to the deputy you name here, else wait "
         "for you too. Where it overlaps time away you set before, the new one counts; the "
         "earlier one keeps its other days. On your first working morning back you get a "
         "summary of what colleagues did meanwhile with the partners you own (none if nobody "
-        "touched them).",
-        ("away 2026-12-21 to 2027-01-04 deputy @dan",),
+        "touched them). `away cancel` cancels your next planned time away.",
+        ("away 2026-12-21 to 2027-01-04 deputy @dan", "away friday", "away cancel"),
     ),
     Verb(
         "back",
@@ -259,8 +259,9 @@ VERBS: tuple[Verb, ...] = (
         ("back",),
         "End your time away early; what waited for you arrives in your working hours, and "
         "you see what colleagues did meanwhile with the partners you own (then, not again on "
-        "your first working morning; also after time away that ended on its own). Otherwise, "
-        "when you are not away, it cancels your next planned time away.",
+        "your first working morning; also after time away that ended on its own). When you "
+        "are not away it changes nothing, and shows the time away you have planned "
+        "(`away cancel` cancels it).",
         ("back",),
     ),
     Verb(

@@ -222,14 +222,15 @@ def drop_deputy(engine: Engine, *, team_id: str, user_id: str, deputy_id: str) -
 
 @dataclass(frozen=True)
 class BackResult:
-    """What `back` did: ended the current absence, or cancelled the next planned one."""
+    """What `back` did: ended the current absence (or summed up one that ended on its own);
+    else `planned` is the time away still to come, which `back` leaves alone."""
 
     ended: Period | None
-    cancelled: Period | None
     released: int
     # The time away `back` sums up what colleagues did in: from the start of what was not
     # summed up yet to now (None: nothing ended).
     summed_up: Period | None = None
+    planned: tuple[Period, ...] = ()
 
 
 def come_back(
@@ -243,26 +244,18 @@ def come_back(
 ) -> BackResult:
     """End the user's current absence, release held DMs, time again what waits for the person
     (`retime`), and commit. Back from time away that ended on its own and was not summed up
-    yet, the user is summed up now (the planner's DM then has nothing left to say); only when
-    neither applies does `back` cancel the next planned time away. Time away summed up is
-    handed to `summed` before the held DMs are released."""
+    yet, the user is summed up now (the planner's DM then has nothing left to say). Time away
+    still to come is never cancelled by `back`, which people type out of habit: it is only
+    reported (`cancel_next_absence` cancels it). Time away summed up is handed to `summed`
+    before the held DMs are released."""
     ended: Period | None = None
-    cancelled: Period | None = None
     with Session(engine) as session:
         current = store.absence_at(session=session, team_id=team_id, user_id=user_id, at=now)
-        planned = store.upcoming_absences(
-            session=session, team_id=team_id, user_id=user_id, after=now
-        )
-        summed_up: Period | None = None
         if current is not None and current.id is not None:
             ended = Period(current.starts_at, now)
             store.end_absence(session=session, team_id=team_id, absence_id=current.id, at=now)
-            summed_up = sum_up(session, team_id=team_id, user_id=user_id, now=now)
-        else:
-            summed_up = sum_up(session, team_id=team_id, user_id=user_id, now=now)
-        if current is None and summed_up is None and planned and planned[0].id is not None:
-            cancelled = Period(planned[0].starts_at, planned[0].ends_at)
-            store.delete_absence(session=session, team_id=team_id, absence_id=planned[0].id)
+        summed_up = sum_up(session, team_id=team_id, user_id=user_id, now=now)
+        planned = planned_absences(session, team_id=team_id, user_id=user_id, now=now)
         if summed_up is not None:
             for then in summed:
                 then(session, team_id=team_id, user_id=user_id, away=summed_up, now=now)
@@ -272,7 +265,59 @@ def come_back(
         for again in retime:
             again(session, team_id=team_id, user_id=user_id, now=now)
         session.commit()
-    return BackResult(ended=ended, cancelled=cancelled, released=released, summed_up=summed_up)
+    return BackResult(ended=ended, released=released, summed_up=summed_up, planned=planned)
+
+
+def planned_absences(
+    session: Session, *, team_id: str, user_id: str, now: datetime
+) -> tuple[Period, ...]:
+    """The user's time away still to come, soonest first. Pieces that follow on one another
+    (time away booked over part of another splits it) read as the one stretch they make."""
+    stretches: list[Period] = []
+    for absence in store.upcoming_absences(
+        session=session, team_id=team_id, user_id=user_id, after=now
+    ):
+        if stretches and absence.starts_at <= stretches[-1].ends_at:
+            last = stretches.pop()
+            stretches.append(Period(last.starts_at, max(last.ends_at, absence.ends_at)))
+        else:
+            stretches.append(Period(absence.starts_at, absence.ends_at))
+    return tuple(stretches)
+
+
+@dataclass(frozen=True)
+class CancelResult:
+    """What `away cancel` did: the stretch of time away it cancelled (None: none was planned),
+    what is still planned after it, and whether the user is away right now."""
+
+    cancelled: Period | None
+    still_planned: tuple[Period, ...]
+    away_now: bool
+
+
+def cancel_next_absence(
+    engine: Engine, *, team_id: str, user_id: str, now: datetime, retime: Sequence[Retime] = ()
+) -> CancelResult:
+    """Cancel the user's next planned time away (every piece of its stretch), time again what
+    waits for the person (`retime`: a deadline it had pushed back comes forward), and commit.
+    Time away already begun is not planned: `back` ends it."""
+    with Session(engine) as session:
+        current = store.absence_at(session=session, team_id=team_id, user_id=user_id, at=now)
+        planned = planned_absences(session, team_id=team_id, user_id=user_id, now=now)
+        if not planned:
+            return CancelResult(cancelled=None, still_planned=(), away_now=current is not None)
+        cancelled = planned[0]
+        for absence in store.upcoming_absences(
+            session=session, team_id=team_id, user_id=user_id, after=now
+        ):
+            if absence.id is not None and absence.starts_at < cancelled.ends_at:
+                store.delete_absence(session=session, team_id=team_id, absence_id=absence.id)
+        for again in retime:
+            again(session, team_id=team_id, user_id=user_id, now=now)
+        session.commit()
+    return CancelResult(
+        cancelled=cancelled, still_planned=planned[1:], away_now=current is not None
+    )
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.delivery.absence import AwayResult, BackResult, Gap, Period
+from bot.delivery.absence import AwayResult, BackResult, CancelResult, Gap, Period
 from bot.services.touchpoints import PartnerWhileAway
 from handlers.texts.partners import in_prose, people_in_prose, person
 from handlers.texts.touchpoints import ANSWER_LABELS
@@ -21,7 +21,7 @@ FROM_TODAY = "Time away can't start in the past, so I've counted yours from toda
 TOO_LONG = "Time away can be at most a year; set it again when you know more."
 SELF_DEPUTY = "Your deputy must be someone else."
 BOT_DEPUTY = "I can't cover for you myself: your deputy must be a colleague."
-MISSING_TO = "Say when you are away from and until, joined by `to`."
+MISSING_TO = "Say when you are away: one day (`friday`), or from and until, joined by `to`."
 BAD_DEPUTY = "After `deputy`, mention one colleague, e.g. `deputy @dan`."
 
 
@@ -221,13 +221,32 @@ def back(
                 text += f"in your working hours, from {_day(arrives_at, tz, today)}"
         return text + "."
     if result.summed_up is not None:
-        return f"Welcome back! Your time away ended {_day(result.summed_up.ends_at, tz, today)}."
-    if result.cancelled is not None:
+        return f"Welcome back! Your time away {span(result.summed_up, tz, today)} is over."
+    if result.planned:
         return (
-            "You weren't away, so I cancelled your planned time away "
-            f"{span(result.cancelled, tz, today)}."
+            f"You're not marked away, so nothing changed. {_planned(result.planned, tz, today)} "
+            f"To cancel {'it' if len(result.planned) == 1 else 'the first'}, type "
+            f"`{COMMAND} away cancel`."
         )
     return "You're not marked away, and no time away is planned."
+
+
+def away_cancelled(result: CancelResult, *, tz: ZoneInfo, now: datetime) -> str:
+    """The reply to `away cancel`."""
+    today = now.astimezone(tz).date()
+    if result.cancelled is None:
+        if result.away_now:
+            return f"You have no time away planned after this one; `{COMMAND} back` ends it."
+        return "You have no time away planned, so there is nothing to cancel."
+    text = f"I cancelled your time away {span(result.cancelled, tz, today)}."
+    if result.still_planned:
+        text += f" {_planned(result.still_planned, tz, today)}"
+    return text
+
+
+def _planned(stretches: Sequence[Period], tz: ZoneInfo, today: date) -> str:
+    """`Your time away from … to … is still planned.`, with every stretch to come."""
+    return f"Your time away {_spans(stretches, tz, today)} is still planned."
 
 
 # At most this many partners are summed up after `back`; the rest are counted.

@@ -122,9 +122,10 @@ def test_back_typed_after_time_away_ended_on_its_own_sums_it_up_then(slack: Slac
     answer(slack, "log Acme via call : a call", user=CHLOE)
     at(slack, MONDAY_EARLY)  # away no more, but before the summary's first working moment
     said = answer(slack, "back")
-    assert "Welcome back! Your time away ended" in said
+    # Its last day, as it was booked: not the midnight it ended at.
+    assert "Welcome back! Your time away from *Wed 25 Nov* to *Fri 27 Nov* is over." in said
     assert "While you were away, with the partners you own:" in said
-    assert "cancelled" not in said
+    assert "cancelled" not in said and "nothing changed" not in said
     at(slack, MONDAY_MORNING)
     assert summaries(slack) == []  # said already
     with Session(slack.runtime.engine) as session:

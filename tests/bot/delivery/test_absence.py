@@ -267,7 +267,7 @@ def test_a_held_dm_that_expires_first_is_cancelled(
 def test_back_releases_only_held_messages(engine: Engine, clock: ManualClock) -> None:
     queue(engine, due_at=NOW + timedelta(days=30), key="reminder", user=CHLOE)
     result = come_back(engine, team_id=TEAM, user_id=CHLOE, now=NOW)
-    assert (result.ended, result.cancelled, result.released) == (None, None, 0)
+    assert (result.ended, result.planned, result.released) == (None, (), 0)
     assert row(engine, "reminder").available_at == NOW + timedelta(days=30)
 
 
@@ -416,7 +416,8 @@ def test_a_deputy_who_is_no_colleague_is_taken_off_and_the_person_told(
 @pytest.mark.parametrize(
     ("line", "problem"),
     [
-        ("away tomorrow", "joined by `to`"),
+        ("away friday 14:00", "joined by `to`"),  # a moment is no day away
+        ("away some time soon", "joined by `to`"),
         ("away friday to tuesday 2026-11-01", "can't read"),
         ("away 2026-12-10 to 2026-12-01", "must end after it starts"),
         ("away 2026-11-01 to 2026-11-02", "already over"),
@@ -498,14 +499,64 @@ def test_away_names_the_partners_it_leaves_without_cover(slack: Slack, engine: E
     assert "partner" not in said.replace("/partner", "")
 
 
-def test_back_cancels_a_planned_absence_or_says_there_is_none(slack: Slack, engine: Engine) -> None:
+def test_back_while_not_away_changes_nothing_and_shows_what_is_planned(
+    slack: Slack, engine: Engine
+) -> None:
     slack.command("back")
     assert "You're not marked away, and no time away is planned." in shown(slack)
 
+    set_zones(engine, [(BEN, "UTC")], at=NOW)
     slack.command("away 2026-12-21 to 2026-12-24", user=BEN)
+    # Booked over part of the first, the second splits it: the pieces read as one stretch.
+    slack.command("away 2026-12-23 to 2026-12-28", user=BEN)
+    slack.command("away 2027-01-11 to 2027-01-12", user=BEN)
     slack.command("back", user=BEN)
-    assert "cancelled your planned time away from *Mon 21 Dec* to *Thu 24 Dec*" in shown(slack, BEN)
-    assert absences(engine) == []
+    assert (
+        "You're not marked away, so nothing changed. Your time away from *Mon 21 Dec* to "
+        "*Mon 28 Dec* and from *Mon 11 Jan 2027* to *Tue 12 Jan 2027* is still planned. To "
+        "cancel the first, type `/partner away cancel`." in shown(slack, BEN)
+    )
+    assert len(absences(engine)) == 3
+
+
+def test_away_cancel_cancels_the_next_stretch_and_says_what_is_left(
+    slack: Slack, engine: Engine
+) -> None:
+    set_zones(engine, [(BEN, "UTC")], at=NOW)
+    slack.command("away cancel", user=BEN)
+    assert "You have no time away planned, so there is nothing to cancel." in shown(slack, BEN)
+
+    slack.command("away 2026-12-21 to 2026-12-24", user=BEN)
+    slack.command("away 2026-12-23 to 2026-12-28", user=BEN)
+    slack.command("away 2027-01-11 to 2027-01-12", user=BEN)
+    slack.command("away cancel", user=BEN)
+    assert (
+        "I cancelled your time away from *Mon 21 Dec* to *Mon 28 Dec*. Your time away from "
+        "*Mon 11 Jan 2027* to *Tue 12 Jan 2027* is still planned." in shown(slack, BEN)
+    )
+    (left,) = absences(engine)
+    assert left.starts_at.date().isoformat() == "2027-01-11"
+
+    # Time away already begun is ended by `back`, not cancelled.
+    slack.command("away cancel", user=BEN)
+    slack.command("away today to friday", user=BEN)
+    slack.command("away cancel", user=BEN)
+    assert "You have no time away planned after this one; `/partner back` ends it." in shown(
+        slack, BEN
+    )
+    assert len(absences(engine)) == 1
+
+
+def test_away_one_day_is_that_whole_day(slack: Slack, engine: Engine) -> None:
+    set_zones(engine, [(BEN, "Europe/Berlin")], at=NOW)
+    slack.command("away friday deputy <@U0DAN|dan>", user=BEN)
+    assert "You're away on *Fri 27 Nov* (Europe/Berlin)." in shown(slack, BEN)
+    (absence,) = absences(engine)
+    assert (absence.starts_at, absence.ends_at, absence.deputy_id) == (
+        datetime(2026, 11, 26, 23, 0, tzinfo=UTC),
+        datetime(2026, 11, 27, 23, 0, tzinfo=UTC),
+        DAN,
+    )
 
 
 # --- Time away that is over, summed up once ----------------------------------------------------

@@ -66,7 +66,7 @@ def test_time_away_in_hours_is_suggested_in_the_general_form() -> None:
 
 
 def test_back_says_when_the_messages_that_waited_arrive() -> None:
-    ended = BackResult(ended=Period(NOW - timedelta(days=1), NOW), cancelled=None, released=3)
+    ended = BackResult(ended=Period(NOW - timedelta(days=1), NOW), released=3)
     assert "3 messages that waited for you will arrive shortly." in back(
         ended, tz=UTC_ZONE, now=NOW, arrives_at=NOW
     )
