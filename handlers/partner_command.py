@@ -33,14 +33,21 @@ from handlers.verbs import VERBS_BY_NAME
 COMMAND = "/partner"
 
 
-def help_verb(_runtime: Runtime, _invocation: Invocation, rest: str) -> Reply:
+def overview(runtime: Runtime, invocation: Invocation) -> Reply:
+    """`/partner` alone, `?` or `help`: every verb, led by what the workspace still has to set
+    up."""
+    settings = config.settings_of(runtime)
+    return help_blocks.overview(settings.first_steps(team_id=invocation.team_id))
+
+
+def help_verb(runtime: Runtime, invocation: Invocation, rest: str) -> Reply:
     words = grammar.as_typed(rest).lower().split()
     # `help /partner log` is help on `log`; `help config window`, help on `config`.
     if words and words[0].lstrip("/") == COMMAND.lstrip("/"):
         words = words[1:]
     word = words[0].lstrip("/") if words else ""
     if not word:
-        return help_blocks.overview()
+        return overview(runtime, invocation)
     verb = VERBS_BY_NAME.get(word)
     if verb is None:
         return help_blocks.unknown_verb(word, suggest(word))
@@ -68,7 +75,7 @@ def route(runtime: Runtime, invocation: Invocation) -> Reply:
     verb_word, _, rest = invocation.text.strip().partition(" ")
     verb_word = verb_word.lower()
     if not verb_word or verb_word == "?":
-        return help_blocks.overview()
+        return overview(runtime, invocation)
     verb = VERBS_BY_NAME.get(verb_word)
     if verb is None:
         return help_blocks.unknown_verb(grammar.as_typed(verb_word), suggest(verb_word))

@@ -108,6 +108,12 @@ def labels(
     return [(partner_id, label) for partner_id, label in rows if partner_id is not None]
 
 
+def has_partners(*, session: Session, team_id: str) -> bool:
+    """Whether the workspace registered any partner yet."""
+    statement = select(Partner.id).where(Partner.team_id == team_id).limit(1)
+    return session.exec(statement).first() is not None
+
+
 def label_count(*, session: Session, team_id: str) -> int:
     """How many names and aliases the workspace has, all partners together."""
     names = session.exec(select(func.count()).where(Partner.team_id == team_id)).one()

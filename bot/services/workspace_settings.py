@@ -47,6 +47,7 @@ from bot.services.digest_moments import digest_key, due_moment
 from bot.services.feedback import DEFAULT_ANONYMITY, Cadence
 from bot.services.people import PeopleToLookUp
 from bot.services.registry import Actor
+from storage import partners as partner_store
 from storage import people as people_store
 from storage import workspaces as store
 from storage.models import Workspace
@@ -212,6 +213,19 @@ class SettingsView:
     admins: Admins
     viewer_is_admin: bool
     failed: FailedDeliveries | None
+
+
+@dataclass(frozen=True)
+class FirstSteps:
+    """What a workspace setting Liaison up has still to do, for the help overview to lead with:
+    register a partner, and choose where alerts go (no `config channel`, no
+    `LIAISON_DEFAULT_CHANNEL`)."""
+
+    no_partners: bool
+    no_channel: bool
+
+    def __bool__(self) -> bool:
+        return self.no_partners or self.no_channel
 
 
 @dataclass(frozen=True)
@@ -452,6 +466,15 @@ class WorkspaceSettings:
         """The workspace's settings as they take effect."""
         with Session(self.engine) as session:
             return Values.of(store.get_workspace(session=session, team_id=team_id), team_id=team_id)
+
+    def first_steps(self, *, team_id: str) -> FirstSteps:
+        with Session(self.engine) as session:
+            workspace = store.get_workspace(session=session, team_id=team_id)
+            no_partners = not partner_store.has_partners(session=session, team_id=team_id)
+        channel = workspace.coordination_channel if workspace is not None else None
+        return FirstSteps(
+            no_partners=no_partners, no_channel=channel is None and self.default_channel is None
+        )
 
     def admins(self, *, team_id: str) -> Admins:
         with Session(self.engine) as session:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.services.workspace_settings import FirstSteps
 from handlers.blocks import code, context, divider, header, section
 from handlers.reply import Reply
 from handlers.verbs import SECTIONS, Verb, verbs_in
@@ -9,8 +10,9 @@ from handlers.verbs import SECTIONS, Verb, verbs_in
 COMMAND = "/partner"
 
 
-def overview() -> Reply:
-    """Every verb, grouped, one line each."""
+def overview(first_steps: FirstSteps | None = None) -> Reply:
+    """Every verb, grouped, one line each; first, what a workspace new to Liaison has still
+    to do (`first_steps`)."""
     blocks = [
         header("Liaison — keep partnerships coordinated"),
         section(
@@ -18,6 +20,8 @@ def overview() -> Reply:
             "otherwise. A verb that takes a form opens one when you type it alone."
         ),
     ]
+    if first_steps:
+        blocks.append(section(_start_here(first_steps)))
     for name in SECTIONS:
         lines = [
             f"`{verb.name}` — {verb.summary.split('. ')[0].rstrip('.')}" for verb in verbs_in(name)
@@ -26,6 +30,22 @@ def overview() -> Reply:
         blocks.append(section(f"*{name}*\n" + "\n".join(lines)))
     blocks.append(context(f"`{COMMAND} help VERB` shows a verb's syntax and an example."))
     return Reply(text=f"Liaison: type `{COMMAND} help VERB` for a verb's syntax.", blocks=blocks)
+
+
+def _start_here(steps: FirstSteps) -> str:
+    lines = ["*Start here*"]
+    if steps.no_partners:
+        lines.append(
+            f"• No partners yet: register the first with `{COMMAND} add NAME` (or "
+            f"`{COMMAND} add` alone for a form), then record each contact with "
+            f"`{COMMAND} log NAME : what happened`."
+        )
+    if steps.no_channel:
+        lines.append(
+            "• Collision alerts have no channel to go to yet: an admin chooses one with "
+            f"`{COMMAND} config channel #partnerships`."
+        )
+    return "\n".join(lines)
 
 
 def verb_help(verb: Verb) -> Reply:

@@ -6,12 +6,14 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 import uvicorn
 from slack_bolt import Ack, App
 
+from bot.config import Settings
 from bot.http import create_asgi_app
 from bot.runtime import Runtime
 from bot.sandbox.fake_slack import FakeSlack
@@ -75,6 +77,31 @@ def test_help_reads_what_people_type_around_the_verb(slack: Slack, line: str, sh
 def test_empty_command_shows_the_overview(slack: Slack) -> None:
     slack.command("")
     assert "help VERB" in text_of(slack)
+
+
+class TestANewWorkspace:
+    """Without `LIAISON_DEFAULT_CHANNEL`, as a workspace installing Liaison may well be."""
+
+    @pytest.fixture
+    def settings(self, settings: Settings) -> Settings:
+        return replace(settings, default_channel=None)
+
+    def test_is_shown_where_to_start_until_it_has(self, slack: Slack) -> None:
+        slack.command("")
+        shown = text_of(slack)
+        assert "*Start here*" in shown
+        assert "No partners yet: register the first with `/partner add NAME`" in shown
+        assert "an admin chooses one with `/partner config channel #partnerships`" in shown
+
+        slack.command("add Acme")
+        slack.command("?")
+        assert text_of(slack).count("No partners yet") == 1
+        assert text_of(slack).count("an admin chooses one") == 2
+
+        slack.command("config channel <#C0PARTNERS|partnerships>")
+        slack.runtime.drain()
+        slack.command("help")
+        assert text_of(slack).count("Start here") == 2
 
 
 def test_unknown_verb_answers_with_suggestion_and_changes_nothing(slack: Slack) -> None:
