@@ -61,6 +61,9 @@ def test_the_revolving_door_story(tmp_path: Path) -> None:
         "DM to @ben from @liaison · Mon 09:00 America/New_York",
         "How did your meeting with Médecins Sans Frontières",
         "You answered: ✅ Went well",
+        # The owner's debrief: one DM, each answer in its thread.
+        "Debrief of the meeting with Médecins Sans Frontières",
+        "DM to @ana, in the thread of message",
         "@ben answered ✅ Went well",
         # The pulse survey, answered by Dan with reactions, replaced once.
         "Started a pulse survey of Médecins Sans Frontières",

@@ -657,8 +657,9 @@ class Sandbox:
             )
             return f"only @{names['user_name'](message.ephemeral_to)} sees, in {where}"
         if channel is not None and channel.is_im and channel.user:
-            return f"DM to @{names['user_name'](channel.user)}"
-        where = f"#{names['channel_name'](message.channel)}"
+            where = f"DM to @{names['user_name'](channel.user)}"
+        else:
+            where = f"#{names['channel_name'](message.channel)}"
         if message.thread_ts and message.thread_ts != message.ts:
             root = self.fake.find_message(message.channel, message.thread_ts)
             where += f", in the thread of message {root.number if root else '?'}"
