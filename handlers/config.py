@@ -15,7 +15,6 @@ from dataclasses import replace
 from bot.runtime import Runtime
 from bot.services.people import NotInWorkspace
 from bot.services.workspace_settings import (
-    NO_CHANNEL_WORDS,
     READERS,
     BadSetting,
     NotAnAdmin,
@@ -51,12 +50,7 @@ def settings_of(runtime: Runtime) -> WorkspaceSettings:
 
 def read_channel(text: str) -> SettingsUpdate:
     """`#channel` as Slack sends it (picked: `<#C123|name>`; typed: `#name`), or `none`."""
-    if text.lower() in NO_CHANNEL_WORDS:
-        return channel_update(None)
-    tokens = grammar.tokenize(text)
-    if len(tokens) > 1:
-        raise GrammarError(grammar.ONE_CHANNEL)
-    return channel_update(grammar.channel_of(tokens[0] if tokens else None, by_name=True))
+    return channel_update(grammar.channel_choice(grammar.tokenize(text)))
 
 
 def read_admins(text: str) -> list[str]:

@@ -599,39 +599,60 @@ def parse_status(text: str, statuses: Sequence[str]) -> WordLine:
     return WordLine(name=_require_name(whole_name(tokens[:-1])), word=word)
 
 
-def channel_of(token: Token | None, *, by_name: bool = False) -> str:
-    """The channel `token` stands for: its id, when Slack escaped it (picked from the list).
-
-    With `by_name`, a typed `#name` Slack left as it was is taken too, as `#name` (Slack posts
-    to a public channel by name). Raises GrammarError for anything else.
-    """
-    if token is not None and token.kind is Kind.CHANNEL:
-        return token.text
-    if by_name and token is not None and token.kind is Kind.WORD:
-        named = _CHANNEL_NAME.match(token.text.lower())
-        if named is not None:
-            return named.group(0)
-    if by_name:
-        what = f"`{token.text}` is not a channel" if token is not None else "Give a channel"
-        raise GrammarError(f"{what}: pick one from the list Slack offers as you type `#`.")
-    hint = f"`{token.text}` is not a channel I can read: e" if token is not None else "E"
-    raise GrammarError(
-        f"{hint}nd with the channel, picked from the list Slack offers as you type `#`."
-    )
-
-
+# Words that give up a channel of one's own: a partner's alerts go back to the workspace's
+# channel, the workspace's to the server's default.
+NO_CHANNEL_WORDS = ("none", "default")
+# A channel typed by name is kept and posted to as `#name`: it must fit where ids are kept.
+MAX_CHANNEL_REF = 32
 ONE_CHANNEL = "Give one channel, picked from the list Slack offers as you type `#`."
 
 
-def parse_channel(text: str) -> ChannelLine:
-    """`NAME #channel` — the channel as Slack escapes it when picked from the list — or
-    `NAME none` to go back to the workspace's channel."""
-    tokens = tokenize(text)
-    if sum(token.kind is Kind.CHANNEL for token in tokens) > 1:
+def channel_of(token: Token | None) -> str:
+    """The channel `token` stands for: its id when Slack escaped it (picked from the list), or
+    a typed `#name` Slack left as it was, as `#name` (Slack posts to a public channel by name).
+    Raises GrammarError for anything else, and for a name too long to keep."""
+    if token is not None and token.kind is Kind.CHANNEL:
+        return token.text
+    if token is None:
+        raise GrammarError("Give a channel: pick one from the list Slack offers as you type `#`.")
+    named = _CHANNEL_NAME.match(token.text.lower()) if token.kind is Kind.WORD else None
+    if named is None:
+        raise GrammarError(
+            f"`{token.text}` is not a channel: pick one from the list Slack offers as you type `#`."
+        )
+    if len(named.group(0)) > MAX_CHANNEL_REF:
+        raise GrammarError(
+            f"`{token.text}` is a longer name than I can keep: pick the channel from the list "
+            "Slack offers as you type `#`, so I get its id."
+        )
+    return named.group(0)
+
+
+def channel_choice(tokens: Sequence[Token]) -> str | None:
+    """The one channel ending `channel NAME …` and `config channel …`, which take the same forms:
+    picked from Slack's list (`<#C123|name>`: its id), typed (`#name`: kept by name), or
+    `none`/`default` (None: no channel of its own)."""
+    if len(tokens) > 1:
         raise GrammarError(ONE_CHANNEL)
-    if len(tokens) > 1 and tokens[-1].is_word("none", "default"):
-        return ChannelLine(name=_require_name(whole_name(tokens[:-1])), channel_id=None)
-    channel_id = channel_of(tokens[-1] if tokens else None)
+    if tokens and tokens[0].is_word(*NO_CHANNEL_WORDS):
+        return None
+    return channel_of(tokens[0] if tokens else None)
+
+
+def _is_channel(token: Token) -> bool:
+    return token.kind is Kind.CHANNEL or (
+        token.kind is Kind.WORD and _CHANNEL_NAME.match(token.text.lower()) is not None
+    )
+
+
+def parse_channel(text: str) -> ChannelLine:
+    """`NAME #channel` — picked from Slack's list or typed — or `NAME none` to go back to the
+    workspace's channel (`channel_choice`)."""
+    tokens = tokenize(text)
+    picked = sum(token.kind is Kind.CHANNEL for token in tokens)
+    if picked > 1 or (len(tokens) > 1 and all(_is_channel(token) for token in tokens[-2:])):
+        raise GrammarError(ONE_CHANNEL)
+    channel_id = channel_choice(tokens[-1:])
     return ChannelLine(name=_require_name(whole_name(tokens[:-1])), channel_id=channel_id)
 
 

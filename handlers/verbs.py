@@ -94,8 +94,9 @@ VERBS: tuple[Verb, ...] = (
         PARTNERS,
         ("channel NAME #channel", "channel NAME none"),
         "The partner's own coordination channel: alerts about it go there (`none`: the "
-        "workspace's channel again). Liaison says hello there at once, and tells you if Slack "
-        "won't let it post (a private channel needs `/invite @Liaison` first).",
+        "workspace's channel again). Pick it from the list Slack offers as you type `#`; a "
+        "public channel may also be typed by name. Liaison says hello there at once, and tells "
+        "you if Slack won't let it post (a private channel needs `/invite @Liaison` first).",
         ("channel MSF #msf-partnership",),
         who=OWNERS,
     ),

@@ -79,10 +79,6 @@ ANONYMITY = (2, 20)
 DIGEST_OFF = "off"
 # Words that put the check-in delay back to "the next working morning".
 MORNING_WORDS = ("morning", "default")
-# Words that unset the workspace's channel (then LIAISON_DEFAULT_CHANNEL applies).
-NO_CHANNEL_WORDS = ("none", "default")
-# A channel given by name is stored and sent to as `#name`; ids fit the outbox, so must names.
-MAX_CHANNEL_REF = 32
 # How many failed deliveries `config` lists for admins (the rest: `liaison outbox --failed`).
 FAILED_SHOWN = 5
 
@@ -99,7 +95,6 @@ class Problem(StrEnum):
     BAD_DIGEST = "bad_digest"
     BAD_TIME = "bad_time"
     UNKNOWN_ZONE = "unknown_zone"
-    CHANNEL_NAME_TOO_LONG = "channel_name_too_long"
 
 
 class BadSetting(ValueError):
@@ -429,9 +424,8 @@ def read_timezone(text: str) -> SettingsUpdate:
 
 def channel_update(channel: str | None) -> SettingsUpdate:
     """A channel id (`C0123ABCD`, as Slack sends a channel picked from its list), `#name`
-    (typed, not picked), or None: no channel of the workspace's own."""
-    if channel is not None and channel.startswith("#") and len(channel) > MAX_CHANNEL_REF:
-        raise BadSetting(Setting.CHANNEL, Problem.CHANNEL_NAME_TOO_LONG, channel)
+    (typed, not picked), or None: no channel of the workspace's own. Read from what was typed
+    by `handlers.grammar.channel_choice`, which keeps a name short enough for the outbox."""
     return {"coordination_channel": channel}
 
 

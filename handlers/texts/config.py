@@ -21,7 +21,7 @@ from bot.services.workspace_settings import (
     Values,
 )
 from handlers.texts.feedback import ROUND_DAY
-from handlers.texts.partners import channel_ref, people
+from handlers.texts.partners import channel_kind, channel_ref, people
 from handlers.verbs import VERBS_BY_NAME
 
 COMMAND = "/partner"
@@ -277,13 +277,7 @@ def changed(change: Changed) -> str:
         text += meaning(change.setting, change.after, change.default_channel)
     channel = change.after.coordination_channel
     if change.setting is Setting.CHANNEL and channel is not None:
-        if channel.startswith("#"):
-            text += (
-                f"\nYou typed {channel} rather than picking it from Slack's list, so I'll post "
-                "there by name: it must be a public channel."
-            )
-        else:
-            text += "\nIf it is a private channel, invite Liaison to it."
+        text += "\n" + channel_kind(channel)
         text += " I'm saying hello there now, and will tell you if Slack won't let me."
     return text
 
@@ -383,8 +377,3 @@ def problem(error: BadSetting) -> str:
             if error.suggestions:
                 text += f" Did you mean {_either(error.suggestions)}?"
             return text + " Time zones are IANA names like Europe/Berlin, America/New_York or UTC."
-        case Problem.CHANNEL_NAME_TOO_LONG:
-            return (
-                f"`{typed}` is a longer name than I can keep: pick the channel from the list "
-                "Slack offers as you type `#`, so I get its id."
-            )

@@ -393,13 +393,27 @@ def channel_ref(channel: str) -> str:
     return channel if channel.startswith("#") else f"<#{channel}>"
 
 
+def channel_kind(channel: str) -> str:
+    """What a channel just chosen needs from the person who chose it: typed by name, it must be
+    public; picked (an id), a private one needs Liaison invited."""
+    if channel.startswith("#"):
+        return (
+            f"You typed {channel} rather than picking it from Slack's list, so I'll post there by "
+            "name: it must be a public channel."
+        )
+    return "If it is a private channel, invite Liaison to it."
+
+
 def channel_set(facts: PartnerFacts) -> str:
     if facts.channel_id is None:
         return (
             f"*{facts.name}* has no channel of its own now: its alerts go to the workspace's "
             "coordination channel."
         )
-    return f"Alerts about *{facts.name}* will go to {channel(facts.channel_id)}."
+    chosen = f"Alerts about *{facts.name}* will go to {channel(facts.channel_id)}."
+    if facts.channel_id.startswith("#"):
+        chosen += " " + channel_kind(facts.channel_id)
+    return chosen
 
 
 def aliases_changed(change: ListChange, adding: bool) -> str:

@@ -116,26 +116,32 @@ def test_status_is_the_last_word() -> None:
         grammar.parse_status("MSF sleeping", STATUSES)
 
 
-def test_channel_must_be_picked_from_slack() -> None:
+def test_a_partners_channel_is_picked_typed_or_none() -> None:
     assert grammar.parse_channel("MSF <#C0MSF|msf>").channel_id == "C0MSF"
-    with pytest.raises(GrammarError, match="`#msf` is not a channel"):
-        grammar.parse_channel("MSF #msf")
-    with pytest.raises(GrammarError, match="Give one channel"):
-        grammar.parse_channel("MSF <#C0MSF|msf> <#C0ACME|acme>")
+    typed = grammar.parse_channel("Doctors Without Borders #MSF-Partnership")
+    assert (typed.name.text, typed.channel_id) == ("Doctors Without Borders", "#msf-partnership")
+    assert grammar.parse_channel("MSF none").channel_id is None
+    with pytest.raises(GrammarError, match="`msf` is not a channel"):
+        grammar.parse_channel("MSF msf")
+    for two in ("MSF <#C0MSF|msf> <#C0ACME|acme>", "MSF #msf #acme", "MSF <#C0MSF|msf> #acme"):
+        with pytest.raises(GrammarError, match="Give one channel"):
+            grammar.parse_channel(two)
 
 
-def test_a_channel_by_name_is_taken_only_where_asked() -> None:
+def test_a_channel_is_picked_or_typed_by_name_short_enough_to_keep() -> None:
     (picked,) = grammar.tokenize("<#C0MSF|msf>")
     (typed,) = grammar.tokenize("#Partner-Alerts")
     (word,) = grammar.tokenize("partnerships")
-    assert grammar.channel_of(picked) == grammar.channel_of(picked, by_name=True) == "C0MSF"
-    assert grammar.channel_of(typed, by_name=True) == "#partner-alerts"
-    with pytest.raises(GrammarError, match="`#Partner-Alerts` is not a channel I can read"):
-        grammar.channel_of(typed)
+    assert grammar.channel_of(picked) == "C0MSF"
+    assert grammar.channel_of(typed) == "#partner-alerts"
+    assert grammar.channel_choice(grammar.tokenize("None")) is None
+    assert grammar.channel_of(grammar.tokenize("#" + "x" * 31)[0]) == "#" + "x" * 31
+    with pytest.raises(GrammarError, match="is a longer name than I can keep"):
+        grammar.channel_of(grammar.tokenize("#" + "x" * 32)[0])
     with pytest.raises(GrammarError, match="`partnerships` is not a channel: pick one"):
-        grammar.channel_of(word, by_name=True)
+        grammar.channel_of(word)
     with pytest.raises(GrammarError, match="Give a channel"):
-        grammar.channel_of(None, by_name=True)
+        grammar.channel_of(None)
 
 
 def test_alias_takes_quoted_lists_or_one_plain_alias() -> None:

@@ -299,6 +299,34 @@ def test_the_channel_picked_or_typed_is_where_collision_alerts_go(slack: Slack) 
 
 
 @pytest.mark.usefixtures("acme")
+def test_a_partners_channel_takes_the_forms_the_workspaces_takes(slack: Slack) -> None:
+    # Typed rather than picked, as `config channel` takes it: posted to by name.
+    acme_channel = slack.fake.add_channel(id="C0ACMEP", name="acme-partnership")
+    said = answer(slack, "channel Acme #Acme-Partnership")
+    assert said.startswith("Alerts about *Acme Corporation* will go to #acme-partnership.")
+    assert "post there by name: it must be a public channel" in said
+    (hello,) = posts(slack, acme_channel.id)
+    assert "coordination alerts about *Acme Corporation*" in shown(hello)
+    answer(slack, "log Acme : first", user=BEN)
+    answer(slack, "log Acme : second", user=CHLOE)
+    deliver_outbox(slack)
+    _hello, alert = posts(slack, acme_channel.id)
+    assert "Revolving door at Acme Corporation" in shown(alert)
+    assert posts(slack) == []  # not #partnerships
+
+    # The same refusals and the same way back, in either verb.
+    for line in ("channel Acme #" + "x" * 40, "config channel #" + "x" * 40):
+        said = answer(slack, line)
+        assert "is a longer name than I can keep: pick the channel from the list" in said
+    for line in ("channel Acme #a #b", "config channel #a #b"):
+        assert "Give one channel" in answer(slack, line)
+    assert "has no channel of its own now" in answer(slack, "channel Acme Default")
+    assert "none set here" in answer(slack, "config channel Default")
+    row = workspace_row(slack)
+    assert row is None or row.coordination_channel is None
+
+
+@pytest.mark.usefixtures("acme")
 def test_a_channel_liaison_cannot_post_in_is_named_to_whoever_chose_it(slack: Slack) -> None:
     said = answer(slack, "config channel #nope")
     assert (

@@ -304,7 +304,7 @@ def test_someone_slack_cannot_tell_about_still_works_shown_by_id(
         ("owner MSF @ben", "`@ben` is not a Slack mention", "/partner owner NAME @user"),
         ("owner MSF <@U0GHOST>", "<@U0GHOST> is not a member of this workspace", "/partner owner"),
         ("team MSF add <@U0GONE>", "<@U0GONE> is not a member of this workspace", "/partner team"),
-        ("channel MSF #msf", "`#msf` is not a channel I can read", "/partner channel NAME"),
+        ("channel MSF msf", "`msf` is not a channel: pick one", "/partner channel NAME"),
         ("merge MSF", "Put `into` between", "/partner merge DUPLICATE into KEPT"),
         ("contact MSF add Jane <mailto:jane@|jane@>", "not an email address", "/partner contact"),
         ("list everything", "`everything` is not something I can list", "/partner list"),

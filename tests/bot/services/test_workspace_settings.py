@@ -177,13 +177,10 @@ def test_settings_are_named_by_their_word_and_near_misses_suggested() -> None:
     assert raised.value.suggestions == ("anonymity",)
 
 
-def test_a_channel_by_name_must_fit_where_messages_are_queued() -> None:
+def test_a_channel_is_kept_as_given() -> None:
     assert channel_update("C0PARTNERS") == {"coordination_channel": "C0PARTNERS"}
     assert channel_update("#partner-alerts") == {"coordination_channel": "#partner-alerts"}
     assert channel_update(None) == {"coordination_channel": None}
-    with pytest.raises(BadSetting) as raised:
-        channel_update("#" + "x" * 32)
-    assert raised.value.problem is Problem.CHANNEL_NAME_TOO_LONG
 
 
 def test_values_without_a_row_are_the_defaults() -> None:
