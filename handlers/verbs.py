@@ -130,8 +130,11 @@ VERBS: tuple[Verb, ...] = (
         "contact",
         PARTNERS,
         ("contact NAME add PERSON [email] [title…]",),
-        "Add a person at the partner organisation (de-duplicated by email). Colleagues are "
-        "no contacts: they go on the partner's `team`.",
+        "Add a person at the partner organisation. Someone there already (the same email, or "
+        "the same name where one of the two has no email) is not added twice: added again "
+        "with an email or a title they lacked, they are given it. Another person of the same "
+        "name is added with their own email. Colleagues are no contacts: they go on the "
+        "partner's `team`.",
         ("contact MSF add Jane Doe jane.doe@msf.org Head of Partnerships",),
     ),
     Verb(

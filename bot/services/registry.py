@@ -175,8 +175,12 @@ class Merged:
 class ContactAdded:
     facts: PartnerFacts
     contact: ContactInfo
-    # False: a contact with this email (or, without email, this name) was there already.
+    # False: the person was there already (`_same_contact`), and `contact` is as kept.
     created: bool
+    # What the person there already lacked and was given from this line: "email", "title".
+    completed: tuple[str, ...] = ()
+    # True: found by name alone (one of the two had no email), so perhaps another person.
+    by_name: bool = False
 
 
 # --- What the registry refuses ------------------------------------------------------------------
@@ -792,7 +796,8 @@ class Registry:
         title: str | None = None,
     ) -> ContactAdded:
         """Add a person at the partner (anyone may). One with the same email, or with the same
-        name where neither has an email, is there already and is left as it is."""
+        name where one of the two has no email, is there already: given the email or title it
+        lacked, if this line has it, and otherwise left as it is."""
         person = clean_name(name)
         if not person:
             raise BadName(name, NameProblem.EMPTY)
@@ -809,7 +814,18 @@ class Registry:
                 email=address,
             )
             if existing is not None:
-                return ContactAdded(facts=facts, contact=_contact_info(existing), created=False)
+                by_name = address is None or existing.email != address
+                completed = _complete(existing, email=address, title=role)
+                if completed:
+                    session.add(existing)
+                    session.commit()
+                return ContactAdded(
+                    facts=facts,
+                    contact=_contact_info(existing),
+                    created=False,
+                    completed=completed,
+                    by_name=by_name,
+                )
             contact = Contact(
                 team_id=actor.team_id,
                 partner_id=_id(found),
@@ -1181,7 +1197,9 @@ class Registry:
                 session.add(contact)
                 moved["contacts"] += 1
                 continue
-            # The same person at both: history about the duplicate's copy follows the kept one.
+            # The same person at both: history about the duplicate's copy follows the kept one,
+            # which learns the email and title it lacked.
+            _complete(same, email=contact.email, title=contact.title)
             for reference in store.references_to(Contact):
                 store.repoint(
                     session=session,
@@ -1261,12 +1279,31 @@ def _distinct_keys(names: Iterable[str], *, skip: set[str]) -> dict[str, str]:
 
 
 def _same_contact(contacts: Iterable[Contact], *, name: str, email: str | None) -> Contact | None:
+    """The person among `contacts`: the one with this email, else one of this name where one of
+    the two has no email (two emails that differ are two people). Names compare as `log … with`
+    compares them (`naming.person_key`: case, accents and titles ignored)."""
+    contacts = list(contacts)
+    if email is not None:
+        for contact in contacts:
+            if contact.email == email:
+                return contact
+    key = naming.person_key(name)
     for contact in contacts:
-        if email is not None and contact.email == email:
-            return contact
-        if email is None and contact.email is None and contact.name.casefold() == name.casefold():
+        if naming.person_key(contact.name) == key and (email is None or contact.email is None):
             return contact
     return None
+
+
+def _complete(contact: Contact, *, email: str | None, title: str | None) -> tuple[str, ...]:
+    """Give `contact` the email and title it lacks; what it was given."""
+    given: list[str] = []
+    if contact.email is None and email is not None:
+        contact.email = email
+        given.append("email")
+    if contact.title is None and title is not None:
+        contact.title = title
+        given.append("title")
+    return tuple(given)
 
 
 def _contact_info(contact: Contact) -> ContactInfo:

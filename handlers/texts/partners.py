@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from bot.dates import contact_day
+from bot.naming import person_key
 from bot.services.registry import (
     MAX_NOTES,
     Conflict,
@@ -463,12 +464,30 @@ def merged(result: Merged) -> str:
 
 
 def contact_added(result: ContactAdded) -> str:
-    if not result.created:
+    facts, contact = result.facts, result.contact
+    if result.created:
+        return f"Added {contact_line(contact)} as a contact at *{facts.name}*."
+    if result.completed:
         return (
-            f"{contact_line(result.contact)} is already a contact at *{result.facts.name}*; "
-            "nothing changed."
+            f"{contact_line(contact)} was already a contact at *{facts.name}*: I added the "
+            f"{' and '.join(result.completed)} you gave."
         )
-    return f"Added {contact_line(result.contact)} as a contact at *{result.facts.name}*."
+    there = f"{contact_line(contact)} is already a contact at *{facts.name}*; nothing changed."
+    if not result.by_name:
+        return there
+    again = f"`{COMMAND} contact {facts.name} add {contact.name} {example_email(contact.name)}"
+    if contact.email:
+        return (
+            f"{there} If you meant another person of that name, add them with their own email, "
+            f"e.g. {again}`."
+        )
+    return f"{there} To give them an email or a title, add them again with it, e.g. {again} Title`."
+
+
+def example_email(name: str) -> str:
+    """An address to show in an example, made of a person's name (`jane.doe@example.org`)."""
+    local = ".".join(person_key(name).split()) or "name"
+    return f"{local}@example.org"
 
 
 def no_contacts(facts: PartnerFacts) -> str:

@@ -567,6 +567,29 @@ def test_team_deputy_aliases_rename_channel_and_contacts(slack: Slack) -> None:
         assert expected in card
 
 
+def test_a_contact_added_again_without_email_is_not_doubled(slack: Slack) -> None:
+    answer(slack, MSF)
+    answer(slack, "contact MSF add Jane Doe <mailto:jane@msf.org|jane@msf.org>", user=DAN)
+    said = answer(slack, "contact MSF add Jane Doe", user=CHLOE)
+    assert said.startswith(
+        "*Jane Doe* · <mailto:jane@msf.org|jane@msf.org> is already a contact at *Médecins Sans "
+        "Frontières*; nothing changed. If you meant another person of that name, add them with "
+        "their own email, e.g. `/partner contact Médecins Sans Frontières add Jane Doe "
+        "jane.doe@example.org`."
+    )
+    answer(slack, "contact MSF add Kurt", user=CHLOE)
+    said = answer(slack, "contact MSF add kurt", user=DAN)
+    assert "To give them an email or a title, add them again with it, e.g. `/partner" in said
+    said = answer(slack, "contact MSF add Kurt <mailto:kurt@msf.org|kurt@msf.org> CFO", user=DAN)
+    assert said.startswith(
+        "*Kurt* · CFO · <mailto:kurt@msf.org|kurt@msf.org> was already a contact at *Médecins "
+        "Sans Frontières*: I added the email and title you gave."
+    )
+    listed = answer(slack, "contacts MSF", user=DAN)
+    assert "2 contacts at Médecins Sans Frontières" in listed
+    assert "<mailto:kurt@msf.org|kurt@msf.org>" in listed
+
+
 def test_merge_keeps_the_history_and_the_old_name(slack: Slack) -> None:
     answer(slack, MSF)
     answer(slack, "add Doctors w/o Borders aka DWB", user=DAN)

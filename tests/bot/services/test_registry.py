@@ -20,6 +20,7 @@ from bot.services.registry import (
     BadName,
     BadValue,
     Conflict,
+    ContactInfo,
     LikelyDuplicate,
     ListScope,
     NameProblem,
@@ -464,6 +465,9 @@ def test_merge_moves_everything_and_keeps_the_history(engine: Engine, registry: 
     registry.add_contact(actor=actor(DAN), partner="MSF", name="Jane", email="jane@msf.org")
     registry.add_contact(actor=actor(DAN), partner="DWB", name="Jane D.", email="JANE@msf.org")
     registry.add_contact(actor=actor(DAN), partner="DWB", name="Kurt", email="kurt@dwb.org")
+    # Known by name at one, with an email at the other: one person, who keeps the email.
+    registry.add_contact(actor=actor(DAN), partner="MSF", name="Ada")
+    registry.add_contact(actor=actor(DAN), partner="DWB", name="ada", email="ada@dwb.org")
     with Session(engine) as session:
         jane_id = session.exec(select(Contact.id).where(Contact.name == "Jane")).one()
         jane_copy = session.exec(select(Contact).where(Contact.name == "Jane D.")).one()
@@ -492,7 +496,7 @@ def test_merge_moves_everything_and_keeps_the_history(engine: Engine, registry: 
     assert merged.moved == {
         "aliases": 1,
         "contacts": 1,
-        "contacts_merged": 1,
+        "contacts_merged": 2,
         "team": 2,
         "touchpoint": 3,
     }
@@ -502,7 +506,11 @@ def test_merge_moves_everything_and_keeps_the_history(engine: Engine, registry: 
     assert sorted(profile.members) == [ANA, DAN]
     # Aliases sort by their normalized form ("doctors wo borders" < "doctors without …").
     assert profile.aliases == ["Doctors Without Borders", "Doctors w/o Borders", "DWB", "MSF"]
-    assert [c.email for c in profile.contacts] == ["jane@msf.org", "kurt@dwb.org"]
+    assert [(c.name, c.email) for c in profile.contacts] == [
+        ("Ada", "ada@dwb.org"),
+        ("Jane", "jane@msf.org"),
+        ("Kurt", "kurt@dwb.org"),
+    ]
     assert profile.facts.website_domain == "msf.org"
     with Session(engine) as session:
         assert session.get(Partner, duplicate.facts.id) is None
@@ -554,6 +562,36 @@ def test_contacts_are_de_duplicated_by_email_or_by_name_without_one(registry: Re
     assert not registry.add_contact(actor=actor(CHLOE), partner="MSF", name="KURT").created
     with pytest.raises(BadValue):
         registry.add_contact(actor=actor(CHLOE), partner="MSF", name="Ann", email="ann@")
+
+
+def test_a_contact_added_again_by_name_is_the_same_person_given_what_they_lacked(
+    registry: Registry,
+) -> None:
+    msf(registry)
+    registry.add_contact(actor=actor(DAN), partner="MSF", name="Jane Doe", email="jane@msf.org")
+    again = registry.add_contact(actor=actor(CHLOE), partner="MSF", name="Dr. Jane Doé")
+    assert not again.created and again.by_name and again.completed == ()
+    assert again.contact.email == "jane@msf.org"
+    # Another Jane Doe, with an email of her own, is another person.
+    other = registry.add_contact(
+        actor=actor(CHLOE), partner="MSF", name="Jane Doe", email="jane.doe@gmail.com"
+    )
+    assert other.created
+    # Kurt, known by name only, is given the email and title he lacked, once.
+    registry.add_contact(actor=actor(DAN), partner="MSF", name="Kurt")
+    given = registry.add_contact(
+        actor=actor(DAN), partner="MSF", name="KURT", email="kurt@msf.org", title="CFO"
+    )
+    assert not given.created and given.completed == ("email", "title")
+    assert given.contact == ContactInfo("Kurt", "kurt@msf.org", "CFO")
+    same = registry.add_contact(actor=actor(DAN), partner="MSF", name="Kurt", email="kurt@msf.org")
+    assert not same.created and not same.by_name and same.completed == ()
+    contacts = registry.profile(team_id=T1, partner="MSF").contacts
+    assert sorted((c.name, c.email) for c in contacts) == [
+        ("Jane Doe", "jane.doe@gmail.com"),
+        ("Jane Doe", "jane@msf.org"),
+        ("Kurt", "kurt@msf.org"),
+    ]
 
 
 def test_list_pages_and_scopes(clock: ManualClock, registry: Registry) -> None:
