@@ -24,6 +24,13 @@ MONTHS = (
 )  # fmt: skip
 EXAMPLES = "today, yesterday, friday, last tuesday, in 3 days, 2026-11-20, 20 Nov, friday 14:00"
 
+# How far from today a day may lie, in years: further, it is most likely a typo of the year
+# (2062 for 2026) and is refused (`check_span`). Plans and due days look ahead; contacts
+# logged look back, where recording some history is worth a longer reach.
+YEARS_AHEAD = 5
+YEARS_BACK = 10
+_YEAR_WORDS = {5: "five", 10: "ten"}
+
 _TIME = re.compile(r"^(?P<h>\d{1,2})(?:[:.](?P<m>\d{2}))?\s*(?P<ampm>am|pm)?$")
 _RELATIVE = re.compile(r"^in (?P<n>\d{1,3}) (?P<unit>day|week)s?$")
 _AGO = re.compile(r"^(?P<n>\d{1,3}) (?P<unit>day|week)s? ago$")
@@ -184,3 +191,39 @@ def _not_a_day(typed: str, year: int | None, month: int) -> DateError:
             days = calendar.monthrange(2024 if year is None else year, month)[1]
             why = f"{name} {'' if year is None else f'{year} '}has {days} days"
     return DateError(f"{typed!r} is not a day of the calendar: {why}. Dates look like: {EXAMPLES}.")
+
+
+def check_span(day: date, *, today: date, ahead: bool, typed: str | None = None) -> None:
+    """Refuse a day further from `today` than a date is given on purpose: more than
+    `YEARS_AHEAD` years ahead (`ahead`: a plan, a due day), or `YEARS_BACK` years back (a contact
+    logged). The DateError says the bound, why, and the same day in a year within it."""
+    years = YEARS_AHEAD if ahead else YEARS_BACK
+    limit = _years_from(today, years if ahead else -years)
+    if (day <= limit) if ahead else (day >= limit):
+        return
+    shown = f"{day:%a} {day.day} {day:%b} {day.year}"
+    shown = f"`{typed}` ({shown})" if typed else f"That day ({shown})"
+    span = f"more than {_YEAR_WORDS.get(years, str(years))} years " + ("ahead" if ahead else "ago")
+    bound = "later than" if ahead else "earlier than"
+    raise DateError(
+        f"{shown} is {span}: a date that far off is most likely a typo of the year, so I take "
+        f"none {bound} {limit.day} {limit:%b} {limit.year}. Did you mean "
+        f"`{_nearest_year(day, today, ahead=ahead).isoformat()}`?"
+    )
+
+
+def _years_from(day: date, years: int) -> date:
+    """The same day `years` later (or earlier); 29 February falls on the 28th."""
+    found = _calendar_date(day.year + years, day.month, day.day)
+    return found or date(day.year + years, day.month, 28)
+
+
+def _nearest_year(day: date, today: date, *, ahead: bool) -> date:
+    """`day`'s month and day in the year nearest `today` on its side: the next such day for one
+    ahead, the latest one before for one back (29 February: the 28th, in a common year)."""
+    found = _years_from(day, today.year - day.year)
+    if ahead and found < today:
+        return _years_from(found, 1)
+    if not ahead and found > today:
+        return _years_from(found, -1)
+    return found

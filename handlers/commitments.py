@@ -407,8 +407,6 @@ def _iso_day(text: Any) -> date | None:
 def _due_error(error: BadCommitment) -> str:
     if error.problem is Problem.PAST_DUE and error.today is not None:
         return texts.form_past(error.today)
-    if error.problem is Problem.TOO_FAR:
-        return texts.form_too_far()
     return texts.problem(error)
 
 

@@ -154,7 +154,8 @@ VERBS: tuple[Verb, ...] = (
         "Record a contact that happened. `with @colleague` adds colleagues who took part; "
         "other names are the people at the partner, as many as met (`with Jane Doe, John Roe "
         "and @ben`). A partner not registered yet can be "
-        "registered on the spot, with you as owner: in the answer, or in the form's picker.",
+        "registered on the spot, with you as owner: in the answer, or in the form's picker. "
+        "A date more than ten years back is refused as a likely typo of the year.",
         ("log MSF with @ben and Jane Doe on yesterday via meeting : agreed on a pilot",),
     ),
     Verb(
@@ -163,7 +164,8 @@ VERBS: tuple[Verb, ...] = (
         ("plan NAME on DATE [with PERSON …] [via meeting|call|email|event] : PURPOSE",),
         "Record a planned meeting (or `via` call, email, event), so colleagues know before they "
         "reach out; once its date passes, those taking part are asked how it went. `in 3 days` "
-        "or `in 2 weeks` needs no `on`.",
+        "or `in 2 weeks` needs no `on`. A date more than five years ahead is refused as a likely "
+        "typo of the year.",
         ("plan MSF on friday 14:00 with Jane Doe : pilot kick-off",),
     ),
     Verb(
@@ -186,7 +188,8 @@ VERBS: tuple[Verb, ...] = (
         COMMITMENTS,
         ("commit NAME us|them [@owner] : WHAT by DATE", "commit  (opens a form)"),
         "Record a promise by our side (`us`; you own it unless you name someone) or by the "
-        "partner (`them`; you follow it up).",
+        "partner (`them`; you follow it up). The due day is today or later, at most five years "
+        "ahead.",
         ("commit MSF us @ben : send the draft MoU by 2026-12-04",),
     ),
     Verb(

@@ -47,7 +47,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.clock import Clock
-from bot.dates import DateError, parse_when
+from bot.dates import DateError, check_span, parse_when
 from bot.delivery.absence import absence_when_reached, person_zone, recipient_for_owner_alert
 from bot.delivery.outbox import enqueue
 from bot.delivery.working_hours import WorkingHours, person_tz, zone
@@ -72,8 +72,6 @@ from storage.people import get_profile, get_profiles
 from storage.workspaces import get_workspaces
 
 MAX_WHAT = 1000
-# A due day further ahead than this is almost certainly a typo (2062 for 2026).
-MAX_AHEAD = timedelta(days=5 * 366)
 REMIND_WORKING_DAYS_BEFORE = 3
 OVERDUE_EVERY_DAYS = 7
 LOPSIDED_SHARE = 0.7
@@ -367,11 +365,15 @@ def check_what(what: str) -> str:
 
 
 def check_due(day: date, *, today: date, typed: str | None = None) -> date:
-    """A due day: today or later, and not absurdly far ahead."""
+    """A due day: today or later, and not so far ahead as to be a typo (`check_span`)."""
     if day < today:
         raise BadCommitment(Problem.PAST_DUE, typed=typed, day=day, today=today)
-    if day > today + MAX_AHEAD:
-        raise BadCommitment(Problem.TOO_FAR, typed=typed, day=day, today=today)
+    try:
+        check_span(day, today=today, ahead=True, typed=typed)
+    except DateError as error:
+        raise BadCommitment(
+            Problem.TOO_FAR, detail=str(error), typed=typed, day=day, today=today
+        ) from None
     return day
 
 

@@ -46,7 +46,7 @@ from sqlmodel import Session
 
 from bot import collisions as rules
 from bot.clock import Clock
-from bot.dates import DateError, When, contact_day, parse_when
+from bot.dates import DateError, When, check_span, contact_day, parse_when
 from bot.delivery.absence import (
     WELCOME_BACK,
     Period,
@@ -610,6 +610,8 @@ class Problem(StrEnum):
     NO_DATE = "no_date"
     LOG_IN_FUTURE = "log_in_future"
     PLAN_IN_PAST = "plan_in_past"
+    # Further ahead or back than a date is given on purpose (`bot.dates.check_span`).
+    DATE_TOO_FAR = "date_too_far"
     NO_NOTES = "no_notes"
     NOTES_TOO_LONG = "notes_too_long"
 
@@ -677,7 +679,7 @@ def moment(
 
     No date: now (`log`, `intend`); `plan` needs one. A day without a time is noon of that day
     in the caller's zone. A contact logged must lie in the past (today counts); a planned or
-    intended one today or later.
+    intended one today or later; neither so far off as to be a typo of the year.
     """
     if when is None:
         if kind is TouchpointKind.PLANNED:
@@ -694,6 +696,12 @@ def moment(
         raise BadTouchpoint(Problem.LOG_IN_FUTURE, when=when, typed=typed)
     if kind is not TouchpointKind.DONE and in_past:
         raise BadTouchpoint(Problem.PLAN_IN_PAST, when=when, typed=typed)
+    try:
+        check_span(when.day, today=today, ahead=kind is not TouchpointKind.DONE, typed=typed)
+    except DateError as error:
+        raise BadTouchpoint(
+            Problem.DATE_TOO_FAR, detail=str(error), when=when, typed=typed
+        ) from None
     return at, day_only
 
 

@@ -195,10 +195,10 @@ def problem(error: BadCommitment) -> str:
         return "When is it due? End with `by` and a day, e.g. `by friday` or `by 2026-12-04`."
     if error.problem is Problem.UNREADABLE_DATE:
         return f"The due date: {error.detail}"
+    if error.problem is Problem.TOO_FAR:
+        return error.detail
     shown = f"`{error.typed}` ({day(error.day)})" if error.typed and error.day else "That day"
-    if error.problem is Problem.PAST_DUE:
-        return f"{shown} is in the past: a commitment is due today or later."
-    return f"{shown} is more than five years ahead; check the year."
+    return f"{shown} is in the past: a commitment is due today or later."
 
 
 # The form has no `:` nor `by`: only the field to fill in.
@@ -538,10 +538,6 @@ PARTNER_GONE = "That partner is no longer in the registry (merged or removed); p
 
 def form_past(today: date) -> str:
     return f"Pick today ({day(today)}) or a later day."
-
-
-def form_too_far() -> str:
-    return "That is more than five years ahead; check the year."
 
 
 def redate_intro(item: CommitmentFacts) -> str:

@@ -1002,7 +1002,7 @@ def own_intent(touch: Touch) -> str:
 
 def problem(error: BadTouchpoint, *, verb: str) -> str:
     """What was wrong with a touchpoint; the usage answer adds the syntax and an example."""
-    if error.problem is Problem.UNREADABLE_DATE:
+    if error.problem in (Problem.UNREADABLE_DATE, Problem.DATE_TOO_FAR):
         return error.detail
     if error.problem is Problem.NO_DATE:
         return "When is it? `plan` needs a date: add `on DATE`, e.g. `on friday 14:00`."

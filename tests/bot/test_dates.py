@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.dates import DateError, parse_when
+from bot.dates import DateError, check_span, parse_when
 
 BERLIN = ZoneInfo("Europe/Berlin")
 # Wednesday 25 Nov 2026, 23:30 UTC — already Thursday in Tokyo.
@@ -101,3 +101,20 @@ def test_a_date_that_names_no_day_says_why_as_typed_and_what_works(text: str, wh
         parse_when(text, now=NOW, tz=BERLIN)
     assert str(raised.value).startswith(why)
     assert "Dates look like: today" in str(raised.value)
+
+
+def test_a_day_further_off_than_typed_on_purpose_is_refused_with_one_within_reach() -> None:
+    today = date(2026, 11, 25)
+    check_span(date(2031, 11, 25), today=today, ahead=True)
+    check_span(date(2016, 11, 25), today=today, ahead=False)
+    check_span(date(1950, 1, 1), today=today, ahead=True)  # the past is not "ahead" too far
+    with pytest.raises(DateError, match=r"more than five years ahead.*later than 25 Nov 2031"):
+        check_span(date(2031, 11, 26), today=today, ahead=True)
+    with pytest.raises(DateError, match=r"`1916-01-05` \(Wed 5 Jan 1916\) is more than ten years"):
+        check_span(date(1916, 1, 5), today=today, ahead=False, typed="1916-01-05")
+    with pytest.raises(DateError, match=r"Did you mean `2025-12-01`\?"):
+        check_span(date(1925, 12, 1), today=today, ahead=False)  # the latest 1 Dec gone by
+    with pytest.raises(DateError, match=r"Did you mean `2026-12-01`\?"):
+        check_span(date(2062, 12, 1), today=today, ahead=True)  # the next 1 Dec
+    with pytest.raises(DateError, match=r"Did you mean `2027-02-28`\?"):
+        check_span(date(2064, 2, 29), today=today, ahead=True)

@@ -212,6 +212,12 @@ def test_a_colleague_liaison_has_not_met_is_looked_up_then_the_promise_recorded(
         ("Acme us : send it", "When is it due? End with `by`"),
         ("Acme us : send it by someday", "I can't read 'someday' as a date"),
         ("Acme us : send it by 2026-11-20", "`2026-11-20` (Fri 20 Nov) is in the past"),
+        (
+            "Acme us : send it by 2099-01-01",
+            "`2099-01-01` (Thu 1 Jan 2099) is more than five years ahead: a date that far off is "
+            "most likely a typo of the year, so I take none later than 25 Nov 2031. Did you mean "
+            "`2027-01-01`?",
+        ),
         ("Acme us :  by friday", "What was promised?"),
         ("Acme us <@U0BEN|ben> <@U0DAN|dan> : two owners by friday", "at most one owner"),
     ],
@@ -481,6 +487,12 @@ def test_commit_alone_opens_the_form(slack: Slack) -> None:
     values = form_values(partner=acme, side="them", owner=BEN, what="NDA", due="2026-11-24")
     submit(slack, view, BEN, values)
     assert view.errors == {blocks.DUE_FIELD: "Pick today (Wed 25 Nov) or a later day."}
+    values = form_values(partner=acme, side="them", owner=BEN, what="NDA", due="2062-12-02")
+    submit(slack, view, BEN, values)
+    assert view.errors is not None
+    assert view.errors[blocks.DUE_FIELD].startswith(
+        "That day (Sat 2 Dec 2062) is more than five years ahead"
+    )
     assert stored(slack) == []
     values = form_values(partner=acme, side="them", owner=DAN, what="NDA", due="2026-12-02")
     submit(slack, view, BEN, values)

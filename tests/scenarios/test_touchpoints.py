@@ -1484,6 +1484,20 @@ def test_the_same_log_by_two_colleagues_is_two_contacts(slack: Slack) -> None:
         ("log Acme on tuesday : x", "Did you mean `last tuesday`?", "/partner log NAME"),
         ("plan Acme on yesterday : x", "is in the past", "/partner plan NAME on DATE"),
         ("plan Acme : lunch", "`plan` needs a date", "/partner plan NAME on DATE"),
+        (
+            "plan Acme on 2090-01-01 : x",
+            "`2090-01-01` (Sun 1 Jan 2090) is more than five years ahead: a date that far off is "
+            "most likely a typo of the year, so I take none later than 25 Nov 2031. Did you mean "
+            "`2027-01-01`?",
+            "/partner plan NAME on DATE",
+        ),
+        (
+            "log Acme on 20 Nov 1996 : x",
+            "`20 Nov 1996` (Wed 20 Nov 1996) is more than ten years ago: a date that far off is "
+            "most likely a typo of the year, so I take none earlier than 25 Nov 2016. Did you "
+            "mean `2026-11-20`?",
+            "/partner log NAME",
+        ),
         ("log Acme via meeting", "Put a `:` before the notes, e.g. `: agreed", "/partner log NAME"),
         (
             "log Acme via call pitched the pilot",
@@ -1532,6 +1546,15 @@ def test_bad_input_says_what_was_wrong_and_saves_nothing(
     assert touchpoints(slack) == []
     deliver_outbox(slack)
     assert posts(slack) == [] and dms(slack, ANA) == []
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_plan_a_year_ahead_and_a_contact_last_year_are_taken(slack: Slack) -> None:
+    said = answer(slack, "plan Acme on 2027-11-01 : the annual review", user=BEN)
+    assert "Planned your meeting with *Acme Corporation* on Mon 1 Nov 2027" in said
+    said = answer(slack, "log Acme on 2025-10-01 : met at the summit", user=CHLOE)
+    assert "Logged your contact with *Acme Corporation* on Wed 1 Oct 2025" in said
+    assert len(touchpoints(slack)) == 2
 
 
 # --- Intents ------------------------------------------------------------------------------------
@@ -2152,6 +2175,12 @@ def test_log_alone_opens_the_form_with_type_ahead_over_names_and_aliases(slack: 
         acme_id = session.exec(select(Partner.id).where(Partner.name == "Acme Corporation")).one()
     submit(slack, view, BEN, partner=acme_id, medium="call", day="2026-11-27", notes="x")
     assert view.errors is not None and "still to come" in view.errors[blocks.DATE_FIELD]
+    submit(slack, view, BEN, partner=acme_id, medium="call", day="1950-01-01", notes="x")
+    assert view.errors is not None
+    assert view.errors[blocks.DATE_FIELD].startswith(
+        "That day (Sun 1 Jan 1950) is more than ten years ago"
+    )
+    assert touchpoints(slack) == []
     submit(
         slack,
         view,
