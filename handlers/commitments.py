@@ -45,7 +45,7 @@ from handlers import grammar, home
 from handlers import partners as registry_handlers
 from handlers import touchpoints as touchpoint_handlers
 from handlers.blocks import commitments as blocks
-from handlers.blocks import option
+from handlers.blocks import option, picked_day
 from handlers.blocks import touchpoints as touchpoint_blocks
 from handlers.blocks.partners import say
 from handlers.context import runtime_of
@@ -393,20 +393,15 @@ class CommitForm:
             side=blocks.side_of(side),
             owner_id=field_of(blocks.OWNER_FIELD).get("selected_user"),
             what=str(field_of(blocks.WHAT_FIELD).get("value") or ""),
-            due_on=_iso_day(field_of(blocks.DUE_FIELD).get("selected_date")),
+            due_on=picked_day(field_of(blocks.DUE_FIELD)),
         )
-
-
-def _iso_day(text: Any) -> date | None:
-    try:
-        return date.fromisoformat(str(text))
-    except ValueError:
-        return None
 
 
 def _due_error(error: BadCommitment) -> str:
     if error.problem is Problem.PAST_DUE and error.today is not None:
         return texts.form_past(error.today)
+    if error.problem is Problem.NO_DATE:
+        return partner_texts.PICK_A_DAY
     return texts.problem(error)
 
 
@@ -578,9 +573,9 @@ def on_redate_submitted(
     metadata = json.loads(view.get("private_metadata") or "{}")
     number, message = metadata.get("commitment"), metadata.get("message")
     picked = view["state"]["values"].get(blocks.DUE_FIELD, {}).get(blocks.FIELD_ACTION, {})
-    day = _iso_day(picked.get("selected_date"))
+    day = picked_day(picked)
     if not isinstance(number, int) or day is None:
-        ack(response_action="errors", errors={blocks.DUE_FIELD: texts.NO_BY})
+        ack(response_action="errors", errors={blocks.DUE_FIELD: partner_texts.PICK_A_DAY})
         return
     actor = Actor(body["team"]["id"], body["user"]["id"])
     service = service_of(runtime)

@@ -57,6 +57,7 @@ from bot.services.surveys import (
 from bot.services.touchpoints import PlanChange
 from handlers import grammar
 from handlers.blocks import feedback as blocks
+from handlers.blocks import picked_day
 from handlers.blocks.partners import say
 from handlers.context import runtime_of
 from handlers.grammar import GrammarError, Name
@@ -64,6 +65,7 @@ from handlers.invocation import Invocation, VerbHandler
 from handlers.partners import CARD_SECTIONS, Call, verb_handler
 from handlers.reply import Block, Reply
 from handlers.texts import feedback as texts
+from handlers.texts import partners as partner_texts
 from handlers.touchpoints import service_of as touchpoints_of
 from handlers.verbs import VERBS_BY_NAME
 from storage.models import CheckInAnswer
@@ -380,12 +382,14 @@ def _form_listener(
             ack()
             return
         try:
-            update = save(runtime, team_id, user_id, checkin_id, read(value))
+            given = read(value)
+        except ValueError:  # no day the datepicker sent
+            ack(response_action="errors", errors={field: partner_texts.PICK_A_DAY})
+            return
+        try:
+            update = save(runtime, team_id, user_id, checkin_id, given)
         except CheckInError as error:
             ack(response_action="errors", errors={field: _refusal(error)})
-            return
-        except ValueError:
-            ack(response_action="errors", errors={field: texts.MOVE_HINT})
             return
         ack()
         runtime.defer(partial(show_checkin, client, update), what=what)
@@ -419,7 +423,10 @@ def _read_note(value: dict[str, Any]) -> str:
 
 
 def _read_date(value: dict[str, Any]) -> date:
-    return date.fromisoformat(str(value.get("selected_date") or ""))
+    day = picked_day(value)
+    if day is None:
+        raise ValueError("no day picked")
+    return day
 
 
 # --- Survey buttons, comments and reactions -----------------------------------------------------

@@ -66,6 +66,7 @@ from bot.services.touchpoints import (
 )
 from handlers import grammar
 from handlers import partners as registry_handlers
+from handlers.blocks import picked_day
 from handlers.blocks import touchpoints as blocks
 from handlers.blocks.partners import say
 from handlers.context import runtime_of
@@ -647,12 +648,11 @@ class LogForm:
         ) or {}
         value = str(picked.get("value", ""))
         medium = str((field_of(blocks.MEDIUM_FIELD).get("selected_option") or {}).get("value"))
-        day = field_of(blocks.DATE_FIELD).get("selected_date")
         return cls(
             partner_id=int(value) if value.isdigit() else None,
             new_partner=blocks.new_partner_of(value),
             medium=MEDIUMS.get(medium),
-            day=_iso_day(day),
+            day=picked_day(field_of(blocks.DATE_FIELD)),
             contacts=people_named(str(field_of(blocks.CONTACT_FIELD).get("value") or "")),
             colleagues=tuple(field_of(blocks.COLLEAGUES_FIELD).get("selected_users") or ()),
             notes=str(field_of(blocks.NOTES_FIELD).get("value") or ""),
@@ -678,13 +678,6 @@ def people_named(text: str) -> tuple[str, ...]:
         # Slack escapes nothing in a form's text (a bare `@jane`, a stray `<`): split it plainly.
         names = (name.strip() for name in re.split(r"[,;&]|\band\b", text))
         return tuple(dict.fromkeys(name for name in names if name))
-
-
-def _iso_day(text: Any) -> date | None:
-    try:
-        return date.fromisoformat(str(text))
-    except ValueError:
-        return None
 
 
 _FORM_FIELDS = {
@@ -728,6 +721,8 @@ def record_form(runtime: Runtime, body: dict[str, Any]) -> Recorded | dict[str, 
         return {blocks.CONTACT_FIELD: error.problem}
     if form.partner_id is None and form.new_partner is None:
         return {blocks.PARTNER_FIELD: partner_texts.PICK_A_PARTNER}
+    if form.day is None:
+        return {blocks.DATE_FIELD: partner_texts.PICK_A_DAY}
     if form.new_partner is not None:
         # The name typed in the picker, refused as `add` refuses it.
         try:

@@ -9,6 +9,7 @@ shows there as typed, `@here`.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from bot.mrkdwn import cut, plain_shown, slack_text
@@ -109,6 +110,16 @@ def form_field(
     if hint:
         block["hint"] = plain(hint)
     return block
+
+
+def picked_day(state: dict[str, Any]) -> date | None:
+    """The day a form's datepicker sent (`state` as `values[block_id][action_id]`); None when it
+    sent none, or something that is no day: a form refuses that (`PICK_A_DAY`), never reads it
+    as today."""
+    try:
+        return date.fromisoformat(str(state.get("selected_date") or ""))
+    except ValueError:
+        return None
 
 
 # The partner type-ahead shared by every form that names a partner; handlers/touchpoints.py

@@ -584,3 +584,5 @@ def form_name_taken(name: str, holder: PartnerFacts) -> str:
 
 # A form sent with its (required) partner picker empty: nothing was picked, nothing is gone.
 PICK_A_PARTNER = "Pick a partner: type a few letters of its name and choose it from the list."
+# A form's datepicker that sent no day, or one that is none (Slack had trouble with it).
+PICK_A_DAY = "Pick a day in the calendar: I got none from this field, so nothing was saved."

@@ -453,7 +453,7 @@ def test_commitments_list_with_the_balance_and_lopsided_workload(slack: Slack) -
 
 
 def form_values(
-    *, partner: int, side: str, owner: str, what: str, due: str
+    *, partner: int, side: str, owner: str, what: str, due: str | None
 ) -> dict[str, dict[str, Any]]:
     return {
         blocks.PARTNER_FIELD: {
@@ -487,6 +487,10 @@ def test_commit_alone_opens_the_form(slack: Slack) -> None:
     values = form_values(partner=acme, side="them", owner=BEN, what="NDA", due="2026-11-24")
     submit(slack, view, BEN, values)
     assert view.errors == {blocks.DUE_FIELD: "Pick today (Wed 25 Nov) or a later day."}
+    for due in (None, "2026-02-30"):  # no day Slack sent: refused, never read as today
+        values = form_values(partner=acme, side="them", owner=BEN, what="NDA", due=due)
+        submit(slack, view, BEN, values)
+        assert view.errors == {blocks.DUE_FIELD: partner_texts.PICK_A_DAY}
     values = form_values(partner=acme, side="them", owner=BEN, what="NDA", due="2062-12-02")
     submit(slack, view, BEN, values)
     assert view.errors is not None
@@ -525,6 +529,8 @@ def test_new_date_moves_the_commitment_and_its_reminders(slack: Slack) -> None:
         view.view, ensure_ascii=False
     )
     date_field = {blocks.DUE_FIELD: {blocks.FIELD_ACTION: {"type": "datepicker"}}}
+    submit(slack, view, DAN, date_field)  # no day sent
+    assert view.errors == {blocks.DUE_FIELD: partner_texts.PICK_A_DAY}
     date_field[blocks.DUE_FIELD][blocks.FIELD_ACTION]["selected_date"] = "2026-11-30"
     submit(slack, view, DAN, date_field)
     assert view.errors is not None and "Pick today (Tue 1 Dec)" in view.errors[blocks.DUE_FIELD]

@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 from bot.sandbox.fake_slack import FakeMessage
 from bot.sandbox.requests import SlackRequest
 from bot.scheduler import TickReport
+from handlers.texts import partners as partner_texts
 from storage.models import (
     CheckIn,
     CheckInStatus,
@@ -906,6 +907,10 @@ def test_moved_to_moves_the_plan_for_everyone(slack: Slack) -> None:
 
     click(slack, BEN, asked_ben, "checkin_moved")
     (form,) = slack.fake.open_modals(BEN)
+    for sent in (None, "26/11/2026"):  # a day Slack did not send, or not as a day
+        nothing = {"date": {"value": {"type": "datepicker", "selected_date": sent}}}
+        send(slack, slack.requests.view_submission(user_id=BEN, view=form, values=nothing))
+        assert form.errors == {"date": partner_texts.PICK_A_DAY}
     same_day = {"date": {"value": {"type": "datepicker", "selected_date": "2026-11-26"}}}
     send(slack, slack.requests.view_submission(user_id=BEN, view=form, values=same_day))
     assert form.errors == {

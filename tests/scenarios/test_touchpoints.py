@@ -2126,6 +2126,10 @@ def form_values(**fields: Any) -> dict[str, dict[str, dict[str, Any]]]:
 
 
 def submit(slack: Slack, view: FakeView, user: str, **fields: Any) -> None:
+    """Send the form as Slack does: a day not given is the one it opened with."""
+    if "day" not in fields:
+        (field,) = (b for b in view.view["blocks"] if b.get("block_id") == blocks.DATE_FIELD)
+        fields["day"] = field["element"]["initial_date"]
     request = slack.requests.view_submission(user_id=user, view=view, values=form_values(**fields))
     assert slack.deliver.send(request).status == 200
     slack.runtime.drain()
@@ -2175,6 +2179,9 @@ def test_log_alone_opens_the_form_with_type_ahead_over_names_and_aliases(slack: 
         acme_id = session.exec(select(Partner.id).where(Partner.name == "Acme Corporation")).one()
     submit(slack, view, BEN, partner=acme_id, medium="call", day="2026-11-27", notes="x")
     assert view.errors is not None and "still to come" in view.errors[blocks.DATE_FIELD]
+    for day in (None, "", "someday"):  # no day Slack sent: refused, never read as today
+        submit(slack, view, BEN, partner=acme_id, medium="call", day=day, notes="x")
+        assert view.errors == {blocks.DATE_FIELD: partner_texts.PICK_A_DAY}
     submit(slack, view, BEN, partner=acme_id, medium="call", day="1950-01-01", notes="x")
     assert view.errors is not None
     assert view.errors[blocks.DATE_FIELD].startswith(
