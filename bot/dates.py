@@ -94,6 +94,16 @@ def parse_when(text: str, *, now: datetime, tz: ZoneInfo, ahead: bool = False) -
     return When(day, at, tz)
 
 
+def reads_as_date(text: str) -> bool:
+    """Whether `text` is a date `parse_when` reads: only its form counts, so any day and zone
+    will do to read it."""
+    try:
+        parse_when(text, now=datetime(2000, 1, 1, tzinfo=UTC), tz=ZoneInfo("UTC"))
+    except DateError:
+        return False
+    return True
+
+
 def _is_number_of_a_date(words: str) -> bool:
     """'20 Nov' ends in a word, '2026-11-20' in digits that are no time, 'in 3 days' in 'days'."""
     return bool(_ISO.match(words) or _MONTH_DAY.match(words))

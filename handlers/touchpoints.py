@@ -20,7 +20,6 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.interval import IntervalTrigger
 from slack_bolt import Ack, App, BoltContext, Respond
@@ -28,7 +27,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
-from bot.dates import DateError, parse_when
+from bot.dates import reads_as_date
 from bot.delivery.absence import person_zone
 from bot.delivery.dispatcher import ON_CHANNEL_REFUSED
 from bot.mrkdwn import slack_text, unescape
@@ -172,7 +171,7 @@ def parse_touchpoint(
         name, head, tokens, verb=verb, ends_at=tuple(CLAUSES), tail="" if notes is None else " : …"
     )
     clauses: dict[str, list[Token]] = {}
-    keywords: dict[str, str] = {}  # each clause's keyword, as typed
+    keywords: dict[str, Token] = {}  # each clause's keyword, as typed
     rest = tokens[used:]
     while rest:
         word = rest[0].text.lower() if rest[0].kind is Kind.WORD else ""
@@ -188,11 +187,13 @@ def parse_touchpoint(
             )
         if word in clauses:
             first = keywords[word]
+            if word == "on":
+                _refuse_two_dates(verb, name, (first, clauses[word]), (rest[0], rest[1:]))
             raise GrammarError(
-                f"`{word}` appears twice; say it once. If “{first}” is part of the partner's "
-                f'name, put the name in quotes: `"{name.text} {first} …"`.'
+                f"`{word}` appears twice; say it once. If “{first.text}” is part of the "
+                f'partner\'s name, put the name in quotes: `"{name.text} {first.text} …"`.'
             )
-        keywords[word] = rest[0].text
+        keywords[word] = rest[0]
         end = next(
             (i for i, t in enumerate(rest[1:], 1) if t.is_word(*CLAUSES)),
             len(rest),
@@ -208,6 +209,27 @@ def parse_touchpoint(
         medium=_medium(clauses.get("via"), has_notes=notes is not None),
         notes=notes,
     )
+
+
+def _refuse_two_dates(
+    verb: str, name: Name, first: tuple[Token, list[Token]], second: tuple[Token, list[Token]]
+) -> None:
+    """Two `on` clauses that both read as dates (`in 3 days on friday`): say so, and the line
+    with one of them. Otherwise the first is likely part of a name (`Hands On Network`)."""
+    days = [_clause_text(words) for _keyword, words in (first, second)]
+    if all(day and reads_as_date(day) for day in days):
+        typed = [
+            # `in 3 days` had its `on` stood in by the parser (`_relative_date_as_clause`).
+            day if keyword.start == keyword.end else f"{keyword.text} {day}"
+            for (keyword, _words), day in zip((first, second), days, strict=True)
+        ]
+        raise GrammarError(texts.two_dates(verb, name.text, typed[0], typed[1]))
+
+
+def _clause_text(words: list[Token]) -> str:
+    """A clause's words up to the next clause's keyword, as typed."""
+    end = next((i for i, t in enumerate(words) if t.is_word(*CLAUSES)), len(words))
+    return " ".join(token.text for token in words[:end])
 
 
 _RELATIVE_UNITS = ("day", "days", "week", "weeks")
@@ -576,14 +598,10 @@ def _trailing_date(call: Call, query: str) -> tuple[str, str] | None:
     """(name, date) when the unknown name ends in a date without its `on` (`log Globex last
     monday : …`, `log Unicef Spain friday : …`): "Register it" would register the wrong name."""
     words = query.split()
-    now = call.runtime.clock.now()
     for start in range(1, len(words)):
         day = " ".join(words[start:])
-        try:  # only whether it reads as a date: any zone will do
-            parse_when(day, now=now, tz=ZoneInfo("UTC"))
-        except DateError:
-            continue
-        return " ".join(words[:start]), day
+        if reads_as_date(day):
+            return " ".join(words[:start]), day
     return None
 
 

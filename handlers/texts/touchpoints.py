@@ -1063,6 +1063,14 @@ _NOTES_EXAMPLES = {
 }
 
 
+def two_dates(verb: str, name: str, first: str, second: str) -> str:
+    """`plan X in 3 days on friday`: two dates where the contact has one."""
+    return (
+        f"That gives two dates, `{first}` and `{second}`, and a contact has one. Keep the one "
+        f"you mean, e.g. `{COMMAND} {verb} {name} {second} : …`."
+    )
+
+
 def missing_colon(verb: str) -> str:
     """No `:` at all: the notes (a plan's or intent's purpose) are missing, or were run into the
     line. Named as the verb's syntax names them."""

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.dates import DateError, check_span, parse_when
+from bot.dates import DateError, check_span, parse_when, reads_as_date
 
 BERLIN = ZoneInfo("Europe/Berlin")
 # Wednesday 25 Nov 2026, 23:30 UTC — already Thursday in Tokyo.
@@ -118,3 +118,8 @@ def test_a_day_further_off_than_typed_on_purpose_is_refused_with_one_within_reac
         check_span(date(2062, 12, 1), today=today, ahead=True)  # the next 1 Dec
     with pytest.raises(DateError, match=r"Did you mean `2027-02-28`\?"):
         check_span(date(2064, 2, 29), today=today, ahead=True)
+
+
+def test_whether_text_reads_as_a_date_whatever_the_day() -> None:
+    assert all(reads_as_date(text) for text in ("in 3 days", "friday 14:00", "20 Nov", "today"))
+    assert not any(reads_as_date(text) for text in ("Call", "Network", "", "2026-02-30"))

@@ -86,7 +86,14 @@ def test_names_with_other_keywords_and_quoted_names() -> None:
             "A `:` is missing before the notes, e.g. `via call : pitched the pilot`",
         ),
         ("Acme via call pitched : x", "`via call pitched`: say `via meeting`"),
-        ("Acme on friday on monday : x", "`on` appears twice"),
+        ("Acme on friday on monday : x", "two dates, `on friday` and `on monday`"),
+        (
+            "Acme in 3 days on friday via call : x",
+            "That gives two dates, `in 3 days` and `on friday`, and a contact has one. Keep the "
+            "one you mean, e.g. `/partner log Acme on friday : …`.",
+        ),
+        ("Acme on friday in 2 weeks : x", "two dates, `on friday` and `in 2 weeks`"),
+        ("Doctors on Call on friday : x", "`on` appears twice"),
         (
             "Hands On Network on friday : visit",
             'If “On” is part of the partner\'s name, put the name in quotes: `"Hands On …"`',

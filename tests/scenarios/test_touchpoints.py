@@ -1485,6 +1485,12 @@ def test_the_same_log_by_two_colleagues_is_two_contacts(slack: Slack) -> None:
         ("plan Acme on yesterday : x", "is in the past", "/partner plan NAME on DATE"),
         ("plan Acme : lunch", "`plan` needs a date", "/partner plan NAME on DATE"),
         (
+            "plan Acme in 3 days on friday : x",
+            "That gives two dates, `in 3 days` and `on friday`, and a contact has one. Keep the "
+            "one you mean, e.g. `/partner plan Acme on friday : …`.",
+            "/partner plan NAME on DATE",
+        ),
+        (
             "plan Acme on 2090-01-01 : x",
             "`2090-01-01` (Sun 1 Jan 2090) is more than five years ahead: a date that far off is "
             "most likely a typo of the year, so I take none later than 25 Nov 2031. Did you mean "
