@@ -520,27 +520,33 @@ def answer(call: Call, body: VerbBody) -> Reply:
         # Whichever partner it is meant for, a line refused for its date or notes records
         # nothing: say so first rather than offer partners ("Did you mean", "Register it").
         refusal = _line_refusal(call) or refusal
+    # What "Register it" registers, and the line it runs again: the name as the line reads it,
+    # when the line reads so (`log Halp via Phone : …` is Halp, by phone), else the longer
+    # reading a misspelt partner's name offers (`log Docters on Call : …`: "Call" is no date).
+    new, unknown = call, refusal
     misread = _misread_name(call, refusal)
     if misread is not None:
         call, refusal = misread
+        if not isinstance(unknown, UnknownPartner):
+            new, unknown = misread
     reply = registry_handlers.answer(call, partial(_refuse, refusal))
-    if not isinstance(refusal, UnknownPartner) or call.verb.name == "check":
+    if not isinstance(unknown, UnknownPartner) or call.verb.name == "check":
         return reply
-    prefix = registry_handlers.known_prefix(refusal)
-    dated = _trailing_date(call, refusal.query)
+    prefix = registry_handlers.known_prefix(unknown)
+    dated = _trailing_date(unknown.query)
     if dated is not None and prefix is None:
         # After a known name, the "not something `log` takes" answer says it already.
         name, day = dated
         reply = blocks.with_hint(reply, texts.date_needs_on(call.verb.name, name, day))
     if dated is None and not _clause_after(prefix):
         value = blocks.register_value(
-            name=refusal.query,
-            line=f"{call.verb.name} {call.rest}",
-            key=_request_key(call.invocation),
-            typed_at=call.invocation.typed(call.runtime.clock.now()),
+            name=unknown.query,
+            line=f"{new.verb.name} {new.rest}",
+            key=_request_key(new.invocation),
+            typed_at=new.invocation.typed(new.runtime.clock.now()),
         )
         if value is not None:
-            reply = blocks.with_register(reply, query=refusal.query, value=value)
+            reply = blocks.with_register(reply, query=unknown.query, value=value)
     return reply
 
 
@@ -594,7 +600,7 @@ def _clause_after(prefix: tuple[PartnerFacts, str] | None) -> bool:
     return prefix is not None and prefix[1].split()[0].lower() in CLAUSES | MEDIUMS.keys()
 
 
-def _trailing_date(call: Call, query: str) -> tuple[str, str] | None:
+def _trailing_date(query: str) -> tuple[str, str] | None:
     """(name, date) when the unknown name ends in a date without its `on` (`log Globex last
     monday : …`, `log Unicef Spain friday : …`): "Register it" would register the wrong name."""
     words = query.split()

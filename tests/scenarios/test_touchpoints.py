@@ -1132,6 +1132,26 @@ def test_register_it_for_a_misspelt_name_with_a_keyword_in_it_registers_it_whole
 
 
 @pytest.mark.usefixtures("acme")
+def test_register_it_beside_a_did_you_mean_registers_the_name_as_the_line_reads_it(
+    slack: Slack,
+) -> None:
+    """`log Halp via Phone : …` may be a slip for Help via Phone (offered), or a call with a new
+    partner, Halp: "Register it" registers Halp, not "Halp via Phone"."""
+    answer(slack, 'add "Help via Phone"')
+    said = answer(slack, "log Halp via Phone : met them", user=BEN)
+    assert "Did you mean" in said and "*Help via Phone*" in said
+    assert "Register it: Halp" in said and "registers “Halp” with you as owner" in said
+    message = last(slack, BEN)
+    assert action_ids(message) == ["partner_pick_0", blocks.REGISTER]
+    click(slack, BEN, message, blocks.REGISTER)
+    assert "Registered *Halp* with you as its owner" in shown(message)
+    assert "Logged your call with *Halp* today" in shown(message)
+    (touchpoint,) = touchpoints(slack)
+    assert touchpoint.notes == "met them"
+    assert partner_names(slack) == ["Acme Corporation", "Halp", "Help via Phone"]
+
+
+@pytest.mark.usefixtures("acme")
 def test_an_unknown_name_ending_in_a_date_points_to_on(slack: Slack) -> None:
     said = answer(slack, "log Globex last monday : x", user=BEN)
     assert "If “last monday” is the date, it needs `on`: `/partner log Globex on last monday" in (
