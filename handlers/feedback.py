@@ -29,6 +29,7 @@ from bot.scheduler import PlannerRegistry
 from bot.services import checkins as checkin_service
 from bot.services import surveys as survey_service
 from bot.services.checkins import (
+    MAX_NOTE,
     AlreadyMoved,
     CheckInClosed,
     CheckInError,
@@ -43,6 +44,8 @@ from bot.services.checkins import (
 from bot.services.feedback import Cadence
 from bot.services.registry import Actor
 from bot.services.surveys import (
+    MAX_COMMENT,
+    CommentTooLong,
     NobodyToAsk,
     NotAllowedToSetCadence,
     NotAllowedToStart,
@@ -204,7 +207,7 @@ def _refusal(error: CheckInError) -> str:
     if isinstance(error, AlreadyMoved):
         return texts.ALREADY_MOVED
     if isinstance(error, NoteTooLong):
-        return texts.note_too_long(error.length)
+        return partner_texts.too_long("note", error.length, MAX_NOTE)
     if isinstance(error, CheckInClosed):
         return texts.checkin_settled(error.card)
     return texts.GONE
@@ -491,6 +494,10 @@ def on_comment_submitted(
             delivery_id=delivery_id,
             text=str(field.get("value") or ""),
         )
+    except CommentTooLong as error:
+        refusal = partner_texts.too_long("comment", error.length, MAX_COMMENT)
+        ack(response_action="errors", errors={blocks.COMMENT_FIELD: refusal})
+        return
     except (RoundClosed, NotYours) as error:
         refusal = texts.NOT_YOURS if isinstance(error, NotYours) else texts.SURVEY_CLOSED
         ack(response_action="errors", errors={blocks.COMMENT_FIELD: refusal})

@@ -33,6 +33,7 @@ from bot.runtime import Runtime
 from bot.services import people
 from bot.services.people import NotInWorkspace, PeopleCheck, PeopleToLookUp
 from bot.services.registry import (
+    MAX_NOTES,
     Actor,
     AlreadyRegistered,
     BadName,
@@ -746,7 +747,7 @@ def form_errors(
     if isinstance(error, BadValue):
         return {blocks.WEBSITE_FIELD: texts.bad_value(error.what, error.value)}
     if isinstance(error, NotesTooLong):
-        return {blocks.NOTES_FIELD: texts.notes_too_long(error.length)}
+        return {blocks.NOTES_FIELD: texts.too_long("notes", error.length, MAX_NOTES)}
     if isinstance(error, AlreadyRegistered):
         return {blocks.NAME_FIELD: texts.form_exists(error.existing.facts)}
     if isinstance(error, LikelyDuplicate):

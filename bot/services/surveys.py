@@ -280,6 +280,15 @@ class NotYours(SurveyError):
     """A click on someone else's survey (Slack shows DMs to their recipient only)."""
 
 
+class CommentTooLong(SurveyError):
+    """A comment longer than `MAX_COMMENT`: Slack's form caps it, but counts otherwise (UTF-16
+    units, not characters), and a request need not come from Slack's client at all."""
+
+    def __init__(self, length: int) -> None:
+        super().__init__(f"a comment of {length} characters")
+        self.length = length
+
+
 class RoundClosed(SurveyError):
     def __init__(self, card: QuestionCard | None = None) -> None:
         super().__init__("the round has closed")
@@ -566,8 +575,11 @@ class Surveys:
         )
 
     def save_comment(self, *, team_id: str, user_id: str, delivery_id: int, text: str) -> bool:
-        """Keep (or, when empty, remove) the person's comment; True when one is kept."""
-        cleaned = text.strip()[:MAX_COMMENT] or None
+        """Keep (or, when empty, remove) the person's comment; True when one is kept. Raises
+        CommentTooLong, nothing kept, for one over `MAX_COMMENT`: never cut short unsaid."""
+        cleaned = text.strip() or None
+        if cleaned is not None and len(cleaned) > MAX_COMMENT:
+            raise CommentTooLong(len(cleaned))
         with Session(self.engine) as session:
             delivery, survey_round = self._own_open_delivery(session, team_id, user_id, delivery_id)
             assert delivery.respondent is not None

@@ -13,6 +13,7 @@ from typing import Any
 from bot.services.checkins import MAX_NOTE, CheckInCard, Debrief, ProblemAlert
 from bot.services.feedback import Rendered
 from bot.services.surveys import (
+    MAX_COMMENT,
     SCORES,
     CommentForm,
     PartnerFeedback,
@@ -42,7 +43,6 @@ NOTE_FIELD = "note"
 DATE_FIELD = "date"
 COMMENT_FIELD = "comment"
 FIELD_ACTION = "value"
-MAX_COMMENT = 2000
 
 ASKED = (CheckInAnswer.WENT_WELL, CheckInAnswer.MIXED, CheckInAnswer.PROBLEM)
 LABELS = {

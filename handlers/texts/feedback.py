@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime, time, timedelta
 
 from bot.delivery.working_hours import zone
-from bot.services.checkins import MAX_NOTE, CheckInCard, Debrief, ProblemAlert
+from bot.services.checkins import CheckInCard, Debrief, ProblemAlert
 from bot.services.feedback import Cadence
 from bot.services.registry import PartnerFacts
 from bot.services.surveys import (
@@ -89,13 +89,6 @@ ALREADY_MOVED = (
     "You moved this meeting, so I'll ask how it went after its new date. "
     "If that date is wrong, pick another with Moved to…"
 )
-
-
-def note_too_long(length: int) -> str:
-    return (
-        f"The note is {length:,} characters long; keep it to {MAX_NOTE:,} (link a document "
-        "for the rest). Nothing was saved."
-    )
 
 
 SURVEY_WHICH_PARTNER = (

@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 from bot.dates import contact_day
 from bot.naming import person_key
 from bot.services.registry import (
-    MAX_NOTES,
     Conflict,
     ContactAdded,
     ContactInfo,
@@ -238,10 +237,13 @@ def bad_value(what: str, value: str) -> str:
     return f"“{value}” is not an email address I can read."
 
 
-def notes_too_long(length: int) -> str:
+def too_long(what: str, length: int, limit: int) -> str:
+    """Text over its limit (a partner's or a contact's notes, a check-in's note, a survey
+    comment): how long it is and may be. Nothing of it was saved."""
+    are, them = ("are", "them") if what.endswith("s") else ("is", "it")
     return (
-        f"The notes are {length:,} characters long; keep them to {MAX_NOTES:,} "
-        "(link a document for the rest). Nothing was saved."
+        f"The {what} {are} {length:,} characters long; keep {them} to {limit:,} (link a "
+        "document for the rest). Nothing was saved."
     )
 
 

@@ -28,7 +28,15 @@ from bot.services.touchpoints import (
     Touch,
     has_passed,
 )
-from handlers.texts.partners import ago, channel_ref, in_prose, people, people_in_prose, person
+from handlers.texts.partners import (
+    ago,
+    channel_ref,
+    in_prose,
+    people,
+    people_in_prose,
+    person,
+    too_long,
+)
 from storage.models import IntentAnswer, TeamRole, TouchpointKind
 
 COMMAND = "/partner"
@@ -1014,10 +1022,7 @@ def problem(error: BadTouchpoint, *, verb: str) -> str:
         }.get(verb, "what it is about")
         return f"Write a few words after the `:` — {about}."
     if error.problem is Problem.NOTES_TOO_LONG:
-        return (
-            f"The notes are {error.length:,} characters long; keep them to {MAX_NOTES:,} "
-            "(link a document for the rest). Nothing was saved."
-        )
+        return too_long("notes", error.length, MAX_NOTES)
     day = _typed_day(error)
     if error.problem is Problem.LOG_IN_FUTURE:
         hint = ""

@@ -338,6 +338,14 @@ def test_a_comment_is_kept_without_a_name(slack: Slack) -> None:
     invitation = inbox(slack, DAN)[0]
     click(slack, DAN, invitation, "survey_comment")
     (form,) = slack.fake.open_modals(DAN)
+    # Slack's client caps the comment, counting otherwise than Python: refused, not cut short.
+    values = {"comment": {"value": {"type": "plain_text_input", "value": "q" * 2001}}}
+    send(slack, slack.requests.view_submission(user_id=DAN, view=form, values=values))
+    assert form.errors == {
+        "comment": "The comment is 2,001 characters long; keep it to 2,000 (link a document for "
+        "the rest). Nothing was saved."
+    }
+    assert rows(slack, SurveyComment) == []
     values = {"comment": {"value": {"type": "plain_text_input", "value": "  They answer slowly. "}}}
     send(slack, slack.requests.view_submission(user_id=DAN, view=form, values=values))
     assert slack.fake.open_modals(DAN) == []
