@@ -948,13 +948,38 @@ def open_intents_asked_of(
 ) -> list[TouchpointRow]:
     """The workspace's intents (or one partner's) asked of `user_id` (of anyone: None) and not
     answered yet, oldest first."""
+    return _intents_asked_of(
+        session=session, team_id=team_id, user_id=user_id, partner_id=partner_id, answer=None
+    )
+
+
+def lapsed_intents_of(*, session: Session, team_id: str, partner_id: int) -> list[TouchpointRow]:
+    """The partner's intents that someone was asked about and nobody answered in time (their
+    askers were told they may go ahead; a late answer may still come), oldest first."""
+    return _intents_asked_of(
+        session=session,
+        team_id=team_id,
+        user_id=None,
+        partner_id=partner_id,
+        answer=IntentAnswer.LAPSED,
+    )
+
+
+def _intents_asked_of(
+    *,
+    session: Session,
+    team_id: str,
+    user_id: str | None,
+    partner_id: int | None,
+    answer: IntentAnswer | None,
+) -> list[TouchpointRow]:
     statement = (
         sa.select(_T.c.id)
         .where(
             _T.c.team_id == team_id,
             _T.c.intent_asked.is_not(None) if user_id is None else _T.c.intent_asked == user_id,
             _T.c.intent_deadline.is_not(None),
-            _T.c.intent_answer.is_(None),
+            _T.c.intent_answer.is_(None) if answer is None else _T.c.intent_answer == answer,
             sa.true() if partner_id is None else _T.c.partner_id == partner_id,
         )
         .order_by(_T.c.id)

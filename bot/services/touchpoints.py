@@ -164,6 +164,12 @@ def lapsed_key(question_key: str) -> str:
     return f"{question_key}:lapsed"
 
 
+def handed_key(question_key: str) -> str:
+    """The edit of an intent's question once it is no longer its recipient's to answer: the
+    partner was handed over, or merged into another."""
+    return f"{question_key}:handed"
+
+
 def _question_key(session: Session, team_id: str, touchpoint_id: int, asked: str | None) -> str:
     """The key of the question the person now asked about an intent was sent: the one asked
     of them after a handover, else the first."""
@@ -1921,7 +1927,8 @@ class Touchpoints:
         them, with a working day to answer, and the asker is told whom they now wait for. An
         intent the new owner (or their stand-in) took part in needs nobody's answer any more.
         The question the person asked before was sent says who has it now, without buttons
-        (still waiting for their working hours, it is not sent at all)."""
+        (still waiting for their working hours, it is not sent at all). One that lapsed with
+        them is asked of nobody again (`_withdraw_lapsed`)."""
         self._ask_again(session, actor=actor, partner_id=handover.facts.id)
 
     def hand_over_after_merge(
@@ -1969,16 +1976,17 @@ class Touchpoints:
         self, session: Session, *, actor: Actor, partner_id: int, merged_from: str | None = None
     ) -> None:
         """Ask the partner's owner (or stand-in) the unanswered questions about its intents
-        that someone else has (`hand_over_intents`); `merged_from`: the partner it was asked
-        about, merged into this one."""
+        that someone else has (`hand_over_intents`), and take back from that someone those that
+        lapsed; `merged_from`: the partner it was asked about, merged into this one."""
         team_id = actor.team_id
         awaiting = store.open_intents_asked_of(
             session=session, team_id=team_id, user_id=None, partner_id=partner_id
         )
         found = store.partner_and_team(session=session, team_id=team_id, partner_id=partner_id)
-        if not awaiting or found is None:
+        if found is None:
             return
         now = self.clock.now()
+        self._withdraw_lapsed(session, actor=actor, found=found, merged_from=merged_from, now=now)
         for row in awaiting:
             before = row.intent_asked
             touch = Touch.of(row)
@@ -1998,29 +2006,80 @@ class Touchpoints:
                 self._tell_asker_who_is_asked(
                     scene, touch, away_until=away_until, new_owner=True, merged_from=merged_from
                 )
-            if outbox_store.cancel_unsent(session=session, team_id=team_id, dedupe_key=withdrawn):
+            self._withdraw(
+                scene, touch, withdrawn, before, clashes, handed_to=asked, merged_from=merged_from
+            )
+
+    def _withdraw_lapsed(
+        self,
+        session: Session,
+        *,
+        actor: Actor,
+        found: PartnerAtHand,
+        merged_from: str | None,
+        now: datetime,
+    ) -> None:
+        """The questions about the partner's intents that lapsed unanswered with someone who no
+        longer answers for its owner (`_ask_again`): their askers were told they may go ahead,
+        so nobody is asked again; the question, sent, says who owns the partner now and loses
+        its buttons (a late answer is no longer its recipient's to give, `answer_intent`); not
+        sent, it never is. The intent stays in `check` as it was."""
+        team_id = actor.team_id
+        for row in store.lapsed_intents_of(session=session, team_id=team_id, partner_id=found.id):
+            before = row.intent_asked
+            touch = Touch.of(row)
+            scene = self._scene(session, actor, found, touch.colleagues, now)
+            if before is None or self._owner_side(scene, touch) == before:
                 continue
-            note = OwnerNote(
-                partner=scene.facts,
-                touch=touch,
-                recipient=before,
-                clashes=clashes,
-                tz=scene.zone_of(before),
-                recorded_at=touch.at,
-                withdrawn=True,
-                handed_to=asked,
-                merged_from=merged_from,
+            withdrawn = _question_key(session, team_id, row.id, before)
+            if outbox_store.get_message(
+                session=session, team_id=team_id, dedupe_key=handed_key(withdrawn)
+            ):
+                continue  # withdrawn at an earlier handover
+            outbox_store.cancel_unsent(
+                session=session, team_id=team_id, dedupe_key=lapsed_key(withdrawn)
             )
-            _queue(
-                session,
-                team_id,
-                now,
-                self.renderer.intent_ask(note),
-                f"{withdrawn}:handed",
-                kind=INTENT_HANDED,
-                user=before,
-                edit=withdrawn,
-            )
+            clashes = _clashes_found_by(session, team_id, touch)
+            self._withdraw(scene, touch, withdrawn, before, clashes, merged_from=merged_from)
+
+    def _withdraw(
+        self,
+        scene: _Scene,
+        touch: Touch,
+        question: str,
+        recipient: str,
+        clashes: list[Clash],
+        *,
+        handed_to: str | None = None,
+        merged_from: str | None = None,
+    ) -> None:
+        """Take back the `question` about `touch` from its `recipient` after a handover or a
+        merge: not sent yet, it is not sent; sent, it says who has it now (`handed_to`), without
+        buttons."""
+        session, team_id = scene.session, scene.team_id
+        if outbox_store.cancel_unsent(session=session, team_id=team_id, dedupe_key=question):
+            return
+        note = OwnerNote(
+            partner=scene.facts,
+            touch=touch,
+            recipient=recipient,
+            clashes=clashes,
+            tz=scene.zone_of(recipient),
+            recorded_at=touch.at,
+            withdrawn=True,
+            handed_to=handed_to,
+            merged_from=merged_from,
+        )
+        _queue(
+            session,
+            team_id,
+            scene.now,
+            self.renderer.intent_ask(note),
+            handed_key(question),
+            kind=INTENT_HANDED,
+            user=recipient,
+            edit=question,
+        )
 
     def _tell_asker_who_is_asked(
         self,
@@ -2306,7 +2365,14 @@ class Touchpoints:
                 session=session, team_id=team_id, partner_id=row.partner_id
             )
             facts = self.registry.facts(found, team)
-            if actor.user_id not in {row.intent_asked, facts.owner_id, facts.deputy_id}:
+            was_asked = row.intent_asked
+            if was_asked is not None and outbox_store.get_message(
+                session=session,
+                team_id=team_id,
+                dedupe_key=handed_key(_question_key(session, team_id, row.id, was_asked)),
+            ):
+                was_asked = None  # lapsed, and theirs no more since a handover or a merge
+            if actor.user_id not in {was_asked, facts.owner_id, facts.deputy_id}:
                 raise NotAsked(facts, Touch.of(row))
             recorded = store.answer_intent(
                 session=session,

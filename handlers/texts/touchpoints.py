@@ -722,7 +722,10 @@ def intent_handed_over(
 ) -> str:
     """The question about an intent once the partner was handed over, or merged into another
     (`merged_from`, the name it was asked about): who is asked now, or nobody (the owner took
-    part in it)."""
+    part in it). A question that lapsed unanswered is asked of nobody: its asker was told
+    they may go ahead."""
+    if touch.answer is IntentAnswer.LAPSED:
+        return _lapsed_handed_over(facts, touch, merged_from=merged_from)
     if merged_from is not None:
         owner = person(facts.owner_id)
         if asked is None:
@@ -744,6 +747,21 @@ def intent_handed_over(
     return (
         f"{who(touch)} would like to reach out to *{facts.name}*{with_contact(touch)}: "
         f"{quote(touch.notes)}\n*{facts.name}* has a new owner, {now_asked}"
+    )
+
+
+def _lapsed_handed_over(facts: PartnerFacts, touch: Touch, *, merged_from: str | None) -> str:
+    owner = person(facts.owner_id)
+    if merged_from is None:
+        since = f"*{facts.name}* has a new owner, {owner}"
+    elif facts.owner_id is None:
+        since = f"*{merged_from}* was merged into *{facts.name}*, which has no owner"
+    else:
+        since = f"*{merged_from}* was merged into *{facts.name}*, which {owner} owns"
+    return (
+        f"{who(touch)} wanted to reach out to *{merged_from or facts.name}*{with_contact(touch)}: "
+        f"{quote(touch.notes)}\n{_ANSWER_MARKS[IntentAnswer.LAPSED]} Nobody answered in time, so "
+        f"they were told they may go ahead. {since}, so this needs no answer from you any more."
     )
 
 
@@ -811,6 +829,17 @@ def already_answered(outcome: IntentOutcome) -> str:
 
 
 def not_asked(facts: PartnerFacts, touch: Touch) -> str:
+    if touch.answer is IntentAnswer.LAPSED:
+        # Lapsed with someone who no longer answers for the owner (a handover, a merge).
+        owned = (
+            f"{person(facts.owner_id)} owns *{facts.name}* now"
+            if facts.owner_id
+            else f"*{facts.name}* has no owner now"
+        )
+        return (
+            f"Nobody answered this in time, so {person(touch.author_id)} was told they may go "
+            f"ahead, and {owned}: it needs no answer from you any more."
+        )
     return (
         f"This question is for {person(touch.asked or facts.owner_id)}, the owner of "
         f"*{facts.name}* (or its deputy)."

@@ -588,14 +588,20 @@ def test_a_merge_hands_what_still_waits_for_the_duplicates_owner_to_the_kept_par
     assert "waiting for <@U0ANA>" in answer(slack, "check Acme", user=CHLOE)
 
 
-@pytest.mark.usefixtures("acme")
-def test_a_question_the_duplicates_owner_had_is_theirs_no_more_after_a_merge(
-    slack: Slack,
-) -> None:
+def holding_asked_of_ben(slack: Slack) -> FakeMessage:
+    """Acme Holding, Ben's, about which Chloe states an intent: the question Ben gets."""
     answer(slack, "add Acme Holding", user=BEN)
     answer(slack, "intend Acme Holding : ask about the gala", user=CHLOE)
     at(slack, datetime(2026, 11, 25, 14, 30, tzinfo=UTC))  # Ben's morning
     (question,) = dms(slack, BEN)
+    return question
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_question_the_duplicates_owner_had_is_theirs_no_more_after_a_merge(
+    slack: Slack,
+) -> None:
+    question = holding_asked_of_ben(slack)
     stale = FakeMessage(**{**question.__dict__, "blocks": list(question.blocks)})
 
     answer(slack, "merge Acme Holding into Acme")
@@ -611,6 +617,36 @@ def test_a_question_the_duplicates_owner_had_is_theirs_no_more_after_a_merge(
     (asked,) = [m for m in dms(slack, ANA) if "would like to reach out" in m.text]
     click(slack, ANA, asked, "intent_talk_first")
     assert "<@U0ANA> answered *Let's talk first*" in shown(asked)
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_question_that_lapsed_with_the_duplicates_owner_is_closed_by_a_merge(
+    slack: Slack,
+) -> None:
+    question = holding_asked_of_ben(slack)
+    at(slack, datetime(2026, 11, 26, 14, 30, tzinfo=UTC))  # lapsed: Chloe may go ahead
+    stale = copy.deepcopy(question)
+
+    answer(slack, "merge Acme Holding into Acme")
+    deliver_outbox(slack)
+
+    # Chloe was told she may go ahead: nobody is asked again, and Ben's question, no longer
+    # his to answer, says so without its buttons.
+    assert (
+        "Nobody answered in time, so they were told they may go ahead. *Acme Holding* was "
+        "merged into *Acme Corporation*, which <@U0ANA> owns, so this needs no answer from you "
+        "any more." in shown(question)
+    )
+    assert action_ids(question) == []
+    assert [m for m in dms(slack, ANA) if "would like to reach out" in m.text] == []
+    # Ana sees it among Acme's intents.
+    assert "“ask about the gala” — no answer in time, may go ahead" in answer(slack, "check Acme")
+    click(slack, BEN, stale, "intent_handle_it")  # a client not updated yet
+    assert "<@U0ANA> owns *Acme Corporation* now: it needs no answer from you" in (
+        last(slack, BEN).text
+    )
+    at(slack, datetime(2026, 11, 27, 1, 30, tzinfo=UTC))  # Chloe's next morning
+    assert [m for m in dms(slack, CHLOE) if "handle it" in m.text] == []
 
 
 # --- Absences -----------------------------------------------------------------------------------
@@ -1797,6 +1833,29 @@ def test_an_unanswered_intent_lapses_after_one_working_day(slack: Slack) -> None
     assert "(after they had been told they may go ahead)" in shown(question)  # not undone
     late = dms(slack, BEN)[-1]
     assert late.text.startswith("A late answer: <@U0ANA>, for *Acme Corporation*, will handle it")
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_handover_closes_a_question_that_lapsed_with_the_former_owner(slack: Slack) -> None:
+    question = ask(slack)
+    at(slack, datetime(2026, 11, 26, 14, 30, tzinfo=UTC))  # lapsed; Ben was told to go ahead
+    stale = copy.deepcopy(question)
+    answer(slack, "owner Acme <@U0CHLOE|chloe>")
+    deliver_outbox(slack)
+    assert (
+        "Nobody answered in time, so they were told they may go ahead. *Acme Corporation* has "
+        "a new owner, <@U0CHLOE>, so this needs no answer from you any more." in shown(question)
+    )
+    assert action_ids(question) == []
+    at(slack, datetime(2026, 11, 27, 1, 0, tzinfo=UTC))  # Friday 10:00 in Tokyo
+    assert [m for m in dms(slack, CHLOE) if "would like to reach out" in m.text] == []
+    assert "no answer in time, may go ahead" in answer(slack, "check Acme", user=CHLOE)
+    click(slack, ANA, stale, "intent_handle_it")  # a client not updated yet
+    assert "<@U0CHLOE> owns *Acme Corporation* now: it needs no answer from you" in (
+        last(slack, ANA).text
+    )
+    at(slack, datetime(2026, 11, 27, 14, 30, tzinfo=UTC))  # Ben's morning
+    assert [m for m in dms(slack, BEN) if "handle it" in m.text] == []
 
 
 @pytest.mark.usefixtures("acme")
