@@ -721,33 +721,44 @@ def intent_handed_over(
     facts: PartnerFacts, touch: Touch, asked: str | None, *, merged_from: str | None = None
 ) -> str:
     """The question about an intent once the partner was handed over, or merged into another
-    (`merged_from`, the name it was asked about): who is asked now, or nobody (the owner took
-    part in it). A question that lapsed unanswered is asked of nobody: its asker was told
-    they may go ahead."""
+    (`merged_from`, the name it was asked about): who is asked now, or nobody (the owner, or
+    whoever covers for them, is among those reaching out). A question that lapsed unanswered
+    is asked of nobody: its asker was told they may go ahead."""
     if touch.answer is IntentAnswer.LAPSED:
         return _lapsed_handed_over(facts, touch, merged_from=merged_from)
-    if merged_from is not None:
-        owner = person(facts.owner_id)
-        if asked is None:
-            now_asked = "who takes part in it: it needs no answer any more."
-        elif asked == facts.owner_id:
-            now_asked = "so I've asked them instead."
-        else:
-            now_asked = f"so I've asked {person(asked)}, who covers for them, instead."
-        return (
-            f"{who(touch)} would like to reach out to *{merged_from}*{with_contact(touch)}: "
-            f"{quote(touch.notes)}\n*{merged_from}* was merged into *{facts.name}*, which "
-            f"{owner} owns, {now_asked}"
-        )
-    now_asked = (
-        f"so I've asked {person(asked)} instead."
-        if asked is not None
-        else f"{person(facts.owner_id)}, who takes part in it: it needs no answer any more."
+    about = (
+        f"{who(touch)} would like to reach out to *{merged_from or facts.name}*"
+        f"{with_contact(touch)}: {quote(touch.notes)}"
     )
-    return (
-        f"{who(touch)} would like to reach out to *{facts.name}*{with_contact(touch)}: "
-        f"{quote(touch.notes)}\n*{facts.name}* has a new owner, {now_asked}"
-    )
+    owner = person(facts.owner_id)
+    merged = f"*{merged_from}* was merged into *{facts.name}*"
+    if asked is not None:
+        if merged_from is None:
+            return (
+                f"{about}\n*{facts.name}* has a new owner, so I've asked {person(asked)} instead."
+            )
+        them = "them" if asked == facts.owner_id else f"{person(asked)}, who covers for them,"
+        return f"{about}\n{merged}, which {owner} owns, so I've asked {them} instead."
+    if facts.owner_id is None:
+        return f"{about}\n{merged}, which has no owner yet, so nobody is asked now."
+    # Nobody is asked: say who of those reaching out answers for the partner.
+    part = _reaching_out(facts.owner_id, touch)
+    cover = ", and whoever covers for them is among those reaching out"
+    if merged_from is None:
+        since = f"*{facts.name}* has a new owner, {owner}" + (f", who {part}" if part else cover)
+    elif part:
+        since = f"{merged}, whose owner {owner} {part}"
+    else:
+        since = f"{merged}, owned by {owner}{cover}"
+    return f"{about}\n{since}, so it needs no answer any more."
+
+
+def _reaching_out(user_id: str, touch: Touch) -> str | None:
+    """How `user_id` takes part in an intent: its author, or one of the colleagues with them
+    (None: neither)."""
+    if user_id == touch.author_id:
+        return "is the one reaching out"
+    return "is among those reaching out" if user_id in touch.participants else None
 
 
 def _lapsed_handed_over(facts: PartnerFacts, touch: Touch, *, merged_from: str | None) -> str:
@@ -755,7 +766,7 @@ def _lapsed_handed_over(facts: PartnerFacts, touch: Touch, *, merged_from: str |
     if merged_from is None:
         since = f"*{facts.name}* has a new owner, {owner}"
     elif facts.owner_id is None:
-        since = f"*{merged_from}* was merged into *{facts.name}*, which has no owner"
+        since = f"*{merged_from}* was merged into *{facts.name}*, which has no owner yet"
     else:
         since = f"*{merged_from}* was merged into *{facts.name}*, which {owner} owns"
     return (

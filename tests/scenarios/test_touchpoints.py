@@ -588,10 +588,11 @@ def test_a_merge_hands_what_still_waits_for_the_duplicates_owner_to_the_kept_par
     assert "waiting for <@U0ANA>" in answer(slack, "check Acme", user=CHLOE)
 
 
-def holding_asked_of_ben(slack: Slack) -> FakeMessage:
-    """Acme Holding, Ben's, about which Chloe states an intent: the question Ben gets."""
+def holding_asked_of_ben(slack: Slack, *, along: str = "") -> FakeMessage:
+    """Acme Holding, Ben's, about which Chloe (with `along`, mentions) states an intent: the
+    question Ben gets."""
     answer(slack, "add Acme Holding", user=BEN)
-    answer(slack, "intend Acme Holding : ask about the gala", user=CHLOE)
+    answer(slack, f"intend Acme Holding {along}: ask about the gala", user=CHLOE)
     at(slack, datetime(2026, 11, 25, 14, 30, tzinfo=UTC))  # Ben's morning
     (question,) = dms(slack, BEN)
     return question
@@ -617,6 +618,19 @@ def test_a_question_the_duplicates_owner_had_is_theirs_no_more_after_a_merge(
     (asked,) = [m for m in dms(slack, ANA) if "would like to reach out" in m.text]
     click(slack, ANA, asked, "intent_talk_first")
     assert "<@U0ANA> answered *Let's talk first*" in shown(asked)
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_merge_closes_a_question_the_kept_partners_owner_is_in_on(slack: Slack) -> None:
+    question = holding_asked_of_ben(slack, along="with <@U0ANA|ana> ")
+    answer(slack, "merge Acme Holding into Acme")
+    deliver_outbox(slack)
+    assert (
+        "*Acme Holding* was merged into *Acme Corporation*, whose owner <@U0ANA> is among those "
+        "reaching out, so it needs no answer any more." in shown(question)
+    )
+    assert action_ids(question) == []
+    assert "nobody was asked" in answer(slack, "check Acme", user=CHLOE)
 
 
 @pytest.mark.usefixtures("acme")
@@ -1785,7 +1799,10 @@ def test_a_handover_to_the_asker_leaves_their_intent_needing_no_answer(slack: Sl
     question = ask(slack)
     answer(slack, "owner Acme <@U0BEN|ben>")
     deliver_outbox(slack)
-    assert "has a new owner, <@U0BEN>, who takes part in it: it needs no answer" in shown(question)
+    assert (
+        "*Acme Corporation* has a new owner, <@U0BEN>, who is the one reaching out, so it needs "
+        "no answer any more." in shown(question)
+    )
     assert action_ids(question) == []
     briefing = answer(slack, "check Acme", user=BEN)
     assert "waiting for" not in briefing

@@ -220,6 +220,25 @@ def test_an_intent_says_who_was_asked_and_until_when() -> None:
     assert "You own *Acme*, so there is no one to ask" in text_of(mine)
 
 
+@pytest.mark.parametrize(
+    ("owner", "merged_from", "after"),
+    [
+        # A colleague covering for the away owner takes part: nobody is asked.
+        ("U0ANA", None, "*Acme* has a new owner, <@U0ANA>, and whoever covers for them is among "),
+        ("U0ANA", "Acme Ltd", "merged into *Acme*, owned by <@U0ANA>, and whoever covers for "),
+        (None, "Acme Ltd", "*Acme Ltd* was merged into *Acme*, which has no owner yet, so nobody"),
+    ],
+)
+def test_a_withdrawn_question_says_why_nobody_is_asked(
+    owner: str | None, merged_from: str | None, after: str
+) -> None:
+    intent = touch(kind=TouchpointKind.INTENDED, at=NOW, participants=("U0DAN",))
+    said = texts.intent_handed_over(facts(owner_id=owner), intent, None, merged_from=merged_from)
+    assert f"would like to reach out to *{merged_from or 'Acme'}* with Jane Doe" in said
+    assert after in said
+    assert "takes part" not in said
+
+
 # --- The channel alert and the direct messages --------------------------------------------------
 
 
