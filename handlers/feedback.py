@@ -314,6 +314,7 @@ def _answer(runtime: Runtime, click: Click) -> CheckInUpdate:
         checkin_id=click.checkin_id,
         answer=answer,
         then=_collide_again(runtime, Actor(click.team_id, click.user_id), PlanChange.REVIVED),
+        dropped=_dropped(runtime, click.team_id),
     )
 
 
@@ -329,6 +330,16 @@ def _reopen(runtime: Runtime, click: Click) -> CheckInUpdate:
     return checkins_of(runtime).reopen(
         team_id=click.team_id, user_id=click.user_id, checkin_id=click.checkin_id
     )
+
+
+def _dropped(runtime: Runtime, team_id: str) -> Callable[[Session, int], None]:
+    """The touchpoints' part when a check-in says a planned meeting didn't happen, for the
+    check-in service to run in its transaction."""
+
+    def dropped(session: Session, touchpoint_id: int) -> None:
+        touchpoints_of(runtime).plan_dropped(session, team_id=team_id, touchpoint_id=touchpoint_id)
+
+    return dropped
 
 
 def _collide_again(

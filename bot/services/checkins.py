@@ -303,11 +303,13 @@ class CheckIns:
         checkin_id: int,
         answer: CheckInAnswer,
         then: Callable[[Session, int], None] | None = None,
+        dropped: Callable[[Session, int], None] | None = None,
     ) -> CheckInUpdate:
         """Record (or change) the answer; the same answer again changes nothing. The author's
-        Didn't happen takes their planned meeting out of the contacts, and changing it puts the
-        meeting back (`_happened`): then `then` gets the session and the touchpoint, in the same
-        transaction (the collision rules run again, as for a contact just recorded)."""
+        Didn't happen takes their planned meeting out of the contacts (and `dropped` gets the
+        session and the touchpoint), and changing it puts the meeting back (`_happened`): then
+        `then` gets them, in the same transaction (the collision rules run again, as for a
+        contact just recorded)."""
         now = self.clock.now()
         with Session(self.engine) as session:
             # The meeting may stop (or start again) counting as its partner's contact: this
@@ -324,7 +326,7 @@ class CheckIns:
                 self._set(checkin, answer=answer, now=now)
                 session.add(checkin)
                 self._debrief(session, checkin, changed=changed)
-                self._happened(session, checkin, was=was, now=now, then=then)
+                self._happened(session, checkin, was=was, now=now, then=then, dropped=dropped)
             return self._commit(session, checkin, now)
 
     def add_note(self, *, team_id: str, user_id: str, checkin_id: int, note: str) -> CheckInUpdate:
@@ -579,13 +581,15 @@ class CheckIns:
         was: CheckInAnswer | None,
         now: datetime,
         then: Callable[[Session, int], None] | None,
+        dropped: Callable[[Session, int], None] | None = None,
     ) -> None:
         """Whether a planned meeting took place is its author's to say: their Didn't happen
         cancels it (kept on record, no longer a contact: collisions, last contact, briefings,
-        health), and their changing that answer puts it back (and hands it to `then`, which
-        looks for the collisions it has now). A participant's Didn't happen is
-        their answer only (they may have missed a meeting that took place). Only an answer
-        about the meeting's current moment counts (not one about a date it has moved from)."""
+        health; and hands it to `dropped`), and their changing that answer puts it back (and
+        hands it to `then`, which looks for the collisions it has now). A participant's Didn't
+        happen is their answer only (they may have missed a meeting that took place). Only an
+        answer about the meeting's current moment counts (not one about a date it has moved
+        from)."""
         if not checkin.planned:
             return
         didnt = CheckInAnswer.DIDNT_HAPPEN
@@ -621,6 +625,8 @@ class CheckIns:
                 by=touchpoint.author_id,
                 now=now,
             )
+            if dropped is not None:
+                dropped(session, touchpoint.id)
             return
         touchpoint_store.restore_planned(
             session=session, team_id=team_id, touchpoint_id=touchpoint.id

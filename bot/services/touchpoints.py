@@ -13,7 +13,8 @@ Who hears what:
   people and both dates and mentioning the owner. Alerts about a partner within a day of its
   first alert go into that alert's thread.
 - The owner (or their stand-in while they are away, `bot.delivery.absence`): a DM when someone
-  outside the partner's team logs or plans a contact; for `intend`, a question with three
+  outside the partner's team logs or plans a contact (or puts back a plan they had said didn't
+  happen, `plan_changed`); for `intend`, a question with three
   answers, which go back to the asker. Unanswered after one working day of the person asked
   (`answer_due`: the same time on their next working day after the question reaches them,
   their time away not counted), the asker is told they may proceed (`lapse_intents`, a
@@ -123,6 +124,8 @@ INTENT_FOLLOWED = "intent_followed"
 INTENT_HANDED = "intent_handed"  # the former owner's question, edited after a handover
 MOVED_NEAR = "moved_near"  # to whoever moved a planned meeting near other contacts
 REVIVED_NEAR = "revived_near"  # to whoever put back a plan near contacts made meanwhile
+# To the owner: a plan by someone outside the team, said not to have happened, took place after all.
+REVIVED_NOTE = "touchpoint_owner_note_revived"
 INTENT_RETIMED = "intent_retimed"  # the owner's question, edited when its day to answer moved
 INTENT_LATER = "intent_later"  # to the asker: the answer may come later than they were told
 # Why a note to an owner that waited while they were away is not sent.
@@ -145,6 +148,12 @@ def _touchpoint_of_alert(key: str) -> int:
     """The touchpoint a collision alert's key is about (`collision_key`, and the keys of the
     alerts after a move or a merge, which begin with it)."""
     return int(key.split(":")[1])
+
+
+def revived_note_key(touchpoint_id: int, at: datetime) -> str:
+    """The owner's note that a plan said not to have happened took place after all (`at`: each
+    putting back is news of its own)."""
+    return f"{owner_note_key(touchpoint_id)}:revived:{at:%Y%m%dT%H%M%S}"
 
 
 def _touchpoint_of_note(key: str) -> int:
@@ -522,6 +531,8 @@ class OwnerNote:
     handed_to: str | None = None
     # The partner the withdrawn question was about, merged since into `partner`.
     merged_from: str | None = None
+    # A plan its author had said didn't happen, put back: it took place after all.
+    revived: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -1654,11 +1665,11 @@ class Touchpoints:
         return facts.channel_id or workspace_channel or self.default_channel
 
     def _note_to_owner(
-        self, scene: _Scene, touch: Touch, clashes: list[Clash]
+        self, scene: _Scene, touch: Touch, clashes: list[Clash], *, revived: bool = False
     ) -> tuple[str | None, datetime | None]:
-        """DM the owner (or their stand-in) when someone outside the team logs or plans a contact;
-        returns who was told, and the end of their time away if they are (nobody covers: the
-        note waits)."""
+        """DM the owner (or their stand-in) when someone outside the team logs or plans a contact,
+        or puts back a plan they had said didn't happen (`revived`); returns who was told, and
+        the end of their time away if they are (nobody covers: the note waits)."""
         if touch.author_id in scene.team:
             return None, None
         recipient = self._owner_side(scene, touch)
@@ -1671,6 +1682,7 @@ class Touchpoints:
             clashes=clashes,
             tz=scene.zone_of(recipient),
             recorded_at=scene.now,
+            revived=revived,
         )
         message = self.renderer.owner_note(note)
         _queue(
@@ -1678,8 +1690,8 @@ class Touchpoints:
             scene.team_id,
             scene.now,
             message,
-            owner_note_key(touch.id),
-            kind=OWNER_NOTE,
+            revived_note_key(touch.id, scene.now) if revived else owner_note_key(touch.id),
+            kind=REVIVED_NOTE if revived else OWNER_NOTE,
             user=recipient,
             schedule=scene.schedule_of(recipient),
         )
@@ -1692,8 +1704,10 @@ class Touchpoints:
         transaction: the collision rules run again for it as for a contact just recorded.
         Colleagues it comes near are alerted in the coordination channel (the owner mentioned,
         or whoever covers), and `actor`, who changed it, hears of them at once by direct
-        message. Pairs found before (either way round) are not found again; the owner, told of
-        the plan when it was made, is not told again."""
+        message. Pairs found before (either way round) are not found again. The owner, told of a
+        moved plan when it was made, is not told again; one put back by someone outside the
+        team, which the owner heard did not happen, they hear of again as of a new plan, with
+        all the contacts it is near."""
         team_id, now = actor.team_id, self.clock.now()
         with_partner = _with_partner(session, team_id, touchpoint_id)
         if with_partner is None:
@@ -1701,7 +1715,9 @@ class Touchpoints:
         row, found = with_partner
         touch = Touch.of(row)
         scene = self._scene(session, actor, found, touch.colleagues, now)
-        clashes, news = self._unpaired_clashes(scene, row, touch)
+        near, clashes, news = self._unpaired_clashes(scene, row, touch)
+        if change is PlanChange.REVIVED:
+            self._note_to_owner(scene, touch, near, revived=True)
         if not clashes:
             return
         if change is PlanChange.MOVED:
@@ -1734,6 +1750,17 @@ class Touchpoints:
             at_once=True,
         )
 
+    def plan_dropped(self, session: Session, *, team_id: str, touchpoint_id: int) -> None:
+        """A planned meeting its author now says didn't happen, in that answer's transaction: a
+        note to the owner that it took place after all (`plan_changed`), not sent yet, is not
+        sent."""
+        put_back = f"{owner_note_key(touchpoint_id)}:revived:"
+        for key in outbox_store.unsent_keys(
+            session=session, team_id=team_id, user_id=None, kind=REVIVED_NOTE
+        ):
+            if key.startswith(put_back):
+                outbox_store.cancel_unsent(session=session, team_id=team_id, dedupe_key=key)
+
     def merged(self, session: Session, *, actor: Actor, partner_id: int) -> list[MergeFinding]:
         """After a merge, in its transaction: the collision rules run again over the kept
         partner's contacts of the last window and ahead. Two colleagues who were in touch with
@@ -1757,7 +1784,7 @@ class Touchpoints:
         ):
             touch = Touch.of(row)
             scene = self._scene(session, actor, found, touch.colleagues, now)
-            clashes, news = self._unpaired_clashes(scene, row, touch)
+            _near, clashes, news = self._unpaired_clashes(scene, row, touch)
             if not clashes:
                 continue
             channel, _thread, _refused = self._alert(
@@ -1769,17 +1796,17 @@ class Touchpoints:
 
     def _unpaired_clashes(
         self, scene: _Scene, row: TouchpointRow, touch: Touch
-    ) -> tuple[list[Clash], list[Clash]]:
-        """The collisions of a contact already recorded that no pair found before (either way
-        round) accounts for, and those of them that are news."""
-        clashes, news, _known = self._collide(
+    ) -> tuple[list[Clash], list[Clash], list[Clash]]:
+        """The collisions of a contact already recorded: all, those that no pair found before
+        (either way round) accounts for, and those of them that are news."""
+        near, news, _known = self._collide(
             scene, touch, frozenset(row.contact_ids), self._around(scene, touch)
         )
         paired = store.colliding_with(
             session=scene.session, team_id=scene.team_id, touchpoint_id=row.id
         )
-        clashes = [clash for clash in clashes if clash.other.id not in paired]
-        return clashes, [clash for clash in news if clash in clashes]
+        clashes = [clash for clash in near if clash.other.id not in paired]
+        return near, clashes, [clash for clash in news if clash in clashes]
 
     def while_away(
         self, *, team_id: str, user_id: str, start: datetime, end: datetime

@@ -276,7 +276,14 @@ class SlackRenderer:
 
     def owner_note(self, note: OwnerNote) -> Message:
         facts, touch = note.partner, note.touch
-        text = texts.owner_note(facts, touch, note.recipient, tz=note.tz, written=note.recorded_at)
+        text = texts.owner_note(
+            facts,
+            touch,
+            note.recipient,
+            tz=note.tz,
+            written=note.recorded_at,
+            revived=note.revived,
+        )
         blocks = [section(text), *self._also_in_touch(note)]
         blocks.append(actions([brief_me(facts.id, facts.name)]))
         return Message(text=text, blocks=blocks)

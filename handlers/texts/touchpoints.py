@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
@@ -606,12 +607,19 @@ def owner_note(
     *,
     tz: ZoneInfo,
     written: datetime | None = None,
+    revived: bool = False,
 ) -> str:
+    """Someone outside the team's contact, for the owner (or whoever covers for them); or, once
+    `revived`, the plan its author had said didn't happen, put back."""
     notes = f": {quote(touch.notes)}" if touch.notes else "."
+    if revived:
+        # Said as the contact it turned out to be.
+        touch = replace(touch, kind=TouchpointKind.DONE)
+    after_all = ", after all, though they had said it didn't happen" if revived else ""
     return (
         f"{who(touch, reader=recipient)} {action(touch, f'*{facts.name}*', read_later=True)} "
         f"{when(touch, tz=tz, written=written)}"
-        f"{with_contact(touch)}{notes}\n"
+        f"{with_contact(touch)}{after_all}{notes}\n"
         f"They are not on its team, and {why_owner(facts, recipient)}, so I'm letting you know."
     )
 

@@ -1107,6 +1107,33 @@ def test_changing_a_did_not_happen_answer_puts_the_plan_back(slack: Slack) -> No
     assert "Coordinate with <@U0CHLOE>" in say(slack, "plan Acme on 2026-11-30 : a visit", DAN)
 
 
+def test_the_owner_hears_of_a_plan_put_back_as_of_a_new_one(slack: Slack) -> None:
+    acme(slack, team=(BEN,))  # Chloe is an outsider: Ana heard of her plan
+    say(slack, "plan Acme on thursday 10:00 via meeting : kick-off", CHLOE)  # Thu 01:00 UTC
+    at(slack, datetime(2026, 11, 27, 0, 5, tzinfo=UTC))  # 09:05 in Tokyo, 01:05 in Berlin
+    (asked,) = checkin_messages(slack, CHLOE)
+    click(slack, CHLOE, asked, "checkin_answer_didnt_happen")
+    # Put back and dropped again before Ana's day begins: nothing is left to tell her.
+    click(slack, CHLOE, current(slack, asked), "checkin_change")
+    click(slack, CHLOE, current(slack, asked), "checkin_answer_went_well")
+    click(slack, CHLOE, current(slack, asked), "checkin_change")
+    click(slack, CHLOE, current(slack, asked), "checkin_answer_didnt_happen")
+    at(slack, datetime(2026, 11, 27, 9, 0, tzinfo=UTC))  # Friday 10:00 in Berlin
+    assert any("Debrief of the meeting" in m.text for m in inbox(slack, ANA))
+    assert [m for m in inbox(slack, ANA) if "after all" in m.text] == []
+
+    # Put back for good: Ana, who read in the debrief that it didn't happen, hears that it did.
+    click(slack, CHLOE, current(slack, asked), "checkin_change")
+    click(slack, CHLOE, current(slack, asked), "checkin_answer_went_well")
+    run_tick(slack)
+    (note,) = [m for m in inbox(slack, ANA) if "after all" in m.text]
+    assert note.text.startswith(
+        "<@U0CHLOE> met *Acme* on Thu 26 Nov at 02:00, after all, though they had said it "
+        "didn't happen: “kick-off”"
+    )
+    assert "They are not on its team, and you own *Acme*, so I'm letting you know." in note.text
+
+
 def test_a_plan_put_back_meets_the_contacts_colleagues_logged_meanwhile(slack: Slack) -> None:
     acme(slack, team=(BEN,))  # Chloe and Dan are outsiders
     say(slack, "plan Acme on thursday 10:00 via meeting : kick-off", CHLOE)  # Thu 01:00 UTC
