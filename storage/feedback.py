@@ -284,12 +284,19 @@ def get_checkin(
 @dataclass(frozen=True)
 class PersonsCheckIn:
     """A check-in a person has about one of a partner's meetings, whether that meeting was
-    recorded without a time of day, who recorded it, and as what (meeting, call, event)."""
+    recorded without a time of day, who recorded it, as what (meeting, call, event), and who
+    else took part."""
 
     checkin: CheckIn
     day_only: bool
     author_id: str
     medium: str
+    participants: tuple[str, ...] = ()
+
+    @property
+    def colleagues(self) -> tuple[str, ...]:
+        """The author and the participants."""
+        return (self.author_id, *self.participants)
 
 
 def checkins_about_partner(
@@ -302,7 +309,7 @@ def checkins_about_partner(
     end: datetime,
 ) -> list[PersonsCheckIn]:
     """The person's check-ins (superseded ones aside) about the partner's meetings held between
-    `start` and `end`, oldest first.
+    `start` and `end`, oldest first, with who took part in each meeting.
 
     Read through the partner's touchpoints (`ix_touchpoint_partner_time`) and the check-ins'
     unique (touchpoint, user, occurrence) index, never a scan of all check-ins.
@@ -321,14 +328,19 @@ def checkins_about_partner(
         )
         .order_by(col(CheckIn.id))
     )
+    found = list(session.exec(statement))
+    participants = participants_of(
+        session=session, team_id=team_id, touchpoint_ids={row[0].touchpoint_id for row in found}
+    )
     return [
         PersonsCheckIn(
             checkin=checkin,
             day_only=bool(day_only),
             author_id=author_id,
             medium=medium or "meeting",
+            participants=tuple(participants.get(checkin.touchpoint_id, ())),
         )
-        for checkin, day_only, author_id, medium in session.exec(statement)
+        for checkin, day_only, author_id, medium in found
     ]
 
 

@@ -16,11 +16,13 @@ One question per person and meeting (the rule; `_same_day_rule` applies it). Eve
 call or event is asked about, however many a colleague has on one day, but one recorded twice
 is asked about once: of a partner's touchpoints of one kind (meeting, call, event) on one day
 (the person's local day, or for a contact recorded without a time, that day itself), a plan
-and a log, or two that different colleagues recorded, are taken for one meeting
-(`recorded_again`); two plans, or two logs, of one colleague's are two meetings. So a planned
-meeting that is also logged, a meeting that two colleagues both log, or a plan and its log at
-different hours, are one question for each person, while two meetings planned with one partner
-for the morning and the afternoon are two. The question about a log replaces the one about the
+and a log, or two that different colleagues recorded when either names the other as taking
+part, are taken for one meeting (`recorded_again`); two plans, or two logs, of one colleague's
+are two meetings, and so are two colleagues' that do not name each other. So a planned meeting
+that is also logged, a meeting that two colleagues both log, or a plan and its log at different
+hours, are one question for each person, while two meetings planned with one partner for the
+morning and the afternoon are two, and so are Ana's and Ben's meetings with it that Dan went to
+with each. The question about a log replaces the one about the
 plan it stands for (the nearest in time) as long as the latter has not gone out (a log says
 the meeting happened, so Didn't happen and Moved to… are not offered); otherwise the first
 question stands. A question not asked because of the rule is kept as a superseded check-in,
@@ -263,12 +265,15 @@ def meeting_day(at: datetime, *, day_only: bool, tz: str | None) -> date:
 def recorded_again(found: store.PersonsCheckIn, touchpoint: store.AskedTouchpoint) -> bool:
     """Whether a touchpoint on the day of a person's check-in about the same partner may be
     the same contact recorded again: a plan and a log of it, or one that two colleagues each
-    recorded, of the same kind (meeting, call, event). Two that one colleague recorded alike
-    (two plans, or two logs) are two contacts, and so are a meeting and a call."""
+    recorded, of the same kind (meeting, call, event), when either says the other took part.
+    Two that one colleague recorded alike (two plans, or two logs) are two contacts, and so
+    are a meeting and a call, and two colleagues' that do not name each other: the person
+    asked went to each with someone else (QA: one of the two went unasked)."""
     if found.medium != touchpoint.medium:
         return False
-    planned = touchpoint.kind == TouchpointKind.PLANNED
-    return found.author_id != touchpoint.author_id or found.checkin.planned != planned
+    if found.author_id == touchpoint.author_id:
+        return found.checkin.planned != (touchpoint.kind == TouchpointKind.PLANNED)
+    return found.author_id in touchpoint.colleagues or touchpoint.author_id in found.colleagues
 
 
 def day_zone(touchpoint: store.AskedTouchpoint, tz: str | None) -> str | None:

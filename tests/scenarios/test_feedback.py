@@ -853,6 +853,26 @@ def test_a_meeting_planned_then_logged_by_two_colleagues_is_one_checkin_per_pers
         assert not _has_action(asked, "checkin_moved")  # it was logged: it happened
 
 
+def test_a_colleague_at_two_colleagues_meetings_on_one_day_is_asked_about_each(
+    slack: Slack,
+) -> None:
+    acme(slack)
+    at(slack, datetime(2026, 11, 26, 17, 0, tzinfo=UTC))  # Thursday evening in London
+    # Ana and Ben each met Acme with Dan, apart: neither names the other.
+    say(slack, f"log Acme with {MENTION[DAN]} on today 10:00 via meeting : kick-off", ANA)
+    say(slack, f"log Acme with {MENTION[DAN]} on today 11:00 via meeting : pricing", BEN)
+    at(slack, datetime(2026, 11, 27, 9, 1, tzinfo=UTC))  # Friday 09:01 in London
+    at(slack, datetime(2026, 11, 27, 9, 30, tzinfo=UTC))
+    anas, bens = checkin_messages(slack, DAN)
+    assert "You took part; <@U0ANA> logged it." in shown(anas)
+    assert "You took part; <@U0BEN> logged it." in shown(bens)
+    # Each answer is kept with its meeting.
+    click(slack, DAN, anas, "checkin_answer_went_well")
+    click(slack, DAN, bens, "checkin_answer_problem")
+    answers = {(c.touchpoint_id, c.user_id): c.answer for c in rows(slack, CheckIn)}
+    assert answers[(1, DAN)] == "went_well" and answers[(2, DAN)] == "problem"
+
+
 def test_a_plan_asked_about_already_is_not_asked_about_again_when_logged_late(
     slack: Slack,
 ) -> None:
