@@ -75,6 +75,19 @@ def reached_at(
     return schedule.first_slot(now, key=user_id)
 
 
+def reached_back_at(session: Session, *, team_id: str, user_id: str, now: datetime) -> datetime:
+    """When a DM queued for the user at `now` reaches them, held as the dispatcher holds it:
+    their first working slot when they are not away then, else their first slot after the
+    time away (and after any that follows it)."""
+    schedule = schedule_of(session, team_id=team_id, user_id=user_id)
+    reached = schedule.first_slot(now, key=user_id)
+    while (
+        absence := store.absence_at(session=session, team_id=team_id, user_id=user_id, at=reached)
+    ) is not None:
+        reached = schedule.first_slot(absence.ends_at, key=user_id)
+    return reached
+
+
 def recipient_for_owner_alert(
     session: Session,
     *,

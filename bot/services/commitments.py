@@ -25,7 +25,9 @@ reminder says "is due" only on the due day: still unsent once that day is over f
 (held while they were away), it is replaced by one saying the commitment is overdue.
 A commitment recorded for someone else is announced to its owner in a note. While that note has
 reached nobody, a reminder to the owner names who recorded it (and a note still queued is
-dropped); a note still queued once the due day is over for the owner says it is overdue.
+dropped); a note still queued once the due day is over for the owner says it is overdue. A note
+that cannot reach the owner before their first reminder falls due is folded into that reminder
+when it is queued, not minutes later by the planner, when the dispatcher may have sent it.
 
 Balance (`Balance`, `lopsided`): per partner, open and closed commitments of each side, those
 kept on time and those kept late. A partner is flagged "lopsided workload" when one side carries
@@ -48,7 +50,12 @@ from sqlmodel import Session
 
 from bot.clock import Clock
 from bot.dates import DateError, check_span, parse_when
-from bot.delivery.absence import absence_when_reached, person_zone, recipient_for_owner_alert
+from bot.delivery.absence import (
+    absence_when_reached,
+    person_zone,
+    reached_back_at,
+    recipient_for_owner_alert,
+)
 from bot.delivery.outbox import enqueue
 from bot.delivery.working_hours import WorkingHours, person_tz, zone
 from bot.services import people
@@ -569,9 +576,8 @@ class Commitments:
                 # dropped and the reminder names who recorded it; still unsent once the due day
                 # is over, it says the commitment is overdue (the reminders planner sees to
                 # both). A reminder to a stand-in leaves it waiting for the owner.
-                first, _ = first_reminder(
-                    due_on, after=now, tz=owner_tz, hours=WorkingHours.of(workspace)
-                )
+                hours = WorkingHours.of(workspace)
+                first, first_at = first_reminder(due_on, after=now, tz=owner_tz, hours=hours)
                 note = Assigned(
                     commitment=facts, by=actor.user_id, tz=owner_tz, first_reminder=first
                 )
@@ -587,11 +593,44 @@ class Commitments:
                     dedupe_key=note_key(commitment_id),
                     respect_working_hours=True,
                 )
+                self._fold_note_now(session, row, found, first_at, hours=hours, now=now)
             recorded = self._recorded(
                 session, actor, row, repeated=False, facts=facts, time_left_out=time_left_out
             )
             session.commit()
         return recorded
+
+    def _fold_note_now(
+        self,
+        session: Session,
+        row: Commitment,
+        partner: Partner,
+        first_at: datetime,
+        *,
+        hours: WorkingHours,
+        now: datetime,
+    ) -> None:
+        """Fold the note just queued into the owner's first reminder (due at `first_at`) now,
+        when the note cannot reach the owner before that reminder falls due for them: queued
+        outside their working hours for the morning of that reminder, or while they are away.
+        The reminders planner would fold it at `first_at` as well, but `serve` runs it every
+        few minutes and the dispatcher every few seconds: the note would go out first, and
+        the owner would read both. What is queued is what the planner queues at `first_at`,
+        so its later runs find it there."""
+        team_id = row.team_id
+        reached = reached_back_at(session, team_id=team_id, user_id=row.owner_id, now=now)
+        if reached < first_at:
+            return  # the note goes first; the reminder follows on its day
+        facts = self._partner_facts(session, partner)
+        hears = stand_in(
+            session, team_id=team_id, owner_id=row.owner_id, partner=facts, now=first_at
+        )
+        if hears != row.owner_id:
+            return  # a stand-in hears at `first_at`; the note waits for the owner
+        note = self._untold(session, row)
+        self._queue_reminder(
+            session, row, partner.name, row.owner_id, note=note, hours=hours, now=first_at
+        )
 
     def _recorded(
         self,

@@ -21,8 +21,10 @@ from typing import Any
 import pytest
 from sqlmodel import Session, select
 
+from bot.app import build_planners
 from bot.sandbox.fake_slack import FakeMessage, FakeSlack, FakeView
 from bot.sandbox.requests import Deliverer, RequestFactory
+from bot.scheduler import Scheduler, run_planner
 from handlers.blocks import commitments as blocks
 from handlers.texts import partners as partner_texts
 from storage.models import Commitment, CommitmentStatus, OutboxMessage, Partner
@@ -162,6 +164,49 @@ def test_a_note_due_when_the_first_reminder_is_lets_the_reminder_say_who_recorde
     (first,) = dms(slack, BEN)
     assert "“budget” is due Thu 3 Dec, in 3 working days" in first.text
     assert "You get this because you own it; <@U0ANA> recorded it for you." in shown(first)
+
+
+def serve_before_reminders(slack: Slack) -> None:
+    """What `serve` may do in the minutes before the reminders planner's next run (it runs
+    every ten minutes): every other planner, and the dispatcher."""
+    planners = build_planners()
+    now = slack.runtime.clock.now()
+    for job in planners:
+        if job.name != "commitment-reminders":
+            assert run_planner(slack.runtime, job, now)
+    Scheduler(slack.runtime, planners=planners, client=slack.web_client).dispatcher.run_pass()
+
+
+def bens_monday_morning(slack: Slack) -> FakeMessage:
+    """Monday 30 Nov 09:00–09:20 in New York under `serve` (Ben's first slot is somewhere in
+    09:00–09:15; the reminders planner runs at 09:20): the one DM Ben got."""
+    for minute in (0, 5, 10, 15):
+        slack.runtime.clock.set(utc(2026, 11, 30, 14, minute))  # type: ignore[attr-defined]
+        serve_before_reminders(slack)
+    at(slack, utc(2026, 11, 30, 14, 20))  # the planners' run, then a dispatch
+    (received,) = dms(slack, BEN)
+    return received
+
+
+@pytest.mark.usefixtures("acme")
+@pytest.mark.parametrize("ben_away", [False, True], ids=["after-hours", "away"])
+def test_under_serve_a_note_that_waits_for_the_first_reminder_does_not_go_before_it(
+    slack: Slack, ben_away: bool
+) -> None:
+    """`serve` dispatches every few seconds and plans reminders every ten minutes: a note that
+    waits for Ben's Monday morning (recorded before his working hours, or while he is away),
+    the moment of his first reminder, must not go out in the minutes before the planner's run,
+    or Ben reads both the note and the reminder about the same commitment."""
+    if ben_away:
+        answer(slack, "away today to friday", user=BEN)
+        recorder = DAN
+    else:
+        at(slack, utc(2026, 11, 30, 13, 0))  # Monday 08:00 in New York
+        recorder = ANA
+    answer(slack, f"commit Acme us {MENTION[BEN]} : budget by 2026-12-03", user=recorder)
+    first = bens_monday_morning(slack)
+    assert "“budget” is due Thu 3 Dec, in 3 working days" in first.text
+    assert f"you own it; <@{recorder}> recorded it for you." in shown(first)
 
 
 @pytest.mark.usefixtures("acme")
