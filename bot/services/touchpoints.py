@@ -19,7 +19,8 @@ Who hears what:
   (`answer_due`: the same time on their next working day after the question reaches them,
   their time away not counted), the asker is told they may proceed (`lapse_intents`, a
   planner). When they go away or come back, the day is timed again (`retime_intents`): the
-  question shows the new one, and an asker who must now wait longer is told.
+  question shows the new one, and the asker is told the new time, later or sooner (unless it
+  has passed: then the go-ahead tells them).
 
 When a collision is news (alerted once): `bot.collisions` decides which touchpoints collide; every
 colliding pair is recorded once. A collision is alerted unless its two authors already know of
@@ -52,6 +53,7 @@ from bot.delivery.absence import (
     WELCOME_BACK,
     Period,
     absence_when_reached,
+    is_away,
     mark_summed_up,
     next_return,
     person_zone,
@@ -112,6 +114,8 @@ INTENT_WORKING_DAYS = 1
 # The same contact recorded again by the same person this soon after is the command sent twice
 # (typed again, pasted again, the form's twin submitted), not a second contact (`twin_of`).
 TWIN_WINDOW = timedelta(minutes=10)
+# How far back "just now" is: time away ended by `back` ends at the moment it is typed.
+JUST_NOW = timedelta(seconds=1)
 
 # Message kinds in the outbox.
 COLLISION_ALERT = "collision_alert"
@@ -128,6 +132,7 @@ REVIVED_NEAR = "revived_near"  # to whoever put back a plan near contacts made m
 REVIVED_NOTE = "touchpoint_owner_note_revived"
 INTENT_RETIMED = "intent_retimed"  # the owner's question, edited when its day to answer moved
 INTENT_LATER = "intent_later"  # to the asker: the answer may come later than they were told
+INTENT_SOONER = "intent_sooner"  # to the asker: the answer may come sooner than they were told
 # Why a note to an owner that waited while they were away is not sent.
 SUMMED_UP = "summed up for the owner on their return"
 
@@ -278,10 +283,15 @@ def intent_answer_key(touchpoint_id: int, answer: IntentAnswer) -> str:
     return f"intent-answer:{touchpoint_id}:{answer}"
 
 
+def retimed_prefix(touchpoint_id: int, *, to: str) -> str:
+    """The start of the keys of `retimed_key`, for every move of one intent's day to answer."""
+    return f"intent-due:{touchpoint_id}:{to}:"
+
+
 def retimed_key(touchpoint_id: int, deadline: datetime, now: datetime, *, to: str) -> str:
     """The edit of an intent's question (`to` "asked") or the word to its asker (`to` "asker")
     when its day to answer moved to `deadline` at `now`."""
-    return f"intent-due:{touchpoint_id}:{to}:{deadline:%Y%m%dT%H%M}:{now:%Y%m%dT%H%M%S}"
+    return f"{retimed_prefix(touchpoint_id, to=to)}{deadline:%Y%m%dT%H%M}:{now:%Y%m%dT%H%M%S}"
 
 
 # --- What the service takes and answers ---------------------------------------------------------
@@ -552,6 +562,10 @@ class LaterNote:
     # The owner went away before the question reached them: whoever covers for them
     # (`touch.asked`) is asked now, and `away_until` is the owner's last day away.
     covering_for: str | None = None
+    # The day to answer moved earlier instead: the person asked is back early (`back`), or has
+    # less time away (`away_until`, what is left of it, if any).
+    sooner: bool = False
+    back: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -2449,8 +2463,9 @@ class Touchpoints:
         """Time again the answers awaited from `user_id`, now that their time away changed
         (`bot.delivery.absence.Retime`), in the caller's transaction: each deadline follows the
         rule (`answer_due`) from when the question was asked, with the absences as they are now.
-        The question shows its new deadline; an asker whose wait grows is told (one whose wait
-        shrinks hears that they may go ahead, at the new time)."""
+        The question shows its new deadline; its asker is told the new one, in their zone, once
+        (a word about an earlier move still unsent is dropped), unless it has passed already:
+        then the go-ahead tells them at once."""
         schedule = schedule_of(session, team_id=team_id, user_id=user_id)
         tz = zone(schedule.tz)
         for row in store.open_intents_asked_of(session=session, team_id=team_id, user_id=user_id):
@@ -2511,22 +2526,31 @@ class Touchpoints:
                     user=user_id,
                     edit=question_key,
                 )
-            if due.at > row.intent_deadline:
-                later = LaterNote(
-                    partner=facts,
-                    touch=touch,
-                    away_until=_away_end(due.back_at, tz),
-                    tz=person_zone(session, team_id=team_id, user_id=row.author_id),
-                )
-                _queue(
-                    session,
-                    team_id,
-                    now,
-                    self.renderer.intent_later(later),
-                    retimed_key(row.id, due.at, now, to="asker"),
-                    kind=INTENT_LATER,
-                    user=row.author_id,
-                )
+            outbox_store.cancel_unsent(
+                session=session, team_id=team_id, key_prefix=retimed_prefix(row.id, to="asker")
+            )
+            sooner = due.at < row.intent_deadline
+            if sooner and due.at <= now:
+                continue
+            later = LaterNote(
+                partner=facts,
+                touch=touch,
+                away_until=_away_end(due.back_at, tz),
+                tz=person_zone(session, team_id=team_id, user_id=row.author_id),
+                sooner=sooner,
+                # Away until just now: back early (not a time away ahead called off).
+                back=sooner
+                and is_away(session, team_id=team_id, user_id=user_id, at=now - JUST_NOW),
+            )
+            _queue(
+                session,
+                team_id,
+                now,
+                self.renderer.intent_later(later),
+                retimed_key(row.id, due.at, now, to="asker"),
+                kind=INTENT_SOONER if sooner else INTENT_LATER,
+                user=row.author_id,
+            )
 
     def lapse_intents(self, *, now: datetime) -> int:
         """Tell the askers of intents nobody answered in time that they may proceed (a planner).

@@ -356,6 +356,8 @@ class SlackRenderer:
             new_owner=note.new_owner,
             covering_for=note.covering_for,
             merged_from=note.merged_from,
+            sooner=note.sooner,
+            back=note.back,
         )
         return Message(text=text, blocks=[section(text), actions([brief_me(facts.id, facts.name)])])
 

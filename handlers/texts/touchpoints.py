@@ -915,13 +915,28 @@ def intent_later(
     new_owner: bool = False,
     covering_for: str | None = None,
     merged_from: str | None = None,
+    sooner: bool = False,
+    back: bool = False,
 ) -> str:
     """To the asker of an intent, when the person asked went away before answering: the day to
-    answer moved later (`touch.deadline`, the new one); or when someone else is asked now: the
-    partner's new owner (`new_owner`; the kept partner's, when it was `merged_from` another),
-    or whoever covers for the owner (`covering_for`), who went away before the question
-    reached them; whom they wait for, and until when."""
+    answer moved later (`touch.deadline`, the new one); or earlier (`sooner`: they are `back`
+    early, or have less time away); or when someone else is asked now: the partner's new owner
+    (`new_owner`; the kept partner's, when it was `merged_from` another), or whoever covers for
+    the owner (`covering_for`), who went away before the question reached them; whom they wait
+    for, and until when."""
     by = by_moment(touch.deadline, tz=tz) if touch.deadline is not None else "soon"
+    if sooner:
+        if back:
+            why = "is back"
+        elif away_until is not None:
+            why = f"is away only {_through(away_until)} now"
+        else:
+            why = "has no time away ahead any more"
+        return (
+            f"{person(touch.asked)} {why}, so the answer about reaching out to *{facts.name}* "
+            f"({quote(touch.notes)}) may come sooner than I said: if there is none {by}, you may "
+            "go ahead."
+        )
     if new_owner or covering_for is not None:
         if covering_for is not None:
             until = f" {_through(away_until)}" if away_until is not None else ""

@@ -1966,9 +1966,36 @@ def test_back_early_brings_an_intents_day_to_answer_forward(slack: Slack) -> Non
     deliver_outbox(slack)
     (question,) = dms(slack, ANA)
     assert "If you haven't answered by Fri 27 Nov at 10:00" in shown(question)
+    # Ben, told to wait until Tuesday, hears of the new time once, in his morning and zone.
+    at(slack, datetime(2026, 11, 26, 14, 30, tzinfo=UTC))  # Thursday, Ben's morning
+    (sooner,) = dms(slack, BEN)
+    assert sooner.text == (
+        "<@U0ANA> is back, so the answer about reaching out to *Acme Corporation* (“ask about "
+        "the event”) may come sooner than I said: if there is none by Fri 27 Nov at 04:00, you "
+        "may go ahead."
+    )
     at(slack, datetime(2026, 11, 27, 14, 30, tzinfo=UTC))  # Friday, Ben's morning
-    (lapsed,) = dms(slack, BEN)  # the go-ahead, days earlier than he feared: no more word
-    assert "No answer from <@U0ANA> within a working day" in lapsed.text
+    assert len(dms(slack, BEN)) == 2
+    assert "No answer from <@U0ANA> within a working day" in dms(slack, BEN)[-1].text
+
+
+@pytest.mark.usefixtures("acme")
+def test_back_after_the_new_day_to_answer_lets_the_go_ahead_alone_tell_the_asker(
+    slack: Slack,
+) -> None:
+    """Asked on Wednesday, Ana books Thursday and Friday off: the answer moves to Monday, and
+    Ben hears so. Back on Thursday at noon, her day to answer is Thursday 10:00 again, gone by:
+    Ben gets the go-ahead alone, not a new time that has passed."""
+    ask(slack)  # Wednesday: due Thursday 10:00 in Berlin
+    answer(slack, "away tomorrow to friday")
+    at(slack, datetime(2026, 11, 25, 14, 30, tzinfo=UTC))  # Wednesday, Ben's morning
+    (later,) = dms(slack, BEN)
+    assert "may come later than I said" in later.text
+    at(slack, datetime(2026, 11, 26, 11, 0, tzinfo=UTC))  # Thursday 12:00 in Berlin
+    answer(slack, "back")
+    at(slack, datetime(2026, 11, 26, 14, 30, tzinfo=UTC))  # Ben's morning
+    texts = [m.text for m in dms(slack, BEN)]
+    assert len(texts) == 2 and "No answer from <@U0ANA> within a working day" in texts[1], texts
 
 
 @pytest.mark.usefixtures("acme")

@@ -406,21 +406,34 @@ def test_what_the_asker_hears(answer: IntentAnswer, late: bool, said: str) -> No
     assert said in message.text
 
 
-def test_the_asker_hears_that_the_answer_may_come_later() -> None:
+@pytest.mark.parametrize(
+    ("sooner", "back", "away_until", "why"),
+    [
+        (False, False, datetime(2026, 11, 28, tzinfo=BERLIN), "is away through Fri 27 Nov"),
+        (True, True, None, "is back"),
+        (True, False, datetime(2026, 11, 27, tzinfo=BERLIN), "is away only through Thu 26 Nov now"),
+        (True, False, None, "has no time away ahead any more"),
+    ],
+)
+def test_the_asker_hears_that_the_answer_may_come_later_or_sooner(
+    sooner: bool, back: bool, away_until: datetime | None, why: str
+) -> None:
     deadline = datetime(2026, 12, 1, 8, 15, tzinfo=UTC)
     intent = touch(kind=TouchpointKind.INTENDED, asked="U0ANA", deadline=deadline)
     message = blocks.RENDERER.intent_later(
         LaterNote(
             partner=facts(),
             touch=intent,
-            away_until=datetime(2026, 11, 28, tzinfo=BERLIN),
+            away_until=away_until,
             tz=NEW_YORK,
+            sooner=sooner,
+            back=back,
         )
     )
     assert message.text == (
-        "<@U0ANA> is away through Fri 27 Nov, so the answer about reaching out to *Acme* "
-        "(“pilot scope”) may come later than I said: if there is none by Tue 1 Dec at 03:15, "
-        "you may go ahead."
+        f"<@U0ANA> {why}, so the answer about reaching out to *Acme* (“pilot scope”) may come "
+        f"{'sooner' if sooner else 'later'} than I said: if there is none by Tue 1 Dec at "
+        "03:15, you may go ahead."
     )
     within_slack_limits(message.blocks)
 
