@@ -521,6 +521,9 @@ class CollisionAlert:
     recorded_at: datetime | None = None
     # The end of the owner's time away when they are away and nobody covers (in their zone).
     owner_away_until: datetime | None = None
+    # Then, the deputy who would cover but cannot be reached before the owner is back
+    # (`Recorded.cover_out_of_reach`): not "nobody covers".
+    cover_out_of_reach: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -1358,6 +1361,7 @@ class Touchpoints:
             )
             if root is not None and root.recipient_channel != channel:
                 thread = None  # the partner's alerts go to another channel since: start afresh
+            away_until = self._away_uncovered(scene)
             alert = CollisionAlert(
                 partner=facts,
                 touch=touch,
@@ -1366,7 +1370,10 @@ class Touchpoints:
                 window_days=scene.window_days,
                 covering=self._covering(scene),
                 recorded_at=now,
-                owner_away_until=self._away_uncovered(scene),
+                owner_away_until=away_until,
+                cover_out_of_reach=(
+                    self._cover_out_of_reach(scene, touch) if away_until is not None else None
+                ),
             )
             message = self.renderer.collision_alert(alert)
             if refused is not None and thread is None:

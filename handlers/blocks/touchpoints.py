@@ -268,6 +268,7 @@ class SlackRenderer:
             alert.clashes,
             covering=alert.covering,
             owner_away_until=alert.owner_away_until,
+            cover_out_of_reach=alert.cover_out_of_reach,
         )
         return Message(
             text=texts.alert_fallback(facts, alert.touch, alert.clashes),

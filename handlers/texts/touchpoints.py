@@ -544,6 +544,7 @@ def alert_ask(
     *,
     covering: str | None = None,
     owner_away_until: datetime | None = None,
+    cover_out_of_reach: str | None = None,
 ) -> str:
     # Everyone on either side, those who came along included (they met the partner too).
     involved = list(
@@ -561,10 +562,15 @@ def alert_ask(
             f"take it on with `{COMMAND} owner {facts.name} @you`."
         )
     if owner_away_until is not None and covering is None:
+        nobody = (
+            "nobody covers"
+            if cover_out_of_reach is None
+            else f"their deputy {person(cover_out_of_reach)} isn't reachable before then either"
+        )
         return (
             f"{people(involved)}: please talk to each other before anyone reaches out again. "
             f"The owner {person(facts.owner_id)} is away {_through(owner_away_until)} and "
-            "nobody covers."
+            f"{nobody}."
         )
     asked = covering or facts.owner_id
     if covering is not None:

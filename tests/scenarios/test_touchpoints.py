@@ -890,7 +890,8 @@ def test_a_deputy_out_of_reach_before_the_owners_return_is_named_not_nobody(
     slack: Slack,
 ) -> None:
     """Acme has a deputy, but Chloe's next working hours in Tokyo begin after Ana is back: the
-    note waits for Ana, and the caller hears why, not that nobody covers."""
+    note waits for Ana, and the caller hears why, not that nobody covers; so does the channel
+    that the collision alert asks to sort it out."""
     answer(slack, "deputy Acme <@U0CHLOE|chloe>")
     answer(slack, "away today to today")  # Ana, back at midnight in Berlin
     said = answer(slack, "log Acme via call : a quick call", user=BEN)  # 18:00 in Tokyo
@@ -903,6 +904,13 @@ def test_a_deputy_out_of_reach_before_the_owners_return_is_named_not_nobody(
         "The owner <@U0ANA> is away through Wed 25 Nov and their deputy <@U0CHLOE> isn't "
         "reachable before then either: I've queued the question for when they are back" in said
     )
+    deliver_outbox(slack)
+    (alert,) = slack.fake.messages_in("C0PARTNERS")
+    assert (
+        "<@U0DAN>, <@U0BEN>: please talk to each other before anyone reaches out again. The "
+        "owner <@U0ANA> is away through Wed 25 Nov and their deputy <@U0CHLOE> isn't reachable "
+        "before then either."
+    ) in shown(alert)
 
 
 @pytest.mark.usefixtures("acme")
