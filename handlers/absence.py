@@ -38,6 +38,7 @@ from handlers.blocks import help as help_blocks
 from handlers.blocks import section
 from handlers.invocation import Invocation, VerbHandler
 from handlers.reply import Reply
+from handlers.services import commitments_of
 from handlers.texts import absence as texts
 from handlers.verbs import VERBS_BY_NAME
 from storage.people import get_profile
@@ -291,7 +292,12 @@ def _waiting_for_people(runtime: Runtime) -> tuple[Retime, ...]:
     """What waits for a person's working days, timed again when their time away changes; first,
     what they have not seen as a partner's owner goes to whoever covers for them."""
     touchpoints = touchpoint_handlers.service_of(runtime)
-    return (checkins.retime_waiting, touchpoints.cover_unread, touchpoints.retime_intents)
+    return (
+        checkins.retime_waiting,
+        touchpoints.cover_unread,
+        commitments_of(runtime).cover_reminders,
+        touchpoints.retime_intents,
+    )
 
 
 VERB_HANDLERS: dict[str, VerbHandler] = {"away": away_verb, "back": back_verb}

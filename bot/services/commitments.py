@@ -20,7 +20,8 @@ sends nothing twice and a planner that was down sends one catch-up, not a backlo
 the due day was (last) set are skipped: a commitment recorded two days before it is due gets no
 "3 days before" reminder. Closing or moving a commitment cancels its reminders not yet sent.
 A reminder goes to the owner, or while the owner is away to their stand-in (`stand_in`), at its
-moment in the recipient's zone; which moments count is judged in the owner's. The due-day
+moment in the recipient's zone; which moments count is judged in the owner's; one still waiting
+for the owner when they book time away goes to the stand-in (`cover_reminders`). The due-day
 reminder says "is due" only on the due day: still unsent once that day is over for its recipient
 (held while they were away), it is replaced by one saying the commitment is overdue.
 A commitment recorded for someone else is announced to its owner in a note. While that note has
@@ -56,7 +57,7 @@ from bot.delivery.absence import (
     reached_back_at,
     recipient_for_owner_alert,
 )
-from bot.delivery.outbox import enqueue
+from bot.delivery.outbox import enqueue, first_slot
 from bot.delivery.working_hours import WorkingHours, person_tz, zone
 from bot.services import people
 from bot.services.feedback import Rendered
@@ -982,6 +983,60 @@ class Commitments:
             )
         )
 
+    def cover_reminders(
+        self, session: Session, *, team_id: str, user_id: str, now: datetime
+    ) -> None:
+        """Time away just recorded (`bot.delivery.absence.Retime`), in its transaction: a
+        reminder still waiting to reach `user_id` about a commitment they own, which would now
+        reach them in their time away, goes to their stand-in instead, at its moment, as if
+        the planner queued it then. A reminder queued ahead of its moment (`_fold_note_now`)
+        would otherwise wait out the time away, and the stand-in would not hear at that moment
+        (the planner finds its key taken)."""
+        for key in outbox_store.unsent_keys(
+            session=session, team_id=team_id, user_id=user_id, kind=REMINDER
+        ):
+            # commitment:ID:DUE-DAY:STAGE[:WEEK] (`_queue_reminder`)
+            _, number, _, stage_name, *_ = key.split(":")
+            stage = Stage(stage_name)
+            found = _commitment_of(session, team_id, int(number))
+            if found is None or found[0].owner_id != user_id:
+                continue
+            row, partner = found
+            waiting = outbox_store.get_message(session=session, team_id=team_id, dedupe_key=key)
+            if waiting is None:
+                continue
+            # Whoever it would reach at its moment, not now (queued ahead, it is not due yet).
+            due_at = max(waiting.due_at, now)
+            recipient = stand_in(
+                session,
+                team_id=team_id,
+                owner_id=user_id,
+                partner=self._partner_facts(session, partner),
+                now=due_at,
+            )
+            if recipient == user_id:
+                continue  # nobody covers: it waits for them
+            tz = self._zone(session, team_id, recipient)
+            reminder = Reminder(
+                commitment=self._facts(session, row, partner.name, now),
+                stage=stage,
+                recipient=recipient,
+                covering_for=user_id,
+                tz=tz,
+            )
+            message = self.messages.reminder(reminder)
+            outbox_store.redirect_unsent(
+                session=session,
+                team_id=team_id,
+                dedupe_key=key,
+                user_id=recipient,
+                text=message.text,
+                blocks=message.blocks,
+                available_at=first_slot(
+                    session, team_id=team_id, user_id=recipient, due_at=due_at, key=recipient
+                ),
+            )
+
     def _untold(self, session: Session, row: Commitment) -> OutboxMessage | None:
         """The note telling the owner that a colleague recorded the commitment for them, while it
         has reached nobody (still queued, or dropped unsent); None once sent, or when the owner
@@ -1165,6 +1220,17 @@ def stand_in(
         if candidate and candidate != owner_id and not away(candidate):
             return candidate
     return owner_id
+
+
+def _commitment_of(
+    session: Session, team_id: str, commitment_id: int
+) -> tuple[Commitment, Partner] | None:
+    """The commitment, if it is open, and its partner."""
+    row = store.get_commitment(session=session, team_id=team_id, commitment_id=commitment_id)
+    if row is None or row.status != CommitmentStatus.OPEN:
+        return None
+    partner = partner_store.get_partner(session=session, team_id=team_id, partner_id=row.partner_id)
+    return None if partner is None else (row, partner)
 
 
 def facts_of(

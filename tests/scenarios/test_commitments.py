@@ -210,6 +210,27 @@ def test_under_serve_a_note_that_waits_for_the_first_reminder_does_not_go_before
 
 
 @pytest.mark.usefixtures("acme")
+def test_a_reminder_queued_ahead_goes_to_the_stand_in_when_the_owner_books_time_away(
+    slack: Slack,
+) -> None:
+    """Recorded on Friday evening, the note waits for Ben's Monday morning, his first
+    reminder's moment: the reminder is queued then and there, naming Ana. Ben books the week
+    off early on Monday: Ana, who covers for him, is reminded at that moment, not Ben once
+    back, nor Ana before it."""
+    at(slack, utc(2026, 11, 27, 23, 0))  # Friday 18:00 in New York
+    answer(slack, f"commit Acme us {MENTION[BEN]} : budget by 2026-12-03")
+    at(slack, utc(2026, 11, 30, 12, 0))  # Monday: 07:00 in New York, 13:00 in Berlin
+    answer(slack, "away today to friday", user=BEN)
+    at(slack, utc(2026, 11, 30, 13, 30))
+    assert dms(slack, ANA) == []  # 08:30 in New York: not his reminder's moment yet
+    at(slack, utc(2026, 11, 30, 14, 0))  # 09:00 in New York
+    (reminder,) = dms(slack, ANA)
+    assert "“budget” is due Thu 3 Dec, in 3 working days" in reminder.text
+    assert "<@U0BEN>, who would own it, is away and you cover for them." in shown(reminder)
+    assert dms(slack, BEN) == []
+
+
+@pytest.mark.usefixtures("acme")
 def test_a_note_that_reaches_its_owner_after_the_due_day_says_it_is_overdue(
     slack: Slack,
 ) -> None:
