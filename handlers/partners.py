@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from enum import StrEnum
 from functools import partial
 from http.client import HTTPException
 from typing import Any
@@ -27,7 +28,7 @@ from sqlmodel import Session
 
 from bot.delivery.absence import person_zone
 from bot.delivery.dispatcher import error_code, passes, retry_after
-from bot.delivery.outbox import enqueue, record_channel_post, retry_channel_post
+from bot.delivery.outbox import enqueue, record_channel_post, retry_channel_post, withdraw
 from bot.mrkdwn import slack_text
 from bot.runtime import Runtime
 from bot.services import people
@@ -210,13 +211,13 @@ def list_partners(call: Call) -> Reply:
 
 def owner(call: Call) -> Reply:
     line = grammar.parse_person(call.rest, role="owner", known=call.known)
+    told: list[str] = []
     handover = call.registry.hand_over(
         actor=call.actor,
         partner=call.partner(line.name),
         new_owner_id=line.user_id,
-        tell=partial(_queue_handover_notes, call),
+        tell=partial(_queue_handover_notes, call, told),
     )
-    told = [user for user, _text in _handover_notes(handover, by=call.invocation.user_id)]
     return say(texts.handed_over(handover.facts, handover.old_owner_id, told))
 
 
@@ -584,40 +585,88 @@ def warm_profiles(runtime: Runtime, team_id: str, user_ids: Sequence[str]) -> Fo
     return warm
 
 
-def _handover_notes(handover: Handover, *, by: str) -> list[tuple[str, str]]:
-    """Who is told about a handover, and what: the new and the old owner, not whoever did it."""
-    notes = []
-    if handover.new_owner_id != by:
-        notes.append(
-            (
-                handover.new_owner_id,
-                texts.handover_to_new_owner(handover.facts, handover.old_owner_id, by),
-            )
-        )
-    if handover.old_owner_id is not None and handover.old_owner_id != by:
-        notes.append((handover.old_owner_id, texts.handover_to_old_owner(handover.facts, by)))
-    return notes
+class Side(StrEnum):
+    """Which note about owning a partner someone has waiting: that they own it now, that it
+    went to someone else, or that they owned it for a while they never heard of."""
+
+    NEW = "new"
+    OLD = "old"
+    BRIEF = "brief"
 
 
-def _queue_handover_notes(call: Call, session: Session, handover: Handover) -> None:
-    """Queue the handover messages through the outbox, in the handover's own transaction: they
-    reach each person in their working hours, or wait while they are away. Later features'
-    parts of a handover (`HANDOVER_PARTS`) run in it too."""
+def _owner_note_key(partner_id: int, user_id: str, side: Side) -> str:
+    """The start of the keys of `user_id`'s notes about owning the partner, on one side."""
+    return f"handover:{partner_id}:{user_id}:{side}:"
+
+
+def _queue_owner_note(
+    runtime: Runtime,
+    session: Session,
+    *,
+    team_id: str,
+    partner_id: int,
+    user_id: str,
+    side: Side,
+    text: str,
+    occasion: str,
+) -> None:
+    """Queue a note about owning a partner, in the transaction of the change: it reaches the
+    person in their working hours, or waits while they are away."""
+    enqueue(
+        session,
+        team_id=team_id,
+        kind="handover",
+        recipient_user=user_id,
+        text=text,
+        blocks=[section(text)],
+        due_at=runtime.clock.now(),
+        dedupe_key=_owner_note_key(partner_id, user_id, side) + occasion,
+        respect_working_hours=True,
+    )
+
+
+def _queue_handover_notes(
+    call: Call, told: list[str], session: Session, handover: Handover
+) -> None:
+    """Queue the handover messages to the new and the old owner (not to whoever did it) in
+    the handover's own transaction, naming in `told` who will hear. Later features' parts of a
+    handover (`HANDOVER_PARTS`) run in it too.
+
+    A note about an earlier handover of the partner that is still waiting is out of date now
+    and is withdrawn: the old owner's "you own it now" (they hear instead that they owned it
+    for a while), the new owner's "it went to someone else" (they own it as they thought, and
+    hear nothing) and their "you owned it for a while" (they hear that they own it)."""
     now = call.runtime.clock.now()
+    facts, by = handover.facts, call.invocation.user_id
+    new, old = handover.new_owner_id, handover.old_owner_id
+
+    def withdraw_note(user_id: str, side: Side) -> bool:
+        key = _owner_note_key(facts.id, user_id, side)
+        return withdraw(session, team_id=call.team_id, key_prefix=key) > 0
+
+    briefly = old is not None and withdraw_note(old, Side.NEW)
+    still_owned = withdraw_note(new, Side.OLD)
+    withdraw_note(new, Side.BRIEF)
+    notes: list[tuple[str, Side, str]] = []
+    if new != by and not still_owned:
+        notes.append((new, Side.NEW, texts.handover_to_new_owner(facts, old, by)))
+    if old is not None and old != by:
+        side = Side.BRIEF if briefly else Side.OLD
+        notes.append((old, side, texts.handover_to_old_owner(facts, by, briefly=briefly)))
     # One handover per command: Slack's trigger id makes a retried request queue nothing new.
-    occasion = call.invocation.trigger_id or f"{handover.facts.id}:{now.isoformat()}"
-    for user_id, text in _handover_notes(handover, by=call.invocation.user_id):
-        enqueue(
+    occasion = call.invocation.trigger_id or now.isoformat()
+    for user_id, side, text in notes:
+        _queue_owner_note(
+            call.runtime,
             session,
             team_id=call.team_id,
-            kind="handover",
-            recipient_user=user_id,
+            partner_id=facts.id,
+            user_id=user_id,
+            side=side,
             text=text,
-            blocks=[section(text)],
-            due_at=now,
-            dedupe_key=f"handover:{occasion}:{user_id}",
-            respect_working_hours=True,
+            occasion=occasion,
         )
+        told.append(user_id)
     # After the notes: the new owner reads of the handover before what comes with it.
     for part in HANDOVER_PARTS.values():
         part(call.runtime, session, call.actor, handover)

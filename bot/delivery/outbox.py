@@ -172,6 +172,13 @@ def enqueue(
     )
 
 
+def withdraw(session: Session, *, team_id: str, key_prefix: str) -> int:
+    """In the caller's transaction: cancel the queued messages whose key starts with
+    `key_prefix` that no dispatcher has claimed yet, because what they say stopped being true
+    before they went; how many were. One being or already sent stays as it is."""
+    return store.cancel_unsent(session=session, team_id=team_id, key_prefix=key_prefix)
+
+
 def first_slot(
     session: Session, *, team_id: str, user_id: str, due_at: datetime, key: str
 ) -> datetime:

@@ -306,8 +306,17 @@ def handover_to_new_owner(facts: PartnerFacts, old_owner: str | None, by: str) -
     )
 
 
-def handover_to_old_owner(facts: PartnerFacts, by: str) -> str:
-    if by == facts.owner_id:
+def handover_to_old_owner(facts: PartnerFacts, by: str, *, briefly: bool = False) -> str:
+    """To the old owner; `briefly`: they were made the owner so shortly before that the note
+    saying so had not reached them yet (it is withdrawn)."""
+    if briefly:
+        since = (
+            f"{person(by)} has since taken it over"
+            if by == facts.owner_id
+            else f"{person(by)} has since handed it over to {person(facts.owner_id)}"
+        )
+        what = f"You were made the owner of *{facts.name}* for a short while: {since}."
+    elif by == facts.owner_id:
         what = f"{person(by)} took over *{facts.name}* from you."
     else:
         what = f"{person(by)} handed *{facts.name}* over to {person(facts.owner_id)}."

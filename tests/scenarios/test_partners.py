@@ -269,6 +269,36 @@ def test_handover_tells_the_old_and_the_new_owner_in_their_hours(slack: Slack) -
     assert "*Team*\\n<@U0BEN>" in answer(slack, "show MSF")
 
 
+def direct(slack: Slack, user: str) -> list[str]:
+    """The direct messages Liaison sent `user` on its own (not answers to their commands)."""
+    return [m.text for m in slack.fake.dm_messages(user) if m.ephemeral_to is None]
+
+
+def test_a_handover_note_not_sent_yet_is_withdrawn_by_the_next_handover(slack: Slack) -> None:
+    answer(slack, 'add Médecins Sans Frontières aka "MSF"')  # Ana owns it
+    # Wed 09:00 UTC is 04:00 in New York: Ben's note waits for his morning.
+    assert "I've let <@U0BEN> know" in answer(slack, "owner MSF <@U0BEN|ben>")
+    said = answer(slack, "owner MSF <@U0DAN|dan>")
+    assert "<@U0DAN> now owns *Médecins Sans Frontières* (was <@U0BEN>" in said
+    assert "I've let <@U0DAN>, <@U0BEN> know" in said
+    deliver_queued(slack, hours=30)  # Thu 10:00 in New York, 15:00 in London
+    (to_ben,) = direct(slack, BEN)
+    assert "You were made the owner of *Médecins Sans Frontières* for a short while" in to_ben
+    assert "<@U0ANA> has since handed it over to <@U0DAN>" in to_ben
+    (to_dan,) = direct(slack, DAN)
+    assert "made you the owner" in to_dan and "taking over from <@U0BEN>" in to_dan
+
+    # Handed away and back before the owner heard: they own it as they thought, and hear
+    # nothing of it; the colleague who held it in between hears they did.
+    answer(slack, "owner MSF <@U0CHLOE|chloe>")
+    said = answer(slack, "owner MSF <@U0DAN|dan>")
+    assert "I've let <@U0CHLOE> know" in said and "<@U0DAN>," not in said
+    deliver_queued(slack, hours=10)  # Fri 10:00 in Tokyo
+    assert len(direct(slack, DAN)) == 1
+    (to_chloe,) = direct(slack, CHLOE)
+    assert "for a short while: <@U0ANA> has since handed it over to <@U0DAN>" in to_chloe
+
+
 def test_a_handover_message_slack_refuses_is_a_failed_delivery(slack: Slack) -> None:
     answer(slack, MSF)
     slack.fake.fail_next("chat.postMessage", error="channel_not_found")
