@@ -171,18 +171,40 @@ def add(call: Call, *, allow_similar: bool = False) -> Reply:
     if not call.rest:
         return _open_add_form(call)
     line = grammar.parse_add(call.rest)
+    told: list[str] = []
     profile = call.registry.add(
         actor=call.actor,
         name=line.name.text,
         owner_id=line.owner_id,
         aliases=line.aliases,
         allow_similar=allow_similar,
+        then=partial(_queue_new_owner_note, call.runtime, call.actor, told),
     )
     return blocks.card(
         profile,
         now=reader_now(call.runtime, team_id=call.team_id, user_id=call.actor.user_id),
-        lead=texts.added(profile.facts.name),
+        lead=texts.added(profile.facts.name, told),
     )
+
+
+def _queue_new_owner_note(
+    runtime: Runtime, actor: Actor, told: list[str], session: Session, facts: PartnerFacts
+) -> None:
+    """In the transaction of `add`: an owner someone else named hears that the partner is
+    theirs, as after a handover, and is named in `told`."""
+    if facts.owner_id is None or facts.owner_id == actor.user_id:
+        return
+    _queue_owner_note(
+        runtime,
+        session,
+        team_id=actor.team_id,
+        partner_id=facts.id,
+        user_id=facts.owner_id,
+        side=Side.NEW,
+        text=texts.owner_of_new_partner(facts, actor.user_id),
+        occasion="added",
+    )
+    told.append(facts.owner_id)
 
 
 def show(call: Call) -> Reply:
@@ -816,6 +838,7 @@ def on_add_submitted(
     team_id, user_id = body["team"]["id"], body["user"]["id"]
     # People picked in Slack's own user menus are members of the workspace: no lookup needed.
     actor = Actor(team_id, user_id, PeopleCheck(asked=frozenset(form.people)))
+    told: list[str] = []
     try:
         profile = registry_of(runtime).add(
             actor=actor,
@@ -827,6 +850,7 @@ def on_add_submitted(
             website=form.website,
             notes=form.notes,
             allow_similar=form.anyway,
+            then=partial(_queue_new_owner_note, runtime, actor, told),
         )
     except (
         BadName,
@@ -841,7 +865,7 @@ def on_add_submitted(
         return
     ack()
     now = reader_now(runtime, team_id=team_id, user_id=user_id)
-    added = blocks.card(profile, now=now, lead=texts.added(profile.facts.name))
+    added = blocks.card(profile, now=now, lead=texts.added(profile.facts.name, told))
     reply = replace(added, followup=warm_profiles(runtime, team_id, [user_id, *form.people]))
     # The form has no message to answer; the command that opened it does.
     metadata = json.loads(view.get("private_metadata") or "{}")

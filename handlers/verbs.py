@@ -38,8 +38,8 @@ VERBS: tuple[Verb, ...] = (
         "add",
         PARTNERS,
         ('add NAME [owner @user] [aka "X", "Y"]', "add  (opens a form)"),
-        "Register a partner. You own it unless `owner` names someone else; a likely duplicate "
-        "of an existing partner is shown to you before anything is created.",
+        "Register a partner. You own it unless `owner` names someone else, who is told; a "
+        "likely duplicate of an existing partner is shown to you before anything is created.",
         ('add Médecins Sans Frontières owner @ana aka "MSF", "Doctors Without Borders"',),
     ),
     Verb(

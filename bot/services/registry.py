@@ -428,8 +428,12 @@ class Registry:
         website: str | None = None,
         notes: str | None = None,
         allow_similar: bool = False,
+        then: Callable[[Session, PartnerFacts], None] | None = None,
     ) -> PartnerProfile:
         """Register a partner owned by `owner_id` (default: the caller).
+
+        `then` runs in the same transaction once the partner and its team are written, so what
+        it queues about the new partner (its owner told) commits together with it or not at all.
 
         Refuses a name or alias that an existing partner has (`AlreadyRegistered`,
         `NameTaken`) and, unless `allow_similar`, one that looks like an existing partner by
@@ -500,6 +504,8 @@ class Registry:
                             now=now,
                         )
                 partner_id = _id(partner)
+                if then is not None:
+                    then(session, self._facts(partner, self._team(session, partner)))
                 self._commit_names(session, team_id, [partner_id])
             except sa.exc.IntegrityError:
                 # Someone else registered the name (or an alias) between our check and insert.

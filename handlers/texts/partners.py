@@ -163,8 +163,10 @@ def ending(name: str) -> str:
     return f"*{name}*" if name.endswith(".") else f"*{name}*."
 
 
-def added(name: str) -> str:
-    return f"Added {ending(name)} Use `{COMMAND} show {name}` to see it again."
+def added(name: str, told: Sequence[str] = ()) -> str:
+    """`add`'s answer; `told`: the owner someone else named, who is told it is theirs."""
+    owner = f" I've let {people(told)} know that they own it." if told else ""
+    return f"Added {ending(name)}{owner} Use `{COMMAND} show {name}` to see it again."
 
 
 def already_registered(name: str, existing: PartnerFacts) -> str:
@@ -297,12 +299,23 @@ def handed_over(facts: PartnerFacts, old_owner: str | None, told: Sequence[str])
     return f"{person(facts.owner_id)} now owns *{facts.name}*{was}.{told_them}"
 
 
+def _accountable(facts: PartnerFacts) -> str:
+    return (
+        "You are now its accountable contact: colleagues will check with you before they reach "
+        f"out. `{COMMAND} show {facts.name}` shows where things stand."
+    )
+
+
 def handover_to_new_owner(facts: PartnerFacts, old_owner: str | None, by: str) -> str:
     source = f", taking over from {person(old_owner)}" if old_owner and old_owner != by else ""
+    return f"{person(by)} made you the owner of *{facts.name}*{source}. {_accountable(facts)}"
+
+
+def owner_of_new_partner(facts: PartnerFacts, by: str) -> str:
+    """To the owner named by whoever registered the partner."""
     return (
-        f"{person(by)} made you the owner of *{facts.name}*{source}. You are now its "
-        "accountable contact: colleagues will check with you before they reach out. "
-        f"`{COMMAND} show {facts.name}` shows where things stand."
+        f"{person(by)} registered *{facts.name}* in Liaison and made you its owner. "
+        f"{_accountable(facts)}"
     )
 
 

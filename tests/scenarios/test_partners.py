@@ -246,7 +246,7 @@ def deliver_queued(slack: Slack, *, hours: float = 0) -> None:
 
 
 def test_handover_tells_the_old_and_the_new_owner_in_their_hours(slack: Slack) -> None:
-    answer(slack, MSF)
+    answer(slack, MSF, user=BEN)  # Ben registers it, his own: nobody is told
     said = answer(slack, "owner MSF to <@U0CHLOE|chloe>", user=ANA)
     assert "<@U0CHLOE> now owns *Médecins Sans Frontières* (was <@U0BEN>" in said
     assert "I've let <@U0CHLOE>, <@U0BEN> know" in said
@@ -272,6 +272,27 @@ def test_handover_tells_the_old_and_the_new_owner_in_their_hours(slack: Slack) -
 def direct(slack: Slack, user: str) -> list[str]:
     """The direct messages Liaison sent `user` on its own (not answers to their commands)."""
     return [m.text for m in slack.fake.dm_messages(user) if m.ephemeral_to is None]
+
+
+def test_an_owner_named_in_add_is_told_in_their_hours(slack: Slack) -> None:
+    said = answer(slack, MSF)  # Wed 09:00 UTC: 04:00 for Ben in New York
+    assert "Added *Médecins Sans Frontières*. I've let <@U0BEN> know that they own it." in said
+    assert "I've let" not in answer(slack, "add Oxfam owner <@U0ANA|ana>")  # herself
+    slack.command("add")
+    (view,) = slack.fake.open_modals(ANA)
+    submit(slack, view, name="Greenpeace", owner=DAN, status="prospect")
+    assert "I've let <@U0DAN> know that they own it." in shown(last(slack, ANA))
+    deliver_queued(slack)
+    assert direct(slack, BEN) == []
+    deliver_queued(slack, hours=6)  # 10:00 in New York
+    (to_ben,) = direct(slack, BEN)
+    assert "<@U0ANA> registered *Médecins Sans Frontières* in Liaison and made you its owner" in (
+        to_ben
+    )
+    assert "You are now its accountable contact" in to_ben
+    (to_dan,) = direct(slack, DAN)
+    assert "made you its owner" in to_dan and "*Greenpeace*" in to_dan
+    assert direct(slack, ANA) == []
 
 
 def test_a_handover_note_not_sent_yet_is_withdrawn_by_the_next_handover(slack: Slack) -> None:
