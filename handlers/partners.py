@@ -389,16 +389,35 @@ def rename(call: Call) -> Reply:
 
 def merge(call: Call) -> Reply:
     line = grammar.parse_merge(call.rest, known=call.known)
+    told: list[str] = []
     result = call.registry.merge(
         actor=call.actor,
         duplicate=call.partner(line.duplicate),
         kept=call.partner(line.kept),
-        then=partial(_merge_parts, call),
+        then=partial(_merge_parts, call, told),
     )
-    return say(texts.merged(result))
+    return say(texts.merged(result, told))
 
 
-def _merge_parts(call: Call, session: Session, merged: Merged) -> list[str]:
+def _merge_parts(call: Call, told: list[str], session: Session, merged: Merged) -> list[str]:
+    """In the merge's transaction: the duplicate's owner and deputy (but the caller) are told
+    that it is gone and what they are now, named in `told`; then later features' parts
+    (`MERGE_PARTS`), whose lines go in the answer."""
+    occasion = _occasion(call)
+    for user_id in texts.lost_roles(merged):
+        if user_id == call.invocation.user_id:
+            continue
+        text = texts.merged_away(merged, user_id, by=call.invocation.user_id)
+        _queue_note(
+            call.runtime,
+            session,
+            team_id=call.team_id,
+            kind="merge",
+            user_id=user_id,
+            text=text,
+            key=f"merge:{occasion}:{user_id}",
+        )
+        told.append(user_id)
     return [
         line
         for part in MERGE_PARTS.values()
@@ -632,17 +651,40 @@ def _queue_owner_note(
     text: str,
     occasion: str,
 ) -> None:
-    """Queue a note about owning a partner, in the transaction of the change: it reaches the
-    person in their working hours, or waits while they are away."""
+    """Queue a note about owning a partner, in the transaction of the change."""
+    key = _owner_note_key(partner_id, user_id, side) + occasion
+    _queue_note(
+        runtime, session, team_id=team_id, kind="handover", user_id=user_id, text=text, key=key
+    )
+
+
+def _occasion(call: Call) -> str:
+    """What makes the keys of the notes one command queues its own: Slack's trigger id, so a
+    retried request queues nothing new."""
+    return call.invocation.trigger_id or call.runtime.clock.now().isoformat()
+
+
+def _queue_note(
+    runtime: Runtime,
+    session: Session,
+    *,
+    team_id: str,
+    kind: str,
+    user_id: str,
+    text: str,
+    key: str,
+) -> None:
+    """Queue a direct message about a change to the registry, in the change's transaction: it
+    reaches the person in their working hours, or waits while they are away."""
     enqueue(
         session,
         team_id=team_id,
-        kind="handover",
+        kind=kind,
         recipient_user=user_id,
         text=text,
         blocks=[section(text)],
         due_at=runtime.clock.now(),
-        dedupe_key=_owner_note_key(partner_id, user_id, side) + occasion,
+        dedupe_key=key,
         respect_working_hours=True,
     )
 
@@ -658,7 +700,6 @@ def _queue_handover_notes(
     and is withdrawn: the old owner's "you own it now" (they hear instead that they owned it
     for a while), the new owner's "it went to someone else" (they own it as they thought, and
     hear nothing) and their "you owned it for a while" (they hear that they own it)."""
-    now = call.runtime.clock.now()
     facts, by = handover.facts, call.invocation.user_id
     new, old = handover.new_owner_id, handover.old_owner_id
 
@@ -675,8 +716,7 @@ def _queue_handover_notes(
     if old is not None and old != by:
         side = Side.BRIEF if briefly else Side.OLD
         notes.append((old, side, texts.handover_to_old_owner(facts, by, briefly=briefly)))
-    # One handover per command: Slack's trigger id makes a retried request queue nothing new.
-    occasion = call.invocation.trigger_id or now.isoformat()
+    occasion = _occasion(call)
     for user_id, side, text in notes:
         _queue_owner_note(
             call.runtime,

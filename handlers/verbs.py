@@ -121,8 +121,9 @@ VERBS: tuple[Verb, ...] = (
         PARTNERS,
         ("merge DUPLICATE into KEPT",),
         "Fold a duplicate into the partner you keep: aliases, contacts, team and all history "
-        "move over, and the duplicate's name becomes an alias. Colleagues it shows to be in "
-        "touch with one partner without knowing it are alerted.",
+        "move over, and the duplicate's name becomes an alias. Its owner and deputy join the "
+        "team as members and are told; if either partner was active, the kept one is. "
+        "Colleagues it shows to be in touch with one partner without knowing it are alerted.",
         ("merge Doctors w/o Borders into MSF",),
         who=OWNERS,
     ),

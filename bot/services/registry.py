@@ -167,6 +167,12 @@ class Merged:
     # What moved over, by kind: aliases, contacts, contacts_merged, team, and the table name of
     # every other kind of history (touchpoint, …).
     moved: dict[str, int]
+    # The duplicate's owner and deputy, whose roles ended with it (they join the kept team).
+    duplicate_owner_id: str | None = None
+    duplicate_deputy_id: str | None = None
+    # The duplicate's status, and the kept partner's before the merge (`_fill_gaps`).
+    duplicate_status: str = PartnerStatus.PROSPECT
+    status_before: str = PartnerStatus.PROSPECT
     # What later features found in the merged history, for the answer (`merge`'s `then`).
     findings: tuple[str, ...] = ()
 
@@ -739,7 +745,8 @@ class Registry:
         Aliases, contacts (de-duplicated by email), team (the kept partner's owner and deputy
         keep their roles; the duplicate's people join as members) and every row of any other
         table that points at the duplicate move to the kept partner; the duplicate's name
-        becomes an alias of the kept one. The caller must be allowed to change both.
+        becomes an alias of the kept one, and an active duplicate makes the kept partner active
+        (`_fill_gaps`). The caller must be allowed to change both.
         `then` runs in the same transaction once everything has moved (later features look at
         the merged history); what it returns is said in the answer.
         """
@@ -751,6 +758,11 @@ class Registry:
                     Conflict.SAME_PARTNER, self._facts(stays, self._team(session, stays))
                 )
             self._require_editor(session, actor, [gone, stays])
+            gone_team = self._team(session, gone)
+            # Read now: the merge turns these rows into members of the kept team.
+            gone_owner = _holder(gone_team, TeamRole.OWNER)
+            gone_deputy = _holder(gone_team, TeamRole.DEPUTY)
+            duplicate_status, status_before = gone.status, stays.status
             moved: dict[str, int] = defaultdict(int)
             for table_name in {ref.table.name for ref in store.references_to(Partner)} & set(
                 MERGE_RULES
@@ -784,6 +796,10 @@ class Registry:
                 kept=self._facts(stays, self._team(session, stays)),
                 duplicate_name=duplicate_name,
                 moved=dict(moved),
+                duplicate_owner_id=gone_owner,
+                duplicate_deputy_id=gone_deputy,
+                duplicate_status=duplicate_status,
+                status_before=status_before,
             )
             if then is not None:
                 merged = replace(merged, findings=tuple(then(session, merged)))
@@ -1317,7 +1333,11 @@ def _contact_info(contact: Contact) -> ContactInfo:
 
 
 def _fill_gaps(stays: Partner, gone: Partner) -> None:
-    """What the kept partner does not know, it learns from the duplicate."""
+    """What the kept partner does not know, it learns from the duplicate; and a partnership
+    active under either name stays active (pulse surveys go to active partners), where any
+    other status of the duplicate leaves the kept partner's as it is."""
+    if gone.status == PartnerStatus.ACTIVE:
+        stays.status = PartnerStatus.ACTIVE
     stays.website_domain = stays.website_domain or gone.website_domain
     stays.channel_id = stays.channel_id or gone.channel_id
     stays.notes = stays.notes or gone.notes

@@ -477,13 +477,67 @@ def _moved_name(kind: str, count: int) -> str:
     return f"{count} {singular if count == 1 else plural or singular + ' records'}"
 
 
-def merged(result: Merged) -> str:
+def lost_roles(result: Merged) -> dict[str, str]:
+    """The duplicate's owner and deputy who hold no such role on the kept partner, with the
+    role they had."""
+    kept = {result.kept.owner_id, result.kept.deputy_id}
+    had = [(result.duplicate_owner_id, "owner"), (result.duplicate_deputy_id, "deputy")]
+    return {user: role for user, role in had if user is not None and user not in kept}
+
+
+def _role_on(facts: PartnerFacts, user_id: str) -> str:
+    """`user_id`'s role on the partner, as in "is now the deputy of *X*"."""
+    if user_id == facts.owner_id:
+        return f"the owner of *{facts.name}*"
+    if user_id == facts.deputy_id:
+        return f"the deputy of *{facts.name}*"
+    return f"a member of the team of *{facts.name}*"
+
+
+def _merged_status(result: Merged) -> str:
+    """What became of the two statuses: an active duplicate makes the kept partner active;
+    any other status of the duplicate leaves the kept one's."""
+    if result.duplicate_status == result.status_before:
+        return ""
+    was = f"*{result.duplicate_name}* was {status(result.duplicate_status)}"
+    kept = f"*{result.kept.name}*"
+    if result.kept.status != result.status_before:
+        return (
+            f"\n{was}, so {kept} is now {status(result.kept.status)} "
+            f"(was {status(result.status_before)})."
+        )
+    return (
+        f"\n{was}; {kept} stays {status(result.kept.status)}: "
+        f"`{COMMAND} status {result.kept.name} {result.duplicate_status}` to change that."
+    )
+
+
+def merged(result: Merged, told: Sequence[str] = ()) -> str:
     moved = [_moved_name(kind, count) for kind, count in result.moved.items() if count]
     what = f" Moved over: {', '.join(moved)}." if moved else ""
+    roles = "".join(
+        f"\n{person(user)} ({role} of *{result.duplicate_name}*) is now "
+        f"{_role_on(result.kept, user)}."
+        for user, role in lost_roles(result).items()
+    )
+    told_them = f"\nI've let {people(told)} know." if told else ""
     findings = "".join(f"\n{line}" for line in result.findings)
     return (
         f"Merged *{result.duplicate_name}* into {ending(result.kept.name)}{what} "
-        f"“{result.duplicate_name}” now finds *{result.kept.name}*.{findings}"
+        f"“{result.duplicate_name}” now finds *{result.kept.name}*."
+        f"{_merged_status(result)}{roles}{told_them}{findings}"
+    )
+
+
+def merged_away(result: Merged, user_id: str, *, by: str) -> str:
+    """To the duplicate's owner or deputy: their partner is now part of another."""
+    role = lost_roles(result)[user_id]
+    return (
+        f"{person(by)} merged *{result.duplicate_name}*, where you were {role}, into "
+        f"*{result.kept.name}* (owner {person(result.kept.owner_id)}): its history, contacts "
+        f"and team are there now, and “{result.duplicate_name}” finds it. You are now "
+        f"{_role_on(result.kept, user_id)}: `{COMMAND} show {result.kept.name}` shows where "
+        "things stand."
     )
 
 

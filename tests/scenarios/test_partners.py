@@ -678,6 +678,43 @@ def test_merge_keeps_the_history_and_the_old_name(slack: Slack) -> None:
     assert moved == [registry(slack).profile(team_id=TEAM, partner="MSF").facts.id] * 2
 
 
+def test_a_merge_tells_the_duplicates_owner_and_deputy_and_keeps_it_active(
+    slack: Slack,
+) -> None:
+    answer(slack, 'add Plan International aka "Plan"')  # Ana's, a prospect
+    answer(slack, 'add Plan Intl UK aka "Plan UK"', user=DAN)
+    answer(slack, "deputy Plan UK <@U0CHLOE|chloe>", user=DAN)
+    answer(slack, "status Plan UK active", user=DAN)
+    said = answer(slack, "merge Plan UK into Plan")
+    for expected in (
+        "*Plan Intl UK* was 🟢 active, so *Plan International* is now 🟢 active (was 🌱 prospect).",
+        "<@U0DAN> (owner of *Plan Intl UK*) is now a member of the team of *Plan International*.",
+        "<@U0CHLOE> (deputy of *Plan Intl UK*) is now a member of the team",
+        "I've let <@U0DAN>, <@U0CHLOE> know.",
+    ):
+        assert expected in said
+    assert "🟢 active" in answer(slack, "show Plan")
+
+    deliver_queued(slack, hours=17)  # Thu 11:00 in Tokyo
+    (to_chloe,) = direct(slack, CHLOE)
+    assert "<@U0ANA> merged *Plan Intl UK*, where you were deputy, into *Plan" in to_chloe
+    assert "(owner <@U0ANA>)" in to_chloe
+    assert "You are now a member of the team of *Plan International*" in to_chloe
+    deliver_queued(slack, hours=8)  # Thu 10:00 in London
+    (to_dan,) = direct(slack, DAN)
+    assert "where you were owner" in to_dan
+
+    # Any other status of the duplicate leaves the kept partner's, and says how to change it.
+    answer(slack, "add Plan Germany", user=ANA)
+    answer(slack, "status Plan Germany ended", user=ANA)
+    said = answer(slack, "merge Plan Germany into Plan")
+    assert (
+        "*Plan Germany* was ⚫ ended; *Plan International* stays 🟢 active: "
+        "`/partner status Plan International ended` to change that." in said
+    )
+    assert "I've let" not in said and "is now a member" not in said
+
+
 # --- The form -------------------------------------------------------------------------------
 
 
