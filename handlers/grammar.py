@@ -556,9 +556,11 @@ def parse_name(text: str) -> NameLine:
     return NameLine(name=_require_name(whole_name(tokenize(text))))
 
 
-def parse_person(text: str, *, role: str, known: KnownNames | None = None) -> PersonLine:
+def parse_person(
+    text: str, *, role: str, known: KnownNames | None = None, instead: str = ""
+) -> PersonLine:
     """`NAME [to] @user`; with `known`, a registered name with keywords in it is read whole
-    (`take_name`)."""
+    (`take_name`). `instead`: what else the verb takes, for the error without a person."""
     tokens = tokenize(text)
     name, used = take_name(tokens, known=known)
     name = require_name(name, text, tokens, verb=role)
@@ -570,8 +572,29 @@ def parse_person(text: str, *, role: str, known: KnownNames | None = None) -> Pe
         raise _keyword_after(text, tokens, used, verb=role, ends_at=())
     people = mentions(rest, what=role)
     if len(people) != 1:
-        raise GrammarError(f"Name exactly one {role} with `@`, e.g. `@ana`.")
+        raise GrammarError(f"Name exactly one {role} with `@`, e.g. `@ana`{instead}.")
     return PersonLine(name=name, user_id=people[0])
+
+
+# What `deputy NAME …` takes instead of a person to leave the partner without a deputy.
+NO_DEPUTY = ("none", "clear", "nobody")
+
+
+@dataclass(frozen=True)
+class DeputyLine:
+    """`deputy NAME @user`, or `deputy NAME none` (user_id None)."""
+
+    name: Name
+    user_id: str | None
+
+
+def parse_deputy(text: str, *, known: KnownNames | None = None) -> DeputyLine:
+    """`NAME [to] @user` (`parse_person`), or `NAME none|clear|nobody`."""
+    tokens = tokenize(text)
+    if len(tokens) > 1 and tokens[-1].is_word(*NO_DEPUTY):
+        return DeputyLine(name=_require_name(whole_name(tokens[:-1])), user_id=None)
+    line = parse_person(text, role="deputy", known=known, instead=", or `none` for no deputy")
+    return DeputyLine(name=line.name, user_id=line.user_id)
 
 
 def parse_team(text: str) -> ChangeLine:

@@ -240,11 +240,15 @@ def owner(call: Call) -> Reply:
         new_owner_id=line.user_id,
         tell=partial(_queue_handover_notes, call, told),
     )
-    return say(texts.handed_over(handover.facts, handover.old_owner_id, told))
+    return say(
+        texts.handed_over(
+            handover.facts, handover.old_owner_id, told, was_deputy=handover.was_deputy
+        )
+    )
 
 
 def deputy(call: Call) -> Reply:
-    line = grammar.parse_person(call.rest, role="deputy", known=call.known)
+    line = grammar.parse_deputy(call.rest, known=call.known)
     change = call.registry.set_deputy(
         actor=call.actor,
         partner=call.partner(line.name),
@@ -712,7 +716,8 @@ def _queue_handover_notes(
     withdraw_note(new, Side.BRIEF)
     notes: list[tuple[str, Side, str]] = []
     if new != by and not still_owned:
-        notes.append((new, Side.NEW, texts.handover_to_new_owner(facts, old, by)))
+        to_new = texts.handover_to_new_owner(facts, old, by, was_deputy=handover.was_deputy)
+        notes.append((new, Side.NEW, to_new))
     if old is not None and old != by:
         side = Side.BRIEF if briefly else Side.OLD
         notes.append((old, side, texts.handover_to_old_owner(facts, by, briefly=briefly)))

@@ -68,8 +68,9 @@ VERBS: tuple[Verb, ...] = (
     Verb(
         "deputy",
         PARTNERS,
-        ("deputy NAME @user",),
-        "Set who covers for the owner.",
+        ("deputy NAME @user", "deputy NAME none"),
+        "Set who covers for the owner, or with `none` (or `clear`) leave the partner without "
+        "a deputy; a former deputy stays on the team.",
         ("deputy MSF @chloe",),
         who=OWNERS,
     ),

@@ -134,6 +134,8 @@ class Handover:
     facts: PartnerFacts
     old_owner_id: str | None
     new_owner_id: str
+    # The new owner was the partner's deputy, so it has none now.
+    was_deputy: bool = False
 
 
 @dataclass(frozen=True)
@@ -152,6 +154,8 @@ class ListChange:
     unchanged: list[str]
     # The list after the change.
     now: list[str]
+    # The deputy taken off the team (remove), who leaves the partner without one.
+    deputy_removed: str | None = None
 
 
 @dataclass(frozen=True)
@@ -289,6 +293,7 @@ class Conflict(StrEnum):
     ALREADY_DEPUTY = "already_deputy"
     OWNER_AS_DEPUTY = "owner_as_deputy"
     REMOVE_OWNER = "remove_owner"
+    NO_DEPUTY = "no_deputy"
     SAME_STATUS = "same_status"
     SAME_PARTNER = "same_partner"
     SAME_NAME = "same_name"
@@ -540,6 +545,7 @@ class Registry:
         with Session(self.engine) as session:
             found, team = self._editable(session, actor, partner, mentioned=[new_owner_id])
             old_owner = _holder(team, TeamRole.OWNER)
+            was_deputy = new_owner_id == _holder(team, TeamRole.DEPUTY)
             if new_owner_id == old_owner:
                 raise NothingToDo(Conflict.ALREADY_OWNER, self._facts(found, team), new_owner_id)
             now = self.clock.now()
@@ -547,7 +553,12 @@ class Registry:
                 self._set_role(session, found, old_owner, TeamRole.MEMBER, now)
             self._set_role(session, found, new_owner_id, TeamRole.OWNER, now)
             facts = self._facts(found, self._team(session, found))
-            handover = Handover(facts=facts, old_owner_id=old_owner, new_owner_id=new_owner_id)
+            handover = Handover(
+                facts=facts,
+                old_owner_id=old_owner,
+                new_owner_id=new_owner_id,
+                was_deputy=was_deputy,
+            )
             if tell is not None:
                 tell(session, handover)
             session.commit()
@@ -558,17 +569,29 @@ class Registry:
         *,
         actor: Actor,
         partner: str,
-        deputy_id: str,
+        deputy_id: str | None,
         then: Callable[[Session, DeputyChange], None] | None = None,
     ) -> DeputyChange:
-        """Make `deputy_id` the deputy; a previous deputy stays on the team as a member.
+        """Make `deputy_id` the deputy (None: nobody); a previous deputy stays on the team as a
+        member.
 
         `then` runs in the same transaction, once the new deputy is on the team, so what it
         hands to them commits together with the change or not at all.
         """
+        mentioned = [] if deputy_id is None else [deputy_id]
         with Session(self.engine) as session:
-            found, team = self._editable(session, actor, partner, mentioned=[deputy_id])
+            found, team = self._editable(session, actor, partner, mentioned=mentioned)
             facts = self._facts(found, team)
+            if deputy_id is None:
+                if facts.deputy_id is None:
+                    raise NothingToDo(Conflict.NO_DEPUTY, facts)
+                self._set_role(session, found, facts.deputy_id, TeamRole.MEMBER, self.clock.now())
+                change = DeputyChange(
+                    facts=self._facts(found, self._team(session, found)),
+                    old_deputy_id=facts.deputy_id,
+                )
+                session.commit()
+                return change
             if deputy_id == facts.owner_id:
                 raise NothingToDo(Conflict.OWNER_AS_DEPUTY, facts, deputy_id)
             if deputy_id == facts.deputy_id:
@@ -611,12 +634,15 @@ class Registry:
             if owner in wanted:
                 raise NothingToDo(Conflict.REMOVE_OWNER, self._facts(found, team), owner)
             removed = [user for user in wanted if user in by_user]
+            deputy = _holder(team, TeamRole.DEPUTY)
             for user in removed:
                 session.delete(by_user[user])
             session.flush()
             change = self._team_change(
                 session, found, removed, [u for u in wanted if u not in by_user]
             )
+            if deputy in removed:
+                change = replace(change, deputy_removed=deputy)
             session.commit()
         return change
 

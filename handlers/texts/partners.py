@@ -282,6 +282,7 @@ def nothing_to_do(conflict: Conflict, facts: PartnerFacts, subject: str) -> str:
         Conflict.ALREADY_OWNER: f"{person(subject)} already owns {name}.",
         Conflict.ALREADY_DEPUTY: f"{person(subject)} is already the deputy of {name}.",
         Conflict.OWNER_AS_DEPUTY: f"{person(subject)} owns {name}, so cannot be its deputy too.",
+        Conflict.NO_DEPUTY: f"{name} has no deputy; nothing changed.",
         Conflict.REMOVE_OWNER: (
             f"{person(subject)} owns {name}: hand it over first with "
             f"`{COMMAND} owner {facts.name} @someone`."
@@ -293,10 +294,18 @@ def nothing_to_do(conflict: Conflict, facts: PartnerFacts, subject: str) -> str:
     }[conflict]
 
 
-def handed_over(facts: PartnerFacts, old_owner: str | None, told: Sequence[str]) -> str:
+def no_deputy_now(facts: PartnerFacts) -> str:
+    return f"*{facts.name}* has no deputy now: `{COMMAND} deputy {facts.name} @someone` names one."
+
+
+def handed_over(
+    facts: PartnerFacts, old_owner: str | None, told: Sequence[str], *, was_deputy: bool = False
+) -> str:
+    """`owner`'s answer; `was_deputy`: the new owner was the deputy, so there is none now."""
     was = f" (was {person(old_owner)}, who stays on the team)" if old_owner else ""
     told_them = f" I've let {people(told)} know." if told else ""
-    return f"{person(facts.owner_id)} now owns *{facts.name}*{was}.{told_them}"
+    deputy = f"\n{no_deputy_now(facts)}" if was_deputy else ""
+    return f"{person(facts.owner_id)} now owns *{facts.name}*{was}.{told_them}{deputy}"
 
 
 def _accountable(facts: PartnerFacts) -> str:
@@ -306,9 +315,19 @@ def _accountable(facts: PartnerFacts) -> str:
     )
 
 
-def handover_to_new_owner(facts: PartnerFacts, old_owner: str | None, by: str) -> str:
+def handover_to_new_owner(
+    facts: PartnerFacts, old_owner: str | None, by: str, *, was_deputy: bool = False
+) -> str:
     source = f", taking over from {person(old_owner)}" if old_owner and old_owner != by else ""
-    return f"{person(by)} made you the owner of *{facts.name}*{source}. {_accountable(facts)}"
+    deputy = (
+        f" You were its deputy, so it has none now: `{COMMAND} deputy {facts.name} @someone` "
+        "names one."
+        if was_deputy
+        else ""
+    )
+    return (
+        f"{person(by)} made you the owner of *{facts.name}*{source}. {_accountable(facts)}{deputy}"
+    )
 
 
 def owner_of_new_partner(facts: PartnerFacts, by: str) -> str:
@@ -337,6 +356,10 @@ def handover_to_old_owner(facts: PartnerFacts, by: str, *, briefly: bool = False
 
 
 def deputy_set(facts: PartnerFacts, old_deputy: str | None) -> str:
+    if facts.deputy_id is None:
+        return (
+            f"*{facts.name}* has no deputy now ({person(old_deputy)} was, and stays on the team)."
+        )
     was = f" instead of {person(old_deputy)}" if old_deputy else ""
     return f"{person(facts.deputy_id)} is now the deputy of *{facts.name}*{was}."
 
@@ -356,6 +379,10 @@ def team_changed(change: ListChange, adding: bool) -> str:
         roster.append(person(change.facts.deputy_id) + " (deputy)")
     roster += [person(member) for member in change.now]
     lines.append(f"Team now: {', '.join(roster)}.")
+    if change.deputy_removed:
+        lines.append(
+            f"{person(change.deputy_removed)} was its deputy. {no_deputy_now(change.facts)}"
+        )
     return "\n".join(lines)
 
 

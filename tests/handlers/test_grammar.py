@@ -99,6 +99,15 @@ def test_owner_and_deputy_take_one_mention_and_an_optional_to() -> None:
         grammar.parse_person("MSF", role="deputy")
 
 
+def test_deputy_takes_a_mention_or_none() -> None:
+    assert grammar.parse_deputy("MSF <@U0BEN|ben>").user_id == "U0BEN"
+    for word in ("none", "CLEAR", "nobody"):
+        line = grammar.parse_deputy(f"Save the Children {word}")
+        assert (line.name.text, line.user_id) == ("Save the Children", None)
+    with pytest.raises(GrammarError, match="or `none` for no deputy"):
+        grammar.parse_deputy("MSF")
+
+
 def test_team_splits_at_the_last_add_or_remove_before_the_mentions() -> None:
     parsed = grammar.parse_team("Add Health add <@U1|a> <@U2>, <@U1>")
     assert parsed.name.text == "Add Health"

@@ -641,6 +641,36 @@ def test_a_contact_added_again_without_email_is_not_doubled(slack: Slack) -> Non
     assert "<mailto:kurt@msf.org|kurt@msf.org>" in listed
 
 
+def test_a_partner_left_without_a_deputy_says_so_and_a_deputy_can_be_cleared(
+    slack: Slack,
+) -> None:
+    answer(slack, MSF, user=BEN)
+    answer(slack, "deputy MSF <@U0CHLOE|chloe>", user=BEN)
+    said = answer(slack, "team MSF remove <@U0CHLOE>", user=BEN)
+    assert "<@U0CHLOE> left the team" in said
+    assert (
+        "<@U0CHLOE> was its deputy. *Médecins Sans Frontières* has no deputy now: "
+        "`/partner deputy Médecins Sans Frontières @someone` names one." in said
+    )
+    answer(slack, "deputy MSF <@U0CHLOE|chloe>", user=BEN)
+    said = answer(slack, "owner MSF <@U0CHLOE>", user=BEN)
+    assert "<@U0CHLOE> now owns" in said and "has no deputy now" in said
+    deliver_queued(slack, hours=16)  # Thu 10:00 in Tokyo
+    (to_chloe,) = direct(slack, CHLOE)
+    assert "You were its deputy, so it has none now" in to_chloe
+
+    answer(slack, "deputy MSF <@U0DAN|dan>", user=CHLOE)
+    said = answer(slack, "deputy Médecins Sans Frontières none", user=CHLOE)
+    assert (
+        "*Médecins Sans Frontières* has no deputy now (<@U0DAN> was, and stays on the team)."
+        in said
+    )
+    card = answer(slack, "show MSF")
+    assert "*Deputy*\\n—" in card and "<@U0DAN>" in card
+    assert "has no deputy; nothing changed" in answer(slack, "deputy MSF clear", user=CHLOE)
+    assert "or `none` for no deputy" in answer(slack, "deputy MSF", user=CHLOE)
+
+
 def test_merge_keeps_the_history_and_the_old_name(slack: Slack) -> None:
     answer(slack, MSF)
     answer(slack, "add Doctors w/o Borders aka DWB", user=DAN)
