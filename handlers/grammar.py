@@ -540,6 +540,8 @@ def parse_add(text: str) -> AddLine:
             people = mentions(body, what="owner")
             if len(people) != 1:
                 raise GrammarError("`owner` takes one person, e.g. `owner @ana`.")
+            if owner_id is not None:
+                raise GrammarError("Name exactly one owner: `owner` comes once, e.g. `owner @ana`.")
             owner_id = people[0]
         elif clause == "aka":
             aliases += name_list(body)

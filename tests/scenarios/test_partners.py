@@ -412,6 +412,10 @@ def saved(slack: Slack) -> list[tuple[str, ...]]:
             "One email per contact: give the person one address",
         ),
         ('add "<@U0BEN|ben>"', "A partner name cannot contain a mention or a channel."),
+        (
+            "add Oxfam owner <@U0BEN|ben> owner <@U0DAN|dan>",
+            "Name exactly one owner: `owner` comes once, e.g. `owner @ana`.",
+        ),
         ("add <@U0BEN|ben>", "A partner name cannot contain a mention or a channel."),
         ('add "Friends of <@U0BEN|ben>" owner <@U0DAN|dan>', "cannot contain a mention"),
         ('add "<#C0ACME|acme> fans"', "A partner name cannot contain a mention or a channel."),
