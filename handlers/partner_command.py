@@ -78,7 +78,8 @@ def route(runtime: Runtime, invocation: Invocation) -> Reply:
         return overview(runtime, invocation)
     verb = VERBS_BY_NAME.get(verb_word)
     if verb is None:
-        return help_blocks.unknown_verb(grammar.as_typed(verb_word), suggest(verb_word))
+        typed = grammar.as_typed(verb_word)
+        return help_blocks.unknown_verb(typed, suggest(verb_word), rest=grammar.as_typed(rest))
     handler = VERB_HANDLERS.get(verb.name)
     if handler is None:
         return help_blocks.not_yet_available(verb)

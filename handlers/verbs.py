@@ -86,7 +86,8 @@ VERBS: tuple[Verb, ...] = (
         "status",
         PARTNERS,
         ("status NAME prospect|active|paused|ended",),
-        "Move the partner through its lifecycle.",
+        "Move the partner through its lifecycle; `ended` is how a partnership is archived (a "
+        "partner is never deleted, so its history stays).",
         ("status MSF active",),
         who=OWNERS,
     ),

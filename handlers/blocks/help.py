@@ -70,10 +70,23 @@ def usage(verb: Verb, problem: str) -> Reply:
     return Reply(text=text, blocks=[section(text)])
 
 
-def unknown_verb(word: str, suggestions: list[str]) -> Reply:
-    """A first word that is no verb: say so, suggest the closest, list them all."""
+# Words for getting rid of a partner: Liaison keeps its history, so it ends or merges instead.
+ENDING_WORDS = ("remove", "delete", "archive", "end", "retire", "deactivate")
+
+
+def unknown_verb(word: str, suggestions: list[str], *, rest: str = "") -> Reply:
+    """A first word that is no verb: say so, suggest the closest (or, for a word of getting
+    rid of a partner, how to end or merge it: `rest` is what was typed after it), list them
+    all."""
     lead = f"`{word}` is not something I know how to do."
-    if suggestions:
+    if word.lower() in ENDING_WORDS:
+        name = rest or "NAME"
+        lead += (
+            " A partner is never deleted, so its history stays: to mark it as over, "
+            f"`{COMMAND} status {name} ended`; if it is a duplicate of another, "
+            f"`{COMMAND} merge {name} into KEPT`."
+        )
+    elif suggestions:
         lead += " Did you mean " + " or ".join(f"`{COMMAND} {s}`" for s in suggestions) + "?"
     verbs = ", ".join(
         f"`{verb.name}`" for section_name in SECTIONS for verb in verbs_in(section_name)

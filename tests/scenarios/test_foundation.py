@@ -112,6 +112,20 @@ def test_unknown_verb_answers_with_suggestion_and_changes_nothing(slack: Slack) 
     assert "Did you mean `/partner log`?" in shown
 
 
+@pytest.mark.parametrize("word", ["remove", "Delete", "archive"])
+def test_a_word_for_getting_rid_of_a_partner_points_to_ending_or_merging_it(
+    slack: Slack, word: str
+) -> None:
+    slack.command(f"{word} Oxfam GB")
+    shown = text_of(slack)
+    assert "A partner is never deleted, so its history stays" in shown
+    assert "`/partner status Oxfam GB ended`" in shown
+    assert "`/partner merge Oxfam GB into KEPT`" in shown
+    assert "Did you mean" not in shown
+    slack.command(f"help {word}")
+    assert "`/partner status NAME ended`" in text_of(slack)
+
+
 def test_help_for_an_unknown_verb(slack: Slack) -> None:
     slack.command("help sruvey")
     assert "Did you mean `/partner survey`?" in text_of(slack)
