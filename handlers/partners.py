@@ -490,7 +490,7 @@ def answer(call: Call, body: VerbBody) -> Reply:
     except (GrammarError, BadName, BadValue, NotInWorkspace) as error:
         reply = help_blocks.usage(call.verb, _problem(error))
     except NotAllowed as refusal:
-        reply = say(texts.not_allowed(refusal.facts))
+        reply = say(texts.not_allowed(refusal.facts, refusal.admins))
     except NothingToDo as conflict:
         reply = say(texts.nothing_to_do(conflict.conflict, conflict.facts, conflict.subject))
     except NameTaken as taken:

@@ -78,7 +78,8 @@ VERBS: tuple[Verb, ...] = (
         "team",
         PARTNERS,
         ("team NAME add @user [@user …]", "team NAME remove @user [@user …]"),
-        "The partner's internal team: the colleagues who are surveyed and kept informed.",
+        "The partner's internal team: the colleagues who are surveyed and kept informed. A "
+        "member may take themselves off it.",
         ("team MSF add @ben @dan",),
         who=OWNERS,
     ),

@@ -24,6 +24,7 @@ from sqlmodel import Session
 from bot.clock import Clock
 from bot.mrkdwn import slack_text
 from storage import people as store
+from storage import workspaces as workspaces_store
 from storage.models import UserProfile
 
 logger = logging.getLogger(__name__)
@@ -95,6 +96,15 @@ def admin_status(
     if is_fresh(profile, now) or user_id in check.asked:
         return profile is not None and profile.is_admin and not profile.is_deleted
     return None
+
+
+def known_admins(session: Session, *, team_id: str) -> list[str]:
+    """The admins Liaison knows of, to name in a refusal: the Slack admins and owners among the
+    cached profiles, then those named with `config admins`."""
+    slack = store.cached_slack_admins(session=session, team_id=team_id)
+    return list(
+        dict.fromkeys([*slack, *workspaces_store.listed_admins(session=session, team_id=team_id)])
+    )
 
 
 def require_admin(

@@ -281,11 +281,13 @@ class NameTaken(RegistryError):
 
 
 class NotAllowed(RegistryError):
-    """The caller is neither owner, deputy nor admin of the partner."""
+    """The caller is neither owner, deputy nor admin of the partner; `admins`: those Liaison
+    knows of, who could."""
 
-    def __init__(self, facts: PartnerFacts) -> None:
+    def __init__(self, facts: PartnerFacts, admins: Sequence[str] = ()) -> None:
         super().__init__(f"may not change {facts.name!r}")
         self.facts = facts
+        self.admins = admins
 
 
 class Conflict(StrEnum):
@@ -625,9 +627,14 @@ class Registry:
     def remove_from_team(
         self, *, actor: Actor, partner: str, user_ids: Sequence[str]
     ) -> ListChange:
-        """Take colleagues off the partner's team; the owner must be handed over first."""
+        """Take colleagues off the partner's team; the owner must be handed over first. A
+        member may take themselves off."""
         with Session(self.engine) as session:
-            found, team = self._editable(session, actor, partner, mentioned=())
+            if set(user_ids) == {actor.user_id}:
+                found = self._resolve(session, actor.team_id, partner)
+                team = self._team(session, found)
+            else:
+                found, team = self._editable(session, actor, partner, mentioned=())
             by_user = {membership.user_id: membership for membership in team}
             wanted = list(dict.fromkeys(user_ids))
             owner = _holder(team, TeamRole.OWNER)
@@ -1064,7 +1071,8 @@ class Registry:
                     check=actor.check,
                 )
             if admin is False:
-                raise NotAllowed(self._facts(partner, team))
+                admins = people.known_admins(session, team_id=actor.team_id)
+                raise NotAllowed(self._facts(partner, team), admins)
             if admin is None:
                 unknown.append(actor.user_id)
         unknown += people.vet_mentions(

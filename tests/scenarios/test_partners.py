@@ -225,16 +225,21 @@ def test_a_refusal_is_decided_after_the_ack_and_names_who_can(slack: Slack) -> N
     assert delivery.json["text"].startswith("Checking your permissions")
     assert "users.info" in [c.method for c in slack.fake.calls[calls_before:]]
     refusal = shown(last(slack, DAN))
-    assert "Only <@U0BEN> or its deputy <@U0CHLOE> or an admin can change" in refusal
+    assert "Only <@U0BEN> or its deputy <@U0CHLOE> or an admin (<@U0ANA>) can change" in refusal
     assert len(slack.ephemerals_to(DAN)) == 1  # the "Checking…" message became the refusal
     assert "🌱 prospect" in answer(slack, "show MSF", user=DAN)
+    # A member may take themselves off the team, and nobody else.
+    answer(slack, "team MSF add <@U0DAN> <@U0ANA>", user=BEN)
+    refusal = answer(slack, "team MSF remove <@U0ANA>", user=DAN)
+    assert "Only <@U0BEN> or its deputy <@U0CHLOE> or an admin (<@U0ANA>)" in refusal
+    assert "<@U0DAN> left the team" in answer(slack, "team MSF remove <@U0DAN>", user=DAN)
 
 
 def test_a_slack_admin_may_change_any_partner(slack: Slack) -> None:
     answer(slack, MSF, user=CHLOE)  # owner Ben; Chloe only registered it
     assert "is now ⏸️ paused" in answer(slack, "status MSF paused", user=ANA)
     refusal = answer(slack, "status MSF active", user=CHLOE)
-    assert "Only <@U0BEN> or an admin can change" in refusal
+    assert "Only <@U0BEN> or an admin (<@U0ANA>) can change" in refusal
 
 
 def deliver_queued(slack: Slack, *, hours: float = 0) -> None:
@@ -696,7 +701,7 @@ def test_merge_keeps_the_history_and_the_old_name(slack: Slack) -> None:
         session.commit()
 
     refusal = answer(slack, "merge DWB into MSF", user=BEN)  # Ben owns MSF, not DWB
-    assert "Only <@U0DAN> or an admin can change *Doctors w/o Borders*" in refusal
+    assert "Only <@U0DAN> or an admin (<@U0ANA>) can change *Doctors w/o Borders*" in refusal
     said = answer(slack, "merge DWB into MSF", user=ANA)
     assert "Merged *Doctors w/o Borders* into *Médecins Sans Frontières*" in said
     assert "2 touchpoints" in said and "1 contact" in said and "1 alias" in said
