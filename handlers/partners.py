@@ -172,14 +172,18 @@ def add(call: Call, *, allow_similar: bool = False) -> Reply:
         return _open_add_form(call)
     line = grammar.parse_add(call.rest)
     told: list[str] = []
-    profile = call.registry.add(
-        actor=call.actor,
-        name=line.name.text,
-        owner_id=line.owner_id,
-        aliases=line.aliases,
-        allow_similar=allow_similar,
-        then=partial(_queue_new_owner_note, call.runtime, call.actor, told),
-    )
+    try:
+        profile = call.registry.add(
+            actor=call.actor,
+            name=line.name.text,
+            owner_id=line.owner_id,
+            aliases=line.aliases,
+            allow_similar=allow_similar,
+            then=partial(_queue_new_owner_note, call.runtime, call.actor, told),
+        )
+    except AlreadyRegistered as exists:
+        # What came with the name was not applied either: say so, and how to.
+        return _existing_card(call, exists, owner_id=line.owner_id, aliases=line.aliases)
     return blocks.card(
         profile,
         now=reader_now(call.runtime, team_id=call.team_id, user_id=call.actor.user_id),
@@ -496,16 +500,30 @@ def answer(call: Call, body: VerbBody) -> Reply:
     except NameTaken as taken:
         reply = say(texts.name_taken(taken.name, taken.holder))
     except AlreadyRegistered as exists:
-        reply = blocks.card(
-            exists.existing,
-            now=reader_now(call.runtime, team_id=call.team_id, user_id=call.actor.user_id),
-            lead=texts.already_registered(exists.name, exists.existing.facts),
-        )
+        reply = _existing_card(call, exists)
     except LikelyDuplicate as duplicate:
         reply = blocks.duplicate_prompt(duplicate.name, duplicate.similar, call.rest)
     involved = [call.invocation.user_id, *_mentioned(call.rest)]
     return replace(
         reply, followup=_then(reply.followup, warm_profiles(call.runtime, call.team_id, involved))
+    )
+
+
+def _existing_card(
+    call: Call,
+    exists: AlreadyRegistered,
+    *,
+    owner_id: str | None = None,
+    aliases: Sequence[str] = (),
+) -> Reply:
+    """The card of the partner `add` found registered, led by what was not done: the owner
+    and aliases typed with the name, if any."""
+    return blocks.card(
+        exists.existing,
+        now=reader_now(call.runtime, team_id=call.team_id, user_id=call.actor.user_id),
+        lead=texts.already_registered(
+            exists.name, exists.existing.facts, owner_id=owner_id, aliases=aliases
+        ),
     )
 
 

@@ -169,10 +169,31 @@ def added(name: str, told: Sequence[str] = ()) -> str:
     return f"Added {ending(name)}{owner} Use `{COMMAND} show {name}` to see it again."
 
 
-def already_registered(name: str, existing: PartnerFacts) -> str:
+def already_registered(
+    name: str,
+    existing: PartnerFacts,
+    *,
+    owner_id: str | None = None,
+    aliases: Sequence[str] = (),
+) -> str:
+    """`add` of a registered name; `owner_id` and `aliases`: what was typed with it, which is
+    not applied either."""
     if name.casefold() == existing.name.casefold():
-        return f"*{existing.name}* is already registered — here it is."
-    return f"“{name}” is already registered as *{existing.name}* — here it is."
+        found = f"*{existing.name}* is already registered — here it is."
+    else:
+        found = f"“{name}” is already registered as *{existing.name}* — here it is."
+    todo = []
+    if aliases:
+        todo.append(
+            f"to give it another name, `{COMMAND} alias {existing.name} add "
+            + ", ".join(f'"{alias}"' for alias in aliases)
+            + "`"
+        )
+    if owner_id is not None and owner_id != existing.owner_id:
+        todo.append(f"to hand it over, `{COMMAND} owner {existing.name} {person(owner_id)}`")
+    if not todo:
+        return found
+    return f"{found} I changed nothing: {'; '.join(todo)}."
 
 
 def likely_duplicate(name: str) -> str:

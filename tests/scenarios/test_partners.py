@@ -131,7 +131,18 @@ def test_the_same_name_again_shows_the_existing_partner(slack: Slack) -> None:
     assert "is already registered as *Médecins Sans Frontières*" in again
     assert "*Owner*\\n<@U0BEN>" in again
     assert "already registered" in answer(slack, "add msf", user=DAN)
+    assert "I changed nothing" not in answer(slack, "add MSF owner <@U0BEN|ben>", user=DAN)
+    said = answer(slack, 'add MSF aka "MSF Intl", "DWB" owner <@U0DAN|dan>', user=DAN)
+    assert (
+        "I changed nothing: to give it another name, "
+        '`/partner alias Médecins Sans Frontières add "MSF Intl", "DWB"`; to hand it over, '
+        "`/partner owner Médecins Sans Frontières <@U0DAN>`." in said
+    )
     assert partner_count(slack) == 1
+    assert registry(slack).profile(team_id=TEAM, partner="MSF").aliases == [
+        "Doctors Without Borders",
+        "MSF",
+    ]
 
 
 def test_a_likely_duplicate_asks_then_creates_anyway(slack: Slack) -> None:
