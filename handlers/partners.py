@@ -872,8 +872,11 @@ def form_errors(
     | NameTaken
     | NotInWorkspace,
     form: AddForm,
+    *,
+    owner_name: str | None = None,
 ) -> dict[str, str]:
-    """Which field of the `add` form an error belongs to, and what to say there."""
+    """Which field of the `add` form an error belongs to, and what to say there; `owner_name`:
+    how Slack names the owner of the partner registered already."""
     if isinstance(error, BadName):
         is_name = clean_name(error.name) == clean_name(form.name)
         where = blocks.NAME_FIELD if is_name else blocks.ALIASES_FIELD
@@ -883,7 +886,7 @@ def form_errors(
     if isinstance(error, NotesTooLong):
         return {blocks.NOTES_FIELD: texts.too_long("notes", error.length, MAX_NOTES)}
     if isinstance(error, AlreadyRegistered):
-        return {blocks.NAME_FIELD: texts.form_exists(error.existing.facts)}
+        return {blocks.NAME_FIELD: texts.form_exists(error.existing.facts, owner_name)}
     if isinstance(error, LikelyDuplicate):
         return {blocks.NAME_FIELD: texts.form_similar([item.facts.name for item in error.similar])}
     if isinstance(error, NameTaken):
@@ -924,7 +927,13 @@ def on_add_submitted(
         NameTaken,
         NotInWorkspace,
     ) as error:
-        ack(response_action="errors", errors=form_errors(error, form))
+        owner = error.existing.facts.owner_id if isinstance(error, AlreadyRegistered) else None
+        owner_name = (
+            None
+            if owner is None
+            else people.display_name(runtime.engine, team_id=team_id, user_id=owner)
+        )
+        ack(response_action="errors", errors=form_errors(error, form, owner_name=owner_name))
         return
     ack()
     now = reader_now(runtime, team_id=team_id, user_id=user_id)

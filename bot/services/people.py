@@ -98,6 +98,16 @@ def admin_status(
     return None
 
 
+def display_name(engine: Engine, *, team_id: str, user_id: str) -> str | None:
+    """How Slack names the person, from the profile cache (None: not cached): for plain text,
+    where a mention does not render (a form's field errors)."""
+    with Session(engine) as session:
+        profile = store.get_profile(session=session, team_id=team_id, user_id=user_id)
+    if profile is None:
+        return None
+    return f"{profile.real_name} (@{profile.name})" if profile.real_name else f"@{profile.name}"
+
+
 def known_admins(session: Session, *, team_id: str) -> list[str]:
     """The admins Liaison knows of, to name in a refusal: the Slack admins and owners among the
     cached profiles, then those named with `config admins`."""

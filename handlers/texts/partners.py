@@ -694,8 +694,17 @@ def form_failed(typed: str) -> str:
     return f"I couldn't open the form (Slack said no). Try again, or type `{COMMAND} {typed}`."
 
 
-def form_exists(existing: PartnerFacts) -> str:
-    return f"Already registered as {existing.name} (owner: see `{COMMAND} show {existing.name}`)."
+def form_exists(existing: PartnerFacts, owner_name: str | None = None) -> str:
+    """A form's field error (plain text: no mention renders); `owner_name` as Slack names the
+    owner, where Liaison knows it."""
+    if owner_name is None:
+        return (
+            f"Already registered as {existing.name} (owner: see `{COMMAND} show {existing.name}`)."
+        )
+    return (
+        f"Already registered as {existing.name}, owned by {owner_name}: see "
+        f"`{COMMAND} show {existing.name}`."
+    )
 
 
 def form_similar(names: Sequence[str]) -> str:

@@ -820,7 +820,8 @@ def test_add_with_no_arguments_opens_a_form_with_errors_inline(slack: Slack) -> 
     submit(slack, view, name="MSF", owner=ANA, status="active")
     assert (
         view.errors is not None
-        and "Already registered as Médecins Sans Frontières" in (view.errors[blocks.NAME_FIELD])
+        and "Already registered as Médecins Sans Frontières, owned by Ben (@ben)"
+        in (view.errors[blocks.NAME_FIELD])
     )
     submit(slack, view, name="Medecins Sans Frontiere", owner=ANA, status="active")
     assert view.errors is not None and "tick “Create anyway”" in view.errors[blocks.NAME_FIELD]
