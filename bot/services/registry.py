@@ -300,6 +300,7 @@ class Conflict(StrEnum):
     SAME_PARTNER = "same_partner"
     SAME_NAME = "same_name"
     NOT_AN_ALIAS = "not_an_alias"
+    ITS_NAME = "its_name"
 
 
 class NothingToDo(RegistryError):
@@ -719,6 +720,8 @@ class Registry:
             own = {alias.normalized: alias for alias in self._aliases(session, found)}
             wanted = _distinct_keys(aliases, skip=set())
             for key, alias in wanted.items():
+                if key == found.normalized_name:
+                    raise NothingToDo(Conflict.ITS_NAME, self._facts(found, team), alias)
                 if key not in own:
                     raise NothingToDo(Conflict.NOT_AN_ALIAS, self._facts(found, team), alias)
             for key in wanted:
@@ -797,10 +800,11 @@ class Registry:
             gone_deputy = _holder(gone_team, TeamRole.DEPUTY)
             duplicate_status, status_before = gone.status, stays.status
             moved: dict[str, int] = defaultdict(int)
-            for table_name in {ref.table.name for ref in store.references_to(Partner)} & set(
-                MERGE_RULES
-            ):
-                MERGE_RULES[table_name](self, session, gone, stays, moved)
+            referring = {ref.table.name for ref in store.references_to(Partner)}
+            # In the rules' order, not a set's: the answer lists what moved in a stable order.
+            for table_name, rule in MERGE_RULES.items():
+                if table_name in referring:
+                    rule(self, session, gone, stays, moved)
             for reference in store.references_to(Partner):
                 if reference.table.name in MERGE_RULES:
                     continue

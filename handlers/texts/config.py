@@ -98,7 +98,8 @@ def hours(working: WorkingHours) -> str:
 def digest(value: Digest | None, timezone: str) -> str:
     if value is None:
         return "off"
-    return f"{_DAY_LONG[value.weekday]}s at {value.at:%H:%M} ({timezone})"
+    # No brackets: a change reads "now Fridays at 16:00 UTC (was Mondays at 09:00 UTC)".
+    return f"{_DAY_LONG[value.weekday]}s at {value.at:%H:%M} {timezone}"
 
 
 def checkin_delay(value: int | None) -> str:

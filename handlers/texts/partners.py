@@ -313,6 +313,10 @@ def nothing_to_do(conflict: Conflict, facts: PartnerFacts, subject: str) -> str:
         Conflict.SAME_PARTNER: f"Both names are {name}: there is nothing to merge.",
         Conflict.SAME_NAME: f"{name} is already called that.",
         Conflict.NOT_AN_ALIAS: f"“{subject}” is not an alias of {name}.",
+        Conflict.ITS_NAME: (
+            f"“{subject}” is the name of {name}, not an alias: to call it something else, "
+            f"`{COMMAND} rename {facts.name} to NEW`."
+        ),
     }[conflict]
 
 
@@ -509,13 +513,13 @@ def renamed(result: Renamed) -> str:
 _MOVED_NAMES = {
     "aliases": ("alias", "aliases"),
     "contacts": ("contact", "contacts"),
-    "contacts_merged": ("contact already known", "contacts already known"),
+    "contacts_merged": ("contact both knew (kept once)", "contacts both knew (kept once)"),
     "team": ("team member", "team members"),
     "touchpoint": ("touchpoint", "touchpoints"),
     "collision": ("collision", "collisions"),
     "commitment": ("commitment", "commitments"),
     "survey_round": ("pulse survey", "pulse surveys"),
-    "health_snapshot": ("health snapshot", "health snapshots"),
+    "health_snapshot": ("week of health history", "weeks of health history"),
     "partner_cadence": ("stay-in-touch setting", "stay-in-touch settings"),
 }
 
@@ -562,7 +566,12 @@ def _merged_status(result: Merged) -> str:
 
 
 def merged(result: Merged, told: Sequence[str] = ()) -> str:
-    moved = [_moved_name(kind, count) for kind, count in result.moved.items() if count]
+    # Kinds in the order above, then any other (a later feature's table) by name.
+    order = list(_MOVED_NAMES)
+    kinds = sorted(
+        result.moved, key=lambda kind: (order.index(kind) if kind in order else len(order), kind)
+    )
+    moved = [_moved_name(kind, result.moved[kind]) for kind in kinds if result.moved[kind]]
     what = f" Moved over: {', '.join(moved)}." if moved else ""
     roles = "".join(
         f"\n{person(user)} ({role} of *{result.duplicate_name}*) is now "
@@ -573,7 +582,7 @@ def merged(result: Merged, told: Sequence[str] = ()) -> str:
     findings = "".join(f"\n{line}" for line in result.findings)
     return (
         f"Merged *{result.duplicate_name}* into {ending(result.kept.name)}{what} "
-        f"“{result.duplicate_name}” now finds *{result.kept.name}*."
+        f"“{result.duplicate_name}” now finds {ending(result.kept.name)}"
         f"{_merged_status(result)}{roles}{told_them}{findings}"
     )
 

@@ -102,7 +102,7 @@ def test_anyone_may_look_at_every_setting_in_plain_words(slack: Slack) -> None:
         "*Check-in delay:* the next working morning",
         "*Anonymity:* at least 3 answers",
         "so no one's answer can be singled out",
-        "*Weekly digest:* Mondays at 09:00 (UTC)",
+        "*Weekly digest:* Mondays at 09:00 UTC",
         "*Admins:* Slack admins <@U0ANA>; named here nobody.",
         "Anyone may look; admins change them",
     ):

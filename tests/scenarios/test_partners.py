@@ -715,7 +715,7 @@ def test_merge_keeps_the_history_and_the_old_name(slack: Slack) -> None:
     assert "Only <@U0DAN> or an admin (<@U0ANA>) can change *Doctors w/o Borders*" in refusal
     said = answer(slack, "merge DWB into MSF", user=ANA)
     assert "Merged *Doctors w/o Borders* into *Médecins Sans Frontières*" in said
-    assert "2 touchpoints" in said and "1 contact" in said and "1 alias" in said
+    assert "Moved over: 1 alias, 1 contact, 1 team member, 2 touchpoints." in said
 
     card = answer(slack, "show Doctors w/o Borders", user=CHLOE)
     assert '"text": "Médecins Sans Frontières"' in card
@@ -763,6 +763,16 @@ def test_a_merge_tells_the_duplicates_owner_and_deputy_and_keeps_it_active(
         "`/partner status Plan International ended` to change that." in said
     )
     assert "I've let" not in said and "is now a member" not in said
+
+    # A name ending in a full stop ends a sentence without a second one.
+    answer(slack, "rename Plan to Plan e.V.")
+    answer(slack, "add Plan Austria")
+    said = answer(slack, "merge Plan Austria into Plan")
+    assert "“Plan Austria” now finds *Plan e.V.*" in said and "*Plan e.V.*." not in said
+    # Its own name is no alias to remove.
+    said = answer(slack, 'alias Plan remove "Plan e.V."')
+    assert "“Plan e.V.” is the name of *Plan e.V.*, not an alias" in said
+    assert "`/partner rename Plan e.V. to NEW`" in said
 
 
 # --- The form -------------------------------------------------------------------------------

@@ -136,7 +136,7 @@ def test_values_in_plain_words() -> None:
     assert "January, April, July and October" in line(Setting.PULSE)
     assert "*Check-in delay:* 1 hour after the meeting" in line(Setting.CHECKIN_DELAY)
     assert "`/partner config checkin-delay morning` goes back" in line(Setting.CHECKIN_DELAY)
-    assert "*Weekly digest:* Fridays at 16:30 (Asia/Tokyo)" in line(Setting.DIGEST)
+    assert "*Weekly digest:* Fridays at 16:30 Asia/Tokyo" in line(Setting.DIGEST)
     off = replace(values, digest=None, pulse=Cadence.OFF, checkin_delay_hours=0)
     assert "No weekly digest" in texts.setting_line(Setting.DIGEST, off, None)
     assert "still starts a round" in texts.setting_line(Setting.PULSE, off, None)
