@@ -10,12 +10,14 @@ answer follows after it (`handlers.partners.answer`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 from bot.runtime import Runtime
 from bot.services.people import NotInWorkspace
 from bot.services.workspace_settings import (
     READERS,
+    Admins,
     BadSetting,
     NotAnAdmin,
     Setting,
@@ -28,7 +30,14 @@ from handlers.blocks import config as blocks
 from handlers.blocks.partners import say
 from handlers.grammar import GrammarError
 from handlers.invocation import VerbHandler
-from handlers.partners import CHANNEL_HELLO, Call, VerbBody, announce_in, verb_handler
+from handlers.partners import (
+    CHANNEL_HELLO,
+    Call,
+    VerbBody,
+    announce_in,
+    name_admins_later,
+    verb_handler,
+)
 from handlers.reply import Reply
 from handlers.texts import config as texts
 from handlers.texts import partners as partner_texts
@@ -116,7 +125,14 @@ def guarded(body: VerbBody) -> VerbBody:
         except NotInWorkspace as error:
             return blocks.bad_setting(Setting.ADMINS, partner_texts.not_in_workspace(error.user_id))
         except NotAnAdmin as refusal:
-            return say(texts.not_an_admin(refusal.admins))
+            reply = say(texts.not_an_admin(refusal.admins))
+            if refusal.admins.everyone:
+                return reply
+
+            def naming(admins: Sequence[str]) -> str:
+                return texts.not_an_admin(Admins(slack=tuple(admins), listed=()))
+
+            return replace(reply, followup=name_admins_later(call.runtime, call.team_id, naming))
 
     return run
 

@@ -495,6 +495,9 @@ def answer(call: Call, body: VerbBody) -> Reply:
         reply = help_blocks.usage(call.verb, _problem(error))
     except NotAllowed as refusal:
         reply = say(texts.not_allowed(refusal.facts, refusal.admins))
+        if not refusal.admins:
+            refused = partial(texts.not_allowed, refusal.facts)
+            reply = replace(reply, followup=name_admins_later(call.runtime, call.team_id, refused))
     except NothingToDo as conflict:
         reply = say(texts.nothing_to_do(conflict.conflict, conflict.facts, conflict.subject))
     except NameTaken as taken:
@@ -525,6 +528,23 @@ def _existing_card(
             exists.name, exists.existing.facts, owner_id=owner_id, aliases=aliases
         ),
     )
+
+
+def name_admins_later(
+    runtime: Runtime, team_id: str, refusal: Callable[[Sequence[str]], str]
+) -> Followup:
+    """After the ack, for a refusal that could name no admin (nobody has used Liaison yet who
+    is one): ask Slack who the workspace's admins are and word the refusal again, naming them.
+    If Slack names none, the refusal stands as it was."""
+
+    def run(client: WebClient, respond: Respond) -> None:
+        admins = people.find_admins(
+            client, engine=runtime.engine, clock=runtime.clock, team_id=team_id
+        )
+        if admins:
+            respond(**say(refusal(admins)).as_message(), replace_original=True)
+
+    return run
 
 
 def _problem(error: GrammarError | BadName | BadValue | NotInWorkspace) -> str:

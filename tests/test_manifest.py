@@ -26,6 +26,7 @@ METHOD_SCOPES: dict[str, str | None] = {
     "chat.getPermalink": None,
     "conversations.open": "im:write",
     "users.info": "users:read",
+    "users.list": "users:read",
     "users.lookupByEmail": "users:read.email",
     "reactions.add": "reactions:write",
     "reactions.remove": "reactions:write",

@@ -37,6 +37,9 @@ NOT_IN_WORKSPACE_ERRORS = frozenset({"user_not_found", "users_not_found", "user_
 # users.info calls in flight at once when several people are looked up: Slack's tier 4 takes
 # bursts of this size, and the first dispatch to 200 new recipients waits ~4× less.
 LOOKUP_CONCURRENCY = 4
+# users.list pages (of ADMIN_PAGE_SIZE people) read at most to find someone to name as an admin.
+ADMIN_PAGES = 5
+ADMIN_PAGE_SIZE = 200
 
 
 @dataclass(frozen=True)
@@ -186,12 +189,7 @@ def look_up_each(
         answers = [_ask_about(client, user_id) for user_id in wanted]
     missing = {user_id for user_id, answer in zip(wanted, answers, strict=True) if answer is None}
     found = [answer for answer in answers if isinstance(answer, dict)]
-    if found:
-        now = clock.now()
-        with Session(engine) as session:
-            for user in found:
-                _save(session, team_id=team_id, user=user, now=now)
-            session.commit()
+    _save_all(engine, clock, team_id, found)
     missing.update(str(user["id"]) for user in found if user.get("deleted"))
     unanswered = {
         user_id: answer
@@ -218,6 +216,32 @@ def _ask_about(client: WebClient, user_id: str) -> dict[str, Any] | None | Unans
     if user.get("is_bot") or user.get("id") == "USLACKBOT":
         return None  # an app or Slackbot: no colleague to team up with or to cover
     return user
+
+
+def find_admins(client: WebClient, *, engine: Engine, clock: Clock, team_id: str) -> list[str]:
+    """Ask Slack (users.list) who the workspace's admins and owners are, when Liaison knows of
+    none to name in a refusal; cache their profiles and return their ids. Reads pages until
+    one names an admin, `ADMIN_PAGES` at most; [] when Slack names none or will not answer.
+    Call only after the ack."""
+    admins: list[dict[str, Any]] = []
+    cursor: str | None = None
+    try:
+        for _ in range(ADMIN_PAGES):
+            page = client.users_list(limit=ADMIN_PAGE_SIZE, cursor=cursor)
+            admins += [
+                user
+                for user in page.get("members") or []
+                if _is_admin(user) and not (user.get("deleted") or user.get("is_bot"))
+            ]
+            cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
+            if admins or cursor is None:
+                break
+    except SlackApiError as error:
+        logger.warning("users.list failed: %s", slack_error_code(error))
+    except OSError:
+        logger.warning("users.list could not reach Slack", exc_info=True)
+    _save_all(engine, clock, team_id, admins)
+    return [str(user["id"]) for user in admins]
 
 
 def warm(
@@ -261,6 +285,22 @@ def slack_error_code(error: SlackApiError) -> str:
     return f"HTTP {error.response.status_code}"
 
 
+def _is_admin(user: dict[str, Any]) -> bool:
+    """Whether Slack's user object is a workspace admin or owner."""
+    return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
+
+
+def _save_all(engine: Engine, clock: Clock, team_id: str, users: list[dict[str, Any]]) -> None:
+    """Cache what Slack said about `users`, in one transaction."""
+    if not users:
+        return
+    now = clock.now()
+    with Session(engine) as session:
+        for user in users:
+            _save(session, team_id=team_id, user=user, now=now)
+        session.commit()
+
+
 def _save(session: Session, *, team_id: str, user: dict[str, Any], now: datetime) -> None:
     profile = user.get("profile") or {}
     store.save_profile(
@@ -271,7 +311,7 @@ def _save(session: Session, *, team_id: str, user: dict[str, Any], now: datetime
         real_name=str(profile.get("real_name") or user.get("real_name") or "")[:200] or None,
         # No zone in Slack's answer: left empty, so the workspace's `config timezone` stands in.
         tz=str(user.get("tz") or "")[:64],
-        is_admin=bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner")),
+        is_admin=_is_admin(user),
         is_deleted=bool(user.get("deleted")),
         fetched_at=now,
     )

@@ -170,6 +170,24 @@ def test_a_refusal_names_the_admins_and_changes_nothing(slack: Slack) -> None:
         assert "Only admins can change" in answer(slack, line, user=BEN)
 
 
+def test_a_refusal_before_any_admin_used_liaison_asks_slack_who_they_are(slack: Slack) -> None:
+    # Ben is the first to use Liaison: no admin has a cached profile yet.
+    refusal = answer(slack, "config window 5", user=BEN)
+    assert "Only admins can change workspace settings: <@U0ANA>. Ask one of them." in refusal
+    assert len(slack.ephemerals_to(BEN)) == 1  # "Checking…", the refusal, then it named them
+    assert [c.method for c in slack.fake.calls].count("users.list") == 1
+    answer(slack, "add Acme", user=BEN)
+    refusal = answer(slack, "status Acme active", user=DAN)
+    assert "Only <@U0BEN> or an admin (<@U0ANA>) can change *Acme*" in refusal
+    assert [c.method for c in slack.fake.calls].count("users.list") == 1  # known now
+
+
+def test_a_refusal_stands_as_it_was_when_slack_will_not_list_the_admins(slack: Slack) -> None:
+    slack.fake.fail_next("users.list", error="missing_scope")
+    refusal = answer(slack, "config window 5", user=BEN)
+    assert "settings: your Slack workspace's admins and owners. Ask one of them." in refusal
+
+
 def test_the_admin_list_is_replaced_as_a_whole_and_slack_admins_always_remain(
     slack: Slack,
 ) -> None:
