@@ -516,6 +516,22 @@ def on_comment_submitted(
     ack()
 
 
+def reactions_of(client: WebClient, user_id: str, *, channel: str, ts: str) -> tuple[str, ...]:
+    """The number emoji the person still has on a message, as Slack lists them (none when Slack
+    cannot say: a removed answer is then withdrawn)."""
+    try:
+        found = client.reactions_get(channel=channel, timestamp=ts, full=True)
+    except SlackApiError:
+        logger.warning("reactions.get of a survey statement failed", exc_info=True)
+        return ()
+    message = found.get("message") or {}
+    return tuple(
+        str(reaction.get("name") or "")
+        for reaction in message.get("reactions") or []
+        if user_id in (reaction.get("users") or []) and score_of_emoji(str(reaction.get("name")))
+    )
+
+
 def on_reaction(
     ack: Ack, body: dict[str, Any], event: dict[str, Any], context: BoltContext, client: WebClient
 ) -> None:
@@ -529,17 +545,21 @@ def on_reaction(
     runtime = runtime_of(context)
     team_id = str(body.get("team_id") or context.team_id or "")
     channel, ts = str(item.get("channel") or ""), str(item.get("ts") or "")
+    user_id = str(event.get("user") or "")
+    added = event.get("type") == "reaction_added"
 
     def run() -> None:
+        still_there = () if added else reactions_of(client, user_id, channel=channel, ts=ts)
         shown = surveys_of(runtime).react(
             team_id=team_id,
             event_id=body.get("event_id"),
-            user_id=str(event.get("user") or ""),
+            user_id=user_id,
             channel=channel,
             ts=ts,
             emoji=emoji,
-            added=event.get("type") == "reaction_added",
+            added=added,
             event_ts=str(event.get("event_ts") or ""),
+            still_there=still_there,
         )
         if shown is not None:
             show_question(client, channel=shown.channel, ts=shown.ts, card=shown.card)

@@ -30,6 +30,7 @@ METHOD_SCOPES: dict[str, str | None] = {
     "users.lookupByEmail": "users:read.email",
     "reactions.add": "reactions:write",
     "reactions.remove": "reactions:write",
+    "reactions.get": "reactions:read",
     "views.open": None,
     "views.update": None,
     "views.push": None,

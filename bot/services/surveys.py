@@ -505,8 +505,13 @@ class Surveys:
         emoji: str,
         added: bool,
         event_ts: str,
+        still_there: Sequence[str] = (),
     ) -> ReactionShown | None:
         """Apply a `reaction_added` / `reaction_removed` event; what to show, if anything changed.
+
+        Removing the reaction that is the answer falls back to a number reaction of the same
+        person still on the message (`still_there`, the emoji names Slack lists for them there;
+        the last of them if several), and withdraws the answer only when none is left.
 
         Ignored: other emoji, other messages, other people's reactions, closed rounds, Slack's
         retries of an event already applied, and events older than the answer they would change.
@@ -527,7 +532,12 @@ class Surveys:
                 return None
             if not first_delivery(session, team_id=team_id, event_id=event_id, now=now):
                 return None
-            changed = self._score(session, found, score if added else None, score, event_ts)
+            if added:
+                changed = self._score(session, found, score, event_ts)
+            else:
+                left = [s for s in map(score_of_emoji, still_there) if s is not None and s != score]
+                fallback = left[-1] if left else None
+                changed = self._score(session, found, fallback, event_ts, only_if=score)
             card = self._card(session, found)
             session.commit()
         if not changed:
@@ -551,7 +561,7 @@ class Surveys:
                 raise NotYours()
             if found.round.closed_at is not None:
                 raise RoundClosed(self._card(session, found))
-            self._score(session, found, score, score, action_ts)
+            self._score(session, found, score, action_ts)
             card = self._card(session, found)
             session.commit()
         return card
@@ -907,11 +917,13 @@ class Surveys:
         session: Session,
         found: store.QuestionMessage,
         score: int | None,
-        emoji_score: int,
         event_ts: str,
+        *,
+        only_if: int | None = None,
     ) -> bool:
-        """Set (score) or withdraw (None: only if `emoji_score` is the score given) an answer,
-        unless a newer action already changed it. True when the answer changed."""
+        """Set (score) or withdraw (None) an answer, unless a newer action already changed it;
+        with `only_if` (a removed reaction), only when that is the score given. True when the
+        answer changed."""
         respondent = found.delivery.respondent
         round_id = found.round.id
         assert respondent is not None and round_id is not None
@@ -924,7 +936,7 @@ class Surveys:
         )
         if current is not None and ts_order(current.event_ts) > ts_order(event_ts):
             return False
-        if score is None and (current is None or current.score != emoji_score):
+        if only_if is not None and (current is None or current.score != only_if):
             return False
         if current is not None and current.score == score:
             return False

@@ -252,7 +252,7 @@ def survey_invitation(invitation: SurveyInvitation) -> str:
         f"*Pulse survey: {invitation.partner_name}*\n"
         f"You're asked because {reason}. {invitation.questions} short statements follow, one "
         "message each: react with :one: (strongly disagree) to :five: (strongly agree), or use "
-        "the buttons. You can change an answer, and remove your reaction to withdraw it.\n"
+        "the buttons. You can change an answer, and remove your reactions to withdraw it.\n"
         f"Answers are anonymous: results show only averages, and only when at least "
         f"{invitation.threshold} people answered. Open until "
         f"{closing(invitation.closes_at, invitation.tz)}."
@@ -280,7 +280,7 @@ def survey_answer(card: QuestionCard) -> str:
     assert card.score is not None
     return (
         f"Your answer: *{card.score}* — {score_label(card.score)}. React or click again to "
-        "change it; remove your reaction to withdraw it."
+        "change it; remove your reactions to withdraw it."
     )
 
 

@@ -266,6 +266,21 @@ def test_reactions_by_the_recipient_set_replace_and_withdraw_the_score(slack: Sl
     assert "Your answer" not in shown(current(slack, first))
 
 
+def test_taking_back_one_of_two_reactions_leaves_the_other_as_the_answer(slack: Slack) -> None:
+    surveyed(slack)
+    first = questions(slack, DAN)[0]
+
+    react(slack, DAN, first, "five")
+    react(slack, DAN, first, "four")  # the :five: stays on the message
+    assert [a.score for a in rows(slack, SurveyAnswer)] == [4]
+    unreact(slack, DAN, first, "four")  # the :five: still there is the answer again
+    assert [a.score for a in rows(slack, SurveyAnswer)] == [5]
+    assert "Your answer: *5* — :five:" in shown(current(slack, first))
+    unreact(slack, DAN, first, "five")  # nothing left: withdrawn
+    assert [a.score for a in rows(slack, SurveyAnswer)] == [None]
+    assert "Your answer" not in shown(current(slack, first))
+
+
 def test_reactions_by_others_on_other_messages_or_with_other_emoji_are_ignored(
     slack: Slack,
 ) -> None:
