@@ -29,7 +29,7 @@ from storage.workspaces import get_workspaces
 
 if TYPE_CHECKING:
     from bot.services.checkins import CheckInCard, Debrief, ProblemAlert
-    from bot.services.surveys import QuestionCard, RoundResults, SurveyInvitation
+    from bot.services.surveys import QuestionCard, RoundResults, SkippedRound, SurveyInvitation
 
 Block = dict[str, Any]
 # How long Slack may redeliver an event: receipts older than this are forgotten.
@@ -66,6 +66,8 @@ class FeedbackMessages(Protocol):
     def survey_reminder(self, invitation: SurveyInvitation) -> Rendered: ...
 
     def round_report(self, results: RoundResults) -> Rendered: ...
+
+    def round_skipped(self, skipped: SkippedRound) -> Rendered: ...
 
 
 class Cadence(StrEnum):

@@ -180,6 +180,14 @@ class OpenRound:
 
 
 @dataclass(frozen=True)
+class TooFew:
+    """Who could be asked about a partner, when they are fewer than the anonymity threshold."""
+
+    asked: tuple[str, ...]
+    threshold: int
+
+
+@dataclass(frozen=True)
 class Schedule:
     """`survey NAME`: the cadence, the next round, the one in progress and the last results."""
 
@@ -191,6 +199,19 @@ class Schedule:
     next_round_at: datetime | None
     open_round: OpenRound | None
     last: RoundResults | None
+    tz: str | None
+    # Set when the next scheduled round would not start, were it due now.
+    too_few: TooFew | None = None
+
+
+@dataclass(frozen=True)
+class SkippedRound:
+    """A scheduled round not started for too few people, as its partner's owner is told."""
+
+    partner_name: str
+    scheduled_at: datetime
+    retry_until: datetime
+    too_few: TooFew
     tz: str | None
 
 
@@ -658,9 +679,23 @@ class Surveys:
                         started_by=None,
                         now=now,
                     )
-                except TooFewToAsk:
+                except TooFewToAsk as too_few:
                     # Checked again on the planner's next runs: people may join the team.
                     logger.debug("pulse round of partner %d: too few to ask", partner.id)
+                    self._tell_skipped(
+                        session,
+                        team_id=team_id,
+                        partner=found,
+                        skipped=SkippedRound(
+                            partner_name=found.name,
+                            scheduled_at=start,
+                            retry_until=start + CATCH_UP,
+                            too_few=TooFew(too_few.asked, too_few.threshold),
+                            tz=None,
+                        ),
+                        key=f"survey.skipped:p{partner.id}:{period}",
+                        now=now,
+                    )
                     continue
                 if started is not None and not started[0]:
                     logger.info("pulse round of partner %d: nobody to ask", partner.id)
@@ -718,6 +753,32 @@ class Surveys:
 
     # --- Internals -------------------------------------------------------------------------------
 
+    def _tell_skipped(
+        self,
+        session: Session,
+        *,
+        team_id: str,
+        partner: PartnerPeople,
+        skipped: SkippedRound,
+        key: str,
+        now: datetime,
+    ) -> None:
+        """Tell the owner (the deputy, if it has none) once per period that its scheduled round
+        did not start, in their working hours."""
+        recipient = partner.owner_id or partner.deputy_id
+        if recipient is None:
+            return
+        skipped = replace(skipped, tz=tz_of(session, team_id, recipient))
+        queue_dm(
+            session,
+            team_id=team_id,
+            user_id=recipient,
+            kind="survey.skipped",
+            message=self.messages.round_skipped(skipped),
+            dedupe_key=key,
+            due_at=now,
+        )
+
     def _schedule(
         self, session: Session, facts: PartnerFacts, *, team_id: str, user_id: str
     ) -> Schedule:
@@ -727,19 +788,27 @@ class Surveys:
         cadence = effective_cadence(own, settings.cadence)
         running = store.open_round(session=session, team_id=team_id, partner_id=facts.id)
         last = store.closed_rounds(session=session, team_id=team_id, partner_id=facts.id, limit=1)
+        next_round_at = (
+            next_scheduled(self.clock.now(), replace(settings, cadence=cadence))
+            if facts.status == PartnerStatus.ACTIVE
+            else None
+        )
+        too_few = None
+        found_people = partner_people(session, team_id=team_id, partner_id=facts.id)
+        if next_round_at is not None and found_people is not None:
+            audience, _away = self._audience(session, team_id, found_people, self.clock.now())
+            if 0 < len(audience) < settings.anonymity_threshold:
+                too_few = TooFew(tuple(u for u, _ in audience), settings.anonymity_threshold)
         return Schedule(
             partner=facts,
             cadence=cadence,
             own_cadence=own is not None,
             workspace_cadence=settings.cadence,
-            next_round_at=(
-                next_scheduled(self.clock.now(), replace(settings, cadence=cadence))
-                if facts.status == PartnerStatus.ACTIVE
-                else None
-            ),
+            next_round_at=next_round_at,
             open_round=None if running is None else self._open(session, running),
             last=self._results(session, last[0], settings) if last else None,
             tz=tz_of(session, team_id, user_id),
+            too_few=too_few,
         )
 
     def _require(

@@ -20,6 +20,7 @@ from bot.services.surveys import (
     QuestionCard,
     RoundResults,
     Schedule,
+    SkippedRound,
     SurveyInvitation,
 )
 from handlers.blocks import actions, button, context, form_field, header, plain, section
@@ -371,6 +372,10 @@ class FeedbackBlocks:
 
     def round_report(self, results: RoundResults) -> Rendered:
         return round_report(results)
+
+    def round_skipped(self, skipped: SkippedRound) -> Rendered:
+        text = texts.round_skipped(skipped)
+        return Rendered(text=text, blocks=[section(text)])
 
 
 MESSAGES = FeedbackBlocks()

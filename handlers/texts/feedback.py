@@ -20,8 +20,10 @@ from bot.services.surveys import (
     QuestionResult,
     RoundResults,
     Schedule,
+    SkippedRound,
     Started,
     SurveyInvitation,
+    TooFew,
 )
 from storage.models import CheckInAnswer
 
@@ -350,6 +352,11 @@ def schedule_lines(schedule: Schedule) -> list[str]:
     lines = [f"*Pulse survey of {facts.name}*", f"Cadence: {cadence_line(schedule)}"]
     if schedule.next_round_at is not None:
         lines.append(f"Next scheduled round: {day(schedule.next_round_at, schedule.tz)}.")
+        if schedule.too_few is not None:
+            lines.append(
+                f"But {too_few(facts.name, schedule.too_few)}, so scheduled rounds don't start. "
+                + grow_team(facts.name)
+            )
     elif schedule.cadence is not Cadence.OFF:
         lines.append(f"No scheduled rounds while *{facts.name}* is not active.")
     if schedule.open_round is not None:
@@ -437,13 +444,37 @@ def nobody_to_ask(facts: PartnerFacts, away: Sequence[str]) -> str:
     )
 
 
-def too_few_to_ask(facts: PartnerFacts, asked: Sequence[str], threshold: int) -> str:
+def too_few(name: str, found: TooFew) -> str:
     return (
-        f"Only {people(asked)} could be asked about *{facts.name}*: fewer than the {threshold} "
-        'answers results need to stay anonymous, so the round could only report "not enough '
-        f"answers\". I haven't started one. Add colleagues to its team "
-        f"(`/partner team {facts.name} add @…`), or an admin can lower `/partner config "
-        "anonymity`."
+        f"only {people(found.asked)} could be asked about *{name}*: fewer than the "
+        f"{found.threshold} answers results need to stay anonymous"
+    )
+
+
+def grow_team(name: str) -> str:
+    return (
+        f"Add colleagues to its team (`/partner team {name} add @…`), or an admin can lower "
+        "`/partner config anonymity`."
+    )
+
+
+def too_few_to_ask(facts: PartnerFacts, asked: Sequence[str], threshold: int) -> str:
+    reason = too_few(facts.name, TooFew(tuple(asked), threshold))
+    return (
+        f'{reason[:1].upper()}{reason[1:]}, so the round could only report "not enough '
+        f"answers\". I haven't started one. {grow_team(facts.name)}"
+    )
+
+
+def round_skipped(skipped: SkippedRound) -> str:
+    name = skipped.partner_name
+    reason = too_few(name, skipped.too_few)
+    return (
+        f"*The pulse survey of {name} scheduled for {day(skipped.scheduled_at, skipped.tz)} did "
+        f"not start.* {reason[:1].upper()}{reason[1:]}. You get this because you look after "
+        f"*{name}*. {grow_team(name)} It starts by itself once enough people can be asked, "
+        f"until {closing(skipped.retry_until, skipped.tz)}; `/partner survey {name} off` stops "
+        "the schedule."
     )
 
 

@@ -620,6 +620,35 @@ def test_no_round_is_started_that_could_only_report_not_enough_answers(slack: Sl
     assert len(rows(slack, SurveyRound)) == 1
 
 
+def test_the_owner_is_told_once_when_a_scheduled_round_is_skipped_for_too_few(
+    slack: Slack,
+) -> None:
+    acme(slack, team=(BEN,))
+    schedule = say(slack, "survey Acme")
+    assert "Next scheduled round: Tue 1 Dec." in schedule
+    assert (
+        "But only <@U0ANA>, <@U0BEN> could be asked about *Acme*: fewer than the 3 answers "
+        "results need to stay anonymous, so scheduled rounds don't start."
+    ) in schedule
+    assert "`/partner team Acme add @…`" in schedule
+
+    at(slack, datetime(2026, 12, 1, 9, 1, tzinfo=UTC))  # the scheduled round's day
+    at(slack, datetime(2026, 12, 1, 9, 30, tzinfo=UTC))  # tried again: still too few
+    assert rows(slack, SurveyRound) == []
+    (told,) = [m for m in inbox(slack, ANA) if "did not start" in m.text]
+    assert (
+        "*The pulse survey of Acme scheduled for Tue 1 Dec did not start.* Only <@U0ANA>, "
+        "<@U0BEN> could be asked about *Acme*"
+    ) in told.text
+    assert "It starts by itself once enough people can be asked, until Tue 8 Dec" in told.text
+    assert not [m for m in inbox(slack, BEN) if "did not start" in m.text]
+
+    say(slack, f"team Acme add {MENTION[DAN]}")
+    assert "scheduled rounds don't start" not in say(slack, "survey Acme")
+    at(slack, datetime(2026, 12, 2, 9, 0, tzinfo=UTC))  # three now: the round starts
+    assert len(rows(slack, SurveyRound)) == 1
+
+
 def test_a_name_ending_in_a_cadence_word_can_be_quoted(slack: Slack) -> None:
     say(slack, "add Kick Off")
     assert "*Pulse survey of Kick Off*" in say(slack, 'survey "Kick Off"')
