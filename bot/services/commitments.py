@@ -7,7 +7,8 @@ the colleague who follows it up and chases the partner. Its due day is a calenda
 the caller's time zone when typed; "overdue" and "on time" are judged in the owner's zone.
 
 Who may close or move a commitment: its owner, the partner's owner or deputy, whoever covers for
-the owner while they are away, and admins. Anyone may read them (`commitments`, `show`).
+the owner while they are away, and admins; when someone else does, the owner is told in a note.
+Anyone may read them (`commitments`, `show`).
 
 Reminders (`plan_reminders`, a planner) go through the outbox, in the recipient's working hours:
 - 3 working days before the due day,
@@ -93,6 +94,7 @@ LISTED = 40
 # Message kinds in the outbox.
 REMINDER = "commitment_reminder"
 ASSIGNED = "commitment_assigned"
+CHANGED = "commitment_changed"
 # A message in these states has reached nobody, nor will it as queued.
 _UNSENT = frozenset({OutboxStatus.PENDING, OutboxStatus.CANCELLED})
 
@@ -294,12 +296,24 @@ class Assigned:
     first_reminder: Stage = Stage.BEFORE
 
 
+@dataclass(frozen=True, kw_only=True)
+class Changed:
+    """To an owner: a colleague closed, dropped or re-dated a commitment that they own."""
+
+    commitment: CommitmentFacts
+    by: str
+    # The due day before a re-date (None: it was closed).
+    was_due: date | None = None
+
+
 class CommitmentMessages(Protocol):
     """The wording of what the commitments service sends (`handlers.blocks.commitments`)."""
 
     def reminder(self, reminder: Reminder) -> Rendered: ...
 
     def assigned(self, note: Assigned) -> Rendered: ...
+
+    def changed(self, note: Changed) -> Rendered: ...
 
 
 # --- What the service refuses -------------------------------------------------------------------
@@ -695,6 +709,7 @@ class Commitments:
             )
             session.flush()
             closed = self._reread(session, team_id, commitment_id, now)
+            self._tell_owner(session, actor, Changed(commitment=closed, by=actor.user_id), now)
             balance = self._balances(session, team_id, [facts.partner_id], now)[facts.partner_id]
             session.commit()
         return Closed(commitment=closed, balance=balance)
@@ -713,7 +728,7 @@ class Commitments:
         with Session(self.engine) as session:
             tz = self._caller_zone(session, actor, needed=due_text is not None)
             day, _ = self._due(due_text, due_on, tz=tz, now=now)
-            self._changeable(session, actor, commitment_id, now)
+            _, before = self._changeable(session, actor, commitment_id, now)
             if not store.set_due(
                 session=session, team_id=team_id, commitment_id=commitment_id, due_on=day, at=now
             ):
@@ -724,8 +739,30 @@ class Commitments:
             )
             session.flush()
             moved = self._reread(session, team_id, commitment_id, now)
+            if moved.due_on != before.due_on:
+                change = Changed(commitment=moved, by=actor.user_id, was_due=before.due_on)
+                self._tell_owner(session, actor, change, now)
             session.commit()
         return moved
+
+    def _tell_owner(self, session: Session, actor: Actor, change: Changed, now: datetime) -> None:
+        """Queue a note to the commitment's owner, in their working hours, when someone else
+        closed or re-dated it (after its unsent messages were cancelled: it is the latest)."""
+        item = change.commitment
+        if item.owner_id == actor.user_id:
+            return
+        message = self.messages.changed(change)
+        enqueue(
+            session,
+            team_id=actor.team_id,
+            kind=CHANGED,
+            recipient_user=item.owner_id,
+            text=message.text,
+            blocks=message.blocks,
+            due_at=now,
+            dedupe_key=f"{key_prefix(item.id)}changed:{now.isoformat()}",
+            respect_working_hours=True,
+        )
 
     def _changeable(
         self, session: Session, actor: Actor, commitment_id: int, now: datetime

@@ -14,6 +14,7 @@ from bot.services.cadence import CadenceState, Nudge
 from bot.services.commitments import (
     MAX_WHAT,
     Assigned,
+    Changed,
     Closed,
     CommitmentFacts,
     Listing,
@@ -186,6 +187,15 @@ def assigned(note: Assigned) -> Rendered:
     return Rendered(text=text, blocks=[section(text), commitment_buttons(note.commitment.id)])
 
 
+def changed(note: Changed) -> Rendered:
+    """To the owner: someone else closed or re-dated their commitment (buttons while open)."""
+    text = texts.changed(note)
+    blocks: list[Block] = [section(text)]
+    if note.commitment.is_open:
+        blocks.append(commitment_buttons(note.commitment.id))
+    return Rendered(text=text, blocks=blocks)
+
+
 def nudge(note: Nudge) -> Rendered:
     text = texts.nudge(note)
     value = str(note.state.partner.id)
@@ -224,6 +234,9 @@ class CommitmentBlocks:
 
     def assigned(self, note: Assigned) -> Rendered:
         return assigned(note)
+
+    def changed(self, note: Changed) -> Rendered:
+        return changed(note)
 
     def nudge(self, nudge_: Nudge) -> Rendered:
         return nudge(nudge_)

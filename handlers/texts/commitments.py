@@ -26,6 +26,7 @@ from bot.services.commitments import (
     Assigned,
     BadCommitment,
     Balance,
+    Changed,
     Closed,
     CommitmentFacts,
     Listing,
@@ -348,6 +349,23 @@ def assigned(note: Assigned) -> str:
     return (
         f"{person(note.by)} recorded {number(item.id)}: {promise(item)}, due "
         f"{day(item.due_on)}. {role}; I'll remind you {_ASSIGNED_REMINDERS[note.first_reminder]}."
+    )
+
+
+def changed(note: Changed) -> str:
+    item = note.commitment
+    by, which = person(note.by), number(item.id)
+    yours = "your commitment" if item.side is CommitmentSide.US else "the commitment you follow up"
+    if note.was_due is not None:
+        return (
+            f"{by} moved {yours} {which} to {day(item.due_on)} (it was due "
+            f"{day(note.was_due)}): {promise(item)}. Reminders follow the new date."
+        )
+    verb = "marked" if item.status is CommitmentStatus.DONE else "dropped"
+    done = " done" if item.status is CommitmentStatus.DONE else ""
+    return (
+        f"{by} {verb} {yours} {which}{done}: {promise(item)}, due {day(item.due_on)}. No more "
+        "reminders about it."
     )
 
 

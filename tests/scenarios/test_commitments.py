@@ -471,6 +471,47 @@ def test_only_the_owner_the_partners_owner_or_deputy_or_an_admin_may_close(slack
     assert "Which commitment? Give its number" in answer(slack, "done soon")
 
 
+@pytest.mark.usefixtures("acme")
+def test_the_owner_is_told_when_someone_else_closes_their_commitment(slack: Slack) -> None:
+    answer(slack, f"deputy Acme {MENTION[CHLOE]}")
+    answer(slack, "commit Acme us : send case studies by 2026-12-09", user=DAN)
+    answer(slack, "commit Acme us : share contacts by 2026-12-09", user=DAN)
+    answer(slack, "commit Acme them : the budget by 2026-12-09", user=DAN)
+    answer(slack, "done 1")  # Ana, the partner's owner
+    answer(slack, "drop 2", user=CHLOE)  # the partner's deputy
+    answer(slack, "drop 3", user=DAN)  # his own: nothing to tell him
+    at(slack, utc(2026, 11, 25, 9, 30))
+    done, dropped = dms(slack, DAN)
+    assert (
+        "<@U0ANA> marked your commitment `#1` done: *we* owe *Acme Corporation* “send case "
+        "studies”, due Wed 9 Dec. No more reminders about it."
+    ) in done.text
+    assert "<@U0CHLOE> dropped your commitment `#2`: *we* owe" in dropped.text
+    assert action_ids(done) == []
+
+
+@pytest.mark.usefixtures("acme")
+def test_the_owner_is_told_on_return_when_their_stand_in_gave_a_new_date(slack: Slack) -> None:
+    answer(slack, "commit Acme them : draft agenda by 2026-12-04", user=DAN)
+    answer(slack, f"away 2026-11-30 to 2026-12-11 deputy {MENTION[CHLOE]}", user=DAN)
+    at(slack, utc(2026, 12, 2, 0, 20))
+    (covering,) = dms(slack, CHLOE)
+    click(slack, CHLOE, covering, blocks.NEW_DATE)
+    (view,) = slack.fake.open_modals(CHLOE)
+    date_field = {blocks.DUE_FIELD: {blocks.FIELD_ACTION: {"type": "datepicker"}}}
+    date_field[blocks.DUE_FIELD][blocks.FIELD_ACTION]["selected_date"] = "2026-12-18"
+    submit(slack, view, CHLOE, date_field)
+    at(slack, utc(2026, 12, 2, 9, 30))
+    assert dms(slack, DAN) == []  # away: it waits for his return
+    at(slack, utc(2026, 12, 14, 9, 30))
+    (moved,) = dms(slack, DAN)
+    assert (
+        "<@U0CHLOE> moved the commitment you follow up `#1` to Fri 18 Dec (it was due Fri 4 "
+        "Dec): *Acme Corporation* owes us “draft agenda”. Reminders follow the new date."
+    ) in moved.text
+    assert action_ids(moved) == [blocks.DONE, blocks.DROP, blocks.NEW_DATE]
+
+
 def test_commitments_of_another_workspace_are_out_of_reach(slack: Slack) -> None:
     answer(slack, "add Acme")
     answer(slack, "commit Acme us : ours by friday")
