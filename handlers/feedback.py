@@ -342,6 +342,16 @@ def _dropped(runtime: Runtime, team_id: str) -> Callable[[Session, int], None]:
     return dropped
 
 
+def checkin_ask(runtime: Runtime, click: Click, client: WebClient, respond: Respond) -> None:
+    """ "It was a meeting" under a contact logged without `via` (in the answer to `log`; the
+    log form always has a kind): check-ins follow."""
+    touchpoint_id = int(click.value) if click.value.isdigit() else 0
+    changed = checkins_of(runtime).ask_about(
+        team_id=click.team_id, user_id=click.user_id, touchpoint_id=touchpoint_id
+    )
+    tell(respond, texts.MADE_A_MEETING if changed else texts.NOT_MADE_A_MEETING)
+
+
 def _collide_again(
     runtime: Runtime, actor: Actor, change: PlanChange
 ) -> Callable[[Session, int], None]:
@@ -602,6 +612,7 @@ def register(app: App) -> None:
         after_ack(checkin_click(_card, form=_move_form), what="check-in move form")
     )
     app.action(blocks.CHECKIN_CHANGE)(after_ack(checkin_click(_reopen), what="check-in change"))
+    app.action(blocks.CHECKIN_ASK)(after_ack(checkin_ask, what="contact made a meeting"))
     app.view(blocks.NOTE_VIEW)(
         _form_listener(_read_note, _save_note, field=blocks.NOTE_FIELD, what="check-in note")
     )

@@ -159,6 +159,8 @@ VERBS: tuple[Verb, ...] = (
         "other names are the people at the partner, as many as met (`with Jane Doe, John Roe "
         "and @ben`). A partner not registered yet can be "
         "registered on the spot, with you as owner: in the answer, or in the form's picker. "
+        "Everyone on a meeting, call or event of the last 14 days is asked how it went; "
+        "without `via` it is a contact, and the answer offers to make it a meeting. "
         "A date more than ten years back is refused as a likely typo of the year.",
         ("log MSF with @ben and Jane Doe on yesterday via meeting : agreed on a pilot",),
     ),

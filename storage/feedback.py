@@ -233,6 +233,24 @@ def get_touchpoint(*, session: Session, team_id: str, touchpoint_id: int) -> Ask
     return _asked(touchpoint, participants.get(touchpoint_id, ()))
 
 
+def make_meeting(*, session: Session, team_id: str, touchpoint_id: int, user_id: str) -> bool:
+    """Make a contact logged without a medium a meeting, if `user_id` took part in it (its
+    author or a participant); True when it changed."""
+    touchpoint = session.get(Touchpoint, touchpoint_id)
+    if touchpoint is None or touchpoint.team_id != team_id or touchpoint.medium is not None:
+        return False
+    if touchpoint.kind != TouchpointKind.DONE:
+        return False
+    took_part = user_id == touchpoint.author_id or user_id in participants_of(
+        session=session, team_id=team_id, touchpoint_ids=[touchpoint_id]
+    ).get(touchpoint_id, [])
+    if not took_part:
+        return False
+    touchpoint.medium = "meeting"
+    session.add(touchpoint)
+    return True
+
+
 def insert_checkin(
     *,
     session: Session,

@@ -55,6 +55,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -107,6 +108,27 @@ PROBLEM_NOTE_WAIT = timedelta(minutes=10)
 # Check-ins this far either side of a meeting may be on its day in some time zone.
 DAY_SPAN = timedelta(days=2)
 PLANNED_ONLY = frozenset({CheckInAnswer.DIDNT_HAPPEN, CheckInAnswer.MOVED})
+
+
+class NoCheckIn(StrEnum):
+    """Why a contact just logged gets no check-in (`no_checkin`)."""
+
+    # Logged without `via`: a contact, perhaps a message; only meetings, calls and events are.
+    NOT_A_MEETING = "not_a_meeting"
+    # Further back than `HORIZON`.
+    TOO_LONG_AGO = "too_long_ago"
+
+
+def no_checkin(
+    *, kind: TouchpointKind, medium: str | None, at: datetime, now: datetime
+) -> NoCheckIn | None:
+    """Why a contact logged now gets no check-in, if it gets none; None for a meeting, call or
+    event the planner will ask about (and for an email: nobody expects one)."""
+    if kind is not TouchpointKind.DONE or medium not in (None, *store.ASKED_MEDIA):
+        return None
+    if at < now - HORIZON:
+        return NoCheckIn.TOO_LONG_AGO
+    return NoCheckIn.NOT_A_MEETING if medium is None else None
 
 
 # --- What the service answers -------------------------------------------------------------------
@@ -293,6 +315,17 @@ class CheckIns:
         self.messages = messages
 
     # --- Answers ---------------------------------------------------------------------------------
+
+    def ask_about(self, *, team_id: str, user_id: str, touchpoint_id: int) -> bool:
+        """ "It was a meeting" on a contact logged without `via`: it becomes a meeting, so the
+        planner asks everyone who took part how it went. False when it was one already, or the
+        person took no part in it."""
+        with Session(self.engine) as session:
+            changed = store.make_meeting(
+                session=session, team_id=team_id, touchpoint_id=touchpoint_id, user_id=user_id
+            )
+            session.commit()
+        return changed
 
     def card(self, *, team_id: str, user_id: str, checkin_id: int) -> CheckInCard:
         """The check-in as its recipient sees it now (for the note and move forms)."""

@@ -8,9 +8,17 @@ and `check`. Pure functions from plain values to blocks.
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
-from bot.services.checkins import MAX_NOTE, CheckInCard, Debrief, ProblemAlert
+from bot.services.checkins import (
+    MAX_NOTE,
+    CheckInCard,
+    Debrief,
+    NoCheckIn,
+    ProblemAlert,
+    no_checkin,
+)
 from bot.services.feedback import Rendered
 from bot.services.surveys import (
     MAX_COMMENT,
@@ -26,13 +34,15 @@ from bot.services.surveys import (
 from handlers.blocks import actions, button, context, form_field, header, plain, section
 from handlers.reply import Block, Reply
 from handlers.texts import feedback as texts
-from storage.models import CheckInAnswer
+from storage.models import CheckInAnswer, TouchpointKind
 
 # Action ids (a suffix names the answer or the score; listeners match the prefix).
 CHECKIN_ANSWER = "checkin_answer"
 CHECKIN_NOTE = "checkin_note"
 CHECKIN_MOVED = "checkin_moved"
 CHECKIN_CHANGE = "checkin_change"
+# "It was a meeting" under a contact logged without `via`.
+CHECKIN_ASK = "checkin_ask"
 SURVEY_SCORE = "survey_score"
 SURVEY_COMMENT = "survey_comment"
 # Views.
@@ -212,6 +222,26 @@ def problem_alert(alert: ProblemAlert) -> Rendered:
 
 
 # --- Pulse surveys ------------------------------------------------------------------------------
+
+
+def checkin_expected(
+    *,
+    touchpoint_id: int,
+    kind: TouchpointKind,
+    medium: str | None,
+    at: datetime,
+    participants: tuple[str, ...],
+    now: datetime,
+) -> list[Block]:
+    """Under a contact just logged: why no check-in will follow, if none will, and for one
+    logged without `via`, the button that makes it a meeting."""
+    reason = no_checkin(kind=kind, medium=medium, at=at, now=now)
+    if reason is None:
+        return []
+    found: list[Block] = [context(texts.no_checkin(reason, participants))]
+    if reason is NoCheckIn.NOT_A_MEETING:
+        found.append(actions([button(texts.WAS_A_MEETING, CHECKIN_ASK, str(touchpoint_id))]))
+    return found
 
 
 def survey_invitation(invitation: SurveyInvitation) -> Rendered:

@@ -42,6 +42,7 @@ from handlers.blocks import (
 # Re-exported: handlers and tests address the picker through this module too.
 from handlers.blocks import PARTNER_FIELD as PARTNER_FIELD
 from handlers.blocks import PARTNER_PICKER as PARTNER_PICKER
+from handlers.blocks import feedback as feedback_blocks
 from handlers.blocks.partners import PICK
 from handlers.reply import Block, Reply
 from handlers.texts import absence as absence_texts
@@ -101,8 +102,19 @@ def recorded(result: Recorded, *, now: datetime) -> Reply:
     if result.registered:
         lead = f"{texts.registered(result.partner.name)}\n{lead}"
     blocks: list[Block] = [section(lead)]
-    if result.touch.notes and result.touch.kind is not TouchpointKind.INTENDED:
-        blocks.append(context(texts.quote(result.touch.notes)))
+    touch = result.touch
+    if touch.notes and touch.kind is not TouchpointKind.INTENDED:
+        blocks.append(context(texts.quote(touch.notes)))
+    blocks.extend(
+        feedback_blocks.checkin_expected(
+            touchpoint_id=touch.id,
+            kind=touch.kind,
+            medium=touch.medium,
+            at=touch.at,
+            participants=touch.participants,
+            now=now,
+        )
+    )
     if result.clashes:
         lines = texts.clash_lines(result.clashes, tz=result.tz, now=now)
         blocks.append(

@@ -10,7 +10,13 @@ from collections.abc import Sequence
 from datetime import datetime, time, timedelta
 
 from bot.delivery.working_hours import zone
-from bot.services.checkins import CheckInCard, Debrief, ProblemAlert
+from bot.services.checkins import (
+    HORIZON,
+    CheckInCard,
+    Debrief,
+    NoCheckIn,
+    ProblemAlert,
+)
 from bot.services.feedback import Cadence
 from bot.services.registry import PartnerFacts
 from bot.services.surveys import (
@@ -243,6 +249,30 @@ def problem_alert(alert: ProblemAlert) -> str:
     else:
         text += "\nYou get this because you own this partnership."
     return text
+
+
+# --- After `log`: whether a check-in follows -----------------------------------------------
+
+WAS_A_MEETING = "It was a meeting"
+MADE_A_MEETING = (
+    "Done: it is a meeting now. Everyone who took part will be asked how it went, each in their "
+    "working hours."
+)
+NOT_MADE_A_MEETING = "Nothing to change: it is a meeting already, or you did not take part in it."
+
+
+def no_checkin(reason: NoCheckIn, participants: Sequence[str]) -> str:
+    if reason is NoCheckIn.TOO_LONG_AGO:
+        days = HORIZON.days
+        return (
+            f"No check-in will follow: it was more than {days} days ago, too long ago to ask "
+            "how it went."
+        )
+    who = f"you and {people(participants)}" if participants else "you"
+    return (
+        "No check-in will follow: I ask how it went only after a meeting, call or event, and "
+        f"this contact has no `via`. If you met, click *{WAS_A_MEETING}* and I'll ask {who}."
+    )
 
 
 # --- Pulse surveys --------------------------------------------------------------------------

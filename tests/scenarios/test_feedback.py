@@ -1052,6 +1052,50 @@ def test_a_meeting_logged_with_the_log_verb_gets_its_checkins(slack: Slack) -> N
     assert len(checkin_messages(slack, DAN)) == 1
 
 
+def test_a_contact_logged_without_via_says_no_checkin_follows_and_can_be_made_a_meeting(
+    slack: Slack,
+) -> None:
+    acme(slack)
+    said = say(slack, f"log Acme with {MENTION[DAN]} on yesterday : pilot talk", BEN)
+    assert "Logged your contact with *Acme*" in said
+    assert (
+        "No check-in will follow: I ask how it went only after a meeting, call or event, and "
+        "this contact has no `via`. If you met, click *It was a meeting* and I'll ask you and "
+        "<@U0DAN>."
+    ) in said
+    at(slack, START.replace(hour=14, minute=1))
+    assert rows(slack, CheckIn) == []
+
+    logged = slack.ephemerals_to(BEN)[-1]
+    click(slack, CHLOE, logged, "checkin_ask")  # she took no part: nothing changes
+    assert "Nothing to change" in shown(slack.ephemerals_to(CHLOE)[-1])
+    click(slack, BEN, logged, "checkin_ask")
+    assert "Done: it is a meeting now." in shown(slack.ephemerals_to(BEN)[-1])
+    (touchpoint,) = rows(slack, Touchpoint)
+    assert touchpoint.medium == "meeting"
+    at(slack, START.replace(hour=14, minute=5))
+    assert [m.text for m in checkin_messages(slack, BEN)] == [
+        "How did your meeting with *Acme* on Tue 24 Nov go?"
+    ]
+    at(slack, datetime(2026, 11, 26, 9, 1, tzinfo=UTC))
+    assert len(checkin_messages(slack, DAN)) == 1
+
+    # Logged with `via`: a check-in follows, and nothing needs saying.
+    said = say(slack, f"log Acme with {MENTION[DAN]} via call : budget", BEN)
+    assert "No check-in" not in said and "checkin_ask" not in said
+
+
+def test_a_meeting_logged_more_than_two_weeks_late_says_no_checkin_follows(slack: Slack) -> None:
+    acme(slack)
+    said = say(slack, f"log Acme on 2026-11-09 via meeting with {MENTION[DAN]} : steering", BEN)
+    assert (
+        "No check-in will follow: it was more than 14 days ago, too long ago to ask how it went."
+    ) in said
+    assert "checkin_ask" not in said
+    at(slack, datetime(2026, 11, 26, 15, 1, tzinfo=UTC))
+    assert rows(slack, CheckIn) == []
+
+
 def test_a_checkin_waits_for_its_person_over_time_away_and_days_off(slack: Slack) -> None:
     acme(slack)
     at(slack, datetime(2026, 11, 26, 15, 0, tzinfo=UTC))  # Thursday afternoon in London
