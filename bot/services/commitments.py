@@ -13,8 +13,9 @@ Anyone may read them (`commitments`, `show`).
 Reminders (`plan_reminders`, a planner) go through the outbox, in the recipient's working hours:
 - 3 working days before the due day,
 - on the due day (the last working day on or before it, when it falls on a day off),
-- then once a week while overdue: 7, 14, 21… days after the due day (the next working day when
-  that is a day off), until it is closed.
+- then while overdue: the next working day after the due day, and once a week from then on: 7,
+  14, 21… days after the due day (the next working day when that is a day off), until it is
+  closed.
 Derived, not triggered: each run finds the latest of these moments that has passed and queues
 its message under a dedupe key naming the commitment, its due day and the moment, so a restart
 sends nothing twice and a planner that was down sends one catch-up, not a backlog. Moments before
@@ -261,7 +262,8 @@ class ReminderMoment:
     """When one reminder about a commitment is due, and until when it is worth sending."""
 
     stage: Stage
-    # The n-th weekly overdue reminder (0 for the others).
+    # The n-th overdue reminder: 1 the next working day after the due day, then one a week (0 for
+    # the others).
     week: int
     at: datetime
     until: datetime
@@ -427,14 +429,19 @@ def _opening(day: date, tz: ZoneInfo, hours: WorkingHours) -> datetime:
 
 def reminder_moments(due_on: date, *, tz: ZoneInfo, hours: WorkingHours) -> Iterator[datetime]:
     """Every reminder moment of a commitment due on `due_on`, in order, without end: 3 working
-    days before, the due day, then weekly while overdue (each at the opening of the owner's
-    working day)."""
+    days before, the due day, the next working day after it, then weekly while overdue (each at
+    the opening of the owner's working day; a week's that falls on the first overdue day is
+    that one)."""
     yield _opening(working_days_before(due_on, REMIND_WORKING_DAYS_BEFORE, hours), tz, hours)
     yield _opening(working_day_on_or_before(due_on, hours), tz, hours)
+    last = working_day_on_or_after(due_on + timedelta(days=1), hours)
+    yield _opening(last, tz, hours)
     week = 1
     while True:
-        later = due_on + timedelta(days=OVERDUE_EVERY_DAYS * week)
-        yield _opening(working_day_on_or_after(later, hours), tz, hours)
+        later = working_day_on_or_after(due_on + timedelta(days=OVERDUE_EVERY_DAYS * week), hours)
+        if later > last:
+            yield _opening(later, tz, hours)
+            last = later
         week += 1
 
 

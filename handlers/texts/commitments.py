@@ -173,13 +173,11 @@ def recorded(result: Recorded) -> str:
 
 
 # When the reminders of a new commitment go: those whose moment has passed are not sent.
+_OVERDUE = "the next working day if it is still open, and every week after that"
 _REMINDERS_FROM = {
-    Stage.BEFORE: (
-        f"{REMIND_WORKING_DAYS_BEFORE} working days before, on the day, and every week while it "
-        "is overdue"
-    ),
-    Stage.DUE: "on the day, and every week while it is overdue",
-    Stage.OVERDUE: "a week after the due day if it is still open, and every week after that",
+    Stage.BEFORE: f"{REMIND_WORKING_DAYS_BEFORE} working days before, on the day, then {_OVERDUE}",
+    Stage.DUE: f"on the day, then {_OVERDUE}",
+    Stage.OVERDUE: _OVERDUE,
 }
 
 
@@ -372,7 +370,7 @@ def changed(note: Changed) -> str:
 _ASSIGNED_REMINDERS = {
     Stage.BEFORE: f"{REMIND_WORKING_DAYS_BEFORE} working days before and on the day",
     Stage.DUE: "on the day",
-    Stage.OVERDUE: "a week after the due day if it is still open",
+    Stage.OVERDUE: "the next working day if it is still open",
 }
 
 

@@ -231,7 +231,7 @@ def test_a_reminder_queued_ahead_goes_to_the_stand_in_when_the_owner_books_time_
 
 
 @pytest.mark.usefixtures("acme")
-def test_a_note_that_reaches_its_owner_after_the_due_day_says_it_is_overdue(
+def test_an_owner_back_after_the_due_day_hears_of_it_once_and_who_recorded_it(
     slack: Slack,
 ) -> None:
     answer(slack, "away 2026-11-26 to 2026-11-27", user=BEN)
@@ -240,11 +240,11 @@ def test_a_note_that_reaches_its_owner_after_the_due_day_says_it_is_overdue(
     at(slack, utc(2026, 11, 26, 12, 10))
     assert len(dms(slack, ANA)) == 1
     at(slack, utc(2026, 11, 30, 15, 0))  # Monday, Ben is back
-    (note,) = dms(slack, BEN)
-    assert (
-        "<@U0ANA> recorded `#1`: *Acme Corporation* owes us “logo”, due Thu 26 Nov, and it is "
-        "overdue now. You follow it up; I'll remind you every week while it is still open."
-    ) in note.text
+    # The first overdue reminder (Friday, the next working day) waited for him too: it says who
+    # recorded it, in place of the note.
+    (reminder,) = dms(slack, BEN)
+    assert "“logo”: it was due Thu 26 Nov and is still open" in reminder.text
+    assert "You get this because you follow it up; <@U0ANA> recorded it for you." in shown(reminder)
 
 
 @pytest.mark.usefixtures("acme")
@@ -305,12 +305,15 @@ def test_a_time_with_the_due_day_is_left_out_and_reminders_gone_by_are_not_promi
 ) -> None:
     said = answer(slack, "commit Acme us : send it by 2026-12-04 14:00", user=BEN)
     assert "due Fri 4 Dec (a commitment is due on a day, so I left out the 14:00)." in said
-    assert "I'll remind you 3 working days before, on the day, and every week" in said
+    assert (
+        "I'll remind you 3 working days before, on the day, then the next working day if it is "
+        "still open, and every week after that."
+    ) in said
     # Wednesday 04:00 in New York: today's reminder is still to come; Ana's (Berlin) has gone.
     said = answer(slack, "commit Acme us : send it today by today", user=BEN)
-    assert "I'll remind you on the day, and every week while it is overdue." in said
+    assert "I'll remind you on the day, then the next working day if it is still open" in said
     said = answer(slack, "commit Acme us : send it today by today")
-    assert "I'll remind you a week after the due day if it is still open" in said
+    assert "I'll remind you the next working day if it is still open" in said
 
 
 @pytest.mark.usefixtures("acme")
@@ -343,8 +346,13 @@ def test_reminders_before_on_the_day_and_weekly_while_overdue_then_done(slack: S
     at(slack, utc(2026, 12, 4, 14, 20))
     due = dms(slack, BEN)[-1]
     assert "is due Fri 4 Dec. Done already?" in due.text
-    at(slack, utc(2026, 12, 10, 15, 0))
+    at(slack, utc(2026, 12, 7, 13, 59))  # the weekend passes quietly
     assert len(dms(slack, BEN)) == 2
+    at(slack, utc(2026, 12, 7, 14, 20))  # Monday, the next working day after the due day
+    slipped = dms(slack, BEN)[-1]
+    assert "was due Fri 4 Dec and is still open" in slipped.text
+    at(slack, utc(2026, 12, 10, 15, 0))
+    assert len(dms(slack, BEN)) == 3
     at(slack, utc(2026, 12, 11, 14, 20))  # a week after the due day
     overdue = dms(slack, BEN)[-1]
     assert "was due Fri 4 Dec and is still open" in overdue.text
@@ -356,7 +364,7 @@ def test_reminders_before_on_the_day_and_weekly_while_overdue_then_done(slack: S
     assert (row.status, row.closed_by, row.on_time) == ("done", BEN, False)
     assert row.closed_at == utc(2026, 12, 11, 14, 20)
     at(slack, utc(2026, 12, 18, 14, 20))
-    assert len(dms(slack, BEN)) == 3
+    assert len(dms(slack, BEN)) == 4
 
 
 @pytest.mark.usefixtures("acme")

@@ -76,11 +76,19 @@ def test_working_days_before_skips_weekends_and_days_off() -> None:
 
 def test_reminder_moments_open_the_owners_working_days() -> None:
     moments = reminder_moments(date(2026, 12, 5), tz=BERLIN, hours=DEFAULT_HOURS)  # a Saturday
-    first = [next(moments) for _ in range(4)]
+    first = [next(moments) for _ in range(5)]
     assert first == [
         datetime(2026, 12, 2, 8, 0, tzinfo=UTC),  # Wednesday: 3 working days before Saturday
         datetime(2026, 12, 4, 8, 0, tzinfo=UTC),  # Friday, the last working day before
+        datetime(2026, 12, 7, 8, 0, tzinfo=UTC),  # Monday, the next working day after
         datetime(2026, 12, 14, 8, 0, tzinfo=UTC),  # Sat 12 Dec is a day off: Monday
+        datetime(2026, 12, 21, 8, 0, tzinfo=UTC),
+    ]
+    # Working Mondays only: the next working day after is the week's; it comes once.
+    mondays = WorkingHours(days=frozenset({0}), start_hour=9, end_hour=17)
+    moments = reminder_moments(date(2026, 12, 7), tz=BERLIN, hours=mondays)
+    assert [next(moments) for _ in range(4)][2:] == [
+        datetime(2026, 12, 14, 8, 0, tzinfo=UTC),
         datetime(2026, 12, 21, 8, 0, tzinfo=UTC),
     ]
 
@@ -96,9 +104,11 @@ def test_the_current_reminder_is_the_latest_passed_since_the_day_was_set() -> No
     assert current(datetime(2026, 12, 1, 8, 0, tzinfo=UTC)) == (Stage.BEFORE, 0)
     assert current(datetime(2026, 12, 4, 7, 59, tzinfo=UTC)) == (Stage.BEFORE, 0)
     assert current(datetime(2026, 12, 4, 8, 0, tzinfo=UTC)) == (Stage.DUE, 0)
+    # The next working day after Friday's due day: Monday.
+    assert current(datetime(2026, 12, 7, 8, 0, tzinfo=UTC)) == (Stage.OVERDUE, 1)
     # A planner down for three weeks catches up with the latest only.
-    assert current(datetime(2026, 12, 26, 8, 0, tzinfo=UTC)) == (Stage.OVERDUE, 3)
-    # Set on the due day after its opening: nothing until the first overdue week.
+    assert current(datetime(2026, 12, 26, 8, 0, tzinfo=UTC)) == (Stage.OVERDUE, 4)
+    # Set on the due day after its opening: nothing until the first overdue day.
     assert (
         current(datetime(2026, 12, 4, 15, 0, tzinfo=UTC), datetime(2026, 12, 4, 9, 0, tzinfo=UTC))
         is None
@@ -111,7 +121,7 @@ def test_the_current_reminder_is_the_latest_passed_since_the_day_was_set() -> No
         hours=DEFAULT_HOURS,
     )
     assert late is not None and late.until == datetime(2026, 12, 18, 8, 0, tzinfo=UTC)
-    assert late.key == "overdue:1"
+    assert late.key == "overdue:2"
 
 
 def test_a_due_day_is_today_or_later_and_not_absurdly_far() -> None:

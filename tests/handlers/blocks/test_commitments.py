@@ -164,7 +164,10 @@ def test_assigned_and_recorded() -> None:
     )
     shown = text_of(reply.blocks)
     assert "Recorded `#12`: *we* owe *Acme* “the draft MoU”, due Fri 4 Dec." in reply.text
-    assert "I'll remind <@U0BEN> 3 working days before, on the day, and every week" in reply.text
+    assert (
+        "I'll remind <@U0BEN> 3 working days before, on the day, then the next working day if it "
+        "is still open, and every week after that." in reply.text
+    )
     assert "kept — ours 2 on time, 1 late; theirs 0 on time, 1 dropped" in shown
     assert "*Lopsided workload* with *Acme*: our side carries 80% of the open commitments" in shown
 
@@ -177,11 +180,11 @@ def test_recorded_says_which_reminders_are_still_to_come_and_what_time_was_left_
     assert "due Fri 4 Dec (a commitment is due on a day, so I left out the 14:00)." in said(
         owner_told=True, time_left_out=time(14, 0)
     )
-    assert "I'll remind <@U0BEN> on the day, and every week while it is overdue." in said(
+    assert "I'll remind <@U0BEN> on the day, then the next working day if it is still" in said(
         owner_told=True, first_reminder=Stage.DUE
     )
     due_today = said(owner_told=True, first_reminder=Stage.OVERDUE)
-    assert "I'll remind <@U0BEN> a week after the due day if it is still open" in due_today
+    assert "I'll remind <@U0BEN> the next working day if it is still open" in due_today
     assert "working days before" not in due_today
     note = blocks.assigned(
         Assigned(commitment=item(), by="U0ANA", tz=TOKYO, first_reminder=Stage.DUE)
