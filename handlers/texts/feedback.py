@@ -355,10 +355,12 @@ def question_result(result: QuestionResult) -> str:
 
 
 def results_footer(results: RoundResults) -> str:
+    """The legend; the arrows' only when some statement has one (not on a first round)."""
     when = results.closed_at or results.started_at
+    arrows = any(question.change is not None for question in results.questions)
     return (
         f"Round of {when:%-d %b %Y} · averages from 1 (strongly disagree) to 5 (strongly "
-        "agree) · ▲▼ since the previous round · answers are anonymous"
+        f"agree) · {'▲▼ since the previous round · ' if arrows else ''}answers are anonymous"
     )
 
 

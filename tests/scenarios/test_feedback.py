@@ -518,6 +518,7 @@ def test_above_the_threshold_averages_trend_rate_and_comments_without_names(
     assert "This partnership is delivering value for us: *4.0* / 5" in text
     assert "The work is fairly shared between us and the partner: *3.0* / 5" in text
     assert "> More clarity please" in text
+    assert "previous round" not in text  # a first round has nothing to compare with
     for user in (ANA, BEN, CHLOE, DAN):
         assert user not in text  # no names anywhere in the results
 
@@ -538,6 +539,7 @@ def test_above_the_threshold_averages_trend_rate_and_comments_without_names(
     assert "This partnership is delivering value for us: *5.0* / 5 ▲1.0" in latest
     assert "The work is fairly shared between us and the partner: *2.0* / 5 ▼1.0" in latest
     assert "I know what we and the partner are each responsible for: *4.0* / 5\\n" in latest
+    assert "▲▼ since the previous round" in latest
 
     # Anyone may look: the schedule shows the last results, aggregated.
     looked = say(slack, "survey Acme", user=CHLOE)
