@@ -172,6 +172,15 @@ def tell(respond: Respond, text: str) -> None:
     respond(text=slack_text(text), response_type="ephemeral", replace_original=False)
 
 
+def tell_in(client: WebClient, *, channel: str, user_id: str, text: str) -> None:
+    """A short private note in a channel (a reaction has no response_url to answer); a failure
+    is logged."""
+    try:
+        client.chat_postEphemeral(channel=channel, user=user_id, text=slack_text(text))
+    except SlackApiError:
+        logger.warning("chat.postEphemeral of a feedback note failed", exc_info=True)
+
+
 def show_checkin(
     client: WebClient, update: CheckInUpdate, *, also: tuple[str, str] | None = None
 ) -> None:
@@ -571,7 +580,9 @@ def on_reaction(
             event_ts=str(event.get("event_ts") or ""),
             still_there=still_there,
         )
-        if shown is not None:
+        if shown is not None and shown.closed:
+            tell_in(client, channel=shown.channel, user_id=user_id, text=texts.SURVEY_CLOSED)
+        elif shown is not None:
             show_question(client, channel=shown.channel, ts=shown.ts, card=shown.card)
 
     runtime.defer(run, what="survey reaction")

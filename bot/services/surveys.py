@@ -240,11 +240,13 @@ class PartnerFeedback:
 
 @dataclass(frozen=True)
 class ReactionShown:
-    """A question message to update after a reaction changed its recipient's score."""
+    """A question message to update after a reaction changed its recipient's score; or, with
+    `closed`, one whose round had closed: the reaction counts for nothing, and they are told."""
 
     channel: str
     ts: str
     card: QuestionCard
+    closed: bool = False
 
 
 @dataclass(frozen=True)
@@ -534,8 +536,9 @@ class Surveys:
         person still on the message (`still_there`, the emoji names Slack lists for them there;
         the last of them if several), and withdraws the answer only when none is left.
 
-        Ignored: other emoji, other messages, other people's reactions, closed rounds, Slack's
-        retries of an event already applied, and events older than the answer they would change.
+        Ignored: other emoji, other messages, other people's reactions, Slack's retries of an
+        event already applied, and events older than the answer they would change. A reaction
+        added once the round has closed changes nothing either, but comes back `closed`.
         """
         score = score_of_emoji(emoji)
         if score is None:
@@ -549,8 +552,16 @@ class Surveys:
             if found is None or found.message.question == 0:
                 session.commit()
                 return None
-            if found.delivery.user_id != user_id or found.round.closed_at is not None:
+            if found.delivery.user_id != user_id:
                 return None
+            if found.round.closed_at is not None:
+                if not added or not first_delivery(
+                    session, team_id=team_id, event_id=event_id, now=now
+                ):
+                    return None
+                card = self._card(session, found)
+                session.commit()
+                return ReactionShown(channel=channel, ts=ts, card=card, closed=True)
             if not first_delivery(session, team_id=team_id, event_id=event_id, now=now):
                 return None
             if added:
