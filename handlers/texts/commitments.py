@@ -541,8 +541,11 @@ FIELD_PARTNER = "Partner"
 FIELD_PARTNER_PLACEHOLDER = "Type a name or an alias"
 FIELD_SIDE = "Who promised it"
 SIDE_LABELS = {"us": "We did (our side)", "them": "They did (the partner)"}
-FIELD_OWNER = "Owner on our side"
-FIELD_OWNER_HINT = "For their promise: the colleague who follows it up."
+FIELD_OWNER = "Owner on our side (ours: delivers it; theirs: follows it up)"
+FIELD_OWNER_HINT = (
+    "For our promise, the colleague who delivers it; for theirs, the colleague who chases the "
+    "partner for it."
+)
 FIELD_WHAT = "What"
 FIELD_WHAT_HINT = "e.g. send the draft MoU"
 FIELD_DUE = "Due"

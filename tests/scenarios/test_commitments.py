@@ -595,6 +595,8 @@ def test_commit_alone_opens_the_form(slack: Slack) -> None:
     assert delivery.json is not None and delivery.json["text"] == "Opening the form…"
     (view,) = slack.fake.open_modals(BEN)
     assert view.view["callback_id"] == blocks.COMMIT_VIEW
+    labels = [block["label"]["text"] for block in view.view["blocks"] if "label" in block]
+    assert "Owner on our side (ours: delivers it; theirs: follows it up)" in labels
     acme = partner_id(slack, "Acme Corporation")
     values = form_values(partner=acme, side="them", owner=BEN, what="", due="2026-12-02")
     submit(slack, view, BEN, values)  # a form has no `:` nor `by` to talk of
