@@ -55,7 +55,9 @@ def health(call: Call) -> Reply:
     line = grammar.parse_name(call.rest)
     found = health_of(call.runtime).report(team_id=call.team_id, partner=call.partner(line.name))
     tz = cadences_of(call.runtime).zone(team_id=call.team_id, user_id=call.invocation.user_id)
-    return blocks.report(found, tz=tz)
+    return registry_handlers.with_zone_note(
+        blocks.report(found, tz=tz), call.runtime, call.invocation
+    )
 
 
 VERB_HANDLERS: dict[str, VerbHandler] = {"health": verb_handler(health, VERBS_BY_NAME["health"])}
@@ -69,10 +71,12 @@ def list_at_risk(runtime: Runtime, invocation: Invocation) -> Reply:
 def list_dormant(runtime: Runtime, invocation: Invocation) -> Reply:
     """`list dormant`: past each partner's own maximum interval (`cadence`), longest quiet first."""
     cadences = cadences_of(runtime)
-    return blocks.dormant(
-        cadences.dormant(team_id=invocation.team_id),
-        tz=cadences.zone(team_id=invocation.team_id, user_id=invocation.user_id),
+    states = cadences.dormant(team_id=invocation.team_id)
+    found = blocks.dormant(
+        states, tz=cadences.zone(team_id=invocation.team_id, user_id=invocation.user_id)
     )
+    # Dated lines only when some partner is dormant.
+    return registry_handlers.with_zone_note(found, runtime, invocation) if states else found
 
 
 def card_section(runtime: Runtime, invocation: Invocation, partner_id: int) -> list[Block]:

@@ -159,6 +159,23 @@ def reader_now(runtime: Runtime, *, team_id: str, user_id: str) -> datetime:
     return runtime.clock.now().astimezone(tz)
 
 
+def zone_note(runtime: Runtime, *, team_id: str, user_id: str) -> list[Block]:
+    """Below an answer dated on the reader's calendar, as `log` and `check` say it: the zone
+    its times and days are in while Slack has not told Liaison the reader's (their first
+    command; `answer` learns it after the ack). Nothing once it is known."""
+    with Session(runtime.engine) as session:
+        if people.knows_zone(session, team_id=team_id, user_id=user_id):
+            return []
+        tz = person_zone(session, team_id=team_id, user_id=user_id)
+    return [blocks.zone_note(tz)]
+
+
+def with_zone_note(reply: Reply, runtime: Runtime, invocation: Invocation) -> Reply:
+    """`reply` with the `zone_note` for whoever asked at its end."""
+    note = zone_note(runtime, team_id=invocation.team_id, user_id=invocation.user_id)
+    return replace(reply, blocks=[*reply.blocks, *note]) if note else reply
+
+
 def registry_of(runtime: Runtime) -> Registry:
     """The registry over this process's database, clock and name indexes."""
     return Registry(engine=runtime.engine, clock=runtime.clock, names=runtime.partner_names)
@@ -218,7 +235,9 @@ def show(call: Call) -> Reply:
         profile, now=reader_now(call.runtime, team_id=call.team_id, user_id=call.actor.user_id)
     )
     extra = card_sections(call.runtime, call.invocation, profile.facts.id)
-    return replace(card, blocks=[*card.blocks, *extra])
+    return with_zone_note(
+        replace(card, blocks=[*card.blocks, *extra]), call.runtime, call.invocation
+    )
 
 
 def contacts(call: Call) -> Reply:
@@ -788,13 +807,14 @@ def _list_page(
         limit=blocks.PAGE_SIZE,
     )
     more = None if page.next_after is None else blocks.more_value(scope, page.next_after)
-    return blocks.list_page(
+    listed = blocks.list_page(
         page,
         scope=scope,
         now=reader_now(runtime, team_id=invocation.team_id, user_id=invocation.user_id),
         more_value=more,
         first=after is None,
     )
+    return with_zone_note(listed, runtime, invocation)
 
 
 # --- The `add` form -----------------------------------------------------------------------------

@@ -244,6 +244,12 @@ def find_admins(client: WebClient, *, engine: Engine, clock: Clock, team_id: str
     return [str(user["id"]) for user in admins]
 
 
+def knows_zone(session: Session, *, team_id: str, user_id: str) -> bool:
+    """Whether Slack has told Liaison about the user (their time zone, or that they have none):
+    until then, what is dated for them is on the workspace's calendar (`person_zone`)."""
+    return user_id in store.zones_of(session=session, team_id=team_id, user_ids=[user_id])
+
+
 def warm(
     client: WebClient, *, engine: Engine, clock: Clock, team_id: str, user_ids: Iterable[str]
 ) -> None:

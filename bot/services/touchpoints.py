@@ -66,7 +66,7 @@ from bot.delivery.outbox import Schedule, enqueue, schedule_of
 from bot.delivery.working_days import Counted, working_days_of
 from bot.delivery.working_hours import WorkingHours, zone
 from bot.naming import normalize_name, person_key
-from bot.services.people import PROFILE_MAX_AGE, PeopleToLookUp, vet_mentions
+from bot.services.people import PROFILE_MAX_AGE, PeopleToLookUp, knows_zone, vet_mentions
 from bot.services.registry import (
     Actor,
     AlreadyRegistered,
@@ -2366,9 +2366,7 @@ class Touchpoints:
                 window_days=window,
                 tz=tz,
                 reader=actor.user_id,
-                zone_guessed=not store_people.zones_of(
-                    session=session, team_id=team_id, user_ids=[actor.user_id]
-                ),
+                zone_guessed=not knows_zone(session, team_id=team_id, user_id=actor.user_id),
                 owner_away_until=away_until,
                 covering=covering,
             )

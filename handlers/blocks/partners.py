@@ -7,6 +7,7 @@ import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.services.registry import MAX_NOTES, PartnerFacts, PartnerPage, PartnerProfile, Similar
 from handlers.blocks import (
@@ -53,6 +54,11 @@ CONTACTS_SHOWN = 45
 def say(text: str) -> Reply:
     """A plain answer: the text, as one section."""
     return Reply(text=text, blocks=[section(text)])
+
+
+def zone_note(tz: ZoneInfo) -> Block:
+    """Times and days dated on a calendar that may not be the reader's (`texts.zone_guessed`)."""
+    return context(texts.zone_guessed(tz))
 
 
 def card(profile: PartnerProfile, *, now: datetime, lead: str | None = None) -> Reply:

@@ -43,6 +43,7 @@ from handlers.blocks import (
 from handlers.blocks import PARTNER_FIELD as PARTNER_FIELD
 from handlers.blocks import PARTNER_PICKER as PARTNER_PICKER
 from handlers.blocks import feedback as feedback_blocks
+from handlers.blocks import partners as partner_blocks
 from handlers.blocks.partners import PICK
 from handlers.reply import Block, Reply
 from handlers.texts import absence as absence_texts
@@ -128,7 +129,7 @@ def recorded(result: Recorded, *, now: datetime) -> Reply:
     if told is not None:
         blocks.append(section(told))
     if result.zone_guessed:
-        blocks.append(context(texts.zone_guessed(result.tz)))
+        blocks.append(partner_blocks.zone_note(result.tz))
     fallback = lead
     if result.clashes:
         fallback += " " + texts.coordinate_with(result.clashes)
@@ -167,7 +168,7 @@ def briefing(found: Briefing, *, now: datetime) -> Reply:
         blocks.append(section(f"*{heading}*\n{lines}"))
     blocks.append(context(texts.briefing_advice(found)))
     if found.zone_guessed:
-        blocks.append(context(texts.zone_guessed(found.tz)))
+        blocks.append(partner_blocks.zone_note(found.tz))
     return Reply(text=f"{title}: owner {partner_texts.person(facts.owner_id)}", blocks=blocks)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from bot.dates import contact_day
 from bot.naming import person_key
@@ -90,6 +91,15 @@ def channel(channel_id: str | None) -> str:
 
 def website(domain: str | None) -> str:
     return f"<https://{domain}|{domain}>" if domain else NOT_SET
+
+
+def zone_guessed(tz: ZoneInfo) -> str:
+    """Below an answer dated before Slack told Liaison the reader's time zone (their first
+    command): which zone its times and days are in."""
+    return (
+        f"Times here are in {tz.key}: I'm asking Slack for your time zone, and from your next "
+        "command on they are in yours."
+    )
 
 
 def ago(moment: datetime | None, now: datetime, *, day_only: bool = False) -> str:

@@ -358,13 +358,6 @@ def coordinate_with(clashes: Sequence[Clash]) -> str:
     return f"*Coordinate with {people(_others(clashes))}* before you go further."
 
 
-def zone_guessed(tz: ZoneInfo) -> str:
-    return (
-        f"Times here are in {tz.key}: I'm asking Slack for your time zone, and from your next "
-        "command on they are in yours."
-    )
-
-
 def _who_covers(result: Recorded) -> str:
     """Why a note or question waits for the owner's return: nobody covers, the caller does, or
     their deputy's hours begin only once they are back (or the deputy is away too)."""

@@ -30,7 +30,7 @@ from storage.models import (
     TouchpointKind,
 )
 from storage.outbox import deliveries_by_status, failed_deliveries
-from tests.conftest import Slack
+from tests.conftest import START, Slack
 
 TEAM = "T0ACME"
 ANA, BEN, CHLOE, DAN = "U0ANA", "U0BEN", "U0CHLOE", "U0DAN"
@@ -913,3 +913,24 @@ def test_the_registry_through_a_real_liaison_serve(
         queued = deliveries_by_status(session=session, statuses=[OutboxStatus.PENDING], limit=10)
     assert [(row.kind, row.recipient_user) for row in queued] == [("handover", BEN)]
     assert "Did you mean" in command(DAN, "show Medecin San Frontier")
+
+
+def test_show_and_list_as_a_first_command_say_their_days_and_times_are_in_utc(
+    slack: Slack,
+) -> None:
+    answer(slack, "add Acme")
+    answer(slack, "log Acme via call : a call on Wednesday morning")
+    answer(slack, "plan Acme on 2026-11-27 15:00 : follow-up")  # 15:00 in Berlin, Ana's zone
+    # Thursday 01:00 UTC: still Wednesday evening in New York, Thursday morning in Tokyo.
+    slack.runtime.clock.set(START + timedelta(hours=16))  # type: ignore[attr-defined]
+    note = "Times here are in UTC: I'm asking Slack for your time zone"
+    first = answer(slack, "list", user=BEN)
+    assert "last contact yesterday by <@U0ANA>" in first and note in first
+    second = answer(slack, "list", user=BEN)
+    assert "last contact today by <@U0ANA>" in second and note not in second
+    first = answer(slack, "show Acme", user=CHLOE)
+    assert "meet them tomorrow at 14:00" in first and note in first
+    second = answer(slack, "show Acme", user=CHLOE)
+    assert "meet them tomorrow at 23:00" in second and note not in second
+    first = answer(slack, "health Acme", user=DAN)
+    assert note in first and note not in answer(slack, "health Acme", user=DAN)
