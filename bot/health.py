@@ -24,7 +24,8 @@ the weighted mean of the parts that have data:
 With no part at all there is no score (`HealthScore.score` is None).
 
 At risk (`risks`): a score below 50, dormant, a lopsided workload (one side carries more than
-70% of at least 4 open commitments), or a check-in answered **Problem** in the last 14 days.
+70% of at least 4 open commitments), or a check-in answered **Problem** in the last 14 days. An
+ended partner is never at risk: nobody follows it any more, whatever its score.
 """
 
 from __future__ import annotations
@@ -311,9 +312,15 @@ class Risk:
 
 
 def risks(
-    health: HealthScore, *, lopsided: CommitmentSide | None, recent_problems: int
+    health: HealthScore,
+    *,
+    lopsided: CommitmentSide | None,
+    recent_problems: int,
+    ended: bool = False,
 ) -> tuple[Risk, ...]:
-    """Why the partner is at risk (empty: it is not)."""
+    """Why the partner is at risk (empty: it is not, and an `ended` one never is)."""
+    if ended:
+        return ()
     found: list[Risk] = []
     if health.score is not None and health.score < AT_RISK_BELOW:
         found.append(Risk(RiskKind.LOW_SCORE))

@@ -58,7 +58,14 @@ from storage import partners as partner_store
 from storage import touchpoints as touchpoint_store
 from storage.commitments import workspaces_with_partners
 from storage.health import SnapshotScores
-from storage.models import CheckInAnswer, HealthSnapshot, Partner, SurveyRound, TouchpointKind
+from storage.models import (
+    CheckInAnswer,
+    HealthSnapshot,
+    Partner,
+    PartnerStatus,
+    SurveyRound,
+    TouchpointKind,
+)
 from storage.touchpoints import TouchpointRow
 
 # Partners scored per transaction by the snapshot planner.
@@ -317,7 +324,12 @@ class Health:
                 balance=balance,
                 cadence=state,
                 recent_problems=recent,
-                risks=rules.risks(health, lopsided=balance.lopsided, recent_problems=recent),
+                risks=rules.risks(
+                    health,
+                    lopsided=balance.lopsided,
+                    recent_problems=recent,
+                    ended=state.partner.status == PartnerStatus.ENDED,
+                ),
             )
         return found
 

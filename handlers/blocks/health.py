@@ -15,6 +15,7 @@ from bot.services.health import HealthReport, PartnerHealth
 from handlers.blocks import context, header, section
 from handlers.reply import Block, Reply
 from handlers.texts import health as texts
+from storage.models import PartnerStatus
 
 # Lines per section (a section holds 3000 characters), and at most this many listed.
 LINES_PER_SECTION = 10
@@ -64,6 +65,8 @@ def report(found: HealthReport, *, tz: ZoneInfo) -> Reply:
     current = found.current
     title = texts.report_title(current)
     lines = [texts.headline(current)]
+    if current.partner.status == PartnerStatus.ENDED:
+        lines.append(texts.ENDED)
     points = [point.score for point in found.trend]
     lines.append(texts.trend(points, rules.sparkline(points)))
     for since in (found.since_latest, found.since_oldest):

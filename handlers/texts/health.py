@@ -253,6 +253,12 @@ def headline(found: PartnerHealth) -> str:
     )
 
 
+ENDED = (
+    ":black_circle: Ended: nobody follows it any more, so it is never listed at risk, whatever "
+    "its score."
+)
+
+
 def trend(points: Sequence[int | None], bars: str) -> str:
     shown = [value for value in points if value is not None]
     if len(shown) < 2:

@@ -184,6 +184,11 @@ def test_at_risk_below_50_dormant_lopsided_or_a_recent_problem() -> None:
     )
 
 
+def test_an_ended_partner_is_never_at_risk() -> None:
+    low = score(Parts(checkins=CheckInFacts(problem=1)))
+    assert risks(low, lopsided=CommitmentSide.US, recent_problems=1, ended=True) == ()
+
+
 def test_worst_first_lowest_score_then_most_reasons_then_name() -> None:
     two = (Risk(RiskKind.LOW_SCORE), Risk(RiskKind.DORMANT))
     one = (Risk(RiskKind.LOW_SCORE),)

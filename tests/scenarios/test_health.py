@@ -18,6 +18,7 @@ from handlers.blocks.partners import PICK
 from storage.models import OutboxMessage, Partner, Workspace
 from tests.conftest import START, Slack
 from tests.scenarios.test_commitments import action_ids, answer, at, exported, shown
+from tests.scenarios.test_home import home_of
 
 TEAM, OTHER = "T0ACME", "T0OTHER"
 ANA, BEN, CHLOE, DAN = "U0ANA", "U0BEN", "U0CHLOE", "U0DAN"
@@ -247,6 +248,22 @@ def test_show_and_check_gain_commitments_balance_cadence_and_health(slack: Slack
         assert "commitments 0 · contact 100 · collisions —" in card
         assert ":warning: *At risk*: score below 50." in card
         assert "`/partner health Acme` shows the trend" in card
+
+
+@pytest.mark.usefixtures("acme")
+def test_an_ended_partner_is_at_risk_nowhere(slack: Slack) -> None:
+    answer(slack, "commit Acme us : the deck by 2026-11-26", user=BEN)
+    answer(slack, "status Acme ended")
+    at(slack, utc(28, 12))  # Saturday: the deck is overdue, the score below 50
+    report = answer(slack, "health Acme")
+    assert "Health of Acme: 0/100" in report and "At risk" not in report
+    assert "Ended: nobody follows it any more, so it is never listed at risk" in report
+    card = answer(slack, "show Acme")
+    assert "*Health* :red_circle: 0/100" in card and "At risk" not in card
+    home = home_of(slack, ANA)
+    assert "⚫ ended · you own it" in home and "health 0" in home
+    assert "at risk: score below" not in home and "No partner is at risk" in home
+    assert "No partner is at risk" in answer(slack, "list at-risk")
 
 
 # --- The weekly digest --------------------------------------------------------------------------
