@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -349,6 +349,11 @@ def week_start(moment: datetime, tz: ZoneInfo) -> date:
     """The Monday of the week `moment` falls in, in the workspace's time zone."""
     local = moment.astimezone(tz).date()
     return local - timedelta(days=local.weekday())
+
+
+def week_began(week: date, tz: ZoneInfo) -> datetime:
+    """The moment the week starting on `week` (a Monday) began in the workspace's time zone."""
+    return datetime.combine(week, time(0), tzinfo=tz).astimezone(UTC)
 
 
 def sparkline(values: Sequence[int | None]) -> str:

@@ -80,8 +80,11 @@ class SnapshotScores:
     collisions: int | None
 
 
-def partners_without_snapshot(*, session: Session, team_id: str, week_start: date) -> list[int]:
-    """The not-ended partners that have no snapshot for the week yet."""
+def partners_without_snapshot(
+    *, session: Session, team_id: str, week_start: date, registered_before: datetime
+) -> list[int]:
+    """The not-ended partners registered before `registered_before` (when the week began) that
+    have no snapshot for the week yet."""
     taken = select(HealthSnapshot.partner_id).where(
         HealthSnapshot.team_id == team_id, HealthSnapshot.week_start == week_start
     )
@@ -90,6 +93,7 @@ def partners_without_snapshot(*, session: Session, team_id: str, week_start: dat
         .where(
             Partner.team_id == team_id,
             Partner.status != PartnerStatus.ENDED,
+            col(Partner.created_at) < registered_before,
             col(Partner.id).not_in(taken),
         )
         .order_by(col(Partner.id))

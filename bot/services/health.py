@@ -16,7 +16,9 @@ Snapshots (`plan_snapshots`, a planner): at its first run in a week (Monday in t
 time zone) every partner that is not ended gets that week's snapshot, score and parts; INSERT …
 ON CONFLICT DO NOTHING makes the planner idempotent, and a planner that was down takes the week's
 snapshot when it is back. A week it missed entirely stays a gap in the trend: past scores cannot
-be recomputed honestly.
+be recomputed honestly. A snapshot stands for how its week began, so a partner registered during
+a week gets none for it: its first is taken the next week, with that week's contacts behind it,
+not minutes after `add`, when it scored 100 on "never in touch since registered" alone.
 
 For other surfaces (App Home, the digest): `scores(team_id=…, partner_ids=…)` and
 `at_risk(team_id=…)`.
@@ -230,11 +232,13 @@ class Health:
         for team_id in teams:
             while True:
                 with Session(self.engine) as session:
-                    week = rules.week_start(
-                        now, zone(settings_of(session, team_id=team_id).timezone)
-                    )
+                    tz = zone(settings_of(session, team_id=team_id).timezone)
+                    week = rules.week_start(now, tz)
                     missing = store.partners_without_snapshot(
-                        session=session, team_id=team_id, week_start=week
+                        session=session,
+                        team_id=team_id,
+                        week_start=week,
+                        registered_before=rules.week_began(week, tz),
                     )[:SNAPSHOT_BATCH]
                     if not missing:
                         break

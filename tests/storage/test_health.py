@@ -82,14 +82,23 @@ def event_counts(**query: Any) -> dict[int, int]:
     return {partner: len(ids) for partner, ids in collision_events(**query).items()}
 
 
+def without_snapshot(session: Session, team_id: str) -> list[int]:
+    """Who lacks this week's snapshot, the week taken as beginning an hour after `NOW`."""
+    return store.partners_without_snapshot(
+        session=session,
+        team_id=team_id,
+        week_start=WEEK,
+        registered_before=NOW + timedelta(hours=1),
+    )
+
+
 def test_a_weeks_snapshot_is_written_once_and_found_per_workspace(engine: Engine) -> None:
     acme = partner(engine, "T1", "Acme")
     partner(engine, "T1", "Ended", status=PartnerStatus.ENDED)
+    partner(engine, "T1", "Newcomer", created_at=NOW + timedelta(hours=1))
     other = partner(engine, "T2", "Acme")
     with Session(engine) as session:
-        assert store.partners_without_snapshot(session=session, team_id="T1", week_start=WEEK) == [
-            acme
-        ]
+        assert without_snapshot(session, "T1") == [acme]
         added = store.insert_snapshots(
             session=session, team_id="T1", week_start=WEEK, scores={acme: scores(80)}, taken_at=NOW
         )
@@ -98,10 +107,8 @@ def test_a_weeks_snapshot_is_written_once_and_found_per_workspace(engine: Engine
         )
         session.commit()
         assert (added, again) == (1, 0)
-        assert store.partners_without_snapshot(session=session, team_id="T1", week_start=WEEK) == []
-        assert store.partners_without_snapshot(session=session, team_id="T2", week_start=WEEK) == [
-            other
-        ]
+        assert without_snapshot(session, "T1") == []
+        assert without_snapshot(session, "T2") == [other]
         (row,) = store.snapshots_of(session=session, team_id="T1", partner_id=acme, since=WEEK)
         assert (row.score, row.checkins, row.cadence, row.pulse) == (80, 80, 100, None)
         assert store.snapshots_of(session=session, team_id="T2", partner_id=acme, since=WEEK) == []

@@ -259,18 +259,17 @@ def test_snapshots_are_taken_once_a_week_in_the_workspaces_zone(
         session.add(Workspace(team_id=T1, timezone="Asia/Tokyo", created_at=START))
         session.commit()
     add_partner(registry, team_id=T2, name="Globex", owner_id=BEN)
-    assert health.plan_snapshots(now=clock.now()) == 2  # Acme in T1, Globex in T2
-    assert health.plan_snapshots(now=clock.now()) == 0  # idempotent
+    # Registered this week: no snapshot stands for how the week began (it had not been yet).
+    assert health.plan_snapshots(now=clock.now()) == 0
     # Sunday 23:30 UTC: already Monday in Tokyo (a new week for T1), still Sunday for T2.
     sunday = datetime(2026, 11, 29, 23, 30, tzinfo=UTC)
     assert health.plan_snapshots(now=sunday) == 1
+    assert health.plan_snapshots(now=sunday) == 0  # idempotent
     # A planner that was down on Monday takes the week's snapshot on Wednesday.
     assert health.plan_snapshots(now=datetime(2026, 12, 2, 12, 0, tzinfo=UTC)) == 1
     with Session(engine) as session:
         rows = session.exec(select(HealthSnapshot).order_by(HealthSnapshot.id)).all()  # type: ignore[arg-type]
     assert [(row.team_id, row.week_start, row.score) for row in rows] == [
-        (T1, date(2026, 11, 23), 100),
-        (T2, date(2026, 11, 23), 100),
         (T1, date(2026, 11, 30), 100),
         (T2, date(2026, 11, 30), 100),
     ]
@@ -281,28 +280,29 @@ def test_the_report_shows_twelve_weeks_and_what_moved(
     health: Health, registry: Registry, engine: Engine, clock: ManualClock
 ) -> None:
     acme = partner_id(registry, T1, "Acme")
-    health.plan_snapshots(now=clock.now())  # week of 23 Nov: contact only, 100
+    clock.advance(timedelta(weeks=1))  # Acme was registered the week before
+    health.plan_snapshots(now=clock.now())  # week of 30 Nov: contact only, 100
     clock.advance(timedelta(weeks=1))
     collision(engine, T1, acme, clock.now())
-    health.plan_snapshots(now=clock.now())  # week of 30 Nov: collisions 75 joins
-    clock.advance(timedelta(weeks=2))  # the week of 7 Dec is missed: a gap
+    health.plan_snapshots(now=clock.now())  # week of 7 Dec: collisions 75 joins
+    clock.advance(timedelta(weeks=2))  # the week of 14 Dec is missed: a gap
     checkin(engine, T1, acme, CheckInAnswer.PROBLEM, clock.now())
 
     found = health.report(team_id=T1, partner="acme")
     assert [(point.week_start, point.score) for point in found.trend] == [
-        (date(2026, 11, 23), 100),
-        (date(2026, 11, 30), 90),
-        (date(2026, 12, 7), None),
-        (date(2026, 12, 14), 45),  # this week: the score now
+        (date(2026, 11, 30), 100),
+        (date(2026, 12, 7), 90),
+        (date(2026, 12, 14), None),
+        (date(2026, 12, 21), 45),  # this week: the score now
     ]
-    # The latest snapshot is two weeks old (the week of 7 Dec was missed).
+    # The latest snapshot is two weeks old (the week of 14 Dec was missed).
     assert found.since_latest is not None
-    assert found.since_latest.week_start == date(2026, 11, 30)
+    assert found.since_latest.week_start == date(2026, 12, 7)
     assert [(m.kind, m.before, m.after) for m in found.since_latest.moves] == [
         (PartKind.CHECKINS, None, 0),
     ]
     assert found.since_oldest is not None
-    assert found.since_oldest.week_start == date(2026, 11, 23)
+    assert found.since_oldest.week_start == date(2026, 11, 30)
     assert [(m.kind, m.before, m.after) for m in found.since_oldest.moves] == [
         (PartKind.CHECKINS, None, 0),
         (PartKind.COLLISIONS, None, 75),
@@ -311,25 +311,25 @@ def test_the_report_shows_twelve_weeks_and_what_moved(
     # week began); in the trend, the score now stands in its place.
     health.plan_snapshots(now=clock.now())
     assert health.report(team_id=T1, partner="Acme").since_latest == Comparison(
-        week_start=date(2026, 11, 30),
-        taken_at=datetime(2026, 12, 2, 9, 0, tzinfo=UTC),
+        week_start=date(2026, 12, 7),
+        taken_at=datetime(2026, 12, 9, 9, 0, tzinfo=UTC),
         score=90,
         moves=found.since_latest.moves,
     )  # taken this very moment: not earlier, so not compared with
     clock.advance(timedelta(hours=1))
     checkin(engine, T1, acme, CheckInAnswer.WENT_WELL, clock.now())
     later = health.report(team_id=T1, partner="Acme")
-    assert later.trend[-1] == TrendPoint(date(2026, 12, 14), later.current.health.score)
+    assert later.trend[-1] == TrendPoint(date(2026, 12, 21), later.current.health.score)
     assert later.since_latest is not None
-    assert later.since_latest.week_start == date(2026, 12, 14)
+    assert later.since_latest.week_start == date(2026, 12, 21)
     assert [(m.kind, m.before, m.after) for m in later.since_latest.moves] == [
         (PartKind.CHECKINS, 0, 50),
     ]
-    assert later.since_oldest is not None and later.since_oldest.week_start == date(2026, 11, 23)
+    assert later.since_oldest is not None and later.since_oldest.week_start == date(2026, 11, 30)
     # Alone, a snapshot is the latest and there is no older one to compare with.
     with Session(engine) as session:
         for row in session.exec(select(HealthSnapshot)).all():
-            if row.week_start < date(2026, 12, 14):
+            if row.week_start < date(2026, 12, 21):
                 session.delete(row)
         session.commit()
     alone = health.report(team_id=T1, partner="Acme")
@@ -341,6 +341,7 @@ def test_the_report_shows_twelve_weeks_and_what_moved(
 def test_a_merge_keeps_the_kept_partners_weeks(
     health: Health, registry: Registry, engine: Engine, clock: ManualClock
 ) -> None:
+    clock.advance(timedelta(weeks=1))
     health.plan_snapshots(now=clock.now())
     add_partner(registry, team_id=T1, name="Acme Europe", owner_id=BEN)
     clock.advance(timedelta(weeks=1))
@@ -351,6 +352,6 @@ def test_a_merge_keeps_the_kept_partners_weeks(
     with Session(engine) as session:
         rows = session.exec(select(HealthSnapshot).order_by(HealthSnapshot.week_start)).all()  # type: ignore[arg-type]
     assert [(row.partner_id, row.week_start) for row in rows] == [
-        (kept, date(2026, 11, 23)),
         (kept, date(2026, 11, 30)),
+        (kept, date(2026, 12, 7)),
     ]
