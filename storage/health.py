@@ -372,6 +372,13 @@ class RoundTurnout:
     invited: int = 0
     respondents: int = 0
 
+    def __add__(self, other: RoundTurnout) -> RoundTurnout:
+        return RoundTurnout(
+            rounds=self.rounds + other.rounds,
+            invited=self.invited + other.invited,
+            respondents=self.respondents + other.respondents,
+        )
+
 
 def first_partner_added(*, session: Session) -> dict[str, datetime]:
     """When each workspace with partners registered the first one it still has, by team id
@@ -394,35 +401,79 @@ def partners_added(*, session: Session, team_id: str, start: datetime, end: date
     return list(session.exec(statement))
 
 
+@dataclass(frozen=True, kw_only=True)
+class ClosedCommitments:
+    """Commitments closed in a week: kept on time, kept late (as the balance counts them: not
+    on or before the due day), dropped."""
+
+    on_time: int = 0
+    late: int = 0
+    dropped: int = 0
+
+    @property
+    def kept(self) -> int:
+        return self.on_time + self.late
+
+    @property
+    def total(self) -> int:
+        return self.kept + self.dropped
+
+    def __add__(self, other: ClosedCommitments) -> ClosedCommitments:
+        return ClosedCommitments(
+            on_time=self.on_time + other.on_time,
+            late=self.late + other.late,
+            dropped=self.dropped + other.dropped,
+        )
+
+
 def commitments_closed(
     *, session: Session, team_id: str, start: datetime, end: datetime
-) -> dict[str, int]:
-    """How many commitments were closed in [start, end), by how (done, dropped)."""
+) -> dict[int, ClosedCommitments]:
+    """How many commitments each partner had closed in [start, end), by how."""
     statement = (
-        select(Commitment.status, func.count())
+        select(Commitment.partner_id, Commitment.status, Commitment.on_time, func.count())
         .where(
             Commitment.team_id == team_id,
             Commitment.status != CommitmentStatus.OPEN,
             col(Commitment.closed_at) >= start,
             col(Commitment.closed_at) < end,
         )
-        .group_by(col(Commitment.status))
+        .group_by(col(Commitment.partner_id), col(Commitment.status), col(Commitment.on_time))
     )
-    return {str(status): int(count) for status, count in session.exec(statement)}
+    found: dict[int, ClosedCommitments] = {}
+    for partner_id, status, on_time, count in session.exec(statement):
+        if status == CommitmentStatus.DROPPED:
+            these = ClosedCommitments(dropped=int(count))
+        elif on_time:
+            these = ClosedCommitments(on_time=int(count))
+        else:
+            these = ClosedCommitments(late=int(count))
+        found[partner_id] = found.get(partner_id, ClosedCommitments()) + these
+    return found
 
 
-def round_turnout(
+def round_turnouts(
     *, session: Session, team_id: str, start: datetime, end: datetime
-) -> RoundTurnout:
-    """The pulse rounds closed in [start, end): counts of people only, never answers."""
-    statement = select(
-        func.count(), func.sum(SurveyRound.invited), func.sum(SurveyRound.respondents)
-    ).where(
-        SurveyRound.team_id == team_id,
-        col(SurveyRound.closed_at) >= start,
-        col(SurveyRound.closed_at) < end,
+) -> dict[int, RoundTurnout]:
+    """The pulse rounds each partner had closed in [start, end): counts of people only, never
+    answers."""
+    statement = (
+        select(
+            SurveyRound.partner_id,
+            func.count(),
+            func.sum(SurveyRound.invited),
+            func.sum(SurveyRound.respondents),
+        )
+        .where(
+            SurveyRound.team_id == team_id,
+            col(SurveyRound.closed_at) >= start,
+            col(SurveyRound.closed_at) < end,
+        )
+        .group_by(col(SurveyRound.partner_id))
     )
-    rounds, invited, respondents = session.exec(statement).one()
-    return RoundTurnout(
-        rounds=int(rounds or 0), invited=int(invited or 0), respondents=int(respondents or 0)
-    )
+    return {
+        partner_id: RoundTurnout(
+            rounds=int(rounds), invited=int(invited or 0), respondents=int(respondents or 0)
+        )
+        for partner_id, rounds, invited, respondents in session.exec(statement)
+    }

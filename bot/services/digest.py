@@ -22,16 +22,17 @@ What: over the week before the digest's moment (from where the last digest's str
 when the digest moved to another day or zone: nothing is told twice or skipped): partners
 registered, touchpoints logged,
 collisions (events, as the health score counts them: `storage.health.collision_events`),
-commitments closed; at the moment: commitments overdue; the pulse rounds closed in
-the week and how many of the people asked answered (counts only); and the at-risk list
-(`Health.at_risk`). Skipped when there is nothing to tell: no activity in the week, nothing
-overdue and nobody at risk.
+commitments kept (on time or late) and dropped; at the moment: commitments overdue; the pulse
+rounds closed in the week and how many of the people asked answered (counts only); and the
+at-risk list (`Health.at_risk`). The thread names each partner behind those figures.
+Skipped when there is nothing to tell: no activity in the week, nothing overdue and nobody at
+risk.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -48,8 +49,8 @@ from bot.services.health import Health, PartnerHealth, collision_counts
 from bot.services.workspace_settings import Digest, Values
 from storage import health as store
 from storage.feedback import sent_message
-from storage.health import RoundTurnout
-from storage.models import CommitmentStatus, TouchpointKind
+from storage.health import ClosedCommitments, RoundTurnout
+from storage.models import TouchpointKind
 from storage.partners import get_partners
 from storage.workspaces import get_workspaces, update_settings
 
@@ -65,9 +66,12 @@ class PartnerWeek:
     """One partner's week, for the digest's thread."""
 
     name: str
-    touchpoints: int
-    collisions: int
-    overdue: int
+    touchpoints: int = 0
+    collisions: int = 0
+    overdue: int = 0
+    closed: ClosedCommitments = field(default_factory=ClosedCommitments)
+    # Its pulse rounds closed in the week (counts of people only).
+    turnout: RoundTurnout = field(default_factory=RoundTurnout)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -81,23 +85,19 @@ class WeeklyDigest:
     new_partners: list[str]
     touchpoints: int
     collisions: int
-    done: int
-    dropped: int
+    closed: ClosedCommitments
     overdue: int
     turnout: RoundTurnout
     at_risk: list[PartnerHealth]
-    # Partners with touchpoints, collisions or overdue commitments, busiest first.
+    # Partners with touchpoints, collisions, commitments closed or overdue, or a pulse round
+    # closed, busiest first.
     partners: list[PartnerWeek]
-
-    @property
-    def closed(self) -> int:
-        return self.done + self.dropped
 
     @property
     def quiet(self) -> bool:
         """Nothing happened and nothing needs attention: no digest."""
         happened = (
-            self.new_partners or self.touchpoints or self.collisions or self.closed
+            self.new_partners or self.touchpoints or self.collisions or self.closed.total
         ) or self.turnout.rounds
         return not happened and not self.overdue and not self.at_risk
 
@@ -172,13 +172,13 @@ class Digests:
             new_partners = store.partners_added(
                 session=session, team_id=team_id, start=start, end=end
             )
-            turnout = store.round_turnout(session=session, team_id=team_id, start=start, end=end)
+            turnouts = store.round_turnouts(session=session, team_id=team_id, start=start, end=end)
             overdue = {
                 partner_id: balance.overdue_us + balance.overdue_them
                 for partner_id, balance in self.health.commitments.balances(team_id=team_id).items()
                 if balance.overdue_us + balance.overdue_them
             }
-            busy = set(touches) | set(collisions) | set(overdue)
+            busy = set(touches) | set(collisions) | set(overdue) | set(closed) | set(turnouts)
             names = get_partners(session=session, team_id=team_id, partner_ids=busy)
         partners = sorted(
             (
@@ -187,11 +187,19 @@ class Digests:
                     touchpoints=touches.get(partner_id, 0),
                     collisions=collisions.get(partner_id, 0),
                     overdue=overdue.get(partner_id, 0),
+                    closed=closed.get(partner_id, ClosedCommitments()),
+                    turnout=turnouts.get(partner_id, RoundTurnout()),
                 )
                 for partner_id in busy
                 if partner_id in names
             ),
-            key=lambda item: (-item.collisions, -item.overdue, -item.touchpoints, item.name),
+            key=lambda item: (
+                -item.collisions,
+                -item.overdue,
+                -item.touchpoints,
+                -item.closed.total,
+                item.name,
+            ),
         )
         return WeeklyDigest(
             team_id=team_id,
@@ -201,10 +209,9 @@ class Digests:
             new_partners=new_partners,
             touchpoints=sum(touches.values()),
             collisions=sum(collisions.values()),
-            done=closed.get(CommitmentStatus.DONE, 0),
-            dropped=closed.get(CommitmentStatus.DROPPED, 0),
+            closed=sum(closed.values(), ClosedCommitments()),
             overdue=sum(overdue.values()),
-            turnout=turnout,
+            turnout=sum(turnouts.values(), RoundTurnout()),
             at_risk=self.health.at_risk(team_id=team_id),
             partners=partners,
         )

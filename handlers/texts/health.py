@@ -25,6 +25,7 @@ from bot.services.digest import PartnerWeek, WeeklyDigest
 from bot.services.health import Comparison, PartnerHealth
 from handlers.texts.commitments import carrier, day, days_ago, percent
 from handlers.texts.partners import person, status
+from storage.health import ClosedCommitments, RoundTurnout
 
 COMMAND = "/partner"
 
@@ -329,7 +330,7 @@ def digest_counts(found: WeeklyDigest) -> str:
         plural(len(found.new_partners), "new partner"),
         f"{plural(found.touchpoints, 'touchpoint')} logged",
         plural(found.collisions, "collision"),
-        f"{plural(found.closed, 'commitment')} closed",
+        closed_commitments(found.closed, headline=True),
         f"{found.overdue} overdue",
     ]
     turnout = found.turnout
@@ -366,6 +367,22 @@ DIGEST_PARTNERS = "*This week, by partner*"
 DIGEST_NEW = "*New partners*"
 
 
+def closed_commitments(closed: ClosedCommitments, *, headline: bool = False) -> str:
+    """`2 commitments kept (1 late), 1 dropped`; the headline leaves out how many were late and
+    says `0 commitments kept` rather than nothing."""
+    if not closed.kept and closed.dropped:
+        return f"{plural(closed.dropped, 'commitment')} dropped"
+    late = f" ({closed.late} late)" if closed.late and not headline else ""
+    kept = f"{plural(closed.kept, 'commitment')} kept{late}"
+    return f"{kept}, {closed.dropped} dropped" if closed.dropped else kept
+
+
+def pulse_closed(turnout: RoundTurnout) -> str:
+    """`pulse round closed, 3 of 4 answered`: people counted, answers never shown."""
+    rounds = "pulse round" if turnout.rounds == 1 else f"{turnout.rounds} pulse rounds"
+    return f"{rounds} closed, {turnout.respondents} of {turnout.invited} answered"
+
+
 def partner_week(item: PartnerWeek) -> str:
     parts = []
     if item.touchpoints:
@@ -374,6 +391,10 @@ def partner_week(item: PartnerWeek) -> str:
         parts.append(plural(item.collisions, "collision"))
     if item.overdue:
         parts.append(f"{plural(item.overdue, 'commitment')} overdue")
+    if item.closed.total:
+        parts.append(closed_commitments(item.closed))
+    if item.turnout.rounds:
+        parts.append(pulse_closed(item.turnout))
     return f"• *{item.name}*: " + ", ".join(parts)
 
 

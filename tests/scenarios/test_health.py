@@ -298,7 +298,7 @@ def test_the_digest_comes_at_its_hour_in_the_workspaces_zone_with_details_in_its
     said = shown(digest)
     # Dan's meeting collided with Ben's coffee and Chloe's call: one collision, not two.
     assert (
-        "2 new partners · 2 touchpoints logged · 1 collision · 0 commitments closed · 1 overdue "
+        "2 new partners · 2 touchpoints logged · 1 collision · 0 commitments kept · 1 overdue "
         "· no pulse round closed"
     ) in said
     assert "*At risk (1)*: Acme (32/100)." in said
@@ -317,6 +317,39 @@ def test_the_digest_comes_at_its_hour_in_the_workspaces_zone_with_details_in_its
     at(slack, utc(30, 20, 0))
     assert len(channel(slack, PARTNERS)) == posts
     assert len(slack.fake.thread(digest)) == len(replies)
+
+
+@pytest.mark.usefixtures("acme")
+def test_the_digest_names_whose_commitments_and_pulse_rounds_closed(slack: Slack) -> None:
+    answer(slack, "add Globex")
+    recorded = [
+        answer(slack, f"commit Globex us : {what} by {due}")
+        for what, due in (
+            ("the letter", "2026-11-26"),
+            ("the venue", "2026-12-04"),
+            ("the logo", "2026-12-04"),
+        )
+    ]
+    letter, venue, logo = (said.split("Recorded `#")[1].split("`")[0] for said in recorded)
+    answer(slack, f"team Acme add {MENTION[BEN]} {MENTION[CHLOE]}")
+    answer(slack, "survey Acme off")  # only the round started here
+    answer(slack, "config digest mon 10:00")  # after the round closes on Monday 7 Dec
+    pulse(slack, START, {ANA: (4, 4, 4, 4), BEN: (4, 4, 4, 4), DAN: (3, 3, 3, 3)})
+    at(slack, utc(30, 10))  # the first digest: Globex and Acme were registered
+    at(slack, utc(1, 10, month=12))
+    answer(slack, f"done {letter}")  # due Thu 26 Nov: kept late
+    answer(slack, f"done {venue}")
+    answer(slack, f"drop {logo}")
+    at(slack, utc(7, 9, month=12))  # the round closes
+    at(slack, utc(7, 10, month=12))
+    digest = digests(slack)[-1]
+    assert digest.text.startswith("Weekly digest · Mon 30 Nov – Mon 7 Dec: ")
+    assert "2 commitments kept, 1 dropped · 0 overdue · pulse response 100% (3 of 3 asked)" in (
+        digest.text
+    )
+    (partners,) = [r.text for r in slack.fake.thread(digest) if "This week, by partner" in r.text]
+    assert "• *Globex*: 2 commitments kept (1 late), 1 dropped" in partners
+    assert "• *Acme*: pulse round closed, 3 of 3 answered" in partners
 
 
 def test_the_digest_planner_runs_at_the_start_of_every_minute() -> None:

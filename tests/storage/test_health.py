@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from bot import health as rules
 from storage import health as store
 from storage import touchpoints as touchpoint_store
-from storage.health import RoundTurnout, SnapshotScores
+from storage.health import ClosedCommitments, RoundTurnout, SnapshotScores
 from storage.models import (
     CheckIn,
     CheckInAnswer,
@@ -262,16 +262,12 @@ def test_a_weeks_activity(engine: Engine) -> None:
             kinds=[TouchpointKind.DONE],
         ) == {acme: 1}
         assert store.commitments_closed(session=session, team_id="T1", start=start, end=end) == {
-            "done": 1,
-            "dropped": 1,
+            acme: ClosedCommitments(late=1, dropped=1)  # closed without `on_time`: late
         }
-        assert store.round_turnout(session=session, team_id="T1", start=start, end=end) == (
-            RoundTurnout(rounds=1, invited=4, respondents=3)
-        )
-        assert (
-            store.round_turnout(session=session, team_id="T2", start=start, end=end)
-            == RoundTurnout()
-        )
+        assert store.round_turnouts(session=session, team_id="T1", start=start, end=end) == {
+            acme: RoundTurnout(rounds=1, invited=4, respondents=3)
+        }
+        assert store.round_turnouts(session=session, team_id="T2", start=start, end=end) == {}
 
 
 def test_a_merge_moves_the_duplicates_weeks_the_kept_partner_lacks(engine: Engine) -> None:

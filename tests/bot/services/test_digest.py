@@ -111,7 +111,7 @@ def test_the_week_counts_what_happened_in_it_only(digests: Digests) -> None:
     # Acme was registered on Wednesday 25 Nov.
     week = digests.week(team_id=T1, end=datetime(2026, 11, 30, 9, 0, tzinfo=UTC))
     assert week.new_partners == ["Acme"] and not week.quiet
-    assert (week.touchpoints, week.collisions, week.closed, week.overdue) == (0, 0, 0, 0)
+    assert (week.touchpoints, week.collisions, week.closed.total, week.overdue) == (0, 0, 0, 0)
     earlier = digests.week(team_id=T1, end=datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
     assert earlier.new_partners == [] and earlier.quiet
     assert digests.week(team_id=T2, end=datetime(2026, 11, 30, 9, 0, tzinfo=UTC)).quiet

@@ -18,7 +18,7 @@ from bot.services.registry import PartnerFacts
 from handlers.blocks import health as blocks
 from handlers.reply import Block
 from handlers.texts import health as texts
-from storage.health import RoundTurnout
+from storage.health import ClosedCommitments, RoundTurnout
 from storage.models import CommitmentSide
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
@@ -177,17 +177,25 @@ def test_the_digest_is_one_short_message_and_its_details_go_to_the_thread() -> N
         new_partners=["Acme", "Globex"],
         touchpoints=12,
         collisions=1,
-        done=2,
-        dropped=1,
+        closed=ClosedCommitments(on_time=1, late=1, dropped=1),
         overdue=3,
         turnout=RoundTurnout(rounds=2, invited=8, respondents=6),
         at_risk=[partner(f"Partner {n:02d}", standing=Standing.DORMANT) for n in range(12)],
-        partners=[PartnerWeek(name="Acme", touchpoints=12, collisions=1, overdue=3)],
+        partners=[
+            PartnerWeek(name="Acme", touchpoints=12, collisions=1, overdue=3),
+            PartnerWeek(
+                name="Globex",
+                closed=ClosedCommitments(on_time=1, late=1, dropped=1),
+                turnout=RoundTurnout(rounds=1, invited=4, respondents=3),
+            ),
+            PartnerWeek(name="Hooli", turnout=RoundTurnout(rounds=1, invited=4, respondents=3)),
+        ],
     )
     head = blocks.digest(found)
     assert head.text == (
         "Weekly digest · Wed 18 Nov – Wed 25 Nov: 2 new partners · 12 touchpoints logged · "
-        "1 collision · 3 commitments closed · 3 overdue · pulse response 75% (6 of 8 asked)."
+        "1 collision · 2 commitments kept, 1 dropped · 3 overdue · pulse response 75% (6 of 8 "
+        "asked)."
     )
     assert "*At risk (12)*: Partner 00 (0/100), Partner 01 (0/100)" in text_of(head.blocks)
     assert "Partner 04 (0/100), and 7 more." in text_of(head.blocks)
@@ -200,8 +208,13 @@ def test_the_digest_is_one_short_message_and_its_details_go_to_the_thread() -> N
         "*New partners*",
     ]
     assert replies[2].text.endswith(
-        "• *Acme*: 12 touchpoints logged, 1 collision, 3 commitments overdue"
+        "• *Acme*: 12 touchpoints logged, 1 collision, 3 commitments overdue\n"
+        "• *Globex*: 2 commitments kept (1 late), 1 dropped, pulse round closed, 3 of 4 answered\n"
+        "• *Hooli*: pulse round closed, 3 of 4 answered"
     )
+    dropped = ClosedCommitments(dropped=2)
+    assert texts.closed_commitments(dropped) == "2 commitments dropped"
+    assert texts.closed_commitments(ClosedCommitments(), headline=True) == "0 commitments kept"
     assert "Details per partner in the thread." in text_of(head.blocks)
     closed_only = replace(found, new_partners=[], at_risk=[], partners=[], touchpoints=0)
     assert blocks.digest_details(closed_only) == []
