@@ -17,6 +17,7 @@ from slack_bolt import App
 
 from bot.runtime import Runtime
 from bot.services.digest import Digests
+from bot.services.registry import UnknownPartner
 from handlers import grammar
 from handlers import partners as registry_handlers
 from handlers.blocks import health as blocks
@@ -32,6 +33,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 SNAPSHOT_EVERY_MINUTES = 30
+# The list of partners at risk, as `list` and `health` take it.
+AT_RISK = "at-risk"
 
 
 def digests_of(runtime: Runtime) -> Digests:
@@ -53,7 +56,15 @@ def health(call: Call) -> Reply:
     if not call.rest.strip():
         return list_at_risk(call.runtime, call.invocation)
     line = grammar.parse_name(call.rest)
-    found = health_of(call.runtime).report(team_id=call.team_id, partner=call.partner(line.name))
+    try:
+        found = health_of(call.runtime).report(
+            team_id=call.team_id, partner=call.partner(line.name)
+        )
+    except UnknownPartner:
+        # `health at-risk`, typed as `list at-risk` is: the list, not a partner to register.
+        if "-".join(call.rest.lower().split()) == AT_RISK:
+            return list_at_risk(call.runtime, call.invocation)
+        raise
     tz = cadences_of(call.runtime).zone(team_id=call.team_id, user_id=call.invocation.user_id)
     return registry_handlers.with_zone_note(
         blocks.report(found, tz=tz), call.runtime, call.invocation
@@ -124,5 +135,5 @@ def register_planners(planners: PlannerRegistry) -> None:
 def register(_app: App) -> None:
     """The health part of the partner's card, and the lists that come from health."""
     registry_handlers.CARD_SECTIONS["health"] = card_section
-    registry_handlers.LIST_VIEWS["at-risk"] = list_at_risk
+    registry_handlers.LIST_VIEWS[AT_RISK] = list_at_risk
     registry_handlers.LIST_VIEWS["dormant"] = list_dormant

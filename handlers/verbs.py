@@ -237,7 +237,7 @@ VERBS: tuple[Verb, ...] = (
         "health",
         FEEDBACK,
         ("health [NAME]",),
-        "A partner's health score and trend, or the list of partners at risk.",
+        "A partner's health score and trend; alone (or `health at-risk`), the partners at risk.",
         ("health MSF", "health"),
     ),
     Verb(

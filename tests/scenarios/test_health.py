@@ -218,6 +218,9 @@ def test_health_alone_and_list_at_risk_show_the_same_list(slack: Slack) -> None:
     assert "Globex" not in said
     listed = answer(slack, "list at-risk", user=CHLOE)
     assert listed == said
+    # Typed as `list` takes it: the list, not an offer to register a partner called "at-risk".
+    assert answer(slack, "health at-risk", user=CHLOE) == said
+    assert answer(slack, "health At Risk", user=CHLOE) == said
 
 
 @pytest.mark.usefixtures("acme")
