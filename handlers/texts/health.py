@@ -208,9 +208,11 @@ def risks(found: PartnerHealth) -> str:
 
 
 def at_risk_line(found: PartnerHealth) -> str:
+    """A warning whatever the score: a partner at risk for a lopsided workload may score 100, and
+    a green dot beside it would read "fine"."""
     facts = found.partner
     return (
-        f"{mood(found.health.score)} *{facts.name}* {score_of(found.health.score)} · "
+        f":warning: *{facts.name}* {score_of(found.health.score)} · "
         f"owner {person(facts.owner_id)} — {risks(found)}"
     )
 

@@ -212,8 +212,7 @@ def test_health_alone_and_list_at_risk_show_the_same_list(slack: Slack) -> None:
     said = answer(slack, "health", user=CHLOE)
     assert "Partners at risk (1)" in said
     assert (
-        ":large_yellow_circle: *Acme* 50/100 · owner <@U0ANA> — a Problem check-in in the last "
-        "14 days"
+        ":warning: *Acme* 50/100 · owner <@U0ANA> — a Problem check-in in the last 14 days"
     ) in said
     assert "Globex" not in said
     listed = answer(slack, "list at-risk", user=CHLOE)

@@ -78,7 +78,7 @@ def test_the_at_risk_list_names_each_reason_and_is_cut_at_forty() -> None:
     shown = text_of(reply.blocks)
     assert reply.text == "Partners at risk (2)"
     assert (
-        ":red_circle: *Acme* 0/100 · owner <@U0ANA> — score below 50; dormant: quiet for 70 days"
+        ":warning: *Acme* 0/100 · owner <@U0ANA> — score below 50; dormant: quiet for 70 days"
     ) in shown
     assert (
         "*Globex* 100/100 · owner <@U0ANA> — lopsided workload: our side carries 100% of the "
@@ -202,7 +202,7 @@ def test_the_digest_is_one_short_message_and_its_details_go_to_the_thread() -> N
     replies = blocks.digest_details(found)
     assert [reply.text.split("\n")[0] for reply in replies] == [
         "*At risk*, worst first",
-        ":red_circle: *Partner 10* 0/100 · owner <@U0ANA> — score below 50; dormant: quiet for "
+        ":warning: *Partner 10* 0/100 · owner <@U0ANA> — score below 50; dormant: quiet for "
         "70 days",
         "*This week, by partner*",
         "*New partners*",
@@ -228,3 +228,6 @@ def test_a_lopsided_workload_names_the_side_and_its_share() -> None:
     assert texts.risk(found, reason) == (
         "lopsided workload: their side carries 80% of the open work"
     )
+    # At risk with a fine score: a warning, not a green dot.
+    assert found.health.score == 100
+    assert texts.at_risk_line(found).startswith(":warning: *Acme* 100/100 · owner <@U0ANA> — ")
