@@ -24,8 +24,10 @@ the weighted mean of the parts that have data:
 With no part at all there is no score (`HealthScore.score` is None).
 
 At risk (`risks`): a score below 50, dormant, a lopsided workload (one side carries more than
-70% of at least 4 open commitments), or a check-in answered **Problem** in the last 14 days. An
-ended partner is never at risk: nobody follows it any more, whatever its score.
+70% of at least 4 open commitments), a check-in answered **Problem** in the last 14 days, or a
+revolving door: 3 or more collision events in the last 90 days (the collisions part at 25 or
+below, which the weights alone could never bring under 50). An ended partner is never at risk:
+nobody follows it any more, whatever its score.
 """
 
 from __future__ import annotations
@@ -45,6 +47,8 @@ LOOKBACK = timedelta(days=90)
 PROBLEM_RECENT = timedelta(days=14)
 AT_RISK_BELOW = 50
 COLLISION_PENALTY = 25
+# Collision events of the last 90 days that make a revolving door: at risk whatever the score.
+REVOLVING_DOOR_AT = 3
 # The sparkline's weeks, and how much a part must move to be reported as moved.
 TREND_WEEKS = 12
 MOVE_AT_LEAST = 5
@@ -299,12 +303,14 @@ class RiskKind(StrEnum):
     DORMANT = "dormant"
     LOPSIDED = "lopsided"
     PROBLEM = "problem"
+    REVOLVING_DOOR = "revolving_door"
 
 
 @dataclass(frozen=True)
 class Risk:
     """Why a partner is at risk. `side` is the side carrying the work (lopsided) and `count` the
-    Problem check-ins of the last 14 days."""
+    Problem check-ins of the last 14 days, or the collision events of the last 90 (revolving
+    door)."""
 
     kind: RiskKind
     side: CommitmentSide | None = None
@@ -331,6 +337,9 @@ def risks(
         found.append(Risk(RiskKind.LOPSIDED, side=lopsided))
     if recent_problems:
         found.append(Risk(RiskKind.PROBLEM, count=recent_problems))
+    collisions = health.facts.collisions.collisions
+    if collisions >= REVOLVING_DOOR_AT:
+        found.append(Risk(RiskKind.REVOLVING_DOOR, count=collisions))
     return tuple(found)
 
 

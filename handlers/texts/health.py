@@ -11,6 +11,7 @@ from bot.health import (
     COLLISION_PENALTY,
     LOOKBACK,
     PROBLEM_RECENT,
+    REVOLVING_DOOR_AT,
     TREND_WEEKS,
     WEIGHTS,
     ContactFacts,
@@ -196,6 +197,10 @@ def risk(found: PartnerHealth, reason: Risk) -> str:
         return (
             f"lopsided workload: {carrier(reason.side)} carries {percent(share)} of the open work"
         )
+    if reason.kind is RiskKind.REVOLVING_DOOR:
+        return (
+            f"revolving door: {plural(reason.count, 'collision')} in the last {LOOKBACK_DAYS} days"
+        )
     return (
         f"{plural(reason.count, 'Problem check-in')} in the last {PROBLEM_DAYS} days"
         if reason.count > 1
@@ -222,13 +227,15 @@ def at_risk_title(count: int) -> str:
 
 
 AT_RISK_RULE = (
-    f"At risk: a score below {AT_RISK_BELOW}, dormant, a lopsided workload, or a Problem "
-    f"check-in in the last {PROBLEM_DAYS} days. Worst first; `{COMMAND} health NAME` explains "
-    "one."
+    f"At risk: a score below {AT_RISK_BELOW}, dormant, a lopsided workload, a Problem "
+    f"check-in in the last {PROBLEM_DAYS} days, or a revolving door ({REVOLVING_DOOR_AT} or "
+    f"more collisions in the last {LOOKBACK_DAYS} days). Worst first; `{COMMAND} health NAME` "
+    "explains one."
 )
 NONE_AT_RISK = (
     f"No partner is at risk: every score is {AT_RISK_BELOW} or more, nobody is dormant or "
-    f"lopsided, and no check-in said Problem in the last {PROBLEM_DAYS} days."
+    f"lopsided, no check-in said Problem in the last {PROBLEM_DAYS} days, and no partner had "
+    f"{REVOLVING_DOOR_AT} collisions in the last {LOOKBACK_DAYS} days."
 )
 
 

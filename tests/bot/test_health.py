@@ -12,6 +12,7 @@ from bot.health import (
     CheckInFacts,
     CollisionFacts,
     ContactFacts,
+    HealthScore,
     Move,
     PartKind,
     Parts,
@@ -181,6 +182,23 @@ def test_at_risk_below_50_dormant_lopsided_or_a_recent_problem() -> None:
     assert risks(fine, lopsided=CommitmentSide.US, recent_problems=2) == (
         Risk(RiskKind.LOPSIDED, side=CommitmentSide.US),
         Risk(RiskKind.PROBLEM, count=2),
+    )
+
+
+def test_a_revolving_door_is_at_risk_whatever_the_score() -> None:
+    def met(collisions: int) -> HealthScore:
+        return score(
+            Parts(
+                cadence=contact(Standing.FINE),
+                collisions=CollisionFacts(touchpoints=4, collisions=collisions),
+            )
+        )
+
+    assert met(2).score == 80 and risks(met(2), lopsided=None, recent_problems=0) == ()
+    three = met(3)
+    assert three.score == 70  # the worst contact and collisions alone can do is 60
+    assert risks(three, lopsided=None, recent_problems=0) == (
+        Risk(RiskKind.REVOLVING_DOOR, count=3),
     )
 
 

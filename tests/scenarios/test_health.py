@@ -223,6 +223,20 @@ def test_health_alone_and_list_at_risk_show_the_same_list(slack: Slack) -> None:
 
 
 @pytest.mark.usefixtures("acme")
+def test_a_revolving_door_puts_a_partner_at_risk(slack: Slack) -> None:
+    for user in (ANA, BEN, CHLOE, DAN):  # Ana owns Acme, Dan is on its team
+        answer(slack, f"log Acme via call : {user} calls them", user=user)
+    said = answer(slack, "list at-risk", user=BEN)
+    assert (
+        ":warning: *Acme* 70/100 · owner <@U0ANA> — revolving door: 3 collisions in the last "
+        "90 days"
+    ) in said
+    assert "or a revolving door (3 or more collisions in the last 90 days)" in said
+    card = answer(slack, "show Acme", user=BEN)
+    assert ":warning: *At risk*: revolving door: 3 collisions in the last 90 days." in card
+
+
+@pytest.mark.usefixtures("acme")
 def test_list_dormant_follows_each_partners_own_cadence(slack: Slack) -> None:
     answer(slack, "add Globex")
     answer(slack, "cadence Globex 5 10")
