@@ -143,20 +143,18 @@ def partner_section(
     found: PartnerCommitments, cadence: CadenceState | None, *, tz: ZoneInfo, this_year: int
 ) -> list[Block]:
     """What `show` and `check` add about a partner: open commitments and the balance (once it
-    has any), and where it stands with staying in touch."""
+    has any), and where it stands with staying in touch. Balance and cadence each have their
+    own context block: in one, Slack runs them together on a line."""
     blocks: list[Block] = []
-    notes: list[str] = []
     if found.balance.open or found.balance.closed:
         name = cadence.partner.name if cadence is not None else ""
         lines = [texts.line(item, this_year) for item in found.open[:SHOWN_ON_CARD]]
         if found.more:
             lines.append(f"…and {found.more} more: `{texts.COMMAND} commitments {name}`")
         blocks.append(section("*Open commitments*\n" + ("\n".join(lines) or "None.")))
-        notes.append(texts.balance(found.balance))
+        blocks.append(context(texts.balance(found.balance)))
     if cadence is not None:
-        notes.append(texts.cadence_state(cadence, tz))
-    if notes:
-        blocks.append(context(*notes))
+        blocks.append(context(texts.cadence_state(cadence, tz)))
     side = found.balance.lopsided
     if side is not None:
         blocks.append(section(texts.lopsided_warning(side, found.balance.share(side))))

@@ -7,6 +7,7 @@ The clock starts on Wednesday 25 Nov 2026, 09:00 UTC.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import pytest
@@ -263,6 +264,10 @@ def test_show_and_check_gain_commitments_balance_cadence_and_health(slack: Slack
         assert "*Open commitments*" in card and "“the deck”" in card
         assert "*Balance*: open — we owe 1 (1 overdue), they owe 0" in card
         assert "in touch every 30 days, dormant after 60 (the default). On track" in card
+        # Each in its own context block: Slack would run two elements of one together.
+        contexts = [b for b in slack.ephemerals_to(CHLOE)[-1].blocks if b["type"] == "context"]
+        (balance,) = [b for b in contexts if "*Balance*" in json.dumps(b)]
+        assert len(balance["elements"]) == 1
         assert "*Health* :red_circle: 43/100 · pulse — · check-ins — · " in card
         assert "commitments 0 · contact 100 · collisions —" in card
         assert ":warning: *At risk*: score below 50." in card

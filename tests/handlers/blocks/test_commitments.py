@@ -259,6 +259,12 @@ def test_the_card_section_shows_commitments_balance_and_cadence() -> None:
     )
     shown = text_of(section)
     assert "*Open commitments*\\n`#12`" in shown
+    # The balance and the cadence are two lines, not one context Slack runs together.
+    assert [(block["type"], len(block.get("elements", []))) for block in section] == [
+        ("section", 0),
+        ("context", 1),
+        ("context", 1),
+    ]
     assert ":zzz: Dormant: last contact Wed 16 Sep by <@U0DAN>, 70 days ago" in shown
     a_year_back = replace(state, since=NOW - timedelta(days=375), quiet_days=375)
     shown = text_of(
