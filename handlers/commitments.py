@@ -55,7 +55,7 @@ from handlers.grammar import GrammarError, Kind, Name
 from handlers.invocation import Invocation, VerbHandler
 from handlers.partners import Call, VerbBody, deliver, registry_of
 from handlers.reply import Block, Reply
-from handlers.services import cadences_of
+from handlers.services import cadences_of, health_of
 from handlers.services import commitments_of as service_of
 from handlers.texts import commitments as texts
 from handlers.texts import partners as partner_texts
@@ -83,6 +83,7 @@ def exporter_of(runtime: Runtime) -> Exporter:
         commitments=service_of(runtime),
         cadences=cadences_of(runtime),
         feedback=feedback_handlers.surveys_of(runtime),
+        health=health_of(runtime),
     )
 
 

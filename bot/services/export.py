@@ -2,8 +2,9 @@
 
 What a person may see in an export:
 - Partners: every partner of the workspace, as `list` and `show` show them to anyone: names,
-  aliases, status, owner, deputy, team, website, channel, last contact, stay-in-touch cadence
-  and the balance of commitments. Pulse surveys appear only as the aggregate of the latest
+  aliases, status, owner, deputy, team, website, channel, last contact (and by whom), stay-in-
+  touch cadence, the balance of commitments, and health: the score and whether (and why) it is
+  at risk. Pulse surveys appear only as the aggregate of the latest
   closed round (respondents and average score), and only when at least the workspace's
   anonymity threshold answered; no answer of any one person is ever exported, nor any check-in.
 - Touchpoints and commitments: admins get the whole workspace. Everyone else gets those of the
@@ -24,7 +25,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -38,6 +39,7 @@ from bot.mrkdwn import as_typed
 from bot.services import people
 from bot.services.cadence import Cadences
 from bot.services.commitments import Commitments
+from bot.services.health import PartnerHealth
 from bot.services.people import PeopleCheck, PeopleToLookUp
 from bot.services.surveys import PartnerFeedback
 from storage import partners as partner_store
@@ -81,12 +83,21 @@ class FeedbackSource(Protocol):
     ) -> PartnerFeedback: ...
 
 
+class HealthSource(Protocol):
+    """Where each partner's health comes from (`bot.services.health.Health`)."""
+
+    def scores(
+        self, *, team_id: str, partner_ids: Collection[int] | None = None
+    ) -> dict[int, PartnerHealth]: ...
+
+
 PARTNER_COLUMNS = (
     "id", "name", "aliases", "status", "owner_id", "owner_name", "deputy_id", "deputy_name",
     "team_ids", "website", "channel_id", "created_at", "last_contact_at", "last_contact_by",
-    "days_quiet", "cadence_ideal_days", "cadence_max_days", "stay_in_touch", "open_us",
-    "open_them", "overdue_us", "overdue_them", "kept_on_time", "kept_late", "lopsided",
-    "pulse_closed_at", "pulse_respondents", "pulse_average",
+    "last_contact_by_name", "days_quiet", "cadence_ideal_days", "cadence_max_days",
+    "stay_in_touch", "open_us", "open_them", "overdue_us", "overdue_them", "kept_on_time",
+    "kept_late", "lopsided", "pulse_closed_at", "pulse_respondents", "pulse_average", "health",
+    "at_risk", "at_risk_reasons",
 )  # fmt: skip
 TOUCHPOINT_COLUMNS = (
     "id", "partner_id", "partner", "kind", "medium", "at", "day_only", "author_id",
@@ -151,12 +162,14 @@ class Exporter:
         commitments: Commitments,
         cadences: Cadences,
         feedback: FeedbackSource | None,
+        health: HealthSource | None = None,
     ) -> None:
         self.engine = engine
         self.clock = clock
         self.commitments = commitments
         self.cadences = cadences
         self.feedback = feedback
+        self.health = health
 
     def export(self, *, team_id: str, user_id: str, dataset: Dataset, check: PeopleCheck) -> Export:
         """The CSV of `dataset` as `user_id` may see it. Raises PeopleToLookUp when whether they
@@ -211,6 +224,7 @@ class Exporter:
         ids = [_id(partner) for partner in partners]
         states = self.cadences.states_in(session, team_id=team_id, partner_ids=ids)
         balances = self.commitments.balances(team_id=team_id, partner_ids=ids)
+        health = {} if self.health is None else self.health.scores(team_id=team_id, partner_ids=ids)
         aliases: dict[int, list[str]] = {}
         for partner_id, label in partner_store.labels(session=session, team_id=team_id):
             aliases.setdefault(partner_id, [])
@@ -250,6 +264,7 @@ class Exporter:
                     partner.created_at,
                     partner.last_contact_at,
                     partner.last_contact_by,
+                    names.get(partner.last_contact_by or ""),
                     state.quiet_days,
                     state.intervals.ideal,
                     state.intervals.max,
@@ -262,6 +277,7 @@ class Exporter:
                     balance.late_us + balance.late_them,
                     balance.lopsided,
                     *pulse,
+                    *_health(health.get(partner_id)),
                 ]
             )
         return rows
@@ -343,6 +359,14 @@ class Exporter:
             ]
             for item in sorted(items, key=lambda item: (item.partner_name.casefold(), item.id))
         ]
+
+
+def _health(found: PartnerHealth | None) -> list[Cell]:
+    """The score (empty: no part has data), whether it is at risk, and why (`RiskKind`s)."""
+    if found is None:
+        return [None, None, None]
+    reasons = "; ".join(reason.kind for reason in found.risks)
+    return [found.health.score, found.at_risk, reasons or None]
 
 
 def _all_partners(session: Session, team_id: str) -> list[Partner]:

@@ -252,6 +252,20 @@ def test_list_dormant_follows_each_partners_own_cadence(slack: Slack) -> None:
     assert "*Globex*" in answer(slack, "list at-risk")
 
 
+@pytest.mark.usefixtures("acme")
+def test_the_partners_export_has_health_and_who_was_last_in_touch(slack: Slack) -> None:
+    answer(slack, "add Globex")
+    answer(slack, "log Acme via call : ben's call", user=BEN)
+    for what in ("the deck", "the venue", "the budget", "the report"):
+        answer(slack, f"commit Acme us : {what} by 2027-01-15", user=BEN)
+    slack.command("export partners", user=CHLOE)
+    _, rows = exported(slack, CHLOE)
+    acme, globex = rows
+    assert (acme["last_contact_by"], acme["last_contact_by_name"]) == (BEN, "ben")
+    assert (acme["health"], acme["at_risk"], acme["at_risk_reasons"]) == ("100", "yes", "lopsided")
+    assert (globex["health"], globex["at_risk"], globex["at_risk_reasons"]) == ("100", "no", "")
+
+
 # --- `show` and `check` -------------------------------------------------------------------------
 
 
