@@ -318,7 +318,8 @@ def _send_export(
     runtime: Runtime, invocation: Invocation, dataset: Dataset, client: WebClient, respond: Respond
 ) -> None:
     """Build the CSV (asking Slack first whether the caller is an admin, if need be) and upload
-    it into the caller's direct messages."""
+    it into the caller's direct messages; one with no row is not sent, and the caller is told
+    why."""
     user_id = invocation.user_id
     exporter = exporter_of(runtime)
 
@@ -333,6 +334,9 @@ def _send_export(
         error_id = new_error_id()
         logger.exception("building the %s export failed (error id %s)", dataset, error_id)
         respond(**say(apology(error_id)).as_message(), replace_original=True)
+        return
+    if not found.rows:
+        respond(**say(texts.export_empty(found)).as_message(), replace_original=True)
         return
     try:
         channel = client.conversations_open(users=user_id)["channel"]["id"]

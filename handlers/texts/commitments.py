@@ -522,6 +522,18 @@ def export_sent(export: Export) -> str:
     return f"Sent {export.filename} ({rows}) to your direct messages with Liaison."
 
 
+def export_empty(export: Export) -> str:
+    """An export with no row: said instead of sending a file with a header alone."""
+    if export.dataset is Dataset.PARTNERS:
+        return "Nothing to export, so I sent no file: no partner is registered yet."
+    if export.reach is Reach.EVERYTHING:
+        return f"Nothing to export, so I sent no file: the workspace has no {export.dataset} yet."
+    return (
+        f"Nothing to export, so I sent no file: there are no {export.dataset} yet among "
+        f"{_reach(export)}."
+    )
+
+
 def export_failed(code: str) -> str:
     return f"I couldn't send the file (Slack said `{code}`). Please try again in a moment."
 

@@ -706,11 +706,28 @@ def test_export_sends_a_csv_of_what_the_caller_may_see(slack: Slack) -> None:
 
 
 def test_an_export_slack_refuses_is_explained(slack: Slack) -> None:
+    answer(slack, "add Acme")  # something to export
     slack.fake.fail_next("files.completeUploadExternal", error="not_allowed_token_type")
     slack.command("export partners")
     said = shown(last(slack, ANA))
     assert "I couldn't send the file (Slack said `not_allowed_token_type`)" in said
     assert [m for m in dms(slack, ANA) if m.files] == []
+
+
+def test_an_export_with_nothing_in_it_sends_no_file(slack: Slack) -> None:
+    said = answer(slack, "export partners")
+    assert "Nothing to export, so I sent no file: no partner is registered yet." in said
+    answer(slack, "add Acme")
+    said = answer(slack, "export touchpoints", user=BEN)  # on no team, in no touchpoint
+    assert (
+        "Nothing to export, so I sent no file: there are no touchpoints yet among those you took "
+        "part in (you are on no partner's team)."
+    ) in said
+    said = answer(slack, "export commitments")  # Ana is an admin
+    assert "Nothing to export, so I sent no file: the workspace has no commitments yet." in said
+    assert [m for m in dms(slack, ANA) + dms(slack, BEN) if m.files] == []
+    answer(slack, "export partners")
+    assert [m for m in dms(slack, ANA) if m.files]
 
 
 def test_an_unknown_export_is_answered_with_the_syntax(slack: Slack) -> None:
