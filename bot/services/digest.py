@@ -20,13 +20,13 @@ its thread once the digest itself is sent.
 
 What: over the week before the digest's moment (from where the last digest's stretch ended,
 when the digest moved to another day or zone: nothing is told twice or skipped): partners
-registered, touchpoints logged,
-collisions (events, as the health score counts them: `storage.health.collision_events`),
-commitments kept (on time or late) and dropped; at the moment: commitments overdue; the pulse
-rounds closed in the week and how many of the people asked answered (counts only); and the
-at-risk list (`Health.at_risk`). The thread names each partner behind those figures.
-Skipped when there is nothing to tell: no activity in the week, nothing overdue and nobody at
-risk.
+registered, touchpoints logged, collisions (events, as the health score counts them:
+`storage.health.collision_events`), commitments kept (on time or late) and dropped; at the
+moment: commitments overdue; the pulse rounds closed in the week and how many of the people
+asked answered (counts only); the at-risk list (`Health.at_risk`); and what is coming up: the
+contacts planned for the week after its moment. The thread names each partner behind those
+figures. Skipped when there is nothing to tell: no activity in the week, nothing overdue and
+nobody at risk (plans ahead alone do not make a digest).
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -69,6 +70,8 @@ class PartnerWeek:
     touchpoints: int = 0
     collisions: int = 0
     overdue: int = 0
+    # Contacts planned for the week after the digest.
+    planned: int = 0
     closed: ClosedCommitments = field(default_factory=ClosedCommitments)
     # Its pulse rounds closed in the week (counts of people only).
     turnout: RoundTurnout = field(default_factory=RoundTurnout)
@@ -84,6 +87,8 @@ class WeeklyDigest:
     tz: ZoneInfo
     new_partners: list[str]
     touchpoints: int
+    # Contacts planned for the week ahead, [end, end + 1 week): what is coming up.
+    planned: int
     collisions: int
     closed: ClosedCommitments
     overdue: int
@@ -154,15 +159,11 @@ class Digests:
             start = since
         with Session(self.engine) as session:
             tz = zone(settings_of(session, team_id=team_id).timezone)
-            touches = store.touchpoint_counts(
-                session=session,
-                team_id=team_id,
-                partner_ids=None,
-                start=start,
-                end=end,
-                by_created=True,
-                kinds=[TouchpointKind.DONE],
+            count = partial(
+                store.touchpoint_counts, session=session, team_id=team_id, partner_ids=None
             )
+            touches = count(start=start, end=end, by_created=True, kinds=[TouchpointKind.DONE])
+            planned = count(start=end, end=end + WEEK, kinds=[TouchpointKind.PLANNED])
             collisions = collision_counts(
                 session, team_id=team_id, partner_ids=None, start=start, end=end
             )
@@ -179,6 +180,7 @@ class Digests:
                 if balance.overdue_us + balance.overdue_them
             }
             busy = set(touches) | set(collisions) | set(overdue) | set(closed) | set(turnouts)
+            busy |= set(planned)
             names = get_partners(session=session, team_id=team_id, partner_ids=busy)
         partners = sorted(
             (
@@ -187,6 +189,7 @@ class Digests:
                     touchpoints=touches.get(partner_id, 0),
                     collisions=collisions.get(partner_id, 0),
                     overdue=overdue.get(partner_id, 0),
+                    planned=planned.get(partner_id, 0),
                     closed=closed.get(partner_id, ClosedCommitments()),
                     turnout=turnouts.get(partner_id, RoundTurnout()),
                 )
@@ -198,6 +201,7 @@ class Digests:
                 -item.overdue,
                 -item.touchpoints,
                 -item.closed.total,
+                -item.planned,
                 item.name,
             ),
         )
@@ -208,6 +212,7 @@ class Digests:
             tz=tz,
             new_partners=new_partners,
             touchpoints=sum(touches.values()),
+            planned=sum(planned.values()),
             collisions=sum(collisions.values()),
             closed=sum(closed.values(), ClosedCommitments()),
             overdue=sum(overdue.values()),

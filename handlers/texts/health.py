@@ -338,6 +338,7 @@ def digest_counts(found: WeeklyDigest) -> str:
     counts = [
         plural(len(found.new_partners), "new partner"),
         f"{plural(found.touchpoints, 'touchpoint')} logged",
+        f"{found.planned} planned for the week ahead",
         plural(found.collisions, "collision"),
         closed_commitments(found.closed, headline=True),
         f"{found.overdue} overdue",
@@ -404,6 +405,8 @@ def partner_week(item: PartnerWeek) -> str:
         parts.append(closed_commitments(item.closed))
     if item.turnout.rounds:
         parts.append(pulse_closed(item.turnout))
+    if item.planned:
+        parts.append(f"{item.planned} planned for the week ahead")
     return f"• *{item.name}*: " + ", ".join(parts)
 
 

@@ -322,6 +322,7 @@ def test_the_digest_comes_at_its_hour_in_the_workspaces_zone_with_details_in_its
     answer(slack, "plan Acme on friday : a call", user=CHLOE)  # she was at Ben's coffee
     answer(slack, "commit Acme them : the signed NDA by 2026-11-27", user=DAN)
     answer(slack, "add Globex")
+    answer(slack, "plan Globex on 2026-12-02 10:00 : the kickoff")  # in the week ahead
     problem_checkin(slack)
     assert digests(slack) == []
 
@@ -333,8 +334,8 @@ def test_the_digest_comes_at_its_hour_in_the_workspaces_zone_with_details_in_its
     said = shown(digest)
     # Dan's meeting collided with Ben's coffee and Chloe's call: one collision, not two.
     assert (
-        "2 new partners · 2 touchpoints logged · 1 collision · 0 commitments kept · 1 overdue "
-        "· no pulse round closed"
+        "2 new partners · 2 touchpoints logged · 1 planned for the week ahead · 1 collision · "
+        "0 commitments kept · 1 overdue · no pulse round closed"
     ) in said
     assert "*At risk (1)*: Acme (32/100)." in said
     replies = slack.fake.thread(digest)
@@ -343,7 +344,8 @@ def test_the_digest_comes_at_its_hour_in_the_workspaces_zone_with_details_in_its
     assert texts[0].startswith("*At risk*, worst first\n")
     assert "*Acme*" in texts[0] and "a Problem check-in in the last 14 days" in texts[0]
     assert texts[1] == (
-        "*This week, by partner*\n• *Acme*: 2 touchpoints logged, 1 collision, 1 commitment overdue"
+        "*This week, by partner*\n• *Acme*: 2 touchpoints logged, 1 collision, 1 commitment "
+        "overdue\n• *Globex*: 1 planned for the week ahead"
     )
     assert texts[2] == "*New partners*\n• *Acme*\n• *Globex*"
     # One message in the channel; a second tick, or a restart, sends nothing again.

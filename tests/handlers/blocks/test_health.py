@@ -176,6 +176,7 @@ def test_the_digest_is_one_short_message_and_its_details_go_to_the_thread() -> N
         tz=UTC_ZONE,
         new_partners=["Acme", "Globex"],
         touchpoints=12,
+        planned=2,
         collisions=1,
         closed=ClosedCommitments(on_time=1, late=1, dropped=1),
         overdue=3,
@@ -188,14 +189,16 @@ def test_the_digest_is_one_short_message_and_its_details_go_to_the_thread() -> N
                 closed=ClosedCommitments(on_time=1, late=1, dropped=1),
                 turnout=RoundTurnout(rounds=1, invited=4, respondents=3),
             ),
-            PartnerWeek(name="Hooli", turnout=RoundTurnout(rounds=1, invited=4, respondents=3)),
+            PartnerWeek(
+                name="Hooli", turnout=RoundTurnout(rounds=1, invited=4, respondents=3), planned=2
+            ),
         ],
     )
     head = blocks.digest(found)
     assert head.text == (
         "Weekly digest · Wed 18 Nov – Wed 25 Nov: 2 new partners · 12 touchpoints logged · "
-        "1 collision · 2 commitments kept, 1 dropped · 3 overdue · pulse response 75% (6 of 8 "
-        "asked)."
+        "2 planned for the week ahead · 1 collision · 2 commitments kept, 1 dropped · 3 overdue · "
+        "pulse response 75% (6 of 8 asked)."
     )
     assert "*At risk (12)*: Partner 00 (0/100), Partner 01 (0/100)" in text_of(head.blocks)
     assert "Partner 04 (0/100), and 7 more." in text_of(head.blocks)
@@ -210,7 +213,7 @@ def test_the_digest_is_one_short_message_and_its_details_go_to_the_thread() -> N
     assert replies[2].text.endswith(
         "• *Acme*: 12 touchpoints logged, 1 collision, 3 commitments overdue\n"
         "• *Globex*: 2 commitments kept (1 late), 1 dropped, pulse round closed, 3 of 4 answered\n"
-        "• *Hooli*: pulse round closed, 3 of 4 answered"
+        "• *Hooli*: pulse round closed, 3 of 4 answered, 2 planned for the week ahead"
     )
     dropped = ClosedCommitments(dropped=2)
     assert texts.closed_commitments(dropped) == "2 commitments dropped"
