@@ -295,7 +295,7 @@ def _waiting_for_people(runtime: Runtime) -> tuple[Retime, ...]:
     return (
         checkins.retime_waiting,
         touchpoints.cover_unread,
-        commitments_of(runtime).cover_reminders,
+        commitments_of(runtime).reroute_reminders,
         touchpoints.retime_intents,
     )
 

@@ -508,14 +508,22 @@ def cancel_unsent(
 
 
 def cancel_unsent_to(
-    *, session: Session, team_id: str, user_id: str, dedupe_keys: Collection[str], reason: str
+    *,
+    session: Session,
+    team_id: str,
+    user_id: str | None,
+    dedupe_keys: Collection[str],
+    reason: str,
 ) -> int:
-    """Cancel, saying why, the direct messages to `user_id` queued under these keys that no
-    dispatcher has claimed yet (held for an absence or not); one since sent to someone else
-    instead (`redirect_unsent`) is left alone. Returns how many were cancelled."""
+    """Cancel, saying why, the direct messages to `user_id` (to anyone: None) queued under these
+    keys that no dispatcher has claimed yet (held for an absence or not); one since sent to
+    someone else instead (`redirect_unsent`) is left alone. Returns how many were cancelled."""
     if not dedupe_keys:
         return 0
-    to_user = sa.and_(_T.c.recipient_user == user_id, _T.c.dedupe_key.in_(set(dedupe_keys)))
+    to_user = sa.and_(
+        sa.true() if user_id is None else _T.c.recipient_user == user_id,
+        _T.c.dedupe_key.in_(set(dedupe_keys)),
+    )
     return _cancel_pending(session, team_id, to_user, reason=reason)
 
 

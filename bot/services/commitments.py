@@ -22,8 +22,10 @@ sends nothing twice and a planner that was down sends one catch-up, not a backlo
 the due day was (last) set are skipped: a commitment recorded two days before it is due gets no
 "3 days before" reminder. Closing or moving a commitment cancels its reminders not yet sent.
 A reminder goes to the owner, or while the owner is away to their stand-in (`stand_in`), at its
-moment in the recipient's zone; which moments count is judged in the owner's; one still waiting
-for the owner when they book time away goes to the stand-in (`cover_reminders`). The due-day
+moment in the recipient's zone; which moments count is judged in the owner's. When the owner's
+time away changes, each reminder not sent yet goes to whoever hears for them at its moment
+(`reroute_reminders`): to the stand-in when booked, back to the owner when ended early or
+cancelled. The due-day
 reminder says "is due" only on the due day: still unsent once that day is over for its recipient
 (held while they were away), it is replaced by one saying the commitment is overdue.
 A commitment recorded for someone else is announced to its owner in a note. While that note has
@@ -997,21 +999,9 @@ class Commitments:
                 expires_at = min(expires_at, end_of_day(row.due_on, tz))
         if outbox_store.get_message(session=session, team_id=team_id, dedupe_key=key) is not None:
             return 0  # queued by an earlier run
-        # The owner never got the note saying who recorded it for them (it waited for them, or
-        # went stale): the reminder says so instead, and the note, if still queued, is dropped.
-        recorded_by = None
-        if note is not None and recipient == row.owner_id:
-            recorded_by = row.created_by
-            outbox_store.cancel_unsent(session=session, team_id=team_id, dedupe_key=note.dedupe_key)
-        reminder = Reminder(
-            commitment=self._facts(session, row, partner_name, now),
-            stage=moment.stage,
-            recipient=recipient,
-            covering_for=None if recipient == row.owner_id else row.owner_id,
-            tz=tz,
-            recorded_by=recorded_by,
+        message = self._reminder(
+            session, row, partner_name, recipient, moment.stage, note=note, tz=tz, now=now
         )
-        message = self.messages.reminder(reminder)
         return int(
             enqueue(
                 session,
@@ -1027,21 +1017,53 @@ class Commitments:
             )
         )
 
-    def cover_reminders(
+    def _reminder(
+        self,
+        session: Session,
+        row: Commitment,
+        partner_name: str,
+        recipient: str,
+        stage: Stage,
+        *,
+        note: OutboxMessage | None,
+        tz: ZoneInfo,
+        now: datetime,
+    ) -> Rendered:
+        """The reminder at `stage` as `recipient` reads it: its owner, or who covers for them."""
+        # The owner never got the note saying who recorded it for them (it waited for them, or
+        # went stale): the reminder says so instead, and the note, if still queued, is dropped.
+        recorded_by = None
+        if note is not None and recipient == row.owner_id:
+            recorded_by = row.created_by
+            outbox_store.cancel_unsent(
+                session=session, team_id=row.team_id, dedupe_key=note.dedupe_key
+            )
+        reminder = Reminder(
+            commitment=self._facts(session, row, partner_name, now),
+            stage=stage,
+            recipient=recipient,
+            covering_for=None if recipient == row.owner_id else row.owner_id,
+            tz=tz,
+            recorded_by=recorded_by,
+        )
+        return self.messages.reminder(reminder)
+
+    def reroute_reminders(
         self, session: Session, *, team_id: str, user_id: str, now: datetime
     ) -> None:
-        """Time away just recorded (`bot.delivery.absence.Retime`), in its transaction: a
-        reminder still waiting to reach `user_id` about a commitment they own, which would now
-        reach them in their time away, goes to their stand-in instead, at its moment, as if
-        the planner queued it then. A reminder queued ahead of its moment (`_fold_note_now`)
-        would otherwise wait out the time away, and the stand-in would not hear at that moment
-        (the planner finds its key taken)."""
+        """Time away of `user_id` just booked, ended (`back`) or cancelled
+        (`bot.delivery.absence.Retime`), in its transaction: each reminder not sent yet about a
+        commitment they own goes to whoever hears for them at its moment (`stand_in`), as if
+        the planner queued it then. One still waiting for them that would now reach them in
+        their time away goes to their stand-in; one a stand-in has for a moment no longer in
+        their time away comes back to them. A reminder queued ahead of its moment
+        (`_fold_note_now`) would otherwise reach the wrong person at that moment (the planner
+        finds its key taken)."""
         for key in outbox_store.unsent_keys(
-            session=session, team_id=team_id, user_id=user_id, kind=REMINDER
+            session=session, team_id=team_id, user_id=None, kind=REMINDER
         ):
             # commitment:ID:DUE-DAY:STAGE[:WEEK] (`_queue_reminder`)
             _, number, _, stage_name, *_ = key.split(":")
-            stage = Stage(stage_name)
             found = _commitment_of(session, team_id, int(number))
             if found is None or found[0].owner_id != user_id:
                 continue
@@ -1058,17 +1080,19 @@ class Commitments:
                 partner=self._partner_facts(session, partner),
                 now=due_at,
             )
-            if recipient == user_id:
-                continue  # nobody covers: it waits for them
+            if recipient == waiting.recipient_user:
+                continue  # theirs still (nobody covers: it waits for them)
             tz = self._zone(session, team_id, recipient)
-            reminder = Reminder(
-                commitment=self._facts(session, row, partner.name, now),
-                stage=stage,
-                recipient=recipient,
-                covering_for=user_id,
+            message = self._reminder(
+                session,
+                row,
+                partner.name,
+                recipient,
+                Stage(stage_name),
+                note=self._untold(session, row),
                 tz=tz,
+                now=now,
             )
-            message = self.messages.reminder(reminder)
             outbox_store.redirect_unsent(
                 session=session,
                 team_id=team_id,

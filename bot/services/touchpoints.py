@@ -265,15 +265,14 @@ def _while_away(
 
 
 def _drop_notes_summed_up(
-    session: Session, team_id: str, user_id: str, contacts: Iterable[ContactWhileAway]
+    session: Session, team_id: str, to: str | None, contacts: Iterable[ContactWhileAway]
 ) -> None:
-    """Cancel the notes about `contacts` still waiting for their owner `user_id`, now that a
-    summary of their time away tells them of those contacts; notes since sent to whoever
-    covers for them stand."""
+    """Cancel the notes about `contacts` still waiting for `to` (their owner; anyone: None),
+    now that a summary of the owner's time away tells them of those contacts."""
     outbox_store.cancel_unsent_to(
         session=session,
         team_id=team_id,
-        user_id=user_id,
+        user_id=to,
         dedupe_keys=[owner_note_key(contact.id) for contact in contacts],
         reason=SUMMED_UP,
     )
@@ -1841,11 +1840,12 @@ class Touchpoints:
         self, session: Session, *, team_id: str, user_id: str, away: Period, now: datetime
     ) -> None:
         """`back`'s part, in its transaction: the notes about contacts its reply sums up
-        (`while_away` from the start of `away` to `now`) are not sent too."""
+        (`while_away` from the start of `away` to `now`) are not sent too, to the owner nor to
+        a cover who has not had them yet (`cover_unread` would bring them back to the owner)."""
         contacts = store.contacts_while_away(
             session=session, team_id=team_id, owner_id=user_id, start=away.starts_at, end=now
         )
-        _drop_notes_summed_up(session, team_id, user_id, contacts)
+        _drop_notes_summed_up(session, team_id, None, contacts)
 
     def welcome_back(self, *, now: datetime) -> int:
         """Planner: to each person back from time away that ended on its own (no `back`), at
@@ -1891,13 +1891,15 @@ class Touchpoints:
         return next_return(self.engine, after=after)
 
     def cover_unread(self, session: Session, *, team_id: str, user_id: str, now: datetime) -> None:
-        """Time away just recorded (`bot.delivery.absence.Retime`), in its transaction: what
-        waits to reach `user_id` as a partner's owner and would now reach them in their time
-        away goes to whoever covers for them then (the partner's deputy, else the absence's),
-        as if it were queued now, and the waiting message is not sent: the questions about
-        intents (whose askers are told whom they wait for now, and until when), and the notes
-        about contacts by people outside the team. A question they have seen stays theirs, its
-        day to answer moved by `retime_intents`."""
+        """Time away just booked, ended or cancelled (`bot.delivery.absence.Retime`), in its
+        transaction: what waits to reach `user_id` as a partner's owner and would now reach them
+        in their time away goes to whoever covers for them then (the partner's deputy, else the
+        absence's), as if it were queued now, and the waiting message is not sent: the
+        questions about intents (whose askers are told whom they wait for now, and until when),
+        and the notes about contacts by people outside the team. A note a cover has not had
+        yet comes back to them once they are not away then (`back`, `away cancel`); a question
+        stays with whoever has it (its asker was told whom they wait for). A question they have
+        seen stays theirs, its day to answer moved by `retime_intents`."""
         self._cover_unread_notes(session, team_id=team_id, user_id=user_id, now=now)
         for row in store.open_intents_asked_of(session=session, team_id=team_id, user_id=user_id):
             waiting = _question_key(session, team_id, row.id, user_id)
@@ -1932,19 +1934,23 @@ class Touchpoints:
     def _cover_unread_notes(
         self, session: Session, *, team_id: str, user_id: str, now: datetime
     ) -> None:
+        """The notes not sent yet about the partners `user_id` owns go to whoever hears for them
+        now (`_owner_side`): their cover while they are away then, else they themselves (time
+        away ended early or cancelled: what went to a cover comes back to them)."""
         for waiting in outbox_store.unsent_keys(
-            session=session, team_id=team_id, user_id=user_id, kind=OWNER_NOTE
+            session=session, team_id=team_id, user_id=None, kind=OWNER_NOTE
         ):
             with_partner = _with_partner(session, team_id, _touchpoint_of_note(waiting))
-            if with_partner is None:
+            if with_partner is None or _facts(with_partner[1]).owner_id != user_id:
                 continue
             row, found = with_partner
             touch = Touch.of(row)
             scene = self._scene(session, Actor(team_id, user_id), found, touch.colleagues, now)
-            cover = self._owner_side(scene, touch)
-            if cover is None or cover == user_id:
+            recipient = self._owner_side(scene, touch)
+            note = outbox_store.get_message(session=session, team_id=team_id, dedupe_key=waiting)
+            if recipient is None or note is None or recipient == note.recipient_user:
                 continue
-            self._redirect_note(scene, waiting, touch, cover)
+            self._redirect_note(scene, waiting, touch, recipient)
 
     def _redirect_note(self, scene: _Scene, waiting: str, touch: Touch, recipient: str) -> None:
         """Send the owner note still waiting under `waiting` to `recipient` instead, worded for

@@ -231,6 +231,41 @@ def test_a_reminder_queued_ahead_goes_to_the_stand_in_when_the_owner_books_time_
 
 
 @pytest.mark.usefixtures("acme")
+@pytest.mark.parametrize(
+    ("booked_at", "booking", "undone_at", "undoing"),
+    [
+        # Monday 07:00 in New York, then back at 07:30.
+        (utc(2026, 11, 30, 12, 0), "away today to friday", utc(2026, 11, 30, 12, 30), "back"),
+        # Saturday, then called off on Sunday.
+        (
+            utc(2026, 11, 28, 15, 0),
+            "away monday to friday",
+            utc(2026, 11, 29, 15, 0),
+            "away cancel",
+        ),
+    ],
+)
+def test_a_reminder_moved_to_the_stand_in_comes_back_when_the_time_away_is_off(
+    slack: Slack, booked_at: datetime, booking: str, undone_at: datetime, undoing: str
+) -> None:
+    """The reminder queued ahead for Ben's Monday morning went to Ana when he booked the week
+    off; back early, or the week called off, before that moment: Ben is reminded at it, told
+    who recorded it for him, and Ana gets nothing."""
+    at(slack, utc(2026, 11, 27, 23, 0))  # Friday 18:00 in New York
+    answer(slack, f"commit Acme us {MENTION[BEN]} : budget by 2026-12-03")
+    at(slack, booked_at)
+    answer(slack, booking, user=BEN)
+    at(slack, undone_at)
+    answer(slack, undoing, user=BEN)
+    at(slack, utc(2026, 11, 30, 14, 0))  # Monday 09:00 in New York
+    (reminder,) = dms(slack, BEN)
+    assert "“budget” is due Thu 3 Dec, in 3 working days" in reminder.text
+    assert f"you own it; <@{ANA}> recorded it for you." in shown(reminder)
+    at(slack, utc(2026, 11, 30, 16, 0))
+    assert dms(slack, ANA) == []
+
+
+@pytest.mark.usefixtures("acme")
 def test_an_owner_back_after_the_due_day_hears_of_it_once_and_who_recorded_it(
     slack: Slack,
 ) -> None:

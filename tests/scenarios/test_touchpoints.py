@@ -806,6 +806,51 @@ def test_a_note_the_owner_has_not_seen_goes_to_the_deputy_once_they_go_away(
 
 
 @pytest.mark.usefixtures("acme")
+@pytest.mark.parametrize(
+    ("undone_at", "undoing"),
+    [
+        (datetime(2026, 11, 26, 7, 30, tzinfo=UTC), "back"),  # Thursday, 08:30 in Berlin
+        (datetime(2026, 11, 25, 19, 0, tzinfo=UTC), "away cancel"),
+    ],
+)
+def test_a_note_moved_to_the_deputy_comes_back_to_the_owner_when_the_time_away_is_off(
+    slack: Slack, undone_at: datetime, undoing: str
+) -> None:
+    """The note about Chloe's call on Wednesday evening went to Dan when Ana booked Thursday
+    and Friday off; it waits for his Thursday morning. Back early, or the time away called
+    off, before then: Ana has it in her morning, and Dan never does."""
+    answer(slack, "deputy Acme <@U0DAN|dan>")
+    at(slack, datetime(2026, 11, 25, 18, 0, tzinfo=UTC))  # 19:00 in Berlin, 18:00 in London
+    answer(slack, "log Acme via call : a cold call", user=CHLOE)
+    answer(slack, "away tomorrow to friday")
+    at(slack, undone_at)
+    answer(slack, undoing)
+    at(slack, datetime(2026, 11, 26, 8, 10, tzinfo=UTC))  # 09:10 in Berlin
+    (note,) = [m for m in dms(slack, ANA) if "a cold call" in m.text]
+    assert note.text.startswith("<@U0CHLOE> had a call with *Acme Corporation*")
+    assert "cover" not in note.text
+    at(slack, datetime(2026, 11, 26, 10, 0, tzinfo=UTC))
+    assert [m for m in dms(slack, DAN) if "a cold call" in m.text] == []
+
+
+@pytest.mark.usefixtures("acme")
+def test_back_sums_up_a_contact_whose_note_waits_for_the_deputy_and_drops_the_note(
+    slack: Slack,
+) -> None:
+    """Away from Wednesday, Ana has Dan covering: the note about Chloe's call that evening
+    waits for his Thursday morning. Back before it, Ana reads of the call in the reply: the
+    note goes to nobody, neither to Dan nor back to her."""
+    answer(slack, "deputy Acme <@U0DAN|dan>")
+    answer(slack, "away today to friday")
+    at(slack, datetime(2026, 11, 25, 18, 0, tzinfo=UTC))  # 19:00 in Berlin, 18:00 in London
+    answer(slack, "log Acme via call : a cold call", user=CHLOE)
+    at(slack, datetime(2026, 11, 26, 7, 30, tzinfo=UTC))  # Thursday, 08:30 in Berlin
+    assert "*Acme Corporation*: <@U0CHLOE> logged 1 contact." in answer(slack, "back")
+    at(slack, datetime(2026, 11, 26, 10, 0, tzinfo=UTC))
+    assert [m for m in dms(slack, ANA) + dms(slack, DAN) if "a cold call" in m.text] == []
+
+
+@pytest.mark.usefixtures("acme")
 def test_a_deputy_named_while_the_owner_is_away_gets_what_waits_for_the_owner(
     slack: Slack,
 ) -> None:
