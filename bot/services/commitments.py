@@ -47,6 +47,7 @@ from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from itertools import islice
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -495,6 +496,18 @@ def current_reminder(
             )
         latest = (index, moment, promised)
     raise AssertionError("reminder moments never end")
+
+
+def reminder_expiry(
+    due_on: date, stage: Stage, week: int, *, tz: ZoneInfo, hours: WorkingHours
+) -> datetime:
+    """Until when the reminder at `stage` (the `week`-th overdue one; 0: the one that replaces
+    "is due") is worth sending to someone in `tz`: the next reminder's moment in their zone.
+    "Is due" is true only until the due day ends for them: unsent by then, the planner's next
+    run queues the one saying it is overdue instead (`_queue_reminder`)."""
+    index = 0 if stage is Stage.BEFORE else 1 + week  # in `reminder_moments`
+    until = next(islice(reminder_moments(due_on, tz=tz, hours=hours), index + 1, None))
+    return min(until, end_of_day(due_on, tz)) if stage is Stage.DUE else until
 
 
 def end_of_day(day: date, tz: ZoneInfo) -> datetime:
@@ -979,24 +992,16 @@ class Commitments:
             return 0
         assert row.id is not None
         key = f"{key_prefix(row.id)}{row.due_on.isoformat()}:{moment.key}"
-        expires_at = moment.until
-        if moment.stage is Stage.DUE:
-            if now.astimezone(tz).date() > row.due_on:
-                # The due day is over for whoever hears now and nobody was reminded on it (held
-                # while they were away, or queued too late for their hours): one reminder says
-                # it is overdue, at once, instead of "is due" days late; the weekly ones follow.
-                on_the_day = outbox_store.get_message(
-                    session=session, team_id=team_id, dedupe_key=key
-                )
-                if on_the_day is not None and on_the_day.status not in _UNSENT:
-                    return 0  # it went (or is going) on the day
-                outbox_store.cancel_unsent(session=session, team_id=team_id, dedupe_key=key)
-                moment = replace(moment, stage=Stage.OVERDUE, week=0, at=now)
-                key = f"{key_prefix(row.id)}{row.due_on.isoformat()}:{moment.key}"
-            else:
-                # "Is due" is true until the day ends: unsent by then, the planner's next run
-                # queues the overdue reminder above instead.
-                expires_at = min(expires_at, end_of_day(row.due_on, tz))
+        if moment.stage is Stage.DUE and now.astimezone(tz).date() > row.due_on:
+            # The due day is over for whoever hears now and nobody was reminded on it (held
+            # while they were away, or queued too late for their hours): one reminder says it
+            # is overdue, at once, instead of "is due" days late; the weekly ones follow.
+            on_the_day = outbox_store.get_message(session=session, team_id=team_id, dedupe_key=key)
+            if on_the_day is not None and on_the_day.status not in _UNSENT:
+                return 0  # it went (or is going) on the day
+            outbox_store.cancel_unsent(session=session, team_id=team_id, dedupe_key=key)
+            moment = replace(moment, stage=Stage.OVERDUE, week=0, at=now)
+            key = f"{key_prefix(row.id)}{row.due_on.isoformat()}:{moment.key}"
         if outbox_store.get_message(session=session, team_id=team_id, dedupe_key=key) is not None:
             return 0  # queued by an earlier run
         message = self._reminder(
@@ -1013,7 +1018,9 @@ class Commitments:
                 due_at=moment.at,
                 dedupe_key=key,
                 respect_working_hours=True,
-                expires_at=expires_at,
+                expires_at=reminder_expiry(
+                    row.due_on, moment.stage, moment.week, tz=tz, hours=hours
+                ),
             )
         )
 
@@ -1063,7 +1070,7 @@ class Commitments:
             session=session, team_id=team_id, user_id=None, kind=REMINDER
         ):
             # commitment:ID:DUE-DAY:STAGE[:WEEK] (`_queue_reminder`)
-            _, number, _, stage_name, *_ = key.split(":")
+            _, number, _, stage_name, *week = key.split(":")
             found = _commitment_of(session, team_id, int(number))
             if found is None or found[0].owner_id != user_id:
                 continue
@@ -1082,18 +1089,18 @@ class Commitments:
             )
             if recipient == waiting.recipient_user:
                 continue  # theirs still (nobody covers: it waits for them)
-            tz = self._zone(session, team_id, recipient)
+            tz, stage = self._zone(session, team_id, recipient), Stage(stage_name)
             message = self._reminder(
                 session,
                 row,
                 partner.name,
                 recipient,
-                Stage(stage_name),
+                stage,
                 note=self._untold(session, row),
                 tz=tz,
                 now=now,
             )
-            outbox_store.redirect_unsent(
+            if not outbox_store.redirect_unsent(
                 session=session,
                 team_id=team_id,
                 dedupe_key=key,
@@ -1102,6 +1109,22 @@ class Commitments:
                 blocks=message.blocks,
                 available_at=first_slot(
                     session, team_id=team_id, user_id=recipient, due_at=due_at, key=recipient
+                ),
+            ):
+                continue
+            # Worth sending until the next reminder in the recipient's zone, not the owner's.
+            assert waiting.id is not None
+            workspace = get_workspaces(session=session, team_ids=[team_id]).get(team_id)
+            outbox_store.set_expiry(
+                session=session,
+                team_id=team_id,
+                message_id=waiting.id,
+                expires_at=reminder_expiry(
+                    row.due_on,
+                    stage,
+                    int(week[0]) if week else 0,
+                    tz=tz,
+                    hours=WorkingHours.of(workspace),
                 ),
             )
 

@@ -266,6 +266,29 @@ def test_a_reminder_moved_to_the_stand_in_comes_back_when_the_time_away_is_off(
 
 
 @pytest.mark.usefixtures("acme")
+def test_a_reminder_moved_to_a_stand_in_elsewhere_is_worth_sending_until_their_day_ends(
+    slack: Slack,
+) -> None:
+    """Recorded on Wednesday evening for Ben, due Thursday: "is due" is queued ahead for his
+    Thursday 09:00. Ben books Thursday and Friday off, naming Chloe: in Tokyo, she would hear
+    at her next 09:00, Friday, when the due day is over for her. "Is due" is not sent then,
+    even by a dispatcher that runs before the reminders planner; the planner says it is
+    overdue instead."""
+    at(slack, utc(2026, 12, 2, 23, 30))  # Wednesday 18:30 in New York
+    answer(slack, f"commit Acme us {MENTION[BEN]} : budget by 2026-12-03")
+    answer(slack, f"away tomorrow to friday deputy {MENTION[CHLOE]}", user=BEN)
+    for minute in (0, 5, 10, 15):  # Friday 09:00–09:15 in Tokyo: Chloe's first slot
+        slack.runtime.clock.set(utc(2026, 12, 4, 0, minute))  # type: ignore[attr-defined]
+        serve_before_reminders(slack)
+    assert dms(slack, CHLOE) == []
+    at(slack, utc(2026, 12, 4, 0, 20))
+    (late,) = dms(slack, CHLOE)
+    assert "“budget” was due Thu 3 Dec and is still open" in late.text
+    assert "you cover for them" in shown(late)
+    assert dms(slack, BEN) == []
+
+
+@pytest.mark.usefixtures("acme")
 def test_an_owner_back_after_the_due_day_hears_of_it_once_and_who_recorded_it(
     slack: Slack,
 ) -> None:
