@@ -194,6 +194,17 @@ def get_message(*, session: Session, team_id: str, dedupe_key: str) -> OutboxMes
     return session.execute(statement).scalars().first()
 
 
+def latest_with_prefix(*, session: Session, team_id: str, key_prefix: str) -> OutboxMessage | None:
+    """The workspace's newest row whose key starts with `key_prefix`, whatever its status."""
+    statement = (
+        sa.select(OutboxMessage)
+        .where(_T.c.team_id == team_id, _T.c.dedupe_key.startswith(key_prefix, autoescape=True))
+        .order_by(_T.c.id.desc())
+        .limit(1)
+    )
+    return session.execute(statement).scalars().first()
+
+
 def delivered_to(
     *, session: Session, team_id: str, dedupe_keys: Collection[str], by: datetime
 ) -> dict[str, str]:

@@ -19,8 +19,8 @@ Who hears what:
   (`answer_due`: the same time on their next working day after the question reaches them,
   their time away not counted), the asker is told they may proceed (`lapse_intents`, a
   planner). When they go away or come back, the day is timed again (`retime_intents`): the
-  question shows the new one, and the asker is told the new time, later or sooner (unless it
-  has passed: then the go-ahead tells them).
+  question shows the new one, and the asker is told the new time, later or sooner than the one
+  they last had (nothing when it is that one; nor when it has passed: the go-ahead tells them).
 
 When a collision is news (alerted once): `bot.collisions` decides which touchpoints collide; every
 colliding pair is recorded once. A collision is alerted unless its two authors already know of
@@ -88,6 +88,7 @@ from storage.models import (
     MAX_NAME_LENGTH,
     Absence,
     IntentAnswer,
+    OutboxMessage,
     OutboxStatus,
     Partner,
     TeamRole,
@@ -288,9 +289,44 @@ def retimed_prefix(touchpoint_id: int, *, to: str) -> str:
 
 
 def retimed_key(touchpoint_id: int, deadline: datetime, now: datetime, *, to: str) -> str:
-    """The edit of an intent's question (`to` "asked") or the word to its asker (`to` "asker")
-    when its day to answer moved to `deadline` at `now`."""
+    """The edit of an intent's question (`to` "asked") when its day to answer moved to
+    `deadline` at `now`."""
     return f"{retimed_prefix(touchpoint_id, to=to)}{deadline:%Y%m%dT%H%M}:{now:%Y%m%dT%H%M%S}"
+
+
+_MINUTE = "%Y%m%dT%H%M"
+
+
+def _to_the_minute(moment: datetime) -> str:
+    """A day to answer as people read it (to the minute), in UTC."""
+    return f"{moment.astimezone(UTC):{_MINUTE}}"
+
+
+def moved_key(touchpoint_id: int, *, deadline: datetime, told: datetime, now: datetime) -> str:
+    """The word to an intent's asker, at `now`, that its day to answer moved to `deadline` from
+    `told`, the one they had heard of (`_told_deadline` reads both back)."""
+    moved = f"{_to_the_minute(deadline)}:{_to_the_minute(told)}"
+    return f"{retimed_prefix(touchpoint_id, to='asker')}{moved}:{now:%Y%m%dT%H%M%S}"
+
+
+def _told_deadline(
+    session: Session, team_id: str, touchpoint_id: int, *, question: OutboxMessage | None
+) -> datetime | None:
+    """The day to answer an intent's asker last heard of, or will (a word being sent counts,
+    one unsent does not), as moved since the question now open (`question`) was asked: the
+    latest word's new day if it reached them, else the day it moved from. None: no word since
+    that question, so they have the day set when it was asked (in the reply to `intend`, or the
+    word that someone else is asked now)."""
+    word = outbox_store.latest_with_prefix(
+        session=session, team_id=team_id, key_prefix=retimed_prefix(touchpoint_id, to="asker")
+    )
+    if word is None or word.id is None or (question is not None and word.id < (question.id or 0)):
+        return None
+    parts = word.dedupe_key.split(":")
+    if len(parts) != 6:
+        return None  # a word from before `moved_key` said where it moved from
+    reached = word.status in (OutboxStatus.SENT, OutboxStatus.SENDING)
+    return datetime.strptime(parts[3] if reached else parts[4], _MINUTE).replace(tzinfo=UTC)
 
 
 # --- What the service takes and answers ---------------------------------------------------------
@@ -2475,8 +2511,9 @@ class Touchpoints:
         (`bot.delivery.absence.Retime`), in the caller's transaction: each deadline follows the
         rule (`answer_due`) from when the question was asked, with the absences as they are now.
         The question shows its new deadline; its asker is told the new one, in their zone, once
-        (a word about an earlier move still unsent is dropped), unless it has passed already:
-        then the go-ahead tells them at once."""
+        (a word about an earlier move still unsent is dropped), and "later" or "sooner" than
+        the one they heard of (`_told_deadline`); not at all when it is that one, or when it has
+        passed already: then the go-ahead tells them at once."""
         schedule = schedule_of(session, team_id=team_id, user_id=user_id)
         tz = zone(schedule.tz)
         for row in store.open_intents_asked_of(session=session, team_id=team_id, user_id=user_id):
@@ -2493,6 +2530,7 @@ class Touchpoints:
             )
             if row.intent_deadline is None or due.at == row.intent_deadline:
                 continue
+            told = _told_deadline(session, team_id, row.id, question=asked) or row.intent_deadline
             store.set_intent(
                 session=session,
                 team_id=team_id,
@@ -2540,9 +2578,11 @@ class Touchpoints:
             outbox_store.cancel_unsent(
                 session=session, team_id=team_id, key_prefix=retimed_prefix(row.id, to="asker")
             )
-            sooner = due.at < row.intent_deadline
-            if sooner and due.at <= now:
-                continue
+            if _to_the_minute(due.at) == _to_the_minute(told):
+                continue  # the day they heard of (a word about another was never sent)
+            if due.at <= now:
+                continue  # the go-ahead, due at once, tells them
+            sooner = due.at < told
             later = LaterNote(
                 partner=facts,
                 touch=touch,
@@ -2550,15 +2590,14 @@ class Touchpoints:
                 tz=person_zone(session, team_id=team_id, user_id=row.author_id),
                 sooner=sooner,
                 # Away until just now: back early (not a time away ahead called off).
-                back=sooner
-                and is_away(session, team_id=team_id, user_id=user_id, at=now - JUST_NOW),
+                back=is_away(session, team_id=team_id, user_id=user_id, at=now - JUST_NOW),
             )
             _queue(
                 session,
                 team_id,
                 now,
                 self.renderer.intent_later(later),
-                retimed_key(row.id, due.at, now, to="asker"),
+                moved_key(row.id, deadline=due.at, told=told, now=now),
                 kind=INTENT_SOONER if sooner else INTENT_LATER,
                 user=row.author_id,
             )

@@ -918,11 +918,12 @@ def intent_later(
     back: bool = False,
 ) -> str:
     """To the asker of an intent, when the person asked went away before answering: the day to
-    answer moved later (`touch.deadline`, the new one); or earlier (`sooner`: they are `back`
-    early, or have less time away); or when someone else is asked now: the partner's new owner
-    (`new_owner`; the kept partner's, when it was `merged_from` another), or whoever covers for
-    the owner (`covering_for`), who went away before the question reached them; whom they wait
-    for, and until when."""
+    answer moved later (`touch.deadline`, the new one; from their time away, or from time
+    away they are `back` from, later than the asker heard); or earlier (`sooner`: they are
+    `back` early, or have less time away); or when someone else is asked now: the partner's
+    new owner (`new_owner`; the kept partner's, when it was `merged_from` another), or whoever
+    covers for the owner (`covering_for`), who went away before the question reached them; whom
+    they wait for, and until when."""
     by = by_moment(touch.deadline, tz=tz) if touch.deadline is not None else "soon"
     if sooner:
         if back:
@@ -957,7 +958,10 @@ def intent_later(
             f"{why}, so I've asked {asked} about reaching out to {partner} "
             f"({quote(touch.notes)}): if there is no answer {by}, you may go ahead."
         )
-    away = f"is away {_through(away_until)}" if away_until is not None else "has time away ahead"
+    if away_until is None:
+        away = "has time away ahead"
+    else:  # `back`: from time away that still moved it later than the asker heard
+        away = f"{'was' if back else 'is'} away {_through(away_until)}"
     return (
         f"{person(touch.asked)} {away}, so the answer about reaching out to *{facts.name}* "
         f"({quote(touch.notes)}) may come later than I said: if there is none {by}, you may go "

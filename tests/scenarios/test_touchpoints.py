@@ -2033,6 +2033,44 @@ def test_back_early_brings_an_intents_day_to_answer_forward(slack: Slack) -> Non
 
 
 @pytest.mark.usefixtures("acme")
+def test_time_away_called_off_before_the_asker_heard_of_it_tells_them_nothing(
+    slack: Slack,
+) -> None:
+    """Asked on Wednesday, Ana books Thursday and Friday off: the answer moves to Monday, and
+    a word waits for Ben's morning. Ana calls the time away off before then: the day to answer
+    is Thursday again, the one Ben was told, so he hears nothing until the go-ahead."""
+    ask(slack)  # Wednesday: due Thursday 10:00 in Berlin, 04:00 for Ben
+    answer(slack, "away tomorrow to friday")
+    answer(slack, "away cancel")
+    at(slack, datetime(2026, 11, 25, 14, 30, tzinfo=UTC))  # Wednesday, Ben's morning
+    assert dms(slack, BEN) == []
+    at(slack, datetime(2026, 11, 26, 14, 30, tzinfo=UTC))  # Thursday, Ben's morning
+    (lapsed,) = dms(slack, BEN)
+    assert "No answer from <@U0ANA> within a working day" in lapsed.text
+
+
+@pytest.mark.usefixtures("acme")
+def test_an_early_back_says_later_than_the_day_the_asker_heard_of_not_the_one_they_did_not(
+    slack: Slack,
+) -> None:
+    """Asked on Wednesday (due Thursday), Ana books two weeks off that evening; Ben, away
+    until Wednesday next, has not had the word that the answer moves to 10 Dec when Ana comes
+    back on Monday morning: her day to answer is Monday, later than the Thursday Ben heard
+    of. He is told "later", not "sooner" than a day he never heard of."""
+    ask(slack)  # Wednesday: due Thursday 10:00 in Berlin, 04:00 for Ben
+    at(slack, datetime(2026, 11, 25, 22, 30, tzinfo=UTC))  # 17:30 in New York
+    answer(slack, "away tomorrow to 2026-12-01", user=BEN)
+    answer(slack, "away tomorrow to 2026-12-09")
+    at(slack, datetime(2026, 11, 30, 7, 0, tzinfo=UTC))  # Monday 08:00 in Berlin
+    answer(slack, "back")
+    at(slack, datetime(2026, 12, 2, 14, 30, tzinfo=UTC))  # Wednesday, Ben's first morning back
+    later, lapsed = (m.text for m in dms(slack, BEN))
+    assert later.startswith("<@U0ANA> was away until Mon 30 Nov 08:00 (Europe/Berlin), so")
+    assert "may come later than I said: if there is none by Mon 30 Nov at 04:00" in later
+    assert "No answer from <@U0ANA> within a working day" in lapsed
+
+
+@pytest.mark.usefixtures("acme")
 def test_back_after_the_new_day_to_answer_lets_the_go_ahead_alone_tell_the_asker(
     slack: Slack,
 ) -> None:

@@ -410,6 +410,7 @@ def test_what_the_asker_hears(answer: IntentAnswer, late: bool, said: str) -> No
     ("sooner", "back", "away_until", "why"),
     [
         (False, False, datetime(2026, 11, 28, tzinfo=BERLIN), "is away through Fri 27 Nov"),
+        (False, True, datetime(2026, 11, 28, tzinfo=BERLIN), "was away through Fri 27 Nov"),
         (True, True, None, "is back"),
         (True, False, datetime(2026, 11, 27, tzinfo=BERLIN), "is away only through Thu 26 Nov now"),
         (True, False, None, "has no time away ahead any more"),
