@@ -120,9 +120,9 @@ def checkin(card: CheckInCard, *, reminder: bool = False) -> Rendered:
     blocks: list[Block] = [section(question)]
     value = str(card.checkin_id)
     if card.superseded and card.answer is None:
-        blocks.append(context(texts.checkin_superseded(card)))
+        blocks.append(context(texts.checkin_superseded(card), texts.checkin_who(card)))
     elif card.expired and card.answer is None:
-        blocks.append(context(texts.checkin_expired()))
+        blocks.append(context(texts.checkin_expired(), texts.checkin_who(card)))
     elif card.answer is None or card.editing:
         # A meeting this person moved is asked about after its new date: only another date.
         moved = card.answer is CheckInAnswer.MOVED
@@ -155,8 +155,12 @@ def checkin(card: CheckInCard, *, reminder: bool = False) -> Rendered:
         blocks.append(section(texts.checkin_answered(card)))
         if card.note:
             blocks.append(section(texts.checkin_note(card.note)))
+        # Whose record it was stays in view: it tells this answer from one about another
+        # meeting with the partner that day.
+        said = [texts.checkin_who(card)]
         if card.changeable_until is not None:
-            blocks.append(context(texts.checkin_change_until(card.changeable_until, card.tz)))
+            said.append(texts.checkin_change_until(card.changeable_until, card.tz))
+        blocks.append(context(*said))
         blocks.append(
             actions(
                 [

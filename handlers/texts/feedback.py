@@ -152,18 +152,23 @@ def checkin_question(card: CheckInCard) -> str:
     )
 
 
-def checkin_reason(card: CheckInCard) -> str:
+def checkin_who(card: CheckInCard) -> str:
+    """Whose record the question is about: what tells apart two check-ins about one day's two
+    meetings with one partner, so every state of the card says it."""
     verb = "planned" if card.planned else "logged"
-    who = (
-        f"You {verb} it"
-        if card.author_id == card.recipient_id
-        else f"You {'were to take' if card.planned else 'took'} part; "
-        f"{person(card.author_id)} {verb} it"
+    if card.author_id == card.recipient_id:
+        return f"You {verb} it."
+    return (
+        f"You {'were to take' if card.planned else 'took'} part; "
+        f"{person(card.author_id)} {verb} it."
     )
+
+
+def checkin_reason(card: CheckInCard) -> str:
     if card.owner_id is None or card.owner_id == card.recipient_id:
         # The owner's own answer (or one about a partner nobody owns) is passed on to nobody.
-        return f"{who}. Your answer counts towards the partner's health."
-    return f"{who}. Your answer goes to the partner's owner."
+        return f"{checkin_who(card)} Your answer counts towards the partner's health."
+    return f"{checkin_who(card)} Your answer goes to the partner's owner."
 
 
 def checkin_reminder(card: CheckInCard) -> str:

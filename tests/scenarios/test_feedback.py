@@ -923,6 +923,9 @@ def test_a_colleague_at_two_colleagues_meetings_on_one_day_is_asked_about_each(
     click(slack, DAN, bens, "checkin_answer_problem")
     answers = {(c.touchpoint_id, c.user_id): c.answer for c in rows(slack, CheckIn)}
     assert answers[(1, DAN)] == "went_well" and answers[(2, DAN)] == "problem"
+    # Answered, the two cards still say whose meeting each was.
+    assert "You took part; <@U0ANA> logged it." in shown(current(slack, anas))
+    assert "You took part; <@U0BEN> logged it." in shown(current(slack, bens))
 
 
 def test_a_plan_asked_about_already_is_not_asked_about_again_when_logged_late(

@@ -102,6 +102,7 @@ def test_an_answered_checkin_shows_the_answer_instead_of_the_buttons() -> None:
     assert "You answered: *⚠️ Problem*." in text
     assert "Your note: _They cancelled_" in text
     assert "You can change it until Thu 26 Nov 09:00" in text  # New York time
+    assert "You took part; <@U0ANA> logged it." in text  # which meeting it was, still
     assert action_ids(shown.blocks) == ["checkin_change", "checkin_note"]
     editing = blocks.checkin(card(answer=CheckInAnswer.MIXED, editing=True))
     assert "checkin_answer_mixed" in action_ids(editing.blocks)
@@ -111,6 +112,7 @@ def test_an_expired_checkin_has_no_buttons() -> None:
     shown = blocks.checkin(card(expired=True))
     assert action_ids(shown.blocks) == []
     assert "closed without an answer" in json.dumps(shown.blocks)
+    assert "You took part; <@U0ANA> logged it." in json.dumps(shown.blocks)
 
 
 def test_a_planned_meeting_says_who_planned_it() -> None:
