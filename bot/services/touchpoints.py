@@ -2088,14 +2088,14 @@ class Touchpoints:
             clashes = _clashes_found_by(session, team_id, touch)
             if asked is None:
                 store.clear_intent(session=session, team_id=team_id, touchpoint_id=row.id)
-                touch = replace(touch, asked=None, deadline=None)
+                touch, away_until = replace(touch, asked=None, deadline=None), None
             else:
                 touch, away_until, _pushed = self._ask(
                     scene, touch, clashes, key=intent_ask_key(row.id, handed_to=asked)
                 )
-                self._tell_asker_who_is_asked(
-                    scene, touch, away_until=away_until, new_owner=True, merged_from=merged_from
-                )
+            self._tell_asker_who_is_asked(
+                scene, touch, away_until=away_until, new_owner=True, merged_from=merged_from
+            )
             self._withdraw(
                 scene, touch, withdrawn, before, clashes, handed_to=asked, merged_from=merged_from
             )
@@ -2184,7 +2184,9 @@ class Touchpoints:
         """Tell whoever stated an intent that someone else is asked about it now (`touch.asked`,
         just asked): the partner's new owner (the kept partner's, when it was `merged_from`
         another), or whoever covers for the owner (`covering_for`), away before they saw the
-        question; and until when they wait for the answer."""
+        question; and until when they wait for the answer. After a handover or a merge with
+        nobody asked (`touch.asked` None: the new owner is among those reaching out, or there
+        is none), that the intent needs nobody's answer. Once each, in their working hours."""
         later = LaterNote(
             partner=scene.facts,
             touch=touch,

@@ -748,16 +748,24 @@ def intent_handed_over(
         return f"{about}\n{merged}, which {owner} owns, so I've asked {them} instead."
     if facts.owner_id is None:
         return f"{about}\n{merged}, which has no owner yet, so nobody is asked now."
-    # Nobody is asked: say who of those reaching out answers for the partner.
+    since = _nobody_asked_since(facts, touch, merged_from)
+    return f"{about}\n{since}, so it needs no answer any more."
+
+
+def _nobody_asked_since(facts: PartnerFacts, touch: Touch, merged_from: str | None) -> str:
+    """Why, since a handover or a merge (`merged_from`), nobody is asked about an intent: the
+    partner has no owner, or who of those reaching out answers for it."""
+    merged = f"*{merged_from}* was merged into *{facts.name}*"
+    if facts.owner_id is None:
+        return f"{merged}, which has no owner yet"
+    owner = person(facts.owner_id)
     part = _reaching_out(facts.owner_id, touch)
     cover = ", and whoever covers for them is among those reaching out"
     if merged_from is None:
-        since = f"*{facts.name}* has a new owner, {owner}" + (f", who {part}" if part else cover)
-    elif part:
-        since = f"{merged}, whose owner {owner} {part}"
-    else:
-        since = f"{merged}, owned by {owner}{cover}"
-    return f"{about}\n{since}, so it needs no answer any more."
+        return f"*{facts.name}* has a new owner, {owner}" + (f", who {part}" if part else cover)
+    if part:
+        return f"{merged}, whose owner {owner} {part}"
+    return f"{merged}, owned by {owner}{cover}"
 
 
 def _reaching_out(user_id: str, touch: Touch) -> str | None:
@@ -925,6 +933,8 @@ def intent_later(
     covers for the owner (`covering_for`), who went away before the question reached them; whom
     they wait for, and until when."""
     by = by_moment(touch.deadline, tz=tz) if touch.deadline is not None else "soon"
+    if new_owner and touch.asked is None:
+        return _needs_no_answer(facts, touch, merged_from=merged_from)
     if sooner:
         if back:
             why = "is back"
@@ -966,6 +976,24 @@ def intent_later(
         f"{person(touch.asked)} {away}, so the answer about reaching out to *{facts.name}* "
         f"({quote(touch.notes)}) may come later than I said: if there is none {by}, you may go "
         "ahead."
+    )
+
+
+def _needs_no_answer(facts: PartnerFacts, touch: Touch, *, merged_from: str | None) -> str:
+    """To the asker of an intent whose question a handover or a merge closed: nobody needs to
+    answer it now (the new owner, or whoever covers for them, is among those reaching out, or
+    the partner has no owner)."""
+    if facts.owner_id == touch.author_id:
+        since = (
+            f"*{merged_from}* was merged into *{facts.name}*, which you own"
+            if merged_from is not None
+            else f"You own *{facts.name}* now"
+        )
+    else:
+        since = _nobody_asked_since(facts, touch, merged_from)
+    return (
+        f"{since}, so your intent to reach out to *{facts.name}* ({quote(touch.notes)}) needs "
+        "nobody's answer: you may go ahead."
     )
 
 

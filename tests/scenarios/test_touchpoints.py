@@ -631,6 +631,16 @@ def test_a_merge_closes_a_question_the_kept_partners_owner_is_in_on(slack: Slack
     )
     assert action_ids(question) == []
     assert "nobody was asked" in answer(slack, "check Acme", user=CHLOE)
+    # Chloe hears that nobody needs to answer, once, in her working hours.
+    assert dms(slack, CHLOE) == []  # 23:30 in Tokyo
+    at(slack, datetime(2026, 11, 26, 1, 0, tzinfo=UTC))  # Thursday 10:00 in Tokyo
+    at(slack, datetime(2026, 11, 27, 1, 0, tzinfo=UTC))
+    (told,) = dms(slack, CHLOE)
+    assert told.text == (
+        "*Acme Holding* was merged into *Acme Corporation*, whose owner <@U0ANA> is among those "
+        "reaching out, so your intent to reach out to *Acme Corporation* (“ask about the gala”) "
+        "needs nobody's answer: you may go ahead."
+    )
 
 
 @pytest.mark.usefixtures("acme")
@@ -1860,7 +1870,11 @@ def test_a_handover_to_the_asker_leaves_their_intent_needing_no_answer(slack: Sl
     briefing = answer(slack, "check Acme", user=BEN)
     assert "waiting for" not in briefing
     at(slack, datetime(2026, 11, 27, 14, 30, tzinfo=UTC))  # long past the day to answer
-    assert [m for m in dms(slack, BEN) if "may go ahead" in m.text] == []
+    # Ben hears once that his intent needs nobody's answer, and never that it lapsed.
+    (told,) = [m for m in dms(slack, BEN) if "may go ahead" in m.text]
+    assert told.text.startswith(
+        "You own *Acme Corporation* now, so your intent to reach out to *Acme Corporation* ("
+    )
 
 
 @pytest.mark.usefixtures("acme")

@@ -237,6 +237,22 @@ def test_a_withdrawn_question_says_why_nobody_is_asked(
     assert f"would like to reach out to *{merged_from or 'Acme'}* with Jane Doe" in said
     assert after in said
     assert "takes part" not in said
+    # Its asker hears why nobody needs to answer it.
+    told = blocks.RENDERER.intent_later(
+        LaterNote(
+            partner=facts(owner_id=owner),
+            touch=intent,
+            away_until=None,
+            tz=BERLIN,
+            new_owner=True,
+            merged_from=merged_from,
+        )
+    ).text
+    assert after.removesuffix(", so nobody") in told
+    assert told.endswith(
+        "so your intent to reach out to *Acme* (“pilot scope”) needs nobody's answer: you may "
+        "go ahead."
+    )
 
 
 # --- The channel alert and the direct messages --------------------------------------------------
