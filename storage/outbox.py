@@ -645,6 +645,14 @@ def unsent_keys(*, session: Session, team_id: str, user_id: str | None, kind: st
     return [str(key) for key in session.execute(statement).scalars()]
 
 
+def keys_starting(*, session: Session, team_id: str, prefix: str) -> list[str]:
+    """The keys of the workspace's messages, whatever their state, that begin with `prefix`."""
+    statement = sa.select(_T.c.dedupe_key).where(
+        _T.c.team_id == team_id, _T.c.dedupe_key.startswith(prefix, autoescape=True)
+    )
+    return [str(key) for key in session.execute(statement).scalars()]
+
+
 def set_expiry(*, session: Session, team_id: str, message_id: int, expires_at: datetime) -> None:
     """Set when the message, if still unsent, is cancelled."""
     session.execute(

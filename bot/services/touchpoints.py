@@ -156,15 +156,46 @@ def _touchpoint_of_alert(key: str) -> int:
     return int(key.split(":")[1])
 
 
-def revived_note_key(touchpoint_id: int, at: datetime) -> str:
-    """The owner's note that a plan said not to have happened took place after all (`at`: each
-    putting back is news of its own)."""
-    return f"{owner_note_key(touchpoint_id)}:revived:{at:%Y%m%dT%H%M%S}"
+def revived_note_key(touchpoint_id: int, revival: int) -> str:
+    """The owner's note that a plan said not to have happened took place after all (`revival`:
+    each putting back is news of its own, `_revival`)."""
+    return f"{owner_note_key(touchpoint_id)}:revived:{revival}"
+
+
+def revived_alert_key(touchpoint_id: int, revival: int) -> str:
+    """The coordination channel's alert about a plan put back (`revived_note_key`)."""
+    return f"{collision_key(touchpoint_id)}:revived:{revival}"
+
+
+def _revival(session: Session, team_id: str, touchpoint_id: int) -> int:
+    """The number of a plan's putting back, for its keys: one more than any number its earlier
+    puttings back left in the outbox (a count, not the time: two within one tick of the clock
+    are two pieces of news)."""
+    numbers = [0]
+    for key in (revived_note_key, revived_alert_key):
+        prefix = key(touchpoint_id, 0).removesuffix("0")
+        for found in outbox_store.keys_starting(session=session, team_id=team_id, prefix=prefix):
+            number = found.removeprefix(prefix).split(":")[0]
+            if number.isdigit():  # not a key from before numbering (a time: 20261126T...)
+                numbers.append(int(number))
+    return max(numbers) + 1
 
 
 def _touchpoint_of_note(key: str) -> int:
-    """The touchpoint an owner note's key (`owner_note_key`) is about."""
-    return int(key.removeprefix("owner-note:"))
+    """The touchpoint an owner note's key (`owner_note_key`, `revived_note_key`) is about."""
+    return int(key.removeprefix("owner-note:").split(":")[0])
+
+
+def _unsent_owner_notes(session: Session, team_id: str, user_id: str | None) -> list[str]:
+    """The keys of the notes about outsiders' contacts not sent yet to `user_id` (anyone:
+    None) as a partner's owner: plain ones and those about plans put back."""
+    return [
+        key
+        for kind in (OWNER_NOTE, REVIVED_NOTE)
+        for key in outbox_store.unsent_keys(
+            session=session, team_id=team_id, user_id=user_id, kind=kind
+        )
+    ]
 
 
 def intent_ask_key(touchpoint_id: int, *, handed_to: str | None = None) -> str:
@@ -1721,11 +1752,11 @@ class Touchpoints:
         return facts.channel_id or workspace_channel or self.default_channel
 
     def _note_to_owner(
-        self, scene: _Scene, touch: Touch, clashes: list[Clash], *, revived: bool = False
+        self, scene: _Scene, touch: Touch, clashes: list[Clash], *, revival: int | None = None
     ) -> tuple[str | None, datetime | None]:
         """DM the owner (or their stand-in) when someone outside the team logs or plans a contact,
-        or puts back a plan they had said didn't happen (`revived`); returns who was told, and
-        the end of their time away if they are (nobody covers: the note waits)."""
+        or puts back a plan they had said didn't happen (`revival`, its number); returns who was
+        told, and the end of their time away if they are (nobody covers: the note waits)."""
         if touch.author_id in scene.team:
             return None, None
         recipient = self._owner_side(scene, touch)
@@ -1738,7 +1769,7 @@ class Touchpoints:
             clashes=clashes,
             tz=scene.zone_of(recipient),
             recorded_at=scene.now,
-            revived=revived,
+            revived=revival is not None,
         )
         message = self.renderer.owner_note(note)
         _queue(
@@ -1746,8 +1777,8 @@ class Touchpoints:
             scene.team_id,
             scene.now,
             message,
-            revived_note_key(touch.id, scene.now) if revived else owner_note_key(touch.id),
-            kind=REVIVED_NOTE if revived else OWNER_NOTE,
+            owner_note_key(touch.id) if revival is None else revived_note_key(touch.id, revival),
+            kind=OWNER_NOTE if revival is None else REVIVED_NOTE,
             user=recipient,
             schedule=scene.schedule_of(recipient),
         )
@@ -1772,8 +1803,10 @@ class Touchpoints:
         touch = Touch.of(row)
         scene = self._scene(session, actor, found, touch.colleagues, now)
         near, clashes, news = self._unpaired_clashes(scene, row, touch)
+        # Each putting back is news of its own (it may be dropped and put back again).
+        revival = _revival(session, team_id, row.id) if change is PlanChange.REVIVED else 0
         if change is PlanChange.REVIVED:
-            self._note_to_owner(scene, touch, near, revived=True)
+            self._note_to_owner(scene, touch, near, revival=revival)
         if not clashes:
             return
         if change is PlanChange.MOVED:
@@ -1781,8 +1814,7 @@ class Touchpoints:
             key = f"{collision_key(row.id)}:moved:{row.at:%Y%m%dT%H%M}"
             heads_up, kind = self.renderer.moved_near, MOVED_NEAR
         else:
-            # Each putting back is news of its own (it may be cancelled and put back again).
-            key = f"{collision_key(row.id)}:revived:{now:%Y%m%dT%H%M%S}"
+            key = revived_alert_key(row.id, revival)
             heads_up, kind = self.renderer.revived_near, REVIVED_NEAR
         self._alert(scene, touch, clashes, news, key=key)
         changer = actor.user_id
@@ -1970,12 +2002,11 @@ class Touchpoints:
     def _cover_unread_notes(
         self, session: Session, *, team_id: str, user_id: str, now: datetime
     ) -> None:
-        """The notes not sent yet about the partners `user_id` owns go to whoever hears for them
-        now (`_owner_side`): their cover while they are away then, else they themselves (time
-        away ended early or cancelled: what went to a cover comes back to them)."""
-        for waiting in outbox_store.unsent_keys(
-            session=session, team_id=team_id, user_id=None, kind=OWNER_NOTE
-        ):
+        """The notes not sent yet about the partners `user_id` owns (plain ones and those about
+        plans put back) go to whoever hears for them now (`_owner_side`): their cover while they
+        are away then, else they themselves (time away ended early or cancelled: what went to a
+        cover comes back to them)."""
+        for waiting in _unsent_owner_notes(session, team_id, None):
             with_partner = _with_partner(session, team_id, _touchpoint_of_note(waiting))
             if with_partner is None or _facts(with_partner[1]).owner_id != user_id:
                 continue
@@ -1990,7 +2021,7 @@ class Touchpoints:
 
     def _redirect_note(self, scene: _Scene, waiting: str, touch: Touch, recipient: str) -> None:
         """Send the owner note still waiting under `waiting` to `recipient` instead, worded for
-        them and timed for their working hours."""
+        them (a plan put back still says so) and timed for their working hours."""
         note = OwnerNote(
             partner=scene.facts,
             touch=touch,
@@ -1998,6 +2029,7 @@ class Touchpoints:
             clashes=_clashes_found_by(scene.session, scene.team_id, touch),
             tz=scene.zone_of(recipient),
             recorded_at=scene.now,
+            revived=waiting != owner_note_key(touch.id),
         )
         message = self.renderer.owner_note(note)
         # The same note, so who was told of whose contact stays known (`_told`).
@@ -2044,9 +2076,7 @@ class Touchpoints:
 
     def _hand_over_notes(self, session: Session, *, actor: Actor, partner_id: int) -> None:
         team_id, now = actor.team_id, self.clock.now()
-        for waiting in outbox_store.unsent_keys(
-            session=session, team_id=team_id, user_id=None, kind=OWNER_NOTE
-        ):
+        for waiting in _unsent_owner_notes(session, team_id, None):
             with_partner = _with_partner(session, team_id, _touchpoint_of_note(waiting))
             if with_partner is None or with_partner[0].partner_id != partner_id:
                 continue

@@ -1253,6 +1253,47 @@ def test_the_owner_hears_of_a_plan_put_back_as_of_a_new_one(slack: Slack) -> Non
     assert "They are not on its team, and you own *Acme*, so I'm letting you know." in note.text
 
 
+def put_back_by_chloe(slack: Slack, *, times: int = 1) -> None:
+    """Chloe, outside Acme's team, plans a meeting, says it didn't happen and puts it back
+    (`times` times, within one tick of the clock) before Ana's day begins."""
+    acme(slack, team=(BEN,))
+    say(slack, "plan Acme on thursday 10:00 via meeting : kick-off", CHLOE)  # Thu 01:00 UTC
+    at(slack, datetime(2026, 11, 27, 0, 5, tzinfo=UTC))  # 09:05 in Tokyo, 01:05 in Berlin
+    (asked,) = checkin_messages(slack, CHLOE)
+    click(slack, CHLOE, asked, "checkin_answer_didnt_happen")
+    for time_ in range(times):
+        if time_:
+            click(slack, CHLOE, current(slack, asked), "checkin_change")
+            click(slack, CHLOE, current(slack, asked), "checkin_answer_didnt_happen")
+        click(slack, CHLOE, current(slack, asked), "checkin_change")
+        click(slack, CHLOE, current(slack, asked), "checkin_answer_went_well")
+
+
+def test_a_plan_put_back_twice_in_one_moment_is_news_the_second_time(slack: Slack) -> None:
+    put_back_by_chloe(slack, times=2)
+    at(slack, datetime(2026, 11, 27, 9, 0, tzinfo=UTC))  # Friday 10:00 in Berlin
+    (note,) = [m for m in inbox(slack, ANA) if "after all" in m.text]
+    assert "you own *Acme*, so I'm letting you know." in note.text
+
+
+@pytest.mark.parametrize(
+    "command", [f"owner Acme {MENTION[DAN]}", f"away today deputy {MENTION[DAN]}"]
+)
+def test_a_note_of_a_plan_put_back_goes_to_whoever_answers_for_the_owner_now(
+    slack: Slack, command: str
+) -> None:
+    put_back_by_chloe(slack)
+    # Before Ana's day, she hands Acme over to Dan, or books the day away with him covering.
+    say(slack, command, ANA)
+    at(slack, datetime(2026, 11, 27, 9, 30, tzinfo=UTC))  # Friday 09:30 in London
+    assert [m for m in inbox(slack, ANA) if "after all" in m.text] == []
+    (note,) = [m for m in inbox(slack, DAN) if "after all" in m.text]
+    assert note.text.startswith(
+        "<@U0CHLOE> met *Acme* on Thu 26 Nov at 01:00, after all, though they had said it "
+        "didn't happen"
+    )
+
+
 def test_a_plan_put_back_meets_the_contacts_colleagues_logged_meanwhile(slack: Slack) -> None:
     acme(slack, team=(BEN,))  # Chloe and Dan are outsiders
     say(slack, "plan Acme on thursday 10:00 via meeting : kick-off", CHLOE)  # Thu 01:00 UTC

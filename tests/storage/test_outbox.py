@@ -253,6 +253,19 @@ def test_cancel_unsent_takes_one_key_exactly_or_a_prefix_and_spares_what_went(
     }
 
 
+def test_keys_starting_with_a_prefix_are_read_whatever_their_state(engine: Engine) -> None:
+    with Session(engine) as session:
+        for key in ("note:5:revived:1", "note:5:revived:2", "note:50:revived:1", "note_5:x"):
+            add(session, key)
+        add(session, "note:5:revived:3", team_id="T2")
+        store.cancel_unsent(session=session, team_id=TEAM, dedupe_key="note:5:revived:1")
+        session.commit()
+        found = store.keys_starting(session=session, team_id=TEAM, prefix="note:5:")
+        assert sorted(found) == ["note:5:revived:1", "note:5:revived:2"]
+        # A prefix is matched as typed: "_" and "%" are no wildcards.
+        assert store.keys_starting(session=session, team_id=TEAM, prefix="note_") == ["note_5:x"]
+
+
 def test_the_sent_time_reads_back_exactly(engine: Engine, autocommit: Session) -> None:
     berlin = timezone(timedelta(hours=1))
     sent_at = datetime(2026, 11, 25, 10, 0, 1, 123_456, tzinfo=berlin)
