@@ -25,6 +25,8 @@ __all__ = [
     "MAX_CANDIDATES",
     "Match",
     "NameIndex",
+    "contains_words",
+    "differ_in_numbers_only",
     "name_similarity",
     "normalize_name",
     "tokens",
@@ -75,6 +77,10 @@ ABBREVIATION_MIN_LEN = 3
 # Keys this short are also indexed by their letters, so that a query with two letters swapped
 # finds them: "mfs" shares no trigram with "msf".
 SHORT_KEY_MAX = 6
+
+# The shortest normalized name `NameIndex.duplicates` finds inside a longer one: "un" or "aa"
+# is in too many names to make them likely duplicates.
+MIN_CONTAINED_NAME = 4
 
 # --- Candidate blocking ---------------------------------------------------------------------------
 
@@ -284,6 +290,31 @@ def _leads(query: list[str], words: list[str]) -> bool:
             continue
         return False
     return True
+
+
+_NUMBER_OR_WORD = re.compile(r"\d+|[^\d\s]+")
+
+
+def differ_in_numbers_only(a: str, b: str) -> bool:
+    """Whether two ``normalize_name`` keys have the same words and differ only in their numbers
+    ("rotary club 01" / "rotary club 02", "district 9" / "district 10", "rotary club 2" /
+    "rotary club"): numbered chapters or branches, not one partner spelt two ways. Numbers are
+    compared by value ("01" is "1"), and a number inside a word counts as one ("club02")."""
+    words: list[list[str]] = [[], []]
+    numbers: list[list[int]] = [[], []]
+    for side, key in enumerate((a, b)):
+        for run in _NUMBER_OR_WORD.findall(key):
+            if run.isdigit():
+                numbers[side].append(int(run))
+            else:
+                words[side].append(run)
+    return words[0] == words[1] and numbers[0] != numbers[1]
+
+
+def contains_words(longer: str, shorter: str) -> bool:
+    """Whether the ``normalize_name`` key `shorter` occurs whole in `longer`, as its words
+    (not inside a word), with words of `longer` left over."""
+    return longer != shorter and f" {shorter} " in f" {longer} "
 
 
 def name_similarity(a: str, b: str, *, score_cutoff: float | None = None) -> float:
@@ -504,6 +535,61 @@ class NameIndex:
                 exact=False,
             )
             for entry in ranked[:limit]
+        ]
+
+    def duplicates(self, query: str, *, limit: int = 3) -> list[Match]:
+        """The partners a name about to be registered likely duplicates, for `add`'s "is it one
+        of these?" (an exact name or alias is refused before this asks). The one rule:
+
+        1. a near miss of a name or alias (`lookup`: a typo, another word order);
+        2. a spelling of a whole name, word for word (`extending` with `same_length`:
+           "Oxfam Intl" of "Oxfam International");
+        3. a name that contains a registered one whole, as words, with words added ("Save the
+           Children Fund" / "Save the Children", "Acme Holding" / "Acme Corp";
+           `contains_words`), the registered one at least `MIN_CONTAINED_NAME` characters.
+           Not the other way round: a shorter name inside a registered longer one is as
+           likely the parent or another body ("Siemens" / "Siemens Energy", "Doctors" /
+           "Doctors on Call");
+        but never two names that differ only in their numbers ("Rotary Club 02" / "Rotary Club
+        01", "Rotary Club 2" / "Rotary Club": `differ_in_numbers_only`).
+
+        In that order (3: the longest registered name first), one match per partner, at most
+        `limit`.
+        """
+        key = normalize_name(query)
+        if not key or limit < 1:
+            return []
+        found = [
+            *self.lookup(query, limit=limit),
+            *self.extending(query, limit=limit, same_length=True),
+            *self._contained(key),
+        ]
+        chosen: dict[int, Match] = {}
+        for match in found:
+            if match.partner_id in chosen or match.exact:
+                continue
+            if any(differ_in_numbers_only(key, other) for other in name_keys(match.label)):
+                continue
+            chosen[match.partner_id] = match
+        return list(chosen.values())[:limit]
+
+    def _contained(self, key: str) -> list[Match]:
+        """The entries whose key `key` contains whole (`duplicates`, 3), longest first."""
+        entries = [
+            entry
+            for entry_id in self._candidates(key)
+            if len((entry := self._entry(entry_id)).key) >= MIN_CONTAINED_NAME
+            and contains_words(key, entry.key)
+        ]
+        entries.sort(key=lambda e: (-len(e.key), e.label, e.partner_id))
+        return [
+            Match(
+                partner_id=entry.partner_id,
+                label=entry.label,
+                score=100.0 * len(entry.key) / len(key),
+                exact=False,
+            )
+            for entry in entries
         ]
 
     def _entry(self, entry_id: int) -> _Entry:

@@ -544,6 +544,9 @@ def answer(call: Call, body: VerbBody) -> Reply:
             line=f"{new.verb.name} {new.rest}",
             key=_request_key(new.invocation),
             typed_at=new.invocation.typed(new.runtime.clock.now()),
+            # After "If you meant *Acme*, …" alone, the partner the name starts with is shown
+            # already: registering it is not asked about again as its likely duplicate.
+            anyway=prefix is not None and not unknown.candidates,
         )
         if value is not None:
             reply = blocks.with_register(reply, query=unknown.query, value=value)

@@ -81,23 +81,28 @@ class PartnerNames:
             return cached.index.extending(query, limit=limit, same_length=same_length)
 
     def candidates(
-        self,
-        session: Session,
-        *,
-        team_id: str,
-        query: str,
-        limit: int = 3,
-        same_length: bool = False,
+        self, session: Session, *, team_id: str, query: str, limit: int = 3
     ) -> list[Match]:
         """The partners a name that is no partner's exact name or alias may stand for, best
         first: its near misses (`lookup`: typos, word order) or, when there are none, the
         names it is the start or a short form of (`extending`: "Oxfam Intl", "Oxfamm" →
-        "Oxfam International"). The one rule behind "Did you mean", the log form's picker and
-        `add`'s likely duplicates (`same_length`: only spellings of a whole name)."""
+        "Oxfam International"). The one rule behind "Did you mean" and the log form's
+        picker."""
         cached = self._fresh_enough(session, team_id)
         if cached is None:
             return []
-        return _candidates(cached, query, limit=limit, same_length=same_length)
+        return _candidates(cached, query, limit=limit)
+
+    def likely_duplicates(
+        self, session: Session, *, team_id: str, name: str, limit: int = 3
+    ) -> list[Match]:
+        """The partners a name about to be registered likely duplicates (`NameIndex.duplicates`,
+        where the rule is), for `add`'s "is it one of these?"."""
+        cached = self._fresh_enough(session, team_id)
+        if cached is None:
+            return []
+        with cached.lock:
+            return cached.index.duplicates(name, limit=limit)
 
     def offers(self, engine: Engine, *, team_id: str, query: str) -> bool:
         """Whether `candidates` has partners to offer for `query`, as this process's index has
@@ -202,13 +207,9 @@ class PartnerNames:
         thread.start()
 
 
-def _candidates(
-    cached: _Cached, query: str, *, limit: int, same_length: bool = False
-) -> list[Match]:
+def _candidates(cached: _Cached, query: str, *, limit: int) -> list[Match]:
     with cached.lock:
-        return cached.index.lookup(query, limit=limit) or cached.index.extending(
-            query, limit=limit, same_length=same_length
-        )
+        return cached.index.lookup(query, limit=limit) or cached.index.extending(query, limit=limit)
 
 
 def _build(session: Session, team_id: str, version: int) -> _Cached:

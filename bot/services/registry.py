@@ -1114,10 +1114,9 @@ class Registry:
             ):
                 facts = self._facts(partner, self._team(session, partner))
                 similar[facts.id] = Similar(facts=facts, by=SimilarBy.WEBSITE)
-        # A spelling of an existing name, whole ("Oxfam Intl" of "Oxfam International"); not a
-        # longer name that starts with this one ("Siemens Energy" is not "Siemens").
-        matches = self.names.candidates(
-            session, team_id=team_id, query=name, limit=MAX_SUGGESTIONS, same_length=True
+        # The rule for names is `bot.naming.NameIndex.duplicates`.
+        matches = self.names.likely_duplicates(
+            session, team_id=team_id, name=name, limit=MAX_SUGGESTIONS
         )
         found = store.get_partners(
             session=session, team_id=team_id, partner_ids=[m.partner_id for m in matches]

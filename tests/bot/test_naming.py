@@ -10,6 +10,8 @@ from bot.naming import (
     FUZZY_THRESHOLD,
     Match,
     NameIndex,
+    contains_words,
+    differ_in_numbers_only,
     name_keys,
     name_similarity,
     normalize_name,
@@ -690,3 +692,89 @@ def test_extending_reads_abbreviated_words_and_one_typo() -> None:
     ]
     assert index.extending("Oxfamm", same_length=True) == []
     assert index.extending("Oxfam International", same_length=True) == []  # lookup's
+
+
+# --- Likely duplicates (`add`) ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [
+        ("rotary club 01", "rotary club 02", True),
+        ("district 9", "district 10", True),
+        ("rotary club 2", "rotary club", True),  # a number one has and the other hasn't
+        ("rotary club02", "rotary club 03", True),  # a number inside a word counts
+        ("rotary club 01", "rotary club 1", False),  # the same number
+        ("rotary club 01", "rotory club 02", False),  # a word differs too
+        ("save the children fund", "save the children", False),
+        ("acme", "acme", False),
+    ],
+)
+def test_names_differ_in_numbers_only_when_their_words_are_the_same(
+    a: str, b: str, expected: bool
+) -> None:
+    assert differ_in_numbers_only(a, b) is expected
+    assert differ_in_numbers_only(b, a) is expected
+
+
+@pytest.mark.parametrize(
+    ("longer", "shorter", "expected"),
+    [
+        ("save the children fund", "save the children", True),
+        ("the save the children fund", "save the children", True),  # in the middle
+        ("siemens energy", "siemens", True),
+        ("oxfamnovib", "oxfam", False),  # inside a word
+        ("save the childrens fund", "save the children", False),
+        ("acme", "acme", False),  # nothing left over
+    ],
+)
+def test_a_name_contains_another_as_whole_words(longer: str, shorter: str, expected: bool) -> None:
+    assert contains_words(longer, shorter) is expected
+
+
+def duplicates_index() -> NameIndex:
+    index = NameIndex()
+    for partner_id, label in enumerate(
+        [
+            "Save the Children",
+            "Rotary Club 01",
+            "Siemens Energy",
+            "UN",
+            "Oxfam International",
+            "Acme Corp",
+            "Red Cross",
+            "British Red Cross",
+            "Doctors on Call",
+        ],
+        start=1,
+    ):
+        index.add(partner_id, label)
+    return index
+
+
+@pytest.mark.parametrize(
+    ("name", "labels"),
+    [
+        # Containing a registered name whole (QA19c NIT 5), the longest first.
+        ("Save The Children Fund", ["Save the Children"]),
+        ("Acme Holding", ["Acme Corp"]),  # "Corp" is a legal form: "acme" is in "acme holding"
+        ("British Red Cross Society", ["British Red Cross", "Red Cross"]),
+        # Not contained in one: a shorter name may be the parent or another body.
+        ("Siemens", []),
+        ("Doctors", []),
+        # Another number is another chapter; the same number, spelt otherwise, is not.
+        ("Rotary Club 02", []),
+        ("Rotary Club", []),
+        ("Rotary Club 1", ["Rotary Club 01"]),
+        ("Save the Children 2", []),
+        # A spelling of a whole name, and a typo, as before.
+        ("Oxfam Intl", ["Oxfam International"]),
+        ("Save the Chidren", ["Save the Children"]),
+        # Too short a name to stand for the names it is in; words, not parts of words.
+        ("UN Women", []),
+        ("Siemensstadt", []),
+        ("Save the Children", []),  # registered: `add` refuses it before asking
+    ],
+)
+def test_add_finds_likely_duplicates_by_one_rule(name: str, labels: list[str]) -> None:
+    assert [match.label for match in duplicates_index().duplicates(name)] == labels

@@ -171,6 +171,18 @@ def test_a_shortened_or_misspelt_name_finds_the_partner_it_stands_for(slack: Sla
     assert partner_count(slack) == 1
 
 
+def test_a_longer_form_of_a_name_asks_first_and_another_number_does_not(slack: Slack) -> None:
+    answer(slack, "add Save the Children")
+    prompt = answer(slack, "add Save The Children Fund", user=DAN)
+    assert "it looks like a partner we already have" in prompt
+    assert "*Save the Children* · owner <@U0ANA>" in prompt
+    assert partner_count(slack) == 1
+    # Numbered chapters of one club are not taken for one another.
+    assert "Added *Rotary Club 01*" in answer(slack, "add Rotary Club 01")
+    assert "Added *Rotary Club 02*" in answer(slack, "add Rotary Club 02", user=DAN)
+    assert partner_count(slack) == 3
+
+
 def test_use_existing_shows_the_existing_partner(slack: Slack) -> None:
     answer(slack, MSF)
     answer(slack, "add Medecins San Frontieres", user=DAN)

@@ -54,6 +54,14 @@ ACME = 'add Acme Corporation aka "ACME"'
 # --- Helpers ------------------------------------------------------------------------------------
 
 
+def add_holding(slack: Slack, *, user: str = ANA) -> None:
+    """Acme Holding, a duplicate of Acme Corporation (whose name it contains) that `add` asks
+    about and `user` creates anyway."""
+    assert "looks like a partner we already have" in answer(slack, "add Acme Holding", user=user)
+    click(slack, user, last(slack, user), "partner_create_anyway")
+    assert "Added *Acme Holding*" in shown(last(slack, user))
+
+
 def deliver_outbox(slack: Slack) -> None:
     """The scheduler's work at the current time: planners, then one dispatch pass."""
     slack.tick()
@@ -504,7 +512,7 @@ def test_the_partners_own_channel_gets_its_alerts(slack: Slack) -> None:
 
 @pytest.mark.usefixtures("acme")
 def test_a_merge_alerts_colleagues_who_were_in_touch_with_the_duplicate(slack: Slack) -> None:
-    answer(slack, "add Acme Holding")
+    add_holding(slack)
     answer(slack, "log Acme : met Jane", user=BEN)
     answer(slack, "plan Acme Holding on friday : same people, other name", user=CHLOE)
     answer(slack, "log Acme Holding on 2026-10-01 : long before, outside the window", user=DAN)
@@ -548,7 +556,7 @@ def test_a_merge_alerts_colleagues_who_were_in_touch_with_the_duplicate(slack: S
 def test_a_merge_says_nothing_when_nothing_is_new(
     slack: Slack, lines: list[tuple[str, str]]
 ) -> None:
-    answer(slack, "add Acme Holding")
+    add_holding(slack)
     for line, user in lines:
         answer(slack, line, user=user)
     deliver_outbox(slack)
@@ -565,7 +573,7 @@ def test_a_merge_says_nothing_when_nothing_is_new(
 def test_a_merge_hands_what_still_waits_for_the_duplicates_owner_to_the_kept_partners(
     slack: Slack,
 ) -> None:
-    answer(slack, "add Acme Holding", user=BEN)
+    add_holding(slack, user=BEN)
     answer(slack, "intend Acme Holding : ask about the gala", user=CHLOE)
     answer(slack, "log Acme Holding : lunch", user=DAN)
     deliver_outbox(slack)
@@ -591,7 +599,7 @@ def test_a_merge_hands_what_still_waits_for_the_duplicates_owner_to_the_kept_par
 def holding_asked_of_ben(slack: Slack, *, along: str = "") -> FakeMessage:
     """Acme Holding, Ben's, about which Chloe (with `along`, mentions) states an intent: the
     question Ben gets."""
-    answer(slack, "add Acme Holding", user=BEN)
+    add_holding(slack, user=BEN)
     answer(slack, f"intend Acme Holding {along}: ask about the gala", user=CHLOE)
     at(slack, datetime(2026, 11, 25, 14, 30, tzinfo=UTC))  # Ben's morning
     (question,) = dms(slack, BEN)

@@ -79,19 +79,27 @@ def test_candidates_are_near_misses_else_the_names_a_query_starts_or_shortens(
     registry.add(actor=Actor(T1, "U1"), name="Oxfam International", aliases=["Oxfam"])
     registry.add(actor=Actor(T1, "U1"), name="Oxfam Novib", allow_similar=True)
 
-    def candidates(query: str, *, same_length: bool = False) -> list[str]:
+    def candidates(query: str) -> list[str]:
         with Session(engine) as session:
-            found = names.candidates(session, team_id=T1, query=query, same_length=same_length)
+            found = names.candidates(session, team_id=T1, query=query)
+        return [match.label for match in found]
+
+    def duplicates(name: str) -> list[str]:
+        with Session(engine) as session:
+            found = names.likely_duplicates(session, team_id=T1, name=name)
         return [match.label for match in found]
 
     assert candidates("Oxfamm") == ["Oxfam"]  # a typo of the alias
     assert candidates("Oxfam Intl") == ["Oxfam International"]  # a short form of the name
-    assert candidates("Oxfam Intl", same_length=True) == ["Oxfam International"]
+    assert duplicates("Oxfam Intl") == ["Oxfam International"]
     assert candidates("Oxfam Nov") == ["Oxfam Novib"]
     registry.add(actor=Actor(T1, "U1"), name="Save the Children Fund")
     assert candidates("Save the Children") == ["Save the Children Fund"]  # the start of a name
-    assert candidates("Save the Children", same_length=True) == []
+    assert duplicates("Save the Children") == []  # in a longer name: maybe another body
+    assert duplicates("Save the Children Fund UK") == ["Save the Children Fund"]  # contains it
     assert candidates("Oxfam Germany") == []
+    registry.add(actor=Actor(T1, "U1"), name="Rotary Club 01")
+    assert duplicates("Rotary Club 02") == []  # another chapter
 
 
 def test_offers_asks_the_index_as_it_is(engine: Engine, clock: ManualClock) -> None:
