@@ -260,7 +260,8 @@ VERBS: tuple[Verb, ...] = (
         ("away FROM to UNTIL [deputy @user]", "away DAY [deputy @user]", "away cancel"),
         "Out of office: your check-ins and surveys wait for your return, and alerts about "
         "partners you own go to each one's deputy, else to the deputy you name here, else wait "
-        "for you too. Where it overlaps time away you set before, the new one counts; the "
+        "for you too (so do reminders of commitments you own). Where it overlaps time away you "
+        "set before, the new one counts; the "
         "earlier one keeps its other days. On your first working morning back you get a "
         "summary of what colleagues did meanwhile with the partners you own (none if nobody "
         "touched them). `away cancel` cancels your next planned time away.",

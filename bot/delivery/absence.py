@@ -301,11 +301,11 @@ def planned_absences(
 @dataclass(frozen=True)
 class CancelResult:
     """What `away cancel` did: the stretch of time away it cancelled (None: none was planned),
-    what is still planned after it, and whether the user is away right now."""
+    what is still planned after it, and the time away the user is in now, which `back` ends."""
 
     cancelled: Period | None
     still_planned: tuple[Period, ...]
-    away_now: bool
+    away_now: Period | None
 
 
 def cancel_next_absence(
@@ -317,8 +317,9 @@ def cancel_next_absence(
     with Session(engine) as session:
         current = store.absence_at(session=session, team_id=team_id, user_id=user_id, at=now)
         planned = planned_absences(session, team_id=team_id, user_id=user_id, now=now)
+        away_now = None if current is None else Period(current.starts_at, current.ends_at)
         if not planned:
-            return CancelResult(cancelled=None, still_planned=(), away_now=current is not None)
+            return CancelResult(cancelled=None, still_planned=(), away_now=away_now)
         cancelled = planned[0]
         for absence in store.upcoming_absences(
             session=session, team_id=team_id, user_id=user_id, after=now
@@ -328,9 +329,7 @@ def cancel_next_absence(
         for again in retime:
             again(session, team_id=team_id, user_id=user_id, now=now)
         session.commit()
-    return CancelResult(
-        cancelled=cancelled, still_planned=planned[1:], away_now=current is not None
-    )
+    return CancelResult(cancelled=cancelled, still_planned=planned[1:], away_now=away_now)
 
 
 @dataclass(frozen=True)

@@ -81,8 +81,8 @@ def away_recorded(
     if gaps and not no_deputy:
         away_too += _cover_them(gaps, period, tz)
     text = (
-        f"You're away {span(period, tz, today)} ({tz.key}). Until then your check-ins and "
-        f"surveys wait for you{_cover(result, owned)}."
+        f"You're away {span(period, tz, today)} ({tz.key}). While you're away, your check-ins "
+        f"and surveys wait for you{_cover(result, owned)}."
         f"{no_deputy}{away_too} Type `/partner back` to end it early."
     )
     if result.replaced:
@@ -234,14 +234,30 @@ def back(
 def away_cancelled(result: CancelResult, *, tz: ZoneInfo, now: datetime) -> str:
     """The reply to `away cancel`."""
     today = now.astimezone(tz).date()
+    now_away = result.away_now
     if result.cancelled is None:
-        if result.away_now:
-            return f"You have no time away planned after this one; `{COMMAND} back` ends it."
+        if now_away is not None:
+            return (
+                f"You're away now, {_until(now_away, tz, today)}, with no time away planned "
+                f"after it; `{COMMAND} back` ends this one."
+            )
         return "You have no time away planned, so there is nothing to cancel."
     text = f"I cancelled your time away {span(result.cancelled, tz, today)}."
     if result.still_planned:
         text += f" {_planned(result.still_planned, tz, today)}"
+    if now_away is not None:
+        text += (
+            f" The time away you're in now, {_until(now_away, tz, today)}, stands; "
+            f"`{COMMAND} back` ends it."
+        )
     return text
+
+
+def _until(period: Period, tz: ZoneInfo, today: date) -> str:
+    """`through *Fri 4 Dec*`, or `until *Fri 4 Dec 14:00*` when it ends within a day."""
+    if (period.ends_at.astimezone(tz).hour, period.ends_at.astimezone(tz).minute) == (0, 0):
+        return f"through *{_last_day(period, tz, today)}*"
+    return f"until *{_day(period.ends_at, tz, today)}*"
 
 
 def _planned(stretches: Sequence[Period], tz: ZoneInfo, today: date) -> str:

@@ -541,8 +541,17 @@ def test_away_cancel_cancels_the_next_stretch_and_says_what_is_left(
     slack.command("away cancel", user=BEN)
     slack.command("away today to friday", user=BEN)
     slack.command("away cancel", user=BEN)
-    assert "You have no time away planned after this one; `/partner back` ends it." in shown(
-        slack, BEN
+    assert (
+        "You're away now, through *Fri 27 Nov*, with no time away planned after it; "
+        "`/partner back` ends this one." in shown(slack, BEN)
+    )
+    assert len(absences(engine)) == 1
+    # Away now with more booked: the booking goes, the time away one is in stands.
+    slack.command("away 2027-01-11 to 2027-01-12", user=BEN)
+    slack.command("away cancel", user=BEN)
+    assert (
+        "I cancelled your time away from *Mon 11 Jan 2027* to *Tue 12 Jan 2027*. The time away "
+        "you're in now, through *Fri 27 Nov*, stands; `/partner back` ends it." in shown(slack, BEN)
     )
     assert len(absences(engine)) == 1
 

@@ -25,7 +25,8 @@ def owned(*names: str, deputy: str | None = None) -> list[OwnedPartner]:
 def test_an_only_partner_without_a_deputy_is_named_with_both_ways_to_cover_it() -> None:
     said = away_recorded(WEEK, tz=UTC_ZONE, now=NOW, owned=owned("Oxfam"))
     assert (
-        "Until then your check-ins and surveys wait for you. *Oxfam*, which you own, has no "
+        "While you're away, your check-ins and surveys wait for you. *Oxfam*, which you own, "
+        "has no "
         "deputy, so its alerts wait for you too: set one with `/partner deputy Oxfam "
         "@colleague`, or name someone to cover your time away with "
         "`/partner away 2026-12-07 to 2026-12-11 deputy @colleague`. Type `/partner back`"
