@@ -42,7 +42,7 @@ from sqlmodel import Session
 
 from bot.clock import Clock
 from bot.delivery.dispatcher import delivery_client, error_code
-from bot.delivery.outbox import enqueue, first_slot
+from bot.delivery.outbox import enqueue, first_slot, withdraw
 from bot.delivery.working_days import working_days_of
 from bot.delivery.working_hours import zone
 from bot.runtime import Runtime
@@ -704,7 +704,7 @@ class Surveys:
                             too_few=TooFew(too_few.asked, too_few.threshold),
                             tz=None,
                         ),
-                        key=f"survey.skipped:p{partner.id}:{period}",
+                        key=_skipped_key(partner.id, period),
                         now=now,
                     )
                     continue
@@ -872,6 +872,9 @@ class Surveys:
         )
         if round_id is None:
             return None
+        # A skipped round's note still waiting (its owner away, or off duty) would say a round
+        # did not start that has now started.
+        withdraw(session, team_id=team_id, key_prefix=_skipped_key(partner.id, ""))
         for user_id, reason in audience:
             delivery_id = store.insert_delivery(
                 session=session,
@@ -1324,3 +1327,8 @@ def register_planners(planners: PlannerRegistry, messages: FeedbackMessages) -> 
     planners.register_planner("pulse-results", close, every_minute)
     planners.register_planner("pulse-reactions", react, IntervalTrigger(seconds=5))
     planners.register_planner("slack-event-receipts", forget, IntervalTrigger(hours=1))
+
+
+def _skipped_key(partner_id: int, period: str) -> str:
+    """The note that the partner's scheduled round of `period` did not start (all periods: "")."""
+    return f"survey.skipped:p{partner_id}:{period}"

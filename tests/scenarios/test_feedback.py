@@ -657,6 +657,19 @@ def test_the_owner_is_told_once_when_a_scheduled_round_is_skipped_for_too_few(
     assert len(rows(slack, SurveyRound)) == 1
 
 
+def test_a_skipped_round_not_told_yet_is_not_told_once_the_round_starts(slack: Slack) -> None:
+    acme(slack, team=(BEN,))
+    say(slack, "away 2026-12-01 to 2026-12-01")  # the owner hears nothing on the round's day
+    at(slack, datetime(2026, 12, 1, 9, 1, tzinfo=UTC))
+    assert rows(slack, SurveyRound) == []
+    say(slack, f"team Acme add {MENTION[DAN]} {MENTION[CHLOE]}")
+    at(slack, datetime(2026, 12, 1, 9, 30, tzinfo=UTC))  # three present now: the round starts
+    assert len(rows(slack, SurveyRound)) == 1
+    at(slack, datetime(2026, 12, 2, 10, 0, tzinfo=UTC))  # the owner back at work
+    assert not [m for m in inbox(slack, ANA) if "did not start" in m.text]
+    assert [m for m in inbox(slack, ANA) if "Pulse survey" in m.text]
+
+
 def test_a_name_ending_in_a_cadence_word_can_be_quoted(slack: Slack) -> None:
     say(slack, "add Kick Off")
     assert "*Pulse survey of Kick Off*" in say(slack, 'survey "Kick Off"')
