@@ -135,6 +135,8 @@ class CommitmentFacts:
     on_time: bool | None
     # Days past the due day in the owner's time zone (0: not overdue, or closed).
     overdue_days: int
+    # The owner's year when these facts were read: a due day in another year shows its year.
+    this_year: int
 
     @property
     def is_open(self) -> bool:
@@ -1369,6 +1371,7 @@ def _facts(row: Commitment, partner_name: str, owner_today: date) -> CommitmentF
         closed_at=row.closed_at,
         on_time=row.on_time,
         overdue_days=max(0, overdue),
+        this_year=owner_today.year,
     )
 
 

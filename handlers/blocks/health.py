@@ -15,6 +15,7 @@ from bot.services.health import HealthReport, PartnerHealth
 from handlers.blocks import context, header, section
 from handlers.reply import Block, Reply
 from handlers.texts import health as texts
+from handlers.texts.commitments import read_year
 from storage.models import PartnerStatus
 
 # Lines per section (a section holds 3000 characters), and at most this many listed.
@@ -71,7 +72,14 @@ def report(found: HealthReport, *, tz: ZoneInfo) -> Reply:
     lines.append(texts.trend(points, rules.sparkline(points)))
     for since in (found.since_latest, found.since_oldest):
         if since is not None:
-            lines.append(texts.moved(since, current.health.score, found.tz))
+            lines.append(
+                texts.moved(
+                    since,
+                    current.health.score,
+                    found.tz,
+                    read_year(current.cadence, found.tz),
+                )
+            )
     blocks: list[Block] = [header(title), section("\n".join(lines))]
     if current.risks:
         blocks.append(section(f":warning: *At risk*: {texts.risks(current)}."))

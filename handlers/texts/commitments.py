@@ -58,10 +58,10 @@ EXPORTS = tuple(dataset.value for dataset in Dataset)
 # --- Small pieces -------------------------------------------------------------------------------
 
 
-def day(value: date, *, this_year: int | None = None) -> str:
-    """`Fri 4 Dec`, with the year when it is not `this_year`."""
+def day(value: date, *, this_year: int) -> str:
+    """`Fri 4 Dec`, with the year when it is not `this_year` (the reader's)."""
     text = f"{value:%a} {value.day} {value:%b}"
-    return text if this_year in (None, value.year) else f"{text} {value.year}"
+    return text if value.year == this_year else f"{text} {value.year}"
 
 
 def number(commitment_id: int) -> str:
@@ -89,8 +89,13 @@ def overdue(days: int) -> str:
 
 
 def due(item: CommitmentFacts, this_year: int | None = None) -> str:
-    text = f"due {day(item.due_on, this_year=this_year)}"
+    text = f"due {due_day(item, this_year)}"
     return f"{text} · {overdue(item.overdue_days)}" if item.overdue_days else text
+
+
+def due_day(item: CommitmentFacts, this_year: int | None = None) -> str:
+    """Its due day, with the year when it is not the reader's (the owner's, unless given)."""
+    return day(item.due_on, this_year=item.this_year if this_year is None else this_year)
 
 
 def line(item: CommitmentFacts, this_year: int | None = None) -> str:
@@ -166,7 +171,7 @@ def recorded(result: Recorded) -> str:
         else ""
     )
     return (
-        f"{lead} {number(item.id)}: {promise(item)}, due {day(item.due_on)}{left_out}. "
+        f"{lead} {number(item.id)}: {promise(item)}, due {due_day(item)}{left_out}. "
         f"{who}{told}. {reminded} {_REMINDERS_FROM[result.first_reminder]}. "
         f"Close it with `{COMMAND} done {item.id}`."
     )
@@ -196,7 +201,10 @@ def problem(error: BadCommitment) -> str:
         return f"The due date: {error.detail}"
     if error.problem is Problem.TOO_FAR:
         return error.detail
-    shown = f"`{error.typed}` ({day(error.day)})" if error.typed and error.day else "That day"
+    shown = "That day"
+    if error.typed and error.day:
+        this_year = (error.today or error.day).year
+        shown = f"`{error.typed}` ({day(error.day, this_year=this_year)})"
     return f"{shown} is in the past: a commitment is due today or later."
 
 
@@ -228,7 +236,7 @@ def closed(result: Closed) -> str:
     item = result.commitment
     if item.status is CommitmentStatus.DROPPED:
         return f"Dropped {number(item.id)}: {promise(item)} no longer applies."
-    kept = "on time" if item.on_time else f"late (it was due {day(item.due_on)})"
+    kept = "on time" if item.on_time else f"late (it was due {due_day(item)})"
     whose = "we kept our promise" if item.side is CommitmentSide.US else "they kept theirs"
     return f"Marked {number(item.id)} done — {whose}, {kept}: {promise(item)}."
 
@@ -248,7 +256,8 @@ def not_allowed(item: CommitmentFacts, partner: PartnerFacts) -> str:
 
 def already_closed(item: CommitmentFacts) -> str:
     what = "done" if item.status is CommitmentStatus.DONE else "dropped"
-    when = f" on {day(item.closed_at.date())}" if item.closed_at else ""
+    closed_on = item.closed_at.date() if item.closed_at else None
+    when = f" on {day(closed_on, this_year=item.this_year)}" if closed_on else ""
     return f"{number(item.id)} was already marked {what} by {person(item.closed_by)}{when}."
 
 
@@ -261,7 +270,7 @@ def gone(commitment_id: int) -> str:
 
 def redated(item: CommitmentFacts) -> str:
     return (
-        f"{number(item.id)} is now due {day(item.due_on)}: {promise(item)}. Its reminders start "
+        f"{number(item.id)} is now due {due_day(item)}: {promise(item)}. Its reminders start "
         "over from the new date."
     )
 
@@ -307,9 +316,9 @@ def listing_hint() -> str:
 def reminder(note: Reminder) -> str:
     item = note.commitment
     when = {
-        Stage.BEFORE: f"is due {day(item.due_on)}, in {REMIND_WORKING_DAYS_BEFORE} working days",
-        Stage.DUE: f"is due {day(item.due_on)}",
-        Stage.OVERDUE: f"was due {day(item.due_on)} and is still open",
+        Stage.BEFORE: f"is due {due_day(item)}, in {REMIND_WORKING_DAYS_BEFORE} working days",
+        Stage.DUE: f"is due {due_day(item)}",
+        Stage.OVERDUE: f"was due {due_day(item)} and is still open",
     }[note.stage]
     mark = {Stage.BEFORE: ":hourglass_flowing_sand:", Stage.DUE: ":date:"}.get(
         note.stage, ":warning:"
@@ -341,12 +350,12 @@ def assigned(note: Assigned) -> str:
         # It waited past the due day (for their working day, or for them to be back).
         return (
             f"{person(note.by)} recorded {number(item.id)}: {promise(item)}, due "
-            f"{day(item.due_on)}, and it is overdue now. {role}; I'll remind you every week "
+            f"{due_day(item)}, and it is overdue now. {role}; I'll remind you every week "
             "while it is still open."
         )
     return (
         f"{person(note.by)} recorded {number(item.id)}: {promise(item)}, due "
-        f"{day(item.due_on)}. {role}; I'll remind you {_ASSIGNED_REMINDERS[note.first_reminder]}."
+        f"{due_day(item)}. {role}; I'll remind you {_ASSIGNED_REMINDERS[note.first_reminder]}."
     )
 
 
@@ -404,6 +413,11 @@ def since(state: CadenceState, tz: ZoneInfo) -> str:
         return f"never in touch since it was registered on {when}"
     by = f" by {person(state.last_contact_by)}" if state.last_contact_by else ""
     return f"last contact {when}{by}, {days_ago(max(0, (today - start).days))}"
+
+
+def read_year(state: CadenceState, tz: ZoneInfo) -> int:
+    """The reader's year when the partner's state was read (a day in another shows its year)."""
+    return (state.read_at or state.since).astimezone(tz).year
 
 
 def days_ago(days: int) -> str:
@@ -478,7 +492,7 @@ def nudge_why(note: Nudge) -> str:
 
 def snoozed(state: CadenceState, by: str, tz: ZoneInfo) -> str:
     until = state.snoozed_until
-    when = day(until.astimezone(tz).date()) if until else "later"
+    when = day(until.astimezone(tz).date(), this_year=read_year(state, tz)) if until else "later"
     return (
         f":zzz: {person(by)} snoozed the nudge about *{state.partner.name}* until {when}. "
         "If nobody has been in touch by then, I'll ask again."
@@ -568,8 +582,8 @@ PARTNER_GONE = "That partner is no longer in the registry (merged or removed); p
 
 
 def form_past(today: date) -> str:
-    return f"Pick today ({day(today)}) or a later day."
+    return f"Pick today ({day(today, this_year=today.year)}) or a later day."
 
 
 def redate_intro(item: CommitmentFacts) -> str:
-    return f"{number(item.id)} {promise(item)}, due {day(item.due_on)}."
+    return f"{number(item.id)} {promise(item)}, due {due_day(item)}."

@@ -24,7 +24,7 @@ from bot.health import (
 from bot.services.cadence import CadenceState, Standing
 from bot.services.digest import PartnerWeek, WeeklyDigest
 from bot.services.health import Comparison, PartnerHealth
-from handlers.texts.commitments import carrier, day, days_ago, percent
+from handlers.texts.commitments import carrier, day, days_ago, percent, read_year
 from handlers.texts.partners import person, status
 from storage.health import ClosedCommitments, RoundTurnout
 
@@ -66,11 +66,11 @@ def plural(count: int, word: str, many: str | None = None) -> str:
 # --- The parts in plain words -------------------------------------------------------------------
 
 
-def _pulse(facts: Parts, tz: ZoneInfo, name: str) -> str:
+def _pulse(facts: Parts, tz: ZoneInfo, name: str, this_year: int) -> str:
     pulse = facts.pulse
     if pulse is None:
         return f"no pulse yet: no survey round has closed (`{COMMAND} survey {name}` shows when)"
-    closed = day(pulse.closed_at.astimezone(tz).date())
+    closed = day(pulse.closed_at.astimezone(tz).date(), this_year=this_year)
     answered = f"{pulse.respondents} of {plural(pulse.invited, 'person', 'people')} answered"
     if not pulse.enough:
         return (
@@ -142,10 +142,18 @@ def _collisions(facts: Parts) -> str:
     )
 
 
-def explain(kind: PartKind, facts: Parts, *, tz: ZoneInfo, name: str, partner_status: str) -> str:
+def explain(
+    kind: PartKind,
+    facts: Parts,
+    *,
+    tz: ZoneInfo,
+    name: str,
+    partner_status: str,
+    this_year: int,
+) -> str:
     """What one part of the score is made of, in plain words."""
     if kind is PartKind.PULSE:
-        return _pulse(facts, tz, name)
+        return _pulse(facts, tz, name, this_year)
     if kind is PartKind.CHECKINS:
         return _checkins(facts)
     if kind is PartKind.COMMITMENTS:
@@ -164,6 +172,7 @@ def part_line(found: PartnerHealth, kind: PartKind, tz: ZoneInfo) -> str:
         tz=tz,
         name=found.partner.name,
         partner_status=found.partner.status,
+        this_year=read_year(found.cadence, tz),
     )
     return f"*{PART_NAMES[kind]}* {value} · {words}"
 
@@ -289,9 +298,10 @@ def move(item: Move) -> str:
     return f"{name} {item.before} → {item.after} ({'+' if change > 0 else '−'}{abs(change)})"
 
 
-def moved(found: Comparison, now_score: int | None, tz: ZoneInfo) -> str:
+def moved(found: Comparison, now_score: int | None, tz: ZoneInfo, this_year: int) -> str:
     """What moved since a snapshot, named by the day it was taken (in the workspace's zone)."""
-    head = f"*Since {day(found.taken_at.astimezone(tz).date())}* ({score_of(found.score)} → "
+    taken = day(found.taken_at.astimezone(tz).date(), this_year=this_year)
+    head = f"*Since {taken}* ({score_of(found.score)} → "
     head += f"{score_of(now_score)})"
     if not found.moves:
         return f"{head}: no part moved."
@@ -313,7 +323,7 @@ NO_DORMANT = (
 
 def dormant_line(state: CadenceState, tz: ZoneInfo) -> str:
     facts = state.partner
-    since = day(state.since_day(tz))
+    since = day(state.since_day(tz), this_year=read_year(state, tz))
     last = f"last contact {since}" if state.contacted else f"never in touch since {since}"
     return (
         f"• *{facts.name}* · owner {person(facts.owner_id)} · quiet for "
@@ -331,7 +341,7 @@ def more_dormant(hidden: int) -> str:
 def _span(found: WeeklyDigest) -> str:
     first = found.start.astimezone(found.tz).date()
     last = found.end.astimezone(found.tz).date()
-    return f"{day(first)} – {day(last)}"
+    return f"{day(first, this_year=last.year)} – {day(last, this_year=last.year)}"
 
 
 def digest_counts(found: WeeklyDigest) -> str:

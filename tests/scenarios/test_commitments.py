@@ -1009,3 +1009,19 @@ def test_commit_close_and_export_through_a_real_liaison_serve(
     content = fake_slack.file_content(sent.files[0]["id"]).decode("utf-8-sig")
     (row,) = csv.DictReader(io.StringIO(content))
     assert (row["what"], row["status"], row["closed_by"]) == ("the signed NDA", "done", BEN)
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_due_day_in_another_year_shows_its_year_in_answers_and_reminders(
+    slack: Slack,
+) -> None:
+    said = answer(slack, f"commit Acme us {MENTION[BEN]} : the annual report by 2027-01-04")
+    assert "“the annual report”, due Mon 4 Jan 2027. <@U0BEN> owns it" in said
+    at(slack, utc(2026, 11, 25, 14, 30))
+    (note,) = dms(slack, BEN)
+    assert "“the annual report”, due Mon 4 Jan 2027. You own it" in note.text
+    at(slack, utc(2026, 12, 30, 14, 20))  # Wednesday 09:20 in New York: 3 working days before
+    before = dms(slack, BEN)[-1]
+    assert "is due Mon 4 Jan 2027, in 3 working days" in before.text
+    at(slack, utc(2027, 1, 4, 14, 20))  # in its own year, the year goes without saying
+    assert "is due Mon 4 Jan. Done already?" in dms(slack, BEN)[-1].text

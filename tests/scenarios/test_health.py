@@ -518,3 +518,12 @@ def test_each_workspace_gets_its_own_digest_in_its_own_channel_at_its_own_time(
             )
         ).all()
     assert sorted(rows) == [(TEAM, "#partnerships"), (OTHER, GENERAL)]
+
+
+@pytest.mark.usefixtures("acme")
+def test_list_dormant_in_a_new_year_shows_the_year_of_the_last_contact(slack: Slack) -> None:
+    answer(slack, "add Globex")
+    answer(slack, "cadence Globex 5 10")
+    at(slack, datetime(2027, 1, 11, 9, tzinfo=UTC))
+    said = answer(slack, "list dormant", user=BEN)
+    assert "never in touch since Wed 25 Nov 2026; dormant after 10" in said

@@ -67,6 +67,7 @@ def item(**changes: Any) -> CommitmentFacts:
         "closed_at": None,
         "on_time": None,
         "overdue_days": 0,
+        "this_year": 2026,
         **changes,
     }
     return CommitmentFacts(**values)

@@ -63,6 +63,7 @@ def commitment(number: int = 12, **changes: Any) -> CommitmentFacts:
         "closed_at": None,
         "on_time": None,
         "overdue_days": 2,
+        "this_year": 2026,
         **changes,
     }
     return CommitmentFacts(**values)
