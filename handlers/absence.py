@@ -15,7 +15,7 @@ from slack_bolt import Respond
 from slack_sdk import WebClient
 from sqlmodel import Session
 
-from bot.dates import DateError, When, parse_when
+from bot.dates import DateError, When, check_span, parse_when
 from bot.delivery.absence import (
     WELCOME_BACK,
     Period,
@@ -171,6 +171,11 @@ def _away(runtime: Runtime, invocation: Invocation, rest: str) -> Reply:
         if match["end"] is None:
             # Not one day either: most likely the `to` between two dates is missing.
             return help_blocks.usage(verb, texts.MISSING_TO)
+        return help_blocks.usage(verb, str(error))
+    try:
+        # Time away is planned as a meeting is: a start further ahead is a typo of the year.
+        check_span(start.day, today=now.astimezone(tz).date(), ahead=True, typed=match["start"])
+    except DateError as error:
         return help_blocks.usage(verb, str(error))
     problem = None
     if ends_at <= starts_at:

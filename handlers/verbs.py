@@ -264,7 +264,8 @@ VERBS: tuple[Verb, ...] = (
         "set before, the new one counts; the "
         "earlier one keeps its other days. On your first working morning back you get a "
         "summary of what colleagues did meanwhile with the partners you own (none if nobody "
-        "touched them). `away cancel` cancels your next planned time away.",
+        "touched them). Time away lasts at most a year and starts at most five years ahead. "
+        "`away cancel` cancels your next planned time away.",
         ("away 2026-12-21 to 2027-01-04 deputy @dan", "away friday", "away cancel"),
     ),
     Verb(

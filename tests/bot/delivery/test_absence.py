@@ -428,6 +428,9 @@ def test_a_deputy_who_is_no_colleague_is_taken_off_and_the_person_told(
         ("away today to friday deputy <@U0BEN|ben> <@U0DAN|dan>", "mention one colleague"),
         ("away today to friday deputy", "mention one colleague"),
         ("away 2026-12-01 to 2028-01-01", "at most a year"),
+        # A start further ahead than a plan may be is a typo of the year.
+        ("away 2099-01-01 to 2099-01-05", "`2099-01-01` (Thu 1 Jan 2099) is more than five"),
+        ("away 2099-01-01", "none later than 25 Nov 2031. Did you mean `2027-01-01`?"),
     ],
 )
 def test_malformed_away_lines_say_what_is_wrong_and_change_nothing(
