@@ -27,6 +27,7 @@ as a broadcast.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 _KEPT = re.compile(
     r"""
@@ -107,6 +108,31 @@ def as_typed(text: str) -> str:
         return label or target.removeprefix("mailto:")
 
     return _MARKUP.sub(typed, text)
+
+
+_PERSON = re.compile(r"<@(?P<id>[UW][A-Z0-9]+)>")
+_CODE = re.compile(r"`([^`\n]+)`")
+_BOLD = re.compile(r"(?<![\w*])\*([^*\n]+)\*(?![\w*])")
+_ITALIC = re.compile(r"(?<![\w_])_([^_\n]+)_(?![\w_])")
+
+
+def plain(text: str, names: Mapping[str, str]) -> str:
+    """Liaison's mrkdwn for a place Slack shows as plain text (a form's field error): a code
+    span in quotes (“/partner help”), bold and italics as the words, a person as `@name` (their
+    name in `names`, by user id) and the rest of Slack's markup as `as_typed` shows it."""
+
+    def named(found: re.Match[str]) -> str:
+        name = names.get(found["id"])
+        return f"<@{found['id']}|{name}>" if name else found.group()
+
+    text = as_typed(_PERSON.sub(named, text))
+    text = _CODE.sub(r"“\1”", text)
+    return _ITALIC.sub(r"\1", _BOLD.sub(r"\1", text))
+
+
+def mentioned(text: str) -> set[str]:
+    """The people `text` mentions, by user id."""
+    return {found["id"] for found in _PERSON.finditer(text)}
 
 
 def cut(text: str, limit: int) -> str:

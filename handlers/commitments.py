@@ -54,7 +54,7 @@ from handlers.feedback import Click, ClickWork, after_ack, open_form, tell, upda
 from handlers.grammar import GrammarError, Kind, Name
 from handlers.invocation import Invocation, VerbHandler
 from handlers.partners import Call, VerbBody, deliver, registry_of
-from handlers.reply import Block, Reply
+from handlers.reply import Block, Reply, refuse_fields
 from handlers.services import cadences_of, health_of
 from handlers.services import commitments_of as service_of
 from handlers.texts import commitments as texts
@@ -430,7 +430,12 @@ def on_commit_submitted(
     view = body["view"]
     form = CommitForm.read(view["state"]["values"])
     if form.partner_id is None:
-        ack(response_action="errors", errors={blocks.PARTNER_FIELD: partner_texts.PICK_A_PARTNER})
+        refuse_fields(
+            ack,
+            runtime,
+            team_id=body["team"]["id"],
+            errors={blocks.PARTNER_FIELD: partner_texts.PICK_A_PARTNER},
+        )
         return
     # The owner was picked in Slack's own user menu: a member of the workspace.
     picked = frozenset([form.owner_id] if form.owner_id else [])
@@ -445,7 +450,7 @@ def on_commit_submitted(
             request_key=f"view:{view['id']}",
         )
     except (BadCommitment, PartnerGone, NotInWorkspace) as error:
-        ack(response_action="errors", errors=commit_form_errors(error))
+        refuse_fields(ack, runtime, team_id=actor.team_id, errors=commit_form_errors(error))
         return
     ack()
     reply = blocks.recorded(result)
@@ -580,7 +585,12 @@ def on_redate_submitted(
     picked = view["state"]["values"].get(blocks.DUE_FIELD, {}).get(blocks.FIELD_ACTION, {})
     day = picked_day(picked)
     if not isinstance(number, int) or day is None:
-        ack(response_action="errors", errors={blocks.DUE_FIELD: partner_texts.PICK_A_DAY})
+        refuse_fields(
+            ack,
+            runtime,
+            team_id=body["team"]["id"],
+            errors={blocks.DUE_FIELD: partner_texts.PICK_A_DAY},
+        )
         return
     actor = Actor(body["team"]["id"], body["user"]["id"])
     service = service_of(runtime)
@@ -606,10 +616,14 @@ def on_redate_submitted(
     try:
         reply = save(actor)
     except BadCommitment as error:
-        ack(response_action="errors", errors={blocks.DUE_FIELD: _due_error(error)})
+        refuse_fields(
+            ack, runtime, team_id=actor.team_id, errors={blocks.DUE_FIELD: _due_error(error)}
+        )
         return
     except (CommitmentGone, AlreadyClosed, NotAllowedToClose) as error:
-        ack(response_action="errors", errors={blocks.DUE_FIELD: _refusal(error)})
+        refuse_fields(
+            ack, runtime, team_id=actor.team_id, errors={blocks.DUE_FIELD: _refusal(error)}
+        )
         return
     except PeopleToLookUp:
         ack()

@@ -66,7 +66,7 @@ from handlers.context import runtime_of
 from handlers.grammar import GrammarError, Name
 from handlers.invocation import Invocation, VerbHandler
 from handlers.partners import CARD_SECTIONS, Call, verb_handler
-from handlers.reply import Block, Reply
+from handlers.reply import Block, Reply, refuse_fields
 from handlers.texts import feedback as texts
 from handlers.texts import partners as partner_texts
 from handlers.touchpoints import service_of as touchpoints_of
@@ -417,12 +417,12 @@ def _form_listener(
         try:
             given = read(value)
         except ValueError:  # no day the datepicker sent
-            ack(response_action="errors", errors={field: partner_texts.PICK_A_DAY})
+            refuse_fields(ack, runtime, team_id=team_id, errors={field: partner_texts.PICK_A_DAY})
             return
         try:
             update = save(runtime, team_id, user_id, checkin_id, given)
         except CheckInError as error:
-            ack(response_action="errors", errors={field: _refusal(error)})
+            refuse_fields(ack, runtime, team_id=team_id, errors={field: _refusal(error)})
             return
         ack()
         runtime.defer(partial(show_checkin, client, update), what=what)
@@ -526,11 +526,15 @@ def on_comment_submitted(
         )
     except CommentTooLong as error:
         refusal = partner_texts.too_long("comment", error.length, MAX_COMMENT)
-        ack(response_action="errors", errors={blocks.COMMENT_FIELD: refusal})
+        refuse_fields(
+            ack, runtime, team_id=body["team"]["id"], errors={blocks.COMMENT_FIELD: refusal}
+        )
         return
     except (RoundClosed, NotYours) as error:
         refusal = texts.NOT_YOURS if isinstance(error, NotYours) else texts.SURVEY_CLOSED
-        ack(response_action="errors", errors={blocks.COMMENT_FIELD: refusal})
+        refuse_fields(
+            ack, runtime, team_id=body["team"]["id"], errors={blocks.COMMENT_FIELD: refusal}
+        )
         return
     ack()
 

@@ -38,7 +38,7 @@ from handlers.blocks import touchpoints as touchpoint_blocks
 from handlers.blocks.partners import say
 from handlers.context import runtime_of
 from handlers.feedback import Click, after_ack
-from handlers.reply import Block
+from handlers.reply import Block, refuse_fields
 from handlers.services import health_of
 from handlers.texts import health as health_texts
 from handlers.texts import home as texts
@@ -236,7 +236,7 @@ def on_log_submitted(
     runtime = runtime_of(context)
     result = touchpoint_handlers.record_form(runtime, body)
     if not isinstance(result, Recorded):
-        ack(response_action="errors", errors=result)
+        refuse_fields(ack, runtime, team_id=body["team"]["id"], errors=result)
         return
     ack()
     team_id, user_id = body["team"]["id"], body["user"]["id"]

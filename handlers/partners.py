@@ -61,7 +61,7 @@ from handlers.blocks.partners import say
 from handlers.context import runtime_of
 from handlers.grammar import Change, GrammarError, Name
 from handlers.invocation import Invocation, VerbHandler
-from handlers.reply import Block, Followup, Reply
+from handlers.reply import Block, Followup, Reply, refuse_fields
 from handlers.texts import partners as texts
 from handlers.verbs import VERBS_BY_NAME, Verb
 from storage.models import PartnerStatus
@@ -973,7 +973,9 @@ def on_add_submitted(
             if owner is None
             else people.display_name(runtime.engine, team_id=team_id, user_id=owner)
         )
-        ack(response_action="errors", errors=form_errors(error, form, owner_name=owner_name))
+        refuse_fields(
+            ack, runtime, team_id=team_id, errors=form_errors(error, form, owner_name=owner_name)
+        )
         return
     ack()
     now = reader_now(runtime, team_id=team_id, user_id=user_id)

@@ -72,7 +72,7 @@ from handlers.context import runtime_of
 from handlers.grammar import GrammarError, Kind, Name, Token
 from handlers.invocation import Invocation, VerbHandler
 from handlers.partners import Call, Router, VerbBody, button_listener, deliver, registry_of
-from handlers.reply import Block, Reply
+from handlers.reply import Block, Reply, refuse_fields
 from handlers.texts import partners as partner_texts
 from handlers.texts import touchpoints as texts
 from handlers.verbs import VERBS_BY_NAME
@@ -793,7 +793,7 @@ def on_log_submitted(
     runtime = runtime_of(context)
     result = record_form(runtime, body)
     if not isinstance(result, Recorded):
-        ack(response_action="errors", errors=result)
+        refuse_fields(ack, runtime, team_id=body["team"]["id"], errors=result)
         return
     ack()
     view = body["view"]

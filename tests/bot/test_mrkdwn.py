@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from bot.mrkdwn import WORD_JOINER, as_typed, cut, escape, plain_shown, slack_text, unescape
+from bot.mrkdwn import (
+    WORD_JOINER,
+    as_typed,
+    cut,
+    escape,
+    plain,
+    plain_shown,
+    slack_text,
+    unescape,
+)
 
 
 def test_escape_turns_the_three_characters_into_slacks_entities() -> None:
@@ -105,3 +114,13 @@ def test_plain_text_shows_a_broadcast_slack_sent_as_it_was_typed() -> None:
 )
 def test_as_typed_gives_back_what_slack_turned_into_markup(sent: str, typed: str) -> None:
     assert as_typed(sent) == typed
+
+
+def test_plain_text_reads_well_without_markup() -> None:
+    said = (
+        "*Only* <@U0BEN> or <@U0ZED> can move `#4`; _ask them_. <#C1|general> keeps snake_case "
+        "and 2*3*4."
+    )
+    assert plain(said, {"U0BEN": "ben"}) == (
+        "Only @ben or @U0ZED can move “#4”; ask them. #general keeps snake_case and 2*3*4."
+    )

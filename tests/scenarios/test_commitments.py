@@ -672,6 +672,7 @@ def test_commit_alone_opens_the_form(slack: Slack) -> None:
     assert view.errors[blocks.DUE_FIELD].startswith(
         "That day (Sat 2 Dec 2062) is more than five years ahead"
     )
+    assert view.errors[blocks.DUE_FIELD].endswith("Did you mean “2026-12-02”?")  # no code span
     assert stored(slack) == []
     values = form_values(partner=acme, side="them", owner=DAN, what="NDA", due="2026-12-02")
     submit(slack, view, BEN, values)

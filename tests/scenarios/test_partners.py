@@ -837,7 +837,7 @@ def test_add_with_no_arguments_opens_a_form_with_errors_inline(slack: Slack) -> 
     submit(slack, view, name="Oxfam", owner=ANA, status="active", website="not a site")
     assert view.errors == {
         blocks.WEBSITE_FIELD: "“not a site” is not a website I can read; "
-        "give a domain like `msf.org`."
+        "give a domain like “msf.org”."  # a field error is plain text: no code spans
     }
     submit(slack, view, name="MSF", owner=ANA, status="active")
     assert (

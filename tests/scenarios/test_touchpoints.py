@@ -2487,7 +2487,8 @@ def test_a_colleague_deactivated_since_is_refused_in_the_form_before_anything_is
     (register,) = options(slack, view, BEN, "Brand New")
     submit(slack, view, BEN, partner=register["value"], colleagues=["U0GONE"], notes="x")
     assert view.errors == {
-        blocks.COLLEAGUES_FIELD: "<@U0GONE> is not a member of this workspace (or the account "
+        # A field error is plain text: the colleague by name, not a mention's markup.
+        blocks.COLLEAGUES_FIELD: "@gone is not a member of this workspace (or the account "
         "is deactivated)."
     }
     assert partner_names(slack) == ["Acme Corporation"] and touchpoints(slack) == []
