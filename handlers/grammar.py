@@ -822,6 +822,19 @@ def parse_word(text: str, words: Sequence[str], *, default: str) -> str:
     return word
 
 
+def in_command(name: str) -> str:
+    """`name` as a command suggested to people spells it: as it is when the grammar reads those
+    words back as the name, else in quotes (`quoted`): a name holding a keyword ("Room to
+    Read"), a `:`, a quote mark or Slack's markup."""
+    try:
+        tokens = tokenize(name)
+    except GrammarError:  # markup the grammar refuses bare (`<!channel>`, `@ana`): in quotes
+        return quoted(name)
+    if tokens and all(token.kind is Kind.WORD and token.keyword is None for token in tokens):
+        return name
+    return quoted(name)
+
+
 def quoted(name: str) -> str:
     """`name` in quotes that the grammar reads back as exactly this name."""
     if not any(quote in name for quote in '"“”'):

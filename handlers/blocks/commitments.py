@@ -38,6 +38,7 @@ from handlers.blocks import (
     plain,
     section,
 )
+from handlers.grammar import in_command
 from handlers.reply import Block, Reply
 from handlers.texts import commitments as texts
 from storage.models import CommitmentSide
@@ -150,7 +151,9 @@ def partner_section(
         name = cadence.partner.name if cadence is not None else ""
         lines = [texts.line(item, this_year) for item in found.open[:SHOWN_ON_CARD]]
         if found.more:
-            lines.append(f"…and {found.more} more: `{texts.COMMAND} commitments {name}`")
+            lines.append(
+                f"…and {found.more} more: `{texts.COMMAND} commitments {in_command(name)}`"
+            )
         blocks.append(section("*Open commitments*\n" + ("\n".join(lines) or "None.")))
         blocks.append(context(texts.balance(found.balance)))
     if cadence is not None:

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from bot.delivery.absence import AwayResult, BackResult, CancelResult, Gap, Period
 from bot.services.touchpoints import PartnerWhileAway
+from handlers.grammar import in_command
 from handlers.texts.partners import in_prose, people_in_prose, person
 from handlers.texts.touchpoints import ANSWER_LABELS
 from storage.models import IntentAnswer, TouchpointKind
@@ -124,7 +125,11 @@ def _uncovered(
     if len(without) == 1:
         (name,) = without
         which = f"*{name}*, which you own, has" if len(owned) == 1 else f"*{name}* has"
-        lead, its, set_one = f"{which} no deputy", "its", f"{COMMAND} deputy {name} @colleague"
+        lead, its, set_one = (
+            f"{which} no deputy",
+            "its",
+            f"{COMMAND} deputy {in_command(name)} @colleague",
+        )
     else:
         if len(without) == len(owned):
             lead = f"None of the {len(owned)} partners you own has a deputy"
@@ -171,7 +176,7 @@ def _away_too(
 def _cover_them(gaps: Sequence[Gap], period: Period, tz: ZoneInfo) -> str:
     """The two ways to cover the partners with `gaps`."""
     if len(gaps) == 1:
-        give = f"Give it a deputy with `{COMMAND} deputy {gaps[0].name} @colleague`"
+        give = f"Give it a deputy with `{COMMAND} deputy {in_command(gaps[0].name)} @colleague`"
     else:
         give = f"Give each a deputy with `{COMMAND} deputy NAME @colleague`"
     return (

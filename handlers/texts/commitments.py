@@ -365,13 +365,14 @@ def changed(note: Changed) -> str:
     yours = "your commitment" if item.side is CommitmentSide.US else "the commitment you follow up"
     if note.was_due is not None:
         return (
-            f"{by} moved {yours} {which} to {day(item.due_on)} (it was due "
-            f"{day(note.was_due)}): {promise(item)}. Reminders follow the new date."
+            f"{by} moved {yours} {which} to {due_day(item)} (it was due "
+            f"{day(note.was_due, this_year=item.this_year)}): {promise(item)}. Reminders follow "
+            "the new date."
         )
     verb = "marked" if item.status is CommitmentStatus.DONE else "dropped"
     done = " done" if item.status is CommitmentStatus.DONE else ""
     return (
-        f"{by} {verb} {yours} {which}{done}: {promise(item)}, due {day(item.due_on)}. No more "
+        f"{by} {verb} {yours} {which}{done}: {promise(item)}, due {due_day(item)}. No more "
         "reminders about it."
     )
 

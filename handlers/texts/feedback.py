@@ -31,6 +31,7 @@ from bot.services.surveys import (
     SurveyInvitation,
     TooFew,
 )
+from handlers.grammar import in_command
 from storage.models import CheckInAnswer
 
 ANSWERS = {
@@ -400,7 +401,7 @@ def schedule_lines(schedule: Schedule) -> list[str]:
         lines.append(running(schedule.open_round, schedule.tz))
     lines.append(
         f"{person(facts.owner_id)} (the owner) or an admin can start one now: "
-        f"`/partner survey {facts.name} now`."
+        f"`/partner survey {in_command(facts.name)} now`."
     )
     return lines
 
@@ -410,12 +411,12 @@ def cadence_line(schedule: Schedule) -> str:
     if schedule.own_cadence:
         return (
             f"{CADENCES[schedule.cadence]} (set for this partner; the workspace's is "
-            f"{schedule.workspace_cadence.value} — `survey {schedule.partner.name} default` "
-            "goes back to it)."
+            f"{schedule.workspace_cadence.value} — "
+            f"`survey {in_command(schedule.partner.name)} default` goes back to it)."
         )
     return (
         f"{CADENCES[schedule.cadence]} (the workspace's; the owner, deputy or an admin can set "
-        f"this partner's own: `survey {schedule.partner.name} monthly|quarterly|off`)."
+        f"this partner's own: `survey {in_command(schedule.partner.name)} monthly|quarterly|off`)."
     )
 
 
@@ -477,7 +478,7 @@ def nobody_to_ask(facts: PartnerFacts, away: Sequence[str]) -> str:
         )
     return (
         f"Nobody to ask about *{facts.name}*: it has no team yet and nobody logged a contact "
-        f"with it lately. Add people with `/partner team {facts.name} add @…`."
+        f"with it lately. Add people with `/partner team {in_command(facts.name)} add @…`."
     )
 
 
@@ -490,8 +491,8 @@ def too_few(name: str, found: TooFew) -> str:
 
 def grow_team(name: str) -> str:
     return (
-        f"Add colleagues to its team (`/partner team {name} add @…`), or an admin can lower "
-        "`/partner config anonymity`."
+        f"Add colleagues to its team (`/partner team {in_command(name)} add @…`), or an admin "
+        "can lower `/partner config anonymity`."
     )
 
 
@@ -510,8 +511,8 @@ def round_skipped(skipped: SkippedRound) -> str:
         f"*The pulse survey of {name} scheduled for {day(skipped.scheduled_at, skipped.tz)} did "
         f"not start.* {reason[:1].upper()}{reason[1:]}. You get this because you look after "
         f"*{name}*. {grow_team(name)} It starts by itself once enough people can be asked, "
-        f"until {closing(skipped.retry_until, skipped.tz)}; `/partner survey {name} off` stops "
-        "the schedule."
+        f"until {closing(skipped.retry_until, skipped.tz)}; "
+        f"`/partner survey {in_command(name)} off` stops the schedule."
     )
 
 

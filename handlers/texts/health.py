@@ -24,6 +24,7 @@ from bot.health import (
 from bot.services.cadence import CadenceState, Standing
 from bot.services.digest import PartnerWeek, WeeklyDigest
 from bot.services.health import Comparison, PartnerHealth
+from handlers.grammar import in_command
 from handlers.texts.commitments import carrier, day, days_ago, percent, read_year
 from handlers.texts.partners import person, status
 from storage.health import ClosedCommitments, RoundTurnout
@@ -69,7 +70,10 @@ def plural(count: int, word: str, many: str | None = None) -> str:
 def _pulse(facts: Parts, tz: ZoneInfo, name: str, this_year: int) -> str:
     pulse = facts.pulse
     if pulse is None:
-        return f"no pulse yet: no survey round has closed (`{COMMAND} survey {name}` shows when)"
+        return (
+            "no pulse yet: no survey round has closed "
+            f"(`{COMMAND} survey {in_command(name)}` shows when)"
+        )
     closed = day(pulse.closed_at.astimezone(tz).date(), this_year=this_year)
     answered = f"{pulse.respondents} of {plural(pulse.invited, 'person', 'people')} answered"
     if not pulse.enough:
@@ -309,7 +313,7 @@ def moved(found: Comparison, now_score: int | None, tz: ZoneInfo, this_year: int
 
 
 def card_footer(name: str) -> str:
-    return f"`{COMMAND} health {name}` shows the trend and what each part means."
+    return f"`{COMMAND} health {in_command(name)}` shows the trend and what each part means."
 
 
 # --- `list dormant` -----------------------------------------------------------------------------

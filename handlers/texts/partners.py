@@ -23,6 +23,7 @@ from bot.services.registry import (
     Renamed,
     SimilarBy,
 )
+from handlers.grammar import in_command
 from storage.models import MAX_NAME_LENGTH, PartnerStatus, TeamRole
 
 COMMAND = "/partner"
@@ -176,7 +177,7 @@ def ending(name: str) -> str:
 def added(name: str, told: Sequence[str] = ()) -> str:
     """`add`'s answer; `told`: the owner someone else named, who is told it is theirs."""
     owner = f" I've let {people(told)} know that they own it." if told else ""
-    return f"Added {ending(name)}{owner} Use `{COMMAND} show {name}` to see it again."
+    return f"Added {ending(name)}{owner} Use `{COMMAND} show {in_command(name)}` to see it again."
 
 
 def already_registered(
@@ -195,12 +196,14 @@ def already_registered(
     todo = []
     if aliases:
         todo.append(
-            f"to give it another name, `{COMMAND} alias {existing.name} add "
+            f"to give it another name, `{COMMAND} alias {in_command(existing.name)} add "
             + ", ".join(f'"{alias}"' for alias in aliases)
             + "`"
         )
     if owner_id is not None and owner_id != existing.owner_id:
-        todo.append(f"to hand it over, `{COMMAND} owner {existing.name} {person(owner_id)}`")
+        todo.append(
+            f"to hand it over, `{COMMAND} owner {in_command(existing.name)} {person(owner_id)}`"
+        )
     if not todo:
         return found
     return f"{found} I changed nothing: {'; '.join(todo)}."
@@ -229,7 +232,7 @@ def unknown_partner(query: str, has_candidates: bool) -> str:
         return f"I don't know a partner called “{query}”. Did you mean one of these?"
     return (
         f"I don't know a partner called “{query}”. Check the spelling, see "
-        f"`{COMMAND} list`, or register it with `{COMMAND} add {query}`."
+        f"`{COMMAND} list`, or register it with `{COMMAND} add {in_command(query)}`."
     )
 
 
@@ -317,7 +320,7 @@ def nothing_to_do(conflict: Conflict, facts: PartnerFacts, subject: str) -> str:
         Conflict.NO_DEPUTY: f"{name} has no deputy; nothing changed.",
         Conflict.REMOVE_OWNER: (
             f"{person(subject)} owns {name}: hand it over first with "
-            f"`{COMMAND} owner {facts.name} @someone`."
+            f"`{COMMAND} owner {in_command(facts.name)} @someone`."
         ),
         Conflict.SAME_STATUS: f"{name} is already {status(subject)}.",
         Conflict.SAME_PARTNER: f"Both names are {name}: there is nothing to merge.",
@@ -325,13 +328,14 @@ def nothing_to_do(conflict: Conflict, facts: PartnerFacts, subject: str) -> str:
         Conflict.NOT_AN_ALIAS: f"“{subject}” is not an alias of {name}.",
         Conflict.ITS_NAME: (
             f"“{subject}” is the name of {name}, not an alias: to call it something else, "
-            f"`{COMMAND} rename {facts.name} to NEW`."
+            f"`{COMMAND} rename {in_command(facts.name)} to NEW`."
         ),
     }[conflict]
 
 
 def no_deputy_now(facts: PartnerFacts) -> str:
-    return f"*{facts.name}* has no deputy now: `{COMMAND} deputy {facts.name} @someone` names one."
+    name_one = f"{COMMAND} deputy {in_command(facts.name)} @someone"
+    return f"*{facts.name}* has no deputy now: `{name_one}` names one."
 
 
 def handed_over(
@@ -347,7 +351,7 @@ def handed_over(
 def _accountable(facts: PartnerFacts) -> str:
     return (
         "You are now its accountable contact: colleagues will check with you before they reach "
-        f"out. `{COMMAND} show {facts.name}` shows where things stand."
+        f"out. `{COMMAND} show {in_command(facts.name)}` shows where things stand."
     )
 
 
@@ -356,8 +360,8 @@ def handover_to_new_owner(
 ) -> str:
     source = f", taking over from {person(old_owner)}" if old_owner and old_owner != by else ""
     deputy = (
-        f" You were its deputy, so it has none now: `{COMMAND} deputy {facts.name} @someone` "
-        "names one."
+        " You were its deputy, so it has none now: "
+        f"`{COMMAND} deputy {in_command(facts.name)} @someone` names one."
         if was_deputy
         else ""
     )
@@ -571,7 +575,8 @@ def _merged_status(result: Merged) -> str:
         )
     return (
         f"\n{was}; {kept} stays {status(result.kept.status)}: "
-        f"`{COMMAND} status {result.kept.name} {result.duplicate_status}` to change that."
+        f"`{COMMAND} status {in_command(result.kept.name)} {result.duplicate_status}` to change "
+        "that."
     )
 
 
@@ -604,8 +609,8 @@ def merged_away(result: Merged, user_id: str, *, by: str) -> str:
         f"{person(by)} merged *{result.duplicate_name}*, where you were {role}, into "
         f"*{result.kept.name}* (owner {person(result.kept.owner_id)}): its history, contacts "
         f"and team are there now, and “{result.duplicate_name}” finds it. You are now "
-        f"{_role_on(result.kept, user_id)}: `{COMMAND} show {result.kept.name}` shows where "
-        "things stand."
+        f"{_role_on(result.kept, user_id)}: `{COMMAND} show {in_command(result.kept.name)}` "
+        "shows where things stand."
     )
 
 
@@ -621,7 +626,10 @@ def contact_added(result: ContactAdded) -> str:
     there = f"{contact_line(contact)} is already a contact at *{facts.name}*; nothing changed."
     if not result.by_name:
         return there
-    again = f"`{COMMAND} contact {facts.name} add {contact.name} {example_email(contact.name)}"
+    again = (
+        f"`{COMMAND} contact {in_command(facts.name)} add {contact.name} "
+        f"{example_email(contact.name)}"
+    )
     if contact.email:
         return (
             f"{there} If you meant another person of that name, add them with their own email, "
@@ -639,7 +647,7 @@ def example_email(name: str) -> str:
 def no_contacts(facts: PartnerFacts) -> str:
     return (
         f"No contacts at *{facts.name}* yet. Add one with "
-        f"`{COMMAND} contact {facts.name} add Jane Doe jane@example.org Title`."
+        f"`{COMMAND} contact {in_command(facts.name)} add Jane Doe jane@example.org Title`."
     )
 
 
@@ -648,7 +656,7 @@ def contacts_header(facts: PartnerFacts, count: int) -> str:
 
 
 def more_contacts(facts: PartnerFacts, hidden: int) -> str:
-    return f"…and {hidden} more: `{COMMAND} contacts {facts.name}`"
+    return f"…and {hidden} more: `{COMMAND} contacts {in_command(facts.name)}`"
 
 
 def added_by(user_id: str, moment: datetime) -> str:
@@ -716,14 +724,10 @@ def form_failed(typed: str) -> str:
 def form_exists(existing: PartnerFacts, owner_name: str | None = None) -> str:
     """A form's field error (plain text: no mention renders); `owner_name` as Slack names the
     owner, where Liaison knows it."""
+    show = f"{COMMAND} show {in_command(existing.name)}"
     if owner_name is None:
-        return (
-            f"Already registered as {existing.name} (owner: see `{COMMAND} show {existing.name}`)."
-        )
-    return (
-        f"Already registered as {existing.name}, owned by {owner_name}: see "
-        f"`{COMMAND} show {existing.name}`."
-    )
+        return f"Already registered as {existing.name} (owner: see `{show}`)."
+    return f"Already registered as {existing.name}, owned by {owner_name}: see `{show}`."
 
 
 def form_similar(names: Sequence[str]) -> str:

@@ -29,6 +29,7 @@ from bot.services.touchpoints import (
     Touch,
     has_passed,
 )
+from handlers.grammar import in_command
 from handlers.texts.partners import (
     ago,
     channel_ref,
@@ -425,7 +426,7 @@ def owner_told(result: Recorded) -> str | None:
             if owner == touch.author_id:
                 return (
                     f"You own *{facts.name}*, so there is no one to ask; colleagues see your "
-                    f"intent in `{COMMAND} check {facts.name}`."
+                    f"intent in `{COMMAND} check {in_command(facts.name)}`."
                 )
             if owner in touch.colleagues:
                 return f"{person(owner)} takes part, so there is no one else to ask."
@@ -526,7 +527,7 @@ def refused_elsewhere(facts: PartnerFacts, channel: str, reason: str) -> str:
         f"Posted here: Slack refused Liaison's last message in {channel_ref(channel)}, the "
         f"channel of "
         f"*{facts.name}* (`{reason}`). Its alerts come here until someone chooses a channel "
-        f"Liaison can post in: `{COMMAND} channel {facts.name} #channel`."
+        f"Liaison can post in: `{COMMAND} channel {in_command(facts.name)} #channel`."
     )
 
 
@@ -552,7 +553,7 @@ def alert_ask(
     if facts.owner_id is None:
         return (
             f"{people(involved)}: please talk to each other. Nobody owns *{facts.name}* yet — "
-            f"take it on with `{COMMAND} owner {facts.name} @you`."
+            f"take it on with `{COMMAND} owner {in_command(facts.name)} @you`."
         )
     if owner_away_until is not None and covering is None:
         nobody = (
@@ -880,7 +881,7 @@ def asker_note(facts: PartnerFacts, touch: Touch, *, late: bool, logged_since: b
     contact with the partner after the answer was given, before it reached them."""
     about = quote(touch.notes)
     owner = f"{person(touch.answered_by)}, for *{facts.name}*,"
-    log = f"Log it when you've been in touch: `{COMMAND} log {facts.name} : …`"
+    log = f"Log it when you've been in touch: `{COMMAND} log {in_command(facts.name)} : …`"
     answer = touch.answer
     if answer is IntentAnswer.LAPSED:
         return (
@@ -1059,10 +1060,11 @@ def briefing_advice(briefing: Briefing) -> str:
     if briefing.caller_role is not None:
         return "You're on its team: keep the owner in the loop."
     if facts.owner_id is None:
-        return f"Nobody owns *{facts.name}* yet: `{COMMAND} owner {facts.name} @you` takes it on."
+        take = f"{COMMAND} owner {in_command(facts.name)} @you"
+        return f"Nobody owns *{facts.name}* yet: `{take}` takes it on."
     if briefing.own_intent is not None:
         return f"You're not on its team; {own_intent(briefing.own_intent)}"
-    intend = f"`{COMMAND} intend {facts.name} : what you have in mind`"
+    intend = f"`{COMMAND} intend {in_command(facts.name)} : what you have in mind`"
     if briefing.owner_away_until is not None:
         away = f"its owner {person(facts.owner_id)} is away {_through(briefing.owner_away_until)}"
         if briefing.covering is not None:
@@ -1166,7 +1168,7 @@ def two_dates(verb: str, name: str, first: str, second: str) -> str:
     """`plan X in 3 days on friday`: two dates where the contact has one."""
     return (
         f"That gives two dates, `{first}` and `{second}`, and a contact has one. Keep the one "
-        f"you mean, e.g. `{COMMAND} {verb} {name} {second} : …`."
+        f"you mean, e.g. `{COMMAND} {verb} {in_command(name)} {second} : …`."
     )
 
 
@@ -1225,7 +1227,8 @@ FIELD_DATE = "Date"
 
 def date_needs_on(verb: str, name: str, day: str) -> str:
     """A hint for an unknown name that ends in a date typed without `on`."""
-    return f"If “{day}” is the date, it needs `on`: `{COMMAND} {verb} {name} on {day} : …`."
+    command = f"{COMMAND} {verb} {in_command(name)} on {day} : …"
+    return f"If “{day}” is the date, it needs `on`: `{command}`."
 
 
 FIELD_CONTACT = "People at the partner"

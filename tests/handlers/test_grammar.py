@@ -339,3 +339,22 @@ def test_a_line_without_a_name_is_not_told_to_quote_a_keyword() -> None:
     with pytest.raises(GrammarError) as refused:
         grammar.parse_person("to <@U0BEN|ben>", role="owner")
     assert refused.value.problem == "Which partner? Give the partner's name."
+
+
+@pytest.mark.parametrize(
+    ("name", "typed"),
+    [
+        ("Acme Corporation", "Acme Corporation"),
+        ("Room to Read", '"Room to Read"'),
+        ("Doctors on Call", '"Doctors on Call"'),
+        ("Plan: International", '"Plan: International"'),
+        ('12" Records', '«12" Records»'),
+        ("R&D <!channel>", '"R&D <!channel>"'),
+    ],
+)
+def test_a_name_in_a_suggested_command_is_quoted_when_the_grammar_needs_it(
+    name: str, typed: str
+) -> None:
+    assert grammar.in_command(name) == typed
+    # What is suggested reads back as the name.
+    assert grammar.parse_name(typed).name.text == name

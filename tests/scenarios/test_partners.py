@@ -556,6 +556,15 @@ def test_an_unknown_partner_without_candidates(slack: Slack) -> None:
     assert "`/partner add World Food Programme`" in said
 
 
+def test_a_suggested_command_quotes_a_name_holding_a_keyword(slack: Slack) -> None:
+    said = answer(slack, "log Room to Read with <@U0DAN|dan> : first call")
+    assert 'register it with `/partner add "Room to Read"`.' in said
+    # The command suggested works as it is typed.
+    assert answer(slack, 'add "Room to Read"').startswith("Added *Room to Read*.")
+    said = answer(slack, "contacts Room to Read")
+    assert '`/partner contact "Room to Read" add Jane Doe jane@example.org Title`' in said
+
+
 @pytest.mark.parametrize(
     ("line", "extra", "form"),
     [
