@@ -514,6 +514,7 @@ class ContactLine:
     person: str
     email: str | None
     title: str | None
+    change: Change = Change.ADD
 
 
 ADD_CLAUSES = ("owner", "aka")
@@ -745,23 +746,30 @@ def parse_merge(text: str, *, known: KnownNames | None = None) -> MergeLine:
 
 
 def parse_contact(text: str) -> ContactLine:
-    """`NAME add PERSON [email] [title…]`; without an email, `PERSON, title` also works."""
+    """`NAME add PERSON [email] [title…]`; without an email, `PERSON, title` also works.
+    `NAME remove PERSON`, the person by name or email. The person and title keep the quotes
+    typed inside them (`Jane "JJ" O'Neil`); a person wholly in quotes is the words inside."""
     tokens = tokenize(text)
+    words = tuple(Change)
     if tokens and tokens[0].kind is Kind.QUOTED:
-        split: int | None = 1 if len(tokens) > 1 and tokens[1].is_word("add") else None
+        split: int | None = 1 if len(tokens) > 1 and tokens[1].is_word(*words) else None
     else:
-        split = _split_at_first(tokens[1:], ("add",))
+        split = _split_at_first(tokens[1:], words)
         split = None if split is None else split + 1
     if split is None:
-        raise GrammarError("Say `add` after the partner's name, then the person.")
+        raise GrammarError("Say `add` or `remove` after the partner's name, then the person.")
     name = _require_name(whole_name(tokens[:split]))
+    change = Change(tokens[split].text.lower())
     person_tokens = tokens[split + 1 :]
     if not person_tokens:
-        raise GrammarError("Who? Give the person's name after `add`.")
+        raise GrammarError(f"Who? Give the person's name after `{change}`.")
     _refuse_colleague(person_tokens, name, text)
+    if change is Change.REMOVE:
+        person = _person(person_tokens, text)
+        return ContactLine(name=name, person=person, email=None, title=None, change=change)
     at = email_in(person_tokens)
     if at is not None:
-        person = " ".join(t.text for t in person_tokens[:at])
+        person = _person(person_tokens[:at], text)
         email: str | None = person_tokens[at].text
         title_tokens = person_tokens[at + 1 :]
         if email_in(title_tokens) is not None:
@@ -769,18 +777,25 @@ def parse_contact(text: str) -> ContactLine:
                 "One email per contact: give the person one address; the words after it "
                 "are their title."
             )
-        title = " ".join(t.text for t in title_tokens)
+        title = _typed(title_tokens, text)
     else:
         email = None
         if person_tokens[0].kind is Kind.QUOTED:
             person = person_tokens[0].text
-            title = " ".join(t.text for t in person_tokens[1:])
+            title = _typed(person_tokens[1:], text)
         else:
-            person, _, title = " ".join(t.text for t in person_tokens).partition(",")
+            person, _, title = _typed(person_tokens, text).partition(",")
     person = _collapse(person)
     if not person:
         raise GrammarError("Who? Give the person's name before the email.")
     return ContactLine(name=name, person=person, email=email, title=_collapse(title) or None)
+
+
+def _person(tokens: Sequence[Token], line: str) -> str:
+    """A person's name as typed, quotes inside it kept; one wholly in quotes, the words."""
+    if len(tokens) == 1 and tokens[0].kind is Kind.QUOTED:
+        return tokens[0].text
+    return _typed(tokens, line)
 
 
 def _refuse_colleague(person: Sequence[Token], name: Name, line: str) -> None:

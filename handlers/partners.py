@@ -454,6 +454,11 @@ def _merge_parts(call: Call, told: list[str], session: Session, merged: Merged) 
 
 def contact(call: Call) -> Reply:
     line = grammar.parse_contact(call.rest)
+    if line.change is Change.REMOVE:
+        removed = call.registry.remove_contact(
+            actor=call.actor, partner=call.partner(line.name), person=line.person
+        )
+        return say(texts.contact_removed(removed))
     result = call.registry.add_contact(
         actor=call.actor,
         partner=call.partner(line.name),
@@ -572,7 +577,7 @@ def _problem(error: GrammarError | BadName | BadValue | NotInWorkspace) -> str:
     if isinstance(error, BadName):
         return texts.bad_name(error.problem, error.name)
     if isinstance(error, BadValue):
-        return texts.bad_value(error.what, error.value)
+        return texts.bad_value(error.what, error.value, limit=error.limit)
     return texts.not_in_workspace(error.user_id)
 
 

@@ -133,13 +133,19 @@ VERBS: tuple[Verb, ...] = (
     Verb(
         "contact",
         PARTNERS,
-        ("contact NAME add PERSON [email] [title…]",),
+        ("contact NAME add PERSON [email] [title…]", "contact NAME remove PERSON"),
         "Add a person at the partner organisation. Someone there already (the same email, or "
         "the same name where one of the two has no email) is not added twice: added again "
-        "with an email or a title they lacked, they are given it. Another person of the same "
-        "name is added with their own email. Colleagues are no contacts: they go on the "
-        "partner's `team`.",
-        ("contact MSF add Jane Doe jane.doe@msf.org Head of Partnerships",),
+        "with an email or a title they lacked, they are given it; with their email and "
+        "another title, their title changes. Another person of the same name is added with "
+        "their own email. A title has at most 200 characters. `remove` takes a person, by "
+        "name or email, off the list; touchpoints with them still name them. Colleagues are "
+        "no contacts: they go on the partner's `team`.",
+        (
+            "contact MSF add Jane Doe jane.doe@msf.org Head of Partnerships",
+            "contact MSF remove jane.doe@msf.org",
+        ),
+        who=f"anyone may add; {OWNERS} may remove",
     ),
     Verb(
         "contacts",

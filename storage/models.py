@@ -196,6 +196,10 @@ class TeamMembership(SQLModel, table=True):
     added_at: datetime = _utc_column()
 
 
+# The longest title a contact may have.
+MAX_TITLE_LENGTH = 200
+
+
 class Contact(SQLModel, table=True):
     """A person at the partner organisation; unique by email within a partner."""
 
@@ -205,8 +209,11 @@ class Contact(SQLModel, table=True):
     partner_id: int = Field(foreign_key="partner.id", ondelete="CASCADE", index=True)
     name: str = Field(max_length=MAX_NAME_LENGTH)
     email: str | None = Field(default=None, max_length=254)
-    title: str | None = Field(default=None, max_length=200)
+    title: str | None = Field(default=None, max_length=MAX_TITLE_LENGTH)
     created_at: datetime = _utc_column()
+    # Taken off the partner's contacts while touchpoints still name them: kept for that history,
+    # listed nowhere else, and back on the list if someone names them again.
+    removed_at: datetime | None = _utc_column(nullable=True)
 
 
 # --- Touchpoints ----------------------------------------------------------------------------

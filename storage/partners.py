@@ -21,6 +21,7 @@ from storage.models import (
     RegistryVersion,
     TeamMembership,
     TeamRole,
+    TouchpointContact,
 )
 from storage.upsert import table_of, upsert
 
@@ -314,20 +315,35 @@ def set_role(
 # --- Contacts -----------------------------------------------------------------------------------
 
 
-def contacts_of(*, session: Session, team_id: str, partner_id: int) -> list[Contact]:
-    """The partner's contacts, alphabetically."""
+def contacts_of(
+    *, session: Session, team_id: str, partner_id: int, removed: bool = False
+) -> list[Contact]:
+    """The partner's contacts, alphabetically; with `removed`, those taken off the list whom
+    touchpoints still name as well."""
     statement = (
         select(Contact)
         .where(Contact.team_id == team_id, Contact.partner_id == partner_id)
         .order_by(func.lower(Contact.name), col(Contact.id))
     )
+    if not removed:
+        statement = statement.where(col(Contact.removed_at).is_(None))
     return list(session.exec(statement))
 
 
 def contact_count(*, session: Session, team_id: str, partner_id: int) -> int:
-    """How many contacts the partner has."""
+    """How many contacts the partner has (those removed left out)."""
     statement = select(func.count()).where(
-        Contact.team_id == team_id, Contact.partner_id == partner_id
+        Contact.team_id == team_id,
+        Contact.partner_id == partner_id,
+        col(Contact.removed_at).is_(None),
+    )
+    return int(session.exec(statement).one())
+
+
+def touchpoints_with(*, session: Session, team_id: str, contact_id: int) -> int:
+    """How many touchpoints name the contact."""
+    statement = select(func.count()).where(
+        TouchpointContact.team_id == team_id, TouchpointContact.contact_id == contact_id
     )
     return int(session.exec(statement).one())
 

@@ -32,6 +32,7 @@ from storage import health as health_store
 from storage import partners as store
 from storage.models import (
     MAX_NAME_LENGTH,
+    MAX_TITLE_LENGTH,
     Contact,
     Partner,
     PartnerAlias,
@@ -43,6 +44,8 @@ from storage.models import (
 MAX_SUGGESTIONS = 3
 # A partner's notes, as long as their column holds.
 MAX_NOTES = 3000
+# An email address, as long as its column holds (and RFC 5321 allows).
+MAX_EMAIL_LENGTH = 254
 
 _EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\".]{2,}$")
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://")
@@ -191,6 +194,16 @@ class ContactAdded:
     completed: tuple[str, ...] = ()
     # True: found by name alone (one of the two had no email), so perhaps another person.
     by_name: bool = False
+    # The title they had, when this line gave them another.
+    retitled_from: str | None = None
+
+
+@dataclass(frozen=True)
+class ContactRemoved:
+    facts: PartnerFacts
+    contact: ContactInfo
+    # Touchpoints that name them, which keep doing so.
+    touchpoints: int
 
 
 # --- What the registry refuses ------------------------------------------------------------------
@@ -214,12 +227,13 @@ class BadName(RegistryError):
 
 
 class BadValue(RegistryError):
-    """A website or email that is not one."""
+    """A website or email that is not one, or a value longer than `limit` characters."""
 
-    def __init__(self, what: str, value: str) -> None:
-        super().__init__(f"not a {what}: {value!r}")
+    def __init__(self, what: str, value: str, *, limit: int | None = None) -> None:
+        super().__init__(f"not a {what}: {value!r}" if limit is None else f"{what} too long")
         self.what = what
         self.value = value
+        self.limit = limit
 
 
 @dataclass(frozen=True)
@@ -301,6 +315,8 @@ class Conflict(StrEnum):
     SAME_NAME = "same_name"
     NOT_AN_ALIAS = "not_an_alias"
     ITS_NAME = "its_name"
+    NOT_A_CONTACT = "not_a_contact"
+    CONTACTS_OF_THAT_NAME = "contacts_of_that_name"
 
 
 class NothingToDo(RegistryError):
@@ -348,7 +364,9 @@ def website_domain(website: str) -> str:
 def email_address(email: str) -> str:
     """An email address, lower-cased; raises BadValue when it is none."""
     address = email.strip().removeprefix("mailto:").lower()
-    if not _EMAIL.match(address) or len(address) > 254:
+    if len(address) > MAX_EMAIL_LENGTH:
+        raise BadValue("email", email, limit=MAX_EMAIL_LENGTH)
+    if not _EMAIL.match(address):
         raise BadValue("email", email)
     return address
 
@@ -856,26 +874,43 @@ class Registry:
     ) -> ContactAdded:
         """Add a person at the partner (anyone may). One with the same email, or with the same
         name where one of the two has no email, is there already: given the email or title it
-        lacked, if this line has it, and otherwise left as it is."""
+        lacked, if this line has it, and a new title where the line is surely about them (the
+        same email, or neither has one); otherwise left as it is. One removed is back."""
         person = clean_name(name)
         if not person:
             raise BadName(name, NameProblem.EMPTY)
         if len(person) > MAX_NAME_LENGTH:
             raise BadName(person, NameProblem.TOO_LONG)
         address = email_address(email) if email else None
-        role = clean_name(title or "")[:200] or None
+        role = clean_name(title or "") or None
+        if role is not None and len(role) > MAX_TITLE_LENGTH:
+            raise BadValue("title", role, limit=MAX_TITLE_LENGTH)
         with Session(self.engine) as session:
             found = self._resolve(session, actor.team_id, partner)
             facts = self._facts(found, self._team(session, found))
             existing = _same_contact(
-                store.contacts_of(session=session, team_id=actor.team_id, partner_id=_id(found)),
+                store.contacts_of(
+                    session=session, team_id=actor.team_id, partner_id=_id(found), removed=True
+                ),
                 name=person,
                 email=address,
             )
+            if existing is not None and existing.removed_at is not None:
+                # Back on the list, as this line gives them.
+                existing.removed_at = None
+                existing.name = person
+                existing.email = address or existing.email
+                existing.title = role or existing.title
+                session.add(existing)
+                session.commit()
+                return ContactAdded(facts=facts, contact=_contact_info(existing), created=True)
             if existing is not None:
                 by_name = address is None or existing.email != address
                 completed = _complete(existing, email=address, title=role)
-                if completed:
+                retitled_from = None
+                if role is not None and role != existing.title and existing.email == address:
+                    retitled_from, existing.title = existing.title, role
+                if completed or retitled_from is not None:
                     session.add(existing)
                     session.commit()
                 return ContactAdded(
@@ -884,6 +919,7 @@ class Registry:
                     created=False,
                     completed=completed,
                     by_name=by_name,
+                    retitled_from=retitled_from,
                 )
             contact = Contact(
                 team_id=actor.team_id,
@@ -903,6 +939,42 @@ class Registry:
                     facts=facts, contact=ContactInfo(person, address, role), created=False
                 )
         return ContactAdded(facts=facts, contact=ContactInfo(person, address, role), created=True)
+
+    def remove_contact(self, *, actor: Actor, partner: str, person: str) -> ContactRemoved:
+        """Take a person, named or by email, off the partner's contacts (owner, deputy or admin).
+        Touchpoints that name them keep doing so: such a contact is marked removed, not deleted.
+        Two contacts of the name refuse it, for their emails to tell them apart."""
+        wanted = clean_name(person)
+        address = wanted.removeprefix("mailto:").lower() if "@" in wanted else None
+        with Session(self.engine) as session:
+            found, team = self._editable(session, actor, partner)
+            facts = self._facts(found, team)
+            contacts = store.contacts_of(
+                session=session, team_id=actor.team_id, partner_id=_id(found)
+            )
+            key = naming.person_key(wanted)
+            matches = [
+                contact
+                for contact in contacts
+                if (contact.email == address if address else naming.person_key(contact.name) == key)
+            ]
+            if not matches:
+                raise NothingToDo(Conflict.NOT_A_CONTACT, facts, wanted)
+            if len(matches) > 1:
+                raise NothingToDo(Conflict.CONTACTS_OF_THAT_NAME, facts, wanted)
+            (contact,) = matches
+            touchpoints = store.touchpoints_with(
+                session=session, team_id=actor.team_id, contact_id=_id(contact)
+            )
+            if touchpoints:
+                contact.removed_at = self.clock.now()
+                session.add(contact)
+            else:
+                session.delete(contact)
+            session.commit()
+            return ContactRemoved(
+                facts=facts, contact=_contact_info(contact), touchpoints=touchpoints
+            )
 
     # --- For other services, inside their own transaction ---------------------------------------
 
@@ -1244,11 +1316,12 @@ class Registry:
     def _merge_contacts(
         self, session: Session, gone: Partner, stays: Partner, moved: dict[str, int]
     ) -> None:
+        # Those removed too, whom touchpoints moving over still name.
         kept_contacts = store.contacts_of(
-            session=session, team_id=stays.team_id, partner_id=_id(stays)
+            session=session, team_id=stays.team_id, partner_id=_id(stays), removed=True
         )
         for contact in store.contacts_of(
-            session=session, team_id=gone.team_id, partner_id=_id(gone)
+            session=session, team_id=gone.team_id, partner_id=_id(gone), removed=True
         ):
             same = _same_contact(kept_contacts, name=contact.name, email=contact.email)
             if same is None:
@@ -1259,6 +1332,8 @@ class Registry:
             # The same person at both: history about the duplicate's copy follows the kept one,
             # which learns the email and title it lacked.
             _complete(same, email=contact.email, title=contact.title)
+            if contact.removed_at is None:
+                same.removed_at = None  # still a contact at the duplicate: one at the kept
             for reference in store.references_to(Contact):
                 store.repoint(
                     session=session,

@@ -87,6 +87,7 @@ from storage.db import writer_session, writing
 from storage.models import (
     MAX_NAME_LENGTH,
     Absence,
+    Contact,
     IntentAnswer,
     OutboxMessage,
     OutboxStatus,
@@ -2824,17 +2825,20 @@ class Touchpoints:
         self, session: Session, partner: PartnerAtHand, typed: Sequence[str], now: datetime
     ) -> list[tuple[int, str]]:
         """The partner's people `typed` names (each by email, else by name, ignoring case,
-        accents and titles: `bot.naming.person_key`), added to the partner's contacts when new;
-        (id, name) of each, once each, in the order named."""
+        accents and titles: `bot.naming.person_key`), added to the partner's contacts when new
+        and back on them when removed; (id, name) of each, once each, in the order named."""
         people = contact_people(typed)
         if not people:
             return []
         by_email: dict[str, tuple[int, str]] = {}
         by_name: dict[str, tuple[int, str]] = {}
+        removed: dict[int, Contact] = {}
         for contact in partner_store.contacts_of(
-            session=session, team_id=partner.team_id, partner_id=partner.id
+            session=session, team_id=partner.team_id, partner_id=partner.id, removed=True
         ):
             assert contact.id is not None
+            if contact.removed_at is not None:
+                removed[contact.id] = contact
             if contact.email is not None:
                 by_email.setdefault(contact.email, (contact.id, contact.name))
             by_name.setdefault(person_key(contact.name), (contact.id, contact.name))
@@ -2856,6 +2860,9 @@ class Touchpoints:
                     by_email[email] = known
                 by_name.setdefault(person_key(name), known)
             found.setdefault(*known)
+        for contact_id in found.keys() & removed.keys():
+            removed[contact_id].removed_at = None
+            session.add(removed[contact_id])
         return list(found.items())
 
 

@@ -16,6 +16,7 @@ from bot.services.registry import (
     Conflict,
     ContactAdded,
     ContactInfo,
+    ContactRemoved,
     ListChange,
     Merged,
     NameProblem,
@@ -267,7 +268,12 @@ def bad_name(problem: NameProblem, name: str) -> str:
     return f"“{name}” has no letters or digits, so nobody could ever type it back."
 
 
-def bad_value(what: str, value: str) -> str:
+def bad_value(what: str, value: str, *, limit: int | None = None) -> str:
+    if limit is not None:
+        return (
+            f"The {what} is {len(value):,} characters long; a contact's {what} can have at most "
+            f"{limit:,}. Nothing was saved."
+        )
     if what == "website":
         return f"“{value}” is not a website I can read; give a domain like `msf.org`."
     return f"“{value}” is not an email address I can read."
@@ -329,6 +335,14 @@ def nothing_to_do(conflict: Conflict, facts: PartnerFacts, subject: str) -> str:
         Conflict.ITS_NAME: (
             f"“{subject}” is the name of {name}, not an alias: to call it something else, "
             f"`{COMMAND} rename {in_command(facts.name)} to NEW`."
+        ),
+        Conflict.NOT_A_CONTACT: (
+            f"“{subject}” is not a contact at {name}; `{COMMAND} contacts "
+            f"{in_command(facts.name)}` lists them."
+        ),
+        Conflict.CONTACTS_OF_THAT_NAME: (
+            f"{name} has more than one contact called “{subject}”: remove one by their email "
+            f"(`{COMMAND} contacts {in_command(facts.name)}` shows them)."
         ),
     }[conflict]
 
@@ -618,11 +632,11 @@ def contact_added(result: ContactAdded) -> str:
     facts, contact = result.facts, result.contact
     if result.created:
         return f"Added {contact_line(contact)} as a contact at *{facts.name}*."
-    if result.completed:
-        return (
-            f"{contact_line(contact)} was already a contact at *{facts.name}*: I added the "
-            f"{' and '.join(result.completed)} you gave."
-        )
+    if result.completed or result.retitled_from is not None:
+        done = f"I added the {' and '.join(result.completed)} you gave" if result.completed else ""
+        if result.retitled_from is not None:
+            done += (" and " if done else "") + f"changed their title from “{result.retitled_from}”"
+        return f"{contact_line(contact)} was already a contact at *{facts.name}*: {done}."
     there = f"{contact_line(contact)} is already a contact at *{facts.name}*; nothing changed."
     if not result.by_name:
         return there
@@ -636,6 +650,15 @@ def contact_added(result: ContactAdded) -> str:
             f"e.g. {again}`."
         )
     return f"{there} To give them an email or a title, add them again with it, e.g. {again} Title`."
+
+
+def contact_removed(result: ContactRemoved) -> str:
+    facts, contact = result.facts, result.contact
+    text = f"Removed {contact_line(contact)} from the contacts at *{facts.name}*."
+    if result.touchpoints:
+        some = "touchpoint" if result.touchpoints == 1 else f"{result.touchpoints} touchpoints"
+        text += f" The {some} with them still name{'s' if result.touchpoints == 1 else ''} them."
+    return text
 
 
 def example_email(name: str) -> str:

@@ -712,6 +712,60 @@ def test_a_partner_left_without_a_deputy_says_so_and_a_deputy_can_be_cleared(
     assert "or `none` for no deputy" in answer(slack, "deputy MSF", user=CHLOE)
 
 
+def contacts_in_store(slack: Slack) -> dict[str, bool]:
+    """Each stored contact's name, and whether it was removed."""
+    with Session(slack.runtime.engine) as session:
+        return {c.name: c.removed_at is not None for c in session.exec(select(Contact))}
+
+
+def test_a_known_email_with_a_new_title_changes_it_and_says_so(slack: Slack) -> None:
+    answer(slack, MSF)
+    said = answer(
+        slack,
+        'contact MSF add Jane "JJ" O\'Neil <mailto:jane@msf.org|jane@msf.org> Head of Partnerships',
+        user=DAN,
+    )
+    assert said.startswith('Added *Jane "JJ" O\'Neil* · Head of Partnerships')  # quotes kept
+    said = answer(slack, "contact MSF add J. Doe <mailto:JANE@msf.org|JANE@msf.org> Director")
+    assert said.startswith(
+        '*Jane "JJ" O\'Neil* · Director · <mailto:jane@msf.org|jane@msf.org> was already a '
+        "contact at *Médecins Sans Frontières*: changed their title from “Head of Partnerships”."
+    )
+    title = "Senior Vice President " * 20
+    said = answer(slack, f"contact MSF add Kurt <mailto:kurt@msf.org|kurt@msf.org> {title}")
+    assert "The title is 439 characters long; a contact's title can have at most 200." in said
+    assert contacts_in_store(slack) == {'Jane "JJ" O\'Neil': False}
+
+
+def test_a_contact_removed_stays_in_the_history_that_names_them(slack: Slack) -> None:
+    answer(slack, MSF)  # owned by Ben
+    answer(slack, "contact MSF add Kurt, CFO", user=DAN)
+    answer(slack, "contact MSF add Jane Doe <mailto:jane@msf.org|jane@msf.org>", user=DAN)
+    answer(slack, "log MSF with Kurt : first call", user=DAN)
+    refused = answer(slack, "contact MSF remove Kurt", user=DAN)
+    assert "Only <@U0BEN> or an admin (<@U0ANA>) can change *Médecins Sans Frontières*" in refused
+    said = answer(slack, "contact MSF remove kurt", user=BEN)
+    assert said.startswith(
+        "Removed *Kurt* · CFO from the contacts at *Médecins Sans Frontières*. The touchpoint "
+        "with them still names them."
+    )
+    said = answer(slack, "contact MSF remove <mailto:jane@msf.org|jane@msf.org>", user=BEN)
+    assert said.startswith("Removed *Jane Doe* · <mailto:jane@msf.org|jane@msf.org> from")
+    assert contacts_in_store(slack) == {"Kurt": True}  # Jane, named nowhere, is gone
+    assert "No contacts at *Médecins Sans Frontières* yet" in answer(slack, "contacts MSF")
+    assert "“Kurt” is not a contact at *Médecins Sans Frontières*; `/partner contacts" in answer(
+        slack, "contact MSF remove Kurt", user=BEN
+    )
+    answer(slack, "log MSF with Kurt : second call", user=DAN)  # named again: back on the list
+    assert contacts_in_store(slack) == {"Kurt": False}
+    assert "1 contact at Médecins Sans Frontières" in answer(slack, "contacts MSF")
+    answer(slack, "contact MSF add Kurt <mailto:kurt@msf.org|kurt@msf.org>", user=DAN)
+    answer(slack, "contact MSF add Kurt <mailto:kurt2@msf.org|kurt2@msf.org>", user=DAN)
+    assert "more than one contact called “Kurt”: remove one by their email" in answer(
+        slack, "contact MSF remove Kurt", user=BEN
+    )
+
+
 def test_merge_keeps_the_history_and_the_old_name(slack: Slack) -> None:
     answer(slack, MSF)
     answer(slack, "add Doctors w/o Borders aka DWB", user=DAN)
