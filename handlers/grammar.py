@@ -349,12 +349,13 @@ def _require_name(name: Name | None, what: str = "Which partner?") -> Name:
 
 def _as_typed(token: Token, line: str) -> str:
     """A token as it was typed: quotes kept (a closing one only if typed), a mention as
-    `@name`."""
+    `@name`, a channel as `#name`."""
     if token.kind is Kind.QUOTED:
         return unescape(line[token.start : token.end])
-    if token.kind is Kind.MENTION:
+    if token.kind in (Kind.MENTION, Kind.CHANNEL):
         raw = line[token.start : token.end]
-        return "@" + (raw.split("|", 1)[1].rstrip(">") if "|" in raw else token.text)
+        mark = "@" if token.kind is Kind.MENTION else "#"
+        return mark + (raw.split("|", 1)[1].rstrip(">") if "|" in raw else token.text)
     return token.text
 
 
@@ -367,6 +368,13 @@ def _not_added(line: str, tokens: Sequence[Token], rest: Sequence[Token]) -> Gra
     other verbs ("with", "on" …) is likely part of the name: the line again, name quoted."""
     problem = f"I did not understand `{_typed(rest, line)}`."
     first = rest[0]
+    if first.kind is Kind.CHANNEL:
+        return GrammarError(MARKUP_IN_NAME)
+    if first.kind is Kind.MENTION:
+        # `add Oxfam @ben`: the owner, most likely, without the word.
+        name = _typed(tokens[: len(tokens) - len(rest)], line)
+        typed = ["/partner add", name, "owner", _typed(rest, line)]
+        return GrammarError(f"{problem} To make them its owner, say `owner`: `{' '.join(typed)}`.")
     if first.kind is Kind.QUOTED and not _closed(line[first.start : first.end]):
         # `add 12" Records`: a quote mark in the name, which guillemets can hold.
         name = unescape(line[tokens[0].start : first.end])
@@ -529,7 +537,9 @@ def parse_add(text: str) -> AddLine:
     # With Love`, `add Into the Wild`) starts it.
     open_start = bool(tokens) and tokens[0].keyword not in ADD_CLAUSES
     name, used = take_name(tokens, open_start=open_start)
-    name = _require_name(name, "What is the partner called?")
+    name = require_name(
+        name, text, tokens, verb="add", ends_at=ADD_CLAUSES, what="What is the partner called?"
+    )
     owner_id: str | None = None
     aliases: list[str] = []
     rest = tokens[used:]
@@ -565,6 +575,10 @@ def parse_person(
     """`NAME [to] @user`; with `known`, a registered name with keywords in it is read whole
     (`take_name`). `instead`: what else the verb takes, for the error without a person."""
     tokens = tokenize(text)
+    if len(tokens) > 1 and tokens[0].kind is Kind.MENTION:
+        # `owner @chloe MSF`: the person before the partner.
+        typed = [f"/partner {role}", _typed(tokens[1:], text), _as_typed(tokens[0], text)]
+        raise GrammarError(f"Name the partner first, then the {role}: `{' '.join(typed)}`.")
     name, used = take_name(tokens, known=known)
     name = require_name(name, text, tokens, verb=role)
     rest = tokens[used:]
@@ -604,6 +618,9 @@ def parse_team(text: str) -> ChangeLine:
     """`NAME add|remove @user …` — the last add/remove followed only by mentions."""
     tokens = tokenize(text)
     split = _split_at_last(tokens, ("add", "remove"), then=Kind.MENTION)
+    said = _split_at_last(tokens, ("add", "remove"), then=None)
+    if split is None and said:
+        mentions(tokens[said + 1 :])  # `team MSF add ben`: says which is no mention
     if split is None:
         raise GrammarError("Say `add` or `remove` and then the people, e.g. `add @ben @dan`.")
     name = _require_name(whole_name(tokens[:split]))

@@ -115,6 +115,9 @@ def test_team_splits_at_the_last_add_or_remove_before_the_mentions() -> None:
     assert parsed.items == ("U1", "U2")
     assert grammar.parse_team("MSF remove <@U3>").change is Change.REMOVE
     with pytest.raises(GrammarError, match="`add` or `remove`"):
+        grammar.parse_team("MSF <@U3>")
+    # `add` was said: what is wrong is the person without `@`.
+    with pytest.raises(GrammarError, match="`ben` is not a mention"):
         grammar.parse_team("MSF add ben")
 
 

@@ -556,6 +556,27 @@ def test_an_unknown_partner_without_candidates(slack: Slack) -> None:
     assert "`/partner add World Food Programme`" in said
 
 
+@pytest.mark.parametrize(
+    ("line", "said"),
+    [
+        (
+            "owner <@U0CHLOE|chloe> MSF",
+            "Name the partner first, then the owner: `/partner owner MSF @chloe`.",
+        ),
+        ("team MSF add ben", "`ben` is not a mention: name the people with `@`"),
+        ("add Partners for <#C0PARTNERS|partnerships>", "cannot contain a mention or a channel"),
+        ("add Owner Circle", 'put it in quotes: `/partner add "Owner Circle"`.'),
+        ("add Oxfam <@U0BEN|ben>", "say `owner`: `/partner add Oxfam owner @ben`."),
+    ],
+)
+def test_a_mention_or_channel_out_of_place_is_told_where_it_goes(
+    slack: Slack, line: str, said: str
+) -> None:
+    answer(slack, MSF)
+    assert said in answer(slack, line)
+    assert partner_count(slack) == 1
+
+
 def test_a_suggested_command_quotes_a_name_holding_a_keyword(slack: Slack) -> None:
     said = answer(slack, "log Room to Read with <@U0DAN|dan> : first call")
     assert 'register it with `/partner add "Room to Read"`.' in said
