@@ -653,6 +653,17 @@ def keys_starting(*, session: Session, team_id: str, prefix: str) -> list[str]:
     return [str(key) for key in session.execute(statement).scalars()]
 
 
+def latest_due_at(*, session: Session, team_id: str, key_prefix: str) -> datetime | None:
+    """When the latest of the workspace's messages whose key starts with `key_prefix` fell due,
+    of those not cancelled (sent, being sent or still to send); None when there is none."""
+    statement = sa.select(sa.func.max(_T.c.due_at)).where(
+        _T.c.team_id == team_id,
+        _T.c.dedupe_key.startswith(key_prefix, autoescape=True),
+        _T.c.status != OutboxStatus.CANCELLED,
+    )
+    return utc_or_none(session.execute(statement).scalar())
+
+
 def set_expiry(*, session: Session, team_id: str, message_id: int, expires_at: datetime) -> None:
     """Set when the message, if still unsent, is cancelled."""
     session.execute(

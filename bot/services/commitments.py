@@ -18,7 +18,8 @@ Reminders (`plan_reminders`, a planner) go through the outbox, in the recipient'
   closed.
 Derived, not triggered: each run finds the latest of these moments that has passed and queues
 its message under a dedupe key naming the commitment, its due day and the moment, so a restart
-sends nothing twice and a planner that was down sends one catch-up, not a backlog. Moments before
+sends nothing twice and a planner that was down sends one catch-up, not a backlog (an overdue
+reminder that fell due in the current moment under another key counts too). Moments before
 the due day was (last) set are skipped: a commitment recorded two days before it is due gets no
 "3 days before" reminder. Closing or moving a commitment cancels its reminders not yet sent.
 A reminder goes to the owner, or while the owner is away to their stand-in (`stand_in`), at its
@@ -1006,6 +1007,8 @@ class Commitments:
             key = f"{key_prefix(row.id)}{row.due_on.isoformat()}:{moment.key}"
         if outbox_store.get_message(session=session, team_id=team_id, dedupe_key=key) is not None:
             return 0  # queued by an earlier run
+        if moment.stage is Stage.OVERDUE and self._overdue_told(session, row, since=moment.at):
+            return 0
         message = self._reminder(
             session, row, partner_name, recipient, moment.stage, note=note, tz=tz, now=now
         )
@@ -1056,6 +1059,21 @@ class Commitments:
             recorded_by=recorded_by,
         )
         return self.messages.reminder(reminder)
+
+    def _overdue_told(self, session: Session, row: Commitment, *, since: datetime) -> bool:
+        """Whether an overdue reminder about the commitment's due day, under whatever key, fell
+        due at or after `since` (the current moment) and was not cancelled. The keys number the
+        overdue reminders from the first; before the next working day after the due day was one
+        of them, the week after the due day was `overdue:1`, now `overdue:2`: a workspace that
+        upgrades after a week's reminder went (or was queued) hears nothing more until the
+        next."""
+        assert row.id is not None
+        latest = outbox_store.latest_due_at(
+            session=session,
+            team_id=row.team_id,
+            key_prefix=f"{key_prefix(row.id)}{row.due_on.isoformat()}:{Stage.OVERDUE}:",
+        )
+        return latest is not None and latest >= since
 
     def reroute_reminders(
         self, session: Session, *, team_id: str, user_id: str, now: datetime

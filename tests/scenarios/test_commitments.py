@@ -22,9 +22,11 @@ import pytest
 from sqlmodel import Session, select
 
 from bot.app import build_planners
+from bot.delivery.outbox import enqueue
 from bot.sandbox.fake_slack import FakeMessage, FakeSlack, FakeView
 from bot.sandbox.requests import Deliverer, RequestFactory
 from bot.scheduler import Scheduler, run_planner
+from bot.services.commitments import REMINDER
 from handlers.blocks import commitments as blocks
 from handlers.texts import partners as partner_texts
 from storage.models import Commitment, CommitmentStatus, OutboxMessage, Partner
@@ -423,6 +425,40 @@ def test_reminders_before_on_the_day_and_weekly_while_overdue_then_done(slack: S
     assert row.closed_at == utc(2026, 12, 11, 14, 20)
     at(slack, utc(2026, 12, 18, 14, 20))
     assert len(dms(slack, BEN)) == 4
+
+
+@pytest.mark.usefixtures("acme")
+def test_an_upgrade_sends_no_extra_reminder_for_a_week_already_reminded(slack: Slack) -> None:
+    answer(slack, "commit Acme us : send the draft MoU by 2026-12-04", user=BEN)
+    at(slack, utc(2026, 12, 4, 14, 20))
+    assert len(dms(slack, BEN)) == 1  # on the day
+    # The code before the next working day's reminder ran until Friday a week later: nothing on
+    # Monday; the week's reminder queued as it did, under `overdue:1`, waiting for Ben's 09:00.
+    slack.runtime.clock.set(utc(2026, 12, 11, 13, 0))  # type: ignore[attr-defined]
+    with Session(slack.runtime.engine) as session:
+        enqueue(
+            session,
+            team_id=slack.fake.team_id,
+            kind=REMINDER,
+            recipient_user=BEN,
+            text="`#1` was due Fri 4 Dec and is still open (the weekly reminder)",
+            due_at=utc(2026, 12, 11, 14, 0),
+            dedupe_key="commitment:1:2026-12-04:overdue:1",
+            respect_working_hours=True,
+            expires_at=utc(2026, 12, 18, 14, 0),
+            now=utc(2026, 12, 11, 13, 0),
+        )
+        session.commit()
+    # Upgraded: the new planner counts the week's reminder, which goes once.
+    at(slack, utc(2026, 12, 11, 14, 20))
+    assert [m.text for m in dms(slack, BEN)][1:] == [
+        "`#1` was due Fri 4 Dec and is still open (the weekly reminder)"
+    ]
+    at(slack, utc(2026, 12, 15, 14, 20))
+    assert len(dms(slack, BEN)) == 2
+    at(slack, utc(2026, 12, 18, 14, 20))  # the next week's comes as ever
+    assert len(dms(slack, BEN)) == 3
+    assert "was due Fri 4 Dec and is still open" in dms(slack, BEN)[-1].text
 
 
 @pytest.mark.usefixtures("acme")
