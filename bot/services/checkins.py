@@ -159,6 +159,8 @@ class CheckInCard:
     superseded: bool = False
     # Show the buttons again (after "Change").
     editing: bool = False
+    # Answered, and `changeable_until` has passed as the card is shown: no more changes.
+    settled: bool = False
 
 
 @dataclass(frozen=True)
@@ -829,11 +831,7 @@ class CheckIns:
     ) -> CheckIn:
         checkin = self._own(session, team_id, user_id, checkin_id)
         card = self._card(session, checkin, now)
-        if (
-            card.expired
-            or card.superseded
-            or (card.changeable_until is not None and now >= card.changeable_until)
-        ):
+        if card.expired or card.superseded or card.settled:
             raise CheckInClosed(card)
         return checkin
 
@@ -849,6 +847,7 @@ class CheckIns:
         if touchpoint is None or partner is None:
             raise CheckInGone()
         assert checkin.id is not None
+        until = None if checkin.answered_at is None else checkin.answered_at + CHANGE_WINDOW
         return CheckInCard(
             checkin_id=checkin.id,
             partner_name=partner.name,
@@ -864,9 +863,8 @@ class CheckIns:
             moved_to=checkin.moved_to,
             expired=checkin.status == CheckInStatus.EXPIRED,
             superseded=checkin.status == CheckInStatus.SUPERSEDED,
-            changeable_until=(
-                None if checkin.answered_at is None else checkin.answered_at + CHANGE_WINDOW
-            ),
+            changeable_until=until,
+            settled=until is not None and now >= until,
         )
 
     def _update(self, session: Session, checkin: CheckIn, now: datetime) -> CheckInUpdate:

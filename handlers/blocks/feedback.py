@@ -158,17 +158,22 @@ def checkin(card: CheckInCard, *, reminder: bool = False) -> Rendered:
         # Whose record it was stays in view: it tells this answer from one about another
         # meeting with the partner that day.
         said = [texts.checkin_who(card)]
-        if card.changeable_until is not None:
-            said.append(texts.checkin_change_until(card.changeable_until, card.tz))
-        blocks.append(context(*said))
-        blocks.append(
-            actions(
-                [
-                    button(texts.CHANGE, CHECKIN_CHANGE, value),
-                    button(texts.EDIT_NOTE if card.note else texts.ADD_NOTE, CHECKIN_NOTE, value),
-                ]
+        if card.settled:
+            # Shown after the change window (a late click): no buttons that would only refuse.
+            blocks.append(context(*said, texts.checkin_settled(card)))
+        else:
+            if card.changeable_until is not None:
+                said.append(texts.checkin_change_until(card.changeable_until, card.tz))
+            blocks.append(context(*said))
+            note = texts.EDIT_NOTE if card.note else texts.ADD_NOTE
+            blocks.append(
+                actions(
+                    [
+                        button(texts.CHANGE, CHECKIN_CHANGE, value),
+                        button(note, CHECKIN_NOTE, value),
+                    ]
+                )
             )
-        )
     return Rendered(text=question, blocks=blocks)
 
 

@@ -787,6 +787,26 @@ def test_an_answer_updates_the_dm_in_place_and_reaches_the_owner_in_one_thread(
     ]
 
 
+def test_a_click_after_the_change_window_leaves_the_card_settled_without_buttons(
+    slack: Slack,
+) -> None:
+    acme(slack)
+    meeting(slack, author=BEN, when=datetime(2026, 11, 24, 15, tzinfo=UTC))
+    at(slack, START.replace(hour=14, minute=1))
+    (asked,) = checkin_messages(slack, BEN)
+    click(slack, BEN, asked, "checkin_answer_went_well")
+    at(slack, datetime(2026, 11, 27, 15, tzinfo=UTC))  # two days later
+    click(slack, BEN, current(slack, asked), "checkin_change")
+    assert slack.ephemerals_to(BEN)[-1].text == (
+        "Answers can be changed for a day; this one is settled now."
+    )
+    card = current(slack, asked)
+    assert "You answered: *✅ Went well*." in shown(card)
+    assert "this one is settled now" in shown(card)
+    assert "You can change it until" not in shown(card)
+    assert [block for block in card.blocks if block.get("type") == "actions"] == []
+
+
 def test_a_problem_reaches_the_owner_with_the_note(slack: Slack) -> None:
     acme(slack)
     meeting(slack, author=DAN, when=datetime(2026, 11, 25, 8, tzinfo=UTC))
