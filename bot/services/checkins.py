@@ -31,9 +31,11 @@ never sent, so the planner decides it once.
 Answers: Went well, Mixed or Problem (plus Didn't happen and Moved to… for planned meetings),
 and a note. The first answer may be changed for `CHANGE_WINDOW`; a change replaces the answer,
 never adds one. Every answer and note is a reply in one debrief thread per meeting in the
-owner's DMs. A Problem also alerts the owner (or whoever covers while the owner is away) at the
-first moment inside their working hours, with the note: at once when the note is given, else
-after `PROBLEM_NOTE_WAIT`, the time the form asking for it is given.
+owner's DMs; a note given before its answer's reply has gone out is in that reply, not one of
+its own (a Problem's reply waits `PROBLEM_NOTE_WAIT` for it). A Problem also alerts the owner
+(or whoever covers while the owner is away) at the first moment inside their working hours,
+with the note: at once when the note is given, else after `PROBLEM_NOTE_WAIT`, the time the
+form asking for it is given.
 
 Didn't happen, answered by the meeting's author, cancels the planned meeting: it stays on record
 (and in `check`, marked so), but counts as no contact any more: no collisions with it
@@ -379,11 +381,13 @@ class CheckIns:
         with Session(self.engine) as session:
             checkin = self._changeable(session, team_id, user_id, checkin_id, now)
             if text != checkin.note:
+                earlier = checkin.note
                 checkin.note = text
                 checkin.version += 1
                 checkin.changed_at = now
                 session.add(checkin)
-                self._debrief(session, checkin, changed=False, noted=True)
+                if not self._fold_note(session, checkin, earlier):
+                    self._debrief(session, checkin, changed=False, noted=True)
             if checkin.answer == CheckInAnswer.PROBLEM and text:
                 self._alert_problem(session, checkin, now)
             return self._commit(session, checkin, now)
@@ -891,17 +895,18 @@ class CheckIns:
         partner = partner_people(session, team_id=checkin.team_id, partner_id=touchpoint.partner_id)
         return None if partner is None else (touchpoint, partner)
 
-    def _debrief(
-        self, session: Session, checkin: CheckIn, *, changed: bool, noted: bool = False
-    ) -> None:
-        """The answer (or note) as a reply in the owner's debrief thread about the meeting."""
+    def _debrief_of(
+        self, session: Session, checkin: CheckIn, *, changed: bool, noted: bool
+    ) -> tuple[Debrief, str] | None:
+        """The check-in's answer (or note) as its owner reads it in the debrief thread, and the
+        owner; None when nobody else owns the partner (nobody to tell)."""
         found = self._meeting(session, checkin)
         if found is None:
-            return
+            return None
         touchpoint, partner = found
         owner = partner.owner_id
         if owner is None or owner == checkin.user_id:
-            return
+            return None
         debrief = Debrief(
             touchpoint_id=touchpoint.id,
             partner_name=partner.name,
@@ -917,21 +922,61 @@ class CheckIns:
             planned=touchpoint.kind == TouchpointKind.PLANNED,
             noted=noted,
         )
-        head_key = f"debrief:{touchpoint.id}"
-        post = partial(
-            queue_dm,
-            session,
-            team_id=checkin.team_id,
-            user_id=owner,
-            kind="checkin.debrief",
-            due_at=self.clock.now(),
+        return debrief, owner
+
+    def _debrief(
+        self, session: Session, checkin: CheckIn, *, changed: bool, noted: bool = False
+    ) -> None:
+        """The answer (or note) as a reply in the owner's debrief thread about the meeting. A
+        Problem's reply waits `PROBLEM_NOTE_WAIT`, the time the form asking for its note is
+        given, so that a note given meanwhile is in it (`_fold_note`); a later reply about the
+        same check-in does not overtake it."""
+        found = self._debrief_of(session, checkin, changed=changed, noted=noted)
+        if found is None:
+            return
+        debrief, owner = found
+        head_key = f"debrief:{debrief.touchpoint_id}"
+        now = self.clock.now()
+        lines = f"{head_key}:{checkin.id}:"
+        waiting = outbox_store.latest_due_at(
+            session=session, team_id=checkin.team_id, key_prefix=lines
         )
-        post(message=self.messages.debrief_head(debrief), dedupe_key=head_key)
+        problem = debrief.answer is CheckInAnswer.PROBLEM and not noted
+        due_at = max(now + PROBLEM_NOTE_WAIT if problem else now, waiting or now)
+        post = partial(queue_dm, session, team_id=checkin.team_id, user_id=owner, kind=DEBRIEF_KIND)
+        post(message=self.messages.debrief_head(debrief), dedupe_key=head_key, due_at=now)
         post(
             message=self.messages.debrief_line(debrief),
-            dedupe_key=f"{head_key}:{checkin.id}:{checkin.version}",
+            dedupe_key=f"{lines}{checkin.version}",
             thread_of=head_key,
+            due_at=due_at,
         )
+
+    def _fold_note(self, session: Session, checkin: CheckIn, earlier: str | None) -> bool:
+        """A note given while the check-in's latest debrief reply has not gone out yet (a
+        Problem's waits for its note): that reply is rewritten with the note, in place of a
+        reply of its own. False when there is no such reply (the note gets its own)."""
+        found = self._debrief_of(session, checkin, changed=False, noted=False)
+        if found is None:
+            return False
+        line = found[0]
+        key = f"debrief:{line.touchpoint_id}:{checkin.id}:{checkin.version - 1}"
+        waiting = outbox_store.get_message(session=session, team_id=checkin.team_id, dedupe_key=key)
+        if waiting is None or waiting.status != OutboxStatus.PENDING:
+            return False
+        # Which reply it is (an answer, a changed answer, a note) shows in its words.
+        for changed, noted in ((False, False), (True, False), (False, True)):
+            was = replace(line, note=earlier, changed=changed, noted=noted)
+            if self.messages.debrief_line(was).text == waiting.text:
+                now = self.messages.debrief_line(replace(was, note=checkin.note))
+                return outbox_store.rewrite_unsent(
+                    session=session,
+                    team_id=checkin.team_id,
+                    dedupe_key=key,
+                    text=now.text,
+                    blocks=now.blocks,
+                )
+        return False
 
     def _alert_problem(self, session: Session, checkin: CheckIn, now: datetime) -> None:
         """Tell the owner (or whoever covers) about a Problem, once per check-in."""
@@ -976,6 +1021,8 @@ class CheckIns:
         )
 
 
+# The outbox kind of a reply in a debrief thread (and of its head).
+DEBRIEF_KIND = "checkin.debrief"
 # The outbox key of a check-in's question is this and the check-in's id.
 ASK_KEY_PREFIX = "checkin:"
 # The outbox kinds of a check-in's question and reminder, and how many of the person's working

@@ -834,10 +834,51 @@ def test_a_problem_reaches_the_owner_with_the_note(slack: Slack) -> None:
     )
     assert "> They want to cancel" in alert.text
     assert "because you own this partnership" in alert.text
+    # The debrief's reply about a Problem waits the time the note form is given: the note,
+    # given meanwhile, is in it, not in a reply of its own.
     (debrief,) = [m for m in inbox(slack, ANA) if m.text.startswith("Debrief of the meeting")]
+    assert slack.fake.thread(debrief) == []
+    at(slack, datetime(2026, 11, 26, 9, 11, tzinfo=UTC))
     assert [m.text for m in slack.fake.thread(debrief)] == [
-        "<@U0DAN> answered *⚠️ Problem*",
-        "<@U0DAN> added a note to their answer *⚠️ Problem*\n> They want to cancel",
+        "<@U0DAN> answered *⚠️ Problem*\n> They want to cancel",
+    ]
+    assert len(inbox(slack, ANA)) == 2  # the debrief and the alert
+    # A note edited once the reply went is a reply of its own, as ever.
+    click(slack, DAN, current(slack, asked), "checkin_note")
+    form = slack.fake.open_modals(DAN)[-1]
+    values = {"note": {"value": {"type": "plain_text_input", "value": "They cancelled"}}}
+    send(slack, slack.requests.view_submission(user_id=DAN, view=form, values=values))
+    at(slack, datetime(2026, 11, 26, 9, 12, tzinfo=UTC))
+    assert [m.text for m in slack.fake.thread(debrief)][1:] == [
+        "<@U0DAN> added a note to their answer *⚠️ Problem*\n> They cancelled",
+    ]
+
+
+def test_a_changed_answer_to_problem_carries_its_note_and_keeps_the_thread_in_order(
+    slack: Slack,
+) -> None:
+    acme(slack)
+    meeting(slack, author=DAN, when=datetime(2026, 11, 25, 8, tzinfo=UTC))
+    at(slack, datetime(2026, 11, 26, 9, 1, tzinfo=UTC))
+    (asked,) = checkin_messages(slack, DAN)
+    click(slack, DAN, asked, "checkin_answer_went_well")
+    at(slack, datetime(2026, 11, 26, 9, 2, tzinfo=UTC))
+    click(slack, DAN, current(slack, asked), "checkin_change")
+    click(slack, DAN, current(slack, asked), "checkin_answer_problem")
+    form = slack.fake.open_modals(DAN)[-1]
+    values = {"note": {"value": {"type": "plain_text_input", "value": "They want to cancel"}}}
+    send(slack, slack.requests.view_submission(user_id=DAN, view=form, values=values))
+    # Changed again before the Problem's reply went: the replies keep their order.
+    click(slack, DAN, current(slack, asked), "checkin_change")
+    click(slack, DAN, current(slack, asked), "checkin_answer_mixed")
+    at(slack, datetime(2026, 11, 26, 9, 3, tzinfo=UTC))
+    (debrief,) = [m for m in inbox(slack, ANA) if m.text.startswith("Debrief of the meeting")]
+    assert [m.text for m in slack.fake.thread(debrief)] == ["<@U0DAN> answered *✅ Went well*"]
+    at(slack, datetime(2026, 11, 26, 9, 12, tzinfo=UTC))
+    assert [m.text for m in slack.fake.thread(debrief)] == [
+        "<@U0DAN> answered *✅ Went well*",
+        "<@U0DAN> changed their answer to *⚠️ Problem*\n> They want to cancel",
+        "<@U0DAN> changed their answer to *🤔 Mixed*\n> They want to cancel",
     ]
 
 
