@@ -12,12 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from functools import partial
+
+from sqlmodel import Session
 
 from bot.runtime import Runtime
 from bot.services.people import NotInWorkspace
 from bot.services.workspace_settings import (
     READERS,
     Admins,
+    AdminsChanged,
     BadSetting,
     NotAnAdmin,
     Setting,
@@ -36,6 +40,8 @@ from handlers.partners import (
     VerbBody,
     announce_in,
     name_admins_later,
+    occasion,
+    queue_note,
     verb_handler,
 )
 from handlers.reply import Reply
@@ -87,7 +93,11 @@ def config(call: Call) -> Reply:
             user_ids = read_admins(value)
         except GrammarError as error:
             return blocks.bad_setting(setting, error.problem)
-        return blocks.admins_changed(service.replace_admins(actor=call.actor, user_ids=user_ids))
+        told: list[str] = []
+        named = service.replace_admins(
+            actor=call.actor, user_ids=user_ids, then=partial(_tell_new_admins, call, told)
+        )
+        return blocks.admins_changed(named, told)
     if not value:
         values = service.values(team_id=call.team_id)
         return blocks.one_setting(setting, values, service.default_channel)
@@ -111,6 +121,26 @@ def config(call: Call) -> Reply:
             followup=announce_in(call.runtime, call.team_id, channel, welcome, key=key),
         )
     return reply
+
+
+def _tell_new_admins(call: Call, told: list[str], session: Session, change: AdminsChanged) -> None:
+    """In the transaction of `config admins`: each colleague newly named (but the caller, and
+    Slack admins, whose rights do not change) hears that they are an admin now, and is named in
+    `told`."""
+    by = call.invocation.user_id
+    for user_id in change.added:
+        if user_id == by or user_id in change.before.slack:
+            continue
+        queue_note(
+            call.runtime,
+            session,
+            team_id=call.team_id,
+            kind="admin",
+            user_id=user_id,
+            text=texts.made_admin(by),
+            key=f"admin:{user_id}:{occasion(call)}",
+        )
+        told.append(user_id)
 
 
 def guarded(body: VerbBody) -> VerbBody:

@@ -42,6 +42,7 @@ from bot.services.registry import (
     DeputyChange,
     Handover,
     LikelyDuplicate,
+    ListChange,
     ListScope,
     Merged,
     NameTaken,
@@ -50,6 +51,7 @@ from bot.services.registry import (
     NothingToDo,
     PartnerFacts,
     Registry,
+    Renamed,
     UnknownPartner,
     clean_name,
 )
@@ -196,7 +198,7 @@ def add(call: Call, *, allow_similar: bool = False) -> Reply:
             owner_id=line.owner_id,
             aliases=line.aliases,
             allow_similar=allow_similar,
-            then=partial(_queue_new_owner_note, call.runtime, call.actor, told),
+            then=partial(_queue_add_notes, call.runtime, call.actor, told, []),
         )
     except AlreadyRegistered as exists:
         # What came with the name was not applied either: say so, and how to.
@@ -208,11 +210,24 @@ def add(call: Call, *, allow_similar: bool = False) -> Reply:
     )
 
 
-def _queue_new_owner_note(
-    runtime: Runtime, actor: Actor, told: list[str], session: Session, facts: PartnerFacts
+def _queue_add_notes(
+    runtime: Runtime,
+    actor: Actor,
+    told: list[str],
+    members: list[str],
+    session: Session,
+    facts: PartnerFacts,
+    *,
+    team: Sequence[str] = (),
 ) -> None:
     """In the transaction of `add`: an owner someone else named hears that the partner is
-    theirs, as after a handover, and is named in `told`."""
+    theirs, as after a handover, and is named in `told`; colleagues put on its `team` (but the
+    owner and the caller) hear that they are on it, and are named in `members`."""
+    for user_id in dict.fromkeys(team):
+        if user_id in (facts.owner_id, actor.user_id):
+            continue
+        _queue_team_note(runtime, session, actor, facts, user_id, occasion="added")
+        members.append(user_id)
     if facts.owner_id is None or facts.owner_id == actor.user_id:
         return
     _queue_owner_note(
@@ -226,6 +241,27 @@ def _queue_new_owner_note(
         occasion="added",
     )
     told.append(facts.owner_id)
+
+
+def _queue_team_note(
+    runtime: Runtime,
+    session: Session,
+    actor: Actor,
+    facts: PartnerFacts,
+    user_id: str,
+    *,
+    occasion: str,
+) -> None:
+    """Queue the note to a colleague someone else put on the partner's team."""
+    queue_note(
+        runtime,
+        session,
+        team_id=actor.team_id,
+        kind="team",
+        user_id=user_id,
+        text=texts.put_on_team(facts, actor.user_id),
+        key=f"team:{facts.id}:{user_id}:{occasion}",
+    )
 
 
 def show(call: Call) -> Reply:
@@ -272,36 +308,121 @@ def owner(call: Call) -> Reply:
 
 def deputy(call: Call) -> Reply:
     line = grammar.parse_deputy(call.rest, known=call.known)
+    told: list[str] = []
     change = call.registry.set_deputy(
         actor=call.actor,
         partner=call.partner(line.name),
         deputy_id=line.user_id,
-        then=partial(_deputy_parts, call),
+        then=partial(_deputy_changed, call, told),
     )
-    return say(texts.deputy_set(change.facts, change.old_deputy_id))
+    return say(texts.deputy_set(change.facts, change.old_deputy_id) + texts.let_know(told))
 
 
-def _deputy_parts(call: Call, session: Session, change: DeputyChange) -> None:
-    """Later features' parts of naming a deputy (`DEPUTY_PARTS`), in its transaction."""
+def _deputy_key(partner_id: int, user_id: str) -> str:
+    """The start of the keys of the notes telling `user_id` they are the partner's deputy."""
+    return f"deputy:{partner_id}:{user_id}:"
+
+
+def _deputy_changed(call: Call, told: list[str], session: Session, change: DeputyChange) -> None:
+    """In the transaction of a change of deputy: the new deputy, the old one and the owner
+    (but whoever made the change) are told, one note each, and named in `told`; then later
+    features' parts of naming a deputy (`DEPUTY_PARTS`)."""
+    facts, by = change.facts, call.invocation.user_id
+    old, new = change.old_deputy_id, facts.deputy_id
+    this = occasion(call)
+    notes: list[tuple[str, str, str]] = []
+    if new is not None and new != by:
+        notes.append((new, texts.made_deputy(facts, by, old), _deputy_key(facts.id, new)))
+    # A deputy replaced before their note went out (by themselves too) never hears of it.
+    unheard = (
+        old is not None
+        and withdraw(session, team_id=call.team_id, key_prefix=_deputy_key(facts.id, old)) > 0
+    )
+    if old is not None and old != by and not unheard:
+        notes.append((old, texts.no_longer_deputy(facts, by), f"deputy_ended:{facts.id}:{old}:"))
+    if facts.owner_id is not None and facts.owner_id != by:
+        text = texts.deputy_changed_for_owner(facts, by, old)
+        notes.append((facts.owner_id, text, f"deputy_owner:{facts.id}:{facts.owner_id}:"))
+    for user_id, text, key in notes:
+        queue_note(
+            call.runtime,
+            session,
+            team_id=call.team_id,
+            kind="deputy",
+            user_id=user_id,
+            text=text,
+            key=key + this,
+        )
+        told.append(user_id)
+    if new is None:
+        return  # nobody to hand anything to
     for part in DEPUTY_PARTS.values():
         part(call.runtime, session, call.actor, change)
 
 
 def team(call: Call) -> Reply:
     line = grammar.parse_team(call.rest)
-    change_team = (
-        call.registry.add_to_team if line.change is Change.ADD else call.registry.remove_from_team
+    if line.change is Change.REMOVE:
+        change = call.registry.remove_from_team(
+            actor=call.actor, partner=call.partner(line.name), user_ids=line.items
+        )
+        return say(texts.team_changed(change, adding=False))
+    told: list[str] = []
+    change = call.registry.add_to_team(
+        actor=call.actor,
+        partner=call.partner(line.name),
+        user_ids=line.items,
+        then=partial(_team_added, call, told),
     )
-    change = change_team(actor=call.actor, partner=call.partner(line.name), user_ids=line.items)
-    return say(texts.team_changed(change, adding=line.change is Change.ADD))
+    return say(texts.team_changed(change, adding=True) + texts.let_know(told))
+
+
+def _team_added(call: Call, told: list[str], session: Session, change: ListChange) -> None:
+    """In the transaction of `team add`: each colleague put on the team by someone else is
+    told, and named in `told`."""
+    for user_id in change.changed:
+        if user_id != call.invocation.user_id:
+            _queue_team_note(
+                call.runtime, session, call.actor, change.facts, user_id, occasion=occasion(call)
+            )
+            told.append(user_id)
 
 
 def status(call: Call) -> Reply:
     line = grammar.parse_status(call.rest, texts.STATUSES)
+    told: list[str] = []
+
+    def tell_owner(session: Session, facts: PartnerFacts, before: str) -> None:
+        text = texts.status_for_owner(facts, call.invocation.user_id, before)
+        _tell_owner(call, told, session, facts, text, what="status")
+
     facts = call.registry.set_status(
-        actor=call.actor, partner=call.partner(line.name), status=PartnerStatus(line.word)
+        actor=call.actor,
+        partner=call.partner(line.name),
+        status=PartnerStatus(line.word),
+        then=tell_owner,
     )
-    return say(texts.status_set(facts))
+    return say(texts.status_set(facts) + texts.let_know(told))
+
+
+def _tell_owner(
+    call: Call, told: list[str], session: Session, facts: PartnerFacts, text: str, *, what: str
+) -> None:
+    """In the transaction of a change to a partner: its owner hears of it, unless they made it,
+    and is named in `told`."""
+    owner = facts.owner_id
+    if owner is None or owner == call.invocation.user_id:
+        return
+    queue_note(
+        call.runtime,
+        session,
+        team_id=call.team_id,
+        kind=what,
+        user_id=owner,
+        text=text,
+        key=f"{what}:{facts.id}:{owner}:{occasion(call)}",
+    )
+    told.append(owner)
 
 
 def channel(call: Call) -> Reply:
@@ -408,10 +529,16 @@ def alias(call: Call) -> Reply:
 
 def rename(call: Call) -> Reply:
     line = grammar.parse_rename(call.rest, known=call.known)
+    told: list[str] = []
+
+    def tell_owner(session: Session, renamed: Renamed) -> None:
+        text = texts.renamed_for_owner(renamed, call.invocation.user_id)
+        _tell_owner(call, told, session, renamed.facts, text, what="rename")
+
     result = call.registry.rename(
-        actor=call.actor, partner=call.partner(line.name), new_name=line.new_name
+        actor=call.actor, partner=call.partner(line.name), new_name=line.new_name, then=tell_owner
     )
-    return say(texts.renamed(result))
+    return say(texts.renamed(result) + texts.let_know(told))
 
 
 def merge(call: Call) -> Reply:
@@ -430,19 +557,23 @@ def _merge_parts(call: Call, told: list[str], session: Session, merged: Merged) 
     """In the merge's transaction: the duplicate's owner and deputy (but the caller) are told
     that it is gone and what they are now, named in `told`; then later features' parts
     (`MERGE_PARTS`), whose lines go in the answer."""
-    occasion = _occasion(call)
+    this = occasion(call)
     for user_id in texts.lost_roles(merged):
         if user_id == call.invocation.user_id:
             continue
+        if merged.duplicate_id is not None:
+            # The note reads "where you were deputy": one that they are is out of date.
+            key = _deputy_key(merged.duplicate_id, user_id)
+            withdraw(session, team_id=call.team_id, key_prefix=key)
         text = texts.merged_away(merged, user_id, by=call.invocation.user_id)
-        _queue_note(
+        queue_note(
             call.runtime,
             session,
             team_id=call.team_id,
             kind="merge",
             user_id=user_id,
             text=text,
-            key=f"merge:{occasion}:{user_id}",
+            key=f"merge:{this}:{user_id}",
         )
         told.append(user_id)
     return [
@@ -719,18 +850,18 @@ def _queue_owner_note(
 ) -> None:
     """Queue a note about owning a partner, in the transaction of the change."""
     key = _owner_note_key(partner_id, user_id, side) + occasion
-    _queue_note(
+    queue_note(
         runtime, session, team_id=team_id, kind="handover", user_id=user_id, text=text, key=key
     )
 
 
-def _occasion(call: Call) -> str:
+def occasion(call: Call) -> str:
     """What makes the keys of the notes one command queues its own: Slack's trigger id, so a
     retried request queues nothing new."""
     return call.invocation.trigger_id or call.runtime.clock.now().isoformat()
 
 
-def _queue_note(
+def queue_note(
     runtime: Runtime,
     session: Session,
     *,
@@ -776,6 +907,8 @@ def _queue_handover_notes(
     briefly = old is not None and withdraw_note(old, Side.NEW)
     still_owned = withdraw_note(new, Side.OLD)
     withdraw_note(new, Side.BRIEF)
+    # A deputy made the owner need not read first that they are its deputy.
+    withdraw(session, team_id=call.team_id, key_prefix=_deputy_key(facts.id, new))
     notes: list[tuple[str, Side, str]] = []
     if new != by and not still_owned:
         to_new = texts.handover_to_new_owner(facts, old, by, was_deputy=handover.was_deputy)
@@ -783,7 +916,7 @@ def _queue_handover_notes(
     if old is not None and old != by:
         side = Side.BRIEF if briefly else Side.OLD
         notes.append((old, side, texts.handover_to_old_owner(facts, by, briefly=briefly)))
-    occasion = _occasion(call)
+    this = occasion(call)
     for user_id, side, text in notes:
         _queue_owner_note(
             call.runtime,
@@ -793,7 +926,7 @@ def _queue_handover_notes(
             user_id=user_id,
             side=side,
             text=text,
-            occasion=occasion,
+            occasion=this,
         )
         told.append(user_id)
     # After the notes: the new owner reads of the handover before what comes with it.
@@ -950,6 +1083,7 @@ def on_add_submitted(
     # People picked in Slack's own user menus are members of the workspace: no lookup needed.
     actor = Actor(team_id, user_id, PeopleCheck(asked=frozenset(form.people)))
     told: list[str] = []
+    members: list[str] = []
     try:
         profile = registry_of(runtime).add(
             actor=actor,
@@ -961,7 +1095,7 @@ def on_add_submitted(
             website=form.website,
             notes=form.notes,
             allow_similar=form.anyway,
-            then=partial(_queue_new_owner_note, runtime, actor, told),
+            then=partial(_queue_add_notes, runtime, actor, told, members, team=form.team),
         )
     except (
         BadName,
@@ -984,7 +1118,7 @@ def on_add_submitted(
         return
     ack()
     now = reader_now(runtime, team_id=team_id, user_id=user_id)
-    added = blocks.card(profile, now=now, lead=texts.added(profile.facts.name, told))
+    added = blocks.card(profile, now=now, lead=texts.added(profile.facts.name, told, members))
     reply = replace(added, followup=warm_profiles(runtime, team_id, [user_id, *form.people]))
     # The form has no message to answer; the command that opened it does.
     metadata = json.loads(view.get("private_metadata") or "{}")

@@ -70,7 +70,8 @@ VERBS: tuple[Verb, ...] = (
         PARTNERS,
         ("deputy NAME @user", "deputy NAME none"),
         "Set who covers for the owner, or with `none` (or `clear`) leave the partner without "
-        "a deputy; a former deputy stays on the team.",
+        "a deputy; a former deputy stays on the team. The new and the former deputy and the "
+        "owner are told (not whoever made the change).",
         ("deputy MSF @chloe",),
         who=OWNERS,
     ),
@@ -78,8 +79,8 @@ VERBS: tuple[Verb, ...] = (
         "team",
         PARTNERS,
         ("team NAME add @user [@user …]", "team NAME remove @user [@user …]"),
-        "The partner's internal team: the colleagues who are surveyed and kept informed. A "
-        "member may take themselves off it.",
+        "The partner's internal team: the colleagues who are surveyed and kept informed; "
+        "whoever someone else adds is told. A member may take themselves off it.",
         ("team MSF add @ben @dan",),
         who=OWNERS,
     ),
@@ -88,7 +89,8 @@ VERBS: tuple[Verb, ...] = (
         PARTNERS,
         ("status NAME prospect|active|paused|ended",),
         "Move the partner through its lifecycle; `ended` is how a partnership is archived (a "
-        "partner is never deleted, so its history stays).",
+        "partner is never deleted, so its history stays). The owner is told of a change someone "
+        "else makes.",
         ("status MSF active",),
         who=OWNERS,
     ),
@@ -115,7 +117,8 @@ VERBS: tuple[Verb, ...] = (
         "rename",
         PARTNERS,
         ("rename NAME to NEW",),
-        "Change the partner's name; the old name stays as an alias.",
+        "Change the partner's name; the old name stays as an alias. The owner is told of a "
+        "rename someone else makes.",
         ("rename Acme Corp to Acme Group",),
         who=OWNERS,
     ),
@@ -303,7 +306,8 @@ VERBS: tuple[Verb, ...] = (
         ),
         "Show or change the workspace's settings. `config` alone shows them all and what each "
         "does; `config SETTING` one of them. `config admins @a @b` replaces the list of admins "
-        "named here (Slack workspace admins always are admins); `config checkin-delay morning` "
+        "named here (Slack workspace admins always are admins; whoever it adds is told); "
+        "`config checkin-delay morning` "
         "goes back to asking on the next working morning.",
         ("config channel #partnerships", "config hours 9-17", "config checkin-delay morning"),
         who="anyone may look; admins may change",

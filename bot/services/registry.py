@@ -182,6 +182,8 @@ class Merged:
     status_before: str = PartnerStatus.PROSPECT
     # What later features found in the merged history, for the answer (`merge`'s `then`).
     findings: tuple[str, ...] = ()
+    # The duplicate's id, which no partner has any more: the key of what was queued about it.
+    duplicate_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -596,8 +598,9 @@ class Registry:
         """Make `deputy_id` the deputy (None: nobody); a previous deputy stays on the team as a
         member.
 
-        `then` runs in the same transaction, once the new deputy is on the team, so what it
-        hands to them commits together with the change or not at all.
+        `then` runs in the same transaction, once the new deputy is on the team (or the old one
+        is a member again), so what it hands over and queues commits together with the change or
+        not at all.
         """
         mentioned = [] if deputy_id is None else [deputy_id]
         with Session(self.engine) as session:
@@ -611,6 +614,8 @@ class Registry:
                     facts=self._facts(found, self._team(session, found)),
                     old_deputy_id=facts.deputy_id,
                 )
+                if then is not None:
+                    then(session, change)
                 session.commit()
                 return change
             if deputy_id == facts.owner_id:
@@ -630,8 +635,16 @@ class Registry:
             session.commit()
         return change
 
-    def add_to_team(self, *, actor: Actor, partner: str, user_ids: Sequence[str]) -> ListChange:
-        """Put colleagues on the partner's team as members."""
+    def add_to_team(
+        self,
+        *,
+        actor: Actor,
+        partner: str,
+        user_ids: Sequence[str],
+        then: Callable[[Session, ListChange], None] | None = None,
+    ) -> ListChange:
+        """Put colleagues on the partner's team as members; `then` runs in the same transaction
+        (the newcomers told)."""
         with Session(self.engine) as session:
             found, team = self._editable(session, actor, partner, mentioned=user_ids)
             on_team = {membership.user_id for membership in team}
@@ -640,6 +653,8 @@ class Registry:
             for user in added:
                 self._set_role(session, found, user, TeamRole.MEMBER, now)
             change = self._team_change(session, found, added, [u for u in user_ids if u in on_team])
+            if then is not None:
+                then(session, change)
             session.commit()
         return change
 
@@ -674,15 +689,26 @@ class Registry:
 
     # --- Lifecycle and channel -----------------------------------------------------------------
 
-    def set_status(self, *, actor: Actor, partner: str, status: PartnerStatus) -> PartnerFacts:
-        """Move the partner to `status`."""
+    def set_status(
+        self,
+        *,
+        actor: Actor,
+        partner: str,
+        status: PartnerStatus,
+        then: Callable[[Session, PartnerFacts, str], None] | None = None,
+    ) -> PartnerFacts:
+        """Move the partner to `status`; `then` runs in the same transaction with the status it
+        had (the owner told)."""
         with Session(self.engine) as session:
             found, team = self._editable(session, actor, partner)
-            if found.status == status:
+            before = found.status
+            if before == status:
                 raise NothingToDo(Conflict.SAME_STATUS, self._facts(found, team), status)
             found.status = status
             session.add(found)
             facts = self._facts(found, team)
+            if then is not None:
+                then(session, facts, before)
             session.commit()
         return facts
 
@@ -754,9 +780,17 @@ class Registry:
             self._commit_names(session, found.team_id, [_id(found)])
         return change
 
-    def rename(self, *, actor: Actor, partner: str, new_name: str) -> Renamed:
+    def rename(
+        self,
+        *,
+        actor: Actor,
+        partner: str,
+        new_name: str,
+        then: Callable[[Session, Renamed], None] | None = None,
+    ) -> Renamed:
         """Rename the partner; the old name stays as an alias (when it differs in more than
-        case or punctuation), and an alias equal to the new name is dropped."""
+        case or punctuation), and an alias equal to the new name is dropped. `then` runs in the
+        same transaction (the owner told)."""
         new_name = clean_name(new_name)
         new_key = name_key(new_name)
         with Session(self.engine) as session:
@@ -783,6 +817,8 @@ class Registry:
                     key=old_key,
                 )
             renamed = Renamed(facts=self._facts(found, team), old_name=old_name)
+            if then is not None:
+                then(session, renamed)
             self._commit_names(session, found.team_id, [_id(found)])
         return renamed
 
@@ -855,6 +891,7 @@ class Registry:
                 duplicate_deputy_id=gone_deputy,
                 duplicate_status=duplicate_status,
                 status_before=status_before,
+                duplicate_id=_id(gone),
             )
             if then is not None:
                 merged = replace(merged, findings=tuple(then(session, merged)))

@@ -536,8 +536,15 @@ class WorkspaceSettings:
             default_channel=self.default_channel,
         )
 
-    def replace_admins(self, *, actor: Actor, user_ids: Sequence[str]) -> AdminsChanged:
-        """Make `user_ids` the whole `config admins` list (empty: clear it).
+    def replace_admins(
+        self,
+        *,
+        actor: Actor,
+        user_ids: Sequence[str],
+        then: Callable[[Session, AdminsChanged], None] | None = None,
+    ) -> AdminsChanged:
+        """Make `user_ids` the whole `config admins` list (empty: clear it). `then` runs in the
+        same transaction (the admins named told).
 
         Raises NotAnAdmin, NotInWorkspace for a mentioned colleague Slack does not know, or
         PeopleToLookUp for the caller's rights and mentioned colleagues Liaison never saw.
@@ -549,9 +556,11 @@ class WorkspaceSettings:
             store.replace_admins(
                 session=session, team_id=team_id, user_ids=user_ids, now=self.clock.now()
             )
-            after = _admins(session, team_id)
+            change = AdminsChanged(before=before, after=_admins(session, team_id), by=actor.user_id)
+            if then is not None:
+                then(session, change)
             session.commit()
-        return AdminsChanged(before=before, after=after, by=actor.user_id)
+        return change
 
     def _admin_status(self, session: Session, actor: Actor) -> bool | None:
         return people.admin_status(

@@ -3,6 +3,8 @@ refusals and bad input."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bot.services.workspace_settings import (
     Admins,
     AdminsChanged,
@@ -17,6 +19,7 @@ from handlers.blocks.delivery import failed_deliveries
 from handlers.blocks.partners import say
 from handlers.reply import Block, Reply
 from handlers.texts import config as texts
+from handlers.texts.partners import let_know
 
 
 def settings_card(view: SettingsView) -> Reply:
@@ -49,8 +52,9 @@ def changed(change: Changed) -> Reply:
     return say(texts.changed(change))
 
 
-def admins_changed(change: AdminsChanged) -> Reply:
-    return say(texts.admins_changed(change))
+def admins_changed(change: AdminsChanged, told: Sequence[str] = ()) -> Reply:
+    """`config admins @…`'s answer; `told`: the colleagues told they are admins now."""
+    return say(texts.admins_changed(change) + let_know(told))
 
 
 def bad_setting(setting: Setting | None, problem: str) -> Reply:

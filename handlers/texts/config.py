@@ -21,7 +21,7 @@ from bot.services.workspace_settings import (
     Values,
 )
 from handlers.texts.feedback import ROUND_DAY
-from handlers.texts.partners import channel_kind, channel_ref, people
+from handlers.texts.partners import channel_kind, channel_ref, people, person
 from handlers.verbs import VERBS_BY_NAME
 
 COMMAND = "/partner"
@@ -302,6 +302,15 @@ def admins_changed(change: AdminsChanged) -> str:
             "\nYou are no longer an admin: a Slack admin or an admin named here can add you back."
         )
     return text
+
+
+def made_admin(by: str) -> str:
+    """To a colleague someone else named in `config admins`."""
+    return (
+        f"{person(by)} named you an admin of Liaison: you may now change any partner and the "
+        f"workspace's settings (`{COMMAND} config`), and colleagues Liaison refuses a change are "
+        "told to ask you among the admins."
+    )
 
 
 def not_an_admin(admins: Admins) -> str:

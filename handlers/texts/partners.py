@@ -175,10 +175,13 @@ def ending(name: str) -> str:
     return f"*{name}*" if name.endswith(".") else f"*{name}*."
 
 
-def added(name: str, told: Sequence[str] = ()) -> str:
-    """`add`'s answer; `told`: the owner someone else named, who is told it is theirs."""
+def added(name: str, told: Sequence[str] = (), members: Sequence[str] = ()) -> str:
+    """`add`'s answer; `told`: the owner someone else named, who is told it is theirs;
+    `members`: the colleagues put on its team, who are told so."""
     owner = f" I've let {people(told)} know that they own it." if told else ""
-    return f"Added {ending(name)}{owner} Use `{COMMAND} show {in_command(name)}` to see it again."
+    team = f" I've let {people(members)} know that they are on its team." if members else ""
+    again = f"Use `{COMMAND} show {in_command(name)}` to see it again."
+    return f"Added {ending(name)}{owner}{team} {again}"
 
 
 def already_registered(
@@ -407,6 +410,83 @@ def handover_to_old_owner(facts: PartnerFacts, by: str, *, briefly: bool = False
     else:
         what = f"{person(by)} handed *{facts.name}* over to {person(facts.owner_id)}."
     return f"{what} You stay on its team as a member, so you will still hear about it."
+
+
+def _see(facts: PartnerFacts) -> str:
+    return f"`{COMMAND} show {facts.name}` shows where things stand."
+
+
+def made_deputy(facts: PartnerFacts, by: str, old_deputy: str | None) -> str:
+    """To a colleague someone else made a partner's deputy."""
+    source = f", taking over from {person(old_deputy)}" if old_deputy and old_deputy != by else ""
+    owner = f"its owner {person(facts.owner_id)}" if facts.owner_id != by else "its owner"
+    return (
+        f"{person(by)} made you the deputy of *{facts.name}*{source}. You may change it as "
+        f"{owner} can, and while they are away, what would wait for them (questions before "
+        f"colleagues reach out, notes about contacts) comes to you. {_see(facts)}"
+    )
+
+
+def no_longer_deputy(facts: PartnerFacts, by: str) -> str:
+    """To a deputy someone else replaced or cleared."""
+    if facts.deputy_id is None:
+        what = (
+            f"{person(by)} left *{facts.name}* without a deputy, so you are no longer its deputy."
+        )
+    else:
+        what = (
+            f"{person(by)} made {person(facts.deputy_id)} the deputy of *{facts.name}* "
+            "instead of you."
+        )
+    return f"{what} You stay on its team as a member, so you will still hear about it."
+
+
+def deputy_changed_for_owner(facts: PartnerFacts, by: str, old_deputy: str | None) -> str:
+    """To the owner, when someone else named or cleared their partner's deputy."""
+    if facts.deputy_id is None:
+        was = "" if old_deputy == by else f" ({person(old_deputy)} was, and stays on the team)"
+        return f"{person(by)} left *{facts.name}* without a deputy{was}. {no_deputy_now(facts)}"
+    if old_deputy == by:
+        what = (
+            f"{person(by)} handed their role as deputy of *{facts.name}* to "
+            f"{person(facts.deputy_id)}"
+        )
+    else:
+        instead = f" instead of {person(old_deputy)}" if old_deputy else ""
+        what = f"{person(by)} made {person(facts.deputy_id)} the deputy of *{facts.name}*{instead}"
+    return f"{what}: they cover for you while you are away, and may change it as you can."
+
+
+def put_on_team(facts: PartnerFacts, by: str) -> str:
+    """To a colleague someone else put on a partner's team."""
+    owner = "" if facts.owner_id in (by, None) else f" (owner {person(facts.owner_id)})"
+    surveys = "its" if facts.status == PartnerStatus.ACTIVE else "once it is active, its"
+    return (
+        f"{person(by)} put you on the team of *{facts.name}*{owner}: {surveys} pulse surveys "
+        f"will ask you how the partnership goes, and you will be kept informed about it. "
+        f"{_see(facts)}"
+    )
+
+
+def let_know(told: Sequence[str]) -> str:
+    """What an answer adds about the colleagues a change was told to."""
+    return f" I've let {people(told)} know." if told else ""
+
+
+def renamed_for_owner(result: Renamed, by: str) -> str:
+    """To the owner, when someone else renamed their partner."""
+    return (
+        f"{person(by)} renamed *{result.old_name}*, which you own, to *{result.facts.name}*. "
+        "The old name still finds it."
+    )
+
+
+def status_for_owner(facts: PartnerFacts, by: str, before: str) -> str:
+    """To the owner, when someone else moved their partner to another status."""
+    return (
+        f"{person(by)} moved *{facts.name}*, which you own, from {status(before)} to "
+        f"{status(facts.status)}. `{COMMAND} status {facts.name} {before}` moves it back."
+    )
 
 
 def deputy_set(facts: PartnerFacts, old_deputy: str | None) -> str:

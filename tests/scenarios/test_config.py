@@ -208,6 +208,21 @@ def test_the_admin_list_is_replaced_as_a_whole_and_slack_admins_always_remain(
     assert "is now *30 days*" in answer(slack, "config window 30", user=ANA)
 
 
+def test_colleagues_named_admins_are_told_once_in_their_hours(slack: Slack) -> None:
+    said = answer(slack, "config admins <@U0BEN|ben> <@U0ANA|ana>")
+    assert "I've let <@U0BEN> know." in said  # not Ana: she named herself, and Slack's anyway
+    said = answer(slack, "config admins <@U0BEN|ben> <@U0DAN|dan>", user=BEN)
+    assert "I've let <@U0DAN> know." in said  # Ben is on the list already
+    at(slack, datetime(2026, 11, 25, 10, 0, tzinfo=UTC))
+    (to_dan,) = dms(slack, DAN)
+    assert to_dan.text.startswith("<@U0BEN> named you an admin of Liaison: you may now change any")
+    assert dms(slack, BEN) == []  # 04:00 in New York
+    at(slack, datetime(2026, 11, 25, 15, 0, tzinfo=UTC))
+    (to_ben,) = dms(slack, BEN)
+    assert to_ben.text.startswith("<@U0ANA> named you an admin of Liaison")
+    assert dms(slack, ANA) == []
+
+
 def test_a_listed_admin_may_change_partners_too(slack: Slack) -> None:
     answer(slack, 'add Médecins Sans Frontières owner <@U0BEN|ben> aka "MSF"')
     assert "Only <@U0BEN> or an admin" in answer(slack, "status MSF active", user=CHLOE)

@@ -68,11 +68,12 @@ def at(slack: Slack, moment: datetime) -> TickReport:
 
 
 def inbox(slack: Slack, user: str) -> list[FakeMessage]:
-    """The bot's messages in the person's DM (not ephemerals), oldest first."""
+    """The bot's messages in the person's DM (not ephemerals), oldest first; the note that
+    Ana put them on Acme's team (`acme`) aside."""
     return [
         m
         for m in slack.fake.messages_in(slack.fake.im_channel(user).id)
-        if m.thread_ts in (None, m.ts)
+        if m.thread_ts in (None, m.ts) and "put you on the team of *Acme*" not in m.text
     ]
 
 

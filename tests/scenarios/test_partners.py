@@ -323,6 +323,82 @@ def test_an_owner_named_in_add_is_told_in_their_hours(slack: Slack) -> None:
     assert direct(slack, ANA) == []
 
 
+def test_whoever_another_acts_for_is_told_once_and_the_one_acting_never(slack: Slack) -> None:
+    # Wed 09:00 UTC: 10:00 for Ana, 04:00 for Ben, 18:00 for Chloe, 09:00 for Dan.
+    answer(slack, 'add Médecins Sans Frontières aka "MSF"')  # Ana's own: nobody told
+    assert "I've let <@U0BEN> know." in answer(slack, "deputy MSF <@U0BEN|ben>")
+    # Ben, the deputy, acts for Ana: she hears of each change, he of none of his own.
+    said = answer(slack, "rename MSF to Doctors Without Borders", user=BEN)
+    assert "I've let <@U0ANA> know." in said
+    assert "I've let <@U0ANA> know." in answer(slack, "status MSF active", user=BEN)
+    said = answer(slack, "team MSF add <@U0CHLOE|chloe> <@U0BEN|ben>", user=BEN)
+    assert "I've let <@U0CHLOE> know." in said
+    # Ben hands his role on before his note reached him: it is withdrawn, unsent.
+    said = answer(slack, "deputy MSF <@U0DAN|dan>", user=BEN)
+    assert "I've let <@U0DAN>, <@U0ANA> know." in said
+    assert "I've let" not in answer(slack, "status MSF paused")  # Ana's own change
+    assert "I've let" not in answer(slack, "team MSF add <@U0BEN>", user=BEN)  # on it already
+
+    deliver_queued(slack, hours=1)  # 11:00 in Berlin, 10:00 in London
+    assert direct(slack, BEN) == []
+    to_ana = direct(slack, ANA)
+    assert to_ana == [
+        "<@U0BEN> renamed *Médecins Sans Frontières*, which you own, to *Doctors Without "
+        "Borders*. The old name still finds it.",
+        "<@U0BEN> moved *Doctors Without Borders*, which you own, from 🌱 prospect to 🟢 active. "
+        "`/partner status Doctors Without Borders prospect` moves it back.",
+        "<@U0BEN> handed their role as deputy of *Doctors Without Borders* to <@U0DAN>: they "
+        "cover for you while you are away, and may change it as you can.",
+    ]
+    deliver_queued(slack, hours=15)  # Thu 10:00 in Tokyo
+    (to_chloe,) = direct(slack, CHLOE)
+    assert to_chloe.startswith(
+        "<@U0BEN> put you on the team of *Doctors Without Borders* (owner <@U0ANA>): its pulse "
+        "surveys will ask you how the partnership goes, and you will be kept informed about it."
+    )
+    (to_dan,) = direct(slack, DAN)
+    assert to_dan.startswith(
+        "<@U0BEN> made you the deputy of *Doctors Without Borders*. You may change it as its "
+        "owner <@U0ANA> can, and while they are away, what would wait for them"
+    )
+    # An admin clears the deputy: Dan, who knew, and the owner hear it.
+    said = answer(slack, "deputy MSF none", user=ANA)
+    assert "I've let <@U0DAN> know." in said
+    deliver_queued(slack, hours=9)  # Thu 10:00 in London
+    assert direct(slack, DAN)[-1] == (
+        "<@U0ANA> left *Doctors Without Borders* without a deputy, so you are no longer its "
+        "deputy. You stay on its team as a member, so you will still hear about it."
+    )
+    assert len(direct(slack, ANA)) == 3
+
+
+def test_colleagues_put_on_the_team_from_the_add_form_are_told(slack: Slack) -> None:
+    slack.command("add")
+    (view,) = slack.fake.open_modals(ANA)
+    submit(slack, view, name="Greenpeace", owner=DAN, team=[CHLOE, DAN, ANA], status="active")
+    said = shown(last(slack, ANA))
+    assert "I've let <@U0DAN> know that they own it." in said
+    assert "I've let <@U0CHLOE> know that they are on its team." in said
+    deliver_queued(slack, hours=1)
+    (to_dan,) = direct(slack, DAN)  # one note: that he owns it
+    assert "made you its owner" in to_dan
+    deliver_queued(slack, hours=15)
+    (to_chloe,) = direct(slack, CHLOE)
+    assert to_chloe.startswith("<@U0ANA> put you on the team of *Greenpeace* (owner <@U0DAN>)")
+    assert direct(slack, ANA) == []
+
+
+def test_a_deputy_made_owner_before_their_note_went_out_reads_only_the_handover(
+    slack: Slack,
+) -> None:
+    answer(slack, "add Oxfam")
+    answer(slack, "deputy Oxfam <@U0BEN|ben>")  # 04:00 in New York: the note waits
+    answer(slack, "owner Oxfam <@U0BEN>")
+    deliver_queued(slack, hours=6)
+    (to_ben,) = direct(slack, BEN)
+    assert "made you the owner of *Oxfam*" in to_ben
+
+
 def test_a_handover_note_not_sent_yet_is_withdrawn_by_the_next_handover(slack: Slack) -> None:
     answer(slack, 'add Médecins Sans Frontières aka "MSF"')  # Ana owns it
     # Wed 09:00 UTC is 04:00 in New York: Ben's note waits for his morning.

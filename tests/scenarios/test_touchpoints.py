@@ -692,7 +692,8 @@ def test_while_the_owner_is_away_the_deputy_is_told(slack: Slack) -> None:
     assert "its owner <@U0ANA> is away, so I've let <@U0DAN>, who covers for them, know" in said
     deliver_outbox(slack)
     assert dms(slack, ANA) == []
-    (note,) = dms(slack, DAN)
+    (told, note) = dms(slack, DAN)
+    assert "<@U0ANA> made you the deputy of *Acme Corporation*" in told.text
     assert "you cover for <@U0ANA>, who owns *Acme Corporation* and is away" in note.text
 
 
@@ -2118,7 +2119,7 @@ def test_an_intent_while_the_owner_is_away_asks_the_deputy(slack: Slack) -> None
     said = answer(slack, "intend Acme : ask about the event", user=CHLOE)
     assert "<@U0DAN>, who covers for the owner <@U0ANA> while away" in said
     deliver_outbox(slack)
-    (question,) = dms(slack, DAN)
+    (_told, question) = dms(slack, DAN)  # that he is the deputy, then the question
     click(slack, DAN, question, "intent_go_ahead")
     assert "<@U0DAN> answered *Go ahead*" in shown(question)
 
@@ -2144,7 +2145,7 @@ def test_an_intent_after_the_owners_last_working_hours_before_time_away_asks_the
     assert "I've asked <@U0DAN>, who covers for the owner <@U0ANA> while away," in said
     assert "If there is no answer by Tue 1 Dec" in said  # Dan's working day to answer
     at(slack, NEXT_MONDAY)
-    (question,) = dms(slack, DAN)
+    (_told, question) = dms(slack, DAN)  # that he is the deputy, then the question
     assert "<@U0BEN> would like to reach out to *Acme Corporation*" in question.text
     assert dms(slack, ANA) == []
 
@@ -2159,7 +2160,7 @@ def test_a_log_after_the_owners_last_working_hours_before_time_away_tells_the_de
     brief = answer(slack, "check Acme", user=BEN)
     assert "its owner <@U0ANA> is away through Fri 4 Dec: give <@U0DAN>, who covers" in brief
     at(slack, NEXT_MONDAY)
-    (note,) = dms(slack, DAN)
+    (_told, note) = dms(slack, DAN)  # that he is the deputy, then the note
     assert "you cover for <@U0ANA>, who owns *Acme Corporation* and is away" in note.text
     assert dms(slack, ANA) == []
 
