@@ -19,7 +19,8 @@ Each row is one of:
 
 Owners are looked up in Slack (`users.lookupByEmail`, which needs the `users:read.email` scope,
 and `users.info`); the workspace is the bot token's (`auth.test`). Rows are added one by one,
-each in its own transaction, through the registry, as `add` would.
+each in its own transaction, through the registry, as `add` would. Then each owner of a partner
+added is told, in one direct message listing their partners, in their working hours.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ import csv
 import io
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
@@ -37,6 +38,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlmodel import Session
 
+from bot.delivery.outbox import enqueue
 from bot.runtime import Runtime
 from bot.services import people
 from bot.services.people import NotInWorkspace, PeopleCheck
@@ -104,6 +106,8 @@ class RowResult:
     outcome: Outcome
     # What it is like, what is wrong: the existing partner, the earlier line, the bad value.
     detail: str = ""
+    # Who owns the partner added.
+    owner_id: str | None = None
 
 
 @dataclass
@@ -112,6 +116,8 @@ class ImportReport:
 
     dry_run: bool
     results: list[RowResult] = field(default_factory=list)
+    # How many owners were told of their partners added.
+    owners_told: int = 0
 
     def of(self, *outcomes: Outcome) -> list[RowResult]:
         return [result for result in self.results if result.outcome in outcomes]
@@ -211,7 +217,35 @@ class PartnerImport:
         seen: dict[str, int] = {}
         for row in rows:
             report.results.append(self._row(team_id, actor_id, row, seen, owners, dry_run=dry_run))
+        if not dry_run:
+            self._tell_owners(team_id, report)
         return report
+
+    def _tell_owners(self, team_id: str, report: ImportReport) -> None:
+        """Queue one direct message to each owner of partners added, listing them, for their
+        working hours."""
+        owned: dict[str, list[str]] = {}
+        for result in report.of(Outcome.ADDED):
+            if result.owner_id is not None:
+                owned.setdefault(result.owner_id, []).append(result.name)
+        now = self.registry.clock.now()
+        with Session(self.registry.engine) as session:
+            for owner_id, names in owned.items():
+                text = owner_note(names)
+                enqueue(
+                    session,
+                    team_id=team_id,
+                    kind="import",
+                    recipient_user=owner_id,
+                    text=text,
+                    blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": text}}],
+                    due_at=now,
+                    dedupe_key=f"import:{owner_id}:{now.isoformat()}",
+                    respect_working_hours=True,
+                    now=now,
+                )
+            session.commit()
+        report.owners_told = len(owned)
 
     def _row(
         self,
@@ -288,7 +322,7 @@ class PartnerImport:
             return result(Outcome.NAME_TAKEN, f"“{taken.name}” is {taken.holder.name}")
         except NotInWorkspace:
             return result(Outcome.UNKNOWN_OWNER, row.owner)
-        return result(Outcome.ADDED)
+        return replace(result(Outcome.ADDED), owner_id=owner_id)
 
     def _similar(self, team_id: str, name: str, domain: str | None) -> list[str]:
         """Registered partners that `add` would call likely duplicates (for the dry run)."""
@@ -398,7 +432,26 @@ def words(report: ImportReport, *, file_name: str, team_id: str) -> list[str]:
         )
     if report.dry_run and added:
         lines.append("Run it again without --dry-run to add them.")
+    if report.owners_told:
+        told = report.owners_told
+        lines.append(
+            f"Their {'owner hears' if told == 1 else f'{told} owners hear'} of them in a direct "
+            "message, in working hours."
+        )
     return lines
+
+
+def owner_note(names: Sequence[str]) -> str:
+    """To the owner of partners an import added."""
+    listed = [f"*{name}*" for name in names]
+    *others, last = listed
+    partners = f"{', '.join(others)} and {last}" if others else last
+    their, it = ("their", "them") if others else ("its", "it")
+    return (
+        f"A partner list was imported into Liaison, and you are the owner of {partners}. You "
+        f"are now {their} accountable contact: colleagues will check with you before they reach "
+        f"out to {it}. `/partner list mine` shows the partners you own."
+    )
 
 
 def _duplicate(result: RowResult) -> str:

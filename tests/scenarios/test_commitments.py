@@ -933,6 +933,7 @@ globex,,U0BEN,,
 Umbrella,,,active,
 Hooli,,dan@acme.example,dormant,
 Initrode,,ben@acme.example,paused,globex.example
+Stark Industries,,ben@acme.example,active,
 """
 
 
@@ -976,7 +977,7 @@ def test_import_reports_problems_first_adds_once_and_then_changes_nothing(
         "Rows that cannot be read, skipped (1):",
         "  line 7    Hooli — status “dormant” is not one of prospect, active, paused, ended",
         "Already registered, left as they are (1): Acme Corporation.",
-        "Would add 1 partner: Globex.",
+        "Would add 2 partners: Globex, Stark Industries.",
         "Run it again without --dry-run to add them.",
     ]
     with Session(slack.runtime.engine) as session:
@@ -984,16 +985,30 @@ def test_import_reports_problems_first_adds_once_and_then_changes_nothing(
 
     first = liaison("import", "partners", str(file), env=env, cwd=tmp_path)
     assert first.returncode == 1, first.stderr
-    assert "Added 1 partner: Globex." in first.stdout
+    assert "Added 2 partners: Globex, Stark Industries." in first.stdout
+    assert "Their owner hears of them in a direct message, in working hours." in first.stdout
     assert "  line 8    Initrode — looks like the partner of line 3 (same website)" in first.stdout
     card = answer(slack, "show GX", user=DAN)
     assert "*Owner*\\n<@U0BEN>" in card and "🌱 prospect" in card and "globex.example" in card
 
     second = liaison("import", "partners", str(file), env=env, cwd=tmp_path)
-    assert "Added" not in second.stdout
-    assert "Already registered, left as they are (2): Acme Corporation, Globex." in second.stdout
+    assert "Added" not in second.stdout and "hears" not in second.stdout
+    assert (
+        "Already registered, left as they are (3): Acme Corporation, Globex, Stark Industries."
+        in second.stdout
+    )
     with Session(slack.runtime.engine) as session:
-        assert len(session.exec(select(Partner)).all()) == 2
+        assert len(session.exec(select(Partner)).all()) == 3
+        # The import ran on the wall clock: its note waits for a working day's hours.
+        (waiting,) = session.exec(select(OutboxMessage)).all()
+    at(slack, waiting.available_at.replace(hour=16, tzinfo=UTC))  # in Ben's, in New York
+    (to_ben,) = dms(slack, BEN)  # one note for both partners; Ana's was registered already
+    assert to_ben.text == (
+        "A partner list was imported into Liaison, and you are the owner of *Globex* and *Stark "
+        "Industries*. You are now their accountable contact: colleagues will check with you "
+        "before they reach out to them. `/partner list mine` shows the partners you own."
+    )
+    assert dms(slack, ANA) == []
 
 
 # --- The profile card ---------------------------------------------------------------------------
