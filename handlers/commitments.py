@@ -53,7 +53,7 @@ from handlers.errors import apology
 from handlers.feedback import Click, ClickWork, after_ack, open_form, tell, update_message
 from handlers.grammar import GrammarError, Kind, Name
 from handlers.invocation import Invocation, VerbHandler
-from handlers.partners import Call, VerbBody, deliver, registry_of
+from handlers.partners import Call, VerbBody, deliver, known_admins, refused, registry_of
 from handlers.reply import Block, Reply, refuse_fields
 from handlers.services import cadences_of, health_of
 from handlers.services import commitments_of as service_of
@@ -266,11 +266,14 @@ def guarded(body: VerbBody) -> VerbBody:
         except CommitmentGone as error:
             return say(texts.gone(error.commitment_id))
         except NotAllowedToClose as refusal:
-            return say(texts.not_allowed(refusal.commitment, refusal.partner))
+            words = partial(texts.not_allowed, refusal.commitment, refusal.partner)
+            return refused(call.runtime, call.team_id, words)
         except AlreadyClosed as error:
             return say(texts.already_closed(error.commitment))
         except NotAllowedToSet as refusal:
-            return say(texts.not_allowed_cadence(refusal.partner))
+            return refused(
+                call.runtime, call.team_id, partial(texts.not_allowed_cadence, refusal.partner)
+            )
 
     return run
 
@@ -502,12 +505,16 @@ def _as(
         return work(replace(actor, check=actor.check | learned))
 
 
-def _refusal(error: CommitmentGone | AlreadyClosed | NotAllowedToClose) -> str:
+def _refusal(
+    runtime: Runtime, team_id: str, error: CommitmentGone | AlreadyClosed | NotAllowedToClose
+) -> str:
+    """A click's or a form's refusal; one to close or move names the admins Liaison knows of."""
     if isinstance(error, CommitmentGone):
         return texts.gone(error.commitment_id)
     if isinstance(error, AlreadyClosed):
         return texts.already_closed(error.commitment)
-    return texts.not_allowed(error.commitment, error.partner)
+    admins = known_admins(runtime, team_id)
+    return texts.not_allowed(error.commitment, error.partner, admins)
 
 
 def close_click(status: CommitmentStatus) -> ClickWork:
@@ -544,10 +551,10 @@ def close_click(status: CommitmentStatus) -> ClickWork:
             reply = _as(runtime, client, Actor(click.team_id, click.user_id), close)
         except AlreadyClosed as error:
             # Someone closed it meanwhile: the reminder says so, without its buttons.
-            answer(say(_refusal(error)), in_place=True)
+            answer(say(_refusal(runtime, click.team_id, error)), in_place=True)
             return
         except (CommitmentGone, NotAllowedToClose) as error:
-            answer(say(_refusal(error)), in_place=False)
+            answer(say(_refusal(runtime, click.team_id, error)), in_place=False)
             return
         answer(reply, in_place=True)
 
@@ -562,7 +569,7 @@ def new_date_click(runtime: Runtime, click: Click, client: WebClient, respond: R
             raise CommitmentGone(0)
         found = service_of(runtime).get(team_id=click.team_id, commitment_id=number)
     except CommitmentGone as error:
-        tell(respond, _refusal(error))
+        tell(respond, _refusal(runtime, click.team_id, error))
         return
     if not found.is_open:
         tell(respond, texts.already_closed(found))
@@ -608,7 +615,7 @@ def on_redate_submitted(
         try:
             show(_as(runtime, client, actor, save))
         except (CommitmentGone, AlreadyClosed, NotAllowedToClose) as error:
-            refusal = say(_refusal(error))
+            refusal = say(_refusal(runtime, actor.team_id, error))
             people.send_direct_message(
                 client, user_id=actor.user_id, text=refusal.text, blocks=refusal.blocks
             )
@@ -622,7 +629,10 @@ def on_redate_submitted(
         return
     except (CommitmentGone, AlreadyClosed, NotAllowedToClose) as error:
         refuse_fields(
-            ack, runtime, team_id=actor.team_id, errors={blocks.DUE_FIELD: _refusal(error)}
+            ack,
+            runtime,
+            team_id=actor.team_id,
+            errors={blocks.DUE_FIELD: _refusal(runtime, actor.team_id, error)},
         )
         return
     except PeopleToLookUp:

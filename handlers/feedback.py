@@ -65,7 +65,7 @@ from handlers.blocks.partners import say
 from handlers.context import runtime_of
 from handlers.grammar import GrammarError, Name
 from handlers.invocation import Invocation, VerbHandler
-from handlers.partners import CARD_SECTIONS, Call, verb_handler
+from handlers.partners import CARD_SECTIONS, Call, refused, verb_handler
 from handlers.reply import Block, Reply, refuse_fields
 from handlers.texts import feedback as texts
 from handlers.texts import partners as partner_texts
@@ -126,7 +126,9 @@ def survey(call: Call) -> Reply:
         try:
             changed = service.set_cadence(actor=call.actor, partner=partner, cadence=cadence)
         except NotAllowedToSetCadence as refusal:
-            return say(texts.not_allowed_to_set_cadence(refusal.facts))
+            return refused(
+                call.runtime, call.team_id, partial(texts.not_allowed_to_set_cadence, refusal.facts)
+            )
         return blocks.schedule(changed, lead=texts.cadence_set(changed))
     try:
         started = service.start_now(
@@ -135,7 +137,9 @@ def survey(call: Call) -> Reply:
             request_key=invocation.trigger_id or uuid.uuid4().hex,
         )
     except NotAllowedToStart as refusal:
-        return say(texts.not_allowed_to_start(refusal.facts))
+        return refused(
+            call.runtime, call.team_id, partial(texts.not_allowed_to_start, refusal.facts)
+        )
     except RoundInProgress as running:
         return say(texts.round_in_progress(running.facts, running.running, running.tz))
     except NobodyToAsk as nobody:

@@ -649,10 +649,12 @@ def answer(call: Call, body: VerbBody) -> Reply:
     except (GrammarError, BadName, BadValue, NotInWorkspace) as error:
         reply = help_blocks.usage(call.verb, _problem(error))
     except NotAllowed as refusal:
-        reply = say(texts.not_allowed(refusal.facts, refusal.admins))
-        if not refusal.admins:
-            refused = partial(texts.not_allowed, refusal.facts)
-            reply = replace(reply, followup=name_admins_later(call.runtime, call.team_id, refused))
+        reply = refused(
+            call.runtime,
+            call.team_id,
+            partial(texts.not_allowed, refusal.facts),
+            admins=refusal.admins,
+        )
     except NothingToDo as conflict:
         reply = say(texts.nothing_to_do(conflict.conflict, conflict.facts, conflict.subject))
     except NameTaken as taken:
@@ -683,6 +685,30 @@ def _existing_card(
             exists.name, exists.existing.facts, owner_id=owner_id, aliases=aliases
         ),
     )
+
+
+def known_admins(runtime: Runtime, team_id: str) -> list[str]:
+    """The admins Liaison knows of, to name in a refusal (`people.known_admins`)."""
+    with Session(runtime.engine) as session:
+        return people.known_admins(session, team_id=team_id)
+
+
+def refused(
+    runtime: Runtime,
+    team_id: str,
+    refusal: Callable[[Sequence[str]], str],
+    *,
+    admins: Sequence[str] | None = None,
+) -> Reply:
+    """A refusal worded by `refusal` naming the admins (`admins`, else those Liaison knows
+    of); knowing none, it is worded again after the ack with those Slack names
+    (`name_admins_later`)."""
+    if admins is None:
+        admins = known_admins(runtime, team_id)
+    reply = say(refusal(admins))
+    if admins:
+        return reply
+    return replace(reply, followup=name_admins_later(runtime, team_id, refusal))
 
 
 def name_admins_later(

@@ -7,6 +7,7 @@ year; "overdue" counts days in the owner's time zone. People appear as Slack men
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
@@ -38,7 +39,7 @@ from bot.services.commitments import (
 )
 from bot.services.export import Dataset, Export, Reach
 from bot.services.registry import PartnerFacts
-from handlers.texts.partners import person, status
+from handlers.texts.partners import an_admin, person, status
 from storage.models import CommitmentSide, CommitmentStatus
 
 COMMAND = "/partner"
@@ -241,7 +242,7 @@ def closed(result: Closed) -> str:
     return f"Marked {number(item.id)} done — {whose}, {kept}: {promise(item)}."
 
 
-def not_allowed(item: CommitmentFacts, partner: PartnerFacts) -> str:
+def not_allowed(item: CommitmentFacts, partner: PartnerFacts, admins: Sequence[str] = ()) -> str:
     role = "owns it" if item.side is CommitmentSide.US else "follows it up"
     who = [f"{person(item.owner_id)} (who {role})"]
     if partner.owner_id and partner.owner_id != item.owner_id:
@@ -249,7 +250,8 @@ def not_allowed(item: CommitmentFacts, partner: PartnerFacts) -> str:
     if partner.deputy_id and partner.deputy_id != item.owner_id:
         who.append(f"{person(partner.deputy_id)} (its deputy)")
     return (
-        f"Only {', '.join(who)} or an admin can close or move {number(item.id)}. Ask them, "
+        f"Only {', '.join(who)} or {an_admin(admins)} can close or move {number(item.id)}. "
+        "Ask them, "
         "or ask to take it over."
     )
 
@@ -457,12 +459,12 @@ def bad_intervals(error: BadIntervals) -> str:
     )
 
 
-def not_allowed_cadence(partner: PartnerFacts | None) -> str:
+def not_allowed_cadence(partner: PartnerFacts | None, admins: Sequence[str] = ()) -> str:
     if partner is None:
-        return "Only an admin can set the cadence of a whole status."
+        return f"Only {an_admin(admins)} can set the cadence of a whole status."
     return (
-        f"Only {person(partner.owner_id)} (owner of *{partner.name}*) or an admin can set its "
-        "stay-in-touch cadence."
+        f"Only {person(partner.owner_id)} (owner of *{partner.name}*) or {an_admin(admins)} "
+        "can set its stay-in-touch cadence."
     )
 
 

@@ -32,6 +32,7 @@ from bot.services.surveys import (
     TooFew,
 )
 from handlers.grammar import in_command
+from handlers.texts.partners import an_admin
 from storage.models import CheckInAnswer
 
 ANSWERS = {
@@ -429,11 +430,11 @@ def cadence_set(schedule: Schedule) -> str:
     )
 
 
-def not_allowed_to_set_cadence(facts: PartnerFacts) -> str:
+def not_allowed_to_set_cadence(facts: PartnerFacts, admins: Sequence[str] = ()) -> str:
     deputy = f", its deputy ({person(facts.deputy_id)})" if facts.deputy_id else ""
     return (
-        f"Only the owner of *{facts.name}* ({person(facts.owner_id)}){deputy} or an admin can "
-        "change how often its team is surveyed. Ask one of them."
+        f"Only the owner of *{facts.name}* ({person(facts.owner_id)}){deputy} or "
+        f"{an_admin(admins)} can change how often its team is surveyed. Ask one of them."
     )
 
 
@@ -459,10 +460,10 @@ def started(result: Started) -> str:
     return text
 
 
-def not_allowed_to_start(facts: PartnerFacts) -> str:
+def not_allowed_to_start(facts: PartnerFacts, admins: Sequence[str] = ()) -> str:
     return (
-        f"Only the owner of *{facts.name}* ({person(facts.owner_id)}) or an admin can start a "
-        "pulse survey. Ask them, or wait for the next scheduled round."
+        f"Only the owner of *{facts.name}* ({person(facts.owner_id)}) or {an_admin(admins)} can "
+        "start a pulse survey. Ask them, or wait for the next scheduled round."
     )
 
 

@@ -299,13 +299,17 @@ def name_taken(name: str, holder: PartnerFacts) -> str:
     )
 
 
+def an_admin(admins: Sequence[str]) -> str:
+    """How a refusal names the admins who may do what was refused, those Liaison knows of."""
+    return f"an admin ({people(admins)})" if admins else "an admin"
+
+
 def not_allowed(facts: PartnerFacts, admins: Sequence[str] = ()) -> str:
     who = [person(facts.owner_id)] if facts.owner_id else []
     if facts.deputy_id:
         who.append(f"its deputy {person(facts.deputy_id)}")
-    an_admin = f"an admin ({people(admins)})" if admins else "an admin"
     return (
-        f"Only {' or '.join(who) or 'its owner'} or {an_admin} can change *{facts.name}*. "
+        f"Only {' or '.join(who) or 'its owner'} or {an_admin(admins)} can change *{facts.name}*. "
         "Ask them, or ask to be made deputy."
     )
 
