@@ -123,9 +123,9 @@ CARD_SECTIONS: dict[str, CardSection] = {}
 HandoverPart = Callable[[Runtime, Session, Actor, Handover], None]
 HANDOVER_PARTS: dict[str, HandoverPart] = {}
 
-# What later features do about a new deputy, by name, in its transaction (what waits for an
-# owner who is away goes to the deputy): each takes the runtime, the session, who named the
-# deputy and the change.
+# What later features do about a change of deputy (named or cleared), by name, in its
+# transaction (what waits for an owner who is away goes to whoever covers now): each takes the
+# runtime, the session, who changed the deputy and the change.
 DeputyPart = Callable[[Runtime, Session, Actor, DeputyChange], None]
 DEPUTY_PARTS: dict[str, DeputyPart] = {}
 
@@ -354,8 +354,6 @@ def _deputy_changed(call: Call, told: list[str], session: Session, change: Deput
             key=key + this,
         )
         told.append(user_id)
-    if new is None:
-        return  # nobody to hand anything to
     for part in DEPUTY_PARTS.values():
         part(call.runtime, session, call.actor, change)
 

@@ -456,15 +456,24 @@ def hand_over_notes(runtime: Runtime, session: Session, actor: Actor, handover: 
 def cover_for_away_owner(
     runtime: Runtime, session: Session, actor: Actor, change: DeputyChange
 ) -> None:
-    """In a new deputy's transaction: what waits for an owner who is away, unread (the notes
-    and the questions about intents), goes to whoever covers for them now, as when their time
-    away is recorded (`handlers.absence`); nothing moves while the owner is not away."""
+    """In the transaction of a change of deputy: what was handed to the former deputy and has
+    not reached them goes to whoever covers now, or back to the owner; what waits for an owner
+    who is away, unread (the notes and the questions about intents), goes to whoever covers for
+    them now, as when their time away is recorded (`handlers.absence`); nothing moves while the
+    owner is not away."""
     owner_id = change.facts.owner_id
     if owner_id is None:
         return
-    service_of(runtime).cover_unread(
-        session, team_id=actor.team_id, user_id=owner_id, now=runtime.clock.now()
-    )
+    service = service_of(runtime)
+    if change.old_deputy_id is not None:
+        service.take_back(
+            session,
+            team_id=actor.team_id,
+            deputy_id=change.old_deputy_id,
+            partner_id=change.facts.id,
+            now=runtime.clock.now(),
+        )
+    service.cover_unread(session, team_id=actor.team_id, user_id=owner_id, now=runtime.clock.now())
 
 
 def collide_after_merge(

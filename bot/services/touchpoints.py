@@ -35,7 +35,7 @@ Messages are worded by a `Renderer` that the Slack layer provides.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
@@ -237,6 +237,17 @@ def _with_partner(
         return None
     found = store.partner_and_team(session=session, team_id=team_id, partner_id=row.partner_id)
     return None if found is None else (row, found)
+
+
+def _notes_waiting(
+    session: Session, team_id: str, *, user_id: str | None, partner_id: int
+) -> Iterator[tuple[str, TouchpointRow, PartnerAtHand]]:
+    """The owner notes about the partner's contacts (plans put back included) waiting unsent for
+    `user_id` (for anyone: None): each note's key, its touchpoint and the partner."""
+    for waiting in _unsent_owner_notes(session, team_id, user_id):
+        with_partner = _with_partner(session, team_id, _touchpoint_of_note(waiting))
+        if with_partner is not None and with_partner[0].partner_id == partner_id:
+            yield waiting, *with_partner
 
 
 def reroute_refused_alert(refused: ChannelRefused, *, renderer: Renderer) -> bool:
@@ -2000,6 +2011,52 @@ class Touchpoints:
                 covering_for=user_id,
             )
 
+    def take_back(
+        self, session: Session, *, team_id: str, deputy_id: str, partner_id: int, now: datetime
+    ) -> None:
+        """A partner's deputy replaced or cleared, in that change's transaction: what was handed
+        to them for its owner and has not reached them yet goes to whoever covers for the owner
+        now, or back to the owner (waiting while they are away), as `cover_unread` hands it on:
+        the notes about contacts, and the questions about intents (whose askers are told whom
+        they wait for now, and until when). What they have seen stays theirs."""
+        for waiting, row, found in _notes_waiting(
+            session, team_id, user_id=deputy_id, partner_id=partner_id
+        ):
+            touch = Touch.of(row)
+            scene = self._scene(session, Actor(team_id, deputy_id), found, touch.colleagues, now)
+            recipient = self._owner_side(scene, touch)
+            if recipient is not None and recipient != deputy_id:
+                self._redirect_note(scene, waiting, touch, recipient)
+        for row in store.open_intents_asked_of(
+            session=session, team_id=team_id, user_id=deputy_id, partner_id=partner_id
+        ):
+            waiting = _question_key(session, team_id, row.id, deputy_id)
+            question = outbox_store.get_message(
+                session=session, team_id=team_id, dedupe_key=waiting
+            )
+            at_hand = store.partner_and_team(
+                session=session, team_id=team_id, partner_id=partner_id
+            )
+            if question is None or question.status != OutboxStatus.PENDING or at_hand is None:
+                continue
+            touch = Touch.of(row)
+            scene = self._scene(session, Actor(team_id, deputy_id), at_hand, touch.colleagues, now)
+            owner = scene.facts.owner_id
+            asked = self._owner_side(scene, touch)
+            if owner is None or asked is None or asked == deputy_id:
+                continue
+            clashes = _clashes_found_by(session, team_id, touch)
+            touch, _away, _pushed = self._ask(
+                scene, touch, clashes, key=intent_ask_key(row.id, handed_to=asked)
+            )
+            outbox_store.cancel_unsent(session=session, team_id=team_id, dedupe_key=waiting)
+            self._tell_asker_who_is_asked(
+                scene,
+                touch,
+                away_until=_away_end(self._back_at(scene, owner), scene.zone_of(owner)),
+                covering_for=None if asked == owner else owner,
+            )
+
     def _cover_unread_notes(
         self, session: Session, *, team_id: str, user_id: str, now: datetime
     ) -> None:
@@ -2077,11 +2134,9 @@ class Touchpoints:
 
     def _hand_over_notes(self, session: Session, *, actor: Actor, partner_id: int) -> None:
         team_id, now = actor.team_id, self.clock.now()
-        for waiting in _unsent_owner_notes(session, team_id, None):
-            with_partner = _with_partner(session, team_id, _touchpoint_of_note(waiting))
-            if with_partner is None or with_partner[0].partner_id != partner_id:
-                continue
-            row, found = with_partner
+        for waiting, row, found in _notes_waiting(
+            session, team_id, user_id=None, partner_id=partner_id
+        ):
             touch = Touch.of(row)
             scene = self._scene(session, actor, found, touch.colleagues, now)
             recipient = None if touch.author_id in scene.team else self._owner_side(scene, touch)

@@ -898,6 +898,51 @@ def test_a_deputy_named_while_the_owner_is_away_gets_what_waits_for_the_owner(
     assert [m for m in dms(slack, ANA) if "a cold call" in m.text or "the gala" in m.text] == []
 
 
+def handed_to_chloe_then(slack: Slack, change: str) -> None:
+    """Ana away, Chloe her deputy: a note and a question handed to Chloe wait for her morning
+    in Tokyo when Ana makes `change` to the deputy."""
+    answer(slack, "away today to friday")
+    answer(slack, "deputy Acme <@U0CHLOE|chloe>")
+    said = answer(slack, "log Acme via call : a cold call", user=DAN)
+    assert "so I've let <@U0CHLOE>, who covers for them, know" in said
+    answer(slack, "intend Acme : ask about the gala", user=BEN)
+    answer(slack, change)
+
+
+def about_acme(slack: Slack, user: str) -> list[str]:
+    return [m.text for m in dms(slack, user) if "a cold call" in m.text or "the gala" in m.text]
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_deputy_cleared_hands_back_what_had_not_reached_them(slack: Slack) -> None:
+    handed_to_chloe_then(slack, "deputy Acme none")
+    at(slack, datetime(2026, 11, 25, 14, 30, tzinfo=UTC))  # Ben's morning in New York
+    (later,) = dms(slack, BEN)
+    assert later.text.startswith(
+        "<@U0ANA> is away through Fri 27 Nov, so the answer about reaching out to *Acme "
+        "Corporation* (“ask about the gala”) may come later than I said"
+    )
+    at(slack, datetime(2026, 11, 26, 1, 30, tzinfo=UTC))  # Chloe's morning in Tokyo
+    assert dms(slack, CHLOE) == []  # nor that she was deputy: she was not by then
+    at(slack, datetime(2026, 11, 30, 9, 30, tzinfo=UTC))  # Ana is back
+    welcome, question = dms(slack, ANA)  # the note on Dan's call is summed up in the first
+    assert "<@U0DAN> logged 1 contact" in welcome.text
+    assert "<@U0BEN> would like to reach out to *Acme Corporation*" in question.text
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_deputy_replaced_hands_on_what_had_not_reached_them(slack: Slack) -> None:
+    slack.fake.add_user(id="U0EVE", name="eve", tz="Europe/Berlin")
+    answer(slack, "show Acme", user="U0EVE")
+    handed_to_chloe_then(slack, "deputy Acme <@U0EVE|eve>")
+    at(slack, datetime(2026, 11, 25, 10, 30, tzinfo=UTC))  # Eve's morning in Berlin
+    note, question = about_acme(slack, "U0EVE")
+    assert note.startswith("<@U0DAN> had a call with *Acme Corporation*")
+    assert "<@U0BEN> would like to reach out to *Acme Corporation*" in question
+    at(slack, datetime(2026, 11, 26, 1, 30, tzinfo=UTC))  # Chloe's morning in Tokyo
+    assert about_acme(slack, CHLOE) == []
+
+
 @pytest.mark.usefixtures("acme")
 def test_the_deputys_own_intent_while_the_owner_is_away_asks_nobody(slack: Slack) -> None:
     answer(slack, "deputy Acme <@U0DAN|dan>")
