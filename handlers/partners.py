@@ -560,9 +560,13 @@ def _merge_parts(call: Call, told: list[str], session: Session, merged: Merged) 
         if user_id == call.invocation.user_id:
             continue
         if merged.duplicate_id is not None:
-            # The note reads "where you were deputy": one that they are is out of date.
-            key = _deputy_key(merged.duplicate_id, user_id)
-            withdraw(session, team_id=call.team_id, key_prefix=key)
+            # The note reads "where you were deputy" or "owner": one that they are (from
+            # `deputy`, `owner` or `add … owner`, not sent yet) is out of date.
+            for key in (
+                _deputy_key(merged.duplicate_id, user_id),
+                _owner_note_key(merged.duplicate_id, user_id, Side.NEW),
+            ):
+                withdraw(session, team_id=call.team_id, key_prefix=key)
         text = texts.merged_away(merged, user_id, by=call.invocation.user_id)
         queue_note(
             call.runtime,

@@ -250,7 +250,9 @@ def not_allowed(item: CommitmentFacts, partner: PartnerFacts, admins: Sequence[s
     if partner.deputy_id and partner.deputy_id != item.owner_id:
         who.append(f"{person(partner.deputy_id)} (its deputy)")
     return (
-        f"Only {', '.join(who)} or {an_admin(admins)} can close or move {number(item.id)}. "
+        f"Only {', '.join(who)} or "
+        f"{an_admin(admins, besides=(item.owner_id, partner.owner_id, partner.deputy_id))} "
+        f"can close or move {number(item.id)}. "
         "Ask them, "
         "or ask to take it over."
     )
@@ -463,7 +465,8 @@ def not_allowed_cadence(partner: PartnerFacts | None, admins: Sequence[str] = ()
     if partner is None:
         return f"Only {an_admin(admins)} can set the cadence of a whole status."
     return (
-        f"Only {person(partner.owner_id)} (owner of *{partner.name}*) or {an_admin(admins)} "
+        f"Only {person(partner.owner_id)} (owner of *{partner.name}*) or "
+        f"{an_admin(admins, besides=(partner.owner_id,))} "
         "can set its stay-in-touch cadence."
     )
 

@@ -434,7 +434,8 @@ def not_allowed_to_set_cadence(facts: PartnerFacts, admins: Sequence[str] = ()) 
     deputy = f", its deputy ({person(facts.deputy_id)})" if facts.deputy_id else ""
     return (
         f"Only the owner of *{facts.name}* ({person(facts.owner_id)}){deputy} or "
-        f"{an_admin(admins)} can change how often its team is surveyed. Ask one of them."
+        f"{an_admin(admins, besides=(facts.owner_id, facts.deputy_id))} can change how often "
+        "its team is surveyed. Ask one of them."
     )
 
 
@@ -462,8 +463,9 @@ def started(result: Started) -> str:
 
 def not_allowed_to_start(facts: PartnerFacts, admins: Sequence[str] = ()) -> str:
     return (
-        f"Only the owner of *{facts.name}* ({person(facts.owner_id)}) or {an_admin(admins)} can "
-        "start a pulse survey. Ask them, or wait for the next scheduled round."
+        f"Only the owner of *{facts.name}* ({person(facts.owner_id)}) or "
+        f"{an_admin(admins, besides=(facts.owner_id,))} can start a pulse survey. Ask them, "
+        "or wait for the next scheduled round."
     )
 
 

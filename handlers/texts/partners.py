@@ -299,9 +299,11 @@ def name_taken(name: str, holder: PartnerFacts) -> str:
     )
 
 
-def an_admin(admins: Sequence[str]) -> str:
-    """How a refusal names the admins who may do what was refused, those Liaison knows of."""
-    return f"an admin ({people(admins)})" if admins else "an admin"
+def an_admin(admins: Sequence[str], *, besides: Sequence[str | None] = ()) -> str:
+    """How a refusal names the admins who may do what was refused, those Liaison knows of;
+    those it names already (`besides`: an owner who is an admin too) are not named twice."""
+    others = [admin for admin in admins if admin not in besides]
+    return f"an admin ({people(others)})" if others else "an admin"
 
 
 def not_allowed(facts: PartnerFacts, admins: Sequence[str] = ()) -> str:
@@ -309,7 +311,8 @@ def not_allowed(facts: PartnerFacts, admins: Sequence[str] = ()) -> str:
     if facts.deputy_id:
         who.append(f"its deputy {person(facts.deputy_id)}")
     return (
-        f"Only {' or '.join(who) or 'its owner'} or {an_admin(admins)} can change *{facts.name}*. "
+        f"Only {' or '.join(who) or 'its owner'} or "
+        f"{an_admin(admins, besides=(facts.owner_id, facts.deputy_id))} can change *{facts.name}*. "
         "Ask them, or ask to be made deputy."
     )
 

@@ -171,10 +171,7 @@ def test_survey_shows_the_schedule_and_who_may_start_a_round(slack: Slack) -> No
     assert "<@U0ANA> (the owner) or an admin can start one now" in schedule
 
     refusal = say(slack, "survey Acme now", user=DAN)
-    assert (
-        "Only the owner of *Acme* (<@U0ANA>) or an admin (<@U0ANA>) can start a pulse survey"
-        in refusal
-    )
+    assert "Only the owner of *Acme* (<@U0ANA>) or an admin can start a pulse survey" in refusal
     assert rows(slack, SurveyRound) == []
 
 
@@ -586,7 +583,7 @@ def test_a_partner_can_have_its_own_pulse_cadence(slack: Slack) -> None:
     say(slack, "status Beta active")
 
     refusal = say(slack, "survey Acme quarterly", user=DAN)
-    assert "Only the owner of *Acme* (<@U0ANA>) or an admin (<@U0ANA>) can change how" in refusal
+    assert "Only the owner of *Acme* (<@U0ANA>) or an admin can change how" in refusal
     changed = say(slack, "survey Acme quarterly")
     assert "Done: *Acme* is now surveyed quarterly." in changed
     assert (

@@ -236,7 +236,7 @@ def test_done_on_the_home_by_someone_not_allowed_is_refused_on_their_home(slack:
     say(slack, "commit Acme us : send the draft MoU by friday")
     home_of(slack, DAN)
     click_on_home(slack, DAN, "commitment_done:1", "1")  # a click Dan's Home never offered
-    assert "Only <@U0ANA> (who owns it) or an admin (<@U0ANA>) can close or move `#1`" in shown(
+    assert "Only <@U0ANA> (who owns it) or an admin can close or move `#1`" in shown(
         slack.fake.home_views[DAN]
     )
     with Session(slack.runtime.engine) as session:

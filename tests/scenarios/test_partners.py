@@ -900,6 +900,17 @@ def test_merge_keeps_the_history_and_the_old_name(slack: Slack) -> None:
     assert moved == [registry(slack).profile(team_id=TEAM, partner="MSF").facts.id] * 2
 
 
+def test_a_merge_withdraws_the_duplicates_you_own_it_note_not_sent_yet(slack: Slack) -> None:
+    answer(slack, "add Acme")
+    answer(slack, "add Globex")
+    answer(slack, "owner Globex <@U0CHLOE|chloe>")  # night in Tokyo: the note waits
+    answer(slack, "merge Globex into Acme")
+    deliver_queued(slack, hours=16)  # Thu 10:00 in Tokyo
+    (to_chloe,) = direct(slack, CHLOE)
+    assert "merged *Globex*, where you were owner" in to_chloe
+    assert "You are now its accountable contact" not in to_chloe
+
+
 def test_a_merge_tells_the_duplicates_owner_and_deputy_and_keeps_it_active(
     slack: Slack,
 ) -> None:
