@@ -76,18 +76,23 @@ VERB_HANDLERS: dict[str, VerbHandler] = {"health": verb_handler(health, VERBS_BY
 
 def list_at_risk(runtime: Runtime, invocation: Invocation) -> Reply:
     """`list at-risk` (and `health` alone)."""
-    return blocks.at_risk(health_of(runtime).at_risk(team_id=invocation.team_id))
+    found = health_of(runtime).at_risk(team_id=invocation.team_id)
+    if not found:
+        return registry_handlers.none_registered(runtime, invocation) or blocks.at_risk(found)
+    return blocks.at_risk(found)
 
 
 def list_dormant(runtime: Runtime, invocation: Invocation) -> Reply:
     """`list dormant`: past each partner's own maximum interval (`cadence`), longest quiet first."""
     cadences = cadences_of(runtime)
     states = cadences.dormant(team_id=invocation.team_id)
-    found = blocks.dormant(
-        states, tz=cadences.zone(team_id=invocation.team_id, user_id=invocation.user_id)
-    )
+    tz = cadences.zone(team_id=invocation.team_id, user_id=invocation.user_id)
+    if not states:
+        return registry_handlers.none_registered(runtime, invocation) or blocks.dormant(
+            states, tz=tz
+        )
     # Dated lines only when some partner is dormant.
-    return registry_handlers.with_zone_note(found, runtime, invocation) if states else found
+    return registry_handlers.with_zone_note(blocks.dormant(states, tz=tz), runtime, invocation)
 
 
 def card_section(runtime: Runtime, invocation: Invocation, partner_id: int) -> list[Block]:

@@ -178,6 +178,15 @@ def with_zone_note(reply: Reply, runtime: Runtime, invocation: Invocation) -> Re
     return replace(reply, blocks=[*reply.blocks, *note]) if note else reply
 
 
+def none_registered(runtime: Runtime, invocation: Invocation) -> Reply | None:
+    """For a list that came out empty (`list at-risk`, `list dormant`, `health`): while the
+    workspace has no partner at all, `list`'s own answer, how to register the first; else
+    None."""
+    if registry_of(runtime).has_partners(team_id=invocation.team_id):
+        return None
+    return say(texts.list_empty("all"))
+
+
 def registry_of(runtime: Runtime) -> Registry:
     """The registry over this process's database, clock and name indexes."""
     return Registry(engine=runtime.engine, clock=runtime.clock, names=runtime.partner_names)

@@ -424,6 +424,11 @@ class Registry:
             found = store.get_partner(session=session, team_id=team_id, partner_id=partner_id)
             return None if found is None else found.name
 
+    def has_partners(self, *, team_id: str) -> bool:
+        """Whether the workspace registered any partner yet."""
+        with Session(self.engine) as session:
+            return store.has_partners(session=session, team_id=team_id)
+
     def page(
         self,
         *,

@@ -15,7 +15,9 @@ from sqlmodel import Session, select
 
 from bot.app import build_planners
 from bot.sandbox.fake_slack import FakeMessage
+from bot.services.registry import Actor
 from handlers.blocks.partners import PICK
+from handlers.partners import registry_of
 from storage.models import OutboxMessage, Partner, Workspace
 from tests.conftest import START, Slack
 from tests.scenarios.test_commitments import action_ids, answer, at, exported, shown
@@ -203,6 +205,20 @@ def test_what_moved_is_measured_from_the_latest_snapshot_across_two_rounds(slack
 
 
 # --- The at-risk list ---------------------------------------------------------------------------
+
+
+def test_the_lists_from_health_say_when_no_partner_is_registered_yet(slack: Slack) -> None:
+    """An empty registry is not "nobody at risk": it says so, and how to add the first."""
+    for command in ("health", "list at-risk", "list dormant", "health at-risk"):
+        said = answer(slack, command)
+        assert "No partners registered yet. Add the first with `/partner add NAME`." in said
+        assert "No partner is at risk" not in said and "No dormant" not in said
+    # Another workspace's partner does not count.
+    registry_of(slack.runtime).add(actor=Actor(OTHER, "U0ZED"), name="Oxfam")
+    assert "No partners registered yet" in answer(slack, "list at-risk")
+    answer(slack, "add Acme")
+    assert "No partner is at risk" in answer(slack, "health")
+    assert "No dormant partners" in answer(slack, "list dormant")
 
 
 @pytest.mark.usefixtures("acme")
