@@ -149,6 +149,10 @@ class AskedTouchpoint:
         """The author, then the participants, each once."""
         return list(dict.fromkeys([self.author_id, *self.participants]))
 
+    @property
+    def planned(self) -> bool:
+        return self.kind == TouchpointKind.PLANNED
+
 
 def touchpoints_without_checkins(
     *, session: Session, team_id: str, since: datetime, until: datetime
@@ -171,6 +175,25 @@ def touchpoints_without_checkins(
             ~asked.exists(),
         )
         .order_by(col(Touchpoint.at), col(Touchpoint.id))
+    )
+    return _with_participants(session, team_id, statement)
+
+
+def meetings_logged(
+    *, session: Session, team_id: str, start: datetime, end: datetime
+) -> list[AskedTouchpoint]:
+    """Meetings, calls and events logged as done between `start` and `end` (when recorded),
+    oldest first, with who took part: for the weekly digest to count each meeting once."""
+    statement = (
+        select(Touchpoint)
+        .where(
+            Touchpoint.team_id == team_id,
+            Touchpoint.kind == TouchpointKind.DONE,
+            col(Touchpoint.medium).in_(ASKED_MEDIA),
+            Touchpoint.created_at >= start,
+            Touchpoint.created_at < end,
+        )
+        .order_by(col(Touchpoint.created_at), col(Touchpoint.id))
     )
     return _with_participants(session, team_id, statement)
 
@@ -315,6 +338,10 @@ class PersonsCheckIn:
     def colleagues(self) -> tuple[str, ...]:
         """The author and the participants."""
         return (self.author_id, *self.participants)
+
+    @property
+    def planned(self) -> bool:
+        return self.checkin.planned
 
 
 def checkins_about_partner(

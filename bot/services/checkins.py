@@ -54,12 +54,12 @@ it again; how the meeting went is the question after the new date.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.engine import Engine
@@ -288,18 +288,50 @@ def meeting_day(at: datetime, *, day_only: bool, tz: str | None) -> date:
     return contact_day(at, day_only=day_only, tz=zone(tz))
 
 
-def recorded_again(found: store.PersonsCheckIn, touchpoint: store.AskedTouchpoint) -> bool:
-    """Whether a touchpoint on the day of a person's check-in about the same partner may be
-    the same contact recorded again: a plan and a log of it, or one that two colleagues each
-    recorded, of the same kind (meeting, call, event), when either says the other took part.
-    Two that one colleague recorded alike (two plans, or two logs) are two contacts, and so
-    are a meeting and a call, and two colleagues' that do not name each other: the person
-    asked went to each with someone else (QA: one of the two went unasked)."""
+class Recorded(Protocol):
+    """One colleague's record of a contact with a partner (a check-in's meeting, or a
+    touchpoint), as `recorded_again` reads it."""
+
+    @property
+    def author_id(self) -> str: ...
+    @property
+    def medium(self) -> str: ...
+    @property
+    def planned(self) -> bool: ...
+    @property
+    def colleagues(self) -> Sequence[str]: ...
+
+
+def recorded_again(found: Recorded, touchpoint: Recorded) -> bool:
+    """Whether a touchpoint on the day of another record of a contact with the same partner
+    (a person's check-in, or another touchpoint) may be the same contact recorded again: a plan
+    and a log of it, or one that two colleagues each recorded, of the same kind (meeting, call,
+    event), when either says the other took part. Two that one colleague recorded alike (two
+    plans, or two logs) are two contacts, and so are a meeting and a call, and two colleagues'
+    that do not name each other: the person asked went to each with someone else (QA: one of
+    the two went unasked)."""
     if found.medium != touchpoint.medium:
         return False
     if found.author_id == touchpoint.author_id:
-        return found.checkin.planned != (touchpoint.kind == TouchpointKind.PLANNED)
+        return found.planned != touchpoint.planned
     return found.author_id in touchpoint.colleagues or touchpoint.author_id in found.colleagues
+
+
+def meetings_recorded_again(
+    touchpoints: Sequence[store.AskedTouchpoint], *, tz: str | None
+) -> dict[int, int]:
+    """Per partner, how many of `touchpoints` (oldest first) record again a contact an earlier
+    one records, on its day in `tz` (`recorded_again`): what a count of meetings leaves out, so
+    that a meeting both participants logged counts once, as it is asked about once."""
+    earlier: dict[tuple[int, date], list[store.AskedTouchpoint]] = {}
+    again: dict[int, int] = {}
+    for touchpoint in touchpoints:
+        day = meeting_day(touchpoint.at, day_only=touchpoint.day_only, tz=tz)
+        same_day = earlier.setdefault((touchpoint.partner_id, day), [])
+        if any(recorded_again(found, touchpoint) for found in same_day):
+            again[touchpoint.partner_id] = again.get(touchpoint.partner_id, 0) + 1
+        same_day.append(touchpoint)
+    return again
 
 
 def day_zone(touchpoint: store.AskedTouchpoint, tz: str | None) -> str | None:

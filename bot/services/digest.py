@@ -20,13 +20,15 @@ its thread once the digest itself is sent.
 
 What: over the week before the digest's moment (from where the last digest's stretch ended,
 when the digest moved to another day or zone: nothing is told twice or skipped): partners
-registered, touchpoints logged, collisions (events, as the health score counts them:
-`storage.health.collision_events`), commitments kept (on time or late) and dropped; at the
-moment: commitments overdue; the pulse rounds closed in the week and how many of the people
-asked answered (counts only); the at-risk list (`Health.at_risk`); and what is coming up: the
-contacts planned for the week after its moment. The thread names each partner behind those
-figures. Skipped when there is nothing to tell: no activity in the week, nothing overdue and
-nobody at risk (plans ahead alone do not make a digest).
+registered, touchpoints logged (a meeting, call or event that two colleagues both logged, either
+naming the other, counts once, as its check-ins do: `checkins.recorded_again`), collisions
+(events, as the health score counts them: `storage.health.collision_events`), commitments kept
+(on time or late) and dropped; at the moment: commitments overdue; the pulse rounds closed in
+the week and how many of the people asked answered (counts only); the at-risk list
+(`Health.at_risk`); and what is coming up: the contacts planned for the week after its moment.
+The thread names each partner behind those figures. Skipped when there is nothing to tell: no
+activity in the week, nothing overdue and nobody at risk (plans ahead alone do not make a
+digest).
 """
 
 from __future__ import annotations
@@ -44,12 +46,13 @@ from sqlmodel import Session
 from bot.clock import Clock
 from bot.delivery.outbox import MAX_BLOCKS, enqueue
 from bot.delivery.working_hours import zone
+from bot.services.checkins import meetings_recorded_again
 from bot.services.digest_moments import WEEK, digest_key, due_moment, next_moment
 from bot.services.feedback import Rendered, settings_of
 from bot.services.health import Health, PartnerHealth, collision_counts
 from bot.services.workspace_settings import Digest, Values
 from storage import health as store
-from storage.feedback import sent_message
+from storage.feedback import meetings_logged, sent_message
 from storage.health import ClosedCommitments, RoundTurnout
 from storage.models import TouchpointKind
 from storage.partners import get_partners
@@ -158,11 +161,18 @@ class Digests:
         if since is not None and end - 2 * WEEK < since < end:
             start = since
         with Session(self.engine) as session:
-            tz = zone(settings_of(session, team_id=team_id).timezone)
+            timezone = settings_of(session, team_id=team_id).timezone
+            tz = zone(timezone)
             count = partial(
                 store.touchpoint_counts, session=session, team_id=team_id, partner_ids=None
             )
             touches = count(start=start, end=end, by_created=True, kinds=[TouchpointKind.DONE])
+            # A meeting two colleagues both logged is one, as its check-ins count it.
+            again = meetings_recorded_again(
+                meetings_logged(session=session, team_id=team_id, start=start, end=end),
+                tz=timezone,
+            )
+            touches = {partner: n - again.get(partner, 0) for partner, n in touches.items()}
             planned = count(start=end, end=end + WEEK, kinds=[TouchpointKind.PLANNED])
             collisions = collision_counts(
                 session, team_id=team_id, partner_ids=None, start=start, end=end

@@ -413,6 +413,28 @@ def test_the_digest_planner_runs_at_the_start_of_every_minute() -> None:
 
 
 @pytest.mark.usefixtures("acme")
+def test_the_digest_counts_a_meeting_both_participants_logged_once(slack: Slack) -> None:
+    """As the check-ins do: the same kind on one day, either naming the other's author."""
+    answer(slack, f"log Acme via meeting with {MENTION[DAN]} : the pilot review")
+    answer(slack, f"log Acme via meeting with {MENTION[ANA]} : pilot review", user=DAN)
+    answer(slack, "log Acme via call : the follow-up", user=DAN)  # a call: another contact
+    # Ben's meeting names neither Ana nor Dan: another meeting, though on the same day.
+    answer(slack, f"log Acme via meeting with {MENTION[CHLOE]} : the budget", user=BEN)
+    answer(slack, "add Globex")
+    answer(slack, f"log Globex via meeting with {MENTION[BEN]} : intro", user=CHLOE)
+    answer(slack, "log Globex on yesterday via meeting : intro", user=BEN)  # another day
+    at(slack, utc(26, 9, 1))
+    asked = [m for m in slack.fake.dm_messages(DAN) if "checkin_answer_problem" in action_ids(m)]
+    assert len(asked) == 2  # the meeting with Ana, and the call
+    at(slack, utc(30, 9, 0))
+    said = shown(digests(slack)[-1])
+    assert "· 5 touchpoints logged ·" in said
+    (partners,) = [r.text for r in slack.fake.thread(digests(slack)[-1]) if "by partner" in r.text]
+    assert "• *Acme*: 3 touchpoints logged" in partners
+    assert "• *Globex*: 2 touchpoints logged" in partners
+
+
+@pytest.mark.usefixtures("acme")
 def test_a_digest_moved_to_another_day_starts_where_the_last_one_ended(slack: Slack) -> None:
     answer(slack, "log Acme via call : before monday's digest", user=BEN)
     at(slack, utc(30, 9, 0))  # Monday 09:00 UTC: the digest of 23–30 Nov
