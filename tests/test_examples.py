@@ -90,7 +90,7 @@ def test_the_revolving_door_story(tmp_path: Path) -> None:
         "#partnerships, in the thread of message",
         "Médecins Sans Frontières: 1 commitment overdue",
         # Its first snapshot is the Monday after it was registered, not moments after `add`.
-        "Trend: ▆ — the first week",
+        "Trend: ▆ — one weekly score so far; a line shows from next week.",
         "Since Mon 30 Nov (68/100 → 68/100): no part moved.",
         # The pulse round closed with too few answers: it stays anonymous and does not count.
         "Pulse — · left out: in the last round (closed Mon 30 Nov) 1 of 3 people answered",

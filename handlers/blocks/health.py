@@ -69,7 +69,8 @@ def report(found: HealthReport, *, tz: ZoneInfo) -> Reply:
     if current.partner.status == PartnerStatus.ENDED:
         lines.append(texts.ENDED)
     points = [point.score for point in found.trend]
-    lines.append(texts.trend(points, rules.sparkline(points)))
+    stored = found.since_latest is not None
+    lines.append(texts.trend(points, rules.sparkline(points), stored=stored))
     for since in (found.since_latest, found.since_oldest):
         if since is not None:
             lines.append(

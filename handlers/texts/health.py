@@ -282,8 +282,11 @@ ENDED = (
 )
 
 
-def trend(points: Sequence[int | None], bars: str) -> str:
+def trend(points: Sequence[int | None], bars: str, *, stored: bool) -> str:
+    """The sparkline; `stored`: a weekly score is stored already (a "Since" line follows)."""
     shown = [value for value in points if value is not None]
+    if len(shown) < 2 and stored:
+        return f"*Trend*: {bars} — one weekly score so far; a line shows from next week."
     if len(shown) < 2:
         return f"*Trend*: {bars} — the first week; a trend shows once weekly scores are stored."
     return (

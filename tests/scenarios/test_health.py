@@ -143,6 +143,10 @@ def test_the_trend_shows_weeks_and_what_moved(slack: Slack) -> None:
     said = answer(slack, "health Acme")
     assert "*Trend*: ▅ — the first week" in said and "*Since" not in said
     at(slack, utc(30, 9))  # Monday: the first snapshot, the Problem in it
+    at(slack, utc(30, 10))
+    said = answer(slack, "health Acme")
+    assert "*Trend*: ▅ — one weekly score so far; a line shows from next week." in said
+    assert "the first week" not in said and "*Since Mon 30 Nov* (50/100 → 50/100)" in said
     answer(slack, "log Acme via call : ben calls them too", user=BEN)  # collides with Dan's
     at(slack, utc(7, 9, month=12))
     said = answer(slack, "health Acme")
