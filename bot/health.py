@@ -19,7 +19,10 @@ the weighted mean of the parts that have data:
 - check-ins: no went well / mixed / problem answer in 90 days ("didn't happen" and "moved" say
   nothing about the partner);
 - commitments: nothing kept, late or overdue yet (open ones not yet due say nothing);
-- contact: a paused or ended partner (exempt from the cadence);
+- contact: a paused or ended partner (exempt from the cadence), or one nobody has been in touch
+  with yet while it is on track (registered less than its ideal interval ago): nothing has
+  happened to judge, so a brand-new partner has no score rather than a "perfect" 100; once it
+  goes quiet past its ideal interval without a first contact, that counts (50, then 0);
 - collisions: no touchpoint at all in 90 days (no contact, so nothing could collide).
 With no part at all there is no score (`HealthScore.score` is None).
 
@@ -222,8 +225,11 @@ CADENCE_SCORES: Mapping[Standing, int | None] = {
 
 
 def cadence_score(facts: ContactFacts | None) -> int | None:
-    """On track 100, nudge due 50, dormant 0; paused and ended partners are exempt."""
-    return None if facts is None else CADENCE_SCORES[facts.standing]
+    """On track 100, nudge due 50, dormant 0; paused and ended partners are exempt, and one
+    on track with no contact yet has nothing to judge (the module docstring)."""
+    if facts is None or (not facts.contacted and facts.standing is Standing.FINE):
+        return None
+    return CADENCE_SCORES[facts.standing]
 
 
 def collision_events(

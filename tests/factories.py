@@ -21,6 +21,7 @@ from storage.models import (
     CheckIn,
     CheckInAnswer,
     CheckInStatus,
+    Partner,
     SurveyRound,
     Touchpoint,
     TouchpointKind,
@@ -67,6 +68,16 @@ def add_partner(
 
 
 # --- What feeds a partner's health ----------------------------------------------------------
+
+
+def contacted(engine: Engine, team_id: str, partner: int, at: datetime, by: str = "U0BEN") -> None:
+    """The partner's last contact, as a log sets it: its contact part counts from then on."""
+    with Session(engine) as session:
+        row = session.get(Partner, partner)
+        assert row is not None and row.team_id == team_id
+        row.last_contact_at, row.last_contact_by = at, by
+        session.add(row)
+        session.commit()
 
 
 def touchpoint(

@@ -113,6 +113,11 @@ def _cadence(facts: Parts, partner_status: str) -> str:
     if contact is None or contact.standing is Standing.EXEMPT:
         return f"left out: {status(partner_status)} partners are exempt from staying in touch"
     quiet = _quiet(contact)
+    if not contact.contacted and contact.standing is Standing.FINE:
+        return (
+            f"no contact yet, so not counted: registered {days_ago(contact.quiet_days)}; a "
+            f"nudge after {contact.ideal_days} days without one"
+        )
     if contact.standing is Standing.DORMANT:
         return f"dormant: {quiet} (dormant after {contact.max_days})"
     if contact.standing is Standing.DUE:

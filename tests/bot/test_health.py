@@ -101,6 +101,20 @@ def test_contact_on_track_due_dormant_exempt(standing: Standing, expected: int |
     assert score(Parts(cadence=contact(standing))).part(PartKind.CADENCE).score == expected
 
 
+@pytest.mark.parametrize(
+    ("standing", "expected"),
+    [(Standing.FINE, None), (Standing.DUE, 50), (Standing.DORMANT, 0)],
+)
+def test_no_contact_yet_counts_only_once_it_is_late(
+    standing: Standing, expected: int | None
+) -> None:
+    """A brand-new partner has nothing to judge: no "perfect" 100 before anything happened."""
+    never = ContactFacts(
+        standing=standing, quiet_days=3, ideal_days=30, max_days=60, contacted=False
+    )
+    assert score(Parts(cadence=never)).part(PartKind.CADENCE).score == expected
+
+
 def test_collisions_lose_25_each_and_need_a_touchpoint_to_count() -> None:
     assert collision_score(CollisionFacts()) is None
     assert collision_score(CollisionFacts(touchpoints=5)) == 100

@@ -80,18 +80,47 @@ def acme(slack: Slack) -> None:
 @pytest.mark.usefixtures("acme")
 def test_health_of_one_partner_explains_each_part(slack: Slack) -> None:
     said = answer(slack, "health acme corp", user=BEN)
-    assert "Health of Acme: 100/100" in said
-    assert "100/100*, from 1 of 5 parts." in said
     assert "*Pulse* — · no pulse yet: no survey round has closed" in said
     assert "*Check-ins* — · no check-in answered about a meeting of the last 90 days" in said
-    assert (
-        "*Contact* 100 · on track: no contact yet since it was registered today (ideal: every 30)"
-    ) in said
     assert "a part without data (—) is left out" in said
     assert "the first week; a trend shows once weekly scores are stored" in said
     answer(slack, "log Acme via call : a first call", user=BEN)
     said = answer(slack, "health acme", user=BEN)
+    assert "Health of Acme: 100/100" in said
+    assert "100/100*, from 2 of 5 parts." in said
     assert "*Contact* 100 · on track: last contact today (ideal: every 30)" in said
+
+
+def test_a_new_partner_has_no_score_until_something_happened(slack: Slack) -> None:
+    """Not a "perfect" 100 on day one: the same on the card, in `health`, the Home and the
+    export, until the first contact, or until it is quiet past its ideal interval."""
+    answer(slack, "add Acme")
+    answer(slack, "add Globex")
+    said = answer(slack, "health Acme")
+    assert "Health of Acme: no score yet" in said
+    assert "*Acme* has no score yet: none of its five parts has data." in said
+    assert (
+        "*Contact* — · no contact yet, so not counted: registered today; a nudge after 30 days "
+        "without one"
+    ) in said
+    assert "100" not in said
+    card = answer(slack, "show Acme")
+    assert "*Health* :white_circle: no score yet · pulse — · check-ins — · commitments — · " in card
+    assert "contact — · collisions —" in card
+    home = json.dumps(home_of(slack, ANA), ensure_ascii=False)
+    assert "*Acme* · 🌱 prospect · you own it · last contact not yet · health not scored yet" in (
+        home
+    )
+    slack.command("export partners")
+    _, rows = exported(slack, ANA)
+    assert [(row["name"], row["health"]) for row in rows] == [("Acme", ""), ("Globex", "")]
+    # The first contact is something to judge; so is a month without one.
+    answer(slack, "log Acme via call : a first call")
+    assert "Health of Acme: 100/100" in answer(slack, "health Acme")
+    at(slack, utc(26, 9, month=12))  # 31 days after Globex was registered
+    said = answer(slack, "health Globex")
+    assert "Health of Globex: 50/100" in said
+    assert "*Contact* 50 · time to get in touch: no contact yet since it was registered" in said
 
 
 @pytest.mark.usefixtures("acme")
@@ -133,7 +162,7 @@ def test_a_misspelt_name_is_answered_with_did_you_mean(slack: Slack) -> None:
     )
     assert delivery.status == 200
     slack.runtime.drain()
-    assert "Health of Acme: 100/100" in shown(slack.ephemerals_to(BEN)[-1])
+    assert "Health of Acme: no score yet" in shown(slack.ephemerals_to(BEN)[-1])
 
 
 @pytest.mark.usefixtures("acme")
@@ -194,10 +223,10 @@ def test_what_moved_is_measured_from_the_latest_snapshot_across_two_rounds(slack
     said = answer(slack, "health Acme")
     assert "*Pulse* 17 · value 1.3, clarity 2.0, fair workload 1.3, alignment 2.0" in said
     # This week's snapshot, taken Monday, is how the week began: the drop shows against it.
-    assert "*Since Mon 14 Dec* (89/100 → 45/100): pulse 83 → 17 (−66)." in said
+    assert "*Since Mon 14 Dec* (83/100 → 17/100): pulse 83 → 17 (−66)." in said
     # The oldest snapshot shown is Acme's first: registered on 25 Nov, it had none that week,
     # and the planner's first run of the next week came on Thursday, after the first round.
-    assert "*Since Thu 3 Dec* (89/100 → 45/100): pulse 83 → 17 (−66)." in said
+    assert "*Since Thu 3 Dec* (83/100 → 17/100): pulse 83 → 17 (−66)." in said
     assert "Wed 25 Nov" not in said and "(new)" not in said
 
     # The round's results and the CSV are computed from the exact averages as well.
@@ -283,7 +312,8 @@ def test_the_partners_export_has_health_and_who_was_last_in_touch(slack: Slack) 
     acme, globex = rows
     assert (acme["last_contact_by"], acme["last_contact_by_name"]) == (BEN, "ben")
     assert (acme["health"], acme["at_risk"], acme["at_risk_reasons"]) == ("100", "yes", "lopsided")
-    assert (globex["health"], globex["at_risk"], globex["at_risk_reasons"]) == ("100", "no", "")
+    # Nobody has been in touch with Globex, registered today: nothing to score yet.
+    assert (globex["health"], globex["at_risk"], globex["at_risk_reasons"]) == ("", "no", "")
 
 
 # --- `show` and `check` -------------------------------------------------------------------------
@@ -302,8 +332,9 @@ def test_show_and_check_gain_commitments_balance_cadence_and_health(slack: Slack
         contexts = [b for b in slack.ephemerals_to(CHLOE)[-1].blocks if b["type"] == "context"]
         (balance,) = [b for b in contexts if "*Balance*" in json.dumps(b)]
         assert len(balance["elements"]) == 1
-        assert "*Health* :red_circle: 43/100 · pulse — · check-ins — · " in card
-        assert "commitments 0 · contact 100 · collisions —" in card
+        # The overdue deck is all there is to judge: no contact yet, so contact is left out.
+        assert "*Health* :red_circle: 0/100 · pulse — · check-ins — · " in card
+        assert "commitments 0 · contact — · collisions —" in card
         assert ":warning: *At risk*: score below 50." in card
         assert "`/partner health Acme` shows the trend" in card
 

@@ -412,15 +412,18 @@ def test_health_shows_beside_my_partners_and_admins_see_the_partners_at_risk(
     say(slack, "add Acme")
     say(slack, "add Beta", user=BEN)
     say(slack, "commit Acme us : send the draft by 2026-11-26")
-    # Overdue: commitments score 0 and contact (on track) 100, weighed 20 and 15.
+    # Overdue: commitments score 0, and nobody has been in touch yet, so contact is left out.
     at(slack, datetime(2026, 11, 30, 9, 0, tzinfo=UTC))
 
     owner = home_of(slack, ANA)  # Ana is a Slack admin
-    assert "*Acme* · 🌱 prospect · you own it · last contact not yet · health 43 · " in owner
+    assert "*Acme* · 🌱 prospect · you own it · last contact not yet · health 0 · " in owner
     assert ":warning: at risk: score below 50" in owner
     assert "*At-risk partners (1)*" in owner
-    assert "*Acme* · owner <@U0ANA> · health 43" in owner  # the admins' at-risk list
+    assert "*Acme* · owner <@U0ANA> · health 0" in owner  # the admins' at-risk list
 
     other = home_of(slack, BEN)
-    assert "*Beta* · 🌱 prospect · you own it · last contact not yet · health 100" in other
+    # Nothing has happened with Beta: no score, rather than a "perfect" 100.
+    assert "*Beta* · 🌱 prospect · you own it · last contact not yet · health not scored yet" in (
+        other
+    )
     assert "Acme" not in other  # neither his partner nor, for a non-admin, the at-risk list

@@ -31,6 +31,7 @@ from tests.factories import (
     add_partner,
     checkin,
     collision,
+    contacted,
     pulse_round,
     revolving_door,
     save_colleagues,
@@ -102,13 +103,23 @@ def promise(
     return found.commitment.id
 
 
-def test_a_new_partner_is_scored_from_contact_alone(health: Health, registry: Registry) -> None:
+def test_a_new_partner_has_no_score_until_something_happened(
+    health: Health, registry: Registry, engine: Engine, clock: ManualClock
+) -> None:
     acme = partner_id(registry, T1, "Acme")
+    add_partner(registry, team_id=T1, name="Globex", owner_id=BEN)
+    globex = partner_id(registry, T1, "Globex")
     found = health.scores(team_id=T1)[acme]
-    assert found.health.score == 100
-    assert found.health.counted == 1
-    assert found.health.part(PartKind.CADENCE).score == 100
+    assert found.health.score is None  # not a "perfect" 100 on day one
+    assert found.health.counted == 0
+    assert found.health.part(PartKind.CADENCE).score is None
     assert not found.at_risk
+    # A first contact is something to judge; so is going quiet past the ideal without one.
+    contacted(engine, T1, acme, START)
+    assert health.scores(team_id=T1)[acme].health.score == 100
+    clock.advance(timedelta(days=30))
+    found = health.scores(team_id=T1)[globex]
+    assert (found.health.score, found.health.part(PartKind.CADENCE).score) == (50, 50)
 
 
 def test_every_part_is_read_and_nothing_crosses_workspaces(
@@ -127,6 +138,7 @@ def test_every_part_is_read_and_nothing_crosses_workspaces(
         checkin(engine, T2, other, CheckInAnswer.PROBLEM, START - timedelta(days=2))
     pulse_round(engine, T2, other, [(1, 1, 1, 1)] * 3, closed_at=START - timedelta(days=1))
 
+    contacted(engine, T1, acme, START)
     pulse_round(
         engine,
         T1,
@@ -259,6 +271,8 @@ def test_snapshots_are_taken_once_a_week_in_the_workspaces_zone(
         session.add(Workspace(team_id=T1, timezone="Asia/Tokyo", created_at=START))
         session.commit()
     add_partner(registry, team_id=T2, name="Globex", owner_id=BEN)
+    contacted(engine, T1, partner_id(registry, T1, "Acme"), START)
+    contacted(engine, T2, partner_id(registry, T2, "Globex"), START)
     # Registered this week: no snapshot stands for how the week began (it had not been yet).
     assert health.plan_snapshots(now=clock.now()) == 0
     # Sunday 23:30 UTC: already Monday in Tokyo (a new week for T1), still Sunday for T2.
@@ -280,6 +294,7 @@ def test_the_report_shows_twelve_weeks_and_what_moved(
     health: Health, registry: Registry, engine: Engine, clock: ManualClock
 ) -> None:
     acme = partner_id(registry, T1, "Acme")
+    contacted(engine, T1, acme, START)
     clock.advance(timedelta(weeks=1))  # Acme was registered the week before
     health.plan_snapshots(now=clock.now())  # week of 30 Nov: contact only, 100
     clock.advance(timedelta(weeks=1))
