@@ -355,7 +355,7 @@ def main() -> None:
                 print(f"warning: {result.requests} requests for {len(requests)} distinct ones")
             # Every timed request is a new contact: each must have recorded one.
             logged = touchpoint_count(path) - logged_before
-            if logged != result.requests:
+            if logged < result.requests:
                 print(f"warning: {result.requests} requests recorded {logged} touchpoints")
         planner = [time_planner_query(database_url, now=now, label="with ANALYZE statistics")]
         drop_statistics(path)
