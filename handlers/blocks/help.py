@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.services.workspace_settings import FirstSteps
 from handlers.blocks import code, context, divider, header, section
+from handlers.grammar import in_command
 from handlers.reply import Reply
 from handlers.verbs import SECTIONS, Verb, verbs_in
 
@@ -80,7 +81,7 @@ def unknown_verb(word: str, suggestions: list[str], *, rest: str = "") -> Reply:
     all."""
     lead = f"`{word}` is not something I know how to do."
     if word.lower() in ENDING_WORDS:
-        name = rest or "NAME"
+        name = in_command(rest) if rest else "NAME"
         lead += (
             " A partner is never deleted, so its history stays: to mark it as over, "
             f"`{COMMAND} status {name} ended`; if it is a duplicate of another, "

@@ -420,7 +420,7 @@ def handover_to_old_owner(facts: PartnerFacts, by: str, *, briefly: bool = False
 
 
 def _see(facts: PartnerFacts) -> str:
-    return f"`{COMMAND} show {facts.name}` shows where things stand."
+    return f"`{COMMAND} show {in_command(facts.name)}` shows where things stand."
 
 
 def made_deputy(facts: PartnerFacts, by: str, old_deputy: str | None) -> str:
@@ -492,7 +492,8 @@ def status_for_owner(facts: PartnerFacts, by: str, before: str) -> str:
     """To the owner, when someone else moved their partner to another status."""
     return (
         f"{person(by)} moved *{facts.name}*, which you own, from {status(before)} to "
-        f"{status(facts.status)}. `{COMMAND} status {facts.name} {before}` moves it back."
+        f"{status(facts.status)}. `{COMMAND} status {in_command(facts.name)} {before}` moves it "
+        "back."
     )
 
 

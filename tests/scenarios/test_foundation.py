@@ -124,6 +124,9 @@ def test_a_word_for_getting_rid_of_a_partner_points_to_ending_or_merging_it(
     assert "Did you mean" not in shown
     slack.command(f"help {word}")
     assert "`/partner status NAME ended`" in text_of(slack)
+    # A name the grammar would not read back whole is suggested in quotes.
+    slack.command(f"{word} Room to Read")
+    assert '`/partner status "Room to Read" ended`' in text_of(slack)
 
 
 def test_help_for_an_unknown_verb(slack: Slack) -> None:
