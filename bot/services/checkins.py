@@ -413,12 +413,11 @@ class CheckIns:
         with Session(self.engine) as session:
             checkin = self._changeable(session, team_id, user_id, checkin_id, now)
             if text != checkin.note:
-                earlier = checkin.note
                 checkin.note = text
                 checkin.version += 1
                 checkin.changed_at = now
                 session.add(checkin)
-                if not self._fold_note(session, checkin, earlier):
+                if not self._fold_note(session, checkin):
                     self._debrief(session, checkin, changed=False, noted=True)
             if checkin.answer == CheckInAnswer.PROBLEM and text:
                 self._alert_problem(session, checkin, now)
@@ -979,12 +978,12 @@ class CheckIns:
         post(message=self.messages.debrief_head(debrief), dedupe_key=head_key, due_at=now)
         post(
             message=self.messages.debrief_line(debrief),
-            dedupe_key=f"{lines}{checkin.version}",
+            dedupe_key=f"{lines}{checkin.version}:{_REPLY_OF[changed, noted]}",
             thread_of=head_key,
             due_at=due_at,
         )
 
-    def _fold_note(self, session: Session, checkin: CheckIn, earlier: str | None) -> bool:
+    def _fold_note(self, session: Session, checkin: CheckIn) -> bool:
         """A note given while the check-in's latest debrief reply has not gone out yet (a
         Problem's waits for its note): that reply is rewritten with the note, in place of a
         reply of its own. False when there is no such reply (the note gets its own)."""
@@ -992,23 +991,25 @@ class CheckIns:
         if found is None:
             return False
         line = found[0]
-        key = f"debrief:{line.touchpoint_id}:{checkin.id}:{checkin.version - 1}"
-        waiting = outbox_store.get_message(session=session, team_id=checkin.team_id, dedupe_key=key)
+        waiting = outbox_store.latest_with_prefix(
+            session=session,
+            team_id=checkin.team_id,
+            key_prefix=f"debrief:{line.touchpoint_id}:{checkin.id}:{checkin.version - 1}:",
+        )
         if waiting is None or waiting.status != OutboxStatus.PENDING:
             return False
-        # Which reply it is (an answer, a changed answer, a note) shows in its words.
-        for changed, noted in ((False, False), (True, False), (False, True)):
-            was = replace(line, note=earlier, changed=changed, noted=noted)
-            if self.messages.debrief_line(was).text == waiting.text:
-                now = self.messages.debrief_line(replace(was, note=checkin.note))
-                return outbox_store.rewrite_unsent(
-                    session=session,
-                    team_id=checkin.team_id,
-                    dedupe_key=key,
-                    text=now.text,
-                    blocks=now.blocks,
-                )
-        return False
+        # Which reply it is (an answer, a changed answer, a note) is the end of its key.
+        changed, noted = _REPLY_BY_NAME[waiting.dedupe_key.rsplit(":", 1)[1]]
+        now = self.messages.debrief_line(
+            replace(line, note=checkin.note, changed=changed, noted=noted)
+        )
+        return outbox_store.rewrite_unsent(
+            session=session,
+            team_id=checkin.team_id,
+            dedupe_key=waiting.dedupe_key,
+            text=now.text,
+            blocks=now.blocks,
+        )
 
     def _alert_problem(self, session: Session, checkin: CheckIn, now: datetime) -> None:
         """Tell the owner (or whoever covers) about a Problem, once per check-in."""
@@ -1055,6 +1056,10 @@ class CheckIns:
 
 # The outbox kind of a reply in a debrief thread (and of its head).
 DEBRIEF_KIND = "checkin.debrief"
+# What a reply in a debrief thread reports, by (changed, noted), as the end of its key: a note
+# folded into a reply not sent yet (`_fold_note`) rewrites it as the same kind of reply.
+_REPLY_OF = {(False, False): "answer", (True, False): "changed", (False, True): "note"}
+_REPLY_BY_NAME = {name: how for how, name in _REPLY_OF.items()}
 # The outbox key of a check-in's question is this and the check-in's id.
 ASK_KEY_PREFIX = "checkin:"
 # The outbox kinds of a check-in's question and reminder, and how many of the person's working
