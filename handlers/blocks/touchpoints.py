@@ -116,12 +116,15 @@ def recorded(result: Recorded, *, now: datetime) -> Reply:
             now=now,
         )
     )
+    # The caller, covering themselves, is not sent to themselves.
+    covering = result.covering if result.covering != touch.author_id else None
+    owner = result.partner.owner_id
     if result.clashes:
         lines = texts.clash_lines(result.clashes, tz=result.tz, now=now)
         blocks.append(
             section(
                 f"{texts.clashes_heading(result.partner)}\n{lines}\n"
-                f"{texts.coordinate_with(result.clashes)}"
+                f"{texts.coordinate_with(result.clashes, owner=owner, covering=covering)}"
             )
         )
         blocks.append(context(texts.alert_said(result)))
@@ -132,7 +135,7 @@ def recorded(result: Recorded, *, now: datetime) -> Reply:
         blocks.append(partner_blocks.zone_note(result.tz))
     fallback = lead
     if result.clashes:
-        fallback += " " + texts.coordinate_with(result.clashes)
+        fallback += " " + texts.coordinate_with(result.clashes, owner=owner, covering=covering)
     return Reply(text=fallback, blocks=blocks)
 
 

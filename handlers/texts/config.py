@@ -159,8 +159,9 @@ def meaning(setting: Setting, values: Values, default_channel: str | None) -> st
     if setting is Setting.WINDOW:
         return (
             f"Two colleagues' contacts with one partner on days up to {values.window_days} "
-            "days apart set off the revolving-door alarm, whatever their times of day. Days "
-            "are counted in the workspace's time zone (`config timezone`); a contact logged "
+            f"day{'s' if values.window_days != 1 else ''} apart set off the revolving-door "
+            "alarm, whatever their times of day. Days are counted in the workspace's time "
+            "zone (`config timezone`); a contact logged "
             "without a time is on the day it names. `check` shows the intents of that many "
             "days."
         )

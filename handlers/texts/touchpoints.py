@@ -355,8 +355,18 @@ def clashes_heading(facts: PartnerFacts) -> str:
     return f":warning: *Others are in touch with {facts.name}:*"
 
 
-def coordinate_with(clashes: Sequence[Clash]) -> str:
-    return f"*Coordinate with {people(_others(clashes))}* before you go further."
+def coordinate_with(
+    clashes: Sequence[Clash], *, owner: str | None = None, covering: str | None = None
+) -> str:
+    """Whom to talk to: the others in touch; for an `owner` away, whoever is `covering`."""
+    others = _others(clashes)
+    if covering is None or owner not in others:
+        return f"*Coordinate with {people(others)}* before you go further."
+    stand_in = list(dict.fromkeys(covering if user == owner else user for user in others))
+    return (
+        f"*Coordinate with {people(stand_in)}* before you go further "
+        f"({person(covering)} covers for {person(owner)}, who is away)."
+    )
 
 
 def _who_covers(result: Recorded) -> str:
@@ -389,6 +399,8 @@ def alert_said(result: Recorded) -> str:
                 f"I've posted this in {where} and mentioned {person(result.covering)}, who "
                 f"covers for the owner {person(result.partner.owner_id)} while away."
             )
+        if result.partner.owner_id == result.touch.author_id:
+            return f"I've posted this in {where}, which names you as its owner."
         return f"I've posted this in {where} and mentioned the owner {owner}."
     if result.no_channel:
         return (
@@ -573,8 +585,11 @@ def alert_ask(
         )
     else:
         addressed = f"Owner {person(facts.owner_id)}"
-    # The one asked to sort it out is not asked to coordinate with themselves.
+    # The one asked to sort it out is not asked to coordinate with themselves, nor, while
+    # covering, with the away owner: their contact is for whoever covers to speak for.
     others = [user for user in involved if user != asked]
+    if covering is not None:
+        others = [user for user in others if user != facts.owner_id] or others
     verb = "coordinates" if len(others) == 1 else "coordinate"
     with_you = " with you" if asked in involved else ""
     return (

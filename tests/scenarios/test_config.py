@@ -195,6 +195,8 @@ def test_the_admin_list_is_replaced_as_a_whole_and_slack_admins_always_remain(
     assert "The admins named here are now <@U0BEN>, <@U0DAN> (added <@U0BEN>, <@U0DAN>)." in said
     assert "Slack workspace admins and owners are admins anyway (<@U0ANA>)" in said
     assert "is now *21 days*" in answer(slack, "config window 21", user=DAN)
+    said = answer(slack, "config window 1", user=DAN)
+    assert "is now *1 day*" in said and "on days up to 1 day apart set off" in said
 
     said = answer(slack, "config admins <@U0BEN|ben>", user=DAN)
     assert "now <@U0BEN> (removed <@U0DAN>)." in said

@@ -162,11 +162,33 @@ def test_the_answer_names_who_else_is_in_touch_and_who_to_coordinate_with() -> N
     within_slack_limits(reply.blocks)
 
 
+def test_the_caller_coordinates_with_whoever_covers_for_an_away_owner_in_touch() -> None:
+    ana_met = Clash(
+        other=touch(id=1, kind=TouchpointKind.DONE, author_id="U0ANA"), same_contact=False
+    )
+    result = Recorded(partner=facts(), touch=touch(), clashes=[ana_met], covering="U0DAN")
+    reply = blocks.recorded(result, now=NOW)
+    assert (
+        "*Coordinate with <@U0DAN>* before you go further (<@U0DAN> covers for <@U0ANA>, who "
+        "is away)."
+    ) in reply.text
+    # The deputy logging is sent to nobody but the owner's contact.
+    own = Recorded(
+        partner=facts(), touch=touch(author_id="U0DAN"), clashes=[ana_met], covering="U0DAN"
+    )
+    assert "*Coordinate with <@U0ANA>* before you go further." in blocks.recorded(own, now=NOW).text
+
+
 @pytest.mark.parametrize(
     ("changes", "said"),
     [
         ({"alert_threaded": True}, "added this to the thread of the latest alert in #partnerships"),
         ({"alert_channel": None, "no_channel": True}, "No coordination channel is set"),
+        # The owner is not told of themselves in the third person (QA20a NIT 2).
+        (
+            {"touch": touch(author_id="U0ANA")},
+            "I've posted this in #partnerships, which names you as its owner.",
+        ),
         (
             {"alert_channel": None, "already_known": Known.ALERTED},
             "An alert in the coordination channel named you together lately",
@@ -293,6 +315,13 @@ def test_the_alert_names_both_people_both_dates_the_partner_and_the_owner() -> N
             "U0DAN",
             "<@U0DAN>, covering for the owner <@U0ANA> while away: please make sure <@U0CHLOE> "
             "coordinates with you before",
+        ),
+        # The away owner was in touch: whoever covers speaks for them (QA20b NIT 2).
+        (
+            "U0ANA",
+            "U0DAN",
+            "<@U0DAN>, covering for the owner <@U0ANA> while away: please make sure <@U0CHLOE> "
+            "coordinates before",
         ),
     ],
 )
