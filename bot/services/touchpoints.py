@@ -66,6 +66,7 @@ from bot.delivery.outbox import Schedule, enqueue, schedule_of
 from bot.delivery.working_days import Counted, working_days_of
 from bot.delivery.working_hours import WorkingHours, zone
 from bot.naming import normalize_name, person_key
+from bot.services.checkins import recorded_again
 from bot.services.people import PROFILE_MAX_AGE, PeopleToLookUp, knows_zone, vet_mentions
 from bot.services.registry import (
     Actor,
@@ -446,6 +447,27 @@ class Touch:
 
 
 @dataclass(frozen=True)
+class _AsRecorded:
+    """A touchpoint as `recorded_again` reads it."""
+
+    author_id: str
+    medium: str
+    planned: bool
+    colleagues: tuple[str, ...]
+
+    @classmethod
+    def of(
+        cls, author_id: str, kind: TouchpointKind, medium: str | None, colleagues: Iterable[str]
+    ) -> _AsRecorded:
+        return cls(
+            author_id=author_id,
+            medium=medium or "",
+            planned=kind is TouchpointKind.PLANNED,
+            colleagues=tuple(colleagues),
+        )
+
+
+@dataclass(frozen=True)
 class MergeFinding:
     """Colleagues a merge showed to be in touch with one partner: `touch` and the contacts it
     collides with that nobody had put together; alerted in `channel` (None: no alert)."""
@@ -482,6 +504,9 @@ class Recorded:
     no_channel: bool = False
     # Who was messaged as the partner's owner (or stand-in) about this contact.
     owner_told: str | None = None
+    # Who hears of this contact from another colleague's record of it (the same meeting,
+    # `recorded_again`), so was not told a second time: (they, that record's author).
+    owner_told_by: tuple[str, str] | None = None
     # Who covers for the away owner (mentioned in the alert instead of them alone).
     covering: str | None = None
     # The end (in their own time zone) of the absence of the owner told about the contact or
@@ -1369,12 +1394,16 @@ class Touchpoints:
         channel, thread, refused = self._alert(
             scene, touch, clashes, news, key=collision_key(touch.id)
         )
-        asked_away_until = None
+        asked_away_until, told_by = None, None
         if touch.kind is TouchpointKind.INTENDED:
             touch, away_until, asked_away_until = self._ask(scene, touch, clashes)
             owner_told = touch.asked
         else:
-            owner_told, away_until = self._note_to_owner(scene, touch, clashes)
+            told_by = self._noted_already(scene, touch, around)
+            if told_by is None:
+                owner_told, away_until = self._note_to_owner(scene, touch, clashes)
+            else:
+                owner_told, away_until = None, None
         return Recorded(
             partner=facts,
             touch=touch,
@@ -1394,7 +1423,45 @@ class Touchpoints:
             ),
             asked_away_until=asked_away_until,
             already_known=knew,
+            owner_told_by=told_by,
         )
+
+    def _noted_already(
+        self, scene: _Scene, touch: Touch, around: Sequence[TouchpointRow]
+    ) -> tuple[str, str] | None:
+        """Whom a note about `touch` would tell what a note about another colleague's record
+        of the same contact tells them already, and that colleague: a meeting two colleagues
+        who took part each logged (or each planned) is one meeting, as check-ins and the digest
+        count it (`recorded_again`), so the owner hears of it once (QA20a BUG 1). None when a
+        note is due (or none at all: the caller is on the team, nobody owns the partner)."""
+        if touch.author_id in scene.team:
+            return None
+        recipient = self._owner_side(scene, touch)
+        if recipient is None:
+            return None
+        tz = scene.zone_of(recipient)
+        day = contact_day(touch.at, day_only=touch.day_only, tz=tz)
+        new = _AsRecorded.of(touch.author_id, touch.kind, touch.medium, touch.colleagues)
+        for row in around:
+            if (
+                row.kind is not touch.kind
+                or row.author_id == touch.author_id
+                or contact_day(row.at, day_only=row.day_only, tz=tz) != day
+                or not recorded_again(
+                    _AsRecorded.of(row.author_id, row.kind, row.medium, row.colleagues), new
+                )
+            ):
+                continue
+            note = outbox_store.get_message(
+                session=scene.session, team_id=scene.team_id, dedupe_key=owner_note_key(row.id)
+            )
+            if (
+                note is not None
+                and note.recipient_user == recipient
+                and note.status not in (OutboxStatus.CANCELLED, OutboxStatus.FAILED)
+            ):
+                return recipient, row.author_id
+        return None
 
     def _alert(
         self,

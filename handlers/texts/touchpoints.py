@@ -474,6 +474,18 @@ def owner_told(result: Recorded) -> str | None:
             f"I've asked {asked} to acknowledge or redirect; the answer comes to you as a "
             f"direct message.{deadline}"
         )
+    if result.owner_told_by is not None:
+        told, by = result.owner_told_by
+        who = (
+            f"its owner {person(owner)}"
+            if told == owner
+            else f"{person(told)}, who covers for its owner {person(owner)},"
+        )
+        return (
+            f"You're not on the team of *{facts.name}*; {who} hears of this "
+            f"{touch.medium or 'contact'} from {person(by)}'s record of it, so I haven't told "
+            "them a second time."
+        )
     if result.owner_told is None:
         return None
     if result.owner_told == owner and result.owner_away_until is not None:

@@ -147,6 +147,26 @@ def test_an_outsiders_contact_is_told_to_the_owner(slack: Slack) -> None:
     assert action_ids(note) == [blocks.CHECK]
 
 
+@pytest.mark.usefixtures("acme")
+def test_a_meeting_two_outsiders_each_logged_is_told_to_the_owner_once(slack: Slack) -> None:
+    answer(slack, "log Acme with <@U0CHLOE|chloe> via meeting : joint meeting", user=BEN)
+    said = answer(slack, "log Acme with <@U0BEN|ben> via meeting : joint meeting", user=CHLOE)
+    # One meeting, as its check-ins and the digest count it (QA20a BUG 1).
+    assert (
+        "its owner <@U0ANA> hears of this meeting from <@U0BEN>'s record of it, so I haven't "
+        "told them a second time" in said
+    )
+    deliver_outbox(slack)
+    (note,) = dms(slack, ANA)
+    assert "<@U0BEN> (with <@U0CHLOE>) met *Acme Corporation*" in note.text
+    # A call the next day is another contact: the owner hears of it.
+    slack.runtime.clock.advance(timedelta(days=1))  # type: ignore[attr-defined]
+    said = answer(slack, "log Acme with <@U0BEN|ben> via call : follow-up", user=CHLOE)
+    assert "so I've let its owner <@U0ANA> know" in said
+    deliver_outbox(slack)
+    assert len(dms(slack, ANA)) == 2
+
+
 # --- Collisions ---------------------------------------------------------------------------------
 
 
