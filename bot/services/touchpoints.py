@@ -138,6 +138,8 @@ INTENT_LATER = "intent_later"  # to the asker: the answer may come later than th
 INTENT_SOONER = "intent_sooner"  # to the asker: the answer may come sooner than they were told
 # Why a note to an owner that waited while they were away is not sent.
 SUMMED_UP = "summed up for the owner on their return"
+# Why a note to an owner is not sent once they have been in touch with the partner since.
+IN_TOUCH_SINCE = "the owner has been in touch with the partner since"
 
 
 # The open end of a range of contacts "from then on" (a plan may be years ahead).
@@ -1399,6 +1401,8 @@ class Touchpoints:
             touch, away_until, asked_away_until = self._ask(scene, touch, clashes)
             owner_told = touch.asked
         else:
+            if touch.kind is TouchpointKind.DONE:
+                self._drop_notes_followed_up(scene, touch, clashes)
             told_by = self._noted_already(scene, touch, around)
             if told_by is None:
                 owner_told, away_until = self._note_to_owner(scene, touch, clashes)
@@ -1462,6 +1466,29 @@ class Touchpoints:
             ):
                 return recipient, row.author_id
         return None
+
+    def _drop_notes_followed_up(self, scene: _Scene, touch: Touch, clashes: list[Clash]) -> None:
+        """Withdraw the notes about outsiders' contacts still waiting (for working hours or a
+        return) for the caller, now that they have been in touch with the partner themselves
+        since those contacts and the answer to this log named them: news no more, as a question
+        a later log answers is not asked (QA20a BUG 2)."""
+        named = {clash.other.id: clash.other for clash in clashes}
+        if not named:
+            return
+        stale = [
+            waiting
+            for waiting, row, _ in _notes_waiting(
+                scene.session, scene.team_id, user_id=touch.author_id, partner_id=scene.facts.id
+            )
+            if row.id in named and row.at <= touch.at
+        ]
+        outbox_store.cancel_unsent_to(
+            session=scene.session,
+            team_id=scene.team_id,
+            user_id=touch.author_id,
+            dedupe_keys=stale,
+            reason=IN_TOUCH_SINCE,
+        )
 
     def _alert(
         self,

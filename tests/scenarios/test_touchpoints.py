@@ -167,6 +167,19 @@ def test_a_meeting_two_outsiders_each_logged_is_told_to_the_owner_once(slack: Sl
     assert len(dms(slack, ANA)) == 2
 
 
+@pytest.mark.usefixtures("acme")
+def test_a_note_waiting_for_the_owner_is_dropped_once_she_has_been_in_touch_since(
+    slack: Slack,
+) -> None:
+    # Saturday evening: the note about Ben's call waits for Ana's Monday (QA20a BUG 2).
+    at(slack, datetime(2026, 11, 28, 19, 0, tzinfo=UTC))
+    answer(slack, "log Acme with Jane Doe : weekend call", user=BEN)
+    said = answer(slack, "log Acme with Jane Doe : owner call")
+    assert "<@U0BEN> was in touch with them today" in said  # her answer names his contact
+    at(slack, datetime(2026, 11, 30, 10, 0, tzinfo=UTC))
+    assert [m for m in dms(slack, ANA) if "weekend call" in m.text] == []
+
+
 # --- Collisions ---------------------------------------------------------------------------------
 
 
@@ -1429,9 +1442,10 @@ def test_an_owner_whose_note_still_waits_for_their_hours_is_alerted_with_the_out
     deliver_outbox(slack)
     (alert,) = alerts(slack)
     assert "<@U0BEN>" in shown(alert) and "<@U0ANA>" in shown(alert)
-    # The note reaches her later; following Ben's contact up again is no news.
+    # She has been in touch since, and her answer named Ben's call: the note is no news any
+    # more (QA20a BUG 2); following Ben's contact up again is none either.
     at(slack, datetime(2026, 11, 26, 8, 30, tzinfo=UTC))
-    assert any("<@U0BEN> had a call with" in shown(m) for m in dms(slack, ANA))
+    assert not any("<@U0BEN> had a call with" in shown(m) for m in dms(slack, ANA))
     said = answer(slack, "log Acme via email : Ana writes to them")
     assert "named you together lately, so I posted no new one" in said
     deliver_outbox(slack)
