@@ -56,6 +56,7 @@ from bot.services.touchpoints import (
     NewPartnerRefused,
     NewTouchpoint,
     NotAsked,
+    PartnerEnded,
     PartnerGone,
     Problem,
     Recorded,
@@ -521,6 +522,8 @@ def answer(call: Call, body: VerbBody) -> Reply:
         return registry_handlers.look_up_then(
             call, pending.user_ids, rerun=partial(answer, body=body)
         )
+    except PartnerEnded as ended:
+        return Reply(text=texts.ended_partner(ended.partner, kind=ended.kind))
     except BadTouchpoint as error:
         refusal: Exception = GrammarError(texts.problem(error, verb=call.verb.name))
     except (RegistryError, GrammarError, NotInWorkspace) as error:

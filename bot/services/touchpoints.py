@@ -93,6 +93,7 @@ from storage.models import (
     OutboxMessage,
     OutboxStatus,
     Partner,
+    PartnerStatus,
     TeamRole,
     TouchpointKind,
     TouchpointMedium,
@@ -523,6 +524,8 @@ class Recorded:
     asked_away_until: datetime | None = None
     # Collisions but none news: how the caller's side knew of them already.
     already_known: Known | None = None
+    # The partnership has ended: the contact is history, and nobody was told or alerted.
+    ended: bool = False
     # The caller's time zone, for dates in the answer.
     tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
     # Slack has not told us the caller's zone yet (their first command): `tz` is the
@@ -785,6 +788,16 @@ class ZoneUnknown(Exception):
 
 class PartnerGone(Exception):
     """A partner picked in a form no longer exists (merged or removed since)."""
+
+
+class PartnerEnded(Exception):
+    """A plan or an intent for a partner whose partnership has ended: nobody follows it any
+    more (README), so there is no one to coordinate with and nothing to look forward to."""
+
+    def __init__(self, partner: PartnerFacts, kind: TouchpointKind) -> None:
+        super().__init__(f"partner {partner.id} has ended")
+        self.partner = partner
+        self.kind = kind
 
 
 class NewPartnerRefused(Exception):
@@ -1085,6 +1098,11 @@ class _Scene:
         return self.settings.window_days
 
     @property
+    def ended(self) -> bool:
+        """The partnership has ended (`status NAME ended`): nobody follows the partner."""
+        return self.facts.status == PartnerStatus.ENDED
+
+    @property
     def workspace_zone(self) -> ZoneInfo:
         """The workspace's time zone (`config timezone`), whose calendar counts the window."""
         return zone(self.settings.timezone)
@@ -1209,6 +1227,8 @@ class Touchpoints:
             # no lookup first, since nearly every request is new.
             found = self._partner_at_hand(session, team_id, partner)
             scene = self._scene(session, actor, found, participants, now)
+            if scene.ended and new.kind is not TouchpointKind.DONE:
+                raise PartnerEnded(scene.facts, new.kind)
             tz = scene.caller_zone(needed=new.day_text is not None)
             typed_at = new.as_of(now)
             when = self._when(new, tz, now=typed_at)
@@ -1390,6 +1410,10 @@ class Touchpoints:
         """Find the collisions of a new touchpoint among the partner's touchpoints `around` it,
         record them, and queue who must hear."""
         facts = scene.facts
+        if scene.ended:
+            # Nobody follows an ended partner (README): a contact with it is kept as history,
+            # with no collisions, alert or note; `plan` and `intend` are refused (`record`).
+            return Recorded(partner=facts, touch=touch, clashes=[], ended=True)
         clashes, news, knew = self._collide(scene, touch, contact_ids, around)
         if touch.kind is TouchpointKind.DONE:
             self._close_followed_intents(scene, touch, around)

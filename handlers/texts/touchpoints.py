@@ -427,9 +427,27 @@ def alert_said(result: Recorded) -> str:
     return "An alert in the coordination channel named you together lately, so I posted no new one."
 
 
+def _reopen(facts: PartnerFacts) -> str:
+    return f"`{COMMAND} status {in_command(facts.name)} active` reopens it"
+
+
+def ended_partner(facts: PartnerFacts, *, kind: TouchpointKind) -> str:
+    """The answer to `plan` or `intend` for a partner whose partnership has ended."""
+    what = "plan a contact with it" if kind is TouchpointKind.PLANNED else "note an intent for it"
+    return (
+        f"The partnership with *{facts.name}* has ended, and nobody follows it any more, so I "
+        f"don't {what}. If it goes on, {_reopen(facts)}; then send this again."
+    )
+
+
 def owner_told(result: Recorded) -> str | None:
     """What the caller hears about the owner being told or asked."""
     facts, touch = result.partner, result.touch
+    if result.ended:
+        return (
+            f"The partnership with *{facts.name}* has ended: I've kept this as its history and "
+            f"told nobody. If it goes on, {_reopen(facts)}."
+        )
     owner = facts.owner_id
     if touch.kind is TouchpointKind.INTENDED:
         if owner is None:

@@ -180,6 +180,33 @@ def test_a_note_waiting_for_the_owner_is_dropped_once_she_has_been_in_touch_sinc
     assert [m for m in dms(slack, ANA) if "weekend call" in m.text] == []
 
 
+@pytest.mark.usefixtures("acme")
+def test_an_ended_partner_keeps_a_contact_as_history_and_takes_no_plan_or_intent(
+    slack: Slack,
+) -> None:
+    answer(slack, "log Acme via call : before it ended", user=CHLOE)
+    answer(slack, "status Acme ended")
+    deliver_outbox(slack)
+    before = len(dms(slack, ANA))
+    said = answer(slack, "log Acme via call : an old friend called", user=BEN)
+    assert "Logged your call with *Acme Corporation*" in said
+    assert (
+        "The partnership with *Acme Corporation* has ended: I've kept this as its history and "
+        "told nobody. If it goes on, `/partner status Acme Corporation active` reopens it."
+    ) in said
+    assert "Others are in touch" not in said  # nobody follows it: no revolving door
+    for line, what in (
+        ("plan Acme on friday : catch up", "plan a contact with it"),
+        ("intend Acme : ask about a renewal", "note an intent for it"),
+    ):
+        said = answer(slack, line, user=BEN)
+        assert f"has ended, and nobody follows it any more, so I don't {what}" in said
+        assert "`/partner status Acme Corporation active` reopens it" in said
+    assert [t.kind for t in touchpoints(slack)] == [TouchpointKind.DONE, TouchpointKind.DONE]
+    deliver_outbox(slack)
+    assert posts(slack) == [] and len(dms(slack, ANA)) == before  # QA20c BUG 6
+
+
 # --- Collisions ---------------------------------------------------------------------------------
 
 
