@@ -536,6 +536,9 @@ class Recorded:
     # When the caller recorded this very contact before, moments ago (`twin_of`): the command
     # was sent twice, and nothing new was saved.
     twin_at: datetime | None = None
+    # The caller's own intent with the same purpose, still waiting for its answer, was noted
+    # then: this one was not noted again, nor asked a second time (QA20c NIT 11).
+    open_since: datetime | None = None
     # The partner was registered for this contact, with the caller as owner.
     registered: bool = False
     # Those whose Slack profiles (time zones) are missing or stale among the people the
@@ -890,6 +893,28 @@ def twin_of(
             and row.participants == touch.participants
             and frozenset(row.contact_ids) == contact_ids
             and (row.notes or "") == (touch.notes or "")
+        ):
+            return row
+    return None
+
+
+def _purpose(notes: str | None) -> str:
+    return " ".join((notes or "").split()).casefold()
+
+
+def open_intent_like(touch: Touch, around: Iterable[TouchpointRow]) -> TouchpointRow | None:
+    """The caller's earlier intent with the partner that `touch`, an intent too, repeats: the
+    same purpose (whatever the case and spacing), still open (no answer yet, nor lapsed). The
+    same heads-up sent again is the same question, not a second one for the owner."""
+    if touch.kind is not TouchpointKind.INTENDED:
+        return None
+    purpose = _purpose(touch.notes)
+    for row in around:
+        if (
+            row.kind is TouchpointKind.INTENDED
+            and row.author_id == touch.author_id
+            and row.intent_answer is None
+            and _purpose(row.notes) == purpose
         ):
             return row
     return None
@@ -1277,6 +1302,10 @@ class Touchpoints:
                 if twin is not None:
                     session.rollback()
                     return replace(self._replay(session, actor, twin), twin_at=twin.created_at)
+                asked = open_intent_like(touch, around)
+                if asked is not None:
+                    session.rollback()
+                    return replace(self._replay(session, actor, asked), open_since=asked.at)
                 recorded = self._tell(scene, touch, contact_ids, around)
                 if new.kind is TouchpointKind.DONE:
                     store.note_contact(

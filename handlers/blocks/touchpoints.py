@@ -93,6 +93,9 @@ def brief_me(partner_id: int, name: str) -> dict[str, Any]:
 def recorded(result: Recorded, *, now: datetime) -> Reply:
     """The answer to `log`, `plan` or `intend`: what was recorded, who else is in touch, who was
     told."""
+    if result.open_since is not None:
+        again = texts.asked_already(result, now=now)
+        return Reply(text=again, blocks=[section(again)])
     if result.twin_at is not None:
         twice = texts.recorded_twice(result, now=now)
         answer: list[Block] = [section(twice)]

@@ -324,6 +324,22 @@ def recorded_twice(result: Recorded, *, now: datetime) -> str:
     return f"{ago_} you {done} {what}, so I haven't {done} it a second time."
 
 
+def asked_already(result: Recorded, *, now: datetime) -> str:
+    """The answer to an intent the caller noted before and is still open
+    (`Recorded.open_since`): nothing new noted, nobody asked again."""
+    assert result.open_since is not None
+    touch, what = result.touch, _what_recorded(result, now=now)
+    day = result.open_since.astimezone(result.tz).date()
+    since = day_words(day, now.astimezone(result.tz).date())
+    said = f"You told me {since} that you intend to reach out to {what}: {quote(touch.notes)}"
+    if touch.asked is None:
+        return f"{said}\nIt is still open, so I haven't noted it a second time."
+    return (
+        f"{said}\nI've asked {person(touch.asked)} already and the answer is still to come, so "
+        "I haven't asked again: it comes to you as a direct message."
+    )
+
+
 def tell_twins_apart(result: Recorded, *, tz: ZoneInfo, now: datetime) -> str:
     """How to log or plan a second contact that only looks like the first: with its own notes.
     (A second intent to reach out, as typed, is the same intent.)"""

@@ -1683,6 +1683,22 @@ def test_a_plan_or_intent_sent_twice_is_recorded_once(slack: Slack, line: str, l
 
 
 @pytest.mark.usefixtures("acme")
+def test_an_intent_sent_again_while_its_question_is_open_asks_nobody_twice(slack: Slack) -> None:
+    answer(slack, "intend Acme : ask about the gala", user=BEN)
+    slack.runtime.clock.advance(timedelta(hours=2))  # type: ignore[attr-defined]
+    said = answer(slack, "intend Acme : Ask about  the gala", user=BEN)  # QA20c NIT 11
+    assert "You told me today that you intend to reach out to *Acme Corporation*" in said
+    assert "I've asked <@U0ANA> already and the answer is still to come, so I haven't asked" in said
+    assert len(touchpoints(slack)) == 1
+    deliver_outbox(slack)
+    assert len(dms(slack, ANA)) == 1
+    # Another purpose is another heads-up.
+    said = answer(slack, "intend Acme : invite them to the fair", user=BEN)
+    assert "Noted that you intend to reach out to" in said
+    assert len(touchpoints(slack)) == 2
+
+
+@pytest.mark.usefixtures("acme")
 def test_a_log_of_now_sent_again_minutes_later_is_logged_once(slack: Slack) -> None:
     answer(slack, "log Acme via call : pitched the pilot", user=BEN)
     slack.runtime.clock.advance(timedelta(minutes=9))  # type: ignore[attr-defined]
