@@ -23,8 +23,17 @@ the weighted mean of the parts that have data:
   with yet while it is on track (registered less than its ideal interval ago): nothing has
   happened to judge, so a brand-new partner has no score rather than a "perfect" 100; once it
   goes quiet past its ideal interval without a first contact, that counts (50, then 0);
-- collisions: no touchpoint at all in 90 days (no contact, so nothing could collide).
+- collisions: no contact that happened in 90 days (logged, or planned and past) and no
+  collision: a plan still ahead or an intent is not something that happened, so alone it
+  scores nothing (no "perfect" 100 for a partner nobody has been in touch with).
 With no part at all there is no score (`HealthScore.score` is None).
+
+One part alone is the whole score, at its worst too: a partner whose only data is one overdue
+commitment scores 0 (and is at risk), as one nobody has been in touch with past its maximum
+interval does. That is deliberate: the one thing known about the partner is a promise broken
+(none of those due were kept), which is what the at-risk list is for, and `health NAME` says so
+("0 kept on time, 0 late, 1 overdue"). It moves as soon as anything else is known: kept late, 50;
+a logged contact adds contact 100 and collisions 100, (0×20 + 100×15 + 100×10) / 45 = 56.
 
 At risk (`risks`): a score below 50, dormant, a lopsided workload (one side carries more than
 70% of at least 4 open commitments), a check-in answered **Problem** in the last 14 days, or a
@@ -132,7 +141,8 @@ class ContactFacts:
 
 @dataclass(frozen=True, kw_only=True)
 class CollisionFacts:
-    """Touchpoints and collision events (`collision_events`) of the last 90 days."""
+    """Contacts that happened (logged, or planned and past; neither intents nor plans still
+    ahead) and collision events (`collision_events`) of the last 90 days."""
 
     touchpoints: int = 0
     collisions: int = 0

@@ -281,10 +281,26 @@ def touchpoint_counts(
     end: datetime | None = None,
     by_created: bool = False,
     kinds: Collection[TouchpointKind] = tuple(TouchpointKind),
+    happened_by: datetime | None = None,
 ) -> dict[int, int]:
     """Per partner, its touchpoints of `kinds` dated (or, `by_created`, recorded) in
-    [start, end), but for plans their authors said didn't happen."""
+    [start, end), but for plans their authors said didn't happen. With `happened_by`, only
+    contacts that had happened by then, as last contact counts them: logged ones, and plans
+    dated up to then (no intent, no plan still ahead)."""
     moment = col(Touchpoint.created_at) if by_created else col(Touchpoint.at)
+    happened = (
+        []
+        if happened_by is None
+        else [
+            sa.or_(
+                col(Touchpoint.kind) == TouchpointKind.DONE,
+                sa.and_(
+                    col(Touchpoint.kind) == TouchpointKind.PLANNED,
+                    col(Touchpoint.at) <= happened_by,
+                ),
+            )
+        ]
+    )
     statement = (
         select(Touchpoint.partner_id, func.count())
         .where(
@@ -293,6 +309,7 @@ def touchpoint_counts(
             *([] if end is None else [moment < end]),
             col(Touchpoint.kind).in_([str(kind) for kind in kinds]),
             col(Touchpoint.cancelled_at).is_(None),
+            *happened,
             *_among(Touchpoint.partner_id, partner_ids),
         )
         .group_by(col(Touchpoint.partner_id))

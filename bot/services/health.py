@@ -9,8 +9,9 @@ per partner), so the at-risk list of a large workspace is still answered within 
 - check-ins: answers about meetings of the last 90 days;
 - commitments: the balance (`Commitments.balances`): kept on time, late, overdue;
 - contact: the stay-in-touch standing (`Cadences`);
-- collisions: touchpoints and collision events of the last 90 days (a contact that collided
-  with earlier contacts counts once: `collision_counts`).
+- collisions: contacts of the last 90 days that happened (logged, or planned and past: not a
+  plan still ahead nor an intent) and collision events (a contact that collided with earlier
+  contacts counts once: `collision_counts`).
 
 Snapshots (`plan_snapshots`, a planner): at its first run in a week (Monday in the workspace's
 time zone) every partner that is not ended gets that week's snapshot, score and parts; INSERT …
@@ -294,8 +295,16 @@ class Health:
         problems = store.problems_since(
             session=session, team_id=team_id, partner_ids=ids, since=now - rules.PROBLEM_RECENT
         )
+        # Contacts that happened: logged ones, and planned ones whose time has come (as last
+        # contact counts them, until "Didn't happen"). A plan still ahead or an intent is not
+        # something that happened: alone it must not make a never-contacted partner a "perfect"
+        # 100 through the collisions part.
         touches = store.touchpoint_counts(
-            session=session, team_id=team_id, partner_ids=ids, start=lookback
+            session=session,
+            team_id=team_id,
+            partner_ids=ids,
+            start=lookback,
+            happened_by=now,
         )
         collisions = collision_counts(session, team_id=team_id, partner_ids=ids, start=lookback)
         states = self.cadences.states_in(session, team_id=team_id, partner_ids=ids)

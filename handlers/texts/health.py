@@ -139,10 +139,13 @@ def _quiet(contact: ContactFacts) -> str:
 def _collisions(facts: Parts) -> str:
     found = facts.collisions
     if not found.touchpoints and not found.collisions:
-        return f"no touchpoints in the last {LOOKBACK_DAYS} days, so nothing to judge"
+        return (
+            f"no contact in the last {LOOKBACK_DAYS} days (plans still ahead and intents do not "
+            "count), so nothing to judge"
+        )
     if not found.collisions:
         return (
-            f"no collision among {plural(found.touchpoints, 'touchpoint')} of the last "
+            f"no collision among {plural(found.touchpoints, 'contact')} of the last "
             f"{LOOKBACK_DAYS} days"
         )
     return (

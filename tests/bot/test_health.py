@@ -180,6 +180,23 @@ def test_a_score_needs_at_least_one_part() -> None:
     assert score(Parts(cadence=contact(Standing.FINE))).score == 100
 
 
+def test_one_overdue_commitment_alone_is_the_whole_score_and_moves_with_anything_else() -> None:
+    """The documented rule (module docstring): the one thing known is a promise broken, so 0 and
+    at risk; keeping it late or a logged contact lifts it."""
+    alone = score(Parts(commitments=PromiseFacts(overdue=1)))
+    assert alone.score == 0 and alone.counted == 1
+    assert risks(alone, lopsided=None, recent_problems=0) == (Risk(RiskKind.LOW_SCORE),)
+    assert score(Parts(commitments=PromiseFacts(late=1))).score == 50
+    contacted = score(
+        Parts(
+            commitments=PromiseFacts(overdue=1),
+            cadence=contact(Standing.FINE),
+            collisions=CollisionFacts(touchpoints=1),
+        )
+    )
+    assert contacted.score == 56
+
+
 # --- At risk ------------------------------------------------------------------------------------
 
 

@@ -123,6 +123,34 @@ def test_a_new_partner_has_no_score_until_something_happened(slack: Slack) -> No
     assert "*Contact* 50 · time to get in touch: no contact yet since it was registered" in said
 
 
+def test_a_plan_or_an_intent_alone_is_not_something_that_happened(slack: Slack) -> None:
+    """A contact still ahead, or only intended, gave a partner nobody had been in touch with a
+    "perfect" 100 through the collisions part; it has no score until a contact happened."""
+    answer(slack, "add Acme")
+    answer(slack, "add Globex")
+    answer(slack, "plan Acme on friday 10:00 via meeting : kick-off")
+    answer(slack, "intend Globex : ask about the gala", user=BEN)
+    for name in ("Acme", "Globex"):
+        assert f"Health of {name}: no score yet" in answer(slack, f"health {name}")
+        card = answer(slack, f"show {name}")
+        assert "no score yet · pulse — · check-ins — · commitments — · contact — · " in card
+        assert "collisions —" in card
+    home = json.dumps(home_of(slack, ANA), ensure_ascii=False)
+    assert "*Acme* · 🌱 prospect · you own it · last contact not yet · health not scored yet" in (
+        home
+    )
+    slack.command("export partners")
+    _, rows = exported(slack, ANA)
+    assert [(row["name"], row["health"]) for row in rows] == [("Acme", ""), ("Globex", "")]
+    # Three weeks on, the intent alone still says nothing; the plan whose time came is a contact
+    # (until someone says it didn't happen), as last contact counts it.
+    at(slack, utc(16, 9, month=12))
+    assert "Health of Globex: no score yet" in answer(slack, "health Globex")
+    said = answer(slack, "health Acme")
+    assert "Health of Acme: 100/100" in said
+    assert "*Collisions* 100 · no collision among 1 contact of the last 90 days" in said
+
+
 @pytest.mark.usefixtures("acme")
 def test_an_intent_or_a_plan_and_its_own_log_are_one_collision(slack: Slack) -> None:
     answer(slack, "log Acme via call : ben's call", user=BEN)

@@ -150,7 +150,10 @@ def test_the_report_explains_each_part_the_trend_and_the_moves() -> None:
     assert "*Check-ins* 83 · 2 went well, 1 mixed, 0 problems" in shown
     assert "*Commitments* 33 · 1 kept on time, 0 late, 1 overdue" in shown
     assert "*Contact* 50 · time to get in touch: quiet for 35 days (ideal: every 30)" in shown
-    assert "*Collisions* — · no touchpoints in the last 90 days, so nothing to judge" in shown
+    assert (
+        "*Collisions* — · no contact in the last 90 days (plans still ahead and intents do not "
+        "count), so nothing to judge"
+    ) in shown
 
 
 def test_a_partner_without_any_part_has_no_score_yet() -> None:
