@@ -28,8 +28,8 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING
@@ -225,6 +225,9 @@ class Started:
     away: tuple[str, ...]
     closes_at: datetime
     tz: str | None
+    # When each of `away` is back (the end of their time away, in their own zone): one back
+    # only after the round closes is never asked unless they return sooner.
+    back_at: Mapping[str, datetime] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -512,8 +515,21 @@ class Surveys:
             if not asked:
                 session.rollback()
                 raise NobodyToAsk(facts, away)
+            back_at = {
+                user_id: absence.ends_at.astimezone(zone(tz_of(session, actor.team_id, user_id)))
+                for user_id, absence in absence_store.absences_at(
+                    session=session, team_id=actor.team_id, user_ids=away, at=now
+                ).items()
+            }
             session.commit()
-        return Started(partner=facts, asked=asked, away=away, closes_at=closes_at, tz=tz)
+        return Started(
+            partner=facts,
+            asked=asked,
+            away=away,
+            closes_at=closes_at,
+            tz=tz,
+            back_at=back_at,
+        )
 
     # --- Answers ---------------------------------------------------------------------------------
 

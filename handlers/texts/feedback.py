@@ -447,16 +447,53 @@ def running(open_round: OpenRound, tz: str | None) -> str:
     )
 
 
-def started(result: Started) -> str:
-    text = (
-        f"Started a pulse survey of *{result.partner.name}*: I've asked "
-        f"{people(result.asked)}. It is open until {closing(result.closes_at, result.tz)}; the "
-        "results go to the owner and the coordination channel when it closes."
+def _span(user_id: str, result: Started) -> str:
+    """`through Fri 4 Dec`, from the end of their time away in their own zone ("" unknown)."""
+    end = result.back_at.get(user_id)
+    if end is None:
+        return ""
+    if end.time() == time(0):
+        return f"through {day(end - timedelta(seconds=1), str(end.tzinfo))}"
+    return f"until {day_and_time(end, str(end.tzinfo))} ({end.tzinfo})"
+
+
+def _away(user_ids: Sequence[str], result: Started) -> str:
+    """`<@U1> is away through Fri 4 Dec`, or `<@U1> (through …), <@U2> (through …) are away`."""
+    if len(user_ids) == 1:
+        span = _span(user_ids[0], result)
+        return f"{person(user_ids[0])} is away{f' {span}' if span else ''}"
+    listed = ", ".join(
+        f"{person(u)} ({_span(u, result)})" if _span(u, result) else person(u) for u in user_ids
     )
-    if result.away:
+    return f"{listed} are away"
+
+
+def started(result: Started) -> str:
+    """Who was asked now, and those away apart: a question held for someone away is not asked
+    yet, and one who is back only after the survey closes is never asked (their questions
+    lapse; the results count only the people asked)."""
+    now = [user_id for user_id in result.asked if user_id not in result.away]
+    if now:
+        text = f"Started a pulse survey of *{result.partner.name}*: I've asked {people(now)}."
+    else:
+        text = f"Started a pulse survey of *{result.partner.name}*; everyone it asks is away."
+    text += (
+        f" It is open until {closing(result.closes_at, result.tz)}; the results go to the owner "
+        "and the coordination channel when it closes."
+    )
+    lapsing = [
+        u for u in result.away if u in result.back_at and result.back_at[u] >= result.closes_at
+    ]
+    waiting = [u for u in result.away if u not in lapsing]
+    if waiting:
         text += (
-            f"\n{people(result.away)} {'is' if len(result.away) == 1 else 'are'} away: their "
-            "questions wait for their return (and lapse if the survey closes first)."
+            f"\n{_away(waiting, result)}: their questions wait for their return (and lapse if "
+            "the survey closes first)."
+        )
+    if lapsing:
+        text += (
+            f"\n{_away(lapsing, result)}, after it closes: not asked unless back sooner, and the "
+            "results count only the people asked."
         )
     return text
 

@@ -220,7 +220,8 @@ def test_people_away_are_asked_once_they_are_back(slack: Slack) -> None:
     acme(slack)
     say(slack, "away today to friday", user=DAN)
     started = say(slack, "survey Acme now")
-    assert "<@U0DAN> is away: their questions wait for their return" in started
+    assert "I've asked <@U0ANA>, <@U0BEN>, <@U0CHLOE>." in started
+    assert "<@U0DAN> is away through Fri 27 Nov: their questions wait for their return" in started
     at(slack, START)
     assert inbox(slack, DAN) == []
     assert {d.user_id for d in rows(slack, SurveyDelivery)} == {ANA, BEN, CHLOE, DAN}
@@ -234,7 +235,13 @@ def test_someone_away_for_the_whole_round_is_not_counted_as_asked(slack: Slack) 
     say(slack, "away today to 2026-12-11", user=DAN)
     say(slack, "back", user=BEN)  # not away: nothing changes for Ben
     say(slack, "away 2026-11-30 to 2026-12-11", user=CHLOE)  # away after being asked
-    say(slack, "survey Acme now")
+    started = say(slack, "survey Acme now")
+    # Dan, away until after it closes, is not said to be asked (he was, in qa20b).
+    assert "I've asked <@U0ANA>, <@U0BEN>, <@U0CHLOE>." in started
+    assert (
+        "<@U0DAN> is away through Fri 11 Dec, after it closes: not asked unless back sooner, "
+        "and the results count only the people asked."
+    ) in started
     at(slack, START)
     at(slack, START.replace(hour=14, minute=20))  # New York's morning
     at(slack, START.replace(day=26, hour=0, minute=20))  # Tokyo's
