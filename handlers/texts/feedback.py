@@ -74,7 +74,10 @@ NOTE_TITLE = "Add a note"
 PROBLEM_TITLE = "What went wrong?"
 NOTE_LABEL = "Note"
 NOTE_HINT = "The partner's owner reads it in their debrief of this meeting."
-PROBLEM_HINT = "The partner's owner is told at once; your note helps them act on it."
+PROBLEM_HINT = (
+    "The partner's owner (or whoever covers for them while they are away) is told at once; "
+    "your note helps them act on it."
+)
 MOVE_TITLE = "Meeting moved"
 MOVE_LABEL = "New date"
 MOVE_HINT = "The plan moves to that day for everyone on it; I'll ask you all how it went after it."
@@ -170,7 +173,12 @@ def checkin_reason(card: CheckInCard) -> str:
     if card.owner_id is None or card.owner_id == card.recipient_id:
         # The owner's own answer (or one about a partner nobody owns) is passed on to nobody.
         return f"{checkin_who(card)} Your answer counts towards the partner's health."
-    return f"{checkin_who(card)} Your answer goes to the partner's owner."
+    # The debrief waits for an owner away, but a Problem goes to whoever covers for them: the
+    # card cannot know who that will be when it is answered, so it says both.
+    return (
+        f"{checkin_who(card)} Your answer goes to the partner's owner (a Problem, to whoever "
+        "covers for them while they are away)."
+    )
 
 
 def checkin_reminder(card: CheckInCard) -> str:

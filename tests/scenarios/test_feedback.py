@@ -769,7 +769,7 @@ def test_participants_are_asked_on_their_next_working_morning(slack: Slack) -> N
     at(slack, START.replace(hour=14, minute=1))  # Wednesday 09:01 in New York
     (asked,) = checkin_messages(slack, BEN)
     assert asked.text == "How did your meeting with *Acme* on Tue 24 Nov go?"
-    assert "You logged it. Your answer goes to the partner's owner." in shown(asked)
+    assert "You logged it. Your answer goes to the partner's owner (a Problem, " in shown(asked)
     assert checkin_messages(slack, DAN) == []
     at(slack, datetime(2026, 11, 26, 9, 1, tzinfo=UTC))  # Thursday 09:01 in London
     (asked_dan,) = checkin_messages(slack, DAN)
