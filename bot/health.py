@@ -23,9 +23,11 @@ the weighted mean of the parts that have data:
   with yet while it is on track (registered less than its ideal interval ago): nothing has
   happened to judge, so a brand-new partner has no score rather than a "perfect" 100; once it
   goes quiet past its ideal interval without a first contact, that counts (50, then 0);
-- collisions: no contact that happened in 90 days (logged, or planned and past) and no
-  collision: a plan still ahead or an intent is not something that happened, so alone it
-  scores nothing (no "perfect" 100 for a partner nobody has been in touch with).
+- collisions: no contact that happened in 90 days (logged, or planned and past): a plan still
+  ahead or an intent is not something that happened, so alone it scores nothing (no "perfect"
+  100 for a partner nobody has been in touch with), nor do collisions among such alone (two
+  colleagues' intents: 75 for a partner nobody has met). They still count towards a revolving
+  door, which is at risk whatever the score.
 With no part at all there is no score (`HealthScore.score` is None).
 
 One part alone is the whole score, at its worst too: a partner whose only data is one overdue
@@ -279,8 +281,8 @@ def collision_events(
 
 
 def collision_score(facts: CollisionFacts) -> int | None:
-    """100 minus 25 per collision, not below 0; nothing to judge without any touchpoint."""
-    if not facts.touchpoints and not facts.collisions:
+    """100 minus 25 per collision, not below 0; nothing to judge before a contact happened."""
+    if not facts.touchpoints:
         return None
     return max(0, 100 - COLLISION_PENALTY * facts.collisions)
 

@@ -138,10 +138,16 @@ def _quiet(contact: ContactFacts) -> str:
 
 def _collisions(facts: Parts) -> str:
     found = facts.collisions
-    if not found.touchpoints and not found.collisions:
+    if not found.touchpoints:
+        among = (
+            f"; {plural(found.collisions, 'collision')} among plans and intents "
+            f"{'counts' if found.collisions == 1 else 'count'} only towards a revolving door"
+            if found.collisions
+            else ""
+        )
         return (
             f"no contact in the last {LOOKBACK_DAYS} days (plans still ahead and intents do not "
-            "count), so nothing to judge"
+            f"count), so nothing to judge{among}"
         )
     if not found.collisions:
         return (

@@ -117,6 +117,8 @@ def test_no_contact_yet_counts_only_once_it_is_late(
 
 def test_collisions_lose_25_each_and_need_a_touchpoint_to_count() -> None:
     assert collision_score(CollisionFacts()) is None
+    # Two colleagues' intents collided, but nobody has been in touch: nothing happened to judge.
+    assert collision_score(CollisionFacts(collisions=1)) is None
     assert collision_score(CollisionFacts(touchpoints=5)) == 100
     assert collision_score(CollisionFacts(touchpoints=5, collisions=1)) == 75
     assert collision_score(CollisionFacts(touchpoints=9, collisions=4)) == 0
@@ -226,6 +228,12 @@ def test_a_revolving_door_is_at_risk_whatever_the_score() -> None:
         )
 
     assert met(2).score == 80 and risks(met(2), lopsided=None, recent_problems=0) == ()
+    # Intents alone, nobody in touch yet: no score, but a revolving door all the same.
+    intents = score(Parts(collisions=CollisionFacts(collisions=3)))
+    assert intents.score is None
+    assert risks(intents, lopsided=None, recent_problems=0) == (
+        Risk(RiskKind.REVOLVING_DOOR, count=3),
+    )
     three = met(3)
     assert three.score == 70  # the worst contact and collisions alone can do is 60
     assert risks(three, lopsided=None, recent_problems=0) == (

@@ -130,6 +130,7 @@ def test_a_plan_or_an_intent_alone_is_not_something_that_happened(slack: Slack) 
     answer(slack, "add Globex")
     answer(slack, "plan Acme on friday 10:00 via meeting : kick-off")
     answer(slack, "intend Globex : ask about the gala", user=BEN)
+    answer(slack, "intend Globex : ask about the report", user=CHLOE)  # a collision
     for name in ("Acme", "Globex"):
         assert f"Health of {name}: no score yet" in answer(slack, f"health {name}")
         card = answer(slack, f"show {name}")
@@ -145,7 +146,9 @@ def test_a_plan_or_an_intent_alone_is_not_something_that_happened(slack: Slack) 
     # Three weeks on, the intent alone still says nothing; the plan whose time came is a contact
     # (until someone says it didn't happen), as last contact counts it.
     at(slack, utc(16, 9, month=12))
-    assert "Health of Globex: no score yet" in answer(slack, "health Globex")
+    said = answer(slack, "health Globex")
+    assert "Health of Globex: no score yet" in said
+    assert "; 1 collision among plans and intents counts only towards a revolving door" in said
     said = answer(slack, "health Acme")
     assert "Health of Acme: 100/100" in said
     assert "*Collisions* 100 · no collision among 1 contact of the last 90 days" in said
