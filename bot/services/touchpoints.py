@@ -256,22 +256,39 @@ def _notes_waiting(
 
 def reroute_refused_alert(refused: ChannelRefused, *, renderer: Renderer) -> bool:
     """A collision alert Slack refused in the partner's own channel (archived, deleted,
-    Liaison not in it) goes to the workspace's coordination channel, or the default one, with a
-    word on why: the colleagues it names must still hear of each other. True when it was queued
-    there (the refused one is then no failure). Later alerts pass the refusing channel over by
-    themselves (`storage.outbox.channel_refusal`)."""
+    Liaison not in it) goes to the workspace's coordination channel, and one refused there to
+    the default one, with a word on why: the colleagues it names must still hear of each other.
+    True when it was queued there (the refused one is then no failure). Later alerts pass the
+    refusing channel over by themselves (`storage.outbox.channel_refusal`)."""
     session, message = refused.session, refused.message
     with_partner = _with_partner(session, message.team_id, _touchpoint_of_alert(message.dedupe_key))
     if with_partner is None:
         return False
     facts = _facts(with_partner[1])
-    if message.recipient_channel is None or facts.channel_id != message.recipient_channel:
-        return False  # the workspace's own channel refused: there is nowhere else to go
     settings = store.settings_of(session=session, team_id=message.team_id)
-    instead = settings.coordination_channel or refused.default_channel
-    if instead is None or instead == message.recipient_channel:
-        return False
-    why = renderer.refused_elsewhere(facts, message.recipient_channel, refused.reason)
+    chain = list(
+        dict.fromkeys(
+            channel
+            for channel in (
+                facts.channel_id,
+                settings.coordination_channel,
+                refused.default_channel,
+            )
+            if channel is not None
+        )
+    )
+    if message.recipient_channel not in chain:
+        return False  # a channel no longer the partner's or the workspace's: leave it failed
+    later = chain[chain.index(message.recipient_channel) + 1 :]
+    if not later:
+        return False  # the last resort refused: there is nowhere else to go
+    instead = later[0]
+    why = renderer.refused_elsewhere(
+        facts,
+        message.recipient_channel,
+        refused.reason,
+        workspace=message.recipient_channel != facts.channel_id,
+    )
     _queue(
         session,
         message.team_id,
@@ -499,9 +516,10 @@ class Recorded:
     clashes: list[Clash]
     # Where the collision alert was queued (None: no news, or no channel to post to).
     alert_channel: str | None = None
-    # The partner's own channel and why its latest delivery failed for good, when the alert went
-    # to the coordination channel instead.
-    refused_channel: tuple[str, str] | None = None
+    # The channels passed over (the partner's own, the coordination channel, the default) and
+    # why Liaison's latest delivery to each failed for good: the alert went to the next one, or
+    # (no `alert_channel`) nowhere.
+    refused_channels: tuple[tuple[str, str], ...] = ()
     alert_threaded: bool = False
     # News collisions but no coordination channel anywhere: nobody else was alerted.
     no_channel: bool = False
@@ -742,7 +760,9 @@ class Renderer(Protocol):
 
     def intent_later(self, note: LaterNote) -> Message: ...
 
-    def refused_elsewhere(self, facts: PartnerFacts, channel: str, reason: str) -> Message: ...
+    def refused_elsewhere(
+        self, facts: PartnerFacts, channel: str, reason: str, *, workspace: bool = False
+    ) -> Message: ...
 
     def welcome_back(self, note: WelcomeBack) -> Message: ...
 
@@ -1446,7 +1466,7 @@ class Touchpoints:
         clashes, news, knew = self._collide(scene, touch, contact_ids, around)
         if touch.kind is TouchpointKind.DONE:
             self._close_followed_intents(scene, touch, around)
-        channel, thread, refused = self._alert(
+        channel, thread, passed_over = self._alert(
             scene, touch, clashes, news, key=collision_key(touch.id)
         )
         asked_away_until, told_by = None, None
@@ -1466,9 +1486,9 @@ class Touchpoints:
             touch=touch,
             clashes=clashes,
             alert_channel=channel,
-            refused_channel=refused,
+            refused_channels=tuple(passed_over),
             alert_threaded=thread is not None,
-            no_channel=bool(news) and channel is None,
+            no_channel=bool(news) and channel is None and not passed_over,
             owner_told=owner_told,
             # Named by the answer about an alert, or about a note waiting for the owner.
             covering=(
@@ -1551,29 +1571,17 @@ class Touchpoints:
         news: list[Clash],
         *,
         key: str,
-    ) -> tuple[str | None, str | None, tuple[str, str] | None]:
+    ) -> tuple[str | None, str | None, list[tuple[str, str]]]:
         """Record the collisions of `touch`, and queue the channel alert (under `key`) about
         those that are news: in the first alert's thread when there is one within THREAD_FOR.
-        A partner's own channel whose latest delivery since it was chosen failed for good
-        (archived, Liaison not in it) is passed over for the coordination channel: an alert
-        there is read, one sent to the partner's would fail too. Returns the alert's channel
-        and thread (None: no alert), and the channel passed over with Slack's reason."""
+        Channels known to refuse Liaison are passed over (`_reachable_channel`). Returns the
+        alert's channel and thread (None: no alert), and the channels passed over with Slack's
+        reasons (all of them, and no channel: none could be reached)."""
         session, team_id, facts, now = scene.session, scene.team_id, scene.facts, scene.now
-        channel = self._channel(facts, scene.settings.coordination_channel) if news else None
-        refused: tuple[str, str] | None = None
-        if channel is not None and channel == facts.channel_id:
-            fallback = scene.settings.coordination_channel or self.default_channel
-            partner = partner_store.get_partner(
-                session=session, team_id=team_id, partner_id=facts.id
-            )
-            reason = outbox_store.channel_refusal(
-                session=session,
-                team_id=team_id,
-                channel_id=channel,
-                since=None if partner is None else partner.channel_set_at,
-            )
-            if reason is not None and fallback is not None and fallback != channel:
-                refused, channel = (channel, reason), fallback
+        channel: str | None = None
+        passed_over: list[tuple[str, str]] = []
+        if news:
+            channel, passed_over = self._reachable_channel(scene)
         thread: str | None = None
         if channel is not None:
             thread = store.thread_root(
@@ -1601,9 +1609,11 @@ class Touchpoints:
                 ),
             )
             message = self.renderer.collision_alert(alert)
-            if refused is not None and thread is None:
+            for refused in passed_over if thread is None else ():
                 # Where the partner's alerts went before, and why they come here now.
-                why = self.renderer.refused_elsewhere(facts, *refused)
+                why = self.renderer.refused_elsewhere(
+                    facts, *refused, workspace=refused[0] != facts.channel_id
+                )
                 message = Message(text=message.text, blocks=[*message.blocks, *why.blocks])
             _queue(
                 session,
@@ -1632,7 +1642,38 @@ class Touchpoints:
             thread_key=thread or key,
             alerted_owner_id=facts.owner_id,
         )
-        return channel, thread, refused
+        return channel, thread, passed_over
+
+    def _reachable_channel(self, scene: _Scene) -> tuple[str | None, list[tuple[str, str]]]:
+        """Where an alert about the partner goes: the first of its own channel, the workspace's
+        coordination channel and the default one whose latest delivery (for the partner's, since
+        it was chosen) did not fail for good (archived, Liaison not in it, no such channel): an
+        alert there is read, one sent to a refusing channel would fail too, seen by admins only.
+        Returns it (None: none is set, or all refuse) and those passed over, with Slack's
+        reasons."""
+        session, team_id, facts = scene.session, scene.team_id, scene.facts
+        since: datetime | None = None
+        if facts.channel_id is not None:
+            partner = partner_store.get_partner(
+                session=session, team_id=team_id, partner_id=facts.id
+            )
+            since = None if partner is None else partner.channel_set_at
+        candidates = [
+            (facts.channel_id, since),
+            (scene.settings.coordination_channel, None),
+            (self.default_channel, None),
+        ]
+        passed_over: list[tuple[str, str]] = []
+        for channel, set_at in candidates:
+            if channel is None or any(channel == seen for seen, _ in passed_over):
+                continue
+            reason = outbox_store.channel_refusal(
+                session=session, team_id=team_id, channel_id=channel, since=set_at
+            )
+            if reason is None:
+                return channel, passed_over
+            passed_over.append((channel, reason))
+        return None, passed_over
 
     def _away_uncovered(self, scene: _Scene) -> datetime | None:
         """The end of the owner's time away, if they are away and nobody covers for them."""

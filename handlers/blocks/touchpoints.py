@@ -381,8 +381,10 @@ class SlackRenderer:
         )
         return Message(text=text, blocks=[section(text), actions([brief_me(facts.id, facts.name)])])
 
-    def refused_elsewhere(self, facts: PartnerFacts, channel: str, reason: str) -> Message:
-        text = texts.refused_elsewhere(facts, channel, reason)
+    def refused_elsewhere(
+        self, facts: PartnerFacts, channel: str, reason: str, *, workspace: bool = False
+    ) -> Message:
+        text = texts.refused_elsewhere(facts, channel, reason, workspace=workspace)
         return Message(text=text, blocks=[context(text)])
 
     def welcome_back(self, note: WelcomeBack) -> Message:

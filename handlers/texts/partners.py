@@ -563,7 +563,8 @@ def cannot_post(channel_id: str, code: str, *, partners: bool = False) -> str:
         "until you choose it again, once it works, the partner's alerts go to the workspace's "
         "coordination channel instead."
         if partners
-        else "alerts meant for that channel fail until it works."
+        else "meanwhile collision alerts go to the server's default channel if it has one "
+        "that works, and survey results and the digest fail until this one works."
     )
     return (
         f"I couldn't post in {channel_ref(channel_id)}: Slack answered `{code}`. {advice} "

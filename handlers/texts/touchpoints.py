@@ -396,28 +396,80 @@ def _who_covers(result: Recorded) -> str:
     return "nobody covers for them:"
 
 
+# Why Slack refuses Liaison's messages in a channel, in words for colleagues (by Slack's code).
+REFUSED_IN_WORDS = {
+    "channel_not_found": "Slack can't find it, or it is private and Liaison isn't in it",
+    "not_in_channel": "Liaison isn't in it",
+    "is_archived": "it is archived",
+    "restricted_action": "apps may not post there",
+}
+
+
+def refused_in_words(reason: str) -> str:
+    """Slack's recorded refusal (`chat.postMessage: channel_not_found`) in plain words."""
+    code = reason.rsplit(":", 1)[-1].strip()
+    return REFUSED_IN_WORDS.get(code, "Slack refused Liaison's last message there")
+
+
+def _passed_over(result: Recorded) -> list[str]:
+    """Each channel the alert could not go to, what it is, and why."""
+    said = []
+    for channel, reason in result.refused_channels:
+        what = (
+            "the partner's channel"
+            if channel == result.partner.channel_id
+            else "the coordination channel"
+        )
+        said.append(f"{channel_ref(channel)}, {what}: {refused_in_words(reason)}")
+    return said
+
+
+def _fix_channel(result: Recorded) -> str:
+    """Who can fix the refusing channels, and how."""
+    fixes = []
+    if any(channel != result.partner.channel_id for channel, _ in result.refused_channels):
+        fixes.append(
+            f"an admin can choose a channel Liaison can post in with "
+            f"`{COMMAND} config channel #channel`"
+        )
+    if any(channel == result.partner.channel_id for channel, _ in result.refused_channels):
+        fixes.append(
+            f"anyone may choose another for the partner: "
+            f"`{COMMAND} channel {in_command(result.partner.name)} #channel`"
+        )
+    return "; ".join(fixes)
+
+
 def alert_said(result: Recorded) -> str:
     owner = person(result.partner.owner_id)
     if result.covering is not None:
         owner = f"{owner}, away; {person(result.covering)} covers"
     if result.alert_channel is not None:
         where = channel_ref(result.alert_channel)
-        if result.refused_channel is not None:
-            refused, reason = result.refused_channel
-            where += (
-                f" (not in {channel_ref(refused)}, the partner's channel: Slack refused Liaison's "
-                f"last message there, `{reason}`)"
-            )
+        # Why not where the partner's alerts would go (Slack refused Liaison there), in words.
+        why = "".join(
+            f" {'Not' if i == 0 else 'Nor'} in {passed}."
+            for i, passed in enumerate(_passed_over(result))
+        )
         if result.alert_threaded:
-            return f"I've added this to the thread of the latest alert in {where} (owner {owner})."
+            return (
+                f"I've added this to the thread of the latest alert in {where} (owner {owner})."
+                f"{why}"
+            )
         if result.covering is not None:
             return (
                 f"I've posted this in {where} and mentioned {person(result.covering)}, who "
-                f"covers for the owner {person(result.partner.owner_id)} while away."
+                f"covers for the owner {person(result.partner.owner_id)} while away.{why}"
             )
         if result.partner.owner_id == result.touch.author_id:
-            return f"I've posted this in {where}, which names you as its owner."
-        return f"I've posted this in {where} and mentioned the owner {owner}."
+            return f"I've posted this in {where}, which names you as its owner.{why}"
+        return f"I've posted this in {where} and mentioned the owner {owner}.{why}"
+    if result.refused_channels:
+        return (
+            f"Nobody else was alerted: Slack won't let Liaison post in "
+            f"{'; nor in '.join(_passed_over(result))}. Please coordinate yourself. To fix "
+            f"it, {_fix_channel(result)}."
+        )
     if result.no_channel:
         return (
             "No coordination channel is set, so nobody else was alerted: an admin can set one "
@@ -578,9 +630,18 @@ def alert_text(
     return f"{lead}\n{new}\nAlso in touch with them:\n{also}"
 
 
-def refused_elsewhere(facts: PartnerFacts, channel: str, reason: str) -> str:
+def refused_elsewhere(
+    facts: PartnerFacts, channel: str, reason: str, *, workspace: bool = False
+) -> str:
     """Under an alert posted in the coordination channel because the partner's own refused it
-    or Liaison's last message before it."""
+    or Liaison's last message before it; or (`workspace`) in the default channel because the
+    coordination channel did."""
+    if workspace:
+        return (
+            f"Posted here: Slack refused Liaison's last message in {channel_ref(channel)}, the "
+            f"coordination channel ({refused_in_words(reason)}). Alerts come here until an "
+            f"admin chooses a channel Liaison can post in: `{COMMAND} config channel #channel`."
+        )
     return (
         f"Posted here: Slack refused Liaison's last message in {channel_ref(channel)}, the "
         f"channel of "

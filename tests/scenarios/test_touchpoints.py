@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import json
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,6 +18,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import Session, select
 
+from bot.config import Settings
 from bot.delivery.operations import list_outbox, retry_failed
 from bot.sandbox.fake_slack import FakeMessage, FakeSlack, FakeView
 from bot.sandbox.requests import Deliverer, RequestFactory, SlackRequest, sign
@@ -436,9 +438,10 @@ def test_alerts_go_to_the_coordination_channel_while_the_partners_refuses_them(
     answer(slack, "log Acme : one", user=BEN)
     said = answer(slack, "log Acme : two", user=CHLOE)
     assert (
-        "I've posted this in #partnerships (not in <#C0GHOST>, the partner's channel: Slack "
-        "refused Liaison's last message there, `chat.postMessage: channel_not_found`)"
+        "I've posted this in #partnerships and mentioned the owner <@U0ANA>. Not in <#C0GHOST>, "
+        "the partner's channel: Slack can't find it, or it is private and Liaison isn't in it."
     ) in said
+    assert "channel_not_found" not in said  # Slack's code is no word for colleagues
     deliver_outbox(slack)
     (alert,) = alerts(slack)
     assert "<@U0CHLOE>" in shown(alert)
@@ -471,9 +474,82 @@ def test_an_alert_posted_in_the_coordination_channel_instead_is_no_failed_delive
     assert len(alerts(slack)) == 1 and len(posts(slack, "C0ACME")) == 1
     # The partner's channel is still passed over: it refused the alert.
     said = answer(slack, "log Acme : three", user=DAN)
-    assert "I've posted this in #partnerships (not in <#C0ACME>, the partner's channel" in said
+    assert (
+        "I've posted this in #partnerships and mentioned the owner <@U0ANA>. Not in <#C0ACME>"
+        in said
+    )
     deliver_outbox(slack)
     assert len(alerts(slack)) == 2 and len(posts(slack, "C0ACME")) == 1
+
+
+def collide_with_a_refusing_coordination_channel(slack: Slack) -> str:
+    """An admin chooses a coordination channel Slack does not know (its greeting is refused),
+    then Ben and Chloe collide at Acme: what Chloe is told."""
+    answer(slack, "config channel #nosuchchannel")
+    assert "couldn't post in #nosuchchannel" in shown(last(slack, ANA))
+    answer(slack, "log Acme : one", user=BEN)
+    return answer(slack, "log Acme : two", user=CHLOE)
+
+
+@pytest.mark.usefixtures("acme")
+def test_an_alert_passes_over_a_coordination_channel_known_to_refuse_for_the_default(
+    slack: Slack,
+) -> None:
+    said = collide_with_a_refusing_coordination_channel(slack)
+    assert (
+        "I've posted this in #partnerships and mentioned the owner <@U0ANA>. Not in "
+        "#nosuchchannel, the coordination channel: Slack can't find it"
+    ) in said
+    assert "channel_not_found" not in said
+    deliver_outbox(slack)
+    (alert,) = alerts(slack)
+    assert "<@U0CHLOE>" in shown(alert)
+    assert "until an admin chooses a channel Liaison can post in" in shown(alert)
+
+
+@pytest.mark.usefixtures("acme")
+def test_an_alert_refused_in_the_coordination_channel_is_posted_in_the_default_one(
+    slack: Slack,
+) -> None:
+    # The coordination channel is archived after its greeting went through.
+    channel = slack.fake.add_channel(id="C0COORD", name="coord")
+    answer(slack, "config channel <#C0COORD|coord>")
+    deliver_outbox(slack)
+    channel.is_archived = True
+    said = answer(slack, "log Acme : one", user=BEN) + answer(slack, "log Acme : two", user=CHLOE)
+    assert "I've posted this in <#C0COORD>" in said
+    deliver_outbox(slack)
+    deliver_outbox(slack)
+    (alert,) = alerts(slack)  # in #partnerships, the server's default
+    assert "<@U0CHLOE>" in shown(alert)
+    assert "the coordination channel (it is archived)" in shown(alert)
+
+
+class TestNoDefaultChannel:
+    """Without `LIAISON_DEFAULT_CHANNEL` there is nowhere left when the coordination channel
+    refuses."""
+
+    @pytest.fixture
+    def settings(self, settings: Settings) -> Settings:
+        return replace(settings, default_channel=None)
+
+    @pytest.mark.usefixtures("acme")
+    def test_the_colleague_is_told_nobody_was_alerted_and_who_can_fix_it(
+        self, slack: Slack
+    ) -> None:
+        said = collide_with_a_refusing_coordination_channel(slack)
+        assert "I've posted" not in said
+        assert (
+            "Nobody else was alerted: Slack won't let Liaison post in #nosuchchannel, the "
+            "coordination channel: Slack can't find it, or it is private and Liaison isn't in "
+            "it. Please coordinate yourself. To fix it, an admin can choose a channel Liaison "
+            "can post in with `/partner config channel #channel`."
+        ) in said
+        assert "channel_not_found" not in said
+        deliver_outbox(slack)
+        with Session(slack.runtime.engine) as session:
+            kinds = [row.kind for row in session.exec(select(OutboxMessage))]
+        assert "collision_alert" not in kinds  # no alert queued to fail unseen
 
 
 def greetings(slack: Slack) -> list[OutboxMessage]:
@@ -541,9 +617,10 @@ def test_a_greeting_refused_when_retried_sends_the_next_alert_to_the_coordinatio
     answer(slack, "log Acme : one", user=BEN)
     said = answer(slack, "log Acme : two", user=CHLOE)
     assert (
-        "I've posted this in #partnerships (not in <#C0GHOST>, the partner's channel: Slack "
-        "refused Liaison's last message there, `chat.postMessage: channel_not_found`)"
+        "I've posted this in #partnerships and mentioned the owner <@U0ANA>. Not in <#C0GHOST>, "
+        "the partner's channel: Slack can't find it, or it is private and Liaison isn't in it."
     ) in said
+    assert "channel_not_found" not in said  # Slack's code is no word for colleagues
     deliver_outbox(slack)
     (alert,) = alerts(slack)
     assert "<@U0CHLOE>" in shown(alert)

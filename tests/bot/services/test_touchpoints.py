@@ -116,7 +116,9 @@ class Written:
         self.later.append(note)
         return Message(text=f"later {note.touch.deadline}", blocks=[])
 
-    def refused_elsewhere(self, facts: PartnerFacts, channel: str, reason: str) -> Message:
+    def refused_elsewhere(
+        self, facts: PartnerFacts, channel: str, reason: str, *, workspace: bool = False
+    ) -> Message:
         return Message(text=f"refused in {channel}: {reason}", blocks=[])
 
     def welcome_back(self, note: WelcomeBack) -> Message:
