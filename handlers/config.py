@@ -17,6 +17,7 @@ from functools import partial
 from sqlmodel import Session
 
 from bot.runtime import Runtime
+from bot.services import checkins
 from bot.services.people import NotInWorkspace
 from bot.services.workspace_settings import (
     READERS,
@@ -60,6 +61,8 @@ def settings_of(runtime: Runtime) -> WorkspaceSettings:
         engine=runtime.engine,
         clock=runtime.clock,
         default_channel=runtime.settings.default_channel,
+        # Check-ins asked "the next working morning" follow the new hours.
+        redue=(checkins.redue_for_hours,),
     )
 
 

@@ -747,6 +747,26 @@ def move_unsent(*, session: Session, team_id: str, message_id: int, available_at
     return _update_unsent(session, team_id, _T.c.id == message_id, available_at=available_at)
 
 
+def redue_unsent(
+    *,
+    session: Session,
+    team_id: str,
+    dedupe_key: str,
+    due_at: datetime,
+    expires_at: datetime | None,
+) -> bool:
+    """Make a message no dispatcher has claimed (nor tried) yet due at `due_at`, lapsing at
+    `expires_at`; it goes then once `retime_for_hours` (or the dispatcher) times it. False when
+    it is being or has been sent, was tried, or is gone."""
+    return _update_unsent(
+        session,
+        team_id,
+        sa.and_(_T.c.dedupe_key == dedupe_key, _T.c.attempts == 0),
+        due_at=due_at,
+        expires_at=expires_at,
+    )
+
+
 def _update_unsent(
     session: Session, team_id: str, which: sa.ColumnElement[bool], **values: Any
 ) -> bool:

@@ -1093,6 +1093,35 @@ def retime_waiting(session: Session, *, team_id: str, user_id: str, now: datetim
         )
 
 
+def redue_for_hours(session: Session, *, team_id: str, now: datetime) -> None:
+    """After a change of the workspace's hours, days or zone, in its transaction (before what
+    waits is timed again, `bot.delivery.outbox.retime_for_hours`): a check-in question not sent
+    yet and asked "the next working morning" is due at that morning under the hours as they are
+    now, earlier as well as later. Its time was worked out from the hours of the moment it was
+    queued, a window's start, which the new hours may well still contain."""
+    settings = settings_of(session, team_id=team_id)
+    if settings.checkin_delay_hours is not None:
+        return  # a delay in hours does not depend on the working hours
+    for checkin in store.open_checkins(session=session, team_id=team_id):
+        # What it was asked after: the meeting, or (logged or moved later) when it was recorded.
+        reference = max(checkin.meeting_at, checkin.created_at)
+        tz = tz_of(session, team_id, checkin.user_id)
+        due_at = due_time(reference, tz=tz, settings=settings)
+        if due_at == checkin.due_at:
+            continue
+        expires_at = _lapses_at(session, team_id, checkin.user_id, ASK_KIND, due_at)
+        if outbox_store.redue_unsent(
+            session=session,
+            team_id=team_id,
+            dedupe_key=_ask_key(checkin),
+            due_at=due_at,
+            expires_at=expires_at,
+        ):
+            checkin.due_at = due_at
+            session.add(checkin)
+    session.flush()
+
+
 def _ask_key(checkin: CheckIn) -> str:
     return f"{ASK_KEY_PREFIX}{checkin.id}"
 

@@ -11,7 +11,9 @@ it), so a change applies from the next message, alert or round on:
   (`bot.collisions`), and how far back `check` shows intents (`bot.services.touchpoints`).
 - hours, days: when direct messages may go, in each person's own zone
   (`bot.delivery.working_hours`, when queued and again when sent); what already waits is timed
-  again at the change (`bot.delivery.outbox.retime_for_hours`), so earlier hours are used too.
+  again at the change (`bot.delivery.outbox.retime_for_hours`), so earlier hours are used too;
+  first, a check-in asked "the next working morning" is due at that morning under the new hours
+  (`Redue`, `bot.services.checkins.redue_for_hours`).
 - timezone: the zone of people whose Slack zone Liaison does not know, of the pulse schedule, of
   the digest, and the calendar whose days the coordination window counts (`bot.collisions`).
 - pulse: scheduled survey rounds (`bot.services.surveys`); `survey NAME now` works regardless.
@@ -33,6 +35,7 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from enum import StrEnum
 from functools import cache
+from typing import Protocol
 from zoneinfo import available_timezones
 
 from rapidfuzz import fuzz, process
@@ -444,6 +447,14 @@ READERS: dict[Setting, Callable[[str], SettingsUpdate]] = {
 # --- The service --------------------------------------------------------------------------------
 
 
+class Redue(Protocol):
+    """Works out again, in the transaction of a change of hours, days or zone, when messages of
+    a feature waiting for someone's working hours are due (one due "the next working morning"
+    was given the window's start under the old hours); they are then timed again."""
+
+    def __call__(self, session: Session, *, team_id: str, now: datetime) -> None: ...
+
+
 class WorkspaceSettings:
     """Shows and changes a workspace's settings and its admin list.
 
@@ -451,10 +462,18 @@ class WorkspaceSettings:
     write, and the caller asks Slack after the ack and tries again.
     """
 
-    def __init__(self, *, engine: Engine, clock: Clock, default_channel: str | None) -> None:
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        clock: Clock,
+        default_channel: str | None,
+        redue: Sequence[Redue] = (),
+    ) -> None:
         self.engine = engine
         self.clock = clock
         self.default_channel = default_channel
+        self.redue = tuple(redue)
 
     def values(self, *, team_id: str) -> Values:
         """The workspace's settings as they take effect."""
@@ -527,6 +546,8 @@ class WorkspaceSettings:
             )
             if setting in _TIMES_DIRECT_MESSAGES:
                 session.expire_all()  # the settings row as just written, not as read above
+                for redue in self.redue:
+                    redue(session, team_id=team_id, now=now)
                 retime_for_hours(session, team_id=team_id, now=now)
             session.commit()
         return Changed(

@@ -473,6 +473,30 @@ def test_hours_moved_earlier_bring_forward_what_already_waits(slack: Slack) -> N
     assert "a late call" in dms(slack, ANA)[-1].text
 
 
+def test_checkins_asked_the_next_working_morning_follow_new_hours_and_days(
+    slack: Slack,
+) -> None:
+    feedback.acme(slack)
+    # Monday 17:30 in London: Dan's check-in waits for Tuesday's working morning.
+    at(slack, datetime(2026, 11, 30, 17, 30, tzinfo=UTC))
+    answer(slack, "log Acme via meeting : late kick-off", user=DAN)
+    at(slack, datetime(2026, 11, 30, 22, 0, tzinfo=UTC))
+    answer(slack, "config hours 7-15")
+    at(slack, datetime(2026, 12, 1, 7, 1, tzinfo=UTC))  # Tuesday 07:01 in London
+    (asked,) = feedback.checkin_messages(slack, DAN)
+    assert asked.text == "How did your meeting with *Acme* on Mon 30 Nov go?"
+
+    # Friday 18:00 in London, then on Saturday Sunday becomes a working day: asked then.
+    at(slack, datetime(2026, 12, 4, 18, 0, tzinfo=UTC))
+    answer(slack, "log Acme via meeting : friday evening", user=DAN)
+    at(slack, datetime(2026, 12, 5, 12, 0, tzinfo=UTC))
+    answer(slack, "config days sun-thu")
+    at(slack, datetime(2026, 12, 6, 7, 30, tzinfo=UTC))  # Sunday 07:30 in London
+    assert feedback.checkin_messages(slack, DAN)[-1].text == (
+        "How did your meeting with *Acme* on Fri 4 Dec go?"
+    )
+
+
 def test_the_checkin_delay_decides_when_participants_are_asked(slack: Slack) -> None:
     feedback.acme(slack)
     said = answer(slack, "config checkin-delay 2")
