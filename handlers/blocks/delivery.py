@@ -24,11 +24,19 @@ _KIND_NAMES = {
 }
 
 
-def failed_delivery_line(row: DeliverySummary) -> str:
-    """One failed message: what, to whom, when it was due (a date token: each admin reads it
-    in their own zone, older clients in UTC), and why it failed."""
+# Kinds posted as thread replies under a message of another kind, queued with it: a failed
+# one is shown within the line of its message, not as a delivery of its own.
+_REPLIES_OF = {"weekly_digest_detail": "weekly_digest"}
+
+
+def failed_delivery_line(row: DeliverySummary, *, replies: int = 0) -> str:
+    """One failed message (with `replies` of its thread replies that failed alike): what, to
+    whom, when it was due (a date token: each admin reads it in their own zone, older clients
+    in UTC), and why it failed."""
     tries = "1 try" if row.attempts == 1 else f"{row.attempts} tries"
     kind = _KIND_NAMES.get(row.kind, row.kind.replace("_", " ").replace(".", " "))
+    if replies:
+        kind += " and its thread reply" if replies == 1 else f" and its {replies} thread replies"
     due = (
         f"<!date^{int(row.due_at.timestamp())}^{{date_short_pretty}} {{time}}"
         f"|{row.due_at:%-d %b %H:%M} UTC>"
@@ -38,11 +46,43 @@ def failed_delivery_line(row: DeliverySummary) -> str:
     )
 
 
+def _same_send(row: DeliverySummary) -> tuple[str | None, str | None, object, str | None]:
+    return (row.recipient_user, row.recipient_channel, row.due_at, row.last_error)
+
+
+def failed_lines(rows: Sequence[DeliverySummary]) -> list[str]:
+    """A line per failed message, its failed thread replies (same recipient, moment and
+    reason) counted in its line rather than listed one by one."""
+    replies: dict[int, int] = {}
+    folded: set[int] = set()
+    for reply in rows:
+        parent_kind = _REPLIES_OF.get(reply.kind)
+        parent = next(
+            (
+                row
+                for row in rows
+                if parent_kind is not None
+                and row.kind == parent_kind
+                and _same_send(row) == _same_send(reply)
+            ),
+            None,
+        )
+        if parent is not None:
+            replies[parent.id] = replies.get(parent.id, 0) + 1
+            folded.add(reply.id)
+    return [
+        failed_delivery_line(row, replies=replies.get(row.id, 0))
+        for row in rows
+        if row.id not in folded
+    ]
+
+
 def failed_deliveries(rows: Sequence[DeliverySummary]) -> list[Block]:
-    """The workspace's latest failed deliveries, or a line saying there are none."""
+    """The workspace's latest failed deliveries, or a line saying there are none (messages may
+    still wait to go: none has failed)."""
     if not rows:
-        return [section("*Failed deliveries:* none. Every message Liaison queued went out.")]
-    lines = "\n".join(failed_delivery_line(row) for row in rows)
+        return [section("*Failed deliveries:* none.")]
+    lines = "\n".join(failed_lines(rows))
     return [
         section(f"*Failed deliveries* (latest {len(rows)})\n{lines}"),
         context(

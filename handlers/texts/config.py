@@ -262,8 +262,31 @@ def more_failed(more: int) -> str:
 # --- Changes ------------------------------------------------------------------------------------
 
 
+def _channel_cleared(change: Changed) -> str:
+    """`config channel none`: whether a channel was set here, and where things go now."""
+    default = change.default_channel
+    if change.unchanged:
+        lead = "No coordination channel is set here, so nothing changed."
+    else:
+        was = channel_ref(change.before.coordination_channel or "")
+        lead = f"*Coordination channel* cleared: {was} no longer gets anything."
+    if default is not None:
+        return (
+            f"{lead} Collision alerts, survey results and the weekly digest go to "
+            f"{channel_ref(default)}, the server's default channel, unless a partner has a "
+            f"channel of its own. To choose another: `{COMMAND} config channel #channel`."
+        )
+    return (
+        f"{lead} With no server default either, they go to a partner's own channel only: "
+        f"nothing is posted for partners without one. To choose one: "
+        f"`{COMMAND} config channel #channel`."
+    )
+
+
 def changed(change: Changed) -> str:
     label = LABELS[change.setting]
+    if change.setting is Setting.CHANNEL and change.after.coordination_channel is None:
+        return _channel_cleared(change)
     now = value(change.setting, change.after, change.default_channel)
     plural = change.setting in PLURAL
     if change.unchanged:

@@ -328,7 +328,8 @@ def test_the_channel_picked_or_typed_is_where_collision_alerts_go(slack: Slack) 
     assert "Revolving door at Globex" in shown(alert)
 
     said = answer(slack, "config channel none")
-    assert "is now *#partnerships — the server's default; none set here*" in said
+    assert "*Coordination channel* cleared: #partner-alerts no longer gets anything." in said
+    assert "go to #partnerships, the server's default channel" in said
     row = workspace_row(slack)
     assert row is not None and row.coordination_channel is None
 
@@ -356,7 +357,7 @@ def test_a_partners_channel_takes_the_forms_the_workspaces_takes(slack: Slack) -
     for line in ("channel Acme #a #b", "config channel #a #b"):
         assert "Give one channel" in answer(slack, line)
     assert "has no channel of its own now" in answer(slack, "channel Acme Default")
-    assert "none set here" in answer(slack, "config channel Default")
+    assert "No coordination channel is set here" in answer(slack, "config channel Default")
     row = workspace_row(slack)
     assert row is None or row.coordination_channel is None
 

@@ -24,7 +24,7 @@ from bot.services.workspace_settings import (
     Values,
 )
 from handlers.blocks import config as blocks
-from handlers.blocks.delivery import failed_delivery_line
+from handlers.blocks.delivery import failed_delivery_line, failed_lines
 from handlers.reply import Reply
 from handlers.texts import config as texts
 from handlers.verbs import VERBS_BY_NAME
@@ -185,3 +185,26 @@ def test_bad_input_gives_the_problem_the_settings_form_and_an_example() -> None:
     )
     assert "Did you mean `/partner config timezone` or `/partner config window`?" in unknown
     assert unknown.count("`/partner config ") >= len(Setting)
+
+
+def test_a_failed_digest_is_one_line_with_its_thread_replies_and_none_claims_nothing() -> None:
+    digest = replace(failed(3), kind="weekly_digest")
+    details = [replace(failed(number), kind="weekly_digest_detail") for number in (4, 5)]
+    lines = failed_lines([*details, digest, failed(1)])
+    assert len(lines) == 2
+    assert lines[0].startswith("• weekly digest and its 2 thread replies to #gone, due")
+    assert lines[1].startswith("• collision alert to #gone")
+    # Messages may still wait to go: "none" says nothing about them.
+    quiet = everything(blocks.settings_card(view(admin=True)))
+    assert "*Failed deliveries:* none." in quiet and "went out" not in quiet
+
+
+def test_clearing_the_channel_says_plainly_where_things_go() -> None:
+    again = everything(
+        blocks.changed(Changed(Setting.CHANNEL, DEFAULTS, DEFAULTS, "#partnerships"))
+    )
+    assert "No coordination channel is set here, so nothing changed." in again
+    assert "go to #partnerships, the server's default channel" in again
+    assert "already" not in again
+    alone = everything(blocks.changed(Changed(Setting.CHANNEL, DEFAULTS, DEFAULTS, None)))
+    assert "nothing is posted for partners without one" in alone
