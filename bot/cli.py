@@ -8,7 +8,7 @@ import logging
 import signal
 import sys
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from types import FrameType
 
@@ -302,6 +302,27 @@ def serve(settings: Settings, *, host: str, port: int) -> int:
     return 0
 
 
+def require_existing_database(settings: Settings) -> None:
+    """For the commands that work on Liaison's data (`tick`, `outbox`): a SQLite file that is
+    not there is a mistyped or missing DATABASE_URL, not a database to create (SQLite would
+    create an empty file, then be told to migrate it)."""
+    url = sa.engine.make_url(settings.database_url)
+    path = url.database
+    if url.get_backend_name() != "sqlite" or not path or path == ":memory:":
+        return
+    if path.startswith("file:") or Path(path).exists():
+        return
+    raise StartupError(
+        f"there is no database at {Path(path).resolve()}: set DATABASE_URL to the one "
+        "`liaison serve` or `liaison run` uses, e.g. sqlite:////srv/liaison/liaison.db or "
+        "postgresql+psycopg://user@host/liaison"
+    )
+
+
+# A `tick --at` this far from the real time is more likely a typo than a test: said first.
+FAR_FROM_NOW = timedelta(days=30)
+
+
 def run_tick(settings: Settings, *, at: str | None) -> int:
     settings.require(BOT_TOKEN)
     from bot.delivery import operations
@@ -314,7 +335,16 @@ def run_tick(settings: Settings, *, at: str | None) -> int:
             raise StartupError(f"--at {at!r} is not a moment; e.g. --at 2026-11-23T09:00") from None
     from bot.app import build_planners
 
+    require_existing_database(settings)
     runtime = build_runtime(settings, clock)
+    off = runtime.clock.now() - SystemClock().now()
+    if abs(off) > FAR_FROM_NOW:
+        side = "before" if off < timedelta(0) else "after"
+        print(
+            f"liaison: warning: --at {runtime.clock.now():%Y-%m-%d %H:%M} UTC is "
+            f"{abs(off).days} days {side} now; the planners and the dispatcher act as of then",
+            file=sys.stderr,
+        )
     try:
         return operations.run_tick(runtime, planners=build_planners())
     finally:
@@ -324,6 +354,7 @@ def run_tick(settings: Settings, *, at: str | None) -> int:
 def list_outbox(settings: Settings, *, failed: bool, limit: int) -> int:
     from bot.delivery import operations
 
+    require_existing_database(settings)
     runtime = build_runtime(settings)
     try:
         return operations.list_outbox(runtime, failed=failed, limit=limit)
@@ -334,6 +365,7 @@ def list_outbox(settings: Settings, *, failed: bool, limit: int) -> int:
 def retry_failed(settings: Settings, *, team_id: str | None, kind: str | None) -> int:
     from bot.delivery import operations
 
+    require_existing_database(settings)
     runtime = build_runtime(settings)
     try:
         return operations.retry_failed(runtime, team_id=team_id, kind=kind)

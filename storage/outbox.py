@@ -842,6 +842,15 @@ def deliveries_by_status(
     return _summaries(statement, session)
 
 
+def kinds_queued(*, session: Session, failed_only: bool = False) -> list[str]:
+    """The kinds of message the outbox holds, across workspaces (only of failed ones, with
+    `failed_only`), by name: for an operator who named a kind none has."""
+    statement = sa.select(_T.c.kind).distinct().order_by(_T.c.kind)
+    if failed_only:
+        statement = statement.where(_T.c.status == OutboxStatus.FAILED)
+    return [str(kind) for kind in session.execute(statement).scalars()]
+
+
 def requeue_failed(
     *, session: Session, now: datetime, team_id: str | None = None, kind: str | None = None
 ) -> int:

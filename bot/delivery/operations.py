@@ -98,6 +98,18 @@ def retry_failed(
     """Queue failed messages again (those of `team_id`, of `kind`), due now; the running
     dispatchers (or the next `liaison tick`) send them."""
     with Session(runtime.engine) as session:
+        if kind is not None and kind not in store.kinds_queued(session=session):
+            # A typo would otherwise read as "nothing failed".
+            failed = store.kinds_queued(session=session, failed_only=True)
+            echo(
+                f"unknown kind {kind!r}: no message of that kind was ever queued. "
+                + (
+                    f"Failed messages are of kinds: {', '.join(failed)}"
+                    if failed
+                    else "No message has failed."
+                )
+            )
+            return 2
         count = store.requeue_failed(
             session=session, now=runtime.clock.now(), team_id=team_id, kind=kind
         )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 import shlex
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -577,7 +577,7 @@ class Sandbox:
         user_id = self._person(rest) if rest else self.user_id
         name = self.fake.users[user_id].name
         messages = self.fake.dm_messages(user_id)
-        self.console.print(f"[bold]Inbox of @{name}[/bold] ({len(messages)} messages)")
+        self.console.print(f"[bold]Inbox of @{name}[/bold] ({_count(messages)})")
         for message in messages[-20:]:
             self.print_message(message)
 
@@ -587,7 +587,7 @@ class Sandbox:
         except KeyError:
             raise LineError(f"There is no channel {rest!r}.") from None
         messages = self.fake.messages_in(channel.id)
-        self.console.print(f"[bold]#{channel.name}[/bold] ({len(messages)} messages)")
+        self.console.print(f"[bold]#{channel.name}[/bold] ({_count(messages)})")
         for message in messages[-20:]:
             self.print_message(message)
 
@@ -733,3 +733,7 @@ def _option(element: JsonDict, raw: str, block_id: str) -> JsonDict:
             return dict(option)
     choices = ", ".join(o["text"]["text"] for o in options)
     raise LineError(f"{raw!r} is not a choice for {block_id}; choose one of {choices}.")
+
+
+def _count(messages: Sequence[object]) -> str:
+    return "1 message" if len(messages) == 1 else f"{len(messages)} messages"

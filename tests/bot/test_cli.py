@@ -105,7 +105,7 @@ def test_an_unreachable_database_is_one_line_and_a_bad_limit_is_refused(workdir:
         "SLACK_BOT_TOKEN": "xoxb-1",
         "DATABASE_URL": f"sqlite:///{workdir / 'no' / 'such' / 'dir.db'}",
     }
-    unreachable = liaison("outbox", "--failed", cwd=workdir, env=env)
+    unreachable = liaison("serve", cwd=workdir, env={**env, "SLACK_SIGNING_SECRET": "s"})
     assert unreachable.returncode == 2
     assert unreachable.stderr.strip().splitlines() == [
         f"liaison: cannot use the database at DATABASE_URL (sqlite:///{workdir}/no/such/dir.db)"

@@ -134,3 +134,64 @@ def test_liaison_outbox_takes_kind_and_team_only_to_retry(tmp_path: Path) -> Non
     )
     assert result.returncode == 2
     assert "--kind and --team go with --retry-failed" in result.stderr
+
+
+def test_retry_failed_names_the_kinds_when_it_knows_none_of_that_kind(
+    slack_runtime: Runtime,
+    engine: Engine,
+    clock: ManualClock,
+    dispatcher: Dispatcher,
+) -> None:
+    queue(engine, due_at=clock.now(), key="lost", channel="C0NOWHERE", kind="collision_alert")
+    queue(engine, due_at=clock.now() + timedelta(days=1), key="later", user="U0BEN", kind="checkin")
+    dispatcher.run_pass()
+    printed: list[str] = []
+
+    code = retry_failed(slack_runtime, team_id=None, kind="colision_alert", echo=printed.append)
+
+    assert code == 2
+    assert printed == [
+        "unknown kind 'colision_alert': no message of that kind was ever queued. "
+        "Failed messages are of kinds: collision_alert"
+    ]
+    assert row(engine, "lost").status == "failed"
+    # A kind the outbox knows, with nothing failed of it, is no typo.
+    assert retry_failed(slack_runtime, team_id=None, kind="checkin", echo=printed.append) == 0
+    assert printed[-1] == "no failed messages to queue again"
+
+
+def liaison(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        cwd=cwd,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "SLACK_BOT_TOKEN": "xoxb-1", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_outbox_and_tick_create_no_database_where_there_is_none(tmp_path: Path) -> None:
+    typo = tmp_path / "liason.db"
+    for args, env in (
+        (("outbox",), {"DATABASE_URL": f"sqlite:///{typo}"}),
+        (("outbox", "--retry-failed"), {"DATABASE_URL": f"sqlite:///{typo}"}),
+        (("tick",), {}),  # no DATABASE_URL: ./liaison.db
+    ):
+        result = liaison(*args, cwd=tmp_path, env=env)
+        assert result.returncode == 2, result.stderr
+        where = typo if env else tmp_path / "liaison.db"
+        assert result.stderr.startswith(f"liaison: there is no database at {where}: set ")
+        assert "migrate" not in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_tick_years_away_from_now_is_said_first(tmp_path: Path) -> None:
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'liaison.db'}"}
+    assert liaison("migrate", cwd=tmp_path, env=env).returncode == 0
+    result = liaison("tick", "--at", "2020-01-01T00:00", cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.startswith("liaison: warning: --at 2020-01-01 00:00 UTC is ")
+    assert "days before now" in result.stderr
+    assert result.stdout.startswith("tick at 2020-01-01T00:00:00+00:00: ")

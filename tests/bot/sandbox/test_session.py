@@ -174,6 +174,11 @@ def test_the_digest_comes_at_its_minute_in_the_workspaces_zone(
         "#partnerships from @liaison · Tue 14:30 UTC\n│ Weekly digest · Tue 17 Nov – Tue 24 Nov"
         in (transcript)
     )
+    assert sandbox.run_line("channel #general")
+    assert "#general (0 messages)" in output.getvalue()
+    assert sandbox.run_line("/partner config channel #general")
+    assert sandbox.run_line("channel #general")
+    assert "#general (1 message)" in output.getvalue()  # its greeting
 
 
 def test_a_problem_without_a_note_reaches_the_owner_ten_minutes_later(
