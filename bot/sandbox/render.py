@@ -23,18 +23,22 @@ _CHANNEL = re.compile(r"<#([CGD][A-Z0-9]+)(?:\|([^>]*))?>")
 _LINK = re.compile(r"<(https?://[^|>]+)(?:\|([^>]+))?>")
 _SPECIAL = re.compile(r"<!(here|channel|everyone)(?:\|[^>]*)?>")
 # <!date^1795755600^{date_short_pretty}|fallback>: Slack shows a date in the reader's zone.
-_DATE = re.compile(r"<!date\^\d+\^[^|>]*(?:\^[^|>]*)?\|([^>]*)>")
+_DATE = re.compile(r"<!date\^(\d+)\^[^|>]*(?:\^[^|>]*)?\|([^>]*)>")
 _BOLD = re.compile(r"(?<![\w*])\*(?!\s)([^*\n]+?)\*(?![\w*])")
 _ITALIC = re.compile(r"(?<![\w_])_(?!\s)([^_\n]+?)_(?![\w_])")
 
 
-def mrkdwn(text: str, *, user_name: NameOf, channel_name: NameOf) -> str:
-    """Slack mrkdwn → Rich markup (escaped, with names for ids)."""
+def mrkdwn(
+    text: str, *, user_name: NameOf, channel_name: NameOf, date_of: NameOf | None = None
+) -> str:
+    """Slack mrkdwn → Rich markup (escaped, with names for ids). A date token shows as
+    `date_of` words its Unix time (in the reader's zone), else as its fallback text (where
+    there is no one reader, e.g. in a channel)."""
     text = _USER.sub(lambda m: f"\x00@{user_name(m.group(1))}\x01", text)
     text = _CHANNEL.sub(lambda m: f"\x00#{m.group(2) or channel_name(m.group(1))}\x01", text)
     text = _LINK.sub(lambda m: m.group(2) or m.group(1), text)
     text = _SPECIAL.sub(lambda m: f"@{m.group(1)}", text)
-    text = _DATE.sub(lambda m: m.group(1), text)
+    text = _DATE.sub(lambda m: date_of(m.group(1)) if date_of else m.group(2), text)
     # Text people typed comes escaped (see bot.mrkdwn): shown as Slack shows it, literally.
     text = unescape(text)
     text = escape(text)
@@ -49,7 +53,12 @@ def _text(obj: Any, **names: NameOf) -> str:
         return ""
     raw = str(obj.get("text", ""))
     if obj.get("type") == "mrkdwn":
-        return mrkdwn(raw, user_name=names["user_name"], channel_name=names["channel_name"])
+        return mrkdwn(
+            raw,
+            user_name=names["user_name"],
+            channel_name=names["channel_name"],
+            date_of=names.get("date_of"),
+        )
     return escape(raw)
 
 
@@ -123,6 +132,9 @@ def message_body(text: str, items: list[JsonDict], **names: NameOf) -> list[str]
     """A message's blocks, or its text when it has none (as Slack shows it)."""
     if items:
         return blocks(items, **names)
-    return mrkdwn(text, user_name=names["user_name"], channel_name=names["channel_name"]).split(
-        "\n"
-    )
+    return mrkdwn(
+        text,
+        user_name=names["user_name"],
+        channel_name=names["channel_name"],
+        date_of=names.get("date_of"),
+    ).split("\n")

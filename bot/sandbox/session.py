@@ -607,12 +607,14 @@ class Sandbox:
         status = " [yellow](updated)[/yellow]" if updated else ""
         name = self.fake.users[user_id].name
         self.console.print(f"[bold reverse] App Home of @{name} [/bold reverse]{status}")
-        for line in render.blocks(view.get("blocks", []), **self._names()):
+        for line in render.blocks(view.get("blocks", []), **self._names(user_id)):
             self.console.print("  " + line)
 
     # ---------------------------------------------------------------- printing
 
-    def _names(self) -> dict[str, render.NameOf]:
+    def _names(self, reader: str | None = None) -> dict[str, render.NameOf]:
+        """How ids read; with `reader`, also date tokens, in their zone as Slack shows them."""
+
         def user_name(user_id: str) -> str:
             user = self.fake.users.get(user_id)
             return user.name if user else user_id
@@ -621,7 +623,16 @@ class Sandbox:
             channel = self.fake.channels.get(channel_id)
             return channel.name if channel else channel_id
 
-        return {"user_name": user_name, "channel_name": channel_name}
+        names = {"user_name": user_name, "channel_name": channel_name}
+        person = self.fake.users.get(reader) if reader is not None else None
+        if person is not None and person.tz:
+            tz = ZoneInfo(person.tz)
+
+            def date_of(timestamp: str) -> str:
+                return f"{datetime.fromtimestamp(int(timestamp), tz):%-d %b %H:%M}"
+
+            names["date_of"] = date_of
+        return names
 
     def show_new(self) -> None:
         """Print messages that are new or changed since the last line, and a newly opened form."""
@@ -665,12 +676,17 @@ class Sandbox:
             where += f", in the thread of message {root.number if root else '?'}"
         return where
 
-    def _local_time(self, message: FakeMessage) -> str:
-        moment = datetime.fromtimestamp(float(message.ts), UTC)
+    def _reader(self, message: FakeMessage) -> str | None:
+        """The one person who sees the message (an ephemeral one's, a DM's), if it has one."""
         person = message.ephemeral_to
         channel = self.fake.channels.get(message.channel)
         if person is None and channel is not None and channel.is_im:
             person = channel.user
+        return person
+
+    def _local_time(self, message: FakeMessage) -> str:
+        moment = datetime.fromtimestamp(float(message.ts), UTC)
+        person = self._reader(message)
         if person is None:
             return f"{moment:%a %H:%M} UTC"
         tz = self.fake.users[person].tz
@@ -685,7 +701,8 @@ class Sandbox:
             f"[bold cyan]┌ {message.number}[/bold cyan] [bold]{escape(self.recipient(message))}"
             f"[/bold] [dim]from @{author} · {self._local_time(message)}[/dim]{status}"
         )
-        for line in render.message_body(message.text, message.blocks, **self._names()):
+        names = self._names(self._reader(message))
+        for line in render.message_body(message.text, message.blocks, **names):
             self.console.print(f"[cyan]│[/cyan] {line}")
         if message.reactions:
             reactions = "  ".join(f":{n}: {len(u)}" for n, u in message.reactions.items())
@@ -698,7 +715,7 @@ class Sandbox:
         self.console.print(
             f"[bold reverse] Form: {escape(title)} [/bold reverse] [dim](@{self.user_name})[/dim]"
         )
-        for line in render.blocks(view.view.get("blocks", []), **self._names()):
+        for line in render.blocks(view.view.get("blocks", []), **self._names(self.user_id)):
             self.console.print(f"  {line}")
         for field, problem in (view.errors or {}).items():
             self.console.print(f"  [red]⚠ {escape(field)}: {escape(problem)}[/red]")

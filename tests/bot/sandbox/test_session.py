@@ -6,10 +6,12 @@ import io
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from rich.console import Console
 
+from bot.sandbox import render
 from bot.sandbox.cli import run_script
 from bot.sandbox.session import Sandbox
 
@@ -199,3 +201,24 @@ def test_a_problem_without_a_note_reaches_the_owner_ten_minutes_later(
     assert "DM to @ana from @liaison · Mon 16:40 Europe/Berlin\n│ ⚠️ @ben reports a problem" in (
         transcript
     )
+
+
+def test_a_date_token_reads_in_the_zone_of_the_one_who_sees_it() -> None:
+    token = "due <!date^1796029200^{date_short_pretty} {time}|30 Nov 09:00 UTC>"
+    names: dict[str, render.NameOf] = {"user_name": str, "channel_name": str}
+    assert render.mrkdwn(token, **names) == "due 30 Nov 09:00 UTC"  # a channel: no one reader
+
+    def berlin(timestamp: str) -> str:
+        moment = datetime.fromtimestamp(int(timestamp), UTC).astimezone(ZoneInfo("Europe/Berlin"))
+        return f"{moment:%-d %b %H:%M}"
+
+    assert render.mrkdwn(token, **names, date_of=berlin) == "due 30 Nov 10:00"
+
+
+def test_an_admin_reads_failed_deliveries_in_their_own_zone(
+    sandbox: Sandbox, output: io.StringIO
+) -> None:
+    for line in ("/partner config channel #nosuchchannel", "/partner config"):
+        assert sandbox.run_line(line)
+    # The greeting was refused at 09:00 UTC; ana is in Berlin.
+    assert "channel hello to #nosuchchannel, due 23 Nov 10:00:" in output.getvalue()
