@@ -29,6 +29,7 @@ __all__ = [
     "differ_in_numbers_only",
     "name_similarity",
     "normalize_name",
+    "same_body_contained",
     "tokens",
 ]
 
@@ -81,6 +82,19 @@ SHORT_KEY_MAX = 6
 # The shortest normalized name `NameIndex.duplicates` finds inside a longer one: "un" or "aa"
 # is in too many names to make them likely duplicates.
 MIN_CONTAINED_NAME = 4
+
+# Words that say what kind of body a partner is, or where it works, but not which one it is.
+# A one-word name inside a longer name makes the two likely duplicates only when the longer
+# one adds nothing but such words ("Oxfam" / "Oxfam International", "Acme" / "Acme Holding"):
+# a single word, above all a short alias ("Plan" of Plan International), is too often an
+# ordinary word of other names ("Plan B Foundation", "Siemens Energy", "Doctors on Call").
+# Several words in a row ("Save the Children") are rarely a coincidence, so they need no such
+# check.
+ORGANISATION_WORDS = frozenset(
+    "the and of for international intl global worldwide foundation fund trust charity "
+    "society association assn institute organisation organization network alliance "
+    "federation council group holding holdings partners partnership ngo stiftung".split()
+)
 
 # --- Candidate blocking ---------------------------------------------------------------------------
 
@@ -317,6 +331,20 @@ def contains_words(longer: str, shorter: str) -> bool:
     return longer != shorter and f" {shorter} " in f" {longer} "
 
 
+def same_body_contained(longer: str, shorter: str) -> bool:
+    """Whether the ``normalize_name`` key `shorter`, found whole in `longer`
+    (`contains_words`), makes the two likely one partner: `shorter` is at least
+    `MIN_CONTAINED_NAME` characters, and it has several words or `longer` adds only
+    `ORGANISATION_WORDS` to it."""
+    if len(shorter) < MIN_CONTAINED_NAME or not contains_words(longer, shorter):
+        return False
+    if len(tokens(shorter)) > 1:
+        return True
+    added = tokens(longer)
+    added.remove(shorter)
+    return all(word in ORGANISATION_WORDS for word in added)
+
+
 def name_similarity(a: str, b: str, *, score_cutoff: float | None = None) -> float:
     """Score two ``normalize_name`` keys from 0 to 100 for "Did you mean" suggestions.
 
@@ -545,8 +573,11 @@ class NameIndex:
         2. a spelling of a whole name, word for word (`extending` with `same_length`:
            "Oxfam Intl" of "Oxfam International");
         3. a name that contains a registered one whole, as words, with words added ("Save the
-           Children Fund" / "Save the Children", "Acme Holding" / "Acme Corp";
-           `contains_words`), the registered one at least `MIN_CONTAINED_NAME` characters.
+           Children Fund" / "Save the Children", "Acme Holding" / "Acme Corp"), the
+           registered one at least `MIN_CONTAINED_NAME` characters and, when it is one word,
+           with only words such as "International" or "Foundation" added
+           (`same_body_contained`): a one-word name or alias is too often an ordinary word of
+           other names ("Plan B Foundation" is not Plan International for its alias "Plan").
            Not the other way round: a shorter name inside a registered longer one is as
            likely the parent or another body ("Siemens" / "Siemens Energy", "Doctors" /
            "Doctors on Call");
@@ -578,8 +609,7 @@ class NameIndex:
         entries = [
             entry
             for entry_id in self._candidates(key)
-            if len((entry := self._entry(entry_id)).key) >= MIN_CONTAINED_NAME
-            and contains_words(key, entry.key)
+            if same_body_contained(key, (entry := self._entry(entry_id)).key)
         ]
         entries.sort(key=lambda e: (-len(e.key), e.label, e.partner_id))
         return [

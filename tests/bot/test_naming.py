@@ -16,6 +16,7 @@ from bot.naming import (
     name_similarity,
     normalize_name,
     person_key,
+    same_body_contained,
     tokens,
 )
 
@@ -732,6 +733,27 @@ def test_a_name_contains_another_as_whole_words(longer: str, shorter: str, expec
     assert contains_words(longer, shorter) is expected
 
 
+@pytest.mark.parametrize(
+    ("longer", "shorter", "expected"),
+    [
+        ("save the children fund", "save the children", True),  # several words
+        ("british red cross", "red cross", True),
+        ("oxfam international", "oxfam", True),  # one word, only organisation words added
+        ("acme holding", "acme", True),
+        ("the plan foundation", "plan", True),
+        ("plan b foundation", "plan", False),  # a word of its own
+        ("siemens energy", "siemens", False),
+        ("doctors on call", "doctors", False),
+        ("un women", "un", False),  # too short
+        ("oxfamnovib", "oxfam", False),  # not whole words
+    ],
+)
+def test_a_contained_name_is_the_same_body_when_several_words_or_only_generic_ones_added(
+    longer: str, shorter: str, expected: bool
+) -> None:
+    assert same_body_contained(longer, shorter) is expected
+
+
 def duplicates_index() -> NameIndex:
     index = NameIndex()
     for partner_id, label in enumerate(
@@ -745,10 +767,12 @@ def duplicates_index() -> NameIndex:
             "Red Cross",
             "British Red Cross",
             "Doctors on Call",
+            "Plan International",
         ],
         start=1,
     ):
         index.add(partner_id, label)
+    index.add(10, "Plan")  # Plan International's short alias
     return index
 
 
@@ -770,6 +794,13 @@ def duplicates_index() -> NameIndex:
         # A spelling of a whole name, and a typo, as before.
         ("Oxfam Intl", ["Oxfam International"]),
         ("Save the Chidren", ["Save the Children"]),
+        # One word inside a longer name: the same partner only with words such as
+        # "International" or "Foundation" added; a word of its own makes another body.
+        ("Plan B Foundation", []),
+        ("Plan Canada", []),
+        ("Planet Aid", []),
+        ("Plan Foundation", ["Plan"]),
+        ("Oxfam International Trust", ["Oxfam International"]),  # several words: no check
         # Too short a name to stand for the names it is in; words, not parts of words.
         ("UN Women", []),
         ("Siemensstadt", []),
