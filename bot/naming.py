@@ -570,22 +570,24 @@ class NameIndex:
         of these?" (an exact name or alias is refused before this asks). The one rule:
 
         1. a near miss of a name or alias (`lookup`: a typo, another word order);
-        2. a spelling of a whole name, word for word (`extending` with `same_length`:
-           "Oxfam Intl" of "Oxfam International");
-        3. a name that contains a registered one whole, as words, with words added ("Save the
-           Children Fund" / "Save the Children", "Acme Holding" / "Acme Corp"), the
-           registered one at least `MIN_CONTAINED_NAME` characters and, when it is one word,
-           with only words such as "International" or "Foundation" added
-           (`same_body_contained`): a one-word name or alias is too often an ordinary word of
-           other names ("Plan B Foundation" is not Plan International for its alias "Plan").
-           Not the other way round: a shorter name inside a registered longer one is as
-           likely the parent or another body ("Siemens" / "Siemens Energy", "Doctors" /
-           "Doctors on Call");
+        2. a spelling of a whole name, word for word, either one the short form of the other
+           (`extending` with `same_length`, and `_shortened`: "Oxfam Intl" of "Oxfam
+           International", and "Oxfam International" of a registered "Oxfam Intl");
+        3. one name containing the other whole, as words, either way round ("Save the
+           Children Fund" / "Save the Children", "Acme Holding" / "Acme Corp"), the shorter at
+           least `MIN_CONTAINED_NAME` characters and, when it is one word, with only words such
+           as "International" or "Foundation" added (`same_body_contained`). A one-word name or
+           alias is too often an ordinary word of other names, or a parent of another body
+           ("Plan B Foundation" is not Plan International for its alias "Plan"; "Siemens" /
+           "Siemens Energy", "Doctors" / "Doctors on Call" are neither way round);
         but never two names that differ only in their numbers ("Rotary Club 02" / "Rotary Club
         01", "Rotary Club 2" / "Rotary Club": `differ_in_numbers_only`).
 
-        In that order (3: the longest registered name first), one match per partner, at most
-        `limit`.
+        Each rule holds whichever of the two names was registered first: the question should
+        not depend on the order the two were added in.
+
+        In that order (3: the registered name closest in length first), one match per
+        partner, at most `limit`.
         """
         key = normalize_name(query)
         if not key or limit < 1:
@@ -593,6 +595,7 @@ class NameIndex:
         found = [
             *self.lookup(query, limit=limit),
             *self.extending(query, limit=limit, same_length=True),
+            *self._shortened(key),
             *self._contained(key),
         ]
         chosen: dict[int, Match] = {}
@@ -604,12 +607,16 @@ class NameIndex:
             chosen[match.partner_id] = match
         return list(chosen.values())[:limit]
 
-    def _contained(self, key: str) -> list[Match]:
-        """The entries whose key `key` contains whole (`duplicates`, 3), longest first."""
+    def _shortened(self, key: str) -> list[Match]:
+        """The entries of as many words as `key` that are a short form of it ("oxfam intl" of
+        "oxfam international": `duplicates`, 2, the other way round from `extending`)."""
+        typed = tokens(key)
         entries = [
             entry
             for entry_id in self._candidates(key)
-            if same_body_contained(key, (entry := self._entry(entry_id)).key)
+            if len(words := tokens((entry := self._entry(entry_id)).key)) == len(typed)
+            and entry.key != key
+            and _leads(words, typed)
         ]
         entries.sort(key=lambda e: (-len(e.key), e.label, e.partner_id))
         return [
@@ -617,6 +624,26 @@ class NameIndex:
                 partner_id=entry.partner_id,
                 label=entry.label,
                 score=100.0 * len(entry.key) / len(key),
+                exact=False,
+            )
+            for entry in entries
+        ]
+
+    def _contained(self, key: str) -> list[Match]:
+        """The entries whose key `key` contains whole or that contain `key` whole, as the same
+        body (`duplicates`, 3), the closest in length first."""
+        entries = [
+            entry
+            for entry_id in self._candidates(key)
+            if same_body_contained(key, (entry := self._entry(entry_id)).key)
+            or same_body_contained(entry.key, key)
+        ]
+        entries.sort(key=lambda e: (abs(len(e.key) - len(key)), e.label, e.partner_id))
+        return [
+            Match(
+                partner_id=entry.partner_id,
+                label=entry.label,
+                score=100.0 * min(len(entry.key), len(key)) / max(len(entry.key), len(key)),
                 exact=False,
             )
             for entry in entries

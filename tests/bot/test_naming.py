@@ -768,6 +768,7 @@ def duplicates_index() -> NameIndex:
             "British Red Cross",
             "Doctors on Call",
             "Plan International",
+            "Natl Trust",
         ],
         start=1,
     ):
@@ -783,7 +784,13 @@ def duplicates_index() -> NameIndex:
         ("Save The Children Fund", ["Save the Children"]),
         ("Acme Holding", ["Acme Corp"]),  # "Corp" is a legal form: "acme" is in "acme holding"
         ("British Red Cross Society", ["British Red Cross", "Red Cross"]),
-        # Not contained in one: a shorter name may be the parent or another body.
+        # The other way round too: the question does not depend on which came first.
+        ("The Children", []),  # one word ("the" dropped), and "Save" is its own word
+        ("Oxfam", ["Oxfam International"]),
+        ("Acme Holding Trust", ["Acme Corp"]),
+        ("Cross", []),  # one word: "Red" is no organisation word
+        ("British Red Cross Society Trust", ["British Red Cross", "Red Cross"]),
+        # One word with a word of its own added is the parent or another body, either way.
         ("Siemens", []),
         ("Doctors", []),
         # Another number is another chapter; the same number, spelt otherwise, is not.
@@ -791,8 +798,11 @@ def duplicates_index() -> NameIndex:
         ("Rotary Club", []),
         ("Rotary Club 1", ["Rotary Club 01"]),
         ("Save the Children 2", []),
-        # A spelling of a whole name, and a typo, as before.
+        # A spelling of a whole name, either the short form of the other, and a typo.
         ("Oxfam Intl", ["Oxfam International"]),
+        ("National Trust", ["Natl Trust"]),
+        ("Doctors on Cll", ["Doctors on Call"]),
+        ("Siemens Enrgy", ["Siemens Energy"]),
         ("Save the Chidren", ["Save the Children"]),
         # One word inside a longer name: the same partner only with words such as
         # "International" or "Foundation" added; a word of its own makes another body.
