@@ -27,6 +27,7 @@ __all__ = [
     "NameIndex",
     "contains_words",
     "differ_in_numbers_only",
+    "generic_name",
     "name_similarity",
     "normalize_name",
     "same_body_contained",
@@ -195,6 +196,23 @@ def normalize_name(name: str) -> str:
                 stripped = True
                 break
     return " ".join(core or words)
+
+
+# The words of the legal forms, and the joining words, that any partner's name may hold.
+_FORM_WORDS = frozenset(word for suffix in _LEGAL_SUFFIXES for word in suffix) | frozenset(
+    "the and of for".split()
+)
+
+
+def generic_name(name: str) -> bool:
+    """Whether `name` names no partner in particular: only legal forms and joining words ("Inc",
+    "The", "Ltd", "e.V.", "The Co"), or one of the `ORGANISATION_WORDS` alone ("Foundation",
+    "The International Inc"). As an alias it would stand for a word that many names hold, so
+    `registry` refuses it; two organisation words ("Global Fund") can be a name."""
+    words = tokens(normalize_name(name))
+    if all(word in _FORM_WORDS for word in words):
+        return True
+    return len(words) == 1 and words[0] in ORGANISATION_WORDS
 
 
 def name_keys(name: str) -> list[str]:

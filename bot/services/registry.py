@@ -219,6 +219,8 @@ class NameProblem(StrEnum):
     EMPTY = "empty"
     TOO_LONG = "too_long"
     NO_LETTERS = "no_letters"
+    # An alias of only legal forms or common words ("Inc", "The", "Foundation").
+    GENERIC = "generic"
 
 
 class BadName(RegistryError):
@@ -346,6 +348,16 @@ def name_key(name: str) -> str:
         raise BadName(clean, NameProblem.NO_LETTERS)
     # Expansions ("&" -> "and") can outgrow the column; the first 120 characters decide.
     return key[:MAX_NAME_LENGTH]
+
+
+def new_alias_key(alias: str) -> str:
+    """The normalized key of an alias to give a partner; raises BadName for an unusable one,
+    and for one that names no partner in particular (`naming.generic_name`: "Inc", "The",
+    "Foundation"), which would stand for a word that many names hold."""
+    key = name_key(alias)
+    if naming.generic_name(alias):
+        raise BadName(clean_name(alias), NameProblem.GENERIC)
+    return key
 
 
 def clean_name(name: str) -> str:
@@ -483,7 +495,7 @@ class Registry:
         team_id = actor.team_id
         name = clean_name(name)
         key = name_key(name)
-        alias_keys = _distinct_keys(aliases, skip={key})
+        alias_keys = _distinct_keys(aliases, skip={key}, as_alias=True)
         if notes and len(notes) > MAX_NOTES:
             raise NotesTooLong(len(notes))
         domain = website_domain(website) if website else None
@@ -738,7 +750,7 @@ class Registry:
             own = {found.normalized_name} | {
                 alias.normalized for alias in self._aliases(session, found)
             }
-            wanted = _distinct_keys(aliases, skip=set())
+            wanted = _distinct_keys(aliases, skip=set(), as_alias=True)
             added: list[str] = []
             for key, alias in wanted.items():
                 if key in own:
@@ -1444,11 +1456,15 @@ def _holder(team: list[TeamMembership], role: TeamRole) -> str | None:
     return next((m.user_id for m in team if m.role == role), None)
 
 
-def _distinct_keys(names: Iterable[str], *, skip: set[str]) -> dict[str, str]:
-    """Names by key, the first spelling of each, leaving out `skip` keys; validates each."""
+def _distinct_keys(
+    names: Iterable[str], *, skip: set[str], as_alias: bool = False
+) -> dict[str, str]:
+    """Names by key, the first spelling of each, leaving out `skip` keys; validates each, as
+    new aliases (`new_alias_key`) with `as_alias`. Removing an alias does not: one given before
+    the rule must still go."""
     distinct: dict[str, str] = {}
     for name in names:
-        key = name_key(name)
+        key = new_alias_key(name) if as_alias else name_key(name)
         if key not in skip:
             distinct.setdefault(key, clean_name(name))
     return distinct

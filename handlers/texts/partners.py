@@ -268,6 +268,13 @@ def bad_name(problem: NameProblem, name: str) -> str:
         return (
             f"That name is {len(name)} characters long; a name can have at most {MAX_NAME_LENGTH}."
         )
+    if problem is NameProblem.GENERIC:
+        return (
+            f"“{name}” is only a legal form or a common word (like Inc, Ltd, The or "
+            "Foundation), so as an alias it would stand for a word many partners' names hold. "
+            "An alias is another name people use for this partner, such as an acronym or short "
+            f'form: `{COMMAND} alias "Médecins Sans Frontières" add "MSF"`. Nothing was saved.'
+        )
     return f"“{name}” has no letters or digits, so nobody could ever type it back."
 
 

@@ -12,6 +12,7 @@ from bot.naming import (
     NameIndex,
     contains_words,
     differ_in_numbers_only,
+    generic_name,
     name_keys,
     name_similarity,
     normalize_name,
@@ -819,3 +820,26 @@ def duplicates_index() -> NameIndex:
 )
 def test_add_finds_likely_duplicates_by_one_rule(name: str, labels: list[str]) -> None:
     assert [match.label for match in duplicates_index().duplicates(name)] == labels
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Inc", True),
+        ("Ltd.", True),
+        ("The", True),
+        ("e.V.", True),
+        ("The Co", True),
+        ("GmbH & Co. KG", True),
+        ("Foundation", True),  # one organisation word alone
+        ("The International Inc", True),
+        ("Global Fund", False),  # two make a name
+        ("Plan", False),
+        ("MSF", False),
+        ("Fundación", False),  # not in the list: only English ones are
+    ],
+)
+def test_a_name_of_only_legal_forms_or_one_common_word_is_generic(
+    name: str, expected: bool
+) -> None:
+    assert generic_name(name) is expected

@@ -756,6 +756,17 @@ def test_team_deputy_aliases_rename_channel_and_contacts(slack: Slack) -> None:
         assert expected in card
 
 
+def test_an_alias_that_is_only_a_legal_form_is_refused_with_the_right_form(
+    slack: Slack,
+) -> None:
+    answer(slack, MSF)
+    said = answer(slack, 'alias MSF add "Inc"', user=BEN)
+    assert "“Inc” is only a legal form or a common word" in said
+    assert "Nothing was saved." in said
+    assert "Syntax" in said  # the verb's forms follow
+    assert "Inc" not in registry(slack).profile(team_id=TEAM, partner="MSF").aliases
+
+
 def test_a_contact_added_again_without_email_is_not_doubled(slack: Slack) -> None:
     answer(slack, MSF)
     answer(slack, "contact MSF add Jane Doe <mailto:jane@msf.org|jane@msf.org>", user=DAN)

@@ -121,6 +121,13 @@ def test_a_dry_run_tells_each_rows_fate_and_changes_nothing(registry: Registry) 
     ]
 
 
+def test_a_row_with_an_alias_of_only_a_legal_form_is_refused(registry: Registry) -> None:
+    report = run(registry, "name,aliases,owner\nGlobex,GX;Inc,U0BEN\n", dry_run=False)
+    assert outcomes(report) == [
+        (2, Outcome.INVALID, "an alias is only a legal form or common word (Inc, The, Foundation)")
+    ]
+
+
 def test_importing_twice_adds_once(registry: Registry) -> None:
     first = run(registry, LIST, dry_run=False)
     assert [r.name for r in first.of(Outcome.ADDED)] == ["Globex"]

@@ -430,6 +430,22 @@ def test_aliases_are_added_and_removed_all_or_nothing(registry: Registry) -> Non
         registry.profile(team_id=T1, partner="MSF Intl")
 
 
+def test_an_alias_of_only_legal_forms_or_common_words_is_refused(registry: Registry) -> None:
+    msf(registry)
+    for alias in ("Inc", "Foundation", "The", "Ltd.", "e.V.", "The Co"):
+        with pytest.raises(BadName) as bad:
+            registry.add_aliases(actor=actor(BEN), partner="MSF", aliases=["MSF Intl", alias])
+        assert bad.value.problem is NameProblem.GENERIC
+    with pytest.raises(BadName):
+        registry.add(actor=actor(ANA), name="Plan International", aliases=["Plan", "Inc"])
+    assert "MSF Intl" not in registry.profile(team_id=T1, partner="MSF").aliases  # nothing saved
+    with pytest.raises(UnknownPartner):
+        registry.profile(team_id=T1, partner="Plan International")
+    added = registry.add(actor=actor(ANA), name="Global Fund Ltd", aliases=["Global Fund"])
+    assert added.aliases == []  # the name's own key: two organisation words make a name
+    registry.add_aliases(actor=actor(BEN), partner="MSF", aliases=["MSF Foundation"])
+
+
 def test_rename_keeps_the_old_name_as_an_alias(registry: Registry) -> None:
     msf(registry)
     renamed = registry.rename(actor=actor(BEN), partner="MSF", new_name="Doctors Without Borders")
