@@ -215,17 +215,26 @@ def generic_name(name: str) -> bool:
     return len(words) == 1 and words[0] in ORGANISATION_WORDS
 
 
+# "w/o" and "w/" written out ("Doctors w/o Borders" is "Doctors Without Borders"): a name with
+# them also goes by this spelling (`name_keys`). Only as a second key, so that the key a name
+# is stored under (`normalize_name`) stays what it always was.
+_WITHOUT = re.compile(r"(?<![^\W\d_])w/o(?![^\W\d_])")
+_WITH = re.compile(r"(?<![^\W\d_])w/(?![^\W\d_])")
+
+
 def name_keys(name: str) -> list[str]:
     """The keys a partner name goes by: `normalize_name`'s ("Ärzte" -> "arzte"), and for a
     name with ä, ö or ü, that of the name with them written ae, oe and ue ("aerzte"), as German
-    speakers type them without the letter. Two names are the same when their keys meet: so
-    "Aerzte ohne Grenzen" and "Arzte ohne Grenzen" both find "Ärzte ohne Grenzen", while "Joe"
-    and "Jo" stay apart."""
-    key = normalize_name(name)
-    spelt = normalize_name(
-        unicodedata.normalize("NFC", name.casefold()).translate(_UMLAUT_SPELLING)
-    )
-    return [key] if spelt == key else [key, spelt]
+    speakers type them without the letter; for a name with "w/o" or "w/", that of the name
+    with them written out ("without", "with"). Two names are the same when their keys meet:
+    so "Aerzte ohne Grenzen" and "Arzte ohne Grenzen" both find "Ärzte ohne Grenzen", and
+    "Doctors w/o Borders" finds "Doctors Without Borders", while "Joe" and "Jo" stay apart."""
+    text = unicodedata.normalize("NFC", name.casefold())
+    spellings = [name, text.translate(_UMLAUT_SPELLING)]
+    written_out = _WITH.sub(" with ", _WITHOUT.sub(" without ", text))
+    if written_out != text:
+        spellings += [written_out, written_out.translate(_UMLAUT_SPELLING)]
+    return list(dict.fromkeys(normalize_name(spelling) for spelling in spellings))
 
 
 # Titles before a person's name, as words after normalization ("Dr." -> "dr").
@@ -616,9 +625,17 @@ class NameIndex:
             *self._shortened(key),
             *self._contained(key),
         ]
+        # Refused before this asks: a partner one of whose labels has the name's own key. One
+        # that only another spelling of it meets ("Aerzte" of "Ärzte", "w/o" of "without":
+        # `name_keys`) is stored under another key, so nothing refuses it but this.
+        registered = {
+            entry.partner_id
+            for entry_id in self._by_key.get(key, ())
+            if normalize_name((entry := self._entry(entry_id)).label) == entry.key
+        }
         chosen: dict[int, Match] = {}
         for match in found:
-            if match.partner_id in chosen or match.exact:
+            if match.partner_id in chosen or match.partner_id in registered:
                 continue
             if any(differ_in_numbers_only(key, other) for other in name_keys(match.label)):
                 continue

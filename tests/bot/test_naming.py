@@ -328,6 +328,35 @@ def test_an_umlaut_is_found_spelt_either_way(label: str, typed: str) -> None:
     assert len(index) == 1
 
 
+@pytest.mark.parametrize(
+    ("label", "typed"),
+    [
+        ("Doctors Without Borders", "Doctors w/o Borders"),
+        ("Doctors Without Borders", "doctors W/O borders"),
+        ("Café with Milk", "Cafe w/ Milk"),
+        ("Doctors w/o Borders", "Doctors without Borders"),
+    ],
+)
+def test_w_slash_o_is_found_written_out(label: str, typed: str) -> None:
+    index = NameIndex()
+    index.add(1, label)
+    (match,) = index.lookup(typed)
+    assert match.exact and match.partner_id == 1
+    assert len(index) == 1
+    assert name_keys("A/S w/o") == ["as wo", "as without"]  # "A/S" is a legal form still
+
+
+def test_another_spelling_of_a_registered_name_is_a_likely_duplicate() -> None:
+    # The registry refuses only the name's own key; a spelling that meets a registered name
+    # only through `name_keys` must be asked about.
+    index = NameIndex()
+    index.add(1, "Ärzte ohne Grenzen")
+    index.add(2, "Doctors Without Borders")
+    assert [m.label for m in index.duplicates("Aerzte ohne Grenzen")] == ["Ärzte ohne Grenzen"]
+    assert [m.label for m in index.duplicates("Doctors w/o Borders")] == ["Doctors Without Borders"]
+    assert index.duplicates("Doctors without borders") == []  # its own key: refused before
+
+
 def test_ae_oe_ue_without_an_umlaut_stay_themselves() -> None:
     assert name_keys("Joe's Blue Aero") == ["joes blue aero"]
     assert name_keys("Ärzte") == ["arzte", "aerzte"]

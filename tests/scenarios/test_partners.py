@@ -876,7 +876,9 @@ def test_a_contact_removed_stays_in_the_history_that_names_them(slack: Slack) ->
 
 def test_merge_keeps_the_history_and_the_old_name(slack: Slack) -> None:
     answer(slack, MSF)
-    answer(slack, "add Doctors w/o Borders aka DWB", user=DAN)
+    said = answer(slack, "add Doctors w/o Borders aka DWB", user=DAN)
+    assert "looks like a partner we already have" in said  # "w/o" is "without": MSF's alias
+    click(slack, DAN, last(slack, DAN), "partner_create_anyway")
     answer(slack, "contact DWB add Kurt <mailto:kurt@dwb.org|kurt@dwb.org>", user=DAN)
     duplicate = registry(slack).profile(team_id=TEAM, partner="DWB").facts
     with Session(slack.runtime.engine) as session:
