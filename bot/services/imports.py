@@ -339,8 +339,8 @@ class PartnerImport:
                     else []
                 )
             }
-            matches = self.registry.names.lookup(
-                session, team_id=team_id, query=name, limit=MAX_SUGGESTIONS
+            matches = self.registry.names.likely_duplicates(
+                session, team_id=team_id, name=name, limit=MAX_SUGGESTIONS
             )
             partners = partner_store.get_partners(
                 session=session, team_id=team_id, partner_ids=[m.partner_id for m in matches]

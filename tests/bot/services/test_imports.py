@@ -128,6 +128,13 @@ def test_a_row_with_an_alias_of_only_a_legal_form_is_refused(registry: Registry)
     ]
 
 
+def test_a_dry_run_calls_likely_duplicates_what_the_import_will(registry: Registry) -> None:
+    text = "name,owner\nInitech Holding,U0BEN\n"  # contains a registered name: `add`'s rule
+    dry = run(registry, text, dry_run=True)
+    assert outcomes(dry) == [(2, Outcome.LIKELY_DUPLICATE, "Initech")]
+    assert outcomes(run(registry, text, dry_run=False)) == outcomes(dry)
+
+
 def test_importing_twice_adds_once(registry: Registry) -> None:
     first = run(registry, LIST, dry_run=False)
     assert [r.name for r in first.of(Outcome.ADDED)] == ["Globex"]
