@@ -44,27 +44,32 @@ from storage.models import IntentAnswer, TeamRole, TouchpointKind
 COMMAND = "/partner"
 QUOTED_NOTES = 300
 
+# What someone did or will do with a partner, by medium; `{}` is the partner ("them", "*Acme*"),
+# which goes before a trailing "at an event" ("met them at an event", not "met at an event them").
 _DONE = {
-    "meeting": "met",
-    "call": "had a call with",
-    "email": "emailed",
-    "event": "met at an event",
+    "meeting": "met {}",
+    "call": "had a call with {}",
+    "email": "emailed {}",
+    "event": "met {} at an event",
 }
+_DONE_DEFAULT = "was in touch with {}"
 _PLANNED = {
-    "meeting": "plans to meet",
-    "call": "plans a call with",
-    "email": "plans to email",
-    "event": "plans to meet at an event",
+    "meeting": "plans to meet {}",
+    "call": "plans a call with {}",
+    "email": "plans to email {}",
+    "event": "plans to meet {} at an event",
 }
+_PLANNED_DEFAULT = "plans to be in touch with {}"
 # The verbs above said to their subject.
 _SECOND_PERSON = {"plans": "plan", "intends": "intend", "was": "were", "has": "have"}
 # A plan whose moment has passed without being logged (or before it was).
 _WAS_PLANNED = {
-    "meeting": "planned to meet",
-    "call": "planned a call with",
-    "email": "planned to email",
-    "event": "planned to meet at an event",
+    "meeting": "planned to meet {}",
+    "call": "planned a call with {}",
+    "email": "planned to email {}",
+    "event": "planned to meet {} at an event",
 }
+_WAS_PLANNED_DEFAULT = "planned to be in touch with {}"
 ANSWER_LABELS = {
     IntentAnswer.GO_AHEAD: "Go ahead",
     IntentAnswer.HANDLE_IT: "I'll handle it",
@@ -191,20 +196,22 @@ def action(
     the author (`you`): `plan a call with *Acme*`."""
     medium = touch.medium or ""
     if touch.kind is TouchpointKind.DONE:
-        verb = _DONE.get(medium, "was in touch with")
+        verb = _DONE.get(medium, _DONE_DEFAULT)
     elif touch.kind is TouchpointKind.PLANNED and passed:
-        verb = _WAS_PLANNED.get(medium, "planned to be in touch with")
+        verb = _WAS_PLANNED.get(medium, _WAS_PLANNED_DEFAULT)
     elif touch.kind is TouchpointKind.PLANNED and read_later:
         # The perfect, true before and after the plan's moment: "has planned to meet".
-        verb = "has " + _WAS_PLANNED.get(medium, "planned to be in touch with")
+        verb = "has " + _WAS_PLANNED.get(medium, _WAS_PLANNED_DEFAULT)
     elif touch.kind is TouchpointKind.PLANNED:
-        verb = _PLANNED.get(medium, "plans to be in touch with")
+        verb = _PLANNED.get(medium, _PLANNED_DEFAULT)
     else:
-        verb = "intends to reach out to"
+        verb = "intends to reach out to {}"
     if you:
         first, space, rest = verb.partition(" ")
         verb = f"{_SECOND_PERSON.get(first, first)}{space}{rest}"
-    return f"{verb} {target}"
+    # Not str.format: the target may hold braces of its own (a partner's name).
+    before, _, after = verb.partition("{}")
+    return f"{before}{target}{after}"
 
 
 def with_contact(touch: Touch) -> str:

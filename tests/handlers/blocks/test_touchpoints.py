@@ -662,6 +662,38 @@ def test_a_plan_whose_moment_has_passed_reads_in_the_past_tense() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("medium", "done", "planned"),
+    [
+        ("meeting", "met {}", "plan to meet {}"),
+        ("call", "had a call with {}", "plan a call with {}"),
+        ("email", "emailed {}", "plan to email {}"),
+        ("event", "met {} at an event", "plan to meet {} at an event"),
+        (None, "was in touch with {}", "plan to be in touch with {}"),
+    ],
+)
+def test_every_kind_of_contact_reads_well_with_its_partner(
+    medium: str | None, done: str, planned: str
+) -> None:
+    """The partner goes where English puts it: "met them at an event", never "met at an event
+    them" (QA20c BUG 3), in every form of the verb and for a partner's name as for "them"."""
+    logged = touch(kind=TouchpointKind.DONE, medium=medium)
+    plan = touch(medium=medium)
+    for target in ("them", "*Globex*"):
+        assert texts.action(logged, target) == done.format(target)
+        assert texts.action(plan, target, you=True) == planned.format(target)
+        third = planned.format(target).replace("plan ", "plans ", 1)
+        assert texts.action(plan, target) == third
+        was = planned.format(target).replace("plan to", "planned to").replace("plan a", "planned a")
+        assert texts.action(plan, target, passed=True) == was
+        assert texts.action(plan, target, read_later=True) == f"has {was}"
+    # The whole line in `check`, and the owner's note.
+    line = texts.touch_line(logged, tz=BERLIN, now=NOW, reader="U0CHLOE")
+    assert line.startswith(f"• You {done.format('them').replace('was', 'were')} on Fri 27 Nov")
+    note = texts.owner_note(facts(name="Globex"), logged, "U0ANA", tz=BERLIN, written=NOW)
+    assert note.startswith(f"<@U0CHLOE> {done.format('*Globex*')} on Fri 27 Nov")
+
+
 # --- "Register it" ------------------------------------------------------------------------------
 
 
