@@ -418,9 +418,14 @@ def plan(call: Call) -> Reply:
 
 
 def intend(call: Call) -> Reply:
-    if _parse(call).day is not None:
+    line = _parse(call)
+    if line.day is not None:
         # An intent is a heads-up about reaching out now; a day ahead is a plan.
         raise GrammarError(texts.intent_takes_no_day(call.rest))
+    if line.medium is not None:
+        # COMMANDS.md gives `intend` no `via`, and an intent keeps none: refused rather than
+        # silently dropped (QA20c BUG 4). Both refusals come before the partner's lookup.
+        raise GrammarError(texts.intent_takes_no_via(line.name.text, line.medium))
     kind, medium = RECORDED_AS["intend"]
     return _record(call, kind, medium=medium)
 

@@ -187,10 +187,17 @@ VERBS: tuple[Verb, ...] = (
     Verb(
         "intend",
         TOUCHPOINTS,
-        ("intend NAME : PURPOSE",),
-        "Give a heads-up before you reach out; the owner (or whoever covers for them while "
-        "away) is asked to acknowledge or redirect, and you hear if someone else is asked later.",
-        ("intend MSF : ask about co-hosting the spring event",),
+        ("intend NAME [with PERSON …] : PURPOSE",),
+        "Give a heads-up before you reach out (no date and no `via`: a contact on a given day "
+        "is a `plan`). `with` names colleagues reaching out with you and the people at the "
+        "partner, as for `log`. The owner (or whoever covers for them while away) is asked to "
+        "answer *Go ahead*, *I'll handle it* or *Let's talk first*; you hear their answer, and "
+        "if nobody answers by the owner's next working day, you are told you may go ahead. You "
+        "also hear if someone else is asked later.",
+        (
+            "intend MSF : ask about co-hosting the spring event",
+            "intend MSF with @ben and Jane Doe : invite them to the gala",
+        ),
     ),
     Verb(
         "check",

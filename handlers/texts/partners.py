@@ -245,7 +245,7 @@ def unknown_partner(query: str, has_candidates: bool) -> str:
 AFTER_THE_NAME = {
     "log": "people need `with`, a date `on`, notes a `:`",
     "plan": "people need `with`, a date `on`, notes a `:`",
-    "intend": "people need `with`, notes a `:`; `intend` takes no date",
+    "intend": "people need `with`, notes a `:`; `intend` takes no date and no `via`",
     "commit": "`us` or `them` comes next, then a `:` and the work",
 }
 

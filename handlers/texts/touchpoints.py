@@ -846,6 +846,24 @@ def intent_takes_no_day(rest: str) -> str:
     )
 
 
+# How an intent's purpose may say its kind of contact, which `intend` takes no `via` for.
+_PURPOSE_BY = {
+    "meeting": "meet them to …",
+    "call": "call them about …",
+    "email": "email them about …",
+    "event": "see them at the … event",
+}
+
+
+def intent_takes_no_via(name: str, medium: str) -> str:
+    typed = in_command(name)
+    return (
+        "`intend` takes no `via`: it is a heads-up before you reach out, however you do. Say "
+        f"how in the purpose: `{COMMAND} intend {typed} : {_PURPOSE_BY.get(medium, '…')}`. "
+        f"For a contact on a given day, plan it: `{COMMAND} plan {typed} on DATE via {medium} : …`."
+    )
+
+
 def intent_question(facts: PartnerFacts, touch: Touch, recipient: str) -> str:
     return (
         f"{who(touch)} would like to reach out to *{facts.name}*{with_contact(touch)}: "

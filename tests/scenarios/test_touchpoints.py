@@ -2002,6 +2002,19 @@ def test_an_intent_takes_no_day_and_its_question_names_the_contact(slack: Slack)
 
 
 @pytest.mark.usefixtures("acme")
+def test_an_intent_takes_no_via_even_for_a_partner_nobody_registered(slack: Slack) -> None:
+    """`via` on `intend` was silently dropped (QA20c BUG 4): refused, with the line to type,
+    before the partner's lookup, so no "Register it" is offered for a line that cannot be."""
+    said = answer(slack, "intend Acme with <@U0CHLOE|chloe> via email : send the deck", user=BEN)
+    assert "`intend` takes no `via`" in said
+    assert "`/partner intend Acme : email them about …`" in said
+    assert "`/partner plan Acme on DATE via email : …`" in said
+    said = answer(slack, "intend Newco via event : meet at the fair", user=BEN)
+    assert "`intend` takes no `via`" in said and "Register it" not in said
+    assert touchpoints(slack) == []
+
+
+@pytest.mark.usefixtures("acme")
 def test_a_purpose_shows_as_typed_and_its_here_pings_nobody(slack: Slack) -> None:
     # Chloe types `@here budget <5k & R&D >2k`; with `should_escape` Slack sends this.
     typed = "<!here> budget &lt;5k &amp; R&amp;D &gt;2k"

@@ -48,3 +48,14 @@ def test_catalogue_covers_the_whole_language() -> None:
     assert set(VERBS_BY_NAME) == expected
     assert {verb.section for verb in VERBS} == set(SECTIONS)
     assert all(verb.examples and verb.syntax for verb in VERBS)
+
+
+def test_intend_help_gives_its_with_its_answers_and_its_release() -> None:
+    # QA20c BUG 4 and NIT 6: `with` was taken but undocumented; the buttons and the one
+    # working day after which the asker may go ahead were said nowhere.
+    reply = help_blocks.verb_help(VERBS_BY_NAME["intend"])
+    rendered = json.dumps(reply.blocks, ensure_ascii=False)
+    assert "/partner intend NAME [with PERSON …] : PURPOSE" in rendered
+    assert "*Go ahead*, *I'll handle it* or *Let's talk first*" in rendered
+    assert "by the owner's next working day" in rendered
+    assert "no `via`" in rendered
