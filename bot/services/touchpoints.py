@@ -39,9 +39,9 @@ from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any, Protocol
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, available_timezones
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -880,6 +880,18 @@ def moment(
     return at, day_only
 
 
+@lru_cache(maxsize=4)
+def zones_in_use(day: date) -> tuple[ZoneInfo, ...]:
+    """One zone for each offset from UTC some place has at noon UTC of `day` (UTC-12 to
+    UTC+14, with the half and three-quarter hours)."""
+    noon = datetime.combine(day, time(12, 0), tzinfo=UTC)
+    by_offset: dict[timedelta | None, ZoneInfo] = {}
+    for name in sorted(available_timezones()):
+        tz = ZoneInfo(name)
+        by_offset.setdefault(noon.astimezone(tz).utcoffset(), tz)
+    return tuple(by_offset.values())
+
+
 def has_passed(touch: Touch, *, tz: ZoneInfo, now: datetime) -> bool:
     """Whether a touch's moment is behind a reader in `tz`: its time, or for a day-only touch, its
     whole day."""
@@ -1392,9 +1404,9 @@ class Touchpoints:
         "Register …" registers.
 
         A typed day is read in the caller's zone as cached from Slack. Before Slack has told
-        us the caller's zone (their first command) only whether it reads as a date at all is
-        checked; whether it is past or ahead is left to `record`, which asks first: a guessed
-        zone could refuse "today 23:30" wrongly."""
+        us the caller's zone (their first command) it is refused for being past or ahead only
+        when it is so in every zone (`_refuse_in_every_zone`); otherwise that is left to
+        `record`, which asks first: a guessed zone could refuse "today 23:30" wrongly."""
         check_notes(new.notes)
         with Session(self.engine) as session:
             tz = person_zone(session, team_id=actor.team_id, user_id=actor.user_id)
@@ -1408,7 +1420,27 @@ class Touchpoints:
         when = self._when(new, tz, now=as_of)  # a date no zone reads is refused at once
         if new.day_text is None or zone_known:
             moment(new.kind, when, now=as_of, typed=new.day_text)
+        else:
+            self._refuse_in_every_zone(new, tz, now=as_of)
         contact_people(new.contacts)
+
+    def _refuse_in_every_zone(
+        self, new: NewTouchpoint, guessed: ZoneInfo, *, now: datetime
+    ) -> None:
+        """Before Slack has told us the caller's zone: refuse the typed day as `record` would
+        (in the `guessed` zone's words) only if every zone in use now refuses it, so that no
+        zone refuses wrongly ("today 23:30"), while `log X on tomorrow` is refused before any
+        partner is offered for it (QA20c BUG 5: "Register it" for a line that could only fail)."""
+        try:
+            moment(new.kind, self._when(new, guessed, now=now), now=now, typed=new.day_text)
+        except BadTouchpoint as refused:
+            for tz in zones_in_use(now.date()):
+                try:
+                    moment(new.kind, self._when(new, tz, now=now), now=now, typed=new.day_text)
+                except BadTouchpoint:
+                    continue
+                return  # fine somewhere: `record` asks Slack for the zone first
+            raise refused from None
 
     def _partner_at_hand(self, session: Session, team_id: str, partner: str | int) -> PartnerAtHand:
         """The partner named (or picked) and its team; UnknownPartner (with the candidates) or

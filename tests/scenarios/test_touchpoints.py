@@ -1494,18 +1494,39 @@ def test_a_line_refused_for_its_date_offers_no_partner_and_registers_nothing(
         assert "I don't know a partner" not in said
         assert action_ids(last(slack, BEN)) == []
     # Before Slack has told Liaison the caller's zone, a date no zone reads is refused at once;
-    # whether one is past or ahead waits until the zone is known: "Register it" is offered,
-    # and clicking it still registers nothing.
+    # one past in some zones and ahead in others waits until the zone is known: "Register it"
+    # is offered, and clicking it still registers nothing.
     said = answer(slack, "log Globex on blursday : met their director", user=DAN)
     assert "I can't read 'blursday' as a date" in said
     assert action_ids(last(slack, DAN)) == []
-    said = answer(slack, "log Globex on friday : met their director", user=CHLOE)
+    # 09:00 UTC: 20:00 is ahead in Tokyo (where Chloe is), gone by in Kiribati.
+    said = answer(slack, "log Globex on today 20:00 : met their director", user=CHLOE)
     message = last(slack, CHLOE)
     assert action_ids(message) == [blocks.REGISTER]
     click(slack, CHLOE, message, blocks.REGISTER)
     assert "is in the future" in shown(message)
     assert "Registered" not in shown(message)
     assert "I don't know a partner called “Globex”" in answer(slack, "show Globex", user=DAN)
+    assert touchpoints(slack) == []
+
+
+@pytest.mark.parametrize(
+    ("line", "refusal"),
+    [
+        ("log Globex on friday : met their director", "is in the future"),
+        ("log Globex on tomorrow : met their director", "is in the future"),
+        ("plan Globex on yesterday : kick-off", "is in the past"),
+    ],
+)
+def test_a_first_command_dated_wrong_in_every_zone_offers_no_partner(
+    slack: Slack, line: str, refusal: str
+) -> None:
+    """Before Slack has told Liaison the caller's zone, a date ahead (or gone by) in every zone
+    is refused at once: "Register it" was offered for it, and could only fail (QA20c BUG 5)."""
+    answer(slack, ACME)
+    said = answer(slack, line, user=BEN)  # Ben's first command
+    assert refusal in said and "I don't know a partner" not in said
+    assert action_ids(last(slack, BEN)) == []
     assert touchpoints(slack) == []
 
 
