@@ -767,6 +767,10 @@ def record_form(runtime: Runtime, body: dict[str, Any]) -> Recorded | dict[str, 
         return {blocks.PARTNER_FIELD: partner_texts.PICK_A_PARTNER}
     if form.day is None:
         return {blocks.DATE_FIELD: partner_texts.PICK_A_DAY}
+    if form.medium is None:
+        # Slack asks for the kind before sending; a form sent without one is refused as well,
+        # as the form logs every contact with its kind ("It was a meeting" is for `log`).
+        return {blocks.MEDIUM_FIELD: texts.PICK_A_KIND}
     if form.new_partner is not None:
         # The name typed in the picker, refused as `add` refuses it.
         try:

@@ -440,7 +440,13 @@ def log_form(*, today: date, private_metadata: str) -> dict[str, Any]:
             form_field(
                 MEDIUM_FIELD,
                 texts.FIELD_MEDIUM,
-                {"type": "static_select", "options": mediums, "initial_option": mediums[0]},
+                # No kind chosen for the person: a quick submit logged a meeting, and a
+                # check-in nobody meant (QA20c BUG 7). Slack asks for one before sending.
+                {
+                    "type": "static_select",
+                    "options": mediums,
+                    "placeholder": plain(texts.PICK_A_KIND_PLACEHOLDER),
+                },
             ),
             form_field(
                 DATE_FIELD, texts.FIELD_DATE, {"type": "datepicker", "initial_date": f"{today}"}

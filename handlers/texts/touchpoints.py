@@ -1386,6 +1386,10 @@ FIELD_COLLEAGUES = "Colleagues who took part"
 FIELD_NOTES = "Notes"
 FIELD_NOTES_HINT = "What happened, what was agreed."
 MEDIUM_LABELS = {"meeting": "Meeting", "call": "Call", "email": "Email", "event": "Event"}
+PICK_A_KIND_PLACEHOLDER = "Meeting, call, email or event"
+PICK_A_KIND = (
+    "Pick the kind of contact: a meeting, call or event is followed by a check-in, an email is not."
+)
 
 
 def form_date_in_future() -> str:

@@ -329,6 +329,9 @@ def test_a_problem_in_the_log_form_shows_in_the_form(slack: Slack) -> None:
         ANA,
         {
             touchpoint_blocks.PARTNER_FIELD: picked(slack, "Acme"),
+            touchpoint_blocks.MEDIUM_FIELD: value(
+                type="static_select", selected_option={"value": "meeting"}
+            ),
             touchpoint_blocks.DATE_FIELD: value(type="datepicker", selected_date="2026-11-24"),
             touchpoint_blocks.NOTES_FIELD: value(type="plain_text_input", value="  "),
         },

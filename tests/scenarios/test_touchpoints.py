@@ -2638,6 +2638,18 @@ def open_log_form(slack: Slack, user: str) -> FakeView:
 
 
 @pytest.mark.usefixtures("acme")
+def test_the_form_chooses_no_kind_for_its_user(slack: Slack) -> None:
+    """The kind defaulted to Meeting: a quick submit logged a meeting and set off a check-in
+    (QA20c BUG 7). Now none is chosen, and a form sent without one records nothing."""
+    view = open_log_form(slack, BEN)
+    (kind,) = (b for b in view.view["blocks"] if b.get("block_id") == blocks.MEDIUM_FIELD)
+    assert "initial_option" not in kind["element"] and not kind["optional"]
+    submit(slack, view, BEN, partner=partner_id(slack, "Acme Corporation"), notes="hurried")
+    assert view.errors == {blocks.MEDIUM_FIELD: texts.PICK_A_KIND}
+    assert touchpoints(slack) == []
+
+
+@pytest.mark.usefixtures("acme")
 def test_log_alone_opens_the_form_with_type_ahead_over_names_and_aliases(slack: Slack) -> None:
     answer(slack, 'add Médecins Sans Frontières aka "MSF"')
     delivery = slack.command("log", user=BEN)
@@ -2719,7 +2731,15 @@ def test_a_colleague_deactivated_since_is_refused_in_the_form_before_anything_is
     answer(slack, "team Acme add <@U0GONE>")  # Slack says so: now the cache knows
     view = open_log_form(slack, BEN)
     (register,) = options(slack, view, BEN, "Brand New")
-    submit(slack, view, BEN, partner=register["value"], colleagues=["U0GONE"], notes="x")
+    submit(
+        slack,
+        view,
+        BEN,
+        partner=register["value"],
+        medium="meeting",
+        colleagues=["U0GONE"],
+        notes="x",
+    )
     assert view.errors == {
         # A field error is plain text: the colleague by name, not a mention's markup.
         blocks.COLLEAGUES_FIELD: "@gone is not a member of this workspace (or the account "
