@@ -1348,7 +1348,10 @@ def register_duplicate(name: str) -> str:
 
 
 def register_hint(query: str) -> str:
-    return f"New partner? *{REGISTER}* registers “{query}” with you as owner and records this."
+    return (
+        f"If “{query}” is a new partner, click *{REGISTER}*: I'll register it with you as its "
+        "owner, then record this."
+    )
 
 
 # Room in an option's 75 characters for the name, around "➕ Register “…”".
