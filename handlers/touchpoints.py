@@ -201,15 +201,34 @@ def parse_touchpoint(
         )
         clauses[word] = rest[1:end]
         rest = rest[end:]
+    for word, words in clauses.items():
+        if not words:
+            # A clause's word with nothing after it is likely part of the name (`log Hands On
+            # : …` for Hands On Ltd): say how to type the name too (QA20c NIT 8).
+            keyword = keywords[word].text
+            raise GrammarError(
+                f"{_EMPTY_CLAUSE[word]} If “{keyword}” is part of the partner's name, put the "
+                f'name in quotes: `"{name.text} {keyword} …"`.'
+            )
     participants, contacts = _people(clauses.get("with"))
+    day = _day(clauses.get("on"))
+    medium = _medium(clauses.get("via"), has_notes=notes is not None)
     return TouchpointLine(
         name=name,
         participants=participants,
         contacts=contacts,
-        day=_day(clauses.get("on")),
-        medium=_medium(clauses.get("via"), has_notes=notes is not None),
+        day=day,
+        medium=medium,
         notes=notes,
     )
+
+
+# What a clause's word takes, when nothing follows it.
+_EMPTY_CLAUSE = {
+    "with": "`with` takes people: `with @ben and Jane Doe`.",
+    "on": "`on` takes a date, e.g. `on yesterday` or `on friday 14:00`.",
+    "via": "`via` takes a kind: `via meeting`, `via call`, `via email` or `via event`.",
+}
 
 
 def _refuse_two_dates(

@@ -98,6 +98,18 @@ def test_names_with_other_keywords_and_quoted_names() -> None:
             "Hands On Network on friday : visit",
             'If “On” is part of the partner\'s name, put the name in quotes: `"Hands On …"`',
         ),
+        # QA20c NIT 8: a clause's word with nothing after it may be part of the name.
+        (
+            "Hands On : visit",
+            "`on` takes a date, e.g. `on yesterday` or `on friday 14:00`. If “On” is part of the "
+            'partner\'s name, put the name in quotes: `"Hands On …"`.',
+        ),
+        (
+            "Fish With : visit",
+            'If “With” is part of the partner\'s name, put the name in quotes: `"Fish With …"`.',
+        ),
+        # QA20c NIT 4: `via :` was answered "`via `: say …", a space inside the backticks.
+        ("Acme via : x", "`via` takes a kind: `via meeting`, `via call`"),
         ("Acme with <#C0GENERAL|general> : x", "not channels"),
         ("Acme <@U0BEN> : x", "I did not understand “<@U0BEN>”. Colleagues come after `with`."),
     ],
