@@ -1265,7 +1265,9 @@ def problem(error: BadTouchpoint, *, verb: str) -> str:
         }.get(verb, "what it is about")
         return f"Write a few words after the `:` — {about}."
     if error.problem is Problem.NOTES_TOO_LONG:
-        return too_long("notes", error.length, MAX_NOTES)
+        # Called as the verb's syntax calls it: `plan` and `intend` take a PURPOSE.
+        what = "purpose" if verb in ("plan", "intend") else "notes"
+        return too_long(what, error.length, MAX_NOTES)
     day = _typed_day(error)
     if error.problem is Problem.LOG_IN_FUTURE:
         hint = ""

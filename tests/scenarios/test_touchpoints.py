@@ -1890,7 +1890,18 @@ def test_the_same_log_by_two_colleagues_is_two_contacts(slack: Slack) -> None:
             "Write a few words after the `:` — what you mean to reach out about.",
             "/partner intend",
         ),
-        ("log Acme : " + "x" * 3001, "3,001 characters long", "/partner log NAME"),
+        ("log Acme : " + "x" * 3001, "The notes are 3,001 characters long", "/partner log NAME"),
+        # QA20c NIT 5: said as their syntax says it, not "The notes are …".
+        (
+            "plan Acme on friday : " + "x" * 3001,
+            "The purpose is 3,001 characters long; keep it to 3,000",
+            "/partner plan NAME",
+        ),
+        (
+            "intend Acme : " + "x" * 3001,
+            "The purpose is 3,001 characters long; keep it to 3,000",
+            "/partner intend NAME",
+        ),
         ("log Acme via fax : x", "say `via meeting`", "/partner log NAME"),
         ("check", "Which partner?", "/partner check NAME"),
         # Colleagues who took part are members of the workspace, as for every verb (QA18c B2).
