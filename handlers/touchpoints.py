@@ -393,10 +393,24 @@ def _line_refusal(call: Call) -> Exception | None:
         new = _new_touchpoint(call, _parse(call), kind, medium=medium)
         service_of(call.runtime).check_line(actor=call.actor, new=new)
     except BadTouchpoint as error:
-        return GrammarError(texts.problem(error, verb=call.verb.name))
+        return _bad_touchpoint(call, error)
     except (RegistryError, GrammarError, NotInWorkspace) as error:
         return error
     return None
+
+
+def _bad_touchpoint(call: Call, error: BadTouchpoint) -> GrammarError:
+    """A touchpoint refused, in words; a plan with no date whose name ends in one (`plan
+    Globex tomorrow : …`) is shown the line with its `on` (QA20c NIT 7), as `log` names it."""
+    said = texts.problem(error, verb=call.verb.name)
+    if error.problem is Problem.NO_DATE:
+        try:
+            dated = _trailing_date(_parse(call).name.text)
+        except GrammarError:
+            dated = None
+        if dated is not None:
+            said = f"{said} {texts.date_needs_on(call.verb.name, *dated)}"
+    return GrammarError(said)
 
 
 def _recorded(runtime: Runtime, team_id: str, result: Recorded) -> Reply:
@@ -549,7 +563,7 @@ def answer(call: Call, body: VerbBody) -> Reply:
     except PartnerEnded as ended:
         return Reply(text=texts.ended_partner(ended.partner, kind=ended.kind))
     except BadTouchpoint as error:
-        refusal: Exception = GrammarError(texts.problem(error, verb=call.verb.name))
+        refusal: Exception = _bad_touchpoint(call, error)
     except (RegistryError, GrammarError, NotInWorkspace) as error:
         refusal = error
     if isinstance(refusal, UnknownPartner):

@@ -1891,6 +1891,19 @@ def test_the_same_log_by_two_colleagues_is_two_contacts(slack: Slack) -> None:
             "/partner intend",
         ),
         ("log Acme : " + "x" * 3001, "The notes are 3,001 characters long", "/partner log NAME"),
+        # QA20c NIT 7: a plan's date typed without `on` is shown with it, as `log` shows it.
+        (
+            "plan Acme tomorrow : x",
+            "`plan` needs a date: add `on DATE`, e.g. `on friday 14:00`. If “tomorrow” is the "
+            "date, it needs `on`: `/partner plan Acme on tomorrow : …`.",
+            "/partner plan NAME",
+        ),
+        (
+            "plan Newco next monday : x",
+            "If “next monday” is the date, it needs `on`: "
+            "`/partner plan Newco on next monday : …`.",
+            "/partner plan NAME",
+        ),
         # QA20c NIT 5: said as their syntax says it, not "The notes are …".
         (
             "plan Acme on friday : " + "x" * 3001,
