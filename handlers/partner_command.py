@@ -48,6 +48,11 @@ def help_verb(runtime: Runtime, invocation: Invocation, rest: str) -> Reply:
     word = words[0].lstrip("/") if words else ""
     if not word:
         return overview(runtime, invocation)
+    # `help log plan`: every verb asked about; other words after a verb (`help config
+    # window`) are about that verb.
+    asked = list(dict.fromkeys(typed.lstrip("/") for typed in words))
+    if len(asked) > 1 and all(name in VERBS_BY_NAME for name in asked):
+        return help_blocks.verbs_help([VERBS_BY_NAME[name] for name in asked])
     verb = VERBS_BY_NAME.get(word)
     if verb is None:
         return help_blocks.unknown_verb(word, suggest(word))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.services.workspace_settings import FirstSteps
 from handlers.blocks import code, context, divider, header, section
 from handlers.grammar import in_command
-from handlers.reply import Reply
+from handlers.reply import Block, Reply
 from handlers.verbs import SECTIONS, Verb, verbs_in
 
 COMMAND = "/partner"
@@ -59,6 +59,26 @@ def verb_help(verb: Verb) -> Reply:
         context(f"Who can use it: {verb.who}."),
     ]
     return Reply(text=f"{COMMAND} {verb.syntax[0]}", blocks=blocks)
+
+
+# Verbs one `help` shows at most (each takes five blocks, of Slack's fifty).
+MAX_VERBS_SHOWN = 6
+
+
+def verbs_help(verbs: list[Verb]) -> Reply:
+    """Several verbs asked about at once (`help log plan`), one after the other: each was
+    asked for, so none is left out silently (QA20c NIT 6)."""
+    shown, left = verbs[:MAX_VERBS_SHOWN], verbs[MAX_VERBS_SHOWN:]
+    blocks: list[Block] = []
+    for verb in shown:
+        if blocks:
+            blocks.append(divider())
+        blocks += verb_help(verb).blocks
+    if left:
+        rest = ", ".join(f"`{COMMAND} help {verb.name}`" for verb in left)
+        blocks.append(context(f"{MAX_VERBS_SHOWN} verbs at a time; the rest: {rest}."))
+    text = "\n".join(f"{COMMAND} {verb.syntax[0]}" for verb in shown)
+    return Reply(text=text, blocks=blocks)
 
 
 def usage(verb: Verb, problem: str) -> Reply:

@@ -74,6 +74,14 @@ def test_help_reads_what_people_type_around_the_verb(slack: Slack, line: str, sh
     assert "not something I know how to do" not in shown
 
 
+def test_help_on_several_verbs_shows_each(slack: Slack) -> None:
+    # QA20c NIT 6: `help log plan` showed `log` alone, saying nothing of `plan`.
+    slack.command("help log plan")
+    shown = text_of(slack)
+    assert "/partner log NAME [with PERSON …]" in shown
+    assert "/partner plan NAME on DATE" in shown
+
+
 def test_empty_command_shows_the_overview(slack: Slack) -> None:
     slack.command("")
     assert "help VERB" in text_of(slack)

@@ -59,3 +59,10 @@ def test_intend_help_gives_its_with_its_answers_and_its_release() -> None:
     assert "*Go ahead*, *I'll handle it* or *Let's talk first*" in rendered
     assert "by the owner's next working day" in rendered
     assert "no `via`" in rendered
+
+
+def test_help_on_many_verbs_stays_within_slack_limits_and_names_the_rest() -> None:
+    reply = help_blocks.verbs_help(list(VERBS))
+    assert len(reply.blocks) <= 50
+    rendered = json.dumps(reply.blocks)
+    assert f"`/partner help {VERBS[-1].name}`" in rendered
