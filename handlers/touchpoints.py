@@ -464,7 +464,16 @@ def intend(call: Call) -> Reply:
 
 
 def check(call: Call) -> Reply:
-    line = grammar.parse_name(call.rest)
+    try:
+        line = grammar.parse_name(call.rest)
+    except GrammarError as error:
+        if error.problem != grammar.MARKUP_IN_NAME:
+            raise
+        # `check Globex with @dan`: not a name with a mention in it, a clause `check` does
+        # not take (QA20c NIT 9).
+        tokens = grammar.tokenize(call.rest)
+        name, _ = grammar.take_name(tokens, stop_words=CLAUSES, known=call.known)
+        raise GrammarError(texts.check_takes_a_name(None if name is None else name.text)) from None
     found = service_of(call.runtime).brief(actor=call.actor, partner=call.partner(line.name))
     briefing = blocks.briefing(found, now=call.runtime.clock.now())
     # Below the briefing, what the card shows too: open commitments, balance, cadence, health

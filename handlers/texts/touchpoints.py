@@ -855,6 +855,15 @@ _PURPOSE_BY = {
 }
 
 
+def check_takes_a_name(name: str | None) -> str:
+    """`check` with colleagues after the name: it takes the name alone."""
+    example = f": `{COMMAND} check {in_command(name)}`" if name else ""
+    return (
+        f"`check` takes only a partner's name{example}. Its briefing shows every colleague in "
+        "touch with the partner."
+    )
+
+
 def intent_takes_no_via(name: str, medium: str) -> str:
     typed = in_command(name)
     return (

@@ -1917,6 +1917,12 @@ def test_the_same_log_by_two_colleagues_is_two_contacts(slack: Slack) -> None:
         ),
         ("log Acme via fax : x", "say `via meeting`", "/partner log NAME"),
         ("check", "Which partner?", "/partner check NAME"),
+        # QA20c NIT 9: not "A partner name cannot contain a mention or a channel."
+        (
+            "check Acme with <@U0DAN|dan>",
+            "`check` takes only a partner's name: `/partner check Acme`.",
+            "/partner check NAME",
+        ),
         # Colleagues who took part are members of the workspace, as for every verb (QA18c B2).
         (
             "log Acme with <@U0LIAISON|liaison> via meeting : x",
