@@ -306,8 +306,10 @@ def _what_recorded(result: Recorded, *, now: datetime) -> str:
     if touch.kind is TouchpointKind.INTENDED:
         return f"*{name}*{with_contact(touch)}{with_colleagues}"
     noun = touch.medium or "contact"
+    # An email goes to someone: "your email to *Acme*", not "with".
+    to = "to" if noun == "email" else "with"
     when_ = when(touch, tz=result.tz, now=now)
-    return f"your {noun} with *{name}* {when_}{with_contact(touch)}{with_colleagues}"
+    return f"your {noun} {to} *{name}* {when_}{with_contact(touch)}{with_colleagues}"
 
 
 _TWIN_VERBS = {

@@ -692,6 +692,12 @@ def test_every_kind_of_contact_reads_well_with_its_partner(
     assert line.startswith(f"• You {done.format('them').replace('was', 'were')} on Fri 27 Nov")
     note = texts.owner_note(facts(name="Globex"), logged, "U0ANA", tz=BERLIN, written=NOW)
     assert note.startswith(f"<@U0CHLOE> {done.format('*Globex*')} on Fri 27 Nov")
+    # The caller's answer: "your email to *Acme*", else "your call with *Acme*".
+    lead = texts.recorded_lead(
+        Recorded(partner=facts(), touch=plan, clashes=[], tz=BERLIN), now=NOW
+    )
+    to = "to" if medium == "email" else "with"
+    assert lead.startswith(f"Planned your {medium or 'contact'} {to} *Acme* on Fri 27 Nov")
 
 
 # --- "Register it" ------------------------------------------------------------------------------
