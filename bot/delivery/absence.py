@@ -102,28 +102,50 @@ def recipient_for_owner_alert(
     Each person is judged at the moment the DM would reach them (`absence_when_reached`): the
     owner unless they are away then; else the partner's deputy unless they are away when it
     would reach them, or the owner is back by then; else the deputy the owner named for that
-    absence, on the same terms; else the owner, whose DM then waits until they are back.
+    absence, on the same terms; else, should both be away, whichever of them is back first,
+    their DM held until then (`reached_back_at`), unless the owner is back by then; else the
+    owner, whose DM then waits until they are back.
     A cover whose DM would arrive once the owner is back is not told that they cover for an
     owner who "is away", and two people do not handle one thing. `schedule` gives a person's
     schedule when the caller has it at hand (else it is read).
     """
 
-    def reaches(user_id: str) -> datetime:
+    def schedule_for(user_id: str) -> Schedule:
         known = None if schedule is None else schedule(user_id)
-        return reached_at(session, team_id=team_id, user_id=user_id, now=now, schedule=known)
+        return known or schedule_of(session, team_id=team_id, user_id=user_id)
 
     def away(user_id: str, at: datetime) -> Absence | None:
         return store.absence_at(session=session, team_id=team_id, user_id=user_id, at=at)
 
-    absence = away(owner_id, reaches(owner_id))
+    def reaches_back(user_id: str) -> datetime:
+        # As the dispatcher holds a DM: their first working slot, else the first after their
+        # time away (and any that follows it).
+        theirs = schedule_for(user_id)
+        reached = theirs.first_slot(now, key=user_id)
+        while (own := away(user_id, reached)) is not None:
+            reached = theirs.first_slot(own.ends_at, key=user_id)
+        return reached
+
+    absence = away(owner_id, schedule_for(owner_id).first_slot(now, key=owner_id))
     if absence is None:
         return owner_id
-    for cover in (partner_deputy_id, absence.deputy_id):
-        if not cover or cover == owner_id:
-            continue
-        cover_reached_at = reaches(cover)
-        owner_back = cover_reached_at >= absence.ends_at and not away(owner_id, cover_reached_at)
-        if away(cover, cover_reached_at) is None and not owner_back:
+    covers = [
+        user
+        for user in dict.fromkeys((partner_deputy_id, absence.deputy_id))
+        if user and user != owner_id
+    ]
+    # When the DM would reach each cover, held while they are away themselves.
+    reached = {cover: reaches_back(cover) for cover in covers}
+    here = [
+        cover
+        for cover in covers
+        if reached[cover] == schedule_for(cover).first_slot(now, key=cover)
+    ]
+    # A cover who is not away first; else the one back soonest, before the owner is: a short
+    # absence at the start of the owner's does not hide a cover for all of it.
+    for cover in here or sorted(covers, key=lambda cover: reached[cover]):
+        owner_back = reached[cover] >= absence.ends_at and not away(owner_id, reached[cover])
+        if not owner_back:
             return cover
     return owner_id
 

@@ -106,6 +106,10 @@ def _cover(result: AwayResult, owned: Sequence[OwnedPartner]) -> str:
         # Their commitments' reminders are all a deputy takes from someone who owns no partner.
         return f", and reminders of commitments you own go to <@{deputy}>" if deputy else ""
     if deputy:
+        if all(partner.deputy_id in (None, deputy) for partner in owned):
+            # No other deputy to name: "each partner's deputy, or else @dan" would read as if
+            # someone else were involved.
+            return f", and alerts about partners you own go to <@{deputy}>"
         return (
             f", and alerts about partners you own go to each partner's deputy, or else <@{deputy}>"
         )
@@ -158,18 +162,23 @@ def _away_too(
     text = ""
     if deputy_away and not any(result.deputy_id in covers for covers, _ in groups):
         text += f" {person(result.deputy_id)} is away too {_spans(deputy_away, tz, today)}."
+    end = result.ends_at
     for (covers, stretches), names in groups.items():
         if len(names) == 1 and len(owned) == 1:
             subject, its = f"*{names[0]}*, which you own,", "its"
         else:
             subject, its = _names(names), "its" if len(names) == 1 else "their"
         when = _spans(stretches, tz, today)
+        # A cover back before you takes what waited for them (`recipient_for_owner_alert`).
+        back_first = all(stretch.ends_at < end for stretch in stretches)
         if len(covers) == 1:
+            waits = f"until {person(covers[0])} is back" if back_first else "for you"
             text += f" {person(covers[0])} is away too {when}, so {subject} would have nobody"
-            text += f" covering then: {its} alerts wait for you."
+            text += f" covering then: {its} alerts wait {waits}."
         else:
+            waits = "until one of them is back" if back_first else "for you"
             text += f" {people_in_prose(covers)} are away too, so {subject} would have nobody"
-            text += f" covering {when}: {its} alerts wait for you."
+            text += f" covering {when}: {its} alerts wait {waits}."
     return text
 
 

@@ -93,7 +93,25 @@ def test_an_owner_off_duty_now_and_away_by_their_next_morning_is_covered(engine:
     away(engine, BEN, days=1, start=MONDAY)
     assert owner_alert_to(engine, BEN, now=FRIDAY_EVENING) == DAN
     away(engine, DAN, days=1, start=MONDAY)
+    # QA20b BUG 2: both away on Monday only, the partner's deputy has it once back (Tuesday),
+    # well before her.
+    assert owner_alert_to(engine, BEN, now=FRIDAY_EVENING) == BEN
+    away(engine, BEN, days=5, start=MONDAY)
+    assert owner_alert_to(engine, BEN, now=FRIDAY_EVENING) == DAN  # back first, on Tuesday
+    away(engine, DAN, days=5, start=MONDAY)
     assert owner_alert_to(engine, BEN, now=FRIDAY_EVENING) == ANA  # waits for her return
+
+
+def test_a_cover_away_at_the_start_covers_once_back_before_the_owner(engine: Engine) -> None:
+    """QA20b BUG 2: Dan, away Monday and Tuesday, covers Ana's Monday-to-Friday from Wednesday;
+    his DM waits for his return instead of hers."""
+    set_zones(engine, [(user, "Europe/London") for user in (ANA, BEN, DAN)], at=NOW)
+    away(engine, ANA, days=5, start=MONDAY, deputy=DAN)
+    away(engine, DAN, days=2, start=MONDAY)
+    assert owner_alert_to(engine, None, now=MONDAY + timedelta(hours=10)) == DAN
+    # Back only once she is, he is passed over.
+    away(engine, DAN, days=5, start=MONDAY)
+    assert owner_alert_to(engine, None, now=MONDAY + timedelta(hours=10)) == ANA
 
 
 def test_an_owner_away_now_but_back_by_their_next_morning_keeps_their_alerts(

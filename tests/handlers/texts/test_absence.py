@@ -57,7 +57,14 @@ def test_covered_partners_and_no_partners_promise_only_what_happens() -> None:
     said = away_recorded(named, tz=UTC_ZONE, now=NOW, owned=[])
     assert "reminders of commitments you own go to <@U0BEN>." in said
     said = away_recorded(named, tz=UTC_ZONE, now=NOW, owned=owned("Oxfam"))
-    assert "go to each partner's deputy, or else <@U0BEN>." in said and "no deputy" not in said
+    assert "partners you own go to <@U0BEN>." in said and "no deputy" not in said
+    # QA20a NIT 5: no "each partner's deputy, or else @ben" when ben is the only deputy named.
+    said = away_recorded(named, tz=UTC_ZONE, now=NOW, owned=owned("Oxfam", deputy="U0BEN"))
+    assert "partners you own go to <@U0BEN>." in said and "each partner" not in said
+    said = away_recorded(
+        named, tz=UTC_ZONE, now=NOW, owned=[*owned("Oxfam"), *owned("MSF", deputy="U0DAN")]
+    )
+    assert "go to each partner's deputy, or else <@U0BEN>." in said
 
 
 def test_time_away_in_hours_is_suggested_in_the_general_form() -> None:
