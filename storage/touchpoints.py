@@ -763,6 +763,9 @@ class ContactWhileAway(NamedTuple):
     author_id: str
     intent_answer: IntentAnswer | None
     intent_answered_by: str | None
+    # Who was asked about an intent in the owner's place, if someone else was (whoever covered
+    # for them while away, who keeps a question they had).
+    intent_asked_instead: str | None = None
 
 
 def contacts_while_away(
@@ -780,6 +783,7 @@ def contacts_while_away(
             _T.c.author_id,
             _T.c.intent_answer,
             _T.c.intent_answered_by,
+            _T.c.intent_asked,
         )
         .select_from(
             _T.join(partner, partner.c.id == _T.c.partner_id).join(
@@ -808,6 +812,7 @@ def contacts_while_away(
             author_id=str(row[4]),
             intent_answer=IntentAnswer(row[5]) if row[5] is not None else None,
             intent_answered_by=row[6],
+            intent_asked_instead=row[7] if row[7] != owner_id else None,
         )
         for row in session.execute(statement)
     ]

@@ -698,6 +698,9 @@ class LaterNote:
     # less time away (`away_until`, what is left of it, if any).
     sooner: bool = False
     back: bool = False
+    # The owner (`touch.asked`) is asked instead of this cover, who had not had the question:
+    # they are back (`back`), or called their time away off.
+    instead_of: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -2196,11 +2199,12 @@ class Touchpoints:
         in their time away goes to whoever covers for them then (the partner's deputy, else the
         absence's), as if it were queued now, and the waiting message is not sent: the
         questions about intents (whose askers are told whom they wait for now, and until when),
-        and the notes about contacts by people outside the team. A note a cover has not had
-        yet comes back to them once they are not away then (`back`, `away cancel`); a question
-        stays with whoever has it (its asker was told whom they wait for). A question they have
-        seen stays theirs, its day to answer moved by `retime_intents`."""
+        and the notes about contacts by people outside the team. A note or a question a cover
+        has not had yet comes back to them once they are not away then (`back`, `away
+        cancel`; `_return_unsent_questions`). A question they have seen stays theirs, its day
+        to answer moved by `retime_intents`."""
         self._cover_unread_notes(session, team_id=team_id, user_id=user_id, now=now)
+        self._return_unsent_questions(session, team_id=team_id, owner_id=user_id, now=now)
         for row in store.open_intents_asked_of(session=session, team_id=team_id, user_id=user_id):
             waiting = _question_key(session, team_id, row.id, user_id)
             question = outbox_store.get_message(
@@ -2230,6 +2234,68 @@ class Touchpoints:
                 away_until=_away_end(owner_back_at, scene.zone_of(user_id)),
                 covering_for=user_id,
             )
+
+    def _return_unsent_questions(
+        self, session: Session, *, team_id: str, owner_id: str, now: datetime
+    ) -> None:
+        """The questions about intents with the partners `owner_id` owns, handed to whoever
+        covered for them and not sent to that cover yet, go to whoever hears for the owner now
+        (`_owner_side`): the owner once they are back or called their time away off, asked as
+        its owner with a working day to answer from now; their askers are told whom they wait
+        for now. Otherwise the cover would be asked for an owner who "is away" and the owner,
+        told of the intent by `back`, would have nothing to answer with (QA20b BUG 1).
+
+        A question the cover has had stays theirs: they may be acting on it already, and the
+        asker was told to wait for them; two people asked about one intent could answer both
+        ways. The owner may still answer it (`answer_intent` takes the owner's answer, the
+        first one winning), and `back`'s summary says whose answer is awaited."""
+        for row in store.open_intents_asked_of(session=session, team_id=team_id, user_id=None):
+            cover = row.intent_asked
+            if row.id is None or cover is None or cover == owner_id:
+                continue
+            found = store.partner_and_team(
+                session=session, team_id=team_id, partner_id=row.partner_id
+            )
+            if found is None or _facts(found).owner_id != owner_id:
+                continue
+            waiting = _question_key(session, team_id, row.id, cover)
+            question = outbox_store.get_message(
+                session=session, team_id=team_id, dedupe_key=waiting
+            )
+            if question is None or question.status != OutboxStatus.PENDING:
+                continue
+            touch = Touch.of(row)
+            scene = self._scene(session, Actor(team_id, owner_id), found, touch.colleagues, now)
+            asked = self._owner_side(scene, touch)
+            if asked is None or asked == cover:
+                continue
+            clashes = _clashes_found_by(session, team_id, touch)
+            touch, _away, _pushed = self._ask(
+                scene, touch, clashes, key=intent_ask_key(row.id, handed_to=asked)
+            )
+            outbox_store.cancel_unsent(session=session, team_id=team_id, dedupe_key=waiting)
+            # A word to the asker about the cover, not sent yet, would name the wrong person.
+            outbox_store.cancel_unsent(
+                session=session,
+                team_id=team_id,
+                dedupe_key=f"{intent_ask_key(row.id, handed_to=cover)}:asker",
+            )
+            if asked == owner_id:
+                self._tell_asker_who_is_asked(
+                    scene,
+                    touch,
+                    away_until=None,
+                    instead_of=cover,
+                    # Away until just now: back early (not a time away ahead called off).
+                    back=is_away(session, team_id=team_id, user_id=owner_id, at=now - JUST_NOW),
+                )
+            else:
+                self._tell_asker_who_is_asked(
+                    scene,
+                    touch,
+                    away_until=_away_end(self._back_at(scene, owner_id), scene.zone_of(owner_id)),
+                    covering_for=owner_id,
+                )
 
     def take_back(
         self, session: Session, *, team_id: str, deputy_id: str, partner_id: int, now: datetime
@@ -2486,11 +2552,15 @@ class Touchpoints:
         new_owner: bool = False,
         covering_for: str | None = None,
         merged_from: str | None = None,
+        instead_of: str | None = None,
+        back: bool = False,
     ) -> None:
         """Tell whoever stated an intent that someone else is asked about it now (`touch.asked`,
         just asked): the partner's new owner (the kept partner's, when it was `merged_from`
         another), or whoever covers for the owner (`covering_for`), away before they saw the
-        question; and until when they wait for the answer. After a handover or a merge with
+        question, or the owner instead of the cover (`instead_of`) once they are not away
+        (`back`: their time away ended, else they called it off); and until when they wait for
+        the answer. After a handover or a merge with
         nobody asked (`touch.asked` None: the new owner is among those reaching out, or there
         is none), that the intent needs nobody's answer. Once each, in their working hours."""
         later = LaterNote(
@@ -2501,6 +2571,8 @@ class Touchpoints:
             new_owner=new_owner,
             covering_for=covering_for,
             merged_from=merged_from,
+            instead_of=instead_of,
+            back=back,
         )
         _queue(
             scene.session,

@@ -378,6 +378,7 @@ class SlackRenderer:
             merged_from=note.merged_from,
             sooner=note.sooner,
             back=note.back,
+            instead_of=note.instead_of,
         )
         return Message(text=text, blocks=[section(text), actions([brief_me(facts.id, facts.name)])])
 

@@ -331,7 +331,9 @@ def _while_away_line(partner: PartnerWhileAway) -> str:
             if n:
                 did.append(f"{verb} {n} {one if n == 1 else many}")
         answers = [
-            _intent_outcome(contact.intent_answer, contact.intent_answered_by)
+            _intent_outcome(
+                contact.intent_answer, contact.intent_answered_by, contact.intent_asked_instead
+            )
             for contact in theirs
             if contact.kind is TouchpointKind.INTENDED
         ]
@@ -345,8 +347,12 @@ def _while_away_line(partner: PartnerWhileAway) -> str:
     return line + "."
 
 
-def _intent_outcome(answer: IntentAnswer | None, by: str | None) -> str:
+def _intent_outcome(answer: IntentAnswer | None, by: str | None, instead: str | None) -> str:
     if answer is None:
+        # A cover who had the question keeps it (`Touchpoints.cover_unread`): say whose answer
+        # is awaited, so the owner back does not look for a question they never got.
+        if instead is not None:
+            return f"still waiting for {person(instead)}'s answer"
         return "still waiting for an answer"
     if answer is IntentAnswer.LAPSED:
         return "no answer in time"

@@ -1083,17 +1083,26 @@ def intent_later(
     merged_from: str | None = None,
     sooner: bool = False,
     back: bool = False,
+    instead_of: str | None = None,
 ) -> str:
     """To the asker of an intent, when the person asked went away before answering: the day to
     answer moved later (`touch.deadline`, the new one; from their time away, or from time
     away they are `back` from, later than the asker heard); or earlier (`sooner`: they are
     `back` early, or have less time away); or when someone else is asked now: the partner's
     new owner (`new_owner`; the kept partner's, when it was `merged_from` another), or whoever
-    covers for the owner (`covering_for`), who went away before the question reached them; whom
-    they wait for, and until when."""
+    covers for the owner (`covering_for`), who went away before the question reached them; or
+    the owner again instead of that cover (`instead_of`), not away any more (`back`) before the
+    cover had it; whom they wait for, and until when."""
     by = by_moment(touch.deadline, tz=tz) if touch.deadline is not None else "soon"
     if new_owner and touch.asked is None:
         return _needs_no_answer(facts, touch, merged_from=merged_from)
+    if instead_of is not None:
+        why = "is back" if back else "is not away after all"
+        return (
+            f"{person(touch.asked)} {why}, so I've asked them about reaching out to "
+            f"*{facts.name}* ({quote(touch.notes)}) instead of {person(instead_of)}: if there is "
+            f"no answer {by}, you may go ahead."
+        )
     if sooner:
         if back:
             why = "is back"

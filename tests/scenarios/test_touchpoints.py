@@ -3021,3 +3021,63 @@ def test_the_last_contact_is_on_its_authors_day_or_the_readers_calendar(slack: S
     at(slack, datetime(2026, 11, 26, 14, 0, tzinfo=UTC))
     assert "last contact yesterday by <@U0BEN>" in answer(slack, "list", user=BEN)
     assert "Last contact*\\ntoday by <@U0BEN>" in answer(slack, "show Acme", user=CHLOE)
+
+
+# Wednesday 25 Nov, 19:00 in London: Dan's day is over, his question waits for his morning.
+DAN_OFF_DUTY = datetime(2026, 11, 25, 19, 0, tzinfo=UTC)
+THURSDAY_EARLY = datetime(2026, 11, 26, 6, 0, tzinfo=UTC)  # 07:00 in Berlin, 06:00 in London
+WEDNESDAY_LATE = datetime(2026, 11, 25, 21, 0, tzinfo=UTC)
+
+
+@pytest.mark.usefixtures("acme")
+@pytest.mark.parametrize(
+    ("away", "undo", "why", "undo_at"),
+    [
+        ("away today to friday", "back", "is back", THURSDAY_EARLY),
+        # Wednesday 22:00 in Berlin: her time away, from Thursday, has not begun.
+        ("away tomorrow to friday", "away cancel", "is not away after all", WEDNESDAY_LATE),
+    ],
+)
+def test_a_question_the_cover_has_not_had_goes_back_to_the_owner_not_away_any_more(
+    slack: Slack, away: str, undo: str, why: str, undo_at: datetime
+) -> None:
+    """QA20b BUG 1: the question handed to Ana's cover, still waiting for his morning when
+    Ana is back (or calls her time away off), is hers to answer: Dan is not told she "is
+    away", and Chloe hears whom she waits for now."""
+    answer(slack, f"{away} deputy <@U0DAN|dan>")
+    at(slack, DAN_OFF_DUTY)
+    said = answer(slack, "intend Acme : ask about the event", user=CHLOE)
+    assert "<@U0DAN>, who covers for the owner <@U0ANA> while away" in said
+    at(slack, undo_at)
+    answer(slack, undo)
+    at(slack, datetime(2026, 11, 26, 12, 0, tzinfo=UTC))
+    assert not any("ask about the event" in m.text for m in dms(slack, DAN))
+    (question,) = [m for m in dms(slack, ANA) if "ask about the event" in m.text]
+    assert "You're asked because you own *Acme Corporation*" in shown(question)
+    at(slack, datetime(2026, 11, 27, 1, 0, tzinfo=UTC))  # Friday 10:00 in Tokyo
+    (told,) = [m for m in dms(slack, CHLOE) if "ask about the event" in m.text]
+    assert told.text.startswith(
+        f"<@U0ANA> {why}, so I've asked them about reaching out to *Acme Corporation* (“ask "
+        "about the event”) instead of <@U0DAN>: if there is no answer by Fri 27 Nov"
+    )
+    click(slack, ANA, question, "intent_go_ahead")
+    assert "<@U0ANA> answered *Go ahead*" in shown(question)
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_question_the_cover_has_had_stays_theirs_and_back_says_whose_answer_is_awaited(
+    slack: Slack,
+) -> None:
+    """A question Dan has seen stays his (he may be acting on it); Ana's `back` says so."""
+    answer(slack, "away today to friday deputy <@U0DAN|dan>")
+    answer(slack, "intend Acme : ask about the event", user=CHLOE)
+    deliver_outbox(slack)
+    (question,) = [m for m in dms(slack, DAN) if "ask about the event" in m.text]
+    at(slack, THURSDAY_EARLY)
+    said = answer(slack, "back")
+    assert "<@U0CHLOE> stated 1 intent (still waiting for <@U0DAN>'s answer)" in said
+    at(slack, datetime(2026, 11, 26, 12, 0, tzinfo=UTC))
+    assert not any("ask about the event" in m.text for m in dms(slack, ANA))
+    click(slack, DAN, question, "intent_go_ahead")
+    assert "<@U0DAN> answered *Go ahead*" in shown(question)
+
