@@ -63,7 +63,7 @@ from bot.delivery.absence import (
 )
 from bot.delivery.dispatcher import ChannelRefused
 from bot.delivery.outbox import Schedule, enqueue, schedule_of
-from bot.delivery.working_days import Counted, working_days_of
+from bot.delivery.working_days import Counted, working_days_later, working_days_of
 from bot.delivery.working_hours import WorkingHours, zone
 from bot.naming import normalize_name, person_key
 from bot.services.checkins import recorded_again
@@ -540,6 +540,9 @@ class Recorded:
     # The end of time away the person asked about an intent has ahead of them before the
     # answer is due, which pushed the day back (not when they are away now: see above).
     asked_away_until: datetime | None = None
+    # Who covers for the owner asked about an intent, if the owner's day to answer ends in
+    # time away ahead of them: asked then, should the owner not have answered.
+    cover_then: str | None = None
     # Collisions but none news: how the caller's side knew of them already.
     already_known: Known | None = None
     # The partnership has ended: the contact is history, and nobody was told or alerted.
@@ -675,6 +678,9 @@ class OwnerNote:
     merged_from: str | None = None
     # A plan its author had said didn't happen, put back: it took place after all.
     revived: bool = False
+    # Who is asked at the deadline instead, should the owner asked not have answered by then:
+    # whoever covers for them in their time away (`Touchpoints._cover_at_deadline`).
+    cover_then: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -1534,6 +1540,7 @@ class Touchpoints:
                 self._cover_out_of_reach(scene, touch) if away_until is not None else None
             ),
             asked_away_until=asked_away_until,
+            cover_then=self._cover_at_deadline(scene, touch),
             already_known=knew,
             owner_told_by=told_by,
         )
@@ -2602,6 +2609,8 @@ class Touchpoints:
         due = answer_due(
             session, team_id=team_id, user_id=recipient, asked_at=scene.now, schedule=schedule
         )
+        if back_at is None and due.back_at is not None and recipient == scene.facts.owner_id:
+            due = self._until_covered(scene, recipient, schedule, due, asked_at=scene.now)
         deadline, pushed_by = due.at, due.back_at
         store.set_intent(
             session=session,
@@ -2619,6 +2628,7 @@ class Touchpoints:
                 clashes=clashes,
                 tz=tz,
                 recorded_at=scene.now,
+                cover_then=self._cover_at_deadline(scene, touch),
             )
         )
         _queue(
@@ -2633,6 +2643,37 @@ class Touchpoints:
         )
         away_now = _away_end(back_at, tz)
         return touch, away_now, None if away_now is not None else _away_end(pushed_by, tz)
+
+    def _until_covered(
+        self, scene: _Scene, owner: str, schedule: Schedule, due: Counted, *, asked_at: datetime
+    ) -> Counted:
+        """The owner's day to answer, pushed back by time away that begins before it ends
+        (`due`): their working day as if they were not away, when someone covers for them by
+        then (QA20c BUG 2). The question is handed to that cover then (`lapse_intents`), with
+        a working day of theirs to answer, instead of the asker waiting for the owner's
+        return. With nobody to cover, `due` stands: the owner answers once back."""
+        plain = working_days_later(
+            schedule.first_slot(asked_at, key=owner),
+            INTENT_WORKING_DAYS,
+            schedule=schedule,
+            away=(),
+            key=owner,
+        )
+        at = on_the_quarter(plain.at, tz=zone(schedule.tz))
+        if not is_away(scene.session, team_id=scene.team_id, user_id=owner, at=at):
+            return due
+        cover = recipient_for_owner_alert(
+            scene.session,
+            team_id=scene.team_id,
+            owner_id=owner,
+            partner_deputy_id=scene.facts.deputy_id,
+            now=at,
+        )
+        return due if cover == owner else Counted(at=at)
+
+    @staticmethod
+    def _cover_at_deadline(scene: _Scene, touch: Touch) -> str | None:
+        return _cover_at_deadline(scene.session, scene.team_id, scene.facts, touch)
 
     def _back_at(self, scene: _Scene, user_id: str) -> datetime | None:
         """When `user_id`'s absence ends, if they are away when a message queued now would
@@ -2901,13 +2942,26 @@ class Touchpoints:
             asked = outbox_store.get_message(
                 session=session, team_id=team_id, dedupe_key=question_key
             )
+            asked_at = row.at if asked is None else asked.due_at
             due = answer_due(
-                session,
-                team_id=team_id,
-                user_id=user_id,
-                asked_at=row.at if asked is None else asked.due_at,
-                schedule=schedule,
+                session, team_id=team_id, user_id=user_id, asked_at=asked_at, schedule=schedule
             )
+            at_hand = store.partner_and_team(
+                session=session, team_id=team_id, partner_id=row.partner_id
+            )
+            reached = schedule.first_slot(asked_at, key=user_id)
+            if (
+                at_hand is not None
+                and due.back_at is not None
+                and _facts(at_hand).owner_id == user_id
+                and not is_away(session, team_id=team_id, user_id=user_id, at=reached)
+            ):
+                # Time away booked after the question reached its owner: their cover is asked
+                # when it begins, as for a question asked before time away booked earlier.
+                scene = self._scene(
+                    session, Actor(team_id, user_id), at_hand, Touch.of(row).colleagues, now
+                )
+                due = self._until_covered(scene, user_id, schedule, due, asked_at=asked_at)
             if row.intent_deadline is None or due.at == row.intent_deadline:
                 continue
             told = _told_deadline(session, team_id, row.id, question=asked) or row.intent_deadline
@@ -2936,6 +2990,7 @@ class Touchpoints:
                     clashes=_clashes_found_by(session, team_id, touch),
                     tz=tz,
                     recorded_at=touch.at,
+                    cover_then=_cover_at_deadline(session, team_id, facts, touch),
                 )
             )
             if not outbox_store.rewrite_unsent(
@@ -3005,6 +3060,8 @@ class Touchpoints:
                 )
                 if row is None or found is None:
                     continue
+                if self._hand_to_cover(session, team_id, row, now=now):
+                    continue
                 if not store.answer_intent(
                     session=session,
                     team_id=team_id,
@@ -3024,6 +3081,44 @@ class Touchpoints:
                 lapsed += 1
             session.commit()
         return lapsed
+
+    def _hand_to_cover(
+        self, session: Session, team_id: str, row: TouchpointRow, *, now: datetime
+    ) -> bool:
+        """An intent whose owner's day to answer ends while they are away, with someone
+        covering for them (`_until_covered` timed it so): asked now of that cover, with a
+        working day of theirs to answer, its asker told whom they wait for. The owner's
+        question keeps its buttons: their answer, should it come first, still counts. True when
+        it was handed over."""
+        found = store.partner_and_team(session=session, team_id=team_id, partner_id=row.partner_id)
+        if found is None or row.id is None:
+            return False
+        owner = _facts(found).owner_id
+        if owner is None or row.intent_asked != owner:
+            return False
+        if not is_away(session, team_id=team_id, user_id=owner, at=now):
+            return False
+        touch = Touch.of(row)
+        scene = self._scene(session, Actor(team_id, owner), found, touch.colleagues, now)
+        cover = self._owner_side(scene, touch)
+        if cover is None or cover == owner:
+            return False
+        clashes = _clashes_found_by(session, team_id, touch)
+        touch, _away, _pushed = self._ask(
+            scene, touch, clashes, key=intent_ask_key(row.id, handed_to=cover)
+        )
+        outbox_store.cancel_unsent(
+            session=session,
+            team_id=team_id,
+            dedupe_key=_question_key(session, team_id, row.id, owner),
+        )
+        self._tell_asker_who_is_asked(
+            scene,
+            touch,
+            away_until=_away_end(self._back_at(scene, owner), scene.zone_of(owner)),
+            covering_for=owner,
+        )
+        return True
 
     # --- Last contact ----------------------------------------------------------------------------
 
@@ -3328,6 +3423,22 @@ def _planned_ahead(
         limit=BRIEFING_PLANNED,
     )
     return [Touch.of(row) for row in rows]
+
+
+def _cover_at_deadline(
+    session: Session, team_id: str, facts: PartnerFacts, touch: Touch
+) -> str | None:
+    """Whoever an intent's question goes to at its deadline, when the owner asked is away by
+    then and someone covers for them (`Touchpoints._until_covered`, `_hand_to_cover`)."""
+    owner, deadline = facts.owner_id, touch.deadline
+    if owner is None or touch.asked != owner or deadline is None:
+        return None
+    if not is_away(session, team_id=team_id, user_id=owner, at=deadline):
+        return None
+    cover = recipient_for_owner_alert(
+        session, team_id=team_id, owner_id=owner, partner_deputy_id=facts.deputy_id, now=deadline
+    )
+    return None if cover == owner or cover in touch.colleagues else cover
 
 
 def _away_end(back_at: datetime | None, tz: ZoneInfo) -> datetime | None:

@@ -327,7 +327,7 @@ class SlackRenderer:
         blocks.append(intent_buttons(touch))
         if touch.answer is IntentAnswer.LAPSED:
             blocks.append(context(texts.intent_lapsed(touch, tz=note.tz)))
-        elif deadline := texts.intent_deadline(touch, tz=note.tz):
+        elif deadline := texts.intent_deadline(touch, tz=note.tz, cover_then=note.cover_then):
             blocks.append(context(deadline))
         return Message(text=text, blocks=blocks)
 

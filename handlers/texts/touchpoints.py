@@ -557,6 +557,13 @@ def owner_told(result: Recorded) -> str | None:
             if touch.deadline is not None
             else ""
         )
+        if result.cover_then is not None and touch.deadline is not None:
+            # The owner's day to answer ends in their time away: their cover is asked then.
+            deadline = (
+                f" If there is no answer {by_moment(touch.deadline, tz=result.tz, now=touch.at)}"
+                f", when {person(owner)} is away, I'll ask {person(result.cover_then)}, who "
+                "covers for them, and tell you."
+            )
         if result.owner_away_until is not None:
             # Away with nobody covering (or only the asker): the question waits in the outbox
             # until they are back.
@@ -950,9 +957,15 @@ def _lapsed_handed_over(facts: PartnerFacts, touch: Touch, *, merged_from: str |
     )
 
 
-def intent_deadline(touch: Touch, *, tz: ZoneInfo) -> str:
+def intent_deadline(touch: Touch, *, tz: ZoneInfo, cover_then: str | None = None) -> str:
     if touch.deadline is None:
         return ""
+    if cover_then is not None:
+        # The deadline falls in the owner's time away: their cover is asked then.
+        return (
+            f"If you haven't answered {by_moment(touch.deadline, tz=tz)}, when you are away, "
+            f"I'll ask {person(cover_then)}, who covers for you."
+        )
     return (
         f"If you haven't answered {by_moment(touch.deadline, tz=tz)}, I'll tell "
         f"{person(touch.author_id)} they may go ahead."

@@ -3081,3 +3081,44 @@ def test_a_question_the_cover_has_had_stays_theirs_and_back_says_whose_answer_is
     click(slack, DAN, question, "intent_go_ahead")
     assert "<@U0DAN> answered *Go ahead*" in shown(question)
 
+
+@pytest.mark.usefixtures("acme")
+@pytest.mark.parametrize("booked_first", [True, False])
+def test_an_owner_away_before_their_day_to_answer_ends_has_their_cover_asked_then(
+    slack: Slack, booked_first: bool
+) -> None:
+    """QA20c BUG 2: asked on Wednesday, the day before her time away (Thursday and Friday,
+    Dan covering), Ana has until Thursday at the same time; unanswered, Dan is asked then with
+    a working day of his, and Ben hears so, instead of waiting for her return on Monday. The
+    same when she books the time away after the question reached her."""
+    away = "away tomorrow to friday deputy <@U0DAN|dan>"
+    if booked_first:
+        answer(slack, away)
+    at(slack, datetime(2026, 11, 25, 14, 0, tzinfo=UTC))  # Ben's 09:00, Ana's 15:00
+    said = answer(slack, "intend Acme : ask about the gala", user=BEN)
+    if not booked_first:
+        answer(slack, away)
+    else:
+        assert (
+            "If there is no answer by tomorrow at 09:00, when <@U0ANA> is away, I'll ask <@U0DAN>, "
+            "who covers for them, and tell you." in said
+        )
+    deliver_outbox(slack)
+    (question,) = [m for m in dms(slack, ANA) if "ask about the gala" in m.text]
+    if booked_first:
+        assert (
+            "If you haven't answered by Thu 26 Nov at 15:00, when you are away, I'll ask "
+            "<@U0DAN>, who covers for you." in shown(question)
+        )
+    at(slack, datetime(2026, 11, 26, 14, 30, tzinfo=UTC))  # Thursday: Ben's and Dan's hours
+    (asked,) = [m for m in dms(slack, DAN) if "ask about the gala" in m.text]
+    assert "you cover for <@U0ANA>, who owns *Acme Corporation* and is away" in shown(asked)
+    (told,) = [m for m in dms(slack, BEN) if "ask about the gala" in m.text]
+    assert told.text.startswith(
+        "<@U0ANA> is away through Fri 27 Nov, so I've asked <@U0DAN>, who covers for them, "
+        "about reaching out to *Acme Corporation*"
+    )
+    assert "if there is no answer by Fri 27 Nov" in told.text
+    click(slack, DAN, asked, "intent_go_ahead")
+    at(slack, datetime(2026, 11, 27, 14, 30, tzinfo=UTC))
+    assert "<@U0DAN>, for *Acme Corporation*, says *go ahead*" in dms(slack, BEN)[-1].text
