@@ -76,8 +76,13 @@ def away_verb(runtime: Runtime, invocation: Invocation, rest: str) -> Reply:
     """Dates are read in the caller's time zone, and what waits for the caller may be handed to
     the deputy they name, timed in the deputy's: for someone Liaison has never seen, Slack is
     asked first (after the ack), and the answer follows."""
-    if grammar.as_typed(rest).strip().lower() == "cancel":
+    typed = grammar.as_typed(rest).strip()
+    if typed.lower() == "cancel":
         return _cancel(runtime, invocation)
+    first, _, more = typed.partition(" ")
+    if first.lower() == "cancel" and more.strip():
+        # `away cancel now`: plainly a cancel, not dates to read (as `back please` is a back).
+        return help_blocks.usage(VERBS_BY_NAME["away"], texts.CANCEL_TAKES_NOTHING)
     deputy_id = _named_deputy(rest)
     named = [invocation.user_id]
     if deputy_id is not None and deputy_id != invocation.bot_user_id:

@@ -24,6 +24,7 @@ SELF_DEPUTY = "Your deputy must be someone else."
 BOT_DEPUTY = "I can't cover for you myself: your deputy must be a colleague."
 MISSING_TO = "Say when you are away: one day (`friday`), or from and until, joined by `to`."
 BAD_DEPUTY = "After `deputy`, mention one colleague, e.g. `deputy @dan`."
+CANCEL_TAKES_NOTHING = "`away cancel` takes nothing after it: it cancels your next time away."
 
 
 def deputy_dropped(deputy_id: str) -> str:
@@ -81,14 +82,23 @@ def away_recorded(
     away_too = _away_too(result, owned, deputy_away, gaps, tz, today)
     if gaps and not no_deputy:
         away_too += _cover_them(gaps, period, tz)
+    # `back` ends time away begun; time away still to come is called off with `away cancel`
+    # (`back` leaves it alone).
+    end_it = (
+        "Type `/partner back` to end it early."
+        if result.starts_at <= now
+        else "Type `/partner away cancel` to call it off."
+    )
     text = (
         f"You're away {span(period, tz, today)} ({tz.key}). While you're away, your check-ins "
         f"and surveys wait for you{_cover(result, owned)}."
-        f"{no_deputy}{away_too} Type `/partner back` to end it early."
+        f"{no_deputy}{away_too} {end_it}"
     )
-    if result.replaced:
-        times = "time" if len(result.replaced) == 1 else "times"
-        spans = " and ".join(span(earlier, tz, today) for earlier in result.replaced)
+    # Time away already over (ended by `back`) is not what the person means to replace.
+    replaced = [earlier for earlier in result.replaced if earlier.ends_at > now]
+    if replaced:
+        times = "time" if len(replaced) == 1 else "times"
+        spans = " and ".join(span(earlier, tz, today) for earlier in replaced)
         text += f"\nThis replaces your {times} away {spans}, which it covers."
     for shortened in result.shortened:
         left = " and ".join(span(stretch, tz, today) for stretch in shortened.left)

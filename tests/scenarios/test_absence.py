@@ -348,3 +348,12 @@ def test_what_waits_for_the_owner_reaches_a_deputy_never_seen_in_the_deputys_own
     (question,) = [m for m in dms(slack, CHLOE) if "would like to reach out" in m.text]
     assert "<@U0BEN> would like to reach out to *Acme Corporation*" in question.text
     assert "Fri 27 Nov at 09:15" in shown(question)
+
+
+def test_away_cancel_with_more_after_it_says_cancel_takes_nothing(slack: Slack) -> None:
+    """QA20b NIT 4: `away cancel now` is a cancel mistyped, not dates to read."""
+    answer(slack, "away 2026-12-07 to 2026-12-11")
+    said = answer(slack, "away cancel now")
+    assert "`away cancel` takes nothing after it" in said
+    assert "Say when you are away" not in said
+    assert "I cancelled your time away" in answer(slack, "away cancel")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -29,7 +30,7 @@ def test_an_only_partner_without_a_deputy_is_named_with_both_ways_to_cover_it() 
         "has no "
         "deputy, so its alerts wait for you too: set one with `/partner deputy Oxfam "
         "@colleague`, or name someone to cover your time away with "
-        "`/partner away 2026-12-07 to 2026-12-11 deputy @colleague`. Type `/partner back`"
+        "`/partner away 2026-12-07 to 2026-12-11 deputy @colleague`. Type `/partner away cancel`"
     ) in said
 
 
@@ -52,7 +53,7 @@ def test_covered_partners_and_no_partners_promise_only_what_happens() -> None:
     said = away_recorded(WEEK, tz=UTC_ZONE, now=NOW, owned=owned("Oxfam", deputy="U0DAN"))
     assert "alerts about partners you own go to each partner's deputy. Type" in said
     said = away_recorded(WEEK, tz=UTC_ZONE, now=NOW, owned=[])
-    assert "surveys wait for you. Type `/partner back`" in said
+    assert "surveys wait for you. Type `/partner away cancel` to call it off." in said
     named = AwayResult(starts_at=WEEK.starts_at, ends_at=WEEK.ends_at, deputy_id="U0BEN")
     said = away_recorded(named, tz=UTC_ZONE, now=NOW, owned=[])
     assert "reminders of commitments you own go to <@U0BEN>." in said
@@ -82,3 +83,31 @@ def test_back_says_when_the_messages_that_waited_arrive() -> None:
     assert "will arrive in your working hours, from Thu 26 Nov 09:07." in back(
         ended, tz=UTC_ZONE, now=NOW, arrives_at=tomorrow
     )
+
+
+def test_time_away_to_come_is_called_off_with_away_cancel_and_begun_ended_with_back() -> None:
+    """QA20b NIT 1: `back` does nothing to time away still to come."""
+    said = away_recorded(WEEK, tz=UTC_ZONE, now=NOW)
+    assert "Type `/partner away cancel` to call it off." in said and "partner back" not in said
+    today = AwayResult(
+        starts_at=NOW - timedelta(hours=9), ends_at=NOW + timedelta(hours=15), deputy_id=None
+    )
+    said = away_recorded(today, tz=UTC_ZONE, now=NOW)
+    assert "Type `/partner back` to end it early." in said
+
+
+def test_time_away_already_over_is_not_said_to_be_replaced() -> None:
+    """QA20b NIT 5: after `back`, `away today` again covers the ended time away of today, which
+    is no news; time away still on or to come that it replaces is."""
+    ended = Period(NOW - timedelta(hours=9), NOW - timedelta(hours=1))
+    still_on = Period(NOW - timedelta(hours=9), NOW + timedelta(hours=2))
+    today = AwayResult(
+        starts_at=NOW - timedelta(hours=9),
+        ends_at=NOW + timedelta(hours=15),
+        deputy_id=None,
+        replaced=(ended,),
+    )
+    assert "replaces" not in away_recorded(today, tz=UTC_ZONE, now=NOW)
+    today = replace(today, replaced=(ended, still_on))
+    said = away_recorded(today, tz=UTC_ZONE, now=NOW)
+    assert "This replaces your time away from *Wed 25 Nov* to *Wed 25 Nov 11:00*" in said
