@@ -2213,27 +2213,10 @@ class Touchpoints:
         self._cover_unread_notes(session, team_id=team_id, user_id=user_id, now=now)
         self._return_unsent_questions(session, team_id=team_id, owner_id=user_id, now=now)
         for row in store.open_intents_asked_of(session=session, team_id=team_id, user_id=user_id):
-            waiting = _question_key(session, team_id, row.id, user_id)
-            question = outbox_store.get_message(
-                session=session, team_id=team_id, dedupe_key=waiting
-            )
-            if question is None or question.status != OutboxStatus.PENDING:
+            reasked = self._reask_unsent(session, team_id, row, held_by=user_id, now=now)
+            if reasked is None:
                 continue
-            found = store.partner_and_team(
-                session=session, team_id=team_id, partner_id=row.partner_id
-            )
-            if found is None:
-                continue
-            touch = Touch.of(row)
-            scene = self._scene(session, Actor(team_id, user_id), found, touch.colleagues, now)
-            asked = self._owner_side(scene, touch)
-            if asked is None or asked == user_id:
-                continue
-            clashes = _clashes_found_by(session, team_id, touch)
-            touch, _away, _pushed = self._ask(
-                scene, touch, clashes, key=intent_ask_key(row.id, handed_to=asked)
-            )
-            outbox_store.cancel_unsent(session=session, team_id=team_id, dedupe_key=waiting)
+            scene, touch, _asked = reasked
             owner_back_at = self._back_at(scene, user_id)
             self._tell_asker_who_is_asked(
                 scene,
@@ -2241,6 +2224,41 @@ class Touchpoints:
                 away_until=_away_end(owner_back_at, scene.zone_of(user_id)),
                 covering_for=user_id,
             )
+
+    def _reask_unsent(
+        self,
+        session: Session,
+        team_id: str,
+        row: TouchpointRow,
+        *,
+        held_by: str,
+        now: datetime,
+        owner_id: str | None = None,
+    ) -> tuple[_Scene, Touch, str] | None:
+        """The question about an intent waiting, unsent, for `held_by`, asked instead of
+        whoever hears for the partner's owner now (`_owner_side`) and the waiting one not sent;
+        None when it was sent already, or nobody else hears for the owner now (or the partner,
+        gone or no longer `owner_id`'s, is not theirs to hand on)."""
+        assert row.id is not None
+        waiting = _question_key(session, team_id, row.id, held_by)
+        question = outbox_store.get_message(session=session, team_id=team_id, dedupe_key=waiting)
+        if question is None or question.status != OutboxStatus.PENDING:
+            return None
+        found = store.partner_and_team(session=session, team_id=team_id, partner_id=row.partner_id)
+        if found is None or (owner_id is not None and _facts(found).owner_id != owner_id):
+            return None
+        touch = Touch.of(row)
+        actor = Actor(team_id, owner_id or held_by)
+        scene = self._scene(session, actor, found, touch.colleagues, now)
+        asked = self._owner_side(scene, touch)
+        if asked is None or asked == held_by:
+            return None
+        clashes = _clashes_found_by(session, team_id, touch)
+        touch, _away, _pushed = self._ask(
+            scene, touch, clashes, key=intent_ask_key(row.id, handed_to=asked)
+        )
+        outbox_store.cancel_unsent(session=session, team_id=team_id, dedupe_key=waiting)
+        return scene, touch, asked
 
     def _return_unsent_questions(
         self, session: Session, *, team_id: str, owner_id: str, now: datetime
@@ -2260,27 +2278,12 @@ class Touchpoints:
             cover = row.intent_asked
             if row.id is None or cover is None or cover == owner_id:
                 continue
-            found = store.partner_and_team(
-                session=session, team_id=team_id, partner_id=row.partner_id
+            reasked = self._reask_unsent(
+                session, team_id, row, held_by=cover, owner_id=owner_id, now=now
             )
-            if found is None or _facts(found).owner_id != owner_id:
+            if reasked is None:
                 continue
-            waiting = _question_key(session, team_id, row.id, cover)
-            question = outbox_store.get_message(
-                session=session, team_id=team_id, dedupe_key=waiting
-            )
-            if question is None or question.status != OutboxStatus.PENDING:
-                continue
-            touch = Touch.of(row)
-            scene = self._scene(session, Actor(team_id, owner_id), found, touch.colleagues, now)
-            asked = self._owner_side(scene, touch)
-            if asked is None or asked == cover:
-                continue
-            clashes = _clashes_found_by(session, team_id, touch)
-            touch, _away, _pushed = self._ask(
-                scene, touch, clashes, key=intent_ask_key(row.id, handed_to=asked)
-            )
-            outbox_store.cancel_unsent(session=session, team_id=team_id, dedupe_key=waiting)
+            scene, touch, asked = reasked
             # A word to the asker about the cover, not sent yet, would name the wrong person.
             outbox_store.cancel_unsent(
                 session=session,
