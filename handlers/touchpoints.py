@@ -474,7 +474,20 @@ def check(call: Call) -> Reply:
         tokens = grammar.tokenize(call.rest)
         name, _ = grammar.take_name(tokens, stop_words=CLAUSES, known=call.known)
         raise GrammarError(texts.check_takes_a_name(None if name is None else name.text)) from None
-    found = service_of(call.runtime).brief(actor=call.actor, partner=call.partner(line.name))
+    try:
+        found = service_of(call.runtime).brief(actor=call.actor, partner=call.partner(line.name))
+    except UnknownPartner:
+        # `check Acme : extra`: the name drops the `:`, so the unknown name would be echoed as
+        # "Acme extra" (QA20c NIT 9). A name that holds a colon still reads whole above.
+        tokens = grammar.tokenize(call.rest)
+        colon = next((i for i, t in enumerate(tokens) if t.kind is Kind.COLON), None)
+        if colon is None:
+            raise
+        before = grammar.whole_name(tokens[:colon])
+        typed = call.rest[tokens[colon].start :].strip()
+        raise GrammarError(
+            texts.check_takes_a_name(None if before is None else before.text, extra=typed)
+        ) from None
     briefing = blocks.briefing(found, now=call.runtime.clock.now())
     # Below the briefing, what the card shows too: open commitments, balance, cadence, health
     # (the planned contacts the card adds are in the briefing already).

@@ -864,12 +864,14 @@ _PURPOSE_BY = {
 }
 
 
-def check_takes_a_name(name: str | None) -> str:
-    """`check` with colleagues after the name: it takes the name alone."""
+def check_takes_a_name(name: str | None, *, extra: str = "") -> str:
+    """`check` with colleagues or notes after the name: it takes the name alone. `extra`: what
+    was typed after the name, echoed as typed (from its `:`)."""
     example = f": `{COMMAND} check {in_command(name)}`" if name else ""
+    typed = f"“{extra}” is not something `check` takes; " if extra else ""
     return (
-        f"`check` takes only a partner's name{example}. Its briefing shows every colleague in "
-        "touch with the partner."
+        f"{typed}`check` takes only a partner's name{example}. Its briefing shows every "
+        "colleague in touch with the partner."
     )
 
 

@@ -1923,6 +1923,13 @@ def test_the_same_log_by_two_colleagues_is_two_contacts(slack: Slack) -> None:
             "`check` takes only a partner's name: `/partner check Acme`.",
             "/partner check NAME",
         ),
+        # QA20c NIT 9: the `:` typed is echoed, not read into "Acme extra stuff".
+        (
+            "check Acme : extra stuff",
+            "“: extra stuff” is not something `check` takes; `check` takes only a partner's "
+            "name: `/partner check Acme`.",
+            "/partner check NAME",
+        ),
         # Colleagues who took part are members of the workspace, as for every verb (QA18c B2).
         (
             "log Acme with <@U0LIAISON|liaison> via meeting : x",
