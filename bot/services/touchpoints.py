@@ -594,6 +594,9 @@ class Briefing:
     intents: list[Touch]
     # The caller's latest intent of the coordination window, answered or not.
     own_intent: Touch | None = None
+    # All of the caller's intents of the window, newest first (`own_intent` is the first):
+    # intents with different purposes are separate, and `check` names each.
+    own_intents: list[Touch] = field(default_factory=list)
     caller_role: TeamRole | None
     window_days: int
     tz: ZoneInfo
@@ -2769,7 +2772,7 @@ class Touchpoints:
                 author_id=actor.user_id,
                 start=intents_since,
                 newest_first=True,
-                limit=1,
+                limit=BRIEFING_PLANNED,
             )
             planned = _planned_ahead(session, team_id, partner_id, now=now, tz=tz)
             ahead = {touch.id for touch in planned}
@@ -2791,7 +2794,7 @@ class Touchpoints:
             open_intents = touches(
                 kinds=intents, start=intents_since, newest_first=True, limit=BRIEFING_PLANNED
             )
-            shown = [*logged, *passed, *planned, *open_intents]
+            shown = [*logged, *passed, *planned, *open_intents, *own]
             gone = followed_up(
                 shown,
                 tz=workspace_tz,
@@ -2827,7 +2830,8 @@ class Touchpoints:
                 recent=recent[:BRIEFING_RECENT],
                 planned=planned,
                 intents=[touch for touch in open_intents if touch.id not in gone],
-                own_intent=own[0] if own and own[0].id not in gone else None,
+                own_intent=next((touch for touch in own if touch.id not in gone), None),
+                own_intents=[touch for touch in own if touch.id not in gone],
                 caller_role=roles.get(actor.user_id),
                 window_days=window,
                 tz=tz,

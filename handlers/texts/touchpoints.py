@@ -1245,7 +1245,9 @@ def briefing_advice(briefing: Briefing) -> str:
         take = f"{COMMAND} owner {in_command(facts.name)} @you"
         return f"Nobody owns *{facts.name}* yet: `{take}` takes it on."
     if briefing.own_intent is not None:
-        return f"You're not on its team; {own_intent(briefing.own_intent)}"
+        return (
+            f"You're not on its team; {own_intent(briefing.own_intent)}{_older_intents(briefing)}"
+        )
     intend = f"`{COMMAND} intend {in_command(facts.name)} : what you have in mind`"
     if briefing.owner_away_until is not None:
         away = f"its owner {person(facts.owner_id)} is away {_through(briefing.owner_away_until)}"
@@ -1259,6 +1261,17 @@ def briefing_advice(briefing: Briefing) -> str:
             "them when they are back."
         )
     return f"You're not on its team: give {person(facts.owner_id)} a heads-up first with {intend}."
+
+
+def _older_intents(briefing: Briefing) -> str:
+    """The caller's other intents of the window, after the advice on the latest: intents with
+    different purposes are separate, and naming only one hides the rest (QA20c NIT 11)."""
+    older = [touch for touch in briefing.own_intents if touch != briefing.own_intent]
+    if not older:
+        return ""
+    listed = "; ".join(f"{quote(touch.notes)} — {intent_state(touch)}" for touch in older)
+    more = "another intent" if len(older) == 1 else f"{len(older)} other intents"
+    return f" You also have {more} here: {listed}."
 
 
 def own_intent(touch: Touch) -> str:

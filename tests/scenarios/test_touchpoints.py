@@ -2492,6 +2492,19 @@ def test_check_briefs_before_reaching_out(slack: Slack) -> None:
     assert "heads-up first" not in brief and "/partner intend" not in brief
 
 
+@pytest.mark.usefixtures("acme")
+def test_check_names_each_of_the_callers_open_intents(slack: Slack) -> None:
+    # QA20c NIT 11: two intents with different purposes are two; the advice named only one.
+    answer(slack, "intend Acme : propose a joint event", user=BEN)
+    answer(slack, "intend Acme : ask about the gala", user=BEN)
+    brief = answer(slack, "check Acme", user=BEN)
+    assert (
+        "You're not on its team; your intent “ask about the gala” is open with <@U0ANA>: their "
+        "answer comes to you as a direct message. You also have another intent here: “propose "
+        "a joint event” — waiting for <@U0ANA>."
+    ) in brief
+
+
 def section_of(brief: str, heading: str) -> str:
     """The text of one `check` section, from its bold heading to the end of its block."""
     return brief.split(f"*{heading}*\\n", 1)[1].split('"', 1)[0]
