@@ -491,10 +491,14 @@ def alert_said(result: Recorded) -> str:
             "lately, so you coordinate already: I posted no alert in the coordination channel."
         )
     if result.already_known is Known.TOLD:
+        # The reader is the owner (or whoever covers), told of the others' contact or intent
+        # by a direct message that had reached them; said plainly (QA20c NIT 12).
+        others = _others(result.clashes)
+        intents = all(clash.other.kind is TouchpointKind.INTENDED for clash in result.clashes)
+        what = ("intent" if intents else "contact") + ("s" if len(others) > 1 else "")
         return (
-            # Said while that message may still wait for the reader's working hours.
-            f"My direct message tells you of {people_in_prose(_others(result.clashes))}'s "
-            "contact, so you know whom you follow: I posted no alert in the coordination channel."
+            f"I told you of {people_in_prose(others)}'s {what} in a direct message already, so "
+            "I posted no alert in the coordination channel."
         )
     if result.already_known is Known.MIXED:
         return (
@@ -532,8 +536,8 @@ def owner_told(result: Recorded) -> str | None:
         if touch.asked is None:
             if owner == touch.author_id:
                 return (
-                    f"You own *{facts.name}*, so there is no one to ask; colleagues see your "
-                    f"intent in `{COMMAND} check {in_command(facts.name)}`."
+                    f"You own *{facts.name}*, so you need nobody's go-ahead and I asked nobody; "
+                    f"colleagues see your intent in `{COMMAND} check {in_command(facts.name)}`."
                 )
             if owner in touch.colleagues:
                 return f"{person(owner)} takes part, so there is no one else to ask."

@@ -1539,8 +1539,8 @@ def test_an_owner_told_of_an_outsiders_contact_is_not_alerted_when_following_up(
     answer(slack, "log Acme via call : Ben's cold call", user=BEN)
     deliver_outbox(slack)  # Ana reads of it by DM
     said = answer(slack, "log Acme via call : Ana follows up")
-    assert "My direct message tells you of <@U0BEN>'s contact" in said
-    assert "Ben's cold call" not in said.split("My direct message")[1]
+    assert "I told you of <@U0BEN>'s contact in a direct message already" in said
+    assert "Ben's cold call" not in said.split("I told you of")[1]
     deliver_outbox(slack)
     assert alerts(slack) == []
     # The same for an intent she was asked about.
@@ -1548,7 +1548,7 @@ def test_an_owner_told_of_an_outsiders_contact_is_not_alerted_when_following_up(
     answer(slack, "intend Globex : a pitch", user=DAN)
     deliver_outbox(slack)
     said = answer(slack, "plan Globex on friday : Ana's own pitch")
-    assert "My direct message tells you of <@U0DAN>'s contact" in said
+    assert "I told you of <@U0DAN>'s intent in a direct message already" in said
     deliver_outbox(slack)
     assert alerts(slack) == []
 
@@ -2440,9 +2440,22 @@ def test_a_log_after_the_owners_last_working_hours_before_time_away_tells_the_de
 @pytest.mark.usefixtures("acme")
 def test_the_owners_own_intent_asks_nobody(slack: Slack) -> None:
     said = answer(slack, "intend Acme : renewal talk")
-    assert "You own *Acme Corporation*, so there is no one to ask" in said
+    assert "You own *Acme Corporation*, so you need nobody's go-ahead and I asked nobody" in said
     deliver_outbox(slack)
     assert dms(slack, ANA) == []
+
+
+@pytest.mark.usefixtures("acme")
+def test_the_owners_intent_after_a_colleagues_says_plainly_she_knew_of_it(slack: Slack) -> None:
+    # QA20c NIT 12: not "My direct message tells you of …'s contact, so you know whom you follow".
+    ask(slack)
+    said = answer(slack, "intend Acme : renewal talk")
+    assert "<@U0BEN> intends to reach out to them" in said
+    assert (
+        "I told you of <@U0BEN>'s intent in a direct message already, so I posted no alert in "
+        "the coordination channel."
+    ) in said
+    assert "You own *Acme Corporation*, so you need nobody's go-ahead and I asked nobody" in said
 
 
 # --- check --------------------------------------------------------------------------------------

@@ -239,7 +239,7 @@ def test_an_intent_says_who_was_asked_and_until_when() -> None:
     assert "If there is no answer by tomorrow at 04:00, you may go ahead" in shown
     own = touch(kind=TouchpointKind.INTENDED, at=NOW, author_id="U0ANA")
     mine = blocks.recorded(Recorded(partner=facts(), touch=own, clashes=[]), now=NOW)
-    assert "You own *Acme*, so there is no one to ask" in text_of(mine)
+    assert "You own *Acme*, so you need nobody's go-ahead and I asked nobody" in text_of(mine)
 
 
 @pytest.mark.parametrize(
