@@ -78,6 +78,8 @@ class TouchpointRow(NamedTuple):
     cancelled_at: datetime | None = None
     # When it was recorded (None only in rows built by hand).
     created_at: datetime | None = None
+    # When the intent was answered (None: not yet, or a row built by hand).
+    intent_answered_at: datetime | None = None
 
     @property
     def colleagues(self) -> frozenset[str]:
@@ -89,7 +91,8 @@ class TouchpointRow(NamedTuple):
 _WITH_PEOPLE = """
 SELECT t.id, t.team_id, t.partner_id, t.kind, t.medium, t.at, t.day_only, t.author_id,
        tc.contact_id, c.name, t.notes, t.intent_asked, t.intent_deadline, t.intent_answer,
-       t.intent_answered_by, p.user_id, tc.position, t.cancelled_at, t.created_at
+       t.intent_answered_by, p.user_id, tc.position, t.cancelled_at, t.created_at,
+       t.intent_answered_at
 FROM touchpoint AS t
 LEFT OUTER JOIN touchpoint_participant AS p ON p.touchpoint_id = t.id
 LEFT OUTER JOIN touchpoint_contact AS tc ON tc.touchpoint_id = t.id
@@ -137,6 +140,7 @@ def _gather(rows: Iterable[Sequence[Any]]) -> list[TouchpointRow]:
             row[14],
             utc_or_none(row[17]),
             utc(row[18]),
+            utc_or_none(row[19]),
         )
         for touchpoint_id, row in first.items()
     ]

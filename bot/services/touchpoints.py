@@ -435,6 +435,7 @@ class Touch:
     deadline: datetime | None = None
     answer: IntentAnswer | None = None
     answered_by: str | None = None
+    answered_at: datetime | None = None
     # A plan its author said didn't happen: shown as such, counted as no contact.
     cancelled_at: datetime | None = None
 
@@ -462,6 +463,7 @@ class Touch:
             deadline=row.intent_deadline,
             answer=row.intent_answer,
             answered_by=row.intent_answered_by,
+            answered_at=row.intent_answered_at,
             cancelled_at=row.cancelled_at,
         )
 
@@ -562,6 +564,10 @@ class Recorded:
     open_since: datetime | None = None
     # The partner was registered for this contact, with the caller as owner.
     registered: bool = False
+    # The caller's intents this log follows up whose owner's "I'll handle it" or "Let's talk
+    # first" still waits for the caller's working hours: the log's answer says so at once
+    # (QA20c NIT 13).
+    overtaken: tuple[Touch, ...] = ()
     # Those whose Slack profiles (time zones) are missing or stale among the people the
     # contact's messages are timed for: caller, participants, owner, deputy, whoever was told.
     stale: tuple[str, ...] = ()
@@ -1508,8 +1514,9 @@ class Touchpoints:
             # with no collisions, alert or note; `plan` and `intend` are refused (`record`).
             return Recorded(partner=facts, touch=touch, clashes=[], ended=True)
         clashes, news, knew = self._collide(scene, touch, contact_ids, around)
+        overtaken: list[Touch] = []
         if touch.kind is TouchpointKind.DONE:
-            self._close_followed_intents(scene, touch, around)
+            overtaken = self._close_followed_intents(scene, touch, around)
         channel, thread, passed_over = self._alert(
             scene, touch, clashes, news, key=collision_key(touch.id)
         )
@@ -1546,6 +1553,7 @@ class Touchpoints:
             cover_then=self._cover_at_deadline(scene, touch),
             already_known=knew,
             owner_told_by=told_by,
+            overtaken=tuple(overtaken),
         )
 
     def _noted_already(
@@ -1886,14 +1894,14 @@ class Touchpoints:
 
     def _close_followed_intents(
         self, scene: _Scene, touch: Touch, around: Sequence[TouchpointRow]
-    ) -> None:
+    ) -> list[Touch]:
         """Close the caller's intents with the partner that their new log follows up (a contact
         on or after the intent's day, `followed_up`'s rule): an answer now would tell them to
         hold back from a contact already made, or to go ahead with it. Each is recorded as
         `LOGGED`; a "you may go ahead" still queued for its asker is dropped; its question is
         withdrawn if it has not gone out, else it shows that the contact was logged, without
         its buttons. An owner's answer still waiting to reach the asker is overtaken too
-        (`_answer_overtaken`)."""
+        (`_answer_overtaken`): those intents are returned, for the caller's answer."""
         mine = [
             row
             for row in around
@@ -1902,13 +1910,15 @@ class Touchpoints:
             and row.intent_answer is not IntentAnswer.LOGGED
         ]
         if not mine:
-            return  # nearly every log: no query, nothing to do
+            return []  # nearly every log: no query, nothing to do
+        overtaken: list[Touch] = []
         session, team_id = scene.session, scene.team_id
         zones = {touch.author_id: scene.zone_of(touch.author_id)}
         gone = followed_up([*mine, touch], tz=scene.workspace_zone, zones=zones)
         for row in mine:
             if row.id in gone and row.intent_answer not in (None, IntentAnswer.LAPSED):
-                self._answer_overtaken(scene, row)
+                if self._answer_overtaken(scene, row):
+                    overtaken.append(Touch.of(row))
                 continue
             if row.id not in gone or not store.answer_intent(
                 session=session,
@@ -1953,23 +1963,24 @@ class Touchpoints:
                 user=asked,
                 edit=question,
             )
+        return overtaken
 
-    def _answer_overtaken(self, scene: _Scene, row: TouchpointRow) -> None:
+    def _answer_overtaken(self, scene: _Scene, row: TouchpointRow) -> bool:
         """The owner answered the caller's intent, and the caller logged the contact before the
         answer reached them (it waits for their working hours). "Go ahead" goes unsaid: they
         did. "I'll handle it" and "Let's talk first" still go, since the owner wanted a say in
         that contact, but worded for someone who has been in touch since: tell the owner how
-        it went."""
+        it went. True when such an answer still waits for the caller."""
         answer = row.intent_answer
         assert answer is not None
         session, team_id = scene.session, scene.team_id
         key = intent_answer_key(row.id, answer)
         if answer is IntentAnswer.GO_AHEAD:
             outbox_store.cancel_unsent(session=session, team_id=team_id, dedupe_key=key)
-            return
+            return False
         waiting = outbox_store.get_message(session=session, team_id=team_id, dedupe_key=key)
         if waiting is None or waiting.status != OutboxStatus.PENDING:
-            return  # read already: what they did next was their call
+            return False  # read already: what they did next was their call
         # A late answer (after "you may go ahead" had gone out) stays one.
         lapsed = outbox_store.get_message(
             session=session,
@@ -1991,6 +2002,7 @@ class Touchpoints:
             text=message.text,
             blocks=message.blocks,
         )
+        return True
 
     def _channel(self, facts: PartnerFacts, workspace_channel: str | None) -> str | None:
         """Where alerts about the partner go: its own channel, the workspace's, the default."""

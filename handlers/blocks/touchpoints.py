@@ -134,6 +134,8 @@ def recorded(result: Recorded, *, now: datetime) -> Reply:
     told = texts.owner_told(result)
     if told is not None:
         blocks.append(section(told))
+    for intent in result.overtaken:
+        blocks.append(section(texts.answer_overtaken(intent, tz=result.tz, now=now)))
     if result.zone_guessed:
         blocks.append(partner_blocks.zone_note(result.tz))
     fallback = lead

@@ -1053,6 +1053,22 @@ def not_asked(facts: PartnerFacts, touch: Touch) -> str:
 INTENT_GONE = "That intent is no longer in the registry (its partner was merged or removed)."
 
 
+def answer_overtaken(touch: Touch, *, tz: ZoneInfo, now: datetime) -> str:
+    """In the answer to a log, the owner's answer to the caller's intent that still waits for
+    their working hours ("I'll handle it", "Let's talk first"): the caller hears of it now,
+    not after a contact they might not have made knowing it (QA20c NIT 13)."""
+    owner, about = person(touch.answered_by), quote(touch.notes)
+    said = ""
+    if touch.answered_at is not None:
+        local = touch.answered_at.astimezone(tz)
+        said = f" {day_words(local.date(), now.astimezone(tz).date())} at {local:%H:%M}"
+    if touch.answer is IntentAnswer.HANDLE_IT:
+        wanted = f"answered{said} that they would handle your intent {about} themselves"
+    else:
+        wanted = f"asked{said} to *talk first* before you reached out about your intent {about}"
+    return f"{owner} {wanted}: tell {owner} how your contact went."
+
+
 def asker_note(facts: PartnerFacts, touch: Touch, *, late: bool, logged_since: bool = False) -> str:
     """The answer to an intent, for the colleague who stated it; `logged_since`: they logged a
     contact with the partner after the answer was given, before it reached them."""
