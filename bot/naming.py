@@ -510,6 +510,24 @@ class NameIndex:
             if entry.key == normalize_name(entry.label):  # not a label's second key
                 self._size -= 1
 
+    def answering(self, query: str) -> list[Match]:
+        """Every partner that a label meets under any of `query`'s keys (`name_keys`), one
+        match each, by label: those `query` already stands for, whichever of the two is the
+        other's spelling ("Aerzte" of "Ärzte", "w/o" of "without"). `lookup` stops at the
+        first key that finds someone; a name about to be given must meet nobody else's."""
+        found: dict[int, _Entry] = {}
+        for key in name_keys(query):
+            for entry_id in self._by_key.get(key, ()) if key else ():
+                entry = self._entry(entry_id)
+                current = found.get(entry.partner_id)
+                if current is None or entry.label < current.label:
+                    found[entry.partner_id] = entry
+        ranked = sorted(found.values(), key=lambda entry: (entry.label, entry.partner_id))
+        return [
+            Match(partner_id=entry.partner_id, label=entry.label, score=100.0, exact=True)
+            for entry in ranked
+        ]
+
     def lookup(self, query: str, *, limit: int = 3) -> list[Match]:
         """Return the partners ``query`` names, best first.
 
@@ -627,7 +645,7 @@ class NameIndex:
         ]
         # Refused before this asks: a partner one of whose labels has the name's own key. One
         # that only another spelling of it meets ("Aerzte" of "Ärzte", "w/o" of "without":
-        # `name_keys`) is stored under another key, so nothing refuses it but this.
+        # `name_keys`) is refused too (`answering`), but is still named here if asked.
         registered = {
             entry.partner_id
             for entry_id in self._by_key.get(key, ())

@@ -39,6 +39,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlmodel import Session
 
 from bot.delivery.outbox import enqueue
+from bot.naming import name_keys
 from bot.runtime import Runtime
 from bot.services import people
 from bot.services.people import NotInWorkspace, PeopleCheck
@@ -276,8 +277,10 @@ class PartnerImport:
         except ValueError:
             statuses = ", ".join(PartnerStatus)
             return result(Outcome.INVALID, f"status “{row.status}” is not one of {statuses}")
-        earlier = next((seen[k] for k in (key, *alias_keys) if k in seen), None)
-        for k in (key, *alias_keys):
+        # Every spelling each name goes by (`name_keys`): "Aerzte" on one row, "Ärzte" on another.
+        keys = [k for name in (row.name, *row.aliases) for k in name_keys(clean_name(name))]
+        earlier = next((seen[k] for k in keys if k in seen), None)
+        for k in keys:
             seen.setdefault(k, row.line)
         if earlier is not None:
             return result(Outcome.SAME_AS_ROW, str(earlier))
@@ -287,12 +290,14 @@ class PartnerImport:
             if same_site != row.line:
                 return result(Outcome.LIKELY_DUPLICATE, f"line {same_site} (same website)")
         with Session(self.registry.engine) as session:
-            existing = partner_store.partner_with_key(session=session, team_id=team_id, key=key)
+            existing = self.registry.answering(
+                session, team_id=team_id, name=clean_name(row.name), key=key
+            )
             if existing is not None:
                 return result(Outcome.EXISTS, existing.name)
             for alias, alias_key in zip(row.aliases, alias_keys, strict=True):
-                holder = partner_store.partner_with_key(
-                    session=session, team_id=team_id, key=alias_key
+                holder = self.registry.answering(
+                    session, team_id=team_id, name=clean_name(alias), key=alias_key
                 )
                 if holder is not None:
                     return result(Outcome.NAME_TAKEN, f"“{clean_name(alias)}” is {holder.name}")

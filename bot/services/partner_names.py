@@ -63,6 +63,15 @@ class PartnerNames:
         with cached.lock:
             return cached.index.lookup(query, limit=limit)
 
+    def answering(self, session: Session, *, team_id: str, name: str) -> list[Match]:
+        """The workspace's partners that `name` already stands for under any of its keys
+        (`NameIndex.answering`): what a new name or alias must not be of another partner."""
+        cached = self._fresh_enough(session, team_id)
+        if cached is None:
+            return []
+        with cached.lock:
+            return cached.index.answering(name)
+
     def extending(
         self,
         session: Session,

@@ -755,7 +755,7 @@ class Registry:
             for key, alias in wanted.items():
                 if key in own:
                     continue
-                self._refuse_taken(session, found.team_id, alias, key)
+                self._refuse_taken(session, found.team_id, alias, key, besides=_id(found))
                 store.insert_alias(
                     session=session,
                     team_id=found.team_id,
@@ -816,12 +816,11 @@ class Registry:
             if new_name == old_name:
                 raise NothingToDo(Conflict.SAME_NAME, self._facts(found, team), new_name)
             aliases = {alias.normalized: alias for alias in self._aliases(session, found)}
-            if new_key != old_key:
-                if new_key in aliases:
-                    session.delete(aliases.pop(new_key))
-                    session.flush()
-                else:
-                    self._refuse_taken(session, found.team_id, new_name, new_key)
+            # Even of its own key or alias's: "Ärzte" for "Arzte" also goes by "Aerzte".
+            self._refuse_taken(session, found.team_id, new_name, new_key, besides=_id(found))
+            if new_key != old_key and new_key in aliases:
+                session.delete(aliases.pop(new_key))
+                session.flush()
             found.name, found.normalized_name = new_name, new_key
             session.add(found)
             session.flush()
@@ -1219,16 +1218,38 @@ class Registry:
         key: str,
         alias_keys: dict[str, str],
     ) -> None:
-        existing = store.partner_with_key(session=session, team_id=team_id, key=key)
+        existing = self.answering(session, team_id=team_id, name=name, key=key)
         if existing is not None:
             raise AlreadyRegistered(name, self._profile(session, existing))
         for alias_key, alias in alias_keys.items():
             self._refuse_taken(session, team_id, alias, alias_key)
 
-    def _refuse_taken(self, session: Session, team_id: str, name: str, key: str) -> None:
-        holder = store.partner_with_key(session=session, team_id=team_id, key=key)
+    def _refuse_taken(
+        self, session: Session, team_id: str, name: str, key: str, *, besides: int | None = None
+    ) -> None:
+        holder = self.answering(session, team_id=team_id, name=name, key=key, besides=besides)
         if holder is not None:
             raise NameTaken(name, self._facts(holder, self._team(session, holder)))
+
+    def answering(
+        self, session: Session, *, team_id: str, name: str, key: str, besides: int | None = None
+    ) -> Partner | None:
+        """The partner, other than `besides`, that `name` (of key `key`) already stands for:
+        one with a name or alias of that key, or one that either spelling of the other meets
+        (`naming.name_keys`: "Aerzte ohne Grenzen" of "Ärzte ohne Grenzen", "Doctors w/o
+        Borders" of "Doctors Without Borders"). Given to a second partner, such a name would
+        leave two partners under one key of the name index, which finds both."""
+        holder = store.partner_with_key(session=session, team_id=team_id, key=key)
+        if holder is not None and _id(holder) != besides:
+            return holder
+        # Only the first key of every label is stored: the other spellings are the index's.
+        others = [
+            match.partner_id
+            for match in self.names.answering(session, team_id=team_id, name=name)
+            if match.partner_id != besides
+        ]
+        found = store.get_partners(session=session, team_id=team_id, partner_ids=others)
+        return next((found[other] for other in others if other in found), None)
 
     def _similar(
         self, session: Session, team_id: str, name: str, domain: str | None

@@ -346,9 +346,24 @@ def test_w_slash_o_is_found_written_out(label: str, typed: str) -> None:
     assert name_keys("A/S w/o") == ["as wo", "as without"]  # "A/S" is a legal form still
 
 
+def test_answering_finds_whoever_either_spelling_meets() -> None:
+    # What a name about to be given must not be of another partner, either way round.
+    index = NameIndex()
+    index.add(1, "Ärzte ohne Grenzen")
+    index.add(2, "Doctors w/o Borders")
+    index.add(3, "Aerzte")
+    assert [m.partner_id for m in index.answering("Aerzte ohne Grenzen")] == [1]
+    assert [m.partner_id for m in index.answering("Doctors Without Borders")] == [2]
+    # "Ärzte" is "arzte" first and "aerzte" second: `lookup` stops at the first.
+    index.add(4, "Arzte")
+    assert [m.partner_id for m in index.lookup("Ärzte")] == [4]
+    assert {m.partner_id for m in index.answering("Ärzte")} == {3, 4}
+    assert index.answering("Oxfam") == [] and index.answering("!!") == []
+
+
 def test_another_spelling_of_a_registered_name_is_a_likely_duplicate() -> None:
-    # The registry refuses only the name's own key; a spelling that meets a registered name
-    # only through `name_keys` must be asked about.
+    # The registry refuses it before (`Registry.answering`); the index still names it when
+    # asked, whichever of the two was registered first.
     index = NameIndex()
     index.add(1, "Ärzte ohne Grenzen")
     index.add(2, "Doctors Without Borders")

@@ -615,7 +615,8 @@ def test_an_umlaut_typed_as_ae_oe_ue_finds_the_partner(slack: Slack) -> None:
     for typed in ("aerzte ohne grenzen", "Arzte ohne Grenzen", "ÄRZTE OHNE GRENZEN"):
         assert "*Owner*\\n<@U0ANA>" in answer(slack, f"show {typed}", user=BEN)
     assert "Logged" in answer(slack, "log Aerzte ohne Grenzen via call : spelt with ae", user=BEN)
-    assert "it looks like a partner we already have" in answer(slack, "add Aerzte ohne Grenzen")
+    said = answer(slack, "add Aerzte ohne Grenzen")
+    assert "“Aerzte ohne Grenzen” is already registered as *Ärzte ohne Grenzen e.V.*" in said
     assert partner_count(slack) == 1
 
 
@@ -756,6 +757,20 @@ def test_team_deputy_aliases_rename_channel_and_contacts(slack: Slack) -> None:
         assert expected in card
 
 
+def test_another_spelling_of_a_partners_name_is_refused_to_another(slack: Slack) -> None:
+    answer(slack, MSF)  # aka "Doctors Without Borders"
+    answer(slack, "add Ärzte ohne Grenzen")
+    answer(slack, "add Oxfam", user=BEN)
+    said = answer(slack, 'alias Oxfam add "Aerzte ohne Grenzen"', user=BEN)
+    assert "“Aerzte ohne Grenzen” already stands for *Ärzte ohne Grenzen* (owner <@U0ANA>)" in said
+    said = answer(slack, "rename Oxfam to Doctors w/o Borders", user=BEN)
+    assert "“Doctors w/o Borders” already stands for *Médecins Sans Frontières*" in said
+    said = answer(slack, 'add Ohne Grenzen aka "Aerzte ohne Grenzen"', user=BEN)
+    assert "“Aerzte ohne Grenzen” already stands for *Ärzte ohne Grenzen*" in said
+    assert partner_count(slack) == 3
+    assert "Also known as" not in answer(slack, "show Oxfam", user=BEN)
+
+
 def test_an_alias_that_is_only_a_legal_form_is_refused_with_the_right_form(
     slack: Slack,
 ) -> None:
@@ -876,9 +891,9 @@ def test_a_contact_removed_stays_in_the_history_that_names_them(slack: Slack) ->
 
 def test_merge_keeps_the_history_and_the_old_name(slack: Slack) -> None:
     answer(slack, MSF)
-    said = answer(slack, "add Doctors w/o Borders aka DWB", user=DAN)
-    assert "looks like a partner we already have" in said  # "w/o" is "without": MSF's alias
-    click(slack, DAN, last(slack, DAN), "partner_create_anyway")
+    said = answer(slack, "add Doctors w/o Borders aka DWB", user=DAN)  # "w/o" is "without"
+    assert "“Doctors w/o Borders” is already registered as *Médecins Sans Frontières*" in said
+    assert "Added" in answer(slack, "add Doctors w/o Borders USA aka DWB", user=DAN)
     answer(slack, "contact DWB add Kurt <mailto:kurt@dwb.org|kurt@dwb.org>", user=DAN)
     duplicate = registry(slack).profile(team_id=TEAM, partner="DWB").facts
     with Session(slack.runtime.engine) as session:
@@ -897,14 +912,14 @@ def test_merge_keeps_the_history_and_the_old_name(slack: Slack) -> None:
         session.commit()
 
     refusal = answer(slack, "merge DWB into MSF", user=BEN)  # Ben owns MSF, not DWB
-    assert "Only <@U0DAN> or an admin (<@U0ANA>) can change *Doctors w/o Borders*" in refusal
+    assert "Only <@U0DAN> or an admin (<@U0ANA>) can change *Doctors w/o Borders USA*" in refusal
     said = answer(slack, "merge DWB into MSF", user=ANA)
-    assert "Merged *Doctors w/o Borders* into *Médecins Sans Frontières*" in said
+    assert "Merged *Doctors w/o Borders USA* into *Médecins Sans Frontières*" in said
     assert "Moved over: 1 alias, 1 contact, 1 team member, 2 touchpoints." in said
 
-    card = answer(slack, "show Doctors w/o Borders", user=CHLOE)
+    card = answer(slack, "show Doctors w/o Borders USA", user=CHLOE)
     assert '"text": "Médecins Sans Frontières"' in card
-    assert "“Doctors w/o Borders”" in card and "“DWB”" in card
+    assert "“Doctors w/o Borders USA”" in card and "“DWB”" in card
     assert "*Kurt*" in card
     assert "*Team*\\n<@U0DAN>" in card
     with Session(slack.runtime.engine) as session:
@@ -1034,6 +1049,15 @@ def test_add_with_no_arguments_opens_a_form_with_errors_inline(slack: Slack) -> 
     )
     submit(slack, view, name="Medecins Sans Frontiere", owner=ANA, status="active")
     assert view.errors is not None and "tick “Create anyway”" in view.errors[blocks.NAME_FIELD]
+    # Another spelling of a name or alias ("w/o" is "without") is that partner's, anyway or not.
+    submit(slack, view, name="Doctors w/o Borders", owner=ANA, status="active", anyway=True)
+    assert view.errors is not None and (
+        "Already registered as Médecins Sans Frontières" in view.errors[blocks.NAME_FIELD]
+    )
+    submit(slack, view, name="Oxfam", aliases="Doctors w/o Borders", owner=ANA, status="active")
+    assert view.errors == {
+        blocks.ALIASES_FIELD: "“Doctors w/o Borders” already stands for Médecins Sans Frontières."
+    }
     assert partner_count(slack) == 1
     assert slack.fake.open_modals(ANA) == [view]
     # Slack's client caps the notes, but counts otherwise than Python (and not every request

@@ -121,6 +121,25 @@ def test_a_dry_run_tells_each_rows_fate_and_changes_nothing(registry: Registry) 
     ]
 
 
+def test_another_spelling_of_a_registered_name_is_no_new_partner(registry: Registry) -> None:
+    add_partner(registry, team_id=T1, name="Ärzte ohne Grenzen", owner_id=ANA)
+    add_partner(registry, team_id=T1, name="Ökohaus", owner_id=ANA)
+    text = (
+        "name,aliases,owner\n"
+        "Oekohaus,,U0BEN\n"
+        "Ohne Grenzen,Aerzte ohne Grenzen,U0BEN\n"
+        "Müller Stiftung,,U0BEN\n"
+        "Mueller Stiftung,,U0BEN\n"
+    )
+    for dry_run in (True, False):
+        assert outcomes(run(registry, text, dry_run=dry_run)) == [
+            (2, Outcome.EXISTS, "Ökohaus"),
+            (3, Outcome.NAME_TAKEN, "“Aerzte ohne Grenzen” is Ärzte ohne Grenzen"),
+            (4, Outcome.ADDED, ""),
+            (5, Outcome.SAME_AS_ROW, "4"),
+        ]
+
+
 def test_a_row_with_an_alias_of_only_a_legal_form_is_refused(registry: Registry) -> None:
     report = run(registry, "name,aliases,owner\nGlobex,GX;Inc,U0BEN\n", dry_run=False)
     assert outcomes(report) == [

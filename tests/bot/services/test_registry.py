@@ -446,6 +446,39 @@ def test_an_alias_of_only_legal_forms_or_common_words_is_refused(registry: Regis
     registry.add_aliases(actor=actor(BEN), partner="MSF", aliases=["MSF Foundation"])
 
 
+def test_another_spelling_of_a_partners_name_is_not_given_to_another(registry: Registry) -> None:
+    """A spelling of a partner's name or alias ("Aerzte" of "Ärzte", "w/o" of "without":
+    `naming.name_keys`, either way round), given to a second partner, would stand for two."""
+    msf_id = msf(registry)  # aka "Doctors Without Borders"
+    aerzte = registry.add(actor=actor(ANA), name="Ärzte ohne Grenzen").facts.id
+    oxfam = registry.add(actor=actor(BEN), name="Oxfam").facts.id
+    with pytest.raises(AlreadyRegistered) as exists:
+        registry.add(actor=actor(DAN), name="Aerzte ohne Grenzen", allow_similar=True)
+    assert exists.value.existing.facts.id == aerzte
+    with pytest.raises(AlreadyRegistered) as exists:
+        registry.add(actor=actor(DAN), name="Doctors w/o Borders", allow_similar=True)
+    assert exists.value.existing.facts.id == msf_id
+    with pytest.raises(NameTaken) as taken:
+        registry.add(actor=actor(DAN), name="Ohne Grenzen", aliases=["Aerzte ohne Grenzen"])
+    assert taken.value.holder.id == aerzte
+    for alias in ("Aerzte ohne Grenzen", "Doctors w/o Borders"):
+        with pytest.raises(NameTaken) as taken:
+            registry.add_aliases(actor=actor(BEN), partner="Oxfam", aliases=[alias])
+        assert taken.value.holder.id in {aerzte, msf_id}
+        with pytest.raises(NameTaken):
+            registry.rename(actor=actor(BEN), partner="Oxfam", new_name=alias)
+    # The other way round: the registered name is the one written without.
+    registry.rename(actor=actor(ANA), partner="Ärzte ohne Grenzen", new_name="Aerzte ohne Grenzen")
+    with pytest.raises(NameTaken) as taken:
+        registry.add_aliases(actor=actor(BEN), partner="Oxfam", aliases=["Ärzte ohne Grenzen"])
+    assert taken.value.holder.id == aerzte
+    assert registry.profile(team_id=T1, partner="Oxfam").aliases == []
+    # A partner's own other spelling is its own to have.
+    registry.add_aliases(actor=actor(BEN), partner="MSF", aliases=["Doctors w/o Borders"])
+    assert registry.profile(team_id=T1, partner="Doctors w/o Borders").facts.id == msf_id
+    assert registry.profile(team_id=T1, partner="Oxfam").facts.id == oxfam
+
+
 def test_rename_keeps_the_old_name_as_an_alias(registry: Registry) -> None:
     msf(registry)
     renamed = registry.rename(actor=actor(BEN), partner="MSF", new_name="Doctors Without Borders")
@@ -472,7 +505,7 @@ def test_merge_moves_everything_and_keeps_the_history(engine: Engine, registry: 
     registry.set_deputy(actor=actor(BEN), partner="MSF", deputy_id=CHLOE)
     duplicate = registry.add(
         actor=actor(DAN),
-        name="Doctors w/o Borders",
+        name="Doctors w/o Borders USA",
         aliases=["DWB"],
         team=[CHLOE, ANA],
         website="dwb.org",
@@ -508,7 +541,7 @@ def test_merge_moves_everything_and_keeps_the_history(engine: Engine, registry: 
         registry.merge(actor=actor(BEN), duplicate="DWB", kept="MSF")
     merged = registry.merge(actor=actor(ANA), duplicate="DWB", kept="MSF")
 
-    assert merged.duplicate_name == "Doctors w/o Borders"
+    assert merged.duplicate_name == "Doctors w/o Borders USA"
     assert merged.moved == {
         "aliases": 1,
         "contacts": 1,
@@ -516,12 +549,12 @@ def test_merge_moves_everything_and_keeps_the_history(engine: Engine, registry: 
         "team": 2,
         "touchpoint": 3,
     }
-    profile = registry.profile(team_id=T1, partner="Doctors w/o Borders")
+    profile = registry.profile(team_id=T1, partner="Doctors w/o Borders USA")
     assert profile.facts.id == kept_id
     assert (profile.facts.owner_id, profile.facts.deputy_id) == (BEN, CHLOE)
     assert sorted(profile.members) == [ANA, DAN]
-    # Aliases sort by their normalized form ("doctors wo borders" < "doctors without …").
-    assert profile.aliases == ["Doctors Without Borders", "Doctors w/o Borders", "DWB", "MSF"]
+    # Aliases sort by their normalized form ("doctors without …" < "doctors wo borders usa").
+    assert profile.aliases == ["Doctors Without Borders", "Doctors w/o Borders USA", "DWB", "MSF"]
     assert [(c.name, c.email) for c in profile.contacts] == [
         ("Ada", "ada@dwb.org"),
         ("Jane", "jane@msf.org"),
