@@ -165,6 +165,9 @@ class ListChange:
 class Renamed:
     facts: PartnerFacts
     old_name: str
+    # False when the old name was only a legal form or common word (`naming.generic_name`:
+    # "Foundation"): it is refused as an alias, so it is not kept as one either.
+    old_name_kept: bool = True
 
 
 @dataclass(frozen=True)
@@ -184,6 +187,9 @@ class Merged:
     findings: tuple[str, ...] = ()
     # The duplicate's id, which no partner has any more: the key of what was queued about it.
     duplicate_id: int | None = None
+    # False when the duplicate's name was only a legal form or common word ("Foundation"): not
+    # kept as an alias of the kept partner, as `alias add` would refuse it.
+    duplicate_name_kept: bool = True
 
 
 @dataclass(frozen=True)
@@ -806,8 +812,9 @@ class Registry:
         then: Callable[[Session, Renamed], None] | None = None,
     ) -> Renamed:
         """Rename the partner; the old name stays as an alias (when it differs in more than
-        case or punctuation), and an alias equal to the new name is dropped. `then` runs in the
-        same transaction (the owner told)."""
+        case or punctuation, and is no generic one that `alias add` refuses: "Foundation"), and
+        an alias equal to the new name is dropped. `then` runs in the same transaction (the
+        owner told)."""
         new_name = clean_name(new_name)
         new_key = name_key(new_name)
         with Session(self.engine) as session:
@@ -824,7 +831,9 @@ class Registry:
             found.name, found.normalized_name = new_name, new_key
             session.add(found)
             session.flush()
-            if new_key != old_key:
+            # A name only of common words ("Foundation") would stand for many as an alias.
+            kept = new_key == old_key or not naming.generic_name(old_name)
+            if new_key != old_key and kept:
                 store.insert_alias(
                     session=session,
                     team_id=found.team_id,
@@ -832,7 +841,7 @@ class Registry:
                     alias=old_name,
                     key=old_key,
                 )
-            renamed = Renamed(facts=self._facts(found, team), old_name=old_name)
+            renamed = Renamed(facts=self._facts(found, team), old_name=old_name, old_name_kept=kept)
             if then is not None:
                 then(session, renamed)
             self._commit_names(session, found.team_id, [_id(found)])
@@ -851,8 +860,9 @@ class Registry:
         Aliases, contacts (de-duplicated by email), team (the kept partner's owner and deputy
         keep their roles; the duplicate's people join as members) and every row of any other
         table that points at the duplicate move to the kept partner; the duplicate's name
-        becomes an alias of the kept one, and an active duplicate makes the kept partner active
-        (`_fill_gaps`). The caller must be allowed to change both.
+        becomes an alias of the kept one (unless generic, as for `rename`), and an active
+        duplicate makes the kept partner active (`_fill_gaps`). The caller must be allowed to
+        change both.
         `then` runs in the same transaction once everything has moved (later features look at
         the merged history); what it returns is said in the answer.
         """
@@ -892,13 +902,16 @@ class Registry:
             duplicate_name, duplicate_key = gone.name, gone.normalized_name
             session.delete(gone)
             session.flush()
-            store.insert_alias(
-                session=session,
-                team_id=actor.team_id,
-                partner_id=_id(stays),
-                alias=duplicate_name,
-                key=duplicate_key,
-            )
+            # A name only of common words ("Foundation") would stand for many as an alias.
+            name_kept = not naming.generic_name(duplicate_name)
+            if name_kept:
+                store.insert_alias(
+                    session=session,
+                    team_id=actor.team_id,
+                    partner_id=_id(stays),
+                    alias=duplicate_name,
+                    key=duplicate_key,
+                )
             merged = Merged(
                 kept=self._facts(stays, self._team(session, stays)),
                 duplicate_name=duplicate_name,
@@ -908,6 +921,7 @@ class Registry:
                 duplicate_status=duplicate_status,
                 status_before=status_before,
                 duplicate_id=_id(gone),
+                duplicate_name_kept=name_kept,
             )
             if then is not None:
                 merged = replace(merged, findings=tuple(then(session, merged)))

@@ -491,7 +491,18 @@ def renamed_for_owner(result: Renamed, by: str) -> str:
     """To the owner, when someone else renamed their partner."""
     return (
         f"{person(by)} renamed *{result.old_name}*, which you own, to *{result.facts.name}*. "
-        "The old name still finds it."
+        + (OLD_NAME_FINDS_IT if result.old_name_kept else _generic_name_dropped(result.old_name))
+    )
+
+
+OLD_NAME_FINDS_IT = "The old name still finds it."
+
+
+def _generic_name_dropped(name: str) -> str:
+    """A former name not kept as an alias (`naming.generic_name`: "Foundation")."""
+    return (
+        f"“{name}” is only a legal form or a common word (like Inc, The or Foundation), so it "
+        "is not kept as an alias: it would stand for a word many partners' names hold."
     )
 
 
@@ -631,7 +642,8 @@ def aliases_changed(change: ListChange, adding: bool) -> str:
 
 
 def renamed(result: Renamed) -> str:
-    return f"*{result.old_name}* is now called *{result.facts.name}*. The old name still finds it."
+    then = OLD_NAME_FINDS_IT if result.old_name_kept else _generic_name_dropped(result.old_name)
+    return f"*{result.old_name}* is now called *{result.facts.name}*. {then}"
 
 
 _MOVED_NAMES = {
@@ -705,20 +717,25 @@ def merged(result: Merged, told: Sequence[str] = ()) -> str:
     )
     told_them = f"\nI've let {people(told)} know." if told else ""
     findings = "".join(f"\n{line}" for line in result.findings)
+    finds = (
+        f"“{result.duplicate_name}” now finds {ending(result.kept.name)}"
+        if result.duplicate_name_kept
+        else _generic_name_dropped(result.duplicate_name)
+    )
     return (
         f"Merged *{result.duplicate_name}* into {ending(result.kept.name)}{what} "
-        f"“{result.duplicate_name}” now finds {ending(result.kept.name)}"
-        f"{_merged_status(result)}{roles}{told_them}{findings}"
+        f"{finds}{_merged_status(result)}{roles}{told_them}{findings}"
     )
 
 
 def merged_away(result: Merged, user_id: str, *, by: str) -> str:
     """To the duplicate's owner or deputy: their partner is now part of another."""
     role = lost_roles(result)[user_id]
+    finds = f", and “{result.duplicate_name}” finds it" if result.duplicate_name_kept else ""
     return (
         f"{person(by)} merged *{result.duplicate_name}*, where you were {role}, into "
         f"*{result.kept.name}* (owner {person(result.kept.owner_id)}): its history, contacts "
-        f"and team are there now, and “{result.duplicate_name}” finds it. You are now "
+        f"and team are there now{finds}. You are now "
         f"{_role_on(result.kept, user_id)}: `{COMMAND} show {in_command(result.kept.name)}` "
         "shows where things stand."
     )

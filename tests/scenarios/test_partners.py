@@ -771,6 +771,21 @@ def test_another_spelling_of_a_partners_name_is_refused_to_another(slack: Slack)
     assert "Also known as" not in answer(slack, "show Oxfam", user=BEN)
 
 
+def test_a_generic_old_name_is_not_kept_as_an_alias_and_the_answer_says_so(slack: Slack) -> None:
+    answer(slack, "add Foundation")
+    said = answer(slack, "rename Foundation to Gates Foundation")
+    assert said.startswith(
+        "*Foundation* is now called *Gates Foundation*. “Foundation” is only a legal form or a "
+        "common word (like Inc, The or Foundation), so it is not kept as an alias: it would stand "
+        "for a word many partners' names hold."
+    )
+    answer(slack, "add The Inc")
+    said = answer(slack, "merge The Inc into Gates Foundation")
+    assert said.startswith("Merged *The Inc* into *Gates Foundation*. “The Inc” is only a legal")
+    assert "now finds" not in said
+    assert "Also known as" not in answer(slack, "show Gates Foundation")
+
+
 def test_an_alias_that_is_only_a_legal_form_is_refused_with_the_right_form(
     slack: Slack,
 ) -> None:

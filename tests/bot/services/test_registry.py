@@ -497,6 +497,31 @@ def test_rename_keeps_the_old_name_as_an_alias(registry: Registry) -> None:
         registry.rename(actor=actor(BEN), partner="MSF", new_name="Oxfam")
 
 
+def test_a_generic_old_name_is_not_kept_as_an_alias(registry: Registry) -> None:
+    """`alias add` refuses "Foundation" (`naming.generic_name`): rename and merge, which keep
+    the old name as an alias, do not slip it in."""
+    registry.add(actor=actor(ANA), name="Foundation")
+    renamed = registry.rename(actor=actor(ANA), partner="Foundation", new_name="Gates Foundation")
+    assert not renamed.old_name_kept
+    assert registry.profile(team_id=T1, partner="Gates Foundation").aliases == []
+    with pytest.raises(UnknownPartner):
+        registry.profile(team_id=T1, partner="Foundation")
+    registry.add(actor=actor(ANA), name="The Co")
+    merged = registry.merge(actor=actor(ANA), duplicate="The Co", kept="Gates Foundation")
+    assert not merged.duplicate_name_kept
+    assert registry.profile(team_id=T1, partner="Gates Foundation").aliases == []
+    # Any other old name is kept, as before.
+    registry.add(actor=actor(ANA), name="Gates Fund", allow_similar=True)
+    merged = registry.merge(actor=actor(ANA), duplicate="Gates Fund", kept="Gates Foundation")
+    assert merged.duplicate_name_kept
+    renamed = registry.rename(actor=actor(ANA), partner="Gates Foundation", new_name="BMGF")
+    assert renamed.old_name_kept
+    assert registry.profile(team_id=T1, partner="BMGF").aliases == [
+        "Gates Foundation",
+        "Gates Fund",
+    ]
+
+
 # --- Merge ----------------------------------------------------------------------------------
 
 
