@@ -22,6 +22,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from apscheduler.triggers.interval import IntervalTrigger
+from rapidfuzz.distance import OSA
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -601,6 +602,11 @@ def answer(call: Call, body: VerbBody) -> Reply:
         call, refusal = misread
         if not isinstance(unknown, UnknownPartner):
             new, unknown = misread
+    if isinstance(refusal, UnknownPartner) and _another_partner(call, refusal):
+        # Offered as "Did you mean" (its button re-runs the line with it), not explained as
+        # words `log` does not take: they are words of a name, "Register it" below.
+        assert refusal.start is not None
+        refusal = UnknownPartner(refusal.query, [refusal.start.facts])
     reply = registry_handlers.answer(call, partial(_refuse, refusal))
     if not isinstance(unknown, UnknownPartner) or call.verb.name == "check":
         return reply
@@ -616,8 +622,9 @@ def answer(call: Call, body: VerbBody) -> Reply:
             line=f"{new.verb.name} {new.rest}",
             key=_request_key(new.invocation),
             typed_at=new.invocation.typed(new.runtime.clock.now()),
-            # After "If you meant *Acme*, …" alone, the partner the name starts with is shown
-            # already: registering it is not asked about again as its likely duplicate.
+            # After "If you meant *Acme*, …" or "Did you mean" with it alone, the partner the
+            # name starts with is shown already: registering it is not asked about again as
+            # its likely duplicate.
             anyway=prefix is not None and not unknown.candidates,
         )
         if value is not None:
@@ -673,6 +680,31 @@ def _clause_after(prefix: tuple[PartnerFacts, str] | None) -> bool:
     word or a medium (`log Oxfam call : …`): a slip, not a new partner's name. Other words
     after a known name may well name another partner (Unicef Germany)."""
     return prefix is not None and prefix[1].split()[0].lower() in CLAUSES | MEDIUMS.keys()
+
+
+def _another_partner(call: Call, unknown: UnknownPartner) -> bool:
+    """Whether an unknown name that starts with a known partner's name or alias, with nothing
+    else to offer, more likely names another partner (`log Plan B Foundation : …`, "Plan"
+    being Plan International's alias; `log Acme Germany : …`) than the known one with words
+    `log` does not take: the words after it are no clause's word or medium (`_clause_after`),
+    nor one typed a letter off (`log Acme wth Jane`, `log Acme cal : …`), and no date ends
+    the name (`_trailing_date`). Those get the explanation, with the forms."""
+    prefix = registry_handlers.known_prefix(unknown)
+    if call.verb.name not in RECORDED_AS or prefix is None or unknown.candidates:
+        return False
+    if _clause_after(prefix) or _trailing_date(unknown.query) is not None:
+        return False
+    first = prefix[1].split()[0].lower()
+    # Words of three letters or more: "of" is a letter off "on", and of names ("Bank of …").
+    return len(first) < MIN_KEYWORD_SLIP or not any(
+        OSA.distance(first, keyword) <= 1
+        for keyword in CLAUSES | MEDIUMS.keys()
+        if len(keyword) >= MIN_KEYWORD_SLIP
+    )
+
+
+# The shortest word `_another_partner` takes for a clause's word or medium typed a letter off.
+MIN_KEYWORD_SLIP = 3
 
 
 def _trailing_date(query: str) -> tuple[str, str] | None:

@@ -1235,9 +1235,12 @@ def test_a_meeting_with_several_people_at_the_partner(slack: Slack) -> None:
 @pytest.mark.usefixtures("acme")
 def test_a_known_name_with_more_words_may_be_another_partner_to_register(slack: Slack) -> None:
     said = answer(slack, "log Acme Germany via call : the German office", user=BEN)
-    assert "If you meant *Acme Corporation*, “Germany” is not something `log` takes" in said
+    # Words that are none of `log`'s: the name of another partner, maybe, or Acme after all.
+    assert "I don't know a partner called “Acme Germany”. Did you mean one of these?" in said
+    assert "*Acme Corporation*" in said
+    assert "is not something" not in said and "*Syntax:*" not in said
     message = last(slack, BEN)
-    assert action_ids(message)[-1] == blocks.REGISTER
+    assert action_ids(message) == ["partner_pick_0", blocks.REGISTER]
     click(slack, BEN, message, blocks.REGISTER)
     assert "Registered *Acme Germany* with you as its owner" in shown(message)
     (touchpoint,) = touchpoints(slack)
@@ -1251,6 +1254,23 @@ def test_a_known_name_with_more_words_may_be_another_partner_to_register(slack: 
     ):
         answer(slack, line, user=BEN)
         assert blocks.REGISTER not in action_ids(last(slack, BEN)), line
+    # A clause's word or a medium typed a letter off is explained as one, with the forms.
+    for line, extra in (("log Acme wth Jane : x", "wth Jane"), ("log Acme cal : x", "cal")):
+        said = answer(slack, line, user=BEN)
+        assert f"If you meant *Acme Corporation*, “{extra}” is not something `log`" in said
+        assert "*Syntax:*" in said
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_name_starting_with_an_alias_and_other_words_is_asked_about(slack: Slack) -> None:
+    answer(slack, 'add Plan International aka "Plan"')
+    said = answer(slack, "log Plan B Foundation : first call", user=BEN)
+    assert "I don't know a partner called “Plan B Foundation”. Did you mean one of these?" in said
+    assert "*Plan International*" in said and "is not something" not in said
+    message = last(slack, BEN)
+    assert action_ids(message) == ["partner_pick_0", blocks.REGISTER]
+    click(slack, BEN, message, "partner_pick_0")
+    assert "Logged your contact with *Plan International* today" in shown(message)
 
 
 @pytest.mark.usefixtures("acme")
@@ -1272,12 +1292,12 @@ def test_a_name_starting_with_an_alias_is_offered_the_partner_the_whole_stands_f
         assert "is not something" not in said and "*Syntax:*" not in said, line
         message = last(slack, BEN)
         assert action_ids(message)[0] == "partner_pick_0", line
-    # Words after the alias that the whole does not stand for: another partner, maybe; with
-    # nothing to suggest, what those words are not is explained, with the forms.
+    # Words after the alias that the whole does not stand for: another partner, maybe, or the
+    # one of the alias: both are offered, with no syntax lesson about words of a name.
     said = answer(slack, "log Oxfam Germany : the German office", user=BEN)
-    assert "If you meant *Oxfam International*, “Germany” is not something `log` takes" in said
-    assert "*Syntax:*" in said
-    assert "partner_pick_0" not in action_ids(last(slack, BEN))
+    assert "I don't know a partner called “Oxfam Germany”. Did you mean one of these?" in said
+    assert "*Oxfam International*" in said and "*Syntax:*" not in said
+    assert action_ids(last(slack, BEN)) == ["partner_pick_0", blocks.REGISTER]
     answer(slack, "log Oxfam Intl : talked", user=BEN)
     message = last(slack, BEN)
     click(slack, BEN, message, "partner_pick_0")
