@@ -57,6 +57,35 @@ def get_partners(
     return {partner.id: partner for partner in session.exec(statement) if partner.id is not None}
 
 
+def lock_partner(*, session: Session, team_id: str, partner_id: int) -> Partner | None:
+    """The partner, read afresh and locked until the transaction ends; None if it is gone
+    (merged away meanwhile).
+
+    A change to a partner reads its team (or contacts, or aliases), decides, then writes: two
+    such changes at once would both decide on what they read, and the second write would break
+    a unique constraint (the same person added twice) or undo the first (a deputy made owner by
+    one request and deputy by the other). Locking the partner first makes them take turns, and
+    the second reads what the first committed. PostgreSQL locks the row, FOR NO KEY UPDATE so
+    that touchpoints and other rows pointing at the partner are still written meanwhile. SQLite
+    has no row locks: a write that changes nothing takes its one write lock now, not at the
+    transaction's first real write.
+    """
+    table = table_of(Partner)
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(
+            sa.update(table)
+            .where(table.c.id == partner_id, table.c.team_id == team_id)
+            .values(id=table.c.id)
+        )
+    statement = (
+        select(Partner)
+        .where(Partner.team_id == team_id, Partner.id == partner_id)
+        .with_for_update(key_share=True)
+        .execution_options(populate_existing=True)
+    )
+    return session.exec(statement).first()
+
+
 def partner_with_key(*, session: Session, team_id: str, key: str) -> Partner | None:
     """The partner whose normalized name, or one of whose aliases, is `key`."""
     by_name = session.exec(

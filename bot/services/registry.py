@@ -688,7 +688,7 @@ class Registry:
         member may take themselves off."""
         with Session(self.engine) as session:
             if set(user_ids) == {actor.user_id}:
-                found = self._resolve(session, actor.team_id, partner)
+                (found,) = self._locked(session, actor.team_id, [partner])
                 team = self._team(session, found)
             else:
                 found, team = self._editable(session, actor, partner, mentioned=())
@@ -758,18 +758,27 @@ class Registry:
             }
             wanted = _distinct_keys(aliases, skip=set(), as_alias=True)
             added: list[str] = []
-            for key, alias in wanted.items():
-                if key in own:
-                    continue
-                self._refuse_taken(session, found.team_id, alias, key, besides=_id(found))
-                store.insert_alias(
-                    session=session,
-                    team_id=found.team_id,
-                    partner_id=_id(found),
-                    alias=alias,
-                    key=key,
-                )
-                added.append(alias)
+            partner_id = _id(found)
+            try:
+                for key, alias in wanted.items():
+                    if key in own:
+                        continue
+                    self._refuse_taken(session, found.team_id, alias, key, besides=partner_id)
+                    store.insert_alias(
+                        session=session,
+                        team_id=found.team_id,
+                        partner_id=partner_id,
+                        alias=alias,
+                        key=key,
+                    )
+                    added.append(alias)
+            except sa.exc.IntegrityError:
+                # Another partner got one of these names between our check and insert.
+                session.rollback()
+                for key, alias in wanted.items():
+                    if key not in own:
+                        self._refuse_taken(session, actor.team_id, alias, key, besides=partner_id)
+                raise
             unchanged = [alias for key, alias in wanted.items() if key in own]
             change = ListChange(
                 facts=self._facts(found, team),
@@ -830,17 +839,24 @@ class Registry:
                 session.flush()
             found.name, found.normalized_name = new_name, new_key
             session.add(found)
-            session.flush()
+            partner_id = _id(found)
             # A name only of common words ("Foundation") would stand for many as an alias.
             kept = new_key == old_key or not naming.generic_name(old_name)
-            if new_key != old_key and kept:
-                store.insert_alias(
-                    session=session,
-                    team_id=found.team_id,
-                    partner_id=_id(found),
-                    alias=old_name,
-                    key=old_key,
-                )
+            try:
+                session.flush()
+                if new_key != old_key and kept:
+                    store.insert_alias(
+                        session=session,
+                        team_id=found.team_id,
+                        partner_id=partner_id,
+                        alias=old_name,
+                        key=old_key,
+                    )
+            except sa.exc.IntegrityError:
+                # Another partner got the new name between our check and the rename.
+                session.rollback()
+                self._refuse_taken(session, actor.team_id, new_name, new_key, besides=partner_id)
+                raise
             renamed = Renamed(facts=self._facts(found, team), old_name=old_name, old_name_kept=kept)
             if then is not None:
                 then(session, renamed)
@@ -867,8 +883,7 @@ class Registry:
         the merged history); what it returns is said in the answer.
         """
         with Session(self.engine) as session:
-            gone = self._resolve(session, actor.team_id, duplicate)
-            stays = self._resolve(session, actor.team_id, kept)
+            gone, stays = self._locked(session, actor.team_id, [duplicate, kept])
             if _id(gone) == _id(stays):
                 raise NothingToDo(
                     Conflict.SAME_PARTNER, self._facts(stays, self._team(session, stays))
@@ -953,7 +968,8 @@ class Registry:
         if role is not None and len(role) > MAX_TITLE_LENGTH:
             raise BadValue("title", role, limit=MAX_TITLE_LENGTH)
         with Session(self.engine) as session:
-            found = self._resolve(session, actor.team_id, partner)
+            # Locked: the same person added twice at once, without an email, is added once.
+            (found,) = self._locked(session, actor.team_id, [partner])
             facts = self._facts(found, self._team(session, found))
             existing = _same_contact(
                 store.contacts_of(
@@ -1179,9 +1195,25 @@ class Registry:
         *,
         mentioned: Collection[str] = (),
     ) -> tuple[Partner, list[TeamMembership]]:
-        found = self._resolve(session, actor.team_id, partner)
+        (found,) = self._locked(session, actor.team_id, [partner])
         self._require_editor(session, actor, [found], mentioned=mentioned)
         return found, self._team(session, found)
+
+    def _locked(self, session: Session, team_id: str, queries: Sequence[str]) -> list[Partner]:
+        """The partners `queries` name (`_resolve`), each locked until the transaction ends
+        (`store.lock_partner`), so that changes to one partner take turns and each reads what
+        the one before it committed. Locked in the order of their ids, so that two merges of
+        the same two partners, in either direction, cannot deadlock."""
+        for _attempt in range(3):
+            found = [self._resolve(session, team_id, query) for query in queries]
+            if all(
+                store.lock_partner(session=session, team_id=team_id, partner_id=partner_id)
+                for partner_id in sorted({_id(partner) for partner in found})
+            ):
+                return found
+            # One was merged away while we waited: its name now leads to the partner it was
+            # merged into (or nowhere), and that is the one to lock.
+        raise RuntimeError(f"partners {queries!r} kept disappearing in workspace {team_id}")
 
     def _require_editor(
         self,

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
 
 import pytest
 import sqlalchemy as sa
@@ -21,6 +23,8 @@ from bot.services.registry import (
     BadValue,
     Conflict,
     ContactInfo,
+    DeputyChange,
+    Handover,
     LikelyDuplicate,
     ListScope,
     NameProblem,
@@ -396,6 +400,86 @@ def test_team_add_and_remove(registry: Registry) -> None:
     assert registry.profile(team_id=T1, partner="MSF").members == [CHLOE, DAN]  # no partial write
     removed = registry.remove_from_team(actor=actor(BEN), partner="MSF", user_ids=[CHLOE, ANA])
     assert (removed.changed, removed.unchanged, removed.now) == ([CHLOE], [ANA], [DAN])
+
+
+def at_once(*calls: Callable[[], object]) -> list[object]:
+    """Run `calls` on threads released together; each one's result or the exception it raised."""
+    start = threading.Barrier(len(calls))
+    outcomes: list[object] = [None] * len(calls)
+
+    def run(index: int) -> None:
+        start.wait()
+        try:
+            outcomes[index] = calls[index]()
+        except Exception as error:  # noqa: BLE001 - the test looks at what each one raised
+            outcomes[index] = error
+
+    threads = [threading.Thread(target=run, args=(index,)) for index in range(len(calls))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return outcomes
+
+
+def test_the_same_colleague_added_to_a_team_at_once_joins_once(registry: Registry) -> None:
+    for round_ in range(5):
+        name = f"Partner {round_}"
+        registry.add(actor=actor(BEN), name=name)
+        outcomes = at_once(
+            *[partial(registry.add_to_team, actor=actor(BEN), partner=name, user_ids=[DAN])] * 3
+        )
+        # As if they came one after another: one adds Dan, the others find him there.
+        assert sorted(
+            (change.changed, change.unchanged)  # type: ignore[attr-defined]
+            for change in outcomes
+        ) == [([], [DAN]), ([], [DAN]), ([DAN], [])], outcomes
+        assert registry.profile(team_id=T1, partner=name).members == [DAN]
+
+
+def test_deputy_and_owner_for_the_same_colleague_at_once_make_them_owner(
+    registry: Registry,
+) -> None:
+    for round_ in range(5):
+        name = f"Partner {round_}"
+        registry.add(actor=actor(BEN), name=name)
+        deputy, owner = at_once(
+            partial(registry.set_deputy, actor=actor(ANA), partner=name, deputy_id=DAN),
+            partial(registry.hand_over, actor=actor(ANA), partner=name, new_owner_id=DAN),
+        )
+        # Deputy first, then the handover from it; or owner first, then "the owner cannot be
+        # deputy". Never a crash, and never Dan both.
+        assert isinstance(owner, Handover), owner
+        assert owner.new_owner_id == DAN
+        if isinstance(deputy, NothingToDo):
+            assert deputy.conflict is Conflict.OWNER_AS_DEPUTY
+            assert not owner.was_deputy
+        else:
+            assert isinstance(deputy, DeputyChange), deputy
+            assert owner.was_deputy
+        profile = registry.profile(team_id=T1, partner=name)
+        assert (profile.facts.owner_id, profile.facts.deputy_id, profile.members) == (
+            DAN,
+            None,
+            [BEN],
+        )
+
+
+def test_the_same_alias_given_to_two_partners_at_once_goes_to_one(registry: Registry) -> None:
+    registry.add(actor=actor(BEN), name="Oxfam")
+    registry.add(actor=actor(BEN), name="Save the Children")
+    for round_ in range(5):
+        alias = f"Alias {round_}"
+        outcomes = at_once(
+            partial(registry.add_aliases, actor=actor(BEN), partner="Oxfam", aliases=[alias]),
+            partial(
+                registry.add_aliases, actor=actor(BEN), partner="Save the Children", aliases=[alias]
+            ),
+        )
+        assert sorted(type(outcome).__name__ for outcome in outcomes) == [
+            "ListChange",
+            "NameTaken",
+        ], outcomes
 
 
 def test_status_and_channel(registry: Registry) -> None:
