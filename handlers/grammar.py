@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from bot.mrkdwn import unescape
@@ -170,6 +170,18 @@ def _collapse(text: str) -> str:
     return " ".join(text.split())
 
 
+def joined(tokens: Sequence[Token]) -> str:
+    """The tokens' texts, with a space where the line had one between them and none where it
+    had none: Slack links a domain inside brackets (`MSF (<http://msf.org|msf.org>)`), which
+    must read `MSF (msf.org)`, not `MSF ( msf.org )`."""
+    text = ""
+    for index, token in enumerate(tokens):
+        if index and token.start > tokens[index - 1].end:
+            text += " "
+        text += token.text
+    return text
+
+
 # --- Pieces -----------------------------------------------------------------------------------
 
 
@@ -207,13 +219,13 @@ def take_name(
     if known is not None:
         longer = _longer_readings(tokens, used)
         if longer:
-            picked = known([" ".join(t.text for t in tokens[:count]) for count in longer])
+            picked = known([joined(tokens[:count]) for count in longer])
             if picked is not None:
                 used = longer[picked]
     if used == 0:
         return None, 0
     words = tokens[:used]
-    return Name(" ".join(t.text for t in words), words[0].start, words[-1].end), used
+    return Name(joined(words), words[0].start, words[-1].end), used
 
 
 def _longer_readings(tokens: Sequence[Token], used: int) -> list[int]:
@@ -259,7 +271,8 @@ def whole_name(tokens: Sequence[Token]) -> Name | None:
     if any(token.kind in (Kind.MENTION, Kind.CHANNEL) for token in tokens):
         raise GrammarError(MARKUP_IN_NAME)
     return Name(
-        " ".join(token.text for token in tokens if token.kind is not Kind.COLON).strip(),
+        # A `:` reads as a space, as it did before names kept the line's spacing.
+        _collapse(joined([replace(t, text=" ") if t.kind is Kind.COLON else t for t in tokens])),
         tokens[0].start,
         tokens[-1].end,
     )
@@ -306,7 +319,7 @@ def name_list(tokens: Sequence[Token]) -> list[str]:
                     f'Put each name in quotes and separate them with commas, e.g. `"{token.text}"`.'
                 )
         return [name for name in names if name]
-    text = " ".join(token.text for token in tokens)
+    text = joined(tokens)
     return [_collapse(part) for part in text.split(",") if part.strip()]
 
 
@@ -458,6 +471,8 @@ class AddLine:
     name: Name
     owner_id: str | None
     aliases: tuple[str, ...]
+    # The link in brackets after the name (`add MSF (msf.org)`), as typed.
+    website: str | None = None
 
 
 @dataclass(frozen=True)
@@ -529,7 +544,7 @@ ADD_CLAUSES = ("owner", "aka")
 
 
 def parse_add(text: str) -> AddLine:
-    """`NAME [owner @u] [aka "X", "Y"]`, clauses in either order."""
+    """`NAME [(website)] [owner @u] [aka "X", "Y"]`, clauses in either order."""
     tokens = tokenize(text)
     if tokens and tokens[0].kind in (Kind.MENTION, Kind.CHANNEL):
         raise GrammarError(MARKUP_IN_NAME)
@@ -540,6 +555,7 @@ def parse_add(text: str) -> AddLine:
     name = require_name(
         name, text, tokens, verb="add", ends_at=ADD_CLAUSES, what="What is the partner called?"
     )
+    name, website = _website_after(name, tokens[:used])
     owner_id: str | None = None
     aliases: list[str] = []
     rest = tokens[used:]
@@ -561,7 +577,23 @@ def parse_add(text: str) -> AddLine:
         else:
             raise _not_added(text, tokens, rest)
         rest = rest[end:]
-    return AddLine(name=name, owner_id=owner_id, aliases=tuple(aliases))
+    return AddLine(name=name, owner_id=owner_id, aliases=tuple(aliases), website=website)
+
+
+def _website_after(name: Name, words: Sequence[Token]) -> tuple[Name, str | None]:
+    """`MSF (msf.org)`: a link in brackets ending the name, which is how Slack sends a domain
+    typed there, is the partner's website rather than part of its name."""
+    if len(words) < 3 or words[0].kind is Kind.QUOTED:
+        return name, None
+    opening, link, closing = words[-3:]
+    if not (link.kind is Kind.LINK and opening.text.endswith("(") and closing.text == ")"):
+        return name, None
+    before = list(words[:-3])
+    if opening.text != "(":
+        before.append(replace(opening, text=opening.text[:-1], end=opening.end - 1))
+    if not before:
+        return name, None
+    return Name(joined(before), before[0].start, before[-1].end), link.text
 
 
 def parse_name(text: str) -> NameLine:

@@ -206,6 +206,7 @@ def add(call: Call, *, allow_similar: bool = False) -> Reply:
             name=line.name.text,
             owner_id=line.owner_id,
             aliases=line.aliases,
+            website=line.website,
             allow_similar=allow_similar,
             then=partial(_queue_add_notes, call.runtime, call.actor, told, []),
         )

@@ -37,9 +37,10 @@ VERBS: tuple[Verb, ...] = (
     Verb(
         "add",
         PARTNERS,
-        ('add NAME [owner @user] [aka "X", "Y"]', "add  (opens a form)"),
+        ('add NAME [(website)] [owner @user] [aka "X", "Y"]', "add  (opens a form)"),
         "Register a partner. You own it unless `owner` names someone else, who is told; a "
-        "likely duplicate of an existing partner is shown to you before anything is created.",
+        "website in brackets after the name is its website. A likely duplicate of an existing "
+        "partner (by name or website) is shown to you before anything is created.",
         ('add Médecins Sans Frontières owner @ana aka "MSF", "Doctors Without Borders"',),
     ),
     Verb(

@@ -67,6 +67,32 @@ def test_add_reads_owner_and_aliases_in_either_order() -> None:
 
 
 @pytest.mark.parametrize(
+    ("line", "name", "website"),
+    [
+        # Slack links a domain typed in brackets; no spaces inside them, and it is the website.
+        ("MSF (<http://msf.org|msf.org>)", "MSF", "msf.org"),
+        ("MSF(<https://www.msf.org/en>) owner <@U1>", "MSF", "https://www.msf.org/en"),
+        ("MSF ( <http://msf.org|msf.org> ) aka “Doctors”", "MSF", "msf.org"),
+        ("MSF (Holland)", "MSF (Holland)", None),
+        ("<http://Booking.com|Booking.com>", "Booking.com", None),
+        ("(<http://msf.org|msf.org>)", "(msf.org)", None),
+        ("MSF <http://msf.org|msf.org> Spain", "MSF msf.org Spain", None),
+        ("MSF (<http://msf.org|msf.org>) Spain", "MSF (msf.org) Spain", None),
+    ],
+)
+def test_add_reads_a_link_in_brackets_after_the_name_as_its_website(
+    line: str, name: str, website: str | None
+) -> None:
+    parsed = grammar.parse_add(line)
+    assert (parsed.name.text, parsed.website) == (name, website)
+
+
+def test_a_name_keeps_the_spacing_it_was_typed_with() -> None:
+    assert grammar.parse_name("Acme (<http://acme.io|acme.io>)").name.text == "Acme (acme.io)"
+    assert grammar.parse_name("Acme : Inc").name.text == "Acme Inc"
+
+
+@pytest.mark.parametrize(
     ("line", "problem"),
     [
         ("owner <@U1>", "What is the partner called?"),

@@ -100,6 +100,17 @@ def test_add_show_by_alias_and_list(slack: Slack) -> None:
     assert "You are not on any partner's team yet" in answer(slack, "list mine", user=DAN)
 
 
+def test_a_website_in_brackets_after_the_name_is_the_website(slack: Slack) -> None:
+    # `add MSF (msf.org)`, as Slack sends it: the domain linked.
+    added = answer(slack, "add MSF (<http://msf.org|msf.org>)")
+    assert "Added *MSF*" in added
+    assert "<https://msf.org|msf.org>" in added
+    # The same website under another name is a likely duplicate.
+    again = answer(slack, "add Doctors Without Borders (<http://www.msf.org|www.msf.org>)")
+    assert "looks like a partner we already have" in again
+    assert "same website, msf.org" in again
+
+
 def test_names_people_typed_show_as_typed_and_ping_nobody(slack: Slack) -> None:
     # `add "R&D <Labs> @channel" aka "<R&D>"`, as Slack sends it with `should_escape`.
     added = answer(slack, 'add "R&amp;D &lt;Labs&gt; <!channel>" aka "&lt;R&amp;D&gt;"')
