@@ -197,7 +197,7 @@ def commit(call: Call) -> Reply:
 
 def _close(status: CommitmentStatus, call: Call) -> Reply:
     result = service_of(call.runtime).close(
-        actor=call.actor, commitment_id=parse_id(call.rest), status=status
+        actor=call.actor, number=parse_id(call.rest), status=status
     )
     return blocks.closed(result, name=result.commitment.partner_name)
 
@@ -264,7 +264,7 @@ def guarded(body: VerbBody) -> VerbBody:
         except BadIntervals as error:
             raise GrammarError(texts.bad_intervals(error)) from None
         except CommitmentGone as error:
-            return say(texts.gone(error.commitment_id))
+            return say(texts.gone(error.number))
         except NotAllowedToClose as refusal:
             words = partial(texts.not_allowed, refusal.commitment, refusal.partner)
             return refused(call.runtime, call.team_id, words)
@@ -510,7 +510,7 @@ def _refusal(
 ) -> str:
     """A click's or a form's refusal; one to close or move names the admins Liaison knows of."""
     if isinstance(error, CommitmentGone):
-        return texts.gone(error.commitment_id)
+        return texts.gone(error.number)
     if isinstance(error, AlreadyClosed):
         return texts.already_closed(error.commitment)
     admins = known_admins(runtime, team_id)
@@ -539,7 +539,7 @@ def close_click(status: CommitmentStatus) -> ClickWork:
 
         number = _number(click)
         if number is None:
-            answer(say(texts.gone(0)), in_place=False)
+            answer(say(texts.gone(None)), in_place=False)
             return
         service = service_of(runtime)
 
@@ -566,7 +566,7 @@ def new_date_click(runtime: Runtime, click: Click, client: WebClient, respond: R
     number = _number(click)
     try:
         if number is None:
-            raise CommitmentGone(0)
+            raise CommitmentGone()
         found = service_of(runtime).get(team_id=click.team_id, commitment_id=number)
     except CommitmentGone as error:
         tell(respond, _refusal(runtime, click.team_id, error))

@@ -25,6 +25,7 @@ from storage.models import (
     Partner,
     PartnerCadence,
     StatusCadence,
+    next_commitment_number,
 )
 from storage.sql import rowcount
 from storage.upsert import table_of, upsert
@@ -47,15 +48,20 @@ def insert_commitment(
     now: datetime,
     request_key: str | None,
 ) -> int | None:
-    """Add an open commitment and return its id; None when `request_key` was used already (a
-    Slack retry of the same request). INSERT … ON CONFLICT DO NOTHING never aborts the caller's
-    transaction."""
+    """Add an open commitment, numbered next in its workspace, and return its id; None when
+    `request_key` was used already (a Slack retry of the same request), after which the caller
+    rolls back to give the number back. INSERT … ON CONFLICT DO NOTHING never aborts the
+    caller's transaction."""
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    # Taken first: the counter row stays locked until the caller's transaction ends, so a
+    # concurrent commitment in the same workspace waits for it and gets the next number.
+    number = next_commitment_number(session.connection(), team_id)
     statement = (
         insert(_T)
         .values(
             team_id=team_id,
+            number=number,
             partner_id=partner_id,
             side=side,
             owner_id=owner_id,
@@ -78,6 +84,14 @@ def commitment_with_key(*, session: Session, team_id: str, request_key: str) -> 
     """The workspace's commitment recorded by the request with this key, if any."""
     statement = select(Commitment).where(
         Commitment.team_id == team_id, Commitment.request_key == request_key
+    )
+    return session.exec(statement).first()
+
+
+def commitment_id_by_number(*, session: Session, team_id: str, number: int) -> int | None:
+    """The id of the workspace's commitment with this number (as people type it), if any."""
+    statement = select(Commitment.id).where(
+        Commitment.team_id == team_id, Commitment.number == number
     )
     return session.exec(statement).first()
 

@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime
@@ -641,6 +642,7 @@ class Commitment(SQLModel, table=True):
     __table_args__ = (
         sa.Index("ix_commitment_partner", "team_id", "partner_id", "status"),
         sa.Index("ix_commitment_owner", "team_id", "owner_id", "status"),
+        sa.UniqueConstraint("team_id", "number", name="uq_commitment_team_number"),
         # The reminder planner reads only open commitments, by due day.
         sa.Index(
             "ix_commitment_open_due",
@@ -651,6 +653,10 @@ class Commitment(SQLModel, table=True):
     )
     id: int | None = Field(default=None, primary_key=True)
     team_id: str = Field(max_length=32)
+    # What people type and read (`done #3`): counted per workspace, so that one workspace's
+    # numbers neither skip nor reveal another's. Taken from `CommitmentCounter` when inserted
+    # (`next_commitment_number`); the id stays internal (buttons, dedupe keys).
+    number: int | None = Field(default=None, nullable=False)
     partner_id: int = Field(foreign_key="partner.id", ondelete="CASCADE")
     side: str = Field(max_length=8)
     owner_id: str = Field(max_length=32)
@@ -665,6 +671,43 @@ class Commitment(SQLModel, table=True):
     on_time: bool | None = None
     # Slack retries a slow request with the same body; this key makes the retry a no-op.
     request_key: str | None = Field(default=None, max_length=128, unique=True)
+
+
+class CommitmentCounter(SQLModel, table=True):
+    """The last commitment number a workspace gave out.
+
+    A counter row, not MAX(number) + 1: its upsert locks the row until the inserting
+    transaction ends, so two commitments recorded at once in one workspace get consecutive
+    numbers instead of one failing on the unique (team_id, number); and a number is never
+    given again once its commitment is deleted with its partner.
+    """
+
+    __tablename__ = "commitment_counter"
+    team_id: str = Field(primary_key=True, max_length=32)
+    last_number: int
+
+
+def next_commitment_number(connection: sa.Connection, team_id: str) -> int:
+    """The workspace's next commitment number, counted within the caller's transaction (a
+    rollback gives it back)."""
+    table: sa.Table = CommitmentCounter.__table__  # type: ignore[attr-defined]
+    insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+    statement = (
+        insert(table)
+        .values(team_id=team_id, last_number=1)
+        .on_conflict_do_update(
+            index_elements=["team_id"], set_={"last_number": table.c.last_number + 1}
+        )
+        .returning(table.c.last_number)
+    )
+    return int(connection.execute(statement).scalar_one())
+
+
+@sa.event.listens_for(Commitment, "before_insert")
+def _number_commitment(mapper: Any, connection: sa.Connection, target: Commitment) -> None:
+    """Number a commitment added through the ORM without one (seeded rows, benchmarks)."""
+    if target.number is None:
+        target.number = next_commitment_number(connection, target.team_id)
 
 
 class PartnerCadence(SQLModel, table=True):

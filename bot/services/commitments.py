@@ -121,7 +121,10 @@ def note_key(commitment_id: int) -> str:
 class CommitmentFacts:
     """One commitment as people are shown it."""
 
+    # Internal: what buttons and dedupe keys carry.
     id: int
+    # What people read and type (`#3`), counted per workspace.
+    number: int
     partner_id: int
     partner_name: str
     side: CommitmentSide
@@ -359,25 +362,26 @@ class BadCommitment(Exception):
 
 
 class CommitmentGone(Exception):
-    """No commitment with this id in the workspace."""
+    """No such commitment in the workspace: none with the `number` typed, or (None) the one a
+    button or form named is no longer there."""
 
-    def __init__(self, commitment_id: int) -> None:
-        super().__init__(f"no commitment {commitment_id}")
-        self.commitment_id = commitment_id
+    def __init__(self, number: int | None = None) -> None:
+        super().__init__(f"no commitment #{number}" if number is not None else "commitment gone")
+        self.number = number
 
 
 class NotAllowedToClose(Exception):
     """The caller may not close or move this commitment; `who` may."""
 
     def __init__(self, commitment: CommitmentFacts, partner: PartnerFacts) -> None:
-        super().__init__(f"may not change commitment {commitment.id}")
+        super().__init__(f"may not change commitment #{commitment.number}")
         self.commitment = commitment
         self.partner = partner
 
 
 class AlreadyClosed(Exception):
     def __init__(self, commitment: CommitmentFacts) -> None:
-        super().__init__(f"commitment {commitment.id} is {commitment.status}")
+        super().__init__(f"commitment #{commitment.number} is {commitment.status}")
         self.commitment = commitment
 
 
@@ -708,13 +712,22 @@ class Commitments:
 
     # --- Closing and moving --------------------------------------------------------------------
 
-    def close(self, *, actor: Actor, commitment_id: int, status: CommitmentStatus) -> Closed:
-        """Close an open commitment as done or dropped, recording who and when; reminders not
-        yet sent are cancelled. Raises CommitmentGone, NotAllowedToClose, AlreadyClosed or
-        PeopleToLookUp (whether the caller is an admin needs Slack)."""
+    def close(
+        self,
+        *,
+        actor: Actor,
+        status: CommitmentStatus,
+        commitment_id: int | None = None,
+        number: int | None = None,
+    ) -> Closed:
+        """Close an open commitment (by its id from a button, or by the workspace's `number`
+        as typed) as done or dropped, recording who and when; reminders not yet sent are
+        cancelled. Raises CommitmentGone, NotAllowedToClose, AlreadyClosed or PeopleToLookUp
+        (whether the caller is an admin needs Slack)."""
         assert status is not CommitmentStatus.OPEN
         team_id, now = actor.team_id, self.clock.now()
         with Session(self.engine) as session:
+            commitment_id = _resolve(session, team_id, commitment_id, number)
             row, facts = self._changeable(session, actor, commitment_id, now)
             owner_today = now.astimezone(self._zone(session, team_id, row.owner_id)).date()
             kept = on_time(owner_today, row.due_on) if status is CommitmentStatus.DONE else None
@@ -796,12 +809,12 @@ class Commitments:
         team_id = actor.team_id
         row = store.get_commitment(session=session, team_id=team_id, commitment_id=commitment_id)
         if row is None:
-            raise CommitmentGone(commitment_id)
+            raise CommitmentGone()
         found = partner_store.get_partner(
             session=session, team_id=team_id, partner_id=row.partner_id
         )
         if found is None:
-            raise CommitmentGone(commitment_id)
+            raise CommitmentGone()
         facts = self._facts(session, row, found.name, now)
         if not facts.is_open:
             raise AlreadyClosed(facts)
@@ -1248,7 +1261,7 @@ class Commitments:
             )
         )
         if row is None or found is None:
-            raise CommitmentGone(commitment_id)
+            raise CommitmentGone()
         return self._facts(session, row, found.name, now)
 
     def _facts(
@@ -1333,6 +1346,17 @@ def stand_in(
     return owner_id
 
 
+def _resolve(session: Session, team_id: str, commitment_id: int | None, number: int | None) -> int:
+    """The id of the commitment named by its id or, within the workspace, by its number."""
+    if commitment_id is not None:
+        return commitment_id
+    assert number is not None, "a commitment is named by its id or its number"
+    found = store.commitment_id_by_number(session=session, team_id=team_id, number=number)
+    if found is None:
+        raise CommitmentGone(number)
+    return found
+
+
 def _commitment_of(
     session: Session, team_id: str, commitment_id: int
 ) -> tuple[Commitment, Partner] | None:
@@ -1371,11 +1395,12 @@ def open_owned_by(
 
 
 def _facts(row: Commitment, partner_name: str, owner_today: date) -> CommitmentFacts:
-    assert row.id is not None
+    assert row.id is not None and row.number is not None
     status = CommitmentStatus(row.status)
     overdue = (owner_today - row.due_on).days if status is CommitmentStatus.OPEN else 0
     return CommitmentFacts(
         id=row.id,
+        number=row.number,
         partner_id=row.partner_id,
         partner_name=partner_name,
         side=CommitmentSide(row.side),

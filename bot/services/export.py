@@ -103,8 +103,9 @@ TOUCHPOINT_COLUMNS = (
     "id", "partner_id", "partner", "kind", "medium", "at", "day_only", "author_id",
     "author_name", "participant_ids", "contacts", "notes", "intent_answer", "didnt_happen_at",
 )  # fmt: skip
+# `number` is what people type (`done 3`), counted per workspace; the id stays internal.
 COMMITMENT_COLUMNS = (
-    "id", "partner_id", "partner", "side", "what", "owner_id", "owner_name", "due_on",
+    "number", "partner_id", "partner", "side", "what", "owner_id", "owner_name", "due_on",
     "status", "overdue_days", "created_by", "created_at", "closed_by", "closed_at", "on_time",
 )  # fmt: skip
 
@@ -341,7 +342,7 @@ class Exporter:
         names = _names(session, team_id, [item.owner_id for item in items])
         return [
             [
-                item.id,
+                item.number,
                 item.partner_id,
                 item.partner_name,
                 item.side,
@@ -357,7 +358,7 @@ class Exporter:
                 item.closed_at,
                 item.on_time,
             ]
-            for item in sorted(items, key=lambda item: (item.partner_name.casefold(), item.id))
+            for item in sorted(items, key=lambda item: (item.partner_name.casefold(), item.number))
         ]
 
 

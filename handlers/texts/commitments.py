@@ -65,8 +65,9 @@ def day(value: date, *, this_year: int) -> str:
     return text if value.year == this_year else f"{text} {value.year}"
 
 
-def number(commitment_id: int) -> str:
-    return f"`#{commitment_id}`"
+def number(value: int) -> str:
+    """A commitment's number in its workspace, as people type it (never its id)."""
+    return f"`#{value}`"
 
 
 def quote(what: str) -> str:
@@ -101,7 +102,7 @@ def due_day(item: CommitmentFacts, this_year: int | None = None) -> str:
 
 def line(item: CommitmentFacts, this_year: int | None = None) -> str:
     """One open commitment in a list."""
-    return f"{number(item.id)} {promise(item)} · {due(item, this_year)} · {owner_role(item)}"
+    return f"{number(item.number)} {promise(item)} · {due(item, this_year)} · {owner_role(item)}"
 
 
 def percent(share: float) -> str:
@@ -172,9 +173,9 @@ def recorded(result: Recorded) -> str:
         else ""
     )
     return (
-        f"{lead} {number(item.id)}: {promise(item)}, due {due_day(item)}{left_out}. "
+        f"{lead} {number(item.number)}: {promise(item)}, due {due_day(item)}{left_out}. "
         f"{who}{told}. {reminded} {_REMINDERS_FROM[result.first_reminder]}. "
-        f"Close it with `{COMMAND} done {item.id}`."
+        f"Close it with `{COMMAND} done {item.number}`."
     )
 
 
@@ -236,10 +237,10 @@ def no_cadence_for(status_word: str) -> str:
 def closed(result: Closed) -> str:
     item = result.commitment
     if item.status is CommitmentStatus.DROPPED:
-        return f"Dropped {number(item.id)}: {promise(item)} no longer applies."
+        return f"Dropped {number(item.number)}: {promise(item)} no longer applies."
     kept = "on time" if item.on_time else f"late (it was due {due_day(item)})"
     whose = "we kept our promise" if item.side is CommitmentSide.US else "they kept theirs"
-    return f"Marked {number(item.id)} done — {whose}, {kept}: {promise(item)}."
+    return f"Marked {number(item.number)} done — {whose}, {kept}: {promise(item)}."
 
 
 def not_allowed(item: CommitmentFacts, partner: PartnerFacts, admins: Sequence[str] = ()) -> str:
@@ -252,7 +253,7 @@ def not_allowed(item: CommitmentFacts, partner: PartnerFacts, admins: Sequence[s
     return (
         f"Only {', '.join(who)} or "
         f"{an_admin(admins, besides=(item.owner_id, partner.owner_id, partner.deputy_id))} "
-        f"can close or move {number(item.id)}. "
+        f"can close or move {number(item.number)}. "
         "Ask them, "
         "or ask to take it over."
     )
@@ -262,19 +263,22 @@ def already_closed(item: CommitmentFacts) -> str:
     what = "done" if item.status is CommitmentStatus.DONE else "dropped"
     closed_on = item.closed_at.date() if item.closed_at else None
     when = f" on {day(closed_on, this_year=item.this_year)}" if closed_on else ""
-    return f"{number(item.id)} was already marked {what} by {person(item.closed_by)}{when}."
+    return f"{number(item.number)} was already marked {what} by {person(item.closed_by)}{when}."
 
 
-def gone(commitment_id: int) -> str:
-    return (
-        f"There is no commitment {number(commitment_id)} here. `{COMMAND} commitments` lists "
-        "the open ones."
+def gone(typed: int | None) -> str:
+    """No commitment with the number `typed`, or (None) the one a button named is gone."""
+    which = (
+        "That commitment is no longer here"
+        if typed is None
+        else (f"There is no commitment {number(typed)} here")
     )
+    return f"{which}. `{COMMAND} commitments` lists the open ones."
 
 
 def redated(item: CommitmentFacts) -> str:
     return (
-        f"{number(item.id)} is now due {due_day(item)}: {promise(item)}. Its reminders start "
+        f"{number(item.number)} is now due {due_day(item)}: {promise(item)}. Its reminders start "
         "over from the new date."
     )
 
@@ -329,9 +333,9 @@ def reminder(note: Reminder) -> str:
     )
     if item.side is CommitmentSide.US:
         ask = "Done already? Close it; no longer needed? Drop it; slipping? Give it a new date."
-        return f"{mark} {number(item.id)} {promise(item)} {when}. {ask}"
+        return f"{mark} {number(item.number)} {promise(item)} {when}. {ask}"
     ask = f"Time to chase *{item.partner_name}*, or close it if they delivered."
-    return f"{mark} {number(item.id)} {promise(item)}: it {when}. {ask}"
+    return f"{mark} {number(item.number)} {promise(item)}: it {when}. {ask}"
 
 
 def reminder_why(note: Reminder) -> str:
@@ -353,19 +357,19 @@ def assigned(note: Assigned) -> str:
     if item.overdue_days:
         # It waited past the due day (for their working day, or for them to be back).
         return (
-            f"{person(note.by)} recorded {number(item.id)}: {promise(item)}, due "
+            f"{person(note.by)} recorded {number(item.number)}: {promise(item)}, due "
             f"{due_day(item)}, and it is overdue now. {role}; I'll remind you every week "
             "while it is still open."
         )
     return (
-        f"{person(note.by)} recorded {number(item.id)}: {promise(item)}, due "
+        f"{person(note.by)} recorded {number(item.number)}: {promise(item)}, due "
         f"{due_day(item)}. {role}; I'll remind you {_ASSIGNED_REMINDERS[note.first_reminder]}."
     )
 
 
 def changed(note: Changed) -> str:
     item = note.commitment
-    by, which = person(note.by), number(item.id)
+    by, which = person(note.by), number(item.number)
     yours = "your commitment" if item.side is CommitmentSide.US else "the commitment you follow up"
     if note.was_due is not None:
         return (
@@ -592,4 +596,4 @@ def form_past(today: date) -> str:
 
 
 def redate_intro(item: CommitmentFacts) -> str:
-    return f"{number(item.id)} {promise(item)}, due {due_day(item)}."
+    return f"{number(item.number)} {promise(item)}, due {due_day(item)}."

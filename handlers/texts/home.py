@@ -91,7 +91,7 @@ def commitments_title(total: int) -> str:
 
 
 def commitment_line(item: CommitmentFacts, this_year: int) -> str:
-    return f"{number(item.id)} {promise(item)} · {due(item, this_year)}"
+    return f"{number(item.number)} {promise(item)} · {due(item, this_year)}"
 
 
 def commitments_empty() -> str:

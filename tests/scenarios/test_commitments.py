@@ -17,6 +17,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlencode
 
 import pytest
 from sqlmodel import Session, select
@@ -24,7 +25,7 @@ from sqlmodel import Session, select
 from bot.app import build_planners
 from bot.delivery.outbox import enqueue
 from bot.sandbox.fake_slack import FakeMessage, FakeSlack, FakeView
-from bot.sandbox.requests import Deliverer, RequestFactory
+from bot.sandbox.requests import Deliverer, RequestFactory, SlackRequest, sign
 from bot.scheduler import Scheduler, run_planner
 from bot.services.commitments import REMINDER
 from handlers.blocks import commitments as blocks
@@ -624,6 +625,35 @@ def test_commitments_of_another_workspace_are_out_of_reach(slack: Slack) -> None
         session.commit()
     assert "There is no commitment `#1` here" in answer(slack, "done 1")
     assert "No open commitments." in answer(slack, "commitments")
+
+
+def command_in(slack: Slack, team_id: str, text: str, *, user: str = ANA) -> str:
+    """A command typed in another workspace that installed the same app (signed as Slack
+    would send it from there); what the person was shown."""
+    request = slack.requests.slash_command(user_id=user, channel_id="C0PARTNERS", text=text)
+    fields = {key: values[-1] for key, values in parse_qs(request.body).items()}
+    body = urlencode({**fields, "team_id": team_id})
+    timestamp = int(datetime.now(UTC).timestamp())
+    signed = sign(signing_secret=slack.fake.signing_secret, body=body, timestamp=timestamp)
+    headers = {**request.headers, **signed}
+    delivery = slack.deliver.send(SlackRequest(body=body, headers=headers, kind="command"))
+    slack.runtime.drain()
+    assert delivery.status == 200
+    return shown(last(slack, user))
+
+
+def test_each_workspace_numbers_its_commitments_from_one(slack: Slack) -> None:
+    answer(slack, "add Acme")
+    assert "Recorded `#1`" in answer(slack, "commit Acme us : ours by 2026-12-10")
+    command_in(slack, "T0OTHER", "add Globex")
+    said = command_in(slack, "T0OTHER", "commit Globex us : theirs by 2026-12-10")
+    assert "`#1`" in said and "done 1`" in said and "`#2`" not in said
+    assert "Marked `#1` done" in command_in(slack, "T0OTHER", "done #1")
+    assert [(row.team_id, row.number, row.status) for row in stored(slack)] == [
+        (slack.fake.team_id, 1, "open"),
+        ("T0OTHER", 1, "done"),
+    ]
+    assert "`#1` *we* owe *Acme*" in answer(slack, "commitments")
 
 
 # --- Listing and balance ------------------------------------------------------------------------

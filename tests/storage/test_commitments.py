@@ -3,6 +3,7 @@ closing is first-wins, unsent reminders can be cancelled, merged cadence rows re
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -13,6 +14,7 @@ from bot.delivery.outbox import enqueue
 from storage import commitments as store
 from storage.commitments import CadenceRow, CommitmentFilter
 from storage.models import (
+    Commitment,
     CommitmentStatus,
     OutboxMessage,
     OutboxStatus,
@@ -66,6 +68,82 @@ def test_a_request_key_is_used_once(engine: Engine) -> None:
         found = store.commitment_with_key(session=session, team_id="T1", request_key="cmd:1")
         assert found is not None and found.id == first
         assert store.commitment_with_key(session=session, team_id="T2", request_key="cmd:1") is None
+
+
+def numbers(session: Session, team_id: str) -> list[int | None]:
+    statement = select(Commitment.number).where(Commitment.team_id == team_id)
+    return sorted(session.exec(statement).all(), key=lambda number: number or 0)
+
+
+def test_each_workspace_numbers_its_commitments_from_one(engine: Engine) -> None:
+    with Session(engine) as session:
+        acme, other = partner(session, "T1", "Acme"), partner(session, "T2", "Acme")
+        first, second = commit(session, "T1", acme), commit(session, "T1", acme)
+        theirs = commit(session, "T2", other)
+        # A Slack retry's insert is rolled back by its caller, number and all.
+        commit(session, "T2", other, key="cmd:1")
+        session.commit()
+        assert commit(session, "T2", other, key="cmd:1") is None
+        session.rollback()
+        later = commit(session, "T2", other)
+        # Seeded through the ORM, without a number: it gets the next one all the same.
+        session.add(
+            Commitment(
+                team_id="T1",
+                partner_id=acme,
+                side="us",
+                owner_id="U1",
+                what="x",
+                due_on=DUE,
+                created_by="U1",
+                created_at=NOW,
+                due_set_at=NOW,
+            )
+        )
+        session.commit()
+        assert numbers(session, "T1") == [1, 2, 3]
+        assert numbers(session, "T2") == [1, 2, 3]
+        by_number = store.commitment_id_by_number
+        assert by_number(session=session, team_id="T1", number=1) == first
+        assert by_number(session=session, team_id="T1", number=2) == second
+        assert by_number(session=session, team_id="T2", number=1) == theirs
+        assert by_number(session=session, team_id="T2", number=3) == later
+        assert by_number(session=session, team_id="T3", number=1) is None
+
+
+def test_two_commitments_recorded_at_once_in_a_workspace_get_the_next_two_numbers(
+    engine: Engine,
+) -> None:
+    with Session(engine) as session:
+        acme = partner(session, "T1", "Acme")
+        commit(session, "T1", acme)
+        session.commit()
+    first_inserted = threading.Event()
+    errors: list[BaseException] = []
+
+    def record(wait: bool) -> None:
+        try:
+            with Session(engine) as session:
+                if wait:
+                    first_inserted.wait(5)
+                commit(session, "T1", acme)
+                if not wait:
+                    first_inserted.set()
+                    # Still uncommitted while the other transaction inserts its own.
+                    threading.Event().wait(0.3)
+                session.commit()
+        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+            first_inserted.set()
+
+    threads = [threading.Thread(target=record, args=(wait,)) for wait in (False, True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert errors == []
+    with Session(engine) as session:
+        assert numbers(session, "T1") == [1, 2, 3]
 
 
 def test_closing_is_first_wins_and_moving_needs_an_open_one(engine: Engine) -> None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,8 @@ from sqlmodel import Session, SQLModel
 
 from storage import schema
 from storage.db import is_reachable, make_engine
-from storage.models import Partner, TeamMembership, TeamRole
+from storage.models import Partner, TeamMembership, TeamRole, next_commitment_number
+from tests.conftest import POSTGRES_URL
 
 
 def test_migrations_match_the_models(engine: Engine) -> None:
@@ -329,3 +331,74 @@ def test_plans_their_authors_said_did_not_happen_are_cancelled_at_0023(tmp_path:
         (5, None),
     ]
     assert "ix_touchpoint_live_plan" in indexes
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def old_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """An empty database to migrate step by step: a SQLite file, or with
+    LIAISON_TEST_DATABASE_URL a PostgreSQL schema of its own (the shared one stays at head)."""
+    if request.param == "sqlite":
+        yield make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+        return
+    if POSTGRES_URL is None:
+        pytest.skip("LIAISON_TEST_DATABASE_URL is not set")
+    with make_engine(POSTGRES_URL).begin() as connection:
+        connection.exec_driver_sql("DROP SCHEMA IF EXISTS migrating CASCADE")
+        connection.exec_driver_sql("CREATE SCHEMA migrating")
+    engine = make_engine(POSTGRES_URL, connect_args={"options": "-csearch_path=migrating"})
+    yield engine
+    engine.dispose()
+    with make_engine(POSTGRES_URL).begin() as connection:
+        connection.exec_driver_sql("DROP SCHEMA migrating CASCADE")
+
+
+def test_commitments_are_numbered_per_workspace_in_order_at_0027(old_database: Engine) -> None:
+    engine = old_database
+    schema.upgrade(engine, "0026")
+    with engine.begin() as connection:
+        partner_row(connection, 1)
+        insert(
+            connection,
+            "partner",
+            id=2,
+            team_id="T2",
+            name="P2",
+            normalized_name="p2",
+            status="active",
+            created_by="U0ANA",
+            created_at=datetime(2026, 11, 20, 9, tzinfo=UTC),
+        )
+        for commitment_id, team_id in ((4, "T1"), (5, "T2"), (7, "T1"), (9, "T1"), (12, "T2")):
+            insert(
+                connection,
+                "commitment",
+                id=commitment_id,
+                team_id=team_id,
+                partner_id=1 if team_id == "T1" else 2,
+                side="us",
+                owner_id="U0ANA",
+                what="x",
+                due_on=date(2026, 12, 4),
+                status="open",
+                created_by="U0ANA",
+                created_at=datetime(2026, 11, 20, 9, tzinfo=UTC),
+                due_set_at=datetime(2026, 11, 20, 9, tzinfo=UTC),
+            )
+    schema.upgrade(engine)
+    with Session(engine) as session:
+        rows = session.execute(
+            sa.text("SELECT id, team_id, number FROM commitment ORDER BY id")
+        ).all()
+        assert [tuple(row) for row in rows] == [
+            (4, "T1", 1),
+            (5, "T2", 1),
+            (7, "T1", 2),
+            (9, "T1", 3),
+            (12, "T2", 2),
+        ]
+        # The counters carry on from there.
+        assert next_commitment_number(session.connection(), "T1") == 4
+        assert next_commitment_number(session.connection(), "T2") == 3
+        assert next_commitment_number(session.connection(), "T3") == 1
+        session.rollback()
+    engine.dispose()

@@ -261,6 +261,32 @@ def test_who_may_close_and_what_closing_records(
     assert (balance.open, balance.kept_us, balance.late_us, balance.dropped_us) == (0, 1, 1, 1)
 
 
+def test_numbers_are_counted_per_workspace_and_closing_by_number_stays_in_it(
+    service: Commitments, engine: Engine, clock: ManualClock, registry: Registry
+) -> None:
+    save_colleagues(engine, clock, team_id="T2", colleagues=[Colleague(BEN, "Europe/Berlin")])
+    add_partner(registry, team_id="T2", name="Acme", owner_id=BEN)
+    ours = service.record(
+        actor=Actor(T1, BEN),
+        partner="Acme",
+        new=NewCommitment(side=CommitmentSide.US, what="the deck", due_text="2026-12-04"),
+    )
+    theirs = service.record(
+        actor=Actor("T2", BEN),
+        partner="Acme",
+        new=NewCommitment(side=CommitmentSide.US, what="the deck", due_text="2026-12-04"),
+    )
+    assert ours.commitment.number == 1 and theirs.commitment.number == 1
+    assert ours.commitment.id != theirs.commitment.id
+    done = service.close(actor=Actor("T2", BEN), number=1, status=CommitmentStatus.DONE)
+    assert done.commitment.id == theirs.commitment.id
+    (still_open,) = service.listing(actor=Actor(T1, BEN), scope=Scope.ALL).items
+    assert still_open.id == ours.commitment.id and still_open.number == 1
+    with pytest.raises(CommitmentGone) as gone:
+        service.close(actor=Actor("T2", BEN), number=2, status=CommitmentStatus.DONE)
+    assert gone.value.number == 2
+
+
 def test_a_stand_in_may_close_for_an_away_owner(
     service: Commitments, engine: Engine, clock: ManualClock
 ) -> None:

@@ -181,6 +181,9 @@ def test_touchpoints_and_commitments_of_ones_partners_and_ones_own_part(
     assert [r["what"] for r in export(DAN, Dataset.COMMITMENTS)] == [venue]  # recorded it
     assert [r["what"] for r in export(CHLOE, Dataset.COMMITMENTS)] == ["quote", venue]
     assert [r["what"] for r in export(ANA, Dataset.COMMITMENTS)] == ["deck", "quote", venue]
+    # The number people type (`done 2`), not the internal id.
+    everything = export(ANA, Dataset.COMMITMENTS)
+    assert [r["number"] for r in everything] == ["1", "2", "3"] and "id" not in everything[0]
 
 
 def test_whether_someone_is_an_admin_may_need_slack_first(exporter: tuple[Exporter, Pulse]) -> None:

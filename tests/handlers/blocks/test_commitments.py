@@ -53,7 +53,9 @@ def facts(**changes: Any) -> PartnerFacts:
 
 def item(**changes: Any) -> CommitmentFacts:
     values: dict[str, Any] = {
-        "id": 12,
+        # The id (internal: buttons) differs from the number people read and type.
+        "id": 912,
+        "number": 12,
         "partner_id": 7,
         "partner_name": "Acme",
         "side": CommitmentSide.US,
@@ -114,9 +116,9 @@ def test_a_reminder_names_the_partner_the_promise_and_offers_the_next_steps(
     )
     assert expected in shown.text
     assert buttons(shown.blocks) == [
-        (blocks.DONE, "12"),
-        (blocks.DROP, "12"),
-        (blocks.NEW_DATE, "12"),
+        (blocks.DONE, "912"),
+        (blocks.DROP, "912"),
+        (blocks.NEW_DATE, "912"),
     ]
     role = "own it" if side is CommitmentSide.US else "follow it up"
     assert f"You get this because you {role}." in text_of(shown.blocks)
@@ -214,7 +216,7 @@ def test_closed() -> None:
 
 
 def test_a_long_listing_stays_within_slacks_limits() -> None:
-    items = [item(id=n, overdue_days=n % 3) for n in range(1, 41)]
+    items = [item(id=n, number=n, overdue_days=n % 3) for n in range(1, 41)]
     listing = Listing(
         scope=Scope.ALL,
         partner=None,

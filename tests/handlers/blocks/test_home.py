@@ -50,6 +50,7 @@ def partner(number: int = 1, **changes: Any) -> TeamPartner:
 def commitment(number: int = 12, **changes: Any) -> CommitmentFacts:
     values: dict[str, Any] = {
         "id": number,
+        "number": number,
         "partner_id": 1,
         "partner_name": "Acme",
         "side": CommitmentSide.US,
