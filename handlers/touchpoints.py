@@ -46,6 +46,7 @@ from bot.services.registry import (
     Merged,
     NameTaken,
     PartnerFacts,
+    PartnerProfile,
     RegistryError,
     UnknownPartner,
     clean_name,
@@ -1055,8 +1056,15 @@ def register_and_record(
     except LikelyDuplicate as duplicate:
         # As `add` does: the partners it looks like first, registering it only if asked again.
         return _register_duplicate(runtime, call, found, duplicate)
-    except AlreadyRegistered:
-        lead = None  # registered meanwhile (or by an earlier click): just record
+    except AlreadyRegistered as already:
+        # A second click (a double click) finds what the first one registered: it answers as
+        # the first did, not with the line's repeat alone, which would replace "Registered …"
+        # in the message. A partner registered otherwise meanwhile is just used.
+        lead = (
+            texts.registered(already.existing.facts.name)
+            if _by_this_button(already.existing, invocation.user_id, found.typed_at)
+            else None
+        )
     except BadName as error:
         return say(partner_texts.bad_name(error.problem, error.name))
     except NameTaken as taken:
@@ -1065,6 +1073,17 @@ def register_and_record(
     if lead is None:
         return reply
     return replace(reply, text=f"{lead}\n{reply.text}", blocks=[*say(lead).blocks, *reply.blocks])
+
+
+def _by_this_button(partner: PartnerProfile, user_id: str, typed_at: datetime | None) -> bool:
+    """Whether `partner` is the one an earlier click of the clicker's "Register it" registered:
+    theirs, and registered after the line was typed."""
+    return (
+        typed_at is not None
+        and partner.created_by == user_id
+        and partner.facts.owner_id == user_id
+        and partner.created_at >= typed_at
+    )
 
 
 def _register_duplicate(

@@ -1493,11 +1493,27 @@ def test_register_it_registers_with_the_caller_as_owner_then_logs(slack: Slack) 
     assert "I don't know a partner called “Globex”" in said
     message = last(slack, BEN)
     assert action_ids(message) == [blocks.REGISTER]
+    (registers,) = [
+        element["value"]
+        for block in message.blocks
+        if block["type"] == "actions"
+        for element in block["elements"]
+    ]
     click(slack, BEN, message, blocks.REGISTER)
     assert "Registered *Globex* with you as its owner" in shown(message)
     assert "Planned your meeting with *Globex* on Fri 27 Nov" in shown(message)
     click(slack, BEN, message, blocks.REGISTER)  # a second click records nothing new
     assert len(touchpoints(slack)) == 1
+    # A double click: the second one left with the button's value before the first answer
+    # replaced the message, and answers as the first did (not just "Planned …").
+    double = slack.requests.block_action(
+        user_id=BEN, action_id=blocks.REGISTER, value=registers, message=message
+    )
+    assert slack.deliver.send(double).status == 200
+    slack.runtime.drain()
+    assert len(touchpoints(slack)) == 1
+    assert "Registered *Globex* with you as its owner" in shown(message)
+    assert "Planned your meeting with *Globex* on Fri 27 Nov" in shown(message)
     assert "*Owner*\\n<@U0BEN>" in answer(slack, "show Globex", user=DAN)
 
 
