@@ -71,6 +71,7 @@ from handlers.texts import feedback as texts
 from handlers.texts import partners as partner_texts
 from handlers.touchpoints import service_of as touchpoints_of
 from handlers.verbs import VERBS_BY_NAME
+from storage.feedback import MadeMeeting
 from storage.models import CheckInAnswer
 
 logger = logging.getLogger(__name__)
@@ -359,10 +360,13 @@ def checkin_ask(runtime: Runtime, click: Click, client: WebClient, respond: Resp
     """ "It was a meeting" under a contact logged without `via` (in the answer to `log`; the
     log form always has a kind): check-ins follow."""
     touchpoint_id = int(click.value) if click.value.isdigit() else 0
-    changed = checkins_of(runtime).ask_about(
+    made = checkins_of(runtime).ask_about(
         team_id=click.team_id, user_id=click.user_id, touchpoint_id=touchpoint_id
     )
-    tell(respond, texts.MADE_A_MEETING if changed else texts.NOT_MADE_A_MEETING)
+    tell(
+        respond,
+        texts.MADE_A_MEETING if made is MadeMeeting.MADE else texts.NOT_MADE_A_MEETING[made],
+    )
 
 
 def _collide_again(

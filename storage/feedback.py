@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
@@ -256,22 +257,40 @@ def get_touchpoint(*, session: Session, team_id: str, touchpoint_id: int) -> Ask
     return _asked(touchpoint, participants.get(touchpoint_id, ()))
 
 
-def make_meeting(*, session: Session, team_id: str, touchpoint_id: int, user_id: str) -> bool:
+class MadeMeeting(StrEnum):
+    """What "It was a meeting" did to a contact."""
+
+    MADE = "made"
+    ALREADY = "already"  # a meeting already (a second click)
+    OTHER_MEDIUM = "other_medium"  # logged as a call, an email or an event since
+    NOT_PART = "not_part"  # the clicker is neither its author nor took part in it
+    GONE = "gone"  # no longer a contact of the workspace (deleted, or not one that happened)
+
+
+def make_meeting(
+    *, session: Session, team_id: str, touchpoint_id: int, user_id: str
+) -> MadeMeeting:
     """Make a contact logged without a medium a meeting, if `user_id` took part in it (its
-    author or a participant); True when it changed."""
+    author or a participant); MADE when it changed, else why not."""
     touchpoint = session.get(Touchpoint, touchpoint_id)
-    if touchpoint is None or touchpoint.team_id != team_id or touchpoint.medium is not None:
-        return False
-    if touchpoint.kind != TouchpointKind.DONE:
-        return False
+    if (
+        touchpoint is None
+        or touchpoint.team_id != team_id
+        or touchpoint.kind != TouchpointKind.DONE
+    ):
+        return MadeMeeting.GONE
     took_part = user_id == touchpoint.author_id or user_id in participants_of(
         session=session, team_id=team_id, touchpoint_ids=[touchpoint_id]
     ).get(touchpoint_id, [])
     if not took_part:
-        return False
+        return MadeMeeting.NOT_PART
+    if touchpoint.medium == "meeting":
+        return MadeMeeting.ALREADY
+    if touchpoint.medium is not None:
+        return MadeMeeting.OTHER_MEDIUM
     touchpoint.medium = "meeting"
     session.add(touchpoint)
-    return True
+    return MadeMeeting.MADE
 
 
 def insert_checkin(

@@ -352,10 +352,10 @@ class CheckIns:
 
     # --- Answers ---------------------------------------------------------------------------------
 
-    def ask_about(self, *, team_id: str, user_id: str, touchpoint_id: int) -> bool:
+    def ask_about(self, *, team_id: str, user_id: str, touchpoint_id: int) -> store.MadeMeeting:
         """ "It was a meeting" on a contact logged without `via`: it becomes a meeting, so the
-        planner asks everyone who took part how it went. False when it was one already, or the
-        person took no part in it."""
+        planner asks everyone who took part how it went (MADE); otherwise why not: it was one
+        already, or has another medium, or the person took no part in it, or it is gone."""
         with Session(self.engine) as session:
             changed = store.make_meeting(
                 session=session, team_id=team_id, touchpoint_id=touchpoint_id, user_id=user_id

@@ -33,6 +33,7 @@ from bot.services.surveys import (
 )
 from handlers.grammar import in_command
 from handlers.texts.partners import an_admin
+from storage.feedback import MadeMeeting
 from storage.models import CheckInAnswer
 
 ANSWERS = {
@@ -273,7 +274,16 @@ MADE_A_MEETING = (
     "Done: it is a meeting now. Everyone who took part will be asked how it went, each in their "
     "working hours."
 )
-NOT_MADE_A_MEETING = "Nothing to change: it is a meeting already, or you did not take part in it."
+# Why "It was a meeting" changed nothing.
+NOT_MADE_A_MEETING = {
+    MadeMeeting.ALREADY: "Nothing to change: it is a meeting already.",
+    MadeMeeting.OTHER_MEDIUM: "Nothing to change: this contact is logged with its `via` already.",
+    MadeMeeting.NOT_PART: (
+        "Nothing to change: you did not take part in this contact. Its author or someone who "
+        "took part can say it was a meeting."
+    ),
+    MadeMeeting.GONE: "Nothing to change: this contact is no longer logged.",
+}
 
 
 def no_checkin(reason: NoCheckIn, participants: Sequence[str]) -> str:

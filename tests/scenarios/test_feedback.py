@@ -1173,9 +1173,13 @@ def test_a_contact_logged_without_via_says_no_checkin_follows_and_can_be_made_a_
 
     logged = slack.ephemerals_to(BEN)[-1]
     click(slack, CHLOE, logged, "checkin_ask")  # she took no part: nothing changes
-    assert "Nothing to change" in shown(slack.ephemerals_to(CHLOE)[-1])
+    assert "Nothing to change: you did not take part in this contact." in shown(
+        slack.ephemerals_to(CHLOE)[-1]
+    )
     click(slack, BEN, logged, "checkin_ask")
     assert "Done: it is a meeting now." in shown(slack.ephemerals_to(BEN)[-1])
+    click(slack, DAN, logged, "checkin_ask")  # a second click, by one who took part
+    assert "Nothing to change: it is a meeting already" in shown(slack.ephemerals_to(DAN)[-1])
     (touchpoint,) = rows(slack, Touchpoint)
     assert touchpoint.medium == "meeting"
     at(slack, START.replace(hour=14, minute=5))
