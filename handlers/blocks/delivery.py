@@ -82,9 +82,11 @@ def failed_deliveries(rows: Sequence[DeliverySummary]) -> list[Block]:
     still wait to go: none has failed)."""
     if not rows:
         return [section("*Failed deliveries:* none.")]
-    lines = "\n".join(failed_lines(rows))
+    # Counted as shown: a digest's failed thread replies fold into the digest's line.
+    lines = failed_lines(rows)
+    shown = "\n".join(lines)
     return [
-        section(f"*Failed deliveries* (latest {len(rows)})\n{lines}"),
+        section(f"*Failed deliveries* (latest {len(lines)})\n{shown}"),
         context(
             "Slack refused these messages or stayed unreachable. A channel error usually means "
             "Liaison is not in the channel or it was archived; a person error means they left."

@@ -55,3 +55,20 @@ def test_the_section_lists_them_or_says_there_are_none() -> None:
     listed, hint = failed_deliveries([summary(), summary(id=2)])
     assert listed["text"]["text"].startswith("*Failed deliveries* (latest 2)")
     assert hint["type"] == "context"
+
+
+def test_the_header_counts_the_lines_shown_when_a_digests_replies_fold_into_it() -> None:
+    # QA qa20b s16: a digest and its two failed thread replies read as one line, so five
+    # failed rows show as three lines, and the header says three.
+    rows = [
+        summary(id=5, kind="weekly_digest_detail"),
+        summary(id=4, kind="weekly_digest_detail"),
+        summary(id=3, kind="weekly_digest"),
+        summary(id=2),
+        summary(id=1, kind="channel_hello", recipient_channel="C0GHOST"),
+    ]
+    listed, _hint = failed_deliveries(rows)
+    text = listed["text"]["text"]
+    assert text.startswith("*Failed deliveries* (latest 3)\n")
+    assert len(text.splitlines()) == 4
+    assert "weekly digest and its 2 thread replies" in text
