@@ -23,6 +23,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
+from bot.delivery.dispatcher import ON_CHANNEL_REFUSED
 from bot.mrkdwn import slack_text
 from bot.runtime import Runtime
 from bot.scheduler import PlannerRegistry
@@ -649,3 +650,10 @@ def register(app: App) -> None:
     app.view(blocks.COMMENT_VIEW)(on_comment_submitted)
     app.event("reaction_added")(on_reaction)
     app.event("reaction_removed")(on_reaction)
+
+
+# Whatever process dispatches has imported this module: a round's results a channel refuses go
+# to the next one (`bot.services.channels`).
+ON_CHANNEL_REFUSED[survey_service.RESULTS] = partial(
+    survey_service.reroute_refused_results, messages=blocks.MESSAGES
+)

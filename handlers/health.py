@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING
 
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from slack_bolt import App
 
+from bot.delivery.dispatcher import ON_CHANNEL_REFUSED
 from bot.runtime import Runtime
-from bot.services.digest import Digests
+from bot.services.digest import DIGEST, Digests, reroute_refused_digest
 from bot.services.registry import UnknownPartner
 from handlers import grammar
 from handlers import partners as registry_handlers
@@ -142,3 +144,8 @@ def register(_app: App) -> None:
     registry_handlers.CARD_SECTIONS["health"] = card_section
     registry_handlers.LIST_VIEWS[AT_RISK] = list_at_risk
     registry_handlers.LIST_VIEWS["dormant"] = list_dormant
+
+
+# Whatever process dispatches has imported this module: a digest the coordination channel
+# refuses goes to the default one (`bot.services.channels`).
+ON_CHANNEL_REFUSED[DIGEST] = partial(reroute_refused_digest, messages=blocks.MESSAGES)

@@ -474,7 +474,7 @@ def announce_in(
     answer) hands the greeting to the outbox under `key` (one per choice of the channel): the
     dispatcher sends it after `Retry-After` or with its backoff, and records a refusal then as
     it records any. A partner's own channel (`partners`) that refuses is passed over for the
-    workspace's; the workspace's own has nothing to fall back on."""
+    workspace's, and the workspace's for the server's default (`bot.services.channels`)."""
 
     def record(refused: str | None) -> None:
         record_channel_post(
@@ -513,7 +513,12 @@ def announce_in(
                 told = texts.could_not_check(channel_id, code)
             else:
                 record(f"chat.postMessage: {code}")
-                told = texts.cannot_post(channel_id, code, partners=partners)
+                told = texts.cannot_post(
+                    channel_id,
+                    code,
+                    partners=partners,
+                    default_channel=runtime.settings.default_channel,
+                )
             respond(text=slack_text(told), replace_original=False)
         except (OSError, HTTPException) as error:
             logger.warning("could not reach Slack to greet channel %s: %s", channel_id, error)

@@ -1124,7 +1124,7 @@ def lapse_intents(runtime: Runtime, now: datetime) -> None:
 
 
 # Whatever process dispatches (`liaison serve`, `run`, `tick`, the sandbox) has imported this
-# module: a collision alert its partner's channel refuses goes to the coordination channel.
+# module: a collision alert a channel refuses goes to the next one (`bot.services.channels`).
 ON_CHANNEL_REFUSED[COLLISION_ALERT] = partial(reroute_refused_alert, renderer=blocks.RENDERER)
 
 

@@ -46,9 +46,11 @@ Only then does the row fail, with the reason, where admins see it (`liaison outb
 `not_in_channel`, `user_not_found`, `account_inactive`, `is_archived`, `invalid_blocks`, …)
 fails the row at once with the reason. A channel message refused because of its channel
 (`CHANNEL_REFUSALS`) is first handed to what its kind registered in `ON_CHANNEL_REFUSED`, which
-may queue it elsewhere: a collision alert for a partner's own channel goes to the workspace's
-coordination channel. A row queued elsewhere is marked rerouted, not failed, with Slack's reason:
-it is no failure for admins to see or retry, and its channel still counts as refusing.
+may queue it elsewhere (`bot.services.channels.pass_on`): a collision alert, a survey's results
+or the weekly digest refused in a partner's own channel goes to the workspace's coordination
+channel, one refused there to the server's default. A row queued elsewhere is marked rerouted,
+not failed, with Slack's reason: it is no failure for admins to see or retry, and its channel
+still counts as refusing. A reply threaded onto it follows it to where it went (`instead_key`).
 """
 
 from __future__ import annotations
@@ -142,6 +144,12 @@ class ChannelRefused:
 # is marked rerouted or failed, so a crash in between brings the row back and the handler runs
 # again: it must queue idempotently (and answer True again).
 ON_CHANNEL_REFUSED: dict[str, Callable[[ChannelRefused], bool]] = {}
+
+
+def instead_key(dedupe_key: str) -> str:
+    """The key under which a handler in `ON_CHANNEL_REFUSED` queues the refused message
+    elsewhere: a reply (or edit) meant for the refused message follows it there (`_target`)."""
+    return f"{dedupe_key}:instead"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -514,6 +522,13 @@ class Dispatcher:
         if parent_key is None:
             return _Target(channel=row.recipient_channel, thread_ts=None)
         parent = store.thread_parent(session=run.db(), team_id=row.team_id, dedupe_key=parent_key)
+        while parent is not None and parent.status == OutboxStatus.REROUTED:
+            # Refused in its channel and queued in another: the thread is where it went (a
+            # weekly digest's details follow the digest to the channel that took it).
+            parent_key = instead_key(parent_key)
+            parent = store.thread_parent(
+                session=run.db(), team_id=row.team_id, dedupe_key=parent_key
+            )
         if parent is not None and parent.status == OutboxStatus.SENT and parent.sent_ts:
             if row.edit_of_dedupe_key is not None:
                 return _Target(channel=parent.sent_channel, thread_ts=None, edit_ts=parent.sent_ts)

@@ -14,7 +14,8 @@ digest's day: one digest per week, however often the planner runs and on
 however many replicas.
 
 Where: the workspace's coordination channel (`config channel`), else LIAISON_DEFAULT_CHANNEL,
-as for collision alerts (`bot.services.feedback.coordination_channel`). The details are queued
+passing over one known to refuse Liaison, as for collision alerts (`bot.services.channels`);
+one refused when sent goes to the next (`reroute_refused_digest`). The details are queued
 as replies threaded onto the digest (`thread_of_dedupe_key`): the dispatcher posts them into
 its thread once the digest itself is sent.
 
@@ -34,18 +35,21 @@ digest).
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
-from typing import Protocol
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.clock import Clock
+from bot.delivery.dispatcher import ChannelRefused
 from bot.delivery.outbox import MAX_BLOCKS, enqueue
 from bot.delivery.working_hours import zone
+from bot.services.channels import Channels, pass_on, route
 from bot.services.checkins import meetings_recorded_again
 from bot.services.digest_moments import WEEK, digest_key, due_moment, next_moment
 from bot.services.feedback import Rendered, settings_of
@@ -116,6 +120,11 @@ class DigestMessages(Protocol):
     def digest(self, digest: WeeklyDigest) -> Rendered: ...
 
     def digest_details(self, digest: WeeklyDigest) -> list[Rendered]: ...
+
+    def posted_instead(self, channel: str, reason: str) -> Rendered:
+        """Under a digest posted in the default channel because the coordination channel,
+        `channel`, refused Liaison (Slack's `reason`)."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -251,13 +260,24 @@ class Digests:
                 # at the next moment, telling the week the partner arrived.
                 self._decide(schedule.team_id, key=key, moment=moment, now=now)
                 continue
-            channel = schedule.channel or self.default_channel
-            if channel is None:
-                logger.warning("no coordination channel for the digest of %s", schedule.team_id)
+            with Session(self.engine) as session:
+                found = route(
+                    session,
+                    team_id=schedule.team_id,
+                    channels=Channels(coordination=schedule.channel, default=self.default_channel),
+                )
+            if found.channel is None:
+                logger.warning(
+                    "no coordination channel for the digest of %s%s",
+                    schedule.team_id,
+                    " that takes Liaison's messages" if found.passed_over else "",
+                )
                 continue
             digest = self.week(team_id=schedule.team_id, end=moment, since=schedule.covered_until)
             if not digest.quiet:
-                queued += self._queue(digest, channel=channel, key=key, now=now)
+                queued += self._queue(
+                    digest, channel=found.channel, key=key, now=now, passed_over=found.passed_over
+                )
             # Decided at its first look: a quiet week stays skipped when something happens
             # later (the catch-up after downtime is for digests never looked at).
             self._decide(schedule.team_id, key=key, moment=moment, now=now)
@@ -308,11 +328,25 @@ class Digests:
                 )
         return found
 
-    def _queue(self, digest: WeeklyDigest, *, channel: str, key: str, now: datetime) -> int:
-        """The digest and, threaded onto it, its details: one transaction, so all or none."""
+    def _queue(
+        self,
+        digest: WeeklyDigest,
+        *,
+        channel: str,
+        key: str,
+        now: datetime,
+        passed_over: Sequence[tuple[str, str]] = (),
+    ) -> int:
+        """The digest and, threaded onto it, its details: one transaction, so all or none. A
+        digest that comes to the default channel because the coordination channel refuses
+        Liaison says so, for its readers to know and an admin to mend."""
         details = self.messages.digest_details(digest)
+        first = self.messages.digest(digest)
+        for refused, reason in passed_over:
+            why = self.messages.posted_instead(refused, reason)
+            first = Rendered(text=first.text, blocks=[*first.blocks, *why.blocks])
         messages = [
-            (DIGEST, self.messages.digest(digest), key, None),
+            (DIGEST, first, key, None),
             *(
                 (DIGEST_DETAIL, detail, f"{key}:detail:{number}", key)
                 for number, detail in enumerate(details, start=1)
@@ -336,3 +370,13 @@ class Digests:
             ]
             session.commit()
         return int(queued[0])
+
+
+def reroute_refused_digest(refused: ChannelRefused, *, messages: DigestMessages) -> bool:
+    """A digest Slack refused in the coordination channel goes to the default one, saying why
+    (`bot.services.channels.pass_on`); its details follow it into its thread there."""
+
+    def note(channel: str, reason: str, _own: bool) -> list[dict[str, Any]]:
+        return list(messages.posted_instead(channel, reason).blocks)
+
+    return pass_on(refused, partner_id=None, note=note)

@@ -67,6 +67,11 @@ class FeedbackMessages(Protocol):
 
     def round_report(self, results: RoundResults) -> Rendered: ...
 
+    def posted_instead(self, channel: str, reason: str, *, partner: str | None) -> Rendered:
+        """Under results posted in the next channel because `channel` (the channel of
+        `partner`, or None: the coordination channel) refused Liaison (Slack's `reason`)."""
+        ...
+
     def round_skipped(self, skipped: SkippedRound) -> Rendered: ...
 
 
@@ -172,16 +177,6 @@ def tz_of(session: Session, team_id: str, user_id: str) -> str | None:
     if profile is not None and profile.tz:
         return profile.tz
     return settings_of(session, team_id=team_id).timezone
-
-
-def coordination_channel(
-    partner: PartnerPeople | None, settings: FeedbackSettings, default_channel: str | None
-) -> str | None:
-    """Where news about the partner goes: its own channel, else the workspace's (`config
-    channel`), else the default (LIAISON_DEFAULT_CHANNEL). News about no partner in particular
-    (the weekly digest) goes to the workspace's."""
-    own = partner.channel_id if partner is not None else None
-    return own or settings.coordination_channel or default_channel
 
 
 def queue_dm(

@@ -27,12 +27,13 @@ logged about who answered what.
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from apscheduler.triggers.interval import IntervalTrigger
 from slack_sdk import WebClient
@@ -41,19 +42,19 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.clock import Clock
-from bot.delivery.dispatcher import delivery_client, error_code
+from bot.delivery.dispatcher import ChannelRefused, delivery_client, error_code
 from bot.delivery.outbox import enqueue, first_slot, withdraw
 from bot.delivery.working_days import working_days_of
 from bot.delivery.working_hours import zone
 from bot.runtime import Runtime
 from bot.services import people
+from bot.services.channels import Channels, pass_on, route
 from bot.services.feedback import (
     Cadence,
     FeedbackMessages,
     FeedbackSettings,
     PartnerPeople,
     add_working_days,
-    coordination_channel,
     day_start,
     each_workspace,
     effective_cadence,
@@ -100,6 +101,10 @@ CATCH_UP = timedelta(days=7)
 REPLACES_SCHEDULED = {Cadence.MONTHLY: timedelta(days=14), Cadence.QUARTERLY: timedelta(days=45)}
 MAX_COMMENT = 2000
 # Errors of reactions.add after which trying again is pointless.
+# The outbox kind of a round's results (to its owner, and to its channel), and the key of the
+# channel's copy (`reroute_refused_results` finds the round by it).
+RESULTS = "survey.results"
+_RESULTS_KEY = re.compile(r"^survey-round:(\d+):channel")
 GONE = frozenset({"message_not_found", "channel_not_found", "no_item_specified", "is_archived"})
 
 
@@ -1247,24 +1252,56 @@ class Surveys:
                 session,
                 team_id=team_id,
                 user_id=partner.owner_id,
-                kind="survey.results",
+                kind=RESULTS,
                 message=shown,
                 dedupe_key=f"{key}:owner",
                 due_at=now,
             )
-        channel = coordination_channel(partner, settings, self.default_channel)
-        if channel:
+        channels = Channels.look_up(
+            session, team_id=team_id, partner_id=partner.id, default=self.default_channel
+        )
+        found = route(session, team_id=team_id, channels=channels)
+        if found.channel:
+            blocks = list(shown.blocks)
+            for refused, reason in found.passed_over:
+                # Its readers learn why the results come here, and who can mend it.
+                why = self.messages.posted_instead(
+                    refused, reason, partner=partner.name if channels.is_own(refused) else None
+                )
+                blocks += why.blocks
             enqueue(
                 session,
                 team_id=team_id,
-                kind="survey.results",
-                recipient_channel=channel,
+                kind=RESULTS,
+                recipient_channel=found.channel,
                 text=shown.text,
-                blocks=shown.blocks,
+                blocks=blocks,
                 due_at=now,
                 dedupe_key=f"{key}:channel",
                 respect_working_hours=False,
             )
+
+
+def reroute_refused_results(refused: ChannelRefused, *, messages: FeedbackMessages) -> bool:
+    """A round's results Slack refused in a channel (the partner's own, or the coordination
+    channel) go to the next one, saying why (`bot.services.channels.pass_on`)."""
+    session, message = refused.session, refused.message
+    found = _RESULTS_KEY.match(message.dedupe_key)
+    if found is None:
+        return False
+    survey_round = store.get_round(
+        session=session, team_id=message.team_id, round_id=int(found.group(1))
+    )
+    if survey_round is None:
+        return False
+    partner = _partner_name(session, message.team_id, survey_round.partner_id)
+
+    def note(channel: str, reason: str, own: bool) -> list[dict[str, Any]]:
+        return list(
+            messages.posted_instead(channel, reason, partner=partner if own else None).blocks
+        )
+
+    return pass_on(refused, partner_id=survey_round.partner_id, note=note)
 
 
 def _react_all(client: WebClient, channel: str, ts: str, *, message_id: int) -> bool:

@@ -66,6 +66,7 @@ from bot.delivery.outbox import Schedule, enqueue, schedule_of
 from bot.delivery.working_days import Counted, working_days_later, working_days_of
 from bot.delivery.working_hours import WorkingHours, zone
 from bot.naming import normalize_name, person_key
+from bot.services import channels
 from bot.services.checkins import recorded_again
 from bot.services.people import PROFILE_MAX_AGE, PeopleToLookUp, knows_zone, vet_mentions
 from bot.services.registry import (
@@ -255,50 +256,20 @@ def _notes_waiting(
 
 
 def reroute_refused_alert(refused: ChannelRefused, *, renderer: Renderer) -> bool:
-    """A collision alert Slack refused in the partner's own channel (archived, deleted,
-    Liaison not in it) goes to the workspace's coordination channel, and one refused there to
-    the default one, with a word on why: the colleagues it names must still hear of each other.
-    True when it was queued there (the refused one is then no failure). Later alerts pass the
-    refusing channel over by themselves (`storage.outbox.channel_refusal`)."""
+    """A collision alert Slack refused (in the partner's own channel, or the coordination
+    channel: archived, deleted, Liaison not in it) goes to the next channel that may take it
+    (`bot.services.channels`), with a word on why: the colleagues it names must still hear of
+    each other. Later alerts pass the refusing channel over by themselves."""
     session, message = refused.session, refused.message
     with_partner = _with_partner(session, message.team_id, _touchpoint_of_alert(message.dedupe_key))
     if with_partner is None:
         return False
     facts = _facts(with_partner[1])
-    settings = store.settings_of(session=session, team_id=message.team_id)
-    chain = list(
-        dict.fromkeys(
-            channel
-            for channel in (
-                facts.channel_id,
-                settings.coordination_channel,
-                refused.default_channel,
-            )
-            if channel is not None
-        )
-    )
-    if message.recipient_channel not in chain:
-        return False  # a channel no longer the partner's or the workspace's: leave it failed
-    later = chain[chain.index(message.recipient_channel) + 1 :]
-    if not later:
-        return False  # the last resort refused: there is nowhere else to go
-    instead = later[0]
-    why = renderer.refused_elsewhere(
-        facts,
-        message.recipient_channel,
-        refused.reason,
-        workspace=message.recipient_channel != facts.channel_id,
-    )
-    _queue(
-        session,
-        message.team_id,
-        refused.now,
-        Message(text=message.text, blocks=[*message.blocks, *why.blocks]),
-        f"{message.dedupe_key}:instead",
-        kind=message.kind,
-        channel=instead,
-    )
-    return True  # queued now, or by a pass that crashed before marking the refused one
+
+    def note(channel: str, reason: str, own: bool) -> list[dict[str, Any]]:
+        return renderer.refused_elsewhere(facts, channel, reason, workspace=not own).blocks
+
+    return channels.pass_on(refused, partner_id=facts.id, note=note)
 
 
 def welcome_back_key(user_id: str, back_at: datetime) -> str:
@@ -1698,10 +1669,8 @@ class Touchpoints:
         return channel, thread, passed_over
 
     def _reachable_channel(self, scene: _Scene) -> tuple[str | None, list[tuple[str, str]]]:
-        """Where an alert about the partner goes: the first of its own channel, the workspace's
-        coordination channel and the default one whose latest delivery (for the partner's, since
-        it was chosen) did not fail for good (archived, Liaison not in it, no such channel): an
-        alert there is read, one sent to a refusing channel would fail too, seen by admins only.
+        """Where an alert about the partner goes (`bot.services.channels.route`): the first of
+        its own channel, the workspace's and the default one not known to refuse Liaison.
         Returns it (None: none is set, or all refuse) and those passed over, with Slack's
         reasons."""
         session, team_id, facts = scene.session, scene.team_id, scene.facts
@@ -1711,22 +1680,17 @@ class Touchpoints:
                 session=session, team_id=team_id, partner_id=facts.id
             )
             since = None if partner is None else partner.channel_set_at
-        candidates = [
-            (facts.channel_id, since),
-            (scene.settings.coordination_channel, None),
-            (self.default_channel, None),
-        ]
-        passed_over: list[tuple[str, str]] = []
-        for channel, set_at in candidates:
-            if channel is None or any(channel == seen for seen, _ in passed_over):
-                continue
-            reason = outbox_store.channel_refusal(
-                session=session, team_id=team_id, channel_id=channel, since=set_at
-            )
-            if reason is None:
-                return channel, passed_over
-            passed_over.append((channel, reason))
-        return None, passed_over
+        found = channels.route(
+            session,
+            team_id=team_id,
+            channels=channels.Channels(
+                own=facts.channel_id,
+                own_since=since,
+                coordination=scene.settings.coordination_channel,
+                default=self.default_channel,
+            ),
+        )
+        return found.channel, list(found.passed_over)
 
     def _away_uncovered(self, scene: _Scene) -> datetime | None:
         """The end of the owner's time away, if they are away and nobody covers for them."""
@@ -2003,10 +1967,6 @@ class Touchpoints:
             blocks=message.blocks,
         )
         return True
-
-    def _channel(self, facts: PartnerFacts, workspace_channel: str | None) -> str | None:
-        """Where alerts about the partner go: its own channel, the workspace's, the default."""
-        return facts.channel_id or workspace_channel or self.default_channel
 
     def _note_to_owner(
         self, scene: _Scene, touch: Touch, clashes: list[Clash], *, revival: int | None = None

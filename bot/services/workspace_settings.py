@@ -6,7 +6,8 @@ it), so a change applies from the next message, alert or round on:
 
 - channel: where collision alerts (`bot.services.touchpoints`), survey results
   (`bot.services.surveys`) and the weekly digest go, unless a partner has its own channel; with
-  none set, `LIAISON_DEFAULT_CHANNEL`.
+  none set, `LIAISON_DEFAULT_CHANNEL`; one known to refuse Liaison is passed over for the next
+  (`bot.services.channels`).
 - window: how many calendar days apart two contacts with one partner may be and still collide
   (`bot.collisions`), and how far back `check` shows intents (`bot.services.touchpoints`).
 - hours, days: when direct messages may go, in each person's own zone

@@ -34,6 +34,7 @@ from bot.services.surveys import (
 from handlers.blocks import actions, button, context, form_field, header, plain, section
 from handlers.reply import Block, Reply
 from handlers.texts import feedback as texts
+from handlers.texts.touchpoints import posted_instead
 from storage.models import CheckInAnswer, TouchpointKind
 
 # Action ids (a suffix names the answer or the score; listeners match the prefix).
@@ -411,6 +412,10 @@ class FeedbackBlocks:
 
     def round_report(self, results: RoundResults) -> Rendered:
         return round_report(results)
+
+    def posted_instead(self, channel: str, reason: str, *, partner: str | None) -> Rendered:
+        text = posted_instead(channel, reason, partner=partner, what="survey results come")
+        return Rendered(text=text, blocks=[context(text)])
 
     def round_skipped(self, skipped: SkippedRound) -> Rendered:
         text = texts.round_skipped(skipped)

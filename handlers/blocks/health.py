@@ -16,6 +16,7 @@ from handlers.blocks import context, header, section
 from handlers.reply import Block, Reply
 from handlers.texts import health as texts
 from handlers.texts.commitments import read_year
+from handlers.texts.touchpoints import posted_instead
 from storage.models import PartnerStatus
 
 # Lines per section (a section holds 3000 characters), and at most this many listed.
@@ -153,6 +154,10 @@ class DigestBlocks:
 
     def digest_details(self, digest_: WeeklyDigest) -> list[Rendered]:
         return digest_details(digest_)
+
+    def posted_instead(self, channel: str, reason: str) -> Rendered:
+        text = posted_instead(channel, reason, partner=None, what="the weekly digest comes")
+        return Rendered(text=text, blocks=[context(text)])
 
 
 MESSAGES = DigestBlocks()

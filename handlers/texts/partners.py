@@ -571,19 +571,32 @@ CANNOT_POST_ADVICE = {
 }
 
 
-def cannot_post(channel_id: str, code: str, *, partners: bool = False) -> str:
+def cannot_post(
+    channel_id: str, code: str, *, partners: bool = False, default_channel: str | None = None
+) -> str:
     """Slack refused Liaison's hello in a channel just chosen for alerts: the workspace's, or a
-    partner's own (`partners`), whose alerts then go to the workspace's instead."""
+    partner's own (`partners`), whose alerts then go to the workspace's instead; the
+    workspace's messages go to the server's `default_channel` meanwhile, if it has one
+    (`bot.services.channels`)."""
     advice = CANNOT_POST_ADVICE.get(
         code, f"Admins see the deliveries that fail because of it in `{COMMAND} config`."
     )
-    meanwhile = (
-        "until you choose it again, once it works, the partner's alerts go to the workspace's "
-        "coordination channel instead."
-        if partners
-        else "meanwhile collision alerts go to the server's default channel if it has one "
-        "that works, and survey results and the digest fail until this one works."
-    )
+    if partners:
+        meanwhile = (
+            "until you choose it again, once it works, the partner's alerts and survey results "
+            "go to the workspace's coordination channel instead."
+        )
+    elif default_channel is not None and default_channel != channel_id:
+        meanwhile = (
+            "until it is chosen again, once it works, collision alerts, survey results and the "
+            f"weekly digest go to {channel_ref(default_channel)}, the server's default channel, "
+            "instead (partners with a channel of their own still get theirs there)."
+        )
+    else:
+        meanwhile = (
+            "collision alerts, survey results and the weekly digest meant for it fail until it "
+            "works: the server has no other channel to post them in."
+        )
     return (
         f"I couldn't post in {channel_ref(channel_id)}: Slack answered `{code}`. {advice} "
         f"The setting stands; {meanwhile}"

@@ -656,17 +656,27 @@ def refused_elsewhere(
     """Under an alert posted in the coordination channel because the partner's own refused it
     or Liaison's last message before it; or (`workspace`) in the default channel because the
     coordination channel did."""
-    if workspace:
+    return posted_instead(channel, reason, partner=None if workspace else facts.name)
+
+
+def posted_instead(
+    channel: str, reason: str, *, partner: str | None, what: str = "alerts come"
+) -> str:
+    """Under a message posted in the next channel (`bot.services.channels`) because Slack
+    refused Liaison's last message in `channel`: the channel of `partner`, or (None) the
+    coordination channel. `what`: the kind of message that comes here now, with its verb."""
+    if partner is None:
         return (
             f"Posted here: Slack refused Liaison's last message in {channel_ref(channel)}, the "
-            f"coordination channel ({refused_in_words(reason)}). Alerts come here until an "
-            f"admin chooses a channel Liaison can post in: `{COMMAND} config channel #channel`."
+            f"coordination channel ({refused_in_words(reason)}). {what[:1].upper()}{what[1:]} "
+            "here until an admin chooses a channel Liaison can post in: "
+            f"`{COMMAND} config channel #channel`."
         )
     return (
         f"Posted here: Slack refused Liaison's last message in {channel_ref(channel)}, the "
-        f"channel of "
-        f"*{facts.name}* (`{reason}`). Its alerts come here until someone chooses a channel "
-        f"Liaison can post in: `{COMMAND} channel {in_command(facts.name)} #channel`."
+        f"channel of *{partner}* ({refused_in_words(reason)}). Its {what} here until "
+        "someone chooses a channel Liaison can post in: "
+        f"`{COMMAND} channel {in_command(partner)} #channel`."
     )
 
 

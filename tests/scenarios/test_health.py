@@ -20,7 +20,7 @@ from handlers.blocks.partners import PICK
 from handlers.partners import registry_of
 from storage.models import OutboxMessage, Partner, Workspace
 from tests.conftest import START, Slack
-from tests.scenarios.test_commitments import action_ids, answer, at, exported, shown
+from tests.scenarios.test_commitments import action_ids, answer, at, exported, last, shown
 from tests.scenarios.test_home import home_of
 
 TEAM, OTHER = "T0ACME", "T0OTHER"
@@ -266,6 +266,60 @@ def test_what_moved_is_measured_from_the_latest_snapshot_across_two_rounds(slack
     slack.command("export partners")
     _, rows = exported(slack, ANA)
     assert rows[0]["pulse_average"] == "1.67"
+
+
+def close_a_round(slack: Slack) -> list[FakeMessage]:
+    """A pulse round of Acme that Ana, Ben and Dan answer, closed on Wed 2 Dec: the results
+    posted in channels (not in a thread)."""
+    answer(slack, f"team Acme add {MENTION[BEN]} {MENTION[CHLOE]}")
+    answer(slack, "survey Acme off")  # only the round started here
+    pulse(slack, START, {ANA: (5, 4, 5, 4), BEN: (5, 4, 5, 4), DAN: (4, 4, 4, 4)})
+    for hour in (9, 10, 11):
+        at(slack, utc(3, hour, month=12))
+    return [
+        m
+        for channel_id in slack.fake.channels
+        if not channel_id.startswith("D")
+        for m in channel(slack, channel_id)
+        if "Pulse results" in shown(m)
+    ]
+
+
+@pytest.mark.usefixtures("acme")
+def test_survey_results_pass_over_the_channels_known_to_refuse_for_the_default(
+    slack: Slack,
+) -> None:
+    # QA qa20b s16: both the partner's channel and the coordination channel refused their
+    # greetings; the results went to the coordination channel and failed.
+    answer(slack, "channel Acme #ghostchan")
+    answer(slack, "config channel #nosuchchannel")
+    (results,) = close_a_round(slack)
+    assert results.channel == PARTNERS
+    said = shown(results)
+    assert (
+        "Posted here: Slack refused Liaison's last message in #ghostchan, the channel of "
+        "*Acme* (Slack can't find it, or it is private and Liaison isn't in it). Its survey "
+        "results come here until someone chooses a channel Liaison can post in: "
+        "`/partner channel Acme #channel`."
+    ) in said
+    assert (
+        "Posted here: Slack refused Liaison's last message in #nosuchchannel, the coordination "
+        "channel"
+    ) in said
+    assert "survey results to" not in answer(slack, "config")
+
+
+@pytest.mark.usefixtures("acme")
+def test_survey_results_refused_in_the_partners_channel_go_to_the_coordination_channel(
+    slack: Slack,
+) -> None:
+    own = slack.fake.add_channel(id="C0ACME", name="acme")
+    answer(slack, "channel Acme <#C0ACME|acme>")
+    own.is_archived = True  # after its greeting went through
+    (results,) = close_a_round(slack)
+    assert results.channel == PARTNERS
+    assert "Posted here: Slack refused Liaison's last message in <#C0ACME>" in shown(results)
+    assert "*Failed deliveries:* none" in answer(slack, "config")
 
 
 # --- The at-risk list ---------------------------------------------------------------------------
@@ -521,6 +575,58 @@ def test_a_bot_down_at_the_digests_hour_sends_it_when_back(slack: Slack) -> None
     assert digest.text.startswith("Weekly digest · Mon 23 Nov – Mon 30 Nov: ")
     at(slack, utc(1, 10, 0, month=12))  # down again past the day's catch-up: nothing repeated
     assert len(digests(slack)) == 1
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_digest_passes_over_a_coordination_channel_known_to_refuse_for_the_default(
+    slack: Slack,
+) -> None:
+    # QA qa20b s16: the coordination channel's greeting was refused; the digest went there too.
+    answer(slack, "config channel #nosuchchannel")
+    told = shown(last(slack, ANA))
+    assert "couldn't post in #nosuchchannel" in told
+    assert (
+        "collision alerts, survey results and the weekly digest go to #partnerships, the "
+        "server's default channel, instead"
+    ) in told
+    answer(slack, "log Acme via call : before monday's digest", user=BEN)
+    at(slack, utc(30, 9, 0))
+    at(slack, utc(30, 9, 1))  # its details, once the digest is sent
+    (digest,) = digests(slack)
+    said = shown(digest)
+    assert "1 touchpoint logged" in said
+    assert (
+        "Posted here: Slack refused Liaison's last message in #nosuchchannel, the coordination "
+        "channel (Slack can't find it, or it is private and Liaison isn't in it). The weekly "
+        "digest comes here until an admin chooses a channel Liaison can post in: "
+        "`/partner config channel #channel`."
+    ) in said
+    assert any("by partner" in reply.text for reply in slack.fake.thread(digest))
+    # Admins see the refused greeting, and no digest among the failures.
+    card = answer(slack, "config")
+    assert "channel hello to #nosuchchannel" in card and "weekly digest to" not in card
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_digest_refused_in_the_coordination_channel_goes_to_the_default_with_its_details(
+    slack: Slack,
+) -> None:
+    coordination = slack.fake.add_channel(id="C0COORD", name="coord")
+    answer(slack, "config channel <#C0COORD|coord>")
+    assert len(channel(slack, "C0COORD")) == 1  # the greeting went through
+    coordination.is_archived = True  # then someone archives it
+    answer(slack, "log Acme via call : before monday's digest", user=BEN)
+    for minute in range(4):  # the refusal, then the digest again and its details
+        at(slack, utc(30, 9, minute))
+    assert digests(slack, "C0COORD") == []
+    (digest,) = digests(slack)
+    assert "Posted here: Slack refused Liaison's last message in <#C0COORD>" in shown(digest)
+    assert "it is archived" in shown(digest)
+    # The details meant for the refused digest's thread follow it to the default channel.
+    replies = slack.fake.thread(digest)
+    assert any("by partner" in reply.text for reply in replies)
+    assert [m for m in slack.fake.messages_in("C0COORD") if m.thread_ts is not None] == []
+    assert "*Failed deliveries:* none" in answer(slack, "config")
 
 
 def test_no_digest_was_due_at_an_hour_that_passed_before_the_first_partner(

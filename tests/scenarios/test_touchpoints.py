@@ -418,7 +418,7 @@ def test_an_alert_the_partners_channel_refuses_is_posted_in_the_coordination_cha
     assert "<@U0CHLOE>" in text and "<@U0BEN>" in text
     assert (
         "Posted here: Slack refused Liaison's last message in <#C0ACME>, the channel of "
-        "*Acme Corporation* (`chat.postMessage: is_archived`)"
+        "*Acme Corporation* (it is archived)"
     ) in text
     # The next alert goes straight to the coordination channel.
     answer(slack, "log Acme : three", user=DAN)
@@ -434,7 +434,9 @@ def test_alerts_go_to_the_coordination_channel_while_the_partners_refuses_them(
     answer(slack, "channel Acme <#C0GHOST|ghost>")  # Slack knows no such channel
     told = shown(last(slack, ANA))  # the greeting failed: Ana is told, and what happens now
     assert "couldn't post in" in told
-    assert "the partner's alerts go to the workspace's coordination channel instead" in told
+    assert (
+        "the partner's alerts and survey results go to the workspace's coordination channel instead"
+    ) in told
     answer(slack, "log Acme : one", user=BEN)
     said = answer(slack, "log Acme : two", user=CHLOE)
     assert (
@@ -448,7 +450,7 @@ def test_alerts_go_to_the_coordination_channel_while_the_partners_refuses_them(
     # Readers of the coordination channel see why the partner's alert came to them.
     assert (
         "Posted here: Slack refused Liaison's last message in <#C0GHOST>, the channel of "
-        "*Acme Corporation* (`chat.postMessage: channel_not_found`)"
+        "*Acme Corporation* (Slack can't find it, or it is private and Liaison isn't in it)"
     ) in json.dumps(alert.blocks, ensure_ascii=False)
     # Fixed and chosen again: the greeting goes through, and the next alert goes there.
     slack.fake.add_channel(id="C0GHOST", name="ghost")

@@ -1,0 +1,19 @@
+"""Texts about partners' and the workspace's channels."""
+
+from __future__ import annotations
+
+from handlers.texts.partners import cannot_post
+
+
+def test_a_refused_coordination_channel_says_where_its_messages_go_meanwhile() -> None:
+    said = cannot_post("#nope", "channel_not_found", default_channel="#partnerships")
+    assert (
+        "collision alerts, survey results and the weekly digest go to #partnerships, the "
+        "server's default channel, instead"
+    ) in said
+    # No default (or the default is the one refused): they fail, and it says so.
+    for default in (None, "#nope"):
+        said = cannot_post("#nope", "channel_not_found", default_channel=default)
+        assert "fail until it works: the server has no other channel" in said
+    said = cannot_post("C0ACME", "is_archived", partners=True, default_channel="#partnerships")
+    assert "the partner's alerts and survey results go to the workspace's coordination" in said
