@@ -463,11 +463,13 @@ class _AsRecorded:
 @dataclass(frozen=True)
 class MergeFinding:
     """Colleagues a merge showed to be in touch with one partner: `touch` and the contacts it
-    collides with that nobody had put together; alerted in `channel` (None: no alert)."""
+    collides with that nobody had put together; alerted in `channel` (None: no alert), the
+    channels known to refuse Liaison passed over (all of them, with no `channel`)."""
 
     touch: Touch
     clashes: list[Clash]
     channel: str | None
+    passed_over: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -2092,11 +2094,15 @@ class Touchpoints:
             _near, clashes, news = self._unpaired_clashes(scene, row, touch)
             if not clashes:
                 continue
-            channel, _thread, _refused = self._alert(
+            channel, _thread, refused = self._alert(
                 scene, touch, clashes, news, key=f"{collision_key(row.id)}:merged:{partner_id}"
             )
             if news:  # colleagues an alert already named together knew of each other
-                findings.append(MergeFinding(touch=touch, clashes=news, channel=channel))
+                findings.append(
+                    MergeFinding(
+                        touch=touch, clashes=news, channel=channel, passed_over=tuple(refused)
+                    )
+                )
         return findings
 
     def _unpaired_clashes(

@@ -420,33 +420,45 @@ def refused_in_words(reason: str) -> str:
     return REFUSED_IN_WORDS.get(code, "Slack refused Liaison's last message there")
 
 
-def _passed_over(result: Recorded) -> list[str]:
-    """Each channel the alert could not go to, what it is, and why."""
+def _passed_over(facts: PartnerFacts, refused: Sequence[tuple[str, str]]) -> list[str]:
+    """Each channel an alert could not go to, what it is, and why."""
     said = []
-    for channel, reason in result.refused_channels:
+    for channel, reason in refused:
         what = (
-            "the partner's channel"
-            if channel == result.partner.channel_id
-            else "the coordination channel"
+            "the partner's channel" if channel == facts.channel_id else "the coordination channel"
         )
         said.append(f"{channel_ref(channel)}, {what}: {refused_in_words(reason)}")
     return said
 
 
-def _fix_channel(result: Recorded) -> str:
+def _fix_channel(facts: PartnerFacts, refused: Sequence[tuple[str, str]]) -> str:
     """Who can fix the refusing channels, and how."""
     fixes = []
-    if any(channel != result.partner.channel_id for channel, _ in result.refused_channels):
+    if any(channel != facts.channel_id for channel, _ in refused):
         fixes.append(
             f"an admin can choose a channel Liaison can post in with "
             f"`{COMMAND} config channel #channel`"
         )
-    if any(channel == result.partner.channel_id for channel, _ in result.refused_channels):
+    if any(channel == facts.channel_id for channel, _ in refused):
         fixes.append(
             f"anyone may choose another for the partner: "
-            f"`{COMMAND} channel {in_command(result.partner.name)} #channel`"
+            f"`{COMMAND} channel {in_command(facts.name)} #channel`"
         )
     return "; ".join(fixes)
+
+
+def nobody_alerted(
+    facts: PartnerFacts,
+    refused: Sequence[tuple[str, str]],
+    *,
+    ask: str = "Please coordinate yourself.",
+) -> str:
+    """Every channel an alert could go to refuses Liaison: nobody else heard of it."""
+    return (
+        f"Nobody else was alerted: Slack won't let Liaison post in "
+        f"{'; nor in '.join(_passed_over(facts, refused))}. {ask} To fix "
+        f"it, {_fix_channel(facts, refused)}."
+    )
 
 
 def alert_said(result: Recorded) -> str:
@@ -458,7 +470,7 @@ def alert_said(result: Recorded) -> str:
         # Why not where the partner's alerts would go (Slack refused Liaison there), in words.
         why = "".join(
             f" {'Not' if i == 0 else 'Nor'} in {passed}."
-            for i, passed in enumerate(_passed_over(result))
+            for i, passed in enumerate(_passed_over(result.partner, result.refused_channels))
         )
         if result.alert_threaded:
             return (
@@ -474,11 +486,7 @@ def alert_said(result: Recorded) -> str:
             return f"I've posted this in {where}, which names you as its owner.{why}"
         return f"I've posted this in {where} and mentioned the owner {owner}.{why}"
     if result.refused_channels:
-        return (
-            f"Nobody else was alerted: Slack won't let Liaison post in "
-            f"{'; nor in '.join(_passed_over(result))}. Please coordinate yourself. To fix "
-            f"it, {_fix_channel(result)}."
-        )
+        return nobody_alerted(result.partner, result.refused_channels)
     if result.no_channel:
         return (
             "No coordination channel is set, so nobody else was alerted: an admin can set one "
@@ -858,6 +866,10 @@ def merge_findings(
     if channels:
         owner = f" and mentioned the owner {person(facts.owner_id)}" if facts.owner_id else ""
         lines.append(f"I've alerted {in_prose(channels)}{owner}.")
+    refused = next((f.passed_over for f in findings if f.channel is None and f.passed_over), ())
+    if refused:
+        # Every channel refuses Liaison: no alert was queued, and the merger must know it.
+        lines.append(nobody_alerted(facts, refused, ask="Please tell them of each other yourself."))
     return lines
 
 

@@ -553,6 +553,22 @@ class TestNoDefaultChannel:
             kinds = [row.kind for row in session.exec(select(OutboxMessage))]
         assert "collision_alert" not in kinds  # no alert queued to fail unseen
 
+    @pytest.mark.usefixtures("acme")
+    def test_a_merge_says_nobody_was_alerted_when_every_channel_refuses(self, slack: Slack) -> None:
+        answer(slack, "config channel #nosuchchannel")
+        add_holding(slack)
+        answer(slack, "log Acme : met Jane", user=BEN)
+        answer(slack, "plan Acme Holding on friday : same people, other name", user=CHLOE)
+        said = answer(slack, "merge Acme Holding into Acme")
+        assert "The merge shows colleagues in touch with *Acme Corporation*" in said
+        assert "I've alerted" not in said
+        assert (
+            "Nobody else was alerted: Slack won't let Liaison post in #nosuchchannel, the "
+            "coordination channel: Slack can't find it, or it is private and Liaison isn't in "
+            "it. Please tell them of each other yourself. To fix it, an admin can choose a "
+            "channel Liaison can post in with `/partner config channel #channel`."
+        ) in said
+
 
 def greetings(slack: Slack) -> list[OutboxMessage]:
     """The channel greetings the outbox knows of, oldest first."""
