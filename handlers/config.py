@@ -103,7 +103,8 @@ def config(call: Call) -> Reply:
         return blocks.admins_changed(named, told)
     if not value:
         values = service.values(team_id=call.team_id)
-        return blocks.one_setting(setting, values, service.default_channel)
+        found = service.channel_route(team_id=call.team_id) if setting is Setting.CHANNEL else None
+        return blocks.one_setting(setting, values, service.default_channel, found)
     service.require_may_change(actor=call.actor)
     if setting is Setting.CHANNEL:
         try:

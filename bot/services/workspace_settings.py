@@ -47,6 +47,7 @@ from bot.clock import Clock
 from bot.delivery.outbox import retime_for_hours
 from bot.delivery.working_hours import DAY_NAMES, WorkingHours, zone
 from bot.services import people
+from bot.services.channels import Channels, Route, route
 from bot.services.digest_moments import digest_key, due_moment
 from bot.services.feedback import DEFAULT_ANONYMITY, Cadence
 from bot.services.people import PeopleToLookUp
@@ -212,6 +213,9 @@ class SettingsView:
     admins: Admins
     viewer_is_admin: bool
     failed: FailedDeliveries | None
+    # Where the workspace's own messages (the digest; alerts of partners without a channel) go
+    # now, the coordination channel passed over when it refuses Liaison.
+    channel_route: Route = Route(None)
 
 
 @dataclass(frozen=True)
@@ -490,6 +494,19 @@ class WorkspaceSettings:
             no_partners=no_partners, no_channel=channel is None and self.default_channel is None
         )
 
+    def channel_route(self, *, team_id: str) -> Route:
+        """Where the workspace's own messages go now (`bot.services.channels`)."""
+        with Session(self.engine) as session:
+            return self._channel_route(session, team_id)
+
+    def _channel_route(self, session: Session, team_id: str) -> Route:
+        workspace = store.get_workspace(session=session, team_id=team_id)
+        channels = Channels(
+            coordination=None if workspace is None else workspace.coordination_channel,
+            default=self.default_channel,
+        )
+        return route(session, team_id=team_id, channels=channels)
+
     def admins(self, *, team_id: str) -> Admins:
         with Session(self.engine) as session:
             return _admins(session, team_id)
@@ -517,6 +534,7 @@ class WorkspaceSettings:
                 admins=_admins(session, team_id),
                 viewer_is_admin=is_admin,
                 failed=failed,
+                channel_route=self._channel_route(session, team_id),
             )
 
     def require_may_change(self, *, actor: Actor) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.services.channels import Route
 from bot.services.workspace_settings import (
     Admins,
     AdminsChanged,
@@ -25,8 +26,11 @@ from handlers.texts.partners import let_know
 def settings_card(view: SettingsView) -> Reply:
     """Every setting with its meaning, the admins, and for admins the failed deliveries."""
     blocks: list[Block] = [header(texts.TITLE), context(texts.intro(view.viewer_is_admin))]
+    refused = texts.channel_passed_over(view.channel_route)
     for setting in texts.ORDER:
         blocks.append(section(texts.setting_line(setting, view.values, view.default_channel)))
+        if setting is Setting.CHANNEL and refused is not None:
+            blocks.append(context(refused))
     blocks.append(section(texts.admins_line(view.admins)))
     if view.failed is not None:
         blocks.append(divider())
@@ -36,10 +40,20 @@ def settings_card(view: SettingsView) -> Reply:
     return Reply(text=texts.TITLE, blocks=blocks)
 
 
-def one_setting(setting: Setting, values: Values, default_channel: str | None) -> Reply:
-    """`config SETTING` alone: its value, what it does, and how to change it."""
+def one_setting(
+    setting: Setting,
+    values: Values,
+    default_channel: str | None,
+    channel_route: Route | None = None,
+) -> Reply:
+    """`config SETTING` alone: its value, what it does (for the channel, where its messages go
+    while Slack refuses Liaison there), and how to change it."""
     line = texts.setting_line(setting, values, default_channel)
-    return Reply(text=line, blocks=[section(line), context(texts.how_to_change(setting))])
+    refused = None
+    if setting is Setting.CHANNEL and channel_route is not None:
+        refused = texts.channel_passed_over(channel_route)
+    said = [section(line), *([context(refused)] if refused else [])]
+    return Reply(text=line, blocks=[*said, context(texts.how_to_change(setting))])
 
 
 def admins(found: Admins) -> Reply:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.delivery.working_hours import WorkingHours
+from bot.services.channels import Route
 from bot.services.feedback import Cadence
 from bot.services.workspace_settings import (
     ANONYMITY,
@@ -22,6 +23,7 @@ from bot.services.workspace_settings import (
 )
 from handlers.texts.feedback import ROUND_DAY
 from handlers.texts.partners import channel_kind, channel_ref, people, person
+from handlers.texts.touchpoints import refused_in_words
 from handlers.verbs import VERBS_BY_NAME
 
 COMMAND = "/partner"
@@ -116,6 +118,28 @@ def channel_value(values: Values, default_channel: str | None) -> str:
     if default_channel is not None:
         return f"{channel_ref(default_channel)} — the server's default; none set here"
     return "none set"
+
+
+def channel_passed_over(found: Route) -> str | None:
+    """Under the coordination channel's line when Slack refuses Liaison there: where its
+    messages go meanwhile (`bot.services.channels`); None when it takes them."""
+    if not found.passed_over:
+        return None
+    channel, reason = found.passed_over[0]
+    why = (
+        f":warning: Slack refused Liaison's last message in {channel_ref(channel)} "
+        f"({refused_in_words(reason)})"
+    )
+    if found.channel is None:
+        return (
+            f"{why}: collision alerts, survey results and the weekly digest meant for it are "
+            "not posted anywhere until an admin chooses a channel Liaison can post in (or this "
+            "one again, once it works)."
+        )
+    return (
+        f"{why}: meanwhile they go to {channel_ref(found.channel)}, the server's default, until "
+        "an admin chooses a channel Liaison can post in (or this one again, once it works)."
+    )
 
 
 def value(setting: Setting, values: Values, default_channel: str | None) -> str:

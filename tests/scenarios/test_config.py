@@ -391,6 +391,25 @@ def test_a_channel_liaison_cannot_post_in_is_named_to_whoever_chose_it(slack: Sl
 
 
 @pytest.mark.usefixtures("acme")
+def test_config_says_where_messages_go_while_the_coordination_channel_refuses(
+    slack: Slack,
+) -> None:
+    # QA qa20b s16: `config` named the refusing channel as where everything goes.
+    answer(slack, "config channel #nope")
+    warning = (
+        "Slack refused Liaison's last message in #nope (Slack can't find it, or it is private "
+        "and Liaison isn't in it): meanwhile they go to #partnerships, the server's default"
+    )
+    assert warning in answer(slack, "config channel")
+    assert warning in answer(slack, "config")
+    assert warning in answer(slack, "config", user="U0BEN")  # everyone may look
+    # Chosen again once it works: the greeting goes through, and the warning is gone.
+    slack.fake.add_channel(id="C0NOPE", name="nope")
+    answer(slack, "config channel #nope")
+    assert "refused" not in answer(slack, "config channel")
+
+
+@pytest.mark.usefixtures("acme")
 def test_slack_trouble_while_greeting_a_channel_is_not_called_a_broken_setting(
     slack: Slack,
 ) -> None:
