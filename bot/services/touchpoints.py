@@ -61,7 +61,7 @@ from bot.delivery.absence import (
     returns_to_sum_up,
     workspaces_with_returns,
 )
-from bot.delivery.dispatcher import ChannelRefused
+from bot.delivery.dispatcher import ChannelRefused, instead_key
 from bot.delivery.outbox import Schedule, enqueue, schedule_of
 from bot.delivery.working_days import Counted, working_days_later, working_days_of
 from bot.delivery.working_hours import WorkingHours, zone
@@ -1618,6 +1618,12 @@ class Touchpoints:
                 if thread is None
                 else outbox_store.get_message(session=session, team_id=team_id, dedupe_key=thread)
             )
+            while root is not None and root.status == OutboxStatus.REROUTED:
+                # Refused where it was meant to go, it was posted in the next channel: its
+                # thread is there (the dispatcher threads onto it, `instead_key`).
+                root = outbox_store.get_message(
+                    session=session, team_id=team_id, dedupe_key=instead_key(root.dedupe_key)
+                )
             if root is not None and root.recipient_channel != channel:
                 thread = None  # the partner's alerts go to another channel since: start afresh
             away_until = self._away_uncovered(scene)

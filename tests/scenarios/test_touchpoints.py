@@ -420,10 +420,14 @@ def test_an_alert_the_partners_channel_refuses_is_posted_in_the_coordination_cha
         "Posted here: Slack refused Liaison's last message in <#C0ACME>, the channel of "
         "*Acme Corporation* (it is archived)"
     ) in text
-    # The next alert goes straight to the coordination channel.
-    answer(slack, "log Acme : three", user=DAN)
+    # The next alert goes straight to the coordination channel, into the thread of the one
+    # posted there instead.
+    said = answer(slack, "log Acme : three", user=DAN)
+    assert "I've added this to the thread of the latest alert in #partnerships" in said
     deliver_outbox(slack)
-    assert len(alerts(slack)) == 2
+    assert alerts(slack) == [alert]
+    (reply,) = slack.fake.thread(alert)
+    assert "<@U0DAN>" in shown(reply)
     assert len(posts(slack, "C0ACME")) == 1
 
 
@@ -474,14 +478,15 @@ def test_an_alert_posted_in_the_coordination_channel_instead_is_no_failed_delive
     retry_failed(slack.runtime, team_id=None, kind=None, echo=printed.append)
     deliver_outbox(slack)
     assert len(alerts(slack)) == 1 and len(posts(slack, "C0ACME")) == 1
-    # The partner's channel is still passed over: it refused the alert.
+    # The partner's channel is still passed over: it refused the alert. The next goes into
+    # the thread of the one posted instead.
     said = answer(slack, "log Acme : three", user=DAN)
     assert (
-        "I've posted this in #partnerships and mentioned the owner <@U0ANA>. Not in <#C0ACME>"
-        in said
-    )
+        "I've added this to the thread of the latest alert in #partnerships (owner <@U0ANA>). "
+        "Not in <#C0ACME>"
+    ) in said
     deliver_outbox(slack)
-    assert len(alerts(slack)) == 2 and len(posts(slack, "C0ACME")) == 1
+    assert len(alerts(slack)) == 1 and len(posts(slack, "C0ACME")) == 1
 
 
 def collide_with_a_refusing_coordination_channel(slack: Slack) -> str:
