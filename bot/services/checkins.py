@@ -67,7 +67,7 @@ from sqlmodel import Session
 
 from bot.clock import Clock
 from bot.dates import contact_day
-from bot.delivery.absence import recipient_for_owner_alert
+from bot.delivery.absence import absence_when_reached, recipient_for_owner_alert
 from bot.delivery.outbox import Schedule
 from bot.delivery.working_days import working_days_of
 from bot.delivery.working_hours import zone
@@ -159,6 +159,10 @@ class CheckInCard:
     # Closed unanswered: the person is asked about the meeting elsewhere (`moved_to`: after
     # its new date).
     superseded: bool = False
+    # The owner is away as the card reaches its recipient: the answer waits for their return,
+    # and a Problem goes to `problem_to`, who covers for them (None: nobody does, it waits too).
+    owner_away: bool = False
+    problem_to: str | None = None
     # Show the buttons again (after "Change").
     editing: bool = False
     # Answered, and `changeable_until` has passed as the card is shown: no more changes.
@@ -883,6 +887,7 @@ class CheckIns:
             raise CheckInGone()
         assert checkin.id is not None
         until = None if checkin.answered_at is None else checkin.answered_at + CHANGE_WINDOW
+        owner_away, problem_to = self._owner_away(session, checkin, partner, now)
         return CheckInCard(
             checkin_id=checkin.id,
             partner_name=partner.name,
@@ -900,7 +905,33 @@ class CheckIns:
             superseded=checkin.status == CheckInStatus.SUPERSEDED,
             changeable_until=until,
             settled=until is not None and now >= until,
+            owner_away=owner_away,
+            problem_to=problem_to,
         )
+
+    @staticmethod
+    def _owner_away(
+        session: Session, checkin: CheckIn, partner: PartnerPeople, now: datetime
+    ) -> tuple[bool, str | None]:
+        """Whether the partner's owner is away as the card reaches its recipient (not before it
+        falls due), and who a Problem would reach then as `_alert_problem` routes it: the card
+        says only what is true as it is made (QA21b NIT 1)."""
+        if partner.owner_id is None or partner.owner_id == checkin.user_id:
+            return False, None
+        at = max(now, checkin.due_at)
+        if (
+            absence_when_reached(session, team_id=checkin.team_id, user_id=partner.owner_id, now=at)
+            is None
+        ):
+            return False, None
+        recipient = recipient_for_owner_alert(
+            session,
+            team_id=checkin.team_id,
+            owner_id=partner.owner_id,
+            partner_deputy_id=partner.deputy_id,
+            now=at,
+        )
+        return True, None if recipient == partner.owner_id else recipient
 
     def _update(self, session: Session, checkin: CheckIn, now: datetime) -> CheckInUpdate:
         shown_in = []

@@ -174,11 +174,20 @@ def checkin_reason(card: CheckInCard) -> str:
     if card.owner_id is None or card.owner_id == card.recipient_id:
         # The owner's own answer (or one about a partner nobody owns) is passed on to nobody.
         return f"{checkin_who(card)} Your answer counts towards the partner's health."
-    # The debrief waits for an owner away, but a Problem goes to whoever covers for them: the
-    # card cannot know who that will be when it is answered, so it says both.
+    owner = f"the partner's owner {person(card.owner_id)}"
+    if not card.owner_away:
+        return f"{checkin_who(card)} Your answer goes to {owner}."
+    # The debrief waits for an owner away; a Problem goes to whoever covers for them as the
+    # card is made (`CheckIns._owner_away`), else it waits too.
+    if card.problem_to == card.recipient_id:
+        cover = "you cover for them meanwhile."
+    elif card.problem_to is not None:
+        cover = f"a Problem goes to {person(card.problem_to)}, who covers for them."
+    else:
+        cover = "no one covers for them then, so a Problem waits for their return too."
     return (
-        f"{checkin_who(card)} Your answer goes to the partner's owner (a Problem, to whoever "
-        "covers for them while they are away)."
+        f"{checkin_who(card)} Your answer goes to {owner} when they are back from time away; "
+        f"{cover}"
     )
 
 

@@ -769,12 +769,40 @@ def test_participants_are_asked_on_their_next_working_morning(slack: Slack) -> N
     at(slack, START.replace(hour=14, minute=1))  # Wednesday 09:01 in New York
     (asked,) = checkin_messages(slack, BEN)
     assert asked.text == "How did your meeting with *Acme* on Tue 24 Nov go?"
-    assert "You logged it. Your answer goes to the partner's owner (a Problem, " in shown(asked)
+    # Ana is not away: the card says nothing of anyone covering for her (QA21b NIT 1).
+    assert "You logged it. Your answer goes to the partner's owner <@U0ANA>." in shown(asked)
     assert checkin_messages(slack, DAN) == []
     at(slack, datetime(2026, 11, 26, 9, 1, tzinfo=UTC))  # Thursday 09:01 in London
     (asked_dan,) = checkin_messages(slack, DAN)
     assert "You took part; <@U0BEN> logged it." in shown(asked_dan)
     assert len(rows(slack, CheckIn)) == 2  # and never again, however often the planner runs
+
+
+@pytest.mark.parametrize("deputy", [True, False])
+def test_the_checkin_card_names_who_covers_for_an_owner_away(slack: Slack, deputy: bool) -> None:
+    # QA21b NIT 1: the card said "to whoever covers" whether or not the owner was away, and never
+    # whom; it says what is true as it is made, as a Problem would be routed then.
+    acme(slack)
+    if deputy:
+        say(slack, f"deputy Acme {MENTION[DAN]}")
+    say(slack, "away today to friday")
+    meeting(slack, author=BEN, when=datetime(2026, 11, 24, 15, tzinfo=UTC))
+    at(slack, START.replace(hour=14, minute=1))  # Wednesday 09:01 in New York
+    (asked,) = checkin_messages(slack, BEN)
+    cover = (
+        "a Problem goes to <@U0DAN>, who covers for them."
+        if deputy
+        else "no one covers for them then, so a Problem waits for their return too."
+    )
+    assert (
+        "You logged it. Your answer goes to the partner's owner <@U0ANA> when they are back "
+        f"from time away; {cover}"
+    ) in shown(asked)
+    click(slack, BEN, asked, "checkin_answer_problem")  # and no note
+    slack.fake.dismiss_modals(BEN)
+    at(slack, START.replace(hour=14, minute=30))  # after the wait for a note, in Dan's hours
+    alerted = [m for m in inbox(slack, DAN) if "reports a *problem*" in m.text]
+    assert len(alerted) == (1 if deputy else 0)
 
 
 def test_an_answer_updates_the_dm_in_place_and_reaches_the_owner_in_one_thread(

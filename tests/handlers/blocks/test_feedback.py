@@ -7,6 +7,8 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from bot.services.checkins import CheckInCard, Debrief, ProblemAlert
 from bot.services.feedback import Cadence
 from bot.services.registry import PartnerFacts
@@ -74,11 +76,9 @@ def test_a_checkin_asks_with_buttons_and_says_why() -> None:
         "checkin_note",
     ]
     assert "You took part; <@U0ANA> logged it." in json.dumps(shown.blocks)
-    # True when the owner is away too: a Problem then reaches whoever covers (qa20b).
-    assert (
-        "Your answer goes to the partner's owner (a Problem, to whoever covers for them while "
-        "they are away)."
-    ) in json.dumps(shown.blocks)
+    # Only what is true as the card is made: Ana is not away (QA21b NIT 1).
+    assert "Your answer goes to the partner's owner <@U0ANA>." in json.dumps(shown.blocks)
+    assert "covers" not in json.dumps(shown.blocks)
     planned = blocks.checkin(card(planned=True))
     assert action_ids(planned.blocks)[3:] == [
         "checkin_answer_didnt_happen",
@@ -92,6 +92,22 @@ def test_a_checkin_asks_with_buttons_and_says_why() -> None:
         for element in block["elements"]
     }
     assert every_value == {"7"}
+
+
+@pytest.mark.parametrize(
+    ("problem_to", "said"),
+    [
+        ("U0DAN", "a Problem goes to <@U0DAN>, who covers for them."),
+        ("U0BEN", "you cover for them meanwhile."),
+        (None, "no one covers for them then, so a Problem waits for their return too."),
+    ],
+)
+def test_a_checkin_says_who_covers_for_an_owner_away(problem_to: str | None, said: str) -> None:
+    shown = json.dumps(blocks.checkin(card(owner_away=True, problem_to=problem_to)).blocks)
+    assert (
+        "You took part; <@U0ANA> logged it. Your answer goes to the partner's owner <@U0ANA> "
+        f"when they are back from time away; {said}"
+    ) in shown
 
 
 def test_an_answered_checkin_shows_the_answer_instead_of_the_buttons() -> None:
