@@ -121,9 +121,9 @@ def checkin(card: CheckInCard, *, reminder: bool = False) -> Rendered:
     blocks: list[Block] = [section(question)]
     value = str(card.checkin_id)
     if card.superseded and card.answer is None:
-        blocks.append(context(texts.checkin_superseded(card), texts.checkin_who(card)))
+        blocks.append(context(f"{texts.checkin_superseded(card)} {texts.checkin_who(card)}"))
     elif card.expired and card.answer is None:
-        blocks.append(context(texts.checkin_expired(), texts.checkin_who(card)))
+        blocks.append(context(f"{texts.checkin_expired()} {texts.checkin_who(card)}"))
     elif card.answer is None or card.editing:
         # A meeting this person moved is asked about after its new date: only another date.
         moved = card.answer is CheckInAnswer.MOVED
@@ -161,11 +161,12 @@ def checkin(card: CheckInCard, *, reminder: bool = False) -> Rendered:
         said = [texts.checkin_who(card)]
         if card.settled:
             # Shown after the change window (a late click): no buttons that would only refuse.
-            blocks.append(context(*said, texts.checkin_settled(card)))
+            blocks.append(context(" ".join((*said, texts.checkin_settled(card)))))
         else:
             if card.changeable_until is not None:
                 said.append(texts.checkin_change_until(card.changeable_until, card.tz))
-            blocks.append(context(*said))
+            # One element: two would stand apart, a gap inside the sentence (QA21b NIT 12).
+            blocks.append(context(" ".join(said)))
             note = texts.EDIT_NOTE if card.note else texts.ADD_NOTE
             blocks.append(
                 actions(

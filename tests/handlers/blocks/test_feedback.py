@@ -123,6 +123,8 @@ def test_an_answered_checkin_shows_the_answer_instead_of_the_buttons() -> None:
     assert "Your note: _They cancelled_" in text
     assert "You can change it until Thu 26 Nov 09:00" in text  # New York time
     assert "You took part; <@U0ANA> logged it." in text  # which meeting it was, still
+    # One sentence after another in one element, not two apart (QA21b NIT 12).
+    assert "You took part; <@U0ANA> logged it. You can change it until Thu 26 Nov 09:00" in text
     assert action_ids(shown.blocks) == ["checkin_change", "checkin_note"]
     editing = blocks.checkin(card(answer=CheckInAnswer.MIXED, editing=True))
     assert "checkin_answer_mixed" in action_ids(editing.blocks)
