@@ -149,7 +149,7 @@ def survey(call: Call) -> Reply:
     except TooFewToAsk as too_few:
         assert too_few.facts is not None
         return say(texts.too_few_to_ask(too_few.facts, too_few.asked, too_few.threshold))
-    return say(texts.started(started))
+    return say(texts.started(started, reader=call.actor.user_id))
 
 
 VERB_HANDLERS: dict[str, VerbHandler] = {"survey": verb_handler(survey, VERBS_BY_NAME["survey"])}

@@ -484,21 +484,24 @@ def _span(user_id: str, result: Started) -> str:
     return f"until {day_and_time(end, str(end.tzinfo))} ({end.tzinfo})"
 
 
-def _away(user_ids: Sequence[str], result: Started) -> str:
-    """`<@U1> is away through Fri 4 Dec`, or `<@U1> (through …), <@U2> (through …) are away`."""
+def _away(user_ids: Sequence[str], result: Started, reader: str | None = None) -> str:
+    """`<@U1> is away through Fri 4 Dec`, or `<@U1> (through …), <@U2> (through …) are away`;
+    `You're away through Fri 4 Dec` when the one away is the `reader`."""
     if len(user_ids) == 1:
         span = _span(user_ids[0], result)
-        return f"{person(user_ids[0])} is away{f' {span}' if span else ''}"
+        who = "You're" if user_ids[0] == reader else f"{person(user_ids[0])} is"
+        return f"{who} away{f' {span}' if span else ''}"
     listed = ", ".join(
         f"{person(u)} ({_span(u, result)})" if _span(u, result) else person(u) for u in user_ids
     )
     return f"{listed} are away"
 
 
-def started(result: Started) -> str:
+def started(result: Started, reader: str | None = None) -> str:
     """Who was asked now, and those away apart: a question held for someone away is not asked
     yet, and one who is back only after the survey closes is never asked (their questions
-    lapse; the results count only the people asked)."""
+    lapse; the results count only the people asked). The `reader` (who started it), when away
+    themselves, is spoken to as "you" on a line of their own."""
     now = [user_id for user_id in result.asked if user_id not in result.away]
     if now:
         text = f"Started a pulse survey of *{result.partner.name}*: I've asked {people(now)}."
@@ -511,7 +514,16 @@ def started(result: Started) -> str:
     lapsing = [
         u for u in result.away if u in result.back_at and result.back_at[u] >= result.closes_at
     ]
-    waiting = [u for u in result.away if u not in lapsing]
+    if reader in result.away:
+        yours = (
+            ", after it closes: you're not asked unless back sooner, and the results count "
+            "only the people asked."
+            if reader in lapsing
+            else ": your questions wait for your return (and lapse if the survey closes first)."
+        )
+        text += f"\n{_away([reader], result, reader)}{yours}"
+    waiting = [u for u in result.away if u not in lapsing and u != reader]
+    lapsing = [u for u in lapsing if u != reader]
     if waiting:
         text += (
             f"\n{_away(waiting, result)}: their questions wait for their return (and lapse if "

@@ -230,6 +230,19 @@ def test_people_away_are_asked_once_they_are_back(slack: Slack) -> None:
     assert len(questions(slack, DAN)) == 4
 
 
+def test_one_who_starts_a_survey_while_away_is_told_of_it_as_you(slack: Slack) -> None:
+    # QA21b NIT 2: Ana, away, read "<@U0ANA> is away …: their questions wait" about herself.
+    acme(slack)
+    say(slack, "away today to friday")
+    say(slack, "away today to friday", user=DAN)
+    started = say(slack, "survey Acme now")
+    assert (
+        "\nYou're away through Fri 27 Nov: your questions wait for your return (and lapse if the "
+        "survey closes first).\n<@U0DAN> is away through Fri 27 Nov: their questions wait"
+    ) in started
+    assert "<@U0ANA>" not in started
+
+
 def test_someone_away_for_the_whole_round_is_not_counted_as_asked(slack: Slack) -> None:
     acme(slack)
     say(slack, "away today to 2026-12-11", user=DAN)
