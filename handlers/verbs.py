@@ -317,7 +317,8 @@ VERBS: tuple[Verb, ...] = (
         "does; `config SETTING` one of them. `config admins @a @b` replaces the list of admins "
         "named here (Slack workspace admins always are admins; whoever it adds is told); "
         "`config checkin-delay morning` "
-        "goes back to asking on the next working morning.",
+        "goes back to asking at the next start of working hours (after a meeting that ends "
+        "before they begin, that same day).",
         ("config channel #partnerships", "config hours 9-17", "config checkin-delay morning"),
         who="anyone may look; admins may change",
     ),

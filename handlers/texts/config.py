@@ -106,7 +106,9 @@ def digest(value: Digest | None, timezone: str) -> str:
 
 def checkin_delay(value: int | None) -> str:
     if value is None:
-        return "the next working morning"
+        # The start of the first working window after the meeting: with hours 13–17, a 09:00
+        # meeting is asked at 13:00 that day, so not "morning" (QA21b NIT 9).
+        return "the next start of working hours"
     if value == 0:
         return "right after the meeting"
     return f"{value} hour{'s' if value != 1 else ''} after the meeting"
@@ -192,7 +194,7 @@ def meaning(setting: Setting, values: Values, default_channel: str | None) -> st
     if setting in (Setting.HOURS, Setting.DAYS):
         return (
             "Liaison's direct messages (check-ins, surveys, reminders) reach people only then, "
-            "in their own time zone; one due outside waits for the next working morning. "
+            "in their own time zone; one due outside them waits until they next begin. "
             "Channel alerts go at once."
         )
     if setting is Setting.TIMEZONE:

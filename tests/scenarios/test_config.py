@@ -99,7 +99,7 @@ def test_anyone_may_look_at_every_setting_in_plain_words(slack: Slack) -> None:
         "*Time zone:* UTC",
         "*Pulse surveys:* monthly",
         "a pulse survey every month, on its first Tuesday, or first working day where",
-        "*Check-in delay:* the next working morning",
+        "*Check-in delay:* the next start of working hours",
         "*Anonymity:* at least 3 answers",
         "so no one's answer can be singled out",
         "*Weekly digest:* Mondays at 09:00 UTC",
@@ -517,6 +517,24 @@ def test_checkins_asked_the_next_working_morning_follow_new_hours_and_days(
     )
 
 
+def test_a_morning_meeting_is_asked_about_when_afternoon_hours_begin_that_day(
+    slack: Slack,
+) -> None:
+    # QA21b NIT 9: asked at the next start of working hours, as `config` now says; not "the
+    # next working morning", which with hours 13–17 would have meant tomorrow.
+    feedback.acme(slack)
+    answer(slack, "log Acme via meeting : kick-off", user=DAN)  # Wednesday 09:00 in London
+    said = answer(slack, "config hours 13-17")
+    assert "one due outside them waits until they next begin" in said
+    assert "morning" not in said
+    assert "*Check-in delay:* the next start of working hours" in answer(slack, "config")
+    at(slack, datetime(2026, 11, 25, 12, 59, tzinfo=UTC))
+    assert feedback.checkin_messages(slack, DAN) == []
+    at(slack, datetime(2026, 11, 25, 13, 1, tzinfo=UTC))  # 13:01 in London, the same day
+    (asked,) = feedback.checkin_messages(slack, DAN)
+    assert asked.text == "How did your meeting with *Acme* on Wed 25 Nov go?"
+
+
 def test_the_checkin_delay_decides_when_participants_are_asked(slack: Slack) -> None:
     feedback.acme(slack)
     said = answer(slack, "config checkin-delay 2")
@@ -529,7 +547,7 @@ def test_the_checkin_delay_decides_when_participants_are_asked(slack: Slack) -> 
     assert asked.text == "How did your meeting with *Acme* on Wed 25 Nov go?"
 
     said = answer(slack, "config checkin-delay morning")
-    assert "is now *the next working morning* (was 2 hours after the meeting)" in said
+    assert "is now *the next start of working hours* (was 2 hours after the meeting)" in said
     assert workspace_row(slack) is not None
     assert workspace_row(slack).checkin_delay_hours is None  # type: ignore[union-attr]
 
