@@ -74,9 +74,36 @@ _SLACK_MARKUP = re.compile(r"(<[@#!][^<>]*>|<(?:https?|mailto):[^<>]*>|&(?:amp|l
 _BROADCAST = re.compile(r"(?<![\w<])@(here|channel|everyone)\b")
 
 
+# What Slack turns into a link in a typed line (`should_escape: true`), kept conservative: an
+# address with its scheme, an email address, or a bare domain with a common ending (so "e.g." or
+# "v1.2" stay text). A link ends before trailing punctuation, as Slack's does.
+_TLDS = (
+    "com|org|net|edu|gov|int|info|biz|ngo|ong|eu|uk|de|fr|ch|nl|be|at|it|es|dk|se|fi|ie|pl|pt|"
+    "ca|au|nz|jp|ke|za|io|co|app|dev"
+)
+_LINK_END = r"(?:[^\s<>]*[^\s<>.,;:!?)\]'\"])?"
+_AUTOLINK = re.compile(
+    rf"(?P<url>\bhttps?://[^\s<>/]+(?:/{_LINK_END})?)"
+    r"|(?P<email>(?<![\w.+-])[\w.+-]+@(?:[a-z0-9-]+\.)+[a-z]{2,}(?![\w-]))"
+    rf"|(?P<domain>(?<![\w@/.-])(?:[a-z0-9-]+\.)+(?:{_TLDS})(?![\w-])(?:/{_LINK_END})?)",
+    re.IGNORECASE,
+)
+
+
 def _escape_typed(text: str) -> str:
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _BROADCAST.sub(r"<!\1>", text)
+
+
+def _autolink(found: re.Match[str]) -> str:
+    """A typed address as Slack sends it: `<https://a.org>` for one typed with its scheme,
+    `<mailto:a@b.org|a@b.org>`, `<http://b.org|b.org>` (its label what was typed)."""
+    typed = found.group(0).replace("&", "&amp;")
+    if found.group("url"):
+        return f"<{typed}>"
+    if found.group("email"):
+        return f"<mailto:{typed}|{typed}>"
+    return f"<http://{typed}|{typed}>"
 
 
 _DURATION = re.compile(r"^(\d+)\s*(m|min|h|d|w)$")
@@ -263,12 +290,9 @@ class Sandbox:
 
     def escape_mentions(self, text: str) -> str:
         """What Slack does with `should_escape: true`: `&`, `<` and `>` as entities, @here,
-        @channel and @everyone as <!here>…, @name → <@U…|name>, #chan → <#C…|chan>. Markup and
-        entities already in the line (a script written as Slack sends it) are kept."""
-        text = "".join(
-            part if index % 2 else _escape_typed(part)
-            for index, part in enumerate(_SLACK_MARKUP.split(text))
-        )
+        @channel and @everyone as <!here>…, @name → <@U…|name>, #chan → <#C…|chan>, and an
+        address, email address or bare domain (`msf.org`) → a link. Markup and entities already
+        in the line (a script written as Slack sends it) are kept."""
 
         def user(match: re.Match[str]) -> str:
             try:
@@ -284,8 +308,22 @@ class Sandbox:
                 return match.group(0)
             return f"<#{found.id}|{found.name}>"
 
-        text = re.sub(r"(?<![\w<])@([a-z0-9._-]+)", user, text)
-        return re.sub(r"(?<![\w<&])#([a-z0-9_-]+)", channel, text)
+        def plain(typed: str) -> str:
+            typed = re.sub(r"(?<![\w<])@([a-z0-9._-]+)", user, _escape_typed(typed))
+            return re.sub(r"(?<![\w<&])#([a-z0-9_-]+)", channel, typed)
+
+        def typed(part: str) -> str:
+            # Links first, so an email's @ or an address's # is not read as a mention.
+            out, last = [], 0
+            for found in _AUTOLINK.finditer(part):
+                out += [plain(part[last : found.start()]), _autolink(found)]
+                last = found.end()
+            return "".join([*out, plain(part[last:])])
+
+        return "".join(
+            part if index % 2 else typed(part)
+            for index, part in enumerate(_SLACK_MARKUP.split(text))
+        )
 
     def _person(self, name: str) -> str:
         try:

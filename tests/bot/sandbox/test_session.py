@@ -57,7 +57,32 @@ def test_mentions_are_escaped_as_slack_does(sandbox: Sandbox) -> None:
     assert sandbox.escape_mentions("owner MSF @ben in #general") == (
         "owner MSF <@U0BEN|ben> in <#C0GENERAL|general>"
     )
-    assert sandbox.escape_mentions("mail jane@msf.org @nobody") == "mail jane@msf.org @nobody"
+    assert sandbox.escape_mentions("mail jane@msf.org @nobody") == (
+        "mail <mailto:jane@msf.org|jane@msf.org> @nobody"
+    )
+
+
+def test_typed_addresses_become_links_as_slack_makes_them(
+    sandbox: Sandbox, output: io.StringIO
+) -> None:
+    # QA21b NIT 10: Slack (should_escape) links a typed domain; the sandbox sent it as text, so
+    # `add Oxfam GB (oxfam.org.uk)` named a partner "Oxfam GB (oxfam.org.uk)".
+    assert sandbox.escape_mentions("add Oxfam GB (oxfam.org.uk)") == (
+        "add Oxfam GB (<http://oxfam.org.uk|oxfam.org.uk>)"
+    )
+    assert sandbox.escape_mentions("see https://msf.org/about. or www.msf.org, ask @ben") == (
+        "see <https://msf.org/about>. or <http://www.msf.org|www.msf.org>, ask <@U0BEN|ben>"
+    )
+    # Conservative: what only looks a little like an address stays text.
+    for text in ("e.g. v1.2 i.e. Acme Inc.", "A.o.G.", "Doctors w/o Borders", "notes.txt"):
+        assert sandbox.escape_mentions(text) == text
+    # Markup already in the line is kept as it is.
+    assert sandbox.escape_mentions("add MSF (<http://msf.org|msf.org>)") == (
+        "add MSF (<http://msf.org|msf.org>)"
+    )
+    assert sandbox.run_line("/partner add Oxfam GB (oxfam.org.uk)")
+    shown = output.getvalue()
+    assert "Added Oxfam GB." in shown and "oxfam.org.uk" in shown.split("Website")[1]
 
 
 def test_typed_text_shows_as_slack_shows_it_escaped(sandbox: Sandbox, output: io.StringIO) -> None:
