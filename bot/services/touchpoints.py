@@ -1035,8 +1035,10 @@ def followed_up(
 
     - a plan, by a log of the same kind of contact on its day in which its author took part:
       the log stands for the meeting;
-    - an intent, by a log of its author's of a contact on or after the intent's day: the
-      heads-up is over. A plan does not end an intent (the owner's answer may still be due).
+    - an intent, by a log of its author's, recorded after the intent, of a contact on or after
+      the intent's day: the heads-up is over. A contact logged before the intent was stated,
+      even that day, is what the intent comes after, not its follow-up (ids grow as rows are
+      recorded). A plan does not end an intent (the owner's answer may still be due).
 
     Days are read on the calendar of the plan's or intent's author (`zones`, else `tz`, the
     workspace's zone): a meeting planned for 20:00 in New York and logged as "on friday" is on
@@ -1059,17 +1061,17 @@ def followed_up(
         for t in logs
         for person in (t.author_id, *t.participants)
     }
-    latest_log: dict[str, date] = {}
+    logs_by: dict[str, list[tuple[int, date]]] = {}
     for t in logs:
-        logged_on = day(t, t.author_id)
-        latest_log[t.author_id] = max(logged_on, latest_log.get(t.author_id, logged_on))
+        logs_by.setdefault(t.author_id, []).append((t.id, day(t, t.author_id)))
     gone = set()
     for t in touches:
         if t.kind is TouchpointKind.PLANNED:
             if (t.author_id, day(t, t.author_id), t.medium) in logged:
                 gone.add(t.id)
-        elif t.kind is TouchpointKind.INTENDED and t.author_id in latest_log:
-            if latest_log[t.author_id] >= day(t, t.author_id):
+        elif t.kind is TouchpointKind.INTENDED and t.author_id in logs_by:
+            stated = day(t, t.author_id)
+            if any(i > t.id and on >= stated for i, on in logs_by[t.author_id]):
                 gone.add(t.id)
     return gone
 
@@ -1868,11 +1870,11 @@ class Touchpoints:
         self, scene: _Scene, touch: Touch, around: Sequence[TouchpointRow]
     ) -> list[Touch]:
         """Close the caller's intents with the partner that their new log follows up (a contact
-        on or after the intent's day, `followed_up`'s rule): an answer now would tell them to
-        hold back from a contact already made, or to go ahead with it. Each is recorded as
-        `LOGGED`; a "you may go ahead" still queued for its asker is dropped; its question is
-        withdrawn if it has not gone out, else it shows that the contact was logged, without
-        its buttons. An owner's answer still waiting to reach the asker is overtaken too
+        recorded after the intent, on or after its day, `followed_up`'s rule): an answer now
+        would tell them to hold back from a contact already made, or to go ahead with it. Each
+        is recorded as `LOGGED`; a "you may go ahead" still queued for its asker is dropped; its
+        question is withdrawn if it has not gone out, else it shows that the contact was logged,
+        without its buttons. An owner's answer still waiting to reach the asker is overtaken too
         (`_answer_overtaken`): those intents are returned, for the caller's answer."""
         mine = [
             row

@@ -326,10 +326,14 @@ def recorded_twice(result: Recorded, *, now: datetime) -> str:
     done, _ = _TWIN_VERBS[touch.kind]
     ago_ = _moments_ago(result.twin_at, now).capitalize()
     if touch.kind is TouchpointKind.INTENDED:
-        return (
-            f"{ago_} you told me you intend to reach out to {what}: {quote(touch.notes)}\n"
-            "I haven't noted it a second time."
-        )
+        said = f"{ago_} you told me you intend to reach out to {what}: {quote(touch.notes)}\n"
+        if touch.asked is not None and touch.answer is None:
+            # As `asked_already` says it: the question is open, whoever it waits for.
+            return (
+                f"{said}I haven't noted it a second time: I've asked {person(touch.asked)} "
+                "already and the answer is still to come, as a direct message."
+            )
+        return f"{said}I haven't noted it a second time."
     return f"{ago_} you {done} {what}, so I haven't {done} it a second time."
 
 

@@ -1867,6 +1867,20 @@ def test_a_log_of_now_sent_again_minutes_later_is_logged_once(slack: Slack) -> N
 
 
 @pytest.mark.usefixtures("acme")
+def test_an_intent_after_a_log_that_day_stays_open_and_its_repeat_says_whom_it_waits_for(
+    slack: Slack,
+) -> None:
+    # QA21a BUG 4: the call came before the heads-up, so it does not follow it up.
+    answer(slack, "log Acme via call : quick call", user=BEN)
+    answer(slack, "intend Acme : follow up on budgets", user=BEN)
+    said = answer(slack, "check Acme", user=BEN)
+    assert "“follow up on budgets” — waiting for <@U0ANA>" in said
+    assert "give <@U0ANA> a heads-up first" not in said
+    said = answer(slack, "intend Acme : follow up on budgets", user=BEN)
+    assert "I haven't noted it a second time: I've asked <@U0ANA> already" in said
+
+
+@pytest.mark.usefixtures("acme")
 @pytest.mark.parametrize(
     ("second", "after"),
     [

@@ -304,6 +304,13 @@ def test_a_plan_logged_on_its_day_and_an_intent_acted_on_are_followed_up() -> No
     earlier = touch(9, TouchpointKind.DONE, DAN, monday - timedelta(days=1))
     planned_after = touch(10, TouchpointKind.PLANNED, DAN, monday + timedelta(days=2))
     assert followed_up([plan, email, intent, earlier, planned_after], tz=UTC) == set()
+    # Nor does a log of that day recorded before the intent: the heads-up came after it.
+    before = touch(16, TouchpointKind.DONE, DAN, monday.replace(hour=8), medium="call")
+    stated = touch(17, TouchpointKind.INTENDED, DAN, monday)
+    assert followed_up([before, stated], tz=UTC) == set()
+    assert followed_up([before, stated, touch(18, TouchpointKind.DONE, DAN, monday)], tz=UTC) == {
+        17
+    }
     # A colleague's log of the meeting, with the planner along, stands for the plan.
     theirs = touch(11, TouchpointKind.DONE, CHLOE, monday.replace(hour=12), participants=(BEN,))
     assert followed_up([plan, theirs], tz=UTC) == {1}
