@@ -959,6 +959,9 @@ class Known(StrEnum):
     ALERTED = "alerted"  # an alert in the channel named them together lately
     TOLD = "told"  # the caller was told of the other's contact (the owner's note or question)
     TOGETHER = "together"  # they were in touch with the partner together lately
+    # The caller owns the partner and intends to reach out, and the other is an intent whose
+    # question to them (or whoever covers for them) is still open: the answer is theirs to give.
+    ASKED = "asked"
     MIXED = "mixed"  # of several contacts, some were known one way and some the other
 
 
@@ -1074,6 +1077,22 @@ def followed_up(
             if any(i > t.id and on >= stated for i, on in logs_by[t.author_id]):
                 gone.add(t.id)
     return gone
+
+
+def _open_with_owner(scene: _Scene, touch: Touch, other: Touch) -> bool:
+    """Whether the owner, intending to reach out to their own partner, collides with a
+    colleague's intent whose question to them (or to whoever covers for them while away) is
+    still open. Present, they were asked in a direct message and need no alert; away, the same
+    holds: they need nobody's go-ahead, and the question is theirs (or their cover's) to answer,
+    so an alert asking their cover to make the colleague coordinate would have it backwards.
+    Their answer reminds them of the open question instead (`open_questions`)."""
+    return (
+        touch.kind is TouchpointKind.INTENDED
+        and touch.author_id == scene.facts.owner_id
+        and other.kind is TouchpointKind.INTENDED
+        and other.asked is not None
+        and other.answer is None
+    )
 
 
 def authors_zones(
@@ -1830,6 +1849,7 @@ class Touchpoints:
         told = self._told(session, team_id, clashes, by=min(touch.at, scene.now))
         reasons = [
             known(touch.author_id, clash.other.author_id, named=named, together=together, told=told)
+            or (Known.ASKED if _open_with_owner(scene, touch, clash.other) else None)
             for clash in clashes
         ]
         news = [clash for clash, reason in zip(clashes, reasons, strict=True) if reason is None]

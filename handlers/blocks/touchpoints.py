@@ -134,6 +134,9 @@ def recorded(result: Recorded, *, now: datetime) -> Reply:
     told = texts.owner_told(result)
     if told is not None:
         blocks.append(section(told))
+    still_open = texts.open_questions(result)
+    if still_open is not None:
+        blocks.append(section(still_open))
     for intent in result.overtaken:
         blocks.append(section(texts.answer_overtaken(intent, tz=result.tz, now=now)))
     if result.zone_guessed:

@@ -482,9 +482,15 @@ def alert_said(result: Recorded) -> str:
                 f"{why}"
             )
         if result.covering is not None:
+            # The owner, away, hears of themselves as "you" (QA21a BUG 6).
+            for_whom = (
+                "you"
+                if result.partner.owner_id == result.touch.author_id
+                else f"the owner {person(result.partner.owner_id)}"
+            )
             return (
                 f"I've posted this in {where} and mentioned {person(result.covering)}, who "
-                f"covers for the owner {person(result.partner.owner_id)} while away.{why}"
+                f"covers for {for_whom} while away.{why}"
             )
         if result.partner.owner_id == result.touch.author_id:
             return f"I've posted this in {where}, which names you as its owner.{why}"
@@ -512,6 +518,15 @@ def alert_said(result: Recorded) -> str:
             f"I told you of {people_in_prose(others)}'s {what} in a direct message already, so "
             "I posted no alert in the coordination channel."
         )
+    if result.already_known is Known.ASKED:
+        # The owner intending on their own partner: the colleagues' intents are questions to
+        # them, or to whoever covers for them (`open_questions` says which).
+        others = _others(result.clashes)
+        what = "intents are questions" if len(others) > 1 else "intent is a question"
+        return (
+            f"{people_in_prose(others)}'s {what} for you, so I posted no alert in the "
+            "coordination channel."
+        )
     if result.already_known is Known.MIXED:
         return (
             "You and they know of each other already (from an alert, a direct message, or a "
@@ -531,6 +546,41 @@ def ended_partner(facts: PartnerFacts, *, kind: TouchpointKind) -> str:
         f"The partnership with *{facts.name}* has ended, and nobody follows it any more, so I "
         f"don't {what}. If it goes on, {_reopen(facts)}; then send this again."
     )
+
+
+def open_questions(result: Recorded) -> str | None:
+    """For the owner intending to reach out to their own partner: the colleagues' intents
+    they collide with whose question is still open with them, or with whoever covers for them
+    while away, so that the colleague is not told later they may go ahead while the owner is
+    reaching out too (QA21a BUG 6, NIT 4)."""
+    touch, owner = result.touch, result.partner.owner_id
+    if touch.kind is not TouchpointKind.INTENDED or owner != touch.author_id:
+        return None
+    open_ = [
+        clash.other
+        for clash in result.clashes
+        if clash.other.kind is TouchpointKind.INTENDED
+        and clash.other.asked is not None
+        and clash.other.answer is None
+    ]
+    if not open_:
+        return None
+    lines = []
+    for asked in dict.fromkeys(other.asked for other in open_):
+        whose = people_in_prose(
+            list(dict.fromkeys(other.author_id for other in open_ if other.asked == asked))
+        )
+        if asked == owner:
+            lines.append(
+                f"{whose}'s question is still open with you: answering “I'll handle it” tells "
+                "them you are reaching out yourself."
+            )
+        else:
+            lines.append(
+                f"{whose}'s question waits for {person(asked)}, who covers for you while "
+                f"away: let {person(asked)} know you are reaching out yourself."
+            )
+    return "\n".join(lines)
 
 
 def owner_told(result: Recorded) -> str | None:
@@ -737,10 +787,14 @@ def alert_ask(
     # The one asked to sort it out is not asked to coordinate with themselves, nor, while
     # covering, with the away owner: their contact is for whoever covers to speak for.
     others = [user for user in involved if user != asked]
+    with_you = " with you" if asked in involved else ""
     if covering is not None:
         others = [user for user in others if user != facts.owner_id] or others
+        if touch.author_id == facts.owner_id and others != [facts.owner_id]:
+            # The owner, though away, is the one reaching out: the others coordinate with
+            # them, not with their cover (QA21a BUG 6).
+            with_you = f" with {person(facts.owner_id)}, the one reaching out now,"
     verb = "coordinates" if len(others) == 1 else "coordinate"
-    with_you = " with you" if asked in involved else ""
     return (
         f"{addressed}: please make sure {people(others)} {verb}{with_you} before anyone "
         "reaches out again."

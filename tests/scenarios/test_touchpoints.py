@@ -878,6 +878,36 @@ def test_a_cover_from_outside_the_team_who_logs_a_contact_leaves_the_note_for_th
 
 
 @pytest.mark.usefixtures("acme")
+def test_the_owner_intending_after_a_colleague_is_reminded_the_question_is_hers(
+    slack: Slack,
+) -> None:
+    # QA21a NIT 4: present, the question is open with her.
+    answer(slack, "intend Acme : ask about funding", user=BEN)
+    deliver_outbox(slack)
+    said = answer(slack, "intend Acme : ask about funding myself")
+    assert "<@U0BEN>'s question is still open with you: answering “I'll handle it”" in said
+    deliver_outbox(slack)
+    assert alerts(slack) == []
+
+
+@pytest.mark.usefixtures("acme")
+def test_the_away_owner_intending_after_a_colleague_is_no_alert_for_her_cover(
+    slack: Slack,
+) -> None:
+    # QA21a BUG 6: as when she is present, her own intent needs nobody's go-ahead, and the
+    # colleague's question is hers (her cover's while she is away), not a channel alert.
+    answer(slack, "deputy Acme <@U0DAN|dan>")
+    answer(slack, "away today to friday")
+    answer(slack, "intend Acme : invite them to the gala", user=CHLOE)
+    said = answer(slack, "intend Acme : invite them myself")
+    assert "the owner <@U0ANA>" not in said
+    assert "<@U0CHLOE>'s intent is a question for you, so I posted no alert" in said
+    assert "<@U0CHLOE>'s question waits for <@U0DAN>, who covers for you while away" in said
+    deliver_outbox(slack)
+    assert alerts(slack) == []
+
+
+@pytest.mark.usefixtures("acme")
 def test_while_the_owner_is_away_the_channel_alert_mentions_who_covers(slack: Slack) -> None:
     answer(slack, "deputy Acme <@U0DAN|dan>")
     answer(slack, "away today to friday")
@@ -1842,6 +1872,20 @@ def test_a_plan_or_intent_sent_twice_is_recorded_once(slack: Slack, line: str, l
 
 
 @pytest.mark.usefixtures("acme")
+def test_an_intent_after_a_log_that_day_stays_open_and_its_repeat_says_whom_it_waits_for(
+    slack: Slack,
+) -> None:
+    # QA21a BUG 4: the call came before the heads-up, so it does not follow it up.
+    answer(slack, "log Acme via call : quick call", user=BEN)
+    answer(slack, "intend Acme : follow up on budgets", user=BEN)
+    said = answer(slack, "check Acme", user=BEN)
+    assert "“follow up on budgets” — waiting for <@U0ANA>" in said
+    assert "give <@U0ANA> a heads-up first" not in said
+    said = answer(slack, "intend Acme : follow up on budgets", user=BEN)
+    assert "I haven't noted it a second time: I've asked <@U0ANA> already" in said
+
+
+@pytest.mark.usefixtures("acme")
 def test_an_intent_sent_again_while_its_question_is_open_asks_nobody_twice(slack: Slack) -> None:
     answer(slack, "intend Acme : ask about the gala", user=BEN)
     slack.runtime.clock.advance(timedelta(hours=2))  # type: ignore[attr-defined]
@@ -1864,20 +1908,6 @@ def test_a_log_of_now_sent_again_minutes_later_is_logged_once(slack: Slack) -> N
     said = answer(slack, "log Acme via call : pitched the pilot", user=BEN)
     assert "9 minutes ago you logged your call with *Acme Corporation* today at 04:00" in said
     assert len(touchpoints(slack)) == 1
-
-
-@pytest.mark.usefixtures("acme")
-def test_an_intent_after_a_log_that_day_stays_open_and_its_repeat_says_whom_it_waits_for(
-    slack: Slack,
-) -> None:
-    # QA21a BUG 4: the call came before the heads-up, so it does not follow it up.
-    answer(slack, "log Acme via call : quick call", user=BEN)
-    answer(slack, "intend Acme : follow up on budgets", user=BEN)
-    said = answer(slack, "check Acme", user=BEN)
-    assert "“follow up on budgets” — waiting for <@U0ANA>" in said
-    assert "give <@U0ANA> a heads-up first" not in said
-    said = answer(slack, "intend Acme : follow up on budgets", user=BEN)
-    assert "I haven't noted it a second time: I've asked <@U0ANA> already" in said
 
 
 @pytest.mark.usefixtures("acme")

@@ -342,6 +342,27 @@ def test_the_one_asked_to_sort_it_out_is_not_asked_to_coordinate_with_themselves
     assert asked in text_of(message.blocks)
 
 
+def test_the_away_owner_reaching_out_is_the_one_the_others_coordinate_with() -> None:
+    # QA21a BUG 6: Ana, away, intends to reach out herself; Chloe had a call.
+    clash = Clash(
+        other=touch(id=1, author_id="U0CHLOE", kind=TouchpointKind.DONE), same_contact=False
+    )
+    message = blocks.RENDERER.collision_alert(
+        CollisionAlert(
+            partner=facts(),
+            touch=touch(author_id="U0ANA", kind=TouchpointKind.INTENDED),
+            clashes=[clash],
+            threaded=False,
+            window_days=14,
+            covering="U0DAN",
+        )
+    )
+    assert (
+        "please make sure <@U0CHLOE> coordinates with <@U0ANA>, the one reaching out now, before"
+        in text_of(message.blocks)
+    )
+
+
 def test_a_threaded_alert_and_one_about_a_partner_nobody_owns() -> None:
     message = blocks.RENDERER.collision_alert(
         CollisionAlert(
