@@ -309,6 +309,12 @@ def _what_recorded(result: Recorded, *, now: datetime) -> str:
     # An email goes to someone: "your email to *Acme*", not "with".
     to = "to" if noun == "email" else "with"
     when_ = when(touch, tz=result.tz, now=now)
+    if noun == "event":
+        # "your event with Acme" reads as if the caller hosted it (QA21a NIT 1).
+        return (
+            f"your meeting with *{name}* at an event {when_}{with_contact(touch)}"
+            f"{with_colleagues}"
+        )
     return f"your {noun} {to} *{name}* {when_}{with_contact(touch)}{with_colleagues}"
 
 

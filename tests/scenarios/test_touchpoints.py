@@ -1902,6 +1902,13 @@ def test_an_intent_sent_again_while_its_question_is_open_asks_nobody_twice(slack
 
 
 @pytest.mark.usefixtures("acme")
+def test_an_event_is_logged_as_met_at_an_event_not_as_the_callers_own(slack: Slack) -> None:
+    # QA21a NIT 1: "your event with Acme" read as if Ben hosted it.
+    said = answer(slack, "log Acme via event : saw them at the fair", user=BEN)
+    assert "Logged your meeting with *Acme Corporation* at an event today" in said
+
+
+@pytest.mark.usefixtures("acme")
 def test_a_log_of_now_sent_again_minutes_later_is_logged_once(slack: Slack) -> None:
     answer(slack, "log Acme via call : pitched the pilot", user=BEN)
     slack.runtime.clock.advance(timedelta(minutes=9))  # type: ignore[attr-defined]
