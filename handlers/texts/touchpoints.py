@@ -802,7 +802,7 @@ def alert_ask(
             with_you = f" with {person(facts.owner_id)}, the one reaching out now,"
     verb = "coordinates" if len(others) == 1 else "coordinate"
     return (
-        f"{addressed}: please make sure {people(others)} {verb}{with_you} before anyone "
+        f"{addressed}: please make sure {people_in_prose(others)} {verb}{with_you} before anyone "
         "reaches out again."
     )
 

@@ -227,7 +227,7 @@ def test_overlapping_contacts_alert_the_channel_once_naming_both(slack: Slack) -
     assert "<@U0CHLOE> plans to meet them <!date^" in text  # Fri 27 Nov 14:00 Tokyo
     assert "|on Fri 27 Nov at 05:00 UTC>" in text
     assert "<@U0BEN> met them on Mon 23 Nov with Jane Doe — *the same contact person*" in text
-    assert "Owner <@U0ANA>: please make sure <@U0CHLOE>, <@U0BEN> coordinate" in text
+    assert "Owner <@U0ANA>: please make sure <@U0CHLOE> and <@U0BEN> coordinate" in text
     assert action_ids(alert) == [blocks.CHECK]
     assert collision_count(slack) == 1
 

@@ -294,7 +294,7 @@ def test_the_alert_names_both_people_both_dates_the_partner_and_the_owner() -> N
     assert "<@U0CHLOE> plans to meet them <!date^" in shown
     assert "<@U0BEN> (with <@U0DAN>) met them on Mon 23 Nov with Jane Doe" in shown
     # Dan, who came along to Ben's meeting, is in it too (QA17 NIT-9).
-    assert "Owner <@U0ANA>: please make sure <@U0CHLOE>, <@U0BEN>, <@U0DAN> coordinate" in shown
+    assert "Owner <@U0ANA>: please make sure <@U0CHLOE>, <@U0BEN> and <@U0DAN> coordinate" in shown
     assert [e["action_id"] for e in message.blocks[-1]["elements"]] == [blocks.CHECK]
     within_slack_limits(message.blocks)
 
@@ -307,8 +307,8 @@ def test_the_alert_names_both_people_both_dates_the_partner_and_the_owner() -> N
         (
             "U0BEN",
             "U0DAN",
-            "<@U0DAN>, covering for the owner <@U0ANA> while away: please make sure <@U0CHLOE>, "
-            "<@U0BEN> coordinate before",
+            "<@U0DAN>, covering for the owner <@U0ANA> while away: please make sure <@U0CHLOE> "
+            "and <@U0BEN> coordinate before",
         ),
         (
             "U0DAN",
