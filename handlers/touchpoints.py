@@ -617,7 +617,12 @@ def answer(call: Call, body: VerbBody) -> Reply:
         # After a known name, the "not something `log` takes" answer says it already.
         name, day = dated
         reply = blocks.with_hint(reply, texts.date_needs_on(call.verb.name, name, day))
-    if dated is None and not _clause_after(prefix):
+    slip = _slip_fixed(call, unknown)
+    if slip is not None:
+        # "If you meant *Plan International*, “wth Jane” is not …": that partner, with the
+        # word put right, is the way out; the whole line is no new partner's name.
+        return blocks.with_fixed_line(reply, slip)
+    if dated is None and not _clause_after(prefix) and not _near_keywords(prefix):
         value = blocks.register_value(
             name=unknown.query,
             line=f"{new.verb.name} {new.rest}",
@@ -695,17 +700,60 @@ def _another_partner(call: Call, unknown: UnknownPartner) -> bool:
         return False
     if _clause_after(prefix) or _trailing_date(unknown.query) is not None:
         return False
-    first = prefix[1].split()[0].lower()
-    # Words of three letters or more: "of" is a letter off "on", and of names ("Bank of …").
-    return len(first) < MIN_KEYWORD_SLIP or not any(
-        OSA.distance(first, keyword) <= 1
-        for keyword in CLAUSES | MEDIUMS.keys()
-        if len(keyword) >= MIN_KEYWORD_SLIP
-    )
+    return not _near_keywords(prefix)
 
 
 # The shortest word `_another_partner` takes for a clause's word or medium typed a letter off.
 MIN_KEYWORD_SLIP = 3
+
+
+def _near_keywords(prefix: tuple[PartnerFacts, str] | None) -> list[str]:
+    """The clauses' words and mediums that the first word after a known partner's name is typed
+    a letter off (`log Acme wth Jane`: `with`). Words of three letters or more: "of" is a
+    letter off "on", and of names ("Bank of …")."""
+    if prefix is None:
+        return []
+    first = prefix[1].split()[0].lower()
+    if len(first) < MIN_KEYWORD_SLIP or first in CLAUSES | MEDIUMS.keys():
+        return []
+    return [
+        keyword
+        for keyword in sorted(CLAUSES | MEDIUMS.keys())
+        if len(keyword) >= MIN_KEYWORD_SLIP and OSA.distance(first, keyword) <= 1
+    ]
+
+
+def _slip_fixed(call: Call, unknown: UnknownPartner) -> blocks.FixedLine | None:
+    """For a known partner's name followed by a clause's word or medium typed a letter off
+    (`log Plan International wth Jane : hi`), the line with the partner's name quoted and the
+    word put right (`log "Plan International" with Jane : hi`; a medium gets its `via`), when
+    that line is refused for nothing else."""
+    if call.verb.name not in RECORDED_AS or unknown.candidates:
+        return None
+    prefix = registry_handlers.known_prefix(unknown)
+    near = _near_keywords(prefix)
+    keyword = near[0] if len(near) == 1 else None
+    typed = next((n for n in call.names if clean_name(n.text) == unknown.query), None)
+    if keyword is None or prefix is None or typed is None:
+        return None
+    words, after = typed.text.split(), prefix[1].split()
+    if len(words) <= len(after):
+        return None
+    fixed = keyword if keyword in CLAUSES else f"via {keyword}"
+    name = grammar.quoted(prefix[0].name)
+    segment = " ".join([name, fixed, *words[len(words) - len(after) + 1 :]])
+    rest = call.rest[: typed.start] + segment + call.rest[typed.end :]
+    picked = Name(prefix[0].name, typed.start, typed.start + len(name))
+    retyped = replace(call, rest=rest, names=[picked])
+    if _line_refusal(retyped) is not None:
+        return None
+    return blocks.FixedLine(
+        partner=prefix[0].name,
+        slip=after[0],
+        keyword=fixed,
+        line=f"{call.verb.name} {rest}",
+        typed_at=call.invocation.typed(call.runtime.clock.now()),
+    )
 
 
 def _trailing_date(query: str) -> tuple[str, str] | None:

@@ -254,6 +254,32 @@ def register_duplicate(
     return Reply(text=f"{text} " + "; ".join(lines), blocks=blocks)
 
 
+@dataclass(frozen=True)
+class FixedLine:
+    """A line whose known partner's name is followed by a clause's word or medium typed a
+    letter off (`slip`), as it reads with `keyword` in its place (`line`, typed at `typed_at`)."""
+
+    partner: str
+    slip: str
+    keyword: str
+    line: str
+    typed_at: datetime
+
+
+def with_fixed_line(reply: Reply, fixed: FixedLine) -> Reply:
+    """The explanation of words a verb does not take after a partner's name, with a button
+    running the line with the word put right (a "Did you mean" pick)."""
+    value = partner_blocks.pick_value(fixed.line, typed_at=fixed.typed_at)
+    if len(value) > MAX_BUTTON_VALUE:
+        return reply
+    hint = texts.fixed_line_hint(fixed.partner, fixed.slip, fixed.keyword)
+    return replace(
+        reply,
+        text=f"{reply.text}\n{hint}",
+        blocks=[*reply.blocks, context(hint), actions([button(fixed.partner, f"{PICK}_0", value)])],
+    )
+
+
 def with_hint(reply: Reply, hint: str) -> Reply:
     """A refusal with one more line of help under it."""
     return replace(reply, blocks=[*reply.blocks, context(hint)], text=f"{reply.text}\n{hint}")

@@ -1503,6 +1503,13 @@ def register_duplicate(name: str) -> str:
     )
 
 
+def fixed_line_hint(partner: str, slip: str, keyword: str) -> str:
+    return (
+        f"If “{slip}” was meant as `{keyword}`, click *{partner}*: I'll record this for it, "
+        f"with `{keyword}`."
+    )
+
+
 def register_hint(query: str) -> str:
     return (
         f"If “{query}” is a new partner, click *{REGISTER}*: I'll register it with you as its "

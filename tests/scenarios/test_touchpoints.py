@@ -1315,6 +1315,26 @@ def test_a_known_name_with_more_words_may_be_another_partner_to_register(slack: 
 
 
 @pytest.mark.usefixtures("acme")
+def test_a_clause_word_typed_a_letter_off_offers_the_line_put_right(slack: Slack) -> None:
+    # QA21b BUG 3: not "Register it" for the whole line, but the partner it names, with the
+    # word put right.
+    said = answer(slack, "log Acme wth Jane : hi", user=BEN)
+    assert "If “wth” was meant as `with`, click *Acme Corporation*" in said
+    message = last(slack, BEN)
+    assert action_ids(message) == ["partner_pick_0"]
+    click(slack, BEN, message, "partner_pick_0")
+    assert "Logged your contact with *Acme Corporation* today" in shown(message)
+    assert "with Jane" in shown(message)
+    # A medium gets its `via`.
+    said = answer(slack, "log Acme cal : hi", user=BEN)
+    assert "If “cal” was meant as `via call`" in said
+    message = last(slack, BEN)
+    assert action_ids(message) == ["partner_pick_0"]
+    click(slack, BEN, message, "partner_pick_0")
+    assert "Logged your call with *Acme Corporation*" in shown(message)
+
+
+@pytest.mark.usefixtures("acme")
 def test_a_name_starting_with_an_alias_and_other_words_is_asked_about(slack: Slack) -> None:
     answer(slack, 'add Plan International aka "Plan"')
     said = answer(slack, "log Plan B Foundation : first call", user=BEN)
