@@ -675,7 +675,7 @@ def answer(call: Call, body: VerbBody) -> Reply:
     except NothingToDo as conflict:
         reply = say(texts.nothing_to_do(conflict.conflict, conflict.facts, conflict.subject))
     except NameTaken as taken:
-        reply = say(texts.name_taken(taken.name, taken.holder))
+        reply = say(texts.name_taken(taken.name, taken.holder, adding=taken.adding))
     except AlreadyRegistered as exists:
         reply = _existing_card(call, exists)
     except LikelyDuplicate as duplicate:

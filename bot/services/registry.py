@@ -296,12 +296,14 @@ class LikelyDuplicate(RegistryError):
 
 
 class NameTaken(RegistryError):
-    """A new name or alias that another partner already goes by."""
+    """A new name or alias that another partner already goes by; `adding`: the name of the
+    partner `add` was to register with it, which therefore does not exist."""
 
-    def __init__(self, name: str, holder: PartnerFacts) -> None:
+    def __init__(self, name: str, holder: PartnerFacts, adding: str | None = None) -> None:
         super().__init__(f"{name!r} is taken by {holder.name!r}")
         self.name = name
         self.holder = holder
+        self.adding = adding
 
 
 class NotAllowed(RegistryError):
@@ -1268,14 +1270,21 @@ class Registry:
         if existing is not None:
             raise AlreadyRegistered(name, self._profile(session, existing))
         for alias_key, alias in alias_keys.items():
-            self._refuse_taken(session, team_id, alias, alias_key)
+            self._refuse_taken(session, team_id, alias, alias_key, adding=name)
 
     def _refuse_taken(
-        self, session: Session, team_id: str, name: str, key: str, *, besides: int | None = None
+        self,
+        session: Session,
+        team_id: str,
+        name: str,
+        key: str,
+        *,
+        besides: int | None = None,
+        adding: str | None = None,
     ) -> None:
         holder = self.answering(session, team_id=team_id, name=name, key=key, besides=besides)
         if holder is not None:
-            raise NameTaken(name, self._facts(holder, self._team(session, holder)))
+            raise NameTaken(name, self._facts(holder, self._team(session, holder)), adding)
 
     def answering(
         self, session: Session, *, team_id: str, name: str, key: str, besides: int | None = None

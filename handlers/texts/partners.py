@@ -299,11 +299,24 @@ def too_long(what: str, length: int, limit: int) -> str:
     )
 
 
-def name_taken(name: str, holder: PartnerFacts) -> str:
-    return (
-        f"“{name}” already stands for *{holder.name}* (owner {person(holder.owner_id)}). "
-        f"If they are the same organisation, use `{COMMAND} merge`."
+def name_taken(name: str, holder: PartnerFacts, *, adding: str | None = None) -> str:
+    """A name or alias refused because another partner goes by it; `adding`: the partner `add`
+    was to register with it as an alias, which was not registered (so there is nothing to
+    merge)."""
+    owner = f"(owner {person(holder.owner_id)})"
+    if adding is not None:
+        return (
+            f"Nothing was saved: “{name}” already stands for *{holder.name}* {owner}. Add "
+            f"*{adding}* without that alias, or use *{holder.name}*."
+        )
+    # The other partner's very name (`rename Red Cross to Doctors w/o Borders`), not a spelling
+    # of it: "already stands for Doctors w/o Borders" would say the name twice.
+    taken = (
+        f"“{name}” is another partner's name {owner}."
+        if name.casefold() == holder.name.casefold()
+        else f"“{name}” already stands for *{holder.name}* {owner}."
     )
+    return f"{taken} If they are the same organisation, use `{COMMAND} merge`."
 
 
 def an_admin(admins: Sequence[str], *, besides: Sequence[str | None] = ()) -> str:
