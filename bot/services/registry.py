@@ -159,6 +159,9 @@ class ListChange:
     now: list[str]
     # The deputy taken off the team (remove), who leaves the partner without one.
     deputy_removed: str | None = None
+    # Aliases asked for that are the partner's own name (`alias Acme Inc add "ACME"`): not
+    # among `unchanged`, which are aliases it has.
+    its_name: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -781,11 +784,13 @@ class Registry:
                     if key not in own:
                         self._refuse_taken(session, actor.team_id, alias, key, besides=partner_id)
                 raise
-            unchanged = [alias for key, alias in wanted.items() if key in own]
+            named = found.normalized_name
+            unchanged = [alias for key, alias in wanted.items() if key in own and key != named]
             change = ListChange(
                 facts=self._facts(found, team),
                 changed=added,
                 unchanged=unchanged,
+                its_name=[alias for key, alias in wanted.items() if key == named],
                 now=[alias.alias for alias in self._aliases(session, found)],
             )
             self._commit_names(session, found.team_id, [_id(found)])

@@ -661,9 +661,17 @@ def aliases_changed(change: ListChange, adding: bool) -> str:
     if change.changed:
         verb = "is now also known as" if adding else "is no longer known as"
         lines.append(f"{name} {verb} {quoted_list(change.changed)}.")
+    if change.its_name:
+        are = "is" if len(change.its_name) == 1 else "are"
+        lines.append(
+            f"{quoted_list(change.its_name)} {are} already how {name} is found: its name. "
+            "Nothing to add."
+        )
     if change.unchanged:
-        lines.append(f"{quoted_list(change.unchanged)} already stood for {name}.")
-    lines.append(f"{ALIASES}: {quoted_list(change.now) or NOT_SET}.")
+        stand = "stands" if len(change.unchanged) == 1 else "stand"
+        lines.append(f"{quoted_list(change.unchanged)} already {stand} for {name}.")
+    if change.changed or change.now:
+        lines.append(f"{ALIASES}: {quoted_list(change.now) or NOT_SET}.")
     return "\n".join(lines)
 
 

@@ -742,6 +742,14 @@ def test_team_deputy_aliases_rename_channel_and_contacts(slack: Slack) -> None:
     assert "hand it over first" in answer(slack, "team MSF remove <@U0BEN>", user=CHLOE)
     assert "also known as “MSF Intl”" in answer(slack, 'alias MSF add "MSF Intl"', user=BEN)
     assert "no longer known as “MSF Intl”" in answer(slack, 'alias MSF remove "MSF Intl"', user=BEN)
+    # Its own name, or an alias it has, is nothing to add, and said so (QA21b NIT 6).
+    said = answer(slack, 'alias MSF add "médecins sans frontières"', user=BEN)
+    assert said.startswith(
+        "“médecins sans frontières” is already how *Médecins Sans Frontières* is found: its "
+        "name. Nothing to add."
+    )
+    said = answer(slack, 'alias MSF add "MSF"', user=BEN)
+    assert said.startswith("“MSF” already stands for *Médecins Sans Frontières*.\nAlso known as")
     assert "is now called *MSF International*" in answer(
         slack, "rename Médecins Sans Frontières to MSF International", user=BEN
     )
