@@ -1101,7 +1101,7 @@ def form_errors(
     if isinstance(error, BadName):
         is_name = clean_name(error.name) == clean_name(form.name)
         where = blocks.NAME_FIELD if is_name else blocks.ALIASES_FIELD
-        return {where: texts.bad_name(error.problem, error.name)}
+        return {where: texts.bad_name(error.problem, error.name, in_form=True)}
     if isinstance(error, BadValue):
         return {blocks.WEBSITE_FIELD: texts.bad_value(error.what, error.value)}
     if isinstance(error, NotesTooLong):

@@ -54,8 +54,8 @@ from bot.services.registry import (
     NameTaken,
     Registry,
     clean_name,
-    name_key,
     new_alias_key,
+    new_name_key,
     website_domain,
 )
 from storage import partners as partner_store
@@ -67,6 +67,7 @@ _NAME_PROBLEMS = {
     NameProblem.TOO_LONG: f"the name is longer than {MAX_NAME_LENGTH} characters",
     NameProblem.NO_LETTERS: "the name has no letters or digits",
     NameProblem.GENERIC: "an alias is only a legal form or common word (Inc, The, Foundation)",
+    NameProblem.GENERIC_NAME: "the name is only a legal form or common word (Inc, The, Foundation)",
 }
 _ALIAS_SPLIT = re.compile(r"[;|]")
 _SLACK_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
@@ -266,7 +267,7 @@ class PartnerImport:
             )
 
         try:
-            key = name_key(row.name)
+            key = new_name_key(row.name)
             alias_keys = [new_alias_key(alias) for alias in row.aliases]
             domain = website_domain(row.website) if row.website else None
             status = PartnerStatus(row.status)

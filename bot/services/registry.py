@@ -230,6 +230,8 @@ class NameProblem(StrEnum):
     NO_LETTERS = "no_letters"
     # An alias of only legal forms or common words ("Inc", "The", "Foundation").
     GENERIC = "generic"
+    # A new partner's whole name of only such words (`add Foundation`).
+    GENERIC_NAME = "generic_name"
 
 
 class BadName(RegistryError):
@@ -371,6 +373,16 @@ def new_alias_key(alias: str) -> str:
     return key
 
 
+def new_name_key(name: str) -> str:
+    """The normalized key of a name to give a partner (`add`, `rename`); raises BadName for an
+    unusable one, and for one that names no partner in particular (`naming.generic_name`), which
+    `alias add` refuses too."""
+    key = name_key(name)
+    if naming.generic_name(name):
+        raise BadName(clean_name(name), NameProblem.GENERIC_NAME)
+    return key
+
+
 def clean_name(name: str) -> str:
     """A name as stored: whitespace collapsed."""
     return " ".join(name.split())
@@ -505,7 +517,7 @@ class Registry:
         """
         team_id = actor.team_id
         name = clean_name(name)
-        key = name_key(name)
+        key = new_name_key(name)
         alias_keys = _distinct_keys(aliases, skip={key}, as_alias=True)
         if notes and len(notes) > MAX_NOTES:
             raise NotesTooLong(len(notes))
@@ -832,7 +844,7 @@ class Registry:
         an alias equal to the new name is dropped. `then` runs in the same transaction (the
         owner told)."""
         new_name = clean_name(new_name)
-        new_key = name_key(new_name)
+        new_key = new_name_key(new_name)
         with Session(self.engine) as session:
             found, team = self._editable(session, actor, partner)
             old_name, old_key = found.name, found.normalized_name

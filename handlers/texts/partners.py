@@ -261,7 +261,25 @@ def swallowed_words(partner: str, extra: str, *, verb: str, query: str) -> str:
     )
 
 
-def bad_name(problem: NameProblem, name: str) -> str:
+# What a legal form or common word is, for refusing one as a name or an alias.
+_GENERIC = "is only a legal form or a common word (like Inc, Ltd, The or Foundation)"
+
+
+def bad_name(problem: NameProblem, name: str, *, in_form: bool = False) -> str:
+    """A name or alias refused; `in_form`: under a field of a form still open, which is put
+    right there (no command to type, and nothing could have been saved yet)."""
+    if problem is NameProblem.GENERIC_NAME:
+        told = (
+            f"“{name}” {_GENERIC}, so it names no partner in particular. Give the organisation's "
+            "own name, such as “Ford Foundation”"
+        )
+        return f"{told}." if in_form else f"{told}. Nothing was saved."
+    if problem is NameProblem.GENERIC and in_form:
+        return (
+            f"“{name}” {_GENERIC}, so as an alias it would stand for a word many partners' names "
+            "hold. An alias is another name people use for this partner, such as an acronym or "
+            "short form (MSF for Médecins Sans Frontières); take this one out."
+        )
     if problem is NameProblem.EMPTY:
         return "The name is empty."
     if problem is NameProblem.TOO_LONG:
@@ -270,10 +288,10 @@ def bad_name(problem: NameProblem, name: str) -> str:
         )
     if problem is NameProblem.GENERIC:
         return (
-            f"“{name}” is only a legal form or a common word (like Inc, Ltd, The or "
-            "Foundation), so as an alias it would stand for a word many partners' names hold. "
-            "An alias is another name people use for this partner, such as an acronym or short "
-            f'form: `{COMMAND} alias "Médecins Sans Frontières" add "MSF"`. Nothing was saved.'
+            f"“{name}” {_GENERIC}, so as an alias it would stand for a word many partners' "
+            "names hold. An alias is another name people use for this partner, such as an "
+            f'acronym or short form: `{COMMAND} alias Médecins Sans Frontières add "MSF"`. '
+            "Nothing was saved."
         )
     return f"“{name}” has no letters or digits, so nobody could ever type it back."
 

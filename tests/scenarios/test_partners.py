@@ -17,6 +17,7 @@ from bot.clock import ManualClock
 from bot.sandbox.fake_slack import FakeMessage, FakeSlack, FakeView
 from bot.sandbox.requests import Deliverer, RequestFactory
 from bot.scheduler import PlannerRegistry, tick
+from bot.services import registry as registry_module
 from bot.services.registry import Actor, Registry
 from handlers.blocks import partners as blocks
 from handlers.grammar import quoted
@@ -797,15 +798,31 @@ def test_another_spelling_of_a_partners_name_is_refused_to_another(slack: Slack)
     assert "Also known as" not in answer(slack, "show Oxfam", user=BEN)
 
 
-def test_a_generic_old_name_is_not_kept_as_an_alias_and_the_answer_says_so(slack: Slack) -> None:
-    answer(slack, "add Foundation")
+def test_a_generic_name_is_refused_with_an_example(slack: Slack) -> None:
+    # As an alias is (QA21b NIT 11).
+    said = answer(slack, "add Foundation")
+    assert said.startswith(
+        "“Foundation” is only a legal form or a common word (like Inc, Ltd, The or Foundation), "
+        "so it names no partner in particular. Give the organisation's own name, such as “Ford "
+        "Foundation”. Nothing was saved."
+    )
+    assert partner_count(slack) == 0
+
+
+def test_a_generic_old_name_is_not_kept_as_an_alias_and_the_answer_says_so(
+    slack: Slack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with monkeypatch.context() as patched:
+        # Partners registered before generic names were refused.
+        patched.setattr(registry_module, "new_name_key", registry_module.name_key)
+        answer(slack, "add Foundation")
+        answer(slack, "add The Inc")
     said = answer(slack, "rename Foundation to Gates Foundation")
     assert said.startswith(
         "*Foundation* is now called *Gates Foundation*. “Foundation” is only a legal form or a "
         "common word (like Inc, The or Foundation), so it is not kept as an alias: it would stand "
         "for a word many partners' names hold."
     )
-    answer(slack, "add The Inc")
     said = answer(slack, "merge The Inc into Gates Foundation")
     assert said.startswith("Merged *The Inc* into *Gates Foundation*. “The Inc” is only a legal")
     assert "now finds" not in said
@@ -818,7 +835,11 @@ def test_an_alias_that_is_only_a_legal_form_is_refused_with_the_right_form(
     answer(slack, MSF)
     said = answer(slack, 'alias MSF add "Inc"', user=BEN)
     assert "“Inc” is only a legal form or a common word" in said
-    assert "Nothing was saved." in said
+    # Its example is quoted as the Example line below is (QA21b NIT 7).
+    assert (
+        'short form: `/partner alias Médecins Sans Frontières add "MSF"`. Nothing was saved.'
+        in said
+    )
     assert "Syntax" in said  # the verb's forms follow
     assert "Inc" not in registry(slack).profile(team_id=TEAM, partner="MSF").aliases
 
@@ -1098,6 +1119,20 @@ def test_add_with_no_arguments_opens_a_form_with_errors_inline(slack: Slack) -> 
     submit(slack, view, name="Oxfam", aliases="Doctors w/o Borders", owner=ANA, status="active")
     assert view.errors == {
         blocks.ALIASES_FIELD: "“Doctors w/o Borders” already stands for Médecins Sans Frontières."
+    }
+    # A form's field is put right there: no command to type, nothing "not saved" (QA21b NIT 7).
+    submit(slack, view, name="Oxfam", aliases="Foundation", owner=ANA, status="active")
+    assert view.errors == {
+        blocks.ALIASES_FIELD: "“Foundation” is only a legal form or a common word (like Inc, "
+        "Ltd, The or Foundation), so as an alias it would stand for a word many partners' names "
+        "hold. An alias is another name people use for this partner, such as an acronym or short "
+        "form (MSF for Médecins Sans Frontières); take this one out."
+    }
+    submit(slack, view, name="The Foundation", owner=ANA, status="active")
+    assert view.errors == {
+        blocks.NAME_FIELD: "“The Foundation” is only a legal form or a common word (like Inc, "
+        "Ltd, The or Foundation), so it names no partner in particular. Give the organisation's "
+        "own name, such as “Ford Foundation”."
     }
     assert partner_count(slack) == 1
     assert slack.fake.open_modals(ANA) == [view]

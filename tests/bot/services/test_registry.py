@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from bot.clock import ManualClock
+from bot.services import registry as registry_module
 from bot.services.partner_names import PartnerNames
 from bot.services.people import NotInWorkspace, PeopleCheck, PeopleToLookUp
 from bot.services.registry import (
@@ -581,16 +582,38 @@ def test_rename_keeps_the_old_name_as_an_alias(registry: Registry) -> None:
         registry.rename(actor=actor(BEN), partner="MSF", new_name="Oxfam")
 
 
-def test_a_generic_old_name_is_not_kept_as_an_alias(registry: Registry) -> None:
+def test_a_generic_name_is_refused_to_add_and_rename(registry: Registry) -> None:
+    """As an alias is (QA21b NIT 11): a name only of legal forms or common words names no
+    partner in particular."""
+    for name in ("Foundation", "The Inc", "Ltd."):
+        with pytest.raises(BadName) as bad:
+            registry.add(actor=actor(ANA), name=name)
+        assert bad.value.problem is NameProblem.GENERIC_NAME
+    registry.add(actor=actor(ANA), name="Gates")
+    with pytest.raises(BadName):
+        registry.rename(actor=actor(ANA), partner="Gates", new_name="Foundation")
+    assert registry.add(actor=actor(ANA), name="Global Fund").facts.name == "Global Fund"
+
+
+def _generic_names_allowed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Partners registered before generic names were refused."""
+    monkeypatch.setattr(registry_module, "new_name_key", registry_module.name_key)
+
+
+def test_a_generic_old_name_is_not_kept_as_an_alias(
+    registry: Registry, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """`alias add` refuses "Foundation" (`naming.generic_name`): rename and merge, which keep
     the old name as an alias, do not slip it in."""
-    registry.add(actor=actor(ANA), name="Foundation")
+    with monkeypatch.context() as patched:
+        _generic_names_allowed(patched)
+        registry.add(actor=actor(ANA), name="Foundation")
+        registry.add(actor=actor(ANA), name="The Co")
     renamed = registry.rename(actor=actor(ANA), partner="Foundation", new_name="Gates Foundation")
     assert not renamed.old_name_kept
     assert registry.profile(team_id=T1, partner="Gates Foundation").aliases == []
     with pytest.raises(UnknownPartner):
         registry.profile(team_id=T1, partner="Foundation")
-    registry.add(actor=actor(ANA), name="The Co")
     merged = registry.merge(actor=actor(ANA), duplicate="The Co", kept="Gates Foundation")
     assert not merged.duplicate_name_kept
     assert registry.profile(team_id=T1, partner="Gates Foundation").aliases == []
