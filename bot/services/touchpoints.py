@@ -122,6 +122,15 @@ TWIN_WINDOW = timedelta(minutes=10)
 # How far back "just now" is: time away ended by `back` ends at the moment it is typed.
 JUST_NOW = timedelta(seconds=1)
 
+
+def _back_just_now(session: Session, team_id: str, user_id: str, *, now: datetime) -> bool:
+    """Away until just now and not any more: back early, not time away ahead called off, nor
+    time away that began today and goes on ("is away", not "was away": QA21a NIT 5)."""
+    return is_away(session, team_id=team_id, user_id=user_id, at=now - JUST_NOW) and not is_away(
+        session, team_id=team_id, user_id=user_id, at=now
+    )
+
+
 # Message kinds in the outbox.
 COLLISION_ALERT = "collision_alert"
 OWNER_NOTE = "touchpoint_owner_note"
@@ -2963,11 +2972,20 @@ class Touchpoints:
                 session=session, team_id=team_id, partner_id=row.partner_id
             )
             reached = schedule.first_slot(asked_at, key=user_id)
+            # A question sent already reached its owner before this time away was booked,
+            # even time away from today (QA21a BUG 1); one still waiting reaches them once back
+            # unless they were not away when it falls due.
+            delivered = asked is not None and asked.status in (
+                OutboxStatus.SENT,
+                OutboxStatus.SENDING,
+            )
             if (
                 at_hand is not None
                 and due.back_at is not None
                 and _facts(at_hand).owner_id == user_id
-                and not is_away(session, team_id=team_id, user_id=user_id, at=reached)
+                and (
+                    delivered or not is_away(session, team_id=team_id, user_id=user_id, at=reached)
+                )
             ):
                 # Time away booked after the question reached its owner: their cover is asked
                 # when it begins, as for a question asked before time away booked earlier.
@@ -3038,7 +3056,7 @@ class Touchpoints:
                 tz=person_zone(session, team_id=team_id, user_id=row.author_id),
                 sooner=sooner,
                 # Away until just now: back early (not a time away ahead called off).
-                back=is_away(session, team_id=team_id, user_id=user_id, at=now - JUST_NOW),
+                back=_back_just_now(session, team_id, user_id, now=now),
             )
             _queue(
                 session,

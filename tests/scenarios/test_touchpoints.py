@@ -3294,3 +3294,41 @@ def test_an_owner_away_before_their_day_to_answer_ends_has_their_cover_asked_the
     click(slack, DAN, asked, "intent_go_ahead")
     at(slack, datetime(2026, 11, 27, 14, 30, tzinfo=UTC))
     assert "<@U0DAN>, for *Acme Corporation*, says *go ahead*" in dms(slack, BEN)[-1].text
+
+
+@pytest.mark.usefixtures("acme")
+def test_time_away_from_today_booked_after_the_question_reached_the_owner_asks_the_cover(
+    slack: Slack,
+) -> None:
+    """QA21a BUG 1: Ana, who has Ben's question already, books time away from today with Dan
+    covering. Her day to answer (Thursday 10:00) ends in it, as with time away from tomorrow:
+    Dan is asked then, and Ben is not told to wait a week for her (nor that she "was" away)."""
+    question = ask(slack)  # Wednesday 10:00 in Berlin: due Thursday 10:00
+    answer(slack, "away today to friday deputy <@U0DAN|dan>")
+    deliver_outbox(slack)
+    assert "If you haven't answered by Thu 26 Nov at 10:00" in shown(question)
+    at(slack, datetime(2026, 11, 25, 14, 30, tzinfo=UTC))  # Wednesday, Ben's morning
+    assert dms(slack, BEN) == []
+    at(slack, datetime(2026, 11, 26, 14, 30, tzinfo=UTC))  # Thursday: Ben's and Dan's hours
+    (asked,) = [m for m in dms(slack, DAN) if "co-hosting" in m.text]
+    assert "you cover for <@U0ANA>, who owns *Acme Corporation* and is away" in shown(asked)
+    (told,) = [m for m in dms(slack, BEN) if "co-hosting" in m.text]
+    assert told.text.startswith(
+        "<@U0ANA> is away through Fri 27 Nov, so I've asked <@U0DAN>, who covers for them,"
+    )
+
+
+@pytest.mark.usefixtures("acme")
+def test_time_away_from_today_booked_after_the_question_is_told_as_going_on(
+    slack: Slack,
+) -> None:
+    """QA21a NIT 5: with nobody to cover, Ben's wait moves past Ana's time away from today;
+    she "is" away through Friday, not "was"."""
+    ask(slack)
+    answer(slack, "away today to friday")
+    at(slack, datetime(2026, 11, 25, 14, 30, tzinfo=UTC))  # Wednesday, Ben's morning
+    (later,) = dms(slack, BEN)
+    assert later.text.startswith(
+        "<@U0ANA> is away through Fri 27 Nov, so the answer about reaching out to "
+        "*Acme Corporation*"
+    )
