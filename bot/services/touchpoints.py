@@ -521,6 +521,10 @@ class Recorded:
     # Then, the deputy who would cover for them but cannot be reached before they are back
     # (their hours begin later, or they are away too): not "nobody covers".
     cover_out_of_reach: str | None = None
+    # The end (in their zone) of the time away of whoever covers for the away owner and was
+    # told or asked (`owner_told`), if they are away too when it would reach them: it waits for
+    # their return, before the owner's (`owner_away_until` is then the owner's).
+    cover_away_until: datetime | None = None
     # The end of time away the person asked about an intent has ahead of them before the
     # answer is due, which pushed the day back (not when they are away now: see above).
     asked_away_until: datetime | None = None
@@ -1535,6 +1539,13 @@ class Touchpoints:
                 owner_told, away_until = self._note_to_owner(scene, touch, clashes)
             else:
                 owner_told, away_until = None, None
+        cover_away_until = None
+        owner = facts.owner_id
+        if away_until is not None and owner is not None and owner_told not in (None, owner):
+            # Whoever covers is away too, and back first (`recipient_for_owner_alert`): the
+            # message waits for their return, and the owner is away for longer (QA21a BUG 3).
+            cover_away_until = away_until
+            away_until = _away_end(self._back_at(scene, owner), scene.zone_of(owner))
         return Recorded(
             partner=facts,
             touch=touch,
@@ -1552,6 +1563,7 @@ class Touchpoints:
             cover_out_of_reach=(
                 self._cover_out_of_reach(scene, touch) if away_until is not None else None
             ),
+            cover_away_until=cover_away_until,
             asked_away_until=asked_away_until,
             cover_then=self._cover_at_deadline(scene, touch),
             already_known=knew,

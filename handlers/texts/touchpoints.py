@@ -636,6 +636,15 @@ def owner_told(result: Recorded) -> str | None:
                 f", when {person(owner)} is away, I'll ask {person(result.cover_then)}, who "
                 "covers for them, and tell you."
             )
+        if result.cover_away_until is not None and touch.asked is not None:
+            # Whoever covers is away too, back before the owner: the question waits for them.
+            return (
+                f"The owner {person(owner)} is away{_through_or_now(result.owner_away_until)}"
+                f" and {person(touch.asked)}, who covers for them, is away "
+                f"{_through(result.cover_away_until)}: I've queued the question for when "
+                f"{person(touch.asked)} is back; the answer comes to you as a direct message."
+                f"{deadline}"
+            )
         if result.owner_away_until is not None:
             # Away with nobody covering (or only the asker): the question waits in the outbox
             # until they are back.
@@ -672,10 +681,23 @@ def owner_told(result: Recorded) -> str | None:
         return (
             f"You're not on the team of *{facts.name}*, so I've let its owner {person(owner)} know."
         )
+    if result.cover_away_until is not None:
+        told = person(result.owner_told)
+        return (
+            f"You're not on the team of *{facts.name}*. Its owner {person(owner)} is away"
+            f"{_through_or_now(result.owner_away_until)} and {told}, who covers for them, is "
+            f"away {_through(result.cover_away_until)}: I've queued a note for when {told} is "
+            "back."
+        )
     return (
         f"You're not on the team of *{facts.name}*; its owner {person(owner)} is away, so I've "
         f"let {person(result.owner_told)}, who covers for them, know."
     )
+
+
+def _through_or_now(away_until: datetime | None) -> str:
+    """How long someone is away, after "is away": ` through …` when its end is known."""
+    return "" if away_until is None else f" {_through(away_until)}"
 
 
 # --- The coordination channel -------------------------------------------------------------------

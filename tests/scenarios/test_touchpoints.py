@@ -3332,3 +3332,28 @@ def test_time_away_from_today_booked_after_the_question_is_told_as_going_on(
         "<@U0ANA> is away through Fri 27 Nov, so the answer about reaching out to "
         "*Acme Corporation*"
     )
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_cover_away_at_the_start_of_the_owners_time_away_is_named_with_their_return(
+    slack: Slack,
+) -> None:
+    """QA21a BUG 3: Dan, Acme's deputy, is away through Wednesday, Ana through Friday. The
+    question and the note wait for Dan's return: the answers say so, with Ana's own end date,
+    not Dan's as hers, nor "nobody covers" or "I've let Dan know"."""
+    answer(slack, "deputy Acme <@U0DAN|dan>")
+    answer(slack, "away today", user=DAN)
+    answer(slack, "away today to friday")
+    logged = answer(slack, "log Acme via call : a quick call", user=CHLOE)
+    assert (
+        "Its owner <@U0ANA> is away through Fri 27 Nov and <@U0DAN>, who covers for them, is "
+        "away through Wed 25 Nov: I've queued a note for when <@U0DAN> is back." in logged
+    )
+    said = answer(slack, "intend Acme : ask about the event", user=BEN)
+    assert (
+        "The owner <@U0ANA> is away through Fri 27 Nov and <@U0DAN>, who covers for them, is "
+        "away through Wed 25 Nov: I've queued the question for when <@U0DAN> is back;" in said
+    )
+    at(slack, datetime(2026, 11, 26, 10, 0, tzinfo=UTC))  # Thursday, Dan's morning
+    (asked,) = [m for m in dms(slack, DAN) if "ask about the event" in m.text]
+    assert "you cover for <@U0ANA>" in shown(asked)
