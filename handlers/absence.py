@@ -232,6 +232,9 @@ def _caller_zone(runtime: Runtime, invocation: Invocation) -> ZoneInfo:
 def _cancel(runtime: Runtime, invocation: Invocation) -> Reply:
     now = runtime.clock.now()
     tz = _caller_zone(runtime, invocation)
+    touchpoints = touchpoint_handlers.service_of(runtime)
+    asked = partial(touchpoints.questions_for, team_id=invocation.team_id)
+    before = asked(user_id=invocation.user_id)
     result = cancel_next_absence(
         runtime.engine,
         team_id=invocation.team_id,
@@ -239,7 +242,10 @@ def _cancel(runtime: Runtime, invocation: Invocation) -> Reply:
         now=now,
         retime=_waiting_for_people(runtime),
     )
-    return _answer(texts.away_cancelled(result, tz=tz, now=now))
+    # The questions a cover would have had come back to the owner: say they are hers now.
+    after = asked(user_id=invocation.user_id)
+    handed_back = [question for id_, question in after.items() if id_ not in before]
+    return _answer(texts.away_cancelled(result, tz=tz, now=now, handed_back=handed_back))
 
 
 def _vet_deputy(

@@ -770,6 +770,9 @@ class ContactWhileAway(NamedTuple):
     # Who was asked about an intent in the owner's place, if someone else was (whoever covered
     # for them while away, who keeps a question they had).
     intent_asked_instead: str | None = None
+    # The reader is asked about the intent: theirs to answer (handed back to them, or never
+    # handed on).
+    intent_asked_reader: bool = False
 
 
 def contacts_while_away(
@@ -817,6 +820,7 @@ def contacts_while_away(
             intent_answer=IntentAnswer(row[5]) if row[5] is not None else None,
             intent_answered_by=row[6],
             intent_asked_instead=row[7] if row[7] != owner_id else None,
+            intent_asked_reader=row[7] == owner_id,
         )
         for row in session.execute(statement)
     ]

@@ -716,6 +716,15 @@ class PartnerWhileAway:
 
 
 @dataclass(frozen=True, kw_only=True)
+class QuestionFor:
+    """An intent someone is asked about and has not answered: whose, with which partner."""
+
+    author_id: str
+    partner: str
+    notes: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class WelcomeBack:
     """To someone back from time away that ended on its own: what colleagues did meanwhile
     with the partners they own."""
@@ -2167,6 +2176,22 @@ class Touchpoints:
         )
         clashes = [clash for clash in near if clash.other.id not in paired]
         return near, clashes, [clash for clash in news if clash in clashes]
+
+    def questions_for(self, *, team_id: str, user_id: str) -> dict[int, QuestionFor]:
+        """The intents `user_id` is asked about and has not answered, by id: compared before
+        and after `away cancel`, those handed back to them from whoever would have covered."""
+        with Session(self.engine) as session:
+            rows = store.open_intents_asked_of(session=session, team_id=team_id, user_id=user_id)
+            found: dict[int, QuestionFor] = {}
+            for row in rows:
+                partner = partner_store.get_partner(
+                    session=session, team_id=team_id, partner_id=row.partner_id
+                )
+                if row.id is not None and partner is not None:
+                    found[row.id] = QuestionFor(
+                        author_id=row.author_id, partner=partner.name, notes=row.notes or ""
+                    )
+            return found
 
     def while_away(
         self, *, team_id: str, user_id: str, start: datetime, end: datetime

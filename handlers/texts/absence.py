@@ -7,10 +7,10 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.delivery.absence import AwayResult, BackResult, CancelResult, Gap, Period
-from bot.services.touchpoints import PartnerWhileAway
+from bot.services.touchpoints import PartnerWhileAway, QuestionFor
 from handlers.grammar import in_command
 from handlers.texts.partners import in_prose, people_in_prose, person
-from handlers.texts.touchpoints import ANSWER_LABELS
+from handlers.texts.touchpoints import ANSWER_LABELS, quote
 from storage.models import IntentAnswer, TouchpointKind
 from storage.partners import OwnedPartner
 
@@ -255,8 +255,15 @@ def back(
     return "You're not marked away, and no time away is planned."
 
 
-def away_cancelled(result: CancelResult, *, tz: ZoneInfo, now: datetime) -> str:
-    """The reply to `away cancel`."""
+def away_cancelled(
+    result: CancelResult,
+    *,
+    tz: ZoneInfo,
+    now: datetime,
+    handed_back: Sequence[QuestionFor] = (),
+) -> str:
+    """The reply to `away cancel`; with the questions about intents that would have gone to
+    whoever covered and are the caller's to answer now (`handed_back`)."""
     today = now.astimezone(tz).date()
     now_away = result.away_now
     if result.cancelled is None:
@@ -273,6 +280,12 @@ def away_cancelled(result: CancelResult, *, tz: ZoneInfo, now: datetime) -> str:
         text += (
             f" The time away you're in now, {_until(now_away, tz, today)}, stands; "
             f"`{COMMAND} back` ends it."
+        )
+    for question in handed_back:
+        text += (
+            f"\nThe question about {person(question.author_id)}'s intent to reach out to "
+            f"*{question.partner}* ({quote(question.notes)}) is yours to answer now: it comes "
+            "to you as a direct message."
         )
     return text
 
@@ -342,7 +355,10 @@ def _while_away_line(partner: PartnerWhileAway) -> str:
                 did.append(f"{verb} {n} {one if n == 1 else many}")
         answers = [
             _intent_outcome(
-                contact.intent_answer, contact.intent_answered_by, contact.intent_asked_instead
+                contact.intent_answer,
+                contact.intent_answered_by,
+                contact.intent_asked_instead,
+                yours=contact.intent_asked_reader,
             )
             for contact in theirs
             if contact.kind is TouchpointKind.INTENDED
@@ -357,12 +373,17 @@ def _while_away_line(partner: PartnerWhileAway) -> str:
     return line + "."
 
 
-def _intent_outcome(answer: IntentAnswer | None, by: str | None, instead: str | None) -> str:
+def _intent_outcome(
+    answer: IntentAnswer | None, by: str | None, instead: str | None, *, yours: bool = False
+) -> str:
     if answer is None:
         # A cover who had the question keeps it (`Touchpoints.cover_unread`): say whose answer
         # is awaited, so the owner back does not look for a question they never got.
         if instead is not None:
             return f"still waiting for {person(instead)}'s answer"
+        if yours:
+            # Handed back from a cover who had not had it, or never handed on (QA21a NIT 3).
+            return "still waiting for your answer: the question is yours now"
         return "still waiting for an answer"
     if answer is IntentAnswer.LAPSED:
         return "no answer in time"

@@ -3221,7 +3221,14 @@ def test_a_question_the_cover_has_not_had_goes_back_to_the_owner_not_away_any_mo
     said = answer(slack, "intend Acme : ask about the event", user=CHLOE)
     assert "<@U0DAN>, who covers for the owner <@U0ANA> while away" in said
     at(slack, undo_at)
-    answer(slack, undo)
+    undone = answer(slack, undo)
+    # QA21a NIT 3: the reply tells Ana the question is hers now.
+    assert (
+        "<@U0CHLOE> stated 1 intent (still waiting for your answer: the question is yours now)"
+        if undo == "back"
+        else "The question about <@U0CHLOE>'s intent to reach out to *Acme Corporation* (“ask "
+        "about the event”) is yours to answer now"
+    ) in undone
     at(slack, datetime(2026, 11, 26, 12, 0, tzinfo=UTC))
     assert not any("ask about the event" in m.text for m in dms(slack, DAN))
     (question,) = [m for m in dms(slack, ANA) if "ask about the event" in m.text]
