@@ -408,7 +408,9 @@ def _who_covers(result: Recorded) -> str:
     """Why a note or question waits for the owner's return: nobody covers, the caller does, or
     their deputy's hours begin only once they are back (or the deputy is away too)."""
     if result.covering is not None and result.covering == result.touch.author_id:
-        return "you cover for them, so"
+        # Not on the team, they cover for what others do, not for their own contacts: those
+        # are the owner's to hear of and answer (`intend`: "the owner is asked"; QA21a NIT 8).
+        return "you cover for them, but not for what you do yourself, as you're not on its team:"
     if result.cover_out_of_reach is not None:
         deputy = person(result.cover_out_of_reach)
         return f"their deputy {deputy} isn't reachable before then either:"

@@ -863,11 +863,18 @@ def test_a_cover_from_outside_the_team_who_logs_a_contact_leaves_the_note_for_th
 ) -> None:
     answer(slack, "away today to 2026-11-27 deputy <@U0DAN|dan>")
     said = answer(slack, "log Acme via meeting : dan met them himself", user=DAN)
-    assert "away through Fri 27 Nov and you cover for them, so I've queued a note for when" in said
+    assert (
+        "away through Fri 27 Nov and you cover for them, but not for what you do yourself, as "
+        "you're not on its team: I've queued a note for when they are back" in said
+    )
     deliver_outbox(slack)
     assert dms(slack, DAN) == [] and dms(slack, ANA) == []
     said = answer(slack, "intend Acme : a second visit", user=DAN)
-    assert "away through Fri 27 Nov and you cover for them, so I've queued the question" in said
+    # QA21a NIT 8: plainly, his own intent waits for Ana, the owner, not for nobody.
+    assert (
+        "away through Fri 27 Nov and you cover for them, but not for what you do yourself, as "
+        "you're not on its team: I've queued the question for when they are back" in said
+    )
     at(slack, datetime(2026, 11, 30, 9, 30, tzinfo=UTC))  # Monday, Ana back in Berlin
     # What happened while she was away, her first working morning back, and then what waited
     # for her: the summary tells her of Dan's meeting, so the note about it is not sent too.
