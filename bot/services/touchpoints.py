@@ -525,6 +525,9 @@ class Recorded:
     # told or asked (`owner_told`), if they are away too when it would reach them: it waits for
     # their return, before the owner's (`owner_away_until` is then the owner's).
     cover_away_until: datetime | None = None
+    # The person asked about an intent is off duty now: the question reaches them when their
+    # working day begins (not "I've asked").
+    asked_off_duty: bool = False
     # The end of time away the person asked about an intent has ahead of them before the
     # answer is due, which pushed the day back (not when they are away now: see above).
     asked_away_until: datetime | None = None
@@ -1536,10 +1539,13 @@ class Touchpoints:
         channel, thread, passed_over = self._alert(
             scene, touch, clashes, news, key=collision_key(touch.id)
         )
-        asked_away_until, told_by = None, None
+        asked_away_until, told_by, asked_off_duty = None, None, False
         if touch.kind is TouchpointKind.INTENDED:
             touch, away_until, asked_away_until = self._ask(scene, touch, clashes)
             owner_told = touch.asked
+            if owner_told is not None and away_until is None:
+                reached = scene.schedule_of(owner_told).first_slot(scene.now, key=owner_told)
+                asked_off_duty = reached > scene.now
         else:
             if touch.kind is TouchpointKind.DONE:
                 self._drop_notes_followed_up(scene, touch, clashes)
@@ -1573,6 +1579,7 @@ class Touchpoints:
                 self._cover_out_of_reach(scene, touch) if away_until is not None else None
             ),
             cover_away_until=cover_away_until,
+            asked_off_duty=asked_off_duty,
             asked_away_until=asked_away_until,
             cover_then=self._cover_at_deadline(scene, touch),
             already_known=knew,

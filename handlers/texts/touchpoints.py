@@ -655,6 +655,12 @@ def owner_told(result: Recorded) -> str | None:
                 f" and {_who_covers(result)} I've queued the question for when they are back; "
                 f"the answer comes to you as a direct message.{deadline}"
             )
+        if result.asked_off_duty:
+            # Queued for their working hours: not asked yet (QA21a NIT 10).
+            return (
+                f"I'll ask {asked} to acknowledge or redirect when their working day begins; the "
+                f"answer comes to you as a direct message.{deadline}"
+            )
         return (
             f"I've asked {asked} to acknowledge or redirect; the answer comes to you as a "
             f"direct message.{deadline}"

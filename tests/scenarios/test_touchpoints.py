@@ -971,7 +971,11 @@ def test_a_question_the_owner_has_not_seen_goes_to_the_deputy_once_they_go_away(
     answer(slack, "deputy Acme <@U0DAN|dan>")
     at(slack, datetime(2026, 11, 25, 18, 0, tzinfo=UTC))  # 19:00 in Berlin: Ana's day is over
     said = answer(slack, "intend Acme : ask about the gala", user=BEN)
-    assert "I've asked the owner <@U0ANA>" in said
+    # QA21a NIT 10: queued for her working hours, she is not asked yet.
+    assert (
+        "I'll ask the owner <@U0ANA> to acknowledge or redirect when their working day begins"
+        in said
+    )
     answer(slack, "away tomorrow to friday")  # before the question reached her
     at(slack, datetime(2026, 11, 26, 10, 0, tzinfo=UTC))
     assert [m for m in dms(slack, ANA) if "would like to reach out" in m.text] == []
@@ -2560,7 +2564,10 @@ def test_an_intent_after_the_owners_last_working_hours_before_time_away_asks_the
     owner_off_next_week(slack)
     said = answer(slack, "intend Acme : ask about the winter appeal", user=BEN)
     # Ana would first see it a week later: Dan, present, is asked for her.
-    assert "I've asked <@U0DAN>, who covers for the owner <@U0ANA> while away," in said
+    assert (
+        "I'll ask <@U0DAN>, who covers for the owner <@U0ANA> while away, to acknowledge or "
+        "redirect when their working day begins" in said
+    )
     assert "If there is no answer by Tue 1 Dec" in said  # Dan's working day to answer
     at(slack, NEXT_MONDAY)
     (_told, question) = dms(slack, DAN)  # that he is the deputy, then the question
