@@ -312,8 +312,7 @@ def _what_recorded(result: Recorded, *, now: datetime) -> str:
     if noun == "event":
         # "your event with Acme" reads as if the caller hosted it (QA21a NIT 1).
         return (
-            f"your meeting with *{name}* at an event {when_}{with_contact(touch)}"
-            f"{with_colleagues}"
+            f"your meeting with *{name}* at an event {when_}{with_contact(touch)}{with_colleagues}"
         )
     return f"your {noun} {to} *{name}* {when_}{with_contact(touch)}{with_colleagues}"
 
