@@ -277,8 +277,15 @@ def _queue_team_note(
 def show(call: Call) -> Reply:
     line = grammar.parse_name(call.rest)
     profile = call.registry.profile(team_id=call.team_id, partner=call.partner(line.name))
+    found = call.registry.channel_route(
+        team_id=call.team_id,
+        partner_id=profile.facts.id,
+        default=call.runtime.settings.default_channel,
+    )
     card = blocks.card(
-        profile, now=reader_now(call.runtime, team_id=call.team_id, user_id=call.actor.user_id)
+        profile,
+        now=reader_now(call.runtime, team_id=call.team_id, user_id=call.actor.user_id),
+        channel_route=found,
     )
     extra = card_sections(call.runtime, call.invocation, profile.facts.id)
     return with_zone_note(

@@ -26,6 +26,7 @@ from sqlmodel import Session
 from bot import naming
 from bot.clock import Clock
 from bot.services import people
+from bot.services.channels import Channels, Route, route
 from bot.services.partner_names import PartnerNames
 from bot.services.people import PeopleCheck, PeopleToLookUp
 from storage import health as health_store
@@ -446,6 +447,15 @@ class Registry:
         """The profile of the partner `partner` names."""
         with Session(self.engine) as session:
             return self._profile(session, self._resolve(session, team_id, partner))
+
+    def channel_route(self, *, team_id: str, partner_id: int, default: str | None) -> Route:
+        """Where the partner's alerts and survey results go now, its own channel passed over
+        while Slack refuses Liaison there (`bot.services.channels`); `default`: the server's."""
+        with Session(self.engine) as session:
+            channels = Channels.look_up(
+                session, team_id=team_id, partner_id=partner_id, default=default
+            )
+            return route(session, team_id=team_id, channels=channels)
 
     def profile_by_id(self, *, team_id: str, partner_id: int) -> PartnerProfile | None:
         """The profile of a partner picked from a button (None when it is gone since)."""

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.services.channels import Route
 from bot.services.registry import MAX_NOTES, PartnerFacts, PartnerPage, PartnerProfile, Similar
 from handlers.blocks import (
     MAX_BUTTON_VALUE,
@@ -61,8 +62,15 @@ def zone_note(tz: ZoneInfo) -> Block:
     return context(texts.zone_guessed(tz))
 
 
-def card(profile: PartnerProfile, *, now: datetime, lead: str | None = None) -> Reply:
-    """The profile card: who owns it, status, team, contacts, aliases, website, channel."""
+def card(
+    profile: PartnerProfile,
+    *,
+    now: datetime,
+    lead: str | None = None,
+    channel_route: Route | None = None,
+) -> Reply:
+    """The profile card: who owns it, status, team, contacts, aliases, website, channel (and,
+    from `channel_route`, where its alerts go while Slack refuses Liaison in it)."""
     facts = profile.facts
     blocks: list[Block] = []
     if lead:
@@ -85,6 +93,9 @@ def card(profile: PartnerProfile, *, now: datetime, lead: str | None = None) -> 
             (texts.LAST_CONTACT, last_contact),
         )
     )
+    refused = None if channel_route is None else texts.channel_passed_over(facts, channel_route)
+    if refused is not None:
+        blocks.append(context(refused))
     if profile.contacts:
         lines = [texts.contact_line(contact) for contact in profile.contacts[:CARD_CONTACTS]]
         hidden = len(profile.contacts) - CARD_CONTACTS

@@ -22,8 +22,7 @@ from bot.services.workspace_settings import (
     Values,
 )
 from handlers.texts.feedback import ROUND_DAY
-from handlers.texts.partners import channel_kind, channel_ref, people, person
-from handlers.texts.touchpoints import refused_in_words
+from handlers.texts.partners import channel_kind, channel_ref, people, person, refused_in_words
 from handlers.verbs import VERBS_BY_NAME
 
 COMMAND = "/partner"

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from bot.dates import contact_day
 from bot.naming import person_key
+from bot.services.channels import Route
 from bot.services.registry import (
     Conflict,
     ContactAdded,
@@ -631,6 +632,49 @@ def cannot_post(
     return (
         f"I couldn't post in {channel_ref(channel_id)}: Slack answered `{code}`. {advice} "
         f"The setting stands; {meanwhile}"
+    )
+
+
+# Why Slack refuses Liaison's messages in a channel, in words for colleagues (by Slack's code).
+REFUSED_IN_WORDS = {
+    "channel_not_found": "Slack can't find it, or it is private and Liaison isn't in it",
+    "not_in_channel": "Liaison isn't in it",
+    "is_archived": "it is archived",
+    "restricted_action": "apps may not post there",
+}
+
+
+def refused_in_words(reason: str) -> str:
+    """Slack's recorded refusal (`chat.postMessage: channel_not_found`) in plain words."""
+    code = reason.rsplit(":", 1)[-1].strip()
+    return REFUSED_IN_WORDS.get(code, "Slack refused Liaison's last message there")
+
+
+def channel_passed_over(facts: PartnerFacts, found: Route) -> str | None:
+    """Under the channel line of a partner's card when Slack refuses Liaison in the partner's
+    own channel: where its alerts and survey results go meanwhile (`bot.services.channels`);
+    None when the channel takes them (or the partner has none)."""
+    if facts.channel_id is None or not found.passed_over:
+        return None
+    channel, reason = found.passed_over[0]
+    if channel != facts.channel_id:
+        return None  # the coordination channel refuses: `config` says so
+    why = (
+        f":warning: Slack refused Liaison's last message in {channel_ref(channel)} "
+        f"({refused_in_words(reason)})"
+    )
+    fix = (
+        f"until someone chooses a channel Liaison can post in with "
+        f"`{COMMAND} channel {in_command(facts.name)} #channel` (or this one again, once it is "
+        "fixed)."
+    )
+    if found.channel is None:
+        return (
+            f"{why}: its alerts and survey results are not posted anywhere, as no other channel "
+            f"takes them, {fix}"
+        )
+    return (
+        f"{why}: meanwhile its alerts and survey results go to {channel_ref(found.channel)}, {fix}"
     )
 
 

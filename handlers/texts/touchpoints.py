@@ -37,6 +37,7 @@ from handlers.texts.partners import (
     people,
     people_in_prose,
     person,
+    refused_in_words,
     too_long,
 )
 from storage.models import IntentAnswer, TeamRole, TouchpointKind
@@ -414,21 +415,6 @@ def _who_covers(result: Recorded) -> str:
         deputy = person(result.cover_out_of_reach)
         return f"their deputy {deputy} isn't reachable before then either:"
     return "nobody covers for them:"
-
-
-# Why Slack refuses Liaison's messages in a channel, in words for colleagues (by Slack's code).
-REFUSED_IN_WORDS = {
-    "channel_not_found": "Slack can't find it, or it is private and Liaison isn't in it",
-    "not_in_channel": "Liaison isn't in it",
-    "is_archived": "it is archived",
-    "restricted_action": "apps may not post there",
-}
-
-
-def refused_in_words(reason: str) -> str:
-    """Slack's recorded refusal (`chat.postMessage: channel_not_found`) in plain words."""
-    code = reason.rsplit(":", 1)[-1].strip()
-    return REFUSED_IN_WORDS.get(code, "Slack refused Liaison's last message there")
 
 
 def _passed_over(facts: PartnerFacts, refused: Sequence[tuple[str, str]]) -> list[str]:

@@ -463,6 +463,26 @@ def test_alerts_go_to_the_coordination_channel_while_the_partners_refuses_them(
 
 
 @pytest.mark.usefixtures("acme")
+def test_the_partners_card_says_where_its_alerts_go_while_its_channel_refuses(
+    slack: Slack,
+) -> None:
+    # QA qa21b s10: `show` named the refusing channel as if alerts went there.
+    answer(slack, "channel Acme <#C0GHOST|ghost>")  # Slack knows no such channel
+    warning = (
+        "Slack refused Liaison's last message in <#C0GHOST> (Slack can't find it, or it is "
+        "private and Liaison isn't in it): meanwhile its alerts and survey results go to "
+        "#partnerships, until someone chooses a channel Liaison can post in with "
+        "`/partner channel Acme Corporation #channel`"
+    )
+    assert warning in answer(slack, "show Acme")
+    assert warning in answer(slack, "show Acme", user=BEN)  # everyone may look
+    # Fixed and chosen again: the greeting goes through, and the warning is gone.
+    slack.fake.add_channel(id="C0GHOST", name="ghost")
+    answer(slack, "channel Acme <#C0GHOST|ghost>")
+    assert "refused" not in answer(slack, "show Acme")
+
+
+@pytest.mark.usefixtures("acme")
 def test_an_alert_posted_in_the_coordination_channel_instead_is_no_failed_delivery(
     slack: Slack,
 ) -> None:
