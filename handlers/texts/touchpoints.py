@@ -444,6 +444,15 @@ def _fix_channel(facts: PartnerFacts, refused: Sequence[tuple[str, str]]) -> str
     return "; ".join(fixes)
 
 
+def not_there(facts: PartnerFacts, refused: Sequence[tuple[str, str]]) -> str:
+    """After where an alert went: why not where the partner's alerts would go (Slack refused
+    Liaison there), in words; "" when nothing was passed over."""
+    return "".join(
+        f" {'Not' if i == 0 else 'Nor'} in {passed}."
+        for i, passed in enumerate(_passed_over(facts, refused))
+    )
+
+
 def nobody_alerted(
     facts: PartnerFacts,
     refused: Sequence[tuple[str, str]],
@@ -464,11 +473,7 @@ def alert_said(result: Recorded) -> str:
         owner = f"{owner}, away; {person(result.covering)} covers"
     if result.alert_channel is not None:
         where = channel_ref(result.alert_channel)
-        # Why not where the partner's alerts would go (Slack refused Liaison there), in words.
-        why = "".join(
-            f" {'Not' if i == 0 else 'Nor'} in {passed}."
-            for i, passed in enumerate(_passed_over(result.partner, result.refused_channels))
-        )
+        why = not_there(result.partner, result.refused_channels)
         if result.alert_threaded:
             return (
                 f"I've added this to the thread of the latest alert in {where} (owner {owner})."
@@ -944,7 +949,11 @@ def merge_findings(
     channels = [channel_ref(c) for c in sorted({f.channel for f in findings if f.channel})]
     if channels:
         owner = f" and mentioned the owner {person(facts.owner_id)}" if facts.owner_id else ""
-        lines.append(f"I've alerted {in_prose(channels)}{owner}.")
+        # The channels passed over on the way, as the answer to a logged contact names them.
+        skipped = dict(pair for f in findings if f.channel for pair in f.passed_over)
+        lines.append(
+            f"I've alerted {in_prose(channels)}{owner}.{not_there(facts, list(skipped.items()))}"
+        )
     refused = next((f.passed_over for f in findings if f.channel is None and f.passed_over), ())
     if refused:
         # Every channel refuses Liaison: no alert was queued, and the merger must know it.

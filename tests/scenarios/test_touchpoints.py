@@ -715,6 +715,23 @@ def test_a_merge_alerts_colleagues_who_were_in_touch_with_the_duplicate(slack: S
 
 
 @pytest.mark.usefixtures("acme")
+def test_a_merge_names_the_channels_its_alert_passed_over(slack: Slack) -> None:
+    # QA qa21b s11: the answer said only "I've alerted #partnerships", as if all were well.
+    answer(slack, "config channel #nosuchchannel")
+    answer(slack, "channel Acme <#C0GHOST|ghost>")  # Slack knows neither
+    add_holding(slack)
+    answer(slack, "log Acme : met Jane", user=BEN)
+    answer(slack, "plan Acme Holding on friday : same people, other name", user=CHLOE)
+    said = answer(slack, "merge Acme Holding into Acme")
+    assert (
+        "I've alerted #partnerships and mentioned the owner <@U0ANA>. Not in <#C0GHOST>, the "
+        "partner's channel: Slack can't find it, or it is private and Liaison isn't in it. Nor "
+        "in #nosuchchannel, the coordination channel: Slack can't find it, or it is private and "
+        "Liaison isn't in it."
+    ) in said
+
+
+@pytest.mark.usefixtures("acme")
 @pytest.mark.parametrize(
     "lines",
     [
