@@ -684,23 +684,26 @@ VALUES (:team_id, :partner_id, :earlier_id, :later_id, :same_contact, :detected_
 @dataclass(frozen=True)
 class AlertedPair:
     """A collision an alert in the channel reported: the people of both touchpoints were named
-    together, and `owner_id` (the owner the alert mentioned, if any) read all their names."""
+    together, and `owner_id` (the owner the alert mentioned, if any) read all their names.
+    `alert_key`: that alert's outbox key."""
 
     earlier_id: int
     later_id: int
     owner_id: str | None
+    alert_key: str
 
 
 def alerted_pairs(
     *, session: Session, team_id: str, touchpoint_ids: Collection[int]
 ) -> list[AlertedPair]:
-    """The collisions involving any of `touchpoint_ids` that an alert in the channel reported."""
+    """The collisions involving any of `touchpoint_ids` that an alert in the channel reported,
+    oldest first."""
     if not touchpoint_ids:
         return []
     ids = list(touchpoint_ids)
     driver = Driver.of(session)
     rows = driver.rows(_alerted_pairs(len(ids)), {"team_id": team_id, **listed("id", ids)})
-    return [AlertedPair(earlier, later, owner) for earlier, later, owner in rows]
+    return [AlertedPair(earlier, later, owner, str(key)) for earlier, later, owner, key in rows]
 
 
 def _alerted_pairs(count: int) -> Sql:
@@ -708,8 +711,9 @@ def _alerted_pairs(count: int) -> Sql:
     SQLite's planner would rather range over the workspace's collisions by team_id (all of
     them), so there `+team_id` keeps that column from choosing the index."""
     template = (
-        "SELECT earlier_id, later_id, alerted_owner_id FROM collision WHERE {team} = :team_id "
-        "AND alert_key IS NOT NULL AND (earlier_id IN ({{id}}) OR later_id IN ({{id}}))"
+        "SELECT earlier_id, later_id, alerted_owner_id, alert_key FROM collision "
+        "WHERE {team} = :team_id AND alert_key IS NOT NULL "
+        "AND (earlier_id IN ({{id}}) OR later_id IN ({{id}})) ORDER BY id"
     )
     return sized(template.format(team="+team_id"), template.format(team="team_id"), id=count)
 

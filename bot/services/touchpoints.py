@@ -536,6 +536,8 @@ class Recorded:
     cover_then: str | None = None
     # Collisions but none news: how the caller's side knew of them already.
     already_known: Known | None = None
+    # Known.ALERTED: the channel of the latest alert that named them together (None: unknown).
+    alerted_in: str | None = None
     # The partnership has ended: the contact is history, and nobody was told or alerted.
     ended: bool = False
     # The caller's time zone, for dates in the answer.
@@ -1532,7 +1534,7 @@ class Touchpoints:
             # Nobody follows an ended partner (README): a contact with it is kept as history,
             # with no collisions, alert or note; `plan` and `intend` are refused (`record`).
             return Recorded(partner=facts, touch=touch, clashes=[], ended=True)
-        clashes, news, knew = self._collide(scene, touch, contact_ids, around)
+        clashes, news, knew, alerts = self._collide(scene, touch, contact_ids, around)
         overtaken: list[Touch] = []
         if touch.kind is TouchpointKind.DONE:
             overtaken = self._close_followed_intents(scene, touch, around)
@@ -1583,9 +1585,29 @@ class Touchpoints:
             asked_away_until=asked_away_until,
             cover_then=self._cover_at_deadline(scene, touch),
             already_known=knew,
+            alerted_in=self._alerted_in(scene, alerts) if knew is Known.ALERTED else None,
             owner_told_by=told_by,
             overtaken=tuple(overtaken),
         )
+
+    def _alerted_in(self, scene: _Scene, keys: Sequence[str]) -> str | None:
+        """The channel of the latest of the alerts under `keys` (their outbox keys): where it
+        was posted in the end, after any channel that refused it (`bot.services.channels`)."""
+        found: list[OutboxMessage] = []
+        for key in keys:
+            message = outbox_store.get_message(
+                session=scene.session, team_id=scene.team_id, dedupe_key=key
+            )
+            while message is not None and message.status == OutboxStatus.REROUTED:
+                message = outbox_store.get_message(
+                    session=scene.session,
+                    team_id=scene.team_id,
+                    dedupe_key=instead_key(message.dedupe_key),
+                )
+            if message is not None:
+                found.append(message)
+        latest = max(found, key=lambda message: message.id or 0, default=None)
+        return None if latest is None else latest.recipient_channel
 
     def _noted_already(
         self, scene: _Scene, touch: Touch, around: Sequence[TouchpointRow]
@@ -1804,10 +1826,11 @@ class Touchpoints:
         touch: Touch,
         contact_ids: frozenset[int],
         around: list[TouchpointRow],
-    ) -> tuple[list[Clash], list[Clash], Known | None]:
+    ) -> tuple[list[Clash], list[Clash], Known | None, list[str]]:
         """The contacts `touch` collides with (nearest first), those of them that are news, and
         how the others were known already (`Known.MIXED` when not all in the same way), of the
-        touchpoints `around` it (`_around`)."""
+        touchpoints `around` it (`_around`); and the keys of the alerts that named the caller
+        together with those they knew from an alert."""
         session, team_id = scene.session, scene.team_id
         window, tz = scene.window_days, scene.workspace_zone
         new = rules.Contact(
@@ -1831,7 +1854,7 @@ class Touchpoints:
         )
         around = [row for row in around if row.id not in gone]
         if not around:
-            return [], [], None
+            return [], [], None, []
         by_id = {row.id: row for row in around}
         near = rules.within(
             new,
@@ -1859,7 +1882,7 @@ class Touchpoints:
             for c in found
         ]
         if not clashes:
-            return [], [], None
+            return [], [], None, []
         # Alerts about contacts of this window: an older one does not make people known to
         # each other for a revolving door weeks later.
         alerted = store.alerted_pairs(
@@ -1873,15 +1896,21 @@ class Touchpoints:
             ids=sorted({i for pair in alerted for i in (pair.earlier_id, pair.later_id)}),
         )
         colleagues = {row.id: row.colleagues for row in involved}
-        named: set[frozenset[str]] = set()
+        # Each pair of colleagues an alert named together, with the latest such alert's key.
+        named: dict[frozenset[str], str] = {}
         for pair in alerted:
             earlier = colleagues.get(pair.earlier_id, ())
             later = colleagues.get(pair.later_id, ())
-            named.update(frozenset((one, other)) for one in earlier for other in later)
+            named.update(
+                (frozenset((one, other)), pair.alert_key) for one in earlier for other in later
+            )
             # The alert mentioned the owner of the time: they know of everyone it named.
             if pair.owner_id is not None:
-                named.update(frozenset((pair.owner_id, person)) for person in (*earlier, *later))
-        named = {pair for pair in named if len(pair) == 2}
+                named.update(
+                    (frozenset((pair.owner_id, person)), pair.alert_key)
+                    for person in (*earlier, *later)
+                )
+        named = {pair: key for pair, key in named.items() if len(pair) == 2}
         # What the caller had read by the time of their contact (by now, for one ahead).
         told = self._told(session, team_id, clashes, by=min(touch.at, scene.now))
         reasons = [
@@ -1892,7 +1921,12 @@ class Touchpoints:
         news = [clash for clash, reason in zip(clashes, reasons, strict=True) if reason is None]
         ways = {reason for reason in reasons if reason is not None}
         knew = ways.pop() if len(ways) == 1 else (Known.MIXED if ways else None)
-        return clashes, news, knew
+        alerts = [
+            named[frozenset((touch.author_id, clash.other.author_id))]
+            for clash, reason in zip(clashes, reasons, strict=True)
+            if reason is Known.ALERTED
+        ]
+        return clashes, news, knew, list(dict.fromkeys(alerts))
 
     @staticmethod
     def _told(
@@ -2175,7 +2209,7 @@ class Touchpoints:
     ) -> tuple[list[Clash], list[Clash], list[Clash]]:
         """The collisions of a contact already recorded: all, those that no pair found before
         (either way round) accounts for, and those of them that are news."""
-        near, news, _known = self._collide(
+        near, news, _known, _alerts = self._collide(
             scene, touch, frozenset(row.contact_ids), self._around(scene, touch)
         )
         paired = store.colliding_with(

@@ -530,7 +530,20 @@ def alert_said(result: Recorded) -> str:
             "You and they know of each other already (from an alert, a direct message, or a "
             "contact together), so I posted no new alert in the coordination channel."
         )
-    return "An alert in the coordination channel named you together lately, so I posted no new one."
+    return (
+        f"An alert in {_alerted_where(result)} named you together lately, so I posted no new one."
+    )
+
+
+def _alerted_where(result: Recorded) -> str:
+    """The channel of the alert that named the caller together with the others: the partner's
+    own, or another (the coordination channel, or the one alerts went to while it refused)."""
+    channel = result.alerted_in
+    if channel is None:
+        return "the channel"
+    if channel == result.partner.channel_id:
+        return f"{channel_ref(channel)}, the channel of *{result.partner.name}*,"
+    return channel_ref(channel)
 
 
 def _reopen(facts: PartnerFacts) -> str:

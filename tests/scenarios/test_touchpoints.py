@@ -354,6 +354,20 @@ def test_team_members_coordinate_among_themselves_but_not_with_outsiders(slack: 
 
 
 @pytest.mark.usefixtures("acme")
+def test_a_collision_known_from_an_alert_names_the_channel_it_was_in(slack: Slack) -> None:
+    # QA qa21b s17: the answer said "in the coordination channel" of an alert in the partner's.
+    slack.fake.add_channel(id="C0ACME", name="acme-partner")
+    answer(slack, "channel Acme <#C0ACME|acme-partner>")
+    answer(slack, "log Acme : first", user=BEN)
+    answer(slack, "log Acme : second", user=CHLOE)  # alerted in Acme's channel
+    said = answer(slack, "plan Acme on friday : third", user=BEN)
+    assert (
+        "An alert in <#C0ACME>, the channel of *Acme Corporation*, named you together lately, "
+        "so I posted no new one."
+    ) in said
+
+
+@pytest.mark.usefixtures("acme")
 def test_a_collision_is_alerted_once_and_later_ones_within_a_day_go_to_its_thread(
     slack: Slack,
 ) -> None:
@@ -362,7 +376,7 @@ def test_a_collision_is_alerted_once_and_later_ones_within_a_day_go_to_its_threa
     # Chloe's plan happened; logging it is not news to anyone.
     said = answer(slack, "log Acme : the planned meeting took place", user=CHLOE)
     assert "<@U0BEN> was in touch with them today" in said
-    assert "An alert in the coordination channel named you together lately" in said
+    assert "An alert in #partnerships named you together lately" in said
     deliver_outbox(slack)
     (first,) = alerts(slack)
     # Dan is new to it: his contact goes into the thread of the morning's alert.
@@ -1755,7 +1769,7 @@ def test_plans_alerted_weeks_ahead_are_not_alerted_again_when_they_happen(slack:
     at(slack, datetime(2026, 12, 28, 15, 0, tzinfo=UTC))
     said = answer(slack, "log Acme via meeting : ben's visit happened", user=BEN)
     assert "<@U0CHLOE> plans to meet them tomorrow" in said
-    assert "An alert in the coordination channel named you together lately" in said
+    assert "An alert in #partnerships named you together lately" in said
     deliver_outbox(slack)
     assert len(alerts(slack)) == 1
 
@@ -1801,7 +1815,7 @@ def test_a_colleague_taken_along_does_not_make_the_caller_known(slack: Slack) ->
     # Named together, each knows of the other: their plans alert nobody again.
     slack.runtime.clock.advance(timedelta(days=1))  # type: ignore[attr-defined]
     said = answer(slack, "plan Acme on friday 10:00 with Jane Doe : chloe's pitch", user=CHLOE)
-    assert "An alert in the coordination channel named you together lately" in said
+    assert "An alert in #partnerships named you together lately" in said
     slack.runtime.clock.advance(timedelta(days=1))  # type: ignore[attr-defined]
     said = answer(slack, "plan Acme on friday 11:00 with Jane Doe : dan's pitch", user=DAN)
     # Chloe from the alert, Ben from their meeting together.

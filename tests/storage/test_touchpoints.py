@@ -181,15 +181,15 @@ def test_collisions_are_recorded_once_per_pair_and_found_from_either_side(engine
             alerted_owner_id="U0BEN",
         )
         # The pairs an alert reported (not b-c, recorded without one) with any of the given
-        # touchpoints, from either side, with the owner each alert mentioned; of this workspace
-        # only.
+        # touchpoints, from either side, with the owner each alert mentioned and its key; of
+        # this workspace only.
         found = store.alerted_pairs(session=session, team_id=T1, touchpoint_ids=[a])
         assert sorted(found, key=lambda pair: pair.later_id) == [
-            AlertedPair(a, b, "U0ANA"),
-            AlertedPair(a, c, "U0BEN"),
+            AlertedPair(a, b, "U0ANA", "collision:b"),
+            AlertedPair(a, c, "U0BEN", "collision:c"),
         ]
         assert store.alerted_pairs(session=session, team_id=T1, touchpoint_ids=[c]) == [
-            AlertedPair(a, c, "U0BEN")
+            AlertedPair(a, c, "U0BEN", "collision:c")
         ]
         assert store.alerted_pairs(session=session, team_id=T1, touchpoint_ids=[]) == []
         assert store.alerted_pairs(session=session, team_id=T2, touchpoint_ids=[a, b, c]) == []

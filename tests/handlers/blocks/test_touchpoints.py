@@ -190,8 +190,8 @@ def test_the_caller_coordinates_with_whoever_covers_for_an_away_owner_in_touch()
             "I've posted this in #partnerships, which names you as its owner.",
         ),
         (
-            {"alert_channel": None, "already_known": Known.ALERTED},
-            "An alert in the coordination channel named you together lately",
+            {"alert_channel": None, "already_known": Known.ALERTED, "alerted_in": "#partnerships"},
+            "An alert in #partnerships named you together lately",
         ),
         (
             {"alert_channel": None, "already_known": Known.TOGETHER},
