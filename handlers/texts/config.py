@@ -135,11 +135,11 @@ def channel_passed_over(found: Route) -> str | None:
         return (
             f"{why}: collision alerts, survey results and the weekly digest meant for it are "
             "not posted anywhere until an admin chooses a channel Liaison can post in (or this "
-            "one again, once it works)."
+            "one again, once it is fixed)."
         )
     return (
         f"{why}: meanwhile they go to {channel_ref(found.channel)}, the server's default, until "
-        "an admin chooses a channel Liaison can post in (or this one again, once it works)."
+        "an admin chooses a channel Liaison can post in (or this one again, once it is fixed)."
     )
 
 

@@ -613,25 +613,30 @@ def cannot_post(
     advice = CANNOT_POST_ADVICE.get(
         code, f"Admins see the deliveries that fail because of it in `{COMMAND} config`."
     )
+    # Said plainly: the setting is kept, where messages go meanwhile, and what ends that
+    # (choosing a channel that works, this one included once fixed: its hello is sent again).
+    again = (
+        f"choose a channel Liaison can post in ({channel_ref(channel_id)} again, once it is fixed)"
+    )
     if partners:
         meanwhile = (
-            "until you choose it again, once it works, the partner's alerts and survey results "
-            "go to the workspace's coordination channel instead."
+            "Meanwhile the partner's alerts and survey results go to the workspace's "
+            f"coordination channel, until you {again}."
         )
     elif default_channel is not None and default_channel != channel_id:
         meanwhile = (
-            "until it is chosen again, once it works, collision alerts, survey results and the "
-            f"weekly digest go to {channel_ref(default_channel)}, the server's default channel, "
-            "instead (partners with a channel of their own still get theirs there)."
+            "Meanwhile collision alerts, survey results and the weekly digest go to "
+            f"{channel_ref(default_channel)}, the server's default channel (partners with a "
+            f"channel of their own still get theirs there), until you {again}."
         )
     else:
         meanwhile = (
-            "collision alerts, survey results and the weekly digest meant for it fail until it "
+            "Collision alerts, survey results and the weekly digest meant for it fail until it "
             "works: the server has no other channel to post them in."
         )
     return (
         f"I couldn't post in {channel_ref(channel_id)}: Slack answered `{code}`. {advice} "
-        f"The setting stands; {meanwhile}"
+        f"The setting stands. {meanwhile}"
     )
 
 

@@ -587,7 +587,7 @@ def test_a_digest_passes_over_a_coordination_channel_known_to_refuse_for_the_def
     assert "couldn't post in #nosuchchannel" in told
     assert (
         "collision alerts, survey results and the weekly digest go to #partnerships, the "
-        "server's default channel, instead"
+        "server's default channel"
     ) in told
     answer(slack, "log Acme via call : before monday's digest", user=BEN)
     at(slack, utc(30, 9, 0))

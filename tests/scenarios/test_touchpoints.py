@@ -453,7 +453,8 @@ def test_alerts_go_to_the_coordination_channel_while_the_partners_refuses_them(
     told = shown(last(slack, ANA))  # the greeting failed: Ana is told, and what happens now
     assert "couldn't post in" in told
     assert (
-        "the partner's alerts and survey results go to the workspace's coordination channel instead"
+        "the partner's alerts and survey results go to the workspace's coordination channel, "
+        "until you choose a channel Liaison can post in"
     ) in told
     answer(slack, "log Acme : one", user=BEN)
     said = answer(slack, "log Acme : two", user=CHLOE)
