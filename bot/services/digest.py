@@ -49,7 +49,7 @@ from bot.clock import Clock
 from bot.delivery.dispatcher import ChannelRefused
 from bot.delivery.outbox import MAX_BLOCKS, enqueue
 from bot.delivery.working_hours import zone
-from bot.services.channels import Channels, pass_on, route
+from bot.services.channels import Channels, PassedOver, pass_on, route
 from bot.services.checkins import meetings_recorded_again
 from bot.services.digest_moments import WEEK, digest_key, due_moment, next_moment
 from bot.services.feedback import Rendered, settings_of
@@ -121,9 +121,9 @@ class DigestMessages(Protocol):
 
     def digest_details(self, digest: WeeklyDigest) -> list[Rendered]: ...
 
-    def posted_instead(self, channel: str, reason: str) -> Rendered:
-        """Under a digest posted in the default channel because the coordination channel,
-        `channel`, refused Liaison (Slack's `reason`)."""
+    def posted_instead(self, passed: Sequence[PassedOver]) -> Rendered:
+        """Under a digest posted in the default channel because the coordination channel
+        `passed` over refused Liaison (Slack's reason)."""
         ...
 
 
@@ -342,8 +342,10 @@ class Digests:
         Liaison says so, for its readers to know and an admin to mend."""
         details = self.messages.digest_details(digest)
         first = self.messages.digest(digest)
-        for refused, reason in passed_over:
-            why = self.messages.posted_instead(refused, reason)
+        if passed_over:
+            why = self.messages.posted_instead(
+                [(refused, reason, False) for refused, reason in passed_over]
+            )
             first = Rendered(text=first.text, blocks=[*first.blocks, *why.blocks])
         messages = [
             (DIGEST, first, key, None),
@@ -376,7 +378,7 @@ def reroute_refused_digest(refused: ChannelRefused, *, messages: DigestMessages)
     """A digest Slack refused in the coordination channel goes to the default one, saying why
     (`bot.services.channels.pass_on`); its details follow it into its thread there."""
 
-    def note(channel: str, reason: str, _own: bool) -> list[dict[str, Any]]:
-        return list(messages.posted_instead(channel, reason).blocks)
+    def note(passed: Sequence[PassedOver]) -> list[dict[str, Any]]:
+        return list(messages.posted_instead(passed).blocks)
 
     return pass_on(refused, partner_id=None, note=note)

@@ -10,7 +10,7 @@ request, can still queue finished messages.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
@@ -21,6 +21,7 @@ from sqlmodel import Session
 
 from bot.delivery.outbox import enqueue
 from bot.delivery.working_hours import WorkingHours, zone
+from bot.services.channels import PassedOver
 from storage import feedback as store
 from storage import partners as partner_store
 from storage.models import TeamRole
@@ -67,9 +68,9 @@ class FeedbackMessages(Protocol):
 
     def round_report(self, results: RoundResults) -> Rendered: ...
 
-    def posted_instead(self, channel: str, reason: str, *, partner: str | None) -> Rendered:
-        """Under results posted in the next channel because `channel` (the channel of
-        `partner`, or None: the coordination channel) refused Liaison (Slack's `reason`)."""
+    def posted_instead(self, passed: Sequence[PassedOver], *, partner: str) -> Rendered:
+        """Under results posted in the next channel because those `passed` over (the channel
+        of `partner`, the coordination channel) refused Liaison: one note for all."""
         ...
 
     def round_skipped(self, skipped: SkippedRound) -> Rendered: ...

@@ -48,7 +48,7 @@ from bot.delivery.working_days import working_days_of
 from bot.delivery.working_hours import zone
 from bot.runtime import Runtime
 from bot.services import people
-from bot.services.channels import Channels, pass_on, route
+from bot.services.channels import Channels, PassedOver, pass_on, route
 from bot.services.feedback import (
     Cadence,
     FeedbackMessages,
@@ -1263,10 +1263,14 @@ class Surveys:
         found = route(session, team_id=team_id, channels=channels)
         if found.channel:
             blocks = list(shown.blocks)
-            for refused, reason in found.passed_over:
+            if found.passed_over:
                 # Its readers learn why the results come here, and who can mend it.
                 why = self.messages.posted_instead(
-                    refused, reason, partner=partner.name if channels.is_own(refused) else None
+                    [
+                        (refused, reason, channels.is_own(refused))
+                        for refused, reason in found.passed_over
+                    ],
+                    partner=partner.name,
                 )
                 blocks += why.blocks
             enqueue(
@@ -1296,10 +1300,8 @@ def reroute_refused_results(refused: ChannelRefused, *, messages: FeedbackMessag
         return False
     partner = _partner_name(session, message.team_id, survey_round.partner_id)
 
-    def note(channel: str, reason: str, own: bool) -> list[dict[str, Any]]:
-        return list(
-            messages.posted_instead(channel, reason, partner=partner if own else None).blocks
-        )
+    def note(passed: Sequence[PassedOver]) -> list[dict[str, Any]]:
+        return list(messages.posted_instead(passed, partner=partner).blocks)
 
     return pass_on(refused, partner_id=survey_round.partner_id, note=note)
 

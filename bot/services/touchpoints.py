@@ -67,6 +67,7 @@ from bot.delivery.working_days import Counted, working_days_later, working_days_
 from bot.delivery.working_hours import WorkingHours, zone
 from bot.naming import normalize_name, person_key
 from bot.services import channels
+from bot.services.channels import PassedOver
 from bot.services.checkins import recorded_again
 from bot.services.people import PROFILE_MAX_AGE, PeopleToLookUp, knows_zone, vet_mentions
 from bot.services.registry import (
@@ -275,8 +276,8 @@ def reroute_refused_alert(refused: ChannelRefused, *, renderer: Renderer) -> boo
         return False
     facts = _facts(with_partner[1])
 
-    def note(channel: str, reason: str, own: bool) -> list[dict[str, Any]]:
-        return renderer.refused_elsewhere(facts, channel, reason, workspace=not own).blocks
+    def note(passed: Sequence[PassedOver]) -> list[dict[str, Any]]:
+        return renderer.refused_elsewhere(facts, passed).blocks
 
     return channels.pass_on(refused, partner_id=facts.id, note=note)
 
@@ -778,9 +779,7 @@ class Renderer(Protocol):
 
     def intent_later(self, note: LaterNote) -> Message: ...
 
-    def refused_elsewhere(
-        self, facts: PartnerFacts, channel: str, reason: str, *, workspace: bool = False
-    ) -> Message: ...
+    def refused_elsewhere(self, facts: PartnerFacts, passed: Sequence[PassedOver]) -> Message: ...
 
     def welcome_back(self, note: WelcomeBack) -> Message: ...
 
@@ -1721,10 +1720,14 @@ class Touchpoints:
                 ),
             )
             message = self.renderer.collision_alert(alert)
-            for refused in passed_over if thread is None else ():
+            if passed_over and thread is None:
                 # Where the partner's alerts went before, and why they come here now.
                 why = self.renderer.refused_elsewhere(
-                    facts, *refused, workspace=refused[0] != facts.channel_id
+                    facts,
+                    [
+                        (channel, reason, channel == facts.channel_id)
+                        for channel, reason in passed_over
+                    ],
                 )
                 message = Message(text=message.text, blocks=[*message.blocks, *why.blocks])
             _queue(

@@ -8,9 +8,11 @@ and `check`. Pure functions from plain values to blocks.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from bot.services.channels import PassedOver
 from bot.services.checkins import (
     MAX_NOTE,
     CheckInCard,
@@ -414,8 +416,8 @@ class FeedbackBlocks:
     def round_report(self, results: RoundResults) -> Rendered:
         return round_report(results)
 
-    def posted_instead(self, channel: str, reason: str, *, partner: str | None) -> Rendered:
-        text = posted_instead(channel, reason, partner=partner, what="survey results come")
+    def posted_instead(self, passed: Sequence[PassedOver], *, partner: str) -> Rendered:
+        text = posted_instead(passed, partner=partner, what="survey results come")
         return Rendered(text=text, blocks=[context(text)])
 
     def round_skipped(self, skipped: SkippedRound) -> Rendered:

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from bot import health as rules
 from bot.health import PartKind
 from bot.services.cadence import CadenceState
+from bot.services.channels import PassedOver
 from bot.services.digest import WeeklyDigest
 from bot.services.feedback import Rendered
 from bot.services.health import HealthReport, PartnerHealth
@@ -155,8 +156,8 @@ class DigestBlocks:
     def digest_details(self, digest_: WeeklyDigest) -> list[Rendered]:
         return digest_details(digest_)
 
-    def posted_instead(self, channel: str, reason: str) -> Rendered:
-        text = posted_instead(channel, reason, partner=None, what="the weekly digest comes")
+    def posted_instead(self, passed: Sequence[PassedOver]) -> Rendered:
+        text = posted_instead(passed, partner=None, what="the weekly digest comes")
         return Rendered(text=text, blocks=[context(text)])
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
+from bot.services.channels import PassedOver
 from bot.services.registry import PartnerFacts, Similar
 from bot.services.touchpoints import (
     MAX_NOTES,
@@ -413,10 +414,8 @@ class SlackRenderer:
         )
         return Message(text=text, blocks=[section(text), actions([brief_me(facts.id, facts.name)])])
 
-    def refused_elsewhere(
-        self, facts: PartnerFacts, channel: str, reason: str, *, workspace: bool = False
-    ) -> Message:
-        text = texts.refused_elsewhere(facts, channel, reason, workspace=workspace)
+    def refused_elsewhere(self, facts: PartnerFacts, passed: Sequence[PassedOver]) -> Message:
+        text = texts.refused_elsewhere(facts, passed)
         return Message(text=text, blocks=[context(text)])
 
     def welcome_back(self, note: WelcomeBack) -> Message:

@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 from bot.dates import WEEKDAYS, contact_day
+from bot.services.channels import PassedOver
 from bot.services.registry import PartnerFacts
 from bot.services.touchpoints import (
     MAX_NOTES,
@@ -751,33 +752,44 @@ def alert_text(
     return f"{lead}\n{new}\nAlso in touch with them:\n{also}"
 
 
-def refused_elsewhere(
-    facts: PartnerFacts, channel: str, reason: str, *, workspace: bool = False
-) -> str:
+def refused_elsewhere(facts: PartnerFacts, passed: Sequence[PassedOver]) -> str:
     """Under an alert posted in the coordination channel because the partner's own refused it
-    or Liaison's last message before it; or (`workspace`) in the default channel because the
-    coordination channel did."""
-    return posted_instead(channel, reason, partner=None if workspace else facts.name)
+    or Liaison's last message before it; or in the default channel because the coordination
+    channel did (and the partner's own, if it has one)."""
+    return posted_instead(passed, partner=facts.name)
 
 
 def posted_instead(
-    channel: str, reason: str, *, partner: str | None, what: str = "alerts come"
+    passed: Sequence[PassedOver], *, partner: str | None, what: str = "alerts come"
 ) -> str:
     """Under a message posted in the next channel (`bot.services.channels`) because Slack
-    refused Liaison's last message in `channel`: the channel of `partner`, or (None) the
-    coordination channel. `what`: the kind of message that comes here now, with its verb."""
-    if partner is None:
+    refused Liaison's last message in each channel `passed` over: the channel of `partner`
+    (its own), or the coordination channel. One note naming them all, and who can mend each.
+    `what`: the kind of message that comes here now, with its verb."""
+    said = [
+        f"{channel_ref(channel)}, "
+        + (f"the channel of *{partner}*" if own and partner else "the coordination channel")
+        + f" ({refused_in_words(reason)})"
+        for channel, reason, own in passed
+    ]
+    lead = f"Posted here: Slack refused Liaison's last message in {' and in '.join(said)}."
+    own_too = partner is not None and any(own for _channel, _reason, own in passed)
+    workspace_too = any(not own or partner is None for _channel, _reason, own in passed)
+    config = f"`{COMMAND} config channel #channel`"
+    if not own_too:
         return (
-            f"Posted here: Slack refused Liaison's last message in {channel_ref(channel)}, the "
-            f"coordination channel ({refused_in_words(reason)}). {what[:1].upper()}{what[1:]} "
-            "here until an admin chooses a channel Liaison can post in: "
-            f"`{COMMAND} config channel #channel`."
+            f"{lead} {what[:1].upper()}{what[1:]} here until an admin chooses a channel Liaison "
+            f"can post in: {config}."
+        )
+    channel = f"`{COMMAND} channel {in_command(partner or '')} #channel`"
+    if not workspace_too:
+        return (
+            f"{lead} Its {what} here until someone chooses a channel Liaison can post in: "
+            f"{channel}."
         )
     return (
-        f"Posted here: Slack refused Liaison's last message in {channel_ref(channel)}, the "
-        f"channel of *{partner}* ({refused_in_words(reason)}). Its {what} here until "
-        "someone chooses a channel Liaison can post in: "
-        f"`{COMMAND} channel {in_command(partner)} #channel`."
+        f"{lead} Its {what} here until someone chooses a channel Liaison can post in for it "
+        f"({channel}), or an admin does for the workspace ({config})."
     )
 
 

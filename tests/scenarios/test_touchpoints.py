@@ -744,6 +744,19 @@ def test_a_merge_names_the_channels_its_alert_passed_over(slack: Slack) -> None:
         "in #nosuchchannel, the coordination channel: Slack can't find it, or it is private and "
         "Liaison isn't in it."
     ) in said
+    # One note under the alert names both channels (QA qa21b NIT 3: two near-identical ones).
+    deliver_outbox(slack)
+    (alert,) = alerts(slack)
+    text = json.dumps(alert.blocks, ensure_ascii=False)
+    assert text.count("Posted here") == 1
+    assert (
+        "Posted here: Slack refused Liaison's last message in <#C0GHOST>, the channel of "
+        "*Acme Corporation* (Slack can't find it, or it is private and Liaison isn't in it) and "
+        "in #nosuchchannel, the coordination channel (Slack can't find it, or it is private and "
+        "Liaison isn't in it). Its alerts come here until someone chooses a channel Liaison can "
+        "post in for it (`/partner channel Acme Corporation #channel`), or an admin does for "
+        "the workspace (`/partner config channel #channel`)."
+    ) in text
 
 
 @pytest.mark.usefixtures("acme")

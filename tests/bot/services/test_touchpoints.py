@@ -4,6 +4,7 @@ told through the outbox, intents, the briefing; and its pure rules."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -16,6 +17,7 @@ from sqlmodel import Session, col, select
 from bot.clock import ManualClock
 from bot.dates import When
 from bot.delivery.absence import go_away
+from bot.services.channels import PassedOver
 from bot.services.partner_names import PartnerNames
 from bot.services.people import NotInWorkspace, PeopleCheck, PeopleToLookUp
 from bot.services.registry import (
@@ -116,10 +118,8 @@ class Written:
         self.later.append(note)
         return Message(text=f"later {note.touch.deadline}", blocks=[])
 
-    def refused_elsewhere(
-        self, facts: PartnerFacts, channel: str, reason: str, *, workspace: bool = False
-    ) -> Message:
-        return Message(text=f"refused in {channel}: {reason}", blocks=[])
+    def refused_elsewhere(self, facts: PartnerFacts, passed: Sequence[PassedOver]) -> Message:
+        return Message(text=f"refused in {passed}", blocks=[])
 
     def welcome_back(self, note: WelcomeBack) -> Message:
         self.welcomes.append(note)
