@@ -36,7 +36,6 @@ from handlers.blocks.partners import say
 from handlers.grammar import GrammarError
 from handlers.invocation import VerbHandler
 from handlers.partners import (
-    CHANNEL_HELLO,
     Call,
     VerbBody,
     announce_in,
@@ -49,6 +48,7 @@ from handlers.reply import Reply
 from handlers.texts import config as texts
 from handlers.texts import partners as partner_texts
 from handlers.verbs import VERBS_BY_NAME
+from storage.outbox import CHANNEL_HELLO
 from storage.workspaces import SettingsUpdate
 
 # `config admins none` empties the list of admins named here.

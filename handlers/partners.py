@@ -67,6 +67,7 @@ from handlers.reply import Block, Followup, Reply, refuse_fields
 from handlers.texts import partners as texts
 from handlers.verbs import VERBS_BY_NAME, Verb
 from storage.models import PartnerStatus
+from storage.outbox import CHANNEL_HELLO
 
 logger = logging.getLogger(__name__)
 
@@ -461,7 +462,6 @@ def channel(call: Call) -> Reply:
 
 
 # The greeting of a channel chosen for alerts, as recorded in the outbox.
-CHANNEL_HELLO = "channel_hello"
 
 
 def announce_in(

@@ -31,6 +31,7 @@ from storage.models import (
     TouchpointKind,
     TouchpointParticipant,
 )
+from storage.outbox import unsettled_failure
 from storage.touchpoints import TouchpointRow, touchpoints_by_id
 from storage.upsert import table_of
 
@@ -322,10 +323,9 @@ def _questions(value: object) -> Sequence[object]:
 
 def failed_delivery_count(*, session: Session, team_id: str) -> int:
     """How many of the workspace's messages failed for good (`storage.outbox.failed_deliveries`
-    lists the latest)."""
+    lists the latest), those a later fix settled left out
+    (`storage.outbox.unsettled_failure`)."""
     statement = (
-        sa.select(sa.func.count())
-        .select_from(_OUTBOX)
-        .where(_OUTBOX.c.team_id == team_id, _OUTBOX.c.status == OutboxStatus.FAILED.value)
+        sa.select(sa.func.count()).select_from(_OUTBOX).where(unsettled_failure(_OUTBOX, team_id))
     )
     return int(session.execute(statement).scalar_one())

@@ -30,7 +30,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from storage.db import writing
-from storage.models import OutboxMessage, OutboxStatus
+from storage.models import OutboxMessage, OutboxStatus, Partner, Workspace
 from storage.sql import (
     DRIVER_ERRORS,
     Answered,
@@ -816,11 +816,58 @@ def _summaries(statement: sa.Select[Any], session: Session) -> list[DeliverySumm
     ]
 
 
+# The kind of the hello Liaison says in a channel just chosen (`config channel`, `channel`).
+CHANNEL_HELLO = "channel_hello"
+
+
+def unsettled_failure(table: sa.Table, team_id: str) -> sa.ColumnElement[bool]:
+    """The workspace's failed messages admins still need to see (`config`, App Home): not
+    those a later fix settled (QA qa21b NIT 8). A failure in a channel is settled once
+    Liaison has since delivered a message there (it works now); a failed hello, once its
+    channel is no longer chosen (neither the coordination channel nor a partner's): it
+    carried nothing colleagues missed. Operators still see them all (`liaison outbox
+    --failed`)."""
+    later = table.alias("later")
+    sent_since = (
+        sa.exists()
+        .where(
+            later.c.team_id == table.c.team_id,
+            later.c.recipient_channel == table.c.recipient_channel,
+            later.c.status == OutboxStatus.SENT,
+            later.c.id > table.c.id,
+        )
+        .correlate(table)
+    )
+    workspace, partner = table_of(Workspace), table_of(Partner)
+    chosen = sa.or_(
+        sa.exists()
+        .where(
+            workspace.c.team_id == table.c.team_id,
+            workspace.c.coordination_channel == table.c.recipient_channel,
+        )
+        .correlate(table),
+        sa.exists()
+        .where(
+            partner.c.team_id == table.c.team_id,
+            partner.c.channel_id == table.c.recipient_channel,
+        )
+        .correlate(table),
+    )
+    settled = sa.and_(
+        table.c.recipient_channel.is_not(None),
+        sa.or_(sent_since, sa.and_(table.c.kind == CHANNEL_HELLO, sa.not_(chosen))),
+    )
+    return sa.and_(
+        table.c.team_id == team_id, table.c.status == OutboxStatus.FAILED, sa.not_(settled)
+    )
+
+
 def failed_deliveries(*, session: Session, team_id: str, limit: int) -> list[DeliverySummary]:
-    """The workspace's messages Slack refused or that gave up retrying, newest first."""
+    """The workspace's messages Slack refused or that gave up retrying, newest first; not
+    those a later fix settled (`unsettled_failure`)."""
     statement = (
         sa.select(*_SUMMARY_COLUMNS)
-        .where(_T.c.team_id == team_id, _T.c.status == OutboxStatus.FAILED)
+        .where(unsettled_failure(_T, team_id))
         .order_by(_T.c.id.desc())
         .limit(limit)
     )

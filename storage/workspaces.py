@@ -14,7 +14,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
-from storage.models import OutboxMessage, OutboxStatus, Workspace, WorkspaceAdmin
+from storage.models import OutboxMessage, Workspace, WorkspaceAdmin
+from storage.outbox import unsettled_failure
 from storage.upsert import table_of, upsert
 
 
@@ -98,8 +99,6 @@ def count_failed_deliveries(*, session: Session, team_id: str) -> int:
     """
     table = table_of(OutboxMessage)
     statement = (
-        sa.select(sa.func.count())
-        .select_from(table)
-        .where(table.c.team_id == team_id, table.c.status == OutboxStatus.FAILED)
+        sa.select(sa.func.count()).select_from(table).where(unsettled_failure(table, team_id))
     )
     return int(session.execute(statement).scalar_one())

@@ -16,6 +16,7 @@ from slack_bolt import Respond
 from slack_sdk import WebClient
 from sqlmodel import Session, select
 
+from bot.delivery.operations import list_outbox
 from bot.delivery.outbox import enqueue
 from bot.sandbox.requests import SlackRequest, sign
 from handlers.partners import announce_in
@@ -146,6 +147,29 @@ def test_admins_also_see_failed_deliveries_the_latest_few_and_how_many_more(
     assert "…and 2 more. `liaison outbox --failed` on the server lists them all." in card
     assert "As an admin you can change any of them" in card
     assert "Failed deliveries" not in answer(slack, "config", user=BEN)
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_failed_channel_delivery_drops_out_of_the_admins_list_once_settled(
+    slack: Slack,
+) -> None:
+    # QA qa21b NIT 8: failed hellos stayed listed after the channels were fixed.
+    answer(slack, "config channel #nope")
+    answer(slack, "channel Acme <#C0GHOST|ghost>")
+    card = answer(slack, "config")
+    assert "channel hello to #nope" in card and "channel hello to <#C0GHOST>" in card
+    # #nope works now and is chosen again: its hello goes through, the failed one is settled.
+    slack.fake.add_channel(id="C0NOPE", name="nope")
+    answer(slack, "config channel #nope")
+    card = answer(slack, "config")
+    assert "channel hello to #nope" not in card and "channel hello to <#C0GHOST>" in card
+    # Acme's channel is no longer chosen: its failed hello told nobody anything.
+    answer(slack, "channel Acme none")
+    assert "*Failed deliveries:* none" in answer(slack, "config")
+    # The operator's list still has them all.
+    printed: list[str] = []
+    list_outbox(slack.runtime, failed=True, limit=10, echo=printed.append)
+    assert len([line for line in printed if "channel_hello" in line]) == 2
 
 
 def test_an_admin_with_no_failures_is_told_so(slack: Slack) -> None:

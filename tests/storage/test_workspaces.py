@@ -83,20 +83,23 @@ def test_slack_admins_are_the_cached_admins_still_in_the_workspace(engine: Engin
 
 def test_failed_deliveries_are_counted_per_workspace(engine: Engine) -> None:
     with Session(engine) as session:
-        for number, (team_id, status) in enumerate(
+        for number, (team_id, status, channel) in enumerate(
             (
-                ("T1", OutboxStatus.FAILED),
-                ("T1", OutboxStatus.FAILED),
-                ("T1", OutboxStatus.SENT),
-                ("T1", OutboxStatus.PENDING),
-                ("T2", OutboxStatus.FAILED),
+                ("T1", OutboxStatus.FAILED, "C0GONE"),
+                ("T1", OutboxStatus.FAILED, "C0GONE"),
+                ("T1", OutboxStatus.SENT, "C0OTHER"),
+                ("T1", OutboxStatus.PENDING, "C0GONE"),
+                ("T2", OutboxStatus.FAILED, "C0GONE"),
+                # Settled: a later message to its channel was delivered (QA qa21b NIT 8).
+                ("T3", OutboxStatus.FAILED, "C0BACK"),
+                ("T3", OutboxStatus.SENT, "C0BACK"),
             )
         ):
             session.add(
                 OutboxMessage(
                     team_id=team_id,
                     kind="alert",
-                    recipient_channel="C0GONE",
+                    recipient_channel=channel,
                     text="an alert",
                     dedupe_key=f"alert:{number}",
                     due_at=NOW,
