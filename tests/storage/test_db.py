@@ -15,13 +15,18 @@ from storage.db import make_engine
 
 
 def _rows_in_the_database_file(path: Path) -> int:
-    """Rows of `t` in the database file itself, WAL left aside (what checkpoints copied)."""
+    """Rows of `t` in the database file itself, WAL left aside (what checkpoints copied).
+
+    Read as immutable, so without SQLite's locks: a checkpoint copying pages at that moment
+    shows a file half-written ("malformed"), which counts as not copied yet."""
     connection = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
     try:
         exists = connection.execute(
             "SELECT count(*) FROM sqlite_master WHERE name = 't'"
         ).fetchone()[0]
         return int(connection.execute("SELECT count(*) FROM t").fetchone()[0]) if exists else 0
+    except sqlite3.DatabaseError:
+        return 0
     finally:
         connection.close()
 
