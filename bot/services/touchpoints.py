@@ -1650,16 +1650,13 @@ class Touchpoints:
         return) for the caller, now that they have been in touch with the partner themselves
         since those contacts and the answer to this log named them: news no more, as a question
         a later log answers is not asked (QA20a BUG 2)."""
-        named = {clash.other.id: clash.other for clash in clashes}
-        if not named:
+        # The notes' keys follow from the contacts named: cancelled by key (one indexed
+        # statement), not looked for among all the notes waiting for the caller, which cost a
+        # `/partner log` a query per waiting note. A note about a plan put back
+        # (`revived_note_key`) is news of its own and is left to go.
+        stale = [owner_note_key(clash.other.id) for clash in clashes if clash.other.at <= touch.at]
+        if not stale:
             return
-        stale = [
-            waiting
-            for waiting, row, _ in _notes_waiting(
-                scene.session, scene.team_id, user_id=touch.author_id, partner_id=scene.facts.id
-            )
-            if row.id in named and row.at <= touch.at
-        ]
         outbox_store.cancel_unsent_to(
             session=scene.session,
             team_id=scene.team_id,
