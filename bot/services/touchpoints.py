@@ -1650,11 +1650,23 @@ class Touchpoints:
         return) for the caller, now that they have been in touch with the partner themselves
         since those contacts and the answer to this log named them: news no more, as a question
         a later log answers is not asked (QA20a BUG 2)."""
-        # The notes' keys follow from the contacts named: cancelled by key (one indexed
-        # statement), not looked for among all the notes waiting for the caller, which cost a
-        # `/partner log` a query per waiting note. A note about a plan put back
-        # (`revived_note_key`) is news of its own and is left to go.
-        stale = [owner_note_key(clash.other.id) for clash in clashes if clash.other.at <= touch.at]
+        # Notes go to the owner or whoever covers for them (the deputy, or the deputy of their
+        # time away: anyone), and are about contacts by people outside the team; a member of
+        # the team other than owner and deputy is left to get theirs. The notes' keys follow
+        # from the contacts named: cancelled by key (one indexed statement), not looked for
+        # among all the notes waiting for the caller, which cost a `/partner log` a query per
+        # waiting note. A note about a plan put back (`revived_note_key`) is news of its own.
+        facts = scene.facts
+        if touch.author_id in scene.team and touch.author_id not in (
+            facts.owner_id,
+            facts.deputy_id,
+        ):
+            return
+        stale = [
+            owner_note_key(clash.other.id)
+            for clash in clashes
+            if clash.other.at <= touch.at and clash.other.author_id not in scene.team
+        ]
         if not stale:
             return
         outbox_store.cancel_unsent_to(
