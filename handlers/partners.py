@@ -411,6 +411,14 @@ def status(call: Call) -> Reply:
     def tell_owner(session: Session, facts: PartnerFacts, before: str) -> None:
         text = texts.status_for_owner(facts, call.invocation.user_id, before)
         _tell_owner(call, told, session, facts, text, what="status")
+        if facts.status == PartnerStatus.ENDED:
+            # Nobody follows an ended partner: its intents waiting for an answer are closed.
+            # Imported here: the touchpoint handlers build on this module.
+            from handlers.touchpoints import service_of
+
+            service_of(call.runtime).close_intents_of_ended(
+                session, actor=call.actor, facts=facts, now=call.runtime.clock.now()
+            )
 
     facts = call.registry.set_status(
         actor=call.actor,

@@ -92,7 +92,8 @@ VERBS: tuple[Verb, ...] = (
         "Move the partner through its lifecycle; `ended` is how a partnership is archived (a "
         "partner is never deleted, so its history stays): nobody follows it any more, so it takes "
         "no `plan` or `intend`, and a contact logged with it is kept as history without telling "
-        "or alerting anyone. The owner is told of a change someone else makes.",
+        "or alerting anyone; its intents still waiting for an answer are closed, and their "
+        "askers told. The owner is told of a change someone else makes.",
         ("status MSF active",),
         who=OWNERS,
     ),

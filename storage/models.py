@@ -44,6 +44,7 @@ class IntentAnswer(StrEnum):
     TALK_FIRST = "talk_first"
     LAPSED = "lapsed"  # nobody answered within a working day: the asker may proceed
     LOGGED = "logged"  # its asker logged the contact before an answer: none is needed
+    ENDED = "ended"  # the partnership ended before an answer: nobody follows the partner
 
 
 class TouchpointMedium(StrEnum):

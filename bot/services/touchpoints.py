@@ -140,6 +140,8 @@ INTENT_ANSWER = "intent_answer"
 INTENT_LAPSED = "intent_lapsed"  # the owner's question, edited once the asker was told
 # The owner's question, edited once its asker logged the contact before an answer.
 INTENT_FOLLOWED = "intent_followed"
+# The owner's question, edited once the partnership ended before an answer.
+INTENT_ENDED = "intent_ended"
 INTENT_HANDED = "intent_handed"  # the former owner's question, edited after a handover
 MOVED_NEAR = "moved_near"  # to whoever moved a planned meeting near other contacts
 REVIVED_NEAR = "revived_near"  # to whoever put back a plan near contacts made meanwhile
@@ -2041,6 +2043,69 @@ class Touchpoints:
                 edit=question,
             )
         return overtaken
+
+    def close_intents_of_ended(
+        self, session: Session, *, actor: Actor, facts: PartnerFacts, now: datetime
+    ) -> None:
+        """In the transaction of `status NAME ended`: the partner's intents still waiting for an
+        answer, or lapsed (a late answer could still come), are closed as `ENDED`, since nobody
+        follows an ended partner (README) and an answer would send someone to it. A question
+        not sent yet is withdrawn; one sent loses its buttons and says the partnership ended;
+        a "you may go ahead" still queued is dropped. Each asker hears once per intent that it
+        needs nobody's answer any more (not the caller, who ended it)."""
+        team_id = actor.team_id
+        rows = [
+            *store.open_intents_asked_of(
+                session=session, team_id=team_id, user_id=None, partner_id=facts.id
+            ),
+            *store.lapsed_intents_of(session=session, team_id=team_id, partner_id=facts.id),
+        ]
+        for row in rows:
+            if not store.answer_intent(
+                session=session,
+                team_id=team_id,
+                touchpoint_id=row.id,
+                answer=IntentAnswer.ENDED,
+                by=actor.user_id,
+                at=now,
+            ):
+                continue  # answered meanwhile: that answer stands
+            touch = replace(Touch.of(row), answer=IntentAnswer.ENDED, answered_by=actor.user_id)
+            # `late`: its asker was told already that they may go ahead, and hears otherwise.
+            late = row.intent_answer is IntentAnswer.LAPSED and not outbox_store.cancel_unsent(
+                session=session,
+                team_id=team_id,
+                dedupe_key=intent_answer_key(row.id, IntentAnswer.LAPSED),
+            )
+            asked = row.intent_asked
+            if asked is not None:
+                question = _question_key(session, team_id, row.id, asked)
+                outbox_store.cancel_unsent(
+                    session=session, team_id=team_id, dedupe_key=lapsed_key(question)
+                )
+                if not outbox_store.cancel_unsent(
+                    session=session, team_id=team_id, dedupe_key=question
+                ):
+                    note = OwnerNote(
+                        partner=facts,
+                        touch=touch,
+                        recipient=asked,
+                        clashes=[],
+                        tz=person_zone(session, team_id=team_id, user_id=asked),
+                        recorded_at=row.at,
+                    )
+                    _queue(
+                        session,
+                        team_id,
+                        now,
+                        self.renderer.intent_ask(note),
+                        f"{question}:ended",
+                        kind=INTENT_ENDED,
+                        user=asked,
+                        edit=question,
+                    )
+            if row.author_id != actor.user_id:
+                self._tell_asker(session, team_id, facts, touch, late=late, now=now)
 
     def _answer_overtaken(self, scene: _Scene, row: TouchpointRow) -> bool:
         """The owner answered the caller's intent, and the caller logged the contact before the

@@ -354,6 +354,10 @@ class SlackRenderer:
             return Message(
                 text=text, blocks=[section(text), actions([brief_me(facts.id, facts.name)])]
             )
+        if touch.answer is IntentAnswer.ENDED:
+            # The partnership ended before an answer: nothing to answer or to brief on.
+            text = texts.intent_partner_ended(facts, touch)
+            return Message(text=text, blocks=[section(text)])
         text = texts.intent_question(facts, touch, note.recipient)
         blocks = [section(text), *self._also_in_touch(note)]
         blocks.append(intent_buttons(touch))

@@ -389,6 +389,8 @@ def _intent_outcome(
         return "no answer in time"
     if answer is IntentAnswer.LOGGED:
         return "then logged the contact"
+    if answer is IntentAnswer.ENDED:
+        return "closed when the partnership ended"
     return f"{person(by)} answered “{ANSWER_LABELS[answer]}”"
 
 

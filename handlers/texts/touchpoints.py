@@ -83,6 +83,7 @@ _ANSWER_MARKS = {
     IntentAnswer.TALK_FIRST: "💬",
     IntentAnswer.LAPSED: "⏱️",
     IntentAnswer.LOGGED: "📝",
+    IntentAnswer.ENDED: "⚫",
 }
 
 # Buttons.
@@ -1134,6 +1135,15 @@ def intent_followed(facts: PartnerFacts, touch: Touch) -> str:
     )
 
 
+def intent_partner_ended(facts: PartnerFacts, touch: Touch) -> str:
+    """The owner's question once the partnership ended before an answer came."""
+    return (
+        f"{_wanted(facts, touch)}\n{_ANSWER_MARKS[IntentAnswer.ENDED]} "
+        f"{person(touch.answered_by)} has ended the partnership with *{facts.name}* since, so "
+        "this needs no answer any more."
+    )
+
+
 def intent_answered(outcome: IntentOutcome) -> str:
     """The owner's question, once answered (what chat.update puts there)."""
     touch, facts = outcome.touch, outcome.partner
@@ -1145,6 +1155,8 @@ def intent_answered(outcome: IntentOutcome) -> str:
         return f"{asked}\n{mark} Nobody answered in time, so they were told they may go ahead."
     if touch.answer is IntentAnswer.LOGGED:
         return intent_followed(facts, touch)
+    if touch.answer is IntentAnswer.ENDED:
+        return intent_partner_ended(facts, touch)
     late = " (after they had been told they may go ahead)" if outcome.late else ""
     return (
         f"{asked}\n{mark} {person(touch.answered_by)} answered *{ANSWER_LABELS[touch.answer]}*"
@@ -1158,6 +1170,11 @@ def already_answered(outcome: IntentOutcome) -> str:
         return (
             f"{person(touch.author_id)} has been in touch with *{outcome.partner.name}* since "
             "and logged it, so this needs no answer any more."
+        )
+    if touch.answer is IntentAnswer.ENDED:
+        return (
+            f"The partnership with *{outcome.partner.name}* has ended, so this needs no answer "
+            "any more."
         )
     label = ANSWER_LABELS.get(touch.answer or IntentAnswer.LAPSED, "")
     if touch.answer is IntentAnswer.LAPSED or touch.answered_by is None:
@@ -1211,6 +1228,8 @@ def asker_note(facts: PartnerFacts, touch: Touch, *, late: bool, logged_since: b
     owner = f"{person(touch.answered_by)}, for *{facts.name}*,"
     log = f"Log it when you've been in touch: `{COMMAND} log {in_command(facts.name)} : …`"
     answer = touch.answer
+    if answer is IntentAnswer.ENDED:
+        return _intent_ended_for_asker(facts, touch, told_go_ahead=late)
     if answer is IntentAnswer.LAPSED:
         return (
             f"No answer from {person(touch.asked)} within a working day about reaching out to "
@@ -1240,6 +1259,26 @@ def asker_note(facts: PartnerFacts, touch: Touch, *, late: bool, logged_since: b
             f"{person(touch.answered_by)} to find a moment."
         )
     return f"A late answer: {text}" if late else text
+
+
+def _intent_ended_for_asker(facts: PartnerFacts, touch: Touch, *, told_go_ahead: bool) -> str:
+    """To whoever stated an intent, once the partnership ended before an answer: nobody follows
+    the partner any more, so none will come (`told_go_ahead`: they heard they may go ahead)."""
+    who, about = person(touch.answered_by), quote(touch.notes)
+    reopen = (
+        f"If it goes on, {who} or an admin can reopen it (`{COMMAND} status "
+        f"{in_command(facts.name)} active`); then state your intent again."
+    )
+    if told_go_ahead:
+        return (
+            f"{who} has ended the partnership with *{facts.name}* since you were told you may go "
+            f"ahead with {about}: nobody follows it any more, so check with {who} before you "
+            f"reach out. {reopen}"
+        )
+    return (
+        f"{who} has ended the partnership with *{facts.name}*, so your intent {about} needs "
+        f"nobody's answer any more: nobody follows it now. {reopen}"
+    )
 
 
 def intent_later(
@@ -1376,6 +1415,8 @@ def intent_state(touch: Touch) -> str:
         return "no answer in time, may go ahead"
     if touch.answer is IntentAnswer.LOGGED:
         return "then logged the contact"
+    if touch.answer is IntentAnswer.ENDED:
+        return "closed when the partnership ended"
     return f"{person(touch.answered_by)} answered “{ANSWER_LABELS[touch.answer]}”"
 
 
@@ -1443,6 +1484,8 @@ def own_intent(touch: Touch) -> str:
         return f"{about} had no answer in time from {person(touch.asked)}, so you may go ahead."
     if touch.answer is IntentAnswer.LOGGED:
         return f"you have logged the contact {about} was about."
+    if touch.answer is IntentAnswer.ENDED:
+        return f"{about} was closed when the partnership ended."
     who = person(touch.answered_by)
     if touch.answer is IntentAnswer.GO_AHEAD:
         return f"{who} said *go ahead* to {about}."

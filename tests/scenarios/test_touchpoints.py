@@ -2482,6 +2482,41 @@ def test_a_log_after_an_intent_lapsed_takes_its_buttons_away(slack: Slack) -> No
 
 
 @pytest.mark.usefixtures("acme")
+def test_ending_a_partner_closes_an_intent_waiting_for_its_owner(slack: Slack) -> None:
+    question = ask(slack)
+    as_sent = copy.deepcopy(question)
+    answer(slack, "status Acme ended")  # QA21a BUG 2
+    deliver_outbox(slack)
+    assert "<@U0ANA> has ended the partnership with *Acme Corporation* since, so this needs " in (
+        shown(question)
+    )
+    assert action_ids(question) == []
+    click(slack, ANA, as_sent, "intent_go_ahead")  # a client not updated yet
+    assert "has ended, so this needs no answer any more" in shown(last(slack, ANA))
+    at(slack, datetime(2026, 11, 26, 14, 30, tzinfo=UTC))  # past the deadline, Ben's morning
+    (told,) = dms(slack, BEN)  # once, and no "you may go ahead" nor "go ahead"
+    assert told.text.startswith(
+        "<@U0ANA> has ended the partnership with *Acme Corporation*, so your intent"
+    )
+    assert "needs nobody's answer any more" in told.text
+    assert "no answer in time" not in answer(slack, "check Acme", user=BEN)
+
+
+@pytest.mark.usefixtures("acme")
+def test_ending_a_partner_after_its_intent_lapsed_tells_the_asker_otherwise(slack: Slack) -> None:
+    question = ask(slack)
+    at(slack, datetime(2026, 11, 26, 14, 30, tzinfo=UTC))  # lapsed; Ben was told to go ahead
+    answer(slack, "status Acme ended")
+    deliver_outbox(slack)
+    assert "has ended the partnership" in shown(question)
+    assert action_ids(question) == []
+    at(slack, datetime(2026, 11, 27, 14, 30, tzinfo=UTC))
+    lapsed, ended = dms(slack, BEN)
+    assert "so you may go ahead" in lapsed.text
+    assert "since you were told you may go ahead" in ended.text
+
+
+@pytest.mark.usefixtures("acme")
 def test_an_intents_day_to_answer_skips_the_owners_time_away_ahead(slack: Slack) -> None:
     answer(slack, "away tomorrow to tomorrow")  # Ana, in Berlin: Thursday off
     said = answer(slack, "intend Acme : ask about co-hosting the spring event", user=BEN)
