@@ -585,7 +585,9 @@ def answer(call: Call, body: VerbBody) -> Reply:
             call, pending.user_ids, rerun=partial(answer, body=body)
         )
     except PartnerEnded as ended:
-        return Reply(text=texts.ended_partner(ended.partner, kind=ended.kind))
+        return Reply(
+            text=texts.ended_partner(ended.partner, kind=ended.kind, reopening=ended.reopening)
+        )
     except BadTouchpoint as error:
         refusal: Exception = _bad_touchpoint(call, error)
     except (RegistryError, GrammarError, NotInWorkspace) as error:

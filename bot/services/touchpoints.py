@@ -66,7 +66,7 @@ from bot.delivery.outbox import Schedule, enqueue, schedule_of
 from bot.delivery.working_days import Counted, working_days_later, working_days_of
 from bot.delivery.working_hours import WorkingHours, zone
 from bot.naming import normalize_name, person_key
-from bot.services import channels
+from bot.services import channels, people
 from bot.services.channels import PassedOver
 from bot.services.checkins import recorded_again
 from bot.services.people import PROFILE_MAX_AGE, PeopleToLookUp, knows_zone, vet_mentions
@@ -495,6 +495,20 @@ class Clash:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Reopening:
+    """Who may reopen an ended partner, for the reader of a word about it: the registry's rule
+    for changing a partner (owner, deputy, admins), so a hint to run `status NAME active` goes
+    only to those it would not refuse; the others are told whom to ask."""
+
+    # The reader may (as far as Liaison knows without asking Slack).
+    may: bool
+    owner_id: str | None
+    deputy_id: str | None
+    # The admins Liaison knows of, to name to the others.
+    admins: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
 class Recorded:
     """What `record` did, for the caller's answer."""
 
@@ -543,6 +557,8 @@ class Recorded:
     alerted_in: str | None = None
     # The partnership has ended: the contact is history, and nobody was told or alerted.
     ended: bool = False
+    # Then, who may reopen it.
+    reopening: Reopening | None = None
     # The caller's time zone, for dates in the answer.
     tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
     # Slack has not told us the caller's zone yet (their first command): `tz` is the
@@ -608,6 +624,8 @@ class Briefing:
     # anyone.
     owner_away_until: datetime | None = None
     covering: str | None = None
+    # The partnership has ended (nobody follows it): who may reopen it.
+    reopening: Reopening | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -836,10 +854,11 @@ class PartnerEnded(Exception):
     """A plan or an intent for a partner whose partnership has ended: nobody follows it any
     more (README), so there is no one to coordinate with and nothing to look forward to."""
 
-    def __init__(self, partner: PartnerFacts, kind: TouchpointKind) -> None:
+    def __init__(self, partner: PartnerFacts, kind: TouchpointKind, reopening: Reopening) -> None:
         super().__init__(f"partner {partner.id} has ended")
         self.partner = partner
         self.kind = kind
+        self.reopening = reopening
 
 
 class NewPartnerRefused(Exception):
@@ -1325,7 +1344,9 @@ class Touchpoints:
             found = self._partner_at_hand(session, team_id, partner)
             scene = self._scene(session, actor, found, participants, now)
             if scene.ended and new.kind is not TouchpointKind.DONE:
-                raise PartnerEnded(scene.facts, new.kind)
+                raise PartnerEnded(
+                    scene.facts, new.kind, _reopening(scene.session, actor, scene.facts, now)
+                )
             tz = scene.caller_zone(needed=new.day_text is not None)
             typed_at = new.as_of(now)
             when = self._when(new, tz, now=typed_at)
@@ -1534,7 +1555,13 @@ class Touchpoints:
         if scene.ended:
             # Nobody follows an ended partner (README): a contact with it is kept as history,
             # with no collisions, alert or note; `plan` and `intend` are refused (`record`).
-            return Recorded(partner=facts, touch=touch, clashes=[], ended=True)
+            return Recorded(
+                partner=facts,
+                touch=touch,
+                clashes=[],
+                ended=True,
+                reopening=_reopening(scene.session, scene.actor, facts, scene.now),
+            )
         clashes, news, knew, alerts = self._collide(scene, touch, contact_ids, around)
         overtaken: list[Touch] = []
         if touch.kind is TouchpointKind.DONE:
@@ -3009,6 +3036,11 @@ class Touchpoints:
                 zone_guessed=not knows_zone(session, team_id=team_id, user_id=actor.user_id),
                 owner_away_until=away_until,
                 covering=covering,
+                reopening=(
+                    _reopening(session, actor, facts, now)
+                    if facts.status == PartnerStatus.ENDED
+                    else None
+                ),
             )
 
     def upcoming(self, *, actor: Actor, partner_id: int) -> Upcoming:
@@ -3524,6 +3556,20 @@ def contact_people(typed: Sequence[str]) -> list[tuple[str, str | None]]:
             raise BadName(name, NameProblem.TOO_LONG)
         people.append((name, email))
     return people
+
+
+def _reopening(session: Session, actor: Actor, facts: PartnerFacts, now: datetime) -> Reopening:
+    """Whether `actor` may reopen the ended partner (`Registry._require_editor`'s rule), from
+    what Liaison knows: Slack is not asked for a hint (an admin it cannot tell of yet is
+    pointed at the owner, whom they may pass over)."""
+    may = actor.user_id in {facts.owner_id, facts.deputy_id} or (
+        people.admin_status(
+            session, team_id=actor.team_id, user_id=actor.user_id, now=now, check=actor.check
+        )
+        is True
+    )
+    admins = () if may else tuple(people.known_admins(session, team_id=actor.team_id))
+    return Reopening(may=may, owner_id=facts.owner_id, deputy_id=facts.deputy_id, admins=admins)
 
 
 def _queue(

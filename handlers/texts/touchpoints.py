@@ -27,12 +27,14 @@ from bot.services.touchpoints import (
     MergeFinding,
     Problem,
     Recorded,
+    Reopening,
     Touch,
     has_passed,
 )
 from handlers.grammar import in_command
 from handlers.texts.partners import (
     ago,
+    an_admin,
     channel_ref,
     in_prose,
     people,
@@ -548,16 +550,26 @@ def _alerted_where(result: Recorded) -> str:
     return channel_ref(channel)
 
 
-def _reopen(facts: PartnerFacts) -> str:
-    return f"`{COMMAND} status {in_command(facts.name)} active` reopens it"
+def _reopen(facts: PartnerFacts, reopening: Reopening | None) -> str:
+    """How an ended partner is reopened, for the reader: the command to those the registry
+    lets change it (owner, deputy, admins), whom to ask to the others (QA21a BUG 5)."""
+    if reopening is None or reopening.may:
+        return f"`{COMMAND} status {in_command(facts.name)} active` reopens it"
+    who = [person(reopening.owner_id)] if reopening.owner_id else []
+    if reopening.deputy_id:
+        who.append(f"its deputy {person(reopening.deputy_id)}")
+    admin = an_admin(reopening.admins, besides=(reopening.owner_id, reopening.deputy_id))
+    return f"ask {' or '.join([*who, admin])} to reopen it"
 
 
-def ended_partner(facts: PartnerFacts, *, kind: TouchpointKind) -> str:
+def ended_partner(
+    facts: PartnerFacts, *, kind: TouchpointKind, reopening: Reopening | None = None
+) -> str:
     """The answer to `plan` or `intend` for a partner whose partnership has ended."""
     what = "plan a contact with it" if kind is TouchpointKind.PLANNED else "note an intent for it"
     return (
         f"The partnership with *{facts.name}* has ended, and nobody follows it any more, so I "
-        f"don't {what}. If it goes on, {_reopen(facts)}; then send this again."
+        f"don't {what}. If it goes on, {_reopen(facts, reopening)}; then send this again."
     )
 
 
@@ -602,7 +614,7 @@ def owner_told(result: Recorded) -> str | None:
     if result.ended:
         return (
             f"The partnership with *{facts.name}* has ended: I've kept this as its history and "
-            f"told nobody. If it goes on, {_reopen(facts)}."
+            f"told nobody. If it goes on, {_reopen(facts, result.reopening)}."
         )
     owner = facts.owner_id
     if touch.kind is TouchpointKind.INTENDED:
@@ -1433,6 +1445,12 @@ def intents_heading(window_days: int) -> str:
 
 def briefing_advice(briefing: Briefing) -> str:
     facts = briefing.partner
+    if briefing.reopening is not None:
+        # Nobody follows an ended partner: `intend` and `plan` are refused (QA21a BUG 5).
+        return (
+            f"*{facts.name}* has ended, and nobody follows it any more. If it goes on, "
+            f"{_reopen(facts, briefing.reopening)}."
+        )
     if briefing.caller_role is TeamRole.OWNER:
         return "You own it: colleagues check with you before they reach out."
     if briefing.caller_role is not None:

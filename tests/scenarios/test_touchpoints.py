@@ -192,9 +192,10 @@ def test_an_ended_partner_keeps_a_contact_as_history_and_takes_no_plan_or_intent
     before = len(dms(slack, ANA))
     said = answer(slack, "log Acme via call : an old friend called", user=BEN)
     assert "Logged your call with *Acme Corporation*" in said
+    # Ben may not reopen it (the registry's rule): he is told whom to ask (QA21a BUG 5).
     assert (
         "The partnership with *Acme Corporation* has ended: I've kept this as its history and "
-        "told nobody. If it goes on, `/partner status Acme Corporation active` reopens it."
+        "told nobody. If it goes on, ask <@U0ANA> or an admin to reopen it."
     ) in said
     assert "Others are in touch" not in said  # nobody follows it: no revolving door
     for line, what in (
@@ -203,7 +204,13 @@ def test_an_ended_partner_keeps_a_contact_as_history_and_takes_no_plan_or_intent
     ):
         said = answer(slack, line, user=BEN)
         assert f"has ended, and nobody follows it any more, so I don't {what}" in said
-        assert "`/partner status Acme Corporation active` reopens it" in said
+        assert "ask <@U0ANA> or an admin to reopen it; then send this again" in said
+        assert "status Acme Corporation active" not in said
+    said = answer(slack, "intend Acme : ask about a renewal")  # Ana, its owner, may
+    assert "`/partner status Acme Corporation active` reopens it; then send this again" in said
+    checked = answer(slack, "check Acme", user=BEN)
+    assert "intend Acme" not in checked  # refused now: not advised
+    assert "has ended, and nobody follows it any more. If it goes on, ask <@U0ANA>" in checked
     assert [t.kind for t in touchpoints(slack)] == [TouchpointKind.DONE, TouchpointKind.DONE]
     deliver_outbox(slack)
     assert posts(slack) == [] and len(dms(slack, ANA)) == before  # QA20c BUG 6
