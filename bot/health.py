@@ -27,7 +27,9 @@ the weighted mean of the parts that have data:
   ahead or an intent is not something that happened, so alone it scores nothing (no "perfect"
   100 for a partner nobody has been in touch with), nor do collisions among such alone (two
   colleagues' intents: 75 for a partner nobody has met). They still count towards a revolving
-  door, which is at risk whatever the score.
+  door, which is at risk whatever the score. Nor does it score alone for a paused or ended
+  partner (exempt from the cadence, so with no contact part): "no collision" in a contact or
+  two kept as history says nothing of the partner by itself.
 With no part at all there is no score (`HealthScore.score` is None).
 
 One part alone is the whole score, at its worst too: a partner whose only data is one overdue
@@ -296,6 +298,11 @@ def score(parts: Parts) -> HealthScore:
         PartKind.CADENCE: cadence_score(parts.cadence),
         PartKind.COLLISIONS: collision_score(parts.collisions),
     }
+    exempt = parts.cadence is not None and parts.cadence.standing is Standing.EXEMPT
+    if exempt and all(value is None for kind, value in own.items() if kind != PartKind.COLLISIONS):
+        # A paused or ended partner has no contact part: alone, "no collision" would give it a
+        # "perfect" 100 from a contact or two kept as history (QA21a NIT 9).
+        own[PartKind.COLLISIONS] = None
     counted = sum(WEIGHTS[kind] for kind, value in own.items() if value is not None)
     shown = tuple(
         Part(

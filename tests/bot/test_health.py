@@ -182,6 +182,27 @@ def test_a_score_needs_at_least_one_part() -> None:
     assert score(Parts(cadence=contact(Standing.FINE))).score == 100
 
 
+def test_an_exempt_partners_collisions_alone_give_no_score() -> None:
+    """A paused or ended partner has no contact part: a contact kept as history gave it a
+    "perfect" 100 from the collisions part alone (QA21a NIT 9). Beside another part, it counts."""
+    met = CollisionFacts(touchpoints=1)
+    alone = score(Parts(cadence=contact(Standing.EXEMPT), collisions=met))
+    assert alone.score is None
+    assert alone.part(PartKind.COLLISIONS).score is None
+    kept = PromiseFacts(kept=1)
+    beside = score(Parts(cadence=contact(Standing.EXEMPT), commitments=kept, collisions=met))
+    assert beside.score == 100 and beside.part(PartKind.COLLISIONS).score == 100
+    # A revolving door is one whatever the score.
+    door = score(
+        Parts(
+            cadence=contact(Standing.EXEMPT), collisions=CollisionFacts(touchpoints=3, collisions=3)
+        )
+    )
+    assert risks(door, lopsided=None, recent_problems=0) == (
+        Risk(RiskKind.REVOLVING_DOOR, count=3),
+    )
+
+
 def test_one_overdue_commitment_alone_is_the_whole_score_and_moves_with_anything_else() -> None:
     """The documented rule (module docstring): the one thing known is a promise broken, so 0 and
     at risk; keeping it late or a logged contact lifts it."""
