@@ -492,6 +492,55 @@ class Clash:
     same_contact: bool
     # Which of the other's people at the partner this one met too, when known (recording).
     shared: tuple[str, ...] = ()
+    # The authors of other colleagues' records of the same contact, folded into this one for a
+    # list (`joint_clashes`): one meeting two colleagues each logged is one line.
+    also_by: tuple[str, ...] = ()
+
+
+def same_contact_twice(a: Touch, b: Touch, *, tz: ZoneInfo) -> bool:
+    """Whether two colleagues' touchpoints, of one kind on one day (in `tz`), record one contact
+    (`recorded_again`: a meeting both took part in, each naming the other); intents are not
+    contacts."""
+    return (
+        a.kind is b.kind
+        and a.kind is not TouchpointKind.INTENDED
+        and a.author_id != b.author_id
+        and a.cancelled == b.cancelled
+        and contact_day(a.at, day_only=a.day_only, tz=tz)
+        == contact_day(b.at, day_only=b.day_only, tz=tz)
+        and recorded_again(
+            _AsRecorded.of(a.author_id, a.kind, a.medium, a.colleagues),
+            _AsRecorded.of(b.author_id, b.kind, b.medium, b.colleagues),
+        )
+    )
+
+
+def joint_clashes(clashes: Sequence[Clash], *, tz: ZoneInfo) -> list[Clash]:
+    """`clashes` with colleagues' records of one contact folded into the first of them
+    (`same_contact_twice`), so that a list names a meeting two colleagues each logged once, as
+    the owner's note, check-ins and the digest count it (QA21a BUG 7)."""
+    joint: list[Clash] = []
+    for clash in clashes:
+        for i, first in enumerate(joint):
+            if same_contact_twice(first.other, clash.other, tz=tz):
+                other = first.other
+                joint[i] = replace(
+                    first,
+                    other=replace(
+                        other,
+                        participants=tuple(
+                            dict.fromkeys([*other.participants, *clash.other.participants])
+                        ),
+                        contacts=tuple(dict.fromkeys([*other.contacts, *clash.other.contacts])),
+                    ),
+                    same_contact=first.same_contact or clash.same_contact,
+                    shared=tuple(dict.fromkeys([*first.shared, *clash.shared])),
+                    also_by=(*first.also_by, clash.other.author_id),
+                )
+                break
+        else:
+            joint.append(clash)
+    return joint
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -30,6 +30,7 @@ from bot.services.touchpoints import (
     Reopening,
     Touch,
     has_passed,
+    joint_clashes,
 )
 from handlers.grammar import in_command
 from handlers.texts.partners import (
@@ -178,12 +179,18 @@ def by_moment(moment: datetime, *, tz: ZoneInfo, now: datetime | None = None) ->
 # --- Who did what -------------------------------------------------------------------------------
 
 
-def who(touch: Touch, *, reader: str | None = None) -> str:
-    """The author, and the colleagues who took part with them; the `reader` is "You"."""
-    author = "You" if touch.author_id == reader else person(touch.author_id)
-    if not touch.participants:
+def who(touch: Touch, *, reader: str | None = None, also_by: Sequence[str] = ()) -> str:
+    """The author, and the colleagues who took part with them; the `reader` is "You". With
+    `also_by`, the authors of other records of the same contact (`joint_clashes`): "@ben and
+    @chloe", and only the others who took part in brackets."""
+    authors = [touch.author_id, *also_by]
+    named = ["you" if user == reader else person(user) for user in authors]
+    author = in_prose(named)
+    author = author[0].upper() + author[1:]  # "You"; a mention starts with "<"
+    with_others = [user for user in touch.participants if user not in authors]
+    if not with_others:
         return author
-    with_whom = ", ".join("you" if user == reader else person(user) for user in touch.participants)
+    with_whom = ", ".join("you" if user == reader else person(user) for user in with_others)
     return f"{author} (with {with_whom})"
 
 
@@ -257,8 +264,11 @@ def clash_said(
     if clash.same_contact and clash.shared and len(clash.other.contacts) > 1:
         same = f" — *the same contact person: {in_prose(clash.shared)}*"
     other = clash.other
-    doing = action(other, passed=passed, you=other.author_id == reader, read_later=read_later)
-    return f"{who(other, reader=reader)} {doing} {when_text}{with_contact(other)}{same}"
+    # Two or more people, or "you": the verb as for "you" ("plan", "have planned").
+    plural = other.author_id == reader or bool(clash.also_by)
+    doing = action(other, passed=passed, you=plural, read_later=read_later)
+    said_by = who(other, reader=reader, also_by=clash.also_by)
+    return f"{said_by} {doing} {when_text}{with_contact(other)}{same}"
 
 
 def clash_lines(clashes: Sequence[Clash], *, tz: ZoneInfo, now: datetime | None = None) -> str:
@@ -270,7 +280,7 @@ def clash_lines(clashes: Sequence[Clash], *, tz: ZoneInfo, now: datetime | None 
             when_text=when(clash.other, tz=tz, now=now),
             passed=now is not None and has_passed(clash.other, tz=tz, now=now),
         )
-        for clash in clashes
+        for clash in joint_clashes(clashes, tz=tz)
     )
 
 
@@ -760,7 +770,8 @@ def alert_text(
             when_text=when_in_channel(clash.other, written=recorded_at),
             passed=passed(clash.other),
         )
-        for clash in clashes
+        # Days as the channel reads them (UTC, `when_in_channel`'s fallback).
+        for clash in joint_clashes(clashes, tz=ZoneInfo("UTC"))
     )
     return f"{lead}\n{new}\nAlso in touch with them:\n{also}"
 
@@ -925,7 +936,7 @@ def also_in_touch(
             # Said in a DM that may wait for the reader's working hours.
             read_later=True,
         )
-        for clash in clashes
+        for clash in joint_clashes(clashes, tz=tz)
     )
     return "*Also in touch within the coordination window:*\n" + lines
 

@@ -170,6 +170,23 @@ def test_a_meeting_two_outsiders_each_logged_is_told_to_the_owner_once(slack: Sl
 
 
 @pytest.mark.usefixtures("acme")
+def test_a_meeting_two_colleagues_each_logged_is_one_line_in_collision_texts(
+    slack: Slack,
+) -> None:
+    answer(slack, "log Acme with <@U0CHLOE|chloe>, Jane Doe via meeting : dinner", user=BEN)
+    answer(slack, "log Acme with <@U0BEN|ben>, Jane Doe via meeting : dinner", user=CHLOE)
+    said = answer(slack, "log Acme via email : thanks for the dinner")  # Ana, the owner
+    # One meeting, as the owner's note, check-ins and the digest count it (QA21a BUG 7).
+    assert "• <@U0BEN> and <@U0CHLOE> met them today at" in said
+    assert "(with " not in said and said.count("• ") == 1
+    deliver_outbox(slack)
+    (alert,) = alerts(slack)
+    posted = json.dumps(alert.blocks, ensure_ascii=False)
+    assert "• <@U0BEN> and <@U0CHLOE> met them <!date^" in posted
+    assert "(with " not in posted and posted.count("• ") == 1
+
+
+@pytest.mark.usefixtures("acme")
 def test_a_note_waiting_for_the_owner_is_dropped_once_she_has_been_in_touch_since(
     slack: Slack,
 ) -> None:

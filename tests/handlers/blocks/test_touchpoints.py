@@ -162,6 +162,22 @@ def test_the_answer_names_who_else_is_in_touch_and_who_to_coordinate_with() -> N
     within_slack_limits(reply.blocks)
 
 
+def test_a_contact_two_colleagues_each_recorded_is_one_line_with_a_plural_verb() -> None:
+    """One planned meeting, each of its two colleagues' records naming the other (QA21a BUG 7);
+    a third colleague who took part stays in brackets; another day's is another line."""
+    ahead = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+    ben = touch(id=3, at=ahead, author_id="U0BEN", participants=("U0DAN", "U0CHLOE"))
+    chloe = touch(id=4, at=ahead, author_id="U0CHLOE", participants=("U0BEN",), contacts=())
+    later = touch(id=5, at=ahead + timedelta(days=1), author_id="U0CHLOE", participants=("U0BEN",))
+    clashes = [Clash(other=o, same_contact=False) for o in (ben, chloe, later)]
+    said = texts.clash_lines(clashes, tz=BERLIN, now=NOW)
+    assert said.splitlines() == [
+        "• <@U0BEN> and <@U0CHLOE> (with <@U0DAN>) plan to meet them on Mon 30 Nov at 13:00 "
+        "with Jane Doe",
+        "• <@U0CHLOE> (with <@U0BEN>) plans to meet them on Tue 1 Dec at 13:00 with Jane Doe",
+    ]
+
+
 def test_the_caller_coordinates_with_whoever_covers_for_an_away_owner_in_touch() -> None:
     ana_met = Clash(
         other=touch(id=1, kind=TouchpointKind.DONE, author_id="U0ANA"), same_contact=False
