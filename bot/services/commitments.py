@@ -33,7 +33,9 @@ A commitment recorded for someone else is announced to its owner in a note. Whil
 reached nobody, a reminder to the owner names who recorded it (and a note still queued is
 dropped); a note still queued once the due day is over for the owner says it is overdue. A note
 that cannot reach the owner before their first reminder falls due is folded into that reminder
-when it is queued, not minutes later by the planner, when the dispatcher may have sent it.
+when it is queued, not minutes later by the planner, when the dispatcher may have sent it. A note
+still queued when someone closes or re-dates the commitment is dropped with its reminders, and
+the note about that change says what was recorded, and by whom, in its place.
 
 Balance (`Balance`, `lopsided`): per partner, open and closed commitments of each side, those
 kept on time and those kept late. A partner is flagged "lopsided workload" when one side carries
@@ -112,6 +114,16 @@ def key_prefix(commitment_id: int) -> str:
 def note_key(commitment_id: int) -> str:
     """The dedupe key of the note telling an owner that a colleague recorded it for them."""
     return f"{key_prefix(commitment_id)}assigned"
+
+
+def _note_unsent(session: Session, team_id: str, commitment_id: int) -> bool:
+    """Whether the note that a colleague recorded the commitment for its owner still waits
+    (for their working hours or their return): a change cancelling it must say what was
+    recorded, or the owner hears of a commitment they were never told of (QA21b BUG 6)."""
+    note = outbox_store.get_message(
+        session=session, team_id=team_id, dedupe_key=note_key(commitment_id)
+    )
+    return note is not None and note.status == OutboxStatus.PENDING
 
 
 # --- What the service answers -------------------------------------------------------------------
@@ -315,6 +327,9 @@ class Changed:
     by: str
     # The due day before a re-date (None: it was closed).
     was_due: date | None = None
+    # The note telling the owner that a colleague recorded it for them had not reached them
+    # and was dropped with this change: this one says what was recorded, and by whom.
+    unannounced: bool = False
 
 
 class CommitmentMessages(Protocol):
@@ -742,12 +757,14 @@ class Commitments:
             ):
                 session.rollback()
                 raise AlreadyClosed(self._reread(session, team_id, commitment_id, now))
+            unannounced = _note_unsent(session, team_id, commitment_id)
             store.cancel_unsent(
                 session=session, team_id=team_id, key_prefix=key_prefix(commitment_id)
             )
             session.flush()
             closed = self._reread(session, team_id, commitment_id, now)
-            self._tell_owner(session, actor, Changed(commitment=closed, by=actor.user_id), now)
+            change = Changed(commitment=closed, by=actor.user_id, unannounced=unannounced)
+            self._tell_owner(session, actor, change, now)
             balance = self._balances(session, team_id, [facts.partner_id], now)[facts.partner_id]
             session.commit()
         return Closed(commitment=closed, balance=balance)
@@ -772,13 +789,19 @@ class Commitments:
             ):
                 session.rollback()
                 raise AlreadyClosed(self._reread(session, team_id, commitment_id, now))
+            unannounced = _note_unsent(session, team_id, commitment_id)
             store.cancel_unsent(
                 session=session, team_id=team_id, key_prefix=key_prefix(commitment_id)
             )
             session.flush()
             moved = self._reread(session, team_id, commitment_id, now)
             if moved.due_on != before.due_on:
-                change = Changed(commitment=moved, by=actor.user_id, was_due=before.due_on)
+                change = Changed(
+                    commitment=moved,
+                    by=actor.user_id,
+                    was_due=before.due_on,
+                    unannounced=unannounced,
+                )
                 self._tell_owner(session, actor, change, now)
             session.commit()
         return moved

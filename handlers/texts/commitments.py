@@ -371,6 +371,8 @@ def changed(note: Changed) -> str:
     item = note.commitment
     by, which = person(note.by), number(item.number)
     yours = "your commitment" if item.side is CommitmentSide.US else "the commitment you follow up"
+    if note.unannounced:
+        return _changed_unannounced(note)
     if note.was_due is not None:
         return (
             f"{by} moved {yours} {which} to {due_day(item)} (it was due "
@@ -382,6 +384,28 @@ def changed(note: Changed) -> str:
     return (
         f"{by} {verb} {yours} {which}{done}: {promise(item)}, due {due_day(item)}. No more "
         "reminders about it."
+    )
+
+
+def _changed_unannounced(note: Changed) -> str:
+    """The change, to an owner who never got the note that it was recorded for them (it waited
+    for their working hours): what was recorded and by whom, folded in (QA21b BUG 6)."""
+    item = note.commitment
+    which = number(item.number)
+    role = "you own it" if item.side is CommitmentSide.US else "you follow it up"
+    recorded = f"{person(item.created_by)} recorded {which} for you ({role})"
+    if note.was_due is not None:
+        then = "then moved it" if note.by == item.created_by else f"{person(note.by)} moved it"
+        return (
+            f"{recorded}; {then} to {due_day(item)} (it was due "
+            f"{day(note.was_due, this_year=item.this_year)}): {promise(item)}. I'll remind you "
+            "as the date comes near."
+        )
+    verb = "marked it done" if item.status is CommitmentStatus.DONE else "dropped it"
+    then = f"then {verb}" if note.by == item.created_by else f"{person(note.by)} has since {verb}"
+    return (
+        f"{recorded}, and {then}: {promise(item)}, due {due_day(item)}. Nothing for you to do, "
+        "and no reminders about it."
     )
 
 

@@ -594,6 +594,28 @@ def test_the_owner_is_told_when_someone_else_closes_their_commitment(slack: Slac
 
 
 @pytest.mark.usefixtures("acme")
+def test_a_commitment_closed_before_its_owner_heard_of_it_says_what_was_recorded(
+    slack: Slack,
+) -> None:
+    # 04:00 in New York: the note that Ana recorded them for Ben waits for his morning.
+    answer(slack, f"commit Acme us {MENTION[BEN]} : call back by 2026-12-04")
+    answer(slack, f"commit Acme them {MENTION[BEN]} : the budget by 2026-12-04")
+    answer(slack, "done 1")
+    answer(slack, "drop 2")
+    at(slack, utc(2026, 11, 25, 15, 0))  # Ben's morning
+    done, dropped = dms(slack, BEN)  # QA21b BUG 6: each once, with what was recorded
+    assert (
+        "<@U0ANA> recorded `#1` for you (you own it), and then marked it done: *we* owe "
+        "*Acme Corporation* “call back”, due Fri 4 Dec. Nothing for you to do, and no reminders "
+        "about it."
+    ) in done.text
+    assert dropped.text.startswith(
+        "<@U0ANA> recorded `#2` for you (you follow it up), and then dropped it: *Acme "
+        "Corporation* owes us “the budget”"
+    )
+
+
+@pytest.mark.usefixtures("acme")
 def test_the_owner_is_told_on_return_when_their_stand_in_gave_a_new_date(slack: Slack) -> None:
     answer(slack, "commit Acme them : draft agenda by 2026-12-04", user=DAN)
     answer(slack, f"away 2026-11-30 to 2026-12-11 deputy {MENTION[CHLOE]}", user=DAN)

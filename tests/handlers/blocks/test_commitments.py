@@ -15,6 +15,7 @@ from bot.services.commitments import (
     Assigned,
     BadCommitment,
     Balance,
+    Changed,
     Closed,
     CommitmentFacts,
     Listing,
@@ -389,3 +390,19 @@ def test_the_export_comment_says_what_the_file_holds() -> None:
     assert "Pulse surveys appear only as aggregates" in texts.export_comment(
         export(Dataset.PARTNERS, Reach.OWN, 3)
     )
+
+
+def test_a_new_date_for_an_owner_who_never_heard_of_it_says_what_was_recorded() -> None:
+    """The note that Ana recorded it for Ben had not reached him (QA21b BUG 6)."""
+    moved = item(owner_id="U0BEN", due_on=date(2026, 12, 11))
+    said = blocks.changed(
+        Changed(commitment=moved, by="U0ANA", was_due=date(2026, 12, 4), unannounced=True)
+    ).text
+    assert said.startswith(
+        "<@U0ANA> recorded `#12` for you (you own it); then moved it to Fri 11 Dec (it was due "
+        "Fri 4 Dec): *we* owe *Acme* “the draft MoU”."
+    )
+    by_dan = blocks.changed(
+        Changed(commitment=moved, by="U0DAN", was_due=date(2026, 12, 4), unannounced=True)
+    ).text
+    assert "(you own it); <@U0DAN> moved it to Fri 11 Dec" in by_dan
