@@ -2153,6 +2153,18 @@ class Touchpoints:
                 team_id=team_id,
                 dedupe_key=intent_answer_key(row.id, IntentAnswer.LAPSED),
             )
+            # Words about when the answer comes, not sent yet, say nothing true any more: the
+            # asker's "may come later" (QA21a s16), the question's new day to answer, and
+            # "someone else is asked now".
+            for to in ("asker", "asked"):
+                outbox_store.cancel_unsent(
+                    session=session, team_id=team_id, key_prefix=retimed_prefix(row.id, to=to)
+                )
+            outbox_store.cancel_unsent(
+                session=session,
+                team_id=team_id,
+                dedupe_key=f"{intent_ask_key(row.id, handed_to=row.intent_asked)}:asker",
+            )
             asked = row.intent_asked
             if asked is not None:
                 question = _question_key(session, team_id, row.id, asked)

@@ -2527,6 +2527,18 @@ def test_ending_a_partner_closes_an_intent_waiting_for_its_owner(slack: Slack) -
 
 
 @pytest.mark.usefixtures("acme")
+def test_ending_a_partner_drops_the_word_that_its_intents_answer_comes_later(
+    slack: Slack,
+) -> None:
+    ask(slack)
+    answer(slack, "away today to friday")  # Ben is to hear that the answer may come later
+    answer(slack, "status Acme ended")  # before he has (QA21a s16)
+    at(slack, datetime(2026, 11, 26, 14, 30, tzinfo=UTC))
+    (told,) = dms(slack, BEN)
+    assert "has ended the partnership" in told.text
+
+
+@pytest.mark.usefixtures("acme")
 def test_ending_a_partner_after_its_intent_lapsed_tells_the_asker_otherwise(slack: Slack) -> None:
     question = ask(slack)
     at(slack, datetime(2026, 11, 26, 14, 30, tzinfo=UTC))  # lapsed; Ben was told to go ahead
