@@ -821,6 +821,8 @@ class AskerNote:
     tz: ZoneInfo
     # The asker logged a contact with the partner after the answer, before it reached them.
     logged_since: bool = False
+    # The partnership ended before an answer (`IntentAnswer.ENDED`): who may reopen it.
+    reopening: Reopening | None = None
 
 
 class PlanChange(StrEnum):
@@ -2193,7 +2195,16 @@ class Touchpoints:
                         edit=question,
                     )
             if row.author_id != actor.user_id:
-                self._tell_asker(session, team_id, facts, touch, late=late, now=now)
+                asker = Actor(team_id, row.author_id)
+                self._tell_asker(
+                    session,
+                    team_id,
+                    facts,
+                    touch,
+                    late=late,
+                    now=now,
+                    reopening=_reopening(session, asker, facts, now),
+                )
 
     def _answer_overtaken(self, scene: _Scene, row: TouchpointRow) -> bool:
         """The owner answered the caller's intent, and the caller logged the contact before the
@@ -3469,10 +3480,12 @@ class Touchpoints:
         *,
         late: bool,
         now: datetime,
+        reopening: Reopening | None = None,
     ) -> None:
         assert touch.answer is not None
         tz = person_zone(session, team_id=team_id, user_id=touch.author_id)
-        message = self.renderer.asker_note(AskerNote(partner=facts, touch=touch, late=late, tz=tz))
+        note = AskerNote(partner=facts, touch=touch, late=late, tz=tz, reopening=reopening)
+        message = self.renderer.asker_note(note)
         _queue(
             session,
             team_id,

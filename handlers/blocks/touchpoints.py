@@ -399,7 +399,13 @@ class SlackRenderer:
 
     def asker_note(self, note: AskerNote) -> Message:
         facts = note.partner
-        text = texts.asker_note(facts, note.touch, late=note.late, logged_since=note.logged_since)
+        text = texts.asker_note(
+            facts,
+            note.touch,
+            late=note.late,
+            logged_since=note.logged_since,
+            reopening=note.reopening,
+        )
         return Message(text=text, blocks=[section(text), actions([brief_me(facts.id, facts.name)])])
 
     def intent_later(self, note: LaterNote) -> Message:

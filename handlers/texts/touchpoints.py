@@ -1244,7 +1244,14 @@ def answer_overtaken(touch: Touch, *, tz: ZoneInfo, now: datetime) -> str:
     return f"{owner} {wanted}: tell {owner} how your contact went."
 
 
-def asker_note(facts: PartnerFacts, touch: Touch, *, late: bool, logged_since: bool = False) -> str:
+def asker_note(
+    facts: PartnerFacts,
+    touch: Touch,
+    *,
+    late: bool,
+    logged_since: bool = False,
+    reopening: Reopening | None = None,
+) -> str:
     """The answer to an intent, for the colleague who stated it; `logged_since`: they logged a
     contact with the partner after the answer was given, before it reached them."""
     about = quote(touch.notes)
@@ -1252,7 +1259,7 @@ def asker_note(facts: PartnerFacts, touch: Touch, *, late: bool, logged_since: b
     log = f"Log it when you've been in touch: `{COMMAND} log {in_command(facts.name)} : …`"
     answer = touch.answer
     if answer is IntentAnswer.ENDED:
-        return _intent_ended_for_asker(facts, touch, told_go_ahead=late)
+        return _intent_ended_for_asker(facts, touch, told_go_ahead=late, reopening=reopening)
     if answer is IntentAnswer.LAPSED:
         return (
             f"No answer from {person(touch.asked)} within a working day about reaching out to "
@@ -1284,14 +1291,13 @@ def asker_note(facts: PartnerFacts, touch: Touch, *, late: bool, logged_since: b
     return f"A late answer: {text}" if late else text
 
 
-def _intent_ended_for_asker(facts: PartnerFacts, touch: Touch, *, told_go_ahead: bool) -> str:
+def _intent_ended_for_asker(
+    facts: PartnerFacts, touch: Touch, *, told_go_ahead: bool, reopening: Reopening | None
+) -> str:
     """To whoever stated an intent, once the partnership ended before an answer: nobody follows
     the partner any more, so none will come (`told_go_ahead`: they heard they may go ahead)."""
     who, about = person(touch.answered_by), quote(touch.notes)
-    reopen = (
-        f"If it goes on, {who} or an admin can reopen it (`{COMMAND} status "
-        f"{in_command(facts.name)} active`); then state your intent again."
-    )
+    reopen = f"If it goes on, {_reopen(facts, reopening)}; then state your intent again."
     if told_go_ahead:
         return (
             f"{who} has ended the partnership with *{facts.name}* since you were told you may go "

@@ -2523,6 +2523,10 @@ def test_ending_a_partner_closes_an_intent_waiting_for_its_owner(slack: Slack) -
         "<@U0ANA> has ended the partnership with *Acme Corporation*, so your intent"
     )
     assert "needs nobody's answer any more" in told.text
+    # Ben may not reopen it: told whom to ask, not a command refused to him (QA21a BUG 5).
+    assert "If it goes on, ask <@U0ANA> or an admin to reopen it; then state your intent" in (
+        told.text
+    )
     assert "no answer in time" not in answer(slack, "check Acme", user=BEN)
 
 
