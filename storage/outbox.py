@@ -481,6 +481,28 @@ def extend_lease(
     return _update_claimed(session, message_ids, token=token, values={"available_at": lease_until})
 
 
+class Placed(NamedTuple):
+    """Where a channel message was placed: its key, its state and its channel."""
+
+    dedupe_key: str
+    status: str
+    channel: str | None
+
+
+def latest_placed(*, session: Session, team_id: str, dedupe_keys: Collection[str]) -> Placed | None:
+    """The latest (by id) of the workspace's messages under these keys, columns only: one
+    indexed statement, not a message with its body loaded per key."""
+    if not dedupe_keys:
+        return None
+    row = session.execute(
+        sa.select(_T.c.dedupe_key, _T.c.status, _T.c.recipient_channel)
+        .where(_T.c.team_id == team_id, _T.c.dedupe_key.in_(set(dedupe_keys)))
+        .order_by(_T.c.id.desc())
+        .limit(1)
+    ).first()
+    return None if row is None else Placed(row.dedupe_key, row.status, row.recipient_channel)
+
+
 def thread_parent(*, session: Session, team_id: str, dedupe_key: str) -> ThreadParent | None:
     """The state of the row a message wants to thread onto, if the workspace has it."""
     row = session.execute(

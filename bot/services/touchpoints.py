@@ -1672,21 +1672,16 @@ class Touchpoints:
     def _alerted_in(self, scene: _Scene, keys: Sequence[str]) -> str | None:
         """The channel of the latest of the alerts under `keys` (their outbox keys): where it
         was posted in the end, after any channel that refused it (`bot.services.channels`)."""
-        found: list[OutboxMessage] = []
-        for key in keys:
-            message = outbox_store.get_message(
-                session=scene.session, team_id=scene.team_id, dedupe_key=key
+        placed = outbox_store.latest_placed(
+            session=scene.session, team_id=scene.team_id, dedupe_keys=keys
+        )
+        while placed is not None and placed.status == OutboxStatus.REROUTED:
+            placed = outbox_store.latest_placed(
+                session=scene.session,
+                team_id=scene.team_id,
+                dedupe_keys=[instead_key(placed.dedupe_key)],
             )
-            while message is not None and message.status == OutboxStatus.REROUTED:
-                message = outbox_store.get_message(
-                    session=scene.session,
-                    team_id=scene.team_id,
-                    dedupe_key=instead_key(message.dedupe_key),
-                )
-            if message is not None:
-                found.append(message)
-        latest = max(found, key=lambda message: message.id or 0, default=None)
-        return None if latest is None else latest.recipient_channel
+        return None if placed is None else placed.channel
 
     def _noted_already(
         self, scene: _Scene, touch: Touch, around: Sequence[TouchpointRow]

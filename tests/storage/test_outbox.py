@@ -266,6 +266,20 @@ def test_keys_starting_with_a_prefix_are_read_whatever_their_state(engine: Engin
         assert store.keys_starting(session=session, team_id=TEAM, prefix="note_") == ["note_5:x"]
 
 
+def test_the_latest_placed_of_some_keys_is_read_by_key_in_its_workspace(engine: Engine) -> None:
+    with Session(engine) as session:
+        for key in ("alert:1", "alert:2", "alert:3"):
+            add(session, key)
+        add(session, "alert:4", team_id="T2")
+        session.commit()
+        placed = store.latest_placed(
+            session=session, team_id=TEAM, dedupe_keys=["alert:1", "alert:2", "alert:4"]
+        )
+        assert placed == store.Placed("alert:2", OutboxStatus.PENDING, "C1")
+        assert store.latest_placed(session=session, team_id=TEAM, dedupe_keys=["alert:4"]) is None
+        assert store.latest_placed(session=session, team_id=TEAM, dedupe_keys=[]) is None
+
+
 def test_the_sent_time_reads_back_exactly(engine: Engine, autocommit: Session) -> None:
     berlin = timezone(timedelta(hours=1))
     sent_at = datetime(2026, 11, 25, 10, 0, 1, 123_456, tzinfo=berlin)
