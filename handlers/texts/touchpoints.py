@@ -1267,7 +1267,10 @@ def asker_note(
         )
     if logged_since and answer in (IntentAnswer.HANDLE_IT, IntentAnswer.TALK_FIRST):
         wanted, before = (
-            (f"had answered that they would handle {about} themselves", ", before they do")
+            (
+                f"had answered that they would handle {about} themselves",
+                ", before they reach out themselves",
+            )
             if answer is IntentAnswer.HANDLE_IT
             else (f"had asked to *talk first* before you reached out about {about}", "")
         )

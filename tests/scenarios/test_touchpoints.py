@@ -2247,7 +2247,7 @@ def test_the_owners_answer_goes_back_to_the_asker(
             "intent_handle_it",
             "<@U0ANA>, for *Acme Corporation*, had answered that they would handle “ask about "
             "co-hosting the spring event” themselves. You have logged a contact with them "
-            "since: tell <@U0ANA> how it went, before they do.",
+            "since: tell <@U0ANA> how it went, before they reach out themselves.",
             "<@U0ANA> answered today at 04:00 that they would handle your intent “ask about "
             "co-hosting the spring event” themselves: tell <@U0ANA> how your contact went.",
         ),
