@@ -199,6 +199,34 @@ def meetings_logged(
     return _with_participants(session, team_id, statement)
 
 
+def recorded_by(
+    *,
+    session: Session,
+    team_id: str,
+    author_id: str,
+    partner_id: int,
+    start: datetime,
+    end: datetime,
+) -> list[AskedTouchpoint]:
+    """`author_id`'s meetings, calls and events with the partner, logged or planned (and not
+    said not to have happened), whose moment is between `start` and `end`, with who took part."""
+    statement = (
+        select(Touchpoint)
+        .where(
+            Touchpoint.team_id == team_id,
+            Touchpoint.partner_id == partner_id,
+            Touchpoint.author_id == author_id,
+            col(Touchpoint.kind).in_([TouchpointKind.DONE, TouchpointKind.PLANNED]),
+            col(Touchpoint.medium).in_(ASKED_MEDIA),
+            col(Touchpoint.cancelled_at).is_(None),
+            Touchpoint.at >= start,
+            Touchpoint.at < end,
+        )
+        .order_by(col(Touchpoint.at), col(Touchpoint.id))
+    )
+    return _with_participants(session, team_id, statement)
+
+
 def _with_participants(
     session: Session, team_id: str, statement: SelectOfScalar[Touchpoint]
 ) -> list[AskedTouchpoint]:

@@ -163,6 +163,8 @@ class CheckInCard:
     # and a Problem goes to `problem_to`, who covers for them (None: nobody does, it waits too).
     owner_away: bool = False
     problem_to: str | None = None
+    # The recipient recorded the same meeting too (`recorded_again`): "planned" or "logged".
+    recipient_recorded: str | None = None
     # Show the buttons again (after "Change").
     editing: bool = False
     # Answered, and `changeable_until` has passed as the card is shown: no more changes.
@@ -319,6 +321,36 @@ def recorded_again(found: Recorded, touchpoint: Recorded) -> bool:
     if found.author_id == touchpoint.author_id:
         return found.planned != touchpoint.planned
     return found.author_id in touchpoint.colleagues or touchpoint.author_id in found.colleagues
+
+
+def _recorded_too(
+    session: Session,
+    team_id: str,
+    touchpoint: store.AskedTouchpoint,
+    user_id: str,
+    *,
+    tz: str | None,
+) -> str | None:
+    """Whether `user_id`, asked about another colleague's record of a meeting, recorded the
+    same meeting too (`recorded_again`, on its day for them): "planned" or "logged", else None.
+    Their own record was asked about in this one's place, so the card says it stands for both
+    (QA21a NIT 6)."""
+    if touchpoint.author_id == user_id:
+        return None
+    day = meeting_day(touchpoint.at, day_only=touchpoint.day_only, tz=tz)
+    for found in store.recorded_by(
+        session=session,
+        team_id=team_id,
+        author_id=user_id,
+        partner_id=touchpoint.partner_id,
+        start=touchpoint.at - DAY_SPAN,
+        end=touchpoint.at + DAY_SPAN,
+    ):
+        if meeting_day(found.at, day_only=found.day_only, tz=tz) == day and recorded_again(
+            found, touchpoint
+        ):
+            return "planned" if found.planned else "logged"
+    return None
 
 
 def meetings_recorded_again(
@@ -888,15 +920,19 @@ class CheckIns:
         assert checkin.id is not None
         until = None if checkin.answered_at is None else checkin.answered_at + CHANGE_WINDOW
         owner_away, problem_to = self._owner_away(session, checkin, partner, now)
+        tz = tz_of(session, checkin.team_id, checkin.user_id)
         return CheckInCard(
             checkin_id=checkin.id,
             partner_name=partner.name,
             medium=touchpoint.medium,
             meeting_at=checkin.meeting_at,
-            tz=tz_of(session, checkin.team_id, checkin.user_id),
+            tz=tz,
             planned=checkin.planned,
             author_id=touchpoint.author_id,
             recipient_id=checkin.user_id,
+            recipient_recorded=_recorded_too(
+                session, checkin.team_id, touchpoint, checkin.user_id, tz=tz
+            ),
             owner_id=partner.owner_id,
             answer=None if checkin.answer is None else CheckInAnswer(checkin.answer),
             note=checkin.note,

@@ -164,9 +164,15 @@ def checkin_who(card: CheckInCard) -> str:
     verb = "planned" if card.planned else "logged"
     if card.author_id == card.recipient_id:
         return f"You {verb} it."
+    # Their own record of the meeting is asked about in this one: it stands for both.
+    yours = ""
+    if card.recipient_recorded == verb:
+        yours = ", as you did"
+    elif card.recipient_recorded is not None:
+        yours = f", and you {card.recipient_recorded} it"
     return (
         f"You {'were to take' if card.planned else 'took'} part; "
-        f"{person(card.author_id)} {verb} it."
+        f"{person(card.author_id)} {verb} it{yours}."
     )
 
 

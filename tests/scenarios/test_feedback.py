@@ -1033,7 +1033,11 @@ def test_a_meeting_planned_then_logged_by_two_colleagues_is_one_checkin_per_pers
     say(slack, f"log Acme with {MENTION[BEN]} on today 15:00 via meeting : went fine", DAN)
     at(slack, datetime(2026, 11, 27, 14, 1, tzinfo=UTC))  # Friday morning in both zones
     at(slack, datetime(2026, 11, 27, 16, 0, tzinfo=UTC))
-    for user, reason in ((BEN, "You logged it."), (DAN, "You took part; <@U0BEN> logged it.")):
+    # Dan logged it too: his card is about Ben's record, and says it stands for his (QA21a NIT 6).
+    for user, reason in (
+        (BEN, "You logged it."),
+        (DAN, "You took part; <@U0BEN> logged it, as you did."),
+    ):
         (asked,) = checkin_messages(slack, user)
         assert asked.text == "How did your meeting with *Acme* on Thu 26 Nov go?"
         assert reason in shown(asked)

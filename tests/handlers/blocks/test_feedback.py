@@ -66,6 +66,21 @@ def test_the_owners_own_checkin_is_not_passed_on_to_them() -> None:
     assert "goes to the partner's owner" not in unowned
 
 
+@pytest.mark.parametrize(
+    ("planned", "recorded", "said"),
+    [
+        (False, "logged", "You took part; <@U0ANA> logged it, as you did."),
+        (False, "planned", "You took part; <@U0ANA> logged it, and you planned it."),
+        (True, "logged", "You were to take part; <@U0ANA> planned it, and you logged it."),
+    ],
+)
+def test_a_card_about_a_colleagues_record_says_it_stands_for_the_readers_own_too(
+    planned: bool, recorded: str, said: str
+) -> None:
+    shown = blocks.checkin(card(planned=planned, recipient_recorded=recorded))
+    assert said in json.dumps(shown.blocks)
+
+
 def test_a_checkin_asks_with_buttons_and_says_why() -> None:
     shown = blocks.checkin(card())
     assert shown.text == "How did your call with *Acme* on Tue 24 Nov go?"
