@@ -2492,6 +2492,15 @@ class Touchpoints:
                 covering_for=user_id,
             )
 
+    def _ask_instead(self, scene: _Scene, touch: Touch, intent_id: int, asked: str) -> Touch:
+        """Ask `asked`, who hears for the partner's owner now, about an intent another was
+        asked about, under the question's key for them (`intent_ask_key`)."""
+        clashes = _clashes_found_by(scene.session, scene.team_id, touch)
+        touch, _away, _pushed = self._ask(
+            scene, touch, clashes, key=intent_ask_key(intent_id, handed_to=asked)
+        )
+        return touch
+
     def _reask_unsent(
         self,
         session: Session,
@@ -2520,10 +2529,7 @@ class Touchpoints:
         asked = self._owner_side(scene, touch)
         if asked is None or asked == held_by:
             return None
-        clashes = _clashes_found_by(session, team_id, touch)
-        touch, _away, _pushed = self._ask(
-            scene, touch, clashes, key=intent_ask_key(row.id, handed_to=asked)
-        )
+        touch = self._ask_instead(scene, touch, row.id, asked)
         outbox_store.cancel_unsent(session=session, team_id=team_id, dedupe_key=waiting)
         return scene, touch, asked
 
@@ -2608,10 +2614,7 @@ class Touchpoints:
             asked = self._owner_side(scene, touch)
             if owner is None or asked is None or asked == deputy_id:
                 continue
-            clashes = _clashes_found_by(session, team_id, touch)
-            touch, _away, _pushed = self._ask(
-                scene, touch, clashes, key=intent_ask_key(row.id, handed_to=asked)
-            )
+            touch = self._ask_instead(scene, touch, row.id, asked)
             outbox_store.cancel_unsent(session=session, team_id=team_id, dedupe_key=waiting)
             self._tell_asker_who_is_asked(
                 scene,
@@ -3388,10 +3391,7 @@ class Touchpoints:
         cover = self._owner_side(scene, touch)
         if cover is None or cover == owner:
             return False
-        clashes = _clashes_found_by(session, team_id, touch)
-        touch, _away, _pushed = self._ask(
-            scene, touch, clashes, key=intent_ask_key(row.id, handed_to=cover)
-        )
+        touch = self._ask_instead(scene, touch, row.id, cover)
         outbox_store.cancel_unsent(
             session=session,
             team_id=team_id,
