@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
+from dataclasses import asdict, dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -10,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from storage.models import UserProfile, WorkspaceAdmin, ZoneLookupFailure
 from storage.sql import Driver, listed, sized
-from storage.upsert import table_of, upsert
+from storage.upsert import table_of, upsert, upsert_many
 
 
 def get_profiles(
@@ -45,6 +46,33 @@ def get_profile(*, session: Session, team_id: str, user_id: str) -> UserProfile 
     return session.get(UserProfile, (team_id, user_id))
 
 
+@dataclass(frozen=True)
+class ProfileFacts:
+    """What `users.info` (or `users.list`) said about one user, as the cache keeps it."""
+
+    user_id: str
+    name: str
+    real_name: str | None
+    tz: str
+    is_admin: bool
+    is_deleted: bool
+
+
+def save_profiles(
+    *, session: Session, team_id: str, profiles: Sequence[ProfileFacts], fetched_at: datetime
+) -> None:
+    """Store what Slack said about each user, replacing any older copy, in as few statements
+    as the database allows: the dispatcher's first DMs to 200 people cost 200 round trips and
+    statement compilations one by one (a quarter of a second, on PostgreSQL)."""
+    upsert_many(
+        session,
+        UserProfile,
+        [{"team_id": team_id, **asdict(profile), "fetched_at": fetched_at} for profile in profiles],
+        key=("team_id", "user_id"),
+        update=("name", "real_name", "tz", "is_admin", "is_deleted", "fetched_at"),
+    )
+
+
 def save_profile(
     *,
     session: Session,
@@ -57,22 +85,9 @@ def save_profile(
     is_deleted: bool,
     fetched_at: datetime,
 ) -> None:
-    """Store what `users.info` said about a user, replacing any older copy."""
-    values = {
-        "name": name,
-        "real_name": real_name,
-        "tz": tz,
-        "is_admin": is_admin,
-        "is_deleted": is_deleted,
-        "fetched_at": fetched_at,
-    }
-    upsert(
-        session,
-        UserProfile,
-        {"team_id": team_id, "user_id": user_id, **values},
-        key=("team_id", "user_id"),
-        update=values,
-    )
+    """Store what `users.info` said about one user, replacing any older copy."""
+    facts = ProfileFacts(user_id, name, real_name, tz, is_admin, is_deleted)
+    save_profiles(session=session, team_id=team_id, profiles=[facts], fetched_at=fetched_at)
 
 
 def is_listed_admin(*, session: Session, team_id: str, user_id: str) -> bool:

@@ -7,7 +7,7 @@ upsert does not.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -43,3 +43,37 @@ def upsert(
         .returning(*table.c)
     )
     return session.execute(statement).one()
+
+
+# Rows per statement in `upsert_many`: SQLite allows 32,766 parameters, PostgreSQL 65,535.
+_ROWS_PER_STATEMENT = 500
+
+
+def upsert_many(
+    session: Session,
+    model: type[SQLModel],
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    key: Sequence[str],
+    update: Sequence[str],
+) -> None:
+    """Insert `rows` (all with the same columns) or, for each whose `key` columns match a row
+    already stored, overwrite its `update` columns with the new values: one statement per
+    `_ROWS_PER_STATEMENT` rows rather than one per row. A key given twice keeps the last."""
+    unique = list({tuple(row[k] for k in key): row for row in rows}.values())
+    if not unique:
+        return
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = table_of(model)
+    for chunk in _chunks(unique, _ROWS_PER_STATEMENT):
+        statement = insert(table).values([dict(row) for row in chunk])
+        statement = statement.on_conflict_do_update(
+            index_elements=list(key), set_={name: statement.excluded[name] for name in update}
+        )
+        session.execute(statement)
+
+
+def _chunks(rows: Sequence[Mapping[str, Any]], size: int) -> Iterator[Sequence[Mapping[str, Any]]]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]

@@ -300,18 +300,19 @@ def _save_all(engine: Engine, clock: Clock, team_id: str, users: list[dict[str, 
     """Cache what Slack said about `users`, in one transaction."""
     if not users:
         return
-    now = clock.now()
     with Session(engine) as session:
-        for user in users:
-            _save(session, team_id=team_id, user=user, now=now)
+        store.save_profiles(
+            session=session,
+            team_id=team_id,
+            profiles=[_facts(user) for user in users],
+            fetched_at=clock.now(),
+        )
         session.commit()
 
 
-def _save(session: Session, *, team_id: str, user: dict[str, Any], now: datetime) -> None:
+def _facts(user: dict[str, Any]) -> store.ProfileFacts:
     profile = user.get("profile") or {}
-    store.save_profile(
-        session=session,
-        team_id=team_id,
+    return store.ProfileFacts(
         user_id=str(user["id"]),
         name=str(profile.get("display_name") or user.get("name") or user["id"])[:200],
         real_name=str(profile.get("real_name") or user.get("real_name") or "")[:200] or None,
@@ -319,5 +320,4 @@ def _save(session: Session, *, team_id: str, user: dict[str, Any], now: datetime
         tz=str(user.get("tz") or "")[:64],
         is_admin=_is_admin(user),
         is_deleted=bool(user.get("deleted")),
-        fetched_at=now,
     )

@@ -34,3 +34,45 @@ def test_zones_of_gives_the_cached_zones_of_one_workspace_and_leaves_out_the_unk
     assert found.keys() == {"U0ANA", "U0BEN"}
     assert found["U0ANA"] == "Europe/Berlin"
     assert not found["U0BEN"]
+
+
+def _facts(n: int, *, tz: str = "Europe/Berlin", admin: bool = False) -> people.ProfileFacts:
+    return people.ProfileFacts(
+        user_id=f"U{n:05d}",
+        name=f"person{n}",
+        real_name=None,
+        tz=tz,
+        is_admin=admin,
+        is_deleted=False,
+    )
+
+
+def test_save_profiles_stores_many_at_once_and_overwrites_what_was_cached(
+    engine: Engine,
+) -> None:
+    # More people than one statement carries, some already cached with other facts, one given
+    # twice (the last word counts), and the same people in another workspace left alone.
+    later = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+    with Session(engine) as session:
+        people.save_profiles(
+            session=session, team_id="T1", profiles=[_facts(1), _facts(2)], fetched_at=NOW
+        )
+        people.save_profiles(session=session, team_id="T2", profiles=[_facts(1)], fetched_at=NOW)
+        session.commit()
+    batch = [_facts(n, tz="Asia/Tokyo") for n in range(1, 1_201)]
+    batch.append(_facts(2, tz="America/New_York", admin=True))
+    with Session(engine) as session:
+        people.save_profiles(session=session, team_id="T1", profiles=batch, fetched_at=later)
+        session.commit()
+    with Session(engine) as session:
+        zones = people.zones_of(
+            session=session, team_id="T1", user_ids=[f"U{n:05d}" for n in range(1, 1_202)]
+        )
+        second = people.get_profile(session=session, team_id="T1", user_id="U00002")
+        elsewhere = people.get_profile(session=session, team_id="T2", user_id="U00001")
+    assert len(zones) == 1_200
+    assert zones["U00001"] == "Asia/Tokyo"
+    assert zones["U00002"] == "America/New_York"
+    assert second is not None and second.is_admin
+    assert second.fetched_at.replace(tzinfo=UTC) == later
+    assert elsewhere is not None and elsewhere.tz == "Europe/Berlin"
