@@ -490,17 +490,19 @@ class Placed(NamedTuple):
 
 
 def latest_placed(*, session: Session, team_id: str, dedupe_keys: Collection[str]) -> Placed | None:
-    """The latest (by id) of the workspace's messages under these keys, columns only: one
-    indexed statement, not a message with its body loaded per key."""
+    """The latest (by id) of the workspace's messages under these keys, columns only, in plain
+    SQL: `/partner log` asks it whenever the caller was alerted about the other person before,
+    and through SQLAlchemy it cost ~0.2 ms of Python (a tenth of such a log's CPU)."""
     if not dedupe_keys:
         return None
-    row = session.execute(
-        sa.select(_T.c.dedupe_key, _T.c.status, _T.c.recipient_channel)
-        .where(_T.c.team_id == team_id, _T.c.dedupe_key.in_(set(dedupe_keys)))
-        .order_by(_T.c.id.desc())
-        .limit(1)
-    ).first()
-    return None if row is None else Placed(row.dedupe_key, row.status, row.recipient_channel)
+    keys = listed("key", set(dedupe_keys))
+    statement = sized(
+        "SELECT dedupe_key, status, recipient_channel FROM outbox_message "
+        "WHERE team_id = :team_id AND dedupe_key IN ({key}) ORDER BY id DESC LIMIT 1",
+        key=len(keys),
+    )
+    row = Driver.of(session).first(statement, {"team_id": team_id, **keys})
+    return None if row is None else Placed(str(row[0]), str(row[1]), row[2])
 
 
 def thread_parent(*, session: Session, team_id: str, dedupe_key: str) -> ThreadParent | None:
@@ -550,14 +552,20 @@ def cancel_unsent_to(
 ) -> int:
     """Cancel, saying why, the direct messages to `user_id` (to anyone: None) queued under these
     keys that no dispatcher has claimed yet (held for an absence or not); one since sent to
-    someone else instead (`redirect_unsent`) is left alone. Returns how many were cancelled."""
+    someone else instead (`redirect_unsent`) is left alone. Returns how many were cancelled.
+    Plain SQL: `/partner log` runs it for an owner following up outsiders' contacts."""
     if not dedupe_keys:
         return 0
-    to_user = sa.and_(
-        sa.true() if user_id is None else _T.c.recipient_user == user_id,
-        _T.c.dedupe_key.in_(set(dedupe_keys)),
+    keys = listed("key", set(dedupe_keys))
+    statement = sized(
+        "UPDATE outbox_message SET status = 'cancelled', last_error = :reason, held = :held "
+        "WHERE team_id = :team_id AND dedupe_key IN ({key}) AND status = 'pending'"
+        + ("" if user_id is None else " AND recipient_user = :user_id"),
+        key=len(keys),
     )
-    return _cancel_pending(session, team_id, to_user, reason=reason)
+    params = {"team_id": team_id, "user_id": user_id, "reason": reason[:500], "held": False}
+    with writing(session):
+        return Driver.of(session).execute(statement, {**params, **keys})
 
 
 def _cancel_pending(
@@ -633,22 +641,24 @@ def channel_refusal(
 ) -> str | None:
     """Why the latest delivery to the channel (queued `since` then, if given) failed for good
     or was rerouted (Slack's reason, as recorded), if it was; None when it went through, or
-    nothing was sent there yet."""
-    statement = (
-        sa.select(_T.c.status, _T.c.last_error)
-        .where(
-            _T.c.team_id == team_id,
-            _T.c.recipient_channel == channel_id,
-            _T.c.status.in_([OutboxStatus.SENT, OutboxStatus.FAILED, OutboxStatus.REROUTED]),
-            sa.true() if since is None else _T.c.created_at >= since,
-        )
-        .order_by(_T.c.id.desc())
-        .limit(1)
+    nothing was sent there yet. Plain SQL: every alert `/partner log` queues asks it."""
+    driver = Driver.of(session)
+    latest = driver.first(
+        _LATEST_TO_CHANNEL if since is None else _LATEST_TO_CHANNEL_SINCE,
+        {"team_id": team_id, "channel": channel_id, "since": driver.time(since)},
     )
-    latest = session.execute(statement).first()
-    if latest is None or latest.status == OutboxStatus.SENT:
+    if latest is None or latest[0] == OutboxStatus.SENT:
         return None
-    return str(latest.last_error or "failed")
+    return str(latest[1] or "failed")
+
+
+_LATEST_TO_CHANNEL_SQL = (
+    "SELECT status, last_error FROM outbox_message WHERE team_id = :team_id "
+    "AND recipient_channel = :channel AND status IN ('sent', 'failed', 'rerouted'){since} "
+    "ORDER BY id DESC LIMIT 1"
+)
+_LATEST_TO_CHANNEL = Sql(_LATEST_TO_CHANNEL_SQL.format(since=""))
+_LATEST_TO_CHANNEL_SINCE = Sql(_LATEST_TO_CHANNEL_SQL.format(since=" AND created_at >= :since"))
 
 
 def unsent_keys(*, session: Session, team_id: str, user_id: str | None, kind: str) -> list[str]:

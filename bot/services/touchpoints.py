@@ -1779,15 +1779,17 @@ class Touchpoints:
             root = (
                 None
                 if thread is None
-                else outbox_store.get_message(session=session, team_id=team_id, dedupe_key=thread)
+                else outbox_store.latest_placed(
+                    session=session, team_id=team_id, dedupe_keys=[thread]
+                )
             )
             while root is not None and root.status == OutboxStatus.REROUTED:
                 # Refused where it was meant to go, it was posted in the next channel: its
                 # thread is there (the dispatcher threads onto it, `instead_key`).
-                root = outbox_store.get_message(
-                    session=session, team_id=team_id, dedupe_key=instead_key(root.dedupe_key)
+                root = outbox_store.latest_placed(
+                    session=session, team_id=team_id, dedupe_keys=[instead_key(root.dedupe_key)]
                 )
-            if root is not None and root.recipient_channel != channel:
+            if root is not None and root.channel != channel:
                 thread = None  # the partner's alerts go to another channel since: start afresh
             away_until = self._away_uncovered(scene)
             alert = CollisionAlert(
