@@ -15,6 +15,7 @@ from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
@@ -148,6 +149,9 @@ _LEGAL_SUFFIXES: frozenset[tuple[str, ...]] = frozenset(
 _MAX_SUFFIX_WORDS = max(len(suffix) for suffix in _LEGAL_SUFFIXES)
 
 
+# Pure, and asked about the same few names all day (every command resolves its partner, `log`
+# its longer readings too): remembered, it is a dictionary lookup.
+@lru_cache(maxsize=4096)
 def normalize_name(name: str) -> str:
     """Return the key under which two partner names count as the same partner.
 
