@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from handlers.blocks import context, section
 from handlers.reply import Block
+from handlers.texts.config import failure_in_words
 from handlers.texts.partners import channel_ref
 from storage.outbox import DeliverySummary
 
@@ -41,9 +42,10 @@ def failed_delivery_line(row: DeliverySummary, *, replies: int = 0) -> str:
         f"<!date^{int(row.due_at.timestamp())}^{{date_short_pretty}} {{time}}"
         f"|{row.due_at:%-d %b %H:%M} UTC>"
     )
-    return (
-        f"• {kind} to {_recipient(row)}, due {due}: `{row.last_error or 'unknown error'}` ({tries})"
+    why = failure_in_words(
+        row.last_error, tries=tries, to_channel=row.recipient_channel is not None
     )
+    return f"• {kind} to {_recipient(row)}, due {due}: {why}"
 
 
 def _same_send(row: DeliverySummary) -> tuple[str | None, str | None, object, str | None]:

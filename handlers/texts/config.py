@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.delivery.dispatcher import TOKEN_ERRORS
 from bot.delivery.working_hours import WorkingHours
 from bot.services.channels import Route
 from bot.services.feedback import Cadence
@@ -22,7 +23,14 @@ from bot.services.workspace_settings import (
     Values,
 )
 from handlers.texts.feedback import ROUND_DAY
-from handlers.texts.partners import channel_kind, channel_ref, people, person, refused_in_words
+from handlers.texts.partners import (
+    REFUSED_IN_WORDS,
+    channel_kind,
+    channel_ref,
+    people,
+    person,
+    refused_in_words,
+)
 from handlers.verbs import VERBS_BY_NAME
 
 COMMAND = "/partner"
@@ -282,6 +290,45 @@ def more_failed(more: int) -> str:
         if more
         else f"`{OUTBOX_COMMAND}` on the server lists them with their ids."
     )
+
+
+# Why Slack refused a message, as an admin can act on it, by Slack's error code. The code itself
+# stays beside the words, for whoever looks it up or reads the server's log.
+_TO_FIX_A_CHANNEL = "invite Liaison there or choose another channel"
+_A_BUG = "a Liaison bug, please report it"
+CHANNEL_FAILURES_IN_WORDS = {
+    code: f"{words} — {_TO_FIX_A_CHANNEL}" for code, words in REFUSED_IN_WORDS.items()
+}
+FAILURES_IN_WORDS = {
+    "user_not_found": "they are no longer in the workspace",
+    "account_inactive": "their account is deactivated",
+    "user_disabled": "their account is deactivated",
+    "messages_tab_disabled": "they turned off direct messages from apps",
+    "cannot_dm_bot": "Slack doesn't let apps message a bot",
+    "invalid_blocks": f"Slack refused the message's layout ({_A_BUG})",
+    "msg_too_long": f"the message was too long for Slack ({_A_BUG})",
+    **dict.fromkeys(TOKEN_ERRORS, "Slack no longer accepts Liaison's token: reinstall the app"),
+}
+
+
+_DM_FAILURES_IN_WORDS = dict.fromkeys(
+    REFUSED_IN_WORDS, "Slack couldn't open a direct message with them"
+)
+
+
+def failure_in_words(reason: str | None, *, tries: str, to_channel: bool) -> str:
+    """A failed delivery's recorded reason (`chat.postMessage: not_in_channel`, `gave up after
+    5 attempts over 2 h: chat.postMessage: HTTP 503`) in plain words, with Slack's code and
+    how many `tries` were made. A channel's refusals are about a channel only when the message
+    went to one: a direct message Slack "can't find" is a person Liaison can't reach."""
+    if not reason:
+        return f"no reason recorded ({tries})"
+    code = reason.rsplit(":", 1)[-1].strip()
+    words = (CHANNEL_FAILURES_IN_WORDS if to_channel else _DM_FAILURES_IN_WORDS).get(code)
+    words = words or FAILURES_IN_WORDS.get(code)
+    if words is None and reason.startswith("gave up"):
+        words = "Slack kept failing or could not be reached, so Liaison gave up"
+    return f"`{reason}` ({tries})" if words is None else f"{words} (`{reason}`, {tries})"
 
 
 # --- Changes ------------------------------------------------------------------------------------

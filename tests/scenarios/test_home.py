@@ -184,7 +184,10 @@ def test_failed_deliveries_are_shown_to_admins_only(slack: Slack) -> None:
     ana = home_of(slack, ANA)  # a Slack workspace admin
     assert "Across the workspace" in ana
     assert "*Failed deliveries* (latest 1)" in ana
-    assert "handover to <@U0DAN>" in ana and "channel_not_found` (1 try)" in ana
+    assert "handover to <@U0DAN>" in ana and (
+        "Slack couldn't open a direct message with them (`chat.postMessage: channel_not_found`, "
+        "1 try)" in ana
+    )
     assert "*At-risk partners" in ana
 
     assert "Failed deliveries" not in home_of(slack, BEN)

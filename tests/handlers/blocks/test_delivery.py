@@ -33,7 +33,8 @@ def test_a_failed_channel_alert_names_the_channel_the_time_and_the_reason() -> N
     due = int(summary().due_at.timestamp())
     assert line == (
         f"• collision alert to <#C0PARTNERS>, due <!date^{due}^{{date_short_pretty}} {{time}}"
-        "|25 Nov 09:05 UTC>: `chat.postMessage: not_in_channel` (1 try)"
+        "|25 Nov 09:05 UTC>: Liaison isn't in it — invite Liaison there or choose another "
+        "channel (`chat.postMessage: not_in_channel`, 1 try)"
     )
 
 
@@ -46,7 +47,7 @@ def test_a_failed_dm_mentions_the_person() -> None:
     line = failed_delivery_line(
         summary(recipient_user="U0BEN", recipient_channel=None, attempts=10, last_error=None)
     )
-    assert "to <@U0BEN>" in line and "`unknown error` (10 tries)" in line
+    assert "to <@U0BEN>" in line and "no reason recorded (10 tries)" in line
 
 
 def test_the_section_lists_them_or_says_there_are_none() -> None:
@@ -72,3 +73,34 @@ def test_the_header_counts_the_lines_shown_when_a_digests_replies_fold_into_it()
     assert text.startswith("*Failed deliveries* (latest 3)\n")
     assert len(text.splitlines()) == 4
     assert "weekly digest and its 2 thread replies" in text
+
+
+def test_each_failure_says_in_plain_words_what_to_do_and_keeps_slacks_code() -> None:
+    reasons = {
+        "chat.postMessage: is_archived": "it is archived — invite Liaison there or choose",
+        "conversations.open: user_not_found": "they are no longer in the workspace (`",
+        "chat.postMessage: account_inactive": "their account is deactivated (`",
+        "chat.postMessage: invalid_blocks": "a Liaison bug, please report it",
+        "gave up after 7 attempts over 2 h: chat.postMessage: HTTP 503": (
+            "Slack kept failing or could not be reached, so Liaison gave up (`gave up after"
+        ),
+        "gave up after 3 attempts over 2 h: chat.postMessage: token_revoked": (
+            "Slack no longer accepts Liaison's token: reinstall the app"
+        ),
+    }
+    for reason, words in reasons.items():
+        line = failed_delivery_line(summary(last_error=reason, attempts=3))
+        assert words in line, line
+        assert f"`{reason}`, 3 tries)" in line
+    # A channel Slack can't find is a channel to fix; a direct message it can't find, a person.
+    to_ben = failed_delivery_line(
+        summary(
+            recipient_user="U0BEN",
+            recipient_channel=None,
+            last_error="chat.postMessage: channel_not_found",
+        )
+    )
+    assert "Slack couldn't open a direct message with them (`chat.postMessage" in to_ben
+    # A reason Liaison has no words for is shown as Slack gave it.
+    odd = failed_delivery_line(summary(last_error="chat.postMessage: something_new"))
+    assert odd.endswith(": `chat.postMessage: something_new` (1 try)")
