@@ -241,6 +241,7 @@ def run_socket_mode(settings: Settings) -> int:
     app = _create_app(runtime, socket_mode=True)
     handler = AckFirstSocketModeHandler(app, settings.slack_app_token, runtime=runtime)
     scheduler = Scheduler(runtime, planners=build_planners())
+    warm_up()
     freeze_startup_objects()
     logger.info("liaison %s connecting to Slack in Socket Mode", __version__)
     # SIGTERM unwinds like Ctrl-C, so the scheduler stops cleanly either way.
@@ -261,6 +262,15 @@ def run_socket_mode(settings: Settings) -> int:
         scheduler.shutdown()
         runtime.close()
     return 0
+
+
+def warm_up() -> None:
+    """Load now what a request would otherwise load before its ack, once per process: every
+    zone of the tz database (for a date typed before Slack has told Liaison the caller's zone,
+    `bot.services.touchpoints.zones_in_use`)."""
+    from bot.services.touchpoints import every_zone
+
+    every_zone()
 
 
 def freeze_startup_objects() -> None:
@@ -296,6 +306,7 @@ def serve(settings: Settings, *, host: str, port: int) -> int:
 
     # uvicorn turns SIGTERM/SIGINT into the ASGI shutdown, which stops the scheduler.
     asgi = create_asgi_app(app, runtime, on_startup=scheduler.start, on_shutdown=stop)
+    warm_up()
     freeze_startup_objects()
     logger.info("liaison %s serving Slack on http://%s:%d/slack/events", __version__, host, port)
     uvicorn.run(asgi, host=host, port=port, log_level=settings.log_level.lower(), access_log=False)

@@ -5,12 +5,14 @@ from __future__ import annotations
 import gc
 import subprocess
 import sys
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from bot import __version__, cli
 from bot.sandbox.fake_slack import FakeSlack
+from bot.services.touchpoints import every_zone, zones_in_use
 from storage import schema
 
 
@@ -122,3 +124,18 @@ def test_start_up_objects_are_left_out_of_full_collections() -> None:
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
+
+
+def test_warming_up_loads_every_time_zone_before_the_first_request() -> None:
+    # A date typed before Slack told Liaison the caller's zone is read in every zone in use;
+    # loading the tz database then would cost ~0.1 s before that request's ack.
+    every_zone.cache_clear()
+    zones_in_use.cache_clear()
+    cli.warm_up()
+    assert every_zone.cache_info().currsize == 1
+    zones = zones_in_use(date(2026, 11, 27))
+    assert every_zone.cache_info().misses == 1  # nothing loaded again
+    offsets = {datetime(2026, 11, 27, 12, tzinfo=UTC).astimezone(tz).utcoffset() for tz in zones}
+    assert len(offsets) == len(zones)
+    assert timedelta(hours=14) in offsets and timedelta(hours=-11) in offsets
+    assert timedelta(hours=5, minutes=45) in offsets  # Nepal
