@@ -9,20 +9,22 @@ against a bare Bolt app that only acks on the same server stack; and the collisi
 2. Times the collision check's query alone (`storage.touchpoints.neighbours`, the whole days
    ±14 days around a random moment of a random partner) and shows SQLite's plan for it: a range
    of the index ix_touchpoint_partner_time, no scan.
-3. Runs wrk on loopback (10 connections) against the bare Bolt app, then against
-   `liaison serve`, sending distinct signed `/partner log PARTNER via call : …` requests (each
-   a new trigger id, so none is a retry), four in five by someone on the partner's team and one
-   in five by an outsider. Each records the touchpoint, checks for collisions, records them and
-   queues what they trigger (the owner's note for an outsider's log, a channel alert when news)
-   in one transaction. Owners are in a time zone where it is night, so their notes wait in the
-   outbox (sending is bench/delivery.py's subject); channel alerts go at once.
+3. Runs wrk on loopback (10 connections) against the bare Bolt app, then against the bare
+   app committing each command as one row in a SQLite file (a second baseline, for reading),
+   then against `liaison serve`, sending distinct signed `/partner log PARTNER via call : …`
+   requests (each a new trigger id, so none is a retry), four in five by someone on the
+   partner's team and one in five by an outsider. Each records the touchpoint, checks for
+   collisions, records them and queues what they trigger (the owner's note for an outsider's
+   log, a channel alert when news) in one transaction. Owners are in a time zone where it is
+   night, so their notes wait in the outbox (sending is bench/delivery.py's subject); channel
+   alerts go at once.
 
 4. Times the check-in planner's look for workspaces with recent meetings, calls and events
    (`storage.feedback.teams_with_touchpoints_since`, the last 14 days) and shows its plan: with
    the statistics ANALYZE gathered after seeding, then without them, as a Liaison database has
    it (nothing runs ANALYZE). Last, so the statistics are there for everything before.
 
-Prints both throughputs, p50/p99 latencies, their ratio and the targets (log ≥ 50% of the bare
+Prints the throughputs, p50/p99 latencies, the ratio and the targets (log ≥ 50% of the bare
 ack's throughput, p99 ≤ 25 ms; collision check ≤ 2 ms). Beside each server it prints the CPU
 time its process used per request and its CPU use over the run (100% = one core). A server
 that keeps one core busy is bound by its own CPU (one interpreter, one GIL), so the throughput
@@ -76,6 +78,8 @@ TARGET_P99_MS = 25.0
 TARGET_CHECK_MS = 2.0
 # Requests prepared per second of the run: more than the server can take, so none repeats.
 REQUESTS_PER_SECOND = 1_500
+# The second baseline: the bare ack that also commits the command as one row (for reading).
+WRITING_ACK = "bare ack + one committed row"
 
 
 def _stamp(moment: datetime) -> str:
@@ -335,6 +339,17 @@ def main() -> None:
             cpu["bare ack, process_before_response"] = cpu_seconds(process.pid) - cpu_before
         port = free_port()
         base = f"http://127.0.0.1:{port}"
+        durable = [*bare, "--database", f"sqlite:///{Path(workdir) / 'bare.db'}"]
+        durable[durable.index("--port") + 1] = str(port)
+        with server(durable, env={}, health_url=f"{base}/healthz") as process:
+            run_wrk(f"{base}/slack/events", sample, seconds=2, connections=args.connections)
+            cpu_before = cpu_seconds(process.pid)
+            results[WRITING_ACK] = run_wrk(
+                f"{base}/slack/events", sample, seconds=args.seconds, connections=args.connections
+            )
+            cpu[WRITING_ACK] = cpu_seconds(process.pid) - cpu_before
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
         serve = ["-m", "bot.cli", "serve", "--port", str(port)]
         with server(serve, env=env, health_url=f"{base}/healthz") as process:
             warm_up = list(log_requests(factory, names, REQUESTS_PER_SECOND * 2))
@@ -406,6 +421,12 @@ def main() -> None:
     print(
         f"log p99: {log_result.p99_ms:.1f} ms (target ≤ {TARGET_P99_MS:.0f} ms) "
         f"{'PASS' if log_result.p99_ms <= TARGET_P99_MS else 'FAIL'}"
+    )
+    writing = results[WRITING_ACK]
+    print(
+        f"log / bare ack that commits one row: "
+        f"{log_result.requests_per_second / writing.requests_per_second:.2f} (no target: how "
+        "much of a log's cost is Liaison's own work beyond one durable write)"
     )
 
 
