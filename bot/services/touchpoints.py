@@ -2365,14 +2365,16 @@ class Touchpoints:
             tz=first.workspace_zone,
         )
         findings: list[MergeFinding] = []
-        for row in store.neighbours(
+        rows = store.neighbours(
             session=session, team_id=team_id, partner_id=partner_id, start=since, end=_NO_END
-        ):
-            touch = Touch.of(row)
+        )
+        touches = [Touch.of(row) for row in rows]
+        for row, touch in zip(rows, touches, strict=True):
             scene = self._scene(session, actor, found, touch.colleagues, now)
-            _near, clashes, news = self._unpaired_clashes(scene, row, touch)
+            near, clashes, news = self._unpaired_clashes(scene, row, touch)
             if not clashes:
                 continue
+            news = self._not_found_jointly(scene, touch, news, near=near, touches=touches)
             channel, _thread, refused = self._alert(
                 scene, touch, clashes, news, key=f"{collision_key(row.id)}:merged:{partner_id}"
             )
@@ -2383,6 +2385,42 @@ class Touchpoints:
                     )
                 )
         return findings
+
+    @staticmethod
+    def _not_found_jointly(
+        scene: _Scene,
+        touch: Touch,
+        news: list[Clash],
+        *,
+        near: Sequence[Clash],
+        touches: Sequence[Touch],
+    ) -> list[Clash]:
+        """Of the `news` a merge found for `touch`, those that no pair found before accounts
+        for once a meeting two colleagues each logged counts once (`same_contact_twice`), as a
+        new log's answer and alert count it: a contact found colliding with one record of it
+        (when logged, or earlier in this merge) is no news with the other, nor is a record of
+        another meeting found colliding with `touch`'s. `near`: all of `touch`'s collisions;
+        `touches`: the kept partner's contacts the merge looks at (any record of `touch`'s
+        meeting among them)."""
+        if not news:
+            return news
+        tz = scene.workspace_zone
+        records = [touch, *(t for t in touches if same_contact_twice(touch, t, tz=tz))]
+        found = set[int]().union(
+            *(
+                store.colliding_with(
+                    session=scene.session, team_id=scene.team_id, touchpoint_id=record.id
+                )
+                for record in records
+            )
+        )
+        seen = [t for t in (*touches, *(clash.other for clash in near)) if t.id in found]
+        return [
+            clash
+            for clash in news
+            if clash.other.id not in found
+            and not any(same_contact_twice(clash.other, t, tz=tz) for t in seen)
+        ]
 
     def _unpaired_clashes(
         self, scene: _Scene, row: TouchpointRow, touch: Touch

@@ -967,7 +967,8 @@ def merge_findings(
     reader: str,
 ) -> list[str]:
     """To whoever merged: the colleagues the merge showed to be in touch with one partner,
-    each contact with those it comes near, and where the alert went."""
+    each contact with those it comes near (a meeting two colleagues each logged once:
+    `joint_clashes`), and where the alert went."""
     if not findings:
         return []
     lines = [
@@ -988,7 +989,7 @@ def merge_findings(
                     passed=has_passed(clash.other, tz=tz, now=now),
                     reader=reader,
                 )
-                for clash in finding.clashes
+                for clash in joint_clashes(finding.clashes, tz=tz)
             ]
         )
         lines.append(

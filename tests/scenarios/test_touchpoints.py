@@ -64,6 +64,13 @@ def add_holding(slack: Slack, *, user: str = ANA) -> None:
     assert "Added *Acme Holding*" in shown(last(slack, user))
 
 
+def log_a_joint_meeting(slack: Slack, *, ben_under: str, chloe_under: str) -> None:
+    """Ben and Chloe each log the meeting they had together, naming each other, under the
+    partner names given (one partner's two names, before a merge)."""
+    answer(slack, f"log {ben_under} with <@U0CHLOE|chloe> via meeting : joint pitch", user=BEN)
+    answer(slack, f"log {chloe_under} with <@U0BEN|ben> via meeting : joint pitch", user=CHLOE)
+
+
 def deliver_outbox(slack: Slack) -> None:
     """The scheduler's work at the current time: planners, then one dispatch pass."""
     slack.tick()
@@ -618,6 +625,41 @@ class TestNoDefaultChannel:
         assert "collision_alert" not in kinds  # no alert queued to fail unseen
 
     @pytest.mark.usefixtures("acme")
+    @pytest.mark.parametrize(
+        ("ben_under", "chloe_under", "dan_under", "found"),
+        [
+            # Both records with the duplicate, Dan's contact with the kept partner: with no
+            # alert to have named them together, Dan meets the meeting once, not once per record.
+            (
+                "Acme Holding",
+                "Acme Holding",
+                "Acme",
+                [
+                    "• <@U0BEN> (with <@U0CHLOE>) met them today at 10:00; in the same "
+                    "coordination window, <@U0DAN> was in touch with them today at 10:00"
+                ],
+            ),
+            # One record under each name: Dan was told of the meeting when he logged his call
+            # (Chloe's record): Ben's record of it is no news to him.
+            ("Acme", "Acme Holding", "Acme Holding", []),
+        ],
+        ids=["both-with-the-duplicate", "one-under-each-name"],
+    )
+    def test_a_merge_finds_a_meeting_two_colleagues_each_logged_once(
+        self, slack: Slack, ben_under: str, chloe_under: str, dan_under: str, found: list[str]
+    ) -> None:
+        add_holding(slack)
+        log_a_joint_meeting(slack, ben_under=ben_under, chloe_under=chloe_under)
+        answer(slack, f"log {dan_under} : budget call", user=DAN)
+
+        said = answer(slack, "merge Acme Holding into Acme")
+
+        assert [line for line in said.splitlines() if line.startswith("• ")] == found
+        with Session(slack.runtime.engine) as session:
+            # Each record collides with Dan's contact, as when Dan logs after both.
+            assert len(session.exec(select(Collision)).all()) == 2
+
+    @pytest.mark.usefixtures("acme")
     def test_a_merge_says_nobody_was_alerted_when_every_channel_refuses(self, slack: Slack) -> None:
         answer(slack, "config channel #nosuchchannel")
         add_holding(slack)
@@ -751,6 +793,26 @@ def test_a_merge_alerts_colleagues_who_were_in_touch_with_the_duplicate(slack: S
     assert "Revolving door at Acme Corporation" in alert.text
     text = json.dumps(alert.blocks, ensure_ascii=False)
     assert "<@U0CHLOE>" in text and "<@U0BEN>" in text and "<@U0DAN>" not in text
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_merge_lists_a_meeting_two_colleagues_each_logged_once(slack: Slack) -> None:
+    # Ben and Chloe each logged their joint meeting with the duplicate, naming each other: one
+    # meeting, as the alert says; the answer to the merge listed it twice, once per record.
+    add_holding(slack)
+    answer(slack, "log Acme : budget call", user=DAN)
+    log_a_joint_meeting(slack, ben_under="Acme Holding", chloe_under="Acme Holding")
+
+    said = answer(slack, "merge Acme Holding into Acme")
+    deliver_outbox(slack)
+
+    assert (
+        "• <@U0DAN> was in touch with them today at 10:00; in the same coordination window, "
+        "<@U0BEN> and <@U0CHLOE> met them today at 10:00\n"
+    ) in said
+    assert "(with" not in said
+    (alert,) = alerts(slack)
+    assert "<@U0BEN> and <@U0CHLOE> met them" in shown(alert)
 
 
 @pytest.mark.usefixtures("acme")
