@@ -128,23 +128,27 @@ def config(call: Call) -> Reply:
 
 
 def _tell_new_admins(call: Call, told: list[str], session: Session, change: AdminsChanged) -> None:
-    """In the transaction of `config admins`: each colleague newly named (but the caller, and
-    Slack admins, whose rights do not change) hears that they are an admin now, and is named in
-    `told`."""
+    """In the transaction of `config admins`: each colleague newly named, or no longer named,
+    hears that they are an admin now, or no longer one, and is named in `told`. Not the caller
+    (the answer tells them), nor Slack admins, whose rights do not change."""
     by = call.invocation.user_id
-    for user_id in change.added:
-        if user_id == by or user_id in change.before.slack:
-            continue
-        queue_note(
-            call.runtime,
-            session,
-            team_id=call.team_id,
-            kind="admin",
-            user_id=user_id,
-            text=texts.made_admin(by),
-            key=f"admin:{user_id}:{occasion(call)}",
-        )
-        told.append(user_id)
+    for user_ids, text in (
+        (change.added, texts.made_admin(by)),
+        (change.removed, texts.no_longer_admin(by)),
+    ):
+        for user_id in user_ids:
+            if user_id == by or user_id in change.before.slack:
+                continue
+            queue_note(
+                call.runtime,
+                session,
+                team_id=call.team_id,
+                kind="admin",
+                user_id=user_id,
+                text=text,
+                key=f"admin:{user_id}:{occasion(call)}",
+            )
+            told.append(user_id)
 
 
 def guarded(body: VerbBody) -> VerbBody:

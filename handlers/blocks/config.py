@@ -67,7 +67,8 @@ def changed(change: Changed) -> Reply:
 
 
 def admins_changed(change: AdminsChanged, told: Sequence[str] = ()) -> Reply:
-    """`config admins @…`'s answer; `told`: the colleagues told they are admins now."""
+    """`config admins @…`'s answer; `told`: the colleagues told they are admins now, or no
+    longer."""
     return say(texts.admins_changed(change) + let_know(told))
 
 

@@ -409,6 +409,15 @@ def made_admin(by: str) -> str:
     )
 
 
+def no_longer_admin(by: str) -> str:
+    """To a colleague someone else took off the admins named in `config admins`."""
+    return (
+        f"{person(by)} took you off Liaison's admins: the workspace's settings, and partners you "
+        "neither own nor deputise for, are now for the admins to change "
+        f"(`{COMMAND} config admins` names them)."
+    )
+
+
 def not_an_admin(admins: Admins) -> str:
     who = people(admins.everyone) if admins.everyone else "your Slack workspace's admins and owners"
     return f"Only admins can change workspace settings: {who}. Ask one of them."
