@@ -481,6 +481,14 @@ def nobody_alerted(
     )
 
 
+def no_channel_set(ask: str | None = None) -> str:
+    """No coordination channel is set (nor a default): an alert had nowhere to go. `ask`: what
+    the reader should do instead, as a sentence."""
+    said = "No coordination channel is set, so nobody else was alerted"
+    fix = f"can set one with `{COMMAND} config channel #channel`."
+    return f"{said}. {ask} An admin {fix}" if ask else f"{said}: an admin {fix}"
+
+
 def alert_said(result: Recorded) -> str:
     owner = person(result.partner.owner_id)
     if result.covering is not None:
@@ -510,10 +518,7 @@ def alert_said(result: Recorded) -> str:
     if result.refused_channels:
         return nobody_alerted(result.partner, result.refused_channels)
     if result.no_channel:
-        return (
-            "No coordination channel is set, so nobody else was alerted: an admin can set one "
-            f"with `{COMMAND} config channel #channel`."
-        )
+        return no_channel_set()
     if result.already_known is Known.TOGETHER:
         return (
             f"You've been in touch with them together with "
@@ -1005,9 +1010,12 @@ def merge_findings(
             f"I've alerted {in_prose(channels)}{owner}.{not_there(facts, list(skipped.items()))}"
         )
     refused = next((f.passed_over for f in findings if f.channel is None and f.passed_over), ())
+    ask = "Please tell them of each other yourself."
     if refused:
         # Every channel refuses Liaison: no alert was queued, and the merger must know it.
-        lines.append(nobody_alerted(facts, refused, ask="Please tell them of each other yourself."))
+        lines.append(nobody_alerted(facts, refused, ask=ask))
+    elif not channels:
+        lines.append(no_channel_set(ask))
     return lines
 
 

@@ -655,6 +655,12 @@ class TestNoDefaultChannel:
         said = answer(slack, "merge Acme Holding into Acme")
 
         assert [line for line in said.splitlines() if line.startswith("• ")] == found
+        if found:  # no channel is set here: the merger must know nobody else heard
+            assert (
+                "No coordination channel is set, so nobody else was alerted. Please tell them "
+                "of each other yourself. An admin can set one with `/partner config channel "
+                "#channel`."
+            ) in said
         with Session(slack.runtime.engine) as session:
             # Each record collides with Dan's contact, as when Dan logs after both.
             assert len(session.exec(select(Collision)).all()) == 2
