@@ -549,23 +549,49 @@ def cancel_unsent_to(
     user_id: str | None,
     dedupe_keys: Collection[str],
     reason: str,
+    numbered: Collection[str] = (),
 ) -> int:
     """Cancel, saying why, the direct messages to `user_id` (to anyone: None) queued under these
-    keys that no dispatcher has claimed yet (held for an absence or not); one since sent to
-    someone else instead (`redirect_unsent`) is left alone. Returns how many were cancelled.
+    keys, or under a key that is one of `numbered` followed by a number (`prefix` + "2"), that
+    no dispatcher has claimed yet (held for an absence or not); one since sent to someone else
+    instead (`redirect_unsent`) is left alone. Returns how many were cancelled.
     Plain SQL: `/partner log` runs it for an owner following up outsiders' contacts."""
-    if not dedupe_keys:
+    if not dedupe_keys and not numbered:
         return 0
     keys = listed("key", set(dedupe_keys))
+    prefixes = sorted(set(numbered))
+    which = (["dedupe_key IN ({key})"] if keys else []) + [
+        f"(dedupe_key >= :from{n} AND dedupe_key < :until{n} AND dedupe_key LIKE :like{n} "
+        "ESCAPE '/')"
+        for n in range(len(prefixes))
+    ]
     statement = sized(
         "UPDATE outbox_message SET status = 'cancelled', last_error = :reason, held = :held "
-        "WHERE team_id = :team_id AND dedupe_key IN ({key}) AND status = 'pending'"
+        f"WHERE team_id = :team_id AND ({' OR '.join(which)}) AND status = 'pending'"
         + ("" if user_id is None else " AND recipient_user = :user_id"),
         key=len(keys),
     )
     params = {"team_id": team_id, "user_id": user_id, "reason": reason[:500], "held": False}
+    for n, prefix in enumerate(prefixes):
+        params.update(_numbered_after(prefix, n))
     with writing(session):
         return Driver.of(session).execute(statement, {**params, **keys})
+
+
+def _numbered_after(prefix: str, n: int) -> dict[str, str]:
+    """The parameters of the `n`th numbered prefix of `cancel_unsent_to`: a range of keys, and
+    the pattern of the prefix. LIKE alone cannot use the unique index on (team_id, dedupe_key)
+    (SQLite's LIKE ignores case, PostgreSQL's needs the C collation), so a /partner log would
+    read all its workspace's messages; the range can. It holds every number after the prefix
+    in byte order as in a language's collation (which may pass punctuation over, and puts
+    digits before letters), and LIKE keeps, of the keys in it, those that begin with the
+    prefix."""
+    escaped = prefix.replace("/", "//").replace("%", "/%").replace("_", "/_")
+    return {
+        f"from{n}": f"{prefix}0",
+        f"until{n}": f"{prefix}9z",
+        f"like{n}": f"{escaped}%",
+    }
 
 
 def _cancel_pending(

@@ -266,6 +266,54 @@ def test_keys_starting_with_a_prefix_are_read_whatever_their_state(engine: Engin
         assert store.keys_starting(session=session, team_id=TEAM, prefix="note_") == ["note_5:x"]
 
 
+def test_unsent_notes_to_a_person_are_cancelled_by_key_or_numbered_prefix(engine: Engine) -> None:
+    def note(session: Session, key: str, *, to: str = "U1", team_id: str = TEAM) -> None:
+        enqueue(
+            session, team_id=team_id, kind="note", recipient_user=to, text=key, due_at=NOW,
+            dedupe_key=key, respect_working_hours=False,
+        )  # fmt: skip
+
+    dropped = ["note:5", "note:5:revived:1", "note:5:revived:12", "note:5:revived:20261126T0930"]
+    kept = ["note:6", "note:50:revived:1", "note:5:revived", "note:5:revivedx:1"]
+    kept.append("noteX5:revived:1")  # "_" in a prefix is no wildcard
+    with Session(engine) as session:
+        for key in dropped + kept:
+            note(session, key)
+        note(session, "note:5:revived:3", to="U2")  # someone else's
+        note(session, "note:5:revived:4", team_id="T2")
+        note(session, "note:5:revived:2")
+        session.commit()
+        # One being sent stays.
+        session.execute(
+            sa.update(OutboxMessage)
+            .where(col(OutboxMessage.dedupe_key) == "note:5:revived:2")
+            .values(status=OutboxStatus.SENDING)
+        )
+        cancelled = store.cancel_unsent_to(
+            session=session, team_id=TEAM, user_id="U1", dedupe_keys=["note:5"],
+            numbered=["note:5:revived:", "note_5:revived:"], reason="in touch since",
+        )  # fmt: skip
+        assert cancelled == len(dropped)
+        # Numbered prefixes alone, for anyone.
+        assert store.cancel_unsent_to(
+            session=session, team_id=TEAM, user_id=None, dedupe_keys=[],
+            numbered=["note:5:revived:"], reason="in touch since",
+        ) == 1  # fmt: skip
+        session.commit()
+        found = {
+            (row.team_id, row.dedupe_key): (row.status, row.last_error)
+            for row in session.exec(select(OutboxMessage))
+        }
+    pending, sending = (OutboxStatus.PENDING, None), (OutboxStatus.SENDING, None)
+    assert found == {
+        **{(TEAM, key): (OutboxStatus.CANCELLED, "in touch since") for key in dropped},
+        **{(TEAM, key): pending for key in kept},
+        (TEAM, "note:5:revived:3"): (OutboxStatus.CANCELLED, "in touch since"),
+        ("T2", "note:5:revived:4"): pending,
+        (TEAM, "note:5:revived:2"): sending,
+    }
+
+
 def test_the_latest_placed_of_some_keys_is_read_by_key_in_its_workspace(engine: Engine) -> None:
     with Session(engine) as session:
         for key in ("alert:1", "alert:2", "alert:3"):
