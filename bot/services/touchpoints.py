@@ -174,10 +174,15 @@ def _touchpoint_of_alert(key: str) -> int:
     return int(key.split(":")[1])
 
 
+def revived_note_prefix(touchpoint_id: int) -> str:
+    """The start of the keys of `revived_note_key`, for every putting back of one plan."""
+    return f"{owner_note_key(touchpoint_id)}:revived:"
+
+
 def revived_note_key(touchpoint_id: int, revival: int) -> str:
     """The owner's note that a plan said not to have happened took place after all (`revival`:
     each putting back is news of its own, `_revival`)."""
-    return f"{owner_note_key(touchpoint_id)}:revived:{revival}"
+    return f"{revived_note_prefix(touchpoint_id)}{revival}"
 
 
 def revived_alert_key(touchpoint_id: int, revival: int) -> str:
@@ -1737,25 +1742,32 @@ class Touchpoints:
         # the team other than owner and deputy is left to get theirs. The notes' keys follow
         # from the contacts named: cancelled by key (one indexed statement), not looked for
         # among all the notes waiting for the caller, which cost a `/partner log` a query per
-        # waiting note. A note about a plan put back (`revived_note_key`) is news of its own.
+        # waiting note. A note that a plan took place after all (`revived_note_key`, numbered)
+        # is old news as well once the owner has been in touch since: dropped in the same
+        # statement, by the start of its key.
         facts = scene.facts
         if touch.author_id in scene.team and touch.author_id not in (
             facts.owner_id,
             facts.deputy_id,
         ):
             return
-        stale = [
-            owner_note_key(clash.other.id)
+        followed = [
+            clash.other
             for clash in clashes
             if clash.other.at <= touch.at and clash.other.author_id not in scene.team
         ]
-        if not stale:
+        if not followed:
             return
         outbox_store.cancel_unsent_to(
             session=scene.session,
             team_id=scene.team_id,
             user_id=touch.author_id,
-            dedupe_keys=stale,
+            dedupe_keys=[owner_note_key(row.id) for row in followed],
+            numbered=[
+                revived_note_prefix(row.id)
+                for row in followed
+                if row.kind is TouchpointKind.PLANNED  # only a plan is put back
+            ],
             reason=IN_TOUCH_SINCE,
         )
 
@@ -2340,7 +2352,7 @@ class Touchpoints:
         """A planned meeting its author now says didn't happen, in that answer's transaction: a
         note to the owner that it took place after all (`plan_changed`), not sent yet, is not
         sent."""
-        put_back = f"{owner_note_key(touchpoint_id)}:revived:"
+        put_back = revived_note_prefix(touchpoint_id)
         for key in outbox_store.unsent_keys(
             session=session, team_id=team_id, user_id=None, kind=REVIVED_NOTE
         ):

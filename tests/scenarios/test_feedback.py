@@ -1419,6 +1419,38 @@ def test_a_plan_put_back_twice_in_one_moment_is_news_the_second_time(slack: Slac
     assert "you own *Acme*, so I'm letting you know." in note.text
 
 
+def test_a_note_of_a_plan_put_back_is_dropped_once_the_owner_has_been_in_touch_since(
+    slack: Slack,
+) -> None:
+    put_back_by_chloe(slack)
+    # In her night, before the note reaches her, Ana calls Acme herself; the answer names
+    # Chloe's meeting, which took place after all, as any note waiting for her (QA20a BUG 2).
+    said = say(slack, "log Acme via call : spoke with their director", ANA)
+    assert "<@U0CHLOE> planned to meet them" in said
+    at(slack, datetime(2026, 11, 27, 9, 0, tzinfo=UTC))  # Friday 10:00 in Berlin
+    assert [m for m in inbox(slack, ANA) if "after all" in m.text] == []
+    (note,) = [m for m in rows(slack, OutboxMessage) if m.kind == "touchpoint_owner_note_revived"]
+    assert note.last_error == "the owner has been in touch with the partner since"
+
+
+def test_a_note_of_a_plan_put_back_goes_to_an_owner_in_touch_only_before_it(
+    slack: Slack,
+) -> None:
+    acme(slack, team=(BEN,))
+    say(slack, "plan Acme on thursday 10:00 via meeting : kick-off", CHLOE)  # Thu 01:00 UTC
+    at(slack, datetime(2026, 11, 27, 0, 5, tzinfo=UTC))  # 09:05 in Tokyo, 01:05 in Berlin
+    (asked,) = checkin_messages(slack, CHLOE)
+    click(slack, CHLOE, asked, "checkin_answer_didnt_happen")
+    # Ana calls Acme while Chloe's meeting counts as not having happened: when Chloe puts it
+    # back, Ana has not been in touch since, and hears of it.
+    assert "<@U0CHLOE>" not in say(slack, "log Acme via call : spoke with their director", ANA)
+    click(slack, CHLOE, current(slack, asked), "checkin_change")
+    click(slack, CHLOE, current(slack, asked), "checkin_answer_went_well")
+    at(slack, datetime(2026, 11, 27, 9, 0, tzinfo=UTC))  # Friday 10:00 in Berlin
+    (note,) = [m for m in inbox(slack, ANA) if "after all" in m.text]
+    assert note.text.startswith("<@U0CHLOE> met *Acme* on Thu 26 Nov at 02:00, after all")
+
+
 @pytest.mark.parametrize(
     "command", [f"owner Acme {MENTION[DAN]}", f"away today deputy {MENTION[DAN]}"]
 )
