@@ -19,7 +19,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 __all__ = [
     "FUZZY_THRESHOLD",
@@ -67,9 +67,12 @@ MIN_EXTENDED_QUERY = 3
 
 # One typo in a short name scores below FUZZY_THRESHOLD by character similarity alone: a wrong
 # letter in "Oxfam" 80, two letters swapped in "MSF" 67. Such keys score ONE_TYPO_SCORE
-# (`_one_typo`): two adjacent letters swapped from SWAP_MIN_LEN characters on, a letter wrong,
-# missing or extra from TYPO_MIN_LEN on. Below that a changed letter is as likely another
-# organisation's acronym ("UNDP"/"UNEP", "WHO"/"WTO") as a typo.
+# (`_one_typo`): any one edit (a letter wrong, missing or extra, two adjacent letters swapped)
+# from TYPO_MIN_LEN characters on; from SWAP_MIN_LEN on, only two adjacent letters swapped
+# ("MFS") or a doubled letter doubled on its neighbour instead ("WFF" for "WWF"). Below that a
+# changed letter is as likely another organisation's acronym ("UNDP"/"UNEP", "WHO"/"WTO",
+# "Care"/"Core") as a typo. A letter missing or extra in a name of 3-4 letters needs no help:
+# it scores 85-89 ("Oxfm", "Car" for "CARE").
 ONE_TYPO_SCORE = FUZZY_THRESHOLD
 SWAP_MIN_LEN = 3
 TYPO_MIN_LEN = 5
@@ -77,8 +80,9 @@ TYPO_MIN_LEN = 5
 # The shortest word taken for an abbreviation of a longer one ("intl" of "international").
 ABBREVIATION_MIN_LEN = 3
 
-# Keys this short are also indexed by their letters, so that a query with two letters swapped
-# finds them: "mfs" shares no trigram with "msf".
+# Keys this short are also indexed by the letters they use, so that a query with two letters
+# swapped, or a doubled letter doubled on its neighbour, finds them: "mfs" shares no trigram
+# with "msf", nor "wff" with "wwf".
 SHORT_KEY_MAX = 6
 
 # The shortest normalized name `NameIndex.duplicates` finds inside a longer one: "un" or "aa"
@@ -219,23 +223,29 @@ def generic_name(name: str) -> bool:
     return len(words) == 1 and words[0] in ORGANISATION_WORDS
 
 
-# "w/o" and "w/" written out ("Doctors w/o Borders" is "Doctors Without Borders"): a name with
-# them also goes by this spelling (`name_keys`). Only as a second key, so that the key a name
-# is stored under (`normalize_name`) stays what it always was.
-_WITHOUT = re.compile(r"(?<![^\W\d_])w/o(?![^\W\d_])")
+# "w/o", "w/out" and "w/" written out ("Doctors w/o Borders" is "Doctors Without Borders"): a
+# name with them also goes by this spelling (`name_keys`). Only as a second key, so that the key
+# a name is stored under (`normalize_name`) stays what it always was.
+_WITHOUT = re.compile(r"(?<![^\W\d_])w/o(?:ut)?(?![^\W\d_])")
 _WITH = re.compile(r"(?<![^\W\d_])w/(?![^\W\d_])")
+# "w/o" typed without its slash ("Doctors wo Borders", "Doctors w.o. Borders"), read so only
+# between two words: "wo" is also a word and a name of its own ("Wo Hing Society", "Wo ist
+# Kim?"), where it begins a name rather than joining two of its words.
+_WITHOUT_UNSLASHED = re.compile(r"(?<=\S)\s+w\.?o\.?\s+(?=\S)")
 
 
 def name_keys(name: str) -> list[str]:
     """The keys a partner name goes by: `normalize_name`'s ("Ärzte" -> "arzte"), and for a
     name with ä, ö or ü, that of the name with them written ae, oe and ue ("aerzte"), as German
-    speakers type them without the letter; for a name with "w/o" or "w/", that of the name
-    with them written out ("without", "with"). Two names are the same when their keys meet:
-    so "Aerzte ohne Grenzen" and "Arzte ohne Grenzen" both find "Ärzte ohne Grenzen", and
-    "Doctors w/o Borders" finds "Doctors Without Borders", while "Joe" and "Jo" stay apart."""
+    speakers type them without the letter; for a name with "w/o", "w/out" or "w/" (or, between
+    two words, "wo" or "w.o."), that of the name with them written out ("without", "with").
+    Two names are the same when their keys meet: so "Aerzte ohne Grenzen" and "Arzte ohne
+    Grenzen" both find "Ärzte ohne Grenzen", and "Doctors w/o Borders" and "Doctors wo
+    Borders" find "Doctors Without Borders", while "Joe" and "Jo" stay apart."""
     text = unicodedata.normalize("NFC", name.casefold())
     spellings = [name, text.translate(_UMLAUT_SPELLING)]
     written_out = _WITH.sub(" with ", _WITHOUT.sub(" without ", text))
+    written_out = _WITHOUT_UNSLASHED.sub(" without ", written_out)
     if written_out != text:
         spellings += [written_out, written_out.translate(_UMLAUT_SPELLING)]
     return list(dict.fromkeys(normalize_name(spelling) for spelling in spellings))
@@ -282,7 +292,7 @@ def _trigrams(normalized: str) -> set[str]:
 
 
 def _letters(key: str) -> str:
-    return "".join(sorted(key))
+    return "".join(sorted(set(key)))
 
 
 def _unmatched_words(words: Iterable[str], other: str) -> int:
@@ -296,16 +306,24 @@ def _unmatched_words(words: Iterable[str], other: str) -> int:
 
 def _one_typo(a: str, b: str) -> bool:
     """Whether two keys differ by one typo that character similarity undervalues in a short
-    name (see ``ONE_TYPO_SCORE``)."""
-    if a == b or abs(len(a) - len(b)) > 1:
+    name (see ``ONE_TYPO_SCORE``): one edit of optimal string alignment (a letter wrong,
+    missing or extra, or two adjacent letters swapped) in keys of `TYPO_MIN_LEN` characters or
+    more; in shorter ones of `SWAP_MIN_LEN` or more, only a swap ("MFS" of "MSF") or a doubled
+    letter doubled on its neighbour ("WFF" of "WWF"), never another letter ("UNDP" of "UNEP")."""
+    if a == b or abs(len(a) - len(b)) > 1 or OSA.distance(a, b, score_cutoff=1) != 1:
         return False
-    if len(a) == len(b) >= SWAP_MIN_LEN:
-        differ = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
-        if len(differ) == 2 and differ[1] == differ[0] + 1:
-            first, second = differ
-            if a[first] == b[second] and a[second] == b[first]:
-                return True
-    return min(len(a), len(b)) >= TYPO_MIN_LEN and Levenshtein.distance(a, b, score_cutoff=1) == 1
+    if min(len(a), len(b)) >= TYPO_MIN_LEN:
+        return True
+    if len(a) != len(b) or len(a) < SWAP_MIN_LEN:
+        return False
+    differ = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+    if len(differ) == 2:  # one edit that changes two letters: they are swapped
+        return True
+    # One letter wrong: a typo only if it is the doubled letter moved to its neighbour, that is
+    # if the two letters at `at` are the letters on either side of it ("wwf" / "wff").
+    (at,) = differ
+    around = {a[at - 1] if at > 0 else "", a[at + 1] if at + 1 < len(a) else ""}
+    return {a[at], b[at]} == around
 
 
 def _abbreviates(short: str, word: str, *, first: bool) -> bool:
@@ -379,10 +397,12 @@ def same_body_contained(longer: str, shorter: str) -> bool:
 def name_similarity(a: str, b: str, *, score_cutoff: float | None = None) -> float:
     """Score two ``normalize_name`` keys from 0 to 100 for "Did you mean" suggestions.
 
-    The base is the better of ``fuzz.ratio`` (typos) and ``fuzz.token_sort_ratio`` (word order).
-    ``UNMATCHED_WORD_PENALTY`` is then subtracted for every significant word of either name that
-    has no approximate counterpart in the other, so names that share boilerplate but differ by a
-    real word ("World Health Organization" / "World Trade Organization") fall well below
+    The base is the better of ``fuzz.ratio`` (typos) and ``fuzz.token_sort_ratio`` (word order),
+    raised to ``ONE_TYPO_SCORE`` for one typo that the ratio undervalues in a short name
+    (`_one_typo`: "Oxfan", "MFS", "WFF"; never "UNDP" for "UNEP"). ``UNMATCHED_WORD_PENALTY``
+    is then subtracted for every significant word of either name that has no approximate
+    counterpart in the other, so names that share boilerplate but differ by a real word
+    ("World Health Organization" / "World Trade Organization") fall well below
     ``FUZZY_THRESHOLD``. ``fuzz.WRatio`` was rejected: its partial matching scores a name against
     any longer name containing it at 90 ("Siemens" / "Siemens Energy", "Fiat" / "Fiat Chrysler
     Automobiles").
@@ -445,7 +465,7 @@ class NameIndex:
         self._postings: dict[str, list[int]] = {}
         # Entry id -> number of distinct trigrams of its key, for ranking candidates.
         self._gram_counts: list[int] = []
-        # The letters of short keys, sorted -> their entries (`SHORT_KEY_MAX`).
+        # The letters short keys use, sorted -> their entries (`SHORT_KEY_MAX`).
         self._by_letters: dict[str, tuple[int, ...]] = {}
         self._size = 0
 

@@ -537,6 +537,87 @@ def test_acronyms_are_not_invented() -> None:
     assert index.lookup("MSF") == []
 
 
+# Typed -> meant, one slip each, and what must stay apart: the table behind `_one_typo` and
+# "w/o" without its slash. Each is asked of a registry of these names, less the typed one's own.
+SHORT_NAME_REGISTRY = (
+    "Oxfam", "Unicef", "CARE", "WWF", "MSF", "Core", "WFP", "IOM", "ICM", "UNDP", "UNEP", "WHO",
+    "WTO", "ILO", "FAO", "GIZ", "UNHCR", "Caritas", "Medair", "Concern", "Welthungerhilfe",
+    "Doctors without Borders", "Save the Children", "World Vision", "Mercy Corps",
+)  # fmt: skip
+SHORT_NAME_TYPOS = [
+    ("Oxfm", "Oxfam"),  # a letter missing
+    ("Oxafm", "Oxfam"),  # two letters swapped
+    ("Oxfma", "Oxfam"),
+    ("Oxfamm", "Oxfam"),  # a letter extra
+    ("Oxfan", "Oxfam"),  # a letter wrong
+    ("Unicf", "Unicef"),
+    ("Uncief", "Unicef"),
+    ("Unisef", "Unicef"),
+    ("Car", "CARE"),
+    ("Cares", "CARE"),
+    ("Acre", "CARE"),
+    ("WFW", "WWF"),
+    ("WFF", "WWF"),  # the doubled letter doubled on its neighbour
+    ("MFS", "MSF"),
+    ("UNHRC", "UNHCR"),
+    ("Medari", "Medair"),
+    ("Medar", "Medair"),
+    ("Caritsa", "Caritas"),
+    ("Concren", "Concern"),
+    ("Welthungerhife", "Welthungerhilfe"),
+    ("Doctors withou Borders", "Doctors without Borders"),
+    ("Doctors wo Borders", "Doctors without Borders"),  # "w/o" without its slash
+    ("Doctors w.o. Borders", "Doctors without Borders"),
+    ("Doctors w/out Borders", "Doctors without Borders"),
+    ("Save teh Children", "Save the Children"),
+    ("Wrold Vision", "World Vision"),
+    ("Mercy Crops", "Mercy Corps"),
+]
+SHORT_NAMES_APART = [
+    ("Care", "Core"),  # a letter wrong in four or fewer: another organisation
+    ("Core", "CARE"),
+    ("WWF", "WFP"),
+    ("WFP", "WWF"),
+    ("IOM", "ICM"),
+    ("ICM", "IOM"),
+    ("UNDP", "UNEP"),
+    ("UNEP", "UNDP"),
+    ("WHO", "WTO"),
+    ("ILO", "IOM"),
+    ("WTO", "WHO"),
+    ("Cair", "CARE"),  # two slips in four letters
+    ("Wo Hing Society", "Doctors without Borders"),  # "wo" only between words is "w/o"
+]
+
+
+def _did_you_mean(typed: str) -> list[str]:
+    # As `PartnerNames.candidates`: the near misses, or else the names the typed words start.
+    index = NameIndex()
+    for partner_id, name in enumerate(SHORT_NAME_REGISTRY):
+        if normalize_name(name) != normalize_name(typed):
+            index.add(partner_id, name)
+    return [match.label for match in index.lookup(typed) or index.extending(typed)]
+
+
+@pytest.mark.parametrize(("typed", "meant"), SHORT_NAME_TYPOS)
+def test_one_slip_in_a_short_name_is_offered(typed: str, meant: str) -> None:
+    assert _did_you_mean(typed) == [meant]
+
+
+@pytest.mark.parametrize(("typed", "other"), SHORT_NAMES_APART)
+def test_a_similar_short_name_of_another_organisation_is_not_offered(
+    typed: str, other: str
+) -> None:
+    assert other not in _did_you_mean(typed)
+
+
+def test_without_written_wo_is_read_only_between_words() -> None:
+    assert name_keys("Doctors W.O. Borders")[1] == "doctors without borders"
+    assert name_keys("Wo Hing Society") == ["wo hing society"]
+    assert name_keys("Lee Wo") == ["lee wo"]
+    assert name_keys("Two Rivers") == ["two rivers"]
+
+
 # --- NameIndex: semantics -------------------------------------------------------------------------
 
 

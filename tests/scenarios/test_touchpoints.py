@@ -1549,6 +1549,30 @@ def test_a_name_starting_with_an_alias_is_offered_the_partner_the_whole_stands_f
     assert "Oxfam International" in alert.text
 
 
+def test_a_typo_in_a_short_name_offers_the_partner_and_another_acronym_does_not(
+    slack: Slack,
+) -> None:
+    for name in ("Oxfam", "WWF", "UNEP", "Doctors without Borders"):
+        answer(slack, f"add {name}")
+    said = answer(slack, "log Oxfm : met their field team", user=BEN)
+    assert "I don't know a partner called “Oxfm”. Did you mean one of these?" in said
+    assert "*Oxfam*" in said
+    message = last(slack, BEN)
+    assert action_ids(message) == ["partner_pick_0", blocks.REGISTER]
+    click(slack, BEN, message, "partner_pick_0")
+    assert "Logged your contact with *Oxfam* today" in shown(message)
+    # A doubled letter doubled on its neighbour is a typo too; "w/o" without its slash is read.
+    said = answer(slack, "log WFF : call", user=BEN)
+    assert "Did you mean one of these?" in said and "*WWF*" in said
+    said = answer(slack, "log Doctors wo Borders : call", user=BEN)
+    assert "Logged your contact with *Doctors without Borders* today" in said
+    # Another letter in an acronym is another organisation: nothing offered but to register it.
+    said = answer(slack, "log UNDP : call", user=BEN)
+    assert "Did you mean" not in said and "*UNEP*" not in said
+    assert action_ids(last(slack, BEN)) == [blocks.REGISTER]
+    assert len(touchpoints(slack)) == 2
+
+
 @pytest.mark.usefixtures("acme")
 def test_register_it_for_a_likely_duplicate_offers_the_partner_first(slack: Slack) -> None:
     answer(slack, 'add Oxfam International aka "Oxfam"')
