@@ -7,6 +7,7 @@ import logging
 from slack_sdk import WebClient
 
 import handlers
+from bot.logs import BoltLines
 from bot.runtime import Runtime
 from bot.scheduler import PlannerRegistry
 from handlers.context import RuntimeApp
@@ -27,6 +28,9 @@ def create_app(runtime: Runtime, *, socket_mode: bool = False) -> RuntimeApp:
     response (no 10 ms ack polling), and Web API work happens after the ack or in the outbox.
     """
     settings = runtime.settings
+    bolt_logger = logging.getLogger("liaison.bolt")
+    if not any(isinstance(f, BoltLines) for f in bolt_logger.filters):
+        bolt_logger.addFilter(BoltLines())
     app = RuntimeApp(
         runtime=runtime,
         # The client carries the token; Bolt verifies it once with auth.test at start-up.
@@ -34,7 +38,7 @@ def create_app(runtime: Runtime, *, socket_mode: bool = False) -> RuntimeApp:
         client=make_client(runtime),
         process_before_response=True,
         request_verification_enabled=not socket_mode,
-        logger=logging.getLogger("liaison.bolt"),
+        logger=bolt_logger,
     )
     handlers.register(app)
     return app

@@ -15,6 +15,7 @@ bare loop, with the loop's own share of a line halved).
 from __future__ import annotations
 
 import logging
+import re
 from typing import TextIO
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
@@ -22,7 +23,38 @@ FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 # Slack's HTML page for every 5xx it cannot decode, beside the dispatcher's own line for that
 # send (which retries it). Liaison logs the outcome of every call it makes itself, without
 # bodies; what the client raises is handled where it is made.
-QUIET = {"slack_sdk.web.base_client": logging.CRITICAL}
+# APScheduler's executor logs two INFO lines for every run of every job ("Running job",
+# "executed successfully"): with the dispatcher every few seconds, most of the log (140,000
+# lines a day). Its warnings (a run missed, a job raising) stay.
+QUIET = {
+    "slack_sdk.web.base_client": logging.CRITICAL,
+    "apscheduler.executors.default": logging.WARNING,
+}
+
+
+class BoltLines(logging.Filter):
+    """Bolt's own lines, as Liaison's log keeps them (on the logger Liaison gives Bolt, whose
+    filters Bolt copies to each of its loggers):
+
+    - a request with a bad signature is logged without its body, which holds what someone
+      typed (and, forged, whatever an attacker sent): its timestamp says when;
+    - "As you gave `client` as well, `token` will be unused" is dropped: Liaison gives Bolt a
+      client carrying SLACK_BOT_TOKEN on purpose (to honour SLACK_API_BASE_URL), and Bolt reads
+      the same variable again by itself.
+    """
+
+    _TOKEN_UNUSED = "As you gave `client` as well, `token` will be unused."
+    _BAD_SIGNATURE = re.compile(r"Invalid request signature detected .*?timestamp: (\S+?),", re.S)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if message == self._TOKEN_UNUSED:
+            return False
+        bad = self._BAD_SIGNATURE.match(message)
+        if bad is not None:
+            record.msg = "request refused: invalid signature (timestamp %s; body not logged)"
+            record.args = (bad.group(1),)
+        return True
 
 
 def configure(level: str | int, *, stream: TextIO | None = None) -> None:

@@ -60,3 +60,42 @@ def test_the_slack_clients_own_lines_are_left_out_even_at_debug() -> None:
     )
     assert "secret text" not in done.stderr and "<html>" not in done.stderr
     assert "DEBUG bot.delivery ours" in done.stderr
+
+
+def test_bolts_lines_keep_no_body_and_no_warning_about_the_token() -> None:
+    # A request with a bad signature: Bolt would log its body (what someone typed) at INFO.
+    # And Bolt warns that its own reading of SLACK_BOT_TOKEN goes unused beside our client.
+    done = run(
+        "import os; from bot import logs; logs.configure('INFO')\n"
+        "from bot.sandbox.fake_slack import FakeSlack\n"
+        "from bot.config import Settings; from bot.clock import SystemClock\n"
+        "from bot.runtime import Runtime; from bot.app import create_app\n"
+        "from storage.db import make_engine; from slack_bolt import BoltRequest\n"
+        "fake = FakeSlack(team_id='T1').start()\n"
+        "os.environ['SLACK_BOT_TOKEN'] = fake.bot_token\n"
+        "settings = Settings(slack_bot_token=fake.bot_token, slack_signing_secret='s', "
+        "slack_api_base_url=fake.base_url, database_url='sqlite://')\n"
+        "runtime = Runtime(settings=settings, engine=make_engine('sqlite://'), "
+        "clock=SystemClock())\n"
+        "app = create_app(runtime)\n"
+        "response = app.dispatch(BoltRequest(body='command=/partner&text=secret+plans', "
+        "headers={'x-slack-signature': ['v0=00'], 'x-slack-request-timestamp': ['1795600000'], "
+        "'content-type': ['application/x-www-form-urlencoded']}))\n"
+        "assert response.status == 401\n"
+        "fake.stop()"
+    )
+    assert "secret" not in done.stderr
+    assert "token` will be unused" not in done.stderr
+    assert (
+        "INFO slack_bolt.RequestVerification request refused: invalid signature "
+        "(timestamp 1795600000; body not logged)"
+    ) in done.stderr
+
+
+def test_the_schedulers_line_for_every_run_is_left_out() -> None:
+    done = run(
+        "import logging; from bot import logs; logs.configure('INFO'); "
+        "logging.getLogger('apscheduler.executors.default').info('Running job dispatch'); "
+        "logging.getLogger('apscheduler.executors.default').warning('Run time of job missed')"
+    )
+    assert "Running job" not in done.stderr and "Run time of job missed" in done.stderr
