@@ -15,7 +15,7 @@ from types import FrameType
 import sqlalchemy as sa
 from slack_bolt import App
 from slack_bolt.error import BoltError
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot import __version__, logs
 from bot.clock import Clock, ManualClock, SystemClock
@@ -228,6 +228,14 @@ def _create_app(runtime: Runtime, *, socket_mode: bool) -> App:
         raise StartupError(
             f"Slack did not accept SLACK_BOT_TOKEN ({error}); check the token and "
             "SLACK_API_BASE_URL."
+        ) from error
+    except (SlackClientError, OSError) as error:
+        # auth.test, Bolt's check of the token, found no Slack to ask (network, proxy, DNS,
+        # or a SLACK_API_BASE_URL pointing nowhere).
+        reason = getattr(error, "reason", None) or error
+        raise StartupError(
+            f"cannot reach Slack at SLACK_API_BASE_URL ({runtime.settings.slack_api_base_url}) "
+            f"to check SLACK_BOT_TOKEN: {reason}"
         ) from error
 
 

@@ -14,6 +14,7 @@ from bot import __version__, cli
 from bot.sandbox.fake_slack import FakeSlack
 from bot.services.touchpoints import every_zone, zones_in_use
 from storage import schema
+from tests.http import free_port
 
 
 def liaison(
@@ -84,6 +85,26 @@ def test_run_with_an_app_token_slack_refuses_exits_2_in_one_line(
         .splitlines()[-1]
         .startswith("liaison: Slack did not open a Socket Mode connection with SLACK_APP_TOKEN")
     )
+
+
+def test_serve_when_slack_cannot_be_reached_exits_2_in_one_line(workdir: Path) -> None:
+    port = free_port()  # nothing listens there
+    env = {
+        **pythonpath(),
+        "SLACK_BOT_TOKEN": "xoxb-1",
+        "SLACK_SIGNING_SECRET": "secret",
+        "SLACK_API_BASE_URL": f"http://127.0.0.1:{port}/api/",
+        "DATABASE_URL": f"sqlite:///{workdir / 'liaison.db'}",
+        "LIAISON_AUTO_MIGRATE": "1",
+    }
+    for command in ("serve", "run"):
+        result = liaison(command, cwd=workdir, env={**env, "SLACK_APP_TOKEN": "xapp-1"})
+        assert result.returncode == 2, result.stderr
+        assert "Traceback" not in result.stderr
+        assert result.stderr.strip().splitlines()[-1] == (
+            f"liaison: cannot reach Slack at SLACK_API_BASE_URL (http://127.0.0.1:{port}/api/) "
+            "to check SLACK_BOT_TOKEN: [Errno 111] Connection refused"
+        )
 
 
 def test_start_on_an_unmigrated_database_is_refused_then_migrate_fixes_it(workdir: Path) -> None:
