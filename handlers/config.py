@@ -16,6 +16,7 @@ from functools import partial
 
 from sqlmodel import Session
 
+from bot.delivery.outbox import withdraw
 from bot.runtime import Runtime
 from bot.services import checkins
 from bot.services.people import NotInWorkspace
@@ -50,6 +51,10 @@ from handlers.texts import partners as partner_texts
 from handlers.verbs import VERBS_BY_NAME
 from storage.outbox import CHANNEL_HELLO
 from storage.workspaces import SettingsUpdate
+
+# The kind, and the start of the key, of the note telling a colleague they are an admin now or
+# no longer one.
+ADMIN_NOTE = "admin"
 
 # `config admins none` empties the list of admins named here.
 NO_ADMINS_WORDS = ("none", "nobody")
@@ -130,7 +135,9 @@ def config(call: Call) -> Reply:
 def _tell_new_admins(call: Call, told: list[str], session: Session, change: AdminsChanged) -> None:
     """In the transaction of `config admins`: each colleague newly named, or no longer named,
     hears that they are an admin now, or no longer one, and is named in `told`. Not the caller
-    (the answer tells them), nor Slack admins, whose rights do not change."""
+    (the answer tells them), nor Slack admins, whose rights do not change. A colleague whose
+    note about the change before has not gone yet hears of neither: for them nothing changed
+    (named, then dropped before their working day began)."""
     by = call.invocation.user_id
     for user_ids, text in (
         (change.added, texts.made_admin(by)),
@@ -139,14 +146,17 @@ def _tell_new_admins(call: Call, told: list[str], session: Session, change: Admi
         for user_id in user_ids:
             if user_id == by or user_id in change.before.slack:
                 continue
+            key = f"{ADMIN_NOTE}:{user_id}:"
+            if withdraw(session, team_id=call.team_id, key_prefix=key):
+                continue
             queue_note(
                 call.runtime,
                 session,
                 team_id=call.team_id,
-                kind="admin",
+                kind=ADMIN_NOTE,
                 user_id=user_id,
                 text=text,
-                key=f"admin:{user_id}:{occasion(call)}",
+                key=f"{key}{occasion(call)}",
             )
             told.append(user_id)
 

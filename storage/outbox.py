@@ -552,7 +552,7 @@ def cancel_unsent_to(
     numbered: Collection[str] = (),
 ) -> int:
     """Cancel, saying why, the direct messages to `user_id` (to anyone: None) queued under these
-    keys, or under a key that is one of `numbered` followed by a number (`prefix` + "2"), that
+    keys, or under a key that is one of `numbered` followed by a digit (`prefix` + "2"), that
     no dispatcher has claimed yet (held for an absence or not); one since sent to someone else
     instead (`redirect_unsent`) is left alone. Returns how many were cancelled.
     Plain SQL: `/partner log` runs it for an owner following up outsiders' contacts."""

@@ -86,7 +86,14 @@ def save_profile(
     fetched_at: datetime,
 ) -> None:
     """Store what `users.info` said about one user, replacing any older copy."""
-    facts = ProfileFacts(user_id, name, real_name, tz, is_admin, is_deleted)
+    facts = ProfileFacts(
+        user_id=user_id,
+        name=name,
+        real_name=real_name,
+        tz=tz,
+        is_admin=is_admin,
+        is_deleted=is_deleted,
+    )
     save_profiles(session=session, team_id=team_id, profiles=[facts], fetched_at=fetched_at)
 
 

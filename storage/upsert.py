@@ -7,6 +7,7 @@ upsert does not.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
@@ -45,8 +46,12 @@ def upsert(
     return session.execute(statement).one()
 
 
-# Rows per statement in `upsert_many`: SQLite allows 32,766 parameters, PostgreSQL 65,535.
-_ROWS_PER_STATEMENT = 500
+# Parameters per statement in `upsert_many`, within each database's limit: PostgreSQL's 65,535;
+# SQLite's 32,766, or 999 before 3.32 (the system's SQLite, which Python links to, may be older).
+_PARAMETERS = {
+    "postgresql": 60_000,
+    "sqlite": 30_000 if sqlite3.sqlite_version_info >= (3, 32, 0) else 990,
+}
 
 
 def upsert_many(
@@ -58,15 +63,19 @@ def upsert_many(
     update: Sequence[str],
 ) -> None:
     """Insert `rows` (all with the same columns) or, for each whose `key` columns match a row
-    already stored, overwrite its `update` columns with the new values: one statement per
-    `_ROWS_PER_STATEMENT` rows rather than one per row. A key given twice keeps the last."""
-    unique = list({tuple(row[k] for k in key): row for row in rows}.values())
+    already stored, overwrite its `update` columns with the new values: as few statements as
+    the database's limit on parameters allows, rather than one per row. A key given twice
+    keeps the last."""
+    by_key = {tuple(row[k] for k in key): row for row in rows}
+    # In key order, so that two transactions upserting overlapping rows lock them in the same
+    # order on PostgreSQL instead of deadlocking.
+    unique = [by_key[k] for k in sorted(by_key)]
     if not unique:
         return
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     table = table_of(model)
-    for chunk in _chunks(unique, _ROWS_PER_STATEMENT):
+    for chunk in _chunks(unique, max(1, _PARAMETERS[dialect] // len(unique[0]))):
         statement = insert(table).values([dict(row) for row in chunk])
         statement = statement.on_conflict_do_update(
             index_elements=list(key), set_={name: statement.excluded[name] for name in update}

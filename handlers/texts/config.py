@@ -292,28 +292,35 @@ def more_failed(more: int) -> str:
     )
 
 
-# Why Slack refused a message, as an admin can act on it, by Slack's error code. The code itself
-# stays beside the words, for whoever looks it up or reads the server's log.
-_TO_FIX_A_CHANNEL = "invite Liaison there or choose another channel"
-_A_BUG = "a Liaison bug, please report it"
-CHANNEL_FAILURES_IN_WORDS = {
-    code: f"{words} — {_TO_FIX_A_CHANNEL}" for code, words in REFUSED_IN_WORDS.items()
+# Why Slack refused a message, as an admin can act on it, by Slack's error code and whom the
+# message was for. The code itself stays beside the words, for whoever looks it up or reads the
+# server's log.
+_ANOTHER = "or choose another channel"
+_CHANNEL_FIXES = {
+    "channel_not_found": f"invite Liaison there {_ANOTHER}",
+    "not_in_channel": f"invite Liaison there {_ANOTHER}",
+    "is_archived": f"unarchive it {_ANOTHER}",
+    "restricted_action": f"a workspace owner can let apps post there, {_ANOTHER}",
 }
-FAILURES_IN_WORDS = {
+CHANNEL_FAILURES_IN_WORDS = {
+    code: f"{REFUSED_IN_WORDS[code]} — {fix}" for code, fix in _CHANNEL_FIXES.items()
+}
+PERSON_FAILURES_IN_WORDS = {
+    **dict.fromkeys(REFUSED_IN_WORDS, "Slack couldn't open a direct message with them"),
     "user_not_found": "they are no longer in the workspace",
-    "account_inactive": "their account is deactivated",
     "user_disabled": "their account is deactivated",
     "messages_tab_disabled": "they turned off direct messages from apps",
     "cannot_dm_bot": "Slack doesn't let apps message a bot",
+}
+_A_BUG = "a Liaison bug, please report it"
+_REINSTALL = "reinstall the app"
+FAILURES_IN_WORDS = {
     "invalid_blocks": f"Slack refused the message's layout ({_A_BUG})",
     "msg_too_long": f"the message was too long for Slack ({_A_BUG})",
-    **dict.fromkeys(TOKEN_ERRORS, "Slack no longer accepts Liaison's token: reinstall the app"),
+    **dict.fromkeys(TOKEN_ERRORS, f"Slack no longer accepts Liaison's token: {_REINSTALL}"),
+    # Slack's own words: the token is for a deleted user or workspace (Liaison's, not theirs).
+    "account_inactive": f"Slack says Liaison's install is inactive: {_REINSTALL}",
 }
-
-
-_DM_FAILURES_IN_WORDS = dict.fromkeys(
-    REFUSED_IN_WORDS, "Slack couldn't open a direct message with them"
-)
 
 
 def failure_in_words(reason: str | None, *, tries: str, to_channel: bool) -> str:
@@ -324,7 +331,7 @@ def failure_in_words(reason: str | None, *, tries: str, to_channel: bool) -> str
     if not reason:
         return f"no reason recorded ({tries})"
     code = reason.rsplit(":", 1)[-1].strip()
-    words = (CHANNEL_FAILURES_IN_WORDS if to_channel else _DM_FAILURES_IN_WORDS).get(code)
+    words = (CHANNEL_FAILURES_IN_WORDS if to_channel else PERSON_FAILURES_IN_WORDS).get(code)
     words = words or FAILURES_IN_WORDS.get(code)
     if words is None and reason.startswith("gave up"):
         words = "Slack kept failing or could not be reached, so Liaison gave up"

@@ -251,17 +251,27 @@ def test_colleagues_named_admins_are_told_once_in_their_hours(slack: Slack) -> N
 
 def test_a_colleague_taken_off_the_admins_is_told_in_their_hours(slack: Slack) -> None:
     answer(slack, "config admins <@U0BEN|ben> <@U0DAN|dan>")
+    at(slack, datetime(2026, 11, 25, 10, 0, tzinfo=UTC))
+    (named,) = dms(slack, DAN)
+    assert named.text.startswith("<@U0ANA> named you an admin of Liaison")
     said = answer(slack, "config admins <@U0BEN|ben>")
     assert "now <@U0BEN> (removed <@U0DAN>)." in said and "I've let <@U0DAN> know." in said
-    at(slack, datetime(2026, 11, 25, 10, 0, tzinfo=UTC))
-    told = [dm.text for dm in dms(slack, DAN)]
-    assert told[0].startswith("<@U0ANA> named you an admin of Liaison")
-    assert told[1] == (
+    at(slack, datetime(2026, 11, 25, 11, 0, tzinfo=UTC))
+    assert [dm.text for dm in dms(slack, DAN)][1:] == [
         "<@U0ANA> took you off Liaison's admins: the workspace's settings, and partners you "
         "neither own nor deputise for, are now for the admins to change "
         "(`/partner config admins` names them)."
-    )
+    ]
     assert "Only admins can change" in answer(slack, "config window 30", user=DAN)
+
+
+def test_a_colleague_named_and_dropped_before_hearing_of_it_hears_nothing(slack: Slack) -> None:
+    # 04:00 in New York: Ben's note waits for his working day, and is out of date by then.
+    answer(slack, "config admins <@U0BEN|ben>")
+    said = answer(slack, "config admins none")
+    assert "removed <@U0BEN>" in said and "I've let" not in said
+    at(slack, datetime(2026, 11, 25, 15, 0, tzinfo=UTC))
+    assert dms(slack, BEN) == []
 
 
 def test_a_listed_admin_may_change_partners_too(slack: Slack) -> None:

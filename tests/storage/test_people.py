@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.clock import ManualClock
-from storage import people
+from storage import people, upsert
 from tests.factories import Colleague, save_colleagues
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
@@ -48,10 +49,13 @@ def _facts(n: int, *, tz: str = "Europe/Berlin", admin: bool = False) -> people.
 
 
 def test_save_profiles_stores_many_at_once_and_overwrites_what_was_cached(
-    engine: Engine,
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # More people than one statement carries, some already cached with other facts, one given
-    # twice (the last word counts), and the same people in another workspace left alone.
+    # More people than one statement carries (500 here), some already cached with other facts,
+    # one given twice (the last word counts), and the same people in another workspace left
+    # alone.
+    for dialect in ("sqlite", "postgresql"):
+        monkeypatch.setitem(upsert._PARAMETERS, dialect, 500 * 8)
     later = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
     with Session(engine) as session:
         people.save_profiles(

@@ -8,6 +8,8 @@ from handlers.blocks.delivery import failed_deliveries, failed_delivery_line
 from storage.outbox import DeliverySummary
 
 DUE = datetime(2026, 11, 25, 9, 5, tzinfo=UTC)
+# A direct message's summary fields (the default is a channel alert's).
+PERSON = {"recipient_user": "U0BEN", "recipient_channel": None}
 
 
 def summary(**changes: object) -> DeliverySummary:
@@ -76,11 +78,12 @@ def test_the_header_counts_the_lines_shown_when_a_digests_replies_fold_into_it()
 
 
 def test_each_failure_says_in_plain_words_what_to_do_and_keeps_slacks_code() -> None:
-    reasons = {
-        "chat.postMessage: is_archived": "it is archived — invite Liaison there or choose",
-        "conversations.open: user_not_found": "they are no longer in the workspace (`",
-        "chat.postMessage: account_inactive": "their account is deactivated (`",
+    to_channel = {
+        "chat.postMessage: not_in_channel": "Liaison isn't in it — invite Liaison there or",
+        "chat.postMessage: is_archived": "it is archived — unarchive it or choose another",
+        "chat.postMessage: restricted_action": "a workspace owner can let apps post there",
         "chat.postMessage: invalid_blocks": "a Liaison bug, please report it",
+        "chat.postMessage: account_inactive": "Liaison's install is inactive: reinstall the app",
         "gave up after 7 attempts over 2 h: chat.postMessage: HTTP 503": (
             "Slack kept failing or could not be reached, so Liaison gave up (`gave up after"
         ),
@@ -88,19 +91,20 @@ def test_each_failure_says_in_plain_words_what_to_do_and_keeps_slacks_code() -> 
             "Slack no longer accepts Liaison's token: reinstall the app"
         ),
     }
-    for reason, words in reasons.items():
-        line = failed_delivery_line(summary(last_error=reason, attempts=3))
-        assert words in line, line
-        assert f"`{reason}`, 3 tries)" in line
-    # A channel Slack can't find is a channel to fix; a direct message it can't find, a person.
-    to_ben = failed_delivery_line(
-        summary(
-            recipient_user="U0BEN",
-            recipient_channel=None,
-            last_error="chat.postMessage: channel_not_found",
-        )
-    )
-    assert "Slack couldn't open a direct message with them (`chat.postMessage" in to_ben
+    to_person = {
+        "conversations.open: user_not_found": "they are no longer in the workspace (`",
+        "conversations.open: user_disabled": "their account is deactivated (`",
+        "chat.postMessage: channel_not_found": "Slack couldn't open a direct message with them",
+        "chat.postMessage: account_inactive": "Liaison's install is inactive: reinstall the app",
+    }
+    for reasons, who in ((to_channel, {}), (to_person, PERSON)):
+        for reason, words in reasons.items():
+            line = failed_delivery_line(summary(last_error=reason, attempts=3, **who))
+            assert words in line, line
+            assert f"`{reason}`, 3 tries)" in line
+    # A person's codes are not said of a channel, nor a channel's of a person.
+    odd = failed_delivery_line(summary(last_error="chat.postMessage: user_not_found"))
+    assert odd.endswith(": `chat.postMessage: user_not_found` (1 try)")
     # A reason Liaison has no words for is shown as Slack gave it.
     odd = failed_delivery_line(summary(last_error="chat.postMessage: something_new"))
     assert odd.endswith(": `chat.postMessage: something_new` (1 try)")
