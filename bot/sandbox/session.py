@@ -31,6 +31,7 @@ from bot.sandbox import render
 from bot.sandbox.fake_slack import FakeMessage, FakeSlack, FakeView
 from bot.sandbox.requests import Deliverer, Delivery, RequestFactory, SlackRequest
 from bot.scheduler import run_planner
+from bot.websites import BARE_DOMAIN
 from storage import schema
 from storage.db import make_engine
 from storage.outbox import next_available_at
@@ -76,18 +77,29 @@ _BROADCAST = re.compile(r"(?<![\w<])@(here|channel|everyone)\b")
 
 # What Slack turns into a link in a typed line (`should_escape: true`), kept conservative: an
 # address with its scheme, an email address, or a bare domain with a common ending (so "e.g." or
-# "v1.2" stay text). A link ends before trailing punctuation, as Slack's does.
-_TLDS = (
-    "com|org|net|edu|gov|int|info|biz|ngo|ong|eu|uk|de|fr|ch|nl|be|at|it|es|dk|se|fi|ie|pl|pt|"
-    "ca|au|nz|jp|ke|za|io|co|app|dev"
-)
-_LINK_END = r"(?:[^\s<>]*[^\s<>.,;:!?)\]'\"])?"
+# "v1.2" stay text). Where a link ends is `_link_end`'s.
 _AUTOLINK = re.compile(
-    rf"(?P<url>\bhttps?://[^\s<>/]+(?:/{_LINK_END})?)"
+    r"(?P<url>\bhttps?://[a-z0-9][^\s<>]*)"
     r"|(?P<email>(?<![\w.+-])[\w.+-]+@(?:[a-z0-9-]+\.)+[a-z]{2,}(?![\w-]))"
-    rf"|(?P<domain>(?<![\w@/.-])(?:[a-z0-9-]+\.)+(?:{_TLDS})(?![\w-])(?:/{_LINK_END})?)",
+    rf"|(?P<domain>(?<![\w@/.-]){BARE_DOMAIN}(?:/[^\s<>]*)?)",
     re.IGNORECASE,
 )
+# What ends a sentence or a bracket rather than an address: `(see https://msf.org).`
+_AFTER_LINK = ".,;:!?'\")]"
+_OPENERS = {")": "(", "]": "["}
+
+
+def _link_end(typed: str) -> int:
+    """Where an address typed in a line ends, as Slack links it: before trailing punctuation,
+    and before a closing bracket it did not open (`(https://msf.org)`, but
+    `https://en.wikipedia.org/wiki/MSF_(charity)` whole)."""
+    end = len(typed)
+    while end and (last := typed[end - 1]) in _AFTER_LINK:
+        opener = _OPENERS.get(last)
+        if opener and typed.count(opener, 0, end) >= typed.count(last, 0, end):
+            break
+        end -= 1
+    return end
 
 
 def _escape_typed(text: str) -> str:
@@ -95,13 +107,13 @@ def _escape_typed(text: str) -> str:
     return _BROADCAST.sub(r"<!\1>", text)
 
 
-def _autolink(found: re.Match[str]) -> str:
+def _autolink(kind: str | None, typed: str) -> str:
     """A typed address as Slack sends it: `<https://a.org>` for one typed with its scheme,
     `<mailto:a@b.org|a@b.org>`, `<http://b.org|b.org>` (its label what was typed)."""
-    typed = found.group(0).replace("&", "&amp;")
-    if found.group("url"):
+    typed = typed.replace("&", "&amp;")
+    if kind == "url":
         return f"<{typed}>"
-    if found.group("email"):
+    if kind == "email":
         return f"<mailto:{typed}|{typed}>"
     return f"<http://{typed}|{typed}>"
 
@@ -316,8 +328,12 @@ class Sandbox:
             # Links first, so an email's @ or an address's # is not read as a mention.
             out, last = [], 0
             for found in _AUTOLINK.finditer(part):
-                out += [plain(part[last : found.start()]), _autolink(found)]
-                last = found.end()
+                end = found.start() + _link_end(found.group(0))
+                out += [
+                    plain(part[last : found.start()]),
+                    _autolink(found.lastgroup, part[found.start() : end]),
+                ]
+                last = end
             return "".join([*out, plain(part[last:])])
 
         return "".join(

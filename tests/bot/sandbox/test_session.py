@@ -85,6 +85,32 @@ def test_typed_addresses_become_links_as_slack_makes_them(
     assert "Added Oxfam GB." in shown and "oxfam.org.uk" in shown.split("Website")[1]
 
 
+def test_a_typed_link_ends_where_slacks_does(sandbox: Sandbox, output: io.StringIO) -> None:
+    # QA: the linker took the closing bracket into the link, `(<https://www.savethechildren.net)>`,
+    # so `add Save the Children (https://…)` named a partner with the address in its name.
+    assert sandbox.escape_mentions("add Save the Children (https://www.savethechildren.net)") == (
+        "add Save the Children (<https://www.savethechildren.net>)"
+    )
+    assert sandbox.escape_mentions(
+        "see https://x.org, then (msf.org/about). Or https://a.org!"
+    ) == ("see <https://x.org>, then (<http://msf.org/about|msf.org/about>). Or <https://a.org>!")
+    assert sandbox.escape_mentions("read https://x.org/a?b=1; or (see https://x.org/c):") == (
+        "read <https://x.org/a?b=1>; or (see <https://x.org/c>):"
+    )
+    # A bracket the address opened is its own.
+    assert sandbox.escape_mentions("(https://en.wikipedia.org/wiki/MSF_(charity))") == (
+        "(<https://en.wikipedia.org/wiki/MSF_(charity)>)"
+    )
+    assert sandbox.run_line("/partner add Save the Children (https://www.savethechildren.net)")
+    assert sandbox.run_line("/partner add Amnesty (http://amnesty.org)")
+    shown = output.getvalue()
+    assert "Added Save the Children." in shown and "Added Amnesty." in shown
+    assert [part.split("\n")[0] for part in shown.split("Website ")[1:]] == [
+        "savethechildren.net",
+        "amnesty.org",
+    ]
+
+
 def test_typed_text_shows_as_slack_shows_it_escaped(sandbox: Sandbox, output: io.StringIO) -> None:
     assert sandbox.run_line('/partner add Oxfam International aka "Oxfam Intl"')
     # What Slack sends when chloe types `@here budget <5k & R&D >2k`.

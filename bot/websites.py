@@ -1,0 +1,31 @@
+"""What reads as a website address in typed text, without Slack or the database.
+
+Shared by the `add` grammar (`MSF (msf.org)` names a website when Slack sent the domain as
+text) and the sandbox, which links typed addresses as Slack does. Kept conservative: a bare
+domain counts only with a common ending, so "e.g.", "v1.2" or "St.Louis" stay text.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Endings a partner's website commonly has; `www.` or a scheme makes any ending count.
+COMMON_TLDS = (
+    "com|org|net|edu|gov|int|info|biz|ngo|ong|eu|uk|de|fr|ch|nl|be|at|it|es|dk|se|fi|ie|pl|pt|"
+    "no|lu|ca|us|au|nz|jp|in|br|mx|ke|ug|tz|rw|et|ng|gh|sn|za|ph|id|pk|bd|io|co|app|dev|global|"
+    "foundation|charity"
+)
+# A bare domain with a common ending, as a regular expression to embed (case-insensitive).
+BARE_DOMAIN = rf"(?:[a-z0-9-]+\.)+(?:{COMMON_TLDS})(?![\w-])"
+
+_WEBSITE = re.compile(
+    rf"(?:https?://(?:[a-z0-9-]+\.)+[a-z]{{2,63}}|www\.(?:[a-z0-9-]+\.)+[a-z]{{2,63}}|{BARE_DOMAIN})"
+    r"(?::\d+)?(?:[/?#]\S*)?",
+    re.IGNORECASE,
+)
+
+
+def reads_as_website(text: str) -> bool:
+    """`acme.org`, `www.acme.io`, `https://acme.example/about`: one address and nothing else.
+    `UK`, `2024`, `formerly Acme` or `v1.2` do not."""
+    return _WEBSITE.fullmatch(text.strip()) is not None
