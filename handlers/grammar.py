@@ -2,7 +2,8 @@
 
 A line is first split into tokens: words, quoted strings ("…", “…”, „…“, «…»), Slack's escaped
 mentions `<@U123|ana>`, channels `<#C123|name>` and links `<mailto:a@b.org|a@b.org>`, and the
-separator `:`. Slack escapes `&`, `<` and `>` in command text; tokens carry the text unescaped.
+separator `:` (a colon in a time, `14:00`, or an address, `https://`, stays in its word).
+Slack escapes `&`, `<` and `>` in command text; tokens carry the text unescaped.
 
 A partner name is a quoted string, or the words up to the next keyword (`with`, `on`, `via`,
 `owner`, `aka`, `to`, `into`, `by`), the separator `:`, or a mention or channel; quoted or not,
@@ -22,7 +23,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
-from bot.mrkdwn import unescape
+from bot.mrkdwn import escape, unescape
+from bot.websites import reads_as_website
 
 KEYWORDS = frozenset({"with", "on", "via", "owner", "aka", "to", "into", "by"})
 _QUOTES = '"“”„«»'
@@ -32,7 +34,7 @@ _TOKEN = re.compile(
     (?P<special><[^<>\s][^<>]*>)
   | (?P<quoted>"[^"“”]*["“”]?|[“”][^"”]*["”]?|„[^"“”]*["“”]?|«[^»]*»?|»[^«]*«?)
   | (?P<colon>:(?!\d))
-  | (?P<word>(?:[^\s<"“”„«»:]|(?<=\d):(?=\d))+)
+  | (?P<word>(?:[^\s<"“”„«»:]|(?<=\d):(?=\d)|:(?=//))+)
   | (?P<stray>[:<])
     """,
     re.VERBOSE,
@@ -581,19 +583,46 @@ def parse_add(text: str) -> AddLine:
 
 
 def _website_after(name: Name, words: Sequence[Token]) -> tuple[Name, str | None]:
-    """`MSF (msf.org)`: a link in brackets ending the name, which is how Slack sends a domain
-    typed there, is the partner's website rather than part of its name."""
-    if len(words) < 3 or words[0].kind is Kind.QUOTED:
+    """`MSF (msf.org)`: one address in brackets ending the name is the partner's website rather
+    than part of its name. Slack sends a domain typed there as a link, or, when it leaves it
+    as text, it reads as an address (`acme.org`, `www.acme.io`, `https://acme.org`); `MSF
+    (Holland)`, `Acme (2024)` or `Acme (formerly Zeta)` keep their brackets."""
+    if not words or words[0].kind is Kind.QUOTED:
         return name, None
-    opening, link, closing = words[-3:]
-    if not (link.kind is Kind.LINK and opening.text.endswith("(") and closing.text == ")"):
+    closing = words[-1]
+    opened = next(
+        (at for at in reversed(range(len(words))) if _is_word(words[at]) and "(" in words[at].text),
+        None,
+    )
+    if opened is None or not _is_word(closing) or not closing.text.endswith(")"):
         return name, None
-    before = list(words[:-3])
-    if opening.text != "(":
-        before.append(replace(opening, text=opening.text[:-1], end=opening.end - 1))
+    opening = words[opened]
+    head, _, first = opening.text.rpartition("(")
+    if opening is closing:
+        inside = [replace(closing, text=first[:-1])]
+    else:
+        inside = [
+            replace(opening, text=first),
+            *words[opened + 1 : -1],
+            replace(closing, text=closing.text[:-1]),
+        ]
+    address = [token for token in inside if token.text]
+    if len(address) != 1 or not _names_website(address[0]):
+        return name, None
+    before = list(words[:opened])
+    if head:
+        before.append(replace(opening, text=head, end=opening.start + len(escape(head))))
     if not before:
         return name, None
-    return Name(joined(before), before[0].start, before[-1].end), link.text
+    return Name(joined(before), before[0].start, before[-1].end), address[0].text
+
+
+def _is_word(token: Token) -> bool:
+    return token.kind is Kind.WORD
+
+
+def _names_website(token: Token) -> bool:
+    return token.kind is Kind.LINK or (_is_word(token) and reads_as_website(token.text))
 
 
 def parse_name(text: str) -> NameLine:

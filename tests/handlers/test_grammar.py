@@ -35,6 +35,17 @@ def test_a_time_keeps_its_colon_and_a_trailing_colon_separates() -> None:
     assert [t.text for t in tokens] == ["Acme", "on", "friday", "14:00", ":", "kick-off"]
 
 
+def test_an_address_slack_left_unlinked_keeps_its_colon() -> None:
+    tokens = grammar.tokenize("Acme (https://acme.org): see http://a.org/x")
+    assert [t.text for t in tokens] == [
+        "Acme",
+        "(https://acme.org)",
+        ":",
+        "see",
+        "http://a.org/x",
+    ]
+
+
 @pytest.mark.parametrize(
     "line",
     [
@@ -78,6 +89,24 @@ def test_add_reads_owner_and_aliases_in_either_order() -> None:
         ("(<http://msf.org|msf.org>)", "(msf.org)", None),
         ("MSF <http://msf.org|msf.org> Spain", "MSF msf.org Spain", None),
         ("MSF (<http://msf.org|msf.org>) Spain", "MSF (msf.org) Spain", None),
+        # QA: Slack does not always link a typed address; one that reads as an address is the
+        # website still, where "Acme Org (acme.org)" was the partner's name.
+        ("Acme Org (acme.org)", "Acme Org", "acme.org"),
+        ("Acme Org(www.acme.org) owner <@U1>", "Acme Org", "www.acme.org"),
+        ("Acme Org ( https://acme.org/en?a=1&amp;b=2 )", "Acme Org", "https://acme.org/en?a=1&b=2"),
+        ("Acme (UK) (http://www.acme.example)", "Acme (UK)", "http://www.acme.example"),
+        ("Acme &amp; Co(acme.co.uk)", "Acme & Co", "acme.co.uk"),
+        # What only holds a dot, or more than an address, stays in the name.
+        ("Acme (UK)", "Acme (UK)", None),
+        ("Acme (Kenya)", "Acme (Kenya)", None),
+        ("Acme (2024)", "Acme (2024)", None),
+        ("Acme (formerly Zeta)", "Acme (formerly Zeta)", None),
+        ("Acme (formerly zeta.org)", "Acme (formerly zeta.org)", None),
+        ("Acme (v1.2)", "Acme (v1.2)", None),
+        ("Acme (St.Louis)", "Acme (St.Louis)", None),
+        ("Acme Inc. (Pty.)", "Acme Inc. (Pty.)", None),
+        ("(acme.org)", "(acme.org)", None),
+        ("Acme (acme.org) Kenya", "Acme (acme.org) Kenya", None),
     ],
 )
 def test_add_reads_a_link_in_brackets_after_the_name_as_its_website(
@@ -85,6 +114,20 @@ def test_add_reads_a_link_in_brackets_after_the_name_as_its_website(
 ) -> None:
     parsed = grammar.parse_add(line)
     assert (parsed.name.text, parsed.website) == (name, website)
+
+
+@pytest.mark.parametrize(
+    ("line", "typed"),
+    [
+        ("Acme Org (acme.org)", "Acme Org"),
+        ("Acme &amp; Co(acme.co.uk) owner <@U1>", "Acme &amp; Co"),
+        ("MSF(<https://www.msf.org/en>)", "MSF"),
+    ],
+)
+def test_a_name_before_its_website_keeps_its_place_in_the_line(line: str, typed: str) -> None:
+    # A "Did you mean" re-runs the line with another name in this place.
+    name = grammar.parse_add(line).name
+    assert line[name.start : name.end] == typed
 
 
 def test_a_name_keeps_the_spacing_it_was_typed_with() -> None:

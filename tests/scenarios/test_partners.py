@@ -112,6 +112,19 @@ def test_a_website_in_brackets_after_the_name_is_the_website(slack: Slack) -> No
     assert "same website, msf.org" in again
 
 
+def test_an_address_slack_left_as_text_in_brackets_is_the_website(slack: Slack) -> None:
+    # QA: Slack does not always link a typed domain; `add Acme Org (acme.org)` named the partner
+    # "Acme Org (acme.org)". What only has a dot in its brackets stays in the name.
+    added = answer(slack, "add Acme Org (acme.org) owner <@U0BEN|ben>")
+    assert "Added *Acme Org*" in added and "<https://acme.org|acme.org>" in added
+    linked = answer(slack, "add Save the Children (<https://www.savethechildren.net>)")
+    assert "Added *Save the Children*" in linked
+    assert "<https://savethechildren.net|savethechildren.net>" in linked
+    assert "Added *Acme Kenya (2024)*" in answer(slack, "add Acme Kenya (2024)")
+    again = answer(slack, "add Acme Organisation (https://www.acme.org/en)")
+    assert "same website, acme.org" in again
+
+
 def test_names_people_typed_show_as_typed_and_ping_nobody(slack: Slack) -> None:
     # `add "R&D <Labs> @channel" aka "<R&D>"`, as Slack sends it with `should_escape`.
     added = answer(slack, 'add "R&amp;D &lt;Labs&gt; <!channel>" aka "&lt;R&amp;D&gt;"')
