@@ -322,11 +322,20 @@ def _drop_notes_summed_up(
 ) -> None:
     """Cancel the notes about `contacts` still waiting for `to` (their owner; anyone: None),
     now that a summary of the owner's time away tells them of those contacts."""
+    told = list(contacts)
     outbox_store.cancel_unsent_to(
         session=session,
         team_id=team_id,
         user_id=to,
-        dedupe_keys=[owner_note_key(contact.id) for contact in contacts],
+        dedupe_keys=[owner_note_key(contact.id) for contact in told],
+        # The summary lists a plan put back (one said not to have happened is left out): a
+        # note that it took place after all (`revived_note_key`, numbered) would tell of a
+        # meeting it lists. A plan made before the time away is not in it, and keeps its note.
+        numbered=[
+            revived_note_prefix(contact.id)
+            for contact in told
+            if contact.kind is TouchpointKind.PLANNED
+        ],
         reason=SUMMED_UP,
     )
 

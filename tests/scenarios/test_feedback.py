@@ -1396,10 +1396,13 @@ def test_the_owner_hears_of_a_plan_put_back_as_of_a_new_one(slack: Slack) -> Non
     assert "They are not on its team, and you own *Acme*, so I'm letting you know." in note.text
 
 
-def put_back_by_chloe(slack: Slack, *, times: int = 1) -> None:
+def put_back_by_chloe(slack: Slack, *, times: int = 1, away: str | None = None) -> None:
     """Chloe, outside Acme's team, plans a meeting, says it didn't happen and puts it back
-    (`times` times, within one tick of the clock) before Ana's day begins."""
+    (`times` times, within one tick of the clock) before Ana's day begins; Ana first books
+    time away (`away`), if given."""
     acme(slack, team=(BEN,))
+    if away is not None:
+        say(slack, away)
     say(slack, "plan Acme on thursday 10:00 via meeting : kick-off", CHLOE)  # Thu 01:00 UTC
     at(slack, datetime(2026, 11, 27, 0, 5, tzinfo=UTC))  # 09:05 in Tokyo, 01:05 in Berlin
     (asked,) = checkin_messages(slack, CHLOE)
@@ -1448,6 +1451,45 @@ def test_a_note_of_a_plan_put_back_goes_to_an_owner_in_touch_only_before_it(
     click(slack, CHLOE, current(slack, asked), "checkin_answer_went_well")
     at(slack, datetime(2026, 11, 27, 9, 0, tzinfo=UTC))  # Friday 10:00 in Berlin
     (note,) = [m for m in inbox(slack, ANA) if "after all" in m.text]
+    assert note.text.startswith("<@U0CHLOE> met *Acme* on Thu 26 Nov at 02:00, after all")
+
+
+def after_all(slack: Slack) -> list[FakeMessage]:
+    return [m for m in inbox(slack, ANA) if "after all" in m.text]
+
+
+def welcome_back(slack: Slack) -> str:
+    """What Ana was told of her time away: the summary's DM, or the answer to `back`."""
+    found = [m for m in inbox(slack, ANA) if m.text.startswith("Welcome back!")]
+    found += [m for m in slack.ephemerals_to(ANA) if m.text.startswith("Welcome back!")]
+    (summary,) = found
+    return summary.text
+
+
+@pytest.mark.parametrize("back", [False, True], ids=["time away ends", "back"])
+def test_a_note_of_a_plan_put_back_is_dropped_once_a_summary_of_the_time_away_lists_it(
+    slack: Slack, back: bool
+) -> None:
+    put_back_by_chloe(slack, away="away today to friday")  # nobody covers: the notes wait
+    if back:
+        at(slack, datetime(2026, 11, 27, 9, 0, tzinfo=UTC))  # Friday 10:00 in Berlin
+        say(slack, "back")
+    at(slack, datetime(2026, 11, 30, 8, 30, tzinfo=UTC))  # Monday 09:30 in Berlin
+    # The summary lists the meeting, which took place after all: the note would say it again.
+    assert "<@U0CHLOE> planned 1 contact" in welcome_back(slack)
+    assert after_all(slack) == []
+    (note,) = [m for m in rows(slack, OutboxMessage) if m.kind == "touchpoint_owner_note_revived"]
+    assert note.last_error == "summed up for the owner on their return"
+
+
+def test_a_note_of_a_plan_put_back_goes_when_the_summary_does_not_list_it(slack: Slack) -> None:
+    # Chloe planned the meeting before Ana's time away: the summary is of what came after.
+    put_back_by_chloe(slack, away="away tomorrow to friday")
+    say(slack, "log Acme via call : a call meanwhile", BEN)
+    at(slack, datetime(2026, 11, 30, 8, 30, tzinfo=UTC))  # Monday 09:30 in Berlin
+    summary = welcome_back(slack)
+    assert "<@U0BEN> logged 1 contact" in summary and "<@U0CHLOE>" not in summary
+    (note,) = after_all(slack)
     assert note.text.startswith("<@U0CHLOE> met *Acme* on Thu 26 Nov at 02:00, after all")
 
 
