@@ -36,6 +36,7 @@ from handlers import grammar
 from handlers import touchpoints as touchpoint_handlers
 from handlers.blocks import help as help_blocks
 from handlers.blocks import section
+from handlers.feedback import checkins_of
 from handlers.invocation import Invocation, VerbHandler
 from handlers.reply import Reply
 from handlers.services import commitments_of
@@ -305,11 +306,13 @@ def back_verb(runtime: Runtime, invocation: Invocation, rest: str) -> Reply:
 
 
 def _waiting_for_people(runtime: Runtime) -> tuple[Retime, ...]:
-    """What waits for a person's working days, timed again when their time away changes; first,
-    what they have not seen as a partner's owner goes to whoever covers for them."""
+    """What waits for a person's working days, timed again when their time away changes; check-in
+    cards not sent yet say again who gets the answer; what they have not seen as a partner's
+    owner goes to whoever covers for them."""
     touchpoints = touchpoint_handlers.service_of(runtime)
     return (
         checkins.retime_waiting,
+        checkins_of(runtime).reword_waiting,
         touchpoints.cover_unread,
         commitments_of(runtime).reroute_reminders,
         touchpoints.retime_intents,

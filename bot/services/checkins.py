@@ -575,6 +575,38 @@ class CheckIns:
         # One already due is the planner's next regular run's: never "now" again and again.
         return due if due is not None and due > after else None
 
+    def reword_waiting(
+        self, session: Session, *, team_id: str, user_id: str, now: datetime
+    ) -> None:
+        """Someone's time away just booked, ended (`back`) or cancelled
+        (`bot.delivery.absence.Retime`), in its transaction: each check-in question and reminder
+        not sent yet is worded again, so that it says who gets the answer and a Problem as is
+        true when it reaches its recipient (`_owner_away`), not as it was when it was queued
+        (an owner back early is no longer away then). Every one of the workspace's is, not only
+        those about `user_id`'s partners: a partner's deputy or the cover an owner named is
+        part of what the card says too, and few wait unsent at any time."""
+        wording = {ASK_KIND: self.messages.checkin, REMINDER_KIND: self.messages.checkin_reminder}
+        for kind, word in wording.items():
+            for key in outbox_store.unsent_keys(
+                session=session, team_id=team_id, user_id=None, kind=kind
+            ):
+                checkin = store.get_checkin(
+                    session=session, team_id=team_id, checkin_id=_checkin_id(key)
+                )
+                if checkin is None or checkin.status != CheckInStatus.OPEN:
+                    continue
+                try:
+                    card = word(self._card(session, checkin, now))
+                except CheckInGone:
+                    continue
+                outbox_store.rewrite_unsent(
+                    session=session,
+                    team_id=team_id,
+                    dedupe_key=key,
+                    text=card.text,
+                    blocks=card.blocks,
+                )
+
     # --- Internals -------------------------------------------------------------------------------
 
     def _create(
@@ -951,7 +983,8 @@ class CheckIns:
     ) -> tuple[bool, str | None]:
         """Whether the partner's owner is away as the card reaches its recipient (not before it
         falls due), and who a Problem would reach then as `_alert_problem` routes it: the card
-        says only what is true as it is made (QA21b NIT 1)."""
+        says only what is true as it is made (QA21b NIT 1), and is made again when time away
+        changes before it is sent (`reword_waiting`)."""
         if partner.owner_id is None or partner.owner_id == checkin.user_id:
             return False, None
         at = max(now, checkin.due_at)
@@ -1195,6 +1228,11 @@ def _ask_key(checkin: CheckIn) -> str:
 
 def _reminder_key(checkin: CheckIn) -> str:
     return f"checkin:{checkin.id}:reminder"
+
+
+def _checkin_id(key: str) -> int:
+    """The check-in a question's or reminder's key is about (`_ask_key`, `_reminder_key`)."""
+    return int(key.removeprefix(ASK_KEY_PREFIX).split(":", 1)[0])
 
 
 # --- Planners -----------------------------------------------------------------------------------

@@ -818,6 +818,43 @@ def test_the_checkin_card_names_who_covers_for_an_owner_away(slack: Slack, deput
     assert len(alerted) == (1 if deputy else 0)
 
 
+@pytest.mark.parametrize("verb", ["plan Acme on friday 10:00", "log Acme"])
+def test_an_owner_back_early_is_the_one_a_checkin_card_waiting_to_go_names(
+    slack: Slack, verb: str
+) -> None:
+    # QA: the card queued while Ana was away still said, once she was back, that a Problem goes
+    # to Dan who covers for her; it goes to her. It says what is true as it is sent.
+    acme(slack, team=(BEN,))
+    say(slack, f"away thursday to monday deputy {MENTION[DAN]}")
+    if verb.startswith("plan"):
+        say(slack, f"{verb} with Jane Doe via meeting : winter appeal", CHLOE)  # Tokyo
+    at(slack, datetime(2026, 11, 27, 2, tzinfo=UTC))  # Friday 11:00 in Tokyo, after it
+    if verb.startswith("log"):
+        say(slack, f"{verb} with Jane Doe via meeting : winter appeal", CHLOE)
+    assert checkin_messages(slack, CHLOE) == []  # asked on Monday morning, still away then
+    at(slack, datetime(2026, 11, 27, 12, tzinfo=UTC))
+    say(slack, "back")
+    at(slack, datetime(2026, 11, 30, 0, 1, tzinfo=UTC))  # Monday 09:01 in Tokyo
+    (asked,) = checkin_messages(slack, CHLOE)
+    verb_done = "planned" if verb.startswith("plan") else "logged"
+    assert f"You {verb_done} it. Your answer goes to the partner's owner <@U0ANA>." in shown(asked)
+    assert "<@U0DAN>" not in shown(asked)
+
+
+def test_time_away_booked_after_a_checkin_card_is_queued_is_on_it(slack: Slack) -> None:
+    # The other way round: queued with Ana at work, the card goes while she is away.
+    acme(slack, team=(BEN,))
+    say(slack, "log Acme with Jane Doe via meeting : winter appeal", CHLOE)
+    run_tick(slack)
+    say(slack, f"away tomorrow to friday deputy {MENTION[DAN]}")
+    at(slack, datetime(2026, 11, 26, 0, 1, tzinfo=UTC))  # Thursday 09:01 in Tokyo
+    (asked,) = checkin_messages(slack, CHLOE)
+    assert (
+        "You logged it. Your answer goes to the partner's owner <@U0ANA> when they are back "
+        "from time away; a Problem goes to <@U0DAN>, who covers for them."
+    ) in shown(asked)
+
+
 def test_an_answer_updates_the_dm_in_place_and_reaches_the_owner_in_one_thread(
     slack: Slack,
 ) -> None:
