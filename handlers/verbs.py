@@ -271,7 +271,7 @@ VERBS: tuple[Verb, ...] = (
         "dormant at MAX (default 30 and 60; paused and ended partners are exempt). Alone, the "
         "partner's cadence and where it stands; `status` sets it for all partners of a status.",
         ("cadence MSF 30 60",),
-        who="anyone may look; the partner's owner or an admin may set it, admins for a status",
+        who=f"anyone may look; {OWNERS} may set it, admins for a status",
     ),
     Verb(
         "away",

@@ -1,9 +1,10 @@
 """Stay in touch: how often someone should be in contact with each partner, a nudge to the owner
 when a partner has been quiet for the ideal interval, and "dormant" once the maximum has passed.
 
-Intervals, in days, come from the first of: the partner's own (`cadence NAME IDEAL MAX`, by its
-owner or an admin), its status's (`cadence status STATUS IDEAL MAX`, by an admin), or the
-defaults, 30 and 60. Paused and ended partners are exempt: no nudge, never dormant.
+Intervals, in days, come from the first of: the partner's own (`cadence NAME IDEAL MAX`, by
+whoever may change the partner: its owner, its deputy or an admin), its status's (`cadence
+status STATUS IDEAL MAX`, by an admin), or the defaults, 30 and 60. Paused and ended partners
+are exempt: no nudge, never dormant.
 
 The clock starts at the partner's last contact: any colleague's touchpoint resets it (the
 touchpoint service keeps `Partner.last_contact_at`), and a partner never in touch counts from its
@@ -34,9 +35,8 @@ from bot.clock import Clock
 from bot.dates import contact_day
 from bot.delivery.absence import person_zone, recipient_for_owner_alert
 from bot.delivery.outbox import enqueue
-from bot.services import people
 from bot.services.feedback import Rendered
-from bot.services.registry import Actor, PartnerFacts, Registry
+from bot.services.registry import Actor, PartnerFacts, Registry, require_admin, require_editor
 from bot.services.touchpoints import PartnerGone
 from storage import commitments as store
 from storage import partners as partner_store
@@ -133,7 +133,7 @@ class BadIntervals(Exception):
 
 
 class NotAllowedToSet(Exception):
-    """Only the partner's owner or an admin may set its cadence (only admins a status's)."""
+    """Only those who may change the partner may set its cadence (only admins a status's)."""
 
     def __init__(self, partner: PartnerFacts | None) -> None:
         super().__init__("may not set the cadence")
@@ -255,14 +255,13 @@ class Cadences:
     # --- Changing ------------------------------------------------------------------------------
 
     def set(self, *, actor: Actor, partner: str, ideal: int, maximum: int) -> CadenceState:
-        """Set the partner's own intervals (its owner or an admin)."""
+        """Set the partner's own intervals (as any change to the partner: `require_editor`)."""
         check_intervals(ideal, maximum)
         now = self.clock.now()
         with Session(self.engine) as session:
             found = self.registry.resolve(session, team_id=actor.team_id, query=partner)
             facts = self._facts(session, found)
-            if actor.user_id != facts.owner_id:
-                self._require_admin(session, actor, facts)
+            require_editor(session, actor, facts, now=now, refusal=NotAllowedToSet(facts))
             own = store.partner_cadences(
                 session=session, team_id=actor.team_id, partner_ids=[_id(found)]
             ).get(_id(found))
@@ -288,7 +287,7 @@ class Cadences:
         """Set the intervals of every partner of `status` without its own (admins)."""
         check_intervals(ideal, maximum)
         with Session(self.engine) as session:
-            self._require_admin(session, actor, None)
+            require_admin(session, actor, now=self.clock.now(), refusal=NotAllowedToSet(None))
             store.save_status_cadence(
                 session=session,
                 team_id=actor.team_id,
@@ -441,16 +440,6 @@ class Cadences:
             session=session, team_id=partner.team_id, partner_id=_id(partner)
         )
         return self.registry.facts(partner, team)
-
-    def _require_admin(self, session: Session, actor: Actor, facts: PartnerFacts | None) -> None:
-        people.require_admin(
-            session,
-            team_id=actor.team_id,
-            user_id=actor.user_id,
-            now=self.clock.now(),
-            check=actor.check,
-            refusal=NotAllowedToSet(facts),
-        )
 
 
 def _id(partner: Partner) -> int:

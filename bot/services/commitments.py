@@ -842,8 +842,7 @@ class Commitments:
         if not facts.is_open:
             raise AlreadyClosed(facts)
         partner = self._partner_facts(session, found)
-        allowed = {row.owner_id, partner.owner_id, partner.deputy_id}
-        if actor.user_id in allowed:
+        if actor.user_id == row.owner_id or actor.user_id in partner.editors:
             return row, facts
         if (
             stand_in(session, team_id=team_id, owner_id=row.owner_id, partner=partner, now=now)

@@ -85,6 +85,13 @@ class PartnerFacts:
     # When `channel_id` was chosen (None: never, or not read here): its greeting's key.
     channel_set_at: datetime | None = None
 
+    @property
+    def editors(self) -> frozenset[str]:
+        """Who may change the partner without being an admin (an admin may change any): its
+        owner and its deputy. The one statement of the rule: every change to a partner, in
+        this module or another service, is checked against it."""
+        return frozenset(user for user in (self.owner_id, self.deputy_id) if user)
+
 
 @dataclass(frozen=True)
 class ContactInfo:
@@ -348,6 +355,28 @@ class NothingToDo(RegistryError):
 
 
 # --- Pure rules ---------------------------------------------------------------------------------
+
+
+def require_editor(
+    session: Session, actor: Actor, facts: PartnerFacts, *, now: datetime, refusal: Exception
+) -> None:
+    """For another service's change to a partner: raise `refusal` unless the caller may make
+    it (`PartnerFacts.editors`, or an admin), or `PeopleToLookUp` while Slack must say whether
+    they are an admin."""
+    if actor.user_id not in facts.editors:
+        require_admin(session, actor, now=now, refusal=refusal)
+
+
+def require_admin(session: Session, actor: Actor, *, now: datetime, refusal: Exception) -> None:
+    """`people.require_admin` for the caller."""
+    people.require_admin(
+        session,
+        team_id=actor.team_id,
+        user_id=actor.user_id,
+        now=now,
+        check=actor.check,
+        refusal=refusal,
+    )
 
 
 def name_key(name: str) -> str:
@@ -1260,11 +1289,8 @@ class Registry:
         unknown: list[str] = []
         admin: bool | None = None
         for partner in partners:
-            team = self._team(session, partner)
-            if actor.user_id in {
-                _holder(team, TeamRole.OWNER),
-                _holder(team, TeamRole.DEPUTY),
-            }:
+            facts = self._facts(partner, self._team(session, partner))
+            if actor.user_id in facts.editors:
                 continue
             if admin is None:
                 admin = people.admin_status(
@@ -1276,7 +1302,7 @@ class Registry:
                 )
             if admin is False:
                 admins = people.known_admins(session, team_id=actor.team_id)
-                raise NotAllowed(self._facts(partner, team), admins)
+                raise NotAllowed(facts, admins)
             if admin is None:
                 unknown.append(actor.user_id)
         unknown += people.vet_mentions(

@@ -47,7 +47,6 @@ from bot.delivery.outbox import enqueue, first_slot, withdraw
 from bot.delivery.working_days import working_days_of
 from bot.delivery.working_hours import zone
 from bot.runtime import Runtime
-from bot.services import people
 from bot.services.channels import Channels, PassedOver, pass_on, route
 from bot.services.feedback import (
     Cadence,
@@ -67,7 +66,13 @@ from bot.services.feedback import (
     tz_of,
 )
 from bot.services.partner_names import PartnerNames
-from bot.services.registry import Actor, PartnerFacts, Registry
+from bot.services.registry import (
+    Actor,
+    PartnerFacts,
+    Registry,
+    require_admin,
+    require_editor,
+)
 from storage import absences as absence_store
 from storage import feedback as store
 from storage import partners as partner_store
@@ -468,11 +473,8 @@ class Surveys:
         The owner, the deputy or an admin may, as for any change to a partner."""
         facts = self.registry.profile(team_id=actor.team_id, partner=partner).facts
         with Session(self.engine) as session:
-            self._require(
-                session,
-                actor,
-                allowed={facts.owner_id, facts.deputy_id},
-                refusal=NotAllowedToSetCadence(facts),
+            require_editor(
+                session, actor, facts, now=self.clock.now(), refusal=NotAllowedToSetCadence(facts)
             )
             partner_store.set_pulse_cadence(
                 session=session,
@@ -847,16 +849,8 @@ class Surveys:
         self, session: Session, actor: Actor, *, allowed: set[str | None], refusal: SurveyError
     ) -> None:
         """The caller is one of `allowed` or an admin (Slack may have to be asked which)."""
-        if actor.user_id in allowed:
-            return
-        people.require_admin(
-            session,
-            team_id=actor.team_id,
-            user_id=actor.user_id,
-            now=self.clock.now(),
-            check=actor.check,
-            refusal=refusal,
-        )
+        if actor.user_id not in allowed:
+            require_admin(session, actor, now=self.clock.now(), refusal=refusal)
 
     def _start(
         self,

@@ -3699,7 +3699,7 @@ def _reopening(session: Session, actor: Actor, facts: PartnerFacts, now: datetim
     """Whether `actor` may reopen the ended partner (`Registry._require_editor`'s rule), from
     what Liaison knows: Slack is not asked for a hint (an admin it cannot tell of yet is
     pointed at the owner, whom they may pass over)."""
-    may = actor.user_id in {facts.owner_id, facts.deputy_id} or (
+    may = actor.user_id in facts.editors or (
         people.admin_status(
             session, team_id=actor.team_id, user_id=actor.user_id, now=now, check=actor.check
         )

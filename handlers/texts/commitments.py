@@ -39,7 +39,7 @@ from bot.services.commitments import (
 )
 from bot.services.export import Dataset, Export, Reach
 from bot.services.registry import PartnerFacts
-from handlers.texts.partners import an_admin, person, status
+from handlers.texts.partners import an_admin, owner_and_deputy, person, status
 from storage.models import CommitmentSide, CommitmentStatus
 
 COMMAND = "/partner"
@@ -493,8 +493,8 @@ def not_allowed_cadence(partner: PartnerFacts | None, admins: Sequence[str] = ()
     if partner is None:
         return f"Only {an_admin(admins)} can set the cadence of a whole status."
     return (
-        f"Only {person(partner.owner_id)} (owner of *{partner.name}*) or "
-        f"{an_admin(admins, besides=(partner.owner_id,))} "
+        f"Only {owner_and_deputy(partner)} or "
+        f"{an_admin(admins, besides=(partner.owner_id, partner.deputy_id))} "
         "can set its stay-in-touch cadence."
     )
 

@@ -32,7 +32,7 @@ from bot.services.surveys import (
     TooFew,
 )
 from handlers.grammar import in_command
-from handlers.texts.partners import an_admin
+from handlers.texts.partners import an_admin, owner_and_deputy
 from storage.feedback import MadeMeeting
 from storage.models import CheckInAnswer
 
@@ -464,9 +464,8 @@ def cadence_set(schedule: Schedule) -> str:
 
 
 def not_allowed_to_set_cadence(facts: PartnerFacts, admins: Sequence[str] = ()) -> str:
-    deputy = f", its deputy ({person(facts.deputy_id)})" if facts.deputy_id else ""
     return (
-        f"Only the owner of *{facts.name}* ({person(facts.owner_id)}){deputy} or "
+        f"Only {owner_and_deputy(facts)} or "
         f"{an_admin(admins, besides=(facts.owner_id, facts.deputy_id))} can change how often "
         "its team is surveyed. Ask one of them."
     )

@@ -345,6 +345,13 @@ def an_admin(admins: Sequence[str], *, besides: Sequence[str | None] = ()) -> st
     return f"an admin ({people(others)})" if others else "an admin"
 
 
+def owner_and_deputy(facts: PartnerFacts) -> str:
+    """Who may change the partner besides an admin (`PartnerFacts.editors`), as a refusal of
+    one of its settings names them: "the owner of *Oxfam* (@ana), its deputy (@ben)"."""
+    deputy = f", its deputy ({person(facts.deputy_id)})" if facts.deputy_id else ""
+    return f"the owner of *{facts.name}* ({person(facts.owner_id)}){deputy}"
+
+
 def not_allowed(facts: PartnerFacts, admins: Sequence[str] = ()) -> str:
     who = [person(facts.owner_id)] if facts.owner_id else []
     if facts.deputy_id:

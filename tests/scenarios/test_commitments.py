@@ -953,7 +953,7 @@ def test_the_cadence_is_set_by_the_owner_or_an_admin_and_paused_partners_are_exe
     slack: Slack,
 ) -> None:
     said = answer(slack, "cadence Acme 10 20", user=BEN)
-    assert "Only <@U0ANA> (owner of *Acme Corporation*) or an admin can set" in said
+    assert "Only the owner of *Acme Corporation* (<@U0ANA>) or an admin can set" in said
     said = answer(slack, "cadence Acme 20 10")
     assert "IDEAL must be at least 1 and smaller than MAX" in said
     assert "/partner cadence NAME IDEAL MAX" in said
@@ -974,7 +974,21 @@ def test_the_cadence_is_set_by_the_owner_or_an_admin_and_paused_partners_are_exe
     said = answer(slack, "cadence status prospect 5 8", user=BEN)
     assert "Only an admin (<@U0ANA>) can set the cadence of a whole status." in said
     said = answer(slack, "cadence Globex 5 8", user=CHLOE)
-    assert "Only <@U0BEN> (owner of *Globex*) or an admin (<@U0ANA>) can set its" in said
+    assert "Only the owner of *Globex* (<@U0BEN>) or an admin (<@U0ANA>) can set its" in said
+
+
+@pytest.mark.usefixtures("acme")
+def test_the_deputy_may_set_the_cadence_as_the_owner_can(slack: Slack) -> None:
+    # The deputy is told they may change the partner as its owner can: the cadence included.
+    answer(slack, f"deputy Acme {MENTION[BEN]}")
+    said = answer(slack, "cadence Acme 20 40", user=BEN)
+    assert "in touch every 20 days, dormant after 40 (set for this partner)" in said
+    said = answer(slack, "cadence Acme 10 20", user=CHLOE)
+    assert (
+        "Only the owner of *Acme Corporation* (<@U0ANA>), its deputy (<@U0BEN>) or an admin "
+        "can set its stay-in-touch cadence." in said
+    )
+    assert "every 20 days" in answer(slack, "cadence Acme", user=CHLOE)
 
 
 # --- Importing a partner list from the command line ---------------------------------------------

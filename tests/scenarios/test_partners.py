@@ -283,6 +283,35 @@ def test_a_refusal_is_decided_after_the_ack_and_names_who_can(slack: Slack) -> N
     assert "<@U0DAN> left the team" in answer(slack, "team MSF remove <@U0DAN>", user=DAN)
 
 
+# Each setting of a partner, as its deputy (Chloe) changes it, and what the answer says: the
+# deputy is told they may change the partner as its owner can, so none of these is refused.
+DEPUTY_CHANGES = (
+    ("status MSF active", "is now 🟢 active"),
+    ("channel MSF <#C0GENERAL|general>", "Alerts about *Médecins Sans Frontières* will go to"),
+    ('alias MSF add "MSF Intl"', "is now also known as “MSF Intl”"),
+    ('alias MSF remove "MSF Intl"', "is no longer known as “MSF Intl”"),
+    ("team MSF add <@U0DAN|dan>", "<@U0DAN> joined the team"),
+    ("team MSF remove <@U0DAN|dan>", "<@U0DAN> left the team"),
+    ("contact MSF add Jane Doe jane@msf.example", "Jane Doe"),
+    ("contact MSF remove jane@msf.example", "Removed *Jane Doe*"),
+    ("survey MSF quarterly", "is now surveyed quarterly"),
+    ("cadence MSF 20 40", "in touch every 20 days, dormant after 40 (set for this partner)"),
+    ("rename MSF to MSF International", "is now called *MSF International*"),
+    ("deputy MSF <@U0DAN|dan>", "<@U0DAN> is now the deputy"),
+)
+
+
+def test_the_deputy_may_change_every_setting_of_the_partner_as_its_owner_can(
+    slack: Slack,
+) -> None:
+    answer(slack, MSF)  # owner Ben
+    answer(slack, "deputy MSF <@U0CHLOE|chloe>", user=BEN)
+    for line, done in DEPUTY_CHANGES:
+        said = answer(slack, line, user=CHLOE)
+        assert done in said, line
+        assert "Only " not in said, line
+
+
 def test_a_slack_admin_may_change_any_partner(slack: Slack) -> None:
     answer(slack, MSF, user=CHLOE)  # owner Ben; Chloe only registered it
     assert "is now ⏸️ paused" in answer(slack, "status MSF paused", user=ANA)

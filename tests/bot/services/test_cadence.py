@@ -104,12 +104,17 @@ def nudges(engine: Engine) -> list[OutboxMessage]:
         return list(session.exec(select(OutboxMessage).order_by(OutboxMessage.id)))  # type: ignore[arg-type]
 
 
-def test_only_the_owner_or_an_admin_sets_a_partners_cadence(cadences: Cadences) -> None:
+def test_only_the_owner_the_deputy_or_an_admin_sets_a_partners_cadence(
+    cadences: Cadences,
+) -> None:
+    # Dan is Acme's deputy, and nothing of Globex's.
     with pytest.raises(NotAllowedToSet) as refused:
-        cadences.set(actor=Actor(T1, DAN), partner="Acme", ideal=7, maximum=14)
+        cadences.set(actor=Actor(T1, DAN), partner="Globex", ideal=7, maximum=14)
     assert refused.value.partner is not None and refused.value.partner.owner_id == BEN
     with pytest.raises(PeopleToLookUp):
         cadences.set(actor=Actor(T1, "U0NEW"), partner="Acme", ideal=7, maximum=14)
+    state = cadences.set(actor=Actor(T1, DAN), partner="Acme", ideal=6, maximum=13)
+    assert state.intervals == Intervals(6, 13, Source.PARTNER)
     state = cadences.set(actor=Actor(T1, BEN), partner="acme", ideal=7, maximum=14)
     assert state.intervals == Intervals(7, 14, Source.PARTNER)
     assert (
