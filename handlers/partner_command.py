@@ -28,7 +28,7 @@ from handlers.blocks import help as help_blocks
 from handlers.context import runtime_of
 from handlers.invocation import Invocation, VerbHandler
 from handlers.reply import Reply
-from handlers.verbs import VERBS_BY_NAME
+from handlers.verbs import SYNONYMS, VERBS_BY_NAME
 
 COMMAND = "/partner"
 
@@ -72,6 +72,10 @@ VERB_HANDLERS: dict[str, VerbHandler] = {
 
 
 def suggest(word: str) -> list[str]:
+    """The verbs a word that is none may mean: those it is a synonym of, else the closest."""
+    synonyms = SYNONYMS.get(word.lower())
+    if synonyms:
+        return list(synonyms)
     return difflib.get_close_matches(word, list(VERBS_BY_NAME), n=2, cutoff=0.6)
 
 

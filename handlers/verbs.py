@@ -341,6 +341,35 @@ VERBS: tuple[Verb, ...] = (
 
 VERBS_BY_NAME: dict[str, Verb] = {verb.name: verb for verb in VERBS}
 
+# Words people type for a verb that is called otherwise, too unlike its name for a close match to
+# find it (`register` is nothing like `add`). They are only suggested ("Did you mean"), never
+# run: the language keeps one word per verb, so help, examples and answers all speak the same.
+# Words for getting rid of a partner are answered apart (`blocks.help.ENDING_WORDS`): no verb
+# does that, and what to do instead needs saying.
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "register": ("add",),
+    "new": ("add",),
+    "create": ("add",),
+    "met": ("log",),
+    "meet": ("log", "plan"),
+    "meeting": ("log", "plan"),
+    "record": ("log",),
+    "touchpoint": ("log",),
+    "schedule": ("plan",),
+    "view": ("show",),
+    "info": ("show",),
+    "assign": ("owner",),
+    "transfer": ("owner",),
+    "handover": ("owner",),
+    "promise": ("commit",),
+    "complete": ("done",),
+    "close": ("done", "drop"),
+    "vacation": ("away",),
+    "holiday": ("away",),
+    "ooo": ("away",),
+    "settings": ("config",),
+}
+
 
 def verbs_in(section: str) -> list[Verb]:
     return [verb for verb in VERBS if verb.section == section]

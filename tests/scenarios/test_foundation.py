@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import uvicorn
 from slack_bolt import Ack, App
+from sqlmodel import Session, select
 
 from bot.config import Settings
 from bot.http import create_asgi_app
@@ -19,6 +20,7 @@ from bot.runtime import Runtime
 from bot.sandbox.fake_slack import FakeSlack
 from bot.sandbox.requests import Deliverer, RequestFactory
 from storage.db import make_engine
+from storage.models import Partner
 from tests.conftest import Slack
 from tests.http import free_port, get, wait_for_health
 
@@ -118,6 +120,27 @@ def test_unknown_verb_answers_with_suggestion_and_changes_nothing(slack: Slack) 
     shown = text_of(slack, "U0BEN")
     assert "`lgo` is not something I know how to do" in shown
     assert "Did you mean `/partner log`?" in shown
+
+
+@pytest.mark.parametrize(
+    ("line", "meant"),
+    [
+        ("register Acme", "Did you mean `/partner add`?"),
+        ("New Acme", "Did you mean `/partner add`?"),
+        ("met Acme : lunch", "Did you mean `/partner log`?"),
+        ("meeting Acme on friday : kick-off", "Did you mean `/partner log` or `/partner plan`?"),
+        ("help register", "Did you mean `/partner add`?"),
+    ],
+)
+def test_a_word_people_use_for_a_verb_suggests_that_verb_and_does_nothing(
+    slack: Slack, line: str, meant: str
+) -> None:
+    slack.command(line, user="U0BEN")
+    shown = text_of(slack, "U0BEN")
+    assert "is not something I know how to do" in shown
+    assert meant in shown
+    with Session(slack.runtime.engine) as session:
+        assert session.exec(select(Partner)).first() is None
 
 
 @pytest.mark.parametrize("word", ["remove", "Delete", "archive"])
