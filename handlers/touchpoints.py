@@ -601,6 +601,7 @@ def answer(call: Call, body: VerbBody) -> Reply:
     # reading a misspelt partner's name offers (`log Docters on Call : …`: "Call" is no date).
     new, unknown = call, refusal
     misread = _misread_name(call, refusal)
+    quoted_line = None if misread is not None else _keyword_in_new_name(call, refusal)
     if misread is not None:
         call, refusal = misread
         if not isinstance(unknown, UnknownPartner):
@@ -611,6 +612,10 @@ def answer(call: Call, body: VerbBody) -> Reply:
         assert refusal.start is not None
         refusal = UnknownPartner(refusal.query, [refusal.start.facts])
     reply = registry_handlers.answer(call, partial(_refuse, refusal))
+    if quoted_line is not None:
+        # `log Doctors on Call : a`: the line again, the name quoted; a line refused for its
+        # date (`log Globex on blursday`) is still answered so, and registers nothing.
+        reply = blocks.with_hint(reply, texts.keyword_in_name(*quoted_line))
     if not isinstance(unknown, UnknownPartner) or call.verb.name == "check":
         return reply
     prefix = registry_handlers.known_prefix(unknown)
@@ -670,10 +675,7 @@ def _misread_name(call: Call, refusal: Exception) -> tuple[Call, UnknownPartner]
     if close is None:
         return None
     meant = readings[close]
-    typed = grammar.quoted(meant.text)
-    quoted = Name(meant.text, meant.start, meant.start + len(typed))
-    rest = call.rest[: meant.start] + typed + call.rest[meant.end :]
-    retyped = replace(call, rest=rest, names=[quoted])
+    retyped = _quoted_in_line(call, meant)
     if _line_refusal(retyped) is not None:
         return None
     try:
@@ -681,6 +683,65 @@ def _misread_name(call: Call, refusal: Exception) -> tuple[Call, UnknownPartner]
     except UnknownPartner as unknown:
         return (retyped, unknown) if unknown.candidates else None
     return None
+
+
+def _quoted_in_line(call: Call, meant: Name) -> Call:
+    """The call with `meant`, a longer reading of its partner's name, quoted in its line."""
+    typed = grammar.quoted(meant.text)
+    quoted = Name(meant.text, meant.start, meant.start + len(typed))
+    rest = call.rest[: meant.start] + typed + call.rest[meant.end :]
+    return replace(call, rest=rest, names=[quoted])
+
+
+def _keyword_in_new_name(call: Call, refusal: Exception) -> tuple[str, str] | None:
+    """README: a name nobody registered with a keyword in it is answered with the line again,
+    the name in quotes. (The keyword as typed, and that line.) When the name as read is no
+    partner nor close to one (unknown with nothing to offer, or refused for its line), the
+    clause its keyword starts does not read as one (`on` no date, `with` no colleague, `via` no
+    kind of contact), and a longer reading no partner goes by either: the shortest that makes
+    a line refused for nothing but its name (later clauses stay clauses), else the shortest.
+    `log Oxfam on friday : …` and `log Acme with @ben : …` read as ever."""
+    if call.verb.name not in RECORDED_AS:
+        return None
+    if isinstance(refusal, UnknownPartner) and (refusal.candidates or refusal.start):
+        return None
+    try:
+        tokens = grammar.tokenize(split_notes(call.rest)[0])
+    except GrammarError:
+        return None
+    name, used = grammar.take_name(tokens, stop_words=CLAUSES)
+    readings = [] if name is None else grammar.longer_names(call.rest, name)
+    if name is None or not readings or _clause_reads(tokens[used:]):
+        return None
+    registry = call.registry
+    if not isinstance(refusal, UnknownPartner) and (
+        call.known([name.text]) is not None
+        or registry.close_reading(team_id=call.team_id, readings=[name.text]) is not None
+    ):
+        return None  # `log Oxfam on blursday`: the date is wrong, not the name
+    retyped = [_quoted_in_line(call, meant) for meant in reversed(readings)]
+    line = next((line for line in retyped if _line_refusal(line) is None), retyped[0])
+    try:
+        registry.profile(team_id=call.team_id, partner=line.names[0].text)
+    except UnknownPartner as unknown:
+        if unknown.candidates:
+            return None
+        return tokens[used].text, f"{line.verb.name} {line.rest}"
+    return None
+
+
+def _clause_reads(tokens: Sequence[Token]) -> bool:
+    """Whether the clause `tokens` start with (its keyword, then its words up to the next
+    clause) reads as that clause: `on` a date, `with` a colleague, `via` a kind of contact."""
+    keyword = tokens[0].text.lower()
+    end = next((i for i, t in enumerate(tokens[1:], 1) if t.is_word(*CLAUSES)), len(tokens))
+    words = tokens[1:end]
+    if keyword == "with":
+        return any(token.kind is Kind.MENTION for token in words)
+    said = " ".join(token.text for token in words)
+    if keyword == "on":
+        return bool(said) and reads_as_date(said)
+    return said.lower() in MEDIUMS
 
 
 def _clause_after(prefix: tuple[PartnerFacts, str] | None) -> bool:

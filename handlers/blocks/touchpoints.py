@@ -287,9 +287,15 @@ def with_hint(reply: Reply, hint: str) -> Reply:
 
 
 def with_register(reply: Reply, *, query: str, value: str) -> Reply:
-    """A "Did you mean" answer with one more way out: register the name as a new partner."""
+    """A "Did you mean" answer with one more way out: register the name as a new partner. The
+    answer that nobody goes by the name then leaves registering to the button."""
     register = button(f"{texts.REGISTER}: {query}", REGISTER, value, style="primary")
     blocks = list(reply.blocks)
+    told = partner_texts.unknown_partner(query, False)
+    if blocks and blocks[0].get("text", {}).get("text") == told:
+        shorter = partner_texts.unknown_partner(query, False, register_button=True)
+        blocks[0] = section(shorter)
+        reply = replace(reply, text=reply.text.replace(told, shorter, 1))
     if blocks and blocks[-1].get("type") == "actions":
         blocks[-1] = actions([*blocks[-1]["elements"], register])
     else:

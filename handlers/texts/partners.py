@@ -232,9 +232,14 @@ def similar_line(facts: PartnerFacts, by: SimilarBy, label: str | None) -> str:
     return f"*{facts.name}* · owner {person(facts.owner_id)} · {status(facts.status)} · {why}"
 
 
-def unknown_partner(query: str, has_candidates: bool) -> str:
+def unknown_partner(query: str, has_candidates: bool, *, register_button: bool = False) -> str:
+    """`register_button`: a "Register it" button offers the way to register it, not `add`."""
     if has_candidates:
         return f"I don't know a partner called “{query}”. Did you mean one of these?"
+    if register_button:
+        return (
+            f"I don't know a partner called “{query}”. Check the spelling or see `{COMMAND} list`."
+        )
     return (
         f"I don't know a partner called “{query}”. Check the spelling, see "
         f"`{COMMAND} list`, or register it with `{COMMAND} add {in_command(query)}`."

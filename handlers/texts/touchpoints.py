@@ -1649,6 +1649,13 @@ def fixed_line_hint(partner: str, slip: str, keyword: str) -> str:
     )
 
 
+def keyword_in_name(keyword: str, line: str) -> str:
+    """The line again with the partner's name quoted, for a name a keyword cut short."""
+    return (
+        f"If “{keyword}” is part of the partner's name, put the name in quotes: `{COMMAND} {line}`."
+    )
+
+
 def register_hint(query: str) -> str:
     return (
         f"If “{query}” is a new partner, click *{REGISTER}*: I'll register it with you as its "

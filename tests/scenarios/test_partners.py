@@ -709,7 +709,7 @@ def test_a_mention_or_channel_out_of_place_is_told_where_it_goes(
 
 
 def test_a_suggested_command_quotes_a_name_holding_a_keyword(slack: Slack) -> None:
-    said = answer(slack, "log Room to Read with <@U0DAN|dan> : first call")
+    said = answer(slack, "check Room to Read")
     assert 'register it with `/partner add "Room to Read"`.' in said
     # The command suggested works as it is typed.
     assert answer(slack, 'add "Room to Read"').startswith("Added *Room to Read*.")

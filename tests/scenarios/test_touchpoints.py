@@ -3610,3 +3610,58 @@ def test_a_cover_away_at_the_start_of_the_owners_time_away_is_named_with_their_r
     at(slack, datetime(2026, 11, 26, 10, 0, tzinfo=UTC))  # Thursday, Dan's morning
     (asked,) = [m for m in dms(slack, DAN) if "ask about the event" in m.text]
     assert "you cover for <@U0ANA>" in shown(asked)
+
+
+@pytest.mark.usefixtures("acme")
+def test_an_unregistered_name_with_a_keyword_is_answered_with_the_line_quoted(
+    slack: Slack,
+) -> None:
+    """README: a name with `on` or `with` in it that nobody registered is answered with the line
+    again, the name in quotes. "Call" is no date: the line is refused (it may be a date typed
+    wrong) with the quoted line, whose answer offers "Register it"; "Refugees" may be a person
+    met at Working, so that reading stays, with the quoted line for the other."""
+    said = answer(slack, "log Doctors on Call : met them", user=BEN)
+    assert "I can't read 'Call' as a date." in said
+    assert (
+        "If “on” is part of the partner's name, put the name in quotes: "
+        '`/partner log "Doctors on Call" : met them`.'
+    ) in said
+    said = answer(slack, 'log "Doctors on Call" : met them', user=BEN)
+    assert "Register it: Doctors on Call" in said
+    message = last(slack, BEN)
+    click(slack, BEN, message, blocks.REGISTER)
+    assert "Registered *Doctors on Call* with you as its owner" in shown(message)
+    (touchpoint,) = touchpoints(slack)
+    assert touchpoint.notes == "met them"
+
+    said = answer(slack, "log Working With Refugees : h", user=BEN)
+    assert "I don't know a partner called “Working”." in said
+    assert (
+        "If “With” is part of the partner's name, put the name in quotes: "
+        '`/partner log "Working With Refugees" : h`.'
+    ) in said
+    said = answer(slack, "plan Doctors Without Borders on Call : kick-off", user=BEN)
+    assert '`/partner plan "Doctors Without Borders on Call" : kick-off`' in said
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_keyword_that_reads_as_its_clause_gets_no_quoting_hint(slack: Slack) -> None:
+    """Only a clause that does not read (no date, no colleague) suggests the name goes on: a
+    registered name with a bad date, a future date, or a colleague named are answered as ever."""
+    said = answer(slack, "log Acme Corporation on blursday : x", user=BEN)
+    assert "I can't read 'blursday' as a date." in said and "in quotes" not in said
+    said = answer(slack, "log Brand New on friday 14:00 : x", user=BEN)
+    assert "in quotes" not in said
+    said = answer(slack, "log Brand New with <@U0DAN|dan> : x", user=BEN)
+    assert "in quotes" not in said and "Register it: Brand New" in said
+    said = answer(slack, "log Acme Corporation with <@U0DAN|dan> : x", user=BEN)
+    assert said.startswith("Logged your contact with *Acme Corporation*")
+
+
+@pytest.mark.usefixtures("acme")
+def test_an_unknown_partner_is_offered_registering_once(slack: Slack) -> None:
+    """The "Register it" button is the way to register: the text does not say `add` too."""
+    said = answer(slack, "log Brand New Org : hi", user=BEN)
+    assert "I don't know a partner called “Brand New Org”. Check the spelling or see" in said
+    assert "/partner add" not in said
+    assert "Register it: Brand New Org" in said
