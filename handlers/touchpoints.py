@@ -703,7 +703,7 @@ def _keyword_in_new_name(call: Call, refusal: Exception) -> tuple[str, str] | No
     `log Oxfam on friday : …` and `log Acme with @ben : …` read as ever."""
     if call.verb.name not in RECORDED_AS:
         return None
-    if isinstance(refusal, UnknownPartner) and (refusal.candidates or refusal.start):
+    if isinstance(refusal, UnknownPartner) and (refusal.candidates or refusal.start is not None):
         return None
     try:
         tokens = grammar.tokenize(split_notes(call.rest)[0])
