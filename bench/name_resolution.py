@@ -3,7 +3,10 @@
 Run from the project root with ``python -m bench.name_resolution`` or
 ``python bench/name_resolution.py``. Registries of 1,000, 10,000 and 100,000 synthetic partner
 names are built deterministically; each is queried with a mix of exact, one-typo and
-reordered-word names. Always exits 0: the PASS/FAIL marks are for reading, not for CI.
+reordered-word names. Then one-word queries ("Care", "Oxfam") ask for "Did you mean" as
+`PartnerNames.candidates` does (`lookup`, else `extending`) in the same registries with a few
+real organisations added: what is offered, and how fast. Always exits 0: the PASS/FAIL marks
+are for reading, not for CI.
 """
 
 from __future__ import annotations
@@ -327,12 +330,55 @@ def run_size(size: int) -> None:
     print(f"  process peak RSS so far {_peak_rss_mb():.0f} MiB")
 
 
+# Real organisations added to the synthetic names for the one-word queries (CARE is not one).
+REAL_NAMES = _words(
+    "Oxfam International, Save the Children, Plan International, World Food Programme, "
+    "World Vision International, World Wide Fund for Nature, "
+    "International Committee of the Red Cross, Médecins Sans Frontières, "
+    "Amnesty International, Caritas Internationalis, Food and Agriculture Organization, "
+    "Welthungerhilfe, International Rescue Committee, Norwegian Refugee Council, "
+    "Islamic Relief Worldwide, Mercy Corps, Catholic Relief Services, Habitat for Humanity, "
+    "Action Against Hunger, Handicap International, Terre des Hommes, Concern Worldwide, "
+    "Christian Aid, Wellcome Trust, Bill & Melinda Gates Foundation"
+)
+# Unregistered or short names typed as one word; "Oxfm", "Oxfamm", "Amnesti" and
+# "Welthungerhlf" are slips for registered ones.
+ONE_WORD_QUERIES = _words(
+    "Care, Core, FAO, Caritas, Oxfam, Oxfm, Oxfamm, Save, Plan, World, Red, MSF, UNHCR, Amnesty, "
+    "Amnesti, Action, Welthungerhlf, Mercy, Concern, Intl, Goal, Sun, Nile, Child"
+)
+# Sizes whose one-word offers are listed query by query; for the others only the count.
+ONE_WORD_LISTED = 1_000
+
+
+def run_one_word(size: int) -> None:
+    index = build_index([*synthetic_names(size - len(REAL_NAMES)), *REAL_NAMES])
+    offers: dict[str, list[str]] = {}
+
+    def did_you_mean(query: Query) -> object:
+        found = index.lookup(query.text) or index.extending(query.text)
+        offers[query.text] = [match.label for match in found]
+        return found
+
+    queries = [Query(text, -1, "one word") for text in ONE_WORD_QUERIES]
+    _time_each(queries, did_you_mean)  # warm-up, as for `run_size`
+    timing = Timing.of(_time_each(queries, did_you_mean))
+    count = sum(len(labels) for labels in offers.values())
+    print(f"\n  one-word Did you mean, {size:,} partners with {len(REAL_NAMES)} real ones:")
+    print(f"  {f'  {len(queries)} queries':<28}{timing}   {count} offers")
+    if size == ONE_WORD_LISTED:
+        for text, labels in offers.items():
+            print(f"    {text:<14}{'; '.join(labels) or '—'}")
+
+
 def main() -> int:
     print("Partner-name lookup benchmark (bot.naming.NameIndex)")
     print(f"Python {sys.version.split()[0]}, fuzzy threshold {FUZZY_THRESHOLD:g}")
     print("Targets: <= 10 ms per lookup at 10,000 partners, <= 40 ms at 100,000 (checked on p99)")
     for size in SIZES:
         run_size(size)
+    for size in SIZES:
+        run_one_word(size)
     return 0
 
 

@@ -95,7 +95,8 @@ MIN_CONTAINED_NAME = 4
 # a single word, above all a short alias ("Plan" of Plan International), is too often an
 # ordinary word of other names ("Plan B Foundation", "Siemens Energy", "Doctors on Call").
 # Several words in a row ("Save the Children") are rarely a coincidence, so they need no such
-# check.
+# check. Likewise a one-word query abbreviates a longer name only when the rest of it is such
+# words ("Oxfm" of "Oxfam International": `_leads`).
 ORGANISATION_WORDS = frozenset(
     "the and of for international intl global worldwide foundation fund trust charity "
     "society association assn institute organisation organization network alliance "
@@ -341,12 +342,20 @@ def _abbreviates(short: str, word: str, *, first: bool) -> bool:
 
 def _leads(query: list[str], words: list[str]) -> bool:
     """Whether the query's words are the first of `words`, each as written, abbreviated
-    (`_abbreviates`) or, for one word only, with one typo (`_one_typo`)."""
+    (`_abbreviates`) or, for one word only, with one typo (`_one_typo`).
+
+    A query of one word abbreviates only a whole name: a name of one word, or one whose other
+    words are all `ORGANISATION_WORDS` ("Oxfm" of "Oxfam International"). Taken for the first
+    word of any longer name, a short word is the first letter and some others of too many
+    names to suggest them ("Care" of "Caribbean Housing Fund", "Core" of "Cooperative for
+    Literacy", "FAO" of "Fondation for Farmers", "Action" of "Association for Trade"); with
+    two words or more ("Intl Rescue Committee"), the next words say which name is meant."""
     if not query or len(query) > len(words):
         return False
+    abbreviating = len(query) > 1 or all(word in ORGANISATION_WORDS for word in words[1:])
     typo_left = True
     for index, (typed, word) in enumerate(zip(query, words, strict=False)):
-        if typed == word or _abbreviates(typed, word, first=index == 0):
+        if typed == word or (abbreviating and _abbreviates(typed, word, first=index == 0)):
             continue
         if typo_left and _one_typo(typed, word):
             typo_left = False
@@ -599,7 +608,8 @@ class NameIndex:
     def extending(self, query: str, *, limit: int = 3, same_length: bool = False) -> list[Match]:
         """The partners with a name or alias whose first words are the words of `query`, as
         typed, abbreviated or with one typo (`_leads`: "Plan" → "Plan International", "Oxfam
-        Intl" or "Oxfamm" → "Oxfam International"), best (shortest) first.
+        Intl" or "Oxfamm" → "Oxfam International"; a single word abbreviates a whole name only,
+        "Oxfm" but not "Care" of "Caribbean Housing Fund"), best (shortest) first.
 
         For "Did you mean" when `lookup` finds nothing: `name_similarity` deliberately scores a
         name against a longer one containing it low, so that "Siemens" is not taken for

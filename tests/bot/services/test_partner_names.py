@@ -99,6 +99,8 @@ def test_candidates_are_near_misses_else_the_names_a_query_starts_or_shortens(
     assert duplicates("Save the Children") == ["Save the Children Fund"]
     assert duplicates("Save the Children Fund UK") == ["Save the Children Fund"]  # contains it
     assert candidates("Oxfam Germany") == []
+    registry.add(actor=Actor(T1, "U1"), name="Caribbean Housing Fund")
+    assert candidates("Care") == []  # it abbreviates "Caribbean", not the name
     registry.add(actor=Actor(T1, "U1"), name="Rotary Club 01")
     assert duplicates("Rotary Club 02") == []  # another chapter
 
