@@ -459,6 +459,28 @@ def open_checkins(*, session: Session, team_id: str) -> list[CheckIn]:
     return list(session.exec(statement))
 
 
+def open_checkins_about(
+    *, session: Session, team_id: str, partner_ids: Collection[int]
+) -> list[CheckIn]:
+    """The check-ins asked (or to be asked) and not answered yet about meetings with the
+    partners of `partner_ids`, oldest first."""
+    if not partner_ids:
+        return []
+    statement = (
+        select(CheckIn)
+        .join(Touchpoint, col(Touchpoint.id) == CheckIn.touchpoint_id)
+        .where(
+            CheckIn.team_id == team_id,
+            _TO_FOLLOW,
+            CheckIn.status == CheckInStatus.OPEN,
+            Touchpoint.team_id == team_id,
+            col(Touchpoint.partner_id).in_(set(partner_ids)),
+        )
+        .order_by(col(CheckIn.id))
+    )
+    return list(session.exec(statement))
+
+
 def problems_to_alert(
     *, session: Session, team_id: str, answered_before: datetime
 ) -> list[CheckIn]:

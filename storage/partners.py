@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, col, func, select
 
 from storage.models import (
+    Absence,
     Contact,
     Partner,
     PartnerAlias,
@@ -272,6 +273,35 @@ def roles_of_user(
         col(TeamMembership.partner_id).in_(set(partner_ids)),
     )
     return {partner_id: TeamRole(role) for partner_id, role in session.exec(statement)}
+
+
+def partners_alerting(*, session: Session, team_id: str, user_id: str, now: datetime) -> set[int]:
+    """The partners an alert meant for their owner may reach `user_id` for: those they own or
+    deputise for, and those whose owner's time away not over at `now` names them as cover
+    (`bot.delivery.absence.recipient_for_owner_alert`)."""
+    membership = table_of(TeamMembership)
+    absence = table_of(Absence)
+    names_them = (
+        sa.select(absence.c.id)
+        .where(
+            absence.c.team_id == team_id,
+            absence.c.user_id == membership.c.user_id,
+            absence.c.deputy_id == user_id,
+            absence.c.ends_at > now,
+        )
+        .exists()
+    )
+    statement = sa.select(membership.c.partner_id).where(
+        membership.c.team_id == team_id,
+        sa.or_(
+            sa.and_(
+                membership.c.user_id == user_id,
+                membership.c.role.in_((TeamRole.OWNER.value, TeamRole.DEPUTY.value)),
+            ),
+            sa.and_(membership.c.role == TeamRole.OWNER.value, names_them),
+        ),
+    )
+    return {int(partner_id) for partner_id in session.execute(statement).scalars()}
 
 
 @dataclass(frozen=True)

@@ -85,6 +85,7 @@ from bot.services.feedback import (
 )
 from storage import feedback as store
 from storage import outbox as outbox_store
+from storage import partners as partner_store
 from storage import touchpoints as touchpoint_store
 from storage.models import CheckIn, CheckInAnswer, CheckInStatus, OutboxStatus, TouchpointKind
 from storage.people import get_profile
@@ -580,31 +581,52 @@ class CheckIns:
     ) -> None:
         """Someone's time away just booked, ended (`back`) or cancelled
         (`bot.delivery.absence.Retime`), in its transaction: each check-in question and reminder
-        not sent yet is worded again, so that it says who gets the answer and a Problem as is
-        true when it reaches its recipient (`_owner_away`), not as it was when it was queued
-        (an owner back early is no longer away then). Every one of the workspace's is, not only
-        those about `user_id`'s partners: a partner's deputy or the cover an owner named is
-        part of what the card says too, and few wait unsent at any time."""
-        wording = {ASK_KIND: self.messages.checkin, REMINDER_KIND: self.messages.checkin_reminder}
-        for kind, word in wording.items():
+        not sent yet whose wording hangs on it is worded again, so that it says who gets the
+        answer and a Problem as is true when it reaches its recipient (`_owner_away`), not as it
+        was when it was queued (an owner back early is no longer away then).
+
+        Only cards about partners an owner alert may reach `user_id` for (as owner, deputy, or
+        the cover an owner's time away names) can change: `_owner_away` reads no one else's
+        time away. `away` and `back` answer Slack in this request, and hundreds of cards can
+        wait overnight in a large workspace; the others are left as they are."""
+        partner_ids = partner_store.partners_alerting(
+            session=session, team_id=team_id, user_id=user_id, now=now
+        )
+        checkins = store.open_checkins_about(
+            session=session, team_id=team_id, partner_ids=partner_ids
+        )
+        if not checkins:
+            return
+        unsent = {
+            key
+            for kind in (ASK_KIND, REMINDER_KIND)
             for key in outbox_store.unsent_keys(
                 session=session, team_id=team_id, user_id=None, kind=kind
-            ):
-                checkin = store.get_checkin(
-                    session=session, team_id=team_id, checkin_id=_checkin_id(key)
+            )
+        }
+        for checkin in checkins:
+            waiting = [
+                (key, word)
+                for key, word in (
+                    (_ask_key(checkin), self.messages.checkin),
+                    (_reminder_key(checkin), self.messages.checkin_reminder),
                 )
-                if checkin is None or checkin.status != CheckInStatus.OPEN:
-                    continue
-                try:
-                    card = word(self._card(session, checkin, now))
-                except CheckInGone:
-                    continue
+                if key in unsent
+            ]
+            if not waiting:
+                continue
+            try:
+                card = self._card(session, checkin, now)
+            except CheckInGone:
+                continue
+            for key, word in waiting:
+                message = word(card)
                 outbox_store.rewrite_unsent(
                     session=session,
                     team_id=team_id,
                     dedupe_key=key,
-                    text=card.text,
-                    blocks=card.blocks,
+                    text=message.text,
+                    blocks=message.blocks,
                 )
 
     # --- Internals -------------------------------------------------------------------------------
@@ -1228,11 +1250,6 @@ def _ask_key(checkin: CheckIn) -> str:
 
 def _reminder_key(checkin: CheckIn) -> str:
     return f"checkin:{checkin.id}:reminder"
-
-
-def _checkin_id(key: str) -> int:
-    """The check-in a question's or reminder's key is about (`_ask_key`, `_reminder_key`)."""
-    return int(key.removeprefix(ASK_KEY_PREFIX).split(":", 1)[0])
 
 
 # --- Planners -----------------------------------------------------------------------------------

@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from storage import absences, people
 from storage import partners as store
-from storage import people
 from storage.models import (
     Contact,
     Partner,
@@ -173,6 +173,45 @@ def test_owned_by_lists_the_users_partners_by_name_with_their_deputies(engine: E
             store.OwnedPartner(name="Oxfam", deputy_id="U0DAN"),
         ]
         assert store.owned_by(session=session, team_id="T1", user_id="U0DAN") == []
+
+
+def test_partners_alerting_a_person_as_owner_deputy_or_named_cover(engine: Engine) -> None:
+    with Session(engine) as session:
+        oxfam = add_partner(session, "T1", "Oxfam")  # Ana's, Dan deputises
+        msf = add_partner(session, "T1", "MSF", owner="U0BEN")  # Ben's time away names Dan
+        amnesty = add_partner(session, "T1", "Amnesty", owner="U0CHLOE")  # hers was over
+        unicef = add_partner(session, "T1", "Unicef", owner="U0ERIN")  # Dan only a member
+        add_partner(session, "T2", "Care", owner="U0DAN")  # another workspace
+        for partner, role in ((oxfam, TeamRole.DEPUTY), (unicef, TeamRole.MEMBER)):
+            assert partner.id is not None
+            store.set_role(
+                session=session,
+                team_id="T1",
+                partner_id=partner.id,
+                user_id="U0DAN",
+                role=role,
+                now=NOW,
+            )
+        for user, ends_at in (("U0BEN", NOW + timedelta(days=2)), ("U0CHLOE", NOW)):
+            absences.record_absence(
+                session=session,
+                team_id="T1",
+                user_id=user,
+                starts_at=NOW - timedelta(days=2),
+                ends_at=ends_at,
+                deputy_id="U0DAN",
+                created_at=NOW,
+            )
+        session.commit()
+
+        def alerting(user_id: str) -> set[int | None]:
+            found = store.partners_alerting(session=session, team_id="T1", user_id=user_id, now=NOW)
+            return set(found)
+
+        assert alerting("U0DAN") == {oxfam.id, msf.id}
+        assert alerting("U0ANA") == {oxfam.id}
+        assert alerting("U0BEN") == {msf.id}
+        assert alerting("U0CHLOE") == {amnesty.id}
 
 
 def test_list_pages_by_name_with_filters(engine: Engine) -> None:

@@ -28,6 +28,7 @@ from bot.services.partner_names import PartnerNames
 from bot.services.people import PeopleCheck
 from bot.services.registry import Actor, Registry
 from handlers.blocks.feedback import MESSAGES
+from storage.absences import record_absence
 from storage.models import (
     CheckIn,
     CheckInAnswer,
@@ -139,9 +140,10 @@ def _meeting(
     at: datetime,
     kind: str = "done",
     medium: str = "meeting",
+    partner_name: str = "Acme",
 ) -> int:
     with Session(engine) as session:
-        partner = session.exec(select(Partner)).one()
+        partner = session.exec(select(Partner).where(Partner.name == partner_name)).one()
         assert partner.id is not None
         touchpoint = Touchpoint(
             team_id=TEAM,
@@ -167,6 +169,11 @@ def _checkins(engine: Engine) -> list[CheckIn]:
         for row in found:
             session.expunge(row)
         return found
+
+
+def _touchpoints(engine: Engine) -> list[Touchpoint]:
+    with Session(engine) as session:
+        return list(session.exec(select(Touchpoint)))
 
 
 def _queued(engine: Engine, kind: str) -> list[OutboxMessage]:
@@ -352,6 +359,48 @@ def test_a_problem_without_a_note_alerts_the_owner_after_a_short_wait(
     (alert,) = _queued(engine, "checkin.problem")
     assert alert.recipient_user == ANA
     assert "No note was given" in alert.text
+
+
+def test_time_away_rewords_only_the_waiting_cards_about_the_persons_partners(
+    checkins: CheckIns, engine: Engine, clock: ManualClock
+) -> None:
+    # `away` and `back` answer Slack in the request that rewords: a card about a partner whose
+    # owner, deputy and cover are others says the same whoever is away, and is left alone.
+    Registry(engine=engine, clock=clock, names=PartnerNames()).add(
+        actor=Actor(TEAM, BEN, PeopleCheck(asked=frozenset({BEN, DAN}))), name="Globex"
+    )
+    for partner_name in ("Acme", "Globex"):
+        _meeting(engine, author=DAN, at=START - timedelta(hours=1), partner_name=partner_name)
+    checkins.plan(START)
+    untouched = "as queued"
+    with Session(engine) as session:
+        for question in session.exec(select(OutboxMessage)):
+            question.text = untouched
+            session.add(question)
+        session.commit()
+    with Session(engine) as session:
+        record_absence(
+            session=session,
+            team_id=TEAM,
+            user_id=ANA,
+            starts_at=START,
+            ends_at=START + timedelta(days=3),
+            deputy_id=None,
+            created_at=START,
+        )
+        checkins.reword_waiting(session, team_id=TEAM, user_id=ANA, now=START)
+        session.commit()
+    about = {touchpoint.partner_id: touchpoint.id for touchpoint in _touchpoints(engine)}
+    queued = {m.dedupe_key: m for m in _queued(engine, "checkin")}
+    acme, globex = (
+        queued[f"checkin:{c.id}"]
+        for partner_id in sorted(about)
+        for c in _checkins(engine)
+        if c.touchpoint_id == about[partner_id]
+    )
+    assert acme.text != untouched
+    assert "when they are back from time away" in json.dumps(acme.blocks)
+    assert globex.text == untouched
 
 
 def test_the_owners_own_problem_alerts_nobody(checkins: CheckIns, engine: Engine) -> None:
