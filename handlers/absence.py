@@ -215,7 +215,13 @@ def _away(runtime: Runtime, invocation: Invocation, rest: str) -> Reply:
         deputy_id=deputy_id,
     )
     recorded = texts.away_recorded(
-        result, tz=tz, now=now, owned=cover.owned, deputy_away=cover.deputy_away, gaps=cover.gaps
+        result,
+        tz=tz,
+        now=now,
+        owned=cover.owned,
+        deputy_away=cover.deputy_away,
+        gaps=cover.gaps,
+        typed=_dates_as_typed(match),
     )
     answer = _answer(f"{texts.FROM_TODAY}\n{recorded}" if from_today else recorded)
     if deputy_id is None:
@@ -223,6 +229,11 @@ def _away(runtime: Runtime, invocation: Invocation, rest: str) -> Reply:
     # After the ack: Slack says whether the deputy is a colleague who can cover, and their
     # time zone (they will be messaged in their own hours).
     return replace(answer, followup=partial(_vet_deputy, runtime, invocation, deputy_id))
+
+
+def _dates_as_typed(match: re.Match[str]) -> str:
+    """The time away as the person typed it (`friday`, `monday to friday`), without a deputy."""
+    return match["start"] if match["end"] is None else f"{match['start']} to {match['end']}"
 
 
 def _caller_zone(runtime: Runtime, invocation: Invocation) -> ZoneInfo:

@@ -7,12 +7,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.clock import Clock
-from bot.services.registry import Actor, PartnerProfile, Registry
+from bot.services.registry import Actor, PartnerFacts, PartnerProfile, Registry
 from bot.services.surveys import QUESTIONS
 from storage import feedback as feedback_store
 from storage import people as profiles
@@ -35,6 +36,23 @@ class Colleague:
     tz: str = "UTC"
     admin: bool = False
     deleted: bool = False
+
+
+def partner_facts(**changes: Any) -> PartnerFacts:
+    """A partner as texts and blocks are given it: Acme, active, owned by Ana, nothing else set
+    but what `changes` says."""
+    values: dict[str, Any] = {
+        "id": 7,
+        "name": "Acme",
+        "status": "active",
+        "owner_id": "U0ANA",
+        "deputy_id": None,
+        "website_domain": None,
+        "channel_id": None,
+        "last_contact_at": None,
+        **changes,
+    }
+    return PartnerFacts(**values)
 
 
 def save_colleagues(

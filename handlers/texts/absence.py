@@ -71,17 +71,21 @@ def away_recorded(
     owned: Sequence[OwnedPartner] = (),
     deputy_away: Sequence[Period] = (),
     gaps: Sequence[Gap] = (),
+    typed: str | None = None,
 ) -> str:
     """The reply to `away`: when, what waits, and who takes the alerts about the partners the
     person owns (`owned`) — or which of them nobody covers, and how to change that: those
     with no deputy at all, and those whose deputies are away too (`gaps`; `deputy_away` is
-    when the deputy named for the time away is)."""
+    when the deputy named for the time away is). `typed`: the time away in the person's own
+    words (`friday`, `monday to friday`), which the command suggested to name a deputy
+    repeats."""
     today = now.astimezone(tz).date()
     period = Period(result.starts_at, result.ends_at)
-    no_deputy = _uncovered(result, owned, period, tz)
+    again = _away_with_deputy(period, tz, typed)
+    no_deputy = _uncovered(result, owned, again)
     away_too = _away_too(result, owned, deputy_away, gaps, tz, today)
     if gaps and not no_deputy:
-        away_too += _cover_them(gaps, period, tz)
+        away_too += _cover_them(gaps, again)
     # `back` ends time away begun; time away still to come is called off with `away cancel`
     # (`back` leaves it alone).
     end_it = (
@@ -128,11 +132,10 @@ def _cover(result: AwayResult, owned: Sequence[OwnedPartner]) -> str:
     return ", and alerts about partners you own go to each partner's deputy"
 
 
-def _uncovered(
-    result: AwayResult, owned: Sequence[OwnedPartner], period: Period, tz: ZoneInfo
-) -> str:
+def _uncovered(result: AwayResult, owned: Sequence[OwnedPartner], again: str) -> str:
     """The owned partners nobody covers (no deputy of their own, none named for the time
-    away), whose alerts wait for the person's return, and the two ways to cover them."""
+    away), whose alerts wait for the person's return, and the two ways to cover them (`again`:
+    `away` with a deputy)."""
     without = [partner.name for partner in owned if partner.deputy_id is None]
     if result.deputy_id or not without:
         return ""
@@ -152,7 +155,7 @@ def _uncovered(
         its, set_one = "their", f"{COMMAND} deputy NAME @colleague"
     return (
         f" {lead}, so {its} alerts wait for you too: set one with `{set_one}`, or name "
-        f"someone to cover your time away with `{_away_with_deputy(period, tz)}`."
+        f"someone to cover your time away with `{again}`."
     )
 
 
@@ -192,16 +195,13 @@ def _away_too(
     return text
 
 
-def _cover_them(gaps: Sequence[Gap], period: Period, tz: ZoneInfo) -> str:
-    """The two ways to cover the partners with `gaps`."""
+def _cover_them(gaps: Sequence[Gap], again: str) -> str:
+    """The two ways to cover the partners with `gaps` (`again`: `away` with a deputy)."""
     if len(gaps) == 1:
         give = f"Give it a deputy with `{COMMAND} deputy {in_command(gaps[0].name)} @colleague`"
     else:
         give = f"Give each a deputy with `{COMMAND} deputy NAME @colleague`"
-    return (
-        f" {give}, or name someone else to cover your time away with "
-        f"`{_away_with_deputy(period, tz)}`."
-    )
+    return f" {give}, or name someone else to cover your time away with `{again}`."
 
 
 def _spans(stretches: Sequence[Period], tz: ZoneInfo, today: date) -> str:
@@ -218,9 +218,11 @@ def _names(names: Sequence[str]) -> str:
     return f"{', '.join(shown[:-1])} and {shown[-1]}"
 
 
-def _away_with_deputy(period: Period, tz: ZoneInfo) -> str:
-    """`away` for the same time with a deputy (it replaces the one recorded), in whole days
-    when the time away is whole days."""
+def _away_with_deputy(period: Period, tz: ZoneInfo, typed: str | None = None) -> str:
+    """`away` for the same time with a deputy (it replaces the one recorded): in the words the
+    person typed, else in whole days when the time away is whole days."""
+    if typed:
+        return f"{COMMAND} away {typed} deputy @colleague"
     start, end = period.starts_at.astimezone(tz), period.ends_at.astimezone(tz)
     if (start.hour, start.minute, end.hour, end.minute) != (0, 0, 0, 0):
         return f"{COMMAND} away FROM to UNTIL deputy @colleague"

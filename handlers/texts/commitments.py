@@ -39,7 +39,7 @@ from bot.services.commitments import (
 )
 from bot.services.export import Dataset, Export, Reach
 from bot.services.registry import PartnerFacts
-from handlers.texts.partners import an_admin, owner_and_deputy, person, status
+from handlers.texts.partners import an_admin, ending, person, status, who_may
 from storage.models import CommitmentSide, CommitmentStatus
 
 COMMAND = "/partner"
@@ -244,19 +244,15 @@ def closed(result: Closed) -> str:
 
 
 def not_allowed(item: CommitmentFacts, partner: PartnerFacts, admins: Sequence[str] = ()) -> str:
-    role = "owns it" if item.side is CommitmentSide.US else "follows it up"
-    who = [f"{person(item.owner_id)} (who {role})"]
-    if partner.owner_id and partner.owner_id != item.owner_id:
-        who.append(f"{person(partner.owner_id)} (owner of *{partner.name}*)")
-    if partner.deputy_id and partner.deputy_id != item.owner_id:
-        who.append(f"{person(partner.deputy_id)} (its deputy)")
-    return (
-        f"Only {', '.join(who)} or "
-        f"{an_admin(admins, besides=(item.owner_id, partner.owner_id, partner.deputy_id))} "
-        f"can close or move {number(item.number)}. "
-        "Ask them, "
-        "or ask to take it over."
+    role = "who owns it" if item.side is CommitmentSide.US else "who follows it up"
+    who = who_may(
+        admins,
+        owner=partner.owner_id,
+        deputy=partner.deputy_id,
+        first=[(item.owner_id, role)],
+        of=partner.name,
     )
+    return f"Only {who} can close or move {number(item.number)}. Ask them, or ask to take it over."
 
 
 def already_closed(item: CommitmentFacts) -> str:
@@ -297,7 +293,7 @@ def listing_title(found: Listing) -> str:
 
 def listing_empty(found: Listing) -> str:
     if found.scope is Scope.PARTNER and found.partner is not None:
-        return f"No open commitments with *{found.partner.name}*."
+        return f"No open commitments with {ending(found.partner.name)}"
     return {
         Scope.MINE: "You own no open commitments, and follow none up.",
         Scope.OVERDUE: "Nothing is overdue. :tada:",
@@ -492,11 +488,8 @@ def bad_intervals(error: BadIntervals) -> str:
 def not_allowed_cadence(partner: PartnerFacts | None, admins: Sequence[str] = ()) -> str:
     if partner is None:
         return f"Only {an_admin(admins)} can set the cadence of a whole status."
-    return (
-        f"Only {owner_and_deputy(partner)} or "
-        f"{an_admin(admins, besides=(partner.owner_id, partner.deputy_id))} "
-        "can set its stay-in-touch cadence."
-    )
+    who = who_may(admins, owner=partner.owner_id, deputy=partner.deputy_id)
+    return f"Only {who} can set the stay-in-touch cadence of {ending(partner.name)}"
 
 
 NO_INTERVALS = (
@@ -521,7 +514,7 @@ def nudge_why(note: Nudge) -> str:
             f"You get this because {person(note.covering_for)}, who owns *{facts.name}*, is "
             "away and you cover for them."
         )
-    return f"You get this because you own *{facts.name}*."
+    return f"You get this because you own {ending(facts.name)}"
 
 
 def snoozed(state: CadenceState, by: str, tz: ZoneInfo) -> str:
@@ -540,19 +533,26 @@ def exporting(dataset: Dataset) -> str:
     return f"Preparing your CSV of {dataset}… I'll send it to you as a direct message."
 
 
+def _yours(export: Export) -> str:
+    """Which of the dataset's rows outside the person's teams are theirs."""
+    return "you took part in" if export.dataset is Dataset.TOUCHPOINTS else "you own or recorded"
+
+
+def _teams(count: int) -> str:
+    """`the partner whose team you are on`, `the 2 partners whose teams you are on`."""
+    if count == 1:
+        return "the partner whose team you are on"
+    return f"the {count} partners whose teams you are on"
+
+
 def _reach(export: Export) -> str:
     if export.reach is Reach.EVERYTHING:
         return "everything in the workspace (you are an admin)"
     if export.dataset is Dataset.PARTNERS:
         return "every partner, as anyone sees them in `list` and `show`"
-    mine = "you took part in" if export.dataset is Dataset.TOUCHPOINTS else "you own or recorded"
     if not export.team_partners:
-        return f"those {mine} (you are on no partner's team)"
-    where = (
-        f"the {export.team_partners} partner{'s' if export.team_partners != 1 else ''} on "
-        "whose team you are"
-    )
-    return f"all of {where}, and those elsewhere {mine}"
+        return f"those {_yours(export)} (you are on no partner's team)"
+    return f"all those with {_teams(export.team_partners)}, and those elsewhere {_yours(export)}"
 
 
 def export_comment(export: Export) -> str:
@@ -576,10 +576,10 @@ def export_empty(export: Export) -> str:
         return "Nothing to export, so I sent no file: no partner is registered yet."
     if export.reach is Reach.EVERYTHING:
         return f"Nothing to export, so I sent no file: the workspace has no {export.dataset} yet."
-    return (
-        f"Nothing to export, so I sent no file: there are no {export.dataset} yet among "
-        f"{_reach(export)}."
-    )
+    none = f"Nothing to export, so I sent no file: there are no {export.dataset} yet"
+    if not export.team_partners:
+        return f"{none} that {_yours(export)}, and you are on no partner's team."
+    return f"{none} with {_teams(export.team_partners)}, nor any elsewhere that {_yours(export)}."
 
 
 def export_failed(code: str) -> str:

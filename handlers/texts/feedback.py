@@ -32,7 +32,7 @@ from bot.services.surveys import (
     TooFew,
 )
 from handlers.grammar import in_command
-from handlers.texts.partners import an_admin, owner_and_deputy
+from handlers.texts.partners import ending, who_may
 from storage.feedback import MadeMeeting
 from storage.models import CheckInAnswer
 
@@ -464,10 +464,9 @@ def cadence_set(schedule: Schedule) -> str:
 
 
 def not_allowed_to_set_cadence(facts: PartnerFacts, admins: Sequence[str] = ()) -> str:
+    who = who_may(admins, owner=facts.owner_id, deputy=facts.deputy_id)
     return (
-        f"Only {owner_and_deputy(facts)} or "
-        f"{an_admin(admins, besides=(facts.owner_id, facts.deputy_id))} can change how often "
-        "its team is surveyed. Ask one of them."
+        f"Only {who} can change how often the team of *{facts.name}* is surveyed. Ask one of them."
     )
 
 
@@ -544,9 +543,8 @@ def started(result: Started, reader: str | None = None) -> str:
 
 def not_allowed_to_start(facts: PartnerFacts, admins: Sequence[str] = ()) -> str:
     return (
-        f"Only the owner of *{facts.name}* ({person(facts.owner_id)}) or "
-        f"{an_admin(admins, besides=(facts.owner_id,))} can start a pulse survey. Ask them, "
-        "or wait for the next scheduled round."
+        f"Only {who_may(admins, owner=facts.owner_id)} can start a pulse survey of "
+        f"{ending(facts.name)} Ask them, or wait for the next scheduled round."
     )
 
 
@@ -594,7 +592,7 @@ def round_skipped(skipped: SkippedRound) -> str:
     return (
         f"*The pulse survey of {name} scheduled for {day(skipped.scheduled_at, skipped.tz)} did "
         f"not start.* {reason[:1].upper()}{reason[1:]}. You get this because you look after "
-        f"*{name}*. {grow_team(name)} It starts by itself once enough people can be asked, "
+        f"{ending(name)} {grow_team(name)} It starts by itself once enough people can be asked, "
         f"until {closing(skipped.retry_until, skipped.tz)}; "
         f"`/partner survey {in_command(name)} off` stops the schedule."
     )

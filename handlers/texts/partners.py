@@ -71,10 +71,10 @@ def people(user_ids: Sequence[str]) -> str:
     return ", ".join(person(user_id) for user_id in user_ids) if user_ids else NOT_SET
 
 
-def in_prose(items: Sequence[str]) -> str:
-    """`a`, `a and b`, `a, b and c`: a list as a sentence says it."""
+def in_prose(items: Sequence[str], *, conjunction: str = "and") -> str:
+    """`a`, `a and b`, `a, b and c` (or `a, b or c`): a list as a sentence says it."""
     *others, last = items
-    return f"{', '.join(others)} and {last}" if others else last
+    return f"{', '.join(others)} {conjunction} {last}" if others else last
 
 
 def people_in_prose(user_ids: Sequence[str]) -> str:
@@ -171,9 +171,15 @@ def list_line(facts: PartnerFacts, role: TeamRole | None, now: datetime) -> str:
 # --- Answers --------------------------------------------------------------------------------
 
 
+def full_stop(text: str) -> str:
+    """`text` ended as a sentence, once: a name closing it may end in a full stop of its own
+    ("Oxfam Int.", "e.V."), in bold or not, and "Oxfam Int.." reads as a typo."""
+    return text if text.rstrip("*").endswith(".") else f"{text}."
+
+
 def ending(name: str) -> str:
-    """A partner's name in bold closing a sentence: no second full stop after "e.V." or "Inc."."""
-    return f"*{name}*" if name.endswith(".") else f"*{name}*."
+    """A partner's name in bold closing a sentence, with its full stop."""
+    return full_stop(f"*{name}*")
 
 
 def added(name: str, told: Sequence[str] = (), members: Sequence[str] = ()) -> str:
@@ -331,7 +337,7 @@ def name_taken(name: str, holder: PartnerFacts, *, adding: str | None = None) ->
     if adding is not None:
         return (
             f"Nothing was saved: “{name}” already stands for *{holder.name}* {owner}. Add "
-            f"*{adding}* without that alias, or use *{holder.name}*."
+            f"*{adding}* without that alias, or use {ending(holder.name)}"
         )
     # The other partner's very name (`rename Red Cross to Doctors w/o Borders`), not a spelling
     # of it: "already stands for Doctors w/o Borders" would say the name twice.
@@ -350,22 +356,30 @@ def an_admin(admins: Sequence[str], *, besides: Sequence[str | None] = ()) -> st
     return f"an admin ({people(others)})" if others else "an admin"
 
 
-def owner_and_deputy(facts: PartnerFacts) -> str:
-    """Who may change the partner besides an admin (`PartnerFacts.editors`), as a refusal of
-    one of its settings names them: "the owner of *Oxfam* (@ana), its deputy (@ben)"."""
-    deputy = f", its deputy ({person(facts.deputy_id)})" if facts.deputy_id else ""
-    return f"the owner of *{facts.name}* ({person(facts.owner_id)}){deputy}"
+def who_may(
+    admins: Sequence[str],
+    *,
+    owner: str | None,
+    deputy: str | None = None,
+    first: Sequence[tuple[str, str]] = (),
+    of: str | None = None,
+) -> str:
+    """Who may do what a refusal refused, as one list: "@ana (owner), @ben (deputy) or an
+    admin (@cy)". `first`: people named before them with why (a commitment's owner, "who owns
+    it"), each named once; `of`: the partner, where the sentence does not name it ("owner of
+    *Oxfam*"). A partner with no owner or deputy leaves them out: then only an admin may."""
+    named: dict[str, str] = dict(first)
+    whose = f" of *{of}*" if of else ""
+    for user_id, role in ((owner, "owner"), (deputy, "deputy")):
+        if user_id is not None:
+            named.setdefault(user_id, role + whose)
+    who = [f"{person(user_id)} ({role})" for user_id, role in named.items()]
+    return in_prose([*who, an_admin(admins, besides=list(named))], conjunction="or")
 
 
 def not_allowed(facts: PartnerFacts, admins: Sequence[str] = ()) -> str:
-    who = [person(facts.owner_id)] if facts.owner_id else []
-    if facts.deputy_id:
-        who.append(f"its deputy {person(facts.deputy_id)}")
-    return (
-        f"Only {' or '.join(who) or 'its owner'} or "
-        f"{an_admin(admins, besides=(facts.owner_id, facts.deputy_id))} can change *{facts.name}*. "
-        "Ask them, or ask to be made deputy."
-    )
+    who = who_may(admins, owner=facts.owner_id, deputy=facts.deputy_id)
+    return f"Only {who} can change {ending(facts.name)} Ask them, or ask to be made deputy."
 
 
 def not_in_workspace(user_id: str) -> str:
@@ -381,8 +395,8 @@ def checking(user_ids: Sequence[str], caller: str) -> str:
 def nothing_to_do(conflict: Conflict, facts: PartnerFacts, subject: str) -> str:
     name = f"*{facts.name}*"
     return {
-        Conflict.ALREADY_OWNER: f"{person(subject)} already owns {name}.",
-        Conflict.ALREADY_DEPUTY: f"{person(subject)} is already the deputy of {name}.",
+        Conflict.ALREADY_OWNER: f"{person(subject)} already owns {ending(facts.name)}",
+        Conflict.ALREADY_DEPUTY: f"{person(subject)} is already the deputy of {ending(facts.name)}",
         Conflict.OWNER_AS_DEPUTY: f"{person(subject)} owns {name}, so cannot be its deputy too.",
         Conflict.NO_DEPUTY: f"{name} has no deputy; nothing changed.",
         Conflict.REMOVE_OWNER: (
@@ -392,7 +406,7 @@ def nothing_to_do(conflict: Conflict, facts: PartnerFacts, subject: str) -> str:
         Conflict.SAME_STATUS: f"{name} is already {status(subject)}.",
         Conflict.SAME_PARTNER: f"Both names are {name}: there is nothing to merge.",
         Conflict.SAME_NAME: f"{name} is already called that.",
-        Conflict.NOT_AN_ALIAS: f"“{subject}” is not an alias of {name}.",
+        Conflict.NOT_AN_ALIAS: f"“{subject}” is not an alias of {ending(facts.name)}",
         Conflict.ITS_NAME: (
             f"“{subject}” is the name of {name}, not an alias: to call it something else, "
             f"`{COMMAND} rename {in_command(facts.name)} to NEW`."
@@ -420,7 +434,8 @@ def handed_over(
     was = f" (was {person(old_owner)}, who stays on the team)" if old_owner else ""
     told_them = f" I've let {people(told)} know." if told else ""
     deputy = f"\n{no_deputy_now(facts)}" if was_deputy else ""
-    return f"{person(facts.owner_id)} now owns *{facts.name}*{was}.{told_them}{deputy}"
+    owns = full_stop(f"{person(facts.owner_id)} now owns *{facts.name}*{was}")
+    return f"{owns}{told_them}{deputy}"
 
 
 def _accountable(facts: PartnerFacts) -> str:
@@ -534,7 +549,7 @@ def let_know(told: Sequence[str]) -> str:
 def renamed_for_owner(result: Renamed, by: str) -> str:
     """To the owner, when someone else renamed their partner."""
     return (
-        f"{person(by)} renamed *{result.old_name}*, which you own, to *{result.facts.name}*. "
+        f"{person(by)} renamed *{result.old_name}*, which you own, to {ending(result.facts.name)} "
         + (OLD_NAME_FINDS_IT if result.old_name_kept else _generic_name_dropped(result.old_name))
     )
 
@@ -565,15 +580,14 @@ def deputy_set(facts: PartnerFacts, old_deputy: str | None) -> str:
             f"*{facts.name}* has no deputy now ({person(old_deputy)} was, and stays on the team)."
         )
     was = f" instead of {person(old_deputy)}" if old_deputy else ""
-    return f"{person(facts.deputy_id)} is now the deputy of *{facts.name}*{was}."
+    return full_stop(f"{person(facts.deputy_id)} is now the deputy of *{facts.name}*{was}")
 
 
 def team_changed(change: ListChange, adding: bool) -> str:
-    name = f"*{change.facts.name}*"
     lines = []
     if change.changed:
         verb = "joined" if adding else "left"
-        lines.append(f"{people(change.changed)} {verb} the team of {name}.")
+        lines.append(f"{people(change.changed)} {verb} the team of {ending(change.facts.name)}")
     if change.unchanged:
         were = "was" if len(change.unchanged) == 1 else "were"
         already = "already on" if adding else "not on"
@@ -748,7 +762,8 @@ def aliases_changed(change: ListChange, adding: bool) -> str:
         )
     if change.unchanged:
         stand = "stands" if len(change.unchanged) == 1 else "stand"
-        lines.append(f"{quoted_list(change.unchanged)} already {stand} for {name}.")
+        stands_for = f"{quoted_list(change.unchanged)} already {stand} for"
+        lines.append(f"{stands_for} {ending(change.facts.name)}")
     if change.changed or change.now:
         lines.append(f"{ALIASES}: {quoted_list(change.now) or NOT_SET}.")
     return "\n".join(lines)
@@ -756,7 +771,7 @@ def aliases_changed(change: ListChange, adding: bool) -> str:
 
 def renamed(result: Renamed) -> str:
     then = OLD_NAME_FINDS_IT if result.old_name_kept else _generic_name_dropped(result.old_name)
-    return f"*{result.old_name}* is now called *{result.facts.name}*. {then}"
+    return f"*{result.old_name}* is now called {ending(result.facts.name)} {then}"
 
 
 _MOVED_NAMES = {
@@ -825,7 +840,7 @@ def merged(result: Merged, told: Sequence[str] = ()) -> str:
     what = f" Moved over: {', '.join(moved)}." if moved else ""
     roles = "".join(
         f"\n{person(user)} ({role} of *{result.duplicate_name}*) is now "
-        f"{_role_on(result.kept, user)}."
+        f"{full_stop(_role_on(result.kept, user))}"
         for user, role in lost_roles(result).items()
     )
     told_them = f"\nI've let {people(told)} know." if told else ""
@@ -857,7 +872,7 @@ def merged_away(result: Merged, user_id: str, *, by: str) -> str:
 def contact_added(result: ContactAdded) -> str:
     facts, contact = result.facts, result.contact
     if result.created:
-        return f"Added {contact_line(contact)} as a contact at *{facts.name}*."
+        return f"Added {contact_line(contact)} as a contact at {ending(facts.name)}"
     if result.completed or result.retitled_from is not None:
         done = f"I added the {' and '.join(result.completed)} you gave" if result.completed else ""
         if result.retitled_from is not None:
@@ -880,7 +895,7 @@ def contact_added(result: ContactAdded) -> str:
 
 def contact_removed(result: ContactRemoved) -> str:
     facts, contact = result.facts, result.contact
-    text = f"Removed {contact_line(contact)} from the contacts at *{facts.name}*."
+    text = f"Removed {contact_line(contact)} from the contacts at {ending(facts.name)}"
     if result.touchpoints:
         some = "touchpoint" if result.touchpoints == 1 else f"{result.touchpoints} touchpoints"
         text += f" The {some} with them still name{'s' if result.touchpoints == 1 else ''} them."
@@ -987,7 +1002,7 @@ def form_similar(names: Sequence[str]) -> str:
 
 
 def form_name_taken(name: str, holder: PartnerFacts) -> str:
-    return f"“{name}” already stands for {holder.name}."
+    return full_stop(f"“{name}” already stands for {holder.name}")
 
 
 # A form sent with its (required) partner picker empty: nothing was picked, nothing is gone.

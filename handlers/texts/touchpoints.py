@@ -35,14 +35,15 @@ from bot.services.touchpoints import (
 from handlers.grammar import in_command
 from handlers.texts.partners import (
     ago,
-    an_admin,
     channel_ref,
+    ending,
     in_prose,
     people,
     people_in_prose,
     person,
     refused_in_words,
     too_long,
+    who_may,
 )
 from storage.models import IntentAnswer, TeamRole, TouchpointKind
 
@@ -570,11 +571,8 @@ def _reopen(facts: PartnerFacts, reopening: Reopening | None) -> str:
     lets change it (owner, deputy, admins), whom to ask to the others (QA21a BUG 5)."""
     if reopening is None or reopening.may:
         return f"`{COMMAND} status {in_command(facts.name)} active` reopens it"
-    who = [person(reopening.owner_id)] if reopening.owner_id else []
-    if reopening.deputy_id:
-        who.append(f"its deputy {person(reopening.deputy_id)}")
-    admin = an_admin(reopening.admins, besides=(reopening.owner_id, reopening.deputy_id))
-    return f"ask {' or '.join([*who, admin])} to reopen it"
+    who = who_may(reopening.admins, owner=reopening.owner_id, deputy=reopening.deputy_id)
+    return f"ask {who} to reopen it"
 
 
 def ended_partner(
@@ -713,7 +711,7 @@ def owner_told(result: Recorded) -> str | None:
         return None
     if result.owner_told == owner and result.owner_away_until is not None:
         return (
-            f"You're not on the team of *{facts.name}*. Its owner {person(owner)} is away "
+            f"You're not on the team of {ending(facts.name)} Its owner {person(owner)} is away "
             f"{_through(result.owner_away_until)} and {_who_covers(result)} I've queued a note "
             "for when they are back."
         )
@@ -724,7 +722,7 @@ def owner_told(result: Recorded) -> str | None:
     if result.cover_away_until is not None:
         told = person(result.owner_told)
         return (
-            f"You're not on the team of *{facts.name}*. Its owner {person(owner)} is away"
+            f"You're not on the team of {ending(facts.name)} Its owner {person(owner)} is away"
             f"{_through_or_now(result.owner_away_until)} and {told}, who covers for them, is "
             f"away {_through(result.cover_away_until)}: I've queued a note for when {told} is "
             "back."

@@ -293,8 +293,8 @@ def test_a_deputy_for_time_away_who_is_away_too_is_named_with_the_days_nobody_co
     assert (
         dan_away_too("from *Wed 25 Nov* to *Fri 27 Nov*") + " Give it a deputy with `/partner "
         "deputy Acme Corporation @colleague`, or name someone else to cover your time away with "
-        "`/partner away 2026-11-25 to 2026-11-27 deputy @colleague`."
-    ) in said
+        "`/partner away today to friday deputy @colleague`."
+    ) in said  # in the words typed (QA: not `2026-11-25 to 2026-11-27`)
     # Away for part of the time: only those days are uncovered, and what comes meanwhile
     # waits for him, back before her (QA20b BUG 2).
     said = answer(slack, "away 2026-11-30 to 2026-12-04 deputy <@U0DAN|dan>")

@@ -564,7 +564,7 @@ def test_only_the_owner_the_partners_owner_or_deputy_or_an_admin_may_close(slack
     said = answer(slack, "drop 1", user=CHLOE)
     assert (
         "Only <@U0BEN> (who owns it), <@U0ANA> (owner of *Acme Corporation*), <@U0DAN> "
-        "(its deputy) or an admin can close or move `#1`" in said
+        "(deputy of *Acme Corporation*) or an admin can close or move `#1`" in said
     )
     assert stored(slack)[0].status == "open"
     assert "Marked `#1` done — we kept our promise, on time" in answer(slack, "done #1", user=DAN)
@@ -867,8 +867,8 @@ def test_an_export_with_nothing_in_it_sends_no_file(slack: Slack) -> None:
     answer(slack, "add Acme")
     said = answer(slack, "export touchpoints", user=BEN)  # on no team, in no touchpoint
     assert (
-        "Nothing to export, so I sent no file: there are no touchpoints yet among those you took "
-        "part in (you are on no partner's team)."
+        "Nothing to export, so I sent no file: there are no touchpoints yet that you took part "
+        "in, and you are on no partner's team."
     ) in said
     said = answer(slack, "export commitments")  # Ana is an admin
     assert "Nothing to export, so I sent no file: the workspace has no commitments yet." in said
@@ -953,7 +953,7 @@ def test_the_cadence_is_set_by_the_owner_or_an_admin_and_paused_partners_are_exe
     slack: Slack,
 ) -> None:
     said = answer(slack, "cadence Acme 10 20", user=BEN)
-    assert "Only the owner of *Acme Corporation* (<@U0ANA>) or an admin can set" in said
+    assert "Only <@U0ANA> (owner) or an admin can set the stay-in-touch cadence of *Acme" in said
     said = answer(slack, "cadence Acme 20 10")
     assert "IDEAL must be at least 1 and smaller than MAX" in said
     assert "/partner cadence NAME IDEAL MAX" in said
@@ -974,7 +974,7 @@ def test_the_cadence_is_set_by_the_owner_or_an_admin_and_paused_partners_are_exe
     said = answer(slack, "cadence status prospect 5 8", user=BEN)
     assert "Only an admin (<@U0ANA>) can set the cadence of a whole status." in said
     said = answer(slack, "cadence Globex 5 8", user=CHLOE)
-    assert "Only the owner of *Globex* (<@U0BEN>) or an admin (<@U0ANA>) can set its" in said
+    assert "Only <@U0BEN> (owner) or an admin (<@U0ANA>) can set the stay-in-touch" in said
 
 
 @pytest.mark.usefixtures("acme")
@@ -985,8 +985,8 @@ def test_the_deputy_may_set_the_cadence_as_the_owner_can(slack: Slack) -> None:
     assert "in touch every 20 days, dormant after 40 (set for this partner)" in said
     said = answer(slack, "cadence Acme 10 20", user=CHLOE)
     assert (
-        "Only the owner of *Acme Corporation* (<@U0ANA>), its deputy (<@U0BEN>) or an admin "
-        "can set its stay-in-touch cadence." in said
+        "Only <@U0ANA> (owner), <@U0BEN> (deputy) or an admin can set the stay-in-touch cadence "
+        "of *Acme Corporation*." in said
     )
     assert "every 20 days" in answer(slack, "cadence Acme", user=CHLOE)
 

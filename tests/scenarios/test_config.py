@@ -202,7 +202,7 @@ def test_a_refusal_before_any_admin_used_liaison_asks_slack_who_they_are(slack: 
     assert [c.method for c in slack.fake.calls].count("users.list") == 1
     answer(slack, "add Acme", user=BEN)
     refusal = answer(slack, "status Acme active", user=DAN)
-    assert "Only <@U0BEN> or an admin (<@U0ANA>) can change *Acme*" in refusal
+    assert "Only <@U0BEN> (owner) or an admin (<@U0ANA>) can change *Acme*" in refusal
     assert [c.method for c in slack.fake.calls].count("users.list") == 1  # known now
 
 
@@ -276,7 +276,7 @@ def test_a_colleague_named_and_dropped_before_hearing_of_it_hears_nothing(slack:
 
 def test_a_listed_admin_may_change_partners_too(slack: Slack) -> None:
     answer(slack, 'add Médecins Sans Frontières owner <@U0BEN|ben> aka "MSF"')
-    assert "Only <@U0BEN> or an admin" in answer(slack, "status MSF active", user=CHLOE)
+    assert "Only <@U0BEN> (owner) or an admin" in answer(slack, "status MSF active", user=CHLOE)
     answer(slack, "config admins <@U0CHLOE|chloe>")
     assert "is now 🟢 active" in answer(slack, "status MSF active", user=CHLOE)
 

@@ -154,7 +154,7 @@ def test_a_survey_refusal_before_any_admin_used_liaison_names_the_slack_admins(
     say(slack, "add Acme", user=BEN)  # Ana, the Slack admin, never used Liaison
     refusal = say(slack, "survey Acme now", user=DAN)
     assert (
-        "Only the owner of *Acme* (<@U0BEN>) or an admin (<@U0ANA>) can start a pulse survey"
+        "Only <@U0BEN> (owner) or an admin (<@U0ANA>) can start a pulse survey of *Acme*."
         in refusal
     )
     assert [c.method for c in slack.fake.calls].count("users.list") == 1
@@ -171,7 +171,7 @@ def test_survey_shows_the_schedule_and_who_may_start_a_round(slack: Slack) -> No
     assert "<@U0ANA> (the owner) or an admin can start one now" in schedule
 
     refusal = say(slack, "survey Acme now", user=DAN)
-    assert "Only the owner of *Acme* (<@U0ANA>) or an admin can start a pulse survey" in refusal
+    assert "Only <@U0ANA> (owner) or an admin can start a pulse survey of *Acme*." in refusal
     assert rows(slack, SurveyRound) == []
 
 
@@ -603,7 +603,7 @@ def test_a_partner_can_have_its_own_pulse_cadence(slack: Slack) -> None:
     say(slack, "status Beta active")
 
     refusal = say(slack, "survey Acme quarterly", user=DAN)
-    assert "Only the owner of *Acme* (<@U0ANA>) or an admin can change how" in refusal
+    assert "Only <@U0ANA> (owner) or an admin can change how often the team of *Acme* is" in refusal
     changed = say(slack, "survey Acme quarterly")
     assert "Done: *Acme* is now surveyed quarterly." in changed
     assert (

@@ -273,13 +273,13 @@ def test_a_refusal_is_decided_after_the_ack_and_names_who_can(slack: Slack) -> N
     assert delivery.json["text"].startswith("Checking your permissions")
     assert "users.info" in [c.method for c in slack.fake.calls[calls_before:]]
     refusal = shown(last(slack, DAN))
-    assert "Only <@U0BEN> or its deputy <@U0CHLOE> or an admin (<@U0ANA>) can change" in refusal
+    assert "Only <@U0BEN> (owner), <@U0CHLOE> (deputy) or an admin (<@U0ANA>) can change" in refusal
     assert len(slack.ephemerals_to(DAN)) == 1  # the "Checking…" message became the refusal
     assert "🌱 prospect" in answer(slack, "show MSF", user=DAN)
     # A member may take themselves off the team, and nobody else.
     answer(slack, "team MSF add <@U0DAN> <@U0ANA>", user=BEN)
     refusal = answer(slack, "team MSF remove <@U0ANA>", user=DAN)
-    assert "Only <@U0BEN> or its deputy <@U0CHLOE> or an admin (<@U0ANA>)" in refusal
+    assert "Only <@U0BEN> (owner), <@U0CHLOE> (deputy) or an admin (<@U0ANA>)" in refusal
     assert "<@U0DAN> left the team" in answer(slack, "team MSF remove <@U0DAN>", user=DAN)
 
 
@@ -316,7 +316,7 @@ def test_a_slack_admin_may_change_any_partner(slack: Slack) -> None:
     answer(slack, MSF, user=CHLOE)  # owner Ben; Chloe only registered it
     assert "is now ⏸️ paused" in answer(slack, "status MSF paused", user=ANA)
     refusal = answer(slack, "status MSF active", user=CHLOE)
-    assert "Only <@U0BEN> or an admin (<@U0ANA>) can change" in refusal
+    assert "Only <@U0BEN> (owner) or an admin (<@U0ANA>) can change" in refusal
 
 
 def deliver_queued(slack: Slack, *, hours: float = 0) -> None:
@@ -970,7 +970,10 @@ def test_a_contact_removed_stays_in_the_history_that_names_them(slack: Slack) ->
     answer(slack, "contact MSF add Jane Doe <mailto:jane@msf.org|jane@msf.org>", user=DAN)
     answer(slack, "log MSF with Kurt : first call", user=DAN)
     refused = answer(slack, "contact MSF remove Kurt", user=DAN)
-    assert "Only <@U0BEN> or an admin (<@U0ANA>) can change *Médecins Sans Frontières*" in refused
+    assert (
+        "Only <@U0BEN> (owner) or an admin (<@U0ANA>) can change *Médecins Sans Frontières*"
+        in refused
+    )
     said = answer(slack, "contact MSF remove kurt", user=BEN)
     assert said.startswith(
         "Removed *Kurt* · CFO from the contacts at *Médecins Sans Frontières*. The touchpoint "
@@ -1016,7 +1019,10 @@ def test_merge_keeps_the_history_and_the_old_name(slack: Slack) -> None:
         session.commit()
 
     refusal = answer(slack, "merge DWB into MSF", user=BEN)  # Ben owns MSF, not DWB
-    assert "Only <@U0DAN> or an admin (<@U0ANA>) can change *Doctors w/o Borders USA*" in refusal
+    assert (
+        "Only <@U0DAN> (owner) or an admin (<@U0ANA>) can change *Doctors w/o Borders USA*"
+        in refusal
+    )
     said = answer(slack, "merge DWB into MSF", user=ANA)
     assert "Merged *Doctors w/o Borders USA* into *Médecins Sans Frontières*" in said
     assert "Moved over: 1 alias, 1 contact, 1 team member, 2 touchpoints." in said
@@ -1245,9 +1251,8 @@ def test_the_registry_through_a_real_liaison_serve(
     assert "already registered" in command(CHLOE, "add medecins sans frontieres")
     # Ben's Slack profile is not cached yet: the ack says so, the refusal follows after it.
     assert "Checking" in command(BEN, "status MSF active")
-    fake_slack.wait_until(
-        lambda: any("Only <@U0ANA> or an admin" in m.text for m in fake_slack.dm_messages(BEN))
-    )
+    refused = "Only <@U0ANA> (owner) or an admin"
+    fake_slack.wait_until(lambda: any(refused in m.text for m in fake_slack.dm_messages(BEN)))
     assert "<@U0BEN> now owns" in command(ANA, "owner MSF <@U0BEN|ben>")
     # The note to Ben is queued in the handover's transaction, for his working hours.
     with Session(engine) as session:

@@ -219,7 +219,7 @@ def test_an_ended_partner_keeps_a_contact_as_history_and_takes_no_plan_or_intent
     # Ben may not reopen it (the registry's rule): he is told whom to ask (QA21a BUG 5).
     assert (
         "The partnership with *Acme Corporation* has ended: I've kept this as its history and "
-        "told nobody. If it goes on, ask <@U0ANA> or an admin to reopen it."
+        "told nobody. If it goes on, ask <@U0ANA> (owner) or an admin to reopen it."
     ) in said
     assert "Others are in touch" not in said  # nobody follows it: no revolving door
     for line, what in (
@@ -228,7 +228,7 @@ def test_an_ended_partner_keeps_a_contact_as_history_and_takes_no_plan_or_intent
     ):
         said = answer(slack, line, user=BEN)
         assert f"has ended, and nobody follows it any more, so I don't {what}" in said
-        assert "ask <@U0ANA> or an admin to reopen it; then send this again" in said
+        assert "ask <@U0ANA> (owner) or an admin to reopen it; then send this again" in said
         assert "status Acme Corporation active" not in said
     said = answer(slack, "intend Acme : ask about a renewal")  # Ana, its owner, may
     assert "`/partner status Acme Corporation active` reopens it; then send this again" in said
@@ -2616,8 +2616,9 @@ def test_ending_a_partner_closes_an_intent_waiting_for_its_owner(slack: Slack) -
     )
     assert "needs nobody's answer any more" in told.text
     # Ben may not reopen it: told whom to ask, not a command refused to him (QA21a BUG 5).
-    assert "If it goes on, ask <@U0ANA> or an admin to reopen it; then state your intent" in (
-        told.text
+    assert (
+        "If it goes on, ask <@U0ANA> (owner) or an admin to reopen it; then state your intent"
+        in (told.text)
     )
     assert "no answer in time" not in answer(slack, "check Acme", user=BEN)
 

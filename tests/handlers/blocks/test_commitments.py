@@ -27,29 +27,17 @@ from bot.services.commitments import (
     Stage,
 )
 from bot.services.export import Dataset, Export, Reach
-from bot.services.registry import PartnerFacts
 from handlers.blocks import commitments as blocks
 from handlers.reply import Block
 from handlers.texts import commitments as texts
 from storage.models import CommitmentSide, CommitmentStatus
+from tests.factories import partner_facts
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 TOKYO = ZoneInfo("Asia/Tokyo")
 
 
-def facts(**changes: Any) -> PartnerFacts:
-    values: dict[str, Any] = {
-        "id": 7,
-        "name": "Acme",
-        "status": "active",
-        "owner_id": "U0ANA",
-        "deputy_id": None,
-        "website_domain": None,
-        "channel_id": None,
-        "last_contact_at": None,
-        **changes,
-    }
-    return PartnerFacts(**values)
+facts = partner_facts
 
 
 def item(**changes: Any) -> CommitmentFacts:
@@ -378,8 +366,12 @@ def test_the_export_comment_says_what_the_file_holds() -> None:
         )
 
     assert texts.export_comment(export(Dataset.TOUCHPOINTS, Reach.OWN, 5)) == (
-        "Your export: 5 touchpoints — all of the 2 partners on whose team you are, and those "
-        "elsewhere you took part in."
+        "Your export: 5 touchpoints — all those with the 2 partners whose teams you are on, and "
+        "those elsewhere you took part in."
+    )
+    assert texts.export_comment(export(Dataset.COMMITMENTS, Reach.OWN, 3, team=1)) == (
+        "Your export: 3 commitments — all those with the partner whose team you are on, and "
+        "those elsewhere you own or recorded."
     )
     assert texts.export_comment(export(Dataset.COMMITMENTS, Reach.OWN, 1, team=0)) == (
         "Your export: 1 commitment — those you own or recorded (you are on no partner's team)."
@@ -390,6 +382,44 @@ def test_the_export_comment_says_what_the_file_holds() -> None:
     assert "Pulse surveys appear only as aggregates" in texts.export_comment(
         export(Dataset.PARTNERS, Reach.OWN, 3)
     )
+
+
+def test_an_empty_export_says_whose_rows_it_looked_at_in_a_plain_sentence() -> None:
+    def empty(dataset: Dataset, team: int) -> str:
+        return texts.export_empty(
+            Export(
+                dataset=dataset,
+                filename="x.csv",
+                content=b"",
+                rows=0,
+                reach=Reach.OWN,
+                team_partners=team,
+            )
+        )
+
+    none = "Nothing to export, so I sent no file: there are no"
+    assert empty(Dataset.COMMITMENTS, 1) == (
+        f"{none} commitments yet with the partner whose team you are on, nor any elsewhere that "
+        "you own or recorded."
+    )
+    assert empty(Dataset.TOUCHPOINTS, 3) == (
+        f"{none} touchpoints yet with the 3 partners whose teams you are on, nor any elsewhere "
+        "that you took part in."
+    )
+    assert empty(Dataset.COMMITMENTS, 0) == (
+        f"{none} commitments yet that you own or recorded, and you are on no partner's team."
+    )
+
+
+def test_who_may_close_a_commitment_names_the_partners_owner_and_deputy_as_theirs() -> None:
+    said = texts.not_allowed(item(), facts(deputy_id="U0DAN"), ["U0CY"])
+    assert said == (
+        "Only <@U0BEN> (who owns it), <@U0ANA> (owner of *Acme*), <@U0DAN> (deputy of *Acme*) or "
+        "an admin (<@U0CY>) can close or move `#12`. Ask them, or ask to take it over."
+    )
+    # The partner's owner who owns the commitment too is named once, as its owner.
+    said = texts.not_allowed(item(owner_id="U0ANA"), facts(), [])
+    assert said.startswith("Only <@U0ANA> (who owns it) or an admin can close")
 
 
 def test_a_new_date_for_an_owner_who_never_heard_of_it_says_what_was_recorded() -> None:

@@ -35,6 +35,7 @@ from handlers.reply import Block, Reply
 from handlers.texts import touchpoints as texts
 from storage.models import IntentAnswer, TeamRole, TouchpointKind
 from storage.touchpoints import ContactWhileAway
+from tests.factories import partner_facts
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -42,18 +43,9 @@ NEW_YORK = ZoneInfo("America/New_York")
 
 
 def facts(**changes: Any) -> PartnerFacts:
-    values: dict[str, Any] = {
-        "id": 7,
-        "name": "Acme",
-        "status": "active",
-        "owner_id": "U0ANA",
-        "deputy_id": "U0DAN",
-        "website_domain": None,
-        "channel_id": None,
-        "last_contact_at": NOW - timedelta(days=12),
-        **changes,
-    }
-    return PartnerFacts(**values)
+    return partner_facts(
+        **{"deputy_id": "U0DAN", "last_contact_at": NOW - timedelta(days=12), **changes}
+    )
 
 
 def touch(**changes: Any) -> Touch:

@@ -68,6 +68,20 @@ def test_covered_partners_and_no_partners_promise_only_what_happens() -> None:
     assert "go to each partner's deputy, or else <@U0BEN>." in said
 
 
+def test_naming_a_deputy_is_suggested_in_the_words_the_person_typed() -> None:
+    """QA: `away friday` suggested `away 2026-12-04 to 2026-12-04 deputy @colleague`."""
+    friday = AwayResult(
+        starts_at=datetime(2026, 12, 4, tzinfo=UTC),
+        ends_at=datetime(2026, 12, 5, tzinfo=UTC),
+        deputy_id=None,
+    )
+    said = away_recorded(friday, tz=UTC_ZONE, now=NOW, owned=owned("Oxfam"), typed="friday")
+    assert "cover your time away with `/partner away friday deputy @colleague`." in said
+    hours = AwayResult(starts_at=NOW, ends_at=NOW + timedelta(hours=3), deputy_id=None)
+    said = away_recorded(hours, tz=UTC_ZONE, now=NOW, owned=owned("Oxfam"), typed="now to 12:00")
+    assert "`/partner away now to 12:00 deputy @colleague`" in said
+
+
 def test_time_away_in_hours_is_suggested_in_the_general_form() -> None:
     hours = AwayResult(starts_at=NOW, ends_at=NOW + timedelta(hours=3), deputy_id=None)
     said = away_recorded(hours, tz=UTC_ZONE, now=NOW, owned=owned("Oxfam"))
