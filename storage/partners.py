@@ -239,12 +239,27 @@ _ROLE_ORDER = sa.case(
 
 def team_of(*, session: Session, team_id: str, partner_id: int) -> list[TeamMembership]:
     """The partner's team: owner first, then deputy, then members in the order they joined."""
+    return teams_of(session=session, team_id=team_id, partner_ids=[partner_id]).get(partner_id, [])
+
+
+def teams_of(
+    *, session: Session, team_id: str, partner_ids: Collection[int]
+) -> dict[int, list[TeamMembership]]:
+    """The team of each partner of `partner_ids` that has one, ordered as `team_of` orders it,
+    by partner id: one query however many."""
+    if not partner_ids:
+        return {}
     statement = (
         select(TeamMembership)
-        .where(TeamMembership.team_id == team_id, TeamMembership.partner_id == partner_id)
+        .where(
+            TeamMembership.team_id == team_id, col(TeamMembership.partner_id).in_(set(partner_ids))
+        )
         .order_by(_ROLE_ORDER, col(TeamMembership.added_at), col(TeamMembership.id))
     )
-    return list(session.exec(statement))
+    teams: dict[int, list[TeamMembership]] = {}
+    for membership in session.exec(statement):
+        teams.setdefault(membership.partner_id, []).append(membership)
+    return teams
 
 
 def holders_of(

@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from bot.delivery.working_hours import WorkingHours, next_send_time, person_tz
 from storage import outbox as store
+from storage.models import UserProfile, Workspace
 from storage.people import get_profile
 from storage.workspaces import get_workspaces
 
@@ -42,6 +43,12 @@ def schedule_of(session: Session, *, team_id: str, user_id: str) -> Schedule:
     """The person's cached time zone (else the workspace's) and the workspace's hours."""
     profile = get_profile(session=session, team_id=team_id, user_id=user_id)
     workspace = get_workspaces(session=session, team_ids=[team_id]).get(team_id)
+    return schedule_from(profile, workspace)
+
+
+def schedule_from(profile: UserProfile | None, workspace: Workspace | None) -> Schedule:
+    """The schedule of a person with this cached profile (None: never looked up) in this
+    workspace (None: its defaults), for a caller that has both at hand."""
     return Schedule(person_tz(profile, workspace), WorkingHours.of(workspace))
 
 

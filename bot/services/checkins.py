@@ -58,7 +58,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from functools import partial
+from functools import cached_property, partial
 from typing import TYPE_CHECKING, Protocol
 
 from apscheduler.triggers.interval import IntervalTrigger
@@ -68,7 +68,7 @@ from sqlmodel import Session
 from bot.clock import Clock
 from bot.dates import contact_day
 from bot.delivery.absence import absence_when_reached, recipient_for_owner_alert
-from bot.delivery.outbox import Schedule
+from bot.delivery.outbox import Schedule, schedule_from
 from bot.delivery.working_days import working_days_of
 from bot.delivery.working_hours import zone
 from bot.runtime import Runtime
@@ -79,7 +79,9 @@ from bot.services.feedback import (
     each_workspace,
     next_working_morning,
     partner_people,
+    partners_people,
     queue_dm,
+    settings_from,
     settings_of,
     tz_of,
 )
@@ -87,8 +89,17 @@ from storage import feedback as store
 from storage import outbox as outbox_store
 from storage import partners as partner_store
 from storage import touchpoints as touchpoint_store
-from storage.models import CheckIn, CheckInAnswer, CheckInStatus, OutboxStatus, TouchpointKind
+from storage.models import (
+    CheckIn,
+    CheckInAnswer,
+    CheckInStatus,
+    OutboxStatus,
+    TouchpointKind,
+    UserProfile,
+    Workspace,
+)
 from storage.people import get_profile
+from storage.workspaces import get_workspaces
 
 if TYPE_CHECKING:
     from bot.scheduler import PlannerRegistry
@@ -379,6 +390,71 @@ def day_zone(touchpoint: store.AskedTouchpoint, tz: str | None) -> str | None:
 # --- The service --------------------------------------------------------------------------------
 
 
+class _Known:
+    """What making check-in cards reads again and again, each read once for as long as this
+    lives: the workspace's settings, each person's profile (zone and schedule), each partner's
+    people and each meeting. One lives for one card, or for one pass over the cards
+    `reword_waiting` words again, in its transaction: hundreds of cards name the same few
+    people, partners and settings. Never kept beyond that: what it read may change after."""
+
+    def __init__(self, session: Session, team_id: str) -> None:
+        self.session = session
+        self.team_id = team_id
+        self._profiles: dict[str, UserProfile | None] = {}
+        self._partners: dict[int, PartnerPeople | None] = {}
+        self._touchpoints: dict[int, store.AskedTouchpoint | None] = {}
+
+    @cached_property
+    def workspace(self) -> Workspace | None:
+        return get_workspaces(session=self.session, team_ids=[self.team_id]).get(self.team_id)
+
+    @cached_property
+    def settings(self) -> FeedbackSettings:
+        return settings_from(self.workspace)
+
+    def profile(self, user_id: str) -> UserProfile | None:
+        if user_id not in self._profiles:
+            self._profiles[user_id] = get_profile(
+                session=self.session, team_id=self.team_id, user_id=user_id
+            )
+        return self._profiles[user_id]
+
+    def schedule(self, user_id: str) -> Schedule:
+        """As `schedule_of` reads it."""
+        return schedule_from(self.profile(user_id), self.workspace)
+
+    def tz(self, user_id: str) -> str | None:
+        """As `tz_of` reads it."""
+        profile = self.profile(user_id)
+        return profile.tz if profile is not None and profile.tz else self.settings.timezone
+
+    def partner(self, partner_id: int) -> PartnerPeople | None:
+        if partner_id not in self._partners:
+            self._partners[partner_id] = partner_people(
+                self.session, team_id=self.team_id, partner_id=partner_id
+            )
+        return self._partners[partner_id]
+
+    def read_meetings(self, checkins: Sequence[CheckIn]) -> None:
+        """Read the meetings of `checkins` and their partners' people at once (four queries,
+        not four a card)."""
+        ids = {checkin.touchpoint_id for checkin in checkins} - self._touchpoints.keys()
+        found = store.get_touchpoints(
+            session=self.session, team_id=self.team_id, touchpoint_ids=ids
+        )
+        self._touchpoints.update({touchpoint_id: found.get(touchpoint_id) for touchpoint_id in ids})
+        partner_ids = {t.partner_id for t in found.values()} - self._partners.keys()
+        people = partners_people(self.session, team_id=self.team_id, partner_ids=partner_ids)
+        self._partners.update({partner_id: people.get(partner_id) for partner_id in partner_ids})
+
+    def touchpoint(self, touchpoint_id: int) -> store.AskedTouchpoint | None:
+        if touchpoint_id not in self._touchpoints:
+            self._touchpoints[touchpoint_id] = store.get_touchpoint(
+                session=self.session, team_id=self.team_id, touchpoint_id=touchpoint_id
+            )
+        return self._touchpoints[touchpoint_id]
+
+
 class CheckIns:
     """Check-ins of every workspace, over one database."""
 
@@ -604,19 +680,26 @@ class CheckIns:
                 session=session, team_id=team_id, user_id=None, kind=kind
             )
         }
-        for checkin in checkins:
-            waiting = [
-                (key, word)
-                for key, word in (
-                    (_ask_key(checkin), self.messages.checkin),
-                    (_reminder_key(checkin), self.messages.checkin_reminder),
-                )
-                if key in unsent
-            ]
-            if not waiting:
-                continue
+        to_word = [
+            (checkin, waiting)
+            for checkin in checkins
+            if (
+                waiting := [
+                    (key, word)
+                    for key, word in (
+                        (_ask_key(checkin), self.messages.checkin),
+                        (_reminder_key(checkin), self.messages.checkin_reminder),
+                    )
+                    if key in unsent
+                ]
+            )
+        ]
+        # Hundreds of cards name the same few people, partners and settings: each is read once.
+        known = _Known(session, team_id)
+        known.read_meetings([checkin for checkin, _ in to_word])
+        for checkin, waiting in to_word:
             try:
-                card = self._card(session, checkin, now)
+                card = self._card(session, checkin, now, known)
             except CheckInGone:
                 continue
             for key, word in waiting:
@@ -960,21 +1043,20 @@ class CheckIns:
             raise CheckInClosed(card)
         return checkin
 
-    def _card(self, session: Session, checkin: CheckIn, now: datetime) -> CheckInCard:
-        touchpoint = store.get_touchpoint(
-            session=session, team_id=checkin.team_id, touchpoint_id=checkin.touchpoint_id
-        )
-        partner = (
-            None
-            if touchpoint is None
-            else partner_people(session, team_id=checkin.team_id, partner_id=touchpoint.partner_id)
-        )
+    def _card(
+        self, session: Session, checkin: CheckIn, now: datetime, known: _Known | None = None
+    ) -> CheckInCard:
+        """The check-in's card as it is now; `known` holds what a pass over many cards has read
+        already (else it is read for this one)."""
+        known = known or _Known(session, checkin.team_id)
+        touchpoint = known.touchpoint(checkin.touchpoint_id)
+        partner = None if touchpoint is None else known.partner(touchpoint.partner_id)
         if touchpoint is None or partner is None:
             raise CheckInGone()
         assert checkin.id is not None
         until = None if checkin.answered_at is None else checkin.answered_at + CHANGE_WINDOW
-        owner_away, problem_to = self._owner_away(session, checkin, partner, now)
-        tz = tz_of(session, checkin.team_id, checkin.user_id)
+        owner_away, problem_to = self._owner_away(checkin, partner, now, known)
+        tz = known.tz(checkin.user_id)
         return CheckInCard(
             checkin_id=checkin.id,
             partner_name=partner.name,
@@ -1001,7 +1083,7 @@ class CheckIns:
 
     @staticmethod
     def _owner_away(
-        session: Session, checkin: CheckIn, partner: PartnerPeople, now: datetime
+        checkin: CheckIn, partner: PartnerPeople, now: datetime, known: _Known
     ) -> tuple[bool, str | None]:
         """Whether the partner's owner is away as the card reaches its recipient (not before it
         falls due), and who a Problem would reach then as `_alert_problem` routes it: the card
@@ -1010,10 +1092,15 @@ class CheckIns:
         if partner.owner_id is None or partner.owner_id == checkin.user_id:
             return False, None
         at = max(now, checkin.due_at)
-        if (
-            absence_when_reached(session, team_id=checkin.team_id, user_id=partner.owner_id, now=at)
-            is None
-        ):
+        session = known.session
+        owner_absence = absence_when_reached(
+            session,
+            team_id=checkin.team_id,
+            user_id=partner.owner_id,
+            now=at,
+            schedule=known.schedule(partner.owner_id),
+        )
+        if owner_absence is None:
             return False, None
         recipient = recipient_for_owner_alert(
             session,
@@ -1021,6 +1108,7 @@ class CheckIns:
             owner_id=partner.owner_id,
             partner_deputy_id=partner.deputy_id,
             now=at,
+            schedule=known.schedule,
         )
         return True, None if recipient == partner.owner_id else recipient
 

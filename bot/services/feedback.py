@@ -10,7 +10,7 @@ request, can still queue finished messages.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
@@ -24,7 +24,7 @@ from bot.delivery.working_hours import WorkingHours, zone
 from bot.services.channels import PassedOver
 from storage import feedback as store
 from storage import partners as partner_store
-from storage.models import TeamRole
+from storage.models import Partner, TeamMembership, TeamRole, Workspace
 from storage.people import get_profile
 from storage.workspaces import get_workspaces
 
@@ -114,7 +114,11 @@ class FeedbackSettings:
 
 def settings_of(session: Session, *, team_id: str) -> FeedbackSettings:
     """The workspace's feedback settings."""
-    workspace = get_workspaces(session=session, team_ids=[team_id]).get(team_id)
+    return settings_from(get_workspaces(session=session, team_ids=[team_id]).get(team_id))
+
+
+def settings_from(workspace: Workspace | None) -> FeedbackSettings:
+    """The feedback settings of a workspace's settings row (None: it has none)."""
     if workspace is None:
         return FeedbackSettings()
     return FeedbackSettings(
@@ -141,16 +145,30 @@ class PartnerPeople:
 
 def partner_people(session: Session, *, team_id: str, partner_id: int) -> PartnerPeople | None:
     """The partner's name, channel and team, or None when it is gone."""
-    partner = partner_store.get_partner(session=session, team_id=team_id, partner_id=partner_id)
-    if partner is None:
-        return None
-    team = partner_store.team_of(session=session, team_id=team_id, partner_id=partner_id)
+    return partners_people(session, team_id=team_id, partner_ids=[partner_id]).get(partner_id)
+
+
+def partners_people(
+    session: Session, *, team_id: str, partner_ids: Collection[int]
+) -> dict[int, PartnerPeople]:
+    """`partner_people` of each partner of `partner_ids` not gone, by id: two queries however
+    many."""
+    partners = partner_store.get_partners(session=session, team_id=team_id, partner_ids=partner_ids)
+    teams = partner_store.teams_of(session=session, team_id=team_id, partner_ids=list(partners))
+    return {
+        partner_id: _people_of(partner, teams.get(partner_id, []))
+        for partner_id, partner in partners.items()
+    }
+
+
+def _people_of(partner: Partner, team: Sequence[TeamMembership]) -> PartnerPeople:
+    assert partner.id is not None
 
     def holder(role: TeamRole) -> str | None:
         return next((m.user_id for m in team if m.role == role), None)
 
     return PartnerPeople(
-        id=partner_id,
+        id=partner.id,
         name=partner.name,
         channel_id=partner.channel_id,
         owner_id=holder(TeamRole.OWNER),

@@ -150,6 +150,23 @@ def test_meetings_without_checkins_are_found_once_and_per_workspace(engine: Engi
         assert store.teams_with_touchpoints_since(session=session, since=since) == [TEAM, OTHER]
 
 
+def test_touchpoints_are_read_at_once_with_their_participants_per_workspace(
+    engine: Engine,
+) -> None:
+    with Session(engine) as session:
+        acme = partner(session)
+        met = touchpoint(session, acme, participants=("U0DAN", "U0ANA"))
+        called = touchpoint(session, acme, medium="call")
+        elsewhere = touchpoint(session, partner(session, OTHER), team_id=OTHER)
+        found = store.get_touchpoints(
+            session=session, team_id=TEAM, touchpoint_ids=[met, called, elsewhere, 999_999]
+        )
+        assert set(found) == {met, called}
+        assert found[met].participants == ("U0ANA", "U0DAN")
+        assert found[called].medium == "call" and found[called].participants == ()
+        assert found[met] == store.get_touchpoint(session=session, team_id=TEAM, touchpoint_id=met)
+
+
 def test_checkin_counts_are_per_partner_and_answer(engine: Engine) -> None:
     with Session(engine) as session:
         acme = partner(session)

@@ -152,6 +152,33 @@ def test_roles_change_in_place_and_a_partner_has_one_deputy(engine: Engine) -> N
             )
 
 
+def test_teams_of_reads_several_partners_teams_at_once_in_team_of_order(
+    engine: Engine,
+) -> None:
+    with Session(engine) as session:
+        acme, globex = add_partner(session, "T1", "Acme"), add_partner(session, "T1", "Globex")
+        other = add_partner(session, "T2", "Initech")
+        assert acme.id is not None and globex.id is not None and other.id is not None
+        for user, role in (("U0DAN", TeamRole.MEMBER), ("U0BEN", TeamRole.DEPUTY)):
+            store.set_role(
+                session=session, team_id="T1", partner_id=acme.id, user_id=user, role=role, now=NOW
+            )
+        teams = store.teams_of(
+            session=session, team_id="T1", partner_ids=[acme.id, globex.id, other.id]
+        )
+        assert {
+            partner_id: [(m.user_id, m.role) for m in team] for partner_id, team in teams.items()
+        } == {
+            acme.id: [
+                ("U0ANA", TeamRole.OWNER),
+                ("U0BEN", TeamRole.DEPUTY),
+                ("U0DAN", TeamRole.MEMBER),
+            ],
+            globex.id: [("U0ANA", TeamRole.OWNER)],
+        }
+        assert teams[acme.id] == store.team_of(session=session, team_id="T1", partner_id=acme.id)
+
+
 def test_owned_by_lists_the_users_partners_by_name_with_their_deputies(engine: Engine) -> None:
     with Session(engine) as session:
         oxfam = add_partner(session, "T1", "Oxfam")
