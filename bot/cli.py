@@ -204,6 +204,14 @@ def migrate(settings: Settings) -> int:
 
 
 def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
+    missing = _missing_sqlite_file(settings)
+    if missing is not None and missing.parent.is_dir() and not settings.auto_migrate:
+        # Connecting would create an empty file there, only to be told it needs migrating (in
+        # a folder that is not there either, SQLite's own error says enough).
+        raise StartupError(
+            f"there is no database at {missing}: run `liaison migrate` to create it there "
+            "(or set LIAISON_AUTO_MIGRATE=1), or set DATABASE_URL to the one you use"
+        )
     engine = make_engine(settings.database_url)
     try:
         schema.ensure_current(engine, auto_migrate=settings.auto_migrate)
@@ -321,18 +329,27 @@ def serve(settings: Settings, *, host: str, port: int) -> int:
     return 0
 
 
+def _missing_sqlite_file(settings: Settings) -> Path | None:
+    """The SQLite file DATABASE_URL names, when it is not there (None: it is, or it is not a
+    SQLite file)."""
+    url = sa.engine.make_url(settings.database_url)
+    path = url.database
+    if url.get_backend_name() != "sqlite" or not path or path == ":memory:":
+        return None
+    if path.startswith("file:") or Path(path).exists():
+        return None
+    return Path(path).resolve()
+
+
 def require_existing_database(settings: Settings) -> None:
     """For the commands that work on Liaison's data (`tick`, `outbox`): a SQLite file that is
     not there is a mistyped or missing DATABASE_URL, not a database to create (SQLite would
     create an empty file, then be told to migrate it)."""
-    url = sa.engine.make_url(settings.database_url)
-    path = url.database
-    if url.get_backend_name() != "sqlite" or not path or path == ":memory:":
-        return
-    if path.startswith("file:") or Path(path).exists():
+    missing = _missing_sqlite_file(settings)
+    if missing is None:
         return
     raise StartupError(
-        f"there is no database at {Path(path).resolve()}: set DATABASE_URL to the one "
+        f"there is no database at {missing}: set DATABASE_URL to the one "
         "`liaison serve` or `liaison run` uses, e.g. sqlite:////srv/liaison/liaison.db or "
         "postgresql+psycopg://user@host/liaison"
     )

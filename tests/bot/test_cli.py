@@ -116,6 +116,14 @@ def test_start_on_an_unmigrated_database_is_refused_then_migrate_fixes_it(workdi
     }
     refused = liaison("serve", cwd=workdir, env=env)
     assert refused.returncode == 2
+    assert refused.stderr.strip() == (
+        f"liaison: there is no database at {workdir / 'liaison.db'}: run `liaison migrate` to "
+        "create it there (or set LIAISON_AUTO_MIGRATE=1), or set DATABASE_URL to the one you use"
+    )
+    assert not (workdir / "liaison.db").exists()  # refused without leaving an empty file
+    (workdir / "liaison.db").touch()  # an empty database: told to migrate it
+    refused = liaison("serve", cwd=workdir, env=env)
+    assert refused.returncode == 2
     assert "run `liaison migrate`" in refused.stderr
     migrated = liaison("migrate", cwd=workdir, env=env)
     assert migrated.returncode == 0, migrated.stderr
