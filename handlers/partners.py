@@ -412,11 +412,11 @@ def status(call: Call) -> Reply:
         text = texts.status_for_owner(facts, call.invocation.user_id, before)
         _tell_owner(call, told, session, facts, text, what="status")
         if facts.status == PartnerStatus.ENDED:
-            # Nobody follows an ended partner: its intents waiting for an answer are closed.
+            # Nobody follows an ended partner: its plans ahead and intents waiting are closed.
             # Imported here: the touchpoint handlers build on this module.
             from handlers.touchpoints import service_of
 
-            service_of(call.runtime).close_intents_of_ended(
+            service_of(call.runtime).close_ahead_of_ended(
                 session, actor=call.actor, facts=facts, now=call.runtime.clock.now()
             )
 

@@ -111,6 +111,9 @@ THREAD_FOR = timedelta(days=1)
 GRACE = timedelta(minutes=5)
 BRIEFING_RECENT = 3
 BRIEFING_PLANNED = 5
+# The plans ahead that ending a partnership cancels: all of them in practice (a partner has a
+# handful), bounded so that one status change stays one short transaction.
+ENDED_PLANS_CLOSED = 200
 INTENTS_PER_PLANNER_RUN = 500
 # How far back the last-contact planner looks for plans whose time has come (it runs every
 # minute: this is for catching up after downtime).
@@ -2147,16 +2150,18 @@ class Touchpoints:
             )
         return overtaken
 
-    def close_intents_of_ended(
+    def close_ahead_of_ended(
         self, session: Session, *, actor: Actor, facts: PartnerFacts, now: datetime
     ) -> None:
-        """In the transaction of `status NAME ended`: the partner's intents still waiting for an
-        answer, or lapsed (a late answer could still come), are closed as `ENDED`, since nobody
-        follows an ended partner (README) and an answer would send someone to it. A question
+        """In the transaction of `status NAME ended`: what was waiting on the partner is closed,
+        since nobody follows an ended partner (README): its plans still ahead (`_close_plans_
+        of_ended`) and its intents still waiting for an answer, or lapsed (a late answer could
+        still come), closed as `ENDED`, since an answer would send someone to it. A question
         not sent yet is withdrawn; one sent loses its buttons and says the partnership ended;
         a "you may go ahead" still queued is dropped. Each asker hears once per intent that it
         needs nobody's answer any more (not the caller, who ended it)."""
         team_id = actor.team_id
+        self._close_plans_of_ended(session, actor=actor, facts=facts, now=now)
         rows = [
             *store.open_intents_asked_of(
                 session=session, team_id=team_id, user_id=None, partner_id=facts.id
@@ -2219,17 +2224,63 @@ class Touchpoints:
                         user=asked,
                         edit=question,
                     )
-            if row.author_id != actor.user_id:
-                asker = Actor(team_id, row.author_id)
-                self._tell_asker(
-                    session,
-                    team_id,
-                    facts,
-                    touch,
-                    late=late,
+            self._tell_author_of_ended(session, actor, facts, touch, late=late, now=now)
+
+    def _close_plans_of_ended(
+        self, session: Session, *, actor: Actor, facts: PartnerFacts, now: datetime
+    ) -> None:
+        """The partner's plans still ahead, as `check` lists them to the caller, are cancelled
+        as if their authors said they didn't happen: a meeting with a partner nobody follows
+        is not to be counted, alerted about or asked about. Reopening the partner does not
+        bring them back (its authors plan again). A note to the owner about one, not sent yet,
+        is not sent; each author hears once (not the caller, who ended it)."""
+        team_id = actor.team_id
+        tz = person_zone(session, team_id=team_id, user_id=actor.user_id)
+        rows = _planned_ahead(session, team_id, facts.id, now=now, tz=tz, limit=ENDED_PLANS_CLOSED)
+        for plan in rows:
+            store.cancel_planned(session=session, team_id=team_id, touchpoint_id=plan.id, at=now)
+            if plan.at <= now:  # a day-only plan for today may count as a contact already
+                store.unnote_contact(
+                    session=session,
+                    team_id=team_id,
+                    partner_id=facts.id,
+                    at=plan.at,
+                    by=plan.author_id,
                     now=now,
-                    reopening=_reopening(session, asker, facts, now),
                 )
+            outbox_store.cancel_unsent(
+                session=session, team_id=team_id, dedupe_key=owner_note_key(plan.id)
+            )
+            self.plan_dropped(session, team_id=team_id, touchpoint_id=plan.id)
+            touch = replace(
+                plan, answer=IntentAnswer.ENDED, answered_by=actor.user_id, cancelled_at=now
+            )
+            self._tell_author_of_ended(session, actor, facts, touch, late=False, now=now)
+
+    def _tell_author_of_ended(
+        self,
+        session: Session,
+        actor: Actor,
+        facts: PartnerFacts,
+        touch: Touch,
+        *,
+        late: bool,
+        now: datetime,
+    ) -> None:
+        """Tell the author of an intent or a plan closed because `actor` ended the partnership,
+        with how to reopen it, unless they ended it themselves."""
+        if touch.author_id == actor.user_id:
+            return
+        author = Actor(actor.team_id, touch.author_id)
+        self._tell_asker(
+            session,
+            actor.team_id,
+            facts,
+            touch,
+            late=late,
+            now=now,
+            reopening=_reopening(session, author, facts, now),
+        )
 
     def _answer_overtaken(self, scene: _Scene, row: TouchpointRow) -> bool:
         """The owner answered the caller's intent, and the caller logged the contact before the
@@ -3776,7 +3827,13 @@ def _clashes_found_by(session: Session, team_id: str, touch: Touch) -> list[Clas
 
 
 def _planned_ahead(
-    session: Session, team_id: str, partner_id: int, *, now: datetime, tz: ZoneInfo
+    session: Session,
+    team_id: str,
+    partner_id: int,
+    *,
+    now: datetime,
+    tz: ZoneInfo,
+    limit: int = BRIEFING_PLANNED,
 ) -> list[Touch]:
     """The partner's plans still ahead of a reader in `tz` (`has_passed`): a day-only plan until
     its day is over, the day being its stored moment's UTC date (`contact_day`); not those
@@ -3789,7 +3846,7 @@ def _planned_ahead(
         start=now,
         day_only_start=datetime.combine(now.astimezone(tz).date(), time(0), UTC),
         live_only=True,
-        limit=BRIEFING_PLANNED,
+        limit=limit,
     )
     return [Touch.of(row) for row in rows]
 

@@ -409,6 +409,7 @@ class SlackRenderer:
             facts,
             note.touch,
             late=note.late,
+            tz=note.tz,
             logged_since=note.logged_since,
             reopening=note.reopening,
         )

@@ -1256,15 +1256,19 @@ def asker_note(
     touch: Touch,
     *,
     late: bool,
+    tz: ZoneInfo,
     logged_since: bool = False,
     reopening: Reopening | None = None,
 ) -> str:
-    """The answer to an intent, for the colleague who stated it; `logged_since`: they logged a
-    contact with the partner after the answer was given, before it reached them."""
+    """The answer to an intent, for the colleague who stated it (in `tz`); `logged_since`: they
+    logged a contact with the partner after the answer was given, before it reached them. For a
+    plan, only word that the partnership ended before its moment (`IntentAnswer.ENDED`)."""
     about = quote(touch.notes)
     owner = f"{person(touch.answered_by)}, for *{facts.name}*,"
     log = f"Log it when you've been in touch: `{COMMAND} log {in_command(facts.name)} : …`"
     answer = touch.answer
+    if answer is IntentAnswer.ENDED and touch.kind is TouchpointKind.PLANNED:
+        return _plan_ended_for_author(facts, touch, tz=tz, reopening=reopening)
     if answer is IntentAnswer.ENDED:
         return _intent_ended_for_asker(facts, touch, told_go_ahead=late, reopening=reopening)
     if answer is IntentAnswer.LAPSED:
@@ -1299,6 +1303,21 @@ def asker_note(
             f"{person(touch.answered_by)} to find a moment."
         )
     return f"A late answer: {text}" if late else text
+
+
+def _plan_ended_for_author(
+    facts: PartnerFacts, touch: Touch, *, tz: ZoneInfo, reopening: Reopening | None
+) -> str:
+    """To whoever planned a contact, once the partnership ended before it: the plan is off, and
+    stays off if the partner is reopened."""
+    who = person(touch.answered_by)
+    about = f" ({quote(touch.notes)})" if touch.notes else ""
+    return (
+        f"{who} has ended the partnership with *{facts.name}*, so your plan {when(touch, tz=tz)}"
+        f"{about} is off: nobody follows it now, so it counts as no contact and nobody is asked "
+        f"how it went. Reopening it does not bring the plan back: if it goes on, "
+        f"{_reopen(facts, reopening)}; then plan it again."
+    )
 
 
 def _intent_ended_for_asker(

@@ -2624,6 +2624,33 @@ def test_ending_a_partner_closes_an_intent_waiting_for_its_owner(slack: Slack) -
 
 
 @pytest.mark.usefixtures("acme")
+def test_ending_a_partner_cancels_its_plans_ahead_for_good(slack: Slack) -> None:
+    answer(slack, "plan Acme via meeting on friday 11:00 : renewal talk", user=BEN)
+    answer(slack, "status Acme ended")  # before Ana's note about Ben's plan went out
+    checked = answer(slack, "check Acme", user=BEN)
+    assert "renewal talk" not in checked
+    (plan,) = touchpoints(slack)
+    assert plan.cancelled_at is not None
+    at(slack, datetime(2026, 11, 26, 14, 30, tzinfo=UTC))  # Ben's morning
+    (told,) = dms(slack, BEN)  # once
+    assert told.text.startswith(
+        "<@U0ANA> has ended the partnership with *Acme Corporation*, so your plan on Fri 27 Nov"
+    )
+    assert "Reopening it does not bring the plan back" in told.text
+    assert "ask <@U0ANA> (owner) or an admin to reopen it; then plan it again." in told.text
+    assert [m for m in dms(slack, ANA) if "renewal talk" in m.text] == []  # owner note dropped
+    answer(slack, "status Acme active")
+    assert "renewal talk" not in answer(slack, "check Acme", user=BEN)  # not brought back
+    # Chloe's call next to it that day is no collision: the plan counts no more.
+    answer(slack, "log Acme via call on 2026-11-27 11:30 : renewal", user=CHLOE)
+    assert collision_count(slack) == 0
+    # Past the meeting's moment: nobody is asked how it went.
+    at(slack, datetime(2026, 11, 30, 10, 0, tzinfo=UTC))
+    at(slack, datetime(2026, 12, 1, 10, 0, tzinfo=UTC))
+    assert [m for m in dms(slack, BEN) if "How did" in m.text] == []
+
+
+@pytest.mark.usefixtures("acme")
 def test_ending_a_partner_drops_the_word_that_its_intents_answer_comes_later(
     slack: Slack,
 ) -> None:
