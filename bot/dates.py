@@ -7,6 +7,8 @@ passed, next week's: "monday 15:00" typed on Monday at 17:00 means no meeting in
 and a week after the next one is never meant); `in 3 days`, `in 2 weeks`, `3 days ago`;
 `2026-11-20`; `20 Nov`, `Nov 20`, `20 November 2026` (without a year: the occurrence nearest to
 today). Any of these may be followed by a time: `14:00`, `9:30`, `2pm`, `9.30am`.
+
+A span of days (`parse_period`): `this week`, `next week`, `this month`, `next month`.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ _YEAR_WORDS = {5: "five", 10: "ten"}
 _TIME = re.compile(r"^(?P<h>\d{1,2})(?:[:.](?P<m>\d{2}))?\s*(?P<ampm>am|pm)?$")
 _RELATIVE = re.compile(r"^in (?P<n>\d{1,3}) (?P<unit>day|week)s?$")
 _AGO = re.compile(r"^(?P<n>\d{1,3}) (?P<unit>day|week)s? ago$")
+_PERIOD = re.compile(r"^(?P<which>this|next) (?P<unit>week|month)$")
 _ISO = re.compile(r"^(?P<y>\d{4})-(?P<mo>\d{1,2})-(?P<d>\d{1,2})$")
 _DAY_MONTH = re.compile(r"^(?P<d>\d{1,2})(?:st|nd|rd|th)? (?P<mon>[a-z]+)\.?(?: (?P<y>\d{4}))?$")
 _MONTH_DAY = re.compile(r"^(?P<mon>[a-z]+)\.? (?P<d>\d{1,2})(?:st|nd|rd|th)?(?:,? (?P<y>\d{4}))?$")
@@ -92,6 +95,26 @@ def parse_when(text: str, *, now: datetime, tz: ZoneInfo, ahead: bool = False) -
         if datetime.combine(day, at, tzinfo=tz) <= now:
             day += timedelta(days=7)
     return When(day, at, tz)
+
+
+def parse_period(text: str, *, now: datetime, tz: ZoneInfo) -> tuple[date, date] | None:
+    """The first and last day of `this week`, `next week`, `this month` or `next month`, read in
+    `tz`; None for any other text. A week runs Monday to Sunday, the calendar week, whatever the
+    days people work: whoever is away for a week is away over its weekend too. `this` starts
+    today, not on a day already past."""
+    match = _PERIOD.match(" ".join(text.lower().split()))
+    if match is None:
+        return None
+    today = now.astimezone(tz).date()
+    if match["unit"] == "week":
+        monday = today - timedelta(days=today.weekday())
+        first = monday if match["which"] == "this" else monday + timedelta(days=7)
+        return max(first, today), first + timedelta(days=6)
+    first = today.replace(day=1)
+    if match["which"] == "next":
+        first = (first + timedelta(days=31)).replace(day=1)
+    last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+    return max(first, today), last
 
 
 def reads_as_date(text: str) -> bool:

@@ -15,7 +15,7 @@ from slack_bolt import Respond
 from slack_sdk import WebClient
 from sqlmodel import Session
 
-from bot.dates import DateError, When, check_span, parse_when
+from bot.dates import DateError, When, check_span, parse_period, parse_when
 from bot.delivery.absence import (
     WELCOME_BACK,
     Period,
@@ -164,12 +164,17 @@ def _away(runtime: Runtime, invocation: Invocation, rest: str) -> Reply:
     now = runtime.clock.now()
     tz = _caller_zone(runtime, invocation)
     until = match["end"] or match["start"]  # one day: from its start to its end
+    period = None if match["end"] else parse_period(match["start"], now=now, tz=tz)
     try:
-        start = parse_when(match["start"], now=now, tz=tz)
-        if match["end"] is None and start.at is not None:
-            return help_blocks.usage(verb, texts.MISSING_TO)  # a moment is no whole day
+        if period is not None:  # `next week`: its first day to its last
+            start, last = (When(day, None, tz) for day in period)
+        else:
+            start = parse_when(match["start"], now=now, tz=tz)
+            if match["end"] is None and start.at is not None:
+                return help_blocks.usage(verb, texts.MISSING_TO)  # a moment is no whole day
+            last = parse_when(until, now=now, tz=tz)
         starts_at = _start(start)
-        ends_at = _end(parse_when(until, now=now, tz=tz))
+        ends_at = _end(last)
         if ends_at <= starts_at:
             # "friday to monday": the Monday after that Friday, not this week's.
             ends_at = max(ends_at, _end(parse_when(until, now=starts_at, tz=tz)))

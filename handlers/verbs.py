@@ -276,7 +276,12 @@ VERBS: tuple[Verb, ...] = (
     Verb(
         "away",
         FEEDBACK,
-        ("away FROM to UNTIL [deputy @user]", "away DAY [deputy @user]", "away cancel"),
+        (
+            "away FROM to UNTIL [deputy @user]",
+            "away DAY [deputy @user]",
+            "away this|next week|month [deputy @user]",
+            "away cancel",
+        ),
         "Out of office: your check-ins and surveys wait for your return, and alerts about "
         "partners you own go to each one's deputy, else to the deputy you name here, else wait "
         "for you too (so do reminders of commitments you own). Where it overlaps time away you "
@@ -284,8 +289,15 @@ VERBS: tuple[Verb, ...] = (
         "earlier one keeps its other days. On your first working morning back you get a "
         "summary of what colleagues did meanwhile with the partners you own (none if nobody "
         "touched them). Time away lasts at most a year and starts at most five years ahead. "
+        "`away next week` is its Monday to Sunday, `away next month` its first to last day "
+        "(`this week`, `this month`: from today); the answer names the days. "
         "`away cancel` cancels your next planned time away.",
-        ("away 2026-12-21 to 2027-01-04 deputy @dan", "away friday", "away cancel"),
+        (
+            "away 2026-12-21 to 2027-01-04 deputy @dan",
+            "away friday",
+            "away next week",
+            "away cancel",
+        ),
     ),
     Verb(
         "back",
@@ -306,7 +318,7 @@ VERBS: tuple[Verb, ...] = (
             "config channel #channel|none",
             "config window DAYS",
             "config hours 9-17",
-            "config days mon-fri",
+            "config days mon-fri|weekdays|weekends|every day",
             "config pulse monthly|quarterly|off",
             "config checkin-delay HOURS|morning",
             "config anonymity N",

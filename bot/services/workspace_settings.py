@@ -334,15 +334,25 @@ def day_number(word: str) -> int | None:
     return next((i for i, name in enumerate(_FULL_DAY_NAMES) if name.startswith(key)), None)
 
 
+# Words people type for a set of days, read as the range they name (`weekdays, sat` too).
+DAY_WORDS = {
+    **dict.fromkeys(("weekdays", "weekday", "workdays", "workday"), "mon-fri"),
+    **dict.fromkeys(("weekends", "weekend"), "sat-sun"),
+    **dict.fromkeys(("everyday", "daily", "all"), "mon-sun"),
+}
+
+
 def read_days(text: str) -> SettingsUpdate:
-    """`mon-fri`, `mon,tue,thu`, `sun-thu` or a mix (`mon-wed, fri`); at least one day.
+    """`mon-fri`, `mon,tue,thu`, `sun-thu` or a mix (`mon-wed, fri`); `weekdays`, `weekends`,
+    `every day` and the other `DAY_WORDS` for the days they name; at least one day.
 
     Stored as the days' short names in week order, e.g. `mon,tue,thu`.
     """
     joined = re.sub(r"\s*[-–—]\s*", "-", text.strip().lower())  # "mon – fri" is one range
+    joined = re.sub(r"\bevery\s+day\b", "everyday", joined)
     days: set[int] = set()
     for part in (part for part in re.split(r"[,\s]+", joined) if part):
-        first, dash, last = part.partition("-")
+        first, dash, last = DAY_WORDS.get(part, part).partition("-")
         start = day_number(first)
         end = day_number(last) if dash else start
         if start is None or end is None:

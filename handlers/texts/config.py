@@ -483,7 +483,7 @@ def problem(error: BadSetting) -> str:
         case Problem.BAD_DAYS:
             return (
                 f"`{typed}` is not a day: use mon, tue, wed, thu, fri, sat, sun — joined by `-` "
-                "for a range or by `,` for a list."
+                "for a range or by `,` for a list — or `weekdays`, `weekends` or `every day`."
             )
         case Problem.BAD_CADENCE:
             return f"`{typed}` is not a pulse cadence: it can be monthly, quarterly or off."

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.dates import DateError, check_span, parse_when, reads_as_date
+from bot.dates import DateError, check_span, parse_period, parse_when, reads_as_date
 
 BERLIN = ZoneInfo("Europe/Berlin")
 # Wednesday 25 Nov 2026, 23:30 UTC — already Thursday in Tokyo.
@@ -123,3 +123,27 @@ def test_a_day_further_off_than_typed_on_purpose_is_refused_with_one_within_reac
 def test_whether_text_reads_as_a_date_whatever_the_day() -> None:
     assert all(reads_as_date(text) for text in ("in 3 days", "friday 14:00", "20 Nov", "today"))
     assert not any(reads_as_date(text) for text in ("Call", "Network", "", "2026-02-30"))
+
+
+@pytest.mark.parametrize(
+    ("text", "now", "first", "last"),
+    [
+        # Thursday 26 Nov in Berlin (00:30), Wednesday still in UTC: the caller's zone decides.
+        ("next week", NOW, date(2026, 11, 30), date(2026, 12, 6)),
+        ("this week", NOW, date(2026, 11, 26), date(2026, 11, 29)),
+        ("this month", NOW, date(2026, 11, 26), date(2026, 11, 30)),
+        ("next month", NOW, date(2026, 12, 1), date(2026, 12, 31)),
+        # A Sunday: this week is that day; December's next month is next year's January.
+        ("this week", datetime(2026, 12, 6, 12, tzinfo=UTC), date(2026, 12, 6), date(2026, 12, 6)),
+        ("NEXT MONTH", datetime(2026, 12, 31, 12, tzinfo=UTC), date(2027, 1, 1), date(2027, 1, 31)),
+    ],
+)
+def test_a_named_week_or_month_is_its_first_and_last_day(
+    text: str, now: datetime, first: date, last: date
+) -> None:
+    assert parse_period(text, now=now, tz=BERLIN) == (first, last)
+
+
+@pytest.mark.parametrize("text", ["next tuesday", "next weeks", "last week", "week", "friday"])
+def test_other_text_is_no_named_period(text: str) -> None:
+    assert parse_period(text, now=NOW, tz=BERLIN) is None

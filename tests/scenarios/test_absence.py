@@ -357,3 +357,36 @@ def test_away_cancel_with_more_after_it_says_cancel_takes_nothing(slack: Slack) 
     assert "`away cancel` takes nothing after it" in said
     assert "Say when you are away" not in said
     assert "I cancelled your time away" in answer(slack, "away cancel")
+
+
+@pytest.mark.parametrize(
+    ("typed", "booked"),
+    [
+        # Wednesday 25 Nov in Berlin: a week runs Monday to Sunday; `this` starts today.
+        ("next week", "from *Mon 30 Nov* to *Sun 6 Dec*"),
+        ("Next  Week", "from *Mon 30 Nov* to *Sun 6 Dec*"),
+        ("this week", "from *Wed 25 Nov* to *Sun 29 Nov*"),
+        ("next month", "from *Tue 1 Dec* to *Thu 31 Dec*"),
+        ("this month", "from *Wed 25 Nov* to *Mon 30 Nov*"),
+    ],
+)
+def test_away_for_a_named_week_or_month_books_its_days_and_names_them(
+    slack: Slack, typed: str, booked: str
+) -> None:
+    """New-user QA: `away next week` was refused as two dates without `to`."""
+    said = answer(slack, f"away {typed}")
+    assert f"You're away {booked} (Europe/Berlin)" in said
+    assert "can't start in the past" not in said
+
+
+def test_away_next_week_takes_a_deputy_and_leaves_the_other_forms_as_they_were(
+    slack: Slack,
+) -> None:
+    said = answer(slack, "away next week deputy <@U0DAN|dan>")
+    assert "You're away from *Mon 30 Nov* to *Sun 6 Dec*" in said
+    with Session(slack.runtime.engine) as session:
+        (absence,) = session.exec(select(Absence)).all()
+    assert absence.deputy_id == DAN
+    assert "You're away from *Mon 30 Nov* to *Fri 4 Dec*" in answer(slack, "away mon to fri")
+    assert "Say when you are away" in answer(slack, "away next weekk")  # no date: as before
+    assert "away this|next week|month" in answer(slack, "help away")

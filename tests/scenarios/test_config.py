@@ -301,7 +301,8 @@ def test_an_admin_named_who_is_not_in_the_workspace_is_refused(slack: Slack) -> 
         ("config hours 17-9", "must start before they end", "config hours 9-17", "hours 8-18"),
         ("config hours 9-25", "`9-25` is not a range of whole hours", "hours 9-17", "hours 8-18"),
         ("config hours 9:30-17", "not a range of whole hours", "config hours 9-17", "hours 8-18"),
-        ("config days weekdays", "`weekdays` is not a day", "config days mon-fri", "sun-thu"),
+        ("config days fortnight", "`fortnight` is not a day", "config days mon-fri", "sun-thu"),
+        ("config days weekdays-sat", "or `weekdays`, `weekends`", "days mon-fri|weekdays", "thu"),
         ("config days mon-", "`mon-` is not a day", "config days mon-fri", "days sun-thu"),
         ("config pulse weekly", "`weekly` is not a pulse cadence", "config pulse", "quarterly"),
         ("config checkin-delay 200", "It must be 0 to 168 hours", "HOURS|morning", "delay 4"),
@@ -520,6 +521,25 @@ def test_working_hours_and_days_decide_when_a_direct_message_goes(slack: Slack) 
     assert len(dms(slack, ANA)) == 2
     at(slack, datetime(2026, 11, 30, 6, 15, tzinfo=UTC))
     assert "<@U0DAN> emailed *Acme Corporation*" in dms(slack, ANA)[-1].text
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        ("weekdays", "Mon–Fri"),
+        ("Workdays", "Mon–Fri"),
+        ("weekends", "Sat, Sun"),
+        ("every day", "every day"),
+        ("weekdays, sat", "Mon–Sat"),
+    ],
+)
+def test_working_days_take_the_words_people_type_for_them(
+    slack: Slack, typed: str, shown: str
+) -> None:
+    """New-user QA: `config days weekdays` was refused as no day."""
+    answer(slack, "config days sun-thu")
+    said = answer(slack, f"config days {typed}")
+    assert f"*Working days* are now *{shown}* (was Sun–Thu)" in said
 
 
 @pytest.mark.usefixtures("acme")

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.clock import ManualClock
-from bot.delivery.working_hours import WorkingHours
+from bot.delivery.working_hours import DAY_NAMES, WorkingHours
 from bot.services.feedback import Cadence
 from bot.services.people import NotInWorkspace, PeopleCheck, PeopleToLookUp
 from bot.services.registry import Actor
@@ -100,7 +100,7 @@ def test_each_setting_reads_what_people_type(
         (Setting.HOURS, "9", Problem.BAD_HOURS),
         (Setting.DAYS, "", Problem.BAD_DAYS),
         (Setting.DAYS, "mon-", Problem.BAD_DAYS),
-        (Setting.DAYS, "weekdays", Problem.BAD_DAYS),
+        (Setting.DAYS, "fortnight", Problem.BAD_DAYS),
         (Setting.DAYS, "mo,tu", Problem.BAD_DAYS),
         (Setting.PULSE, "weekly", Problem.BAD_CADENCE),
         (Setting.CHECKIN_DELAY, "169", Problem.OUT_OF_RANGE),
@@ -136,6 +136,11 @@ def test_days_are_read_as_people_write_them() -> None:
     ]
     assert read_days("fri-mon") == {"work_days": "mon,fri,sat,sun"}  # a range may wrap around
     assert read_days("mon–wed") == read_days("mon - wed") == {"work_days": "mon,tue,wed"}
+    # The words people type for a set of days, alone or in a list.
+    assert read_days("weekdays") == read_days("Mon-Fri") == {"work_days": "mon,tue,wed,thu,fri"}
+    assert read_days("weekends") == {"work_days": "sat,sun"}
+    assert read_days("every  day") == read_days("daily") == {"work_days": ",".join(DAY_NAMES)}
+    assert read_days("workdays, sun") == {"work_days": "mon,tue,wed,thu,fri,sun"}
 
 
 def test_hours_are_whole_hours() -> None:
