@@ -283,7 +283,13 @@ def _drop_unless_colleague(
 ) -> None:
     """Take a deputy Slack knows as no colleague off the caller's time away, and say so."""
     if deputy_id in check.missing and drop_deputy(
-        runtime.engine, team_id=invocation.team_id, user_id=invocation.user_id, deputy_id=deputy_id
+        runtime.engine,
+        team_id=invocation.team_id,
+        user_id=invocation.user_id,
+        deputy_id=deputy_id,
+        now=runtime.clock.now(),
+        # The check-in cards not sent yet named them as who a Problem reaches.
+        retime=(checkins_of(runtime).reword_waiting,),
     ):
         respond(text=slack_text(texts.deputy_dropped(deputy_id)), replace_original=False)
 

@@ -43,7 +43,7 @@ from bot.services.checkins import (
     NotYourCheckIn,
 )
 from bot.services.feedback import Cadence
-from bot.services.registry import Actor
+from bot.services.registry import Actor, DeputyChange, Handover
 from bot.services.surveys import (
     MAX_COMMENT,
     CommentTooLong,
@@ -66,7 +66,14 @@ from handlers.blocks.partners import say
 from handlers.context import runtime_of
 from handlers.grammar import GrammarError, Name
 from handlers.invocation import Invocation, VerbHandler
-from handlers.partners import CARD_SECTIONS, Call, refused, verb_handler
+from handlers.partners import (
+    CARD_SECTIONS,
+    DEPUTY_PARTS,
+    HANDOVER_PARTS,
+    Call,
+    refused,
+    verb_handler,
+)
 from handlers.reply import Block, Reply, refuse_fields
 from handlers.texts import feedback as texts
 from handlers.texts import partners as partner_texts
@@ -623,8 +630,20 @@ def card_section(runtime: Runtime, invocation: Invocation, partner_id: int) -> l
     return blocks.feedback_section(summary)
 
 
+def reword_after_role_change(
+    runtime: Runtime, session: Session, actor: Actor, change: Handover | DeputyChange
+) -> None:
+    """In the transaction of a handover or a change of deputy: the partner's check-in cards
+    not sent yet name its owner, and whoever a Problem reaches, as they are now."""
+    checkins_of(runtime).reword_waiting_about(
+        session, team_id=actor.team_id, partner_ids={change.facts.id}, now=runtime.clock.now()
+    )
+
+
 def register(app: App) -> None:
     CARD_SECTIONS["feedback"] = card_section
+    HANDOVER_PARTS["checkin_cards"] = reword_after_role_change
+    DEPUTY_PARTS["checkin_cards"] = reword_after_role_change
     answers = _answer_ids([*blocks.ASKED, CheckInAnswer.DIDNT_HAPPEN])
     app.action(answers)(
         after_ack(checkin_click(_answer, form=_problem_form), what="check-in answer")

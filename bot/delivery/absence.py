@@ -244,13 +244,25 @@ def go_away(
     )
 
 
-def drop_deputy(engine: Engine, *, team_id: str, user_id: str, deputy_id: str) -> bool:
+def drop_deputy(
+    engine: Engine,
+    *,
+    team_id: str,
+    user_id: str,
+    deputy_id: str,
+    now: datetime,
+    retime: Sequence[Retime] = (),
+) -> bool:
     """Take a deputy who cannot cover (no colleague: gone, unknown, a bot) off the user's
-    absences; whether any named them. Alerts then go as if no deputy was named."""
+    absences; whether any named them. Alerts then go as if no deputy was named; `retime` runs
+    in the same transaction when any did (what waits says who covers now)."""
     with Session(engine) as session:
         dropped = store.drop_deputy(
             session=session, team_id=team_id, user_id=user_id, deputy_id=deputy_id
         )
+        if dropped:
+            for again in retime:
+                again(session, team_id=team_id, user_id=user_id, now=now)
         session.commit()
     return dropped > 0
 

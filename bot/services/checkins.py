@@ -54,7 +54,7 @@ it again; how the meeting went is the question after the new date.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -668,6 +668,16 @@ class CheckIns:
         partner_ids = partner_store.partners_alerting(
             session=session, team_id=team_id, user_id=user_id, now=now
         )
+        self.reword_waiting_about(session, team_id=team_id, partner_ids=partner_ids, now=now)
+
+    def reword_waiting_about(
+        self, session: Session, *, team_id: str, partner_ids: Collection[int], now: datetime
+    ) -> None:
+        """The partners' owner or deputy just changed (a handover, a deputy named or cleared),
+        or someone's time away did (`reword_waiting`), in its transaction: each check-in
+        question and reminder about them not sent yet is worded again, naming the owner and
+        whoever a Problem reaches as is true when it is sent. Cards about other partners are
+        left as they are."""
         checkins = store.open_checkins_about(
             session=session, team_id=team_id, partner_ids=partner_ids
         )

@@ -841,18 +841,66 @@ def test_an_owner_back_early_is_the_one_a_checkin_card_waiting_to_go_names(
     assert "<@U0DAN>" not in shown(asked)
 
 
+WHEN_AWAY = "You logged it. Your answer goes to the partner's owner <@U0ANA> when they are back "
+NO_COVER = "no one covers for them then, so a Problem waits for their return too."
+DAN_COVERS = "a Problem goes to <@U0DAN>, who covers for them."
+
+
+def queued_checkin(slack: Slack) -> None:
+    """Chloe (Tokyo) logs a meeting with Acme; her card waits for her Thursday morning."""
+    say(slack, "log Acme with Jane Doe via meeting : winter appeal", CHLOE)
+    run_tick(slack)
+    assert checkin_messages(slack, CHLOE) == []
+
+
+def sent_checkin(slack: Slack) -> str:
+    at(slack, datetime(2026, 11, 26, 0, 1, tzinfo=UTC))  # Thursday 09:01 in Tokyo
+    (asked,) = checkin_messages(slack, CHLOE)
+    return shown(asked)
+
+
 def test_time_away_booked_after_a_checkin_card_is_queued_is_on_it(slack: Slack) -> None:
     # The other way round: queued with Ana at work, the card goes while she is away.
     acme(slack, team=(BEN,))
-    say(slack, "log Acme with Jane Doe via meeting : winter appeal", CHLOE)
-    run_tick(slack)
+    queued_checkin(slack)
     say(slack, f"away tomorrow to friday deputy {MENTION[DAN]}")
-    at(slack, datetime(2026, 11, 26, 0, 1, tzinfo=UTC))  # Thursday 09:01 in Tokyo
-    (asked,) = checkin_messages(slack, CHLOE)
-    assert (
-        "You logged it. Your answer goes to the partner's owner <@U0ANA> when they are back "
-        "from time away; a Problem goes to <@U0DAN>, who covers for them."
-    ) in shown(asked)
+    assert WHEN_AWAY + f"from time away; {DAN_COVERS}" in sent_checkin(slack)
+
+
+def test_a_handover_after_a_checkin_card_is_queued_is_on_it(slack: Slack) -> None:
+    # Queued while Ana owned Acme, the card named her as who gets the answer; it names Dan.
+    acme(slack, team=(BEN,))
+    queued_checkin(slack)
+    say(slack, f"owner Acme {MENTION[DAN]}")
+    card = sent_checkin(slack)
+    assert "You logged it. Your answer goes to the partner's owner <@U0DAN>." in card
+    assert "<@U0ANA>" not in card
+
+
+@pytest.mark.parametrize("named", [True, False])
+def test_a_change_of_deputy_after_a_checkin_card_is_queued_is_on_it(
+    slack: Slack, named: bool
+) -> None:
+    # Ana is away; a deputy named (or cleared) after the card is queued is who a Problem reaches.
+    acme(slack, team=(BEN,))
+    if not named:
+        say(slack, f"deputy Acme {MENTION[DAN]}")
+    say(slack, "away tomorrow to friday")
+    queued_checkin(slack)
+    say(slack, f"deputy Acme {MENTION[DAN] if named else 'none'}")
+    card = sent_checkin(slack)
+    assert WHEN_AWAY + f"from time away; {DAN_COVERS if named else NO_COVER}" in card
+
+
+def test_a_cover_slack_knows_as_no_colleague_is_off_a_checkin_card_queued(slack: Slack) -> None:
+    acme(slack, team=(BEN,))
+    queued_checkin(slack)
+    said = say(slack, "away tomorrow to friday deputy <@U0NOBODY|ghost>")
+    slack.runtime.drain()
+    assert "<@U0NOBODY>" in said
+    card = sent_checkin(slack)
+    assert WHEN_AWAY + f"from time away; {NO_COVER}" in card
+    assert "<@U0NOBODY>" not in card
 
 
 def test_an_answer_updates_the_dm_in_place_and_reaches_the_owner_in_one_thread(
