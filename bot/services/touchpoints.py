@@ -1687,8 +1687,12 @@ class Touchpoints:
             asked_off_duty=asked_off_duty,
             asked_away_until=asked_away_until,
             cover_then=self._cover_at_deadline(scene, touch),
-            already_known=knew,
-            alerted_in=self._alerted_in(scene, alerts) if knew is Known.ALERTED else None,
+            # Known only when every collision was: one that is news is alerted, and the
+            # caller's answer warns of them all.
+            already_known=None if news else knew,
+            alerted_in=(
+                self._alerted_in(scene, alerts) if knew is Known.ALERTED and not news else None
+            ),
             owner_told_by=told_by,
             overtaken=tuple(overtaken),
         )

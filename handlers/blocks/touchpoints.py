@@ -122,15 +122,16 @@ def recorded(result: Recorded, *, now: datetime) -> Reply:
     )
     # The caller, covering themselves, is not sent to themselves.
     covering = result.covering if result.covering != touch.author_id else None
-    owner = result.partner.owner_id
+    coordinate = ""
     if result.clashes:
-        lines = texts.clash_lines(result.clashes, tz=result.tz, now=now)
-        blocks.append(
-            section(
-                f"{texts.clashes_heading(result.partner)}\n{lines}\n"
-                f"{texts.coordinate_with(result.clashes, owner=owner, covering=covering)}"
-            )
+        # Every collision known to the caller already (no alert): said calmly, not warned of.
+        known = result.already_known is not None
+        coordinate = texts.coordinate_with(
+            result.clashes, owner=result.partner.owner_id, covering=covering, known=known
         )
+        lines = texts.clash_lines(result.clashes, tz=result.tz, now=now)
+        heading = texts.clashes_heading(result.partner, known=known)
+        blocks.append(section(f"{heading}\n{lines}\n{coordinate}"))
         blocks.append(context(texts.alert_said(result)))
     told = texts.owner_told(result)
     if told is not None:
@@ -144,7 +145,7 @@ def recorded(result: Recorded, *, now: datetime) -> Reply:
         blocks.append(partner_blocks.zone_note(result.tz))
     fallback = lead
     if result.clashes:
-        fallback += " " + texts.coordinate_with(result.clashes, owner=owner, covering=covering)
+        fallback += " " + coordinate
     return Reply(text=fallback, blocks=blocks)
 
 

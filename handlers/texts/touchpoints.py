@@ -401,22 +401,33 @@ def _moments_ago(then: datetime, now: datetime) -> str:
     return "a minute ago" if minutes == 1 else f"{minutes} minutes ago"
 
 
-def clashes_heading(facts: PartnerFacts) -> str:
+def clashes_heading(facts: PartnerFacts, *, known: bool = False) -> str:
+    """Above the others in touch: a warning when any of them is news to the caller; when all
+    were known already, a plain heading, as nothing new needs their attention."""
+    if known:
+        return f"Also in touch with *{facts.name}* lately:"
     return f":warning: *Others are in touch with {facts.name}:*"
 
 
 def coordinate_with(
-    clashes: Sequence[Clash], *, owner: str | None = None, covering: str | None = None
+    clashes: Sequence[Clash],
+    *,
+    owner: str | None = None,
+    covering: str | None = None,
+    known: bool = False,
 ) -> str:
-    """Whom to talk to: the others in touch; for an `owner` away, whoever is `covering`."""
+    """Whom to talk to: the others in touch; for an `owner` away, whoever is `covering`. When
+    the caller `known` of them all already, a reminder rather than a call to stop."""
     others = _others(clashes)
-    if covering is None or owner not in others:
-        return f"*Coordinate with {people(others)}* before you go further."
-    stand_in = list(dict.fromkeys(covering if user == owner else user for user in others))
-    return (
-        f"*Coordinate with {people(stand_in)}* before you go further "
-        f"({person(covering)} covers for {person(owner)}, who is away)."
-    )
+    away = ""
+    if covering is not None and owner in others:
+        others = list(dict.fromkeys(covering if user == owner else user for user in others))
+        away = f" ({person(covering)} covers for {person(owner)}, who is away)"
+    if known:
+        these = "this" if len(clashes) == 1 else "these"
+        with_them = people_in_prose(others)
+        return f"You know of {these} already; coordinate with {with_them} as you go{away}."
+    return f"*Coordinate with {people(others)}* before you go further{away}."
 
 
 def _who_covers(result: Recorded) -> str:

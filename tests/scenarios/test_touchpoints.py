@@ -399,6 +399,36 @@ def test_a_collision_known_from_an_alert_names_the_channel_it_was_in(slack: Slac
 
 
 @pytest.mark.usefixtures("acme")
+def test_the_owner_following_up_contacts_she_knows_of_is_reminded_not_warned(
+    slack: Slack,
+) -> None:
+    # Each colleague's contact was alerted naming the owner: her follow-up is no news.
+    for user in (BEN, CHLOE, DAN):
+        answer(slack, "log Acme : a first chat", user=user)
+    said = answer(slack, "log Acme : following up on everyone's chats", user=ANA)
+    assert ":warning:" not in said and "Others are in touch" not in said
+    assert "Also in touch with *Acme Corporation* lately:" in said
+    assert "<@U0BEN> was in touch with them today" in said
+    assert (
+        "You know of these already; coordinate with <@U0BEN>, <@U0CHLOE> and <@U0DAN> as you go."
+    ) in said
+    assert "so I posted no new one" in said
+
+
+@pytest.mark.usefixtures("acme")
+def test_one_contact_new_among_known_ones_is_warned_of_as_before(slack: Slack) -> None:
+    answer(slack, "log Acme : first", user=CHLOE)
+    answer(slack, "log Acme : second", user=BEN)  # alerted: Ben and Chloe know of each other
+    # Dan's plan is beyond the window of either contact: nobody hears of it yet.
+    answer(slack, "plan Acme on 2026-12-15 : much later", user=DAN)
+    said = answer(slack, "plan Acme on 2026-12-05 : in between", user=BEN)
+    assert ":warning: *Others are in touch with Acme Corporation:*" in said
+    assert "Also in touch" not in said and "You know of" not in said
+    assert "*Coordinate with <@U0DAN>, <@U0CHLOE>* before you go further." in said
+    assert "I've added this to the thread of the latest alert in #partnerships" in said
+
+
+@pytest.mark.usefixtures("acme")
 def test_a_collision_is_alerted_once_and_later_ones_within_a_day_go_to_its_thread(
     slack: Slack,
 ) -> None:

@@ -187,6 +187,26 @@ def test_the_caller_coordinates_with_whoever_covers_for_an_away_owner_in_touch()
     assert "*Coordinate with <@U0ANA>* before you go further." in blocks.recorded(own, now=NOW).text
 
 
+def test_contacts_the_caller_knew_of_are_a_reminder_not_a_warning() -> None:
+    ana_met = Clash(
+        other=touch(id=1, kind=TouchpointKind.DONE, author_id="U0ANA"), same_contact=False
+    )
+    result = Recorded(
+        partner=facts(),
+        touch=touch(),
+        clashes=[ana_met],
+        covering="U0DAN",
+        already_known=Known.TOGETHER,
+    )
+    reply = blocks.recorded(result, now=NOW)
+    shown = text_of(reply)
+    assert ":warning:" not in shown and "Also in touch with *Acme* lately:" in shown
+    assert (
+        "You know of this already; coordinate with <@U0DAN> as you go (<@U0DAN> covers for "
+        "<@U0ANA>, who is away)."
+    ) in reply.text
+
+
 @pytest.mark.parametrize(
     ("changes", "said"),
     [
