@@ -868,6 +868,32 @@ def cancel_planned(*, session: Session, team_id: str, touchpoint_id: int, at: da
     return _set_planned(session, team_id, touchpoint_id, cancelled_at=at)
 
 
+def call_off_plan(
+    *,
+    session: Session,
+    team_id: str,
+    touchpoint_id: int,
+    partner_id: int,
+    planned_at: datetime,
+    author_id: str,
+    now: datetime,
+) -> bool:
+    """A plan that is off (its author said it didn't happen; its partner was ended): cancelled
+    at `now` (`cancel_planned`), and no longer the partner's last contact if it was
+    (`unnote_contact`). False, changing nothing, unless it is one of the workspace's plans."""
+    if not cancel_planned(session=session, team_id=team_id, touchpoint_id=touchpoint_id, at=now):
+        return False
+    unnote_contact(
+        session=session,
+        team_id=team_id,
+        partner_id=partner_id,
+        at=planned_at,
+        by=author_id,
+        now=now,
+    )
+    return True
+
+
 def restore_planned(*, session: Session, team_id: str, touchpoint_id: int) -> bool:
     """A planned touchpoint its author no longer says didn't happen (a changed answer)."""
     return _set_planned(session, team_id, touchpoint_id, cancelled_at=None)

@@ -865,8 +865,14 @@ class CheckIns:
             return
         team_id = checkin.team_id
         if checkin.answer == didnt:
-            touchpoint_store.cancel_planned(
-                session=session, team_id=team_id, touchpoint_id=touchpoint.id, at=now
+            touchpoint_store.call_off_plan(
+                session=session,
+                team_id=team_id,
+                touchpoint_id=touchpoint.id,
+                partner_id=touchpoint.partner_id,
+                planned_at=touchpoint.at,
+                author_id=touchpoint.author_id,
+                now=now,
             )
             # Nobody is asked, or reminded, how a meeting that did not take place went.
             for other in store.checkins_of_touchpoint(
@@ -875,14 +881,6 @@ class CheckIns:
                 if other.id != checkin.id and other.status == CheckInStatus.OPEN:
                     self._withdraw(session, other)
                     self._supersede(session, other, now)
-            touchpoint_store.unnote_contact(
-                session=session,
-                team_id=team_id,
-                partner_id=touchpoint.partner_id,
-                at=touchpoint.at,
-                by=touchpoint.author_id,
-                now=now,
-            )
             if dropped is not None:
                 dropped(session, touchpoint.id)
             return

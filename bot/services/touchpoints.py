@@ -2242,16 +2242,15 @@ class Touchpoints:
         tz = person_zone(session, team_id=team_id, user_id=actor.user_id)
         rows = _planned_ahead(session, team_id, facts.id, now=now, tz=tz, limit=ENDED_PLANS_CLOSED)
         for plan in rows:
-            store.cancel_planned(session=session, team_id=team_id, touchpoint_id=plan.id, at=now)
-            if plan.at <= now:  # a day-only plan for today may count as a contact already
-                store.unnote_contact(
-                    session=session,
-                    team_id=team_id,
-                    partner_id=facts.id,
-                    at=plan.at,
-                    by=plan.author_id,
-                    now=now,
-                )
+            store.call_off_plan(
+                session=session,
+                team_id=team_id,
+                touchpoint_id=plan.id,
+                partner_id=facts.id,
+                planned_at=plan.at,
+                author_id=plan.author_id,
+                now=now,
+            )
             outbox_store.cancel_unsent(
                 session=session, team_id=team_id, dedupe_key=owner_note_key(plan.id)
             )
