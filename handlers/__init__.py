@@ -17,6 +17,7 @@ from handlers import (
     feedback,
     health,
     home,
+    messages_tab,
     partner_command,
     partners,
     touchpoints,
@@ -35,6 +36,7 @@ def register(app: App) -> None:
     commitments.register(app)
     health.register(app)
     home.register(app)
+    messages_tab.register(app)
 
 
 def register_planners(planners: PlannerRegistry) -> None:

@@ -123,7 +123,13 @@ def test_every_command_the_code_handles_is_declared(manifest: dict[str, Any]) ->
 
 def test_every_event_the_code_handles_is_subscribed(manifest: dict[str, Any]) -> None:
     declared = set(manifest["settings"]["event_subscriptions"]["bot_events"])
-    assert _string_args_of("event") <= declared
+    # Liaison listens to messages only in its own DMs (the Messages tab): `message.im`.
+    handled = {"message.im" if event == "message" else event for event in _string_args_of("event")}
+    assert handled <= declared
+
+
+def test_reading_its_dms_takes_the_scope_of_message_im(manifest: dict[str, Any]) -> None:
+    assert "im:history" in manifest["oauth_config"]["scopes"]["bot"]
 
 
 def test_every_web_api_method_the_code_calls_has_its_scope(manifest: dict[str, Any]) -> None:

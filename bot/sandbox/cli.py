@@ -12,7 +12,7 @@ from rich.console import Console
 from bot.sandbox.session import FORMS, Sandbox
 
 WORDS = [
-    "/partner ", "as ", "in ", "advance ", "react ", "unreact ", "click ", "submit ",
+    "/partner ", "as ", "in ", "say ", "advance ", "react ", "unreact ", "click ", "submit ",
     "cancel", "inbox", "channel ", "home", "time", "help", "quit",
 ]  # fmt: skip
 

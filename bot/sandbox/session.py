@@ -53,6 +53,7 @@ FORMS = """\
   /partner …                      type a command as the current person, in the current place
   as NAME                         become another colleague (ana, ben, chloe, dan)
   in #CHANNEL | in dm             type in a channel, or in your DM with Liaison
+  say TEXT                        write a message (not a command) where you are
   advance 2d | 3h | 30m | 1w      move the clock forward; what falls due runs, in order
   advance to 2026-12-01 10:00     … or to a moment (UTC)
   react :four: on last | N | "text"  react to the last message you can see, message N,
@@ -267,6 +268,7 @@ class Sandbox:
             "as": self._as,
             "in": self._in,
             "advance": self._advance,
+            "say": self._say,
             "react": lambda r: self._react(r, add=True),
             "unreact": lambda r: self._react(r, add=False),
             "click": self._click,
@@ -470,6 +472,14 @@ class Sandbox:
             return self.fake.message_by_number(int(where.lstrip("#")))
         except (ValueError, KeyError):
             raise LineError(f"{where!r} is not a message; say `last` or a number like 7.") from None
+
+    def _say(self, rest: str) -> None:
+        if not rest:
+            raise LineError("What do you want to write? e.g. `say thanks, it went well`.")
+        written = self.fake.post_user_message(
+            user_id=self.user_id, channel_id=self.channel_id, text=self.escape_mentions(rest)
+        )
+        self._send(self.requests.message_posted(written))
 
     def _react(self, rest: str, *, add: bool) -> None:
         match = re.match(r"^:?([a-z0-9_+-]+):?\s+on\s+(.+)$", rest)

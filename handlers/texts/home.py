@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from bot.services.commitments import CommitmentFacts
 from bot.services.home import AtRiskPartner, MyPartner, PartnerHealth, PlannedMeeting
+from handlers.texts import feedback as feedback_texts
 from handlers.texts.commitments import due, number, promise
 from handlers.texts.partners import last_contact, person, role_of_caller, status
 from handlers.texts.touchpoints import day_words, quote, when, with_contact
@@ -191,3 +192,14 @@ def failed_more(more: int) -> str:
 
 def form_failed() -> str:
     return "I could not open the form just now. Please try again in a moment."
+
+
+# --- The Messages tab ---------------------------------------------------------------------------
+
+MESSAGES_TAB_ANSWER = (
+    "I don't read what is typed here, so nobody sees it. "
+    "To tell me how a meeting went, use the buttons on my check-in "
+    f"(*{feedback_texts.ADD_NOTE}* keeps your words); answer a survey with its buttons or "
+    f"with :one:…:five:; record a contact with `{COMMAND} log NAME : what happened`. "
+    f"`{COMMAND} help` lists everything I do."
+)

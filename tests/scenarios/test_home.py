@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -210,6 +210,78 @@ def test_a_home_slack_refuses_is_logged(slack: Slack, caplog: pytest.LogCaptureF
     with caplog.at_level(logging.ERROR):
         assert open_home(slack, ANA) is None
     assert "views.publish of the App Home of U0ANA failed: invalid_arguments" in caplog.text
+
+
+# --- The Messages tab: what people type in Liaison's DM -----------------------------------------
+
+
+def type_in_dm(slack: Slack, user: str, text: str, *, thread_ts: str | None = None) -> FakeMessage:
+    """The person types in their DM with Liaison; Slack sends the `message` event."""
+    dm = slack.fake.im_channel(user).id
+    typed = slack.fake.post_user_message(
+        user_id=user, channel_id=dm, text=text, thread_ts=thread_ts
+    )
+    assert slack.deliver.send(slack.requests.message_posted(typed)).status == 200
+    slack.runtime.drain()
+    return typed
+
+
+def answers_in_dm(slack: Slack, user: str) -> list[FakeMessage]:
+    return [
+        m
+        for m in slack.fake.messages_in(slack.fake.im_channel(user).id)
+        if m.user == slack.fake.bot_user_id
+    ]
+
+
+def test_a_message_typed_in_the_dm_is_answered_with_where_such_words_belong(slack: Slack) -> None:
+    type_in_dm(slack, BEN, "went well, they want a proposal by Friday")
+
+    (answer,) = answers_in_dm(slack, BEN)
+    assert "I don't read what is typed here" in answer.text
+    assert "*Add a note*" in answer.text and "`/partner log NAME : what happened`" in answer.text
+    assert answer.thread_ts is None
+
+
+def test_the_dm_is_answered_once_in_a_quiet_spell_of_ten_minutes(slack: Slack) -> None:
+    type_in_dm(slack, BEN, "hello?")
+    type_in_dm(slack, BEN, "anyone there")
+    assert len(answers_in_dm(slack, BEN)) == 1
+    type_in_dm(slack, DAN, "hi")  # each person has their own turn
+    assert len(answers_in_dm(slack, DAN)) == 1
+
+    slack.runtime.clock.set(START + timedelta(minutes=11))  # type: ignore[attr-defined]
+    type_in_dm(slack, BEN, "still here")
+    assert len(answers_in_dm(slack, BEN)) == 2
+
+
+def test_a_reply_in_a_thread_of_the_dm_is_answered_in_that_thread(slack: Slack) -> None:
+    card = slack.web_client.chat_postMessage(
+        channel=slack.fake.im_channel(BEN).id, text="a check-in"
+    )
+    type_in_dm(slack, BEN, "it went well", thread_ts=card["ts"])
+
+    answer = answers_in_dm(slack, BEN)[-1]
+    assert answer.thread_ts == card["ts"] and "I don't read" in answer.text
+
+
+def test_edits_bots_and_channel_messages_are_not_answered(slack: Slack) -> None:
+    dm = slack.fake.im_channel(BEN).id
+    for event in (
+        {"type": "message", "subtype": "message_changed", "channel": dm, "channel_type": "im"},
+        {"type": "message", "bot_id": "B0OTHER", "channel": dm, "channel_type": "im", "text": "x"},
+        {"type": "message", "user": BEN, "channel": "C0GENERAL", "channel_type": "channel"},
+    ):
+        assert slack.deliver.send(slack.requests.event(event)).status == 200
+    slack.runtime.drain()
+    assert slack.fake.calls_to("chat.postMessage") == []
+
+
+def test_an_answer_slack_refuses_is_logged(slack: Slack, caplog: pytest.LogCaptureFixture) -> None:
+    slack.fake.fail_next("chat.postMessage", error="channel_not_found")
+    with caplog.at_level(logging.WARNING):
+        type_in_dm(slack, BEN, "hello")
+    assert "answering a message in the Messages tab failed: channel_not_found" in caplog.text
 
 
 # --- Buttons on the Home --------------------------------------------------------------------

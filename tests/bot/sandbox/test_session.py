@@ -53,6 +53,14 @@ def test_switching_person_and_place(sandbox: Sandbox, output: io.StringIO) -> No
     assert "`frobnicate` is not something I know how to do" in transcript
 
 
+def test_a_message_written_in_the_dm_is_answered(sandbox: Sandbox, output: io.StringIO) -> None:
+    assert sandbox.run_line("in dm")
+    assert sandbox.run_line("say it went well, they want a proposal")
+    assert "I don't read what is typed here" in output.getvalue()
+    assert not sandbox.run_line("say")  # nothing to write: the right form is shown
+    assert "e.g. `say thanks, it went well`" in output.getvalue()
+
+
 def test_mentions_are_escaped_as_slack_does(sandbox: Sandbox) -> None:
     assert sandbox.escape_mentions("owner MSF @ben in #general") == (
         "owner MSF <@U0BEN|ben> in <#C0GENERAL|general>"
