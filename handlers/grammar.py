@@ -675,11 +675,14 @@ def parse_deputy(text: str, *, known: KnownNames | None = None) -> DeputyLine:
     return DeputyLine(name=line.name, user_id=line.user_id)
 
 
-def parse_team(text: str) -> ChangeLine:
-    """`NAME add|remove @user …` — the last add/remove followed only by mentions."""
+def parse_team(text: str) -> ChangeLine | NameLine:
+    """`NAME add|remove @user …` — the last add/remove followed only by mentions; `NAME`
+    alone (no add, remove or mention), to see the team."""
     tokens = tokenize(text)
     split = _split_at_last(tokens, ("add", "remove"), then=Kind.MENTION)
     said = _split_at_last(tokens, ("add", "remove"), then=None)
+    if split is None and said is None and all(t.kind is not Kind.MENTION for t in tokens):
+        return NameLine(name=_require_name(whole_name(tokens)))
     if split is None and said:
         mentions(tokens[said + 1 :])  # `team MSF add ben`: says which is no mention
     if split is None:

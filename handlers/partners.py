@@ -378,6 +378,9 @@ def _deputy_changed(call: Call, told: list[str], session: Session, change: Deput
 
 def team(call: Call) -> Reply:
     line = grammar.parse_team(call.rest)
+    if isinstance(line, grammar.NameLine):
+        profile = call.registry.profile(team_id=call.team_id, partner=call.partner(line.name))
+        return say(texts.team_shown(profile))
     if line.change is Change.REMOVE:
         change = call.registry.remove_from_team(
             actor=call.actor, partner=call.partner(line.name), user_ids=line.items

@@ -79,11 +79,12 @@ VERBS: tuple[Verb, ...] = (
     Verb(
         "team",
         PARTNERS,
-        ("team NAME add @user [@user …]", "team NAME remove @user [@user …]"),
-        "The partner's internal team: the colleagues who are surveyed and kept informed; "
-        "whoever someone else adds is told. A member may take themselves off it.",
+        ("team NAME", "team NAME add @user [@user …]", "team NAME remove @user [@user …]"),
+        "The partner's internal team: the colleagues who are surveyed and kept informed "
+        "(`team NAME` alone shows it); whoever someone else adds is told. A member may take "
+        "themselves off it.",
         ("team MSF add @ben @dan",),
-        who=OWNERS,
+        who=f"anyone may look; {OWNERS} may change it, and a member may leave",
     ),
     Verb(
         "status",

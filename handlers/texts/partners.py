@@ -22,6 +22,7 @@ from bot.services.registry import (
     Merged,
     NameProblem,
     PartnerFacts,
+    PartnerProfile,
     Renamed,
     SimilarBy,
 )
@@ -583,6 +584,28 @@ def deputy_set(facts: PartnerFacts, old_deputy: str | None) -> str:
     return full_stop(f"{person(facts.deputy_id)} is now the deputy of *{facts.name}*{was}")
 
 
+def team_roster(facts: PartnerFacts, members: Sequence[str]) -> str:
+    """The owner, the deputy and the members, in a line: "@ana (owner), @ben (deputy), @dan"."""
+    roster = [f"{person(facts.owner_id)} (owner)" if facts.owner_id else "no owner yet"]
+    if facts.deputy_id:
+        roster.append(f"{person(facts.deputy_id)} (deputy)")
+    roster += [person(member) for member in members]
+    return ", ".join(roster)
+
+
+def team_shown(profile: PartnerProfile) -> str:
+    """`team NAME` alone: who is on the team, and how to change it."""
+    name = profile.facts.name
+    if profile.members or profile.facts.deputy_id:
+        how = (
+            f"Its owner, its deputy or an admin changes it with `{COMMAND} team {name} add "
+            "@user` or `remove @user`."
+        )
+    else:
+        how = f"Put colleagues on it with `{COMMAND} team {name} add @ben @dan`."
+    return f"Team of *{name}*: {team_roster(profile.facts, profile.members)}.\n{how}"
+
+
 def team_changed(change: ListChange, adding: bool) -> str:
     lines = []
     if change.changed:
@@ -592,11 +615,7 @@ def team_changed(change: ListChange, adding: bool) -> str:
         were = "was" if len(change.unchanged) == 1 else "were"
         already = "already on" if adding else "not on"
         lines.append(f"{people(change.unchanged)} {were} {already} it.")
-    roster = [person(change.facts.owner_id) + " (owner)"]
-    if change.facts.deputy_id:
-        roster.append(person(change.facts.deputy_id) + " (deputy)")
-    roster += [person(member) for member in change.now]
-    lines.append(f"Team now: {', '.join(roster)}.")
+    lines.append(f"Team now: {team_roster(change.facts, change.now)}.")
     if change.deputy_removed:
         lines.append(
             f"{person(change.deputy_removed)} was its deputy. {no_deputy_now(change.facts)}"

@@ -179,15 +179,25 @@ def test_deputy_takes_a_mention_or_none() -> None:
 
 def test_team_splits_at_the_last_add_or_remove_before_the_mentions() -> None:
     parsed = grammar.parse_team("Add Health add <@U1|a> <@U2>, <@U1>")
+    assert isinstance(parsed, grammar.ChangeLine)
     assert parsed.name.text == "Add Health"
     assert parsed.change is Change.ADD
     assert parsed.items == ("U1", "U2")
-    assert grammar.parse_team("MSF remove <@U3>").change is Change.REMOVE
+    removed = grammar.parse_team("MSF remove <@U3>")
+    assert isinstance(removed, grammar.ChangeLine) and removed.change is Change.REMOVE
     with pytest.raises(GrammarError, match="`add` or `remove`"):
         grammar.parse_team("MSF <@U3>")
     # `add` was said: what is wrong is the person without `@`.
     with pytest.raises(GrammarError, match="`ben` is not a mention"):
         grammar.parse_team("MSF add ben")
+
+
+def test_team_with_a_name_alone_is_to_see_the_team() -> None:
+    assert grammar.parse_team("Save the Children") == grammar.NameLine(
+        name=grammar.parse_name("Save the Children").name
+    )
+    with pytest.raises(GrammarError, match="`add` or `remove`"):
+        grammar.parse_team("Save the Children <@U3>")  # someone named: add or remove?
 
 
 def test_status_is_the_last_word() -> None:

@@ -819,6 +819,21 @@ def test_team_deputy_aliases_rename_channel_and_contacts(slack: Slack) -> None:
         assert expected in card
 
 
+def test_team_with_the_name_alone_shows_the_team_to_anyone(slack: Slack) -> None:
+    answer(slack, MSF)
+    owner = registry(slack).profile(team_id=TEAM, partner="MSF").facts.owner_id
+    assert owner is not None
+    said = answer(slack, "team MSF", user=DAN)
+    assert said.startswith(f"Team of *Médecins Sans Frontières*: <@{owner}> (owner).")
+    assert "Put colleagues on it with `/partner team Médecins Sans Frontières add @ben" in said
+    answer(slack, "team MSF add <@U0DAN|dan>", user=owner)
+    answer(slack, "deputy MSF <@U0CHLOE>", user=owner)
+    said = answer(slack, "team msf", user=DAN)
+    assert f"<@{owner}> (owner), <@U0CHLOE> (deputy), <@U0DAN>." in said
+    assert "Its owner, its deputy or an admin changes it" in said
+    assert registry(slack).profile(team_id=TEAM, partner="MSF").members == ["U0DAN"]
+
+
 def test_another_spelling_of_a_partners_name_is_refused_to_another(slack: Slack) -> None:
     answer(slack, MSF)  # aka "Doctors Without Borders"
     answer(slack, "add Ärzte ohne Grenzen")
