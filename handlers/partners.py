@@ -32,6 +32,7 @@ from bot.delivery.outbox import enqueue, record_channel_post, retry_channel_post
 from bot.mrkdwn import slack_text
 from bot.runtime import Runtime
 from bot.services import people
+from bot.services.channels import Route
 from bot.services.people import NotInWorkspace, PeopleCheck, PeopleToLookUp
 from bot.services.registry import (
     MAX_NOTES,
@@ -50,6 +51,7 @@ from bot.services.registry import (
     NotesTooLong,
     NothingToDo,
     PartnerFacts,
+    PartnerProfile,
     Registry,
     Renamed,
     UnknownPartner,
@@ -275,18 +277,20 @@ def _queue_team_note(
     )
 
 
+def _channel_route(call: Call, partner_id: int) -> Route:
+    """Where the partner's alerts go now."""
+    return call.registry.channel_route(
+        team_id=call.team_id, partner_id=partner_id, default=call.runtime.settings.default_channel
+    )
+
+
 def show(call: Call) -> Reply:
     line = grammar.parse_name(call.rest)
     profile = call.registry.profile(team_id=call.team_id, partner=call.partner(line.name))
-    found = call.registry.channel_route(
-        team_id=call.team_id,
-        partner_id=profile.facts.id,
-        default=call.runtime.settings.default_channel,
-    )
     card = blocks.card(
         profile,
         now=reader_now(call.runtime, team_id=call.team_id, user_id=call.actor.user_id),
-        channel_route=found,
+        channel_route=_channel_route(call, profile.facts.id),
     )
     extra = card_sections(call.runtime, call.invocation, profile.facts.id)
     return with_zone_note(
@@ -308,7 +312,21 @@ def list_partners(call: Call) -> Reply:
     return _list_page(call.runtime, call.invocation, scope, after=None)
 
 
+def _alone(call: Call) -> PartnerProfile | None:
+    """The profile of the partner when the line is its name (or an alias) and nothing more:
+    `owner MSF`, `status MSF`, … then show what the verb would change, and how to."""
+    try:
+        line = grammar.parse_name(call.rest)
+    except grammar.GrammarError:
+        return None
+    if call.known((line.name.text,)) != 0:
+        return None
+    return call.registry.profile(team_id=call.team_id, partner=call.partner(line.name))
+
+
 def owner(call: Call) -> Reply:
+    if (alone := _alone(call)) is not None:
+        return say(texts.owner_shown(alone.facts))
     line = grammar.parse_person(call.rest, role="owner", known=call.known)
     told: list[str] = []
     handover = call.registry.hand_over(
@@ -325,6 +343,8 @@ def owner(call: Call) -> Reply:
 
 
 def deputy(call: Call) -> Reply:
+    if (alone := _alone(call)) is not None:
+        return say(texts.deputy_shown(alone.facts))
     line = grammar.parse_deputy(call.rest, known=call.known)
     told: list[str] = []
     change = call.registry.set_deputy(
@@ -408,6 +428,8 @@ def _team_added(call: Call, told: list[str], session: Session, change: ListChang
 
 
 def status(call: Call) -> Reply:
+    if (alone := _alone(call)) is not None:
+        return say(texts.status_shown(alone.facts))
     line = grammar.parse_status(call.rest, texts.STATUSES)
     told: list[str] = []
 
@@ -453,6 +475,8 @@ def _tell_owner(
 
 
 def channel(call: Call) -> Reply:
+    if (alone := _alone(call)) is not None:
+        return say(texts.channel_shown(alone.facts, _channel_route(call, alone.facts.id)))
     line = grammar.parse_channel(call.rest)
     facts = call.registry.set_channel(
         actor=call.actor, partner=call.partner(line.name), channel_id=line.channel_id
@@ -550,6 +574,8 @@ def announce_in(
 
 
 def alias(call: Call) -> Reply:
+    if (alone := _alone(call)) is not None:
+        return say(texts.aliases_shown(alone))
     line = grammar.parse_alias(call.rest)
     change_aliases = (
         call.registry.add_aliases if line.change is Change.ADD else call.registry.remove_aliases
@@ -619,6 +645,8 @@ def _merge_parts(call: Call, told: list[str], session: Session, merged: Merged) 
 
 
 def contact(call: Call) -> Reply:
+    if (alone := _alone(call)) is not None:
+        return blocks.contacts(alone)
     line = grammar.parse_contact(call.rest)
     if line.change is Change.REMOVE:
         removed = call.registry.remove_contact(

@@ -26,6 +26,8 @@ FEEDBACK = "Feedback and health"
 ADMIN = "Administration"
 SECTIONS = (PARTNERS, TOUCHPOINTS, COMMITMENTS, FEEDBACK, ADMIN)
 OWNERS = "the partner's owner, its deputy, or an admin"
+# A verb that shows what it changes when given the partner's name alone.
+OWNERS_LOOK = f"anyone may look; {OWNERS} may change it"
 # As `Commitments.close` decides: the commitment's owner (who keeps ours, or follows theirs up)
 # and those who may change its partner.
 CLOSERS = (
@@ -61,61 +63,64 @@ VERBS: tuple[Verb, ...] = (
     Verb(
         "owner",
         PARTNERS,
-        ("owner NAME @user",),
+        ("owner NAME @user", "owner NAME  (shows who owns it)"),
         "Hand the partner over to a new owner; the old and the new owner are told.",
         ("owner MSF @ben",),
-        who=OWNERS,
+        who=OWNERS_LOOK,
     ),
     Verb(
         "deputy",
         PARTNERS,
-        ("deputy NAME @user", "deputy NAME none"),
+        ("deputy NAME @user", "deputy NAME none", "deputy NAME  (shows it)"),
         "Set who covers for the owner, or with `none` (or `clear`) leave the partner without "
         "a deputy; a former deputy stays on the team. The new and the former deputy and the "
         "owner are told (not whoever made the change).",
         ("deputy MSF @chloe",),
-        who=OWNERS,
+        who=OWNERS_LOOK,
     ),
     Verb(
         "team",
         PARTNERS,
-        ("team NAME", "team NAME add @user [@user …]", "team NAME remove @user [@user …]"),
-        "The partner's internal team: the colleagues who are surveyed and kept informed "
-        "(`team NAME` alone shows it); whoever someone else adds is told. A member may take "
-        "themselves off it.",
+        (
+            "team NAME add @user [@user …]",
+            "team NAME remove @user [@user …]",
+            "team NAME  (shows it)",
+        ),
+        "The partner's internal team: the colleagues who are surveyed and kept informed; "
+        "whoever someone else adds is told. A member may take themselves off it.",
         ("team MSF add @ben @dan",),
         who=f"anyone may look; {OWNERS} may change it, and a member may leave",
     ),
     Verb(
         "status",
         PARTNERS,
-        ("status NAME prospect|active|paused|ended",),
+        ("status NAME prospect|active|paused|ended", "status NAME  (shows it)"),
         "Move the partner through its lifecycle; `ended` is how a partnership is archived (a "
         "partner is never deleted, so its history stays): nobody follows it any more, so it takes "
         "no `plan` or `intend`, and a contact logged with it is kept as history without telling "
         "or alerting anyone; its intents still waiting for an answer are closed, and their "
         "askers told. The owner is told of a change someone else makes.",
         ("status MSF active",),
-        who=OWNERS,
+        who=OWNERS_LOOK,
     ),
     Verb(
         "channel",
         PARTNERS,
-        ("channel NAME #channel", "channel NAME none"),
+        ("channel NAME #channel", "channel NAME none", "channel NAME  (shows where alerts go)"),
         "The partner's own coordination channel: alerts about it go there (`none`: the "
         "workspace's channel again). Pick it from the list Slack offers as you type `#`; a "
         "public channel may also be typed by name. Liaison says hello there at once, and tells "
         "you if Slack won't let it post (a private channel needs `/invite @Liaison` first).",
         ("channel MSF #msf-partnership",),
-        who=OWNERS,
+        who=OWNERS_LOOK,
     ),
     Verb(
         "alias",
         PARTNERS,
-        ('alias NAME add "X"', 'alias NAME remove "X"'),
+        ('alias NAME add "X"', 'alias NAME remove "X"', "alias NAME  (shows them)"),
         "Other names the partner goes by (acronyms, former names).",
         ('alias Médecins Sans Frontières add "Doctors Without Borders"',),
-        who=OWNERS,
+        who=OWNERS_LOOK,
     ),
     Verb(
         "rename",
@@ -140,7 +145,11 @@ VERBS: tuple[Verb, ...] = (
     Verb(
         "contact",
         PARTNERS,
-        ("contact NAME add PERSON [email] [title…]", "contact NAME remove PERSON"),
+        (
+            "contact NAME add PERSON [email] [title…]",
+            "contact NAME remove PERSON",
+            "contact NAME  (lists them)",
+        ),
         "Add a person at the partner organisation. Someone there already (the same email, or "
         "the same name where one of the two has no email) is not added twice: added again "
         "with an email or a title they lacked, they are given it; with their email and "

@@ -593,17 +593,83 @@ def team_roster(facts: PartnerFacts, members: Sequence[str]) -> str:
     return ", ".join(roster)
 
 
+# --- A verb given the partner's name alone: what it would change, and how -------------------
+# (`owner MSF`, `team MSF`, …: a colleague asking who owns it, or one who forgot the rest.)
+
+
 def team_shown(profile: PartnerProfile) -> str:
     """`team NAME` alone: who is on the team, and how to change it."""
-    name = profile.facts.name
+    name, typed = profile.facts.name, in_command(profile.facts.name)
     if profile.members or profile.facts.deputy_id:
         how = (
-            f"Its owner, its deputy or an admin changes it with `{COMMAND} team {name} add "
+            f"Its owner, its deputy or an admin changes it with `{COMMAND} team {typed} add "
             "@user` or `remove @user`."
         )
     else:
-        how = f"Put colleagues on it with `{COMMAND} team {name} add @ben @dan`."
+        how = f"Put colleagues on it with `{COMMAND} team {typed} add @ben @dan`."
     return f"Team of *{name}*: {team_roster(profile.facts, profile.members)}.\n{how}"
+
+
+def owner_shown(facts: PartnerFacts) -> str:
+    owned = (
+        f"*{facts.name}* is owned by {person(facts.owner_id)}"
+        if facts.owner_id
+        else f"*{facts.name}* has no owner yet"
+    )
+    deputy = f", with {person(facts.deputy_id)} as deputy" if facts.deputy_id else ""
+    how = f"To hand it over: `{COMMAND} owner {in_command(facts.name)} @user`."
+    return f"{owned}{deputy}.\n{how}"
+
+
+def deputy_shown(facts: PartnerFacts) -> str:
+    typed = in_command(facts.name)
+    if facts.deputy_id is None:
+        return (
+            f"*{facts.name}* has no deputy: nobody covers for its owner when they are away.\n"
+            f"Name one with `{COMMAND} deputy {typed} @user`."
+        )
+    return (
+        f"The deputy of *{facts.name}* is {person(facts.deputy_id)}.\n"
+        f"Change it with `{COMMAND} deputy {typed} @user`, or leave it without one with "
+        f"`{COMMAND} deputy {typed} none`."
+    )
+
+
+def status_shown(facts: PartnerFacts) -> str:
+    return (
+        f"*{facts.name}* is {status(facts.status)}.\n"
+        f"Change it with `{COMMAND} status {in_command(facts.name)} {'|'.join(STATUSES)}`."
+    )
+
+
+def aliases_shown(profile: PartnerProfile) -> str:
+    facts = profile.facts
+    known = (
+        f"*{facts.name}* is also known as {', '.join(f'“{alias}”' for alias in profile.aliases)}."
+        if profile.aliases
+        else f"*{facts.name}* goes by its name alone."
+    )
+    return f'{known}\nAdd another with `{COMMAND} alias {in_command(facts.name)} add "…"`.'
+
+
+def channel_shown(facts: PartnerFacts, found: Route) -> str:
+    typed = in_command(facts.name)
+    if facts.channel_id is not None:
+        said = f"Alerts about *{facts.name}* go to its own channel, {channel(facts.channel_id)}."
+        refused = channel_passed_over(facts, found)
+        return "\n".join(
+            [said, *([refused] if refused else []), f"`{COMMAND} channel {typed} none` clears it."]
+        )
+    goes = (
+        f"its alerts go to the coordination channel, {channel(found.channel)}"
+        if found.channel
+        else "its alerts are posted nowhere, as no coordination channel is set "
+        f"(an admin sets one with `{COMMAND} config channel #channel`)"
+    )
+    return (
+        f"*{facts.name}* has no channel of its own: {goes}.\n"
+        f"Give it one with `{COMMAND} channel {typed} #channel`."
+    )
 
 
 def team_changed(change: ListChange, adding: bool) -> str:

@@ -834,6 +834,25 @@ def test_team_with_the_name_alone_shows_the_team_to_anyone(slack: Slack) -> None
     assert registry(slack).profile(team_id=TEAM, partner="MSF").members == ["U0DAN"]
 
 
+def test_a_verb_given_the_name_alone_shows_what_it_would_change_and_how(slack: Slack) -> None:
+    answer(slack, MSF)  # aka "MSF", "Doctors Without Borders"
+    owner = registry(slack).profile(team_id=TEAM, partner="MSF").facts.owner_id
+    name = "*Médecins Sans Frontières*"
+    assert answer(slack, "owner MSF", user=DAN).startswith(f"{name} is owned by <@{owner}>.")
+    assert "has no deputy" in answer(slack, "deputy doctors without borders", user=DAN)
+    said = answer(slack, "status MSF", user=DAN)
+    assert "`/partner status Médecins Sans Frontières prospect|active|paused|ended`" in said
+    said = answer(slack, "alias MSF", user=DAN)
+    assert said.startswith(f"{name} is also known as “Doctors Without Borders”, “MSF”.")
+    assert "no channel of its own: its alerts go to the coordination channel" in answer(
+        slack, "channel MSF", user=DAN
+    )
+    assert "No contacts at *Médecins Sans Frontières* yet" in answer(slack, "contact MSF", user=DAN)
+    # Nothing changed, and a line that is not a registered name still gets the syntax.
+    assert registry(slack).profile(team_id=TEAM, partner="MSF").facts.status == "prospect"
+    assert "Name exactly one owner with `@`" in answer(slack, "owner Medecins", user=DAN)
+
+
 def test_another_spelling_of_a_partners_name_is_refused_to_another(slack: Slack) -> None:
     answer(slack, MSF)  # aka "Doctors Without Borders"
     answer(slack, "add Ärzte ohne Grenzen")
@@ -951,7 +970,8 @@ def test_a_partner_left_without_a_deputy_says_so_and_a_deputy_can_be_cleared(
     card = answer(slack, "show MSF")
     assert "*Deputy*\\n—" in card and "<@U0DAN>" in card
     assert "has no deputy; nothing changed" in answer(slack, "deputy MSF clear", user=CHLOE)
-    assert "or `none` for no deputy" in answer(slack, "deputy MSF", user=CHLOE)
+    assert "has no deputy: nobody covers" in answer(slack, "deputy MSF", user=CHLOE)
+    assert "or `none` for no deputy" in answer(slack, "deputy MSF Dan", user=CHLOE)
 
 
 def contacts_in_store(slack: Slack) -> dict[str, bool]:
