@@ -8,7 +8,8 @@ and a week after the next one is never meant); `in 3 days`, `in 2 weeks`, `3 day
 `2026-11-20`; `20 Nov`, `Nov 20`, `20 November 2026` (without a year: the occurrence nearest to
 today). Any of these may be followed by a time: `14:00`, `9:30`, `2pm`, `9.30am`.
 
-A span of days (`parse_period`): `this week`, `next week`, `this month`, `next month`.
+A span of days (`parse_period`): `this week`, `next week`, `last week`, `the week after next`,
+and the same of a month.
 """
 
 from __future__ import annotations
@@ -36,7 +37,10 @@ _YEAR_WORDS = {5: "five", 10: "ten"}
 _TIME = re.compile(r"^(?P<h>\d{1,2})(?:[:.](?P<m>\d{2}))?\s*(?P<ampm>am|pm)?$")
 _RELATIVE = re.compile(r"^in (?P<n>\d{1,3}) (?P<unit>day|week)s?$")
 _AGO = re.compile(r"^(?P<n>\d{1,3}) (?P<unit>day|week)s? ago$")
-_PERIOD = re.compile(r"^(?P<which>this|next) (?P<unit>week|month)$")
+_PERIOD = re.compile(
+    r"^(?:(?P<which>this|next|last) (?P<unit>week|month)"
+    r"|(?:the )?(?P<after_next>week|month) after next)$"
+)
 _ISO = re.compile(r"^(?P<y>\d{4})-(?P<mo>\d{1,2})-(?P<d>\d{1,2})$")
 _DAY_MONTH = re.compile(r"^(?P<d>\d{1,2})(?:st|nd|rd|th)? (?P<mon>[a-z]+)\.?(?: (?P<y>\d{4}))?$")
 _MONTH_DAY = re.compile(r"^(?P<mon>[a-z]+)\.? (?P<d>\d{1,2})(?:st|nd|rd|th)?(?:,? (?P<y>\d{4}))?$")
@@ -52,6 +56,11 @@ def contact_day(at: datetime, *, day_only: bool, tz: tzinfo) -> date:
 
 class DateError(ValueError):
     """Text that is not a date we can read; the message says so and gives examples."""
+
+
+class UnreadableDate(DateError):
+    """Text not in any form of a date (`blah`), as against a date read and refused (`31 Nov`,
+    a year too far): a caller may then guess what else was meant."""
 
 
 @dataclass(frozen=True)
@@ -74,7 +83,7 @@ def parse_when(text: str, *, now: datetime, tz: ZoneInfo, ahead: bool = False) -
     typed = " ".join(text.replace(",", " ").split())
     words = typed.lower()
     if not words:
-        raise DateError(f"A date is missing. Dates look like: {EXAMPLES}.")
+        raise UnreadableDate(f"A date is missing. Dates look like: {EXAMPLES}.")
     today = now.astimezone(tz).date()
     at: time | None = None
     day_part, _, last_word = words.rpartition(" ")
@@ -98,23 +107,26 @@ def parse_when(text: str, *, now: datetime, tz: ZoneInfo, ahead: bool = False) -
 
 
 def parse_period(text: str, *, now: datetime, tz: ZoneInfo) -> tuple[date, date] | None:
-    """The first and last day of `this week`, `next week`, `this month` or `next month`, read in
-    `tz`; None for any other text. A week runs Monday to Sunday, the calendar week, whatever the
-    days people work: whoever is away for a week is away over its weekend too. `this` starts
-    today, not on a day already past."""
+    """The first and last day of `this week`, `next week`, `last week`, `the week after next` (or
+    the same of a month), read in `tz`; None for any other text. A week runs Monday to Sunday,
+    the calendar week, whatever the days people work: whoever is away for a week is away over
+    its weekend too. `this` starts today, not on a day already past; `last` is all past, as it
+    was (a caller refuses it as over rather than read it as something else)."""
     match = _PERIOD.match(" ".join(text.lower().split()))
     if match is None:
         return None
     today = now.astimezone(tz).date()
-    if match["unit"] == "week":
-        monday = today - timedelta(days=today.weekday())
-        first = monday if match["which"] == "this" else monday + timedelta(days=7)
-        return max(first, today), first + timedelta(days=6)
-    first = today.replace(day=1)
-    if match["which"] == "next":
-        first = (first + timedelta(days=31)).replace(day=1)
-    last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
-    return max(first, today), last
+    unit = match["unit"] or match["after_next"]
+    # How many weeks or months on from the current one: last -1, this 0, next 1, after next 2.
+    step = 2 if match["after_next"] else {"last": -1, "this": 0, "next": 1}[match["which"]]
+    if unit == "week":
+        first = today - timedelta(days=today.weekday()) + timedelta(weeks=step)
+        last = first + timedelta(days=6)
+    else:
+        months = today.year * 12 + today.month - 1 + step
+        first = date(months // 12, months % 12 + 1, 1)
+        last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+    return (first, last) if step < 0 else (max(first, today), last)
 
 
 def reads_as_date(text: str) -> bool:
@@ -195,7 +207,7 @@ def _parse_day(words: str, today: date, *, typed: str) -> date:
         if not candidates:
             raise _not_a_day(typed, None, month)
         return min(candidates, key=lambda candidate: abs((candidate - today).days))
-    raise DateError(f"I can't read {typed!r} as a date. Dates look like: {EXAMPLES}.")
+    raise UnreadableDate(f"I can't read {typed!r} as a date. Dates look like: {EXAMPLES}.")
 
 
 def _calendar_date(year: int, month: int, day: int) -> date | None:

@@ -15,7 +15,7 @@ from slack_bolt import Respond
 from slack_sdk import WebClient
 from sqlmodel import Session
 
-from bot.dates import DateError, When, check_span, parse_period, parse_when
+from bot.dates import DateError, UnreadableDate, When, check_span, parse_period, parse_when
 from bot.delivery.absence import (
     WELCOME_BACK,
     Period,
@@ -71,6 +71,18 @@ def _end(when: When) -> datetime:
         return when.moment()
     next_day = when.day + timedelta(days=1)
     return When(next_day, time(0, 0), when.tz).moment()
+
+
+def _first_day(text: str, *, now: datetime, tz: ZoneInfo) -> When:
+    """FROM as typed: a named week or month (`next week`) from its first day, else a date."""
+    period = parse_period(text, now=now, tz=tz)
+    return parse_when(text, now=now, tz=tz) if period is None else When(period[0], None, tz)
+
+
+def _last_day(text: str, *, now: datetime, tz: ZoneInfo) -> When:
+    """UNTIL as typed: a named week or month through its last day, else a date."""
+    period = parse_period(text, now=now, tz=tz)
+    return parse_when(text, now=now, tz=tz) if period is None else When(period[1], None, tz)
 
 
 def away_verb(runtime: Runtime, invocation: Invocation, rest: str) -> Reply:
@@ -164,24 +176,23 @@ def _away(runtime: Runtime, invocation: Invocation, rest: str) -> Reply:
     now = runtime.clock.now()
     tz = _caller_zone(runtime, invocation)
     until = match["end"] or match["start"]  # one day: from its start to its end
-    period = None if match["end"] else parse_period(match["start"], now=now, tz=tz)
     try:
-        if period is not None:  # `next week`: its first day to its last
-            start, last = (When(day, None, tz) for day in period)
-        else:
-            start = parse_when(match["start"], now=now, tz=tz)
-            if match["end"] is None and start.at is not None:
-                return help_blocks.usage(verb, texts.MISSING_TO)  # a moment is no whole day
-            last = parse_when(until, now=now, tz=tz)
+        # `next week` alone is its first day to its last; as FROM it is its first day, as
+        # UNTIL its last (`next week to friday`, `monday to the week after next`).
+        start = _first_day(match["start"], now=now, tz=tz)
+        if match["end"] is None and start.at is not None:
+            return help_blocks.usage(verb, texts.MISSING_TO)  # a moment is no whole day
+        last = _last_day(until, now=now, tz=tz)
         starts_at = _start(start)
         ends_at = _end(last)
         if ends_at <= starts_at:
             # "friday to monday": the Monday after that Friday, not this week's.
-            ends_at = max(ends_at, _end(parse_when(until, now=starts_at, tz=tz)))
+            ends_at = max(ends_at, _end(_last_day(until, now=starts_at, tz=tz)))
     except DateError as error:
-        if match["end"] is None:
+        if match["end"] is None and isinstance(error, UnreadableDate):
             # Not one day either: most likely the `to` between two dates is missing.
             return help_blocks.usage(verb, texts.MISSING_TO)
+        # A date read but refused (`31 Nov`): why, rather than a hint about `to`.
         return help_blocks.usage(verb, str(error))
     try:
         # Time away is planned as a meeting is: a start further ahead is a typo of the year.

@@ -136,6 +136,13 @@ def test_whether_text_reads_as_a_date_whatever_the_day() -> None:
         # A Sunday: this week is that day; December's next month is next year's January.
         ("this week", datetime(2026, 12, 6, 12, tzinfo=UTC), date(2026, 12, 6), date(2026, 12, 6)),
         ("NEXT MONTH", datetime(2026, 12, 31, 12, tzinfo=UTC), date(2027, 1, 1), date(2027, 1, 31)),
+        # `away last week`, `away the week after next` were not read (issue 5's check).
+        ("last week", NOW, date(2026, 11, 16), date(2026, 11, 22)),
+        ("last month", NOW, date(2026, 10, 1), date(2026, 10, 31)),
+        ("the week after next", NOW, date(2026, 12, 7), date(2026, 12, 13)),
+        ("week after next", NOW, date(2026, 12, 7), date(2026, 12, 13)),
+        ("the month after next", NOW, date(2027, 1, 1), date(2027, 1, 31)),
+        ("last month", datetime(2027, 1, 15, tzinfo=UTC), date(2026, 12, 1), date(2026, 12, 31)),
     ],
 )
 def test_a_named_week_or_month_is_its_first_and_last_day(
@@ -144,6 +151,8 @@ def test_a_named_week_or_month_is_its_first_and_last_day(
     assert parse_period(text, now=now, tz=BERLIN) == (first, last)
 
 
-@pytest.mark.parametrize("text", ["next tuesday", "next weeks", "last week", "week", "friday"])
+@pytest.mark.parametrize(
+    "text", ["next tuesday", "next weeks", "last weeks", "week", "friday", "the week after"]
+)
 def test_other_text_is_no_named_period(text: str) -> None:
     assert parse_period(text, now=NOW, tz=BERLIN) is None

@@ -368,6 +368,12 @@ def test_away_cancel_with_more_after_it_says_cancel_takes_nothing(slack: Slack) 
         ("this week", "from *Wed 25 Nov* to *Sun 29 Nov*"),
         ("next month", "from *Tue 1 Dec* to *Thu 31 Dec*"),
         ("this month", "from *Wed 25 Nov* to *Mon 30 Nov*"),
+        # Issue 5's check: these were refused as no dates.
+        ("the week after next", "from *Mon 7 Dec* to *Sun 13 Dec*"),
+        ("week after next", "from *Mon 7 Dec* to *Sun 13 Dec*"),
+        # A named week as FROM is its first day, as UNTIL its last.
+        ("next week to friday", "from *Mon 30 Nov* to *Fri 4 Dec*"),
+        ("friday to next week", "from *Fri 27 Nov* to *Sun 6 Dec*"),
     ],
 )
 def test_away_for_a_named_week_or_month_books_its_days_and_names_them(
@@ -377,6 +383,25 @@ def test_away_for_a_named_week_or_month_books_its_days_and_names_them(
     said = answer(slack, f"away {typed}")
     assert f"You're away {booked} (Europe/Berlin)" in said
     assert "can't start in the past" not in said
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        # Issue 5's check: `last week` was answered as if no date had been given.
+        ("last week", "That time is already over; give dates from today on."),
+        ("last month", "That time is already over; give dates from today on."),
+        # A date read but refused says why, not that a `to` is missing.
+        ("31 Nov", "'31 Nov' is not a day of the calendar: November has 30 days."),
+    ],
+)
+def test_away_in_the_past_or_on_no_day_says_why_and_books_nothing(
+    slack: Slack, typed: str, said: str
+) -> None:
+    answered = answer(slack, f"away {typed}")
+    assert said in answered and "joined by `to`" not in answered
+    with Session(slack.runtime.engine) as session:
+        assert session.exec(select(Absence)).all() == []
 
 
 def test_away_next_week_takes_a_deputy_and_leaves_the_other_forms_as_they_were(
