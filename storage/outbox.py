@@ -878,13 +878,32 @@ def _summaries(statement: sa.Select[Any], session: Session) -> list[DeliverySumm
 CHANNEL_HELLO = "channel_hello"
 
 
+# Slack's error codes by which a channel refuses a message (archived, deleted, private without
+# Liaison, closed to apps), recorded as the row's last error `STEP: CODE`.
+CHANNEL_REFUSALS = frozenset(
+    {"channel_not_found", "not_in_channel", "is_archived", "restricted_action"}
+)
+
+
+def _refused_by_its_channel(table: sa.Table) -> sa.ColumnElement[bool]:
+    """The row failed because its channel refused it (`CHANNEL_REFUSALS`)."""
+    return sa.or_(
+        *(
+            table.c.last_error.like("%: " + code.replace("_", "\\_"), escape="\\")
+            for code in sorted(CHANNEL_REFUSALS)
+        )
+    )
+
+
 def unsettled_failure(table: sa.Table, team_id: str) -> sa.ColumnElement[bool]:
     """The workspace's failed messages admins still need to see (`config`, App Home): not
-    those a later fix settled (QA qa21b NIT 8). A failure in a channel is settled once
-    Liaison has since delivered a message there (it works now); a failed hello, once its
-    channel is no longer chosen (neither the coordination channel nor a partner's): it
-    carried nothing colleagues missed. Operators still see them all (`liaison outbox
-    --failed`)."""
+    those a later fix settled (QA qa21b NIT 8). A channel's refusal is settled once Liaison
+    has since delivered a message there (it works now); a failed hello, once its channel is
+    no longer chosen (neither the coordination channel nor a partner's): it carried nothing
+    colleagues missed. A message that failed for any other reason (its layout refused, retries
+    given up during an outage) stays listed however well the channel works since: colleagues
+    never got it, and admins may queue it again. Operators still see them all (`liaison
+    outbox --failed`)."""
     later = table.alias("later")
     sent_since = (
         sa.exists()
@@ -913,7 +932,10 @@ def unsettled_failure(table: sa.Table, team_id: str) -> sa.ColumnElement[bool]:
     )
     settled = sa.and_(
         table.c.recipient_channel.is_not(None),
-        sa.or_(sent_since, sa.and_(table.c.kind == CHANNEL_HELLO, sa.not_(chosen))),
+        sa.or_(
+            sa.and_(_refused_by_its_channel(table), sent_since),
+            sa.and_(table.c.kind == CHANNEL_HELLO, sa.not_(chosen)),
+        ),
     )
     return sa.and_(
         table.c.team_id == team_id, table.c.status == OutboxStatus.FAILED, sa.not_(settled)

@@ -103,9 +103,7 @@ METADATA_EVENT = "liaison_outbox"
 CLIENT_TIMEOUT = 15
 # Error codes by which Slack refuses a message because of its channel: archived, deleted,
 # private without Liaison, or closed to apps.
-CHANNEL_REFUSALS = frozenset(
-    {"channel_not_found", "not_in_channel", "is_archived", "restricted_action"}
-)
+CHANNEL_REFUSALS = store.CHANNEL_REFUSALS
 _DM_CACHE_SIZE = 10_000
 # conversations.open calls in flight at once when a batch goes to people not messaged before
 # (Slack's tier 3 takes bursts of this size).

@@ -92,7 +92,7 @@ def failed_deliveries(rows: Sequence[DeliverySummary]) -> list[Block]:
         context(
             "Slack refused these messages or stayed unreachable. A channel error usually means "
             "Liaison is not in the channel or it was archived; a person error means they left. "
-            "A failure in a channel leaves this list once a later message there goes through, "
+            "A channel's refusal leaves this list once a later message there goes through, "
             "and a failed hello once its channel is no longer chosen."
         ),
     ]

@@ -172,6 +172,42 @@ def test_a_failed_channel_delivery_drops_out_of_the_admins_list_once_settled(
     assert len([line for line in printed if "channel_hello" in line]) == 2
 
 
+def test_a_message_lost_to_a_bad_layout_or_an_outage_stays_listed_after_later_sends(
+    slack: Slack,
+) -> None:
+    # Issue 5's check: a collision alert in #partnerships that Slack refused for its layout,
+    # or that gave up during an outage, vanished from the admins' list as soon as the next
+    # message there went through, as if the channel had been fixed; colleagues never got it.
+    def alert(key: str) -> None:
+        with Session(slack.runtime.engine) as session:
+            enqueue(
+                session,
+                team_id=TEAM,
+                kind="partner_note",  # no kind's handler moves it elsewhere when refused
+                recipient_channel="C0PARTNERS",
+                text=f"alert {key}",
+                due_at=START,
+                dedupe_key=f"alert:{key}",
+                respect_working_hours=False,
+            )
+            session.commit()
+
+    for key, error in (("layout", "invalid_blocks"), ("archived", "is_archived")):
+        alert(key)
+        slack.fake.fail_next("chat.postMessage", error=error)
+        deliver_outbox(slack)
+    card = answer(slack, "config")
+    assert "Slack refused the message's layout" in card and "is_archived" in card
+
+    alert("later")
+    deliver_outbox(slack)  # #partnerships takes messages again
+
+    card = answer(slack, "config")
+    assert "*Failed deliveries* (latest 1)" in card
+    assert "Slack refused the message's layout (a Liaison bug, please report it)" in card
+    assert "is_archived" not in card  # the channel's refusal is settled
+
+
 def test_an_admin_with_no_failures_is_told_so(slack: Slack) -> None:
     assert "*Failed deliveries:* none" in answer(slack, "config")
 
