@@ -50,11 +50,15 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 MAX_ABSENCE = timedelta(days=366)
-# `FROM to UNTIL`, or one day (`friday`); then perhaps `deputy @u`.
+# `FROM to UNTIL` (or `until`, `till`, `through`: as people write it), or one day (`friday`);
+# then perhaps `deputy @u`.
 _LINE = re.compile(
-    r"^(?P<start>.+?)(?:\s+to\s+(?P<end>.+?))?(?:\s+deputy(?:\s+(?P<deputy>.*?))?)?$",
+    r"^(?P<start>.+?)(?:\s+(?:to|until|till|through)\s+(?P<end>.+?))?"
+    r"(?:\s+deputy(?:\s+(?P<deputy>.*?))?)?$",
     re.IGNORECASE,
 )
+# `until friday` alone: from today.
+_FROM_TODAY = re.compile(r"^(?:until|till|through)\s+", re.IGNORECASE)
 _MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 
 
@@ -146,6 +150,7 @@ def _line(rest: str) -> str:
     line = grammar.as_typed(rest)  # mentions are Slack's markup, not escaped: they stay
     if line.lower().startswith("from "):
         line = line[len("from ") :]  # "away from friday to monday" reads as well
+    line = _FROM_TODAY.sub("today to ", line)  # "away until friday": from today
     return line
 
 

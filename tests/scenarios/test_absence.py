@@ -374,6 +374,10 @@ def test_away_cancel_with_more_after_it_says_cancel_takes_nothing(slack: Slack) 
         # A named week as FROM is its first day, as UNTIL its last.
         ("next week to friday", "from *Mon 30 Nov* to *Fri 4 Dec*"),
         ("friday to next week", "from *Fri 27 Nov* to *Sun 6 Dec*"),
+        # As people write a span: `until`, `till`, `through`; `until friday` from today.
+        ("until friday", "from *Wed 25 Nov* to *Fri 27 Nov*"),
+        ("monday through wednesday", "from *Mon 30 Nov* to *Wed 2 Dec*"),
+        ("thursday till friday", "from *Thu 26 Nov* to *Fri 27 Nov*"),
     ],
 )
 def test_away_for_a_named_week_or_month_books_its_days_and_names_them(
