@@ -119,7 +119,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="load a partner list from a CSV file",
         description=(
             "Load partners from a CSV file with the columns name, aliases, owner (email or "
-            "Slack id), status and website. --dry-run reports duplicates and unknown owners "
+            "Slack id), status and website (a website in brackets after a name, as in "
+            "'Acme (acme.org)', is read as /partner add reads it). "
+            "--dry-run reports duplicates and unknown owners "
             "and changes nothing. Running it twice adds nothing twice. Needs SLACK_BOT_TOKEN."
         ),
     )

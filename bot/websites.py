@@ -1,8 +1,9 @@
 """What reads as a website address in typed text, without Slack or the database.
 
 Shared by the `add` grammar (`MSF (msf.org)` names a website when Slack sent the domain as
-text) and the sandbox, which links typed addresses as Slack does. Kept conservative: a bare
-domain counts only with a common ending, so "e.g.", "v1.2" or "St.Louis" stay text.
+text), `liaison import` (a name column holding `Acme (acme.org)`) and the sandbox, which links
+typed addresses as Slack does. Kept conservative: a bare domain counts only with a common
+ending, so "e.g.", "v1.2" or "St.Louis" stay text.
 """
 
 from __future__ import annotations
@@ -29,3 +30,17 @@ def reads_as_website(text: str) -> bool:
     """`acme.org`, `www.acme.io`, `https://acme.example/about`: one address and nothing else.
     `UK`, `2024`, `formerly Acme` or `v1.2` do not."""
     return _WEBSITE.fullmatch(text.strip()) is not None
+
+
+# A name ending in one bracketed word: `Acme (UK) (acme.org)` -> `Acme (UK)`, `acme.org`.
+_BRACKETED_LAST = re.compile(r"(?P<name>.*?\S)\s*\(\s*(?P<address>[^()\s]+)\s*\)\s*", re.DOTALL)
+
+
+def split_website(name: str) -> tuple[str, str | None]:
+    """`Acme (acme.org)` -> (`Acme`, `acme.org`): an address in brackets ending a name is the
+    partner's website, as `/partner add` reads it. `Acme (UK)`, `Acme (formerly zeta.org)` or
+    `(acme.org)` alone stay names, with no website."""
+    found = _BRACKETED_LAST.fullmatch(name.strip())
+    if found is None or not reads_as_website(found["address"]):
+        return name, None
+    return found["name"], found["address"]

@@ -2,7 +2,8 @@
 
 The file is CSV (UTF-8, a byte-order mark allowed) with a header line. Columns, in any order
 and any case; others are ignored:
-- `name` (required): the partner's name;
+- `name` (required): the partner's name; an address in brackets ending it (`Acme (acme.org)`)
+  is the partner's website, as `/partner add` reads it, not part of the name;
 - `aliases`: other names, separated by `;` or `|`;
 - `owner` (or `owner_email`, `owner_id`): the owner's email address or Slack user id;
 - `status`: prospect (the default), active, paused or ended;
@@ -54,10 +55,12 @@ from bot.services.registry import (
     NameTaken,
     Registry,
     clean_name,
+    name_key,
     new_alias_key,
     new_name_key,
     website_domain,
 )
+from bot.websites import split_website
 from storage import partners as partner_store
 from storage.models import MAX_NAME_LENGTH, PartnerStatus
 
@@ -266,6 +269,18 @@ class PartnerImport:
                 line=row.line, name=clean_name(row.name), outcome=outcome, detail=detail
             )
 
+        name, bracketed = split_website(row.name)
+        if bracketed is not None and not self._registered_whole(team_id, row.name):
+            # Read as `add` reads the line: the address is the website, and the name is the rest.
+            # (A partner the form registered with its brackets, and exported so, keeps them.)
+            given = row.website
+            row = replace(row, name=name, website=given or bracketed)
+            try:
+                same = not given or website_domain(given) == website_domain(bracketed)
+            except BadValue as error:
+                return result(Outcome.INVALID, f"“{error.value}” is not a website")
+            if not same:
+                return result(Outcome.INVALID, f"two websites, “{bracketed}” and “{given}”")
         try:
             key = new_name_key(row.name)
             alias_keys = [new_alias_key(alias) for alias in row.aliases]
@@ -331,6 +346,18 @@ class PartnerImport:
         except NotInWorkspace:
             return result(Outcome.UNKNOWN_OWNER, row.owner)
         return replace(result(Outcome.ADDED), owner_id=owner_id)
+
+    def _registered_whole(self, team_id: str, name: str) -> bool:
+        """Whether a partner goes by `name` as it is, brackets and all."""
+        try:
+            key = name_key(name)
+        except BadName:
+            return False
+        with Session(self.registry.engine) as session:
+            found = self.registry.answering(
+                session, team_id=team_id, name=clean_name(name), key=key
+            )
+        return found is not None
 
     def _similar(self, team_id: str, name: str, domain: str | None) -> list[str]:
         """Registered partners that `add` would call likely duplicates (for the dry run)."""

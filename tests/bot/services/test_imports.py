@@ -184,3 +184,30 @@ def test_rows_repeating_each_other_are_reported_once(registry: Registry) -> None
         (4, Outcome.LIKELY_DUPLICATE, "line 2 (same website)"),
         (5, Outcome.SAME_AS_ROW, "2"),
     ]
+
+
+def test_a_website_in_brackets_after_the_name_is_the_website_as_add_reads_it(
+    registry: Registry,
+) -> None:
+    add_partner(registry, team_id=T1, name="Zeta (zeta.org)", owner_id=ANA)  # by the form
+    text = (
+        "name,owner,website\n"
+        "Acme (acme.org),U0BEN,\n"
+        "Globex (globex.org),U0BEN,https://www.globex.org/\n"
+        "Hooli (hooli.org),U0BEN,other.org\n"
+        "Umbrella (UK),U0BEN,\n"
+        "Zeta (zeta.org),U0ANA,zeta.org\n"  # exported with its brackets: read back
+    )
+    for dry_run in (True, False):
+        assert outcomes(run(registry, text, dry_run=dry_run)) == [
+            (2, Outcome.ADDED, ""),
+            (3, Outcome.ADDED, ""),
+            (4, Outcome.INVALID, "two websites, “hooli.org” and “other.org”"),
+            (5, Outcome.ADDED, ""),
+            (6, Outcome.EXISTS, "Zeta (zeta.org)"),
+        ]
+    acme = registry.profile(team_id=T1, partner="Acme")
+    assert (acme.facts.name, acme.facts.website_domain) == ("Acme", "acme.org")
+    globex = registry.profile(team_id=T1, partner="Globex")
+    assert (globex.facts.name, globex.facts.website_domain) == ("Globex", "globex.org")
+    assert registry.profile(team_id=T1, partner="Umbrella (UK)").facts.website_domain is None
