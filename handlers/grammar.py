@@ -34,11 +34,13 @@ _TOKEN = re.compile(
     (?P<special><[^<>\s][^<>]*>)
   | (?P<quoted>"[^"“”]*["“”]?|[“”][^"”]*["”]?|„[^"“”]*["“”]?|«[^»]*»?|»[^«]*«?)
   | (?P<colon>:(?!\d))
-  | (?P<word>(?:[^\s<"“”„«»:]|(?<=\d):(?=\d)|:(?=//))+)
+  | (?P<word>(?:[^\s<"“”„«»:]|(?<=[^\s<"“”„«»:]):(?=\d)|:(?=//))+)
   | (?P<stray>[:<])
     """,
     re.VERBOSE,
 )
+# A port after an address (`acme.org:8080`): part of a word, and of a link Slack ends before it.
+_PORT = re.compile(r":\d+(?!\w)")
 _MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 _CHANNEL = re.compile(r"^<#([CG][A-Z0-9]+)(?:\|([^>]*))?>$")
 _LINK = re.compile(r"^<([^|>]+)(?:\|([^>]*))?>$")
@@ -117,6 +119,14 @@ def tokenize(line: str) -> list[Token]:
                     f"`{raw}` is not a Slack mention I can read: pick the person from the "
                     "list Slack offers as you type `@`."
                 )
+            port = _PORT.match(raw)
+            if port and tokens and tokens[-1].kind is Kind.LINK and tokens[-1].end == start:
+                # `<http://acme.org|acme.org>:8080`: Slack linked the address but not its port.
+                link = tokens.pop()
+                tokens.append(replace(link, text=link.text + port.group(), end=start + port.end()))
+                start, raw = start + port.end(), raw[port.end() :]
+                if not raw:
+                    continue
             tokens.append(Token(Kind.WORD, unescape(raw), start, end))
         else:
             raise GrammarError(f"I could not read the `{raw}` at position {start + 1}.")
@@ -557,7 +567,14 @@ def parse_add(text: str) -> AddLine:
     name = require_name(
         name, text, tokens, verb="add", ends_at=ADD_CLAUSES, what="What is the partner called?"
     )
-    name, website = _website_after(name, tokens[:used])
+    if tokens[0].kind is Kind.QUOTED:
+        # `"Acme Org" (acme.org)`: the website follows the quoted name, before any clause.
+        end = next((i for i, t in enumerate(tokens) if i > 0 and t.keyword in ADD_CLAUSES), None)
+        website = _bracketed_address(tokens[1:end] if end else tokens[1:])
+        if website is not None:
+            used = end or len(tokens)
+    else:
+        name, website = _website_after(name, tokens[:used])
     owner_id: str | None = None
     aliases: list[str] = []
     rest = tokens[used:]
@@ -615,6 +632,26 @@ def _website_after(name: Name, words: Sequence[Token]) -> tuple[Name, str | None
     if not before:
         return name, None
     return Name(joined(before), before[0].start, before[-1].end), address[0].text
+
+
+def _bracketed_address(words: Sequence[Token]) -> str | None:
+    """The address of `(acme.org)` (one address in brackets, and nothing else), else None."""
+    if not words or not _is_word(words[0]) or not _is_word(words[-1]):
+        return None
+    if not words[0].text.startswith("(") or not words[-1].text.endswith(")"):
+        return None
+    if len(words) == 1:
+        inside = [replace(words[0], text=words[0].text[1:-1])]
+    else:
+        inside = [
+            replace(words[0], text=words[0].text[1:]),
+            *words[1:-1],
+            replace(words[-1], text=words[-1].text[:-1]),
+        ]
+    address = [token for token in inside if token.text]
+    if len(address) != 1 or not _names_website(address[0]):
+        return None
+    return address[0].text
 
 
 def _is_word(token: Token) -> bool:

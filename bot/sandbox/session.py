@@ -82,7 +82,7 @@ _BROADCAST = re.compile(r"(?<![\w<])@(here|channel|everyone)\b")
 _AUTOLINK = re.compile(
     r"(?P<url>\bhttps?://[a-z0-9][^\s<>]*)"
     r"|(?P<email>(?<![\w.+-])[\w.+-]+@(?:[a-z0-9-]+\.)+[a-z]{2,}(?![\w-]))"
-    rf"|(?P<domain>(?<![\w@/.-]){BARE_DOMAIN}(?:/[^\s<>]*)?)",
+    rf"|(?P<domain>(?<![\w@/.-]){BARE_DOMAIN}(?::\d+)?(?:/[^\s<>]*)?)",
     re.IGNORECASE,
 )
 # What ends a sentence or a bracket rather than an address: `(see https://msf.org).`

@@ -107,6 +107,18 @@ def test_add_reads_owner_and_aliases_in_either_order() -> None:
         ("Acme Inc. (Pty.)", "Acme Inc. (Pty.)", None),
         ("(acme.org)", "(acme.org)", None),
         ("Acme (acme.org) Kenya", "Acme (acme.org) Kenya", None),
+        # A quoted name, and its website in brackets after it.
+        ('"Acme Org" (acme.org)', "Acme Org", "acme.org"),
+        ('"Acme Org"(<http://acme.org|acme.org>) owner <@U1>', "Acme Org", "acme.org"),
+        ('“Acme Org” ( acme.org ) aka "AO"', "Acme Org", "acme.org"),
+        ('"Acme (acme.org)"', "Acme (acme.org)", None),  # inside the quotes: the name
+        # An address with a port, as text or linked without its port (the port is dropped when
+        # the domain is stored: `website_domain`).
+        ("Zeta (zeta.org:8080)", "Zeta", "zeta.org:8080"),
+        ("Zeta (<http://zeta.org|zeta.org>:8080) owner <@U1>", "Zeta", "zeta.org:8080"),
+        ("Zeta (<http://zeta.org:8080|zeta.org:8080>)", "Zeta", "zeta.org:8080"),
+        ("Zeta (https://zeta.org:8443/x)", "Zeta", "https://zeta.org:8443/x"),
+        ("Zeta (zeta.org:80a)", "Zeta (zeta.org:80a)", None),
     ],
 )
 def test_add_reads_a_link_in_brackets_after_the_name_as_its_website(

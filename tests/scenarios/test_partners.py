@@ -125,6 +125,17 @@ def test_an_address_slack_left_as_text_in_brackets_is_the_website(slack: Slack) 
     assert "same website, acme.org" in again
 
 
+def test_a_quoted_name_and_an_address_with_a_port_take_their_website(slack: Slack) -> None:
+    # `add "Acme Org" (acme.org)` was "I did not understand `(acme.org)`", and `add Zeta
+    # (zeta.org:8080)` "I could not read the `:`". The port is no part of the domain kept.
+    added = answer(slack, 'add "Acme Org" (acme.org) owner <@U0BEN|ben>')
+    assert "Added *Acme Org*" in added and "<https://acme.org|acme.org>" in added
+    zeta = answer(slack, "add Zeta (zeta.org:8080)")
+    assert "Added *Zeta*" in zeta and "<https://zeta.org|zeta.org>" in zeta
+    again = answer(slack, "add Zeta Labs (<http://zeta.org|zeta.org>:8443)")
+    assert "same website, zeta.org" in again
+
+
 def test_names_people_typed_show_as_typed_and_ping_nobody(slack: Slack) -> None:
     # `add "R&D <Labs> @channel" aka "<R&D>"`, as Slack sends it with `should_escape`.
     added = answer(slack, 'add "R&amp;D &lt;Labs&gt; <!channel>" aka "&lt;R&amp;D&gt;"')

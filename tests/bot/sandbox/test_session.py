@@ -105,6 +105,8 @@ def test_a_typed_link_ends_where_slacks_does(sandbox: Sandbox, output: io.String
     assert sandbox.escape_mentions("read https://x.org/a?b=1; or (see https://x.org/c):") == (
         "read <https://x.org/a?b=1>; or (see <https://x.org/c>):"
     )
+    # A port is the address's (`add Zeta (zeta.org:8080)`).
+    assert sandbox.escape_mentions("(zeta.org:8080)") == "(<http://zeta.org:8080|zeta.org:8080>)"
     # A bracket the address opened is its own.
     assert sandbox.escape_mentions("(https://en.wikipedia.org/wiki/MSF_(charity))") == (
         "(<https://en.wikipedia.org/wiki/MSF_(charity)>)"
