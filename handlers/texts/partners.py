@@ -6,6 +6,7 @@ the reader's client, so a colleague Liaison could not look up still shows (by id
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -26,7 +27,7 @@ from bot.services.registry import (
     Renamed,
     SimilarBy,
 )
-from handlers.grammar import in_command
+from handlers.grammar import in_command, quoted
 from storage.models import MAX_NAME_LENGTH, PartnerStatus, TeamRole
 
 COMMAND = "/partner"
@@ -239,18 +240,31 @@ def similar_line(facts: PartnerFacts, by: SimilarBy, label: str | None) -> str:
     return f"*{facts.name}* · owner {person(facts.owner_id)} · {status(facts.status)} · {why}"
 
 
+# Initials or an acronym typed as a name ("DWB", "MSF"). Liaison does not guess what they stand
+# for (three letters are the initials of too many names: bot.naming, "acronyms are not
+# invented"), so it says how to make them a name of the partner they are short for.
+_ACRONYM = re.compile(r"[A-Z]{2,6}")
+
+
 def unknown_partner(query: str, has_candidates: bool, *, register_button: bool = False) -> str:
     """`register_button`: a "Register it" button offers the way to register it, not `add`."""
     if has_candidates:
         return f"I don't know a partner called “{query}”. Did you mean one of these?"
     if register_button:
-        return (
+        text = (
             f"I don't know a partner called “{query}”. Check the spelling or see `{COMMAND} list`."
         )
-    return (
-        f"I don't know a partner called “{query}”. Check the spelling, see "
-        f"`{COMMAND} list`, or register it with `{COMMAND} add {in_command(query)}`."
-    )
+    else:
+        text = (
+            f"I don't know a partner called “{query}”. Check the spelling, see "
+            f"`{COMMAND} list`, or register it with `{COMMAND} add {in_command(query)}`."
+        )
+    if _ACRONYM.fullmatch(query.strip()):
+        text += (
+            f" If it is short for a partner you have, its owner can give it that name: "
+            f"`{COMMAND} alias NAME add {quoted(query.strip())}`."
+        )
+    return text
 
 
 # Verbs whose lines carry a date and notes after the partner's name.

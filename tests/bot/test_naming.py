@@ -535,6 +535,8 @@ def test_acronyms_are_not_invented() -> None:
     index.add(2, "Médecins Sans Frontières")
     assert index.lookup("WFP") == []
     assert index.lookup("MSF") == []
+    index.add(3, "Doctors Without Borders")
+    assert index.lookup("DWB") == [] and index.extending("DWB") == []  # an alias is the way
 
 
 # Typed -> meant, one slip each, and what must stay apart: the table behind `_one_typo` and

@@ -109,3 +109,17 @@ def test_a_partner_with_no_owner_names_no_owner_in_a_refusal(deputy: str | None)
     only = "Only <@U0BEN> (deputy) or an admin" if deputy else "Only an admin"
     assert said[0] == f"{only} can change *Oxfam*. Ask them, or ask to be made deputy."
     assert said[2].startswith("Only an admin can start a pulse survey of *Oxfam*.")
+
+
+def test_initials_not_known_say_how_to_make_them_a_partners_name() -> None:
+    # "DWB" for Doctors Without Borders: initials are not guessed (bot.naming), so the answer
+    # says how the owner makes them an alias rather than only how to register a new partner.
+    said = partners.unknown_partner("DWB", False)
+    assert said.endswith(
+        "If it is short for a partner you have, its owner can give it that name: "
+        '`/partner alias NAME add "DWB"`.'
+    )
+    assert "alias NAME" in partners.unknown_partner("MSF", False, register_button=True)
+    for other in ("Child", "Cair", "D", "UNICEF Kenya"):
+        assert "alias" not in partners.unknown_partner(other, False)
+    assert "alias" not in partners.unknown_partner("DWB", True)  # "Did you mean" instead
