@@ -639,6 +639,9 @@ ONE_WORD_OFFERS = [
     # Kept: the start of a name, a typo of it, an abbreviation of the whole name.
     ("Oxfam", ["Oxfam International"]),
     ("Oxfamm", ["Oxfam International"]),  # a typo
+    # A wrong letter too: a short word may be another word ("Child", "Chile Foundation"), but a
+    # missed partner is registered twice, and a needless button costs a glance.
+    ("Oxfan", ["Oxfam International"]),
     ("Oxfm", ["Oxfam International"]),  # the rest of the name only says what kind of body
     ("Welthungerhlf", ["Welthungerhilfe"]),  # a name of one word
     ("Save", ["Save the Children"]),
