@@ -342,13 +342,19 @@ DAY_WORDS = {
 }
 
 
+# What joins the two ends of a range of days: a dash, or a word between spaces.
+_RANGE_WORD = re.compile(r"\s*[-–—]\s*|\s+(?:to|through|thru|till|til|until)\s+")
+
+
 def read_days(text: str) -> SettingsUpdate:
-    """`mon-fri`, `mon,tue,thu`, `sun-thu` or a mix (`mon-wed, fri`); `weekdays`, `weekends`,
-    `every day` and the other `DAY_WORDS` for the days they name; at least one day.
+    """`mon-fri`, `mon,tue,thu`, `sun-thu` or a mix (`mon-wed, fri`); a range may be joined by
+    `to`, `through`, `till` or `until` too (`monday to friday`, as `config hours 9 to 17` is);
+    `weekdays`, `weekends`, `every day` and the other `DAY_WORDS` for the days they name; at
+    least one day.
 
     Stored as the days' short names in week order, e.g. `mon,tue,thu`.
     """
-    joined = re.sub(r"\s*[-–—]\s*", "-", text.strip().lower())  # "mon – fri" is one range
+    joined = re.sub(_RANGE_WORD, "-", text.strip().lower())  # "mon – fri" is one range
     joined = re.sub(r"\bevery\s+day\b", "everyday", joined)
     days: set[int] = set()
     for part in (part for part in re.split(r"[,\s]+", joined) if part):

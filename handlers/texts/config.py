@@ -482,8 +482,8 @@ def problem(error: BadSetting) -> str:
             return f"Working hours must start before they end, and `{typed}` does not."
         case Problem.BAD_DAYS:
             return (
-                f"`{typed}` is not a day: use mon, tue, wed, thu, fri, sat, sun — joined by `-` "
-                "for a range or by `,` for a list — or `weekdays`, `weekends` or `every day`."
+                f"`{typed}` is not a day: use mon, tue, wed, thu, fri, sat, sun — joined by `-` or "
+                "`to` for a range or by `,` for a list — or `weekdays`, `weekends` or `every day`."
             )
         case Problem.BAD_CADENCE:
             return f"`{typed}` is not a pulse cadence: it can be monthly, quarterly or off."

@@ -567,6 +567,10 @@ def test_working_hours_and_days_decide_when_a_direct_message_goes(slack: Slack) 
         ("weekends", "Sat, Sun"),
         ("every day", "every day"),
         ("weekdays, sat", "Mon–Sat"),
+        # QA: `config hours 9 to 17` was read, `config days monday to friday` refused.
+        ("monday to friday", "Mon–Fri"),
+        ("Mon through Wed, fri", "Mon, Tue, Wed, Fri"),
+        ("tue until thu", "Tue–Thu"),
     ],
 )
 def test_working_days_take_the_words_people_type_for_them(

@@ -141,6 +141,12 @@ def test_days_are_read_as_people_write_them() -> None:
     assert read_days("weekends") == {"work_days": "sat,sun"}
     assert read_days("every  day") == read_days("daily") == {"work_days": ",".join(DAY_NAMES)}
     assert read_days("workdays, sun") == {"work_days": "mon,tue,wed,thu,fri,sun"}
+    # A range joined by a word, as `config hours 9 to 17` is.
+    assert read_days("monday to friday") == read_days("Mon-Fri")
+    assert read_days("mon through wed, fri") == {"work_days": "mon,tue,wed,fri"}
+    assert read_days("sat till sun") == read_days("sat until sun") == {"work_days": "sat,sun"}
+    with pytest.raises(BadSetting):
+        read_days("mon to")  # a range needs its second day
 
 
 def test_hours_are_whole_hours() -> None:
