@@ -114,6 +114,8 @@ def build_parser() -> argparse.ArgumentParser:
     outbox.add_argument(
         "--limit", type=_positive, default=100, help="at most this many (default 100)"
     )
+    # What argparse cannot say alone is said after parsing, with this command's usage.
+    outbox.set_defaults(usage_error=outbox.error)
     importer = commands.add_parser(
         "import",
         help="load a partner list from a CSV file",
@@ -150,7 +152,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "outbox" and not args.retry_failed and (args.kind or args.team):
-        parser.error("--kind and --team go with --retry-failed")
+        args.usage_error("--kind and --team go with --retry-failed")
     try:
         settings = Settings.from_env()
         logs.configure(settings.log_level)

@@ -134,6 +134,9 @@ def test_liaison_outbox_takes_kind_and_team_only_to_retry(tmp_path: Path) -> Non
     )
     assert result.returncode == 2
     assert "--kind and --team go with --retry-failed" in result.stderr
+    # The usage shown is the command's, with the options it names (QA: it was `liaison`'s).
+    assert result.stderr.startswith("usage: liaison outbox ")
+    assert "--retry-failed" in result.stderr.split("error:")[0]
 
 
 def test_retry_failed_names_the_kinds_when_it_knows_none_of_that_kind(
