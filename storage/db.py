@@ -21,6 +21,7 @@ import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
+from urllib.parse import quote
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -47,6 +48,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             **kwargs,
         )
         event.listen(engine, "connect", _configure_sqlite)
+        event.listen(engine, "engine_disposed", _dispose_writer)
         path = engine.url.database
         if path and path != ":memory:" and not path.startswith("file:"):
             _Checkpointer.attach(engine, path)
@@ -66,7 +68,7 @@ def _configure_sqlite(dbapi_connection: sqlite3.Connection, _record: ConnectionP
 
 class _Checkpointer:
     """Copies a SQLite file's WAL back into the database every `CHECKPOINT_EVERY` seconds, on a
-    thread and connection of its own, while the engine lives.
+    thread and connection of its own, while the engine's pool is in use.
 
     The engine's connections switch SQLite's automatic checkpoint off. A PASSIVE checkpoint
     waits for no reader or writer: it copies what it can, and the next one goes on from there.
@@ -75,35 +77,53 @@ class _Checkpointer:
 
     def __init__(self, path: str) -> None:
         self._path = path
-        self._stopped = threading.Event()
-        self._started = False
         self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._stopped = threading.Event()
 
     @classmethod
     def attach(cls, engine: Engine, path: str) -> None:
         checkpointer = cls(path)
-        # Started by the first connection (an engine that never connects needs no thread);
-        # stopped once the engine is gone.
+        # Started by the first connection (an engine that never connects needs no thread).
+        # Stopped, and waited for, when the engine is disposed: a checkpoint after that would
+        # open the file again while its owner may be deleting it (the sandbox's throwaway
+        # story.db came back empty, and its directory could not be removed). An engine used
+        # again after `dispose` starts a new one with its next connection.
         event.listen(engine, "connect", checkpointer._on_connect)
-        weakref.finalize(engine, checkpointer._stopped.set)
+        event.listen(engine, "engine_disposed", lambda _engine: checkpointer.stop())
+        weakref.finalize(engine, checkpointer.stop, wait=False)
 
     def _on_connect(
         self, dbapi_connection: sqlite3.Connection, _record: ConnectionPoolEntry
     ) -> None:
         dbapi_connection.execute("PRAGMA wal_autocheckpoint=0")
         with self._lock:
-            if self._started:
+            if self._thread is not None:
                 return
-            self._started = True
-        threading.Thread(target=self._run, name="sqlite-checkpoint", daemon=True).start()
+            self._stopped = threading.Event()
+            self._thread = threading.Thread(
+                target=self._run, args=(self._stopped,), name="sqlite-checkpoint", daemon=True
+            )
+            self._thread.start()
 
-    def _run(self) -> None:
+    def stop(self, *, wait: bool = True) -> None:
+        """Stop the thread; with `wait`, return once it has closed its connection."""
+        with self._lock:
+            thread, self._thread = self._thread, None
+            self._stopped.set()
+        if wait and thread is not None and thread is not threading.current_thread():
+            thread.join()
+
+    def _run(self, stopped: threading.Event) -> None:
         connection: sqlite3.Connection | None = None
         try:
-            while not self._stopped.wait(CHECKPOINT_EVERY):
+            while not stopped.wait(CHECKPOINT_EVERY):
                 try:
                     if connection is None:
-                        connection = sqlite3.connect(self._path, check_same_thread=False)
+                        # mode=rw: a checkpoint never creates the file when it is gone.
+                        connection = sqlite3.connect(
+                            f"file:{quote(self._path)}?mode=rw", uri=True, check_same_thread=False
+                        )
                     connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
                 except sqlite3.Error:
                     logger.warning(
@@ -165,6 +185,15 @@ def writer_session(engine: Engine) -> Iterator[Session]:
             _WRITE_LOCKS[writer] = _WRITE_LOCKS.setdefault(engine, threading.RLock())
     with _write_lock(writer), Session(writer) as session:
         yield session
+
+
+def _dispose_writer(engine: Engine) -> None:
+    """The engine's writer connection is closed with the engine's pool (`writer_session` opens a
+    new one if the engine is used again)."""
+    with _LOCKS_LOCK:
+        writer = _WRITERS.pop(engine, None)
+    if writer is not None:
+        writer.dispose()
 
 
 def _no_autocheckpoint(dbapi_connection: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:

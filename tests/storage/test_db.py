@@ -74,3 +74,40 @@ def test_writer_sessions_share_one_connection_and_take_turns(tmp_path: Path) -> 
         thread.join()
     assert len(seen) == 1  # one connection: its page cache stays warm between writers
     assert most == 1  # one writer at a time
+
+
+def test_a_disposed_engine_opens_its_file_no_more(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """QA: `liaison simulate --script` once ended with "Directory not empty" on its throwaway
+    directory: the checkpoint thread outlived `dispose` and, waking while the directory was
+    being removed, opened story.db again, which created it empty."""
+    monkeypatch.setattr(db, "CHECKPOINT_EVERY", 0.2)
+    path = tmp_path / "story.db"
+    before = set(threading.enumerate())
+    engine = make_engine(f"sqlite:///{path}")
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE t (id INTEGER PRIMARY KEY)")
+    with db.writer_session(engine) as session:
+        session.execute(sa.text("INSERT INTO t (id) VALUES (1)"))
+        session.commit()
+    engine.dispose()  # before the thread's first checkpoint, as after a short script
+    for file in tmp_path.iterdir():
+        file.unlink()
+    time.sleep(0.6)  # three checkpoint periods
+    assert list(tmp_path.iterdir()) == []
+    tmp_path.rmdir()
+    assert [t.name for t in set(threading.enumerate()) - before] == []
+    assert engine not in db._WRITERS  # the writer connection went with the pool
+
+    # An engine used again after `dispose` checkpoints again.
+    monkeypatch.setattr(db, "CHECKPOINT_EVERY", 0.05)
+    tmp_path.mkdir()
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE t (id INTEGER PRIMARY KEY)")
+        connection.exec_driver_sql("INSERT INTO t (id) VALUES (1)")
+    deadline = time.monotonic() + 10
+    while _rows_in_the_database_file(path) < 1:
+        assert time.monotonic() < deadline, "no checkpoint after the engine came back"
+        time.sleep(0.05)
+    engine.dispose()
