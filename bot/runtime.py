@@ -104,5 +104,11 @@ class Runtime:
             wait(pending, timeout=timeout)
 
     def close(self) -> None:
+        """Finish deferred work, then let go of the database: nothing of this runtime's touches
+        it afterwards (`Engine.dispose` also stops a SQLite file's checkpoint thread).
+
+        Deferred work may defer more (a click's answer, then the Home published anew): `drain`
+        waits for that too, where `shutdown` alone would refuse the second and lose it."""
+        self.drain()
         self.after_ack.shutdown(wait=True)
         self.engine.dispose()

@@ -5,16 +5,22 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
+import sqlalchemy as sa
 from slack_sdk.socket_mode.request import SocketModeRequest
 
 from bot.app import create_app
+from bot.clock import ManualClock
+from bot.config import Settings
 from bot.runtime import Runtime
 from bot.sandbox.fake_slack import FakeSlack
 from bot.sandbox.requests import RequestFactory
 from bot.socket_mode import AckFirstSocketModeHandler
+from storage.db import make_engine
 
 
 def test_work_deferred_while_holding_waits_for_release(slack_runtime: Runtime) -> None:
@@ -72,3 +78,28 @@ def test_socket_mode_acks_before_the_deferred_form_opens(
     assert client.work_started_at_ack is False
     assert client.calls_at_ack is not None and "views.open" not in client.calls_at_ack
     assert "views.open" in [call.method for call in fake_slack.calls]
+
+
+def test_close_finishes_work_deferred_by_deferred_work_before_the_database_goes(
+    slack_settings: Settings, tmp_path: Path, clock: ManualClock
+) -> None:
+    """Work deferred from deferred work (a click answered, then the Home published anew) was
+    refused once `close` had begun, and lost; none may touch the database after it."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'close.db'}")
+    runtime = Runtime(settings=slack_settings, engine=engine, clock=clock)
+    done: list[str] = []
+
+    def then() -> None:
+        time.sleep(0.1)
+        with engine.connect() as connection:
+            connection.execute(sa.text("SELECT 1"))
+        done.append("then")
+
+    def first() -> None:
+        time.sleep(0.1)
+        runtime.defer(then, what="then")
+        done.append("first")
+
+    runtime.defer(first, what="first")
+    runtime.close()
+    assert done == ["first", "then"]
