@@ -279,6 +279,9 @@ def run_socket_mode(settings: Settings) -> int:
             "token and that Socket Mode is on for the app."
         ) from None
     finally:
+        # Requests still being handled finish first (closing waits for the client's workers),
+        # then the jobs: what either defers is done before the database goes (`close`).
+        handler.close()  # type: ignore[no-untyped-call]
         scheduler.shutdown()
         runtime.close()
     return 0

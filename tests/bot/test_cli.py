@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import signal
 import subprocess
 import sys
 from datetime import UTC, date, datetime, timedelta
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot import __version__, cli
+from bot.config import Settings
 from bot.sandbox.fake_slack import FakeSlack
 from bot.services.touchpoints import every_zone, zones_in_use
 from storage import schema
@@ -168,3 +170,49 @@ def test_warming_up_loads_every_time_zone_before_the_first_request() -> None:
     assert len(offsets) == len(zones)
     assert timedelta(hours=14) in offsets and timedelta(hours=-11) in offsets
     assert timedelta(hours=5, minutes=45) in offsets  # Nepal
+
+
+def test_liaison_run_stops_taking_requests_before_it_lets_go_of_the_database(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A request the Socket Mode client was still handling at Ctrl-C could defer work, or read
+    the database, after the runtime had closed: the client now closes first."""
+    import bot.scheduler
+    import bot.socket_mode
+
+    steps: list[str] = []
+
+    class Handler:
+        def __init__(self, *_args: object, **_kwargs: object) -> None:
+            pass
+
+        def start(self) -> None:
+            raise KeyboardInterrupt
+
+        def close(self) -> None:
+            steps.append("socket closed")
+
+    class Scheduler:
+        def __init__(self, *_args: object, **_kwargs: object) -> None:
+            pass
+
+        def start(self) -> None:
+            steps.append("scheduler started")
+
+        def shutdown(self) -> None:
+            steps.append("scheduler stopped")
+
+    class Runtime:
+        def close(self) -> None:
+            steps.append("runtime closed")
+
+    monkeypatch.setattr(bot.socket_mode, "AckFirstSocketModeHandler", Handler)
+    monkeypatch.setattr(bot.scheduler, "Scheduler", Scheduler)
+    monkeypatch.setattr(cli, "build_runtime", lambda _settings: Runtime())
+    monkeypatch.setattr(cli, "_create_app", lambda *_args, **_kwargs: None)
+    monkeypatch.setattr(cli, "warm_up", lambda: None)
+    monkeypatch.setattr(cli, "freeze_startup_objects", lambda: None)
+    monkeypatch.setattr(signal, "signal", lambda *_args: None)
+    settings = Settings(slack_bot_token="xoxb-test", slack_app_token="xapp-test")
+    assert cli.run_socket_mode(settings) == 0
+    assert steps == ["scheduler started", "socket closed", "scheduler stopped", "runtime closed"]
