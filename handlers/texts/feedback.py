@@ -189,6 +189,17 @@ def checkin_reason(card: CheckInCard) -> str:
         cover = "you cover for them meanwhile."
     elif card.problem_to is not None:
         cover = f"a Problem goes to {person(card.problem_to)}, who covers for them."
+    elif card.recipient_id in card.late_covers:
+        cover = (
+            "a Problem waits for their return too: you cover for them, but would not see it sooner."
+        )
+    elif card.late_covers:
+        covers = " and ".join(person(user) for user in card.late_covers)
+        verb = "covers" if len(card.late_covers) == 1 else "cover"
+        cover = (
+            f"a Problem waits for their return too: {covers}, who {verb} for them, would not see "
+            "it sooner."
+        )
     else:
         cover = "no one covers for them then, so a Problem waits for their return too."
     return (

@@ -818,6 +818,25 @@ def test_the_checkin_card_names_who_covers_for_an_owner_away(slack: Slack, deput
     assert len(alerted) == (1 if deputy else 0)
 
 
+def test_a_checkin_card_says_the_deputy_would_see_a_problem_only_after_the_owner_is_back(
+    slack: Slack,
+) -> None:
+    # QA: with Chloe (Tokyo) as Acme's deputy and Ana away for the day, the card said "no one
+    # covers for them then": Chloe does, but her next working hours begin once Ana is back.
+    acme(slack)
+    say(slack, f"deputy Acme {MENTION[CHLOE]}")
+    say(slack, "away today")  # through Wednesday in Berlin, 23:00 UTC
+    meeting(slack, author=BEN, when=datetime(2026, 11, 24, 15, tzinfo=UTC))
+    at(slack, START.replace(hour=14, minute=1))  # Wednesday 09:01 in New York, 23:01 in Tokyo
+    (asked,) = checkin_messages(slack, BEN)
+    assert (
+        "You logged it. Your answer goes to the partner's owner <@U0ANA> when they are back "
+        "from time away; a Problem waits for their return too: <@U0CHLOE>, who covers for "
+        "them, would not see it sooner."
+    ) in shown(asked)
+    assert "no one covers" not in shown(asked)
+
+
 @pytest.mark.parametrize("verb", ["plan Acme on friday 10:00", "log Acme"])
 def test_an_owner_back_early_is_the_one_a_checkin_card_waiting_to_go_names(
     slack: Slack, verb: str

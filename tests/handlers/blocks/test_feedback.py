@@ -110,15 +110,37 @@ def test_a_checkin_asks_with_buttons_and_says_why() -> None:
 
 
 @pytest.mark.parametrize(
-    ("problem_to", "said"),
+    ("problem_to", "late_covers", "said"),
     [
-        ("U0DAN", "a Problem goes to <@U0DAN>, who covers for them."),
-        ("U0BEN", "you cover for them meanwhile."),
-        (None, "no one covers for them then, so a Problem waits for their return too."),
+        ("U0DAN", (), "a Problem goes to <@U0DAN>, who covers for them."),
+        ("U0BEN", (), "you cover for them meanwhile."),
+        (None, (), "no one covers for them then, so a Problem waits for their return too."),
+        # Covers whose working hours (or own time away) come only after the owner's return.
+        (
+            None,
+            ("U0CHLOE",),
+            "a Problem waits for their return too: <@U0CHLOE>, who covers for them, would "
+            "not see it sooner.",
+        ),
+        (
+            None,
+            ("U0CHLOE", "U0DAN"),
+            "a Problem waits for their return too: <@U0CHLOE> and <@U0DAN>, who cover for them,",
+        ),
+        (
+            None,
+            ("U0BEN",),
+            "a Problem waits for their return too: you cover for them, but would not see it "
+            "sooner.",
+        ),
     ],
 )
-def test_a_checkin_says_who_covers_for_an_owner_away(problem_to: str | None, said: str) -> None:
-    shown = json.dumps(blocks.checkin(card(owner_away=True, problem_to=problem_to)).blocks)
+def test_a_checkin_says_who_covers_for_an_owner_away(
+    problem_to: str | None, late_covers: tuple[str, ...], said: str
+) -> None:
+    shown = json.dumps(
+        blocks.checkin(card(owner_away=True, problem_to=problem_to, late_covers=late_covers)).blocks
+    )
     assert (
         "You took part; <@U0ANA> logged it. Your answer goes to the partner's owner <@U0ANA> "
         f"when they are back from time away; {said}"
