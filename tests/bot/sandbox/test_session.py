@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import shutil
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -283,3 +285,20 @@ def test_an_admin_reads_failed_deliveries_in_their_own_zone(
         assert sandbox.run_line(line)
     # The greeting was refused at 09:00 UTC; ana is in Berlin.
     assert "channel hello to #nosuchchannel, due 23 Nov 10:00:" in output.getvalue()
+
+
+def test_nothing_of_the_sandbox_touches_its_database_after_close(
+    tmp_path: Path, output: io.StringIO
+) -> None:
+    """QA: `liaison simulate --script` once failed to remove its throwaway directory: a thread
+    of the closed sandbox (SQLite's checkpoints) opened story.db again, creating it empty."""
+    before = set(threading.enumerate())
+    console = Console(file=output, width=120, emoji=False, highlight=False, color_system=None)
+    story = tmp_path / "story"
+    story.mkdir()
+    sandbox = Sandbox(db_path=story / "story.db", console=console, fresh=True, start=START)
+    assert sandbox.run_line("/partner help")
+    sandbox.close()
+    left = {thread.name for thread in set(threading.enumerate()) - before if thread.is_alive()}
+    assert left == set()
+    shutil.rmtree(story)
