@@ -598,7 +598,8 @@ class Collision(SQLModel, table=True):
     outbox dedupe key of the channel alert that reported it (None: no alert, e.g. the colleague
     already knew of that contact); `thread_key` is the key of the alert at the root of its
     thread, which later alerts about the partner within a day reply to. `alerted_owner_id` is
-    the owner that alert mentioned, who knows of everyone it named (a later owner does not).
+    the owner that alert mentioned, who knows of everyone it named (a later owner does not);
+    `alerted_cover_id` whoever covered for them, away, whom it asked instead, who knows too.
     """
 
     __table_args__ = (
@@ -615,6 +616,7 @@ class Collision(SQLModel, table=True):
     alert_key: str | None = Field(default=None, max_length=200)
     thread_key: str | None = Field(default=None, max_length=200)
     alerted_owner_id: str | None = Field(default=None, max_length=32)
+    alerted_cover_id: str | None = Field(default=None, max_length=32)
 
 
 # --- Commitments and the stay-in-touch cadence ----------------------------------------------

@@ -647,9 +647,10 @@ def insert_collisions(
     detected_at: datetime,
     thread_key: str | None,
     alerted_owner_id: str | None,
+    alerted_cover_id: str | None = None,
 ) -> None:
     """Record that `later_id` collides with each of `found` (each pair once); those alerted
-    with the alert's thread and the owner it mentioned."""
+    with the alert's thread, the owner it mentioned, and whoever it asked covering for them."""
     if not found:
         return
     driver = Driver.of(session)
@@ -667,6 +668,7 @@ def insert_collisions(
                 "alert_key": collision.alert_key,
                 "thread_key": thread_key if collision.alert_key else None,
                 "alerted_owner_id": alerted_owner_id if collision.alert_key else None,
+                "alerted_cover_id": alerted_cover_id if collision.alert_key else None,
             }
             for collision in found
         ],
@@ -675,22 +677,24 @@ def insert_collisions(
 
 _INSERT_COLLISION = Sql("""
 INSERT INTO collision (team_id, partner_id, earlier_id, later_id, same_contact, detected_at,
-                       alert_key, thread_key, alerted_owner_id)
+                       alert_key, thread_key, alerted_owner_id, alerted_cover_id)
 VALUES (:team_id, :partner_id, :earlier_id, :later_id, :same_contact, :detected_at, :alert_key,
-        :thread_key, :alerted_owner_id)
+        :thread_key, :alerted_owner_id, :alerted_cover_id)
 """)
 
 
 @dataclass(frozen=True)
 class AlertedPair:
     """A collision an alert in the channel reported: the people of both touchpoints were named
-    together, and `owner_id` (the owner the alert mentioned, if any) read all their names.
-    `alert_key`: that alert's outbox key."""
+    together, and `owner_id` (the owner the alert mentioned, if any) read all their names, as
+    did `cover_id` (whoever covered for the owner, away, whom it asked instead). `alert_key`:
+    that alert's outbox key."""
 
     earlier_id: int
     later_id: int
     owner_id: str | None
     alert_key: str
+    cover_id: str | None = None
 
 
 def alerted_pairs(
@@ -703,7 +707,10 @@ def alerted_pairs(
     ids = list(touchpoint_ids)
     driver = Driver.of(session)
     rows = driver.rows(_alerted_pairs(len(ids)), {"team_id": team_id, **listed("id", ids)})
-    return [AlertedPair(earlier, later, owner, str(key)) for earlier, later, owner, key in rows]
+    return [
+        AlertedPair(earlier, later, owner, str(key), cover)
+        for earlier, later, owner, key, cover in rows
+    ]
 
 
 def _alerted_pairs(count: int) -> Sql:
@@ -711,7 +718,8 @@ def _alerted_pairs(count: int) -> Sql:
     SQLite's planner would rather range over the workspace's collisions by team_id (all of
     them), so there `+team_id` keeps that column from choosing the index."""
     template = (
-        "SELECT earlier_id, later_id, alerted_owner_id, alert_key FROM collision "
+        "SELECT earlier_id, later_id, alerted_owner_id, alert_key, alerted_cover_id "
+        "FROM collision "
         "WHERE {team} = :team_id AND alert_key IS NOT NULL "
         "AND (earlier_id IN ({{id}}) OR later_id IN ({{id}})) ORDER BY id"
     )

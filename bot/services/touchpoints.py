@@ -25,10 +25,11 @@ Who hears what:
 When a collision is news (alerted once): `bot.collisions` decides which touchpoints collide; every
 colliding pair is recorded once. A collision is alerted unless its two authors already know of
 each other (`is_news`): an alert about contacts within the coordination window named them
-together (the owner it mentioned, as owner then, knows of everyone it named), or they were in
-touch with the partner together within it. So a colleague who planned a meeting, was alerted,
-and then logs it is not alerted again; a new colleague joining in is, even one who brought
-along someone in the know, and so is a new owner after a handover.
+together (the owner it mentioned, as owner then, or whoever it mentioned as covering for them,
+knows of everyone it named), or they were in touch with the partner together within it. So a
+colleague who planned a meeting, was alerted, and then logs it is not alerted again; a new
+colleague joining in is, even one who brought along someone in the know, and so is a new owner
+after a handover.
 
 Messages are worded by a `Renderer` that the Slack layer provides.
 """
@@ -1877,6 +1878,8 @@ class Touchpoints:
             detected_at=now,
             thread_key=thread or key,
             alerted_owner_id=facts.owner_id,
+            # While the owner is away, the alert asks whoever covers: they know of it too.
+            alerted_cover_id=self._covering(scene) if channel is not None else None,
         )
         return channel, thread, passed_over
 
@@ -2028,12 +2031,14 @@ class Touchpoints:
             named.update(
                 (frozenset((one, other)), pair.alert_key) for one in earlier for other in later
             )
-            # The alert mentioned the owner of the time: they know of everyone it named.
-            if pair.owner_id is not None:
-                named.update(
-                    (frozenset((pair.owner_id, person)), pair.alert_key)
-                    for person in (*earlier, *later)
-                )
+            # The alert mentioned the owner of the time, and asked whoever covered for them:
+            # they know of everyone it named.
+            for reader in (pair.owner_id, pair.cover_id):
+                if reader is not None:
+                    named.update(
+                        (frozenset((reader, person)), pair.alert_key)
+                        for person in (*earlier, *later)
+                    )
         named = {pair: key for pair, key in named.items() if len(pair) == 2}
         # What the caller had read by the time of their contact (by now, for one ahead).
         told = self._told(session, team_id, clashes, by=min(touch.at, scene.now))

@@ -1114,6 +1114,37 @@ def test_while_the_owner_is_away_the_channel_alert_mentions_who_covers(slack: Sl
 
 
 @pytest.mark.usefixtures("acme")
+def test_the_cover_an_alert_mentioned_is_not_alerted_again_when_joining_in(slack: Slack) -> None:
+    # The alert asked Dan, covering for Ana, to make sure Ben and Chloe coordinate with him:
+    # his own plan next is no news to them, as the owner's would not be (h1 story s33).
+    answer(slack, "deputy Acme <@U0DAN|dan>")
+    answer(slack, "away today to friday")
+    answer(slack, "log Acme via meeting : first", user=BEN)
+    answer(slack, "plan Acme on friday : second", user=CHLOE)
+    said = answer(slack, "plan Acme on thursday : the cover's own visit", user=DAN)
+    assert ":warning:" not in said and "Others are in touch" not in said
+    assert "You know of these already; coordinate with <@U0" in said
+    assert "named you together lately, so I posted no new one" in said
+    deliver_outbox(slack)
+    assert len(posts(slack)) == 1
+
+
+@pytest.mark.usefixtures("acme")
+def test_the_owner_back_knows_of_an_alert_her_cover_was_asked_about(slack: Slack) -> None:
+    # The alert while she was away mentioned her as owner and asked Dan, covering: both know
+    # of Ben and Chloe since, and her follow-up on her return is no news (h1 story s46).
+    answer(slack, "deputy Acme <@U0DAN|dan>")
+    answer(slack, "away today to friday")
+    answer(slack, "log Acme via meeting : first", user=BEN)
+    answer(slack, "log Acme via call : second", user=CHLOE)
+    answer(slack, "back")
+    said = answer(slack, "log Acme via email : the owner following up")
+    assert ":warning:" not in said and "so I posted no new one" in said
+    deliver_outbox(slack)
+    assert len(posts(slack)) == 1
+
+
+@pytest.mark.usefixtures("acme")
 def test_with_the_owner_away_and_nobody_covering_the_alert_asks_the_colleagues(
     slack: Slack,
 ) -> None:
