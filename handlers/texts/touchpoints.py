@@ -502,17 +502,17 @@ def no_channel_set(ask: str | None = None) -> str:
 
 
 def alert_said(result: Recorded) -> str:
-    owner = person(result.partner.owner_id)
+    # The reader is "you", never a name of theirs: as the owner, or as whoever covers.
+    author, owner_id = result.touch.author_id, result.partner.owner_id
+    owner = "owner: you" if owner_id == author else f"owner {person(owner_id)}"
     if result.covering is not None:
-        owner = f"{owner}, away; {person(result.covering)} covers"
+        cover = "you cover" if result.covering == author else f"{person(result.covering)} covers"
+        owner = f"{owner}, away; {cover}"
     if result.alert_channel is not None:
         where = channel_ref(result.alert_channel)
         why = not_there(result.partner, result.refused_channels)
         if result.alert_threaded:
-            return (
-                f"I've added this to the thread of the latest alert in {where} (owner {owner})."
-                f"{why}"
-            )
+            return f"I've added this to the thread of the latest alert in {where} ({owner}).{why}"
         if result.covering is not None:
             # The owner, away, hears of themselves as "you" (QA21a BUG 6).
             for_whom = (
@@ -520,13 +520,21 @@ def alert_said(result: Recorded) -> str:
                 if result.partner.owner_id == result.touch.author_id
                 else f"the owner {person(result.partner.owner_id)}"
             )
+            if result.covering == author:
+                return (
+                    f"I've posted this in {where}, which names you as covering for {for_whom} "
+                    f"while away.{why}"
+                )
             return (
                 f"I've posted this in {where} and mentioned {person(result.covering)}, who "
                 f"covers for {for_whom} while away.{why}"
             )
         if result.partner.owner_id == result.touch.author_id:
             return f"I've posted this in {where}, which names you as its owner.{why}"
-        return f"I've posted this in {where} and mentioned the owner {owner}.{why}"
+        return (
+            f"I've posted this in {where} and mentioned the owner "
+            f"{person(result.partner.owner_id)}.{why}"
+        )
     if result.refused_channels:
         return nobody_alerted(result.partner, result.refused_channels)
     if result.no_channel:

@@ -1145,6 +1145,43 @@ def test_the_owner_back_knows_of_an_alert_her_cover_was_asked_about(slack: Slack
 
 
 @pytest.mark.usefixtures("acme")
+def test_whoever_covers_hears_of_the_alert_naming_them_as_you(slack: Slack) -> None:
+    # h1 story s29: Dan, covering, was told he had "mentioned <@U0DAN>, who covers …".
+    answer(slack, "deputy Acme <@U0DAN|dan>")
+    answer(slack, "away today to friday")
+    answer(slack, "log Acme via meeting : first", user=BEN)
+    said = answer(slack, "plan Acme on friday : the cover's visit", user=DAN)
+    assert (
+        "I've posted this in #partnerships, which names you as covering for the owner "
+        "<@U0ANA> while away."
+    ) in said
+    assert "mentioned <@U0DAN>" not in said
+    deliver_outbox(slack)
+    (alert,) = posts(slack)
+    assert "<@U0DAN>, covering for the owner <@U0ANA> while away: please make sure" in shown(alert)
+
+
+@pytest.mark.usefixtures("acme")
+def test_the_owner_or_cover_adding_to_an_alerts_thread_is_named_as_you(slack: Slack) -> None:
+    # h1 stories s33, s34: "(owner <@U0ANA>)" said to Ana, "<@U0DAN> covers" said to Dan.
+    answer(slack, "deputy Acme <@U0DAN|dan>")
+    answer(slack, "log Acme : first", user=BEN)
+    answer(slack, "log Acme : second", user=CHLOE)  # the alert, naming the owner Ana
+    answer(slack, "away today to friday")
+    said = answer(slack, "plan Acme on friday : the cover's visit", user=DAN)
+    assert (
+        "I've added this to the thread of the latest alert in #partnerships (owner <@U0ANA>, "
+        "away; you cover)."
+    ) in said
+    answer(slack, "back")
+    # Ana plans two weeks on, near Ben's first and a visit Eve, an outsider, planned since.
+    slack.fake.add_user(id="U0EVE", name="eve", real_name="Eve", tz="Europe/Paris")
+    answer(slack, "plan Acme on 2026-12-12 : a later visit", user="U0EVE")
+    said = answer(slack, "plan Acme on 2026-12-09 : the owner's visit", user=ANA)
+    assert "to the thread of the latest alert in #partnerships (owner: you)." in said
+
+
+@pytest.mark.usefixtures("acme")
 def test_with_the_owner_away_and_nobody_covering_the_alert_asks_the_colleagues(
     slack: Slack,
 ) -> None:
