@@ -427,7 +427,7 @@ def coordinate_with(
         these = "this" if len(clashes) == 1 else "these"
         with_them = people_in_prose(others)
         return f"You know of {these} already; coordinate with {with_them} as you go{away}."
-    return f"*Coordinate with {people(others)}* before you go further{away}."
+    return f"*Coordinate with {people_in_prose(others)}* before you go further{away}."
 
 
 def _who_covers(result: Recorded) -> str:
@@ -899,9 +899,10 @@ def alert_ask(
 
 
 def alert_fallback(facts: PartnerFacts, touch: Touch, clashes: Sequence[Clash]) -> str:
-    others = people(_others(clashes))
+    involved = [touch.author_id, *(user for user in _others(clashes) if user != touch.author_id)]
+    both = "both" if len(involved) == 2 else "all"
     return (
-        f"Revolving door at {facts.name}: {person(touch.author_id)} and {others} are both in "
+        f"Revolving door at {facts.name}: {people_in_prose(involved)} are {both} in "
         f"contact (owner {person(facts.owner_id)})."
     )
 

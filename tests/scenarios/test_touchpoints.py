@@ -424,7 +424,8 @@ def test_one_contact_new_among_known_ones_is_warned_of_as_before(slack: Slack) -
     said = answer(slack, "plan Acme on 2026-12-05 : in between", user=BEN)
     assert ":warning: *Others are in touch with Acme Corporation:*" in said
     assert "Also in touch" not in said and "You know of" not in said
-    assert "*Coordinate with <@U0DAN>, <@U0CHLOE>* before you go further." in said
+    # A list as a sentence says it, as in the channel's alert (h1 story s06).
+    assert "*Coordinate with <@U0DAN> and <@U0CHLOE>* before you go further." in said
     assert "I've added this to the thread of the latest alert in #partnerships" in said
 
 

@@ -327,6 +327,24 @@ def test_the_alert_names_both_people_both_dates_the_partner_and_the_owner() -> N
     within_slack_limits(message.blocks)
 
 
+def test_the_alerts_notification_names_three_people_as_a_sentence() -> None:
+    # h1 story s07: "<@U0EVE> and <@U0BEN>, <@U0CHLOE> are both in contact".
+    chloe_plans = Clash(other=touch(id=2, author_id="U0CHLOE"), same_contact=False)
+    message = blocks.RENDERER.collision_alert(
+        CollisionAlert(
+            partner=facts(),
+            touch=touch(id=3, author_id="U0EVE"),
+            clashes=[BEN_MET, chloe_plans],
+            threaded=False,
+            window_days=14,
+        )
+    )
+    assert message.text == (
+        "Revolving door at Acme: <@U0EVE>, <@U0BEN> and <@U0CHLOE> are all in contact "
+        "(owner <@U0ANA>)."
+    )
+
+
 @pytest.mark.parametrize(
     ("clash_author", "covering", "asked"),
     [
