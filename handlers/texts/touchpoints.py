@@ -965,9 +965,11 @@ def also_in_touch(
 
 
 def moved_near(facts: PartnerFacts, touch: Touch, *, tz: ZoneInfo, now: datetime | None) -> str:
-    """To whoever moved a planned meeting, when its new day brings it near other contacts."""
+    """To whoever moved a planned meeting (or call, or event), when its new day brings it near
+    other contacts."""
     return (
-        f":warning: You moved the meeting with *{facts.name}*: {when(touch, tz=tz, now=now)} "
+        f":warning: You moved the {touch.medium or 'meeting'} with *{facts.name}*: "
+        f"{when(touch, tz=tz, now=now)} "
         "it is near other colleagues' contacts with them."
     )
 
@@ -976,8 +978,9 @@ def revived_near(facts: PartnerFacts, touch: Touch, *, tz: ZoneInfo, now: dateti
     """To the author of a planned meeting who took back their "Didn't happen", when it comes
     near contacts colleagues recorded meanwhile."""
     return (
-        f":warning: You said your meeting with *{facts.name}* {when(touch, tz=tz, now=now)} "
-        "took place after all: it is near other colleagues' contacts with them."
+        f":warning: You said your {touch.medium or 'meeting'} with *{facts.name}* "
+        f"{when(touch, tz=tz, now=now)} took place after all: it is near other colleagues' "
+        "contacts with them."
     )
 
 

@@ -327,6 +327,16 @@ def test_the_alert_names_both_people_both_dates_the_partner_and_the_owner() -> N
     within_slack_limits(message.blocks)
 
 
+def test_a_call_moved_or_put_back_near_other_contacts_is_called_a_call() -> None:
+    # h1 story s38: "You said your meeting … took place after all" of a planned call.
+    call = touch(medium="call")
+    moved = texts.moved_near(facts(), call, tz=BERLIN, now=NOW)
+    assert moved.startswith(":warning: You moved the call with *Acme*: on Fri 27 Nov at 14:00 ")
+    revived = texts.revived_near(facts(), call, tz=BERLIN, now=NOW)
+    assert revived.startswith(":warning: You said your call with *Acme* on Fri 27 Nov at 14:00 ")
+    assert "meeting" not in moved + revived
+
+
 def test_the_alerts_notification_names_three_people_as_a_sentence() -> None:
     # h1 story s07: "<@U0EVE> and <@U0BEN>, <@U0CHLOE> are both in contact".
     chloe_plans = Clash(other=touch(id=2, author_id="U0CHLOE"), same_contact=False)
