@@ -3680,14 +3680,19 @@ class Touchpoints:
     def _contacts(
         self, session: Session, partner: PartnerAtHand, typed: Sequence[str], now: datetime
     ) -> list[tuple[int, str]]:
-        """The partner's people `typed` names (each by email, else by name, ignoring case,
-        accents and titles: `bot.naming.person_key`), added to the partner's contacts when new
-        and back on them when removed; (id, name) of each, once each, in the order named."""
+        """The partner's people `typed` names, added to the partner's contacts when new and
+        back on them when removed; (id, name) of each, once each, in the order named. A person
+        is found as `contact add` finds them: by email, else by name (ignoring case, accents
+        and titles: `bot.naming.person_key`) where one of the two has no email, the address
+        typed then given to the contact that lacked it (two emails that differ are two
+        people)."""
         people = contact_people(typed)
         if not people:
             return []
         by_email: dict[str, tuple[int, str]] = {}
         by_name: dict[str, tuple[int, str]] = {}
+        # Those without an email yet, by name: `Jane Doe <jane@…>` is the Jane Doe met before.
+        unmailed: dict[str, Contact] = {}
         removed: dict[int, Contact] = {}
         for contact in partner_store.contacts_of(
             session=session, team_id=partner.team_id, partner_id=partner.id, removed=True
@@ -3697,10 +3702,19 @@ class Touchpoints:
                 removed[contact.id] = contact
             if contact.email is not None:
                 by_email.setdefault(contact.email, (contact.id, contact.name))
+            else:
+                unmailed.setdefault(person_key(contact.name), contact)
             by_name.setdefault(person_key(contact.name), (contact.id, contact.name))
         found: dict[int, str] = {}
         for name, email in people:
             known = by_email.get(email) if email is not None else by_name.get(person_key(name))
+            if known is None and email is not None:
+                lacking = unmailed.pop(person_key(name), None)
+                if lacking is not None:
+                    assert lacking.id is not None
+                    lacking.email = email
+                    session.add(lacking)
+                    known = by_email[email] = (lacking.id, lacking.name)
             if known is None:
                 contact_id = store.insert_contact(
                     session=session,
@@ -3731,6 +3745,9 @@ def _shared(other: TouchpointRow, contact_ids: frozenset[int]) -> tuple[str, ...
     )
 
 
+_AROUND_ADDRESS = "<>()[],;"
+
+
 def contact_people(typed: Sequence[str]) -> list[tuple[str, str | None]]:
     """The (name, email) of each person at the partner as typed: `Jane Doe`, `jane@partner.org`
     (named after the address then), or both, `Jane Doe <jane@partner.org>`; blanks are skipped.
@@ -3745,8 +3762,11 @@ def contact_people(typed: Sequence[str]) -> list[tuple[str, str | None]]:
         email = None
         name = text
         if address is not None:
-            email = email_address(address.strip("<>()[],;"))
+            email = email_address(address.strip(_AROUND_ADDRESS))
             others = words[: words.index(address)] + words[words.index(address) + 1 :]
+            # Slack sends `Jane Doe <jane@…>` as `Jane Doe &lt;<mailto:…>&gt;`: the brackets
+            # around the address arrive as words of their own, and are no part of the name.
+            others = [word for word in others if word.strip(_AROUND_ADDRESS)]
             name = " ".join(others).strip(" -–,:") or email.split("@", 1)[0]
         if len(name) > MAX_NAME_LENGTH:
             raise BadName(name, NameProblem.TOO_LONG)

@@ -273,6 +273,25 @@ def test_the_same_contact_person_is_recognised_with_a_title_or_without_accents(
 
 
 @pytest.mark.usefixtures("acme")
+def test_the_same_contact_person_is_recognised_when_named_with_their_email(slack: Slack) -> None:
+    # h1 story s40: `Jane Doe <jane@acme.com>` arrives as Slack escapes it; it was read as a new
+    # person called "Jane Doe < >", not the Jane Doe Ben met.
+    answer(slack, "log Acme with Jane Doe via meeting : intro", user=BEN)
+    said = answer(
+        slack,
+        "plan Acme on friday with Jane Doe &lt;<mailto:jane@acme.com|jane@acme.com>&gt; : visit",
+        user=CHLOE,
+    )
+    assert "Planned your meeting with *Acme Corporation* on Fri 27 Nov with Jane Doe." in said
+    assert "<@U0BEN> met them today at 18:00 with Jane Doe — *the same contact person*" in said
+    # The address is Jane's now: named by it alone, she is the same person again.
+    said = answer(slack, "plan Acme on thursday with <mailto:jane@acme.com|jane@acme.com> : x")
+    assert said.count("*the same contact person*") == 2
+    contacts = answer(slack, "contacts Acme", user=DAN)
+    assert "1 contact at" in contacts and "< >" not in contacts and "jane@acme.com" in contacts
+
+
+@pytest.mark.usefixtures("acme")
 def test_contacts_outside_the_window_do_not_collide_until_it_widens(slack: Slack) -> None:
     answer(slack, "log Acme on 2026-11-01 : an old call", user=BEN)
     said = answer(slack, "plan Acme on 2026-11-20 12:00 : too late to plan", user=CHLOE)
