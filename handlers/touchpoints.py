@@ -759,7 +759,9 @@ def _another_partner(call: Call, unknown: UnknownPartner) -> bool:
     nor one typed a letter off (`log Acme wth Jane`, `log Acme cal : …`), and no date ends
     the name (`_trailing_date`). Those get the explanation, with the forms."""
     prefix = registry_handlers.known_prefix(unknown)
-    if call.verb.name not in RECORDED_AS or prefix is None or unknown.candidates:
+    # `check` takes a name and nothing else: the words after a known one are a name's too.
+    takes_clauses = call.verb.name in RECORDED_AS
+    if not (takes_clauses or call.verb.name == "check") or prefix is None or unknown.candidates:
         return False
     if _clause_after(prefix) or _trailing_date(unknown.query) is not None:
         return False

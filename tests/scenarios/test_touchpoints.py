@@ -3037,6 +3037,19 @@ def test_check_briefs_before_reaching_out(slack: Slack) -> None:
 
 
 @pytest.mark.usefixtures("acme")
+def test_check_with_a_misspelt_word_after_a_known_name_offers_the_partner(slack: Slack) -> None:
+    # h1 story s42: `log` offered Acme Corporation for "Acme Corporaton", `check` explained that
+    # "“Corporaton” is not something `check` takes after the name", though it takes a name only.
+    said = answer(slack, "check Acme Corporaton", user=BEN)
+    assert "I don't know a partner called “Acme Corporaton”. Did you mean" in said
+    assert "is not something" not in said
+    click(slack, BEN, last(slack, BEN), "partner_pick_0")
+    assert "Before you reach out: Acme Corporation" in shown(last(slack, BEN))
+    # A clause's word typed a letter off still gets the explanation, with the form.
+    assert "“wth Jane” is not something `check` takes" in answer(slack, "check Acme wth Jane")
+
+
+@pytest.mark.usefixtures("acme")
 def test_check_names_each_of_the_callers_open_intents(slack: Slack) -> None:
     # QA20c NIT 11: two intents with different purposes are two; the advice named only one.
     answer(slack, "intend Acme : propose a joint event", user=BEN)
