@@ -397,6 +397,9 @@ def _deputy_changed(call: Call, told: list[str], session: Session, change: Deput
 
 
 def team(call: Call) -> Reply:
+    # A registered name first: `team Friends of Add` is that partner's team, not an `add`.
+    if (alone := _alone(call)) is not None:
+        return say(texts.team_shown(alone))
     line = grammar.parse_team(call.rest)
     if isinstance(line, grammar.NameLine):
         profile = call.registry.profile(team_id=call.team_id, partner=call.partner(line.name))

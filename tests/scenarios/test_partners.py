@@ -845,6 +845,16 @@ def test_team_with_the_name_alone_shows_the_team_to_anyone(slack: Slack) -> None
     assert registry(slack).profile(team_id=TEAM, partner="MSF").members == ["U0DAN"]
 
 
+def test_team_with_a_name_that_says_add_or_remove_shows_that_team(slack: Slack) -> None:
+    answer(slack, "add Friends of Add")
+    answer(slack, "add Remove Poverty Now")
+    assert answer(slack, "team Friends of Add", user=DAN).startswith("Team of *Friends of Add*:")
+    said = answer(slack, "team remove poverty now", user=DAN)
+    assert said.startswith("Team of *Remove Poverty Now*:")
+    # With people after it, `add` is still the change.
+    assert "joined the team" in answer(slack, "team Friends of Add add <@U0DAN|dan>")
+
+
 def test_a_verb_given_the_name_alone_shows_what_it_would_change_and_how(slack: Slack) -> None:
     answer(slack, MSF)  # aka "MSF", "Doctors Without Borders"
     owner = registry(slack).profile(team_id=TEAM, partner="MSF").facts.owner_id
