@@ -356,6 +356,9 @@ class Sandbox:
         if not rest:
             raise LineError("Whom do you want to be? e.g. `as ben`.")
         self.user_id = self._person(rest)
+        if self.fake.channels[self.channel_id].is_im:
+            # Each person has their own DM with Liaison: `in dm` then `as ben` is ben's, not ana's.
+            self.channel_id = self.fake.im_channel(self.user_id).id
         self.console.print(f"[dim]You are now {self.user_name}.[/dim]")
 
     def _in(self, rest: str) -> None:

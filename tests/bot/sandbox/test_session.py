@@ -63,6 +63,15 @@ def test_a_message_written_in_the_dm_is_answered(sandbox: Sandbox, output: io.St
     assert "e.g. `say thanks, it went well`" in output.getvalue()
 
 
+def test_another_person_in_the_dm_writes_in_their_own(sandbox: Sandbox) -> None:
+    assert sandbox.run_line("in dm")
+    assert sandbox.run_line("as ben")
+    assert sandbox.channel_id == sandbox.fake.im_channel(sandbox.user_id).id
+    assert sandbox.run_line("say hi")
+    ben_dm = sandbox.fake.messages_in(sandbox.fake.im_channel(sandbox.user_id).id)
+    assert [m.text for m in ben_dm if m.user == sandbox.user_id] == ["hi"]
+
+
 def test_mentions_are_escaped_as_slack_does(sandbox: Sandbox) -> None:
     assert sandbox.escape_mentions("owner MSF @ben in #general") == (
         "owner MSF <@U0BEN|ben> in <#C0GENERAL|general>"
