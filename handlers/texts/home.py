@@ -200,6 +200,6 @@ MESSAGES_TAB_ANSWER = (
     "I don't read what is typed here, so nobody sees it. "
     "To tell me how a meeting went, use the buttons on my check-in "
     f"(*{feedback_texts.ADD_NOTE}* keeps your words); answer a survey with its buttons or "
-    f"with :one:…:five:; record a contact with `{COMMAND} log NAME : what happened`. "
+    f"react :one: to :five: on it; record a contact with `{COMMAND} log NAME : what happened`. "
     f"`{COMMAND} help` lists everything I do."
 )

@@ -240,6 +240,8 @@ def test_a_message_typed_in_the_dm_is_answered_with_where_such_words_belong(slac
     (answer,) = answers_in_dm(slack, BEN)
     assert "I don't read what is typed here" in answer.text
     assert "*Add a note*" in answer.text and "`/partner log NAME : what happened`" in answer.text
+    # A survey is answered by reacting, as the survey itself says: typing :four: here is not.
+    assert "react :one: to :five: on it" in answer.text
     assert answer.thread_ts is None
 
 
