@@ -53,12 +53,14 @@ MAX_ABSENCE = timedelta(days=366)
 # `FROM to UNTIL` (or `until`, `till`, `through`: as people write it), or one day (`friday`);
 # then perhaps `deputy @u`.
 _LINE = re.compile(
-    r"^(?P<start>.+?)(?:\s+(?:to|until|till|through)\s+(?P<end>.+?))?"
+    r"^(?P<start>.+?)(?:\s+(?P<joint>to|until|till|through)\s+(?P<end>.+?))?"
     r"(?:\s+deputy(?:\s+(?P<deputy>.*?))?)?$",
     re.IGNORECASE,
 )
 # `until friday` alone: from today.
-_FROM_TODAY = re.compile(r"^(?:until|till|through)\s+", re.IGNORECASE)
+_FROM_TODAY = re.compile(r"^(until|till|through)\s+", re.IGNORECASE)
+# `until next week`: back when it begins (where `to` and `through` next week take it all in).
+_BACK_WHEN = ("until", "till")
 _MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 
 
@@ -150,7 +152,7 @@ def _line(rest: str) -> str:
     line = grammar.as_typed(rest)  # mentions are Slack's markup, not escaped: they stay
     if line.lower().startswith("from "):
         line = line[len("from ") :]  # "away from friday to monday" reads as well
-    line = _FROM_TODAY.sub("today to ", line)  # "away until friday": from today
+    line = _FROM_TODAY.sub(r"today \1 ", line)  # "away until friday": from today
     return line
 
 
@@ -188,6 +190,10 @@ def _away(runtime: Runtime, invocation: Invocation, rest: str) -> Reply:
         if match["end"] is None and start.at is not None:
             return help_blocks.usage(verb, texts.MISSING_TO)  # a moment is no whole day
         last = _last_day(until, now=now, tz=tz)
+        if match["end"] is not None and match["joint"].lower() in _BACK_WHEN:
+            back = _first_day(until, now=now, tz=tz)
+            if back.day != last.day:  # a named week or month: back on its first day
+                last = When(back.day - timedelta(days=1), None, tz)
         starts_at = _start(start)
         ends_at = _end(last)
         if ends_at <= starts_at:

@@ -312,9 +312,19 @@ def list_partners(call: Call) -> Reply:
     return _list_page(call.runtime, call.invocation, scope, after=None)
 
 
-def _alone(call: Call) -> PartnerProfile | None:
+def _alone(call: Call, parse: Callable[[str], object]) -> PartnerProfile | None:
     """The profile of the partner when the line is its name (or an alias) and nothing more:
-    `owner MSF`, `status MSF`, … then show what the verb would change, and how to."""
+    `owner MSF`, `status MSF`, … then show what the verb would change, and how to.
+
+    Only a line the verb's own grammar (`parse`) refuses: `status Acme active` sets Acme's
+    status even beside a partner called "Acme Active", as it did before names alone were read.
+    """
+    try:
+        parse(call.rest)
+    except grammar.GrammarError:
+        pass
+    else:
+        return None
     try:
         line = grammar.parse_name(call.rest)
     except grammar.GrammarError:
@@ -325,7 +335,9 @@ def _alone(call: Call) -> PartnerProfile | None:
 
 
 def owner(call: Call) -> Reply:
-    if (alone := _alone(call)) is not None:
+    if (
+        alone := _alone(call, partial(grammar.parse_person, role="owner", known=call.known))
+    ) is not None:
         return say(texts.owner_shown(alone.facts))
     line = grammar.parse_person(call.rest, role="owner", known=call.known)
     told: list[str] = []
@@ -343,7 +355,7 @@ def owner(call: Call) -> Reply:
 
 
 def deputy(call: Call) -> Reply:
-    if (alone := _alone(call)) is not None:
+    if (alone := _alone(call, partial(grammar.parse_deputy, known=call.known))) is not None:
         return say(texts.deputy_shown(alone.facts))
     line = grammar.parse_deputy(call.rest, known=call.known)
     told: list[str] = []
@@ -397,8 +409,8 @@ def _deputy_changed(call: Call, told: list[str], session: Session, change: Deput
 
 
 def team(call: Call) -> Reply:
-    # A registered name first: `team Friends of Add` is that partner's team, not an `add`.
-    if (alone := _alone(call)) is not None:
+    # `team Friends of Add` is that partner's team: `add` with nobody after it is no change.
+    if (alone := _alone(call, grammar.parse_team)) is not None:
         return say(texts.team_shown(alone))
     line = grammar.parse_team(call.rest)
     if isinstance(line, grammar.NameLine):
@@ -431,7 +443,7 @@ def _team_added(call: Call, told: list[str], session: Session, change: ListChang
 
 
 def status(call: Call) -> Reply:
-    if (alone := _alone(call)) is not None:
+    if (alone := _alone(call, partial(grammar.parse_status, statuses=texts.STATUSES))) is not None:
         return say(texts.status_shown(alone.facts))
     line = grammar.parse_status(call.rest, texts.STATUSES)
     told: list[str] = []
@@ -478,7 +490,7 @@ def _tell_owner(
 
 
 def channel(call: Call) -> Reply:
-    if (alone := _alone(call)) is not None:
+    if (alone := _alone(call, grammar.parse_channel)) is not None:
         return say(texts.channel_shown(alone.facts, _channel_route(call, alone.facts.id)))
     line = grammar.parse_channel(call.rest)
     facts = call.registry.set_channel(
@@ -577,7 +589,7 @@ def announce_in(
 
 
 def alias(call: Call) -> Reply:
-    if (alone := _alone(call)) is not None:
+    if (alone := _alone(call, grammar.parse_alias)) is not None:
         return say(texts.aliases_shown(alone))
     line = grammar.parse_alias(call.rest)
     change_aliases = (
@@ -648,7 +660,7 @@ def _merge_parts(call: Call, told: list[str], session: Session, merged: Merged) 
 
 
 def contact(call: Call) -> Reply:
-    if (alone := _alone(call)) is not None:
+    if (alone := _alone(call, grammar.parse_contact)) is not None:
         return blocks.contacts(alone)
     line = grammar.parse_contact(call.rest)
     if line.change is Change.REMOVE:

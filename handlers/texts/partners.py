@@ -261,7 +261,8 @@ def unknown_partner(query: str, has_candidates: bool, *, register_button: bool =
         )
     if _ACRONYM.fullmatch(query.strip()):
         text += (
-            f" If it is short for a partner you have, its owner can give it that name: "
+            f" If it is short for a partner you have, its owner, its deputy or an admin can give "
+            "it that name: "
             f"`{COMMAND} alias NAME add {quoted(query.strip())}`."
         )
     return text
@@ -631,16 +632,22 @@ def owner_shown(facts: PartnerFacts) -> str:
         else f"*{facts.name}* has no owner yet"
     )
     deputy = f", with {person(facts.deputy_id)} as deputy" if facts.deputy_id else ""
-    how = f"To hand it over: `{COMMAND} owner {in_command(facts.name)} @user`."
+    command = f"`{COMMAND} owner {in_command(facts.name)} @user`"
+    how = f"To hand it over: {command}." if facts.owner_id else f"To give it one: {command}."
     return f"{owned}{deputy}.\n{how}"
 
 
 def deputy_shown(facts: PartnerFacts) -> str:
     typed = in_command(facts.name)
     if facts.deputy_id is None:
+        # An ended partner needs no cover: nothing about it is sent to anyone.
+        why = (
+            ""
+            if facts.status == PartnerStatus.ENDED
+            else ": nobody covers for its owner when they are away"
+        )
         return (
-            f"*{facts.name}* has no deputy: nobody covers for its owner when they are away.\n"
-            f"Name one with `{COMMAND} deputy {typed} @user`."
+            f"*{facts.name}* has no deputy{why}.\nName one with `{COMMAND} deputy {typed} @user`."
         )
     return (
         f"The deputy of *{facts.name}* is {person(facts.deputy_id)}.\n"
@@ -668,6 +675,12 @@ def aliases_shown(profile: PartnerProfile) -> str:
 
 def channel_shown(facts: PartnerFacts, found: Route) -> str:
     typed = in_command(facts.name)
+    if facts.status == PartnerStatus.ENDED:
+        own = f" (its own: {channel(facts.channel_id)})" if facts.channel_id else ""
+        return (
+            f"*{facts.name}* has ended: nobody is alerted about it any more{own}.\n"
+            f"`{COMMAND} status {typed} active` reopens it."
+        )
     if facts.channel_id is not None:
         said = f"Alerts about *{facts.name}* go to its own channel, {channel(facts.channel_id)}."
         refused = channel_passed_over(facts, found)

@@ -378,6 +378,11 @@ def test_away_cancel_with_more_after_it_says_cancel_takes_nothing(slack: Slack) 
         ("until friday", "from *Wed 25 Nov* to *Fri 27 Nov*"),
         ("monday through wednesday", "from *Mon 30 Nov* to *Wed 2 Dec*"),
         ("thursday till friday", "from *Thu 26 Nov* to *Fri 27 Nov*"),
+        # `until` a week or a month: back when it begins; `through` it, away all of it.
+        ("until next month", "from *Wed 25 Nov* to *Mon 30 Nov*"),
+        ("till next week", "from *Wed 25 Nov* to *Sun 29 Nov*"),
+        ("friday until the week after next", "from *Fri 27 Nov* to *Sun 6 Dec*"),
+        ("through next week", "from *Wed 25 Nov* to *Sun 6 Dec*"),
     ],
 )
 def test_away_for_a_named_week_or_month_books_its_days_and_names_them(

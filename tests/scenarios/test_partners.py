@@ -874,6 +874,26 @@ def test_a_verb_given_the_name_alone_shows_what_it_would_change_and_how(slack: S
     assert "Name exactly one owner with `@`" in answer(slack, "owner Medecins", user=DAN)
 
 
+def test_a_change_the_verb_reads_wins_over_a_partner_named_like_the_whole_line(
+    slack: Slack,
+) -> None:
+    """Review: with *Acme Active* registered, `status Acme active` showed its status."""
+    answer(slack, "add Acme")
+    answer(slack, "add Acme Active")
+    assert "*Acme* is now 🟢 active" in answer(slack, "status Acme active")
+    assert answer(slack, "status Acme Active Foo").startswith("`Foo` is not a status")
+    assert "*Acme Active* is 🌱 prospect." in answer(slack, 'status "Acme Active"')
+
+
+def test_a_verb_given_the_name_of_an_ended_partner_says_it_ended(slack: Slack) -> None:
+    answer(slack, MSF)
+    answer(slack, "status MSF ended")
+    said = answer(slack, "channel MSF")
+    assert said.startswith("*Médecins Sans Frontières* has ended: nobody is alerted about it")
+    assert "`/partner status Médecins Sans Frontières active` reopens it." in said
+    assert answer(slack, "deputy MSF").startswith("*Médecins Sans Frontières* has no deputy.\n")
+
+
 def test_another_spelling_of_a_partners_name_is_refused_to_another(slack: Slack) -> None:
     answer(slack, MSF)  # aka "Doctors Without Borders"
     answer(slack, "add Ärzte ohne Grenzen")

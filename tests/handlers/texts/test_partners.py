@@ -116,7 +116,8 @@ def test_initials_not_known_say_how_to_make_them_a_partners_name() -> None:
     # says how the owner makes them an alias rather than only how to register a new partner.
     said = partners.unknown_partner("DWB", False)
     assert said.endswith(
-        "If it is short for a partner you have, its owner can give it that name: "
+        "If it is short for a partner you have, its owner, its deputy or an admin can give "
+        "it that name: "
         '`/partner alias NAME add "DWB"`.'
     )
     assert "alias NAME" in partners.unknown_partner("MSF", False, register_button=True)
