@@ -1,12 +1,16 @@
 """The Messages tab of the App Home: what a person types to Liaison in its DM.
 
 Liaison's DMs are its check-ins, surveys and notes, answered with their buttons and reactions;
-it takes no typed commands there. Without an answer a message typed there ("went well, they
-want a proposal by Friday") would look read and be lost, so Liaison says once where such words
-belong (a check-in's note, `/partner log`) and how to get help. It says it once per
-conversation in a quiet spell (`QUIET`), not after every line of a chat.
+it takes no typed commands there. A reply in the thread of one of the person's check-in cards
+is what they have to say about that meeting: it is kept as the check-in's note, as the note form
+keeps it (`CheckIns.note_from_reply`), and the thread says so. Without an answer any other
+message typed there ("went well, they want a proposal by Friday") would look read and be lost,
+so Liaison says once where such words belong (a check-in's thread or note, `/partner log`) and
+how to get help. It says it once per conversation in a quiet spell (`QUIET`), not after every
+line of a chat.
 
-The event is acknowledged at once; the answer is a Web API call, made after the ack.
+The event is acknowledged at once; the note is kept and the answers are Web API calls, after
+the ack.
 """
 
 from __future__ import annotations
@@ -20,8 +24,11 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.mrkdwn import slack_text
+from bot.mrkdwn import slack_text, unescape
+from bot.services.checkins import ReplyNoted, ReplyOutcome
 from handlers.context import runtime_of
+from handlers.feedback import checkins_of, show_checkin
+from handlers.texts import feedback as feedback_texts
 from handlers.texts import home as texts
 
 logger = logging.getLogger(__name__)
@@ -50,10 +57,11 @@ class LastAnswers:
 
 
 def typed_by_a_person(event: dict[str, Any]) -> bool:
-    """A new message a person typed in a DM: not an edit, a deletion, a join or a bot's post."""
+    """A new message a person typed in a DM: not an edit, a deletion, a join or a bot's post
+    (a reply in a thread also sent to the conversation is one)."""
     return (
         event.get("channel_type") == "im"
-        and not event.get("subtype")
+        and event.get("subtype") in (None, "", "thread_broadcast")
         and not event.get("bot_id")
         and bool(event.get("user"))
     )
@@ -73,21 +81,42 @@ def message_listener(last_answers: LastAnswers) -> Any:
         runtime = runtime_of(context)
         team_id = str(body.get("team_id") or context.team_id or "")
         user_id, channel = str(event["user"]), str(event.get("channel") or "")
-        if not last_answers.take_turn(team_id=team_id, user_id=user_id, now=runtime.clock.now()):
-            return
+        thread_ts = event.get("thread_ts")
+
+        def post(text: str, *, what: str) -> None:
+            try:
+                client.chat_postMessage(channel=channel, text=slack_text(text), thread_ts=thread_ts)
+            except SlackApiError as error:
+                logger.warning("%s failed: %s", what, error.response.get("error"))
 
         def answer() -> None:
-            try:
-                client.chat_postMessage(
+            if thread_ts and thread_ts != event.get("ts"):
+                noted = checkins_of(runtime).note_from_reply(
+                    team_id=team_id,
+                    user_id=user_id,
                     channel=channel,
-                    text=slack_text(texts.MESSAGES_TAB_ANSWER),
-                    thread_ts=event.get("thread_ts"),
+                    thread_ts=str(thread_ts),
+                    text=unescape(str(event.get("text") or "")),
+                    event_id=body.get("event_id"),
                 )
-            except SlackApiError as error:
-                logger.warning(
-                    "answering a message in the Messages tab failed: %s",
-                    error.response.get("error"),
-                )
+                if noted is not None:
+                    told(noted)
+                    return
+            if last_answers.take_turn(team_id=team_id, user_id=user_id, now=runtime.clock.now()):
+                post(texts.MESSAGES_TAB_ANSWER, what="answering a message in the Messages tab")
+
+        def told(noted: ReplyNoted) -> None:
+            """A reply in a check-in's thread: the card shows the note, the thread says so."""
+            if noted.update is not None:
+                show_checkin(client, noted.update)
+            if noted.card is None:  # Slack's retry of a reply already answered
+                return
+            if noted.outcome is ReplyOutcome.TOO_LONG:
+                text = feedback_texts.reply_too_long(noted.card, noted.length)
+            else:
+                added = noted.outcome is ReplyOutcome.ADDED
+                text = feedback_texts.note_from_reply(noted.card, added=added)
+            post(text, what="answering a reply in a check-in's thread")
 
         runtime.defer(answer, what="answer in the Messages tab")
 

@@ -553,6 +553,21 @@ def sent_message(*, session: Session, team_id: str, dedupe_key: str) -> OutboxMe
     return session.exec(statement).first()
 
 
+def sent_keys_at(
+    *, session: Session, team_id: str, user_id: str, kinds: Collection[str], channel: str, ts: str
+) -> list[str]:
+    """The dedupe keys of the messages of `kinds` the outbox sent to `user_id` that Slack shows
+    at (`channel`, `ts`): what a reply in that message's thread answers."""
+    statement = select(OutboxMessage.dedupe_key).where(
+        OutboxMessage.team_id == team_id,
+        OutboxMessage.recipient_user == user_id,
+        col(OutboxMessage.kind).in_(list(kinds)),
+        OutboxMessage.sent_channel == channel,
+        OutboxMessage.sent_ts == ts,
+    )
+    return list(session.exec(statement))
+
+
 def outbox_messages(
     *, session: Session, team_id: str, dedupe_keys: Collection[str]
 ) -> dict[str, OutboxMessage]:

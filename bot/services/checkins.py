@@ -77,6 +77,7 @@ from bot.services.feedback import (
     FeedbackSettings,
     PartnerPeople,
     each_workspace,
+    first_delivery,
     next_working_morning,
     partner_people,
     partners_people,
@@ -239,6 +240,31 @@ class CheckInUpdate:
     shown_in: tuple[Where, ...]
     # Other people's check-ins the change closed (a meeting moved), to update in place too.
     closed: tuple[CheckInUpdate, ...] = ()
+
+
+class ReplyOutcome(StrEnum):
+    """What a person's reply in the thread of their check-in card did (`note_from_reply`)."""
+
+    # The words are the check-in's note now (it had none).
+    KEPT = "kept"
+    # Added on a line of their own after the note the check-in had.
+    ADDED = "added"
+    # With them the note would be longer than `MAX_NOTE`: nothing was kept.
+    TOO_LONG = "too_long"
+    # Slack's retry of a reply already taken: nothing to do, nothing to say.
+    REPEATED = "repeated"
+
+
+@dataclass(frozen=True)
+class ReplyNoted:
+    """A reply in a check-in's thread, taken as its note (or refused as too long)."""
+
+    outcome: ReplyOutcome
+    card: CheckInCard | None = None
+    # KEPT and ADDED: the check-in now, and every message that shows it.
+    update: CheckInUpdate | None = None
+    # TOO_LONG: how long the note would have been.
+    length: int = 0
 
 
 class CheckInError(Exception):
@@ -529,16 +555,70 @@ class CheckIns:
             raise NoteTooLong(len(text))
         with Session(self.engine) as session:
             checkin = self._changeable(session, team_id, user_id, checkin_id, now)
-            if text != checkin.note:
-                checkin.note = text
-                checkin.version += 1
-                checkin.changed_at = now
-                session.add(checkin)
-                if not self._fold_note(session, checkin):
-                    self._debrief(session, checkin, changed=False, noted=True)
-            if checkin.answer == CheckInAnswer.PROBLEM and text:
-                self._alert_problem(session, checkin, now)
+            self._keep_note(session, checkin, text, now)
             return self._commit(session, checkin, now)
+
+    def note_from_reply(
+        self,
+        *,
+        team_id: str,
+        user_id: str,
+        channel: str,
+        thread_ts: str,
+        text: str,
+        event_id: str | None,
+    ) -> ReplyNoted | None:
+        """A message the person typed in the thread of one of their check-in cards (its question
+        or its reminder): the words become the check-in's note, as the note form keeps it, or
+        go on a line of their own after the note it has (a second reply adds to the first).
+        None when the thread is not of a check-in of theirs they may still answer, or the reply
+        has no words: nothing is kept. Slack's retry of a reply already taken is REPEATED."""
+        words = text.strip()
+        if not words:
+            return None
+        now = self.clock.now()
+        with Session(self.engine) as session:
+            keys = store.sent_keys_at(
+                session=session,
+                team_id=team_id,
+                user_id=user_id,
+                kinds=(ASK_KIND, REMINDER_KIND),
+                channel=channel,
+                ts=thread_ts,
+            )
+            checkin_id = next(filter(None, map(_checkin_of_key, keys)), None)
+            if checkin_id is None:
+                return None
+            try:
+                checkin = self._changeable(session, team_id, user_id, checkin_id, now)
+            except CheckInError:
+                return None
+            if not first_delivery(session, team_id=team_id, event_id=event_id, now=now):
+                return ReplyNoted(outcome=ReplyOutcome.REPEATED)
+            note = f"{checkin.note}\n{words}" if checkin.note else words
+            if len(note) > MAX_NOTE:
+                card = self._card(session, checkin, now)
+                session.commit()  # the event's receipt: a retry is not refused twice
+                return ReplyNoted(outcome=ReplyOutcome.TOO_LONG, card=card, length=len(note))
+            outcome = ReplyOutcome.ADDED if checkin.note else ReplyOutcome.KEPT
+            self._keep_note(session, checkin, note, now)
+            update = self._commit(session, checkin, now)
+        return ReplyNoted(outcome=outcome, card=update.card, update=update)
+
+    def _keep_note(
+        self, session: Session, checkin: CheckIn, text: str | None, now: datetime
+    ) -> None:
+        """The check-in's note is `text` now (None: it has none): the owner's debrief says so,
+        and a Problem's owner is alerted with it."""
+        if text != checkin.note:
+            checkin.note = text
+            checkin.version += 1
+            checkin.changed_at = now
+            session.add(checkin)
+            if not self._fold_note(session, checkin):
+                self._debrief(session, checkin, changed=False, noted=True)
+        if checkin.answer == CheckInAnswer.PROBLEM and text:
+            self._alert_problem(session, checkin, now)
 
     def move(
         self,
@@ -1357,6 +1437,13 @@ def _ask_key(checkin: CheckIn) -> str:
 
 def _reminder_key(checkin: CheckIn) -> str:
     return f"checkin:{checkin.id}:reminder"
+
+
+def _checkin_of_key(dedupe_key: str) -> int | None:
+    """The check-in whose question (`_ask_key`) or reminder (`_reminder_key`) was queued under
+    `dedupe_key`; None for another key."""
+    rest = dedupe_key.removeprefix(ASK_KEY_PREFIX).removesuffix(":reminder")
+    return int(rest) if rest.isdigit() and rest != dedupe_key else None
 
 
 # --- Planners -----------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from datetime import datetime, time, timedelta
 from bot.delivery.working_hours import zone
 from bot.services.checkins import (
     HORIZON,
+    MAX_NOTE,
     CheckInCard,
     Debrief,
     NoCheckIn,
@@ -225,6 +226,27 @@ def checkin_answered(card: CheckInCard) -> str:
 
 def checkin_note(note: str) -> str:
     return f"Your note: _{note}_"
+
+
+def note_from_reply(card: CheckInCard, *, added: bool) -> str:
+    """The answer in a check-in's thread to a reply kept as its note."""
+    meeting = f"{card.medium} with *{card.partner_name}* on {day(card.meeting_at, card.tz)}"
+    text = (
+        f"{'Added to' if added else 'Kept as'} your note on the {meeting} — *{EDIT_NOTE}* on the "
+        "card changes it."
+    )
+    if card.answer is None:
+        text += " Its buttons say how it went."
+    return text
+
+
+def reply_too_long(card: CheckInCard, length: int) -> str:
+    """The answer in a check-in's thread to a reply that would make its note too long."""
+    return (
+        f"With this reply your note on the {card.medium} with *{card.partner_name}* would be "
+        f"{length:,} characters long; keep it to {MAX_NOTE:,} (link a document for the rest). "
+        f"Nothing was added: *{EDIT_NOTE}* on the card shortens the note."
+    )
 
 
 def checkin_change_until(until: datetime, tz: str | None) -> str:

@@ -1689,3 +1689,127 @@ def test_a_plan_moved_after_its_time_came_is_no_longer_the_last_contact(slack: S
     values = {"date": {"value": {"type": "datepicker", "selected_date": "2026-12-03"}}}
     send(slack, slack.requests.view_submission(user_id=CHLOE, view=form, values=values))
     assert "last contact not yet" in say(slack, "list all", DAN)
+
+
+# --- A reply in a check-in's thread ---------------------------------------------------------
+
+
+def reply_in_thread(slack: Slack, user: str, card: FakeMessage, text: str) -> SlackRequest:
+    """The person replies in the thread of `card` in their DM; Slack sends the `message` event."""
+    typed = slack.fake.post_user_message(
+        user_id=user, channel_id=card.channel, text=text, thread_ts=card.ts
+    )
+    request = slack.requests.message_posted(typed)
+    send(slack, request)
+    return request
+
+
+def answers_in_thread(slack: Slack, card: FakeMessage) -> list[str]:
+    return [m.text for m in slack.fake.thread(card) if m.user == slack.fake.bot_user_id]
+
+
+def dans_checkin(slack: Slack) -> FakeMessage:
+    """Dan's check-in about his meeting with Acme (owned by Ana), sent Thursday 09:01 London."""
+    acme(slack)
+    meeting(slack, author=DAN, when=datetime(2026, 11, 25, 8, tzinfo=UTC))
+    at(slack, datetime(2026, 11, 26, 9, 1, tzinfo=UTC))
+    (asked,) = checkin_messages(slack, DAN)
+    return asked
+
+
+def test_a_reply_in_a_checkins_thread_is_kept_as_its_note(slack: Slack) -> None:
+    asked = dans_checkin(slack)
+    click(slack, DAN, asked, "checkin_answer_went_well")
+
+    request = reply_in_thread(slack, DAN, asked, "They want a proposal & a budget")
+    card = shown(current(slack, asked))
+    assert "Your note: _They want a proposal &amp; a budget_" in card
+    assert '"text": "Edit note"' in card
+    assert answers_in_thread(slack, asked) == [
+        "Kept as your note on the meeting with *Acme* on Wed 25 Nov — *Edit note* on the card "
+        "changes it."
+    ]
+    # Slack's retry of the reply keeps nothing twice and says nothing again.
+    send(slack, slack.requests.retry(request, 1))
+    assert len(answers_in_thread(slack, asked)) == 1
+    assert rows(slack, CheckIn)[0].note == "They want a proposal & a budget"
+
+    # A second reply goes on a line of its own after the first.
+    reply_in_thread(slack, DAN, asked, "by Friday")
+    assert rows(slack, CheckIn)[0].note == "They want a proposal & a budget\nby Friday"
+    assert answers_in_thread(slack, asked)[-1].startswith("Added to your note on the meeting")
+    # Ana reads both in her debrief, as a note given with the form.
+    at(slack, datetime(2026, 11, 26, 9, 2, tzinfo=UTC))
+    (debrief,) = [m for m in inbox(slack, ANA) if m.text.startswith("Debrief of the meeting")]
+    assert [m.text for m in slack.fake.thread(debrief)][-1] == (
+        "<@U0DAN> added a note to their answer *✅ Went well*\n> They want a proposal &amp; a "
+        "budget\nby Friday"
+    )
+    # No hint about where words belong: these were read.
+    assert not any("I don't read" in m.text for m in slack.fake.messages_in(asked.channel))
+
+
+def test_a_reply_that_would_make_the_note_too_long_adds_nothing(slack: Slack) -> None:
+    asked = dans_checkin(slack)
+    reply_in_thread(slack, DAN, asked, "q" * 2990)
+    reply_in_thread(slack, DAN, asked, "and then some more")
+    assert rows(slack, CheckIn)[0].note == "q" * 2990
+    assert answers_in_thread(slack, asked)[0].endswith("Its buttons say how it went.")
+    assert answers_in_thread(slack, asked)[-1] == (
+        "With this reply your note on the meeting with *Acme* would be 3,009 characters long; "
+        "keep it to 3,000 (link a document for the rest). Nothing was added: *Edit note* on the "
+        "card shortens the note."
+    )
+
+
+def test_a_problem_reported_then_explained_in_the_thread_alerts_the_owner_with_it(
+    slack: Slack,
+) -> None:
+    asked = dans_checkin(slack)
+    click(slack, DAN, asked, "checkin_answer_problem")  # the form is left unsent
+    reply_in_thread(slack, DAN, asked, "They want to cancel")
+    at(slack, datetime(2026, 11, 26, 9, 2, tzinfo=UTC))
+    (alert,) = [m for m in inbox(slack, ANA) if "reports a *problem*" in m.text]
+    assert "> They want to cancel" in alert.text
+
+
+def test_a_reply_in_a_closed_checkins_thread_or_elsewhere_gets_the_hint(slack: Slack) -> None:
+    asked = dans_checkin(slack)
+    click(slack, DAN, asked, "checkin_answer_went_well")
+    at(slack, datetime(2026, 11, 27, 15, tzinfo=UTC))  # a day later: settled
+    reply_in_thread(slack, DAN, asked, "one more thing")
+    (hint,) = answers_in_thread(slack, asked)
+    assert hint.startswith("I don't read what is typed here")
+    assert rows(slack, CheckIn)[0].note is None
+    # A reply to another message, or top-level: the hint, in its quiet spell.
+    slack.runtime.clock.set(datetime(2026, 11, 27, 15, 11, tzinfo=UTC))  # type: ignore[attr-defined]
+    (debrief,) = [m for m in inbox(slack, ANA) if m.text.startswith("Debrief of the meeting")]
+    reply_in_thread(slack, ANA, debrief, "thanks Dan")
+    assert [m.text[:30] for m in slack.fake.thread(debrief)][-2:] == [
+        "thanks Dan",
+        "I don't read what is typed her",
+    ]
+    # Someone else's check-in (an event no client of theirs would send): nothing kept.
+    event = {
+        "type": "message",
+        "channel": asked.channel,
+        "channel_type": "im",
+        "user": BEN,
+        "text": "mine now",
+        "ts": "1999999999.000100",
+        "thread_ts": asked.ts,
+    }
+    send(slack, slack.requests.event(event))
+    assert rows(slack, CheckIn)[0].note is None
+    assert "I don't read" in answers_in_thread(slack, asked)[-1]
+
+
+def test_a_thread_answer_slack_refuses_is_logged(
+    slack: Slack, caplog: pytest.LogCaptureFixture
+) -> None:
+    asked = dans_checkin(slack)
+    slack.fake.fail_next("chat.postMessage", error="channel_not_found")
+    with caplog.at_level(logging.WARNING):
+        reply_in_thread(slack, DAN, asked, "went fine")
+    assert "answering a reply in a check-in's thread failed: channel_not_found" in caplog.text
+    assert rows(slack, CheckIn)[0].note == "went fine"

@@ -20,6 +20,7 @@ from bot.services.checkins import (
     NotMoved,
     NotPlanned,
     NotYourCheckIn,
+    ReplyOutcome,
     due_time,
     meeting_day,
     moved_moment,
@@ -505,3 +506,80 @@ def test_moved_to_moves_the_plan_closes_the_others_questions_and_asks_everyone_a
         "<@U0BEN> answered *📅 Moved* — to Thu 3 Dec",
         "<@U0BEN> changed their answer to *📅 Moved* — to Tue 8 Dec",
     ]
+
+
+# --- A reply in a check-in's thread -----------------------------------------------------------
+
+
+def _sent(engine: Engine, dedupe_key: str, *, channel: str, ts: str) -> None:
+    """The outbox row queued under `dedupe_key`, as the dispatcher leaves it once Slack took it."""
+    with Session(engine) as session:
+        row = session.exec(
+            select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key)
+        ).one()
+        row.status, row.sent_channel, row.sent_ts = OutboxStatus.SENT, channel, ts
+        session.add(row)
+        session.commit()
+
+
+def test_a_reply_in_a_checkins_thread_is_its_note_and_a_second_one_adds_a_line(
+    checkins: CheckIns, engine: Engine, clock: ManualClock
+) -> None:
+    _meeting(engine, author=DAN, at=START - timedelta(hours=1))
+    checkins.plan(START)
+    (asked,) = _checkins(engine)
+    checkin_id = asked.id or 0
+    _sent(engine, f"checkin:{checkin_id}", channel="D0DAN", ts="100.1")
+    reply = {"team_id": TEAM, "user_id": DAN, "channel": "D0DAN", "thread_ts": "100.1"}
+
+    # Not a thread of Dan's check-in: another workspace, another person, another message.
+    assert (
+        checkins.note_from_reply(**{**reply, "team_id": "T0OTHER"}, text="x", event_id="E1") is None
+    )
+    assert checkins.note_from_reply(**{**reply, "user_id": BEN}, text="x", event_id="E2") is None
+    assert (
+        checkins.note_from_reply(**{**reply, "thread_ts": "100.2"}, text="x", event_id="E3") is None
+    )
+    assert checkins.note_from_reply(**reply, text="   ", event_id="E4") is None  # no words
+
+    kept = checkins.note_from_reply(**reply, text=" They want a proposal ", event_id="E5")
+    assert kept is not None and kept.outcome is ReplyOutcome.KEPT
+    assert kept.update is not None and kept.update.card.note == "They want a proposal"
+    # Slack's retry of that event: taken once.
+    again = checkins.note_from_reply(**reply, text="They want a proposal", event_id="E5")
+    assert again is not None and again.outcome is ReplyOutcome.REPEATED and again.card is None
+    added = checkins.note_from_reply(**reply, text="by Friday", event_id="E6")
+    assert added is not None and added.outcome is ReplyOutcome.ADDED
+    assert _checkins(engine)[0].note == "They want a proposal\nby Friday"
+    # The note form's limit holds for the note the replies make, and nothing is added past it.
+    too_long = checkins.note_from_reply(**reply, text="q" * 3000, event_id="E7")
+    assert too_long is not None and too_long.outcome is ReplyOutcome.TOO_LONG
+    assert too_long.length == len("They want a proposal\nby Friday\n") + 3000
+    assert _checkins(engine)[0].note == "They want a proposal\nby Friday"
+
+    # The reminder's thread is the check-in's too; a closed check-in takes no more notes.
+    checkins.answer(
+        team_id=TEAM, user_id=DAN, checkin_id=checkin_id, answer=CheckInAnswer.WENT_WELL
+    )
+    with Session(engine) as session:
+        session.add(
+            OutboxMessage(
+                team_id=TEAM,
+                kind="checkin.reminder",
+                recipient_user=DAN,
+                text="Reminder",
+                dedupe_key=f"checkin:{checkin_id}:reminder",
+                due_at=START,
+                available_at=START,
+                created_at=START,
+            )
+        )
+        session.commit()
+    _sent(engine, f"checkin:{checkin_id}:reminder", channel="D0DAN", ts="200.1")
+    on_reminder = checkins.note_from_reply(
+        **{**reply, "thread_ts": "200.1"}, text="Signed!", event_id="E8"
+    )
+    assert on_reminder is not None and on_reminder.outcome is ReplyOutcome.ADDED
+    clock.set(START + timedelta(hours=25))
+    assert checkins.note_from_reply(**reply, text="late", event_id="E9") is None
+    assert _checkins(engine)[0].note == "They want a proposal\nby Friday\nSigned!"
