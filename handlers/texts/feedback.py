@@ -225,7 +225,18 @@ def checkin_answered(card: CheckInCard) -> str:
 
 
 def checkin_note(note: str) -> str:
-    return f"Your note: _{note}_"
+    return f"Your note: {_italic(note)}"
+
+
+def _italic(note: str) -> str:
+    """A note in italics line by line: mrkdwn's `_…_` does not span a line break, so a note of
+    two lines (two replies in its thread) would show its underscores."""
+    return "\n".join(f"_{line.strip()}_" if line.strip() else "" for line in note.splitlines())
+
+
+def _quoted(note: str) -> str:
+    """A note as a quote, every line of it (`>` quotes one line; one typed is kept)."""
+    return "\n".join(line if line.startswith(">") else f"> {line}" for line in note.splitlines())
 
 
 def note_from_reply(card: CheckInCard, *, added: bool) -> str:
@@ -295,7 +306,7 @@ def debrief_line(debrief: Debrief) -> str:
         if debrief.answer is CheckInAnswer.MOVED and debrief.moved_to is not None:
             text += f" — to {day(debrief.moved_to, debrief.tz)}"
     if debrief.note:
-        text += f"\n> {debrief.note}"
+        text += f"\n{_quoted(debrief.note)}"
     return text
 
 
@@ -305,7 +316,7 @@ def problem_alert(alert: ProblemAlert) -> str:
         f"*{alert.partner_name}* on {day(alert.meeting_at, alert.tz)}."
     )
     if alert.note:
-        text += f"\n> {alert.note}"
+        text += f"\n{_quoted(alert.note)}"
     else:
         text += "\nNo note was given; ask them what happened."
     if alert.covering:

@@ -1743,7 +1743,11 @@ def test_a_reply_in_a_checkins_thread_is_kept_as_its_note(slack: Slack) -> None:
     (debrief,) = [m for m in inbox(slack, ANA) if m.text.startswith("Debrief of the meeting")]
     assert [m.text for m in slack.fake.thread(debrief)][-1] == (
         "<@U0DAN> added a note to their answer *✅ Went well*\n> They want a proposal &amp; a "
-        "budget\nby Friday"
+        "budget\n> by Friday"
+    )
+    # In italics line by line: mrkdwn's `_…_` does not span a line break (shown as JSON here).
+    assert "Your note: _They want a proposal &amp; a budget_\\n_by Friday_" in shown(
+        current(slack, asked)
     )
     # No hint about where words belong: these were read.
     assert not any("I don't read" in m.text for m in slack.fake.messages_in(asked.channel))

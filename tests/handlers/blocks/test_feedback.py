@@ -23,6 +23,7 @@ from bot.services.surveys import (
     SurveyInvitation,
 )
 from handlers.blocks import feedback as blocks
+from handlers.texts import feedback as texts
 from storage.models import CheckInAnswer
 
 MEETING = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
@@ -405,3 +406,20 @@ def test_the_schedule_and_the_section_for_show_and_check() -> None:
     section = json.dumps(blocks.feedback_section(summary), ensure_ascii=False)
     assert "Check-ins (90 days): ✅ Went well 3 · ⚠️ Problem 1" in section
     assert "Pulse: no survey has closed yet." in section
+
+
+def test_a_note_of_several_lines_is_in_italics_and_quoted_line_by_line() -> None:
+    # Two replies in a check-in's thread make a note of two lines: mrkdwn's `_…_` and `>` stop at
+    # a line break, so each line carries its own (a line typed as a quote stays one).
+    assert texts.checkin_note("went well \n\nby Friday") == "Your note: _went well_\n\n_by Friday_"
+    alert = ProblemAlert(
+        partner_name="Acme",
+        medium="call",
+        meeting_at=MEETING,
+        tz="UTC",
+        user_id="U0DAN",
+        note="They cancel\nfor now\n> said Jane",
+        owner_id="U0ANA",
+        covering=False,
+    )
+    assert "\n> They cancel\n> for now\n> said Jane\n" in texts.problem_alert(alert)
