@@ -12,8 +12,8 @@ from rich.console import Console
 from bot.sandbox.session import FORMS, Sandbox
 
 WORDS = [
-    "/partner ", "as ", "in ", "say ", "advance ", "react ", "unreact ", "click ", "submit ",
-    "cancel", "inbox", "channel ", "home", "time", "help", "quit",
+    "/partner ", "as ", "in ", "say ", "reply ", "advance ", "react ", "unreact ", "click ",
+    "submit ", "cancel", "inbox", "channel ", "home", "time", "help", "quit",
 ]  # fmt: skip
 
 

@@ -54,6 +54,7 @@ FORMS = """\
   as NAME                         become another colleague (ana, ben, chloe, dan)
   in #CHANNEL | in dm             type in a channel, or in your DM with Liaison
   say TEXT                        write a message (not a command) where you are
+  reply last | N TEXT             write a message in the thread of a message you can see
   advance 2d | 3h | 30m | 1w      move the clock forward; what falls due runs, in order
   advance to 2026-12-01 10:00     … or to a moment (UTC)
   react :four: on last | N | "text"  react to the last message you can see, message N,
@@ -269,6 +270,7 @@ class Sandbox:
             "in": self._in,
             "advance": self._advance,
             "say": self._say,
+            "reply": self._reply,
             "react": lambda r: self._react(r, add=True),
             "unreact": lambda r: self._react(r, add=False),
             "click": self._click,
@@ -481,6 +483,21 @@ class Sandbox:
             raise LineError("What do you want to write? e.g. `say thanks, it went well`.")
         written = self.fake.post_user_message(
             user_id=self.user_id, channel_id=self.channel_id, text=self.escape_mentions(rest)
+        )
+        self._send(self.requests.message_posted(written))
+
+    def _reply(self, rest: str) -> None:
+        match = re.match(r"^(last|#?\d+)\s+(.+)$", rest)
+        if not match:
+            raise LineError("e.g. `reply last it went well` or `reply 12 thanks, it went well`.")
+        root = self._message(match.group(1))
+        if root.ephemeral_to is not None or root not in self.visible_to(self.user_id):
+            raise LineError(f"Message {root.number} is not in a conversation you can reply in.")
+        written = self.fake.post_user_message(
+            user_id=self.user_id,
+            channel_id=root.channel,
+            text=self.escape_mentions(match.group(2)),
+            thread_ts=root.thread_ts or root.ts,
         )
         self._send(self.requests.message_posted(written))
 

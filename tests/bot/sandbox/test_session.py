@@ -72,6 +72,27 @@ def test_another_person_in_the_dm_writes_in_their_own(sandbox: Sandbox) -> None:
     assert [m.text for m in ben_dm if m.user == sandbox.user_id] == ["hi"]
 
 
+def test_a_reply_in_a_checkins_thread_is_kept_as_its_note(
+    sandbox: Sandbox, output: io.StringIO
+) -> None:
+    assert sandbox.run_line("/partner add Acme")
+    assert sandbox.run_line("/partner log Acme with @ben via meeting : kickoff")
+    assert sandbox.run_line("advance 1d")
+    assert sandbox.run_line("as ben")
+    assert sandbox.run_line("reply last They want a proposal")
+    transcript = output.getvalue()
+    assert "DM to @ben, in the thread of message" in transcript
+    assert "Your note: They want a proposal" in transcript
+    assert "Kept as your note on the meeting with Acme" in transcript
+    assert not sandbox.run_line("reply last")  # nothing to write: the right form is shown
+    assert "e.g. `reply last it went well`" in output.getvalue()
+    bens = sandbox.fake.im_channel("U0BEN").id
+    (card,) = [m for m in sandbox.fake.messages if m.channel == bens and "How did" in m.text]
+    assert sandbox.run_line("as dan")
+    assert not sandbox.run_line(f"reply {card.number} mine")  # not Dan's to reply in
+    assert "is not in a conversation you can reply in" in output.getvalue()
+
+
 def test_mentions_are_escaped_as_slack_does(sandbox: Sandbox) -> None:
     assert sandbox.escape_mentions("owner MSF @ben in #general") == (
         "owner MSF <@U0BEN|ben> in <#C0GENERAL|general>"
