@@ -330,7 +330,7 @@ VERBS: tuple[Verb, ...] = (
             "config",
             "config channel #channel|none",
             "config window DAYS",
-            "config hours 9-17",
+            "config hours 9-17|9am-5pm",
             "config days mon-fri|weekdays|weekends|every day",
             "config pulse monthly|quarterly|off",
             "config checkin-delay HOURS|morning",
@@ -340,9 +340,10 @@ VERBS: tuple[Verb, ...] = (
             "config admins [@user …|none]",
         ),
         "Show or change the workspace's settings. `config` alone shows them all and what each "
-        "does; `config SETTING` one of them. `config admins @a @b` replaces the list of admins "
-        "named here (Slack workspace admins always are admins; whoever it adds is told); "
-        "`config checkin-delay morning` "
+        "does; `config SETTING` one of them. Working hours are whole hours, 0 to 24 or with "
+        "am/pm (`9-17`, `9am-5pm`, `9:00–17:00`, `9 until 17`). `config admins @a @b` replaces "
+        "the list of admins named here (Slack workspace admins always are admins; whoever it "
+        "adds is told); `config checkin-delay morning` "
         "goes back to asking at the next start of working hours (after a meeting that ends "
         "before they begin, that same day).",
         ("config channel #partnerships", "config hours 9-17", "config checkin-delay morning"),

@@ -95,6 +95,7 @@ class Problem(StrEnum):
     REVEALS_PEOPLE = "reveals_people"
     BAD_HOURS = "bad_hours"
     HOURS_ORDER = "hours_order"
+    PART_HOURS = "part_hours"
     BAD_DAYS = "bad_days"
     BAD_CADENCE = "bad_cadence"
     BAD_DIGEST = "bad_digest"
@@ -104,7 +105,7 @@ class Problem(StrEnum):
 
 class BadSetting(ValueError):
     """A value a setting does not take; nothing was changed. `value` is what was typed;
-    `suggestions` are close matches (settings, time zones)."""
+    `suggestions` are close matches (settings, time zones, whole hours)."""
 
     def __init__(
         self,
@@ -307,19 +308,60 @@ def read_window(text: str) -> SettingsUpdate:
     return {"window_days": _within(Setting.WINDOW, days, WINDOW_DAYS, text)}
 
 
-_HOURS = re.compile(r"(\d{1,2})(?::(\d{2}))?\s*(?:-|–|—|to)\s*(\d{1,2})(?::(\d{2}))?")
+# One end of a range of hours: `9`, `09:00`, `9.00`, `9am`, `9 pm`, `9:00 a.m.`, `9p`.
+_HOUR = r"(\d{1,2})(?:[:.](\d{2}))?\s*([ap])?(?:(?<=[ap])\.?m?\.?)?"
+# The two ends joined by a dash (en and em dashes too) or the words `config days` takes for a
+# range, so `9 until 17` reads as `mon until fri` does; `from` before the first is fine.
+_HOURS = re.compile(rf"(?:from\s+)?{_HOUR}\s*(?:[-–—]|to|through|thru|till?|until)\s*{_HOUR}")
+
+
+def _on_the_clock(hour: int, meridiem: str | None, *, end: bool) -> int | None:
+    """The hour of the day, 0–24, `hour` is on a 24-hour or (with `a`/`p`) a 12-hour clock:
+    12am is 0, 12pm is 12, and 12am at the end of the working day is its midnight, 24. None
+    when there is no such hour (`25`, `13pm`, `0am`)."""
+    if meridiem is None:
+        return hour if hour <= 24 else None
+    if not 1 <= hour <= 12:
+        return None
+    clock = hour % 12 + (12 if meridiem == "p" else 0)
+    return 24 if end and clock == 0 else clock
 
 
 def read_hours(text: str) -> SettingsUpdate:
-    """`9-17` (whole hours, 0–24, start before end; `9:00-17:00` and `9 to 17` too)."""
-    match = _HOURS.fullmatch(text.strip().lower())
-    if match is None or any(minutes not in (None, "00") for minutes in (match[2], match[4])):
-        raise BadSetting(Setting.HOURS, Problem.BAD_HOURS, text.strip())
-    start, end = int(match[1]), int(match[3])
-    if start > 24 or end > 24:
-        raise BadSetting(Setting.HOURS, Problem.BAD_HOURS, text.strip())
+    """`9-17`: whole hours, 0–24, start before end. Also `9:00-17:00`, `9am-5pm`, `9-5pm`,
+    `09:00 – 17:00` and `9 to 17` (or `through`, `until`, `till`); not `9:30-17`, which the
+    working day (whole hours) cannot honour: `Problem.PART_HOURS` suggests the whole hours
+    around it."""
+    typed = text.strip()
+    match = _HOURS.fullmatch(typed.lower())
+    if match is None:
+        raise BadSetting(Setting.HOURS, Problem.BAD_HOURS, typed)
+    start_hour, start_minutes, start_meridiem = int(match[1]), match[2], match[3]
+    end_hour, end_minutes, end_meridiem = int(match[4]), match[5], match[6]
+    if start_meridiem is None and end_meridiem is not None and 1 <= start_hour <= 12:
+        # `9-5pm` is 9am to 5pm and `1-5pm` 1pm to 5pm: the start shares the end's half of the
+        # day unless that puts it after the end.
+        start_meridiem = end_meridiem
+        shared = _on_the_clock(start_hour, start_meridiem, end=False)
+        ending = _on_the_clock(end_hour, end_meridiem, end=True)
+        if shared is not None and ending is not None and shared >= ending:
+            start_meridiem = "a"
+    start = _on_the_clock(start_hour, start_meridiem, end=False)
+    end = _on_the_clock(end_hour, end_meridiem, end=True)
+    minutes = [int(m) for m in (start_minutes, end_minutes) if m is not None]
+    if start is None or end is None or any(m > 59 for m in minutes):
+        raise BadSetting(Setting.HOURS, Problem.BAD_HOURS, typed)
+    if any(minutes):
+        # The whole hours that cover what was typed: `9:30-17` is within `9-17`.
+        late = end + (1 if end_minutes not in (None, "00") else 0)
+        covering = f"{start}-{min(late, 24)}"
+        raise BadSetting(Setting.HOURS, Problem.PART_HOURS, typed, suggestions=[covering])
     if start >= end:
-        raise BadSetting(Setting.HOURS, Problem.HOURS_ORDER, text.strip())
+        # `9-5` most likely meant the afternoon: working hours never run past midnight.
+        afternoon = end + 12
+        likely = end_meridiem is None and start <= 12 and start < afternoon <= 24 and end < start
+        suggestions = [f"{start}-{afternoon}"] if likely else []
+        raise BadSetting(Setting.HOURS, Problem.HOURS_ORDER, typed, suggestions=suggestions)
     return {"work_start_hour": start, "work_end_hour": end}
 
 

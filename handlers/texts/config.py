@@ -476,10 +476,19 @@ def problem(error: BadSetting) -> str:
         case Problem.BAD_HOURS:
             return (
                 f"`{typed}` is not a range of whole hours: give the hour the working day starts "
-                "and the hour it ends, 0 to 24, joined by `-`."
+                "and the hour it ends, 0 to 24 (or with am/pm, like `9am-5pm`), joined by `-` "
+                "or `to`."
+            )
+        case Problem.PART_HOURS:
+            return (
+                f"Working hours are whole hours, and `{typed}` is not: they start and end on the "
+                f"hour, like `{COMMAND} config hours {next(iter(error.suggestions), '9-17')}`."
             )
         case Problem.HOURS_ORDER:
-            return f"Working hours must start before they end, and `{typed}` does not."
+            text = f"Working hours must start before they end, and `{typed}` does not."
+            if error.suggestions:
+                text += f" Did you mean `{COMMAND} config hours {error.suggestions[0]}`?"
+            return text
         case Problem.BAD_DAYS:
             return (
                 f"`{typed}` is not a day: use mon, tue, wed, thu, fri, sat, sun — joined by `-` or "

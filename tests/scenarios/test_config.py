@@ -336,7 +336,8 @@ def test_an_admin_named_who_is_not_in_the_workspace_is_refused(slack: Slack) -> 
         ("config window soon", "`soon` is not a number of days", "config window", "window 21"),
         ("config hours 17-9", "must start before they end", "config hours 9-17", "hours 8-18"),
         ("config hours 9-25", "`9-25` is not a range of whole hours", "hours 9-17", "hours 8-18"),
-        ("config hours 9:30-17", "not a range of whole hours", "config hours 9-17", "hours 8-18"),
+        ("config hours 9:30-17", "Working hours are whole hours", "config hours 9-17", "8-18"),
+        ("config hours 9-5", "Did you mean `/partner config hours 9-17`?", "9am-5pm", "8-18"),
         ("config days fortnight", "`fortnight` is not a day", "config days mon-fri", "sun-thu"),
         ("config days weekdays-sat", "or `weekdays`, `weekends`", "days mon-fri|weekdays", "thu"),
         ("config days mon-", "`mon-` is not a day", "config days mon-fri", "days sun-thu"),
@@ -557,6 +558,25 @@ def test_working_hours_and_days_decide_when_a_direct_message_goes(slack: Slack) 
     assert len(dms(slack, ANA)) == 2
     at(slack, datetime(2026, 11, 30, 6, 15, tzinfo=UTC))
     assert "<@U0DAN> emailed *Acme Corporation*" in dms(slack, ANA)[-1].text
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        ("9am-5pm", "9:00–17:00"),
+        ("09:00 – 17:00", "9:00–17:00"),
+        ("8 until 16", "8:00–16:00"),
+        ("12pm to 6pm", "12:00–18:00"),
+        ("12am-8am", "0:00–8:00"),
+    ],
+)
+def test_working_hours_take_the_forms_people_type_for_them(
+    slack: Slack, typed: str, shown: str
+) -> None:
+    """New-user QA: `config hours 9am-5pm` and `09:00 – 17:00` were refused."""
+    answer(slack, "config hours 7-15")
+    said = answer(slack, f"config hours {typed}")
+    assert f"*Working hours* are now *{shown}* (was 7:00–15:00)" in said
 
 
 @pytest.mark.parametrize(

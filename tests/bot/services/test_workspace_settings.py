@@ -95,8 +95,12 @@ def test_each_setting_reads_what_people_type(
         (Setting.HOURS, "17-9", Problem.HOURS_ORDER),
         (Setting.HOURS, "9-9", Problem.HOURS_ORDER),
         (Setting.HOURS, "9-25", Problem.BAD_HOURS),
-        (Setting.HOURS, "9:30-17", Problem.BAD_HOURS),
-        (Setting.HOURS, "9am-5pm", Problem.BAD_HOURS),
+        (Setting.HOURS, "9:30-17", Problem.PART_HOURS),
+        (Setting.HOURS, "8.30-17", Problem.PART_HOURS),
+        (Setting.HOURS, "9:75-17", Problem.BAD_HOURS),
+        (Setting.HOURS, "13pm-5pm", Problem.BAD_HOURS),
+        (Setting.HOURS, "0am-5am", Problem.BAD_HOURS),
+        (Setting.HOURS, "9 or 17", Problem.BAD_HOURS),
         (Setting.HOURS, "9", Problem.BAD_HOURS),
         (Setting.DAYS, "", Problem.BAD_DAYS),
         (Setting.DAYS, "mon-", Problem.BAD_DAYS),
@@ -124,6 +128,55 @@ def test_a_value_a_setting_does_not_take_says_why(
     with pytest.raises(BadSetting) as raised:
         READERS[setting](typed)
     assert (raised.value.setting, raised.value.problem) == (setting, problem)
+
+
+@pytest.mark.parametrize(
+    ("typed", "start", "end"),
+    [
+        ("9 through 17", 9, 17),
+        ("9 until 17", 9, 17),
+        ("9 till 17", 9, 17),
+        ("9 thru 17", 9, 17),
+        ("from 9 to 17", 9, 17),
+        ("9am-5pm", 9, 17),
+        ("9am to 5pm", 9, 17),
+        ("9AM–5PM", 9, 17),
+        ("9 a.m. - 5 p.m.", 9, 17),
+        ("9:00am-5:00pm", 9, 17),
+        ("9:00-17:00", 9, 17),
+        ("09:00 – 17:00", 9, 17),
+        ("9.00—17.00", 9, 17),
+        ("9am-17", 9, 17),
+        # The start shares the end's half of the day, unless that would put it after the end.
+        ("9-5pm", 9, 17),
+        ("1-5pm", 13, 17),
+        ("11-1pm", 11, 13),
+        # 12am is midnight (the end of the day when it ends the range), 12pm noon.
+        ("12am-12pm", 0, 12),
+        ("12pm-6pm", 12, 18),
+        ("6pm-12am", 18, 24),
+    ],
+)
+def test_working_hours_are_read_as_people_write_them(typed: str, start: int, end: int) -> None:
+    """New-user QA: `9 through 17`, `9am-5pm` and `09:00 – 17:00` were refused."""
+    assert read_hours(typed) == {"work_start_hour": start, "work_end_hour": end}
+
+
+@pytest.mark.parametrize(
+    ("typed", "problem", "suggested"),
+    [
+        ("9:30-17", Problem.PART_HOURS, ("9-17",)),  # the whole hours around it
+        ("8.30-17:30", Problem.PART_HOURS, ("8-18",)),
+        ("9-5", Problem.HOURS_ORDER, ("9-17",)),  # most likely meant 5 in the afternoon
+        ("17-9", Problem.HOURS_ORDER, ()),
+    ],
+)
+def test_hours_that_cannot_be_honoured_suggest_whole_hours(
+    typed: str, problem: Problem, suggested: tuple[str, ...]
+) -> None:
+    with pytest.raises(BadSetting) as raised:
+        read_hours(typed)
+    assert (raised.value.problem, raised.value.suggestions) == (problem, suggested)
 
 
 def test_days_are_read_as_people_write_them() -> None:
