@@ -310,6 +310,10 @@ class OutboxStatus(StrEnum):
     REROUTED = "rerouted"
 
 
+# The outbox kinds of a check-in's question and its reminder (`bot.services.checkins`).
+CHECKIN_KINDS_SQL = "kind IN ('checkin', 'checkin.reminder')"
+
+
 class OutboxMessage(SQLModel, table=True):
     """One message Liaison sends on its own: a DM to a person or a post in a channel.
 
@@ -354,6 +358,15 @@ class OutboxMessage(SQLModel, table=True):
             "id",
             sqlite_where=sa.text("recipient_channel IS NOT NULL"),
             postgresql_where=sa.text("recipient_channel IS NOT NULL"),
+        ),
+        # Which check-in a reply in a DM thread answers (`feedback.sent_checkin_keys_at`): only
+        # check-in questions and reminders are indexed, so other sends pay nothing for it.
+        sa.Index(
+            "ix_outbox_message_checkin_ts",
+            "team_id",
+            "sent_ts",
+            sqlite_where=sa.text(CHECKIN_KINDS_SQL),
+            postgresql_where=sa.text(CHECKIN_KINDS_SQL),
         ),
     )
     id: int | None = Field(default=None, primary_key=True)

@@ -578,13 +578,8 @@ class CheckIns:
             return None
         now = self.clock.now()
         with Session(self.engine) as session:
-            keys = store.sent_keys_at(
-                session=session,
-                team_id=team_id,
-                user_id=user_id,
-                kinds=(ASK_KIND, REMINDER_KIND),
-                channel=channel,
-                ts=thread_ts,
+            keys = store.sent_checkin_keys_at(
+                session=session, team_id=team_id, user_id=user_id, channel=channel, ts=thread_ts
             )
             checkin_id = next(filter(None, map(_checkin_of_key, keys)), None)
             if checkin_id is None:

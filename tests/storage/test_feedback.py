@@ -4,9 +4,11 @@ answers that only ever come back as aggregates."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -324,6 +326,65 @@ def test_sent_survey_messages_learn_where_they_went(engine: Engine) -> None:
         store.mark_reactions_added(session=session, team_id=TEAM, message_ids=[message_id or 0])
         assert store.messages_awaiting_reactions(session=session, team_id=TEAM) == []
         assert session.exec(select(SurveyMessage.reactions_added)).all() == [True]
+
+
+def test_the_checkin_a_thread_answers_is_found_by_the_index_of_checkins_sent(
+    engine: Engine,
+) -> None:
+    with Session(engine) as session:
+        for kind, key, ts in (
+            ("checkin", "checkin:7", "1764061200.000100"),
+            ("checkin.reminder", "checkin:7:reminder", "1764061300.000100"),
+            ("owner.note", "note:1", "1764061200.000100"),  # no check-in: not its thread
+        ):
+            session.add(
+                OutboxMessage(
+                    team_id=TEAM,
+                    kind=kind,
+                    recipient_user="U0DAN",
+                    text="?",
+                    dedupe_key=key,
+                    due_at=NOW,
+                    available_at=NOW,
+                    status=OutboxStatus.SENT,
+                    sent_channel="D0DAN",
+                    sent_ts=ts,
+                    created_at=NOW,
+                )
+            )
+        session.flush()
+
+        def keys(*, team_id: str = TEAM, user_id: str = "U0DAN", ts: str) -> list[str]:
+            return store.sent_checkin_keys_at(
+                session=session, team_id=team_id, user_id=user_id, channel="D0DAN", ts=ts
+            )
+
+        assert keys(ts="1764061200.000100") == ["checkin:7"]
+        assert keys(ts="1764061300.000100") == ["checkin:7:reminder"]
+        assert keys(ts="1764061200.000100", team_id=OTHER) == []
+        assert keys(ts="1764061200.000100", user_id="U0BEN") == []
+    if engine.dialect.name != "sqlite":
+        return
+    # The statement as sent, planned by SQLite: the partial index, no scan of the outbox.
+    sent: list[tuple[str, Any]] = []
+
+    def capture(_conn: object, _cursor: object, sql: str, params: Any, *_rest: object) -> None:
+        sent.append((sql, params))
+
+    event.listen(engine, "before_cursor_execute", capture)
+    try:
+        with Session(engine) as session:
+            store.sent_checkin_keys_at(
+                session=session, team_id=TEAM, user_id="U0DAN", channel="D0DAN", ts="1.2"
+            )
+    finally:
+        event.remove(engine, "before_cursor_execute", capture)
+    ((sql, params),) = sent
+    with engine.connect() as connection:
+        plan = " ".join(
+            str(row[-1]) for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params)
+        )
+    assert "ix_outbox_message_checkin_ts" in plan, plan
 
 
 def test_an_event_is_claimed_once(engine: Engine) -> None:

@@ -14,6 +14,8 @@ from sqlmodel import Session, select
 from bot.clock import ManualClock
 from bot.delivery.working_hours import WorkingHours
 from bot.services.checkins import (
+    ASK_KIND,
+    REMINDER_KIND,
     AlreadyMoved,
     CheckInClosed,
     CheckIns,
@@ -32,6 +34,7 @@ from bot.services.registry import Actor, Registry
 from handlers.blocks.feedback import MESSAGES
 from storage.absences import record_absence
 from storage.models import (
+    CHECKIN_KINDS_SQL,
     CheckIn,
     CheckInAnswer,
     CheckInStatus,
@@ -583,3 +586,7 @@ def test_a_reply_in_a_checkins_thread_is_its_note_and_a_second_one_adds_a_line(
     clock.set(START + timedelta(hours=25))
     assert checkins.note_from_reply(**reply, text="late", event_id="E9") is None
     assert _checkins(engine)[0].note == "They want a proposal\nby Friday\nSigned!"
+
+
+def test_the_index_of_checkins_sent_names_the_kinds_checkins_are_sent_as() -> None:
+    assert CHECKIN_KINDS_SQL == f"kind IN ('{ASK_KIND}', '{REMINDER_KIND}')"
