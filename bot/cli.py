@@ -74,7 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     simulate.add_argument("--fresh", action="store_true", help="start from an empty database")
     simulate.add_argument(
-        "--script", type=Path, help="run the lines of FILE and print the transcript"
+        "--script", type=Path, metavar="FILE", help="run the lines of FILE and print the transcript"
     )
     simulate.add_argument(
         "--start",
@@ -91,7 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
             "deployments and debugging. Needs SLACK_BOT_TOKEN."
         ),
     )
-    tick.add_argument("--at", help="act as if it were this moment, e.g. 2026-11-23T09:00 (UTC)")
+    tick.add_argument(
+        "--at", metavar="MOMENT", help="act as if it were this moment, e.g. 2026-11-23T09:00 (UTC)"
+    )
     outbox = commands.add_parser(
         "outbox",
         help="list queued (or failed) messages, or queue failed ones again",
@@ -110,7 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="queue failed messages again (all, or those of --kind and --team)",
     )
     outbox.add_argument("--kind", help="with --retry-failed: only messages of this kind")
-    outbox.add_argument("--team", help="with --retry-failed: only this workspace's (team id)")
+    outbox.add_argument(
+        "--team", metavar="TEAM_ID", help="with --retry-failed: only this workspace's (team id)"
+    )
     outbox.add_argument(
         "--limit", type=_positive, default=100, help="at most this many (default 100)"
     )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import argparse
 import gc
+import re
 import signal
 import subprocess
 import sys
@@ -216,3 +218,26 @@ def test_liaison_run_stops_taking_requests_before_it_lets_go_of_the_database(
     settings = Settings(slack_bot_token="xoxb-test", slack_app_token="xapp-test")
     assert cli.run_socket_mode(settings) == 0
     assert steps == ["scheduler started", "socket closed", "scheduler stopped", "runtime closed"]
+
+
+def test_the_readmes_command_lines_name_options_as_the_help_does() -> None:
+    """A reader who meets `liaison tick [--at MOMENT]` in the README finds `--at MOMENT` in
+    `liaison tick --help`, not another name for the same value."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    subcommands = next(
+        action.choices
+        for action in cli.build_parser()._actions
+        if isinstance(action, argparse._SubParsersAction)
+    )
+    checked = 0
+    for line in re.findall(r"`liaison ([^`]*)`", re.sub(r"\s*\n\s*", " ", readme)):
+        command, _, rest = line.partition(" ")
+        if command not in subcommands:
+            continue
+        usage = " ".join(subcommands[command].format_usage().split())
+        for option, value in re.findall(r"(--[a-z-]+)(?: ([A-Z][A-Z_]*))?", rest):
+            assert option in usage, f"`liaison {line}`: {option} is not in {usage}"
+            if value:
+                assert f"{option} {value}" in usage, f"`liaison {line}`: {usage}"
+                checked += 1
+    assert checked >= 3  # --script FILE, --at MOMENT, --kind KIND, --team TEAM_ID
