@@ -329,8 +329,14 @@ def _alone(call: Call, parse: Callable[[str], object]) -> PartnerProfile | None:
         line = grammar.parse_name(call.rest)
     except grammar.GrammarError:
         return None
-    if call.known((line.name.text,)) != 0:
+    readings = (line.name.text,)
+    if (
+        call.known(readings) != 0
+        and call.registry.close_reading(team_id=call.team_id, readings=readings) != 0
+    ):
         return None
+    # A registered name, or a near miss of one ("Oxfamm"): "Did you mean" then answers, as for
+    # every verb, and the partner picked shows.
     return call.registry.profile(team_id=call.team_id, partner=call.partner(line.name))
 
 

@@ -869,9 +869,13 @@ def test_a_verb_given_the_name_alone_shows_what_it_would_change_and_how(slack: S
         slack, "channel MSF", user=DAN
     )
     assert "No contacts at *Médecins Sans Frontières* yet" in answer(slack, "contact MSF", user=DAN)
-    # Nothing changed, and a line that is not a registered name still gets the syntax.
+    # Nothing changed. A near miss of a name is offered, as by every verb; a line that is no
+    # partner's name at all still gets the syntax.
     assert registry(slack).profile(team_id=TEAM, partner="MSF").facts.status == "prospect"
-    assert "Name exactly one owner with `@`" in answer(slack, "owner Medecins", user=DAN)
+    said = answer(slack, "owner Medecins Sans Frontiers", user=DAN)
+    assert "Did you mean one of these?" in said and "Médecins Sans Frontières" in said
+    assert "Name exactly one owner with `@`" in answer(slack, "owner Jane Roe", user=DAN)
+    assert "`Nothing` is not a channel" in answer(slack, "channel Nothing", user=DAN)
 
 
 def test_a_change_the_verb_reads_wins_over_a_partner_named_like_the_whole_line(
