@@ -27,6 +27,7 @@ from bot.delivery.absence import (
     go_away,
     person_zone,
     released_reach_at,
+    time_away_of,
 )
 from bot.mrkdwn import slack_text
 from bot.runtime import Runtime
@@ -96,6 +97,8 @@ def away_verb(runtime: Runtime, invocation: Invocation, rest: str) -> Reply:
     the deputy they name, timed in the deputy's: for someone Liaison has never seen, Slack is
     asked first (after the ack), and the answer follows."""
     typed = grammar.as_typed(rest).strip()
+    if not typed:
+        return _shown(runtime, invocation)
     if typed.lower() == "cancel":
         return _cancel(runtime, invocation)
     first, _, more = typed.partition(" ")
@@ -266,6 +269,14 @@ def _dates_as_typed(match: re.Match[str]) -> str:
 def _caller_zone(runtime: Runtime, invocation: Invocation) -> ZoneInfo:
     with Session(runtime.engine) as session:
         return person_zone(session, team_id=invocation.team_id, user_id=invocation.user_id)
+
+
+def _shown(runtime: Runtime, invocation: Invocation) -> Reply:
+    now = runtime.clock.now()
+    away = time_away_of(
+        runtime.engine, team_id=invocation.team_id, user_id=invocation.user_id, now=now
+    )
+    return _answer(texts.time_away_shown(away, tz=_caller_zone(runtime, invocation), now=now))
 
 
 def _cancel(runtime: Runtime, invocation: Invocation) -> Reply:

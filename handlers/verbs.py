@@ -291,6 +291,7 @@ VERBS: tuple[Verb, ...] = (
             "away DAY [deputy @user]",
             "away this|next week|month [deputy @user]",
             "away cancel",
+            "away  (shows your time away)",
         ),
         "Out of office: your check-ins and surveys wait for your return, and alerts about "
         "partners you own go to each one's deputy, else to the deputy you name here, else wait "

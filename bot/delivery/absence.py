@@ -367,6 +367,26 @@ def cancel_next_absence(
 
 
 @dataclass(frozen=True)
+class TimeAway:
+    """The user's time away now (None: not away) with whom they named to cover it, and the time
+    away still to come, soonest first (`away` alone shows it)."""
+
+    now: Period | None
+    deputy_now: str | None
+    planned: tuple[Period, ...]
+
+
+def time_away_of(engine: Engine, *, team_id: str, user_id: str, now: datetime) -> TimeAway:
+    with Session(engine) as session:
+        current = store.absence_at(session=session, team_id=team_id, user_id=user_id, at=now)
+        return TimeAway(
+            now=None if current is None else Period(current.starts_at, current.ends_at),
+            deputy_now=None if current is None else current.deputy_id,
+            planned=planned_absences(session, team_id=team_id, user_id=user_id, now=now),
+        )
+
+
+@dataclass(frozen=True)
 class Gap:
     """A partner someone owns that would have nobody covering for part of their time away,
     though it has a deputy or one was named for the time away: `covers`, in the order they are

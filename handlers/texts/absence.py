@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.delivery.absence import AwayResult, BackResult, CancelResult, Gap, Period
+from bot.delivery.absence import AwayResult, BackResult, CancelResult, Gap, Period, TimeAway
 from bot.services.touchpoints import PartnerWhileAway, QuestionFor
 from handlers.grammar import in_command
 from handlers.texts.partners import in_prose, people_in_prose, person
@@ -290,6 +290,29 @@ def away_cancelled(
             "to you as a direct message."
         )
     return text
+
+
+def time_away_shown(away: TimeAway, *, tz: ZoneInfo, now: datetime) -> str:
+    """`away` alone: the caller's time away now and to come, and how to change it."""
+    today = now.astimezone(tz).date()
+    if away.now is None and not away.planned:
+        return (
+            f"You have no time away planned. Tell me before you go, e.g. `{COMMAND} away friday` "
+            f"or `{COMMAND} away next week deputy @dan`: your check-ins and surveys then wait "
+            "for your return, and alerts meant for you go to whoever covers for you."
+        )
+    lines = []
+    if away.now is not None:
+        cover = f", with {person(away.deputy_now)} covering" if away.deputy_now else ""
+        lines.append(
+            f"You're away now, {_until(away.now, tz, today)}{cover}; `{COMMAND} back` ends it."
+        )
+    if away.planned:
+        lines.append(
+            f"Your time away {_spans(away.planned, tz, today)} is planned; "
+            f"`{COMMAND} away cancel` cancels the next."
+        )
+    return "\n".join(lines)
 
 
 def _until(period: Period, tz: ZoneInfo, today: date) -> str:

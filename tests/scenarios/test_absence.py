@@ -359,6 +359,18 @@ def test_away_cancel_with_more_after_it_says_cancel_takes_nothing(slack: Slack) 
     assert "I cancelled your time away" in answer(slack, "away cancel")
 
 
+def test_away_alone_shows_the_time_away_now_and_to_come(slack: Slack) -> None:
+    """New-user QA: `away` alone, typed while away, answered with the syntax."""
+    assert answer(slack, "away").startswith("You have no time away planned. Tell me before you go")
+    answer(slack, "away next week")
+    answer(slack, "away today to thursday deputy <@U0DAN|dan>")
+    said = answer(slack, "away")
+    assert said.startswith(
+        "You're away now, through *Thu 26 Nov*, with <@U0DAN> covering; `/partner back` ends it."
+    )
+    assert "Your time away from *Mon 30 Nov* to *Sun 6 Dec* is planned" in said
+
+
 @pytest.mark.parametrize(
     ("typed", "booked"),
     [
