@@ -218,7 +218,7 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
         # a folder that is not there either, SQLite's own error says enough).
         raise StartupError(
             f"there is no database at {missing}: run `liaison migrate` to create it there "
-            "(or set LIAISON_AUTO_MIGRATE=1), or set DATABASE_URL to the one you use"
+            "(or set LIAISON_AUTO_MIGRATE=true), or set DATABASE_URL to the one you use"
         )
     engine = make_engine(settings.database_url)
     try:

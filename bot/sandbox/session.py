@@ -752,7 +752,9 @@ class Sandbox:
             )
             return f"only @{names['user_name'](message.ephemeral_to)} sees, in {where}"
         if channel is not None and channel.is_im and channel.user:
-            where = f"DM to @{names['user_name'](channel.user)}"
+            # A DM is between a person and Liaison: to the one who did not write it.
+            to = "liaison" if message.user == channel.user else names["user_name"](channel.user)
+            where = f"DM to @{to}"
         else:
             where = f"#{names['channel_name'](message.channel)}"
         if message.thread_ts and message.thread_ts != message.ts:

@@ -122,7 +122,7 @@ def test_start_on_an_unmigrated_database_is_refused_then_migrate_fixes_it(workdi
     assert refused.returncode == 2
     assert refused.stderr.strip() == (
         f"liaison: there is no database at {workdir / 'liaison.db'}: run `liaison migrate` to "
-        "create it there (or set LIAISON_AUTO_MIGRATE=1), or set DATABASE_URL to the one you use"
+        "create it there (or set LIAISON_AUTO_MIGRATE=true), or set DATABASE_URL to the one you use"
     )
     assert not (workdir / "liaison.db").exists()  # refused without leaving an empty file
     (workdir / "liaison.db").touch()  # an empty database: told to migrate it

@@ -59,6 +59,7 @@ def test_a_message_written_in_the_dm_is_answered(sandbox: Sandbox, output: io.St
     assert sandbox.run_line("in dm")
     assert sandbox.run_line("say it went well, they want a proposal")
     assert "I don't read what is typed here" in output.getvalue()
+    assert "DM to @liaison from @ana" in output.getvalue()  # what ana wrote, to Liaison
     assert not sandbox.run_line("say")  # nothing to write: the right form is shown
     assert "e.g. `say thanks, it went well`" in output.getvalue()
 
