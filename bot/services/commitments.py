@@ -116,14 +116,23 @@ def note_key(commitment_id: int) -> str:
     return f"{key_prefix(commitment_id)}assigned"
 
 
-def _note_unsent(session: Session, team_id: str, commitment_id: int) -> bool:
-    """Whether the note that a colleague recorded the commitment for its owner still waits
-    (for their working hours or their return): a change cancelling it must say what was
+def _note_unsent(
+    session: Session, team_id: str, commitment_id: int, *, owner_id: str, now: datetime
+) -> bool:
+    """Whether the owner has not yet heard that a colleague recorded the commitment for them:
+    its note still waits (for their working hours or their return), or was folded into a first
+    reminder that has not reached them either. A change cancelling those must say what was
     recorded, or the owner hears of a commitment they were never told of (QA21b BUG 6)."""
     note = outbox_store.get_message(
         session=session, team_id=team_id, dedupe_key=note_key(commitment_id)
     )
-    return note is not None and note.status == OutboxStatus.PENDING
+    if note is None or note.status not in _UNSENT:
+        return False
+    keys = outbox_store.keys_starting(
+        session=session, team_id=team_id, prefix=key_prefix(commitment_id)
+    )
+    reached = outbox_store.delivered_to(session=session, team_id=team_id, dedupe_keys=keys, by=now)
+    return owner_id not in reached.values()
 
 
 # --- What the service answers -------------------------------------------------------------------
@@ -757,7 +766,9 @@ class Commitments:
             ):
                 session.rollback()
                 raise AlreadyClosed(self._reread(session, team_id, commitment_id, now))
-            unannounced = _note_unsent(session, team_id, commitment_id)
+            unannounced = _note_unsent(
+                session, team_id, commitment_id, owner_id=row.owner_id, now=now
+            )
             store.cancel_unsent(
                 session=session, team_id=team_id, key_prefix=key_prefix(commitment_id)
             )
@@ -789,7 +800,9 @@ class Commitments:
             ):
                 session.rollback()
                 raise AlreadyClosed(self._reread(session, team_id, commitment_id, now))
-            unannounced = _note_unsent(session, team_id, commitment_id)
+            unannounced = _note_unsent(
+                session, team_id, commitment_id, owner_id=before.owner_id, now=now
+            )
             store.cancel_unsent(
                 session=session, team_id=team_id, key_prefix=key_prefix(commitment_id)
             )

@@ -1145,3 +1145,21 @@ def test_a_due_day_in_another_year_shows_its_year_in_answers_and_reminders(
     assert "is due Mon 4 Jan 2027, in 3 working days" in before.text
     at(slack, utc(2027, 1, 4, 14, 20))  # in its own year, the year goes without saying
     assert "is due Mon 4 Jan. Done already?" in dms(slack, BEN)[-1].text
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_commitment_dropped_before_its_folded_first_reminder_says_what_was_recorded(
+    slack: Slack,
+) -> None:
+    # 04:00 in New York, due Mon 30 Nov: the first reminder (3 working days before) is this
+    # morning, so the note that Ana recorded it for Ben is folded into that reminder. Dropped
+    # before Ben's morning, the reminder is cancelled with it: the note about the drop must say
+    # what was recorded, or Ben reads of a commitment he was never told of.
+    answer(slack, f"commit Acme us {MENTION[BEN]} : send the deck by 2026-11-30")
+    answer(slack, "drop 1")
+    at(slack, utc(2026, 11, 25, 15, 0))  # Ben's morning
+    (dropped,) = dms(slack, BEN)
+    assert dropped.text.startswith(
+        "<@U0ANA> recorded `#1` for you (you own it), and then dropped it: *we* owe "
+        "*Acme Corporation* “send the deck”"
+    ), dropped.text
