@@ -125,9 +125,23 @@ def parse_commit(text: str) -> CommitLine:
         name=name,
         side=side,
         owner_id=owners[0] if owners else None,
-        what=tail[: last.start()].strip(),
+        what=_unquoted(tail[: last.start()].strip()),
         due=tail[last.end() :].strip(),
     )
+
+
+# Quotes people put around what was promised, as they do around a partner's name, to keep a
+# `by` in it from reading as the due date: the promise is what is inside, shown in “…” anyway.
+_QUOTES = {'"': '"', "“": "”", "„": "“", "'": "'", "‘": "’"}
+
+
+def _unquoted(what: str) -> str:
+    """`"send it by email"` → `send it by email`; quotes inside the text stay."""
+    close = _QUOTES.get(what[:1])
+    if close is None or len(what) < 2 or not what.endswith(close):
+        return what
+    inner = what[1:-1]
+    return what if close in inner or what[0] in inner else inner.strip()
 
 
 def parse_id(text: str) -> int:

@@ -24,6 +24,21 @@ def test_the_last_by_starts_the_date_and_quotes_keep_names_whole() -> None:
 
 
 @pytest.mark.parametrize(
+    ("what", "kept"),
+    [
+        ('"send it by email"', "send it by email"),
+        ("“send it by email”", "send it by email"),
+        ("'the MoU'", "the MoU"),
+        ('"a" and "b"', '"a" and "b"'),
+        ('the "final" deck', 'the "final" deck'),
+        ('"', '"'),
+    ],
+)
+def test_quotes_around_what_was_promised_are_not_part_of_it(what: str, kept: str) -> None:
+    assert parse_commit(f"Acme us : {what} by friday").what == kept
+
+
+@pytest.mark.parametrize(
     ("text", "problem"),
     [
         ("Acme us send it by friday", "Put `:`"),

@@ -1163,3 +1163,12 @@ def test_a_commitment_dropped_before_its_folded_first_reminder_says_what_was_rec
         "<@U0ANA> recorded `#1` for you (you own it), and then dropped it: *we* owe "
         "*Acme Corporation* “send the deck”"
     ), dropped.text
+
+
+@pytest.mark.usefixtures("acme")
+def test_quotes_around_what_was_promised_keep_a_by_in_it_and_are_not_shown_twice(
+    slack: Slack,
+) -> None:
+    said = answer(slack, 'commit Acme us : "send it by email" by 2026-12-04')
+    assert "we* owe *Acme Corporation* “send it by email”, due Fri 4 Dec" in said, said
+    assert stored(slack)[0].what == "send it by email"
