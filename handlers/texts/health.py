@@ -260,7 +260,9 @@ AT_RISK_RULE = (
     "explains one."
 )
 NONE_AT_RISK = (
-    f"No partner is at risk: every score is {AT_RISK_BELOW} or more, nobody is dormant or "
+    # Ended partners are never at risk whatever their score: "every score" would be untrue.
+    f"No partner is at risk: no partner still followed scores below {AT_RISK_BELOW}, nobody is "
+    "dormant or "
     f"lopsided, no check-in said Problem in the last {PROBLEM_DAYS} days, and no partner had "
     f"{REVOLVING_DOOR_AT} collisions in the last {LOOKBACK_DAYS} days."
 )

@@ -437,7 +437,10 @@ def test_an_ended_partner_is_at_risk_nowhere(slack: Slack) -> None:
     home = home_of(slack, ANA)
     assert "⚫ ended · you own it" in home and "health 0" in home
     assert "at risk: score below" not in home and "No partner is at risk" in home
-    assert "No partner is at risk" in answer(slack, "list at-risk")
+    listed = answer(slack, "list at-risk")
+    # Acme scores 0: the answer must not claim every score is 50 or more.
+    assert "No partner is at risk: no partner still followed scores below 50" in listed
+    assert "every score is" not in listed
 
 
 # --- The weekly digest --------------------------------------------------------------------------
