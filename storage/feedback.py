@@ -377,10 +377,23 @@ def insert_checkin(
 def get_checkin(
     *, session: Session, team_id: str, checkin_id: int, for_update: bool = False
 ) -> CheckIn | None:
-    """One check-in of the workspace; `for_update` locks it (PostgreSQL) for an answer and reads
-    it afresh."""
+    """One check-in of the workspace; `for_update` locks it for an answer and reads it afresh.
+
+    Answers, notes and replies read the check-in, then write it from what they read (a reply in
+    its thread adds a line to the note): two at once would both read the old row, and the second
+    write would undo the first. PostgreSQL locks the row. SQLite has no row locks, and its
+    driver starts a transaction only at the first write: a write that changes nothing takes its
+    one write lock now, before the read, so the second waits and reads what the first
+    committed."""
     statement = select(CheckIn).where(CheckIn.team_id == team_id, CheckIn.id == checkin_id)
     if for_update:
+        if session.get_bind().dialect.name == "sqlite":
+            table = table_of(CheckIn)
+            session.execute(
+                sa.update(table)
+                .where(table.c.team_id == team_id, table.c.id == checkin_id)
+                .values(id=table.c.id)
+            )
         statement = statement.with_for_update().execution_options(populate_existing=True)
     return session.exec(statement).first()
 

@@ -509,7 +509,7 @@ class CheckIns:
     def card(self, *, team_id: str, user_id: str, checkin_id: int) -> CheckInCard:
         """The check-in as its recipient sees it now (for the note and move forms)."""
         with Session(self.engine) as session:
-            checkin = self._own(session, team_id, user_id, checkin_id)
+            checkin = self._own(session, team_id, user_id, checkin_id, lock=False)
             return self._card(session, checkin, self.clock.now())
 
     def answer(
@@ -1111,9 +1111,12 @@ class CheckIns:
         if answer != CheckInAnswer.MOVED:
             checkin.moved_to = None
 
-    def _own(self, session: Session, team_id: str, user_id: str, checkin_id: int) -> CheckIn:
+    def _own(
+        self, session: Session, team_id: str, user_id: str, checkin_id: int, *, lock: bool = True
+    ) -> CheckIn:
+        """The person's check-in, locked for a change unless `lock` is False (only read)."""
         checkin = store.get_checkin(
-            session=session, team_id=team_id, checkin_id=checkin_id, for_update=True
+            session=session, team_id=team_id, checkin_id=checkin_id, for_update=lock
         )
         if checkin is None:
             raise CheckInGone()

@@ -3,14 +3,19 @@ a real database (who is asked, once; who may answer, until when; Problem alerts)
 
 from __future__ import annotations
 
+import contextlib
 import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+import bot.services.checkins as checkins_module
 from bot.clock import ManualClock
 from bot.delivery.working_hours import WorkingHours
 from bot.services.checkins import (
@@ -27,7 +32,12 @@ from bot.services.checkins import (
     meeting_day,
     moved_moment,
 )
-from bot.services.feedback import FeedbackSettings, add_working_days, next_working_morning
+from bot.services.feedback import (
+    FeedbackSettings,
+    add_working_days,
+    first_delivery,
+    next_working_morning,
+)
 from bot.services.partner_names import PartnerNames
 from bot.services.people import PeopleCheck
 from bot.services.registry import Actor, Registry
@@ -590,3 +600,40 @@ def test_a_reply_in_a_checkins_thread_is_its_note_and_a_second_one_adds_a_line(
 
 def test_the_index_of_checkins_sent_names_the_kinds_checkins_are_sent_as() -> None:
     assert CHECKIN_KINDS_SQL == f"kind IN ('{ASK_KIND}', '{REMINDER_KIND}')"
+
+
+def test_two_replies_at_once_both_stay_in_the_note(
+    checkins: CheckIns, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each reply adds its line to the note it reads: the second must read the first's."""
+    _meeting(engine, author=DAN, at=START - timedelta(hours=1))
+    checkins.plan(START)
+    (asked,) = _checkins(engine)
+    _sent(engine, f"checkin:{asked.id}", channel="D0DAN", ts="100.1")
+    # Each reply waits here, after reading the check-in, for the other to read it too (or, if
+    # the other is made to wait its turn, for a moment).
+    both_read = threading.Barrier(2, timeout=2)
+    claim = first_delivery
+
+    def claim_when_both_read(session: Session, **kwargs: Any) -> bool:
+        with contextlib.suppress(threading.BrokenBarrierError):
+            both_read.wait()
+        return claim(session, **kwargs)
+
+    monkeypatch.setattr(checkins_module, "first_delivery", claim_when_both_read)
+
+    def reply(text: str, event_id: str) -> None:
+        checkins.note_from_reply(
+            team_id=TEAM,
+            user_id=DAN,
+            channel="D0DAN",
+            thread_ts="100.1",
+            text=text,
+            event_id=event_id,
+        )
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        done = [pool.submit(reply, "first", "E1"), pool.submit(reply, "second", "E2")]
+        for future in done:
+            future.result(timeout=60)
+    assert sorted((_checkins(engine)[0].note or "").splitlines()) == ["first", "second"]
