@@ -197,10 +197,9 @@ def form_failed() -> str:
 # --- The Messages tab ---------------------------------------------------------------------------
 
 MESSAGES_TAB_ANSWER = (
-    "I don't read what is typed here, so nobody sees it, but for a reply in the thread of my "
-    "check-in: while the check-in is open, I keep that as your note on the meeting (as "
-    f"*{feedback_texts.ADD_NOTE}* on it does). To tell me how a meeting went, use the buttons on "
-    "my check-in; answer a survey with its buttons or react :one: to :five: on it; record a "
-    f"contact with `{COMMAND} log NAME : what happened`. "
+    "I don't read what is typed here, so nobody sees it. To tell me how a meeting went, use the "
+    f"buttons on my check-in: *{feedback_texts.ADD_NOTE}* keeps your words, and so does a reply "
+    "in the check-in's thread while it is open. Answer a survey with its buttons, or react "
+    f":one: to :five: on it. Record a contact with `{COMMAND} log NAME : what happened`. "
     f"`{COMMAND} help` lists everything I do."
 )

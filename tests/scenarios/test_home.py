@@ -240,6 +240,8 @@ def test_a_message_typed_in_the_dm_is_answered_with_where_such_words_belong(slac
     (answer,) = answers_in_dm(slack, BEN)
     assert "I don't read what is typed here" in answer.text
     assert "*Add a note*" in answer.text and "`/partner log NAME : what happened`" in answer.text
+    assert "a reply in the check-in's thread while it is open" in answer.text
+    assert "`/partner help` lists everything I do" in answer.text
     # A survey is answered by reacting, as the survey itself says: typing :four: here is not.
     assert "react :one: to :five: on it" in answer.text
     assert answer.thread_ts is None
