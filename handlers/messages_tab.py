@@ -3,11 +3,12 @@
 Liaison's DMs are its check-ins, surveys and notes, answered with their buttons and reactions;
 it takes no typed commands there. A reply in the thread of one of the person's check-in cards
 is what they have to say about that meeting: it is kept as the check-in's note, as the note form
-keeps it (`CheckIns.note_from_reply`), and the thread says so. Without an answer any other
-message typed there ("went well, they want a proposal by Friday") would look read and be lost,
-so Liaison says once where such words belong (a check-in's thread or note, `/partner log`) and
-how to get help. It says it once per conversation in a quiet spell (`QUIET`), not after every
-line of a chat.
+keeps it (`CheckIns.note_from_reply`), and the thread says so; once the check-in has closed, the
+thread says, every time, that nothing was kept and where such words go now. Without an answer
+any other message typed there ("went well, they want a proposal by Friday") would look read and
+be lost, so Liaison says once where such words belong (a check-in's thread or note,
+`/partner log`) and how to get help. It says it once per conversation in a quiet spell
+(`QUIET`), not after every line of a chat.
 
 The event is acknowledged at once; the note is kept and the answers are Web API calls, after
 the ack.
@@ -106,12 +107,15 @@ def message_listener(last_answers: LastAnswers) -> Any:
                 post(texts.MESSAGES_TAB_ANSWER, what="answering a message in the Messages tab")
 
         def told(noted: ReplyNoted) -> None:
-            """A reply in a check-in's thread: the card shows the note, the thread says so."""
+            """A reply in a check-in's thread: the card shows the note, the thread says so (or
+            that the check-in is closed and nothing was kept)."""
             if noted.update is not None:
                 show_checkin(client, noted.update)
             if noted.card is None:  # Slack's retry of a reply already answered
                 return
-            if noted.outcome is ReplyOutcome.TOO_LONG:
+            if noted.outcome is ReplyOutcome.CLOSED:
+                text = feedback_texts.reply_in_closed_checkin(noted.card, noted.closed_at)
+            elif noted.outcome is ReplyOutcome.TOO_LONG:
                 text = feedback_texts.reply_too_long(noted.card, noted.length)
             else:
                 added = noted.outcome is ReplyOutcome.ADDED

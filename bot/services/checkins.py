@@ -187,6 +187,11 @@ class CheckInCard:
     # Answered, and `changeable_until` has passed as the card is shown: no more changes.
     settled: bool = False
 
+    @property
+    def closed(self) -> bool:
+        """Nothing more may be answered or noted on it."""
+        return self.expired or self.superseded or self.settled
+
 
 @dataclass(frozen=True)
 class Debrief:
@@ -251,6 +256,8 @@ class ReplyOutcome(StrEnum):
     ADDED = "added"
     # With them the note would be longer than `MAX_NOTE`: nothing was kept.
     TOO_LONG = "too_long"
+    # The check-in is closed (settled, expired, superseded): nothing was kept.
+    CLOSED = "closed"
     # Slack's retry of a reply already taken: nothing to do, nothing to say.
     REPEATED = "repeated"
 
@@ -265,6 +272,8 @@ class ReplyNoted:
     update: CheckInUpdate | None = None
     # TOO_LONG: how long the note would have been.
     length: int = 0
+    # CLOSED: since when (when it closed, or when its answer settled), if known.
+    closed_at: datetime | None = None
 
 
 class CheckInError(Exception):
@@ -571,7 +580,8 @@ class CheckIns:
         """A message the person typed in the thread of one of their check-in cards (its question
         or its reminder): the words become the check-in's note, as the note form keeps it, or
         go on a line of their own after the note it has (a second reply adds to the first).
-        None when the thread is not of a check-in of theirs they may still answer, or the reply
+        A closed check-in keeps nothing and says so (CLOSED): the person would otherwise take
+        the words for kept. None when the thread is not of a check-in of theirs, or the reply
         has no words: nothing is kept. Slack's retry of a reply already taken is REPEATED."""
         words = text.strip()
         if not words:
@@ -585,14 +595,19 @@ class CheckIns:
             if checkin_id is None:
                 return None
             try:
-                checkin = self._changeable(session, team_id, user_id, checkin_id, now)
+                checkin = self._own(session, team_id, user_id, checkin_id)
+                card = self._card(session, checkin, now)
             except CheckInError:
                 return None
             if not first_delivery(session, team_id=team_id, event_id=event_id, now=now):
                 return ReplyNoted(outcome=ReplyOutcome.REPEATED)
+            if card.closed:
+                # Since when: it closed (expired, superseded), or its answer settled.
+                since = checkin.closed_at or card.changeable_until
+                session.commit()  # the event's receipt: a retry is not answered twice
+                return ReplyNoted(outcome=ReplyOutcome.CLOSED, card=card, closed_at=since)
             note = f"{checkin.note}\n{words}" if checkin.note else words
             if len(note) > MAX_NOTE:
-                card = self._card(session, checkin, now)
                 session.commit()  # the event's receipt: a retry is not refused twice
                 return ReplyNoted(outcome=ReplyOutcome.TOO_LONG, card=card, length=len(note))
             outcome = ReplyOutcome.ADDED if checkin.note else ReplyOutcome.KEPT
@@ -1129,7 +1144,7 @@ class CheckIns:
     ) -> CheckIn:
         checkin = self._own(session, team_id, user_id, checkin_id)
         card = self._card(session, checkin, now)
-        if card.expired or card.superseded or card.settled:
+        if card.closed:
             raise CheckInClosed(card)
         return checkin
 

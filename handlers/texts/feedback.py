@@ -260,6 +260,36 @@ def reply_too_long(card: CheckInCard, length: int) -> str:
     )
 
 
+def reply_in_closed_checkin(card: CheckInCard, closed_at: datetime | None) -> str:
+    """The answer in a check-in's thread to a reply after the check-in closed: nothing was
+    kept (the person would otherwise take it for kept), and where such words go now."""
+    meeting = f"{card.medium} with *{card.partner_name}* on {day(card.meeting_at, card.tz)}"
+    since = "" if closed_at is None else f" on {day(closed_at, card.tz)}"
+    if card.superseded and card.moved_to is not None:
+        why = (
+            f"This check-in closed{since}: the {meeting} moved to {day(card.moved_to, card.tz)}, "
+            "and I'll ask you how it went after that day."
+        )
+    elif card.superseded:
+        why = f"This check-in about the {meeting} closed{since}: I'm asking you about it in "
+        why += "another message."
+    elif card.expired:
+        why = f"This check-in about the {meeting} closed{since} without an answer."
+    else:
+        when = "" if closed_at is None else f" since {day_and_time(closed_at, card.tz)}"
+        why = (
+            f"Your answer about the {meeting} is settled{when}: answers and notes can be "
+            "changed for a day."
+        )
+    text = (
+        f"{why} So I did not keep this reply. To record a new contact with them: "
+        f"`/partner log {in_command(card.partner_name)} : what happened`"
+    )
+    if card.owner_id is not None and card.owner_id != card.recipient_id:
+        text += f"; anything else, tell {person(card.owner_id)}, who owns *{card.partner_name}*"
+    return text + "."
+
+
 def checkin_change_until(until: datetime, tz: str | None) -> str:
     return f"You can change it until {day_and_time(until, tz)}."
 

@@ -1704,6 +1704,13 @@ def reply_in_thread(slack: Slack, user: str, card: FakeMessage, text: str) -> Sl
     return request
 
 
+def type_in_dm(slack: Slack, user: str, text: str) -> None:
+    """The person types a message (not a reply) in their DM with Liaison."""
+    channel = slack.fake.im_channel(user).id
+    typed = slack.fake.post_user_message(user_id=user, channel_id=channel, text=text)
+    send(slack, slack.requests.message_posted(typed))
+
+
 def answers_in_thread(slack: Slack, card: FakeMessage) -> list[str]:
     return [m.text for m in slack.fake.thread(card) if m.user == slack.fake.bot_user_id]
 
@@ -1777,14 +1784,47 @@ def test_a_problem_reported_then_explained_in_the_thread_alerts_the_owner_with_i
     assert "> They want to cancel" in alert.text
 
 
-def test_a_reply_in_a_closed_checkins_thread_or_elsewhere_gets_the_hint(slack: Slack) -> None:
+def test_a_reply_in_a_closed_checkins_thread_says_nothing_was_kept(slack: Slack) -> None:
     asked = dans_checkin(slack)
     click(slack, DAN, asked, "checkin_answer_went_well")
     at(slack, datetime(2026, 11, 27, 15, tzinfo=UTC))  # a day later: settled
-    reply_in_thread(slack, DAN, asked, "one more thing")
-    (hint,) = answers_in_thread(slack, asked)
-    assert hint.startswith("I don't read what is typed here")
+    type_in_dm(slack, DAN, "hello")  # the hint, which starts the quiet spell
+    request = reply_in_thread(slack, DAN, asked, "one more thing")
+    # Answered in the thread although the hint was just given, and nothing kept.
+    assert answers_in_thread(slack, asked) == [
+        "Your answer about the meeting with *Acme* on Wed 25 Nov is settled since Fri 27 Nov "
+        "09:01: answers and notes can be changed for a day. So I did not keep this reply. To "
+        "record a new contact with them: `/partner log Acme : what happened`; anything else, "
+        "tell <@U0ANA>, who owns *Acme*."
+    ]
     assert rows(slack, CheckIn)[0].note is None
+    # Slack's retry is not answered twice; each new reply is.
+    send(slack, slack.requests.retry(request, 1))
+    assert len(answers_in_thread(slack, asked)) == 1
+    reply_in_thread(slack, DAN, asked, "and another")
+    assert len(answers_in_thread(slack, asked)) == 2
+
+
+def test_a_reply_in_an_expired_checkins_thread_says_since_when(slack: Slack) -> None:
+    dans_checkin(slack)
+    at(slack, datetime(2026, 11, 27, 9, 30, tzinfo=UTC))  # reminded
+    at(slack, datetime(2026, 11, 30, 9, 31, tzinfo=UTC))  # no answer: closed
+    assert rows(slack, CheckIn)[0].status == CheckInStatus.EXPIRED
+    reminder = checkin_messages(slack, DAN)[1]
+    at(slack, datetime(2026, 12, 2, 10, tzinfo=UTC))
+    reply_in_thread(slack, DAN, reminder, "it went fine")
+    (answer,) = answers_in_thread(slack, reminder)
+    assert answer.startswith(
+        "This check-in about the meeting with *Acme* on Wed 25 Nov closed on Mon 30 Nov without "
+        "an answer. So I did not keep this reply."
+    )
+    assert rows(slack, CheckIn)[0].note is None
+
+
+def test_a_reply_in_a_thread_elsewhere_gets_the_hint(slack: Slack) -> None:
+    asked = dans_checkin(slack)
+    click(slack, DAN, asked, "checkin_answer_went_well")
+    at(slack, datetime(2026, 11, 27, 15, tzinfo=UTC))
     # A reply to another message, or top-level: the hint, in its quiet spell.
     slack.runtime.clock.set(datetime(2026, 11, 27, 15, 11, tzinfo=UTC))  # type: ignore[attr-defined]
     (debrief,) = [m for m in inbox(slack, ANA) if m.text.startswith("Debrief of the meeting")]

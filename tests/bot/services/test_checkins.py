@@ -594,7 +594,13 @@ def test_a_reply_in_a_checkins_thread_is_its_note_and_a_second_one_adds_a_line(
     )
     assert on_reminder is not None and on_reminder.outcome is ReplyOutcome.ADDED
     clock.set(START + timedelta(hours=25))
-    assert checkins.note_from_reply(**reply, text="late", event_id="E9") is None
+    late = checkins.note_from_reply(**reply, text="late", event_id="E9")
+    # Closed: nothing kept, and said so (since its answer settled), once per event.
+    assert late is not None and late.outcome is ReplyOutcome.CLOSED
+    assert late.card is not None and late.card.settled
+    assert late.closed_at == late.card.changeable_until
+    again = checkins.note_from_reply(**reply, text="late", event_id="E9")
+    assert again is not None and again.outcome is ReplyOutcome.REPEATED
     assert _checkins(engine)[0].note == "They want a proposal\nby Friday\nSigned!"
 
 
