@@ -32,7 +32,8 @@ Answers: Went well, Mixed or Problem (plus Didn't happen and Moved to… for pla
 and a note. The first answer may be changed for `CHANGE_WINDOW`; a change replaces the answer,
 never adds one. Every answer and note is a reply in one debrief thread per meeting in the
 owner's DMs; a note given before its answer's reply has gone out is in that reply, not one of
-its own (a Problem's reply waits `PROBLEM_NOTE_WAIT` for it). A Problem also alerts the owner
+its own (a Problem's reply waits `PROBLEM_NOTE_WAIT` for it), and a note's own reply waits
+`NOTE_SETTLE` so that the lines added meanwhile go in it too. A Problem also alerts the owner
 (or whoever covers while the owner is away) at the first moment inside their working hours,
 with the note: at once when the note is given, else after `PROBLEM_NOTE_WAIT`, the time the
 form asking for it is given.
@@ -120,6 +121,11 @@ CHANGE_WINDOW = timedelta(hours=24)
 # A note with an answer, as long as its column holds.
 MAX_NOTE = 3000
 PROBLEM_NOTE_WAIT = timedelta(minutes=10)
+# A note's own reply in the owner's debrief thread waits this long before it goes: people type
+# a note as a few short replies in the check-in's thread (or edit it again at once), and each
+# line folded into the waiting reply (`_fold_note`) gives the owner one message with the note
+# as it ends up, not one message per line, each repeating the whole note.
+NOTE_SETTLE = timedelta(minutes=3)
 # Check-ins this far either side of a meeting may be on its day in some time zone.
 DAY_SPAN = timedelta(days=2)
 PLANNED_ONLY = frozenset({CheckInAnswer.DIDNT_HAPPEN, CheckInAnswer.MOVED})
@@ -1282,8 +1288,9 @@ class CheckIns:
     ) -> None:
         """The answer (or note) as a reply in the owner's debrief thread about the meeting. A
         Problem's reply waits `PROBLEM_NOTE_WAIT`, the time the form asking for its note is
-        given, so that a note given meanwhile is in it (`_fold_note`); a later reply about the
-        same check-in does not overtake it."""
+        given, and a note's own reply `NOTE_SETTLE`, so that a note given (or added to)
+        meanwhile is in it (`_fold_note`); a later reply about the same check-in does not
+        overtake it."""
         found = self._debrief_of(session, checkin, changed=changed, noted=noted)
         if found is None:
             return
@@ -1294,8 +1301,13 @@ class CheckIns:
         waiting = outbox_store.latest_due_at(
             session=session, team_id=checkin.team_id, key_prefix=lines
         )
-        problem = debrief.answer is CheckInAnswer.PROBLEM and not noted
-        due_at = max(now + PROBLEM_NOTE_WAIT if problem else now, waiting or now)
+        if noted:
+            wait = NOTE_SETTLE
+        elif debrief.answer is CheckInAnswer.PROBLEM:
+            wait = PROBLEM_NOTE_WAIT
+        else:
+            wait = timedelta(0)
+        due_at = max(now + wait, waiting or now)
         post = partial(queue_dm, session, team_id=checkin.team_id, user_id=owner, kind=DEBRIEF_KIND)
         post(message=self.messages.debrief_head(debrief), dedupe_key=head_key, due_at=now)
         post(
@@ -1307,8 +1319,10 @@ class CheckIns:
 
     def _fold_note(self, session: Session, checkin: CheckIn) -> bool:
         """A note given while the check-in's latest debrief reply has not gone out yet (a
-        Problem's waits for its note): that reply is rewritten with the note, in place of a
-        reply of its own. False when there is no such reply (the note gets its own)."""
+        Problem's waits for its note, a note's own waits `NOTE_SETTLE` for more lines): that
+        reply is rewritten with the note as it is now, in place of a reply of its own, however
+        many notes it took in already. False when there is no such reply (the note gets its
+        own)."""
         found = self._debrief_of(session, checkin, changed=False, noted=False)
         if found is None:
             return False
@@ -1316,7 +1330,7 @@ class CheckIns:
         waiting = outbox_store.latest_with_prefix(
             session=session,
             team_id=checkin.team_id,
-            key_prefix=f"debrief:{line.touchpoint_id}:{checkin.id}:{checkin.version - 1}:",
+            key_prefix=f"debrief:{line.touchpoint_id}:{checkin.id}:",
         )
         if waiting is None or waiting.status != OutboxStatus.PENDING:
             return False

@@ -1008,14 +1008,18 @@ def test_a_problem_reaches_the_owner_with_the_note(slack: Slack) -> None:
         "<@U0DAN> answered *⚠️ Problem*\n> They want to cancel",
     ]
     assert len(inbox(slack, ANA)) == 2  # the debrief and the alert
-    # A note edited once the reply went is a reply of its own, as ever.
-    click(slack, DAN, current(slack, asked), "checkin_note")
-    form = slack.fake.open_modals(DAN)[-1]
-    values = {"note": {"value": {"type": "plain_text_input", "value": "They cancelled"}}}
-    send(slack, slack.requests.view_submission(user_id=DAN, view=form, values=values))
-    at(slack, datetime(2026, 11, 26, 9, 12, tzinfo=UTC))
+    # A note edited once the reply went is a reply of its own, as ever; it waits a few minutes
+    # for more edits, which it takes in.
+    for note in ("They cancelled", "They cancelled the project"):
+        click(slack, DAN, current(slack, asked), "checkin_note")
+        form = slack.fake.open_modals(DAN)[-1]
+        values = {"note": {"value": {"type": "plain_text_input", "value": note}}}
+        send(slack, slack.requests.view_submission(user_id=DAN, view=form, values=values))
+        at(slack, datetime(2026, 11, 26, 9, 12, tzinfo=UTC))
+    assert len(slack.fake.thread(debrief)) == 1
+    at(slack, datetime(2026, 11, 26, 9, 14, tzinfo=UTC))
     assert [m.text for m in slack.fake.thread(debrief)][1:] == [
-        "<@U0DAN> added a note to their answer *⚠️ Problem*\n> They cancelled",
+        "<@U0DAN> added a note to their answer *⚠️ Problem*\n> They cancelled the project",
     ]
 
 
@@ -1745,13 +1749,13 @@ def test_a_reply_in_a_checkins_thread_is_kept_as_its_note(slack: Slack) -> None:
     reply_in_thread(slack, DAN, asked, "by Friday")
     assert rows(slack, CheckIn)[0].note == "They want a proposal & a budget\nby Friday"
     assert answers_in_thread(slack, asked)[-1].startswith("Added to your note on the meeting")
-    # Ana reads both in her debrief, as a note given with the form.
+    # Ana reads both in her debrief, as a note given with the form: in the reply with the
+    # answer, which had not gone out yet.
     at(slack, datetime(2026, 11, 26, 9, 2, tzinfo=UTC))
     (debrief,) = [m for m in inbox(slack, ANA) if m.text.startswith("Debrief of the meeting")]
-    assert [m.text for m in slack.fake.thread(debrief)][-1] == (
-        "<@U0DAN> added a note to their answer *✅ Went well*\n> They want a proposal &amp; a "
-        "budget\n> by Friday"
-    )
+    assert [m.text for m in slack.fake.thread(debrief)] == [
+        "<@U0DAN> answered *✅ Went well*\n> They want a proposal &amp; a budget\n> by Friday"
+    ]
     # In italics line by line: mrkdwn's `_…_` does not span a line break (shown as JSON here).
     assert "Your note: _They want a proposal &amp; a budget_\\n_by Friday_" in shown(
         current(slack, asked)
@@ -1782,6 +1786,37 @@ def test_a_problem_reported_then_explained_in_the_thread_alerts_the_owner_with_i
     at(slack, datetime(2026, 11, 26, 9, 2, tzinfo=UTC))
     (alert,) = [m for m in inbox(slack, ANA) if "reports a *problem*" in m.text]
     assert "> They want to cancel" in alert.text
+
+
+def test_lines_replied_in_a_burst_reach_the_owner_as_one_debrief_reply(slack: Slack) -> None:
+    asked = dans_checkin(slack)
+    click(slack, DAN, asked, "checkin_answer_went_well")
+    at(slack, datetime(2026, 11, 26, 9, 2, tzinfo=UTC))  # the answer's reply goes out
+    (debrief,) = [m for m in inbox(slack, ANA) if m.text.startswith("Debrief of the meeting")]
+    assert [m.text for m in slack.fake.thread(debrief)] == ["<@U0DAN> answered *✅ Went well*"]
+
+    # Three short lines a minute apart, the dispatcher running between them: one reply to Ana,
+    # a few minutes after the first line, with all three.
+    for minute, line in ((5, "They liked it"), (6, "want a proposal"), (7, "by Friday")):
+        at(slack, datetime(2026, 11, 26, 9, minute, tzinfo=UTC))
+        reply_in_thread(slack, DAN, asked, line)
+    at(slack, datetime(2026, 11, 26, 9, 7, 30, tzinfo=UTC))
+    assert len(slack.fake.thread(debrief)) == 1
+    at(slack, datetime(2026, 11, 26, 9, 8, tzinfo=UTC))
+    assert [m.text for m in slack.fake.thread(debrief)][1:] == [
+        "<@U0DAN> added a note to their answer *✅ Went well*\n> They liked it\n> want a "
+        "proposal\n> by Friday"
+    ]
+    assert len(inbox(slack, ANA)) == 1  # the debrief; the rest in its thread
+
+    # A line much later is a reply of its own, with the note as it is then.
+    at(slack, datetime(2026, 11, 26, 11, tzinfo=UTC))
+    reply_in_thread(slack, DAN, asked, "Signed!")
+    at(slack, datetime(2026, 11, 26, 11, 3, tzinfo=UTC))
+    assert [m.text for m in slack.fake.thread(debrief)][2:] == [
+        "<@U0DAN> added a note to their answer *✅ Went well*\n> They liked it\n> want a "
+        "proposal\n> by Friday\n> Signed!"
+    ]
 
 
 def test_a_reply_in_a_closed_checkins_thread_says_nothing_was_kept(slack: Slack) -> None:
