@@ -82,6 +82,24 @@ def test_a_card_about_a_colleagues_record_says_it_stands_for_the_readers_own_too
     assert said in json.dumps(shown.blocks)
 
 
+def test_a_reply_under_a_closed_checkin_says_why_and_where_to_write_instead() -> None:
+    moved = card(superseded=True, moved_to=datetime(2026, 12, 1, 15, tzinfo=UTC))
+    assert texts.reply_in_closed_checkin(moved, NOW) == (
+        "This check-in closed on Wed 25 Nov: the call with *Acme* on Tue 24 Nov moved to Tue "
+        "1 Dec, and I'll ask you how it went after that day. So I did not keep this reply. To "
+        "record a new contact with them: `/partner log Acme : what happened`; anything else, "
+        "tell <@U0ANA>, who owns *Acme*."
+    )
+    # The owner's own check-in names nobody else to tell; a name the grammar would misread is
+    # quoted in the command.
+    own = card(recipient_id="U0ANA", expired=True, partner_name="Room to Read")
+    assert texts.reply_in_closed_checkin(own, None) == (
+        "This check-in about the call with *Room to Read* on Tue 24 Nov closed without an "
+        "answer. So I did not keep this reply. To record a new contact with them: `/partner log "
+        '"Room to Read" : what happened`.'
+    )
+
+
 def test_a_checkin_asks_with_buttons_and_says_why() -> None:
     shown = blocks.checkin(card())
     assert shown.text == "How did your call with *Acme* on Tue 24 Nov go?"
