@@ -1336,6 +1336,12 @@ class CheckIns:
             return False
         # Which reply it is (an answer, a changed answer, a note) is the end of its key.
         changed, noted = _REPLY_BY_NAME[waiting.dedupe_key.rsplit(":", 1)[1]]
+        if noted and not (checkin.note or "").strip():
+            # The note was cleared before its reply went: there is nothing left to tell.
+            outbox_store.cancel_unsent(
+                session=session, team_id=checkin.team_id, dedupe_key=waiting.dedupe_key
+            )
+            return True
         now = self.messages.debrief_line(
             replace(line, note=checkin.note, changed=changed, noted=noted)
         )

@@ -1819,6 +1819,20 @@ def test_lines_replied_in_a_burst_reach_the_owner_as_one_debrief_reply(slack: Sl
     ]
 
 
+def test_a_note_cleared_before_its_reply_went_tells_the_owner_nothing(slack: Slack) -> None:
+    asked = dans_checkin(slack)
+    click(slack, DAN, asked, "checkin_answer_went_well")
+    at(slack, datetime(2026, 11, 26, 9, 2, tzinfo=UTC))  # the answer's reply goes out
+    (debrief,) = [m for m in inbox(slack, ANA) if m.text.startswith("Debrief of the meeting")]
+    for note in ("Wrong meeting, sorry", ""):  # given, then cleared within NOTE_SETTLE
+        click(slack, DAN, current(slack, asked), "checkin_note")
+        form = slack.fake.open_modals(DAN)[-1]
+        values = {"note": {"value": {"type": "plain_text_input", "value": note}}}
+        send(slack, slack.requests.view_submission(user_id=DAN, view=form, values=values))
+    at(slack, datetime(2026, 11, 26, 9, 10, tzinfo=UTC))
+    assert [m.text for m in slack.fake.thread(debrief)] == ["<@U0DAN> answered *✅ Went well*"]
+
+
 def test_a_reply_in_a_closed_checkins_thread_says_nothing_was_kept(slack: Slack) -> None:
     asked = dans_checkin(slack)
     click(slack, DAN, asked, "checkin_answer_went_well")
