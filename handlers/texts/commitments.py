@@ -75,10 +75,14 @@ def quote(what: str) -> str:
 
 
 def promise(item: CommitmentFacts) -> str:
-    """`*we* owe *Acme* “the MoU”` or `*Acme* owes us “the NDA”`."""
+    """`*we* owe *Acme* “the MoU”` or `*Acme* owes us “the NDA”`; once closed (kept or
+    dropped) nobody owes it any more: `*we* promised *Acme* “the MoU”`, `*Acme* promised us
+    “the NDA”`."""
     if item.side is CommitmentSide.US:
-        return f"*we* owe *{item.partner_name}* {quote(item.what)}"
-    return f"*{item.partner_name}* owes us {quote(item.what)}"
+        verb = "owe" if item.is_open else "promised"
+        return f"*we* {verb} *{item.partner_name}* {quote(item.what)}"
+    verb = "owes us" if item.is_open else "promised us"
+    return f"*{item.partner_name}* {verb} {quote(item.what)}"
 
 
 def owner_role(item: CommitmentFacts) -> str:
@@ -237,7 +241,7 @@ def no_cadence_for(status_word: str) -> str:
 def closed(result: Closed) -> str:
     item = result.commitment
     if item.status is CommitmentStatus.DROPPED:
-        return f"Dropped {number(item.number)}: {promise(item)} no longer applies."
+        return f"Dropped {number(item.number)} — it no longer applies: {promise(item)}."
     kept = "on time" if item.on_time else f"late (it was due {due_day(item)})"
     whose = "we kept our promise" if item.side is CommitmentSide.US else "they kept theirs"
     return f"Marked {number(item.number)} done — {whose}, {kept}: {promise(item)}."

@@ -586,10 +586,10 @@ def test_the_owner_is_told_when_someone_else_closes_their_commitment(slack: Slac
     at(slack, utc(2026, 11, 25, 9, 30))
     done, dropped = dms(slack, DAN)
     assert (
-        "<@U0ANA> marked your commitment `#1` done: *we* owe *Acme Corporation* “send case "
+        "<@U0ANA> marked your commitment `#1` done: *we* promised *Acme Corporation* “send case "
         "studies”, due Wed 9 Dec. No more reminders about it."
     ) in done.text
-    assert "<@U0CHLOE> dropped your commitment `#2`: *we* owe" in dropped.text
+    assert "<@U0CHLOE> dropped your commitment `#2`: *we* promised" in dropped.text
     assert action_ids(done) == []
 
 
@@ -605,13 +605,13 @@ def test_a_commitment_closed_before_its_owner_heard_of_it_says_what_was_recorded
     at(slack, utc(2026, 11, 25, 15, 0))  # Ben's morning
     done, dropped = dms(slack, BEN)  # QA21b BUG 6: each once, with what was recorded
     assert (
-        "<@U0ANA> recorded `#1` for you (you own it), and then marked it done: *we* owe "
+        "<@U0ANA> recorded `#1` for you (you own it), and then marked it done: *we* promised "
         "*Acme Corporation* “call back”, due Fri 4 Dec. Nothing for you to do, and no reminders "
         "about it."
     ) in done.text
     assert dropped.text.startswith(
         "<@U0ANA> recorded `#2` for you (you follow it up), and then dropped it: *Acme "
-        "Corporation* owes us “the budget”"
+        "Corporation* promised us “the budget”"
     )
 
 
@@ -1160,7 +1160,7 @@ def test_a_commitment_dropped_before_its_folded_first_reminder_says_what_was_rec
     at(slack, utc(2026, 11, 25, 15, 0))  # Ben's morning
     (dropped,) = dms(slack, BEN)
     assert dropped.text.startswith(
-        "<@U0ANA> recorded `#1` for you (you own it), and then dropped it: *we* owe "
+        "<@U0ANA> recorded `#1` for you (you own it), and then dropped it: *we* promised "
         "*Acme Corporation* “send the deck”"
     ), dropped.text
 

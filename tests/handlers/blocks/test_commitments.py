@@ -191,13 +191,23 @@ def test_who_may_close_a_commitment_they_follow_up() -> None:
 
 def test_closed() -> None:
     done = item(status=CommitmentStatus.DONE, on_time=True, closed_by="U0BEN", closed_at=NOW)
-    assert "Marked `#12` done — we kept our promise, on time" in texts.closed(
-        Closed(commitment=done, balance=Balance())
+    # Kept or dropped, nobody owes it any more: "we promised", not "we owe" (QA BUG).
+    assert texts.closed(Closed(commitment=done, balance=Balance())) == (
+        "Marked `#12` done — we kept our promise, on time: *we* promised *Acme* “the draft MoU”."
     )
     late = item(side=CommitmentSide.THEM, status=CommitmentStatus.DONE, on_time=False)
-    assert "they kept theirs, late (it was due Fri 4 Dec)" in texts.closed(
-        Closed(commitment=late, balance=Balance())
+    assert texts.closed(Closed(commitment=late, balance=Balance())) == (
+        "Marked `#12` done — they kept theirs, late (it was due Fri 4 Dec): *Acme* promised us "
+        "“the draft MoU”."
     )
+    for side, said in (
+        (CommitmentSide.US, "*we* promised *Acme*"),
+        (CommitmentSide.THEM, "*Acme* promised us"),
+    ):
+        gone = item(side=side, status=CommitmentStatus.DROPPED, closed_by="U0BEN", closed_at=NOW)
+        assert texts.closed(Closed(commitment=gone, balance=Balance())) == (
+            f"Dropped `#12` — it no longer applies: {said} “the draft MoU”."
+        )
     dropped = item(status=CommitmentStatus.DROPPED, closed_by="U0BEN", closed_at=NOW)
     assert "`#12` was already marked dropped by <@U0BEN> on Wed 25 Nov." == texts.already_closed(
         dropped
