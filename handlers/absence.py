@@ -252,6 +252,9 @@ def _away(runtime: Runtime, invocation: Invocation, rest: str) -> Reply:
         deputy_away=cover.deputy_away,
         gaps=cover.gaps,
         typed=_dates_as_typed(match),
+        elsewhere=commitments_of(runtime).takers_while_away(
+            team_id=invocation.team_id, user_id=invocation.user_id
+        ),
     )
     answer = _answer(f"{texts.FROM_TODAY}\n{recorded}" if from_today else recorded)
     if deputy_id is None:

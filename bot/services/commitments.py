@@ -83,6 +83,7 @@ from storage.models import (
     OutboxMessage,
     OutboxStatus,
     Partner,
+    PartnerStatus,
 )
 from storage.people import get_profile, get_profiles
 from storage.workspaces import get_workspaces
@@ -970,6 +971,32 @@ class Commitments:
         return self._facts_of(session, team_id, rows, self.clock.now())
 
     # --- The planner ---------------------------------------------------------------------------
+
+    def takers_while_away(self, *, team_id: str, user_id: str) -> tuple[str | None, ...]:
+        """Who would take the reminders of the user's open commitments on partners they do not
+        own while they are away naming no deputy (`stand_in`): per such partner, its owner,
+        else its deputy, else None (they wait for the user). What `away` says of them."""
+        with Session(self.engine) as session:
+            rows = store.commitments(
+                session=session,
+                team_id=team_id,
+                where=CommitmentFilter(status=CommitmentStatus.OPEN, owner_id=user_id),
+            )
+            takers: dict[int, str | None] = {}
+            for row in rows:
+                if row.partner_id in takers:
+                    continue
+                found = partner_store.get_partner(
+                    session=session, team_id=team_id, partner_id=row.partner_id
+                )
+                if found is None or found.status == PartnerStatus.ENDED:
+                    continue  # an ended partner's commitments have no reminders
+                partner = self._partner_facts(session, found)
+                if partner.owner_id == user_id:
+                    continue  # the usual rule for a partner's owner: `away` says it already
+                others = (who for who in (partner.owner_id, partner.deputy_id) if who != user_id)
+                takers[row.partner_id] = next((who for who in others if who), None)
+        return tuple(takers.values())
 
     def plan_reminders(self, *, now: datetime) -> int:
         """Queue the reminders that are due (idempotently); returns how many were new."""

@@ -72,13 +72,15 @@ def away_recorded(
     deputy_away: Sequence[Period] = (),
     gaps: Sequence[Gap] = (),
     typed: str | None = None,
+    elsewhere: Sequence[str | None] = (),
 ) -> str:
     """The reply to `away`: when, what waits, and who takes the alerts about the partners the
     person owns (`owned`) — or which of them nobody covers, and how to change that: those
     with no deputy at all, and those whose deputies are away too (`gaps`; `deputy_away` is
     when the deputy named for the time away is). `typed`: the time away in the person's own
     words (`friday`, `monday to friday`), which the command suggested to name a deputy
-    repeats."""
+    repeats. `elsewhere`: per partner someone else owns that the person owns open commitments
+    about, who takes their reminders when no deputy is named (None: nobody, they wait)."""
     today = now.astimezone(tz).date()
     period = Period(result.starts_at, result.ends_at)
     again = _away_with_deputy(period, tz, typed)
@@ -93,9 +95,10 @@ def away_recorded(
         if result.starts_at <= now
         else "Type `/partner away cancel` to call it off."
     )
+    cover = _cover(result, owned)
     text = (
         f"You're away {span(period, tz, today)} ({tz.key}). While you're away, your check-ins "
-        f"and surveys wait for you{_cover(result, owned)}."
+        f"and surveys wait for you{cover}{_reminders(result, owned, elsewhere, after=cover)}."
         f"{no_deputy}{away_too} {end_it}"
     )
     # Time away already over (ended by `back`) is not what the person means to replace.
@@ -130,6 +133,35 @@ def _cover(result: AwayResult, owned: Sequence[OwnedPartner]) -> str:
     if all(partner.deputy_id is None for partner in owned):
         return ""
     return ", and alerts about partners you own go to each partner's deputy"
+
+
+def _reminders(
+    result: AwayResult,
+    owned: Sequence[OwnedPartner],
+    elsewhere: Sequence[str | None],
+    *,
+    after: str,
+) -> str:
+    """Where reminders of the person's commitments about partners others own go (`stand_in`),
+    as the end of a sentence that says `after` before it: to the deputy named, else to whoever
+    follows each partner, else they wait (QA: they went to the partner's owner unsaid)."""
+    if not elsewhere or (result.deputy_id and not owned):
+        return ""  # none, or `_cover` says the deputy takes them all
+    whose = "your commitments on partners others own" if owned else "commitments you own"
+    joint = "; " if after else ", and "
+    takers = list(dict.fromkeys(taker for taker in elsewhere if taker))
+    if result.deputy_id:
+        where = f"go to {person(result.deputy_id)}"
+    elif not takers:
+        where = "wait for you too"
+    elif len(takers) == 1:
+        partners = "their partner" if elsewhere.count(takers[0]) == 1 else "their partners"
+        where = f"go to {person(takers[0])}, who follows {partners}"
+    else:
+        where = "go to whoever follows each partner"
+    if takers and None in elsewhere and not result.deputy_id:
+        where += ", or wait for you where nobody else follows the partner"
+    return f"{joint}reminders of {whose} {where}"
 
 
 def _uncovered(result: AwayResult, owned: Sequence[OwnedPartner], again: str) -> str:

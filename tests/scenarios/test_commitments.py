@@ -223,7 +223,13 @@ def test_a_reminder_queued_ahead_goes_to_the_stand_in_when_the_owner_books_time_
     at(slack, utc(2026, 11, 27, 23, 0))  # Friday 18:00 in New York
     answer(slack, f"commit Acme us {MENTION[BEN]} : budget by 2026-12-03")
     at(slack, utc(2026, 11, 30, 12, 0))  # Monday: 07:00 in New York, 13:00 in Berlin
-    answer(slack, "away today to friday", user=BEN)
+    said = answer(slack, "away today to friday", user=BEN)
+    # He names no deputy and owns no partner: Ana, Acme's owner, takes his reminders, and
+    # the answer says so (QA: it said only that check-ins and surveys wait).
+    assert (
+        "your check-ins and surveys wait for you, and reminders of commitments you own go to "
+        "<@U0ANA>, who follows their partner."
+    ) in said
     at(slack, utc(2026, 11, 30, 13, 30))
     assert dms(slack, ANA) == []  # 08:30 in New York: not his reminder's moment yet
     at(slack, utc(2026, 11, 30, 14, 0))  # 09:00 in New York

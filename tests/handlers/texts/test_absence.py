@@ -125,3 +125,38 @@ def test_time_away_already_over_is_not_said_to_be_replaced() -> None:
     today = replace(today, replaced=(ended, still_on))
     said = away_recorded(today, tz=UTC_ZONE, now=NOW)
     assert "This replaces your time away from *Wed 25 Nov* to *Wed 25 Nov 11:00*" in said
+
+
+def test_reminders_of_commitments_on_partners_others_own_say_where_they_go() -> None:
+    """Without a deputy they go to whoever follows each partner (`stand_in`), else wait; with
+    one, to that deputy (QA: "wait for you" was all it said while they went to the owner)."""
+    said = away_recorded(WEEK, tz=UTC_ZONE, now=NOW, elsewhere=["U0ANA", "U0ANA"])
+    assert (
+        "surveys wait for you, and reminders of commitments you own go to <@U0ANA>, who "
+        "follows their partners. Type"
+    ) in said
+    said = away_recorded(WEEK, tz=UTC_ZONE, now=NOW, elsewhere=["U0ANA", "U0CHLOE", None])
+    assert (
+        "reminders of commitments you own go to whoever follows each partner, or wait for you "
+        "where nobody else follows the partner."
+    ) in said
+    said = away_recorded(WEEK, tz=UTC_ZONE, now=NOW, elsewhere=[None])
+    assert "surveys wait for you, and reminders of commitments you own wait for you too." in said
+    said = away_recorded(
+        WEEK, tz=UTC_ZONE, now=NOW, owned=owned("Oxfam", deputy="U0DAN"), elsewhere=["U0ANA"]
+    )
+    assert (
+        "alerts about partners you own go to each partner's deputy; reminders of your "
+        "commitments on partners others own go to <@U0ANA>, who follows their partner."
+    ) in said
+    named = AwayResult(starts_at=WEEK.starts_at, ends_at=WEEK.ends_at, deputy_id="U0BEN")
+    said = away_recorded(named, tz=UTC_ZONE, now=NOW, elsewhere=["U0ANA"])
+    assert "surveys wait for you, and reminders of commitments you own go to <@U0BEN>." in said
+    said = away_recorded(named, tz=UTC_ZONE, now=NOW, owned=owned("Oxfam"), elsewhere=["U0ANA"])
+    assert (
+        "partners you own go to <@U0BEN>; reminders of your commitments on partners others own "
+        "go to <@U0BEN>."
+    ) in said
+    # No commitments elsewhere: nothing more said.
+    said = away_recorded(WEEK, tz=UTC_ZONE, now=NOW)
+    assert "reminders" not in said
