@@ -33,6 +33,7 @@ from bot.services.commitments import (
     CommitmentGone,
     NewCommitment,
     NotAllowedToClose,
+    PartnerEnded,
     Problem,
     Scope,
 )
@@ -284,6 +285,8 @@ def guarded(body: VerbBody) -> VerbBody:
             return refused(call.runtime, call.team_id, words)
         except AlreadyClosed as error:
             return say(texts.already_closed(error.commitment))
+        except PartnerEnded as ended:
+            return say(texts.ended_partner(ended.partner, ended.reopening))
         except NotAllowedToSet as refusal:
             return refused(
                 call.runtime, call.team_id, partial(texts.not_allowed_cadence, refusal.partner)
@@ -427,10 +430,14 @@ def _due_error(error: BadCommitment) -> str:
     return texts.problem(error)
 
 
-def commit_form_errors(error: BadCommitment | PartnerGone | NotInWorkspace) -> dict[str, str]:
+def commit_form_errors(
+    error: BadCommitment | PartnerGone | PartnerEnded | NotInWorkspace,
+) -> dict[str, str]:
     """Which field of the commitment form an error belongs to, and what to say there."""
     if isinstance(error, PartnerGone):
         return {blocks.PARTNER_FIELD: texts.PARTNER_GONE}
+    if isinstance(error, PartnerEnded):
+        return {blocks.PARTNER_FIELD: texts.form_ended_partner(error.partner, error.reopening)}
     if isinstance(error, NotInWorkspace):
         return {blocks.OWNER_FIELD: partner_texts.not_in_workspace(error.user_id)}
     if error.problem is Problem.NO_WHAT:
@@ -466,7 +473,7 @@ def on_commit_submitted(
             ),
             request_key=f"view:{view['id']}",
         )
-    except (BadCommitment, PartnerGone, NotInWorkspace) as error:
+    except (BadCommitment, PartnerGone, PartnerEnded, NotInWorkspace) as error:
         refuse_fields(ack, runtime, team_id=actor.team_id, errors=commit_form_errors(error))
         return
     ack()

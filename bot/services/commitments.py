@@ -71,7 +71,7 @@ from bot.services import people
 from bot.services.feedback import Rendered
 from bot.services.people import PeopleToLookUp
 from bot.services.registry import Actor, PartnerFacts, Registry
-from bot.services.touchpoints import PartnerGone, ZoneUnknown
+from bot.services.touchpoints import PartnerGone, Reopening, ZoneUnknown, reopening_of
 from storage import commitments as store
 from storage import outbox as outbox_store
 from storage import partners as partner_store
@@ -386,6 +386,16 @@ class BadCommitment(Exception):
         self.today = today
 
 
+class PartnerEnded(Exception):
+    """A commitment about a partner whose partnership has ended: nobody follows it any more
+    (README), so nothing would remind anyone of it; reopening the partner comes first."""
+
+    def __init__(self, partner: PartnerFacts, reopening: Reopening) -> None:
+        super().__init__(f"partner {partner.id} has ended")
+        self.partner = partner
+        self.reopening = reopening
+
+
 class CommitmentGone(Exception):
     """No such commitment in the workspace: none with the `number` typed, or (None) the one a
     button or form named is no longer there."""
@@ -589,9 +599,10 @@ class Commitments:
     ) -> Recorded:
         """Record a commitment about `partner` (a name as typed, or an id picked in a form).
 
-        Raises BadCommitment, UnknownPartner, PartnerGone, NotInWorkspace, PeopleToLookUp (an
-        owner Liaison never saw) or ZoneUnknown, all before anything is written. When someone
-        records it for another owner, that owner is told (through the outbox).
+        Raises BadCommitment, UnknownPartner, PartnerGone, PartnerEnded, NotInWorkspace,
+        PeopleToLookUp (an owner Liaison never saw) or ZoneUnknown, all before anything is
+        written. When someone records it for another owner, that owner is told (through the
+        outbox).
         """
         team_id, now = actor.team_id, self.clock.now()
         what = check_what(new.what)
@@ -606,6 +617,11 @@ class Commitments:
             tz = self._caller_zone(session, actor, needed=new.due_text is not None)
             due_on, time_left_out = self._due(new.due_text, new.due_on, tz=tz, now=now)
             found = self._partner(session, team_id, partner)
+            if found.status == PartnerStatus.ENDED:
+                facts_of_partner = self._partner_facts(session, found)
+                raise PartnerEnded(
+                    facts_of_partner, reopening_of(session, actor, facts_of_partner, now)
+                )
             if owner_id != actor.user_id:
                 unknown = people.vet_mentions(
                     session, team_id=team_id, user_ids=[owner_id], check=actor.check
@@ -1028,7 +1044,9 @@ class Commitments:
         found = partner_store.get_partner(
             session=session, team_id=team_id, partner_id=row.partner_id
         )
-        if found is None:
+        if found is None or found.status == PartnerStatus.ENDED:
+            # Nobody follows an ended partner any more (README): its open commitments stay on
+            # record, unreminded, until it is reopened or they are closed.
             return 0
         partner = self._partner_facts(session, found)
         # Whoever gets it (the owner, or their stand-in while they are away) gets it on the day

@@ -1421,7 +1421,7 @@ class Touchpoints:
             scene = self._scene(session, actor, found, participants, now)
             if scene.ended and new.kind is not TouchpointKind.DONE:
                 raise PartnerEnded(
-                    scene.facts, new.kind, _reopening(scene.session, actor, scene.facts, now)
+                    scene.facts, new.kind, reopening_of(scene.session, actor, scene.facts, now)
                 )
             tz = scene.caller_zone(needed=new.day_text is not None)
             typed_at = new.as_of(now)
@@ -1636,7 +1636,7 @@ class Touchpoints:
                 touch=touch,
                 clashes=[],
                 ended=True,
-                reopening=_reopening(scene.session, scene.actor, facts, scene.now),
+                reopening=reopening_of(scene.session, scene.actor, facts, scene.now),
             )
         clashes, news, knew, alerts = self._collide(scene, touch, contact_ids, around)
         overtaken: list[Touch] = []
@@ -2287,7 +2287,7 @@ class Touchpoints:
             touch,
             late=late,
             now=now,
-            reopening=_reopening(session, author, facts, now),
+            reopening=reopening_of(session, author, facts, now),
         )
 
     def _answer_overtaken(self, scene: _Scene, row: TouchpointRow) -> bool:
@@ -3234,7 +3234,7 @@ class Touchpoints:
                 owner_away_until=away_until,
                 covering=covering,
                 reopening=(
-                    _reopening(session, actor, facts, now)
+                    reopening_of(session, actor, facts, now)
                     if facts.status == PartnerStatus.ENDED
                     else None
                 ),
@@ -3774,7 +3774,7 @@ def contact_people(typed: Sequence[str]) -> list[tuple[str, str | None]]:
     return people
 
 
-def _reopening(session: Session, actor: Actor, facts: PartnerFacts, now: datetime) -> Reopening:
+def reopening_of(session: Session, actor: Actor, facts: PartnerFacts, now: datetime) -> Reopening:
     """Whether `actor` may reopen the ended partner (`Registry._require_editor`'s rule), from
     what Liaison knows: Slack is not asked for a hint (an admin it cannot tell of yet is
     pointed at the owner, whom they may pass over)."""

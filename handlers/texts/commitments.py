@@ -39,7 +39,9 @@ from bot.services.commitments import (
 )
 from bot.services.export import Dataset, Export, Reach
 from bot.services.registry import PartnerFacts
+from bot.services.touchpoints import Reopening
 from handlers.texts.partners import an_admin, ending, person, status, who_may
+from handlers.texts.touchpoints import reopen_hint
 from storage.models import CommitmentSide, CommitmentStatus
 
 COMMAND = "/partner"
@@ -617,6 +619,23 @@ REDATE_TITLE = "New date"
 REDATE_SUBMIT = "Save"
 FIELD_NEW_DUE = "Due on"
 PARTNER_GONE = "That partner is no longer in the registry (merged or removed); pick another."
+
+
+def ended_partner(facts: PartnerFacts, reopening: Reopening | None = None) -> str:
+    """The answer to `commit` for a partner whose partnership has ended (as `plan` words it)."""
+    return (
+        f"The partnership with *{facts.name}* has ended, and nobody follows it any more, so I "
+        f"don't record a commitment with it. If it goes on, {reopen_hint(facts, reopening)}; "
+        "then send this again."
+    )
+
+
+def form_ended_partner(facts: PartnerFacts, reopening: Reopening | None = None) -> str:
+    """The commitment form's word under the partner picked, whose partnership has ended."""
+    return (
+        f"The partnership with {facts.name} has ended, and nobody follows it any more. If it "
+        f"goes on, {reopen_hint(facts, reopening)}; else pick another partner."
+    )
 
 
 def form_past(today: date) -> str:

@@ -585,7 +585,7 @@ def _alerted_where(result: Recorded) -> str:
     return channel_ref(channel)
 
 
-def _reopen(facts: PartnerFacts, reopening: Reopening | None) -> str:
+def reopen_hint(facts: PartnerFacts, reopening: Reopening | None) -> str:
     """How an ended partner is reopened, for the reader: the command to those the registry
     lets change it (owner, deputy, admins), whom to ask to the others (QA21a BUG 5)."""
     if reopening is None or reopening.may:
@@ -601,7 +601,7 @@ def ended_partner(
     what = "plan a contact with it" if kind is TouchpointKind.PLANNED else "note an intent for it"
     return (
         f"The partnership with *{facts.name}* has ended, and nobody follows it any more, so I "
-        f"don't {what}. If it goes on, {_reopen(facts, reopening)}; then send this again."
+        f"don't {what}. If it goes on, {reopen_hint(facts, reopening)}; then send this again."
     )
 
 
@@ -646,7 +646,7 @@ def owner_told(result: Recorded) -> str | None:
     if result.ended:
         return (
             f"The partnership with *{facts.name}* has ended: I've kept this as its history and "
-            f"told nobody. If it goes on, {_reopen(facts, result.reopening)}."
+            f"told nobody. If it goes on, {reopen_hint(facts, result.reopening)}."
         )
     owner = facts.owner_id
     if touch.kind is TouchpointKind.INTENDED:
@@ -1339,7 +1339,7 @@ def _plan_ended_for_author(
         f"{who} has ended the partnership with *{facts.name}*, so your plan {when(touch, tz=tz)}"
         f"{about} is off: nobody follows it now, so it counts as no contact and nobody is asked "
         f"how it went. Reopening it does not bring the plan back: if it goes on, "
-        f"{_reopen(facts, reopening)}; then plan it again."
+        f"{reopen_hint(facts, reopening)}; then plan it again."
     )
 
 
@@ -1349,7 +1349,7 @@ def _intent_ended_for_asker(
     """To whoever stated an intent, once the partnership ended before an answer: nobody follows
     the partner any more, so none will come (`told_go_ahead`: they heard they may go ahead)."""
     who, about = person(touch.answered_by), quote(touch.notes)
-    reopen = f"If it goes on, {_reopen(facts, reopening)}; then state your intent again."
+    reopen = f"If it goes on, {reopen_hint(facts, reopening)}; then state your intent again."
     if told_go_ahead:
         return (
             f"{who} has ended the partnership with *{facts.name}* since you were told you may go "
@@ -1518,7 +1518,7 @@ def briefing_advice(briefing: Briefing) -> str:
         # Nobody follows an ended partner: `intend` and `plan` are refused (QA21a BUG 5).
         return (
             f"*{facts.name}* has ended, and nobody follows it any more. If it goes on, "
-            f"{_reopen(facts, briefing.reopening)}."
+            f"{reopen_hint(facts, briefing.reopening)}."
         )
     if briefing.caller_role is TeamRole.OWNER:
         return "You own it: colleagues check with you before they reach out."

@@ -435,6 +435,33 @@ def test_reminders_before_on_the_day_and_weekly_while_overdue_then_done(slack: S
 
 
 @pytest.mark.usefixtures("acme")
+def test_an_ended_partner_takes_no_commitment_and_its_open_ones_remind_nobody(
+    slack: Slack,
+) -> None:
+    """Nobody follows an ended partner (README): `commit` refuses it as `plan` does, with the
+    way to reopen it; one recorded before it ended reminds nobody until it is reopened (QA)."""
+    answer(slack, "commit Acme us : send the draft MoU by 2026-12-04", user=BEN)
+    answer(slack, "status Acme ended")
+    said = answer(slack, "commit Acme them : the logo by 2026-12-04")
+    assert (
+        "The partnership with *Acme Corporation* has ended, and nobody follows it any more, so "
+        "I don't record a commitment with it. If it goes on, `/partner status "
+    ) in said
+    assert "active` reopens it; then send this again." in said
+    assert "ask <@U0ANA> (owner) or an admin to reopen it" in answer(
+        slack, "commit Acme us : deck by friday", BEN
+    )
+    assert len(stored(slack)) == 1
+    at(slack, utc(2026, 12, 1, 14, 20))  # Tuesday 09:20 in New York: 3 working days before
+    assert dms(slack, BEN) == []
+    answer(slack, "status Acme active")
+    at(slack, utc(2026, 12, 4, 14, 20))  # reopened: the due day's reminder comes
+    (due,) = dms(slack, BEN)
+    assert "is due Fri 4 Dec. Done already?" in due.text
+    assert "An ended partner takes none (reopen it first)" in answer(slack, "help commit")
+
+
+@pytest.mark.usefixtures("acme")
 def test_an_upgrade_sends_no_extra_reminder_for_a_week_already_reminded(slack: Slack) -> None:
     answer(slack, "commit Acme us : send the draft MoU by 2026-12-04", user=BEN)
     at(slack, utc(2026, 12, 4, 14, 20))
@@ -776,6 +803,26 @@ def test_commit_alone_opens_the_form(slack: Slack) -> None:
     assert "<@U0DAN> follows it up (I've let them know)" in said
     (row,) = stored(slack)
     assert (row.side, row.owner_id, row.created_by) == ("them", DAN, BEN)
+
+
+@pytest.mark.usefixtures("acme")
+def test_the_form_sent_for_an_ended_partner_says_how_to_reopen_it(slack: Slack) -> None:
+    answer(slack, "status Acme ended")
+    slack.command("commit", user=BEN)
+    (view,) = slack.fake.open_modals(BEN)
+    acme = partner_id(slack, "Acme Corporation")
+    submit(
+        slack,
+        view,
+        BEN,
+        form_values(partner=acme, side="us", owner=BEN, what="NDA", due="2026-12-02"),
+    )
+    assert view.errors == {
+        blocks.PARTNER_FIELD: "The partnership with Acme Corporation has ended, and nobody "
+        "follows it any more. If it goes on, ask @ana (owner) or an admin to reopen it; else pick "
+        "another partner."
+    }
+    assert stored(slack) == []
 
 
 def test_the_form_sent_without_a_partner_asks_to_pick_one(slack: Slack) -> None:
