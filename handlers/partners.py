@@ -459,11 +459,15 @@ def status(call: Call) -> Reply:
         _tell_owner(call, told, session, facts, text, what="status")
         if facts.status == PartnerStatus.ENDED:
             # Nobody follows an ended partner: its plans ahead and intents waiting are closed.
-            # Imported here: the touchpoint handlers build on this module.
+            # Imported here: the touchpoint handlers and the services build on this module.
+            from handlers.services import commitments_of
             from handlers.touchpoints import service_of
 
             service_of(call.runtime).close_ahead_of_ended(
                 session, actor=call.actor, facts=facts, now=call.runtime.clock.now()
+            )
+            commitments_of(call.runtime).quiet_for_ended(
+                session, team_id=call.team_id, partner_id=facts.id
             )
 
     facts = call.registry.set_status(

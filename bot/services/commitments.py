@@ -753,6 +753,21 @@ class Commitments:
 
     # --- Closing and moving --------------------------------------------------------------------
 
+    def quiet_for_ended(self, session: Session, *, team_id: str, partner_id: int) -> int:
+        """In the transaction of `status NAME ended`: what waits unsent about the partner's open
+        commitments (a reminder queued for the owner's working hours, a note) is withdrawn, as
+        nobody follows an ended partner; reopened, its reminders come again. How many."""
+        open_ones = store.commitments(
+            session=session,
+            team_id=team_id,
+            where=CommitmentFilter(status=CommitmentStatus.OPEN, partner_ids=(partner_id,)),
+        )
+        return sum(
+            store.cancel_unsent(session=session, team_id=team_id, key_prefix=key_prefix(row.id))
+            for row in open_ones
+            if row.id is not None
+        )
+
     def close(
         self,
         *,

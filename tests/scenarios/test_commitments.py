@@ -30,7 +30,7 @@ from bot.scheduler import Scheduler, run_planner
 from bot.services.commitments import REMINDER
 from handlers.blocks import commitments as blocks
 from handlers.texts import partners as partner_texts
-from storage.models import Commitment, CommitmentStatus, OutboxMessage, Partner
+from storage.models import Commitment, CommitmentStatus, OutboxMessage, OutboxStatus, Partner
 from tests.conftest import Slack
 
 ANA, BEN, CHLOE, DAN = "U0ANA", "U0BEN", "U0CHLOE", "U0DAN"
@@ -459,6 +459,21 @@ def test_an_ended_partner_takes_no_commitment_and_its_open_ones_remind_nobody(
     (due,) = dms(slack, BEN)
     assert "is due Fri 4 Dec. Done already?" in due.text
     assert "An ended partner takes none (reopen it first)" in answer(slack, "help commit")
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_reminder_still_waiting_is_withdrawn_when_the_partner_ends(slack: Slack) -> None:
+    answer(slack, "commit Acme us : send the draft MoU by 2026-12-04", user=BEN)
+    # Tuesday 09:20 in New York, three working days before: Slack is down, the reminder waits.
+    slack.fake.fail_next("chat.postMessage", status=503, times=20)
+    at(slack, utc(2026, 12, 1, 14, 20))
+    with Session(slack.runtime.engine) as session:
+        waiting = session.exec(select(OutboxMessage).where(OutboxMessage.kind == REMINDER)).all()
+    assert [m.status for m in waiting] == [OutboxStatus.PENDING]
+    answer(slack, "status Acme ended")
+    slack.fake.stop_failing("chat.postMessage")
+    at(slack, utc(2026, 12, 1, 15, 0))
+    assert dms(slack, BEN) == []
 
 
 @pytest.mark.usefixtures("acme")
