@@ -270,6 +270,13 @@ def reply_in_closed_checkin(card: CheckInCard, closed_at: datetime | None) -> st
             f"This check-in closed{since}: the {meeting} moved to {day(card.moved_to, card.tz)}, "
             "and I'll ask you how it went after that day."
         )
+    elif card.superseded and card.planned and card.author_id != card.recipient_id:
+        # The one way a colleague's check-in they could reply to closes unmoved: the plan's
+        # author answered Didn't happen, and nobody is asked about it again.
+        why = (
+            f"This check-in about the {meeting} closed{since}: {person(card.author_id)}, who "
+            "planned it, said it didn't happen."
+        )
     elif card.superseded:
         why = f"This check-in about the {meeting} closed{since}: I'm asking you about it in "
         why += "another message."

@@ -1906,3 +1906,23 @@ def test_a_thread_answer_slack_refuses_is_logged(
         reply_in_thread(slack, DAN, asked, "went fine")
     assert "answering a reply in a check-in's thread failed: channel_not_found" in caplog.text
     assert rows(slack, CheckIn)[0].note == "went fine"
+
+
+def test_a_reply_under_a_checkin_closed_by_the_authors_didnt_happen_says_so(
+    slack: Slack,
+) -> None:
+    acme(slack, team=(BEN,))
+    say(slack, f"plan Acme on thursday 10:00 with {MENTION[CHLOE]} via meeting : kick-off", DAN)
+    at(slack, datetime(2026, 11, 27, 0, 5, tzinfo=UTC))  # Friday morning in Tokyo
+    (chloes,) = checkin_messages(slack, CHLOE)
+    at(slack, datetime(2026, 11, 27, 10, 5, tzinfo=UTC))  # Friday morning in London
+    (dans,) = checkin_messages(slack, DAN)
+    click(slack, DAN, dans, "checkin_answer_didnt_happen")
+    reply_in_thread(slack, CHLOE, chloes, "it went fine")
+    # Nobody asks her again: the author said it did not take place.
+    (answer,) = answers_in_thread(slack, chloes)
+    assert "another message" not in answer
+    assert answer.startswith(
+        "This check-in about the meeting with *Acme* on Thu 26 Nov closed on Fri 27 Nov: "
+        "<@U0DAN>, who planned it, said it didn't happen. So I did not keep this reply."
+    )
