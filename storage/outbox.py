@@ -317,7 +317,7 @@ RETURNING id, team_id, kind, recipient_user, recipient_channel, text, blocks, de
 _CLAIM = Sql(_CLAIM_SQL.format(lock=""), _CLAIM_SQL.format(lock=" FOR UPDATE SKIP LOCKED"))
 
 
-def _rowcount(session: Session, statement: sa.Update) -> int:
+def _rowcount(session: Session, statement: sa.Update | sa.Delete) -> int:
     with writing(session):
         return rowcount(session, statement)
 
@@ -528,10 +528,12 @@ def cancel_unsent(
     team_id: str,
     dedupe_key: str | None = None,
     key_prefix: str | None = None,
+    reason: str = "no longer needed",
 ) -> int:
     """Cancel the workspace's queued messages that no dispatcher has claimed yet (held for an
     absence or not): the one queued under `dedupe_key`, or those whose key starts with
-    `key_prefix`. Rows being or already sent are left alone. Returns how many were cancelled."""
+    `key_prefix`, saying why (`reason`, kept as the row's last error). Rows being or already
+    sent are left alone. Returns how many were cancelled."""
     if (dedupe_key is None) == (key_prefix is None):
         raise ValueError("cancel_unsent needs exactly one of dedupe_key or key_prefix")
     key = (
@@ -539,7 +541,19 @@ def cancel_unsent(
         if dedupe_key is not None
         else _T.c.dedupe_key.startswith(key_prefix, autoescape=True)
     )
-    return _cancel_pending(session, team_id, key, reason="no longer needed")
+    return _cancel_pending(session, team_id, key, reason=reason)
+
+
+def forget_cancelled(*, session: Session, team_id: str, dedupe_key: str, reason: str) -> bool:
+    """Delete the workspace's message under `dedupe_key` if it was cancelled unsent for
+    `reason`, so that its key may be queued afresh; False when there is no such row."""
+    statement = sa.delete(_T).where(
+        _T.c.team_id == team_id,
+        _T.c.dedupe_key == dedupe_key,
+        _T.c.status == OutboxStatus.CANCELLED,
+        _T.c.last_error == reason,
+    )
+    return _rowcount(session, statement) == 1
 
 
 def cancel_unsent_to(

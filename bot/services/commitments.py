@@ -105,6 +105,9 @@ ASSIGNED = "commitment_assigned"
 CHANGED = "commitment_changed"
 # A message in these states has reached nobody, nor will it as queued.
 _UNSENT = frozenset({OutboxStatus.PENDING, OutboxStatus.CANCELLED})
+# Why a message about an open commitment was withdrawn unsent when its partner ended
+# (`quiet_for_ended`): a reminder cancelled so is queued afresh once the partner is reopened.
+ENDED_REASON = "the partner ended"
 
 
 def key_prefix(commitment_id: int) -> str:
@@ -756,14 +759,20 @@ class Commitments:
     def quiet_for_ended(self, session: Session, *, team_id: str, partner_id: int) -> int:
         """In the transaction of `status NAME ended`: what waits unsent about the partner's open
         commitments (a reminder queued for the owner's working hours, a note) is withdrawn, as
-        nobody follows an ended partner; reopened, its reminders come again. How many."""
+        nobody follows an ended partner; reopened, its reminders come again (`_queue_reminder`
+        queues one withdrawn here afresh, and a note withdrawn is folded into it). How many."""
         open_ones = store.commitments(
             session=session,
             team_id=team_id,
             where=CommitmentFilter(status=CommitmentStatus.OPEN, partner_ids=(partner_id,)),
         )
         return sum(
-            store.cancel_unsent(session=session, team_id=team_id, key_prefix=key_prefix(row.id))
+            outbox_store.cancel_unsent(
+                session=session,
+                team_id=team_id,
+                key_prefix=key_prefix(row.id),
+                reason=ENDED_REASON,
+            )
             for row in open_ones
             if row.id is not None
         )
@@ -1113,6 +1122,11 @@ class Commitments:
             outbox_store.cancel_unsent(session=session, team_id=team_id, dedupe_key=key)
             moment = replace(moment, stage=Stage.OVERDUE, week=0, at=now)
             key = f"{key_prefix(row.id)}{row.due_on.isoformat()}:{moment.key}"
+        # A reminder withdrawn when the partner ended, which has since been reopened, is queued
+        # afresh: else the owner would not hear of it at this moment at all.
+        outbox_store.forget_cancelled(
+            session=session, team_id=team_id, dedupe_key=key, reason=ENDED_REASON
+        )
         if outbox_store.get_message(session=session, team_id=team_id, dedupe_key=key) is not None:
             return 0  # queued by an earlier run
         if moment.stage is Stage.OVERDUE and self._overdue_told(session, row, since=moment.at):

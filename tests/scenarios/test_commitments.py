@@ -1240,3 +1240,19 @@ def test_quotes_around_what_was_promised_keep_a_by_in_it_and_are_not_shown_twice
     said = answer(slack, 'commit Acme us : "send it by email" by 2026-12-04')
     assert "we* owe *Acme Corporation* “send it by email”, due Fri 4 Dec" in said, said
     assert stored(slack)[0].what == "send it by email"
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_reminder_withdrawn_when_the_partner_ended_comes_back_when_it_is_reopened(
+    slack: Slack,
+) -> None:
+    answer(slack, "commit Acme us : send the draft MoU by 2026-12-04", user=BEN)
+    # Tuesday 09:20 in New York, three working days before: Slack is down, the reminder waits.
+    slack.fake.fail_next("chat.postMessage", status=503, times=20)
+    at(slack, utc(2026, 12, 1, 14, 20))
+    answer(slack, "status Acme ended")
+    answer(slack, "status Acme active")  # a slip, put right at once
+    slack.fake.stop_failing("chat.postMessage")
+    at(slack, utc(2026, 12, 1, 15, 0))
+    (before,) = dms(slack, BEN)
+    assert "is due Fri 4 Dec, in 3 working days" in before.text
