@@ -725,6 +725,23 @@ def keys_starting(*, session: Session, team_id: str, prefix: str) -> list[str]:
     return [str(key) for key in session.execute(statement).scalars()]
 
 
+def latest_told_text(*, session: Session, team_id: str, key_prefix: str) -> str | None:
+    """The text of the workspace's newest message whose key starts with `key_prefix` that has
+    gone out (or is going, or was tried): what its reader last read of it. None when none has."""
+    statement = (
+        sa.select(_T.c.text)
+        .where(
+            _T.c.team_id == team_id,
+            _T.c.dedupe_key.startswith(key_prefix, autoescape=True),
+            _T.c.status.not_in([OutboxStatus.PENDING, OutboxStatus.CANCELLED]),
+        )
+        .order_by(_T.c.id.desc())
+        .limit(1)
+    )
+    found = session.execute(statement).scalar()
+    return None if found is None else str(found)
+
+
 def latest_due_at(*, session: Session, team_id: str, key_prefix: str) -> datetime | None:
     """When the latest of the workspace's messages whose key starts with `key_prefix` fell due,
     of those not cancelled (sent, being sent or still to send); None when there is none."""

@@ -1327,17 +1327,20 @@ class CheckIns:
         if found is None:
             return False
         line = found[0]
+        replies = f"debrief:{line.touchpoint_id}:{checkin.id}:"
         waiting = outbox_store.latest_with_prefix(
-            session=session,
-            team_id=checkin.team_id,
-            key_prefix=f"debrief:{line.touchpoint_id}:{checkin.id}:",
+            session=session, team_id=checkin.team_id, key_prefix=replies
         )
         if waiting is None or waiting.status != OutboxStatus.PENDING:
             return False
         # Which reply it is (an answer, a changed answer, a note) is the end of its key.
         changed, noted = _REPLY_BY_NAME[waiting.dedupe_key.rsplit(":", 1)[1]]
-        if noted and not (checkin.note or "").strip():
-            # The note was cleared before its reply went: there is nothing left to tell.
+        told = outbox_store.latest_told_text(
+            session=session, team_id=checkin.team_id, key_prefix=replies
+        )
+        if noted and not (checkin.note or "").strip() and not _quotes_a_note(told):
+            # The note was cleared before its reply went, and the owner has read no note yet:
+            # there is nothing left to tell. (Having read one, they read that it is gone.)
             outbox_store.cancel_unsent(
                 session=session, team_id=checkin.team_id, dedupe_key=waiting.dedupe_key
             )
@@ -1394,6 +1397,12 @@ class CheckIns:
             dedupe_key=f"checkin:{checkin.id}:problem",
             due_at=now,
         )
+
+
+def _quotes_a_note(reply: str | None) -> bool:
+    """Whether a reply in a debrief thread, as sent, carried a note: `debrief_line` quotes it
+    on the lines after its first."""
+    return reply is not None and "\n>" in reply
 
 
 # The outbox kind of a reply in a debrief thread (and of its head).

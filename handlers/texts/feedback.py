@@ -333,7 +333,12 @@ def debrief_head(debrief: Debrief) -> str:
 
 
 def debrief_line(debrief: Debrief) -> str:
-    if debrief.answer is None:
+    if debrief.noted and not debrief.note:
+        # The note was cleared after the owner had read it.
+        text = f"{person(debrief.user_id)} removed their note"
+        if debrief.answer is not None:
+            text += f" on their answer *{ANSWERS[debrief.answer]}*"
+    elif debrief.answer is None:
         text = f"{person(debrief.user_id)} added a note"
     elif debrief.noted:
         text = f"{person(debrief.user_id)} added a note to their answer *{ANSWERS[debrief.answer]}*"

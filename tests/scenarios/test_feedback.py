@@ -1833,6 +1833,27 @@ def test_a_note_cleared_before_its_reply_went_tells_the_owner_nothing(slack: Sla
     assert [m.text for m in slack.fake.thread(debrief)] == ["<@U0DAN> answered *✅ Went well*"]
 
 
+def test_a_note_the_owner_read_then_cleared_tells_them_it_is_gone(slack: Slack) -> None:
+    asked = dans_checkin(slack)
+    click(slack, DAN, asked, "checkin_answer_went_well")
+    at(slack, datetime(2026, 11, 26, 9, 2, tzinfo=UTC))  # the answer's reply goes out
+    reply_in_thread(slack, DAN, asked, "They liked it")
+    at(slack, datetime(2026, 11, 26, 9, 10, tzinfo=UTC))  # the note's reply goes out
+    (debrief,) = [m for m in inbox(slack, ANA) if m.text.startswith("Debrief of the meeting")]
+    # Edited, then cleared within NOTE_SETTLE: Ana read the note, so she reads that it is gone
+    # (not nothing, leaving her with a note Dan took back).
+    for note in ("They liked it a lot", ""):
+        click(slack, DAN, current(slack, asked), "checkin_note")
+        form = slack.fake.open_modals(DAN)[-1]
+        values = {"note": {"value": {"type": "plain_text_input", "value": note}}}
+        send(slack, slack.requests.view_submission(user_id=DAN, view=form, values=values))
+    at(slack, datetime(2026, 11, 26, 9, 20, tzinfo=UTC))
+    assert [m.text for m in slack.fake.thread(debrief)][1:] == [
+        "<@U0DAN> added a note to their answer *✅ Went well*\n> They liked it",
+        "<@U0DAN> removed their note on their answer *✅ Went well*",
+    ]
+
+
 def test_a_reply_in_a_closed_checkins_thread_says_nothing_was_kept(slack: Slack) -> None:
     asked = dans_checkin(slack)
     click(slack, DAN, asked, "checkin_answer_went_well")
