@@ -827,6 +827,15 @@ class Surveys:
             if facts.status == PartnerStatus.ACTIVE
             else None
         )
+        latest = store.latest_round_start(session=session, team_id=team_id, partner_id=facts.id)
+        if (
+            next_round_at is not None
+            and latest is not None
+            and latest >= next_round_at - REPLACES_SCHEDULED[cadence]
+        ):
+            # A round started this close before the scheduled one stands in for it
+            # (`start_scheduled`): the next round people will see is the period's after.
+            next_round_at = next_scheduled(next_round_at, replace(settings, cadence=cadence))
         too_few = None
         found_people = partner_people(session, team_id=team_id, partner_id=facts.id)
         if next_round_at is not None and found_people is not None:

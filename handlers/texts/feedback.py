@@ -33,7 +33,7 @@ from bot.services.surveys import (
     TooFew,
 )
 from handlers.grammar import in_command
-from handlers.texts.partners import ending, who_may
+from handlers.texts.partners import channel_ref, ending, who_may
 from storage.feedback import MadeMeeting
 from storage.models import CheckInAnswer
 
@@ -68,7 +68,7 @@ ROUND_DAY = "first Tuesday, or first working day where Tuesdays are not worked"
 CADENCES = {
     Cadence.MONTHLY: f"monthly, on the month's {ROUND_DAY}",
     Cadence.QUARTERLY: f"quarterly, on the quarter's {ROUND_DAY}",
-    Cadence.OFF: "off (no scheduled rounds)",
+    Cadence.OFF: "off, no scheduled rounds",
 }
 
 # Forms.
@@ -518,11 +518,13 @@ def schedule_lines(schedule: Schedule) -> list[str]:
     elif schedule.cadence is not Cadence.OFF:
         lines.append(f"No scheduled rounds while *{facts.name}* is not active.")
     if schedule.open_round is not None:
+        # One round at a time (`survey NAME now` refuses another): no offer to start one.
         lines.append(running(schedule.open_round, schedule.tz))
-    lines.append(
-        f"{person(facts.owner_id)} (the owner) or an admin can start one now: "
-        f"`/partner survey {in_command(facts.name)} now`."
-    )
+    else:
+        lines.append(
+            f"{person(facts.owner_id)} (the owner) or an admin can start one now: "
+            f"`/partner survey {in_command(facts.name)} now`."
+        )
     return lines
 
 
@@ -541,6 +543,11 @@ def cadence_line(schedule: Schedule) -> str:
 
 
 def cadence_set(schedule: Schedule) -> str:
+    if schedule.own_cadence and schedule.cadence is Cadence.OFF:
+        return (
+            f"Done: *{schedule.partner.name}* is no longer surveyed on a schedule; "
+            f"`/partner survey {in_command(schedule.partner.name)} now` still starts a round."
+        )
     if schedule.own_cadence:
         return f"Done: *{schedule.partner.name}* is now surveyed {schedule.cadence.value}."
     return (
@@ -597,9 +604,15 @@ def started(result: Started, reader: str | None = None) -> str:
         text = f"Started a pulse survey of *{result.partner.name}*: I've asked {people(now)}."
     else:
         text = f"Started a pulse survey of *{result.partner.name}*; everyone it asks is away."
+    # A partner's own channel gets its results before the coordination channel (`_report`).
+    where = (
+        channel_ref(result.partner.channel_id)
+        if result.partner.channel_id
+        else "the coordination channel"
+    )
     text += (
         f" It is open until {closing(result.closes_at, result.tz)}; the results go to the owner "
-        "and the coordination channel when it closes."
+        f"and {where} when it closes."
     )
     lapsing = [
         u for u in result.away if u in result.back_at and result.back_at[u] >= result.closes_at

@@ -175,6 +175,30 @@ def test_survey_shows_the_schedule_and_who_may_start_a_round(slack: Slack) -> No
     assert rows(slack, SurveyRound) == []
 
 
+def test_while_a_round_runs_survey_shows_the_next_round_it_leaves_and_offers_no_other(
+    slack: Slack,
+) -> None:
+    acme(slack)
+    say(slack, "survey Acme now")  # Wednesday 25 November: it stands in for Tue 1 Dec's round
+    schedule = say(slack, "survey Acme", user=DAN)
+    assert "A round is running" in schedule
+    assert "Next scheduled round: Tue 5 Jan." in schedule
+    assert "Tue 1 Dec" not in schedule
+    assert "can start one now" not in schedule
+    at(slack, datetime(2026, 12, 1, 9, 1, tzinfo=UTC))
+    assert len(rows(slack, SurveyRound)) == 1  # as it said: no round on 1 December
+
+
+def test_starting_a_round_says_the_results_go_to_the_partners_own_channel(
+    slack: Slack,
+) -> None:
+    acme(slack)
+    say(slack, "channel Acme <#C0GENERAL|general>")
+    started = say(slack, "survey Acme now")
+    assert "the results go to the owner and <#C0GENERAL> when it closes." in started
+    assert "coordination channel" not in started
+
+
 def test_survey_of_an_unknown_partner_asks_did_you_mean(slack: Slack) -> None:
     acme(slack)
     assert "I don't know a partner called “Acne”" in say(slack, "survey Acne now")
@@ -623,7 +647,10 @@ def test_a_partner_can_have_its_own_pulse_cadence(slack: Slack) -> None:
     assert keys == ["2026-12", "2027-01", "2027-Q1"]
 
     # `off` stops Acme's rounds; `default` follows the workspace again.
-    assert "is now surveyed off" in say(slack, "survey Acme off")
+    stopped = say(slack, "survey Acme off")
+    assert "Done: *Acme* is no longer surveyed on a schedule;" in stopped
+    assert "`/partner survey Acme now` still starts a round." in stopped
+    assert "surveyed off" not in stopped and "(no scheduled rounds) (" not in stopped
     assert "Next scheduled round" not in say(slack, "survey Acme")
     following = say(slack, "survey Acme default")
     assert "now follows the workspace's pulse cadence (monthly)" in following
