@@ -621,6 +621,7 @@ def insert_round(
     started_at: datetime,
     remind_at: datetime,
     closes_at: datetime,
+    anonymity_threshold: int | None = None,
 ) -> int | None:
     """Add a round unless one with `round_key` exists; its id."""
     return insert_new(
@@ -635,6 +636,7 @@ def insert_round(
             "started_at": started_at,
             "remind_at": remind_at,
             "closes_at": closes_at,
+            "anonymity_threshold": anonymity_threshold,
             "invited": 0,
         },
         key=("team_id", "round_key"),

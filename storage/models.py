@@ -516,6 +516,9 @@ class SurveyRound(SQLModel, table=True):
     closed_at: datetime | None = _utc_column(nullable=True)
     invited: int = 0
     respondents: int | None = None
+    # `config anonymity` when the round started: what its invitations promised (None: a round
+    # from before this was kept, which follows the setting as it is now).
+    anonymity_threshold: int | None = None
 
 
 class SurveyDelivery(SQLModel, table=True):

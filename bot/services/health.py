@@ -54,7 +54,7 @@ from bot.services.cadence import Cadences, CadenceState
 from bot.services.commitments import Balance, Commitments
 from bot.services.feedback import settings_of
 from bot.services.registry import PartnerFacts, Registry
-from bot.services.surveys import QUESTIONS, results_of
+from bot.services.surveys import QUESTIONS, results_of, round_threshold
 from bot.services.touchpoints import authors_zones, followed_up
 from storage import health as store
 from storage import partners as partner_store
@@ -368,7 +368,7 @@ class Health:
                 closed_at=survey_round.closed_at,
                 invited=survey_round.invited,
                 respondents=survey_round.respondents or 0,
-                threshold=threshold,
+                threshold=round_threshold(survey_round, threshold),
                 questions=survey_round.questions or QUESTIONS,
                 tallies=tallies.get(_round_id(survey_round), {}),
                 previous={},

@@ -392,6 +392,13 @@ def next_scheduled(now: datetime, settings: FeedbackSettings) -> datetime | None
     return None
 
 
+def round_threshold(survey_round: SurveyRound, setting: int) -> int:
+    """The fewest answers a round's results are shown with: what its invitations promised, or
+    the setting now if an admin has raised it since. Lowering `config anonymity` later never
+    uncovers a round its respondents were told would stay hidden with so few answers."""
+    return max(setting, survey_round.anonymity_threshold or 0)
+
+
 def results_of(
     *,
     round_id: int,
@@ -893,6 +900,7 @@ class Surveys:
                 now, REMINDER_WORKING_DAYS, tz=settings.timezone, hours=settings.hours
             ),
             closes_at=closes_at,
+            anonymity_threshold=settings.anonymity_threshold,
         )
         if round_id is None:
             return None
@@ -1143,7 +1151,7 @@ class Surveys:
             closed_at=survey_round.closed_at,
             invited=survey_round.invited,
             respondents=survey_round.respondents or 0,
-            threshold=settings.anonymity_threshold,
+            threshold=round_threshold(survey_round, settings.anonymity_threshold),
             questions=survey_round.questions or QUESTIONS,
             tallies=store.question_tallies(
                 session=session, team_id=team_id, round_id=survey_round.id
@@ -1221,7 +1229,7 @@ class Surveys:
                     questions=len(survey_round.questions or QUESTIONS),
                     closes_at=survey_round.closes_at,
                     tz=tz_of(session, team_id, delivery.user_id),
-                    threshold=settings.anonymity_threshold,
+                    threshold=round_threshold(survey_round, settings.anonymity_threshold),
                 )
             )
             queue_dm(

@@ -522,6 +522,32 @@ def test_no_reminder_when_the_survey_would_close_before_it(slack: Slack) -> None
     assert _reminders(slack, DAN) == []
 
 
+def test_lowering_anonymity_later_never_uncovers_a_round_promised_more(slack: Slack) -> None:
+    surveyed(slack)  # its invitations promised results only with at least 3 answers
+    _answer_all(slack, DAN, (5, 4, 3, 2))
+    _answer_all(slack, ANA, (1, 2, 3, 4))
+    assert "*Anonymity* is now *at least 2 answers*" in say(slack, "config anonymity 2")
+
+    at(slack, datetime(2026, 12, 2, 9, 5, tzinfo=UTC))  # closed with 2 answers
+    (report,) = [m for m in channel_posts(slack) if "Pulse results" in shown(m)]
+    assert "Not enough answers to show results; at least 3" in shown(report)
+    assert "/ 5" not in shown(report)
+    schedule = say(slack, "survey Acme", user=BEN)
+    assert "at least 3 are needed" in schedule and "/ 5" not in schedule
+    assert "/ 5" not in say(slack, "show Acme", user=BEN)
+    health = say(slack, "health Acme", user=BEN)
+    assert "fewer than the 3 needed to keep answers anonymous" in health
+
+    # A round started under the new setting is shown with 2 answers, as it promised.
+    say(slack, "survey Acme now")
+    at(slack, datetime(2026, 12, 2, 9, 30, tzinfo=UTC))
+    _answer_all(slack, DAN, (5, 4, 3, 2))
+    _answer_all(slack, ANA, (1, 2, 3, 4))
+    at(slack, datetime(2026, 12, 9, 9, 35, tzinfo=UTC))
+    *_, latest = [m for m in channel_posts(slack) if "Pulse results" in shown(m)]
+    assert "*3.0* / 5" in shown(latest)
+
+
 def test_below_the_threshold_the_results_say_not_enough_answers(slack: Slack) -> None:
     surveyed(slack)
     at(slack, START.replace(hour=14, minute=20))  # Ben's morning in New York
