@@ -1165,3 +1165,31 @@ def forget_events(*, session: Session, team_id: str, before: datetime) -> int:
         session,
         sa.delete(receipts).where(receipts.c.team_id == team_id, receipts.c.received_at < before),
     )
+
+
+def deliveries_to(
+    *, session: Session, team_id: str, round_id: int, user_ids: Collection[str]
+) -> list[SurveyDelivery]:
+    """The round's deliveries to these people."""
+    if not user_ids:
+        return []
+    statement = select(SurveyDelivery).where(
+        SurveyDelivery.team_id == team_id,
+        SurveyDelivery.round_id == round_id,
+        col(SurveyDelivery.user_id).in_(list(user_ids)),
+    )
+    return list(session.exec(statement))
+
+
+def drop_delivery(*, session: Session, team_id: str, delivery: SurveyDelivery) -> None:
+    """Forget a delivery that never reached its person (its messages, then itself); the
+    round's `invited` count follows."""
+    messages = table_of(SurveyMessage)
+    session.execute(
+        sa.delete(messages).where(
+            messages.c.team_id == team_id, messages.c.delivery_id == delivery.id
+        )
+    )
+    session.delete(delivery)
+    session.flush()
+    set_invited(session=session, team_id=team_id, round_id=delivery.round_id)

@@ -19,10 +19,11 @@ from typing import TYPE_CHECKING, Any, Protocol
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from bot.delivery.outbox import enqueue
+from bot.delivery.outbox import enqueue, withdraw
 from bot.delivery.working_hours import WorkingHours, zone
 from bot.services.channels import PassedOver
 from storage import feedback as store
+from storage import outbox as outbox_store
 from storage import partners as partner_store
 from storage.models import Partner, TeamMembership, TeamRole, Workspace
 from storage.people import get_profile
@@ -293,3 +294,43 @@ def forget_old_events(engine: Engine, now: datetime) -> None:
         for team_id in store.teams_with_event_receipts(session=session, before=before):
             store.forget_events(session=session, team_id=team_id, before=before)
         session.commit()
+
+
+# Who is asked besides the team: colleagues in touch with the partner this recently.
+AUDIENCE_LOOKBACK = timedelta(days=90)
+
+
+def withdraw_unreached_surveys(
+    session: Session, *, team_id: str, partner_id: int, user_ids: Collection[str], now: datetime
+) -> None:
+    """In the caller's transaction: colleagues just taken off a partner's team are not asked
+    in its running round when their questions have not gone out yet (held for their working
+    hours, or for their return), and leave its count. One already asked keeps the questions
+    and may answer; one still in touch with the partner (a contact logged lately) is asked
+    as anyone in touch is."""
+    running = store.open_round(session=session, team_id=team_id, partner_id=partner_id)
+    if running is None or running.id is None:
+        return
+    in_touch = set(
+        store.recent_colleagues(
+            session=session,
+            team_id=team_id,
+            partner_id=partner_id,
+            since=running.started_at - AUDIENCE_LOOKBACK,
+            until=now,
+        )
+    )
+    leaving = [user for user in user_ids if user not in in_touch]
+    for delivery in store.deliveries_to(
+        session=session, team_id=team_id, round_id=running.id, user_ids=leaving
+    ):
+        # The invitation goes first, in the same slot as the questions: while it waits,
+        # nothing of the round has reached them.
+        invitation = f"survey:{delivery.id}:0"
+        unsent = outbox_store.unsent_keys(
+            session=session, team_id=team_id, user_id=delivery.user_id, kind="survey.invitation"
+        )
+        if invitation not in unsent:
+            continue
+        withdraw(session, team_id=team_id, key_prefix=f"survey:{delivery.id}:")
+        store.drop_delivery(session=session, team_id=team_id, delivery=delivery)

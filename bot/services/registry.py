@@ -27,6 +27,7 @@ from bot import naming
 from bot.clock import Clock
 from bot.services import people
 from bot.services.channels import Channels, Route, route
+from bot.services.feedback import withdraw_unreached_surveys
 from bot.services.partner_names import PartnerNames
 from bot.services.people import PeopleCheck, PeopleToLookUp
 from storage import health as health_store
@@ -758,6 +759,14 @@ class Registry:
             for user in removed:
                 session.delete(by_user[user])
             session.flush()
+            assert found.id is not None
+            withdraw_unreached_surveys(
+                session,
+                team_id=actor.team_id,
+                partner_id=found.id,
+                user_ids=removed,
+                now=self.clock.now(),
+            )
             change = self._team_change(
                 session, found, removed, [u for u in wanted if u not in by_user]
             )

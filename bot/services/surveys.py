@@ -49,6 +49,7 @@ from bot.delivery.working_hours import zone
 from bot.runtime import Runtime
 from bot.services.channels import Channels, PassedOver, pass_on, route
 from bot.services.feedback import (
+    AUDIENCE_LOOKBACK,
     Cadence,
     FeedbackMessages,
     FeedbackSettings,
@@ -98,8 +99,6 @@ REMINDER_WORKING_DAYS = ROUND_WORKING_DAYS // 2
 # …and no sooner than this many of the person's working days (their time away not counted)
 # after their invitation reached them: time to see the question before being reminded of it.
 REMINDER_AFTER_INVITATION_WORKING_DAYS = 1
-# Who is asked besides the team: colleagues in touch with the partner this recently.
-AUDIENCE_LOOKBACK = timedelta(days=90)
 # A scheduled round missed by more than this (the bot was down) waits for the next period.
 CATCH_UP = timedelta(days=7)
 # A round started (e.g. with `survey NAME now`) this close before a scheduled one replaces it.

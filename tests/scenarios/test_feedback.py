@@ -199,6 +199,30 @@ def test_starting_a_round_says_the_results_go_to_the_partners_own_channel(
     assert "coordination channel" not in started
 
 
+def test_one_taken_off_the_team_before_their_questions_went_out_is_not_asked(
+    slack: Slack,
+) -> None:
+    acme(slack)
+    say(slack, "survey Acme now")  # Wednesday 09:00 UTC: evening in Tokyo, night in New York
+    at(slack, START)
+    assert len(questions(slack, DAN)) == 4 and inbox(slack, CHLOE) == []
+    say(slack, f"team Acme remove {MENTION[CHLOE]} {MENTION[DAN]}")
+    assert "0 of 3 answered so far" in say(slack, "survey Acme")  # Dan was asked: he stays
+
+    at(slack, START.replace(hour=14, minute=20))  # Ben's morning in New York
+    at(slack, START.replace(day=26, hour=0, minute=20))  # Chloe's Thursday morning
+    assert [
+        m
+        for m in slack.fake.messages_in(slack.fake.im_channel(CHLOE).id)
+        if "Pulse survey" in m.text or "statement" in m.text
+    ] == []
+    assert len(questions(slack, BEN)) == 4  # still on the team: asked in his hours
+
+    at(slack, datetime(2026, 12, 2, 9, 5, tzinfo=UTC))
+    (report,) = [m for m in channel_posts(slack) if "Pulse results" in shown(m)]
+    assert "0 of 3 answered" in shown(report)
+
+
 def test_survey_of_an_unknown_partner_asks_did_you_mean(slack: Slack) -> None:
     acme(slack)
     assert "I don't know a partner called “Acne”" in say(slack, "survey Acne now")
