@@ -520,7 +520,8 @@ def schedule_lines(schedule: Schedule) -> list[str]:
     if schedule.open_round is not None:
         # One round at a time (`survey NAME now` refuses another): no offer to start one.
         lines.append(running(schedule.open_round, schedule.tz))
-    else:
+    elif schedule.too_few is None:
+        # With too few to ask, `survey NAME now` would refuse too: the line above says why.
         lines.append(
             f"{person(facts.owner_id)} (the owner) or an admin can start one now: "
             f"`/partner survey {in_command(facts.name)} now`."

@@ -749,6 +749,7 @@ def test_the_owner_is_told_once_when_a_scheduled_round_is_skipped_for_too_few(
         "results need to stay anonymous, so scheduled rounds don't start."
     ) in schedule
     assert "`/partner team Acme add @…`" in schedule
+    assert "can start one now" not in schedule  # it would be refused for the same reason
 
     at(slack, datetime(2026, 12, 1, 9, 1, tzinfo=UTC))  # the scheduled round's day
     at(slack, datetime(2026, 12, 1, 9, 30, tzinfo=UTC))  # tried again: still too few
