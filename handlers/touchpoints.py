@@ -169,6 +169,10 @@ def parse_touchpoint(
     (`grammar.take_name`)."""
     head, notes = split_notes(text)
     tokens = _relative_date_as_clause(grammar.tokenize(head))
+    kind_first: TouchpointMedium | None = None
+    if known is not None:
+        tokens, kind_first = _kind_before_name(tokens, known)
+        tokens = _bare_date_as_clause(tokens, known)
     name, used = grammar.take_name(tokens, stop_words=CLAUSES, known=known)
     name = grammar.require_name(
         name, head, tokens, verb=verb, ends_at=tuple(CLAUSES), tail="" if notes is None else " : …"
@@ -215,6 +219,9 @@ def parse_touchpoint(
     participants, contacts = _people(clauses.get("with"))
     day = _day(clauses.get("on"))
     medium = _medium(clauses.get("via"), has_notes=notes is not None)
+    if kind_first is not None and medium not in (None, kind_first):
+        raise GrammarError(texts.two_kinds(tokens_kind(kind_first), tokens_kind(medium)))
+    medium = medium or kind_first
     return TouchpointLine(
         name=name,
         participants=participants,
@@ -272,6 +279,48 @@ def _relative_date_as_clause(tokens: list[Token]) -> list[Token]:
         ):
             on = Token(Kind.WORD, "on", word.start, word.start)
             return [*tokens[:index], on, *tokens[index:]]
+    return tokens
+
+
+def _kind_before_name(
+    tokens: list[Token], known: grammar.KnownNames
+) -> tuple[list[Token], TouchpointMedium | None]:
+    """`log call Acme : …`, `plan meeting Acme on friday : …`: a kind of contact typed before a
+    registered partner's name is read as its `via`, unless the words with it are a name a
+    partner goes by ("Call for Change"). The tokens without it, and the kind."""
+    first = tokens[0] if tokens else None
+    if first is None or first.kind is not Kind.WORD or first.text.lower() not in MEDIUMS:
+        return tokens, None
+    whole, _ = grammar.take_name(tokens, stop_words=CLAUSES, known=known)
+    after = _bare_date_as_clause(tokens[1:], known)  # `log call Acme yesterday : …`
+    rest, _ = grammar.take_name(after, stop_words=CLAUSES, known=known)
+    if rest is None or known([rest.text]) is None:
+        return tokens, None
+    if whole is not None and known([whole.text]) is not None:
+        return tokens, None
+    return after, MEDIUMS[first.text.lower()]
+
+
+def tokens_kind(medium: TouchpointMedium) -> str:
+    """The word `via` takes for `medium`."""
+    return next(word for word, value in MEDIUMS.items() if value is medium)
+
+
+def _bare_date_as_clause(tokens: list[Token], known: grammar.KnownNames) -> list[Token]:
+    """`log Acme yesterday : …`, `plan Acme friday 14:00 : …`: a date typed after a registered
+    partner's name without its `on` is read as if `on` stood before it, as `in 3 days` is.
+    Only after a name a partner goes by exactly (the longest such first), and only when the
+    words after it up to the next clause read as a date: "Unicef Spain" or "Acme Today" typed
+    whole as registered stay names, and an unknown name ending in a date is explained instead
+    (`date_needs_on`)."""
+    name, used = grammar.take_name(tokens, stop_words=CLAUSES, known=known)
+    if name is None or tokens[0].kind is Kind.QUOTED or known([name.text]) is not None:
+        return tokens
+    for split in range(used - 1, 0, -1):
+        day = " ".join(token.text for token in tokens[split:used])
+        if known([grammar.joined(tokens[:split])]) is not None and reads_as_date(day):
+            at = tokens[split].start
+            return [*tokens[:split], Token(Kind.WORD, "on", at, at), *tokens[split:]]
     return tokens
 
 
@@ -362,7 +411,9 @@ def _new_touchpoint(
     call: Call, line: TouchpointLine, kind: TouchpointKind, *, medium: TouchpointMedium | None
 ) -> NewTouchpoint:
     if line.notes is None:
-        raise GrammarError(texts.missing_colon(call.verb.name))
+        # After a partner we have, the rest of the line reads: it is shown again with its `:`.
+        whole = call.known([line.name.text]) is not None
+        raise GrammarError(texts.missing_colon(call.verb.name, line=call.rest if whole else None))
     return NewTouchpoint(
         kind=kind,
         notes=line.notes,

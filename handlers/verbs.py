@@ -183,16 +183,22 @@ VERBS: tuple[Verb, ...] = (
         "registered on the spot, with you as owner: in the answer, or in the form's picker. "
         "Everyone on a meeting, call or event of the last 14 days is asked how it went; "
         "without `via` it is a contact, and the answer offers to make it a meeting. "
+        "The kind may come first and a date straight after a partner's name "
+        "(`log call MSF yesterday : …`). "
         "A date more than ten years back is refused as a likely typo of the year.",
-        ("log MSF with @ben and Jane Doe on yesterday via meeting : agreed on a pilot",),
+        (
+            "log MSF with @ben and Jane Doe on yesterday via meeting : agreed on a pilot",
+            "log call MSF yesterday : follow-up on the budget",
+        ),
     ),
     Verb(
         "plan",
         TOUCHPOINTS,
         ("plan NAME on DATE [with PERSON …] [via meeting|call|email|event] : PURPOSE",),
         "Record a planned meeting (or `via` call, email, event), so colleagues know before they "
-        "reach out; once its date passes, those taking part are asked how it went. `in 3 days` "
-        "or `in 2 weeks` needs no `on`. A date more than five years ahead is refused as a likely "
+        "reach out; once its date passes, those taking part are asked how it went. `in 3 days`, "
+        "`in 2 weeks` or a date straight after a partner's name (`plan MSF tomorrow 14:00 : …`) "
+        "needs no `on`. A date more than five years ahead is refused as a likely "
         "typo of the year.",
         ("plan MSF on friday 14:00 with Jane Doe : pilot kick-off",),
     ),

@@ -1654,12 +1654,20 @@ def two_dates(verb: str, name: str, first: str, second: str) -> str:
     )
 
 
-def missing_colon(verb: str) -> str:
+def missing_colon(verb: str, *, line: str | None = None) -> str:
     """No `:` at all: the notes (a plan's or intent's purpose) are missing, or were run into the
-    line. Named as the verb's syntax names them."""
+    line. Named as the verb's syntax names them; with `line` (the rest of a line that reads
+    but for its notes), that line again with them."""
     example = _NOTES_EXAMPLES.get(verb, _NOTES_EXAMPLES["log"])
     what = "notes" if verb == "log" else "purpose"
+    if line is not None:
+        return f"Put a `:` before the {what}, e.g. `{COMMAND} {verb} {line.strip()} : {example}`."
     return f"Put a `:` before the {what}, e.g. `: {example}`."
+
+
+def two_kinds(first: str, second: str) -> str:
+    """`log call Acme via meeting : …`: two kinds of contact."""
+    return f"`{first}` and `via {second}` are two kinds of contact: say one."
 
 
 def colon_missing_after(clause: str, words: str) -> str:
