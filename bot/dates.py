@@ -1,15 +1,28 @@
 """Dates and times as people type them in `/partner`, read in the caller's time zone.
 
-Accepted (case-insensitive): `today`, `yesterday`, `tomorrow`; a weekday (`tuesday`, `tue`: the
-next one, today included — but for a moment to come (`ahead`, a plan) whose time today has
-passed, next week's: "monday 15:00" typed on Monday at 17:00 means no meeting in the past),
-`last tuesday`, `next tuesday` (in the 7 days after today: nobody says "next Monday" for today,
-and a week after the next one is never meant); `in 3 days`, `in 2 weeks`, `3 days ago`;
-`2026-11-20`; `20 Nov`, `Nov 20`, `20 November 2026` (without a year: the occurrence nearest to
-today). Any of these may be followed by a time: `14:00`, `9:30`, `2pm`, `9.30am`.
+Accepted (case-insensitive; a leading `the` is left out): `today`, `yesterday`, `tomorrow`; a
+weekday (`tuesday`, `tue`: the next one, today included — but for a moment to come (`ahead`, a
+plan) whose time today has passed, next week's: "monday 15:00" typed on Monday at 17:00 means no
+meeting in the past), `last tuesday`, `next tuesday` (in the 7 days after today: nobody says
+"next Monday" for today, and a week after the next one is never meant); `in 3 days`,
+`in 2 weeks`, `in a month` (the same day of the month, or its last day), `a week from today`,
+`3 days ago` (a number, or `a`/`one` to `ten`); `2026-11-20`; `20 Nov`, `Nov 20`, `Dec 3rd`,
+`3rd of December`, `20 November 2026` (without a year: the occurrence nearest to today); a day
+of the month alone, `the 15th`, `15th` (the next one, today included, as for a weekday).
 
-A span of days (`parse_period`): `this week`, `next week`, `last week`, `the week after next`,
-and the same of a month.
+Ends and starts, for due days above all: `end of day`/`eod` (today); `end of week`/`eow` (the
+Friday, the last working day of most: the next one, today included, so on a weekend the coming
+one); `end of month`/`eom`, `end of quarter`/`eoq`, `end of year`/`eoy` (the last day); each
+also `end of the …`, `end of this …`, `end of next …`, `end of last …` (`end of next week`: the
+Friday of next week); `end of December` (the last day of the nearest one); `start of next
+week`, `beginning of next month` (its first day). A named week or month as one day: `next week`
+is its Monday, `next month` its 1st, and so `the week after next`, `the month after next`;
+`this week`, `last month` and the like name no one day and are refused with forms that do.
+
+Any of these may be followed by a time: `14:00`, `9:30`, `2pm`, `9.30am`.
+
+A span of days (`parse_period`, for time away): `this week`, `next week`, `last week`, `the week
+after next`, and the same of a month: there `next week` stays the whole week.
 """
 
 from __future__ import annotations
@@ -25,7 +38,10 @@ MONTHS = (
     "january", "february", "march", "april", "may", "june",
     "july", "august", "september", "october", "november", "december",
 )  # fmt: skip
-EXAMPLES = "today, yesterday, friday, last tuesday, in 3 days, 2026-11-20, 20 Nov, friday 14:00"
+EXAMPLES = (
+    "today, yesterday, friday, last tuesday, in 3 days, 2026-11-20, 20 Nov, the 15th, "
+    "next week, end of month, friday 14:00"
+)
 
 # How far from today a day may lie, in years: further, it is most likely a typo of the year
 # (2062 for 2026) and is refused (`check_span`). Plans and due days look ahead; contacts
@@ -35,15 +51,38 @@ YEARS_BACK = 10
 _YEAR_WORDS = {5: "five", 10: "ten"}
 
 _TIME = re.compile(r"^(?P<h>\d{1,2})(?:[:.](?P<m>\d{2}))?\s*(?P<ampm>am|pm)?$")
-_RELATIVE = re.compile(r"^in (?P<n>\d{1,3}) (?P<unit>day|week)s?$")
-_AGO = re.compile(r"^(?P<n>\d{1,3}) (?P<unit>day|week)s? ago$")
+# A count of days, weeks or months: digits, `a`/`an`, or a word up to ten.
+_COUNTS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
+    "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+}  # fmt: skip
+_COUNT = r"(?P<n>\d{1,3}|" + "|".join(_COUNTS) + r") (?P<unit>day|week|month)s?"
+_RELATIVE = re.compile(rf"^in {_COUNT}$")
+_AGO = re.compile(rf"^{_COUNT} ago$")
+_FROM = re.compile(rf"^{_COUNT} from (?P<base>today|now|tomorrow)$")
+# People shorten these in due dates: `eom` for `end of month`.
+_SHORT = {
+    "eod": "end of day",
+    "eow": "end of week",
+    "eom": "end of month",
+    "eoq": "end of quarter",
+    "eoy": "end of year",
+}
+_EDGE = re.compile(
+    r"^(?P<edge>end|start|beginning) of (?:the |this )?(?:(?P<which>next|last) )?"
+    r"(?P<unit>day|today|week|month|quarter|year)$"
+)
+_END_OF_MONTH = re.compile(r"^end of (?P<mon>[a-z]+)\.?(?: (?P<y>\d{4}))?$")
+_ORDINAL = re.compile(r"^(?P<d>\d{1,2})(?:st|nd|rd|th)$")
 _PERIOD = re.compile(
     r"^(?:(?P<which>this|next|last) (?P<unit>week|month)"
     r"|(?:the )?(?P<after_next>week|month) after next)$"
 )
 _ISO = re.compile(r"^(?P<y>\d{4})-(?P<mo>\d{1,2})-(?P<d>\d{1,2})$")
 _DAY_MONTH = re.compile(r"^(?P<d>\d{1,2})(?:st|nd|rd|th)? (?P<mon>[a-z]+)\.?(?: (?P<y>\d{4}))?$")
-_MONTH_DAY = re.compile(r"^(?P<mon>[a-z]+)\.? (?P<d>\d{1,2})(?:st|nd|rd|th)?(?:,? (?P<y>\d{4}))?$")
+_MONTH_DAY = re.compile(
+    r"^(?P<mon>[a-z]+)\.? (?:the )?(?P<d>\d{1,2})(?:st|nd|rd|th)?(?:,? (?P<y>\d{4}))?$"
+)
 
 
 def contact_day(at: datetime, *, day_only: bool, tz: tzinfo) -> date:
@@ -112,21 +151,42 @@ def parse_period(text: str, *, now: datetime, tz: ZoneInfo) -> tuple[date, date]
     the calendar week, whatever the days people work: whoever is away for a week is away over
     its weekend too. `this` starts today, not on a day already past; `last` is all past, as it
     was (a caller refuses it as over rather than read it as something else)."""
-    match = _PERIOD.match(" ".join(text.lower().split()))
+    today = now.astimezone(tz).date()
+    period = _period(" ".join(text.lower().split()), today)
+    if period is None:
+        return None
+    step, first, last = period
+    return (first, last) if step < 0 else (max(first, today), last)
+
+
+def _period(words: str, today: date) -> tuple[int, date, date] | None:
+    """How many weeks or months on from the current one `words` names (last -1, this 0, next 1,
+    after next 2), and its first and last day, whole; None for any other text."""
+    match = _PERIOD.match(words)
     if match is None:
         return None
-    today = now.astimezone(tz).date()
     unit = match["unit"] or match["after_next"]
-    # How many weeks or months on from the current one: last -1, this 0, next 1, after next 2.
     step = 2 if match["after_next"] else {"last": -1, "this": 0, "next": 1}[match["which"]]
     if unit == "week":
-        first = today - timedelta(days=today.weekday()) + timedelta(weeks=step)
-        last = first + timedelta(days=6)
-    else:
-        months = today.year * 12 + today.month - 1 + step
-        first = date(months // 12, months % 12 + 1, 1)
-        last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
-    return (first, last) if step < 0 else (max(first, today), last)
+        first = _monday(today, step)
+        return step, first, first + timedelta(days=6)
+    first = _first_of_month(today, step)
+    return step, first, _last_of_month(first)
+
+
+def _monday(today: date, weeks: int) -> date:
+    """The Monday of the calendar week `weeks` on from today's."""
+    return today - timedelta(days=today.weekday()) + timedelta(weeks=weeks)
+
+
+def _first_of_month(today: date, months: int) -> date:
+    """The 1st of the month `months` on from today's."""
+    count = today.year * 12 + today.month - 1 + months
+    return date(count // 12, count % 12 + 1, 1)
+
+
+def _last_of_month(day: date) -> date:
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
 
 
 def reads_as_date(text: str) -> bool:
@@ -172,6 +232,7 @@ def _month(word: str) -> int | None:
 
 
 def _parse_day(words: str, today: date, *, typed: str) -> date:
+    words = _normalised(words)
     fixed = {"today": 0, "yesterday": -1, "tomorrow": 1}
     if words in fixed:
         return today + timedelta(days=fixed[words])
@@ -185,11 +246,34 @@ def _parse_day(words: str, today: date, *, typed: str) -> date:
     weekday = _weekday(words)
     if weekday is not None:
         return today + timedelta(days=(weekday - today.weekday()) % 7)
-    for pattern, sign in ((_RELATIVE, 1), (_AGO, -1)):
+    for pattern, sign in ((_RELATIVE, 1), (_AGO, -1), (_FROM, 1)):
         match = pattern.match(words)
         if match:
-            days = int(match["n"]) * (7 if match["unit"] == "week" else 1)
-            return today + timedelta(days=sign * days)
+            start = today + timedelta(days=1 if match.groupdict().get("base") == "tomorrow" else 0)
+            count = _COUNTS.get(match["n"]) or int(match["n"])
+            return _moved(start, sign * count, match["unit"])
+    match = _EDGE.match(words)
+    if match and not (match["unit"] in ("day", "today") and match["which"]):
+        return _edge(match["edge"], match["unit"], match["which"], today)
+    match = _END_OF_MONTH.match(words)
+    if match and _month(match["mon"]) is not None:
+        month = _month(match["mon"])
+        assert month is not None
+        years = [int(match["y"])] if match["y"] else [today.year - 1, today.year, today.year + 1]
+        ends = [_last_of_month(date(year, month, 1)) for year in years]
+        return min(ends, key=lambda end: abs((end - today).days))
+    period = _period(words, today)
+    if period is not None:
+        step, first, _last = period
+        if step > 0:
+            return first  # `next week`: its Monday; `next month`: its 1st
+        raise UnreadableDate(
+            f"{typed!r} is more than one day: say which, e.g. `end of week`, `last friday` or "
+            f"`the 15th`. Dates look like: {EXAMPLES}."
+        )
+    match = _ORDINAL.match(words)
+    if match:
+        return _next_day_of_month(int(match["d"]), today, typed)
     match = _ISO.match(words)
     if match:
         return _date(int(match["y"]), int(match["mo"]), int(match["d"]), typed)
@@ -208,6 +292,59 @@ def _parse_day(words: str, today: date, *, typed: str) -> date:
             raise _not_a_day(typed, None, month)
         return min(candidates, key=lambda candidate: abs((candidate - today).days))
     raise UnreadableDate(f"I can't read {typed!r} as a date. Dates look like: {EXAMPLES}.")
+
+
+def _normalised(words: str) -> str:
+    """`the 3rd of december` → `3rd december`, `eom` → `end of month`: one spelling to read."""
+    words = words.removeprefix("the ")
+    words = _SHORT.get(words, words)
+    return re.sub(r"^(\d{1,2}(?:st|nd|rd|th)?) of ", r"\1 ", words)
+
+
+def _moved(day: date, count: int, unit: str) -> date:
+    """`count` days, weeks or months on from `day` (back, when negative); a month on from the
+    31st is the last day of a shorter month."""
+    if unit == "day":
+        return day + timedelta(days=count)
+    if unit == "week":
+        return day + timedelta(weeks=count)
+    first = _first_of_month(day, count)
+    return first.replace(day=min(day.day, _last_of_month(first).day))
+
+
+def _edge(edge: str, unit: str, which: str | None, today: date) -> date:
+    """The first (`start`, `beginning`) or last (`end`) day of today, or of this, next or last
+    week, month, quarter or year; the end of a week is its Friday, and without `next` or `last`
+    the next one, today included."""
+    step = {None: 0, "next": 1, "last": -1}[which]
+    end = edge == "end"
+    if unit in ("day", "today"):
+        return today
+    if unit == "week":
+        if end and which is None:
+            return today + timedelta(days=(4 - today.weekday()) % 7)
+        return _monday(today, step) + timedelta(days=4 if end else 0)
+    if unit == "year":
+        return date(today.year + step, 12, 31) if end else date(today.year + step, 1, 1)
+    months = 3 if unit == "quarter" else 1
+    # The first month of this quarter (or this month), then of the one `step` on.
+    first = _first_of_month(today, -((today.month - 1) % months) + step * months)
+    return _last_of_month(_first_of_month(first, months - 1)) if end else first
+
+
+def _next_day_of_month(number: int, today: date, typed: str) -> date:
+    """The next day numbered so (`the 15th`), today included: this month's or a later one's."""
+    if not 1 <= number <= 31:
+        raise DateError(
+            f"{typed!r} is not a day of the calendar: months have days 1 to 31. "
+            f"Dates look like: {EXAMPLES}."
+        )
+    for months in range(3):
+        first = _first_of_month(today, months)
+        found = _calendar_date(first.year, first.month, number)
+        if found is not None and found >= today:
+            return found
+    raise AssertionError("some month in three has every day up to the 31st")
 
 
 def _calendar_date(year: int, month: int, day: int) -> date | None:

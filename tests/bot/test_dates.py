@@ -5,7 +5,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.dates import DateError, check_span, parse_period, parse_when, reads_as_date
+from bot.dates import (
+    DateError,
+    UnreadableDate,
+    When,
+    check_span,
+    parse_period,
+    parse_when,
+    reads_as_date,
+)
 
 BERLIN = ZoneInfo("Europe/Berlin")
 # Wednesday 25 Nov 2026, 23:30 UTC — already Thursday in Tokyo.
@@ -47,6 +55,117 @@ def test_readable_dates(text: str, day: date, at: time | None) -> None:
     assert (when.day, when.at) == (day, at)
 
 
+# Saturday 28 Nov 2026 at noon in Berlin: the week's Friday has passed.
+SATURDAY = datetime(2026, 11, 28, 11, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "now", "day"),
+    [
+        # Due days as people type them (QA: `by end of month`, `by next week` were not read).
+        ("end of month", NOW, date(2026, 11, 30)),
+        ("end of the month", NOW, date(2026, 11, 30)),
+        ("the end of the month", NOW, date(2026, 11, 30)),
+        ("EOM", NOW, date(2026, 11, 30)),
+        ("end of this month", NOW, date(2026, 11, 30)),
+        ("end of next month", NOW, date(2026, 12, 31)),
+        ("end of last month", NOW, date(2026, 10, 31)),
+        ("end of month", datetime(2027, 2, 10, tzinfo=UTC), date(2027, 2, 28)),
+        # The end of a week is its Friday: the next one, today included…
+        ("end of week", NOW, date(2026, 11, 27)),
+        ("end of the week", NOW, date(2026, 11, 27)),
+        ("eow", NOW, date(2026, 11, 27)),
+        ("end of week", datetime(2026, 11, 27, 8, tzinfo=UTC), date(2026, 11, 27)),
+        # …so on a weekend the coming one, as `end of next week` (the calendar's next week).
+        ("end of week", SATURDAY, date(2026, 12, 4)),
+        ("end of next week", SATURDAY, date(2026, 12, 4)),
+        ("end of next week", NOW, date(2026, 12, 4)),
+        ("end of last week", NOW, date(2026, 11, 20)),
+        ("end of day", NOW, date(2026, 11, 26)),
+        ("eod", NOW, date(2026, 11, 26)),
+        ("end of quarter", NOW, date(2026, 12, 31)),
+        ("eoq", datetime(2027, 2, 1, tzinfo=UTC), date(2027, 3, 31)),
+        ("end of next quarter", NOW, date(2027, 3, 31)),
+        ("end of year", NOW, date(2026, 12, 31)),
+        ("eoy", NOW, date(2026, 12, 31)),
+        ("end of December", NOW, date(2026, 12, 31)),
+        ("end of Feb", NOW, date(2027, 2, 28)),  # the nearest February
+        ("end of feb 2028", NOW, date(2028, 2, 29)),
+        ("start of next week", NOW, date(2026, 11, 30)),
+        ("beginning of next month", NOW, date(2026, 12, 1)),
+        # A named week or month as one day: its first.
+        ("next week", NOW, date(2026, 11, 30)),
+        ("next week", SATURDAY, date(2026, 11, 30)),
+        ("next month", NOW, date(2026, 12, 1)),
+        ("next month", datetime(2026, 12, 31, 12, tzinfo=UTC), date(2027, 1, 1)),
+        ("the week after next", NOW, date(2026, 12, 7)),
+        ("the month after next", NOW, date(2027, 1, 1)),
+        # Counted from today.
+        ("in a week", NOW, date(2026, 12, 3)),
+        ("in one week", NOW, date(2026, 12, 3)),
+        ("in two weeks", NOW, date(2026, 12, 10)),
+        ("in a day", NOW, date(2026, 11, 27)),
+        ("in a month", NOW, date(2026, 12, 26)),
+        ("in 3 months", NOW, date(2027, 2, 26)),
+        ("in a month", datetime(2027, 1, 31, 12, tzinfo=UTC), date(2027, 2, 28)),
+        ("a week from today", NOW, date(2026, 12, 3)),
+        ("a week from now", NOW, date(2026, 12, 3)),
+        ("2 weeks from today", NOW, date(2026, 12, 10)),
+        ("a week from tomorrow", NOW, date(2026, 12, 4)),
+        ("a week ago", NOW, date(2026, 11, 19)),
+        ("a month ago", NOW, date(2026, 10, 26)),
+        # A day of the month alone: the next one, today included, as a weekday is.
+        ("the 15th", NOW, date(2026, 12, 15)),
+        ("15th", NOW, date(2026, 12, 15)),
+        ("the 26th", NOW, date(2026, 11, 26)),
+        ("the 30th", NOW, date(2026, 11, 30)),
+        ("the 31st", NOW, date(2026, 12, 31)),  # November has none
+        ("the 30th", datetime(2027, 1, 31, 12, tzinfo=UTC), date(2027, 3, 30)),
+        ("the 1st", NOW, date(2026, 12, 1)),
+        # With the month, either way round, with or without `of` and `the`.
+        ("Dec 3rd", NOW, date(2026, 12, 3)),
+        ("December the 3rd", NOW, date(2026, 12, 3)),
+        ("3rd of December", NOW, date(2026, 12, 3)),
+        ("the 3rd of December", NOW, date(2026, 12, 3)),
+        ("the 22nd of Nov", NOW, date(2026, 11, 22)),
+        ("1st of March 2027", NOW, date(2027, 3, 1)),
+    ],
+)
+def test_due_days_and_days_as_people_say_them(text: str, now: datetime, day: date) -> None:
+    assert parse_when(text, now=now, tz=BERLIN) == When(day, None, BERLIN)
+    assert reads_as_date(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "day", "at"),
+    [
+        ("end of month 17:00", date(2026, 11, 30), time(17, 0)),
+        ("the 15th at 9am", date(2026, 12, 15), time(9, 0)),
+        ("next week 10:00", date(2026, 11, 30), time(10, 0)),
+        ("3rd of December 14:30", date(2026, 12, 3), time(14, 30)),
+    ],
+)
+def test_a_new_form_takes_a_time_as_the_others_do(text: str, day: date, at: time) -> None:
+    assert parse_when(text, now=NOW, tz=BERLIN) == When(day, at, BERLIN)
+
+
+@pytest.mark.parametrize("text", ["this week", "this month", "last week", "last month"])
+def test_a_week_or_month_that_is_no_single_day_asks_for_one(text: str) -> None:
+    with pytest.raises(UnreadableDate) as raised:
+        parse_when(text, now=NOW, tz=BERLIN)
+    assert str(raised.value).startswith(
+        f"'{text}' is more than one day: say which, e.g. `end of week`, `last friday` or "
+        "`the 15th`. Dates look like: today,"
+    )
+
+
+def test_the_forms_for_one_day_leave_time_away_its_whole_week_or_month() -> None:
+    assert parse_period("next week", now=NOW, tz=BERLIN) == (date(2026, 11, 30), date(2026, 12, 6))
+    assert parse_period("next month", now=NOW, tz=BERLIN) == (date(2026, 12, 1), date(2026, 12, 31))
+    assert parse_period("end of month", now=NOW, tz=BERLIN) is None
+    assert parse_period("end of next week", now=NOW, tz=BERLIN) is None
+
+
 @pytest.mark.parametrize(
     ("text", "ahead", "day"),
     [
@@ -78,7 +197,22 @@ def test_moment_is_utc_from_the_callers_zone() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["", "someday", "2026-02-30", "31 Feb", "friday 25:00", "13pm", "next blursday", "at friday"],
+    [
+        "",
+        "someday",
+        "2026-02-30",
+        "31 Feb",
+        "friday 25:00",
+        "13pm",
+        "next blursday",
+        "at friday",
+        "the 32nd",
+        "0th",
+        "end of next day",
+        "end of blursday",
+        "in a few days",
+        "15",
+    ],
 )
 def test_unreadable_dates_say_what_works(text: str) -> None:
     with pytest.raises(DateError) as raised:
