@@ -230,8 +230,9 @@ VERBS: tuple[Verb, ...] = (
         ("commit NAME us|them [@owner] : WHAT by DATE", "commit  (opens a form)"),
         "Record a promise by our side (`us`; you own it unless you name someone) or by the "
         "partner (`them`; you follow it up). The due day is today or later, at most five years "
-        "ahead. An ended partner takes none (reopen it first); its open ones send no reminders "
-        "until it is reopened.",
+        "ahead: `by friday`, `by end of month`, `by end of week` (its Friday), `by next week` (its "
+        "Monday), `by the 15th`, `by 3rd of December`, `by 2026-12-04`. An ended partner takes "
+        "none (reopen it first); its open ones send no reminders until it is reopened.",
         ("commit MSF us @ben : send the draft MoU by 2026-12-04",),
     ),
     Verb(

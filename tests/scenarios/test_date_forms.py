@@ -1,0 +1,138 @@
+"""Dates as people type them (`bot.dates`), through the commands that take one: `commit … by
+DATE`, `plan … on DATE`, `log … on DATE` and `away`, as signed requests through the real app.
+
+The clock starts on Wednesday 25 Nov 2026, 09:00 UTC: 10:00 for Ana (Berlin), 04:00 for Ben
+(New York).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlmodel import Session, select
+
+from storage.models import Absence, Commitment, Touchpoint
+from tests.conftest import Slack
+from tests.scenarios.test_partners import ANA, BEN, CHLOE, DAN, answer
+
+
+@pytest.fixture
+def acme(slack: Slack) -> None:
+    """Acme Corporation, owned by Ana; every colleague has typed a command (profiles cached)."""
+    answer(slack, 'add Acme Corporation aka "ACME"')
+    for user in (BEN, CHLOE, DAN):
+        answer(slack, "show Acme", user=user)
+
+
+def due_days(slack: Slack) -> list[date]:
+    with Session(slack.runtime.engine) as session:
+        rows = session.exec(select(Commitment).order_by(Commitment.id))  # type: ignore[arg-type]
+        return [row.due_on for row in rows]
+
+
+@pytest.mark.parametrize(
+    ("due", "shown", "day"),
+    [
+        # QA: `by end of month` and `by next week` were refused as unreadable.
+        ("end of month", "due Mon 30 Nov", date(2026, 11, 30)),
+        ("end of the month", "due Mon 30 Nov", date(2026, 11, 30)),
+        ("eom", "due Mon 30 Nov", date(2026, 11, 30)),
+        ("next week", "due Mon 30 Nov", date(2026, 11, 30)),  # its Monday
+        ("next month", "due Tue 1 Dec", date(2026, 12, 1)),
+        ("end of week", "due Fri 27 Nov", date(2026, 11, 27)),
+        ("EOW", "due Fri 27 Nov", date(2026, 11, 27)),
+        ("end of next week", "due Fri 4 Dec", date(2026, 12, 4)),
+        ("in a week", "due Wed 2 Dec", date(2026, 12, 2)),
+        ("a week from today", "due Wed 2 Dec", date(2026, 12, 2)),
+        ("in 2 weeks", "due Wed 9 Dec", date(2026, 12, 9)),
+        ("the 15th", "due Tue 15 Dec", date(2026, 12, 15)),
+        ("15th", "due Tue 15 Dec", date(2026, 12, 15)),
+        ("Dec 3rd", "due Thu 3 Dec", date(2026, 12, 3)),
+        ("3rd of December", "due Thu 3 Dec", date(2026, 12, 3)),
+        ("end of year", "due Thu 31 Dec", date(2026, 12, 31)),
+    ],
+)
+@pytest.mark.usefixtures("acme")
+def test_a_due_day_as_people_say_it_is_recorded(
+    slack: Slack, due: str, shown: str, day: date
+) -> None:
+    said = answer(slack, f"commit Acme us : send the report by {due}")
+    assert f"Recorded `#1`: *we* owe *Acme Corporation* “send the report”, {shown}" in said
+    assert due_days(slack) == [day]
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_due_day_is_read_in_the_callers_zone(slack: Slack) -> None:
+    """Ben, in New York at 04:00 on Wednesday, still on the 25th as Ana is."""
+    said = answer(slack, "commit Acme us : the report by end of week", user=BEN)
+    assert "due Fri 27 Nov" in said
+    said = answer(slack, "commit Acme us : the deck by the 25th", user=BEN)
+    assert "due Wed 25 Nov" in said
+    assert due_days(slack) == [date(2026, 11, 27), date(2026, 11, 25)]
+
+
+@pytest.mark.parametrize(
+    ("due", "problem"),
+    [
+        ("someday", "The due date: I can't read 'someday' as a date. Dates look like: today,"),
+        ("this week", "The due date: 'this week' is more than one day: say which, e.g. `end of"),
+        ("the 32nd", "The due date: 'the 32nd' is not a day of the calendar: months have days"),
+    ],
+)
+@pytest.mark.usefixtures("acme")
+def test_a_due_day_not_read_says_why_and_lists_the_forms(
+    slack: Slack, due: str, problem: str
+) -> None:
+    said = answer(slack, f"commit Acme us : send the report by {due}")
+    assert problem in said
+    assert "the 15th, next week, end of month, friday 14:00" in said
+    assert due_days(slack) == []
+
+
+def planned(slack: Slack) -> list[tuple[str, str | None]]:
+    with Session(slack.runtime.engine) as session:
+        rows = session.exec(select(Touchpoint).order_by(Touchpoint.id))  # type: ignore[arg-type]
+        return [(row.kind, row.notes) for row in rows]
+
+
+@pytest.mark.parametrize(
+    ("day", "shown"),
+    [
+        ("end of next week", "on Fri 4 Dec"),
+        ("the 15th 14:00", "on Tue 15 Dec at 14:00"),
+        ("3rd of December at 9am", "on Thu 3 Dec at 09:00"),
+        ("next week", "on Mon 30 Nov"),
+        ("a week from today", "on Wed 2 Dec"),
+    ],
+)
+@pytest.mark.usefixtures("acme")
+def test_a_plans_day_as_people_say_it_is_planned(slack: Slack, day: str, shown: str) -> None:
+    said = answer(slack, f"plan Acme on {day} : review")
+    assert f"Planned your meeting with *Acme Corporation* {shown}" in said
+    assert planned(slack) == [("planned", "review")]
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_day_logged_as_people_say_it_is_logged(slack: Slack) -> None:
+    said = answer(slack, "log Acme on end of last week : the call")
+    assert "Logged your contact with *Acme Corporation* on Fri 20 Nov" in said
+    said = answer(slack, "log Acme on a week ago : the visit")
+    assert "Logged your contact with *Acme Corporation* on Wed 18 Nov" in said
+
+
+def test_away_next_week_is_still_the_whole_week_and_until_end_of_month_reads(
+    slack: Slack,
+) -> None:
+    said = answer(slack, "away next week")
+    assert "You're away from *Mon 30 Nov* to *Sun 6 Dec*" in said
+    answer(slack, "away cancel")
+    said = answer(slack, "away until end of month", user=ANA)
+    assert "to *Mon 30 Nov*" in said
+    with Session(slack.runtime.engine) as session:
+        assert len(session.exec(select(Absence)).all()) == 1
+
+
+def test_help_for_commit_shows_the_due_day_forms(slack: Slack) -> None:
+    said = answer(slack, "help commit")
+    assert "`by end of month`, `by end of week` (its Friday), `by next week` (its Monday)" in said
