@@ -4,11 +4,14 @@ Accepted (case-insensitive; a leading `the` is left out): `today`, `yesterday`, 
 weekday (`tuesday`, `tue`: the next one, today included — but for a moment to come (`ahead`, a
 plan) whose time today has passed, next week's: "monday 15:00" typed on Monday at 17:00 means no
 meeting in the past), `last tuesday`, `next tuesday` (in the 7 days after today: nobody says
-"next Monday" for today, and a week after the next one is never meant); `in 3 days`,
-`in 2 weeks`, `in a month` (the same day of the month, or its last day), `a week from today`,
-`3 days ago` (a number, or `a`/`one` to `ten`); `2026-11-20`; `20 Nov`, `Nov 20`, `Dec 3rd`,
-`3rd of December`, `20 November 2026` (without a year: the occurrence nearest to today); a day
-of the month alone, `the 15th`, `15th` (the next one, today included, as for a weekday).
+"next Monday" for today, and a week after the next one is never meant), `this tuesday` (as
+`tuesday`), `friday next week`, `next week friday`, `monday this week`, `tuesday last week`
+(that day of that calendar week); `the day after tomorrow`, `the day before yesterday`;
+`in 3 days`, `in 2 weeks`, `in a month` (the same day of the month, or its last day),
+`a week from today`, `3 days ago` (a number, or `a`/`one` to `ten`); `2026-11-20`; `20 Nov`,
+`Nov 20`, `Dec 3rd`, `3rd of December`, `20 November 2026` (without a year: the occurrence
+nearest to today); a day of the month alone, `the 15th`, `15th` (the next one, today included,
+as for a weekday).
 
 Ends and starts, for due days above all: `end of day`/`eod` (today); `end of week`/`eow` (the
 Friday, the last working day of most: the next one, today included, so on a weekend the coming
@@ -17,7 +20,9 @@ also `end of the …`, `end of this …`, `end of next …`, `end of last …` (
 Friday of next week); `end of December` (the last day of the nearest one); `start of next
 week`, `beginning of next month` (its first day). A named week or month as one day: `next week`
 is its Monday, `next month` its 1st, and so `the week after next`, `the month after next`;
-`this week`, `last month` and the like name no one day and are refused with forms that do.
+`this week`, `last month` and the like name no one day and are refused with forms that do, as
+`3/12` and `12.03.2026` are (day first in most countries, month first in the US), with the month
+as a word instead.
 
 Any of these may be followed by a time: `14:00`, `9:30`, `2pm`, `9.30am`.
 
@@ -74,6 +79,13 @@ _EDGE = re.compile(
 )
 _END_OF_MONTH = re.compile(r"^end of (?P<mon>[a-z]+)\.?(?: (?P<y>\d{4}))?$")
 _ORDINAL = re.compile(r"^(?P<d>\d{1,2})(?:st|nd|rd|th)$")
+# `friday next week`, `next week friday`, `friday of next week`: that day of that calendar week.
+_WEEKDAY_OF_WEEK = re.compile(
+    r"^(?:(?P<day>[a-z]+)(?: of)? (?P<which>this|next|last) week"
+    r"|(?P<which_after>this|next|last) week (?:on )?(?P<day_after>[a-z]+))$"
+)
+# `3/12`, `12.03.2026`: which is the day and which the month depends on the country.
+_NUMERIC = re.compile(r"^(?P<a>\d{1,2})[/.](?P<b>\d{1,2})(?:[/.](?P<y>\d{2,4}))?$")
 _PERIOD = re.compile(
     r"^(?:(?P<which>this|next|last) (?P<unit>week|month)"
     r"|(?:the )?(?P<after_next>week|month) after next)$"
@@ -233,10 +245,24 @@ def _month(word: str) -> int | None:
 
 def _parse_day(words: str, today: date, *, typed: str) -> date:
     words = _normalised(words)
-    fixed = {"today": 0, "yesterday": -1, "tomorrow": 1}
+    fixed = {
+        "today": 0,
+        "yesterday": -1,
+        "tomorrow": 1,
+        "day after tomorrow": 2,
+        "day before yesterday": -2,
+    }
     if words in fixed:
         return today + timedelta(days=fixed[words])
+    match = _WEEKDAY_OF_WEEK.match(words)
+    if match and _weekday(match["day"] or match["day_after"]) is not None:
+        weekday = _weekday(match["day"] or match["day_after"])
+        assert weekday is not None
+        step = {"last": -1, "this": 0, "next": 1}[match["which"] or match["which_after"]]
+        return _monday(today, step) + timedelta(days=weekday)
     direction, _, rest = words.partition(" ")
+    if direction == "this" and _weekday(rest) is not None:
+        words = rest  # `this friday`: the next one, today included, as `friday`
     if direction in ("last", "next") and _weekday(rest) is not None:
         weekday = _weekday(rest)
         assert weekday is not None
@@ -274,6 +300,9 @@ def _parse_day(words: str, today: date, *, typed: str) -> date:
     match = _ORDINAL.match(words)
     if match:
         return _next_day_of_month(int(match["d"]), today, typed)
+    match = _NUMERIC.match(words)
+    if match:
+        raise UnreadableDate(_numeric_refused(typed, match))
     match = _ISO.match(words)
     if match:
         return _date(int(match["y"]), int(match["mo"]), int(match["d"]), typed)
@@ -292,6 +321,24 @@ def _parse_day(words: str, today: date, *, typed: str) -> date:
             raise _not_a_day(typed, None, month)
         return min(candidates, key=lambda candidate: abs((candidate - today).days))
     raise UnreadableDate(f"I can't read {typed!r} as a date. Dates look like: {EXAMPLES}.")
+
+
+def _numeric_refused(typed: str, match: re.Match[str]) -> str:
+    """Why `3/12` is not read (day first in most countries, month first in the US), with the
+    day written so that it is: read day first when that names one."""
+    first, second = int(match["a"]), int(match["b"])
+    year = f" {match['y']}" if match["y"] and len(match["y"]) == 4 else ""
+    if 1 <= second <= 12:
+        example = f"`{first} {calendar.month_abbr[second]}{year}`"
+    elif 1 <= first <= 12:
+        example = f"`{calendar.month_abbr[first]} {second}{year}`"
+    else:
+        example = "`3 Dec`"
+    return (
+        f"{typed!r} is read day first in most countries and month first in the US, so I don't "
+        f"guess: give the month as a word, e.g. {example}, or the year first (`YYYY-MM-DD`). "
+        f"Dates look like: {EXAMPLES}."
+    )
 
 
 def _normalised(words: str) -> str:

@@ -129,6 +129,17 @@ SATURDAY = datetime(2026, 11, 28, 11, 0, tzinfo=UTC)
         ("the 3rd of December", NOW, date(2026, 12, 3)),
         ("the 22nd of Nov", NOW, date(2026, 11, 22)),
         ("1st of March 2027", NOW, date(2027, 3, 1)),
+        # A weekday of a named week, `this` weekday, and two days off.
+        ("this friday", NOW, date(2026, 11, 27)),
+        ("this thursday", NOW, date(2026, 11, 26)),
+        ("friday next week", NOW, date(2026, 12, 4)),
+        ("next week friday", NOW, date(2026, 12, 4)),
+        ("friday of next week", NOW, date(2026, 12, 4)),
+        ("next week on tuesday", NOW, date(2026, 12, 1)),
+        ("monday this week", NOW, date(2026, 11, 23)),
+        ("tuesday last week", NOW, date(2026, 11, 17)),
+        ("the day after tomorrow", NOW, date(2026, 11, 28)),
+        ("day before yesterday", NOW, date(2026, 11, 24)),
     ],
 )
 def test_due_days_and_days_as_people_say_them(text: str, now: datetime, day: date) -> None:
@@ -157,6 +168,26 @@ def test_a_week_or_month_that_is_no_single_day_asks_for_one(text: str) -> None:
         f"'{text}' is more than one day: say which, e.g. `end of week`, `last friday` or "
         "`the 15th`. Dates look like: today,"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "example"),
+    [
+        ("3/12", "`3 Dec`"),
+        ("12.03.2026", "`12 Mar 2026`"),
+        ("12/25", "`Dec 25`"),
+    ],
+)
+def test_a_day_in_numbers_only_is_not_guessed_and_asked_with_the_month_as_a_word(
+    text: str, example: str
+) -> None:
+    with pytest.raises(UnreadableDate) as raised:
+        parse_when(text, now=NOW, tz=BERLIN)
+    assert str(raised.value).startswith(
+        f"'{text}' is read day first in most countries and month first in the US, so I don't "
+        f"guess: give the month as a word, e.g. {example}, or the year first (`YYYY-MM-DD`)."
+    )
+    assert parse_when("friday 9.30", now=NOW, tz=BERLIN).at == time(9, 30)  # still a time
 
 
 def test_the_forms_for_one_day_leave_time_away_its_whole_week_or_month() -> None:

@@ -51,6 +51,8 @@ def due_days(slack: Slack) -> list[date]:
         ("Dec 3rd", "due Thu 3 Dec", date(2026, 12, 3)),
         ("3rd of December", "due Thu 3 Dec", date(2026, 12, 3)),
         ("end of year", "due Thu 31 Dec", date(2026, 12, 31)),
+        ("this friday", "due Fri 27 Nov", date(2026, 11, 27)),
+        ("friday next week", "due Fri 4 Dec", date(2026, 12, 4)),
     ],
 )
 @pytest.mark.usefixtures("acme")
@@ -78,6 +80,7 @@ def test_a_due_day_is_read_in_the_callers_zone(slack: Slack) -> None:
         ("someday", "The due date: I can't read 'someday' as a date. Dates look like: today,"),
         ("this week", "The due date: 'this week' is more than one day: say which, e.g. `end of"),
         ("the 32nd", "The due date: 'the 32nd' is not a day of the calendar: months have days"),
+        ("3/12", "The due date: '3/12' is read day first in most countries and month first in"),
     ],
 )
 @pytest.mark.usefixtures("acme")
