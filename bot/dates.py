@@ -293,7 +293,7 @@ def _parse_day(words: str, today: date, *, typed: str) -> date:
         step, first, _last = period
         if step > 0:
             return first  # `next week`: its Monday; `next month`: its 1st
-        raise UnreadableDate(
+        raise DateError(
             f"{typed!r} is more than one day: say which, e.g. `end of week`, `last friday` or "
             f"`the 15th`. Dates look like: {EXAMPLES}."
         )
@@ -302,7 +302,7 @@ def _parse_day(words: str, today: date, *, typed: str) -> date:
         return _next_day_of_month(int(match["d"]), today, typed)
     match = _NUMERIC.match(words)
     if match:
-        raise UnreadableDate(_numeric_refused(typed, match))
+        raise DateError(_numeric_refused(typed, match))
     match = _ISO.match(words)
     if match:
         return _date(int(match["y"]), int(match["mo"]), int(match["d"]), typed)

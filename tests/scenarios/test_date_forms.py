@@ -136,6 +136,12 @@ def test_away_next_week_is_still_the_whole_week_and_until_end_of_month_reads(
         assert len(session.exec(select(Absence)).all()) == 1
 
 
+def test_away_on_a_day_in_numbers_only_asks_for_the_month_as_a_word(slack: Slack) -> None:
+    said = answer(slack, "away 3/12")
+    assert "'3/12' is read day first in most countries and month first in the US" in said
+    assert "e.g. `3 Dec`" in said
+
+
 def test_help_for_commit_shows_the_due_day_forms(slack: Slack) -> None:
     said = answer(slack, "help commit")
     assert "`by end of month`, `by end of week` (its Friday), `by next week` (its Monday)" in said
