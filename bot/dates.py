@@ -286,7 +286,10 @@ def _parse_day(words: str, today: date, *, typed: str) -> date:
         month = _month(match["mon"])
         assert month is not None
         years = [int(match["y"])] if match["y"] else [today.year - 1, today.year, today.year + 1]
-        ends = [_last_of_month(date(year, month, 1)) for year in years]
+        firsts = [_calendar_date(year, month, 1) for year in years]
+        ends = [_last_of_month(first) for first in firsts if first is not None]
+        if not ends:  # the year 0000
+            raise UnreadableDate(f"I can't read {typed!r} as a date. Dates look like: {EXAMPLES}.")
         return min(ends, key=lambda end: abs((end - today).days))
     period = _period(words, today)
     if period is not None:

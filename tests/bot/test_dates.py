@@ -242,6 +242,8 @@ def test_moment_is_utc_from_the_callers_zone() -> None:
         "end of blursday",
         "in a few days",
         "15",
+        "end of dec 0000",
+        "20 Nov 0000",
     ],
 )
 def test_unreadable_dates_say_what_works(text: str) -> None:
