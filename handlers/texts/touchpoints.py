@@ -8,6 +8,7 @@ without a time is shown as that day.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
@@ -1605,8 +1606,11 @@ def problem(error: BadTouchpoint, *, verb: str) -> str:
     if error.problem is Problem.LOG_IN_FUTURE:
         hint = ""
         weekday = _weekday_typed(error.typed)
+        earlier = _month_before(error)
         if weekday is not None:
             hint = f" Did you mean `last {weekday}`?"
+        elif earlier is not None:
+            hint = f" Did you mean `{earlier}`?"
         return (
             f"{day} is in the future, and `log` records contacts that happened.{hint} "
             f"For one to come, use `{COMMAND} plan`."
@@ -1628,6 +1632,23 @@ def _typed_day(error: BadTouchpoint) -> str:
     if error.when.at is not None:
         shown += f" {error.when.at:%H:%M}"
     return f"{typed} ({shown})"
+
+
+_DAY_OF_MONTH = re.compile(r"(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)", re.IGNORECASE)
+
+
+def _month_before(error: BadTouchpoint) -> str | None:
+    """`log … on the 15th` typed on the 26th reads the coming 15th: that day of the month
+    before (`15 Nov`), when it has one."""
+    typed = _DAY_OF_MONTH.fullmatch((error.typed or "").strip())
+    if typed is None or error.when is None:
+        return None
+    day = error.when.day
+    year, month = (day.year, day.month - 1) if day.month > 1 else (day.year - 1, 12)
+    try:
+        return f"{date(year, month, day.day):%-d %b}"
+    except ValueError:
+        return None
 
 
 def _weekday_typed(typed: str | None) -> str | None:

@@ -340,6 +340,15 @@ def test_a_kind_before_the_name_and_a_date_after_it_read_as_people_say_them(
     assert len(touchpoints(slack)) == 3
 
 
+@pytest.mark.usefixtures("acme")
+def test_a_day_of_the_month_still_to_come_is_offered_in_the_month_before(slack: Slack) -> None:
+    said = answer(slack, "log Acme on the 15th : x")  # typed on Wed 25 Nov
+    assert "is in the future, and `log` records contacts that happened. Did you mean `15 Nov`?" in (
+        said
+    )
+    assert touchpoints(slack) == []
+
+
 def test_a_kind_or_a_date_that_is_part_of_a_partners_name_stays_in_it(slack: Slack) -> None:
     answer(slack, "add Call for Change")
     answer(slack, "add Acme Today")
