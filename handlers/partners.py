@@ -56,6 +56,7 @@ from bot.services.registry import (
     Renamed,
     UnknownPartner,
     clean_name,
+    team_note_prefix,
 )
 from handlers import grammar
 from handlers.blocks import help as help_blocks
@@ -273,7 +274,7 @@ def _queue_team_note(
         kind="team",
         user_id=user_id,
         text=texts.put_on_team(facts, actor.user_id),
-        key=f"team:{facts.id}:{user_id}:{occasion}",
+        key=team_note_prefix(facts.id, user_id) + occasion,
     )
 
 

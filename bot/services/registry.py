@@ -25,6 +25,7 @@ from sqlmodel import Session
 
 from bot import naming
 from bot.clock import Clock
+from bot.delivery.outbox import withdraw
 from bot.services import people
 from bot.services.channels import Channels, Route, route
 from bot.services.feedback import withdraw_unreached_surveys
@@ -356,6 +357,12 @@ class NothingToDo(RegistryError):
 
 
 # --- Pure rules ---------------------------------------------------------------------------------
+
+
+def team_note_prefix(partner_id: int, user_id: str) -> str:
+    """What the keys of the notes telling `user_id` they were put on the partner's team begin
+    with (one note per command that did it)."""
+    return f"team:{partner_id}:{user_id}:"
 
 
 def require_editor(
@@ -767,6 +774,11 @@ class Registry:
                 user_ids=removed,
                 now=self.clock.now(),
             )
+            # Nor are they told, later, that they were put on it.
+            for user in removed:
+                withdraw(
+                    session, team_id=actor.team_id, key_prefix=team_note_prefix(found.id, user)
+                )
             change = self._team_change(
                 session, found, removed, [u for u in wanted if u not in by_user]
             )

@@ -1,0 +1,36 @@
+"""Pulse surveys as the people asked meet them, through the real app and the fake Slack: who is
+told of a partner's team, and who a running round counts.
+
+The clock starts on Wednesday 25 Nov 2026, 09:00 UTC (evening in Tokyo, where Chloe is).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from tests.conftest import START, Slack
+from tests.scenarios.test_feedback import CHLOE, DAN, MENTION, acme, at, say
+
+
+def team_notes(slack: Slack, user: str) -> list[str]:
+    return [
+        m.text
+        for m in slack.fake.messages_in(slack.fake.im_channel(user).id)
+        if "put you on the team of" in m.text
+    ]
+
+
+def test_one_taken_off_the_team_before_the_note_went_is_not_told_they_were_put_on_it(
+    slack: Slack,
+) -> None:
+    acme(slack, team=())
+    say(slack, f"team Acme add {MENTION[CHLOE]} {MENTION[DAN]}")
+    at(slack, START)  # Dan's morning in London: his note goes; Chloe's waits for Tokyo's
+    assert len(team_notes(slack, DAN)) == 1 and team_notes(slack, CHLOE) == []
+    say(slack, f"team Acme remove {MENTION[CHLOE]}")
+    at(slack, datetime(2026, 11, 26, 1, 0, tzinfo=UTC))  # Chloe's Thursday morning
+    assert team_notes(slack, CHLOE) == []
+
+    say(slack, f"team Acme add {MENTION[CHLOE]}")  # put back on: told this time
+    at(slack, datetime(2026, 11, 26, 1, 30, tzinfo=UTC))
+    assert len(team_notes(slack, CHLOE)) == 1
