@@ -1107,10 +1107,45 @@ class Surveys:
         return OpenRound(
             started_at=survey_round.started_at,
             closes_at=survey_round.closes_at,
-            invited=survey_round.invited,
+            invited=self._counted(session, survey_round),
             answered=store.respondent_count(
                 session=session, team_id=survey_round.team_id, round_id=survey_round.id
             ),
+        )
+
+    def _counted(self, session: Session, survey_round: SurveyRound) -> int:
+        """How many a running round counts as asked, as its close will: everyone its questions
+        reached or may still reach. Left out: those whose invitation Slack refused (or that was
+        withdrawn), and those it waits for who are away until after the round closes (their
+        questions lapse with it unless they come back sooner)."""
+        assert survey_round.id is not None
+        team_id = survey_round.team_id
+        deliveries = store.deliveries_of(session=session, team_id=team_id, round_id=survey_round.id)
+        answered = store.answered_respondents(
+            session=session, team_id=team_id, round_id=survey_round.id
+        )
+        invitations = store.outbox_messages(
+            session=session,
+            team_id=team_id,
+            dedupe_keys=[_invitation_key(delivery.id) for delivery in deliveries],
+        )
+        waiting: list[str] = []
+        counted = 0
+        for delivery in deliveries:
+            invitation = invitations.get(_invitation_key(delivery.id))
+            if delivery.respondent in answered or invitation is None:
+                counted += 1
+            elif invitation.status == OutboxStatus.SENT:
+                counted += 1
+            elif invitation.status not in (OutboxStatus.FAILED, OutboxStatus.CANCELLED):
+                waiting.append(delivery.user_id)
+        away = absence_store.absences_at(
+            session=session, team_id=team_id, user_ids=waiting, at=self.clock.now()
+        )
+        return counted + sum(
+            1
+            for user_id in waiting
+            if user_id not in away or away[user_id].ends_at < survey_round.closes_at
         )
 
     def _results(

@@ -34,3 +34,16 @@ def test_one_taken_off_the_team_before_the_note_went_is_not_told_they_were_put_o
     say(slack, f"team Acme add {MENTION[CHLOE]}")  # put back on: told this time
     at(slack, datetime(2026, 11, 26, 1, 30, tzinfo=UTC))
     assert len(team_notes(slack, CHLOE)) == 1
+
+
+def test_a_running_round_counts_nobody_away_until_after_it_closes(slack: Slack) -> None:
+    acme(slack)
+    say(slack, "away today to 2026-12-11", user=DAN)  # past the close on Wed 2 Dec
+    say(slack, "away today to friday", user=CHLOE)  # back in time: her questions wait
+    say(slack, "survey Acme now")
+    at(slack, START)
+    assert "0 of 3 answered so far" in say(slack, "survey Acme")  # Ana, Ben, Chloe
+    assert "0 of 3 answered so far" in say(slack, "survey Acme now")  # refused: one runs
+
+    say(slack, "back", user=DAN)  # back sooner: his questions go, and he counts
+    assert "0 of 4 answered so far" in say(slack, "survey Acme")
