@@ -417,7 +417,11 @@ class Health:
         # shows the score now in its place, but what moved is measured from it.
         earlier = [snapshot for snapshot in snapshots if snapshot.taken_at < now]
         latest = earlier[-1] if earlier else None
-        oldest = earlier[0] if len(earlier) > 1 else None
+        # The longer view starts from the oldest weekly score: a week without one (nothing had
+        # happened yet) is no score to have moved from, and with one weekly score so far the
+        # trend says so, under a single "Since" line.
+        scored = [snapshot for snapshot in earlier[:-1] if snapshot.score is not None]
+        oldest = scored[0] if scored else None
         return HealthReport(
             current=current,
             trend=trend,

@@ -215,6 +215,19 @@ def test_the_trend_shows_weeks_and_what_moved(slack: Slack) -> None:
     assert ":warning: *At risk*: score below 50; a Problem check-in in the last 14 days." in said
 
 
+@pytest.mark.usefixtures("acme")
+def test_with_one_weekly_score_what_moved_is_said_once(slack: Slack) -> None:
+    at(slack, utc(30, 9))  # Monday: the first snapshot, with no score (nothing happened yet)
+    answer(slack, "log Acme via meeting : kickoff", user=DAN)
+    at(slack, utc(7, 9, month=12))  # the first snapshot with a score
+    at(slack, utc(7, 10, month=12))
+    said = answer(slack, "health Acme")
+    assert "*Trend*: ·█ — one weekly score so far; a line shows from next week." in said
+    assert "*Since Mon 7 Dec* (100/100 → 100/100): no part moved." in said
+    # Not also "Since Mon 30 Nov (no score yet → 100/100)": that week had no score to move from.
+    assert said.count("*Since") == 1
+
+
 def pulse(slack: Slack, start: datetime, answers: dict[str, tuple[int, int, int, int]]) -> None:
     """Ana starts a pulse round of Acme; in the afternoon each person answers with buttons."""
     answer(slack, "survey Acme now")
