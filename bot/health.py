@@ -15,7 +15,9 @@ The parts, each scored 0–100, and their weights:
 A part without data is left out and the weights of the others are renormalised, so the score is
 the weighted mean of the parts that have data:
 - pulse: no closed round yet, or the latest one had fewer respondents than the workspace's
-  anonymity threshold (its aggregates are hidden, so they are not used either);
+  anonymity threshold (its aggregates are hidden, so they are not used either), or no statement
+  had that many answers. A score resting on fewer statements than were asked counts as it is,
+  and `health NAME` says how many it rests on (a single one: a thin score);
 - check-ins: no went well / mixed / problem answer in 90 days ("didn't happen" and "moved" say
   nothing about the partner);
 - commitments: nothing kept, late or overdue yet (open ones not yet due say nothing);
@@ -103,10 +105,22 @@ class PulseFacts:
     # Each question's average (1–5) in the order asked; None where it is hidden (fewer
     # answers than the anonymity threshold).
     averages: tuple[float | None, ...]
+    # How many answered each question, where its average is shown (0 where it is hidden).
+    answers: tuple[int, ...] = ()
 
     @property
     def enough(self) -> bool:
         return self.respondents >= self.threshold
+
+    @property
+    def statements(self) -> int:
+        """How many statements the score rests on: those enough people answered."""
+        return sum(1 for average in self.averages if average is not None) if self.enough else 0
+
+    @property
+    def thin(self) -> bool:
+        """A score resting on a single statement of several: a thin basis, said as such."""
+        return self.statements == 1 and len(self.averages) > 1
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -380,6 +380,10 @@ class Health:
                 respondents=results.respondents,
                 threshold=results.threshold,
                 averages=tuple(question.average for question in results.questions),
+                answers=tuple(
+                    0 if question.average is None else question.answers
+                    for question in results.questions
+                ),
             )
         return pulses
 

@@ -18,6 +18,7 @@ from bot.health import (
     Move,
     PartKind,
     Parts,
+    PulseFacts,
     Risk,
     RiskKind,
 )
@@ -81,11 +82,37 @@ def _pulse(facts: Parts, tz: ZoneInfo, name: str, this_year: int) -> str:
             f"left out: in the last round (closed {closed}) {answered}, fewer than the "
             f"{pulse.threshold} needed to keep answers anonymous"
         )
+    if not pulse.statements:
+        return (
+            f"left out: in the last round (closed {closed}) {answered}, but no statement had "
+            f"the {pulse.threshold} answers needed to keep answers anonymous"
+        )
     shown = [
         f"{label} {average:.1f}" if average is not None else f"{label} (too few answers)"
         for label, average in zip(QUESTION_LABELS, pulse.averages, strict=False)
     ]
-    return f"{', '.join(shown)} out of 5 — round closed {closed}, {answered}"
+    return f"{', '.join(shown)} out of 5 — round closed {closed}, {answered}{_basis(pulse)}"
+
+
+def _basis(pulse: PulseFacts) -> str:
+    """What the score rests on, when not every statement: how many, and a single one (with its
+    number of answers, at least the anonymity threshold) called thin."""
+    asked = len(pulse.averages)
+    if pulse.statements == asked:
+        return ""
+    if pulse.thin:
+        counts = pulse.answers or (0,) * asked
+        label, count = next(
+            (label, count)
+            for label, average, count in zip(QUESTION_LABELS, pulse.averages, counts, strict=False)
+            if average is not None
+        )
+        answers = f" ({plural(count, 'answer')})" if count else ""
+        return (
+            f". A thin score: it rests on {label} alone{answers}, the only one of the {asked} "
+            "statements enough people answered"
+        )
+    return f"; the score rests on the {pulse.statements} of {asked} statements enough answered"
 
 
 def _checkins(facts: Parts) -> str:
@@ -196,9 +223,17 @@ def part_line(found: PartnerHealth, kind: PartKind, tz: ZoneInfo) -> str:
 
 
 def parts_summary(found: PartnerHealth) -> str:
-    """`pulse 75 · check-ins 83 · commitments — · contact 100 · collisions —`."""
+    """`pulse 75 · check-ins 83 · commitments — · contact 100 · collisions —`; a pulse resting on
+    a single statement is `pulse 75 (thin: 1 of 4 statements)`."""
+    pulse = found.health.facts.pulse
+    thin = (
+        f" (thin: 1 of {len(pulse.averages)} statements)"
+        if pulse is not None and pulse.thin
+        else ""
+    )
     return " · ".join(
         f"{PART_NAMES[part.kind].lower()} {'—' if part.score is None else part.score}"
+        + (thin if part.kind is PartKind.PULSE and part.score is not None else "")
         for part in found.health.parts
     )
 

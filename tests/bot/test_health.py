@@ -49,6 +49,15 @@ def pulse(*averages: float | None, respondents: int = 4, threshold: int = 3) -> 
     )
 
 
+def test_a_pulse_says_how_many_statements_it_rests_on_and_one_alone_is_thin() -> None:
+    assert (pulse(4, 4, 4, 4).statements, pulse(4, 4, 4, 4).thin) == (4, False)
+    assert (pulse(4, None, 3, None).statements, pulse(4, None, 3, None).thin) == (2, False)
+    assert (pulse(None, 4, None, None).statements, pulse(None, 4, None, None).thin) == (1, True)
+    # Too few respondents: nothing is shown, so the score rests on nothing (and is left out).
+    assert pulse(4, 4, 4, 4, respondents=2).statements == 0
+    assert pulse_score(pulse(None, None, None, None)) is None
+
+
 def contact(standing: Standing, quiet: int = 3) -> ContactFacts:
     return ContactFacts(standing=standing, quiet_days=quiet, ideal_days=30, max_days=60)
 

@@ -281,6 +281,33 @@ def test_what_moved_is_measured_from_the_latest_snapshot_across_two_rounds(slack
     assert rows[0]["pulse_average"] == "1.67"
 
 
+@pytest.mark.usefixtures("acme")
+def test_a_pulse_resting_on_one_statement_is_called_thin(slack: Slack) -> None:
+    answer(slack, f"team Acme add {MENTION[BEN]} {MENTION[CHLOE]}")
+    answer(slack, "survey Acme off")  # only the round started here
+    answer(slack, "survey Acme now")
+    at(slack, START)
+    at(slack, START.replace(hour=14, minute=20))  # working hours in New York (not Tokyo's)
+    for user, emoji in ((ANA, "four"), (BEN, "four"), (DAN, "five")):  # the first statement only
+        first = survey_questions(slack, user)[-4]
+        assert (
+            slack.deliver.send(
+                slack.requests.reaction_added(user_id=user, message=first, name=emoji)
+            ).status
+            == 200
+        )
+        slack.runtime.drain()
+    at(slack, utc(2, 9, 5, month=12))  # the round closes
+    said = answer(slack, "health Acme")
+    assert (
+        "*Pulse* 83 · value 4.3, clarity (too few answers), fair workload (too few answers), "
+        "alignment (too few answers) out of 5 — round closed Wed 2 Dec, 3 of 3 people answered. "
+        "A thin score: it rests on value alone (3 answers), the only one of the 4 statements "
+        "enough people answered"
+    ) in said
+    assert "pulse 83 (thin: 1 of 4 statements)" in answer(slack, "show Acme")
+
+
 def close_a_round(slack: Slack) -> list[FakeMessage]:
     """A pulse round of Acme that Ana, Ben and Dan answer, closed on Wed 2 Dec: the results
     posted in channels (not in a thread)."""

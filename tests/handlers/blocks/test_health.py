@@ -145,7 +145,8 @@ def test_the_report_explains_each_part_the_trend_and_the_moves() -> None:
     assert "check-ins 83 (new); commitments 33 (new); contact 100 → 50 (−50)." in shown
     assert (
         "*Pulse* 75 · value 4.0, clarity (too few answers), fair workload 3.0, alignment 5.0 out "
-        "of 5 — round closed Wed 25 Nov, 4 of 5 people answered"
+        "of 5 — round closed Wed 25 Nov, 4 of 5 people answered; the score rests on the 3 of 4 "
+        "statements enough answered"
     ) in shown
     assert "*Check-ins* 83 · 2 went well, 1 mixed, 0 problems" in shown
     assert "*Commitments* 33 · 1 kept on time, 0 late, 1 overdue" in shown
@@ -237,3 +238,22 @@ def test_a_lopsided_workload_names_the_side_and_its_share() -> None:
     # At risk with a fine score: a warning, not a green dot.
     assert found.health.score == 100
     assert texts.at_risk_line(found).startswith(":warning: *Acme* 100/100 · owner <@U0ANA> — ")
+
+
+def test_a_pulse_with_enough_people_but_no_statement_answered_by_enough_is_left_out() -> None:
+    found = partner(
+        parts=Parts(
+            pulse=PulseFacts(
+                closed_at=NOW,
+                invited=4,
+                respondents=3,
+                threshold=3,
+                averages=(None, None, None, None),
+            ),
+            checkins=CheckInFacts(went_well=1),
+        )
+    )
+    assert texts.part_line(found, rules.PartKind.PULSE, UTC_ZONE) == (
+        "*Pulse* — · left out: in the last round (closed Wed 25 Nov) 3 of 4 people answered, but "
+        "no statement had the 3 answers needed to keep answers anonymous"
+    )
