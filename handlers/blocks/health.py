@@ -74,7 +74,8 @@ def report(found: HealthReport, *, tz: ZoneInfo) -> Reply:
     stored = found.since_latest is not None
     lines.append(texts.trend(points, rules.sparkline(points), stored=stored))
     for since in (found.since_latest, found.since_oldest):
-        if since is not None:
+        # No score then nor now: nothing to say has moved.
+        if since is not None and (since.score is not None or current.health.score is not None):
             lines.append(
                 texts.moved(
                     since,

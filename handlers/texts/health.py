@@ -336,6 +336,8 @@ ENDED = (
 def trend(points: Sequence[int | None], bars: str, *, stored: bool) -> str:
     """The sparkline; `stored`: a weekly score is stored already (a "Since" line follows)."""
     shown = [value for value in points if value is not None]
+    if not shown and stored:
+        return f"*Trend*: {bars} — no score yet, so no trend."
     if len(shown) < 2 and stored:
         return f"*Trend*: {bars} — one weekly score so far; a line shows from next week."
     if len(shown) < 2:

@@ -228,6 +228,15 @@ def test_with_one_weekly_score_what_moved_is_said_once(slack: Slack) -> None:
     assert said.count("*Since") == 1
 
 
+@pytest.mark.usefixtures("acme")
+def test_with_no_score_yet_there_is_no_trend_nor_anything_moved(slack: Slack) -> None:
+    at(slack, utc(30, 9))  # Monday: a snapshot, with no score (nothing happened yet)
+    at(slack, utc(30, 10))
+    said = answer(slack, "health Acme")
+    assert "*Trend*: · — no score yet, so no trend." in said
+    assert "one weekly score" not in said and "*Since" not in said
+
+
 def pulse(slack: Slack, start: datetime, answers: dict[str, tuple[int, int, int, int]]) -> None:
     """Ana starts a pulse round of Acme; in the afternoon each person answers with buttons."""
     answer(slack, "survey Acme now")
