@@ -882,11 +882,21 @@ class Surveys:
         some but fewer people than the anonymity threshold could be asked."""
         settings = settings_of(session, team_id=team_id)
         audience, away = self._audience(session, team_id, partner, now)
-        if 0 < len(audience) < settings.anonymity_threshold:
-            raise TooFewToAsk([user for user, _ in audience], away, settings.anonymity_threshold)
         closes_at = add_working_days(
             now, ROUND_WORKING_DAYS, tz=settings.timezone, hours=settings.hours
         )
+        # Someone away until after the round closes is never asked unless back sooner: only
+        # the others can make up the answers its results need.
+        lapsing = {
+            user_id
+            for user_id, absence in absence_store.absences_at(
+                session=session, team_id=team_id, user_ids=away, at=now
+            ).items()
+            if absence.ends_at >= closes_at
+        }
+        reachable = [user for user, _ in audience if user not in lapsing]
+        if 0 < len(reachable) < settings.anonymity_threshold:
+            raise TooFewToAsk(reachable, away, settings.anonymity_threshold)
         round_id = store.insert_round(
             session=session,
             team_id=team_id,

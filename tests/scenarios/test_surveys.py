@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from storage.models import SurveyRound
 from tests.conftest import START, Slack
-from tests.scenarios.test_feedback import CHLOE, DAN, MENTION, acme, at, say
+from tests.scenarios.test_feedback import BEN, CHLOE, DAN, MENTION, acme, at, rows, say
 
 
 def team_notes(slack: Slack, user: str) -> list[str]:
@@ -47,3 +48,20 @@ def test_a_running_round_counts_nobody_away_until_after_it_closes(slack: Slack) 
 
     say(slack, "back", user=DAN)  # back sooner: his questions go, and he counts
     assert "0 of 4 answered so far" in say(slack, "survey Acme")
+
+
+def test_no_round_starts_when_too_few_are_left_once_those_away_past_its_close_are_set_aside(
+    slack: Slack,
+) -> None:
+    acme(slack, team=(BEN, DAN))  # Ana, Ben and Dan: the default 3 answers, just
+    say(slack, "away today to 2026-12-11", user=DAN)  # the round would close on Wed 2 Dec
+    refused = say(slack, "survey Acme now")
+    assert (
+        "Only <@U0ANA>, <@U0BEN> could be asked about *Acme*: fewer than the 3 answers results "
+        'need to stay anonymous, so the round could only report "not enough answers". I haven\'t '
+        "started one."
+    ) in refused
+    assert rows(slack, SurveyRound) == []
+
+    say(slack, "away today to friday", user=DAN)  # back before it closes: he may answer
+    assert "Started a pulse survey of *Acme*" in say(slack, "survey Acme now")
