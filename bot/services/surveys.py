@@ -845,9 +845,14 @@ class Surveys:
         too_few = None
         found_people = partner_people(session, team_id=team_id, partner_id=facts.id)
         if next_round_at is not None and found_people is not None:
-            audience, _away = self._audience(session, team_id, found_people, self.clock.now())
-            if 0 < len(audience) < settings.anonymity_threshold:
-                too_few = TooFew(tuple(u for u, _ in audience), settings.anonymity_threshold)
+            now = self.clock.now()
+            audience, away = self._audience(session, team_id, found_people, now)
+            closes_at = add_working_days(
+                now, ROUND_WORKING_DAYS, tz=settings.timezone, hours=settings.hours
+            )
+            reachable = _reachable(session, team_id, audience, away, now=now, closes_at=closes_at)
+            if 0 < len(reachable) < settings.anonymity_threshold:
+                too_few = TooFew(tuple(reachable), settings.anonymity_threshold)
         return Schedule(
             partner=facts,
             cadence=cadence,
@@ -885,16 +890,7 @@ class Surveys:
         closes_at = add_working_days(
             now, ROUND_WORKING_DAYS, tz=settings.timezone, hours=settings.hours
         )
-        # Someone away until after the round closes is never asked unless back sooner: only
-        # the others can make up the answers its results need.
-        lapsing = {
-            user_id
-            for user_id, absence in absence_store.absences_at(
-                session=session, team_id=team_id, user_ids=away, at=now
-            ).items()
-            if absence.ends_at >= closes_at
-        }
-        reachable = [user for user, _ in audience if user not in lapsing]
+        reachable = _reachable(session, team_id, audience, away, now=now, closes_at=closes_at)
         if 0 < len(reachable) < settings.anonymity_threshold:
             raise TooFewToAsk(reachable, away, settings.anonymity_threshold)
         round_id = store.insert_round(
@@ -1383,6 +1379,28 @@ def _react_all(client: WebClient, channel: str, ts: str, *, message_id: int) -> 
             logger.warning("reactions.add could not reach Slack", exc_info=True)
             return False
     return True
+
+
+def _reachable(
+    session: Session,
+    team_id: str,
+    audience: Sequence[tuple[str, str]],
+    away: Sequence[str],
+    *,
+    now: datetime,
+    closes_at: datetime,
+) -> list[str]:
+    """Those of a round's audience its questions can reach: someone away until after the round
+    closes is never asked unless back sooner, so only the others can make up the answers its
+    results need."""
+    lapsing = {
+        user_id
+        for user_id, absence in absence_store.absences_at(
+            session=session, team_id=team_id, user_ids=away, at=now
+        ).items()
+        if absence.ends_at >= closes_at
+    }
+    return [user for user, _ in audience if user not in lapsing]
 
 
 def _invitation_key(delivery_id: int | None) -> str:

@@ -62,6 +62,9 @@ def test_no_round_starts_when_too_few_are_left_once_those_away_past_its_close_ar
         "started one."
     ) in refused
     assert rows(slack, SurveyRound) == []
+    schedule = say(slack, "survey Acme")  # nor offered: it says the same ahead
+    assert "can start one now" not in schedule
+    assert "But only <@U0ANA>, <@U0BEN> could be asked about *Acme*" in schedule
 
     say(slack, "away today to friday", user=DAN)  # back before it closes: he may answer
     assert "Started a pulse survey of *Acme*" in say(slack, "survey Acme now")
