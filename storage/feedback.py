@@ -585,6 +585,22 @@ def sent_checkin_keys_at(
     return list(session.exec(statement))
 
 
+def latest_told_key(*, session: Session, team_id: str, key_prefix: str) -> str | None:
+    """The key of the workspace's newest message whose key starts with `key_prefix` that has
+    gone out (or is going, or was tried): the one its reader read last. None when none has."""
+    statement = (
+        select(OutboxMessage.dedupe_key)
+        .where(
+            OutboxMessage.team_id == team_id,
+            col(OutboxMessage.dedupe_key).startswith(key_prefix, autoescape=True),
+            col(OutboxMessage.status).not_in([OutboxStatus.PENDING, OutboxStatus.CANCELLED]),
+        )
+        .order_by(col(OutboxMessage.id).desc())
+        .limit(1)
+    )
+    return session.exec(statement).first()
+
+
 def outbox_messages(
     *, session: Session, team_id: str, dedupe_keys: Collection[str]
 ) -> dict[str, OutboxMessage]:

@@ -485,6 +485,9 @@ class CheckIn(SQLModel, table=True):
     answered_at: datetime | None = _utc_column(nullable=True)
     changed_at: datetime | None = _utc_column(nullable=True)
     version: int = 0
+    # The versions whose debrief reply quotes a note, as last worded (an unsent one may be
+    # worded again): the owner has read a note if the latest reply that went out is one.
+    quoting_versions: list[int] = Field(default_factory=list, sa_type=sa.JSON)
     reminded_at: datetime | None = _utc_column(nullable=True)
     problem_alerted_at: datetime | None = _utc_column(nullable=True)
     closed_at: datetime | None = _utc_column(nullable=True)

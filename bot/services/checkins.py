@@ -1316,6 +1316,7 @@ class CheckIns:
             thread_of=head_key,
             due_at=due_at,
         )
+        _quotes(checkin, checkin.version, bool(debrief.note))
 
     def _fold_note(self, session: Session, checkin: CheckIn) -> bool:
         """A note given while the check-in's latest debrief reply has not gone out yet (a
@@ -1333,28 +1334,40 @@ class CheckIns:
         )
         if waiting is None or waiting.status != OutboxStatus.PENDING:
             return False
-        # Which reply it is (an answer, a changed answer, a note) is the end of its key.
-        changed, noted = _REPLY_BY_NAME[waiting.dedupe_key.rsplit(":", 1)[1]]
-        told = outbox_store.latest_told_text(
-            session=session, team_id=checkin.team_id, key_prefix=replies
-        )
-        if noted and not (checkin.note or "").strip() and not _quotes_a_note(told):
+        # Which reply it is (an answer, a changed answer, a note) and the check-in's version
+        # it was queued at are the end of its key.
+        version, name = _reply_of_key(waiting.dedupe_key)
+        changed, noted = _REPLY_BY_NAME[name]
+        cleared = noted and not (checkin.note or "").strip()
+        if cleared and not self._note_read(session, checkin, replies):
             # The note was cleared before its reply went, and the owner has read no note yet:
             # there is nothing left to tell. (Having read one, they read that it is gone.)
             outbox_store.cancel_unsent(
                 session=session, team_id=checkin.team_id, dedupe_key=waiting.dedupe_key
             )
+            _quotes(checkin, version, False)
             return True
         now = self.messages.debrief_line(
             replace(line, note=checkin.note, changed=changed, noted=noted)
         )
-        return outbox_store.rewrite_unsent(
+        rewritten = outbox_store.rewrite_unsent(
             session=session,
             team_id=checkin.team_id,
             dedupe_key=waiting.dedupe_key,
             text=now.text,
             blocks=now.blocks,
         )
+        if rewritten:
+            _quotes(checkin, version, bool(checkin.note))
+        return rewritten
+
+    @staticmethod
+    def _note_read(session: Session, checkin: CheckIn, replies: str) -> bool:
+        """Whether the owner has read a note of the check-in's: the latest of its debrief
+        replies (keys starting `replies`) that went out quoted one, as it was worded then
+        (`CheckIn.quoting_versions`), whatever its wording."""
+        told = store.latest_told_key(session=session, team_id=checkin.team_id, key_prefix=replies)
+        return told is not None and _reply_of_key(told)[0] in checkin.quoting_versions
 
     def _alert_problem(self, session: Session, checkin: CheckIn, now: datetime) -> None:
         """Tell the owner (or whoever covers) about a Problem, once per check-in."""
@@ -1399,10 +1412,17 @@ class CheckIns:
         )
 
 
-def _quotes_a_note(reply: str | None) -> bool:
-    """Whether a reply in a debrief thread, as sent, carried a note: `debrief_line` quotes it
-    on the lines after its first."""
-    return reply is not None and "\n>" in reply
+def _quotes(checkin: CheckIn, version: int, note: bool) -> None:
+    """Keep whether the check-in's debrief reply of `version` quotes a note, as worded now."""
+    versions = set(checkin.quoting_versions) - {version}
+    checkin.quoting_versions = sorted(versions | {version} if note else versions)
+
+
+def _reply_of_key(dedupe_key: str) -> tuple[int, str]:
+    """The check-in's version a debrief reply was queued at, and what it reports (`_REPLY_OF`),
+    from its key (`debrief:<touchpoint>:<check-in>:<version>:<what>`)."""
+    *_, version, name = dedupe_key.split(":")
+    return int(version), name
 
 
 # The outbox kind of a reply in a debrief thread (and of its head).

@@ -11,11 +11,11 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, select
 
 from storage import schema
 from storage.db import is_reachable, make_engine
-from storage.models import Partner, TeamMembership, TeamRole, next_commitment_number
+from storage.models import CheckIn, Partner, TeamMembership, TeamRole, next_commitment_number
 from tests.conftest import POSTGRES_URL
 
 
@@ -402,3 +402,55 @@ def test_commitments_are_numbered_per_workspace_in_order_at_0027(old_database: E
         assert next_commitment_number(session.connection(), "T3") == 1
         session.rollback()
     engine.dispose()
+
+
+def test_debrief_replies_that_quoted_a_note_are_recorded_at_0031(old_database: Engine) -> None:
+    engine = old_database
+    schema.upgrade(engine, "0030")
+    moment = datetime(2026, 11, 20, 9, tzinfo=UTC)
+    with engine.begin() as connection:
+        acme_with_touchpoints(connection, 1)
+        for checkin_id, user in ((1, "U0BEN"), (2, "U0DAN")):
+            insert(
+                connection,
+                "check_in",
+                id=checkin_id,
+                team_id="T1",
+                touchpoint_id=1,
+                user_id=user,
+                occurrence=0,
+                planned=False,
+                meeting_at=moment,
+                due_at=moment,
+                status="answered",
+                version=3,
+                created_at=moment,
+            )
+        for key, text in (
+            ("debrief:1", "Debrief of the meeting with *P1*"),
+            ("debrief:1:1:1:answer", "<@U0BEN> answered *✅ Went well*"),
+            ("debrief:1:1:2:note", "<@U0BEN> added a note to their answer\n> They liked it"),
+            ("debrief:1:1:3:note", "<@U0BEN> removed their note"),
+            ("debrief:1:2:1:answer", "<@U0DAN> answered *⚠️ Problem*\n> late"),
+        ):
+            insert(
+                connection,
+                "outbox_message",
+                team_id="T1",
+                kind="checkin.debrief",
+                recipient_user="U0ANA",
+                text=text,
+                blocks="[]",
+                dedupe_key=key,
+                respect_working_hours=True,
+                due_at=moment,
+                available_at=moment,
+                status="sent",
+                held=False,
+                attempts=1,
+                created_at=moment,
+            )
+    schema.upgrade(engine)
+    with Session(engine) as session:
+        rows = session.exec(select(CheckIn)).all()
+        assert sorted((row.id, row.quoting_versions) for row in rows) == [(1, [2]), (2, [1])]

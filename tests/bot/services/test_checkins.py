@@ -24,6 +24,7 @@ from bot.services.checkins import (
     AlreadyMoved,
     CheckInClosed,
     CheckIns,
+    Debrief,
     NotMoved,
     NotPlanned,
     NotYourCheckIn,
@@ -34,6 +35,7 @@ from bot.services.checkins import (
 )
 from bot.services.feedback import (
     FeedbackSettings,
+    Rendered,
     add_working_days,
     first_delivery,
     next_working_morning,
@@ -41,7 +43,8 @@ from bot.services.feedback import (
 from bot.services.partner_names import PartnerNames
 from bot.services.people import PeopleCheck
 from bot.services.registry import Actor, Registry
-from handlers.blocks.feedback import MESSAGES
+from handlers.blocks.feedback import MESSAGES, FeedbackBlocks
+from handlers.texts import feedback as feedback_texts
 from storage.absences import record_absence
 from storage.models import (
     CHECKIN_KINDS_SQL,
@@ -643,3 +646,43 @@ def test_two_replies_at_once_both_stay_in_the_note(
         for future in done:
             future.result(timeout=60)
     assert sorted((_checkins(engine)[0].note or "").splitlines()) == ["first", "second"]
+
+
+# --- What the owner has read ------------------------------------------------------------------
+
+
+class NotesOnTheFirstLine(FeedbackBlocks):
+    """The debrief worded otherwise: a note after a dash on the reply's line, not quoted below."""
+
+    def debrief_line(self, debrief: Debrief) -> Rendered:
+        text = feedback_texts.debrief_line(debrief).replace("\n> ", " — ")
+        return Rendered(text=text, blocks=[])
+
+
+def test_whether_the_owner_read_a_note_does_not_hang_on_the_debriefs_wording(
+    checkins: CheckIns, engine: Engine
+) -> None:
+    checkins.messages = NotesOnTheFirstLine()
+    _meeting(engine, author=DAN, at=START - timedelta(hours=1))
+    checkins.plan(START)
+    (asked,) = _checkins(engine)
+    checkin_id = asked.id or 0
+    replies = f"debrief:{asked.touchpoint_id}:{checkin_id}:"
+
+    def note(text: str) -> None:
+        checkins.add_note(team_id=TEAM, user_id=DAN, checkin_id=checkin_id, note=text)
+
+    checkins.answer(
+        team_id=TEAM, user_id=DAN, checkin_id=checkin_id, answer=CheckInAnswer.WENT_WELL
+    )
+    _sent(engine, f"{replies}1:answer", channel="D0ANA", ts="300.1")
+    note("They liked it")
+    _sent(engine, f"{replies}2:note", channel="D0ANA", ts="300.2")  # Ana reads the note
+    assert _checkins(engine)[0].quoting_versions == [2]
+    # Edited, then cleared before that reply went: Ana read a note, so she reads it is gone.
+    note("They liked it a lot")
+    note("")
+    waiting = {m.dedupe_key: m for m in _queued(engine, "checkin.debrief")}[f"{replies}3:note"]
+    assert waiting.status == OutboxStatus.PENDING
+    assert waiting.text == "<@U0DAN> removed their note on their answer *✅ Went well*"
+    assert _checkins(engine)[0].quoting_versions == [2]
