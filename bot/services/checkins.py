@@ -55,7 +55,8 @@ it again; how the meeting went is the question after the new date.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Collection, Sequence
+import re
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -72,6 +73,7 @@ from bot.delivery.absence import absence_when_reached, recipient_for_owner_alert
 from bot.delivery.outbox import Schedule, schedule_from
 from bot.delivery.working_days import working_days_of
 from bot.delivery.working_hours import zone
+from bot.mrkdwn import as_typed, mentioned
 from bot.runtime import Runtime
 from bot.services.feedback import (
     FeedbackMessages,
@@ -192,6 +194,9 @@ class CheckInCard:
     editing: bool = False
     # Answered, and `changeable_until` has passed as the card is shown: no more changes.
     settled: bool = False
+    # The note as its person typed it, for the note form to show (`note_as_typed`): a mention
+    # is `@name`, a link what it showed.
+    typed_note: str | None = None
 
     @property
     def closed(self) -> bool:
@@ -329,6 +334,61 @@ class AlreadyMoved(CheckInError):
 
 
 # --- Pure rules ---------------------------------------------------------------------------------
+
+# A mention of a person or a channel, as Slack sends it in a message's text (with its name, or
+# without one as in a message typed in a thread).
+_MENTION = re.compile(r"<(?P<target>[@#][UWCG][A-Z0-9]+)(?:\|(?P<label>[^<>|]*))?>")
+# A link whose label is not its address (`<https://x.org/a|the draft>`), as a formatted link
+# typed in a message arrives.
+_LABELLED_LINK = re.compile(r"<(?P<target>(?:https?://|mailto:)[^<>|\s]+)\|(?P<label>[^<>|]+)>")
+
+
+def words_of_reply(text: str) -> str:
+    """A reply typed in a check-in's thread (Slack's entities already undone) as a note keeps
+    it: as Slack sent it, mentions and links included (`bot.mrkdwn` shows them), but for a link
+    whose label hides its address, which is kept as `label (address)` so that every place
+    shows where it leads and the note form shows what was typed."""
+
+    def shown(found: re.Match[str]) -> str:
+        target, label = found["target"], found["label"].strip()
+        address = target.removeprefix("mailto:")
+        if label in (target, address, address.split("://", 1)[-1].rstrip("/")):
+            return found.group()
+        return f"{label} ({address})"
+
+    return _LABELLED_LINK.sub(shown, text).strip()
+
+
+def note_as_typed(note: str | None, names: Mapping[str, str]) -> str | None:
+    """The note as its person typed it, for the note form: a mention as `@name` (by user id in
+    `names`, the profile cache's), and the rest of Slack's markup as `bot.mrkdwn.as_typed`
+    shows it (a link as what it showed)."""
+    if note is None:
+        return None
+
+    def named(found: re.Match[str]) -> str:
+        name = names.get(found["target"][1:])
+        return f"<{found['target']}|{name}>" if name and not found["label"] else found.group()
+
+    return as_typed(_MENTION.sub(named, note))
+
+
+def with_mentions(typed: str, earlier: str | None, names: Mapping[str, str]) -> str:
+    """A note saved from the form (`typed`), with the mentions of people and channels the note
+    had (`earlier`) that it still names as the form showed them (`note_as_typed`) back as
+    mentions: a note edited in the form keeps naming those people, as it did."""
+    if not earlier:
+        return typed
+    shown = {}
+    for found in _MENTION.finditer(earlier):
+        as_shown = note_as_typed(found.group(), names)
+        if as_shown and as_shown not in ("@", "#"):
+            shown[as_shown] = found.group()
+    if not shown:
+        return typed
+    # One pass, longest first: `@Dan Smith` before `@Dan`, and no mention made twice.
+    names_shown = "|".join(map(re.escape, sorted(shown, key=len, reverse=True)))
+    return re.sub(f"(?<!<)(?:{names_shown})(?!\\w)", lambda found: shown[found.group()], typed)
 
 
 def due_time(reference: datetime, *, tz: str | None, settings: FeedbackSettings) -> datetime:
@@ -563,13 +623,16 @@ class CheckIns:
 
     def add_note(self, *, team_id: str, user_id: str, checkin_id: int, note: str) -> CheckInUpdate:
         """Keep a note with the answer (an empty one removes it); a Problem's owner is alerted
-        with it at once. Raises NoteTooLong, nothing kept, for one over `MAX_NOTE`."""
+        with it at once. The people the note mentioned and the form showed by name stay
+        mentioned (`with_mentions`). Raises NoteTooLong, nothing kept, for one over
+        `MAX_NOTE`."""
         now = self.clock.now()
-        text = note.strip() or None
-        if text is not None and len(text) > MAX_NOTE:
-            raise NoteTooLong(len(text))
         with Session(self.engine) as session:
             checkin = self._changeable(session, team_id, user_id, checkin_id, now)
+            names = _names(_Known(session, team_id), checkin.note)
+            text = with_mentions(note.strip(), checkin.note, names) or None
+            if text is not None and len(text) > MAX_NOTE:
+                raise NoteTooLong(len(text))
             self._keep_note(session, checkin, text, now)
             return self._commit(session, checkin, now)
 
@@ -589,7 +652,7 @@ class CheckIns:
         A closed check-in keeps nothing and says so (CLOSED): the person would otherwise take
         the words for kept. None when the thread is not of a check-in of theirs, or the reply
         has no words: nothing is kept. Slack's retry of a reply already taken is REPEATED."""
-        words = text.strip()
+        words = words_of_reply(text)
         if not words:
             return None
         now = self.clock.now()
@@ -1191,6 +1254,7 @@ class CheckIns:
             owner_away=owner_away,
             problem_to=problem_to,
             late_covers=late_covers,
+            typed_note=note_as_typed(checkin.note, _names(known, checkin.note)),
         )
 
     @staticmethod
@@ -1410,6 +1474,16 @@ class CheckIns:
             dedupe_key=f"checkin:{checkin.id}:problem",
             due_at=now,
         )
+
+
+def _names(known: _Known, note: str | None) -> dict[str, str]:
+    """The names of the people `note` mentions, by user id, as the profile cache has them."""
+    names = {}
+    for user_id in mentioned(note or ""):
+        profile = known.profile(user_id)
+        if profile is not None and profile.name:
+            names[user_id] = profile.name
+    return names
 
 
 def _quotes(checkin: CheckIn, version: int, note: bool) -> None:

@@ -20,6 +20,7 @@ from bot.services.checkins import (
     NoCheckIn,
     ProblemAlert,
     no_checkin,
+    note_as_typed,
 )
 from bot.services.feedback import Rendered
 from bot.services.surveys import (
@@ -192,12 +193,18 @@ def note_form(card: CheckInCard, *, problem: bool) -> dict[str, Any]:
             text_input(
                 NOTE_FIELD,
                 texts.NOTE_LABEL,
-                initial=card.note,
+                initial=_typed_note(card),
                 hint=texts.PROBLEM_HINT if problem else texts.NOTE_HINT,
                 max_length=MAX_NOTE,
             ),
         ],
     )
+
+
+def _typed_note(card: CheckInCard) -> str | None:
+    """The note as typed (`@name`, not Slack's `<@U…>`); for a card made without the names
+    (`CheckIns` always gives them), people by id."""
+    return note_as_typed(card.note, {}) if card.typed_note is None else card.typed_note
 
 
 def move_form(card: CheckInCard) -> dict[str, Any]:

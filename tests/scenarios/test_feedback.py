@@ -2025,3 +2025,34 @@ def test_a_reply_under_a_checkin_closed_by_the_authors_didnt_happen_says_so(
         "This check-in about the meeting with *Acme* on Thu 26 Nov closed on Fri 27 Nov: "
         "<@U0DAN>, who planned it, said it didn't happen. So I did not keep this reply."
     )
+
+
+def test_a_reply_with_mentions_and_links_shows_in_the_note_form_as_it_was_typed(
+    slack: Slack,
+) -> None:
+    asked = dans_checkin(slack)
+    click(slack, DAN, asked, "checkin_answer_went_well")
+    # As Slack sends what Dan typed: a mention, a link showing its address, a link with a
+    # label of its own, and `&` escaped.
+    reply_in_thread(
+        slack,
+        DAN,
+        asked,
+        "Ask <@U0ANA> about <https://acme.org|acme.org> &amp; <https://acme.org/d|the draft>",
+    )
+    note = "Ask <@U0ANA> about <https://acme.org|acme.org> & the draft (https://acme.org/d)"
+    assert rows(slack, CheckIn)[0].note == note
+    card = shown(current(slack, asked))
+    assert "_Ask <@U0ANA> about <https://acme.org|acme.org> &amp; the draft" in card
+
+    click(slack, DAN, current(slack, asked), "checkin_note")
+    form = slack.fake.open_modals(DAN)[-1]
+    (field,) = [b for b in form.view["blocks"] if b.get("block_id") == "note"]
+    typed = "Ask @ana about acme.org & the draft (https://acme.org/d)"
+    assert field["element"]["initial_value"] == typed
+    # Saved as shown, with a line more: Ana is still mentioned.
+    values = {"note": {"value": {"type": "plain_text_input", "value": f"{typed}\nby Friday"}}}
+    send(slack, slack.requests.view_submission(user_id=DAN, view=form, values=values))
+    assert rows(slack, CheckIn)[0].note == (
+        "Ask <@U0ANA> about acme.org & the draft (https://acme.org/d)\nby Friday"
+    )

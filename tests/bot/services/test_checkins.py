@@ -32,6 +32,9 @@ from bot.services.checkins import (
     due_time,
     meeting_day,
     moved_moment,
+    note_as_typed,
+    with_mentions,
+    words_of_reply,
 )
 from bot.services.feedback import (
     FeedbackSettings,
@@ -686,3 +689,31 @@ def test_whether_the_owner_read_a_note_does_not_hang_on_the_debriefs_wording(
     assert waiting.status == OutboxStatus.PENDING
     assert waiting.text == "<@U0DAN> removed their note on their answer *✅ Went well*"
     assert _checkins(engine)[0].quoting_versions == [2]
+
+
+# --- A note as typed --------------------------------------------------------------------------
+
+
+def test_a_reply_keeps_its_markup_but_shows_where_a_labelled_link_leads() -> None:
+    assert words_of_reply(" see <https://x.org|x.org> and <https://x.org/> ") == (
+        "see <https://x.org|x.org> and <https://x.org/>"
+    )
+    assert words_of_reply("see <https://x.org/a|the draft>, <mailto:a@x.org|Ann>") == (
+        "see the draft (https://x.org/a), Ann (a@x.org)"
+    )
+    assert words_of_reply("ask <@U0BEN> in <#C0SALES|sales>") == "ask <@U0BEN> in <#C0SALES|sales>"
+
+
+def test_the_note_form_shows_a_note_as_typed_and_keeps_its_mentions() -> None:
+    names = {"U0BEN": "ben", "U0BEA": "ben s"}
+    note = "ask <@U0BEN>, <@U0BEA> and <@U0NEW> in <#C0SALES|sales> about <https://x.org|x.org>"
+    typed = note_as_typed(note, names)
+    assert typed == "ask @ben, @ben s and @U0NEW in #sales about x.org"
+    assert note_as_typed(None, names) is None
+    # Saved unchanged, the people and the channel are mentioned again (the link is its words).
+    assert with_mentions(typed or "", note, names) == (
+        "ask <@U0BEN>, <@U0BEA> and <@U0NEW> in <#C0SALES|sales> about x.org"
+    )
+    # Only the names the note mentioned, and only whole: "@bench" is no one.
+    assert with_mentions("@bench and @ben", note, names) == "@bench and <@U0BEN>"
+    assert with_mentions("@ben", None, names) == "@ben"
