@@ -601,6 +601,21 @@ def latest_told_key(*, session: Session, team_id: str, key_prefix: str) -> str |
     return session.exec(statement).first()
 
 
+def unsent_keys_with_prefix(*, session: Session, team_id: str, key_prefix: str) -> list[str]:
+    """The keys of the workspace's messages whose key starts with `key_prefix` that no
+    dispatcher has claimed yet, oldest first."""
+    statement = (
+        select(OutboxMessage.dedupe_key)
+        .where(
+            OutboxMessage.team_id == team_id,
+            col(OutboxMessage.dedupe_key).startswith(key_prefix, autoescape=True),
+            OutboxMessage.status == OutboxStatus.PENDING,
+        )
+        .order_by(col(OutboxMessage.id))
+    )
+    return list(session.exec(statement))
+
+
 def outbox_messages(
     *, session: Session, team_id: str, dedupe_keys: Collection[str]
 ) -> dict[str, OutboxMessage]:

@@ -1402,27 +1402,81 @@ class CheckIns:
         # it was queued at are the end of its key.
         version, name = _reply_of_key(waiting.dedupe_key)
         changed, noted = _REPLY_BY_NAME[name]
-        cleared = noted and not (checkin.note or "").strip()
-        if cleared and not self._note_read(session, checkin, replies):
-            # The note was cleared before its reply went, and the owner has read no note yet:
-            # there is nothing left to tell. (Having read one, they read that it is gone.)
-            outbox_store.cancel_unsent(
-                session=session, team_id=checkin.team_id, dedupe_key=waiting.dedupe_key
+        if not (checkin.note or "").strip():
+            read = self._note_read(session, checkin, replies)
+            if not self._unsay_note(session, checkin, replies, waiting.dedupe_key, line, read=read):
+                return False  # one began to go meanwhile: the removal is a reply of its own
+            if noted and not read:
+                # The note was cleared before its reply went, and the owner has read no note
+                # yet: there is nothing left to tell. (Having read one, they read it is gone.)
+                outbox_store.cancel_unsent(
+                    session=session, team_id=checkin.team_id, dedupe_key=waiting.dedupe_key
+                )
+                _quotes(checkin, version, False)
+                return True
+        return self._reword(
+            session, checkin, waiting.dedupe_key, line, changed=changed, noted=noted
+        )
+
+    def _unsay_note(
+        self,
+        session: Session,
+        checkin: CheckIn,
+        replies: str,
+        latest: str,
+        line: Debrief,
+        *,
+        read: bool,
+    ) -> bool:
+        """The note was just cleared: the replies about a note still waiting before the latest
+        (`latest`; an answer changed since took the note in) tell nothing of it, unless the
+        owner has read a note and the latest reply is no note's, when the last of them says it
+        is gone. False when one of them began to go meanwhile."""
+        earlier = [
+            key
+            for key in store.unsent_keys_with_prefix(
+                session=session, team_id=checkin.team_id, key_prefix=replies
             )
-            _quotes(checkin, version, False)
-            return True
+            if key != latest and _REPLY_BY_NAME[_reply_of_key(key)[1]][1]
+        ]
+        if read and earlier and not _REPLY_BY_NAME[_reply_of_key(latest)[1]][1]:
+            *earlier, last = earlier
+            # Not "on their answer …": the answer it was on is not the one the latest gives.
+            gone = replace(line, answer=None)
+            if not self._reword(session, checkin, last, gone, changed=False, noted=True):
+                return False
+        for key in earlier:
+            if not outbox_store.cancel_unsent(
+                session=session, team_id=checkin.team_id, dedupe_key=key
+            ):
+                return False
+            _quotes(checkin, _reply_of_key(key)[0], False)
+        return True
+
+    def _reword(
+        self,
+        session: Session,
+        checkin: CheckIn,
+        key: str,
+        line: Debrief,
+        *,
+        changed: bool,
+        noted: bool,
+    ) -> bool:
+        """Word the debrief reply waiting under `key` again with the note as it is now; False
+        when it began to go meanwhile."""
         now = self.messages.debrief_line(
             replace(line, note=checkin.note, changed=changed, noted=noted)
         )
         rewritten = outbox_store.rewrite_unsent(
             session=session,
             team_id=checkin.team_id,
-            dedupe_key=waiting.dedupe_key,
+            dedupe_key=key,
             text=now.text,
             blocks=now.blocks,
         )
         if rewritten:
-            _quotes(checkin, version, bool(checkin.note))
+            _quotes(checkin, _reply_of_key(key)[0], bool(checkin.note))
         return rewritten
 
     @staticmethod

@@ -2056,3 +2056,48 @@ def test_a_reply_with_mentions_and_links_shows_in_the_note_form_as_it_was_typed(
     assert rows(slack, CheckIn)[0].note == (
         "Ask <@U0ANA> about acme.org & the draft (https://acme.org/d)\nby Friday"
     )
+
+
+def test_a_note_cleared_after_an_answer_change_took_it_in_tells_the_owner_nothing_of_it(
+    slack: Slack,
+) -> None:
+    asked = dans_checkin(slack)
+    click(slack, DAN, asked, "checkin_answer_went_well")
+    at(slack, datetime(2026, 11, 26, 9, 2, tzinfo=UTC))  # the answer's reply goes out
+    (debrief,) = [m for m in inbox(slack, ANA) if m.text.startswith("Debrief of the meeting")]
+    reply_in_thread(slack, DAN, asked, "Wrong meeting, sorry")  # its reply waits NOTE_SETTLE
+    click(slack, DAN, current(slack, asked), "checkin_change")
+    click(slack, DAN, current(slack, asked), "checkin_answer_mixed")  # its reply quotes the note
+    click(slack, DAN, current(slack, asked), "checkin_note")
+    form = slack.fake.open_modals(DAN)[-1]
+    values = {"note": {"value": {"type": "plain_text_input", "value": ""}}}
+    send(slack, slack.requests.view_submission(user_id=DAN, view=form, values=values))
+    at(slack, datetime(2026, 11, 26, 9, 20, tzinfo=UTC))
+    # Ana never read the note: neither reply tells her of it.
+    assert [m.text for m in slack.fake.thread(debrief)] == [
+        "<@U0DAN> answered *✅ Went well*",
+        "<@U0DAN> changed their answer to *🤔 Mixed*",
+    ]
+
+
+def test_a_note_read_then_cleared_after_an_answer_change_took_it_in_is_told_gone_once(
+    slack: Slack,
+) -> None:
+    asked = dans_checkin(slack)
+    click(slack, DAN, asked, "checkin_answer_went_well")
+    reply_in_thread(slack, DAN, asked, "They liked it")
+    at(slack, datetime(2026, 11, 26, 9, 10, tzinfo=UTC))  # Ana reads it with the answer
+    (debrief,) = [m for m in inbox(slack, ANA) if m.text.startswith("Debrief of the meeting")]
+    reply_in_thread(slack, DAN, asked, "and want a proposal")  # its reply waits NOTE_SETTLE
+    click(slack, DAN, current(slack, asked), "checkin_change")
+    click(slack, DAN, current(slack, asked), "checkin_answer_mixed")  # its reply quotes the note
+    click(slack, DAN, current(slack, asked), "checkin_note")
+    form = slack.fake.open_modals(DAN)[-1]
+    values = {"note": {"value": {"type": "plain_text_input", "value": ""}}}
+    send(slack, slack.requests.view_submission(user_id=DAN, view=form, values=values))
+    at(slack, datetime(2026, 11, 26, 9, 20, tzinfo=UTC))
+    assert [m.text for m in slack.fake.thread(debrief)] == [
+        "<@U0DAN> answered *✅ Went well*\n> They liked it",
+        "<@U0DAN> removed their note",
+        "<@U0DAN> changed their answer to *🤔 Mixed*",
+    ]
