@@ -10,6 +10,10 @@ be lost, so Liaison says once where such words belong (a check-in's thread or no
 `/partner log`) and how to get help. It says it once per conversation in a quiet spell
 (`QUIET`), not after every line of a chat.
 
+A reply kept in a note and then edited in Slack (a `message_changed` event) changes its lines
+in the note; deleted (`message_deleted`), its lines go (`CheckIns.reply_changed`). The card shows
+the note as it is then; the thread says nothing more.
+
 The event is acknowledged at once; the note is kept and the answers are Web API calls, after
 the ack.
 """
@@ -18,7 +22,9 @@ from __future__ import annotations
 
 import logging
 import threading
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
@@ -26,6 +32,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.mrkdwn import slack_text, unescape
+from bot.runtime import Runtime
 from bot.services.checkins import ReplyNoted, ReplyOutcome
 from handlers.context import runtime_of
 from handlers.feedback import checkins_of, show_checkin
@@ -68,6 +75,48 @@ def typed_by_a_person(event: dict[str, Any]) -> bool:
     )
 
 
+@dataclass(frozen=True)
+class ReplyChange:
+    """A message in a DM thread edited (`text`: as it reads now) or deleted (`text` None)."""
+
+    channel: str
+    ts: str
+    user_id: str | None
+    text: str | None
+
+
+def reply_change(event: dict[str, Any]) -> ReplyChange | None:
+    """The edit or deletion of a reply in a thread of a DM, as Slack sends it: `message_changed`
+    with the message as it reads now (`message`), `message_deleted` with `deleted_ts` and the
+    message as it was (`previous_message`, which may be missing); neither names the person at
+    its top. None for any other event, and for an edit outside a thread or of its first message
+    (Slack sends one when its replies change, and when a link in it unfurls)."""
+    if event.get("channel_type") != "im":
+        return None
+    subtype, channel = event.get("subtype"), str(event.get("channel") or "")
+    if subtype == "message_changed":
+        message = event.get("message") or {}
+        ts, text = str(message.get("ts") or ""), message.get("text")
+        thread_ts = message.get("thread_ts")
+        if not thread_ts or thread_ts == ts or message.get("bot_id"):
+            return None
+    elif subtype == "message_deleted":
+        # Only the ts is sure to be there; which thread it was in, the kept replies know.
+        message = event.get("previous_message") or {}
+        ts, text = str(event.get("deleted_ts") or ""), None
+    else:
+        return None
+    if not channel or not ts:
+        return None
+    user = message.get("user")
+    return ReplyChange(
+        channel=channel,
+        ts=ts,
+        user_id=str(user) if user else None,
+        text=None if text is None else unescape(str(text)),
+    )
+
+
 def message_listener(last_answers: LastAnswers) -> Any:
     def on_message(
         ack: Ack,
@@ -77,10 +126,15 @@ def message_listener(last_answers: LastAnswers) -> Any:
         client: WebClient,
     ) -> None:
         ack()
-        if not typed_by_a_person(event):
-            return
         runtime = runtime_of(context)
         team_id = str(body.get("team_id") or context.team_id or "")
+        change = reply_change(event)
+        if change is not None:
+            work = partial(note_changed, runtime, client, team_id, change, body.get("event_id"))
+            runtime.defer(work, what="a reply edited in the Messages tab")
+            return
+        if not typed_by_a_person(event):
+            return
         user_id, channel = str(event["user"]), str(event.get("channel") or "")
         thread_ts = event.get("thread_ts")
 
@@ -99,6 +153,7 @@ def message_listener(last_answers: LastAnswers) -> Any:
                     thread_ts=str(thread_ts),
                     text=unescape(str(event.get("text") or "")),
                     event_id=body.get("event_id"),
+                    ts=str(event.get("ts") or ""),
                 )
                 if noted is not None:
                     told(noted)
@@ -125,6 +180,22 @@ def message_listener(last_answers: LastAnswers) -> Any:
         runtime.defer(answer, what="answer in the Messages tab")
 
     return on_message
+
+
+def note_changed(
+    runtime: Runtime, client: WebClient, team_id: str, change: ReplyChange, event_id: str | None
+) -> None:
+    """A reply edited or deleted: if it was kept in a note, the note changes, and its card."""
+    update = checkins_of(runtime).reply_changed(
+        team_id=team_id,
+        user_id=change.user_id,
+        channel=change.channel,
+        ts=change.ts,
+        text=change.text,
+        event_id=event_id,
+    )
+    if update is not None:
+        show_checkin(client, update)
 
 
 def register(app: App) -> None:

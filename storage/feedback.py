@@ -27,6 +27,7 @@ from storage.models import (
     CHECKIN_TO_FOLLOW,
     CheckIn,
     CheckInAnswer,
+    CheckInReply,
     CheckInStatus,
     OutboxMessage,
     OutboxStatus,
@@ -614,6 +615,41 @@ def unsent_keys_with_prefix(*, session: Session, team_id: str, key_prefix: str) 
         .order_by(col(OutboxMessage.id))
     )
     return list(session.exec(statement))
+
+
+def keep_reply(
+    *,
+    session: Session,
+    team_id: str,
+    channel: str,
+    ts: str,
+    checkin_id: int,
+    words: str,
+    now: datetime,
+) -> None:
+    """Remember the words a reply at (`channel`, `ts`) put in the check-in's note (again, after
+    an edit)."""
+    reply = session.get(CheckInReply, (team_id, channel, ts))
+    if reply is None:
+        reply = CheckInReply(
+            team_id=team_id, channel=channel, ts=ts, checkin_id=checkin_id, words=words, kept_at=now
+        )
+    reply.words = words
+    session.add(reply)
+    session.flush()
+
+
+def kept_reply(*, session: Session, team_id: str, channel: str, ts: str) -> CheckInReply | None:
+    """The reply at (`channel`, `ts`) kept in a check-in's note, if one was."""
+    return session.get(CheckInReply, (team_id, channel, ts))
+
+
+def forget_reply(*, session: Session, team_id: str, channel: str, ts: str) -> None:
+    """The reply at (`channel`, `ts`) is in no note any more."""
+    reply = session.get(CheckInReply, (team_id, channel, ts))
+    if reply is not None:
+        session.delete(reply)
+        session.flush()
 
 
 def outbox_messages(

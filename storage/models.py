@@ -494,6 +494,20 @@ class CheckIn(SQLModel, table=True):
     created_at: datetime = _utc_column()
 
 
+class CheckInReply(SQLModel, table=True):
+    """A reply typed in the thread of a check-in's card and kept in its note: the words it
+    added, so that editing the reply in Slack changes them there and deleting it removes them."""
+
+    __tablename__ = "check_in_reply"
+    __table_args__ = (sa.Index("ix_check_in_reply_checkin", "checkin_id"),)
+    team_id: str = Field(primary_key=True, max_length=32)
+    channel: str = Field(primary_key=True, max_length=32)
+    ts: str = Field(primary_key=True, max_length=32)
+    checkin_id: int = Field(foreign_key="check_in.id", ondelete="CASCADE")
+    words: str = Field(sa_type=sa.Text)
+    kept_at: datetime = _utc_column()
+
+
 class SurveyRound(SQLModel, table=True):
     """One pulse survey of a partner's internal team: started, reminded once, closed.
 

@@ -359,6 +359,18 @@ def words_of_reply(text: str) -> str:
     return _LABELLED_LINK.sub(shown, text).strip()
 
 
+def note_with_reply(note: str | None, was: str, now: str | None) -> tuple[bool, str | None]:
+    """The note with the lines a reply put in it (`was`) as the reply reads now (`now`; None:
+    deleted), and True; or the note unchanged and False when those lines are not in it any
+    more as the reply put them (the note form changed them)."""
+    lines, old = (note or "").split("\n"), was.split("\n")
+    for start in range(len(lines) - len(old) + 1):
+        if lines[start : start + len(old)] == old:
+            new = [] if now is None else now.split("\n")
+            return True, "\n".join(lines[:start] + new + lines[start + len(old) :]).strip() or None
+    return False, note
+
+
 def note_as_typed(note: str | None, names: Mapping[str, str]) -> str | None:
     """The note as its person typed it, for the note form: a mention as `@name` (by user id in
     `names`, the profile cache's), and the rest of Slack's markup as `bot.mrkdwn.as_typed`
@@ -645,13 +657,16 @@ class CheckIns:
         thread_ts: str,
         text: str,
         event_id: str | None,
+        ts: str | None = None,
     ) -> ReplyNoted | None:
         """A message the person typed in the thread of one of their check-in cards (its question
         or its reminder): the words become the check-in's note, as the note form keeps it, or
         go on a line of their own after the note it has (a second reply adds to the first).
         A closed check-in keeps nothing and says so (CLOSED): the person would otherwise take
         the words for kept. None when the thread is not of a check-in of theirs, or the reply
-        has no words: nothing is kept. Slack's retry of a reply already taken is REPEATED."""
+        has no words: nothing is kept. Slack's retry of a reply already taken is REPEATED.
+        The reply's words are remembered by its `ts`, for an edit or deletion of it
+        (`reply_changed`)."""
         words = words_of_reply(text)
         if not words:
             return None
@@ -680,9 +695,63 @@ class CheckIns:
                 session.commit()  # the event's receipt: a retry is not refused twice
                 return ReplyNoted(outcome=ReplyOutcome.TOO_LONG, card=card, length=len(note))
             outcome = ReplyOutcome.ADDED if checkin.note else ReplyOutcome.KEPT
+            if ts is not None:
+                store.keep_reply(
+                    session=session,
+                    team_id=team_id,
+                    channel=channel,
+                    ts=ts,
+                    checkin_id=checkin_id,
+                    words=words,
+                    now=now,
+                )
             self._keep_note(session, checkin, note, now)
             update = self._commit(session, checkin, now)
         return ReplyNoted(outcome=outcome, card=update.card, update=update)
+
+    def reply_changed(
+        self,
+        *,
+        team_id: str,
+        user_id: str | None,
+        channel: str,
+        ts: str,
+        text: str | None,
+        event_id: str | None,
+    ) -> CheckInUpdate | None:
+        """A reply kept in a check-in's note (`note_from_reply`) was edited in Slack (`text`, its
+        words now) or deleted (None): the lines it put in the note become its new words, or go,
+        as the note form would change them (the owner's debrief says so). None when nothing
+        changes: the reply was not kept, or not by `user_id`; its lines are not in the note as
+        it put them any more (the note was edited in the form since); the check-in has closed;
+        the note would grow past `MAX_NOTE`; or Slack sent the event again."""
+        words = None if text is None else words_of_reply(text) or None
+        now = self.clock.now()
+        with Session(self.engine) as session:
+            reply = store.kept_reply(session=session, team_id=team_id, channel=channel, ts=ts)
+            if reply is None or reply.words == words:
+                return None
+            checkin = store.get_checkin(
+                session=session, team_id=team_id, checkin_id=reply.checkin_id, for_update=True
+            )
+            if checkin is None or user_id not in (None, checkin.user_id):
+                return None
+            try:
+                closed = self._card(session, checkin, now).closed
+            except CheckInError:
+                return None
+            found, note = note_with_reply(checkin.note, reply.words, words)
+            if closed or not found or len(note or "") > MAX_NOTE:
+                return None
+            if not first_delivery(session, team_id=team_id, event_id=event_id, now=now):
+                return None
+            if words is None:
+                store.forget_reply(session=session, team_id=team_id, channel=channel, ts=ts)
+            else:
+                reply.words = words
+                session.add(reply)
+            self._keep_note(session, checkin, note, now)
+            return self._commit(session, checkin, now)
 
     def _keep_note(
         self, session: Session, checkin: CheckIn, text: str | None, now: datetime

@@ -2101,3 +2101,109 @@ def test_a_note_read_then_cleared_after_an_answer_change_took_it_in_is_told_gone
         "<@U0DAN> removed their note",
         "<@U0DAN> changed their answer to *🤔 Mixed*",
     ]
+
+
+def edited(slack: Slack, reply: FakeMessage, text: str) -> SlackRequest:
+    """The `message_changed` event Slack sends in a DM when a person edits a reply in a thread:
+    hidden, the message as it reads now and as it was, its person named only inside them."""
+    at_ts = slack.fake.next_event_ts()
+    was = {"type": "message", "user": reply.user, "text": reply.text, "ts": reply.ts}
+    return slack.requests.event(
+        {
+            "type": "message",
+            "subtype": "message_changed",
+            "hidden": True,
+            "channel": reply.channel,
+            "channel_type": "im",
+            "ts": at_ts,
+            "event_ts": at_ts,
+            "message": {
+                **was,
+                "text": text,
+                "thread_ts": reply.thread_ts,
+                "parent_user_id": slack.fake.bot_user_id,
+                "edited": {"user": reply.user, "ts": at_ts},
+            },
+            "previous_message": {**was, "thread_ts": reply.thread_ts},
+        }
+    )
+
+
+def deleted(slack: Slack, reply: FakeMessage) -> SlackRequest:
+    """The `message_deleted` event Slack sends in a DM when a person deletes a reply."""
+    at_ts = slack.fake.next_event_ts()
+    return slack.requests.event(
+        {
+            "type": "message",
+            "subtype": "message_deleted",
+            "hidden": True,
+            "channel": reply.channel,
+            "channel_type": "im",
+            "ts": at_ts,
+            "event_ts": at_ts,
+            "deleted_ts": reply.ts,
+            "previous_message": {
+                "type": "message",
+                "user": reply.user,
+                "text": reply.text,
+                "ts": reply.ts,
+                "thread_ts": reply.thread_ts,
+            },
+        }
+    )
+
+
+def test_a_reply_edited_or_deleted_in_slack_changes_or_leaves_the_note(slack: Slack) -> None:
+    asked = dans_checkin(slack)
+    click(slack, DAN, asked, "checkin_answer_went_well")
+    replies = []
+    for text in ("They want a proposal", "by Friday", "call Ben"):
+        typed = slack.fake.post_user_message(
+            user_id=DAN, channel_id=asked.channel, text=text, thread_ts=asked.ts
+        )
+        send(slack, slack.requests.message_posted(typed))
+        replies.append(typed)
+    first, second, third = replies
+    answers = len(answers_in_thread(slack, asked))
+
+    # Edited: its line says what it says now (Slack escapes `&`), and Slack's retry is a no-op.
+    request = edited(slack, first, "They want a proposal &amp; a budget")
+    send(slack, request)
+    send(slack, slack.requests.retry(request, 1))
+    assert rows(slack, CheckIn)[0].note == "They want a proposal & a budget\nby Friday\ncall Ben"
+    assert "_They want a proposal &amp; a budget_\\n_by Friday_" in shown(current(slack, asked))
+    # Deleted: its line goes, and so does its retry's.
+    request = deleted(slack, second)
+    send(slack, request)
+    send(slack, slack.requests.retry(request, 1))
+    assert rows(slack, CheckIn)[0].note == "They want a proposal & a budget\ncall Ben"
+    # The thread says nothing more; the card shows the note as it is.
+    assert len(answers_in_thread(slack, asked)) == answers
+    assert "_They want a proposal &amp; a budget_\\n_call Ben_" in shown(current(slack, asked))
+    # Ana reads the note as it ended up, in the reply with the answer.
+    at(slack, datetime(2026, 11, 26, 9, 2, tzinfo=UTC))
+    (debrief,) = [m for m in inbox(slack, ANA) if m.text.startswith("Debrief of the meeting")]
+    assert [m.text for m in slack.fake.thread(debrief)] == [
+        "<@U0DAN> answered *✅ Went well*\n> They want a proposal &amp; a budget\n> call Ben"
+    ]
+
+    # Edited in the form since: a reply whose line is not in the note as it put it changes
+    # nothing; one that is, still does.
+    click(slack, DAN, current(slack, asked), "checkin_note")
+    form = slack.fake.open_modals(DAN)[-1]
+    note = "A proposal and a budget\ncall Ben"
+    values = {"note": {"value": {"type": "plain_text_input", "value": note}}}
+    send(slack, slack.requests.view_submission(user_id=DAN, view=form, values=values))
+    send(slack, edited(slack, first, "They want nothing"))
+    send(slack, deleted(slack, third))
+    assert rows(slack, CheckIn)[0].note == "A proposal and a budget"
+    # Settled: a reply kept before changes nothing any more.
+    signed = slack.fake.post_user_message(
+        user_id=DAN, channel_id=asked.channel, text="Signed!", thread_ts=asked.ts
+    )
+    send(slack, slack.requests.message_posted(signed))
+    assert rows(slack, CheckIn)[0].note == "A proposal and a budget\nSigned!"
+    at(slack, datetime(2026, 11, 27, 15, tzinfo=UTC))
+    send(slack, edited(slack, signed, "Not signed"))
+    send(slack, deleted(slack, signed))
+    assert rows(slack, CheckIn)[0].note == "A proposal and a budget\nSigned!"

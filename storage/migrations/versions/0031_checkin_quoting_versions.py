@@ -1,4 +1,5 @@
-"""which of a check-in's debrief replies quote a note, kept rather than read from their text
+"""which of a check-in's debrief replies quote a note, kept rather than read from their text;
+the replies in a check-in's thread kept in its note
 
 Revision ID: 0031
 Revises: 0030
@@ -11,6 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+import storage.types
+
 revision: str = "0031"
 down_revision: str | None = "0030"
 branch_labels: str | Sequence[str] | None = None
@@ -18,6 +21,18 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    op.create_table(
+        "check_in_reply",
+        sa.Column("team_id", sa.String(length=32), nullable=False),
+        sa.Column("channel", sa.String(length=32), nullable=False),
+        sa.Column("ts", sa.String(length=32), nullable=False),
+        sa.Column("checkin_id", sa.Integer(), nullable=False),
+        sa.Column("words", sa.Text(), nullable=False),
+        sa.Column("kept_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["checkin_id"], ["check_in.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("team_id", "channel", "ts"),
+    )
+    op.create_index("ix_check_in_reply_checkin", "check_in_reply", ["checkin_id"])
     op.add_column(
         "check_in",
         sa.Column("quoting_versions", sa.JSON(), nullable=False, server_default="[]"),
@@ -47,5 +62,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_check_in_reply_checkin", table_name="check_in_reply")
+    op.drop_table("check_in_reply")
     with op.batch_alter_table("check_in") as batch:
         batch.drop_column("quoting_versions")

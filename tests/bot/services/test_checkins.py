@@ -33,6 +33,7 @@ from bot.services.checkins import (
     meeting_day,
     moved_moment,
     note_as_typed,
+    note_with_reply,
     with_mentions,
     words_of_reply,
 )
@@ -717,3 +718,16 @@ def test_the_note_form_shows_a_note_as_typed_and_keeps_its_mentions() -> None:
     # Only the names the note mentioned, and only whole: "@bench" is no one.
     assert with_mentions("@bench and @ben", note, names) == "@bench and <@U0BEN>"
     assert with_mentions("@ben", None, names) == "@ben"
+
+
+def test_a_replys_lines_in_a_note_change_with_it_while_they_are_as_it_put_them() -> None:
+    note = "They want a proposal\nby Friday\nand\nmore"
+    assert note_with_reply(note, "by Friday", "by Monday") == (
+        True,
+        "They want a proposal\nby Monday\nand\nmore",
+    )
+    assert note_with_reply(note, "and\nmore", None) == (True, "They want a proposal\nby Friday")
+    assert note_with_reply("by Friday", "by Friday", None) == (True, None)
+    # Not the whole line (the form changed it), or no note: unchanged.
+    assert note_with_reply(note, "Friday", "Monday") == (False, note)
+    assert note_with_reply(None, "by Friday", None) == (False, None)
