@@ -736,6 +736,11 @@ class CheckIns:
             )
             if checkin is None or user_id not in (None, checkin.user_id):
                 return None
+            # As an edit or deletion just before it (which held the lock) left it.
+            session.expunge(reply)
+            reply = store.kept_reply(session=session, team_id=team_id, channel=channel, ts=ts)
+            if reply is None or reply.words == words:
+                return None
             try:
                 closed = self._card(session, checkin, now).closed
             except CheckInError:
