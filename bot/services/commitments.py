@@ -1201,20 +1201,23 @@ class Commitments:
         self, session: Session, *, team_id: str, user_id: str, now: datetime
     ) -> None:
         """Time away of `user_id` just booked, ended (`back`) or cancelled
-        (`bot.delivery.absence.Retime`), in its transaction: each reminder not sent yet about a
-        commitment they own goes to whoever hears for them at its moment (`stand_in`), as if
-        the planner queued it then. One still waiting for them that would now reach them in
+        (`bot.delivery.absence.Retime`), in its transaction: each reminder of the workspace not
+        sent yet goes to whoever hears for its commitment's owner at its moment (`stand_in`), as
+        if the planner queued it then. One still waiting for them that would now reach them in
         their time away goes to their stand-in; one a stand-in has for a moment no longer in
-        their time away comes back to them. A reminder queued ahead of its moment
-        (`_fold_note_now`) would otherwise reach the wrong person at that moment (the planner
-        finds its key taken)."""
+        their time away comes back to them. Not only their own commitments' reminders: those
+        they hold as someone's stand-in go to another (or back to the owner to wait) when they
+        book time away themselves, and those others took because they were away come back to
+        them. A reminder queued ahead of its moment (`_fold_note_now`), or held for its
+        recipient, would otherwise reach the wrong person (the planner finds its key taken,
+        and the dispatcher sends a row to the one it names)."""
         for key in outbox_store.unsent_keys(
             session=session, team_id=team_id, user_id=None, kind=REMINDER
         ):
             # commitment:ID:DUE-DAY:STAGE[:WEEK] (`_queue_reminder`)
             _, number, _, stage_name, *week = key.split(":")
             found = _commitment_of(session, team_id, int(number))
-            if found is None or found[0].owner_id != user_id:
+            if found is None:
                 continue
             row, partner = found
             waiting = outbox_store.get_message(session=session, team_id=team_id, dedupe_key=key)
@@ -1225,7 +1228,7 @@ class Commitments:
             recipient = stand_in(
                 session,
                 team_id=team_id,
-                owner_id=user_id,
+                owner_id=row.owner_id,
                 partner=self._partner_facts(session, partner),
                 now=due_at,
             )
@@ -1429,8 +1432,8 @@ def stand_in(
     When the owner is away then: for the partner's own owner, the usual rule for owner alerts
     (`recipient_for_owner_alert`: the partner's deputy, else the deputy named for the absence).
     For anyone else, the deputy they named for the absence, else the partner's owner, else its
-    deputy, whoever is present. When nobody is, the owner, whose message waits until they are
-    back.
+    deputy, whoever is present. When nobody is, the named deputy if back before the owner
+    (their message held until then), else the owner, whose message waits until they are back.
     """
     if owner_id == partner.owner_id:
         return recipient_for_owner_alert(
@@ -1447,12 +1450,15 @@ def stand_in(
     def away(user_id: str) -> bool:
         return absence_when_reached(session, team_id=team_id, user_id=user_id, now=now) is not None
 
-    if chosen != owner_id or not away(owner_id):
+    if not away(owner_id) or (chosen != owner_id and not away(chosen)):
         return chosen
     for candidate in (partner.owner_id, partner.deputy_id):
         if candidate and candidate != owner_id and not away(candidate):
             return candidate
-    return owner_id
+    # Nobody present: the deputy named if back before the owner (held until then), else the
+    # owner. A named deputy away when it would reach them does not hold it from those who
+    # follow the partner and are here.
+    return chosen
 
 
 def _resolve(session: Session, team_id: str, commitment_id: int | None, number: int | None) -> int:

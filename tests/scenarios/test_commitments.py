@@ -275,6 +275,43 @@ def test_a_reminder_moved_to_the_stand_in_comes_back_when_the_time_away_is_off(
 
 
 @pytest.mark.usefixtures("acme")
+@pytest.mark.parametrize(
+    ("booking", "covers", "their_booking", "hears"),
+    [
+        # Ben names nobody: Ana, Acme's owner, takes it; she books the day off: Dan, its deputy.
+        ("away today to friday", ANA, "away today", DAN),
+        # Ben names Chloe, who would read it on her Tuesday morning in Tokyo, and books that
+        # off: Ana, Acme's owner, takes it.
+        (f"away today to friday deputy {MENTION[CHLOE]}", CHLOE, "away today to tomorrow", ANA),
+    ],
+    ids=["partner-owner-away", "named-deputy-away"],
+)
+def test_a_reminder_a_stand_in_holds_goes_on_when_the_stand_in_books_time_away(
+    slack: Slack, booking: str, covers: str, their_booking: str, hears: str
+) -> None:
+    """The reminder queued ahead for Ben's Monday morning went to whoever covers for him when
+    he booked the week off. That stand-in books Monday off too before it goes: it goes to
+    whoever covers then, at its moment, not held for the stand-in until Tuesday (the
+    dispatcher sends a row to whom it names, and reroutes nothing)."""
+    answer(slack, f"deputy Acme {MENTION[DAN]}")
+    at(slack, utc(2026, 11, 27, 23, 0))  # Friday 18:00 in New York
+    answer(slack, f"commit Acme us {MENTION[BEN]} : budget by 2026-12-03")
+    at(slack, utc(2026, 11, 30, 12, 0))  # Monday: 07:00 in New York, 13:00 in Berlin
+    answer(slack, booking, user=BEN)
+    with Session(slack.runtime.engine) as session:
+        (waiting,) = session.exec(select(OutboxMessage).where(OutboxMessage.kind == REMINDER))
+    assert waiting.recipient_user == covers
+    answer(slack, their_booking, user=covers)
+    at(slack, utc(2026, 11, 30, 14, 0))  # 09:00 in New York
+    (reminder,) = [m for m in dms(slack, hears) if "budget" in m.text]
+    assert "“budget” is due Thu 3 Dec, in 3 working days" in reminder.text
+    assert "<@U0BEN>, who would own it, is away and you cover for them." in shown(reminder)
+    assert [dms(slack, user) for user in (BEN, covers)] == [[], []]
+    at(slack, utc(2026, 12, 2, 12, 0))  # the stand-in is back: nothing held for them comes
+    assert [dms(slack, user) for user in (BEN, covers)] == [[], []]
+
+
+@pytest.mark.usefixtures("acme")
 def test_a_reminder_moved_to_a_stand_in_elsewhere_is_worth_sending_until_their_day_ends(
     slack: Slack,
 ) -> None:
