@@ -253,7 +253,10 @@ def _away(runtime: Runtime, invocation: Invocation, rest: str) -> Reply:
         gaps=cover.gaps,
         typed=_dates_as_typed(match),
         elsewhere=commitments_of(runtime).takers_while_away(
-            team_id=invocation.team_id, user_id=invocation.user_id
+            team_id=invocation.team_id,
+            user_id=invocation.user_id,
+            starts_at=result.starts_at,
+            ends_at=result.ends_at,
         ),
     )
     answer = _answer(f"{texts.FROM_TODAY}\n{recorded}" if from_today else recorded)

@@ -72,6 +72,7 @@ from bot.services.feedback import Rendered
 from bot.services.people import PeopleToLookUp
 from bot.services.registry import Actor, PartnerFacts, Registry
 from bot.services.touchpoints import PartnerGone, Reopening, ZoneUnknown, reopening_of
+from storage import absences as absence_store
 from storage import commitments as store
 from storage import outbox as outbox_store
 from storage import partners as partner_store
@@ -1012,17 +1013,29 @@ class Commitments:
 
     # --- The planner ---------------------------------------------------------------------------
 
-    def takers_while_away(self, *, team_id: str, user_id: str) -> tuple[str | None, ...]:
+    def takers_while_away(
+        self, *, team_id: str, user_id: str, starts_at: datetime, ends_at: datetime
+    ) -> tuple[tuple[str | None, ...], ...]:
         """Who would take the reminders of the user's open commitments on partners they do not
-        own while they are away naming no deputy (`stand_in`): per such partner, its owner,
-        else its deputy, else None (they wait for the user). What `away` says of them."""
+        own during their time away from `starts_at` to `ends_at`, as `stand_in` routes each
+        one at its moment (the deputy named for it, else the partner's owner, else its deputy,
+        whoever is here then): per such partner, each of them in turn, None where nobody is
+        (they wait for the user). Asked at the start of the time away and wherever one who may
+        take them leaves or comes back within it. What `away` says of them."""
+        now = self.clock.now()
         with Session(self.engine) as session:
             rows = store.commitments(
                 session=session,
                 team_id=team_id,
                 where=CommitmentFilter(status=CommitmentStatus.OPEN, owner_id=user_id),
             )
-            takers: dict[int, str | None] = {}
+            named = {
+                absence.deputy_id
+                for absence in absence_store.absences_between(
+                    session=session, team_id=team_id, user_id=user_id, start=starts_at, end=ends_at
+                )
+            }
+            takers: dict[int, tuple[str | None, ...]] = {}
             for row in rows:
                 if row.partner_id in takers:
                     continue
@@ -1034,9 +1047,49 @@ class Commitments:
                 partner = self._partner_facts(session, found)
                 if partner.owner_id == user_id:
                     continue  # the usual rule for a partner's owner: `away` says it already
-                others = (who for who in (partner.owner_id, partner.deputy_id) if who != user_id)
-                takers[row.partner_id] = next((who for who in others if who), None)
-        return tuple(takers.values())
+                takers[row.partner_id] = self._takers(
+                    session,
+                    team_id,
+                    user_id,
+                    partner,
+                    covers=named | {partner.owner_id, partner.deputy_id},
+                    start=max(starts_at, now),
+                    end=ends_at,
+                )
+        # None for a partner: no message would reach the user in their time away at all.
+        return tuple(each for each in takers.values() if each)
+
+    def _takers(
+        self,
+        session: Session,
+        team_id: str,
+        user_id: str,
+        partner: PartnerFacts,
+        *,
+        covers: Collection[str | None],
+        start: datetime,
+        end: datetime,
+    ) -> tuple[str | None, ...]:
+        """Whom `stand_in` picks for `user_id`'s commitments on `partner` from `start` to `end`,
+        in turn (None: the user, once back): it may change only where a cover's time away
+        begins or ends."""
+        moments = {start}
+        for cover in covers:
+            if cover is None or cover == user_id:
+                continue
+            for absence in absence_store.absences_between(
+                session=session, team_id=team_id, user_id=cover, start=start, end=end
+            ):
+                moments |= {absence.starts_at, absence.ends_at}
+        found: list[str | None] = []
+        for moment in sorted(at for at in moments if start <= at < end):
+            if absence_when_reached(session, team_id=team_id, user_id=user_id, now=moment) is None:
+                continue  # a message then reaches the user, back by then
+            taker = stand_in(
+                session, team_id=team_id, owner_id=user_id, partner=partner, now=moment
+            )
+            found.append(None if taker == user_id else taker)
+        return tuple(dict.fromkeys(found))
 
     def plan_reminders(self, *, now: datetime) -> int:
         """Queue the reminders that are due (idempotently); returns how many were new."""

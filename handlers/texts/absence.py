@@ -72,7 +72,7 @@ def away_recorded(
     deputy_away: Sequence[Period] = (),
     gaps: Sequence[Gap] = (),
     typed: str | None = None,
-    elsewhere: Sequence[str | None] = (),
+    elsewhere: Sequence[Sequence[str | None]] = (),
 ) -> str:
     """The reply to `away`: when, what waits, and who takes the alerts about the partners the
     person owns (`owned`) — or which of them nobody covers, and how to change that: those
@@ -80,7 +80,8 @@ def away_recorded(
     when the deputy named for the time away is). `typed`: the time away in the person's own
     words (`friday`, `monday to friday`), which the command suggested to name a deputy
     repeats. `elsewhere`: per partner someone else owns that the person owns open commitments
-    about, who takes their reminders when no deputy is named (None: nobody, they wait)."""
+    about, who takes their reminders in turn during the time away (None: nobody is here, they
+    wait), as `Commitments.takers_while_away` finds them."""
     today = now.astimezone(tz).date()
     period = Period(result.starts_at, result.ends_at)
     again = _away_with_deputy(period, tz, typed)
@@ -120,8 +121,9 @@ def _cover(result: AwayResult, owned: Sequence[OwnedPartner]) -> str:
     """Who takes the alerts meant for the person while away, as the end of a sentence."""
     deputy = result.deputy_id
     if not owned:
-        # Their commitments' reminders are all a deputy takes from someone who owns no partner.
-        return f", and reminders of commitments you own go to <@{deputy}>" if deputy else ""
+        # A deputy takes no alert from someone who owns no partner: what they take of their
+        # commitments, if any, `_reminders` says (QA: it promised them reminders of none).
+        return ""
     if deputy:
         if all(partner.deputy_id in (None, deputy) for partner in owned):
             # No other deputy to name: "each partner's deputy, or else @dan" would read as if
@@ -138,29 +140,33 @@ def _cover(result: AwayResult, owned: Sequence[OwnedPartner]) -> str:
 def _reminders(
     result: AwayResult,
     owned: Sequence[OwnedPartner],
-    elsewhere: Sequence[str | None],
+    elsewhere: Sequence[Sequence[str | None]],
     *,
     after: str,
 ) -> str:
-    """Where reminders of the person's commitments about partners others own go (`stand_in`),
-    as the end of a sentence that says `after` before it: to the deputy named, else to whoever
-    follows each partner, else they wait (QA: they went to the partner's owner unsaid)."""
-    if not elsewhere or (result.deputy_id and not owned):
-        return ""  # none, or `_cover` says the deputy takes them all
+    """Where reminders of the person's commitments about partners others own go (`stand_in`,
+    `takers_while_away`), as the end of a sentence that says `after` before it: to the deputy
+    named, else to whoever follows each partner, whoever is here, else they wait (QA: they
+    were said to go to a partner's owner away too, and to a deputy when there were none)."""
+    if not elsewhere:
+        return ""
     whose = "your commitments on partners others own" if owned else "commitments you own"
     joint = "; " if after else ", and "
-    takers = list(dict.fromkeys(taker for taker in elsewhere if taker))
-    if result.deputy_id:
-        where = f"go to {person(result.deputy_id)}"
-    elif not takers:
+    deputy = result.deputy_id
+    takers = list(dict.fromkeys(taker for each in elsewhere for taker in each if taker))
+    if not takers:
         where = "wait for you too"
+    elif takers == [deputy]:
+        where = f"go to {person(deputy)}"
     elif len(takers) == 1:
-        partners = "their partner" if elsewhere.count(takers[0]) == 1 else "their partners"
-        where = f"go to {person(takers[0])}, who follows {partners}"
+        count = sum(1 for each in elsewhere if takers[0] in each)
+        where = f"go to {person(takers[0])}, who follows their partner{'s' * (count > 1)}"
+    elif deputy in takers:
+        where = f"go to {person(deputy)}, or while they are away to whoever follows each partner"
     else:
-        where = "go to whoever follows each partner"
-    if takers and None in elsewhere and not result.deputy_id:
-        where += ", or wait for you where nobody else follows the partner"
+        where = "go to whoever follows each partner and is here"
+    if takers and any(None in each for each in elsewhere):
+        where += ", or wait for you while nobody else is here to take them"
     return f"{joint}reminders of {whose} {where}"
 
 

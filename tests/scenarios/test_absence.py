@@ -436,3 +436,47 @@ def test_away_next_week_takes_a_deputy_and_leaves_the_other_forms_as_they_were(
     assert "You're away from *Mon 30 Nov* to *Fri 4 Dec*" in answer(slack, "away mon to fri")
     assert "Say when you are away" in answer(slack, "away next weekk")  # no date: as before
     assert "away this|next week|month" in answer(slack, "help away")
+
+
+@pytest.mark.usefixtures("acme")
+def test_away_says_who_takes_reminders_about_a_partner_whose_owner_is_away_too(
+    slack: Slack,
+) -> None:
+    """Ben owns a commitment about Acme, which Ana owns: while he is away, its reminders go to
+    whoever `stand_in` picks then, and the answer to `away` names them as it does (QA: it named
+    Ana, away the same week, and a reminder then waited for Ben)."""
+    answer(slack, "commit Acme us : send the deck by 2026-12-18", user=BEN)
+    answer(slack, "away 2026-11-30 to 2026-12-04")  # Ana
+    said = answer(slack, "away 2026-11-30 to 2026-12-04", user=BEN)
+    assert "surveys wait for you, and reminders of commitments you own wait for you too." in said
+    answer(slack, "deputy Acme <@U0DAN|dan>")
+    said = answer(slack, "away 2026-11-30 to 2026-12-04", user=BEN)
+    assert "reminders of commitments you own go to <@U0DAN>, who follows their partner." in said
+    # Ana away for part of it only, with nobody else to take them then: they wait meanwhile.
+    answer(slack, "deputy Acme none")
+    answer(slack, "away cancel")
+    answer(slack, "away 2026-11-30 to 2026-12-01")
+    said = answer(slack, "away 2026-11-30 to 2026-12-04", user=BEN)
+    assert (
+        "reminders of commitments you own go to <@U0ANA>, who follows their partner, or wait "
+        "for you while nobody else is here to take them."
+    ) in said
+    # A deputy named for the time away takes them, and Ana while that deputy is away.
+    answer(slack, "away 2026-12-03 to 2026-12-04", user=CHLOE)
+    said = answer(slack, "away 2026-11-30 to 2026-12-04 deputy <@U0CHLOE|chloe>", user=BEN)
+    assert (
+        "reminders of commitments you own go to <@U0CHLOE>, or while they are away to whoever "
+        "follows each partner."
+    ) in said
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_deputy_named_by_someone_who_owns_nothing_is_promised_nothing(slack: Slack) -> None:
+    """QA: `away … deputy @chloe` from Dan, who owns no partner nor commitment, said reminders
+    of commitments he owns would go to Chloe."""
+    said = answer(slack, "away 2026-11-30 to 2026-12-04 deputy <@U0CHLOE|chloe>", user=DAN)
+    assert "reminders" not in said and "<@U0CHLOE>" not in said.split("Type")[0]
+    assert "surveys wait for you. Type `/partner away cancel` to call it off." in said
+    answer(slack, "commit Acme us : send the deck by 2026-12-18", user=DAN)
+    said = answer(slack, "away 2026-11-30 to 2026-12-04 deputy <@U0CHLOE|chloe>", user=DAN)
+    assert "surveys wait for you, and reminders of commitments you own go to <@U0CHLOE>." in said

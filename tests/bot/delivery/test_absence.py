@@ -313,7 +313,8 @@ def test_away_records_the_days_in_the_callers_zone(slack: Slack, engine: Engine)
     assert absence.deputy_id == DAN
     text = shown(slack)
     assert "You're away from *Mon 21 Dec* to *Mon 4 Jan 2027* (Europe/Berlin)" in text
-    assert "reminders of commitments you own go to <@U0DAN>" in text  # she owns no partner
+    # She owns no partner nor commitment: the deputy is promised nothing to take.
+    assert "surveys wait for you. Type `/partner away cancel` to call it off." in text
     # Answered in the ack; after it, the deputy's profile is refreshed (are they a colleague).
     assert [call.method for call in slack.fake.calls] == ["auth.test", "users.info"]
     assert slack.fake.calls[-1].params.get("user") == DAN

@@ -55,8 +55,11 @@ def test_covered_partners_and_no_partners_promise_only_what_happens() -> None:
     said = away_recorded(WEEK, tz=UTC_ZONE, now=NOW, owned=[])
     assert "surveys wait for you. Type `/partner away cancel` to call it off." in said
     named = AwayResult(starts_at=WEEK.starts_at, ends_at=WEEK.ends_at, deputy_id="U0BEN")
-    said = away_recorded(named, tz=UTC_ZONE, now=NOW, owned=[])
+    said = away_recorded(named, tz=UTC_ZONE, now=NOW, owned=[], elsewhere=[["U0BEN"]])
     assert "reminders of commitments you own go to <@U0BEN>." in said
+    # QA: a deputy was said to take the reminders of someone who owns no commitment.
+    said = away_recorded(named, tz=UTC_ZONE, now=NOW, owned=[])
+    assert "surveys wait for you. Type `/partner away cancel` to call it off." in said
     said = away_recorded(named, tz=UTC_ZONE, now=NOW, owned=owned("Oxfam"))
     assert "partners you own go to <@U0BEN>." in said and "no deputy" not in said
     # QA20a NIT 5: no "each partner's deputy, or else @ben" when ben is the only deputy named.
@@ -128,34 +131,46 @@ def test_time_away_already_over_is_not_said_to_be_replaced() -> None:
 
 
 def test_reminders_of_commitments_on_partners_others_own_say_where_they_go() -> None:
-    """Without a deputy they go to whoever follows each partner (`stand_in`), else wait; with
-    one, to that deputy (QA: "wait for you" was all it said while they went to the owner)."""
-    said = away_recorded(WEEK, tz=UTC_ZONE, now=NOW, elsewhere=["U0ANA", "U0ANA"])
+    """To whoever `stand_in` picks during the time away, in turn, else they wait (QA: "wait
+    for you" was all it said while they went to the owner; then it named an owner away too)."""
+    said = away_recorded(WEEK, tz=UTC_ZONE, now=NOW, elsewhere=[["U0ANA"], ["U0ANA"]])
     assert (
         "surveys wait for you, and reminders of commitments you own go to <@U0ANA>, who "
         "follows their partners. Type"
     ) in said
-    said = away_recorded(WEEK, tz=UTC_ZONE, now=NOW, elsewhere=["U0ANA", "U0CHLOE", None])
+    said = away_recorded(WEEK, tz=UTC_ZONE, now=NOW, elsewhere=[["U0ANA"], ["U0CHLOE"], [None]])
     assert (
-        "reminders of commitments you own go to whoever follows each partner, or wait for you "
-        "where nobody else follows the partner."
+        "reminders of commitments you own go to whoever follows each partner and is here, or "
+        "wait for you while nobody else is here to take them."
     ) in said
-    said = away_recorded(WEEK, tz=UTC_ZONE, now=NOW, elsewhere=[None])
+    said = away_recorded(WEEK, tz=UTC_ZONE, now=NOW, elsewhere=[[None]])
     assert "surveys wait for you, and reminders of commitments you own wait for you too." in said
+    # Ana, who owns the partner, is away for part of it: they wait for you then.
+    said = away_recorded(WEEK, tz=UTC_ZONE, now=NOW, elsewhere=[[None, "U0ANA"]])
+    assert (
+        "reminders of commitments you own go to <@U0ANA>, who follows their partner, or wait "
+        "for you while nobody else is here to take them."
+    ) in said
     said = away_recorded(
-        WEEK, tz=UTC_ZONE, now=NOW, owned=owned("Oxfam", deputy="U0DAN"), elsewhere=["U0ANA"]
+        WEEK, tz=UTC_ZONE, now=NOW, owned=owned("Oxfam", deputy="U0DAN"), elsewhere=[["U0ANA"]]
     )
     assert (
         "alerts about partners you own go to each partner's deputy; reminders of your "
         "commitments on partners others own go to <@U0ANA>, who follows their partner."
     ) in said
     named = AwayResult(starts_at=WEEK.starts_at, ends_at=WEEK.ends_at, deputy_id="U0BEN")
-    said = away_recorded(named, tz=UTC_ZONE, now=NOW, elsewhere=["U0ANA"])
+    said = away_recorded(named, tz=UTC_ZONE, now=NOW, elsewhere=[["U0BEN"]])
     assert "surveys wait for you, and reminders of commitments you own go to <@U0BEN>." in said
-    said = away_recorded(named, tz=UTC_ZONE, now=NOW, owned=owned("Oxfam"), elsewhere=["U0ANA"])
+    said = away_recorded(named, tz=UTC_ZONE, now=NOW, owned=owned("Oxfam"), elsewhere=[["U0BEN"]])
     assert (
         "partners you own go to <@U0BEN>; reminders of your commitments on partners others own "
         "go to <@U0BEN>."
+    ) in said
+    # Ben is away for part of it: Ana, who follows the partner, takes them then.
+    said = away_recorded(named, tz=UTC_ZONE, now=NOW, elsewhere=[["U0BEN", "U0ANA"]])
+    assert (
+        "reminders of commitments you own go to <@U0BEN>, or while they are away to whoever "
+        "follows each partner."
     ) in said
     # No commitments elsewhere: nothing more said.
     said = away_recorded(WEEK, tz=UTC_ZONE, now=NOW)
