@@ -470,6 +470,13 @@ def status(call: Call) -> Reply:
             commitments_of(call.runtime).quiet_for_ended(
                 session, team_id=call.team_id, partner_id=facts.id
             )
+        elif before == PartnerStatus.ENDED:
+            from handlers.services import commitments_of
+
+            # Reopened: the notes about its open commitments withdrawn when it ended go again.
+            commitments_of(call.runtime).resume_for_reopened(
+                session, team_id=call.team_id, partner_id=facts.id, now=call.runtime.clock.now()
+            )
 
     facts = call.registry.set_status(
         actor=call.actor,

@@ -761,7 +761,8 @@ class Commitments:
         """In the transaction of `status NAME ended`: what waits unsent about the partner's open
         commitments (a reminder queued for the owner's working hours, a note) is withdrawn, as
         nobody follows an ended partner; reopened, its reminders come again (`_queue_reminder`
-        queues one withdrawn here afresh, and a note withdrawn is folded into it). How many."""
+        queues one withdrawn here afresh) and so do its notes (`resume_for_reopened`). How
+        many."""
         open_ones = store.commitments(
             session=session,
             team_id=team_id,
@@ -777,6 +778,55 @@ class Commitments:
             for row in open_ones
             if row.id is not None
         )
+
+    def resume_for_reopened(
+        self, session: Session, *, team_id: str, partner_id: int, now: datetime
+    ) -> int:
+        """In the transaction that reopens an ended partner: the notes about its open
+        commitments withdrawn unsent when it ended (`quiet_for_ended`) are queued again, due
+        now in their reader's working hours: the note saying a colleague recorded one for its
+        owner, and the latest saying someone gave it a new date. Its reminders come again
+        with the planner's next run (`_queue_reminder`). How many notes."""
+        open_ones = store.commitments(
+            session=session,
+            team_id=team_id,
+            where=CommitmentFilter(status=CommitmentStatus.OPEN, partner_ids=(partner_id,)),
+        )
+        resumed = 0
+        for row in open_ones:
+            assert row.id is not None
+            notes = (
+                outbox_store.get_message(
+                    session=session, team_id=team_id, dedupe_key=note_key(row.id)
+                ),
+                # Only the latest: an earlier one was replaced by it.
+                outbox_store.latest_with_prefix(
+                    session=session, team_id=team_id, key_prefix=f"{key_prefix(row.id)}changed:"
+                ),
+            )
+            for note in notes:
+                if note is None or note.recipient_user is None:
+                    continue
+                if not outbox_store.forget_cancelled(
+                    session=session,
+                    team_id=team_id,
+                    dedupe_key=note.dedupe_key,
+                    reason=ENDED_REASON,
+                ):
+                    continue
+                resumed += enqueue(
+                    session,
+                    team_id=team_id,
+                    kind=note.kind,
+                    recipient_user=note.recipient_user,
+                    text=note.text,
+                    blocks=note.blocks,
+                    due_at=now,
+                    dedupe_key=note.dedupe_key,
+                    respect_working_hours=True,
+                    now=now,
+                )
+        return resumed
 
     def close(
         self,

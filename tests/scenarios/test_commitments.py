@@ -722,6 +722,47 @@ def test_the_owner_is_told_on_return_when_their_stand_in_gave_a_new_date(slack: 
     assert action_ids(moved) == [blocks.DONE, blocks.DROP, blocks.NEW_DATE]
 
 
+@pytest.mark.usefixtures("acme")
+def test_a_new_date_note_withdrawn_when_the_partner_ended_comes_back_when_it_is_reopened(
+    slack: Slack,
+) -> None:
+    """Chloe, covering for Dan, gives his commitment a new date: the note waits for his return.
+    Acme is ended, which withdraws it, then reopened: the note comes again (QA: its reminders
+    came back, the note did not, and Dan never heard of the new date)."""
+    answer(slack, "commit Acme them : draft agenda by 2026-12-04", user=DAN)
+    answer(slack, f"away 2026-11-30 to 2026-12-11 deputy {MENTION[CHLOE]}", user=DAN)
+    at(slack, utc(2026, 12, 2, 0, 20))
+    (covering,) = dms(slack, CHLOE)
+    click(slack, CHLOE, covering, blocks.NEW_DATE)
+    (view,) = slack.fake.open_modals(CHLOE)
+    date_field = {blocks.DUE_FIELD: {blocks.FIELD_ACTION: {"type": "datepicker"}}}
+    date_field[blocks.DUE_FIELD][blocks.FIELD_ACTION]["selected_date"] = "2026-12-18"
+    submit(slack, view, CHLOE, date_field)
+    answer(slack, "status Acme ended")
+    answer(slack, "status Acme active")
+    at(slack, utc(2026, 12, 14, 9, 30))  # Dan is back
+    (moved,) = dms(slack, DAN)
+    assert "<@U0CHLOE> moved the commitment you follow up `#1` to Fri 18 Dec" in moved.text
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_note_about_a_commitment_recorded_for_you_comes_again_when_its_partner_is_reopened(
+    slack: Slack,
+) -> None:
+    """Recorded for Ben in his night, the note waits for his morning; Acme ended and reopened
+    meanwhile: the note still reaches him that morning, not only three working days before
+    the due day, folded into the first reminder."""
+    answer(slack, f"commit Acme us {MENTION[BEN]} : budget by 2026-12-18")
+    answer(slack, "status Acme ended")
+    answer(slack, "status Acme active")
+    at(slack, utc(2026, 11, 25, 15, 0))  # Ben's morning
+    (note,) = dms(slack, BEN)
+    assert "<@U0ANA> recorded `#1`: *we* owe *Acme Corporation* “budget”" in note.text
+    at(slack, utc(2026, 12, 15, 14, 20))  # three working days before: the reminder, once
+    assert len(dms(slack, BEN)) == 2
+    assert "recorded it for you" not in shown(dms(slack, BEN)[-1])
+
+
 def test_commitments_of_another_workspace_are_out_of_reach(slack: Slack) -> None:
     answer(slack, "add Acme")
     answer(slack, "commit Acme us : ours by friday")
