@@ -2754,19 +2754,25 @@ class Touchpoints:
         self, session: Session, *, team_id: str, user_id: str, now: datetime
     ) -> None:
         """The notes not sent yet about the partners `user_id` owns (plain ones and those about
-        plans put back) go to whoever hears for them now (`_owner_side`): their cover while they
-        are away then, else they themselves (time away ended early or cancelled: what went to a
-        cover comes back to them)."""
+        plans put back), or waiting for `user_id` as an owner's cover, go to whoever hears for
+        the owner now (`_owner_side`): their cover while they are away then, else they
+        themselves (time away ended early or cancelled: what went to a cover comes back to
+        them)."""
         for waiting in _unsent_owner_notes(session, team_id, None):
             with_partner = _with_partner(session, team_id, _touchpoint_of_note(waiting))
-            if with_partner is None or _facts(with_partner[1]).owner_id != user_id:
+            note = outbox_store.get_message(session=session, team_id=team_id, dedupe_key=waiting)
+            if with_partner is None or note is None:
+                continue
+            # Theirs as the partner's owner, or waiting for them as the owner's cover: a cover
+            # who books time away hands it on too, rather than keep it until they are back.
+            owner = _facts(with_partner[1]).owner_id
+            if owner != user_id and note.recipient_user != user_id:
                 continue
             row, found = with_partner
             touch = Touch.of(row)
             scene = self._scene(session, Actor(team_id, user_id), found, touch.colleagues, now)
             recipient = self._owner_side(scene, touch)
-            note = outbox_store.get_message(session=session, team_id=team_id, dedupe_key=waiting)
-            if recipient is None or note is None or recipient == note.recipient_user:
+            if recipient is None or recipient == note.recipient_user:
                 continue
             self._redirect_note(scene, waiting, touch, recipient)
 

@@ -480,3 +480,24 @@ def test_a_deputy_named_by_someone_who_owns_nothing_is_promised_nothing(slack: S
     answer(slack, "commit Acme us : send the deck by 2026-12-18", user=DAN)
     said = answer(slack, "away 2026-11-30 to 2026-12-04 deputy <@U0CHLOE|chloe>", user=DAN)
     assert "surveys wait for you, and reminders of commitments you own go to <@U0CHLOE>." in said
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_note_waiting_for_a_cover_who_books_time_away_goes_to_whoever_covers_then(
+    slack: Slack,
+) -> None:
+    """Ana is away, Dan (Acme's deputy) covers, and Ben is named for her time away. Chloe's
+    call, logged in Dan's evening, waits for his morning; Dan then books that day off: the
+    note goes to Ben, who is here, not held for Dan until he is back (the dispatcher sends a
+    row to whom it names, and reroutes nothing)."""
+    answer(slack, "deputy Acme <@U0DAN|dan>")
+    answer(slack, "away 2026-11-30 to 2026-12-04 deputy <@U0BEN|ben>")
+    at(slack, datetime(2026, 11, 30, 20, 0, tzinfo=UTC))  # 20:00 in London, 15:00 in New York
+    answer(slack, "log Acme via call : a call meanwhile", user=CHLOE)
+    assert notes_of(slack, "a call meanwhile", user=DAN) == []  # his day is over
+    answer(slack, "away 2026-12-01 to 2026-12-02", user=DAN)
+    at(slack, datetime(2026, 11, 30, 20, 5, tzinfo=UTC))
+    (note,) = notes_of(slack, "a call meanwhile", user=BEN)
+    assert note.text.startswith("<@U0CHLOE> had a call with *Acme Corporation*")
+    at(slack, datetime(2026, 12, 3, 9, 30, tzinfo=UTC))  # Dan is back: nothing held for him
+    assert notes_of(slack, "a call meanwhile", user=DAN) == []
