@@ -303,7 +303,9 @@ VERBS: tuple[Verb, ...] = (
         ),
         "Out of office: your check-ins and surveys wait for your return, and alerts about "
         "partners you own go to each one's deputy, else to the deputy you name here, else wait "
-        "for you too (so do reminders of commitments you own). Where it overlaps time away you "
+        "for you too (so do reminders of your commitments; on a partner someone else owns, they "
+        "go to the deputy you name, else to its owner or deputy, whoever is here). Where it "
+        "overlaps time away you "
         "set before, the new one counts; the "
         "earlier one keeps its other days. On your first working morning back you get a "
         "summary of what colleagues did meanwhile with the partners you own (none if nobody "
