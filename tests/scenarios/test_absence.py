@@ -501,3 +501,23 @@ def test_a_note_waiting_for_a_cover_who_books_time_away_goes_to_whoever_covers_t
     assert note.text.startswith("<@U0CHLOE> had a call with *Acme Corporation*")
     at(slack, datetime(2026, 12, 3, 9, 30, tzinfo=UTC))  # Dan is back: nothing held for him
     assert notes_of(slack, "a call meanwhile", user=DAN) == []
+
+
+@pytest.mark.usefixtures("acme")
+def test_back_names_the_time_away_still_planned(slack: Slack) -> None:
+    """Dan books the week off, then Wednesday and Thursday with Ben covering (it splits the
+    week). Back on Monday, `back` ends Monday and Tuesday only: it says the rest still stands,
+    and how to call it off (QA: "Your time away has ended", and he was away again on
+    Wednesday)."""
+    answer(slack, "away 2026-11-30 to 2026-12-04", user=DAN)
+    answer(slack, "away 2026-12-02 to 2026-12-03 deputy <@U0BEN|ben>", user=DAN)
+    at(slack, datetime(2026, 11, 30, 10, 0, tzinfo=UTC))
+    said = answer(slack, "back", user=DAN)
+    assert (
+        "Welcome back! Your time away has ended. Your time away from *Wed 2 Dec* to *Fri 4 Dec* "
+        "is still planned. To cancel it, type `/partner away cancel`."
+    ) in said
+    at(slack, datetime(2026, 12, 7, 10, 0, tzinfo=UTC))
+    answer(slack, "away today", user=DAN)
+    said = answer(slack, "back", user=DAN)
+    assert said.startswith("Welcome back! Your time away has ended.") and "planned" not in said
