@@ -320,6 +320,9 @@ class Reminder:
     tz: ZoneInfo
     # Who recorded it for the recipient, its owner, when the note saying so never reached them.
     recorded_by: str | None = None
+    # It waits for the recipient's return from time away: how many working days are left is
+    # not known when they read it.
+    held: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -1265,8 +1268,10 @@ class Commitments:
         note: OutboxMessage | None,
         tz: ZoneInfo,
         now: datetime,
+        reaches_at: datetime | None = None,
     ) -> Rendered:
-        """The reminder at `stage` as `recipient` reads it: its owner, or who covers for them."""
+        """The reminder at `stage` as `recipient` reads it: its owner, or who covers for them;
+        due at `reaches_at` (None: now), when it may wait for them to be back."""
         # The owner never got the note saying who recorded it for them (it waited for them, or
         # went stale): the reminder says so instead, and the note, if still queued, is dropped.
         recorded_by = None
@@ -1275,6 +1280,9 @@ class Commitments:
             outbox_store.cancel_unsent(
                 session=session, team_id=row.team_id, dedupe_key=note.dedupe_key
             )
+        held = absence_when_reached(
+            session, team_id=row.team_id, user_id=recipient, now=reaches_at or now
+        )
         reminder = Reminder(
             commitment=self._facts(session, row, partner_name, now),
             stage=stage,
@@ -1282,6 +1290,7 @@ class Commitments:
             covering_for=None if recipient == row.owner_id else row.owner_id,
             tz=tz,
             recorded_by=recorded_by,
+            held=held is not None,
         )
         return self.messages.reminder(reminder)
 
@@ -1347,6 +1356,7 @@ class Commitments:
                 note=self._untold(session, row),
                 tz=tz,
                 now=now,
+                reaches_at=due_at,
             )
             if not outbox_store.redirect_unsent(
                 session=session,

@@ -326,7 +326,9 @@ def listing_hint() -> str:
 def reminder(note: Reminder) -> str:
     item = note.commitment
     when = {
-        Stage.BEFORE: f"is due {due_day(item)}, in {REMIND_WORKING_DAYS_BEFORE} working days",
+        # Held for the reader's return, it says nothing of the days left when they read it.
+        Stage.BEFORE: f"is due {due_day(item)}"
+        + ("" if note.held else f", in {REMIND_WORKING_DAYS_BEFORE} working days"),
         Stage.DUE: f"is due {due_day(item)}",
         Stage.OVERDUE: f"was due {due_day(item)} and is still open",
     }[note.stage]

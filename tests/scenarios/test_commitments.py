@@ -763,6 +763,26 @@ def test_a_note_about_a_commitment_recorded_for_you_comes_again_when_its_partner
     assert "recorded it for you" not in shown(dms(slack, BEN)[-1])
 
 
+@pytest.mark.usefixtures("acme")
+def test_a_reminder_held_for_the_owners_return_does_not_count_the_days_left(
+    slack: Slack,
+) -> None:
+    """Ana owns Acme, which has no deputy: her "3 working days before" reminder falls on a
+    Friday she is away, and waits for her Monday, two working days before the due day (QA: it
+    said "in 3 working days" then). On the day, the reminder is as ever."""
+    answer(slack, "commit Acme us : own thing by 2026-12-09")
+    answer(slack, "away 2026-12-03 to 2026-12-04")
+    for day in (3, 4, 7):
+        at(slack, utc(2026, 12, day, 8, 20))  # 09:20 in Berlin
+    (before,) = dms(slack, ANA)
+    assert (
+        ":hourglass_flowing_sand: `#1` *we* owe *Acme Corporation* “own thing” is due Wed 9 "
+        "Dec. Done already?"
+    ) in before.text
+    at(slack, utc(2026, 12, 9, 8, 20))
+    assert "“own thing” is due Wed 9 Dec. Done already?" in dms(slack, ANA)[-1].text
+
+
 def test_commitments_of_another_workspace_are_out_of_reach(slack: Slack) -> None:
     answer(slack, "add Acme")
     answer(slack, "commit Acme us : ours by friday")
