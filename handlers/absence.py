@@ -327,8 +327,10 @@ def _drop_unless_colleague(
         user_id=invocation.user_id,
         deputy_id=deputy_id,
         now=runtime.clock.now(),
-        # The check-in cards not sent yet named them as who a Problem reaches.
-        retime=(checkins_of(runtime).reword_waiting,),
+        # What waits was routed to them as they were booked: the check-in cards not sent yet
+        # named them as who a Problem reaches, and the notes and reminders for the caller went
+        # to them; all go as if no deputy had been named (QA: a reminder stayed with them).
+        retime=_waiting_for_people(runtime),
     ):
         respond(text=slack_text(texts.deputy_dropped(deputy_id)), replace_original=False)
 

@@ -312,6 +312,25 @@ def test_a_reminder_a_stand_in_holds_goes_on_when_the_stand_in_books_time_away(
 
 
 @pytest.mark.usefixtures("acme")
+def test_a_reminder_moved_to_a_deputy_who_is_no_colleague_goes_to_whoever_covers_instead(
+    slack: Slack,
+) -> None:
+    """Ben books the week off naming a deputy Slack knows as no colleague: the reminder queued
+    ahead for his Monday morning went to that deputy, who is then taken off his time away. It
+    goes to Ana, Acme's owner, at its moment (QA: it stayed with the deputy dropped)."""
+    at(slack, utc(2026, 11, 27, 23, 0))  # Friday 18:00 in New York
+    answer(slack, f"commit Acme us {MENTION[BEN]} : budget by 2026-12-03")
+    at(slack, utc(2026, 11, 30, 12, 0))  # Monday: 07:00 in New York
+    said = answer(slack, "away today to friday deputy <@U0GHOST|ghost>", user=BEN)
+    assert "<@U0GHOST> can't cover for you" in said
+    at(slack, utc(2026, 11, 30, 14, 0))  # 09:00 in New York
+    (reminder,) = dms(slack, ANA)
+    assert "“budget” is due Thu 3 Dec, in 3 working days" in reminder.text
+    assert "<@U0BEN>, who would own it, is away and you cover for them." in shown(reminder)
+    assert dms(slack, "U0GHOST") == []
+
+
+@pytest.mark.usefixtures("acme")
 def test_a_reminder_moved_to_a_stand_in_elsewhere_is_worth_sending_until_their_day_ends(
     slack: Slack,
 ) -> None:
