@@ -556,7 +556,8 @@ ADD_CLAUSES = ("owner", "aka")
 
 
 def parse_add(text: str) -> AddLine:
-    """`NAME [(website)] [owner @u] [aka "X", "Y"]`, clauses in either order."""
+    """`NAME [(website)] [owner @u] [aka "X", "Y"]`, clauses in either order; the website may
+    also end the line, after a clause (`aka "D" (delta.org)`)."""
     tokens = tokenize(text)
     if tokens and tokens[0].kind in (Kind.MENTION, Kind.CHANNEL):
         raise GrammarError(MARKUP_IN_NAME)
@@ -581,7 +582,14 @@ def parse_add(text: str) -> AddLine:
     while rest:
         clause = rest[0].keyword
         end = next((i for i, t in enumerate(rest[1:], 1) if t.keyword in ADD_CLAUSES), len(rest))
-        body = rest[1:end]
+        body, address = _website_at_end(rest[1:end])
+        if address is not None:
+            if website is not None:
+                raise GrammarError(
+                    "Give one website, in brackets after the name, e.g. "
+                    '`/partner add Acme (acme.org) aka "AC"`.'
+                )
+            website = address
         if clause == "owner":
             people = mentions(body, what="owner")
             if len(people) != 1:
@@ -632,6 +640,16 @@ def _website_after(name: Name, words: Sequence[Token]) -> tuple[Name, str | None
     if not before:
         return name, None
     return Name(joined(before), before[0].start, before[-1].end), address[0].text
+
+
+def _website_at_end(words: Sequence[Token]) -> tuple[Sequence[Token], str | None]:
+    """A clause of `add` ending in a website in brackets (`aka "D" (delta.org)`): the clause
+    without it, and the address; else the clause as it was, and None."""
+    for at in reversed(range(len(words))):
+        if _is_word(words[at]) and words[at].text.startswith("("):
+            address = _bracketed_address(words[at:])
+            return (words[:at], address) if address is not None else (words, None)
+    return words, None
 
 
 def _bracketed_address(words: Sequence[Token]) -> str | None:

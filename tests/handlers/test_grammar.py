@@ -129,6 +129,31 @@ def test_add_reads_a_link_in_brackets_after_the_name_as_its_website(
 
 
 @pytest.mark.parametrize(
+    ("line", "aliases", "owner", "website"),
+    [
+        # QA: the website after the aliases was read as an unquoted alias, and the answer's
+        # example put it in quotes: `"(delta.org)"`.
+        ('"Delta" aka "D" (delta.org)', ("D",), None, "delta.org"),
+        ("Delta aka D, Dee (<http://delta.org|delta.org>)", ("D", "Dee"), None, "delta.org"),
+        ('Delta owner <@U1> (delta.org) aka "D"', ("D",), "U1", "delta.org"),
+        # Brackets that hold no address stay in the alias.
+        ("Delta aka D (Holland)", ("D (Holland)",), None, None),
+    ],
+)
+def test_add_takes_the_website_after_a_clause_too(
+    line: str, aliases: tuple[str, ...], owner: str | None, website: str | None
+) -> None:
+    parsed = grammar.parse_add(line)
+    assert parsed.name.text == "Delta"
+    assert (parsed.aliases, parsed.owner_id, parsed.website) == (aliases, owner, website)
+
+
+def test_add_takes_one_website() -> None:
+    with pytest.raises(GrammarError, match="Give one website"):
+        grammar.parse_add('Delta (delta.org) aka "D" (delta.net)')
+
+
+@pytest.mark.parametrize(
     ("line", "typed"),
     [
         ("Acme Org (acme.org)", "Acme Org"),

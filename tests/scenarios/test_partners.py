@@ -136,6 +136,14 @@ def test_a_quoted_name_and_an_address_with_a_port_take_their_website(slack: Slac
     assert "same website, zeta.org" in again
 
 
+def test_a_website_after_the_aliases_is_the_website(slack: Slack) -> None:
+    # QA: `add "Delta" aka "D" (delta.org)` answered "Put each name in quotes", with the
+    # website in quotes as its example.
+    added = answer(slack, 'add "Delta" aka "D" (delta.org)')
+    assert "Added *Delta*" in added
+    assert "<https://delta.org|delta.org>" in added and "Also known as: “D”" in added
+
+
 def test_names_people_typed_show_as_typed_and_ping_nobody(slack: Slack) -> None:
     # `add "R&D <Labs> @channel" aka "<R&D>"`, as Slack sends it with `should_escape`.
     added = answer(slack, 'add "R&amp;D &lt;Labs&gt; <!channel>" aka "&lt;R&amp;D&gt;"')
