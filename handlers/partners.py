@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import partial
 from http.client import HTTPException
-from typing import Any
+from typing import Any, TypeVar
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
@@ -116,6 +116,8 @@ class Call:
 
 
 VerbBody = Callable[[Call], Reply]
+# What a verb's grammar reads a line as (`_line_or_alone`).
+Line = TypeVar("Line")
 
 # Sections later features add below the profile card (`show`), by name: each takes the runtime,
 # who asked and the partner's id, and returns the blocks to append.
@@ -313,40 +315,37 @@ def list_partners(call: Call) -> Reply:
     return _list_page(call.runtime, call.invocation, scope, after=None)
 
 
-def _alone(call: Call, parse: Callable[[str], object]) -> PartnerProfile | None:
-    """The profile of the partner when the line is its name (or an alias) and nothing more:
+def _line_or_alone(call: Call, parse: Callable[[str], Line]) -> Line | PartnerProfile:
+    """The line as the verb's own grammar (`parse`) reads it; or, when that grammar refuses it
+    and the line is a partner's name (or an alias) and nothing more, that partner's profile:
     `owner MSF`, `status MSF`, … then show what the verb would change, and how to.
 
-    Only a line the verb's own grammar (`parse`) refuses: `status Acme active` sets Acme's
-    status even beside a partner called "Acme Active", as it did before names alone were read.
+    The verb's grammar comes first: `status Acme active` sets Acme's status even beside a
+    partner called "Acme Active", as it did before names alone were read.
     """
     try:
-        parse(call.rest)
-    except grammar.GrammarError:
-        pass
-    else:
-        return None
+        return parse(call.rest)
+    except grammar.GrammarError as error:
+        refused = error
     try:
         line = grammar.parse_name(call.rest)
     except grammar.GrammarError:
-        return None
+        raise refused from None
     readings = (line.name.text,)
     if (
         call.known(readings) != 0
         and call.registry.close_reading(team_id=call.team_id, readings=readings) != 0
     ):
-        return None
+        raise refused
     # A registered name, or a near miss of one ("Oxfamm"): "Did you mean" then answers, as for
     # every verb, and the partner picked shows.
     return call.registry.profile(team_id=call.team_id, partner=call.partner(line.name))
 
 
 def owner(call: Call) -> Reply:
-    if (
-        alone := _alone(call, partial(grammar.parse_person, role="owner", known=call.known))
-    ) is not None:
-        return say(texts.owner_shown(alone.facts))
-    line = grammar.parse_person(call.rest, role="owner", known=call.known)
+    line = _line_or_alone(call, partial(grammar.parse_person, role="owner", known=call.known))
+    if isinstance(line, PartnerProfile):
+        return say(texts.owner_shown(line.facts))
     told: list[str] = []
     handover = call.registry.hand_over(
         actor=call.actor,
@@ -362,9 +361,9 @@ def owner(call: Call) -> Reply:
 
 
 def deputy(call: Call) -> Reply:
-    if (alone := _alone(call, partial(grammar.parse_deputy, known=call.known))) is not None:
-        return say(texts.deputy_shown(alone.facts))
-    line = grammar.parse_deputy(call.rest, known=call.known)
+    line = _line_or_alone(call, partial(grammar.parse_deputy, known=call.known))
+    if isinstance(line, PartnerProfile):
+        return say(texts.deputy_shown(line.facts))
     told: list[str] = []
     change = call.registry.set_deputy(
         actor=call.actor,
@@ -417,9 +416,9 @@ def _deputy_changed(call: Call, told: list[str], session: Session, change: Deput
 
 def team(call: Call) -> Reply:
     # `team Friends of Add` is that partner's team: `add` with nobody after it is no change.
-    if (alone := _alone(call, grammar.parse_team)) is not None:
-        return say(texts.team_shown(alone))
-    line = grammar.parse_team(call.rest)
+    line = _line_or_alone(call, grammar.parse_team)
+    if isinstance(line, PartnerProfile):
+        return say(texts.team_shown(line))
     if isinstance(line, grammar.NameLine):
         profile = call.registry.profile(team_id=call.team_id, partner=call.partner(line.name))
         return say(texts.team_shown(profile))
@@ -450,9 +449,9 @@ def _team_added(call: Call, told: list[str], session: Session, change: ListChang
 
 
 def status(call: Call) -> Reply:
-    if (alone := _alone(call, partial(grammar.parse_status, statuses=texts.STATUSES))) is not None:
-        return say(texts.status_shown(alone.facts))
-    line = grammar.parse_status(call.rest, texts.STATUSES)
+    line = _line_or_alone(call, partial(grammar.parse_status, statuses=texts.STATUSES))
+    if isinstance(line, PartnerProfile):
+        return say(texts.status_shown(line.facts))
     told: list[str] = []
 
     def tell_owner(session: Session, facts: PartnerFacts, before: str) -> None:
@@ -508,9 +507,9 @@ def _tell_owner(
 
 
 def channel(call: Call) -> Reply:
-    if (alone := _alone(call, grammar.parse_channel)) is not None:
-        return say(texts.channel_shown(alone.facts, _channel_route(call, alone.facts.id)))
-    line = grammar.parse_channel(call.rest)
+    line = _line_or_alone(call, grammar.parse_channel)
+    if isinstance(line, PartnerProfile):
+        return say(texts.channel_shown(line.facts, _channel_route(call, line.facts.id)))
     facts = call.registry.set_channel(
         actor=call.actor, partner=call.partner(line.name), channel_id=line.channel_id
     )
@@ -607,9 +606,9 @@ def announce_in(
 
 
 def alias(call: Call) -> Reply:
-    if (alone := _alone(call, grammar.parse_alias)) is not None:
-        return say(texts.aliases_shown(alone))
-    line = grammar.parse_alias(call.rest)
+    line = _line_or_alone(call, grammar.parse_alias)
+    if isinstance(line, PartnerProfile):
+        return say(texts.aliases_shown(line))
     change_aliases = (
         call.registry.add_aliases if line.change is Change.ADD else call.registry.remove_aliases
     )
@@ -678,9 +677,9 @@ def _merge_parts(call: Call, told: list[str], session: Session, merged: Merged) 
 
 
 def contact(call: Call) -> Reply:
-    if (alone := _alone(call, grammar.parse_contact)) is not None:
-        return blocks.contacts(alone)
-    line = grammar.parse_contact(call.rest)
+    line = _line_or_alone(call, grammar.parse_contact)
+    if isinstance(line, PartnerProfile):
+        return blocks.contacts(line)
     if line.change is Change.REMOVE:
         removed = call.registry.remove_contact(
             actor=call.actor, partner=call.partner(line.name), person=line.person
