@@ -48,6 +48,12 @@ _BROADCAST = re.compile(
     re.VERBOSE,
 )
 WORD_JOINER = "\u2060"
+# Slack's marks of bold, italics, strikethrough and code, in text people typed: each between
+# zero-width spaces (`literal`), which Slack does not take for the edge of a word, so the mark
+# neither opens nor closes anything.
+_MARK = re.compile(r"[*_~`]")
+ZERO_WIDTH_SPACE = "\u200b"
+_GUARDED = re.compile(rf"{ZERO_WIDTH_SPACE}([*_~`]){ZERO_WIDTH_SPACE}")
 # Slack's markup in text people typed: a mention, a channel, a broadcast, a link.
 _MARKUP = re.compile(
     r"<(?P<target>[@#!][^<>|]*|(?:https?://|mailto:)[^<>|]*)(?:\|(?P<label>[^<>]*))?>"
@@ -57,6 +63,14 @@ _MARKUP = re.compile(
 def escape(text: str) -> str:
     """`&`, `<` and `>` as Slack's entities: the text shows literally in mrkdwn."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def literal(text: str) -> str:
+    """Text people typed (a partner's name, an alias) shown as typed where Liaison's own mrkdwn
+    frames it (`*Save_the_Children*`, `*A*B Corp*`): each `*`, `_`, `~` and `` ` `` in it between
+    zero-width spaces, invisible, so it is not read as bold, italics, strikethrough or code.
+    `plain` takes them out again; `bot.naming` compares names without them."""
+    return _MARK.sub(lambda found: f"{ZERO_WIDTH_SPACE}{found.group()}{ZERO_WIDTH_SPACE}", text)
 
 
 def slack_text(text: str) -> str:
@@ -125,9 +139,17 @@ def plain(text: str, names: Mapping[str, str]) -> str:
         name = names.get(found["id"])
         return f"<@{found['id']}|{name}>" if name else found.group()
 
+    # A mark `literal` kept as typed stays, without its zero-width spaces.
+    kept = {found.group(): found[1] for found in _GUARDED.finditer(text)}
+    guarded = {mark: chr(0xE000 + index) for index, mark in enumerate(kept)}
+    for mark, stand_in in guarded.items():
+        text = text.replace(mark, stand_in)
     text = as_typed(_PERSON.sub(named, text))
     text = _CODE.sub(r"“\1”", text)
-    return _ITALIC.sub(r"\1", _BOLD.sub(r"\1", text))
+    text = _ITALIC.sub(r"\1", _BOLD.sub(r"\1", text))
+    for mark, stand_in in guarded.items():
+        text = text.replace(stand_in, kept[mark])
+    return text
 
 
 def mentioned(text: str) -> set[str]:

@@ -23,6 +23,7 @@ from rapidfuzz.distance import OSA
 
 __all__ = [
     "FUZZY_THRESHOLD",
+    "INVISIBLE",
     "MAX_CANDIDATES",
     "Match",
     "NameIndex",
@@ -123,6 +124,10 @@ _LETTER_MAP = str.maketrans(
 # German umlauts as written without them ("Aerzte" for "Ärzte", "Mueller" for "Müller"): a
 # name with one also goes by this spelling (`name_keys`). ß needs nothing: casefold makes it ss.
 _UMLAUT_SPELLING = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue"})
+# Zero-width characters that show nothing and join nothing: a name copied out of a Slack message
+# may carry them (`bot.mrkdwn.literal` puts zero-width spaces around `*` and `_`), and is the
+# same name without them.
+INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff"))
 _AND_SYMBOL = re.compile(r"[&+]")
 # Removed outright, so "Children's" and "Childrens" agree.
 _APOSTROPHE = re.compile(r"['’ʼ`´]")
@@ -162,7 +167,8 @@ def normalize_name(name: str) -> str:
 
     Rules, in order:
 
-    1. Case is ignored (``str.casefold``, which also turns "ß" into "ss").
+    1. Case is ignored (``str.casefold``, which also turns "ß" into "ss"), and so are
+       zero-width spaces and joiners (``INVISIBLE``).
     2. Accents are ignored: NFKD decomposition with combining marks dropped, after mapping the
        letters NFKD leaves alone: æ→ae, ø→o, œ→oe, ł→l, đ/ð→d, þ→th, ı→i.
     3. ``&`` and ``+`` mean "and". Words for "and" in other languages ("und", "et", "y") are
@@ -183,7 +189,7 @@ def normalize_name(name: str) -> str:
     ("the co"), so a name with letters or digits never has an empty key. A name without any
     letters or digits gives "".
     """
-    text = name.casefold().translate(_LETTER_MAP)
+    text = name.casefold().translate(INVISIBLE).translate(_LETTER_MAP)
     text = "".join(
         char for char in unicodedata.normalize("NFKD", text) if not unicodedata.combining(char)
     )
@@ -265,7 +271,7 @@ def person_key(name: str) -> str:
     leading titles dropped ("Dr. Jane Doe" = "Jane Doe", "Prof. Dr. Anna Weber" = "Anna
     Weber"). Legal suffixes are not dropped: people have none. A name that is only a title
     keeps it."""
-    text = name.casefold().translate(_LETTER_MAP)
+    text = name.casefold().translate(INVISIBLE).translate(_LETTER_MAP)
     text = "".join(
         char for char in unicodedata.normalize("NFKD", text) if not unicodedata.combining(char)
     )

@@ -976,7 +976,10 @@ def parse_word(text: str, words: Sequence[str], *, default: str) -> str:
 def in_command(name: str) -> str:
     """`name` as a command suggested to people spells it: as it is when the grammar reads those
     words back as the name, else in quotes (`quoted`): a name holding a keyword ("Room to
-    Read"), a `:`, a quote mark or Slack's markup."""
+    Read"), a `:`, a quote mark or Slack's markup. The command is shown as code, which a
+    backtick would end: one in the name is an apostrophe there, which finds the same partner
+    (`bot.naming` drops both)."""
+    name = name.replace("`", "’")
     try:
         tokens = tokenize(name)
     except GrammarError:  # markup the grammar refuses bare (`<!channel>`, `@ana`): in quotes

@@ -389,7 +389,7 @@ def require_admin(session: Session, actor: Actor, *, now: datetime, refusal: Exc
 
 def name_key(name: str) -> str:
     """The normalized key of a partner name as typed; raises BadName for an unusable one."""
-    clean = " ".join(name.split())
+    clean = clean_name(name)
     if not clean:
         raise BadName(name, NameProblem.EMPTY)
     if len(clean) > MAX_NAME_LENGTH:
@@ -422,8 +422,9 @@ def new_name_key(name: str) -> str:
 
 
 def clean_name(name: str) -> str:
-    """A name as stored: whitespace collapsed."""
-    return " ".join(name.split())
+    """A name as stored: whitespace collapsed, zero-width spaces (from a name copied out of a
+    Slack message) taken out."""
+    return " ".join(name.translate(naming.INVISIBLE).split())
 
 
 def website_domain(website: str) -> str:

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.mrkdwn import literal
 from bot.services.channels import Route
 from bot.services.registry import MAX_NOTES, PartnerFacts, PartnerPage, PartnerProfile, Similar
 from handlers.blocks import (
@@ -111,7 +112,8 @@ def card(
     blocks.append(context(*footer))
     fallback = f"{lead}\n" if lead else ""
     return Reply(
-        text=f"{fallback}{facts.name}: owner {texts.person(facts.owner_id)}", blocks=blocks
+        text=f"{fallback}{literal(facts.name)}: owner {texts.person(facts.owner_id)}",
+        blocks=blocks,
     )
 
 
@@ -186,7 +188,8 @@ def did_you_mean(query: str, choices: Sequence[tuple[PartnerFacts, str]]) -> Rep
     if not choices:
         return say(text)
     lines = [
-        f"• *{facts.name}* · owner {texts.person(facts.owner_id)} · {texts.status(facts.status)}"
+        f"• {texts.bold(facts.name)} · owner {texts.person(facts.owner_id)} · "
+        f"{texts.status(facts.status)}"
         for facts, _ in choices
     ]
     buttons = [
@@ -195,7 +198,7 @@ def did_you_mean(query: str, choices: Sequence[tuple[PartnerFacts, str]]) -> Rep
         if rerun and len(rerun) <= MAX_BUTTON_VALUE
     ]
     blocks = [section(text + "\n" + "\n".join(lines))]
-    fallback = f"{text} " + ", ".join(facts.name for facts, _ in choices)
+    fallback = f"{text} " + ", ".join(literal(facts.name) for facts, _ in choices)
     if buttons:
         blocks.append(actions(buttons))
     return Reply(text=fallback, blocks=blocks)

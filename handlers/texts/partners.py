@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from bot.dates import contact_day
+from bot.mrkdwn import literal
 from bot.naming import person_key
 from bot.services.channels import Route
 from bot.services.registry import (
@@ -63,6 +64,16 @@ MORE = "More"
 
 
 # --- Small pieces ---------------------------------------------------------------------------
+
+
+def bold(name: str) -> str:
+    """A name people typed (a partner's, a contact's) in bold, shown as typed (`literal`)."""
+    return f"*{literal(name)}*"
+
+
+def quote(text: str) -> str:
+    """What someone typed (a name, an alias, a value) in quotes, shown as typed (`literal`)."""
+    return f"“{literal(text)}”"
 
 
 def person(user_id: str | None) -> str:
@@ -134,11 +145,11 @@ def last_contact(
 
 
 def quoted_list(names: Sequence[str]) -> str:
-    return ", ".join(f"“{name}”" for name in names)
+    return ", ".join(quote(name) for name in names)
 
 
 def contact_line(contact: ContactInfo) -> str:
-    parts = [f"*{contact.name}*"]
+    parts = [bold(contact.name)]
     if contact.title:
         parts.append(contact.title)
     if contact.email:
@@ -154,7 +165,7 @@ def role_of_caller(role: TeamRole) -> str:
 
 def list_line(facts: PartnerFacts, role: TeamRole | None, now: datetime) -> str:
     parts = [
-        f"*{facts.name}*",
+        bold(facts.name),
         status(facts.status),
         f"owner {person(facts.owner_id)}",
         "last contact "
@@ -181,7 +192,7 @@ def full_stop(text: str) -> str:
 
 def ending(name: str) -> str:
     """A partner's name in bold closing a sentence, with its full stop."""
-    return full_stop(f"*{name}*")
+    return full_stop(bold(name))
 
 
 def added(name: str, told: Sequence[str] = (), members: Sequence[str] = ()) -> str:
@@ -203,9 +214,9 @@ def already_registered(
     """`add` of a registered name; `owner_id` and `aliases`: what was typed with it, which is
     not applied either."""
     if name.casefold() == existing.name.casefold():
-        found = f"*{existing.name}* is already registered — here it is."
+        found = f"{bold(existing.name)} is already registered — here it is."
     else:
-        found = f"“{name}” is already registered as *{existing.name}* — here it is."
+        found = f"{quote(name)} is already registered as {bold(existing.name)} — here it is."
     todo = []
     if aliases:
         todo.append(
@@ -224,7 +235,7 @@ def already_registered(
 
 def likely_duplicate(name: str) -> str:
     return (
-        f"Before I add *{name}*: it looks like a partner we already have. "
+        f"Before I add {bold(name)}: it looks like a partner we already have. "
         "Use the existing one, or create it anyway if it really is a different organisation."
     )
 
@@ -233,11 +244,11 @@ def similar_line(facts: PartnerFacts, by: SimilarBy, label: str | None) -> str:
     why = (
         f"same website, {facts.website_domain}"
         if by is SimilarBy.WEBSITE
-        else f"similar name “{label}”"
+        else f"similar name {quote(label)}"
         if label and label != facts.name
         else "similar name"
     )
-    return f"*{facts.name}* · owner {person(facts.owner_id)} · {status(facts.status)} · {why}"
+    return f"{bold(facts.name)} · owner {person(facts.owner_id)} · {status(facts.status)} · {why}"
 
 
 # Initials or an acronym typed as a name ("DWB", "MSF"). Liaison does not guess what they stand
@@ -249,14 +260,15 @@ _ACRONYM = re.compile(r"[A-Z]{2,6}")
 def unknown_partner(query: str, has_candidates: bool, *, register_button: bool = False) -> str:
     """`register_button`: a "Register it" button offers the way to register it, not `add`."""
     if has_candidates:
-        return f"I don't know a partner called “{query}”. Did you mean one of these?"
+        return f"I don't know a partner called {quote(query)}. Did you mean one of these?"
     if register_button:
         text = (
-            f"I don't know a partner called “{query}”. Check the spelling or see `{COMMAND} list`."
+            f"I don't know a partner called {quote(query)}. Check the spelling or see "
+            f"`{COMMAND} list`."
         )
     else:
         text = (
-            f"I don't know a partner called “{query}”. Check the spelling, see "
+            f"I don't know a partner called {quote(query)}. Check the spelling, see "
             f"`{COMMAND} list`, or register it with `{COMMAND} add {in_command(query)}`."
         )
     if _ACRONYM.fullmatch(query.strip()):
@@ -283,8 +295,8 @@ def swallowed_words(partner: str, extra: str, *, verb: str, query: str) -> str:
     no partner goes by."""
     how = f" ({AFTER_THE_NAME[verb]})" if verb in AFTER_THE_NAME else ""
     return (
-        f"I read “{query}” as the partner's name, and know no such partner. If you meant "
-        f"*{partner}*, “{extra}” is not something `{verb}` takes after the name{how}; the "
+        f"I read {quote(query)} as the partner's name, and know no such partner. If you meant "
+        f"{bold(partner)}, {quote(extra)} is not something `{verb}` takes after the name{how}; the "
         "forms are below."
     )
 
@@ -298,15 +310,15 @@ def bad_name(problem: NameProblem, name: str, *, in_form: bool = False) -> str:
     right there (no command to type, and nothing could have been saved yet)."""
     if problem is NameProblem.GENERIC_NAME:
         told = (
-            f"“{name}” {_GENERIC}, so it names no partner in particular. Give the organisation's "
-            "own name, such as “Ford Foundation”"
+            f"{quote(name)} {_GENERIC}, so it names no partner in particular. Give the "
+            "organisation's own name, such as “Ford Foundation”"
         )
         return f"{told}." if in_form else f"{told}. Nothing was saved."
     if problem is NameProblem.GENERIC and in_form:
         return (
-            f"“{name}” {_GENERIC}, so as an alias it would stand for a word many partners' names "
-            "hold. An alias is another name people use for this partner, such as an acronym or "
-            "short form (MSF for Médecins Sans Frontières); take this one out."
+            f"{quote(name)} {_GENERIC}, so as an alias it would stand for a word many partners' "
+            "names hold. An alias is another name people use for this partner, such as an "
+            "acronym or short form (MSF for Médecins Sans Frontières); take this one out."
         )
     if problem is NameProblem.EMPTY:
         return "The name is empty."
@@ -316,12 +328,12 @@ def bad_name(problem: NameProblem, name: str, *, in_form: bool = False) -> str:
         )
     if problem is NameProblem.GENERIC:
         return (
-            f"“{name}” {_GENERIC}, so as an alias it would stand for a word many partners' "
+            f"{quote(name)} {_GENERIC}, so as an alias it would stand for a word many partners' "
             "names hold. An alias is another name people use for this partner, such as an "
             f'acronym or short form: `{COMMAND} alias Médecins Sans Frontières add "MSF"`. '
             "Nothing was saved."
         )
-    return f"“{name}” has no letters or digits, so nobody could ever type it back."
+    return f"{quote(name)} has no letters or digits, so nobody could ever type it back."
 
 
 def bad_value(what: str, value: str, *, limit: int | None = None) -> str:
@@ -331,8 +343,8 @@ def bad_value(what: str, value: str, *, limit: int | None = None) -> str:
             f"{limit:,}. Nothing was saved."
         )
     if what == "website":
-        return f"“{value}” is not a website I can read; give a domain like `msf.org`."
-    return f"“{value}” is not an email address I can read."
+        return f"{quote(value)} is not a website I can read; give a domain like `msf.org`."
+    return f"{quote(value)} is not an email address I can read."
 
 
 def too_long(what: str, length: int, limit: int) -> str:
@@ -352,15 +364,15 @@ def name_taken(name: str, holder: PartnerFacts, *, adding: str | None = None) ->
     owner = f"(owner {person(holder.owner_id)})"
     if adding is not None:
         return (
-            f"Nothing was saved: “{name}” already stands for *{holder.name}* {owner}. Add "
-            f"*{adding}* without that alias, or use {ending(holder.name)}"
+            f"Nothing was saved: {quote(name)} already stands for {bold(holder.name)} {owner}. Add "
+            f"{bold(adding)} without that alias, or use {ending(holder.name)}"
         )
     # The other partner's very name (`rename Red Cross to Doctors w/o Borders`), not a spelling
     # of it: "already stands for Doctors w/o Borders" would say the name twice.
     taken = (
-        f"“{name}” is another partner's name {owner}."
+        f"{quote(name)} is another partner's name {owner}."
         if name.casefold() == holder.name.casefold()
-        else f"“{name}” already stands for *{holder.name}* {owner}."
+        else f"{quote(name)} already stands for {bold(holder.name)} {owner}."
     )
     return f"{taken} If they are the same organisation, use `{COMMAND} merge`."
 
@@ -385,7 +397,7 @@ def who_may(
     it"), each named once; `of`: the partner, where the sentence does not name it ("owner of
     *Oxfam*"). A partner with no owner or deputy leaves them out: then only an admin may."""
     named: dict[str, str] = dict(first)
-    whose = f" of *{of}*" if of else ""
+    whose = f" of {bold(of)}" if of else ""
     for user_id, role in ((owner, "owner"), (deputy, "deputy")):
         if user_id is not None:
             named.setdefault(user_id, role + whose)
@@ -409,7 +421,7 @@ def checking(user_ids: Sequence[str], caller: str) -> str:
 
 
 def nothing_to_do(conflict: Conflict, facts: PartnerFacts, subject: str) -> str:
-    name = f"*{facts.name}*"
+    name = bold(facts.name)
     return {
         Conflict.ALREADY_OWNER: f"{person(subject)} already owns {ending(facts.name)}",
         Conflict.ALREADY_DEPUTY: f"{person(subject)} is already the deputy of {ending(facts.name)}",
@@ -422,17 +434,17 @@ def nothing_to_do(conflict: Conflict, facts: PartnerFacts, subject: str) -> str:
         Conflict.SAME_STATUS: f"{name} is already {status(subject)}.",
         Conflict.SAME_PARTNER: f"Both names are {name}: there is nothing to merge.",
         Conflict.SAME_NAME: f"{name} is already called that.",
-        Conflict.NOT_AN_ALIAS: f"“{subject}” is not an alias of {ending(facts.name)}",
+        Conflict.NOT_AN_ALIAS: f"{quote(subject)} is not an alias of {ending(facts.name)}",
         Conflict.ITS_NAME: (
-            f"“{subject}” is the name of {name}, not an alias: to call it something else, "
+            f"{quote(subject)} is the name of {name}, not an alias: to call it something else, "
             f"`{COMMAND} rename {in_command(facts.name)} to NEW`."
         ),
         Conflict.NOT_A_CONTACT: (
-            f"“{subject}” is not a contact at {name}; `{COMMAND} contacts "
+            f"{quote(subject)} is not a contact at {name}; `{COMMAND} contacts "
             f"{in_command(facts.name)}` lists them."
         ),
         Conflict.CONTACTS_OF_THAT_NAME: (
-            f"{name} has more than one contact called “{subject}”: remove one by their email "
+            f"{name} has more than one contact called {quote(subject)}: remove one by their email "
             f"(`{COMMAND} contacts {in_command(facts.name)}` shows them)."
         ),
     }[conflict]
@@ -440,7 +452,7 @@ def nothing_to_do(conflict: Conflict, facts: PartnerFacts, subject: str) -> str:
 
 def no_deputy_now(facts: PartnerFacts) -> str:
     name_one = f"{COMMAND} deputy {in_command(facts.name)} @someone"
-    return f"*{facts.name}* has no deputy now: `{name_one}` names one."
+    return f"{bold(facts.name)} has no deputy now: `{name_one}` names one."
 
 
 def handed_over(
@@ -450,7 +462,7 @@ def handed_over(
     was = f" (was {person(old_owner)}, who stays on the team)" if old_owner else ""
     told_them = f" I've let {people(told)} know." if told else ""
     deputy = f"\n{no_deputy_now(facts)}" if was_deputy else ""
-    owns = full_stop(f"{person(facts.owner_id)} now owns *{facts.name}*{was}")
+    owns = full_stop(f"{person(facts.owner_id)} now owns {bold(facts.name)}{was}")
     return f"{owns}{told_them}{deputy}"
 
 
@@ -472,14 +484,15 @@ def handover_to_new_owner(
         else ""
     )
     return (
-        f"{person(by)} made you the owner of *{facts.name}*{source}. {_accountable(facts)}{deputy}"
+        f"{person(by)} made you the owner of {bold(facts.name)}{source}. "
+        f"{_accountable(facts)}{deputy}"
     )
 
 
 def owner_of_new_partner(facts: PartnerFacts, by: str) -> str:
     """To the owner named by whoever registered the partner."""
     return (
-        f"{person(by)} registered *{facts.name}* in Liaison and made you its owner. "
+        f"{person(by)} registered {bold(facts.name)} in Liaison and made you its owner. "
         f"{_accountable(facts)}"
     )
 
@@ -493,11 +506,11 @@ def handover_to_old_owner(facts: PartnerFacts, by: str, *, briefly: bool = False
             if by == facts.owner_id
             else f"{person(by)} has since handed it over to {person(facts.owner_id)}"
         )
-        what = f"You were made the owner of *{facts.name}* for a short while: {since}."
+        what = f"You were made the owner of {bold(facts.name)} for a short while: {since}."
     elif by == facts.owner_id:
-        what = f"{person(by)} took over *{facts.name}* from you."
+        what = f"{person(by)} took over {bold(facts.name)} from you."
     else:
-        what = f"{person(by)} handed *{facts.name}* over to {person(facts.owner_id)}."
+        what = f"{person(by)} handed {bold(facts.name)} over to {person(facts.owner_id)}."
     return f"{what} You stay on its team as a member, so you will still hear about it."
 
 
@@ -510,7 +523,7 @@ def made_deputy(facts: PartnerFacts, by: str, old_deputy: str | None) -> str:
     source = f", taking over from {person(old_deputy)}" if old_deputy and old_deputy != by else ""
     owner = f"its owner {person(facts.owner_id)}" if facts.owner_id != by else "its owner"
     return (
-        f"{person(by)} made you the deputy of *{facts.name}*{source}. You may change it as "
+        f"{person(by)} made you the deputy of {bold(facts.name)}{source}. You may change it as "
         f"{owner} can, and while they are away, what would wait for them (questions before "
         f"colleagues reach out, notes about contacts) comes to you. {_see(facts)}"
     )
@@ -520,11 +533,12 @@ def no_longer_deputy(facts: PartnerFacts, by: str) -> str:
     """To a deputy someone else replaced or cleared."""
     if facts.deputy_id is None:
         what = (
-            f"{person(by)} left *{facts.name}* without a deputy, so you are no longer its deputy."
+            f"{person(by)} left {bold(facts.name)} without a deputy, so you are no longer its "
+            "deputy."
         )
     else:
         what = (
-            f"{person(by)} made {person(facts.deputy_id)} the deputy of *{facts.name}* "
+            f"{person(by)} made {person(facts.deputy_id)} the deputy of {bold(facts.name)} "
             "instead of you."
         )
     return f"{what} You stay on its team as a member, so you will still hear about it."
@@ -534,15 +548,17 @@ def deputy_changed_for_owner(facts: PartnerFacts, by: str, old_deputy: str | Non
     """To the owner, when someone else named or cleared their partner's deputy."""
     if facts.deputy_id is None:
         was = "" if old_deputy == by else f" ({person(old_deputy)} was, and stays on the team)"
-        return f"{person(by)} left *{facts.name}* without a deputy{was}. {no_deputy_now(facts)}"
+        return f"{person(by)} left {bold(facts.name)} without a deputy{was}. {no_deputy_now(facts)}"
     if old_deputy == by:
         what = (
-            f"{person(by)} handed their role as deputy of *{facts.name}* to "
+            f"{person(by)} handed their role as deputy of {bold(facts.name)} to "
             f"{person(facts.deputy_id)}"
         )
     else:
         instead = f" instead of {person(old_deputy)}" if old_deputy else ""
-        what = f"{person(by)} made {person(facts.deputy_id)} the deputy of *{facts.name}*{instead}"
+        what = (
+            f"{person(by)} made {person(facts.deputy_id)} the deputy of {bold(facts.name)}{instead}"
+        )
     return f"{what}: they cover for you while you are away, and may change it as you can."
 
 
@@ -551,7 +567,7 @@ def put_on_team(facts: PartnerFacts, by: str) -> str:
     owner = "" if facts.owner_id in (by, None) else f" (owner {person(facts.owner_id)})"
     surveys = "its" if facts.status == PartnerStatus.ACTIVE else "once it is active, its"
     return (
-        f"{person(by)} put you on the team of *{facts.name}*{owner}: {surveys} pulse surveys "
+        f"{person(by)} put you on the team of {bold(facts.name)}{owner}: {surveys} pulse surveys "
         f"will ask you how the partnership goes, and you will be kept informed about it. "
         f"{_see(facts)}"
     )
@@ -565,7 +581,8 @@ def let_know(told: Sequence[str]) -> str:
 def renamed_for_owner(result: Renamed, by: str) -> str:
     """To the owner, when someone else renamed their partner."""
     return (
-        f"{person(by)} renamed *{result.old_name}*, which you own, to {ending(result.facts.name)} "
+        f"{person(by)} renamed {bold(result.old_name)}, which you own, to "
+        f"{ending(result.facts.name)} "
         + (OLD_NAME_FINDS_IT if result.old_name_kept else _generic_name_dropped(result.old_name))
     )
 
@@ -576,7 +593,7 @@ OLD_NAME_FINDS_IT = "The old name still finds it."
 def _generic_name_dropped(name: str) -> str:
     """A former name not kept as an alias (`naming.generic_name`: "Foundation")."""
     return (
-        f"“{name}” is only a legal form or a common word (like Inc, The or Foundation), so it "
+        f"{quote(name)} is only a legal form or a common word (like Inc, The or Foundation), so it "
         "is not kept as an alias: it would stand for a word many partners' names hold."
     )
 
@@ -584,7 +601,7 @@ def _generic_name_dropped(name: str) -> str:
 def status_for_owner(facts: PartnerFacts, by: str, before: str) -> str:
     """To the owner, when someone else moved their partner to another status."""
     return (
-        f"{person(by)} moved *{facts.name}*, which you own, from {status(before)} to "
+        f"{person(by)} moved {bold(facts.name)}, which you own, from {status(before)} to "
         f"{status(facts.status)}. `{COMMAND} status {in_command(facts.name)} {before}` moves it "
         "back."
     )
@@ -593,10 +610,11 @@ def status_for_owner(facts: PartnerFacts, by: str, before: str) -> str:
 def deputy_set(facts: PartnerFacts, old_deputy: str | None) -> str:
     if facts.deputy_id is None:
         return (
-            f"*{facts.name}* has no deputy now ({person(old_deputy)} was, and stays on the team)."
+            f"{bold(facts.name)} has no deputy now ({person(old_deputy)} was, and stays on the "
+            "team)."
         )
     was = f" instead of {person(old_deputy)}" if old_deputy else ""
-    return full_stop(f"{person(facts.deputy_id)} is now the deputy of *{facts.name}*{was}")
+    return full_stop(f"{person(facts.deputy_id)} is now the deputy of {bold(facts.name)}{was}")
 
 
 def team_roster(facts: PartnerFacts, members: Sequence[str]) -> str:
@@ -622,14 +640,14 @@ def team_shown(profile: PartnerProfile) -> str:
         )
     else:
         how = f"Put colleagues on it with `{COMMAND} team {typed} add @ben @dan`."
-    return f"Team of *{name}*: {team_roster(profile.facts, profile.members)}.\n{how}"
+    return f"Team of {bold(name)}: {team_roster(profile.facts, profile.members)}.\n{how}"
 
 
 def owner_shown(facts: PartnerFacts) -> str:
     owned = (
-        f"*{facts.name}* is owned by {person(facts.owner_id)}"
+        f"{bold(facts.name)} is owned by {person(facts.owner_id)}"
         if facts.owner_id
-        else f"*{facts.name}* has no owner yet"
+        else f"{bold(facts.name)} has no owner yet"
     )
     deputy = f", with {person(facts.deputy_id)} as deputy" if facts.deputy_id else ""
     command = f"`{COMMAND} owner {in_command(facts.name)} @user`"
@@ -647,10 +665,11 @@ def deputy_shown(facts: PartnerFacts) -> str:
             else ": nobody covers for its owner when they are away"
         )
         return (
-            f"*{facts.name}* has no deputy{why}.\nName one with `{COMMAND} deputy {typed} @user`."
+            f"{bold(facts.name)} has no deputy{why}.\n"
+            f"Name one with `{COMMAND} deputy {typed} @user`."
         )
     return (
-        f"The deputy of *{facts.name}* is {person(facts.deputy_id)}.\n"
+        f"The deputy of {bold(facts.name)} is {person(facts.deputy_id)}.\n"
         f"Change it with `{COMMAND} deputy {typed} @user`, or leave it without one with "
         f"`{COMMAND} deputy {typed} none`."
     )
@@ -658,7 +677,7 @@ def deputy_shown(facts: PartnerFacts) -> str:
 
 def status_shown(facts: PartnerFacts) -> str:
     return (
-        f"*{facts.name}* is {status(facts.status)}.\n"
+        f"{bold(facts.name)} is {status(facts.status)}.\n"
         f"Change it with `{COMMAND} status {in_command(facts.name)} {'|'.join(STATUSES)}`."
     )
 
@@ -666,9 +685,9 @@ def status_shown(facts: PartnerFacts) -> str:
 def aliases_shown(profile: PartnerProfile) -> str:
     facts = profile.facts
     known = (
-        f"*{facts.name}* is also known as {', '.join(f'“{alias}”' for alias in profile.aliases)}."
+        f"{bold(facts.name)} is also known as {quoted_list(profile.aliases)}."
         if profile.aliases
-        else f"*{facts.name}* goes by its name alone."
+        else f"{bold(facts.name)} goes by its name alone."
     )
     return f'{known}\nAdd another with `{COMMAND} alias {in_command(facts.name)} add "…"`.'
 
@@ -678,11 +697,13 @@ def channel_shown(facts: PartnerFacts, found: Route) -> str:
     if facts.status == PartnerStatus.ENDED:
         own = f" (its own: {channel(facts.channel_id)})" if facts.channel_id else ""
         return (
-            f"*{facts.name}* has ended: nobody is alerted about it any more{own}.\n"
+            f"{bold(facts.name)} has ended: nobody is alerted about it any more{own}.\n"
             f"`{COMMAND} status {typed} active` reopens it."
         )
     if facts.channel_id is not None:
-        said = f"Alerts about *{facts.name}* go to its own channel, {channel(facts.channel_id)}."
+        said = (
+            f"Alerts about {bold(facts.name)} go to its own channel, {channel(facts.channel_id)}."
+        )
         refused = channel_passed_over(facts, found)
         return "\n".join(
             [said, *([refused] if refused else []), f"`{COMMAND} channel {typed} none` clears it."]
@@ -694,7 +715,7 @@ def channel_shown(facts: PartnerFacts, found: Route) -> str:
         f"(an admin sets one with `{COMMAND} config channel #channel`)"
     )
     return (
-        f"*{facts.name}* has no channel of its own: {goes}.\n"
+        f"{bold(facts.name)} has no channel of its own: {goes}.\n"
         f"Give it one with `{COMMAND} channel {typed} #channel`."
     )
 
@@ -717,12 +738,12 @@ def team_changed(change: ListChange, adding: bool) -> str:
 
 
 def status_set(facts: PartnerFacts) -> str:
-    return f"*{facts.name}* is now {status(facts.status)}."
+    return f"{bold(facts.name)} is now {status(facts.status)}."
 
 
 def alerts_here(*, partner: str | None, by: str) -> str:
     """Posted in a channel just chosen for alerts (about one partner, or about all)."""
-    about = f"*{partner}*" if partner else "partners"
+    about = bold(partner) if partner else "partners"
     return (
         f":wave: <@{by}> chose this channel for Liaison's coordination alerts about {about}: "
         "when colleagues approach the same partner without knowing of each other, I'll say so "
@@ -851,17 +872,17 @@ def channel_kind(channel: str) -> str:
 def channel_set(facts: PartnerFacts) -> str:
     if facts.channel_id is None:
         return (
-            f"*{facts.name}* has no channel of its own now: its alerts go to the workspace's "
+            f"{bold(facts.name)} has no channel of its own now: its alerts go to the workspace's "
             "coordination channel."
         )
-    chosen = f"Alerts about *{facts.name}* will go to {channel(facts.channel_id)}."
+    chosen = f"Alerts about {bold(facts.name)} will go to {channel(facts.channel_id)}."
     if facts.channel_id.startswith("#"):
         chosen += " " + channel_kind(facts.channel_id)
     return chosen
 
 
 def aliases_changed(change: ListChange, adding: bool) -> str:
-    name = f"*{change.facts.name}*"
+    name = bold(change.facts.name)
     lines = []
     if change.changed:
         verb = "is now also known as" if adding else "is no longer known as"
@@ -883,7 +904,7 @@ def aliases_changed(change: ListChange, adding: bool) -> str:
 
 def renamed(result: Renamed) -> str:
     then = OLD_NAME_FINDS_IT if result.old_name_kept else _generic_name_dropped(result.old_name)
-    return f"*{result.old_name}* is now called {ending(result.facts.name)} {then}"
+    return f"{bold(result.old_name)} is now called {ending(result.facts.name)} {then}"
 
 
 _MOVED_NAMES = {
@@ -917,10 +938,10 @@ def lost_roles(result: Merged) -> dict[str, str]:
 def _role_on(facts: PartnerFacts, user_id: str) -> str:
     """`user_id`'s role on the partner, as in "is now the deputy of *X*"."""
     if user_id == facts.owner_id:
-        return f"the owner of *{facts.name}*"
+        return f"the owner of {bold(facts.name)}"
     if user_id == facts.deputy_id:
-        return f"the deputy of *{facts.name}*"
-    return f"a member of the team of *{facts.name}*"
+        return f"the deputy of {bold(facts.name)}"
+    return f"a member of the team of {bold(facts.name)}"
 
 
 def _merged_status(result: Merged) -> str:
@@ -928,8 +949,8 @@ def _merged_status(result: Merged) -> str:
     any other status of the duplicate leaves the kept one's."""
     if result.duplicate_status == result.status_before:
         return ""
-    was = f"*{result.duplicate_name}* was {status(result.duplicate_status)}"
-    kept = f"*{result.kept.name}*"
+    was = f"{bold(result.duplicate_name)} was {status(result.duplicate_status)}"
+    kept = bold(result.kept.name)
     if result.kept.status != result.status_before:
         return (
             f"\n{was}, so {kept} is now {status(result.kept.status)} "
@@ -951,19 +972,19 @@ def merged(result: Merged, told: Sequence[str] = ()) -> str:
     moved = [_moved_name(kind, result.moved[kind]) for kind in kinds if result.moved[kind]]
     what = f" Moved over: {', '.join(moved)}." if moved else ""
     roles = "".join(
-        f"\n{person(user)} ({role} of *{result.duplicate_name}*) is now "
+        f"\n{person(user)} ({role} of {bold(result.duplicate_name)}) is now "
         f"{full_stop(_role_on(result.kept, user))}"
         for user, role in lost_roles(result).items()
     )
     told_them = f"\nI've let {people(told)} know." if told else ""
     findings = "".join(f"\n{line}" for line in result.findings)
     finds = (
-        f"“{result.duplicate_name}” now finds {ending(result.kept.name)}"
+        f"{quote(result.duplicate_name)} now finds {ending(result.kept.name)}"
         if result.duplicate_name_kept
         else _generic_name_dropped(result.duplicate_name)
     )
     return (
-        f"Merged *{result.duplicate_name}* into {ending(result.kept.name)}{what} "
+        f"Merged {bold(result.duplicate_name)} into {ending(result.kept.name)}{what} "
         f"{finds}{_merged_status(result)}{roles}{told_them}{findings}"
     )
 
@@ -971,10 +992,10 @@ def merged(result: Merged, told: Sequence[str] = ()) -> str:
 def merged_away(result: Merged, user_id: str, *, by: str) -> str:
     """To the duplicate's owner or deputy: their partner is now part of another."""
     role = lost_roles(result)[user_id]
-    finds = f", and “{result.duplicate_name}” finds it" if result.duplicate_name_kept else ""
+    finds = f", and {quote(result.duplicate_name)} finds it" if result.duplicate_name_kept else ""
     return (
-        f"{person(by)} merged *{result.duplicate_name}*, where you were {role}, into "
-        f"*{result.kept.name}* (owner {person(result.kept.owner_id)}): its history, contacts "
+        f"{person(by)} merged {bold(result.duplicate_name)}, where you were {role}, into "
+        f"{bold(result.kept.name)} (owner {person(result.kept.owner_id)}): its history, contacts "
         f"and team are there now{finds}. You are now "
         f"{_role_on(result.kept, user_id)}: `{COMMAND} show {in_command(result.kept.name)}` "
         "shows where things stand."
@@ -988,9 +1009,10 @@ def contact_added(result: ContactAdded) -> str:
     if result.completed or result.retitled_from is not None:
         done = f"I added the {' and '.join(result.completed)} you gave" if result.completed else ""
         if result.retitled_from is not None:
-            done += (" and " if done else "") + f"changed their title from “{result.retitled_from}”"
-        return f"{contact_line(contact)} was already a contact at *{facts.name}*: {done}."
-    there = f"{contact_line(contact)} is already a contact at *{facts.name}*; nothing changed."
+            retitled = f"changed their title from {quote(result.retitled_from)}"
+            done += (" and " if done else "") + retitled
+        return f"{contact_line(contact)} was already a contact at {bold(facts.name)}: {done}."
+    there = f"{contact_line(contact)} is already a contact at {bold(facts.name)}; nothing changed."
     if not result.by_name:
         return there
     again = (
@@ -1022,7 +1044,7 @@ def example_email(name: str) -> str:
 
 def no_contacts(facts: PartnerFacts) -> str:
     return (
-        f"No contacts at *{facts.name}* yet. Add one with "
+        f"No contacts at {bold(facts.name)} yet. Add one with "
         f"`{COMMAND} contact {in_command(facts.name)} add Jane Doe jane@example.org Title`."
     )
 
@@ -1102,19 +1124,19 @@ def form_exists(existing: PartnerFacts, owner_name: str | None = None) -> str:
     owner, where Liaison knows it."""
     show = f"{COMMAND} show {in_command(existing.name)}"
     if owner_name is None:
-        return f"Already registered as {existing.name} (owner: see `{show}`)."
-    return f"Already registered as {existing.name}, owned by {owner_name}: see `{show}`."
+        return f"Already registered as {literal(existing.name)} (owner: see `{show}`)."
+    return f"Already registered as {literal(existing.name)}, owned by {owner_name}: see `{show}`."
 
 
 def form_similar(names: Sequence[str]) -> str:
     return (
-        f"Looks like {', '.join(names)}, already registered. If it is a different organisation, "
-        f"tick “{FIELD_ANYWAY}” below and add it again."
+        f"Looks like {', '.join(map(literal, names))}, already registered. If it is a different "
+        f"organisation, tick “{FIELD_ANYWAY}” below and add it again."
     )
 
 
 def form_name_taken(name: str, holder: PartnerFacts) -> str:
-    return full_stop(f"“{name}” already stands for {holder.name}")
+    return full_stop(f"{quote(name)} already stands for {literal(holder.name)}")
 
 
 # A form sent with its (required) partner picker empty: nothing was picked, nothing is gone.

@@ -9,6 +9,7 @@ from bot.mrkdwn import (
     as_typed,
     cut,
     escape,
+    literal,
     plain,
     plain_shown,
     slack_text,
@@ -123,4 +124,19 @@ def test_plain_text_reads_well_without_markup() -> None:
     )
     assert plain(said, {"U0BEN": "ben"}) == (
         "Only @ben or @U0ZED can move “#4”; ask them. #general keeps snake_case and 2*3*4."
+    )
+
+
+def test_marks_in_what_people_typed_open_and_close_nothing() -> None:
+    # QA: `*A*B Corp*` and `*Save_the_Children*` read as bold and italics cut short. Each mark
+    # stands between zero-width spaces, which Slack does not take for a word's edge.
+    assert literal("A*B_C~D`E") == "A\u200b*\u200bB\u200b_\u200bC\u200b~\u200bD\u200b`\u200bE"
+    assert literal("Acme & Co") == "Acme & Co"
+    assert slack_text(f"*{literal('R&D_Labs')}*") == "*R&amp;D\u200b_\u200bLabs*"
+
+
+def test_plain_text_keeps_marks_shown_as_typed() -> None:
+    name = literal("*NSYNC_ Fan `Club`")
+    assert plain(f"Already registered as *{name}* (see `show {name}`).", {}) == (
+        "Already registered as *NSYNC_ Fan `Club` (see “show *NSYNC_ Fan `Club`”)."
     )

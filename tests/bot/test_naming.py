@@ -286,6 +286,10 @@ def test_normalize_name(name: str, key: str) -> None:
         ("Nestlé S.A.", "Nestle SA"),
         ("Deutsche Welthungerhilfe e.V.", "Deutsche Welthungerhilfe eV"),
         ("Einzelhandel Meier e.K.", "Einzelhandel Meier"),
+        # A name copied out of a Slack message, marks between zero-width spaces (`literal`).
+        ("Mc`Donald Trust", "Mc\u200b`\u200bDonald Trust"),
+        ("Save_the_Children", "Save\u200b_\u200bthe\u200b_\u200bChildren"),
+        ("Acme", "Ac\u2060me\ufeff"),
     ],
 )
 def test_normalize_name_equivalent(a: str, b: str) -> None:

@@ -144,6 +144,32 @@ def test_a_website_after_the_aliases_is_the_website(slack: Slack) -> None:
     assert "<https://delta.org|delta.org>" in added and "Also known as: “D”" in added
 
 
+ZWSP = "\u200b"
+
+
+def test_formatting_marks_in_names_show_as_typed(slack: Slack) -> None:
+    # QA: `*A*B Corp*` showed "A" in bold and "B Corp*" after it; `_` and `~` in names opened
+    # italics and strikethrough. Each mark stands between zero-width spaces: shown, not read.
+    added = answer(slack, 'add A*B Corp aka "Save_the_Children", "~tilde~"')
+    assert f"Added *A{ZWSP}*{ZWSP}B Corp*." in added
+    assert "*A*B Corp*" not in added
+    assert f"“Save{ZWSP}_{ZWSP}the{ZWSP}_{ZWSP}Children”" in added
+    assert f"“{ZWSP}~{ZWSP}tilde{ZWSP}~{ZWSP}”" in added
+    # In a command shown as code the marks are literal and stay bare; a backtick, which would
+    # end the code, is an apostrophe there, which finds the partner.
+    assert "`/partner show A*B Corp`" in added
+    ticked = answer(slack, "add Mc`Donald Trust")
+    assert "`/partner show Mc’Donald Trust`" in ticked
+    assert "Mc’Donald Trust" in answer(slack, "show Mc’Donald Trust")
+    # The name copied out of the answer, zero-width spaces and all, finds the partner.
+    assert "*Owner*" in answer(slack, f"show A{ZWSP}*{ZWSP}B Corp")
+    # Nor are they kept in a name someone pasted.
+    answer(slack, f"add Zeta{ZWSP}_{ZWSP}Labs")
+    with Session(slack.runtime.engine) as session:
+        names = set(session.exec(select(Partner.name)).all())
+    assert names == {"A*B Corp", "Mc`Donald Trust", "Zeta_Labs"}
+
+
 def test_names_people_typed_show_as_typed_and_ping_nobody(slack: Slack) -> None:
     # `add "R&D <Labs> @channel" aka "<R&D>"`, as Slack sends it with `should_escape`.
     added = answer(slack, 'add "R&amp;D &lt;Labs&gt; <!channel>" aka "&lt;R&amp;D&gt;"')
