@@ -407,6 +407,15 @@ def _not_added(line: str, tokens: Sequence[Token], rest: Sequence[Token]) -> Gra
             f"The quote opened before `{first.text}` is never closed. If it is part of the "
             f"partner's name, put the whole name in « »: `/partner add «{name}»`."
         )
+    if first.kind is Kind.COLON and tokens[0].kind is not Kind.QUOTED:
+        # `add Acme: The Company`: a `:` ends a name (notes follow it in `log`).
+        end = next((i for i, t in enumerate(rest) if t.keyword in ADD_CLAUSES), len(rest))
+        name = unescape(line[tokens[0].start : rest[end - 1].end])
+        example = " ".join(["/partner add", quoted(name), _typed(rest[end:], line)]).rstrip()
+        return GrammarError(
+            f"A `:` ends a partner's name. If it is part of the name, put the name in quotes: "
+            f"`{example}`."
+        )
     word = first.keyword
     if word is None or tokens[0].kind is Kind.QUOTED:
         return GrammarError(problem)

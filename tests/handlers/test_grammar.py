@@ -148,6 +148,10 @@ def test_add_takes_the_website_after_a_clause_too(
     assert (parsed.aliases, parsed.owner_id, parsed.website) == (aliases, owner, website)
 
 
+def test_a_name_with_a_colon_in_quotes_keeps_it() -> None:
+    assert grammar.parse_add('"Acme: The Company"').name.text == "Acme: The Company"
+
+
 def test_add_takes_one_website() -> None:
     with pytest.raises(GrammarError, match="Give one website"):
         grammar.parse_add('Delta (delta.org) aka "D" (delta.net)')
@@ -183,6 +187,8 @@ def test_a_name_keeps_the_spacing_it_was_typed_with() -> None:
         ('Acme aka "X" junk "Y"', "Put each name in quotes"),
         ("Acme to there", "I did not understand `to there`"),
         ("Acme owner <!here>", "mention people one by one"),
+        # QA: "I did not understand `: The Company`", and no word of how to keep the `:`.
+        ("Acme: The Company", 'put the name in quotes: `/partner add "Acme: The Company"`'),
     ],
 )
 def test_add_says_what_was_wrong(line: str, problem: str) -> None:
