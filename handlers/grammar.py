@@ -469,6 +469,16 @@ def require_name(
     return _require_name(name, what)
 
 
+def _missing_before(line: str, tokens: Sequence[Token], word: str, *, verb: str, what: str) -> None:
+    """Refuse a line that starts with the word that must follow the partner's name, and has it
+    nowhere else (`merge into Oxfam`, `rename to Oxfam`): the name is missing, and the line to
+    type has it before the word. (`merge Into the Wild into Oxfam` is a name that starts with
+    the word: `require_name` says to quote it.)"""
+    if tokens and tokens[0].is_word(word) and not any(t.is_word(word) for t in tokens[1:]):
+        typed = " ".join([f"/partner {verb} NAME", _typed(tokens, line)])
+        raise GrammarError(f"{what} Give the partner's name before “{tokens[0].text}”: `{typed}`.")
+
+
 def _keyword_after(
     line: str, tokens: Sequence[Token], name_used: int, *, verb: str, ends_at: tuple[str, ...]
 ) -> GrammarError:
@@ -856,6 +866,8 @@ def parse_rename(text: str, *, known: KnownNames | None = None) -> RenameLine:
     """`NAME to NEW`; with `known`, a registered name with keywords in it is read whole."""
     tokens = tokenize(text)
     name, used = take_name(tokens, known=known)
+    if name is None:
+        _missing_before(text, tokens, "to", verb="rename", what="Which partner?")
     name = require_name(name, text, tokens, verb="rename", ends_at=("to",))
     rest = tokens[used:]
     if rest and rest[0].keyword not in (None, "to"):
@@ -873,6 +885,8 @@ def parse_merge(text: str, *, known: KnownNames | None = None) -> MergeLine:
     read whole."""
     tokens = tokenize(text)
     duplicate, used = take_name(tokens, known=known)
+    if duplicate is None:
+        _missing_before(text, tokens, "into", verb="merge", what="Which partner is the duplicate?")
     duplicate = require_name(
         duplicate,
         text,

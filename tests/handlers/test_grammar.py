@@ -306,6 +306,21 @@ def test_rename_and_merge() -> None:
         grammar.parse_rename("A B")
 
 
+def test_rename_and_merge_without_the_partner_give_the_line_to_type() -> None:
+    # QA: `merge into X` suggested quoting "into X" as the duplicate, and no partner to keep.
+    with pytest.raises(GrammarError) as merging:
+        grammar.parse_merge("into 国境なき医師団")
+    assert merging.value.problem == (
+        "Which partner is the duplicate? Give the partner's name before “into”: "
+        "`/partner merge NAME into 国境なき医師団`."
+    )
+    with pytest.raises(GrammarError, match="name before “to”: `/partner rename NAME to Acme`"):
+        grammar.parse_rename("to Acme")
+    # A name that starts with the word, the word coming again after it, is still to be quoted.
+    with pytest.raises(GrammarError, match='quotes: `/partner merge "Into the Wild" into Acme`'):
+        grammar.parse_merge("Into the Wild into Acme")
+
+
 def test_contact_with_email_title_or_comma() -> None:
     full = grammar.parse_contact(
         "MSF add Jane Doe <mailto:jane@msf.org|jane@msf.org> Head of Partnerships"
