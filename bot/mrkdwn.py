@@ -54,6 +54,8 @@ WORD_JOINER = "\u2060"
 _MARK = re.compile(r"[*_~`]")
 ZERO_WIDTH_SPACE = "\u200b"
 _GUARDED = re.compile(rf"{ZERO_WIDTH_SPACE}([*_~`]){ZERO_WIDTH_SPACE}")
+_STAND_IN = {mark: chr(0xE000 + index) for index, mark in enumerate("*_~`")}
+_MARK_BACK = str.maketrans({stand_in: mark for mark, stand_in in _STAND_IN.items()})
 # Slack's markup in text people typed: a mention, a channel, a broadcast, a link.
 _MARKUP = re.compile(
     r"<(?P<target>[@#!][^<>|]*|(?:https?://|mailto:)[^<>|]*)(?:\|(?P<label>[^<>]*))?>"
@@ -139,17 +141,15 @@ def plain(text: str, names: Mapping[str, str]) -> str:
         name = names.get(found["id"])
         return f"<@{found['id']}|{name}>" if name else found.group()
 
-    # A mark `literal` kept as typed stays, without its zero-width spaces.
-    kept = {found.group(): found[1] for found in _GUARDED.finditer(text)}
-    guarded = {mark: chr(0xE000 + index) for index, mark in enumerate(kept)}
-    for mark, stand_in in guarded.items():
-        text = text.replace(mark, stand_in)
-    text = as_typed(_PERSON.sub(named, text))
-    text = _CODE.sub(r"“\1”", text)
+    # A mark shown as typed (`literal`, or in a code span) stays, without zero-width spaces:
+    # a character of Unicode's private use area stands for it meanwhile.
+    def held(text: str) -> str:
+        return _GUARDED.sub(lambda found: _STAND_IN[found[1]], text)
+
+    text = as_typed(_PERSON.sub(named, held(text)))
+    text = held(_CODE.sub(lambda found: f"“{literal(found[1])}”", text))
     text = _ITALIC.sub(r"\1", _BOLD.sub(r"\1", text))
-    for mark, stand_in in guarded.items():
-        text = text.replace(stand_in, kept[mark])
-    return text
+    return text.translate(_MARK_BACK)
 
 
 def mentioned(text: str) -> set[str]:

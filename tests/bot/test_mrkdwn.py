@@ -140,3 +140,10 @@ def test_plain_text_keeps_marks_shown_as_typed() -> None:
     assert plain(f"Already registered as *{name}* (see `show {name}`).", {}) == (
         "Already registered as *NSYNC_ Fan `Club` (see “show *NSYNC_ Fan `Club`”)."
     )
+
+
+def test_plain_text_keeps_marks_in_a_code_span() -> None:
+    # QA: `/partner show _Under_ Score` in a form's field error read "show Under Score".
+    assert plain("see `/partner show _Under_ Score`, *now*", {}) == (
+        "see “/partner show _Under_ Score”, now"
+    )

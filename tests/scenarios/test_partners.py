@@ -1251,6 +1251,21 @@ def submit(slack: Slack, view: FakeView, **fields: Any) -> None:
     slack.runtime.drain()
 
 
+def test_a_forms_field_error_shows_a_name_with_marks_as_typed(slack: Slack) -> None:
+    # A field error is plain text, made of Liaison's mrkdwn: "_Under_ Score" lost its marks.
+    answer(slack, 'add "_Under_ Score" aka "*Star*"')
+    slack.command("add")
+    (view,) = slack.fake.open_modals(ANA)
+    submit(slack, view, name="_under_ score", owner=ANA, status="active")
+    assert view.errors is not None
+    assert view.errors[blocks.NAME_FIELD] == (
+        "Already registered as _Under_ Score, owned by Ana (@ana): "
+        "see “/partner show _Under_ Score”."
+    )
+    submit(slack, view, name="Oxfam", aliases="*star*", owner=ANA, status="active")
+    assert view.errors == {blocks.ALIASES_FIELD: "“*star*” already stands for _Under_ Score."}
+
+
 def test_add_with_no_arguments_opens_a_form_with_errors_inline(slack: Slack) -> None:
     answer(slack, MSF)
     delivery = slack.command("add")
