@@ -32,6 +32,7 @@ __all__ = [
     "generic_name",
     "name_similarity",
     "normalize_name",
+    "one_typo_away",
     "same_body_contained",
     "tokens",
 ]
@@ -309,6 +310,14 @@ def _unmatched_words(words: Iterable[str], other: str) -> int:
         if len(word) >= SIGNIFICANT_WORD_LEN
         and fuzz.partial_ratio(word, other, score_cutoff=WORD_MATCH_CUTOFF) == 0
     )
+
+
+def one_typo_away(typed: str, name: str) -> bool:
+    """Whether `typed` is `name` as typed with one typo (a letter wrong, missing or extra, two
+    letters swapped), case and spacing aside. For the legal form that ends a name ("Acme
+    Corpp" of "Acme Corp"), which keys drop: the typo is in no key, so no score sees it."""
+    a, b = (" ".join(text.casefold().split()) for text in (typed, name))
+    return a != b and OSA.distance(a, b, score_cutoff=1) == 1
 
 
 def _one_typo(a: str, b: str) -> bool:

@@ -1236,6 +1236,11 @@ class Registry:
                 return spelt[partner_id]
         start = self._known_start(session, team_id, typed)
         known: KnownStart | None = None
+        misspelt: list[Partner] = []
+        if start is not None and naming.one_typo_away(typed, start[0].name):
+            # "A*B Corpp": a typo in the legal form, which the key leaves out ("a b").
+            misspelt, start = [start[0]], None
+            matches = [match for match in matches if match.partner_id != _id(misspelt[0])]
         if start is not None:
             partner, start_key, rest = start
             matches = [
@@ -1248,7 +1253,9 @@ class Registry:
         candidates = store.get_partners(
             session=session, team_id=team_id, partner_ids=[m.partner_id for m in matches]
         )
-        ordered = [candidates[m.partner_id] for m in matches if m.partner_id in candidates]
+        ordered = misspelt + [
+            candidates[m.partner_id] for m in matches if m.partner_id in candidates
+        ]
         raise UnknownPartner(typed, self._facts_of(session, team_id, ordered), known)
 
     def _known_start(

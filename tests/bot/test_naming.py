@@ -16,6 +16,7 @@ from bot.naming import (
     name_keys,
     name_similarity,
     normalize_name,
+    one_typo_away,
     person_key,
     same_body_contained,
     tokens,
@@ -1029,3 +1030,10 @@ def test_a_name_of_only_legal_forms_or_one_common_word_is_generic(
     name: str, expected: bool
 ) -> None:
     assert generic_name(name) is expected
+
+
+def test_one_typo_away_sees_a_typo_in_a_legal_form() -> None:
+    assert one_typo_away("A*B  corpp", "A*B Corp")
+    assert one_typo_away("Acme Limted", "Acme Limited")
+    assert not one_typo_away("acme corp", "Acme Corp")
+    assert not one_typo_away("Acme Corporate", "Acme Corp")

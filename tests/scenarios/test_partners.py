@@ -274,6 +274,21 @@ def test_did_you_mean_buttons_rerun_the_command_on_the_pick(slack: Slack) -> Non
     assert "*Médecins Sans Frontières* is now 🟢 active" in shown(message)
 
 
+def test_a_typo_in_the_legal_form_of_a_name_is_a_near_miss(slack: Slack) -> None:
+    # QA: `status A*B Corpp active` answered that "Corpp" is not something `status` takes after
+    # *A*B Corp*: keys leave out the legal form ("a b"), so the typo was read as extra words.
+    answer(slack, "add A*B Corp")
+    asked = answer(slack, "status A*B Corpp active")
+    assert "I don't know a partner called “A\u200b*\u200bB Corpp”. Did you mean" in asked
+    message = last(slack, ANA)
+    click(slack, ANA, message, "partner_pick_0")
+    assert "*A\u200b*\u200bB Corp* is now 🟢 active" in shown(message)
+    # Words after a name, which are not its legal form, are still said to be so.
+    assert "“Corporate” is not something `status` takes" in answer(
+        slack, "status A*B Corporate active"
+    )
+
+
 def test_a_partner_of_another_workspace_is_invisible(slack: Slack) -> None:
     registry(slack).add(actor=Actor("T0OTHER", "U0ZED"), name="Oxfam")
     assert "I don't know a partner called “Oxfam”" in answer(slack, "show Oxfam")
