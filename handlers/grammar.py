@@ -584,6 +584,12 @@ def parse_add(text: str) -> AddLine:
     # With Love`, `add Into the Wild`) starts it.
     open_start = bool(tokens) and tokens[0].keyword not in ADD_CLAUSES
     name, used = take_name(tokens, open_start=open_start)
+    if name is None and len(tokens) == 1 and not open_start:
+        # `add Owner`: a clause's word alone can only be the name.
+        raise GrammarError(
+            f"What is the partner called? If it is “{tokens[0].text}”, put the name in quotes: "
+            f"`/partner add {quoted(tokens[0].text)}`."
+        )
     name = require_name(
         name, text, tokens, verb="add", ends_at=ADD_CLAUSES, what="What is the partner called?"
     )

@@ -189,6 +189,7 @@ def test_a_name_keeps_the_spacing_it_was_typed_with() -> None:
         ("Acme owner <!here>", "mention people one by one"),
         # QA: "I did not understand `: The Company`", and no word of how to keep the `:`.
         ("Acme: The Company", 'put the name in quotes: `/partner add "Acme: The Company"`'),
+        ("Owner", 'If it is “Owner”, put the name in quotes: `/partner add "Owner"`'),
     ],
 )
 def test_add_says_what_was_wrong(line: str, problem: str) -> None:
