@@ -898,7 +898,10 @@ def aliases_changed(change: ListChange, adding: bool) -> str:
         stands_for = f"{quoted_list(change.unchanged)} already {stand} for"
         lines.append(f"{stands_for} {ending(change.facts.name)}")
     if change.changed or change.now:
-        lines.append(f"{ALIASES}: {quoted_list(change.now) or NOT_SET}.")
+        if change.now:
+            lines.append(f"{ALIASES}: {quoted_list(change.now)}.")
+        else:
+            lines.append("It goes by its name alone now.")
     return "\n".join(lines)
 
 

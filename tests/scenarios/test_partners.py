@@ -289,6 +289,13 @@ def test_a_typo_in_the_legal_form_of_a_name_is_a_near_miss(slack: Slack) -> None
     )
 
 
+def test_removing_the_last_alias_says_the_name_alone_is_left(slack: Slack) -> None:
+    # QA: it ended "Also known as: —."
+    answer(slack, 'add Café Crème aka "CC"')
+    removed = answer(slack, 'alias Café Crème remove "cc"')
+    assert "*Café Crème* is no longer known as “CC”.\nIt goes by its name alone now." in removed
+
+
 def test_a_partner_of_another_workspace_is_invisible(slack: Slack) -> None:
     registry(slack).add(actor=Actor("T0OTHER", "U0ZED"), name="Oxfam")
     assert "I don't know a partner called “Oxfam”" in answer(slack, "show Oxfam")
