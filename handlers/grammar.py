@@ -469,6 +469,26 @@ def require_name(
     return _require_name(name, what)
 
 
+def _open_quote_over(line: str, tokens: Sequence[Token], word: str, *, verb: str) -> None:
+    """Refuse a name whose quote is never closed and ran over the word that follows it
+    (`rename "Acme Org to Acme`): the line again, the quote closed before the last such word."""
+    if not tokens or tokens[0].kind is not Kind.QUOTED:
+        return
+    first = tokens[0]
+    if _closed(line[first.start : first.end]):
+        return
+    words = first.text.split(" ")
+    at = max((i for i, w in enumerate(words) if i and w.lower() == word), default=None)
+    if at is None or at == len(words) - 1:
+        return
+    name, after = " ".join(words[:at]), " ".join(words[at + 1 :])
+    typed = " ".join([f"/partner {verb}", quoted(name), word, after, _typed(tokens[1:], line)])
+    raise GrammarError(
+        f"The quote opened before `{words[0]}` is never closed. Close it right after the name: "
+        f"`{typed.rstrip()}`."
+    )
+
+
 def _missing_before(line: str, tokens: Sequence[Token], word: str, *, verb: str, what: str) -> None:
     """Refuse a line that starts with the word that must follow the partner's name, and has it
     nowhere else (`merge into Oxfam`, `rename to Oxfam`): the name is missing, and the line to
@@ -871,6 +891,7 @@ def parse_alias(text: str) -> ChangeLine:
 def parse_rename(text: str, *, known: KnownNames | None = None) -> RenameLine:
     """`NAME to NEW`; with `known`, a registered name with keywords in it is read whole."""
     tokens = tokenize(text)
+    _open_quote_over(text, tokens, "to", verb="rename")
     name, used = take_name(tokens, known=known)
     if name is None:
         _missing_before(text, tokens, "to", verb="rename", what="Which partner?")
@@ -890,6 +911,7 @@ def parse_merge(text: str, *, known: KnownNames | None = None) -> MergeLine:
     """`DUPLICATE into KEPT`; with `known`, a registered duplicate with keywords in its name is
     read whole."""
     tokens = tokenize(text)
+    _open_quote_over(text, tokens, "into", verb="merge")
     duplicate, used = take_name(tokens, known=known)
     if duplicate is None:
         _missing_before(text, tokens, "into", verb="merge", what="Which partner is the duplicate?")

@@ -322,6 +322,26 @@ def test_rename_and_merge_without_the_partner_give_the_line_to_type() -> None:
         grammar.parse_merge("Into the Wild into Acme")
 
 
+@pytest.mark.parametrize(
+    ("parse", "line", "typed"),
+    [
+        # QA: "Put `to` between the current name and the new one", though it was there.
+        (grammar.parse_rename, '"Acme Org to Short', '/partner rename "Acme Org" to Short'),
+        (grammar.parse_rename, '"Room to Read to R2R', '/partner rename "Room to Read" to R2R'),
+        (grammar.parse_merge, "“Acme Org into Beta", '/partner merge "Acme Org" into Beta'),
+    ],
+)
+def test_a_name_whose_quote_runs_over_to_or_into_is_closed_in_the_example(
+    parse: Callable[[str], object], line: str, typed: str
+) -> None:
+    with pytest.raises(GrammarError) as refused:
+        parse(line)
+    assert refused.value.problem == (
+        f"The quote opened before `{line[1:].split()[0]}` is never closed. Close it right after "
+        f"the name: `{typed}`."
+    )
+
+
 def test_contact_with_email_title_or_comma() -> None:
     full = grammar.parse_contact(
         "MSF add Jane Doe <mailto:jane@msf.org|jane@msf.org> Head of Partnerships"
