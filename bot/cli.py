@@ -204,11 +204,27 @@ def simulate_offline(args: argparse.Namespace) -> int:
 
 def migrate(settings: Settings) -> int:
     engine = make_engine(settings.database_url)
-    before = schema.current_revision(engine)
-    schema.upgrade(engine)
-    after = schema.current_revision(engine)
+    try:
+        before = schema.current_revision(engine)
+        schema.upgrade(engine)
+        after = schema.current_revision(engine)
+    except schema.SchemaOutOfDate as error:
+        raise StartupError(str(error)) from error
+    except sa.exc.SQLAlchemyError as error:
+        raise _unusable_database(engine, error) from error
+    finally:
+        engine.dispose()
     print(f"database schema: {before or 'empty'} → {after}")
     return 0
+
+
+def _unusable_database(engine: sa.Engine, error: sa.exc.SQLAlchemyError) -> StartupError:
+    # The driver's own words, first line only: the whole traceback says nothing more.
+    reason = str(error.orig if isinstance(error, sa.exc.DBAPIError) else error)
+    return StartupError(
+        f"cannot use the database at DATABASE_URL ({engine.url.render_as_string()}): "
+        f"{reason.splitlines()[0] if reason else type(error).__name__}"
+    )
 
 
 def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
@@ -226,12 +242,7 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
     except schema.SchemaOutOfDate as error:
         raise StartupError(str(error)) from error
     except sa.exc.SQLAlchemyError as error:
-        # The driver's own words, first line only: the whole traceback says nothing more.
-        reason = str(error.orig if isinstance(error, sa.exc.DBAPIError) else error)
-        raise StartupError(
-            f"cannot use the database at DATABASE_URL ({engine.url.render_as_string()}): "
-            f"{reason.splitlines()[0] if reason else type(error).__name__}"
-        ) from error
+        raise _unusable_database(engine, error) from error
     return Runtime(settings=settings, engine=engine, clock=clock or SystemClock())
 
 

@@ -8,6 +8,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
 from sqlalchemy.engine import Engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -15,6 +16,10 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 class SchemaOutOfDate(Exception):
     """The database is behind the code's migrations and auto-migration is off."""
+
+
+class SchemaTooNew(SchemaOutOfDate):
+    """A newer Liaison migrated the database: this version knows nothing of its schema."""
 
 
 def alembic_config(engine: Engine) -> Config:
@@ -37,8 +42,23 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
+def refuse_unknown(current: str | None) -> None:
+    """Raise SchemaTooNew when `current` is no revision of this version's migrations."""
+    if current is None:
+        return
+    try:
+        ScriptDirectory(str(MIGRATIONS)).get_revision(current)
+    except CommandError:
+        raise SchemaTooNew(
+            f"the database schema is at {current}, which this version of Liaison does not know "
+            f"(it knows up to {head_revision()}): a newer Liaison migrated it; run that version, "
+            "or set DATABASE_URL to this version's database"
+        ) from None
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema up to `revision` (idempotent)."""
+    """Bring the schema up to `revision` (idempotent); SchemaTooNew when a newer Liaison's."""
+    refuse_unknown(current_revision(engine))
     command.upgrade(alembic_config(engine), revision)
 
 
@@ -47,6 +67,7 @@ def ensure_current(engine: Engine, *, auto_migrate: bool) -> None:
     current, head = current_revision(engine), head_revision()
     if current == head:
         return
+    refuse_unknown(current)
     if auto_migrate:
         upgrade(engine)
         return

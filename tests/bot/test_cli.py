@@ -12,12 +12,14 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from bot import __version__, cli
 from bot.config import Settings
 from bot.sandbox.fake_slack import FakeSlack
 from bot.services.touchpoints import every_zone, zones_in_use
 from storage import schema
+from storage.db import make_engine
 from tests.http import free_port
 
 
@@ -241,3 +243,59 @@ def test_the_readmes_command_lines_name_options_as_the_help_does() -> None:
                 assert f"{option} {value}" in usage, f"`liaison {line}`: {usage}"
                 checked += 1
     assert checked >= 3  # --script FILE, --at MOMENT, --kind KIND, --team TEAM_ID
+
+
+@pytest.fixture
+def migrated(workdir: Path) -> str:
+    """A SQLite database at this version's schema, as `liaison migrate` leaves it."""
+    url = f"sqlite:///{workdir / 'liaison.db'}"
+    engine = make_engine(url)
+    schema.upgrade(engine)
+    engine.dispose()
+    return url
+
+
+def slack_env(fake_slack: FakeSlack, database_url: str, **more: str) -> dict[str, str]:
+    return {
+        **pythonpath(),
+        "SLACK_BOT_TOKEN": fake_slack.bot_token,
+        "SLACK_SIGNING_SECRET": fake_slack.signing_secret,
+        "SLACK_APP_TOKEN": "xapp-1",
+        "SLACK_API_BASE_URL": fake_slack.base_url,
+        "DATABASE_URL": database_url,
+        "LOG_LEVEL": "ERROR",
+        **more,
+    }
+
+
+def test_migrate_on_an_unreachable_database_is_one_line(workdir: Path) -> None:
+    env = {**pythonpath(), "DATABASE_URL": f"sqlite:///{workdir / 'no' / 'such' / 'dir.db'}"}
+    result = liaison("migrate", cwd=workdir, env=env)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"liaison: cannot use the database at DATABASE_URL (sqlite:///{workdir}/no/such/dir.db)"
+        ": unable to open database file"
+    ]
+
+
+def test_a_database_a_newer_liaison_migrated_is_refused_and_not_migrated(
+    workdir: Path, fake_slack: FakeSlack, migrated: str
+) -> None:
+    """It used to be told to run `liaison migrate`, which then failed with a traceback."""
+    engine = make_engine(migrated)
+    with engine.begin() as connection:
+        connection.execute(sa.text("UPDATE alembic_version SET version_num = '9999'"))
+    engine.dispose()
+    line = (
+        "liaison: the database schema is at 9999, which this version of Liaison does not know "
+        f"(it knows up to {schema.head_revision()}): a newer Liaison migrated it; run that "
+        "version, or set DATABASE_URL to this version's database"
+    )
+    env = slack_env(fake_slack, migrated)
+    for command in (("migrate",), ("outbox",), ("serve",)):
+        for auto_migrate in ("false", "true"):
+            result = liaison(
+                *command, cwd=workdir, env={**env, "LIAISON_AUTO_MIGRATE": auto_migrate}
+            )
+            assert result.returncode == 2, (command, result.stderr)
+            assert result.stderr.strip().splitlines() == [line], command
