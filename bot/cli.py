@@ -8,6 +8,7 @@ import logging
 import signal
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from types import FrameType
@@ -19,7 +20,15 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot import __version__, logs
 from bot.clock import Clock, ManualClock, SystemClock
-from bot.config import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, Settings, SettingsError
+from bot.config import (
+    APP_TOKEN,
+    BOT_TOKEN,
+    DEFAULT_SLACK_API_BASE_URL,
+    SIGNING_SECRET,
+    Settings,
+    SettingsError,
+    where_to_find,
+)
 from bot.runtime import Runtime
 from storage import schema
 from storage.db import make_engine
@@ -246,9 +255,58 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
     return Runtime(settings=settings, engine=engine, clock=clock or SystemClock())
 
 
+@dataclass(frozen=True)
+class SlackIdentity:
+    """Who SLACK_BOT_TOKEN is, as Slack's auth.test says: the workspace and the bot user."""
+
+    team_id: str
+    bot_user_id: str
+
+
+def check_slack(settings: Settings) -> SlackIdentity:
+    """Ask Slack whether it accepts SLACK_BOT_TOKEN (auth.test), before a command does anything
+    with it: every command that needs Slack says in the same words why it cannot go on.
+
+    `tick` especially: with nothing due it would otherwise never call Slack, and a cron job
+    would go on exiting 0 on a revoked token."""
+    from bot.delivery.dispatcher import delivery_client
+
+    url = settings.slack_api_base_url
+    try:
+        answer = delivery_client(settings).auth_test()
+    except SlackApiError as error:
+        status = error.response.status_code
+        data = error.response.data
+        code = str(data.get("error", "")) if isinstance(data, dict) else ""
+        if status == 429 or status >= 500 or code in {"ratelimited", "service_unavailable"}:
+            raise StartupError(
+                f"Slack at SLACK_API_BASE_URL ({url}) is not answering right now (HTTP {status}"
+                f"{', ' + code if code and status < 500 else ''}); nothing was done: try again "
+                "in a few minutes"
+            ) from error
+        if not code or code.startswith("Received a response in a non-JSON format"):
+            raise StartupError(
+                f"SLACK_API_BASE_URL ({url}) is not Slack's Web API (auth.test got HTTP {status}, "
+                f"not Slack's JSON): set it to {DEFAULT_SLACK_API_BASE_URL} (GovSlack: "
+                "https://slack-gov.com/api/), or leave it out"
+            ) from error
+        raise StartupError(
+            f"Slack at SLACK_API_BASE_URL ({url}) did not accept SLACK_BOT_TOKEN ({code}): put "
+            f"{where_to_find(BOT_TOKEN)} there (reinstalling the app gives a new one)"
+        ) from error
+    except (SlackClientError, OSError) as error:
+        # No Slack to ask: network, proxy, DNS, or a SLACK_API_BASE_URL pointing nowhere.
+        reason = getattr(error, "reason", None) or error
+        raise StartupError(
+            f"cannot reach Slack at SLACK_API_BASE_URL ({url}) to check SLACK_BOT_TOKEN: {reason}"
+        ) from error
+    return SlackIdentity(team_id=str(answer["team_id"]), bot_user_id=str(answer["user_id"]))
+
+
 def _create_app(runtime: Runtime, *, socket_mode: bool) -> App:
     from bot.app import create_app
 
+    check_slack(runtime.settings)
     try:
         return create_app(runtime, socket_mode=socket_mode)
     except BoltError as error:
@@ -257,8 +315,8 @@ def _create_app(runtime: Runtime, *, socket_mode: bool) -> App:
             "SLACK_API_BASE_URL."
         ) from error
     except (SlackClientError, OSError) as error:
-        # auth.test, Bolt's check of the token, found no Slack to ask (network, proxy, DNS,
-        # or a SLACK_API_BASE_URL pointing nowhere).
+        # auth.test, Bolt's check of the token, found no Slack to ask (`check_slack` asked just
+        # before, so only when Slack went away in between).
         reason = getattr(error, "reason", None) or error
         raise StartupError(
             f"cannot reach Slack at SLACK_API_BASE_URL ({runtime.settings.slack_api_base_url}) "
@@ -395,15 +453,16 @@ def run_tick(settings: Settings, *, at: str | None) -> int:
 
     require_existing_database(settings)
     runtime = build_runtime(settings, clock)
-    off = runtime.clock.now() - SystemClock().now()
-    if abs(off) > FAR_FROM_NOW:
-        side = "before" if off < timedelta(0) else "after"
-        print(
-            f"liaison: warning: --at {runtime.clock.now():%Y-%m-%d %H:%M} UTC is "
-            f"{abs(off).days} days {side} now; the planners and the dispatcher act as of then",
-            file=sys.stderr,
-        )
     try:
+        check_slack(settings)
+        off = runtime.clock.now() - SystemClock().now()
+        if abs(off) > FAR_FROM_NOW:
+            side = "before" if off < timedelta(0) else "after"
+            print(
+                f"liaison: warning: --at {runtime.clock.now():%Y-%m-%d %H:%M} UTC is "
+                f"{abs(off).days} days {side} now; the planners and the dispatcher act as of then",
+                file=sys.stderr,
+            )
         return operations.run_tick(runtime, planners=build_planners())
     finally:
         runtime.close()
@@ -436,11 +495,24 @@ def import_partners(settings: Settings, *, path: Path, dry_run: bool) -> int:
     from bot.delivery.dispatcher import delivery_client
     from bot.services import imports
 
+    try:
+        rows = imports.read_file(path)
+    except imports.UnusableFile as error:
+        raise StartupError(f"cannot import {path}: {error}") from None
     runtime = build_runtime(settings)
     try:
+        identity = check_slack(settings)
         return imports.import_partners(
-            runtime, delivery_client(settings), path=path, dry_run=dry_run
+            runtime,
+            delivery_client(settings),
+            team_id=identity.team_id,
+            actor_id=identity.bot_user_id,
+            rows=rows,
+            file_name=path.name,
+            dry_run=dry_run,
         )
+    except imports.DirectoryError as error:
+        raise StartupError(f"{error}; nothing was imported") from None
     finally:
         runtime.close()
 

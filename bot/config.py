@@ -101,6 +101,11 @@ class Settings:
                 raise SettingsError(variable, f"is not set: put {_WHERE[variable]} there.")
 
 
+def where_to_find(variable: str) -> str:
+    """Where in the Slack app's settings the value of a secret `variable` is found."""
+    return _WHERE[variable]
+
+
 def _token(variable: str, value: str | None) -> str | None:
     if value is not None and not value.startswith(_PREFIX[variable]):
         raise SettingsError(

@@ -1,7 +1,7 @@
 """`liaison import partners FILE.csv [--dry-run]`: load an existing partner list.
 
-The file is CSV (UTF-8, a byte-order mark allowed) with a header line. Columns, in any order
-and any case; others are ignored:
+The file is CSV (UTF-8, a byte-order mark allowed; or UTF-16 with its mark) with a header
+line. Columns, in any order and any case; others are ignored:
 - `name` (required): the partner's name; an address in brackets ending it (`Acme (acme.org)`)
   is the partner's website, as `/partner add` reads it, not part of the name;
 - `aliases`: other names, separated by `;` or `|`;
@@ -76,7 +76,6 @@ _ALIAS_SPLIT = re.compile(r"[;|]")
 _SLACK_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 EXIT_OK = 0
 EXIT_SKIPPED = 1
-EXIT_UNUSABLE = 2
 
 
 class Outcome(StrEnum):
@@ -153,9 +152,38 @@ class DirectoryError(Exception):
 # --- Reading the file ---------------------------------------------------------------------------
 
 
+def read_file(path: Path) -> list[Row]:
+    """The rows of the partner list at `path`: UTF-8 (or UTF-16 with its byte-order mark, as
+    some spreadsheet programs save "Unicode text"). UnusableFile says why it cannot be read."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise UnusableFile("there is no such file") from None
+    except IsADirectoryError:
+        raise UnusableFile("it is a folder, not a CSV file") from None
+    except OSError as error:
+        raise UnusableFile(f"it cannot be read ({error.strerror or error})") from None
+    if data.startswith(b"PK\x03\x04"):
+        raise UnusableFile(
+            "it is a spreadsheet workbook (.xlsx or .ods), not CSV: save it as CSV UTF-8 "
+            "(File → Save As) and import that file"
+        )
+    try:
+        text = data.decode("utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise UnusableFile(
+            f"it is not UTF-8 text (byte 0x{data[error.start]:02x} on line {line}): save it "
+            "as CSV UTF-8 from your spreadsheet, or convert it, e.g. "
+            f"iconv -f WINDOWS-1252 -t UTF-8 {path.name} > {path.stem}-utf8.csv"
+        ) from None
+    return read_rows(text)
+
+
 def read_rows(text: str) -> list[Row]:
     """The rows of a partner list; raises UnusableFile when it has no `name` column."""
-    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff")))
+    # Strict: a quote left open would otherwise swallow every line after it into one value.
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff")), strict=True)
     try:
         header = next(reader)
     except StopIteration:
@@ -176,13 +204,16 @@ def read_rows(text: str) -> list[Row]:
         return ""
 
     rows = []
+    # The line a row starts on (a quoted value may run over several).
+    start = reader.line_num + 1
     try:
         for cells in reader:
+            line, start = start, reader.line_num + 1
             if not any(cell.strip() for cell in cells):
                 continue
             rows.append(
                 Row(
-                    line=reader.line_num,
+                    line=line,
                     name=value(cells, "name"),
                     aliases=tuple(
                         alias.strip()
@@ -195,7 +226,18 @@ def read_rows(text: str) -> list[Row]:
                 )
             )
     except csv.Error as error:
-        raise UnusableFile(f"line {reader.line_num} is not CSV ({error})") from None
+        if reader.line_num >= start and "unexpected end of data" in str(error):
+            raise UnusableFile(
+                f'the quote (") that opens a value on line {start} is never closed: close it, '
+                'or double a quote inside a value, as in "The ""Good"" Company"'
+            ) from None
+        hint = (
+            ': a value in quotes ends at its closing quote; double a quote inside one, as in "The '
+            '""Good"" Company"'
+            if '"' in str(error)
+            else ""
+        )
+        raise UnusableFile(f"line {reader.line_num} is not CSV ({error}){hint}") from None
     return rows
 
 
@@ -269,6 +311,10 @@ class PartnerImport:
                 line=row.line, name=clean_name(row.name), outcome=outcome, detail=detail
             )
 
+        if "\n" in row.name:
+            return result(
+                Outcome.INVALID, "the name runs over several lines (a quote left open above?)"
+            )
         name, bracketed = split_website(row.name)
         if bracketed is not None and not self._registered_whole(team_id, row.name):
             # Read as `add` reads the line: the address is the website, and the name is the rest.
@@ -418,7 +464,11 @@ class SlackDirectory:
                 ) from error
             raise DirectoryError(f"Slack answered {code} when asked about {ref}") from error
         except (SlackClientError, OSError) as error:
-            raise DirectoryError(f"Slack could not be reached ({error})") from error
+            reason = getattr(error, "reason", None) or error
+            raise DirectoryError(
+                f"cannot reach Slack at SLACK_API_BASE_URL ({self.client.base_url}) to look up "
+                f"{ref}: {reason}"
+            ) from error
         if user.get("deleted") or user.get("is_bot"):
             return None
         return str(user["id"])
@@ -509,33 +559,21 @@ def import_partners(
     runtime: Runtime,
     client: WebClient,
     *,
-    path: Path,
+    team_id: str,
+    actor_id: str,
+    rows: Sequence[Row],
+    file_name: str,
     dry_run: bool,
     echo: Callable[[str], None] = print,
 ) -> int:
-    """`liaison import partners`: 0 when every row was added or already there, 1 when rows were
-    skipped (listed first), 2 when nothing could be imported."""
-    try:
-        rows = read_rows(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as error:
-        echo(f"liaison: cannot read {path}: {error}")
-        return EXIT_UNUSABLE
-    except UnusableFile as error:
-        echo(f"liaison: cannot import {path}: {error}")
-        return EXIT_UNUSABLE
-    try:
-        identity = client.auth_test()
-        team_id, bot_id = str(identity["team_id"]), str(identity["user_id"])
-        registry = Registry(engine=runtime.engine, clock=runtime.clock, names=runtime.partner_names)
-        report = PartnerImport(registry=registry, directory=SlackDirectory(client)).run(
-            team_id=team_id, actor_id=bot_id, rows=rows, dry_run=dry_run
-        )
-    except DirectoryError as error:
-        echo(f"liaison: {error}")
-        return EXIT_UNUSABLE
-    except (SlackClientError, OSError) as error:
-        echo(f"liaison: Slack did not answer auth.test ({error}); check SLACK_BOT_TOKEN")
-        return EXIT_UNUSABLE
-    for line in words(report, file_name=path.name, team_id=team_id):
+    """`liaison import partners`: `rows` (`read_file`'s) into workspace `team_id`, as the bot
+    user `actor_id` (who SLACK_BOT_TOKEN is, by auth.test). 0 when every row was added or
+    already there, 1 when rows were skipped (listed first). Raises DirectoryError, having
+    written nothing, when Slack cannot be asked about owners."""
+    registry = Registry(engine=runtime.engine, clock=runtime.clock, names=runtime.partner_names)
+    report = PartnerImport(registry=registry, directory=SlackDirectory(client)).run(
+        team_id=team_id, actor_id=actor_id, rows=rows, dry_run=dry_run
+    )
+    for line in words(report, file_name=file_name, team_id=team_id):
         echo(line)
     return EXIT_SKIPPED if report.skipped else EXIT_OK

@@ -268,6 +268,64 @@ def slack_env(fake_slack: FakeSlack, database_url: str, **more: str) -> dict[str
     }
 
 
+def test_tick_with_a_token_slack_refuses_exits_2_before_doing_anything(
+    workdir: Path, fake_slack: FakeSlack, migrated: str
+) -> None:
+    """With nothing due a tick never called Slack, so a cron job ran on a revoked token and
+    exited 0 every time; `tick` now asks Slack about the token first, as `serve` does."""
+    (workdir / "partners.csv").write_text("name,owner\nAcme,U0ANA\n")
+    env = slack_env(fake_slack, migrated, SLACK_BOT_TOKEN="xoxb-revoked")
+    refused = {command: liaison(*command, cwd=workdir, env=env) for command in COMMANDS_ON_SLACK}
+    line = (
+        f"liaison: Slack at SLACK_API_BASE_URL ({fake_slack.base_url}) did not accept "
+        "SLACK_BOT_TOKEN (invalid_auth): put the Bot User OAuth Token (xoxb-…) from your Slack "
+        "app's OAuth & Permissions page there (reinstalling the app gives a new one)"
+    )
+    for command, result in refused.items():
+        assert result.returncode == 2, (command, result.stderr)
+        assert result.stderr.strip().splitlines() == [line], command
+        assert result.stdout == "", command  # no tick ran, nothing was imported
+    accepted = liaison("tick", cwd=workdir, env=slack_env(fake_slack, migrated))
+    assert accepted.returncode == 0, accepted.stderr
+    assert accepted.stdout.startswith("tick at ")
+
+
+# Each command that needs Slack, as an operator types it (the CSV is written by the test).
+COMMANDS_ON_SLACK = [("tick",), ("import", "partners", "partners.csv"), ("serve",), ("run",)]
+
+
+def test_every_command_words_an_unreachable_or_unwell_slack_alike(
+    workdir: Path, fake_slack: FakeSlack, migrated: str
+) -> None:
+    (workdir / "partners.csv").write_text("name,owner\nAcme,U0ANA\n")
+    port = free_port()  # nothing listens there
+    nowhere = slack_env(fake_slack, migrated, SLACK_API_BASE_URL=f"http://127.0.0.1:{port}/api/")
+    for command in COMMANDS_ON_SLACK:
+        result = liaison(*command, cwd=workdir, env=nowhere)
+        assert result.returncode == 2, (command, result.stderr)
+        assert result.stderr.strip().splitlines() == [
+            f"liaison: cannot reach Slack at SLACK_API_BASE_URL (http://127.0.0.1:{port}/api/) "
+            "to check SLACK_BOT_TOKEN: [Errno 111] Connection refused"
+        ], command
+    not_slack = f"{fake_slack.url}/not-the-api/"  # the fake answers 404, in plain text
+    result = liaison("tick", cwd=workdir, env={**nowhere, "SLACK_API_BASE_URL": not_slack})
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"liaison: SLACK_API_BASE_URL ({not_slack}) is not Slack's Web API (auth.test got HTTP "
+        "404, not Slack's JSON): set it to https://slack.com/api/ (GovSlack: "
+        "https://slack-gov.com/api/), or leave it out"
+    ]
+    fake_slack.fail_next("auth.test", status=503)
+    result = liaison(
+        "import", "partners", "partners.csv", cwd=workdir, env=slack_env(fake_slack, migrated)
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"liaison: Slack at SLACK_API_BASE_URL ({fake_slack.base_url}) is not answering right "
+        "now (HTTP 503); nothing was done: try again in a few minutes"
+    ]
+
+
 def test_migrate_on_an_unreachable_database_is_one_line(workdir: Path) -> None:
     env = {**pythonpath(), "DATABASE_URL": f"sqlite:///{workdir / 'no' / 'such' / 'dir.db'}"}
     result = liaison("migrate", cwd=workdir, env=env)
@@ -299,3 +357,43 @@ def test_a_database_a_newer_liaison_migrated_is_refused_and_not_migrated(
             )
             assert result.returncode == 2, (command, result.stderr)
             assert result.stderr.strip().splitlines() == [line], command
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (None, "there is no such file"),
+        (b"name,owner\nCaf\xe9 Bar,U0ANA\n", "it is not UTF-8 text (byte 0xe9 on line 2)"),
+        (b"PK\x03\x04\x14\x00", "it is a spreadsheet workbook (.xlsx or .ods), not CSV"),
+        (b"", "the file is empty"),
+        (
+            b'name,owner\nAcme,U0ANA\n"Beta,U0ANA\nGamma,U0ANA\n',
+            'the quote (") that opens a value on line 3 is never closed',
+        ),
+    ],
+    ids=["missing", "latin-1", "workbook", "empty", "open-quote"],
+)
+def test_a_partner_list_that_cannot_be_imported_is_one_line_before_slack_is_asked(
+    workdir: Path, fake_slack: FakeSlack, migrated: str, content: bytes | None, problem: str
+) -> None:
+    if content is not None:
+        (workdir / "partners.csv").write_bytes(content)
+    result = liaison(
+        "import", "partners", "partners.csv", cwd=workdir, env=slack_env(fake_slack, migrated)
+    )
+    assert result.returncode == 2
+    assert result.stdout == ""
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith(f"liaison: cannot import partners.csv: {problem}")
+    assert fake_slack.calls == []
+
+
+def test_a_partner_list_saved_as_utf_16_or_with_a_bom_is_read(
+    workdir: Path, fake_slack: FakeSlack, migrated: str
+) -> None:
+    env = slack_env(fake_slack, migrated)
+    for encoding in ("utf-16", "utf-8-sig"):
+        (workdir / "partners.csv").write_bytes("name,owner\nÄrzte Café,U0ANA\n".encode(encoding))
+        result = liaison("import", "partners", "partners.csv", "--dry-run", cwd=workdir, env=env)
+        assert result.returncode == 0, result.stderr
+        assert "Would add 1 partner: Ärzte Café." in result.stdout

@@ -190,8 +190,13 @@ def test_outbox_and_tick_create_no_database_where_there_is_none(tmp_path: Path) 
     assert list(tmp_path.iterdir()) == []
 
 
-def test_a_tick_years_away_from_now_is_said_first(tmp_path: Path) -> None:
-    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'liaison.db'}"}
+def test_a_tick_years_away_from_now_is_said_first(tmp_path: Path, fake_slack: FakeSlack) -> None:
+    env = {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'liaison.db'}",
+        # A tick asks Slack about the token first.
+        "SLACK_BOT_TOKEN": fake_slack.bot_token,
+        "SLACK_API_BASE_URL": fake_slack.base_url,
+    }
     assert liaison("migrate", cwd=tmp_path, env=env).returncode == 0
     result = liaison("tick", "--at", "2020-01-01T00:00", cwd=tmp_path, env=env)
     assert result.returncode == 0, result.stderr

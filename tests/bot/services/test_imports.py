@@ -211,3 +211,24 @@ def test_a_website_in_brackets_after_the_name_is_the_website_as_add_reads_it(
     globex = registry.profile(team_id=T1, partner="Globex")
     assert (globex.facts.name, globex.facts.website_domain) == ("Globex", "globex.org")
     assert registry.profile(team_id=T1, partner="Umbrella (UK)").facts.website_domain is None
+
+
+def test_a_value_over_several_lines_is_counted_from_its_first_and_a_name_so_is_refused(
+    registry: Registry,
+) -> None:
+    """A quote opened and closed lines later swallowed the rows between into one name, which
+    was then reported (or added) as a partner called "Acme,U0ANA Globex…"."""
+    text = 'name,owner\n"Acme,U0ANA\nGlobex",U0ANA\nInitrode Two,"U0ANA"\n'
+    first, second = read_rows(text)
+    assert (first.line, second.line) == (2, 4)
+    report = run(registry, text, dry_run=True)
+    assert outcomes(report)[0] == (
+        2,
+        Outcome.INVALID,
+        "the name runs over several lines (a quote left open above?)",
+    )
+
+
+def test_a_quote_never_closed_makes_the_file_unusable_naming_its_line() -> None:
+    with pytest.raises(UnusableFile, match=r"opens a value on line 3 is never closed"):
+        read_rows('name\nAcme\n"Globex\nInitech\n')
