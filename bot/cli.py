@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import gc
 import logging
 import signal
+import socket
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -63,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=3000, help="port to listen on (default 3000)")
+    serve.add_argument("--port", type=_port, default=3000, help="port to listen on (default 3000)")
     simulate = commands.add_parser(
         "simulate",
         help="try Liaison offline: a fake Slack workspace and a local SQLite file",
@@ -158,6 +160,16 @@ def _positive(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
+    return value
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number, e.g. 3000") from None
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is from 1 to 65535, not {value}; e.g. 3000")
     return value
 
 
@@ -392,6 +404,9 @@ def serve(settings: Settings, *, host: str, port: int) -> int:
     from bot.http import create_asgi_app
     from bot.scheduler import Scheduler
 
+    # Bound first: a port taken or a host mistyped is said before anything starts (uvicorn
+    # would say it in a traceback or among its start-up lines, after the scheduler started).
+    listening = listen(host, port)
     runtime = build_runtime(settings)
     app = _create_app(runtime, socket_mode=False)
     scheduler = Scheduler(runtime, planners=build_planners())
@@ -405,8 +420,39 @@ def serve(settings: Settings, *, host: str, port: int) -> int:
     warm_up()
     freeze_startup_objects()
     logger.info("liaison %s serving Slack on http://%s:%d/slack/events", __version__, host, port)
-    uvicorn.run(asgi, host=host, port=port, log_level=settings.log_level.lower(), access_log=False)
+    config = uvicorn.Config(
+        asgi, host=host, port=port, log_level=settings.log_level.lower(), access_log=False
+    )
+    uvicorn.Server(config).run(sockets=[listening])
     return 0
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A socket bound to `host`:`port` for `serve`; StartupError says why it cannot be."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except socket.gaierror as error:
+        raise StartupError(
+            f"--host {host} is not an address this machine can listen on ({error.strerror}): "
+            "e.g. --host 0.0.0.0 (every interface) or --host 127.0.0.1"
+        ) from None
+    listening = socket.socket(family, kind, proto)
+    listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listening.bind(address)
+    except OSError as error:
+        listening.close()
+        fix = {
+            errno.EADDRINUSE: "something else listens there: stop it, or choose another --port",
+            errno.EACCES: "ports below 1024 need privileges: choose e.g. --port 3000 and let "
+            "your reverse proxy forward to it",
+            errno.EADDRNOTAVAIL: "that is no address of this machine: e.g. --host 0.0.0.0 "
+            "(every interface) or --host 127.0.0.1",
+        }.get(error.errno or 0, "choose another --host or --port")
+        raise StartupError(
+            f"cannot listen on {host}:{port} ({error.strerror or error}): {fix}"
+        ) from None
+    return listening
 
 
 def _missing_sqlite_file(settings: Settings) -> Path | None:

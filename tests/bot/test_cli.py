@@ -6,6 +6,7 @@ import argparse
 import gc
 import re
 import signal
+import socket
 import subprocess
 import sys
 from datetime import UTC, date, datetime, timedelta
@@ -397,3 +398,30 @@ def test_a_partner_list_saved_as_utf_16_or_with_a_bom_is_read(
         result = liaison("import", "partners", "partners.csv", "--dry-run", cwd=workdir, env=env)
         assert result.returncode == 0, result.stderr
         assert "Would add 1 partner: Ärzte Café." in result.stdout
+
+
+def test_serve_on_a_port_taken_or_out_of_range_is_one_line_before_anything_starts(
+    workdir: Path, fake_slack: FakeSlack, migrated: str
+) -> None:
+    """uvicorn said so among its start-up lines, once the scheduler had started (and with a
+    traceback for a port past 65535)."""
+    env = slack_env(fake_slack, migrated)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = liaison("serve", "--port", str(port), cwd=workdir, env=env)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"liaison: cannot listen on 127.0.0.1:{port} (Address already in use): something else "
+        "listens there: stop it, or choose another --port"
+    ]
+    assert fake_slack.calls == []  # said before Slack was asked anything
+    result = liaison("serve", "--port", "70000", cwd=workdir, env=env)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1] == (
+        "liaison serve: error: argument --port: a port is from 1 to 65535, not 70000; e.g. 3000"
+    )
+    result = liaison("serve", "--host", "no-such-host.invalid", cwd=workdir, env=env)
+    assert result.returncode == 2
+    assert result.stderr.startswith("liaison: --host no-such-host.invalid is not an address ")
