@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -88,20 +89,27 @@ def _stopped_by_signals(dispatcher: Dispatcher) -> Iterator[list[signal.Signals]
             signal.signal(number, handler)
 
 
+def _to_stderr(text: str) -> None:
+    """An operator's mistake, said as the CLI says its errors: on stderr, after `liaison:`."""
+    print(f"liaison: {text}", file=sys.stderr)
+
+
 def retry_failed(
     runtime: Runtime,
     *,
     team_id: str | None,
     kind: str | None,
     echo: Callable[[str], None] = print,
+    complain: Callable[[str], None] = _to_stderr,
 ) -> int:
     """Queue failed messages again (those of `team_id`, of `kind`), due now; the running
-    dispatchers (or the next `liaison tick`) send them."""
+    dispatchers (or the next `liaison tick`) send them. 2, having changed nothing, when no
+    message of `kind` was ever queued."""
     with Session(runtime.engine) as session:
         if kind is not None and kind not in store.kinds_queued(session=session):
             # A typo would otherwise read as "nothing failed".
             failed = store.kinds_queued(session=session, failed_only=True)
-            echo(
+            complain(
                 f"unknown kind {kind!r}: no message of that kind was ever queued. "
                 + (
                     f"Failed messages are of kinds: {', '.join(failed)}"

@@ -425,3 +425,22 @@ def test_serve_on_a_port_taken_or_out_of_range_is_one_line_before_anything_start
     result = liaison("serve", "--host", "no-such-host.invalid", cwd=workdir, env=env)
     assert result.returncode == 2
     assert result.stderr.startswith("liaison: --host no-such-host.invalid is not an address ")
+
+
+def test_outbox_says_an_unknown_kind_as_an_error_and_lists_the_queue_as_a_result(
+    workdir: Path, fake_slack: FakeSlack, migrated: str
+) -> None:
+    env = slack_env(fake_slack, migrated)
+    typo = liaison("outbox", "--retry-failed", "--kind", "chekin", cwd=workdir, env=env)
+    assert typo.returncode == 2
+    assert typo.stdout == ""
+    assert typo.stderr.strip().splitlines() == [
+        "liaison: unknown kind 'chekin': no message of that kind was ever queued. "
+        "No message has failed."
+    ]
+    for args, said in (
+        (("outbox",), "nothing queued"),
+        (("outbox", "--failed"), "no failed messages"),
+    ):
+        result = liaison(*args, cwd=workdir, env=env)
+        assert (result.returncode, result.stdout.strip(), result.stderr) == (0, said, "")

@@ -150,10 +150,18 @@ def test_retry_failed_names_the_kinds_when_it_knows_none_of_that_kind(
     dispatcher.run_pass()
     printed: list[str] = []
 
-    code = retry_failed(slack_runtime, team_id=None, kind="colision_alert", echo=printed.append)
+    said: list[str] = []
+    code = retry_failed(
+        slack_runtime,
+        team_id=None,
+        kind="colision_alert",
+        echo=printed.append,
+        complain=said.append,
+    )
 
     assert code == 2
-    assert printed == [
+    assert printed == []  # said as an error (on stderr, from the CLI), not as the result
+    assert said == [
         "unknown kind 'colision_alert': no message of that kind was ever queued. "
         "Failed messages are of kinds: collision_alert"
     ]
