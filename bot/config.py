@@ -57,6 +57,10 @@ class Settings:
     default_channel: str | None = None
     log_level: str = "INFO"
     auto_migrate: bool = False
+    # The `.env` file read, or where one was looked for and not found (to say so when a
+    # secret is missing: cron starts commands in another folder than the operator's shell).
+    env_file: Path | None = None
+    env_file_found: bool = False
 
     @classmethod
     def from_env(
@@ -70,7 +74,8 @@ class Settings:
         Variables already in the environment win over `.env`, as python-dotenv does by default.
         """
         values: dict[str, str] = {}
-        if dotenv_path is not None and dotenv_path.is_file():
+        found = dotenv_path is not None and dotenv_path.is_file()
+        if dotenv_path is not None and found:
             values.update({k: v for k, v in dotenv_values(dotenv_path).items() if v is not None})
         values.update(os.environ if environ is None else environ)
 
@@ -87,6 +92,8 @@ class Settings:
             default_channel=_channel(get("LIAISON_DEFAULT_CHANNEL")),
             log_level=_log_level(get("LOG_LEVEL")),
             auto_migrate=_flag("LIAISON_AUTO_MIGRATE", get("LIAISON_AUTO_MIGRATE")),
+            env_file=None if dotenv_path is None else dotenv_path.resolve(),
+            env_file_found=found,
         )
 
     def require(self, *variables: str) -> None:
@@ -98,7 +105,19 @@ class Settings:
         }
         for variable in variables:
             if not present[variable]:
-                raise SettingsError(variable, f"is not set: put {_WHERE[variable]} there.")
+                raise SettingsError(
+                    variable, f"is not set: put {_WHERE[variable]} there{self._where_set()}."
+                )
+
+    def _where_set(self) -> str:
+        if self.env_file is None:
+            return ""
+        if self.env_file_found:
+            return f" (in {self.env_file}, or in the environment)"
+        return (
+            f" (in the environment, or in a .env file in the folder Liaison starts in: there is "
+            f"none at {self.env_file})"
+        )
 
 
 def where_to_find(variable: str) -> str:

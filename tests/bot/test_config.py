@@ -78,3 +78,21 @@ def test_empty_values_count_as_unset() -> None:
     settings = load(SLACK_BOT_TOKEN="  ", DATABASE_URL="")
     assert settings.slack_bot_token is None
     assert settings.database_url == DEFAULT_DATABASE_URL
+
+
+def test_a_missing_secret_says_which_env_file_was_read_or_that_there_was_none(
+    tmp_path: Path,
+) -> None:
+    """A cron job starts `liaison tick` in another folder than the operator's shell: told only
+    "put the token there", they could not see that their .env was never read."""
+    env_file = tmp_path / ".env"
+    with pytest.raises(SettingsError) as raised:
+        Settings.from_env({}, dotenv_path=env_file).require(BOT_TOKEN)
+    assert str(raised.value).endswith(
+        "OAuth & Permissions page there (in the environment, or in a .env file in the folder "
+        f"Liaison starts in: there is none at {env_file})."
+    )
+    env_file.write_text("SLACK_BOT_TOKEN=\n")
+    with pytest.raises(SettingsError) as raised:
+        Settings.from_env({}, dotenv_path=env_file).require(BOT_TOKEN)
+    assert str(raised.value).endswith(f"page there (in {env_file}, or in the environment).")
