@@ -184,7 +184,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Alembic narrates every connection at INFO; its "Running upgrade" lines are enough.
         logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)
         if args.command == "simulate":
-            return simulate_offline(args)
+            return simulate_offline(args, settings)
         if args.command == "migrate":
             return migrate(settings)
         if args.command == "run":
@@ -208,9 +208,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     raise AssertionError(f"unhandled command {args.command}")
 
 
-def simulate_offline(args: argparse.Namespace) -> int:
+def simulate_offline(args: argparse.Namespace, settings: Settings) -> int:
     from bot.sandbox.cli import simulate
 
+    if args.db is not None:
+        check_sandbox_file(args.db, settings)
     if args.script is not None and not args.script.is_file():
         raise StartupError(f"there is no script at {args.script}")
     if args.start is not None:
@@ -221,6 +223,37 @@ def simulate_offline(args: argparse.Namespace) -> int:
                 f"--start {args.start!r} is not a moment; e.g. --start 2026-11-23T09:00"
             ) from None
     return simulate(db=args.db, fresh=args.fresh, script=args.script, start=args.start)
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def check_sandbox_file(db: Path, settings: Settings) -> None:
+    """Refuse a `simulate --db` that is no place for the sandbox's fake workspace: a folder, a
+    file in a folder not there, a file that is not SQLite, or Liaison's own database (the one
+    DATABASE_URL names): the sandbox writes into it, and `--fresh` deletes it first."""
+    example = "e.g. --db liaison-sandbox.db"
+    if db.is_dir():
+        raise StartupError(f"--db {db} is a folder: give a file, {example}")
+    if not db.parent.is_dir():
+        raise StartupError(
+            f"there is no folder {db.parent} for --db {db}: create it, or give a file in a "
+            f"folder that is there, {example}"
+        )
+    url = sa.engine.make_url(settings.database_url)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        if Path(url.database).resolve() == db.resolve():
+            raise StartupError(
+                f"--db {db} is Liaison's own database (DATABASE_URL): the sandbox would write "
+                f"its fake workspace into it, and --fresh delete it; give another file, {example}"
+            )
+    if db.is_file() and db.stat().st_size > 0:
+        with db.open("rb") as file:
+            if file.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
+                raise StartupError(
+                    f"--db {db} is not a SQLite file, so not the sandbox's database (and "
+                    f"--fresh would delete it): give another file, {example}"
+                )
 
 
 def migrate(settings: Settings) -> int:

@@ -444,3 +444,34 @@ def test_outbox_says_an_unknown_kind_as_an_error_and_lists_the_queue_as_a_result
     ):
         result = liaison(*args, cwd=workdir, env=env)
         assert (result.returncode, result.stdout.strip(), result.stderr) == (0, said, "")
+
+
+def test_simulate_refuses_a_db_that_is_no_sandbox_and_deletes_nothing(
+    workdir: Path, migrated: str
+) -> None:
+    """`--db notes.txt --fresh` deleted notes.txt, and `--db liaison.db` (DATABASE_URL's) wrote
+    the fake workspace into Liaison's own database, or with --fresh deleted it; a folder not
+    there was a traceback."""
+    (workdir / "story.txt").write_text("advance 1d\n")
+    notes = workdir / "notes.txt"
+    notes.write_text("not a database\n")
+    env = {**pythonpath(), "DATABASE_URL": migrated}
+    refused = {
+        "notes.txt": "--db notes.txt is not a SQLite file, so not the sandbox's database",
+        "liaison.db": "--db liaison.db is Liaison's own database (DATABASE_URL)",
+        "no/such/sandbox.db": "there is no folder no/such for --db no/such/sandbox.db",
+        ".": "--db . is a folder",
+    }
+    for db, said in refused.items():
+        args = ("simulate", "--script", "story.txt", "--db", db, "--fresh")
+        result = liaison(*args, cwd=workdir, env=env)
+        assert result.returncode == 2, result.stderr
+        [line] = result.stderr.strip().splitlines()
+        assert line.startswith(f"liaison: {said}")
+        assert line.endswith("e.g. --db liaison-sandbox.db")
+    assert notes.read_text() == "not a database\n"
+    assert schema.current_revision(make_engine(migrated)) == schema.head_revision()
+    played = liaison(
+        "simulate", "--script", "story.txt", "--db", "sandbox.db", cwd=workdir, env=env
+    )
+    assert played.returncode == 0, played.stderr
