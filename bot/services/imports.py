@@ -1,7 +1,8 @@
 """`liaison import partners FILE.csv [--dry-run]`: load an existing partner list.
 
 The file is CSV (UTF-8, a byte-order mark allowed; or UTF-16 with its mark) with a header
-line. Columns, in any order and any case; others are ignored:
+line; values are separated by commas, or by semicolons or tabs if the header's are. Columns,
+in any order and any case; others are ignored:
 - `name` (required): the partner's name; an address in brackets ending it (`Acme (acme.org)`)
   is the partner's website, as `/partner add` reads it, not part of the name;
 - `aliases`: other names, separated by `;` or `|`;
@@ -181,9 +182,15 @@ def read_file(path: Path) -> list[Row]:
 
 
 def read_rows(text: str) -> list[Row]:
-    """The rows of a partner list; raises UnusableFile when it has no `name` column."""
+    """The rows of a partner list; raises UnusableFile when it has no `name` column.
+
+    Values are separated by commas, or by what separates the header's titles when it has no
+    comma: semicolons (spreadsheets in many European languages save CSV so) or tabs."""
+    text = text.removeprefix("\ufeff")
+    first = text.partition("\n")[0]
+    delimiter = "," if "," in first else max(";\t", key=first.count)
     # Strict: a quote left open would otherwise swallow every line after it into one value.
-    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff")), strict=True)
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=True)
     try:
         header = next(reader)
     except StopIteration:

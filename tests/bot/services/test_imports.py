@@ -232,3 +232,13 @@ def test_a_value_over_several_lines_is_counted_from_its_first_and_a_name_so_is_r
 def test_a_quote_never_closed_makes_the_file_unusable_naming_its_line() -> None:
     with pytest.raises(UnusableFile, match=r"opens a value on line 3 is never closed"):
         read_rows('name\nAcme\n"Globex\nInitech\n')
+
+
+@pytest.mark.parametrize("separator", [";", "\t"])
+def test_a_list_saved_with_semicolons_or_tabs_is_read(separator: str) -> None:
+    """Spreadsheets in many European languages save "CSV" with semicolons: such a file was
+    refused as having no `name` column."""
+    text = separator.join(["Name", "Owner", "Aliases"]) + "\n"
+    text += separator.join(["Acme, Inc.", "U0ANA", '"ACME|Acme Corp"']) + "\n"
+    [row] = read_rows(text)
+    assert (row.name, row.owner, row.aliases) == ("Acme, Inc.", "U0ANA", ("ACME", "Acme Corp"))
