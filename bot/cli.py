@@ -99,11 +99,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="run the planners and one dispatch pass, then exit",
         description=(
             "Run every planner, then send what is due, once, and exit: for cron-style "
-            "deployments and debugging. Needs SLACK_BOT_TOKEN."
+            "deployments and debugging. Needs SLACK_BOT_TOKEN, which Slack is asked about "
+            "first: a token it refuses, or no Slack to ask, stops the tick (exit 2). Exit 1 "
+            "when a planner failed."
         ),
     )
     tick.add_argument(
-        "--at", metavar="MOMENT", help="act as if it were this moment, e.g. 2026-11-23T09:00 (UTC)"
+        "--at",
+        metavar="MOMENT",
+        help="act as if it were this moment, e.g. 2026-11-23T09:00 (UTC, or add an offset: +01:00)",
     )
     outbox = commands.add_parser(
         "outbox",
@@ -139,7 +143,9 @@ def build_parser() -> argparse.ArgumentParser:
             "Slack id), status and website (a website in brackets after a name, as in "
             "'Acme (acme.org)', is read as /partner add reads it). "
             "--dry-run reports duplicates and unknown owners "
-            "and changes nothing. Running it twice adds nothing twice. Needs SLACK_BOT_TOKEN."
+            "and changes nothing. Running it twice adds nothing twice. Exit 0 when every row "
+            "was added or already there, 1 when rows were skipped (listed first), 2 when "
+            "nothing could be imported. Needs SLACK_BOT_TOKEN."
         ),
     )
     importer.add_argument("what", choices=["partners"], help="what to import")
