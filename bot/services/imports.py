@@ -44,6 +44,7 @@ from bot.delivery.outbox import enqueue
 from bot.naming import name_keys
 from bot.runtime import Runtime
 from bot.services import people
+from bot.services.export import FORMULA_STARTS
 from bot.services.people import NotInWorkspace, PeopleCheck
 from bot.services.registry import (
     MAX_SUGGESTIONS,
@@ -207,7 +208,7 @@ def read_rows(text: str) -> list[Row]:
         for title in titles:
             index = columns.get(title)
             if index is not None and index < len(cells) and cells[index].strip():
-                return cells[index].strip()
+                return _unguarded(cells[index].strip())
         return ""
 
     rows = []
@@ -246,6 +247,13 @@ def read_rows(text: str) -> list[Row]:
         )
         raise UnusableFile(f"line {reader.line_num} is not CSV ({error}){hint}") from None
     return rows
+
+
+def _unguarded(text: str) -> str:
+    """A cell as typed before `export` guarded it from spreadsheets (`'=…` read as `=…`)."""
+    if text.startswith("'") and text[1:2] and text[1] in FORMULA_STARTS:
+        return text[1:]
+    return text
 
 
 # --- Importing ----------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from bot.clock import ManualClock
+from bot.services.export import to_csv
 from bot.services.imports import (
     ImportReport,
     Outcome,
@@ -242,3 +243,14 @@ def test_a_list_saved_with_semicolons_or_tabs_is_read(separator: str) -> None:
     text += separator.join(["Acme, Inc.", "U0ANA", '"ACME|Acme Corp"']) + "\n"
     [row] = read_rows(text)
     assert (row.name, row.owner, row.aliases) == ("Acme, Inc.", "U0ANA", ("ACME", "Acme Corp"))
+
+
+def test_names_export_guarded_from_spreadsheets_are_read_back_as_they_were_typed() -> None:
+    """`export partners` writes `+Plus` as `'+Plus` so that a spreadsheet does not evaluate
+    it; importing the file registered the partner as "'+Plus"."""
+    columns = ["name", "aliases", "owner_id"]
+    data, _ = to_csv(columns, [["+Plus Foundation", "@Home; -Minus", "U0ANA"]])
+    [row] = read_rows(data.decode("utf-8"))
+    assert (row.name, row.aliases) == ("+Plus Foundation", ("@Home", "-Minus"))
+    [row] = read_rows("name\n'Tis the Season Trust\n")
+    assert row.name == "'Tis the Season Trust"  # an apostrophe of its own stays
