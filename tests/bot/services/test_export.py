@@ -14,15 +14,16 @@ from bot.clock import ManualClock
 from bot.services.cadence import Cadences
 from bot.services.commitments import Commitments, NewCommitment
 from bot.services.export import Dataset, Exporter, Reach, cell, to_csv
+from bot.services.imports import Outcome, PartnerImport, read_rows
 from bot.services.partner_names import PartnerNames
 from bot.services.people import PeopleCheck, PeopleToLookUp
-from bot.services.registry import Actor, Registry
+from bot.services.registry import Actor, ListScope, Registry
 from bot.services.surveys import PartnerFeedback, QuestionResult, RoundResults
 from bot.services.touchpoints import NewTouchpoint, Touchpoints
 from handlers.blocks.commitments import MESSAGES
 from handlers.blocks.touchpoints import RENDERER
 from storage import touchpoints as touchpoint_store
-from storage.models import CommitmentSide, TouchpointKind
+from storage.models import CommitmentSide, PartnerStatus, TouchpointKind
 from storage.partners import get_partner
 from tests.factories import Colleague, add_partner, save_colleagues
 
@@ -231,3 +232,42 @@ def test_a_plan_that_did_not_happen_is_exported_as_such(
     said = {row["notes"]: (row["kind"], row["didnt_happen_at"]) for row in found}
     assert said["kick-off"] == ("planned", now.isoformat())
     assert said["intro"] == ("done", "")
+
+
+def test_a_partner_export_imports_into_another_workspace_as_it_was(
+    exporter: tuple[Exporter, Pulse], engine: Engine, clock: ManualClock
+) -> None:
+    """The import reads what `export partners` writes: names (even those the export guards
+    from spreadsheets), aliases, status, website and owner."""
+    service, _ = exporter
+    registry = Registry(engine=engine, clock=clock, names=PartnerNames())
+    registry.add(
+        actor=Actor(T1, ANA),
+        name="+Plus Foundation",
+        aliases=["@Home", "Plus"],
+        status=PartnerStatus.ACTIVE,
+        website="plus.example",
+        allow_similar=True,
+    )
+    found = service.export(team_id=T1, user_id=ANA, dataset=Dataset.PARTNERS, check=PeopleCheck())
+    save_colleagues(engine, clock, team_id="T2", colleagues=[Colleague(ANA), Colleague(BEN)])
+
+    class SameIds:
+        def find(self, ref: str) -> str | None:
+            return ref
+
+    report = PartnerImport(registry=registry, directory=SameIds()).run(
+        team_id="T2", actor_id=ANA, rows=read_rows(found.content.decode("utf-8")), dry_run=False
+    )
+
+    assert [r.outcome for r in report.results] == [Outcome.ADDED] * 3
+    exported = {row["name"]: row for row in rows(found.content)}
+    again = service.export(team_id="T2", user_id=ANA, dataset=Dataset.PARTNERS, check=PeopleCheck())
+    for row in rows(again.content):
+        before = exported[row["name"]]
+        for column in ("aliases", "status", "website", "owner_id"):
+            assert row[column] == before[column], (row["name"], column)
+    # Guarded in the file, as typed in the workspace it was imported into.
+    assert "'+Plus Foundation" in exported
+    listed = registry.page(team_id="T2", user_id=ANA, scope=ListScope.ALL, limit=10).partners
+    assert sorted(facts.name for facts in listed) == ["+Plus Foundation", "Acme", "Globex"]
