@@ -577,7 +577,6 @@ def retry_failed(settings: Settings, *, team_id: str | None, kind: str | None) -
 
 def import_partners(settings: Settings, *, path: Path, dry_run: bool) -> int:
     settings.require(BOT_TOKEN)
-    from bot.delivery.dispatcher import delivery_client
     from bot.services import imports
 
     try:
@@ -589,7 +588,7 @@ def import_partners(settings: Settings, *, path: Path, dry_run: bool) -> int:
         identity = check_slack(settings)
         return imports.import_partners(
             runtime,
-            delivery_client(settings),
+            imports.lookup_client(settings),
             team_id=identity.team_id,
             actor_id=identity.bot_user_id,
             rows=rows,

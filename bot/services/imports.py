@@ -38,8 +38,14 @@ from typing import Protocol
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
 from sqlmodel import Session
 
+from bot.config import Settings
 from bot.delivery.outbox import enqueue
 from bot.naming import name_keys
 from bot.runtime import Runtime
@@ -446,6 +452,26 @@ class PartnerImport:
 # --- Slack as the directory ---------------------------------------------------------------------
 
 
+# Owners are looked up one by one (users.lookupByEmail is Slack's tier 3: some 50 a minute):
+# a long list is rate limited, and an operator's command can wait that out where a request could
+# not. Slack's brief failures are tried again too.
+LOOKUP_RETRIES = 5
+
+
+def lookup_client(settings: Settings) -> WebClient:
+    """A Web API client for the import's lookups, waiting out rate limits and brief failures."""
+    return WebClient(
+        token=settings.slack_bot_token,
+        base_url=settings.slack_api_base_url,
+        timeout=15,
+        retry_handlers=[
+            ConnectionErrorRetryHandler(),
+            RateLimitErrorRetryHandler(max_retry_count=LOOKUP_RETRIES),
+            ServerErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
 class SlackDirectory:
     """Colleagues looked up in Slack, by email (`users.lookupByEmail`) or id (`users.info`)."""
 
@@ -476,6 +502,13 @@ class SlackDirectory:
                     "Slack refused to look up colleagues by email: add the users:read.email "
                     "scope to the app (manifest.yml) and reinstall it, or give owners as Slack "
                     "user ids"
+                ) from error
+            status = error.response.status_code
+            if status == 429 or status >= 500 or code == "ratelimited":
+                raise DirectoryError(
+                    f"Slack is not answering right now (HTTP {status}"
+                    f"{', ' + code if status < 500 else ''}) when asked about {ref}, even after "
+                    "waiting: try again in a few minutes"
                 ) from error
             raise DirectoryError(f"Slack answered {code} when asked about {ref}") from error
         except (SlackClientError, OSError) as error:

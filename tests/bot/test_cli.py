@@ -475,3 +475,23 @@ def test_simulate_refuses_a_db_that_is_no_sandbox_and_deletes_nothing(
         "simulate", "--script", "story.txt", "--db", "sandbox.db", cwd=workdir, env=env
     )
     assert played.returncode == 0, played.stderr
+
+
+def test_import_waits_out_slacks_rate_limit_and_says_an_outage_in_one_line(
+    workdir: Path, fake_slack: FakeSlack, migrated: str
+) -> None:
+    """Owners are looked up one by one; a long list met Slack's rate limit and the import
+    stopped at the first 429 ("Slack answered ratelimited"). A 5xx was said with Slack's HTML."""
+    (workdir / "partners.csv").write_text("name,owner\nAcme,U0ANA\n")
+    env = slack_env(fake_slack, migrated)
+    fake_slack.fail_next("users.info", status=429, retry_after=1, times=2)
+    waited = liaison("import", "partners", "partners.csv", "--dry-run", cwd=workdir, env=env)
+    assert waited.returncode == 0, waited.stderr
+    assert "Would add 1 partner: Acme." in waited.stdout
+    fake_slack.fail_next("users.info", status=503, times=5)
+    down = liaison("import", "partners", "partners.csv", cwd=workdir, env=env)
+    assert down.returncode == 2
+    assert down.stderr.strip().splitlines() == [
+        "liaison: Slack is not answering right now (HTTP 503) when asked about U0ANA, even "
+        "after waiting: try again in a few minutes; nothing was imported"
+    ]
