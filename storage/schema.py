@@ -71,7 +71,12 @@ def ensure_current(engine: Engine, *, auto_migrate: bool) -> None:
     if auto_migrate:
         upgrade(engine)
         return
+    if current is None:
+        raise SchemaOutOfDate(
+            "the database at DATABASE_URL is empty: run `liaison migrate` to create Liaison's "
+            "tables there (or set LIAISON_AUTO_MIGRATE=true)."
+        )
     raise SchemaOutOfDate(
-        f"the database schema is at {current or 'nothing (empty database)'}, the code needs "
-        f"{head}: run `liaison migrate` (or set LIAISON_AUTO_MIGRATE=true)."
+        f"the database schema is at {current}, older than this version's {head}: run "
+        "`liaison migrate` (or set LIAISON_AUTO_MIGRATE=true)."
     )

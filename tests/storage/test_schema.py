@@ -454,3 +454,21 @@ def test_debrief_replies_that_quoted_a_note_are_recorded_at_0031(old_database: E
     with Session(engine) as session:
         rows = session.exec(select(CheckIn)).all()
         assert sorted((row.id, row.quoting_versions) for row in rows) == [(1, [2]), (2, [1])]
+
+
+def test_a_database_behind_the_code_is_told_its_revision_and_to_migrate(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    with pytest.raises(schema.SchemaOutOfDate) as empty:
+        schema.ensure_current(engine, auto_migrate=False)
+    assert str(empty.value) == (
+        "the database at DATABASE_URL is empty: run `liaison migrate` to create Liaison's "
+        "tables there (or set LIAISON_AUTO_MIGRATE=true)."
+    )
+    schema.upgrade(engine, "0029")
+    with pytest.raises(schema.SchemaOutOfDate) as behind:
+        schema.ensure_current(engine, auto_migrate=False)
+    assert str(behind.value) == (
+        f"the database schema is at 0029, older than this version's {schema.head_revision()}: "
+        "run `liaison migrate` (or set LIAISON_AUTO_MIGRATE=true)."
+    )
+    engine.dispose()
