@@ -274,7 +274,10 @@ def migrate(settings: Settings) -> int:
         raise _unusable_database(engine, error) from error
     finally:
         engine.dispose()
-    print(f"database schema: {before or 'empty'} → {after}")
+    if before == after:
+        print(f"database schema: already at {after}, nothing to do")
+    else:
+        print(f"database schema: {before or 'empty'} → {after}")
     return 0
 
 

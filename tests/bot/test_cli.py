@@ -135,6 +135,9 @@ def test_start_on_an_unmigrated_database_is_refused_then_migrate_fixes_it(workdi
     migrated = liaison("migrate", cwd=workdir, env=env)
     assert migrated.returncode == 0, migrated.stderr
     assert f"empty → {schema.head_revision()}" in migrated.stdout
+    again = liaison("migrate", cwd=workdir, env=env)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout == f"database schema: already at {schema.head_revision()}, nothing to do\n"
 
 
 def test_an_unreachable_database_is_one_line_and_a_bad_limit_is_refused(workdir: Path) -> None:
