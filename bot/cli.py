@@ -318,64 +318,67 @@ class SlackIdentity:
 
 
 def check_slack(settings: Settings) -> SlackIdentity:
-    """Ask Slack whether it accepts SLACK_BOT_TOKEN (auth.test), before a command does anything
-    with it: every command that needs Slack says in the same words why it cannot go on.
+    """Ask Slack whether it accepts SLACK_BOT_TOKEN (auth.test), before `tick` or `import` does
+    anything with it (`run` and `serve` have Bolt's own check, worded alike by `_create_app`).
 
     `tick` especially: with nothing due it would otherwise never call Slack, and a cron job
     would go on exiting 0 on a revoked token."""
     from bot.delivery.dispatcher import delivery_client
 
-    url = settings.slack_api_base_url
     try:
         answer = delivery_client(settings).auth_test()
-    except SlackApiError as error:
+    except (SlackClientError, OSError) as error:
+        raise slack_problem(settings, error) from error
+    return SlackIdentity(team_id=str(answer["team_id"]), bot_user_id=str(answer["user_id"]))
+
+
+def slack_problem(settings: Settings, error: SlackClientError | OSError) -> StartupError:
+    """Why auth.test failed, in the same words for every command: a token Slack refuses, a
+    Slack having an outage, a SLACK_API_BASE_URL that is not Slack, or no Slack to ask."""
+    url = settings.slack_api_base_url
+    if isinstance(error, SlackApiError):
         status = error.response.status_code
         data = error.response.data
         code = str(data.get("error", "")) if isinstance(data, dict) else ""
         if status == 429 or status >= 500 or code in {"ratelimited", "service_unavailable"}:
-            raise StartupError(
+            return StartupError(
                 f"Slack at SLACK_API_BASE_URL ({url}) is not answering right now (HTTP {status}"
                 f"{', ' + code if code and status < 500 else ''}); nothing was done: try again "
                 "in a few minutes"
-            ) from error
+            )
         if not code or code.startswith("Received a response in a non-JSON format"):
-            raise StartupError(
+            return StartupError(
                 f"SLACK_API_BASE_URL ({url}) is not Slack's Web API (auth.test got HTTP {status}, "
                 f"not Slack's JSON): set it to {DEFAULT_SLACK_API_BASE_URL} (GovSlack: "
                 "https://slack-gov.com/api/), or leave it out"
-            ) from error
-        raise StartupError(
+            )
+        return StartupError(
             f"Slack at SLACK_API_BASE_URL ({url}) did not accept SLACK_BOT_TOKEN ({code}): put "
             f"{where_to_find(BOT_TOKEN)} there (reinstalling the app gives a new one)"
-        ) from error
-    except (SlackClientError, OSError) as error:
-        # No Slack to ask: network, proxy, DNS, or a SLACK_API_BASE_URL pointing nowhere.
-        reason = getattr(error, "reason", None) or error
-        raise StartupError(
-            f"cannot reach Slack at SLACK_API_BASE_URL ({url}) to check SLACK_BOT_TOKEN: {reason}"
-        ) from error
-    return SlackIdentity(team_id=str(answer["team_id"]), bot_user_id=str(answer["user_id"]))
+        )
+    # No Slack to ask: network, proxy, DNS, or a SLACK_API_BASE_URL pointing nowhere.
+    reason = getattr(error, "reason", None) or error
+    return StartupError(
+        f"cannot reach Slack at SLACK_API_BASE_URL ({url}) to check SLACK_BOT_TOKEN: {reason}"
+    )
 
 
 def _create_app(runtime: Runtime, *, socket_mode: bool) -> App:
     from bot.app import create_app
 
-    check_slack(runtime.settings)
     try:
         return create_app(runtime, socket_mode=socket_mode)
     except BoltError as error:
+        # Bolt's auth.test at start-up (its result spares each request asking before its ack):
+        # Slack's answer is what Bolt was handling when it raised.
+        if isinstance(error.__context__, SlackApiError):
+            raise slack_problem(runtime.settings, error.__context__) from error
         raise StartupError(
             f"Slack did not accept SLACK_BOT_TOKEN ({error}); check the token and "
             "SLACK_API_BASE_URL."
         ) from error
     except (SlackClientError, OSError) as error:
-        # auth.test, Bolt's check of the token, found no Slack to ask (`check_slack` asked just
-        # before, so only when Slack went away in between).
-        reason = getattr(error, "reason", None) or error
-        raise StartupError(
-            f"cannot reach Slack at SLACK_API_BASE_URL ({runtime.settings.slack_api_base_url}) "
-            f"to check SLACK_BOT_TOKEN: {reason}"
-        ) from error
+        raise slack_problem(runtime.settings, error) from error
 
 
 def run_socket_mode(settings: Settings) -> int:
