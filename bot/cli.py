@@ -519,8 +519,14 @@ def require_existing_database(settings: Settings) -> None:
     missing = _missing_sqlite_file(settings)
     if missing is None:
         return
+    # Under cron, in another folder, the .env that sets DATABASE_URL is not read: said so.
+    unread = (
+        f" (no .env was read: there is none at {settings.env_file})"
+        if settings.env_file is not None and not settings.env_file_found
+        else ""
+    )
     raise StartupError(
-        f"there is no database at {missing}: set DATABASE_URL to the one "
+        f"there is no database at {missing}{unread}: set DATABASE_URL to the one "
         "`liaison serve` or `liaison run` uses, e.g. sqlite:////srv/liaison/liaison.db or "
         "postgresql+psycopg://user@host/liaison"
     )
