@@ -38,6 +38,7 @@ from storage.db import make_engine
 logger = logging.getLogger("liaison")
 
 EXIT_CONFIG = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports it
 
 
 class StartupError(Exception):
@@ -211,6 +212,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StartupError as error:
         print(f"liaison: {error}", file=sys.stderr)
         return EXIT_CONFIG
+    except KeyboardInterrupt:
+        # Ctrl-C in a command that does not stop on its own (`run`, `serve` and `tick` do):
+        # what is committed stays (an import run again adds only what is missing).
+        print("liaison: stopped by Ctrl-C", file=sys.stderr)
+        return EXIT_INTERRUPTED
     raise AssertionError(f"unhandled command {args.command}")
 
 

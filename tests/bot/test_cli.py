@@ -498,3 +498,26 @@ def test_import_waits_out_slacks_rate_limit_and_says_an_outage_in_one_line(
         "liaison: Slack is not answering right now (HTTP 503) when asked about U0ANA, even "
         "after waiting: try again in a few minutes; nothing was imported"
     ]
+
+
+def test_ctrl_c_in_an_import_is_one_line_not_a_traceback(
+    workdir: Path, fake_slack: FakeSlack, migrated: str
+) -> None:
+    (workdir / "partners.csv").write_text("name,owner\nAcme,U0ANA\n")
+    fake_slack.fail_next("users.info", status=429, retry_after=30)  # the import waits
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "import", "partners", "partners.csv"],
+        cwd=workdir,
+        env={"PATH": "/usr/bin:/bin", **slack_env(fake_slack, migrated)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        fake_slack.wait_until(lambda: bool(fake_slack.calls_to("users.info")), timeout=30)
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=30)
+    finally:
+        process.kill()
+    assert process.returncode == 130
+    assert stderr.strip().splitlines() == ["liaison: stopped by Ctrl-C"]
