@@ -6,7 +6,8 @@ in any order and any case; others are ignored:
 - `name` (required): the partner's name; an address in brackets ending it (`Acme (acme.org)`)
   is the partner's website, as `/partner add` reads it, not part of the name;
 - `aliases`: other names, separated by `;` or `|`;
-- `owner` (or `owner_email`, `owner_id`): the owner's email address or Slack user id;
+- `owner` (required; or `owner_email`, `owner_id`: in titles, a space or hyphen is an
+  underscore): the owner's email address or Slack user id;
 - `status`: prospect (the default), active, paused or ended;
 - `website`: a domain or address, used to spot duplicates.
 `export partners` writes a file this reads back.
@@ -204,10 +205,19 @@ def read_rows(text: str) -> list[Row]:
         raise UnusableFile("the file is empty") from None
     except csv.Error as error:
         raise UnusableFile(f"it is not CSV ({error})") from None
-    columns = {title.strip().lower(): index for index, title in enumerate(header)}
+    # "Owner Email", "owner-id" and owner_id are one column.
+    columns = {
+        re.sub(r"[\s-]+", "_", title.strip().lower()): index for index, title in enumerate(header)
+    }
     if "name" not in columns:
         raise UnusableFile(
             "its first line has no `name` column (expected: name, aliases, owner, status, website)"
+        )
+    if not columns.keys() & set(OWNER_COLUMNS):
+        # Every row would be skipped, one by one, for the same reason.
+        raise UnusableFile(
+            "its first line has no `owner` column: every partner needs an owner, given by "
+            "email address or Slack user id (columns: name, aliases, owner, status, website)"
         )
 
     def value(cells: Sequence[str], *titles: str) -> str:

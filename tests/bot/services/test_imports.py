@@ -61,10 +61,25 @@ def test_columns_in_any_order_and_case_with_aliases_split() -> None:
     )
 
 
-@pytest.mark.parametrize("text", ["", "owner,status\nU0ANA,active\n"])
-def test_a_file_without_names_is_unusable(text: str) -> None:
-    with pytest.raises(UnusableFile):
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("", "the file is empty"),
+        ("owner,status\nU0ANA,active\n", "no `name` column"),
+        # Every row would have been skipped, one by one, as having no owner.
+        ("name,status,contact\nAcme,active,ana@example.org\n", "no `owner` column"),
+    ],
+)
+def test_a_file_without_names_or_owners_is_unusable(text: str, problem: str) -> None:
+    with pytest.raises(UnusableFile, match=problem):
         read_rows(text)
+
+
+def test_column_titles_may_have_spaces_or_hyphens() -> None:
+    [row] = read_rows("Name,Owner Email,Status\nAcme,ana@example.org,active\n")
+    assert (row.owner, row.status) == ("ana@example.org", "active")
+    [row] = read_rows("name,owner-id\nAcme,U0ANA\n")
+    assert row.owner == "U0ANA"
 
 
 @pytest.fixture
@@ -232,7 +247,7 @@ def test_a_value_over_several_lines_is_counted_from_its_first_and_a_name_so_is_r
 
 def test_a_quote_never_closed_makes_the_file_unusable_naming_its_line() -> None:
     with pytest.raises(UnusableFile, match=r"opens a value on line 3 is never closed"):
-        read_rows('name\nAcme\n"Globex\nInitech\n')
+        read_rows('name,owner\nAcme,U0ANA\n"Globex,U0ANA\nInitech,U0ANA\n')
 
 
 @pytest.mark.parametrize("separator", [";", "\t"])
@@ -252,5 +267,5 @@ def test_names_export_guarded_from_spreadsheets_are_read_back_as_they_were_typed
     data, _ = to_csv(columns, [["+Plus Foundation", "@Home; -Minus", "U0ANA"]])
     [row] = read_rows(data.decode("utf-8"))
     assert (row.name, row.aliases) == ("+Plus Foundation", ("@Home", "-Minus"))
-    [row] = read_rows("name\n'Tis the Season Trust\n")
+    [row] = read_rows("name,owner\n'Tis the Season Trust,U0ANA\n")
     assert row.name == "'Tis the Season Trust"  # an apostrophe of its own stays
