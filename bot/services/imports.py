@@ -83,6 +83,7 @@ _NAME_PROBLEMS = {
 }
 _ALIAS_SPLIT = re.compile(r"[;|]")
 _SLACK_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 EXIT_OK = 0
 EXIT_SKIPPED = 1
 
@@ -497,7 +498,7 @@ class SlackDirectory:
 
     def _ask(self, ref: str) -> str | None:
         try:
-            if "@" in ref:
+            if _EMAIL.match(ref):
                 user = self.client.users_lookupByEmail(email=ref)["user"]
             elif _SLACK_ID.match(ref):
                 user = self.client.users_info(user=ref)["user"]
@@ -610,7 +611,11 @@ def _duplicate(result: RowResult) -> str:
 def _owner_problem(result: RowResult) -> str:
     if result.outcome is Outcome.NO_OWNER:
         return "no owner given (an email address or a Slack user id)"
-    return f"nobody in Slack is {result.detail}"
+    given = result.detail
+    if not _EMAIL.match(given) and not _SLACK_ID.match(given.upper()):
+        # A @handle or a name: Slack can be asked about neither.
+        return f"“{given}” is neither an email address nor a Slack user id (like U0123ABCD)"
+    return f"nobody in Slack is {given}"
 
 
 def import_partners(

@@ -269,3 +269,19 @@ def test_names_export_guarded_from_spreadsheets_are_read_back_as_they_were_typed
     assert (row.name, row.aliases) == ("+Plus Foundation", ("@Home", "-Minus"))
     [row] = read_rows("name,owner\n'Tis the Season Trust,U0ANA\n")
     assert row.name == "'Tis the Season Trust"  # an apostrophe of its own stays
+
+
+def test_an_owner_given_as_a_handle_is_told_apart_from_one_slack_does_not_know(
+    registry: Registry,
+) -> None:
+    report = run(
+        registry, "name,owner\nAcme,@ana\nBeta,nobody@example.org\nGamma,Ana\n", dry_run=True
+    )
+    lines = words(report, file_name="list.csv", team_id=T1)
+    neither = "is neither an email address nor a Slack user id (like U0123ABCD)"
+    assert lines[1:5] == [
+        "Unknown owners, skipped (3):",
+        f"  line 2    Acme — “@ana” {neither}",
+        "  line 3    Beta — nobody in Slack is nobody@example.org",
+        f"  line 4    Gamma — “Ana” {neither}",
+    ]
