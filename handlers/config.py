@@ -10,6 +10,7 @@ answer follows after it (`handlers.partners.answer`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from functools import partial
@@ -58,6 +59,8 @@ ADMIN_NOTE = "admin"
 
 # `config admins none` empties the list of admins named here.
 NO_ADMINS_WORDS = ("none", "nobody")
+# `checkin delay 4`, `check-in delay 4`: the check-in delay named in two words, as it is said.
+TWO_WORD_SETTING = re.compile(r"^check[\s-]?in[\s_-]+delay\b", re.IGNORECASE)
 
 
 def settings_of(runtime: Runtime) -> WorkspaceSettings:
@@ -88,7 +91,8 @@ def read_admins(text: str) -> list[str]:
 
 def config(call: Call) -> Reply:
     service = settings_of(call.runtime)
-    word, _, rest = call.rest.strip().partition(" ")
+    line = TWO_WORD_SETTING.sub(Setting.CHECKIN_DELAY.value, call.rest.strip(), count=1)
+    word, _, rest = line.partition(" ")
     value = rest.strip()
     if not word:
         return blocks.settings_card(service.view(actor=call.actor))

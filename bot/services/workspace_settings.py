@@ -31,7 +31,7 @@ it and cannot be removed, so a workspace always keeps a way back in.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time
 from enum import StrEnum
@@ -100,6 +100,8 @@ class Problem(StrEnum):
     BAD_CADENCE = "bad_cadence"
     BAD_DIGEST = "bad_digest"
     BAD_TIME = "bad_time"
+    # `config digest fri 16:00 Europe/Berlin`: the digest follows `config timezone`.
+    DIGEST_ZONE = "digest_zone"
     UNKNOWN_ZONE = "unknown_zone"
 
 
@@ -288,12 +290,13 @@ def setting_named(word: str) -> Setting:
         ) from None
 
 
-def _whole_number(setting: Setting, text: str, *, units: tuple[str, ...]) -> int:
-    """`21`, `21 days`, `21d`: the number; BadSetting when there is none."""
+def _whole_number(setting: Setting, text: str, *, units: Mapping[str, int]) -> int:
+    """`21`, `21 days`, `21d`, `3 weeks`: the number in the first of `units` (each unit
+    word with how many of those it is worth); BadSetting when there is none."""
     match = re.fullmatch(r"(\d{1,6})\s*([a-z]*)", text.strip().lower())
     if match is None or (match[2] and match[2] not in units):
         raise BadSetting(setting, Problem.NOT_A_NUMBER, text.strip())
-    return int(match[1])
+    return int(match[1]) * units.get(match[2], 1)
 
 
 def _within(setting: Setting, value: int, limits: tuple[int, int], typed: str) -> int:
@@ -302,9 +305,20 @@ def _within(setting: Setting, value: int, limits: tuple[int, int], typed: str) -
     return value
 
 
+# Units `config window` (days) and `config checkin-delay` (hours) read, and what each is worth.
+_DAYS = {
+    **dict.fromkeys(("d", "day", "days"), 1),
+    **dict.fromkeys(("w", "wk", "wks", "week", "weeks"), 7),
+}
+_HOURS_UNITS = {
+    **dict.fromkeys(("h", "hr", "hrs", "hour", "hours"), 1),
+    **dict.fromkeys(("d", "day", "days"), 24),
+}
+
+
 def read_window(text: str) -> SettingsUpdate:
-    """`21` (days, 1–90)."""
-    days = _whole_number(Setting.WINDOW, text, units=("d", "day", "days"))
+    """`21` (days, 1–90); `21 days`, `3 weeks` too."""
+    days = _whole_number(Setting.WINDOW, text, units=_DAYS)
     return {"window_days": _within(Setting.WINDOW, days, WINDOW_DAYS, text)}
 
 
@@ -421,41 +435,83 @@ def read_pulse(text: str) -> SettingsUpdate:
 
 
 def read_checkin_delay(text: str) -> SettingsUpdate:
-    """`4` (hours after the meeting, 0–168), or `morning`: the next working morning."""
+    """`4` (hours after the meeting, 0–168; `4h`, `1 day` too), or `morning`: the next
+    working morning."""
     if text.strip().lower() in MORNING_WORDS:
         return {"checkin_delay_hours": None}
-    hours = _whole_number(Setting.CHECKIN_DELAY, text, units=("h", "hour", "hours"))
+    hours = _whole_number(Setting.CHECKIN_DELAY, text, units=_HOURS_UNITS)
     return {"checkin_delay_hours": _within(Setting.CHECKIN_DELAY, hours, CHECKIN_DELAY_HOURS, text)}
 
 
 def read_anonymity(text: str) -> SettingsUpdate:
     """`3`: the fewest respondents whose scores may be shown (2–20)."""
-    value = _whole_number(Setting.ANONYMITY, text, units=())
+    value = _whole_number(Setting.ANONYMITY, text, units={})
     if value < ANONYMITY[0]:
         raise BadSetting(Setting.ANONYMITY, Problem.REVEALS_PEOPLE, text.strip())
     return {"anonymity_threshold": _within(Setting.ANONYMITY, value, ANONYMITY, text)}
 
 
-_CLOCK_TIME = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
+# The digest's time of day: `16:00`, `9:30`, `16.00`, `16h`, `16`, `4pm`, `4:30 p.m.`.
+_DIGEST_TIME = re.compile(r"(\d{1,2})(?:(?:[:.]|h)(\d{2}))?\s*(?:h|([ap])\.?m?\.?)?")
+# Words that turn the digest off, and words around a day and a time that say nothing more
+# (`friday at 16:00`, `every mon 09:00`, `mondays, 9am`).
+DIGEST_OFF_WORDS = (DIGEST_OFF, "none", "never")
+_DIGEST_FILLER = frozenset({"at", "on", "every", "each"})
+
+
+def _digest_day(word: str) -> int | None:
+    """The weekday `word` names, `fridays` (every Friday) too."""
+    day = day_number(word)
+    if day is None and word.lower().endswith("s"):
+        day = day_number(word[:-1])
+    return day
+
+
+def _digest_time(typed: str) -> str | None:
+    """`HH:MM` of a time of day on a 24-hour or (with am/pm) a 12-hour clock; None if it is none."""
+    match = _DIGEST_TIME.fullmatch(typed)
+    if match is None:
+        return None
+    hour, minutes = int(match[1]), int(match[2] or 0)
+    if match[3] is not None:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if match[3] == "p" else 0)
+    if hour > 23 or minutes > 59:
+        return None
+    return f"{hour:02d}:{minutes:02d}"
 
 
 def read_digest(text: str) -> SettingsUpdate:
-    """`mon 09:00` (a weekday and a 24-hour time, in the workspace's zone), or `off`."""
-    words = text.strip().lower().split()
-    if words == [DIGEST_OFF]:
+    """`mon 09:00` (a weekday and a time, in the workspace's zone), or `off` (`none`, `never`).
+
+    The day may come first or last, spelt out or plural (`friday at 16:00`, `16:00 fridays`);
+    the time on a 24-hour or a 12-hour clock (`fri 4pm`, `fri 4:30 pm`, `fri 16h`), as
+    `config hours` reads `9am-5pm`.
+    """
+    typed = text.strip()
+    words = [w for w in re.split(r"[\s,]+", typed) if w and w.lower() not in _DIGEST_FILLER]
+    if len(words) == 1 and words[0].lower() in DIGEST_OFF_WORDS:
         return {"digest_day": DIGEST_OFF}
-    if len(words) != 2:
-        raise BadSetting(Setting.DIGEST, Problem.BAD_DIGEST, text.strip())
-    day = day_number(words[0])
-    if day is None:
-        raise BadSetting(Setting.DIGEST, Problem.BAD_DIGEST, words[0])
-    clock_time = _CLOCK_TIME.fullmatch(words[1])
-    if clock_time is None:
-        raise BadSetting(Setting.DIGEST, Problem.BAD_TIME, words[1])
-    return {
-        "digest_day": DAY_NAMES[day],
-        "digest_time": f"{int(clock_time[1]):02d}:{clock_time[2]}",
-    }
+    days = [(i, day) for i, word in enumerate(words) if (day := _digest_day(word)) is not None]
+    if len(days) != 1 or len(words) < 2 or days[0][0] not in (0, len(words) - 1):
+        raise BadSetting(Setting.DIGEST, Problem.BAD_DIGEST, typed)
+    index, day = days[0]
+    rest = " ".join(words[1:] if index == 0 else words[:-1])
+    at = _digest_time(rest.lower())
+    if at is None:
+        clock, _, last = rest.rpartition(" ")
+        zone_name = _zones().get(last.lower())
+        if zone_name is not None and (alone := _digest_time(clock.lower())) is not None:
+            # The zone is the workspace's, one for all its times: say where it is set.
+            raise BadSetting(
+                Setting.DIGEST,
+                Problem.DIGEST_ZONE,
+                zone_name,
+                suggestions=[f"{DAY_NAMES[day]} {alone}"],
+            )
+        raise BadSetting(Setting.DIGEST, Problem.BAD_TIME, rest)
+    return {"digest_day": DAY_NAMES[day], "digest_time": at}
 
 
 @cache

@@ -498,11 +498,18 @@ def problem(error: BadSetting) -> str:
             return f"`{typed}` is not a pulse cadence: it can be monthly, quarterly or off."
         case Problem.BAD_DIGEST:
             return (
-                f"`{typed}` is not a day and a time: give a weekday and a 24-hour time, like "
-                "`mon 09:00`, or `off`."
+                f"`{typed}` is not a day and a time: give a weekday and a time of day, like "
+                "`mon 09:00` or `fri 4pm`, or `off`."
             )
         case Problem.BAD_TIME:
-            return f"`{typed}` is not a 24-hour time like 09:00 or 16:30."
+            return f"`{typed}` is not a time of day like 09:00, 16:30 or 4pm."
+        case Problem.DIGEST_ZONE:
+            return (
+                "The digest's time is in the workspace's time zone, which "
+                f"`{COMMAND} config timezone` sets for everything Liaison schedules: give the day "
+                f"and time alone, like `{COMMAND} config digest {error.suggestions[0]}`, and "
+                f"the zone with `{COMMAND} config timezone {typed}`."
+            )
         case Problem.UNKNOWN_ZONE:
             text = f"`{typed}` is not a time zone I know."
             if error.suggestions:

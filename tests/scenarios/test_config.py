@@ -346,9 +346,20 @@ def test_an_admin_named_who_is_not_in_the_workspace_is_refused(slack: Slack) -> 
         ("config checkin-delay later", "not a number of hours, nor `morning`", "HOURS", "4"),
         ("config anonymity 1", "a round with a single answer would show", "anonymity N", "5"),
         ("config anonymity 21", "It must be 2 to 20, not 21.", "config anonymity N", "5"),
-        ("config digest monday", "give a weekday and a 24-hour time", "DAY HH:MM|off", "mon"),
-        ("config digest mon 25:00", "`25:00` is not a 24-hour time", "digest DAY", "09:00"),
-        ("config digest someday 09:00", "`someday` is not a day and a time", "digest", "09:00"),
+        ("config digest monday", "give a weekday and a time of day", "DAY HH:MM|off", "mon"),
+        ("config digest mon 25:00", "`25:00` is not a time of day", "digest DAY", "09:00"),
+        ("config digest fri 13pm", "`13pm` is not a time of day like 09:00", "digest", "09:00"),
+        ("config digest mon tue 09:00", "is not a day and a time", "digest DAY", "09:00"),
+        (
+            "config digest fri 16:00 Europe/Berlin",
+            "like `/partner config digest fri 16:00`, and the zone with "
+            "`/partner config timezone Europe/Berlin`",
+            "config digest DAY HH:MM|off",
+            "mon 09:00",
+        ),
+        ("config window 2 months", "`2 months` is not a number of days", "window", "21"),
+        ("config window 13 weeks", "It must be 1 to 90 days, not 13 weeks.", "window", "21"),
+        ("config digest someday 09:00", "`someday 09:00` is not a day and a time", "digest", "9"),
         ("config timezone Europe/Berln", "Did you mean `Europe/Berlin`", "timezone TZ", "Berlin"),
         ("config timezone Tokyo", "Did you mean `Asia/Tokyo`?", "config timezone TZ", "Europe"),
         ("config channel partnerships", "`partnerships` is not a channel", "#channel", "#part"),
@@ -600,6 +611,50 @@ def test_working_days_take_the_words_people_type_for_them(
     answer(slack, "config days sun-thu")
     said = answer(slack, f"config days {typed}")
     assert f"*Working days* are now *{shown}* (was Sun–Thu)" in said
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        # QA: `config hours 9am-5pm` was read, `config digest friday 4pm` refused.
+        ("friday 4pm", "Fridays at 16:00"),
+        ("fri 4:30 p.m.", "Fridays at 16:30"),
+        ("Friday at 16:00", "Fridays at 16:00"),
+        ("fridays 16:00", "Fridays at 16:00"),
+        ("Fri, 16:00", "Fridays at 16:00"),
+        ("16:00 friday", "Fridays at 16:00"),
+        ("every tuesday at 9am", "Tuesdays at 09:00"),
+        ("wed 16h", "Wednesdays at 16:00"),
+        ("sun 12am", "Sundays at 00:00"),
+        ("none", "off"),
+        ("never", "off"),
+    ],
+)
+def test_the_digest_takes_the_forms_people_type_for_a_day_and_a_time(
+    slack: Slack, typed: str, shown: str
+) -> None:
+    said = answer(slack, f"config digest {typed}")
+    assert f"*Weekly digest* is now *{shown}" in said
+    assert "(was Mondays at 09:00 UTC)" in said
+
+
+@pytest.mark.parametrize(
+    ("line", "shown"),
+    [
+        # QA: `config window 14 days` was read, `config window 2 weeks` refused.
+        ("config window 2 weeks", "*Coordination window* is now *14 days* (was 21 days)"),
+        ("config window 1w", "*Coordination window* is now *7 days* (was 21 days)"),
+        # QA: `config checkin delay 2` read `delay 2` as the number of hours.
+        ("config checkin delay 2", "*Check-in delay* is now *2 hours after the meeting*"),
+        ("config Check-in delay 3h", "*Check-in delay* is now *3 hours after the meeting*"),
+        ("config check in delay 1 day", "*Check-in delay* is now *24 hours after the meeting*"),
+    ],
+)
+def test_windows_in_weeks_and_delays_in_days_or_named_in_two_words_are_read(
+    slack: Slack, line: str, shown: str
+) -> None:
+    answer(slack, "config window 21")
+    assert shown in answer(slack, line)
 
 
 @pytest.mark.usefixtures("acme")
