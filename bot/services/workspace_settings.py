@@ -48,7 +48,7 @@ from bot.delivery.outbox import retime_for_hours
 from bot.delivery.working_hours import DAY_NAMES, WorkingHours, zone
 from bot.services import people
 from bot.services.channels import Channels, Route, route
-from bot.services.digest_moments import digest_key, due_moment
+from bot.services.digest_moments import digest_key, due_moment, next_moment
 from bot.services.feedback import DEFAULT_ANONYMITY, Cadence
 from bot.services.people import PeopleToLookUp
 from bot.services.registry import Actor
@@ -242,6 +242,9 @@ class Changed:
     before: Values
     after: Values
     default_channel: str | None
+    # After a change of the digest's schedule or zone: the moment the next digest goes (UTC),
+    # None when it is off or the one due now is still to go.
+    next_digest: datetime | None = None
 
     @property
     def unchanged(self) -> bool:
@@ -683,11 +686,17 @@ class WorkspaceSettings:
                     redue(session, team_id=team_id, now=now)
                 retime_for_hours(session, team_id=team_id, now=now)
             session.commit()
+        after = Values.of(stored, team_id=team_id)
         return Changed(
             setting=setting,
             before=before,
-            after=Values.of(stored, team_id=team_id),
+            after=after,
             default_channel=self.default_channel,
+            next_digest=(
+                _next_digest(after, decided=stored.digest_decided, now=now)
+                if setting in (Setting.DIGEST, Setting.TIMEZONE)
+                else None
+            ),
         )
 
     def replace_admins(
@@ -760,6 +769,18 @@ def _digest_not_yet_due(before: Values, after: Values, *, now: datetime) -> Sett
     ):
         return {}  # the same moment as before: if still unsent, it was missed, and is due
     return {"digest_decided": digest_key(moment, zone(after.timezone))}
+
+
+def _next_digest(values: Values, *, decided: str | None, now: datetime) -> datetime | None:
+    """When the digest of `values` goes next: its first moment after `now`, unless the one due
+    now was not decided yet (it goes within the minute: None, nothing to announce)."""
+    if values.digest is None:
+        return None
+    tz = zone(values.timezone)
+    due = due_moment(now, values.digest, tz)
+    if due is not None and digest_key(due, tz) != decided:
+        return None
+    return next_moment(now, weekday=values.digest.weekday, at=values.digest.at, tz=tz)
 
 
 def _admins(session: Session, team_id: str) -> Admins:

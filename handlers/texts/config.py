@@ -4,9 +4,10 @@ meaning in plain words, changes, refusals and bad input."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from bot.delivery.dispatcher import TOKEN_ERRORS
-from bot.delivery.working_hours import WorkingHours
+from bot.delivery.working_hours import WorkingHours, zone
 from bot.services.channels import Route
 from bot.services.feedback import Cadence
 from bot.services.workspace_settings import (
@@ -109,6 +110,13 @@ def digest(value: Digest | None, timezone: str) -> str:
         return "off"
     # No brackets: a change reads "now Fridays at 16:00 UTC (was Mondays at 09:00 UTC)".
     return f"{_DAY_LONG[value.weekday]}s at {value.at:%H:%M} {timezone}"
+
+
+def next_digest(moment: datetime, timezone: str) -> str:
+    """When the digest goes next: said after a change of its schedule or zone, since a moment
+    that passed this week waits for the next (`bot.services.digest`)."""
+    local = moment.astimezone(zone(timezone))
+    return f"The next weekly digest goes out on {local:%a %-d %b} at {local:%H:%M} ({timezone})."
 
 
 def checkin_delay(value: int | None) -> str:
@@ -239,10 +247,16 @@ def meaning(setting: Setting, values: Values, default_channel: str | None) -> st
         )
     if values.digest is None:
         return f"No weekly digest. `{COMMAND} config digest mon 09:00` turns it back on."
-    return (
+    text = (
         "A short weekly summary of the partnerships (new partners, contacts, collisions, "
         "commitments, who is at risk) goes to the coordination channel."
     )
+    if values.coordination_channel is None and default_channel is None:
+        text += (
+            f" None is set, so it is posted nowhere until an admin chooses one "
+            f"(`{COMMAND} {EXAMPLES[Setting.CHANNEL]}`)."
+        )
+    return text
 
 
 def setting_line(setting: Setting, values: Values, default_channel: str | None) -> str:
@@ -379,6 +393,8 @@ def changed(change: Changed) -> str:
         text += setting_line(change.setting, change.after, change.default_channel)
     else:
         text += meaning(change.setting, change.after, change.default_channel)
+    if change.next_digest is not None:
+        text += " " + next_digest(change.next_digest, change.after.timezone)
     channel = change.after.coordination_channel
     if change.setting is Setting.CHANNEL and channel is not None:
         text += "\n" + channel_kind(channel)

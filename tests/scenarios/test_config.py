@@ -639,6 +639,46 @@ def test_the_digest_takes_the_forms_people_type_for_a_day_and_a_time(
 
 
 @pytest.mark.parametrize(
+    ("line", "next_one"),
+    [
+        # Wednesday 09:00 UTC: a moment earlier today waits a week, a later one is today.
+        ("config digest wed 08:00", "on Wed 2 Dec at 08:00 (UTC)"),
+        ("config digest wed 10:00", "on Wed 25 Nov at 10:00 (UTC)"),
+        ("config digest friday 4pm", "on Fri 27 Nov at 16:00 (UTC)"),
+        # Monday 09:00, the default, read in the new zone.
+        ("config timezone Asia/Tokyo", "on Mon 30 Nov at 09:00 (Asia/Tokyo)"),
+    ],
+)
+@pytest.mark.usefixtures("acme")
+def test_a_new_digest_schedule_says_when_the_next_digest_goes(
+    slack: Slack, line: str, next_one: str
+) -> None:
+    """QA: `config digest wed 08:00` typed at 09:00 on a Wednesday did not say that this
+    week's moment had passed and the first digest would go a week later."""
+    said = answer(slack, line)
+    assert f"The next weekly digest goes out {next_one}." in said
+
+
+@pytest.mark.usefixtures("acme")
+def test_the_digest_goes_when_the_change_said_it_would(slack: Slack) -> None:
+    said = answer(slack, "config digest wed 08:00")  # Wednesday 09:00: this week's has passed
+    assert "The next weekly digest goes out on Wed 2 Dec at 08:00 (UTC)." in said
+    at(slack, datetime(2026, 11, 25, 9, 30, tzinfo=UTC))
+    at(slack, datetime(2026, 12, 2, 7, 59, tzinfo=UTC))
+    assert not [m for m in posts(slack) if m.text.startswith("Weekly digest")]
+    at(slack, datetime(2026, 12, 2, 8, 0, tzinfo=UTC))
+    assert [m for m in posts(slack) if m.text.startswith("Weekly digest")]
+
+
+def test_a_digest_turned_off_or_a_zone_change_without_one_names_no_next_digest(
+    slack: Slack,
+) -> None:
+    assert "next weekly digest" not in answer(slack, "config digest off")
+    assert "next weekly digest" not in answer(slack, "config timezone Europe/Berlin")
+    assert "next weekly digest" not in answer(slack, "config window 3")
+
+
+@pytest.mark.parametrize(
     ("line", "shown"),
     [
         # QA: `config window 14 days` was read, `config window 2 weeks` refused.

@@ -160,6 +160,26 @@ def test_a_change_says_the_new_value_the_old_one_and_what_it_affects() -> None:
     assert "it must be a public channel" in said
 
 
+def test_a_digest_with_no_channel_to_go_to_says_it_is_posted_nowhere() -> None:
+    """QA: `config digest fri 16:00` said it "goes to the coordination channel" when there was
+    none (no `config channel`, no LIAISON_DEFAULT_CHANNEL): the planner skips it."""
+    friday = replace(DEFAULTS, digest=Digest(weekday=4, at=time(16, 0)))
+    said = everything(blocks.changed(Changed(Setting.DIGEST, DEFAULTS, friday, None)))
+    assert "it is posted nowhere until an admin chooses one" in said
+    assert "`/partner config channel #partnerships`" in said
+    with_default = everything(blocks.changed(Changed(Setting.DIGEST, DEFAULTS, friday, "#p")))
+    assert "posted nowhere" not in with_default
+
+
+def test_a_change_of_the_digest_says_when_the_next_one_goes() -> None:
+    tokyo = replace(DEFAULTS, timezone="Asia/Tokyo")
+    next_one = datetime(2026, 11, 30, 0, 0, tzinfo=UTC)
+    said = everything(
+        blocks.changed(Changed(Setting.TIMEZONE, DEFAULTS, tokyo, "#p", next_digest=next_one))
+    )
+    assert "The next weekly digest goes out on Mon 30 Nov at 09:00 (Asia/Tokyo)." in said
+
+
 def test_admin_changes_and_refusals_name_people() -> None:
     before = Admins(slack=("U0ANA",), listed=("U0DAN",))
     after = Admins(slack=("U0ANA",), listed=("U0BEN",))
