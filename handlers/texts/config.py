@@ -116,7 +116,10 @@ def next_digest(moment: datetime, timezone: str) -> str:
     """When the digest goes next: said after a change of its schedule or zone, since a moment
     that passed this week waits for the next (`bot.services.digest`)."""
     local = moment.astimezone(zone(timezone))
-    return f"The next weekly digest goes out on {local:%a %-d %b} at {local:%H:%M} ({timezone})."
+    return (
+        f"The next weekly digest is due on {local:%a %-d %b} at {local:%H:%M} ({timezone}); "
+        "a week with nothing to tell sends none."
+    )
 
 
 def checkin_delay(value: int | None) -> str:

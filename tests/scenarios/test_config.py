@@ -656,13 +656,13 @@ def test_a_new_digest_schedule_says_when_the_next_digest_goes(
     """QA: `config digest wed 08:00` typed at 09:00 on a Wednesday did not say that this
     week's moment had passed and the first digest would go a week later."""
     said = answer(slack, line)
-    assert f"The next weekly digest goes out {next_one}." in said
+    assert f"The next weekly digest is due {next_one};" in said
 
 
 @pytest.mark.usefixtures("acme")
 def test_the_digest_goes_when_the_change_said_it_would(slack: Slack) -> None:
     said = answer(slack, "config digest wed 08:00")  # Wednesday 09:00: this week's has passed
-    assert "The next weekly digest goes out on Wed 2 Dec at 08:00 (UTC)." in said
+    assert "The next weekly digest is due on Wed 2 Dec at 08:00 (UTC);" in said
     at(slack, datetime(2026, 11, 25, 9, 30, tzinfo=UTC))
     at(slack, datetime(2026, 12, 2, 7, 59, tzinfo=UTC))
     assert not [m for m in posts(slack) if m.text.startswith("Weekly digest")]

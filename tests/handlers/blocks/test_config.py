@@ -177,7 +177,7 @@ def test_a_change_of_the_digest_says_when_the_next_one_goes() -> None:
     said = everything(
         blocks.changed(Changed(Setting.TIMEZONE, DEFAULTS, tokyo, "#p", next_digest=next_one))
     )
-    assert "The next weekly digest goes out on Mon 30 Nov at 09:00 (Asia/Tokyo)." in said
+    assert "The next weekly digest is due on Mon 30 Nov at 09:00 (Asia/Tokyo);" in said
 
 
 def test_admin_changes_and_refusals_name_people() -> None:
