@@ -406,10 +406,10 @@ def changed(change: Changed) -> str:
 
 
 def admins_changed(change: AdminsChanged) -> str:
+    listed = people(change.after.listed) if change.after.listed else "nobody"
     if change.before.listed == change.after.listed:
-        text = f"The admins named here were already {people(change.after.listed)}; nothing changed."
+        text = f"The admins named here were already {listed}; nothing changed."
     else:
-        listed = people(change.after.listed) if change.after.listed else "nobody"
         text = f"The admins named here are now {listed}."
         parts = []
         if change.added:

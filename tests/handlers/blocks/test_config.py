@@ -180,6 +180,14 @@ def test_a_change_of_the_digest_says_when_the_next_one_goes() -> None:
     assert "The next weekly digest is due on Mon 30 Nov at 09:00 (Asia/Tokyo);" in said
 
 
+def test_emptying_an_empty_admin_list_says_nobody() -> None:
+    """QA: `config admins none` with nobody named answered "were already —"."""
+    nobody = Admins(slack=("U0ANA",), listed=())
+    said = everything(blocks.admins_changed(AdminsChanged(nobody, nobody, by="U0ANA")))
+    assert "The admins named here were already nobody; nothing changed." in said
+    assert "—" not in said
+
+
 def test_admin_changes_and_refusals_name_people() -> None:
     before = Admins(slack=("U0ANA",), listed=("U0DAN",))
     after = Admins(slack=("U0ANA",), listed=("U0BEN",))
