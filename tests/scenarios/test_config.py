@@ -613,6 +613,11 @@ def test_working_days_take_the_words_people_type_for_them(
     assert f"*Working days* are now *{shown}* (was Sun–Thu)" in said
 
 
+def test_help_config_names_the_digests_forms(slack: Slack) -> None:
+    said = answer(slack, "help config")
+    assert "the digest's time too (`digest fri 16:00`, `digest friday 4pm`)" in said
+
+
 @pytest.mark.parametrize(
     ("typed", "shown"),
     [
