@@ -102,6 +102,8 @@ class Problem(StrEnum):
     BAD_TIME = "bad_time"
     # `config digest fri 16:00 Europe/Berlin`: the digest follows `config timezone`.
     DIGEST_ZONE = "digest_zone"
+    # `config timezone UTC+2`: an offset, not a zone.
+    OFFSET_ZONE = "offset_zone"
     UNKNOWN_ZONE = "unknown_zone"
 
 
@@ -523,11 +525,19 @@ def _zones() -> dict[str, str]:
     return {name.lower(): name for name in available_timezones()}
 
 
+def _city_zones(key: str) -> list[str]:
+    """The zones named after the city `key` (lower case, `_` for spaces)."""
+    return sorted(name for lower, name in _zones().items() if lower.rsplit("/", 1)[-1] == key)
+
+
 def close_zones(typed: str, *, limit: int = 3) -> list[str]:
-    """Zone names close to `typed`: the zones of a city typed alone, else the nearest spellings."""
+    """Zone names close to `typed`: the zones of a city typed alone (or first, as in `Berlin,
+    Germany`), else the nearest spellings."""
     key = typed.strip().lower().replace(" ", "_")
     zones = _zones()
-    cities = sorted(name for lower, name in zones.items() if lower.rsplit("/", 1)[-1] == key)
+    cities = _city_zones(key) or _city_zones(
+        re.split(r"\s*,\s*", typed.strip().lower())[0].replace(" ", "_")
+    )
     if cities:
         return cities[:limit]
     found = process.extract(
@@ -536,10 +546,33 @@ def close_zones(typed: str, *, limit: int = 3) -> list[str]:
     return [zones[lower] for lower, _score, _index in found]
 
 
+# An offset from UTC typed for a zone: `UTC+2`, `GMT-5`, `+02:00`, `UTC +5:30`.
+_OFFSET = re.compile(r"(?:utc|gmt)?\s*([+\-−])\s*(\d{1,2})(?:[:.h]?(\d{2}))?", re.IGNORECASE)
+
+
+def offset_zone(typed: str) -> str | None:
+    """The fixed zone of an offset of whole hours (`UTC+2` is `Etc/GMT-2`: IANA writes the
+    sign the other way round), "" for another offset (`+5:30`), None when `typed` is no offset."""
+    match = _OFFSET.fullmatch(typed.strip())
+    if match is None:
+        return None
+    hours, minutes = int(match[2]), int(match[3] or 0)
+    if minutes or not 1 <= hours <= 12:
+        return "" if minutes or hours > 12 else "UTC"
+    return f"Etc/GMT{'+' if match[1] in '-−' else '-'}{hours}"
+
+
 def read_timezone(text: str) -> SettingsUpdate:
-    """An IANA zone name such as `Europe/Berlin` (any case); close matches are suggested."""
+    """An IANA zone name such as `Europe/Berlin` (any case); close matches are suggested. An
+    offset (`UTC+2`) is refused: a city's zone follows its daylight saving time, and the fixed
+    zone of that offset, which it names, is written with the opposite sign."""
     typed = text.strip()
     name = _zones().get(typed.lower().replace(" ", "_"))
+    fixed = offset_zone(typed) if name is None else None
+    if fixed is not None:
+        raise BadSetting(
+            Setting.TIMEZONE, Problem.OFFSET_ZONE, typed, suggestions=[fixed] if fixed else []
+        )
     if name is None:
         raise BadSetting(
             Setting.TIMEZONE, Problem.UNKNOWN_ZONE, typed, suggestions=close_zones(typed)

@@ -529,6 +529,18 @@ def problem(error: BadSetting) -> str:
                 f"and time alone, like `{COMMAND} config digest {error.suggestions[0]}`, and "
                 f"the zone with `{COMMAND} config timezone {typed}`."
             )
+        case Problem.OFFSET_ZONE:
+            text = (
+                f"`{typed}` is an offset from UTC, not a time zone: a place's offset changes "
+                "with daylight saving time, so give the zone of a city, like `Europe/Berlin` "
+                "or `America/New_York`."
+            )
+            fixed = next(iter(error.suggestions), None)
+            if fixed is not None:
+                text += f" For `{typed}` all year round: `{COMMAND} config timezone {fixed}`"
+                # `Etc/GMT-2` is UTC+2: say so, or it reads as a typo.
+                text += " (IANA writes its sign the other way round)." if "/" in fixed else "."
+            return text
         case Problem.UNKNOWN_ZONE:
             text = f"`{typed}` is not a time zone I know."
             if error.suggestions:

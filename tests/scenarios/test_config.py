@@ -362,6 +362,16 @@ def test_an_admin_named_who_is_not_in_the_workspace_is_refused(slack: Slack) -> 
         ("config digest someday 09:00", "`someday 09:00` is not a day and a time", "digest", "9"),
         ("config timezone Europe/Berln", "Did you mean `Europe/Berlin`", "timezone TZ", "Berlin"),
         ("config timezone Tokyo", "Did you mean `Asia/Tokyo`?", "config timezone TZ", "Europe"),
+        (
+            "config timezone GMT-5",
+            "`GMT-5` is an offset from UTC, not a time zone: a place's offset changes with "
+            "daylight saving time, so give the zone of a city, like `Europe/Berlin` or "
+            "`America/New_York`. For `GMT-5` all year round: `/partner config timezone "
+            "Etc/GMT+5` (IANA writes its sign the other way round).",
+            "config timezone TZ",
+            "Europe/Berlin",
+        ),
+        ("config timezone Berlin, Germany", "Did you mean `Europe/Berlin`?", "TZ", "Berlin"),
         ("config channel partnerships", "`partnerships` is not a channel", "#channel", "#part"),
         ("config channel #" + "x" * 40, "longer name than I can keep", "config channel", "#p"),
         ("config admins @dan", "`@dan` is not a Slack mention", "config admins", "@ana @dan"),

@@ -230,6 +230,35 @@ def test_a_misspelt_time_zone_gets_close_matches() -> None:
     assert close_zones("qqqqqq") == []
 
 
+@pytest.mark.parametrize(
+    ("typed", "fixed"),
+    [
+        # QA: `GMT-5` was answered "Did you mean `Etc/GMT-5`?", which is UTC+5, and `UTC+2`
+        # "Did you mean `UTC`?".
+        ("GMT-5", "Etc/GMT+5"),
+        ("UTC+2", "Etc/GMT-2"),
+        ("utc + 2", "Etc/GMT-2"),
+        ("+02:00", "Etc/GMT-2"),
+        ("UTC−3", "Etc/GMT+3"),
+        ("UTC+0", "UTC"),
+        ("UTC+5:30", None),
+    ],
+)
+def test_an_offset_is_not_taken_for_a_zone_nor_matched_to_one_of_the_opposite_sign(
+    typed: str, fixed: str | None
+) -> None:
+    with pytest.raises(BadSetting) as raised:
+        read_timezone(typed)
+    assert raised.value.problem is Problem.OFFSET_ZONE
+    assert raised.value.suggestions == ((fixed,) if fixed else ())
+    assert read_timezone("Etc/GMT-2") == {"timezone": "Etc/GMT-2"}  # the IANA name is taken
+
+
+def test_a_city_with_its_country_is_matched_to_its_zone() -> None:
+    assert close_zones("Berlin, Germany") == ["Europe/Berlin"]
+    assert close_zones("new york, USA") == ["America/New_York"]
+
+
 def test_the_digest_schedule_as_the_digest_reads_it() -> None:
     assert read_digest("off") == {"digest_day": "off"}
     assert digest_schedule("off", "09:00") is None
