@@ -104,6 +104,8 @@ class Problem(StrEnum):
     DIGEST_ZONE = "digest_zone"
     # `config timezone UTC+2`: an offset, not a zone.
     OFFSET_ZONE = "offset_zone"
+    # `config timezone EST`: an abbreviation, with the zones it most likely means.
+    ABBREVIATED_ZONE = "abbreviated_zone"
     UNKNOWN_ZONE = "unknown_zone"
 
 
@@ -562,11 +564,41 @@ def offset_zone(typed: str) -> str | None:
     return f"Etc/GMT{'+' if match[1] in '-−' else '-'}{hours}"
 
 
+_NEW_YORK, _CHICAGO, _DENVER = "America/New_York", "America/Chicago", "America/Denver"
+# Abbreviations people type for a zone, with the zones they most likely mean: suggested, never
+# taken (CST is Chicago's and Shanghai's, IST India's, Ireland's and Israel's), and `EST` and
+# `MST` not taken for the IANA zones of those names either, fixed offsets with no summer time.
+ZONE_ABBREVIATIONS: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(("est", "edt", "et", "eastern"), (_NEW_YORK,)),
+    "cst": (_CHICAGO, "Asia/Shanghai"),
+    **dict.fromkeys(("cdt", "ct", "central"), (_CHICAGO,)),
+    "mst": (_DENVER, "America/Phoenix"),
+    **dict.fromkeys(("mdt", "mt", "mountain"), (_DENVER,)),
+    **dict.fromkeys(("pst", "pdt", "pt", "pacific"), ("America/Los_Angeles",)),
+    **dict.fromkeys(("akst", "akdt"), ("America/Anchorage",)),
+    "bst": ("Europe/London",),
+    "ist": ("Asia/Kolkata", "Europe/Dublin", "Asia/Jerusalem"),
+    "cest": ("Europe/Berlin", "Europe/Paris"),
+    "eest": ("Europe/Athens", "Europe/Helsinki"),
+    "jst": ("Asia/Tokyo",),
+    "kst": ("Asia/Seoul",),
+    **dict.fromkeys(("aest", "aedt"), ("Australia/Sydney", "Australia/Brisbane")),
+    "awst": ("Australia/Perth",),
+    **dict.fromkeys(("nzst", "nzdt"), ("Pacific/Auckland",)),
+    "sgt": ("Asia/Singapore",),
+    "hkt": ("Asia/Hong_Kong",),
+    "brt": ("America/Sao_Paulo",),
+}
+
+
 def read_timezone(text: str) -> SettingsUpdate:
     """An IANA zone name such as `Europe/Berlin` (any case); close matches are suggested. An
     offset (`UTC+2`) is refused: a city's zone follows its daylight saving time, and the fixed
     zone of that offset, which it names, is written with the opposite sign."""
     typed = text.strip()
+    meant = ZONE_ABBREVIATIONS.get(typed.lower())
+    if meant is not None:
+        raise BadSetting(Setting.TIMEZONE, Problem.ABBREVIATED_ZONE, typed, suggestions=meant)
     name = _zones().get(typed.lower().replace(" ", "_"))
     fixed = offset_zone(typed) if name is None else None
     if fixed is not None:

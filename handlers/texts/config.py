@@ -541,6 +541,13 @@ def problem(error: BadSetting) -> str:
                 # `Etc/GMT-2` is UTC+2: say so, or it reads as a typo.
                 text += " (IANA writes its sign the other way round)." if "/" in fixed else "."
             return text
+        case Problem.ABBREVIATED_ZONE:
+            return (
+                f"`{typed}` is an abbreviation, not a time zone: it names only a place's winter "
+                f"or summer time, and some name several places. Did you mean "
+                f"{_either(error.suggestions)}? A zone like that switches between winter and "
+                "summer time by itself."
+            )
         case Problem.UNKNOWN_ZONE:
             text = f"`{typed}` is not a time zone I know."
             if error.suggestions:

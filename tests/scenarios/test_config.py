@@ -372,6 +372,13 @@ def test_an_admin_named_who_is_not_in_the_workspace_is_refused(slack: Slack) -> 
             "Europe/Berlin",
         ),
         ("config timezone Berlin, Germany", "Did you mean `Europe/Berlin`?", "TZ", "Berlin"),
+        (
+            "config timezone EST",
+            "`EST` is an abbreviation, not a time zone: it names only a place's winter or "
+            "summer time, and some name several places. Did you mean `America/New_York`?",
+            "config timezone TZ",
+            "Europe/Berlin",
+        ),
         ("config channel partnerships", "`partnerships` is not a channel", "#channel", "#part"),
         ("config channel #" + "x" * 40, "longer name than I can keep", "config channel", "#p"),
         ("config admins @dan", "`@dan` is not a Slack mention", "config admins", "@ana @dan"),

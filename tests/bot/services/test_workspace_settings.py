@@ -128,7 +128,8 @@ def test_each_setting_reads_what_people_type(
         (Setting.WINDOW, "13 weeks", Problem.OUT_OF_RANGE),
         (Setting.CHECKIN_DELAY, "8 days", Problem.OUT_OF_RANGE),
         (Setting.TIMEZONE, "Mars/Olympus", Problem.UNKNOWN_ZONE),
-        (Setting.TIMEZONE, "CEST", Problem.UNKNOWN_ZONE),
+        (Setting.TIMEZONE, "CEST", Problem.ABBREVIATED_ZONE),
+        (Setting.TIMEZONE, "XYZT", Problem.UNKNOWN_ZONE),
     ],
 )
 def test_a_value_a_setting_does_not_take_says_why(
@@ -252,6 +253,27 @@ def test_an_offset_is_not_taken_for_a_zone_nor_matched_to_one_of_the_opposite_si
     assert raised.value.problem is Problem.OFFSET_ZONE
     assert raised.value.suggestions == ((fixed,) if fixed else ())
     assert read_timezone("Etc/GMT-2") == {"timezone": "Etc/GMT-2"}  # the IANA name is taken
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        # QA: `EST` was taken for IANA's fixed UTC-5 (an hour off in New York's summer),
+        # `AEST` answered "Did you mean `EST`?" and `IST` "Did you mean `Asia/Istanbul`?".
+        ("EST", ("America/New_York",)),
+        ("est", ("America/New_York",)),
+        ("AEST", ("Australia/Sydney", "Australia/Brisbane")),
+        ("IST", ("Asia/Kolkata", "Europe/Dublin", "Asia/Jerusalem")),
+        ("CST", ("America/Chicago", "Asia/Shanghai")),
+        ("PST", ("America/Los_Angeles",)),
+    ],
+)
+def test_an_abbreviation_is_answered_with_the_zones_it_likely_means(
+    typed: str, meant: tuple[str, ...]
+) -> None:
+    with pytest.raises(BadSetting) as raised:
+        read_timezone(typed)
+    assert (raised.value.problem, raised.value.suggestions) == (Problem.ABBREVIATED_ZONE, meant)
 
 
 def test_a_city_with_its_country_is_matched_to_its_zone() -> None:
