@@ -432,10 +432,19 @@ def read_days(text: str) -> SettingsUpdate:
     return {"work_days": ",".join(DAY_NAMES[day] for day in sorted(days))}
 
 
+# Other words for a pulse cadence (`config digest` takes `none` and `never` for `off` too).
+PULSE_WORDS = {
+    **dict.fromkeys(("month", "every month", "each month"), Cadence.MONTHLY),
+    **dict.fromkeys(("quarter", "every quarter", "each quarter"), Cadence.QUARTERLY),
+    **dict.fromkeys(("none", "never"), Cadence.OFF),
+}
+
+
 def read_pulse(text: str) -> SettingsUpdate:
-    """`monthly`, `quarterly` or `off`."""
+    """`monthly`, `quarterly` or `off` (or the `PULSE_WORDS` for them)."""
+    key = " ".join(text.lower().split())
     try:
-        cadence = Cadence(text.strip().lower())
+        cadence = PULSE_WORDS.get(key) or Cadence(key)
     except ValueError:
         raise BadSetting(Setting.PULSE, Problem.BAD_CADENCE, text.strip()) from None
     return {"pulse_cadence": cadence.value}

@@ -630,6 +630,20 @@ def test_working_days_take_the_words_people_type_for_them(
     assert f"*Working days* are now *{shown}* (was Sun–Thu)" in said
 
 
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        # QA: `config digest none` is read now, so `config pulse none` is too.
+        ("none", "*off* (was monthly)"),
+        ("never", "*off* (was monthly)"),
+        ("every quarter", "*quarterly* (was monthly)"),
+        ("Quarterly", "*quarterly* (was monthly)"),
+    ],
+)
+def test_the_pulse_takes_the_words_people_type_for_it(slack: Slack, typed: str, shown: str) -> None:
+    assert f"*Pulse surveys* are now {shown}" in answer(slack, f"config pulse {typed}")
+
+
 def test_help_config_names_the_digests_forms(slack: Slack) -> None:
     said = answer(slack, "help config")
     assert "the digest's time too (`digest fri 16:00`, `digest friday 4pm`)" in said
