@@ -103,7 +103,7 @@ def _commitments(dashboard: HomeDashboard) -> list[Block]:
 def _meetings(dashboard: HomeDashboard) -> list[Block]:
     found = dashboard.meetings
     lines = [
-        texts.meeting_line(meeting, tz=dashboard.tz, now=dashboard.now)
+        texts.meeting_line(meeting, tz=dashboard.tz, now=dashboard.now, viewer=dashboard.user_id)
         for meeting in found.items[:SHOWN_MEETINGS]
     ]
     return _titled(

@@ -113,10 +113,16 @@ def meetings_title(total: int) -> str:
     return _title("Coming up", total)
 
 
-def meeting_line(meeting: PlannedMeeting, *, tz: ZoneInfo, now: datetime) -> str:
+def meeting_line(
+    meeting: PlannedMeeting, *, tz: ZoneInfo, now: datetime, viewer: str | None = None
+) -> str:
+    """`*Acme* · meeting tomorrow at 14:00 with Jane Doe · “review”`; a meeting the `viewer`
+    takes part in but did not plan names who did (they are the one to ask about it)."""
     touch = meeting.touch
     noun = f"{touch.medium} " if touch.medium else ""
     line = f"*{meeting.partner_name}* · {noun}{when(touch, tz=tz, now=now)}{with_contact(touch)}"
+    if viewer is not None and touch.author_id != viewer:
+        line += f" · planned by {person(touch.author_id)}"
     notes = " ".join((touch.notes or "").split())
     if notes:
         shown = notes if len(notes) <= PURPOSE_SHOWN else notes[: PURPOSE_SHOWN - 1] + "…"

@@ -168,6 +168,14 @@ def test_the_owner_sees_partners_commitments_plans_and_what_waits_for_their_answ
     assert "Pulse survey about *Acme*: 0 of 4 statements scored" in home
 
 
+def test_a_meeting_someone_else_planned_names_who_planned_it(slack: Slack) -> None:
+    """QA: Ben saw Ana's meeting he takes part in with nothing saying it was hers to ask about."""
+    say(slack, "add Acme")
+    say(slack, f"plan Acme on friday 14:00 with {MENTION[BEN]} : the pilot review")
+    assert "at 08:00 · planned by <@U0ANA> · “the pilot review”" in home_of(slack, BEN)
+    assert "planned by" not in home_of(slack, ANA)
+
+
 def test_a_person_with_nothing_yet_is_shown_how_to_begin(slack: Slack) -> None:
     home = home_of(slack, BEN)
     assert "Updated Wed 25 Nov, 04:00 (America/New_York)" in home
