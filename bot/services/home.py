@@ -2,11 +2,11 @@
 
 For (workspace, person): the partners on whose team they are (owner, deputy or member) with the
 last contact, their open commitments (earliest due, so overdue, first), the planned meetings
-still to come that they planned or take part in, and the check-ins and pulse surveys sent to
-them that they have not answered. Admins (Slack workspace admins and the `config admins` list)
-also see the workspace's failed deliveries and, once a health source is given, its at-risk
-partners. Each list is cut to a few items with the count of the rest, so the Home stays within
-Slack's 100 blocks however much there is.
+still to come that they planned or take part in, the check-ins and pulse surveys sent to them
+that they have not answered, and their time away now (`/partner away`), if any. Admins (Slack
+workspace admins and the `config admins` list) also see the workspace's failed deliveries and,
+once a health source is given, its at-risk partners. Each list is cut to a few items with the
+count of the rest, so the Home stays within Slack's 100 blocks however much there is.
 
 Health is not computed here: a `HealthSource` supplies each partner's score and at-risk reasons
 and the workspace's at-risk list. Without one the dashboard carries no health at all (and the
@@ -36,6 +36,7 @@ from bot.services.commitments import CommitmentFacts, open_owned_by
 from bot.services.people import PeopleCheck, PeopleToLookUp
 from bot.services.touchpoints import Touch
 from storage import home as store
+from storage.absences import absence_at
 from storage.home import OpenSurvey, TeamPartner, WaitingCheckIn
 from storage.outbox import DeliverySummary, failed_deliveries
 from storage.people import get_profile
@@ -128,6 +129,14 @@ class AdminView:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Away:
+    """The person's time away now: until when (exclusive, UTC) and whom they named to cover."""
+
+    until: datetime
+    deputy_id: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
 class HomeDashboard:
     """Everything one person's App Home shows."""
 
@@ -142,6 +151,8 @@ class HomeDashboard:
     surveys: Shown[OpenSurvey] = field(default_factory=Shown)
     # None: the person is not an admin.
     admin: AdminView | None = None
+    # None: the person is not away (`/partner away`).
+    away: Away | None = None
 
 
 class Home:
@@ -208,6 +219,7 @@ class Home:
                 ),
                 surveys=Shown(surveys[:SHOWN_SURVEYS], len(surveys)),
                 admin=self._admin_view(session, team_id) if admin else None,
+                away=_away(session, team_id=team_id, user_id=user_id, now=now),
             )
         return self._with_health(dashboard)
 
@@ -238,3 +250,10 @@ class Home:
                 admin, at_risk=self.health.at_risk(team_id=team_id, limit=SHOWN_AT_RISK)
             )
         return replace(dashboard, partners=partners, admin=admin)
+
+
+def _away(session: Session, *, team_id: str, user_id: str, now: datetime) -> Away | None:
+    current = absence_at(session=session, team_id=team_id, user_id=user_id, at=now)
+    if current is None:
+        return None
+    return Away(until=current.ends_at, deputy_id=current.deputy_id)

@@ -7,9 +7,9 @@ deliveries.
 
 Slack allows a Home view 100 blocks. Every list is cut to the service's `SHOWN_*` items (the
 rest counted, with the command that shows them), and lines share sections up to Slack's 3000
-characters, so the worst case stays below: 3 blocks on top and up to `MAX_NOTICE_BLOCKS` of
+characters, so the worst case stays below: 4 blocks on top and up to `MAX_NOTICE_BLOCKS` of
 notice, then per list a divider, a header, at most one block per shown item and a closing
-context line — 85 blocks when every list is full and every line needs a section of its own.
+context line — 86 blocks when every list is full and every line needs a section of its own.
 """
 
 from __future__ import annotations
@@ -51,6 +51,8 @@ def home_view(dashboard: HomeDashboard, *, notice: Sequence[Block] = ()) -> dict
         header(texts.TITLE),
         context(texts.updated(dashboard.now, dashboard.tz)),
     ]
+    if dashboard.away is not None:
+        blocks.append(context(texts.away(dashboard.away, dashboard.tz)))
     blocks += _words_of(notice)
     blocks.append(
         actions(

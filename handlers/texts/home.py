@@ -7,11 +7,11 @@ mentions. A cut list names the command that shows the rest.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.services.commitments import CommitmentFacts
-from bot.services.home import AtRiskPartner, MyPartner, PartnerHealth, PlannedMeeting
+from bot.services.home import AtRiskPartner, Away, MyPartner, PartnerHealth, PlannedMeeting
 from handlers.texts import feedback as feedback_texts
 from handlers.texts.commitments import due, number, promise
 from handlers.texts.partners import last_contact, person, role_of_caller, status
@@ -32,6 +32,20 @@ DONE = "Done"
 
 def updated(now: datetime, tz: ZoneInfo) -> str:
     return f"Updated {now.astimezone(tz):%a %-d %b, %H:%M} ({tz.key})"
+
+
+def away(found: Away, tz: ZoneInfo) -> str:
+    """`:palm_tree: You're away until Fri 4 Dec: …` (the last day, `until` being exclusive)."""
+    last_day = (found.until.astimezone(tz) - timedelta(microseconds=1)).date()
+    cover = (
+        f"alerts about partners you own go to {person(found.deputy_id)}"
+        if found.deputy_id
+        else "alerts about partners you own go to their deputies"
+    )
+    return (
+        f":palm_tree: You're away until {last_day:%a %-d %b}: your check-ins and surveys wait "
+        f"for you, and {cover}. Type `{COMMAND} back` to end it early."
+    )
 
 
 def _title(name: str, total: int) -> str:

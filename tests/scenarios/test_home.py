@@ -176,6 +176,20 @@ def test_a_meeting_someone_else_planned_names_who_planned_it(slack: Slack) -> No
     assert "planned by" not in home_of(slack, ANA)
 
 
+def test_someone_away_is_reminded_on_their_home_until_they_are_back(slack: Slack) -> None:
+    """QA: Ben, away all week, saw nothing on his Home saying so or how to end it."""
+    say(slack, "add Acme", user=BEN)
+    say(slack, f"away today to friday deputy {MENTION[DAN]}", user=BEN)
+    home = home_of(slack, BEN)
+    assert (
+        ":palm_tree: You're away until Fri 27 Nov: your check-ins and surveys wait for you, and "
+        "alerts about partners you own go to <@U0DAN>. Type `/partner back` to end it early."
+    ) in home
+    assert "You're away" not in home_of(slack, ANA)
+    say(slack, "back", user=BEN)
+    assert "You're away" not in home_of(slack, BEN)
+
+
 def test_a_person_with_nothing_yet_is_shown_how_to_begin(slack: Slack) -> None:
     home = home_of(slack, BEN)
     assert "Updated Wed 25 Nov, 04:00 (America/New_York)" in home

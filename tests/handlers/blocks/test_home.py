@@ -4,6 +4,7 @@ within Slack's limits."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -12,6 +13,7 @@ from bot.services.commitments import CommitmentFacts
 from bot.services.home import (
     AdminView,
     AtRiskPartner,
+    Away,
     HomeDashboard,
     MyPartner,
     PartnerHealth,
@@ -289,6 +291,7 @@ def test_the_fullest_home_stays_within_slacks_limits() -> None:
             ),
         ),
     )
+    full = replace(full, away=Away(until=NOW + timedelta(days=30), deputy_id="U0" + "D" * 30))
     notice: list[Block] = [
         {"type": "section", "text": {"type": "mrkdwn", "text": "said " * 700}}
     ] * 10
