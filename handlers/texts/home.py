@@ -40,7 +40,7 @@ def away(found: Away, tz: ZoneInfo) -> str:
     cover = (
         f"alerts about partners you own go to {person(found.deputy_id)}"
         if found.deputy_id
-        else "alerts about partners you own go to their deputies"
+        else "alerts about partners you own go to their deputies, where they have one"
     )
     return (
         f":palm_tree: You're away until {last_day:%a %-d %b}: your check-ins and surveys wait "

@@ -188,6 +188,8 @@ def test_someone_away_is_reminded_on_their_home_until_they_are_back(slack: Slack
     assert "You're away" not in home_of(slack, ANA)
     say(slack, "back", user=BEN)
     assert "You're away" not in home_of(slack, BEN)
+    say(slack, "away today to friday", user=BEN)
+    assert "go to their deputies, where they have one." in home_of(slack, BEN)
 
 
 def test_a_person_with_nothing_yet_is_shown_how_to_begin(slack: Slack) -> None:
