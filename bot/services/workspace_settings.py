@@ -298,8 +298,8 @@ def setting_named(word: str) -> Setting:
 
 
 def _whole_number(setting: Setting, text: str, *, units: Mapping[str, int]) -> int:
-    """`21`, `21 days`, `21d`, `3 weeks`: the number in the first of `units` (each unit
-    word with how many of those it is worth); BadSetting when there is none."""
+    """`21`, `21 days`, `21d`, `3 weeks`: the number, times what its unit is worth in `units`
+    (none typed: 1); BadSetting when there is no number or `units` has no such unit."""
     match = re.fullmatch(r"(\d{1,6})\s*([a-z]*)", text.strip().lower())
     if match is None or (match[2] and match[2] not in units):
         raise BadSetting(setting, Problem.NOT_A_NUMBER, text.strip())
