@@ -167,17 +167,20 @@ VERB_HANDLERS: dict[str, VerbHandler] = {"survey": verb_handler(survey, VERBS_BY
 
 def update_message(
     client: WebClient, *, channel: str, ts: str, text: str, blocks: list[Any]
-) -> None:
-    """Show a DM's new state in place; a failure is logged (the answer is saved anyway)."""
+) -> bool:
+    """Show a DM's new state in place; False, logged, when Slack refused (the answer is saved
+    anyway)."""
     try:
         client.chat_update(channel=channel, ts=ts, text=slack_text(text), blocks=blocks)
     except SlackApiError:
         logger.warning("chat.update of a feedback message failed", exc_info=True)
+        return False
+    return True
 
 
-def show_question(client: WebClient, *, channel: str, ts: str, card: QuestionCard) -> None:
+def show_question(client: WebClient, *, channel: str, ts: str, card: QuestionCard) -> bool:
     shown = blocks.survey_question(card)
-    update_message(client, channel=channel, ts=ts, text=shown.text, blocks=shown.blocks)
+    return update_message(client, channel=channel, ts=ts, text=shown.text, blocks=shown.blocks)
 
 
 def tell(respond: Respond, text: str) -> None:
@@ -500,9 +503,11 @@ def survey_score(runtime: Runtime, click: Click, client: WebClient, respond: Res
         tell(respond, texts.NOT_YOURS)
         return
     except RoundClosed as closed:
-        if closed.card is not None:
-            show_question(client, channel=channel, ts=ts, card=closed.card)
-        tell(respond, texts.SURVEY_CLOSED)
+        # The statement clicked, shown closed, says so itself: a note too only when it can't be.
+        if closed.card is None or not show_question(
+            client, channel=channel, ts=ts, card=closed.card
+        ):
+            tell(respond, texts.SURVEY_CLOSED)
         return
     show_question(client, channel=channel, ts=ts, card=card)
 

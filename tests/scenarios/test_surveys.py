@@ -1,5 +1,5 @@
 """Pulse surveys as the people asked meet them, through the real app and the fake Slack: who is
-told of a partner's team, and who a running round counts.
+told of a partner's team, who a running round counts, and what answers a late click.
 
 The clock starts on Wednesday 25 Nov 2026, 09:00 UTC (evening in Tokyo, where Chloe is).
 """
@@ -10,7 +10,21 @@ from datetime import UTC, datetime
 
 from storage.models import SurveyRound
 from tests.conftest import START, Slack
-from tests.scenarios.test_feedback import BEN, CHLOE, DAN, MENTION, acme, at, rows, say
+from tests.scenarios.test_feedback import (
+    BEN,
+    CHLOE,
+    DAN,
+    MENTION,
+    acme,
+    at,
+    click,
+    current,
+    questions,
+    rows,
+    say,
+    shown,
+    surveyed,
+)
 
 
 def team_notes(slack: Slack, user: str) -> list[str]:
@@ -68,3 +82,23 @@ def test_no_round_starts_when_too_few_are_left_once_those_away_past_its_close_ar
 
     say(slack, "away today to friday", user=DAN)  # back before it closes: he may answer
     assert "Started a pulse survey of *Acme*" in say(slack, "survey Acme now")
+
+
+def test_a_click_after_the_round_closed_is_answered_once_by_the_statement_itself(
+    slack: Slack,
+) -> None:
+    surveyed(slack)
+    at(slack, datetime(2026, 12, 2, 9, 5, tzinfo=UTC))  # the round closes
+    first, second = questions(slack, DAN)[:2]
+
+    click(slack, DAN, first, "survey_score_4")
+    closed = shown(current(slack, first))
+    assert "This pulse survey has closed; thank you all the same." in closed
+    assert "survey_score_4" not in closed  # no buttons left to click
+    assert slack.ephemerals_to(DAN) == []  # said once, where the click was
+
+    # Slack refuses to update the statement: then the click is answered privately.
+    slack.fake.fail_next("chat.update", error="message_not_found")
+    click(slack, DAN, second, "survey_score_4")
+    (told,) = slack.ephemerals_to(DAN)
+    assert told.text == "This pulse survey has closed; thank you all the same."
