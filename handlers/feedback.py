@@ -487,9 +487,30 @@ def _read_date(value: dict[str, Any]) -> date:
 def survey_score(runtime: Runtime, click: Click, client: WebClient, respond: Respond) -> None:
     """A score button 1–5 on a statement: the same as reacting with that number."""
     parsed = blocks.read_score_value(click.value)
-    if parsed is None or click.message is None:
+    if parsed is None:
         return
     message_id, score = parsed
+    _survey_click(runtime, click, client, respond, message_id=message_id, score=score)
+
+
+def survey_withdraw(runtime: Runtime, click: Click, client: WebClient, respond: Respond) -> None:
+    """*Withdraw* under an answered statement: the same as removing the reaction that is the
+    answer, for one who clicked and has no reaction to remove."""
+    if click.value.isdigit():
+        _survey_click(runtime, click, client, respond, message_id=int(click.value), score=None)
+
+
+def _survey_click(
+    runtime: Runtime,
+    click: Click,
+    client: WebClient,
+    respond: Respond,
+    *,
+    message_id: int,
+    score: int | None,
+) -> None:
+    if click.message is None:
+        return
     channel, ts = click.message
     try:
         card = surveys_of(runtime).click(
@@ -670,6 +691,7 @@ def register(app: App) -> None:
     app.action(re.compile(rf"^{blocks.SURVEY_SCORE}_[1-5]$"))(
         after_ack(survey_score, what="survey score")
     )
+    app.action(blocks.SURVEY_WITHDRAW)(after_ack(survey_withdraw, what="survey withdrawal"))
     app.action(blocks.SURVEY_COMMENT)(after_ack(survey_comment, what="survey comment form"))
     app.view(blocks.COMMENT_VIEW)(on_comment_submitted)
     app.event("reaction_added")(on_reaction)

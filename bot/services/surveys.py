@@ -606,13 +606,15 @@ class Surveys:
         return ReactionShown(channel=channel, ts=ts, card=card)
 
     def click(
-        self, *, team_id: str, user_id: str, message_id: int, score: int, action_ts: str
+        self, *, team_id: str, user_id: str, message_id: int, score: int | None, action_ts: str
     ) -> QuestionCard:
-        """A click on a score button: the question as it now stands for its recipient.
+        """A click on a score button, or (None) on *Withdraw*: the question as it now stands for
+        its recipient. Withdrawing takes back the answer however it was given; a number
+        reaction left on the message then counts for nothing until it is removed and added again.
 
         Raises NotYours, or RoundClosed (with the card to show) when the round is over.
         """
-        if score not in SCORES:
+        if score is not None and score not in SCORES:
             raise ValueError(f"no score {score}")
         with Session(self.engine) as session:
             found = store.message_by_id(session=session, team_id=team_id, message_id=message_id)

@@ -48,6 +48,7 @@ CHECKIN_CHANGE = "checkin_change"
 # "It was a meeting" under a contact logged without `via`.
 CHECKIN_ASK = "checkin_ask"
 SURVEY_SCORE = "survey_score"
+SURVEY_WITHDRAW = "survey_withdraw"
 SURVEY_COMMENT = "survey_comment"
 # Views.
 NOTE_VIEW = "checkin_note_form"
@@ -287,26 +288,27 @@ def survey_reminder(invitation: SurveyInvitation) -> Rendered:
 
 
 def survey_question(card: QuestionCard) -> Rendered:
-    """A statement with buttons 1–5 (the chosen one highlighted), or its closed state."""
+    """A statement with buttons 1–5 (the chosen one highlighted, and *Withdraw* beside them),
+    or its closed state."""
     blocks: list[Block] = [section(texts.survey_question(card))]
     if card.score is not None:
         blocks.append(section(texts.survey_answer(card)))
     if card.closed:
         blocks.append(context(texts.SURVEY_CLOSED))
     else:
-        blocks.append(
-            actions(
-                [
-                    button(
-                        str(score),
-                        f"{SURVEY_SCORE}_{score}",
-                        f"{card.message_id}:{score}",
-                        style="primary" if score == card.score else None,
-                    )
-                    for score in SCORES
-                ]
+        buttons = [
+            button(
+                str(score),
+                f"{SURVEY_SCORE}_{score}",
+                f"{card.message_id}:{score}",
+                style="primary" if score == card.score else None,
             )
-        )
+            for score in SCORES
+        ]
+        if card.score is not None:
+            # One who clicked has no reaction to remove: this takes the answer back.
+            buttons.append(button(texts.WITHDRAW, SURVEY_WITHDRAW, str(card.message_id)))
+        blocks.append(actions(buttons))
         blocks.append(context(texts.survey_hint(card)))
     return Rendered(text=texts.survey_question_fallback(card), blocks=blocks)
 

@@ -54,6 +54,7 @@ ADD_NOTE = "Add a note"
 EDIT_NOTE = "Edit note"
 CHANGE = "Change answer"
 ADD_COMMENT = "Add a comment"
+WITHDRAW = "Withdraw"
 
 SCALE = ("strongly disagree", "disagree", "neither agree nor disagree", "agree", "strongly agree")
 EMOJI = (":one:", ":two:", ":three:", ":four:", ":five:")
@@ -410,7 +411,8 @@ def survey_invitation(invitation: SurveyInvitation) -> str:
         f"*Pulse survey: {invitation.partner_name}*\n"
         f"You're asked because {reason}. {invitation.questions} short statements follow, one "
         "message each: react with :one: (strongly disagree) to :five: (strongly agree), or use "
-        "the buttons. You can change an answer, and remove your reactions to withdraw it.\n"
+        f"the buttons. You can change an answer, or take it back with *{WITHDRAW}* under it "
+        "(or by removing your reaction).\n"
         f"Answers are anonymous: results show only averages, and only when at least "
         f"{invitation.threshold} people answered. Open until "
         f"{closing(invitation.closes_at, invitation.tz)}."
@@ -436,10 +438,10 @@ def survey_hint(card: QuestionCard) -> str:
 
 def survey_answer(card: QuestionCard) -> str:
     assert card.score is not None
-    return (
-        f"Your answer: *{card.score}* — {score_label(card.score)}. React or click again to "
-        "change it; remove your reactions to withdraw it."
-    )
+    answer = f"Your answer: *{card.score}* — {score_label(card.score)}."
+    if card.closed:
+        return answer
+    return f"{answer} React or click another number to change it; *{WITHDRAW}* takes it back."
 
 
 def survey_reminder(invitation: SurveyInvitation) -> str:

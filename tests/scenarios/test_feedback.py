@@ -418,6 +418,24 @@ def test_buttons_do_what_reactions_do(slack: Slack) -> None:
     assert [a.score for a in rows(slack, SurveyAnswer)] == [1]
 
 
+def test_an_answer_given_by_a_click_is_withdrawn_with_withdraw(slack: Slack) -> None:
+    surveyed(slack)
+    second = questions(slack, DAN)[1]
+    click(slack, DAN, second, "survey_score_3")
+    assert "*Withdraw* takes it back" in shown(current(slack, second))
+
+    click(slack, DAN, current(slack, second), "survey_withdraw")
+    assert [a.score for a in rows(slack, SurveyAnswer)] == [None]
+    message = shown(current(slack, second))
+    assert "Your answer" not in message and "survey_withdraw" not in message
+    # Withdrawn, nobody is counted as having answered.
+    assert "0 of 4 answered so far" in say(slack, "survey Acme")
+    # Someone else cannot take it back for them.
+    click(slack, DAN, current(slack, second), "survey_score_2")
+    click(slack, ANA, current(slack, second), "survey_withdraw")
+    assert [a.score for a in rows(slack, SurveyAnswer)] == [2]
+
+
 def test_a_reaction_before_the_bot_added_its_own_still_counts(slack: Slack) -> None:
     acme(slack)
     say(slack, "survey Acme now")

@@ -300,11 +300,16 @@ def test_a_statement_has_five_buttons_and_shows_the_recorded_score() -> None:
         if block["type"] == "actions"
         for element in block["elements"]
     ]
-    assert styles == [None, None, None, "primary", None]
+    # Answered: *Withdraw* beside the numbers takes it back (a click leaves no reaction to remove).
+    assert styles == [None, None, None, "primary", None, None]
+    assert action_ids(answered.blocks)[-1] == "survey_withdraw"
+    assert "React or click another number to change it; *Withdraw* takes it back." in text
     assert blocks.read_score_value("41:4") == (41, 4)
     assert blocks.read_score_value("nonsense") is None
     closed = blocks.survey_question(question(4, closed=True))
     assert action_ids(closed.blocks) == []
+    # Closed, nothing can be changed: the answer alone, no way to change it offered.
+    assert 'Your answer: *4* — :four: agree."' in json.dumps(closed.blocks, ensure_ascii=False)
 
 
 def test_the_invitation_explains_the_anonymity() -> None:
@@ -320,6 +325,7 @@ def test_the_invitation_explains_the_anonymity() -> None:
     shown = blocks.survey_invitation(invitation)
     assert "you were in touch with them in the last 90 days" in shown.text
     assert "only when at least 3 people answered" in shown.text
+    assert "take it back with *Withdraw* under it (or by removing your reaction)" in shown.text
     assert action_ids(shown.blocks) == ["survey_comment"]
 
 
