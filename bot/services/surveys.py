@@ -174,6 +174,9 @@ class RoundResults:
     threshold: int
     questions: tuple[QuestionResult, ...]
     comments: tuple[str, ...]
+    # The workspace's time zone, the one its rounds are scheduled in: the days the round is
+    # known by (started, closed) are its days.
+    tz: str | None = None
 
     @property
     def enough(self) -> bool:
@@ -411,6 +414,7 @@ def results_of(
     tallies: dict[int, store.QuestionTally],
     previous: dict[str, float],
     comments: Sequence[str],
+    tz: str | None = None,
 ) -> RoundResults:
     """A round's results under the anonymity rule: nothing below `threshold` respondents (per
     question as well), comments only when the round as a whole has enough."""
@@ -441,6 +445,7 @@ def results_of(
         threshold=threshold,
         questions=tuple(shown),
         comments=tuple(comments) if enough else (),
+        tz=tz,
     )
 
 
@@ -1202,6 +1207,7 @@ class Surveys:
             comments=store.comments_of_round(
                 session=session, team_id=team_id, round_id=survey_round.id
             ),
+            tz=settings.timezone,
         )
 
     def _remind(

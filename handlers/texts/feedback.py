@@ -482,12 +482,24 @@ def question_result(result: QuestionResult) -> str:
     return f"• {result.text}: *{result.average:.1f}* / 5{trend(result.change)}"
 
 
+def round_days(results: RoundResults) -> str:
+    """`Round started Mon 30 Nov, closed Mon 7 Dec 2026`: the days people knew the round by,
+    in the workspace's zone (the one rounds are scheduled in); the year once, unless it
+    changed in between."""
+    tz = results.tz
+    started = results.started_at.astimezone(zone(tz))
+    if results.closed_at is None:
+        return f"Round started {day(started, tz)} {started.year}"
+    closed = results.closed_at.astimezone(zone(tz))
+    year = f" {started.year}" if started.year != closed.year else ""
+    return f"Round started {day(started, tz)}{year}, closed {day(closed, tz)} {closed.year}"
+
+
 def results_footer(results: RoundResults) -> str:
     """The legend; the arrows' only when some statement has one (not on a first round)."""
-    when = results.closed_at or results.started_at
     arrows = any(question.change is not None for question in results.questions)
     return (
-        f"Round of {when:%-d %b %Y} · averages from 1 (strongly disagree) to 5 (strongly "
+        f"{round_days(results)} · averages from 1 (strongly disagree) to 5 (strongly "
         f"agree) · {'▲▼ since the previous round · ' if arrows else ''}answers are anonymous"
     )
 

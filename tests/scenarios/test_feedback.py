@@ -671,6 +671,7 @@ def test_above_the_threshold_averages_trend_rate_and_comments_without_names(
     assert "The work is fairly shared between us and the partner: *2.0* / 5 ▼1.0" in latest
     assert "I know what we and the partner are each responsible for: *4.0* / 5\\n" in latest
     assert "▲▼ since the previous round" in latest
+    assert "Round started Mon 7 Dec, closed Mon 14 Dec 2026" in latest
 
     # Anyone may look: the schedule shows the last results, aggregated.
     looked = say(slack, "survey Acme", user=CHLOE)

@@ -394,6 +394,19 @@ def test_results_are_aggregates_or_not_enough_answers() -> None:
     assert "<@" not in text
 
 
+def test_the_results_name_the_round_by_the_days_it_started_and_closed() -> None:
+    # Not "Round of 2 Dec": the day it closed was not the round people were asked in.
+    shown = json.dumps(blocks.round_report(results(3)).blocks, ensure_ascii=False)
+    assert "Round started Wed 25 Nov, closed Wed 2 Dec 2026 · averages from 1" in shown
+    # In the workspace's zone (rounds are scheduled in it): Thursday morning in Auckland.
+    auckland = replace(results(3), tz="Pacific/Auckland")
+    assert texts.round_days(auckland) == "Round started Thu 26 Nov, closed Thu 3 Dec 2026"
+    # Over the new year, both years.
+    late = replace(results(3), started_at=datetime(2026, 12, 29, 9, tzinfo=UTC))
+    late = replace(late, closed_at=datetime(2027, 1, 5, 9, tzinfo=UTC))
+    assert texts.round_days(late) == "Round started Tue 29 Dec 2026, closed Tue 5 Jan 2027"
+
+
 def test_the_schedule_and_the_section_for_show_and_check() -> None:
     facts = PartnerFacts(
         id=1,
