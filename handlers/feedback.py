@@ -155,7 +155,7 @@ def survey(call: Call) -> Reply:
         return say(texts.nobody_to_ask(nobody.facts, nobody.away))
     except TooFewToAsk as too_few:
         assert too_few.facts is not None
-        return say(texts.too_few_to_ask(too_few.facts, too_few.asked, too_few.threshold))
+        return say(texts.too_few_to_ask(too_few.facts, too_few.found))
     return say(texts.started(started, reader=call.actor.user_id))
 
 

@@ -197,6 +197,10 @@ class TooFew:
 
     asked: tuple[str, ...]
     threshold: int
+    # Those it would ask but who are away until after the round would close (never asked
+    # unless back sooner), and when each is back, in their own zone.
+    away: tuple[str, ...] = ()
+    back_at: Mapping[str, datetime] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -312,6 +316,17 @@ class TooFewToAsk(SurveyError):
         self.away = tuple(away)
         self.threshold = threshold
         self.facts: PartnerFacts | None = None
+        # When each of `past_close` is back (`Surveys.start_now` looks it up).
+        self.back_at: Mapping[str, datetime] = {}
+
+    @property
+    def past_close(self) -> tuple[str, ...]:
+        """Those away until after the round would close: not among `asked`."""
+        return tuple(user_id for user_id in self.away if user_id not in self.asked)
+
+    @property
+    def found(self) -> TooFew:
+        return TooFew(self.asked, self.threshold, self.past_close, self.back_at)
 
 
 class NotYours(SurveyError):
@@ -521,6 +536,7 @@ class Surveys:
                 )
             except TooFewToAsk as too_few:
                 too_few.facts = facts
+                too_few.back_at = _back_at(session, actor.team_id, too_few.past_close, now)
                 raise
             if started is None:
                 # The very same command again (Slack resent it): the round it started stands.
@@ -533,12 +549,7 @@ class Surveys:
             if not asked:
                 session.rollback()
                 raise NobodyToAsk(facts, away)
-            back_at = {
-                user_id: absence.ends_at.astimezone(zone(tz_of(session, actor.team_id, user_id)))
-                for user_id, absence in absence_store.absences_at(
-                    session=session, team_id=actor.team_id, user_ids=away, at=now
-                ).items()
-            }
+            back_at = _back_at(session, actor.team_id, away, now)
             session.commit()
         return Started(
             partner=facts,
@@ -737,7 +748,10 @@ class Surveys:
                             partner_name=found.name,
                             scheduled_at=start,
                             retry_until=start + CATCH_UP,
-                            too_few=TooFew(too_few.asked, too_few.threshold),
+                            too_few=replace(
+                                too_few.found,
+                                back_at=_back_at(session, team_id, too_few.past_close, now),
+                            ),
                             tz=None,
                         ),
                         key=_skipped_key(partner.id, period),
@@ -859,7 +873,13 @@ class Surveys:
             )
             reachable = _reachable(session, team_id, audience, away, now=now, closes_at=closes_at)
             if 0 < len(reachable) < settings.anonymity_threshold:
-                too_few = TooFew(tuple(reachable), settings.anonymity_threshold)
+                lapsing = tuple(user_id for user_id in away if user_id not in reachable)
+                too_few = TooFew(
+                    tuple(reachable),
+                    settings.anonymity_threshold,
+                    lapsing,
+                    _back_at(session, team_id, lapsing, now),
+                )
         return Schedule(
             partner=facts,
             cadence=cadence,
@@ -1409,6 +1429,18 @@ def _reachable(
         if absence.ends_at >= closes_at
     }
     return [user for user, _ in audience if user not in lapsing]
+
+
+def _back_at(
+    session: Session, team_id: str, user_ids: Sequence[str], now: datetime
+) -> dict[str, datetime]:
+    """When each of `user_ids` away now is back: the end of their time away, in their zone."""
+    return {
+        user_id: absence.ends_at.astimezone(zone(tz_of(session, team_id, user_id)))
+        for user_id, absence in absence_store.absences_at(
+            session=session, team_id=team_id, user_ids=user_ids, at=now
+        ).items()
+    }
 
 
 def _invitation_key(delivery_id: int | None) -> str:

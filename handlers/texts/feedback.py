@@ -6,7 +6,7 @@ and averages, or "not enough answers".
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, time, timedelta
 
 from bot.delivery.working_hours import zone
@@ -526,8 +526,8 @@ def schedule_lines(schedule: Schedule) -> list[str]:
         lines.append(f"Next scheduled round: {day(schedule.next_round_at, schedule.tz)}.")
         if schedule.too_few is not None:
             lines.append(
-                f"But {too_few(facts.name, schedule.too_few)}, so scheduled rounds don't start. "
-                + grow_team(facts.name)
+                f"But {too_few(facts.name, schedule.too_few)}, so scheduled rounds don't start."
+                f"{away_past_close(schedule.too_few)} {grow_team(facts.name)}"
             )
     elif schedule.cadence is not Cadence.OFF:
         lines.append(f"No scheduled rounds while *{facts.name}* is not active.")
@@ -586,9 +586,9 @@ def running(open_round: OpenRound, tz: str | None) -> str:
     )
 
 
-def _span(user_id: str, result: Started) -> str:
+def _span(user_id: str, back_at: Mapping[str, datetime]) -> str:
     """`through Fri 4 Dec`, from the end of their time away in their own zone ("" unknown)."""
-    end = result.back_at.get(user_id)
+    end = back_at.get(user_id)
     if end is None:
         return ""
     if end.time() == time(0):
@@ -596,15 +596,17 @@ def _span(user_id: str, result: Started) -> str:
     return f"until {day_and_time(end, str(end.tzinfo))} ({end.tzinfo})"
 
 
-def _away(user_ids: Sequence[str], result: Started, reader: str | None = None) -> str:
+def _away(
+    user_ids: Sequence[str], back_at: Mapping[str, datetime], reader: str | None = None
+) -> str:
     """`<@U1> is away through Fri 4 Dec`, or `<@U1> (through …), <@U2> (through …) are away`;
     `You're away through Fri 4 Dec` when the one away is the `reader`."""
     if len(user_ids) == 1:
-        span = _span(user_ids[0], result)
+        span = _span(user_ids[0], back_at)
         who = "You're" if user_ids[0] == reader else f"{person(user_ids[0])} is"
         return f"{who} away{f' {span}' if span else ''}"
     listed = ", ".join(
-        f"{person(u)} ({_span(u, result)})" if _span(u, result) else person(u) for u in user_ids
+        f"{person(u)} ({_span(u, back_at)})" if _span(u, back_at) else person(u) for u in user_ids
     )
     return f"{listed} are away"
 
@@ -639,18 +641,18 @@ def started(result: Started, reader: str | None = None) -> str:
             if reader in lapsing
             else ": your questions wait for your return (and lapse if the survey closes first)."
         )
-        text += f"\n{_away([reader], result, reader)}{yours}"
+        text += f"\n{_away([reader], result.back_at, reader)}{yours}"
     waiting = [u for u in result.away if u not in lapsing and u != reader]
     lapsing = [u for u in lapsing if u != reader]
     if waiting:
         text += (
-            f"\n{_away(waiting, result)}: their questions wait for their return (and lapse if "
-            "the survey closes first)."
+            f"\n{_away(waiting, result.back_at)}: their questions wait for their return (and "
+            "lapse if the survey closes first)."
         )
     if lapsing:
         text += (
-            f"\n{_away(lapsing, result)}, after it closes: not asked unless back sooner, and the "
-            "results count only the people asked."
+            f"\n{_away(lapsing, result.back_at)}, after it closes: not asked unless back sooner, "
+            "and the results count only the people asked."
         )
     return text
 
@@ -685,6 +687,18 @@ def too_few(name: str, found: TooFew) -> str:
     )
 
 
+def away_past_close(found: TooFew) -> str:
+    """Who else works with the partner but is away until after a round would close: not among
+    those who could be asked, and why (one sentence, with a space before it; "" for nobody)."""
+    if not found.away:
+        return ""
+    comma = "," if len(found.away) == 1 else ""
+    return (
+        f" {_away(found.away, found.back_at)}{comma} until after it would close, so could not "
+        "answer."
+    )
+
+
 def grow_team(name: str) -> str:
     return (
         f"Add colleagues to its team (`/partner team {in_command(name)} add @…`), or an admin "
@@ -692,11 +706,11 @@ def grow_team(name: str) -> str:
     )
 
 
-def too_few_to_ask(facts: PartnerFacts, asked: Sequence[str], threshold: int) -> str:
-    reason = too_few(facts.name, TooFew(tuple(asked), threshold))
+def too_few_to_ask(facts: PartnerFacts, found: TooFew) -> str:
+    reason = too_few(facts.name, found)
     return (
         f'{reason[:1].upper()}{reason[1:]}, so the round could only report "not enough '
-        f"answers\". I haven't started one. {grow_team(facts.name)}"
+        f"answers\". I haven't started one.{away_past_close(found)} {grow_team(facts.name)}"
     )
 
 
@@ -705,7 +719,8 @@ def round_skipped(skipped: SkippedRound) -> str:
     reason = too_few(name, skipped.too_few)
     return (
         f"*The pulse survey of {name} scheduled for {day(skipped.scheduled_at, skipped.tz)} did "
-        f"not start.* {reason[:1].upper()}{reason[1:]}. You get this because you look after "
+        f"not start.* {reason[:1].upper()}{reason[1:]}.{away_past_close(skipped.too_few)} You "
+        "get this because you look after "
         f"{ending(name)} {grow_team(name)} It starts by itself once enough people can be asked, "
         f"until {closing(skipped.retry_until, skipped.tz)}; "
         f"`/partner survey {in_command(name)} off` stops the schedule."

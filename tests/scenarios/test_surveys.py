@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from storage.models import SurveyRound
 from tests.conftest import START, Slack
 from tests.scenarios.test_feedback import (
+    ANA,
     BEN,
     CHLOE,
     DAN,
@@ -70,15 +71,21 @@ def test_no_round_starts_when_too_few_are_left_once_those_away_past_its_close_ar
     acme(slack, team=(BEN, DAN))  # Ana, Ben and Dan: the default 3 answers, just
     say(slack, "away today to 2026-12-11", user=DAN)  # the round would close on Wed 2 Dec
     refused = say(slack, "survey Acme now")
+    # Who else works with it, and why they don't count: away until after it would close.
     assert (
         "Only <@U0ANA>, <@U0BEN> could be asked about *Acme*: fewer than the 3 answers results "
         'need to stay anonymous, so the round could only report "not enough answers". I haven\'t '
-        "started one."
+        "started one. <@U0DAN> is away through Fri 11 Dec, until after it would close, so could "
+        "not answer. Add colleagues"
     ) in refused
     assert rows(slack, SurveyRound) == []
     schedule = say(slack, "survey Acme")  # nor offered: it says the same ahead
     assert "can start one now" not in schedule
-    assert "But only <@U0ANA>, <@U0BEN> could be asked about *Acme*" in schedule
+    assert (
+        "But only <@U0ANA>, <@U0BEN> could be asked about *Acme*: fewer than the 3 answers "
+        "results need to stay anonymous, so scheduled rounds don't start. <@U0DAN> is away "
+        "through Fri 11 Dec, until after it would close, so could not answer. Add colleagues"
+    ) in schedule
 
     say(slack, "away today to friday", user=DAN)  # back before it closes: he may answer
     assert "Started a pulse survey of *Acme*" in say(slack, "survey Acme now")
@@ -102,3 +109,17 @@ def test_a_click_after_the_round_closed_is_answered_once_by_the_statement_itself
     click(slack, DAN, second, "survey_score_4")
     (told,) = slack.ephemerals_to(DAN)
     assert told.text == "This pulse survey has closed; thank you all the same."
+
+
+def test_a_skipped_round_names_those_away_until_after_it_would_close(slack: Slack) -> None:
+    acme(slack, team=(BEN, CHLOE, DAN))
+    say(slack, "away 2026-11-30 to 2026-12-11", user=CHLOE)
+    say(slack, "away 2026-11-30 to 2026-12-11", user=DAN)
+    at(slack, datetime(2026, 12, 1, 9, 1, tzinfo=UTC))  # the scheduled round's day
+    assert rows(slack, SurveyRound) == []
+    (told,) = [m for m in slack.fake.dm_messages(ANA) if "did not start" in m.text]
+    assert (
+        "Only <@U0ANA>, <@U0BEN> could be asked about *Acme*: fewer than the 3 answers results "
+        "need to stay anonymous. <@U0CHLOE> (through Fri 11 Dec), <@U0DAN> (through Fri 11 Dec) "
+        "are away until after it would close, so could not answer. You get this because"
+    ) in told.text
