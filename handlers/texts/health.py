@@ -222,18 +222,21 @@ def part_line(found: PartnerHealth, kind: PartKind, tz: ZoneInfo) -> str:
     return f"*{PART_NAMES[kind]}* {value} · {words}"
 
 
+def thin_pulse(found: PartnerHealth) -> str | None:
+    """`1 of 4 statements`, when the score counts a pulse resting on a single statement."""
+    pulse = found.health.facts.pulse
+    if pulse is None or not pulse.thin or found.health.part(PartKind.PULSE).score is None:
+        return None
+    return f"1 of {len(pulse.averages)} statements"
+
+
 def parts_summary(found: PartnerHealth) -> str:
     """`pulse 75 · check-ins 83 · commitments — · contact 100 · collisions —`; a pulse resting on
     a single statement is `pulse 75 (thin: 1 of 4 statements)`."""
-    pulse = found.health.facts.pulse
-    thin = (
-        f" (thin: 1 of {len(pulse.averages)} statements)"
-        if pulse is not None and pulse.thin
-        else ""
-    )
+    thin = thin_pulse(found)
     return " · ".join(
         f"{PART_NAMES[part.kind].lower()} {'—' if part.score is None else part.score}"
-        + (thin if part.kind is PartKind.PULSE and part.score is not None else "")
+        + (f" (thin: {thin})" if part.kind is PartKind.PULSE and thin else "")
         for part in found.health.parts
     )
 
@@ -276,12 +279,12 @@ def risks(found: PartnerHealth) -> str:
 
 def at_risk_line(found: PartnerHealth) -> str:
     """A warning whatever the score: a partner at risk for a lopsided workload may score 100, and
-    a green dot beside it would read "fine"."""
+    a green dot beside it would read "fine". A score counting a thin pulse says so, as `show`
+    does: `62/100 (thin pulse: 1 of 4 statements)`."""
     facts = found.partner
-    return (
-        f":warning: *{facts.name}* {score_of(found.health.score)} · "
-        f"owner {person(facts.owner_id)} — {risks(found)}"
-    )
+    thin = thin_pulse(found)
+    score = score_of(found.health.score) + (f" (thin pulse: {thin})" if thin else "")
+    return f":warning: *{facts.name}* {score} · owner {person(facts.owner_id)} — {risks(found)}"
 
 
 def at_risk_title(count: int) -> str:

@@ -89,6 +89,22 @@ def test_the_at_risk_list_names_each_reason_and_is_cut_at_forty() -> None:
     assert len(many.blocks) <= 50
 
 
+def test_an_at_risk_score_counting_a_thin_pulse_says_so_as_show_does() -> None:
+    # One statement of four answered by enough people, scored 1.5 of 5: pulse 13, dormant.
+    thin = PulseFacts(
+        closed_at=NOW, invited=4, respondents=3, threshold=3, averages=(1.5, None, None, None)
+    )
+    contact = ContactFacts(standing=Standing.DORMANT, quiet_days=70, ideal_days=30, max_days=60)
+    found = partner(parts=Parts(pulse=thin, cadence=contact), standing=Standing.DORMANT)
+    shown = text_of(blocks.at_risk([found]).blocks)
+    assert ":warning: *Acme* 9/100 (thin pulse: 1 of 4 statements) · owner <@U0ANA> — " in shown
+    assert "pulse 13 (thin: 1 of 4 statements)" in text_of(blocks.card_section(found))
+    # A pulse resting on more statements is not called thin.
+    firm = replace(thin, averages=(1.5, 2.0, None, None))
+    found = partner(parts=Parts(pulse=firm, cadence=contact), standing=Standing.DORMANT)
+    assert "thin" not in text_of(blocks.at_risk([found]).blocks)
+
+
 def test_dormant_lines_say_how_long_and_after_how_many_days() -> None:
     assert "No dormant partners" in blocks.dormant([], tz=UTC_ZONE).text
     state = partner(standing=Standing.DORMANT).cadence
