@@ -241,11 +241,13 @@ def _quoted(note: str) -> str:
 
 
 def note_from_reply(card: CheckInCard, *, added: bool) -> str:
-    """The answer in a check-in's thread to a reply kept as its note."""
+    """The answer in a check-in's thread to a reply kept as its note: editing or deleting the
+    reply in Slack changes or removes its lines (`handlers.messages_tab`), as the form does."""
     meeting = f"{card.medium} with *{card.partner_name}* on {day(card.meeting_at, card.tz)}"
+    what = "what it added" if added else "it"
     text = (
-        f"{'Added to' if added else 'Kept as'} your note on the {meeting} — *{EDIT_NOTE}* on the "
-        "card changes it."
+        f"{'Added to' if added else 'Kept as'} your note on the {meeting}: edit or delete your "
+        f"reply to change {what}, or use *{EDIT_NOTE}* on the card."
     )
     if card.answer is None:
         text += " Its buttons say how it went."

@@ -1834,8 +1834,8 @@ def test_a_reply_in_a_checkins_thread_is_kept_as_its_note(slack: Slack) -> None:
     assert "Your note: _They want a proposal &amp; a budget_" in card
     assert '"text": "Edit note"' in card
     assert answers_in_thread(slack, asked) == [
-        "Kept as your note on the meeting with *Acme* on Wed 25 Nov — *Edit note* on the card "
-        "changes it."
+        "Kept as your note on the meeting with *Acme* on Wed 25 Nov: edit or delete your reply "
+        "to change it, or use *Edit note* on the card."
     ]
     # Slack's retry of the reply keeps nothing twice and says nothing again.
     send(slack, slack.requests.retry(request, 1))
@@ -1845,7 +1845,10 @@ def test_a_reply_in_a_checkins_thread_is_kept_as_its_note(slack: Slack) -> None:
     # A second reply goes on a line of its own after the first.
     reply_in_thread(slack, DAN, asked, "by Friday")
     assert rows(slack, CheckIn)[0].note == "They want a proposal & a budget\nby Friday"
-    assert answers_in_thread(slack, asked)[-1].startswith("Added to your note on the meeting")
+    assert answers_in_thread(slack, asked)[-1] == (
+        "Added to your note on the meeting with *Acme* on Wed 25 Nov: edit or delete your reply "
+        "to change what it added, or use *Edit note* on the card."
+    )
     # Ana reads both in her debrief, as a note given with the form: in the reply with the
     # answer, which had not gone out yet.
     at(slack, datetime(2026, 11, 26, 9, 2, tzinfo=UTC))
