@@ -32,6 +32,7 @@ from bot.services import surveys as survey_service
 from bot.services.checkins import (
     MAX_NOTE,
     AlreadyMoved,
+    CheckInCard,
     CheckInClosed,
     CheckInError,
     CheckIns,
@@ -316,9 +317,8 @@ def checkin_click(call: CheckInCall, *, form: Form | None = None) -> ClickWork:
             tell(respond, texts.GONE)
             return
         except CheckInError as error:
-            if isinstance(error, CheckInClosed):
-                closed = CheckInUpdate(card=error.card, shown_in=())
-                show_checkin(client, closed, also=click.message)
+            if isinstance(error, CheckInClosed) and _show_closed(client, error.card, click):
+                return
             tell(respond, _refusal(error))
             return
         show_checkin(client, update, also=click.message)
@@ -327,6 +327,17 @@ def checkin_click(call: CheckInCall, *, form: Form | None = None) -> ClickWork:
             open_form(client, respond, trigger_id=click.trigger_id, view=view)
 
     return work
+
+
+def _show_closed(client: WebClient, card: CheckInCard, click: Click) -> bool:
+    """Show the card clicked as closed; True when it now says so itself (no buttons left), so
+    that the click needs no other answer."""
+    if click.message is None:
+        return False
+    shown = blocks.checkin(card)
+    channel, ts = click.message
+    updated = update_message(client, channel=channel, ts=ts, text=shown.text, blocks=shown.blocks)
+    return updated and not any(block.get("type") == "actions" for block in shown.blocks)
 
 
 def _answer(runtime: Runtime, click: Click) -> CheckInUpdate:

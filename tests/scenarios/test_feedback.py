@@ -1058,15 +1058,20 @@ def test_a_click_after_the_change_window_leaves_the_card_settled_without_buttons
     (asked,) = checkin_messages(slack, BEN)
     click(slack, BEN, asked, "checkin_answer_went_well")
     at(slack, datetime(2026, 11, 27, 15, tzinfo=UTC))  # two days later
+    # A card Slack will not update is answered privately.
+    slack.fake.fail_next("chat.update", error="message_not_found")
     click(slack, BEN, current(slack, asked), "checkin_change")
-    assert slack.ephemerals_to(BEN)[-1].text == (
-        "Answers can be changed for a day; this one is settled now."
-    )
+    settled = "Answers can be changed for a day; this one is settled now."
+    assert [m.text for m in slack.ephemerals_to(BEN)] == [settled]
+
+    click(slack, BEN, current(slack, asked), "checkin_change")
     card = current(slack, asked)
     assert "You answered: *✅ Went well*." in shown(card)
     assert "this one is settled now" in shown(card)
     assert "You can change it until" not in shown(card)
     assert [block for block in card.blocks if block.get("type") == "actions"] == []
+    # The card says so where the click was: no private note saying it again.
+    assert [m.text for m in slack.ephemerals_to(BEN)] == [settled]
 
 
 def test_a_problem_reaches_the_owner_with_the_note(slack: Slack) -> None:
@@ -1205,7 +1210,10 @@ def test_unanswered_one_reminder_then_it_closes_quietly(slack: Slack) -> None:
     assert len(checkin_messages(slack, DAN)) == 2  # quietly: nothing more
 
     click(slack, DAN, messages[0], "checkin_answer_went_well")
-    assert "This check-in has closed" in slack.fake.dm_messages(DAN)[-1].text
+    # A late click: the card clicked says it closed (once: no private note repeating it).
+    assert "This check-in closed without an answer." in shown(current(slack, messages[0]))
+    assert "checkin_answer" not in shown(current(slack, messages[0]))
+    assert slack.ephemerals_to(DAN) == []
     assert rows(slack, CheckIn)[0].answer is None
 
 
