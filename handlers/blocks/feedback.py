@@ -152,6 +152,9 @@ def checkin(card: CheckInCard, *, reminder: bool = False) -> Rendered:
         buttons.append(
             button(texts.EDIT_NOTE if card.note else texts.ADD_NOTE, CHECKIN_NOTE, value)
         )
+        if card.answer is not None:
+            # After *Change answer*: what stands meanwhile, and until when it may change.
+            blocks.append(section(texts.checkin_changing(card)))
         if card.note:
             blocks.append(section(texts.checkin_note(card.note)))
         blocks.append(actions(buttons))

@@ -225,6 +225,18 @@ def checkin_answered(card: CheckInCard) -> str:
     return text + "."
 
 
+def checkin_changing(card: CheckInCard) -> str:
+    """After *Change answer*, over the buttons shown again: the answer given stands until
+    another is picked (the card may sit like this until the window closes)."""
+    until = (
+        ""
+        if card.changeable_until is None
+        else f" by {day_and_time(card.changeable_until, card.tz)}"
+    )
+    other = "another day" if card.answer is CheckInAnswer.MOVED else "another"
+    return f"{checkin_answered(card)} It stands unless you pick {other}{until}."
+
+
 def checkin_note(note: str) -> str:
     return f"Your note: {_italic(note)}"
 

@@ -182,8 +182,15 @@ def test_an_answered_checkin_shows_the_answer_instead_of_the_buttons() -> None:
     # One sentence after another in one element, not two apart (QA21b NIT 12).
     assert "You took part; <@U0ANA> logged it. You can change it until Thu 26 Nov 09:00" in text
     assert action_ids(shown.blocks) == ["checkin_change", "checkin_note"]
-    editing = blocks.checkin(card(answer=CheckInAnswer.MIXED, editing=True))
+    editing = blocks.checkin(
+        card(answer=CheckInAnswer.MIXED, editing=True, changeable_until=NOW + timedelta(hours=24))
+    )
     assert "checkin_answer_mixed" in action_ids(editing.blocks)
+    # The buttons again, and over them the answer that stands meanwhile: a card left so for
+    # days would otherwise read as unanswered.
+    assert (
+        "You answered: *🤔 Mixed*. It stands unless you pick another by Thu 26 Nov 09:00."
+    ) in json.dumps(editing.blocks, ensure_ascii=False)
 
 
 def test_an_expired_checkin_has_no_buttons() -> None:
@@ -214,6 +221,7 @@ def test_a_moved_answer_is_changed_only_by_moving_it_again() -> None:
         planned=True, answer=CheckInAnswer.MOVED, moved_to=MEETING + timedelta(7), editing=True
     )
     assert action_ids(blocks.checkin(moved).blocks) == ["checkin_moved", "checkin_note"]
+    assert "It stands unless you pick another day." in json.dumps(blocks.checkin(moved).blocks)
 
 
 def test_the_reminder_says_it_is_the_only_one() -> None:
