@@ -48,6 +48,7 @@ from sqlmodel import Session
 
 from bot.config import Settings
 from bot.delivery.outbox import enqueue
+from bot.mrkdwn import literal, slack_text
 from bot.naming import name_keys
 from bot.runtime import Runtime
 from bot.services import people
@@ -319,7 +320,9 @@ class PartnerImport:
                     kind="import",
                     recipient_user=owner_id,
                     text=text,
-                    blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": text}}],
+                    blocks=[
+                        {"type": "section", "text": {"type": "mrkdwn", "text": slack_text(text)}}
+                    ],
                     due_at=now,
                     dedupe_key=f"import:{owner_id}:{now.isoformat()}",
                     respect_working_hours=True,
@@ -587,7 +590,7 @@ def words(report: ImportReport, *, file_name: str, team_id: str) -> list[str]:
 
 def owner_note(names: Sequence[str]) -> str:
     """To the owner of partners an import added."""
-    listed = [f"*{name}*" for name in names]
+    listed = [f"*{literal(name)}*" for name in names]  # shown as typed: `Save_the_Children`
     *others, last = listed
     partners = f"{', '.join(others)} and {last}" if others else last
     their, it = ("their", "them") if others else ("its", "it")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
 
 from bot.clock import ManualClock
 from bot.services.export import to_csv
@@ -19,6 +20,7 @@ from bot.services.imports import (
 )
 from bot.services.partner_names import PartnerNames
 from bot.services.registry import Actor, ListScope, Registry
+from storage.models import OutboxMessage
 from tests.factories import Colleague, add_partner, save_colleagues
 
 T1 = "T1"
@@ -285,3 +287,17 @@ def test_an_owner_given_as_a_handle_is_told_apart_from_one_slack_does_not_know(
         "  line 3    Beta — nobody in Slack is nobody@example.org",
         f"  line 4    Gamma — “Ana” {neither}",
     ]
+
+
+def test_the_owners_note_shows_names_as_typed(registry: Registry, engine: Engine) -> None:
+    # QA: "*Save_the_Children*" came out in italics cut short, and "R&D <Labs>" garbled in the
+    # note's block (its text was not escaped as every other message's is).
+    run(registry, "name,owner\nSave_the_Children,U0BEN\nR&D <Labs>,U0BEN\n", dry_run=False)
+    with Session(engine) as session:
+        (note,) = session.exec(select(OutboxMessage)).all()
+    zwsp = "\u200b"
+    assert note.recipient_user == BEN
+    assert f"*Save{zwsp}_{zwsp}the{zwsp}_{zwsp}Children* and *R&D <Labs>*" in note.text
+    assert note.blocks is not None
+    shown = note.blocks[0]["text"]["text"]
+    assert f"*Save{zwsp}_{zwsp}the{zwsp}_{zwsp}Children* and *R&amp;D &lt;Labs&gt;*" in shown
