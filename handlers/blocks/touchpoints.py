@@ -182,7 +182,7 @@ def briefing(found: Briefing, *, now: datetime) -> Reply:
     blocks.append(context(texts.briefing_advice(found)))
     if found.zone_guessed:
         blocks.append(partner_blocks.zone_note(found.tz))
-    return Reply(text=f"{title}: owner {partner_texts.person(facts.owner_id)}", blocks=blocks)
+    return Reply(text=texts.briefing_fallback(facts), blocks=blocks)
 
 
 def upcoming_section(found: Upcoming, *, now: datetime) -> list[Block]:

@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 from bot.dates import WEEKDAYS, contact_day
+from bot.mrkdwn import literal
 from bot.services.channels import PassedOver
 from bot.services.registry import PartnerFacts
 from bot.services.touchpoints import (
@@ -36,6 +37,7 @@ from bot.services.touchpoints import (
 from handlers.grammar import in_command
 from handlers.texts.partners import (
     ago,
+    bold,
     channel_ref,
     ending,
     in_prose,
@@ -238,9 +240,9 @@ def with_contact(touch: Touch) -> str:
 
 def _one_person(name: str) -> str:
     """A name that holds a list's own words (`Smith, John`, `Anna and Bob`) quoted, so that a
-    list of people reads as the people it is."""
+    list of people reads as the people it is; shown as typed (`literal`: `Jane_Doe`)."""
     separates = "," in name or "&" in name or " and " in f" {name.lower()} "
-    return f"“{name}”" if separates else name
+    return f"“{literal(name)}”" if separates else literal(name)
 
 
 def quote(notes: str | None) -> str:
@@ -264,7 +266,7 @@ def clash_said(
     theirs: `You plan to meet them …`."""
     same = " — *the same contact person*" if clash.same_contact else ""
     if clash.same_contact and clash.shared and len(clash.other.contacts) > 1:
-        same = f" — *the same contact person: {in_prose(clash.shared)}*"
+        same = f" — *the same contact person: {in_prose([literal(n) for n in clash.shared])}*"
     other = clash.other
     # Two or more people, or "you": the verb as for "you" ("plan", "have planned").
     plural = other.author_id == reader or bool(clash.also_by)
@@ -321,7 +323,7 @@ def _what_recorded(result: Recorded, *, now: datetime) -> str:
         f", together with {people_in_prose(touch.participants)}" if touch.participants else ""
     )
     if touch.kind is TouchpointKind.INTENDED:
-        return f"*{name}*{with_contact(touch)}{with_colleagues}"
+        return f"{bold(name)}{with_contact(touch)}{with_colleagues}"
     noun = touch.medium or "contact"
     # An email goes to someone: "your email to *Acme*", not "with".
     to = "to" if noun == "email" else "with"
@@ -329,9 +331,10 @@ def _what_recorded(result: Recorded, *, now: datetime) -> str:
     if noun == "event":
         # "your event with Acme" reads as if the caller hosted it (QA21a NIT 1).
         return (
-            f"your meeting with *{name}* at an event {when_}{with_contact(touch)}{with_colleagues}"
+            f"your meeting with {bold(name)} at an event {when_}"
+            f"{with_contact(touch)}{with_colleagues}"
         )
-    return f"your {noun} {to} *{name}* {when_}{with_contact(touch)}{with_colleagues}"
+    return f"your {noun} {to} {bold(name)} {when_}{with_contact(touch)}{with_colleagues}"
 
 
 _TWIN_VERBS = {
@@ -379,6 +382,8 @@ def tell_twins_apart(result: Recorded, *, tz: ZoneInfo, now: datetime) -> str:
     """How to log or plan a second contact that only looks like the first: with its own notes.
     (A second intent to reach out, as typed, is the same intent.)"""
     touch, name = result.touch, result.partner.name
+    # Shown as code, which a backtick would end: an apostrophe finds the same partner.
+    in_code = name.replace("`", "’")
     _, verb = _TWIN_VERBS[touch.kind]
     day = _day_of(touch, tz)
     on = ""
@@ -391,7 +396,7 @@ def tell_twins_apart(result: Recorded, *, tz: ZoneInfo, now: datetime) -> str:
     via = f" via {touch.medium}" if touch.medium and not plain else ""
     return (
         f"If it is another {touch.medium or 'contact'}, send it with notes that tell the two "
-        f'apart, for example `{COMMAND} {verb} "{name}"{on}{via} : the second one, about …`'
+        f'apart, for example `{COMMAND} {verb} "{in_code}"{on}{via} : the second one, about …`'
     )
 
 
@@ -406,8 +411,8 @@ def clashes_heading(facts: PartnerFacts, *, known: bool = False) -> str:
     """Above the others in touch: a warning when any of them is news to the caller; when all
     were known already, a plain heading, as nothing new needs their attention."""
     if known:
-        return f"Also in touch with *{facts.name}* lately:"
-    return f":warning: *Others are in touch with {facts.name}:*"
+        return f"Also in touch with {bold(facts.name)} lately:"
+    return f":warning: *Others are in touch with {literal(facts.name)}:*"
 
 
 def coordinate_with(
@@ -582,7 +587,7 @@ def _alerted_where(result: Recorded) -> str:
     if channel is None:
         return "the channel"
     if channel == result.partner.channel_id:
-        return f"{channel_ref(channel)}, the channel of *{result.partner.name}*,"
+        return f"{channel_ref(channel)}, the channel of {bold(result.partner.name)},"
     return channel_ref(channel)
 
 
@@ -601,7 +606,7 @@ def ended_partner(
     """The answer to `plan` or `intend` for a partner whose partnership has ended."""
     what = "plan a contact with it" if kind is TouchpointKind.PLANNED else "note an intent for it"
     return (
-        f"The partnership with *{facts.name}* has ended, and nobody follows it any more, so I "
+        f"The partnership with {bold(facts.name)} has ended, and nobody follows it any more, so I "
         f"don't {what}. If it goes on, {reopen_hint(facts, reopening)}; then send this again."
     )
 
@@ -646,18 +651,19 @@ def owner_told(result: Recorded) -> str | None:
     facts, touch = result.partner, result.touch
     if result.ended:
         return (
-            f"The partnership with *{facts.name}* has ended: I've kept this as its history and "
+            f"The partnership with {bold(facts.name)} has ended: I've kept this as its history and "
             f"told nobody. If it goes on, {reopen_hint(facts, result.reopening)}."
         )
     owner = facts.owner_id
     if touch.kind is TouchpointKind.INTENDED:
         if owner is None:
-            return f"Nobody owns *{facts.name}* yet, so there is no one to ask."
+            return f"Nobody owns {bold(facts.name)} yet, so there is no one to ask."
         if touch.asked is None:
             if owner == touch.author_id:
                 return (
-                    f"You own *{facts.name}*, so you need nobody's go-ahead and I asked nobody; "
-                    f"colleagues see your intent in `{COMMAND} check {in_command(facts.name)}`."
+                    f"You own {bold(facts.name)}, so you need nobody's go-ahead and I asked "
+                    "nobody; colleagues see your intent in "
+                    f"`{COMMAND} check {in_command(facts.name)}`."
                 )
             if owner in touch.colleagues:
                 return f"{person(owner)} takes part, so there is no one else to ask."
@@ -723,7 +729,7 @@ def owner_told(result: Recorded) -> str | None:
             else f"{person(told)}, who covers for its owner {person(owner)},"
         )
         return (
-            f"You're not on the team of *{facts.name}*; {who} hears of this "
+            f"You're not on the team of {bold(facts.name)}; {who} hears of this "
             f"{touch.medium or 'contact'} from {person(by)}'s record of it, so I haven't told "
             "them a second time."
         )
@@ -737,7 +743,8 @@ def owner_told(result: Recorded) -> str | None:
         )
     if result.owner_told == owner:
         return (
-            f"You're not on the team of *{facts.name}*, so I've let its owner {person(owner)} know."
+            f"You're not on the team of {bold(facts.name)}, so I've let its owner "
+            f"{person(owner)} know."
         )
     if result.cover_away_until is not None:
         told = person(result.owner_told)
@@ -748,7 +755,7 @@ def owner_told(result: Recorded) -> str | None:
             "back."
         )
     return (
-        f"You're not on the team of *{facts.name}*; its owner {person(owner)} is away, so I've "
+        f"You're not on the team of {bold(facts.name)}; its owner {person(owner)} is away, so I've "
         f"let {person(result.owner_told)}, who covers for them, know."
     )
 
@@ -771,9 +778,9 @@ def alert_text(
 ) -> str:
     """The alert: both (or all) people, their dates, the partner, the owner mentioned."""
     lead = (
-        f"Another colleague in touch with *{facts.name}*:"
+        f"Another colleague in touch with {bold(facts.name)}:"
         if threaded
-        else f":rotating_light: *Revolving door at {facts.name}*"
+        else f":rotating_light: *Revolving door at {literal(facts.name)}*"
     )
 
     def passed(other: Touch) -> bool:
@@ -815,7 +822,7 @@ def posted_instead(
     `what`: the kind of message that comes here now, with its verb."""
     said = [
         f"{channel_ref(channel)}, "
-        + (f"the channel of *{partner}*" if own and partner else "the coordination channel")
+        + (f"the channel of {bold(partner)}" if own and partner else "the coordination channel")
         + f" ({refused_in_words(reason)})"
         for channel, reason, own in passed
     ]
@@ -861,7 +868,7 @@ def alert_ask(
     )
     if facts.owner_id is None:
         return (
-            f"{people(involved)}: please talk to each other. Nobody owns *{facts.name}* yet — "
+            f"{people(involved)}: please talk to each other. Nobody owns {bold(facts.name)} yet — "
             f"take it on with `{COMMAND} owner {in_command(facts.name)} @you`."
         )
     if owner_away_until is not None and covering is None:
@@ -903,7 +910,7 @@ def alert_fallback(facts: PartnerFacts, touch: Touch, clashes: Sequence[Clash]) 
     involved = [touch.author_id, *(user for user in _others(clashes) if user != touch.author_id)]
     both = "both" if len(involved) == 2 else "all"
     return (
-        f"Revolving door at {facts.name}: {people_in_prose(involved)} are {both} in "
+        f"Revolving door at {literal(facts.name)}: {people_in_prose(involved)} are {both} in "
         f"contact (owner {person(facts.owner_id)})."
     )
 
@@ -913,8 +920,8 @@ def alert_fallback(facts: PartnerFacts, touch: Touch, clashes: Sequence[Clash]) 
 
 def why_owner(facts: PartnerFacts, recipient: str) -> str:
     if recipient == facts.owner_id:
-        return f"you own *{facts.name}*"
-    return f"you cover for {person(facts.owner_id)}, who owns *{facts.name}* and is away"
+        return f"you own {bold(facts.name)}"
+    return f"you cover for {person(facts.owner_id)}, who owns {bold(facts.name)} and is away"
 
 
 def owner_note(
@@ -934,7 +941,7 @@ def owner_note(
         touch = replace(touch, kind=TouchpointKind.DONE)
     after_all = ", after all, though they had said it didn't happen" if revived else ""
     return (
-        f"{who(touch, reader=recipient)} {action(touch, f'*{facts.name}*', read_later=True)} "
+        f"{who(touch, reader=recipient)} {action(touch, f'{bold(facts.name)}', read_later=True)} "
         f"{when(touch, tz=tz, written=written)}"
         f"{with_contact(touch)}{after_all}{notes}\n"
         f"They are not on its team, and {why_owner(facts, recipient)}, so I'm letting you know."
@@ -969,7 +976,7 @@ def moved_near(facts: PartnerFacts, touch: Touch, *, tz: ZoneInfo, now: datetime
     """To whoever moved a planned meeting (or call, or event), when its new day brings it near
     other contacts."""
     return (
-        f":warning: You moved the {touch.medium or 'meeting'} with *{facts.name}*: "
+        f":warning: You moved the {touch.medium or 'meeting'} with {bold(facts.name)}: "
         f"{when(touch, tz=tz, now=now)} "
         "it is near other colleagues' contacts with them."
     )
@@ -979,7 +986,7 @@ def revived_near(facts: PartnerFacts, touch: Touch, *, tz: ZoneInfo, now: dateti
     """To the author of a planned meeting who took back their "Didn't happen", when it comes
     near contacts colleagues recorded meanwhile."""
     return (
-        f":warning: You said your {touch.medium or 'meeting'} with *{facts.name}* "
+        f":warning: You said your {touch.medium or 'meeting'} with {bold(facts.name)} "
         f"{when(touch, tz=tz, now=now)} took place after all: it is near other colleagues' "
         "contacts with them."
     )
@@ -999,7 +1006,7 @@ def merge_findings(
     if not findings:
         return []
     lines = [
-        f":rotating_light: The merge shows colleagues in touch with *{facts.name}* who did not "
+        f":rotating_light: The merge shows colleagues in touch with {bold(facts.name)} who did not "
         "know of each other:"
     ]
     for finding in findings:
@@ -1062,7 +1069,7 @@ def check_takes_a_name(name: str | None, *, extra: str = "") -> str:
     """`check` with colleagues or notes after the name: it takes the name alone. `extra`: what
     was typed after the name, echoed as typed (from its `:`)."""
     example = f": `{COMMAND} check {in_command(name)}`" if name else ""
-    typed = f"“{extra}” is not something `check` takes; " if extra else ""
+    typed = f"“{literal(extra)}” is not something `check` takes; " if extra else ""
     return (
         f"{typed}`check` takes only a partner's name{example}. Its briefing shows every "
         "colleague in touch with the partner."
@@ -1080,7 +1087,7 @@ def intent_takes_no_via(name: str, medium: str) -> str:
 
 def intent_question(facts: PartnerFacts, touch: Touch, recipient: str) -> str:
     return (
-        f"{who(touch)} would like to reach out to *{facts.name}*{with_contact(touch)}: "
+        f"{who(touch)} would like to reach out to {bold(facts.name)}{with_contact(touch)}: "
         f"{quote(touch.notes)}\n"
         f"You're asked because {why_owner(facts, recipient)}. How should they go ahead?"
     )
@@ -1096,15 +1103,16 @@ def intent_handed_over(
     if touch.answer is IntentAnswer.LAPSED:
         return _lapsed_handed_over(facts, touch, merged_from=merged_from)
     about = (
-        f"{who(touch)} would like to reach out to *{merged_from or facts.name}*"
+        f"{who(touch)} would like to reach out to {bold(merged_from or facts.name)}"
         f"{with_contact(touch)}: {quote(touch.notes)}"
     )
     owner = person(facts.owner_id)
-    merged = f"*{merged_from}* was merged into *{facts.name}*"
+    merged = f"{bold(merged_from or '')} was merged into {bold(facts.name)}"
     if asked is not None:
         if merged_from is None:
             return (
-                f"{about}\n*{facts.name}* has a new owner, so I've asked {person(asked)} instead."
+                f"{about}\n{bold(facts.name)} has a new owner, so I've asked {person(asked)} "
+                "instead."
             )
         them = "them" if asked == facts.owner_id else f"{person(asked)}, who covers for them,"
         return f"{about}\n{merged}, which {owner} owns, so I've asked {them} instead."
@@ -1117,14 +1125,14 @@ def intent_handed_over(
 def _nobody_asked_since(facts: PartnerFacts, touch: Touch, merged_from: str | None) -> str:
     """Why, since a handover or a merge (`merged_from`), nobody is asked about an intent: the
     partner has no owner, or who of those reaching out answers for it."""
-    merged = f"*{merged_from}* was merged into *{facts.name}*"
+    merged = f"{bold(merged_from or '')} was merged into {bold(facts.name)}"
     if facts.owner_id is None:
         return f"{merged}, which has no owner yet"
     owner = person(facts.owner_id)
     part = _reaching_out(facts.owner_id, touch)
     cover = ", and whoever covers for them is among those reaching out"
     if merged_from is None:
-        return f"*{facts.name}* has a new owner, {owner}" + (f", who {part}" if part else cover)
+        return f"{bold(facts.name)} has a new owner, {owner}" + (f", who {part}" if part else cover)
     if part:
         return f"{merged}, whose owner {owner} {part}"
     return f"{merged}, owned by {owner}{cover}"
@@ -1141,14 +1149,15 @@ def _reaching_out(user_id: str, touch: Touch) -> str | None:
 def _lapsed_handed_over(facts: PartnerFacts, touch: Touch, *, merged_from: str | None) -> str:
     owner = person(facts.owner_id)
     if merged_from is None:
-        since = f"*{facts.name}* has a new owner, {owner}"
+        since = f"{bold(facts.name)} has a new owner, {owner}"
     elif facts.owner_id is None:
-        since = f"*{merged_from}* was merged into *{facts.name}*, which has no owner yet"
+        since = f"{bold(merged_from)} was merged into {bold(facts.name)}, which has no owner yet"
     else:
-        since = f"*{merged_from}* was merged into *{facts.name}*, which {owner} owns"
+        since = f"{bold(merged_from)} was merged into {bold(facts.name)}, which {owner} owns"
     return (
-        f"{who(touch)} wanted to reach out to *{merged_from or facts.name}*{with_contact(touch)}: "
-        f"{quote(touch.notes)}\n{_ANSWER_MARKS[IntentAnswer.LAPSED]} Nobody answered in time, so "
+        f"{who(touch)} wanted to reach out to {bold(merged_from or facts.name)}"
+        f"{with_contact(touch)}: {quote(touch.notes)}\n{_ANSWER_MARKS[IntentAnswer.LAPSED]} "
+        "Nobody answered in time, so "
         f"they were told they may go ahead. {since}, so this needs no answer from you any more."
     )
 
@@ -1178,7 +1187,7 @@ def intent_lapsed(touch: Touch, *, tz: ZoneInfo) -> str:
 
 
 def _wanted(facts: PartnerFacts, touch: Touch) -> str:
-    return f"{who(touch)} wanted to reach out to *{facts.name}*: {quote(touch.notes)}"
+    return f"{who(touch)} wanted to reach out to {bold(facts.name)}: {quote(touch.notes)}"
 
 
 def intent_followed(facts: PartnerFacts, touch: Touch) -> str:
@@ -1193,7 +1202,7 @@ def intent_partner_ended(facts: PartnerFacts, touch: Touch) -> str:
     """The owner's question once the partnership ended before an answer came."""
     return (
         f"{_wanted(facts, touch)}\n{_ANSWER_MARKS[IntentAnswer.ENDED]} "
-        f"{person(touch.answered_by)} has ended the partnership with *{facts.name}* since, so "
+        f"{person(touch.answered_by)} has ended the partnership with {bold(facts.name)} since, so "
         "this needs no answer any more."
     )
 
@@ -1222,12 +1231,12 @@ def already_answered(outcome: IntentOutcome) -> str:
     touch = outcome.touch
     if touch.answer is IntentAnswer.LOGGED:
         return (
-            f"{person(touch.author_id)} has been in touch with *{outcome.partner.name}* since "
+            f"{person(touch.author_id)} has been in touch with {bold(outcome.partner.name)} since "
             "and logged it, so this needs no answer any more."
         )
     if touch.answer is IntentAnswer.ENDED:
         return (
-            f"The partnership with *{outcome.partner.name}* has ended, so this needs no answer "
+            f"The partnership with {bold(outcome.partner.name)} has ended, so this needs no answer "
             "any more."
         )
     label = ANSWER_LABELS.get(touch.answer or IntentAnswer.LAPSED, "")
@@ -1242,9 +1251,9 @@ def not_asked(facts: PartnerFacts, touch: Touch) -> str:
     if touch.answer is IntentAnswer.LAPSED:
         # Lapsed with someone who no longer answers for the owner (a handover, a merge).
         owned = (
-            f"{person(facts.owner_id)} owns *{facts.name}* now"
+            f"{person(facts.owner_id)} owns {bold(facts.name)} now"
             if facts.owner_id
-            else f"*{facts.name}* has no owner now"
+            else f"{bold(facts.name)} has no owner now"
         )
         return (
             f"Nobody answered this in time, so {person(touch.author_id)} was told they may go "
@@ -1252,7 +1261,7 @@ def not_asked(facts: PartnerFacts, touch: Touch) -> str:
         )
     return (
         f"This question is for {person(touch.asked or facts.owner_id)}, the owner of "
-        f"*{facts.name}* (or its deputy)."
+        f"{bold(facts.name)} (or its deputy)."
     )
 
 
@@ -1288,7 +1297,7 @@ def asker_note(
     logged a contact with the partner after the answer was given, before it reached them. For a
     plan, only word that the partnership ended before its moment (`IntentAnswer.ENDED`)."""
     about = quote(touch.notes)
-    owner = f"{person(touch.answered_by)}, for *{facts.name}*,"
+    owner = f"{person(touch.answered_by)}, for {bold(facts.name)},"
     log = f"Log it when you've been in touch: `{COMMAND} log {in_command(facts.name)} : …`"
     answer = touch.answer
     if answer is IntentAnswer.ENDED and touch.kind is TouchpointKind.PLANNED:
@@ -1298,7 +1307,7 @@ def asker_note(
     if answer is IntentAnswer.LAPSED:
         return (
             f"No answer from {person(touch.asked)} within a working day about reaching out to "
-            f"*{facts.name}* ({about}), so you may go ahead. {log}"
+            f"{bold(facts.name)} ({about}), so you may go ahead. {log}"
         )
     if logged_since and answer in (IntentAnswer.HANDLE_IT, IntentAnswer.TALK_FIRST):
         wanted, before = (
@@ -1337,9 +1346,10 @@ def _plan_ended_for_author(
     who = person(touch.answered_by)
     about = f" ({quote(touch.notes)})" if touch.notes else ""
     return (
-        f"{who} has ended the partnership with *{facts.name}*, so your plan {when(touch, tz=tz)}"
-        f"{about} is off: nobody follows it now, so it counts as no contact and nobody is asked "
-        f"how it went. Reopening it does not bring the plan back: if it goes on, "
+        f"{who} has ended the partnership with {bold(facts.name)}, so your plan "
+        f"{when(touch, tz=tz)}{about} is off: nobody follows it now, so it counts as no "
+        "contact and nobody is asked how it went. Reopening it does not bring the plan back: "
+        "if it goes on, "
         f"{reopen_hint(facts, reopening)}; then plan it again."
     )
 
@@ -1353,12 +1363,12 @@ def _intent_ended_for_asker(
     reopen = f"If it goes on, {reopen_hint(facts, reopening)}; then state your intent again."
     if told_go_ahead:
         return (
-            f"{who} has ended the partnership with *{facts.name}* since you were told you may go "
-            f"ahead with {about}: nobody follows it any more, so check with {who} before you "
-            f"reach out. {reopen}"
+            f"{who} has ended the partnership with {bold(facts.name)} since you were told you "
+            f"may go ahead with {about}: nobody follows it any more, so check with {who} before "
+            f"you reach out. {reopen}"
         )
     return (
-        f"{who} has ended the partnership with *{facts.name}*, so your intent {about} needs "
+        f"{who} has ended the partnership with {bold(facts.name)}, so your intent {about} needs "
         f"nobody's answer any more: nobody follows it now. {reopen}"
     )
 
@@ -1391,8 +1401,8 @@ def intent_later(
         why = "is back" if back else "is not away after all"
         return (
             f"{person(touch.asked)} {why}, so I've asked them about reaching out to "
-            f"*{facts.name}* ({quote(touch.notes)}) instead of {person(instead_of)}: if there is "
-            f"no answer {by}, you may go ahead."
+            f"{bold(facts.name)} ({quote(touch.notes)}) instead of {person(instead_of)}: if "
+            f"there is no answer {by}, you may go ahead."
         )
     if sooner:
         if back:
@@ -1402,7 +1412,7 @@ def intent_later(
         else:
             why = "has no time away ahead any more"
         return (
-            f"{person(touch.asked)} {why}, so the answer about reaching out to *{facts.name}* "
+            f"{person(touch.asked)} {why}, so the answer about reaching out to {bold(facts.name)} "
             f"({quote(touch.notes)}) may come sooner than I said: if there is none {by}, you may "
             "go ahead."
         )
@@ -1410,12 +1420,12 @@ def intent_later(
         if covering_for is not None:
             until = f" {_through(away_until)}" if away_until is not None else ""
             why = f"{person(covering_for)} is away{until}"
-            asked, partner = f"{person(touch.asked)}, who covers for them,", f"*{facts.name}*"
+            asked, partner = f"{person(touch.asked)}, who covers for them,", bold(facts.name)
         else:
             why = (
-                f"*{merged_from}* was merged into *{facts.name}*"
+                f"{bold(merged_from)} was merged into {bold(facts.name)}"
                 if merged_from is not None
-                else f"*{facts.name}* has a new owner"
+                else f"{bold(facts.name)} has a new owner"
             )
             away = (
                 f" ({person(touch.asked)} is away {_through(away_until)})"
@@ -1432,7 +1442,7 @@ def intent_later(
     else:  # `back`: from time away that still moved it later than the asker heard
         away = f"{'was' if back else 'is'} away {_through(away_until)}"
     return (
-        f"{person(touch.asked)} {away}, so the answer about reaching out to *{facts.name}* "
+        f"{person(touch.asked)} {away}, so the answer about reaching out to {bold(facts.name)} "
         f"({quote(touch.notes)}) may come later than I said: if there is none {by}, you may go "
         "ahead."
     )
@@ -1444,14 +1454,14 @@ def _needs_no_answer(facts: PartnerFacts, touch: Touch, *, merged_from: str | No
     the partner has no owner)."""
     if facts.owner_id == touch.author_id:
         since = (
-            f"*{merged_from}* was merged into *{facts.name}*, which you own"
+            f"{bold(merged_from)} was merged into {bold(facts.name)}, which you own"
             if merged_from is not None
-            else f"You own *{facts.name}* now"
+            else f"You own {bold(facts.name)} now"
         )
     else:
         since = _nobody_asked_since(facts, touch, merged_from)
     return (
-        f"{since}, so your intent to reach out to *{facts.name}* ({quote(touch.notes)}) needs "
+        f"{since}, so your intent to reach out to {bold(facts.name)} ({quote(touch.notes)}) needs "
         "nobody's answer: you may go ahead."
     )
 
@@ -1460,7 +1470,13 @@ def _needs_no_answer(facts: PartnerFacts, touch: Touch, *, merged_from: str | No
 
 
 def briefing_title(facts: PartnerFacts) -> str:
+    """The briefing's header, plain text: the name as it is."""
     return f"Before you reach out: {facts.name}"
+
+
+def briefing_fallback(facts: PartnerFacts) -> str:
+    """The briefing's notification text (mrkdwn): the name shown as typed (`literal`)."""
+    return f"Before you reach out: {literal(facts.name)}: owner {person(facts.owner_id)}"
 
 
 def last_contact(briefing: Briefing, now: datetime) -> str:
@@ -1518,7 +1534,7 @@ def briefing_advice(briefing: Briefing) -> str:
     if briefing.reopening is not None:
         # Nobody follows an ended partner: `intend` and `plan` are refused (QA21a BUG 5).
         return (
-            f"*{facts.name}* has ended, and nobody follows it any more. If it goes on, "
+            f"{bold(facts.name)} has ended, and nobody follows it any more. If it goes on, "
             f"{reopen_hint(facts, briefing.reopening)}."
         )
     if briefing.caller_role is TeamRole.OWNER:
@@ -1527,7 +1543,7 @@ def briefing_advice(briefing: Briefing) -> str:
         return "You're on its team: keep the owner in the loop."
     if facts.owner_id is None:
         take = f"{COMMAND} owner {in_command(facts.name)} @you"
-        return f"Nobody owns *{facts.name}* yet: `{take}` takes it on."
+        return f"Nobody owns {bold(facts.name)} yet: `{take}` takes it on."
     if briefing.own_intent is not None:
         return (
             f"You're not on its team; {own_intent(briefing.own_intent)}{_older_intents(briefing)}"
@@ -1701,20 +1717,20 @@ PARTNER_GONE = "That partner is no longer in the registry (merged or removed); p
 
 
 def registered(name: str) -> str:
-    return f"Registered *{name}* with you as its owner."
+    return f"Registered {bold(name)} with you as its owner."
 
 
 def register_duplicate(name: str) -> str:
     return (
-        f"Before I register “{name}”: it looks like a partner we already have. Record this "
-        "with it, or register anyway if it really is a different organisation."
+        f"Before I register “{literal(name)}”: it looks like a partner we already have. Record "
+        "this with it, or register anyway if it really is a different organisation."
     )
 
 
 def fixed_line_hint(partner: str, slip: str, keyword: str) -> str:
     return (
-        f"If “{slip}” was meant as `{keyword}`, click *{partner}*: I'll record this for it, "
-        f"with `{keyword}`."
+        f"If “{literal(slip)}” was meant as `{keyword}`, click {bold(partner)}: I'll record "
+        f"this for it, with `{keyword}`."
     )
 
 
@@ -1727,8 +1743,8 @@ def keyword_in_name(keyword: str, line: str) -> str:
 
 def register_hint(query: str) -> str:
     return (
-        f"If “{query}” is a new partner, click *{REGISTER}*: I'll register it with you as its "
-        "owner, then record this."
+        f"If “{literal(query)}” is a new partner, click *{REGISTER}*: I'll register it with "
+        "you as its owner, then record this."
     )
 
 

@@ -27,6 +27,7 @@ from handlers.texts import partners as partner_texts
 from handlers.texts import touchpoints as texts
 from storage.models import (
     Collision,
+    Contact,
     OutboxMessage,
     OutboxStatus,
     Partner,
@@ -3870,3 +3871,111 @@ def test_an_unknown_partner_is_offered_registering_once(slack: Slack) -> None:
     assert "I don't know a partner called “Brand New Org”. Check the spelling or see" in said
     assert "/partner add" not in said
     assert "Register it: Brand New Org" in said
+
+
+# --- Names with Slack's marks -------------------------------------------------------------------
+
+ZWSP = "\u200b"
+SAVE = f"Save{ZWSP}_{ZWSP}the{ZWSP}_{ZWSP}Children"  # "Save_the_Children", shown as typed
+AB = f"A{ZWSP}*{ZWSP}B Corp"  # "A*B Corp"
+JANE = f"Jane{ZWSP}_{ZWSP}Doe"  # "Jane_Doe"
+JOHN = f"John{ZWSP}_{ZWSP}Roe"
+
+
+def test_names_with_marks_show_as_typed_in_touchpoint_texts(slack: Slack) -> None:
+    # QA: "Logged your meeting with *Save_the_Children*" showed "Save" in bold and "the" in
+    # italics; "*A*B Corp*" showed "A" in bold. Each mark in a partner's or a contact's name
+    # stands between zero-width spaces (`bot.mrkdwn.literal`): shown, not read. Notes are left
+    # as people typed them, formatting and all.
+    answer(slack, "add Save_the_Children")
+    answer(slack, "add A*B Corp")
+    for user in (BEN, CHLOE, DAN):
+        answer(slack, "show Save_the_Children", user=user)
+    said = answer(
+        slack, "log Save_the_Children with Jane_Doe, John_Roe via meeting : kick-off", user=BEN
+    )
+    assert f"Logged your meeting with *{SAVE}* today at 04:00 with {JANE} and {JOHN}" in said
+    assert f"You're not on the team of *{SAVE}*, so I've let its owner <@U0ANA> know." in said
+    assert "Save_the_Children" not in said and "Jane_Doe" not in said
+
+    said = answer(slack, "plan Save_the_Children on friday 14:00 with Jane_Doe : pilot", user=CHLOE)
+    assert f"Planned your meeting with *{SAVE}* on Fri 27 Nov at 14:00 with {JANE}." in said
+    assert f":warning: *Others are in touch with {SAVE}:*" in said
+    assert f"— *the same contact person: {JANE}*" in said
+    deliver_outbox(slack)
+    (alert,) = alerts(slack)
+    assert alert.text.startswith(f"Revolving door at {SAVE}: ")
+    posted = shown(alert)
+    assert f":rotating_light: *Revolving door at {SAVE}*" in posted
+    sections = json.dumps([b for b in alert.blocks if b["type"] == "section"])
+    assert "Save_the_Children" not in sections and "Jane_Doe" not in sections
+    # A button is plain text, which Slack never parses: the name as it is.
+    assert "Brief me on Save_the_Children" in posted
+    (note,) = [m for m in dms(slack, ANA) if "kick-off" in m.text]
+    assert f"<@U0BEN> met *{SAVE}* on Wed 25 Nov" in note.text
+    assert f"with {JANE} and {JOHN}" in note.text
+    assert f"you own *{SAVE}*, so I'm letting you know" in note.text
+
+    # An intent, its question and its answer; the notes keep their own *bold*.
+    said = answer(slack, "intend A*B Corp : ask about the *gala*", user=BEN)
+    assert f"Noted that you intend to reach out to *{AB}*: “ask about the *gala*”" in said
+    deliver_outbox(slack)
+    (question,) = [m for m in dms(slack, ANA) if "gala" in m.text]
+    assert f"<@U0BEN> would like to reach out to *{AB}*: “ask about the *gala*”" in question.text
+    click(slack, ANA, question, "intent_go_ahead")
+    assert f"<@U0BEN> wanted to reach out to *{AB}*: “ask about the *gala*”" in shown(question)
+    at(slack, datetime(2026, 11, 25, 14, 30, tzinfo=UTC))  # Ben's morning
+    (told,) = [m for m in dms(slack, BEN) if "gala" in m.text]
+    assert f"<@U0ANA>, for *{AB}*, says *go ahead* with “ask about the *gala*”." in told.text
+    # In a command, shown as code, the name stays bare: the marks are literal there.
+    assert "`/partner log A*B Corp : …`" in told.text
+
+    # `check`: the header is plain text (the name as it is), the notification text mrkdwn.
+    checked = slack.command("check Save_the_Children", user=DAN)
+    assert checked.status == 200
+    briefing = last(slack, DAN)
+    assert briefing.blocks[0]["text"]["text"] == "Before you reach out: Save_the_Children"
+    assert briefing.text.startswith(f"Before you reach out: {SAVE}: owner <@U0ANA>")
+    assert f"with {JANE} and {JOHN}" in shown(briefing)
+    assert "Jane_Doe" not in shown(briefing)
+
+    # A name copied out of these messages, zero-width spaces and all, finds the partner.
+    said = answer(slack, f"check {SAVE}", user=DAN)
+    assert "Before you reach out: Save_the_Children" in said
+    said = answer(slack, f"log {AB} with {JANE} : copied", user=DAN)
+    assert f"Logged your contact with *{AB}* today at 14:30 with {JANE}." in said
+    with Session(slack.runtime.engine) as session:
+        assert set(session.exec(select(Partner.name)).all()) == {"Save_the_Children", "A*B Corp"}
+        # The contact person copied is the one met before, not a new one.
+        assert set(session.exec(select(Contact.name)).all()) == {"Jane_Doe", "John_Roe"}
+
+
+def test_a_name_with_a_backtick_in_a_suggested_command_finds_the_partner(slack: Slack) -> None:
+    # The command is shown as code, which a backtick in the name would end: it is an
+    # apostrophe there, and the line copied from it records with the same partner.
+    answer(slack, "add Mc`Donald Trust")
+    answer(slack, "log Mc`Donald Trust via call : pilot")
+    said = answer(slack, "log Mc`Donald Trust via call : pilot")
+    assert f"you logged your call with *Mc{ZWSP}`{ZWSP}Donald Trust* today" in said
+    suggested = '`/partner log "Mc’Donald Trust" via call : the second one, about …`'
+    assert json.dumps(suggested, ensure_ascii=False)[1:-1] in said  # in the blocks' JSON
+    said = answer(slack, 'log "Mc’Donald Trust" via call : the second one, about the budget')
+    assert f"Logged your call with *Mc{ZWSP}`{ZWSP}Donald Trust* today" in said
+
+
+def test_names_with_marks_show_as_typed_when_a_merge_moves_a_question(slack: Slack) -> None:
+    answer(slack, "add A*B Corp")  # Ana's
+    answer(slack, "add Save_the_Children owner <@U0BEN|ben>")
+    answer(slack, "show A*B Corp", user=CHLOE)
+    answer(slack, "intend Save_the_Children : ask about the gala", user=CHLOE)
+    at(slack, datetime(2026, 11, 25, 14, 30, tzinfo=UTC))  # Ben's morning
+    (question,) = [m for m in dms(slack, BEN) if "gala" in m.text]
+    assert f"<@U0CHLOE> would like to reach out to *{SAVE}*:" in question.text
+    answer(slack, "merge Save_the_Children into A*B Corp")
+    deliver_outbox(slack)
+    assert (
+        f"*{SAVE}* was merged into *{AB}*, which <@U0ANA> owns, so I've asked them instead."
+        in shown(question)
+    )
+    (asked,) = [m for m in dms(slack, ANA) if "would like to reach out" in m.text]
+    assert f"You're asked because you own *{AB}*" in asked.text
