@@ -24,6 +24,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from bot.mrkdwn import unescape
 from bot.runtime import Runtime, new_error_id
 from bot.services import people
 from bot.services.cadence import BadIntervals, NotAllowedToSet
@@ -93,7 +94,8 @@ def exporter_of(runtime: Runtime) -> Exporter:
 
 @dataclass(frozen=True)
 class CommitLine:
-    """`NAME us|them [@owner] : WHAT by DATE`."""
+    """`NAME SIDE [@owner] [:] WHAT by DATE`, SIDE as people say it (`us`, `we owe`, `them`,
+    `they owe`… `texts.SIDE_WORDS`)."""
 
     name: Name
     side: CommitmentSide
@@ -102,22 +104,54 @@ class CommitLine:
     due: str
 
 
-def parse_commit(text: str) -> CommitLine:
-    head, tail = touchpoint_handlers.split_notes(text)
-    if tail is None:
-        raise GrammarError(texts.NO_COLON)
-    tokens = grammar.tokenize(head)
-    owners: list[str] = []
-    while tokens and tokens[-1].kind is Kind.MENTION:
-        owners.insert(0, tokens.pop().text)
-    if len(owners) > 1:
+def _side_at(tokens: list[grammar.Token], index: int) -> tuple[CommitmentSide, int] | None:
+    """The side said by the words from `index` on, longest first, and how many words say it."""
+    for words, side in texts.SIDE_WORDS:
+        found = tokens[index : index + len(words)]
+        if len(found) == len(words) and all(
+            token.is_word(word) for token, word in zip(found, words, strict=True)
+        ):
+            return side, len(words)
+    return None
+
+
+def _trailing_side(tokens: list[grammar.Token]) -> tuple[CommitmentSide, int] | None:
+    """The side said by the last words of `tokens`, and how many words say it."""
+    for start in range(max(0, len(tokens) - 3), len(tokens)):
+        found = _side_at(tokens, start)
+        if found is not None and start + found[1] == len(tokens):
+            return found
+    return None
+
+
+def _owners(tokens: list[grammar.Token]) -> str | None:
+    if len(tokens) > 1:
         raise GrammarError(texts.ONE_OWNER)
-    if not tokens or not tokens[-1].is_word(*texts.SIDES):
-        raise GrammarError(texts.NO_SIDE)
-    side = CommitmentSide(tokens[-1].text.lower())
-    name = grammar.whole_name(tokens[:-1])
+    return tokens[0].text if tokens else None
+
+
+def _named(tokens: list[grammar.Token]) -> Name:
+    name = grammar.whole_name(tokens)
     if name is None or not name.text:
         raise GrammarError(texts.NO_PARTNER)
+    return name
+
+
+def parse_commit(text: str) -> CommitLine:
+    head, tail = touchpoint_handlers.split_notes(text)
+    tokens = grammar.tokenize(head)
+    owners: list[grammar.Token] = []
+    while tokens and tokens[-1].kind is Kind.MENTION:
+        owners.insert(0, tokens.pop())
+    trailing = _trailing_side(tokens) if tail is not None else None
+    if tail is not None and trailing is not None:
+        # `NAME we owe [@owner] : WHAT by DATE`.
+        side, used = trailing
+        name, owner_id = _named(tokens[:-used]), _owners(owners)
+    else:
+        # `NAME we owe [@owner] WHAT by DATE`: the first side said after the name ends it; what
+        # follows (perhaps with a `:` in it) was promised.
+        side, name, owner_id, tail = _without_colon(text)
     found = list(_BY.finditer(tail))
     if not found or not tail[found[-1].end() :].strip():
         raise GrammarError(texts.NO_BY)
@@ -125,10 +159,34 @@ def parse_commit(text: str) -> CommitLine:
     return CommitLine(
         name=name,
         side=side,
-        owner_id=owners[0] if owners else None,
+        owner_id=owner_id,
         what=_unquoted(tail[: last.start()].strip()),
         due=tail[last.end() :].strip(),
     )
+
+
+def _without_colon(text: str) -> tuple[CommitmentSide, Name, str | None, str]:
+    """A line with no `:` after its side: its side, partner, owner and what follows them."""
+    tokens = grammar.tokenize(text)
+    before_colon = next(
+        (index for index, token in enumerate(tokens) if token.kind is Kind.COLON), len(tokens)
+    )
+    for index in range(1, before_colon):
+        found = _side_at(tokens, index)
+        if found is None:
+            continue
+        side, used = found
+        rest = index + used
+        owners: list[grammar.Token] = []
+        while rest < len(tokens) and tokens[rest].kind is Kind.MENTION:
+            owners.append(tokens[rest])
+            rest += 1
+        after = tokens[rest - 1].end
+        tail = unescape(text[after:]).strip().removeprefix(":").strip()
+        return side, _named(tokens[:index]), _owners(owners), tail
+    if not tokens or tokens[0].kind is Kind.COLON or _side_at(tokens, 0) is not None:
+        raise GrammarError(texts.NO_PARTNER)
+    raise GrammarError(texts.NO_SIDE)
 
 
 # Quotes people put around what was promised, as they do around a partner's name, to keep a

@@ -54,6 +54,21 @@ LOG_TOUCHPOINT = "Log a touchpoint"
 SNOOZE = "Snooze 2 weeks"
 
 SIDES = ("us", "them")
+# The side as people say it after the partner's name, longest first where one starts another.
+SIDE_WORDS: tuple[tuple[tuple[str, ...], CommitmentSide], ...] = (
+    (("we", "owe", "them"), CommitmentSide.US),
+    (("we", "owe"), CommitmentSide.US),
+    (("our", "side"), CommitmentSide.US),
+    (("we",), CommitmentSide.US),
+    (("us",), CommitmentSide.US),
+    (("they", "owe", "us"), CommitmentSide.THEM),
+    (("they", "owe"), CommitmentSide.THEM),
+    (("their", "side"), CommitmentSide.THEM),
+    (("partner", "owes"), CommitmentSide.THEM),
+    (("they",), CommitmentSide.THEM),
+    (("them",), CommitmentSide.THEM),
+    (("partner",), CommitmentSide.THEM),
+)
 SCOPES = ("mine", "overdue")
 EXPORTS = tuple(dataset.value for dataset in Dataset)
 
@@ -220,10 +235,10 @@ def problem(error: BadCommitment) -> str:
 FORM_NO_WHAT = "Say what was promised, e.g. “send the draft MoU”."
 
 NO_SIDE = (
-    "Whose promise is it? After the partner's name say `us` (our side promised) or `them` "
-    "(the partner promised)."
+    "Whose promise is it? After the partner's name say `us` or `we owe` (our side promised) or "
+    "`them` or `they owe` (the partner promised), e.g. `commit MSF we owe the draft MoU by "
+    "friday`."
 )
-NO_COLON = "Put `:` between the partner (and side) and what was promised."
 NO_BY = "When is it due? End with `by` and a day, e.g. `by friday` or `by 2026-12-04`."
 ONE_OWNER = "Name at most one owner, with `@`, after `us` or `them`."
 NO_ID = "Which commitment? Give its number, e.g. `42` (`commitments` lists them)."

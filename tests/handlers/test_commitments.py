@@ -41,7 +41,9 @@ def test_quotes_around_what_was_promised_are_not_part_of_it(what: str, kept: str
 @pytest.mark.parametrize(
     ("text", "problem"),
     [
-        ("Acme us send it by friday", "Put `:`"),
+        ("Acme send it by friday", "Whose promise is it?"),
+        ("Acme : we owe it by friday", "Whose promise is it?"),
+        ("we owe it by friday", "Which partner?"),
         ("Acme <@U0BEN|ben> : send it by friday", "Whose promise is it?"),
         ("us : send it by friday", "Which partner?"),
         ("Acme them : send it", "When is it due?"),
@@ -52,6 +54,34 @@ def test_quotes_around_what_was_promised_are_not_part_of_it(what: str, kept: str
 def test_what_is_missing_is_named(text: str, problem: str) -> None:
     with pytest.raises(GrammarError, match=problem.replace("?", r"\?")):
         parse_commit(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "side", "owner", "what"),
+    [
+        # New-user QA: the pitch says "we owe / they owe"; only `us` and `them` were read.
+        ("Oxfam we owe : budget proposal by friday", CommitmentSide.US, None, "budget proposal"),
+        ("Oxfam we owe budget proposal by friday", CommitmentSide.US, None, "budget proposal"),
+        ("Oxfam we <@U0BEN|ben> budget proposal by friday", CommitmentSide.US, "U0BEN", None),
+        ("Oxfam our side : budget proposal by friday", CommitmentSide.US, None, None),
+        ("Oxfam we owe them budget proposal by friday", CommitmentSide.US, None, None),
+        ("Oxfam us budget proposal by friday", CommitmentSide.US, None, None),
+        ("Oxfam they owe : budget proposal by friday", CommitmentSide.THEM, None, None),
+        ("Oxfam they owe us budget proposal by friday", CommitmentSide.THEM, None, None),
+        ("Oxfam partner : budget proposal by friday", CommitmentSide.THEM, None, None),
+        ("Oxfam They budget proposal by friday", CommitmentSide.THEM, None, None),
+        ("Oxfam them <@U0BEN|ben> : budget proposal by friday", CommitmentSide.THEM, "U0BEN", None),
+        # A `:` in what was promised, the side said before it.
+        ("Oxfam we owe budget: v2 by friday", CommitmentSide.US, None, "budget: v2"),
+    ],
+)
+def test_the_side_as_people_say_it_with_or_without_the_colon(
+    text: str, side: CommitmentSide, owner: str | None, what: str | None
+) -> None:
+    line = parse_commit(text)
+    assert line.name.text == "Oxfam"
+    assert (line.side, line.owner_id, line.due) == (side, owner, "friday")
+    assert line.what == (what or "budget proposal")
 
 
 @pytest.mark.parametrize(("text", "number"), [("42", 42), ("#7", 7), (" 3 ", 3)])

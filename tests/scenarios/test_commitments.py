@@ -396,7 +396,7 @@ def test_a_colleague_liaison_has_not_met_is_looked_up_then_the_promise_recorded(
 @pytest.mark.parametrize(
     ("line", "problem"),
     [
-        ("Acme us send it by friday", "Put `:` between the partner"),
+        ("Acme send it by friday", "Whose promise is it?"),
         ("Acme : send it by friday", "Whose promise is it?"),
         ("Acme us : send it", "When is it due? End with `by`"),
         ("Acme us : send it by someday", "I can't read 'someday' as a date"),
@@ -420,6 +420,24 @@ def test_bad_input_says_what_was_wrong_with_syntax_and_example(
     assert "/partner commit NAME us|them [@owner] : WHAT by DATE" in said
     assert "*Example:* `/partner commit MSF us @ben : send the draft MoU by 2026-12-04`" in said
     assert stored(slack) == []
+
+
+@pytest.mark.parametrize(
+    ("line", "recorded"),
+    [
+        ("we owe : budget proposal by 2026-12-04", "*we* owe *Acme Corporation*"),
+        ("we owe budget proposal by 2026-12-04", "*we* owe *Acme Corporation*"),
+        ("they owe budget proposal by 2026-12-04", "*Acme Corporation* owes us"),
+        ("partner : budget proposal by 2026-12-04", "*Acme Corporation* owes us"),
+    ],
+)
+@pytest.mark.usefixtures("acme")
+def test_the_side_is_read_as_people_say_it_with_or_without_the_colon(
+    slack: Slack, line: str, recorded: str
+) -> None:
+    """New-user QA: `commit Oxfam we owe : budget proposal by friday` asked whose promise it was."""
+    said = answer(slack, f"commit Acme {line}")
+    assert f"Recorded `#1`: {recorded} “budget proposal”, due Fri 4 Dec" in said
 
 
 @pytest.mark.usefixtures("acme")
