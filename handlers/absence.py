@@ -63,6 +63,8 @@ _FROM_TODAY = re.compile(r"^(until|till|through)\s+", re.IGNORECASE)
 # `until next week`: back when it begins (where `to` and `through` next week take it all in).
 _BACK_WHEN = ("until", "till")
 _MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
+# UNTIL as a time alone (`now to 17:00`, `friday 9:00 to 1pm`): on the day time away starts.
+_BARE_TIME = re.compile(r"^\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm)$|^\d{1,2}[:.]\d{2}$", re.IGNORECASE)
 
 
 def _answer(text: str) -> Reply:
@@ -81,7 +83,11 @@ def _end(when: When) -> datetime:
 
 
 def _first_day(text: str, *, now: datetime, tz: ZoneInfo) -> When:
-    """FROM as typed: a named week or month (`next week`) from its first day, else a date."""
+    """FROM as typed: `now` (this minute), a named week or month (`next week`) from its first
+    day, else a date."""
+    if text.strip().lower() == "now":
+        local = now.astimezone(tz)
+        return When(local.date(), local.time().replace(second=0, microsecond=0), tz)
     period = parse_period(text, now=now, tz=tz)
     return parse_when(text, now=now, tz=tz) if period is None else When(period[0], None, tz)
 
@@ -192,6 +198,8 @@ def _away(runtime: Runtime, invocation: Invocation, rest: str) -> Reply:
         start = _first_day(match["start"], now=now, tz=tz)
         if match["end"] is None and start.at is not None:
             return help_blocks.usage(verb, texts.MISSING_TO)  # a moment is no whole day
+        if match["end"] is not None and _BARE_TIME.match(until.strip()):
+            until = f"{start.day.isoformat()} {until.strip()}"  # `now to 17:00`: today
         last = _last_day(until, now=now, tz=tz)
         if match["end"] is not None and match["joint"].lower() in _BACK_WHEN:
             back = _first_day(until, now=now, tz=tz)

@@ -318,8 +318,8 @@ VERBS: tuple[Verb, ...] = (
         "`away next week` is its Monday to Sunday, `away next month` its first to last day "
         "(`this week`, `this month`: from today; `the week after next` too), and either may "
         "end a span (`next week to friday`); `until` or `through` may stand for `to`, and "
-        "`away until friday` starts today (`until next week`: back on its Monday); the answer "
-        "names the days. "
+        "`away until friday` starts today (`until next week`: back on its Monday); `away now "
+        "to 17:00` starts this minute and ends at that time today; the answer names the days. "
         "`away cancel` cancels your next planned time away.",
         (
             "away 2026-12-21 to 2027-01-04 deputy @dan",

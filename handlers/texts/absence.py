@@ -22,7 +22,10 @@ FROM_TODAY = "Time away can't start in the past, so I've counted yours from toda
 TOO_LONG = "Time away can be at most a year; set it again when you know more."
 SELF_DEPUTY = "Your deputy must be someone else."
 BOT_DEPUTY = "I can't cover for you myself: your deputy must be a colleague."
-MISSING_TO = "Say when you are away: one day (`friday`), or from and until, joined by `to`."
+MISSING_TO = (
+    "Say when you are away: one day (`friday`), or from and until, joined by `to` "
+    "(`monday to friday`, `now to 17:00`)."
+)
 BAD_DEPUTY = "After `deputy`, mention one colleague, e.g. `deputy @dan`."
 CANCEL_TAKES_NOTHING = "`away cancel` takes nothing after it: it cancels your next time away."
 

@@ -347,6 +347,23 @@ def test_away_with_everyday_words(slack: Slack, engine: Engine, clock: ManualClo
         assert is_away(session, team_id=TEAM, user_id=ANA, at=clock.now())
 
 
+def test_away_now_starts_this_minute_and_a_time_alone_ends_it_that_day(
+    slack: Slack, engine: Engine
+) -> None:
+    """New-user QA: `away now to 17:00` could not read `now`."""
+    set_zones(engine, [(ANA, "Europe/Berlin")], at=NOW)
+    slack.command("away now to 17:00")
+    (absence,) = absences(engine)
+    assert absence.starts_at == NOW  # 10:00 in Berlin
+    assert absence.ends_at == datetime(2026, 11, 25, 16, 0, tzinfo=UTC)
+    text = shown(slack)
+    assert "You're away from *Wed 25 Nov 10:00* to *Wed 25 Nov 17:00* (Europe/Berlin)" in text
+    assert "can't start in the past" not in text and "`/partner back` to end it early" in text
+    slack.command("away now")  # a moment alone is no whole day
+    assert "`now to 17:00`" in shown(slack)
+    assert len(absences(engine)) == 1
+
+
 def test_away_that_began_before_today_counts_from_today(slack: Slack, engine: Engine) -> None:
     set_zones(engine, [(ANA, "UTC")], at=NOW)
     slack.command("away last monday to friday")
