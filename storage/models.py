@@ -705,6 +705,8 @@ class Commitment(SQLModel, table=True):
     closed_by: str | None = Field(default=None, max_length=32)
     closed_at: datetime | None = _utc_column(nullable=True)
     on_time: bool | None = None
+    # Why it was closed, as typed after `done ID` or `drop ID` (None: nothing was said).
+    close_note: str | None = Field(default=None, max_length=500)
     # Slack retries a slow request with the same body; this key makes the retry a no-op.
     request_key: str | None = Field(default=None, max_length=128, unique=True)
 
