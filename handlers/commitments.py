@@ -29,6 +29,7 @@ from bot.runtime import Runtime, new_error_id
 from bot.services import people
 from bot.services.cadence import BadIntervals, NotAllowedToSet
 from bot.services.commitments import (
+    MAX_CLOSE_NOTE,
     AlreadyClosed,
     BadCommitment,
     CommitmentGone,
@@ -212,6 +213,34 @@ def parse_id(text: str) -> int:
 
 
 @dataclass(frozen=True)
+class CloseLine:
+    """`ID [why]`: `drop 3 no longer needed`, `done #3 : sent by email`."""
+
+    number: int
+    note: str | None
+
+
+# Another commitment's number after the first (`done 1 2`, `done #1, #2`): one at a time.
+_MORE_IDS = re.compile(r"^(?:(?:,|and|&amp;|&)?\s*#?\d+\s*)+$", re.IGNORECASE)
+
+
+def parse_close(text: str, *, verb: str) -> CloseLine:
+    first, _, rest = text.strip().partition(" ")
+    head, comma, more = first.partition(",")
+    if comma and more:  # `done 1,2`
+        first, rest = head, f"{more} {rest}"
+    # `done 3: sent`, `done #3, sent`: the mark after the number is no part of it.
+    number = parse_id(first.rstrip(",:"))
+    note = unescape(rest).strip()
+    if _MORE_IDS.match(note):
+        raise GrammarError(texts.one_at_a_time(verb, number))
+    note = note.lstrip(":-–—").strip()
+    if len(note) > MAX_CLOSE_NOTE:
+        raise GrammarError(texts.close_note_too_long(len(note)))
+    return CloseLine(number=number, note=note or None)
+
+
+@dataclass(frozen=True)
 class CadenceLine:
     """`NAME`, `NAME IDEAL MAX` or `status STATUS IDEAL MAX`."""
 
@@ -269,8 +298,10 @@ def commit(call: Call) -> Reply:
 
 
 def _close(status: CommitmentStatus, call: Call) -> Reply:
+    verb = "done" if status is CommitmentStatus.DONE else "drop"
+    line = parse_close(call.rest, verb=verb)
     result = service_of(call.runtime).close(
-        actor=call.actor, number=parse_id(call.rest), status=status
+        actor=call.actor, number=line.number, status=status, note=line.note
     )
     return blocks.closed(result, name=result.commitment.partner_name)
 

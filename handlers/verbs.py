@@ -243,17 +243,19 @@ VERBS: tuple[Verb, ...] = (
     Verb(
         "done",
         COMMITMENTS,
-        ("done ID",),
-        "Mark a commitment as kept (its owner is told when someone else does).",
-        ("done 42",),
+        ("done ID [NOTE]",),
+        "Mark a commitment as kept; words after the number are kept as a note (its owner is "
+        "told, with the note, when someone else does). One commitment at a time.",
+        ("done 42", "done 42 sent by email"),
         who=CLOSERS,
     ),
     Verb(
         "drop",
         COMMITMENTS,
-        ("drop ID",),
-        "Close a commitment that no longer applies (its owner is told when someone else does).",
-        ("drop 42",),
+        ("drop ID [WHY]",),
+        "Close a commitment that no longer applies; words after the number are kept as why "
+        "(its owner is told, with why, when someone else does). One commitment at a time.",
+        ("drop 42 no longer needed",),
         who=CLOSERS,
     ),
     Verb(

@@ -111,9 +111,10 @@ def close_commitment(
     by: str,
     at: datetime,
     on_time: bool | None,
+    note: str | None = None,
 ) -> bool:
-    """Close an open commitment as done or dropped; False when it was closed already (the first
-    of two simultaneous closes wins)."""
+    """Close an open commitment as done or dropped, with why (`note`) if said; False when it
+    was closed already (the first of two simultaneous closes wins)."""
     statement = (
         sa.update(_T)
         .where(
@@ -121,7 +122,7 @@ def close_commitment(
             _T.c.id == commitment_id,
             _T.c.status == CommitmentStatus.OPEN,
         )
-        .values(status=status, closed_by=by, closed_at=at, on_time=on_time)
+        .values(status=status, closed_by=by, closed_at=at, on_time=on_time, close_note=note)
     )
     return rowcount(session, statement) == 1
 

@@ -90,6 +90,8 @@ from storage.people import get_profile, get_profiles
 from storage.workspaces import get_workspaces
 
 MAX_WHAT = 1000
+# Why a commitment was closed (`drop 3 no longer needed`): a sentence, not a document.
+MAX_CLOSE_NOTE = 500
 REMIND_WORKING_DAYS_BEFORE = 3
 OVERDUE_EVERY_DAYS = 7
 LOPSIDED_SHARE = 0.7
@@ -167,6 +169,8 @@ class CommitmentFacts:
     overdue_days: int
     # The owner's year when these facts were read: a due day in another year shows its year.
     this_year: int
+    # Why it was closed, as typed after `done ID` or `drop ID` (None: nothing was said).
+    close_note: str | None = None
 
     @property
     def is_open(self) -> bool:
@@ -838,11 +842,12 @@ class Commitments:
         status: CommitmentStatus,
         commitment_id: int | None = None,
         number: int | None = None,
+        note: str | None = None,
     ) -> Closed:
         """Close an open commitment (by its id from a button, or by the workspace's `number`
-        as typed) as done or dropped, recording who and when; reminders not yet sent are
-        cancelled. Raises CommitmentGone, NotAllowedToClose, AlreadyClosed or PeopleToLookUp
-        (whether the caller is an admin needs Slack)."""
+        as typed) as done or dropped, recording who and when, and why (`note`) if said;
+        reminders not yet sent are cancelled. Raises CommitmentGone, NotAllowedToClose,
+        AlreadyClosed or PeopleToLookUp (whether the caller is an admin needs Slack)."""
         assert status is not CommitmentStatus.OPEN
         team_id, now = actor.team_id, self.clock.now()
         with Session(self.engine) as session:
@@ -858,6 +863,7 @@ class Commitments:
                 by=actor.user_id,
                 at=now,
                 on_time=kept,
+                note=note,
             ):
                 session.rollback()
                 raise AlreadyClosed(self._reread(session, team_id, commitment_id, now))
@@ -1643,6 +1649,7 @@ def _facts(row: Commitment, partner_name: str, owner_today: date) -> CommitmentF
         on_time=row.on_time,
         overdue_days=max(0, overdue),
         this_year=owner_today.year,
+        close_note=row.close_note,
     )
 
 

@@ -22,6 +22,7 @@ from bot.services.cadence import (
 from bot.services.commitments import (
     LOPSIDED_MIN_OPEN,
     LOPSIDED_SHARE,
+    MAX_CLOSE_NOTE,
     MAX_WHAT,
     REMIND_WORKING_DAYS_BEFORE,
     Assigned,
@@ -258,10 +259,32 @@ def no_cadence_for(status_word: str) -> str:
 def closed(result: Closed) -> str:
     item = result.commitment
     if item.status is CommitmentStatus.DROPPED:
-        return f"Dropped {number(item.number)} — it no longer applies: {promise(item)}."
+        return f"Dropped {number(item.number)} — it no longer applies: {promise(item)}.{why(item)}"
     kept = "on time" if item.on_time else f"late (it was due {due_day(item)})"
     whose = "we kept our promise" if item.side is CommitmentSide.US else "they kept theirs"
-    return f"Marked {number(item.number)} done — {whose}, {kept}: {promise(item)}."
+    return f"Marked {number(item.number)} done — {whose}, {kept}: {promise(item)}.{why(item)}"
+
+
+def why(item: CommitmentFacts) -> str:
+    """` Why: “no longer needed”.` — what the person who closed it said, if anything."""
+    if not item.close_note:
+        return ""
+    label = "Why" if item.status is CommitmentStatus.DROPPED else "Note"
+    return f" {label}: {quote(item.close_note)}."
+
+
+def one_at_a_time(verb: str, first: int) -> str:
+    return (
+        f"Close one commitment at a time: `{COMMAND} {verb} {first}`, then the next. After the "
+        f"number you may say why, e.g. `{COMMAND} {verb} {first} no longer needed`."
+    )
+
+
+def close_note_too_long(length: int) -> str:
+    return (
+        f"What you said after the number is {length:,} characters long; say why in at most "
+        f"{MAX_CLOSE_NOTE:,}. Nothing was closed."
+    )
 
 
 def not_allowed(item: CommitmentFacts, partner: PartnerFacts, admins: Sequence[str] = ()) -> str:
@@ -280,7 +303,10 @@ def already_closed(item: CommitmentFacts) -> str:
     what = "done" if item.status is CommitmentStatus.DONE else "dropped"
     closed_on = item.closed_at.date() if item.closed_at else None
     when = f" on {day(closed_on, this_year=item.this_year)}" if closed_on else ""
-    return f"{number(item.number)} was already marked {what} by {person(item.closed_by)}{when}."
+    return (
+        f"{number(item.number)} was already marked {what} by {person(item.closed_by)}{when}."
+        f"{why(item)}"
+    )
 
 
 def gone(typed: int | None) -> str:
@@ -401,8 +427,8 @@ def changed(note: Changed) -> str:
     verb = "marked" if item.status is CommitmentStatus.DONE else "dropped"
     done = " done" if item.status is CommitmentStatus.DONE else ""
     return (
-        f"{by} {verb} {yours} {which}{done}: {promise(item)}, due {due_day(item)}. No more "
-        "reminders about it."
+        f"{by} {verb} {yours} {which}{done}: {promise(item)}, due {due_day(item)}.{why(item)} "
+        "No more reminders about it."
     )
 
 
@@ -423,8 +449,8 @@ def _changed_unannounced(note: Changed) -> str:
     verb = "marked it done" if item.status is CommitmentStatus.DONE else "dropped it"
     then = f"then {verb}" if note.by == item.created_by else f"{person(note.by)} has since {verb}"
     return (
-        f"{recorded}, and {then}: {promise(item)}, due {due_day(item)}. Nothing for you to do, "
-        "and no reminders about it."
+        f"{recorded}, and {then}: {promise(item)}, due {due_day(item)}.{why(item)} Nothing for "
+        "you to do, and no reminders about it."
     )
 
 

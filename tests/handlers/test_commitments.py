@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from handlers.commitments import CadenceLine, parse_cadence, parse_commit, parse_id
+from handlers.commitments import (
+    CadenceLine,
+    CloseLine,
+    parse_cadence,
+    parse_close,
+    parse_commit,
+    parse_id,
+)
 from handlers.grammar import GrammarError, Name
 from storage.models import CommitmentSide
 
@@ -89,10 +96,37 @@ def test_commitment_numbers(text: str, number: int) -> None:
     assert parse_id(text) == number
 
 
-@pytest.mark.parametrize("text", ["", "forty-two", "4 2", "#", "9" * 13])
+@pytest.mark.parametrize("text", ["", "forty-two", "#", "9" * 13])
 def test_what_is_no_number(text: str) -> None:
     with pytest.raises(GrammarError, match="Which commitment"):
         parse_id(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("2", CloseLine(2, None)),
+        ("#2 no longer needed", CloseLine(2, "no longer needed")),
+        ("2: no longer needed", CloseLine(2, "no longer needed")),
+        ("2 - Ana &amp; Ben agreed", CloseLine(2, "Ana & Ben agreed")),
+        ("2, sent by email", CloseLine(2, "sent by email")),
+        ("2 2 weeks late", CloseLine(2, "2 weeks late")),
+    ],
+)
+def test_a_close_line_keeps_why_after_the_number(text: str, line: CloseLine) -> None:
+    """New-user QA: `drop 2 no longer needed` asked which commitment."""
+    assert parse_close(text, verb="drop") == line
+
+
+@pytest.mark.parametrize("text", ["4 2", "#4, #5", "4,5", "4 and 5"])
+def test_several_numbers_are_closed_one_at_a_time(text: str) -> None:
+    with pytest.raises(GrammarError, match="Close one commitment at a time: `/partner done 4`"):
+        parse_close(text, verb="done")
+
+
+def test_why_is_a_sentence_not_a_document() -> None:
+    with pytest.raises(GrammarError, match="501 characters long; say why in at most 500"):
+        parse_close("4 " + "x" * 501, verb="done")
 
 
 def test_cadence_lines() -> None:

@@ -716,6 +716,38 @@ def test_the_owner_is_told_when_someone_else_closes_their_commitment(slack: Slac
 
 
 @pytest.mark.usefixtures("acme")
+def test_why_a_commitment_was_closed_is_kept_shown_and_told_to_its_owner(slack: Slack) -> None:
+    """New-user QA: `drop 2 no longer needed` asked which commitment."""
+    answer(slack, "commit Acme us : send case studies by 2026-12-09", user=DAN)
+    answer(slack, "commit Acme them : the budget by 2026-12-09", user=DAN)
+    said = answer(slack, "drop 1 no longer needed")
+    assert (
+        "Dropped `#1` — it no longer applies: *we* promised *Acme Corporation* “send case "
+        "studies”. Why: “no longer needed”."
+    ) in said
+    said = answer(slack, "done #2: they sent it by email")
+    assert "Marked `#2` done — they kept theirs, on time: *Acme Corporation* promised us" in said
+    assert "Note: “they sent it by email”." in said
+    assert [row.close_note for row in stored(slack)] == [
+        "no longer needed",
+        "they sent it by email",
+    ]
+    said = answer(slack, "done 1", user=DAN)
+    assert (
+        "`#1` was already marked dropped by <@U0ANA> on Wed 25 Nov. Why: “no longer needed”."
+        in said
+    )
+    assert "Close one commitment at a time" in answer(slack, "done 1 2")
+    at(slack, utc(2026, 11, 25, 9, 30))
+    dropped, done = dms(slack, DAN)
+    assert (
+        "<@U0ANA> dropped your commitment `#1`: *we* promised *Acme Corporation* “send case "
+        "studies”, due Wed 9 Dec. Why: “no longer needed”. No more reminders about it."
+    ) in dropped.text
+    assert "Note: “they sent it by email”. No more reminders" in done.text
+
+
+@pytest.mark.usefixtures("acme")
 def test_a_commitment_closed_before_its_owner_heard_of_it_says_what_was_recorded(
     slack: Slack,
 ) -> None:

@@ -173,6 +173,26 @@ def test_closing_is_first_wins_and_moving_needs_an_open_one(engine: Engine) -> N
         assert store.get_commitment(session=session, team_id="T2", commitment_id=number) is None
 
 
+def test_why_a_commitment_was_closed_is_kept_with_it(engine: Engine) -> None:
+    with Session(engine) as session:
+        number = commit(session, "T1", partner(session, "T1", "Acme"))
+        assert number is not None
+        why = "no longer needed — “the board” said so"
+        assert store.close_commitment(
+            session=session,
+            team_id="T1",
+            commitment_id=number,
+            status=CommitmentStatus.DROPPED,
+            by="U2",
+            at=NOW,
+            on_time=None,
+            note=why,
+        )
+        session.commit()
+        row = store.get_commitment(session=session, team_id="T1", commitment_id=number)
+        assert row is not None and (row.status, row.close_note) == ("dropped", why)
+
+
 def test_filters_counts_and_tallies_stay_in_their_workspace(engine: Engine) -> None:
     with Session(engine) as session:
         acme, other = partner(session, "T1", "Acme"), partner(session, "T2", "Acme")
