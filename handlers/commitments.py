@@ -370,7 +370,12 @@ def guarded(body: VerbBody) -> VerbBody:
         except CommitmentGone as error:
             return say(texts.gone(error.number))
         except NotAllowedToClose as refusal:
-            words = partial(texts.not_allowed, refusal.commitment, refusal.partner)
+            words = partial(
+                texts.not_allowed,
+                refusal.commitment,
+                refusal.partner,
+                covers_from=refusal.covers_from,
+            )
             return refused(call.runtime, call.team_id, words)
         except AlreadyClosed as error:
             return say(texts.already_closed(error.commitment))
@@ -624,7 +629,7 @@ def _refusal(
     if isinstance(error, AlreadyClosed):
         return texts.already_closed(error.commitment)
     admins = known_admins(runtime, team_id)
-    return texts.not_allowed(error.commitment, error.partner, admins)
+    return texts.not_allowed(error.commitment, error.partner, admins, error.covers_from)
 
 
 def close_click(status: CommitmentStatus) -> ClickWork:

@@ -32,7 +32,7 @@ OWNERS_LOOK = f"anyone may look; {OWNERS} may change it"
 # and those who may change its partner.
 CLOSERS = (
     "the commitment's owner (for their side, who follows it up), the partner's owner or "
-    "deputy, or an admin"
+    "deputy, or an admin; while the owner is away, also whoever covers for them"
 )
 
 VERBS: tuple[Verb, ...] = (

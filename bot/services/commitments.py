@@ -417,12 +417,20 @@ class CommitmentGone(Exception):
 
 
 class NotAllowedToClose(Exception):
-    """The caller may not close or move this commitment; `who` may."""
+    """The caller may not close or move this commitment; `who` may. `covers_from`: the caller
+    is the deputy the owner named for time away still to come, which begins then (in the
+    caller's time zone): from then on they may."""
 
-    def __init__(self, commitment: CommitmentFacts, partner: PartnerFacts) -> None:
+    def __init__(
+        self,
+        commitment: CommitmentFacts,
+        partner: PartnerFacts,
+        covers_from: datetime | None = None,
+    ) -> None:
         super().__init__(f"may not change commitment #{commitment.number}")
         self.commitment = commitment
         self.partner = partner
+        self.covers_from = covers_from
 
 
 class AlreadyClosed(Exception):
@@ -963,13 +971,32 @@ class Commitments:
             == actor.user_id
         ):
             return row, facts
+        covers_from = next(
+            (
+                absence.starts_at.astimezone(self._zone(session, team_id, actor.user_id))
+                for absence in absence_store.upcoming_absences(
+                    session=session, team_id=team_id, user_id=row.owner_id, after=now
+                )
+                # As `stand_in` will judge it then: a partner's own deputy here comes first.
+                if absence.deputy_id == actor.user_id
+                and stand_in(
+                    session,
+                    team_id=team_id,
+                    owner_id=row.owner_id,
+                    partner=partner,
+                    now=absence.starts_at,
+                )
+                == actor.user_id
+            ),
+            None,
+        )
         people.require_admin(
             session,
             team_id=team_id,
             user_id=actor.user_id,
             now=now,
             check=actor.check,
-            refusal=NotAllowedToClose(facts, partner),
+            refusal=NotAllowedToClose(facts, partner, covers_from=covers_from),
         )
         return row, facts
 

@@ -8,7 +8,7 @@ year; "overdue" counts days in the owner's time zone. People appear as Slack men
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.services.cadence import (
@@ -287,7 +287,13 @@ def close_note_too_long(length: int) -> str:
     )
 
 
-def not_allowed(item: CommitmentFacts, partner: PartnerFacts, admins: Sequence[str] = ()) -> str:
+def not_allowed(
+    item: CommitmentFacts,
+    partner: PartnerFacts,
+    admins: Sequence[str] = (),
+    covers_from: datetime | None = None,
+) -> str:
+    """`covers_from`: the reader covers for the owner's time away from then (their zone)."""
     role = "who owns it" if item.side is CommitmentSide.US else "who follows it up"
     who = who_may(
         admins,
@@ -296,7 +302,16 @@ def not_allowed(item: CommitmentFacts, partner: PartnerFacts, admins: Sequence[s
         first=[(item.owner_id, role)],
         of=partner.name,
     )
-    return f"Only {who} can close or move {number(item.number)}. Ask them, or ask to take it over."
+    text = f"Only {who} can close or move {number(item.number)}."
+    if covers_from is None:
+        return f"{text} Ask them, or ask to take it over."
+    when = day(covers_from.date(), this_year=item.this_year)
+    if (covers_from.hour, covers_from.minute) != (0, 0):
+        when += f" {covers_from:%H:%M}"
+    return (
+        f"{text} You cover for {person(item.owner_id)} while they are away, from *{when}*: "
+        "from then on you can close or move it too."
+    )
 
 
 def already_closed(item: CommitmentFacts) -> str:

@@ -697,6 +697,25 @@ def test_only_the_owner_the_partners_owner_or_deputy_or_an_admin_may_close(slack
 
 
 @pytest.mark.usefixtures("acme")
+def test_a_deputy_for_time_away_still_to_come_is_told_they_may_close_it_once_it_begins(
+    slack: Slack,
+) -> None:
+    """New-user QA: the deputy was refused with no word that they could close it later."""
+    answer(slack, "commit Acme us : a proposal by 2026-12-10", user=BEN)
+    answer(slack, f"away 2026-11-30 to 2026-12-04 deputy {MENTION[CHLOE]}", user=BEN)
+    said = answer(slack, "done 1", user=CHLOE)
+    assert "Only <@U0BEN> (who owns it), <@U0ANA> (owner of *Acme Corporation*)" in said
+    # Midnight in New York is 14:00 in Tokyo.
+    assert (
+        "You cover for <@U0BEN> while they are away, from *Mon 30 Nov 14:00*: from then on you "
+        "can close or move it too."
+    ) in said
+    assert "You cover for" not in answer(slack, "done 1", user=DAN)
+    at(slack, utc(2026, 11, 30, 6, 0))  # 15:00 in Tokyo: Ben is away
+    assert "Marked `#1` done" in answer(slack, "done 1", user=CHLOE)
+
+
+@pytest.mark.usefixtures("acme")
 def test_the_owner_is_told_when_someone_else_closes_their_commitment(slack: Slack) -> None:
     answer(slack, f"deputy Acme {MENTION[CHLOE]}")
     answer(slack, "commit Acme us : send case studies by 2026-12-09", user=DAN)
