@@ -369,20 +369,37 @@ def cancel_next_absence(
 @dataclass(frozen=True)
 class TimeAway:
     """The user's time away now (None: not away) with whom they named to cover it, and the time
-    away still to come, soonest first (`away` alone shows it)."""
+    away still to come, soonest first (`away` alone shows it), with the deputies named for each
+    stretch of it (`planned_deputies`, in order; None for a piece with none named)."""
 
     now: Period | None
     deputy_now: str | None
     planned: tuple[Period, ...]
+    planned_deputies: tuple[tuple[str | None, ...], ...] = ()
 
 
 def time_away_of(engine: Engine, *, team_id: str, user_id: str, now: datetime) -> TimeAway:
     with Session(engine) as session:
         current = store.absence_at(session=session, team_id=team_id, user_id=user_id, at=now)
+        planned = planned_absences(session, team_id=team_id, user_id=user_id, now=now)
+        upcoming = store.upcoming_absences(
+            session=session, team_id=team_id, user_id=user_id, after=now
+        )
+        deputies = tuple(
+            tuple(
+                dict.fromkeys(
+                    absence.deputy_id
+                    for absence in upcoming
+                    if stretch.starts_at <= absence.starts_at < stretch.ends_at
+                )
+            )
+            for stretch in planned
+        )
         return TimeAway(
             now=None if current is None else Period(current.starts_at, current.ends_at),
             deputy_now=None if current is None else current.deputy_id,
-            planned=planned_absences(session, team_id=team_id, user_id=user_id, now=now),
+            planned=planned,
+            planned_deputies=deputies,
         )
 
 

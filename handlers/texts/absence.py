@@ -362,11 +362,25 @@ def time_away_shown(away: TimeAway, *, tz: ZoneInfo, now: datetime) -> str:
             f"You're away now, {_until(away.now, tz, today)}{cover}; `{COMMAND} back` ends it."
         )
     if away.planned:
+        deputies = away.planned_deputies or tuple(() for _ in away.planned)
+        stretches = " and ".join(
+            f"{span(stretch, tz, today)}{_covering(named)}"
+            for stretch, named in zip(away.planned, deputies, strict=True)
+        )
         lines.append(
-            f"Your time away {_spans(away.planned, tz, today)} is planned; "
-            f"`{COMMAND} away cancel` cancels the next."
+            f"Your time away {stretches} is planned; `{COMMAND} away cancel` cancels the next."
         )
     return "\n".join(lines)
+
+
+def _covering(deputies: Sequence[str | None]) -> str:
+    """Who was named to cover a stretch of planned time away, after it (QA: `away` alone did
+    not say)."""
+    named = [deputy for deputy in deputies if deputy]
+    if not named:
+        return " (no deputy named)"
+    some = " for part of it" if None in deputies else ""
+    return f" (with {people_in_prose(named)} covering{some})"
 
 
 def _until(period: Period, tz: ZoneInfo, today: date) -> str:

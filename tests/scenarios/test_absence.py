@@ -368,7 +368,21 @@ def test_away_alone_shows_the_time_away_now_and_to_come(slack: Slack) -> None:
     assert said.startswith(
         "You're away now, through *Thu 26 Nov*, with <@U0DAN> covering; `/partner back` ends it."
     )
-    assert "Your time away from *Mon 30 Nov* to *Sun 6 Dec* is planned" in said
+    assert "Your time away from *Mon 30 Nov* to *Sun 6 Dec* (no deputy named) is planned" in said
+
+
+def test_away_alone_says_who_covers_each_stretch_planned(slack: Slack) -> None:
+    """New-user QA: `away` alone listed planned time away without who covers it."""
+    answer(slack, "away next week deputy <@U0DAN|dan>")
+    answer(slack, "away 2026-12-14 to 2026-12-18")
+    answer(slack, "away 2026-12-21 to 2026-12-23 deputy <@U0BEN|ben>")
+    answer(slack, "away 2026-12-24 to 2026-12-25")
+    said = answer(slack, "away")
+    assert (
+        "Your time away from *Mon 30 Nov* to *Sun 6 Dec* (with <@U0DAN> covering) and from "
+        "*Mon 14 Dec* to *Fri 18 Dec* (no deputy named) and from *Mon 21 Dec* to *Fri 25 Dec* "
+        "(with <@U0BEN> covering for part of it) is planned"
+    ) in said
 
 
 @pytest.mark.parametrize(
