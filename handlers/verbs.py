@@ -31,8 +31,8 @@ OWNERS_LOOK = f"anyone may look; {OWNERS} may change it"
 # As `Commitments.close` decides: the commitment's owner (who keeps ours, or follows theirs up)
 # and those who may change its partner.
 CLOSERS = (
-    "the commitment's owner (for their side, who follows it up), the partner's owner or "
-    "deputy, or an admin; while the owner is away, also whoever covers for them"
+    "the commitment's owner (for their side, who follows it up) or, while they are away, "
+    "whoever covers for them; the partner's owner or deputy, or an admin"
 )
 
 VERBS: tuple[Verb, ...] = (
