@@ -23,6 +23,7 @@ from bot.delivery.absence import (
     cancel_next_absence,
     come_back,
     cover_while_away,
+    covering_while_away,
     drop_deputy,
     go_away,
     person_zone,
@@ -265,6 +266,12 @@ def _away(runtime: Runtime, invocation: Invocation, rest: str) -> Reply:
             user_id=invocation.user_id,
             starts_at=result.starts_at,
             ends_at=result.ends_at,
+        ),
+        covering=covering_while_away(
+            runtime.engine,
+            team_id=invocation.team_id,
+            user_id=invocation.user_id,
+            period=Period(result.starts_at, result.ends_at),
         ),
     )
     answer = _answer(f"{texts.FROM_TODAY}\n{recorded}" if from_today else recorded)

@@ -12,8 +12,9 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from storage.models import Absence
+from storage.models import Absence, Partner, TeamMembership, TeamRole
 from storage.sql import Driver, listed, rowcount, sized, utc
+from storage.upsert import table_of
 
 
 def absences_at(
@@ -95,6 +96,77 @@ def absences_between(
         .order_by(col(Absence.starts_at))
     )
     return list(session.exec(statement))
+
+
+@dataclass(frozen=True)
+class Covered:
+    """Someone else's absence that `user_id` covers: as the deputy they named for it
+    (`partner` None), or as the deputy of `partner`, which they own."""
+
+    owner_id: str
+    starts_at: datetime
+    ends_at: datetime
+    deputy_id: str | None
+    partner: str | None
+
+
+def covered_between(
+    *, session: Session, team_id: str, user_id: str, start: datetime, end: datetime
+) -> list[Covered]:
+    """Others' absences overlapping [start, end) that `user_id` covers: those naming them as
+    deputy, and those of the owners of partners they are the deputy of; earliest first."""
+    absence = table_of(Absence)
+    overlapping = sa.and_(
+        absence.c.team_id == team_id,
+        absence.c.user_id != user_id,
+        absence.c.starts_at < end,
+        absence.c.ends_at > start,
+    )
+    named = sa.select(
+        absence.c.user_id,
+        absence.c.starts_at,
+        absence.c.ends_at,
+        absence.c.deputy_id,
+        sa.null().label("partner"),
+    ).where(overlapping, absence.c.deputy_id == user_id)
+    deputy = table_of(TeamMembership).alias("deputy")
+    owner = table_of(TeamMembership).alias("owner")
+    partner = table_of(Partner)
+    of_partner = (
+        sa.select(
+            absence.c.user_id,
+            absence.c.starts_at,
+            absence.c.ends_at,
+            absence.c.deputy_id,
+            partner.c.name,
+        )
+        .select_from(
+            deputy.join(owner, owner.c.partner_id == deputy.c.partner_id)
+            .join(partner, partner.c.id == deputy.c.partner_id)
+            .join(absence, absence.c.user_id == owner.c.user_id)
+        )
+        .where(
+            overlapping,
+            deputy.c.team_id == team_id,
+            deputy.c.user_id == user_id,
+            deputy.c.role == TeamRole.DEPUTY.value,
+            owner.c.team_id == team_id,
+            owner.c.role == TeamRole.OWNER.value,
+            partner.c.team_id == team_id,
+        )
+    )
+    rows = session.execute(sa.union_all(named, of_partner)).all()
+    found = [
+        Covered(
+            owner_id=owner_id,
+            starts_at=utc(starts_at),
+            ends_at=utc(ends_at),
+            deputy_id=deputy_id,
+            partner=name,
+        )
+        for owner_id, starts_at, ends_at, deputy_id, name in rows
+    ]
+    return sorted(found, key=lambda each: (each.starts_at, each.owner_id, each.partner or ""))
 
 
 @dataclass(frozen=True)

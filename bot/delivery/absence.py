@@ -472,6 +472,65 @@ def cover_while_away(
     return Cover(owned=owned, deputy_away=deputy_away, gaps=tuple(gaps))
 
 
+@dataclass(frozen=True)
+class Covering:
+    """Someone else's time away that a person covers and that their own overlaps: as the
+    deputy of `partners` (which `owner_id` owns), or as the deputy named for it (`named`);
+    `taker`: who else the owner named to cover, here during the overlap (None: nobody);
+    `tz`: the owner's time zone, in which their time away reads as the days they booked."""
+
+    owner_id: str
+    period: Period
+    partners: tuple[str, ...]
+    named: bool
+    taker: str | None
+    tz: ZoneInfo
+
+
+def covering_while_away(
+    engine: Engine, *, team_id: str, user_id: str, period: Period
+) -> tuple[Covering, ...]:
+    """The time away of others that `user_id` covers and that `period` (their own time away)
+    overlaps, earliest first (QA: a partner's deputy booking time away while its owner was
+    away was not told whom they left uncovered)."""
+    with Session(engine) as session:
+        found = store.covered_between(
+            session=session,
+            team_id=team_id,
+            user_id=user_id,
+            start=period.starts_at,
+            end=period.ends_at,
+        )
+        groups: dict[tuple[str, datetime, datetime], list[store.Covered]] = {}
+        for each in found:
+            groups.setdefault((each.owner_id, each.starts_at, each.ends_at), []).append(each)
+        coverings = []
+        for (owner_id, starts_at, ends_at), rows in groups.items():
+            other = rows[0].deputy_id
+            overlap_start, overlap_end = (
+                max(starts_at, period.starts_at),
+                min(ends_at, period.ends_at),
+            )
+            here = other not in (None, user_id) and not store.absences_between(
+                session=session,
+                team_id=team_id,
+                user_id=str(other),
+                start=overlap_start,
+                end=overlap_end,
+            )
+            coverings.append(
+                Covering(
+                    owner_id=owner_id,
+                    period=Period(starts_at, ends_at),
+                    partners=tuple(row.partner for row in rows if row.partner is not None),
+                    named=any(row.partner is None for row in rows),
+                    taker=other if here else None,
+                    tz=person_zone(session, team_id=team_id, user_id=owner_id),
+                )
+            )
+        return tuple(coverings)
+
+
 def _overlap(first: Sequence[Period], second: Sequence[Period]) -> tuple[Period, ...]:
     """The stretches in both `first` and `second` (each in time order, none overlapping)."""
     both = (

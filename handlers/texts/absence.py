@@ -6,7 +6,15 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.delivery.absence import AwayResult, BackResult, CancelResult, Gap, Period, TimeAway
+from bot.delivery.absence import (
+    AwayResult,
+    BackResult,
+    CancelResult,
+    Covering,
+    Gap,
+    Period,
+    TimeAway,
+)
 from bot.services.touchpoints import PartnerWhileAway, QuestionFor
 from handlers.grammar import in_command
 from handlers.texts.partners import in_prose, people_in_prose, person
@@ -76,6 +84,7 @@ def away_recorded(
     gaps: Sequence[Gap] = (),
     typed: str | None = None,
     elsewhere: Sequence[Sequence[str | None]] = (),
+    covering: Sequence[Covering] = (),
 ) -> str:
     """The reply to `away`: when, what waits, and who takes the alerts about the partners the
     person owns (`owned`) — or which of them nobody covers, and how to change that: those
@@ -84,7 +93,8 @@ def away_recorded(
     words (`friday`, `monday to friday`), which the command suggested to name a deputy
     repeats. `elsewhere`: per partner someone else owns that the person owns open commitments
     about, who takes their reminders in turn during the time away (None: nobody is here, they
-    wait), as `Commitments.takers_while_away` finds them."""
+    wait), as `Commitments.takers_while_away` finds them. `covering`: others' time away the
+    person covers that theirs overlaps."""
     today = now.astimezone(tz).date()
     period = Period(result.starts_at, result.ends_at)
     again = _away_with_deputy(period, tz, typed)
@@ -103,7 +113,7 @@ def away_recorded(
     text = (
         f"You're away {span(period, tz, today)} ({tz.key}). While you're away, your check-ins "
         f"and surveys wait for you{cover}{_reminders(result, owned, elsewhere, after=cover)}."
-        f"{no_deputy}{away_too} {end_it}"
+        f"{no_deputy}{away_too}{_covered(covering, tz, today)} {end_it}"
     )
     # Time away already over (ended by `back`) is not what the person means to replace.
     replaced = [earlier for earlier in result.replaced if earlier.ends_at > now]
@@ -171,6 +181,35 @@ def _reminders(
     if takers and any(None in each for each in elsewhere):
         where += ", or wait for you while nobody else is here to take them"
     return f"{joint}reminders of {whose} {where}"
+
+
+def _covered(covering: Sequence[Covering], tz: ZoneInfo, today: date) -> str:
+    """Whom the person leaves uncovered, or to whom, while both are away (QA: a partner's
+    deputy booking time away while its owner was away heard nothing of it)."""
+    text = ""
+    for each in covering:
+        # In the owner's zone: the days they booked, not midnights elsewhere.
+        owner, when = person(each.owner_id), span(each.period, each.tz, today)
+        if each.partners:
+            names = _names(each.partners)
+            its = "its" if len(each.partners) == 1 else "their"
+            lead = f" You're the deputy of {names}, whose owner {owner} is away {when}"
+            if each.named:
+                lead += " and named you to cover"
+        else:
+            its = "their"
+            lead = f" You cover for {owner}, who is away {when}"
+        if each.taker is not None:
+            then = f"{its} alerts go to {person(each.taker)}, whom {owner} named to cover."
+        elif each.partners:
+            then = f"nobody covers {'it' if its == 'its' else 'them'}: {its} alerts wait until "
+            then += "one of you is back."
+        else:
+            then = (
+                "alerts for them go to each partner's deputy, else wait until one of you is back."
+            )
+        text += f"{lead}: while you're away too, {then}"
+    return text
 
 
 def _uncovered(result: AwayResult, owned: Sequence[OwnedPartner], again: str) -> str:

@@ -535,3 +535,30 @@ def test_back_names_the_time_away_still_planned(slack: Slack) -> None:
     answer(slack, "away today", user=DAN)
     said = answer(slack, "back", user=DAN)
     assert said.startswith("Welcome back! Your time away has ended.") and "planned" not in said
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_partners_deputy_booking_time_away_while_its_owner_is_away_hears_of_it(
+    slack: Slack,
+) -> None:
+    """New-user QA: the deputy's `away` reply did not mention the partner they were covering."""
+    answer(slack, "deputy Acme <@U0DAN|dan>")
+    answer(slack, "away 2026-11-30 to 2026-12-04")
+    said = answer(slack, "away 2026-12-02 to 2026-12-03", user=DAN)
+    assert (
+        "You're the deputy of *Acme Corporation*, whose owner <@U0ANA> is away from *Mon 30 Nov* "
+        "to *Fri 4 Dec*: while you're away too, nobody covers it: its alerts wait until one of "
+        "you is back."
+    ) in said
+    # Ana names Ben to cover her: he takes them then.
+    answer(slack, "away 2026-11-30 to 2026-12-04 deputy <@U0BEN|ben>")
+    said = answer(slack, "away 2026-12-02 to 2026-12-03", user=DAN)
+    assert "while you're away too, its alerts go to <@U0BEN>, whom <@U0ANA> named to cover." in said
+    # Ben, named for her time away, books some of his own.
+    said = answer(slack, "away 2026-12-03", user=BEN)
+    assert "You cover for <@U0ANA>, who is away from" in said
+    assert (
+        "alerts for them go to each partner's deputy, else wait until one of you is back." in said
+    )
+    # Outside her time away, nothing is said.
+    assert "whose owner" not in answer(slack, "away 2026-12-10", user=DAN)

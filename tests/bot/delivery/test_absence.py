@@ -533,9 +533,11 @@ def test_away_names_the_partners_it_leaves_without_cover(slack: Slack, engine: E
     # Named for the time away, the deputy covers them all.
     said = slack.command("away 2026-12-07 to 2026-12-11 deputy <@U0BEN|ben>").body
     assert "each partner's deputy, or else <@U0BEN>." in said and "no deputy" not in said
-    # Someone who owns no partner hears nothing about partners' alerts.
+    # Someone who owns no partner hears nothing about partners' alerts of their own; named to
+    # cover Ana's time away, Ben hears that he leaves it (QA).
     said = slack.command("away 2026-12-07 to 2026-12-11", user=BEN).body
-    assert "partner" not in said.replace("/partner", "")
+    own, _, covering = said.partition(" You cover for <@U0ANA>, who is away from *Mon 7 Dec*")
+    assert "partner" not in own.replace("/partner", "") and covering
 
 
 def test_back_while_not_away_changes_nothing_and_shows_what_is_planned(
