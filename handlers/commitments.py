@@ -183,7 +183,8 @@ def _without_colon(text: str) -> tuple[CommitmentSide, Name, str | None, str]:
             owners.append(tokens[rest])
             rest += 1
         after = tokens[rest - 1].end
-        tail = unescape(text[after:]).strip().removeprefix(":").strip()
+        # `we owe: the deck`, `us - the deck`: the mark after the side is no part of it.
+        tail = unescape(text[after:]).strip().lstrip(":-–—").strip()
         return side, _named(tokens[:index]), _owners(owners), tail
     if not tokens or tokens[0].kind is Kind.COLON or _side_at(tokens, 0) is not None:
         raise GrammarError(texts.NO_PARTNER)

@@ -78,6 +78,7 @@ def test_what_is_missing_is_named(text: str, problem: str) -> None:
         ("Oxfam partner : budget proposal by friday", CommitmentSide.THEM, None, None),
         ("Oxfam They budget proposal by friday", CommitmentSide.THEM, None, None),
         ("Oxfam them <@U0BEN|ben> : budget proposal by friday", CommitmentSide.THEM, "U0BEN", None),
+        ("Oxfam us - budget proposal by friday", CommitmentSide.US, None, None),
         # A `:` in what was promised, the side said before it.
         ("Oxfam we owe budget: v2 by friday", CommitmentSide.US, None, "budget: v2"),
     ],
