@@ -186,8 +186,10 @@ def _without_colon(text: str) -> tuple[CommitmentSide, Name, str | None, str]:
         # `we owe: the deck`, `us - the deck`: the mark after the side is no part of it.
         tail = unescape(text[after:]).strip().lstrip(":-–—").strip()
         return side, _named(tokens[:index]), _owners(owners), tail
-    if not tokens or tokens[0].kind is Kind.COLON or _side_at(tokens, 0) is not None:
+    if not tokens or tokens[0].kind is Kind.COLON:
         raise GrammarError(texts.NO_PARTNER)
+    if before_colon == len(tokens) and _side_at(tokens, 0) is not None:
+        raise GrammarError(texts.NO_PARTNER)  # `commit we owe the deck by friday`
     raise GrammarError(texts.NO_SIDE)
 
 

@@ -56,6 +56,7 @@ SNOOZE = "Snooze 2 weeks"
 
 SIDES = ("us", "them")
 # The side as people say it after the partner's name, longest first where one starts another.
+# Not `partner` alone: it ends names ("Global Partner"), which would lose their last word.
 SIDE_WORDS: tuple[tuple[tuple[str, ...], CommitmentSide], ...] = (
     (("we", "owe", "them"), CommitmentSide.US),
     (("we", "owe"), CommitmentSide.US),
@@ -68,7 +69,6 @@ SIDE_WORDS: tuple[tuple[tuple[str, ...], CommitmentSide], ...] = (
     (("partner", "owes"), CommitmentSide.THEM),
     (("they",), CommitmentSide.THEM),
     (("them",), CommitmentSide.THEM),
-    (("partner",), CommitmentSide.THEM),
 )
 SCOPES = ("mine", "overdue")
 EXPORTS = tuple(dataset.value for dataset in Dataset)

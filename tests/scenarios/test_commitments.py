@@ -428,7 +428,7 @@ def test_bad_input_says_what_was_wrong_with_syntax_and_example(
         ("we owe : budget proposal by 2026-12-04", "*we* owe *Acme Corporation*"),
         ("we owe budget proposal by 2026-12-04", "*we* owe *Acme Corporation*"),
         ("they owe budget proposal by 2026-12-04", "*Acme Corporation* owes us"),
-        ("partner : budget proposal by 2026-12-04", "*Acme Corporation* owes us"),
+        ("partner owes : budget proposal by 2026-12-04", "*Acme Corporation* owes us"),
     ],
 )
 @pytest.mark.usefixtures("acme")
