@@ -137,7 +137,7 @@ def listing(found: Listing, *, this_year: int) -> Reply:
     if found.lopsided:
         blocks.append(context(texts.LOPSIDED_RULE))
     blocks.append(context(texts.listing_hint()))
-    return Reply(text=title, blocks=blocks)
+    return Reply(text=texts.listing_text(found), blocks=blocks)
 
 
 def partner_section(

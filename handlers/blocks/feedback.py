@@ -37,6 +37,7 @@ from bot.services.surveys import (
 from handlers.blocks import actions, button, context, form_field, header, plain, section
 from handlers.reply import Block, Reply
 from handlers.texts import feedback as texts
+from handlers.texts.partners import bold
 from handlers.texts.touchpoints import posted_instead
 from storage.models import CheckInAnswer, TouchpointKind
 
@@ -331,7 +332,7 @@ def comment_form(form: CommentForm) -> dict[str, Any]:
         texts.COMMENT_TITLE,
         {"delivery": form.delivery_id},
         [
-            section(f"*{form.partner_name}*"),
+            section(bold(form.partner_name)),
             text_input(
                 COMMENT_FIELD,
                 texts.COMMENT_LABEL,
@@ -382,7 +383,7 @@ def schedule(found: Schedule, *, lead: str | None = None) -> Reply:
         lines.insert(0, lead)
     blocks = [section("\n".join(lines))]
     if found.last is not None:
-        blocks.append(section(f"*{texts.results_title(found.last)}*"))
+        blocks.append(section(texts.results_heading(found.last)))
         blocks.extend(results_blocks(found.last))
     return Reply(text=lines[0], blocks=blocks)
 

@@ -89,7 +89,7 @@ def report(found: HealthReport, *, tz: ZoneInfo) -> Reply:
         blocks.append(section(f":warning: *At risk*: {texts.risks(current)}."))
     blocks.append(section("\n".join(texts.part_line(current, kind, tz) for kind in PartKind)))
     blocks.append(context(texts.FORMULA))
-    return Reply(text=title, blocks=blocks)
+    return Reply(text=texts.report_text(current), blocks=blocks)
 
 
 def card_section(found: PartnerHealth) -> list[Block]:

@@ -17,7 +17,7 @@ from bot.delivery.absence import (
 )
 from bot.services.touchpoints import PartnerWhileAway, QuestionFor
 from handlers.grammar import in_command
-from handlers.texts.partners import in_prose, people_in_prose, person
+from handlers.texts.partners import bold, in_prose, people_in_prose, person
 from handlers.texts.touchpoints import ANSWER_LABELS, quote
 from storage.models import IntentAnswer, TouchpointKind
 from storage.partners import OwnedPartner
@@ -221,7 +221,7 @@ def _uncovered(result: AwayResult, owned: Sequence[OwnedPartner], again: str) ->
         return ""
     if len(without) == 1:
         (name,) = without
-        which = f"*{name}*, which you own, has" if len(owned) == 1 else f"*{name}* has"
+        which = f"{bold(name)}, which you own, has" if len(owned) == 1 else f"{bold(name)} has"
         lead, its, set_one = (
             f"{which} no deputy",
             "its",
@@ -258,7 +258,7 @@ def _away_too(
     end = result.ends_at
     for (covers, stretches), names in groups.items():
         if len(names) == 1 and len(owned) == 1:
-            subject, its = f"*{names[0]}*, which you own,", "its"
+            subject, its = f"{bold(names[0])}, which you own,", "its"
         else:
             subject, its = _names(names), "its" if len(names) == 1 else "their"
         when = _spans(stretches, tz, today)
@@ -290,8 +290,8 @@ def _spans(stretches: Sequence[Period], tz: ZoneInfo, today: date) -> str:
 
 def _names(names: Sequence[str]) -> str:
     if len(names) == 1:
-        return f"*{names[0]}*"
-    shown = [f"*{name}*" for name in names[:NAMED_WITHOUT_DEPUTY]]
+        return bold(names[0])
+    shown = [bold(name) for name in names[:NAMED_WITHOUT_DEPUTY]]
     more = len(names) - len(shown)
     if more:
         return f"{', '.join(shown)} and {more} more"
@@ -379,7 +379,7 @@ def away_cancelled(
     for question in handed_back:
         text += (
             f"\nThe question about {person(question.author_id)}'s intent to reach out to "
-            f"*{question.partner}* ({quote(question.notes)}) is yours to answer now: it comes "
+            f"{bold(question.partner)} ({quote(question.notes)}) is yours to answer now: it comes "
             "to you as a direct message."
         )
     return text
@@ -497,7 +497,7 @@ def _while_away_line(partner: PartnerWhileAway) -> str:
         ]
         if answers:
             did[-1] += f" ({'; '.join(answers)})"
-    line = f"• *{partner.name}*: " + "; ".join(
+    line = f"• {bold(partner.name)}: " + "; ".join(
         f"{person(author)} {in_prose(did)}" for author, did in by_author.items()
     )
     if partner.alerts:

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.mrkdwn import literal
 from bot.services.cadence import (
     BadIntervals,
     CadenceState,
@@ -41,7 +42,7 @@ from bot.services.commitments import (
 from bot.services.export import Dataset, Export, Reach
 from bot.services.registry import PartnerFacts
 from bot.services.touchpoints import Reopening
-from handlers.texts.partners import an_admin, ending, person, status, who_may
+from handlers.texts.partners import an_admin, bold, ending, person, status, who_may
 from handlers.texts.touchpoints import reopen_hint
 from storage.models import CommitmentSide, CommitmentStatus
 
@@ -98,9 +99,9 @@ def promise(item: CommitmentFacts) -> str:
     “the NDA”`."""
     if item.side is CommitmentSide.US:
         verb = "owe" if item.is_open else "promised"
-        return f"*we* {verb} *{item.partner_name}* {quote(item.what)}"
+        return f"*we* {verb} {bold(item.partner_name)} {quote(item.what)}"
     verb = "owes us" if item.is_open else "promised us"
-    return f"*{item.partner_name}* {verb} {quote(item.what)}"
+    return f"{bold(item.partner_name)} {verb} {quote(item.what)}"
 
 
 def owner_role(item: CommitmentFacts) -> str:
@@ -136,7 +137,7 @@ def carrier(side: CommitmentSide) -> str:
 
 
 def lopsided_warning(side: CommitmentSide, share: float, name: str | None = None) -> str:
-    at = f" with *{name}*" if name else ""
+    at = f" with {bold(name)}" if name else ""
     return (
         f":scales: *Lopsided workload*{at}: {carrier(side)} carries {percent(share)} of the "
         "open commitments."
@@ -158,7 +159,7 @@ def balance(found: Balance, *, name: str | None = None) -> str:
     them = f"they owe {found.open_them}" + (
         f" ({found.overdue_them} overdue)" if found.overdue_them else ""
     )
-    head = f"*Balance with {name}*" if name else "*Balance*"
+    head = f"*Balance with {literal(name)}*" if name else "*Balance*"
     text = f"{head}: open — {us}, {them}"
     if found.closed:
         text += (
@@ -187,7 +188,7 @@ def recorded(result: Recorded) -> str:
         reminded = f"I'll remind {owner}"
     else:
         who = "You follow it up" if yours else f"{owner} follows it up"
-        reminded = f"I'll remind {owner} to chase *{item.partner_name}*"
+        reminded = f"I'll remind {owner} to chase {bold(item.partner_name)}"
     told = " (I've let them know)" if result.owner_told else ""
     left_out = (
         f" (a commitment is due on a day, so I left out the {result.time_left_out:%H:%M})"
@@ -353,6 +354,13 @@ def listing_title(found: Listing) -> str:
     }.get(found.scope, "Open commitments")
 
 
+def listing_text(found: Listing) -> str:
+    """`listing_title` as the message's text (mrkdwn): the name shown as typed."""
+    if found.scope is Scope.PARTNER and found.partner is not None:
+        return f"Open commitments with {literal(found.partner.name)}"
+    return listing_title(found)
+
+
 def listing_empty(found: Listing) -> str:
     if found.scope is Scope.PARTNER and found.partner is not None:
         return f"No open commitments with {ending(found.partner.name)}"
@@ -394,7 +402,7 @@ def reminder(note: Reminder) -> str:
     if item.side is CommitmentSide.US:
         ask = "Done already? Close it; no longer needed? Drop it; slipping? Give it a new date."
         return f"{mark} {number(item.number)} {promise(item)} {when}. {ask}"
-    ask = f"Time to chase *{item.partner_name}*, or close it if they delivered."
+    ask = f"Time to chase {bold(item.partner_name)}, or close it if they delivered."
     return f"{mark} {number(item.number)} {promise(item)}: it {when}. {ask}"
 
 
@@ -520,7 +528,7 @@ def days_ago(days: int) -> str:
 
 def cadence_state(state: CadenceState, tz: ZoneInfo) -> str:
     facts = state.partner
-    head = f"*{facts.name}*: {intervals(state.intervals)}."
+    head = f"{bold(facts.name)}: {intervals(state.intervals)}."
     if state.standing is Standing.EXEMPT:
         return f"{head} It is {status(facts.status)}, so no nudges and never dormant."
     mood = {
@@ -566,7 +574,7 @@ def nudge(note: Nudge) -> str:
     state = note.state
     facts = state.partner
     return (
-        f":wave: *{facts.name}* has been quiet: {since(state, note.tz)}. The cadence is "
+        f":wave: {bold(facts.name)} has been quiet: {since(state, note.tz)}. The cadence is "
         f"{intervals(state.intervals)}. Log a touchpoint if someone was in touch, or reach out."
     )
 
@@ -575,7 +583,7 @@ def nudge_why(note: Nudge) -> str:
     facts = note.state.partner
     if note.covering_for is not None:
         return (
-            f"You get this because {person(note.covering_for)}, who owns *{facts.name}*, is "
+            f"You get this because {person(note.covering_for)}, who owns {bold(facts.name)}, is "
             "away and you cover for them."
         )
     return f"You get this because you own {ending(facts.name)}"
@@ -585,7 +593,7 @@ def snoozed(state: CadenceState, by: str, tz: ZoneInfo) -> str:
     until = state.snoozed_until
     when = day(until.astimezone(tz).date(), this_year=read_year(state, tz)) if until else "later"
     return (
-        f":zzz: {person(by)} snoozed the nudge about *{state.partner.name}* until {when}. "
+        f":zzz: {person(by)} snoozed the nudge about {bold(state.partner.name)} until {when}. "
         "If nobody has been in touch by then, I'll ask again."
     )
 
@@ -682,7 +690,7 @@ PARTNER_GONE = "That partner is no longer in the registry (merged or removed); p
 def ended_partner(facts: PartnerFacts, reopening: Reopening | None = None) -> str:
     """The answer to `commit` for a partner whose partnership has ended (as `plan` words it)."""
     return (
-        f"The partnership with *{facts.name}* has ended, and nobody follows it any more, so I "
+        f"The partnership with {bold(facts.name)} has ended, and nobody follows it any more, so I "
         f"don't record a commitment with it. If it goes on, {reopen_hint(facts, reopening)}; "
         "then send this again."
     )
@@ -691,8 +699,8 @@ def ended_partner(facts: PartnerFacts, reopening: Reopening | None = None) -> st
 def form_ended_partner(facts: PartnerFacts, reopening: Reopening | None = None) -> str:
     """The commitment form's word under the partner picked, whose partnership has ended."""
     return (
-        f"The partnership with {facts.name} has ended, and nobody follows it any more. If it "
-        f"goes on, {reopen_hint(facts, reopening)}; else pick another partner."
+        f"The partnership with {literal(facts.name)} has ended, and nobody follows it any more. If "
+        f"it goes on, {reopen_hint(facts, reopening)}; else pick another partner."
     )
 
 

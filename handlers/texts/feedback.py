@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, time, timedelta
 
 from bot.delivery.working_hours import zone
+from bot.mrkdwn import literal
 from bot.services.checkins import (
     HORIZON,
     MAX_NOTE,
@@ -33,7 +34,7 @@ from bot.services.surveys import (
     TooFew,
 )
 from handlers.grammar import in_command
-from handlers.texts.partners import channel_ref, ending, who_may
+from handlers.texts.partners import bold, channel_ref, ending, who_may
 from storage.feedback import MadeMeeting
 from storage.models import CheckInAnswer
 
@@ -155,7 +156,7 @@ def score_label(score: int) -> str:
 
 def checkin_question(card: CheckInCard) -> str:
     return (
-        f"How did your {card.medium} with *{card.partner_name}* on "
+        f"How did your {card.medium} with {bold(card.partner_name)} on "
         f"{day(card.meeting_at, card.tz)} go?"
     )
 
@@ -255,7 +256,7 @@ def _quoted(note: str) -> str:
 def note_from_reply(card: CheckInCard, *, added: bool) -> str:
     """The answer in a check-in's thread to a reply kept as its note: editing or deleting the
     reply in Slack changes or removes its lines (`handlers.messages_tab`), as the form does."""
-    meeting = f"{card.medium} with *{card.partner_name}* on {day(card.meeting_at, card.tz)}"
+    meeting = f"{card.medium} with {bold(card.partner_name)} on {day(card.meeting_at, card.tz)}"
     what = "what it added" if added else "it"
     text = (
         f"{'Added to' if added else 'Kept as'} your note on the {meeting}: edit or delete your "
@@ -269,7 +270,7 @@ def note_from_reply(card: CheckInCard, *, added: bool) -> str:
 def reply_too_long(card: CheckInCard, length: int) -> str:
     """The answer in a check-in's thread to a reply that would make its note too long."""
     return (
-        f"With this reply your note on the {card.medium} with *{card.partner_name}* would be "
+        f"With this reply your note on the {card.medium} with {bold(card.partner_name)} would be "
         f"{length:,} characters long; keep it to {MAX_NOTE:,} (link a document for the rest). "
         f"Nothing was added: *{EDIT_NOTE}* on the card shortens the note."
     )
@@ -278,7 +279,7 @@ def reply_too_long(card: CheckInCard, length: int) -> str:
 def reply_in_closed_checkin(card: CheckInCard, closed_at: datetime | None) -> str:
     """The answer in a check-in's thread to a reply after the check-in closed: nothing was
     kept (the person would otherwise take it for kept), and where such words go now."""
-    meeting = f"{card.medium} with *{card.partner_name}* on {day(card.meeting_at, card.tz)}"
+    meeting = f"{card.medium} with {bold(card.partner_name)} on {day(card.meeting_at, card.tz)}"
     since = "" if closed_at is None else f" on {day(closed_at, card.tz)}"
     if card.superseded and card.moved_to is not None:
         why = (
@@ -308,7 +309,7 @@ def reply_in_closed_checkin(card: CheckInCard, closed_at: datetime | None) -> st
         f"`/partner log {in_command(card.partner_name)} : what happened`"
     )
     if card.owner_id is not None and card.owner_id != card.recipient_id:
-        text += f"; anything else, tell {person(card.owner_id)}, who owns *{card.partner_name}*"
+        text += f"; anything else, tell {person(card.owner_id)}, who owns {bold(card.partner_name)}"
     return text + "."
 
 
@@ -340,7 +341,7 @@ def checkin_settled(card: CheckInCard) -> str:
 
 def debrief_head(debrief: Debrief) -> str:
     return (
-        f"Debrief of the {debrief.medium} with *{debrief.partner_name}* on "
+        f"Debrief of the {debrief.medium} with {bold(debrief.partner_name)} on "
         f"{day(debrief.meeting_at, debrief.tz)} ({'planned' if debrief.planned else 'logged'} "
         f"by {person(debrief.author_id)}). "
         "You own this partnership, so how it went for the people who took part arrives here."
@@ -370,7 +371,7 @@ def debrief_line(debrief: Debrief) -> str:
 def problem_alert(alert: ProblemAlert) -> str:
     text = (
         f"⚠️ {person(alert.user_id)} reports a *problem* with the {alert.medium} with "
-        f"*{alert.partner_name}* on {day(alert.meeting_at, alert.tz)}."
+        f"{bold(alert.partner_name)} on {day(alert.meeting_at, alert.tz)}."
     )
     if alert.note:
         text += f"\n{_quoted(alert.note)}"
@@ -422,7 +423,7 @@ def no_checkin(reason: NoCheckIn, participants: Sequence[str]) -> str:
 def survey_invitation(invitation: SurveyInvitation) -> str:
     reason = REASONS.get(invitation.reason, "you work with this partner")
     return (
-        f"*Pulse survey: {invitation.partner_name}*\n"
+        f"*Pulse survey: {literal(invitation.partner_name)}*\n"
         f"You're asked because {reason}. {invitation.questions} short statements follow, one "
         "message each: react with :one: (strongly disagree) to :five: (strongly agree), or use "
         f"the buttons. You can change an answer, or take it back with *{WITHDRAW}* under it "
@@ -439,14 +440,15 @@ def survey_question(card: QuestionCard) -> str:
 
 def survey_question_fallback(card: QuestionCard) -> str:
     return (
-        f"Pulse survey about {card.partner_name}, statement {card.number} of {card.of}: "
+        f"Pulse survey about {literal(card.partner_name)}, statement {card.number} of {card.of}: "
         f"{card.text}. React :one: to :five: or use the buttons."
     )
 
 
 def survey_hint(card: QuestionCard) -> str:
     return (
-        f"{card.partner_name} · react :one: (strongly disagree) … :five: (strongly agree), or click"
+        f"{literal(card.partner_name)} · react :one: (strongly disagree) … :five: "
+        "(strongly agree), or click"
     )
 
 
@@ -460,14 +462,20 @@ def survey_answer(card: QuestionCard) -> str:
 
 def survey_reminder(invitation: SurveyInvitation) -> str:
     return (
-        f"Reminder: the pulse survey about *{invitation.partner_name}* is open until "
+        f"Reminder: the pulse survey about {bold(invitation.partner_name)} is open until "
         f"{closing(invitation.closes_at, invitation.tz)}. The statements are in the messages "
         "above — one reaction or click each. Answers are anonymous."
     )
 
 
 def results_title(results: RoundResults) -> str:
+    """A header's plain text: the name as it is."""
     return f"Pulse results: {results.partner_name}"
+
+
+def results_heading(results: RoundResults) -> str:
+    """`results_title` in bold, in mrkdwn: the name shown as typed."""
+    return f"*Pulse results: {literal(results.partner_name)}*"
 
 
 def response_rate(results: RoundResults) -> str:
@@ -527,7 +535,9 @@ def comment_line(text: str) -> str:
 
 
 def round_report_lead(results: RoundResults) -> str:
-    return f"The pulse survey about *{results.partner_name}* has closed: {response_rate(results)}."
+    return (
+        f"The pulse survey about {bold(results.partner_name)} has closed: {response_rate(results)}."
+    )
 
 
 # --- `survey NAME [now]` --------------------------------------------------------------------
@@ -535,7 +545,7 @@ def round_report_lead(results: RoundResults) -> str:
 
 def schedule_lines(schedule: Schedule) -> list[str]:
     facts = schedule.partner
-    lines = [f"*Pulse survey of {facts.name}*", f"Cadence: {cadence_line(schedule)}"]
+    lines = [f"*Pulse survey of {literal(facts.name)}*", f"Cadence: {cadence_line(schedule)}"]
     if schedule.next_round_at is not None:
         lines.append(f"Next scheduled round: {day(schedule.next_round_at, schedule.tz)}.")
         if schedule.too_few is not None:
@@ -544,7 +554,7 @@ def schedule_lines(schedule: Schedule) -> list[str]:
                 f"{away_past_close(schedule.too_few)} {grow_team(facts.name)}"
             )
     elif schedule.cadence is not Cadence.OFF:
-        lines.append(f"No scheduled rounds while *{facts.name}* is not active.")
+        lines.append(f"No scheduled rounds while {bold(facts.name)} is not active.")
     if schedule.open_round is not None:
         # One round at a time (`survey NAME now` refuses another): no offer to start one.
         lines.append(running(schedule.open_round, schedule.tz))
@@ -574,13 +584,13 @@ def cadence_line(schedule: Schedule) -> str:
 def cadence_set(schedule: Schedule) -> str:
     if schedule.own_cadence and schedule.cadence is Cadence.OFF:
         return (
-            f"Done: *{schedule.partner.name}* is no longer surveyed on a schedule; "
+            f"Done: {bold(schedule.partner.name)} is no longer surveyed on a schedule; "
             f"`/partner survey {in_command(schedule.partner.name)} now` still starts a round."
         )
     if schedule.own_cadence:
-        return f"Done: *{schedule.partner.name}* is now surveyed {schedule.cadence.value}."
+        return f"Done: {bold(schedule.partner.name)} is now surveyed {schedule.cadence.value}."
     return (
-        f"Done: *{schedule.partner.name}* now follows the workspace's pulse cadence "
+        f"Done: {bold(schedule.partner.name)} now follows the workspace's pulse cadence "
         f"({schedule.cadence.value})."
     )
 
@@ -588,7 +598,8 @@ def cadence_set(schedule: Schedule) -> str:
 def not_allowed_to_set_cadence(facts: PartnerFacts, admins: Sequence[str] = ()) -> str:
     who = who_may(admins, owner=facts.owner_id, deputy=facts.deputy_id)
     return (
-        f"Only {who} can change how often the team of *{facts.name}* is surveyed. Ask one of them."
+        f"Only {who} can change how often the team of {bold(facts.name)} is surveyed. "
+        "Ask one of them."
     )
 
 
@@ -632,9 +643,9 @@ def started(result: Started, reader: str | None = None) -> str:
     themselves, is spoken to as "you" on a line of their own."""
     now = [user_id for user_id in result.asked if user_id not in result.away]
     if now:
-        text = f"Started a pulse survey of *{result.partner.name}*: I've asked {people(now)}."
+        text = f"Started a pulse survey of {bold(result.partner.name)}: I've asked {people(now)}."
     else:
-        text = f"Started a pulse survey of *{result.partner.name}*; everyone it asks is away."
+        text = f"Started a pulse survey of {bold(result.partner.name)}; everyone it asks is away."
     # A partner's own channel gets its results before the coordination channel (`_report`).
     where = (
         channel_ref(result.partner.channel_id)
@@ -679,24 +690,24 @@ def not_allowed_to_start(facts: PartnerFacts, admins: Sequence[str] = ()) -> str
 
 
 def round_in_progress(facts: PartnerFacts, open_round: OpenRound, tz: str | None) -> str:
-    return f"*{facts.name}* already has a pulse survey. {running(open_round, tz)}"
+    return f"{bold(facts.name)} already has a pulse survey. {running(open_round, tz)}"
 
 
 def nobody_to_ask(facts: PartnerFacts, away: Sequence[str]) -> str:
     if away:
         return (
-            f"Nobody to ask about *{facts.name}* right now: everyone who works with it is away "
+            f"Nobody to ask about {bold(facts.name)} right now: everyone who works with it is away "
             f"({people(away)})."
         )
     return (
-        f"Nobody to ask about *{facts.name}*: it has no team yet and nobody logged a contact "
+        f"Nobody to ask about {bold(facts.name)}: it has no team yet and nobody logged a contact "
         f"with it lately. Add people with `/partner team {in_command(facts.name)} add @…`."
     )
 
 
 def too_few(name: str, found: TooFew) -> str:
     return (
-        f"only {people(found.asked)} could be asked about *{name}*: fewer than the "
+        f"only {people(found.asked)} could be asked about {bold(name)}: fewer than the "
         f"{found.threshold} answers results need to stay anonymous"
     )
 
@@ -732,9 +743,9 @@ def round_skipped(skipped: SkippedRound) -> str:
     name = skipped.partner_name
     reason = too_few(name, skipped.too_few)
     return (
-        f"*The pulse survey of {name} scheduled for {day(skipped.scheduled_at, skipped.tz)} did "
-        f"not start.* {reason[:1].upper()}{reason[1:]}.{away_past_close(skipped.too_few)} You "
-        "get this because you look after "
+        f"*The pulse survey of {literal(name)} scheduled for "
+        f"{day(skipped.scheduled_at, skipped.tz)} did not start.* {reason[:1].upper()}"
+        f"{reason[1:]}.{away_past_close(skipped.too_few)} You get this because you look after "
         f"{ending(name)} {grow_team(name)} It starts by itself once enough people can be asked, "
         f"until {closing(skipped.retry_until, skipped.tz)}; "
         f"`/partner survey {in_command(name)} off` stops the schedule."
@@ -745,7 +756,7 @@ def round_skipped(skipped: SkippedRound) -> str:
 
 
 def feedback_heading(summary: PartnerFeedback) -> str:
-    return f"*Feedback on {summary.partner_name}*"
+    return f"*Feedback on {literal(summary.partner_name)}*"
 
 
 def checkin_counts(counts: dict[str, int]) -> str:

@@ -22,12 +22,13 @@ from bot.health import (
     Risk,
     RiskKind,
 )
+from bot.mrkdwn import literal
 from bot.services.cadence import CadenceState, Standing
 from bot.services.digest import PartnerWeek, WeeklyDigest
 from bot.services.health import Comparison, PartnerHealth
 from handlers.grammar import in_command
 from handlers.texts.commitments import carrier, day, days_ago, percent, read_year
-from handlers.texts.partners import person, status
+from handlers.texts.partners import bold, person, status
 from storage.health import ClosedCommitments, RoundTurnout
 
 COMMAND = "/partner"
@@ -284,7 +285,7 @@ def at_risk_line(found: PartnerHealth) -> str:
     facts = found.partner
     thin = thin_pulse(found)
     score = score_of(found.health.score) + (f" (thin pulse: {thin})" if thin else "")
-    return f":warning: *{facts.name}* {score} · owner {person(facts.owner_id)} — {risks(found)}"
+    return f":warning: {bold(facts.name)} {score} · owner {person(facts.owner_id)} — {risks(found)}"
 
 
 def at_risk_title(count: int) -> str:
@@ -314,14 +315,20 @@ def more_at_risk(hidden: int) -> str:
 
 
 def report_title(found: PartnerHealth) -> str:
+    """A header's plain text: the name as it is."""
     return f"Health of {found.partner.name}: {score_of(found.health.score)}"
+
+
+def report_text(found: PartnerHealth) -> str:
+    """`report_title` as the message's text (mrkdwn): the name shown as typed."""
+    return f"Health of {literal(found.partner.name)}: {score_of(found.health.score)}"
 
 
 def headline(found: PartnerHealth) -> str:
     health = found.health
     if health.score is None:
         return (
-            f"{mood(None)} *{found.partner.name}* has no score yet: none of its five parts has "
+            f"{mood(None)} {bold(found.partner.name)} has no score yet: none of its five parts has "
             "data."
         )
     return (
@@ -389,7 +396,7 @@ def dormant_line(state: CadenceState, tz: ZoneInfo) -> str:
     since = day(state.since_day(tz), this_year=read_year(state, tz))
     last = f"last contact {since}" if state.contacted else f"never in touch since {since}"
     return (
-        f"• *{facts.name}* · owner {person(facts.owner_id)} · quiet for "
+        f"• {bold(facts.name)} · owner {person(facts.owner_id)} · quiet for "
         f"{plural(state.quiet_days, 'day')} ({last}; dormant after {state.intervals.max})"
     )
 
@@ -433,7 +440,8 @@ def digest_at_risk(found: WeeklyDigest, shown: int) -> str:
     if not found.at_risk:
         return "*At risk*: nobody."
     names = ", ".join(
-        f"{item.partner.name} ({score_of(item.health.score)})" for item in found.at_risk[:shown]
+        f"{literal(item.partner.name)} ({score_of(item.health.score)})"
+        for item in found.at_risk[:shown]
     )
     hidden = len(found.at_risk) - shown
     tail = f", and {hidden} more" if hidden > 0 else ""
@@ -480,8 +488,8 @@ def partner_week(item: PartnerWeek) -> str:
         parts.append(pulse_closed(item.turnout))
     if item.planned:
         parts.append(f"{item.planned} planned for the week ahead")
-    return f"• *{item.name}*: " + ", ".join(parts)
+    return f"• {bold(item.name)}: " + ", ".join(parts)
 
 
 def new_partner(name: str) -> str:
-    return f"• *{name}*"
+    return f"• {bold(name)}"

@@ -14,7 +14,7 @@ from bot.services.commitments import CommitmentFacts
 from bot.services.home import AtRiskPartner, Away, MyPartner, PartnerHealth, PlannedMeeting
 from handlers.texts import feedback as feedback_texts
 from handlers.texts.commitments import due, number, promise
-from handlers.texts.partners import last_contact, person, role_of_caller, status
+from handlers.texts.partners import bold, last_contact, person, role_of_caller, status
 from handlers.texts.touchpoints import day_words, quote, when, with_contact
 from storage.home import OpenSurvey, WaitingCheckIn
 from storage.models import TeamRole
@@ -70,7 +70,7 @@ def health(found: PartnerHealth) -> str:
 
 def partner_line(mine: MyPartner, now: datetime) -> str:
     partner = mine.partner
-    parts = [f"*{partner.name}*", status(partner.status), role_of_caller(partner.role)]
+    parts = [bold(partner.name), status(partner.status), role_of_caller(partner.role)]
     if partner.role is not TeamRole.OWNER:
         parts.append(f"owner {person(partner.owner_id)}")
     parts.append(
@@ -134,7 +134,9 @@ def meeting_line(
     takes part in but did not plan names who did (they are the one to ask about it)."""
     touch = meeting.touch
     noun = f"{touch.medium} " if touch.medium else ""
-    line = f"*{meeting.partner_name}* · {noun}{when(touch, tz=tz, now=now)}{with_contact(touch)}"
+    line = (
+        f"{bold(meeting.partner_name)} · {noun}{when(touch, tz=tz, now=now)}{with_contact(touch)}"
+    )
     if viewer is not None and touch.author_id != viewer:
         line += f" · planned by {person(touch.author_id)}"
     notes = " ".join((touch.notes or "").split())
@@ -164,14 +166,14 @@ def checkin_line(waiting: WaitingCheckIn, *, tz: ZoneInfo, now: datetime) -> str
     met = day_words(waiting.meeting_at.astimezone(tz).date(), today)
     asked = day_words(waiting.asked_at.astimezone(tz).date(), today)
     medium = waiting.medium or "meeting"
-    return f"How did the {medium} with *{waiting.partner_name}* {met} go? _Asked {asked}._"
+    return f"How did the {medium} with {bold(waiting.partner_name)} {met} go? _Asked {asked}._"
 
 
 def survey_line(survey: OpenSurvey, *, tz: ZoneInfo, now: datetime) -> str:
     closes = survey.closes_at.astimezone(tz)
     when_text = day_words(closes.date(), now.astimezone(tz).date())
     return (
-        f"Pulse survey about *{survey.partner_name}*: {survey.answered} of {survey.questions} "
+        f"Pulse survey about {bold(survey.partner_name)}: {survey.answered} of {survey.questions} "
         f"statements scored · closes {when_text.removeprefix('on ')} at {closes:%H:%M}"
     )
 
@@ -192,7 +194,7 @@ def at_risk_title(total: int) -> str:
 
 
 def at_risk_line(found: AtRiskPartner) -> str:
-    return f"*{found.name}* · owner {person(found.owner_id)} · {health(found.health)}"
+    return f"{bold(found.name)} · owner {person(found.owner_id)} · {health(found.health)}"
 
 
 def at_risk_empty() -> str:
