@@ -56,6 +56,8 @@ YEARS_BACK = 10
 _YEAR_WORDS = {5: "five", 10: "ten"}
 
 _TIME = re.compile(r"^(?P<h>\d{1,2})(?:[:.](?P<m>\d{2}))?\s*(?P<ampm>am|pm)?$")
+# `5 pm` as people type it: the space before am/pm goes, so that it is one word, `5pm`.
+_SPACED_AMPM = re.compile(r"(?<=\d) (?=[ap]m\b)", re.IGNORECASE)
 # A count of days, weeks or months: digits, `a`/`an`, or a word up to ten.
 _COUNTS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
@@ -131,7 +133,7 @@ def parse_when(text: str, *, now: datetime, tz: ZoneInfo, ahead: bool = False) -
     """Read `text` relative to `now` (aware) in time zone `tz`; `ahead`: it names a moment to
     come (a plan), so a bare weekday whose time today has passed is next week's."""
     # As typed (for messages), and in lower case (for reading).
-    typed = " ".join(text.replace(",", " ").split())
+    typed = _SPACED_AMPM.sub("", " ".join(text.replace(",", " ").split()))
     words = typed.lower()
     if not words:
         raise UnreadableDate(f"A date is missing. Dates look like: {EXAMPLES}.")

@@ -46,6 +46,11 @@ NOW = datetime(2026, 11, 25, 23, 30, tzinfo=UTC)
         ("14:00", date(2026, 11, 26), time(14, 0)),
         ("friday at 14:00", date(2026, 11, 27), time(14, 0)),
         ("20 Nov at 9am", date(2026, 11, 20), time(9, 0)),
+        # A space before am/pm, as people type it (QA: `away now to 5 pm` was refused).
+        ("friday 5 pm", date(2026, 11, 27), time(17, 0)),
+        ("20 Nov at 9 AM", date(2026, 11, 20), time(9, 0)),
+        ("2026-12-01 5:30 pm", date(2026, 12, 1), time(17, 30)),
+        ("5 pm", date(2026, 11, 26), time(17, 0)),
         ("at 14:00", date(2026, 11, 26), time(14, 0)),
     ],
 )

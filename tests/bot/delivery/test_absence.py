@@ -364,6 +364,17 @@ def test_away_now_starts_this_minute_and_a_time_alone_ends_it_that_day(
     assert len(absences(engine)) == 1
 
 
+def test_away_now_to_a_time_with_a_space_before_pm_ends_it_that_day(
+    slack: Slack, engine: Engine
+) -> None:
+    """`away now to 5 pm` was refused as "I can't read '2026-11-25 5 pm' as a date"."""
+    set_zones(engine, [(ANA, "Europe/Berlin")], at=NOW)
+    slack.command("away now to 5 pm")
+    (absence,) = absences(engine)
+    assert absence.ends_at == datetime(2026, 11, 25, 16, 0, tzinfo=UTC)
+    assert "to *Wed 25 Nov 17:00* (Europe/Berlin)" in shown(slack)
+
+
 def test_away_that_began_before_today_counts_from_today(slack: Slack, engine: Engine) -> None:
     set_zones(engine, [(ANA, "UTC")], at=NOW)
     slack.command("away last monday to friday")
