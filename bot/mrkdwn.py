@@ -48,14 +48,15 @@ _BROADCAST = re.compile(
     re.VERBOSE,
 )
 WORD_JOINER = "\u2060"
-# Slack's marks of bold, italics, strikethrough and code, in text people typed: each between
-# zero-width spaces (`literal`), which Slack does not take for the edge of a word, so the mark
-# neither opens nor closes anything.
-_MARK = re.compile(r"[*_~`]")
-ZERO_WIDTH_SPACE = "\u200b"
-_GUARDED = re.compile(rf"{ZERO_WIDTH_SPACE}([*_~`]){ZERO_WIDTH_SPACE}")
-_STAND_IN = {mark: chr(0xE000 + index) for index, mark in enumerate("*_~`")}
-_MARK_BACK = str.maketrans({stand_in: mark for mark, stand_in in _STAND_IN.items()})
+# Slack's marks of bold, italics, strikethrough and code in text people typed (`literal`).
+# Slack's mrkdwn has no escape for them. A `_` or `~` between two letters or digits opens and
+# closes nothing (Save_the_Children reads as typed, as snake_case does), so it stays. Anywhere
+# else, and a `*` or `` ` `` anywhere (`*A*B Corp*` would end the bold at the second star), the
+# mark is shown by a character that looks like it and means nothing to Slack; `plain` and
+# `bot.naming` read it back as the mark, so a name copied out of a message is the same name.
+LOOK_ALIKES = {"*": "∗", "_": "ˍ", "~": "˜", "`": "ˋ"}
+MARKS_BACK = str.maketrans({alike: mark for mark, alike in LOOK_ALIKES.items()})
+_MARK = re.compile(r"(?<![^\W_])[_~]|[_~](?![^\W_])|[*`]")
 # Slack's markup in text people typed: a mention, a channel, a broadcast, a link.
 _MARKUP = re.compile(
     r"<(?P<target>[@#!][^<>|]*|(?:https?://|mailto:)[^<>|]*)(?:\|(?P<label>[^<>]*))?>"
@@ -69,10 +70,9 @@ def escape(text: str) -> str:
 
 def literal(text: str) -> str:
     """Text people typed (a partner's name, an alias) shown as typed where Liaison's own mrkdwn
-    frames it (`*Save_the_Children*`, `*A*B Corp*`): each `*`, `_`, `~` and `` ` `` in it between
-    zero-width spaces, invisible, so it is not read as bold, italics, strikethrough or code.
-    `plain` takes them out again; `bot.naming` compares names without them."""
-    return _MARK.sub(lambda found: f"{ZERO_WIDTH_SPACE}{found.group()}{ZERO_WIDTH_SPACE}", text)
+    frames it (`*Save_the_Children*`, `*A*B Corp*`): a mark Slack would read as bold, italics,
+    strikethrough or code is shown by its look-alike (`LOOK_ALIKES`)."""
+    return _MARK.sub(lambda found: LOOK_ALIKES[found.group()], text)
 
 
 def slack_text(text: str) -> str:
@@ -141,15 +141,12 @@ def plain(text: str, names: Mapping[str, str]) -> str:
         name = names.get(found["id"])
         return f"<@{found['id']}|{name}>" if name else found.group()
 
-    # A mark shown as typed (`literal`, or in a code span) stays, without zero-width spaces:
-    # a character of Unicode's private use area stands for it meanwhile.
-    def held(text: str) -> str:
-        return _GUARDED.sub(lambda found: _STAND_IN[found[1]], text)
-
-    text = as_typed(_PERSON.sub(named, held(text)))
-    text = held(_CODE.sub(lambda found: f"“{literal(found[1])}”", text))
+    # A mark shown as typed (`literal`, or in a code span) keeps its look-alike while the
+    # formatting is taken out, then is the mark again: plain text shows it as it is.
+    text = as_typed(_PERSON.sub(named, text))
+    text = _CODE.sub(lambda found: f"“{literal(found[1])}”", text)
     text = _ITALIC.sub(r"\1", _BOLD.sub(r"\1", text))
-    return text.translate(_MARK_BACK)
+    return text.translate(MARKS_BACK)
 
 
 def mentioned(text: str) -> set[str]:

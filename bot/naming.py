@@ -21,9 +21,11 @@ from typing import NamedTuple
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
+from bot.mrkdwn import LOOK_ALIKES
+
 __all__ = [
     "FUZZY_THRESHOLD",
-    "INVISIBLE",
+    "AS_TYPED",
     "MAX_CANDIDATES",
     "Match",
     "NameIndex",
@@ -125,10 +127,13 @@ _LETTER_MAP = str.maketrans(
 # German umlauts as written without them ("Aerzte" for "Ärzte", "Mueller" for "Müller"): a
 # name with one also goes by this spelling (`name_keys`). ß needs nothing: casefold makes it ss.
 _UMLAUT_SPELLING = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue"})
-# Zero-width characters that show nothing and join nothing: a name copied out of a Slack message
-# may carry them (`bot.mrkdwn.literal` puts zero-width spaces around `*` and `_`), and is the
-# same name without them.
-INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff"))
+# A name copied out of a Slack message is the name as typed: without zero-width characters,
+# which show nothing and join nothing, and with the marks `bot.mrkdwn.literal` showed by
+# look-alikes (`A∗B Corp` is "A*B Corp").
+AS_TYPED: dict[int, str | None] = {
+    **dict.fromkeys(map(ord, "\u200b\u2060\ufeff")),
+    **{ord(alike): mark for mark, alike in LOOK_ALIKES.items()},
+}
 _AND_SYMBOL = re.compile(r"[&+]")
 # Removed outright, so "Children's" and "Childrens" agree.
 _APOSTROPHE = re.compile(r"['’ʼ`´]")
@@ -169,7 +174,7 @@ def normalize_name(name: str) -> str:
     Rules, in order:
 
     1. Case is ignored (``str.casefold``, which also turns "ß" into "ss"), and so are
-       zero-width spaces and joiners (``INVISIBLE``).
+       zero-width spaces and joiners, look-alikes of marks (``AS_TYPED``).
     2. Accents are ignored: NFKD decomposition with combining marks dropped, after mapping the
        letters NFKD leaves alone: æ→ae, ø→o, œ→oe, ł→l, đ/ð→d, þ→th, ı→i.
     3. ``&`` and ``+`` mean "and". Words for "and" in other languages ("und", "et", "y") are
@@ -190,7 +195,7 @@ def normalize_name(name: str) -> str:
     ("the co"), so a name with letters or digits never has an empty key. A name without any
     letters or digits gives "".
     """
-    text = name.casefold().translate(INVISIBLE).translate(_LETTER_MAP)
+    text = name.casefold().translate(AS_TYPED).translate(_LETTER_MAP)
     text = "".join(
         char for char in unicodedata.normalize("NFKD", text) if not unicodedata.combining(char)
     )
@@ -272,7 +277,7 @@ def person_key(name: str) -> str:
     leading titles dropped ("Dr. Jane Doe" = "Jane Doe", "Prof. Dr. Anna Weber" = "Anna
     Weber"). Legal suffixes are not dropped: people have none. A name that is only a title
     keeps it."""
-    text = name.casefold().translate(INVISIBLE).translate(_LETTER_MAP)
+    text = name.casefold().translate(AS_TYPED).translate(_LETTER_MAP)
     text = "".join(
         char for char in unicodedata.normalize("NFKD", text) if not unicodedata.combining(char)
     )

@@ -411,8 +411,14 @@ def _new_touchpoint(
     call: Call, line: TouchpointLine, kind: TouchpointKind, *, medium: TouchpointMedium | None
 ) -> NewTouchpoint:
     if line.notes is None:
-        # After a partner we have, the rest of the line reads: it is shown again with its `:`.
-        whole = call.known([line.name.text]) is not None
+        # After a partner we have, with no people at the partner (`with @ben talked budget`
+        # may be notes run into them) and a date that reads, the line lacks only its notes:
+        # it is shown again with its `:`.
+        whole = (
+            call.known([line.name.text]) is not None
+            and not line.contacts
+            and (line.day is None or reads_as_date(line.day))
+        )
         raise GrammarError(texts.missing_colon(call.verb.name, line=call.rest if whole else None))
     return NewTouchpoint(
         kind=kind,

@@ -422,9 +422,9 @@ def new_name_key(name: str) -> str:
 
 
 def clean_name(name: str) -> str:
-    """A name as stored: whitespace collapsed, zero-width spaces (from a name copied out of a
-    Slack message) taken out."""
-    return " ".join(name.translate(naming.INVISIBLE).split())
+    """A name as stored: whitespace collapsed; as typed when copied out of a Slack message
+    (zero-width characters taken out, look-alikes of marks the marks again: `naming.AS_TYPED`)."""
+    return " ".join(name.translate(naming.AS_TYPED).split())
 
 
 def website_domain(website: str) -> str:

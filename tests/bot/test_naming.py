@@ -287,9 +287,12 @@ def test_normalize_name(name: str, key: str) -> None:
         ("Nestlé S.A.", "Nestle SA"),
         ("Deutsche Welthungerhilfe e.V.", "Deutsche Welthungerhilfe eV"),
         ("Einzelhandel Meier e.K.", "Einzelhandel Meier"),
-        # A name copied out of a Slack message, marks between zero-width spaces (`literal`).
-        ("Mc`Donald Trust", "Mc\u200b`\u200bDonald Trust"),
-        ("Save_the_Children", "Save\u200b_\u200bthe\u200b_\u200bChildren"),
+        # A name copied out of a Slack message: marks as look-alikes (`literal`), zero-width
+        # characters.
+        ("Mc`Donald Trust", "Mc\u02cbDonald Trust"),
+        ("A*B Corp", "A\u2217B Corp"),
+        ("_Under_ Score", "\u02cdUnder\u02cd Score"),
+        ("Save_the_Children", "Save\u200b_\u200bthe_Children"),
         ("Acme", "Ac\u2060me\ufeff"),
     ],
 )

