@@ -74,7 +74,10 @@ Result = TypeVar("Result")
 
 REMIND_EVERY_MINUTES = 10
 NUDGE_EVERY_MINUTES = 30
-_BY = re.compile(r"\bby\b", re.IGNORECASE)
+# Where the due day starts: `by friday`, as people also say it, `due friday` (`due by`, `due on`).
+_BY = re.compile(r"\b(?:due\s+(?:by|on)|by|due)\b", re.IGNORECASE)
+# `we will send it`: what was promised is “send it”.
+_WILL = re.compile(r"^will\s+")  # lower case: `Will Smith's intro` is a name
 # Statuses whose partners follow a cadence (paused and ended ones are exempt).
 CADENCE_STATUSES = (PartnerStatus.PROSPECT.value, PartnerStatus.ACTIVE.value)
 
@@ -161,7 +164,7 @@ def parse_commit(text: str) -> CommitLine:
         name=name,
         side=side,
         owner_id=owner_id,
-        what=_unquoted(tail[: last.start()].strip()),
+        what=_unquoted(_WILL.sub("", tail[: last.start()].strip())),
         due=tail[last.end() :].strip(),
     )
 

@@ -63,12 +63,16 @@ SIDE_WORDS: tuple[tuple[tuple[str, ...], CommitmentSide], ...] = (
     (("we", "owe"), CommitmentSide.US),
     (("our", "side"), CommitmentSide.US),
     (("we",), CommitmentSide.US),
+    (("we'll",), CommitmentSide.US),
+    (("we’ll",), CommitmentSide.US),
     (("us",), CommitmentSide.US),
     (("they", "owe", "us"), CommitmentSide.THEM),
     (("they", "owe"), CommitmentSide.THEM),
     (("their", "side"), CommitmentSide.THEM),
     (("partner", "owes"), CommitmentSide.THEM),
     (("they",), CommitmentSide.THEM),
+    (("they'll",), CommitmentSide.THEM),
+    (("they’ll",), CommitmentSide.THEM),
     (("them",), CommitmentSide.THEM),
 )
 SCOPES = ("mine", "overdue")
@@ -221,7 +225,7 @@ def problem(error: BadCommitment) -> str:
             f"{MAX_WHAT:,} (link a document for the rest). Nothing was saved."
         )
     if error.problem is Problem.NO_DATE:
-        return "When is it due? End with `by` and a day, e.g. `by friday` or `by 2026-12-04`."
+        return NO_BY
     if error.problem is Problem.UNREADABLE_DATE:
         return f"The due date: {error.detail}"
     if error.problem is Problem.TOO_FAR:
@@ -241,7 +245,7 @@ NO_SIDE = (
     "`them` or `they owe` (the partner promised), e.g. `commit MSF we owe the draft MoU by "
     "friday`."
 )
-NO_BY = "When is it due? End with `by` and a day, e.g. `by friday` or `by 2026-12-04`."
+NO_BY = "When is it due? End with `by` (or `due`) and a day, e.g. `by friday` or `due 2026-12-04`."
 ONE_OWNER = "Name at most one owner, with `@`, after `us` or `them`."
 NO_ID = "Which commitment? Give its number, e.g. `42` (`commitments` lists them)."
 NO_PARTNER = "Which partner? Give the partner's name first."

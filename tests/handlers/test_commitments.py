@@ -148,3 +148,33 @@ def test_cadence_lines() -> None:
         parse_cadence("Acme 30")
     with pytest.raises(GrammarError, match="not a status with a cadence"):
         parse_cadence("status paused 7 14")
+
+
+@pytest.mark.parametrize(
+    ("text", "what", "due"),
+    [
+        # People type `due`: it starts the due day as `by` does.
+        ("Acme we owe the deck due friday", "the deck", "friday"),
+        ("Acme us : the deck due friday", "the deck", "friday"),
+        ("Acme us : the invoice due by 4 Dec", "the invoice", "4 Dec"),
+        ("Acme them : the invoice due on monday", "the invoice", "monday"),
+        ("Acme us : due diligence due friday", "due diligence", "friday"),
+        ("Acme us : the dues by friday", "the dues", "friday"),
+        # `we will send` promised “send”, not “will send”; `Will` may start a name.
+        ("Acme we will send the budget by friday", "send the budget", "friday"),
+        ("Acme they will send it due friday", "send it", "friday"),
+        ("Acme we'll send the budget by friday", "send the budget", "friday"),
+        ("Acme they’ll send it by friday", "send it", "friday"),
+        ("Acme us : Will's intro by friday", "Will's intro", "friday"),
+    ],
+)
+def test_due_as_people_say_it_and_will_is_no_part_of_the_promise(
+    text: str, what: str, due: str
+) -> None:
+    line = parse_commit(text)
+    assert (line.name.text, line.what, line.due) == ("Acme", what, due)
+
+
+def test_a_line_without_by_or_due_says_both_work() -> None:
+    with pytest.raises(GrammarError, match=r"End with `by` \(or `due`\)"):
+        parse_commit("Acme us : the deck friday")
