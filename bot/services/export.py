@@ -107,6 +107,7 @@ TOUCHPOINT_COLUMNS = (
 COMMITMENT_COLUMNS = (
     "number", "partner_id", "partner", "side", "what", "owner_id", "owner_name", "due_on",
     "status", "overdue_days", "created_by", "created_at", "closed_by", "closed_at", "on_time",
+    "close_note",
 )  # fmt: skip
 
 Cell = str | int | float | bool | date | datetime | None
@@ -357,6 +358,7 @@ class Exporter:
                 item.closed_by,
                 item.closed_at,
                 item.on_time,
+                None if item.close_note is None else as_typed(item.close_note),
             ]
             for item in sorted(items, key=lambda item: (item.partner_name.casefold(), item.number))
         ]

@@ -23,7 +23,7 @@ from bot.services.touchpoints import NewTouchpoint, Touchpoints
 from handlers.blocks.commitments import MESSAGES
 from handlers.blocks.touchpoints import RENDERER
 from storage import touchpoints as touchpoint_store
-from storage.models import CommitmentSide, PartnerStatus, TouchpointKind
+from storage.models import CommitmentSide, CommitmentStatus, PartnerStatus, TouchpointKind
 from storage.partners import get_partner
 from tests.factories import Colleague, add_partner, save_colleagues
 
@@ -271,3 +271,22 @@ def test_a_partner_export_imports_into_another_workspace_as_it_was(
     assert "'+Plus Foundation" in exported
     listed = registry.page(team_id="T2", user_id=ANA, scope=ListScope.ALL, limit=10).partners
     assert sorted(facts.name for facts in listed) == ["+Plus Foundation", "Acme", "Globex"]
+
+
+def test_why_a_commitment_was_closed_is_in_its_export(exporter: tuple[Exporter, Pulse]) -> None:
+    """Why it was closed (`done 1 sent by email`) showed only in the reply to `done`."""
+    service, _ = exporter
+    service.commitments.close(
+        actor=Actor(T1, BEN),
+        number=1,
+        status=CommitmentStatus.DONE,
+        note="sent by email to <@U0BEN|ben>",
+    )
+    found = service.export(
+        team_id=T1, user_id=ANA, dataset=Dataset.COMMITMENTS, check=PeopleCheck()
+    )
+    assert [(r["what"], r["close_note"]) for r in rows(found.content)] == [
+        ("deck", "sent by email to @ben"),
+        ("quote", ""),
+        ("venue, says @ben", ""),
+    ]
