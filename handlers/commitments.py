@@ -35,6 +35,7 @@ from bot.services.commitments import (
     CommitmentGone,
     NewCommitment,
     NotAllowedToClose,
+    NotClosed,
     PartnerEnded,
     Problem,
     Scope,
@@ -312,9 +313,36 @@ def _close(status: CommitmentStatus, call: Call) -> Reply:
     return blocks.closed(result, name=result.commitment.partner_name)
 
 
+def reopen(call: Call) -> Reply:
+    """`reopen ID`: a commitment closed by mistake, open again."""
+    number = parse_id(call.rest)
+    result = service_of(call.runtime).reopen(actor=call.actor, number=number)
+    return blocks.closed(result, name=result.commitment.partner_name)
+
+
 def list_commitments(call: Call) -> Reply:
     tokens = grammar.tokenize(call.rest)
     service = service_of(call.runtime)
+    this_year = call.runtime.clock.now().year
+    whole = grammar.whole_name(tokens) if tokens else None
+    if (
+        tokens
+        and tokens[0].is_word(*texts.CLOSED_WORDS)
+        and (whole is None or call.known([whole.text]) is None)
+    ):
+        # `commitments closed [NAME|mine]` (or `done`, `kept`, `dropped`); a partner called
+        # “Done Deals” is still listed by its name.
+        statuses = texts.CLOSED_WORDS[tokens[0].text.lower()]
+        rest = tokens[1:]
+        mine = len(rest) == 1 and rest[0].is_word("mine")
+        named = None if mine or not rest else grammar.whole_name(rest)
+        closed = service.closed_listing(
+            actor=call.actor,
+            statuses=statuses,
+            partner=None if named is None else call.partner(named),
+            mine=mine,
+        )
+        return blocks.closed_listing(closed, this_year=this_year)
     if not tokens:
         found = service.listing(actor=call.actor, scope=Scope.ALL)
     elif len(tokens) == 1 and tokens[0].is_word(Scope.ALL, *texts.SCOPES):
@@ -325,7 +353,7 @@ def list_commitments(call: Call) -> Reply:
         found = service.listing(
             actor=call.actor, scope=Scope.PARTNER, partner=call.partner(line.name)
         )
-    return blocks.listing(found, this_year=call.runtime.clock.now().year)
+    return blocks.listing(found, this_year=this_year)
 
 
 def cadence(call: Call) -> Reply:
@@ -385,6 +413,8 @@ def guarded(body: VerbBody) -> VerbBody:
             return refused(call.runtime, call.team_id, words)
         except AlreadyClosed as error:
             return say(texts.already_closed(error.commitment))
+        except NotClosed as error:
+            return say(texts.not_closed(error.commitment))
         except PartnerEnded as ended:
             return say(texts.ended_partner(ended.partner, ended.reopening))
         except NotAllowedToSet as refusal:
@@ -402,6 +432,7 @@ BODIES: dict[str, tuple[VerbBody, Answer]] = {
     "commit": (commit, touchpoint_handlers.answer),
     "done": (partial(_close, CommitmentStatus.DONE), registry_handlers.answer),
     "drop": (partial(_close, CommitmentStatus.DROPPED), registry_handlers.answer),
+    "reopen": (reopen, registry_handlers.answer),
     "commitments": (list_commitments, registry_handlers.answer),
     "cadence": (cadence, registry_handlers.answer),
     "export": (export, registry_handlers.answer),

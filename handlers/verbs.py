@@ -260,11 +260,21 @@ VERBS: tuple[Verb, ...] = (
         who=CLOSERS,
     ),
     Verb(
+        "reopen",
+        COMMITMENTS,
+        ("reopen ID",),
+        "Open again a commitment marked done or dropped by mistake; its reminders resume (its "
+        "owner is told when someone else does).",
+        ("reopen 42",),
+        who=CLOSERS,
+    ),
+    Verb(
         "commitments",
         COMMITMENTS,
-        ("commitments [NAME|all|mine|overdue]",),
-        "Open commitments, with the balance of what we owe and what they owe.",
-        ("commitments overdue",),
+        ("commitments [NAME|all|mine|overdue]", "commitments closed|kept|dropped [NAME|mine]"),
+        "Open commitments, with the balance of what we owe and what they owe; or the closed "
+        "ones, latest first: how each ended, by whom, when and why.",
+        ("commitments overdue", "commitments closed Acme"),
     ),
     Verb(
         "survey",
@@ -410,6 +420,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "promise": ("commit",),
     "complete": ("done",),
     "close": ("done", "drop"),
+    "undo": ("reopen",),
     "vacation": ("away",),
     "holiday": ("away",),
     "ooo": ("away",),

@@ -22,6 +22,8 @@ from storage import outbox as outbox_store
 from storage.models import (
     Commitment,
     CommitmentStatus,
+    OutboxMessage,
+    OutboxStatus,
     Partner,
     PartnerCadence,
     StatusCadence,
@@ -127,6 +129,41 @@ def close_commitment(
     return rowcount(session, statement) == 1
 
 
+def reopen_commitment(*, session: Session, team_id: str, commitment_id: int) -> bool:
+    """Open a closed commitment again, forgetting who closed it, when and why; its reminders
+    go on from its due day as if it had never been closed. False when it is open already (the
+    first of two reopens wins)."""
+    statement = (
+        sa.update(_T)
+        .where(
+            _T.c.team_id == team_id,
+            _T.c.id == commitment_id,
+            _T.c.status != CommitmentStatus.OPEN,
+        )
+        .values(
+            status=CommitmentStatus.OPEN,
+            closed_by=None,
+            closed_at=None,
+            on_time=None,
+            close_note=None,
+        )
+    )
+    return rowcount(session, statement) == 1
+
+
+def forget_cancelled(*, session: Session, team_id: str, key_prefix: str) -> int:
+    """Delete the workspace's queued messages under `key_prefix` that were cancelled unsent (a
+    reminder withdrawn when its commitment was closed), so that, reopened, it is reminded of at
+    those moments again. How many."""
+    outbox = table_of(OutboxMessage)
+    statement = sa.delete(outbox).where(
+        outbox.c.team_id == team_id,
+        outbox.c.dedupe_key.startswith(key_prefix, autoescape=True),
+        outbox.c.status == OutboxStatus.CANCELLED,
+    )
+    return rowcount(session, statement)
+
+
 def set_due(
     *, session: Session, team_id: str, commitment_id: int, due_on: date, at: datetime
 ) -> bool:
@@ -148,6 +185,8 @@ class CommitmentFilter:
     """Which commitments to read; every field that is set must hold."""
 
     status: CommitmentStatus | None = None
+    # Any of these statuses (`closed` lists done and dropped ones together).
+    statuses: Collection[str] | None = None
     partner_ids: Collection[int] | None = None
     owner_id: str | None = None
     due_before: date | None = None
@@ -157,6 +196,8 @@ def _where(team_id: str, where: CommitmentFilter) -> list[sa.ColumnElement[bool]
     conditions = [_T.c.team_id == team_id]
     if where.status is not None:
         conditions.append(_T.c.status == where.status)
+    if where.statuses is not None:
+        conditions.append(_T.c.status.in_(set(where.statuses)))
     if where.partner_ids is not None:
         conditions.append(_T.c.partner_id.in_(set(where.partner_ids)))
     if where.owner_id is not None:
@@ -177,6 +218,19 @@ def commitments(
     )
     if limit is not None:
         statement = statement.limit(limit)
+    return list(session.exec(statement))
+
+
+def recently_closed(
+    *, session: Session, team_id: str, where: CommitmentFilter, limit: int
+) -> list[Commitment]:
+    """Up to `limit` of the closed commitments matching `where`, the latest closed first."""
+    statement = (
+        select(Commitment)
+        .where(*_where(team_id, where), col(Commitment.closed_at).is_not(None))
+        .order_by(col(Commitment.closed_at).desc(), col(Commitment.id).desc())
+        .limit(limit)
+    )
     return list(session.exec(statement))
 
 

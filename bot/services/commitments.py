@@ -258,10 +258,12 @@ class Recorded:
 
 @dataclass(frozen=True, kw_only=True)
 class Closed:
-    """What `close` did."""
+    """What `close` (or `reopen`) did."""
 
     commitment: CommitmentFacts
     balance: Balance
+    # How it had been closed, when `reopen` opened it again.
+    reopened_from: CommitmentStatus | None = None
 
 
 class Scope(StrEnum):
@@ -284,6 +286,21 @@ class Listing:
     balance: Balance
     # Partners of the listing whose open work is lopsided, and the side that carries it.
     lopsided: list[tuple[str, CommitmentSide, float]]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClosedListing:
+    """A page of `commitments closed`: the latest closed first."""
+
+    # Done, dropped or both.
+    statuses: tuple[CommitmentStatus, ...]
+    # One partner's (None: every partner's).
+    partner: PartnerFacts | None
+    # Only those the caller owns or follows up.
+    mine: bool
+    items: list[CommitmentFacts]
+    # Closed ones matching beyond those shown.
+    more: int
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -346,8 +363,10 @@ class Changed:
 
     commitment: CommitmentFacts
     by: str
-    # The due day before a re-date (None: it was closed).
+    # The due day before a re-date (None: it was closed, or reopened).
     was_due: date | None = None
+    # How it had been closed, when it was reopened (`reopen ID`).
+    reopened_from: CommitmentStatus | None = None
     # The note telling the owner that a colleague recorded it for them had not reached them
     # and was dropped with this change: this one says what was recorded, and by whom.
     unannounced: bool = False
@@ -431,6 +450,14 @@ class NotAllowedToClose(Exception):
         self.commitment = commitment
         self.partner = partner
         self.covers_from = covers_from
+
+
+class NotClosed(Exception):
+    """`reopen` of a commitment that is open."""
+
+    def __init__(self, commitment: CommitmentFacts) -> None:
+        super().__init__(f"commitment {commitment.number} is open")
+        self.commitment = commitment
 
 
 class AlreadyClosed(Exception):
@@ -889,6 +916,38 @@ class Commitments:
             session.commit()
         return Closed(commitment=closed, balance=balance)
 
+    def reopen(
+        self,
+        *,
+        actor: Actor,
+        commitment_id: int | None = None,
+        number: int | None = None,
+    ) -> Closed:
+        """Open again a commitment closed (done or dropped) by mistake: who closed it, when and
+        why are forgotten; its reminders go on (the latest one it missed while closed comes at
+        the planner's next run, a reminder withdrawn when it was closed included), and its
+        owner is told when someone else reopened it. The same people may reopen it as may
+        close it. Raises CommitmentGone, NotClosed, NotAllowedToClose or PeopleToLookUp."""
+        team_id, now = actor.team_id, self.clock.now()
+        with Session(self.engine) as session:
+            commitment_id = _resolve(session, team_id, commitment_id, number)
+            _, before = self._changeable(session, actor, commitment_id, now, closed=True)
+            if not store.reopen_commitment(
+                session=session, team_id=team_id, commitment_id=commitment_id
+            ):
+                session.rollback()
+                raise NotClosed(self._reread(session, team_id, commitment_id, now))
+            store.forget_cancelled(
+                session=session, team_id=team_id, key_prefix=key_prefix(commitment_id)
+            )
+            session.flush()
+            reopened = self._reread(session, team_id, commitment_id, now)
+            change = Changed(commitment=reopened, by=actor.user_id, reopened_from=before.status)
+            self._tell_owner(session, actor, change, now)
+            balance = self._balances(session, team_id, [before.partner_id], now)[before.partner_id]
+            session.commit()
+        return Closed(commitment=reopened, balance=balance, reopened_from=before.status)
+
     def redate(
         self,
         *,
@@ -948,9 +1007,16 @@ class Commitments:
         )
 
     def _changeable(
-        self, session: Session, actor: Actor, commitment_id: int, now: datetime
+        self,
+        session: Session,
+        actor: Actor,
+        commitment_id: int,
+        now: datetime,
+        *,
+        closed: bool = False,
     ) -> tuple[Commitment, CommitmentFacts]:
-        """The open commitment, once the caller is known to be allowed to change it."""
+        """The open commitment (a closed one, to reopen: `closed`), once the caller is known
+        to be allowed to change it."""
         team_id = actor.team_id
         row = store.get_commitment(session=session, team_id=team_id, commitment_id=commitment_id)
         if row is None:
@@ -961,7 +1027,9 @@ class Commitments:
         if found is None:
             raise CommitmentGone()
         facts = self._facts(session, row, found.name, now)
-        if not facts.is_open:
+        if closed and facts.is_open:
+            raise NotClosed(facts)
+        if not closed and not facts.is_open:
             raise AlreadyClosed(facts)
         partner = self._partner_facts(session, found)
         if actor.user_id == row.owner_id or actor.user_id in partner.editors:
@@ -1058,6 +1126,39 @@ class Commitments:
                 more=max(0, len(facts) - limit),
                 balance=balance,
                 lopsided=flagged,
+            )
+
+    def closed_listing(
+        self,
+        *,
+        actor: Actor,
+        statuses: Sequence[CommitmentStatus] = (CommitmentStatus.DONE, CommitmentStatus.DROPPED),
+        partner: str | None = None,
+        mine: bool = False,
+        limit: int = LISTED,
+    ) -> ClosedListing:
+        """Closed commitments of the workspace, one partner (`partner`, a name as typed) or the
+        caller's own (`mine`), the latest closed first: who closed each, when, on time or
+        late, and why."""
+        assert CommitmentStatus.OPEN not in statuses
+        team_id, now = actor.team_id, self.clock.now()
+        with Session(self.engine) as session:
+            found: Partner | None = None
+            if partner is not None:
+                found = self.registry.resolve(session, team_id=team_id, query=partner)
+            where = CommitmentFilter(
+                statuses=[status.value for status in statuses],
+                partner_ids=None if found is None else [_id(found)],
+                owner_id=actor.user_id if mine else None,
+            )
+            rows = store.recently_closed(session=session, team_id=team_id, where=where, limit=limit)
+            total = store.commitment_count(session=session, team_id=team_id, where=where)
+            return ClosedListing(
+                statuses=tuple(statuses),
+                partner=None if found is None else self._partner_facts(session, found),
+                mine=mine,
+                items=self._facts_of(session, team_id, rows, now),
+                more=max(0, total - len(rows)),
             )
 
     def partner_summary(

@@ -16,6 +16,7 @@ from bot.services.commitments import (
     Assigned,
     Changed,
     Closed,
+    ClosedListing,
     CommitmentFacts,
     Listing,
     PartnerCommitments,
@@ -103,10 +104,20 @@ def recorded(result: Recorded) -> Reply:
 
 
 def closed(result: Closed, *, name: str) -> Reply:
-    """The answer to `done` or `drop` (also the reminder it was clicked on, once closed)."""
+    """The answer to `done`, `drop` or `reopen` (also the reminder it was clicked on, once
+    closed)."""
+    if result.reopened_from is not None:
+        lead = texts.reopened(result)
+        balance = context(texts.balance(result.balance, name=name))
+        return Reply(text=lead, blocks=[section(lead), balance])
     lead = texts.closed(result)
     return Reply(
-        text=lead, blocks=[section(lead), context(texts.balance(result.balance, name=name))]
+        text=lead,
+        blocks=[
+            section(lead),
+            context(texts.balance(result.balance, name=name)),
+            context(texts.undo_hint(result.commitment)),
+        ],
     )
 
 
@@ -114,6 +125,22 @@ def redated(item: CommitmentFacts) -> Rendered:
     """A reminder after "New date": the new due day, the buttons still there."""
     text = texts.redated(item)
     return Rendered(text=text, blocks=[section(text), commitment_buttons(item.id)])
+
+
+def closed_listing(found: ClosedListing, *, this_year: int) -> Reply:
+    """`commitments closed`: the latest closed first, how each ended, by whom, when and why."""
+    if not found.items:
+        empty = texts.closed_empty(found)
+        return Reply(text=empty, blocks=[section(empty)])
+    title = texts.closed_title(found)
+    blocks: list[Block] = [header(title)]
+    lines = [texts.closed_line(item, this_year) for item in found.items]
+    for start in range(0, len(lines), LISTED_PER_SECTION):
+        blocks.append(section("\n".join(lines[start : start + LISTED_PER_SECTION])))
+    if found.more:
+        blocks.append(context(texts.closed_more(found)))
+    blocks.append(context(texts.closed_hint()))
+    return Reply(text=title, blocks=blocks)
 
 
 def listing(found: Listing, *, this_year: int) -> Reply:

@@ -31,6 +31,7 @@ from bot.services.commitments import (
     Balance,
     Changed,
     Closed,
+    ClosedListing,
     CommitmentFacts,
     Listing,
     Problem,
@@ -76,6 +77,13 @@ SIDE_WORDS: tuple[tuple[tuple[str, ...], CommitmentSide], ...] = (
     (("them",), CommitmentSide.THEM),
 )
 SCOPES = ("mine", "overdue")
+# `commitments closed|done|kept|dropped [NAME|mine]`: the closed ones, latest first.
+CLOSED_WORDS: dict[str, tuple[CommitmentStatus, ...]] = {
+    "closed": (CommitmentStatus.DONE, CommitmentStatus.DROPPED),
+    "done": (CommitmentStatus.DONE,),
+    "kept": (CommitmentStatus.DONE,),
+    "dropped": (CommitmentStatus.DROPPED,),
+}
 EXPORTS = tuple(dataset.value for dataset in Dataset)
 
 
@@ -270,6 +278,26 @@ def closed(result: Closed) -> str:
     return f"Marked {number(item.number)} done — {whose}, {kept}: {promise(item)}.{why(item)}"
 
 
+def undo_hint(item: CommitmentFacts) -> str:
+    return f"By mistake? `{COMMAND} reopen {item.number}` opens it again."
+
+
+def reopened(result: Closed) -> str:
+    item = result.commitment
+    was = "marked done" if result.reopened_from is CommitmentStatus.DONE else "dropped"
+    return (
+        f"Reopened {number(item.number)} (it was {was}): {promise(item)}, {due(item)}; "
+        f"{owner_role(item)}. Reminders about it resume."
+    )
+
+
+def not_closed(item: CommitmentFacts) -> str:
+    return (
+        f"{number(item.number)} is open already: {promise(item)}, {due(item)}. "
+        f"`{COMMAND} reopen ID` opens one that was marked done or dropped."
+    )
+
+
 def why(item: CommitmentFacts) -> str:
     """` Why: “no longer needed”.` — what the person who closed it said, if anything."""
     if not item.close_note:
@@ -381,6 +409,56 @@ def listing_more(found: Listing) -> str:
     )
 
 
+def _closed_kind(found: ClosedListing) -> str:
+    if found.statuses == (CommitmentStatus.DONE,):
+        return "kept"
+    if found.statuses == (CommitmentStatus.DROPPED,):
+        return "dropped"
+    return "closed"
+
+
+def closed_title(found: ClosedListing) -> str:
+    kind = _closed_kind(found)
+    if found.partner is not None:
+        return f"Commitments {kind} with {found.partner.name}, latest first"
+    if found.mine:
+        return f"Your commitments {kind}, latest first"
+    return f"Commitments {kind}, latest first"
+
+
+def closed_empty(found: ClosedListing) -> str:
+    kind = _closed_kind(found)
+    if found.partner is not None:
+        return f"No commitment with {found.partner.name} has been {kind} yet."
+    if found.mine:
+        return f"None of the commitments you own or follow up has been {kind} yet."
+    return f"No commitment has been {kind} yet."
+
+
+def closed_line(item: CommitmentFacts, this_year: int) -> str:
+    """One closed commitment: what, how it ended, when and by whom, and why."""
+    if item.status is CommitmentStatus.DONE:
+        outcome = "kept on time" if item.on_time else f"kept late (due {due_day(item, this_year)})"
+    else:
+        outcome = f"dropped (was due {due_day(item, this_year)})"
+    when = f" on {day(item.closed_at.date(), this_year=this_year)}" if item.closed_at else ""
+    return (
+        f"{number(item.number)} {promise(item)} · {outcome} · by {person(item.closed_by)}{when}."
+        f"{why(item)}"
+    )
+
+
+def closed_more(found: ClosedListing) -> str:
+    return (
+        f"…and {found.more} closed earlier. Narrow it down: `{COMMAND} commitments closed NAME` "
+        f"or `mine`; `{COMMAND} export commitments` has them all."
+    )
+
+
+def closed_hint() -> str:
+    return f"Closed one by mistake? `{COMMAND} reopen ID` opens it again."
+
+
 def listing_hint() -> str:
     return (
         f"Close one with `{COMMAND} done ID` or `{COMMAND} drop ID`; record one with "
@@ -450,6 +528,12 @@ def changed(note: Changed) -> str:
             f"{by} moved {yours} {which} to {due_day(item)} (it was due "
             f"{day(note.was_due, this_year=item.this_year)}): {promise(item)}. Reminders follow "
             "the new date."
+        )
+    if note.reopened_from is not None:
+        was = "marked done" if note.reopened_from is CommitmentStatus.DONE else "dropped"
+        return (
+            f"{by} reopened {yours} {which} (it had been {was}): {promise(item)}, "
+            f"{due(item)}. Reminders about it resume."
         )
     verb = "marked" if item.status is CommitmentStatus.DONE else "dropped"
     done = " done" if item.status is CommitmentStatus.DONE else ""

@@ -1442,3 +1442,92 @@ def test_a_reminder_withdrawn_when_the_partner_ended_comes_back_when_it_is_reope
     at(slack, utc(2026, 12, 1, 15, 0))
     (before,) = dms(slack, BEN)
     assert "is due Fri 4 Dec, in 3 working days" in before.text
+
+
+@pytest.mark.usefixtures("acme")
+def test_closed_commitments_are_listed_latest_first_with_how_when_and_why(slack: Slack) -> None:
+    """QA: `commitments closed` asked for a partner called “closed”; why one was closed showed
+    only in the reply to `done`/`drop`."""
+    answer(slack, "add Globex")
+    answer(slack, "commit Acme us : send case studies by 2026-11-25", user=DAN)
+    answer(slack, "commit Globex them : the budget by 2026-12-09")
+    answer(slack, "commit Acme them : the logo by 2026-12-09")
+    at(slack, utc(2026, 11, 27, 9, 0))
+    answer(slack, "done 1 sent by email", user=DAN)
+    answer(slack, "drop 2 no longer needed")
+    said = answer(slack, "commitments closed")
+    assert "Commitments closed, latest first" in said
+    assert said.index("`#2`") < said.index("`#1`")
+    assert (
+        "`#1` *we* promised *Acme Corporation* “send case studies” · kept late (due Wed 25 Nov) "
+        "· by <@U0DAN> on Fri 27 Nov. Note: “sent by email”."
+    ) in said
+    assert "`#2` *Globex* promised us “the budget” · dropped (was due Wed 9 Dec)" in said
+    assert "Why: “no longer needed”." in said
+    assert "`#3`" not in said  # still open
+    acme = answer(slack, "commitments closed Acme")
+    assert "Commitments closed with Acme Corporation" in acme and "`#2`" not in acme
+    assert "`#2`" in answer(slack, "commitments dropped") and "`#1`" not in answer(
+        slack, "commitments dropped"
+    )
+    assert "`#1`" in answer(slack, "commitments kept")
+    assert "`#1`" in answer(slack, "commitments done mine", user=DAN)
+    assert "None of the commitments you own or follow up has been closed yet." in answer(
+        slack, "commitments closed mine", user=CHLOE
+    )
+    # A partner whose name starts with one of those words is still listed by its name.
+    answer(slack, "add Done Deals")
+    assert "No open commitments with *Done Deals*" in answer(slack, "commitments Done Deals")
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_commitment_closed_by_mistake_is_reopened_and_reminded_of_again(slack: Slack) -> None:
+    """QA: nothing opened again a commitment marked done or dropped by mistake."""
+    answer(slack, f"commit Acme us {MENTION[BEN]} : send the draft MoU by 2026-12-04")
+    at(slack, utc(2026, 11, 25, 14, 30))  # Ben is told it was recorded for him
+    said = answer(slack, "done 1", user=BEN)
+    assert "By mistake? `/partner reopen 1` opens it again." in said
+    assert "Only <@U0BEN>" in answer(slack, "reopen 1", user=CHLOE)
+    said = answer(slack, "reopen #1")
+    assert (
+        "Reopened `#1` (it was marked done): *we* owe *Acme Corporation* “send the draft MoU”, "
+        "due Fri 4 Dec; owner <@U0BEN>. Reminders about it resume."
+    ) in said
+    row = stored(slack)[0]
+    assert (row.status, row.closed_by, row.closed_at, row.on_time) == ("open", None, None, None)
+    assert "`#1` is open already" in answer(slack, "reopen 1")
+    assert "There is no commitment `#9` here" in answer(slack, "reopen 9")
+    assert "Which commitment?" in answer(slack, "reopen")
+    assert "`#1`" in answer(slack, "commitments mine", user=BEN)
+    # Ben, who closed it himself, hears that Ana opened it again, and is reminded as before.
+    at(slack, utc(2026, 11, 26, 14, 30))
+    (told,) = [m for m in dms(slack, BEN) if "reopened" in m.text]
+    assert (
+        "<@U0ANA> reopened your commitment `#1` (it had been marked done): *we* owe *Acme "
+        "Corporation* “send the draft MoU”, due Fri 4 Dec. Reminders about it resume."
+    ) in told.text
+    assert blocks.DONE in action_ids(told)
+    at(slack, utc(2026, 12, 1, 15, 0))
+    assert "is due Fri 4 Dec, in 3 working days" in dms(slack, BEN)[-1].text
+    # Dropped in error too; who closed it shows in `commitments closed` until it is reopened.
+    answer(slack, "drop 1 wrong one", user=BEN)
+    assert "`#1`" in answer(slack, "commitments dropped")
+    assert "(it was dropped)" in answer(slack, "reopen 1", user=BEN)
+    assert "No commitment has been dropped yet." in answer(slack, "commitments dropped")
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_reopened_commitment_brings_the_reminder_it_missed_while_closed(slack: Slack) -> None:
+    answer(slack, "commit Acme us : send the draft MoU by 2026-12-04", user=BEN)
+    answer(slack, "done 1", user=BEN)
+    at(slack, utc(2026, 12, 1, 15, 0))  # 10:00 in New York: 3 working days before
+    assert dms(slack, BEN) == []
+    at(slack, utc(2026, 12, 2, 15, 0))
+    assert "Reminders about it resume" in answer(slack, "reopen 1", user=BEN)
+    at(slack, utc(2026, 12, 2, 15, 10))
+    (reminder,) = dms(slack, BEN)
+    assert "is due Fri 4 Dec" in reminder.text and blocks.DONE in action_ids(reminder)
+
+
+def test_undo_points_to_reopen(slack: Slack) -> None:
+    assert "`reopen`" in answer(slack, "undo 1")

@@ -301,3 +301,77 @@ def test_quiet_partners(engine: Engine, days_quiet: int, listed: bool) -> None:
         )
         assert [row.id for row in found] == ([acme] if listed else [])
         assert store.workspaces_with_partners(session=session) == ["T1", "T2"]
+
+
+def test_closed_ones_latest_first_and_reopened_in_their_workspace_only(engine: Engine) -> None:
+    with Session(engine) as session:
+        acme, other = partner(session, "T1", "Acme"), partner(session, "T2", "Acme")
+        ids = [commit(session, "T1", acme) for _ in range(3)] + [commit(session, "T2", other)]
+        for minutes, (index, status) in enumerate(
+            ((0, CommitmentStatus.DONE), (1, CommitmentStatus.DROPPED), (3, CommitmentStatus.DONE))
+        ):
+            commitment_id = ids[index]
+            assert commitment_id is not None
+            assert store.close_commitment(
+                session=session,
+                team_id="T2" if index == 3 else "T1",
+                commitment_id=commitment_id,
+                status=status,
+                by="U2",
+                at=NOW + timedelta(minutes=minutes),
+                on_time=True if status is CommitmentStatus.DONE else None,
+                note="why",
+            )
+        closed = CommitmentFilter(statuses=["done", "dropped"])
+        found = store.recently_closed(session=session, team_id="T1", where=closed, limit=5)
+        assert [row.id for row in found] == [ids[1], ids[0]]
+        dropped = CommitmentFilter(statuses=["dropped"])
+        assert store.commitment_count(session=session, team_id="T1", where=dropped) == 1
+        first = ids[0]
+        assert first is not None
+        assert not store.reopen_commitment(session=session, team_id="T2", commitment_id=first)
+        assert store.reopen_commitment(session=session, team_id="T1", commitment_id=first)
+        assert not store.reopen_commitment(session=session, team_id="T1", commitment_id=first)
+        session.expire_all()  # the rows read above, as the database has them now
+        row = store.get_commitment(session=session, team_id="T1", commitment_id=first)
+        assert row is not None
+        assert (row.status, row.closed_by, row.closed_at, row.on_time, row.close_note) == (
+            "open",
+            None,
+            None,
+            None,
+            None,
+        )
+        found = store.recently_closed(session=session, team_id="T1", where=closed, limit=5)
+        assert [row.id for row in found] == [ids[1]]
+
+
+def test_only_cancelled_messages_with_the_prefix_are_forgotten(engine: Engine) -> None:
+    with Session(engine) as session:
+        for team_id, key in (
+            ("T1", "commitment:1:due"),
+            ("T1", "commitment:1:before"),
+            ("T1", "commitment:12:due"),
+            ("T2", "commitment:1:due"),
+        ):
+            enqueue(
+                session,
+                team_id=team_id,
+                kind="commitment_reminder",
+                recipient_user="U1",
+                text="reminder",
+                due_at=NOW,
+                dedupe_key=key,
+                respect_working_hours=False,
+            )
+        for team_id, prefix in (("T1", "commitment:1:due"), ("T1", "commitment:12:"), ("T2", "c")):
+            store.cancel_unsent(session=session, team_id=team_id, key_prefix=prefix)
+        assert (
+            store.forget_cancelled(session=session, team_id="T1", key_prefix="commitment:1:") == 1
+        )
+        left = {(row.team_id, row.dedupe_key) for row in session.exec(select(OutboxMessage))}
+    assert left == {
+        ("T1", "commitment:1:before"),
+        ("T1", "commitment:12:due"),
+        ("T2", "commitment:1:due"),
+    }

@@ -42,7 +42,7 @@ def test_catalogue_covers_the_whole_language() -> None:
     expected = {
         "add", "show", "list", "owner", "deputy", "team", "status", "channel", "alias",
         "rename", "merge", "contact", "contacts", "log", "plan", "intend", "check",
-        "commit", "done", "drop", "commitments", "survey", "health", "cadence", "away",
+        "commit", "done", "drop", "reopen", "commitments", "survey", "health", "cadence", "away",
         "back", "config", "export", "help",
     }  # fmt: skip
     assert set(VERBS_BY_NAME) == expected
