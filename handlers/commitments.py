@@ -158,15 +158,17 @@ def parse_commit(text: str) -> CommitLine:
         # follows (perhaps with a `:` in it) was promised.
         side, name, owner_id, tail = _without_colon(text)
     found = list(_BY.finditer(tail))
-    if not found or not tail[found[-1].end() :].strip():
+    # `due: friday`: the mark after the word is no part of the day.
+    due = tail[found[-1].end() :].strip().lstrip(":").strip() if found else ""
+    if not due:
         raise GrammarError(texts.NO_BY)
-    last = found[-1]
+    what = tail[: found[-1].start()].strip()
+    if what.endswith("(") and due.endswith(")"):  # `the deck (due friday)`
+        due = due[:-1].strip()
+    # `the deck, due friday`: the mark before the word is no part of the promise.
+    what = what.rstrip(",;(–—-").strip()
     return CommitLine(
-        name=name,
-        side=side,
-        owner_id=owner_id,
-        what=_unquoted(_WILL.sub("", tail[: last.start()].strip())),
-        due=tail[last.end() :].strip(),
+        name=name, side=side, owner_id=owner_id, what=_unquoted(_WILL.sub("", what)), due=due
     )
 
 
@@ -315,7 +317,10 @@ def _close(status: CommitmentStatus, call: Call) -> Reply:
 
 def reopen(call: Call) -> Reply:
     """`reopen ID`: a commitment closed by mistake, open again."""
-    number = parse_id(call.rest)
+    first, _, more = call.rest.strip().partition(" ")
+    number = parse_id(first.rstrip(",:"))
+    if more.strip():
+        raise GrammarError(texts.reopen_only_number(number))
     result = service_of(call.runtime).reopen(actor=call.actor, number=number)
     return blocks.closed(result, name=result.commitment.partner_name)
 
@@ -335,7 +340,8 @@ def list_commitments(call: Call) -> Reply:
         statuses = texts.CLOSED_WORDS[tokens[0].text.lower()]
         rest = tokens[1:]
         mine = len(rest) == 1 and rest[0].is_word("mine")
-        named = None if mine or not rest else grammar.whole_name(rest)
+        every = len(rest) == 1 and rest[0].is_word(Scope.ALL)
+        named = None if mine or every or not rest else grammar.whole_name(rest)
         closed = service.closed_listing(
             actor=call.actor,
             statuses=statuses,

@@ -82,6 +82,7 @@ CLOSED_WORDS: dict[str, tuple[CommitmentStatus, ...]] = {
     "closed": (CommitmentStatus.DONE, CommitmentStatus.DROPPED),
     "done": (CommitmentStatus.DONE,),
     "kept": (CommitmentStatus.DONE,),
+    "completed": (CommitmentStatus.DONE,),
     "dropped": (CommitmentStatus.DROPPED,),
 }
 EXPORTS = tuple(dataset.value for dataset in Dataset)
@@ -288,6 +289,13 @@ def reopened(result: Closed) -> str:
     return (
         f"Reopened {number(item.number)} (it was {was}): {promise(item)}, {due(item)}; "
         f"{owner_role(item)}. Reminders about it resume."
+    )
+
+
+def reopen_only_number(first: int) -> str:
+    return (
+        f"Reopen takes the commitment's number alone: `{COMMAND} reopen {first}`; say why when "
+        "you close it again."
     )
 
 

@@ -178,3 +178,20 @@ def test_due_as_people_say_it_and_will_is_no_part_of_the_promise(
 def test_a_line_without_by_or_due_says_both_work() -> None:
     with pytest.raises(GrammarError, match=r"End with `by` \(or `due`\)"):
         parse_commit("Acme us : the deck friday")
+
+
+@pytest.mark.parametrize(
+    ("text", "what", "due"),
+    [
+        ("Acme we owe the deck, due friday", "the deck", "friday"),
+        ("Acme we owe the deck due: friday", "the deck", "friday"),
+        ("Acme we owe the deck (due friday)", "the deck", "friday"),
+        ("Acme we owe the deck - by friday", "the deck", "friday"),
+        ("Acme us : the deck (v2) by friday", "the deck (v2)", "friday"),
+    ],
+)
+def test_marks_around_due_are_no_part_of_the_promise_or_the_day(
+    text: str, what: str, due: str
+) -> None:
+    line = parse_commit(text)
+    assert (line.what, line.due) == (what, due)

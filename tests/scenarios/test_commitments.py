@@ -1531,3 +1531,17 @@ def test_a_reopened_commitment_brings_the_reminder_it_missed_while_closed(slack:
 
 def test_undo_points_to_reopen(slack: Slack) -> None:
     assert "`reopen`" in answer(slack, "undo 1")
+
+
+@pytest.mark.usefixtures("acme")
+def test_closed_ones_as_people_ask_for_them_and_reopen_takes_a_number_alone(
+    slack: Slack,
+) -> None:
+    answer(slack, "commit Acme we owe the deck, due 2026-12-09")
+    assert "“the deck” · due Wed 9 Dec" in answer(slack, "commitments")
+    answer(slack, "done 1")
+    assert "`#1`" in answer(slack, "commitments completed")
+    assert "`#1`" in answer(slack, "commitments closed all")
+    said = answer(slack, "reopen 1 oops")
+    assert "Reopen takes the commitment's number alone: `/partner reopen 1`" in said
+    assert stored(slack)[0].status == "done"
