@@ -321,7 +321,10 @@ def reopen(call: Call) -> Reply:
     number = parse_id(first.rstrip(",:"))
     if more.strip():
         raise GrammarError(texts.reopen_only_number(number))
-    result = service_of(call.runtime).reopen(actor=call.actor, number=number)
+    try:
+        result = service_of(call.runtime).reopen(actor=call.actor, number=number)
+    except PartnerEnded as ended:
+        return say(texts.reopen_ended(ended.partner, number, ended.reopening))
     return blocks.closed(result, name=result.commitment.partner_name)
 
 

@@ -927,11 +927,19 @@ class Commitments:
         why are forgotten; its reminders go on (the latest one it missed while closed comes at
         the planner's next run, a reminder withdrawn when it was closed included), and its
         owner is told when someone else reopened it. The same people may reopen it as may
-        close it. Raises CommitmentGone, NotClosed, NotAllowedToClose or PeopleToLookUp."""
+        close it. Raises CommitmentGone, NotClosed, NotAllowedToClose, PartnerEnded (reopen the
+        partner first) or PeopleToLookUp."""
         team_id, now = actor.team_id, self.clock.now()
         with Session(self.engine) as session:
             commitment_id = _resolve(session, team_id, commitment_id, number)
             _, before = self._changeable(session, actor, commitment_id, now, closed=True)
+            partner = self._partner(session, team_id, before.partner_id)
+            if partner.status == PartnerStatus.ENDED:
+                # Nobody follows an ended partner: it would remind nobody.
+                facts_of_partner = self._partner_facts(session, partner)
+                raise PartnerEnded(
+                    facts_of_partner, reopening_of(session, actor, facts_of_partner, now)
+                )
             if not store.reopen_commitment(
                 session=session, team_id=team_id, commitment_id=commitment_id
             ):

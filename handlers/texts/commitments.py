@@ -792,6 +792,15 @@ def ended_partner(facts: PartnerFacts, reopening: Reopening | None = None) -> st
     )
 
 
+def reopen_ended(facts: PartnerFacts, typed: int, reopening: Reopening | None = None) -> str:
+    """The answer to `reopen` of a commitment with a partner whose partnership has ended."""
+    return (
+        f"The partnership with *{facts.name}* has ended, and nobody follows it any more, so "
+        f"{number(typed)} stays closed. If it goes on, {reopen_hint(facts, reopening)}; then "
+        f"`{COMMAND} reopen {typed}`."
+    )
+
+
 def form_ended_partner(facts: PartnerFacts, reopening: Reopening | None = None) -> str:
     """The commitment form's word under the partner picked, whose partnership has ended."""
     return (

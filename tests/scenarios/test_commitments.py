@@ -1545,3 +1545,23 @@ def test_closed_ones_as_people_ask_for_them_and_reopen_takes_a_number_alone(
     said = answer(slack, "reopen 1 oops")
     assert "Reopen takes the commitment's number alone: `/partner reopen 1`" in said
     assert stored(slack)[0].status == "done"
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_commitment_with_an_ended_partner_stays_closed_until_the_partner_is_reopened(
+    slack: Slack,
+) -> None:
+    """QA: `reopen` said "Reminders about it resume" of a commitment with an ended partner,
+    which reminds nobody."""
+    answer(slack, "commit Acme them : the MoU by 2026-12-09")
+    answer(slack, "drop 1 they walked away")
+    answer(slack, "status Acme ended")
+    said = answer(slack, "reopen 1")
+    assert (
+        "The partnership with *Acme Corporation* has ended, and nobody follows it any more, so "
+        "`#1` stays closed. If it goes on, `/partner status Acme Corporation active` reopens it; "
+        "then `/partner reopen 1`."
+    ) in said
+    assert stored(slack)[0].status == "dropped"
+    answer(slack, "status Acme active")
+    assert "Reopened `#1`" in answer(slack, "reopen 1")
