@@ -75,8 +75,9 @@ Result = TypeVar("Result")
 
 REMIND_EVERY_MINUTES = 10
 NUDGE_EVERY_MINUTES = 30
-# Where the due day starts: `by friday`, as people also say it, `due friday` (`due by`, `due on`).
-_BY = re.compile(r"\b(?:due\s+(?:by|on)|by|due)\b", re.IGNORECASE)
+# Where the due day starts: `by friday`, as people also say it, `due friday` (`due by`, `due on`,
+# `due date`). The last one counts: `confirm the due date by friday` is due friday.
+_BY = re.compile(r"\b(?:due\s+date|due\s+(?:by|on)|by|due)\b", re.IGNORECASE)
 # `we will send it`: what was promised is “send it”.
 _WILL = re.compile(r"^will\s+")  # lower case: `Will Smith's intro` is a name
 # Statuses whose partners follow a cadence (paused and ended ones are exempt).
@@ -159,7 +160,8 @@ def parse_commit(text: str) -> CommitLine:
         side, name, owner_id, tail = _without_colon(text)
     found = list(_BY.finditer(tail))
     # `due: friday`: the mark after the word is no part of the day.
-    due = tail[found[-1].end() :].strip().lstrip(":").strip() if found else ""
+    # `by friday.`: nor is a full stop or an exclamation mark at the end.
+    due = tail[found[-1].end() :].strip().lstrip(":").rstrip(".!").strip() if found else ""
     if not due:
         raise GrammarError(texts.NO_BY)
     what = tail[: found[-1].start()].strip()

@@ -188,6 +188,11 @@ def test_a_line_without_by_or_due_says_both_work() -> None:
         ("Acme we owe the deck (due friday)", "the deck", "friday"),
         ("Acme we owe the deck - by friday", "the deck", "friday"),
         ("Acme us : the deck (v2) by friday", "the deck (v2)", "friday"),
+        ("Acme we owe the deck by friday.", "the deck", "friday"),
+        ("Acme we owe the deck due 4 Dec!", "the deck", "4 Dec"),
+        ("Acme we owe the deck due date: friday", "the deck", "friday"),
+        ("Acme us : confirm the due date by friday", "confirm the due date", "friday"),
+        ("Acme us : the payment due by friday", "the payment", "friday"),
     ],
 )
 def test_marks_around_due_are_no_part_of_the_promise_or_the_day(
