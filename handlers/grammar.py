@@ -524,6 +524,9 @@ class AddLine:
     aliases: tuple[str, ...]
     # The link in brackets after the name (`add MSF (msf.org)`), as typed.
     website: str | None = None
+    deputy_id: str | None = None
+    # Colleagues put on its team (`team @dan @eve`), in the order typed.
+    team: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -553,6 +556,8 @@ class ChangeLine:
     name: Name
     change: Change
     items: tuple[str, ...]
+    # False when the line left the change to be understood (`team MSF @dan`: add).
+    said: bool = True
 
 
 @dataclass(frozen=True)
@@ -592,18 +597,45 @@ class ContactLine:
 
 
 ADD_CLAUSES = ("owner", "aka")
+# Clauses of `add` that take people and are no keyword of the language: `deputy` and `team`
+# start a clause where a mention follows them, or after another clause of people (`owner @ana
+# deputy ben` is the deputy misspelt, not the owner's name), so "Team Rubicon" and "Deputy
+# Ministers' Forum" stay names.
+PEOPLE_CLAUSES = ("owner", "deputy", "team")
+
+
+def _add_clause(tokens: Sequence[Token], at: int, *, after: str | None = None) -> str | None:
+    """The clause of `add` that `tokens[at]` starts, if any; `after`: the clause it stands in."""
+    token = tokens[at]
+    if token.keyword in ADD_CLAUSES:
+        return token.keyword
+    if not token.is_word("deputy", "team"):
+        return None
+    follows = tokens[at + 1] if at + 1 < len(tokens) else None
+    if (follows is not None and follows.kind is Kind.MENTION) or after in PEOPLE_CLAUSES:
+        return token.text.lower()
+    return None
+
+
+def _first_clause(tokens: Sequence[Token], start: int = 1, *, after: str | None = None) -> int:
+    """Where the first clause of `add` from `tokens[start]` on begins (else the end)."""
+    return next(
+        (at for at in range(start, len(tokens)) if _add_clause(tokens, at, after=after)),
+        len(tokens),
+    )
 
 
 def parse_add(text: str) -> AddLine:
-    """`NAME [(website)] [owner @u] [aka "X", "Y"]`, clauses in either order; the website may
-    also end the line, after a clause (`aka "D" (delta.org)`)."""
+    """`NAME [(website)] [owner @u] [deputy @u] [team @u …] [aka "X", "Y"]`, clauses in any
+    order; the website may also end the line, after a clause (`aka "D" (delta.org)`)."""
     tokens = tokenize(text)
     if tokens and tokens[0].kind in (Kind.MENTION, Kind.CHANNEL):
         raise GrammarError(MARKUP_IN_NAME)
     # Nothing but the name stands first: a first word that is a keyword of other verbs (`add
     # With Love`, `add Into the Wild`) starts it.
     open_start = bool(tokens) and tokens[0].keyword not in ADD_CLAUSES
-    name, used = take_name(tokens, open_start=open_start)
+    # `deputy @ben` and `team @dan` end the name as `owner` does.
+    name, used = take_name(tokens[: _first_clause(tokens)], open_start=open_start)
     if name is None and len(tokens) == 1 and not open_start:
         # `add Owner`: a clause's word alone can only be the name.
         raise GrammarError(
@@ -615,18 +647,21 @@ def parse_add(text: str) -> AddLine:
     )
     if tokens[0].kind is Kind.QUOTED:
         # `"Acme Org" (acme.org)`: the website follows the quoted name, before any clause.
-        end = next((i for i, t in enumerate(tokens) if i > 0 and t.keyword in ADD_CLAUSES), None)
-        website = _bracketed_address(tokens[1:end] if end else tokens[1:])
+        end = _first_clause(tokens)
+        website = _bracketed_address(tokens[1:end])
         if website is not None:
-            used = end or len(tokens)
+            used = end
     else:
         name, website = _website_after(name, tokens[:used])
     owner_id: str | None = None
+    deputy_id: str | None = None
+    team: list[str] = []
     aliases: list[str] = []
     rest = tokens[used:]
+    clause: str | None = None
     while rest:
-        clause = rest[0].keyword
-        end = next((i for i, t in enumerate(rest[1:], 1) if t.keyword in ADD_CLAUSES), len(rest))
+        clause = _add_clause(rest, 0, after=clause)
+        end = _first_clause(rest, after=clause)
         body, address = _website_at_end(rest[1:end])
         if address is not None:
             if website is not None:
@@ -635,13 +670,23 @@ def parse_add(text: str) -> AddLine:
                     '`/partner add Acme (acme.org) aka "AC"`.'
                 )
             website = address
-        if clause == "owner":
-            people = mentions(body, what="owner")
+        if clause in ("owner", "deputy"):
+            people = mentions(body, what=clause)
             if len(people) != 1:
-                raise GrammarError("`owner` takes one person, e.g. `owner @ana`.")
-            if owner_id is not None:
-                raise GrammarError("Name exactly one owner: `owner` comes once, e.g. `owner @ana`.")
-            owner_id = people[0]
+                raise GrammarError(f"`{clause}` takes one person, e.g. `{clause} @ana`.")
+            if (owner_id if clause == "owner" else deputy_id) is not None:
+                raise GrammarError(
+                    f"Name exactly one {clause}: `{clause}` comes once, e.g. `{clause} @ana`."
+                )
+            if clause == "owner":
+                owner_id = people[0]
+            else:
+                deputy_id = people[0]
+        elif clause == "team":
+            people = mentions(body, what="colleagues")
+            if not people:
+                raise GrammarError("`team` takes colleagues with `@`, e.g. `team @dan @eve`.")
+            team += people
         elif clause == "aka":
             aliases += name_list(body)
             if not body:
@@ -649,7 +694,14 @@ def parse_add(text: str) -> AddLine:
         else:
             raise _not_added(text, tokens, rest)
         rest = rest[end:]
-    return AddLine(name=name, owner_id=owner_id, aliases=tuple(aliases), website=website)
+    return AddLine(
+        name=name,
+        owner_id=owner_id,
+        aliases=tuple(aliases),
+        website=website,
+        deputy_id=deputy_id,
+        team=tuple(dict.fromkeys(team)),
+    )
 
 
 def _website_after(name: Name, words: Sequence[Token]) -> tuple[Name, str | None]:
@@ -776,13 +828,25 @@ def parse_deputy(text: str, *, known: KnownNames | None = None) -> DeputyLine:
 
 
 def parse_team(text: str) -> ChangeLine | NameLine:
-    """`NAME add|remove @user …` — the last add/remove followed only by mentions; `NAME`
-    alone (no add, remove or mention), to see the team."""
+    """`NAME add|remove @user …` — the last add/remove followed only by mentions; `NAME @user
+    …`, people straight after the name, adds them; `NAME` alone (no add, remove or mention),
+    to see the team."""
     tokens = tokenize(text)
     split = _split_at_last(tokens, ("add", "remove"), then=Kind.MENTION)
     said = _split_at_last(tokens, ("add", "remove"), then=None)
+    people_from = _trailing_mentions(tokens)
+    if split is None and people_from is not None:
+        return ChangeLine(
+            name=_require_name(whole_name(tokens[:people_from])),
+            change=Change.ADD,
+            items=tuple(dict.fromkeys(mentions(tokens[people_from:]))),
+            said=False,
+        )
     if split is None and said is None and all(t.kind is not Kind.MENTION for t in tokens):
         return NameLine(name=_require_name(whole_name(tokens)))
+    if split is None and said and said == len(tokens) - 1:
+        word = tokens[said].text.lower()
+        raise GrammarError(f"Who? Name the colleagues after `{word}` with `@`, e.g. `{word} @ben`.")
     if split is None and said:
         mentions(tokens[said + 1 :])  # `team MSF add ben`: says which is no mention
     if split is None:
@@ -793,6 +857,24 @@ def parse_team(text: str) -> ChangeLine | NameLine:
         change=Change(tokens[split].text.lower()),
         items=tuple(dict.fromkeys(mentions(tokens[split + 1 :]))),
     )
+
+
+def _trailing_mentions(tokens: Sequence[Token]) -> int | None:
+    """Where the mentions that end `tokens` begin (commas and `and` before and between them,
+    `MSF and @dan`, belong to them), when a name and no other mention comes before them; else
+    None."""
+    start = len(tokens)
+    while start > 0 and (
+        tokens[start - 1].kind is Kind.MENTION
+        or tokens[start - 1].is_word("and")
+        or tokens[start - 1].text == ","
+    ):
+        start -= 1
+    if start == 0 or start == len(tokens):
+        return None
+    if any(token.kind in (Kind.MENTION, Kind.CHANNEL) for token in tokens[:start]):
+        return None
+    return start
 
 
 def parse_status(text: str, statuses: Sequence[str]) -> WordLine:

@@ -41,6 +41,7 @@ from bot.services.registry import (
     BadName,
     BadValue,
     DeputyChange,
+    DeputyIsOwner,
     Handover,
     LikelyDuplicate,
     ListChange,
@@ -206,24 +207,50 @@ def add(call: Call, *, allow_similar: bool = False) -> Reply:
         return _open_add_form(call)
     line = grammar.parse_add(call.rest)
     told: list[str] = []
+    members: list[str] = []
+    deputy_told: list[str] = []
     try:
         profile = call.registry.add(
             actor=call.actor,
             name=line.name.text,
             owner_id=line.owner_id,
+            deputy_id=line.deputy_id,
             aliases=line.aliases,
+            team=line.team,
             website=line.website,
             allow_similar=allow_similar,
-            then=partial(_queue_add_notes, call.runtime, call.actor, told, []),
+            then=partial(_added_by_line, call, told, members, deputy_told, team=line.team),
         )
     except AlreadyRegistered as exists:
         # What came with the name was not applied either: say so, and how to.
-        return _existing_card(call, exists, owner_id=line.owner_id, aliases=line.aliases)
+        return _existing_card(call, exists, line=line)
+    except DeputyIsOwner as both:
+        said = texts.deputy_is_owner(both.name, both.user_id, caller=call.actor.user_id)
+        return help_blocks.usage(call.verb, said)
     return blocks.card(
         profile,
         now=reader_now(call.runtime, team_id=call.team_id, user_id=call.actor.user_id),
-        lead=texts.added(profile.facts.name, told),
+        lead=texts.added(profile.facts.name, told, members, deputy=deputy_told),
     )
+
+
+def _added_by_line(
+    call: Call,
+    told: list[str],
+    members: list[str],
+    deputy_told: list[str],
+    session: Session,
+    facts: PartnerFacts,
+    *,
+    team: Sequence[str],
+) -> None:
+    """In the transaction of `add NAME …`: the owner, the team (`_queue_add_notes`) and a
+    deputy named in the line hear of it as after `owner`, `team add` and `deputy`; the owner,
+    whose note says who the deputy is, reads no second one about it."""
+    _queue_add_notes(call.runtime, call.actor, told, members, session, facts, team=team)
+    if facts.deputy_id is not None:
+        change = DeputyChange(facts=facts, old_deputy_id=None)
+        _deputy_changed(call, deputy_told, session, change, tell_owner=False)
 
 
 def _queue_add_notes(
@@ -238,9 +265,9 @@ def _queue_add_notes(
 ) -> None:
     """In the transaction of `add`: an owner someone else named hears that the partner is
     theirs, as after a handover, and is named in `told`; colleagues put on its `team` (but the
-    owner and the caller) hear that they are on it, and are named in `members`."""
+    owner, the deputy and the caller) hear that they are on it, and are named in `members`."""
     for user_id in dict.fromkeys(team):
-        if user_id in (facts.owner_id, actor.user_id):
+        if user_id in (facts.owner_id, facts.deputy_id, actor.user_id):
             continue
         _queue_team_note(runtime, session, actor, facts, user_id, occasion="added")
         members.append(user_id)
@@ -379,10 +406,17 @@ def _deputy_key(partner_id: int, user_id: str) -> str:
     return f"deputy:{partner_id}:{user_id}:"
 
 
-def _deputy_changed(call: Call, told: list[str], session: Session, change: DeputyChange) -> None:
+def _deputy_changed(
+    call: Call,
+    told: list[str],
+    session: Session,
+    change: DeputyChange,
+    *,
+    tell_owner: bool = True,
+) -> None:
     """In the transaction of a change of deputy: the new deputy, the old one and the owner
-    (but whoever made the change) are told, one note each, and named in `told`; then later
-    features' parts of naming a deputy (`DEPUTY_PARTS`)."""
+    (but whoever made the change; the owner only with `tell_owner`) are told, one note each,
+    and named in `told`; then later features' parts of naming a deputy (`DEPUTY_PARTS`)."""
     facts, by = change.facts, call.invocation.user_id
     old, new = change.old_deputy_id, facts.deputy_id
     this = occasion(call)
@@ -396,7 +430,7 @@ def _deputy_changed(call: Call, told: list[str], session: Session, change: Deput
     )
     if old is not None and old != by and not unheard:
         notes.append((old, texts.no_longer_deputy(facts, by), f"deputy_ended:{facts.id}:{old}:"))
-    if facts.owner_id is not None and facts.owner_id != by:
+    if tell_owner and facts.owner_id is not None and facts.owner_id != by:
         text = texts.deputy_changed_for_owner(facts, by, old)
         notes.append((facts.owner_id, text, f"deputy_owner:{facts.id}:{facts.owner_id}:"))
     for user_id, text, key in notes:
@@ -434,7 +468,10 @@ def team(call: Call) -> Reply:
         user_ids=line.items,
         then=partial(_team_added, call, told),
     )
-    return say(texts.team_changed(change, adding=True) + texts.let_know(told))
+    said = texts.team_changed(change, adding=True, implied=not line.said) + texts.let_know(told)
+    if not line.said:
+        said += "\n" + texts.team_remove_hint(change.facts)
+    return say(said)
 
 
 def _team_added(call: Call, told: list[str], session: Session, change: ListChange) -> None:
@@ -765,20 +802,22 @@ def answer(call: Call, body: VerbBody) -> Reply:
 
 
 def _existing_card(
-    call: Call,
-    exists: AlreadyRegistered,
-    *,
-    owner_id: str | None = None,
-    aliases: Sequence[str] = (),
+    call: Call, exists: AlreadyRegistered, *, line: grammar.AddLine | None = None
 ) -> Reply:
-    """The card of the partner `add` found registered, led by what was not done: the owner
-    and aliases typed with the name, if any."""
+    """The card of the partner `add` found registered, led by what was not done: the owner,
+    deputy, team and aliases typed with the name (`line`), if any."""
+    lead = texts.already_registered(
+        exists.name,
+        exists.existing.facts,
+        owner_id=None if line is None else line.owner_id,
+        deputy_id=None if line is None else line.deputy_id,
+        team=() if line is None else line.team,
+        aliases=() if line is None else line.aliases,
+    )
     return blocks.card(
         exists.existing,
         now=reader_now(call.runtime, team_id=call.team_id, user_id=call.actor.user_id),
-        lead=texts.already_registered(
-            exists.name, exists.existing.facts, owner_id=owner_id, aliases=aliases
-        ),
+        lead=lead,
     )
 
 

@@ -39,11 +39,20 @@ VERBS: tuple[Verb, ...] = (
     Verb(
         "add",
         PARTNERS,
-        ('add NAME [(website)] [owner @user] [aka "X", "Y"]', "add  (opens a form)"),
-        "Register a partner. You own it unless `owner` names someone else, who is told; a "
-        "website in brackets after the name is its website. A likely duplicate of an existing "
-        "partner (by name or website) is shown to you before anything is created.",
-        ('add Médecins Sans Frontières owner @ana aka "MSF", "Doctors Without Borders"',),
+        (
+            'add NAME [(website)] [owner @user] [deputy @user] [team @user …] [aka "X", "Y"]',
+            "add  (opens a form)",
+        ),
+        "Register a partner. You own it unless `owner` names someone else; `deputy` and `team` "
+        "name who covers for the owner and who works with it, in any order after the name. "
+        "Whoever else is named is told. A website in brackets after the name, or at the end of "
+        "the line, is its website. A likely duplicate of an existing partner (by name or "
+        "website) is shown to you before anything is created.",
+        (
+            'add Médecins Sans Frontières owner @ana deputy @ben aka "MSF", "Doctors Without '
+            'Borders"',
+            "add Oxfam (oxfam.org) team @dan @eve",
+        ),
     ),
     Verb(
         "show",
@@ -87,7 +96,8 @@ VERBS: tuple[Verb, ...] = (
             "team NAME  (shows it)",
         ),
         "The partner's internal team: the colleagues who are surveyed and kept informed; "
-        "whoever someone else adds is told. A member may take themselves off it.",
+        "whoever someone else adds is told. People straight after the name (`team MSF @ben`) "
+        "are added; taking someone off needs `remove`. A member may take themselves off it.",
         ("team MSF add @ben @dan",),
         who=f"anyone may look; {OWNERS} may change it, and a member may leave",
     ),

@@ -321,6 +321,16 @@ class NameTaken(RegistryError):
         self.adding = adding
 
 
+class DeputyIsOwner(RegistryError):
+    """`add` naming as deputy whoever would own the partner (the caller, unless an owner is
+    named): one person cannot be both."""
+
+    def __init__(self, name: str, user_id: str) -> None:
+        super().__init__(f"{user_id} would own {name!r} and be its deputy")
+        self.name = name
+        self.user_id = user_id
+
+
 class NotAllowed(RegistryError):
     """The caller is neither owner, deputy nor admin of the partner; `admins`: those Liaison
     knows of, who could."""
@@ -544,6 +554,7 @@ class Registry:
         actor: Actor,
         name: str,
         owner_id: str | None = None,
+        deputy_id: str | None = None,
         aliases: Sequence[str] = (),
         team: Sequence[str] = (),
         status: PartnerStatus = PartnerStatus.PROSPECT,
@@ -552,7 +563,8 @@ class Registry:
         allow_similar: bool = False,
         then: Callable[[Session, PartnerFacts], None] | None = None,
     ) -> PartnerProfile:
-        """Register a partner owned by `owner_id` (default: the caller).
+        """Register a partner owned by `owner_id` (default: the caller), with `deputy_id` as its
+        deputy (as `set_deputy` names one: never its owner, `DeputyIsOwner`) and `team` on it.
 
         `then` runs in the same transaction once the partner and its team are written, so what
         it queues about the new partner (its owner told) commits together with it or not at all.
@@ -571,9 +583,12 @@ class Registry:
             raise NotesTooLong(len(notes))
         domain = website_domain(website) if website else None
         owner = owner_id or actor.user_id
+        if deputy_id is not None and deputy_id == owner:
+            raise DeputyIsOwner(name, deputy_id)
         with Session(self.engine) as session:
             self._refuse_existing(session, team_id, name, key, alias_keys)
-            mentioned = [user for user in dict.fromkeys([owner, *team]) if user != actor.user_id]
+            named = [owner, *([] if deputy_id is None else [deputy_id]), *team]
+            mentioned = [user for user in dict.fromkeys(named) if user != actor.user_id]
             unknown = people.vet_mentions(
                 session, team_id=team_id, user_ids=mentioned, check=actor.check
             )
@@ -616,7 +631,7 @@ class Registry:
                     now=now,
                 )
                 for member in dict.fromkeys(team):
-                    if member != owner:
+                    if member not in (owner, deputy_id):
                         store.set_role(
                             session=session,
                             team_id=team_id,
@@ -625,6 +640,15 @@ class Registry:
                             role=TeamRole.MEMBER,
                             now=now,
                         )
+                if deputy_id is not None:
+                    store.set_role(
+                        session=session,
+                        team_id=team_id,
+                        partner_id=_id(partner),
+                        user_id=deputy_id,
+                        role=TeamRole.DEPUTY,
+                        now=now,
+                    )
                 partner_id = _id(partner)
                 if then is not None:
                     then(session, self._facts(partner, self._team(session, partner)))

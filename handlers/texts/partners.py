@@ -195,13 +195,34 @@ def ending(name: str) -> str:
     return full_stop(bold(name))
 
 
-def added(name: str, told: Sequence[str] = (), members: Sequence[str] = ()) -> str:
+def added(
+    name: str,
+    told: Sequence[str] = (),
+    members: Sequence[str] = (),
+    *,
+    deputy: Sequence[str] = (),
+) -> str:
     """`add`'s answer; `told`: the owner someone else named, who is told it is theirs;
-    `members`: the colleagues put on its team, who are told so."""
+    `members`: the colleagues put on its team, who are told so; `deputy`: the deputy someone
+    else named, who is told so."""
     owner = f" I've let {people(told)} know that they own it." if told else ""
+    made = f" I've let {people(deputy)} know that they are its deputy." if deputy else ""
     team = f" I've let {people(members)} know that they are on its team." if members else ""
     again = f"Use `{COMMAND} show {in_command(name)}` to see it again."
-    return f"Added {ending(name)}{owner}{team} {again}"
+    return f"Added {ending(name)}{owner}{made}{team} {again}"
+
+
+def deputy_is_owner(name: str, user_id: str, *, caller: str) -> str:
+    """`add NAME … deputy @u` naming whoever would own it: the caller (no owner named) or the
+    owner named."""
+    if user_id == caller:
+        who = f"You would own {bold(name)} (no `owner` is named), so you cannot be its deputy too"
+    else:
+        who = f"{person(user_id)} would own {bold(name)}, so cannot be its deputy too"
+    return (
+        f"{who}: a deputy covers for the owner. Name another colleague, e.g. `{COMMAND} add "
+        f"{in_command(name)} owner @ana deputy @ben`. Nothing was saved."
+    )
 
 
 def already_registered(
@@ -209,10 +230,12 @@ def already_registered(
     existing: PartnerFacts,
     *,
     owner_id: str | None = None,
+    deputy_id: str | None = None,
+    team: Sequence[str] = (),
     aliases: Sequence[str] = (),
 ) -> str:
-    """`add` of a registered name; `owner_id` and `aliases`: what was typed with it, which is
-    not applied either."""
+    """`add` of a registered name; `owner_id`, `deputy_id`, `team` and `aliases`: what was
+    typed with it, which is not applied either."""
     if name.casefold() == existing.name.casefold():
         found = f"{bold(existing.name)} is already registered — here it is."
     else:
@@ -227,6 +250,16 @@ def already_registered(
     if owner_id is not None and owner_id != existing.owner_id:
         todo.append(
             f"to hand it over, `{COMMAND} owner {in_command(existing.name)} {person(owner_id)}`"
+        )
+    if deputy_id is not None and deputy_id != existing.deputy_id:
+        todo.append(
+            f"to name its deputy, `{COMMAND} deputy {in_command(existing.name)} "
+            f"{person(deputy_id)}`"
+        )
+    if team:
+        todo.append(
+            f"to put colleagues on its team, `{COMMAND} team {in_command(existing.name)} add "
+            f"{' '.join(person(user) for user in team)}`"
         )
     if not todo:
         return found
@@ -490,9 +523,15 @@ def handover_to_new_owner(
 
 
 def owner_of_new_partner(facts: PartnerFacts, by: str) -> str:
-    """To the owner named by whoever registered the partner."""
+    """To the owner named by whoever registered the partner (and who its deputy is, if one was
+    named with it)."""
+    deputy = (
+        ""
+        if facts.deputy_id is None
+        else f", with {person(facts.deputy_id)} as its deputy to cover for you while you are away"
+    )
     return (
-        f"{person(by)} registered {bold(facts.name)} in Liaison and made you its owner. "
+        f"{person(by)} registered {bold(facts.name)} in Liaison and made you its owner{deputy}. "
         f"{_accountable(facts)}"
     )
 
@@ -720,11 +759,18 @@ def channel_shown(facts: PartnerFacts, found: Route) -> str:
     )
 
 
-def team_changed(change: ListChange, adding: bool) -> str:
+def team_changed(change: ListChange, adding: bool, *, implied: bool = False) -> str:
+    """`team add`'s or `team remove`'s answer; `implied`: people named straight after the
+    partner's name (`team MSF @dan`), which adds them, as the answer says."""
     lines = []
     if change.changed:
-        verb = "joined" if adding else "left"
-        lines.append(f"{people(change.changed)} {verb} the team of {ending(change.facts.name)}")
+        if implied:
+            lines.append(
+                f"I added {people(change.changed)} to the team of {ending(change.facts.name)}"
+            )
+        else:
+            verb = "joined" if adding else "left"
+            lines.append(f"{people(change.changed)} {verb} the team of {ending(change.facts.name)}")
     if change.unchanged:
         were = "was" if len(change.unchanged) == 1 else "were"
         already = "already on" if adding else "not on"
@@ -735,6 +781,12 @@ def team_changed(change: ListChange, adding: bool) -> str:
             f"{person(change.deputy_removed)} was its deputy. {no_deputy_now(change.facts)}"
         )
     return "\n".join(lines)
+
+
+def team_remove_hint(facts: PartnerFacts) -> str:
+    """After people named straight after the name were added (`team MSF @dan`): how to take
+    someone off, which is always said."""
+    return f"To take someone off: `{COMMAND} team {in_command(facts.name)} remove @user`."
 
 
 def status_set(facts: PartnerFacts) -> str:

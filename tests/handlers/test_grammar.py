@@ -77,6 +77,29 @@ def test_add_reads_owner_and_aliases_in_either_order() -> None:
         assert parsed.aliases == ("MSF-E", "Médicos Sin Fronteras")
 
 
+def test_add_reads_deputy_and_team_among_its_clauses() -> None:
+    lines = (
+        'Oxfam Intl owner <@U1> deputy <@U2> team <@U3> <@U4>, <@U3> aka "OI"',
+        '"Oxfam Intl" team <@U3> and <@U4> aka "OI" deputy <@U2> owner <@U1>',
+        "Oxfam Intl deputy <@U2> aka OI owner <@U1> team <@U3> <@U4> (oxfam.org)",
+    )
+    for line in lines:
+        parsed = grammar.parse_add(line)
+        assert parsed.name.text == "Oxfam Intl"
+        assert (parsed.owner_id, parsed.deputy_id) == ("U1", "U2")
+        assert parsed.team == ("U3", "U4") and parsed.aliases == ("OI",)
+    assert grammar.parse_add("Oxfam Intl deputy <@U2> (oxfam.org)").website == "oxfam.org"
+    # Only before a person (or after another clause of people) do the words start a clause.
+    assert grammar.parse_add("Team Rubicon team <@U3>").name.text == "Team Rubicon"
+    assert grammar.parse_add("Red Team Deputy Forum").name.text == "Red Team Deputy Forum"
+    with pytest.raises(GrammarError, match="`ben` is not a mention: name the deputy"):
+        grammar.parse_add("Oxfam owner <@U1> deputy ben")
+    with pytest.raises(GrammarError, match="`deputy` takes one person"):
+        grammar.parse_add("Oxfam deputy <@U1> <@U2>")
+    with pytest.raises(GrammarError, match="`deputy` comes once"):
+        grammar.parse_add("Oxfam deputy <@U1> deputy <@U2>")
+
+
 @pytest.mark.parametrize(
     ("line", "name", "website"),
     [
@@ -229,8 +252,14 @@ def test_team_splits_at_the_last_add_or_remove_before_the_mentions() -> None:
     assert parsed.items == ("U1", "U2")
     removed = grammar.parse_team("MSF remove <@U3>")
     assert isinstance(removed, grammar.ChangeLine) and removed.change is Change.REMOVE
+    # People straight after the name are added (new-user pass: "Say `add` or `remove`").
+    implied = grammar.parse_team("MSF <@U3> and <@U4|d>")
+    assert isinstance(implied, grammar.ChangeLine) and implied.change is Change.ADD
+    assert (implied.name.text, implied.items, implied.said) == ("MSF", ("U3", "U4"), False)
+    with pytest.raises(GrammarError, match="Name the colleagues after `remove`"):
+        grammar.parse_team("MSF remove")
     with pytest.raises(GrammarError, match="`add` or `remove`"):
-        grammar.parse_team("MSF <@U3>")
+        grammar.parse_team("MSF <@U3> Oxfam <@U4>")  # people inside the name
     # `add` was said: what is wrong is the person without `@`.
     with pytest.raises(GrammarError, match="`ben` is not a mention"):
         grammar.parse_team("MSF add ben")
@@ -240,8 +269,8 @@ def test_team_with_a_name_alone_is_to_see_the_team() -> None:
     assert grammar.parse_team("Save the Children") == grammar.NameLine(
         name=grammar.parse_name("Save the Children").name
     )
-    with pytest.raises(GrammarError, match="`add` or `remove`"):
-        grammar.parse_team("Save the Children <@U3>")  # someone named: add or remove?
+    named = grammar.parse_team("Save the Children <@U3>")  # someone named: added
+    assert isinstance(named, grammar.ChangeLine) and named.name.text == "Save the Children"
 
 
 def test_status_is_the_last_word() -> None:

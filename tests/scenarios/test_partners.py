@@ -510,6 +510,77 @@ def test_colleagues_put_on_the_team_from_the_add_form_are_told(slack: Slack) -> 
     assert direct(slack, ANA) == []
 
 
+def test_add_names_owner_deputy_and_team_in_one_line_in_any_order(slack: Slack) -> None:
+    # New-user pass: `add Oxfam International owner @ana deputy @ben` answered "`deputy` is not
+    # a mention: name the owner with `@`".
+    said = answer(
+        slack,
+        "add Oxfam International deputy <@U0DAN|dan> team <@U0CHLOE|chloe> <@U0DAN|dan> "
+        "owner <@U0BEN|ben> (oxfam.org)",
+    )
+    assert said.startswith(
+        "Added *Oxfam International*. I've let <@U0BEN> know that they own it. I've let "
+        "<@U0DAN> know that they are its deputy. I've let <@U0CHLOE> know that they are on its "
+        "team."
+    )
+    profile = registry(slack).profile(team_id=TEAM, partner="Oxfam International")
+    assert (profile.facts.owner_id, profile.facts.deputy_id) == (BEN, DAN)
+    assert profile.members == [CHLOE] and profile.facts.website_domain == "oxfam.org"
+    # The notes `owner`, `deputy` and `team add` send; the owner reads of the deputy in theirs.
+    deliver_queued(slack, hours=1)  # 10:00 in London
+    (to_dan,) = direct(slack, DAN)
+    assert to_dan.startswith(
+        "<@U0ANA> made you the deputy of *Oxfam International*. You may change it as its owner "
+        "<@U0BEN> can"
+    )
+    deliver_queued(slack, hours=5)  # 10:00 in New York
+    (to_ben,) = direct(slack, BEN)
+    assert to_ben.startswith(
+        "<@U0ANA> registered *Oxfam International* in Liaison and made you its owner, with "
+        "<@U0DAN> as its deputy to cover for you while you are away."
+    )
+    deliver_queued(slack, hours=10)  # Thu 10:00 in Tokyo
+    (to_chloe,) = direct(slack, CHLOE)
+    assert to_chloe.startswith("<@U0ANA> put you on the team of *Oxfam International*")
+    assert direct(slack, ANA) == []
+    # As `deputy` would: one person is not owner and deputy, and nothing is saved.
+    said = answer(slack, "add Acme deputy <@U0ANA|ana>")
+    assert said.startswith(
+        "You would own *Acme* (no `owner` is named), so you cannot be its deputy too: a deputy "
+        "covers for the owner. Name another colleague, e.g. `/partner add Acme owner @ana deputy "
+        "@ben`. Nothing was saved."
+    )
+    said = answer(slack, "add Acme owner <@U0BEN|ben> deputy <@U0BEN|ben>")
+    assert said.startswith("<@U0BEN> would own *Acme*, so cannot be its deputy too")
+    assert "`ben` is not a mention: name the deputy with `@`" in answer(
+        slack, "add Acme owner <@U0BEN|ben> deputy ben"
+    )
+    assert partner_count(slack) == 1
+    # Words that only start a clause before a person stay in a name.
+    assert "Added *Team Rubicon*" in answer(slack, "add Team Rubicon deputy <@U0BEN|ben>")
+    # A partner registered already: what came with the name is not applied, and said how to.
+    said = answer(slack, "add Oxfam International deputy <@U0CHLOE|c> team <@U0ANA|a>", user=BEN)
+    assert (
+        "I changed nothing: to name its deputy, `/partner deputy Oxfam International <@U0CHLOE>`; "
+        "to put colleagues on its team, `/partner team Oxfam International add <@U0ANA>`."
+    ) in said
+
+
+def test_people_straight_after_the_name_in_team_are_added(slack: Slack) -> None:
+    # New-user pass: `team Oxfam @dan` answered "Say `add` or `remove`".
+    answer(slack, "add Oxfam")
+    said = answer(slack, "team Oxfam <@U0DAN|dan> and <@U0CHLOE|chloe>")
+    assert said.startswith(
+        "I added <@U0DAN>, <@U0CHLOE> to the team of *Oxfam*.\nTeam now: <@U0ANA> (owner), "
+        "<@U0DAN>, <@U0CHLOE>. I've let <@U0DAN>, <@U0CHLOE> know.\nTo take someone off: "
+        "`/partner team Oxfam remove @user`."
+    )
+    assert registry(slack).profile(team_id=TEAM, partner="Oxfam").members == [DAN, CHLOE]
+    # Taking someone off stays explicit.
+    assert "Who? Name the colleagues after `remove` with `@`" in answer(slack, "team Oxfam remove")
+    assert "left the team" in answer(slack, "team Oxfam remove <@U0DAN|dan>")
+
+
 def test_a_deputy_made_owner_before_their_note_went_out_reads_only_the_handover(
     slack: Slack,
 ) -> None:
