@@ -219,6 +219,18 @@ def normalize_name(name: str) -> str:
     return " ".join(core or words)
 
 
+def same_letters(a: str, b: str) -> bool:
+    """Whether two names are written with the same letters and digits in the same order, case,
+    accents, punctuation and spacing aside ("Logbook" and "logbook", "Medecins" and
+    "Médecins", "Acme-Org" and "Acme Org"): one name spelt another way, not another name."""
+
+    def letters(name: str) -> str:
+        text = unicodedata.normalize("NFKD", name.casefold().translate(_LETTER_MAP))
+        return "".join(char for char in text if char.isalnum())
+
+    return letters(a) == letters(b)
+
+
 # The words of the legal forms, and the joining words, that any partner's name may hold.
 _FORM_WORDS = frozenset(word for suffix in _LEGAL_SUFFIXES for word in suffix) | frozenset(
     "the and of for".split()

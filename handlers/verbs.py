@@ -136,7 +136,8 @@ VERBS: tuple[Verb, ...] = (
         "rename",
         PARTNERS,
         ("rename NAME to NEW",),
-        "Change the partner's name; the old name stays as an alias. The owner is told of a "
+        "Change the partner's name; the old name stays as an alias (a change of case or "
+        "accents only changes how it is written). The owner is told of a "
         "rename someone else makes.",
         ("rename Acme Corp to Acme Group",),
         who=OWNERS,

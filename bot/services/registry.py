@@ -181,6 +181,9 @@ class Renamed:
     # False when the old name was only a legal form or common word (`naming.generic_name`:
     # "Foundation"): it is refused as an alias, so it is not kept as one either.
     old_name_kept: bool = True
+    # The new name is the old one written otherwise: in case, accents or punctuation only
+    # (`naming.same_letters`: "Logbook" to "logbook"); it finds the partner as the old one did.
+    respelled: bool = False
 
 
 @dataclass(frozen=True)
@@ -961,7 +964,12 @@ class Registry:
                 session.rollback()
                 self._refuse_taken(session, actor.team_id, new_name, new_key, besides=partner_id)
                 raise
-            renamed = Renamed(facts=self._facts(found, team), old_name=old_name, old_name_kept=kept)
+            renamed = Renamed(
+                facts=self._facts(found, team),
+                old_name=old_name,
+                old_name_kept=kept,
+                respelled=new_key == old_key and naming.same_letters(old_name, new_name),
+            )
             if then is not None:
                 then(session, renamed)
             self._commit_names(session, found.team_id, [_id(found)])

@@ -619,6 +619,11 @@ def let_know(told: Sequence[str]) -> str:
 
 def renamed_for_owner(result: Renamed, by: str) -> str:
     """To the owner, when someone else renamed their partner."""
+    if result.respelled:
+        return (
+            f"{person(by)} changed how {bold(result.old_name)}, which you own, is written: "
+            f"{ending(result.facts.name)}"
+        )
     return (
         f"{person(by)} renamed {bold(result.old_name)}, which you own, to "
         f"{ending(result.facts.name)} "
@@ -958,6 +963,10 @@ def aliases_changed(change: ListChange, adding: bool) -> str:
 
 
 def renamed(result: Renamed) -> str:
+    if result.respelled:
+        # Only case, accents or punctuation changed: "the old name still finds it" would read
+        # as if it were kept as another name.
+        return f"{bold(result.old_name)} is now written {ending(result.facts.name)}"
     then = OLD_NAME_FINDS_IT if result.old_name_kept else _generic_name_dropped(result.old_name)
     return f"{bold(result.old_name)} is now called {ending(result.facts.name)} {then}"
 

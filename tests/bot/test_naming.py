@@ -19,6 +19,7 @@ from bot.naming import (
     one_typo_away,
     person_key,
     same_body_contained,
+    same_letters,
     tokens,
 )
 
@@ -1040,3 +1041,11 @@ def test_one_typo_away_sees_a_typo_in_a_legal_form() -> None:
     assert one_typo_away("Acme Limted", "Acme Limited")
     assert not one_typo_away("acme corp", "Acme Corp")
     assert not one_typo_away("Acme Corporate", "Acme Corp")
+
+
+def test_same_letters_sets_case_accents_and_punctuation_aside() -> None:
+    assert same_letters("Logbook", "logbook")
+    assert same_letters("Médecins Sans-Frontières", "medecins sans frontieres")
+    assert same_letters("Øresund", "oresund")
+    assert not same_letters("Ärzte", "Aerzte")
+    assert not same_letters("Acme", "Acme Inc")

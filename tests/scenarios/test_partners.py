@@ -960,6 +960,24 @@ def test_team_deputy_aliases_rename_channel_and_contacts(slack: Slack) -> None:
         assert expected in card
 
 
+def test_a_rename_in_case_or_accents_only_says_the_name_is_now_written_so(slack: Slack) -> None:
+    # New-user pass: `rename Logbook to logbook` answered "The old name still finds it."
+    answer(slack, "add Logbook owner <@U0DAN|dan>")
+    said = answer(slack, "rename Logbook to logbook")
+    assert said.startswith("*Logbook* is now written *logbook*.")
+    assert "old name" not in said and "I've let <@U0DAN> know." in said
+    said = answer(slack, "rename logbook to Lögbook")
+    assert said.startswith("*logbook* is now written *Lögbook*.")
+    # Another name is a rename as before.
+    said = answer(slack, "rename Logbook to Logbook Trust")
+    assert "is now called *Logbook Trust*. The old name still finds it." in said
+    assert registry(slack).profile(team_id=TEAM, partner="Logbook Trust").aliases == ["Lögbook"]
+    deliver_queued(slack, hours=1)  # 10:00 in London
+    assert direct(slack, DAN)[1] == (
+        "<@U0ANA> changed how *Logbook*, which you own, is written: *logbook*."
+    )
+
+
 def test_team_with_the_name_alone_shows_the_team_to_anyone(slack: Slack) -> None:
     answer(slack, MSF)
     owner = registry(slack).profile(team_id=TEAM, partner="MSF").facts.owner_id
