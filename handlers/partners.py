@@ -779,7 +779,7 @@ def answer(call: Call, body: VerbBody) -> Reply:
     except UnknownPartner as unknown:
         reply = unknown_partner(call, unknown)
     except (GrammarError, BadName, BadValue, NotInWorkspace) as error:
-        reply = help_blocks.usage(call.verb, _problem(error))
+        reply = help_blocks.usage(call.verb, _problem(error, verb=call.verb.name))
     except NotAllowed as refusal:
         reply = refused(
             call.runtime,
@@ -862,11 +862,14 @@ def name_admins_later(
     return run
 
 
-def _problem(error: GrammarError | BadName | BadValue | NotInWorkspace) -> str:
+def _problem(
+    error: GrammarError | BadName | BadValue | NotInWorkspace, *, verb: str | None = None
+) -> str:
+    """What was wrong with a line of `verb`."""
     if isinstance(error, GrammarError):
         return error.problem
     if isinstance(error, BadName):
-        return texts.bad_name(error.problem, error.name)
+        return texts.bad_name(error.problem, error.name, verb=verb)
     if isinstance(error, BadValue):
         return texts.bad_value(error.what, error.value, limit=error.limit)
     return texts.not_in_workspace(error.user_id)

@@ -81,6 +81,8 @@ _NAME_PROBLEMS = {
     NameProblem.NO_LETTERS: "the name has no letters or digits",
     NameProblem.GENERIC: "an alias is only a legal form or common word (Inc, The, Foundation)",
     NameProblem.GENERIC_NAME: "the name is only a legal form or common word (Inc, The, Foundation)",
+    NameProblem.SINGLE_LETTER: "an alias is a single letter",
+    NameProblem.SINGLE_LETTER_NAME: "the name is a single letter",
 }
 _ALIAS_SPLIT = re.compile(r"[;|]")
 _SLACK_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")

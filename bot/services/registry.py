@@ -245,6 +245,11 @@ class NameProblem(StrEnum):
     GENERIC = "generic"
     # A new partner's whole name of only such words (`add Foundation`).
     GENERIC_NAME = "generic_name"
+    # An alias of one letter or digit ("D", "V", "D Inc"), legal forms aside: typed alone, such
+    # a letter stands for no partner in particular.
+    SINGLE_LETTER = "single_letter"
+    # A new partner's name of one letter or digit (`add E`).
+    SINGLE_LETTER_NAME = "single_letter_name"
 
 
 class BadName(RegistryError):
@@ -416,9 +421,12 @@ def name_key(name: str) -> str:
 
 def new_alias_key(alias: str) -> str:
     """The normalized key of an alias to give a partner; raises BadName for an unusable one,
-    and for one that names no partner in particular (`naming.generic_name`: "Inc", "The",
-    "Foundation"), which would stand for a word that many names hold."""
+    and for one that names no partner in particular: one letter or digit ("D", "V"), or only
+    legal forms or common words (`naming.generic_name`: "Inc", "The", "Foundation"), which
+    would stand for a word that many names hold."""
     key = name_key(alias)
+    if _one_letter(key):
+        raise BadName(clean_name(alias), NameProblem.SINGLE_LETTER)
     if naming.generic_name(alias):
         raise BadName(clean_name(alias), NameProblem.GENERIC)
     return key
@@ -426,12 +434,20 @@ def new_alias_key(alias: str) -> str:
 
 def new_name_key(name: str) -> str:
     """The normalized key of a name to give a partner (`add`, `rename`); raises BadName for an
-    unusable one, and for one that names no partner in particular (`naming.generic_name`), which
-    `alias add` refuses too."""
+    unusable one, and for one that names no partner in particular (one letter or digit, or
+    `naming.generic_name`), which `alias add` refuses too."""
     key = name_key(name)
+    if _one_letter(key):
+        raise BadName(clean_name(name), NameProblem.SINGLE_LETTER_NAME)
     if naming.generic_name(name):
         raise BadName(clean_name(name), NameProblem.GENERIC_NAME)
     return key
+
+
+def _one_letter(key: str) -> bool:
+    """Whether a name's key is one letter or digit: "A", "e.V."'s "E" and "D" alike, which
+    before this rule were refused as legal forms or accepted by chance of the alphabet."""
+    return len(key.replace(" ", "")) == 1
 
 
 def clean_name(name: str) -> str:

@@ -338,20 +338,37 @@ def swallowed_words(partner: str, extra: str, *, verb: str, query: str) -> str:
 _GENERIC = "is only a legal form or a common word (like Inc, Ltd, The or Foundation)"
 
 
-def bad_name(problem: NameProblem, name: str, *, in_form: bool = False) -> str:
+def bad_name(
+    problem: NameProblem, name: str, *, in_form: bool = False, verb: str | None = None
+) -> str:
     """A name or alias refused; `in_form`: under a field of a form still open, which is put
-    right there (no command to type, and nothing could have been saved yet)."""
-    if problem is NameProblem.GENERIC_NAME:
-        told = (
-            f"{quote(name)} {_GENERIC}, so it names no partner in particular. Give the "
-            "organisation's own name, such as “Ford Foundation”"
+    right there (no command to type, and nothing could have been saved yet); `verb`: the verb
+    typed, whose own form the example of an alias shows (`add … aka`, else `alias … add`)."""
+    saved = "" if in_form else " Nothing was saved."
+    if problem in (NameProblem.GENERIC_NAME, NameProblem.SINGLE_LETTER_NAME):
+        what = (
+            _one_letter(name)
+            if problem is NameProblem.SINGLE_LETTER_NAME
+            else f"{quote(name)} {_GENERIC}"
         )
-        return f"{told}." if in_form else f"{told}. Nothing was saved."
-    if problem is NameProblem.GENERIC and in_form:
         return (
-            f"{quote(name)} {_GENERIC}, so as an alias it would stand for a word many partners' "
-            "names hold. An alias is another name people use for this partner, such as an "
-            "acronym or short form (MSF for Médecins Sans Frontières); take this one out."
+            f"{what}, so it names no partner in particular. Give the organisation's own name, "
+            f"such as “Ford Foundation”.{saved}"
+        )
+    if problem in (NameProblem.GENERIC, NameProblem.SINGLE_LETTER):
+        if problem is NameProblem.SINGLE_LETTER:
+            told = f"{_one_letter(name)}, too short to single out a partner"
+        else:
+            told = f"{quote(name)} {_GENERIC}, so as an alias it would stand for a word many "
+            told += "partners' names hold"
+        example = (
+            " (MSF for Médecins Sans Frontières); take this one out"
+            if in_form
+            else f": `{_alias_example(verb)}`"
+        )
+        return (
+            f"{told}. An alias is another name people use for this partner, such as an acronym "
+            f"or short form{example}.{saved}"
         )
     if problem is NameProblem.EMPTY:
         return "The name is empty."
@@ -359,14 +376,25 @@ def bad_name(problem: NameProblem, name: str, *, in_form: bool = False) -> str:
         return (
             f"That name is {len(name)} characters long; a name can have at most {MAX_NAME_LENGTH}."
         )
-    if problem is NameProblem.GENERIC:
-        return (
-            f"{quote(name)} {_GENERIC}, so as an alias it would stand for a word many partners' "
-            "names hold. An alias is another name people use for this partner, such as an "
-            f'acronym or short form: `{COMMAND} alias Médecins Sans Frontières add "MSF"`. '
-            "Nothing was saved."
-        )
-    return f"{quote(name)} has no letters or digits, so nobody could ever type it back."
+    return (
+        f"{quote(name)} has no letters or digits, and a partner is looked up by the letters and "
+        "digits of its name: give it in words (an emoji may go with them, e.g. “Ocean Trust "
+        f"🌊”).{saved}"
+    )
+
+
+def _one_letter(name: str) -> str:
+    """What is wrong with a name or alias of one letter or digit (legal forms aside)."""
+    if sum(char.isalnum() for char in name) == 1:
+        return f"{quote(name)} is a single letter"
+    return f"{quote(name)} comes down to a single letter (legal forms such as Inc aside)"
+
+
+def _alias_example(verb: str | None) -> str:
+    """How the verb typed gives a partner an alias."""
+    if verb == "add":
+        return f'{COMMAND} add Médecins Sans Frontières aka "MSF"'
+    return f'{COMMAND} alias Médecins Sans Frontières add "MSF"'
 
 
 def bad_value(what: str, value: str, *, limit: int | None = None) -> str:

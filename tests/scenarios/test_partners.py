@@ -139,9 +139,9 @@ def test_a_quoted_name_and_an_address_with_a_port_take_their_website(slack: Slac
 def test_a_website_after_the_aliases_is_the_website(slack: Slack) -> None:
     # QA: `add "Delta" aka "D" (delta.org)` answered "Put each name in quotes", with the
     # website in quotes as its example.
-    added = answer(slack, 'add "Delta" aka "D" (delta.org)')
+    added = answer(slack, 'add "Delta" aka "DL" (delta.org)')
     assert "Added *Delta*" in added
-    assert "<https://delta.org|delta.org>" in added and "Also known as: “D”" in added
+    assert "<https://delta.org|delta.org>" in added and "Also known as: “DL”" in added
 
 
 ZWSP = "\u200b"
@@ -1111,6 +1111,48 @@ def test_an_alias_that_is_only_a_legal_form_is_refused_with_the_right_form(
     )
     assert "Syntax" in said  # the verb's forms follow
     assert "Inc" not in registry(slack).profile(team_id=TEAM, partner="MSF").aliases
+
+
+def test_a_single_letter_is_refused_as_alias_or_name_alike_in_the_verbs_own_form(
+    slack: Slack,
+) -> None:
+    # New-user pass: "A", "E", "K", "S", "V" and "Z" were refused as "a legal form or common
+    # word" while "D" was taken, and `add … aka` was shown an example of `alias … add`.
+    for letter in ("D", "V"):
+        said = answer(slack, f'add Delta aka "{letter}"')
+        assert said.startswith(
+            f"“{letter}” is a single letter, too short to single out a partner. An alias is "
+            "another name people use for this partner, such as an acronym or short form: "
+            '`/partner add Médecins Sans Frontières aka "MSF"`. Nothing was saved.'
+        )
+    assert partner_count(slack) == 0
+    said = answer(slack, 'add Delta aka "Inc"')
+    assert "“Inc” is only a legal form" in said
+    assert '`/partner add Médecins Sans Frontières aka "MSF"`' in said
+    answer(slack, "add Delta")
+    said = answer(slack, 'alias Delta add "d."')
+    assert said.startswith("“d.” is a single letter, too short to single out a partner.")
+    assert '`/partner alias Médecins Sans Frontières add "MSF"`. Nothing was saved.' in said
+    for name in ("E", "X"):
+        said = answer(slack, f"add {name}")
+        assert said.startswith(
+            f"“{name}” is a single letter, so it names no partner in particular. Give the "
+            "organisation's own name"
+        )
+    assert "is a single letter" in answer(slack, "rename Delta to D")
+    assert registry(slack).profile(team_id=TEAM, partner="Delta").aliases == []
+
+
+def test_a_name_of_emoji_only_is_refused_saying_to_give_it_in_words(slack: Slack) -> None:
+    # New-user pass: `add 🌍🌍` said "nobody could ever type it back"; emoji can be typed.
+    said = answer(slack, "add 🌍🌍")
+    assert said.startswith(
+        "“🌍🌍” has no letters or digits, and a partner is looked up by the letters and digits "
+        "of its name: give it in words (an emoji may go with them, e.g. “Ocean Trust 🌊”). "
+        "Nothing was saved."
+    )
+    assert partner_count(slack) == 0
+    assert "Added *Ocean Trust 🌊*" in answer(slack, "add Ocean Trust 🌊")
 
 
 def test_a_contact_added_again_without_email_is_not_doubled(slack: Slack) -> None:

@@ -515,6 +515,19 @@ def test_aliases_are_added_and_removed_all_or_nothing(registry: Registry) -> Non
         registry.profile(team_id=T1, partner="MSF Intl")
 
 
+def test_one_letter_or_digit_is_refused_as_alias_and_as_name_alike(registry: Registry) -> None:
+    msf(registry)
+    for alias in ("A", "D", "E", "v.", "7", "D Inc"):
+        with pytest.raises(BadName) as bad:
+            registry.add_aliases(actor=actor(BEN), partner="MSF", aliases=[alias])
+        assert bad.value.problem is NameProblem.SINGLE_LETTER
+    for name in ("A", "D", "The Z"):
+        with pytest.raises(BadName) as bad:
+            registry.add(actor=actor(ANA), name=name)
+        assert bad.value.problem is NameProblem.SINGLE_LETTER_NAME
+    assert registry.add(actor=actor(ANA), name="DL", aliases=["D2"]).aliases == ["D2"]
+
+
 def test_an_alias_of_only_legal_forms_or_common_words_is_refused(registry: Registry) -> None:
     msf(registry)
     for alias in ("Inc", "Foundation", "The", "Ltd.", "e.V.", "The Co"):
