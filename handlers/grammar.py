@@ -611,7 +611,8 @@ def _add_clause(tokens: Sequence[Token], at: int, *, after: str | None = None) -
         return token.keyword
     if not token.is_word("deputy", "team"):
         return None
-    follows = tokens[at + 1] if at + 1 < len(tokens) else None
+    after_colon = at + 2 if at + 1 < len(tokens) and tokens[at + 1].kind is Kind.COLON else at + 1
+    follows = tokens[after_colon] if after_colon < len(tokens) else None
     if (follows is not None and follows.kind is Kind.MENTION) or after in PEOPLE_CLAUSES:
         return token.text.lower()
     return None
@@ -653,6 +654,9 @@ def parse_add(text: str) -> AddLine:
             used = end
     else:
         name, website = _website_after(name, tokens[:used])
+        if website is None:
+            name, website = _address_ending(name, tokens[:used])
+        name = _without_trailing_comma(name)
     owner_id: str | None = None
     deputy_id: str | None = None
     team: list[str] = []
@@ -662,7 +666,9 @@ def parse_add(text: str) -> AddLine:
     while rest:
         clause = _add_clause(rest, 0, after=clause)
         end = _first_clause(rest, after=clause)
-        body, address = _website_at_end(rest[1:end])
+        # `owner: @ana`, as in a form.
+        skip = 2 if clause and end > 1 and rest[1].kind is Kind.COLON else 1
+        body, address = _website_at_end(rest[skip:end])
         if address is not None:
             if website is not None:
                 raise GrammarError(
@@ -737,6 +743,37 @@ def _website_after(name: Name, words: Sequence[Token]) -> tuple[Name, str | None
     if not before:
         return name, None
     return Name(joined(before), before[0].start, before[-1].end), address[0].text
+
+
+# Words that may introduce a website ending a partner's name: `add Acme website acme.org`.
+_WEBSITE_WORDS = ("website", "site", "web", "url")
+
+
+def _address_ending(name: Name, words: Sequence[Token]) -> tuple[Name, str | None]:
+    """`Plan International https://plan-international.org`, `Acme website acme.org`: an address
+    ending the name that is plainly one (a scheme or `www.`), or that a word such as "website"
+    introduces, is the partner's website. A name that only holds a domain ("Booking.com",
+    "Acme Booking.com") stays a name."""
+    if len(words) < 2 or not _names_website(words[-1]):
+        return name, None
+    address = words[-1].text
+    before = list(words[:-1])
+    introduced = before[-1].is_word(*_WEBSITE_WORDS)
+    if introduced:
+        before.pop()
+    elif not address.lower().startswith(("http://", "https://", "www.")):
+        return name, None
+    if not before:
+        return name, None
+    return Name(joined(before), before[0].start, before[-1].end), address
+
+
+def _without_trailing_comma(name: Name) -> Name:
+    """`add Red Cross, owner @ben`: the comma before a clause is no part of the name."""
+    text = name.text.rstrip(",")
+    if text == name.text or not text.strip():
+        return name
+    return Name(text.rstrip(), name.start, name.end - (len(name.text) - len(text)))
 
 
 def _website_at_end(words: Sequence[Token]) -> tuple[Sequence[Token], str | None]:

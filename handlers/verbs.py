@@ -45,8 +45,9 @@ VERBS: tuple[Verb, ...] = (
         ),
         "Register a partner. You own it unless `owner` names someone else; `deputy` and `team` "
         "name who covers for the owner and who works with it, in any order after the name. "
-        "Whoever else is named is told. A website in brackets after the name, or at the end of "
-        "the line, is its website. A likely duplicate of an existing partner (by name or "
+        "Whoever else is named is told. A website after the name (in brackets, after the word "
+        "`website`, or a full `https://` address), or in brackets at the end of the line, is its "
+        "website. A likely duplicate of an existing partner (by name or "
         "website) is shown to you before anything is created.",
         (
             'add Médecins Sans Frontières owner @ana deputy @ben aka "MSF", "Doctors Without '

@@ -77,6 +77,37 @@ def test_add_reads_owner_and_aliases_in_either_order() -> None:
         assert parsed.aliases == ("MSF-E", "Médicos Sin Fronteras")
 
 
+def test_add_reads_a_website_ending_the_name_a_colon_after_a_clause_and_a_comma_before() -> None:
+    # QA (first five minutes): each of these made the words part of the partner's name, or
+    # answered "`:` is not a mention".
+    line = grammar.parse_add("Plan International <https://plan-international.org>")
+    assert (line.name.text, line.website) == (
+        "Plan International",
+        "https://plan-international.org",
+    )
+    line = grammar.parse_add("Gates Foundation website gatesfoundation.org owner <@U1>")
+    assert (line.name.text, line.website, line.owner_id) == (
+        "Gates Foundation",
+        "gatesfoundation.org",
+        "U1",
+    )
+    line = grammar.parse_add("Acme www.acme.org")
+    assert (line.name.text, line.website) == ("Acme", "www.acme.org")
+    for name in ("Booking.com", "Acme Booking.com"):
+        assert grammar.parse_add(name) == grammar.AddLine(
+            name=grammar.parse_add(name).name, owner_id=None, aliases=()
+        )
+        assert grammar.parse_add(name).name.text == name
+    line = grammar.parse_add("Save the Children owner: <@U1> deputy: <@U2> team: <@U3>")
+    assert (line.name.text, line.owner_id, line.deputy_id, line.team) == (
+        "Save the Children",
+        "U1",
+        "U2",
+        ("U3",),
+    )
+    assert grammar.parse_add("Red Cross, owner <@U1>").name.text == "Red Cross"
+
+
 def test_add_reads_deputy_and_team_among_its_clauses() -> None:
     lines = (
         'Oxfam Intl owner <@U1> deputy <@U2> team <@U3> <@U4>, <@U3> aka "OI"',

@@ -144,6 +144,22 @@ def test_a_website_after_the_aliases_is_the_website(slack: Slack) -> None:
     assert "<https://delta.org|delta.org>" in added and "Also known as: “DL”" in added
 
 
+def test_a_website_ending_the_name_and_a_colon_or_comma_by_a_clause_are_read(slack: Slack) -> None:
+    # QA (first five minutes): these named partners "Plan International https://…",
+    # "Gates Foundation website gatesfoundation.org" and "Red Cross,", or answered "`:` is not
+    # a mention".
+    added = answer(slack, "add Plan International <https://plan-international.org>")
+    assert "Added *Plan International*" in added
+    assert "<https://plan-international.org|plan-international.org>" in added
+    added = answer(
+        slack, "add Gates Foundation website <http://gatesfoundation.org|gatesfoundation.org>"
+    )
+    assert "Added *Gates Foundation*" in added and "|gatesfoundation.org>" in added
+    assert "Added *Red Cross*. I've let <@U0BEN>" in answer(slack, "add Red Cross, owner <@U0BEN>")
+    added = answer(slack, "add Save the Children owner: <@U0BEN|ben> deputy: <@U0DAN|dan>")
+    assert "Added *Save the Children*" in added and "they are its deputy" in added
+
+
 ZWSP = "\u200b"
 
 
