@@ -844,7 +844,7 @@ def parse_person(
 
 
 # What `deputy NAME …` takes instead of a person to leave the partner without a deputy.
-NO_DEPUTY = ("none", "clear", "nobody")
+NO_DEPUTY = ("none", "clear", "nobody", "remove")
 
 
 @dataclass(frozen=True)
@@ -856,7 +856,7 @@ class DeputyLine:
 
 
 def parse_deputy(text: str, *, known: KnownNames | None = None) -> DeputyLine:
-    """`NAME [to] @user` (`parse_person`), or `NAME none|clear|nobody`."""
+    """`NAME [to] @user` (`parse_person`), or `NAME none|clear|nobody|remove`."""
     tokens = tokenize(text)
     if len(tokens) > 1 and tokens[-1].is_word(*NO_DEPUTY):
         return DeputyLine(name=_require_name(whole_name(tokens[:-1])), user_id=None)
@@ -995,6 +995,14 @@ def parse_alias(text: str) -> ChangeLine:
     else:
         split = _split_at_first(tokens[1:], ("add", "remove"))
         split = None if split is None else split + 1
+    if split is None and first_quote is not None and _only_quoted(tokens[first_quote:]):
+        # `alias MSF "Doctors Without Borders"`: aliases straight after the name are added.
+        return ChangeLine(
+            name=_require_name(whole_name(tokens[:first_quote])),
+            change=Change.ADD,
+            items=tuple(name_list(tokens[first_quote:])),
+            said=False,
+        )
     if split is None:
         raise GrammarError('Say `add` or `remove` and then the alias in quotes, e.g. `add "MSF"`.')
     aliases = name_list(tokens[split + 1 :])
@@ -1004,6 +1012,13 @@ def parse_alias(text: str) -> ChangeLine:
         name=_require_name(whole_name(tokens[:split])),
         change=Change(tokens[split].text.lower()),
         items=tuple(aliases),
+    )
+
+
+def _only_quoted(tokens: Sequence[Token]) -> bool:
+    """Whether `tokens` are quoted names and nothing else (commas and `and` between them)."""
+    return all(
+        token.kind is Kind.QUOTED or token.is_word("and") or token.text == "," for token in tokens
     )
 
 
@@ -1075,9 +1090,12 @@ def parse_contact(text: str) -> ContactLine:
         return ContactLine(name=name, person=person, email=None, title=None, change=change)
     at = email_in(person_tokens)
     if at is not None:
-        person = _person(person_tokens[:at], text)
-        email: str | None = person_tokens[at].text
+        # `Dr. Jane Smith, jane@acme.org, Head of Partnerships`: the commas set the email off.
+        person = _person(person_tokens[:at], text).rstrip(",")
+        email: str | None = person_tokens[at].text.rstrip(",")
         title_tokens = person_tokens[at + 1 :]
+        if title_tokens and title_tokens[0].text == ",":
+            title_tokens = title_tokens[1:]
         if email_in(title_tokens) is not None:
             raise GrammarError(
                 "One email per contact: give the person one address; the words after it "

@@ -650,7 +650,10 @@ def alias(call: Call) -> Reply:
         call.registry.add_aliases if line.change is Change.ADD else call.registry.remove_aliases
     )
     change = change_aliases(actor=call.actor, partner=call.partner(line.name), aliases=line.items)
-    return say(texts.aliases_changed(change, adding=line.change is Change.ADD))
+    said = texts.aliases_changed(change, adding=line.change is Change.ADD)
+    if not line.said and change.changed:
+        said += "\n" + texts.alias_remove_hint(change.facts)
+    return say(said)
 
 
 def rename(call: Call) -> Reply:

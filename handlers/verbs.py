@@ -82,7 +82,8 @@ VERBS: tuple[Verb, ...] = (
         "deputy",
         PARTNERS,
         ("deputy NAME @user", "deputy NAME none", "deputy NAME  (shows it)"),
-        "Set who covers for the owner, or with `none` (or `clear`) leave the partner without "
+        "Set who covers for the owner, or with `none` (or `clear`, `remove`) leave the partner "
+        "without "
         "a deputy; a former deputy stays on the team. The new and the former deputy and the "
         "owner are told (not whoever made the change).",
         ("deputy MSF @chloe",),
@@ -129,7 +130,8 @@ VERBS: tuple[Verb, ...] = (
         "alias",
         PARTNERS,
         ('alias NAME add "X"', 'alias NAME remove "X"', "alias NAME  (shows them)"),
-        "Other names the partner goes by (acronyms, former names).",
+        "Other names the partner goes by (acronyms, former names); aliases in quotes straight "
+        'after the name (`alias MSF "Doctors Without Borders"`) are added.',
         ('alias Médecins Sans Frontières add "Doctors Without Borders"',),
         who=OWNERS_LOOK,
     ),

@@ -990,6 +990,12 @@ def aliases_changed(change: ListChange, adding: bool) -> str:
     return "\n".join(lines)
 
 
+def alias_remove_hint(facts: PartnerFacts) -> str:
+    """After aliases named straight after the name were added (`alias MSF "Doctors Without
+    Borders"`): how to take one off."""
+    return f'To take one off: `{COMMAND} alias {in_command(facts.name)} remove "…"`.'
+
+
 def renamed(result: Renamed) -> str:
     if result.respelled:
         # Only case, accents or punctuation changed: "the old name still finds it" would read

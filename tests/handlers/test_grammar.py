@@ -304,6 +304,37 @@ def test_team_with_a_name_alone_is_to_see_the_team() -> None:
     assert isinstance(named, grammar.ChangeLine) and named.name.text == "Save the Children"
 
 
+def test_quoted_aliases_straight_after_the_name_are_added() -> None:
+    line = grammar.parse_alias('Oxfam GB "OGB", "Oxfam Great Britain"')
+    assert (line.name.text, line.change, line.items, line.said) == (
+        "Oxfam GB",
+        Change.ADD,
+        ("OGB", "Oxfam Great Britain"),
+        False,
+    )
+    with pytest.raises(GrammarError, match="Say `add` or `remove`"):
+        grammar.parse_alias("Oxfam GB OGB")  # where the name ends is anyone's guess
+
+
+def test_deputy_remove_leaves_the_partner_without_one() -> None:
+    assert grammar.parse_deputy("Oxfam GB remove") == grammar.DeputyLine(
+        name=grammar.parse_name("Oxfam GB").name, user_id=None
+    )
+
+
+def test_commas_setting_off_a_contacts_email_are_no_part_of_name_or_title() -> None:
+    for line in (
+        "MSF add Dr. Jane Smith, jane@msf.org, Head of Partnerships",
+        "MSF add Dr. Jane Smith, <mailto:jane@msf.org|jane@msf.org>, Head of Partnerships",
+    ):
+        parsed = grammar.parse_contact(line)
+        assert (parsed.person, parsed.email, parsed.title) == (
+            "Dr. Jane Smith",
+            "jane@msf.org",
+            "Head of Partnerships",
+        )
+
+
 def test_status_is_the_last_word() -> None:
     parsed = grammar.parse_status("Save the Children active", STATUSES)
     assert (parsed.name.text, parsed.word) == ("Save the Children", "active")

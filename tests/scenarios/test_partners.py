@@ -994,6 +994,21 @@ def test_a_rename_in_case_or_accents_only_says_the_name_is_now_written_so(slack:
     )
 
 
+def test_aliases_after_the_name_are_added_and_deputy_remove_clears_it(slack: Slack) -> None:
+    # QA (first five minutes): `alias Oxfam GB "OGB"` answered "Say `add` or `remove`", and
+    # `deputy Oxfam GB remove` "Name exactly one deputy".
+    answer(slack, "add Oxfam GB deputy <@U0DAN|dan>")
+    said = answer(slack, 'alias Oxfam GB "OGB"')
+    assert said.startswith(
+        "*Oxfam GB* is now also known as “OGB”.\nAlso known as: “OGB”.\nTo take one off: "
+        '`/partner alias Oxfam GB remove "…"`.'
+    )
+    said = answer(slack, "deputy Oxfam GB remove")
+    assert said.startswith("*Oxfam GB* has no deputy now (<@U0DAN> was, and stays on the team).")
+    said = answer(slack, "contact OGB add Dr. Jane Smith, <mailto:j@oxfam.org|j@oxfam.org>, CEO")
+    assert said.startswith("Added *Dr. Jane Smith* · CEO · <mailto:j@oxfam.org|j@oxfam.org>")
+
+
 def test_team_with_the_name_alone_shows_the_team_to_anyone(slack: Slack) -> None:
     answer(slack, MSF)
     owner = registry(slack).profile(team_id=TEAM, partner="MSF").facts.owner_id
