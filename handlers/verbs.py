@@ -83,9 +83,8 @@ VERBS: tuple[Verb, ...] = (
         PARTNERS,
         ("deputy NAME @user", "deputy NAME none", "deputy NAME  (shows it)"),
         "Set who covers for the owner, or with `none` (or `clear`, `remove`) leave the partner "
-        "without "
-        "a deputy; a former deputy stays on the team. The new and the former deputy and the "
-        "owner are told (not whoever made the change).",
+        "without a deputy; a former deputy stays on the team. The new and the former deputy and "
+        "the owner are told (not whoever made the change).",
         ("deputy MSF @chloe",),
         who=OWNERS_LOOK,
     ),
