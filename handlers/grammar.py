@@ -883,6 +883,14 @@ def parse_team(text: str) -> ChangeLine | NameLine:
         return NameLine(name=_require_name(whole_name(tokens)))
     if split is None and said and said == len(tokens) - 1:
         word = tokens[said].text.lower()
+        people_at = _trailing_mentions(tokens[:said])
+        if people_at is not None:
+            # `team MSF @dan remove`: the word goes before the people.
+            partner = _typed(tokens[:people_at], text)
+            people = _typed(tokens[people_at:said], text)
+            raise GrammarError(
+                f"Put `{word}` before the people: `/partner team {partner} {word} {people}`."
+            )
         raise GrammarError(f"Who? Name the colleagues after `{word}` with `@`, e.g. `{word} @ben`.")
     if split is None and said:
         mentions(tokens[said + 1 :])  # `team MSF add ben`: says which is no mention

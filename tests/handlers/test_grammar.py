@@ -289,6 +289,8 @@ def test_team_splits_at_the_last_add_or_remove_before_the_mentions() -> None:
     assert (implied.name.text, implied.items, implied.said) == ("MSF", ("U3", "U4"), False)
     with pytest.raises(GrammarError, match="Name the colleagues after `remove`"):
         grammar.parse_team("MSF remove")
+    with pytest.raises(GrammarError, match=r"`/partner team MSF remove @dan`\."):
+        grammar.parse_team("MSF <@U3|dan> remove")
     with pytest.raises(GrammarError, match="`add` or `remove`"):
         grammar.parse_team("MSF <@U3> Oxfam <@U4>")  # people inside the name
     # `add` was said: what is wrong is the person without `@`.
