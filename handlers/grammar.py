@@ -409,7 +409,7 @@ def _not_added(line: str, tokens: Sequence[Token], rest: Sequence[Token]) -> Gra
         )
     if first.kind is Kind.COLON and tokens[0].kind is not Kind.QUOTED:
         # `add Acme: The Company`: a `:` ends a name (notes follow it in `log`).
-        end = next((i for i, t in enumerate(rest) if t.keyword in ADD_CLAUSES), len(rest))
+        end = _first_clause(rest, 0)
         name = unescape(line[tokens[0].start : rest[end - 1].end])
         example = " ".join(["/partner add", quoted(name), _typed(rest[end:], line)]).rstrip()
         return GrammarError(
@@ -419,7 +419,7 @@ def _not_added(line: str, tokens: Sequence[Token], rest: Sequence[Token]) -> Gra
     word = first.keyword
     if word is None or tokens[0].kind is Kind.QUOTED:
         return GrammarError(problem)
-    end = next((i for i, t in enumerate(rest) if t.keyword in ADD_CLAUSES), len(rest))
+    end = _first_clause(rest, 0)
     name = _typed(tokens[: len(tokens) - len(rest) + end], line)
     example = " ".join(["/partner add", quoted(name), _typed(rest[end:], line)]).rstrip()
     return GrammarError(

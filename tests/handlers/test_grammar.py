@@ -129,6 +129,11 @@ def test_add_reads_deputy_and_team_among_its_clauses() -> None:
         grammar.parse_add("Oxfam deputy <@U1> <@U2>")
     with pytest.raises(GrammarError, match="`deputy` comes once"):
         grammar.parse_add("Oxfam deputy <@U1> deputy <@U2>")
+    # The line to type again quotes the name only, up to the clause.
+    with pytest.raises(GrammarError, match='`/partner add "Concern with" deputy @dan`'):
+        grammar.parse_add("Concern with deputy <@U1|dan>")
+    with pytest.raises(GrammarError, match='`/partner add "Acme: The Company" team @dan`'):
+        grammar.parse_add("Acme: The Company team <@U1|dan>")
 
 
 @pytest.mark.parametrize(
