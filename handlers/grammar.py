@@ -1117,10 +1117,23 @@ def parse_contact(text: str) -> ContactLine:
             title = _typed(person_tokens[1:], text)
         else:
             person, _, title = _typed(person_tokens, text).partition(",")
-    person = _collapse(person)
+    person, title = _bracketed_title(_collapse(person), _collapse(title))
     if not person:
         raise GrammarError("Who? Give the person's name before the email.")
-    return ContactLine(name=name, person=person, email=email, title=_collapse(title) or None)
+    return ContactLine(name=name, person=person, email=email, title=title or None)
+
+
+_TITLE_IN_BRACKETS = re.compile(r"^(?P<person>.*\S)\s*\((?P<title>[^()]+)\)$")
+
+
+def _bracketed_title(person: str, title: str) -> tuple[str, str]:
+    """`Jane Smith (Head of Partnerships)`, `Jane jane@acme.org (CEO)`: a title in brackets after
+    the person (or the email) is the title, without its brackets."""
+    if not title and (found := _TITLE_IN_BRACKETS.match(person)):
+        return found["person"], found["title"].strip()
+    if title.startswith("(") and title.endswith(")") and "(" not in title[1:-1]:
+        return person, title[1:-1].strip()
+    return person, title
 
 
 def _person(tokens: Sequence[Token], line: str) -> str:

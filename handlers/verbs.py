@@ -163,10 +163,11 @@ VERBS: tuple[Verb, ...] = (
             "contact NAME remove PERSON",
             "contact NAME  (lists them)",
         ),
-        "Add a person at the partner organisation. Someone there already (the same email, or "
-        "the same name where one of the two has no email) is not added twice: added again "
-        "with an email or a title they lacked, they are given it; with their email and "
-        "another title, their title changes. Another person of the same name is added with "
+        "Add a person at the partner organisation; without an email, the title follows a comma "
+        "or stands in brackets (`Jane Doe (Head of Partnerships)`). Someone there already (the "
+        "same email, or the same name where one of the two has no email) is not added twice: "
+        "added again with an email or a title they lacked, they are given it; with their email "
+        "and another title, their title changes. Another person of the same name is added with "
         "their own email. A title has at most 200 characters. `remove` takes a person, by "
         "name or email, off the list; touchpoints with them still name them. Colleagues are "
         "no contacts: they go on the partner's `team`.",

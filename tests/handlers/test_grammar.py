@@ -329,6 +329,15 @@ def test_deputy_remove_leaves_the_partner_without_one() -> None:
     )
 
 
+def test_a_contacts_title_in_brackets_is_the_title() -> None:
+    parsed = grammar.parse_contact("MSF add Jane Smith (Head of Partnerships)")
+    assert (parsed.person, parsed.title) == ("Jane Smith", "Head of Partnerships")
+    parsed = grammar.parse_contact("MSF add Jane Smith jane@msf.org (CEO)")
+    assert (parsed.person, parsed.email, parsed.title) == ("Jane Smith", "jane@msf.org", "CEO")
+    parsed = grammar.parse_contact("MSF add Jane Smith, Head (Africa)")
+    assert (parsed.person, parsed.title) == ("Jane Smith", "Head (Africa)")
+
+
 def test_commas_setting_off_a_contacts_email_are_no_part_of_name_or_title() -> None:
     for line in (
         "MSF add Dr. Jane Smith, jane@msf.org, Head of Partnerships",

@@ -1007,6 +1007,8 @@ def test_aliases_after_the_name_are_added_and_deputy_remove_clears_it(slack: Sla
     assert said.startswith("*Oxfam GB* has no deputy now (<@U0DAN> was, and stays on the team).")
     said = answer(slack, "contact OGB add Dr. Jane Smith, <mailto:j@oxfam.org|j@oxfam.org>, CEO")
     assert said.startswith("Added *Dr. Jane Smith* · CEO · <mailto:j@oxfam.org|j@oxfam.org>")
+    said = answer(slack, "contact OGB add John Doe (Head of Partnerships)")
+    assert said.startswith("Added *John Doe* · Head of Partnerships as a contact at *Oxfam GB*.")
 
 
 def test_team_with_the_name_alone_shows_the_team_to_anyone(slack: Slack) -> None:
