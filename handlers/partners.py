@@ -219,7 +219,7 @@ def add(call: Call, *, allow_similar: bool = False) -> Reply:
             team=line.team,
             website=line.website,
             allow_similar=allow_similar,
-            then=partial(_added_by_line, call, told, members, deputy_told, team=line.team),
+            then=partial(_tell_added, call, told, members, deputy_told, team=line.team),
         )
     except AlreadyRegistered as exists:
         # What came with the name was not applied either: say so, and how to.
@@ -234,7 +234,7 @@ def add(call: Call, *, allow_similar: bool = False) -> Reply:
     )
 
 
-def _added_by_line(
+def _tell_added(
     call: Call,
     told: list[str],
     members: list[str],
@@ -244,9 +244,9 @@ def _added_by_line(
     *,
     team: Sequence[str],
 ) -> None:
-    """In the transaction of `add NAME …`: the owner, the team (`_queue_add_notes`) and a
-    deputy named in the line hear of it as after `owner`, `team add` and `deputy`; the owner,
-    whose note says who the deputy is, reads no second one about it."""
+    """In the transaction of `add` (its line or its form): the owner, the team
+    (`_queue_add_notes`) and a deputy named with it hear of it as after `owner`, `team add` and
+    `deputy`; the owner, whose note says who the deputy is, reads no second one about it."""
     _queue_add_notes(call.runtime, call.actor, told, members, session, facts, team=team)
     if facts.deputy_id is not None:
         change = DeputyChange(facts=facts, old_deputy_id=None)
@@ -1174,6 +1174,7 @@ class AddForm:
     name: str
     aliases: list[str]
     owner_id: str | None
+    deputy_id: str | None
     team: list[str]
     status: PartnerStatus
     website: str | None
@@ -1195,6 +1196,7 @@ class AddForm:
                 part.strip() for part in text(blocks.ALIASES_FIELD).split(",") if part.strip()
             ],
             owner_id=field_of(blocks.OWNER_FIELD).get("selected_user"),
+            deputy_id=field_of(blocks.DEPUTY_FIELD).get("selected_user"),
             team=list(field_of(blocks.TEAM_FIELD).get("selected_users") or []),
             status=PartnerStatus(status) if status in texts.STATUSES else PartnerStatus.PROSPECT,
             website=text(blocks.WEBSITE_FIELD) or None,
@@ -1204,7 +1206,7 @@ class AddForm:
 
     @property
     def people(self) -> list[str]:
-        return [user for user in [self.owner_id, *self.team] if user]
+        return [user for user in [self.owner_id, self.deputy_id, *self.team] if user]
 
 
 def form_errors(
@@ -1214,7 +1216,8 @@ def form_errors(
     | AlreadyRegistered
     | LikelyDuplicate
     | NameTaken
-    | NotInWorkspace,
+    | NotInWorkspace
+    | DeputyIsOwner,
     form: AddForm,
     *,
     owner_name: str | None = None,
@@ -1235,7 +1238,11 @@ def form_errors(
         return {blocks.NAME_FIELD: texts.form_similar([item.facts.name for item in error.similar])}
     if isinstance(error, NameTaken):
         return {blocks.ALIASES_FIELD: texts.form_name_taken(error.name, error.holder)}
+    if isinstance(error, DeputyIsOwner):
+        return {blocks.DEPUTY_FIELD: texts.FORM_DEPUTY_IS_OWNER}
     where = blocks.OWNER_FIELD if error.user_id == form.owner_id else blocks.TEAM_FIELD
+    if error.user_id == form.deputy_id and error.user_id != form.owner_id:
+        where = blocks.DEPUTY_FIELD
     return {where: texts.not_in_workspace(error.user_id)}
 
 
@@ -1247,21 +1254,29 @@ def on_add_submitted(
     form = AddForm.read(view["state"]["values"])
     team_id, user_id = body["team"]["id"], body["user"]["id"]
     # People picked in Slack's own user menus are members of the workspace: no lookup needed.
-    actor = Actor(team_id, user_id, PeopleCheck(asked=frozenset(form.people)))
+    call = Call(
+        runtime=runtime,
+        invocation=_invocation(body, ""),
+        verb=VERBS_BY_NAME["add"],
+        rest="",
+        check=PeopleCheck(asked=frozenset(form.people)),
+    )
     told: list[str] = []
     members: list[str] = []
+    deputy_told: list[str] = []
     try:
         profile = registry_of(runtime).add(
-            actor=actor,
+            actor=call.actor,
             name=form.name,
             owner_id=form.owner_id,
+            deputy_id=form.deputy_id,
             aliases=form.aliases,
             team=form.team,
             status=form.status,
             website=form.website,
             notes=form.notes,
             allow_similar=form.anyway,
-            then=partial(_queue_add_notes, runtime, actor, told, members, team=form.team),
+            then=partial(_tell_added, call, told, members, deputy_told, team=form.team),
         )
     except (
         BadName,
@@ -1271,6 +1286,7 @@ def on_add_submitted(
         LikelyDuplicate,
         NameTaken,
         NotInWorkspace,
+        DeputyIsOwner,
     ) as error:
         owner = error.existing.facts.owner_id if isinstance(error, AlreadyRegistered) else None
         owner_name = (
@@ -1284,7 +1300,8 @@ def on_add_submitted(
         return
     ack()
     now = reader_now(runtime, team_id=team_id, user_id=user_id)
-    added = blocks.card(profile, now=now, lead=texts.added(profile.facts.name, told, members))
+    lead = texts.added(profile.facts.name, told, members, deputy=deputy_told)
+    added = blocks.card(profile, now=now, lead=lead)
     reply = replace(added, followup=warm_profiles(runtime, team_id, [user_id, *form.people]))
     # The form has no message to answer; the command that opened it does.
     metadata = json.loads(view.get("private_metadata") or "{}")

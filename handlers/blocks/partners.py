@@ -40,6 +40,7 @@ ADD_VIEW = "partner_add"
 NAME_FIELD = "name"
 ALIASES_FIELD = "aliases"
 OWNER_FIELD = "owner"
+DEPUTY_FIELD = "deputy"
 TEAM_FIELD = "team"
 STATUS_FIELD = "status"
 WEBSITE_FIELD = "website"
@@ -225,7 +226,8 @@ def duplicate_prompt(name: str, similar: Sequence[Similar], add_line: str) -> Re
 
 
 def add_form(*, owner_id: str, private_metadata: str) -> dict[str, Any]:
-    """The `add` modal: name, aliases, owner, team, status, website, notes, create anyway."""
+    """The `add` modal: name, aliases, owner, deputy, team, status, website, notes, create
+    anyway."""
     status_options = [option(texts.status(status), status.value) for status in PartnerStatus]
     return {
         "type": "modal",
@@ -253,6 +255,13 @@ def add_form(*, owner_id: str, private_metadata: str) -> dict[str, Any]:
                 texts.FIELD_OWNER,
                 {"type": "users_select", "initial_user": owner_id},
                 hint=texts.FIELD_OWNER_HINT,
+            ),
+            form_field(
+                DEPUTY_FIELD,
+                texts.FIELD_DEPUTY,
+                {"type": "users_select"},
+                hint=texts.FIELD_DEPUTY_HINT,
+                optional=True,
             ),
             form_field(
                 TEAM_FIELD,

@@ -1202,6 +1202,12 @@ FIELD_ALIASES_HINT = (
 )
 FIELD_OWNER = "Owner"
 FIELD_OWNER_HINT = "The accountable contact for this partner."
+FIELD_DEPUTY = "Deputy"
+FIELD_DEPUTY_HINT = "Who covers for the owner while they are away, and may change it as they can."
+FORM_DEPUTY_IS_OWNER = (
+    "The owner cannot be its deputy too: a deputy covers for the owner. Pick another colleague, "
+    "or leave this empty."
+)
 FIELD_TEAM = "Team"
 FIELD_TEAM_HINT = "Colleagues who work with this partner: they are kept informed and surveyed."
 FIELD_STATUS = "Status"

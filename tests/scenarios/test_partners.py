@@ -597,6 +597,27 @@ def test_people_straight_after_the_name_in_team_are_added(slack: Slack) -> None:
     assert "left the team" in answer(slack, "team Oxfam remove <@U0DAN|dan>")
 
 
+def test_the_add_form_names_a_deputy_who_is_told(slack: Slack) -> None:
+    # As `add NAME … deputy @u` does; the form had no field for it.
+    slack.command("add")
+    (view,) = slack.fake.open_modals(ANA)
+    submit(slack, view, name="Greenpeace", owner=DAN, deputy=DAN, status="active")
+    assert view.errors == {
+        blocks.DEPUTY_FIELD: "The owner cannot be its deputy too: a deputy covers for the owner. "
+        "Pick another colleague, or leave this empty."
+    }
+    submit(slack, view, name="Greenpeace", owner=DAN, deputy=CHLOE, status="active")
+    said = shown(last(slack, ANA))
+    assert (
+        "I've let <@U0DAN> know that they own it. I've let <@U0CHLOE> know that they are its "
+        "deputy." in said
+    )
+    assert registry(slack).profile(team_id=TEAM, partner="Greenpeace").facts.deputy_id == CHLOE
+    deliver_queued(slack, hours=16)  # Thu 10:00 in Tokyo
+    (to_chloe,) = direct(slack, CHLOE)
+    assert to_chloe.startswith("<@U0ANA> made you the deputy of *Greenpeace*.")
+
+
 def test_a_deputy_made_owner_before_their_note_went_out_reads_only_the_handover(
     slack: Slack,
 ) -> None:
@@ -1416,6 +1437,9 @@ def form_values(**fields: Any) -> dict[str, dict[str, dict[str, Any]]]:
         },
         blocks.TEAM_FIELD: {
             "value": {"type": "multi_users_select", "selected_users": fields.get("team", [])}
+        },
+        blocks.DEPUTY_FIELD: {
+            "value": {"type": "users_select", "selected_user": fields.get("deputy")}
         },
         blocks.STATUS_FIELD: {
             "value": {"type": "static_select", "selected_option": {"value": fields.get("status")}}

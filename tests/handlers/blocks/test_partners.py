@@ -261,6 +261,7 @@ def test_the_add_form() -> None:
         blocks.NAME_FIELD,
         blocks.ALIASES_FIELD,
         blocks.OWNER_FIELD,
+        blocks.DEPUTY_FIELD,
         blocks.TEAM_FIELD,
         blocks.STATUS_FIELD,
         blocks.WEBSITE_FIELD,
