@@ -36,7 +36,8 @@ its own (a Problem's reply waits `PROBLEM_NOTE_WAIT` for it), and a note's own r
 `NOTE_SETTLE` so that the lines added meanwhile go in it too. A Problem also alerts the owner
 (or whoever covers while the owner is away) at the first moment inside their working hours,
 with the note: at once when the note is given, else after `PROBLEM_NOTE_WAIT`, the time the
-form asking for it is given.
+form asking for it is given. A note given (or changed) after the alert was queued reaches
+whoever the alert reaches: in the alert while it waits, else as a reply in its thread.
 
 Didn't happen, answered by the meeting's author, cancels the planned meeting: it stays on record
 (and in `check`, marked so), but counts as no contact any more: no collisions with it
@@ -770,6 +771,8 @@ class CheckIns:
             session.add(checkin)
             if not self._fold_note(session, checkin):
                 self._debrief(session, checkin, changed=False, noted=True)
+            if checkin.answer == CheckInAnswer.PROBLEM and checkin.problem_alerted_at:
+                self._tell_alerted(session, checkin, now)
         if checkin.answer == CheckInAnswer.PROBLEM and text:
             self._alert_problem(session, checkin, now)
 
@@ -1597,10 +1600,79 @@ class CheckIns:
             session,
             team_id=checkin.team_id,
             user_id=recipient,
-            kind="checkin.problem",
+            kind=PROBLEM_KIND,
             message=alert,
-            dedupe_key=f"checkin:{checkin.id}:problem",
+            dedupe_key=_problem_key(checkin),
             due_at=now,
+        )
+
+    def _tell_alerted(self, session: Session, checkin: CheckIn, now: datetime) -> None:
+        """The note of a Problem changed after its alert was queued: whoever the alert reaches
+        (the owner, or the deputy covering for them) reads the note too, not only the owner in
+        the debrief on their return. An alert not sent yet is worded again with it; one sent is
+        followed by a reply in its thread, which waits `NOTE_SETTLE` and takes in the lines
+        added meanwhile, as a debrief's note reply does."""
+        key = _problem_key(checkin)
+        alert = store.sent_message(session=session, team_id=checkin.team_id, dedupe_key=key)
+        if alert is None or alert.recipient_user is None:
+            return
+        if alert.status in (OutboxStatus.CANCELLED, OutboxStatus.FAILED):
+            return
+        found = self._meeting(session, checkin)
+        if found is None or found[1].owner_id is None:
+            return
+        touchpoint, partner = found
+        owner = found[1].owner_id
+        recipient = alert.recipient_user
+        tz = tz_of(session, checkin.team_id, recipient)
+        rewrite = partial(outbox_store.rewrite_unsent, session=session, team_id=checkin.team_id)
+        if alert.status == OutboxStatus.PENDING:
+            worded = self.messages.problem_alert(
+                ProblemAlert(
+                    partner_name=partner.name,
+                    medium=touchpoint.medium,
+                    meeting_at=touchpoint.at,
+                    tz=tz,
+                    user_id=checkin.user_id,
+                    note=checkin.note,
+                    owner_id=owner,
+                    covering=recipient != owner,
+                )
+            )
+            if rewrite(dedupe_key=key, text=worded.text, blocks=worded.blocks):
+                return
+        line = self.messages.debrief_line(
+            Debrief(
+                touchpoint_id=touchpoint.id,
+                partner_name=partner.name,
+                medium=touchpoint.medium,
+                meeting_at=touchpoint.at,
+                tz=tz,
+                author_id=touchpoint.author_id,
+                user_id=checkin.user_id,
+                answer=CheckInAnswer.PROBLEM,
+                note=checkin.note,
+                moved_to=None,
+                changed=False,
+                noted=True,
+            )
+        )
+        notes = f"{key}:note:"
+        waiting = outbox_store.latest_with_prefix(
+            session=session, team_id=checkin.team_id, key_prefix=notes
+        )
+        if waiting is not None and waiting.status == OutboxStatus.PENDING:
+            if rewrite(dedupe_key=waiting.dedupe_key, text=line.text, blocks=line.blocks):
+                return
+        queue_dm(
+            session,
+            team_id=checkin.team_id,
+            user_id=recipient,
+            kind=PROBLEM_KIND,
+            message=line,
+            dedupe_key=f"{notes}{checkin.version}",
+            thread_of=key,
+            due_at=now + NOTE_SETTLE,
         )
 
 
@@ -1639,6 +1711,8 @@ ASK_KEY_PREFIX = "checkin:"
 # days each waits unsent.
 ASK_KIND = "checkin"
 REMINDER_KIND = "checkin.reminder"
+# The outbox kind of a Problem's alert and of the notes that follow it in its thread.
+PROBLEM_KIND = "checkin.problem"
 WAITING_DAYS = {ASK_KIND: ASK_WORKING_DAYS, REMINDER_KIND: REMINDER_WORKING_DAYS}
 
 
@@ -1693,6 +1767,11 @@ def redue_for_hours(session: Session, *, team_id: str, now: datetime) -> None:
             checkin.due_at = due_at
             session.add(checkin)
     session.flush()
+
+
+def _problem_key(checkin: CheckIn) -> str:
+    """The outbox key of a Problem's alert (notes given after it are replies in its thread)."""
+    return f"checkin:{checkin.id}:problem"
 
 
 def _ask_key(checkin: CheckIn) -> str:

@@ -2237,3 +2237,51 @@ def test_a_reply_edited_or_deleted_in_slack_changes_or_leaves_the_note(slack: Sl
     send(slack, edited(slack, signed, "Not signed"))
     send(slack, deleted(slack, signed))
     assert rows(slack, CheckIn)[0].note == "A proposal and a budget\nSigned!"
+
+
+# --- A Problem's note after its alert ---------------------------------------------------------
+
+
+def test_a_note_after_a_problems_alert_reaches_whoever_got_the_alert(slack: Slack) -> None:
+    # QA: Dan clicked Problem and left the form; his note came later, in the card's thread.
+    # The deputy covering for Ana had read "No note was given" and nothing followed.
+    acme(slack)
+    say(slack, f"deputy Acme {MENTION[CHLOE]}")
+    say(slack, "away today to friday", user=ANA)
+    meeting(slack, author=DAN, when=datetime(2026, 11, 25, 8, tzinfo=UTC))
+    at(slack, datetime(2026, 11, 26, 9, 1, tzinfo=UTC))  # Thursday 18:01 in Tokyo
+    (asked,) = checkin_messages(slack, DAN)
+    click(slack, DAN, asked, "checkin_answer_problem")
+    slack.fake.dismiss_modals(DAN)
+    at(slack, datetime(2026, 11, 27, 0, 20, tzinfo=UTC))  # Friday 09:20 in Tokyo
+    (alert,) = [m for m in inbox(slack, CHLOE) if "reports a *problem*" in m.text]
+    assert "No note was given" in alert.text
+
+    reply_in_thread(slack, DAN, asked, "They want to cancel")
+    reply_in_thread(slack, DAN, asked, "call Ben")
+    at(slack, datetime(2026, 11, 27, 0, 22, tzinfo=UTC))
+    assert slack.fake.thread(alert) == []  # the note waits a few minutes for more lines
+    at(slack, datetime(2026, 11, 27, 0, 24, tzinfo=UTC))
+    assert [m.text for m in slack.fake.thread(alert)] == [
+        "<@U0DAN> added a note to their answer *⚠️ Problem*\n> They want to cancel\n> call Ben"
+    ]
+    assert [m for m in inbox(slack, CHLOE) if "reports a *problem*" in m.text] == [alert]
+
+
+def test_a_note_given_before_a_problems_alert_goes_out_is_in_the_alert(slack: Slack) -> None:
+    acme(slack)
+    say(slack, f"deputy Acme {MENTION[CHLOE]}")
+    say(slack, "away today to friday", user=ANA)
+    meeting(slack, author=DAN, when=datetime(2026, 11, 25, 8, tzinfo=UTC))
+    at(slack, datetime(2026, 11, 26, 9, 1, tzinfo=UTC))  # Thursday 18:01 in Tokyo
+    (asked,) = checkin_messages(slack, DAN)
+    click(slack, DAN, asked, "checkin_answer_problem")
+    slack.fake.dismiss_modals(DAN)
+    at(slack, datetime(2026, 11, 26, 9, 20, tzinfo=UTC))  # the alert waits for Chloe's hours
+    reply_in_thread(slack, DAN, asked, "They want to cancel")
+
+    at(slack, datetime(2026, 11, 27, 0, 20, tzinfo=UTC))  # Friday 09:20 in Tokyo
+    (alert,) = [m for m in inbox(slack, CHLOE) if "reports a *problem*" in m.text]
+    assert "> They want to cancel" in alert.text
+    assert "No note was given" not in alert.text
+    assert slack.fake.thread(alert) == []
