@@ -33,11 +33,13 @@ and a note. The first answer may be changed for `CHANGE_WINDOW`; a change replac
 never adds one. Every answer and note is a reply in one debrief thread per meeting in the
 owner's DMs; a note given before its answer's reply has gone out is in that reply, not one of
 its own (a Problem's reply waits `PROBLEM_NOTE_WAIT` for it), and a note's own reply waits
-`NOTE_SETTLE` so that the lines added meanwhile go in it too. A Problem also alerts the owner
-(or whoever covers while the owner is away) at the first moment inside their working hours,
-with the note: at once when the note is given, else after `PROBLEM_NOTE_WAIT`, the time the
-form asking for it is given. A note given (or changed) after the alert was queued reaches
-whoever the alert reaches: in the alert while it waits, else as a reply in its thread.
+`NOTE_SETTLE` so that the lines added meanwhile go in it too. An answer given or changed before
+the latest reply has gone out replaces that reply, saying both (`_fold_reply`).
+A Problem also alerts the owner (or whoever covers while the owner is away) at the first
+moment inside their working hours, with the note: at once when the note is given, else after
+`PROBLEM_NOTE_WAIT`, the time the form asking for it is given. A note given (or changed) after
+the alert was queued reaches whoever the alert reaches: in the alert while it waits, else as a
+reply in its thread.
 
 Didn't happen, answered by the meeting's author, cancels the planned meeting: it stays on record
 (and in `check`, marked so), but counts as no contact any more: no collisions with it
@@ -1439,6 +1441,8 @@ class CheckIns:
         head_key = f"debrief:{debrief.touchpoint_id}"
         now = self.clock.now()
         lines = f"{head_key}:{checkin.id}:"
+        changed, noted = self._fold_reply(session, checkin, lines, changed=changed, noted=noted)
+        debrief = replace(debrief, changed=changed, noted=noted)
         waiting = outbox_store.latest_due_at(
             session=session, team_id=checkin.team_id, key_prefix=lines
         )
@@ -1458,6 +1462,38 @@ class CheckIns:
             due_at=due_at,
         )
         _quotes(checkin, checkin.version, bool(debrief.note))
+
+    @staticmethod
+    def _fold_reply(
+        session: Session, checkin: CheckIn, lines: str, *, changed: bool, noted: bool
+    ) -> tuple[bool, bool]:
+        """A new debrief reply about the check-in while its latest (keys starting `lines`) has
+        not gone out: that one is withdrawn and the new one says both, as one reply (QA: "@dan
+        answered ✅ Went well" and "@dan changed their answer to 🤔 Mixed" reached the owner at
+        one moment). What the new one reports, by (changed, noted): an answer the owner has not
+        read yet stays the first answer, and a note stays a note only when both are notes. A
+        note's reply is not withdrawn once the owner has read a note of the check-in."""
+        unsent = store.unsent_keys_with_prefix(
+            session=session, team_id=checkin.team_id, key_prefix=lines
+        )
+        if not unsent:
+            return changed, noted
+        version, name = _reply_of_key(unsent[-1])
+        was_noted = _REPLY_BY_NAME[name][1]
+        if was_noted and CheckIns._note_read(session, checkin, lines):
+            # The owner read a note before: a note's own reply stays, for it alone can say
+            # that note is gone if it is cleared now (`_unsay_note`).
+            return changed, noted
+        if not outbox_store.cancel_unsent(
+            session=session, team_id=checkin.team_id, dedupe_key=unsent[-1]
+        ):
+            return changed, noted  # it began to go meanwhile: the new one is a reply of its own
+        _quotes(checkin, version, False)
+        if noted and was_noted:
+            return False, True
+        if name == _REPLY_OF[False, False] or not (changed or noted):
+            return False, False
+        return True, False
 
     def _fold_note(self, session: Session, checkin: CheckIn) -> bool:
         """A note given while the check-in's latest debrief reply has not gone out yet (a

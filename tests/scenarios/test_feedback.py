@@ -1042,10 +1042,15 @@ def test_an_answer_updates_the_dm_in_place_and_reaches_the_owner_in_one_thread(
     at(slack, START.replace(hour=14, minute=5))
     debriefs = [m for m in inbox(slack, ANA) if m.text.startswith("Debrief of the meeting")]
     assert len(debriefs) == 1
-    replies = [m.text for m in slack.fake.thread(debriefs[0])]
-    assert replies == [
-        "<@U0BEN> answered *✅ Went well*",
-        "<@U0BEN> changed their answer to *🤔 Mixed*",
+    # Changed before its first reply went: Ana reads one answer, the one that stands.
+    assert [m.text for m in slack.fake.thread(debriefs[0])] == ["<@U0BEN> answered *🤔 Mixed*"]
+
+    click(slack, BEN, current(slack, asked), "checkin_change")
+    click(slack, BEN, current(slack, asked), "checkin_answer_went_well")
+    at(slack, START.replace(hour=14, minute=6))
+    assert [m.text for m in slack.fake.thread(debriefs[0])] == [
+        "<@U0BEN> answered *🤔 Mixed*",
+        "<@U0BEN> changed their answer to *✅ Went well*",
     ]
 
 
@@ -1139,16 +1144,15 @@ def test_a_changed_answer_to_problem_carries_its_note_and_keeps_the_thread_in_or
     form = slack.fake.open_modals(DAN)[-1]
     values = {"note": {"value": {"type": "plain_text_input", "value": "They want to cancel"}}}
     send(slack, slack.requests.view_submission(user_id=DAN, view=form, values=values))
-    # Changed again before the Problem's reply went: the replies keep their order.
+    # Changed again before the Problem's reply went: the change is one reply, the answer that
+    # stands (it waits no more for a note).
     click(slack, DAN, current(slack, asked), "checkin_change")
     click(slack, DAN, current(slack, asked), "checkin_answer_mixed")
     at(slack, datetime(2026, 11, 26, 9, 3, tzinfo=UTC))
     (debrief,) = [m for m in inbox(slack, ANA) if m.text.startswith("Debrief of the meeting")]
-    assert [m.text for m in slack.fake.thread(debrief)] == ["<@U0DAN> answered *✅ Went well*"]
     at(slack, datetime(2026, 11, 26, 9, 12, tzinfo=UTC))
     assert [m.text for m in slack.fake.thread(debrief)] == [
         "<@U0DAN> answered *✅ Went well*",
-        "<@U0DAN> changed their answer to *⚠️ Problem*\n> They want to cancel",
         "<@U0DAN> changed their answer to *🤔 Mixed*\n> They want to cancel",
     ]
 
@@ -2285,3 +2289,34 @@ def test_a_note_given_before_a_problems_alert_goes_out_is_in_the_alert(slack: Sl
     assert "> They want to cancel" in alert.text
     assert "No note was given" not in alert.text
     assert slack.fake.thread(alert) == []
+
+
+# --- Debrief replies not sent yet fold into one -----------------------------------------------
+
+
+def test_an_answer_changed_while_the_owner_is_away_reaches_her_as_one_reply(slack: Slack) -> None:
+    # QA: back from time away, Ana read "@dan answered ✅ Went well" and "@dan changed their
+    # answer to 🤔 Mixed" at one moment.
+    asked = dans_checkin(slack)
+    say(slack, "away today to friday", user=ANA)
+    click(slack, DAN, asked, "checkin_answer_went_well")
+    at(slack, datetime(2026, 11, 26, 11, tzinfo=UTC))
+    click(slack, DAN, current(slack, asked), "checkin_change")
+    click(slack, DAN, current(slack, asked), "checkin_answer_mixed")
+    at(slack, datetime(2026, 11, 30, 9, 30, tzinfo=UTC))  # Monday: Ana is back
+    (debrief,) = [m for m in inbox(slack, ANA) if m.text.startswith("Debrief of the meeting")]
+    assert [m.text for m in slack.fake.thread(debrief)] == ["<@U0DAN> answered *🤔 Mixed*"]
+
+
+def test_a_note_before_the_answer_is_quoted_once_in_the_owners_debrief(slack: Slack) -> None:
+    # QA: "@ben added a note > Mostly fine" then "@ben answered ✅ Went well > Mostly fine".
+    asked = dans_checkin(slack)
+    say(slack, "away today to friday", user=ANA)
+    reply_in_thread(slack, DAN, asked, "Mostly fine")
+    at(slack, datetime(2026, 11, 26, 11, tzinfo=UTC))
+    click(slack, DAN, current(slack, asked), "checkin_answer_went_well")
+    at(slack, datetime(2026, 11, 30, 9, 30, tzinfo=UTC))  # Monday: Ana is back
+    (debrief,) = [m for m in inbox(slack, ANA) if m.text.startswith("Debrief of the meeting")]
+    assert [m.text for m in slack.fake.thread(debrief)] == [
+        "<@U0DAN> answered *✅ Went well*\n> Mostly fine"
+    ]
