@@ -187,6 +187,8 @@ class CheckInCard:
     # and a Problem goes to `problem_to`, who covers for them (None: nobody does, it waits too).
     owner_away: bool = False
     problem_to: str | None = None
+    # When the owner away is back: the end of their time away, in their zone.
+    owner_back: datetime | None = None
     # With no `problem_to`: those who do cover for the owner (the partner's deputy, the deputy
     # of the time away), whom a Problem would reach only once the owner is back (their working
     # hours, or their own time away, come after), so it waits for the owner.
@@ -1308,7 +1310,7 @@ class CheckIns:
             raise CheckInGone()
         assert checkin.id is not None
         until = None if checkin.answered_at is None else checkin.answered_at + CHANGE_WINDOW
-        owner_away, problem_to, late_covers = self._owner_away(checkin, partner, now, known)
+        owner_back, problem_to, late_covers = self._owner_away(checkin, partner, now, known)
         tz = known.tz(checkin.user_id)
         return CheckInCard(
             checkin_id=checkin.id,
@@ -1330,7 +1332,8 @@ class CheckIns:
             superseded=checkin.status == CheckInStatus.SUPERSEDED,
             changeable_until=until,
             settled=until is not None and now >= until,
-            owner_away=owner_away,
+            owner_away=owner_back is not None,
+            owner_back=owner_back,
             problem_to=problem_to,
             late_covers=late_covers,
             typed_note=note_as_typed(checkin.note, _names(known, checkin.note)),
@@ -1339,14 +1342,15 @@ class CheckIns:
     @staticmethod
     def _owner_away(
         checkin: CheckIn, partner: PartnerPeople, now: datetime, known: _Known
-    ) -> tuple[bool, str | None, tuple[str, ...]]:
-        """Whether the partner's owner is away as the card reaches its recipient (not before it
-        falls due), and who a Problem would reach then as `_alert_problem` routes it: the card
-        says only what is true as it is made (QA21b NIT 1), and is made again when time away
-        changes before it is sent (`reword_waiting`). When it would reach nobody before the
-        owner's return, the covers it would reach only after it (`CheckInCard.late_covers`)."""
+    ) -> tuple[datetime | None, str | None, tuple[str, ...]]:
+        """When the partner's owner is back (the end of their time away, in their zone), if
+        they are away as the card reaches its recipient (not before it falls due), and who a
+        Problem would reach then as `_alert_problem` routes it: the card says only what is true
+        as it is made (QA21b NIT 1), and is made again when time away changes before it is sent
+        (`reword_waiting`). When it would reach nobody before the owner's return, the covers it
+        would reach only after it (`CheckInCard.late_covers`)."""
         if partner.owner_id is None or partner.owner_id == checkin.user_id:
-            return False, None, ()
+            return None, None, ()
         at = max(now, checkin.due_at)
         session = known.session
         owner_absence = absence_when_reached(
@@ -1357,7 +1361,8 @@ class CheckIns:
             schedule=known.schedule(partner.owner_id),
         )
         if owner_absence is None:
-            return False, None, ()
+            return None, None, ()
+        back = owner_absence.ends_at.astimezone(zone(known.tz(partner.owner_id)))
         recipient = recipient_for_owner_alert(
             session,
             team_id=checkin.team_id,
@@ -1367,11 +1372,11 @@ class CheckIns:
             schedule=known.schedule,
         )
         if recipient != partner.owner_id:
-            return True, recipient, ()
+            return back, recipient, ()
         # The alert stays with the owner although someone covers: as `recipient_for_owner_alert`
         # decides, only because each cover would see it once the owner is back.
         covers = dict.fromkeys((partner.deputy_id, owner_absence.deputy_id))
-        return True, None, tuple(user for user in covers if user and user != partner.owner_id)
+        return back, None, tuple(user for user in covers if user and user != partner.owner_id)
 
     def _update(self, session: Session, checkin: CheckIn, now: datetime) -> CheckInUpdate:
         shown_in = []

@@ -173,6 +173,8 @@ def checkin(card: CheckInCard, *, reminder: bool = False) -> Rendered:
         else:
             if card.changeable_until is not None:
                 said.append(texts.checkin_change_until(card.changeable_until, card.tz))
+            if waits := texts.checkin_problem_waits(card):
+                said.append(waits)
             # One element: two would stand apart, a gap inside the sentence (QA21b NIT 12).
             blocks.append(context(" ".join(said)))
             note = texts.EDIT_NOTE if card.note else texts.ADD_NOTE

@@ -211,6 +211,30 @@ def checkin_reason(card: CheckInCard) -> str:
     )
 
 
+def checkin_problem_waits(card: CheckInCard) -> str | None:
+    """Under a Problem answered while the owner is away and nobody covering would see it
+    sooner: the alert waits for the owner's return, so the person who answered knows to act
+    meanwhile (QA: a Problem of a Monday evening waited a week, its person not told)."""
+    if card.answer is not CheckInAnswer.PROBLEM or not card.owner_away or card.problem_to:
+        return None
+    if card.owner_id is None or card.owner_back is None:
+        return None
+    # In the owner's zone, as their time away was booked.
+    back = card.owner_back
+    if back.time() == time(0):
+        last = back - timedelta(days=1)
+        away = f"away through {last:%a} {last.day} {last:%b}"
+    else:
+        away = f"away until {back:%a} {back.day} {back:%b} {back:%H:%M} ({back.tzinfo})"
+    covers = "no one covers for them"
+    if card.late_covers:
+        covers = "no one covering for them would see it sooner"
+    return (
+        f"{person(card.owner_id)} is {away} and {covers}, so your Problem reaches them "
+        "when they are back. If it cannot wait, tell someone who can act on it now."
+    )
+
+
 def checkin_reminder(card: CheckInCard) -> str:
     return f"Reminder — {checkin_question(card)} This is the only reminder."
 

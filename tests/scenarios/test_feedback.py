@@ -2320,3 +2320,24 @@ def test_a_note_before_the_answer_is_quoted_once_in_the_owners_debrief(slack: Sl
     assert [m.text for m in slack.fake.thread(debrief)] == [
         "<@U0DAN> answered *✅ Went well*\n> Mostly fine"
     ]
+
+
+# --- A Problem that waits for an owner away ---------------------------------------------------
+
+
+def test_a_problem_answered_while_the_owner_is_away_uncovered_says_it_waits_until_her_return(
+    slack: Slack,
+) -> None:
+    # QA: a Problem answered while Ana was away, nobody covering, waited a week; Dan was not told.
+    asked = dans_checkin(slack)
+    say(slack, "away today to 2026-12-04", user=ANA)
+    click(slack, DAN, asked, "checkin_answer_problem")
+    slack.fake.dismiss_modals(DAN)
+    assert (
+        "<@U0ANA> is away through Fri 4 Dec and no one covers for them, so your Problem reaches "
+        "them when they are back. If it cannot wait, tell someone who can act on it now."
+    ) in shown(current(slack, asked))
+    # Another answer says nothing of it.
+    click(slack, DAN, current(slack, asked), "checkin_change")
+    click(slack, DAN, current(slack, asked), "checkin_answer_mixed")
+    assert "your Problem reaches them" not in shown(current(slack, asked))
