@@ -38,8 +38,9 @@ the latest reply has gone out replaces that reply, saying both (`_fold_reply`).
 A Problem also alerts the owner (or whoever covers while the owner is away) at the first
 moment inside their working hours, with the note: at once when the note is given, else after
 `PROBLEM_NOTE_WAIT`, the time the form asking for it is given. A note given (or changed) after
-the alert was queued reaches whoever the alert reaches: in the alert while it waits, else as a
-reply in its thread.
+the alert was queued reaches whoever the alert reaches: in the alert while it waits, else (a
+deputy's) as a reply in its thread, as does a change of answer; an alert still waiting when the
+answer becomes another is withdrawn.
 
 Didn't happen, answered by the meeting's author, cancels the planned meeting: it stays on record
 (and in `check`, marked so), but counts as no contact any more: no collisions with it
@@ -635,6 +636,8 @@ class CheckIns:
                 self._set(checkin, answer=answer, now=now)
                 session.add(checkin)
                 self._debrief(session, checkin, changed=changed)
+                if checkin.problem_alerted_at is not None:
+                    self._tell_alerted(session, checkin, now, changed=True)
                 self._happened(session, checkin, was=was, now=now, then=then, dropped=dropped)
             return self._commit(session, checkin, now)
 
@@ -775,8 +778,8 @@ class CheckIns:
             session.add(checkin)
             if not self._fold_note(session, checkin):
                 self._debrief(session, checkin, changed=False, noted=True)
-            if checkin.answer == CheckInAnswer.PROBLEM and checkin.problem_alerted_at:
-                self._tell_alerted(session, checkin, now)
+            if checkin.problem_alerted_at is not None:
+                self._tell_alerted(session, checkin, now, changed=False)
         if checkin.answer == CheckInAnswer.PROBLEM and text:
             self._alert_problem(session, checkin, now)
 
@@ -1647,12 +1650,16 @@ class CheckIns:
             due_at=now,
         )
 
-    def _tell_alerted(self, session: Session, checkin: CheckIn, now: datetime) -> None:
-        """The note of a Problem changed after its alert was queued: whoever the alert reaches
-        (the owner, or the deputy covering for them) reads the note too, not only the owner in
-        the debrief on their return. An alert not sent yet is worded again with it; one sent is
-        followed by a reply in its thread, which waits `NOTE_SETTLE` and takes in the lines
-        added meanwhile, as a debrief's note reply does."""
+    def _tell_alerted(
+        self, session: Session, checkin: CheckIn, now: datetime, *, changed: bool
+    ) -> None:
+        """The check-in changed after its Problem's alert was queued (its note, or its answer
+        when `changed`): whoever the alert reaches (the owner, or the deputy covering for them)
+        learns it too, not only the owner in the debrief on their return. An alert not sent yet
+        is worded again with the note, or withdrawn once the answer is no Problem any more (a
+        Problem again alerts anew); after one sent to a deputy, a reply in its thread says what
+        changed (the owner reads it in the debrief). It waits `NOTE_SETTLE` and takes in what
+        changes meanwhile, as a debrief's reply does."""
         key = _problem_key(checkin)
         alert = store.sent_message(session=session, team_id=checkin.team_id, dedupe_key=key)
         if alert is None or alert.recipient_user is None:
@@ -1666,22 +1673,43 @@ class CheckIns:
         owner = found[1].owner_id
         recipient = alert.recipient_user
         tz = tz_of(session, checkin.team_id, recipient)
-        rewrite = partial(outbox_store.rewrite_unsent, session=session, team_id=checkin.team_id)
+        team_id = checkin.team_id
+        rewrite = partial(outbox_store.rewrite_unsent, session=session, team_id=team_id)
+        answer = None if checkin.answer is None else CheckInAnswer(checkin.answer)
         if alert.status == OutboxStatus.PENDING:
-            worded = self.messages.problem_alert(
-                ProblemAlert(
-                    partner_name=partner.name,
-                    medium=touchpoint.medium,
-                    meeting_at=touchpoint.at,
-                    tz=tz,
-                    user_id=checkin.user_id,
-                    note=checkin.note,
-                    owner_id=owner,
-                    covering=recipient != owner,
+            if answer is not CheckInAnswer.PROBLEM:
+                if outbox_store.cancel_unsent(
+                    session=session, team_id=team_id, dedupe_key=key, reason=NO_PROBLEM
+                ):
+                    outbox_store.forget_cancelled(
+                        session=session, team_id=team_id, dedupe_key=key, reason=NO_PROBLEM
+                    )
+                    checkin.problem_alerted_at = None
+                    session.add(checkin)
+                    return
+            else:
+                worded = self.messages.problem_alert(
+                    ProblemAlert(
+                        partner_name=partner.name,
+                        medium=touchpoint.medium,
+                        meeting_at=touchpoint.at,
+                        tz=tz,
+                        user_id=checkin.user_id,
+                        note=checkin.note,
+                        owner_id=owner,
+                        covering=recipient != owner,
+                    )
                 )
-            )
-            if rewrite(dedupe_key=key, text=worded.text, blocks=worded.blocks):
-                return
+                if rewrite(dedupe_key=key, text=worded.text, blocks=worded.blocks):
+                    return
+        if recipient == owner:
+            return  # the owner reads every change in the debrief thread already
+        replies = f"{key}:reply:"
+        waiting = outbox_store.latest_with_prefix(
+            session=session, team_id=team_id, key_prefix=replies
+        )
+        if waiting is not None and waiting.status == OutboxStatus.PENDING:
+            changed = changed or _reply_of_key(waiting.dedupe_key)[1] == "changed"
         line = self.messages.debrief_line(
             Debrief(
                 touchpoint_id=touchpoint.id,
@@ -1691,27 +1719,25 @@ class CheckIns:
                 tz=tz,
                 author_id=touchpoint.author_id,
                 user_id=checkin.user_id,
-                answer=CheckInAnswer.PROBLEM,
+                answer=answer,
                 note=checkin.note,
-                moved_to=None,
-                changed=False,
-                noted=True,
+                moved_to=checkin.moved_to,
+                changed=changed,
+                noted=not changed,
             )
         )
-        notes = f"{key}:note:"
-        waiting = outbox_store.latest_with_prefix(
-            session=session, team_id=checkin.team_id, key_prefix=notes
-        )
         if waiting is not None and waiting.status == OutboxStatus.PENDING:
-            if rewrite(dedupe_key=waiting.dedupe_key, text=line.text, blocks=line.blocks):
-                return
+            # Folded into the reply queued now (one that began to go meanwhile stays said).
+            outbox_store.cancel_unsent(
+                session=session, team_id=team_id, dedupe_key=waiting.dedupe_key
+            )
         queue_dm(
             session,
-            team_id=checkin.team_id,
+            team_id=team_id,
             user_id=recipient,
             kind=PROBLEM_KIND,
             message=line,
-            dedupe_key=f"{notes}{checkin.version}",
+            dedupe_key=f"{replies}{checkin.version}:{'changed' if changed else 'note'}",
             thread_of=key,
             due_at=now + NOTE_SETTLE,
         )
@@ -1754,6 +1780,8 @@ ASK_KIND = "checkin"
 REMINDER_KIND = "checkin.reminder"
 # The outbox kind of a Problem's alert and of the notes that follow it in its thread.
 PROBLEM_KIND = "checkin.problem"
+# Why a Problem's alert not sent yet was withdrawn: its answer changed to another.
+NO_PROBLEM = "the answer is no Problem any more"
 WAITING_DAYS = {ASK_KIND: ASK_WORKING_DAYS, REMINDER_KIND: REMINDER_WORKING_DAYS}
 
 

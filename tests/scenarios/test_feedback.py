@@ -2341,3 +2341,41 @@ def test_a_problem_answered_while_the_owner_is_away_uncovered_says_it_waits_unti
     click(slack, DAN, current(slack, asked), "checkin_change")
     click(slack, DAN, current(slack, asked), "checkin_answer_mixed")
     assert "your Problem reaches them" not in shown(current(slack, asked))
+
+
+def test_a_problem_changed_to_another_answer_is_told_to_the_deputy_who_got_its_alert(
+    slack: Slack,
+) -> None:
+    acme(slack)
+    say(slack, f"deputy Acme {MENTION[CHLOE]}")
+    say(slack, "away today to friday", user=ANA)
+    meeting(slack, author=DAN, when=datetime(2026, 11, 25, 8, tzinfo=UTC))
+    at(slack, datetime(2026, 11, 26, 9, 1, tzinfo=UTC))  # Thursday 18:01 in Tokyo
+    (asked,) = checkin_messages(slack, DAN)
+    click(slack, DAN, asked, "checkin_answer_problem")
+    slack.fake.dismiss_modals(DAN)
+    at(slack, datetime(2026, 11, 27, 0, 20, tzinfo=UTC))  # Friday 09:20 in Tokyo
+    (alert,) = [m for m in inbox(slack, CHLOE) if "reports a *problem*" in m.text]
+
+    click(slack, DAN, current(slack, asked), "checkin_change")
+    click(slack, DAN, current(slack, asked), "checkin_answer_mixed")
+    at(slack, datetime(2026, 11, 27, 0, 24, tzinfo=UTC))
+    assert [m.text for m in slack.fake.thread(alert)] == [
+        "<@U0DAN> changed their answer to *🤔 Mixed*"
+    ]
+
+
+def test_a_problem_changed_before_its_alert_went_alerts_nobody(slack: Slack) -> None:
+    acme(slack)
+    say(slack, f"deputy Acme {MENTION[CHLOE]}")
+    say(slack, "away today to friday", user=ANA)
+    meeting(slack, author=DAN, when=datetime(2026, 11, 25, 8, tzinfo=UTC))
+    at(slack, datetime(2026, 11, 26, 9, 1, tzinfo=UTC))  # Thursday 18:01 in Tokyo
+    (asked,) = checkin_messages(slack, DAN)
+    click(slack, DAN, asked, "checkin_answer_problem")
+    slack.fake.dismiss_modals(DAN)
+    at(slack, datetime(2026, 11, 26, 9, 20, tzinfo=UTC))  # the alert waits for Chloe's hours
+    click(slack, DAN, current(slack, asked), "checkin_change")
+    click(slack, DAN, current(slack, asked), "checkin_answer_mixed")
+    at(slack, datetime(2026, 11, 27, 0, 20, tzinfo=UTC))  # Friday 09:20 in Tokyo
+    assert not any("reports a *problem*" in m.text for m in inbox(slack, CHLOE))
