@@ -2379,3 +2379,20 @@ def test_a_problem_changed_before_its_alert_went_alerts_nobody(slack: Slack) -> 
     click(slack, DAN, current(slack, asked), "checkin_answer_mixed")
     at(slack, datetime(2026, 11, 27, 0, 20, tzinfo=UTC))  # Friday 09:20 in Tokyo
     assert not any("reports a *problem*" in m.text for m in inbox(slack, CHLOE))
+
+
+def test_a_problem_answered_when_the_deputy_would_see_it_only_after_the_owner_says_so(
+    slack: Slack,
+) -> None:
+    acme(slack)
+    say(slack, f"deputy Acme {MENTION[CHLOE]}")
+    say(slack, "away today")  # through Wednesday in Berlin, 23:00 UTC
+    meeting(slack, author=BEN, when=datetime(2026, 11, 24, 15, tzinfo=UTC))
+    at(slack, START.replace(hour=14, minute=1))  # Wednesday 09:01 in New York, 23:01 in Tokyo
+    (asked,) = checkin_messages(slack, BEN)
+    click(slack, BEN, asked, "checkin_answer_problem")
+    slack.fake.dismiss_modals(BEN)
+    assert (
+        "<@U0ANA> is away through Wed 25 Nov and no one covering for them would see it sooner, "
+        "so your Problem reaches them when they are back."
+    ) in shown(current(slack, asked))
