@@ -24,7 +24,9 @@ is its Monday, `next month` its 1st, and so `the week after next`, `the month af
 `3/12` and `12.03.2026` are (day first in most countries, month first in the US), with the month
 as a word instead.
 
-Any of these may be followed by a time: `14:00`, `9:30`, `2pm`, `9.30am`.
+Any of these may be followed by a time: `14:00`, `9:30`, `2pm`, `9.30am`; or by `eod`/`end of
+day` (`tomorrow eod`, `friday EOD`: that day, as a due day is). A full stop or exclamation mark
+at the end (`on friday.`, as a sentence ends) is no part of the date.
 
 A span of days (`parse_period`, for time away): `this week`, `next week`, `last week`, `the week
 after next`, and the same of a month: there `next week` stays the whole week.
@@ -45,6 +47,11 @@ MONTHS = (
 )  # fmt: skip
 EXAMPLES = (
     "today, yesterday, friday, last tuesday, in 3 days, 2026-11-20, 20 Nov, the 15th, "
+    "next week, end of month, friday 14:00"
+)
+# For a day to come (a due day, time away): examples a command that looks ahead can use.
+AHEAD_EXAMPLES = (
+    "today, tomorrow, friday, next tuesday, in 3 days, 2026-11-20, 20 Nov, the 15th, "
     "next week, end of month, friday 14:00"
 )
 
@@ -80,6 +87,7 @@ _EDGE = re.compile(
     r"(?P<unit>day|today|week|month|quarter|year)$"
 )
 _END_OF_MONTH = re.compile(r"^end of (?P<mon>[a-z]+)\.?(?: (?P<y>\d{4}))?$")
+_DAY_THEN_EOD = re.compile(r"^(?P<day>.+?) (?:eod|end of (?:the )?day)$")
 _ORDINAL = re.compile(r"^(?P<d>\d{1,2})(?:st|nd|rd|th)$")
 # `friday next week`, `next week friday`, `friday of next week`: that day of that calendar week.
 _WEEKDAY_OF_WEEK = re.compile(
@@ -129,14 +137,21 @@ class When:
         return datetime.combine(self.day, self.at or default, tzinfo=self.tz).astimezone(UTC)
 
 
-def parse_when(text: str, *, now: datetime, tz: ZoneInfo, ahead: bool = False) -> When:
+def parse_when(
+    text: str, *, now: datetime, tz: ZoneInfo, ahead: bool = False, examples: str = EXAMPLES
+) -> When:
     """Read `text` relative to `now` (aware) in time zone `tz`; `ahead`: it names a moment to
-    come (a plan), so a bare weekday whose time today has passed is next week's."""
-    # As typed (for messages), and in lower case (for reading).
-    typed = _SPACED_AMPM.sub("", " ".join(text.replace(",", " ").split()))
+    come (a plan), so a bare weekday whose time today has passed is next week's. `examples`:
+    the dates an error shows (`AHEAD_EXAMPLES` for a command that takes none in the past)."""
+    # As typed (for messages), and in lower case (for reading); `friday.` ends a sentence.
+    typed = _SPACED_AMPM.sub("", " ".join(text.replace(",", " ").split())).rstrip(".!").strip()
     words = typed.lower()
     if not words:
-        raise UnreadableDate(f"A date is missing. Dates look like: {EXAMPLES}.")
+        raise UnreadableDate(f"A date is missing. Dates look like: {examples}.")
+    # `tomorrow eod`, `friday end of day`: that day (a due day is a whole day anyway).
+    ended = _DAY_THEN_EOD.match(words)
+    if ended:
+        words, typed = ended["day"], typed[: len(ended["day"])]
     today = now.astimezone(tz).date()
     at: time | None = None
     day_part, _, last_word = words.rpartition(" ")
@@ -152,7 +167,7 @@ def parse_when(text: str, *, now: datetime, tz: ZoneInfo, ahead: bool = False) -
         # "14:00" alone means today at 14:00.
         if _TIME.match(words) and (":" in words or words.endswith(("am", "pm"))):
             return When(today, _parse_time(words), tz)
-    day = _parse_day(words, today, typed=typed)
+    day = _parse_day(words, today, typed=typed, examples=examples)
     if ahead and day == today and at is not None and _weekday(words) is not None:
         if datetime.combine(day, at, tzinfo=tz) <= now:
             day += timedelta(days=7)
@@ -245,7 +260,7 @@ def _month(word: str) -> int | None:
     return None
 
 
-def _parse_day(words: str, today: date, *, typed: str) -> date:
+def _parse_day(words: str, today: date, *, typed: str, examples: str = EXAMPLES) -> date:
     words = _normalised(words)
     fixed = {
         "today": 0,
@@ -291,7 +306,7 @@ def _parse_day(words: str, today: date, *, typed: str) -> date:
         firsts = [_calendar_date(year, month, 1) for year in years]
         ends = [_last_of_month(first) for first in firsts if first is not None]
         if not ends:  # the year 0000
-            raise UnreadableDate(f"I can't read {typed!r} as a date. Dates look like: {EXAMPLES}.")
+            raise UnreadableDate(f"I can't read {typed!r} as a date. Dates look like: {examples}.")
         return min(ends, key=lambda end: abs((end - today).days))
     period = _period(words, today)
     if period is not None:
@@ -300,35 +315,35 @@ def _parse_day(words: str, today: date, *, typed: str) -> date:
             return first  # `next week`: its Monday; `next month`: its 1st
         raise DateError(
             f"{typed!r} is more than one day: say which, e.g. `end of week`, `last friday` or "
-            f"`the 15th`. Dates look like: {EXAMPLES}."
+            f"`the 15th`. Dates look like: {examples}."
         )
     match = _ORDINAL.match(words)
     if match:
-        return _next_day_of_month(int(match["d"]), today, typed)
+        return _next_day_of_month(int(match["d"]), today, typed, examples)
     match = _NUMERIC.match(words)
     if match:
-        raise DateError(_numeric_refused(typed, match))
+        raise DateError(_numeric_refused(typed, match, examples))
     match = _ISO.match(words)
     if match:
-        return _date(int(match["y"]), int(match["mo"]), int(match["d"]), typed)
+        return _date(int(match["y"]), int(match["mo"]), int(match["d"]), typed, examples)
     match = _DAY_MONTH.match(words) or _MONTH_DAY.match(words)
     if match and _month(match["mon"]) is not None:
         month = _month(match["mon"])
         assert month is not None
         if match["y"]:
-            return _date(int(match["y"]), month, int(match["d"]), typed)
+            return _date(int(match["y"]), month, int(match["d"]), typed, examples)
         candidates = [
             found
             for year in (today.year - 1, today.year, today.year + 1)
             if (found := _calendar_date(year, month, int(match["d"]))) is not None
         ]
         if not candidates:
-            raise _not_a_day(typed, None, month)
+            raise _not_a_day(typed, None, month, examples)
         return min(candidates, key=lambda candidate: abs((candidate - today).days))
-    raise UnreadableDate(f"I can't read {typed!r} as a date. Dates look like: {EXAMPLES}.")
+    raise UnreadableDate(f"I can't read {typed!r} as a date. Dates look like: {examples}.")
 
 
-def _numeric_refused(typed: str, match: re.Match[str]) -> str:
+def _numeric_refused(typed: str, match: re.Match[str], examples: str) -> str:
     """Why `3/12` is not read (day first in most countries, month first in the US), with the
     day written so that it is: read day first when that names one."""
     first, second = int(match["a"]), int(match["b"])
@@ -342,7 +357,7 @@ def _numeric_refused(typed: str, match: re.Match[str]) -> str:
     return (
         f"{typed!r} is read day first in most countries and month first in the US, so I don't "
         f"guess: give the month as a word, e.g. {example}, or the year first (`YYYY-MM-DD`). "
-        f"Dates look like: {EXAMPLES}."
+        f"Dates look like: {examples}."
     )
 
 
@@ -384,12 +399,12 @@ def _edge(edge: str, unit: str, which: str | None, today: date) -> date:
     return _last_of_month(_first_of_month(first, months - 1)) if end else first
 
 
-def _next_day_of_month(number: int, today: date, typed: str) -> date:
+def _next_day_of_month(number: int, today: date, typed: str, examples: str) -> date:
     """The next day numbered so (`the 15th`), today included: this month's or a later one's."""
     if not 1 <= number <= 31:
         raise DateError(
             f"{typed!r} is not a day of the calendar: months have days 1 to 31. "
-            f"Dates look like: {EXAMPLES}."
+            f"Dates look like: {examples}."
         )
     for months in range(3):
         first = _first_of_month(today, months)
@@ -406,14 +421,14 @@ def _calendar_date(year: int, month: int, day: int) -> date | None:
         return None
 
 
-def _date(year: int, month: int, day: int, typed: str) -> date:
+def _date(year: int, month: int, day: int, typed: str, examples: str) -> date:
     found = _calendar_date(year, month, day)
     if found is None:
-        raise _not_a_day(typed, year, month)
+        raise _not_a_day(typed, year, month, examples)
     return found
 
 
-def _not_a_day(typed: str, year: int | None, month: int) -> DateError:
+def _not_a_day(typed: str, year: int | None, month: int, examples: str) -> DateError:
     """A date that names no day (31 Nov, 2026-02-29, 2026-13-01): why, and what dates look like."""
     if not 1 <= month <= 12:
         why = f"there is no month {month}"
@@ -424,7 +439,7 @@ def _not_a_day(typed: str, year: int | None, month: int) -> DateError:
         else:
             days = calendar.monthrange(2024 if year is None else year, month)[1]
             why = f"{name} {'' if year is None else f'{year} '}has {days} days"
-    return DateError(f"{typed!r} is not a day of the calendar: {why}. Dates look like: {EXAMPLES}.")
+    return DateError(f"{typed!r} is not a day of the calendar: {why}. Dates look like: {examples}.")
 
 
 def check_span(day: date, *, today: date, ahead: bool, typed: str | None = None) -> None:

@@ -15,7 +15,15 @@ from slack_bolt import Respond
 from slack_sdk import WebClient
 from sqlmodel import Session
 
-from bot.dates import DateError, UnreadableDate, When, check_span, parse_period, parse_when
+from bot.dates import (
+    AHEAD_EXAMPLES,
+    DateError,
+    UnreadableDate,
+    When,
+    check_span,
+    parse_period,
+    parse_when,
+)
 from bot.delivery.absence import (
     WELCOME_BACK,
     Period,
@@ -90,13 +98,18 @@ def _first_day(text: str, *, now: datetime, tz: ZoneInfo) -> When:
         local = now.astimezone(tz)
         return When(local.date(), local.time().replace(second=0, microsecond=0), tz)
     period = parse_period(text, now=now, tz=tz)
-    return parse_when(text, now=now, tz=tz) if period is None else When(period[0], None, tz)
+    return _read(text, now=now, tz=tz) if period is None else When(period[0], None, tz)
+
+
+def _read(text: str, *, now: datetime, tz: ZoneInfo) -> When:
+    """A date of time away: a refusal shows dates to come, as time away is planned."""
+    return parse_when(text, now=now, tz=tz, examples=AHEAD_EXAMPLES)
 
 
 def _last_day(text: str, *, now: datetime, tz: ZoneInfo) -> When:
     """UNTIL as typed: a named week or month through its last day, else a date."""
     period = parse_period(text, now=now, tz=tz)
-    return parse_when(text, now=now, tz=tz) if period is None else When(period[1], None, tz)
+    return _read(text, now=now, tz=tz) if period is None else When(period[1], None, tz)
 
 
 def away_verb(runtime: Runtime, invocation: Invocation, rest: str) -> Reply:
@@ -223,7 +236,9 @@ def _away(runtime: Runtime, invocation: Invocation, rest: str) -> Reply:
     except DateError as error:
         return help_blocks.usage(verb, str(error))
     problem = None
-    if ends_at <= starts_at:
+    if ends_at <= starts_at and match["end"] is not None and _BARE_TIME.match(match["end"].strip()):
+        problem = texts.ends_before_start(match["start"].strip(), match["end"].strip())
+    elif ends_at <= starts_at:
         problem = texts.BAD_ORDER
     elif ends_at <= now:
         problem = texts.ALREADY_OVER

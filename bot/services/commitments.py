@@ -58,7 +58,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.clock import Clock
-from bot.dates import DateError, check_span, parse_when
+from bot.dates import AHEAD_EXAMPLES, DateError, check_span, parse_when
 from bot.delivery.absence import (
     absence_when_reached,
     person_zone,
@@ -1605,7 +1605,7 @@ class Commitments:
         today = now.astimezone(tz).date()
         if typed is not None:
             try:
-                when = parse_when(typed, now=now, tz=tz)
+                when = parse_when(typed, now=now, tz=tz, examples=AHEAD_EXAMPLES)
             except DateError as error:
                 raise BadCommitment(
                     Problem.UNREADABLE_DATE, detail=str(error), typed=typed

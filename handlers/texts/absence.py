@@ -24,7 +24,20 @@ from storage.partners import OwnedPartner
 
 COMMAND = "/partner"
 
-BAD_ORDER = "Your time away must end after it starts."
+BAD_ORDER = (
+    f"Your time away must end after it starts, e.g. `{COMMAND} away monday to friday` or "
+    f"`{COMMAND} away now to 17:00`."
+)
+
+
+def ends_before_start(start: str, end_time: str) -> str:
+    """`now to 08:00` typed at 09:00: the time alone is today's, already past its start."""
+    return (
+        f"Your time away must end after it starts: `{end_time}` alone is today's, before "
+        f"`{start}`. For tomorrow's, say the day: `{COMMAND} away {start} to tomorrow {end_time}`."
+    )
+
+
 ALREADY_OVER = "That time is already over; give dates from today on."
 FROM_TODAY = "Time away can't start in the past, so I've counted yours from today."
 TOO_LONG = "Time away can be at most a year; set it again when you know more."

@@ -6,6 +6,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.dates import (
+    AHEAD_EXAMPLES,
+    EXAMPLES,
     DateError,
     When,
     check_span,
@@ -327,3 +329,27 @@ def test_a_named_week_or_month_is_its_first_and_last_day(
 )
 def test_other_text_is_no_named_period(text: str) -> None:
     assert parse_period(text, now=NOW, tz=BERLIN) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("tomorrow EOD", date(2026, 11, 27)),
+        ("friday eod", date(2026, 11, 27)),
+        ("monday end of the day", date(2026, 11, 30)),
+        ("friday.", date(2026, 11, 27)),
+        ("20 Nov!", date(2026, 11, 20)),
+        ("eod", date(2026, 11, 26)),
+    ],
+)
+def test_a_day_then_eod_or_a_full_stop_is_that_day(text: str, day: date) -> None:
+    assert parse_when(text, now=NOW, tz=BERLIN) == When(day, None, BERLIN)
+
+
+@pytest.mark.parametrize("text", ["someday", "3/12", "31 Nov", "the 32nd", ""])
+def test_a_command_looking_ahead_shows_days_to_come(text: str) -> None:
+    with pytest.raises(DateError) as raised:
+        parse_when(text, now=NOW, tz=BERLIN, examples=AHEAD_EXAMPLES)
+    assert AHEAD_EXAMPLES in str(raised.value) and "yesterday" not in str(raised.value)
+    with pytest.raises(DateError, match=EXAMPLES.split(",")[1]):
+        parse_when(text, now=NOW, tz=BERLIN)

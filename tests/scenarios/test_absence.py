@@ -562,3 +562,18 @@ def test_a_partners_deputy_booking_time_away_while_its_owner_is_away_hears_of_it
     )
     # Outside her time away, nothing is said.
     assert "whose owner" not in answer(slack, "away 2026-12-10", user=DAN)
+
+
+def test_time_away_ending_at_a_time_already_past_today_shows_how_to_say_tomorrow(
+    slack: Slack,
+) -> None:
+    """QA: `away now to 08:00` typed at 10:00 said only "must end after it starts"."""
+    said = answer(slack, "away now to 08:00")
+    assert (
+        "Your time away must end after it starts: `08:00` alone is today's, before `now`. "
+        "For tomorrow's, say the day: `/partner away now to tomorrow 08:00`."
+    ) in said
+    said = answer(slack, "away now to tomorrow 08:00")
+    assert "You're away" in said
+    with Session(slack.runtime.engine) as session:
+        assert len(session.exec(select(Absence)).all()) == 1

@@ -145,3 +145,44 @@ def test_away_on_a_day_in_numbers_only_asks_for_the_month_as_a_word(slack: Slack
 def test_help_for_commit_shows_the_due_day_forms(slack: Slack) -> None:
     said = answer(slack, "help commit")
     assert "`by end of month`, `by end of week` (its Friday), `by next week` (its Monday)" in said
+
+
+@pytest.mark.parametrize(
+    ("due", "shown", "day"),
+    [
+        # QA: a day then `EOD` was refused as unreadable.
+        ("tomorrow EOD", "due Thu 26 Nov", date(2026, 11, 26)),
+        ("tomorrow eod", "due Thu 26 Nov", date(2026, 11, 26)),
+        ("friday EOD", "due Fri 27 Nov", date(2026, 11, 27)),
+        ("friday end of day", "due Fri 27 Nov", date(2026, 11, 27)),
+    ],
+)
+@pytest.mark.usefixtures("acme")
+def test_a_due_day_then_eod_is_that_day(slack: Slack, due: str, shown: str, day: date) -> None:
+    said = answer(slack, f"commit Acme us : send the report by {due}")
+    assert f"“send the report”, {shown}" in said
+    assert due_days(slack) == [day]
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_day_ending_a_sentence_is_read_by_plan_and_log(slack: Slack) -> None:
+    """QA: `on friday.` was not read: the full stop ends the sentence, not the day."""
+    said = answer(slack, "plan Acme on friday. : review")
+    assert "Planned your meeting with *Acme Corporation* on Fri 27 Nov" in said
+    said = answer(slack, "log Acme on last monday. : the call")
+    assert "Logged your contact with *Acme Corporation* on Mon 23 Nov" in said
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_due_day_or_time_away_not_read_shows_days_to_come(slack: Slack) -> None:
+    """QA: the examples were `yesterday, last tuesday`, which neither command can use."""
+    for said in (
+        answer(slack, "commit Acme us : send the report by 3/12"),
+        answer(slack, "away 1/12 to 3/12"),
+        answer(slack, "commit Acme us : send the report by someday"),
+    ):
+        assert "Dates look like: today, tomorrow, friday, next tuesday, in 3 days" in said
+        assert "yesterday" not in said and "last tuesday" not in said
+    # Logging a contact looks back: its examples still do.
+    said = answer(slack, "log Acme on someday : the call")
+    assert "yesterday" in said
