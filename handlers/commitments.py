@@ -24,6 +24,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from bot.dates import reads_as_date
 from bot.mrkdwn import unescape
 from bot.runtime import Runtime, new_error_id
 from bot.services import people
@@ -77,9 +78,18 @@ REMIND_EVERY_MINUTES = 10
 NUDGE_EVERY_MINUTES = 30
 # Where the due day starts: `by friday`, as people also say it, `due friday` (`due by`, `due on`,
 # `due date`). The last one counts: `confirm the due date by friday` is due friday.
-_BY = re.compile(r"\b(?:due\s+date|due\s+(?:by|on)|by|due)\b", re.IGNORECASE)
-# `we will send it`: what was promised is “send it”.
-_WILL = re.compile(r"^will\s+")  # lower case: `Will Smith's intro` is a name
+# `deadline friday` too, as people write it in a sentence.
+_BY = re.compile(r"\b(?:due\s+date|due\s+(?:by|on)|deadline|by|due)\b", re.IGNORECASE)
+# `on friday` at the end, when no `by` (nor `due`, `deadline`) is said: for a promise the day it
+# happens is the day it is due (`we'll meet on friday` is met by Friday), so nothing is lost by
+# reading it so. Only when all after the last `on` reads as a date: `we owe the report on Q3`
+# and `present on the new budget` are no due day, and `by` wins over `on` (`present on friday's
+# call by thursday`).
+_ON = re.compile(r"\bon\b", re.IGNORECASE)
+# Helpers left after the side: `we will send it`, `we shall send it` → “send it”; `we will be
+# sending it` → “sending it” (`be` goes only before an -ing word: `will be there` keeps it).
+# Lower case only: `Will Smith's intro` is a name.
+_WILL = re.compile(r"^(?:(?:will|shall)\s+)?(?:be\s+(?=[^\s]+ing\b))?")
 # Statuses whose partners follow a cadence (paused and ended ones are exempt).
 CADENCE_STATUSES = (PartnerStatus.PROSPECT.value, PartnerStatus.ACTIVE.value)
 
@@ -145,6 +155,7 @@ def _named(tokens: list[grammar.Token]) -> Name:
 
 def parse_commit(text: str) -> CommitLine:
     head, tail = touchpoint_handlers.split_notes(text)
+    colon = tail is not None
     tokens = grammar.tokenize(head)
     owners: list[grammar.Token] = []
     while tokens and tokens[-1].kind is Kind.MENTION:
@@ -158,7 +169,7 @@ def parse_commit(text: str) -> CommitLine:
         # `NAME we owe [@owner] WHAT by DATE`: the first side said after the name ends it; what
         # follows (perhaps with a `:` in it) was promised.
         side, name, owner_id, tail = _without_colon(text)
-    found = list(_BY.finditer(tail))
+    found = list(_BY.finditer(tail)) or _on_a_date(tail)
     # `due: friday`: the mark after the word is no part of the day.
     # `by friday.`: nor is a full stop or an exclamation mark at the end.
     due = tail[found[-1].end() :].strip().lstrip(":").rstrip(".!").strip() if found else ""
@@ -168,10 +179,19 @@ def parse_commit(text: str) -> CommitLine:
     if what.endswith("(") and due.endswith(")"):  # `the deck (due friday)`
         due = due[:-1].strip()
     # `the deck, due friday`: the mark before the word is no part of the promise.
-    what = what.rstrip(",;(–—-").strip()
-    return CommitLine(
-        name=name, side=side, owner_id=owner_id, what=_unquoted(_WILL.sub("", what)), due=due
-    )
+    what = _unquoted(_WILL.sub("", what.rstrip(",;(–—-").strip()))
+    if not what and not colon:
+        # `we owe by friday`: no `:` was typed, so say where the promise goes in what was.
+        raise GrammarError(texts.no_what(name.text, side, due))
+    return CommitLine(name=name, side=side, owner_id=owner_id, what=what, due=due)
+
+
+def _on_a_date(tail: str) -> list[re.Match[str]]:
+    """The last `on` of `tail` when all after it reads as a date (`_ON`), else none."""
+    found = list(_ON.finditer(tail))
+    if found and reads_as_date(tail[found[-1].end() :].strip().rstrip(".!")):
+        return found[-1:]
+    return []
 
 
 def _without_colon(text: str) -> tuple[CommitmentSide, Name, str | None, str]:

@@ -242,11 +242,12 @@ VERBS: tuple[Verb, ...] = (
         "commit",
         COMMITMENTS,
         ("commit NAME us|them [@owner] : WHAT by DATE", "commit  (opens a form)"),
-        "Record a promise by our side (`us`, or `we`, `we owe`, `our side`; you own it unless "
+        "Record a promise by our side (`us`, or `we`, `we owe`, `we're`, `I`, `I'll`, `our side`; "
+        "you own it unless "
         "you name someone) or by the partner (`them`, or `they`, `they owe`, `their side`, "
         "`partner owes`; you follow it up). The `:` may be left out when the side is said: `commit "
-        "MSF we owe the draft MoU by friday`. The due day (`by` or `due`) is today or later, at "
-        "most five years "
+        "MSF we owe the draft MoU by friday`. The due day (`by`, `due`, `deadline`, or a last "
+        "`on`) is today or later, at most five years "
         "ahead: `by friday`, `by end of month`, `by end of week` (its Friday), `by next week` (its "
         "Monday), `by the 15th`, `by 3rd of December`, `by 2026-12-04`. An ended partner takes "
         "none (reopen it first); its open ones send no reminders until it is reopened.",

@@ -63,15 +63,36 @@ SIDE_WORDS: tuple[tuple[tuple[str, ...], CommitmentSide], ...] = (
     (("we", "owe", "them"), CommitmentSide.US),
     (("we", "owe"), CommitmentSide.US),
     (("our", "side"), CommitmentSide.US),
+    # `we are sending`, `I will send`: the helper goes with the side, the promise is the rest.
+    # `I` is our side too, owned by whoever typed it (as any commitment without an `@owner`).
+    (("we", "are"), CommitmentSide.US),
+    (("we", "will"), CommitmentSide.US),
+    (("we", "shall"), CommitmentSide.US),
+    (("i", "will"), CommitmentSide.US),
+    (("i", "shall"), CommitmentSide.US),
+    (("i", "am"), CommitmentSide.US),
+    (("i", "owe"), CommitmentSide.US),
     (("we",), CommitmentSide.US),
     (("we'll",), CommitmentSide.US),
     (("we’ll",), CommitmentSide.US),
+    (("we're",), CommitmentSide.US),
+    (("we’re",), CommitmentSide.US),
+    (("i",), CommitmentSide.US),
+    (("i'll",), CommitmentSide.US),
+    (("i’ll",), CommitmentSide.US),
+    (("i'm",), CommitmentSide.US),
+    (("i’m",), CommitmentSide.US),
     (("us",), CommitmentSide.US),
     (("they", "owe", "us"), CommitmentSide.THEM),
     (("they", "owe"), CommitmentSide.THEM),
     (("their", "side"), CommitmentSide.THEM),
     (("partner", "owes"), CommitmentSide.THEM),
+    (("they", "are"), CommitmentSide.THEM),
+    (("they", "will"), CommitmentSide.THEM),
+    (("they", "shall"), CommitmentSide.THEM),
     (("they",), CommitmentSide.THEM),
+    (("they're",), CommitmentSide.THEM),
+    (("they’re",), CommitmentSide.THEM),
     (("they'll",), CommitmentSide.THEM),
     (("they’ll",), CommitmentSide.THEM),
     (("them",), CommitmentSide.THEM),
@@ -254,7 +275,22 @@ NO_SIDE = (
     "`them` or `they owe` (the partner promised), e.g. `commit MSF we owe the draft MoU by "
     "friday`."
 )
-NO_BY = "When is it due? End with `by` (or `due`) and a day, e.g. `by friday` or `due 2026-12-04`."
+NO_BY = (
+    "When is it due? End with `by` (or `due`, `deadline`) and a day, e.g. `by friday` or "
+    "`due 2026-12-04`."
+)
+
+
+def no_what(name: str, side: CommitmentSide, due: str) -> str:
+    """A line with a side and a due day but nothing promised between them, typed without a
+    `:` (with one, `problem` says to write it after the `:`)."""
+    says = "we owe" if side is CommitmentSide.US else "they owe"
+    return (
+        f"What was promised? Say it before `by`, e.g. "
+        f"`{COMMAND} commit {name} {says} the draft MoU by {due}`."
+    )
+
+
 ONE_OWNER = "Name at most one owner, with `@`, after `us` or `them`."
 NO_ID = "Which commitment? Give its number, e.g. `42` (`commitments` lists them)."
 NO_PARTNER = "Which partner? Give the partner's name first."

@@ -1565,3 +1565,65 @@ def test_a_commitment_with_an_ended_partner_stays_closed_until_the_partner_is_re
     assert stored(slack)[0].status == "dropped"
     answer(slack, "status Acme active")
     assert "Reopened `#1`" in answer(slack, "reopen 1")
+
+
+@pytest.mark.parametrize(
+    ("typed", "what"),
+    [
+        # QA: these were answered "Whose promise is it?".
+        ("we're sending the deck", "sending the deck"),
+        ("we are sending the deck", "sending the deck"),
+        ("I will send the deck", "send the deck"),
+        ("I'll send the deck", "send the deck"),
+        ("I send the deck", "send the deck"),
+        ("we shall send the deck", "send the deck"),
+        ("we will be sending the deck", "sending the deck"),
+        ("we will be there", "be there"),
+    ],
+)
+@pytest.mark.usefixtures("acme")
+def test_our_promise_as_people_say_it_is_ours_and_owned_by_the_caller(
+    slack: Slack, typed: str, what: str
+) -> None:
+    said = answer(slack, f"commit Acme {typed} by friday", user=BEN)
+    assert f"Recorded `#1`: *we* owe *Acme Corporation* “{what}”, due Fri 27 Nov" in said
+    (row,) = stored(slack)
+    assert (row.side, row.owner_id, row.what) == ("us", BEN, what)
+
+
+@pytest.mark.usefixtures("acme")
+def test_their_promise_with_a_helper_is_theirs(slack: Slack) -> None:
+    said = answer(slack, "commit Acme they're sending the signed MoU by friday")
+    assert "*Acme Corporation* owes us “sending the signed MoU”, due Fri 27 Nov" in said
+
+
+@pytest.mark.parametrize("due", ["deadline friday", "deadline: friday", "on friday", "on friday."])
+@pytest.mark.usefixtures("acme")
+def test_a_due_day_after_deadline_or_a_last_on_is_read(slack: Slack, due: str) -> None:
+    """QA: `… deadline friday` and `… on friday` were answered "End with `by`"."""
+    said = answer(slack, f"commit Acme we owe the deck {due}")
+    assert "Recorded `#1`: *we* owe *Acme Corporation* “the deck”, due Fri 27 Nov" in said
+
+
+@pytest.mark.usefixtures("acme")
+def test_on_followed_by_no_date_is_part_of_the_promise(slack: Slack) -> None:
+    said = answer(slack, "commit Acme we owe the report on Q3")
+    assert "When is it due? End with `by` (or `due`, `deadline`) and a day" in said
+    said = answer(slack, "commit Acme we owe the talk on friday's call by thursday")
+    assert "“the talk on friday's call”, due Thu 26 Nov" in said
+
+
+@pytest.mark.usefixtures("acme")
+def test_nothing_promised_without_a_colon_says_where_it_goes(slack: Slack) -> None:
+    """QA: `we owe by friday` was told to write it after the `:`, which nobody had typed."""
+    said = answer(slack, "commit Acme we owe by friday")
+    assert (
+        "What was promised? Say it before `by`, e.g. "
+        "`/partner commit Acme we owe the draft MoU by friday`."
+    ) in said
+    assert "`:`" not in said
+    said = answer(slack, "commit Acme they owe by friday")
+    assert "`/partner commit Acme they owe the draft MoU by friday`" in said
+    # With a `:` typed, the promise goes after it.
+    assert "Write it after the `:`" in answer(slack, "commit Acme we owe: by friday")
+    assert stored(slack) == []
