@@ -204,11 +204,15 @@ def added(
 ) -> str:
     """`add`'s answer; `told`: the owner someone else named, who is told it is theirs;
     `members`: the colleagues put on its team, who are told so; `deputy`: the deputy someone
-    else named, who is told so."""
+    else named, who is told so. Several of them are named in one sentence, the card saying
+    who is what."""
+    again = f"Use `{COMMAND} show {in_command(name)}` to see it again."
+    if sum(bool(group) for group in (told, deputy, members)) > 1:
+        everyone = list(dict.fromkeys([*told, *deputy, *members]))
+        return f"Added {ending(name)} I've let {people_in_prose(everyone)} know. {again}"
     owner = f" I've let {people(told)} know that they own it." if told else ""
     made = f" I've let {people(deputy)} know that they are its deputy." if deputy else ""
     team = f" I've let {people(members)} know that they are on its team." if members else ""
-    again = f"Use `{COMMAND} show {in_command(name)}` to see it again."
     return f"Added {ending(name)}{owner}{made}{team} {again}"
 
 

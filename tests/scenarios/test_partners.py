@@ -157,7 +157,7 @@ def test_a_website_ending_the_name_and_a_colon_or_comma_by_a_clause_are_read(sla
     assert "Added *Gates Foundation*" in added and "|gatesfoundation.org>" in added
     assert "Added *Red Cross*. I've let <@U0BEN>" in answer(slack, "add Red Cross, owner <@U0BEN>")
     added = answer(slack, "add Save the Children owner: <@U0BEN|ben> deputy: <@U0DAN|dan>")
-    assert "Added *Save the Children*" in added and "they are its deputy" in added
+    assert "Added *Save the Children*" in added and "<@U0BEN> and <@U0DAN> know" in added
 
 
 ZWSP = "\u200b"
@@ -515,8 +515,7 @@ def test_colleagues_put_on_the_team_from_the_add_form_are_told(slack: Slack) -> 
     (view,) = slack.fake.open_modals(ANA)
     submit(slack, view, name="Greenpeace", owner=DAN, team=[CHLOE, DAN, ANA], status="active")
     said = shown(last(slack, ANA))
-    assert "I've let <@U0DAN> know that they own it." in said
-    assert "I've let <@U0CHLOE> know that they are on its team." in said
+    assert "Added *Greenpeace*. I've let <@U0DAN> and <@U0CHLOE> know." in said
     deliver_queued(slack, hours=1)
     (to_dan,) = direct(slack, DAN)  # one note: that he owns it
     assert "made you its owner" in to_dan
@@ -535,9 +534,7 @@ def test_add_names_owner_deputy_and_team_in_one_line_in_any_order(slack: Slack) 
         "owner <@U0BEN|ben> (oxfam.org)",
     )
     assert said.startswith(
-        "Added *Oxfam International*. I've let <@U0BEN> know that they own it. I've let "
-        "<@U0DAN> know that they are its deputy. I've let <@U0CHLOE> know that they are on its "
-        "team."
+        "Added *Oxfam International*. I've let <@U0BEN>, <@U0DAN> and <@U0CHLOE> know."
     )
     profile = registry(slack).profile(team_id=TEAM, partner="Oxfam International")
     assert (profile.facts.owner_id, profile.facts.deputy_id) == (BEN, DAN)
@@ -608,10 +605,7 @@ def test_the_add_form_names_a_deputy_who_is_told(slack: Slack) -> None:
     }
     submit(slack, view, name="Greenpeace", owner=DAN, deputy=CHLOE, status="active")
     said = shown(last(slack, ANA))
-    assert (
-        "I've let <@U0DAN> know that they own it. I've let <@U0CHLOE> know that they are its "
-        "deputy." in said
-    )
+    assert "I've let <@U0DAN> and <@U0CHLOE> know." in said
     assert registry(slack).profile(team_id=TEAM, partner="Greenpeace").facts.deputy_id == CHLOE
     deliver_queued(slack, hours=16)  # Thu 10:00 in Tokyo
     (to_chloe,) = direct(slack, CHLOE)
@@ -1622,3 +1616,10 @@ def test_show_and_list_as_a_first_command_say_their_days_and_times_are_in_utc(
     assert "meet them tomorrow at 23:00" in second and note not in second
     first = answer(slack, "health Acme", user=DAN)
     assert note in first and note not in answer(slack, "health Acme", user=DAN)
+
+
+def test_add_with_owner_deputy_and_team_lets_them_know_in_one_sentence(slack: Slack) -> None:
+    said = answer(slack, "add Oxfam owner <@U0BEN|ben> deputy <@U0DAN|dan> team <@U0CHLOE|chloe>")
+    assert said.startswith(
+        "Added *Oxfam*. I've let <@U0BEN>, <@U0DAN> and <@U0CHLOE> know. Use `/partner show Oxfam`"
+    )
