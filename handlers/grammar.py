@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from difflib import get_close_matches
 from enum import StrEnum
 
 from bot.mrkdwn import escape, unescape
@@ -302,12 +303,19 @@ def refuse_markup(name: str) -> None:
         raise GrammarError(MARKUP_IN_NAME)
 
 
-def mentions(tokens: Sequence[Token], *, what: str = "people") -> list[str]:
-    """User ids of `tokens`, which must all be mentions (commas and `and` allowed)."""
+# The word that stands for whoever typed the line: `team MSF add me`, `deputy MSF me`.
+ME = "me"
+
+
+def mentions(tokens: Sequence[Token], *, what: str = "people", me: str | None = None) -> list[str]:
+    """User ids of `tokens`, which must all be mentions (commas and `and` allowed); with `me`
+    (who typed the line), the word `me` stands for them."""
     user_ids: list[str] = []
     for token in tokens:
         if token.kind is Kind.MENTION:
             user_ids.append(token.text)
+        elif me is not None and token.is_word(ME):
+            user_ids.append(me)
         elif not (token.is_word("and", ",") or token.text == ","):
             raise GrammarError(
                 f"`{token.text}` is not a mention: name the {what} with `@`, e.g. `@ana`."
@@ -820,27 +828,83 @@ def parse_name(text: str) -> NameLine:
 
 
 def parse_person(
-    text: str, *, role: str, known: KnownNames | None = None, instead: str = ""
+    text: str,
+    *,
+    role: str,
+    known: KnownNames | None = None,
+    instead: str = "",
+    me: str | None = None,
 ) -> PersonLine:
-    """`NAME [to] @user`; with `known`, a registered name with keywords in it is read whole
-    (`take_name`). `instead`: what else the verb takes, for the error without a person."""
+    """`[of] NAME [to|is] @user`; with `known`, a registered name with keywords in it is read
+    whole (`take_name`), and one that starts with `of` or ends with `is` or `me` keeps those
+    words. `me`: who typed the line, whom the word `me` stands for. `instead`: what else the
+    verb takes, for the error without a person."""
     tokens = tokenize(text)
     if len(tokens) > 1 and tokens[0].kind is Kind.MENTION:
         # `owner @chloe MSF`: the person before the partner.
         typed = [f"/partner {role}", _typed(tokens[1:], text), _as_typed(tokens[0], text)]
         raise GrammarError(f"Name the partner first, then the {role}: `{' '.join(typed)}`.")
-    name, used = take_name(tokens, known=known)
-    name = require_name(name, text, tokens, verb=role)
+    start = _of_before(tokens, known)
+    name, used = take_name(tokens[start:], known=known)
+    name = require_name(name, text, tokens[start:], verb=role)
+    cut = _connective_after(tokens, start, start + used, known, me=me)
+    if cut < start + used:
+        name = Name(joined(tokens[start:cut]), tokens[start].start, tokens[cut - 1].end)
+    used = cut
     rest = tokens[used:]
-    if rest and rest[0].is_word("to"):
+    if rest and rest[0].is_word("to", "is"):
         rest = rest[1:]
-    if rest and rest[0].kind is Kind.WORD and tokens[used].keyword is not None:
+    if (
+        rest
+        and rest[0].kind is Kind.WORD
+        and not rest[0].is_word(ME)
+        and tokens[used].keyword is not None
+    ):
         # `owner Doctors on Call @ben`, the partner not registered so.
         raise _keyword_after(text, tokens, used, verb=role, ends_at=())
-    people = mentions(rest, what=role)
+    people = mentions(rest, what=role, me=me)
     if len(people) != 1:
         raise GrammarError(f"Name exactly one {role} with `@`, e.g. `@ana`{instead}.")
     return PersonLine(name=name, user_id=people[0])
+
+
+def _registered(known: KnownNames | None, tokens: Sequence[Token]) -> bool:
+    """Whether a partner goes by exactly the words of `tokens` (never, without `known`)."""
+    if known is None or not tokens or any(t.kind not in (Kind.WORD, Kind.LINK) for t in tokens):
+        return False
+    return known([joined(tokens)]) == 0
+
+
+def _of_before(tokens: Sequence[Token], known: KnownNames | None) -> int:
+    """1 when the line starts `of NAME` (`owner of Oxfam GB @dan`) and no partner goes by a name
+    that starts with that "of" ("Of Montreal"); else 0."""
+    if len(tokens) < 2 or not tokens[0].is_word("of"):
+        return 0
+    if tokens[1].kind is Kind.QUOTED:
+        return 1
+    name, used = take_name(tokens, known=known)
+    return 0 if name is not None and _registered(known, tokens[:used]) else 1
+
+
+def _connective_after(
+    tokens: Sequence[Token], start: int, end: int, known: KnownNames | None, *, me: str | None
+) -> int:
+    """Where an unquoted name read as `tokens[start:end]` ends once the words that join it to
+    the person are taken off: `owner Oxfam GB is @dan`, `owner Oxfam me`, `owner Oxfam is me`;
+    a partner registered with those words in its name keeps them."""
+    if (
+        end - start < 2
+        or tokens[start].kind is Kind.QUOTED
+        or _registered(known, tokens[start:end])
+    ):
+        return end
+    cut = end
+    if me is not None and cut == len(tokens) and tokens[cut - 1].is_word(ME):
+        cut -= 1
+    has_person = cut < len(tokens) and (tokens[cut].kind is Kind.MENTION or tokens[cut].is_word(ME))
+    if has_person and cut - start > 1 and tokens[cut - 1].is_word("is"):
+        cut -= 1
+    return cut if cut < end and cut > start else end
 
 
 # What `deputy NAME …` takes instead of a person to leave the partner without a deputy.
@@ -855,21 +919,34 @@ class DeputyLine:
     user_id: str | None
 
 
-def parse_deputy(text: str, *, known: KnownNames | None = None) -> DeputyLine:
-    """`NAME [to] @user` (`parse_person`), or `NAME none|clear|nobody|remove`."""
+def parse_deputy(
+    text: str, *, known: KnownNames | None = None, me: str | None = None
+) -> DeputyLine:
+    """`NAME [to] @user` (`parse_person`), or `NAME none|clear|nobody|remove`; a partner whose
+    registered name ends in such a word ("Friends of Remove") is that partner, alone."""
     tokens = tokenize(text)
-    if len(tokens) > 1 and tokens[-1].is_word(*NO_DEPUTY):
-        return DeputyLine(name=_require_name(whole_name(tokens[:-1])), user_id=None)
-    line = parse_person(text, role="deputy", known=known, instead=", or `none` for no deputy")
+    if len(tokens) > 1 and tokens[-1].is_word(*NO_DEPUTY) and not _registered(known, tokens):
+        start = _of_before(tokens[:-1], known) if len(tokens) > 2 else 0
+        return DeputyLine(name=_require_name(whole_name(tokens[start:-1])), user_id=None)
+    line = parse_person(
+        text, role="deputy", known=known, instead=", or `none` for no deputy", me=me
+    )
     return DeputyLine(name=line.name, user_id=line.user_id)
 
 
-def parse_team(text: str) -> ChangeLine | NameLine:
+def parse_team(
+    text: str, *, known: KnownNames | None = None, me: str | None = None
+) -> ChangeLine | NameLine:
     """`NAME add|remove @user …` — the last add/remove followed only by mentions; `NAME @user
     …`, people straight after the name, adds them; `NAME` alone (no add, remove or mention),
-    to see the team."""
-    tokens = tokenize(text)
+    to see the team. `+@user` adds and `-@user` removes; with `me` (who typed the line), the
+    word `me` among the people stands for them. With `known`, a registered name ending in
+    `add` or `remove` ("Friends of Add") is read whole."""
+    tokens = _as_people(_signs(tokenize(text)), me)
     split = _split_at_last(tokens, ("add", "remove"), then=Kind.MENTION)
+    if split is not None and _registered(known, tokens[: split + 1]):
+        # `team Friends of Add @dan`: the partner "Friends of Add", people after its name.
+        split = None
     said = _split_at_last(tokens, ("add", "remove"), then=None)
     people_from = _trailing_mentions(tokens)
     if split is None and people_from is not None:
@@ -902,6 +979,62 @@ def parse_team(text: str) -> ChangeLine | NameLine:
         change=Change(tokens[split].text.lower()),
         items=tuple(dict.fromkeys(mentions(tokens[split + 1 :]))),
     )
+
+
+# `team MSF +@ben`, `team MSF -@ben`: a sign before the people says the change.
+_SIGNS = {"+": Change.ADD, "-": Change.REMOVE}
+
+
+def _signs(tokens: Sequence[Token]) -> list[Token]:
+    """`tokens` with a `+` or `-` before a mention read as `add` or `remove`; the same sign again
+    before each of the others (`+@ben +@dan`) is dropped."""
+    read: list[Token] = []
+    said: Change | None = None
+    for at, token in enumerate(tokens):
+        following = tokens[at + 1] if at + 1 < len(tokens) else None
+        if (
+            token.kind is Kind.WORD
+            and token.text in _SIGNS
+            and following is not None
+            and (following.kind is Kind.MENTION or following.is_word(ME))
+        ):
+            change = _SIGNS[token.text]
+            if said is None:
+                said = change
+                read.append(replace(token, text=change.value))
+            elif change is not said:
+                raise GrammarError(
+                    "Add and take off people in two lines, e.g. `/partner team MSF +@ben` and "
+                    "then `/partner team MSF -@dan`."
+                )
+            continue
+        read.append(token)
+    return read
+
+
+def _as_people(tokens: list[Token], me: str | None) -> list[Token]:
+    """`tokens` with the word `me` read as a mention of `me` (who typed the line) where it
+    stands among the people ending the line, after `add`/`remove` or beside a mention: "Save
+    Me", a name alone, stays a name."""
+    if me is None:
+        return tokens
+    start = len(tokens)
+    while start > 0 and (
+        tokens[start - 1].kind is Kind.MENTION
+        or tokens[start - 1].is_word(ME, "and")
+        or tokens[start - 1].text == ","
+    ):
+        start -= 1
+    run = tokens[start:]
+    after_change = start > 0 and tokens[start - 1].is_word("add", "remove")
+    if not any(t.is_word(ME) for t in run) or not (
+        after_change or any(t.kind is Kind.MENTION for t in run)
+    ):
+        return tokens
+    return [
+        *tokens[:start],
+        *(replace(t, kind=Kind.MENTION, text=me) if t.is_word(ME) else t for t in run),
+    ]
 
 
 def _trailing_mentions(tokens: Sequence[Token]) -> int | None:
@@ -1163,6 +1296,10 @@ def as_typed(text: str) -> str:
     return unescape(text.strip())
 
 
+# Words people put for one of `parse_word`'s that spelling alone would not find.
+_MEANT = {"my": "mine", "me": "mine", "my-partners": "mine", "risk": "at-risk"}
+
+
 def parse_word(text: str, words: Sequence[str], *, default: str) -> str:
     """One optional word out of `words` (e.g. `list mine`)."""
     tokens = tokenize(text)
@@ -1171,10 +1308,13 @@ def parse_word(text: str, words: Sequence[str], *, default: str) -> str:
     word = tokens[0].text.lower()
     if len(tokens) > 1 or word not in words:
         hyphenated = "-".join(token.text.lower() for token in tokens)
-        if hyphenated in words:
-            # `list at risk`
+        # `list at risk`, `list my`, `list activ`
+        meant = _MEANT.get(hyphenated, hyphenated)
+        close = [meant] if meant in words else get_close_matches(hyphenated, words, 1)
+        if close:
             raise GrammarError(
-                f"`{as_typed(text)}` is not something I can list; did you mean `{hyphenated}`?"
+                f"`{as_typed(text)}` is not something I can list; did you mean `{close[0]}`? "
+                f"E.g. `/partner list {close[0]}`."
             )
         raise GrammarError(
             f"`{as_typed(text)}` is not something I can list; try {', '.join(words)}."

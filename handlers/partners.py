@@ -370,7 +370,9 @@ def _line_or_alone(call: Call, parse: Callable[[str], Line]) -> Line | PartnerPr
 
 
 def owner(call: Call) -> Reply:
-    line = _line_or_alone(call, partial(grammar.parse_person, role="owner", known=call.known))
+    line = _line_or_alone(
+        call, partial(grammar.parse_person, role="owner", known=call.known, me=call.actor.user_id)
+    )
     if isinstance(line, PartnerProfile):
         return say(texts.owner_shown(line.facts))
     told: list[str] = []
@@ -388,7 +390,9 @@ def owner(call: Call) -> Reply:
 
 
 def deputy(call: Call) -> Reply:
-    line = _line_or_alone(call, partial(grammar.parse_deputy, known=call.known))
+    line = _line_or_alone(
+        call, partial(grammar.parse_deputy, known=call.known, me=call.actor.user_id)
+    )
     if isinstance(line, PartnerProfile):
         return say(texts.deputy_shown(line.facts))
     told: list[str] = []
@@ -450,7 +454,9 @@ def _deputy_changed(
 
 def team(call: Call) -> Reply:
     # `team Friends of Add` is that partner's team: `add` with nobody after it is no change.
-    line = _line_or_alone(call, grammar.parse_team)
+    line = _line_or_alone(
+        call, partial(grammar.parse_team, known=call.known, me=call.actor.user_id)
+    )
     if isinstance(line, PartnerProfile):
         return say(texts.team_shown(line))
     if isinstance(line, grammar.NameLine):

@@ -74,7 +74,8 @@ VERBS: tuple[Verb, ...] = (
         "owner",
         PARTNERS,
         ("owner NAME @user", "owner NAME  (shows who owns it)"),
-        "Hand the partner over to a new owner; the old and the new owner are told.",
+        "Hand the partner over to a new owner; the old and the new owner are told. `me` is "
+        "you: `owner MSF me`.",
         ("owner MSF @ben",),
         who=OWNERS_LOOK,
     ),
@@ -84,7 +85,7 @@ VERBS: tuple[Verb, ...] = (
         ("deputy NAME @user", "deputy NAME none", "deputy NAME  (shows it)"),
         "Set who covers for the owner, or with `none` (or `clear`, `remove`) leave the partner "
         "without a deputy; a former deputy stays on the team. The new and the former deputy and "
-        "the owner are told (not whoever made the change).",
+        "the owner are told (not whoever made the change). `me` is you: `deputy MSF me`.",
         ("deputy MSF @chloe",),
         who=OWNERS_LOOK,
     ),
@@ -98,7 +99,8 @@ VERBS: tuple[Verb, ...] = (
         ),
         "The partner's internal team: the colleagues who are surveyed and kept informed; "
         "whoever someone else adds is told. People straight after the name (`team MSF @ben`) "
-        "are added; taking someone off needs `remove`. A member may take themselves off it.",
+        "are added; taking someone off needs `remove`. `+@ben` adds and `-@ben` takes off; "
+        "`me` is you (`team MSF add me`). A member may take themselves off it.",
         ("team MSF add @ben @dan",),
         who=f"anyone may look; {OWNERS} may change it, and a member may leave",
     ),

@@ -626,3 +626,77 @@ def test_a_name_in_a_suggested_command_is_quoted_when_the_grammar_needs_it(
     assert grammar.in_command(name) == typed
     # What is suggested reads back as the name.
     assert grammar.parse_name(typed).name.text == name
+
+
+def _registered(*names: str) -> grammar.KnownNames:
+    def known(readings: Sequence[str]) -> int | None:
+        return next((at for at, reading in enumerate(readings) if reading in names), None)
+
+    return known
+
+
+@pytest.mark.parametrize(
+    ("line", "name"),
+    [
+        ("of Oxfam GB <@U1>", "Oxfam GB"),
+        ("Oxfam GB is <@U1>", "Oxfam GB"),
+        ("Oxfam GB to <@U1>", "Oxfam GB"),
+        ('of "Oxfam GB" is <@U1>', "Oxfam GB"),
+        ("of Oxfam GB me", "Oxfam GB"),
+        ("Oxfam GB is me", "Oxfam GB"),
+    ],
+)
+def test_owner_reads_of_is_and_me_around_the_name(line: str, name: str) -> None:
+    person = "U0ME" if line.endswith("me") else "U1"
+    parsed = grammar.parse_person(line, role="owner", known=_registered(), me="U0ME")
+    assert (parsed.name.text, parsed.user_id) == (name, person)
+
+
+def test_a_registered_name_with_of_is_or_me_in_it_keeps_them() -> None:
+    known = _registered("Of Montreal", "Love Is", "Save Me")
+    assert grammar.parse_person("Of Montreal <@U1>", role="owner", known=known).name.text == (
+        "Of Montreal"
+    )
+    assert grammar.parse_person("Love Is <@U1>", role="owner", known=known).name.text == "Love Is"
+    with pytest.raises(GrammarError, match="Name exactly one owner"):
+        grammar.parse_person("Save Me", role="owner", known=known, me="U0ME")
+
+
+def test_deputy_reads_me_and_a_registered_name_ending_in_remove() -> None:
+    assert grammar.parse_deputy("MSF me", me="U0ME").user_id == "U0ME"
+    assert grammar.parse_deputy("of MSF none").name.text == "MSF"
+    assert grammar.parse_deputy("Friends of Remove").name.text == "Friends of"
+    with pytest.raises(GrammarError, match="Name exactly one deputy"):
+        grammar.parse_deputy("Friends of Remove", known=_registered("Friends of Remove"))
+
+
+def test_team_reads_me_signs_and_a_registered_name_ending_in_add() -> None:
+    line = grammar.parse_team("MSF add me and <@U1>", me="U0ME")
+    assert isinstance(line, grammar.ChangeLine)
+    assert (line.name.text, line.change, line.items) == ("MSF", Change.ADD, ("U0ME", "U1"))
+    line = grammar.parse_team("MSF remove me", me="U0ME")
+    assert isinstance(line, grammar.ChangeLine) and line.items == ("U0ME",)
+    assert line.change is Change.REMOVE
+    line = grammar.parse_team("MSF +<@U1> +<@U2>")
+    assert isinstance(line, grammar.ChangeLine) and line.said
+    assert (line.name.text, line.change, line.items) == ("MSF", Change.ADD, ("U1", "U2"))
+    line = grammar.parse_team("MSF - <@U1>")
+    assert isinstance(line, grammar.ChangeLine) and line.change is Change.REMOVE
+    with pytest.raises(GrammarError, match="in two lines"):
+        grammar.parse_team("MSF +<@U1> -<@U2>")
+    # "Save Me" alone is a name; "Friends of Add", registered, is read whole.
+    assert grammar.parse_team("Save Me", me="U0ME") == grammar.NameLine(Name("Save Me", 0, 7))
+    line = grammar.parse_team("Friends of Add <@U1>", known=_registered("Friends of Add"))
+    assert isinstance(line, grammar.ChangeLine) and not line.said
+    assert (line.name.text, line.items) == ("Friends of Add", ("U1",))
+    line = grammar.parse_team("Friends of Add <@U1>")
+    assert isinstance(line, grammar.ChangeLine) and line.name.text == "Friends of"
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"), [("my", "mine"), ("activ", "active"), ("at risk", "at-risk")]
+)
+def test_list_suggests_the_word_meant(typed: str, meant: str) -> None:
+    words = ("all", "mine", *STATUSES, "dormant", "at-risk")
+    with pytest.raises(GrammarError, match=f"did you mean `{meant}`"):
+        grammar.parse_word(typed, words, default="all")

@@ -1618,6 +1618,67 @@ def test_show_and_list_as_a_first_command_say_their_days_and_times_are_in_utc(
     assert note in first and note not in answer(slack, "health Acme", user=DAN)
 
 
+def test_owner_and_deputy_read_the_small_words_people_put_around_the_name(slack: Slack) -> None:
+    # QA: `owner of Oxfam GB @dan` answered "I don't know a partner called “of Oxfam GB”", and
+    # `owner Oxfam GB is @dan` pointed out "is" as extra words.
+    answer(slack, "add Oxfam GB")
+    assert "<@U0DAN> now owns *Oxfam GB*" in answer(slack, "owner of Oxfam GB <@U0DAN|dan>")
+    assert "<@U0BEN> now owns *Oxfam GB*" in answer(slack, "owner Oxfam GB is <@U0BEN|ben>")
+    assert "<@U0ANA> now owns *Oxfam GB*" in answer(slack, "owner Oxfam GB to me")
+    answer(slack, "deputy of Oxfam GB is <@U0CHLOE|chloe>")
+    assert registry(slack).profile(team_id=TEAM, partner="Oxfam GB").facts.deputy_id == CHLOE
+    answer(slack, "deputy Oxfam GB me", user=DAN)  # not his partner any more: refused
+    assert registry(slack).profile(team_id=TEAM, partner="Oxfam GB").facts.deputy_id == CHLOE
+    answer(slack, "owner Oxfam GB <@U0BEN|ben>")
+    answer(slack, "deputy Oxfam GB me")
+    assert registry(slack).profile(team_id=TEAM, partner="Oxfam GB").facts.deputy_id == ANA
+    # A partner registered with those words in its name keeps them.
+    answer(slack, "add Of Montreal")
+    assert "<@U0DAN> now owns *Of Montreal*" in answer(slack, "owner Of Montreal <@U0DAN|dan>")
+    answer(slack, "add Love Is")
+    assert "<@U0DAN> now owns *Love Is*" in answer(slack, "owner Love Is <@U0DAN|dan>")
+    answer(slack, "add Save Me")
+    said = answer(slack, "owner Save Me")
+    assert "*Save Me*" in said and "now owns" not in said
+
+
+def test_team_takes_me_and_plus_and_minus(slack: Slack) -> None:
+    # QA: `team X add me` answered "`me` is not a mention"; `team oxfam +@chloe` pointed out "+".
+    answer(slack, "add Oxfam", user=BEN)
+    said = answer(slack, "team Oxfam add me")
+    assert said.startswith("<@U0ANA> joined the team of *Oxfam*.")
+    said = answer(slack, "team oxfam +<@U0CHLOE|chloe> +<@U0DAN|dan>", user=BEN)
+    assert said.startswith("<@U0CHLOE>, <@U0DAN> joined the team of *Oxfam*.")
+    said = answer(slack, "team oxfam -<@U0CHLOE|chloe>", user=BEN)
+    assert "<@U0CHLOE>" in said and "left the team" in said
+    answer(slack, "team Oxfam remove me")
+    assert registry(slack).profile(team_id=TEAM, partner="Oxfam").members == [DAN]
+    assert "in two lines" in answer(slack, "team oxfam +<@U0CHLOE|c> -<@U0DAN|d>", user=BEN)
+
+
+def test_list_suggests_the_scope_meant(slack: Slack) -> None:
+    answer(slack, "add Oxfam")
+    said = answer(slack, "list my")
+    assert "`my` is not something I can list; did you mean `mine`? E.g. `/partner list mine`." in (
+        said
+    )
+
+
+def test_team_and_deputy_read_a_registered_name_ending_in_add_or_remove(slack: Slack) -> None:
+    # QA: `team Friends of Add @dan` was read as "add @dan to *Friends of*".
+    answer(slack, "add Friends of Add")
+    said = answer(slack, "team Friends of Add <@U0DAN|dan>")
+    assert said.startswith("I added <@U0DAN> to the team of *Friends of Add*.")
+    answer(slack, "add Friends of Remove deputy <@U0BEN|ben>")
+    said = answer(slack, "deputy Friends of Remove")
+    assert "<@U0BEN>" in said
+    assert registry(slack).profile(team_id=TEAM, partner="Friends of Remove").facts.deputy_id == BEN
+    said = answer(slack, "deputy Friends of Remove none")
+    assert (
+        registry(slack).profile(team_id=TEAM, partner="Friends of Remove").facts.deputy_id is None
+    )
+
+
 def test_add_with_owner_deputy_and_team_lets_them_know_in_one_sentence(slack: Slack) -> None:
     said = answer(slack, "add Oxfam owner <@U0BEN|ben> deputy <@U0DAN|dan> team <@U0CHLOE|chloe>")
     assert said.startswith(
