@@ -822,9 +822,12 @@ def _names_website(token: Token) -> bool:
     return token.kind is Kind.LINK or (_is_word(token) and reads_as_website(token.text))
 
 
-def parse_name(text: str) -> NameLine:
-    """`NAME` — the whole line."""
-    return NameLine(name=_require_name(whole_name(tokenize(text))))
+def parse_name(text: str, *, of: KnownNames | None = None) -> NameLine:
+    """`NAME` — the whole line; with `of`, `of NAME` too (`owner of MSF`), unless a partner
+    registered by `of` goes by the whole line ("Of Montreal")."""
+    tokens = tokenize(text)
+    start = _of_before(tokens, of) if of is not None else 0
+    return NameLine(name=_require_name(whole_name(tokens[start:])))
 
 
 def parse_person(

@@ -342,10 +342,13 @@ def list_partners(call: Call) -> Reply:
     return _list_page(call.runtime, call.invocation, scope, after=None)
 
 
-def _line_or_alone(call: Call, parse: Callable[[str], Line]) -> Line | PartnerProfile:
+def _line_or_alone(
+    call: Call, parse: Callable[[str], Line], *, of: bool = False
+) -> Line | PartnerProfile:
     """The line as the verb's own grammar (`parse`) reads it; or, when that grammar refuses it
     and the line is a partner's name (or an alias) and nothing more, that partner's profile:
-    `owner MSF`, `status MSF`, … then show what the verb would change, and how to.
+    `owner MSF`, `status MSF`, … then show what the verb would change, and how to. With `of`,
+    `owner of MSF` too.
 
     The verb's grammar comes first: `status Acme active` sets Acme's status even beside a
     partner called "Acme Active", as it did before names alone were read.
@@ -355,7 +358,7 @@ def _line_or_alone(call: Call, parse: Callable[[str], Line]) -> Line | PartnerPr
     except grammar.GrammarError as error:
         refused = error
     try:
-        line = grammar.parse_name(call.rest)
+        line = grammar.parse_name(call.rest, of=call.known if of else None)
     except grammar.GrammarError:
         raise refused from None
     readings = (line.name.text,)
@@ -371,7 +374,9 @@ def _line_or_alone(call: Call, parse: Callable[[str], Line]) -> Line | PartnerPr
 
 def owner(call: Call) -> Reply:
     line = _line_or_alone(
-        call, partial(grammar.parse_person, role="owner", known=call.known, me=call.actor.user_id)
+        call,
+        partial(grammar.parse_person, role="owner", known=call.known, me=call.actor.user_id),
+        of=True,
     )
     if isinstance(line, PartnerProfile):
         return say(texts.owner_shown(line.facts))
@@ -391,7 +396,7 @@ def owner(call: Call) -> Reply:
 
 def deputy(call: Call) -> Reply:
     line = _line_or_alone(
-        call, partial(grammar.parse_deputy, known=call.known, me=call.actor.user_id)
+        call, partial(grammar.parse_deputy, known=call.known, me=call.actor.user_id), of=True
     )
     if isinstance(line, PartnerProfile):
         return say(texts.deputy_shown(line.facts))

@@ -700,3 +700,11 @@ def test_list_suggests_the_word_meant(typed: str, meant: str) -> None:
     words = ("all", "mine", *STATUSES, "dormant", "at-risk")
     with pytest.raises(GrammarError, match=f"did you mean `{meant}`"):
         grammar.parse_word(typed, words, default="all")
+
+
+def test_a_name_alone_may_follow_of_where_asked() -> None:
+    assert grammar.parse_name("of MSF", of=_registered()).name == Name("MSF", 3, 6)
+    assert grammar.parse_name("Of Montreal", of=_registered("Of Montreal")).name.text == (
+        "Of Montreal"
+    )
+    assert grammar.parse_name("of MSF").name.text == "of MSF"

@@ -1684,3 +1684,11 @@ def test_add_with_owner_deputy_and_team_lets_them_know_in_one_sentence(slack: Sl
     assert said.startswith(
         "Added *Oxfam*. I've let <@U0BEN>, <@U0DAN> and <@U0CHLOE> know. Use `/partner show Oxfam`"
     )
+
+
+def test_owner_of_and_deputy_of_a_partner_alone_show_them(slack: Slack) -> None:
+    answer(slack, "add Oxfam GB deputy <@U0BEN|ben>")
+    assert "*Oxfam GB* is owned by <@U0ANA>" in answer(slack, "owner of Oxfam GB")
+    assert "<@U0BEN>" in answer(slack, "deputy of Oxfam GB")
+    answer(slack, "add Of Montreal owner <@U0DAN|dan>")
+    assert "*Of Montreal* is owned by <@U0DAN>" in answer(slack, "owner Of Montreal")
