@@ -945,12 +945,30 @@ class Commitments:
             ):
                 session.rollback()
                 raise NotClosed(self._reread(session, team_id, commitment_id, now))
+            # Whether the owner has not heard of it at all: the note that it was recorded for
+            # them, and the one saying it was closed, both unsent.
+            unannounced = _note_unsent(
+                session, team_id, commitment_id, owner_id=before.owner_id, now=now
+            )
+            # A note still waiting to tell the owner it was closed ("Nothing for you to do")
+            # would reach them once it is open again: withdrawn, and forgotten with the rest.
+            outbox_store.cancel_unsent(
+                session=session,
+                team_id=team_id,
+                key_prefix=f"{key_prefix(commitment_id)}changed:",
+                reason="the commitment was reopened",
+            )
             store.forget_cancelled(
                 session=session, team_id=team_id, key_prefix=key_prefix(commitment_id)
             )
             session.flush()
             reopened = self._reread(session, team_id, commitment_id, now)
-            change = Changed(commitment=reopened, by=actor.user_id, reopened_from=before.status)
+            change = Changed(
+                commitment=reopened,
+                by=actor.user_id,
+                reopened_from=before.status,
+                unannounced=unannounced,
+            )
             self._tell_owner(session, actor, change, now)
             balance = self._balances(session, team_id, [before.partner_id], now)[before.partner_id]
             session.commit()

@@ -594,6 +594,9 @@ def _changed_unannounced(note: Changed) -> str:
     which = number(item.number)
     role = "you own it" if item.side is CommitmentSide.US else "you follow it up"
     recorded = f"{person(item.created_by)} recorded {which} for you ({role})"
+    if note.reopened_from is not None:
+        # Closed and reopened before they heard of it: as if it had been open all along.
+        return f"{recorded}: {promise(item)}, {due(item)}. I'll remind you of it."
     if note.was_due is not None:
         then = "then moved it" if note.by == item.created_by else f"{person(note.by)} moved it"
         return (

@@ -1627,3 +1627,32 @@ def test_nothing_promised_without_a_colon_says_where_it_goes(slack: Slack) -> No
     # With a `:` typed, the promise goes after it.
     assert "Write it after the `:`" in answer(slack, "commit Acme we owe: by friday")
     assert stored(slack) == []
+
+
+@pytest.mark.usefixtures("acme")
+def test_an_owner_who_reopens_one_is_not_told_later_that_it_was_closed(slack: Slack) -> None:
+    """Review: Ana dropped Ben's commitment before his working hours; Ben reopened it, and at
+    09:00 heard “dropped it … Nothing for you to do, and no reminders about it” of an open
+    commitment he owns."""
+    answer(slack, f"commit Acme us {MENTION[BEN]} : send the draft MoU by 2026-12-04")
+    at(slack, utc(2026, 11, 25, 10, 0))
+    answer(slack, "drop 1 not needed")
+    assert "Reopened `#1`" in answer(slack, "reopen 1", user=BEN)
+    at(slack, utc(2026, 11, 25, 15, 0))  # 10:00 in New York
+    assert [m.text for m in dms(slack, BEN) if "#1" in m.text] == []
+
+
+@pytest.mark.usefixtures("acme")
+def test_an_owner_who_never_heard_of_one_reopened_for_them_is_told_it_is_theirs(
+    slack: Slack,
+) -> None:
+    answer(slack, f"commit Acme us {MENTION[BEN]} : send the draft MoU by 2026-12-04")
+    at(slack, utc(2026, 11, 25, 10, 0))
+    answer(slack, "drop 1 wrong person")
+    answer(slack, "reopen 1")
+    at(slack, utc(2026, 11, 25, 15, 0))  # 10:00 in New York
+    (told,) = [m for m in dms(slack, BEN) if "#1" in m.text]
+    assert (
+        "<@U0ANA> recorded `#1` for you (you own it): *we* owe *Acme Corporation* “send the "
+        "draft MoU”, due Fri 4 Dec. I'll remind you of it."
+    ) in told.text
