@@ -444,6 +444,13 @@ def new_name_key(name: str) -> str:
     return key
 
 
+def _usable_alias(old_name: str, key: str) -> bool:
+    """Whether a partner's old name (one registered before the rules of `new_name_key`) may
+    stay as an alias after a rename or merge: not one `alias add` refuses, a single letter ("E")
+    or only common words ("Foundation"), which would stand for many partners."""
+    return not _one_letter(key) and not naming.generic_name(old_name)
+
+
 def _one_letter(key: str) -> bool:
     """Whether a name's key is one letter or digit: "A", "e.V."'s "E" and "D" alike, which
     before this rule were refused as legal forms or accepted by chance of the alphabet."""
@@ -963,8 +970,7 @@ class Registry:
             found.name, found.normalized_name = new_name, new_key
             session.add(found)
             partner_id = _id(found)
-            # A name only of common words ("Foundation") would stand for many as an alias.
-            kept = new_key == old_key or not naming.generic_name(old_name)
+            kept = new_key == old_key or _usable_alias(old_name, old_key)
             try:
                 session.flush()
                 if new_key != old_key and kept:
@@ -1045,8 +1051,7 @@ class Registry:
             duplicate_name, duplicate_key = gone.name, gone.normalized_name
             session.delete(gone)
             session.flush()
-            # A name only of common words ("Foundation") would stand for many as an alias.
-            name_kept = not naming.generic_name(duplicate_name)
+            name_kept = _usable_alias(duplicate_name, duplicate_key)
             if name_kept:
                 store.insert_alias(
                     session=session,

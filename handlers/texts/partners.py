@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from bot.dates import contact_day
 from bot.mrkdwn import literal
-from bot.naming import person_key
+from bot.naming import normalize_name, person_key
 from bot.services.channels import Route
 from bot.services.registry import (
     Conflict,
@@ -667,7 +667,13 @@ OLD_NAME_FINDS_IT = "The old name still finds it."
 
 
 def _generic_name_dropped(name: str) -> str:
-    """A former name not kept as an alias (`naming.generic_name`: "Foundation")."""
+    """A former name not kept as an alias: a single letter ("E"), or `naming.generic_name`
+    ("Foundation")."""
+    if len(normalize_name(name).replace(" ", "")) == 1:
+        return (
+            f"{quote(name)} is a single letter, so it is not kept as an alias: it would name no "
+            "partner in particular."
+        )
     return (
         f"{quote(name)} is only a legal form or a common word (like Inc, The or Foundation), so it "
         "is not kept as an alias: it would stand for a word many partners' names hold."

@@ -808,3 +808,20 @@ def test_list_pages_and_scopes(clock: ManualClock, registry: Registry) -> None:
     registry.set_status(actor=actor(DAN), partner="Partner 06", status=PartnerStatus.ACTIVE)
     active = registry.page(team_id=T1, user_id=BEN, scope=PartnerStatus.ACTIVE, limit=10)
     assert [f.name for f in active.partners] == ["Partner 06"]
+
+
+def test_a_single_letter_old_name_is_not_kept_as_an_alias(
+    registry: Registry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review: `alias add "E"` is refused, yet renaming a partner registered as "E" before that
+    rule (or merging it) kept "E" as its alias."""
+    with monkeypatch.context() as patched:
+        _generic_names_allowed(patched)
+        registry.add(actor=actor(ANA), name="E")
+        registry.add(actor=actor(ANA), name="D")
+    renamed = registry.rename(actor=actor(ANA), partner="E", new_name="Energy Partners")
+    assert not renamed.old_name_kept
+    assert registry.profile(team_id=T1, partner="Energy Partners").aliases == []
+    merged = registry.merge(actor=actor(ANA), duplicate="D", kept="Energy Partners")
+    assert not merged.duplicate_name_kept
+    assert registry.profile(team_id=T1, partner="Energy Partners").aliases == []

@@ -124,3 +124,14 @@ def test_initials_not_known_say_how_to_make_them_a_partners_name() -> None:
     for other in ("Child", "Cair", "D", "UNICEF Kenya"):
         assert "alias" not in partners.unknown_partner(other, False)
     assert "alias" not in partners.unknown_partner("DWB", True)  # "Did you mean" instead
+
+
+def test_a_single_letter_old_name_dropped_is_said_to_be_one() -> None:
+    said = partners.renamed(
+        Renamed(facts=facts(name="Energy Partners"), old_name="E", old_name_kept=False)
+    )
+    assert (
+        "“E” is a single letter, so it is not kept as an alias: it would name no partner in "
+        "particular."
+    ) in said
+    assert "common word" not in said
