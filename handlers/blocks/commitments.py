@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.mrkdwn import slack_text
 from bot.services.cadence import CadenceState, Nudge
 from bot.services.commitments import (
     MAX_WHAT,
@@ -24,11 +25,8 @@ from bot.services.commitments import (
     Reminder,
 )
 from bot.services.feedback import Rendered
-
-# Re-exported: handlers and tests address the picker through this module too.
-from handlers.blocks import PARTNER_FIELD as PARTNER_FIELD
-from handlers.blocks import PARTNER_PICKER as PARTNER_PICKER
 from handlers.blocks import (
+    MAX_SECTION_TEXT,
     actions,
     button,
     context,
@@ -39,6 +37,10 @@ from handlers.blocks import (
     plain,
     section,
 )
+
+# Re-exported: handlers and tests address the picker through this module too.
+from handlers.blocks import PARTNER_FIELD as PARTNER_FIELD
+from handlers.blocks import PARTNER_PICKER as PARTNER_PICKER
 from handlers.grammar import in_command
 from handlers.reply import Block, Reply
 from handlers.texts import commitments as texts
@@ -127,6 +129,25 @@ def redated(item: CommitmentFacts) -> Rendered:
     return Rendered(text=text, blocks=[section(text), commitment_buttons(item.id)])
 
 
+def _sections(lines: list[str]) -> list[Block]:
+    """Listed lines, up to `LISTED_PER_SECTION` in a section and never more than Slack's 3000
+    characters (as escaped) in one: a long promise or note does not push the lines after it
+    out of the message. A line is never split between two sections."""
+    sections: list[Block] = []
+    current: list[str] = []
+    size = 0
+    for line in lines:
+        length = len(slack_text(line))
+        if current and (len(current) == LISTED_PER_SECTION or size + 1 + length > MAX_SECTION_TEXT):
+            sections.append(section("\n".join(current)))
+            current, size = [], 0
+        current.append(line)
+        size += length + (1 if size else 0)
+    if current:
+        sections.append(section("\n".join(current)))
+    return sections
+
+
 def closed_listing(found: ClosedListing, *, this_year: int) -> Reply:
     """`commitments closed`: the latest closed first, how each ended, by whom, when and why."""
     if not found.items:
@@ -135,8 +156,7 @@ def closed_listing(found: ClosedListing, *, this_year: int) -> Reply:
     title = texts.closed_title(found)
     blocks: list[Block] = [header(title)]
     lines = [texts.closed_line(item, this_year) for item in found.items]
-    for start in range(0, len(lines), LISTED_PER_SECTION):
-        blocks.append(section("\n".join(lines[start : start + LISTED_PER_SECTION])))
+    blocks += _sections(lines)
     if found.more:
         blocks.append(context(texts.closed_more(found)))
     blocks.append(context(texts.closed_hint()))
@@ -153,8 +173,7 @@ def listing(found: Listing, *, this_year: int) -> Reply:
         return Reply(text=texts.listing_empty(found), blocks=blocks)
     blocks = [header(title)]
     lines = [texts.line(item, this_year) for item in found.items]
-    for start in range(0, len(lines), LISTED_PER_SECTION):
-        blocks.append(section("\n".join(lines[start : start + LISTED_PER_SECTION])))
+    blocks += _sections(lines)
     if found.more:
         blocks.append(context(texts.listing_more(found)))
     name = found.partner.name if found.partner is not None else None

@@ -17,6 +17,7 @@ from bot.services.commitments import (
     Balance,
     Changed,
     Closed,
+    ClosedListing,
     CommitmentFacts,
     Listing,
     PartnerCommitments,
@@ -446,3 +447,33 @@ def test_a_new_date_for_an_owner_who_never_heard_of_it_says_what_was_recorded() 
         Changed(commitment=moved, by="U0DAN", was_due=date(2026, 12, 4), unannounced=True)
     ).text
     assert "(you own it); <@U0DAN> moved it to Fri 11 Dec" in by_dan
+
+
+def test_closed_ones_with_long_promises_and_notes_are_all_shown() -> None:
+    """Review: ten closed lines went in one section; with promises and notes of a few hundred
+    characters, Slack's 3,000 cut the section and the later lines were lost unsaid."""
+    items = [
+        item(
+            id=n,
+            number=n,
+            what=f"promise {n} " + "x" * 200,
+            status=CommitmentStatus.DROPPED,
+            closed_by="U0ANA",
+            closed_at=NOW,
+            close_note=f"why {n} " + "y" * 200,
+        )
+        for n in range(1, 41)
+    ]
+    found = ClosedListing(
+        statuses=(CommitmentStatus.DONE, CommitmentStatus.DROPPED),
+        partner=None,
+        mine=False,
+        items=items,
+        more=0,
+    )
+    reply = blocks.closed_listing(found, this_year=2026)
+    assert len(reply.blocks) <= 50
+    sections = [block["text"]["text"] for block in reply.blocks if block["type"] == "section"]
+    assert all(len(text) <= 3000 for text in sections)
+    shown = "\n".join(sections)
+    assert all(f"`#{n}` " in shown and f"why {n} " in shown for n in range(1, 41))
