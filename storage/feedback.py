@@ -828,7 +828,7 @@ def close_round(*, session: Session, team_id: str, round_id: int, at: datetime) 
     session.execute(
         sa.update(answers)
         .where(answers.c.team_id == team_id, answers.c.round_id == round_id)
-        .values(event_ts=None)
+        .values(event_ts=None, void_reactions=None)
     )
     return True
 
@@ -1057,8 +1057,10 @@ def save_score(
     question: int,
     score: int | None,
     event_ts: str,
+    void_reactions: str | None = None,
 ) -> None:
-    """Set (or, with None, withdraw) a respondent's score to a question."""
+    """Set (or, with None, withdraw) a respondent's score to a question, and the number
+    reactions that count for nothing (`SurveyAnswer.void_reactions`)."""
     answer = score_of(
         session=session,
         team_id=team_id,
@@ -1072,6 +1074,7 @@ def save_score(
         )
     answer.score = score
     answer.event_ts = event_ts
+    answer.void_reactions = void_reactions or None
     session.add(answer)
     session.flush()
 

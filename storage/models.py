@@ -598,6 +598,9 @@ class SurveyAnswer(SQLModel, table=True):
     question: int
     score: int | None = None
     event_ts: str | None = Field(default=None, max_length=32)
+    # The number reactions (digits) that count for nothing: those left on the message when
+    # *Withdraw* was clicked, until added again.
+    void_reactions: str | None = Field(default=None, max_length=5)
 
 
 class SurveyComment(SQLModel, table=True):

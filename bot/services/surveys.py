@@ -148,6 +148,8 @@ class QuestionCard:
     text: str
     score: int | None
     closed: bool
+    # No answer counted, and number reactions left from before a *Withdraw* count for nothing.
+    withdrawn: bool = False
 
 
 @dataclass(frozen=True)
@@ -579,7 +581,9 @@ class Surveys:
 
         Removing the reaction that is the answer falls back to a number reaction of the same
         person still on the message (`still_there`, the emoji names Slack lists for them there;
-        the last of them if several), and withdraws the answer only when none is left.
+        the last of them if several), and withdraws the answer only when none is left. One left
+        there when they clicked *Withdraw* is no fallback: a Withdraw sticks until they react
+        with that number again.
 
         Ignored: other emoji, other messages, other people's reactions, Slack's retries of an
         event already applied, and events older than the answer they would change. A reaction
@@ -610,9 +614,14 @@ class Surveys:
             if not first_delivery(session, team_id=team_id, event_id=event_id, now=now):
                 return None
             if added:
-                changed = self._score(session, found, score, event_ts)
+                changed = self._score(session, found, score, event_ts, reacted=True)
             else:
-                left = [s for s in map(score_of_emoji, still_there) if s is not None and s != score]
+                void = self._void(session, found)
+                left = [
+                    s
+                    for s in map(score_of_emoji, still_there)
+                    if s is not None and s != score and str(s) not in void
+                ]
                 fallback = left[-1] if left else None
                 changed = self._score(session, found, fallback, event_ts, only_if=score)
             card = self._card(session, found)
@@ -626,7 +635,8 @@ class Surveys:
     ) -> QuestionCard:
         """A click on a score button, or (None) on *Withdraw*: the question as it now stands for
         its recipient. Withdrawing takes back the answer however it was given; a number
-        reaction left on the message then counts for nothing until it is removed and added again.
+        reaction left on the message then counts for nothing until it is removed and added again
+        (nor as the answer that stands when another reaction is removed).
 
         Raises NotYours, or RoundClosed (with the card to show) when the round is over.
         """
@@ -640,7 +650,7 @@ class Surveys:
                 raise NotYours()
             if found.round.closed_at is not None:
                 raise RoundClosed(self._card(session, found))
-            self._score(session, found, score, action_ts)
+            self._score(session, found, score, action_ts, withdraw=score is None)
             card = self._card(session, found)
             session.commit()
         return card
@@ -1067,10 +1077,15 @@ class Surveys:
         event_ts: str,
         *,
         only_if: int | None = None,
+        reacted: bool = False,
+        withdraw: bool = False,
     ) -> bool:
         """Set (score) or withdraw (None) an answer, unless a newer action already changed it;
         with `only_if` (a removed reaction), only when that is the score given. True when the
-        answer changed."""
+        answer changed.
+
+        A click on *Withdraw* voids every number reaction left on the message; one `reacted`
+        after it counts again (`SurveyAnswer.void_reactions`)."""
         respondent = found.delivery.respondent
         round_id = found.round.id
         assert respondent is not None and round_id is not None
@@ -1085,7 +1100,14 @@ class Surveys:
             return False
         if only_if is not None and (current is None or current.score != only_if):
             return False
-        if current is not None and current.score == score:
+        was_void = (current.void_reactions if current is not None else None) or ""
+        void = was_void
+        if withdraw:
+            void = "".join(map(str, SCORES))
+        elif reacted and score is not None:
+            void = void.replace(str(score), "")
+        same = current is not None and current.score == score
+        if same and void == was_void:
             return False
         store.save_score(
             session=session,
@@ -1095,12 +1117,25 @@ class Surveys:
             question=found.message.question,
             score=score,
             event_ts=event_ts,
+            void_reactions=void,
         )
-        return True
+        return not same
+
+    def _void(self, session: Session, found: store.QuestionMessage) -> str:
+        """The number reactions (digits) on the message that count for nothing."""
+        assert found.delivery.respondent is not None and found.round.id is not None
+        answer = store.score_of(
+            session=session,
+            team_id=found.round.team_id,
+            round_id=found.round.id,
+            respondent=found.delivery.respondent,
+            question=found.message.question,
+        )
+        return (answer.void_reactions if answer is not None else None) or ""
 
     def _card(self, session: Session, found: store.QuestionMessage) -> QuestionCard:
         survey_round, message = found.round, found.message
-        score = None
+        score, withdrawn = None, False
         if found.delivery.respondent is not None and survey_round.id is not None:
             answer = store.score_of(
                 session=session,
@@ -1110,6 +1145,7 @@ class Surveys:
                 question=message.question,
             )
             score = None if answer is None else answer.score
+            withdrawn = answer is not None and score is None and bool(answer.void_reactions)
         assert message.id is not None
         questions = survey_round.questions or list(QUESTIONS)
         return QuestionCard(
@@ -1120,6 +1156,7 @@ class Surveys:
             text=questions[message.question - 1],
             score=score,
             closed=survey_round.closed_at is not None,
+            withdrawn=withdrawn,
         )
 
     def _own_open_delivery(

@@ -299,6 +299,8 @@ def survey_question(card: QuestionCard) -> Rendered:
     blocks: list[Block] = [section(texts.survey_question(card))]
     if card.score is not None:
         blocks.append(section(texts.survey_answer(card)))
+    elif card.withdrawn and not card.closed:
+        blocks.append(section(texts.SURVEY_WITHDRAWN))
     if card.closed:
         blocks.append(context(texts.SURVEY_CLOSED))
     else:

@@ -476,6 +476,13 @@ def survey_hint(card: QuestionCard) -> str:
     )
 
 
+SURVEY_WITHDRAWN = (
+    f"Answer withdrawn: nothing is counted. A number reaction you left before *{WITHDRAW}* no "
+    "longer counts; to answer again, click a number or react with one (for example :four:), or "
+    "remove your old reaction and add it back."
+)
+
+
 def survey_answer(card: QuestionCard) -> str:
     assert card.score is not None
     answer = f"Your answer: *{card.score}* — {score_label(card.score)}."

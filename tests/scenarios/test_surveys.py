@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from storage.models import SurveyRound
+from storage.models import SurveyAnswer, SurveyRound
 from tests.conftest import START, Slack
 from tests.scenarios.test_feedback import (
     ANA,
@@ -21,10 +21,12 @@ from tests.scenarios.test_feedback import (
     click,
     current,
     questions,
+    react,
     rows,
     say,
     shown,
     surveyed,
+    unreact,
 )
 
 
@@ -123,3 +125,27 @@ def test_a_skipped_round_names_those_away_until_after_it_would_close(slack: Slac
         "need to stay anonymous. <@U0CHLOE> (through Fri 11 Dec), <@U0DAN> (through Fri 11 Dec) "
         "are away until after it would close, so could not answer. You get this because"
     ) in told.text
+
+
+def test_a_withdraw_sticks_when_a_later_reaction_is_taken_back(slack: Slack) -> None:
+    surveyed(slack)
+    first = questions(slack, DAN)[0]
+
+    react(slack, DAN, first, "five")
+    click(slack, DAN, current(slack, first), "survey_withdraw")
+    withdrawn = shown(current(slack, first))
+    assert "Your answer" not in withdrawn
+    assert "A number reaction you left before *Withdraw* no longer counts" in withdrawn
+
+    react(slack, DAN, current(slack, first), "four")  # after the Withdraw: counts
+    assert "Your answer: *4*" in shown(current(slack, first))
+    unreact(slack, DAN, current(slack, first), "four")  # the :five: from before stays void
+    assert [a.score for a in rows(slack, SurveyAnswer)] == [None]
+    assert "Your answer" not in shown(current(slack, first))
+
+    unreact(slack, DAN, current(slack, first), "five")  # removed and added again: counts
+    react(slack, DAN, current(slack, first), "five")
+    assert [a.score for a in rows(slack, SurveyAnswer)] == [5]
+    react(slack, DAN, current(slack, first), "two")
+    unreact(slack, DAN, current(slack, first), "two")  # the fresh :five: is the answer again
+    assert "Your answer: *5*" in shown(current(slack, first))
