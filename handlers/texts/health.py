@@ -344,14 +344,16 @@ ENDED = (
 
 
 def trend(points: Sequence[int | None], bars: str, *, stored: bool) -> str:
-    """The sparkline; `stored`: a weekly score is stored already (a "Since" line follows)."""
+    """The sparkline; `stored`: a weekly score is stored already (a "Since" line follows).
+    Before the first (the partner's first week) there is no line to draw."""
     shown = [value for value in points if value is not None]
     if not shown and stored:
         return f"*Trend*: {bars} — no score yet, so no trend."
     if len(shown) < 2 and stored:
         return f"*Trend*: {bars} — one weekly score so far; a line shows from next week."
     if len(shown) < 2:
-        return f"*Trend*: {bars} — the first week; a trend shows once weekly scores are stored."
+        # Only today's score: one bar would read as a trend the README says there isn't.
+        return "*Trend*: none yet — the first week; a trend shows once weekly scores are stored."
     return (
         f"*Last {min(len(points), TREND_WEEKS)} weeks*: {bars}  "
         f"({shown[0]} → {shown[-1]}, lowest {min(shown)}, highest {max(shown)})"
