@@ -201,6 +201,27 @@ def meetings_logged(
     return _with_participants(session, team_id, statement)
 
 
+def meetings_planned(
+    *, session: Session, team_id: str, start: datetime, end: datetime
+) -> list[AskedTouchpoint]:
+    """Meetings, calls and events planned for between `start` and `end` (their moment), not
+    said not to have happened, oldest first, with who took part: for the weekly digest to count
+    one also logged once."""
+    statement = (
+        select(Touchpoint)
+        .where(
+            Touchpoint.team_id == team_id,
+            Touchpoint.kind == TouchpointKind.PLANNED,
+            col(Touchpoint.medium).in_(ASKED_MEDIA),
+            col(Touchpoint.cancelled_at).is_(None),
+            Touchpoint.at >= start,
+            Touchpoint.at < end,
+        )
+        .order_by(col(Touchpoint.at), col(Touchpoint.id))
+    )
+    return _with_participants(session, team_id, statement)
+
+
 def recorded_by(
     *,
     session: Session,

@@ -88,7 +88,7 @@ def test_the_revolving_door_story(tmp_path: Path) -> None:
         "#partnerships from @liaison · Mon 09:00 UTC",
         "Weekly digest · Mon 23 Nov – Mon 30 Nov",
         "#partnerships, in the thread of message",
-        "Médecins Sans Frontières: 1 commitment overdue",
+        "Médecins Sans Frontières: 1 touchpoint (as planned), 1 commitment overdue",
         # Its first snapshot is the Monday after it was registered, not moments after `add`.
         "Trend: ▆ — one weekly score so far; a line shows from next week.",
         "Since Mon 30 Nov (68/100 → 68/100): no part moved.",

@@ -21,8 +21,10 @@ its thread once the digest itself is sent.
 
 What: over the week before the digest's moment (from where the last digest's stretch ended,
 when the digest moved to another day or zone: nothing is told twice or skipped): partners
-registered, touchpoints logged (a meeting, call or event that two colleagues both logged, either
-naming the other, counts once, as its check-ins do: `checkins.recorded_again`), collisions
+registered, touchpoints: those logged, and the contacts planned for a moment in the week (not
+said not to have happened), which became the partner's last contact as it passed (a meeting,
+call or event that two colleagues both logged, either naming the other, or one planned and
+logged too, counts once, as its check-ins do: `checkins.recorded_again`), collisions
 (events, as the health score counts them: `storage.health.collision_events`), commitments kept
 (on time or late) and dropped; at the moment: commitments overdue; the pulse rounds closed in
 the week and how many of the people asked answered (counts only); the at-risk list
@@ -56,7 +58,7 @@ from bot.services.feedback import Rendered, settings_of
 from bot.services.health import Health, PartnerHealth, collision_counts
 from bot.services.workspace_settings import Digest, Values
 from storage import health as store
-from storage.feedback import meetings_logged, sent_message
+from storage.feedback import meetings_logged, meetings_planned, sent_message
 from storage.health import ClosedCommitments, RoundTurnout
 from storage.models import TouchpointKind
 from storage.partners import get_partners
@@ -74,7 +76,9 @@ class PartnerWeek:
     """One partner's week, for the digest's thread."""
 
     name: str
+    # Logged, and planned for a moment in the week (`as_planned` of them).
     touchpoints: int = 0
+    as_planned: int = 0
     collisions: int = 0
     overdue: int = 0
     # Contacts planned for the week after the digest.
@@ -93,7 +97,10 @@ class WeeklyDigest:
     end: datetime
     tz: ZoneInfo
     new_partners: list[str]
+    # Logged in the week, and planned for a moment in it (`as_planned` of them): the contacts
+    # last week's digest counted as planned for the week ahead come back here.
     touchpoints: int
+    as_planned: int = 0
     # Contacts planned for the week ahead, [end, end + 1 week): what is coming up.
     planned: int
     collisions: int
@@ -175,13 +182,24 @@ class Digests:
             count = partial(
                 store.touchpoint_counts, session=session, team_id=team_id, partner_ids=None
             )
-            touches = count(start=start, end=end, by_created=True, kinds=[TouchpointKind.DONE])
-            # A meeting two colleagues both logged is one, as its check-ins count it.
-            again = meetings_recorded_again(
-                meetings_logged(session=session, team_id=team_id, start=start, end=end),
-                tz=timezone,
-            )
-            touches = {partner: n - again.get(partner, 0) for partner, n in touches.items()}
+            logged = count(start=start, end=end, by_created=True, kinds=[TouchpointKind.DONE])
+            held = count(start=start, end=end, kinds=[TouchpointKind.PLANNED])
+            # A meeting two colleagues both logged is one, as its check-ins count it; so is one
+            # planned and logged too (a plan is left out, the log kept).
+            logs = meetings_logged(session=session, team_id=team_id, start=start, end=end)
+            plans = meetings_planned(session=session, team_id=team_id, start=start, end=end)
+            again = meetings_recorded_again(logs, tz=timezone)
+            again_too = meetings_recorded_again([*logs, *plans], tz=timezone)
+            logged = {partner: n - again.get(partner, 0) for partner, n in logged.items()}
+            held = {
+                partner: n - (again_too.get(partner, 0) - again.get(partner, 0))
+                for partner, n in held.items()
+            }
+            held = {partner: n for partner, n in held.items() if n > 0}
+            touches = {
+                partner: logged.get(partner, 0) + held.get(partner, 0)
+                for partner in set(logged) | set(held)
+            }
             planned = count(start=end, end=end + WEEK, kinds=[TouchpointKind.PLANNED])
             collisions = collision_counts(
                 session, team_id=team_id, partner_ids=None, start=start, end=end
@@ -206,6 +224,7 @@ class Digests:
                 PartnerWeek(
                     name=names[partner_id].name,
                     touchpoints=touches.get(partner_id, 0),
+                    as_planned=held.get(partner_id, 0),
                     collisions=collisions.get(partner_id, 0),
                     overdue=overdue.get(partner_id, 0),
                     planned=planned.get(partner_id, 0),
@@ -231,6 +250,7 @@ class Digests:
             tz=tz,
             new_partners=new_partners,
             touchpoints=sum(touches.values()),
+            as_planned=sum(held.values()),
             planned=sum(planned.values()),
             collisions=sum(collisions.values()),
             closed=sum(closed.values(), ClosedCommitments()),

@@ -416,10 +416,20 @@ def _span(found: WeeklyDigest) -> str:
     return f"{day(first, this_year=last.year)} – {day(last, this_year=last.year)}"
 
 
+def touchpoints(total: int, as_planned: int) -> str:
+    """`3 touchpoints logged`; with contacts planned for a moment in the week, `3 touchpoints
+    (2 logged, 1 as planned)`, or `1 touchpoint (as planned)`."""
+    if not as_planned:
+        return f"{plural(total, 'touchpoint')} logged"
+    if as_planned == total:
+        return f"{plural(total, 'touchpoint')} (as planned)"
+    return f"{plural(total, 'touchpoint')} ({total - as_planned} logged, {as_planned} as planned)"
+
+
 def digest_counts(found: WeeklyDigest) -> str:
     counts = [
         plural(len(found.new_partners), "new partner"),
-        f"{plural(found.touchpoints, 'touchpoint')} logged",
+        touchpoints(found.touchpoints, found.as_planned),
         f"{found.planned} planned for the week ahead",
         plural(found.collisions, "collision"),
         closed_commitments(found.closed, headline=True),
@@ -479,7 +489,7 @@ def pulse_closed(turnout: RoundTurnout) -> str:
 def partner_week(item: PartnerWeek) -> str:
     parts = []
     if item.touchpoints:
-        parts.append(f"{plural(item.touchpoints, 'touchpoint')} logged")
+        parts.append(touchpoints(item.touchpoints, item.as_planned))
     if item.collisions:
         parts.append(plural(item.collisions, "collision"))
     if item.overdue:

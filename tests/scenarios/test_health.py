@@ -522,7 +522,8 @@ def test_the_digest_comes_at_its_hour_in_the_workspaces_zone_with_details_in_its
     said = shown(digest)
     # Dan's meeting collided with Ben's coffee and Chloe's call: one collision, not two.
     assert (
-        "2 new partners · 2 touchpoints logged · 1 planned for the week ahead · 1 collision · "
+        "2 new partners · 3 touchpoints (2 logged, 1 as planned) · 1 planned for the week ahead · "
+        "1 collision · "
         "0 commitments kept · 1 overdue · no pulse round closed"
     ) in said
     assert "*At risk (1)*: Acme (32/100)." in said
@@ -532,7 +533,8 @@ def test_the_digest_comes_at_its_hour_in_the_workspaces_zone_with_details_in_its
     assert texts[0].startswith("*At risk*, worst first\n")
     assert "*Acme*" in texts[0] and "a Problem check-in in the last 14 days" in texts[0]
     assert texts[1] == (
-        "*This week, by partner*\n• *Acme*: 2 touchpoints logged, 1 collision, 1 commitment "
+        "*This week, by partner*\n• *Acme*: 3 touchpoints (2 logged, 1 as planned), 1 collision, "
+        "1 commitment "
         "overdue\n• *Globex*: 1 planned for the week ahead"
     )
     assert texts[2] == "*New partners*\n• *Acme*\n• *Globex*"
@@ -789,3 +791,27 @@ def test_list_dormant_in_a_new_year_shows_the_year_of_the_last_contact(slack: Sl
     at(slack, datetime(2027, 1, 11, 9, tzinfo=UTC))
     said = answer(slack, "list dormant", user=BEN)
     assert "never in touch since Wed 25 Nov 2026; dormant after 10" in said
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_contact_planned_for_the_week_ahead_counts_in_the_next_digest_as_a_touchpoint(
+    slack: Slack,
+) -> None:
+    answer(slack, "log Acme via call : before monday's digest", user=BEN)
+    answer(slack, "plan Acme on 2026-12-04 14:00 via call : the winter appeal", user=CHLOE)
+    # Planned and logged too by Dan, on the same day: one contact, counted as logged.
+    answer(slack, "plan Acme on 2026-12-02 10:00 via meeting : the budget", user=DAN)
+    at(slack, utc(30, 9, 0))
+    first = shown(digests(slack)[-1])
+    assert "· 1 touchpoint logged · 2 planned for the week ahead ·" in first
+
+    at(slack, utc(2, 12, month=12))
+    answer(slack, "log Acme via meeting : the budget, done", user=DAN)
+    at(slack, utc(7, 9, month=12))
+    latest = digests(slack)[-1]
+    assert latest.text.startswith("Weekly digest · Mon 30 Nov – Mon 7 Dec: ")
+    assert "· 2 touchpoints (1 logged, 1 as planned) · 0 planned for the week ahead ·" in (
+        latest.text
+    )
+    (partners,) = [r.text for r in slack.fake.thread(latest) if "by partner" in r.text]
+    assert "• *Acme*: 2 touchpoints (1 logged, 1 as planned)" in partners
