@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from bot import health as rules
+from bot.delivery.outbox import MAX_BLOCKS
 from bot.health import PartKind
 from bot.services.cadence import CadenceState
 from bot.services.channels import PassedOver
@@ -25,6 +26,10 @@ LINES_PER_SECTION = 10
 LISTED = 40
 # At-risk partners named in the digest's own message; the thread lists them all.
 NAMED_IN_DIGEST = 5
+# Slack's limits on a digest reply: a section's text, and the message's own text (cut beyond
+# it; it is what notifications and search show). A reply holds at most MAX_BLOCKS sections.
+SECTION_CHARS = 3000
+REPLY_TEXT_CHARS = 40_000
 
 
 def _sections(lines: Sequence[str]) -> list[Block]:
@@ -120,12 +125,29 @@ def digest(found: WeeklyDigest) -> Rendered:
 
 
 def _thread_replies(title: str, lines: Sequence[str]) -> list[Rendered]:
-    """One reply per section's worth of lines, the first under `title`."""
-    replies = []
-    for start in range(0, len(lines), LINES_PER_SECTION):
-        chunk = "\n".join(lines[start : start + LINES_PER_SECTION])
-        text = f"{title}\n{chunk}" if start == 0 else chunk
-        replies.append(Rendered(text=text, blocks=[section(text)]))
+    """As few replies as Slack takes: `title` and the lines, each whole, packed into sections
+    of up to SECTION_CHARS, and sections into replies of up to MAX_BLOCKS of them and
+    REPLY_TEXT_CHARS in all (a list of 200 partners is one reply or two, not forty)."""
+    texts_: list[str] = []
+    current = title
+    for line in lines:
+        if len(line) > SECTION_CHARS:
+            line = line[: SECTION_CHARS - 1] + "…"
+        if len(current) + 1 + len(line) > SECTION_CHARS:
+            texts_.append(current)
+            current = line
+        else:
+            current = f"{current}\n{line}"
+    texts_.append(current)
+    replies: list[Rendered] = []
+    chunk: list[str] = []
+    for text in texts_:
+        size = sum(len(done) + 1 for done in chunk) + len(text)
+        if chunk and (len(chunk) == MAX_BLOCKS or size > REPLY_TEXT_CHARS):
+            replies.append(Rendered(text="\n".join(chunk), blocks=[section(t) for t in chunk]))
+            chunk = []
+        chunk.append(text)
+    replies.append(Rendered(text="\n".join(chunk), blocks=[section(t) for t in chunk]))
     return replies
 
 

@@ -18,7 +18,8 @@ from bot.sandbox.fake_slack import FakeMessage
 from bot.services.registry import Actor
 from handlers.blocks.partners import PICK
 from handlers.partners import registry_of
-from storage.models import OutboxMessage, Partner, Workspace
+from storage.models import CheckInAnswer, OutboxMessage, Partner, Workspace
+from tests import factories
 from tests.conftest import START, Slack
 from tests.scenarios.test_commitments import action_ids, answer, at, exported, last, shown
 from tests.scenarios.test_home import home_of
@@ -815,3 +816,30 @@ def test_a_contact_planned_for_the_week_ahead_counts_in_the_next_digest_as_a_tou
     )
     (partners,) = [r.text for r in slack.fake.thread(latest) if "by partner" in r.text]
     assert "• *Acme*: 2 touchpoints (1 logged, 1 as planned)" in partners
+
+
+def test_a_digest_with_200_partners_at_risk_folds_its_thread_into_few_replies(
+    slack: Slack,
+) -> None:
+    registry = registry_of(slack.runtime)
+    for n in range(200):
+        name = f"Partner number {n:03d} of the humanitarian logistics network"
+        profile = registry.add(actor=Actor(TEAM, ANA), name=name, allow_similar=True)
+        # A Problem check-in this week: each is at risk, with a touchpoint logged.
+        factories.checkin(
+            slack.runtime.engine, TEAM, profile.facts.id, CheckInAnswer.PROBLEM, utc(26, 9)
+        )
+    at(slack, utc(30, 9, 0))
+    (digest,) = digests(slack)
+    assert "*At risk (200)*" in shown(digest)
+    replies = slack.fake.thread(digest)
+    # At risk, by partner, new partners: one reply each, every line in it, within Slack's
+    # limits (the fake refuses a section over 3000 characters or a message over 50 blocks).
+    assert [reply.text.split("\n")[0] for reply in replies] == [
+        "*At risk*, worst first",
+        "*This week, by partner*",
+        "*New partners*",
+    ]
+    for reply in replies:
+        assert len(reply.text.split("\n")) == 201
+        assert 1 < len(reply.blocks) <= 50
