@@ -478,8 +478,8 @@ def survey_hint(card: QuestionCard) -> str:
 
 SURVEY_WITHDRAWN = (
     f"Answer withdrawn: nothing is counted. A number reaction you left before *{WITHDRAW}* no "
-    "longer counts; to answer again, click a number or react with one (for example :four:), or "
-    "remove your old reaction and add it back."
+    "longer counts, not even when you take back a later one; to answer again, click a number or "
+    "react with one (for example :four:), or remove that old reaction and add it back."
 )
 
 
