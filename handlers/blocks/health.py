@@ -14,7 +14,7 @@ from bot.services.channels import PassedOver
 from bot.services.digest import WeeklyDigest
 from bot.services.feedback import Rendered
 from bot.services.health import HealthReport, PartnerHealth
-from handlers.blocks import context, header, section
+from handlers.blocks import MAX_SECTION_TEXT, context, header, section
 from handlers.reply import Block, Reply
 from handlers.texts import health as texts
 from handlers.texts.commitments import read_year
@@ -26,17 +26,39 @@ LINES_PER_SECTION = 10
 LISTED = 40
 # At-risk partners named in the digest's own message; the thread lists them all.
 NAMED_IN_DIGEST = 5
-# Slack's limits on a digest reply: a section's text, and the message's own text (cut beyond
-# it; it is what notifications and search show). A reply holds at most MAX_BLOCKS sections.
-SECTION_CHARS = 3000
+# Slack's limits: a section's text (`section` cuts what is beyond), and a message's own text
+# (Slack cuts it; notifications and search show it). A reply holds at most MAX_BLOCKS sections.
+SECTION_CHARS = MAX_SECTION_TEXT
 REPLY_TEXT_CHARS = 40_000
 
 
 def _sections(lines: Sequence[str]) -> list[Block]:
-    return [
-        section("\n".join(lines[start : start + LINES_PER_SECTION]))
-        for start in range(0, len(lines), LINES_PER_SECTION)
-    ]
+    """Up to LINES_PER_SECTION lines a section, fewer when long lines would pass Slack's
+    SECTION_CHARS (40 partners with long names and several reasons each)."""
+    texts_: list[str] = []
+    for start in range(0, len(lines), LINES_PER_SECTION):
+        texts_ += _packed(lines[start : start + LINES_PER_SECTION])
+    return [section(text) for text in texts_]
+
+
+def _packed(lines: Sequence[str], title: str | None = None) -> list[str]:
+    """`title` and the lines, each whole (one too long for a section alone is cut short),
+    packed into as few texts of up to SECTION_CHARS as they fit in."""
+    texts_: list[str] = []
+    current = title
+    for line in lines:
+        if len(line) > SECTION_CHARS:
+            line = line[: SECTION_CHARS - 1] + "…"
+        if current is None:
+            current = line
+        elif len(current) + 1 + len(line) > SECTION_CHARS:
+            texts_.append(current)
+            current = line
+        else:
+            current = f"{current}\n{line}"
+    if current is not None:
+        texts_.append(current)
+    return texts_
 
 
 # --- `health` and `list at-risk` ----------------------------------------------------------------
@@ -128,20 +150,9 @@ def _thread_replies(title: str, lines: Sequence[str]) -> list[Rendered]:
     """As few replies as Slack takes: `title` and the lines, each whole, packed into sections
     of up to SECTION_CHARS, and sections into replies of up to MAX_BLOCKS of them and
     REPLY_TEXT_CHARS in all (a list of 200 partners is one reply or two, not forty)."""
-    texts_: list[str] = []
-    current = title
-    for line in lines:
-        if len(line) > SECTION_CHARS:
-            line = line[: SECTION_CHARS - 1] + "…"
-        if len(current) + 1 + len(line) > SECTION_CHARS:
-            texts_.append(current)
-            current = line
-        else:
-            current = f"{current}\n{line}"
-    texts_.append(current)
     replies: list[Rendered] = []
     chunk: list[str] = []
-    for text in texts_:
+    for text in _packed(lines, title):
         size = sum(len(done) + 1 for done in chunk) + len(text)
         if chunk and (len(chunk) == MAX_BLOCKS or size > REPLY_TEXT_CHARS):
             replies.append(Rendered(text="\n".join(chunk), blocks=[section(t) for t in chunk]))

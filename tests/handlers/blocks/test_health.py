@@ -271,3 +271,19 @@ def test_a_pulse_with_enough_people_but_no_statement_answered_by_enough_is_left_
         "*Pulse* — · left out: in the last round (closed Wed 25 Nov) 3 of 4 people answered, but "
         "no statement had the 3 answers needed to keep answers anonymous"
     )
+
+
+def test_long_at_risk_lines_are_never_cut_short_by_a_sections_limit() -> None:
+    long = partner(
+        "W" * 120,
+        standing=Standing.DORMANT,
+        balance=Balance(open_us=1, open_them=4),
+        recent_problems=3,
+    )
+    line = texts.at_risk_line(long)
+    assert len(line) > 300  # ten of them pass the 3000 characters of one section
+    listed = blocks.at_risk([long] * 40)
+    sections = [b["text"]["text"] for b in listed.blocks if b["type"] == "section"]
+    assert all(len(text) <= 3000 for text in sections)
+    assert sum(text.split("\n").count(line) for text in sections) == 40
+    assert len(listed.blocks) <= 50
