@@ -25,7 +25,8 @@ is its Monday, `next month` its 1st, and so `the week after next`, `the month af
 as a word instead.
 
 Any of these may be followed by a time: `14:00`, `9:30`, `2pm`, `9.30am`; or by `eod`/`end of
-day` (`tomorrow eod`, `friday EOD`: that day, as a due day is). A full stop or exclamation mark
+day` (`tomorrow eod`, `friday EOD`: that day, as a due day is). A time with a colon or am/pm may
+come first too: `5pm friday`, `17:00 on friday`. A full stop or exclamation mark
 at the end (`on friday.`, as a sentence ends) is no part of the date.
 
 A span of days (`parse_period`, for time away): `this week`, `next week`, `last week`, `the week
@@ -88,6 +89,11 @@ _EDGE = re.compile(
 )
 _END_OF_MONTH = re.compile(r"^end of (?P<mon>[a-z]+)\.?(?: (?P<y>\d{4}))?$")
 _DAY_THEN_EOD = re.compile(r"^(?P<day>.+?) (?:eod|end of (?:the )?day)$")
+# `5pm friday`, `17:00 on friday`, `at 9:30am tomorrow`: a time said before the day. Only a time
+# no day reads as (a colon, or am/pm): `5 nov` is a day.
+_TIME_FIRST = re.compile(
+    r"^(?:at )?(?P<time>\d{1,2}(?::\d{2}(?:am|pm)?|(?:\.\d{2})?(?:am|pm)))(?: on)? (?P<day>.+)$"
+)
 _ORDINAL = re.compile(r"^(?P<d>\d{1,2})(?:st|nd|rd|th)$")
 # `friday next week`, `next week friday`, `friday of next week`: that day of that calendar week.
 _WEEKDAY_OF_WEEK = re.compile(
@@ -152,6 +158,10 @@ def parse_when(
     ended = _DAY_THEN_EOD.match(words)
     if ended:
         words, typed = ended["day"], typed[: len(ended["day"])]
+    first = _TIME_FIRST.match(words)
+    if first:  # `5pm friday` reads as `friday 5pm`
+        spans = (first.span("day"), first.span("time"))
+        words, typed = (" ".join(text[a:b] for a, b in spans) for text in (words, typed))
     today = now.astimezone(tz).date()
     at: time | None = None
     day_part, _, last_word = words.rpartition(" ")

@@ -49,7 +49,15 @@ from sqlmodel import Session
 
 from bot import collisions as rules
 from bot.clock import Clock
-from bot.dates import DateError, When, check_span, contact_day, parse_when
+from bot.dates import (
+    AHEAD_EXAMPLES,
+    EXAMPLES,
+    DateError,
+    When,
+    check_span,
+    contact_day,
+    parse_when,
+)
 from bot.delivery.absence import (
     WELCOME_BACK,
     Period,
@@ -3674,7 +3682,9 @@ class Touchpoints:
         if new.day_text is not None:
             try:
                 ahead = new.kind is TouchpointKind.PLANNED
-                return parse_when(new.day_text, now=now, tz=tz, ahead=ahead)
+                # A plan takes no day past: its examples look ahead too.
+                examples = AHEAD_EXAMPLES if ahead else EXAMPLES
+                return parse_when(new.day_text, now=now, tz=tz, ahead=ahead, examples=examples)
             except DateError as error:
                 raise BadTouchpoint(
                     Problem.UNREADABLE_DATE, detail=str(error), typed=new.day_text

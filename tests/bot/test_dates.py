@@ -54,6 +54,12 @@ NOW = datetime(2026, 11, 25, 23, 30, tzinfo=UTC)
         ("2026-12-01 5:30 pm", date(2026, 12, 1), time(17, 30)),
         ("5 pm", date(2026, 11, 26), time(17, 0)),
         ("at 14:00", date(2026, 11, 26), time(14, 0)),
+        # The time before the day (QA: `by 5 pm friday` was refused); `5 Nov` stays a day.
+        ("5 pm friday", date(2026, 11, 27), time(17, 0)),
+        ("17:00 Friday", date(2026, 11, 27), time(17, 0)),
+        ("17:00 on friday", date(2026, 11, 27), time(17, 0)),
+        ("at 9:30am 20 Nov", date(2026, 11, 20), time(9, 30)),
+        ("5 Nov", date(2026, 11, 5), None),
     ],
 )
 def test_readable_dates(text: str, day: date, at: time | None) -> None:

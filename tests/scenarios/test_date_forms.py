@@ -186,3 +186,26 @@ def test_a_due_day_or_time_away_not_read_shows_days_to_come(slack: Slack) -> Non
     # Logging a contact looks back: its examples still do.
     said = answer(slack, "log Acme on someday : the call")
     assert "yesterday" in said
+
+
+@pytest.mark.usefixtures("acme")
+@pytest.mark.parametrize("due", ["by 5 pm friday", "due 5 pm friday", "by 17:00 friday"])
+def test_a_due_time_said_before_the_day_is_read(slack: Slack, due: str) -> None:
+    """QA: `by 5 pm friday` was refused: “I can't read '5pm friday' as a date”."""
+    said = answer(slack, f"commit Acme us : send the report {due}")
+    assert "due Fri 27 Nov" in said
+    assert due_days(slack) == [date(2026, 11, 27)]
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_plans_time_said_before_the_day_is_read(slack: Slack) -> None:
+    said = answer(slack, "plan Acme on 5pm friday : review")
+    assert "Planned your meeting with *Acme Corporation* on Fri 27 Nov at 17:00" in said
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_plans_day_not_read_shows_days_to_come(slack: Slack) -> None:
+    """QA: `plan`'s examples were `yesterday, last tuesday`, which a plan can't use."""
+    said = answer(slack, "plan Acme on someday : review")
+    assert "Dates look like: today, tomorrow, friday, next tuesday, in 3 days" in said
+    assert "yesterday" not in said and "last tuesday" not in said
