@@ -236,8 +236,9 @@ def _unquoted(what: str) -> str:
 
 
 def parse_id(text: str) -> int:
-    """`42` or `#42`."""
-    word = text.strip().removeprefix("#")
+    """`42` or `#42`; a mark typed after it (`reopen 1.`, `done #1!`, `drop 2:`) is no part of
+    it."""
+    word = text.strip().rstrip(",:;.!?").removeprefix("#")
     if not word.isdigit() or len(word) > 12:
         raise GrammarError(texts.NO_ID)
     return int(word)
@@ -261,7 +262,7 @@ def parse_close(text: str, *, verb: str) -> CloseLine:
     if comma and more:  # `done 1,2`
         first, rest = head, f"{more} {rest}"
     # `done 3: sent`, `done #3, sent`: the mark after the number is no part of it.
-    number = parse_id(first.rstrip(",:"))
+    number = parse_id(first)
     note = unescape(rest).strip()
     if _MORE_IDS.match(note):
         raise GrammarError(texts.one_at_a_time(verb, number))
@@ -340,13 +341,22 @@ def _close(status: CommitmentStatus, call: Call) -> Reply:
 def reopen(call: Call) -> Reply:
     """`reopen ID`: a commitment closed by mistake, open again."""
     first, _, more = call.rest.strip().partition(" ")
-    number = parse_id(first.rstrip(",:"))
+    number = parse_id(first)
     if more.strip():
         raise GrammarError(texts.reopen_only_number(number))
     try:
         result = service_of(call.runtime).reopen(actor=call.actor, number=number)
     except PartnerEnded as ended:
         return say(texts.reopen_ended(ended.partner, number, ended.reopening))
+    except NotAllowedToClose as refusal:
+        words = partial(
+            texts.not_allowed,
+            refusal.commitment,
+            refusal.partner,
+            covers_from=refusal.covers_from,
+            doing="reopen",
+        )
+        return refused(call.runtime, call.team_id, words)
     return blocks.closed(result, name=result.commitment.partner_name)
 
 
@@ -354,12 +364,12 @@ def list_commitments(call: Call) -> Reply:
     tokens = grammar.tokenize(call.rest)
     service = service_of(call.runtime)
     this_year = call.runtime.clock.now().year
+    closed_word = bool(tokens) and tokens[0].is_word(*texts.CLOSED_WORDS)
+    if closed_word and any(token.kind is Kind.MENTION for token in tokens):
+        # `closed @ben`: no partner's name has a mention in it, and no person is listed.
+        raise GrammarError(texts.closed_forms(tokens[0].text.lower()))
     whole = grammar.whole_name(tokens) if tokens else None
-    if (
-        tokens
-        and tokens[0].is_word(*texts.CLOSED_WORDS)
-        and (whole is None or call.known([whole.text]) is None)
-    ):
+    if closed_word and (whole is None or call.known([whole.text]) is None):
         # `commitments closed [NAME|mine]` (or `done`, `kept`, `dropped`); a partner called
         # “Done Deals” is still listed by its name.
         statuses = texts.CLOSED_WORDS[tokens[0].text.lower()]
@@ -367,6 +377,14 @@ def list_commitments(call: Call) -> Reply:
         mine = len(rest) == 1 and rest[0].is_word("mine")
         every = len(rest) == 1 and rest[0].is_word(Scope.ALL)
         named = None if mine or every or not rest else grammar.whole_name(rest)
+        # `closed mine Acme`: a partner and `mine` at once is no form it takes (unless a
+        # partner goes by all those words).
+        if (
+            len(rest) > 1
+            and rest[0].is_word("mine", Scope.ALL)
+            and (named is None or call.known([named.text]) is None)
+        ):
+            raise GrammarError(texts.closed_forms(tokens[0].text.lower()))
         closed = service.closed_listing(
             actor=call.actor,
             statuses=statuses,

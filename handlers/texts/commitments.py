@@ -369,8 +369,11 @@ def not_allowed(
     partner: PartnerFacts,
     admins: Sequence[str] = (),
     covers_from: datetime | None = None,
+    *,
+    doing: str = "close or move",
 ) -> str:
-    """`covers_from`: the reader covers for the owner's time away from then (their zone)."""
+    """`covers_from`: the reader covers for the owner's time away from then (their zone);
+    `doing`: what the reader may not do (`reopen`)."""
     role = "who owns it" if item.side is CommitmentSide.US else "who follows it up"
     who = who_may(
         admins,
@@ -379,7 +382,7 @@ def not_allowed(
         first=[(item.owner_id, role)],
         of=partner.name,
     )
-    text = f"Only {who} can close or move {number(item.number)}."
+    text = f"Only {who} can {doing} {number(item.number)}."
     if covers_from is None:
         return f"{text} Ask them, or ask to take it over."
     when = day(covers_from.date(), this_year=item.this_year)
@@ -387,7 +390,7 @@ def not_allowed(
         when += f" {covers_from:%H:%M}"
     return (
         f"{text} You cover for {person(item.owner_id)} while they are away, from *{when}*: "
-        "from then on you can close or move it too."
+        f"from then on you can {doing} it too."
     )
 
 
@@ -496,6 +499,16 @@ def closed_more(found: ClosedListing) -> str:
     return (
         f"…and {found.more} closed earlier. Narrow it down: `{COMMAND} commitments closed NAME` "
         f"or `mine`; `{COMMAND} export commitments` has them all."
+    )
+
+
+def closed_forms(word: str) -> str:
+    """`commitments closed` with what it does not take: a person, or a partner and `mine`."""
+    return (
+        "Closed commitments are listed for everyone, one partner or your own, not for someone "
+        f"else nor a partner and `mine` at once: `{COMMAND} commitments {word}`, "
+        f"`{COMMAND} commitments {word} Acme` or `{COMMAND} commitments {word} mine`. "
+        f"`{COMMAND} export commitments` has them all, with who owns each."
     )
 
 

@@ -96,7 +96,9 @@ def test_the_side_as_people_say_it_with_or_without_the_colon(
     assert line.what == (what or "budget proposal")
 
 
-@pytest.mark.parametrize(("text", "number"), [("42", 42), ("#7", 7), (" 3 ", 3)])
+@pytest.mark.parametrize(
+    ("text", "number"), [("42", 42), ("#7", 7), (" 3 ", 3), ("1.", 1), ("#1!", 1)]
+)
 def test_commitment_numbers(text: str, number: int) -> None:
     assert parse_id(text) == number
 

@@ -1656,3 +1656,47 @@ def test_an_owner_who_never_heard_of_one_reopened_for_them_is_told_it_is_theirs(
         "<@U0ANA> recorded `#1` for you (you own it): *we* owe *Acme Corporation* “send the "
         "draft MoU”, due Fri 4 Dec. I'll remind you of it."
     ) in told.text
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_commitments_number_ending_a_sentence_is_read(slack: Slack) -> None:
+    """QA: `reopen 1.`, `reopen #1!`, `done 1.` and `drop #2!` answered “Which commitment?”."""
+    answer(slack, "commit Acme us : send the draft MoU by 2026-12-04")
+    answer(slack, "commit Acme them : the logo by 2026-12-09")
+    assert "By mistake? `/partner reopen 1` opens it again." in answer(slack, "done 1.")
+    assert "Reopened `#1`" in answer(slack, "reopen 1.")
+    answer(slack, "done #1!")
+    assert "Reopened `#1`" in answer(slack, "reopen #1!")
+    said = answer(slack, "drop #2!")
+    assert "Which commitment?" not in said and "`#2`" in said
+    assert [row.status for row in stored(slack)] == ["open", "dropped"]
+
+
+@pytest.mark.usefixtures("acme")
+def test_who_may_not_reopen_one_is_told_so_in_those_words(slack: Slack) -> None:
+    """QA: the refusal of `reopen` said who “can close or move `#1`”."""
+    answer(slack, f"commit Acme us {MENTION[BEN]} : send the draft MoU by 2026-12-04")
+    answer(slack, "done 1")
+    said = answer(slack, "reopen 1", user=CHLOE)
+    assert "can reopen `#1`. Ask them" in said
+    assert "close or move" not in said
+    assert stored(slack)[0].status == "done"
+
+
+@pytest.mark.usefixtures("acme")
+def test_closed_ones_asked_for_by_person_answer_with_the_forms_that_work(slack: Slack) -> None:
+    """QA: `commitments closed @ben` and `commitments closed mine Acme` were looked up as
+    partners called so."""
+    answer(slack, f"commit Acme us {MENTION[BEN]} : send the draft MoU by 2026-12-04")
+    answer(slack, "done 1")
+    for typed in (f"commitments closed {MENTION[BEN]}", "commitments closed mine Acme"):
+        said = answer(slack, typed)
+        assert "not for someone else nor a partner and `mine` at once" in said
+        assert "`/partner commitments closed Acme` or `/partner commitments closed mine`" in said
+    said = answer(slack, f"commitments done {MENTION[BEN]}")
+    assert "`/partner commitments done mine`" in said
+    # A partner going by all those words is still listed by its name.
+    answer(slack, "add Mine Safety")
+    assert "No commitment with Mine Safety has been closed yet." in answer(
+        slack, "commitments closed mine safety"
+    )
