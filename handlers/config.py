@@ -105,6 +105,9 @@ def config(call: Call) -> Reply:
             user_ids = read_admins(value)
         except GrammarError as error:
             return blocks.bad_setting(setting, error.problem)
+        bot = call.invocation.bot_user_id
+        if bot is not None and bot in user_ids:
+            return blocks.bad_setting(setting, texts.app_as_admin(bot))
         told: list[str] = []
         named = service.replace_admins(
             actor=call.actor, user_ids=user_ids, then=partial(_tell_new_admins, call, told)
@@ -175,7 +178,7 @@ def guarded(body: VerbBody) -> VerbBody:
         except BadSetting as error:
             return blocks.bad_value(error)
         except NotInWorkspace as error:
-            return blocks.bad_setting(Setting.ADMINS, partner_texts.not_in_workspace(error.user_id))
+            return blocks.bad_setting(Setting.ADMINS, texts.admin_not_a_colleague(error.user_id))
         except NotAnAdmin as refusal:
             reply = say(texts.not_an_admin(refusal.admins))
             if refusal.admins.everyone:

@@ -547,6 +547,7 @@ class FakeSlack:
         is_admin: bool = False,
         deleted: bool = False,
         email: str | None = None,
+        is_bot: bool = False,
     ) -> FakeUser:
         user = FakeUser(
             id=id,
@@ -556,6 +557,7 @@ class FakeSlack:
             is_admin=is_admin,
             deleted=deleted,
             email=email,
+            is_bot=is_bot,
         )
         with self._state():
             self.users[id] = user

@@ -452,6 +452,21 @@ def not_an_admin(admins: Admins) -> str:
 # --- Bad input ----------------------------------------------------------------------------------
 
 
+def admin_not_a_colleague(user_id: str) -> str:
+    """`config admins @x` naming someone Slack does not know as a colleague: gone, or an app."""
+    return (
+        f"{person(user_id)} is not a member of this workspace (or the account is deactivated), "
+        "or is a bot or an app: only colleagues can be Liaison's admins."
+    )
+
+
+def app_as_admin(user_id: str) -> str:
+    """`config admins @liaison`: Liaison itself named."""
+    return (
+        f"{person(user_id)} is Liaison itself: a bot or an app can't be an admin, only colleagues."
+    )
+
+
 def _listing(words: Sequence[str]) -> str:
     return ", ".join(f"`{word}`" for word in words)
 

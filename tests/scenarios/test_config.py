@@ -878,3 +878,17 @@ def test_the_ack_carries_the_answer_and_nothing_is_queued(slack: Slack) -> None:
     assert delivery.json is not None and "are now *8:00–18:00*" in delivery.json["text"]
     with Session(slack.runtime.engine) as session:
         assert session.exec(select(OutboxMessage)).all() == []
+
+
+def test_a_bot_or_app_named_an_admin_is_refused_as_one(slack: Slack) -> None:
+    """QA: `config admins @liaison` said "@liaison is not a member of this workspace"."""
+    said = answer(slack, f"config admins <@{slack.fake.bot_user_id}|liaison>")
+    assert (
+        f"<@{slack.fake.bot_user_id}> is Liaison itself: a bot or an app can't be an admin" in said
+    )
+    assert "*Example:* `/partner config admins" in said
+    slack.fake.add_user(id="U0OTHERBOT", name="otherbot", is_bot=True)
+    said = answer(slack, "config admins <@U0OTHERBOT|otherbot>")
+    assert "<@U0OTHERBOT> is not a member of this workspace" in said
+    assert "or is a bot or an app: only colleagues can be Liaison's admins." in said
+    assert listed_admins(slack) == []
