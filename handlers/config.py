@@ -116,7 +116,8 @@ def config(call: Call) -> Reply:
     if not value:
         values = service.values(team_id=call.team_id)
         found = service.channel_route(team_id=call.team_id) if setting is Setting.CHANNEL else None
-        return blocks.one_setting(setting, values, service.default_channel, found)
+        due = service.next_digest(team_id=call.team_id) if setting is Setting.DIGEST else None
+        return blocks.one_setting(setting, values, service.default_channel, found, due)
     service.require_may_change(actor=call.actor)
     if setting is Setting.CHANNEL:
         try:

@@ -223,6 +223,8 @@ class SettingsView:
     # Where the workspace's own messages (the digest; alerts of partners without a channel) go
     # now, the coordination channel passed over when it refuses Liaison.
     channel_route: Route = Route(None)
+    # When the next weekly digest is due (UTC); None when it is off.
+    next_digest: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -717,16 +719,29 @@ class WorkspaceSettings:
                     ),
                     total=store.count_failed_deliveries(session=session, team_id=team_id),
                 )
+            stored = store.get_workspace(session=session, team_id=team_id)
+            values = Values.of(stored, team_id=team_id)
             return SettingsView(
-                values=Values.of(
-                    store.get_workspace(session=session, team_id=team_id), team_id=team_id
-                ),
+                values=values,
                 default_channel=self.default_channel,
                 admins=_admins(session, team_id),
                 viewer_is_admin=is_admin,
                 failed=failed,
                 channel_route=self._channel_route(session, team_id),
+                next_digest=_digest_due(
+                    values,
+                    decided=stored.digest_decided if stored is not None else None,
+                    now=self.clock.now(),
+                ),
             )
+
+    def next_digest(self, *, team_id: str) -> datetime | None:
+        """When the workspace's next weekly digest is due (UTC); None when it is off."""
+        with Session(self.engine) as session:
+            stored = store.get_workspace(session=session, team_id=team_id)
+        values = Values.of(stored, team_id=team_id)
+        decided = stored.digest_decided if stored is not None else None
+        return _digest_due(values, decided=decided, now=self.clock.now())
 
     def require_may_change(self, *, actor: Actor) -> None:
         """Raises NotAnAdmin when the caller may not change settings (or PeopleToLookUp when
@@ -854,6 +869,18 @@ def _next_digest(values: Values, *, decided: str | None, now: datetime) -> datet
     due = due_moment(now, values.digest, tz)
     if due is not None and digest_key(due, tz) != decided:
         return None
+    return next_moment(now, weekday=values.digest.weekday, at=values.digest.at, tz=tz)
+
+
+def _digest_due(values: Values, *, decided: str | None, now: datetime) -> datetime | None:
+    """When the digest of `values` is due: the moment due now while it is not decided yet (it
+    goes within the minute), else its first moment after `now`; None when it is off."""
+    if values.digest is None:
+        return None
+    tz = zone(values.timezone)
+    due = due_moment(now, values.digest, tz)
+    if due is not None and digest_key(due, tz) != decided:
+        return due
     return next_moment(now, weekday=values.digest.weekday, at=values.digest.at, tz=tz)
 
 

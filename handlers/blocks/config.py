@@ -4,6 +4,7 @@ refusals and bad input."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from bot.services.channels import Route
 from bot.services.workspace_settings import (
@@ -28,7 +29,8 @@ def settings_card(view: SettingsView) -> Reply:
     blocks: list[Block] = [header(texts.TITLE), context(texts.intro(view.viewer_is_admin))]
     refused = texts.channel_passed_over(view.channel_route)
     for setting in texts.ORDER:
-        blocks.append(section(texts.setting_line(setting, view.values, view.default_channel)))
+        line = texts.setting_line(setting, view.values, view.default_channel, view.next_digest)
+        blocks.append(section(line))
         if setting is Setting.CHANNEL and refused is not None:
             blocks.append(context(refused))
     blocks.append(section(texts.admins_line(view.admins)))
@@ -45,10 +47,11 @@ def one_setting(
     values: Values,
     default_channel: str | None,
     channel_route: Route | None = None,
+    next_digest: datetime | None = None,
 ) -> Reply:
     """`config SETTING` alone: its value, what it does (for the channel, where its messages go
     while Slack refuses Liaison there), and how to change it."""
-    line = texts.setting_line(setting, values, default_channel)
+    line = texts.setting_line(setting, values, default_channel, next_digest)
     refused = None
     if setting is Setting.CHANNEL and channel_route is not None:
         refused = texts.channel_passed_over(channel_route)

@@ -262,13 +262,22 @@ def meaning(setting: Setting, values: Values, default_channel: str | None) -> st
     return text
 
 
-def setting_line(setting: Setting, values: Values, default_channel: str | None) -> str:
-    """The setting's label, value and meaning; working days and hours go together."""
+def setting_line(
+    setting: Setting,
+    values: Values,
+    default_channel: str | None,
+    next_due: datetime | None = None,
+) -> str:
+    """The setting's label, value and meaning; working days and hours go together. For the
+    digest, `next_due`: when the next one is due."""
     if setting in (Setting.HOURS, Setting.DAYS):
         shown = f"*{WORKING_TIME}:* {days(values.hours.days)}, {hours(values.hours)}"
     else:
         shown = f"*{LABELS[setting]}:* {value(setting, values, default_channel)}"
-    return f"{shown}\n{meaning(setting, values, default_channel)}"
+    line = f"{shown}\n{meaning(setting, values, default_channel)}"
+    if setting is Setting.DIGEST and values.digest is not None and next_due is not None:
+        line += " " + next_digest(next_due, values.timezone)
+    return line
 
 
 def admins_line(admins: Admins) -> str:

@@ -892,3 +892,18 @@ def test_a_bot_or_app_named_an_admin_is_refused_as_one(slack: Slack) -> None:
     assert "<@U0OTHERBOT> is not a member of this workspace" in said
     assert "or is a bot or an app: only colleagues can be Liaison's admins." in said
     assert listed_admins(slack) == []
+
+
+def test_the_digest_alone_and_the_settings_card_say_when_the_next_digest_is_due(
+    slack: Slack,
+) -> None:
+    """QA: `config digest` alone and the settings card did not say when the next one goes."""
+    answer(slack, "list")  # Ana's profile, a Slack admin's, is cached
+    due = "The next weekly digest is due on Mon 30 Nov at 09:00 (UTC)"
+    said = answer(slack, "config digest", user=BEN)
+    assert "*Weekly digest:* Mondays at 09:00 UTC" in said
+    assert due in said
+    assert due in answer(slack, "config", user=BEN)
+    answer(slack, "config digest off")
+    assert "next weekly digest" not in answer(slack, "config digest", user=BEN)
+    assert "next weekly digest" not in answer(slack, "config", user=BEN)
