@@ -59,8 +59,9 @@ FORMS = """\
   advance to 2026-12-01 10:00     … or to a moment (UTC)
   react :four: on last | N | "text"  react to the last message you can see, message N,
                                   or the last one with that text
-  unreact :four: on last | on N   take a reaction back
-  click "Label" on last | on N    click a button on a message (or `on modal`, `on home`)
+  unreact :four: on last | N | "text"  take a reaction back
+  click "Label" on last | N | "text"  click a button on a message: `last` is the last one
+                                  with that button, where you are first (or `on modal`, `on home`)
   submit FIELD=VALUE …            submit the open form (fields as shown; @names for people)
   cancel                          close the open form
   inbox [NAME]                    what a person received: DMs and messages only they see
@@ -533,7 +534,10 @@ class Sandbox:
                 )
             )
             return
-        message = self._message(where)
+        if where.strip() in ("last", ""):
+            message = self._last_with_button(label)
+        else:
+            message = self._message(where)
         element = _find_button(message.blocks, label)
         if element is None:
             raise LineError(f"Message {message.number} has no button {label!r}.")
@@ -542,6 +546,19 @@ class Sandbox:
                 user_id=self.user_id, action_id=element["action_id"], message=message
             )
         )
+
+    def _last_with_button(self, label: str) -> FakeMessage:
+        """`click "Label" on last`: the last message with that button where you are (your DM
+        after `in dm`), else anywhere you can see; without one, the last where you are."""
+        visible = self.visible_to(self.user_id)
+        if not visible:
+            raise LineError("There is no message you can see yet.")
+        here = [message for message in visible if message.channel == self.channel_id]
+        for candidates in (here, visible):
+            for message in reversed(candidates):
+                if _find_button(message.blocks, label) is not None:
+                    return message
+        return (here or visible)[-1]
 
     def _home_view(self) -> FakeView:
         for view in self.fake.views.values():

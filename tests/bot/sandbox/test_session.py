@@ -15,7 +15,7 @@ from rich.console import Console
 
 from bot.sandbox import render
 from bot.sandbox.cli import run_script
-from bot.sandbox.session import Sandbox
+from bot.sandbox.session import FORMS, Sandbox
 
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # a Monday
 
@@ -333,3 +333,34 @@ def test_nothing_of_the_sandbox_touches_its_database_after_close(
     left = {thread.name for thread in set(threading.enumerate()) - before if thread.is_alive()}
     assert left == set()
     shutil.rmtree(story)
+
+
+def test_click_on_last_takes_the_last_message_with_that_button_where_you_are(
+    sandbox: Sandbox, output: io.StringIO
+) -> None:
+    """QA: after `in dm`, `click "Problem" on last` took a later #partnerships post and failed
+    "Message 8 has no button 'Problem'"."""
+    for line in (
+        "/partner add Oxfam",
+        "/partner team Oxfam add @ben",
+        "as ben",
+        "/partner log Oxfam via meeting : tense meeting",
+        "advance to 2026-11-23 15:30",
+        "as ana",
+        "say a word in the channel after the check-in",
+        "as ben",
+        "in dm",
+        'click "Problem" on last',
+        "advance 1h",
+    ):
+        assert sandbox.run_line(line), line
+    transcript = output.getvalue()
+    assert "has no button" not in transcript
+    assert "⚠️ @ben reports a problem" in transcript
+
+
+def test_help_shows_every_way_to_name_a_message() -> None:
+    """QA: help showed `unreact … on last | on N` and `click … on last | on N`, while both
+    also take quoted words, as the README says."""
+    assert 'unreact :four: on last | N | "text"' in FORMS
+    assert 'click "Label" on last | N | "text"' in FORMS
