@@ -4,6 +4,7 @@ trend, the at-risk and dormant lists, and the weekly digest."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from bot.health import (
@@ -411,8 +412,12 @@ def more_dormant(hidden: int) -> str:
 
 
 def _span(found: WeeklyDigest) -> str:
+    """The days the digest tells of, as a reader names a week: `Mon 30 Nov – Sun 6 Dec` for a
+    digest sent on Monday 7 Dec (its stretch ends at the digest's moment, that day not told)."""
     first = found.start.astimezone(found.tz).date()
-    last = found.end.astimezone(found.tz).date()
+    last = max(first, found.end.astimezone(found.tz).date() - timedelta(days=1))
+    if last == first:
+        return day(first, this_year=last.year)
     return f"{day(first, this_year=last.year)} – {day(last, this_year=last.year)}"
 
 
@@ -427,21 +432,26 @@ def touchpoints(total: int, as_planned: int) -> str:
 
 
 def digest_counts(found: WeeklyDigest) -> str:
-    counts = [
-        plural(len(found.new_partners), "new partner"),
-        touchpoints(found.touchpoints, found.as_planned),
-        f"{found.planned} planned for the week ahead",
-        plural(found.collisions, "collision"),
-        closed_commitments(found.closed, headline=True),
-        f"{found.overdue} overdue",
-    ]
+    """What the week counted, the counts that are not zero only; `a quiet week` when all are
+    (a digest sent for its at-risk partners alone)."""
+    counts = []
+    if found.new_partners:
+        counts.append(plural(len(found.new_partners), "new partner"))
+    if found.touchpoints:
+        counts.append(touchpoints(found.touchpoints, found.as_planned))
+    if found.planned:
+        counts.append(f"{found.planned} planned for the week ahead")
+    if found.collisions:
+        counts.append(plural(found.collisions, "collision"))
+    if found.closed.total:
+        counts.append(closed_commitments(found.closed, headline=True))
+    if found.overdue:
+        counts.append(f"{found.overdue} overdue")
     turnout = found.turnout
     if turnout.invited:
         rate = round(100 * turnout.respondents / turnout.invited)
         counts.append(f"pulse response {rate}% ({turnout.respondents} of {turnout.invited} asked)")
-    else:
-        counts.append("no pulse round closed")
-    return " · ".join(counts)
+    return " · ".join(counts) if counts else "a quiet week"
 
 
 def digest_title(found: WeeklyDigest) -> str:

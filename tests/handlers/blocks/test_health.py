@@ -216,7 +216,7 @@ def test_the_digest_is_one_short_message_and_its_details_go_to_the_thread() -> N
     )
     head = blocks.digest(found)
     assert head.text == (
-        "Weekly digest · Wed 18 Nov – Wed 25 Nov: 2 new partners · 12 touchpoints logged · "
+        "Weekly digest · Wed 18 Nov – Tue 24 Nov: 2 new partners · 12 touchpoints logged · "
         "2 planned for the week ahead · 1 collision · 2 commitments kept, 1 dropped · 3 overdue · "
         "pulse response 75% (6 of 8 asked)."
     )
@@ -287,3 +287,31 @@ def test_long_at_risk_lines_are_never_cut_short_by_a_sections_limit() -> None:
     assert all(len(text) <= 3000 for text in sections)
     assert sum(text.split("\n").count(line) for text in sections) == 40
     assert len(listed.blocks) <= 50
+
+
+def test_the_digest_names_its_week_as_a_reader_does_and_leaves_out_zero_counts() -> None:
+    """QA: the header "Mon 30 Nov – Mon 7 Dec" named two Mondays, and a week with only at-risk
+    news printed "0 new partners · 0 touchpoints …"."""
+    sent = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)  # Monday 09:00
+    found = WeeklyDigest(
+        team_id="T1",
+        start=sent - timedelta(days=7),
+        end=sent,
+        tz=UTC_ZONE,
+        new_partners=[],
+        touchpoints=0,
+        planned=0,
+        collisions=0,
+        closed=ClosedCommitments(),
+        overdue=0,
+        turnout=RoundTurnout(),
+        at_risk=[partner("Acme", standing=Standing.DORMANT)],
+        partners=[],
+    )
+    assert blocks.digest(found).text == "Weekly digest · Mon 30 Nov – Sun 6 Dec: a quiet week."
+    busier = replace(found, touchpoints=2, overdue=1)
+    assert blocks.digest(busier).text == (
+        "Weekly digest · Mon 30 Nov – Sun 6 Dec: 2 touchpoints logged · 1 overdue."
+    )
+    one_day = replace(found, start=sent - timedelta(days=1))  # the digest moved a day later
+    assert blocks.digest(one_day).text.startswith("Weekly digest · Sun 6 Dec: ")
