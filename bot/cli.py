@@ -101,8 +101,11 @@ def build_parser() -> argparse.ArgumentParser:
         description=(
             "Run every planner, then send what is due, once, and exit: for cron-style "
             "deployments and debugging. Needs SLACK_BOT_TOKEN, which Slack is asked about "
-            "first: a token it refuses, or no Slack to ask, stops the tick (exit 2). Exit 1 "
-            "when a planner failed."
+            "first. Exit codes: 0 nothing failed for good (a message Slack could not take yet "
+            "is tried again by a later tick); 1 a planner failed, or a message failed for "
+            "good (`liaison outbox --failed` says why); 2 nothing was done (a setting, the "
+            "database, or Slack refusing the token or not answering: one line says which); "
+            "130 or 143 stopped by Ctrl-C or SIGTERM."
         ),
     )
     tick.add_argument(

@@ -29,14 +29,25 @@ def parse_moment(text: str) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
+def _to_stderr(text: str) -> None:
+    """What went wrong, said as the CLI says its errors: on stderr, after `liaison:`."""
+    print(f"liaison: {text}", file=sys.stderr)
+
+
 # The signals that stop a tick cleanly, as they stop `serve` and `run`.
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 def run_tick(
-    runtime: Runtime, *, planners: PlannerRegistry, echo: Callable[[str], None] = print
+    runtime: Runtime,
+    *,
+    planners: PlannerRegistry,
+    echo: Callable[[str], None] = print,
+    complain: Callable[[str], None] = _to_stderr,
 ) -> int:
-    """Run the planners and one dispatch pass at the runtime's clock; 1 if a planner failed.
+    """Run the planners and one dispatch pass at the runtime's clock; 1 if a planner failed or
+    the pass failed a message for good (said to `complain`, stderr by default: a cron job
+    notices the bot left out of a channel, say, rather than exit 0 on every run).
 
     SIGINT or SIGTERM stops it as it stops the scheduler: no more planners or claims, the
     send in flight is recorded, the other claimed messages are handed back for the next pass.
@@ -61,7 +72,15 @@ def run_tick(
             "back unsent, for the next pass"
         )
         return 128 + stopped_by.value
-    return 1 if report.failed_planners else 0
+    failed = report.dispatch.failed
+    if failed:
+        noun = "message" if failed == 1 else "messages"
+        complain(
+            f"{failed} {noun} failed for good in this tick and will not be tried again: "
+            "`liaison outbox --failed` says why (e.g. the bot is not in a channel); once "
+            "that is fixed, `liaison outbox --retry-failed` queues them again"
+        )
+    return 1 if report.failed_planners or failed else 0
 
 
 @contextmanager
@@ -87,11 +106,6 @@ def _stopped_by_signals(dispatcher: Dispatcher) -> Iterator[list[signal.Signals]
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler)
-
-
-def _to_stderr(text: str) -> None:
-    """An operator's mistake, said as the CLI says its errors: on stderr, after `liaison:`."""
-    print(f"liaison: {text}", file=sys.stderr)
 
 
 def retry_failed(

@@ -21,6 +21,7 @@ from bot.sandbox.fake_slack import FakeSlack
 from bot.services.touchpoints import every_zone, zones_in_use
 from storage import schema
 from storage.db import make_engine
+from tests.bot.delivery.conftest import queue
 from tests.http import free_port
 
 
@@ -521,3 +522,31 @@ def test_ctrl_c_in_an_import_is_one_line_not_a_traceback(
         process.kill()
     assert process.returncode == 130
     assert stderr.strip().splitlines() == ["liaison: stopped by Ctrl-C"]
+
+
+def test_a_tick_that_fails_messages_for_good_exits_1_saying_how_many(
+    workdir: Path, fake_slack: FakeSlack, migrated: str
+) -> None:
+    """It exited 0 with "failed 2" in its summary (the bot not in those channels): a cron job
+    never noticed. The next tick, with nothing failing, exits 0 again."""
+    engine = make_engine(migrated)
+    now = datetime.now(UTC)
+    queue(engine, due_at=now, key="lost", channel="C0NOWHERE")
+    queue(engine, due_at=now, key="gone", channel="C0GONE")
+    queue(engine, due_at=now, key="fine", channel="C0PARTNERS")
+    engine.dispose()
+    env = slack_env(fake_slack, migrated)
+
+    failing = liaison("tick", cwd=workdir, env=env)
+
+    assert failing.returncode == 1, failing.stderr
+    assert "sent 1," in failing.stdout and "failed 2," in failing.stdout
+    assert failing.stderr.strip().splitlines() == [
+        "liaison: 2 messages failed for good in this tick and will not be tried again: "
+        "`liaison outbox --failed` says why (e.g. the bot is not in a channel); once that is "
+        "fixed, `liaison outbox --retry-failed` queues them again"
+    ]
+    again = liaison("tick", cwd=workdir, env=env)
+    assert (again.returncode, again.stderr) == (0, "")
+    help_text = " ".join(liaison("tick", "--help", cwd=workdir, env=pythonpath()).stdout.split())
+    assert "1 a planner failed, or a message failed for good" in help_text
