@@ -1009,6 +1009,15 @@ def kinds_queued(*, session: Session, failed_only: bool = False) -> list[str]:
     return [str(kind) for kind in session.execute(statement).scalars()]
 
 
+def teams_queued(*, session: Session, failed_only: bool = False) -> list[str]:
+    """The workspaces (team ids) the outbox holds messages of (only failed ones, with
+    `failed_only`), in order: for an operator who named a workspace none has."""
+    statement = sa.select(_T.c.team_id).distinct().order_by(_T.c.team_id)
+    if failed_only:
+        statement = statement.where(_T.c.status == OutboxStatus.FAILED)
+    return [str(team_id) for team_id in session.execute(statement).scalars()]
+
+
 def requeue_failed(
     *, session: Session, now: datetime, team_id: str | None = None, kind: str | None = None
 ) -> int:

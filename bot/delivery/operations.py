@@ -118,8 +118,21 @@ def retry_failed(
 ) -> int:
     """Queue failed messages again (those of `team_id`, of `kind`), due now; the running
     dispatchers (or the next `liaison tick`) send them. 2, having changed nothing, when no
-    message of `kind` was ever queued."""
+    message of `kind`, or for `team_id`, was ever queued."""
     with Session(runtime.engine) as session:
+        if team_id is not None and team_id not in store.teams_queued(session=session):
+            # A mistyped or foreign team id would otherwise read as "nothing failed".
+            failed = store.teams_queued(session=session, failed_only=True)
+            complain(
+                f"no workspace has the id {team_id!r}: no message was ever queued for it. "
+                + (
+                    f"Failed messages are of workspaces: {', '.join(failed)} "
+                    f"(`liaison outbox --failed` lists them), e.g. --team {failed[0]}"
+                    if failed
+                    else "No message has failed."
+                )
+            )
+            return 2
         if kind is not None and kind not in store.kinds_queued(session=session):
             # A typo would otherwise read as "nothing failed".
             failed = store.kinds_queued(session=session, failed_only=True)

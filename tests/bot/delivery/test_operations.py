@@ -171,6 +171,51 @@ def test_retry_failed_names_the_kinds_when_it_knows_none_of_that_kind(
     assert printed[-1] == "no failed messages to queue again"
 
 
+def test_retry_failed_says_no_workspace_has_a_team_id_none_of_its_messages_has(
+    slack_runtime: Runtime,
+    engine: Engine,
+    clock: ManualClock,
+    dispatcher: Dispatcher,
+) -> None:
+    """`--team T0NOPE` said "no failed messages to queue again", as if that workspace had
+    had nothing fail."""
+    queue(engine, due_at=clock.now(), key="lost", channel="C0NOWHERE")
+    dispatcher.run_pass()
+    printed: list[str] = []
+    said: list[str] = []
+
+    code = retry_failed(
+        slack_runtime, team_id="T0NOPE", kind=None, echo=printed.append, complain=said.append
+    )
+
+    assert (code, printed) == (2, [])
+    assert said == [
+        "no workspace has the id 'T0NOPE': no message was ever queued for it. Failed messages "
+        "are of workspaces: T0ACME (`liaison outbox --failed` lists them), e.g. --team T0ACME"
+    ]
+    assert row(engine, "lost").status == "failed"
+    assert retry_failed(slack_runtime, team_id="T0ACME", kind=None, echo=printed.append) == 0
+    assert printed == ["queued 1 failed message again"]
+
+
+def test_retry_failed_for_a_team_when_nothing_ever_failed_says_so(
+    slack_runtime: Runtime, engine: Engine, clock: ManualClock
+) -> None:
+    queue(engine, due_at=clock.now() + timedelta(days=1), key="later", user="U0BEN")
+    said: list[str] = []
+    code = retry_failed(
+        slack_runtime, team_id="T0NOPE", kind=None, echo=said.append, complain=said.append
+    )
+    assert code == 2
+    assert said == [
+        "no workspace has the id 'T0NOPE': no message was ever queued for it. "
+        "No message has failed."
+    ]
+    # A workspace the outbox knows, with nothing failed, is no typo.
+    assert retry_failed(slack_runtime, team_id="T0ACME", kind=None, echo=said.append) == 0
+    assert said[-1] == "no failed messages to queue again"
+
+
 def liaison(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "bot.cli", *args],
