@@ -23,13 +23,13 @@ FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 # Slack's HTML page for every 5xx it cannot decode, beside the dispatcher's own line for that
 # send (which retries it). Liaison logs the outcome of every call it makes itself, without
 # bodies; what the client raises is handled where it is made.
-# APScheduler's executor logs two INFO lines for every run of every job ("Running job",
-# "executed successfully"): with the dispatcher every few seconds, most of the log (140,000
-# lines a day). Its warnings (a run missed, a job raising) stay.
-QUIET = {
-    "slack_sdk.web.base_client": logging.CRITICAL,
-    "apscheduler.executors.default": logging.WARNING,
-}
+QUIET = {"slack_sdk.web.base_client": logging.CRITICAL}
+# APScheduler narrates at INFO: two lines for every run of every job ("Running job", "executed
+# successfully"; with the dispatcher every few seconds, most of the log: 140,000 lines a day),
+# and two for each job at start-up ("Adding job tentatively", "Added job"). Its warnings (a run
+# missed, a job raising) stay; the rest is for LOG_LEVEL=DEBUG. Liaison's own scheduler lines
+# say when it starts and stops.
+QUIET_UNLESS_DEBUG = {"apscheduler": logging.WARNING}
 
 
 class BoltLines(logging.Filter):
@@ -67,5 +67,8 @@ def configure(level: str | int, *, stream: TextIO | None = None) -> None:
     logging.logProcesses = False  # … no %(process)d
     logging.logMultiprocessing = False  # … no %(processName)s
     logging.basicConfig(level=level, format=FORMAT, stream=stream)
-    for name, quiet_level in QUIET.items():
+    quiet = dict(QUIET)
+    if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
+        quiet.update(QUIET_UNLESS_DEBUG)
+    for name, quiet_level in quiet.items():
         logging.getLogger(name).setLevel(quiet_level)

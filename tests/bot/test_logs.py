@@ -99,3 +99,17 @@ def test_the_schedulers_line_for_every_run_is_left_out() -> None:
         "logging.getLogger('apscheduler.executors.default').warning('Run time of job missed')"
     )
     assert "Running job" not in done.stderr and "Run time of job missed" in done.stderr
+
+
+def test_the_schedulers_own_narration_is_left_out_unless_debugging() -> None:
+    # At start-up APScheduler said "Adding job tentatively" and "Added job" for each of some
+    # fifteen jobs, at INFO.
+    code = (
+        "import logging; from bot import logs; logs.configure('{level}'); "
+        "logging.getLogger('apscheduler.scheduler').info('Adding job tentatively'); "
+        "logging.getLogger('apscheduler.scheduler').warning('Execution of job skipped')"
+    )
+    info = run(code.format(level="INFO")).stderr
+    assert "Adding job tentatively" not in info and "Execution of job skipped" in info
+    debug = run(code.format(level="DEBUG")).stderr
+    assert "INFO apscheduler.scheduler Adding job tentatively" in debug
