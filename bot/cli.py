@@ -404,7 +404,7 @@ def run_socket_mode(settings: Settings) -> int:
     freeze_startup_objects()
     logger.info("liaison %s connecting to Slack in Socket Mode", __version__)
     # SIGTERM unwinds like Ctrl-C, so the scheduler stops cleanly either way.
-    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    signal.signal(signal.SIGTERM, _stop_like_ctrl_c)
     try:
         scheduler.start()
         handler.start()  # type: ignore[no-untyped-call]
@@ -446,7 +446,7 @@ def freeze_startup_objects() -> None:
     gc.freeze()
 
 
-def _exit_on_sigterm(_signum: int, _frame: FrameType | None) -> None:
+def _stop_like_ctrl_c(_signum: int, _frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
@@ -477,7 +477,15 @@ def serve(settings: Settings, *, host: str, port: int) -> int:
     config = uvicorn.Config(
         asgi, host=host, port=port, log_level=settings.log_level.lower(), access_log=False
     )
-    uvicorn.Server(config).run(sockets=[listening])
+    # Once shut down, uvicorn raises the signal it caught again, for the handler it found: this
+    # one, so that a stop asked for is a clean exit (0), as `run` makes it, not a death by
+    # SIGTERM (143, which systemd and others read as a failure) or Ctrl-C's 130.
+    signal.signal(signal.SIGTERM, _stop_like_ctrl_c)
+    signal.signal(signal.SIGINT, _stop_like_ctrl_c)
+    try:
+        uvicorn.Server(config).run(sockets=[listening])
+    except KeyboardInterrupt:
+        logger.info("liaison stopped")
     return 0
 
 

@@ -22,7 +22,7 @@ from bot.services.touchpoints import every_zone, zones_in_use
 from storage import schema
 from storage.db import make_engine
 from tests.bot.delivery.conftest import queue
-from tests.http import free_port
+from tests.http import free_port, wait_for_health
 
 
 def liaison(
@@ -550,3 +550,38 @@ def test_a_tick_that_fails_messages_for_good_exits_1_saying_how_many(
     assert (again.returncode, again.stderr) == (0, "")
     help_text = " ".join(liaison("tick", "--help", cwd=workdir, env=pythonpath()).stdout.split())
     assert "1 a planner failed, or a message failed for good" in help_text
+
+
+def serve_process(
+    fake_slack: FakeSlack, migrated: str, *args: str, cwd: Path
+) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "serve", *args],
+        cwd=cwd,
+        env={"PATH": "/usr/bin:/bin", **slack_env(fake_slack, migrated, LOG_LEVEL="INFO")},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
+def test_serve_stopped_by_sigterm_or_ctrl_c_exits_0_as_run_does(
+    workdir: Path, fake_slack: FakeSlack, migrated: str, stop: signal.Signals
+) -> None:
+    """uvicorn raised the signal again once shut down: SIGTERM killed the process (143, a
+    failure to systemd) and Ctrl-C was 130 with "stopped by Ctrl-C", where `run` exits 0.
+    APScheduler's INFO lines (two per job at start-up, "Adding job tentatively") are left out."""
+    port = free_port()
+    process = serve_process(fake_slack, migrated, "--port", str(port), cwd=workdir)
+    try:
+        wait_for_health(f"http://127.0.0.1:{port}/healthz", process)
+        process.send_signal(stop)
+        _, err = process.communicate(timeout=30)
+    finally:
+        process.kill()
+    assert process.returncode == 0, err
+    assert "scheduler started" in err and "scheduler stopped" in err
+    assert "liaison stopped" in err
+    assert "Traceback" not in err and "stopped by Ctrl-C" not in err
+    assert "apscheduler" not in err  # "Adding job tentatively", "Added job", "Scheduler started"

@@ -220,7 +220,7 @@ def test_serve_runs_the_dispatcher_and_stops_cleanly_on_sigterm(
     finally:
         process.send_signal(signal.SIGTERM)
         _, err = process.communicate(timeout=30)
-    # uvicorn shuts down gracefully, then re-raises the signal it caught.
-    assert process.returncode in (0, -signal.SIGTERM), err
+    # uvicorn shuts down gracefully, then raises the signal again: a clean stop, exit 0.
+    assert process.returncode == 0, err
     assert "scheduler stopped" in err and "Traceback" not in err
     assert all_sent(engine) == 3
