@@ -473,7 +473,9 @@ def serve(settings: Settings, *, host: str, port: int) -> int:
     asgi = create_asgi_app(app, runtime, on_startup=scheduler.start, on_shutdown=stop)
     warm_up()
     freeze_startup_objects()
-    logger.info("liaison %s serving Slack on http://%s:%d/slack/events", __version__, host, port)
+    logger.info(
+        "liaison %s serving Slack on http://%s/slack/events", __version__, _address(host, port)
+    )
     config = uvicorn.Config(
         asgi, host=host, port=port, log_level=settings.log_level.lower(), access_log=False
     )
@@ -487,6 +489,11 @@ def serve(settings: Settings, *, host: str, port: int) -> int:
     except KeyboardInterrupt:
         logger.info("liaison stopped")
     return 0
+
+
+def _address(host: str, port: int) -> str:
+    """`host`:`port` as a URL writes it: an IPv6 address in brackets (`[::]:3000`)."""
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
 def listen(host: str, port: int) -> socket.socket:
@@ -512,7 +519,7 @@ def listen(host: str, port: int) -> socket.socket:
             "(every interface) or --host 127.0.0.1",
         }.get(error.errno or 0, "choose another --host or --port")
         raise StartupError(
-            f"cannot listen on {host}:{port} ({error.strerror or error}): {fix}"
+            f"cannot listen on {_address(host, port)} ({error.strerror or error}): {fix}"
         ) from None
     return listening
 

@@ -585,3 +585,24 @@ def test_serve_stopped_by_sigterm_or_ctrl_c_exits_0_as_run_does(
     assert "liaison stopped" in err
     assert "Traceback" not in err and "stopped by Ctrl-C" not in err
     assert "apscheduler" not in err  # "Adding job tentatively", "Added job", "Scheduler started"
+
+
+def test_serve_on_an_ipv6_address_logs_a_url_with_brackets(
+    workdir: Path, fake_slack: FakeSlack, migrated: str
+) -> None:
+    """`--host ::` was logged as http://:::39993/slack/events."""
+    try:
+        with socket.socket(socket.AF_INET6) as probe:
+            probe.bind(("::1", 0))
+    except OSError:
+        pytest.skip("no IPv6 on this machine")
+    port = free_port()
+    process = serve_process(fake_slack, migrated, "--host", "::1", "--port", str(port), cwd=workdir)
+    try:
+        wait_for_health(f"http://[::1]:{port}/healthz", process)
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=30)
+    finally:
+        process.kill()
+    assert f"serving Slack on http://[::1]:{port}/slack/events" in err
+    assert process.returncode == 0, err
