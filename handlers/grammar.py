@@ -612,8 +612,11 @@ ADD_CLAUSES = ("owner", "aka")
 PEOPLE_CLAUSES = ("owner", "deputy", "team")
 
 
-def _add_clause(tokens: Sequence[Token], at: int, *, after: str | None = None) -> str | None:
-    """The clause of `add` that `tokens[at]` starts, if any; `after`: the clause it stands in."""
+def _add_clause(
+    tokens: Sequence[Token], at: int, *, after: str | None = None, me: str | None = None
+) -> str | None:
+    """The clause of `add` that `tokens[at]` starts, if any; `after`: the clause it stands in;
+    `me`: who typed the line (`deputy me` starts a clause then)."""
     token = tokens[at]
     if token.keyword in ADD_CLAUSES:
         return token.keyword
@@ -621,22 +624,91 @@ def _add_clause(tokens: Sequence[Token], at: int, *, after: str | None = None) -
         return None
     after_colon = at + 2 if at + 1 < len(tokens) and tokens[at + 1].kind is Kind.COLON else at + 1
     follows = tokens[after_colon] if after_colon < len(tokens) else None
-    if (follows is not None and follows.kind is Kind.MENTION) or after in PEOPLE_CLAUSES:
+    person = follows is not None and (
+        follows.kind is Kind.MENTION or (me is not None and follows.is_word(ME))
+    )
+    if person or after in PEOPLE_CLAUSES:
         return token.text.lower()
     return None
 
 
-def _first_clause(tokens: Sequence[Token], start: int = 1, *, after: str | None = None) -> int:
+def _first_clause(
+    tokens: Sequence[Token], start: int = 1, *, after: str | None = None, me: str | None = None
+) -> int:
     """Where the first clause of `add` from `tokens[start]` on begins (else the end)."""
     return next(
-        (at for at in range(start, len(tokens)) if _add_clause(tokens, at, after=after)),
+        (at for at in range(start, len(tokens)) if _add_clause(tokens, at, after=after, me=me)),
         len(tokens),
     )
 
 
-def parse_add(text: str) -> AddLine:
+# What `add` calls the people each clause of people takes, in its errors.
+_CLAUSE_PEOPLE = {"owner": "owner", "deputy": "deputy", "team": "colleagues"}
+
+
+def _is_person(token: Token, me: str | None) -> bool:
+    return token.kind is Kind.MENTION or (me is not None and token.is_word(ME))
+
+
+def _clause_in_name(tokens: Sequence[Token], used: int) -> int | None:
+    """Where a clause of people likely stands inside an unquoted name of `add`: `deputy` or
+    `team` after the name's first word and before a word, one of the two in lower case (`Acme
+    deputy ben`, `Beta team dan`: the `@` forgotten). "Team Rubicon" and "Red Team Deputy
+    Forum" stay names."""
+    for at in range(1, used - 1):
+        word, follows = tokens[at], tokens[at + 1]
+        if (
+            word.is_word("deputy", "team")
+            and follows.kind is Kind.WORD
+            and (word.text[:1].islower() or follows.text[:1].islower())
+        ):
+            return at
+    return None
+
+
+def _not_a_person(
+    line: str, tokens: Sequence[Token], at: int, end: int, *, me: str | None, quote: bool
+) -> GrammarError:
+    """`tokens[at]` starts a clause of people (to `end`) with a word that is no mention: how to
+    name the person with `@` and, with `quote` (the clause right after an unquoted name), how
+    to keep the words in the name. Nothing is saved."""
+    clause = tokens[at].text.lower()
+    body = [t for t in tokens[at + 1 : end] if t.kind is not Kind.COLON]
+    bad = next(t for t in body if not (_is_person(t, me) or t.is_word("and") or t.text == ","))
+    head = _typed(tokens[:at], line)
+    tail = _typed(tokens[end:], line)
+    if clause == "deputy" and len(body) == 1 and bad.is_word(*NO_DEPUTY):
+        # `add Iota deputy none`: a new partner has no deputy until one is named.
+        fix = (
+            f"a new partner has no deputy until you name one, so leave `deputy {bad.text}` "
+            f"out: `{' '.join(['/partner add', head, tail]).rstrip()}`."
+        )
+    else:
+        people = " ".join(
+            "@" + t.text
+            if t.kind is Kind.WORD and not t.is_word("and", "deputy", "team", ME) and t.text != ","
+            else _as_typed(t, line)
+            for t in body
+        )
+        typed = " ".join(["/partner add", head, tokens[at].text, people, tail]).rstrip()
+        fix = f"name the {_CLAUSE_PEOPLE[clause]} with `@`, e.g. `{typed}`."
+    said = f"`{bad.text}` is not a mention: {fix}"
+    if quote:
+        name = unescape(line[tokens[0].start : tokens[end - 1].end])
+        example = " ".join(["/partner add", quoted(name), tail]).rstrip()
+        said += (
+            f" If “{_typed(tokens[at:end], line)}” is part of the partner's name, put the name "
+            f"in quotes: `{example}`."
+        )
+    return GrammarError(said + " Nothing was saved.")
+
+
+def parse_add(text: str, *, known: KnownNames | None = None, me: str | None = None) -> AddLine:
     """`NAME [(website)] [owner @u] [deputy @u] [team @u …] [aka "X", "Y"]`, clauses in any
-    order; the website may also end the line, after a clause (`aka "D" (delta.org)`)."""
+    order; the website may also end the line, after a clause (`aka "D" (delta.org)`). `me`:
+    who typed the line, whom the word `me` stands for among the people. A clause of people
+    without its `@` inside an unquoted name (`Acme deputy ben`) is refused, unless a partner
+    goes by those words (`known`)."""
     tokens = tokenize(text)
     if tokens and tokens[0].kind in (Kind.MENTION, Kind.CHANNEL):
         raise GrammarError(MARKUP_IN_NAME)
@@ -644,7 +716,7 @@ def parse_add(text: str) -> AddLine:
     # With Love`, `add Into the Wild`) starts it.
     open_start = bool(tokens) and tokens[0].keyword not in ADD_CLAUSES
     # `deputy @ben` and `team @dan` end the name as `owner` does.
-    name, used = take_name(tokens[: _first_clause(tokens)], open_start=open_start)
+    name, used = take_name(tokens[: _first_clause(tokens, me=me)], open_start=open_start)
     if name is None and len(tokens) == 1 and not open_start:
         # `add Owner`: a clause's word alone can only be the name.
         raise GrammarError(
@@ -654,9 +726,15 @@ def parse_add(text: str) -> AddLine:
     name = require_name(
         name, text, tokens, verb="add", ends_at=ADD_CLAUSES, what="What is the partner called?"
     )
+    if tokens[0].kind is not Kind.QUOTED:
+        inside = _clause_in_name(tokens, used)
+        if inside is not None and not _registered(known, tokens[:used]):
+            # `Acme deputy ben (acme.org)`: the website is no part of the clause.
+            end = used - 1 if _bracketed_address(tokens[used - 1 : used]) else used
+            raise _not_a_person(text, tokens, inside, max(end, inside + 2), me=me, quote=True)
     if tokens[0].kind is Kind.QUOTED:
         # `"Acme Org" (acme.org)`: the website follows the quoted name, before any clause.
-        end = _first_clause(tokens)
+        end = _first_clause(tokens, me=me)
         website = _bracketed_address(tokens[1:end])
         if website is not None:
             used = end
@@ -672,8 +750,9 @@ def parse_add(text: str) -> AddLine:
     rest = tokens[used:]
     clause: str | None = None
     while rest:
-        clause = _add_clause(rest, 0, after=clause)
-        end = _first_clause(rest, after=clause)
+        first = clause is None
+        clause = _add_clause(rest, 0, after=clause, me=me)
+        end = _first_clause(rest, after=clause, me=me)
         # `owner: @ana`, as in a form.
         skip = 2 if clause and end > 1 and rest[1].kind is Kind.COLON else 1
         body, address = _website_at_end(rest[skip:end])
@@ -684,8 +763,15 @@ def parse_add(text: str) -> AddLine:
                     '`/partner add Acme (acme.org) aka "AC"`.'
                 )
             website = address
+        if clause in PEOPLE_CLAUSES and any(
+            not (_is_person(t, me) or t.is_word("and") or t.text == ",") for t in body
+        ):
+            # `add Acme owner ben`: the `@` forgotten, or words of the name.
+            at = len(tokens) - len(rest)
+            quote = first and tokens[0].kind is not Kind.QUOTED and skip == 1
+            raise _not_a_person(text, tokens, at, at + skip + len(body), me=me, quote=quote)
         if clause in ("owner", "deputy"):
-            people = mentions(body, what=clause)
+            people = mentions(body, what=clause, me=me)
             if len(people) != 1:
                 raise GrammarError(f"`{clause}` takes one person, e.g. `{clause} @ana`.")
             if (owner_id if clause == "owner" else deputy_id) is not None:
@@ -697,7 +783,7 @@ def parse_add(text: str) -> AddLine:
             else:
                 deputy_id = people[0]
         elif clause == "team":
-            people = mentions(body, what="colleagues")
+            people = mentions(body, what="colleagues", me=me)
             if not people:
                 raise GrammarError("`team` takes colleagues with `@`, e.g. `team @dan @eve`.")
             team += people

@@ -205,7 +205,7 @@ def registry_of(runtime: Runtime) -> Registry:
 def add(call: Call, *, allow_similar: bool = False) -> Reply:
     if not call.rest:
         return _open_add_form(call)
-    line = grammar.parse_add(call.rest)
+    line = grammar.parse_add(call.rest, known=call.known, me=call.actor.user_id)
     told: list[str] = []
     members: list[str] = []
     deputy_told: list[str] = []

@@ -45,8 +45,9 @@ VERBS: tuple[Verb, ...] = (
         ),
         "Register a partner. You own it unless `owner` names someone else; `deputy` and `team` "
         "name who covers for the owner and who works with it, in any order after the name. "
-        "Whoever else is named is told. A website after the name (in brackets, after the word "
-        "`website`, or a full `https://` address), or in brackets at the end of the line, is its "
+        "Whoever else is named is told; `me` is you (`owner me`). A website after the name (in "
+        "brackets, after the word `website`, or a full `https://` address), or in brackets at the "
+        "end of the line, is its "
         "website. A likely duplicate of an existing partner (by name or "
         "website) is shown to you before anything is created.",
         (

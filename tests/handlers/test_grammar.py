@@ -708,3 +708,49 @@ def test_a_name_alone_may_follow_of_where_asked() -> None:
         "Of Montreal"
     )
     assert grammar.parse_name("of MSF").name.text == "of MSF"
+
+
+@pytest.mark.parametrize(
+    ("line", "fix", "in_quotes"),
+    [
+        ("Acme deputy ben", "`/partner add Acme deputy @ben`", '`/partner add "Acme deputy ben"`'),
+        ("Beta team dan", "`/partner add Beta team @dan`", '`/partner add "Beta team dan"`'),
+        ("Iota deputy none", "leave `deputy none` out: `/partner add Iota`", '"Iota deputy none"'),
+        ("Acme owner ben", "`/partner add Acme owner @ben`", '`/partner add "Acme owner ben"`'),
+        (
+            "Acme deputy ben (acme.org)",
+            "`/partner add Acme deputy @ben (acme.org)`",
+            '`/partner add "Acme deputy ben" (acme.org)`',
+        ),
+    ],
+)
+def test_add_refuses_a_clause_of_people_without_its_mention(
+    line: str, fix: str, in_quotes: str
+) -> None:
+    # QA: `add Acme deputy ben` saved a partner called "Acme deputy ben".
+    with pytest.raises(GrammarError) as refused:
+        grammar.parse_add(line)
+    said = refused.value.problem
+    assert "is not a mention" in said and fix in said and in_quotes in said
+    assert said.endswith("Nothing was saved.")
+
+
+def test_add_keeps_names_with_team_or_deputy_in_them() -> None:
+    assert grammar.parse_add("Team Rubicon").name.text == "Team Rubicon"
+    assert grammar.parse_add("team rubicon").name.text == "team rubicon"
+    assert grammar.parse_add("Red Team Deputy Forum").name.text == "Red Team Deputy Forum"
+    known = _registered("Acme deputy ben")
+    assert grammar.parse_add("Acme deputy ben", known=known).name.text == "Acme deputy ben"
+    # A quoted name is no clause; after it, the person still needs `@`, and no quoting hint.
+    assert grammar.parse_add('"Acme deputy ben"').name.text == "Acme deputy ben"
+    with pytest.raises(GrammarError) as refused:
+        grammar.parse_add('"Acme" owner ben')
+    assert '`/partner add "Acme" owner @ben`' in refused.value.problem
+    assert "part of the partner's name" not in refused.value.problem
+
+
+def test_add_reads_me_in_its_clauses_of_people() -> None:
+    line = grammar.parse_add("Acme owner me", me="U0ME")
+    assert (line.name.text, line.owner_id) == ("Acme", "U0ME")
+    line = grammar.parse_add("Acme deputy me team me <@U2>", me="U0ME")
+    assert (line.name.text, line.deputy_id, line.team) == ("Acme", "U0ME", ("U0ME", "U2"))

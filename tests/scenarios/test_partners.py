@@ -1692,3 +1692,47 @@ def test_owner_of_and_deputy_of_a_partner_alone_show_them(slack: Slack) -> None:
     assert "<@U0BEN>" in answer(slack, "deputy of Oxfam GB")
     answer(slack, "add Of Montreal owner <@U0DAN|dan>")
     assert "*Of Montreal* is owned by <@U0DAN>" in answer(slack, "owner Of Montreal")
+
+
+@pytest.mark.parametrize(
+    ("typed", "fix", "in_quotes"),
+    [
+        (
+            "add Acme deputy ben",
+            "`/partner add Acme deputy @ben`",
+            '`/partner add "Acme deputy ben"`',
+        ),
+        ("add Beta team dan", "`/partner add Beta team @dan`", '`/partner add "Beta team dan"`'),
+        ("add Iota deputy none", "`deputy none` out: `/partner add Iota`", '"Iota deputy none"'),
+        ("add Acme owner ben", "`/partner add Acme owner @ben`", '`/partner add "Acme owner ben"`'),
+    ],
+)
+def test_add_with_a_person_lacking_the_at_saves_nothing(
+    slack: Slack, typed: str, fix: str, in_quotes: str
+) -> None:
+    # QA: `add Acme deputy ben` answered "Added Acme deputy ben".
+    said = answer(slack, typed)
+    assert "is not a mention" in said and fix in said and in_quotes in said
+    assert "Nothing was saved." in said
+    assert partner_count(slack) == 0
+
+
+def test_add_keeps_team_first_and_registered_names_whole(slack: Slack) -> None:
+    assert answer(slack, "add Team Rubicon").startswith("Added *Team Rubicon*")
+    assert answer(slack, 'add "Acme deputy ben"').startswith("Added *Acme deputy ben*")
+    # Typed again unquoted, the registered name is that partner, not a deputy misspelt.
+    said = answer(slack, "add Acme deputy ben")
+    assert "is not a mention" not in said and "Acme deputy ben" in said
+    assert partner_count(slack) == 2
+
+
+def test_add_takes_me_as_owner_deputy_or_team(slack: Slack) -> None:
+    # QA: `add X owner me` answered "`me` is not a mention", where `owner X me` works.
+    answer(slack, "add Oxfam owner me", user=BEN)
+    assert registry(slack).profile(team_id=TEAM, partner="Oxfam").facts.owner_id == BEN
+    said = answer(slack, "add Acme owner <@U0BEN|ben> deputy me", user=DAN)
+    assert said.startswith("Added *Acme*.")
+    assert registry(slack).profile(team_id=TEAM, partner="Acme").facts.deputy_id == DAN
+    said = answer(slack, "add Beta owner <@U0BEN|ben> team me", user=DAN)
+    assert said.startswith("Added *Beta*.")
+    assert registry(slack).profile(team_id=TEAM, partner="Beta").members == [DAN]
