@@ -952,6 +952,20 @@ def parse_person(
         # `owner Doctors on Call @ben`, the partner not registered so.
         raise _keyword_after(text, tokens, used, verb=role, ends_at=())
     people = mentions(rest, what=role, me=me)
+    if not people:
+        # `owner Oxfam GB is`: the partner, and no one after it ("is" joins no one to it).
+        if (
+            used - start > 1
+            and tokens[used - 1].is_word("is")
+            and tokens[start].kind is not Kind.QUOTED
+            and not _registered(known, tokens[start:used])
+        ):
+            name = Name(joined(tokens[start : used - 1]), name.start, tokens[used - 2].end)
+        raise GrammarError(
+            f"Who should be the {role} of “{name.text}”? Name exactly one {role} with `@` after "
+            f"the partner's name, e.g. `/partner {role} {in_command(name.text)} @ana` (`me` for "
+            f"yourself){instead}."
+        )
     if len(people) != 1:
         raise GrammarError(f"Name exactly one {role} with `@`, e.g. `@ana`{instead}.")
     return PersonLine(name=name, user_id=people[0])

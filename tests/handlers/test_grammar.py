@@ -754,3 +754,18 @@ def test_add_reads_me_in_its_clauses_of_people() -> None:
     assert (line.name.text, line.owner_id) == ("Acme", "U0ME")
     line = grammar.parse_add("Acme deputy me team me <@U2>", me="U0ME")
     assert (line.name.text, line.deputy_id, line.team) == ("Acme", "U0ME", ("U0ME", "U2"))
+
+
+def test_a_person_verb_without_a_person_says_whom_to_name_and_the_line() -> None:
+    with pytest.raises(GrammarError) as refused:
+        grammar.parse_person("Oxfam GB is", role="owner", me="U0ME")
+    assert refused.value.problem == (
+        "Who should be the owner of “Oxfam GB”? Name exactly one owner with `@` after the "
+        "partner's name, e.g. `/partner owner Oxfam GB @ana` (`me` for yourself)."
+    )
+    with pytest.raises(
+        GrammarError, match=r"`/partner deputy Oxfam GB @ana` \(`me` for yourself\), or `none`"
+    ):
+        grammar.parse_deputy("Oxfam GB is", me="U0ME")
+    with pytest.raises(GrammarError, match="“Love Is”"):
+        grammar.parse_person("Love Is", role="owner", known=_registered("Love Is"), me="U0ME")

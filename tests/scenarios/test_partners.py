@@ -1736,3 +1736,15 @@ def test_add_takes_me_as_owner_deputy_or_team(slack: Slack) -> None:
     said = answer(slack, "add Beta owner <@U0BEN|ben> team me", user=DAN)
     assert said.startswith("Added *Beta*.")
     assert registry(slack).profile(team_id=TEAM, partner="Beta").members == [DAN]
+
+
+def test_owner_without_a_person_says_whom_to_name_and_the_line(slack: Slack) -> None:
+    # QA: `owner Oxfam GB is` answered only "Name exactly one owner with `@`".
+    answer(slack, "add Oxfam GB")
+    said = answer(slack, "owner Oxfam GB is")
+    assert (
+        "Who should be the owner of “Oxfam GB”? Name exactly one owner with `@` after the "
+        "partner's name, e.g. `/partner owner Oxfam GB @ana` (`me` for yourself)."
+    ) in said
+    said = answer(slack, "deputy Oxfam GB is")
+    assert "e.g. `/partner deputy Oxfam GB @ana` (`me` for yourself), or `none`" in said
