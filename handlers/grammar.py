@@ -64,6 +64,11 @@ class GrammarError(ValueError):
         self.problem = problem
 
 
+class NothingGiven(GrammarError):
+    """A line that names what to change and gives nothing to change it with (`alias Oxfam ""`):
+    never read as the partner's name alone, which would show it as if nothing had been typed."""
+
+
 class Kind(StrEnum):
     WORD = "word"
     QUOTED = "quoted"
@@ -1241,21 +1246,32 @@ def parse_alias(text: str) -> ChangeLine:
         split = None if split is None else split + 1
     if split is None and first_quote is not None and _only_quoted(tokens[first_quote:]):
         # `alias MSF "Doctors Without Borders"`: aliases straight after the name are added.
-        return ChangeLine(
-            name=_require_name(whole_name(tokens[:first_quote])),
-            change=Change.ADD,
-            items=tuple(name_list(tokens[first_quote:])),
-            said=False,
-        )
+        name = _require_name(whole_name(tokens[:first_quote]))
+        items = name_list(tokens[first_quote:])
+        if not items:
+            raise _no_alias(name, "add")
+        return ChangeLine(name=name, change=Change.ADD, items=tuple(items), said=False)
     if split is None:
         raise GrammarError('Say `add` or `remove` and then the alias in quotes, e.g. `add "MSF"`.')
     aliases = name_list(tokens[split + 1 :])
     if not aliases:
+        if any(token.kind is Kind.QUOTED for token in tokens[split + 1 :]):
+            # `alias MSF add ""`: quotes with nothing in them.
+            raise _no_alias(whole_name(tokens[:split]), tokens[split].text.lower())
         raise GrammarError('Which alias? Put it in quotes, e.g. `add "MSF"`.')
     return ChangeLine(
         name=_require_name(whole_name(tokens[:split])),
         change=Change(tokens[split].text.lower()),
         items=tuple(aliases),
+    )
+
+
+def _no_alias(name: Name | None, change: str) -> NothingGiven:
+    """Empty quotes where the alias goes: nothing was given, and the line to type."""
+    partner = in_command(name.text) if name is not None and name.text else "NAME"
+    return NothingGiven(
+        f"No alias was given: the quotes are empty. Put the other name between them, e.g. "
+        f'`/partner alias {partner} {change} "OX"`. Nothing was changed.'
     )
 
 

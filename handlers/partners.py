@@ -355,6 +355,8 @@ def _line_or_alone(
     """
     try:
         return parse(call.rest)
+    except grammar.NothingGiven:
+        raise
     except grammar.GrammarError as error:
         refused = error
     try:

@@ -769,3 +769,9 @@ def test_a_person_verb_without_a_person_says_whom_to_name_and_the_line() -> None
         grammar.parse_deputy("Oxfam GB is", me="U0ME")
     with pytest.raises(GrammarError, match="“Love Is”"):
         grammar.parse_person("Love Is", role="owner", known=_registered("Love Is"), me="U0ME")
+
+
+@pytest.mark.parametrize("line", ['Oxfam ""', 'Oxfam add ""', 'Oxfam "", ""'])
+def test_alias_with_empty_quotes_says_no_alias_was_given(line: str) -> None:
+    with pytest.raises(grammar.NothingGiven, match="No alias was given: the quotes are empty"):
+        grammar.parse_alias(line)

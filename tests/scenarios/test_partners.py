@@ -1748,3 +1748,15 @@ def test_owner_without_a_person_says_whom_to_name_and_the_line(slack: Slack) -> 
     ) in said
     said = answer(slack, "deputy Oxfam GB is")
     assert "e.g. `/partner deputy Oxfam GB @ana` (`me` for yourself), or `none`" in said
+
+
+def test_alias_with_empty_quotes_says_nothing_was_given(slack: Slack) -> None:
+    # QA: `alias Oxfam ""` showed Oxfam's aliases as if nothing had been typed.
+    answer(slack, 'add Oxfam aka "OX"')
+    said = answer(slack, 'alias Oxfam ""')
+    assert (
+        "No alias was given: the quotes are empty. Put the other name between them, e.g. "
+        '`/partner alias Oxfam add "OX"`. Nothing was changed.'
+    ) in said
+    assert "No alias was given" in answer(slack, 'alias Oxfam remove ""')
+    assert registry(slack).profile(team_id=TEAM, partner="Oxfam").aliases == ["OX"]
