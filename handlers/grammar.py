@@ -773,7 +773,13 @@ def parse_add(text: str, *, known: KnownNames | None = None, me: str | None = No
         ):
             # `add Acme owner ben`: the `@` forgotten, or words of the name.
             at = len(tokens) - len(rest)
-            quote = first and tokens[0].kind is not Kind.QUOTED and skip == 1
+            # The words may be part of the name only where none is a mention.
+            quote = (
+                first
+                and tokens[0].kind is not Kind.QUOTED
+                and skip == 1
+                and all(t.kind is not Kind.MENTION for t in body)
+            )
             raise _not_a_person(text, tokens, at, at + skip + len(body), me=me, quote=quote)
         if clause in ("owner", "deputy"):
             people = mentions(body, what=clause, me=me)

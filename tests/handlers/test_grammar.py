@@ -747,6 +747,11 @@ def test_add_keeps_names_with_team_or_deputy_in_them() -> None:
         grammar.parse_add('"Acme" owner ben')
     assert '`/partner add "Acme" owner @ben`' in refused.value.problem
     assert "part of the partner's name" not in refused.value.problem
+    # Beside a mention, the words are people, never part of the name.
+    with pytest.raises(GrammarError) as refused:
+        grammar.parse_add("Beta team <@U1|ana> dan")
+    assert "`/partner add Beta team @ana @dan`" in refused.value.problem
+    assert "part of the partner's name" not in refused.value.problem
 
 
 def test_add_reads_me_in_its_clauses_of_people() -> None:
