@@ -260,6 +260,7 @@ def _away(runtime: Runtime, invocation: Invocation, rest: str) -> Reply:
         deputy_id=deputy_id,
         now=now,
         retime=_waiting_for_people(runtime),
+        tell_owner=texts.owner_left_uncovered,
     )
     cover = cover_while_away(
         runtime.engine,

@@ -12,7 +12,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from storage.models import Absence, Partner, TeamMembership, TeamRole
+from storage.models import Absence, Partner, PartnerStatus, TeamMembership, TeamRole
 from storage.sql import Driver, listed, rowcount, sized, utc
 from storage.upsert import table_of
 
@@ -153,6 +153,7 @@ def covered_between(
             owner.c.team_id == team_id,
             owner.c.role == TeamRole.OWNER.value,
             partner.c.team_id == team_id,
+            partner.c.status != PartnerStatus.ENDED.value,  # an ended partner needs no cover
         )
     )
     rows = session.execute(sa.union_all(named, of_partner)).all()

@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from bot.delivery import outbox
 from bot.delivery.outbox import Schedule, schedule_of
 from bot.delivery.working_hours import person_tz, zone
 from storage import absences as store
@@ -212,9 +213,11 @@ def go_away(
     deputy_id: str | None,
     now: datetime,
     retime: Sequence[Retime] = (),
+    tell_owner: OwnerLeftUncovered | None = None,
 ) -> AwayResult:
     """Record time away (winning over earlier absences where they overlap), time again what
-    waits for the person (`retime`), and commit."""
+    waits for the person (`retime`), tell the owners whose partners it leaves with nobody
+    covering (`tell_owner` words the DM), and commit."""
     with Session(engine) as session:
         overlapped = store.record_absence(
             session=session,
@@ -227,6 +230,15 @@ def go_away(
         )
         for again in retime:
             again(session, team_id=team_id, user_id=user_id, now=now)
+        if tell_owner is not None:
+            _tell_owners_left_uncovered(
+                session,
+                team_id=team_id,
+                user_id=user_id,
+                period=Period(starts_at, ends_at),
+                now=now,
+                text=tell_owner,
+            )
         session.commit()
     return AwayResult(
         starts_at=starts_at,
@@ -242,6 +254,50 @@ def go_away(
             if o.left
         ),
     )
+
+
+class OwnerLeftUncovered(Protocol):
+    """The DM to an owner whose partners' deputy `deputy_id` is away on `days` of their own
+    time away (`covering`), with nobody else covering."""
+
+    def __call__(self, covering: Covering, *, deputy_id: str, days: tuple[Period, ...]) -> str: ...
+
+
+# The outbox kind of the DM telling an owner their partner's deputy is away during their time away.
+OWNER_LEFT_UNCOVERED = "owner_left_uncovered"
+
+
+def _tell_owners_left_uncovered(
+    session: Session,
+    *,
+    team_id: str,
+    user_id: str,
+    period: Period,
+    now: datetime,
+    text: OwnerLeftUncovered,
+) -> None:
+    """Queue, in the caller's transaction, one DM to each owner whose partners `user_id` (their
+    deputy) leaves with nobody covering on days of the owner's time away `period` overlaps (QA:
+    the deputy was told, the owner not). Keyed by the days, so booking them again says nothing."""
+    for covering in _coverings(session, team_id=team_id, user_id=user_id, period=period):
+        if not covering.partners or covering.taker is not None:
+            continue
+        both = _overlap((covering.period,), (period,))
+        days = _in_days(both, covering.period, covering.tz)
+        if not days:
+            continue
+        spans = ",".join(f"{day.starts_at.isoformat()}/{day.ends_at.isoformat()}" for day in days)
+        outbox.enqueue(
+            session,
+            team_id=team_id,
+            kind=OWNER_LEFT_UNCOVERED,
+            recipient_user=covering.owner_id,
+            text=text(covering, deputy_id=user_id, days=days),
+            due_at=now,
+            dedupe_key=f"{OWNER_LEFT_UNCOVERED}:{covering.owner_id}:{user_id}:{spans}",
+            respect_working_hours=True,
+            now=now,
+        )
 
 
 def drop_deputy(
@@ -494,41 +550,47 @@ def covering_while_away(
     overlaps, earliest first (QA: a partner's deputy booking time away while its owner was
     away was not told whom they left uncovered)."""
     with Session(engine) as session:
-        found = store.covered_between(
+        return _coverings(session, team_id=team_id, user_id=user_id, period=period)
+
+
+def _coverings(
+    session: Session, *, team_id: str, user_id: str, period: Period
+) -> tuple[Covering, ...]:
+    found = store.covered_between(
+        session=session,
+        team_id=team_id,
+        user_id=user_id,
+        start=period.starts_at,
+        end=period.ends_at,
+    )
+    groups: dict[tuple[str, datetime, datetime], list[store.Covered]] = {}
+    for each in found:
+        groups.setdefault((each.owner_id, each.starts_at, each.ends_at), []).append(each)
+    coverings = []
+    for (owner_id, starts_at, ends_at), rows in groups.items():
+        other = rows[0].deputy_id
+        overlap_start, overlap_end = (
+            max(starts_at, period.starts_at),
+            min(ends_at, period.ends_at),
+        )
+        here = other not in (None, user_id) and not store.absences_between(
             session=session,
             team_id=team_id,
-            user_id=user_id,
-            start=period.starts_at,
-            end=period.ends_at,
+            user_id=str(other),
+            start=overlap_start,
+            end=overlap_end,
         )
-        groups: dict[tuple[str, datetime, datetime], list[store.Covered]] = {}
-        for each in found:
-            groups.setdefault((each.owner_id, each.starts_at, each.ends_at), []).append(each)
-        coverings = []
-        for (owner_id, starts_at, ends_at), rows in groups.items():
-            other = rows[0].deputy_id
-            overlap_start, overlap_end = (
-                max(starts_at, period.starts_at),
-                min(ends_at, period.ends_at),
+        coverings.append(
+            Covering(
+                owner_id=owner_id,
+                period=Period(starts_at, ends_at),
+                partners=tuple(row.partner for row in rows if row.partner is not None),
+                named=any(row.partner is None for row in rows),
+                taker=other if here else None,
+                tz=person_zone(session, team_id=team_id, user_id=owner_id),
             )
-            here = other not in (None, user_id) and not store.absences_between(
-                session=session,
-                team_id=team_id,
-                user_id=str(other),
-                start=overlap_start,
-                end=overlap_end,
-            )
-            coverings.append(
-                Covering(
-                    owner_id=owner_id,
-                    period=Period(starts_at, ends_at),
-                    partners=tuple(row.partner for row in rows if row.partner is not None),
-                    named=any(row.partner is None for row in rows),
-                    taker=other if here else None,
-                    tz=person_zone(session, team_id=team_id, user_id=owner_id),
-                )
-            )
-        return tuple(coverings)
+        )
+    return tuple(coverings)
 
 
 def _overlap(first: Sequence[Period], second: Sequence[Period]) -> tuple[Period, ...]:

@@ -225,6 +225,32 @@ def _covered(covering: Sequence[Covering], tz: ZoneInfo, today: date) -> str:
     return text
 
 
+def owner_left_uncovered(covering: Covering, *, deputy_id: str, days: tuple[Period, ...]) -> str:
+    """The DM to an owner whose partners' deputy booked time away during theirs, with nobody
+    else covering (QA: the deputy was told in their `away` answer, the owner never)."""
+    today = covering.period.starts_at.astimezone(covering.tz).date()
+    names = _names(covering.partners)
+    its = "its" if len(covering.partners) == 1 else "their"
+    if len(covering.partners) == 1:
+        give = f"{COMMAND} deputy {in_command(covering.partners[0])} @colleague"
+    else:
+        give = f"{COMMAND} deputy NAME @colleague"
+    first = covering.period.starts_at.astimezone(covering.tz)
+    last = covering.period.ends_at.astimezone(covering.tz)
+    if (last.hour, last.minute) == (0, 0):
+        last -= timedelta(days=1)  # the last day away, as it was booked
+    mine = first.date().isoformat()
+    if last.date() != first.date():
+        mine += f" to {last.date().isoformat()}"
+    return (
+        f"{person(deputy_id)}, the deputy of {names}, will be away "
+        f"{_spans(days, covering.tz, today)}, while you're away too: nobody covers {names} "
+        f"then, and {its} alerts wait until one of you is back. To have someone cover, give it "
+        f"another deputy with `{give}`, or name one for your time away with "
+        f"`{COMMAND} away {mine} deputy @colleague`."
+    )
+
+
 def _uncovered(result: AwayResult, owned: Sequence[OwnedPartner], again: str) -> str:
     """The owned partners nobody covers (no deputy of their own, none named for the time
     away), whose alerts wait for the person's return, and the two ways to cover them (`again`:

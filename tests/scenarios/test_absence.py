@@ -577,3 +577,58 @@ def test_time_away_ending_at_a_time_already_past_today_shows_how_to_say_tomorrow
     assert "You're away" in said
     with Session(slack.runtime.engine) as session:
         assert len(session.exec(select(Absence)).all()) == 1
+
+
+def owner_told(slack: Slack, user: str = ANA) -> list[FakeMessage]:
+    return [m for m in dms(slack, user) if "while you're away too: nobody covers" in m.text]
+
+
+@pytest.mark.usefixtures("acme")
+def test_the_owner_hears_when_their_partners_deputy_books_time_away_during_theirs(
+    slack: Slack,
+) -> None:
+    """QA: the deputy was told whom they leave uncovered, but the owner never was."""
+    answer(slack, "deputy Acme <@U0DAN|dan>")
+    answer(slack, "away 2026-11-30 to 2026-12-04")
+    answer(slack, "away 2026-12-02 to 2026-12-03", user=DAN)
+    answer(slack, "away 2026-12-02 to 2026-12-03", user=DAN)  # booked again: said once
+    deliver_outbox(slack)
+    (told,) = owner_told(slack)
+    assert told.text == (
+        "<@U0DAN>, the deputy of *Acme Corporation*, will be away from *Wed 2 Dec* to "
+        "*Thu 3 Dec*, while you're away too: nobody covers *Acme Corporation* then, and its "
+        "alerts wait until one of you is back. To have someone cover, give it another deputy "
+        "with `/partner deputy Acme Corporation @colleague`, or name one for your time away "
+        "with `/partner away 2026-11-30 to 2026-12-04 deputy @colleague`."
+    )
+    # Outside her time away, nothing is said.
+    answer(slack, "away 2026-12-10", user=DAN)
+    deliver_outbox(slack)
+    assert len(owner_told(slack)) == 1
+
+
+@pytest.mark.usefixtures("acme")
+def test_the_owner_is_not_told_when_someone_else_covers_or_the_partner_ended(
+    slack: Slack,
+) -> None:
+    answer(slack, "deputy Acme <@U0DAN|dan>")
+    answer(slack, "away 2026-11-30 to 2026-12-04 deputy <@U0BEN|ben>")
+    answer(slack, "away 2026-12-02", user=DAN)  # Ben covers then
+    answer(slack, "status Acme ended")
+    answer(slack, "away 2026-11-30 to 2026-12-04")
+    answer(slack, "away 2026-12-03", user=DAN)  # Acme ended: nothing to cover
+    deliver_outbox(slack)
+    assert owner_told(slack) == []
+
+
+@pytest.mark.usefixtures("acme")
+def test_the_owner_hears_of_the_uncovered_days_in_her_working_hours(slack: Slack) -> None:
+    answer(slack, "deputy Acme <@U0DAN|dan>")
+    answer(slack, "away 2026-11-30 to 2026-12-04")
+    at(slack, datetime(2026, 11, 25, 21, 0, tzinfo=UTC))  # 22:00 in Berlin
+    answer(slack, "away 2026-12-01", user=DAN)
+    at(slack, datetime(2026, 11, 25, 22, 0, tzinfo=UTC))
+    assert owner_told(slack) == []
+    at(slack, datetime(2026, 11, 26, 8, 30, tzinfo=UTC))  # 09:30 in Berlin
+    (told,) = owner_told(slack)
+    assert "will be away on *Tue 1 Dec*, while you're away too" in told.text

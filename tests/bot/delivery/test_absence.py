@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from bot.clock import ManualClock
 from bot.delivery.absence import (
+    OWNER_LEFT_UNCOVERED,
     SUM_UP_WITHIN,
     WELCOME_BACK,
     Period,
@@ -29,7 +30,7 @@ from bot.delivery.absence import (
 )
 from bot.delivery.dispatcher import Dispatcher
 from bot.sandbox.fake_slack import FakeSlack
-from storage.models import Absence
+from storage.models import Absence, OutboxMessage
 from storage.people import get_profile
 from tests.bot.delivery.conftest import ANA, BEN, CHLOE, DAN, TEAM, delivered, queue, row, set_zones
 from tests.conftest import Slack
@@ -682,3 +683,28 @@ def test_back_sums_up_its_time_away_and_leaves_nothing_to_send(engine: Engine) -
     with Session(engine) as session:
         (absence,) = session.exec(select(Absence)).all()
     assert absence.summed_up_at == NOW
+
+
+def test_a_deputy_away_during_the_owners_time_away_queues_one_dm_to_the_owner(
+    slack: Slack, engine: Engine
+) -> None:
+    """QA: the deputy was told whom they leave uncovered, the owner never was: one DM per
+    stretch of days, in the same transaction as the booking, however often it is booked."""
+    set_zones(engine, [(ANA, "UTC"), (DAN, "UTC")], at=NOW)
+    slack.command("add Oxfam")
+    slack.command("add MSF")
+    slack.command("deputy Oxfam <@U0DAN|dan>")
+    slack.command("deputy MSF <@U0DAN|dan>")
+    slack.command("away 2026-12-07 to 2026-12-11")
+    for _ in range(2):
+        slack.command("away 2026-12-10 to 2026-12-14", user=DAN)
+    with Session(engine) as session:
+        rows = session.exec(
+            select(OutboxMessage).where(OutboxMessage.kind == OWNER_LEFT_UNCOVERED)
+        ).all()
+    (told,) = rows
+    assert told.recipient_user == ANA
+    assert "will be away from *Thu 10 Dec* to *Fri 11 Dec*, while you're away too" in told.text
+    assert "nobody covers *MSF* and *Oxfam* then, and their alerts wait" in told.text
+    assert "`/partner deputy NAME @colleague`" in told.text
+    assert "`/partner away 2026-12-07 to 2026-12-11 deputy @colleague`" in told.text
