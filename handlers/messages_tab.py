@@ -14,6 +14,10 @@ A reply kept in a note and then edited in Slack (a `message_changed` event) chan
 in the note; deleted (`message_deleted`), its lines go (`CheckIns.reply_changed`). The card shows
 the note as it is then; the thread says nothing more.
 
+A reply in the thread of a Problem alert Liaison sent (to an owner, or the deputy covering)
+reaches nobody either: Liaison says so every time, and names the person who reported it, to
+write to directly.
+
 The event is acknowledged at once; the note is kept and the answers are Web API calls, after
 the ack.
 """
@@ -157,6 +161,20 @@ def message_listener(last_answers: LastAnswers) -> Any:
                 )
                 if noted is not None:
                     told(noted)
+                    return
+                alert = checkins_of(runtime).problem_reporter_at(
+                    team_id=team_id,
+                    user_id=user_id,
+                    channel=channel,
+                    thread_ts=str(thread_ts),
+                    event_id=body.get("event_id"),
+                )
+                if alert is not None:
+                    if not alert.repeated:
+                        post(
+                            texts.reply_in_problem_alert(alert.reporter_id),
+                            what="answering a reply in a Problem alert's thread",
+                        )
                     return
             if last_answers.take_turn(team_id=team_id, user_id=user_id, now=runtime.clock.now()):
                 post(texts.MESSAGES_TAB_ANSWER, what="answering a message in the Messages tab")

@@ -607,6 +607,21 @@ def sent_checkin_keys_at(
     return list(session.exec(statement))
 
 
+def sent_problem_key_at(
+    *, session: Session, team_id: str, user_id: str, channel: str, ts: str, kind: str
+) -> str | None:
+    """The dedupe key of the Problem alert (outbox `kind`) sent to `user_id` that Slack shows at
+    (`channel`, `ts`); None when that message is no such alert."""
+    statement = select(OutboxMessage.dedupe_key).where(
+        OutboxMessage.team_id == team_id,
+        OutboxMessage.kind == kind,
+        OutboxMessage.sent_ts == ts,
+        OutboxMessage.sent_channel == channel,
+        OutboxMessage.recipient_user == user_id,
+    )
+    return session.exec(statement).first()
+
+
 def latest_told_key(*, session: Session, team_id: str, key_prefix: str) -> str | None:
     """The key of the workspace's newest message whose key starts with `key_prefix` that has
     gone out (or is going, or was tried): the one its reader read last. None when none has."""

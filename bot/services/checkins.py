@@ -293,6 +293,14 @@ class ReplyNoted:
     closed_at: datetime | None = None
 
 
+@dataclass(frozen=True)
+class ProblemThread:
+    """A reply in the thread of a Problem's alert: who reported the Problem."""
+
+    reporter_id: str
+    repeated: bool = False  # Slack's retry of a reply already answered
+
+
 class CheckInError(Exception):
     """An answer that cannot be taken; nothing was changed."""
 
@@ -716,6 +724,33 @@ class CheckIns:
             self._keep_note(session, checkin, note, now)
             update = self._commit(session, checkin, now)
         return ReplyNoted(outcome=outcome, card=update.card, update=update)
+
+    def problem_reporter_at(
+        self, *, team_id: str, user_id: str, channel: str, thread_ts: str, event_id: str | None
+    ) -> ProblemThread | None:
+        """Who reported the Problem whose alert Liaison sent `user_id` at (`channel`,
+        `thread_ts`): a reply in that thread reaches nobody, and the person should know whom to
+        write to. None when the message is no Problem alert of theirs (or its check-in is gone).
+        Slack's retry of a reply already answered is `repeated`."""
+        now = self.clock.now()
+        with Session(self.engine) as session:
+            key = store.sent_problem_key_at(
+                session=session,
+                team_id=team_id,
+                user_id=user_id,
+                channel=channel,
+                ts=thread_ts,
+                kind=PROBLEM_KIND,
+            )
+            rest = (key or "").removeprefix("checkin:").removesuffix(":problem")
+            if not rest.isdigit():
+                return None
+            checkin = store.get_checkin(session=session, team_id=team_id, checkin_id=int(rest))
+            if checkin is None:
+                return None
+            first = first_delivery(session, team_id=team_id, event_id=event_id, now=now)
+            session.commit()  # the event's receipt: a retry is not answered twice
+            return ProblemThread(reporter_id=checkin.user_id, repeated=not first)
 
     def reply_changed(
         self,

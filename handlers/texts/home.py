@@ -225,3 +225,12 @@ MESSAGES_TAB_ANSWER = (
     f":one: to :five: on it. Record a contact with `{COMMAND} log NAME : what happened`. "
     f"`{COMMAND} help` lists everything I do."
 )
+
+
+def reply_in_problem_alert(reporter_id: str) -> str:
+    """A reply typed in the thread of a Problem alert: it reaches nobody; whom to write to."""
+    return (
+        "I don't read what is typed in this thread, so your reply reaches nobody, not even "
+        f"<@{reporter_id}>, who reported the Problem. To tell them something (\"I'll call them "
+        f'tomorrow"), write to <@{reporter_id}> directly.'
+    )

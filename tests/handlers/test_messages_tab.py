@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from sqlmodel import Session, select
+
+from bot.sandbox.fake_slack import FakeMessage
+from bot.sandbox.requests import SlackRequest
 from handlers.messages_tab import QUIET, LastAnswers, ReplyChange, reply_change, typed_by_a_person
+from handlers.texts import home as home_texts
+from storage.models import Partner, Touchpoint
+from tests.conftest import START, Slack
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 
@@ -64,3 +71,68 @@ def test_an_edit_or_deletion_of_a_reply_in_a_dm_thread_is_a_change_of_it() -> No
         is None
     )
     assert reply_change({**reply, "channel": "D0BEN", "channel_type": "im"}) is None
+
+
+def test_a_reply_in_a_problem_alerts_thread_names_who_reported_it(slack: Slack) -> None:
+    # QA: Dan, covering for Ana, replied "I'll call them tomorrow" in the thread of the Problem
+    # alert Ben's check-in sent him, and was told only that Liaison reads nothing typed there.
+    # He is told his reply reaches nobody, and that Ben reported it, to write to him directly.
+    ana, ben, dan = "U0ANA", "U0BEN", "U0DAN"
+    for line in (
+        "add Acme",
+        "team Acme add <@U0BEN|ben> <@U0DAN|dan>",
+        "status Acme active",
+        "deputy Acme <@U0DAN|dan>",
+        "away today to friday",
+    ):
+        assert slack.command(line, user=ana).status == 200
+    with Session(slack.runtime.engine) as session:
+        partner = session.exec(select(Partner).where(Partner.name == "Acme")).one()
+        assert partner.id is not None
+        session.add(
+            Touchpoint(
+                team_id="T0ACME",
+                partner_id=partner.id,
+                kind="done",
+                medium="meeting",
+                at=datetime(2026, 11, 24, 15, tzinfo=UTC),
+                author_id=ben,
+                created_at=slack.runtime.clock.now(),
+            )
+        )
+        session.commit()
+
+    def at(moment: datetime) -> None:
+        slack.runtime.clock.set(moment)  # type: ignore[attr-defined]
+        for _ in range(2):
+            assert slack.tick().failed_planners == []
+
+    def dm(user: str) -> list[FakeMessage]:
+        return slack.fake.messages_in(slack.fake.im_channel(user).id)
+
+    def send(request: SlackRequest) -> None:
+        assert slack.deliver.send(request).status == 200
+        slack.runtime.drain()
+
+    at(START.replace(hour=14, minute=1))  # Wednesday 09:01 in New York
+    (asked,) = [m for m in dm(ben) if m.text.startswith("How did")]
+    send(
+        slack.requests.block_action(user_id=ben, action_id="checkin_answer_problem", message=asked)
+    )
+    slack.fake.dismiss_modals(ben)
+    at(START.replace(hour=14, minute=30))  # after the wait for a note, in Dan's hours
+    (alert,) = [m for m in dm(dan) if "reports a *problem*" in m.text]
+
+    typed = slack.fake.post_user_message(
+        user_id=dan, channel_id=alert.channel, text="I'll call them tomorrow", thread_ts=alert.ts
+    )
+    request = slack.requests.message_posted(typed)
+    send(request)
+    send(slack.requests.retry(request, 1))  # Slack's retry is not answered again
+    answers = [m.text for m in slack.fake.thread(alert) if m.user == slack.fake.bot_user_id]
+    assert answers == [
+        "I don't read what is typed in this thread, so your reply reaches nobody, not even "
+        "<@U0BEN>, who reported the Problem. To tell them something (\"I'll call them "
+        'tomorrow"), write to <@U0BEN> directly.'
+    ]
+    assert home_texts.MESSAGES_TAB_ANSWER not in [m.text for m in dm(dan)]
