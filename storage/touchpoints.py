@@ -28,6 +28,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from storage.models import (
+    CheckIn,
+    CheckInAnswer,
     Collision,
     Contact,
     IntentAnswer,
@@ -835,6 +837,56 @@ def contacts_while_away(
             intent_asked_reader=row[7] == owner_id,
         )
         for row in session.execute(statement)
+    ]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProblemWhileAway:
+    """A check-in answered *Problem* about a partner the reader owns, while they were away."""
+
+    partner_id: int
+    partner_name: str
+    user_id: str
+    at: datetime
+
+
+def problems_while_away(
+    *, session: Session, team_id: str, owner_id: str, start: datetime, end: datetime
+) -> list[ProblemWhileAway]:
+    """The check-ins answered *Problem* (and still so) from `start` to `end` about meetings with
+    partners `owner_id` owns, oldest first. When: its alert (the Problem as reported), or its
+    first answer before the alert went out."""
+    checkin, partner, owner = table_of(CheckIn), table_of(Partner), table_of(TeamMembership)
+    # Typed as its columns, so the moments compared with it are bound as they store them.
+    at = sa.func.coalesce(
+        checkin.c.problem_alerted_at, checkin.c.answered_at, type_=checkin.c.answered_at.type
+    )
+    statement = (
+        sa.select(partner.c.id, partner.c.name, checkin.c.user_id, at)
+        .select_from(
+            checkin.join(_T, _T.c.id == checkin.c.touchpoint_id)
+            .join(partner, partner.c.id == _T.c.partner_id)
+            .join(owner, owner.c.partner_id == _T.c.partner_id)
+        )
+        .where(
+            checkin.c.team_id == team_id,
+            _T.c.team_id == team_id,
+            partner.c.team_id == team_id,
+            owner.c.team_id == team_id,
+            owner.c.user_id == owner_id,
+            owner.c.role == TeamRole.OWNER.value,
+            checkin.c.user_id != owner_id,
+            checkin.c.answer == CheckInAnswer.PROBLEM.value,
+            at >= start,
+            at <= end,
+        )
+        .order_by(at, checkin.c.id)
+    )
+    return [
+        ProblemWhileAway(
+            partner_id=int(pid), partner_name=str(name), user_id=str(user), at=utc(when)
+        )
+        for pid, name, user, when in session.execute(statement)
     ]
 
 

@@ -110,7 +110,13 @@ from storage.models import (
     TouchpointMedium,
     Workspace,
 )
-from storage.touchpoints import ContactWhileAway, NewCollision, PartnerAtHand, TouchpointRow
+from storage.touchpoints import (
+    ContactWhileAway,
+    NewCollision,
+    PartnerAtHand,
+    ProblemWhileAway,
+    TouchpointRow,
+)
 from storage.workspaces import get_workspaces
 
 MAX_NOTES = 3000
@@ -835,6 +841,8 @@ class WelcomeBack:
     partners: tuple[PartnerWhileAway, ...]
     tz: ZoneInfo
     now: datetime
+    # Check-ins answered Problem about those partners in the time away, oldest first.
+    problems: tuple[ProblemWhileAway, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -2564,7 +2572,9 @@ class Touchpoints:
         their first working moment back, what colleagues did meanwhile with the partners they
         own (`bot.delivery.absence.returns_to_sum_up`); once, through the outbox, and the notes
         about those contacts still waiting for them are cancelled in the same transaction.
-        Nothing is sent to someone whose partners nobody touched: there is nothing to act on.
+        With it, a line per check-in answered Problem about those partners in the time away.
+        Nothing is sent to someone whose partners nobody touched and nobody reported a Problem
+        about: there is nothing to act on.
         Returns how many summaries were queued."""
         queued = 0
         for team_id in workspaces_with_returns(self.engine, now=now):
@@ -2575,12 +2585,21 @@ class Touchpoints:
                     # What happened until their first working moment back: the days between
                     # (a weekend) are news to them too.
                     partners = _while_away(session, team_id, user_id, summed.starts_at, now)
-                    if not partners:
+                    # A check-in answered Problem about their partners in the time away itself.
+                    problems = store.problems_while_away(
+                        session=session,
+                        team_id=team_id,
+                        owner_id=user_id,
+                        start=summed.starts_at,
+                        end=min(summed.ends_at, now),
+                    )
+                    if not partners and not problems:
                         continue
                     note = WelcomeBack(
                         recipient=user_id,
                         away=summed,
                         partners=tuple(partners),
+                        problems=tuple(problems),
                         tz=person_zone(session, team_id=team_id, user_id=user_id),
                         now=now,
                     )

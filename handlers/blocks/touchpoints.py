@@ -441,14 +441,26 @@ class SlackRenderer:
         "Brief me" beside it (a button's action id is unique only within its block)."""
         lead = absence_texts.welcome_back(note.away, tz=note.tz, now=note.now)
         shown = note.partners[: absence_texts.WHILE_AWAY_PARTNERS]
-        blocks: list[Block] = [section(f"{lead}\n{absence_texts.WHILE_AWAY}")]
+        heading = f"{lead}\n{absence_texts.WHILE_AWAY}" if note.partners else lead
+        blocks: list[Block] = [section(heading)]
         for partner in shown:
             line = absence_texts.while_away_lines([partner])[0]
             blocks.append({**section(line), "accessory": brief_me(partner.id, partner.name)})
         more = len(note.partners) - len(shown)
         if more > 0:
             blocks.append(context(f"{absence_texts.more_partners(more)} {absence_texts.CHECK_ONE}"))
-        text = f"{lead}\n{absence_texts.while_away(note.partners)}"
+        text = "\n".join(
+            filter(
+                None,
+                [
+                    lead,
+                    absence_texts.while_away(note.partners),
+                    absence_texts.problems_while_away(note.problems, tz=note.tz),
+                ],
+            )
+        )
+        if note.problems:
+            blocks.append(section(absence_texts.problems_while_away(note.problems, tz=note.tz)))
         return Message(text=text, blocks=blocks)
 
 

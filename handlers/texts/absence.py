@@ -21,6 +21,7 @@ from handlers.texts.partners import bold, in_prose, people_in_prose, person
 from handlers.texts.touchpoints import ANSWER_LABELS, quote
 from storage.models import IntentAnswer, TouchpointKind
 from storage.partners import OwnedPartner
+from storage.touchpoints import ProblemWhileAway
 
 COMMAND = "/partner"
 
@@ -511,6 +512,24 @@ def welcome_back(away: Period, *, tz: ZoneInfo, now: datetime) -> str:
     """The lead of the direct message to someone back from time away that ended on its own
     (no `back`), above what colleagues did meanwhile (`while_away`)."""
     return f"Welcome back! Your time away {span(away, tz, now.astimezone(tz).date())} is over."
+
+
+PROBLEMS_WHILE_AWAY = "Reported as a *Problem* in check-ins while you were away:"
+
+
+def problems_while_away(problems: Sequence[ProblemWhileAway], *, tz: ZoneInfo) -> str:
+    """For the welcome back: a line per check-in answered Problem about a partner the reader
+    owns in their time away (who, which partner, when); empty when none was."""
+    if not problems:
+        return ""
+    return "\n".join([PROBLEMS_WHILE_AWAY, *(_problem_line(found, tz) for found in problems)])
+
+
+def _problem_line(found: ProblemWhileAway, tz: ZoneInfo) -> str:
+    """`• *Acme*: @ben, on Wed 25 Nov at 09:30`."""
+    local = found.at.astimezone(tz)
+    day = f"{local:%a} {local.day} {local:%b} at {local:%H:%M}"
+    return f"• {bold(found.partner_name)}: {person(found.user_id)}, on {day}"
 
 
 def _while_away_line(partner: PartnerWhileAway) -> str:

@@ -21,7 +21,16 @@ from bot.app import build_planners
 from bot.sandbox.fake_slack import FakeMessage
 from bot.scheduler import Scheduler
 from handlers.blocks import touchpoints as blocks
-from storage.models import Absence, OutboxMessage, OutboxStatus
+from storage.models import (
+    Absence,
+    CheckIn,
+    CheckInAnswer,
+    CheckInStatus,
+    OutboxMessage,
+    OutboxStatus,
+    Partner,
+    Touchpoint,
+)
 from tests.bot.delivery.test_processes import liaison_tick
 from tests.conftest import Slack
 from tests.scenarios.test_partners import ANA, BEN, CHLOE, DAN, answer, click, shown
@@ -632,3 +641,80 @@ def test_the_owner_hears_of_the_uncovered_days_in_her_working_hours(slack: Slack
     at(slack, datetime(2026, 11, 26, 8, 30, tzinfo=UTC))  # 09:30 in Berlin
     (told,) = owner_told(slack)
     assert "will be away on *Tue 1 Dec*, while you're away too" in told.text
+
+
+# --- h26 ---
+
+
+@pytest.mark.usefixtures("acme")
+def test_the_welcome_back_lists_the_problems_reported_about_ones_partners_while_away(
+    slack: Slack,
+) -> None:
+    # QA: Ana came back to a summary of her colleagues' contacts that left out Ben's check-in
+    # answered Problem about Acme while she was away; nobody touched Acme meanwhile, so she got
+    # no summary at all. A line per Problem in the time away (who, which partner, when); one
+    # reported before it, or an answer that is no Problem, is not in it.
+    answer(slack, "away today to friday")
+    with Session(slack.runtime.engine) as session:
+        partner = session.exec(select(Partner).where(Partner.name == "Acme Corporation")).one()
+        assert partner.id is not None
+        meeting = Touchpoint(
+            team_id="T0ACME",
+            partner_id=partner.id,
+            kind="done",
+            medium="meeting",
+            at=datetime(2026, 11, 20, 15, tzinfo=UTC),
+            author_id=BEN,
+            created_at=datetime(2026, 11, 20, 16, tzinfo=UTC),  # before the time away
+        )
+        session.add(meeting)
+        session.flush()
+        assert meeting.id is not None
+        for user, answered, said in (
+            (BEN, datetime(2026, 11, 26, 10, 0, tzinfo=UTC), CheckInAnswer.PROBLEM),
+            (CHLOE, datetime(2026, 11, 24, 10, 0, tzinfo=UTC), CheckInAnswer.PROBLEM),
+            (DAN, datetime(2026, 11, 26, 11, 0, tzinfo=UTC), CheckInAnswer.WENT_WELL),
+        ):
+            session.add(
+                CheckIn(
+                    team_id="T0ACME",
+                    touchpoint_id=meeting.id,
+                    user_id=user,
+                    meeting_at=meeting.at,
+                    due_at=answered,
+                    status=CheckInStatus.ANSWERED,
+                    answer=said,
+                    answered_at=answered,
+                    problem_alerted_at=answered if said is CheckInAnswer.PROBLEM else None,
+                    created_at=answered,
+                )
+            )
+        session.commit()
+    at(slack, MONDAY_MORNING)
+    (summary,) = summaries(slack)
+    assert summary.text == (
+        "Welcome back! Your time away from *Wed 25 Nov* to *Fri 27 Nov* is over.\n"
+        "Reported as a *Problem* in check-ins while you were away:\n"
+        "• *Acme Corporation*: <@U0BEN>, on Thu 26 Nov at 11:00"
+    )
+    assert briefs(summary) == []  # no contacts to brief her on
+    assert "Reported as a *Problem*" in shown(summary)
+
+    # Away again, with a contact logged meanwhile: the Problem's line comes after the contacts.
+    answer(slack, "away 2026-12-01 to 2026-12-04")
+    at(slack, datetime(2026, 12, 2, 9, 0, tzinfo=UTC))
+    answer(slack, "log Acme via call : a call", user=CHLOE)
+    with Session(slack.runtime.engine) as session:
+        (ben,) = session.exec(select(CheckIn).where(CheckIn.user_id == BEN)).all()
+        ben.problem_alerted_at = datetime(2026, 12, 3, 14, 0, tzinfo=UTC)
+        session.add(ben)
+        session.commit()
+    at(slack, datetime(2026, 12, 7, 8, 30, tzinfo=UTC))
+    assert summaries(slack)[-1].text == (
+        "Welcome back! Your time away from *Tue 1 Dec* to *Fri 4 Dec* is over.\n"
+        "While you were away, with the partners you own:\n"
+        "• *Acme Corporation*: <@U0CHLOE> logged 1 contact; 1 revolving-door alert.\n"
+        "`/partner check NAME` briefs you on one.\n"
+        "Reported as a *Problem* in check-ins while you were away:\n"
+        "• *Acme Corporation*: <@U0BEN>, on Thu 3 Dec at 15:00"
+    )
