@@ -622,37 +622,6 @@ def sent_problem_key_at(
     return session.exec(statement).first()
 
 
-def latest_told_key(*, session: Session, team_id: str, key_prefix: str) -> str | None:
-    """The key of the workspace's newest message whose key starts with `key_prefix` that has
-    gone out (or is going, or was tried): the one its reader read last. None when none has."""
-    statement = (
-        select(OutboxMessage.dedupe_key)
-        .where(
-            OutboxMessage.team_id == team_id,
-            col(OutboxMessage.dedupe_key).startswith(key_prefix, autoescape=True),
-            col(OutboxMessage.status).not_in([OutboxStatus.PENDING, OutboxStatus.CANCELLED]),
-        )
-        .order_by(col(OutboxMessage.id).desc())
-        .limit(1)
-    )
-    return session.exec(statement).first()
-
-
-def unsent_keys_with_prefix(*, session: Session, team_id: str, key_prefix: str) -> list[str]:
-    """The keys of the workspace's messages whose key starts with `key_prefix` that no
-    dispatcher has claimed yet, oldest first."""
-    statement = (
-        select(OutboxMessage.dedupe_key)
-        .where(
-            OutboxMessage.team_id == team_id,
-            col(OutboxMessage.dedupe_key).startswith(key_prefix, autoescape=True),
-            OutboxMessage.status == OutboxStatus.PENDING,
-        )
-        .order_by(col(OutboxMessage.id))
-    )
-    return list(session.exec(statement))
-
-
 def keep_reply(
     *,
     session: Session,

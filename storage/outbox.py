@@ -725,11 +725,11 @@ def keys_starting(*, session: Session, team_id: str, prefix: str) -> list[str]:
     return [str(key) for key in session.execute(statement).scalars()]
 
 
-def latest_told_text(*, session: Session, team_id: str, key_prefix: str) -> str | None:
-    """The text of the workspace's newest message whose key starts with `key_prefix` that has
-    gone out (or is going, or was tried): what its reader last read of it. None when none has."""
+def latest_told_key(*, session: Session, team_id: str, key_prefix: str) -> str | None:
+    """The key of the workspace's newest message whose key starts with `key_prefix` that has
+    gone out (or is going, or was tried): the one its reader read last. None when none has."""
     statement = (
-        sa.select(_T.c.text)
+        sa.select(_T.c.dedupe_key)
         .where(
             _T.c.team_id == team_id,
             _T.c.dedupe_key.startswith(key_prefix, autoescape=True),
@@ -740,6 +740,21 @@ def latest_told_text(*, session: Session, team_id: str, key_prefix: str) -> str 
     )
     found = session.execute(statement).scalar()
     return None if found is None else str(found)
+
+
+def unsent_keys_starting(*, session: Session, team_id: str, prefix: str) -> list[str]:
+    """The keys of the workspace's messages that begin with `prefix` and that no dispatcher
+    has claimed yet, oldest first."""
+    statement = (
+        sa.select(_T.c.dedupe_key)
+        .where(
+            _T.c.team_id == team_id,
+            _T.c.dedupe_key.startswith(prefix, autoescape=True),
+            _T.c.status == OutboxStatus.PENDING,
+        )
+        .order_by(_T.c.id)
+    )
+    return [str(key) for key in session.execute(statement).scalars()]
 
 
 def latest_due_at(*, session: Session, team_id: str, key_prefix: str) -> datetime | None:

@@ -1516,8 +1516,8 @@ class CheckIns:
         one moment). What the new one reports, by (changed, noted): an answer the owner has not
         read yet stays the first answer, and a note stays a note only when both are notes. A
         note's reply is not withdrawn once the owner has read a note of the check-in."""
-        unsent = store.unsent_keys_with_prefix(
-            session=session, team_id=checkin.team_id, key_prefix=lines
+        unsent = outbox_store.unsent_keys_starting(
+            session=session, team_id=checkin.team_id, prefix=lines
         )
         if not unsent:
             return changed, noted
@@ -1590,8 +1590,8 @@ class CheckIns:
         is gone. False when one of them began to go meanwhile."""
         earlier = [
             key
-            for key in store.unsent_keys_with_prefix(
-                session=session, team_id=checkin.team_id, key_prefix=replies
+            for key in outbox_store.unsent_keys_starting(
+                session=session, team_id=checkin.team_id, prefix=replies
             )
             if key != latest and _REPLY_BY_NAME[_reply_of_key(key)[1]][1]
         ]
@@ -1640,7 +1640,9 @@ class CheckIns:
         """Whether the owner has read a note of the check-in's: the latest of its debrief
         replies (keys starting `replies`) that went out quoted one, as it was worded then
         (`CheckIn.quoting_versions`), whatever its wording."""
-        told = store.latest_told_key(session=session, team_id=checkin.team_id, key_prefix=replies)
+        told = outbox_store.latest_told_key(
+            session=session, team_id=checkin.team_id, key_prefix=replies
+        )
         return told is not None and _reply_of_key(told)[0] in checkin.quoting_versions
 
     def _alert_problem(self, session: Session, checkin: CheckIn, now: datetime) -> None:
