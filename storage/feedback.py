@@ -25,6 +25,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 from storage.models import (
     CHECKIN_KINDS_SQL,
     CHECKIN_TO_FOLLOW,
+    PROBLEM_ALERT_KIND_SQL,
     CheckIn,
     CheckInAnswer,
     CheckInReply,
@@ -608,13 +609,15 @@ def sent_checkin_keys_at(
 
 
 def sent_problem_key_at(
-    *, session: Session, team_id: str, user_id: str, channel: str, ts: str, kind: str
+    *, session: Session, team_id: str, user_id: str, channel: str, ts: str
 ) -> str | None:
-    """The dedupe key of the Problem alert (outbox `kind`) sent to `user_id` that Slack shows at
-    (`channel`, `ts`); None when that message is no such alert."""
+    """The dedupe key of the Problem alert sent to `user_id` that Slack shows at (`channel`,
+    `ts`); None when that message is no such alert. The kind is matched as the partial index
+    ix_outbox_message_problem_ts states it, so the planner can use it (SQLite proves a partial
+    index usable from the statement's own terms, not from a bound value)."""
     statement = select(OutboxMessage.dedupe_key).where(
         OutboxMessage.team_id == team_id,
-        OutboxMessage.kind == kind,
+        sa.text(PROBLEM_ALERT_KIND_SQL),
         OutboxMessage.sent_ts == ts,
         OutboxMessage.sent_channel == channel,
         OutboxMessage.recipient_user == user_id,

@@ -312,6 +312,8 @@ class OutboxStatus(StrEnum):
 
 # The outbox kinds of a check-in's question and its reminder (`bot.services.checkins`).
 CHECKIN_KINDS_SQL = "kind IN ('checkin', 'checkin.reminder')"
+# The outbox kind of the alert an owner gets when a check-in is answered Problem.
+PROBLEM_ALERT_KIND_SQL = "kind = 'checkin.problem'"
 
 
 class OutboxMessage(SQLModel, table=True):
@@ -367,6 +369,14 @@ class OutboxMessage(SQLModel, table=True):
             "sent_ts",
             sqlite_where=sa.text(CHECKIN_KINDS_SQL),
             postgresql_where=sa.text(CHECKIN_KINDS_SQL),
+        ),
+        # Which Problem alert a reply in a DM thread answers (`feedback.sent_problem_key_at`).
+        sa.Index(
+            "ix_outbox_message_problem_ts",
+            "team_id",
+            "sent_ts",
+            sqlite_where=sa.text(PROBLEM_ALERT_KIND_SQL),
+            postgresql_where=sa.text(PROBLEM_ALERT_KIND_SQL),
         ),
     )
     id: int | None = Field(default=None, primary_key=True)

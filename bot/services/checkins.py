@@ -740,7 +740,6 @@ class CheckIns:
                 user_id=user_id,
                 channel=channel,
                 ts=thread_ts,
-                kind=PROBLEM_KIND,
             )
             rest = (key or "").removeprefix("checkin:").removesuffix(":problem")
             if not rest.isdigit():

@@ -3,6 +3,7 @@ answers that only ever come back as aggregates."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -365,7 +366,61 @@ def test_the_checkin_a_thread_answers_is_found_by_the_index_of_checkins_sent(
         assert keys(ts="1764061200.000100", user_id="U0BEN") == []
     if engine.dialect.name != "sqlite":
         return
-    # The statement as sent, planned by SQLite: the partial index, no scan of the outbox.
+    plan = _sqlite_plan(
+        engine,
+        lambda session: store.sent_checkin_keys_at(
+            session=session, team_id=TEAM, user_id="U0DAN", channel="D0DAN", ts="1.2"
+        ),
+    )
+    assert "ix_outbox_message_checkin_ts" in plan, plan
+
+
+def test_the_problem_alert_a_thread_answers_is_found_by_its_index(engine: Engine) -> None:
+    with Session(engine) as session:
+        for kind, key, ts in (
+            ("checkin.problem", "checkin:7:problem", "1764061200.000100"),
+            ("checkin", "checkin:8", "1764061300.000100"),  # a check-in, no alert
+        ):
+            session.add(
+                OutboxMessage(
+                    team_id=TEAM,
+                    kind=kind,
+                    recipient_user="U0ANA",
+                    text="?",
+                    dedupe_key=key,
+                    due_at=NOW,
+                    available_at=NOW,
+                    status=OutboxStatus.SENT,
+                    sent_channel="D0ANA",
+                    sent_ts=ts,
+                    created_at=NOW,
+                )
+            )
+        session.flush()
+
+        def alert_key(*, team_id: str = TEAM, user_id: str = "U0ANA", ts: str) -> str | None:
+            return store.sent_problem_key_at(
+                session=session, team_id=team_id, user_id=user_id, channel="D0ANA", ts=ts
+            )
+
+        assert alert_key(ts="1764061200.000100") == "checkin:7:problem"
+        assert alert_key(ts="1764061300.000100") is None
+        assert alert_key(ts="1764061200.000100", team_id=OTHER) is None
+        assert alert_key(ts="1764061200.000100", user_id="U0BEN") is None
+    if engine.dialect.name != "sqlite":
+        return
+    plan = _sqlite_plan(
+        engine,
+        lambda session: store.sent_problem_key_at(
+            session=session, team_id=TEAM, user_id="U0ANA", channel="D0ANA", ts="1.2"
+        ),
+    )
+    assert "ix_outbox_message_problem_ts" in plan, plan
+
+
+def _sqlite_plan(engine: Engine, query: Callable[[Session], object]) -> str:
+    """SQLite's plan for the one statement `query` sends, as sent (a partial index, not a scan
+    of the outbox, is what the statement's own terms must let the planner choose)."""
     sent: list[tuple[str, Any]] = []
 
     def capture(_conn: object, _cursor: object, sql: str, params: Any, *_rest: object) -> None:
@@ -374,17 +429,14 @@ def test_the_checkin_a_thread_answers_is_found_by_the_index_of_checkins_sent(
     event.listen(engine, "before_cursor_execute", capture)
     try:
         with Session(engine) as session:
-            store.sent_checkin_keys_at(
-                session=session, team_id=TEAM, user_id="U0DAN", channel="D0DAN", ts="1.2"
-            )
+            query(session)
     finally:
         event.remove(engine, "before_cursor_execute", capture)
     ((sql, params),) = sent
     with engine.connect() as connection:
-        plan = " ".join(
+        return " ".join(
             str(row[-1]) for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params)
         )
-    assert "ix_outbox_message_checkin_ts" in plan, plan
 
 
 def test_an_event_is_claimed_once(engine: Engine) -> None:

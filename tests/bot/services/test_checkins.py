@@ -20,6 +20,7 @@ from bot.clock import ManualClock
 from bot.delivery.working_hours import WorkingHours
 from bot.services.checkins import (
     ASK_KIND,
+    PROBLEM_KIND,
     REMINDER_KIND,
     AlreadyMoved,
     CheckInClosed,
@@ -52,6 +53,7 @@ from handlers.texts import feedback as feedback_texts
 from storage.absences import record_absence
 from storage.models import (
     CHECKIN_KINDS_SQL,
+    PROBLEM_ALERT_KIND_SQL,
     CheckIn,
     CheckInAnswer,
     CheckInStatus,
@@ -615,6 +617,10 @@ def test_a_reply_in_a_checkins_thread_is_its_note_and_a_second_one_adds_a_line(
 
 def test_the_index_of_checkins_sent_names_the_kinds_checkins_are_sent_as() -> None:
     assert CHECKIN_KINDS_SQL == f"kind IN ('{ASK_KIND}', '{REMINDER_KIND}')"
+
+
+def test_the_index_of_problem_alerts_names_the_kind_they_are_sent_as() -> None:
+    assert PROBLEM_ALERT_KIND_SQL == f"kind = '{PROBLEM_KIND}'"
 
 
 def test_two_replies_at_once_both_stay_in_the_note(
