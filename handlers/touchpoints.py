@@ -453,9 +453,17 @@ def _line_refusal(call: Call) -> Exception | None:
         service_of(call.runtime).check_line(actor=call.actor, new=new)
     except BadTouchpoint as error:
         return _bad_touchpoint(call, error)
-    except (RegistryError, GrammarError, NotInWorkspace) as error:
+    except NotInWorkspace as error:
+        return _not_a_colleague(call, error)
+    except (RegistryError, GrammarError) as error:
         return error
     return None
+
+
+def _not_a_colleague(call: Call, error: NotInWorkspace) -> GrammarError:
+    """`with @x` naming Liaison, an app or an account gone, said as what `with @…` takes."""
+    liaison = error.user_id == call.invocation.bot_user_id
+    return GrammarError(texts.not_a_colleague(error.user_id, liaison=liaison))
 
 
 def _bad_touchpoint(call: Call, error: BadTouchpoint) -> GrammarError:
@@ -647,7 +655,9 @@ def answer(call: Call, body: VerbBody) -> Reply:
         )
     except BadTouchpoint as error:
         refusal: Exception = _bad_touchpoint(call, error)
-    except (RegistryError, GrammarError, NotInWorkspace) as error:
+    except NotInWorkspace as error:
+        refusal = _not_a_colleague(call, error) if call.verb.name in RECORDED_AS else error
+    except (RegistryError, GrammarError) as error:
         refusal = error
     if isinstance(refusal, UnknownPartner):
         # Whichever partner it is meant for, a line refused for its date or notes records

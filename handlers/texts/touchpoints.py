@@ -1601,6 +1601,21 @@ def own_intent(touch: Touch) -> str:
 # --- Bad input ----------------------------------------------------------------------------------
 
 
+def not_a_colleague(user_id: str, *, liaison: bool) -> str:
+    """`with @x` naming someone who cannot have taken part as a colleague: Liaison itself, an
+    app, or an account Slack does not know here (gone, deactivated)."""
+    who = (
+        f"{person(user_id)} is Liaison itself"
+        if liaison
+        else f"{person(user_id)} is not a colleague here: a bot or an app, or an account that "
+        "is deactivated or not in this workspace"
+    )
+    return (
+        f"{who}. `with @…` names colleagues who took part; name people at the partner "
+        "without `@` (`with Jane Doe`)."
+    )
+
+
 def problem(error: BadTouchpoint, *, verb: str) -> str:
     """What was wrong with a touchpoint; the usage answer adds the syntax and an example."""
     if error.problem in (Problem.UNREADABLE_DATE, Problem.DATE_TOO_FAR):

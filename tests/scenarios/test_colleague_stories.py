@@ -316,3 +316,20 @@ def test_two_workspaces_with_a_partner_of_the_same_name_do_not_collide(slack: Sl
     deliver_outbox(slack)
     (alert,) = alerts(slack)
     assert "<@U0CHLOE>" not in json.dumps(alert.blocks)
+
+
+# --- Who may be named as taking part ----------------------------------------------------------
+
+
+@pytest.mark.usefixtures("acme")
+def test_liaison_or_an_app_named_as_taking_part_is_said_to_be_no_colleague(slack: Slack) -> None:
+    # QA h1: `with @liaison` answered that Liaison "is not a member of this workspace".
+    bot = slack.fake.bot_user_id
+    said = answer(slack, f"log Acme with <@{bot}|liaison> via call : pitched", user=BEN)
+    assert f"<@{bot}> is Liaison itself. `with @…` names colleagues who took part" in said
+    assert "name people at the partner without `@` (`with Jane Doe`)" in said
+    assert "*Example:*" in said and "not a member" not in said
+    slack.fake.add_user(id="U0ZOOM", name="zoom", real_name="Zoom", tz="UTC", is_bot=True)
+    said = answer(slack, "plan Acme on friday with <@U0ZOOM|zoom> : pitch", user=BEN)
+    assert "<@U0ZOOM> is not a colleague here: a bot or an app, or an account that is" in said
+    assert touchpoints(slack) == []

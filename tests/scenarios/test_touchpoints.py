@@ -2428,15 +2428,17 @@ def test_the_same_log_by_two_colleagues_is_two_contacts(slack: Slack) -> None:
             "name: `/partner check Acme`.",
             "/partner check NAME",
         ),
-        # Colleagues who took part are members of the workspace, as for every verb (QA18c B2).
+        # Colleagues who took part are members of the workspace, as for every verb (QA18c B2);
+        # Liaison itself is no colleague who took part (h1).
         (
             "log Acme with <@U0LIAISON|liaison> via meeting : x",
-            "<@U0LIAISON> is not a member of this workspace",
+            "<@U0LIAISON> is Liaison itself. `with @…` names colleagues who took part",
             "/partner log NAME",
         ),
         (
             "plan Acme on friday with <@U0DAN|dan> and <@U0ZED|zed> : x",
-            "<@U0ZED> is not a member of this workspace",
+            "<@U0ZED> is not a colleague here: a bot or an app, or an account that is deactivated "
+            "or not in this workspace",
             "/partner plan NAME on DATE",
         ),
     ],
