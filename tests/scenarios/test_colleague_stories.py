@@ -8,6 +8,7 @@ Acme Corporation), 04:00 for Ben (New York), 18:00 for Chloe (Tokyo), 09:00 for 
 from __future__ import annotations
 
 import json
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -297,6 +298,33 @@ def test_a_slack_retry_with_its_retry_header_records_once_and_alerts_once(
     assert len(posts(slack)) == 1
     asked = [m for m in dms(slack, ANA) if "would like to reach out" in m.text]
     assert len(asked) == (1 if line.startswith("intend") else 0)
+
+
+@pytest.mark.usefixtures("acme")
+def test_slack_retries_arriving_while_the_first_is_handled_record_once(slack: Slack) -> None:
+    answer(slack, "log Acme via call : earlier", user=CHLOE)
+    request = slack.requests.slash_command(
+        user_id=BEN, channel_id="C0PARTNERS", text="log Acme via meeting : once"
+    )
+    sent = [request, retried(request, 1), retried(request, 2)]
+    start = threading.Barrier(len(sent))
+    statuses: list[int] = []
+
+    def send(one: SlackRequest) -> None:
+        start.wait()
+        statuses.append(slack.deliver.send(one).status)
+
+    threads = [threading.Thread(target=send, args=(one,)) for one in sent]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    slack.runtime.drain()
+    assert statuses == [200] * len(sent)
+    assert len(touchpoints(slack)) == 2
+    assert collision_count(slack) == 1
+    deliver_outbox(slack)
+    assert len(posts(slack)) == 1
 
 
 # --- Workspaces -------------------------------------------------------------------------------
