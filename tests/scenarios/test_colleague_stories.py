@@ -152,6 +152,20 @@ def test_one_partner_however_it_is_typed_is_one_revolving_door(slack: Slack, typ
     assert WARNED in said
 
 
+def test_names_with_the_accents_or_dots_typed_or_left_out_are_one_partner(slack: Slack) -> None:
+    answer(slack, "add The Body Shop")
+    answer(slack, 'add Médecins Sans Frontières aka "MSF"')
+    answer(slack, "log body shop via call : a", user=BEN)
+    said = answer(slack, "log The Body Shop, via call : b", user=CHLOE)
+    assert "Logged your call with *The Body Shop*" in said and "<@U0BEN>" in said
+    answer(slack, "log medecins sans frontieres via call : c", user=BEN)
+    said = answer(slack, "log M.S.F. via call : d", user=CHLOE)
+    assert "Logged your call with *Médecins Sans Frontières*" in said and "<@U0BEN>" in said
+    said = answer(slack, "log msf: e", user=DAN)
+    assert "*Coordinate with <@U0BEN> and <@U0CHLOE>*" in said
+    assert collision_count(slack) == 4  # Ben–Chloe at each, Dan with both at MSF
+
+
 @pytest.mark.usefixtures("acme")
 def test_a_misspelt_partner_picked_from_did_you_mean_collides_like_the_real_name(
     slack: Slack,
