@@ -266,7 +266,7 @@ def test_an_intent_answered_go_ahead_still_warns_the_next_colleague(slack: Slack
     (question,) = dms(slack, ANA)
     click(slack, ANA, question, "intent_go_ahead")
     said = answer(slack, "log Acme via call : pitched the pilot", user=CHLOE)
-    assert WARNED in said and "<@U0BEN>" in said
+    assert WARNED in said and "<@U0BEN> intends to reach out to them" in said
     deliver_outbox(slack)
     assert len(alerts(slack)) == 1
 
@@ -275,8 +275,10 @@ def test_an_intent_answered_go_ahead_still_warns_the_next_colleague(slack: Slack
 def test_an_intent_left_unanswered_still_warns_the_next_colleague(slack: Slack) -> None:
     answer(slack, "intend Acme : offer a sponsorship", user=BEN)
     at(slack, datetime(2026, 11, 26, 14, 30, tzinfo=UTC))  # lapsed, Ben told to go ahead
+    (lapsed,) = dms(slack, BEN)
+    assert "No answer from <@U0ANA> within a working day" in lapsed.text
     said = answer(slack, "log Acme via call : pitched the pilot", user=CHLOE)
-    assert WARNED in said and "<@U0BEN>" in said
+    assert WARNED in said and "<@U0BEN> intends to reach out to them" in said
 
 
 # --- Slack retries ----------------------------------------------------------------------------
