@@ -129,6 +129,18 @@ def test_two_plans_ahead_collide_14_days_apart_in_either_order(
     assert collision_count(slack) == int(collides)
 
 
+@pytest.mark.usefixtures("acme")
+@pytest.mark.parametrize(("logged", "collides"), [("2026-11-18", True), ("2026-11-17", False)])
+def test_a_plan_a_week_ahead_meets_a_call_a_week_back_14_days_apart_not_15(
+    slack: Slack, logged: str, collides: bool
+) -> None:
+    answer(slack, f"log Acme on {logged} via call : ben's call", user=BEN)
+    said = answer(slack, "plan Acme on 2026-12-02 : chloe's visit", user=CHLOE)
+    assert ("<@U0BEN> had a call with them on " in said) is collides
+    deliver_outbox(slack)
+    assert len(alerts(slack)) == int(collides)
+
+
 # --- The partner as people type it ----------------------------------------------------------
 
 
