@@ -96,8 +96,8 @@ def test_a_permanent_error_fails_only_its_row_and_admins_see_why(
     # The other message goes elsewhere: a later message through the same channel would settle
     # its refusal (the admins' list shows what is still broken).
     dm, post = (BEN, None), (None, CHANNEL)
-    refused, fine = (dm, post) if to == "user" else (post, dm)
-    for key, (user, channel) in (("refused", refused), ("fine", fine)):
+    first_to, then_to = (dm, post) if to == "user" else (post, dm)
+    for key, (user, channel) in (("refused", first_to), ("fine", then_to)):
         queue(engine, due_at=START, key=key, user=user, channel=channel)
     slack.fake.fail_next(method, error=code)
 
