@@ -16,6 +16,8 @@ from sqlalchemy.engine import Engine
 from bot.clock import ManualClock
 from bot.delivery.dispatcher import Dispatcher
 from bot.delivery.operations import list_outbox
+from bot.delivery.outbox import Schedule
+from bot.delivery.working_days import working_days_later
 from bot.delivery.working_hours import SPREAD, WorkingHours, next_send_time
 from bot.sandbox.fake_slack import FakeSlack
 from storage.models import OutboxStatus
@@ -278,3 +280,28 @@ def test_two_replicas_under_faults_deliver_every_message_once(
         clock.advance(timedelta(seconds=15))
 
     assert delivered(fake_slack) == dict.fromkeys(keys, 1)
+
+
+SUN_THU = WorkingHours.parse("sun-thu", 9, 17)
+
+
+def test_working_days_sun_thu_count_over_friday_and_saturday() -> None:
+    schedule = Schedule(tz="Asia/Tokyo", hours=SUN_THU)
+    thursday_10 = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)  # 10:00 in Tokyo
+    counted = working_days_later(thursday_10, 1, schedule=schedule, away=[], key="k")
+    assert counted.at.astimezone(TOKYO) == datetime(2026, 11, 29, 10, 0, tzinfo=TOKYO)  # Sunday
+    # A Friday is no working day: a message due then waits for Sunday's first minutes.
+    friday = datetime(2026, 11, 27, 1, 0, tzinfo=UTC)
+    slot = schedule.first_slot(friday, key="k").astimezone(TOKYO)
+    assert (slot.date().isoformat(), slot.hour) == ("2026-11-29", 9)
+
+
+def test_a_working_day_later_over_the_change_of_time_is_the_same_local_time() -> None:
+    berlin = Schedule(tz="Europe/Berlin", hours=HOURS)
+    friday_10 = datetime(2026, 10, 23, 8, 0, tzinfo=UTC)  # 10:00 CEST
+    counted = working_days_later(friday_10, 1, schedule=berlin, away=[], key="k")
+    assert counted.at == datetime(2026, 10, 26, 9, 0, tzinfo=UTC)  # Monday 10:00 CET
+    york = Schedule(tz="America/New_York", hours=HOURS)
+    friday_10 = datetime(2026, 10, 30, 14, 0, tzinfo=UTC)  # 10:00 EDT
+    counted = working_days_later(friday_10, 2, schedule=york, away=[], key="k")
+    assert counted.at == datetime(2026, 11, 3, 15, 0, tzinfo=UTC)  # Tuesday 10:00 EST
