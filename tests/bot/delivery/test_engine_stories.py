@@ -12,8 +12,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from slack_sdk import WebClient
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from bot.clock import ManualClock
+from bot.delivery.absence import come_back, is_away
 from bot.delivery.dispatcher import OPEN_CONCURRENCY, Dispatcher
 from bot.delivery.operations import list_outbox
 from bot.delivery.outbox import Schedule
@@ -23,6 +25,7 @@ from bot.sandbox.fake_slack import FakeSlack
 from bot.services.people import LOOKUP_CONCURRENCY
 from storage.models import OutboxStatus
 from tests.bot.delivery.conftest import BEN, CHANNEL, CHLOE, TEAM, delivered, queue, row, set_zones
+from tests.bot.delivery.test_absence import away
 from tests.conftest import POSTGRES_URL, START, Slack
 from tests.scenarios.test_partners import ANA, answer
 from tests.scenarios.test_touchpoints import deliver_outbox
@@ -224,9 +227,15 @@ def test_the_dispatcher_sends_in_the_dst_week_at_each_persons_own_9am(
 
 @pytest.mark.usefixtures("acme_profiles")
 def test_config_days_sun_thu_moves_dms_off_friday_and_onto_sunday(slack: Slack) -> None:
+    engine = slack.runtime.engine
+    thursday_night = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)  # 21:00 Thursday in New York
+    queue(engine, due_at=thursday_night, key="queued before", user=BEN, working_hours=True)
+    assert row(engine, "queued before").available_at.astimezone(NEW_YORK).weekday() == 4
     said = answer(slack, "config days sun-thu")
     assert "Sun" in said and "Thu" in said, said
-    engine = slack.runtime.engine
+    # What waited for Friday now waits for Sunday, the next working day.
+    moved = row(engine, "queued before").available_at.astimezone(NEW_YORK)
+    assert (moved.weekday(), moved.hour) == (6, 9)
     friday = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)  # 10:00 Friday in New York
     sunday = datetime(2026, 11, 29, 15, 0, tzinfo=UTC)  # 10:00 Sunday in New York
     queue(engine, due_at=friday, key="friday", user=BEN, working_hours=True)
@@ -366,3 +375,21 @@ def test_a_rate_limit_met_before_the_send_is_not_asked_again_before_retry_after(
     clock.advance(timedelta(seconds=30))
     dispatcher.run_pass()
     assert delivered(fake_slack) == dict.fromkeys(people, 1)
+
+
+def test_time_away_in_one_workspace_holds_nothing_in_another(
+    engine: Engine, clock: ManualClock, dispatcher: Dispatcher, fake_slack: FakeSlack
+) -> None:
+    away(engine, BEN, days=3)  # in Acme
+    queue(engine, due_at=clock.now(), key="dm", user=BEN)
+    queue(engine, due_at=clock.now(), key="dm", user=BEN, team_id=OTHER)
+
+    report = dispatcher.run_pass()
+
+    assert (report.sent, report.held) == (1, 1)
+    assert row(engine, "dm").held and row(engine, "dm").status == "pending"
+    assert row(engine, "dm", team_id=OTHER).status == "sent"
+    with Session(engine) as session:
+        result = come_back(engine, team_id=OTHER, user_id=BEN, now=clock.now())
+        assert (result.ended, result.released) == (None, 0)  # not away there
+        assert is_away(session, team_id=TEAM, user_id=BEN, at=clock.now())
