@@ -180,13 +180,14 @@ def look_up_each(
     """`look_up`, also telling why Slack gave no answer about each user it did not answer
     about (by user id)."""
     wanted = list(dict.fromkeys(user_ids))
+    ask = partial(_ask_about, client, limited=_RateLimited())
     if len(wanted) > 1:
         with ThreadPoolExecutor(
             max_workers=min(LOOKUP_CONCURRENCY, len(wanted)), thread_name_prefix="users.info"
         ) as pool:
-            answers = list(pool.map(partial(_ask_about, client), wanted))
+            answers = list(pool.map(ask, wanted))
     else:
-        answers = [_ask_about(client, user_id) for user_id in wanted]
+        answers = [ask(user_id) for user_id in wanted]
     missing = {user_id for user_id, answer in zip(wanted, answers, strict=True) if answer is None}
     found = [answer for answer in answers if isinstance(answer, dict)]
     _save_all(engine, clock, team_id, found)
@@ -200,12 +201,25 @@ def look_up_each(
     return check, unanswered
 
 
-def _ask_about(client: WebClient, user_id: str) -> dict[str, Any] | None | Unanswered:
+class _RateLimited:
+    """The 429 Slack answered in one round of lookups, if any: the rest of the round is not
+    asked (Slack said to wait Retry-After) and is unanswered with that 429."""
+
+    error: SlackApiError | None = None
+
+
+def _ask_about(
+    client: WebClient, user_id: str, *, limited: _RateLimited
+) -> dict[str, Any] | None | Unanswered:
     """users.info's `user`; None when Slack says this is no one in the workspace, or a bot."""
+    if limited.error is not None:
+        return Unanswered(limited.error)
     try:
         user: dict[str, Any] = client.users_info(user=user_id)["user"]
     except SlackApiError as error:
         code = slack_error_code(error)
+        if error.response.status_code == 429 or code == "ratelimited":
+            limited.error = error
         if code in NOT_IN_WORKSPACE_ERRORS:
             return None
         logger.warning("users.info failed for %s: %s", user_id, code)

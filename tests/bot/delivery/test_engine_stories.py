@@ -342,16 +342,7 @@ ASKED_FIRST = [
             "ignores a 429 there (_try_open): Slack is asked once per person while it says wait",
         ),
     ),
-    pytest.param(
-        "users.info",
-        True,
-        LOOKUP_CONCURRENCY,
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="people.look_up_each asks users.info about every unknown recipient of the "
-            "batch even after Slack answered 429: the zone lookups ignore Retry-After",
-        ),
-    ),
+    pytest.param("users.info", True, LOOKUP_CONCURRENCY),
 ]
 
 
