@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import Session, select
 
-from storage.models import OutboxMessage, OutboxStatus
+from storage.models import Absence, OutboxMessage, OutboxStatus
 from tests.conftest import START, Slack
 from tests.scenarios.test_absence import notes_of
 from tests.scenarios.test_feedback import acme, at, inbox, questions, say
@@ -29,6 +29,16 @@ def outbox_to(slack: Slack, user: str) -> list[OutboxMessage]:
     with Session(slack.runtime.engine) as session:
         found = session.exec(select(OutboxMessage).where(OutboxMessage.recipient_user == user))
         return list(found)
+
+
+def asked_while_away(slack: Slack, *away_lines: str, user: str = DAN) -> None:
+    """Acme with its team; `user` books each of `away_lines`; Ana starts a survey round, and
+    the Wednesday morning's tick sends what may go."""
+    acme(slack)
+    for line in away_lines:
+        say(slack, line, user=user)
+    say(slack, "survey Acme now")
+    at(slack, START)
 
 
 @pytest.mark.usefixtures("acme_without_team")
@@ -55,10 +65,7 @@ def test_the_partners_deputy_covers_before_the_deputy_named_for_the_time_away(
 
 
 def test_questions_held_for_someone_away_go_once_they_type_back(slack: Slack) -> None:
-    acme(slack)
-    say(slack, "away today to 2026-12-01", user=DAN)
-    say(slack, "survey Acme now")
-    at(slack, START)
+    asked_while_away(slack, "away today to 2026-12-01")
     assert questions(slack, DAN) == []
     held = [m for m in outbox_to(slack, DAN) if m.status == OutboxStatus.PENDING]
     assert held and all(m.held for m in held)
@@ -70,10 +77,7 @@ def test_questions_held_for_someone_away_go_once_they_type_back(slack: Slack) ->
 
 
 def test_questions_held_past_the_surveys_close_are_dropped_not_sent_late(slack: Slack) -> None:
-    acme(slack)
-    say(slack, "away today to 2026-12-04", user=DAN)
-    say(slack, "survey Acme now")
-    at(slack, START)
+    asked_while_away(slack, "away today to 2026-12-04")
     at(slack, CLOSED)
     at(slack, datetime(2026, 12, 7, 9, 30, tzinfo=UTC))  # Dan's Monday morning, back
     say(slack, "back", user=DAN)
@@ -124,3 +128,25 @@ def test_back_typed_early_before_ones_own_hours_sends_at_the_start_of_them(
     for message in inbox(slack, BEN):
         sent = datetime.fromtimestamp(float(message.ts), tz=UTC)
         assert sent >= datetime(2026, 11, 26, 14, 0, tzinfo=UTC)
+
+
+def test_questions_held_for_time_away_that_ends_on_its_own_go_on_the_first_morning_back(
+    slack: Slack,
+) -> None:
+    asked_while_away(slack, "away today to friday")
+    at(slack, datetime(2026, 11, 28, 12, 0, tzinfo=UTC))  # Saturday: back, but no working day
+    assert questions(slack, DAN) == []
+    at(slack, datetime(2026, 11, 30, 9, 20, tzinfo=UTC))  # Monday 09:20 in London
+    assert len(questions(slack, DAN)) == 4
+
+
+def test_time_away_over_the_night_berlin_falls_back_is_whole_local_days(slack: Slack) -> None:
+    slack.runtime.clock.set(datetime(2026, 10, 20, 9, 0, tzinfo=UTC))  # type: ignore[attr-defined]
+    say(slack, "list")  # Ana's zone (Berlin) is known
+    said = say(slack, "away 2026-10-24 to 2026-10-26")
+    assert "from *Sat 24 Oct* to *Mon 26 Oct*" in said, said
+    with Session(slack.runtime.engine) as session:
+        (absence,) = session.exec(select(Absence))
+    # Midnight CEST to midnight CET: 73 hours, not 72.
+    assert absence.starts_at.replace(tzinfo=UTC) == datetime(2026, 10, 23, 22, 0, tzinfo=UTC)
+    assert absence.ends_at.replace(tzinfo=UTC) == datetime(2026, 10, 26, 23, 0, tzinfo=UTC)
