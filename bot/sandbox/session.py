@@ -121,6 +121,47 @@ def _autolink(kind: str | None, typed: str) -> str:
     return f"<http://{typed}|{typed}>"
 
 
+def escape_as_slack(fake: FakeSlack, text: str) -> str:
+    """What Slack does with `should_escape: true`: `&`, `<` and `>` as entities, @here,
+    @channel and @everyone as <!here>…, @name → <@U…|name>, #chan → <#C…|chan>, and an
+    address, email address or bare domain (`msf.org`) → a link. Markup and entities already
+    in the line (a script written as Slack sends it) are kept."""
+
+    def mention(sigil: str, find: Callable[[str], Any]) -> Callable[[re.Match[str]], str]:
+        """A typed `@name` or `#name` as Slack marks it up, if someone or somewhere has it."""
+
+        def markup(match: re.Match[str]) -> str:
+            try:
+                found = find(match.group(1))
+            except KeyError:
+                return match.group(0)
+            return f"<{sigil}{found.id}|{found.name}>"
+
+        return markup
+
+    user, channel = mention("@", fake.user_by_name), mention("#", fake.channel_by_name)
+
+    def plain(typed: str) -> str:
+        typed = re.sub(r"(?<![\w<])@([a-z0-9._-]+)", user, _escape_typed(typed))
+        return re.sub(r"(?<![\w<&])#([a-z0-9_-]+)", channel, typed)
+
+    def typed(part: str) -> str:
+        # Links first, so an email's @ or an address's # is not read as a mention.
+        out, last = [], 0
+        for found in _AUTOLINK.finditer(part):
+            end = found.start() + _link_end(found.group(0))
+            out += [
+                plain(part[last : found.start()]),
+                _autolink(found.lastgroup, part[found.start() : end]),
+            ]
+            last = end
+        return "".join([*out, plain(part[last:])])
+
+    return "".join(
+        part if index % 2 else typed(part) for index, part in enumerate(_SLACK_MARKUP.split(text))
+    )
+
+
 _DURATION = re.compile(r"^(\d+)\s*(m|min|h|d|w)$")
 _UNITS = {"m": "minutes", "min": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
@@ -306,45 +347,8 @@ class Sandbox:
         )
 
     def escape_mentions(self, text: str) -> str:
-        """What Slack does with `should_escape: true`: `&`, `<` and `>` as entities, @here,
-        @channel and @everyone as <!here>…, @name → <@U…|name>, #chan → <#C…|chan>, and an
-        address, email address or bare domain (`msf.org`) → a link. Markup and entities already
-        in the line (a script written as Slack sends it) are kept."""
-
-        def user(match: re.Match[str]) -> str:
-            try:
-                found = self.fake.user_by_name(match.group(1))
-            except KeyError:
-                return match.group(0)
-            return f"<@{found.id}|{found.name}>"
-
-        def channel(match: re.Match[str]) -> str:
-            try:
-                found = self.fake.channel_by_name(match.group(1))
-            except KeyError:
-                return match.group(0)
-            return f"<#{found.id}|{found.name}>"
-
-        def plain(typed: str) -> str:
-            typed = re.sub(r"(?<![\w<])@([a-z0-9._-]+)", user, _escape_typed(typed))
-            return re.sub(r"(?<![\w<&])#([a-z0-9_-]+)", channel, typed)
-
-        def typed(part: str) -> str:
-            # Links first, so an email's @ or an address's # is not read as a mention.
-            out, last = [], 0
-            for found in _AUTOLINK.finditer(part):
-                end = found.start() + _link_end(found.group(0))
-                out += [
-                    plain(part[last : found.start()]),
-                    _autolink(found.lastgroup, part[found.start() : end]),
-                ]
-                last = end
-            return "".join([*out, plain(part[last:])])
-
-        return "".join(
-            part if index % 2 else typed(part)
-            for index, part in enumerate(_SLACK_MARKUP.split(text))
-        )
+        """A line as Slack sends it (`escape_as_slack`), in this sandbox's workspace."""
+        return escape_as_slack(self.fake, text)
 
     def _person(self, name: str) -> str:
         try:
