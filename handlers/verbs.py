@@ -77,7 +77,7 @@ VERBS: tuple[Verb, ...] = (
         ("owner NAME @user", "owner NAME  (shows who owns it)"),
         "Hand the partner over to a new owner; the old and the new owner are told. `me` is "
         "you: `owner MSF me`.",
-        ("owner MSF @ben",),
+        ("owner MSF @ben", "owner of MSF"),
         who=OWNERS_LOOK,
     ),
     Verb(
@@ -255,7 +255,7 @@ VERBS: tuple[Verb, ...] = (
         "Monday), `by the 15th`, `by 3rd of December`, `by 2026-12-04`. An ended partner takes "
         "none (reopen it first); its open ones send no reminders until it is reopened.",
         (
-            "commit MSF us @ben : send the draft MoU by 2026-12-04",
+            "commit MSF us @ben : send the draft MoU by friday",
             "commit MSF they owe the signed MoU by end of month",
         ),
     ),
@@ -353,7 +353,7 @@ VERBS: tuple[Verb, ...] = (
         "to 17:00` starts this minute and ends at that time today; the answer names the days. "
         "`away cancel` cancels your next planned time away.",
         (
-            "away 2026-12-21 to 2027-01-04 deputy @dan",
+            "away dec 21 to jan 4 deputy @dan",
             "away friday",
             "away next week",
             "away cancel",

@@ -418,7 +418,7 @@ def test_bad_input_says_what_was_wrong_with_syntax_and_example(
     said = answer(slack, f"commit {line}")
     assert problem in said
     assert "/partner commit NAME us|them [@owner] : WHAT by DATE" in said
-    assert "*Example:* `/partner commit MSF us @ben : send the draft MoU by 2026-12-04`" in said
+    assert "*Example:* `/partner commit MSF us @ben : send the draft MoU by friday`" in said
     assert stored(slack) == []
 
 
