@@ -37,8 +37,9 @@ REFUSALS = re.compile(
     re.DOTALL,
 )
 # A line of the help that shows a form, not something to type: it has a placeholder of the
-# syntax (NAME, ID, VERB…) or an ellipsis.
-PLACEHOLDER = re.compile(r"\b[A-Z]{2,}\b")
+# syntax (NAME, ID, VERB…), an ellipsis, alternatives or optional parts.
+FORM_MARKS = set("…|[")
+PLACEHOLDER = re.compile(r"\b[A-Z]+\b")
 PLACEHOLDERS = {
     word for verb in VERBS for form in verb.syntax for word in PLACEHOLDER.findall(form)
 } | {"VERB"}
@@ -65,7 +66,7 @@ def examples_in(message: FakeMessage) -> list[str]:
     for text in texts_of(message):
         for line in SLASH_LINE.findall(text):
             line = line.strip()
-            if "…" in line or PLACEHOLDERS & set(PLACEHOLDER.findall(line)):
+            if FORM_MARKS & set(line) or PLACEHOLDERS & set(PLACEHOLDER.findall(line)):
                 continue
             if line not in lines:
                 lines.append(line)
@@ -196,3 +197,24 @@ def test_a_natural_form_is_read_and_its_verbs_help_shows_it(
     assert_read(said, line)
     _, help_said = shown(slack, f"help {verb}")
     assert help_shows in help_said, f"`/partner help {verb}` does not show `{help_shows}`"
+
+
+@pytest.mark.usefixtures("colleagues")
+def test_the_example_a_bad_config_value_shows_is_read(slack: Slack) -> None:
+    """`config SETTING` with a value it cannot take answers with the setting's example (the
+    settings as `help config` lists them); each example is read."""
+    forms = "\n".join(
+        text
+        for block in help_answer(slack, "help config").blocks
+        if isinstance(text := block.get("text", {}).get("text"), str)
+    )
+    settings = re.findall(r"^(?:```)?/partner config ([a-z-]+)", forms, re.MULTILINE)
+    assert len(settings) >= 10, forms
+    for setting in settings:
+        message, said = shown(slack, f"config {setting} ???")
+        assert message is not None and "*Example:*" in said, said
+        (example,) = {
+            line for line in examples_in(message) if line.startswith(f"config {setting} ")
+        }
+        _, said = shown(slack, example)
+        assert_read(said, example)
