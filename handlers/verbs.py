@@ -389,7 +389,7 @@ VERBS: tuple[Verb, ...] = (
         "Show or change the workspace's settings. `config` alone shows them all and what each "
         "does; `config SETTING` one of them. Working hours are whole hours, 0 to 24 or with "
         "am/pm (`9-17`, `9am-5pm`, `9:00–17:00`, `9 until 17`); the digest's time too "
-        "(`digest fri 16:00`, `digest friday 4pm`). `config admins @a @b` replaces "
+        "(`digest fri 16:00`, `digest friday 4pm`). `config admins @ana @dan` replaces "
         "the list of admins named here (Slack workspace admins always are admins; whoever it "
         "adds is told); `config checkin-delay morning` "
         "goes back to asking at the next start of working hours (after a meeting that ends "

@@ -42,7 +42,7 @@ FORM_MARKS = set("…|[")
 PLACEHOLDER = re.compile(r"\b[A-Z]+\b")
 PLACEHOLDERS = {
     word for verb in VERBS for form in verb.syntax for word in PLACEHOLDER.findall(form)
-} | {"VERB"}
+} | {"VERB", "SETTING"}
 SLASH_LINE = re.compile(r"/partner\b[^`\n]*")
 # Partners the examples name, owned by Ana.
 PARTNERS = ("Médecins Sans Frontières", "Acme Corp", "Doctors w/o Borders")
@@ -218,3 +218,25 @@ def test_the_example_a_bad_config_value_shows_is_read(slack: Slack) -> None:
         }
         _, said = shown(slack, example)
         assert_read(said, example)
+
+
+def forms_quoted(message: FakeMessage, verb: str) -> list[str]:
+    """Whole lines a verb's help quotes in its summary (`owner MSF me`), not forms."""
+    quoted = re.findall(r"`([^`\n]+)`", "\n".join(texts_of(message)))
+    return [
+        line
+        for line in dict.fromkeys(quoted)
+        if line.startswith(f"{verb} ")
+        and not FORM_MARKS & set(line)
+        and not PLACEHOLDERS & set(PLACEHOLDER.findall(line))
+    ]
+
+
+@pytest.mark.parametrize("verb", [verb.name for verb in VERBS])
+@pytest.mark.usefixtures("colleagues")
+def test_each_line_a_verbs_help_quotes_is_read(slack: Slack, verb: str) -> None:
+    lines = forms_quoted(help_answer(slack, f"help {verb}"), verb)
+    prepare(slack, verb)
+    for line in lines:
+        _, said = shown(slack, line)
+        assert_read(said, line)
