@@ -571,9 +571,7 @@ class Dispatcher:
                         noted.failures,
                     )
                     continue
-                if error is not None and (
-                    error.response.status_code == 429 or error_code(error) == "ratelimited"
-                ):
+                if error is not None and rate_limited(error):
                     wait = timedelta(seconds=retry_after(error.response.headers))
                 else:
                     wait = min(ZONE_RETRY_CAP, ZONE_RETRY * 2 ** min(noted.failures - 1, 16))
@@ -586,7 +584,9 @@ class Dispatcher:
         `OPEN_CONCURRENCY` at a time rather than one before each first message.
 
         A DM that fails to open here is left alone: its message's own conversations.open
-        meets the error again and deals with it as with any send (retry, rate limit, failure).
+        meets the error again and deals with it as with any send (retry, failure). A 429 stops
+        the workspace's other opens and pauses its sends for Retry-After: Slack is not asked
+        once per new recipient while it says to wait.
         """
         wanted = list(
             dict.fromkeys(
@@ -600,19 +600,44 @@ class Dispatcher:
         )
         if len(wanted) < 2 or self.stopping:
             return
+        # By workspace, the Retry-After of the first 429 its opens met (set from the pool's
+        # threads: one dict operation each, atomic under the GIL).
+        limited: dict[str, timedelta] = {}
+
+        def try_open(key: tuple[str, str]) -> str | None:
+            team_id, user_id = key
+            if team_id in limited:
+                return None
+            try:
+                return self._open(user_id)
+            except SlackApiError as error:
+                if rate_limited(error):
+                    limited.setdefault(
+                        team_id, timedelta(seconds=retry_after(error.response.headers))
+                    )
+                return None
+            except (OSError, http.client.HTTPException):
+                return None
+
         with ThreadPoolExecutor(
             max_workers=min(OPEN_CONCURRENCY, len(wanted)), thread_name_prefix="conversations.open"
         ) as pool:
-            opened = list(pool.map(self._try_open, (user for _team, user in wanted)))
+            opened = list(pool.map(try_open, wanted))
         for key, channel in zip(wanted, opened, strict=True):
             if channel is not None:
                 self._remember_dm(key, channel)
+        now = self._clock.now()
+        for team_id, wait in limited.items():
+            logger.warning(
+                "conversations.open rate limited team=%s: its sends wait %d s",
+                team_id,
+                wait.seconds,
+            )
+            self._pause(team_id, until=now + wait)
 
-    def _try_open(self, user_id: str) -> str | None:
-        try:
-            return self._open(user_id)
-        except (SlackApiError, OSError, http.client.HTTPException):
-            return None
+    def _pause(self, team_id: str, *, until: datetime) -> None:
+        """Send nothing more to the workspace before `until` (a later pause stands)."""
+        self._paused_until[team_id] = max(until, self._paused_until.get(team_id, until))
 
     def _open(self, user_id: str) -> str:
         """The bot's DM channel with `user_id` (conversations.open)."""
@@ -637,12 +662,11 @@ class Dispatcher:
     def _on_slack_error(
         self, run: _Pass, row: store.Claimed, error: SlackApiError, *, step: str, now: datetime
     ) -> str:
-        status = error.response.status_code
         code = error_code(error)
-        if status == 429 or code == "ratelimited":
+        if rate_limited(error):
             wait = timedelta(seconds=retry_after(error.response.headers))
             until = now + wait
-            self._paused_until[row.team_id] = max(until, self._paused_until.get(row.team_id, until))
+            self._pause(row.team_id, until=until)
             store.reschedule(
                 session=run.db(),
                 message_id=row.id,
@@ -867,6 +891,11 @@ def passes(error: SlackApiError) -> bool:
     code) that trying again later gets past, rather than something wrong with the request."""
     status = error.response.status_code
     return status == 429 or status >= 500 or error_code(error) in TRANSIENT_ERRORS
+
+
+def rate_limited(error: SlackApiError) -> bool:
+    """Whether Slack said to wait (a 429, or the `ratelimited` error some methods answer)."""
+    return error.response.status_code == 429 or error_code(error) == "ratelimited"
 
 
 def error_code(error: SlackApiError) -> str:

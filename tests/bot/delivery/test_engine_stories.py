@@ -332,16 +332,7 @@ def new_people(fake_slack: FakeSlack, engine: Engine, at: datetime, *, hours: bo
 # What the dispatcher asks Slack before a DM to someone new, and how many such calls may be in
 # flight when the first 429 comes back; then the workspace should wait Retry-After.
 ASKED_FIRST = [
-    pytest.param(
-        "conversations.open",
-        False,
-        OPEN_CONCURRENCY,
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="dispatcher._open_dms opens every new DM of the batch ahead of the sends and "
-            "ignores a 429 there (_try_open): Slack is asked once per person while it says wait",
-        ),
-    ),
+    pytest.param("conversations.open", False, OPEN_CONCURRENCY),
     pytest.param("users.info", True, LOOKUP_CONCURRENCY),
 ]
 
