@@ -71,7 +71,9 @@ _JSON_PARAMS = frozenset({"blocks", "attachments", "view", "files", "metadata"})
 
 @dataclass(kw_only=True)
 class FakeUser:
-    """A member of the workspace (humans, and the bot user itself)."""
+    """A member of the workspace (humans, and the bot user itself), or with ``team_id`` set, a
+    person of another workspace met in a Slack Connect channel: users.info answers about them
+    with their own workspace's id, and users.list leaves them out, as Slack does."""
 
     id: str
     name: str
@@ -81,6 +83,7 @@ class FakeUser:
     deleted: bool = False
     is_bot: bool = False
     email: str | None = None
+    team_id: str | None = None
 
 
 @dataclass(kw_only=True)
@@ -548,6 +551,7 @@ class FakeSlack:
         deleted: bool = False,
         email: str | None = None,
         is_bot: bool = False,
+        team_id: str | None = None,
     ) -> FakeUser:
         user = FakeUser(
             id=id,
@@ -558,6 +562,7 @@ class FakeSlack:
             deleted=deleted,
             email=email,
             is_bot=is_bot,
+            team_id=team_id,
         )
         with self._state():
             self.users[id] = user
@@ -823,9 +828,10 @@ class FakeSlack:
             zone = ZoneInfo("UTC")
         now = datetime.fromtimestamp(self._clock(), UTC).astimezone(zone)
         offset = now.utcoffset()
+        team_id = user.team_id or self.team_id
         return {
             "id": user.id,
-            "team_id": self.team_id,
+            "team_id": team_id,
             "name": user.name,
             "deleted": user.deleted,
             "real_name": user.real_name,
@@ -837,7 +843,7 @@ class FakeSlack:
                 "real_name_normalized": user.real_name,
                 "display_name": user.name,
                 "display_name_normalized": user.name,
-                "team": self.team_id,
+                "team": team_id,
                 **({"email": user.email} if user.email else {}),
             },
             "is_admin": user.is_admin,
@@ -1280,7 +1286,7 @@ class FakeSlack:
 
     def _users_list(self, params: JsonDict) -> JsonDict:
         return {
-            "members": [self.user_json(u) for u in self.users.values()],
+            "members": [self.user_json(u) for u in self.users.values() if u.team_id is None],
             "cache_ts": int(self._clock()),
             "response_metadata": {"next_cursor": ""},
         }
