@@ -888,7 +888,7 @@ def _problem(
         return texts.bad_name(error.problem, error.name, verb=verb)
     if isinstance(error, BadValue):
         return texts.bad_value(error.what, error.value, limit=error.limit)
-    return texts.not_in_workspace(error.user_id)
+    return texts.not_in_workspace(error.user_id, external=error.external)
 
 
 def unknown_partner(call: Call, unknown: UnknownPartner) -> Reply:

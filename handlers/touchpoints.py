@@ -463,7 +463,9 @@ def _line_refusal(call: Call) -> Exception | None:
 def _not_a_colleague(call: Call, error: NotInWorkspace) -> GrammarError:
     """`with @x` naming Liaison, an app or an account gone, said as what `with @…` takes."""
     liaison = error.user_id == call.invocation.bot_user_id
-    return GrammarError(texts.not_a_colleague(error.user_id, liaison=liaison))
+    return GrammarError(
+        texts.not_a_colleague(error.user_id, liaison=liaison, external=error.external)
+    )
 
 
 def _bad_touchpoint(call: Call, error: BadTouchpoint) -> GrammarError:

@@ -97,6 +97,16 @@ def save_profile(
     save_profiles(session=session, team_id=team_id, profiles=[facts], fetched_at=fetched_at)
 
 
+def forget_profiles(*, session: Session, team_id: str, user_ids: Collection[str]) -> None:
+    """Drop the cached profiles of `user_ids` (those that exist)."""
+    if not user_ids:
+        return
+    table = table_of(UserProfile)
+    session.execute(
+        sa.delete(table).where(table.c.team_id == team_id, table.c.user_id.in_(set(user_ids)))
+    )
+
+
 def is_listed_admin(*, session: Session, team_id: str, user_id: str) -> bool:
     """True when `config admins` named the user a Liaison admin of the workspace."""
     return session.get(WorkspaceAdmin, (team_id, user_id)) is not None

@@ -59,9 +59,16 @@ class PeopleCheck:
     asked: frozenset[str] = field(default_factory=frozenset)
     # Slack says they are not in the workspace, or their account is deactivated.
     missing: frozenset[str] = field(default_factory=frozenset)
+    # Among `missing`: people of another organisation, whose accounts belong to another
+    # workspace (met in a Slack Connect channel). No colleagues, however Slack shows them.
+    external: frozenset[str] = field(default_factory=frozenset)
 
     def __or__(self, other: PeopleCheck) -> PeopleCheck:
-        return PeopleCheck(asked=self.asked | other.asked, missing=self.missing | other.missing)
+        return PeopleCheck(
+            asked=self.asked | other.asked,
+            missing=self.missing | other.missing,
+            external=self.external | other.external,
+        )
 
 
 class PeopleToLookUp(Exception):
@@ -73,10 +80,12 @@ class PeopleToLookUp(Exception):
 
 
 class NotInWorkspace(Exception):
-    """A mentioned user is not (or no longer) a member of the workspace."""
+    """A mentioned user is not (or no longer) a member of the workspace; `external` when they
+    are someone of another organisation (their account belongs to another workspace)."""
 
-    def __init__(self, user_id: str) -> None:
+    def __init__(self, user_id: str, *, external: bool = False) -> None:
         self.user_id = user_id
+        self.external = external
         super().__init__(f"{user_id} is not in the workspace")
 
 
@@ -142,15 +151,18 @@ def vet_mentions(
 ) -> list[str]:
     """Check that mentioned users belong to the workspace, as far as Liaison knows.
 
-    Raises `NotInWorkspace` for the first one known to be missing or deactivated; returns the
-    ones that still need looking up. A cached profile of any age vouches for membership (it is
-    refreshed after the ack); someone Slack could not answer about is given the benefit of the
-    doubt, so the command still works and shows them by id.
+    Raises `NotInWorkspace` for the first one known to be missing, deactivated or of another
+    organisation; returns the ones that still need looking up. A cached profile of any age
+    vouches for membership (it is refreshed after the ack; people of other organisations are
+    never cached); someone Slack could not answer about is given the benefit of the doubt, so
+    the command still works and shows them by id.
     """
     profiles = store.get_profiles(session=session, team_id=team_id, user_ids=user_ids)
     unknown: list[str] = []
     for user_id in user_ids:
         profile = profiles.get(user_id)
+        if user_id in check.external:
+            raise NotInWorkspace(user_id, external=True)
         if user_id in check.missing or (profile is not None and profile.is_deleted):
             raise NotInWorkspace(user_id)
         if profile is None and user_id not in check.asked:
@@ -163,8 +175,10 @@ def look_up(
 ) -> PeopleCheck:
     """Ask Slack about each user (users.info) and cache the answers. Call only after the ack.
 
-    A user Slack does not know, or whose account is deactivated, is reported as missing. Any
-    other failure is logged and the user stays unknown: the command goes on, showing the id.
+    A user Slack does not know, or whose account is deactivated, is reported as missing; a
+    person of another organisation as missing and external, and is not cached (any copy cached
+    before is dropped), so that no later command takes them for a colleague. Any other failure
+    is logged and the user stays unknown: the command goes on, showing the id.
     Several users are asked `LOOKUP_CONCURRENCY` at a time (the dispatcher's first batch to
     new recipients asks about hundreds), and their answers are saved in one transaction.
     """
@@ -190,15 +204,37 @@ def look_up_each(
         answers = [ask(user_id) for user_id in wanted]
     missing = {user_id for user_id, answer in zip(wanted, answers, strict=True) if answer is None}
     found = [answer for answer in answers if isinstance(answer, dict)]
-    _save_all(engine, clock, team_id, found)
+    external = {str(user["id"]) for user in found if is_external(user, team_id=team_id)}
+    _save_all(engine, clock, team_id, [user for user in found if str(user["id"]) not in external])
+    _forget(engine, team_id, external)
     missing.update(str(user["id"]) for user in found if user.get("deleted"))
+    missing.update(external)
     unanswered = {
         user_id: answer
         for user_id, answer in zip(wanted, answers, strict=True)
         if isinstance(answer, Unanswered)
     }
-    check = PeopleCheck(asked=frozenset(wanted), missing=frozenset(missing))
+    check = PeopleCheck(
+        asked=frozenset(wanted), missing=frozenset(missing), external=frozenset(external)
+    )
     return check, unanswered
+
+
+def is_external(user: dict[str, Any], *, team_id: str) -> bool:
+    """Whether Slack's user object is someone of another organisation rather than a member of
+    workspace `team_id`: a stranger (`is_stranger`: another workspace, no channel shared with
+    Liaison), or an account whose `team_id` is another workspace's, as Slack shows a partner's
+    people in a Slack Connect channel. On Enterprise Grid a colleague's `team_id` may be a
+    sibling workspace's: one whose `enterprise_user.teams` lists this workspace is a member.
+    Guests (`is_restricted`, `is_ultra_restricted`) are accounts of this workspace: members.
+    No `team_id` at all (an answer cut short) is given the benefit of the doubt."""
+    if user.get("is_stranger"):
+        return True
+    home = user.get("team_id")
+    if not home or home == team_id:
+        return False
+    teams = (user.get("enterprise_user") or {}).get("teams") or []
+    return team_id not in teams
 
 
 class _RateLimited:
@@ -245,7 +281,9 @@ def find_admins(client: WebClient, *, engine: Engine, clock: Clock, team_id: str
             admins += [
                 user
                 for user in page.get("members") or []
-                if _is_admin(user) and not (user.get("deleted") or user.get("is_bot"))
+                if _is_admin(user)
+                and not (user.get("deleted") or user.get("is_bot"))
+                and not is_external(user, team_id=team_id)
             ]
             cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
             if admins or cursor is None:
@@ -321,6 +359,15 @@ def _save_all(engine: Engine, clock: Clock, team_id: str, users: list[dict[str, 
             profiles=[_facts(user) for user in users],
             fetched_at=clock.now(),
         )
+        session.commit()
+
+
+def _forget(engine: Engine, team_id: str, user_ids: Collection[str]) -> None:
+    """Drop the cached profiles of `user_ids` (people Slack says are no colleagues)."""
+    if not user_ids:
+        return
+    with Session(engine) as session:
+        store.forget_profiles(session=session, team_id=team_id, user_ids=user_ids)
         session.commit()
 
 

@@ -475,7 +475,16 @@ def not_allowed(facts: PartnerFacts, admins: Sequence[str] = ()) -> str:
     return f"Only {who} can change {ending(facts.name)} Ask them, or ask to be made deputy."
 
 
-def not_in_workspace(user_id: str) -> str:
+def not_in_workspace(user_id: str, *, external: bool = False) -> str:
+    """Someone named as owner, deputy or team member who is no colleague; `external`: of
+    another organisation (their account belongs to another workspace, met through Slack
+    Connect)."""
+    if external:
+        return (
+            f"{person(user_id)} is from another organisation (their Slack account belongs to "
+            "another workspace): only colleagues can own a partner, cover for its owner or be "
+            "on its team. Note people at the partner as contacts: `contact NAME add PERSON`."
+        )
     return f"{person(user_id)} is not a member of this workspace (or the account is deactivated)."
 
 

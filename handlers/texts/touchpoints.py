@@ -1601,15 +1601,22 @@ def own_intent(touch: Touch) -> str:
 # --- Bad input ----------------------------------------------------------------------------------
 
 
-def not_a_colleague(user_id: str, *, liaison: bool) -> str:
+def not_a_colleague(user_id: str, *, liaison: bool, external: bool = False) -> str:
     """`with @x` naming someone who cannot have taken part as a colleague: Liaison itself, an
-    app, or an account Slack does not know here (gone, deactivated)."""
-    who = (
-        f"{person(user_id)} is Liaison itself"
-        if liaison
-        else f"{person(user_id)} is not a colleague here: a bot or an app, or an account that "
-        "is deactivated or not in this workspace"
-    )
+    app, an account Slack does not know here (gone, deactivated), or someone of another
+    organisation (`external`: met in a Slack Connect channel, at the partner or elsewhere)."""
+    if liaison:
+        who = f"{person(user_id)} is Liaison itself"
+    elif external:
+        who = (
+            f"{person(user_id)} is from another organisation (their Slack account belongs to "
+            "another workspace), not a colleague"
+        )
+    else:
+        who = (
+            f"{person(user_id)} is not a colleague here: a bot or an app, or an account that "
+            "is deactivated or not in this workspace"
+        )
     return (
         f"{who}. `with @…` names colleagues who took part; name people at the partner "
         "without `@` (`with Jane Doe`)."
