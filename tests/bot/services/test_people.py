@@ -62,6 +62,37 @@ def test_someone_outside_the_workspace_or_deactivated_is_missing(
         people.vet_mentions(session, team_id=T, user_ids=["U0GONE"], check=PeopleCheck())
 
 
+def test_someone_of_another_workspace_is_external_and_not_cached(
+    client: WebClient, engine: Engine, clock: ManualClock, fake_slack: FakeSlack
+) -> None:
+    fake_slack.add_user(id="U0JANE", name="jane", team_id="T0PARTNER", is_admin=True)
+    check = people.look_up(client, engine=engine, clock=clock, team_id=T, user_ids=["U0JANE"])
+    assert check.external == {"U0JANE"} and check.missing == {"U0JANE"}
+    assert cached(engine, "U0JANE") is None
+    with Session(engine) as session, pytest.raises(NotInWorkspace) as refused:
+        people.vet_mentions(session, team_id=T, user_ids=["U0JANE"], check=check)
+    assert refused.value.external
+    # An admin of her own workspace is no admin to name here.
+    assert "U0JANE" not in people.find_admins(client, engine=engine, clock=clock, team_id=T)
+
+
+@pytest.mark.parametrize(
+    ("user", "external"),
+    [
+        ({"team_id": T}, False),
+        ({"team_id": T, "is_restricted": True}, False),  # a guest of this workspace
+        ({"team_id": T, "is_ultra_restricted": True}, False),
+        ({"team_id": "T0PARTNER"}, True),  # a Slack Connect channel's partner
+        ({"team_id": T, "is_stranger": True}, True),
+        ({"team_id": "T0SIBLING", "enterprise_user": {"teams": ["T0SIBLING", T]}}, False),
+        ({"team_id": "T0SIBLING", "enterprise_user": {"teams": ["T0SIBLING"]}}, True),
+        ({}, False),  # no team said: the benefit of the doubt
+    ],
+)
+def test_who_is_of_another_organisation(user: dict[str, object], external: bool) -> None:
+    assert people.is_external({"id": "U1", **user}, team_id=T) is external
+
+
 def test_slack_failing_leaves_the_user_unknown_and_logs_why(
     client: WebClient,
     engine: Engine,
