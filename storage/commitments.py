@@ -22,8 +22,6 @@ from storage import outbox as outbox_store
 from storage.models import (
     Commitment,
     CommitmentStatus,
-    OutboxMessage,
-    OutboxStatus,
     Partner,
     PartnerCadence,
     StatusCadence,
@@ -149,19 +147,6 @@ def reopen_commitment(*, session: Session, team_id: str, commitment_id: int) -> 
         )
     )
     return rowcount(session, statement) == 1
-
-
-def forget_cancelled(*, session: Session, team_id: str, key_prefix: str) -> int:
-    """Delete the workspace's queued messages under `key_prefix` that were cancelled unsent (a
-    reminder withdrawn when its commitment was closed), so that, reopened, it is reminded of at
-    those moments again. How many."""
-    outbox = table_of(OutboxMessage)
-    statement = sa.delete(outbox).where(
-        outbox.c.team_id == team_id,
-        outbox.c.dedupe_key.startswith(key_prefix, autoescape=True),
-        outbox.c.status == OutboxStatus.CANCELLED,
-    )
-    return rowcount(session, statement)
 
 
 def set_due(

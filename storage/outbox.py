@@ -544,16 +544,24 @@ def cancel_unsent(
     return _cancel_pending(session, team_id, key, reason=reason)
 
 
-def forget_cancelled(*, session: Session, team_id: str, dedupe_key: str, reason: str) -> bool:
-    """Delete the workspace's message under `dedupe_key` if it was cancelled unsent for
-    `reason`, so that its key may be queued afresh; False when there is no such row."""
+def forget_cancelled(
+    *,
+    session: Session,
+    team_id: str,
+    dedupe_key: str | None = None,
+    key_prefix: str | None = None,
+    reason: str | None = None,
+) -> int:
+    """Delete the workspace's messages cancelled unsent, so that their keys may be queued
+    afresh: the one under `dedupe_key`, or those whose key starts with `key_prefix`; only those
+    cancelled for `reason` when it is given. Returns how many were deleted."""
     statement = sa.delete(_T).where(
         _T.c.team_id == team_id,
-        _T.c.dedupe_key == dedupe_key,
+        _key_or_prefix(dedupe_key, key_prefix, needed_by="forget_cancelled"),
         _T.c.status == OutboxStatus.CANCELLED,
-        _T.c.last_error == reason,
+        sa.true() if reason is None else _T.c.last_error == reason,
     )
-    return _rowcount(session, statement) == 1
+    return _rowcount(session, statement)
 
 
 def cancel_unsent_to(
@@ -1075,3 +1083,15 @@ def next_available_at(*, session: Session, team_id: str, after: datetime) -> dat
     # min() keeps the column's type, so the answer comes back aware UTC like the column.
     found: datetime | None = session.execute(statement).scalar_one_or_none()
     return found
+
+
+def _key_or_prefix(
+    dedupe_key: str | None, key_prefix: str | None, *, needed_by: str
+) -> sa.ColumnElement[bool]:
+    """The rows under `dedupe_key`, or those whose key starts with `key_prefix` (as typed: `%`
+    and `_` match themselves); exactly one of them must be given."""
+    if (dedupe_key is None) == (key_prefix is None):
+        raise ValueError(f"{needed_by} needs exactly one of dedupe_key or key_prefix")
+    if dedupe_key is not None:
+        return _T.c.dedupe_key == dedupe_key
+    return _T.c.dedupe_key.startswith(key_prefix, autoescape=True)

@@ -958,7 +958,9 @@ class Commitments:
                 key_prefix=f"{key_prefix(commitment_id)}changed:",
                 reason="the commitment was reopened",
             )
-            store.forget_cancelled(
+            # Every message withdrawn when it was closed may be queued again: reopened, it is
+            # reminded of at those moments as if it had never been closed.
+            outbox_store.forget_cancelled(
                 session=session, team_id=team_id, key_prefix=key_prefix(commitment_id)
             )
             session.flush()

@@ -344,34 +344,3 @@ def test_closed_ones_latest_first_and_reopened_in_their_workspace_only(engine: E
         )
         found = store.recently_closed(session=session, team_id="T1", where=closed, limit=5)
         assert [row.id for row in found] == [ids[1]]
-
-
-def test_only_cancelled_messages_with_the_prefix_are_forgotten(engine: Engine) -> None:
-    with Session(engine) as session:
-        for team_id, key in (
-            ("T1", "commitment:1:due"),
-            ("T1", "commitment:1:before"),
-            ("T1", "commitment:12:due"),
-            ("T2", "commitment:1:due"),
-        ):
-            enqueue(
-                session,
-                team_id=team_id,
-                kind="commitment_reminder",
-                recipient_user="U1",
-                text="reminder",
-                due_at=NOW,
-                dedupe_key=key,
-                respect_working_hours=False,
-            )
-        for team_id, prefix in (("T1", "commitment:1:due"), ("T1", "commitment:12:"), ("T2", "c")):
-            store.cancel_unsent(session=session, team_id=team_id, key_prefix=prefix)
-        assert (
-            store.forget_cancelled(session=session, team_id="T1", key_prefix="commitment:1:") == 1
-        )
-        left = {(row.team_id, row.dedupe_key) for row in session.exec(select(OutboxMessage))}
-    assert left == {
-        ("T1", "commitment:1:before"),
-        ("T1", "commitment:12:due"),
-        ("T2", "commitment:1:due"),
-    }

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta, timezone
+from functools import partial
 from typing import Any
 
 import pytest
@@ -250,6 +251,37 @@ def test_cancel_unsent_takes_one_key_exactly_or_a_prefix_and_spares_what_went(
         (TEAM, "checkin:5:reminder"): OutboxStatus.CANCELLED,
         (TEAM, "checkin:6"): OutboxStatus.PENDING,
         ("T2", "checkin:5"): OutboxStatus.PENDING,
+    }
+
+
+def test_only_cancelled_messages_under_one_key_or_a_prefix_are_forgotten(engine: Engine) -> None:
+    """One query serves a reminder queued afresh (its key, cancelled for one reason) and a
+    reopened commitment (every message withdrawn under its prefix, whatever the reason)."""
+    with Session(engine) as session:
+        for key in ("commitment:1:due", "commitment:1:before", "commitment:12:due", "c:1_x"):
+            add(session, key)
+        add(session, "commitment:1:due", team_id="T2")
+        add(session, "commitment:1:sent")
+        session.commit()
+        claim(session, "dispatcher", limit=1)  # commitment:1:due of T1 is being sent
+        for key in ("commitment:1:due", "commitment:12:due", "c:1_x"):
+            store.cancel_unsent(session=session, team_id=TEAM, dedupe_key=key, reason="ended")
+        store.cancel_unsent(session=session, team_id=TEAM, dedupe_key="commitment:1:before")
+        store.cancel_unsent(session=session, team_id="T2", key_prefix="commitment:")
+        forget = partial(store.forget_cancelled, session=session, team_id=TEAM)
+        assert forget(dedupe_key="commitment:12:due", reason="other") == 0
+        assert forget(dedupe_key="commitment:12:due", reason="ended") == 1
+        assert forget(key_prefix="c:1%") == 0  # a prefix is matched as typed
+        assert forget(key_prefix="commitment:1:") == 1  # the one being sent stays
+        with pytest.raises(ValueError):
+            forget()
+        session.commit()
+        left = {(row.team_id, row.dedupe_key) for row in session.exec(select(OutboxMessage))}
+    assert left == {
+        (TEAM, "commitment:1:due"),
+        (TEAM, "commitment:1:sent"),
+        (TEAM, "c:1_x"),
+        ("T2", "commitment:1:due"),
     }
 
 
