@@ -926,7 +926,8 @@ class Commitments:
         """Open again a commitment closed (done or dropped) by mistake: who closed it, when and
         why are forgotten; its reminders go on (the latest one it missed while closed comes at
         the planner's next run, a reminder withdrawn when it was closed included), and its
-        owner is told when someone else reopened it. The same people may reopen it as may
+        owner is told when someone else reopened it, unless they never heard it was closed (the
+        note saying so still waited for them). The same people may reopen it as may
         close it. Raises CommitmentGone, NotClosed, NotAllowedToClose, PartnerEnded (reopen the
         partner first) or PeopleToLookUp."""
         team_id, now = actor.team_id, self.clock.now()
@@ -952,7 +953,8 @@ class Commitments:
             )
             # A note still waiting to tell the owner it was closed ("Nothing for you to do")
             # would reach them once it is open again: withdrawn, and forgotten with the rest.
-            outbox_store.cancel_unsent(
+            # Withdrawn so, the owner never heard it was closed: nothing changed for them.
+            close_unheard = outbox_store.cancel_unsent(
                 session=session,
                 team_id=team_id,
                 key_prefix=f"{key_prefix(commitment_id)}changed:",
@@ -971,7 +973,8 @@ class Commitments:
                 reopened_from=before.status,
                 unannounced=unannounced,
             )
-            self._tell_owner(session, actor, change, now)
+            if unannounced or not close_unheard:
+                self._tell_owner(session, actor, change, now)
             balance = self._balances(session, team_id, [before.partner_id], now)[before.partner_id]
             session.commit()
         return Closed(commitment=reopened, balance=balance, reopened_from=before.status)

@@ -1700,3 +1700,39 @@ def test_closed_ones_asked_for_by_person_answer_with_the_forms_that_work(slack: 
     assert "No commitment with Mine Safety has been closed yet." in answer(
         slack, "commitments closed mine safety"
     )
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_reopened_commitment_is_reminded_of_as_if_never_closed_and_its_owner_told_only_news(
+    slack: Slack,
+) -> None:
+    """Review: Ana dropped Ben's commitment by mistake before his working day and reopened it at
+    once; at 10:00 Ben heard “reopened your commitment (it had been dropped)” of a drop he never
+    heard of. Reopened, its reminders come as if it had never been closed; reopened after its
+    due day, one overdue reminder comes, not “is due”."""
+    answer(slack, f"commit Acme us {MENTION[BEN]} : send the draft MoU by 2026-12-04")
+    at(slack, utc(2026, 11, 25, 14, 30))  # Ben is told it was recorded for him
+    at(slack, utc(2026, 11, 26, 10, 0))  # 05:00 in New York
+    answer(slack, "drop 1 not needed")
+    at(slack, utc(2026, 11, 26, 10, 5))
+    assert "Reminders about it resume" in answer(slack, "reopen 1")
+    at(slack, utc(2026, 11, 26, 15, 0))  # 10:00 in New York
+    assert [m.text for m in dms(slack, BEN) if "#1" in m.text and "recorded" not in m.text] == []
+    at(slack, utc(2026, 12, 1, 15, 0))
+    assert "is due Fri 4 Dec, in 3 working days" in dms(slack, BEN)[-1].text
+    at(slack, utc(2026, 12, 4, 15, 0))
+    assert "is due Fri 4 Dec." in dms(slack, BEN)[-1].text
+    # Dropped while Ben works, he hears it; reopened after its due day, he hears that too, and
+    # is reminded once that it is overdue.
+    at(slack, utc(2026, 12, 4, 16, 0))
+    answer(slack, "drop 1 they cancelled")
+    at(slack, utc(2026, 12, 4, 16, 1))
+    assert "dropped your commitment `#1`" in dms(slack, BEN)[-1].text
+    heard = len(dms(slack, BEN))
+    at(slack, utc(2026, 12, 9, 12, 0))
+    answer(slack, "reopen 1")
+    at(slack, utc(2026, 12, 9, 15, 0))
+    at(slack, utc(2026, 12, 10, 15, 0))
+    told, reminder = (m.text for m in dms(slack, BEN)[heard:])
+    assert "<@U0ANA> reopened your commitment `#1` (it had been dropped)" in told
+    assert "was due Fri 4 Dec and is still open" in reminder
