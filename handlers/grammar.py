@@ -657,15 +657,16 @@ def _is_person(token: Token, me: str | None) -> bool:
 
 def _clause_in_name(tokens: Sequence[Token], used: int) -> int | None:
     """Where a clause of people likely stands inside an unquoted name of `add`: `deputy` or
-    `team` after the name's first word and before a word, one of the two in lower case (`Acme
-    deputy ben`, `Beta team dan`: the `@` forgotten). "Team Rubicon" and "Red Team Deputy
-    Forum" stay names."""
+    `team`, in any case, after the name's first word and before a word (`Acme deputy ben`,
+    `Acme Deputy Ben`: the `@` forgotten). "Team Rubicon" stays a name; "Red Team Forum" is
+    quoted, as the refusal says."""
     for at in range(1, used - 1):
         word, follows = tokens[at], tokens[at + 1]
+        # In "Red Team Deputy Forum", `Deputy` starts the clause: `team` takes no `Deputy`.
         if (
             word.is_word("deputy", "team")
             and follows.kind is Kind.WORD
-            and (word.text[:1].islower() or follows.text[:1].islower())
+            and not follows.is_word("deputy", "team")
         ):
             return at
     return None

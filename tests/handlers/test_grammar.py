@@ -122,7 +122,7 @@ def test_add_reads_deputy_and_team_among_its_clauses() -> None:
     assert grammar.parse_add("Oxfam Intl deputy <@U2> (oxfam.org)").website == "oxfam.org"
     # Only before a person (or after another clause of people) do the words start a clause.
     assert grammar.parse_add("Team Rubicon team <@U3>").name.text == "Team Rubicon"
-    assert grammar.parse_add("Red Team Deputy Forum").name.text == "Red Team Deputy Forum"
+    assert grammar.parse_add('"Red Team Deputy Forum" team <@U3>').team == ("U3",)
     with pytest.raises(GrammarError, match="`ben` is not a mention: name the deputy"):
         grammar.parse_add("Oxfam owner <@U1> deputy ben")
     with pytest.raises(GrammarError, match="`deputy` takes one person"):
@@ -717,6 +717,15 @@ def test_a_name_alone_may_follow_of_where_asked() -> None:
         ("Beta team dan", "`/partner add Beta team @dan`", '`/partner add "Beta team dan"`'),
         ("Iota deputy none", "leave `deputy none` out: `/partner add Iota`", '"Iota deputy none"'),
         ("Acme owner ben", "`/partner add Acme owner @ben`", '`/partner add "Acme owner ben"`'),
+        # The words of a clause read the same in any case (QA: `Acme Deputy Ben` was saved).
+        ("Acme Deputy Ben", "`/partner add Acme Deputy @Ben`", '`/partner add "Acme Deputy Ben"`'),
+        ("Beta TEAM dan", "`/partner add Beta TEAM @dan`", '`/partner add "Beta TEAM dan"`'),
+        (
+            "Red Team Deputy Forum",
+            "`/partner add Red Team Deputy @Forum`",
+            "“Deputy Forum” is part of the partner's name, put the name in quotes: "
+            '`/partner add "Red Team Deputy Forum"`',
+        ),
         (
             "Acme deputy ben (acme.org)",
             "`/partner add Acme deputy @ben (acme.org)`",
@@ -738,7 +747,7 @@ def test_add_refuses_a_clause_of_people_without_its_mention(
 def test_add_keeps_names_with_team_or_deputy_in_them() -> None:
     assert grammar.parse_add("Team Rubicon").name.text == "Team Rubicon"
     assert grammar.parse_add("team rubicon").name.text == "team rubicon"
-    assert grammar.parse_add("Red Team Deputy Forum").name.text == "Red Team Deputy Forum"
+    assert grammar.parse_add('"Red Team Deputy Forum"').name.text == "Red Team Deputy Forum"
     known = _registered("Acme deputy ben")
     assert grammar.parse_add("Acme deputy ben", known=known).name.text == "Acme deputy ben"
     # A quoted name is no clause; after it, the person still needs `@`, and no quoting hint.

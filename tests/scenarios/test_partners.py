@@ -1705,6 +1705,12 @@ def test_owner_of_and_deputy_of_a_partner_alone_show_them(slack: Slack) -> None:
         ("add Beta team dan", "`/partner add Beta team @dan`", '`/partner add "Beta team dan"`'),
         ("add Iota deputy none", "`deputy none` out: `/partner add Iota`", '"Iota deputy none"'),
         ("add Acme owner ben", "`/partner add Acme owner @ben`", '`/partner add "Acme owner ben"`'),
+        # QA: `add Acme Deputy Ben` answered "Added Acme Deputy Ben".
+        (
+            "add Acme Deputy Ben",
+            "`/partner add Acme Deputy @Ben`",
+            '`/partner add "Acme Deputy Ben"`',
+        ),
     ],
 )
 def test_add_with_a_person_lacking_the_at_saves_nothing(
@@ -1724,6 +1730,30 @@ def test_add_keeps_team_first_and_registered_names_whole(slack: Slack) -> None:
     said = answer(slack, "add Acme deputy ben")
     assert "is not a mention" not in said and "Acme deputy ben" in said
     assert partner_count(slack) == 2
+
+
+@pytest.mark.parametrize(
+    "name", ["Save Our Side", "World War I Museum", "Team Rubicon", "Owner's Club", "Acme Team Ltd"]
+)
+def test_a_name_holding_a_clauses_word_is_registered_shown_and_logged(
+    slack: Slack, name: str
+) -> None:
+    """Names with the words of `add`'s clauses in them: registered as typed, or, where the words
+    read as a clause missing its `@`, refused with the name quoted as the example; quoted, every
+    verb then finds the partner by its name as typed."""
+    said = answer(slack, f"add {name}")
+    if name == "Acme Team Ltd":
+        assert (
+            "If “Team Ltd” is part of the partner's name, put the name in quotes: "
+            '`/partner add "Acme Team Ltd"`. Nothing was saved.'
+        ) in said
+        assert partner_count(slack) == 0
+        said = answer(slack, f'add "{name}"')
+    assert said.startswith(f"Added *{name}*")
+    for typed in (name, f'"{name}"'):
+        assert answer(slack, f"show {typed}").startswith(f"{name}: owner <@U0ANA>")
+    assert f"Logged your contact with *{name}*" in answer(slack, f"log {name} : met at the fair")
+    assert partner_count(slack) == 1
 
 
 def test_add_takes_me_as_owner_deputy_or_team(slack: Slack) -> None:
