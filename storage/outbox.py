@@ -534,13 +534,7 @@ def cancel_unsent(
     absence or not): the one queued under `dedupe_key`, or those whose key starts with
     `key_prefix`, saying why (`reason`, kept as the row's last error). Rows being or already
     sent are left alone. Returns how many were cancelled."""
-    if (dedupe_key is None) == (key_prefix is None):
-        raise ValueError("cancel_unsent needs exactly one of dedupe_key or key_prefix")
-    key = (
-        _T.c.dedupe_key == dedupe_key
-        if dedupe_key is not None
-        else _T.c.dedupe_key.startswith(key_prefix, autoescape=True)
-    )
+    key = _key_or_prefix(dedupe_key, key_prefix, needed_by="cancel_unsent")
     return _cancel_pending(session, team_id, key, reason=reason)
 
 
