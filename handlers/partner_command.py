@@ -6,7 +6,6 @@ the Web API — opening a modal, messaging other people — is deferred until af
 
 from __future__ import annotations
 
-import difflib
 from functools import partial
 from typing import Any
 
@@ -28,7 +27,7 @@ from handlers.blocks import help as help_blocks
 from handlers.context import runtime_of
 from handlers.invocation import Invocation, VerbHandler
 from handlers.reply import Reply
-from handlers.verbs import SYNONYMS, VERBS_BY_NAME
+from handlers.verbs import VERBS_BY_NAME, suggestions
 
 COMMAND = "/partner"
 
@@ -55,7 +54,7 @@ def help_verb(runtime: Runtime, invocation: Invocation, rest: str) -> Reply:
         return help_blocks.verbs_help([VERBS_BY_NAME[name] for name in asked])
     verb = VERBS_BY_NAME.get(word)
     if verb is None:
-        return help_blocks.unknown_verb(word, suggest(word))
+        return help_blocks.unknown_verb(word, suggestions(word))
     return help_blocks.verb_help(verb)
 
 
@@ -71,14 +70,6 @@ VERB_HANDLERS: dict[str, VerbHandler] = {
 }
 
 
-def suggest(word: str) -> list[str]:
-    """The verbs a word that is none may mean: those it is a synonym of, else the closest."""
-    synonyms = SYNONYMS.get(word.lower())
-    if synonyms:
-        return list(synonyms)
-    return difflib.get_close_matches(word, list(VERBS_BY_NAME), n=2, cutoff=0.6)
-
-
 def route(runtime: Runtime, invocation: Invocation) -> Reply:
     """Answer one line of the `/partner` language."""
     verb_word, _, rest = invocation.text.strip().partition(" ")
@@ -87,8 +78,8 @@ def route(runtime: Runtime, invocation: Invocation) -> Reply:
         return overview(runtime, invocation)
     verb = VERBS_BY_NAME.get(verb_word)
     if verb is None:
-        typed = grammar.as_typed(verb_word)
-        return help_blocks.unknown_verb(typed, suggest(verb_word), rest=grammar.as_typed(rest))
+        typed, rest = grammar.as_typed(verb_word), grammar.as_typed(rest)
+        return help_blocks.unknown_verb(typed, suggestions(verb_word, rest), rest=rest)
     handler = VERB_HANDLERS.get(verb.name)
     if handler is None:
         return help_blocks.not_yet_available(verb)

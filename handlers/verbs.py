@@ -7,6 +7,9 @@ two can never disagree. Mirrors `shared/COMMANDS.md`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from difflib import SequenceMatcher, get_close_matches
+
+from handlers.grammar import in_command
 
 
 @dataclass(frozen=True)
@@ -415,35 +418,149 @@ VERBS: tuple[Verb, ...] = (
 
 VERBS_BY_NAME: dict[str, Verb] = {verb.name: verb for verb in VERBS}
 
-# Words people type for a verb that is called otherwise, too unlike its name for a close match to
-# find it (`register` is nothing like `add`). They are only suggested ("Did you mean"), never
-# run: the language keeps one word per verb, so help, examples and answers all speak the same.
-# Words for getting rid of a partner are answered apart (`blocks.help.ENDING_WORDS`): no verb
-# does that, and what to do instead needs saying.
-SYNONYMS: dict[str, tuple[str, ...]] = {
-    "register": ("add",),
-    "new": ("add",),
-    "create": ("add",),
-    "met": ("log",),
-    "meet": ("log", "plan"),
-    "meeting": ("log", "plan"),
-    "record": ("log",),
-    "touchpoint": ("log",),
-    "schedule": ("plan",),
-    "view": ("show",),
-    "info": ("show",),
-    "assign": ("owner",),
-    "transfer": ("owner",),
-    "handover": ("owner",),
-    "promise": ("commit",),
-    "complete": ("done",),
-    "close": ("done", "drop"),
-    "undo": ("reopen",),
-    "vacation": ("away",),
-    "holiday": ("away",),
-    "ooo": ("away",),
-    "settings": ("config",),
+
+@dataclass(frozen=True)
+class Meant:
+    """What a word that is no verb likely means, as whole lines to suggest (without `/partner`).
+
+    `alone` is suggested for the word typed alone. When more follows it, `named` is, with `NAME`
+    standing for the partner named there (`score Acme`: `health Acme`); a line of `named`
+    without `NAME` drops what follows. Without `named`, what follows is kept after each line of
+    `alone` (`met Acme : lunch`: `log Acme : lunch`). `note` says what no command does."""
+
+    alone: tuple[str, ...]
+    named: tuple[str, ...] = ()
+    note: str = ""
+
+
+def _same(*lines: str) -> Meant:
+    """The same lines whether or not more follows (kept only where a line says `NAME`)."""
+    return Meant(lines, named=lines)
+
+
+# Words people type for something Liaison does under another name, too unlike it for a close
+# match to find it (`register` is nothing like `add`). They are only suggested ("Did you mean"),
+# never run: the language keeps one word per verb, so help, examples and answers all speak the
+# same. Words for getting rid of a partner are answered apart (`blocks.help.ENDING_WORDS`): no
+# verb does that, and what to do instead needs saying.
+_AT_RISK = Meant(("health at-risk", "list at-risk"), named=("health NAME",))
+_DORMANT = Meant(("list dormant",), named=("cadence NAME",))
+_DIGEST = Meant(("config digest",))
+_REPORT = Meant(("config digest",), named=("show NAME",))
+_OWED = Meant(("commitments",), named=("commitments NAME",))
+_TODO = Meant(("commitments mine",), named=("commitments NAME",))
+_MINE = _same("list mine", "commitments mine")
+_HOME_NOTE = (
+    " Your own overview (partners, meetings ahead, open commitments, partners at risk) is on "
+    "Liaison's *Home* tab: open Liaison under *Apps* in Slack's sidebar."
+)
+_HOME = Meant(_MINE.alone, named=_MINE.named, note=_HOME_NOTE)
+_SCORE = Meant(("health",), named=("health NAME",))
+_RESULTS = Meant(("health",), named=("health NAME", "survey NAME"))
+_WHO = _same("owner of NAME", "show NAME")
+_ALERTS = Meant(("config channel",), named=("channel NAME",))
+SYNONYMS: dict[str, Meant] = {
+    "register": Meant(("add",)),
+    "new": Meant(("add",)),
+    "create": Meant(("add",)),
+    "met": Meant(("log",)),
+    "meet": Meant(("log", "plan")),
+    "meeting": Meant(("log", "plan")),
+    "record": Meant(("log",)),
+    "touchpoint": Meant(("log",)),
+    "schedule": Meant(("plan",)),
+    "view": Meant(("show",)),
+    "info": Meant(("show",)),
+    "whois": _WHO,
+    "who": _WHO,
+    "partners": Meant(("list",)),
+    "all": _same("list all", "commitments all"),
+    "mine": _MINE,
+    "my": _MINE,
+    "assign": Meant(("owner",)),
+    "transfer": Meant(("owner",)),
+    "handover": Meant(("owner",)),
+    "alerts": _ALERTS,
+    "notifications": _ALERTS,
+    "dormant": _DORMANT,
+    "quiet": _DORMANT,
+    "inactive": _DORMANT,
+    "promise": Meant(("commit",)),
+    "complete": Meant(("done",)),
+    "close": Meant(("done", "drop")),
+    "undo": Meant(("reopen",)),
+    "overdue": Meant(("commitments overdue",), named=("commitments NAME",)),
+    "owe": _OWED,
+    "owed": _OWED,
+    "promises": _OWED,
+    "todo": _TODO,
+    "tasks": _TODO,
+    "reminders": _TODO,
+    "at-risk": _AT_RISK,
+    "risk": _AT_RISK,
+    "risky": _AT_RISK,
+    "score": _SCORE,
+    "scores": _SCORE,
+    "stats": _SCORE,
+    "pulse": Meant(("config pulse",), named=("survey NAME",)),
+    "results": _RESULTS,
+    "feedback": _RESULTS,
+    "vacation": Meant(("away",)),
+    "holiday": Meant(("away",)),
+    "ooo": Meant(("away",)),
+    "out": Meant(("away",)),
+    "leave": Meant(("away",)),
+    "dashboard": _HOME,
+    "home": _HOME,
+    "settings": Meant(("config",)),
+    "admin": Meant(("config admins",)),
+    "admins": Meant(("config admins",)),
+    "timezone": Meant(("config timezone",)),
+    "tz": Meant(("config timezone",)),
+    "window": Meant(("config window",)),
+    "hours": Meant(("config hours",)),
+    "days": Meant(("config days",)),
+    "digest": _DIGEST,
+    "weekly": _DIGEST,
+    "summary": _REPORT,
+    "report": _REPORT,
 }
+# Words between a `who` and the partner's name (`who owns Acme`), not part of it.
+_FILLERS = ("is", "owns", "of", "for", "the", "owner", "with")
+
+
+def _likeness(typed: str, verb: str) -> float:
+    return SequenceMatcher(None, typed, verb).ratio()
+
+
+def suggestions(word: str, rest: str = "") -> list[str]:
+    """The whole lines (without `/partner`) a first word that is no verb may mean, `rest` being
+    what was typed after it: the lines of a word in `SYNONYMS`, else the closest verbs, or the
+    closest such word, with the rest kept (`lgo Acme : lunch`: `log Acme : lunch`)."""
+    word, rest = word.lower(), rest.strip()
+    meant = SYNONYMS.get(word)
+    if meant is None:
+        close = get_close_matches(word, list(VERBS_BY_NAME), n=2, cutoff=0.6)
+        # A second verb only when as close as the first (`comit`: `commit`, not `commitments`,
+        # which would not read the rest of the line).
+        if close:
+            best = _likeness(word, close[0])
+            close = [verb for verb in close if _likeness(word, verb) == best]
+            return [f"{verb} {rest.replace('`', '’')}".strip() for verb in close]
+        near = get_close_matches(word, list(SYNONYMS), n=1, cutoff=0.8)
+        if not near:
+            return []
+        meant = SYNONYMS[near[0]]
+    if not rest:
+        return list(meant.alone)
+    if not meant.named:
+        # Shown as code, which a backtick would end (as `grammar.in_command` does).
+        return [f"{line} {rest.replace('`', '’')}" for line in meant.alone]
+    words = rest.split()
+    while len(words) > 1 and words[0].lower() in _FILLERS:
+        words = words[1:]
+    name = in_command(" ".join(words))
+    return [line.replace("NAME", name) for line in meant.named]
 
 
 def verbs_in(section: str) -> list[Verb]:

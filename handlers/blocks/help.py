@@ -6,7 +6,7 @@ from bot.services.workspace_settings import FirstSteps
 from handlers.blocks import code, context, divider, header, section
 from handlers.grammar import in_command
 from handlers.reply import Block, Reply
-from handlers.verbs import SECTIONS, Verb, verbs_in
+from handlers.verbs import SECTIONS, SYNONYMS, Verb, verbs_in
 
 COMMAND = "/partner"
 
@@ -96,9 +96,9 @@ ENDING_WORDS = ("remove", "delete", "archive", "end", "retire", "deactivate")
 
 
 def unknown_verb(word: str, suggestions: list[str], *, rest: str = "") -> Reply:
-    """A first word that is no verb: say so, suggest the closest (or, for a word of getting
-    rid of a partner, how to end or merge it: `rest` is what was typed after it), list them
-    all."""
+    """A first word that is no verb: say so, suggest the whole lines it may mean (or, for a
+    word of getting rid of a partner, how to end or merge it: `rest` is what was typed after
+    it), say what no command does, list the verbs."""
     lead = f"`{word}` is not something I know how to do."
     if word.lower() in ENDING_WORDS:
         name = in_command(rest) if rest else "NAME"
@@ -109,6 +109,9 @@ def unknown_verb(word: str, suggestions: list[str], *, rest: str = "") -> Reply:
         )
     elif suggestions:
         lead += " Did you mean " + " or ".join(f"`{COMMAND} {s}`" for s in suggestions) + "?"
+    meant = SYNONYMS.get(word.lower())
+    if meant is not None:
+        lead += meant.note
     verbs = ", ".join(
         f"`{verb.name}`" for section_name in SECTIONS for verb in verbs_in(section_name)
     )

@@ -22,7 +22,10 @@ from bot.sandbox.requests import Deliverer, RequestFactory
 from storage.db import make_engine
 from storage.models import Partner
 from tests.conftest import Slack
+from tests.factories import add_partner
 from tests.http import free_port, get, wait_for_health
+from tests.scenarios.test_help_examples import REFUSALS, shown
+from tests.scenarios.test_partners import ANA, TEAM, registry
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -119,16 +122,20 @@ def test_unknown_verb_answers_with_suggestion_and_changes_nothing(slack: Slack) 
     assert delivery.status == 200
     shown = text_of(slack, "U0BEN")
     assert "`lgo` is not something I know how to do" in shown
-    assert "Did you mean `/partner log`?" in shown
+    assert "Did you mean `/partner log Acme : lunch`?" in shown
 
 
 @pytest.mark.parametrize(
     ("line", "meant"),
     [
-        ("register Acme", "Did you mean `/partner add`?"),
-        ("New Acme", "Did you mean `/partner add`?"),
-        ("met Acme : lunch", "Did you mean `/partner log`?"),
-        ("meeting Acme on friday : kick-off", "Did you mean `/partner log` or `/partner plan`?"),
+        ("register Acme", "Did you mean `/partner add Acme`?"),
+        ("New Acme", "Did you mean `/partner add Acme`?"),
+        ("met Acme : lunch", "Did you mean `/partner log Acme : lunch`?"),
+        (
+            "meeting Acme on friday : kick-off",
+            "Did you mean `/partner log Acme on friday : kick-off` or "
+            "`/partner plan Acme on friday : kick-off`?",
+        ),
         ("help register", "Did you mean `/partner add`?"),
     ],
 )
@@ -141,6 +148,77 @@ def test_a_word_people_use_for_a_verb_suggests_that_verb_and_does_nothing(
     assert meant in shown
     with Session(slack.runtime.engine) as session:
         assert session.exec(select(Partner)).first() is None
+
+
+@pytest.mark.parametrize(
+    ("line", "meant"),
+    [
+        ("at-risk", ["health at-risk", "list at-risk"]),
+        ("risky", ["health at-risk", "list at-risk"]),
+        ("risk Acme", ["health Acme"]),
+        ("dormant", ["list dormant"]),
+        ("quiet", ["list dormant"]),
+        ("inactive Acme", ["cadence Acme"]),
+        ("dormant Acme", ["cadence Acme"]),
+        ("digest", ["config digest"]),
+        ("weekly fri 16:00", ["config digest fri 16:00"]),
+        ("summary", ["config digest"]),
+        ("report Acme", ["show Acme"]),
+        ("overdue", ["commitments overdue"]),
+        ("owe Acme", ["commitments Acme"]),
+        ("owed", ["commitments"]),
+        ("promises", ["commitments"]),
+        ("todo", ["commitments mine"]),
+        ("tasks Acme", ["commitments Acme"]),
+        ("reminders", ["commitments mine"]),
+        ("score Acme", ["health Acme"]),
+        ("scores", ["health"]),
+        ("stats", ["health"]),
+        ("partners", ["list"]),
+        ("partners mine", ["list mine"]),
+        ("all", ["list all", "commitments all"]),
+        ("mine", ["list mine", "commitments mine"]),
+        ("my partners", ["list mine", "commitments mine"]),
+        ("pulse", ["config pulse"]),
+        ("pulse Acme", ["survey Acme"]),
+        ("results Acme", ["health Acme", "survey Acme"]),
+        ("vacation", ["away"]),
+        ("out friday", ["away friday"]),
+        ("leave next week", ["away next week"]),
+        ("whois Acme", ["owner of Acme", "show Acme"]),
+        ("who owns Acme", ["owner of Acme", "show Acme"]),
+        ("alerts", ["config channel"]),
+        ("notifications Acme", ["channel Acme"]),
+        ("admins", ["config admins"]),
+        ("admin", ["config admins"]),
+        ("timezone", ["config timezone"]),
+        ("tz Europe/Paris", ["config timezone Europe/Paris"]),
+        ("window 21", ["config window 21"]),
+        ("hours 9-17", ["config hours 9-17"]),
+        ("days mon-fri", ["config days mon-fri"]),
+        ("lgo Acme : lunch", ["log Acme : lunch"]),
+        ("comit Acme us : send the deck by friday", ["commit Acme us : send the deck by friday"]),
+        ("dormnat", ["list dormant"]),
+    ],
+)
+def test_a_word_for_something_liaison_does_suggests_whole_lines_that_are_read(
+    slack: Slack, line: str, meant: list[str]
+) -> None:
+    add_partner(registry(slack), team_id=TEAM, name="Acme", owner_id=ANA)
+    _, said = shown(slack, line)
+    assert "is not something I know how to do" in said
+    assert "Did you mean " + " or ".join(f"`/partner {m}`" for m in meant) + "?" in said
+    for suggested in meant:
+        _, said = shown(slack, suggested)
+        refusal = REFUSALS.search(said)
+        assert refusal is None, f"`/partner {suggested}` was refused: {said}"
+
+
+def test_dashboard_points_to_the_home_tab(slack: Slack) -> None:
+    slack.command("dashboard")
+    shown = text_of(slack)
+    assert "Did you mean `/partner list mine` or `/partner commitments mine`?" in shown
+    assert "on Liaison's *Home* tab" in shown
 
 
 @pytest.mark.parametrize("word", ["remove", "Delete", "archive"])
