@@ -529,6 +529,13 @@ SYNONYMS: dict[str, Meant] = {
 _FILLERS = ("is", "owns", "of", "for", "the", "owner", "with")
 
 
+def _verb_of(word: str) -> str:
+    """The verb a word names: itself, or the first that the word is a synonym of."""
+    word = word.lower()
+    meant = SYNONYMS.get(word)
+    return meant.alone[0].split()[0] if meant is not None else word
+
+
 def _likeness(typed: str, verb: str) -> float:
     return SequenceMatcher(None, typed, verb).ratio()
 
@@ -557,6 +564,10 @@ def suggestions(word: str, rest: str = "") -> list[str]:
         # Shown as code, which a backtick would end (as `grammar.in_command` does).
         return [f"{line} {rest.replace('`', '’')}" for line in meant.alone]
     words = rest.split()
+    if all("NAME" not in line for line in meant.named):
+        # `my commitments`: of the lines, those of the verb the next word names.
+        verb = _verb_of(words[0])
+        return [line for line in meant.named if line.split()[0] == verb] or list(meant.named)
     while len(words) > 1 and words[0].lower() in _FILLERS:
         words = words[1:]
     name = in_command(" ".join(words))

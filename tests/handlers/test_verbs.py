@@ -24,3 +24,9 @@ def test_a_name_after_a_word_is_put_where_the_command_takes_it() -> None:
     assert suggestions("who", "owns Acme") == ["owner of Acme", "show Acme"]
     assert suggestions("lgo", "Acme : it`s done") == ["log Acme : it’s done"]
     assert suggestions("frobnicate", "Acme") == []
+
+
+def test_a_word_after_my_picks_the_verb_it_names() -> None:
+    assert suggestions("my", "commitments") == ["commitments mine"]
+    assert suggestions("my", "partners") == ["list mine"]
+    assert suggestions("mine", "please") == ["list mine", "commitments mine"]
