@@ -527,6 +527,8 @@ SYNONYMS: dict[str, Meant] = {
 }
 # Words between a `who` and the partner's name (`who owns Acme`), not part of it.
 _FILLERS = ("is", "owns", "of", "for", "the", "owner", "with")
+# Words after one that takes a name that say which, not name one (`dormant partners`).
+_NO_NAMES = ("partners", "partner", "ones", "all", "mine", "my")
 
 
 def _verb_of(word: str) -> str:
@@ -570,6 +572,8 @@ def suggestions(word: str, rest: str = "") -> list[str]:
         return [line for line in meant.named if line.split()[0] == verb] or list(meant.named)
     while len(words) > 1 and words[0].lower() in _FILLERS:
         words = words[1:]
+    if len(words) == 1 and (words[0].lower() in _NO_NAMES or words[0].lower() in VERBS_BY_NAME):
+        return list(meant.alone)  # `dormant partners`, `overdue commitments`: no name
     name = in_command(" ".join(words))
     return [line.replace("NAME", name) for line in meant.named]
 

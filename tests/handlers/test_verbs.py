@@ -24,6 +24,8 @@ def test_a_name_after_a_word_is_put_where_the_command_takes_it() -> None:
     assert suggestions("who", "owns Acme") == ["owner of Acme", "show Acme"]
     assert suggestions("lgo", "Acme : it`s done") == ["log Acme : it’s done"]
     assert suggestions("frobnicate", "Acme") == []
+    assert suggestions("dormant", "partners") == ["list dormant"]
+    assert suggestions("overdue", "commitments") == ["commitments overdue"]
 
 
 def test_a_word_after_my_picks_the_verb_it_names() -> None:
