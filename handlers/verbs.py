@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from difflib import SequenceMatcher, get_close_matches
 
-from handlers.grammar import in_command
+from bot.mrkdwn import as_typed as markup_as_typed
+from handlers.grammar import as_typed, in_command
 
 
 @dataclass(frozen=True)
@@ -555,7 +556,7 @@ def suggestions(word: str, rest: str = "") -> list[str]:
         if close:
             best = _likeness(word, close[0])
             close = [verb for verb in close if _likeness(word, verb) == best]
-            return [f"{verb} {rest.replace('`', '’')}".strip() for verb in close]
+            return [f"{verb} {_kept(rest)}".strip() for verb in close]
         near = get_close_matches(word, list(SYNONYMS), n=1, cutoff=0.8)
         if not near:
             return []
@@ -563,8 +564,7 @@ def suggestions(word: str, rest: str = "") -> list[str]:
     if not rest:
         return list(meant.alone)
     if not meant.named:
-        # Shown as code, which a backtick would end (as `grammar.in_command` does).
-        return [f"{line} {rest.replace('`', '’')}" for line in meant.alone]
+        return [f"{line} {_kept(rest)}" for line in meant.alone]
     words = rest.split()
     if all("NAME" not in line for line in meant.named):
         # `my commitments`: of the lines, those of the verb the next word names.
@@ -576,6 +576,13 @@ def suggestions(word: str, rest: str = "") -> list[str]:
         return list(meant.alone)  # `dormant partners`, `overdue commitments`: no name
     name = in_command(" ".join(words))
     return [line.replace("NAME", name) for line in meant.named]
+
+
+def _kept(rest: str) -> str:
+    """The rest of a line as the person typed it, to show in a suggested command: Slack's
+    markup as typed (`<@U0BEN|ben>` is `@ben`, which Slack makes a mention again when the line
+    is typed), and shown as code, which a backtick would end (as `grammar.in_command` does)."""
+    return as_typed(markup_as_typed(rest)).replace("`", "’")
 
 
 def verbs_in(section: str) -> list[Verb]:

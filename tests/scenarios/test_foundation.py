@@ -217,6 +217,17 @@ def test_a_word_for_something_liaison_does_suggests_whole_lines_that_are_read(
         assert refusal is None, f"`/partner {suggested}` was refused: {said}"
 
 
+def test_a_near_miss_verb_shows_the_rest_of_the_line_as_typed(slack: Slack) -> None:
+    # Slack's markup for a mention shows in a code span as typed: `@ben`, not `<@U0BEN|ben>`.
+    add_partner(registry(slack), team_id=TEAM, name="Acme", owner_id=ANA)
+    _, said = shown(slack, "lgo Acme with <@U0BEN|ben> &amp; Jane : lunch")
+    # (`&` is escaped once on the way out, as Slack wants it, and shows as typed.)
+    assert "Did you mean `/partner log Acme with @ben &amp; Jane : lunch`?" in said
+    # Typed in Slack, `@ben` is the mention again: the line is read.
+    _, said = shown(slack, "log Acme with <@U0BEN|ben> &amp; Jane : lunch")
+    assert REFUSALS.search(said) is None, said
+
+
 def test_dashboard_points_to_the_home_tab(slack: Slack) -> None:
     slack.command("dashboard")
     shown = text_of(slack)
