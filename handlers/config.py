@@ -179,7 +179,8 @@ def guarded(body: VerbBody) -> VerbBody:
         except BadSetting as error:
             return blocks.bad_value(error)
         except NotInWorkspace as error:
-            return blocks.bad_setting(Setting.ADMINS, texts.admin_not_a_colleague(error.user_id))
+            problem = texts.admin_not_a_colleague(error.user_id, external=error.external)
+            return blocks.bad_setting(Setting.ADMINS, problem)
         except NotAnAdmin as refusal:
             reply = say(texts.not_an_admin(refusal.admins))
             if refusal.admins.everyone:

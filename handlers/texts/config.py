@@ -461,8 +461,14 @@ def not_an_admin(admins: Admins) -> str:
 # --- Bad input ----------------------------------------------------------------------------------
 
 
-def admin_not_a_colleague(user_id: str) -> str:
-    """`config admins @x` naming someone Slack does not know as a colleague: gone, or an app."""
+def admin_not_a_colleague(user_id: str, *, external: bool = False) -> str:
+    """`config admins @x` naming someone Slack does not know as a colleague: gone, or an app;
+    `external`: someone of another organisation (met through Slack Connect)."""
+    if external:
+        return (
+            f"{person(user_id)} is from another organisation (their Slack account belongs to "
+            "another workspace): only colleagues can be Liaison's admins."
+        )
     return (
         f"{person(user_id)} is not a member of this workspace (or the account is deactivated), "
         "or is a bot or an app: only colleagues can be Liaison's admins."

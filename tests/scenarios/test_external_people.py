@@ -97,3 +97,11 @@ def test_a_cached_profile_of_someone_now_of_another_organisation_vouches_no_more
     said = answer(slack, f"log Acme with {jane} via call : hello again", user=BEN)
     assert ELSEWHERE.replace(JANE, f"<@{JANE}>") in said
     assert len(touchpoints(slack)) == 1
+
+
+def test_someone_of_another_organisation_is_no_liaison_admin(slack: Slack, jane: str) -> None:
+    said = answer(slack, f"config admins {jane}", user=ANA)
+    assert ELSEWHERE.replace(JANE, f"<@{JANE}>") in said
+    assert "only colleagues can be Liaison's admins" in said and "not a member" not in said
+    assert "*Example:* `/partner config admins" in said
+    assert JANE not in answer(slack, "config admins", user=ANA)
