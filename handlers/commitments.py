@@ -619,7 +619,11 @@ def commit_form_errors(
     if isinstance(error, PartnerEnded):
         return {blocks.PARTNER_FIELD: texts.form_ended_partner(error.partner, error.reopening)}
     if isinstance(error, NotInWorkspace):
-        return {blocks.OWNER_FIELD: partner_texts.not_in_workspace(error.user_id)}
+        return {
+            blocks.OWNER_FIELD: partner_texts.not_in_workspace(
+                error.user_id, external=error.external, verb="commit"
+            )
+        }
     if error.problem is Problem.NO_WHAT:
         return {blocks.WHAT_FIELD: texts.FORM_NO_WHAT}
     if error.problem is Problem.WHAT_TOO_LONG:

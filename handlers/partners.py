@@ -888,7 +888,7 @@ def _problem(
         return texts.bad_name(error.problem, error.name, verb=verb)
     if isinstance(error, BadValue):
         return texts.bad_value(error.what, error.value, limit=error.limit)
-    return texts.not_in_workspace(error.user_id, external=error.external)
+    return texts.not_in_workspace(error.user_id, external=error.external, verb=verb)
 
 
 def unknown_partner(call: Call, unknown: UnknownPartner) -> Reply:
@@ -1256,7 +1256,7 @@ def form_errors(
     where = blocks.OWNER_FIELD if error.user_id == form.owner_id else blocks.TEAM_FIELD
     if error.user_id == form.deputy_id and error.user_id != form.owner_id:
         where = blocks.DEPUTY_FIELD
-    return {where: texts.not_in_workspace(error.user_id)}
+    return {where: texts.not_in_workspace(error.user_id, external=error.external)}
 
 
 def on_add_submitted(

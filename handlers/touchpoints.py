@@ -1019,6 +1019,8 @@ def form_errors(error: Exception) -> dict[str, str]:
     if isinstance(error, BadValue):
         return {blocks.CONTACT_FIELD: partner_texts.bad_value(error.what, error.value)}
     if isinstance(error, NotInWorkspace):
+        if error.external:
+            return {blocks.COLLEAGUES_FIELD: texts.form_not_a_colleague(error.user_id)}
         # Picked in Slack's menu while the account was active, deactivated since.
         return {blocks.COLLEAGUES_FIELD: partner_texts.not_in_workspace(error.user_id)}
     return {blocks.PARTNER_FIELD: texts.PARTNER_GONE}

@@ -475,10 +475,16 @@ def not_allowed(facts: PartnerFacts, admins: Sequence[str] = ()) -> str:
     return f"Only {who} can change {ending(facts.name)} Ask them, or ask to be made deputy."
 
 
-def not_in_workspace(user_id: str, *, external: bool = False) -> str:
-    """Someone named as owner, deputy or team member who is no colleague; `external`: of
-    another organisation (their account belongs to another workspace, met through Slack
-    Connect)."""
+def not_in_workspace(user_id: str, *, external: bool = False, verb: str | None = None) -> str:
+    """Someone named as owner, deputy or team member (of a commitment, with `verb` commit) who
+    is no colleague; `external`: of another organisation (their account belongs to another
+    workspace, met through Slack Connect)."""
+    if external and verb == "commit":
+        return (
+            f"{person(user_id)} is from another organisation (their Slack account belongs to "
+            "another workspace): only colleagues can own a commitment. What the partner owes "
+            f"is `{COMMAND} commit NAME they …`."
+        )
     if external:
         return (
             f"{person(user_id)} is from another organisation (their Slack account belongs to "

@@ -1811,6 +1811,14 @@ PICK_A_KIND = (
 )
 
 
+def form_not_a_colleague(user_id: str) -> str:
+    """Someone of another organisation picked among the colleagues who took part."""
+    return (
+        f"{person(user_id)} is from another organisation (their Slack account belongs to "
+        f"another workspace), not a colleague: name people at the partner under “{FIELD_CONTACT}”."
+    )
+
+
 def form_date_in_future() -> str:
     return f"That day is still to come: log contacts that happened, or use `{COMMAND} plan`."
 

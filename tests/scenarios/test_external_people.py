@@ -12,7 +12,14 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session
 
-from storage.models import UserProfile
+from bot.services.people import NotInWorkspace
+from handlers import commitments as commitment_handlers
+from handlers import partners as partner_handlers
+from handlers import touchpoints as touchpoint_handlers
+from handlers.blocks import commitments as commitment_blocks
+from handlers.blocks import partners as partner_blocks
+from handlers.blocks import touchpoints as touchpoint_blocks
+from storage.models import PartnerStatus, UserProfile
 from tests.conftest import Slack
 from tests.factories import Colleague, save_colleagues
 from tests.scenarios.test_partners import ANA, BEN, answer
@@ -105,3 +112,41 @@ def test_someone_of_another_organisation_is_no_liaison_admin(slack: Slack, jane:
     assert "only colleagues can be Liaison's admins" in said and "not a member" not in said
     assert "*Example:* `/partner config admins" in said
     assert JANE not in answer(slack, "config admins", user=ANA)
+
+
+@pytest.mark.usefixtures("acme")
+def test_someone_of_another_organisation_owns_no_commitment(slack: Slack, jane: str) -> None:
+    said = answer(slack, f"commit Acme us {jane} : send the MoU by friday", user=BEN)
+    assert ELSEWHERE.replace(JANE, f"<@{JANE}>") in said
+    assert "only colleagues can own a commitment" in said and "own a partner" not in said
+    assert "`/partner commit NAME they …`" in said
+
+
+# Slack's user menus in the forms may offer the partner's people of a shared channel: each form
+# says so under the field, as the commands do.
+SHE_IS_ELSEWHERE = NotInWorkspace(JANE, external=True)
+
+
+def test_the_forms_say_someone_of_another_organisation_is_from_elsewhere() -> None:
+    logged = touchpoint_handlers.form_errors(SHE_IS_ELSEWHERE)
+    committed = commitment_handlers.commit_form_errors(SHE_IS_ELSEWHERE)
+    form = partner_handlers.AddForm(
+        name="Acme",
+        aliases=[],
+        owner_id="U0BEN",
+        deputy_id=JANE,
+        team=[],
+        status=PartnerStatus.PROSPECT,
+        website=None,
+        notes=None,
+        anyway=False,
+    )
+    added = partner_handlers.form_errors(SHE_IS_ELSEWHERE, form)
+    for errors, field, then in (
+        (logged, touchpoint_blocks.COLLEAGUES_FIELD, "name people at the partner under"),
+        (committed, commitment_blocks.OWNER_FIELD, "only colleagues can own a commitment"),
+        (added, partner_blocks.DEPUTY_FIELD, "only colleagues can own a partner"),
+    ):
+        said = errors[field]
+        assert ELSEWHERE.replace(JANE, f"<@{JANE}>") in said and then in said, said
+        assert "not a member" not in said
