@@ -482,8 +482,8 @@ def not_in_workspace(user_id: str, *, external: bool = False, verb: str | None =
     if external and verb == "commit":
         return (
             f"{person(user_id)} is from another organisation (their Slack account belongs to "
-            "another workspace): only colleagues can own a commitment. What the partner owes "
-            f"is `{COMMAND} commit NAME they …`."
+            "another workspace): only colleagues can own a commitment. A promise of the "
+            f"partner's is `{COMMAND} commit NAME them : WHAT by DATE`."
         )
     if external:
         return (

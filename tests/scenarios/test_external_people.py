@@ -119,7 +119,7 @@ def test_someone_of_another_organisation_owns_no_commitment(slack: Slack, jane: 
     said = answer(slack, f"commit Acme us {jane} : send the MoU by friday", user=BEN)
     assert ELSEWHERE.replace(JANE, f"<@{JANE}>") in said
     assert "only colleagues can own a commitment" in said and "own a partner" not in said
-    assert "`/partner commit NAME they …`" in said
+    assert "`/partner commit NAME them : WHAT by DATE`" in said
 
 
 # Slack's user menus in the forms may offer the partner's people of a shared channel: each form
