@@ -80,7 +80,7 @@ from bot.config import Settings
 from bot.delivery.absence import SUM_UP_WITHIN, WELCOME_BACK
 from bot.delivery.working_hours import WorkingHours, next_send_time, zone_or_workspace
 from bot.mrkdwn import slack_text
-from bot.services.people import look_up_each
+from bot.services.people import look_up_each, rate_limited
 from storage import absences as absence_store
 from storage import outbox as store
 from storage.models import Absence, OutboxStatus
@@ -618,6 +618,10 @@ class Dispatcher:
                 return None
             except (OSError, http.client.HTTPException):
                 return None
+            except Exception:
+                # As for a send: one strange answer must not end the pass.
+                logger.exception("conversations.open failed for %s in %s", user_id, team_id)
+                return None
 
         with ThreadPoolExecutor(
             max_workers=min(OPEN_CONCURRENCY, len(wanted)), thread_name_prefix="conversations.open"
@@ -891,11 +895,6 @@ def passes(error: SlackApiError) -> bool:
     code) that trying again later gets past, rather than something wrong with the request."""
     status = error.response.status_code
     return status == 429 or status >= 500 or error_code(error) in TRANSIENT_ERRORS
-
-
-def rate_limited(error: SlackApiError) -> bool:
-    """Whether Slack said to wait (a 429, or the `ratelimited` error some methods answer)."""
-    return error.response.status_code == 429 or error_code(error) == "ratelimited"
 
 
 def error_code(error: SlackApiError) -> str:

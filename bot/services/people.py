@@ -254,7 +254,7 @@ def _ask_about(
         user: dict[str, Any] = client.users_info(user=user_id)["user"]
     except SlackApiError as error:
         code = slack_error_code(error)
-        if error.response.status_code == 429 or code == "ratelimited":
+        if rate_limited(error):
             limited.error = error
         if code in NOT_IN_WORKSPACE_ERRORS:
             return None
@@ -333,6 +333,11 @@ def send_direct_message(
         logger.exception("direct message to %s could not reach Slack", user_id)
         return False
     return True
+
+
+def rate_limited(error: SlackApiError) -> bool:
+    """Whether Slack said to wait (a 429, or the `ratelimited` error some methods answer)."""
+    return error.response.status_code == 429 or slack_error_code(error) == "ratelimited"
 
 
 def slack_error_code(error: SlackApiError) -> str:

@@ -359,6 +359,30 @@ def test_a_rate_limit_met_before_the_send_is_not_asked_again_before_retry_after(
     assert delivered(fake_slack) == dict.fromkeys(people, 1)
 
 
+def test_a_strange_answer_to_opening_a_dm_ahead_ends_no_pass(
+    engine: Engine,
+    clock: ManualClock,
+    dispatcher: Dispatcher,
+    fake_slack: FakeSlack,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Slack answers ok without the channel (it never should): the DMs opened ahead of the
+    # sends are given up, and each message's own conversations.open meets it as a send would,
+    # so the pass goes on (before, the KeyError ended it, and every later pass the same way).
+    people = new_people(fake_slack, engine, clock.now(), hours=False)
+    methods = fake_slack._methods
+    monkeypatch.setitem(methods, "conversations.open", lambda _params: {})
+
+    report = dispatcher.run_pass()
+
+    assert report.sent == 0
+    assert len(fake_slack.calls_to("conversations.open")) > len(people)
+    monkeypatch.undo()
+    clock.advance(timedelta(minutes=15))
+    dispatcher.run_pass()
+    assert delivered(fake_slack) == dict.fromkeys(people, 1)
+
+
 def test_time_away_in_one_workspace_holds_nothing_in_another(
     engine: Engine, clock: ManualClock, dispatcher: Dispatcher, fake_slack: FakeSlack
 ) -> None:
