@@ -363,7 +363,8 @@ def _drop_unless_colleague(
         # to them; all go as if no deputy had been named (QA: a reminder stayed with them).
         retime=_waiting_for_people(runtime),
     ):
-        respond(text=slack_text(texts.deputy_dropped(deputy_id)), replace_original=False)
+        dropped = texts.deputy_dropped(deputy_id, external=deputy_id in check.external)
+        respond(text=slack_text(dropped), replace_original=False)
 
 
 def back_verb(runtime: Runtime, invocation: Invocation, rest: str) -> Reply:

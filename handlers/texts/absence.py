@@ -52,11 +52,18 @@ BAD_DEPUTY = "After `deputy`, mention one colleague, e.g. `deputy @dan`."
 CANCEL_TAKES_NOTHING = "`away cancel` takes nothing after it: it cancels your next time away."
 
 
-def deputy_dropped(deputy_id: str) -> str:
+def deputy_dropped(deputy_id: str, *, external: bool = False) -> str:
+    """A deputy named in `away` whom Slack knows as no colleague: of another organisation
+    (a Slack Connect channel's member), or an app or someone who left."""
+    who = (
+        "they are from another organisation (their Slack account belongs to another workspace)"
+        if external
+        else "Slack knows them as no colleague here (an app, or someone who left)"
+    )
     return (
-        f"<@{deputy_id}> can't cover for you: Slack knows them as no colleague here (an app, "
-        "or someone who left). Your time away stands without that deputy: alerts go to each "
-        "partner's deputy, else wait for you. `/partner away … deputy @colleague` names another."
+        f"<@{deputy_id}> can't cover for you: {who}. Your time away stands without that "
+        "deputy: alerts go to each partner's deputy, else wait for you. "
+        "`/partner away … deputy @colleague` names another."
     )
 
 

@@ -150,3 +150,11 @@ def test_the_forms_say_someone_of_another_organisation_is_from_elsewhere() -> No
         said = errors[field]
         assert ELSEWHERE.replace(JANE, f"<@{JANE}>") in said and then in said, said
         assert "not a member" not in said
+
+
+def test_someone_of_another_organisation_covers_no_time_away(slack: Slack, jane: str) -> None:
+    answer(slack, f"away friday deputy {jane}", user=ANA)
+    slack.runtime.drain()
+    said = "\n".join(message.text for message in slack.ephemerals_to(ANA))
+    assert f"<@{JANE}> can't cover for you: they are from another organisation" in said
+    assert "an app, or someone who left" not in said
