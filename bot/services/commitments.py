@@ -927,9 +927,10 @@ class Commitments:
         why are forgotten; its reminders go on (the latest one it missed while closed comes at
         the planner's next run, a reminder withdrawn when it was closed included), and its
         owner is told when someone else reopened it, unless they never heard it was closed (the
-        note saying so still waited for them). The same people may reopen it as may
-        close it. Raises CommitmentGone, NotClosed, NotAllowedToClose, PartnerEnded (reopen the
-        partner first) or PeopleToLookUp."""
+        note saying so still waited for them). Reopened after its due day, the note to the owner
+        is the overdue reminder due now too. The same people may reopen it as may close it.
+        Raises CommitmentGone, NotClosed, NotAllowedToClose, PartnerEnded (reopen the partner
+        first) or PeopleToLookUp."""
         team_id, now = actor.team_id, self.clock.now()
         with Session(self.engine) as session:
             commitment_id = _resolve(session, team_id, commitment_id, number)
@@ -951,13 +952,14 @@ class Commitments:
             unannounced = _note_unsent(
                 session, team_id, commitment_id, owner_id=before.owner_id, now=now
             )
+            notes = f"{key_prefix(commitment_id)}changed:"
             # A note still waiting to tell the owner it was closed ("Nothing for you to do")
             # would reach them once it is open again: withdrawn, and forgotten with the rest.
             # Withdrawn so, the owner never heard it was closed: nothing changed for them.
             close_unheard = outbox_store.cancel_unsent(
                 session=session,
                 team_id=team_id,
-                key_prefix=f"{key_prefix(commitment_id)}changed:",
+                key_prefix=notes,
                 reason="the commitment was reopened",
             )
             # Every message withdrawn when it was closed may be queued again: reopened, it is
@@ -973,8 +975,14 @@ class Commitments:
                 reopened_from=before.status,
                 unannounced=unannounced,
             )
-            if unannounced or not close_unheard:
-                self._tell_owner(session, actor, change, now)
+            if (unannounced or not close_unheard) and before.owner_id != actor.user_id:
+                self._tell_owner(
+                    session,
+                    actor,
+                    change,
+                    now,
+                    reminder=self._overdue_now(session, team_id, commitment_id, now),
+                )
             balance = self._balances(session, team_id, [before.partner_id], now)[before.partner_id]
             session.commit()
         return Closed(commitment=reopened, balance=balance, reopened_from=before.status)
@@ -1018,24 +1026,60 @@ class Commitments:
             session.commit()
         return moved
 
-    def _tell_owner(self, session: Session, actor: Actor, change: Changed, now: datetime) -> None:
+    def _tell_owner(
+        self,
+        session: Session,
+        actor: Actor,
+        change: Changed,
+        now: datetime,
+        *,
+        reminder: tuple[str, datetime] | None = None,
+    ) -> None:
         """Queue a note to the commitment's owner, in their working hours, when someone else
-        closed or re-dated it (after its unsent messages were cancelled: it is the latest)."""
+        closed or re-dated it (after its unsent messages were cancelled: it is the latest). A
+        note that says what the owner's reminder due now would (`reminder`: its key and
+        expiry, `_overdue_now`) is queued as that reminder: the planner finds it queued, and
+        the next one comes at its own moment."""
         item = change.commitment
         if item.owner_id == actor.user_id:
             return
         message = self.messages.changed(change)
+        kind, key, expires_at = CHANGED, f"{key_prefix(item.id)}changed:{now.isoformat()}", None
+        if reminder is not None:
+            kind, (key, expires_at) = REMINDER, reminder
         enqueue(
             session,
             team_id=actor.team_id,
-            kind=CHANGED,
+            kind=kind,
             recipient_user=item.owner_id,
             text=message.text,
             blocks=message.blocks,
             due_at=now,
-            dedupe_key=f"{key_prefix(item.id)}changed:{now.isoformat()}",
+            dedupe_key=key,
             respect_working_hours=True,
+            expires_at=expires_at,
         )
+
+    def _overdue_now(
+        self, session: Session, team_id: str, commitment_id: int, now: datetime
+    ) -> tuple[str, datetime] | None:
+        """The key and expiry of the overdue reminder the planner would queue now for the
+        commitment's owner (not while they are away: their stand-in hears it), or None."""
+        found = _commitment_of(session, team_id, commitment_id)
+        if found is None:
+            return None
+        row, partner = found
+        owner, facts = row.owner_id, self._partner_facts(session, partner)
+        if stand_in(session, team_id=team_id, owner_id=owner, partner=facts, now=now) != owner:
+            return None
+        tz = self._zone(session, team_id, owner)
+        workspace = get_workspaces(session=session, team_ids=[team_id]).get(team_id)
+        hours = WorkingHours.of(workspace)
+        due = self._reminder_to_queue(session, row, tz, hours=hours, now=now)
+        if due is None or due[0].stage is not Stage.OVERDUE:
+            return None
+        moment, key = due
+        return key, reminder_expiry(row.due_on, moment.stage, moment.week, tz=tz, hours=hours)
 
     def _changeable(
         self,
@@ -1369,46 +1413,18 @@ class Commitments:
         now: datetime,
     ) -> int:
         """Queue the reminder due now, if any and not queued yet, for `recipient`; 1 if new."""
-        team_id = row.team_id
-        tz = self._zone(session, team_id, recipient)
-        moment = current_reminder(
-            row.due_on,
-            set_at=row.due_set_at,
-            now=now,
-            tz=tz,
-            hours=hours,
-            owner_tz=self._zone(session, team_id, row.owner_id),
-        )
-        if moment is None:
+        tz = self._zone(session, row.team_id, recipient)
+        due = self._reminder_to_queue(session, row, tz, hours=hours, now=now)
+        if due is None:
             return 0
-        assert row.id is not None
-        key = f"{key_prefix(row.id)}{row.due_on.isoformat()}:{moment.key}"
-        if moment.stage is Stage.DUE and now.astimezone(tz).date() > row.due_on:
-            # The due day is over for whoever hears now and nobody was reminded on it (held
-            # while they were away, or queued too late for their hours): one reminder says it
-            # is overdue, at once, instead of "is due" days late; the weekly ones follow.
-            on_the_day = outbox_store.get_message(session=session, team_id=team_id, dedupe_key=key)
-            if on_the_day is not None and on_the_day.status not in _UNSENT:
-                return 0  # it went (or is going) on the day
-            outbox_store.cancel_unsent(session=session, team_id=team_id, dedupe_key=key)
-            moment = replace(moment, stage=Stage.OVERDUE, week=0, at=now)
-            key = f"{key_prefix(row.id)}{row.due_on.isoformat()}:{moment.key}"
-        # A reminder withdrawn when the partner ended, which has since been reopened, is queued
-        # afresh: else the owner would not hear of it at this moment at all.
-        outbox_store.forget_cancelled(
-            session=session, team_id=team_id, dedupe_key=key, reason=ENDED_REASON
-        )
-        if outbox_store.get_message(session=session, team_id=team_id, dedupe_key=key) is not None:
-            return 0  # queued by an earlier run
-        if moment.stage is Stage.OVERDUE and self._overdue_told(session, row, since=moment.at):
-            return 0
+        moment, key = due
         message = self._reminder(
             session, row, partner_name, recipient, moment.stage, note=note, tz=tz, now=now
         )
         return int(
             enqueue(
                 session,
-                team_id=team_id,
+                team_id=row.team_id,
                 kind=REMINDER,
                 recipient_user=recipient,
                 text=message.text,
@@ -1421,6 +1437,46 @@ class Commitments:
                 ),
             )
         )
+
+    def _reminder_to_queue(
+        self, session: Session, row: Commitment, tz: ZoneInfo, *, hours: WorkingHours, now: datetime
+    ) -> tuple[ReminderMoment, str] | None:
+        """The reminder due now for someone in `tz` (its recipient's zone), and its key; None
+        when none is, or it was queued (or its moment told) already. An "is due" reminder left
+        unsent past the due day is withdrawn here for the overdue one that replaces it."""
+        team_id = row.team_id
+        moment = current_reminder(
+            row.due_on,
+            set_at=row.due_set_at,
+            now=now,
+            tz=tz,
+            hours=hours,
+            owner_tz=self._zone(session, team_id, row.owner_id),
+        )
+        if moment is None:
+            return None
+        assert row.id is not None
+        key = f"{key_prefix(row.id)}{row.due_on.isoformat()}:{moment.key}"
+        if moment.stage is Stage.DUE and now.astimezone(tz).date() > row.due_on:
+            # The due day is over for whoever hears now and nobody was reminded on it (held
+            # while they were away, or queued too late for their hours): one reminder says it
+            # is overdue, at once, instead of "is due" days late; the weekly ones follow.
+            on_the_day = outbox_store.get_message(session=session, team_id=team_id, dedupe_key=key)
+            if on_the_day is not None and on_the_day.status not in _UNSENT:
+                return None  # it went (or is going) on the day
+            outbox_store.cancel_unsent(session=session, team_id=team_id, dedupe_key=key)
+            moment = replace(moment, stage=Stage.OVERDUE, week=0, at=now)
+            key = f"{key_prefix(row.id)}{row.due_on.isoformat()}:{moment.key}"
+        # A reminder withdrawn when the partner ended, which has since been reopened, is queued
+        # afresh: else the owner would not hear of it at this moment at all.
+        outbox_store.forget_cancelled(
+            session=session, team_id=team_id, dedupe_key=key, reason=ENDED_REASON
+        )
+        if outbox_store.get_message(session=session, team_id=team_id, dedupe_key=key) is not None:
+            return None  # queued by an earlier run
+        if moment.stage is Stage.OVERDUE and self._overdue_told(session, row, since=moment.at):
+            return None
+        return moment, key
 
     def _reminder(
         self,

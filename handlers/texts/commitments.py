@@ -539,10 +539,15 @@ def reminder(note: Reminder) -> str:
         note.stage, ":warning:"
     )
     if item.side is CommitmentSide.US:
-        ask = "Done already? Close it; no longer needed? Drop it; slipping? Give it a new date."
-        return f"{mark} {number(item.number)} {promise(item)} {when}. {ask}"
-    ask = f"Time to chase {bold(item.partner_name)}, or close it if they delivered."
-    return f"{mark} {number(item.number)} {promise(item)}: it {when}. {ask}"
+        return f"{mark} {number(item.number)} {promise(item)} {when}. {_ask(item)}"
+    return f"{mark} {number(item.number)} {promise(item)}: it {when}. {_ask(item)}"
+
+
+def _ask(item: CommitmentFacts) -> str:
+    """What a reminder asks of whoever reads it."""
+    if item.side is CommitmentSide.US:
+        return "Done already? Close it; no longer needed? Drop it; slipping? Give it a new date."
+    return f"Time to chase {bold(item.partner_name)}, or close it if they delivered."
 
 
 def reminder_why(note: Reminder) -> str:
@@ -588,10 +593,14 @@ def changed(note: Changed) -> str:
         )
     if note.reopened_from is not None:
         was = "marked done" if note.reopened_from is CommitmentStatus.DONE else "dropped"
-        return (
-            f"{by} reopened {yours} {which} (it had been {was}): {promise(item)}, "
-            f"{due(item)}. Reminders about it resume."
-        )
+        reopened = f"{by} reopened {yours} {which} (it had been {was}): {promise(item)}"
+        if item.overdue_days:
+            # Reopened after its due day, it is also the overdue reminder due now.
+            return (
+                f":warning: {reopened}, which was due {due_day(item)} and is still open. "
+                f"{_ask(item)}"
+            )
+        return f"{reopened}, {due(item)}. Reminders about it resume."
     verb = "marked" if item.status is CommitmentStatus.DONE else "dropped"
     done = " done" if item.status is CommitmentStatus.DONE else ""
     return (

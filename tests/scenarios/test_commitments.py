@@ -111,6 +111,21 @@ def utc(year: int, month: int, day: int, hour: int, minute: int) -> datetime:
     return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
+def chloe_moves_dans_commitment_while_he_is_away(slack: Slack) -> None:
+    """Dan's `#1` (due Fri 4 Dec) gets a new date, Fri 18 Dec, from Chloe, who covers for him
+    while he is away (30 Nov to 11 Dec), from the reminder she gets for him; the note telling
+    him so waits for his return. The clock is left at 2 Dec, 00:20."""
+    answer(slack, "commit Acme them : draft agenda by 2026-12-04", user=DAN)
+    answer(slack, f"away 2026-11-30 to 2026-12-11 deputy {MENTION[CHLOE]}", user=DAN)
+    at(slack, utc(2026, 12, 2, 0, 20))
+    (covering,) = dms(slack, CHLOE)
+    click(slack, CHLOE, covering, blocks.NEW_DATE)
+    (view,) = slack.fake.open_modals(CHLOE)
+    date_field = {blocks.DUE_FIELD: {blocks.FIELD_ACTION: {"type": "datepicker"}}}
+    date_field[blocks.DUE_FIELD][blocks.FIELD_ACTION]["selected_date"] = "2026-12-18"
+    submit(slack, view, CHLOE, date_field)
+
+
 @pytest.fixture
 def acme(slack: Slack) -> None:
     """Acme Corporation, owned by Ana; every colleague has typed a command (profiles cached)."""
@@ -790,15 +805,7 @@ def test_a_commitment_closed_before_its_owner_heard_of_it_says_what_was_recorded
 
 @pytest.mark.usefixtures("acme")
 def test_the_owner_is_told_on_return_when_their_stand_in_gave_a_new_date(slack: Slack) -> None:
-    answer(slack, "commit Acme them : draft agenda by 2026-12-04", user=DAN)
-    answer(slack, f"away 2026-11-30 to 2026-12-11 deputy {MENTION[CHLOE]}", user=DAN)
-    at(slack, utc(2026, 12, 2, 0, 20))
-    (covering,) = dms(slack, CHLOE)
-    click(slack, CHLOE, covering, blocks.NEW_DATE)
-    (view,) = slack.fake.open_modals(CHLOE)
-    date_field = {blocks.DUE_FIELD: {blocks.FIELD_ACTION: {"type": "datepicker"}}}
-    date_field[blocks.DUE_FIELD][blocks.FIELD_ACTION]["selected_date"] = "2026-12-18"
-    submit(slack, view, CHLOE, date_field)
+    chloe_moves_dans_commitment_while_he_is_away(slack)
     at(slack, utc(2026, 12, 2, 9, 30))
     assert dms(slack, DAN) == []  # away: it waits for his return
     at(slack, utc(2026, 12, 14, 9, 30))
@@ -817,15 +824,7 @@ def test_a_new_date_note_withdrawn_when_the_partner_ended_comes_back_when_it_is_
     """Chloe, covering for Dan, gives his commitment a new date: the note waits for his return.
     Acme is ended, which withdraws it, then reopened: the note comes again (QA: its reminders
     came back, the note did not, and Dan never heard of the new date)."""
-    answer(slack, "commit Acme them : draft agenda by 2026-12-04", user=DAN)
-    answer(slack, f"away 2026-11-30 to 2026-12-11 deputy {MENTION[CHLOE]}", user=DAN)
-    at(slack, utc(2026, 12, 2, 0, 20))
-    (covering,) = dms(slack, CHLOE)
-    click(slack, CHLOE, covering, blocks.NEW_DATE)
-    (view,) = slack.fake.open_modals(CHLOE)
-    date_field = {blocks.DUE_FIELD: {blocks.FIELD_ACTION: {"type": "datepicker"}}}
-    date_field[blocks.DUE_FIELD][blocks.FIELD_ACTION]["selected_date"] = "2026-12-18"
-    submit(slack, view, CHLOE, date_field)
+    chloe_moves_dans_commitment_while_he_is_away(slack)
     answer(slack, "status Acme ended")
     answer(slack, "status Acme active")
     at(slack, utc(2026, 12, 14, 9, 30))  # Dan is back
@@ -1733,6 +1732,36 @@ def test_a_reopened_commitment_is_reminded_of_as_if_never_closed_and_its_owner_t
     answer(slack, "reopen 1")
     at(slack, utc(2026, 12, 9, 15, 0))
     at(slack, utc(2026, 12, 10, 15, 0))
-    told, reminder = (m.text for m in dms(slack, BEN)[heard:])
+    (told,) = (m.text for m in dms(slack, BEN)[heard:])  # the note is that reminder too
     assert "<@U0ANA> reopened your commitment `#1` (it had been dropped)" in told
-    assert "was due Fri 4 Dec and is still open" in reminder
+    assert "was due Fri 4 Dec and is still open" in told
+
+
+@pytest.mark.usefixtures("acme")
+def test_an_overdue_commitment_reopened_by_a_colleague_tells_its_owner_both_in_one_message(
+    slack: Slack,
+) -> None:
+    """Review: Ana reopened Ben's commitment after its due day; at his 10:00 Ben got two
+    messages at once, “reopened your commitment … overdue by 5 days” and “was due Fri 4 Dec
+    and is still open”. One message says both, with the reminder's buttons; the weekly
+    reminders follow as for any overdue commitment, none more that day or the next."""
+    answer(slack, f"commit Acme us {MENTION[BEN]} : send the draft MoU by 2026-12-04")
+    at(slack, utc(2026, 12, 4, 16, 0))  # 11:00 in New York, the due day
+    answer(slack, "drop 1 they cancelled")
+    at(slack, utc(2026, 12, 4, 16, 1))
+    assert "dropped your commitment `#1`" in dms(slack, BEN)[-1].text
+    heard = len(dms(slack, BEN))
+    at(slack, utc(2026, 12, 9, 12, 0))  # 07:00 in New York
+    answer(slack, "reopen 1")
+    at(slack, utc(2026, 12, 9, 15, 0))
+    (told,) = dms(slack, BEN)[heard:]
+    assert (
+        ":warning: <@U0ANA> reopened your commitment `#1` (it had been dropped): *we* owe "
+        "*Acme Corporation* “send the draft MoU”, which was due Fri 4 Dec and is still open."
+    ) in told.text
+    assert action_ids(told) == [blocks.DONE, blocks.DROP, blocks.NEW_DATE]
+    at(slack, utc(2026, 12, 10, 15, 0))
+    assert len(dms(slack, BEN)) == heard + 1
+    at(slack, utc(2026, 12, 11, 15, 0))  # a week after the due day
+    (weekly,) = dms(slack, BEN)[heard + 1 :]
+    assert "was due Fri 4 Dec and is still open" in weekly.text
