@@ -856,18 +856,7 @@ class Commitments:
                     reason=ENDED_REASON,
                 ):
                     continue
-                resumed += enqueue(
-                    session,
-                    team_id=team_id,
-                    kind=note.kind,
-                    recipient_user=note.recipient_user,
-                    text=note.text,
-                    blocks=note.blocks,
-                    due_at=now,
-                    dedupe_key=note.dedupe_key,
-                    respect_working_hours=True,
-                    now=now,
-                )
+                resumed += self._queue_again(session, team_id, note, now)
         return resumed
 
     def close(
@@ -927,7 +916,8 @@ class Commitments:
         why are forgotten; its reminders go on (the latest one it missed while closed comes at
         the planner's next run, a reminder withdrawn when it was closed included), and its
         owner is told when someone else reopened it, unless they never heard it was closed (the
-        note saying so still waited for them). Reopened after its due day, the note to the owner
+        note saying so still waited for them: then the note that closing withdrew unsent, a
+        new date most often, comes instead). Reopened after its due day, the note to the owner
         is the overdue reminder due now too. The same people may reopen it as may close it.
         Raises CommitmentGone, NotClosed, NotAllowedToClose, PartnerEnded (reopen the partner
         first) or PeopleToLookUp."""
@@ -953,6 +943,7 @@ class Commitments:
                 session, team_id, commitment_id, owner_id=before.owner_id, now=now
             )
             notes = f"{key_prefix(commitment_id)}changed:"
+            missed = self._missed_before_close(session, team_id, notes)
             # A note still waiting to tell the owner it was closed ("Nothing for you to do")
             # would reach them once it is open again: withdrawn, and forgotten with the rest.
             # Withdrawn so, the owner never heard it was closed: nothing changed for them.
@@ -983,6 +974,10 @@ class Commitments:
                     now,
                     reminder=self._overdue_now(session, team_id, commitment_id, now),
                 )
+            elif missed is not None:
+                # As if it had never been closed: the news the close withdrew (a new date, most
+                # often) reaches the owner after all.
+                self._queue_again(session, team_id, missed, now)
             balance = self._balances(session, team_id, [before.partner_id], now)[before.partner_id]
             session.commit()
         return Closed(commitment=reopened, balance=balance, reopened_from=before.status)
@@ -1080,6 +1075,43 @@ class Commitments:
             return None
         moment, key = due
         return key, reminder_expiry(row.due_on, moment.stage, moment.week, tz=tz, hours=hours)
+
+    def _missed_before_close(
+        self, session: Session, team_id: str, notes: str
+    ) -> OutboxMessage | None:
+        """Before a reopen withdraws it: when the latest note to the owner (keys starting with
+        `notes`) says it was closed and still waits, the one before it, if closing withdrew
+        that one unsent too (a new date they never heard of). None otherwise."""
+        close = outbox_store.latest_with_prefix(session=session, team_id=team_id, key_prefix=notes)
+        if close is None or close.status != OutboxStatus.PENDING:
+            return None
+        earlier = store.note_before(
+            session=session, team_id=team_id, key_prefix=notes, before=close
+        )
+        if earlier is None or earlier.status != OutboxStatus.CANCELLED:
+            return None
+        # Read as it is now: the reopen forgets its row before queueing it again.
+        session.expunge(earlier)
+        return earlier
+
+    @staticmethod
+    def _queue_again(session: Session, team_id: str, note: OutboxMessage, now: datetime) -> bool:
+        """Queue afresh, due now in its reader's working hours, a note withdrawn unsent (its
+        row forgotten first); True when queued."""
+        if note.recipient_user is None:
+            return False
+        return enqueue(
+            session,
+            team_id=team_id,
+            kind=note.kind,
+            recipient_user=note.recipient_user,
+            text=note.text,
+            blocks=note.blocks,
+            due_at=now,
+            dedupe_key=note.dedupe_key,
+            respect_working_hours=True,
+            now=now,
+        )
 
     def _changeable(
         self,

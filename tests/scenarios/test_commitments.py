@@ -1765,3 +1765,26 @@ def test_an_overdue_commitment_reopened_by_a_colleague_tells_its_owner_both_in_o
     at(slack, utc(2026, 12, 11, 15, 0))  # a week after the due day
     (weekly,) = dms(slack, BEN)[heard + 1 :]
     assert "was due Fri 4 Dec and is still open" in weekly.text
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_new_date_its_owner_never_heard_of_reaches_them_when_the_commitment_is_reopened(
+    slack: Slack,
+) -> None:
+    """Chloe, covering for Dan, gives his commitment a new date: the note waits for his return.
+    Ana drops it and reopens it at once; the drop note, unheard, is withdrawn, and with it went
+    the only word of the new date (Review: Dan came back to reminders of Fri 18 Dec, a date
+    nobody told him). He hears of it as if it had never been closed."""
+    chloe_moves_dans_commitment_while_he_is_away(slack)
+    at(slack, utc(2026, 12, 2, 0, 25))
+    answer(slack, "drop 1 by mistake")
+    at(slack, utc(2026, 12, 2, 0, 30))
+    answer(slack, "reopen 1")
+    at(slack, utc(2026, 12, 14, 9, 30))  # Dan is back
+    (moved,) = dms(slack, DAN)
+    assert (
+        "<@U0CHLOE> moved the commitment you follow up `#1` to Fri 18 Dec (it was due Fri 4 "
+        "Dec): *Acme Corporation* owes us “draft agenda”. Reminders follow the new date."
+    ) in moved.text
+    assert "dropped" not in moved.text
+    assert action_ids(moved) == [blocks.DONE, blocks.DROP, blocks.NEW_DATE]
