@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import codecs
 import errno
 import gc
 import logging
@@ -38,6 +39,8 @@ from storage.db import make_engine
 logger = logging.getLogger("liaison")
 
 EXIT_CONFIG = 2
+# `bot.services.export.Dataset`'s values, named here so that `--help` loads no services.
+EXPORTS = ("partners", "touchpoints", "commitments")
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports it
 
 
@@ -155,6 +158,26 @@ def build_parser() -> argparse.ArgumentParser:
     importer.add_argument("what", choices=["partners"], help="what to import")
     importer.add_argument("file", type=Path, help="the CSV file")
     importer.add_argument("--dry-run", action="store_true", help="report only; change nothing")
+    exporter = commands.add_parser(
+        "export",
+        help="write one workspace's partners, touchpoints or commitments as CSV",
+        description=(
+            "Write the CSV file `/partner export` sends, with the same columns, but with "
+            "everything of the workspace --team names (as an admin sees it): to FILE (UTF-8 "
+            "with a byte-order mark, for spreadsheet programs, as the file Slack gets) or to "
+            "standard output (UTF-8). One header line, then one row per item; times in UTC. "
+            "Slack is not needed. Exit codes: 0 written (a header alone when there is nothing "
+            "yet); 2 nothing written (no --team, a team id the database does not have, or the "
+            "database or FILE unusable: one line says which)."
+        ),
+    )
+    exporter.add_argument("what", choices=EXPORTS, help="what to export")
+    exporter.add_argument(
+        "--team", metavar="TEAM_ID", help="the workspace's team id, e.g. T0123ABCD (required)"
+    )
+    exporter.add_argument(
+        "--out", type=Path, metavar="FILE", help="write to FILE (default: standard output)"
+    )
     commands.add_parser(
         "migrate",
         help="upgrade the database schema to this version",
@@ -209,6 +232,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return list_outbox(settings, failed=args.failed, limit=args.limit)
         if args.command == "import":
             return import_partners(settings, path=args.file, dry_run=args.dry_run)
+        if args.command == "export":
+            return export_csv(settings, what=args.what, team_id=args.team, out=args.out)
     except SettingsError as error:
         print(f"liaison: {error}", file=sys.stderr)
         return EXIT_CONFIG
@@ -248,13 +273,7 @@ def check_sandbox_file(db: Path, settings: Settings) -> None:
     file in a folder not there, a file that is not SQLite, or Liaison's own database (the one
     DATABASE_URL names): the sandbox writes into it, and `--fresh` deletes it first."""
     example = "e.g. --db liaison-sandbox.db"
-    if db.is_dir():
-        raise StartupError(f"--db {db} is a folder: give a file, {example}")
-    if not db.parent.is_dir():
-        raise StartupError(
-            f"there is no folder {db.parent} for --db {db}: create it, or give a file in a "
-            f"folder that is there, {example}"
-        )
+    check_file_option("--db", db, example)
     url = sa.engine.make_url(settings.database_url)
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
         if Path(url.database).resolve() == db.resolve():
@@ -269,6 +288,18 @@ def check_sandbox_file(db: Path, settings: Settings) -> None:
                     f"--db {db} is not a SQLite file, so not the sandbox's database (and "
                     f"--fresh would delete it): give another file, {example}"
                 )
+
+
+def check_file_option(option: str, path: Path, example: str) -> None:
+    """Refuse a file option (`simulate --db`, `export --out`) that names a folder, or a file in
+    a folder not there, before anything is done."""
+    if path.is_dir():
+        raise StartupError(f"{option} {path} is a folder: give a file, {example}")
+    if not path.parent.is_dir():
+        raise StartupError(
+            f"there is no folder {path.parent} for {option} {path}: create it, or give a file "
+            f"in a folder that is there, {example}"
+        )
 
 
 def migrate(settings: Settings) -> int:
@@ -635,6 +666,52 @@ def import_partners(settings: Settings, *, path: Path, dry_run: bool) -> int:
         raise StartupError(f"{error}; nothing was imported") from None
     finally:
         runtime.close()
+
+
+def export_csv(settings: Settings, *, what: str, team_id: str | None, out: Path | None) -> int:
+    from bot.services.export import Dataset
+    from handlers.commitments import exporter_of
+
+    if out is not None:
+        check_file_option("--out", out, "e.g. --out partners.csv")
+    require_existing_database(settings)
+    runtime = build_runtime(settings)
+    try:
+        exporter = exporter_of(runtime)
+        teams = exporter.workspaces()
+        if team_id is None or team_id not in teams:
+            raise StartupError(unknown_team(team_id, teams))
+        found = exporter.export_workspace(team_id=team_id, dataset=Dataset(what))
+    finally:
+        runtime.close()
+    if out is None:
+        # A pipe's reader (csv, jq, a script) would take the byte-order mark for the first
+        # column's name; only a spreadsheet program needs it.
+        sys.stdout.buffer.write(found.content.removeprefix(codecs.BOM_UTF8))
+        sys.stdout.flush()
+        return 0
+    try:
+        out.write_bytes(found.content)
+    except OSError as error:
+        raise StartupError(f"cannot write --out {out}: {error.strerror or error}") from None
+    noun = found.dataset if found.rows != 1 else found.dataset[:-1]
+    print(f"wrote {found.rows} {noun} of workspace {team_id} to {out}")
+    return 0
+
+
+def unknown_team(team_id: str | None, teams: Sequence[str]) -> str:
+    """Why `--team` names no workspace to export, and which ones the database has."""
+    said = (
+        "export needs --team TEAM_ID, the workspace to export"
+        if team_id is None
+        else f"no workspace has the id {team_id!r}: no partner was ever registered in it"
+    )
+    known = (
+        f"Workspaces with partners: {', '.join(teams)}, e.g. --team {teams[0]}"
+        if teams
+        else "No workspace has registered a partner yet."
+    )
+    return f"{said}. {known}"
 
 
 if __name__ == "__main__":

@@ -42,6 +42,7 @@ from bot.services.commitments import Commitments
 from bot.services.health import PartnerHealth
 from bot.services.people import PeopleCheck, PeopleToLookUp
 from bot.services.surveys import PartnerFeedback
+from storage import commitments as commitment_store
 from storage import partners as partner_store
 from storage import touchpoints as touchpoint_store
 from storage.models import Partner, TeamRole, TouchpointKind
@@ -153,6 +154,10 @@ class Viewer:
         return self.reach is Reach.EVERYTHING or partner_id in self.team_partners
 
 
+# An operator at the shell: no Slack user, and everything of the workspace.
+OPERATOR = Viewer(user_id="", reach=Reach.EVERYTHING, team_partners=frozenset())
+
+
 class Exporter:
     """Builds the CSV files of `export`, over one database."""
 
@@ -176,6 +181,24 @@ class Exporter:
     def export(self, *, team_id: str, user_id: str, dataset: Dataset, check: PeopleCheck) -> Export:
         """The CSV of `dataset` as `user_id` may see it. Raises PeopleToLookUp when whether they
         are an admin needs Slack (call again with what Slack said)."""
+        return self._export(
+            team_id, dataset, lambda session: self._viewer(session, team_id, user_id, check)
+        )
+
+    def export_workspace(self, *, team_id: str, dataset: Dataset) -> Export:
+        """The CSV of `dataset` with everything of the workspace, as an operator sees it from
+        the shell (`liaison export`): no one's admin status is asked, Slack is not needed."""
+        return self._export(team_id, dataset, lambda _session: OPERATOR)
+
+    def workspaces(self) -> list[str]:
+        """The workspaces (team ids) with something to export: those that registered a partner
+        (touchpoints and commitments are all of a partner), in order."""
+        with Session(self.engine) as session:
+            return commitment_store.workspaces_with_partners(session=session)
+
+    def _export(
+        self, team_id: str, dataset: Dataset, viewer_of: Callable[[Session], Viewer]
+    ) -> Export:
         builders: dict[Dataset, Callable[[Session, str, Viewer], list[list[Cell]]]] = {
             Dataset.PARTNERS: self._partners,
             Dataset.TOUCHPOINTS: self._touchpoints,
@@ -188,7 +211,7 @@ class Exporter:
         }[dataset]
         now = self.clock.now()
         with Session(self.engine) as session:
-            viewer = self._viewer(session, team_id, user_id, check)
+            viewer = viewer_of(session)
             rows = builders[dataset](session, team_id, viewer)
         content, count = to_csv(columns, rows)
         return Export(

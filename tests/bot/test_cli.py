@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import csv
 import gc
+import io
 import re
 import signal
 import socket
@@ -16,12 +18,20 @@ import pytest
 import sqlalchemy as sa
 
 from bot import __version__, cli
+from bot.clock import ManualClock
 from bot.config import Settings
 from bot.sandbox.fake_slack import FakeSlack
-from bot.services.touchpoints import every_zone, zones_in_use
+from bot.services.commitments import Commitments, NewCommitment
+from bot.services.partner_names import PartnerNames
+from bot.services.registry import Actor, Registry
+from bot.services.touchpoints import NewTouchpoint, Touchpoints, every_zone, zones_in_use
+from handlers.blocks.commitments import MESSAGES
+from handlers.blocks.touchpoints import RENDERER
 from storage import schema
 from storage.db import make_engine
+from storage.models import CommitmentSide, TouchpointKind
 from tests.bot.delivery.conftest import queue
+from tests.factories import Colleague, add_partner, save_colleagues
 from tests.http import free_port, wait_for_health
 
 
@@ -53,7 +63,7 @@ def test_version_and_help(workdir: Path) -> None:
     result = liaison("--version", cwd=workdir, env=pythonpath())
     assert result.returncode == 0
     assert __version__ in result.stdout
-    for command in ("run", "serve", "simulate", "tick", "outbox", "import", "migrate"):
+    for command in ("run", "serve", "simulate", "tick", "outbox", "import", "export", "migrate"):
         result = liaison(command, "--help", cwd=workdir, env=pythonpath())
         assert result.returncode == 0, result.stderr
         assert result.stdout.startswith(f"usage: liaison {command} ")
@@ -606,3 +616,116 @@ def test_serve_on_an_ipv6_address_logs_a_url_with_brackets(
         process.kill()
     assert f"serving Slack on http://[::1]:{port}/slack/events" in err
     assert process.returncode == 0, err
+
+
+def seed_workspace(url: str, team_id: str, partner: str, owner: str, note: str) -> None:
+    """A workspace with one partner, a commitment and a touchpoint, recorded through the
+    services as `/partner add`, `commit` and `log` record them."""
+    engine = make_engine(url)
+    clock = ManualClock(datetime(2026, 11, 23, 9, tzinfo=UTC))
+    save_colleagues(engine, clock, team_id=team_id, colleagues=[Colleague(owner)])
+    registry = Registry(engine=engine, clock=clock, names=PartnerNames())
+    add_partner(registry, team_id=team_id, name=partner, owner_id=owner)
+    Commitments(engine=engine, clock=clock, registry=registry, messages=MESSAGES).record(
+        actor=Actor(team_id, owner),
+        partner=partner,
+        new=NewCommitment(side=CommitmentSide.US, what=f"{note} deck", due_text="friday"),
+    )
+    Touchpoints(
+        engine=engine, clock=clock, registry=registry, renderer=RENDERER, default_channel=None
+    ).record(
+        actor=Actor(team_id, owner),
+        partner=partner,
+        new=NewTouchpoint(kind=TouchpointKind.DONE, notes=f"{note} intro"),
+    )
+    engine.dispose()
+
+
+def csv_rows(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_export_writes_one_workspaces_csv_to_stdout_or_a_file(workdir: Path, migrated: str) -> None:
+    """An operator had no way to take the data out but `/partner export`, one person's share
+    in their DMs; `liaison export` writes a whole workspace's, and nothing of another's."""
+    from bot.services.export import COMMITMENT_COLUMNS, PARTNER_COLUMNS, TOUCHPOINT_COLUMNS
+
+    seed_workspace(migrated, "T1", "Acme", "U0BEN", "acme")
+    seed_workspace(migrated, "T2", "Initech", "U0ZOE", "initech")
+    env = {**pythonpath(), "DATABASE_URL": migrated, "LOG_LEVEL": "ERROR"}  # no Slack at all
+
+    for what, columns, expected in (
+        ("partners", PARTNER_COLUMNS, ("name", "Acme")),
+        ("touchpoints", TOUCHPOINT_COLUMNS, ("notes", "acme intro")),
+        ("commitments", COMMITMENT_COLUMNS, ("what", "acme deck")),
+    ):
+        result = liaison("export", what, "--team", "T1", cwd=workdir, env=env)
+        assert (result.returncode, result.stderr) == (0, ""), what
+        header, *_ = result.stdout.splitlines()
+        assert header == ",".join(columns)  # one header line, no byte-order mark on a pipe
+        rows = csv_rows(result.stdout)
+        key, value = expected
+        assert [row[key] for row in rows] == [value], what
+        assert "initech" not in result.stdout.lower() and "U0ZOE" not in result.stdout
+
+    commitments = csv_rows(
+        liaison("export", "commitments", "--team", "T2", cwd=workdir, env=env).stdout
+    )
+    assert [(row["partner"], row["owner_id"], row["number"]) for row in commitments] == [
+        ("Initech", "U0ZOE", "1")
+    ]
+
+    written = liaison(
+        "export", "partners", "--team", "T2", "--out", "initech.csv", cwd=workdir, env=env
+    )
+    assert (written.returncode, written.stderr) == (0, "")
+    assert written.stdout == "wrote 1 partner of workspace T2 to initech.csv\n"
+    content = (workdir / "initech.csv").read_bytes()
+    assert content.startswith("\ufeff".encode())  # as the file Slack gets, for spreadsheets
+    assert [row["name"] for row in csv_rows(content.decode("utf-8-sig"))] == ["Initech"]
+    assert b"Acme" not in content
+
+
+def test_export_refuses_a_missing_or_unknown_team_and_an_unmigrated_database(
+    workdir: Path, migrated: str
+) -> None:
+    env = {**pythonpath(), "DATABASE_URL": migrated, "LOG_LEVEL": "ERROR"}
+    empty = liaison("export", "partners", "--team", "T1", cwd=workdir, env=env)
+    assert (empty.returncode, empty.stdout) == (2, "")
+    assert empty.stderr.strip().splitlines() == [
+        "liaison: no workspace has the id 'T1': no partner was ever registered in it. "
+        "No workspace has registered a partner yet."
+    ]
+    seed_workspace(migrated, "T1", "Acme", "U0BEN", "acme")
+    seed_workspace(migrated, "T2", "Initech", "U0ZOE", "initech")
+    for args, said in (
+        ((), "export needs --team TEAM_ID, the workspace to export"),
+        (("--team", "t1"), "no workspace has the id 't1': no partner was ever registered in it"),
+    ):
+        refused = liaison("export", "touchpoints", *args, "--out", "x.csv", cwd=workdir, env=env)
+        assert (refused.returncode, refused.stdout) == (2, ""), args
+        assert refused.stderr.strip().splitlines() == [
+            f"liaison: {said}. Workspaces with partners: T1, T2, e.g. --team T1"
+        ]
+        assert not (workdir / "x.csv").exists()  # nothing half-written
+
+    folder = liaison(
+        "export", "partners", "--team", "T1", "--out", "no/x.csv", cwd=workdir, env=env
+    )
+    assert folder.returncode == 2
+    assert folder.stderr.startswith("liaison: there is no folder no for --out no/x.csv")
+    typo = liaison("export", "partner", "--team", "T1", cwd=workdir, env=env)
+    assert typo.returncode == 2 and "invalid choice: 'partner'" in typo.stderr
+
+    (workdir / "old.db").touch()  # a database never migrated
+    old = {**env, "DATABASE_URL": f"sqlite:///{workdir / 'old.db'}"}
+    unmigrated = liaison("export", "partners", "--team", "T1", cwd=workdir, env=old)
+    assert (unmigrated.returncode, unmigrated.stdout) == (2, "")
+    assert len(unmigrated.stderr.strip().splitlines()) == 1
+    assert "run `liaison migrate`" in unmigrated.stderr
+    missing = {**env, "DATABASE_URL": f"sqlite:///{workdir / 'none.db'}"}
+    nowhere = liaison("export", "partners", "--team", "T1", cwd=workdir, env=missing)
+    assert nowhere.returncode == 2
+    assert nowhere.stderr.startswith(f"liaison: there is no database at {workdir / 'none.db'}")
+    help_text = " ".join(liaison("export", "--help", cwd=workdir, env=pythonpath()).stdout.split())
+    assert "the same columns" in help_text and "2 nothing written" in help_text
