@@ -39,9 +39,9 @@ from storage.db import make_engine
 logger = logging.getLogger("liaison")
 
 EXIT_CONFIG = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports it
 # `bot.services.export.Dataset`'s values, named here so that `--help` loads no services.
 EXPORTS = ("partners", "touchpoints", "commitments")
-EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports it
 
 
 class StartupError(Exception):

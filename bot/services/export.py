@@ -7,7 +7,8 @@ What a person may see in an export:
   at risk. Pulse surveys appear only as the aggregate of the latest
   closed round (respondents and average score), and only when at least the workspace's
   anonymity threshold answered; no answer of any one person is ever exported, nor any check-in.
-- Touchpoints and commitments: admins get the whole workspace. Everyone else gets those of the
+- Touchpoints and commitments: admins get the whole workspace, as does an operator at the shell
+  (`liaison export`, `Exporter.export_workspace`). Everyone else gets those of the
   partners on whose team they are (owner, deputy or member), plus the touchpoints they took part
   in and the commitments they own or recorded, whatever the partner. Notes are history that only
   the people working with a partner need in bulk. A planned meeting its author said didn't

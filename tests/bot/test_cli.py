@@ -22,6 +22,7 @@ from bot.clock import ManualClock
 from bot.config import Settings
 from bot.sandbox.fake_slack import FakeSlack
 from bot.services.commitments import Commitments, NewCommitment
+from bot.services.export import COMMITMENT_COLUMNS, PARTNER_COLUMNS, TOUCHPOINT_COLUMNS, Dataset
 from bot.services.partner_names import PartnerNames
 from bot.services.registry import Actor, Registry
 from bot.services.touchpoints import NewTouchpoint, Touchpoints, every_zone, zones_in_use
@@ -648,7 +649,7 @@ def csv_rows(text: str) -> list[dict[str, str]]:
 def test_export_writes_one_workspaces_csv_to_stdout_or_a_file(workdir: Path, migrated: str) -> None:
     """An operator had no way to take the data out but `/partner export`, one person's share
     in their DMs; `liaison export` writes a whole workspace's, and nothing of another's."""
-    from bot.services.export import COMMITMENT_COLUMNS, PARTNER_COLUMNS, TOUCHPOINT_COLUMNS
+    assert cli.EXPORTS == tuple(Dataset)  # what `--help` offers is what the service builds
 
     seed_workspace(migrated, "T1", "Acme", "U0BEN", "acme")
     seed_workspace(migrated, "T2", "Initech", "U0ZOE", "initech")
