@@ -7,6 +7,7 @@ import codecs
 import errno
 import gc
 import logging
+import os
 import signal
 import socket
 import sys
@@ -40,6 +41,7 @@ logger = logging.getLogger("liaison")
 
 EXIT_CONFIG = 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports it
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: the reader of standard output stopped reading
 # `bot.services.export.Dataset`'s values, named here so that `--help` loads no services.
 EXPORTS = ("partners", "touchpoints", "commitments")
 
@@ -168,7 +170,8 @@ def build_parser() -> argparse.ArgumentParser:
             "standard output (UTF-8). One header line, then one row per item; times in UTC. "
             "Slack is not needed. Exit codes: 0 written (a header alone when there is nothing "
             "yet); 2 nothing written (no --team, a team id the database does not have, or the "
-            "database or FILE unusable: one line says which)."
+            "database or FILE unusable: one line says which); 141 the reader of standard "
+            "output stopped early (`| head`)."
         ),
     )
     exporter.add_argument("what", choices=EXPORTS, help="what to export")
@@ -687,8 +690,14 @@ def export_csv(settings: Settings, *, what: str, team_id: str | None, out: Path 
     if out is None:
         # A pipe's reader (csv, jq, a script) would take the byte-order mark for the first
         # column's name; only a spreadsheet program needs it.
-        sys.stdout.buffer.write(found.content.removeprefix(codecs.BOM_UTF8))
-        sys.stdout.flush()
+        try:
+            sys.stdout.buffer.write(found.content.removeprefix(codecs.BOM_UTF8))
+            sys.stdout.flush()
+        except BrokenPipeError:
+            # The reader stopped early (`| head`): ended as a shell's own tools end, quietly
+            # (the interpreter's last flush then goes nowhere rather than raise again).
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return EXIT_BROKEN_PIPE
         return 0
     try:
         out.write_bytes(found.content)

@@ -676,6 +676,19 @@ def test_export_writes_one_workspaces_csv_to_stdout_or_a_file(workdir: Path, mig
         ("Initech", "U0ZOE", "1")
     ]
 
+    # A reader that stops early (`| head`) ends it as it ends a shell's tools: no traceback.
+    closed = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "export", "partners", "--team", "T1"],
+        cwd=workdir,
+        env={"PATH": "/usr/bin:/bin", **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert closed.stdout is not None and closed.stderr is not None
+    closed.stdout.close()
+    assert (closed.wait(timeout=60), closed.stderr.read()) == (cli.EXIT_BROKEN_PIPE, "")
+
     written = liaison(
         "export", "partners", "--team", "T2", "--out", "initech.csv", cwd=workdir, env=env
     )
