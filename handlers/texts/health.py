@@ -4,7 +4,7 @@ trend, the at-risk and dormant lists, and the weekly digest."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.health import (
@@ -412,13 +412,24 @@ def more_dormant(hidden: int) -> str:
 
 
 def _span(found: WeeklyDigest) -> str:
-    """The days the digest tells of, as a reader names a week: `Mon 30 Nov – Sun 6 Dec` for a
-    digest sent on Monday 7 Dec (its stretch ends at the digest's moment, that day not told)."""
-    first = found.start.astimezone(found.tz).date()
-    last = max(first, found.end.astimezone(found.tz).date() - timedelta(days=1))
+    """The stretch the digest tells of, which runs to the digest's moment. At midnight, as a
+    reader names a week: `Mon 30 Nov – Sun 6 Dec`. At another hour, with it, since that
+    morning's news is counted and the next digest starts there: `Mon 30 Nov 09:00 – Mon 7 Dec
+    09:00` (QA: "Mon 30 Nov – Sun 6 Dec" counted Monday 7 Dec's morning; "Mon 30 Nov – Mon 7
+    Dec" alone read as eight days)."""
+    start = found.start.astimezone(found.tz)
+    end = found.end.astimezone(found.tz)
+    this_year = end.year
+    if end.time() != time(0):
+        return (
+            f"{day(start.date(), this_year=this_year)} {start:%H:%M} – "
+            f"{day(end.date(), this_year=this_year)} {end:%H:%M}"
+        )
+    first = start.date()
+    last = max(first, end.date() - timedelta(days=1))
     if last == first:
-        return day(first, this_year=last.year)
-    return f"{day(first, this_year=last.year)} – {day(last, this_year=last.year)}"
+        return day(first, this_year=this_year)
+    return f"{day(first, this_year=this_year)} – {day(last, this_year=this_year)}"
 
 
 def touchpoints(total: int, as_planned: int) -> str:

@@ -267,8 +267,8 @@ def test_the_digest_comes_at_its_minute_in_the_workspaces_zone(
     assert sandbox.run_line("advance to 2026-11-24 16:00")
     transcript = output.getvalue()
     assert (
-        "#partnerships from @liaison · Tue 14:30 UTC\n│ Weekly digest · Tue 17 Nov – Mon 23 Nov"
-        in (transcript)
+        "#partnerships from @liaison · Tue 14:30 UTC\n"
+        "│ Weekly digest · Tue 17 Nov 09:30 – Tue 24 Nov 09:30" in (transcript)
     )
     assert sandbox.run_line("channel #general")
     assert "#general (0 messages)" in output.getvalue()

@@ -216,9 +216,9 @@ def test_the_digest_is_one_short_message_and_its_details_go_to_the_thread() -> N
     )
     head = blocks.digest(found)
     assert head.text == (
-        "Weekly digest · Wed 18 Nov – Tue 24 Nov: 2 new partners · 12 touchpoints logged · "
-        "2 planned for the week ahead · 1 collision · 2 commitments kept, 1 dropped · 3 overdue · "
-        "pulse response 75% (6 of 8 asked)."
+        "Weekly digest · Wed 18 Nov 09:00 – Wed 25 Nov 09:00: 2 new partners · "
+        "12 touchpoints logged · 2 planned for the week ahead · 1 collision · "
+        "2 commitments kept, 1 dropped · 3 overdue · pulse response 75% (6 of 8 asked)."
     )
     assert "*At risk (12)*: Partner 00 (0/100), Partner 01 (0/100)" in text_of(head.blocks)
     assert "Partner 04 (0/100), and 7 more." in text_of(head.blocks)
@@ -290,8 +290,9 @@ def test_long_at_risk_lines_are_never_cut_short_by_a_sections_limit() -> None:
 
 
 def test_the_digest_names_its_week_as_a_reader_does_and_leaves_out_zero_counts() -> None:
-    """QA: the header "Mon 30 Nov – Mon 7 Dec" named two Mondays, and a week with only at-risk
-    news printed "0 new partners · 0 touchpoints …"."""
+    """QA: the header "Mon 30 Nov – Mon 7 Dec" named two Mondays, then "Mon 30 Nov – Sun 6 Dec"
+    counted Monday morning's news, and a week with only at-risk news printed "0 new partners ·
+    0 touchpoints …"."""
     sent = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)  # Monday 09:00
     found = WeeklyDigest(
         team_id="T1",
@@ -308,10 +309,20 @@ def test_the_digest_names_its_week_as_a_reader_does_and_leaves_out_zero_counts()
         at_risk=[partner("Acme", standing=Standing.DORMANT)],
         partners=[],
     )
-    assert blocks.digest(found).text == "Weekly digest · Mon 30 Nov – Sun 6 Dec: a quiet week."
+    assert (
+        blocks.digest(found).text
+        == "Weekly digest · Mon 30 Nov 09:00 – Mon 7 Dec 09:00: a quiet week."
+    )
     busier = replace(found, touchpoints=2, overdue=1)
     assert blocks.digest(busier).text == (
-        "Weekly digest · Mon 30 Nov – Sun 6 Dec: 2 touchpoints logged · 1 overdue."
+        "Weekly digest · Mon 30 Nov 09:00 – Mon 7 Dec 09:00: 2 touchpoints logged · 1 overdue."
     )
     one_day = replace(found, start=sent - timedelta(days=1))  # the digest moved a day later
-    assert blocks.digest(one_day).text.startswith("Weekly digest · Sun 6 Dec: ")
+    assert blocks.digest(one_day).text.startswith(
+        "Weekly digest · Sun 6 Dec 09:00 – Mon 7 Dec 09:00: "
+    )
+    # A digest at midnight tells whole days, as a reader names a week.
+    at_midnight = replace(
+        found, start=datetime(2026, 11, 30, tzinfo=UTC), end=datetime(2026, 12, 7, tzinfo=UTC)
+    )
+    assert blocks.digest(at_midnight).text.startswith("Weekly digest · Mon 30 Nov – Sun 6 Dec: ")
