@@ -45,6 +45,6 @@ def refuse_fields(ack: Ack, runtime: Runtime, *, team_id: str, errors: dict[str,
     error as plain text, so it goes without markup: commands in quotes, people by name."""
     people = set().union(*(mentioned(text) for text in errors.values()))
     with Session(runtime.engine) as session:
-        profiles = get_profiles(session=session, team_id=team_id, user_ids=people)
+        profiles = get_profiles(session=session, team_id=team_id, user_ids=people, external=True)
     names = {user_id: profile.name for user_id, profile in profiles.items()}
     ack(response_action="errors", errors={k: plain(text, names) for k, text in errors.items()})

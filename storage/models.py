@@ -91,7 +91,9 @@ class WorkspaceAdmin(SQLModel, table=True):
 
 
 class UserProfile(SQLModel, table=True):
-    """Cache of `users.info`: display name, time zone and admin flag; refreshed when stale."""
+    """Cache of `users.info`: display name, time zone and admin flag; refreshed when stale.
+    People of another organisation (Slack Connect) are kept marked `external`: no colleagues,
+    but Slack need not be asked about them again on every command or DM."""
 
     __tablename__ = "user_profile"
     team_id: str = Field(primary_key=True, max_length=32)
@@ -101,6 +103,7 @@ class UserProfile(SQLModel, table=True):
     tz: str = Field(default="UTC", max_length=64)
     is_admin: bool = False
     is_deleted: bool = False
+    external: bool = False
     fetched_at: datetime = _utc_column()
 
 

@@ -15,35 +15,58 @@ from storage.upsert import table_of, upsert, upsert_many
 
 
 def get_profiles(
-    *, session: Session, team_id: str, user_ids: Collection[str]
+    *, session: Session, team_id: str, user_ids: Collection[str], external: bool = False
 ) -> dict[str, UserProfile]:
-    """The cached profiles of `user_ids` that exist, by user id."""
+    """The cached profiles of colleagues among `user_ids` that exist, by user id; with
+    `external`, also those of people of another organisation (`UserProfile.external`)."""
     if not user_ids:
         return {}
     statement = select(UserProfile).where(
         UserProfile.team_id == team_id, col(UserProfile.user_id).in_(set(user_ids))
     )
+    if not external:
+        statement = statement.where(col(UserProfile.external).is_(False))
     return {profile.user_id: profile for profile in session.exec(statement)}
 
 
+def external_people(*, session: Session, team_id: str, user_ids: Collection[str]) -> set[str]:
+    """Those of `user_ids` Slack said are of another organisation, as the cache remembers."""
+    if not user_ids:
+        return set()
+    statement = select(UserProfile.user_id).where(
+        UserProfile.team_id == team_id,
+        col(UserProfile.user_id).in_(set(user_ids)),
+        col(UserProfile.external),
+    )
+    return set(session.exec(statement))
+
+
 def zones_of(*, session: Session, team_id: str, user_ids: Collection[str]) -> dict[str, str | None]:
-    """The cached time zone of each of `user_ids` with a cached profile (None: Slack gave none),
-    by user id; people never looked up are left out. Plain SQL: the dispatcher asks it for every
+    """The cached time zone of each colleague among `user_ids` with a cached profile (None: Slack
+    gave none), by user id; people never looked up, and people of another organisation, are
+    left out. Plain SQL: the dispatcher asks it for every
     batch of DMs, where loading whole profiles cost it ~2% of its time."""
     if not user_ids:
         return {}
     users = set(user_ids)
     statement = sized(
-        "SELECT user_id, tz FROM user_profile WHERE team_id = :team_id AND user_id IN ({user})",
+        "SELECT user_id, tz FROM user_profile "
+        "WHERE team_id = :team_id AND user_id IN ({user}) AND NOT external",
         user=len(users),
     )
     rows = Driver.of(session).rows(statement, {"team_id": team_id, **listed("user", users)})
     return {str(user_id): tz for user_id, tz in rows}
 
 
-def get_profile(*, session: Session, team_id: str, user_id: str) -> UserProfile | None:
-    """The cached profile of one user, if Liaison ever looked them up."""
-    return session.get(UserProfile, (team_id, user_id))
+def get_profile(
+    *, session: Session, team_id: str, user_id: str, external: bool = False
+) -> UserProfile | None:
+    """The cached profile of one colleague, if Liaison ever looked them up; with `external`,
+    also of someone of another organisation (`UserProfile.external`)."""
+    profile = session.get(UserProfile, (team_id, user_id))
+    if profile is not None and profile.external and not external:
+        return None
+    return profile
 
 
 @dataclass(frozen=True)
@@ -56,6 +79,8 @@ class ProfileFacts:
     tz: str
     is_admin: bool
     is_deleted: bool
+    # Of another organisation (Slack Connect): remembered, never taken for a colleague.
+    external: bool = False
 
 
 def save_profiles(
@@ -69,7 +94,7 @@ def save_profiles(
         UserProfile,
         [{"team_id": team_id, **asdict(profile), "fetched_at": fetched_at} for profile in profiles],
         key=("team_id", "user_id"),
-        update=("name", "real_name", "tz", "is_admin", "is_deleted", "fetched_at"),
+        update=("name", "real_name", "tz", "is_admin", "is_deleted", "external", "fetched_at"),
     )
 
 
@@ -97,29 +122,21 @@ def save_profile(
     save_profiles(session=session, team_id=team_id, profiles=[facts], fetched_at=fetched_at)
 
 
-def forget_profiles(*, session: Session, team_id: str, user_ids: Collection[str]) -> None:
-    """Drop the cached profiles of `user_ids` (those that exist)."""
-    if not user_ids:
-        return
-    table = table_of(UserProfile)
-    session.execute(
-        sa.delete(table).where(table.c.team_id == team_id, table.c.user_id.in_(set(user_ids)))
-    )
-
-
 def is_listed_admin(*, session: Session, team_id: str, user_id: str) -> bool:
     """True when `config admins` named the user a Liaison admin of the workspace."""
     return session.get(WorkspaceAdmin, (team_id, user_id)) is not None
 
 
 def cached_slack_admins(*, session: Session, team_id: str) -> list[str]:
-    """The workspace's Slack admins and owners among the cached profiles (not deactivated)."""
+    """The workspace's Slack admins and owners among the cached profiles (not deactivated,
+    nor of another organisation: a partner's admin is no admin here)."""
     statement = (
         select(UserProfile.user_id)
         .where(
             UserProfile.team_id == team_id,
             col(UserProfile.is_admin),
             col(UserProfile.is_deleted).is_(False),
+            col(UserProfile.external).is_(False),
         )
         .order_by(col(UserProfile.user_id))
     )

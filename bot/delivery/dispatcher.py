@@ -84,7 +84,12 @@ from bot.services.people import look_up_each, rate_limited
 from storage import absences as absence_store
 from storage import outbox as store
 from storage.models import Absence, OutboxStatus
-from storage.people import forget_zone_lookup_failures, note_zone_lookup_failure, zones_of
+from storage.people import (
+    external_people,
+    forget_zone_lookup_failures,
+    note_zone_lookup_failure,
+    zones_of,
+)
 from storage.workspaces import get_workspaces
 
 logger = logging.getLogger(__name__)
@@ -99,6 +104,8 @@ TRANSIENT_ERRORS = frozenset(
 TOKEN_ERRORS = frozenset({"invalid_auth", "not_authed", "token_revoked", "token_expired"})
 # The message metadata event that carries the dedupe key (audits, reconciliation, tests).
 METADATA_EVENT = "liaison_outbox"
+# Why a DM to someone Slack said is of another organisation (a Slack Connect partner) failed.
+EXTERNAL_RECIPIENT = "recipient is of another organisation"
 # Seconds the Web API client waits for Slack before counting the attempt as a network error.
 CLIENT_TIMEOUT = 15
 # Error codes by which Slack refuses a message because of its channel: archived, deleted,
@@ -433,8 +440,22 @@ class Dispatcher:
 
     def _deliver(self, run: _Pass, row: store.Claimed) -> None:
         """Send one claimed row, hand its outcome to the database, and log one line (for a
-        send, once the database has answered: see `_Pass`)."""
+        send, once the database has answered: see `_Pass`). A DM to someone Slack said is of
+        another organisation (cached marked `external`) fails unsent: Liaison DMs colleagues."""
         now = self._clock.now()
+        if row.recipient_user is not None and external_people(
+            session=run.db(), team_id=row.team_id, user_ids=[row.recipient_user]
+        ):
+            store.finish(
+                session=run.db(),
+                message_id=row.id,
+                token=run.token,
+                status=OutboxStatus.FAILED,
+                reason=EXTERNAL_RECIPIENT,
+                attempted=False,
+            )
+            run.report.failed += 1
+            return
         target = self._target(run, row, now)
         if isinstance(target, _Dropped):
             store.finish(
@@ -544,9 +565,16 @@ class Dispatcher:
     def _learn_profiles(self, team_id: str, user_ids: Collection[str]) -> dict[str, _ZoneUnknown]:
         """Ask Slack about recipients Liaison never looked up, so that their working hours are
         judged in their own time zone rather than a guess; returns those whose DMs wait for
-        another lookup instead (`ZONE_WAIT`), by user id."""
+        another lookup instead (`ZONE_WAIT`), by user id. People already known to be of another
+        organisation are not asked about again: their DMs fail unsent (`_deliver`)."""
+        with Session(self._engine) as session:
+            elsewhere = external_people(session=session, team_id=team_id, user_ids=user_ids)
         _check, unanswered = look_up_each(
-            self._client, engine=self._engine, clock=self._clock, team_id=team_id, user_ids=user_ids
+            self._client,
+            engine=self._engine,
+            clock=self._clock,
+            team_id=team_id,
+            user_ids=[user_id for user_id in user_ids if user_id not in elsewhere],
         )
         now = self._clock.now()
         waiting: dict[str, _ZoneUnknown] = {}

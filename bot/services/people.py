@@ -1,6 +1,9 @@
 """Colleagues as Liaison knows them: mentions checked against Slack, a cache of `users.info`
 (name, time zone, admin flag) refreshed when older than a day, and who counts as an admin.
 
+People of another organisation (Slack Connect) are cached too, marked `external`: never
+taken for colleagues, but known, so that Slack is not asked about them again and again.
+
 Nothing here may call Slack before a request is acknowledged. Code on the ack path reads only
 the cache; when the answer depends on someone the cache does not know, it raises
 `PeopleToLookUp` and the handler asks Slack after the ack (`look_up`) and tries again.
@@ -104,9 +107,13 @@ def admin_status(
     """
     if store.is_listed_admin(session=session, team_id=team_id, user_id=user_id):
         return True
-    profile = store.get_profile(session=session, team_id=team_id, user_id=user_id)
+    profile = store.get_profile(session=session, team_id=team_id, user_id=user_id, external=True)
     if is_fresh(profile, now) or user_id in check.asked:
-        return profile is not None and profile.is_admin and not profile.is_deleted
+        return (
+            profile is not None
+            and profile.is_admin
+            and not (profile.is_deleted or profile.external)
+        )
     return None
 
 
@@ -114,7 +121,9 @@ def display_name(engine: Engine, *, team_id: str, user_id: str) -> str | None:
     """How Slack names the person, from the profile cache (None: not cached): for plain text,
     where a mention does not render (a form's field errors)."""
     with Session(engine) as session:
-        profile = store.get_profile(session=session, team_id=team_id, user_id=user_id)
+        profile = store.get_profile(
+            session=session, team_id=team_id, user_id=user_id, external=True
+        )
     if profile is None:
         return None
     return f"{profile.real_name} (@{profile.name})" if profile.real_name else f"@{profile.name}"
@@ -153,15 +162,17 @@ def vet_mentions(
 
     Raises `NotInWorkspace` for the first one known to be missing, deactivated or of another
     organisation; returns the ones that still need looking up. A cached profile of any age
-    vouches for membership (it is refreshed after the ack; people of other organisations are
-    never cached); someone Slack could not answer about is given the benefit of the doubt, so
-    the command still works and shows them by id.
+    vouches for membership, or refuses someone marked of another organisation (it is
+    refreshed after the ack); someone Slack could not answer about is given the benefit of the
+    doubt, so the command still works and shows them by id.
     """
-    profiles = store.get_profiles(session=session, team_id=team_id, user_ids=user_ids)
+    profiles = store.get_profiles(
+        session=session, team_id=team_id, user_ids=user_ids, external=True
+    )
     unknown: list[str] = []
     for user_id in user_ids:
         profile = profiles.get(user_id)
-        if user_id in check.external:
+        if user_id in check.external or (profile is not None and profile.external):
             raise NotInWorkspace(user_id, external=True)
         if user_id in check.missing or (profile is not None and profile.is_deleted):
             raise NotInWorkspace(user_id)
@@ -176,9 +187,9 @@ def look_up(
     """Ask Slack about each user (users.info) and cache the answers. Call only after the ack.
 
     A user Slack does not know, or whose account is deactivated, is reported as missing; a
-    person of another organisation as missing and external, and is not cached (any copy cached
-    before is dropped), so that no later command takes them for a colleague. Any other failure
-    is logged and the user stays unknown: the command goes on, showing the id.
+    person of another organisation as missing and external, and is cached marked `external`,
+    so that no later command takes them for a colleague, nor asks Slack about them again. Any
+    other failure is logged and the user stays unknown: the command goes on, showing the id.
     Several users are asked `LOOKUP_CONCURRENCY` at a time (the dispatcher's first batch to
     new recipients asks about hundreds), and their answers are saved in one transaction.
     """
@@ -205,8 +216,7 @@ def look_up_each(
     missing = {user_id for user_id, answer in zip(wanted, answers, strict=True) if answer is None}
     found = [answer for answer in answers if isinstance(answer, dict)]
     external = {str(user["id"]) for user in found if is_external(user, team_id=team_id)}
-    _save_all(engine, clock, team_id, [user for user in found if str(user["id"]) not in external])
-    _forget(engine, team_id, external)
+    _save_all(engine, clock, team_id, found, external=external)
     missing.update(str(user["id"]) for user in found if user.get("deleted"))
     missing.update(external)
     unanswered = {
@@ -308,7 +318,9 @@ def warm(
     """Refresh the cached profiles among `user_ids` that are missing or stale (after the ack)."""
     wanted = set(user_ids)
     with Session(engine) as session:
-        profiles = store.get_profiles(session=session, team_id=team_id, user_ids=wanted)
+        profiles = store.get_profiles(
+            session=session, team_id=team_id, user_ids=wanted, external=True
+        )
     now = clock.now()
     stale = sorted(user_id for user_id in wanted if not is_fresh(profiles.get(user_id), now))
     if stale:
@@ -353,30 +365,29 @@ def _is_admin(user: dict[str, Any]) -> bool:
     return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
 
 
-def _save_all(engine: Engine, clock: Clock, team_id: str, users: list[dict[str, Any]]) -> None:
-    """Cache what Slack said about `users`, in one transaction."""
+def _save_all(
+    engine: Engine,
+    clock: Clock,
+    team_id: str,
+    users: list[dict[str, Any]],
+    *,
+    external: Collection[str] = (),
+) -> None:
+    """Cache what Slack said about `users` (those in `external` marked of another
+    organisation), in one transaction."""
     if not users:
         return
     with Session(engine) as session:
         store.save_profiles(
             session=session,
             team_id=team_id,
-            profiles=[_facts(user) for user in users],
+            profiles=[_facts(user, external=str(user["id"]) in external) for user in users],
             fetched_at=clock.now(),
         )
         session.commit()
 
 
-def _forget(engine: Engine, team_id: str, user_ids: Collection[str]) -> None:
-    """Drop the cached profiles of `user_ids` (people Slack says are no colleagues)."""
-    if not user_ids:
-        return
-    with Session(engine) as session:
-        store.forget_profiles(session=session, team_id=team_id, user_ids=user_ids)
-        session.commit()
-
-
-def _facts(user: dict[str, Any]) -> store.ProfileFacts:
+def _facts(user: dict[str, Any], *, external: bool = False) -> store.ProfileFacts:
     profile = user.get("profile") or {}
     return store.ProfileFacts(
         user_id=str(user["id"]),
@@ -386,4 +397,5 @@ def _facts(user: dict[str, Any]) -> store.ProfileFacts:
         tz=str(user.get("tz") or "")[:64],
         is_admin=_is_admin(user),
         is_deleted=bool(user.get("deleted")),
+        external=external,
     )

@@ -12,6 +12,8 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session
 
+from bot.delivery.operations import list_outbox
+from bot.delivery.outbox import enqueue
 from bot.services.people import NotInWorkspace
 from handlers import commitments as commitment_handlers
 from handlers import partners as partner_handlers
@@ -22,8 +24,18 @@ from handlers.blocks import touchpoints as touchpoint_blocks
 from storage.models import PartnerStatus, UserProfile
 from tests.conftest import Slack
 from tests.factories import Colleague, save_colleagues
+from tests.scenarios import test_commitments as commitment_scenarios
+from tests.scenarios import test_partners as partner_scenarios
+from tests.scenarios import test_touchpoints as touchpoint_scenarios
 from tests.scenarios.test_partners import ANA, BEN, answer
-from tests.scenarios.test_touchpoints import TEAM, deliver_outbox, dms, touchpoints
+from tests.scenarios.test_touchpoints import (
+    TEAM,
+    deliver_outbox,
+    dms,
+    partner_id,
+    partner_names,
+    touchpoints,
+)
 from tests.scenarios.test_touchpoints import acme as acme  # noqa: F401 (the fixture)
 
 JANE = "U0JANE"
@@ -43,6 +55,12 @@ def cached(slack: Slack, user_id: str) -> UserProfile | None:
         return session.get(UserProfile, (TEAM, user_id))
 
 
+def marked_external(slack: Slack, user_id: str) -> bool:
+    """Remembered as someone of another organisation: never taken for a colleague."""
+    profile = cached(slack, user_id)
+    return profile is not None and profile.external
+
+
 @pytest.mark.usefixtures("acme")
 @pytest.mark.parametrize(
     "line",
@@ -59,7 +77,12 @@ def test_someone_of_another_organisation_named_as_taking_part_is_refused(
     assert ELSEWHERE.replace(JANE, f"<@{JANE}>") in said
     assert NAME_THEM in said and "not a member" not in said
     assert touchpoints(slack) == []
-    assert cached(slack, JANE) is None  # never taken for a colleague by a later command
+    assert marked_external(slack, JANE)  # never taken for a colleague by a later command
+    # Named again, she is refused from the cache: Slack is not asked about her a second time.
+    asked = len(slack.fake.calls_to("users.info"))
+    said = answer(slack, line.format(jane=f"<@{JANE}|jane>"), user=BEN)
+    assert ELSEWHERE.replace(JANE, f"<@{JANE}>") in said
+    assert len(slack.fake.calls_to("users.info")) == asked
 
 
 @pytest.mark.usefixtures("acme")
@@ -100,7 +123,7 @@ def test_a_cached_profile_of_someone_now_of_another_organisation_vouches_no_more
     )
     slack.runtime.clock.advance(timedelta(days=2))  # type: ignore[attr-defined]
     answer(slack, f"log Acme with {jane} via call : hello", user=BEN)  # refreshed after
-    assert cached(slack, JANE) is None
+    assert marked_external(slack, JANE)
     said = answer(slack, f"log Acme with {jane} via call : hello again", user=BEN)
     assert ELSEWHERE.replace(JANE, f"<@{JANE}>") in said
     assert len(touchpoints(slack)) == 1
@@ -158,3 +181,92 @@ def test_someone_of_another_organisation_covers_no_time_away(slack: Slack, jane:
     said = "\n".join(message.text for message in slack.ephemerals_to(ANA))
     assert f"<@{JANE}> can't cover for you: they are from another organisation" in said
     assert "an app, or someone who left" not in said
+
+
+# --- Remembered: refused in the forms, sent nothing, not asked about again ---------------------
+
+
+def known_elsewhere(slack: Slack, jane: str) -> None:
+    """Slack says Jane is of another organisation (a command named her): the cache remembers."""
+    said = answer(slack, f"team Acme add {jane}", user=ANA)
+    assert ELSEWHERE.replace(JANE, f"<@{JANE}>") in said
+    assert marked_external(slack, JANE)
+
+
+@pytest.mark.usefixtures("acme")
+def test_the_forms_refuse_someone_known_to_be_of_another_organisation_before_saving(
+    slack: Slack, jane: str
+) -> None:
+    known_elsewhere(slack, jane)
+    asked = len(slack.fake.calls_to("users.info"))
+    acme_id = partner_id(slack, "Acme Corporation")
+
+    view = touchpoint_scenarios.open_log_form(slack, BEN)
+    touchpoint_scenarios.submit(
+        slack, view, BEN, partner=acme_id, medium="meeting", colleagues=[JANE], notes="pilot"
+    )
+    assert view.errors is not None and view.errors.keys() == {touchpoint_blocks.COLLEAGUES_FIELD}
+    said = view.errors[touchpoint_blocks.COLLEAGUES_FIELD]
+    assert "from another organisation" in said and "<@" not in said  # plain text, by name
+    assert touchpoints(slack) == []
+
+    slack.command("commit", user=BEN)
+    (view,) = slack.fake.open_modals(BEN)
+    values = commitment_scenarios.form_values(
+        partner=acme_id, side="us", owner=JANE, what="NDA", due="2026-12-02"
+    )
+    commitment_scenarios.submit(slack, view, BEN, values)
+    assert view.errors is not None and view.errors.keys() == {commitment_blocks.OWNER_FIELD}
+    assert "only colleagues can own a commitment" in view.errors[commitment_blocks.OWNER_FIELD]
+    assert commitment_scenarios.stored(slack) == []
+
+    slack.command("add", user=ANA)
+    (view,) = slack.fake.open_modals(ANA)
+    for fields, field in (
+        ({"owner": JANE}, partner_blocks.OWNER_FIELD),
+        ({"owner": ANA, "deputy": JANE}, partner_blocks.DEPUTY_FIELD),
+        ({"owner": ANA, "team": [JANE]}, partner_blocks.TEAM_FIELD),
+    ):
+        partner_scenarios.submit(slack, view, name="Greenpeace", status="active", **fields)
+        assert view.errors is not None and view.errors.keys() == {field}, fields
+        assert "from another organisation" in view.errors[field]
+    assert partner_names(slack) == ["Acme Corporation"]
+    assert len(slack.fake.calls_to("users.info")) == asked  # the cache said it
+
+
+def queue_dm(slack: Slack, user_id: str, key: str) -> None:
+    """A DM queued before Liaison knew who the person is (an old note, a check-in)."""
+    now = slack.runtime.clock.now()
+    with Session(slack.runtime.engine) as session:
+        enqueue(
+            session,
+            team_id=TEAM,
+            kind="checkin",
+            recipient_user=user_id,
+            text="How did your meeting go?",
+            due_at=now,
+            dedupe_key=key,
+            respect_working_hours=True,
+            now=now,
+        )
+        session.commit()
+
+
+def test_a_dm_queued_to_someone_of_another_organisation_fails_with_the_reason(
+    slack: Slack, jane: str
+) -> None:
+    queue_dm(slack, JANE, "old:1")
+    deliver_outbox(slack)  # Slack is asked who she is once, then she is remembered
+    assert marked_external(slack, JANE)
+    asked = len(slack.fake.calls_to("users.info"))
+    for n in (2, 3):
+        queue_dm(slack, JANE, f"old:{n}")
+        deliver_outbox(slack)
+    assert len(slack.fake.calls_to("users.info")) == asked
+    assert dms(slack, JANE) == []
+    assert not [c for c in slack.fake.calls_to("conversations.open") if JANE in str(c.params)]
+    printed: list[str] = []
+    list_outbox(slack.runtime, failed=True, limit=10, echo=printed.append)
+    failed = [line for line in printed if JANE in line]
+    assert len(failed) == 3
+    assert all("recipient is of another organisation" in line for line in failed), failed

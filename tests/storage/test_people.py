@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -80,3 +81,40 @@ def test_save_profiles_stores_many_at_once_and_overwrites_what_was_cached(
     assert second is not None and second.is_admin
     assert second.fetched_at.replace(tzinfo=UTC) == later
     assert elsewhere is not None and elsewhere.tz == "Europe/Berlin"
+
+
+def test_people_of_another_organisation_are_remembered_but_never_taken_for_colleagues(
+    engine: Engine,
+) -> None:
+    # Jane is a partner's admin met in a Slack Connect channel; Ana a colleague and admin here.
+    jane = replace(_facts(1, admin=True), external=True)
+    with Session(engine) as session:
+        people.save_profiles(
+            session=session, team_id="T1", profiles=[jane, _facts(2, admin=True)], fetched_at=NOW
+        )
+        people.save_profiles(session=session, team_id="T2", profiles=[_facts(1)], fetched_at=NOW)
+        session.commit()
+    both = ["U00001", "U00002"]
+    with Session(engine) as session:
+        assert people.external_people(session=session, team_id="T1", user_ids=both) == {"U00001"}
+        assert people.external_people(session=session, team_id="T2", user_ids=both) == set()
+        assert people.zones_of(session=session, team_id="T1", user_ids=both).keys() == {"U00002"}
+        assert people.get_profiles(session=session, team_id="T1", user_ids=both).keys() == {
+            "U00002"
+        }
+        assert people.get_profile(session=session, team_id="T1", user_id="U00001") is None
+        assert people.cached_slack_admins(session=session, team_id="T1") == ["U00002"]
+        # Asked for by name (to name her in a refusal, to tell her apart), she is there.
+        remembered = people.get_profile(
+            session=session, team_id="T1", user_id="U00001", external=True
+        )
+        assert remembered is not None and remembered.external
+        found = people.get_profiles(session=session, team_id="T1", user_ids=both, external=True)
+        assert found.keys() == set(both)
+        # Another workspace's cache is its own: there she is a colleague.
+        assert people.get_profile(session=session, team_id="T2", user_id="U00001") is not None
+    # Slack says she has joined this workspace: the mark goes with the next answer.
+    with Session(engine) as session:
+        people.save_profiles(session=session, team_id="T1", profiles=[_facts(1)], fetched_at=NOW)
+        session.commit()
+        assert people.external_people(session=session, team_id="T1", user_ids=both) == set()

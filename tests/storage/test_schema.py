@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import Engine
@@ -454,6 +455,48 @@ def test_debrief_replies_that_quoted_a_note_are_recorded_at_0031(old_database: E
     with Session(engine) as session:
         rows = session.exec(select(CheckIn)).all()
         assert sorted((row.id, row.quoting_versions) for row in rows) == [(1, [2]), (2, [1])]
+
+
+def test_people_of_another_organisation_are_marked_from_0035_and_dropped_below_it(
+    old_database: Engine,
+) -> None:
+    engine = old_database
+    schema.upgrade(engine, "0034")
+    profile = {"team_id": "T1", "name": "ana", "tz": "Europe/London", "is_admin": False}
+    with engine.begin() as connection:
+        insert(
+            connection,
+            "user_profile",
+            user_id="U0ANA",
+            is_deleted=False,
+            **profile,
+            fetched_at=NOW_STORED,
+        )
+    schema.upgrade(engine)
+    with engine.begin() as connection:
+        insert(
+            connection,
+            "user_profile",
+            user_id="U0JANE",
+            is_deleted=False,
+            external=True,
+            **{**profile, "name": "jane"},
+            fetched_at=NOW_STORED,
+        )
+        rows = connection.execute(
+            sa.text("SELECT user_id, external FROM user_profile ORDER BY user_id")
+        ).all()
+    # Cached before 0035: a colleague, as only colleagues were cached.
+    assert [(user, bool(external)) for user, external in rows] == [
+        ("U0ANA", False),
+        ("U0JANE", True),
+    ]
+    command.downgrade(schema.alembic_config(engine), "0034")
+    with engine.begin() as connection:
+        left = connection.execute(sa.text("SELECT * FROM user_profile")).mappings().all()
+    # Below 0035 nothing could tell Jane apart from a colleague: she is dropped, not kept.
+    assert [row["user_id"] for row in left] == ["U0ANA"] and "external" not in left[0]
+    engine.dispose()
 
 
 def test_a_database_behind_the_code_is_told_its_revision_and_to_migrate(tmp_path: Path) -> None:
