@@ -1002,6 +1002,34 @@ def warm_profiles(runtime: Runtime, team_id: str, user_ids: Sequence[str]) -> Fo
     return warm
 
 
+def undo_if_elsewhere(
+    runtime: Runtime,
+    *,
+    team_id: str,
+    user_id: str,
+    picked: Sequence[str],
+    undo: Callable[[list[str]], str],
+    then: Followup | None = None,
+) -> Followup:
+    """After the ack of a form: ask Slack about `picked`, the people chosen in its user menus
+    whom the cache did not know (`people.uncached`, read before); for those Slack says are of
+    another organisation, `undo` takes them off what the form saved and says what it undid,
+    which the submitter is sent in one DM (a form from the App Home has no response_url).
+    Then `then` (the answer's own followup, which then finds them looked up already)."""
+
+    def check(client: WebClient, respond: Respond) -> None:
+        elsewhere = people.found_elsewhere(
+            client, engine=runtime.engine, clock=runtime.clock, team_id=team_id, user_ids=picked
+        )
+        if elsewhere:
+            told = say(undo(elsewhere))
+            people.send_direct_message(client, user_id=user_id, text=told.text, blocks=told.blocks)
+        if then is not None:
+            then(client, respond)
+
+    return check
+
+
 class Side(StrEnum):
     """Which note about owning a partner someone has waiting: that they own it now, that it
     went to someone else, or that they owned it for a while they never heard of."""

@@ -502,7 +502,8 @@ def refresh_profiles(
     cached profiles are missing or stale (`Recorded.stale`), so that the dispatcher and the
     check-ins planner read their own time zones, not a guess."""
     if user_ids:
-        people.look_up(
+        # Not `look_up`: someone a form's check asked about just before is fresh already.
+        people.warm(
             client, engine=runtime.engine, clock=runtime.clock, team_id=team_id, user_ids=user_ids
         )
 
@@ -1084,13 +1085,34 @@ def on_log_submitted(
     ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient
 ) -> None:
     runtime = runtime_of(context)
+    team_id = body["team"]["id"]
     result = record_form(runtime, body)
     if not isinstance(result, Recorded):
-        refuse_fields(ack, runtime, team_id=body["team"]["id"], errors=result)
+        refuse_fields(ack, runtime, team_id=team_id, errors=result)
         return
     ack()
     view = body["view"]
-    reply = _recorded(runtime, body["team"]["id"], result)
+    reply = _recorded(runtime, team_id, result)
+    # Colleagues picked in Slack's menu whom the cache does not know: Slack says now whether
+    # they are; someone of another organisation is taken off the contact (it stays logged).
+    picked = people.uncached(runtime.engine, team_id=team_id, user_ids=result.touch.participants)
+    if picked:
+
+        def undo(elsewhere: list[str]) -> str:
+            service_of(runtime).take_off(
+                team_id=team_id, touchpoint_id=result.touch.id, user_ids=elsewhere
+            )
+            return texts.form_taken_off(elsewhere, result.partner.name)
+
+        check = registry_handlers.undo_if_elsewhere(
+            runtime,
+            team_id=team_id,
+            user_id=body["user"]["id"],
+            picked=picked,
+            undo=undo,
+            then=reply.followup,
+        )
+        reply = replace(reply, followup=check)
     # The form has no message to answer; the command that opened it does.
     metadata = json.loads(view.get("private_metadata") or "{}")
     respond = Respond(response_url=metadata.get("response_url"))

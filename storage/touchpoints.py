@@ -39,6 +39,7 @@ from storage.models import (
     TeamRole,
     Touchpoint,
     TouchpointKind,
+    TouchpointParticipant,
 )
 from storage.sql import Driver, Sql, listed, sized, stored_time, utc, utc_or_none
 from storage.upsert import table_of
@@ -346,6 +347,23 @@ _INSERT_CONTACT_LINK = Sql("""
 INSERT INTO touchpoint_contact (touchpoint_id, contact_id, team_id, position)
 VALUES (:touchpoint_id, :contact_id, :team_id, :position)
 """)
+
+
+def remove_participants(
+    *, session: Session, team_id: str, touchpoint_id: int, user_ids: Collection[str]
+) -> int:
+    """Take `user_ids` off the colleagues who took part in the workspace's touchpoint (people
+    Slack said after the fact are of another organisation); returns how many were on it."""
+    if not user_ids:
+        return 0
+    participant = table_of(TouchpointParticipant)
+    mine = sa.select(_T.c.id).where(_T.c.id == touchpoint_id, _T.c.team_id == team_id)
+    result = session.execute(
+        sa.delete(participant).where(
+            participant.c.touchpoint_id.in_(mine), participant.c.user_id.in_(set(user_ids))
+        )
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def touchpoint_with_key(

@@ -12,7 +12,7 @@ the cache; when the answer depends on someone the cache does not know, it raises
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -304,6 +304,27 @@ def find_admins(client: WebClient, *, engine: Engine, clock: Clock, team_id: str
         logger.warning("users.list could not reach Slack", exc_info=True)
     _save_all(engine, clock, team_id, admins)
     return [str(user["id"]) for user in admins]
+
+
+def uncached(engine: Engine, *, team_id: str, user_ids: Iterable[str]) -> list[str]:
+    """Those of `user_ids` the profile cache has never heard of, colleagues or not: people
+    picked in a form, saved on the word of Slack's menu, whom Slack is asked about after the
+    ack (`found_elsewhere`)."""
+    wanted = list(dict.fromkeys(user_ids))
+    with Session(engine) as session:
+        known = store.get_profiles(session=session, team_id=team_id, user_ids=wanted, external=True)
+    return [user_id for user_id in wanted if user_id not in known]
+
+
+def found_elsewhere(
+    client: WebClient, *, engine: Engine, clock: Clock, team_id: str, user_ids: Sequence[str]
+) -> list[str]:
+    """Ask Slack about `user_ids` (`uncached` people picked in a form) and cache the answers;
+    those it says are of another organisation. Call only after the ack."""
+    if not user_ids:
+        return []
+    check = look_up(client, engine=engine, clock=clock, team_id=team_id, user_ids=user_ids)
+    return [user_id for user_id in user_ids if user_id in check.external]
 
 
 def knows_zone(session: Session, *, team_id: str, user_id: str) -> bool:

@@ -1549,6 +1549,15 @@ class Touchpoints:
         result = self.record(actor=actor, partner=name, new=new, request_key=request_key)
         return replace(result, registered=registered)
 
+    def take_off(self, *, team_id: str, touchpoint_id: int, user_ids: Collection[str]) -> None:
+        """Take colleagues picked in a form off the touchpoint recorded with them: Slack said,
+        after the ack, that they are of another organisation (no colleagues)."""
+        with Session(self.engine) as session:
+            store.remove_participants(
+                session=session, team_id=team_id, touchpoint_id=touchpoint_id, user_ids=user_ids
+            )
+            session.commit()
+
     def check_line(self, actor: Actor, new: NewTouchpoint) -> None:
         """Refuse, as `record` would, what is wrong with `new` whatever its partner: notes, the
         day, contact people, colleagues known not to be members of the workspace (Slack is

@@ -1819,6 +1819,18 @@ def form_not_a_colleague(user_id: str) -> str:
     )
 
 
+def form_taken_off(user_ids: Sequence[str], partner: str) -> str:
+    """People picked as colleagues in the log form whom Slack said, after it was saved, are of
+    another organisation: taken off the contact, which stays logged."""
+    they = "they are" if len(user_ids) > 1 else "this person is"
+    return (
+        f"I took {people_in_prose(user_ids)} off the colleagues who took part in your contact "
+        f"with {bold(partner)}: Slack says {they} from another organisation (their Slack "
+        "account belongs to another workspace), not a colleague. The rest of the contact "
+        f"stays logged; name people at the partner under “{FIELD_CONTACT}”."
+    )
+
+
 def form_date_in_future() -> str:
     return f"That day is still to come: log contacts that happened, or use `{COMMAND} plan`."
 

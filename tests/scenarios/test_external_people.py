@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from bot.delivery.operations import list_outbox
 from bot.delivery.outbox import enqueue
@@ -21,7 +21,7 @@ from handlers import touchpoints as touchpoint_handlers
 from handlers.blocks import commitments as commitment_blocks
 from handlers.blocks import partners as partner_blocks
 from handlers.blocks import touchpoints as touchpoint_blocks
-from storage.models import PartnerStatus, UserProfile
+from storage.models import PartnerStatus, TouchpointParticipant, UserProfile
 from tests.conftest import Slack
 from tests.factories import Colleague, save_colleagues
 from tests.scenarios import test_commitments as commitment_scenarios
@@ -270,3 +270,45 @@ def test_a_dm_queued_to_someone_of_another_organisation_fails_with_the_reason(
     failed = [line for line in printed if JANE in line]
     assert len(failed) == 3
     assert all("recipient is of another organisation" in line for line in failed), failed
+
+
+# --- Picked in a form before Liaison knew: saved, then undone once Slack says -------------------
+
+
+def direct_to(slack: Slack, user_id: str) -> str:
+    """What Liaison told the person in their DM straight away (not through the outbox)."""
+    return "\n".join(m.text for m in slack.fake.dm_messages(user_id) if m.ephemeral_to is None)
+
+
+@pytest.mark.usefixtures("acme")
+def test_someone_picked_in_the_log_form_is_taken_off_once_slack_says_they_are_elsewhere(
+    slack: Slack, jane: str
+) -> None:
+    dan = "U0DAN"
+    view = touchpoint_scenarios.open_log_form(slack, BEN)
+    touchpoint_scenarios.submit(
+        slack,
+        view,
+        BEN,
+        partner=partner_id(slack, "Acme Corporation"),
+        medium="call",
+        colleagues=[JANE, dan],
+        notes="pilot agreed",
+    )
+    assert slack.fake.open_modals(BEN) == []  # saved on the menu's word, before the ack
+    (logged,) = touchpoints(slack)
+    with Session(slack.runtime.engine) as session:
+        took_part = session.exec(
+            select(TouchpointParticipant.user_id).where(
+                TouchpointParticipant.touchpoint_id == logged.id
+            )
+        ).all()
+    assert took_part == [dan]
+    assert marked_external(slack, JANE)
+    said = direct_to(slack, BEN)
+    assert (
+        f"I took <@{JANE}> off the colleagues who took part in your contact with "
+        "*Acme Corporation*: Slack says this person is from another organisation"
+    ) in said
+    assert "The rest of the contact stays logged" in said
+    assert len([c for c in slack.fake.calls_to("users.info") if JANE in str(c.params)]) == 1
