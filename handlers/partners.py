@@ -1343,7 +1343,27 @@ def on_add_submitted(
     now = reader_now(runtime, team_id=team_id, user_id=user_id)
     lead = texts.added(profile.facts.name, told, members, deputy=deputy_told)
     added = blocks.card(profile, now=now, lead=lead)
-    reply = replace(added, followup=warm_profiles(runtime, team_id, [user_id, *form.people]))
+    followup = warm_profiles(runtime, team_id, [user_id, *form.people])
+    # People picked in Slack's menus whom the cache does not know: Slack says now whether they
+    # are colleagues; someone of another organisation is taken off the partner's team.
+    picked = people.uncached(runtime.engine, team_id=team_id, user_ids=form.people)
+    if picked:
+
+        def undo(elsewhere: list[str]) -> str:
+            registry_of(runtime).take_off_elsewhere(
+                actor=call.actor, partner_id=profile.facts.id, user_ids=elsewhere
+            )
+            return texts.form_taken_off(
+                elsewhere,
+                profile.facts.name,
+                owner_replaced=profile.facts.owner_id in elsewhere,
+                deputy_cleared=profile.facts.deputy_id in elsewhere,
+            )
+
+        followup = undo_if_elsewhere(
+            runtime, team_id=team_id, user_id=user_id, picked=picked, undo=undo, then=followup
+        )
+    reply = replace(added, followup=followup)
     # The form has no message to answer; the command that opened it does.
     metadata = json.loads(view.get("private_metadata") or "{}")
     respond = Respond(response_url=metadata.get("response_url"))

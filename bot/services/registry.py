@@ -838,6 +838,31 @@ class Registry:
             session.commit()
         return change
 
+    def take_off_elsewhere(
+        self, *, actor: Actor, partner_id: int, user_ids: Collection[str]
+    ) -> PartnerFacts | None:
+        """Undo the `add` form's picks of people Slack said, after the ack, are of another
+        organisation: they leave the partner's team. The form's submitter (`actor`) undoes
+        their own pick, so no editor check. An owner among them is replaced by the submitter,
+        as `add` names its caller when no owner is given (a partner always has one); a deputy
+        leaves the role empty. None: the partner is gone meanwhile."""
+        with Session(self.engine) as session:
+            found = store.lock_partner(
+                session=session, team_id=actor.team_id, partner_id=partner_id
+            )
+            if found is None:
+                return None
+            team = self._team(session, found)
+            for membership in team:
+                if membership.user_id in user_ids:
+                    session.delete(membership)
+            session.flush()
+            if _holder(team, TeamRole.OWNER) in user_ids:
+                self._set_role(session, found, actor.user_id, TeamRole.OWNER, self.clock.now())
+            facts = self._facts(found, self._team(session, found))
+            session.commit()
+        return facts
+
     # --- Lifecycle and channel -----------------------------------------------------------------
 
     def set_status(

@@ -494,6 +494,31 @@ def not_in_workspace(user_id: str, *, external: bool = False, verb: str | None =
     return f"{person(user_id)} is not a member of this workspace (or the account is deactivated)."
 
 
+def form_taken_off(
+    user_ids: Sequence[str], name: str, *, owner_replaced: bool, deputy_cleared: bool
+) -> str:
+    """People picked in the `add` form whom Slack said, after it was saved, are of another
+    organisation: taken off the partner's team; the submitter owns it in an owner's place."""
+    they = "they are" if len(user_ids) > 1 else "this person is"
+    said = [
+        f"I took {people_in_prose(user_ids)} off {bold(name)}: Slack says {they} from another "
+        "organisation (their Slack account belongs to another workspace), and only colleagues "
+        "can own a partner, cover for its owner or be on its team."
+    ]
+    if owner_replaced:
+        said.append(
+            "You own it in their place, as when `add` names no owner; to hand it to a colleague, "
+            f"`{COMMAND} owner {in_command(name)} @colleague`."
+        )
+    if deputy_cleared:
+        said.append(
+            f"It has no deputy now; to name one, `{COMMAND} deputy {in_command(name)} @colleague`."
+        )
+    contact = f"`{COMMAND} contact {in_command(name)} add PERSON`"
+    said.append(f"Note people at the partner as contacts: {contact}.")
+    return " ".join(said)
+
+
 def checking(user_ids: Sequence[str], caller: str) -> str:
     if caller in user_ids:
         return "Checking your permissions with Slack… I'll answer here in a moment."

@@ -8,6 +8,7 @@ Signed `/partner` commands through the real app, Slack's answers from the fake S
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlmodel import Session, select
@@ -312,3 +313,31 @@ def test_someone_picked_in_the_log_form_is_taken_off_once_slack_says_they_are_el
     ) in said
     assert "The rest of the contact stays logged" in said
     assert len([c for c in slack.fake.calls_to("users.info") if JANE in str(c.params)]) == 1
+
+
+@pytest.mark.parametrize(
+    ("fields", "then"),
+    [
+        ({"owner": JANE}, "You own it in their place, as when `add` names no owner"),
+        ({"owner": BEN, "deputy": JANE}, "It has no deputy now"),
+        ({"owner": BEN, "team": [JANE, "U0DAN"]}, "Note people at the partner as contacts"),
+    ],
+)
+def test_someone_picked_in_the_add_form_leaves_the_team_once_slack_says_they_are_elsewhere(
+    slack: Slack, jane: str, fields: dict[str, Any], then: str
+) -> None:
+    slack.command("add", user=ANA)
+    (view,) = slack.fake.open_modals(ANA)
+    partner_scenarios.submit(slack, view, name="Greenpeace", status="active", **fields)
+    assert slack.fake.open_modals(ANA) == []  # saved on the menus' word, before the ack
+    profile = partner_scenarios.registry(slack).profile(team_id=TEAM, partner="Greenpeace")
+    on_team = [profile.facts.owner_id, profile.facts.deputy_id, *profile.members]
+    assert JANE not in on_team
+    assert profile.facts.owner_id == fields["owner"].replace(JANE, ANA)  # never left empty
+    assert marked_external(slack, JANE)
+    said = direct_to(slack, ANA)
+    assert (
+        f"I took <@{JANE}> off *Greenpeace*: Slack says this person is from another organisation"
+    ) in said
+    assert then in said
+    assert JANE not in answer(slack, "show Greenpeace", user=ANA)
