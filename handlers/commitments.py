@@ -23,6 +23,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
+from sqlmodel import Session
 
 from bot.dates import reads_as_date
 from bot.mrkdwn import unescape
@@ -33,6 +34,7 @@ from bot.services.commitments import (
     MAX_CLOSE_NOTE,
     AlreadyClosed,
     BadCommitment,
+    CommitmentFacts,
     CommitmentGone,
     NewCommitment,
     NotAllowedToClose,
@@ -65,6 +67,7 @@ from handlers.services import commitments_of as service_of
 from handlers.texts import commitments as texts
 from handlers.texts import partners as partner_texts
 from handlers.verbs import VERBS_BY_NAME
+from storage import commitments as commitment_store
 from storage.models import CommitmentSide, CommitmentStatus, PartnerStatus
 
 if TYPE_CHECKING:
@@ -661,6 +664,7 @@ def on_commit_submitted(
         refuse_fields(ack, runtime, team_id=actor.team_id, errors=commit_form_errors(error))
         return
     ack()
+    _check_owner_after_ack(runtime, client, actor, result.commitment)
     reply = blocks.recorded(result)
     if home.from_home(view.get("private_metadata")):
         runtime.defer(
@@ -681,6 +685,38 @@ def on_commit_submitted(
     runtime.defer(
         partial(deliver, reply, client, respond, replace_original=False),
         what="commitment form answer",
+    )
+
+
+def _check_owner_after_ack(
+    runtime: Runtime, client: WebClient, actor: Actor, commitment: CommitmentFacts
+) -> None:
+    """After the ack of the commitment form: an owner picked in Slack's menu whom the cache
+    does not know is looked up; if Slack says they are of another organisation, the submitter
+    owns the commitment instead (it always has an owner) and is told so in one DM."""
+    owner = commitment.owner_id
+    if not people.uncached(runtime.engine, team_id=actor.team_id, user_ids=[owner]):
+        return
+
+    def undo(_elsewhere: list[str]) -> str:
+        with Session(runtime.engine) as session:
+            commitment_store.replace_owner(
+                session=session,
+                team_id=actor.team_id,
+                commitment_id=commitment.id,
+                owner_id=actor.user_id,
+                instead_of=owner,
+            )
+            session.commit()
+        return partner_texts.commit_form_owner_replaced(
+            owner, commitment.number, commitment.partner_name
+        )
+
+    check = registry_handlers.undo_if_elsewhere(
+        runtime, team_id=actor.team_id, user_id=actor.user_id, picked=[owner], undo=undo
+    )
+    runtime.defer(
+        partial(check, client, Respond(response_url=None)), what="commitment form owner check"
     )
 
 

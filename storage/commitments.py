@@ -166,6 +166,19 @@ def set_due(
     return rowcount(session, statement) == 1
 
 
+def replace_owner(
+    *, session: Session, team_id: str, commitment_id: int, owner_id: str, instead_of: str
+) -> bool:
+    """Give the commitment another owner, if `instead_of` still owns it: someone picked in the
+    form whom Slack then said is of another organisation. False when someone else owns it."""
+    statement = (
+        sa.update(_T)
+        .where(_T.c.team_id == team_id, _T.c.id == commitment_id, _T.c.owner_id == instead_of)
+        .values(owner_id=owner_id)
+    )
+    return rowcount(session, statement) == 1
+
+
 @dataclass(frozen=True)
 class CommitmentFilter:
     """Which commitments to read; every field that is set must hold."""

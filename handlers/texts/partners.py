@@ -519,6 +519,17 @@ def form_taken_off(
     return " ".join(said)
 
 
+def commit_form_owner_replaced(user_id: str, number: int, partner: str) -> str:
+    """The owner picked in the commitment form, whom Slack said after it was saved is of
+    another organisation: the submitter owns the commitment instead."""
+    return (
+        f"I made you the owner of `#{number}` with {bold(partner)} instead of {person(user_id)}: "
+        "Slack says this person is from another organisation (their Slack account belongs to "
+        "another workspace), and only colleagues can own a commitment. A promise of the "
+        f"partner's is `{COMMAND} commit NAME them : WHAT by DATE`."
+    )
+
+
 def checking(user_ids: Sequence[str], caller: str) -> str:
     if caller in user_ids:
         return "Checking your permissions with Slack… I'll answer here in a moment."

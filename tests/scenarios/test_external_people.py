@@ -341,3 +341,29 @@ def test_someone_picked_in_the_add_form_leaves_the_team_once_slack_says_they_are
     ) in said
     assert then in said
     assert JANE not in answer(slack, "show Greenpeace", user=ANA)
+
+
+@pytest.mark.usefixtures("acme")
+def test_an_owner_picked_in_the_commitment_form_is_replaced_once_slack_says_they_are_elsewhere(
+    slack: Slack, jane: str
+) -> None:
+    slack.command("commit", user=BEN)
+    (view,) = slack.fake.open_modals(BEN)
+    values = commitment_scenarios.form_values(
+        partner=partner_id(slack, "Acme Corporation"),
+        side="us",
+        owner=JANE,
+        what="send the MoU",
+        due="2026-12-02",
+    )
+    commitment_scenarios.submit(slack, view, BEN, values)
+    assert slack.fake.open_modals(BEN) == []  # saved on the menu's word, before the ack
+    (row,) = commitment_scenarios.stored(slack)
+    assert (row.owner_id, row.what) == (BEN, "send the MoU")  # never left without an owner
+    assert marked_external(slack, JANE)
+    said = direct_to(slack, BEN)
+    assert (
+        f"I made you the owner of `#1` with *Acme Corporation* instead of <@{JANE}>: Slack says "
+        "this person is from another organisation"
+    ) in said
+    assert "only colleagues can own a commitment" in said
