@@ -1029,11 +1029,12 @@ class CheckIns:
     def _askable(
         self, session: Session, team_id: str, touchpoint: store.AskedTouchpoint
     ) -> list[str]:
-        """The colleagues of the touchpoint who can be asked (not deleted from Slack)."""
+        """The colleagues of the touchpoint who can be asked (not deleted from Slack, nor of
+        another organisation: someone taken for a colleague before Slack said so)."""
         askable = []
         for user_id in touchpoint.colleagues:
-            profile = get_profile(session=session, team_id=team_id, user_id=user_id)
-            if profile is None or not profile.is_deleted:
+            profile = get_profile(session=session, team_id=team_id, user_id=user_id, external=True)
+            if profile is None or not (profile.is_deleted or profile.external):
                 askable.append(user_id)
         return askable
 

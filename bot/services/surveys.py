@@ -1008,8 +1008,9 @@ class Surveys:
             until=now,
         ):
             reasons.setdefault(user_id, Reason.CONTACT)
-        profiles = get_profiles(session=session, team_id=team_id, user_ids=reasons)
-        gone = {user for user, profile in profiles.items() if profile.is_deleted}
+        profiles = get_profiles(session=session, team_id=team_id, user_ids=reasons, external=True)
+        # Deactivated, or of another organisation (taken for a colleague before Slack said so).
+        gone = {user for user, p in profiles.items() if p.is_deleted or p.external}
         absent = absence_store.absences_at(
             session=session, team_id=team_id, user_ids=reasons, at=now
         )

@@ -22,7 +22,7 @@ from handlers import touchpoints as touchpoint_handlers
 from handlers.blocks import commitments as commitment_blocks
 from handlers.blocks import partners as partner_blocks
 from handlers.blocks import touchpoints as touchpoint_blocks
-from storage.models import PartnerStatus, TouchpointParticipant, UserProfile
+from storage.models import OutboxMessage, PartnerStatus, TouchpointParticipant, UserProfile
 from tests.conftest import Slack
 from tests.factories import Colleague, save_colleagues
 from tests.scenarios import test_commitments as commitment_scenarios
@@ -367,3 +367,25 @@ def test_an_owner_picked_in_the_commitment_form_is_replaced_once_slack_says_they
         "this person is from another organisation"
     ) in said
     assert "only colleagues can own a commitment" in said
+
+
+@pytest.mark.usefixtures("acme")
+def test_someone_found_to_be_of_another_organisation_is_not_asked_how_a_meeting_went(
+    slack: Slack, jane: str
+) -> None:
+    # Jane was cached as a colleague and took part in a meeting; then Slack says otherwise.
+    save_colleagues(
+        slack.runtime.engine, slack.runtime.clock, team_id=TEAM, colleagues=[Colleague(JANE)]
+    )
+    answer(slack, f"log Acme with {jane} via meeting : pilot kick-off", user=BEN)
+    slack.runtime.clock.advance(timedelta(days=2))  # type: ignore[attr-defined]
+    answer(slack, f"log Acme with {jane} via call : hello", user=BEN)  # refreshed after
+    assert marked_external(slack, JANE)
+    for _ in range(3):
+        slack.runtime.clock.advance(timedelta(days=1))  # type: ignore[attr-defined]
+        deliver_outbox(slack)
+    with Session(slack.runtime.engine) as session:
+        to_jane = session.exec(
+            select(OutboxMessage.kind).where(OutboxMessage.recipient_user == JANE)
+        ).all()
+    assert to_jane == []  # not even a failed check-in: she is not asked at all
