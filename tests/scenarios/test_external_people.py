@@ -114,17 +114,27 @@ def test_someone_of_another_organisation_is_no_owner_deputy_or_team_member(
     assert JANE not in answer(slack, "show Acme", user=ANA)
 
 
+def cached_as_colleague(slack: Slack) -> None:
+    save_colleagues(
+        slack.runtime.engine, slack.runtime.clock, team_id=TEAM, colleagues=[Colleague(JANE)]
+    )
+
+
+def found_elsewhere_later(slack: Slack, jane: str) -> None:
+    """Two days on, a command names Jane: her profile is refreshed after the ack, and Slack
+    says she is of another organisation now."""
+    slack.runtime.clock.advance(timedelta(days=2))  # type: ignore[attr-defined]
+    answer(slack, f"log Acme with {jane} via call : hello", user=BEN)  # refreshed after
+    assert marked_external(slack, JANE)
+
+
 @pytest.mark.usefixtures("acme")
 def test_a_cached_profile_of_someone_now_of_another_organisation_vouches_no_more(
     slack: Slack, jane: str
 ) -> None:
     # Jane was a colleague (cached two days ago), then left for the partner's workspace.
-    save_colleagues(
-        slack.runtime.engine, slack.runtime.clock, team_id=TEAM, colleagues=[Colleague(JANE)]
-    )
-    slack.runtime.clock.advance(timedelta(days=2))  # type: ignore[attr-defined]
-    answer(slack, f"log Acme with {jane} via call : hello", user=BEN)  # refreshed after
-    assert marked_external(slack, JANE)
+    cached_as_colleague(slack)
+    found_elsewhere_later(slack, jane)
     said = answer(slack, f"log Acme with {jane} via call : hello again", user=BEN)
     assert ELSEWHERE.replace(JANE, f"<@{JANE}>") in said
     assert len(touchpoints(slack)) == 1
@@ -374,13 +384,9 @@ def test_someone_found_to_be_of_another_organisation_is_not_asked_how_a_meeting_
     slack: Slack, jane: str
 ) -> None:
     # Jane was cached as a colleague and took part in a meeting; then Slack says otherwise.
-    save_colleagues(
-        slack.runtime.engine, slack.runtime.clock, team_id=TEAM, colleagues=[Colleague(JANE)]
-    )
+    cached_as_colleague(slack)
     answer(slack, f"log Acme with {jane} via meeting : pilot kick-off", user=BEN)
-    slack.runtime.clock.advance(timedelta(days=2))  # type: ignore[attr-defined]
-    answer(slack, f"log Acme with {jane} via call : hello", user=BEN)  # refreshed after
-    assert marked_external(slack, JANE)
+    found_elsewhere_later(slack, jane)
     for _ in range(3):
         slack.runtime.clock.advance(timedelta(days=1))  # type: ignore[attr-defined]
         deliver_outbox(slack)
