@@ -858,11 +858,13 @@ def test_anonymity_hides_a_round_with_fewer_answers(slack: Slack) -> None:
 def test_a_change_in_one_workspace_leaves_another_as_it_was(slack: Slack) -> None:
     answer(slack, "config window 3")
     answer(slack, "config admins <@U0DAN|dan>")
-    other = command_in(slack, OTHER_TEAM, "config")
+    # The other workspace's own admin: Slack tells its install that she belongs to it.
+    slack.fake.add_user(id="U0OTA", name="ota", is_admin=True, team_id=OTHER_TEAM)
+    other = command_in(slack, OTHER_TEAM, "config", user="U0OTA")
     assert "*Coordination window:* 14 days" in other
     assert "named here nobody" in other
 
-    assert "is now *30 days*" in command_in(slack, OTHER_TEAM, "config window 30")
+    assert "is now *30 days*" in command_in(slack, OTHER_TEAM, "config window 30", user="U0OTA")
     assert "*Coordination window:* 3 days" in answer(slack, "config window", user=BEN)
     row = workspace_row(slack, OTHER_TEAM)
     assert row is not None and row.window_days == 30
