@@ -321,15 +321,29 @@ class Dispatcher:
     def _gate(
         self, run: _Pass, batch: Sequence[store.Claimed], *, now: datetime
     ) -> list[store.Claimed]:
-        """Put back what may not go now (expired, away, after hours); return the rest."""
+        """Put back what may not go now (expired, away, after hours), fail DMs to people Slack
+        said are of another organisation (cached marked `external`: Liaison DMs colleagues);
+        return the rest."""
         away = _absences(run.db(), batch, now)
         slots = _slots(run.db(), batch, now, learn=self._learn_profiles)
+        # After the slots: their lookups are how someone new is first found to be elsewhere.
+        elsewhere = _external(run.db(), batch)
         report = run.report
         to_send: list[store.Claimed] = []
         for row in batch:
             absence = away.get((row.team_id, row.recipient_user or ""))
             slot = slots.get(row.id)
-            if row.expires_at is not None and row.expires_at <= now:
+            if (row.team_id, row.recipient_user) in elsewhere:
+                store.finish(
+                    session=run.db(),
+                    message_id=row.id,
+                    token=run.token,
+                    status=OutboxStatus.FAILED,
+                    reason=EXTERNAL_RECIPIENT,
+                    attempted=False,
+                )
+                report.failed += 1
+            elif row.expires_at is not None and row.expires_at <= now:
                 store.finish(
                     session=run.db(),
                     message_id=row.id,
@@ -440,22 +454,8 @@ class Dispatcher:
 
     def _deliver(self, run: _Pass, row: store.Claimed) -> None:
         """Send one claimed row, hand its outcome to the database, and log one line (for a
-        send, once the database has answered: see `_Pass`). A DM to someone Slack said is of
-        another organisation (cached marked `external`) fails unsent: Liaison DMs colleagues."""
+        send, once the database has answered: see `_Pass`)."""
         now = self._clock.now()
-        if row.recipient_user is not None and external_people(
-            session=run.db(), team_id=row.team_id, user_ids=[row.recipient_user]
-        ):
-            store.finish(
-                session=run.db(),
-                message_id=row.id,
-                token=run.token,
-                status=OutboxStatus.FAILED,
-                reason=EXTERNAL_RECIPIENT,
-                attempted=False,
-            )
-            run.report.failed += 1
-            return
         target = self._target(run, row, now)
         if isinstance(target, _Dropped):
             store.finish(
@@ -1002,6 +1002,15 @@ def _absences(
         )
         found.update(((team_id, user_id), absence) for user_id, absence in absent.items())
     return found
+
+
+def _external(session: Session, batch: Sequence[store.Claimed]) -> set[tuple[str, str | None]]:
+    """The batch's DM recipients Slack said are of another organisation, as (team, user)."""
+    return {
+        (team_id, user_id)
+        for team_id, user_ids in _dm_recipients(batch).items()
+        for user_id in external_people(session=session, team_id=team_id, user_ids=user_ids)
+    }
 
 
 def _slots(
