@@ -10,6 +10,8 @@ import handlers
 from bot.logs import BoltLines
 from bot.runtime import Runtime
 from bot.scheduler import PlannerRegistry
+from bot.services.export import Exporter
+from handlers.commitments import exporter_of
 from handlers.context import RuntimeApp
 
 
@@ -52,3 +54,9 @@ def build_planners() -> PlannerRegistry:
     planners = PlannerRegistry()
     handlers.register_planners(planners)
     return planners
+
+
+def build_exporter(runtime: Runtime) -> Exporter:
+    """The CSV exporter `/partner export` uses, for `liaison export`: composed here, since its
+    sources (cadences, pulse surveys, health) are the handlers' services."""
+    return exporter_of(runtime)

@@ -672,15 +672,15 @@ def import_partners(settings: Settings, *, path: Path, dry_run: bool) -> int:
 
 
 def export_csv(settings: Settings, *, what: str, team_id: str | None, out: Path | None) -> int:
+    from bot.app import build_exporter
     from bot.services.export import Dataset
-    from handlers.commitments import exporter_of
 
     if out is not None:
         check_file_option("--out", out, "e.g. --out partners.csv")
     require_existing_database(settings)
     runtime = build_runtime(settings)
     try:
-        exporter = exporter_of(runtime)
+        exporter = build_exporter(runtime)
         teams = exporter.workspaces()
         if team_id is None or team_id not in teams:
             raise StartupError(unknown_team(team_id, teams))
