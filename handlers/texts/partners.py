@@ -81,6 +81,7 @@ def person(user_id: str | None) -> str:
 
 
 def people(user_ids: Sequence[str]) -> str:
+    """People as a field lists them (`Team`: "@ana, @ben"); a sentence says `people_in_prose`."""
     return ", ".join(person(user_id) for user_id in user_ids) if user_ids else NOT_SET
 
 
@@ -145,7 +146,13 @@ def last_contact(
 
 
 def quoted_list(names: Sequence[str]) -> str:
+    """Names as a field lists them (`Also known as: “A”, “B”`)."""
     return ", ".join(quote(name) for name in names)
+
+
+def quoted_in_prose(names: Sequence[str]) -> str:
+    """Names as a sentence says them: “A” and “B”."""
+    return in_prose([quote(name) for name in names])
 
 
 def contact_line(contact: ContactInfo) -> str:
@@ -210,9 +217,11 @@ def added(
     if sum(bool(group) for group in (told, deputy, members)) > 1:
         everyone = list(dict.fromkeys([*told, *deputy, *members]))
         return f"Added {ending(name)} I've let {people_in_prose(everyone)} know. {again}"
-    owner = f" I've let {people(told)} know that they own it." if told else ""
-    made = f" I've let {people(deputy)} know that they are its deputy." if deputy else ""
-    team = f" I've let {people(members)} know that they are on its team." if members else ""
+    owner = f" I've let {people_in_prose(told)} know that they own it." if told else ""
+    made = f" I've let {people_in_prose(deputy)} know that they are its deputy." if deputy else ""
+    team = (
+        f" I've let {people_in_prose(members)} know that they are on its team." if members else ""
+    )
     return f"Added {ending(name)}{owner}{made}{team} {again}"
 
 
@@ -446,7 +455,9 @@ def an_admin(admins: Sequence[str], *, besides: Sequence[str | None] = ()) -> st
     """How a refusal names the admins who may do what was refused, those Liaison knows of;
     those it names already (`besides`: an owner who is an admin too) are not named twice."""
     others = [admin for admin in admins if admin not in besides]
-    return f"an admin ({people(others)})" if others else "an admin"
+    if not others:
+        return "an admin"
+    return f"an admin ({in_prose([person(admin) for admin in others], conjunction='or')})"
 
 
 def who_may(
@@ -533,7 +544,7 @@ def commit_form_owner_replaced(user_id: str, number: int, partner: str) -> str:
 def checking(user_ids: Sequence[str], caller: str) -> str:
     if caller in user_ids:
         return "Checking your permissions with Slack… I'll answer here in a moment."
-    return f"Looking up {people(user_ids)} with Slack… I'll answer here in a moment."
+    return f"Looking up {people_in_prose(user_ids)} with Slack… I'll answer here in a moment."
 
 
 def nothing_to_do(conflict: Conflict, facts: PartnerFacts, subject: str) -> str:
@@ -576,7 +587,7 @@ def handed_over(
 ) -> str:
     """`owner`'s answer; `was_deputy`: the new owner was the deputy, so there is none now."""
     was = f" (was {person(old_owner)}, who stays on the team)" if old_owner else ""
-    told_them = f" I've let {people(told)} know." if told else ""
+    told_them = let_know(told)
     deputy = f"\n{no_deputy_now(facts)}" if was_deputy else ""
     owns = full_stop(f"{person(facts.owner_id)} now owns {bold(facts.name)}{was}")
     return f"{owns}{told_them}{deputy}"
@@ -697,7 +708,7 @@ def put_on_team(facts: PartnerFacts, by: str) -> str:
 
 def let_know(told: Sequence[str]) -> str:
     """What an answer adds about the colleagues a change was told to."""
-    return f" I've let {people(told)} know." if told else ""
+    return f" I've let {people_in_prose(told)} know." if told else ""
 
 
 def renamed_for_owner(result: Renamed, by: str) -> str:
@@ -818,7 +829,7 @@ def status_shown(facts: PartnerFacts) -> str:
 def aliases_shown(profile: PartnerProfile) -> str:
     facts = profile.facts
     known = (
-        f"{bold(facts.name)} is also known as {quoted_list(profile.aliases)}."
+        f"{bold(facts.name)} is also known as {quoted_in_prose(profile.aliases)}."
         if profile.aliases
         else f"{bold(facts.name)} goes by its name alone."
     )
@@ -859,16 +870,16 @@ def team_changed(change: ListChange, adding: bool, *, implied: bool = False) -> 
     lines = []
     if change.changed:
         if implied:
-            lines.append(
-                f"I added {people(change.changed)} to the team of {ending(change.facts.name)}"
-            )
+            added = f"I added {people_in_prose(change.changed)} to the team of"
+            lines.append(f"{added} {ending(change.facts.name)}")
         else:
             verb = "joined" if adding else "left"
-            lines.append(f"{people(change.changed)} {verb} the team of {ending(change.facts.name)}")
+            joined = f"{people_in_prose(change.changed)} {verb} the team of"
+            lines.append(f"{joined} {ending(change.facts.name)}")
     if change.unchanged:
         were = "was" if len(change.unchanged) == 1 else "were"
         already = "already on" if adding else "not on"
-        lines.append(f"{people(change.unchanged)} {were} {already} it.")
+        lines.append(f"{people_in_prose(change.unchanged)} {were} {already} it.")
     lines.append(f"Team now: {team_roster(change.facts, change.now)}.")
     if change.deputy_removed:
         lines.append(
@@ -1032,16 +1043,16 @@ def aliases_changed(change: ListChange, adding: bool) -> str:
     lines = []
     if change.changed:
         verb = "is now also known as" if adding else "is no longer known as"
-        lines.append(f"{name} {verb} {quoted_list(change.changed)}.")
+        lines.append(f"{name} {verb} {quoted_in_prose(change.changed)}.")
     if change.its_name:
         are = "is" if len(change.its_name) == 1 else "are"
         lines.append(
-            f"{quoted_list(change.its_name)} {are} already how {name} is found: its name. "
+            f"{quoted_in_prose(change.its_name)} {are} already how {name} is found: its name. "
             "Nothing to add."
         )
     if change.unchanged:
         stand = "stands" if len(change.unchanged) == 1 else "stand"
-        stands_for = f"{quoted_list(change.unchanged)} already {stand} for"
+        stands_for = f"{quoted_in_prose(change.unchanged)} already {stand} for"
         lines.append(f"{stands_for} {ending(change.facts.name)}")
     if change.changed or change.now:
         if change.now:
@@ -1135,7 +1146,7 @@ def merged(result: Merged, told: Sequence[str] = ()) -> str:
         f"{full_stop(_role_on(result.kept, user))}"
         for user, role in lost_roles(result).items()
     )
-    told_them = f"\nI've let {people(told)} know." if told else ""
+    told_them = f"\nI've let {people_in_prose(told)} know." if told else ""
     findings = "".join(f"\n{line}" for line in result.findings)
     finds = (
         f"{quote(result.duplicate_name)} now finds {ending(result.kept.name)}"
@@ -1294,9 +1305,10 @@ def form_exists(existing: PartnerFacts, owner_name: str | None = None) -> str:
 
 
 def form_similar(names: Sequence[str]) -> str:
+    registered = in_prose([literal(name) for name in names], conjunction="or")
     return (
-        f"Looks like {', '.join(map(literal, names))}, already registered. If it is a different "
-        f"organisation, tick “{FIELD_ANYWAY}” below and add it again."
+        f"Looks like {registered}, already registered. If it is a different organisation, tick "
+        f"“{FIELD_ANYWAY}” below and add it again."
     )
 
 

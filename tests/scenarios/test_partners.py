@@ -415,7 +415,7 @@ def test_handover_tells_the_old_and_the_new_owner_in_their_hours(slack: Slack) -
     answer(slack, MSF, user=BEN)  # Ben registers it, his own: nobody is told
     said = answer(slack, "owner MSF to <@U0CHLOE|chloe>", user=ANA)
     assert "<@U0CHLOE> now owns *Médecins Sans Frontières* (was <@U0BEN>" in said
-    assert "I've let <@U0CHLOE>, <@U0BEN> know" in said
+    assert "I've let <@U0CHLOE> and <@U0BEN> know" in said
 
     def direct(user: str) -> list[str]:
         return [m.text for m in slack.fake.dm_messages(user) if m.ephemeral_to is None]
@@ -473,7 +473,7 @@ def test_whoever_another_acts_for_is_told_once_and_the_one_acting_never(slack: S
     assert "I've let <@U0CHLOE> know." in said
     # Ben hands his role on before his note reached him: it is withdrawn, unsent.
     said = answer(slack, "deputy MSF <@U0DAN|dan>", user=BEN)
-    assert "I've let <@U0DAN>, <@U0ANA> know." in said
+    assert "I've let <@U0DAN> and <@U0ANA> know." in said
     assert "I've let" not in answer(slack, "status MSF paused")  # Ana's own change
     assert "I've let" not in answer(slack, "team MSF add <@U0BEN>", user=BEN)  # on it already
 
@@ -584,8 +584,8 @@ def test_people_straight_after_the_name_in_team_are_added(slack: Slack) -> None:
     answer(slack, "add Oxfam")
     said = answer(slack, "team Oxfam <@U0DAN|dan> and <@U0CHLOE|chloe>")
     assert said.startswith(
-        "I added <@U0DAN>, <@U0CHLOE> to the team of *Oxfam*.\nTeam now: <@U0ANA> (owner), "
-        "<@U0DAN>, <@U0CHLOE>. I've let <@U0DAN>, <@U0CHLOE> know.\nTo take someone off: "
+        "I added <@U0DAN> and <@U0CHLOE> to the team of *Oxfam*.\nTeam now: <@U0ANA> (owner), "
+        "<@U0DAN>, <@U0CHLOE>. I've let <@U0DAN> and <@U0CHLOE> know.\nTo take someone off: "
         "`/partner team Oxfam remove @user`."
     )
     assert registry(slack).profile(team_id=TEAM, partner="Oxfam").members == [DAN, CHLOE]
@@ -629,7 +629,7 @@ def test_a_handover_note_not_sent_yet_is_withdrawn_by_the_next_handover(slack: S
     assert "I've let <@U0BEN> know" in answer(slack, "owner MSF <@U0BEN|ben>")
     said = answer(slack, "owner MSF <@U0DAN|dan>")
     assert "<@U0DAN> now owns *Médecins Sans Frontières* (was <@U0BEN>" in said
-    assert "I've let <@U0DAN>, <@U0BEN> know" in said
+    assert "I've let <@U0DAN> and <@U0BEN> know" in said
     deliver_queued(slack, hours=30)  # Thu 10:00 in New York, 15:00 in London
     (to_ben,) = direct(slack, BEN)
     assert "You were made the owner of *Médecins Sans Frontières* for a short while" in to_ben
@@ -951,7 +951,7 @@ def test_a_long_list_pages_with_a_more_button(slack: Slack) -> None:
 def test_team_deputy_aliases_rename_channel_and_contacts(slack: Slack) -> None:
     answer(slack, MSF)
     said = answer(slack, "team MSF add <@U0DAN|dan> <@U0CHLOE|chloe>", user=BEN)
-    assert "<@U0DAN>, <@U0CHLOE> joined the team" in said
+    assert "<@U0DAN> and <@U0CHLOE> joined the team" in said
     assert "<@U0CHLOE> is now the deputy" in answer(slack, "deputy MSF <@U0CHLOE>", user=BEN)
     assert "left the team" in answer(slack, "team MSF remove <@U0DAN>", user=CHLOE)
     assert "hand it over first" in answer(slack, "team MSF remove <@U0BEN>", user=CHLOE)
@@ -1060,7 +1060,7 @@ def test_a_verb_given_the_name_alone_shows_what_it_would_change_and_how(slack: S
     said = answer(slack, "status MSF", user=DAN)
     assert "`/partner status Médecins Sans Frontières prospect|active|paused|ended`" in said
     said = answer(slack, "alias MSF", user=DAN)
-    assert said.startswith(f"{name} is also known as “Doctors Without Borders”, “MSF”.")
+    assert said.startswith(f"{name} is also known as “Doctors Without Borders” and “MSF”.")
     assert "no channel of its own: its alerts go to the coordination channel" in answer(
         slack, "channel MSF", user=DAN
     )
@@ -1380,7 +1380,7 @@ def test_a_merge_tells_the_duplicates_owner_and_deputy_and_keeps_it_active(
         "*Plan Intl UK* was 🟢 active, so *Plan International* is now 🟢 active (was 🌱 prospect).",
         "<@U0DAN> (owner of *Plan Intl UK*) is now a member of the team of *Plan International*.",
         "<@U0CHLOE> (deputy of *Plan Intl UK*) is now a member of the team",
-        "I've let <@U0DAN>, <@U0CHLOE> know.",
+        "I've let <@U0DAN> and <@U0CHLOE> know.",
     ):
         assert expected in said
     assert "🟢 active" in answer(slack, "show Plan")
@@ -1648,7 +1648,7 @@ def test_team_takes_me_and_plus_and_minus(slack: Slack) -> None:
     said = answer(slack, "team Oxfam add me")
     assert said.startswith("<@U0ANA> joined the team of *Oxfam*.")
     said = answer(slack, "team oxfam +<@U0CHLOE|chloe> +<@U0DAN|dan>", user=BEN)
-    assert said.startswith("<@U0CHLOE>, <@U0DAN> joined the team of *Oxfam*.")
+    assert said.startswith("<@U0CHLOE> and <@U0DAN> joined the team of *Oxfam*.")
     said = answer(slack, "team oxfam -<@U0CHLOE|chloe>", user=BEN)
     assert "<@U0CHLOE>" in said and "left the team" in said
     answer(slack, "team Oxfam remove me")
@@ -1684,6 +1684,27 @@ def test_add_with_owner_deputy_and_team_lets_them_know_in_one_sentence(slack: Sl
     assert said.startswith(
         "Added *Oxfam*. I've let <@U0BEN>, <@U0DAN> and <@U0CHLOE> know. Use `/partner show Oxfam`"
     )
+
+
+def test_answers_name_several_people_or_aliases_as_a_sentence_does(slack: Slack) -> None:
+    # QA: "I've let @ben, @dan know", with no "and"; fields ("Team now:") keep their commas.
+    said = answer(slack, "add Oxfam team <@U0BEN|ben> <@U0DAN|dan>")
+    assert "I've let <@U0BEN> and <@U0DAN> know that they are on its team." in said
+    said = answer(slack, "team Oxfam remove <@U0BEN|ben> <@U0DAN|dan>")
+    assert said.startswith("<@U0BEN> and <@U0DAN> left the team of *Oxfam*.")
+    said = answer(slack, "team Oxfam add <@U0BEN|ben> <@U0DAN|dan> <@U0CHLOE|chloe>")
+    assert said.startswith(
+        "<@U0BEN>, <@U0DAN> and <@U0CHLOE> joined the team of *Oxfam*.\n"
+        "Team now: <@U0ANA> (owner), <@U0BEN>, <@U0DAN>, <@U0CHLOE>. "
+        "I've let <@U0BEN>, <@U0DAN> and <@U0CHLOE> know."
+    )
+    said = answer(slack, "team Oxfam add <@U0BEN|ben> <@U0DAN|dan>")
+    assert "<@U0BEN> and <@U0DAN> were already on it." in said
+    said = answer(slack, 'alias Oxfam add "OX", "Oxfam Intl"')
+    assert "*Oxfam* is now also known as “OX” and “Oxfam Intl”." in said
+    assert "Also known as: “OX”, “Oxfam Intl”." in said
+    said = answer(slack, "alias Oxfam")
+    assert said.startswith("*Oxfam* is also known as “OX” and “Oxfam Intl”.")
 
 
 def test_owner_of_and_deputy_of_a_partner_alone_show_them(slack: Slack) -> None:
