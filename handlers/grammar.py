@@ -328,6 +328,28 @@ def mentions(tokens: Sequence[Token], *, what: str = "people", me: str | None = 
     return user_ids
 
 
+def not_a_mention(typed: str, *, who: str, example: str, instead: str = "") -> str:
+    """Someone named without the `@` Slack makes a mention of (`owner Oxfam ben`): what was
+    wrong, and the line with the `@`; `instead`: what else the verb takes there."""
+    return (
+        f"`{typed}` is not a mention: name the {who} with `@`, e.g. `{example}` (`me` for "
+        f"yourself){instead}."
+    )
+
+
+def _with_at(tokens: Sequence[Token], line: str) -> str:
+    """People as typed, each plain word given the `@` it lacks (`ben and @dan`: `@ben and
+    @dan`)."""
+    return " ".join(
+        "@" + token.text
+        if token.kind is Kind.WORD
+        and not token.is_word("and", "deputy", "team", ME)
+        and token.text != ","
+        else _as_typed(token, line)
+        for token in tokens
+    )
+
+
 def name_list(tokens: Sequence[Token]) -> list[str]:
     """Names given as quoted strings (`"X", "Y"`), or as plain words split at commas."""
     for token in tokens:
@@ -690,13 +712,8 @@ def _not_a_person(
             f"out: `{' '.join(['/partner add', head, tail]).rstrip()}`."
         )
     else:
-        people = " ".join(
-            "@" + t.text
-            if t.kind is Kind.WORD and not t.is_word("and", "deputy", "team", ME) and t.text != ","
-            else _as_typed(t, line)
-            for t in body
-        )
-        typed = " ".join(["/partner add", head, tokens[at].text, people, tail]).rstrip()
+        typed = " ".join(["/partner add", head, tokens[at].text, _with_at(body, line), tail])
+        typed = typed.rstrip()
         fix = f"name the {_CLAUSE_PEOPLE[clause]} with `@`, e.g. `{typed}`."
     said = f"`{bad.text}` is not a mention: {fix}"
     if quote:
@@ -955,6 +972,20 @@ def parse_person(
     rest = tokens[used:]
     if rest and rest[0].is_word("to", "is"):
         rest = rest[1:]
+    # Where the partner's name ends when words, not a mention, name the person after it:
+    # `owner "Oxfam" ben`, `owner Oxfam to ben`, or `owner Oxfam ben` read as one name.
+    partner = len(tokens)
+    if rest and (tokens[start].kind is Kind.QUOTED or _registered(known, tokens[start:used])):
+        partner = used
+    elif not rest:
+        partner = start + (_registered_start(known, tokens[start:used]) or len(tokens))
+    unmarked = _unmarked_person(tokens[partner:], me=me)
+    if unmarked:
+        # The partner, then someone without the `@` (`owner Oxfam ben`, the `@` forgotten).
+        example = f"/partner {role} {in_command(joined(tokens[start:partner]))}"
+        example += f" {_with_at(unmarked[:1], text)}"
+        said = _typed(unmarked, text)
+        raise GrammarError(not_a_mention(said, who=role, example=example, instead=instead))
     if (
         rest
         and rest[0].kind is Kind.WORD
@@ -988,6 +1019,36 @@ def _registered(known: KnownNames | None, tokens: Sequence[Token]) -> bool:
     if known is None or not tokens or any(t.kind not in (Kind.WORD, Kind.LINK) for t in tokens):
         return False
     return known([joined(tokens)]) == 0
+
+
+def _unmarked_person(tokens: Sequence[Token], *, me: str | None) -> list[Token]:
+    """The words after a partner's name (a `to` or `is` before them aside) when they read as
+    a person named without the `@` (`ben`, `Ben Smith`): words alone, the first a name's, no
+    mention among them; else none."""
+    if tokens and tokens[0].is_word("to", "is"):
+        tokens = tokens[1:]
+    if (
+        not tokens
+        or not tokens[0].text[:1].isalpha()
+        or any(token.kind is not Kind.WORD or _is_person(token, me) for token in tokens)
+    ):
+        return []
+    return list(tokens)
+
+
+def _registered_start(known: KnownNames | None, tokens: Sequence[Token]) -> int | None:
+    """How many of the unquoted words of `tokens`, which no partner goes by, a partner's name
+    takes (the most that do); None when no partner goes by fewer of them either."""
+    if (
+        known is None
+        or len(tokens) < 2
+        or any(token.kind is not Kind.WORD for token in tokens)
+        or _registered(known, tokens)
+    ):
+        return None
+    counts = range(len(tokens) - 1, 0, -1)
+    picked = known([joined(tokens[:count]) for count in counts])
+    return None if picked is None else counts[picked]
 
 
 def _of_before(tokens: Sequence[Token], known: KnownNames | None) -> int:
@@ -1064,6 +1125,8 @@ def parse_team(
         split = None
     said = _split_at_last(tokens, ("add", "remove"), then=None)
     people_from = _trailing_mentions(tokens)
+    if split is None and said is not None and people_from is not None and said + 1 < people_from:
+        _no_mention_after(text, tokens, said)  # `team MSF add ben @dan`
     if split is None and people_from is not None:
         return ChangeLine(
             name=_require_name(whole_name(tokens[:people_from])),
@@ -1085,7 +1148,7 @@ def parse_team(
             )
         raise GrammarError(f"Who? Name the colleagues after `{word}` with `@`, e.g. `{word} @ben`.")
     if split is None and said:
-        mentions(tokens[said + 1 :])  # `team MSF add ben`: says which is no mention
+        _no_mention_after(text, tokens, said)  # `team MSF add ben`
     if split is None:
         raise GrammarError("Say `add` or `remove` and then the people, e.g. `add @ben @dan`.")
     name = _require_name(whole_name(tokens[:split]))
@@ -1094,6 +1157,22 @@ def parse_team(
         change=Change(tokens[split].text.lower()),
         items=tuple(dict.fromkeys(mentions(tokens[split + 1 :]))),
     )
+
+
+def _no_mention_after(line: str, tokens: Sequence[Token], said: int) -> None:
+    """`team NAME add|remove` (at `said`) followed by people of whom one is no mention: which,
+    and the line with the `@` a plain word lacks."""
+    body = tokens[said + 1 :]
+    bad = next(
+        (t for t in body if not (t.kind is Kind.MENTION or t.is_word("and") or t.text == ",")),
+        None,
+    )
+    if bad is None or bad.kind is not Kind.WORD or not bad.text[:1].isalpha():
+        mentions(body)  # says what it is (a quoted name, a channel)
+        return
+    word = tokens[said].text.lower()
+    example = f"/partner team {_typed(tokens[:said], line)} {word} {_with_at(body, line)}"
+    raise GrammarError(not_a_mention(bad.text, who="colleagues", example=example))
 
 
 # `team MSF +@ben`, `team MSF -@ben`: a sign before the people says the change.

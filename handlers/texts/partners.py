@@ -28,7 +28,7 @@ from bot.services.registry import (
     Renamed,
     SimilarBy,
 )
-from handlers.grammar import in_command, quoted
+from handlers.grammar import in_command, not_a_mention, quoted
 from storage.models import MAX_NAME_LENGTH, PartnerStatus, TeamRole
 
 COMMAND = "/partner"
@@ -339,11 +339,19 @@ AFTER_THE_NAME = {
 def swallowed_words(partner: str, extra: str, *, verb: str, query: str) -> str:
     """Words after a known partner's name that the verb does not take, read as part of a name
     no partner goes by."""
+    read = f"I read {quote(query)} as the partner's name, and know no such partner."
+    words = extra.replace(",", " ").split()
+    plain = [word for word in words if word.lower() not in ("and", "me")]
+    if verb == "team" and plain and all(word.isalpha() for word in words):
+        # `team Oxfam ben`: people named straight after the name, without their `@`.
+        people = " ".join(word if word not in plain else f"@{word}" for word in words)
+        example = f"{COMMAND} team {in_command(partner)} add {people}"
+        said = not_a_mention(plain[0], who="colleagues", example=example)
+        return f"{read} If you meant {bold(partner)}, {said}"
     how = f" ({AFTER_THE_NAME[verb]})" if verb in AFTER_THE_NAME else ""
     return (
-        f"I read {quote(query)} as the partner's name, and know no such partner. If you meant "
-        f"{bold(partner)}, {quote(extra)} is not something `{verb}` takes after the name{how}; the "
-        "forms are below."
+        f"{read} If you meant {bold(partner)}, {quote(extra)} is not something `{verb}` takes "
+        f"after the name{how}; the forms are below."
     )
 
 

@@ -864,7 +864,7 @@ def test_an_unknown_partner_without_candidates(slack: Slack) -> None:
             "owner <@U0CHLOE|chloe> MSF",
             "Name the partner first, then the owner: `/partner owner MSF @chloe`.",
         ),
-        ("team MSF add ben", "`ben` is not a mention: name the people with `@`"),
+        ("team MSF add ben", "`ben` is not a mention: name the colleagues with `@`"),
         ("add Partners for <#C0PARTNERS|partnerships>", "cannot contain a mention or a channel"),
         ("add Owner Circle", 'put it in quotes: `/partner add "Owner Circle"`.'),
         ("add Oxfam <@U0BEN|ben>", "say `owner`: `/partner add Oxfam owner @ben`."),
@@ -1787,6 +1787,49 @@ def test_add_takes_me_as_owner_deputy_or_team(slack: Slack) -> None:
     said = answer(slack, "add Beta owner <@U0BEN|ben> team me", user=DAN)
     assert said.startswith("Added *Beta*.")
     assert registry(slack).profile(team_id=TEAM, partner="Beta").members == [DAN]
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        (
+            "owner Oxfam ben",
+            "`ben` is not a mention: name the owner with `@`, e.g. `/partner owner Oxfam @ben` "
+            "(`me` for yourself).",
+        ),
+        (
+            "owner of Oxfam to Ben Smith",
+            "`Ben Smith` is not a mention: name the owner with `@`, e.g. `/partner owner Oxfam "
+            "@Ben` (`me` for yourself).",
+        ),
+        ('owner "Oxfam" ben', "e.g. `/partner owner Oxfam @ben` (`me` for yourself)."),
+        (
+            "deputy Oxfam ben",
+            "`ben` is not a mention: name the deputy with `@`, e.g. `/partner deputy Oxfam @ben` "
+            "(`me` for yourself), or `none` for no deputy.",
+        ),
+        (
+            "team Oxfam add ben and <@U0DAN|dan>",
+            "`ben` is not a mention: name the colleagues with `@`, e.g. `/partner team Oxfam add "
+            "@ben and @dan` (`me` for yourself).",
+        ),
+        (
+            "team Oxfam ben",
+            "If you meant *Oxfam*, `ben` is not a mention: name the colleagues with `@`, e.g. "
+            "`/partner team Oxfam add @ben` (`me` for yourself).",
+        ),
+    ],
+)
+def test_a_colleague_named_without_the_at_is_shown_the_line_with_it(
+    slack: Slack, typed: str, said: str
+) -> None:
+    # QA: `owner Oxfam ben` asked "Who should be the owner of “Oxfam ben”?", its example
+    # `/partner owner Oxfam ben @ana`; `team Oxfam add ben` gave `@ana` as the example.
+    answer(slack, "add Oxfam")
+    answered = answer(slack, typed)
+    assert said in answered and "*Example:*" in answered
+    profile = registry(slack).profile(team_id=TEAM, partner="Oxfam")
+    assert (profile.facts.owner_id, profile.facts.deputy_id, profile.members) == (ANA, None, [])
 
 
 def test_owner_without_a_person_says_whom_to_name_and_the_line(slack: Slack) -> None:
