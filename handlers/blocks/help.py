@@ -9,6 +9,8 @@ from handlers.reply import Block, Reply
 from handlers.verbs import SECTIONS, SYNONYMS, Verb, verbs_in
 
 COMMAND = "/partner"
+# The partner the verbs' examples name (`handlers.verbs`), for an example built here.
+EXAMPLE_PARTNER = "MSF"
 
 
 def overview(first_steps: FirstSteps | None = None) -> Reply:
@@ -107,6 +109,13 @@ def unknown_verb(word: str, suggestions: list[str], *, rest: str = "") -> Reply:
             f"`{COMMAND} status {name} ended`; if it is a duplicate of another, "
             f"`{COMMAND} merge {name} into KEPT`."
         )
+    elif any("NAME" in line for line in suggestions):
+        # A word typed alone that stands for a verb taking a partner (`who`): its lines say
+        # `NAME`, which a line offered to copy should not hold. What is missing, and examples.
+        examples = " or ".join(
+            f"`{COMMAND} {line.replace('NAME', EXAMPLE_PARTNER)}`" for line in suggestions
+        )
+        lead += f" Which partner do you mean? Give its name, e.g. {examples}."
     elif suggestions:
         lead += " Did you mean " + " or ".join(f"`{COMMAND} {s}`" for s in suggestions) + "?"
     meant = SYNONYMS.get(word.lower())

@@ -1832,6 +1832,22 @@ def test_a_colleague_named_without_the_at_is_shown_the_line_with_it(
     assert (profile.facts.owner_id, profile.facts.deputy_id, profile.members) == (ANA, None, [])
 
 
+@pytest.mark.parametrize("word", ["who", "whois"])
+def test_who_alone_asks_which_partner_with_an_example_naming_one(slack: Slack, word: str) -> None:
+    # QA: `/partner who` answered "Did you mean `/partner owner of NAME` or `/partner show
+    # NAME`?", a placeholder where a line to copy was expected.
+    answer(slack, "add Oxfam")
+    said = answer(slack, word)
+    assert (
+        f"`{word}` is not something I know how to do. Which partner do you mean? Give its name, "
+        "e.g. `/partner owner of MSF` or `/partner show MSF`."
+    ) in said
+    assert "NAME" not in said
+    # With a name, the lines name it.
+    said = answer(slack, f"{word} Oxfam")
+    assert "Did you mean `/partner owner of Oxfam` or `/partner show Oxfam`?" in said
+
+
 def test_owner_without_a_person_says_whom_to_name_and_the_line(slack: Slack) -> None:
     # QA: `owner Oxfam GB is` answered only "Name exactly one owner with `@`".
     answer(slack, "add Oxfam GB")
