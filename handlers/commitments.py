@@ -83,6 +83,10 @@ NUDGE_EVERY_MINUTES = 30
 # `due date`). The last one counts: `confirm the due date by friday` is due friday.
 # `deadline friday` too, as people write it in a sentence.
 _BY = re.compile(r"\b(?:due\s+date|due\s+(?:by|on)|deadline|by|due)\b", re.IGNORECASE)
+# A mention that ends a line, as Slack sends it (what is typed after a `:` is not tokenized: a
+# bare `@ben` may stand there).
+_MENTION_AT_END = re.compile(r"<@(?P<user>[UW][A-Z0-9]+)(?:\|[^>]*)?>\s*$")
+_MENTION_AT_START = re.compile(r"^\s*<@(?P<user>[UW][A-Z0-9]+)(?:\|[^>]*)?>[\s,:–—-]*")
 # `on friday` at the end, when no `by` (nor `due`, `deadline`) is said: for a promise the day it
 # happens is the day it is due (`we'll meet on friday` is met by Friday), so nothing is lost by
 # reading it so. Only when all after the last `on` reads as a date: `we owe the report on Q3`
@@ -144,19 +148,48 @@ def _trailing_side(tokens: list[grammar.Token]) -> tuple[CommitmentSide, int] | 
 
 
 def _owners(tokens: list[grammar.Token]) -> str | None:
-    if len(tokens) > 1:
-        raise GrammarError(texts.ONE_OWNER)
-    return tokens[0].text if tokens else None
+    return _one_owner(*(token.text for token in tokens))
 
 
-def _named(tokens: list[grammar.Token]) -> Name:
+def _named(tokens: list[grammar.Token], owners: list[grammar.Token]) -> tuple[Name, str | None]:
+    """The partner's name and the owner. A mention is never part of a name, so one typed before
+    or after it (`commit @ben Acme us`, `commit Acme @ben we owe`) names the owner as well as
+    one after the side does."""
+    tokens, owners = list(tokens), list(owners)
+    while tokens and tokens[0].kind is Kind.MENTION:
+        owners.append(tokens.pop(0))
+    while tokens and tokens[-1].kind is Kind.MENTION:
+        owners.append(tokens.pop())
     name = grammar.whole_name(tokens)
     if name is None or not name.text:
         raise GrammarError(texts.NO_PARTNER)
-    return name
+    return name, _owners(owners)
 
 
 def parse_commit(text: str) -> CommitLine:
+    # `… by friday @ben`: people name the owner last too. Only after a day that reads as one:
+    # in `… by friday to @ben` the mention may be whom it goes to, so the right form is asked.
+    rest, ending = text, list[str]()
+    while found := _MENTION_AT_END.search(rest):
+        ending.insert(0, found["user"])
+        rest = rest[: found.start()].rstrip(" ,;(–—-")
+    if not ending or not rest:
+        return _parse_commit(text)
+    line = _parse_commit(rest)
+    if not reads_as_date(line.due):
+        raise GrammarError(texts.owner_goes_after_side(line.side, ending[0]))
+    return replace(line, owner_id=_one_owner(line.owner_id, *ending))
+
+
+def _one_owner(*owners: str | None) -> str | None:
+    """The owner named (perhaps more than once), or None; two people are refused."""
+    named = {owner for owner in owners if owner is not None}
+    if len(named) > 1:
+        raise GrammarError(texts.ONE_OWNER)
+    return named.pop() if named else None
+
+
+def _parse_commit(text: str) -> CommitLine:
     head, tail = touchpoint_handlers.split_notes(text)
     colon = tail is not None
     tokens = grammar.tokenize(head)
@@ -167,11 +200,22 @@ def parse_commit(text: str) -> CommitLine:
     if tail is not None and trailing is not None:
         # `NAME we owe [@owner] : WHAT by DATE`.
         side, used = trailing
-        name, owner_id = _named(tokens[:-used]), _owners(owners)
+        name, owner_id = _named(tokens[:-used], owners)
+        # `we owe : @ben send the deck`: the owner typed just after the `:`, as the one who does
+        # it (the documented place is just before it).
+        while first := _MENTION_AT_START.match(tail):
+            owner_id = _one_owner(owner_id, first["user"])
+            tail = tail[first.end() :]
     else:
         # `NAME we owe [@owner] WHAT by DATE`: the first side said after the name ends it; what
         # follows (perhaps with a `:` in it) was promised.
         side, name, owner_id, tail = _without_colon(text)
+        early = _due_before_colon(tail)
+        if early is not None:
+            due, what = early
+            return CommitLine(
+                name=name, side=side, owner_id=owner_id, what=_promised(what), due=due
+            )
     found = list(_BY.finditer(tail)) or _on_a_date(tail)
     # `due: friday`: the mark after the word is no part of the day.
     # `by friday.`: nor is a full stop or an exclamation mark at the end.
@@ -181,12 +225,29 @@ def parse_commit(text: str) -> CommitLine:
     what = tail[: found[-1].start()].strip()
     if what.endswith("(") and due.endswith(")"):  # `the deck (due friday)`
         due = due[:-1].strip()
-    # `the deck, due friday`: the mark before the word is no part of the promise.
-    what = _unquoted(_WILL.sub("", what.rstrip(",;(–—-").strip()))
+    what = _promised(what)
     if not what and not colon:
         # `we owe by friday`: no `:` was typed, so say where the promise goes in what was.
         raise GrammarError(texts.no_what(name.text, side, due))
     return CommitLine(name=name, side=side, owner_id=owner_id, what=what, due=due)
+
+
+def _promised(what: str) -> str:
+    # `the deck, due friday`: the mark before the word is no part of the promise.
+    return _unquoted(_WILL.sub("", what.rstrip(",;(–—-").strip()))
+
+
+def _due_before_colon(tail: str) -> tuple[str, str] | None:
+    """`by friday : send the deck`, the day said before the `:` and the promise after it: the
+    day and the promise, else None."""
+    before, after = touchpoint_handlers.split_notes(tail)
+    said = _BY.match(before.strip())
+    if after is None or said is None:
+        return None
+    due = before.strip()[said.end() :].strip()
+    # The promise as typed: `split_notes` undoes Slack's escaping, which the tail has had.
+    what = tail[len(before) + 1 :].strip()
+    return (due, what) if what and reads_as_date(due) else None
 
 
 def _on_a_date(tail: str) -> list[re.Match[str]]:
@@ -216,7 +277,8 @@ def _without_colon(text: str) -> tuple[CommitmentSide, Name, str | None, str]:
         after = tokens[rest - 1].end
         # `we owe: the deck`, `us - the deck`: the mark after the side is no part of it.
         tail = unescape(text[after:]).strip().lstrip(":-–—").strip()
-        return side, _named(tokens[:index]), _owners(owners), tail
+        name, owner_id = _named(tokens[:index], owners)
+        return side, name, owner_id, tail
     if not tokens or tokens[0].kind is Kind.COLON:
         raise GrammarError(texts.NO_PARTNER)
     if before_colon == len(tokens) and _side_at(tokens, 0) is not None:

@@ -291,6 +291,17 @@ def no_what(name: str, side: CommitmentSide, due: str) -> str:
     )
 
 
+def owner_goes_after_side(side: CommitmentSide, owner_id: str) -> str:
+    """A mention at the end of a commit line, after something that reads as no due day
+    (`… by friday to @ben`): it may be the owner or whom the promise goes to. The syntax and
+    an example follow it."""
+    says = "`us` (or `we owe`)" if side is CommitmentSide.US else "`them` (or `they owe`)"
+    return (
+        f"Does <@{owner_id}> own it? Then name them right after {says}. If the promise goes to "
+        "them, end with the day instead: `send the deck to @them by friday`."
+    )
+
+
 ONE_OWNER = "Name at most one owner, with `@`, after `us` or `them`."
 NO_ID = "Which commitment? Give its number, e.g. `42` (`commitments` lists them)."
 NO_PARTNER = "Which partner? Give the partner's name first."

@@ -202,3 +202,51 @@ def test_marks_around_due_are_no_part_of_the_promise_or_the_day(
 ) -> None:
     line = parse_commit(text)
     assert (line.what, line.due) == (what, due)
+
+
+@pytest.mark.parametrize(
+    ("text", "owner", "what", "due"),
+    [
+        # Team QA: `commit Acme we owe: send the deck by friday @ben` read “friday @ben” as the
+        # due day and refused it. A mention is no part of a day, nor of a partner's name.
+        ("Acme we owe: send the deck by friday <@U0BEN|ben>", "U0BEN", "send the deck", "friday"),
+        ("Acme we owe send the deck by friday <@U0BEN|ben>", "U0BEN", "send the deck", "friday"),
+        ("Acme us : send the deck by friday, <@U0BEN|ben>", "U0BEN", "send the deck", "friday"),
+        ("Acme <@U0BEN|ben> us : send the deck by friday", "U0BEN", "send the deck", "friday"),
+        ("<@U0BEN|ben> Acme we owe send the deck by friday", "U0BEN", "send the deck", "friday"),
+        ("Acme us : <@U0BEN|ben> send the deck by friday", "U0BEN", "send the deck", "friday"),
+        ("Acme us <@U0BEN> : it by friday <@U0BEN|ben>", "U0BEN", "it", "friday"),
+        # The day before the `:`, the promise after it.
+        ("Acme us by friday : send the deck", None, "send the deck", "friday"),
+        ("Acme us <@U0BEN|ben> by friday 14:00 : the deck", "U0BEN", "the deck", "friday 14:00"),
+        # A mention inside what was promised stays there: it may be whom it goes to.
+        ("Acme us : the deck to <@U0BEN|ben> by friday", None, "the deck to <@U0BEN|ben>", None),
+        # A bare `@name` after the `:` is text, as before.
+        ("Acme us : ask @ben by friday", None, "ask @ben", "friday"),
+    ],
+)
+def test_the_owner_and_the_day_in_the_orders_people_type_them(
+    text: str, owner: str | None, what: str, due: str | None
+) -> None:
+    line = parse_commit(text)
+    assert (line.name.text, line.side) == ("Acme", CommitmentSide.US)
+    assert (line.owner_id, line.what, line.due) == (owner, what, due or "friday")
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        # A mention after words that are no day: owner or recipient? The right forms are said.
+        (
+            "Acme us : send the deck by friday to <@U0BEN|ben>",
+            r"Does <@U0BEN> own it\? Then name them right after `us` \(or `we owe`\)\. If the "
+            r"promise goes to them, end with the day instead: `send the deck to @them by friday`",
+        ),
+        ("Acme them : the slides <@U0BEN|ben>", "When is it due?"),
+        ("Acme us <@U0CHLOE|chloe> : it by friday <@U0BEN|ben>", "at most one owner"),
+        ("Acme <@U0CHLOE|chloe> us : <@U0BEN|ben> it by friday", "at most one owner"),
+    ],
+)
+def test_an_owner_typed_where_it_is_unclear_is_asked_about(text: str, problem: str) -> None:
+    with pytest.raises(GrammarError, match=problem):
+        parse_commit(text)

@@ -155,6 +155,35 @@ def test_a_promise_of_ours_is_recorded_and_its_owner_told(slack: Slack) -> None:
 
 
 @pytest.mark.usefixtures("acme")
+def test_an_owner_named_at_the_end_of_the_line_owns_it_and_is_told(slack: Slack) -> None:
+    """Team QA: `commit Acme we owe: send the deck by friday @ben` answered that “friday @ben”
+    is no date; the mention names the owner wherever it stands outside what was promised."""
+    said = answer(slack, f"commit Acme we owe: send the deck by friday {MENTION[BEN]}")
+    assert "Recorded `#1`: *we* owe *Acme Corporation* “send the deck”, due Fri 27 Nov" in said
+    assert "<@U0BEN> owns it (I've let them know)" in said
+    said = answer(slack, f"commit Acme {MENTION[DAN]} we owe by monday : the budget")
+    assert "Recorded `#2`: *we* owe *Acme Corporation* “the budget”, due Mon 30 Nov" in said
+    assert [(row.owner_id, row.what) for row in stored(slack)] == [
+        (BEN, "send the deck"),
+        (DAN, "the budget"),
+    ]
+    at(slack, utc(2026, 11, 25, 14, 30))  # 09:30 in New York
+    (note,) = dms(slack, BEN)
+    assert "<@U0ANA> recorded `#1`: *we* owe *Acme Corporation* “send the deck”" in note.text
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_mention_after_words_that_are_no_day_is_asked_about_and_nothing_saved(
+    slack: Slack,
+) -> None:
+    said = answer(slack, f"commit Acme we owe: send the deck by friday to {MENTION[BEN]}")
+    assert "Does <@U0BEN> own it? Then name them right after `us` (or `we owe`)." in said
+    assert "*Example:* `/partner commit MSF us @ben : send the draft MoU by friday`" in said
+    assert stored(slack) == []
+    assert dms(slack, BEN) == []
+
+
+@pytest.mark.usefixtures("acme")
 def test_a_note_to_the_owner_still_unsent_when_their_first_reminder_falls_due_is_folded_in(
     slack: Slack,
 ) -> None:
