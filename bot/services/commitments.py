@@ -108,6 +108,9 @@ ASSIGNED = "commitment_assigned"
 CHANGED = "commitment_changed"
 # A message in these states has reached nobody, nor will it as queued.
 _UNSENT = frozenset({OutboxStatus.PENDING, OutboxStatus.CANCELLED})
+# How late a note that is also a reminder may go and still be that reminder: the dispatcher
+# runs every few seconds, but Slack may make it wait.
+NOTE_LEEWAY = timedelta(minutes=15)
 # Why a message about an open commitment was withdrawn unsent when its partner ended
 # (`quiet_for_ended`): a reminder cancelled so is queued afresh once the partner is reopened.
 ENDED_REASON = "the partner ended"
@@ -370,6 +373,18 @@ class Changed:
     # The note telling the owner that a colleague recorded it for them had not reached them
     # and was dropped with this change: this one says what was recorded, and by whom.
     unannounced: bool = False
+    # The owner's reminder due now, which this note is too (reopened on its due day, say): it
+    # says what that reminder would, so the owner gets one message, not two.
+    reminder: Stage | None = None
+
+
+@dataclass(frozen=True)
+class DueReminder:
+    """A reminder the planner would queue now: its stage, dedupe key and expiry."""
+
+    stage: Stage
+    key: str
+    expires_at: datetime
 
 
 class CommitmentMessages(Protocol):
@@ -917,8 +932,9 @@ class Commitments:
         the planner's next run, a reminder withdrawn when it was closed included), and its
         owner is told when someone else reopened it, unless they never heard it was closed (the
         note saying so still waited for them: then the note that closing withdrew unsent, a
-        new date most often, comes instead). Reopened after its due day, the note to the owner
-        is the overdue reminder due now too. The same people may reopen it as may close it.
+        new date most often, comes instead). When a reminder to the owner is due now (reopened
+        on its due day, or after it), the note to them is that reminder too. The same people may
+        reopen it as may close it.
         Raises CommitmentGone, NotClosed, NotAllowedToClose, PartnerEnded (reopen the partner
         first) or PeopleToLookUp."""
         team_id, now = actor.team_id, self.clock.now()
@@ -960,20 +976,17 @@ class Commitments:
             )
             session.flush()
             reopened = self._reread(session, team_id, commitment_id, now)
+            tell = (unannounced or not close_unheard) and before.owner_id != actor.user_id
+            reminder = self._reminder_now(session, team_id, commitment_id, now) if tell else None
             change = Changed(
                 commitment=reopened,
                 by=actor.user_id,
                 reopened_from=before.status,
                 unannounced=unannounced,
+                reminder=None if reminder is None else reminder.stage,
             )
-            if (unannounced or not close_unheard) and before.owner_id != actor.user_id:
-                self._tell_owner(
-                    session,
-                    actor,
-                    change,
-                    now,
-                    reminder=self._overdue_now(session, team_id, commitment_id, now),
-                )
+            if tell:
+                self._tell_owner(session, actor, change, now, reminder=reminder)
             elif missed is not None:
                 # As if it had never been closed: the news the close withdrew (a new date, most
                 # often) reaches the owner after all.
@@ -1028,20 +1041,20 @@ class Commitments:
         change: Changed,
         now: datetime,
         *,
-        reminder: tuple[str, datetime] | None = None,
+        reminder: DueReminder | None = None,
     ) -> None:
         """Queue a note to the commitment's owner, in their working hours, when someone else
         closed or re-dated it (after its unsent messages were cancelled: it is the latest). A
-        note that says what the owner's reminder due now would (`reminder`: its key and
-        expiry, `_overdue_now`) is queued as that reminder: the planner finds it queued, and
-        the next one comes at its own moment."""
+        note that says what the owner's reminder due now would (`reminder`, `_reminder_now`)
+        is queued as that reminder: the planner finds it queued, and the next one comes at its
+        own moment."""
         item = change.commitment
         if item.owner_id == actor.user_id:
             return
         message = self.messages.changed(change)
         kind, key, expires_at = CHANGED, f"{key_prefix(item.id)}changed:{now.isoformat()}", None
         if reminder is not None:
-            kind, (key, expires_at) = REMINDER, reminder
+            kind, key, expires_at = REMINDER, reminder.key, reminder.expires_at
         enqueue(
             session,
             team_id=actor.team_id,
@@ -1055,11 +1068,14 @@ class Commitments:
             expires_at=expires_at,
         )
 
-    def _overdue_now(
+    def _reminder_now(
         self, session: Session, team_id: str, commitment_id: int, now: datetime
-    ) -> tuple[str, datetime] | None:
-        """The key and expiry of the overdue reminder the planner would queue now for the
-        commitment's owner (not while they are away: their stand-in hears it), or None."""
+    ) -> DueReminder | None:
+        """The owner's reminder a note queued now would stand in for: the one the planner
+        would queue by the time the note goes (the owner's first working-hours slot), or None
+        while they are away (their stand-in hears it). None too when, held a little longer,
+        the note would outlive that reminder: the planner would replace it unsent with the
+        next one ("is due" with "overdue"), and the note's news would go with it."""
         found = _commitment_of(session, team_id, commitment_id)
         if found is None:
             return None
@@ -1070,11 +1086,16 @@ class Commitments:
         tz = self._zone(session, team_id, owner)
         workspace = get_workspaces(session=session, team_ids=[team_id]).get(team_id)
         hours = WorkingHours.of(workspace)
-        due = self._reminder_to_queue(session, row, tz, hours=hours, now=now)
-        if due is None or due[0].stage is not Stage.OVERDUE:
+        slot = first_slot(session, team_id=team_id, user_id=owner, due_at=now, key=owner)
+        due = self._reminder_to_queue(session, row, tz, hours=hours, now=slot)
+        if due is None:
             return None
         moment, key = due
-        return key, reminder_expiry(row.due_on, moment.stage, moment.week, tz=tz, hours=hours)
+        expires_at = reminder_expiry(row.due_on, moment.stage, moment.week, tz=tz, hours=hours)
+        later = first_slot(
+            session, team_id=team_id, user_id=owner, due_at=slot + NOTE_LEEWAY, key=owner
+        )
+        return DueReminder(moment.stage, key, expires_at) if later < expires_at else None
 
     def _missed_before_close(
         self, session: Session, team_id: str, notes: str

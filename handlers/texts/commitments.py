@@ -605,12 +605,16 @@ def changed(note: Changed) -> str:
     if note.reopened_from is not None:
         was = "marked done" if note.reopened_from is CommitmentStatus.DONE else "dropped"
         reopened = f"{by} reopened {yours} {which} (it had been {was}): {promise(item)}"
-        if item.overdue_days:
-            # Reopened after its due day, it is also the overdue reminder due now.
+        if item.overdue_days or note.reminder is Stage.OVERDUE:
+            # Reopened after its due day (or read after it), it is also the overdue reminder.
             return (
                 f":warning: {reopened}, which was due {due_day(item)} and is still open. "
                 f"{_ask(item)}"
             )
+        if note.reminder is not None:
+            # Reopened when a reminder was due (its due day, say), it is that reminder too.
+            mark = ":date:" if note.reminder is Stage.DUE else ":hourglass_flowing_sand:"
+            return f"{mark} {reopened}, which is due {due_day(item)}. {_ask(item)}"
         return f"{reopened}, {due(item)}. Reminders about it resume."
     verb = "marked" if item.status is CommitmentStatus.DONE else "dropped"
     done = " done" if item.status is CommitmentStatus.DONE else ""
@@ -628,8 +632,10 @@ def _changed_unannounced(note: Changed) -> str:
     role = "you own it" if item.side is CommitmentSide.US else "you follow it up"
     recorded = f"{person(item.created_by)} recorded {which} for you ({role})"
     if note.reopened_from is not None:
-        # Closed and reopened before they heard of it: as if it had been open all along.
-        return f"{recorded}: {promise(item)}, {due(item)}. I'll remind you of it."
+        # Closed and reopened before they heard of it: as if it had been open all along. When
+        # it is also the reminder due now, it asks what a reminder does.
+        then = "I'll remind you of it." if note.reminder is None else _ask(item)
+        return f"{recorded}: {promise(item)}, {due(item)}. {then}"
     if note.was_due is not None:
         then = "then moved it" if note.by == item.created_by else f"{person(note.by)} moved it"
         return (

@@ -1797,6 +1797,63 @@ def test_an_overdue_commitment_reopened_by_a_colleague_tells_its_owner_both_in_o
 
 
 @pytest.mark.usefixtures("acme")
+@pytest.mark.parametrize(
+    "reopened_at",
+    [utc(2026, 12, 4, 12, 0), utc(2026, 12, 4, 16, 0)],
+    ids=["before-his-hours", "in-his-hours"],
+)
+def test_a_commitment_reopened_on_its_due_day_tells_its_owner_in_one_message(
+    slack: Slack, reopened_at: datetime
+) -> None:
+    """Team QA: Ana reopened Ben's commitment on its due day; Ben got two messages, “is due
+    Fri 4 Dec” and “reopened your commitment”. One says both, with the reminder's buttons."""
+    answer(slack, f"commit Acme us {MENTION[BEN]} : send the draft MoU by 2026-12-04")
+    at(slack, utc(2026, 11, 30, 16, 0))  # Monday, 11:00 in New York
+    answer(slack, "drop 1 they cancelled")
+    at(slack, utc(2026, 11, 30, 16, 1))
+    assert "dropped your commitment `#1`" in dms(slack, BEN)[-1].text
+    heard = len(dms(slack, BEN))
+    at(slack, reopened_at)
+    answer(slack, "reopen 1")
+    for moment in (utc(2026, 12, 4, 14, 0), utc(2026, 12, 4, 16, 5), utc(2026, 12, 4, 21, 0)):
+        at(slack, moment)
+    (told,) = dms(slack, BEN)[heard:]
+    assert (
+        ":date: <@U0ANA> reopened your commitment `#1` (it had been dropped): *we* owe *Acme "
+        "Corporation* “send the draft MoU”, which is due Fri 4 Dec. Done already? Close it;"
+    ) in told.text
+    assert action_ids(told) == [blocks.DONE, blocks.DROP, blocks.NEW_DATE]
+    at(slack, utc(2026, 12, 7, 14, 30))  # Monday: still open, the next reminder as ever
+    (overdue,) = dms(slack, BEN)[heard + 1 :]
+    assert "was due Fri 4 Dec and is still open" in overdue.text
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_commitment_reopened_the_evening_before_its_first_reminder_is_that_reminder(
+    slack: Slack,
+) -> None:
+    """Reopened after Ben's hours on the day of its first reminder (3 working days before),
+    the note goes at his next opening and is that reminder, without “in 3 working days”
+    (it is 2 by then); the due day's reminder follows on the day."""
+    answer(slack, f"commit Acme us {MENTION[BEN]} : send the draft MoU by 2026-12-04")
+    answer(slack, "drop 1 they cancelled")
+    at(slack, utc(2026, 11, 25, 14, 30))
+    heard = len(dms(slack, BEN))
+    at(slack, utc(2026, 12, 1, 23, 30))  # Tuesday, 18:30 in New York
+    answer(slack, "reopen 1")
+    at(slack, utc(2026, 12, 2, 14, 30))
+    at(slack, utc(2026, 12, 2, 16, 0))
+    (told,) = dms(slack, BEN)[heard:]
+    assert (
+        ":hourglass_flowing_sand: <@U0ANA> reopened your commitment `#1` (it had been dropped): "
+        "*we* owe *Acme Corporation* “send the draft MoU”, which is due Fri 4 Dec. Done already?"
+    ) in told.text
+    at(slack, utc(2026, 12, 4, 14, 30))
+    (due,) = dms(slack, BEN)[heard + 1 :]
+    assert "is due Fri 4 Dec." in due.text
+
+
+@pytest.mark.usefixtures("acme")
 def test_a_new_date_its_owner_never_heard_of_reaches_them_when_the_commitment_is_reopened(
     slack: Slack,
 ) -> None:

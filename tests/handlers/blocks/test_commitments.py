@@ -449,6 +449,28 @@ def test_a_new_date_for_an_owner_who_never_heard_of_it_says_what_was_recorded() 
     assert "(you own it); <@U0DAN> moved it to Fri 11 Dec" in by_dan
 
 
+@pytest.mark.parametrize(
+    ("stage", "says"),
+    [
+        (None, "*we* owe *Acme* “the draft MoU”, due Fri 4 Dec. Reminders about it resume."),
+        (Stage.BEFORE, ":hourglass_flowing_sand: <@U0ANA> reopened your commitment `#12`"),
+        (Stage.DUE, "“the draft MoU”, which is due Fri 4 Dec. Done already? Close it;"),
+        (Stage.OVERDUE, "“the draft MoU”, which was due Fri 4 Dec and is still open. Done"),
+    ],
+)
+def test_a_reopen_note_that_is_also_the_reminder_due_says_what_the_reminder_would(
+    stage: Stage | None, says: str
+) -> None:
+    """Reopened when a reminder falls due (its due day, say), the owner gets one message."""
+    change = Changed(
+        commitment=item(), by="U0ANA", reopened_from=CommitmentStatus.DROPPED, reminder=stage
+    )
+    assert says in blocks.changed(change).text
+    # To an owner who never heard of it at all, it is what was recorded, and the reminder.
+    unheard = blocks.changed(replace(change, unannounced=True)).text
+    assert unheard.endswith("I'll remind you of it." if stage is None else "a new date.")
+
+
 def test_closed_ones_with_long_promises_and_notes_are_all_shown() -> None:
     """Review: ten closed lines went in one section; with promises and notes of a few hundred
     characters, Slack's 3,000 cut the section and the later lines were lost unsaid."""
