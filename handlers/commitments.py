@@ -23,7 +23,6 @@ from apscheduler.triggers.interval import IntervalTrigger
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
-from sqlmodel import Session
 
 from bot.dates import reads_as_date
 from bot.mrkdwn import unescape
@@ -67,7 +66,6 @@ from handlers.services import commitments_of as service_of
 from handlers.texts import commitments as texts
 from handlers.texts import partners as partner_texts
 from handlers.verbs import VERBS_BY_NAME
-from storage import commitments as commitment_store
 from storage.models import CommitmentSide, CommitmentStatus, PartnerStatus
 
 if TYPE_CHECKING:
@@ -761,15 +759,9 @@ def _check_owner_after_ack(
         return
 
     def undo(_elsewhere: list[str]) -> str:
-        with Session(runtime.engine) as session:
-            commitment_store.replace_owner(
-                session=session,
-                team_id=actor.team_id,
-                commitment_id=commitment.id,
-                owner_id=actor.user_id,
-                instead_of=owner,
-            )
-            session.commit()
+        service_of(runtime).take_off_elsewhere(
+            actor=actor, commitment_id=commitment.id, owner_id=owner
+        )
         return partner_texts.commit_form_owner_replaced(
             owner, commitment.number, commitment.partner_name
         )

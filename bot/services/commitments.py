@@ -1196,6 +1196,22 @@ class Commitments:
         )
         return row, facts
 
+    def take_off_elsewhere(self, *, actor: Actor, commitment_id: int, owner_id: str) -> bool:
+        """Undo the commitment form's pick of an owner (`owner_id`) whom Slack said, after the
+        ack, is of another organisation: the form's submitter (`actor`) owns it instead, as a
+        commitment always has an owner. The submitter undoes their own pick, so no permission
+        check. False when someone else owns it by now."""
+        with Session(self.engine) as session:
+            replaced = store.replace_owner(
+                session=session,
+                team_id=actor.team_id,
+                commitment_id=commitment_id,
+                owner_id=actor.user_id,
+                instead_of=owner_id,
+            )
+            session.commit()
+        return replaced
+
     # --- Reading -------------------------------------------------------------------------------
 
     def get(self, *, team_id: str, commitment_id: int) -> CommitmentFacts:

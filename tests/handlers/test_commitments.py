@@ -14,6 +14,13 @@ from handlers.commitments import (
 )
 from handlers.grammar import GrammarError, Name
 from storage.models import CommitmentSide
+from tests.test_layers import ROOT, imported_modules
+
+COMMITMENT_HANDLERS = (
+    "handlers/commitments.py",
+    "handlers/blocks/commitments.py",
+    "handlers/texts/commitments.py",
+)
 
 
 def test_a_commitment_line() -> None:
@@ -250,3 +257,12 @@ def test_the_owner_and_the_day_in_the_orders_people_type_them(
 def test_an_owner_typed_where_it_is_unclear_is_asked_about(text: str, problem: str) -> None:
     with pytest.raises(GrammarError, match=problem):
         parse_commit(text)
+
+
+def test_the_commitment_handlers_reach_the_database_only_through_services() -> None:
+    """Handlers call services (DESIGN.md): the form's undo after the ack once opened a session
+    and wrote through storage itself. Models and their enums may be imported, queries not."""
+    for path in COMMITMENT_HANDLERS:
+        found = imported_modules(ROOT / path)
+        assert "sqlmodel" not in found and "sqlalchemy" not in found, path
+        assert {m for m in found if m.startswith("storage")} <= {"storage.models"}, path

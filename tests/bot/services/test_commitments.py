@@ -381,3 +381,20 @@ def test_overdue_is_judged_in_the_owners_time_zone(
     overdue = service.listing(actor=Actor(T1, ANA), scope=Scope.OVERDUE)
     assert [(item.owner_id, item.overdue_days) for item in overdue.items] == [(CHLOE, 1)]
     assert overdue.balance.overdue_us == 1 and overdue.balance.open_us == 1
+
+
+def test_an_owner_found_elsewhere_is_replaced_by_the_submitter_while_they_still_own_it(
+    service: Commitments, engine: Engine
+) -> None:
+    """The commitment form's undo, after the ack (handlers reach storage only through here)."""
+    first, second = promise(service, by=BEN, owner=DAN), promise(service, by=BEN, owner=DAN)
+    assert service.take_off_elsewhere(actor=Actor(T1, BEN), commitment_id=first, owner_id=DAN)
+    assert service.get(team_id=T1, commitment_id=first).owner_id == BEN
+    # Someone else owns it by now, or it is another workspace's: left as it is.
+    assert not service.take_off_elsewhere(
+        actor=Actor(T1, BEN), commitment_id=second, owner_id=CHLOE
+    )
+    assert not service.take_off_elsewhere(
+        actor=Actor("T2", BEN), commitment_id=second, owner_id=DAN
+    )
+    assert service.get(team_id=T1, commitment_id=second).owner_id == DAN
