@@ -22,7 +22,6 @@ from storage import outbox as outbox_store
 from storage.models import (
     Commitment,
     CommitmentStatus,
-    OutboxMessage,
     Partner,
     PartnerCadence,
     StatusCadence,
@@ -286,24 +285,6 @@ def cancel_unsent(*, session: Session, team_id: str, key_prefix: str) -> int:
     no dispatcher has claimed yet (a reminder about a commitment closed meanwhile). Rows being
     sent are left alone. Returns how many were cancelled."""
     return outbox_store.cancel_unsent(session=session, team_id=team_id, key_prefix=key_prefix)
-
-
-def note_before(
-    *, session: Session, team_id: str, key_prefix: str, before: OutboxMessage
-) -> OutboxMessage | None:
-    """The workspace's newest message queued before `before` whose key starts with
-    `key_prefix`, whatever its status (the note to a commitment's owner that `before` followed)."""
-    statement = (
-        select(OutboxMessage)
-        .where(
-            OutboxMessage.team_id == team_id,
-            col(OutboxMessage.dedupe_key).startswith(key_prefix, autoescape=True),
-            col(OutboxMessage.id) < before.id,
-        )
-        .order_by(col(OutboxMessage.id).desc())
-        .limit(1)
-    )
-    return session.exec(statement).first()
 
 
 # --- Stay-in-touch cadence ----------------------------------------------------------------------

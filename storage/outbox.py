@@ -194,14 +194,15 @@ def get_message(*, session: Session, team_id: str, dedupe_key: str) -> OutboxMes
     return session.execute(statement).scalars().first()
 
 
-def latest_with_prefix(*, session: Session, team_id: str, key_prefix: str) -> OutboxMessage | None:
-    """The workspace's newest row whose key starts with `key_prefix`, whatever its status."""
-    statement = (
-        sa.select(OutboxMessage)
-        .where(_T.c.team_id == team_id, _T.c.dedupe_key.startswith(key_prefix, autoescape=True))
-        .order_by(_T.c.id.desc())
-        .limit(1)
-    )
+def latest_with_prefix(
+    *, session: Session, team_id: str, key_prefix: str, before_id: int | None = None
+) -> OutboxMessage | None:
+    """The workspace's newest row whose key starts with `key_prefix`, whatever its status;
+    with `before_id`, the newest queued before that row (the note that one followed)."""
+    conditions = [_T.c.team_id == team_id, _T.c.dedupe_key.startswith(key_prefix, autoescape=True)]
+    if before_id is not None:
+        conditions.append(_T.c.id < before_id)
+    statement = sa.select(OutboxMessage).where(*conditions).order_by(_T.c.id.desc()).limit(1)
     return session.execute(statement).scalars().first()
 
 

@@ -1106,8 +1106,8 @@ class Commitments:
         close = outbox_store.latest_with_prefix(session=session, team_id=team_id, key_prefix=notes)
         if close is None or close.status != OutboxStatus.PENDING:
             return None
-        earlier = store.note_before(
-            session=session, team_id=team_id, key_prefix=notes, before=close
+        earlier = outbox_store.latest_with_prefix(
+            session=session, team_id=team_id, key_prefix=notes, before_id=close.id
         )
         if earlier is None or earlier.status != OutboxStatus.CANCELLED:
             return None

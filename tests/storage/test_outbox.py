@@ -298,6 +298,38 @@ def test_keys_starting_with_a_prefix_are_read_whatever_their_state(engine: Engin
         assert store.keys_starting(session=session, team_id=TEAM, prefix="note_") == ["note_5:x"]
 
 
+def test_the_latest_row_with_a_prefix_and_the_one_before_a_row_stay_in_their_workspace(
+    engine: Engine,
+) -> None:
+    """`before_id`: the note a commitment's close note followed (it was `note_before`)."""
+    with Session(engine) as session:
+        add(session, "commitment:1:changed:c", team_id="T2")  # queued first, in another workspace
+        for key in ("commitment:1:changed:a", "commitment:1:changed:b", "commitment:10:x"):
+            add(session, key)
+        store.cancel_unsent(session=session, team_id=TEAM, dedupe_key="commitment:1:changed:a")
+        session.commit()
+
+        def latest(before_id: int | None = None, team_id: str = TEAM) -> str | None:
+            found = store.latest_with_prefix(
+                session=session,
+                team_id=team_id,
+                key_prefix="commitment:1:changed:",
+                before_id=before_id,
+            )
+            return None if found is None else found.dedupe_key
+
+        last = store.get_message(session=session, team_id=TEAM, dedupe_key="commitment:1:changed:b")
+        first = store.get_message(
+            session=session, team_id=TEAM, dedupe_key="commitment:1:changed:a"
+        )
+        assert last is not None and first is not None
+        assert latest() == "commitment:1:changed:b"
+        assert latest(before_id=last.id) == "commitment:1:changed:a"  # cancelled, still read
+        assert latest(before_id=first.id) is None
+        assert latest(team_id="T2") == "commitment:1:changed:c"
+        assert latest(before_id=last.id, team_id="T2") == "commitment:1:changed:c"
+
+
 def test_unsent_notes_to_a_person_are_cancelled_by_key_or_numbered_prefix(engine: Engine) -> None:
     def note(session: Session, key: str, *, to: str = "U1", team_id: str = TEAM) -> None:
         enqueue(
