@@ -35,22 +35,23 @@ lease that ran out before the mark (`sent-but-claim-lost`: another dispatcher ma
 too), and a crash of the PostgreSQL server itself just after a commit (see
 `_autocommit_session`).
 
-Slack's answers: 429 reschedules the row (and pauses its workspace) for `Retry-After`, never a
-sleep. 5xx, network errors, Slack's transient error codes and the token's errors (`invalid_auth`,
-`token_revoked`, …, which also pause the workspace for a minute, since every one of its messages
-would meet them) are retried with exponential backoff and jitter, capped at 10 minutes, until
-the message expires if it has an expiry, else for a day from its first failed try
-(`DispatchPolicy.give_up_after`): long enough to outlast an outage of Slack or of the network.
-Only then does the row fail, with the reason, where admins see it (`liaison outbox
---retry-failed` queues it again). Every other error code (`channel_not_found`,
-`not_in_channel`, `user_not_found`, `account_inactive`, `is_archived`, `invalid_blocks`, …)
-fails the row at once with the reason. A channel message refused because of its channel
-(`CHANNEL_REFUSALS`) is first handed to what its kind registered in `ON_CHANNEL_REFUSED`, which
-may queue it elsewhere (`bot.services.channels.pass_on`): a collision alert, a survey's results
-or the weekly digest refused in a partner's own channel goes to the workspace's coordination
-channel, one refused there to the server's default. A row queued elsewhere is marked rerouted,
-not failed, with Slack's reason: it is no failure for admins to see or retry, and its channel
-still counts as refusing. A reply threaded onto it follows it to where it went (`instead_key`).
+Slack's answers: 429 reschedules the row (and pauses its workspace) for `Retry-After` (seconds or
+an HTTP date, at most `RETRY_AFTER_CAP`), never a sleep. 5xx, network errors, Slack's transient
+error codes and the token's errors (`invalid_auth`, `token_revoked`, …, which also pause the
+workspace for a minute, since every one of its messages would meet them) are retried with
+exponential backoff and jitter, capped at 10 minutes, until the message expires if it has an
+expiry, else for a day from its first failed try (`DispatchPolicy.give_up_after`): long enough to
+outlast an outage of Slack or of the network. Only then does the row fail, with the reason, where
+admins see it (`liaison outbox --retry-failed` queues it again). Every other error code
+(`channel_not_found`, `not_in_channel`, `user_not_found`, `account_inactive`, `is_archived`,
+`invalid_blocks`, …) fails the row at once with the reason. A channel message refused because of
+its channel (`CHANNEL_REFUSALS`) is first handed to what its kind registered in
+`ON_CHANNEL_REFUSED`, which may queue it elsewhere (`bot.services.channels.pass_on`): a collision
+alert, a survey's results or the weekly digest refused in a partner's own channel goes to the
+workspace's coordination channel, one refused there to the server's default. A row queued elsewhere
+is marked rerouted, not failed, with Slack's reason: it is no failure for admins to see or retry,
+and its channel still counts as refusing. A reply threaded onto it follows it to where it went
+(`instead_key`).
 """
 
 from __future__ import annotations
@@ -67,7 +68,8 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, S
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 from slack_sdk import WebClient
@@ -126,6 +128,11 @@ ZONE_RETRY = timedelta(seconds=30)
 ZONE_RETRY_CAP = timedelta(minutes=15)
 ZONE_WAIT = timedelta(hours=3)
 ZONE_LOOKUPS = 5
+# The longest wait a 429's Retry-After may impose. Slack asks for seconds, a minute at most; a
+# value far beyond that is no rate limit but a garbled header (a proxy's, a date on a wrong
+# clock), and honouring it would pause every message of the workspace for as long, days even.
+# Past this the request is tried again, and Slack, if it still means it, says to wait again.
+RETRY_AFTER_CAP = timedelta(minutes=15)
 # How long a DM to someone back from time away waits for their welcome-back summary to be
 # planned (the planner runs every minute) before it is tried again.
 SUMMARY_WAIT = timedelta(minutes=1)
@@ -600,7 +607,7 @@ class Dispatcher:
                     )
                     continue
                 if error is not None and rate_limited(error):
-                    wait = timedelta(seconds=retry_after(error.response.headers))
+                    wait = timedelta(seconds=retry_after(error.response.headers, now=now))
                 else:
                     wait = min(ZONE_RETRY_CAP, ZONE_RETRY * 2 ** min(noted.failures - 1, 16))
                 waiting[user_id] = _ZoneUnknown(retry_at=now + wait, reason=reason)
@@ -640,9 +647,8 @@ class Dispatcher:
                 return self._open(user_id)
             except SlackApiError as error:
                 if rate_limited(error):
-                    limited.setdefault(
-                        team_id, timedelta(seconds=retry_after(error.response.headers))
-                    )
+                    wait = retry_after(error.response.headers, now=self._clock.now())
+                    limited.setdefault(team_id, timedelta(seconds=wait))
                 return None
             except (OSError, http.client.HTTPException):
                 return None
@@ -696,7 +702,7 @@ class Dispatcher:
     ) -> str:
         code = error_code(error)
         if rate_limited(error):
-            wait = timedelta(seconds=retry_after(error.response.headers))
+            wait = timedelta(seconds=retry_after(error.response.headers, now=now))
             until = now + wait
             self._pause(row.team_id, until=until)
             store.reschedule(
@@ -933,17 +939,31 @@ def error_code(error: SlackApiError) -> str:
     return code if _ERROR_CODE.match(code) else f"http_{error.response.status_code}"
 
 
-def retry_after(headers: Any) -> int:
-    """Seconds from a 429's Retry-After header (at least 1)."""
+def retry_after(headers: Any, *, now: datetime | None = None) -> int:
+    """Seconds to wait from a 429's Retry-After header: a number of seconds, or an HTTP date
+    (RFC 9110 allows both), read against `now` (the dispatcher's clock; the wall clock when not
+    given). At least 1 (a missing, past or unreadable value), at most `RETRY_AFTER_CAP`."""
     items: Iterable[tuple[str, Any]] = headers.items() if hasattr(headers, "items") else ()
     for name, value in items:
         if name.lower() == "retry-after":
             first = value[0] if isinstance(value, list) and value else value
-            try:
-                return max(1, int(str(first).strip()))
-            except ValueError:
-                return 1
+            wait = _retry_after_seconds(str(first).strip(), now or datetime.now(UTC))
+            return int(min(max(1.0, wait), RETRY_AFTER_CAP.total_seconds()))
     return 1
+
+
+def _retry_after_seconds(value: str, now: datetime) -> float:
+    """The wait a Retry-After value asks for, in seconds (0 when unreadable)."""
+    if value.isascii() and value.isdigit():
+        # Past the cap either way; a longer string of digits is not worth converting.
+        return float(value) if len(value) <= 18 else RETRY_AFTER_CAP.total_seconds()
+    try:
+        until = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return 0.0
+    if until.tzinfo is None:
+        until = until.replace(tzinfo=UTC)  # an HTTP date is in GMT
+    return (until - now).total_seconds()
 
 
 def _span(span: timedelta) -> str:

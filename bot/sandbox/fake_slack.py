@@ -176,7 +176,7 @@ class _ApiError(Exception):
 class _Failure:
     status: int
     error: str | None
-    retry_after: int | None
+    retry_after: int | str | None
     remaining: int
 
 
@@ -700,13 +700,14 @@ class FakeSlack:
         *,
         status: int = 200,
         error: str | None = None,
-        retry_after: int | None = None,
+        retry_after: int | str | None = None,
         times: int = 1,
     ) -> None:
         """Make the next ``times`` calls of ``method`` fail.
 
-        - ``status=429``: HTTP 429, ``Retry-After`` (default 1 s), ``{"ok": false, "error":
-          "ratelimited"}`` — what slack_sdk's RateLimitErrorRetryHandler expects.
+        - ``status=429``: HTTP 429, ``Retry-After`` (default 1 s; a string goes as it is, such
+          as an HTTP date), ``{"ok": false, "error": "ratelimited"}`` — what slack_sdk's
+          RateLimitErrorRetryHandler expects.
         - ``status>=500``: that status with an HTML body, as Slack's edge answers when it is down.
         - otherwise: that status (normally 200) with ``{"ok": false, "error": error}``.
         """

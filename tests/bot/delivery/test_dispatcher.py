@@ -7,6 +7,7 @@ import random
 import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 
 import pytest
 from slack_sdk import WebClient
@@ -17,6 +18,7 @@ from bot.clock import ManualClock
 from bot.config import Settings
 from bot.delivery.dispatcher import (
     ON_CHANNEL_REFUSED,
+    RETRY_AFTER_CAP,
     ChannelRefused,
     Dispatcher,
     DispatchPolicy,
@@ -92,6 +94,45 @@ def test_rate_limit_waits_retry_after_and_delivers_each_message_once(
     assert dispatcher.run_pass().sent == 5
     assert delivered(fake_slack) == {f"m{n}": 1 for n in range(5)}
     assert row(engine, "m0").attempts == 1  # a 429 is not held against the message
+
+
+def _http_date(at: datetime) -> str:
+    return format_datetime(at, usegmt=True)
+
+
+@pytest.mark.parametrize(
+    ("header", "wait"),
+    [
+        # An HTTP date (RFC 9110 allows one), read against the dispatcher's clock.
+        pytest.param(lambda now: _http_date(now + timedelta(minutes=2)), 120, id="http-date"),
+        # Beyond any rate limit: a garbled header does not pause the workspace for days.
+        pytest.param(lambda now: "86400000", 15 * 60, id="1000-days"),
+        pytest.param(lambda now: _http_date(now + timedelta(days=30)), 15 * 60, id="far-date"),
+        pytest.param(lambda now: _http_date(now - timedelta(hours=1)), 1, id="past-date"),
+        pytest.param(lambda now: "soon", 1, id="unreadable"),
+    ],
+)
+def test_a_rate_limits_retry_after_is_read_as_seconds_or_a_date_within_bounds(
+    engine: Engine,
+    clock: ManualClock,
+    dispatcher: Dispatcher,
+    fake_slack: FakeSlack,
+    header: Callable[[datetime], str],
+    wait: int,
+) -> None:
+    assert RETRY_AFTER_CAP == timedelta(minutes=15)
+    queue(engine, due_at=clock.now(), key="m", channel=CHANNEL)
+    fake_slack.fail_next("chat.postMessage", status=429, retry_after=header(clock.now()))
+
+    assert dispatcher.run_pass().rate_limited == 1
+    waiting = row(engine, "m")
+    assert waiting.available_at == clock.now() + timedelta(seconds=wait)
+    assert waiting.last_error == f"chat.postMessage: rate limited for {wait} s"
+    clock.advance(timedelta(seconds=wait - 1))
+    assert dispatcher.run_pass().sent == 0
+    clock.advance(timedelta(seconds=1))
+    assert dispatcher.run_pass().sent == 1
+    assert delivered(fake_slack) == {"m": 1}
 
 
 def test_server_errors_retry_with_backoff_and_deliver_once(

@@ -4,8 +4,10 @@ workspace's working days."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from random import Random
 from zoneinfo import ZoneInfo
 
@@ -16,7 +18,7 @@ from sqlmodel import Session
 
 from bot.clock import ManualClock
 from bot.delivery.absence import come_back, is_away
-from bot.delivery.dispatcher import OPEN_CONCURRENCY, Dispatcher
+from bot.delivery.dispatcher import OPEN_CONCURRENCY, RETRY_AFTER_CAP, Dispatcher
 from bot.delivery.operations import list_outbox
 from bot.delivery.outbox import Schedule
 from bot.delivery.working_days import working_days_later
@@ -338,6 +340,19 @@ ASKED_FIRST = [
 
 
 @pytest.mark.parametrize(("method", "hours", "in_flight"), ASKED_FIRST)
+@pytest.mark.parametrize(
+    ("header", "wait"),
+    [
+        pytest.param(lambda now: "30", timedelta(seconds=30), id="seconds"),
+        # An HTTP date a month ahead (a wrong clock somewhere): the workspace waits the cap, not
+        # a month (before, any date was read as 1 s, and Slack asked again at once).
+        pytest.param(
+            lambda now: format_datetime(now + timedelta(days=30), usegmt=True),
+            RETRY_AFTER_CAP,
+            id="far-http-date",
+        ),
+    ],
+)
 def test_a_rate_limit_met_before_the_send_is_not_asked_again_before_retry_after(
     engine: Engine,
     clock: ManualClock,
@@ -346,15 +361,21 @@ def test_a_rate_limit_met_before_the_send_is_not_asked_again_before_retry_after(
     method: str,
     hours: bool,
     in_flight: int,
+    header: Callable[[datetime], str],
+    wait: timedelta,
 ) -> None:
     people = new_people(fake_slack, engine, clock.now(), hours=hours)
-    fake_slack.fail_next(method, status=429, retry_after=30, times=1000)
+    fake_slack.fail_next(method, status=429, retry_after=header(clock.now()), times=1000)
 
     assert dispatcher.run_pass().sent == 0
-    assert len(fake_slack.calls_to(method)) <= in_flight
+    asked = len(fake_slack.calls_to(method))
+    assert asked <= in_flight
 
     fake_slack.stop_failing(method)
-    clock.advance(timedelta(seconds=30))
+    clock.advance(wait - timedelta(seconds=1))
+    dispatcher.run_pass()
+    assert (len(fake_slack.calls_to(method)), delivered(fake_slack)) == (asked, {})
+    clock.advance(timedelta(seconds=1))
     dispatcher.run_pass()
     assert delivered(fake_slack) == dict.fromkeys(people, 1)
 
