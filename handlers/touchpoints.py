@@ -216,6 +216,7 @@ def parse_touchpoint(
                 f"{_EMPTY_CLAUSE[word]} If “{keyword}” is part of the partner's name, put the "
                 f'name in quotes: `"{name.text} {keyword} …"`.'
             )
+    _date_after_kind(verb, name, clauses, keywords)
     participants, contacts = _people(clauses.get("with"))
     day = _day(clauses.get("on"))
     medium = _medium(clauses.get("via"), has_notes=notes is not None)
@@ -230,6 +231,29 @@ def parse_touchpoint(
         medium=medium,
         notes=notes,
     )
+
+
+def _date_after_kind(
+    verb: str, name: Name, clauses: dict[str, list[Token]], keywords: dict[str, Token]
+) -> None:
+    """`via call yesterday`, `via meeting friday 14:00`: a date typed after the kind without
+    its `on` is the `on` clause, as it is after the name (`_bare_date_as_clause`); it was
+    answered "say `via call`" to someone who had. A kind is one word, so nothing else can be
+    meant; with an `on` clause as well, the line has two dates."""
+    words = clauses.get("via", [])
+    if len(words) < 2 or words[0].text.lower() not in MEDIUMS:
+        return
+    day = " ".join(token.text for token in words[1:])
+    if not reads_as_date(day):
+        return
+    at = words[1].start
+    on = Token(Kind.WORD, "on", at, at)  # stood in, as for `in 3 days`
+    if "on" in clauses:
+        typed = sorted([(keywords["on"], clauses["on"]), (on, words[1:])], key=lambda c: c[0].start)
+        _refuse_two_dates(verb, name, typed[0], typed[1])
+        return
+    keywords["on"] = on
+    clauses["via"], clauses["on"] = words[:1], words[1:]
 
 
 # What a clause's word takes, when nothing follows it.

@@ -589,3 +589,28 @@ def test_a_colleague_just_inside_the_day_goes_into_the_thread_one_just_after_sta
     assert "<@U0DAN>" in shown(reply)
     assert "<@U0EVE>" in shown(second) and "<@U0DAN>" in shown(second)
     assert collision_count(slack) == 1 + 2 + 3
+
+
+# --- Lines as people type them ----------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_date_typed_after_the_kind_without_on_is_the_contacts_date(slack: Slack) -> None:
+    # "`via call yesterday`: say `via meeting`, `via call`, …" answered a `via call` typed right.
+    answer(slack, "log Acme on yesterday via email : chloe's deck", user=CHLOE)
+    said = answer(slack, "log Acme via call yesterday : pitched the pilot", user=BEN)
+    assert "Logged your call with *Acme Corporation* yesterday." in said
+    assert WARNED in said and "<@U0CHLOE> emailed them yesterday" in said
+    said = answer(slack, "plan Acme via call friday 14:00 : follow-up", user=DAN)
+    assert "Planned your call with *Acme Corporation* on Fri 27 Nov at 14:00." in said
+    # Without its `:`, the line is shown again with one, the date kept.
+    said = answer(slack, "log Acme via meeting last monday", user=DAN)
+    assert "Put a `:` before the notes" in said and "via meeting last monday : " in said
+    # Two dates are still two.
+    said = answer(slack, "log Acme via call yesterday on last monday : x", user=DAN)
+    assert "That gives two dates, `yesterday` and `on last monday`, and a contact has one" in said
+    assert [t.notes for t in touchpoints(slack)] == [
+        "chloe's deck",
+        "pitched the pilot",
+        "follow-up",
+    ]
