@@ -43,6 +43,11 @@ class SettingsError(Exception):
     def __init__(self, variable: str, problem: str) -> None:
         super().__init__(f"{variable} {problem}")
         self.variable = variable
+        self.problem = problem
+
+    def set_in(self, source: str) -> SettingsError:
+        """The same error, saying where the malformed value was set."""
+        return SettingsError(self.variable, f"{self.problem.removesuffix('.')} (set {source}).")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -77,24 +82,37 @@ class Settings:
         found = dotenv_path is not None and dotenv_path.is_file()
         if dotenv_path is not None and found:
             values.update({k: v for k, v in dotenv_values(dotenv_path).items() if v is not None})
-        values.update(os.environ if environ is None else environ)
+        in_file = set(values)
+        environment = os.environ if environ is None else environ
+        values.update(environment)
 
         def get(name: str) -> str | None:
             value = values.get(name, "").strip()
             return value or None
 
-        return cls(
-            slack_bot_token=_token(BOT_TOKEN, get(BOT_TOKEN)),
-            slack_signing_secret=get(SIGNING_SECRET),
-            slack_app_token=_token(APP_TOKEN, get(APP_TOKEN)),
-            slack_api_base_url=_base_url(get("SLACK_API_BASE_URL")),
-            database_url=_database_url(get("DATABASE_URL")),
-            default_channel=_channel(get("LIAISON_DEFAULT_CHANNEL")),
-            log_level=_log_level(get("LOG_LEVEL")),
-            auto_migrate=_flag("LIAISON_AUTO_MIGRATE", get("LIAISON_AUTO_MIGRATE")),
-            env_file=None if dotenv_path is None else dotenv_path.resolve(),
-            env_file_found=found,
-        )
+        def source(name: str) -> str:
+            # A value the operator fixed in .env may still come from the shell, which wins.
+            if name not in environment:
+                return f"in {dotenv_path.resolve() if dotenv_path is not None else '.env'}"
+            if name in in_file and dotenv_path is not None:
+                return f"in the environment, which wins over {dotenv_path.resolve()}"
+            return "in the environment"
+
+        try:
+            return cls(
+                slack_bot_token=_token(BOT_TOKEN, get(BOT_TOKEN)),
+                slack_signing_secret=get(SIGNING_SECRET),
+                slack_app_token=_token(APP_TOKEN, get(APP_TOKEN)),
+                slack_api_base_url=_base_url(get("SLACK_API_BASE_URL")),
+                database_url=_database_url(get("DATABASE_URL")),
+                default_channel=_channel(get("LIAISON_DEFAULT_CHANNEL")),
+                log_level=_log_level(get("LOG_LEVEL")),
+                auto_migrate=_flag("LIAISON_AUTO_MIGRATE", get("LIAISON_AUTO_MIGRATE")),
+                env_file=None if dotenv_path is None else dotenv_path.resolve(),
+                env_file_found=found,
+            )
+        except SettingsError as error:
+            raise error.set_in(source(error.variable)) from None
 
     def require(self, *variables: str) -> None:
         """Fail fast when a mode needs a secret that is not set (e.g. Socket Mode's app token)."""

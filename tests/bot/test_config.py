@@ -96,3 +96,29 @@ def test_a_missing_secret_says_which_env_file_was_read_or_that_there_was_none(
     with pytest.raises(SettingsError) as raised:
         Settings.from_env({}, dotenv_path=env_file).require(BOT_TOKEN)
     assert str(raised.value).endswith(f"page there (in {env_file}, or in the environment).")
+
+
+def test_a_malformed_value_says_whether_it_came_from_env_or_the_environment(
+    tmp_path: Path,
+) -> None:
+    """QA: `LIAISON_DEFAULT_CHANNEL must be a channel name …` did not say where the value was
+    set, so an operator who fixed .env while the shell still exported the old value, or who
+    edited another folder's .env, could not see why the error stayed."""
+    dotenv = tmp_path / ".env"
+    dotenv.write_text("LIAISON_DEFAULT_CHANNEL=partnerships\n")
+    with pytest.raises(SettingsError) as raised:
+        Settings.from_env({}, dotenv_path=dotenv)
+    assert raised.value.variable == "LIAISON_DEFAULT_CHANNEL"
+    assert str(raised.value) == (
+        "LIAISON_DEFAULT_CHANNEL must be a channel name like #partnerships or an id like "
+        f"C0123ABCD, not 'partnerships' (set in {dotenv.resolve()})."
+    )
+    dotenv.write_text("LOG_LEVEL=INFO\n")
+    with pytest.raises(SettingsError) as raised:
+        Settings.from_env({"LOG_LEVEL": "loud"}, dotenv_path=dotenv)
+    assert str(raised.value).endswith(
+        f"(set in the environment, which wins over {dotenv.resolve()})."
+    )
+    with pytest.raises(SettingsError) as raised:
+        Settings.from_env({"LOG_LEVEL": "loud"}, dotenv_path=None)
+    assert str(raised.value).endswith("ERROR (set in the environment).")
