@@ -510,10 +510,22 @@ class Sandbox:
         match = re.match(r"^:?([a-z0-9_+-]+):?\s+on\s+(.+)$", rest)
         if not match:
             raise LineError("e.g. `react :four: on last` or `unreact :four: on 12`.")
-        message = self._message(match.group(2))
+        message, name = self._message(match.group(2)), match.group(1)
+        # Slack sends no event for a reaction that changes nothing (one already there, one
+        # never added, one on a message only you see): neither does the sandbox, and the line
+        # fails, as a mistyped name or number would go unnoticed in a script otherwise.
+        if message.ephemeral_to is not None:
+            raise LineError(
+                f"Message {message.number} is shown only to you: it takes no reactions."
+            )
+        present = self.user_id in message.reactions.get(name, [])
+        if add and present:
+            raise LineError(f"You have already reacted :{name}: to message {message.number}.")
+        if not add and not present:
+            raise LineError(f"You have no :{name}: on message {message.number} to take back.")
         try:
             request = (self.requests.reaction_added if add else self.requests.reaction_removed)(
-                user_id=self.user_id, message=message, name=match.group(1)
+                user_id=self.user_id, message=message, name=name
             )
             self._send(request)
         except ValueError as error:

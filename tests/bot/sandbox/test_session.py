@@ -364,3 +364,22 @@ def test_help_shows_every_way_to_name_a_message() -> None:
     also take quoted words, as the README says."""
     assert 'unreact :four: on last | N | "text"' in FORMS
     assert 'click "Label" on last | N | "text"' in FORMS
+
+
+def test_a_reaction_that_changes_nothing_fails_its_line(
+    sandbox: Sandbox, output: io.StringIO
+) -> None:
+    """QA: `unreact :four: on last` with no :four: there (a typo of the emoji or the message
+    number, say) printed nothing and passed, and the app was sent a reaction_removed event
+    Slack never sends; `react` twice sent reaction_added twice."""
+    assert sandbox.run_line("say hi")
+    assert sandbox.run_line("unreact :four: on last") is False
+    assert "You have no :four: on message 1 to take back." in output.getvalue()
+    assert sandbox.run_line("react :four: on last")
+    assert sandbox.run_line("react :four: on last") is False
+    assert "You have already reacted :four: to message 1." in output.getvalue()
+    assert sandbox.run_line("unreact :four: on last")
+    assert sandbox.fake.message_by_number(1).reactions == {}
+    assert sandbox.run_line("/partner help")
+    assert sandbox.run_line("unreact :four: on last") is False
+    assert "Message 2 is shown only to you: it takes no reactions." in output.getvalue()
