@@ -11,6 +11,7 @@ import os
 import signal
 import socket
 import sys
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -440,8 +441,12 @@ def run_socket_mode(settings: Settings) -> int:
     # SIGTERM unwinds like Ctrl-C, so the scheduler stops cleanly either way.
     signal.signal(signal.SIGTERM, _stop_like_ctrl_c)
     try:
+        # Connected before the scheduler starts: an app token Slack refuses (revoked, another
+        # app's) stops start-up before anything is sent, as a bot token Slack refuses does, and
+        # a service manager restarting `run` does not dispatch the queue once a restart.
+        handler.connect()  # type: ignore[no-untyped-call]
         scheduler.start()
-        handler.start()  # type: ignore[no-untyped-call]
+        threading.Event().wait()  # what `handler.start()` does once connected
     except KeyboardInterrupt:
         logger.info("liaison stopping")
     except SlackApiError as error:

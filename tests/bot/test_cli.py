@@ -94,11 +94,13 @@ def test_run_with_an_app_token_slack_refuses_exits_2_in_one_line(
         "SLACK_API_BASE_URL": fake_slack.base_url,
         "DATABASE_URL": f"sqlite:///{workdir / 'liaison.db'}",
         "LIAISON_AUTO_MIGRATE": "1",
-        "LOG_LEVEL": "ERROR",
+        "LOG_LEVEL": "INFO",  # to see whether the scheduler started
     }
     result = liaison("run", cwd=workdir, env=env)  # the fake knows no apps.connections.open
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr
+    # Refused before the scheduler sends anything (QA: it started, and dispatched, first).
+    assert "scheduler started" not in result.stderr
     assert (
         result.stderr.strip()
         .splitlines()[-1]
@@ -206,8 +208,8 @@ def test_liaison_run_stops_taking_requests_before_it_lets_go_of_the_database(
         def __init__(self, *_args: object, **_kwargs: object) -> None:
             pass
 
-        def start(self) -> None:
-            raise KeyboardInterrupt
+        def connect(self) -> None:
+            steps.append("socket connected")
 
         def close(self) -> None:
             steps.append("socket closed")
@@ -218,6 +220,7 @@ def test_liaison_run_stops_taking_requests_before_it_lets_go_of_the_database(
 
         def start(self) -> None:
             steps.append("scheduler started")
+            raise KeyboardInterrupt  # Ctrl-C while connected, the scheduler running
 
         def shutdown(self) -> None:
             steps.append("scheduler stopped")
@@ -235,7 +238,13 @@ def test_liaison_run_stops_taking_requests_before_it_lets_go_of_the_database(
     monkeypatch.setattr(signal, "signal", lambda *_args: None)
     settings = Settings(slack_bot_token="xoxb-test", slack_app_token="xapp-test")
     assert cli.run_socket_mode(settings) == 0
-    assert steps == ["scheduler started", "socket closed", "scheduler stopped", "runtime closed"]
+    assert steps == [
+        "socket connected",
+        "scheduler started",
+        "socket closed",
+        "scheduler stopped",
+        "runtime closed",
+    ]
 
 
 def test_the_readmes_command_lines_name_options_as_the_help_does() -> None:
