@@ -1,0 +1,249 @@
+"""The feedback loop as people live it, in stories the other scenario files leave out: a check-in
+after a partner is renamed or ended, reactions taken off and put back, answers by people who
+were not asked, two workspaces whose members share user ids, the digest and the App Home on
+their first and quiet days, and health resting on one kind of data.
+
+Signed commands, clicks and events go through the real app; DMs are queued by the real planners
+and sent by the dispatcher to the fake Slack over HTTP. The clock starts on Wednesday 25 Nov
+2026, 09:00 UTC: Berlin 10:00 (Ana), London 09:00 (Dan), New York 04:00 (Ben), Tokyo 18:00
+(Chloe).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from urllib.parse import parse_qs, urlencode
+
+from bot.sandbox.fake_slack import FakeMessage
+from bot.sandbox.requests import SlackRequest, sign
+from storage.models import CheckIn, SurveyAnswer, SurveyDelivery, SurveyRound
+from tests.conftest import START, Slack
+from tests.scenarios.test_feedback import (
+    ANA,
+    BEN,
+    CHLOE,
+    DAN,
+    acme,
+    at,
+    channel_posts,
+    checkin_messages,
+    click,
+    current,
+    inbox,
+    questions,
+    react,
+    rows,
+    say,
+    send,
+    shown,
+    surveyed,
+    unreact,
+)
+from tests.scenarios.test_home import home_of
+
+OTHER = "T0OTHER"
+NAMES = ("one", "two", "three", "four", "five")
+
+
+def utc(day: int, hour: int, minute: int = 0, month: int = 11) -> datetime:
+    return datetime(2026, month, day, hour, minute, tzinfo=UTC)
+
+
+def answer_all(slack: Slack, user: str, scores: tuple[int, int, int, int]) -> None:
+    for message, score in zip(questions(slack, user)[-4:], scores, strict=True):
+        react(slack, user, message, NAMES[score - 1])
+
+
+def in_workspace(slack: Slack, request: SlackRequest, team_id: str) -> SlackRequest:
+    """The same request as another workspace that installed the app would send it, signed."""
+    if request.kind == "event":
+        envelope = json.loads(request.body)
+        envelope["team_id"] = envelope["context_team_id"] = team_id
+        for authorization in envelope["authorizations"]:
+            authorization["team_id"] = team_id
+        body = json.dumps(envelope)
+    else:
+        payload = json.loads(parse_qs(request.body)["payload"][0])
+        payload["team"]["id"] = payload["user"]["team_id"] = team_id
+        body = urlencode({"payload": json.dumps(payload)})
+    headers = {
+        **request.headers,
+        **sign(
+            signing_secret=slack.fake.signing_secret,
+            body=body,
+            timestamp=int(datetime.now(UTC).timestamp()),
+        ),
+    }
+    return SlackRequest(body=body, headers=headers, kind=request.kind)
+
+
+def debrief_thread(slack: Slack) -> tuple[FakeMessage, list[str]]:
+    (debrief,) = [m for m in inbox(slack, ANA) if m.text.startswith("Debrief of the meeting")]
+    return debrief, [m.text for m in slack.fake.thread(debrief)]
+
+
+def bens_checkin(slack: Slack) -> FakeMessage:
+    """Ben (New York) logs a meeting with Acme yesterday; asked on his Wednesday morning."""
+    say(slack, "log Acme on yesterday via meeting : the pilot review", BEN)
+    at(slack, utc(25, 14, 1))
+    (asked,) = checkin_messages(slack, BEN)
+    return asked
+
+
+# --- Check-ins: the partner changed between the meeting and the answer ------------------------
+
+
+def test_a_checkin_answered_after_the_partner_was_renamed_reaches_the_owner_under_its_new_name(
+    slack: Slack,
+) -> None:
+    acme(slack, team=(BEN,))
+    asked = bens_checkin(slack)
+    say(slack, "rename Acme to Acme Foundation")
+    click(slack, BEN, asked, "checkin_answer_went_well")
+    assert "You answered: *✅ Went well*." in shown(current(slack, asked))
+    at(slack, utc(25, 14, 5))
+    debrief, replies = debrief_thread(slack)
+    assert "Acme Foundation" in shown(debrief)
+    assert replies == ["<@U0BEN> answered *✅ Went well*"]
+    (checkin,) = [c for c in rows(slack, CheckIn) if c.user_id == BEN]
+    assert checkin.answer == "went_well"
+
+
+def test_a_checkin_answered_after_the_partnership_ended_still_counts(slack: Slack) -> None:
+    acme(slack, team=(BEN,))
+    asked = bens_checkin(slack)
+    say(slack, "status Acme ended")
+    click(slack, BEN, asked, "checkin_answer_problem")
+    slack.fake.dismiss_modals(BEN)
+    (checkin,) = [c for c in rows(slack, CheckIn) if c.user_id == BEN]
+    assert checkin.answer == "problem"
+    at(slack, utc(25, 14, 30))
+    # The owner still hears of it; an ended partner is at risk nowhere.
+    assert [m for m in inbox(slack, ANA) if "reports a *problem*" in m.text]
+    assert "Acme" not in say(slack, "health", BEN).split("at risk")[-1]
+
+
+# --- Pulse surveys: reactions and people not asked ----------------------------------------------
+
+
+def test_a_reaction_taken_off_then_another_put_on_is_the_new_answer(slack: Slack) -> None:
+    surveyed(slack)
+    first = questions(slack, DAN)[0]
+    react(slack, DAN, first, "four")
+    unreact(slack, DAN, first, "four")
+    assert [a.score for a in rows(slack, SurveyAnswer)] == [None]
+    react(slack, DAN, current(slack, first), "two")
+    assert [a.score for a in rows(slack, SurveyAnswer)] == [2]
+    assert "Your answer: *2* — :two: disagree" in shown(current(slack, first))
+    assert "1 of 4 answered so far" in say(slack, "survey Acme")
+
+
+def test_a_click_on_someone_elses_statement_records_nothing(slack: Slack) -> None:
+    surveyed(slack)
+    dans = questions(slack, DAN)[0]
+    before = current(slack, dans).blocks
+    click(slack, ANA, dans, "survey_score_5")  # Ana, owner and admin, on Dan's statement
+    slack.fake.add_user(id="U0EVE", name="eve", real_name="Eve", tz="Europe/Paris")
+    click(slack, "U0EVE", dans, "survey_score_1")  # someone on no team at all
+    react(slack, "U0EVE", dans, "one")
+    assert rows(slack, SurveyAnswer) == []
+    assert current(slack, dans).blocks == before
+    assert "0 of 4 answered so far" in say(slack, "survey Acme")
+
+
+def test_someone_away_for_a_whole_round_is_asked_again_in_the_next(slack: Slack) -> None:
+    acme(slack)
+    say(slack, "away today to 2026-12-11", user=DAN)
+    say(slack, "survey Acme now")
+    at(slack, START)
+    at(slack, utc(25, 14, 20))
+    at(slack, utc(26, 0, 20))
+    for user in (ANA, BEN, CHLOE):
+        answer_all(slack, user, (4, 4, 4, 4))
+    at(slack, utc(2, 9, 5, month=12))
+    assert questions(slack, DAN) == []
+    # January's scheduled round: Dan is back and is asked with the others.
+    at(slack, datetime(2027, 1, 5, 9, 1, tzinfo=UTC))
+    at(slack, datetime(2027, 1, 5, 9, 2, tzinfo=UTC))
+    assert len(questions(slack, DAN)) == 4
+    second = max(rows(slack, SurveyRound), key=lambda r: r.id or 0)
+    asked = {d.user_id for d in rows(slack, SurveyDelivery) if d.round_id == second.id}
+    assert DAN in asked
+
+
+# --- Two workspaces with the same user ids ----------------------------------------------------
+
+
+def test_a_reaction_from_another_workspace_on_a_statement_changes_nothing(slack: Slack) -> None:
+    surveyed(slack)
+    first = questions(slack, DAN)[0]
+    request = slack.requests.reaction_added(user_id=DAN, message=first, name="five")
+    send(slack, in_workspace(slack, request, OTHER))
+    assert rows(slack, SurveyAnswer) == []
+    assert "Your answer" not in shown(current(slack, first))
+
+
+def test_the_home_in_another_workspace_shows_nothing_of_this_one(slack: Slack) -> None:
+    surveyed(slack)
+    say(slack, "commit Acme us : send the MoU by 2026-11-20")
+    home = home_of(slack, ANA)
+    assert "Acme" in home
+    request = in_workspace(slack, slack.requests.app_home_opened(user_id=ANA), OTHER)
+    delivery = slack.deliver.send(request)
+    assert delivery.status == 200
+    slack.runtime.drain()
+    other = json.dumps(slack.fake.home_views[ANA]["blocks"], ensure_ascii=False)
+    assert "Acme" not in other
+    assert "send the MoU" not in other
+    assert "Pulse survey" not in other
+
+
+# --- The Home ---------------------------------------------------------------------------------
+
+
+def test_an_admin_with_no_partners_yet_sees_how_to_begin(slack: Slack) -> None:
+    home = home_of(slack, ANA)
+    assert "You are not on any partner's team yet." in home
+
+
+def test_a_survey_fully_answered_leaves_the_home_waiting_list(slack: Slack) -> None:
+    surveyed(slack)
+    assert "Pulse survey about *Acme*: 0 of 4 statements scored" in home_of(slack, DAN)
+    answer_all(slack, DAN, (4, 4, 3, 2))
+    assert "Pulse survey about *Acme*" not in home_of(slack, DAN)
+
+
+# --- Health resting on one kind of data ---------------------------------------------------------
+
+
+def test_health_resting_on_the_pulse_alone_says_so(slack: Slack) -> None:
+    surveyed(slack)
+    at(slack, utc(25, 14, 20))
+    at(slack, utc(26, 0, 20))
+    for user in (ANA, BEN, CHLOE):
+        answer_all(slack, user, (5, 5, 5, 5))
+    at(slack, utc(2, 9, 5, month=12))
+    said = say(slack, "health Acme", BEN)
+    assert "Health of Acme: 100/100" in said
+    assert "*100/100*, from 1 of 5 parts." in said
+    assert "*Check-ins* — · no check-in answered" in said
+    assert "*Health* :large_green_circle: 100/100 · pulse 100 · check-ins —" in say(
+        slack, "show Acme", BEN
+    )
+
+
+# --- The digest -------------------------------------------------------------------------------
+
+
+def test_a_partner_with_no_activity_is_not_in_the_digests_details(slack: Slack) -> None:
+    acme(slack, team=(BEN,))
+    say(slack, "add Globex")
+    say(slack, "log Acme via call : catch-up", BEN)
+    at(slack, utc(30, 9, 0))
+    (digest,) = [m for m in channel_posts(slack) if m.text.startswith("Weekly digest")]
+    assert digest.text.endswith(": 2 new partners · 1 touchpoint logged.")
+    assert [m.text for m in slack.fake.thread(digest)] == [
+        "*This week, by partner*\n• *Acme*: 1 touchpoint logged",
+        "*New partners*\n• *Acme*\n• *Globex*",
+    ]
