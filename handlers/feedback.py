@@ -44,7 +44,7 @@ from bot.services.checkins import (
     NotYourCheckIn,
 )
 from bot.services.feedback import Cadence
-from bot.services.registry import Actor, DeputyChange, Handover
+from bot.services.registry import Actor, DeputyChange, Handover, Merged
 from bot.services.surveys import (
     MAX_COMMENT,
     CommentTooLong,
@@ -71,6 +71,7 @@ from handlers.partners import (
     CARD_SECTIONS,
     DEPUTY_PARTS,
     HANDOVER_PARTS,
+    MERGE_PARTS,
     Call,
     refused,
     verb_handler,
@@ -677,10 +678,23 @@ def reword_after_role_change(
     )
 
 
+def reword_after_merge(
+    runtime: Runtime, session: Session, actor: Actor, merged: Merged
+) -> list[str]:
+    """In a merge's transaction, once the history has moved: the check-in cards about the
+    duplicate not sent yet are about the kept partner now, whose owner gets the answers; they
+    say so, not the duplicate's name and owner as when they were queued."""
+    checkins_of(runtime).reword_waiting_about(
+        session, team_id=actor.team_id, partner_ids={merged.kept.id}, now=runtime.clock.now()
+    )
+    return []
+
+
 def register(app: App) -> None:
     CARD_SECTIONS["feedback"] = card_section
     HANDOVER_PARTS["checkin_cards"] = reword_after_role_change
     DEPUTY_PARTS["checkin_cards"] = reword_after_role_change
+    MERGE_PARTS["checkin_cards"] = reword_after_merge
     answers = _answer_ids([*blocks.ASKED, CheckInAnswer.DIDNT_HAPPEN])
     app.action(answers)(
         after_ack(checkin_click(_answer, form=_problem_form), what="check-in answer")

@@ -124,6 +124,29 @@ def test_a_checkin_answered_after_the_partnership_ended_still_counts(slack: Slac
     assert "Acme" not in say(slack, "health", BEN).split("at risk")[-1]
 
 
+def test_a_checkin_waiting_to_go_when_its_partner_is_merged_names_the_kept_one_and_its_owner(
+    slack: Slack,
+) -> None:
+    # Chloe's card waited for her Tokyo morning while Ana merged Acme into Dan's Globex; it
+    # said "your answer goes to the partner's owner <@U0ANA>" about "Acme", and went to Dan.
+    acme(slack, team=(BEN,))
+    say(slack, "add Globex", DAN)
+    say(slack, "log Acme with Jane Doe via meeting : winter appeal", CHLOE)
+    at(slack, START)
+    assert checkin_messages(slack, CHLOE) == []
+    assert "Merged *Acme* into *Globex*" in say(slack, "merge Acme into Globex")
+    at(slack, utc(26, 0, 1))  # Thursday 09:01 in Tokyo
+    (asked,) = checkin_messages(slack, CHLOE)
+    assert asked.text == "How did your meeting with *Globex* on Wed 25 Nov go?"
+    assert "You logged it. Your answer goes to the partner's owner <@U0DAN>." in shown(asked)
+    assert "<@U0ANA>" not in shown(asked)
+    click(slack, CHLOE, asked, "checkin_answer_mixed")
+    at(slack, utc(26, 10))  # Dan's morning in London
+    (debrief,) = [m for m in inbox(slack, DAN) if m.text.startswith("Debrief of the meeting")]
+    assert "*Globex*" in debrief.text
+    assert [m.text for m in slack.fake.thread(debrief)] == ["<@U0CHLOE> answered *🤔 Mixed*"]
+
+
 # --- Pulse surveys: reactions and people not asked ----------------------------------------------
 
 
