@@ -206,7 +206,8 @@ def at_risk_more(more: int) -> str:
 
 
 def failed_more(more: int) -> str:
-    return f"…and {more} older ones: `{COMMAND} config`"
+    older = "1 older one" if more == 1 else f"{more} older ones"
+    return f"…and {older}: `{COMMAND} config`"
 
 
 # --- After a button -----------------------------------------------------------------------------

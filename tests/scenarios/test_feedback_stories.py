@@ -230,6 +230,22 @@ def test_an_admin_with_no_partners_yet_sees_how_to_begin(slack: Slack) -> None:
     assert "You are not on any partner's team yet." in home
 
 
+def test_an_admin_sees_failed_survey_deliveries_to_a_deactivated_colleague(slack: Slack) -> None:
+    acme(slack)
+    slack.fake.users[DAN].deleted = True  # Dan left after he was put on Acme's team
+    say(slack, "survey Acme now")
+    at(slack, START.replace(minute=30))
+    home = home_of(slack, ANA)
+    assert "*Failed deliveries* (latest 5)" in home
+    assert "survey question to <@U0DAN>" in home
+    assert "their account is deactivated (`conversations.open: user_disabled`, 1 try)" in home
+    # The sixth, older failure (the note that put him on the team) is counted, in good English.
+    assert "…and 1 older one: `/partner config`" in home
+    assert "Failed deliveries" not in home_of(slack, BEN)
+    # The round counts only those it could ask.
+    assert "0 of 3 answered so far" in say(slack, "survey Acme")
+
+
 def test_a_survey_fully_answered_leaves_the_home_waiting_list(slack: Slack) -> None:
     surveyed(slack)
     assert "Pulse survey about *Acme*: 0 of 4 statements scored" in home_of(slack, DAN)
