@@ -1481,10 +1481,15 @@ class CheckIns:
         if found is None:
             return
         debrief, owner = found
-        head_key = f"debrief:{debrief.touchpoint_id}"
+        head_key = _debrief_head_key(session, checkin.team_id, debrief.touchpoint_id, owner)
         now = self.clock.now()
-        lines = f"{head_key}:{checkin.id}:"
+        lines = f"debrief:{debrief.touchpoint_id}:{checkin.id}:"
         changed, noted = self._fold_reply(session, checkin, lines, changed=changed, noted=noted)
+        if head_key != f"debrief:{debrief.touchpoint_id}" and not outbox_store.get_message(
+            session=session, team_id=checkin.team_id, dedupe_key=head_key
+        ):
+            # A new owner's first reply: the answer they never read before is no change to them.
+            changed = False
         debrief = replace(debrief, changed=changed, noted=noted)
         waiting = outbox_store.latest_due_at(
             session=session, team_id=checkin.team_id, key_prefix=lines
@@ -1805,6 +1810,19 @@ def _reply_of_key(dedupe_key: str) -> tuple[int, str]:
 
 # The outbox kind of a reply in a debrief thread (and of its head).
 DEBRIEF_KIND = "checkin.debrief"
+
+
+def _debrief_head_key(session: Session, team_id: str, touchpoint_id: int, owner: str) -> str:
+    """The key of the owner's debrief thread about the meeting. The first owner told has the
+    meeting's own key; after a handover the new owner gets a thread of their own, for a reply
+    threaded under the old owner's head would land in the old owner's DM."""
+    key = f"debrief:{touchpoint_id}"
+    head = outbox_store.get_message(session=session, team_id=team_id, dedupe_key=key)
+    if head is None or head.recipient_user == owner:
+        return key
+    return f"{key}:to:{owner}"
+
+
 # What a reply in a debrief thread reports, by (changed, noted), as the end of its key: a note
 # folded into a reply not sent yet (`_fold_note`) rewrites it as the same kind of reply.
 _REPLY_OF = {(False, False): "answer", (True, False): "changed", (False, True): "note"}

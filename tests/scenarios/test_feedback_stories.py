@@ -24,6 +24,7 @@ from tests.scenarios.test_feedback import (
     BEN,
     CHLOE,
     DAN,
+    MENTION,
     acme,
     at,
     channel_posts,
@@ -145,6 +146,27 @@ def test_a_checkin_waiting_to_go_when_its_partner_is_merged_names_the_kept_one_a
     (debrief,) = [m for m in inbox(slack, DAN) if m.text.startswith("Debrief of the meeting")]
     assert "*Globex*" in debrief.text
     assert [m.text for m in slack.fake.thread(debrief)] == ["<@U0CHLOE> answered *🤔 Mixed*"]
+
+
+def test_an_answer_changed_after_a_handover_reaches_the_new_owner_not_the_old_ones_thread(
+    slack: Slack,
+) -> None:
+    # Ben's change of answer, queued for Dan (the new owner), was posted as a reply under the
+    # debrief in Ana's DM: Ana, no longer the owner, read it; Dan never heard of the meeting.
+    acme(slack, team=(BEN,))
+    asked = bens_checkin(slack)
+    click(slack, BEN, asked, "checkin_answer_mixed")
+    at(slack, utc(25, 14, 5))
+    assert debrief_thread(slack)[1] == ["<@U0BEN> answered *🤔 Mixed*"]
+    say(slack, f"owner Acme {MENTION[DAN]}")
+    click(slack, BEN, current(slack, asked), "checkin_change")
+    click(slack, BEN, current(slack, asked), "checkin_answer_went_well")
+    at(slack, utc(25, 14, 10))
+    assert debrief_thread(slack)[1] == ["<@U0BEN> answered *🤔 Mixed*"]  # as Ana read it
+    (debrief,) = [m for m in inbox(slack, DAN) if m.text.startswith("Debrief of the meeting")]
+    assert "You own this partnership" in debrief.text
+    # The first Dan reads of it: an answer, not a change of one he never saw.
+    assert [m.text for m in slack.fake.thread(debrief)] == ["<@U0BEN> answered *✅ Went well*"]
 
 
 # --- Pulse surveys: reactions and people not asked ----------------------------------------------
