@@ -672,10 +672,19 @@ def reword_after_role_change(
     runtime: Runtime, session: Session, actor: Actor, change: Handover | DeputyChange
 ) -> None:
     """In the transaction of a handover or a change of deputy: the partner's check-in cards
-    not sent yet name its owner, and whoever a Problem reaches, as they are now."""
-    checkins_of(runtime).reword_waiting_about(
+    not sent yet name its owner, and whoever a Problem reaches, as they are now; after a
+    handover, what the old owner's debriefs had waiting to go is the new owner's."""
+    service = checkins_of(runtime)
+    service.reword_waiting_about(
         session, team_id=actor.team_id, partner_ids={change.facts.id}, now=runtime.clock.now()
     )
+    if isinstance(change, Handover) and change.old_owner_id is not None:
+        service.hand_over_debriefs(
+            session,
+            team_id=actor.team_id,
+            partner_id=change.facts.id,
+            old_owner_id=change.old_owner_id,
+        )
 
 
 def reword_after_merge(

@@ -933,6 +933,41 @@ class CheckIns:
         # One already due is the planner's next regular run's: never "now" again and again.
         return due if due is not None and due > after else None
 
+    def hand_over_debriefs(
+        self, session: Session, *, team_id: str, partner_id: int, old_owner_id: str
+    ) -> None:
+        """A handover of the partner, in its transaction: what its old owner's debrief threads
+        about its meetings still have waiting to go (a head, the replies under it) is for the
+        new owner now. Each waiting reply is queued again (`_debrief`): under the new owner's
+        own thread when the old owner has read the head already, else under the head, which
+        goes to the new owner instead."""
+        waiting: dict[int, list[str]] = {}
+        for key in outbox_store.unsent_keys(
+            session=session, team_id=team_id, user_id=old_owner_id, kind=DEBRIEF_KIND
+        ):
+            waiting.setdefault(int(key.split(":")[1]), []).append(key)
+        for touchpoint_id, keys in waiting.items():
+            touchpoint = store.get_touchpoint(
+                session=session, team_id=team_id, touchpoint_id=touchpoint_id
+            )
+            if touchpoint is None or touchpoint.partner_id != partner_id:
+                continue
+            for key in keys:
+                outbox_store.cancel_unsent(
+                    session=session, team_id=team_id, dedupe_key=key, reason=HANDED_OVER
+                )
+                outbox_store.forget_cancelled(
+                    session=session, team_id=team_id, dedupe_key=key, reason=HANDED_OVER
+                )
+            for checkin in store.checkins_of_touchpoint(
+                session=session, team_id=team_id, touchpoint_id=touchpoint_id
+            ):
+                lines = f"debrief:{touchpoint_id}:{checkin.id}:"
+                for key in keys:
+                    if key.startswith(lines):
+                        changed, noted = _REPLY_BY_NAME[_reply_of_key(key)[1]]
+                        self._debrief(session, checkin, changed=changed, noted=noted)
+
     def reword_waiting(
         self, session: Session, *, team_id: str, user_id: str, now: datetime
     ) -> None:
@@ -1810,6 +1845,8 @@ def _reply_of_key(dedupe_key: str) -> tuple[int, str]:
 
 # The outbox kind of a reply in a debrief thread (and of its head).
 DEBRIEF_KIND = "checkin.debrief"
+# Why a debrief's message waiting for an owner who handed the partner over was withdrawn.
+HANDED_OVER = "the partner was handed over before it went"
 
 
 def _debrief_head_key(session: Session, team_id: str, touchpoint_id: int, owner: str) -> str:

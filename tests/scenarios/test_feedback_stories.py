@@ -169,6 +169,39 @@ def test_an_answer_changed_after_a_handover_reaches_the_new_owner_not_the_old_on
     assert [m.text for m in slack.fake.thread(debrief)] == ["<@U0BEN> answered *✅ Went well*"]
 
 
+def test_a_debrief_waiting_to_go_when_the_partner_is_handed_over_goes_to_the_new_owner(
+    slack: Slack,
+) -> None:
+    # Ben answered at 15:01 in Berlin, Ana handed Acme to Dan at once: the debrief, still
+    # waiting to go, reached Ana ("You own this partnership") and Dan never heard of it.
+    acme(slack, team=(BEN,))
+    asked = bens_checkin(slack)
+    click(slack, BEN, asked, "checkin_answer_mixed")
+    say(slack, f"owner Acme {MENTION[DAN]}")
+    at(slack, utc(25, 14, 10))
+    assert [m for m in inbox(slack, ANA) if m.text.startswith("Debrief")] == []
+    (debrief,) = [m for m in inbox(slack, DAN) if m.text.startswith("Debrief of the meeting")]
+    assert [m.text for m in slack.fake.thread(debrief)] == ["<@U0BEN> answered *🤔 Mixed*"]
+
+
+def test_a_problems_reply_waiting_for_its_note_at_a_handover_goes_to_the_new_owner(
+    slack: Slack,
+) -> None:
+    acme(slack, team=(BEN,))
+    asked = bens_checkin(slack)
+    click(slack, BEN, asked, "checkin_answer_problem")
+    slack.fake.dismiss_modals(BEN)
+    at(slack, utc(25, 14, 3))  # the debrief's head reached Ana; its reply waits for a note
+    say(slack, f"owner Acme {MENTION[DAN]}")
+    at(slack, utc(25, 14, 30))
+    assert debrief_thread(slack)[1] == []
+    dans = [m for m in inbox(slack, DAN) if m.text.startswith("Debrief of the meeting")]
+    assert [[r.text for r in slack.fake.thread(m)] for m in dans] == [
+        ["<@U0BEN> answered *⚠️ Problem*"]
+    ]
+    assert [m for m in inbox(slack, DAN) if "reports a *problem*" in m.text]
+
+
 # --- Pulse surveys: reactions and people not asked ----------------------------------------------
 
 
