@@ -1595,6 +1595,16 @@ def test_the_registry_through_a_real_liaison_serve(
         queued = deliveries_by_status(session=session, statuses=[OutboxStatus.PENDING], limit=10)
     assert [(row.kind, row.recipient_user) for row in queued] == [("handover", BEN)]
     assert "Did you mean" in command(DAN, "show Medecin San Frontier")
+    # A misspelling of a registered name asks first, and registers nothing until confirmed.
+    assert "Added *Oxfam*" in command(ANA, "add Oxfam")
+    asked = command(DAN, "add Oxfamm")
+    assert "Before I add *Oxfamm*: it looks like a partner we already have." in asked
+    assert "*Oxfam* · owner <@U0ANA>" in asked and "partner_create_anyway" in asked
+    with Session(engine) as session:
+        assert sorted(p.name for p in session.exec(select(Partner))) == [
+            "Médecins Sans Frontières",
+            "Oxfam",
+        ]
 
 
 def test_show_and_list_as_a_first_command_say_their_days_and_times_are_in_utc(
