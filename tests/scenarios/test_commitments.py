@@ -1829,6 +1829,28 @@ def test_a_commitment_reopened_on_its_due_day_tells_its_owner_in_one_message(
 
 
 @pytest.mark.usefixtures("acme")
+def test_a_commitment_reopened_after_hours_on_its_due_day_is_read_as_overdue_in_one_message(
+    slack: Slack,
+) -> None:
+    """Reopened on Friday, its due day, after Ben's hours: on Monday the note is the overdue
+    reminder, and says so (it was not overdue yet when Ana reopened it)."""
+    answer(slack, f"commit Acme us {MENTION[BEN]} : send the draft MoU by 2026-12-04")
+    at(slack, utc(2026, 11, 30, 16, 0))
+    answer(slack, "drop 1 they cancelled")
+    at(slack, utc(2026, 11, 30, 16, 1))
+    heard = len(dms(slack, BEN))
+    at(slack, utc(2026, 12, 4, 23, 30))  # Friday, 18:30 in New York
+    answer(slack, "reopen 1")
+    for moment in (utc(2026, 12, 5, 5, 30), utc(2026, 12, 7, 14, 30), utc(2026, 12, 8, 15, 0)):
+        at(slack, moment)
+    (told,) = dms(slack, BEN)[heard:]
+    assert (
+        ":warning: <@U0ANA> reopened your commitment `#1` (it had been dropped): *we* owe *Acme "
+        "Corporation* “send the draft MoU”, which was due Fri 4 Dec and is still open."
+    ) in told.text
+
+
+@pytest.mark.usefixtures("acme")
 def test_a_commitment_reopened_the_evening_before_its_first_reminder_is_that_reminder(
     slack: Slack,
 ) -> None:
