@@ -28,7 +28,7 @@ from bot.delivery.absence import WELCOME_BACK
 from bot.delivery.dispatcher import Dispatcher
 from bot.runtime import Runtime
 from bot.sandbox import render
-from bot.sandbox.fake_slack import FakeMessage, FakeSlack, FakeView
+from bot.sandbox.fake_slack import FakeChannel, FakeMessage, FakeSlack, FakeView
 from bot.sandbox.requests import Deliverer, Delivery, RequestFactory, SlackRequest
 from bot.scheduler import run_planner
 from bot.websites import BARE_DOMAIN
@@ -351,13 +351,19 @@ class Sandbox:
         return escape_as_slack(self.fake, text)
 
     def _person(self, name: str) -> str:
+        # Slack's handles and channel names are lower case: `as Ben` is ben, `in #General` is
+        # #general, as Slack's own pickers find them however they are typed.
         try:
-            return self.fake.user_by_name(name.strip().lstrip("@")).id
+            return self.fake.user_by_name(name.strip().lstrip("@").lower()).id
         except KeyError:
             people = ", ".join(u.name for u in self.fake.users.values() if not u.is_bot)
             raise LineError(
                 f"There is no colleague called {name!r} here; try one of {people}."
             ) from None
+
+    def _place(self, name: str) -> FakeChannel:
+        """A channel as typed in a sandbox line (KeyError: none), whatever its case."""
+        return self.fake.channel_by_name(name.strip().lower())
 
     def _as(self, rest: str) -> None:
         if not rest:
@@ -373,7 +379,7 @@ class Sandbox:
             self.channel_id = self.fake.im_channel(self.user_id).id
         else:
             try:
-                self.channel_id = self.fake.channel_by_name(rest).id
+                self.channel_id = self._place(rest).id
             except KeyError:
                 names = ", ".join(f"#{c.name}" for c in self.fake.channels.values() if not c.is_im)
                 raise LineError(f"There is no channel {rest!r}; try {names} or `in dm`.") from None
@@ -648,7 +654,7 @@ class Sandbox:
             )
         elif kind in ("conversations_select", "channels_select"):
             key = "selected_conversation" if kind == "conversations_select" else "selected_channel"
-            state[key] = self.fake.channel_by_name(raw).id if raw else None
+            state[key] = self._place(raw).id if raw else None
         elif kind == "datepicker":
             state["selected_date"] = raw or element.get("initial_date")
         elif kind == "timepicker":
@@ -700,7 +706,7 @@ class Sandbox:
 
     def _channel(self, rest: str) -> None:
         try:
-            channel = self.fake.channel_by_name(rest)
+            channel = self._place(rest)
         except KeyError:
             raise LineError(f"There is no channel {rest!r}.") from None
         messages = self.fake.messages_in(channel.id)

@@ -383,3 +383,13 @@ def test_a_reaction_that_changes_nothing_fails_its_line(
     assert sandbox.run_line("/partner help")
     assert sandbox.run_line("unreact :four: on last") is False
     assert "Message 2 is shown only to you: it takes no reactions." in output.getvalue()
+
+
+def test_people_and_channels_are_found_whatever_their_case(sandbox: Sandbox) -> None:
+    """QA: `as Ben` and `in #General` failed (there is no colleague called 'Ben'), though
+    Slack's handles and channel names are lower case and its pickers find them as typed."""
+    assert sandbox.run_line("as Ben")
+    assert sandbox.run_line("in #General")
+    assert sandbox.prompt == "ben@Acme #general> "
+    assert sandbox.run_line("channel #Partnerships")
+    assert sandbox.run_line("inbox @Dan")
