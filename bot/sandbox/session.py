@@ -162,8 +162,9 @@ def escape_as_slack(fake: FakeSlack, text: str) -> str:
     )
 
 
-_DURATION = re.compile(r"^(\d+)\s*(m|min|h|d|w)$")
-_UNITS = {"m": "minutes", "min": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+# `2d`, or as said: `2 days`, `1 day`, `3 hours`, `30 min`, `1 week` (by the unit's first letter).
+_DURATION = re.compile(r"^(\d+)\s*(m|mins?|minutes?|h|hours?|d|days?|w|weeks?)$")
+_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
 class LineError(Exception):
@@ -398,7 +399,7 @@ class Sandbox:
             match = _DURATION.match(rest.replace(" ", ""))
             if not match:
                 raise LineError(f"{rest!r} is not a duration; e.g. `advance 2d` or `advance 3h`.")
-            target = now + timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+            target = now + timedelta(**{_UNITS[match.group(2)[0]]: int(match.group(1))})
         if target <= now:
             raise LineError("The clock only moves forward.")
         self._run_until(target)

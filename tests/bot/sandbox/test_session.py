@@ -6,7 +6,7 @@ import io
 import shutil
 import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -393,3 +393,12 @@ def test_people_and_channels_are_found_whatever_their_case(sandbox: Sandbox) -> 
     assert sandbox.prompt == "ben@Acme #general> "
     assert sandbox.run_line("channel #Partnerships")
     assert sandbox.run_line("inbox @Dan")
+
+
+def test_the_clock_advances_by_durations_said_in_words(sandbox: Sandbox) -> None:
+    """QA: `advance 1 day` failed ('1 day' is not a duration); only `1d` was read."""
+    start = sandbox.clock.now()
+    for line in ("advance 1 day", "advance 2 hours", "advance 30 min", "advance 1 week"):
+        assert sandbox.run_line(line), line
+    assert sandbox.clock.now() - start == timedelta(days=8, hours=2, minutes=30)
+    assert sandbox.run_line("advance 2 fortnights") is False
