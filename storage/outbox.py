@@ -595,6 +595,18 @@ def cancel_unsent_to(
         return Driver.of(session).execute(statement, {**params, **keys})
 
 
+def cancel_unsent_dms(
+    *, session: Session, team_id: str, user_ids: Collection[str], reason: str
+) -> int:
+    """Cancel, saying why, every direct message to `user_ids` that no dispatcher has claimed
+    yet (held for an absence or not), whatever it is about. Rows being or already sent are
+    left alone. Returns how many were cancelled."""
+    if not user_ids:
+        return 0
+    to_them = _T.c.recipient_user.in_(sorted(set(user_ids)))
+    return _cancel_pending(session, team_id, to_them, reason=reason)
+
+
 def _numbered_after(prefix: str, n: int) -> dict[str, str]:
     """The parameters of the `n`th numbered prefix of `cancel_unsent_to`: a range of keys, and
     the pattern of the prefix. LIKE alone cannot use the unique index on (team_id, dedupe_key)

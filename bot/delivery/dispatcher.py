@@ -80,6 +80,7 @@ from sqlmodel import Session
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.delivery.absence import SUM_UP_WITHIN, WELCOME_BACK
+from bot.delivery.outbox import EXTERNAL_RECIPIENT
 from bot.delivery.working_hours import WorkingHours, next_send_time, zone_or_workspace
 from bot.mrkdwn import slack_text
 from bot.services.people import look_up_each, rate_limited
@@ -106,8 +107,6 @@ TRANSIENT_ERRORS = frozenset(
 TOKEN_ERRORS = frozenset({"invalid_auth", "not_authed", "token_revoked", "token_expired"})
 # The message metadata event that carries the dedupe key (audits, reconciliation, tests).
 METADATA_EVENT = "liaison_outbox"
-# Why a DM to someone Slack said is of another organisation (a Slack Connect partner) failed.
-EXTERNAL_RECIPIENT = "recipient is of another organisation"
 # Seconds the Web API client waits for Slack before counting the attempt as a network error.
 CLIENT_TIMEOUT = 15
 # Error codes by which Slack refuses a message because of its channel: archived, deleted,

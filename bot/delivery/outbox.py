@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -23,6 +23,9 @@ from storage.workspaces import get_workspaces
 
 MAX_DEDUPE_KEY = 200
 MAX_BLOCKS = 50
+# Why a DM to someone Slack said is of another organisation (a Slack Connect partner) is not
+# sent: Liaison messages colleagues only.
+EXTERNAL_RECIPIENT = "recipient is of another organisation"
 
 
 @dataclass(frozen=True)
@@ -184,6 +187,15 @@ def withdraw(session: Session, *, team_id: str, key_prefix: str) -> int:
     `key_prefix` that no dispatcher has claimed yet, because what they say stopped being true
     before they went; how many were. One being or already sent stays as it is."""
     return store.cancel_unsent(session=session, team_id=team_id, key_prefix=key_prefix)
+
+
+def withdraw_from_elsewhere(session: Session, *, team_id: str, user_ids: Collection[str]) -> int:
+    """In the caller's transaction: cancel the DMs queued to people Slack just said are of
+    another organisation (taken off what a form had saved with them), which the dispatcher
+    would only fail unsent; how many were. One being or already sent stays as it is."""
+    return store.cancel_unsent_dms(
+        session=session, team_id=team_id, user_ids=user_ids, reason=EXTERNAL_RECIPIENT
+    )
 
 
 def first_slot(

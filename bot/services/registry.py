@@ -25,7 +25,7 @@ from sqlmodel import Session
 
 from bot import naming
 from bot.clock import Clock
-from bot.delivery.outbox import withdraw
+from bot.delivery.outbox import withdraw, withdraw_from_elsewhere
 from bot.services import people
 from bot.services.channels import Channels, Route, route
 from bot.services.feedback import withdraw_unreached_surveys
@@ -850,7 +850,11 @@ class Registry:
             found = store.lock_partner(
                 session=session, team_id=actor.team_id, partner_id=partner_id
             )
+            # The notes `add` queued them ("you own it now", "you are on its team") would only
+            # fail at dispatch: they are withdrawn, with the partner gone meanwhile too.
+            withdraw_from_elsewhere(session, team_id=actor.team_id, user_ids=user_ids)
             if found is None:
+                session.commit()
                 return None
             team = self._team(session, found)
             for membership in team:

@@ -71,7 +71,7 @@ from bot.delivery.absence import (
     workspaces_with_returns,
 )
 from bot.delivery.dispatcher import ChannelRefused, instead_key
-from bot.delivery.outbox import Schedule, enqueue, schedule_of
+from bot.delivery.outbox import Schedule, enqueue, schedule_of, withdraw_from_elsewhere
 from bot.delivery.working_days import Counted, working_days_later, working_days_of
 from bot.delivery.working_hours import WorkingHours, zone
 from bot.naming import normalize_name, person_key
@@ -1551,11 +1551,14 @@ class Touchpoints:
 
     def take_off(self, *, team_id: str, touchpoint_id: int, user_ids: Collection[str]) -> None:
         """Take colleagues picked in a form off the touchpoint recorded with them: Slack said,
-        after the ack, that they are of another organisation (no colleagues)."""
+        after the ack, that they are of another organisation (no colleagues). What waits for
+        them in the outbox meanwhile (a check-in planned before Slack answered) is withdrawn:
+        the dispatcher would only fail it."""
         with Session(self.engine) as session:
             store.remove_participants(
                 session=session, team_id=team_id, touchpoint_id=touchpoint_id, user_ids=user_ids
             )
+            withdraw_from_elsewhere(session, team_id=team_id, user_ids=user_ids)
             session.commit()
 
     def check_line(self, actor: Actor, new: NewTouchpoint) -> None:

@@ -43,6 +43,22 @@ def count(engine: Engine) -> int:
         return session.exec(select(func.count()).select_from(OutboxMessage)).one()
 
 
+def dm(session: Session, key: str, *, to: str = "U1", team_id: str = TEAM) -> None:
+    enqueue(
+        session, team_id=team_id, kind="note", recipient_user=to, text=key, due_at=NOW,
+        dedupe_key=key, respect_working_hours=False,
+    )  # fmt: skip
+
+
+def mark_sending(session: Session, key: str) -> None:
+    """As a dispatcher's claim leaves the row: being sent."""
+    session.execute(
+        sa.update(OutboxMessage)
+        .where(col(OutboxMessage.dedupe_key) == key)
+        .values(status=OutboxStatus.SENDING)
+    )
+
+
 def test_enqueue_is_idempotent_on_the_dedupe_key(engine: Engine) -> None:
     with Session(engine) as session:
         assert add(session, "collision:7") is True
@@ -331,28 +347,17 @@ def test_the_latest_row_with_a_prefix_and_the_one_before_a_row_stay_in_their_wor
 
 
 def test_unsent_notes_to_a_person_are_cancelled_by_key_or_numbered_prefix(engine: Engine) -> None:
-    def note(session: Session, key: str, *, to: str = "U1", team_id: str = TEAM) -> None:
-        enqueue(
-            session, team_id=team_id, kind="note", recipient_user=to, text=key, due_at=NOW,
-            dedupe_key=key, respect_working_hours=False,
-        )  # fmt: skip
-
     dropped = ["note:5", "note:5:revived:1", "note:5:revived:12", "note:5:revived:20261126T0930"]
     kept = ["note:6", "note:50:revived:1", "note:5:revived", "note:5:revivedx:1"]
     kept.append("noteX5:revived:1")  # "_" in a prefix is no wildcard
     with Session(engine) as session:
         for key in dropped + kept:
-            note(session, key)
-        note(session, "note:5:revived:3", to="U2")  # someone else's
-        note(session, "note:5:revived:4", team_id="T2")
-        note(session, "note:5:revived:2")
+            dm(session, key)
+        dm(session, "note:5:revived:3", to="U2")  # someone else's
+        dm(session, "note:5:revived:4", team_id="T2")
+        dm(session, "note:5:revived:2")
         session.commit()
-        # One being sent stays.
-        session.execute(
-            sa.update(OutboxMessage)
-            .where(col(OutboxMessage.dedupe_key) == "note:5:revived:2")
-            .values(status=OutboxStatus.SENDING)
-        )
+        mark_sending(session, "note:5:revived:2")  # one being sent stays
         cancelled = store.cancel_unsent_to(
             session=session, team_id=TEAM, user_id="U1", dedupe_keys=["note:5"],
             numbered=["note:5:revived:", "note_5:revived:"], reason="in touch since",
@@ -375,6 +380,39 @@ def test_unsent_notes_to_a_person_are_cancelled_by_key_or_numbered_prefix(engine
         (TEAM, "note:5:revived:3"): (OutboxStatus.CANCELLED, "in touch since"),
         ("T2", "note:5:revived:4"): pending,
         (TEAM, "note:5:revived:2"): sending,
+    }
+
+
+def test_every_unsent_dm_to_people_elsewhere_is_cancelled_in_their_workspace_only(
+    engine: Engine,
+) -> None:
+    with Session(engine) as session:
+        dm(session, "owner", to="U1")
+        dm(session, "checkin", to="U2")
+        dm(session, "sending", to="U1")
+        dm(session, "colleague", to="U3")
+        dm(session, "other-workspace", to="U1", team_id="T2")
+        add(session, "channel")
+        session.commit()
+        mark_sending(session, "sending")
+        assert store.cancel_unsent_dms(session=session, team_id=TEAM, user_ids=[], reason="x") == 0
+        cancelled = store.cancel_unsent_dms(
+            session=session, team_id=TEAM, user_ids=["U1", "U2"], reason="elsewhere"
+        )
+        session.commit()
+        found = {
+            row.dedupe_key: (row.status, row.last_error)
+            for row in session.exec(select(OutboxMessage))
+        }
+    assert cancelled == 2
+    pending = (OutboxStatus.PENDING, None)
+    assert found == {
+        "owner": (OutboxStatus.CANCELLED, "elsewhere"),
+        "checkin": (OutboxStatus.CANCELLED, "elsewhere"),
+        "sending": (OutboxStatus.SENDING, None),
+        "colleague": pending,
+        "other-workspace": pending,
+        "channel": pending,
     }
 
 
