@@ -11,6 +11,7 @@ the cache; when the answer depends on someone the cache does not know, it raises
 
 from __future__ import annotations
 
+import http.client
 import logging
 from collections.abc import Collection, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -261,7 +262,7 @@ def _ask_about(
     if limited.error is not None:
         return Unanswered(limited.error)
     try:
-        user: dict[str, Any] = client.users_info(user=user_id)["user"]
+        user = client.users_info(user=user_id).get("user")
     except SlackApiError as error:
         code = slack_error_code(error)
         if rate_limited(error):
@@ -270,8 +271,14 @@ def _ask_about(
             return None
         logger.warning("users.info failed for %s: %s", user_id, code)
         return Unanswered(error)
-    except OSError:
+    except (OSError, http.client.HTTPException):
+        # A connection cut mid-answer (`IncompleteRead`) is no OSError: it must not end the
+        # dispatcher's pass (its batch would stay claimed until the lease ran out).
         logger.warning("users.info could not reach Slack for %s", user_id, exc_info=True)
+        return Unanswered(None)
+    if not isinstance(user, dict) or not user.get("id"):
+        # Slack said ok without the user (it never should): unanswered, as if unreachable.
+        logger.warning("users.info answered without the user for %s", user_id)
         return Unanswered(None)
     if user.get("is_bot") or user.get("id") == "USLACKBOT":
         return None  # an app or Slackbot: no colleague to team up with or to cover

@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from random import Random
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -23,7 +24,7 @@ from bot.delivery.operations import list_outbox
 from bot.delivery.outbox import Schedule
 from bot.delivery.working_days import working_days_later
 from bot.delivery.working_hours import SPREAD, WorkingHours, next_send_time
-from bot.sandbox.fake_slack import FakeSlack
+from bot.sandbox.fake_slack import FakeSlack, _Reply
 from bot.services.people import LOOKUP_CONCURRENCY
 from storage.models import OutboxStatus
 from tests.bot.delivery.conftest import BEN, CHANNEL, CHLOE, TEAM, delivered, queue, row, set_zones
@@ -402,6 +403,52 @@ def test_a_strange_answer_to_opening_a_dm_ahead_ends_no_pass(
     clock.advance(timedelta(minutes=15))
     dispatcher.run_pass()
     assert delivered(fake_slack) == dict.fromkeys(people, 1)
+
+
+def _no_user(fake: FakeSlack, monkeypatch: pytest.MonkeyPatch) -> None:
+    """users.info answers ok without the user (Slack never should)."""
+    monkeypatch.setitem(fake._methods, "users.info", lambda _params: {})
+
+
+def _cut_short(fake: FakeSlack, monkeypatch: pytest.MonkeyPatch) -> None:
+    """users.info's answer is cut short: the connection closes before the body announced is
+    all there (`http.client.IncompleteRead`, no OSError)."""
+    answer = fake._api
+
+    def cut(method: str, params: dict[str, Any], authorization: str | None) -> _Reply:
+        reply = answer(method, params, authorization)
+        if method != "users.info":
+            return reply
+        announced = {**reply.headers, "Content-Length": str(len(reply.body) + 50)}
+        return _Reply(reply.status, announced, reply.body)
+
+    monkeypatch.setattr(fake, "_api", cut)
+
+
+@pytest.mark.parametrize("trouble", [_no_user, _cut_short])
+def test_a_strange_or_broken_answer_to_a_recipients_lookup_ends_no_pass(
+    engine: Engine,
+    clock: ManualClock,
+    dispatcher: Dispatcher,
+    fake_slack: FakeSlack,
+    monkeypatch: pytest.MonkeyPatch,
+    trouble: Callable[[FakeSlack, pytest.MonkeyPatch], None],
+) -> None:
+    # The recipients' DMs wait for their time zone as when Slack is unreachable, and the pass
+    # goes on (before, the error ended it with the whole batch claimed until the lease ran out,
+    # and every later pass the same way).
+    people = new_people(fake_slack, engine, clock.now(), hours=True)
+    queue(engine, due_at=clock.now(), key="alert", channel=CHANNEL)
+    trouble(fake_slack, monkeypatch)
+
+    report = dispatcher.run_pass()
+
+    assert (report.sent, report.deferred) == (1, len(people))  # the channel's message went
+    assert row(engine, people[0]).last_error == "time zone unknown: users.info: unreachable"
+    monkeypatch.undo()
+    clock.advance(timedelta(hours=1))
+    dispatcher.run_pass()
+    assert delivered(fake_slack) == {"alert": 1, **dict.fromkeys(people, 1)}
 
 
 def test_time_away_in_one_workspace_holds_nothing_in_another(
