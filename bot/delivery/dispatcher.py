@@ -348,7 +348,13 @@ class Dispatcher:
                     reason=EXTERNAL_RECIPIENT,
                     attempted=False,
                 )
-                report.failed += 1
+                # Logged as every other failure is: never tried, so no attempt is counted.
+                run.record(
+                    row,
+                    attempt=row.attempts,
+                    outcome="failed:external-recipient",
+                    started=time.perf_counter(),
+                )
             elif row.expires_at is not None and row.expires_at <= now:
                 store.finish(
                     session=run.db(),

@@ -28,6 +28,7 @@ from bot.sandbox.fake_slack import FakeSlack
 from storage import outbox as store
 from storage.models import OutboxStatus
 from tests.bot.delivery.conftest import ANA, BEN, CHANNEL, TEAM, delivered, queue, row
+from tests.conftest import START
 
 
 def test_channel_messages_and_dms_are_sent_and_recorded(
@@ -538,6 +539,26 @@ def test_each_send_logs_one_line_without_body_or_token(
     assert "attempt=1 outcome=retry latency_ms=" in lines[0]
     assert "attempt=2 outcome=sent latency_ms=" in lines[1]
     assert not any("confidential" in line or fake_slack.bot_token in line for line in lines)
+
+
+def test_a_dm_to_someone_of_another_organisation_fails_with_a_log_line(
+    engine: Engine, dispatcher: Dispatcher, fake_slack: FakeSlack, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Slack says Jane's account belongs to another workspace: the DM fails unsent, and the
+    # log says so as it does for every other failure (before, only the tally counted it).
+    fake_slack.add_user(id="U0JANE", name="jane", team_id="T0PARTNER")
+    queue(engine, due_at=START, key="m", user="U0JANE", working_hours=True, kind="alert")
+
+    with caplog.at_level(logging.INFO, logger="bot.delivery.dispatcher"):
+        assert dispatcher.run_pass().failed == 1
+
+    (line,) = [r for r in caplog.records if r.name == "bot.delivery.dispatcher"]
+    assert line.levelno == logging.WARNING
+    assert "kind=alert team=T0ACME recipient=U0JANE" in line.getMessage()
+    assert "attempt=0 outcome=failed:external-recipient" in line.getMessage()
+    stored = row(engine, "m")
+    assert (stored.status, stored.attempts) == (OutboxStatus.FAILED, 0)
+    assert delivered(fake_slack) == {}
 
 
 def test_a_send_whose_mark_the_database_refuses_is_logged_and_sent_again_after_its_lease(
