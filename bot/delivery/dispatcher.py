@@ -534,13 +534,16 @@ class Dispatcher:
             )
             outcome = self._on_transient(run, row, f"{step}: {type(error).__name__}", now=now)
         else:
-            # Tallied and logged once the database has answered, after the next send.
+            # Tallied and logged once the database has answered, after the next send. An
+            # answer that does not say where the message went (Slack never should) reads None
+            # in slack_sdk: the channel asked for stands in, and no ts rather than "None",
+            # which a reply would be threaded onto and an edit would try to replace.
             run.hand_over(
                 row,
                 attempt=attempt,
                 started=started,
-                channel=str(response["channel"]),
-                ts=str(response["ts"]),
+                channel=str(response.get("channel") or channel),
+                ts=str(response.get("ts") or target.edit_ts or ""),
                 sent_at=self._clock.now(),
             )
             return

@@ -561,6 +561,25 @@ def test_a_dm_to_someone_of_another_organisation_fails_with_a_log_line(
     assert delivered(fake_slack) == {}
 
 
+def test_an_accept_without_channel_or_ts_records_no_none_for_a_reply_to_thread_onto(
+    engine: Engine, dispatcher: Dispatcher, fake_slack: FakeSlack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Slack answers ok without saying where the message went (it never should; slack_sdk
+    # reads None): before, the row was recorded sent at channel "None", ts "None", and the
+    # reply was threaded onto "None". Now the channel asked for stands in, and the reply,
+    # with no ts to thread onto, stands on its own.
+    queue(engine, due_at=START, key="m", channel=CHANNEL)
+    queue(engine, due_at=START, key="r", channel=CHANNEL, thread_of_dedupe_key="m")
+    monkeypatch.setitem(fake_slack._methods, "chat.postMessage", lambda _params: {})
+
+    assert dispatcher.run_pass().sent == 2
+
+    stored = row(engine, "m")
+    assert (stored.status, stored.sent_channel, stored.sent_ts) == (OutboxStatus.SENT, CHANNEL, "")
+    _parent, reply = fake_slack.calls_to("chat.postMessage")
+    assert reply.params.get("thread_ts") is None
+
+
 def test_a_send_whose_mark_the_database_refuses_is_logged_and_sent_again_after_its_lease(
     engine: Engine,
     clock: ManualClock,
