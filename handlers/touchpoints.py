@@ -216,7 +216,7 @@ def parse_touchpoint(
                 f"{_EMPTY_CLAUSE[word]} If “{keyword}” is part of the partner's name, put the "
                 f'name in quotes: `"{name.text} {keyword} …"`.'
             )
-    _date_after_kind(verb, name, clauses, keywords)
+    _dates_after_clauses(verb, name, clauses, keywords)
     participants, contacts = _people(clauses.get("with"))
     day = _day(clauses.get("on"))
     medium = _medium(clauses.get("via"), has_notes=notes is not None)
@@ -233,27 +233,50 @@ def parse_touchpoint(
     )
 
 
-def _date_after_kind(
+def _date_ending_clause(word: str, words: list[Token]) -> int | None:
+    """Where a date typed at the end of a `via` or `with` clause without its `on` starts, if
+    one does: `via call yesterday` (a kind is one word, so nothing else can be meant), `with
+    Jane Doe last monday`, `with @ana yesterday` (the longest run of plain words ending the
+    people that reads as a date, leaving someone named before it; a person whose name reads
+    as a day is named in quotes)."""
+    if word == "via":
+        starts = [1] if len(words) > 1 and words[0].text.lower() in MEDIUMS else []
+    else:
+        starts = list(range(1, len(words)))
+    for start in starts:
+        tail = words[start:]
+        if any(token.kind is not Kind.WORD for token in tail):
+            continue
+        if words[start - 1].is_word("and", "&", ",", ";"):
+            continue
+        if reads_as_date(" ".join(token.text for token in tail)):
+            return start
+    return None
+
+
+def _dates_after_clauses(
     verb: str, name: Name, clauses: dict[str, list[Token]], keywords: dict[str, Token]
 ) -> None:
-    """`via call yesterday`, `via meeting friday 14:00`: a date typed after the kind without
-    its `on` is the `on` clause, as it is after the name (`_bare_date_as_clause`); it was
-    answered "say `via call`" to someone who had. A kind is one word, so nothing else can be
-    meant; with an `on` clause as well, the line has two dates."""
-    words = clauses.get("via", [])
-    if len(words) < 2 or words[0].text.lower() not in MEDIUMS:
-        return
-    day = " ".join(token.text for token in words[1:])
-    if not reads_as_date(day):
-        return
-    at = words[1].start
-    on = Token(Kind.WORD, "on", at, at)  # stood in, as for `in 3 days`
-    if "on" in clauses:
-        typed = sorted([(keywords["on"], clauses["on"]), (on, words[1:])], key=lambda c: c[0].start)
-        _refuse_two_dates(verb, name, typed[0], typed[1])
-        return
-    keywords["on"] = on
-    clauses["via"], clauses["on"] = words[:1], words[1:]
+    """A date typed at the end of the `via` or `with` clause without its `on` is the `on`
+    clause, as it is after the name (`_bare_date_as_clause`): `log Acme via call yesterday`
+    was answered "say `via call`" to someone who had, and `log Acme with Jane Doe yesterday`
+    logged today's contact with one "Jane Doe yesterday". With an `on` clause as well, the
+    line has two dates."""
+    for word in ("via", "with"):
+        words = clauses.get(word, [])
+        start = _date_ending_clause(word, words)
+        if start is None:
+            continue
+        at = words[start].start
+        on = Token(Kind.WORD, "on", at, at)  # stood in, as for `in 3 days`
+        if "on" in clauses:
+            typed = sorted(
+                [(keywords["on"], clauses["on"]), (on, words[start:])], key=lambda c: c[0].start
+            )
+            _refuse_two_dates(verb, name, typed[0], typed[1])
+            return
+        keywords["on"] = on
+        clauses[word], clauses["on"] = words[:start], words[start:]
 
 
 # What a clause's word takes, when nothing follows it.

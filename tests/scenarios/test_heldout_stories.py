@@ -614,3 +614,31 @@ def test_a_date_typed_after_the_kind_without_on_is_the_contacts_date(slack: Slac
         "pitched the pilot",
         "follow-up",
     ]
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_date_typed_after_the_people_met_is_the_date_not_a_person(slack: Slack) -> None:
+    # Logged today, with a contact person "Jane Doe yesterday" (and one called "yesterday")
+    # added to the partner's contacts.
+    answer(slack, "log Acme on yesterday via email : chloe's deck", user=CHLOE)
+    said = answer(slack, "log Acme with Jane Doe yesterday via call : pitched", user=BEN)
+    assert "Logged your call with *Acme Corporation* yesterday with Jane Doe." in said
+    assert WARNED in said
+    said = answer(slack, "log Acme with <@U0ANA|ana> last monday : dinner", user=DAN)
+    assert "Logged your contact with *Acme Corporation* on Mon 23 Nov" in said
+    assert "together with <@U0ANA>" in said
+    said = answer(slack, "plan Acme with Jane Doe friday 14:00 : follow-up", user=BEN)
+    assert "Planned your meeting with *Acme Corporation* on Fri 27 Nov at 14:00 with Jane Doe" in (
+        said
+    )
+    # A person whose name reads as a day is named in quotes.
+    said = answer(slack, 'log Acme with "Jo Sunday" via call : intro', user=DAN)
+    assert "with Jo Sunday." in said
+    contacts = answer(slack, "contacts Acme", user=DAN)
+    assert "*Jane Doe*" in contacts and "*Jo Sunday*" in contacts
+    assert "yesterday" not in contacts and "monday" not in contacts.lower()
+    assert "2 contacts at Acme Corporation" in contacts
+    # With an `on` clause as well, the line has two dates.
+    said = answer(slack, "log Acme with Jane Doe yesterday on last monday : x", user=DAN)
+    assert "That gives two dates, `yesterday` and `on last monday`" in said
+    assert len(touchpoints(slack)) == 5
