@@ -1498,7 +1498,7 @@ def touch_line(touch: Touch, *, tz: ZoneInfo, now: datetime, reader: str | None 
         return f"• ~{line}~ {DIDNT_HAPPEN}"
     line = f"• {line}"
     if touch.kind is TouchpointKind.INTENDED:
-        line += f": {quote(touch.notes)} — {intent_state(touch)}"
+        line += f": {quote(touch.notes)} — {intent_state(touch, reader=reader)}"
     return line
 
 
@@ -1506,16 +1506,22 @@ def touch_line(touch: Touch, *, tz: ZoneInfo, now: datetime, reader: str | None 
 DIDNT_HAPPEN = "(didn't happen)"
 
 
-def intent_state(touch: Touch) -> str:
+def intent_state(touch: Touch, *, reader: str | None = None) -> str:
+    """Where an intent stands; the question waiting for the `reader`, or their answer, is
+    theirs ("waiting for you"), as their own intents are in `touch_line`."""
+
+    def whom(user_id: str | None) -> str:
+        return "you" if user_id is not None and user_id == reader else person(user_id)
+
     if touch.answer is None:
-        return f"waiting for {person(touch.asked)}" if touch.asked else "nobody was asked"
+        return f"waiting for {whom(touch.asked)}" if touch.asked else "nobody was asked"
     if touch.answer is IntentAnswer.LAPSED:
         return "no answer in time, may go ahead"
     if touch.answer is IntentAnswer.LOGGED:
         return "then logged the contact"
     if touch.answer is IntentAnswer.ENDED:
         return "closed when the partnership ended"
-    return f"{person(touch.answered_by)} answered “{ANSWER_LABELS[touch.answer]}”"
+    return f"{whom(touch.answered_by)} answered “{ANSWER_LABELS[touch.answer]}”"
 
 
 RECENT = "Lately"

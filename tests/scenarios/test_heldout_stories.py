@@ -642,3 +642,23 @@ def test_a_date_typed_after_the_people_met_is_the_date_not_a_person(slack: Slack
     said = answer(slack, "log Acme with Jane Doe yesterday on last monday : x", user=DAN)
     assert "That gives two dates, `yesterday` and `on last monday`" in said
     assert len(touchpoints(slack)) == 5
+
+
+@pytest.mark.usefixtures("acme")
+def test_the_owners_check_says_which_intents_wait_for_her_and_what_she_answered(
+    slack: Slack,
+) -> None:
+    answer(slack, "intend Acme : one", user=BEN)
+    answer(slack, "intend Acme : two", user=CHLOE)
+    answer(slack, "intend Acme : three", user=DAN)
+    deliver_outbox(slack)
+    (three,) = about(slack, ANA, "“three”")
+    click(slack, ANA, three, "intent_handle_it")
+    intents = section(answer(slack, "check Acme"), "Intents")
+    assert "<@U0DAN> intends to reach out to them (since today): “three” — you answered" in intents
+    assert "“two” — waiting for you" in intents and "“one” — waiting for you" in intents
+    assert "<@U0ANA>" not in intents
+    # Anyone else reads who answered and whom they wait for.
+    intents = section(answer(slack, "check Acme", user=BEN), "Intents")
+    assert "“three” — <@U0ANA> answered “I'll handle it”" in intents
+    assert "“two” — waiting for <@U0ANA>" in intents
