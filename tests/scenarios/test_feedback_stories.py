@@ -19,6 +19,7 @@ from bot.sandbox.fake_slack import FakeMessage
 from bot.sandbox.requests import SlackRequest, sign
 from storage.models import CheckIn, SurveyAnswer, SurveyDelivery, SurveyRound
 from tests.conftest import START, Slack
+from tests.scenarios.test_config import command_in
 from tests.scenarios.test_feedback import (
     ANA,
     BEN,
@@ -89,6 +90,15 @@ def bens_checkin(slack: Slack) -> FakeMessage:
     say(slack, "log Acme on yesterday via meeting : the pilot review", BEN)
     at(slack, utc(25, 14, 1))
     (asked,) = checkin_messages(slack, BEN)
+    return asked
+
+
+def bens_problem(slack: Slack) -> FakeMessage:
+    """Ben, on Acme's team, answers his check-in **Problem** and gives no note."""
+    acme(slack, team=(BEN,))
+    asked = bens_checkin(slack)
+    click(slack, BEN, asked, "checkin_answer_problem")
+    slack.fake.dismiss_modals(BEN)
     return asked
 
 
@@ -187,10 +197,7 @@ def test_a_debrief_waiting_to_go_when_the_partner_is_handed_over_goes_to_the_new
 def test_a_problems_reply_waiting_for_its_note_at_a_handover_goes_to_the_new_owner(
     slack: Slack,
 ) -> None:
-    acme(slack, team=(BEN,))
-    asked = bens_checkin(slack)
-    click(slack, BEN, asked, "checkin_answer_problem")
-    slack.fake.dismiss_modals(BEN)
+    bens_problem(slack)
     at(slack, utc(25, 14, 3))  # the debrief's head reached Ana; its reply waits for a note
     say(slack, f"owner Acme {MENTION[DAN]}")
     at(slack, utc(25, 14, 30))
@@ -200,6 +207,18 @@ def test_a_problems_reply_waiting_for_its_note_at_a_handover_goes_to_the_new_own
         ["<@U0BEN> answered *⚠️ Problem*"]
     ]
     assert [m for m in inbox(slack, DAN) if "reports a *problem*" in m.text]
+
+
+def test_a_problem_changed_to_went_well_takes_the_partner_off_the_at_risk_list(
+    slack: Slack,
+) -> None:
+    asked = bens_problem(slack)
+    at_risk = say(slack, "health", DAN)
+    assert "Partners at risk (1)" in at_risk and "Problem" in at_risk
+    click(slack, BEN, current(slack, asked), "checkin_change")
+    click(slack, BEN, current(slack, asked), "checkin_answer_went_well")
+    assert "No partner is at risk" in say(slack, "health", DAN)
+    assert "Health of Acme: 100/100" in say(slack, "health Acme", DAN)
 
 
 # --- Pulse surveys: reactions and people not asked ----------------------------------------------
@@ -250,6 +269,22 @@ def test_someone_away_for_a_whole_round_is_asked_again_in_the_next(slack: Slack)
     assert DAN in asked
 
 
+def test_one_in_touch_lately_but_on_no_team_is_asked_and_told_why(slack: Slack) -> None:
+    acme(slack, team=())
+    say(slack, f"log Acme on 2026-10-20 with {MENTION[DAN]} via call : old call", CHLOE)
+    say(slack, "intend Acme : ask for money", BEN)  # an intent is no contact
+    assert "I've asked <@U0ANA>, <@U0CHLOE>, <@U0DAN>." in say(slack, "survey Acme now")
+    at(slack, START)
+    at(slack, utc(26, 0, 20))
+    for user in (CHLOE, DAN):
+        invitation = inbox(slack, user)[0]
+        assert "You're asked because you were in touch with them in the last 90 days." in (
+            invitation.text
+        )
+        assert len(questions(slack, user)) == 4
+    assert inbox(slack, BEN) == []
+
+
 # --- Two workspaces with the same user ids ----------------------------------------------------
 
 
@@ -275,6 +310,23 @@ def test_the_home_in_another_workspace_shows_nothing_of_this_one(slack: Slack) -
     assert "Acme" not in other
     assert "send the MoU" not in other
     assert "Pulse survey" not in other
+    assert "You are not on any partner's team yet." in other
+
+
+def test_another_workspaces_admin_view_and_health_show_nothing_of_this_one(slack: Slack) -> None:
+    acme(slack, team=(BEN,))
+    slack.fake.fail_next("chat.postMessage", error="channel_not_found")
+    say(slack, f"owner Acme {MENTION[DAN]}")  # the handover note to Dan fails
+    at(slack, utc(25, 10))
+    assert "*Failed deliveries* (latest 1)" in home_of(slack, ANA)
+    request = in_workspace(slack, slack.requests.app_home_opened(user_id=ANA), OTHER)
+    assert slack.deliver.send(request).status == 200
+    slack.runtime.drain()
+    other = json.dumps(slack.fake.home_views[ANA]["blocks"], ensure_ascii=False)
+    assert "Failed deliveries" not in other and "Across the workspace" not in other
+    for verb in ("health", "list at-risk"):
+        assert "No partners registered yet." in command_in(slack, OTHER, verb, user=DAN)
+    assert "I don't know a partner called “Acme”" in command_in(slack, OTHER, "health Acme")
 
 
 # --- The Home ---------------------------------------------------------------------------------
