@@ -379,6 +379,20 @@ def test_health_resting_on_the_pulse_alone_says_so(slack: Slack) -> None:
     )
 
 
+def test_health_resting_on_commitments_alone_moves_with_each_promise(slack: Slack) -> None:
+    acme(slack)
+    say(slack, "commit Acme us : send the MoU by 2026-11-26")
+    say(slack, "commit Acme them : sign by 2026-11-30")
+    at(slack, utc(26, 10))
+    say(slack, "done 1")
+    said = say(slack, "health Acme", BEN)
+    assert "Health of Acme: 100/100" in said and "from 1 of 5 parts." in said
+    at(slack, utc(1, 10, month=12))  # theirs is overdue: one kept, one overdue (counted twice)
+    assert "Health of Acme: 33/100" in say(slack, "health Acme", BEN)
+    at_risk = say(slack, "health", BEN)
+    assert "Partners at risk (1)" in at_risk and "score below 50" in at_risk
+
+
 # --- The digest -------------------------------------------------------------------------------
 
 
