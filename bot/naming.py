@@ -26,6 +26,7 @@ from bot.mrkdwn import LOOK_ALIKES
 __all__ = [
     "FUZZY_THRESHOLD",
     "AS_TYPED",
+    "COUNTRY_CODES",
     "MAX_CANDIDATES",
     "Match",
     "NameIndex",
@@ -102,9 +103,22 @@ MIN_CONTAINED_NAME = 4
 # check. Likewise a one-word query abbreviates a longer name only when the rest of it is such
 # words ("Oxfm" of "Oxfam International": `_leads`).
 ORGANISATION_WORDS = frozenset(
-    "the and of for international intl global worldwide foundation fund trust charity "
+    "the and of for international intl int intnl global worldwide foundation fund trust charity "
     "society association assn institute organisation organization network alliance "
     "federation council group holding holdings partners partnership ngo stiftung".split()
+)
+
+# Codes of the countries and unions a partner's national office is named by ("Oxfam GB", "CARE
+# USA", "Plan UK"). Only for a one-word name inside a longer one (`same_body_contained`): "Oxfam
+# UK" beside "Oxfam" is likely the same body or its branch, worth asking about before
+# registering; as a name or alias of its own ("UK", `generic_name`) a code is not generic. Codes
+# that are also English words ("in", "it", "at", "be", "me", "no", "so", "to", "am", "my") or
+# common abbreviations ("ai", "id", "tv") are left out: "Plan It" or "Acme AI" beside "Plan" or
+# "Acme" is as likely another organisation. Country names ("Plan Canada") stay words of their
+# own: the name of a place is also a word of many a name.
+COUNTRY_CODES = frozenset(
+    "uk gb us usa uae eu de deu fr es nl ch lu se dk fi ie au nz ca jp kr cn hk sg br mx za ke "
+    "ng gh ug tz pk bd ph pl cz ua tr gr pt ro hu eg lb".split()
 )
 
 # --- Candidate blocking ---------------------------------------------------------------------------
@@ -425,14 +439,14 @@ def same_body_contained(longer: str, shorter: str) -> bool:
     """Whether the ``normalize_name`` key `shorter`, found whole in `longer`
     (`contains_words`), makes the two likely one partner: `shorter` is at least
     `MIN_CONTAINED_NAME` characters, and it has several words or `longer` adds only
-    `ORGANISATION_WORDS` to it."""
+    `ORGANISATION_WORDS` and `COUNTRY_CODES` to it ("Oxfam Int", "Oxfam UK" of "Oxfam")."""
     if len(shorter) < MIN_CONTAINED_NAME or not contains_words(longer, shorter):
         return False
     if len(tokens(shorter)) > 1:
         return True
     added = tokens(longer)
     added.remove(shorter)
-    return all(word in ORGANISATION_WORDS for word in added)
+    return all(word in ORGANISATION_WORDS or word in COUNTRY_CODES for word in added)
 
 
 def name_similarity(a: str, b: str, *, score_cutoff: float | None = None) -> float:
@@ -687,7 +701,8 @@ class NameIndex:
         3. one name containing the other whole, as words, either way round ("Save the
            Children Fund" / "Save the Children", "Acme Holding" / "Acme Corp"), the shorter at
            least `MIN_CONTAINED_NAME` characters and, when it is one word, with only words such
-           as "International" or "Foundation" added (`same_body_contained`). A one-word name or
+           as "International", "Int" or "Foundation", or a country's code ("UK"), added
+           (`same_body_contained`: "Oxfam Int", "Oxfam UK" of "Oxfam"). A one-word name or
            alias is too often an ordinary word of other names, or a parent of another body
            ("Plan B Foundation" is not Plan International for its alias "Plan"; "Siemens" /
            "Siemens Energy", "Doctors" / "Doctors on Call" are neither way round);

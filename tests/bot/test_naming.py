@@ -931,6 +931,12 @@ def test_a_name_contains_another_as_whole_words(longer: str, shorter: str, expec
         ("save the children fund", "save the children", True),  # several words
         ("british red cross", "red cross", True),
         ("oxfam international", "oxfam", True),  # one word, only organisation words added
+        ("oxfam int", "oxfam", True),
+        ("oxfam uk", "oxfam", True),  # a country's code: its national office
+        ("oxfam international gb", "oxfam", True),
+        ("acme ai", "acme", False),  # a code that is also a common word or abbreviation
+        ("plan it", "plan", False),
+        ("plan canada", "plan", False),  # a country's name is a word of many names
         ("acme holding", "acme", True),
         ("the plan foundation", "plan", True),
         ("plan b foundation", "plan", False),  # a word of its own
@@ -1003,6 +1009,9 @@ def duplicates_index() -> NameIndex:
         ("Planet Aid", []),
         ("Plan Foundation", ["Plan"]),
         ("Oxfam International Trust", ["Oxfam International"]),  # several words: no check
+        ("Oxfam Int", ["Oxfam International"]),
+        ("Plan UK", ["Plan"]),  # a country's code after a one-word alias
+        ("Plan AI", []),
         # Too short a name to stand for the names it is in; words, not parts of words.
         ("UN Women", []),
         ("Siemensstadt", []),

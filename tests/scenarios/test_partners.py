@@ -270,6 +270,23 @@ def test_a_longer_form_of_a_name_asks_first_and_another_number_does_not(slack: S
     assert partner_count(slack) == 3
 
 
+def test_a_name_with_int_or_a_country_code_added_asks_first(slack: Slack) -> None:
+    # QA: `add Oxfam Int` beside a registered Oxfam registered a second Oxfam unasked: "int" was
+    # no organisation word (only "intl" was), and "Oxfam UK" added a word of its own.
+    answer(slack, "add Oxfam")
+    for name in ("Oxfam Int", "Oxfam Intl", "Oxfam International", "Oxfam UK", "Oxfam GB"):
+        prompt = answer(slack, f"add {name}", user=DAN)
+        assert "it looks like a partner we already have" in prompt, name
+        assert "*Oxfam* · owner <@U0ANA>" in prompt, name
+    assert partner_count(slack) == 1
+    # A word of its own, or a code that is also a word, makes another organisation.
+    answer(slack, "add Acme")
+    answer(slack, "add Plan")
+    for name in ("Oxfam Novib", "Acme AI", "Plan It"):
+        assert f"Added *{name}*" in answer(slack, f"add {name}", user=DAN), name
+    assert partner_count(slack) == 6
+
+
 def test_use_existing_shows_the_existing_partner(slack: Slack) -> None:
     answer(slack, MSF)
     answer(slack, "add Medecins San Frontieres", user=DAN)
