@@ -218,7 +218,7 @@ def duplicate_prompt(name: str, similar: Sequence[Similar], add_line: str) -> Re
         for number, item in enumerate(similar)
     ]
     if len(add_line) <= MAX_BUTTON_VALUE:
-        buttons.append(button(texts.CREATE_ANYWAY, CREATE_ANYWAY, add_line, style="danger"))
+        buttons.append(button(texts.create_anyway(name), CREATE_ANYWAY, add_line, style="danger"))
     return Reply(
         text=f"{text} " + "; ".join(lines),
         blocks=[section(text), section("\n".join(lines)), actions(buttons)],

@@ -59,7 +59,6 @@ NO_CONTACT_YET = "not yet"
 # Buttons.
 PICK = "This one"
 USE_EXISTING = "Use existing"
-CREATE_ANYWAY = "Create anyway"
 MORE = "More"
 
 
@@ -281,9 +280,20 @@ def already_registered(
 
 def likely_duplicate(name: str) -> str:
     return (
-        f"Before I add {bold(name)}: it looks like a partner we already have. "
-        "Use the existing one, or create it anyway if it really is a different organisation."
+        f"Before I add {bold(name)}: it looks like a partner we already have. Use the existing "
+        f"one, or create {quote(name)} anyway if it really is a different organisation."
     )
+
+
+# Room in a button's 75 characters for the name, around "Create “…” anyway".
+_BUTTON_NAME_ROOM = 58
+
+
+def create_anyway(name: str) -> str:
+    """The duplicate prompt's button that adds the partner all the same, naming it as typed
+    (a plain-text label: no marks to show)."""
+    shown = name if len(name) <= _BUTTON_NAME_ROOM else name[: _BUTTON_NAME_ROOM - 1] + "…"
+    return f"Create “{shown}” anyway"
 
 
 def similar_line(facts: PartnerFacts, by: SimilarBy, label: str | None) -> str:

@@ -236,9 +236,13 @@ def test_a_likely_duplicate_asks_then_creates_anyway(slack: Slack) -> None:
     answer(slack, MSF)
     prompt = answer(slack, "add Medecins San Frontieres", user=DAN)
     assert "it looks like a partner we already have" in prompt
+    # QA: the button read "Create anyway", not saying which name it would create.
+    assert "or create “Medecins San Frontieres” anyway if it really is" in prompt
     assert "*Médecins Sans Frontières* · owner <@U0BEN>" in prompt
     message = last(slack, DAN)
     assert action_ids(message) == ["partner_use_existing_0", "partner_create_anyway"]
+    create = [b for b in message.blocks if b["type"] == "actions"][0]["elements"][-1]
+    assert create["text"]["text"] == "Create “Medecins San Frontieres” anyway"
     assert partner_count(slack) == 1
 
     click(slack, DAN, message, "partner_create_anyway")

@@ -251,6 +251,13 @@ def test_duplicate_prompt_shows_the_owner_and_asks() -> None:
         ("partner_create_anyway", "MSF Intl owner <@U0BEN>"),
     ]
     assert buttons(reply)[0]["text"]["text"] == "Use existing: Médecins Sans Frontières"
+    assert buttons(reply)[-1]["text"]["text"] == "Create “MSF Intl” anyway"
+    # A long name is cut inside the quotes, so the button still says what it does.
+    long_name = "Médecins Sans Frontières International Emergency Response Unit Geneva"
+    long = blocks.duplicate_prompt(long_name, [Similar(facts(1), SimilarBy.NAME)], long_name)
+    assert_within_slack_limits(long)
+    label = buttons(long)[-1]["text"]["text"]
+    assert label.startswith("Create “Médecins Sans") and label.endswith("…” anyway")
 
 
 def test_the_add_form() -> None:
