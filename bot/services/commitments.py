@@ -373,8 +373,9 @@ class Changed:
     # The note telling the owner that a colleague recorded it for them had not reached them
     # and was dropped with this change: this one says what was recorded, and by whom.
     unannounced: bool = False
-    # The owner's reminder due now, which this note is too (reopened on its due day, say): it
-    # says what that reminder would, so the owner gets one message, not two.
+    # The owner's reminder due now, which this note is too (reopened on its due day, or moved
+    # after their hours to the next day, say): it says what that reminder would, so the owner
+    # gets one message, not two.
     reminder: Stage | None = None
 
 
@@ -976,17 +977,14 @@ class Commitments:
             )
             session.flush()
             reopened = self._reread(session, team_id, commitment_id, now)
-            tell = (unannounced or not close_unheard) and before.owner_id != actor.user_id
-            reminder = self._reminder_now(session, team_id, commitment_id, now) if tell else None
             change = Changed(
                 commitment=reopened,
                 by=actor.user_id,
                 reopened_from=before.status,
                 unannounced=unannounced,
-                reminder=None if reminder is None else reminder.stage,
             )
-            if tell:
-                self._tell_owner(session, actor, change, now, reminder=reminder)
+            if (unannounced or not close_unheard) and before.owner_id != actor.user_id:
+                self._tell_owner(session, actor, change, now, as_reminder=True)
             elif missed is not None:
                 # As if it had never been closed: the news the close withdrew (a new date, most
                 # often) reaches the owner after all.
@@ -1004,7 +1002,9 @@ class Commitments:
         due_on: date | None = None,
     ) -> CommitmentFacts:
         """Give an open commitment a new due day (typed, or picked from a calendar); its
-        reminders start over from the new day. Raises as `close` does, and BadCommitment."""
+        reminders start over from the new day, and its owner is told when someone else moved
+        it (when a reminder to them is due by then, the note is that reminder too). Raises as
+        `close` does, and BadCommitment."""
         team_id, now = actor.team_id, self.clock.now()
         with Session(self.engine) as session:
             tz = self._caller_zone(session, actor, needed=due_text is not None)
@@ -1024,13 +1024,16 @@ class Commitments:
             session.flush()
             moved = self._reread(session, team_id, commitment_id, now)
             if moved.due_on != before.due_on:
+                # Moved to a day whose reminder is due by the time the note reaches the owner
+                # (re-dated after their hours to the next day, say): the note is that reminder
+                # too, or the owner would read both at once.
                 change = Changed(
                     commitment=moved,
                     by=actor.user_id,
                     was_due=before.due_on,
                     unannounced=unannounced,
                 )
-                self._tell_owner(session, actor, change, now)
+                self._tell_owner(session, actor, change, now, as_reminder=True)
             session.commit()
         return moved
 
@@ -1041,16 +1044,20 @@ class Commitments:
         change: Changed,
         now: datetime,
         *,
-        reminder: DueReminder | None = None,
+        as_reminder: bool = False,
     ) -> None:
         """Queue a note to the commitment's owner, in their working hours, when someone else
-        closed or re-dated it (after its unsent messages were cancelled: it is the latest). A
-        note that says what the owner's reminder due now would (`reminder`, `_reminder_now`)
-        is queued as that reminder: the planner finds it queued, and the next one comes at its
-        own moment."""
+        closed, re-dated or reopened it (after its unsent messages were cancelled: it is the
+        latest). With `as_reminder` (it is open), when a reminder to the owner is due by the
+        time the note goes (`_reminder_now`), the note says what that reminder would and is
+        queued as it: the owner gets one message, the planner finds it queued, and the next
+        one comes at its own moment."""
         item = change.commitment
         if item.owner_id == actor.user_id:
             return
+        reminder = self._reminder_now(session, actor.team_id, item.id, now) if as_reminder else None
+        if reminder is not None:
+            change = replace(change, reminder=reminder.stage)
         message = self.messages.changed(change)
         kind, key, expires_at = CHANGED, f"{key_prefix(item.id)}changed:{now.isoformat()}", None
         if reminder is not None:

@@ -597,11 +597,18 @@ def changed(note: Changed) -> str:
     if note.unannounced:
         return _changed_unannounced(note)
     if note.was_due is not None:
-        return (
+        moved = (
             f"{by} moved {yours} {which} to {due_day(item)} (it was due "
-            f"{day(note.was_due, this_year=item.this_year)}): {promise(item)}. Reminders follow "
-            "the new date."
+            f"{day(note.was_due, this_year=item.this_year)}): {promise(item)}"
         )
+        if note.reminder is None:
+            return f"{moved}. Reminders follow the new date."
+        # Moved to a day whose reminder is due when the owner reads this: it is that reminder.
+        if note.reminder is Stage.OVERDUE:
+            # Moved after their hours to a day that is over by their next opening.
+            return f":warning: {moved}. That day is over and it is still open. {_ask(item)}"
+        mark = ":date:" if note.reminder is Stage.DUE else ":hourglass_flowing_sand:"
+        return f"{mark} {moved}. {_ask(item)}"
     if note.reopened_from is not None:
         was = "marked done" if note.reopened_from is CommitmentStatus.DONE else "dropped"
         reopened = f"{by} reopened {yours} {which} (it had been {was}): {promise(item)}"
@@ -637,11 +644,12 @@ def _changed_unannounced(note: Changed) -> str:
         then = "I'll remind you of it." if note.reminder is None else _ask(item)
         return f"{recorded}: {promise(item)}, {due(item)}. {then}"
     if note.was_due is not None:
-        then = "then moved it" if note.by == item.created_by else f"{person(note.by)} moved it"
+        moved = "then moved it" if note.by == item.created_by else f"{person(note.by)} moved it"
+        # Also the reminder due now (moved to the next day after their hours): it asks.
+        then = "I'll remind you as the date comes near." if note.reminder is None else _ask(item)
         return (
-            f"{recorded}; {then} to {due_day(item)} (it was due "
-            f"{day(note.was_due, this_year=item.this_year)}): {promise(item)}. I'll remind you "
-            "as the date comes near."
+            f"{recorded}; {moved} to {due_day(item)} (it was due "
+            f"{day(note.was_due, this_year=item.this_year)}): {promise(item)}. {then}"
         )
     verb = "marked it done" if item.status is CommitmentStatus.DONE else "dropped it"
     then = f"then {verb}" if note.by == item.created_by else f"{person(note.by)} has since {verb}"

@@ -1875,6 +1875,76 @@ def test_a_commitment_reopened_the_evening_before_its_first_reminder_is_that_rem
     assert "is due Fri 4 Dec." in due.text
 
 
+def ana_covers_dans_commitment_then_he_is_back(slack: Slack) -> FakeMessage:
+    """Dan's `#1` (we owe Acme “the deck”, due Wed 2 Dec): its first reminder reaches Ana, who
+    covers for him while he is away (Fri 27 Nov to Tue 1 Dec); he is back for the due day's.
+    Her reminder, with its New date button."""
+    answer(slack, "commit Acme us : the deck by 2026-12-02", user=DAN)
+    answer(slack, f"away 2026-11-27 to 2026-12-01 deputy {MENTION[ANA]}", user=DAN)
+    at(slack, utc(2026, 11, 27, 8, 30))  # Friday, 09:30 in Berlin
+    (covering,) = dms(slack, ANA)
+    at(slack, utc(2026, 12, 2, 9, 30))  # Wednesday, 09:30 in London: Dan is back
+    (due,) = dms(slack, DAN)
+    assert "is due Wed 2 Dec" in due.text
+    return covering
+
+
+@pytest.mark.usefixtures("acme")
+@pytest.mark.parametrize(
+    ("new_day", "says"),
+    [
+        ("2026-12-03", ":date: <@U0ANA> moved your commitment `#1` to Thu 3 Dec (it was due Wed"),
+        (
+            "2026-12-08",
+            ":hourglass_flowing_sand: <@U0ANA> moved your commitment `#1` to Tue 8 Dec (it was",
+        ),
+    ],
+    ids=["due-day", "3-days-before"],
+)
+def test_a_commitment_moved_after_its_owners_hours_to_a_day_reminded_next_morning_is_one_message(
+    slack: Slack, new_day: str, says: str
+) -> None:
+    """Team QA: Ana gave Dan's commitment a new date in his evening, the next day (or the day
+    whose first reminder is next morning); at his next opening Dan got two messages, “Ana moved
+    your commitment” and the reminder. One says both, with the reminder's buttons."""
+    covering = ana_covers_dans_commitment_then_he_is_back(slack)
+    heard = len(dms(slack, DAN))
+    at(slack, utc(2026, 12, 2, 19, 0))  # Wednesday, 19:00 in London
+    click(slack, ANA, covering, blocks.NEW_DATE)
+    (view,) = slack.fake.open_modals(ANA)
+    date_field = {blocks.DUE_FIELD: {blocks.FIELD_ACTION: {"type": "datepicker"}}}
+    date_field[blocks.DUE_FIELD][blocks.FIELD_ACTION]["selected_date"] = new_day
+    submit(slack, view, ANA, date_field)
+    for moment in (utc(2026, 12, 3, 8, 0), utc(2026, 12, 3, 9, 5), utc(2026, 12, 3, 16, 0)):
+        at(slack, moment)
+    (told,) = dms(slack, DAN)[heard:]
+    assert says in told.text
+    assert "*we* owe *Acme Corporation* “the deck”. Done already? Close it;" in told.text
+    assert action_ids(told) == [blocks.DONE, blocks.DROP, blocks.NEW_DATE]
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_commitment_moved_in_its_owners_hours_tells_them_now_and_reminds_them_on_the_day(
+    slack: Slack,
+) -> None:
+    """Moved while Dan is at work, the note goes at once and the reminder comes on its day."""
+    covering = ana_covers_dans_commitment_then_he_is_back(slack)
+    heard = len(dms(slack, DAN))
+    at(slack, utc(2026, 12, 2, 10, 0))
+    click(slack, ANA, covering, blocks.NEW_DATE)
+    (view,) = slack.fake.open_modals(ANA)
+    date_field = {blocks.DUE_FIELD: {blocks.FIELD_ACTION: {"type": "datepicker"}}}
+    date_field[blocks.DUE_FIELD][blocks.FIELD_ACTION]["selected_date"] = "2026-12-03"
+    submit(slack, view, ANA, date_field)
+    at(slack, utc(2026, 12, 2, 10, 1))
+    (moved,) = dms(slack, DAN)[heard:]
+    assert "to Thu 3 Dec (it was due Wed 2 Dec)" in moved.text
+    assert moved.text.endswith("Reminders follow the new date.")
+    at(slack, utc(2026, 12, 3, 9, 5))
+    (due,) = dms(slack, DAN)[heard + 1 :]
+    assert "is due Thu 3 Dec" in due.text
+
+
 @pytest.mark.usefixtures("acme")
 def test_a_new_date_its_owner_never_heard_of_reaches_them_when_the_commitment_is_reopened(
     slack: Slack,

@@ -471,6 +471,33 @@ def test_a_reopen_note_that_is_also_the_reminder_due_says_what_the_reminder_woul
     assert unheard.endswith("I'll remind you of it." if stage is None else "a new date.")
 
 
+@pytest.mark.parametrize(
+    ("stage", "says"),
+    [
+        (None, "(it was due Fri 27 Nov): *we* owe *Acme* “the draft MoU”. Reminders follow the"),
+        (Stage.BEFORE, ":hourglass_flowing_sand: <@U0ANA> moved your commitment `#12` to Fri 4"),
+        (Stage.DUE, ":date: <@U0ANA> moved your commitment `#12` to Fri 4 Dec (it was due Fri"),
+        (Stage.OVERDUE, "“the draft MoU”. That day is over and it is still open. Done already?"),
+    ],
+)
+def test_a_new_date_note_that_is_also_the_reminder_due_says_what_the_reminder_would(
+    stage: Stage | None, says: str
+) -> None:
+    """Moved after the owner's hours to a day reminded at their next opening: one message."""
+    change = Changed(commitment=item(), by="U0ANA", was_due=date(2026, 11, 27), reminder=stage)
+    told = blocks.changed(change)
+    assert says in told.text
+    assert told.text.endswith("the new date." if stage is None else "a new date.")
+    assert [element["action_id"] for element in told.blocks[-1]["elements"]] == [
+        blocks.DONE,
+        blocks.DROP,
+        blocks.NEW_DATE,
+    ]
+    # To an owner who never heard of it at all, it is what was recorded, and the reminder.
+    unheard = blocks.changed(replace(change, unannounced=True)).text
+    assert unheard.endswith("as the date comes near." if stage is None else "a new date.")
+
+
 def test_closed_ones_with_long_promises_and_notes_are_all_shown() -> None:
     """Review: ten closed lines went in one section; with promises and notes of a few hundred
     characters, Slack's 3,000 cut the section and the later lines were lost unsaid."""
