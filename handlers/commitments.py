@@ -753,15 +753,22 @@ def _check_owner_after_ack(
 ) -> None:
     """After the ack of the commitment form: an owner picked in Slack's menu whom the cache
     does not know is looked up; if Slack says they are of another organisation, the submitter
-    owns the commitment instead (it always has an owner) and is told so in one DM."""
+    owns the commitment instead (it always has an owner) and is told so in one DM, or, when
+    someone else owns it by then, who does."""
     owner = commitment.owner_id
     if not people.uncached(runtime.engine, team_id=actor.team_id, user_ids=[owner]):
         return
 
     def undo(_elsewhere: list[str]) -> str:
-        service_of(runtime).take_off_elsewhere(
-            actor=actor, commitment_id=commitment.id, owner_id=owner
-        )
+        try:
+            now = service_of(runtime).take_off_elsewhere(
+                actor=actor, commitment_id=commitment.id, owner_id=owner
+            )
+        except CommitmentGone:
+            return texts.gone(commitment.number)
+        if now.owner_id != actor.user_id:
+            # Someone else owned it by then: theirs it stays, and the submitter hears so.
+            return texts.picked_owner_not_kept(owner, now)
         return partner_texts.commit_form_owner_replaced(
             owner, commitment.number, commitment.partner_name
         )

@@ -1203,21 +1203,26 @@ class Commitments:
         )
         return row, facts
 
-    def take_off_elsewhere(self, *, actor: Actor, commitment_id: int, owner_id: str) -> bool:
+    def take_off_elsewhere(
+        self, *, actor: Actor, commitment_id: int, owner_id: str
+    ) -> CommitmentFacts:
         """Undo the commitment form's pick of an owner (`owner_id`) whom Slack said, after the
         ack, is of another organisation: the form's submitter (`actor`) owns it instead, as a
         commitment always has an owner. The submitter undoes their own pick, so no permission
-        check. False when someone else owns it by now."""
+        check. The commitment as it is now: owned by the submitter, or by whoever owned it by
+        then instead (left so). Raises CommitmentGone."""
+        team_id, now = actor.team_id, self.clock.now()
         with Session(self.engine) as session:
-            replaced = store.replace_owner(
+            store.replace_owner(
                 session=session,
-                team_id=actor.team_id,
+                team_id=team_id,
                 commitment_id=commitment_id,
                 owner_id=actor.user_id,
                 instead_of=owner_id,
             )
+            facts = self._reread(session, team_id, commitment_id, now)
             session.commit()
-        return replaced
+        return facts
 
     # --- Reading -------------------------------------------------------------------------------
 

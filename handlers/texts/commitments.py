@@ -415,6 +415,17 @@ def already_closed(item: CommitmentFacts) -> str:
     )
 
 
+def picked_owner_not_kept(picked: str, item: CommitmentFacts) -> str:
+    """The owner picked in the commitment form (`picked`), whom Slack said after it was saved
+    is of another organisation, when someone else owned it by then: left theirs."""
+    return (
+        f"{person(picked)} does not own {number(item.number)} with {bold(item.partner_name)}: "
+        "Slack says this person is from another organisation (their Slack account belongs to "
+        f"another workspace), and only colleagues can own a commitment. {person(item.owner_id)} "
+        "owns it now; I left it so."
+    )
+
+
 def gone(typed: int | None) -> str:
     """No commitment with the number `typed`, or (None) the one a button named is gone."""
     which = (

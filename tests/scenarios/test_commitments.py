@@ -14,6 +14,8 @@ import io
 import json
 import subprocess
 import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -30,6 +32,7 @@ from bot.scheduler import Scheduler, run_planner
 from bot.services.commitments import REMINDER
 from handlers.blocks import commitments as blocks
 from handlers.texts import partners as partner_texts
+from storage import commitments as commitment_store
 from storage.models import Commitment, CommitmentStatus, OutboxMessage, OutboxStatus, Partner
 from tests.conftest import Slack
 
@@ -1966,3 +1969,73 @@ def test_a_new_date_its_owner_never_heard_of_reaches_them_when_the_commitment_is
     ) in moved.text
     assert "dropped" not in moved.text
     assert action_ids(moved) == [blocks.DONE, blocks.DROP, blocks.NEW_DATE]
+
+
+# --- An owner picked in the form whom Slack says is of another organisation -------------------
+
+JANE = "U0JANE"
+
+
+@pytest.fixture
+def jane(slack: Slack) -> None:
+    """Jane works at Acme: Slack shows her in a shared channel, from her own workspace. Liaison
+    has not met her, so picked in the form she is asked about after the ack."""
+    slack.fake.add_user(id=JANE, name="jane", real_name="Jane Doe", team_id="T0PARTNER")
+
+
+def jane_picked_as_owner(slack: Slack, due: str) -> tuple[FakeView, dict[str, Any]]:
+    """Ben opens the commitment form and picks Jane as the owner: the form and its values."""
+    slack.command("commit", user=BEN)
+    (view,) = slack.fake.open_modals(BEN)
+    values = form_values(
+        partner=partner_id(slack, "Acme Corporation"),
+        side="us",
+        owner=JANE,
+        what="send the MoU",
+        due=due,
+    )
+    return view, values
+
+
+def hold_after_ack(slack: Slack) -> threading.Event:
+    """Hold what the app does after its acks (asking Slack about people, answering) until the
+    event returned is set: the test does something in between."""
+    runtime = slack.runtime
+    runtime.after_ack.shutdown(wait=True)
+    runtime.after_ack = ThreadPoolExecutor(max_workers=1, thread_name_prefix="after-ack")
+    gate = threading.Event()
+    runtime.after_ack.submit(gate.wait, 10.0)
+    return gate
+
+
+@pytest.mark.usefixtures("acme", "jane")
+def test_an_owner_picked_in_the_form_found_elsewhere_after_someone_else_took_it_stays_theirs(
+    slack: Slack,
+) -> None:
+    """Review: when the commitment had another owner by the time Slack said Jane is of another
+    organisation, Ben was still told “I made you the owner”, and Chloe owned it. He is told
+    the truth, and Chloe's it stays."""
+    view, values = jane_picked_as_owner(slack, due="2026-12-04")
+    gate = hold_after_ack(slack)
+    request = slack.requests.view_submission(user_id=BEN, view=view, values=values)
+    assert slack.deliver.send(request).status == 200
+    (row,) = stored(slack)
+    assert row.owner_id == JANE and row.id is not None  # saved on the menu's word
+    # Before Slack answers about Jane, the commitment goes to Chloe. No command gives one
+    # another owner yet: this stands in for whatever would.
+    with Session(slack.runtime.engine) as session:
+        assert commitment_store.replace_owner(
+            session=session, team_id="T0ACME", commitment_id=row.id, owner_id=CHLOE, instead_of=JANE
+        )
+        session.commit()
+    gate.set()
+    slack.runtime.drain()
+    (row,) = stored(slack)
+    assert row.owner_id == CHLOE
+    said = dms(slack, BEN)[-1].text
+    assert (
+        "<@U0JANE> does not own `#1` with *Acme Corporation*: Slack says this person is from "
+        "another organisation (their Slack account belongs to another workspace), and only "
+        "colleagues can own a commitment. <@U0CHLOE> owns it now; I left it so."
+    ) in said
+    assert "I made you the owner" not in said

@@ -386,15 +386,15 @@ def test_overdue_is_judged_in_the_owners_time_zone(
 def test_an_owner_found_elsewhere_is_replaced_by_the_submitter_while_they_still_own_it(
     service: Commitments, engine: Engine
 ) -> None:
-    """The commitment form's undo, after the ack (handlers reach storage only through here)."""
+    """The commitment form's undo, after the ack (handlers reach storage only through here):
+    the commitment as it is now, which says whether the submitter owns it."""
     first, second = promise(service, by=BEN, owner=DAN), promise(service, by=BEN, owner=DAN)
-    assert service.take_off_elsewhere(actor=Actor(T1, BEN), commitment_id=first, owner_id=DAN)
-    assert service.get(team_id=T1, commitment_id=first).owner_id == BEN
-    # Someone else owns it by now, or it is another workspace's: left as it is.
-    assert not service.take_off_elsewhere(
-        actor=Actor(T1, BEN), commitment_id=second, owner_id=CHLOE
-    )
-    assert not service.take_off_elsewhere(
-        actor=Actor("T2", BEN), commitment_id=second, owner_id=DAN
-    )
+    now = service.take_off_elsewhere(actor=Actor(T1, BEN), commitment_id=first, owner_id=DAN)
+    assert now.owner_id == BEN == service.get(team_id=T1, commitment_id=first).owner_id
+    # Someone else owns it by now: left as it is, and who owns it said.
+    kept = service.take_off_elsewhere(actor=Actor(T1, BEN), commitment_id=second, owner_id=CHLOE)
+    assert kept.owner_id == DAN
+    # Another workspace's: out of reach.
+    with pytest.raises(CommitmentGone):
+        service.take_off_elsewhere(actor=Actor("T2", BEN), commitment_id=second, owner_id=DAN)
     assert service.get(team_id=T1, commitment_id=second).owner_id == DAN
