@@ -2039,3 +2039,32 @@ def test_an_owner_picked_in_the_form_found_elsewhere_after_someone_else_took_it_
         "colleagues can own a commitment. <@U0CHLOE> owns it now; I left it so."
     ) in said
     assert "I made you the owner" not in said
+
+
+@pytest.mark.usefixtures("acme", "jane")
+def test_what_was_queued_for_an_owner_found_elsewhere_is_withdrawn_and_the_new_owner_reminded(
+    slack: Slack,
+) -> None:
+    """Review: once Ben owned it instead of Jane, the note “Ben recorded #1” stayed queued for
+    Jane (the dispatcher failed it: she is of another organisation), and so did the due day's
+    reminder folded into it: it was recorded the evening before, so nobody was reminded. And
+    a colleague's change told Ben who had “recorded it for you”: himself."""
+    at(slack, utc(2026, 11, 25, 22, 0))  # Wednesday evening
+    view, values = jane_picked_as_owner(slack, due="2026-11-26")
+    submit(slack, view, BEN, values)
+    (row,) = stored(slack)
+    assert row.owner_id == BEN
+    assert "I made you the owner of `#1`" in dms(slack, BEN)[-1].text
+    for moment in (utc(2026, 11, 26, 9, 5), utc(2026, 11, 26, 14, 30), utc(2026, 11, 26, 20, 0)):
+        at(slack, moment)
+    (due,) = dms(slack, BEN)[1:]
+    assert "`#1` *we* owe *Acme Corporation* “send the MoU” is due Thu 26 Nov." in due.text
+    assert dms(slack, JANE) == []
+    with Session(slack.runtime.engine) as session:
+        to_jane = session.exec(select(OutboxMessage).where(OutboxMessage.recipient_user == JANE))
+        assert [(message.kind, message.status) for message in to_jane] == []
+    # Ben recorded it for himself in the end: a colleague's change tells him only that.
+    answer(slack, "drop 1 they cancelled")
+    at(slack, utc(2026, 11, 26, 20, 1))
+    told = dms(slack, BEN)[-1].text
+    assert told.startswith("<@U0ANA> dropped your commitment `#1`: *we* promised *Acme")
