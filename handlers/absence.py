@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 from apscheduler.triggers.interval import IntervalTrigger
 from slack_bolt import Respond
 from slack_sdk import WebClient
-from sqlmodel import Session
 
 from bot.dates import (
     AHEAD_EXAMPLES,
@@ -34,9 +33,10 @@ from bot.delivery.absence import (
     covering_while_away,
     drop_deputy,
     go_away,
-    person_zone,
+    not_known_as_colleagues,
     released_reach_at,
     time_away_of,
+    zone_of,
 )
 from bot.mrkdwn import slack_text
 from bot.runtime import Runtime
@@ -52,7 +52,6 @@ from handlers.reply import Reply
 from handlers.services import commitments_of
 from handlers.texts import absence as texts
 from handlers.verbs import VERBS_BY_NAME
-from storage.people import get_profile
 
 if TYPE_CHECKING:
     from bot.scheduler import PlannerRegistry
@@ -129,12 +128,7 @@ def away_verb(runtime: Runtime, invocation: Invocation, rest: str) -> Reply:
     named = [invocation.user_id]
     if deputy_id is not None and deputy_id != invocation.bot_user_id:
         named.append(deputy_id)
-    with Session(runtime.engine) as session:
-        unseen = [
-            user_id
-            for user_id in named
-            if get_profile(session=session, team_id=invocation.team_id, user_id=user_id) is None
-        ]
+    unseen = not_known_as_colleagues(runtime.engine, team_id=invocation.team_id, user_ids=named)
     if unseen:
         return Reply(
             text=(
@@ -304,8 +298,7 @@ def _dates_as_typed(match: re.Match[str]) -> str:
 
 
 def _caller_zone(runtime: Runtime, invocation: Invocation) -> ZoneInfo:
-    with Session(runtime.engine) as session:
-        return person_zone(session, team_id=invocation.team_id, user_id=invocation.user_id)
+    return zone_of(runtime.engine, team_id=invocation.team_id, user_id=invocation.user_id)
 
 
 def _shown(runtime: Runtime, invocation: Invocation) -> Reply:

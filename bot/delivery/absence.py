@@ -719,3 +719,22 @@ def next_return(engine: Engine, *, after: datetime) -> datetime | None:
                 if back > after and (soonest is None or back < soonest):
                     soonest = back
     return soonest
+
+
+def zone_of(engine: Engine, *, team_id: str, user_id: str) -> ZoneInfo:
+    """`person_zone` in a session of its own: the zone someone's dates of time away are read
+    and shown in."""
+    with Session(engine) as session:
+        return person_zone(session, team_id=team_id, user_id=user_id)
+
+
+def not_known_as_colleagues(engine: Engine, *, team_id: str, user_ids: Sequence[str]) -> list[str]:
+    """Those of `user_ids`, in order, the profile cache does not know as colleagues (never looked
+    up, or of another organisation): time away waits for Slack to say who they are and their time
+    zone (asked after the ack) before it is booked."""
+    with Session(engine) as session:
+        return [
+            user_id
+            for user_id in user_ids
+            if get_profile(session=session, team_id=team_id, user_id=user_id) is None
+        ]
