@@ -8,11 +8,10 @@ from typing import Any
 
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
-from sqlmodel import Session
 
 from bot.mrkdwn import mentioned, plain, slack_text
 from bot.runtime import Runtime
-from storage.people import get_profiles
+from bot.services.people import handles
 
 Block = dict[str, Any]
 # Work for after the ack: it may call the Web API and answer again through `respond`.
@@ -44,7 +43,5 @@ def refuse_fields(ack: Ack, runtime: Runtime, *, team_id: str, errors: dict[str,
     """Answer a form's submission with what is wrong under each field. Slack shows a field's
     error as plain text, so it goes without markup: commands in quotes, people by name."""
     people = set().union(*(mentioned(text) for text in errors.values()))
-    with Session(runtime.engine) as session:
-        profiles = get_profiles(session=session, team_id=team_id, user_ids=people, external=True)
-    names = {user_id: profile.name for user_id, profile in profiles.items()}
+    names = handles(runtime.engine, team_id=team_id, user_ids=people)
     ack(response_action="errors", errors={k: plain(text, names) for k, text in errors.items()})

@@ -130,6 +130,17 @@ def display_name(engine: Engine, *, team_id: str, user_id: str) -> str | None:
     return f"{profile.real_name} (@{profile.name})" if profile.real_name else f"@{profile.name}"
 
 
+def handles(engine: Engine, *, team_id: str, user_ids: Collection[str]) -> dict[str, str]:
+    """The Slack handles (`ana`) of those of `user_ids` in the profile cache, colleagues or of
+    another organisation, by user id: for plain text, where a mention does not render (a form's
+    field errors)."""
+    with Session(engine) as session:
+        profiles = store.get_profiles(
+            session=session, team_id=team_id, user_ids=user_ids, external=True
+        )
+    return {user_id: profile.name for user_id, profile in profiles.items()}
+
+
 def known_admins(session: Session, *, team_id: str) -> list[str]:
     """The admins Liaison knows of, to name in a refusal: the Slack admins and owners among the
     cached profiles, then those named with `config admins`."""
