@@ -13,21 +13,17 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import replace
-from functools import partial
 
-from sqlmodel import Session
-
-from bot.delivery.outbox import withdraw
 from bot.runtime import Runtime
 from bot.services import checkins
 from bot.services.people import NotInWorkspace
 from bot.services.workspace_settings import (
     READERS,
     Admins,
-    AdminsChanged,
     BadSetting,
     NotAnAdmin,
     Setting,
+    SettingsUpdate,
     WorkspaceSettings,
     channel_update,
     setting_named,
@@ -43,19 +39,12 @@ from handlers.partners import (
     announce_in,
     name_admins_later,
     occasion,
-    queue_note,
     verb_handler,
 )
 from handlers.reply import Reply
 from handlers.texts import config as texts
 from handlers.texts import partners as partner_texts
 from handlers.verbs import VERBS_BY_NAME
-from storage.outbox import CHANNEL_HELLO
-from storage.workspaces import SettingsUpdate
-
-# The kind, and the start of the key, of the note telling a colleague they are an admin now or
-# no longer one.
-ADMIN_NOTE = "admin"
 
 # `config admins none` empties the list of admins named here.
 NO_ADMINS_WORDS = ("none", "nobody")
@@ -108,11 +97,9 @@ def config(call: Call) -> Reply:
         bot = call.invocation.bot_user_id
         if bot is not None and bot in user_ids:
             return blocks.bad_setting(setting, texts.app_as_admin(bot))
-        told: list[str] = []
-        named = service.replace_admins(
-            actor=call.actor, user_ids=user_ids, then=partial(_tell_new_admins, call, told)
-        )
-        return blocks.admins_changed(named, told)
+        notes = blocks.admin_notes(by=call.invocation.user_id, occasion=occasion(call))
+        named = service.replace_admins(actor=call.actor, user_ids=user_ids, notes=notes)
+        return blocks.admins_changed(named)
     if not value:
         values = service.values(team_id=call.team_id)
         found = service.channel_route(team_id=call.team_id) if setting is Setting.CHANNEL else None
@@ -132,41 +119,12 @@ def config(call: Call) -> Reply:
     if setting is Setting.CHANNEL and channel is not None:
         # Also when unchanged: choosing it again checks a fix (Liaison invited meanwhile).
         welcome = partner_texts.alerts_here(partner=None, by=call.invocation.user_id)
-        key = f"{CHANNEL_HELLO}:workspace:{channel}:{call.runtime.clock.now().isoformat()}"
+        key = service.greeting_key(channel=channel)
         reply = replace(
             reply,
             followup=announce_in(call.runtime, call.team_id, channel, welcome, key=key),
         )
     return reply
-
-
-def _tell_new_admins(call: Call, told: list[str], session: Session, change: AdminsChanged) -> None:
-    """In the transaction of `config admins`: each colleague newly named, or no longer named,
-    hears that they are an admin now, or no longer one, and is named in `told`. Not the caller
-    (the answer tells them), nor Slack admins, whose rights do not change. A colleague whose
-    note about the change before has not gone yet hears of neither: for them nothing changed
-    (named, then dropped before their working day began)."""
-    by = call.invocation.user_id
-    for user_ids, text in (
-        (change.added, texts.made_admin(by)),
-        (change.removed, texts.no_longer_admin(by)),
-    ):
-        for user_id in user_ids:
-            if user_id == by or user_id in change.before.slack:
-                continue
-            key = f"{ADMIN_NOTE}:{user_id}:"
-            if withdraw(session, team_id=call.team_id, key_prefix=key):
-                continue
-            queue_note(
-                call.runtime,
-                session,
-                team_id=call.team_id,
-                kind=ADMIN_NOTE,
-                user_id=user_id,
-                text=text,
-                key=f"{key}{occasion(call)}",
-            )
-            told.append(user_id)
 
 
 def guarded(body: VerbBody) -> VerbBody:

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time
 from enum import StrEnum
 from functools import cache
@@ -44,20 +44,22 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.clock import Clock
-from bot.delivery.outbox import retime_for_hours
+from bot.delivery.outbox import enqueue, retime_for_hours, withdraw
 from bot.delivery.working_hours import DAY_NAMES, WorkingHours, zone
 from bot.services import people
 from bot.services.channels import Channels, Route, route
 from bot.services.digest_moments import digest_key, due_moment, next_moment
-from bot.services.feedback import DEFAULT_ANONYMITY, Cadence
+from bot.services.feedback import DEFAULT_ANONYMITY, Cadence, Rendered
 from bot.services.people import PeopleToLookUp
 from bot.services.registry import Actor
 from storage import partners as partner_store
 from storage import people as people_store
 from storage import workspaces as store
 from storage.models import Workspace
-from storage.outbox import DeliverySummary, failed_deliveries
-from storage.workspaces import SettingsUpdate
+from storage.outbox import CHANNEL_HELLO, DeliverySummary, failed_deliveries
+
+# Re-exported: what the Slack surface reads a typed channel into (`channel_update`).
+from storage.workspaces import SettingsUpdate as SettingsUpdate
 
 
 class Setting(StrEnum):
@@ -264,6 +266,8 @@ class AdminsChanged:
     before: Admins
     after: Admins
     by: str
+    # The colleagues told that they are an admin now, or no longer one (`AdminNotes`).
+    told: tuple[str, ...] = ()
 
     @property
     def added(self) -> tuple[str, ...]:
@@ -277,6 +281,22 @@ class AdminsChanged:
     def by_lost_rights(self) -> bool:
         """The person who made the change is no admin any more (they were only on the list)."""
         return self.by not in self.after.everyone
+
+
+# The kind, and the start of the key, of the note telling a colleague they are an admin now or
+# no longer one.
+ADMIN_NOTE = "admin"
+
+
+@dataclass(frozen=True)
+class AdminNotes:
+    """What `config admins` tells a colleague it names, or no longer names (worded by the Slack
+    surface), and what makes these notes this command's own (Slack's trigger id: a retried
+    request queues nothing new)."""
+
+    made_admin: Rendered
+    no_longer_admin: Rendered
+    occasion: str
 
 
 # --- Reading values from what people type -------------------------------------------------------
@@ -692,6 +712,11 @@ class WorkspaceSettings:
         with Session(self.engine) as session:
             return self._channel_route(session, team_id)
 
+    def greeting_key(self, *, channel: str) -> str:
+        """The outbox key of the greeting in `channel`, chosen for alerts just now: one per
+        choice, so that choosing it again greets it again (and checks a fix)."""
+        return f"{CHANNEL_HELLO}:workspace:{channel}:{self.clock.now().isoformat()}"
+
     def _channel_route(self, session: Session, team_id: str) -> Route:
         workspace = store.get_workspace(session=session, team_id=team_id)
         channels = Channels(
@@ -793,10 +818,10 @@ class WorkspaceSettings:
         *,
         actor: Actor,
         user_ids: Sequence[str],
-        then: Callable[[Session, AdminsChanged], None] | None = None,
+        notes: AdminNotes | None = None,
     ) -> AdminsChanged:
-        """Make `user_ids` the whole `config admins` list (empty: clear it). `then` runs in the
-        same transaction (the admins named told).
+        """Make `user_ids` the whole `config admins` list (empty: clear it), and in the same
+        transaction queue `notes` to the colleagues it names or no longer names (`_tell_admins`).
 
         Raises NotAnAdmin, NotInWorkspace for a mentioned colleague Slack does not know, or
         PeopleToLookUp for the caller's rights and mentioned colleagues Liaison never saw.
@@ -809,10 +834,44 @@ class WorkspaceSettings:
                 session=session, team_id=team_id, user_ids=user_ids, now=self.clock.now()
             )
             change = AdminsChanged(before=before, after=_admins(session, team_id), by=actor.user_id)
-            if then is not None:
-                then(session, change)
+            if notes is not None:
+                told = self._tell_admins(session, team_id, change, notes)
+                change = replace(change, told=told)
             session.commit()
         return change
+
+    def _tell_admins(
+        self, session: Session, team_id: str, change: AdminsChanged, notes: AdminNotes
+    ) -> tuple[str, ...]:
+        """Each colleague newly named, or no longer named, hears that they are an admin now, or
+        no longer one, in their working hours; those told. Not the caller (the answer tells
+        them), nor Slack admins, whose rights do not change. A colleague whose note about the
+        change before has not gone yet hears of neither: for them nothing changed (named, then
+        dropped before their working day began)."""
+        told: list[str] = []
+        for user_ids, note in (
+            (change.added, notes.made_admin),
+            (change.removed, notes.no_longer_admin),
+        ):
+            for user_id in user_ids:
+                if user_id == change.by or user_id in change.before.slack:
+                    continue
+                key = f"{ADMIN_NOTE}:{user_id}:"
+                if withdraw(session, team_id=team_id, key_prefix=key):
+                    continue
+                enqueue(
+                    session,
+                    team_id=team_id,
+                    kind=ADMIN_NOTE,
+                    recipient_user=user_id,
+                    text=note.text,
+                    blocks=note.blocks,
+                    due_at=self.clock.now(),
+                    dedupe_key=f"{key}{notes.occasion}",
+                    respect_working_hours=True,
+                )
+                told.append(user_id)
+        return tuple(told)
 
     def _admin_status(self, session: Session, actor: Actor) -> bool | None:
         return people.admin_status(

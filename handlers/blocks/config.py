@@ -3,11 +3,12 @@ refusals and bad input."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 
 from bot.services.channels import Route
+from bot.services.feedback import Rendered
 from bot.services.workspace_settings import (
+    AdminNotes,
     Admins,
     AdminsChanged,
     BadSetting,
@@ -69,10 +70,20 @@ def changed(change: Changed) -> Reply:
     return say(texts.changed(change))
 
 
-def admins_changed(change: AdminsChanged, told: Sequence[str] = ()) -> Reply:
-    """`config admins @…`'s answer; `told`: the colleagues told they are admins now, or no
+def admins_changed(change: AdminsChanged) -> Reply:
+    """`config admins @…`'s answer, naming the colleagues told they are admins now, or no
     longer."""
-    return say(texts.admins_changed(change) + let_know(told))
+    return say(texts.admins_changed(change) + let_know(change.told))
+
+
+def admin_notes(*, by: str, occasion: str) -> AdminNotes:
+    """What colleagues hear when `by` names them as admins, or no longer names them."""
+    made, dropped = texts.made_admin(by), texts.no_longer_admin(by)
+    return AdminNotes(
+        made_admin=Rendered(text=made, blocks=[section(made)]),
+        no_longer_admin=Rendered(text=dropped, blocks=[section(dropped)]),
+        occasion=occasion,
+    )
 
 
 def bad_setting(setting: Setting | None, problem: str) -> Reply:

@@ -7,15 +7,17 @@ from datetime import UTC, datetime, time
 
 import pytest
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from bot.clock import ManualClock
 from bot.delivery.working_hours import DAY_NAMES, WorkingHours
-from bot.services.feedback import Cadence
+from bot.services.feedback import Cadence, Rendered
 from bot.services.people import NotInWorkspace, PeopleCheck, PeopleToLookUp
 from bot.services.registry import Actor
 from bot.services.workspace_settings import (
+    ADMIN_NOTE,
     READERS,
+    AdminNotes,
     Admins,
     BadSetting,
     Digest,
@@ -36,7 +38,7 @@ from bot.services.workspace_settings import (
     setting_named,
 )
 from storage import workspaces as store
-from storage.models import Workspace
+from storage.models import OutboxMessage, OutboxStatus, Workspace
 from storage.workspaces import SettingsUpdate
 from tests.factories import Colleague, save_colleagues
 
@@ -397,6 +399,46 @@ def test_the_admin_list_is_replaced_and_slack_admins_stay(service: WorkspaceSett
     assert cleared.after == Admins(slack=(ANA,), listed=())
     assert not cleared.by_lost_rights
     assert service.admins(team_id=T2).everyone == ()
+
+
+def admin_notes(occasion: str) -> AdminNotes:
+    return AdminNotes(
+        made_admin=Rendered(text="You are an admin now."),
+        no_longer_admin=Rendered(text="You are no longer an admin."),
+        occasion=occasion,
+    )
+
+
+def admin_notes_queued(service: WorkspaceSettings) -> list[tuple[str | None, str, str]]:
+    with Session(service.engine) as session:
+        statement = select(OutboxMessage).where(OutboxMessage.kind == ADMIN_NOTE)
+        queued = session.exec(statement.order_by(OutboxMessage.id))  # type: ignore[arg-type]
+        return [(note.recipient_user, note.text, note.status) for note in queued]
+
+
+def test_colleagues_named_or_dropped_as_admins_are_told_in_the_change(
+    service: WorkspaceSettings,
+) -> None:
+    ana, dan = Actor(T1, ANA), Actor(T1, DAN)
+    # Ana, a Slack admin, names Dan, Ben and herself: she is the caller, and no Slack admin's
+    # rights change, so only Dan and Ben hear of it.
+    first = service.replace_admins(actor=ana, user_ids=[DAN, BEN, ANA], notes=admin_notes("t1"))
+    assert first.told == (BEN, DAN)
+    pending = OutboxStatus.PENDING
+    assert admin_notes_queued(service) == [
+        (BEN, "You are an admin now.", pending),
+        (DAN, "You are an admin now.", pending),
+    ]
+    # Dan drops Ben before Ben's note went: for Ben nothing changed, he hears of neither.
+    second = service.replace_admins(actor=dan, user_ids=[DAN], notes=admin_notes("t2"))
+    assert second.removed == (ANA, BEN) and second.told == ()
+    assert [status for _, _, status in admin_notes_queued(service)] == [
+        OutboxStatus.CANCELLED,
+        pending,
+    ]
+    # Without notes, nobody is told.
+    assert service.replace_admins(actor=ana, user_ids=[BEN]).told == ()
+    assert len(admin_notes_queued(service)) == 2
 
 
 def test_a_mentioned_admin_must_be_a_colleague(service: WorkspaceSettings) -> None:
