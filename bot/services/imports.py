@@ -30,7 +30,9 @@ from __future__ import annotations
 
 import csv
 import io
+import random
 import re
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -39,6 +41,7 @@ from typing import Protocol
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.http_retry import HttpRequest, HttpResponse, RetryState
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
@@ -47,6 +50,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from sqlmodel import Session
 
 from bot.config import Settings
+from bot.delivery.dispatcher import retry_after
 from bot.delivery.outbox import enqueue
 from bot.mrkdwn import literal, slack_text
 from bot.naming import name_keys
@@ -474,6 +478,28 @@ class PartnerImport:
 LOOKUP_RETRIES = 5
 
 
+class _RateLimitRetryHandler(RateLimitErrorRetryHandler):
+    """slack_sdk's own, waiting as the dispatcher reads Retry-After: slack_sdk's does
+    `int(value)`, so an HTTP date (RFC 9110 allows one) ended the import with a ValueError, and
+    a huge number slept that long; `retry_after` reads both forms and caps the wait."""
+
+    def prepare_for_next_attempt(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        if response is None:
+            if error is not None:
+                raise error
+            return
+        state.next_attempt_requested = True
+        time.sleep(retry_after(response.headers) + random.random())
+        state.increment_current_attempt()
+
+
 def lookup_client(settings: Settings) -> WebClient:
     """A Web API client for the import's lookups, waiting out rate limits and brief failures."""
     return WebClient(
@@ -482,7 +508,7 @@ def lookup_client(settings: Settings) -> WebClient:
         timeout=15,
         retry_handlers=[
             ConnectionErrorRetryHandler(),
-            RateLimitErrorRetryHandler(max_retry_count=LOOKUP_RETRIES),
+            _RateLimitRetryHandler(max_retry_count=LOOKUP_RETRIES),
             ServerErrorRetryHandler(max_retry_count=2),
         ],
     )

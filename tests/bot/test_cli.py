@@ -521,6 +521,22 @@ def test_import_waits_out_slacks_rate_limit_and_says_an_outage_in_one_line(
     ]
 
 
+def test_import_reads_a_retry_after_given_as_an_http_date(
+    workdir: Path, fake_slack: FakeSlack, migrated: str
+) -> None:
+    """slack_sdk's rate-limit handler does int(Retry-After): a date (which HTTP allows) ended
+    the import with a traceback. A date already past waits the least, about a second."""
+    (workdir / "partners.csv").write_text("name,owner\nAcme,U0ANA\n")
+    fake_slack.fail_next(
+        "users.info", status=429, retry_after="Wed, 21 Oct 2015 07:28:00 GMT", times=2
+    )
+    env = slack_env(fake_slack, migrated)
+    waited = liaison("import", "partners", "partners.csv", "--dry-run", cwd=workdir, env=env)
+    assert waited.returncode == 0, waited.stderr
+    assert "Would add 1 partner: Acme." in waited.stdout
+    assert len(fake_slack.calls_to("users.info")) == 3
+
+
 def test_ctrl_c_in_an_import_is_one_line_not_a_traceback(
     workdir: Path, fake_slack: FakeSlack, migrated: str
 ) -> None:
