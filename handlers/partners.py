@@ -632,7 +632,11 @@ def announce_in(
             logger.info("channel %s refused the announcement: %s", channel_id, code)
             if passes(error):
                 rate_limited = error.response.status_code == 429 or code == "ratelimited"
-                wait = retry_after(error.response.headers) if rate_limited else 0
+                wait = (
+                    retry_after(error.response.headers, now=runtime.clock.now())
+                    if rate_limited
+                    else 0
+                )
                 retry(timedelta(seconds=wait))
                 told = texts.could_not_check(channel_id, code)
             else:

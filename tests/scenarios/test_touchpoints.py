@@ -808,6 +808,22 @@ def test_a_greeting_slack_rate_limits_is_sent_once_retry_after_has_passed(slack:
 
 
 @pytest.mark.usefixtures("acme")
+def test_a_greetings_retry_after_given_as_a_date_is_read_on_liaisons_clock(slack: Slack) -> None:
+    """The date was read against the wall clock while the retry is timed on Liaison's: on a
+    clock behind the wall's, the wait came out as the least (1 s)."""
+    slack.fake.add_channel(id="C0ACME", name="acme-partnership")
+    slack.fake.fail_next(
+        "chat.postMessage", status=429, retry_after="Wed, 25 Nov 2026 09:00:30 GMT"
+    )
+    answer(slack, "channel Acme <#C0ACME|acme-partnership>")
+    at(slack, datetime(2026, 11, 25, 9, 0, 29, tzinfo=UTC))
+    assert posts(slack, "C0ACME") == []
+    at(slack, datetime(2026, 11, 25, 9, 0, 31, tzinfo=UTC))
+    (hello,) = posts(slack, "C0ACME")
+    assert "chose this channel" in hello.text
+
+
+@pytest.mark.usefixtures("acme")
 def test_a_greeting_met_by_slack_errors_is_retried_with_backoff_and_sent_once(
     slack: Slack,
 ) -> None:
