@@ -501,6 +501,26 @@ def test_simulate_refuses_a_db_that_is_no_sandbox_and_deletes_nothing(
     assert played.returncode == 0, played.stderr
 
 
+def test_simulate_ignores_slack_settings_meant_for_the_real_app(workdir: Path) -> None:
+    """A badly formed token in .env stopped `simulate` (SLACK_BOT_TOKEN must start with
+    'xoxb-'), though its fake Slack brings its own; other settings are still checked."""
+    (workdir / "story.txt").write_text("advance 1d\n")
+    (workdir / ".env").write_text(
+        "SLACK_BOT_TOKEN=paste-it-here\nSLACK_APP_TOKEN=xoxb-the-wrong-one\n"
+        "SLACK_API_BASE_URL=slack.com\n"
+    )
+    args = ("simulate", "--script", "story.txt", "--db", "sandbox.db")
+    played = liaison(*args, cwd=workdir, env=pythonpath())
+    assert played.returncode == 0, played.stderr
+    refused = liaison(*args, cwd=workdir, env={**pythonpath(), "LOG_LEVEL": "LOUD"})
+    assert refused.returncode == 2
+    assert refused.stderr.startswith("liaison: LOG_LEVEL ")
+    # `run` still reads the token, and says what is wrong with it.
+    run = liaison("run", cwd=workdir, env=pythonpath())
+    assert run.returncode == 2
+    assert run.stderr.startswith("liaison: SLACK_BOT_TOKEN must start with 'xoxb-'")
+
+
 def test_import_waits_out_slacks_rate_limit_and_says_an_outage_in_one_line(
     workdir: Path, fake_slack: FakeSlack, migrated: str
 ) -> None:
