@@ -1118,7 +1118,7 @@ def parse_team(
     to see the team. `+@user` adds and `-@user` removes; with `me` (who typed the line), the
     word `me` among the people stands for them. With `known`, a registered name ending in
     `add` or `remove` ("Friends of Add") is read whole."""
-    tokens = _as_people(_signs(tokenize(text)), me)
+    tokens = _as_people(_signs(tokenize(text)), me, known=known)
     split = _split_at_last(tokens, ("add", "remove"), then=Kind.MENTION)
     if split is not None and _registered(known, tokens[: split + 1]):
         # `team Friends of Add @dan`: the partner "Friends of Add", people after its name.
@@ -1206,10 +1206,13 @@ def _signs(tokens: Sequence[Token]) -> list[Token]:
     return read
 
 
-def _as_people(tokens: list[Token], me: str | None) -> list[Token]:
+def _as_people(
+    tokens: list[Token], me: str | None, *, known: KnownNames | None = None
+) -> list[Token]:
     """`tokens` with the word `me` read as a mention of `me` (who typed the line) where it
-    stands among the people ending the line, after `add`/`remove` or beside a mention: "Save
-    Me", a name alone, stays a name."""
+    stands among the people ending the line: after `add`/`remove`, beside a mention, or alone
+    straight after a registered name (`team Oxfam me`, with `known`). "Save Me", a name alone,
+    stays a name: unless a partner goes by the words before `me` and none by the whole line."""
     if me is None:
         return tokens
     start = len(tokens)
@@ -1222,7 +1225,9 @@ def _as_people(tokens: list[Token], me: str | None) -> list[Token]:
     run = tokens[start:]
     after_change = start > 0 and tokens[start - 1].is_word("add", "remove")
     if not any(t.is_word(ME) for t in run) or not (
-        after_change or any(t.kind is Kind.MENTION for t in run)
+        after_change
+        or any(t.kind is Kind.MENTION for t in run)
+        or (_registered(known, tokens[:start]) and not _registered(known, tokens))
     ):
         return tokens
     return [

@@ -1687,6 +1687,21 @@ def test_team_takes_me_and_plus_and_minus(slack: Slack) -> None:
     assert "in two lines" in answer(slack, "team oxfam +<@U0CHLOE|c> -<@U0DAN|d>", user=BEN)
 
 
+def test_team_with_me_straight_after_a_registered_name_adds_me(slack: Slack) -> None:
+    # QA: `team Oxfam me` answered "“me” is not something `team` takes", where `team Oxfam
+    # @dan` adds Dan.
+    answer(slack, "add Oxfam", user=BEN)
+    said = answer(slack, "team Oxfam me")
+    assert said.startswith("I added <@U0ANA> to the team of *Oxfam*."), said
+    assert registry(slack).profile(team_id=TEAM, partner="Oxfam").members == [ANA]
+    # A partner whose name ends in "me" is that partner: its team shows.
+    answer(slack, "add Save", user=BEN)
+    answer(slack, "add Save Me", user=BEN)
+    said = answer(slack, "team Save Me")
+    assert "*Save Me*" in said and "joined" not in said
+    assert registry(slack).profile(team_id=TEAM, partner="Save").members == []
+
+
 def test_list_suggests_the_scope_meant(slack: Slack) -> None:
     answer(slack, "add Oxfam")
     said = answer(slack, "list my")
