@@ -975,9 +975,18 @@ def parse_person(
     # Where the partner's name ends when words, not a mention, name the person after it:
     # `owner "Oxfam" ben`, `owner Oxfam to ben`, or `owner Oxfam ben` read as one name.
     partner = len(tokens)
+    # `owner Oxfam GB is`: "is" joins the partner to a person not named yet, so every word
+    # before it is the partner's name, whichever partners are registered.
+    dangling_is = (
+        not rest
+        and used - start > 1
+        and tokens[used - 1].is_word("is")
+        and tokens[start].kind is not Kind.QUOTED
+        and not _registered(known, tokens[start:used])
+    )
     if rest and (tokens[start].kind is Kind.QUOTED or _registered(known, tokens[start:used])):
         partner = used
-    elif not rest:
+    elif not rest and not dangling_is:
         partner = start + (_registered_start(known, tokens[start:used]) or len(tokens))
     unmarked = _unmarked_person(tokens[partner:], me=me)
     if unmarked:
@@ -997,12 +1006,7 @@ def parse_person(
     people = mentions(rest, what=role, me=me)
     if not people:
         # `owner Oxfam GB is`: the partner, and no one after it ("is" joins no one to it).
-        if (
-            used - start > 1
-            and tokens[used - 1].is_word("is")
-            and tokens[start].kind is not Kind.QUOTED
-            and not _registered(known, tokens[start:used])
-        ):
+        if dangling_is:
             name = Name(joined(tokens[start : used - 1]), name.start, tokens[used - 2].end)
         raise GrammarError(
             f"Who should be the {role} of “{name.text}”? Name exactly one {role} with `@` after "

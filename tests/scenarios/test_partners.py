@@ -1894,16 +1894,23 @@ def test_who_alone_asks_which_partner_with_an_example_naming_one(slack: Slack, w
     assert "Did you mean `/partner owner of Oxfam` or `/partner show Oxfam`?" in said
 
 
-def test_owner_without_a_person_says_whom_to_name_and_the_line(slack: Slack) -> None:
-    # QA: `owner Oxfam GB is` answered only "Name exactly one owner with `@`".
-    answer(slack, "add Oxfam GB")
+@pytest.mark.parametrize("registered", ["Oxfam GB", "Oxfam"])
+def test_owner_without_a_person_says_whom_to_name_and_the_line(
+    slack: Slack, registered: str
+) -> None:
+    # QA: `owner Oxfam GB is` answered only "Name exactly one owner with `@`"; and, with only
+    # "Oxfam" registered, "`GB is` is not a mention": "is" ends the partner's name either way.
+    answer(slack, f"add {registered}")
     said = answer(slack, "owner Oxfam GB is")
     assert (
         "Who should be the owner of “Oxfam GB”? Name exactly one owner with `@` after the "
         "partner's name, e.g. `/partner owner Oxfam GB @ana` (`me` for yourself)."
     ) in said
+    assert "not a mention" not in said
     said = answer(slack, "deputy Oxfam GB is")
     assert "e.g. `/partner deputy Oxfam GB @ana` (`me` for yourself), or `none`" in said
+    said = answer(slack, f"owner {registered} is")
+    assert f"Who should be the owner of “{registered}”?" in said
 
 
 def test_alias_with_empty_quotes_says_nothing_was_given(slack: Slack) -> None:
