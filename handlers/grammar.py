@@ -1087,8 +1087,10 @@ def _connective_after(
     return cut if cut < end and cut > start else end
 
 
-# What `deputy NAME …` takes instead of a person to leave the partner without a deputy.
+# What `deputy NAME …` takes instead of a person to leave the partner without a deputy, and
+# how its answers say so after the person's example.
 NO_DEPUTY = ("none", "clear", "nobody", "remove")
+NO_DEPUTY_INSTEAD = ", or `none` for no deputy"
 
 
 @dataclass(frozen=True)
@@ -1108,9 +1110,7 @@ def parse_deputy(
     if len(tokens) > 1 and tokens[-1].is_word(*NO_DEPUTY) and not _registered(known, tokens):
         start = _of_before(tokens[:-1], known) if len(tokens) > 2 else 0
         return DeputyLine(name=_require_name(whole_name(tokens[start:-1])), user_id=None)
-    line = parse_person(
-        text, role="deputy", known=known, instead=", or `none` for no deputy", me=me
-    )
+    line = parse_person(text, role="deputy", known=known, instead=NO_DEPUTY_INSTEAD, me=me)
     return DeputyLine(name=line.name, user_id=line.user_id)
 
 

@@ -28,7 +28,7 @@ from bot.services.registry import (
     Renamed,
     SimilarBy,
 )
-from handlers.grammar import in_command, not_a_mention, quoted
+from handlers.grammar import NO_DEPUTY_INSTEAD, in_command, not_a_mention, quoted
 from storage.models import MAX_NAME_LENGTH, PartnerStatus, TeamRole
 
 COMMAND = "/partner"
@@ -357,6 +357,12 @@ def swallowed_words(partner: str, extra: str, *, verb: str, query: str) -> str:
         people = " ".join(word if word not in plain else f"@{word}" for word in words)
         example = f"{COMMAND} team {in_command(partner)} add {people}"
         said = not_a_mention(plain[0], who="colleagues", example=example)
+        return f"{read} If you meant {bold(partner)}, {said}"
+    if verb in ("owner", "deputy") and words and plain == words and all(map(str.isalpha, words)):
+        # `owner Oxfam ben @dan`: someone named without the `@`, as `owner Oxfam ben` is told.
+        example = f"{COMMAND} {verb} {in_command(partner)} @{words[0]}"
+        instead = NO_DEPUTY_INSTEAD if verb == "deputy" else ""
+        said = not_a_mention(" ".join(words), who=verb, example=example, instead=instead)
         return f"{read} If you meant {bold(partner)}, {said}"
     how = f" ({AFTER_THE_NAME[verb]})" if verb in AFTER_THE_NAME else ""
     return (

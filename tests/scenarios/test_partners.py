@@ -1913,6 +1913,30 @@ def test_owner_without_a_person_says_whom_to_name_and_the_line(
     assert f"Who should be the owner of “{registered}”?" in said
 
 
+@pytest.mark.parametrize(
+    ("line", "hedge", "instead"),
+    [
+        ("owner Oxfam ben", "", ""),
+        ("owner Oxfam ben <@U0DAN|dan>", "If you meant *Oxfam*, ", ""),
+        ("deputy Oxfam ben <@U0DAN|dan>", "If you meant *Oxfam*, ", ", or `none` for no deputy"),
+    ],
+)
+def test_a_word_before_the_mention_is_not_a_mention_as_alone(
+    slack: Slack, line: str, hedge: str, instead: str
+) -> None:
+    # QA: `owner Oxfam ben @dan` answered "“ben” is not something `owner` takes after the
+    # name", where `owner Oxfam ben` says `ben` is not a mention.
+    answer(slack, "add Oxfam")
+    role = line.split()[0]
+    said = answer(slack, line)
+    assert (
+        f"{hedge}`ben` is not a mention: name the {role} with `@`, e.g. `/partner {role} Oxfam "
+        f"@ben` (`me` for yourself){instead}."
+    ) in said
+    facts = registry(slack).profile(team_id=TEAM, partner="Oxfam").facts
+    assert (facts.owner_id, facts.deputy_id) == (ANA, None)
+
+
 def test_alias_with_empty_quotes_says_nothing_was_given(slack: Slack) -> None:
     # QA: `alias Oxfam ""` showed Oxfam's aliases as if nothing had been typed.
     answer(slack, 'add Oxfam aka "OX"')
