@@ -9,16 +9,19 @@ Acme Corporation), 04:00 for Ben (New York), 18:00 for Chloe (Tokyo), 09:00 for 
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
 
 from bot.config import Settings
-from bot.sandbox.fake_slack import FakeMessage
-from bot.sandbox.requests import SlackRequest
+from bot.sandbox.fake_slack import FakeMessage, FakeSlack
+from bot.sandbox.requests import Deliverer, RequestFactory, SlackRequest
 from handlers.blocks import touchpoints as blocks
-from storage.models import TouchpointKind
+from storage.models import Collision, Touchpoint, TouchpointKind
 from tests.conftest import Slack
 from tests.scenarios.test_colleague_stories import retried
 from tests.scenarios.test_partners import ANA, BEN, CHLOE, DAN, answer, click, last, shown
@@ -662,3 +665,30 @@ def test_the_owners_check_says_which_intents_wait_for_her_and_what_she_answered(
     intents = section(answer(slack, "check Acme", user=BEN), "Intents")
     assert "“three” — <@U0ANA> answered “I'll handle it”" in intents
     assert "“two” — waiting for <@U0ANA>" in intents
+
+
+def test_slack_retries_to_a_real_liaison_serve_log_once_and_alert_once(
+    served: str, fake_slack: FakeSlack, engine: Engine
+) -> None:
+    requests = RequestFactory(fake_slack)
+    deliver = Deliverer(fake_slack, url=f"{served}/slack/events")
+
+    def command(user: str, text: str) -> SlackRequest:
+        return requests.slash_command(user_id=user, channel_id="C0PARTNERS", text=text)
+
+    assert deliver.send(command(ANA, "add Acme")).status == 200
+    # The served process has no LIAISON_DEFAULT_CHANNEL: the workspace's is set.
+    assert deliver.send(command(ANA, "config channel <#C0GENERAL|general>")).status == 200
+    assert deliver.send(command(BEN, "log Acme via call : hello")).status == 200
+    request = command(CHLOE, "log Acme via email : hi")
+    answers = [deliver.send(one) for one in again(request, times=3)]
+    assert [one.status for one in answers] == [200] * 4
+    assert all("*Coordinate with <@U0BEN>*" in str(one.json) for one in answers)
+    fake_slack.wait_until(
+        lambda: any("Revolving door at Acme" in m.text for m in fake_slack.messages), timeout=30
+    )
+    with Session(engine) as session:
+        assert len(session.exec(select(Touchpoint)).all()) == 2
+        assert len(session.exec(select(Collision)).all()) == 1
+    time.sleep(1.5)  # the served scheduler's next passes post nothing more
+    assert sum("Revolving door at Acme" in m.text for m in fake_slack.messages) == 1
