@@ -692,3 +692,50 @@ def test_slack_retries_to_a_real_liaison_serve_log_once_and_alert_once(
         assert len(session.exec(select(Collision)).all()) == 1
     time.sleep(1.5)  # the served scheduler's next passes post nothing more
     assert sum("Revolving door at Acme" in m.text for m in fake_slack.messages) == 1
+
+
+@pytest.mark.usefixtures("acme")
+def test_the_owner_asked_about_an_intent_sees_who_else_is_in_touch_before_answering(
+    slack: Slack,
+) -> None:
+    answer(slack, "log Acme with Jane Doe via call : ben's call", user=BEN)
+    said = answer(slack, "intend Acme : chloe's idea", user=CHLOE)
+    assert "*Coordinate with <@U0BEN>*" in said
+    assert "I've asked the owner <@U0ANA> to acknowledge or redirect" in said
+    deliver_outbox(slack)
+    question = question_to(slack, ANA)
+    assert "<@U0CHLOE> would like to reach out to *Acme Corporation*: “chloe's idea”" in (
+        question.text
+    )
+    assert "*Also in touch within the coordination window:*\\n• <@U0BEN> had a call with them" in (
+        shown(question)
+    )
+    (alert,) = alerts(slack)
+    assert "<@U0CHLOE> intends to reach out to them" in shown(alert)
+    click(slack, ANA, question, "intent_handle_it")
+    at(slack, datetime(2026, 11, 26, 1, 0, tzinfo=UTC))  # Chloe's morning
+    (reply,) = about(slack, CHLOE, "chloe's idea")
+    assert "<@U0ANA>, for *Acme Corporation*, will handle it" in reply.text
+    # Handled by the owner, Chloe's intent is no contact of hers: Dan meets only Ben.
+    said = answer(slack, "log Acme via email : dan's note", user=DAN)
+    assert "<@U0BEN>" in said and "<@U0CHLOE>" not in said
+
+
+@pytest.mark.usefixtures("acme")
+def test_an_intent_asked_of_a_deputy_in_tokyo_lapses_on_her_working_days(slack: Slack) -> None:
+    answer(slack, "deputy Acme <@U0CHLOE|chloe>")
+    answer(slack, "away 2026-11-27 to 2026-12-04")
+    at(slack, datetime(2026, 11, 27, 15, 0, tzinfo=UTC))  # Fri 10:00 NY, Sat 00:00 Tokyo
+    said = answer(slack, "intend Acme : ask about the gala", user=BEN)
+    assert "<@U0CHLOE>, who covers for the owner <@U0ANA> while away" in said
+    at(slack, datetime(2026, 11, 29, 12, 0, tzinfo=UTC))  # Sunday
+    assert about(slack, CHLOE, "ask about the gala") == []
+    at(slack, datetime(2026, 11, 30, 0, 30, tzinfo=UTC))  # Mon 09:30 in Tokyo
+    question = question_to(slack, CHLOE)
+    assert "You're asked because you cover for <@U0ANA>" in question.text
+    at(slack, datetime(2026, 11, 30, 23, 0, tzinfo=UTC))  # Tue 08:00 in Tokyo
+    assert about(slack, BEN, "No answer from") == []
+    at(slack, datetime(2026, 12, 1, 14, 30, tzinfo=UTC))  # Tue 09:30 in New York
+    (lapsed,) = about(slack, BEN, "No answer from")
+    assert "No answer from <@U0CHLOE> within a working day" in lapsed.text
+    assert about(slack, ANA, "ask about the gala") == []  # the owner away is not bothered
