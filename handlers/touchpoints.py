@@ -260,8 +260,8 @@ def _dates_after_clauses(
     """A date typed at the end of the `via` or `with` clause without its `on` is the `on`
     clause, as it is after the name (`_bare_date_as_clause`): `log Acme via call yesterday`
     was answered "say `via call`" to someone who had, and `log Acme with Jane Doe yesterday`
-    logged today's contact with one "Jane Doe yesterday". With an `on` clause as well, the
-    line has two dates."""
+    logged today's contact with one "Jane Doe yesterday". With an `on` clause as well, it is
+    that day's time (`on friday via call 14:00`), or else the line has two dates."""
     for word in ("via", "with"):
         words = clauses.get(word, [])
         start = _date_ending_clause(word, words)
@@ -270,6 +270,10 @@ def _dates_after_clauses(
         at = words[start].start
         on = Token(Kind.WORD, "on", at, at)  # stood in, as for `in 3 days`
         if "on" in clauses:
+            day = [*clauses["on"], *words[start:]]
+            if reads_as_date(" ".join(token.text for token in day)):
+                clauses[word], clauses["on"] = words[:start], day
+                continue
             typed = sorted(
                 [(keywords["on"], clauses["on"]), (on, words[start:])], key=lambda c: c[0].start
             )

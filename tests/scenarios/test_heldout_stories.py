@@ -609,6 +609,9 @@ def test_a_date_typed_after_the_kind_without_on_is_the_contacts_date(slack: Slac
     # Without its `:`, the line is shown again with one, the date kept.
     said = answer(slack, "log Acme via meeting last monday", user=DAN)
     assert "Put a `:` before the notes" in said and "via meeting last monday : " in said
+    # After a day, a time is that day's.
+    said = answer(slack, "plan Acme on monday via call 11:00 : pricing", user=CHLOE)
+    assert "Planned your call with *Acme Corporation* on Mon 30 Nov at 11:00." in said
     # Two dates are still two.
     said = answer(slack, "log Acme via call yesterday on last monday : x", user=DAN)
     assert "That gives two dates, `yesterday` and `on last monday`, and a contact has one" in said
@@ -616,6 +619,7 @@ def test_a_date_typed_after_the_kind_without_on_is_the_contacts_date(slack: Slac
         "chloe's deck",
         "pitched the pilot",
         "follow-up",
+        "pricing",
     ]
 
 
@@ -641,10 +645,14 @@ def test_a_date_typed_after_the_people_met_is_the_date_not_a_person(slack: Slack
     assert "*Jane Doe*" in contacts and "*Jo Sunday*" in contacts
     assert "yesterday" not in contacts and "monday" not in contacts.lower()
     assert "2 contacts at Acme Corporation" in contacts
+    said = answer(slack, "plan Acme on monday with Jane Doe 15:00 : demo", user=BEN)
+    assert "Planned your meeting with *Acme Corporation* on Mon 30 Nov at 15:00 with Jane Doe" in (
+        said
+    )
     # With an `on` clause as well, the line has two dates.
     said = answer(slack, "log Acme with Jane Doe yesterday on last monday : x", user=DAN)
     assert "That gives two dates, `yesterday` and `on last monday`" in said
-    assert len(touchpoints(slack)) == 5
+    assert len(touchpoints(slack)) == 6
 
 
 @pytest.mark.usefixtures("acme")
