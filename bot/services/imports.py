@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import random
 import re
 import time
@@ -472,6 +473,8 @@ class PartnerImport:
 # --- Slack as the directory ---------------------------------------------------------------------
 
 
+logger = logging.getLogger(__name__)
+
 # Owners are looked up one by one (users.lookupByEmail is Slack's tier 3: some 50 a minute):
 # a long list is rate limited, and an operator's command can wait that out where a request could
 # not. Slack's brief failures are tried again too.
@@ -496,7 +499,10 @@ class _RateLimitRetryHandler(RateLimitErrorRetryHandler):
                 raise error
             return
         state.next_attempt_requested = True
-        time.sleep(retry_after(response.headers) + random.random())
+        wait = retry_after(response.headers)
+        # Said, so an operator watching a long import knows it waits rather than hangs.
+        logger.warning("Slack is rate limiting the lookups: asking again in %d s", wait)
+        time.sleep(wait + random.random())
         state.increment_current_attempt()
 
 

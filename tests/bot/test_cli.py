@@ -550,11 +550,12 @@ def test_import_reads_a_retry_after_given_as_an_http_date(
     fake_slack.fail_next(
         "users.info", status=429, retry_after="Wed, 21 Oct 2015 07:28:00 GMT", times=2
     )
-    env = slack_env(fake_slack, migrated)
+    env = slack_env(fake_slack, migrated, LOG_LEVEL="WARNING")
     waited = liaison("import", "partners", "partners.csv", "--dry-run", cwd=workdir, env=env)
     assert waited.returncode == 0, waited.stderr
     assert "Would add 1 partner: Acme." in waited.stdout
     assert len(fake_slack.calls_to("users.info")) == 3
+    assert waited.stderr.count("Slack is rate limiting the lookups: asking again in 1 s") == 2
 
 
 def test_ctrl_c_in_an_import_is_one_line_not_a_traceback(
