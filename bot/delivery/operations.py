@@ -160,9 +160,12 @@ def list_outbox(
     """Print queued (or failed) messages, one line each, without their bodies."""
     statuses = (OutboxStatus.FAILED,) if failed else QUEUED
     with Session(runtime.engine) as session:
-        rows = store.deliveries_by_status(
-            session=session, statuses=statuses, limit=limit, latest=failed
+        # One more than shown tells whether any are left out: the note under the table
+        # promises more only when there is more.
+        fetched = store.deliveries_by_status(
+            session=session, statuses=statuses, limit=limit + 1, latest=failed
         )
+    rows, more = fetched[:limit], len(fetched) > limit
     if not rows:
         echo("no failed messages" if failed else "nothing queued")
         return 0
@@ -190,7 +193,7 @@ def list_outbox(
             + "  "
             + line[-1]
         )
-    if len(rows) == limit:
+    if more:
         echo(f"({'latest' if failed else 'first'} {limit}; --limit N shows more)")
     return 0
 

@@ -69,6 +69,14 @@ def test_outbox_lists_queued_and_failed_messages_without_bodies(
     assert printed[-1] == "(latest 1; --limit N shows more)"
     assert not any("secret words" in line for line in printed)
 
+    # Exactly as many as the limit: nothing more to show, so no promise of more.
+    printed.clear()
+    list_outbox(slack_runtime, failed=True, limit=2, echo=printed.append)
+    assert len(printed) == 3 and "--limit" not in printed[-1]
+    printed.clear()
+    list_outbox(slack_runtime, failed=False, limit=1, echo=printed.append)
+    assert len(printed) == 2 and "U0BEN" in printed[-1]
+
 
 def test_liaison_tick_refuses_a_moment_it_cannot_read(tmp_path: Path) -> None:
     result = subprocess.run(
