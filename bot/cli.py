@@ -216,7 +216,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "outbox" and not args.retry_failed and (args.kind or args.team):
         args.usage_error("--kind and --team go with --retry-failed")
     try:
-        settings = Settings.from_env(_sandbox_environment() if args.command == "simulate" else None)
+        settings = Settings.from_env(ignore=SANDBOX_IGNORES if args.command == "simulate" else ())
         logs.configure(settings.log_level)
         # Alembic narrates every connection at INFO; its "Running upgrade" lines are enough.
         logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)
@@ -255,12 +255,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 # What `simulate` leaves unread: its fake Slack brings its own tokens, secret and Web API, so a
 # malformed value meant for the real app (in .env, say) is no reason to refuse it.
 SANDBOX_IGNORES = (BOT_TOKEN, SIGNING_SECRET, APP_TOKEN, "SLACK_API_BASE_URL")
-
-
-def _sandbox_environment() -> dict[str, str]:
-    """The environment for `simulate`'s settings, with `SANDBOX_IGNORES` blanked (a blank value
-    also hides the one in .env, as the environment wins over it)."""
-    return {**os.environ, **dict.fromkeys(SANDBOX_IGNORES, "")}
 
 
 def simulate_offline(args: argparse.Namespace, settings: Settings) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,10 +73,14 @@ class Settings:
         environ: Mapping[str, str] | None = None,
         *,
         dotenv_path: Path | None = Path(".env"),
+        ignore: Collection[str] = (),
     ) -> Settings:
         """Read settings from `environ` (default: the process environment) over `.env`.
 
         Variables already in the environment win over `.env`, as python-dotenv does by default.
+        Those in `ignore` go unread, wherever set, and take their defaults: `simulate`'s fake
+        Slack brings its own tokens, so a malformed one meant for the real app is no reason
+        to refuse it.
         """
         values: dict[str, str] = {}
         found = dotenv_path is not None and dotenv_path.is_file()
@@ -85,6 +89,8 @@ class Settings:
         in_file = set(values)
         environment = os.environ if environ is None else environ
         values.update(environment)
+        for name in ignore:
+            values.pop(name, None)
 
         def get(name: str) -> str | None:
             value = values.get(name, "").strip()

@@ -122,3 +122,35 @@ def test_a_malformed_value_says_whether_it_came_from_env_or_the_environment(
     with pytest.raises(SettingsError) as raised:
         Settings.from_env({"LOG_LEVEL": "loud"}, dotenv_path=None)
     assert str(raised.value).endswith("ERROR (set in the environment).")
+
+
+def test_ignored_settings_go_unread_wherever_they_are_set(tmp_path: Path) -> None:
+    """`simulate` leaves the Slack settings unread (its fake Slack brings its own): a malformed
+    token in .env or the environment takes its default, and the rest is still checked."""
+    dotenv = tmp_path / ".env"
+    dotenv.write_text("SLACK_BOT_TOKEN=paste-it-here\nLOG_LEVEL=debug\n")
+    ignore = (BOT_TOKEN, APP_TOKEN, "SLACK_API_BASE_URL")
+    environ = {APP_TOKEN: "xoxb-the-wrong-one", "SLACK_API_BASE_URL": "slack.com"}
+    settings = Settings.from_env(environ, dotenv_path=dotenv, ignore=ignore)
+    assert settings.slack_bot_token is None and settings.slack_app_token is None
+    assert settings.slack_api_base_url == DEFAULT_SLACK_API_BASE_URL
+    assert settings.log_level == "DEBUG"
+    with pytest.raises(SettingsError):
+        Settings.from_env({**environ, "LOG_LEVEL": "loud"}, dotenv_path=dotenv, ignore=ignore)
+    with pytest.raises(SettingsError):
+        Settings.from_env(environ, dotenv_path=dotenv)
+
+
+def test_nothing_but_settings_reads_the_environment() -> None:
+    """bot/config.py promises that nothing else reads os.environ: every setting is checked,
+    and said wrong, in one place."""
+    root = Path(__file__).resolve().parents[2]
+    readers = [
+        f"{path.relative_to(root)}:{number}"
+        for package in ("bot", "handlers", "storage")
+        for path in sorted((root / package).rglob("*.py"))
+        if path != root / "bot" / "config.py"
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if "os.environ" in line or "getenv(" in line
+    ]
+    assert readers == []
