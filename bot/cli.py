@@ -12,7 +12,8 @@ import signal
 import socket
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -449,7 +450,8 @@ def run_socket_mode(settings: Settings) -> int:
         # Connected before the scheduler starts: an app token Slack refuses (revoked, another
         # app's) stops start-up before anything is sent, as a bot token Slack refuses does, and
         # a service manager restarting `run` does not dispatch the queue once a restart.
-        handler.connect()  # type: ignore[no-untyped-call]
+        with _unlogged(app.logger, WSS_URL_REFUSED):
+            handler.connect()  # type: ignore[no-untyped-call]
         scheduler.start()
         threading.Event().wait()  # what `handler.start()` does once connected
     except KeyboardInterrupt:
@@ -457,9 +459,10 @@ def run_socket_mode(settings: Settings) -> int:
     except SlackApiError as error:
         # apps.connections.open refused SLACK_APP_TOKEN (revoked, wrong app, no connections:write)
         raise StartupError(
-            f"Slack did not open a Socket Mode connection with SLACK_APP_TOKEN "
-            f"({error.response.get('error', error.response.status_code)}); check the app-level "
-            "token and that Socket Mode is on for the app."
+            f"Slack refused SLACK_APP_TOKEN "
+            f"({error.response.get('error', error.response.status_code)}) when opening a Socket "
+            f"Mode connection: set it to {where_to_find(APP_TOKEN)}, and turn Socket Mode on "
+            "for the app"
         ) from None
     finally:
         # Requests still being handled finish first (closing waits for the client's workers),
@@ -468,6 +471,26 @@ def run_socket_mode(settings: Settings) -> int:
         scheduler.shutdown()
         runtime.close()
     return 0
+
+
+# How the SDK logs apps.connections.open refusing the app token, over three lines with Slack's
+# whole answer, before raising what `run_socket_mode` says in one line with what to do.
+WSS_URL_REFUSED = "Failed to retrieve WSS URL"
+
+
+@contextmanager
+def _unlogged(bolt_logger: logging.Logger, prefix: str) -> Iterator[None]:
+    """Drop `bolt_logger`'s records starting with `prefix` for the block only: later, when
+    Socket Mode reconnects on its own, nobody else would say the refusal."""
+
+    def said_by_us(record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith(prefix)
+
+    bolt_logger.addFilter(said_by_us)
+    try:
+        yield
+    finally:
+        bolt_logger.removeFilter(said_by_us)
 
 
 def warm_up() -> None:

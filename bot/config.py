@@ -27,7 +27,7 @@ _WHERE = {
     SIGNING_SECRET: "the Signing Secret from your Slack app's Basic Information page",
     APP_TOKEN: (
         "an app-level token (xapp-…) with the connections:write scope, "
-        "from your Slack app's Basic Information page"
+        "from your Slack app's Basic Information page → App-Level Tokens"
     ),
 }
 _PREFIX = {BOT_TOKEN: "xoxb-", APP_TOKEN: "xapp-"}
