@@ -141,28 +141,35 @@ def _cadence(facts: Parts, partner_status: str) -> str:
     contact = facts.cadence
     if contact is None or contact.standing is Standing.EXEMPT:
         return f"left out: {status(partner_status)} partners are exempt from staying in touch"
-    quiet = _quiet(contact)
     if not contact.contacted and contact.standing is Standing.FINE:
         return (
             f"no contact yet, so not counted: registered {days_ago(contact.quiet_days)}; a "
             f"nudge after {contact.ideal_days} days without one"
         )
     if contact.standing is Standing.DORMANT:
-        return f"dormant: {quiet} (dormant after {contact.max_days})"
+        return f"dormant: {_quiet(contact, f'dormant after {contact.max_days}')}"
     if contact.standing is Standing.DUE:
-        return f"time to get in touch: {quiet} (ideal: every {contact.ideal_days})"
-    return f"on track: {quiet} (ideal: every {contact.ideal_days})"
+        return f"time to get in touch: {_quiet(contact, f'ideal: every {contact.ideal_days}')}"
+    return f"on track: {_quiet(contact, f'ideal: every {contact.ideal_days}')}"
 
 
-def _quiet(contact: ContactFacts) -> str:
+def _quiet(contact: ContactFacts, rule: str) -> str:
     """How long the partner has been quiet, as `show` says it: "today", not "0 days"; and for
-    one nobody has been in touch with, that there was no contact yet."""
-    ago = days_ago(contact.quiet_days)
+    one nobody has been in touch with, that there was no contact yet. `rule` follows in
+    brackets."""
     if not contact.contacted:
-        return f"no contact yet since it was registered {ago}"
+        return no_contact(contact.quiet_days, then=rule)
     if contact.quiet_days < 2:
-        return f"last contact {ago}"
-    return f"quiet for {plural(contact.quiet_days, 'day')}"
+        return f"last contact {days_ago(contact.quiet_days)} ({rule})"
+    return f"quiet for {plural(contact.quiet_days, 'day')} ({rule})"
+
+
+def no_contact(days: int, *, on: str | None = None, then: str | None = None) -> str:
+    """A partner nobody has been in touch with, `days` after it was registered: `no contact yet
+    (registered 12 days ago)`, `then` added in the brackets. Its quiet days count from its
+    registration, but "quiet for 12 days" read as a partner once in touch that went quiet."""
+    registered = f"registered {days_ago(days)}" + (f", on {on}" if on else "")
+    return f"no contact yet ({registered}{f'; {then}' if then else ''})"
 
 
 def _collisions(facts: Parts) -> str:
@@ -257,7 +264,10 @@ def risk(found: PartnerHealth, reason: Risk) -> str:
     if reason.kind is RiskKind.LOW_SCORE:
         return f"score below {AT_RISK_BELOW}"
     if reason.kind is RiskKind.DORMANT:
-        return f"dormant: quiet for {plural(found.cadence.quiet_days, 'day')}"
+        quiet = found.cadence.quiet_days
+        if not found.cadence.contacted:
+            return f"dormant: {no_contact(quiet)}"
+        return f"dormant: quiet for {plural(quiet, 'day')}"
     if reason.kind is RiskKind.LOPSIDED:
         assert reason.side is not None
         share = found.balance.share(reason.side)
@@ -397,11 +407,13 @@ NO_DORMANT = (
 def dormant_line(state: CadenceState, tz: ZoneInfo) -> str:
     facts = state.partner
     since = day(state.since_day(tz), this_year=read_year(state, tz))
-    last = f"last contact {since}" if state.contacted else f"never in touch since {since}"
-    return (
-        f"• {bold(facts.name)} · owner {person(facts.owner_id)} · quiet for "
-        f"{plural(state.quiet_days, 'day')} ({last}; dormant after {state.intervals.max})"
+    rule = f"dormant after {state.intervals.max}"
+    quiet = (
+        f"quiet for {plural(state.quiet_days, 'day')} (last contact {since}; {rule})"
+        if state.contacted
+        else no_contact(state.quiet_days, on=since, then=rule)
     )
+    return f"• {bold(facts.name)} · owner {person(facts.owner_id)} · {quiet}"
 
 
 def more_dormant(hidden: int) -> str:

@@ -121,7 +121,10 @@ def test_a_new_partner_has_no_score_until_something_happened(slack: Slack) -> No
     at(slack, utc(26, 9, month=12))  # 31 days after Globex was registered
     said = answer(slack, "health Globex")
     assert "Health of Globex: 50/100" in said
-    assert "*Contact* 50 · time to get in touch: no contact yet since it was registered" in said
+    assert (
+        "*Contact* 50 · time to get in touch: no contact yet (registered 31 days ago; ideal: "
+        "every 30)"
+    ) in said
 
 
 def test_a_plan_or_an_intent_alone_is_not_something_that_happened(slack: Slack) -> None:
@@ -429,11 +432,43 @@ def test_list_dormant_follows_each_partners_own_cadence(slack: Slack) -> None:
     at(slack, utc(8, 9, month=12))  # 13 days later: past Globex's maximum, not Acme's
     said = answer(slack, "list dormant", user=BEN)
     assert "Dormant partners (1)" in said
-    assert "*Globex* · owner <@U0ANA> · quiet for 13 days" in said
+    assert "*Globex* · owner <@U0ANA> · no contact yet (registered 13 days ago, on Wed 25 Nov" in (
+        said
+    )
     assert "dormant after 10" in said
     assert "Acme" not in said
     # Globex is dormant: at risk as well.
     assert "*Globex*" in answer(slack, "list at-risk")
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_partner_nobody_contacted_is_said_to_have_no_contact_yet_not_to_be_quiet(
+    slack: Slack,
+) -> None:
+    """QA: a partner nobody had ever contacted showed as "dormant: quiet for 12 days" (its days
+    counted from its registration), as if someone had been in touch once and then stopped."""
+    answer(slack, "log Acme via call : keeps Acme out of the way", user=BEN)
+    answer(slack, "add Globex")
+    answer(slack, "cadence Globex 5 10")
+    at(slack, utc(7, 9, month=12))  # Monday: 12 days after Globex was registered
+    said = "dormant: no contact yet (registered 12 days ago)"
+    digest = digests(slack)[-1]
+    (at_risk,) = [r.text for r in slack.fake.thread(digest) if r.text.startswith("*At risk*")]
+    assert "*Globex* 0/100 · owner <@U0ANA> — score below 50; " + said in at_risk
+    # `show` and `health` give the same reasons (after its low score).
+    assert f"*At risk*: score below 50; {said}." in answer(slack, "show Globex")
+    report = answer(slack, "health Globex")
+    assert f"*At risk*: score below 50; {said}." in report
+    assert (
+        "*Contact* 0 · dormant: no contact yet (registered 12 days ago; dormant after 10)"
+    ) in report
+    assert said in answer(slack, "list at-risk")
+    assert (
+        "*Globex* · owner <@U0ANA> · no contact yet (registered 12 days ago, on Wed 25 Nov; "
+        "dormant after 10)"
+    ) in answer(slack, "list dormant")
+    everywhere = (digest.text, *[r.text for r in slack.fake.thread(digest)], report)
+    assert not any("quiet for" in text for text in everywhere)
 
 
 @pytest.mark.usefixtures("acme")
@@ -788,7 +823,7 @@ def test_list_dormant_in_a_new_year_shows_the_year_of_the_last_contact(slack: Sl
     answer(slack, "cadence Globex 5 10")
     at(slack, datetime(2027, 1, 11, 9, tzinfo=UTC))
     said = answer(slack, "list dormant", user=BEN)
-    assert "never in touch since Wed 25 Nov 2026; dormant after 10" in said
+    assert "(registered 47 days ago, on Wed 25 Nov 2026; dormant after 10)" in said
 
 
 @pytest.mark.usefixtures("acme")
