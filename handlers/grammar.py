@@ -25,6 +25,7 @@ from difflib import get_close_matches
 from enum import StrEnum
 
 from bot.mrkdwn import escape, unescape
+from bot.naming import COUNTRY_CODES, ORGANISATION_WORDS
 from bot.websites import reads_as_website
 
 KEYWORDS = frozenset({"with", "on", "via", "owner", "aka", "to", "into", "by"})
@@ -339,14 +340,35 @@ def not_a_mention(typed: str, *, who: str, example: str, instead: str = "") -> s
 
 def _with_at(tokens: Sequence[Token], line: str) -> str:
     """People as typed, each plain word given the `@` it lacks (`ben and @dan`: `@ben and
-    @dan`)."""
+    @dan`); a name typed in full gets one, on its first word (`Ben Smith`: `@Ben`), as a Slack
+    mention names a colleague by one handle."""
     return " ".join(
-        "@" + token.text
-        if token.kind is Kind.WORD
+        "@" + token.text if _unmarked(token) else _as_typed(token, line)
+        for at, token in enumerate(tokens)
+        if not _surname(tokens, at)
+    )
+
+
+def _unmarked(token: Token) -> bool:
+    """Whether `token`, among people, is a plain word that stands for someone (not `and`, `me`
+    or a clause's word)."""
+    return (
+        token.kind is Kind.WORD
         and not token.is_word("and", "deputy", "team", ME)
         and token.text != ","
-        else _as_typed(token, line)
-        for token in tokens
+    )
+
+
+def _surname(tokens: Sequence[Token], at: int) -> bool:
+    """Whether the word at `at` goes on the name of one person begun before it: capitalised
+    after a capitalised plain word (`Ben Smith`); words in lower case are handles each (`ben
+    dan`)."""
+    return (
+        at > 0
+        and _unmarked(tokens[at])
+        and _unmarked(tokens[at - 1])
+        and tokens[at].text[:1].isupper()
+        and tokens[at - 1].text[:1].isupper()
     )
 
 
@@ -988,7 +1010,15 @@ def parse_person(
         partner = used
     elif not rest and not dangling_is:
         partner = start + (_registered_start(known, tokens[start:used]) or len(tokens))
+    # Words straight after an unquoted name may be the rest of a partner's name ("Oxfam Intl",
+    # "MSF Spain" with only Oxfam or MSF registered), not a person: only a `to`, `is` or quotes
+    # set them apart for sure.
+    apart = tokens[start].kind is Kind.QUOTED or (
+        partner < len(tokens) and tokens[partner].is_word("to", "is")
+    )
     unmarked = _unmarked_person(tokens[partner:], me=me)
+    if not apart and not reads_as_handle([token.text for token in unmarked]):
+        unmarked = []
     if unmarked:
         # The partner, then someone without the `@` (`owner Oxfam ben`, the `@` forgotten).
         example = f"/partner {role} {in_command(joined(tokens[start:partner]))}"
@@ -1038,6 +1068,23 @@ def _unmarked_person(tokens: Sequence[Token], *, me: str | None) -> list[Token]:
     ):
         return []
     return list(tokens)
+
+
+def reads_as_handle(words: Sequence[str]) -> bool:
+    """Whether plain words typed straight after a known partner's name (`owner Oxfam ben`) read
+    as a colleague named without the `@` rather than as the rest of a longer partner's name
+    ("Oxfam Intl", "Oxfam GB", "MSF Spain", "Oxfam Ben Smith"): the first in lower case, as Slack
+    writes handles, and none an organisation word, a country code or capitals ("MSF")."""
+    return (
+        bool(words)
+        and words[0][:1].islower()
+        and not any(
+            word.lower() in ORGANISATION_WORDS
+            or word.lower() in COUNTRY_CODES
+            or (len(word) > 1 and word.isupper())
+            for word in words
+        )
+    )
 
 
 def _registered_start(known: KnownNames | None, tokens: Sequence[Token]) -> int | None:
@@ -1167,16 +1214,24 @@ def _no_mention_after(line: str, tokens: Sequence[Token], said: int) -> None:
     """`team NAME add|remove` (at `said`) followed by people of whom one is no mention: which,
     and the line with the `@` a plain word lacks."""
     body = tokens[said + 1 :]
-    bad = next(
-        (t for t in body if not (t.kind is Kind.MENTION or t.is_word("and") or t.text == ",")),
+    at = next(
+        (
+            at
+            for at, t in enumerate(body)
+            if not (t.kind is Kind.MENTION or t.is_word("and") or t.text == ",")
+        ),
         None,
     )
-    if bad is None or bad.kind is not Kind.WORD or not bad.text[:1].isalpha():
+    if at is None or body[at].kind is not Kind.WORD or not body[at].text[:1].isalpha():
         mentions(body)  # says what it is (a quoted name, a channel)
         return
+    end = at + 1
+    while end < len(body) and _surname(body, end):
+        end += 1  # `Ben Smith`: one colleague, named in full
     word = tokens[said].text.lower()
     example = f"/partner team {_typed(tokens[:said], line)} {word} {_with_at(body, line)}"
-    raise GrammarError(not_a_mention(bad.text, who="colleagues", example=example))
+    named = _typed(body[at:end], line)
+    raise GrammarError(not_a_mention(named, who="colleagues", example=example))
 
 
 # `team MSF +@ben`, `team MSF -@ben`: a sign before the people says the change.

@@ -28,7 +28,7 @@ from bot.services.registry import (
     Renamed,
     SimilarBy,
 )
-from handlers.grammar import NO_DEPUTY_INSTEAD, in_command, not_a_mention, quoted
+from handlers.grammar import NO_DEPUTY_INSTEAD, in_command, not_a_mention, quoted, reads_as_handle
 from storage.models import MAX_NAME_LENGTH, PartnerStatus, TeamRole
 
 COMMAND = "/partner"
@@ -352,6 +352,9 @@ def swallowed_words(partner: str, extra: str, *, verb: str, query: str) -> str:
     read = f"I read {quote(query)} as the partner's name, and know no such partner."
     words = extra.replace(",", " ").split()
     plain = [word for word in words if word.lower() not in ("and", "me")]
+    # "Oxfam Intl", "Oxfam GB", "MSF Spain": the rest of a longer name, not colleagues.
+    if not reads_as_handle(plain):
+        plain = []
     if verb == "team" and plain and all(word.isalpha() for word in words):
         # `team Oxfam ben`: people named straight after the name, without their `@`.
         people = " ".join(word if word not in plain else f"@{word}" for word in words)

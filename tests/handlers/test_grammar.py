@@ -789,3 +789,43 @@ def test_a_person_verb_without_a_person_says_whom_to_name_and_the_line() -> None
 def test_alias_with_empty_quotes_says_no_alias_was_given(line: str) -> None:
     with pytest.raises(grammar.NothingGiven, match="No alias was given: the quotes are empty"):
         grammar.parse_alias(line)
+
+
+@pytest.mark.parametrize(
+    ("words", "handle"),
+    [
+        (["ben"], True),
+        (["ana.lopez"], True),
+        (["Intl"], False),
+        (["intl"], False),
+        (["GB"], False),
+        (["uk"], False),
+        (["Spain"], False),
+        (["Ben", "Smith"], False),
+        (["spain", "foundation"], False),
+        ([], False),
+    ],
+)
+def test_words_after_a_known_name_read_as_a_handle_only_when_no_name_would(
+    words: list[str], handle: bool
+) -> None:
+    # Review: "Intl" of `owner Oxfam Intl` was told as a colleague without the `@`.
+    assert grammar.reads_as_handle(words) is handle
+
+
+def test_a_word_of_a_longer_name_after_a_known_one_asks_whom_to_name() -> None:
+    with pytest.raises(GrammarError, match="Who should be the owner of “MSF Spain”?"):
+        grammar.parse_person("MSF Spain", role="owner", known=_registered("MSF"), me="U0ME")
+    with pytest.raises(
+        GrammarError, match=r"`Spain` is not a mention.*`/partner owner MSF @Spain`"
+    ):
+        grammar.parse_person('"MSF" Spain', role="owner", known=_registered("MSF"), me="U0ME")
+
+
+def test_team_shows_a_colleague_named_in_full_as_one_mention() -> None:
+    with pytest.raises(GrammarError) as refused:
+        grammar.parse_team("MSF add Ben Smith ben <@U0DAN>", me="U0ME")
+    assert refused.value.problem.startswith(
+        "`Ben Smith` is not a mention: name the colleagues with `@`, e.g. `/partner team MSF add "
+        "@Ben @ben @U0DAN`"
+    )

@@ -1947,3 +1947,59 @@ def test_alias_with_empty_quotes_says_nothing_was_given(slack: Slack) -> None:
     ) in said
     assert "No alias was given" in answer(slack, 'alias Oxfam remove ""')
     assert registry(slack).profile(team_id=TEAM, partner="Oxfam").aliases == ["OX"]
+
+
+@pytest.mark.parametrize(
+    ("registered", "line", "name"),
+    [
+        ("Oxfam", "owner Oxfam Intl", "Oxfam Intl"),
+        ("Oxfam", "owner Oxfam intl", "Oxfam intl"),
+        ("MSF", "owner MSF Spain", "MSF Spain"),
+        ("Oxfam", "owner Oxfam GB", "Oxfam GB"),
+        ("Oxfam", "deputy Oxfam Ben Smith", "Oxfam Ben Smith"),
+        ("MSF", "deputy MSF Spain Foundation", "MSF Spain Foundation"),
+    ],
+)
+def test_words_of_an_organisation_after_a_known_name_are_not_read_as_a_person(
+    slack: Slack, registered: str, line: str, name: str
+) -> None:
+    # Review: with only Oxfam (or MSF) registered, `owner Oxfam Intl` answered "`Intl` is not a
+    # mention … e.g. `/partner owner Oxfam @Intl`", and `owner MSF Spain` suggested "@Spain":
+    # a word of a longer partner's name was read as a colleague named without the `@`.
+    answer(slack, f"add {registered}")
+    role = line.split()[0]
+    said = answer(slack, line)
+    assert f"Who should be the {role} of “{name}”?" in said
+    assert f"e.g. `/partner {role} {name} @ana` (`me` for yourself)" in said
+    assert "not a mention" not in said
+    facts = registry(slack).profile(team_id=TEAM, partner=registered).facts
+    assert (facts.owner_id, facts.deputy_id) == (ANA, None)
+
+
+@pytest.mark.parametrize(
+    "line", ["team Oxfam GB", "team Oxfam Intl", "owner Oxfam GB <@U0DAN|dan>"]
+)
+def test_words_of_an_organisation_after_a_known_name_get_no_at_in_the_answer(
+    slack: Slack, line: str
+) -> None:
+    # Review: `team Oxfam GB` (only Oxfam registered) suggested `/partner team Oxfam add @GB`.
+    answer(slack, "add Oxfam")
+    said = answer(slack, line)
+    assert "not a mention" not in said and "@GB" not in said and "@Intl" not in said
+    profile = registry(slack).profile(team_id=TEAM, partner="Oxfam")
+    assert (profile.facts.owner_id, profile.members) == (ANA, [])
+
+
+def test_a_colleague_named_by_first_and_last_name_is_shown_one_mention(slack: Slack) -> None:
+    # Review: `team MSF add Ben Smith @dan` suggested `add @Ben @Smith @dan`, two people where
+    # one was meant; a Slack mention names a colleague by one handle.
+    answer(slack, "add MSF")
+    said = answer(slack, "team MSF add Ben Smith <@U0DAN|dan>")
+    assert (
+        "`Ben Smith` is not a mention: name the colleagues with `@`, e.g. `/partner team MSF add "
+        "@Ben @dan` (`me` for yourself)."
+    ) in said
+    # Lower-case words are handles each, as Slack writes them.
+    said = answer(slack, "team MSF add ben dan")
+    assert "e.g. `/partner team MSF add @ben @dan`" in said
+    assert registry(slack).profile(team_id=TEAM, partner="MSF").members == []
