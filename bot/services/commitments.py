@@ -384,11 +384,13 @@ class Changed:
 
 @dataclass(frozen=True)
 class DueReminder:
-    """A reminder the planner would queue now: its stage, dedupe key and expiry."""
+    """A reminder the planner would queue for the owner: its stage, dedupe key, expiry, and
+    when it falls due (its moment, or now when that has passed)."""
 
     stage: Stage
     key: str
     expires_at: datetime
+    due_at: datetime
 
 
 class CommitmentMessages(Protocol):
@@ -1063,8 +1065,12 @@ class Commitments:
             change = replace(change, reminder=reminder.stage)
         message = self.messages.changed(change)
         kind, key, expires_at = CHANGED, f"{key_prefix(item.id)}changed:{now.isoformat()}", None
+        due_at = now
         if reminder is not None:
+            # Due at the reminder's moment, as the planner would queue it: a change of someone's
+            # time away before then re-routes it as it does any reminder (`reroute_reminders`).
             kind, key, expires_at = REMINDER, reminder.key, reminder.expires_at
+            due_at = reminder.due_at
         enqueue(
             session,
             team_id=actor.team_id,
@@ -1072,7 +1078,7 @@ class Commitments:
             recipient_user=item.owner_id,
             text=message.text,
             blocks=message.blocks,
-            due_at=now,
+            due_at=due_at,
             dedupe_key=key,
             respect_working_hours=True,
             expires_at=expires_at,
@@ -1082,30 +1088,39 @@ class Commitments:
         self, session: Session, team_id: str, commitment_id: int, now: datetime
     ) -> DueReminder | None:
         """The owner's reminder a note queued now would stand in for: the one the planner
-        would queue by the time the note goes (the owner's first working-hours slot), or None
-        while they are away (their stand-in hears it). None too when, held a little longer,
-        the note would outlive that reminder: the planner would replace it unsent with the
-        next one ("is due" with "overdue"), and the note's news would go with it."""
+        would queue by the time the note reaches the owner (their first working-hours slot,
+        after any time away), when the planner would queue it for them. None when it is their
+        stand-in's (its moment falls in the owner's time away: the stand-in hears it then, and
+        the note waits for the owner). None too when, held a little longer, the note would
+        outlive that reminder: the planner would replace it unsent with the next one ("is due"
+        with "overdue"), and the note's news would go with it."""
         found = _commitment_of(session, team_id, commitment_id)
         if found is None:
             return None
         row, partner = found
-        owner, facts = row.owner_id, self._partner_facts(session, partner)
-        if stand_in(session, team_id=team_id, owner_id=owner, partner=facts, now=now) != owner:
-            return None
+        owner = row.owner_id
         tz = self._zone(session, team_id, owner)
         workspace = get_workspaces(session=session, team_ids=[team_id]).get(team_id)
         hours = WorkingHours.of(workspace)
-        slot = first_slot(session, team_id=team_id, user_id=owner, due_at=now, key=owner)
-        due = self._reminder_to_queue(session, row, tz, hours=hours, now=slot)
+        reached = reached_back_at(session, team_id=team_id, user_id=owner, now=now)
+        due = self._reminder_to_queue(session, row, tz, hours=hours, now=reached)
         if due is None:
             return None
         moment, key = due
+        # Whom it reaches is judged at its own moment, as the planner judges it then, not at
+        # the change: one falling on the day the owner is back is theirs (the note is it), one
+        # falling in their time away is their stand-in's, even when the owner is here now.
+        due_at = max(moment.at, now)
+        facts = self._partner_facts(session, partner)
+        if stand_in(session, team_id=team_id, owner_id=owner, partner=facts, now=due_at) != owner:
+            return None
         expires_at = reminder_expiry(row.due_on, moment.stage, moment.week, tz=tz, hours=hours)
         later = first_slot(
-            session, team_id=team_id, user_id=owner, due_at=slot + NOTE_LEEWAY, key=owner
+            session, team_id=team_id, user_id=owner, due_at=reached + NOTE_LEEWAY, key=owner
         )
-        return DueReminder(moment.stage, key, expires_at) if later < expires_at else None
+        if later >= expires_at:
+            return None
+        return DueReminder(moment.stage, key, expires_at, due_at)
 
     def _missed_before_close(
         self, session: Session, team_id: str, notes: str

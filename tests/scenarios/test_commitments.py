@@ -114,10 +114,10 @@ def utc(year: int, month: int, day: int, hour: int, minute: int) -> datetime:
     return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
-def chloe_moves_dans_commitment_while_he_is_away(slack: Slack) -> None:
-    """Dan's `#1` (due Fri 4 Dec) gets a new date, Fri 18 Dec, from Chloe, who covers for him
-    while he is away (30 Nov to 11 Dec), from the reminder she gets for him; the note telling
-    him so waits for his return. The clock is left at 2 Dec, 00:20."""
+def chloe_moves_dans_commitment_while_he_is_away(slack: Slack, to: str = "2026-12-18") -> None:
+    """Dan's `#1` (due Fri 4 Dec) gets a new date (`to`, Fri 18 Dec) from Chloe, who covers
+    for him while he is away (30 Nov to 11 Dec), from the reminder she gets for him; the note
+    telling him so waits for his return. The clock is left at 2 Dec, 00:20."""
     answer(slack, "commit Acme them : draft agenda by 2026-12-04", user=DAN)
     answer(slack, f"away 2026-11-30 to 2026-12-11 deputy {MENTION[CHLOE]}", user=DAN)
     at(slack, utc(2026, 12, 2, 0, 20))
@@ -125,7 +125,7 @@ def chloe_moves_dans_commitment_while_he_is_away(slack: Slack) -> None:
     click(slack, CHLOE, covering, blocks.NEW_DATE)
     (view,) = slack.fake.open_modals(CHLOE)
     date_field = {blocks.DUE_FIELD: {blocks.FIELD_ACTION: {"type": "datepicker"}}}
-    date_field[blocks.DUE_FIELD][blocks.FIELD_ACTION]["selected_date"] = "2026-12-18"
+    date_field[blocks.DUE_FIELD][blocks.FIELD_ACTION]["selected_date"] = to
     submit(slack, view, CHLOE, date_field)
 
 
@@ -1946,6 +1946,70 @@ def test_a_commitment_moved_in_its_owners_hours_tells_them_now_and_reminds_them_
     at(slack, utc(2026, 12, 3, 9, 5))
     (due,) = dms(slack, DAN)[heard + 1 :]
     assert "is due Thu 3 Dec" in due.text
+
+
+@pytest.mark.usefixtures("acme")
+@pytest.mark.parametrize(
+    ("new_day", "says", "covered"),
+    [
+        ("2026-12-14", ":date: <@U0CHLOE> moved the commitment you follow up `#1` to Mon 14", 1),
+        (
+            "2026-12-17",
+            ":hourglass_flowing_sand: <@U0CHLOE> moved the commitment you follow up `#1` to Thu 17",
+            0,
+        ),
+    ],
+    ids=["due-day", "3-days-before"],
+)
+def test_a_commitment_moved_while_its_owner_is_away_to_a_day_reminded_on_return_is_one_message(
+    slack: Slack, new_day: str, says: str, covered: int
+) -> None:
+    """Review: Chloe, covering for Dan, moved his commitment to a day whose reminder falls on
+    the Monday he is back; the note waited for him, and he got it and the reminder. One says
+    both. A reminder falling while he is away still reaches Chloe (the 3-days-before one, Wed
+    9 Dec, for Mon 14 Dec). Ben booking time away meanwhile re-routes what waits: the note
+    stays Dan's."""
+    chloe_moves_dans_commitment_while_he_is_away(slack, to=new_day)
+    answer(slack, "away 2026-12-21 to 2026-12-22", user=BEN)
+    heard = len(dms(slack, CHLOE))
+    at(slack, utc(2026, 12, 9, 0, 5))  # Wednesday, 09:05 in Tokyo
+    at(slack, utc(2026, 12, 11, 16, 0))
+    assert dms(slack, DAN) == []
+    assert len(dms(slack, CHLOE)[heard:]) == covered
+    for moment in (utc(2026, 12, 14, 9, 0), utc(2026, 12, 14, 9, 30), utc(2026, 12, 14, 16, 0)):
+        at(slack, moment)
+    (told,) = dms(slack, DAN)
+    assert says in told.text
+    assert "owes us “draft agenda”. Time to chase *Acme Corporation*" in told.text
+    assert action_ids(told) == [blocks.DONE, blocks.DROP, blocks.NEW_DATE]
+    assert len(dms(slack, CHLOE)[heard:]) == covered
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_commitment_moved_the_evening_before_its_owner_goes_away_leaves_the_reminder_to_cover(
+    slack: Slack,
+) -> None:
+    """Moved in Dan's evening to the next day, when his time away starts: the due day's reminder
+    is Chloe's, who covers for him; the note waits for Dan, alone, until he is back."""
+    covering = ana_covers_dans_commitment_then_he_is_back(slack)
+    heard = len(dms(slack, DAN))
+    answer(slack, f"away 2026-12-03 to 2026-12-04 deputy {MENTION[CHLOE]}", user=DAN)
+    at(slack, utc(2026, 12, 2, 19, 0))  # Wednesday, 19:00 in London
+    click(slack, ANA, covering, blocks.NEW_DATE)
+    (view,) = slack.fake.open_modals(ANA)
+    date_field = {blocks.DUE_FIELD: {blocks.FIELD_ACTION: {"type": "datepicker"}}}
+    date_field[blocks.DUE_FIELD][blocks.FIELD_ACTION]["selected_date"] = "2026-12-03"
+    submit(slack, view, ANA, date_field)
+    for moment in (utc(2026, 12, 3, 0, 5), utc(2026, 12, 4, 0, 5)):  # 09:05 in Tokyo
+        at(slack, moment)
+    due, overdue = dms(slack, CHLOE)
+    assert "is due Thu 3 Dec" in due.text
+    assert "<@U0DAN>" in shown(due)
+    assert "was due Thu 3 Dec and is still open" in overdue.text
+    at(slack, utc(2026, 12, 7, 9, 30))  # Monday: Dan is back
+    (moved,) = dms(slack, DAN)[heard:]
+    assert "<@U0ANA> moved your commitment `#1` to Thu 3 Dec (it was due Wed 2 Dec)" in moved.text
+    assert moved.text.endswith("Reminders follow the new date.")
 
 
 @pytest.mark.usefixtures("acme")
