@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import partial
@@ -724,8 +724,13 @@ def on_commit_submitted(
         refuse_fields(ack, runtime, team_id=actor.team_id, errors=commit_form_errors(error))
         return
     ack()
-    _check_owner_after_ack(runtime, client, actor, result.commitment)
-    reply = blocks.recorded(result)
+    # An owner picked whom Liaison never met is asked about now: until Slack says they are a
+    # colleague, the answer does not say they were told (they may be taken off).
+    unconfirmed = people.uncached(
+        runtime.engine, team_id=actor.team_id, user_ids=[result.commitment.owner_id]
+    )
+    _check_owner_after_ack(runtime, client, actor, result.commitment, unconfirmed=unconfirmed)
+    reply = blocks.recorded(replace(result, owner_unconfirmed=bool(unconfirmed)))
     if home.from_home(view.get("private_metadata")):
         runtime.defer(
             partial(
@@ -749,14 +754,19 @@ def on_commit_submitted(
 
 
 def _check_owner_after_ack(
-    runtime: Runtime, client: WebClient, actor: Actor, commitment: CommitmentFacts
+    runtime: Runtime,
+    client: WebClient,
+    actor: Actor,
+    commitment: CommitmentFacts,
+    *,
+    unconfirmed: Sequence[str],
 ) -> None:
     """After the ack of the commitment form: an owner picked in Slack's menu whom the cache
-    does not know is looked up; if Slack says they are of another organisation, the submitter
-    owns the commitment instead (it always has an owner) and is told so in one DM, or, when
-    someone else owns it by then, who does."""
+    does not know (`unconfirmed`, `people.uncached`) is looked up; if Slack says they are of
+    another organisation, the submitter owns the commitment instead (it always has an owner)
+    and is told so in one DM, or, when someone else owns it by then, who does."""
     owner = commitment.owner_id
-    if not people.uncached(runtime.engine, team_id=actor.team_id, user_ids=[owner]):
+    if not unconfirmed:
         return
 
     def undo(_elsewhere: list[str]) -> str:

@@ -252,6 +252,9 @@ class Recorded:
     balance: Balance
     # The owner was told about it (someone else recorded it for them).
     owner_told: bool
+    # The owner was picked in a form and Slack is still to say whether they are a colleague
+    # (asked after the ack): they are told only if so, and the answer does not say they were.
+    owner_unconfirmed: bool = False
     # A repeat of a request recorded before (a Slack retry): nothing new was saved.
     repeated: bool = False
     tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))

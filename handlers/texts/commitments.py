@@ -224,6 +224,9 @@ def recorded(result: Recorded) -> str:
         who = "You follow it up" if yours else f"{owner} follows it up"
         reminded = f"I'll remind {owner} to chase {bold(item.partner_name)}"
     told = " (I've let them know)" if result.owner_told else ""
+    if result.owner_told and result.owner_unconfirmed:
+        # Slack may yet say they are of another organisation, and the form takes them off.
+        told = " (I'll let them know)"
     left_out = (
         f" (a commitment is due on a day, so I left out the {result.time_left_out:%H:%M})"
         if result.time_left_out is not None

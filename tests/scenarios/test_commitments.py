@@ -2132,3 +2132,19 @@ def test_what_was_queued_for_an_owner_found_elsewhere_is_withdrawn_and_the_new_o
     at(slack, utc(2026, 11, 26, 20, 1))
     told = dms(slack, BEN)[-1].text
     assert told.startswith("<@U0ANA> dropped your commitment `#1`: *we* promised *Acme")
+
+
+@pytest.mark.usefixtures("acme", "jane")
+def test_the_form_answer_does_not_say_an_owner_slack_is_still_to_vet_was_told(
+    slack: Slack,
+) -> None:
+    """Review: Ben picked Jane in the form; it answered “<@U0JANE> owns it (I've let them
+    know)”, then a DM said she is of another organisation and he owns it instead. Until Slack
+    has said, the answer does not claim she was told."""
+    view, values = jane_picked_as_owner(slack, due="2026-12-04")
+    submit(slack, view, BEN, values)
+    said = shown(last(slack, BEN))
+    assert "Recorded `#1`: *we* owe *Acme Corporation* “send the MoU”, due Fri 4 Dec" in said
+    assert "<@U0JANE> owns it (I'll let them know)." in said
+    assert "I've let" not in said
+    assert "I made you the owner of `#1`" in dms(slack, BEN)[-1].text
