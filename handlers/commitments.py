@@ -165,15 +165,18 @@ def _named(tokens: list[grammar.Token], owners: list[grammar.Token]) -> tuple[Na
 
 
 def parse_commit(text: str) -> CommitLine:
-    # `… by friday @ben`: people name the owner last too. Only after a day that reads as one:
-    # in `… by friday to @ben` the mention may be whom it goes to, so the right form is asked.
+    # `… by friday @ben`: people name the owner last too, right after the day. Only after a day
+    # that reads as one: in `… by friday to @ben` the mention may be whom it goes to, so the right
+    # form is asked. After a promise (`by friday : send the deck to @ben`) it is part of it.
     rest, ending = text, list[str]()
     while found := _MENTION_AT_END.search(rest):
         ending.insert(0, found["user"])
         rest = rest[: found.start()].rstrip(" ,;(–—-")
     if not ending or not rest:
-        return _parse_commit(text)
-    line = _parse_commit(rest)
+        return _parse_commit(text)[0]
+    line, day_last = _parse_commit(rest)
+    if not day_last:
+        return _parse_commit(text)[0]
     if not reads_as_date(line.due):
         raise GrammarError(texts.owner_goes_after_side(line.side, ending[0]))
     return replace(line, owner_id=_one_owner(line.owner_id, *ending))
@@ -187,7 +190,8 @@ def _one_owner(*owners: str | None) -> str | None:
     return named.pop() if named else None
 
 
-def _parse_commit(text: str) -> CommitLine:
+def _parse_commit(text: str) -> tuple[CommitLine, bool]:
+    """The line, and whether its due day ends it (not so in `by friday : send the deck`)."""
     head, tail = touchpoint_handlers.split_notes(text)
     colon = tail is not None
     tokens = grammar.tokenize(head)
@@ -211,9 +215,10 @@ def _parse_commit(text: str) -> CommitLine:
         early = _due_before_colon(tail)
         if early is not None:
             due, what = early
-            return CommitLine(
+            line = CommitLine(
                 name=name, side=side, owner_id=owner_id, what=_promised(what), due=due
             )
+            return line, False
     found = list(_BY.finditer(tail)) or _on_a_date(tail)
     # `due: friday`: the mark after the word is no part of the day.
     # `by friday.`: nor is a full stop or an exclamation mark at the end.
@@ -227,7 +232,7 @@ def _parse_commit(text: str) -> CommitLine:
     if not what and not colon:
         # `we owe by friday`: no `:` was typed, so say where the promise goes in what was.
         raise GrammarError(texts.no_what(name.text, side, due))
-    return CommitLine(name=name, side=side, owner_id=owner_id, what=what, due=due)
+    return CommitLine(name=name, side=side, owner_id=owner_id, what=what, due=due), True
 
 
 def _promised(what: str) -> str:

@@ -266,3 +266,18 @@ def test_the_commitment_handlers_reach_the_database_only_through_services() -> N
         found = imported_modules(ROOT / path)
         assert "sqlmodel" not in found and "sqlalchemy" not in found, path
         assert {m for m in found if m.startswith("storage")} <= {"storage.models"}, path
+
+
+@pytest.mark.parametrize(
+    ("text", "what"),
+    [
+        # Review of the owner typed last: with the day before the `:`, a mention ending the line
+        # ends the promise (whom it goes to), so `send the deck to` was saved, owned by Ben.
+        ("Acme we owe by friday: send the deck to <@U0BEN|ben>", "send the deck to <@U0BEN|ben>"),
+        ("Acme us by friday : the deck, <@U0BEN|ben>", "the deck, <@U0BEN|ben>"),
+    ],
+)
+def test_a_mention_ending_a_promise_said_after_its_day_stays_in_it(text: str, what: str) -> None:
+    line = parse_commit(text)
+    assert (line.name.text, line.side, line.due) == ("Acme", CommitmentSide.US, "friday")
+    assert (line.owner_id, line.what) == (None, what)

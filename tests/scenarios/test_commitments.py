@@ -2148,3 +2148,18 @@ def test_the_form_answer_does_not_say_an_owner_slack_is_still_to_vet_was_told(
     assert "<@U0JANE> owns it (I'll let them know)." in said
     assert "I've let" not in said
     assert "I made you the owner of `#1`" in dms(slack, BEN)[-1].text
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_mention_ending_a_promise_said_after_its_day_is_whom_it_goes_to(slack: Slack) -> None:
+    """Review of the owner typed last: `commit Acme we owe by friday: send the deck to @ben`
+    saved “send the deck to”, owned by Ben, who was told he owns it. The promise ends with him;
+    the one who typed it owns it, as with `us : send the deck to @ben by friday`."""
+    said = answer(slack, f"commit Acme we owe by friday: send the deck to {MENTION[BEN]}")
+    assert "*we* owe *Acme Corporation* “send the deck to <@U0BEN|ben>”, due Fri 27 Nov" in said
+    assert "You own it." in said
+    assert [(row.owner_id, row.what) for row in stored(slack)] == [
+        (ANA, f"send the deck to {MENTION[BEN]}")
+    ]
+    at(slack, utc(2026, 11, 25, 14, 30))  # 09:30 in New York
+    assert dms(slack, BEN) == []
