@@ -84,7 +84,11 @@ _BY = re.compile(r"\b(?:due\s+date|due\s+(?:by|on)|deadline|by|due)\b", re.IGNOR
 # A mention that ends a line, as Slack sends it (what is typed after a `:` is not tokenized: a
 # bare `@ben` may stand there).
 _MENTION_AT_END = re.compile(r"<@(?P<user>[UW][A-Z0-9]+)(?:\|[^>]*)?>\s*$")
-_MENTION_AT_START = re.compile(r"^\s*<@(?P<user>[UW][A-Z0-9]+)(?:\|[^>]*)?>[\s,:–—-]*")
+# One that starts a promise, followed by a word of it (`@ben send the deck`, `@ben: send it`); not
+# by `'s`, a comma, `and`, `&` or another mention, which make it part of what was promised.
+_MENTION_AT_START = re.compile(
+    r"^\s*<@(?P<user>[UW][A-Z0-9]+)(?:\|[^>]*)?>(?:\s*[:–—-])?\s+(?!(?i:and|or)\b)(?=[^\W_])"
+)
 # `on friday` at the end, when no `by` (nor `due`, `deadline`) is said: for a promise the day it
 # happens is the day it is due (`we'll meet on friday` is met by Friday), so nothing is lost by
 # reading it so. Only when all after the last `on` reads as a date: `we owe the report on Q3`
@@ -204,8 +208,11 @@ def _parse_commit(text: str) -> tuple[CommitLine, bool]:
         side, used = trailing
         name, owner_id = _named(tokens[:-used], owners)
         # `we owe : @ben send the deck`: the owner typed just after the `:`, as the one who does
-        # it (the documented place is just before it).
-        while first := _MENTION_AT_START.match(tail):
+        # it (the documented place is just before it). Not when no word of the promise follows
+        # (`@ben's intro`, `@ben and @dan a summary` were promised), nor in what they owe, which
+        # is as often *to* one of ours (`them : @ben an intro to their CFO`).
+        first = _MENTION_AT_START.match(tail)
+        if first is not None and side is CommitmentSide.US:
             owner_id = _one_owner(owner_id, first["user"])
             tail = tail[first.end() :]
     else:

@@ -281,3 +281,80 @@ def test_a_mention_ending_a_promise_said_after_its_day_stays_in_it(text: str, wh
     line = parse_commit(text)
     assert (line.name.text, line.side, line.due) == ("Acme", CommitmentSide.US, "friday")
     assert (line.owner_id, line.what) == (None, what)
+
+
+@pytest.mark.parametrize(
+    ("text", "side", "owner", "what"),
+    [
+        # Review of the owner typed after the `:`: any mention starting the promise was taken
+        # as its owner, and the promise lost it (`'s intro to their CFO`, `and @dan a summary`).
+        (
+            "Acme they owe: <@U0BEN|ben>'s intro to their CFO by friday",
+            CommitmentSide.THEM,
+            None,
+            "<@U0BEN|ben>'s intro to their CFO",
+        ),
+        (
+            "Acme us : <@U0BEN|ben>’s notes by friday",
+            CommitmentSide.US,
+            None,
+            "<@U0BEN|ben>’s notes",
+        ),
+        (
+            "Acme we owe: <@U0BEN|ben> and <@U0DAN|dan> a summary by friday",
+            CommitmentSide.US,
+            None,
+            "<@U0BEN|ben> and <@U0DAN|dan> a summary",
+        ),
+        (
+            "Acme us : <@U0BEN|ben> &amp; <@U0DAN|dan> a summary by friday",
+            CommitmentSide.US,
+            None,
+            "<@U0BEN|ben> & <@U0DAN|dan> a summary",
+        ),
+        (
+            "Acme us : <@U0BEN|ben>, <@U0DAN|dan> a summary by friday",
+            CommitmentSide.US,
+            None,
+            "<@U0BEN|ben>, <@U0DAN|dan> a summary",
+        ),
+        (
+            "Acme us : <@U0BEN|ben> <@U0DAN|dan> a summary by friday",
+            CommitmentSide.US,
+            None,
+            "<@U0BEN|ben> <@U0DAN|dan> a summary",
+        ),
+        # What they owe is as often to one of ours: the mention is whom it goes to.
+        (
+            "Acme them : <@U0BEN|ben> an intro to their CFO by friday",
+            CommitmentSide.THEM,
+            None,
+            "<@U0BEN|ben> an intro to their CFO",
+        ),
+        # A word of the promise after it: the one who does it, as before.
+        (
+            "Acme we owe: <@U0BEN|ben> send the deck by friday",
+            CommitmentSide.US,
+            "U0BEN",
+            "send the deck",
+        ),
+        (
+            "Acme us : <@U0BEN|ben>: send the deck by friday",
+            CommitmentSide.US,
+            "U0BEN",
+            "send the deck",
+        ),
+        (
+            "Acme us : <@U0BEN|ben> - send the deck by friday",
+            CommitmentSide.US,
+            "U0BEN",
+            "send the deck",
+        ),
+    ],
+)
+def test_a_mention_starting_a_promise_owns_it_only_when_a_word_of_it_follows(
+    text: str, side: CommitmentSide, owner: str | None, what: str
+) -> None:
+    line = parse_commit(text)
+    assert (line.name.text, line.side, line.due) == ("Acme", side, "friday")
+    assert (line.owner_id, line.what) == (owner, what)

@@ -2163,3 +2163,26 @@ def test_a_mention_ending_a_promise_said_after_its_day_is_whom_it_goes_to(slack:
     ]
     at(slack, utc(2026, 11, 25, 14, 30))  # 09:30 in New York
     assert dms(slack, BEN) == []
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_mention_starting_a_promise_that_no_word_of_it_follows_stays_in_it(
+    slack: Slack,
+) -> None:
+    """Review of the owner typed after the `:`: `commit Acme they owe: @ben's intro to their
+    CFO by friday` saved “'s intro to their CFO”, followed up by Ben, and `we owe: @ben and @dan
+    a summary` saved “and @dan a summary”, owned by Ben; both were told so. Now the promise keeps
+    its mentions, and the one who typed it owns (or follows up) each."""
+    said = answer(slack, f"commit Acme they owe: {MENTION[BEN]}'s intro to their CFO by friday")
+    assert "*Acme Corporation* owes us “<@U0BEN|ben>'s intro to their CFO”, due Fri" in said
+    assert "You follow it up." in said
+    said = answer(slack, f"commit Acme we owe: {MENTION[BEN]} and {MENTION[DAN]} a summary by fri")
+    assert "*we* owe *Acme Corporation* “<@U0BEN|ben> and <@U0DAN|dan> a summary”, due Fri" in said
+    assert "You own it." in said
+    assert [(row.side, row.owner_id, row.what) for row in stored(slack)] == [
+        ("them", ANA, f"{MENTION[BEN]}'s intro to their CFO"),
+        ("us", ANA, f"{MENTION[BEN]} and {MENTION[DAN]} a summary"),
+    ]
+    at(slack, utc(2026, 11, 25, 14, 30))  # 09:30 in New York
+    assert dms(slack, BEN) == []
+    assert dms(slack, DAN) == []
