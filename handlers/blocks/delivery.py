@@ -25,19 +25,29 @@ _KIND_NAMES = {
 }
 
 
-# Kinds posted as thread replies under a message of another kind, queued with it: a failed
-# one is shown within the line of its message, not as a delivery of its own.
-_REPLIES_OF = {"weekly_digest_detail": "weekly_digest"}
+# Kinds queued together with a message of another kind, to the same person at the same moment
+# (a digest's thread replies, a survey's statements after its invitation): a failed one is
+# counted within the line of that message, not listed as a delivery of its own, so one
+# colleague who left cannot fill the few lines an admin is shown. Each with what it is called
+# (one, several).
+_REPLIES_OF = {
+    "weekly_digest_detail": ("weekly_digest", "thread reply", "thread replies"),
+    "survey.question": ("survey.invitation", "statement", "statements"),
+}
 
 
 def failed_delivery_line(row: DeliverySummary, *, replies: int = 0) -> str:
-    """One failed message (with `replies` of its thread replies that failed alike): what, to
+    """One failed message (with `replies` of the messages queued with it that failed alike,
+    `_REPLIES_OF`: a digest's thread replies, a survey's statements): what, to
     whom, when it was due (a date token: each admin reads it in their own zone, older clients
     in UTC), and why it failed."""
     tries = "1 try" if row.attempts == 1 else f"{row.attempts} tries"
     kind = _KIND_NAMES.get(row.kind, row.kind.replace("_", " ").replace(".", " "))
     if replies:
-        kind += " and its thread reply" if replies == 1 else f" and its {replies} thread replies"
+        one, several = next(
+            (one, several) for parent, one, several in _REPLIES_OF.values() if parent == row.kind
+        )
+        kind += f" and its {one}" if replies == 1 else f" and its {replies} {several}"
     due = (
         f"<!date^{int(row.due_at.timestamp())}^{{date_short_pretty}} {{time}}"
         f"|{row.due_at:%-d %b %H:%M} UTC>"
@@ -53,12 +63,13 @@ def _same_send(row: DeliverySummary) -> tuple[str | None, str | None, object, st
 
 
 def failed_lines(rows: Sequence[DeliverySummary]) -> list[str]:
-    """A line per failed message, its failed thread replies (same recipient, moment and
-    reason) counted in its line rather than listed one by one."""
+    """A line per failed message, the failed messages queued with it (same recipient, moment
+    and reason: a digest's thread replies, a survey's statements) counted in its line rather
+    than listed one by one."""
     replies: dict[int, int] = {}
     folded: set[int] = set()
     for reply in rows:
-        parent_kind = _REPLIES_OF.get(reply.kind)
+        parent_kind = _REPLIES_OF.get(reply.kind, (None,))[0]
         parent = next(
             (
                 row
