@@ -44,7 +44,7 @@ from bot.services.checkins import (
     NotYourCheckIn,
 )
 from bot.services.feedback import Cadence
-from bot.services.registry import Actor, DeputyChange, Handover, Merged
+from bot.services.registry import Actor, DeputyChange, Handover, Merged, Renamed
 from bot.services.surveys import (
     MAX_COMMENT,
     CommentTooLong,
@@ -72,6 +72,7 @@ from handlers.partners import (
     DEPUTY_PARTS,
     HANDOVER_PARTS,
     MERGE_PARTS,
+    RENAME_PARTS,
     Call,
     refused,
     verb_handler,
@@ -690,13 +691,25 @@ def reword_after_role_change(
 def reword_after_merge(
     runtime: Runtime, session: Session, actor: Actor, merged: Merged
 ) -> list[str]:
-    """In a merge's transaction, once the history has moved: the check-in cards about the
-    duplicate not sent yet are about the kept partner now, whose owner gets the answers; they
-    say so, not the duplicate's name and owner as when they were queued."""
-    checkins_of(runtime).reword_waiting_about(
-        session, team_id=actor.team_id, partner_ids={merged.kept.id}, now=runtime.clock.now()
-    )
+    """In a merge's transaction, once the history has moved: the check-in cards and survey
+    messages about the duplicate not sent yet are about the kept partner now, whose owner gets
+    the answers; they say so, not the duplicate's name and owner as when they were queued."""
+    _reword_waiting(runtime, session, actor, merged.kept.id)
     return []
+
+
+def reword_after_rename(runtime: Runtime, session: Session, actor: Actor, renamed: Renamed) -> None:
+    """In a rename's transaction: the check-in cards and survey messages about the partner not
+    sent yet name it as it is called now (a survey invitation queued to someone off duty said
+    the old name once it went)."""
+    _reword_waiting(runtime, session, actor, renamed.facts.id)
+
+
+def _reword_waiting(runtime: Runtime, session: Session, actor: Actor, partner_id: int) -> None:
+    checkins_of(runtime).reword_waiting_about(
+        session, team_id=actor.team_id, partner_ids={partner_id}, now=runtime.clock.now()
+    )
+    surveys_of(runtime).reword_waiting_about(session, team_id=actor.team_id, partner_id=partner_id)
 
 
 def register(app: App) -> None:
@@ -704,6 +717,7 @@ def register(app: App) -> None:
     HANDOVER_PARTS["checkin_cards"] = reword_after_role_change
     DEPUTY_PARTS["checkin_cards"] = reword_after_role_change
     MERGE_PARTS["checkin_cards"] = reword_after_merge
+    RENAME_PARTS["checkin_cards"] = reword_after_rename
     answers = _answer_ids([*blocks.ASKED, CheckInAnswer.DIDNT_HAPPEN])
     app.action(answers)(
         after_ack(checkin_click(_answer, form=_problem_form), what="check-in answer")

@@ -141,6 +141,12 @@ DEPUTY_PARTS: dict[str, DeputyPart] = {}
 MergePart = Callable[[Runtime, Session, Actor, Merged], list[str]]
 MERGE_PARTS: dict[str, MergePart] = {}
 
+# What later features do about a rename, by name, in its transaction (what waits to go under
+# the old name is worded under the new one): each takes the runtime, the session, who renamed
+# it and the rename.
+RenamePart = Callable[[Runtime, Session, Actor, Renamed], None]
+RENAME_PARTS: dict[str, RenamePart] = {}
+
 # Lists later features answer (`list at-risk`, `list dormant`), by scope: from the runtime and
 # who asked, the whole answer.
 ListView = Callable[[Runtime, Invocation], Reply]
@@ -680,6 +686,8 @@ def rename(call: Call) -> Reply:
     def tell_owner(session: Session, renamed: Renamed) -> None:
         text = texts.renamed_for_owner(renamed, call.invocation.user_id)
         _tell_owner(call, told, session, renamed.facts, text, what="rename")
+        for part in RENAME_PARTS.values():
+            part(call.runtime, session, call.actor, renamed)
 
     result = call.registry.rename(
         actor=call.actor, partner=call.partner(line.name), new_name=line.new_name, then=tell_owner

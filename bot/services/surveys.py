@@ -54,6 +54,7 @@ from bot.services.feedback import (
     FeedbackMessages,
     FeedbackSettings,
     PartnerPeople,
+    Rendered,
     add_working_days,
     day_start,
     each_workspace,
@@ -76,6 +77,7 @@ from bot.services.registry import (
 )
 from storage import absences as absence_store
 from storage import feedback as store
+from storage import outbox as outbox_store
 from storage import partners as partner_store
 from storage.models import OutboxStatus, PartnerStatus, SurveyDelivery, SurveyRound
 from storage.people import get_profiles
@@ -822,6 +824,62 @@ class Surveys:
                 )
                 session.commit()
 
+    # --- A partner's lifecycle -------------------------------------------------------------------
+
+    def reword_waiting_about(self, session: Session, *, team_id: str, partner_id: int) -> None:
+        """The partner goes by another name now (renamed, or a duplicate merged into it), in
+        that transaction: the invitations, statements and reminders of its running round that
+        no dispatcher has taken yet are worded again, under the name it goes by now (they were
+        worded when queued). Those sent are worded anew when next clicked or reacted to."""
+        settings = settings_of(session, team_id=team_id)
+        name = _partner_name(session, team_id, partner_id)
+        for survey_round in store.open_rounds(session=session, team_id=team_id):
+            if survey_round.partner_id != partner_id:
+                continue
+            assert survey_round.id is not None
+            for delivery in store.deliveries_of(
+                session=session, team_id=team_id, round_id=survey_round.id
+            ):
+                self._reword_delivery(session, survey_round, delivery, settings, name=name)
+
+    def _reword_delivery(
+        self,
+        session: Session,
+        survey_round: SurveyRound,
+        delivery: SurveyDelivery,
+        settings: FeedbackSettings,
+        *,
+        name: str,
+    ) -> None:
+        team_id = survey_round.team_id
+        assert delivery.id is not None
+        unsent = set(
+            outbox_store.unsent_keys_starting(
+                session=session, team_id=team_id, prefix=_delivery_prefix(delivery.id)
+            )
+        )
+        if not unsent:
+            return
+        reworded: dict[str, Rendered] = {}
+        invitation = _invitation(session, survey_round, delivery, settings, name=name)
+        reworded[_invitation_key(delivery.id)] = self.messages.survey_invitation(invitation)
+        reworded[_reminder_key(delivery.id)] = self.messages.survey_reminder(invitation)
+        for message in store.messages_of(session=session, team_id=team_id, delivery_id=delivery.id):
+            if message.question and message.dedupe_key in unsent and message.id is not None:
+                found = store.message_by_id(session=session, team_id=team_id, message_id=message.id)
+                if found is not None:
+                    card = self._card(session, found)
+                    reworded[message.dedupe_key] = self.messages.survey_question(card)
+        for key, rendered in reworded.items():
+            if key in unsent:
+                outbox_store.rewrite_unsent(
+                    session=session,
+                    team_id=team_id,
+                    dedupe_key=key,
+                    text=rendered.text,
+                    blocks=rendered.blocks,
+                )
+
     # --- Internals -------------------------------------------------------------------------------
 
     def _tell_skipped(
@@ -1048,7 +1106,7 @@ class Surveys:
             session=session, team_id=team_id, delivery_id=delivery_id, question=0, dedupe_key=key
         )
         for number, text in enumerate(QUESTIONS, start=1):
-            key = f"survey:{delivery_id}:{number}"
+            key = f"{_delivery_prefix(delivery_id)}{number}"
             message_id = store.insert_message(
                 session=session,
                 team_id=team_id,
@@ -1328,15 +1386,7 @@ class Surveys:
             if name is None:
                 name = _partner_name(session, team_id, survey_round.partner_id)
             reminder = self.messages.survey_reminder(
-                SurveyInvitation(
-                    delivery_id=delivery.id,
-                    partner_name=name,
-                    reason=delivery.reason,
-                    questions=len(survey_round.questions or QUESTIONS),
-                    closes_at=survey_round.closes_at,
-                    tz=tz_of(session, team_id, delivery.user_id),
-                    threshold=round_threshold(survey_round, settings.anonymity_threshold),
-                )
+                _invitation(session, survey_round, delivery, settings, name=name)
             )
             queue_dm(
                 session,
@@ -1481,13 +1531,41 @@ def _back_at(
     }
 
 
+def _invitation(
+    session: Session,
+    survey_round: SurveyRound,
+    delivery: SurveyDelivery,
+    settings: FeedbackSettings,
+    *,
+    name: str,
+) -> SurveyInvitation:
+    """What a delivery's invitation (and reminder) of a running round says, `name` being the
+    partner's."""
+    assert delivery.id is not None
+    return SurveyInvitation(
+        delivery_id=delivery.id,
+        partner_name=name,
+        reason=delivery.reason,
+        questions=len(survey_round.questions or QUESTIONS),
+        closes_at=survey_round.closes_at,
+        tz=tz_of(session, survey_round.team_id, delivery.user_id),
+        threshold=round_threshold(survey_round, settings.anonymity_threshold),
+    )
+
+
+def _delivery_prefix(delivery_id: int | None) -> str:
+    """The start of the outbox keys of all a delivery's messages (invitation, statements,
+    reminder)."""
+    return f"survey:{delivery_id}:"
+
+
 def _invitation_key(delivery_id: int | None) -> str:
     """The outbox key of a delivery's invitation (its first message)."""
-    return f"survey:{delivery_id}:0"
+    return f"{_delivery_prefix(delivery_id)}0"
 
 
 def _reminder_key(delivery_id: int | None) -> str:
-    return f"survey:{delivery_id}:reminder"
+    return f"{_delivery_prefix(delivery_id)}reminder"
 
 
 def _partner_name(session: Session, team_id: str, partner_id: int) -> str:
