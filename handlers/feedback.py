@@ -44,7 +44,7 @@ from bot.services.checkins import (
     NotYourCheckIn,
 )
 from bot.services.feedback import Cadence
-from bot.services.registry import Actor, DeputyChange, Handover, Merged, Renamed
+from bot.services.registry import Actor, DeputyChange, Handover, Merged, PartnerFacts, Renamed
 from bot.services.surveys import (
     MAX_COMMENT,
     CommentTooLong,
@@ -70,6 +70,7 @@ from handlers.invocation import Invocation, VerbHandler
 from handlers.partners import (
     CARD_SECTIONS,
     DEPUTY_PARTS,
+    END_PARTS,
     HANDOVER_PARTS,
     MERGE_PARTS,
     RENAME_PARTS,
@@ -705,6 +706,17 @@ def reword_after_rename(runtime: Runtime, session: Session, actor: Actor, rename
     _reword_waiting(runtime, session, actor, renamed.facts.id)
 
 
+def close_round_of_ended(
+    runtime: Runtime, session: Session, actor: Actor, facts: PartnerFacts
+) -> list[str]:
+    """In the transaction that ends a partner: its running pulse round closes without results,
+    and what it had still to send is withdrawn; the answer says so."""
+    closed = surveys_of(runtime).close_for_ended(
+        session, team_id=actor.team_id, partner_id=facts.id, now=runtime.clock.now()
+    )
+    return [texts.ROUND_CLOSED_AS_ENDED] if closed else []
+
+
 def _reword_waiting(runtime: Runtime, session: Session, actor: Actor, partner_id: int) -> None:
     checkins_of(runtime).reword_waiting_about(
         session, team_id=actor.team_id, partner_ids={partner_id}, now=runtime.clock.now()
@@ -718,6 +730,7 @@ def register(app: App) -> None:
     DEPUTY_PARTS["checkin_cards"] = reword_after_role_change
     MERGE_PARTS["checkin_cards"] = reword_after_merge
     RENAME_PARTS["checkin_cards"] = reword_after_rename
+    END_PARTS["pulse_round"] = close_round_of_ended
     answers = _answer_ids([*blocks.ASKED, CheckInAnswer.DIDNT_HAPPEN])
     app.action(answers)(
         after_ack(checkin_click(_answer, form=_problem_form), what="check-in answer")

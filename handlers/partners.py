@@ -147,6 +147,12 @@ MERGE_PARTS: dict[str, MergePart] = {}
 RenamePart = Callable[[Runtime, Session, Actor, Renamed], None]
 RENAME_PARTS: dict[str, RenamePart] = {}
 
+# What later features do when a partner is ended, by name, in that transaction (its running
+# pulse round closes): each takes the runtime, the session, who ended it and the partner as it
+# is now, and returns lines for the answer.
+EndPart = Callable[[Runtime, Session, Actor, PartnerFacts], list[str]]
+END_PARTS: dict[str, EndPart] = {}
+
 # Lists later features answer (`list at-risk`, `list dormant`), by scope: from the runtime and
 # who asked, the whole answer.
 ListView = Callable[[Runtime, Invocation], Reply]
@@ -509,12 +515,16 @@ def status(call: Call) -> Reply:
     if isinstance(line, PartnerProfile):
         return say(texts.status_shown(line.facts))
     told: list[str] = []
+    closed: list[str] = []
 
     def tell_owner(session: Session, facts: PartnerFacts, before: str) -> None:
         text = texts.status_for_owner(facts, call.invocation.user_id, before)
         _tell_owner(call, told, session, facts, text, what="status")
         if facts.status == PartnerStatus.ENDED:
-            # Nobody follows an ended partner: its plans ahead and intents waiting are closed.
+            # Nobody follows an ended partner: its plans ahead and intents waiting are closed,
+            # and what later features run for it (`END_PARTS`).
+            for part in END_PARTS.values():
+                closed.extend(part(call.runtime, session, call.actor, facts))
             # Imported here: the touchpoint handlers and the services build on this module.
             from handlers.services import commitments_of
             from handlers.touchpoints import service_of
@@ -539,7 +549,7 @@ def status(call: Call) -> Reply:
         status=PartnerStatus(line.word),
         then=tell_owner,
     )
-    return say(texts.status_set(facts) + texts.let_know(told))
+    return say(texts.status_set(facts) + texts.let_know(told) + "".join(f"\n{c}" for c in closed))
 
 
 def _tell_owner(

@@ -29,7 +29,7 @@ from __future__ import annotations
 import logging
 import re
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import partial
@@ -841,6 +841,29 @@ class Surveys:
                 session=session, team_id=team_id, round_id=survey_round.id
             ):
                 self._reword_delivery(session, survey_round, delivery, settings, name=name)
+
+    def close_for_ended(
+        self, session: Session, *, team_id: str, partner_id: int, now: datetime
+    ) -> bool:
+        """The partner was just ended, in that transaction: its running round closes at once
+        (nobody follows an ended partnership): its messages not sent yet are withdrawn, and no
+        results are reported; what was answered stays in its history, under the anonymity rule.
+        True when a round was running."""
+        running = store.open_round(session=session, team_id=team_id, partner_id=partner_id)
+        if running is None:
+            return False
+        assert running.id is not None
+        self._withdraw_unsent(session, team_id, running.id)
+        return store.close_round(session=session, team_id=team_id, round_id=running.id, at=now)
+
+    def _withdraw_unsent(
+        self, session: Session, team_id: str, round_id: int, *, user_ids: Collection[str] = ()
+    ) -> None:
+        """Withdraw the round's invitations, statements and reminders no dispatcher has taken
+        yet (only those to `user_ids`, if given)."""
+        for delivery in store.deliveries_of(session=session, team_id=team_id, round_id=round_id):
+            if not user_ids or delivery.user_id in user_ids:
+                withdraw(session, team_id=team_id, key_prefix=_delivery_prefix(delivery.id))
 
     def _reword_delivery(
         self,

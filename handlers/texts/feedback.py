@@ -113,6 +113,10 @@ SURVEY_WHICH_PARTNER = (
     "`/partner survey MSF now` or `/partner survey MSF quarterly`."
 )
 SURVEY_CLOSED = "This pulse survey has closed; thank you all the same."
+# Said to whoever ended a partner while its round was running.
+ROUND_CLOSED_AS_ENDED = (
+    "Its pulse survey in progress is closed: nobody else is asked, and no results are posted."
+)
 FORM_FAILED = "I couldn't open the form; please try the button again."
 
 

@@ -5,14 +5,23 @@ cannot reach a colleague who left. Same people, zones and clock as `test_feedbac
 
 from __future__ import annotations
 
+from storage.models import SurveyRound
 from tests.conftest import START, Slack
 from tests.scenarios.test_feedback import (
+    ANA,
     BEN,
     CHLOE,
+    DAN,
     acme,
     at,
+    channel_posts,
     checkin_messages,
+    click,
+    current,
     inbox,
+    questions,
+    react,
+    rows,
     say,
     shown,
 )
@@ -50,3 +59,29 @@ def test_what_waits_to_go_about_a_renamed_partner_goes_under_its_new_name(slack:
     at(slack, utc(26, 14, 1))  # Ben's Thursday morning
     (asked,) = checkin_messages(slack, BEN)
     assert "Acme Foundation" in shown(asked)
+
+
+def test_ending_a_partner_closes_its_running_round_without_results(slack: Slack) -> None:
+    acme(slack)
+    say(slack, "survey Acme now")
+    at(slack, START)  # Dan (London) has his statements; Chloe's wait for Tokyo's morning
+    first, second = questions(slack, DAN)[:2]
+    react(slack, DAN, first, "four")
+
+    answer = say(slack, "status Acme ended")
+    assert (
+        "*Acme* is now ⚫ ended.\nIts pulse survey in progress is closed: nobody else is asked, "
+        "and no results are posted."
+    ) in answer
+    (survey_round,) = rows(slack, SurveyRound)
+    assert survey_round.closed_at is not None
+
+    at(slack, utc(26, 1))  # Chloe's morning: nothing about the ended partnership comes
+    assert inbox(slack, CHLOE) == []
+    at(slack, utc(3, 9, month=12))  # past when the round would have closed: no results
+    assert [m for m in channel_posts(slack) if "Pulse results" in m.text] == []
+    assert [m for m in inbox(slack, ANA) if "Pulse results" in m.text] == []
+    # A statement answered late says the survey has closed.
+    click(slack, DAN, second, "survey_score_2")
+    assert "This pulse survey has closed" in shown(current(slack, second))
+    assert "pulse survey" not in say(slack, "status Acme ended")  # again: nothing to close
