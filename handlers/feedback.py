@@ -692,11 +692,16 @@ def reword_after_role_change(
 def reword_after_merge(
     runtime: Runtime, session: Session, actor: Actor, merged: Merged
 ) -> list[str]:
-    """In a merge's transaction, once the history has moved: the check-in cards and survey
-    messages about the duplicate not sent yet are about the kept partner now, whose owner gets
-    the answers; they say so, not the duplicate's name and owner as when they were queued."""
+    """In a merge's transaction, once the history has moved: if both partners had a pulse
+    round running, they go on as one (`Surveys.fold_rounds`), which the answer says; the
+    check-in cards and survey messages about the duplicate not sent yet are about the kept
+    partner now, whose owner gets the answers; they say so, not the duplicate's name and owner
+    as when they were queued."""
+    folded = surveys_of(runtime).fold_rounds(
+        session, team_id=actor.team_id, partner_id=merged.kept.id
+    )
     _reword_waiting(runtime, session, actor, merged.kept.id)
-    return []
+    return [texts.ROUNDS_FOLDED] if folded else []
 
 
 def reword_after_rename(runtime: Runtime, session: Session, actor: Actor, renamed: Renamed) -> None:

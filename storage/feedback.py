@@ -1271,3 +1271,74 @@ def drop_delivery(*, session: Session, team_id: str, delivery: SurveyDelivery) -
     session.delete(delivery)
     session.flush()
     set_invited(session=session, team_id=team_id, round_id=delivery.round_id)
+
+
+# --- Two partners' rounds made one (a merge) ----------------------------------------------------
+
+
+def move_answers(
+    *,
+    session: Session,
+    team_id: str,
+    from_round: int,
+    respondent: str,
+    to_round: int,
+    to_respondent: str,
+) -> None:
+    """Give a respondent's answers (and comment) in one round to `to_respondent` in another,
+    except to the statements `to_respondent` already answered there (and the comment, if they
+    wrote one): those stay behind."""
+
+    def theirs(model: type[SQLModel]) -> Any:
+        table = table_of(model)
+        return (
+            sa.update(table)
+            .where(
+                table.c.team_id == team_id,
+                table.c.round_id == from_round,
+                table.c.respondent == respondent,
+            )
+            .values(round_id=to_round, respondent=to_respondent)
+        )
+
+    answers = table_of(SurveyAnswer)
+    answered = sa.select(answers.c.question).where(
+        answers.c.team_id == team_id,
+        answers.c.round_id == to_round,
+        answers.c.respondent == to_respondent,
+    )
+    session.execute(
+        theirs(SurveyAnswer).where(answers.c.question.not_in(answered.scalar_subquery()))
+    )
+    if not comment_of(
+        session=session, team_id=team_id, round_id=to_round, respondent=to_respondent
+    ):
+        session.execute(theirs(SurveyComment))
+
+
+def move_delivery(*, session: Session, delivery: SurveyDelivery, round_id: int) -> None:
+    """Count a delivery (its person and messages) in another round of its workspace; its
+    answers are moved with `move_answers`."""
+    delivery.round_id = round_id
+    session.add(delivery)
+    session.flush()
+
+
+def delete_round(*, session: Session, team_id: str, round_id: int) -> None:
+    """Forget a round and all it holds: its deliveries and their messages, answers, comments."""
+    deliveries, messages = table_of(SurveyDelivery), table_of(SurveyMessage)
+    of_round = sa.select(deliveries.c.id).where(
+        deliveries.c.team_id == team_id, deliveries.c.round_id == round_id
+    )
+    session.execute(
+        sa.delete(messages).where(
+            messages.c.team_id == team_id, messages.c.delivery_id.in_(of_round.scalar_subquery())
+        )
+    )
+    for model in (SurveyAnswer, SurveyComment, SurveyDelivery):
+        table = table_of(model)
+        session.execute(
+            sa.delete(table).where(table.c.team_id == team_id, table.c.round_id == round_id)
+        )
+    rounds = table_of(SurveyRound)
+    session.execute(sa.delete(rounds).where(rounds.c.team_id == team_id, rounds.c.id == round_id))

@@ -29,7 +29,7 @@ from __future__ import annotations
 import logging
 import re
 import secrets
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import partial
@@ -853,17 +853,59 @@ class Surveys:
         if running is None:
             return False
         assert running.id is not None
-        self._withdraw_unsent(session, team_id, running.id)
+        for delivery in store.deliveries_of(session=session, team_id=team_id, round_id=running.id):
+            withdraw(session, team_id=team_id, key_prefix=_delivery_prefix(delivery.id))
         return store.close_round(session=session, team_id=team_id, round_id=running.id, at=now)
 
-    def _withdraw_unsent(
-        self, session: Session, team_id: str, round_id: int, *, user_ids: Collection[str] = ()
-    ) -> None:
-        """Withdraw the round's invitations, statements and reminders no dispatcher has taken
-        yet (only those to `user_ids`, if given)."""
-        for delivery in store.deliveries_of(session=session, team_id=team_id, round_id=round_id):
-            if not user_ids or delivery.user_id in user_ids:
-                withdraw(session, team_id=team_id, key_prefix=_delivery_prefix(delivery.id))
+    def fold_rounds(self, session: Session, *, team_id: str, partner_id: int) -> bool:
+        """A duplicate was just merged into the partner, in that transaction, and both had a
+        round running: the one that started first goes on alone, as `survey NAME now` refuses
+        a second round while one runs, and takes in the other. Someone asked only in the other
+        keeps its messages and answers, now counted in the one going on; someone asked in both
+        keeps their answers there, gains the other's to the statements they had not answered
+        yet, and gets nothing more of the other. The other round is then gone: it reports no
+        results. True when rounds were folded."""
+        running = sorted(
+            (
+                r
+                for r in store.open_rounds(session=session, team_id=team_id)
+                if r.partner_id == partner_id
+            ),
+            key=lambda r: (r.started_at, r.id or 0),
+        )
+        if len(running) < 2:
+            return False
+        kept, *others = running
+        assert kept.id is not None
+        asked = {
+            delivery.user_id: delivery
+            for delivery in store.deliveries_of(session=session, team_id=team_id, round_id=kept.id)
+        }
+        for other in others:
+            assert other.id is not None
+            same = (other.questions or list(QUESTIONS)) == (kept.questions or list(QUESTIONS))
+            for delivery in store.deliveries_of(
+                session=session, team_id=team_id, round_id=other.id
+            ):
+                into = asked.get(delivery.user_id)
+                target = (into if into is not None else delivery).respondent
+                if same and delivery.respondent and target:
+                    store.move_answers(
+                        session=session,
+                        team_id=team_id,
+                        from_round=other.id,
+                        respondent=delivery.respondent,
+                        to_round=kept.id,
+                        to_respondent=target,
+                    )
+                if same and into is None:
+                    store.move_delivery(session=session, delivery=delivery, round_id=kept.id)
+                    asked[delivery.user_id] = delivery
+                else:
+                    withdraw(session, team_id=team_id, key_prefix=_delivery_prefix(delivery.id))
+            store.delete_round(session=session, team_id=team_id, round_id=other.id)
+        store.set_invited(session=session, team_id=team_id, round_id=kept.id)
+        return True
 
     def _reword_delivery(
         self,

@@ -113,6 +113,11 @@ SURVEY_WHICH_PARTNER = (
     "`/partner survey MSF now` or `/partner survey MSF quarterly`."
 )
 SURVEY_CLOSED = "This pulse survey has closed; thank you all the same."
+# Said to whoever merged two partners that each had a round running.
+ROUNDS_FOLDED = (
+    "Both had a pulse survey running: the one that started first goes on alone, with the "
+    "answers given to the other; nobody is asked the same statements twice."
+)
 # Said to whoever ended a partner while its round was running.
 ROUND_CLOSED_AS_ENDED = (
     "Its pulse survey in progress is closed: nobody else is asked, and no results are posted."

@@ -5,13 +5,14 @@ cannot reach a colleague who left. Same people, zones and clock as `test_feedbac
 
 from __future__ import annotations
 
-from storage.models import SurveyRound
+from storage.models import SurveyAnswer, SurveyRound
 from tests.conftest import START, Slack
 from tests.scenarios.test_feedback import (
     ANA,
     BEN,
     CHLOE,
     DAN,
+    MENTION,
     acme,
     at,
     channel_posts,
@@ -79,9 +80,47 @@ def test_ending_a_partner_closes_its_running_round_without_results(slack: Slack)
     at(slack, utc(26, 1))  # Chloe's morning: nothing about the ended partnership comes
     assert inbox(slack, CHLOE) == []
     at(slack, utc(3, 9, month=12))  # past when the round would have closed: no results
-    assert [m for m in channel_posts(slack) if "Pulse results" in m.text] == []
-    assert [m for m in inbox(slack, ANA) if "Pulse results" in m.text] == []
+    assert [m for m in channel_posts(slack) if "Pulse results" in shown(m)] == []
+    assert [m for m in inbox(slack, ANA) if "Pulse results" in shown(m)] == []
     # A statement answered late says the survey has closed.
     click(slack, DAN, second, "survey_score_2")
     assert "This pulse survey has closed" in shown(current(slack, second))
     assert "pulse survey" not in say(slack, "status Acme ended")  # again: nothing to close
+
+
+def test_merging_two_partners_each_surveyed_leaves_one_round_with_both_answers(
+    slack: Slack,
+) -> None:
+    acme(slack, team=(BEN, CHLOE))
+    say(slack, "add Globex")  # Acme again, under the name its parent company goes by
+    say(slack, f"team Globex add {MENTION[BEN]} {MENTION[DAN]}")
+    say(slack, "survey Acme now")  # Ana, Ben, Chloe
+    assert "Started a pulse survey of *Globex*" in say(slack, "survey Globex now")  # Ana, Ben, Dan
+    at(slack, START)  # Ana (Berlin) and Dan (London) have theirs; Ben's (New York) wait
+    assert len(questions(slack, ANA)) == 8
+    anas_acme, anas_globex = questions(slack, ANA)[:4], questions(slack, ANA)[4:]
+    react(slack, ANA, anas_acme[2], "one")
+    react(slack, ANA, anas_globex[2], "five")  # answered in both: the round going on's stands
+    react(slack, ANA, anas_globex[3], "three")  # only in Globex's: it moves over
+    dans = questions(slack, DAN)  # asked only about Globex
+    react(slack, DAN, dans[0], "two")
+
+    answer = say(slack, "merge Globex into Acme")
+    assert (
+        "Both had a pulse survey running: the one that started first goes on alone, with the "
+        "answers given to the other; nobody is asked the same statements twice."
+    ) in answer
+    assert len(rows(slack, SurveyRound)) == 1
+    assert "already has a pulse survey" in say(slack, "survey Acme now")
+
+    at(slack, utc(25, 14, 1))  # Ben's Wednesday morning: one invitation, four statements
+    assert len(questions(slack, BEN)) == 4
+    assert len([m for m in inbox(slack, BEN) if "Pulse survey" in shown(m)]) == 5
+    react(slack, DAN, dans[1], "four")  # his statements count in the round going on
+
+    at(slack, utc(3, 9, month=12))  # past its close: one results post, not two
+    assert len([m for m in channel_posts(slack) if "Pulse results" in shown(m)]) == 1
+    (survey_round,) = rows(slack, SurveyRound)
+    assert survey_round.respondents == 2  # Ana and Dan
+    scores = sorted((a.question, a.score) for a in rows(slack, SurveyAnswer))
+    assert scores == [(1, 2), (2, 4), (3, 1), (4, 3)]
