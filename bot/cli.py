@@ -16,8 +16,10 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from http.client import HTTPException
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from slack_bolt import App
@@ -38,6 +40,9 @@ from bot.config import (
 from bot.runtime import Runtime
 from storage import schema
 from storage.db import make_engine
+
+if TYPE_CHECKING:
+    from bot.socket_mode import AckFirstSocketModeHandler
 
 logger = logging.getLogger("liaison")
 
@@ -382,10 +387,15 @@ def check_slack(settings: Settings) -> SlackIdentity:
     return SlackIdentity(team_id=str(answer["team_id"]), bot_user_id=str(answer["user_id"]))
 
 
-def slack_problem(settings: Settings, error: SlackClientError | OSError) -> StartupError:
-    """Why auth.test failed, in the same words for every command: a token Slack refuses, a
-    Slack having an outage, a SLACK_API_BASE_URL that is not Slack, or no Slack to ask."""
+def slack_problem(
+    settings: Settings, error: SlackClientError | OSError | HTTPException, *, token: str = BOT_TOKEN
+) -> StartupError:
+    """Why a call checking `token` failed (auth.test for SLACK_BOT_TOKEN, `run`'s
+    apps.connections.open for SLACK_APP_TOKEN), in the same words for every command: a token
+    Slack refuses, a Slack having an outage, a SLACK_API_BASE_URL that is not Slack, or no Slack
+    to ask."""
     url = settings.slack_api_base_url
+    method, purpose = SLACK_CHECKS[token]
     if isinstance(error, SlackApiError):
         status = error.response.status_code
         data = error.response.data
@@ -398,9 +408,14 @@ def slack_problem(settings: Settings, error: SlackClientError | OSError) -> Star
             )
         if not code or code.startswith("Received a response in a non-JSON format"):
             return StartupError(
-                f"SLACK_API_BASE_URL ({url}) is not Slack's Web API (auth.test got HTTP {status}, "
+                f"SLACK_API_BASE_URL ({url}) is not Slack's Web API ({method} got HTTP {status}, "
                 f"not Slack's JSON): set it to {DEFAULT_SLACK_API_BASE_URL} (GovSlack: "
                 "https://slack-gov.com/api/), or leave it out"
+            )
+        if token == APP_TOKEN:
+            return StartupError(
+                f"Slack refused SLACK_APP_TOKEN ({code}) when opening a Socket Mode connection: "
+                f"set it to {where_to_find(APP_TOKEN)}, and turn Socket Mode on for the app"
             )
         return StartupError(
             f"Slack at SLACK_API_BASE_URL ({url}) did not accept SLACK_BOT_TOKEN ({code}): put "
@@ -408,9 +423,14 @@ def slack_problem(settings: Settings, error: SlackClientError | OSError) -> Star
         )
     # No Slack to ask: network, proxy, DNS, or a SLACK_API_BASE_URL pointing nowhere.
     reason = getattr(error, "reason", None) or error
-    return StartupError(
-        f"cannot reach Slack at SLACK_API_BASE_URL ({url}) to check SLACK_BOT_TOKEN: {reason}"
-    )
+    return StartupError(f"cannot reach Slack at SLACK_API_BASE_URL ({url}) {purpose}: {reason}")
+
+
+# The Web API method start-up calls to check each token, and what for, as an error says it.
+SLACK_CHECKS = {
+    BOT_TOKEN: ("auth.test", "to check SLACK_BOT_TOKEN"),
+    APP_TOKEN: ("apps.connections.open", "to open a Socket Mode connection"),
+}
 
 
 def _create_app(runtime: Runtime, *, socket_mode: bool) -> App:
@@ -448,22 +468,15 @@ def run_socket_mode(settings: Settings) -> int:
     signal.signal(signal.SIGTERM, _stop_like_ctrl_c)
     try:
         # Connected before the scheduler starts: an app token Slack refuses (revoked, another
-        # app's) stops start-up before anything is sent, as a bot token Slack refuses does, and
-        # a service manager restarting `run` does not dispatch the queue once a restart.
-        with _unlogged(app.logger, WSS_URL_REFUSED):
-            handler.connect()  # type: ignore[no-untyped-call]
+        # app's) or a Slack that cannot be reached stops start-up before anything is sent, as a
+        # bot token Slack refuses does, and a service manager restarting `run` does not dispatch
+        # the queue once a restart.
+        with _unlogged(app.logger, SDK_CONNECT_FAILURES):
+            _connect(handler, settings)
         scheduler.start()
         threading.Event().wait()  # what `handler.start()` does once connected
     except KeyboardInterrupt:
         logger.info("liaison stopping")
-    except SlackApiError as error:
-        # apps.connections.open refused SLACK_APP_TOKEN (revoked, wrong app, no connections:write)
-        raise StartupError(
-            f"Slack refused SLACK_APP_TOKEN "
-            f"({error.response.get('error', error.response.status_code)}) when opening a Socket "
-            f"Mode connection: set it to {where_to_find(APP_TOKEN)}, and turn Socket Mode on "
-            "for the app"
-        ) from None
     finally:
         # Requests still being handled finish first (closing waits for the client's workers),
         # then the jobs: what either defers is done before the database goes (`close`).
@@ -473,18 +486,42 @@ def run_socket_mode(settings: Settings) -> int:
     return 0
 
 
-# How the SDK logs apps.connections.open refusing the app token, over three lines with Slack's
-# whole answer, before raising what `run_socket_mode` says in one line with what to do.
-WSS_URL_REFUSED = "Failed to retrieve WSS URL"
+def _connect(handler: AckFirstSocketModeHandler, settings: Settings) -> None:
+    """Open the Socket Mode connection, or say in one line why it cannot be opened."""
+    from bot.socket_mode import NotConnected
+
+    try:
+        handler.connect()
+    except (SlackClientError, OSError, HTTPException) as error:
+        # apps.connections.open failed: Slack refused SLACK_APP_TOKEN (revoked, wrong app, no
+        # connections:write), or could not be asked.
+        raise slack_problem(settings, error, token=APP_TOKEN) from None
+    except NotConnected as error:
+        raise StartupError(
+            f"cannot open the Socket Mode connection Slack gave ({error.address}): "
+            f"{error.reason}; check that this machine may open WebSocket connections to Slack "
+            "(wss://, port 443), through the proxy in HTTPS_PROXY if it needs one"
+        ) from None
+
+
+# How the SDK logs a failure to connect, before `run_socket_mode` says it in one line with what
+# to do: apps.connections.open refusing the app token (over three lines, with Slack's whole
+# answer), and a WebSocket it cannot open (twice, with session ids), or whose handshake fails.
+SDK_CONNECT_FAILURES = (
+    "Failed to retrieve WSS URL",
+    "Failed to establish a connection",
+    "on_error invoked",
+    "Received an unexpected response for handshake",
+)
 
 
 @contextmanager
-def _unlogged(bolt_logger: logging.Logger, prefix: str) -> Iterator[None]:
-    """Drop `bolt_logger`'s records starting with `prefix` for the block only: later, when
-    Socket Mode reconnects on its own, nobody else would say the refusal."""
+def _unlogged(bolt_logger: logging.Logger, prefixes: tuple[str, ...]) -> Iterator[None]:
+    """Drop `bolt_logger`'s records starting with one of `prefixes` for the block only: later,
+    when Socket Mode reconnects on its own, nobody else would say the failure."""
 
     def said_by_us(record: logging.LogRecord) -> bool:
-        return not record.getMessage().startswith(prefix)
+        return not record.getMessage().startswith(prefixes)
 
     bolt_logger.addFilter(said_by_us)
     try:

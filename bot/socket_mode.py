@@ -3,6 +3,8 @@ has been sent over the socket, as `liaison serve` holds it until the HTTP answer
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_sdk.socket_mode.builtin import SocketModeClient
@@ -11,10 +13,42 @@ from slack_sdk.socket_mode.request import SocketModeRequest
 from bot.runtime import Runtime
 
 
+class NotConnected(Exception):
+    """The WebSocket connection to the address apps.connections.open gave could not be made."""
+
+    def __init__(self, address: str, reason: str) -> None:
+        super().__init__(f"{address}: {reason}")
+        self.address = address
+        self.reason = reason
+
+
 class AckFirstSocketModeHandler(SocketModeHandler):
     def __init__(self, app: App, app_token: str | None, *, runtime: Runtime) -> None:
         super().__init__(app, app_token)
         self.runtime = runtime
+
+    def connect(self) -> None:
+        """Connect once, or raise: `NotConnected` when the WebSocket cannot be opened, what the
+        Web API client raises when apps.connections.open fails.
+
+        The SDK's own `connect` only logs a WebSocket that cannot be opened, and leaves its
+        monitor to try again every few seconds, for ever: `run` would start the scheduler with
+        no way for Slack to reach it. Its reconnecting is for a connection once made."""
+        client = self.client
+        failures: list[Exception] = []
+        client.on_error_listeners.append(failures.append)
+        # Off while connecting (`connect` sets the one from the other), so the monitor it starts
+        # does not try again while start-up decides.
+        client.default_auto_reconnect_enabled = client.auto_reconnect_enabled = False
+        try:
+            client.connect()
+        finally:
+            client.on_error_listeners.remove(failures.append)
+            client.default_auto_reconnect_enabled = True
+        if not client.is_connected():
+            reason = str(failures[-1]) if failures else "no WebSocket handshake"
+            raise NotConnected(urlsplit(client.wss_uri or "").netloc, reason)
+        client.auto_reconnect_enabled = True
 
     def handle(self, client: SocketModeClient, req: SocketModeRequest) -> None:  # type: ignore[override]
         # The parent dispatches to the app and sends the answer before it returns.

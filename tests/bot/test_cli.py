@@ -12,9 +12,12 @@ import signal
 import socket
 import subprocess
 import sys
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import sqlalchemy as sa
@@ -112,6 +115,82 @@ def test_run_with_an_app_token_slack_refuses_exits_2_in_one_line(
         "from your Slack app's Basic Information page → App-Level Tokens, and turn Socket Mode "
         "on for the app"
     )
+
+
+class SocketModeSlack(FakeSlack):
+    """The fake Slack, also answering apps.connections.open for an app token, as Slack does: with
+    a WebSocket address where nothing listens, so `run` gets as far as opening the WebSocket."""
+
+    app_token = "xapp-1-A0LIAISON-1-sandbox"
+
+    def __init__(self) -> None:
+        super().__init__(team_id="T0ACME", team_name="Acme")
+        self.wss_url = f"ws://127.0.0.1:{free_port()}/link/?ticket=1"
+        # apps.connections.open closing the connection with no answer (a proxy, a network down)
+        self.unreachable = False
+        self._methods["apps.connections.open"] = lambda _params: {"url": self.wss_url}
+
+    def _api(self, method: str, params: dict[str, Any], authorization: str | None) -> Any:
+        if authorization == f"Bearer {self.app_token}":
+            if self.unreachable:
+                raise ConnectionAbortedError("the fake hangs up")
+            authorization = f"Bearer {self.bot_token}"
+        return super()._api(method, params, authorization)
+
+
+@pytest.fixture
+def socket_slack() -> Iterator[SocketModeSlack]:
+    fake = SocketModeSlack()
+    fake.start()
+    try:
+        yield fake
+    finally:
+        fake.stop()
+
+
+def run_refused(workdir: Path, env: dict[str, str]) -> list[str]:
+    """The lines `liaison run` says on stderr as it exits 2, refusing to start."""
+    result = liaison("run", cwd=workdir, env=env)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    return result.stderr.strip().splitlines()
+
+
+def no_socket_line(fake: SocketModeSlack) -> str:
+    """What `run` says when the WebSocket at the fake's address cannot be opened."""
+    address = urlsplit(fake.wss_url).netloc
+    return (
+        f"liaison: cannot open the Socket Mode connection Slack gave ({address}): [Errno 111] "
+        "Connection refused; check that this machine may open WebSocket connections to Slack "
+        "(wss://, port 443), through the proxy in HTTPS_PROXY if it needs one"
+    )
+
+
+def test_run_says_in_one_line_why_no_socket_mode_connection_opened(
+    workdir: Path, socket_slack: SocketModeSlack, migrated: str
+) -> None:
+    """A Slack outage on apps.connections.open was said as Slack refusing the app token (with
+    Slack's HTML page), a network failure there ended in a traceback, and a WebSocket that could
+    not be opened was only logged: `run` started the scheduler and tried again every 10 s."""
+    env = slack_env(
+        socket_slack, migrated, SLACK_APP_TOKEN=socket_slack.app_token, LOG_LEVEL="WARNING"
+    )
+    url = socket_slack.base_url
+    socket_slack.fail_next("apps.connections.open", status=503)
+    assert run_refused(workdir, env) == [
+        f"liaison: Slack at SLACK_API_BASE_URL ({url}) is not answering right now (HTTP 503); "
+        "nothing was done: try again in a few minutes"
+    ]
+    socket_slack.unreachable = True
+    assert run_refused(workdir, env) == [
+        f"liaison: cannot reach Slack at SLACK_API_BASE_URL ({url}) to open a Socket Mode "
+        "connection: Remote end closed connection without response"
+    ]
+    socket_slack.unreachable = False
+    no_socket = run_refused(workdir, {**env, "LOG_LEVEL": "INFO"})
+    assert not any("scheduler started" in line or " ERROR " in line for line in no_socket)
+    assert no_socket[-1] == no_socket_line(socket_slack)
+    assert len(socket_slack.calls_to("apps.connections.open")) == 2  # the outage, then this
 
 
 def test_serve_when_slack_cannot_be_reached_exits_2_in_one_line(workdir: Path) -> None:
