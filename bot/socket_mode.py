@@ -3,14 +3,21 @@ has been sent over the socket, as `liaison serve` holds it until the HTTP answer
 
 from __future__ import annotations
 
+import logging
+import sys
 from urllib.parse import urlsplit
 
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler
 from slack_sdk.socket_mode.builtin import SocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 
 from bot.runtime import Runtime
+from bot.slack_retry import RateLimitRetryHandler
+
+logger = logging.getLogger(__name__)
 
 
 class NotConnected(Exception):
@@ -22,9 +29,34 @@ class NotConnected(Exception):
         self.reason = reason
 
 
+def connections_client(client: WebClient) -> WebClient:
+    """A client like `client` for apps.connections.open (at start-up and on each reconnect),
+    waiting out Slack's rate limit as the dispatcher reads Retry-After, and saying so.
+
+    The SDK handles a rate-limited apps.connections.open itself, by `int(Retry-After)` and a
+    sleep that long: an HTTP date (RFC 9110 allows one) raised a ValueError out of `run`, and a
+    huge number slept for as long. This client never lets that answer reach the SDK: it asks
+    again for as long as Slack rate limits, as the SDK would, each wait read and capped. The
+    app's own client stays as it is: a request's Web API calls must not sleep."""
+    return WebClient(
+        base_url=client.base_url,
+        timeout=client.timeout,
+        ssl=client.ssl,
+        proxy=client.proxy,
+        retry_handlers=[
+            ConnectionErrorRetryHandler(),
+            RateLimitRetryHandler(
+                max_retry_count=sys.maxsize,
+                logger=logger,
+                waiting="Slack is rate limiting Socket Mode connections",
+            ),
+        ],
+    )
+
+
 class AckFirstSocketModeHandler(SocketModeHandler):
     def __init__(self, app: App, app_token: str | None, *, runtime: Runtime) -> None:
-        super().__init__(app, app_token)
+        super().__init__(app, app_token, web_client=connections_client(app.client))
         self.runtime = runtime
 
     def connect(self) -> None:

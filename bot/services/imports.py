@@ -31,9 +31,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
-import random
 import re
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -42,16 +40,13 @@ from typing import Protocol
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
-from slack_sdk.http_retry import HttpRequest, HttpResponse, RetryState
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
 from sqlmodel import Session
 
 from bot.config import Settings
-from bot.delivery.dispatcher import retry_after
 from bot.delivery.outbox import enqueue
 from bot.mrkdwn import literal, slack_text
 from bot.naming import name_keys
@@ -75,6 +70,7 @@ from bot.services.registry import (
     new_name_key,
     website_domain,
 )
+from bot.slack_retry import RateLimitRetryHandler
 from bot.websites import split_website
 from storage import partners as partner_store
 from storage.models import MAX_NAME_LENGTH, PartnerStatus
@@ -481,31 +477,6 @@ logger = logging.getLogger(__name__)
 LOOKUP_RETRIES = 5
 
 
-class _RateLimitRetryHandler(RateLimitErrorRetryHandler):
-    """slack_sdk's own, waiting as the dispatcher reads Retry-After: slack_sdk's does
-    `int(value)`, so an HTTP date (RFC 9110 allows one) ended the import with a ValueError, and
-    a huge number slept that long; `retry_after` reads both forms and caps the wait."""
-
-    def prepare_for_next_attempt(
-        self,
-        *,
-        state: RetryState,
-        request: HttpRequest,
-        response: HttpResponse | None = None,
-        error: Exception | None = None,
-    ) -> None:
-        if response is None:
-            if error is not None:
-                raise error
-            return
-        state.next_attempt_requested = True
-        wait = retry_after(response.headers)
-        # Said, so an operator watching a long import knows it waits rather than hangs.
-        logger.warning("Slack is rate limiting the lookups: asking again in %d s", wait)
-        time.sleep(wait + random.random())
-        state.increment_current_attempt()
-
-
 def lookup_client(settings: Settings) -> WebClient:
     """A Web API client for the import's lookups, waiting out rate limits and brief failures."""
     return WebClient(
@@ -514,7 +485,11 @@ def lookup_client(settings: Settings) -> WebClient:
         timeout=15,
         retry_handlers=[
             ConnectionErrorRetryHandler(),
-            _RateLimitRetryHandler(max_retry_count=LOOKUP_RETRIES),
+            RateLimitRetryHandler(
+                max_retry_count=LOOKUP_RETRIES,
+                logger=logger,
+                waiting="Slack is rate limiting the lookups",
+            ),
             ServerErrorRetryHandler(max_retry_count=2),
         ],
     )

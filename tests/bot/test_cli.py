@@ -193,6 +193,28 @@ def test_run_says_in_one_line_why_no_socket_mode_connection_opened(
     assert len(socket_slack.calls_to("apps.connections.open")) == 2  # the outage, then this
 
 
+def test_run_waits_out_a_rate_limited_socket_mode_connection_reading_retry_after_safely(
+    workdir: Path, socket_slack: SocketModeSlack, migrated: str
+) -> None:
+    """slack_sdk's Socket Mode client did int(Retry-After) on a rate-limited
+    apps.connections.open: a date (which HTTP allows) ended `run` with a traceback, and a huge
+    number slept that long, unsaid. A date already past waits the least, about a second."""
+    socket_slack.fail_next(
+        "apps.connections.open", status=429, retry_after="Wed, 21 Oct 2015 07:28:00 GMT", times=2
+    )
+    env = slack_env(
+        socket_slack, migrated, SLACK_APP_TOKEN=socket_slack.app_token, LOG_LEVEL="WARNING"
+    )
+    said = run_refused(workdir, env)
+    waits = [line for line in said if line.endswith(" WARNING bot.socket_mode " + WAITED)]
+    assert [line for line in said if line not in waits] == [no_socket_line(socket_slack)]
+    assert len(waits) == 2
+    assert len(socket_slack.calls_to("apps.connections.open")) == 3
+
+
+WAITED = "Slack is rate limiting Socket Mode connections: asking again in 1 s"
+
+
 def test_serve_when_slack_cannot_be_reached_exits_2_in_one_line(workdir: Path) -> None:
     port = free_port()  # nothing listens there
     env = {
