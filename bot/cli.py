@@ -382,7 +382,7 @@ def check_slack(settings: Settings) -> SlackIdentity:
 
     try:
         answer = delivery_client(settings).auth_test()
-    except (SlackClientError, OSError) as error:
+    except (SlackClientError, OSError, HTTPException) as error:
         raise slack_problem(settings, error) from error
     return SlackIdentity(team_id=str(answer["team_id"]), bot_user_id=str(answer["user_id"]))
 
@@ -447,7 +447,7 @@ def _create_app(runtime: Runtime, *, socket_mode: bool) -> App:
             f"Slack did not accept SLACK_BOT_TOKEN ({error}); check the token and "
             "SLACK_API_BASE_URL."
         ) from error
-    except (SlackClientError, OSError) as error:
+    except (SlackClientError, OSError, HTTPException) as error:
         raise slack_problem(runtime.settings, error) from error
 
 

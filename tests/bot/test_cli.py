@@ -12,7 +12,9 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
@@ -457,6 +459,56 @@ def test_every_command_words_an_unreachable_or_unwell_slack_alike(
         f"liaison: Slack at SLACK_API_BASE_URL ({fake_slack.base_url}) is not answering right "
         "now (HTTP 503); nothing was done: try again in a few minutes"
     ]
+
+
+@contextmanager
+def cut_short_answers() -> Iterator[str]:
+    """A server that answers every request with headers promising a body it never sends in
+    full, then hangs up (a proxy or load balancer dropping the connection): the client's read
+    raises http.client.IncompleteRead, which is no OSError."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.2)
+    stopping = threading.Event()
+
+    def serve() -> None:
+        while not stopping.is_set():
+            try:
+                connection, _ = listener.accept()
+            except TimeoutError:
+                continue
+            with connection:
+                connection.recv(65536)
+                connection.sendall(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                    b'Content-Length: 100\r\n\r\n{"ok": tr'
+                )
+
+    worker = threading.Thread(target=serve, daemon=True)
+    worker.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/api/"
+    finally:
+        stopping.set()
+        worker.join()
+        listener.close()
+
+
+def test_every_command_words_an_answer_cut_short_in_one_line(
+    workdir: Path, fake_slack: FakeSlack, migrated: str
+) -> None:
+    """auth.test's answer cut short ended `tick`, `import`, `serve` and `run` in a traceback:
+    only network errors (OSError) and Slack's own were worded."""
+    (workdir / "partners.csv").write_text("name,owner\nAcme,U0ANA\n")
+    with cut_short_answers() as url:
+        env = slack_env(fake_slack, migrated, SLACK_API_BASE_URL=url)
+        for command in COMMANDS_ON_SLACK:
+            result = liaison(*command, cwd=workdir, env=env)
+            assert result.returncode == 2, (command, result.stderr)
+            [line] = result.stderr.strip().splitlines()
+            assert line.startswith(
+                f"liaison: cannot reach Slack at SLACK_API_BASE_URL ({url}) to check "
+                "SLACK_BOT_TOKEN: IncompleteRead("
+            ), command
 
 
 def test_migrate_on_an_unreachable_database_is_one_line(workdir: Path) -> None:
