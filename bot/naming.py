@@ -297,13 +297,23 @@ _HONORIFICS = frozenset(
 )
 
 
+# A role, team or organisation in brackets after a person's name ("Jane Doe (CEO)", "Jane Doe
+# [Oxfam]"): said about the person, not part of who they are.
+_TRAILING_ASIDE = re.compile(r"\s*(?:\([^()]*\)|\[[^\[\]]*\])\s*$")
+
+
 def person_key(name: str) -> str:
     """The key under which two names of a contact person count as the same person: case,
-    accents and punctuation ignored as for partners ("José Ruiz-Díaz" = "jose ruiz diaz"), and
+    accents and punctuation ignored as for partners ("José Ruiz-Díaz" = "jose ruiz diaz"),
     leading titles dropped ("Dr. Jane Doe" = "Jane Doe", "Prof. Dr. Anna Weber" = "Anna
-    Weber"). Legal suffixes are not dropped: people have none. A name that is only a title
-    keeps it."""
-    text = name.casefold().translate(AS_TYPED).translate(_LETTER_MAP)
+    Weber"), and so are asides in brackets at the end ("Jane Doe (CEO)" = "Jane Doe"), as a
+    title before the name is: whoever types the name with them or without means one person,
+    shown as they were first saved. Legal suffixes are not dropped: people have none. A name
+    that is only a title, or only an aside, keeps it."""
+    text = name
+    while (bare := _TRAILING_ASIDE.sub("", text, count=1)) != text and _has_word(bare):
+        text = bare
+    text = text.casefold().translate(AS_TYPED).translate(_LETTER_MAP)
     text = "".join(
         char for char in unicodedata.normalize("NFKD", text) if not unicodedata.combining(char)
     )
@@ -313,6 +323,10 @@ def person_key(name: str) -> str:
     while len(core) > 1 and core[0] in _HONORIFICS:
         core = core[1:]
     return " ".join(core or words)
+
+
+def _has_word(text: str) -> bool:
+    return any(char.isalnum() for char in text)
 
 
 def tokens(normalized: str) -> list[str]:

@@ -403,6 +403,12 @@ def test_ae_oe_ue_without_an_umlaut_stay_themselves() -> None:
         ("José Ruiz-Díaz", "Jose Ruiz Diaz"),
         ("Mrs O'Neil", "mrs oneil"),
         ("Ms. Kim", "Kim"),
+        # A role or organisation in brackets after the name is said about the person.
+        ("Jane Doe (CEO)", "Jane Doe"),
+        ("Dr. Jane Doe (Head of Partnerships)", "jane doe"),
+        ("Jane Doe [Oxfam GB]", "Jane Doe"),
+        ("Jane Doe (CEO) (Oxfam)", "Jane Doe"),
+        ("Jane Doe(CEO) ", "Jane Doe"),
     ],
 )
 def test_person_key_ignores_case_accents_punctuation_and_titles(a: str, b: str) -> None:
@@ -411,7 +417,13 @@ def test_person_key_ignores_case_accents_punctuation_and_titles(a: str, b: str) 
 
 @pytest.mark.parametrize(
     ("a", "b"),
-    [("Jane Doe", "John Doe"), ("Dr Who", "Who Else"), ("Jane Doe", "Jane Doe Smith")],
+    [
+        ("Jane Doe", "John Doe"),
+        ("Dr Who", "Who Else"),
+        ("Jane Doe", "Jane Doe Smith"),
+        ("Jane Doe (CEO)", "John Doe (CEO)"),
+        ("Jane (CEO) Doe", "Jane Doe"),  # only an aside at the end is one
+    ],
 )
 def test_person_key_keeps_different_people_apart(a: str, b: str) -> None:
     assert person_key(a) != person_key(b)
@@ -420,6 +432,8 @@ def test_person_key_keeps_different_people_apart(a: str, b: str) -> None:
 def test_person_key_keeps_a_name_that_is_only_a_title() -> None:
     assert person_key("Dr.") == "dr"
     assert person_key("Sir") == "sir"
+    assert person_key("(CEO)") == "ceo"
+    assert person_key("Jane Doe ()") == "jane doe"
 
 
 @pytest.mark.parametrize(
