@@ -85,6 +85,11 @@ TYPO_MIN_LEN = 5
 # The shortest word taken for an abbreviation of a longer one ("intl" of "international").
 ABBREVIATION_MIN_LEN = 3
 
+# The shortest word, as typed and as registered, in which a letter left out or added inside it
+# ("Oxfm" of "Oxfam Great Britain") is read as a slip of the first word of a longer name
+# (`_slipped`): "Pln" is as likely "Plan" as anything.
+SLIP_MIN_LEN = 4
+
 # Keys this short are also indexed by the letters they use, so that a query with two letters
 # swapped, or a doubled letter doubled on its neighbour, finds them: "mfs" shares no trigram
 # with "msf", nor "wff" with "wwf".
@@ -334,6 +339,13 @@ def tokens(normalized: str) -> list[str]:
     return normalized.split()
 
 
+def _keep_shortest(best: dict[int, _Entry], entry: _Entry) -> None:
+    """Keep `entry` as its partner's in `best` if it is the shortest (then first) label yet."""
+    current = best.get(entry.partner_id)
+    if current is None or (len(entry.key), entry.label) < (len(current.key), current.label):
+        best[entry.partner_id] = entry
+
+
 def _trigrams(normalized: str) -> set[str]:
     # Each word is padded on its own rather than the whole string, so the set does not depend
     # on word order ("Gates Foundation Bill and Melinda").
@@ -398,6 +410,21 @@ def _abbreviates(short: str, word: str, *, first: bool) -> bool:
         return False
     letters = iter(word)
     return all(letter in letters for letter in short)
+
+
+def _slipped(typed: str, word: str) -> bool:
+    """Whether `typed` is `word` with one letter left out or added inside it, first and last
+    letters kept ("oxfm" of "oxfam"), both of `SLIP_MIN_LEN` letters or more, and `word` says
+    which body it is (not one of the `ORGANISATION_WORDS`, nor a legal form). A letter more or
+    less at either end makes another word ("plan"/"plant", "lion"/"lions"), and so does a
+    wrong letter in a short one ("care"/"core": `_one_typo`)."""
+    if abs(len(typed) - len(word)) != 1 or min(len(typed), len(word)) < SLIP_MIN_LEN:
+        return False
+    if typed[0] != word[0] or typed[-1] != word[-1]:
+        return False
+    if word in ORGANISATION_WORDS or word in _FORM_WORDS:
+        return False
+    return OSA.distance(typed, word, score_cutoff=1) == 1
 
 
 def _leads(query: list[str], words: list[str]) -> bool:
@@ -677,22 +704,31 @@ class NameIndex:
         still wants to be offered it. With `same_length`, only names of as many words (an
         abbreviated or misspelt spelling of the whole name: what `add` warns about). Queries
         shorter than `MIN_EXTENDED_QUERY` find nothing.
+
+        Failing those, one word with a letter left out or added inside it (`_slipped`: "Oxfm"
+        of "Oxfam Great Britain" or "Oxfam GB", whose other words say more than what kind of
+        body it is) is offered the names that start with the one word it is a slip of; of two
+        such words ("Bred": "Bread …", "Breed …") it is neither's, and nothing is offered.
+        Never with `same_length`: a name of one word is `lookup`'s.
         """
         key = normalize_name(query)
         if len(key) < MIN_EXTENDED_QUERY or limit < 1:
             return []
         typed = tokens(key)
+        slip = not same_length and len(typed) == 1
         best: dict[int, _Entry] = {}
+        slipped: dict[int, _Entry] = {}
         for entry_id in self._candidates(key):
             entry = self._entry(entry_id)
             words = tokens(entry.key)
             if entry.key == key or (same_length and len(words) != len(typed)):
                 continue
-            if not (entry.key.startswith(key + " ") or _leads(typed, words)):
-                continue
-            current = best.get(entry.partner_id)
-            if current is None or (len(entry.key), entry.label) < (len(current.key), current.label):
-                best[entry.partner_id] = entry
+            if entry.key.startswith(key + " ") or _leads(typed, words):
+                _keep_shortest(best, entry)
+            elif slip and len(words) > 1 and _slipped(key, words[0]):
+                _keep_shortest(slipped, entry)
+        if not best and len({tokens(entry.key)[0] for entry in slipped.values()}) == 1:
+            best = slipped
         ranked = sorted(best.values(), key=lambda e: (len(e.key), e.label, e.partner_id))
         return [
             Match(

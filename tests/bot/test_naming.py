@@ -901,6 +901,40 @@ def test_extending_reads_abbreviated_words_and_one_typo() -> None:
     assert index.extending("Oxfam International", same_length=True) == []  # lookup's
 
 
+def test_extending_reads_a_letter_left_out_of_a_distinctive_first_word() -> None:
+    # QA: `/partner log Oxfm : …` said "Check the spelling" beside "Oxfam Great Britain".
+    index = NameIndex()
+    index.add(1, "Oxfam Great Britain")
+    index.add(1, "Oxfam GB")
+    index.add(2, "Plant for the Planet")
+    index.add(3, "Core Group Polio Project")
+    index.add(4, "Lions Club International")
+    index.add(5, "Trust for Nature")
+    assert index.lookup("Oxfm") == []
+    assert [(m.partner_id, m.label) for m in index.extending("Oxfm")] == [(1, "Oxfam GB")]
+    assert [m.label for m in index.extending("Oxam")] == ["Oxfam GB"]
+    assert [m.label for m in index.extending("Oxfaam")] == ["Oxfam GB"]  # a letter added
+    # A letter more or less at either end, or a wrong one in a short word, is another word.
+    assert index.extending("Plan") == []  # not "Plant for the Planet"
+    assert index.extending("Care") == []  # not "Core Group Polio Project"
+    assert index.extending("Lion") == []  # not "Lions Club International"
+    assert index.extending("Trst") == []  # "Trust" says what kind of body, not which
+    assert index.extending("Oxf") == []
+    # A whole name of one word is `lookup`'s, and `add` asks about near misses of it there.
+    assert index.extending("Oxfm", same_length=True) == []
+    # Several partners whose names start with the word: all of them.
+    index.add(6, "Oxfam Novib")
+    assert [m.label for m in index.extending("Oxfm")] == ["Oxfam GB", "Oxfam Novib"]
+
+
+def test_a_word_that_may_be_a_slip_of_two_words_is_offered_neither() -> None:
+    index = NameIndex()
+    index.add(1, "Bread for the World")
+    assert [m.label for m in index.extending("Bred")] == ["Bread for the World"]
+    index.add(2, "Breed Animal Rescue")
+    assert index.extending("Bred") == []
+
+
 # --- Likely duplicates (`add`) ------------------------------------------------------------------
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import Slack
-from tests.scenarios.test_partners import BEN, DAN, answer
+from tests.scenarios.test_partners import BEN, DAN, answer, click, last, shown
 from tests.scenarios.test_touchpoints import acme as acme  # noqa: F401 (the fixture)
 
 
@@ -31,3 +31,21 @@ def test_a_contact_person_with_their_role_in_brackets_is_the_person_met_before(
     said = answer(slack, "log Acme with john roe via call : budget again", user=DAN)
     assert "with Dr. John Roe (CFO)." in said
     assert "2 contacts at Acme Corporation" in answer(slack, "contacts Acme", user=DAN)
+
+
+def test_a_partner_name_with_a_letter_left_out_is_offered_the_partner(slack: Slack) -> None:
+    # QA: "Oxfm" said "Check the spelling" beside "Oxfam Great Britain", also known as "Oxfam
+    # GB": a slip was only read in a name whose other words say what kind of body it is.
+    answer(slack, 'add Oxfam Great Britain aka "Oxfam GB"')
+    answer(slack, "add Plant for the Planet")
+    answer(slack, "add Core Group Polio Project")
+    said = answer(slack, "log Oxfm : first call", user=DAN)
+    assert "I don't know a partner called “Oxfm”. Did you mean one of these?" in said
+    assert "• *Oxfam Great Britain* · owner <@U0ANA>" in said
+    click(slack, DAN, last(slack, DAN), "partner_pick_0")
+    assert "Logged your contact with *Oxfam Great Britain* today" in shown(last(slack, DAN))
+
+    # A letter more at the end, or another letter in a short word, is another word.
+    for typed in ("Plan", "Care"):
+        said = answer(slack, f"log {typed} : first call", user=DAN)
+        assert f"I don't know a partner called “{typed}”. Check the spelling" in said
