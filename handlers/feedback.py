@@ -696,11 +696,17 @@ def reword_after_merge(
     round running, they go on as one (`Surveys.fold_rounds`), which the answer says; the
     check-in cards and survey messages about the duplicate not sent yet are about the kept
     partner now, whose owner gets the answers; they say so, not the duplicate's name and owner
-    as when they were queued."""
+    as when they were queued. What the duplicate's owner's debriefs had waiting to go is the
+    kept partner's owner's, as after a handover (`CheckIns.hand_over_debriefs`)."""
     folded = surveys_of(runtime).fold_rounds(
         session, team_id=actor.team_id, partner_id=merged.kept.id
     )
     _reword_waiting(runtime, session, actor, merged.kept.id)
+    old_owner = merged.duplicate_owner_id
+    if old_owner is not None and old_owner != merged.kept.owner_id:
+        checkins_of(runtime).hand_over_debriefs(
+            session, team_id=actor.team_id, partner_id=merged.kept.id, old_owner_id=old_owner
+        )
     return [texts.ROUNDS_FOLDED] if folded else []
 
 

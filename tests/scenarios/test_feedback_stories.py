@@ -221,6 +221,38 @@ def test_a_problem_changed_to_went_well_takes_the_partner_off_the_at_risk_list(
     assert "Health of Acme: 100/100" in say(slack, "health Acme", DAN)
 
 
+def test_a_debrief_waiting_to_go_when_its_partner_is_merged_goes_to_the_kept_ones_owner(
+    slack: Slack,
+) -> None:
+    # Ben answered, and Ana merged Acme into Dan's Globex before the debrief went: it reached
+    # Ana, who owns nothing of it now, and Dan, who owns the meeting's history, never heard.
+    acme(slack, team=(BEN,))
+    say(slack, "add Globex", DAN)
+    asked = bens_checkin(slack)
+    click(slack, BEN, asked, "checkin_answer_mixed")
+    assert "Merged *Acme* into *Globex*" in say(slack, "merge Acme into Globex")
+    at(slack, utc(25, 14, 10))
+    assert [m for m in inbox(slack, ANA) if m.text.startswith("Debrief")] == []
+    (debrief,) = [m for m in inbox(slack, DAN) if m.text.startswith("Debrief of the meeting")]
+    assert "*Globex*" in debrief.text
+    assert [m.text for m in slack.fake.thread(debrief)] == ["<@U0BEN> answered *🤔 Mixed*"]
+
+
+def test_a_problems_reply_waiting_for_its_note_at_a_merge_goes_to_the_kept_ones_owner(
+    slack: Slack,
+) -> None:
+    bens_problem(slack)
+    say(slack, "add Globex", DAN)
+    at(slack, utc(25, 14, 3))  # the debrief's head reached Ana; its reply waits for a note
+    say(slack, "merge Acme into Globex")
+    at(slack, utc(25, 14, 30))
+    assert debrief_thread(slack)[1] == []
+    dans = [m for m in inbox(slack, DAN) if m.text.startswith("Debrief of the meeting")]
+    assert [[r.text for r in slack.fake.thread(m)] for m in dans] == [
+        ["<@U0BEN> answered *⚠️ Problem*"]
+    ]
+
+
 # --- Pulse surveys: reactions and people not asked ----------------------------------------------
 
 
