@@ -963,10 +963,12 @@ class CheckIns:
                 session=session, team_id=team_id, touchpoint_id=touchpoint_id
             ):
                 lines = f"debrief:{touchpoint_id}:{checkin.id}:"
-                for key in keys:
-                    if key.startswith(lines):
-                        changed, noted = _REPLY_BY_NAME[_reply_of_key(key)[1]]
-                        self._debrief(session, checkin, changed=changed, noted=noted)
+                names = {_reply_of_key(key)[1] for key in keys if key.startswith(lines)}
+                if names:
+                    # One reply, of the check-in as it is now: two waiting (a note's the old
+                    # owner kept, and a change) would each tell the new owner the same.
+                    changed, noted = _REPLY_BY_NAME[min(names, key=_REPLY_ORDER.index)]
+                    self._debrief(session, checkin, changed=changed, noted=noted)
 
     def reword_waiting(
         self, session: Session, *, team_id: str, user_id: str, now: datetime
@@ -1864,6 +1866,9 @@ def _debrief_head_key(session: Session, team_id: str, touchpoint_id: int, owner:
 # folded into a reply not sent yet (`_fold_note`) rewrites it as the same kind of reply.
 _REPLY_OF = {(False, False): "answer", (True, False): "changed", (False, True): "note"}
 _REPLY_BY_NAME = {name: how for how, name in _REPLY_OF.items()}
+# Which of several replies about a check-in one reply saying them all is: an answer the owner
+# has not read stays an answer, and a change says the note as it is now.
+_REPLY_ORDER = ("answer", "changed", "note")
 # The outbox key of a check-in's question is this and the check-in's id.
 ASK_KEY_PREFIX = "checkin:"
 # The outbox kinds of a check-in's question and reminder, and how many of the person's working

@@ -35,6 +35,7 @@ from tests.scenarios.test_feedback import (
     inbox,
     questions,
     react,
+    reply_in_thread,
     rows,
     say,
     send,
@@ -90,6 +91,25 @@ def bens_checkin(slack: Slack) -> FakeMessage:
     say(slack, "log Acme on yesterday via meeting : the pilot review", BEN)
     at(slack, utc(25, 14, 1))
     (asked,) = checkin_messages(slack, BEN)
+    return asked
+
+
+def bens_note(slack: Slack, asked: FakeMessage, note: str) -> None:
+    """Ben gives his check-in the note (empty: clears it) in its form."""
+    click(slack, BEN, current(slack, asked), "checkin_note")
+    form = slack.fake.open_modals(BEN)[-1]
+    values = {"note": {"value": {"type": "plain_text_input", "value": note}}}
+    send(slack, slack.requests.view_submission(user_id=BEN, view=form, values=values))
+
+
+def bens_note_read_by_ana(slack: Slack) -> FakeMessage:
+    """Ben answers 🤔 Mixed with a note, and Ana reads both in her debrief thread."""
+    acme(slack, team=(BEN,))
+    asked = bens_checkin(slack)
+    click(slack, BEN, asked, "checkin_answer_mixed")
+    reply_in_thread(slack, BEN, asked, "Late start")
+    at(slack, utc(25, 14, 10))
+    assert debrief_thread(slack)[1] == ["<@U0BEN> answered *🤔 Mixed*\n> Late start"]
     return asked
 
 
@@ -250,6 +270,24 @@ def test_a_problems_reply_waiting_for_its_note_at_a_merge_goes_to_the_kept_ones_
     dans = [m for m in inbox(slack, DAN) if m.text.startswith("Debrief of the meeting")]
     assert [[r.text for r in slack.fake.thread(m)] for m in dans] == [
         ["<@U0BEN> answered *⚠️ Problem*"]
+    ]
+
+
+def test_a_note_and_a_change_waiting_at_a_handover_reach_the_new_owner_as_one_reply(
+    slack: Slack,
+) -> None:
+    # Ana had read Ben's note; he edited it, then changed his answer, and Ana handed Acme to
+    # Dan before either reply went: Dan got two replies, each saying the same answer and note.
+    asked = bens_note_read_by_ana(slack)
+    bens_note(slack, asked, "Late start, good end")
+    click(slack, BEN, current(slack, asked), "checkin_change")
+    click(slack, BEN, current(slack, asked), "checkin_answer_went_well")
+    say(slack, f"owner Acme {MENTION[DAN]}")
+    at(slack, utc(25, 14, 30))
+    assert debrief_thread(slack)[1] == ["<@U0BEN> answered *🤔 Mixed*\n> Late start"]
+    (debrief,) = [m for m in inbox(slack, DAN) if m.text.startswith("Debrief of the meeting")]
+    assert [m.text for m in slack.fake.thread(debrief)] == [
+        "<@U0BEN> answered *✅ Went well*\n> Late start, good end"
     ]
 
 
