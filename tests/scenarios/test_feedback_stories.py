@@ -86,6 +86,12 @@ def debrief_thread(slack: Slack) -> tuple[FakeMessage, list[str]]:
     return debrief, [m.text for m in slack.fake.thread(debrief)]
 
 
+def debrief_threads(slack: Slack, user: str) -> list[list[str]]:
+    """The replies in each of the person's debrief threads, oldest thread first."""
+    heads = [m for m in inbox(slack, user) if m.text.startswith("Debrief of the meeting")]
+    return [[reply.text for reply in slack.fake.thread(head)] for head in heads]
+
+
 def bens_checkin(slack: Slack) -> FakeMessage:
     """Ben (New York) logs a meeting with Acme yesterday; asked on his Wednesday morning."""
     say(slack, "log Acme on yesterday via meeting : the pilot review", BEN)
@@ -222,10 +228,7 @@ def test_a_problems_reply_waiting_for_its_note_at_a_handover_goes_to_the_new_own
     say(slack, f"owner Acme {MENTION[DAN]}")
     at(slack, utc(25, 14, 30))
     assert debrief_thread(slack)[1] == []
-    dans = [m for m in inbox(slack, DAN) if m.text.startswith("Debrief of the meeting")]
-    assert [[r.text for r in slack.fake.thread(m)] for m in dans] == [
-        ["<@U0BEN> answered *⚠️ Problem*"]
-    ]
+    assert debrief_threads(slack, DAN) == [["<@U0BEN> answered *⚠️ Problem*"]]
     assert [m for m in inbox(slack, DAN) if "reports a *problem*" in m.text]
 
 
@@ -252,10 +255,9 @@ def test_a_debrief_waiting_to_go_when_its_partner_is_merged_goes_to_the_kept_one
     click(slack, BEN, asked, "checkin_answer_mixed")
     assert "Merged *Acme* into *Globex*" in say(slack, "merge Acme into Globex")
     at(slack, utc(25, 14, 10))
-    assert [m for m in inbox(slack, ANA) if m.text.startswith("Debrief")] == []
-    (debrief,) = [m for m in inbox(slack, DAN) if m.text.startswith("Debrief of the meeting")]
-    assert "*Globex*" in debrief.text
-    assert [m.text for m in slack.fake.thread(debrief)] == ["<@U0BEN> answered *🤔 Mixed*"]
+    assert debrief_threads(slack, ANA) == []
+    assert debrief_threads(slack, DAN) == [["<@U0BEN> answered *🤔 Mixed*"]]
+    assert "*Globex*" in inbox(slack, DAN)[-1].text
 
 
 def test_a_problems_reply_waiting_for_its_note_at_a_merge_goes_to_the_kept_ones_owner(
@@ -267,10 +269,7 @@ def test_a_problems_reply_waiting_for_its_note_at_a_merge_goes_to_the_kept_ones_
     say(slack, "merge Acme into Globex")
     at(slack, utc(25, 14, 30))
     assert debrief_thread(slack)[1] == []
-    dans = [m for m in inbox(slack, DAN) if m.text.startswith("Debrief of the meeting")]
-    assert [[r.text for r in slack.fake.thread(m)] for m in dans] == [
-        ["<@U0BEN> answered *⚠️ Problem*"]
-    ]
+    assert debrief_threads(slack, DAN) == [["<@U0BEN> answered *⚠️ Problem*"]]
 
 
 def test_a_note_and_a_change_waiting_at_a_handover_reach_the_new_owner_as_one_reply(
