@@ -590,6 +590,26 @@ def sent_message(*, session: Session, team_id: str, dedupe_key: str) -> OutboxMe
     return session.exec(statement).first()
 
 
+def latest_debrief_told(
+    *, session: Session, team_id: str, user_id: str, key_prefix: str
+) -> str | None:
+    """The key of the newest debrief reply whose key starts with `key_prefix` that has gone out
+    (or is going, or was tried) to `user_id`: the one they read last. Another owner's replies
+    about the check-in share the prefix (a handover, a merge) and are not what they read."""
+    statement = (
+        select(OutboxMessage.dedupe_key)
+        .where(
+            OutboxMessage.team_id == team_id,
+            OutboxMessage.recipient_user == user_id,
+            col(OutboxMessage.dedupe_key).startswith(key_prefix, autoescape=True),
+            col(OutboxMessage.status).not_in([OutboxStatus.PENDING, OutboxStatus.CANCELLED]),
+        )
+        .order_by(col(OutboxMessage.id).desc())
+        .limit(1)
+    )
+    return session.exec(statement).first()
+
+
 def sent_checkin_keys_at(
     *, session: Session, team_id: str, user_id: str, channel: str, ts: str
 ) -> list[str]:

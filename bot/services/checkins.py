@@ -1521,17 +1521,24 @@ class CheckIns:
         head_key = _debrief_head_key(session, checkin.team_id, debrief.touchpoint_id, owner)
         now = self.clock.now()
         lines = f"debrief:{debrief.touchpoint_id}:{checkin.id}:"
-        changed, noted = self._fold_reply(session, checkin, lines, changed=changed, noted=noted)
+        changed, noted = self._fold_reply(
+            session, checkin, lines, owner, changed=changed, noted=noted
+        )
+        settle = noted
         if head_key != f"debrief:{debrief.touchpoint_id}" and not outbox_store.get_message(
             session=session, team_id=checkin.team_id, dedupe_key=head_key
         ):
-            # A new owner's first reply: the answer they never read before is no change to them.
-            changed = False
+            # A new owner's first reply: the answer they never read before is no change to them,
+            # nor is a note added to it, or one removed that they never read.
+            if checkin.answer is not None:
+                changed = noted = False
+            elif not checkin.note:
+                return
         debrief = replace(debrief, changed=changed, noted=noted)
         waiting = outbox_store.latest_due_at(
             session=session, team_id=checkin.team_id, key_prefix=lines
         )
-        if noted:
+        if settle:
             wait = NOTE_SETTLE
         elif debrief.answer is CheckInAnswer.PROBLEM:
             wait = PROBLEM_NOTE_WAIT
@@ -1550,7 +1557,7 @@ class CheckIns:
 
     @staticmethod
     def _fold_reply(
-        session: Session, checkin: CheckIn, lines: str, *, changed: bool, noted: bool
+        session: Session, checkin: CheckIn, lines: str, owner: str, *, changed: bool, noted: bool
     ) -> tuple[bool, bool]:
         """A new debrief reply about the check-in while its latest (keys starting `lines`) has
         not gone out: that one is withdrawn and the new one says both, as one reply (QA: "@dan
@@ -1565,7 +1572,7 @@ class CheckIns:
             return changed, noted
         version, name = _reply_of_key(unsent[-1])
         was_noted = _REPLY_BY_NAME[name][1]
-        if was_noted and CheckIns._note_read(session, checkin, lines):
+        if was_noted and CheckIns._note_read(session, checkin, lines, owner):
             # The owner read a note before: a note's own reply stays, for it alone can say
             # that note is gone if it is cleared now (`_unsay_note`).
             return changed, noted
@@ -1589,7 +1596,7 @@ class CheckIns:
         found = self._debrief_of(session, checkin, changed=False, noted=False)
         if found is None:
             return False
-        line = found[0]
+        line, owner = found
         replies = f"debrief:{line.touchpoint_id}:{checkin.id}:"
         waiting = outbox_store.latest_with_prefix(
             session=session, team_id=checkin.team_id, key_prefix=replies
@@ -1601,7 +1608,7 @@ class CheckIns:
         version, name = _reply_of_key(waiting.dedupe_key)
         changed, noted = _REPLY_BY_NAME[name]
         if not (checkin.note or "").strip():
-            read = self._note_read(session, checkin, replies)
+            read = self._note_read(session, checkin, replies, owner)
             if not self._unsay_note(session, checkin, replies, waiting.dedupe_key, line, read=read):
                 return False  # one began to go meanwhile: the removal is a reply of its own
             if noted and not read:
@@ -1678,12 +1685,13 @@ class CheckIns:
         return rewritten
 
     @staticmethod
-    def _note_read(session: Session, checkin: CheckIn, replies: str) -> bool:
-        """Whether the owner has read a note of the check-in's: the latest of its debrief
-        replies (keys starting `replies`) that went out quoted one, as it was worded then
-        (`CheckIn.quoting_versions`), whatever its wording."""
-        told = outbox_store.latest_told_key(
-            session=session, team_id=checkin.team_id, key_prefix=replies
+    def _note_read(session: Session, checkin: CheckIn, replies: str, owner: str) -> bool:
+        """Whether `owner` has read a note of the check-in's: the latest of its debrief
+        replies (keys starting `replies`) that went out to them quoted one, as it was worded then
+        (`CheckIn.quoting_versions`), whatever its wording. A former owner's read is not theirs:
+        they would read that a note they never saw is gone."""
+        told = store.latest_debrief_told(
+            session=session, team_id=checkin.team_id, user_id=owner, key_prefix=replies
         )
         return told is not None and _reply_of_key(told)[0] in checkin.quoting_versions
 

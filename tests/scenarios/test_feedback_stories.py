@@ -290,6 +290,44 @@ def test_a_note_and_a_change_waiting_at_a_handover_reach_the_new_owner_as_one_re
     ]
 
 
+def test_a_note_only_the_old_owner_read_is_not_removed_for_the_new_one(slack: Slack) -> None:
+    # Ana had read Ben's note and handed Acme to Dan; Ben edited the note, then cleared it:
+    # Dan's first word of the meeting was "removed their note", about a note he never read.
+    asked = bens_note_read_by_ana(slack)
+    say(slack, f"owner Acme {MENTION[DAN]}")
+    bens_note(slack, asked, "Late start, good end")
+    bens_note(slack, asked, "")
+    at(slack, utc(25, 14, 30))
+    assert debrief_threads(slack, DAN) == [["<@U0BEN> answered *🤔 Mixed*"]]
+    bens_note(slack, asked, "Good end")
+    bens_note(slack, asked, "")
+    at(slack, utc(25, 14, 45))
+    # Dan read no note: there is none to tell him is gone, in his thread or Ana's.
+    assert debrief_threads(slack, DAN) == [["<@U0BEN> answered *🤔 Mixed*"]]
+    assert debrief_thread(slack)[1] == ["<@U0BEN> answered *🤔 Mixed*\n> Late start"]
+
+
+def test_a_note_the_owner_read_before_handing_over_and_back_is_removed_in_their_thread(
+    slack: Slack,
+) -> None:
+    # Ana read Ben's note, handed Acme to Dan, who read his answer without it, and took Acme
+    # back. Ben gave a note and cleared it: Dan had read no note, so Ana was told nothing and
+    # still read "Late start" as Ben's note.
+    asked = bens_note_read_by_ana(slack)
+    say(slack, f"owner Acme {MENTION[DAN]}")
+    bens_note(slack, asked, "")
+    at(slack, utc(25, 14, 20))
+    assert debrief_threads(slack, DAN) == [["<@U0BEN> answered *🤔 Mixed*"]]
+    say(slack, f"owner Acme {MENTION[ANA]}")
+    bens_note(slack, asked, "Good end")
+    bens_note(slack, asked, "")
+    at(slack, utc(25, 14, 40))
+    assert debrief_thread(slack)[1] == [
+        "<@U0BEN> answered *🤔 Mixed*\n> Late start",
+        "<@U0BEN> removed their note on their answer *🤔 Mixed*",
+    ]
+
+
 # --- Pulse surveys: reactions and people not asked ----------------------------------------------
 
 
