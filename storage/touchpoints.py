@@ -30,6 +30,7 @@ from sqlmodel import Session
 from storage.models import (
     CheckIn,
     CheckInAnswer,
+    CheckInReply,
     Collision,
     Contact,
     IntentAnswer,
@@ -363,6 +364,28 @@ def remove_participants(
             participant.c.touchpoint_id.in_(mine), participant.c.user_id.in_(set(user_ids))
         )
     )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def drop_checkins_of(
+    *, session: Session, team_id: str, touchpoint_id: int, user_ids: Collection[str]
+) -> int:
+    """Delete the check-ins (and their kept replies) of `user_ids` about the workspace's
+    touchpoint: people taken off it (`remove_participants`) were never asked as colleagues,
+    so none of theirs may wait, be reminded of, or count as being in touch. How many went."""
+    if not user_ids:
+        return 0
+    checkin, reply = table_of(CheckIn), table_of(CheckInReply)
+    theirs = sa.select(checkin.c.id).where(
+        checkin.c.team_id == team_id,
+        checkin.c.touchpoint_id == touchpoint_id,
+        checkin.c.user_id.in_(set(user_ids)),
+    )
+    # SQLite enforces no ON DELETE CASCADE unless told to: the replies go first.
+    session.execute(
+        sa.delete(reply).where(reply.c.team_id == team_id, reply.c.checkin_id.in_(theirs))
+    )
+    result = session.execute(sa.delete(checkin).where(checkin.c.id.in_(theirs)))
     return int(getattr(result, "rowcount", 0) or 0)
 
 

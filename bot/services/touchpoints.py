@@ -1553,9 +1553,13 @@ class Touchpoints:
         """Take colleagues picked in a form off the touchpoint recorded with them: Slack said,
         after the ack, that they are of another organisation (no colleagues). What waits for
         them in the outbox meanwhile (a check-in planned before Slack answered) is withdrawn:
-        the dispatcher would only fail it."""
+        the dispatcher would only fail it. Their check-ins about it go too: left open, they
+        would wait on Home, be reminded of, and count them as in touch with the partner."""
         with Session(self.engine) as session:
             store.remove_participants(
+                session=session, team_id=team_id, touchpoint_id=touchpoint_id, user_ids=user_ids
+            )
+            store.drop_checkins_of(
                 session=session, team_id=team_id, touchpoint_id=touchpoint_id, user_ids=user_ids
             )
             withdraw_from_elsewhere(session, team_id=team_id, user_ids=user_ids)

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import copy
 import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -27,6 +30,7 @@ from handlers.blocks import touchpoints as blocks
 from handlers.texts import partners as partner_texts
 from handlers.texts import touchpoints as texts
 from storage.models import (
+    CheckIn,
     Collision,
     Contact,
     OutboxMessage,
@@ -38,7 +42,7 @@ from storage.models import (
     UserProfile,
     Workspace,
 )
-from tests.conftest import Slack
+from tests.conftest import START, Slack
 from tests.scenarios.test_partners import (
     ANA,
     BEN,
@@ -4002,3 +4006,55 @@ def test_names_with_marks_show_as_typed_when_a_merge_moves_a_question(slack: Sla
     )
     (asked,) = [m for m in dms(slack, ANA) if "would like to reach out" in m.text]
     assert f"You're asked because you own *{AB}*" in asked.text
+
+
+@pytest.mark.usefixtures("acme")
+def test_someone_picked_in_the_log_form_and_found_elsewhere_keeps_no_open_check_in(
+    slack: Slack,
+) -> None:
+    # Jane, of the partner's own workspace, picked in Slack's menu: the form saves her on the
+    # menu's word, the scheduler plans the meeting's check-ins before Slack answers about her,
+    # then Slack says she is from another organisation. She is taken off, and no check-in of
+    # hers stays open to be counted as waiting on Home, reminded of, or read as "in touch".
+    jane = "U0JANE"
+    slack.fake.add_user(id=jane, name="jane", real_name="Jane Doe", team_id="T0PARTNER")
+    view = open_log_form(slack, BEN)
+    values = form_values(
+        partner=partner_id(slack, "Acme Corporation"),
+        medium="meeting",
+        colleagues=[jane, DAN],
+        notes="pilot agreed",
+        day=(START - timedelta(days=1)).date().isoformat(),  # yesterday's: asked about now
+    )
+    with work_after_the_ack_held(slack):
+        request = slack.requests.view_submission(user_id=BEN, view=view, values=values)
+        assert slack.deliver.send(request).status == 200
+        deliver_outbox(slack)  # as a `serve` process's scheduler may, meanwhile
+        assert jane in checked_in(slack), "the planner asked Jane before Slack answered"
+
+    assert checked_in(slack) == [BEN, DAN]  # those who took part are still asked
+
+
+@contextmanager
+def work_after_the_ack_held(slack: Slack) -> Iterator[None]:
+    """Within: what requests defer after their ack (asking Slack, answering) waits, every
+    worker busy; after: it runs, and is done."""
+    busy = threading.Event()
+    pool = slack.runtime.after_ack
+    held = [pool.submit(busy.wait) for _ in range(pool._max_workers)]
+    try:
+        yield
+    finally:
+        busy.set()
+        for future in held:
+            future.result()
+    slack.runtime.drain()
+
+
+def checked_in(slack: Slack) -> list[str]:
+    """Who has a check-in about the (one) touchpoint."""
+    (logged,) = touchpoints(slack)
+    with Session(slack.runtime.engine) as session:
+        return sorted(
+            session.exec(select(CheckIn.user_id).where(CheckIn.touchpoint_id == logged.id)).all()
+        )
