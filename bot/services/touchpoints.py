@@ -626,6 +626,9 @@ class Recorded:
     # The person asked about an intent is off duty now: the question reaches them when their
     # working day begins (not "I've asked").
     asked_off_duty: bool = False
+    # Likewise the one told of the contact (`owner_told`), not away but off duty now (a log on
+    # a Saturday): the note reaches them when their working day begins (not "I've let … know").
+    told_off_duty: bool = False
     # The end of time away the person asked about an intent has ahead of them before the
     # answer is due, which pushed the day back (not when they are away now: see above).
     asked_away_until: datetime | None = None
@@ -1677,13 +1680,10 @@ class Touchpoints:
         channel, thread, passed_over = self._alert(
             scene, touch, clashes, news, key=collision_key(touch.id)
         )
-        asked_away_until, told_by, asked_off_duty = None, None, False
+        asked_away_until, told_by = None, None
         if touch.kind is TouchpointKind.INTENDED:
             touch, away_until, asked_away_until = self._ask(scene, touch, clashes)
             owner_told = touch.asked
-            if owner_told is not None and away_until is None:
-                reached = scene.schedule_of(owner_told).first_slot(scene.now, key=owner_told)
-                asked_off_duty = reached > scene.now
         else:
             if touch.kind is TouchpointKind.DONE:
                 self._drop_notes_followed_up(scene, touch, clashes)
@@ -1692,6 +1692,12 @@ class Touchpoints:
                 owner_told, away_until = self._note_to_owner(scene, touch, clashes)
             else:
                 owner_told, away_until = None, None
+        # Not away, but queued for their working hours: not asked or told yet.
+        off_duty = (
+            owner_told is not None
+            and away_until is None
+            and scene.schedule_of(owner_told).first_slot(scene.now, key=owner_told) > scene.now
+        )
         cover_away_until = None
         owner = facts.owner_id
         if away_until is not None and owner is not None and owner_told not in (None, owner):
@@ -1717,7 +1723,8 @@ class Touchpoints:
                 self._cover_out_of_reach(scene, touch) if away_until is not None else None
             ),
             cover_away_until=cover_away_until,
-            asked_off_duty=asked_off_duty,
+            asked_off_duty=off_duty and touch.kind is TouchpointKind.INTENDED,
+            told_off_duty=off_duty and touch.kind is not TouchpointKind.INTENDED,
             asked_away_until=asked_away_until,
             cover_then=self._cover_at_deadline(scene, touch),
             # Known only when every collision was: one that is news is alerted, and the

@@ -741,10 +741,13 @@ def owner_told(result: Recorded) -> str | None:
             f"{_through(result.owner_away_until)} and {_who_covers(result)} I've queued a note "
             "for when they are back."
         )
+    # Queued for their working hours (a log on a Saturday): not told yet.
+    let = "I'll let" if result.told_off_duty else "I've let"
+    when = " when their working day begins" if result.told_off_duty else ""
     if result.owner_told == owner:
         return (
-            f"You're not on the team of {bold(facts.name)}, so I've let its owner "
-            f"{person(owner)} know."
+            f"You're not on the team of {bold(facts.name)}, so {let} its owner "
+            f"{person(owner)} know{when}."
         )
     if result.cover_away_until is not None:
         told = person(result.owner_told)
@@ -755,8 +758,8 @@ def owner_told(result: Recorded) -> str | None:
             "back."
         )
     return (
-        f"You're not on the team of {bold(facts.name)}; its owner {person(owner)} is away, so I've "
-        f"let {person(result.owner_told)}, who covers for them, know."
+        f"You're not on the team of {bold(facts.name)}; its owner {person(owner)} is away, so "
+        f"{let} {person(result.owner_told)}, who covers for them, know{when}."
     )
 
 

@@ -261,7 +261,10 @@ def test_the_owner_away_the_partners_deputy_covers_before_the_one_named_for_the_
     said = answer(slack, "away today to friday deputy <@U0DAN|dan>")
     assert "go to each partner's deputy, or else <@U0DAN>" in said
     said = answer(slack, "log Acme via call : while ana is away", user=BEN)
-    assert "its owner <@U0ANA> is away, so I've let <@U0CHLOE>, who covers for them, know" in said
+    assert (
+        "its owner <@U0ANA> is away, so I'll let <@U0CHLOE>, who covers for them, know when "
+        "their working day begins" in said
+    )
     at(slack, datetime(2026, 11, 26, 1, 0, tzinfo=UTC))  # 10:00 in Tokyo, Chloe's morning
     assert dms(slack, ANA) == [] and dms(slack, DAN) == []
     (note,) = [m for m in dms(slack, CHLOE) if "while ana is away" in m.text]

@@ -164,6 +164,24 @@ def test_an_outsiders_contact_is_told_to_the_owner(slack: Slack) -> None:
 
 
 @pytest.mark.usefixtures("acme")
+def test_an_outsiders_contact_logged_on_a_weekend_is_told_to_the_owner_when_their_day_begins(
+    slack: Slack,
+) -> None:
+    at(slack, datetime(2026, 11, 28, 10, 0, tzinfo=UTC))  # Saturday: Ana's note waits
+    said = answer(slack, "log Acme via call : asked about the pilot", user=BEN)
+    assert (
+        "You're not on the team of *Acme Corporation*, so I'll let its owner <@U0ANA> know "
+        "when their working day begins." in said
+    )
+    assert "I've let" not in said
+    deliver_outbox(slack)
+    assert dms(slack, ANA) == []
+    at(slack, datetime(2026, 11, 30, 8, 30, tzinfo=UTC))  # Monday 09:30 in Berlin
+    (note,) = dms(slack, ANA)
+    assert "<@U0BEN> had a call with *Acme Corporation*" in note.text
+
+
+@pytest.mark.usefixtures("acme")
 def test_a_meeting_two_outsiders_each_logged_is_told_to_the_owner_once(slack: Slack) -> None:
     answer(slack, "log Acme with <@U0CHLOE|chloe> via meeting : joint meeting", user=BEN)
     said = answer(slack, "log Acme with <@U0BEN|ben> via meeting : joint meeting", user=CHLOE)
@@ -1356,7 +1374,7 @@ def test_a_note_the_owner_has_not_seen_goes_to_the_deputy_once_they_go_away(
     answer(slack, "deputy Acme <@U0DAN|dan>")
     at(slack, datetime(2026, 11, 25, 18, 0, tzinfo=UTC))  # 19:00 in Berlin: Ana's day is over
     said = answer(slack, "log Acme via call : a cold call", user=CHLOE)
-    assert "so I've let its owner <@U0ANA> know" in said
+    assert "so I'll let its owner <@U0ANA> know when their working day begins" in said
     answer(slack, "away tomorrow to friday")  # before the note reached her
     at(slack, datetime(2026, 11, 26, 10, 0, tzinfo=UTC))
     assert [m for m in dms(slack, ANA) if "a cold call" in m.text] == []
@@ -1445,7 +1463,7 @@ def handed_to_chloe_then(slack: Slack, change: str) -> None:
     answer(slack, "away today to friday")
     answer(slack, "deputy Acme <@U0CHLOE|chloe>")
     said = answer(slack, "log Acme via call : a cold call", user=DAN)
-    assert "so I've let <@U0CHLOE>, who covers for them, know" in said
+    assert "so I'll let <@U0CHLOE>, who covers for them, know when their working day begins" in said
     answer(slack, "intend Acme : ask about the gala", user=BEN)
     answer(slack, change)
 
@@ -3039,7 +3057,10 @@ def test_a_log_after_the_owners_last_working_hours_before_time_away_tells_the_de
 ) -> None:
     owner_off_next_week(slack)
     said = answer(slack, "log Acme via call : pitched a joint appeal", user=CHLOE)
-    assert "its owner <@U0ANA> is away, so I've let <@U0DAN>, who covers for them, know" in said
+    assert (
+        "its owner <@U0ANA> is away, so I'll let <@U0DAN>, who covers for them, know when "
+        "their working day begins" in said
+    )
     brief = answer(slack, "check Acme", user=BEN)
     assert "its owner <@U0ANA> is away through Fri 4 Dec: give <@U0DAN>, who covers" in brief
     at(slack, NEXT_MONDAY)
