@@ -491,9 +491,10 @@ def nobody_alerted(
     *,
     ask: str = "Please coordinate yourself.",
 ) -> str:
-    """Every channel an alert could go to refuses Liaison: nobody else heard of it."""
+    """Every channel an alert could go to refuses Liaison: no alert went out. (Not "nobody
+    else heard of it": the owner may still be told by direct message.)"""
     return (
-        f"Nobody else was alerted: Slack won't let Liaison post in "
+        f"I posted no alert: Slack won't let Liaison post in "
         f"{'; nor in '.join(_passed_over(facts, refused))}. {ask} To fix "
         f"it, {_fix_channel(facts, refused)}."
     )
@@ -501,8 +502,9 @@ def nobody_alerted(
 
 def no_channel_set(ask: str | None = None) -> str:
     """No coordination channel is set (nor a default): an alert had nowhere to go. `ask`: what
-    the reader should do instead, as a sentence."""
-    said = "No coordination channel is set, so nobody else was alerted"
+    the reader should do instead, as a sentence. Not "nobody else was alerted": the owner may
+    still hear of it by direct message, naming the other colleague."""
+    said = "No coordination channel is set, so I posted no alert"
     fix = f"can set one with `{COMMAND} config channel #channel`."
     return f"{said}. {ask} An admin {fix}" if ask else f"{said}: an admin {fix}"
 

@@ -730,7 +730,7 @@ class TestNoDefaultChannel:
         said = collide_with_a_refusing_coordination_channel(slack)
         assert "I've posted" not in said
         assert (
-            "Nobody else was alerted: Slack won't let Liaison post in #nosuchchannel, the "
+            "I posted no alert: Slack won't let Liaison post in #nosuchchannel, the "
             "coordination channel: Slack can't find it, or it is private and Liaison isn't in "
             "it. Please coordinate yourself. To fix it, an admin can choose a channel Liaison "
             "can post in with `/partner config channel #channel`."
@@ -774,7 +774,7 @@ class TestNoDefaultChannel:
         assert [line for line in said.splitlines() if line.startswith("• ")] == found
         if found:  # no channel is set here: the merger must know nobody else heard
             assert (
-                "No coordination channel is set, so nobody else was alerted. Please tell them "
+                "No coordination channel is set, so I posted no alert. Please tell them "
                 "of each other yourself. An admin can set one with `/partner config channel "
                 "#channel`."
             ) in said
@@ -792,7 +792,7 @@ class TestNoDefaultChannel:
         assert "The merge shows colleagues in touch with *Acme Corporation*" in said
         assert "I've alerted" not in said
         assert (
-            "Nobody else was alerted: Slack won't let Liaison post in #nosuchchannel, the "
+            "I posted no alert: Slack won't let Liaison post in #nosuchchannel, the "
             "coordination channel: Slack can't find it, or it is private and Liaison isn't in "
             "it. Please tell them of each other yourself. To fix it, an admin can choose a "
             "channel Liaison can post in with `/partner config channel #channel`."
