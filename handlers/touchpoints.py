@@ -34,6 +34,7 @@ from bot.delivery.dispatcher import ON_CHANNEL_REFUSED
 from bot.mrkdwn import slack_text, unescape
 from bot.runtime import Runtime
 from bot.services import people
+from bot.services.job_titles import is_job_title
 from bot.services.people import NotInWorkspace, PeopleCheck, PeopleToLookUp
 from bot.services.registry import (
     Actor,
@@ -384,30 +385,84 @@ def _as_typed(token: Token) -> str:
     return token.text
 
 
-def _people(tokens: list[Token] | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _people(
+    tokens: list[Token] | None, *, ask: bool = True
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """`with @ben, Jane Doe and John Roe`: the mentioned colleagues, and the people at the
-    partner named (separated by `and`, `&`, commas or `;`; a quoted name is one person)."""
+    partner named (separated by `and`, `&`, commas or `;`; a quoted name is one person).
+
+    A comma also comes between a name and that person's role: a part after a comma that reads
+    as a job title (`bot.services.job_titles`) stays with the name before it, so `with Jane
+    Doe, CEO` is one person, "Jane Doe, CEO" (saved as Jane Doe, titled CEO). Two single words
+    and one comma, nothing else (`with Doe, Jane`), may be one person written surname first
+    or two people: asked rather than guessed (`ask`; the form's field, which cannot ask,
+    keeps two)."""
     if tokens is None:
         return (), ()
     if not tokens:
         raise GrammarError("`with` takes people: `with @ben and Jane Doe`.")
     colleagues: list[str] = []
-    groups: list[list[str]] = [[]]
+    # Each part with how it began: after a comma, or else (None: a colleague's place).
+    parts: list[tuple[list[str], bool] | None] = [([], False)]
+    commas = 0
+
+    def begin(after_comma: bool) -> None:
+        parts.append(([], after_comma))
+
     for token in tokens:
         if token.kind is Kind.MENTION:
             colleagues.append(token.text)
-            groups.append([])
+            parts.append(None)
+            begin(False)
         elif token.kind is Kind.CHANNEL:
             raise GrammarError("`with` takes people, not channels.")
-        elif token.is_word("and", "&", ",", ";") or token.kind is Kind.COLON:
-            groups.append([])
+        elif token.is_word(","):
+            commas += 1
+            begin(True)
+        elif token.is_word("and", "&", ";") or token.kind is Kind.COLON:
+            begin(False)
         else:
-            word = token.text
-            groups[-1].append(word if token.kind is Kind.QUOTED else word.rstrip(",;"))
-            if token.kind is Kind.QUOTED or word.endswith((",", ";")):
-                groups.append([])
-    contacts = [" ".join(group).strip() for group in groups if " ".join(group).strip()]
+            word, part = token.text, parts[-1]
+            assert part is not None
+            part[0].append(word if token.kind is Kind.QUOTED else word.rstrip(",;"))
+            if token.kind is Kind.QUOTED:
+                begin(False)
+            elif word.endswith(","):
+                commas += 1
+                begin(True)
+            elif word.endswith(";"):
+                begin(False)
+    contacts: list[str] = []
+    previous: str | None = None  # the contact just named, if the part before was one
+    for part in parts:
+        if part is None:
+            previous = None
+            continue
+        words, after_comma = part
+        name = " ".join(words).strip()
+        if not name:
+            continue
+        if after_comma and previous is not None and is_job_title(words):
+            previous = contacts[-1] = f"{previous}, {name}"
+            continue
+        contacts.append(previous := name)
+    if ask and commas == 1 and len(contacts) == 2 and _surname_first(tokens):
+        raise GrammarError(texts.one_person_or_two(*contacts))
     return tuple(dict.fromkeys(colleagues)), tuple(dict.fromkeys(contacts))
+
+
+def _surname_first(tokens: list[Token]) -> bool:
+    """Whether the people typed are two bare words around one comma, `Doe, Jane`: a surname
+    and a given name as often as two people. Words as names are written (letters, hyphens,
+    apostrophes): `Jane_Doe, John_Roe` are whole names already."""
+    words = [token for token in tokens if not token.is_word(",")]
+    return len(words) == 2 and all(
+        token.kind is Kind.WORD and _NAME_MARKS.sub("", token.text.rstrip(",")).isalpha()
+        for token in words
+    )
+
+
+_NAME_MARKS = re.compile(r"['’\-]")
 
 
 def _day(tokens: list[Token] | None) -> str | None:
@@ -1039,7 +1094,7 @@ def people_named(text: str) -> tuple[str, ...]:
         raise GrammarError(texts.form_colleague_in_contacts(f"@{typed or label or user_id}"))
     try:
         tokens = grammar.tokenize(text)
-        return _people(tokens)[1] if tokens else ()
+        return _people(tokens, ask=False)[1] if tokens else ()
     except GrammarError:
         # Slack escapes nothing in a form's text (a bare `@jane`, a stray `<`): split it plainly.
         names = (name.strip() for name in re.split(r"[,;&]|\band\b", text))

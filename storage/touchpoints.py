@@ -571,14 +571,29 @@ _NEXT_PLAN = Sql(
 
 
 def insert_contact(
-    *, session: Session, team_id: str, partner_id: int, name: str, email: str | None, at: datetime
+    *,
+    session: Session,
+    team_id: str,
+    partner_id: int,
+    name: str,
+    email: str | None,
+    at: datetime,
+    title: str | None = None,
 ) -> int:
-    """Add a contact person at the partner; with an email someone added meanwhile, that one."""
+    """Add a contact person at the partner (with their role, `title`, if typed); with an email
+    someone added meanwhile, that one."""
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = (
         insert(_CONTACT)
-        .values(team_id=team_id, partner_id=partner_id, name=name, email=email, created_at=at)
+        .values(
+            team_id=team_id,
+            partner_id=partner_id,
+            name=name,
+            email=email,
+            title=title,
+            created_at=at,
+        )
         .on_conflict_do_nothing(index_elements=["partner_id", "email"])
         .returning(_CONTACT.c.id)
     )

@@ -78,6 +78,7 @@ from bot.naming import normalize_name, person_key
 from bot.services import channels, people
 from bot.services.channels import PassedOver
 from bot.services.checkins import recorded_again
+from bot.services.job_titles import split_title
 from bot.services.people import PROFILE_MAX_AGE, PeopleToLookUp, knows_zone, vet_mentions
 from bot.services.registry import (
     Actor,
@@ -3752,6 +3753,7 @@ class Touchpoints:
         # Those without an email yet, by name: `Jane Doe <jane@…>` is the Jane Doe met before.
         unmailed: dict[str, Contact] = {}
         removed: dict[int, Contact] = {}
+        untitled: dict[int, Contact] = {}
         for contact in partner_store.contacts_of(
             session=session, team_id=partner.team_id, partner_id=partner.id, removed=True
         ):
@@ -3763,8 +3765,12 @@ class Touchpoints:
             else:
                 unmailed.setdefault(person_key(contact.name), contact)
             by_name.setdefault(person_key(contact.name), (contact.id, contact.name))
+            if contact.title is None:
+                untitled[contact.id] = contact
         found: dict[int, str] = {}
-        for name, email in people:
+        for typed_name, email in people:
+            # `Jane Doe, CEO` is Jane Doe, titled CEO: met before as Jane Doe, the same person.
+            name, title = split_title(typed_name)
             known = by_email.get(email) if email is not None else by_name.get(person_key(name))
             if known is None and email is not None:
                 lacking = unmailed.pop(person_key(name), None)
@@ -3780,6 +3786,7 @@ class Touchpoints:
                     partner_id=partner.id,
                     name=name,
                     email=email,
+                    title=title,
                     at=now,
                 )
                 known = (contact_id, name)
@@ -3787,6 +3794,9 @@ class Touchpoints:
                 if email is not None:
                     by_email[email] = known
                 by_name.setdefault(person_key(name), known)
+            elif title is not None and (lacking := untitled.pop(known[0], None)) is not None:
+                lacking.title = title  # a role first typed now: kept as `contact add` keeps it
+                session.add(lacking)
             found.setdefault(*known)
         for contact_id in found.keys() & removed.keys():
             removed[contact_id].removed_at = None

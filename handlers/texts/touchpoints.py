@@ -1740,6 +1740,15 @@ def two_kinds(first: str, second: str) -> str:
     return f"`{first}` and `via {second}` are two kinds of contact: say one."
 
 
+def one_person_or_two(first: str, second: str) -> str:
+    """`with Doe, Jane`: a surname and a given name, or two people? Asked, not guessed."""
+    return (
+        f"`with {first}, {second}`: is that one person or two? For one, write "
+        f'`with {second} {first}` (or quote it: `with "{first}, {second}"`); for two, '
+        f"`with {first} and {second}`."
+    )
+
+
 def colon_missing_after(clause: str, words: str) -> str:
     """`via call pitched the pilot`: a known clause followed by what must be the notes."""
     return f"A `:` is missing before the notes, e.g. `{clause} : {words}`."

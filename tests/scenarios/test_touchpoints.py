@@ -39,6 +39,7 @@ from storage.models import (
     Touchpoint,
     TouchpointKind,
     TouchpointMedium,
+    TouchpointParticipant,
     UserProfile,
     Workspace,
 )
@@ -4079,3 +4080,39 @@ def checked_in(slack: Slack) -> list[str]:
         return sorted(
             session.exec(select(CheckIn.user_id).where(CheckIn.touchpoint_id == logged.id)).all()
         )
+
+
+def partner_contacts(slack: Slack) -> list[tuple[str, str | None]]:
+    """(name, title) of each of the workspace's contact people, in the order added."""
+    with Session(slack.runtime.engine) as session:
+        found = session.exec(select(Contact).where(Contact.team_id == TEAM).order_by(Contact.id))  # type: ignore[arg-type]
+        return [(contact.name, contact.title) for contact in found]
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_role_after_a_comma_is_the_persons_not_another_person(slack: Slack) -> None:
+    answer(slack, "log Acme with Jane Doe via call : intro", user=ANA)
+    said = answer(slack, "log Acme with Jane Doe, CEO and John Roe, Head of Sales : pilot")
+    assert "Jane Doe and John Roe" in said
+    assert partner_contacts(slack) == [("Jane Doe", "CEO"), ("John Roe", "Head of Sales")]
+    # A comma between people still separates them, colleagues and people at the partner alike.
+    answer(slack, "log Acme with <@U0BEN|ben>, <@U0DAN|dan>, Li Wei, Mary Major : budget")
+    (*_, budget) = touchpoints(slack)
+    assert partner_contacts(slack)[2:] == [("Li Wei", None), ("Mary Major", None)]
+    with Session(slack.runtime.engine) as session:
+        took_part = session.exec(
+            select(TouchpointParticipant.user_id).where(
+                TouchpointParticipant.touchpoint_id == budget.id
+            )
+        ).all()
+    assert sorted(took_part) == [BEN, DAN]
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_surname_first_or_two_people_is_asked_not_guessed(slack: Slack) -> None:
+    asked = (
+        "`with Doe, Jane`: is that one person or two? For one, write `with Jane Doe` (or quote "
+        'it: `with "Doe, Jane"`); for two, `with Doe and Jane`.'
+    )
+    assert asked in answer(slack, "log Acme with Doe, Jane : pilot").replace("\\", "")
+    assert touchpoints(slack) == [] and partner_contacts(slack) == []

@@ -1,0 +1,44 @@
+"""Job titles typed after a person's name: `Jane Doe, CEO`, `John Roe, Head of Partnerships`.
+
+A comma in a list of people at a partner usually separates people (`Jane Doe, John Roe`), but
+after a name it may also start that person's role. A part is read as a role when one of its
+words is a common job-title word (or a name suffix such as `Jr.` or `PhD`): people are rarely
+named "Director" or "CEO", while roles almost always contain one of these words."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+# Lower case, without dots; hyphenated words are checked whole and by their parts.
+TITLE_WORDS = frozenset(
+    {
+        # Chief officers and their kin.
+        *("ceo", "cfo", "cto", "coo", "cmo", "cio", "cpo", "cso", "cro", "cco", "cdo", "chro"),
+        *("vp", "svp", "evp", "avp", "md", "gm", "president", "chair", "chairman"),
+        *("chairwoman", "chairperson", "chief", "officer", "director", "manager", "head"),
+        *("founder", "cofounder", "lead", "secretary", "treasurer", "principal", "advisor"),
+        *("adviser", "consultant", "coordinator", "executive", "assistant", "associate"),
+        *("analyst", "counsel", "attorney", "trustee", "ambassador", "representative"),
+        *("specialist", "intern", "fellow", "editor", "producer", "owner"),
+        # Suffixes after a name.
+        *("jr", "sr", "phd", "mba", "esq"),
+    }
+)
+
+
+def is_job_title(words: Sequence[str]) -> bool:
+    """Whether the words typed after a comma name a role rather than another person."""
+    for word in words:
+        bare = word.casefold().replace(".", "").strip("()")
+        if bare in TITLE_WORDS or any(part in TITLE_WORDS for part in bare.split("-")):
+            return True
+    return False
+
+
+def split_title(name: str) -> tuple[str, str | None]:
+    """`Jane Doe, CEO` → ("Jane Doe", "CEO"): a name and the role typed after its last comma;
+    the name alone (and None) when what follows the comma is no role."""
+    person, comma, after = name.rpartition(",")
+    if not comma or not person.strip() or not is_job_title(after.split()):
+        return name, None
+    return person.strip(), after.strip() or None
