@@ -20,16 +20,15 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.interval import IntervalTrigger
 from rapidfuzz.distance import OSA
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlmodel import Session
 
 from bot.dates import reads_as_date
-from bot.delivery.absence import person_zone
 from bot.delivery.dispatcher import ON_CHANNEL_REFUSED
 from bot.mrkdwn import slack_text, unescape
 from bot.runtime import Runtime
@@ -41,10 +40,7 @@ from bot.services.registry import (
     AlreadyRegistered,
     BadName,
     BadValue,
-    DeputyChange,
-    Handover,
     LikelyDuplicate,
-    Merged,
     NameTaken,
     PartnerFacts,
     PartnerProfile,
@@ -52,10 +48,12 @@ from bot.services.registry import (
     UnknownPartner,
     clean_name,
 )
+from bot.services.touchpoint_parts import TouchpointParts
 from bot.services.touchpoints import (
     COLLISION_ALERT,
     BadTouchpoint,
     IntentGone,
+    MergeFinding,
     NewPartnerRefused,
     NewTouchpoint,
     NotAsked,
@@ -680,60 +678,19 @@ BODIES: dict[str, VerbBody] = {"log": log, "plan": plan, "intend": intend, "chec
 CARD_SECTION = "touchpoints"
 
 
-def hand_over_intents(runtime: Runtime, session: Session, actor: Actor, handover: Handover) -> None:
-    """In a handover's transaction: the intents the old owner was asked about go to the new."""
-    service_of(runtime).hand_over_intents(session, actor=actor, handover=handover)
-
-
-def hand_over_notes(runtime: Runtime, session: Session, actor: Actor, handover: Handover) -> None:
-    """In a handover's transaction: the notes not sent yet to the old owner go to the new."""
-    service_of(runtime).hand_over_notes(session, actor=actor, handover=handover)
-
-
-def cover_for_away_owner(
-    runtime: Runtime, session: Session, actor: Actor, change: DeputyChange
-) -> None:
-    """In the transaction of a change of deputy: what was handed to the former deputy and has
-    not reached them goes to whoever covers now, or back to the owner; what waits for an owner
-    who is away, unread (the notes and the questions about intents), goes to whoever covers for
-    them now, as when their time away is recorded (`handlers.absence`); nothing moves while the
-    owner is not away."""
-    owner_id = change.facts.owner_id
-    if owner_id is None:
-        return
-    service = service_of(runtime)
-    if change.old_deputy_id is not None:
-        service.take_back(
-            session,
-            team_id=actor.team_id,
-            deputy_id=change.old_deputy_id,
-            partner_id=change.facts.id,
-            now=runtime.clock.now(),
-        )
-    service.cover_unread(session, team_id=actor.team_id, user_id=owner_id, now=runtime.clock.now())
-
-
-def collide_after_merge(
-    runtime: Runtime, session: Session, actor: Actor, merged: Merged
+def _say_findings(
+    kept: PartnerFacts,
+    findings: Sequence[MergeFinding],
+    tz: ZoneInfo,
+    now: datetime,
+    reader: str,
 ) -> list[str]:
-    """In a merge's transaction: colleagues in touch with "two" partners that are one are
-    alerted, and the person merging is told."""
-    findings = service_of(runtime).merged(session, actor=actor, partner_id=merged.kept.id)
-    tz = person_zone(session, team_id=actor.team_id, user_id=actor.user_id)
-    return texts.merge_findings(
-        merged.kept, findings, tz=tz, now=runtime.clock.now(), reader=actor.user_id
-    )
+    """A merge's findings, as the answer to the person merging says them."""
+    return texts.merge_findings(kept, findings, tz=tz, now=now, reader=reader)
 
 
-def hand_over_after_merge(
-    runtime: Runtime, session: Session, actor: Actor, merged: Merged
-) -> list[str]:
-    """In a merge's transaction, after its collisions: questions and notes waiting for the
-    duplicate's owner go to the kept partner's."""
-    service_of(runtime).hand_over_after_merge(
-        session, actor=actor, partner_id=merged.kept.id, duplicate_name=merged.duplicate_name
-    )
-    return []
+# Their parts of the registry's transactions (handover, deputy, merge), run in its session.
+PARTS = TouchpointParts(service_of=service_of, say_findings=_say_findings)
 
 
 def card_section(runtime: Runtime, invocation: Invocation, partner_id: int) -> list[Block]:
@@ -1465,12 +1422,12 @@ def register(app: App, *, route: Router) -> None:
     """Buttons, the form and its picker; `route` re-runs a line after "Register it". And the
     contacts planned ahead, under the partner's card (`show`)."""
     registry_handlers.CARD_SECTIONS[CARD_SECTION] = card_section
-    registry_handlers.HANDOVER_PARTS["intents"] = hand_over_intents
-    registry_handlers.HANDOVER_PARTS["notes"] = hand_over_notes
-    registry_handlers.DEPUTY_PARTS["owner_unread"] = cover_for_away_owner
-    registry_handlers.MERGE_PARTS["collisions"] = collide_after_merge
+    registry_handlers.HANDOVER_PARTS["intents"] = PARTS.hand_over_intents
+    registry_handlers.HANDOVER_PARTS["notes"] = PARTS.hand_over_notes
+    registry_handlers.DEPUTY_PARTS["owner_unread"] = PARTS.cover_for_away_owner
+    registry_handlers.MERGE_PARTS["collisions"] = PARTS.collide_after_merge
     # After the collisions: a question asked again lists those the merge found.
-    registry_handlers.MERGE_PARTS["handover"] = hand_over_after_merge
+    registry_handlers.MERGE_PARTS["handover"] = PARTS.hand_over_after_merge
     app.view(blocks.LOG_VIEW)(on_log_submitted)
     app.options(blocks.PARTNER_PICKER)(on_partner_suggestion)
     app.action(re.compile(rf"^(?:{'|'.join(blocks.INTENT_ACTIONS)})$"))(on_intent_answer)

@@ -19,7 +19,6 @@ COMPOSITION_ROOTS = {Path("bot/app.py")}
 STILL_REACHING_STORAGE = {
     Path("handlers/feedback.py"),
     Path("handlers/partners.py"),
-    Path("handlers/touchpoints.py"),
 }
 
 
