@@ -546,15 +546,18 @@ def forget_cancelled(
     dedupe_key: str | None = None,
     key_prefix: str | None = None,
     reason: str | None = None,
+    recipients: Collection[str] | None = None,
 ) -> int:
     """Delete the workspace's messages cancelled unsent, so that their keys may be queued
     afresh: the one under `dedupe_key`, or those whose key starts with `key_prefix`; only those
-    cancelled for `reason` when it is given. Returns how many were deleted."""
+    cancelled for `reason` when it is given, and only DMs to `recipients` when they are given.
+    Returns how many were deleted."""
     statement = sa.delete(_T).where(
         _T.c.team_id == team_id,
         _key_or_prefix(dedupe_key, key_prefix, needed_by="forget_cancelled"),
         _T.c.status == OutboxStatus.CANCELLED,
         sa.true() if reason is None else _T.c.last_error == reason,
+        sa.true() if recipients is None else _T.c.recipient_user.in_(sorted(set(recipients))),
     )
     return _rowcount(session, statement)
 

@@ -189,13 +189,32 @@ def withdraw(session: Session, *, team_id: str, key_prefix: str) -> int:
     return store.cancel_unsent(session=session, team_id=team_id, key_prefix=key_prefix)
 
 
-def withdraw_from_elsewhere(session: Session, *, team_id: str, user_ids: Collection[str]) -> int:
+def withdraw_from_elsewhere(
+    session: Session,
+    *,
+    team_id: str,
+    user_ids: Collection[str],
+    forget_prefix: str | None = None,
+) -> int:
     """In the caller's transaction: cancel the DMs queued to people Slack just said are of
     another organisation (taken off what a form had saved with them), which the dispatcher
-    would only fail unsent; how many were. One being or already sent stays as it is."""
-    return store.cancel_unsent_dms(
+    would only fail unsent; how many were. One being or already sent stays as it is.
+
+    With `forget_prefix`, those of them under a key starting with it
+    are forgotten, their keys free again: a planner queues a reminder folded into them afresh,
+    for whoever it is for now."""
+    withdrawn = store.cancel_unsent_dms(
         session=session, team_id=team_id, user_ids=user_ids, reason=EXTERNAL_RECIPIENT
     )
+    if forget_prefix is not None:
+        store.forget_cancelled(
+            session=session,
+            team_id=team_id,
+            key_prefix=forget_prefix,
+            reason=EXTERNAL_RECIPIENT,
+            recipients=user_ids,
+        )
+    return withdrawn
 
 
 def first_slot(

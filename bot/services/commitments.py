@@ -65,7 +65,7 @@ from bot.delivery.absence import (
     reached_back_at,
     recipient_for_owner_alert,
 )
-from bot.delivery.outbox import enqueue, first_slot
+from bot.delivery.outbox import enqueue, first_slot, withdraw_from_elsewhere
 from bot.delivery.working_hours import WorkingHours, person_tz, zone
 from bot.services import people
 from bot.services.feedback import Rendered
@@ -114,9 +114,6 @@ NOTE_LEEWAY = timedelta(minutes=15)
 # Why a message about an open commitment was withdrawn unsent when its partner ended
 # (`quiet_for_ended`): a reminder cancelled so is queued afresh once the partner is reopened.
 ENDED_REASON = "the partner ended"
-# Why a message about a commitment to the owner picked in its form was withdrawn unsent: Slack
-# said, after the form was saved, that they are of another organisation (`take_off_elsewhere`).
-ELSEWHERE_REASON = "the owner picked is of another organisation"
 
 
 def key_prefix(commitment_id: int) -> str:
@@ -1230,10 +1227,10 @@ class Commitments:
         """Undo the commitment form's pick of an owner (`owner_id`) whom Slack said, after the
         ack, is of another organisation: the form's submitter (`actor`) owns it instead, as a
         commitment always has an owner. The submitter undoes their own pick, so no permission
-        check. What waits unsent for that person about it (the note that it was recorded for
-        them, a first reminder folded into it) is withdrawn. The commitment as it is now: owned
-        by the submitter, or by whoever owned it by then instead (left so). Raises
-        CommitmentGone."""
+        check. What waits unsent for that person (about it: the note that it was recorded for
+        them, a first reminder folded into it; or anything else) is withdrawn. The commitment
+        as it is now: owned by the submitter, or by whoever owned it by then instead (left
+        so). Raises CommitmentGone."""
         team_id, now = actor.team_id, self.clock.now()
         with Session(self.engine) as session:
             replaced = store.replace_owner(
@@ -1243,20 +1240,14 @@ class Commitments:
                 owner_id=actor.user_id,
                 instead_of=owner_id,
             )
-            prefix = key_prefix(commitment_id)
-            outbox_store.cancel_unsent_to(
-                session=session,
+            # What waits for them about it (the note, a first reminder folded into it) is
+            # forgotten, so the planner reminds whoever owns it now at its moment; anything
+            # else queued to them would only fail at dispatch.
+            withdraw_from_elsewhere(
+                session,
                 team_id=team_id,
-                user_id=owner_id,
-                dedupe_keys=outbox_store.unsent_keys_starting(
-                    session=session, team_id=team_id, prefix=prefix
-                ),
-                reason=ELSEWHERE_REASON,
-            )
-            # As if never queued: a reminder's key is free again, and the planner queues it for
-            # the owner at its moment.
-            outbox_store.forget_cancelled(
-                session=session, team_id=team_id, key_prefix=prefix, reason=ELSEWHERE_REASON
+                user_ids=[owner_id],
+                forget_prefix=key_prefix(commitment_id),
             )
             if replaced:
                 # Recorded by its owner now, it owes nobody a note; one left unsent (withdrawn

@@ -25,7 +25,7 @@ import pytest
 from sqlmodel import Session, select
 
 from bot.app import build_planners
-from bot.delivery.outbox import enqueue
+from bot.delivery.outbox import EXTERNAL_RECIPIENT, enqueue
 from bot.sandbox.fake_slack import FakeMessage, FakeSlack, FakeView
 from bot.sandbox.requests import Deliverer, RequestFactory, SlackRequest, sign
 from bot.scheduler import Scheduler, run_planner
@@ -34,6 +34,7 @@ from handlers.blocks import commitments as blocks
 from handlers.texts import partners as partner_texts
 from storage import commitments as commitment_store
 from storage.models import Commitment, CommitmentStatus, OutboxMessage, OutboxStatus, Partner
+from tests.bot.delivery.test_taken_off_elsewhere import queued_to
 from tests.conftest import Slack
 
 ANA, BEN, CHLOE, DAN = "U0ANA", "U0BEN", "U0CHLOE", "U0DAN"
@@ -2186,3 +2187,36 @@ def test_a_mention_starting_a_promise_that_no_word_of_it_follows_stays_in_it(
     at(slack, utc(2026, 11, 25, 14, 30))  # 09:30 in New York
     assert dms(slack, BEN) == []
     assert dms(slack, DAN) == []
+
+
+@pytest.mark.usefixtures("acme", "jane")
+def test_an_owner_found_elsewhere_has_all_that_waits_for_them_withdrawn_as_the_forms_do(
+    slack: Slack,
+) -> None:
+    """Review: the commitment form's undo withdrew only what was about the commitment, under
+    a reason of its own, while the partner and touchpoint forms withdraw every DM to the
+    person under the dispatcher's: a DM queued to Jane meanwhile was left to fail."""
+    view, values = jane_picked_as_owner(slack, due="2026-12-04")
+    gate = hold_after_ack(slack)
+    request = slack.requests.view_submission(user_id=BEN, view=view, values=values)
+    assert slack.deliver.send(request).status == 200
+    # Before Slack answers about Jane, something else queues her a DM: this stands in for
+    # whatever would (another form picking her, held behind this one).
+    with Session(slack.runtime.engine) as session:
+        enqueue(
+            session,
+            team_id=slack.fake.team_id,
+            kind="partner_owner_assigned",
+            recipient_user=JANE,
+            text="You own Acme Corporation now",
+            due_at=utc(2026, 11, 25, 9, 0),
+            dedupe_key="partner:1:owner:U0JANE",
+            respect_working_hours=True,
+            now=utc(2026, 11, 25, 9, 0),
+        )
+        session.commit()
+    gate.set()
+    slack.runtime.drain()
+    assert queued_to(slack, JANE) == [
+        ("partner_owner_assigned", OutboxStatus.CANCELLED, EXTERNAL_RECIPIENT)
+    ]
