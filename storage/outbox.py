@@ -610,6 +610,28 @@ def cancel_unsent_dms(
     return _cancel_pending(session, team_id, to_them, reason=reason)
 
 
+def cancel_failed_untried(
+    *, session: Session, team_id: str, user_ids: Collection[str], reason: str
+) -> int:
+    """Mark cancelled the direct messages to `user_ids` that a dispatcher failed for `reason`
+    without trying them (no attempt counted): what the caller withdraws anyway, which the
+    dispatcher found out first. Returns how many were."""
+    if not user_ids:
+        return 0
+    statement = (
+        sa.update(_T)
+        .where(
+            _T.c.team_id == team_id,
+            _T.c.recipient_user.in_(sorted(set(user_ids))),
+            _T.c.status == OutboxStatus.FAILED,
+            _T.c.last_error == reason[:500],
+            _T.c.attempts == 0,
+        )
+        .values(status=OutboxStatus.CANCELLED, held=False)
+    )
+    return _rowcount(session, statement)
+
+
 def _numbered_after(prefix: str, n: int) -> dict[str, str]:
     """The parameters of the `n`th numbered prefix of `cancel_unsent_to`: a range of keys, and
     the pattern of the prefix. LIKE alone cannot use the unique index on (team_id, dedupe_key)

@@ -200,10 +200,15 @@ def withdraw_from_elsewhere(
     another organisation (taken off what a form had saved with them), which the dispatcher
     would only fail unsent; how many were. One being or already sent stays as it is.
 
-    With `forget_prefix`, those of them under a key starting with it
+    The dispatcher may have found out first (it looks up people it does not know) and failed
+    some of them untried: those are cancelled too, as handled, so admins are not shown a
+    failed delivery for them. With `forget_prefix`, those of them under a key starting with it
     are forgotten, their keys free again: a planner queues a reminder folded into them afresh,
     for whoever it is for now."""
     withdrawn = store.cancel_unsent_dms(
+        session=session, team_id=team_id, user_ids=user_ids, reason=EXTERNAL_RECIPIENT
+    )
+    withdrawn += store.cancel_failed_untried(
         session=session, team_id=team_id, user_ids=user_ids, reason=EXTERNAL_RECIPIENT
     )
     if forget_prefix is not None:

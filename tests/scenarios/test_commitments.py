@@ -34,6 +34,7 @@ from handlers.blocks import commitments as blocks
 from handlers.texts import partners as partner_texts
 from storage import commitments as commitment_store
 from storage.models import Commitment, CommitmentStatus, OutboxMessage, OutboxStatus, Partner
+from storage.outbox import failed_deliveries
 from tests.bot.delivery.test_taken_off_elsewhere import queued_to
 from tests.conftest import Slack
 
@@ -2220,3 +2221,36 @@ def test_an_owner_found_elsewhere_has_all_that_waits_for_them_withdrawn_as_the_f
     assert queued_to(slack, JANE) == [
         ("partner_owner_assigned", OutboxStatus.CANCELLED, EXTERNAL_RECIPIENT)
     ]
+
+
+@pytest.mark.usefixtures("acme", "jane")
+def test_a_reminder_the_dispatcher_failed_for_an_owner_found_elsewhere_goes_to_the_new_owner(
+    slack: Slack,
+) -> None:
+    """Review: the dispatcher looks up people it does not know itself, and may fail the note
+    to Jane (another organisation) before the form's undo runs. The undo touched only unsent
+    rows: the due day's reminder folded into the note kept its key, so Ben, the owner now,
+    was never reminded, and admins' Home showed a failed delivery for what was handled."""
+    at(slack, utc(2026, 11, 25, 22, 0))  # Wednesday evening: the reminder is folded in
+    view, values = jane_picked_as_owner(slack, due="2026-11-26")
+    gate = hold_after_ack(slack)
+    request = slack.requests.view_submission(user_id=BEN, view=view, values=values)
+    assert slack.deliver.send(request).status == 200
+    try:
+        at(slack, utc(2026, 11, 26, 9, 5))  # a dispatch pass before Slack answers the form
+        assert [status for _, status, _ in queued_to(slack, JANE)] == [
+            OutboxStatus.CANCELLED,  # the note, folded into the reminder
+            OutboxStatus.FAILED,  # the reminder with the note: Jane is elsewhere
+        ]
+    finally:
+        gate.set()
+    slack.runtime.drain()
+    (row,) = stored(slack)
+    assert row.owner_id == BEN
+    for moment in (utc(2026, 11, 26, 9, 10), utc(2026, 11, 26, 14, 30), utc(2026, 11, 26, 20, 0)):
+        at(slack, moment)
+    assert dms(slack, JANE) == []
+    (due,) = dms(slack, BEN)[1:]
+    assert "`#1` *we* owe *Acme Corporation* “send the MoU” is due Thu 26 Nov." in due.text
+    with Session(slack.runtime.engine) as session:
+        assert failed_deliveries(session=session, team_id=slack.fake.team_id, limit=10) == []
