@@ -126,6 +126,13 @@ def note_key(commitment_id: int) -> str:
     return f"{key_prefix(commitment_id)}assigned"
 
 
+def _folded(message: OutboxMessage) -> bool:
+    """Whether a reminder still queued is a colleague's note folded into it (`_tell_owner`): the
+    only reminders queued without an expiry. Its news still has to reach the owner once the
+    reminder's moment is past."""
+    return message.kind == REMINDER and message.expires_at is None
+
+
 def _note_unsent(
     session: Session, team_id: str, commitment_id: int, *, owner_id: str, now: datetime
 ) -> bool:
@@ -1064,13 +1071,13 @@ class Commitments:
         if reminder is not None:
             change = replace(change, reminder=reminder.stage)
         message = self.messages.changed(change)
-        kind, key, expires_at = CHANGED, f"{key_prefix(item.id)}changed:{now.isoformat()}", None
-        due_at = now
+        kind, key, due_at = CHANGED, f"{key_prefix(item.id)}changed:{now.isoformat()}", now
         if reminder is not None:
             # Due at the reminder's moment, as the planner would queue it: a change of someone's
             # time away before then re-routes it as it does any reminder (`reroute_reminders`).
-            kind, key, expires_at = REMINDER, reminder.key, reminder.expires_at
-            due_at = reminder.due_at
+            # No expiry, though: held past the reminder's (time away, an outage), the note's news
+            # would go with it; the planner leaves it queued for what follows (`_folded`).
+            kind, key, due_at = REMINDER, reminder.key, reminder.due_at
         enqueue(
             session,
             team_id=actor.team_id,
@@ -1081,7 +1088,6 @@ class Commitments:
             due_at=due_at,
             dedupe_key=key,
             respect_working_hours=True,
-            expires_at=expires_at,
         )
 
     def _reminder_now(
@@ -1582,7 +1588,8 @@ class Commitments:
             on_the_day = outbox_store.get_message(session=session, team_id=team_id, dedupe_key=key)
             if on_the_day is not None and on_the_day.status not in _UNSENT:
                 return None  # it went (or is going) on the day
-            outbox_store.cancel_unsent(session=session, team_id=team_id, dedupe_key=key)
+            if on_the_day is None or not _folded(on_the_day):
+                outbox_store.cancel_unsent(session=session, team_id=team_id, dedupe_key=key)
             moment = replace(moment, stage=Stage.OVERDUE, week=0, at=now)
             key = f"{key_prefix(row.id)}{row.due_on.isoformat()}:{moment.key}"
         # A reminder withdrawn when the partner ended, which has since been reopened, is queued

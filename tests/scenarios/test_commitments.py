@@ -1834,6 +1834,26 @@ def test_a_commitment_reopened_on_its_due_day_tells_its_owner_in_one_message(
 
 
 @pytest.mark.usefixtures("acme")
+def test_a_reopening_folded_into_the_due_days_reminder_still_reaches_an_owner_held_past_it(
+    slack: Slack,
+) -> None:
+    """Review: the note that Ana reopened Ben's commitment, folded into its due day's reminder,
+    took that reminder's expiry (the end of the due day): held past it (here nothing is sent
+    until Monday, as in an outage), it was cancelled, and Ben never heard it was reopened."""
+    answer(slack, f"commit Acme us {MENTION[BEN]} : send the draft MoU by 2026-12-04")
+    at(slack, utc(2026, 11, 30, 16, 0))
+    answer(slack, "drop 1 they cancelled")
+    at(slack, utc(2026, 11, 30, 16, 1))
+    heard = len(dms(slack, BEN))
+    at(slack, utc(2026, 12, 4, 12, 0))  # Friday, the due day, before Ben's hours
+    answer(slack, "reopen 1")
+    at(slack, utc(2026, 12, 7, 14, 30))  # Monday, 09:30 in New York: the first pass since
+    told = [message.text for message in dms(slack, BEN)[heard:]]
+    assert any("<@U0ANA> reopened your commitment `#1`" in text for text in told), told
+    assert any("was due Fri 4 Dec and is still open" in text for text in told), told
+
+
+@pytest.mark.usefixtures("acme")
 def test_a_commitment_reopened_after_hours_on_its_due_day_is_read_as_overdue_in_one_message(
     slack: Slack,
 ) -> None:
