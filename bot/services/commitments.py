@@ -1692,6 +1692,9 @@ class Commitments:
             )
             if recipient == waiting.recipient_user:
                 continue  # theirs still (nobody covers: it waits for them)
+            if _folded(waiting):
+                self._unfold(session, waiting, commitment_id=int(number), now=now)
+                continue
             tz, stage = self._zone(session, team_id, recipient), Stage(stage_name)
             message = self._reminder(
                 session,
@@ -1731,6 +1734,30 @@ class Commitments:
                     hours=WorkingHours.of(workspace),
                 ),
             )
+
+    def _unfold(
+        self, session: Session, folded: OutboxMessage, *, commitment_id: int, now: datetime
+    ) -> None:
+        """A colleague's note folded into the owner's reminder (`_tell_owner`), whose moment a
+        stand-in now hears for them: the note stays the owner's, queued as a plain one (held
+        for their return by the dispatcher), and the reminder's key is freed, so the planner
+        queues it for the stand-in at its moment, as any reminder. Rerouted whole, the
+        stand-in would read the owner's news and the owner would never hear it."""
+        team_id, key = folded.team_id, folded.dedupe_key
+        if not outbox_store.cancel_unsent(session=session, team_id=team_id, dedupe_key=key):
+            return  # claimed meanwhile: it is going to the owner
+        outbox_store.forget_cancelled(session=session, team_id=team_id, dedupe_key=key)
+        enqueue(
+            session,
+            team_id=team_id,
+            kind=CHANGED,
+            recipient_user=folded.recipient_user,
+            text=folded.text,
+            blocks=folded.blocks,
+            due_at=now,
+            dedupe_key=f"{key_prefix(commitment_id)}changed:{now.isoformat()}",
+            respect_working_hours=True,
+        )
 
     def _untold(self, session: Session, row: Commitment) -> OutboxMessage | None:
         """The note telling the owner that a colleague recorded the commitment for them, while it

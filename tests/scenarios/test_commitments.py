@@ -1833,13 +1833,9 @@ def test_a_commitment_reopened_on_its_due_day_tells_its_owner_in_one_message(
     assert "was due Fri 4 Dec and is still open" in overdue.text
 
 
-@pytest.mark.usefixtures("acme")
-def test_a_reopening_folded_into_the_due_days_reminder_still_reaches_an_owner_held_past_it(
-    slack: Slack,
-) -> None:
-    """Review: the note that Ana reopened Ben's commitment, folded into its due day's reminder,
-    took that reminder's expiry (the end of the due day): held past it (here nothing is sent
-    until Monday, as in an outage), it was cancelled, and Ben never heard it was reopened."""
+def ana_reopens_bens_commitment_before_his_hours_on_its_due_day(slack: Slack) -> int:
+    """Ben's `#1` (due Fri 4 Dec), dropped on Monday, is reopened by Ana on Friday before his
+    hours: the note is folded into the due day's reminder. How many DMs Ben had before."""
     answer(slack, f"commit Acme us {MENTION[BEN]} : send the draft MoU by 2026-12-04")
     at(slack, utc(2026, 11, 30, 16, 0))
     answer(slack, "drop 1 they cancelled")
@@ -1847,10 +1843,42 @@ def test_a_reopening_folded_into_the_due_days_reminder_still_reaches_an_owner_he
     heard = len(dms(slack, BEN))
     at(slack, utc(2026, 12, 4, 12, 0))  # Friday, the due day, before Ben's hours
     answer(slack, "reopen 1")
+    return heard
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_reopening_folded_into_the_due_days_reminder_still_reaches_an_owner_held_past_it(
+    slack: Slack,
+) -> None:
+    """Review: the note that Ana reopened Ben's commitment, folded into its due day's reminder,
+    took that reminder's expiry (the end of the due day): held past it (here nothing is sent
+    until Monday, as in an outage), it was cancelled, and Ben never heard it was reopened."""
+    heard = ana_reopens_bens_commitment_before_his_hours_on_its_due_day(slack)
     at(slack, utc(2026, 12, 7, 14, 30))  # Monday, 09:30 in New York: the first pass since
     told = [message.text for message in dms(slack, BEN)[heard:]]
     assert any("<@U0ANA> reopened your commitment `#1`" in text for text in told), told
     assert any("was due Fri 4 Dec and is still open" in text for text in told), told
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_reopening_folded_into_a_reminder_a_stand_in_takes_still_reaches_the_owner(
+    slack: Slack,
+) -> None:
+    """Review: the note that Ana reopened Ben's commitment, folded into its due day's reminder,
+    was rerouted whole when Ben then booked the day off: Ana, Acme's owner covering, got the
+    reminder, and Ben never heard it was reopened. Ana gets the reminder; Ben's news waits
+    for him."""
+    heard = ana_reopens_bens_commitment_before_his_hours_on_its_due_day(slack)
+    answer(slack, "away today to 2026-12-04", user=BEN)
+    for moment in (utc(2026, 12, 4, 14, 0), utc(2026, 12, 4, 16, 5), utc(2026, 12, 4, 21, 0)):
+        at(slack, moment)
+    (covered,) = [m for m in dms(slack, ANA) if "send the draft MoU" in m.text]
+    assert "“send the draft MoU” is due Fri 4 Dec" in covered.text
+    assert "reopened" not in covered.text
+    assert dms(slack, BEN)[heard:] == []
+    at(slack, utc(2026, 12, 7, 14, 30))  # Monday, 09:30 in New York: Ben is back
+    told = [message.text for message in dms(slack, BEN)[heard:]]
+    assert any("<@U0ANA> reopened your commitment `#1`" in text for text in told), told
 
 
 @pytest.mark.usefixtures("acme")
