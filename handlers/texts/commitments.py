@@ -621,8 +621,7 @@ def changed(note: Changed) -> str:
         if note.reminder is Stage.OVERDUE:
             # Moved after their hours to a day that is over by their next opening.
             return f":warning: {moved}. That day is over and it is still open. {_ask(item)}"
-        mark = ":date:" if note.reminder is Stage.DUE else ":hourglass_flowing_sand:"
-        return f"{mark} {moved}. {_ask(item)}"
+        return f"{_mark(note.reminder)} {moved}. {_ask(item)}"
     if note.reopened_from is not None:
         was = "marked done" if note.reopened_from is CommitmentStatus.DONE else "dropped"
         reopened = f"{by} reopened {yours} {which} (it had been {was}): {promise(item)}"
@@ -634,8 +633,7 @@ def changed(note: Changed) -> str:
             )
         if note.reminder is not None:
             # Reopened when a reminder was due (its due day, say), it is that reminder too.
-            mark = ":date:" if note.reminder is Stage.DUE else ":hourglass_flowing_sand:"
-            return f"{mark} {reopened}, which is due {due_day(item)}. {_ask(item)}"
+            return f"{_mark(note.reminder)} {reopened}, which is due {due_day(item)}. {_ask(item)}"
         return f"{reopened}, {due(item)}. Reminders about it resume."
     verb = "marked" if item.status is CommitmentStatus.DONE else "dropped"
     done = " done" if item.status is CommitmentStatus.DONE else ""
@@ -643,6 +641,11 @@ def changed(note: Changed) -> str:
         f"{by} {verb} {yours} {which}{done}: {promise(item)}, due {due_day(item)}.{why(item)} "
         "No more reminders about it."
     )
+
+
+def _mark(stage: Stage) -> str:
+    """The mark of a note that is also a reminder before its day or on it."""
+    return ":date:" if stage is Stage.DUE else ":hourglass_flowing_sand:"
 
 
 def _changed_unannounced(note: Changed) -> str:
@@ -654,17 +657,27 @@ def _changed_unannounced(note: Changed) -> str:
     recorded = f"{person(item.created_by)} recorded {which} for you ({role})"
     if note.reopened_from is not None:
         # Closed and reopened before they heard of it: as if it had been open all along. When
-        # it is also the reminder due now, it asks what a reminder does.
-        then = "I'll remind you of it." if note.reminder is None else _ask(item)
-        return f"{recorded}: {promise(item)}, {due(item)}. {then}"
+        # it is also the reminder due now, it asks what a reminder does, marked as that one.
+        if note.reminder is None:
+            return f"{recorded}: {promise(item)}, {due(item)}. I'll remind you of it."
+        if note.reminder is Stage.OVERDUE:
+            return (
+                f":warning: {recorded}: {promise(item)}, which was due {due_day(item)} and is "
+                f"still open. {_ask(item)}"
+            )
+        return f"{_mark(note.reminder)} {recorded}: {promise(item)}, {due(item)}. {_ask(item)}"
     if note.was_due is not None:
         moved = "then moved it" if note.by == item.created_by else f"{person(note.by)} moved it"
-        # Also the reminder due now (moved to the next day after their hours): it asks.
-        then = "I'll remind you as the date comes near." if note.reminder is None else _ask(item)
-        return (
+        moved = (
             f"{recorded}; {moved} to {due_day(item)} (it was due "
-            f"{day(note.was_due, this_year=item.this_year)}): {promise(item)}. {then}"
+            f"{day(note.was_due, this_year=item.this_year)}): {promise(item)}"
         )
+        # Also the reminder due now (moved to the next day after their hours): it asks.
+        if note.reminder is None:
+            return f"{moved}. I'll remind you as the date comes near."
+        if note.reminder is Stage.OVERDUE:
+            return f":warning: {moved}. That day is over and it is still open. {_ask(item)}"
+        return f"{_mark(note.reminder)} {moved}. {_ask(item)}"
     verb = "marked it done" if item.status is CommitmentStatus.DONE else "dropped it"
     then = f"then {verb}" if note.by == item.created_by else f"{person(note.by)} has since {verb}"
     return (

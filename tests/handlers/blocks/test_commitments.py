@@ -469,6 +469,9 @@ def test_a_reopen_note_that_is_also_the_reminder_due_says_what_the_reminder_woul
     # To an owner who never heard of it at all, it is what was recorded, and the reminder.
     unheard = blocks.changed(replace(change, unannounced=True)).text
     assert unheard.endswith("I'll remind you of it." if stage is None else "a new date.")
+    # Overdue, it says so, as the reminder would (review: it said "…, due Fri 4 Dec. Done").
+    assert ("was due Fri 4 Dec and is still open" in unheard) is (stage is Stage.OVERDUE)
+    assert unheard.startswith(":warning:") is (stage is Stage.OVERDUE)
 
 
 @pytest.mark.parametrize(
@@ -496,6 +499,8 @@ def test_a_new_date_note_that_is_also_the_reminder_due_says_what_the_reminder_wo
     # To an owner who never heard of it at all, it is what was recorded, and the reminder.
     unheard = blocks.changed(replace(change, unannounced=True)).text
     assert unheard.endswith("as the date comes near." if stage is None else "a new date.")
+    assert ("That day is over and it is still open" in unheard) is (stage is Stage.OVERDUE)
+    assert unheard.startswith(":warning:") is (stage is Stage.OVERDUE)
 
 
 def test_closed_ones_with_long_promises_and_notes_are_all_shown() -> None:
