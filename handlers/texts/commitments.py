@@ -720,7 +720,8 @@ def since(state: CadenceState, tz: ZoneInfo) -> str:
     )
     when = day(start, this_year=today.year)
     if not state.contacted:
-        return f"never in touch since it was registered on {when}"
+        # As health and the lists say it (not "quiet for", nor "never in touch since").
+        return no_contact(max(0, (today - start).days), on=when)
     by = f" by {person(state.last_contact_by)}" if state.last_contact_by else ""
     return f"last contact {when}{by}, {days_ago(max(0, (today - start).days))}"
 
@@ -733,6 +734,14 @@ def read_year(state: CadenceState, tz: ZoneInfo) -> int:
 def days_ago(days: int) -> str:
     """ "today", "yesterday", "3 days ago": as `show` says when the last contact was."""
     return {0: "today", 1: "yesterday"}.get(days, f"{days} days ago")
+
+
+def no_contact(days: int, *, on: str | None = None, then: str | None = None) -> str:
+    """A partner nobody has been in touch with, `days` after it was registered: `no contact yet
+    (registered 12 days ago)`, `then` added in the brackets. Its quiet days count from its
+    registration, but "quiet for 12 days" read as a partner once in touch that went quiet."""
+    registered = f"registered {days_ago(days)}" + (f", on {on}" if on else "")
+    return f"no contact yet ({registered}{f'; {then}' if then else ''})"
 
 
 def cadence_state(state: CadenceState, tz: ZoneInfo) -> str:

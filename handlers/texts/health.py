@@ -28,7 +28,7 @@ from bot.services.cadence import CadenceState, Standing
 from bot.services.digest import PartnerWeek, WeeklyDigest
 from bot.services.health import Comparison, PartnerHealth
 from handlers.grammar import in_command
-from handlers.texts.commitments import carrier, day, days_ago, percent, read_year
+from handlers.texts.commitments import carrier, day, days_ago, no_contact, percent, read_year
 from handlers.texts.partners import bold, person, status
 from storage.health import ClosedCommitments, RoundTurnout
 
@@ -162,14 +162,6 @@ def _quiet(contact: ContactFacts, rule: str) -> str:
     if contact.quiet_days < 2:
         return f"last contact {days_ago(contact.quiet_days)} ({rule})"
     return f"quiet for {plural(contact.quiet_days, 'day')} ({rule})"
-
-
-def no_contact(days: int, *, on: str | None = None, then: str | None = None) -> str:
-    """A partner nobody has been in touch with, `days` after it was registered: `no contact yet
-    (registered 12 days ago)`, `then` added in the brackets. Its quiet days count from its
-    registration, but "quiet for 12 days" read as a partner once in touch that went quiet."""
-    registered = f"registered {days_ago(days)}" + (f", on {on}" if on else "")
-    return f"no contact yet ({registered}{f'; {then}' if then else ''})"
 
 
 def _collisions(facts: Parts) -> str:

@@ -1186,7 +1186,8 @@ def test_a_quiet_partner_nudges_its_owner_once_and_snooze_holds_it_two_weeks(
     assert nudges(slack, ANA) == []
     at(slack, utc(2026, 12, 25, 9, 30))
     (nudge,) = nudges(slack, ANA)
-    assert "*Acme Corporation* has been quiet: never in touch since it was registered on " in (
+    # Said as health says it (review: "never in touch since it was registered on Wed 25 Nov").
+    assert "*Acme Corporation* has been quiet: no contact yet (registered 30 days ago, on Wed " in (
         nudge.text
     )
     assert "in touch every 30 days, dormant after 60 (the default)" in nudge.text
@@ -1200,12 +1201,12 @@ def test_a_quiet_partner_nudges_its_owner_once_and_snooze_holds_it_two_weeks(
     assert len(nudges(slack, ANA)) == 0
     at(slack, utc(2027, 1, 11, 9, 30))
     (again,) = nudges(slack, ANA)
-    assert "never in touch since it was registered" in again.text
+    assert "no contact yet (registered 47 days ago, on Wed 25 Nov 2026)" in again.text
     said = answer(slack, "cadence Acme", user=BEN)
-    assert "Time to get in touch: never in touch since it was registered on Wed 25 Nov" in said
+    assert "Time to get in touch: no contact yet (registered 47 days ago, on Wed 25 Nov" in said
     slack.runtime.clock.set(utc(2027, 1, 25, 9, 0))  # type: ignore[attr-defined]
     said = answer(slack, "cadence Acme", user=BEN)
-    assert ":zzz: Dormant: never in touch since it was registered on Wed 25 Nov" in said
+    assert ":zzz: Dormant: no contact yet (registered 61 days ago, on Wed 25 Nov" in said
 
 
 @pytest.mark.usefixtures("acme")
