@@ -21,7 +21,6 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlmodel import Session
 
 from bot.delivery.dispatcher import ON_CHANNEL_REFUSED
 from bot.mrkdwn import slack_text
@@ -37,6 +36,7 @@ from bot.services.checkins import (
     CheckInError,
     CheckIns,
     CheckInUpdate,
+    MadeMeeting,
     MovedToPast,
     NoteTooLong,
     NotMoved,
@@ -44,7 +44,7 @@ from bot.services.checkins import (
     NotYourCheckIn,
 )
 from bot.services.feedback import Cadence
-from bot.services.registry import Actor, DeputyChange, Handover, Merged, PartnerFacts, Renamed
+from bot.services.registry import Actor
 from bot.services.surveys import (
     MAX_COMMENT,
     CommentTooLong,
@@ -83,7 +83,6 @@ from handlers.texts import feedback as texts
 from handlers.texts import partners as partner_texts
 from handlers.touchpoints import service_of as touchpoints_of
 from handlers.verbs import VERBS_BY_NAME
-from storage.feedback import MadeMeeting
 from storage.models import CheckInAnswer
 
 logger = logging.getLogger(__name__)
@@ -352,8 +351,12 @@ def _answer(runtime: Runtime, click: Click) -> CheckInUpdate:
         user_id=click.user_id,
         checkin_id=click.checkin_id,
         answer=answer,
-        then=_collide_again(runtime, Actor(click.team_id, click.user_id), PlanChange.REVIVED),
-        dropped=_dropped(runtime, click.team_id),
+        then=checkin_service.collide_again(
+            touchpoints_of(runtime),
+            actor=Actor(click.team_id, click.user_id),
+            change=PlanChange.REVIVED,
+        ),
+        dropped=checkin_service.plan_dropped_by(touchpoints_of(runtime), team_id=click.team_id),
     )
 
 
@@ -371,16 +374,6 @@ def _reopen(runtime: Runtime, click: Click) -> CheckInUpdate:
     )
 
 
-def _dropped(runtime: Runtime, team_id: str) -> Callable[[Session, int], None]:
-    """The touchpoints' part when a check-in says a planned meeting didn't happen, for the
-    check-in service to run in its transaction."""
-
-    def dropped(session: Session, touchpoint_id: int) -> None:
-        touchpoints_of(runtime).plan_dropped(session, team_id=team_id, touchpoint_id=touchpoint_id)
-
-    return dropped
-
-
 def checkin_ask(runtime: Runtime, click: Click, client: WebClient, respond: Respond) -> None:
     """ "It was a meeting" under a contact logged without `via` (in the answer to `log`; the
     log form always has a kind): check-ins follow."""
@@ -392,20 +385,6 @@ def checkin_ask(runtime: Runtime, click: Click, client: WebClient, respond: Resp
         respond,
         texts.MADE_A_MEETING if made is MadeMeeting.MADE else texts.NOT_MADE_A_MEETING[made],
     )
-
-
-def _collide_again(
-    runtime: Runtime, actor: Actor, change: PlanChange
-) -> Callable[[Session, int], None]:
-    """The touchpoints' collision rules for a planned meeting a check-in changed (moved, or put
-    back after Didn't happen), for the check-in service to run in its transaction."""
-
-    def collide(session: Session, touchpoint_id: int) -> None:
-        touchpoints_of(runtime).plan_changed(
-            session, actor=actor, touchpoint_id=touchpoint_id, change=change
-        )
-
-    return collide
 
 
 def _problem_form(update: CheckInUpdate) -> dict[str, Any] | None:
@@ -480,7 +459,9 @@ def _save_move(
         user_id=user_id,
         checkin_id=checkin_id,
         new_day=new_day,
-        then=_collide_again(runtime, Actor(team_id, user_id), PlanChange.MOVED),
+        then=checkin_service.collide_again(
+            touchpoints_of(runtime), actor=Actor(team_id, user_id), change=PlanChange.MOVED
+        ),
     )
 
 
@@ -670,78 +651,21 @@ def card_section(runtime: Runtime, invocation: Invocation, partner_id: int) -> l
     return blocks.feedback_section(summary)
 
 
-def reword_after_role_change(
-    runtime: Runtime, session: Session, actor: Actor, change: Handover | DeputyChange
-) -> None:
-    """In the transaction of a handover or a change of deputy: the partner's check-in cards
-    not sent yet name its owner, and whoever a Problem reaches, as they are now; after a
-    handover, what the old owner's debriefs had waiting to go is the new owner's."""
-    service = checkins_of(runtime)
-    service.reword_waiting_about(
-        session, team_id=actor.team_id, partner_ids={change.facts.id}, now=runtime.clock.now()
-    )
-    if isinstance(change, Handover) and change.old_owner_id is not None:
-        service.hand_over_debriefs(
-            session,
-            team_id=actor.team_id,
-            partner_id=change.facts.id,
-            old_owner_id=change.old_owner_id,
-        )
-
-
-def reword_after_merge(
-    runtime: Runtime, session: Session, actor: Actor, merged: Merged
-) -> list[str]:
-    """In a merge's transaction, once the history has moved: if both partners had a pulse
-    round running, they go on as one (`Surveys.fold_rounds`), which the answer says; the
-    check-in cards and survey messages about the duplicate not sent yet are about the kept
-    partner now, whose owner gets the answers; they say so, not the duplicate's name and owner
-    as when they were queued. What the duplicate's owner's debriefs had waiting to go is the
-    kept partner's owner's, as after a handover (`CheckIns.hand_over_debriefs`)."""
-    folded = surveys_of(runtime).fold_rounds(
-        session, team_id=actor.team_id, partner_id=merged.kept.id
-    )
-    _reword_waiting(runtime, session, actor, merged.kept.id)
-    old_owner = merged.duplicate_owner_id
-    if old_owner is not None and old_owner != merged.kept.owner_id:
-        checkins_of(runtime).hand_over_debriefs(
-            session, team_id=actor.team_id, partner_id=merged.kept.id, old_owner_id=old_owner
-        )
-    return [texts.ROUNDS_FOLDED] if folded else []
-
-
-def reword_after_rename(runtime: Runtime, session: Session, actor: Actor, renamed: Renamed) -> None:
-    """In a rename's transaction: the check-in cards and survey messages about the partner not
-    sent yet name it as it is called now (a survey invitation queued to someone off duty said
-    the old name once it went)."""
-    _reword_waiting(runtime, session, actor, renamed.facts.id)
-
-
-def close_round_of_ended(
-    runtime: Runtime, session: Session, actor: Actor, facts: PartnerFacts
-) -> list[str]:
-    """In the transaction that ends a partner: its running pulse round closes without results,
-    and what it had still to send is withdrawn; the answer says so."""
-    closed = surveys_of(runtime).close_for_ended(
-        session, team_id=actor.team_id, partner_id=facts.id, now=runtime.clock.now()
-    )
-    return [texts.ROUND_CLOSED_AS_ENDED] if closed else []
-
-
-def _reword_waiting(runtime: Runtime, session: Session, actor: Actor, partner_id: int) -> None:
-    checkins_of(runtime).reword_waiting_about(
-        session, team_id=actor.team_id, partner_ids={partner_id}, now=runtime.clock.now()
-    )
-    surveys_of(runtime).reword_waiting_about(session, team_id=actor.team_id, partner_id=partner_id)
-
-
 def register(app: App) -> None:
     CARD_SECTIONS["feedback"] = card_section
-    HANDOVER_PARTS["checkin_cards"] = reword_after_role_change
-    DEPUTY_PARTS["checkin_cards"] = reword_after_role_change
-    MERGE_PARTS["checkin_cards"] = reword_after_merge
-    RENAME_PARTS["checkin_cards"] = reword_after_rename
-    END_PARTS["pulse_round"] = close_round_of_ended
+    # The parts run in the partner changes' transactions are the services'; the handlers give
+    # them the wording.
+    messages = blocks.MESSAGES
+    reword = partial(checkin_service.reword_after_role_change, messages=messages)
+    HANDOVER_PARTS["checkin_cards"] = reword
+    DEPUTY_PARTS["checkin_cards"] = reword
+    MERGE_PARTS["checkin_cards"] = partial(
+        checkin_service.reword_after_merge, messages=messages, folded=texts.ROUNDS_FOLDED
+    )
+    RENAME_PARTS["checkin_cards"] = partial(checkin_service.reword_after_rename, messages=messages)
+    END_PARTS["pulse_round"] = partial(
+        checkin_service.close_round_of_ended, messages=messages, closed=texts.ROUND_CLOSED_AS_ENDED
+    )
     answers = _answer_ids([*blocks.ASKED, CheckInAnswer.DIDNT_HAPPEN])
     app.action(answers)(
         after_ack(checkin_click(_answer, form=_problem_form), what="check-in answer")

@@ -79,6 +79,7 @@ from bot.delivery.working_days import working_days_of
 from bot.delivery.working_hours import zone
 from bot.mrkdwn import as_typed, mentioned
 from bot.runtime import Runtime
+from bot.services import surveys as survey_service
 from bot.services.feedback import (
     FeedbackMessages,
     FeedbackSettings,
@@ -93,6 +94,7 @@ from bot.services.feedback import (
     settings_of,
     tz_of,
 )
+from bot.services.registry import Actor, DeputyChange, Handover, Merged, PartnerFacts, Renamed
 from storage import feedback as store
 from storage import outbox as outbox_store
 from storage import partners as partner_store
@@ -111,6 +113,12 @@ from storage.workspaces import get_workspaces
 
 if TYPE_CHECKING:
     from bot.scheduler import PlannerRegistry
+
+    # Touchpoints imports this module (`recorded_again`): only its type is named here.
+    from bot.services.touchpoints import PlanChange, Touchpoints
+
+# What `CheckIns.ask_about` answers, for the handlers to name without reaching storage.
+MadeMeeting = store.MadeMeeting
 
 logger = logging.getLogger(__name__)
 
@@ -1987,4 +1995,122 @@ def register_planners(planners: PlannerRegistry, messages: FeedbackMessages) -> 
 
     planners.register_planner(
         "checkin-follow-ups", follow_up, IntervalTrigger(minutes=1), next_due=next_follow_up
+    )
+
+
+# --- What other features run in a check-in's transaction, and check-ins in theirs ----------------
+def plan_dropped_by(touchpoints: Touchpoints, *, team_id: str) -> Callable[[Session, int], None]:
+    """The touchpoints' part when a check-in says a planned meeting didn't happen, for the
+    check-in service to run in its transaction."""
+
+    def dropped(session: Session, touchpoint_id: int) -> None:
+        touchpoints.plan_dropped(session, team_id=team_id, touchpoint_id=touchpoint_id)
+
+    return dropped
+
+
+def collide_again(
+    touchpoints: Touchpoints, *, actor: Actor, change: PlanChange
+) -> Callable[[Session, int], None]:
+    """The touchpoints' collision rules for a planned meeting a check-in changed (moved, or put
+    back after Didn't happen), for the check-in service to run in its transaction."""
+
+    def collide(session: Session, touchpoint_id: int) -> None:
+        touchpoints.plan_changed(session, actor=actor, touchpoint_id=touchpoint_id, change=change)
+
+    return collide
+
+
+def reword_after_role_change(
+    runtime: Runtime,
+    session: Session,
+    actor: Actor,
+    change: Handover | DeputyChange,
+    *,
+    messages: FeedbackMessages,
+) -> None:
+    """In the transaction of a handover or a change of deputy: the partner's check-in cards
+    not sent yet name its owner, and whoever a Problem reaches, as they are now; after a
+    handover, what the old owner's debriefs had waiting to go is the new owner's."""
+    service = service_for(runtime, messages)
+    service.reword_waiting_about(
+        session, team_id=actor.team_id, partner_ids={change.facts.id}, now=runtime.clock.now()
+    )
+    if isinstance(change, Handover) and change.old_owner_id is not None:
+        service.hand_over_debriefs(
+            session,
+            team_id=actor.team_id,
+            partner_id=change.facts.id,
+            old_owner_id=change.old_owner_id,
+        )
+
+
+def reword_after_merge(
+    runtime: Runtime,
+    session: Session,
+    actor: Actor,
+    merged: Merged,
+    *,
+    messages: FeedbackMessages,
+    folded: str,
+) -> list[str]:
+    """In a merge's transaction, once the history has moved: if both partners had a pulse
+    round running, they go on as one (`Surveys.fold_rounds`), which the answer says (`folded`,
+    the handlers' wording); the check-in cards and survey messages about the duplicate not sent
+    yet are about the kept partner now, whose owner gets the answers; they say so, not the
+    duplicate's name and owner as when they were queued. What the duplicate's owner's debriefs
+    had waiting to go is the kept partner's owner's, as after a handover
+    (`CheckIns.hand_over_debriefs`)."""
+    was_folded = survey_service.service_for(runtime, messages).fold_rounds(
+        session, team_id=actor.team_id, partner_id=merged.kept.id
+    )
+    _reword_waiting(runtime, session, actor, merged.kept.id, messages=messages)
+    old_owner = merged.duplicate_owner_id
+    if old_owner is not None and old_owner != merged.kept.owner_id:
+        service_for(runtime, messages).hand_over_debriefs(
+            session, team_id=actor.team_id, partner_id=merged.kept.id, old_owner_id=old_owner
+        )
+    return [folded] if was_folded else []
+
+
+def reword_after_rename(
+    runtime: Runtime,
+    session: Session,
+    actor: Actor,
+    renamed: Renamed,
+    *,
+    messages: FeedbackMessages,
+) -> None:
+    """In a rename's transaction: the check-in cards and survey messages about the partner not
+    sent yet name it as it is called now (a survey invitation queued to someone off duty said
+    the old name once it went)."""
+    _reword_waiting(runtime, session, actor, renamed.facts.id, messages=messages)
+
+
+def close_round_of_ended(
+    runtime: Runtime,
+    session: Session,
+    actor: Actor,
+    facts: PartnerFacts,
+    *,
+    messages: FeedbackMessages,
+    closed: str,
+) -> list[str]:
+    """In the transaction that ends a partner: its running pulse round closes without results,
+    and what it had still to send is withdrawn; the answer says so (`closed`, the handlers'
+    wording)."""
+    was_closed = survey_service.service_for(runtime, messages).close_for_ended(
+        session, team_id=actor.team_id, partner_id=facts.id, now=runtime.clock.now()
+    )
+    return [closed] if was_closed else []
+
+
+def _reword_waiting(
+    runtime: Runtime, session: Session, actor: Actor, partner_id: int, *, messages: FeedbackMessages
+) -> None:
+    service_for(runtime, messages).reword_waiting_about(
+        session, team_id=actor.team_id, partner_ids={partner_id}, now=runtime.clock.now()
+    )
+    survey_service.service_for(runtime, messages).reword_waiting_about(
+        session, team_id=actor.team_id, partner_id=partner_id
     )
