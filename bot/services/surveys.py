@@ -110,6 +110,10 @@ MAX_COMMENT = 2000
 # The outbox kind of a round's results (to its owner, and to its channel), and the key of the
 # channel's copy (`reroute_refused_results` finds the round by it).
 RESULTS = "survey.results"
+# The outbox kinds of an invitation and of each statement queued right after it (failed ones
+# fold into their invitation's line for admins, `bot.services.workspace_settings`).
+INVITATION = "survey.invitation"
+QUESTION = "survey.question"
 _RESULTS_KEY = re.compile(r"^survey-round:(\d+):channel")
 GONE = frozenset({"message_not_found", "channel_not_found", "no_item_specified", "is_archived"})
 
@@ -1163,7 +1167,7 @@ class Surveys:
         )
         key = _invitation_key(delivery_id)
         queue(
-            kind="survey.invitation",
+            kind=INVITATION,
             message=self.messages.survey_invitation(invitation),
             dedupe_key=key,
         )
@@ -1189,9 +1193,7 @@ class Surveys:
                 score=None,
                 closed=False,
             )
-            queue(
-                kind="survey.question", message=self.messages.survey_question(card), dedupe_key=key
-            )
+            queue(kind=QUESTION, message=self.messages.survey_question(card), dedupe_key=key)
 
     def _score(
         self,
