@@ -35,10 +35,10 @@ from bot.services.checkins import ASK_KEY_PREFIX
 from bot.services.commitments import CommitmentFacts, open_owned_by
 from bot.services.people import PeopleCheck, PeopleToLookUp
 from bot.services.touchpoints import Touch
+from bot.services.workspace_settings import FailedDelivery, latest_failures
 from storage import home as store
 from storage.absences import absence_at
 from storage.home import OpenSurvey, TeamPartner, WaitingCheckIn
-from storage.outbox import DeliverySummary, failed_deliveries
 from storage.people import get_profile
 
 # How many of each list the Home shows; the rest are counted and pointed to.
@@ -124,7 +124,7 @@ class AdminView:
     """What admins see besides their own: failed deliveries, and the at-risk partners (None:
     no health source, so nothing to say about risk)."""
 
-    failed: Shown[DeliverySummary]
+    failed: Shown[FailedDelivery]
     at_risk: Shown[AtRiskPartner] | None = None
 
 
@@ -224,12 +224,9 @@ class Home:
         return self._with_health(dashboard)
 
     def _admin_view(self, session: Session, team_id: str) -> AdminView:
-        return AdminView(
-            failed=Shown(
-                failed_deliveries(session=session, team_id=team_id, limit=SHOWN_FAILED),
-                store.failed_delivery_count(session=session, team_id=team_id),
-            )
-        )
+        # Lines, not rows: a survey's failed statements fold into its invitation's line.
+        failed = latest_failures(session, team_id=team_id, lines=SHOWN_FAILED)
+        return AdminView(failed=Shown(failed.latest, failed.total))
 
     def _with_health(self, dashboard: HomeDashboard) -> HomeDashboard:
         """The dashboard with each partner's health and, for admins, the at-risk list."""

@@ -52,6 +52,7 @@ from bot.services.digest_moments import digest_key, due_moment, next_moment
 from bot.services.feedback import DEFAULT_ANONYMITY, Cadence, Rendered
 from bot.services.people import PeopleToLookUp
 from bot.services.registry import Actor
+from bot.services.surveys import INVITATION, QUESTION
 from storage import partners as partner_store
 from storage import people as people_store
 from storage import workspaces as store
@@ -88,6 +89,10 @@ DIGEST_OFF = "off"
 MORNING_WORDS = ("morning", "default")
 # How many failed deliveries `config` lists for admins (the rest: `liaison outbox --failed`).
 FAILED_SHOWN = 5
+# How many of the latest failed rows are read to fill those lines (and Home's): the messages
+# queued with another (a survey's statements, a digest's thread replies) fold into its line,
+# so five rows may make one line while an older failure with room would stay hidden.
+FAILED_READ = 200
 
 
 class Problem(StrEnum):
@@ -202,10 +207,21 @@ class Values:
 
 
 @dataclass(frozen=True)
-class FailedDeliveries:
-    """The latest failed messages of a workspace, and how many failed in all."""
+class FailedDelivery:
+    """A failed message as admins see it, one line: with how many of the messages queued with
+    it (same recipient, moment and reason: a digest's thread replies, a survey's statements)
+    failed alike, counted in its line rather than listed one by one."""
 
-    latest: tuple[DeliverySummary, ...]
+    row: DeliverySummary
+    replies: int = 0
+
+
+@dataclass(frozen=True)
+class FailedDeliveries:
+    """The latest failed messages of a workspace (a line each, `FailedDelivery`), and how
+    many lines the failures make in all."""
+
+    latest: tuple[FailedDelivery, ...]
     total: int
 
     @property
@@ -738,12 +754,7 @@ class WorkspaceSettings:
                 raise PeopleToLookUp([actor.user_id])
             failed = None
             if is_admin:
-                failed = FailedDeliveries(
-                    latest=tuple(
-                        failed_deliveries(session=session, team_id=team_id, limit=FAILED_SHOWN)
-                    ),
-                    total=store.count_failed_deliveries(session=session, team_id=team_id),
-                )
+                failed = latest_failures(session, team_id=team_id, lines=FAILED_SHOWN)
             stored = store.get_workspace(session=session, team_id=team_id)
             values = Values.of(stored, team_id=team_id)
             return SettingsView(
@@ -941,6 +952,51 @@ def _digest_due(values: Values, *, decided: str | None, now: datetime) -> dateti
     if due is not None and digest_key(due, tz) != decided:
         return due
     return next_moment(now, weekday=values.digest.weekday, at=values.digest.at, tz=tz)
+
+
+def latest_failures(session: Session, *, team_id: str, lines: int) -> FailedDeliveries:
+    """The workspace's latest `lines` failed deliveries once the messages queued with another
+    fold into its line, and how many lines all its failures make (exact while they fit in
+    `FAILED_READ` rows; beyond, each older row is counted as a line)."""
+    rows = failed_deliveries(session=session, team_id=team_id, limit=FAILED_READ)
+    folded = fold_failures(rows)
+    unread = store.count_failed_deliveries(session=session, team_id=team_id) - len(rows)
+    return FailedDeliveries(latest=tuple(folded[:lines]), total=len(folded) + max(0, unread))
+
+
+def fold_failures(rows: Sequence[DeliverySummary]) -> list[FailedDelivery]:
+    """A line per failed message, newest first, each message queued with another (same
+    recipient, moment and reason) counted in that one's line."""
+    from bot.services.digest import DIGEST, DIGEST_DETAIL  # digest imports this module
+
+    # The kind of a message queued with another, and that other's kind.
+    queued_with = {DIGEST_DETAIL: DIGEST, QUESTION: INVITATION}
+    replies: dict[int, int] = {}
+    folded: set[int] = set()
+    for reply in rows:
+        parent_kind = queued_with.get(reply.kind)
+        parent = next(
+            (
+                row
+                for row in rows
+                if parent_kind is not None
+                and row.kind == parent_kind
+                and _same_send(row) == _same_send(reply)
+            ),
+            None,
+        )
+        if parent is not None:
+            replies[parent.id] = replies.get(parent.id, 0) + 1
+            folded.add(reply.id)
+    return [
+        FailedDelivery(row=row, replies=replies.get(row.id, 0))
+        for row in rows
+        if row.id not in folded
+    ]
+
+
+def _same_send(row: DeliverySummary) -> tuple[str | None, str | None, object, str | None]:
+    return (row.recipient_user, row.recipient_channel, row.due_at, row.last_error)
 
 
 def _admins(session: Session, team_id: str) -> Admins:

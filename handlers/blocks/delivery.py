@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.services.digest import DIGEST
+from bot.services.surveys import INVITATION
+from bot.services.workspace_settings import FailedDelivery
 from handlers.blocks import context, section
 from handlers.reply import Block
 from handlers.texts.config import failure_in_words
@@ -25,28 +28,26 @@ _KIND_NAMES = {
 }
 
 
-# Kinds queued together with a message of another kind, to the same person at the same moment
-# (a digest's thread replies, a survey's statements after its invitation): a failed one is
-# counted within the line of that message, not listed as a delivery of its own, so one
-# colleague who left cannot fill the few lines an admin is shown. Each with what it is called
-# (one, several).
+# What the messages queued with a message of these kinds are called (one, several): a digest's
+# thread replies, a survey's statements after its invitation. A failed one is counted within
+# that message's line (`bot.services.workspace_settings.fold_failures`), so one colleague who
+# left cannot fill the few lines an admin is shown.
 _REPLIES_OF = {
-    "weekly_digest_detail": ("weekly_digest", "thread reply", "thread replies"),
-    "survey.question": ("survey.invitation", "statement", "statements"),
+    DIGEST: ("thread reply", "thread replies"),
+    INVITATION: ("statement", "statements"),
 }
 
 
-def failed_delivery_line(row: DeliverySummary, *, replies: int = 0) -> str:
-    """One failed message (with `replies` of the messages queued with it that failed alike,
+def failed_delivery_line(failed: FailedDelivery) -> str:
+    """One failed message (with how many of the messages queued with it failed alike,
     `_REPLIES_OF`: a digest's thread replies, a survey's statements): what, to
     whom, when it was due (a date token: each admin reads it in their own zone, older clients
     in UTC), and why it failed."""
+    row, replies = failed.row, failed.replies
     tries = "1 try" if row.attempts == 1 else f"{row.attempts} tries"
     kind = _KIND_NAMES.get(row.kind, row.kind.replace("_", " ").replace(".", " "))
     if replies:
-        one, several = next(
-            (one, several) for parent, one, several in _REPLIES_OF.values() if parent == row.kind
-        )
+        one, several = _REPLIES_OF[row.kind]
         kind += f" and its {one}" if replies == 1 else f" and its {replies} {several}"
     due = (
         f"<!date^{int(row.due_at.timestamp())}^{{date_short_pretty}} {{time}}"
@@ -58,45 +59,12 @@ def failed_delivery_line(row: DeliverySummary, *, replies: int = 0) -> str:
     return f"• {kind} to {_recipient(row)}, due {due}: {why}"
 
 
-def _same_send(row: DeliverySummary) -> tuple[str | None, str | None, object, str | None]:
-    return (row.recipient_user, row.recipient_channel, row.due_at, row.last_error)
-
-
-def failed_lines(rows: Sequence[DeliverySummary]) -> list[str]:
-    """A line per failed message, the failed messages queued with it (same recipient, moment
-    and reason: a digest's thread replies, a survey's statements) counted in its line rather
-    than listed one by one."""
-    replies: dict[int, int] = {}
-    folded: set[int] = set()
-    for reply in rows:
-        parent_kind = _REPLIES_OF.get(reply.kind, (None,))[0]
-        parent = next(
-            (
-                row
-                for row in rows
-                if parent_kind is not None
-                and row.kind == parent_kind
-                and _same_send(row) == _same_send(reply)
-            ),
-            None,
-        )
-        if parent is not None:
-            replies[parent.id] = replies.get(parent.id, 0) + 1
-            folded.add(reply.id)
-    return [
-        failed_delivery_line(row, replies=replies.get(row.id, 0))
-        for row in rows
-        if row.id not in folded
-    ]
-
-
-def failed_deliveries(rows: Sequence[DeliverySummary]) -> list[Block]:
+def failed_deliveries(rows: Sequence[FailedDelivery]) -> list[Block]:
     """The workspace's latest failed deliveries, or a line saying there are none (messages may
     still wait to go: none has failed)."""
     if not rows:
         return [section("*Failed deliveries:* none.")]
-    # Counted as shown: a digest's failed thread replies fold into the digest's line.
-    lines = failed_lines(rows)
+    lines = [failed_delivery_line(failed) for failed in rows]
     shown = "\n".join(lines)
     return [
         section(f"*Failed deliveries* (latest {len(lines)})\n{shown}"),

@@ -40,8 +40,28 @@ def test_a_survey_that_cannot_reach_a_colleague_who_left_is_one_failed_delivery(
     at(slack, utc(26, 1))
     home = home_of(slack, "U0ANA")
     # The invitation and its four statements, refused alike: one line, not five.
-    assert home.count("to <@U0CHLOE>") == 1
+    assert home.count("survey invitation") == 1 and "survey question" not in home
     assert "survey invitation and its 4 statements to <@U0CHLOE>" in home
+
+
+def test_an_older_failure_still_shows_beside_a_folded_survey_on_home_and_in_config(
+    slack: Slack,
+) -> None:
+    # The five latest failed rows were read, then folded: a survey's invitation and its four
+    # statements made one line and left four lines empty, while the older failed note telling
+    # Chloe she joined Acme's team, and Acme's failed hello, hid behind "…and 2 older ones".
+    acme(slack)
+    say(slack, "channel Acme <#C0GHOST|ghost>")  # a channel the fake Slack does not know
+    say(slack, "survey Acme now")
+    at(slack, START)
+    slack.fake.users[CHLOE].deleted = True
+    at(slack, utc(26, 1))
+    for shown_to_admin in (home_of(slack, ANA), say(slack, "config")):
+        assert "survey invitation and its 4 statements to <@U0CHLOE>" in shown_to_admin
+        assert "channel hello to <#C0GHOST>" in shown_to_admin
+        assert "team to <@U0CHLOE>" in shown_to_admin
+        assert "*Failed deliveries* (latest 3)" in shown_to_admin
+        assert "older one" not in shown_to_admin and "…and" not in shown_to_admin
 
 
 def test_what_waits_to_go_about_a_renamed_partner_goes_under_its_new_name(slack: Slack) -> None:

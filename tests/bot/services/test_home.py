@@ -102,7 +102,7 @@ def test_a_dashboard_holds_one_workspace_only(
     assert found.partners.total == 1
     assert [c.what for c in found.commitments.items] == [f"deck {T1}"]
     assert found.admin is not None
-    assert [row.team_id for row in found.admin.failed.items] == [T1]
+    assert [failed.row.team_id for failed in found.admin.failed.items] == [T1]
     assert found.admin.failed.total == 1
     assert found.admin.at_risk is None  # no health source: nothing said about risk
     assert all(p.health is None for p in found.partners.items)

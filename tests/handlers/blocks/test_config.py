@@ -18,13 +18,15 @@ from bot.services.workspace_settings import (
     Changed,
     Digest,
     FailedDeliveries,
+    FailedDelivery,
     Problem,
     Setting,
     SettingsView,
     Values,
+    fold_failures,
 )
 from handlers.blocks import config as blocks
-from handlers.blocks.delivery import failed_delivery_line, failed_lines
+from handlers.blocks.delivery import failed_delivery_line
 from handlers.reply import Reply
 from handlers.texts import config as texts
 from handlers.verbs import VERBS_BY_NAME
@@ -38,7 +40,7 @@ def everything(reply: Reply) -> str:
     return reply.text + "\n" + json.dumps(reply.blocks, ensure_ascii=False)
 
 
-def failed(number: int) -> DeliverySummary:
+def row(number: int) -> DeliverySummary:
     return DeliverySummary(
         id=number,
         team_id="T1",
@@ -52,6 +54,10 @@ def failed(number: int) -> DeliverySummary:
         last_error="chat.postMessage: channel_not_found",
         held=False,
     )
+
+
+def failed(number: int) -> FailedDelivery:
+    return FailedDelivery(row=row(number))
 
 
 def view(*, admin: bool, failures: int = 0, shown: int = 5) -> SettingsView:
@@ -216,9 +222,9 @@ def test_bad_input_gives_the_problem_the_settings_form_and_an_example() -> None:
 
 
 def test_a_failed_digest_is_one_line_with_its_thread_replies_and_none_claims_nothing() -> None:
-    digest = replace(failed(3), kind="weekly_digest")
-    details = [replace(failed(number), kind="weekly_digest_detail") for number in (4, 5)]
-    lines = failed_lines([*details, digest, failed(1)])
+    digest = replace(row(3), kind="weekly_digest")
+    details = [replace(row(number), kind="weekly_digest_detail") for number in (4, 5)]
+    lines = [failed_delivery_line(line) for line in fold_failures([*details, digest, row(1)])]
     assert len(lines) == 2
     assert lines[0].startswith("• weekly digest and its 2 thread replies to #gone, due")
     assert lines[1].startswith("• collision alert to #gone")

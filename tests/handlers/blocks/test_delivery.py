@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from bot.services.workspace_settings import FailedDelivery, fold_failures
 from handlers.blocks.delivery import failed_deliveries, failed_delivery_line
 from storage.outbox import DeliverySummary
 
@@ -12,7 +13,7 @@ DUE = datetime(2026, 11, 25, 9, 5, tzinfo=UTC)
 PERSON = {"recipient_user": "U0BEN", "recipient_channel": None}
 
 
-def summary(**changes: object) -> DeliverySummary:
+def summary(**changes: object) -> FailedDelivery:
     values: dict[str, object] = {
         "id": 1,
         "team_id": "T1",
@@ -27,12 +28,12 @@ def summary(**changes: object) -> DeliverySummary:
         "held": False,
         **changes,
     }
-    return DeliverySummary(**values)  # type: ignore[arg-type]
+    return FailedDelivery(row=DeliverySummary(**values))  # type: ignore[arg-type]
 
 
 def test_a_failed_channel_alert_names_the_channel_the_time_and_the_reason() -> None:
     line = failed_delivery_line(summary())
-    due = int(summary().due_at.timestamp())
+    due = int(summary().row.due_at.timestamp())
     assert line == (
         f"• collision alert to <#C0PARTNERS>, due <!date^{due}^{{date_short_pretty}} {{time}}"
         "|25 Nov 09:05 UTC>: Liaison isn't in it — invite Liaison there or choose another "
@@ -70,7 +71,7 @@ def test_the_header_counts_the_lines_shown_when_a_digests_replies_fold_into_it()
         summary(id=2),
         summary(id=1, kind="channel_hello", recipient_channel="C0GHOST"),
     ]
-    listed, _hint = failed_deliveries(rows)
+    listed, _hint = failed_deliveries(fold_failures([row.row for row in rows]))
     text = listed["text"]["text"]
     assert text.startswith("*Failed deliveries* (latest 3)\n")
     assert len(text.splitlines()) == 4

@@ -21,6 +21,7 @@ from bot.services.home import (
     Shown,
 )
 from bot.services.touchpoints import Touch
+from bot.services.workspace_settings import FailedDelivery
 from handlers.blocks import context, section
 from handlers.blocks import home as blocks
 from handlers.blocks.commitments import DONE_ACTIONS, commitment_buttons
@@ -108,7 +109,11 @@ def survey(number: int = 4) -> OpenSurvey:
     )
 
 
-def failure(number: int = 1) -> DeliverySummary:
+def failure(number: int = 1) -> FailedDelivery:
+    return FailedDelivery(row=failed_row(number))
+
+
+def failed_row(number: int) -> DeliverySummary:
     return DeliverySummary(
         id=number,
         team_id="T0ACME",
