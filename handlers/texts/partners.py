@@ -1160,14 +1160,30 @@ def _merged_status(result: Merged) -> str:
     )
 
 
+def _rounds_folded(result: Merged) -> bool:
+    """Whether both partners had a pulse survey running, which then went on as one (its line
+    is among the merge's findings)."""
+    from handlers.texts.feedback import ROUNDS_FOLDED  # that module imports this one
+
+    return ROUNDS_FOLDED in result.findings
+
+
 def merged(result: Merged, told: Sequence[str] = ()) -> str:
     # Kinds in the order above, then any other (a later feature's table) by name.
     order = list(_MOVED_NAMES)
     kinds = sorted(
         result.moved, key=lambda kind: (order.index(kind) if kind in order else len(order), kind)
     )
-    moved = [_moved_name(kind, result.moved[kind]) for kind in kinds if result.moved[kind]]
-    what = f" Moved over: {', '.join(moved)}." if moved else ""
+    counts = dict(result.moved)
+    joined = ""
+    if _rounds_folded(result):
+        # The duplicate's running round is not among the pulse surveys it brought: it and the
+        # kept partner's go on as one (`Surveys.fold_rounds`).
+        counts["survey_round"] = counts.get("survey_round", 1) - 1
+        joined = f"its running pulse survey and {bold(result.kept.name)}'s go on as one"
+    moved = [_moved_name(kind, counts[kind]) for kind in kinds if counts[kind]]
+    said = "; ".join(part for part in (", ".join(moved), joined) if part)
+    what = f" Moved over: {said}." if said else ""
     roles = "".join(
         f"\n{person(user)} ({role} of {bold(result.duplicate_name)}) is now "
         f"{full_stop(_role_on(result.kept, user))}"

@@ -126,6 +126,10 @@ def test_merging_two_partners_each_surveyed_leaves_one_round_with_both_answers(
     react(slack, DAN, dans[0], "two")
 
     answer = say(slack, "merge Globex into Acme")
+    # Its running survey did not move over as a survey of its own: it joined Acme's.
+    assert (
+        "Moved over: 1 team member; its running pulse survey and *Acme*'s go on as one." in answer
+    )
     assert (
         "Both had a pulse survey running: the one that started first goes on alone, with the "
         "answers given to the other; nobody is asked the same statements twice."
