@@ -904,12 +904,32 @@ class Surveys:
                     )
                 if same and into is None:
                     store.move_delivery(session=session, delivery=delivery, round_id=kept.id)
+                    self._lapse_with(session, kept, delivery)
                     asked[delivery.user_id] = delivery
                 else:
                     withdraw(session, team_id=team_id, key_prefix=_delivery_prefix(delivery.id))
             store.delete_round(session=session, team_id=team_id, round_id=other.id)
         store.set_invited(session=session, team_id=team_id, round_id=kept.id)
         return True
+
+    def _lapse_with(
+        self, session: Session, survey_round: SurveyRound, delivery: SurveyDelivery
+    ) -> None:
+        """A delivery just moved into `survey_round`: what it has still to send lapses when
+        that round closes (queued for the round it left, it would go after this one closed,
+        or lapse before it did)."""
+        team_id = survey_round.team_id
+        for key in outbox_store.unsent_keys_starting(
+            session=session, team_id=team_id, prefix=_delivery_prefix(delivery.id)
+        ):
+            queued = store.sent_message(session=session, team_id=team_id, dedupe_key=key)
+            if queued is not None and queued.id is not None:
+                outbox_store.set_expiry(
+                    session=session,
+                    team_id=team_id,
+                    message_id=queued.id,
+                    expires_at=survey_round.closes_at,
+                )
 
     def _reword_delivery(
         self,

@@ -5,7 +5,9 @@ cannot reach a colleague who left. Same people, zones and clock as `test_feedbac
 
 from __future__ import annotations
 
-from storage.models import SurveyAnswer, SurveyRound
+from datetime import UTC
+
+from storage.models import OutboxMessage, SurveyAnswer, SurveyRound
 from tests.conftest import START, Slack
 from tests.scenarios.test_feedback import (
     ANA,
@@ -148,3 +150,26 @@ def test_merging_two_partners_each_surveyed_leaves_one_round_with_both_answers(
     assert survey_round.respondents == 2  # Ana and Dan
     scores = sorted((a.question, a.score) for a in rows(slack, SurveyAnswer))
     assert scores == [(1, 2), (2, 4), (3, 1), (4, 3)]
+
+
+def test_messages_of_someone_moved_into_the_round_going_on_lapse_when_it_closes(
+    slack: Slack,
+) -> None:
+    acme(slack, team=(BEN, DAN))
+    say(slack, "add Globex")
+    say(slack, f"team Globex add {MENTION[BEN]} {MENTION[CHLOE]}")
+    say(slack, "survey Acme now")  # Ana, Ben, Dan
+    at(slack, utc(27, 9))  # two days later: Globex's round would close two days after Acme's
+    say(slack, "survey Globex now")  # Ana, Ben, Chloe: hers wait for her Tokyo morning
+    say(slack, "merge Globex into Acme")
+    (kept,) = rows(slack, SurveyRound)
+    waiting = [
+        m
+        for m in rows(slack, OutboxMessage)
+        if m.recipient_user == CHLOE and m.kind.startswith("survey.") and m.status == "pending"
+    ]
+    assert len(waiting) == 5  # her invitation and four statements, now in Acme's round
+    # They lapse when the round they now count in closes, not two days later.
+    assert {m.expires_at.replace(tzinfo=UTC) for m in waiting} == {
+        kept.closes_at.replace(tzinfo=UTC)
+    }
