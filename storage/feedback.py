@@ -813,6 +813,17 @@ def mark_round_reminded(*, session: Session, team_id: str, round_id: int, at: da
     return rowcount(session, statement) == 1
 
 
+def reopen_reminders(*, session: Session, team_id: str, round_id: int) -> None:
+    """Let the round's reminders run again (people joined it after they went); each person
+    is still reminded once, by their reminder's key."""
+    rounds = table_of(SurveyRound)
+    session.execute(
+        sa.update(rounds)
+        .where(rounds.c.team_id == team_id, rounds.c.id == round_id)
+        .values(reminded_at=None)
+    )
+
+
 def close_round(*, session: Session, team_id: str, round_id: int, at: datetime) -> bool:
     """Close the round: count its respondents and the people it reached, and cut every link
     between people and answers.

@@ -881,6 +881,7 @@ class Surveys:
             return False
         kept, *others = running
         assert kept.id is not None
+        joined = False
         asked = {
             delivery.user_id: delivery
             for delivery in store.deliveries_of(session=session, team_id=team_id, round_id=kept.id)
@@ -906,9 +907,15 @@ class Surveys:
                     store.move_delivery(session=session, delivery=delivery, round_id=kept.id)
                     self._lapse_with(session, kept, delivery)
                     asked[delivery.user_id] = delivery
+                    joined = True
                 else:
                     withdraw(session, team_id=team_id, key_prefix=_delivery_prefix(delivery.id))
             store.delete_round(session=session, team_id=team_id, round_id=other.id)
+        if joined and kept.reminded_at is not None:
+            # Its reminders went before these people joined: the next run reminds them too,
+            # once their invitation has had a working day to be seen and if the round is still
+            # open then (`_remind`); else their invitation says when it closes.
+            store.reopen_reminders(session=session, team_id=team_id, round_id=kept.id)
         store.set_invited(session=session, team_id=team_id, round_id=kept.id)
         return True
 

@@ -173,3 +173,33 @@ def test_messages_of_someone_moved_into_the_round_going_on_lapse_when_it_closes(
     assert {m.expires_at.replace(tzinfo=UTC) for m in waiting} == {
         kept.closes_at.replace(tzinfo=UTC)
     }
+
+
+def reminders_to(slack: Slack, user: str) -> list[OutboxMessage]:
+    return [
+        m
+        for m in rows(slack, OutboxMessage)
+        if m.recipient_user == user and m.kind == "survey.reminder" and m.status == "sent"
+    ]
+
+
+def test_someone_moved_into_a_round_that_already_reminded_is_reminded_too(slack: Slack) -> None:
+    acme(slack, team=(BEN, DAN))
+    say(slack, "add Globex")
+    say(slack, f"team Globex add {MENTION[BEN]} {MENTION[CHLOE]}")
+    say(slack, "survey Acme now")  # Ana, Ben, Dan; reminders from Friday 27, closes 2 Dec
+    at(slack, START)
+    at(slack, utc(25, 14, 20))  # Ben's morning in New York
+    at(slack, utc(27, 9, 30))
+    at(slack, utc(27, 14, 30))  # Friday: everyone who had not answered is reminded
+    (acmes,) = rows(slack, SurveyRound)
+    assert acmes.reminded_at is not None and len(reminders_to(slack, DAN)) == 1
+    say(slack, "survey Globex now")  # Ana, Ben, Chloe: hers wait for her Monday in Tokyo
+    say(slack, "merge Globex into Acme")  # Chloe now counts in Acme's round, reminded already
+    at(slack, utc(30, 1))  # her invitation goes on Monday morning in Tokyo
+    assert reminders_to(slack, CHLOE) == []
+    # A working day of hers later, with the round still open: she is reminded, and only she.
+    at(slack, utc(1, 1, month=12))
+    at(slack, utc(1, 2, month=12))
+    assert len(reminders_to(slack, CHLOE)) == 1
+    assert len(reminders_to(slack, DAN)) == 1
