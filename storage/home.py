@@ -31,7 +31,6 @@ from storage.models import (
     TouchpointKind,
     TouchpointParticipant,
 )
-from storage.outbox import unsettled_failure
 from storage.touchpoints import TouchpointRow, touchpoints_by_id
 from storage.upsert import table_of
 
@@ -316,16 +315,3 @@ def open_surveys(*, session: Session, team_id: str, user_id: str) -> list[OpenSu
 
 def _questions(value: object) -> Sequence[object]:
     return value if isinstance(value, list) else []
-
-
-# --- Failed deliveries --------------------------------------------------------------------------
-
-
-def failed_delivery_count(*, session: Session, team_id: str) -> int:
-    """How many of the workspace's messages failed for good (`storage.outbox.failed_deliveries`
-    lists the latest), those a later fix settled left out
-    (`storage.outbox.unsettled_failure`)."""
-    statement = (
-        sa.select(sa.func.count()).select_from(_OUTBOX).where(unsettled_failure(_OUTBOX, team_id))
-    )
-    return int(session.execute(statement).scalar_one())

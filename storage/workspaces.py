@@ -92,11 +92,9 @@ def replace_admins(
 
 
 def count_failed_deliveries(*, session: Session, team_id: str) -> int:
-    """How many of the workspace's messages failed for good (`config` lists the latest few).
-
-    A companion of `storage.outbox.failed_deliveries`, kept here while another change owns that
-    module; it reads the same small partial index.
-    """
+    """How many of the workspace's messages failed for good, those a later fix settled left out
+    (`config` and the admins' Home list the latest few: `storage.outbox.failed_deliveries`); it
+    reads the same small partial index."""
     table = table_of(OutboxMessage)
     statement = (
         sa.select(sa.func.count()).select_from(table).where(unsettled_failure(table, team_id))

@@ -317,14 +317,6 @@ def test_open_surveys_that_reached_me_with_my_own_progress(
     ]
 
 
-def test_failed_deliveries_are_counted_per_workspace(
-    engine: Engine, workspaces: dict[str, dict[str, int]]
-) -> None:
-    with Session(engine) as session:
-        assert store.failed_delivery_count(session=session, team_id=HOME) == 2
-        assert store.failed_delivery_count(session=session, team_id="T0NONE") == 0
-
-
 def test_a_workspace_without_rows_sees_nothing(
     engine: Engine, workspaces: dict[str, dict[str, int]]
 ) -> None:
