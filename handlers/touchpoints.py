@@ -28,7 +28,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.dates import reads_as_date
+from bot.dates import WEEKDAYS, reads_as_date
 from bot.delivery.dispatcher import ON_CHANNEL_REFUSED
 from bot.mrkdwn import slack_text, unescape
 from bot.runtime import Runtime
@@ -248,9 +248,19 @@ def _date_ending_clause(word: str, words: list[Token]) -> int | None:
             continue
         if words[start - 1].is_word("and", "&", ",", ";"):
             continue
+        if word == "with" and any(_short_weekday(token.text) for token in tail):
+            continue
         if reads_as_date(" ".join(token.text for token in tail)):
             return start
     return None
+
+
+def _short_weekday(word: str) -> bool:
+    """Whether `word` is a weekday cut short (`thu`, `sun`, `mon`, `tues`): after the people
+    met, as often the end of a name (Minh Thu, Jane Sun) as a day, so only a day written out
+    ends the people there."""
+    bare = word.lower().rstrip(".")
+    return len(bare) >= 3 and bare not in WEEKDAYS and any(d.startswith(bare) for d in WEEKDAYS)
 
 
 def _dates_after_clauses(

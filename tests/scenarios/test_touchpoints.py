@@ -4116,3 +4116,26 @@ def test_a_surname_first_or_two_people_is_asked_not_guessed(slack: Slack) -> Non
     )
     assert asked in answer(slack, "log Acme with Doe, Jane : pilot").replace("\\", "")
     assert touchpoints(slack) == [] and partner_contacts(slack) == []
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_name_ending_in_a_short_weekday_is_a_person_not_a_day(slack: Slack) -> None:
+    # `Thu` and `Sun` are names as often as days cut short: "Minh" was met last Thursday, and
+    # "Minh" (and "Jane") added to the partner's contacts.
+    said = answer(slack, "log Acme with Minh Thu : met", user=ANA)
+    assert "with Minh Thu." in said and "Thu 19 Nov" not in said
+    said = answer(slack, "plan Acme with Jane Sun : lunch", user=ANA)
+    assert "`plan` needs a date" in said
+    said = answer(slack, "plan Acme with Jane Sun on friday : lunch", user=ANA)
+    assert "with Jane Sun" in said
+    # Whole day words still end the people.
+    said = answer(slack, "log Acme with Jane Doe yesterday : pilot", user=ANA)
+    assert "yesterday with Jane Doe." in said
+    said = answer(slack, "log Acme with Jane Doe last monday : budget", user=ANA)
+    assert "on Mon 23 Nov with Jane Doe." in said
+    assert [name for name, _title in partner_contacts(slack)] == [
+        "Minh Thu",
+        "Jane Sun",
+        "Jane Doe",
+    ]
+
