@@ -7,6 +7,7 @@ named "Director" or "CEO", while roles almost always contain one of these words.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 # Lower case, without dots; hyphenated words are checked whole and by their parts.
@@ -37,8 +38,15 @@ def is_job_title(words: Sequence[str]) -> bool:
 
 def split_title(name: str) -> tuple[str, str | None]:
     """`Jane Doe, CEO` → ("Jane Doe", "CEO"): a name and the role typed after its last comma;
-    the name alone (and None) when what follows the comma is no role."""
+    the name alone (and None) when what follows the comma is no role. An aside in brackets
+    ending the name is its role too, `Jane Doe (CEO)`, as `contact add` reads it."""
     person, comma, after = name.rpartition(",")
     if not comma or not person.strip() or not is_job_title(after.split()):
-        return name, None
+        found = _TITLE_IN_BRACKETS.match(name)
+        if found is None:
+            return name, None
+        return found["person"], found["title"].strip()
     return person.strip(), after.strip() or None
+
+
+_TITLE_IN_BRACKETS = re.compile(r"^(?P<person>.*\w.*?)\s*\((?P<title>[^()]*\w[^()]*)\)$")

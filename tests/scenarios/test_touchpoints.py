@@ -4139,3 +4139,11 @@ def test_a_name_ending_in_a_short_weekday_is_a_person_not_a_day(slack: Slack) ->
         "Jane Doe",
     ]
 
+
+@pytest.mark.usefixtures("acme")
+def test_a_role_in_brackets_after_a_person_met_is_their_title(slack: Slack) -> None:
+    # "Jane Doe (CEO)" was saved as the name, while `contact add` reads the brackets as a title.
+    said = answer(slack, "log Acme with Jane Doe (CEO) and John Roe : pilot", user=ANA)
+    assert "with Jane Doe and John Roe." in said
+    assert partner_contacts(slack) == [("Jane Doe", "CEO"), ("John Roe", None)]
+
