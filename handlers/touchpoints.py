@@ -442,14 +442,19 @@ def _people(
                 begin(False)
     contacts: list[str] = []
     previous: str | None = None  # the contact just named, if the part before was one
+    colleague_before = False  # whether the last one named was a colleague
     for part in parts:
         if part is None:
-            previous = None
+            previous, colleague_before = None, True
             continue
         words, after_comma = part
         name = " ".join(words).strip()
         if not name:
             continue
+        if after_comma and colleague_before and is_job_title(words):
+            # `with @ben, CEO` saved a contact person called "CEO".
+            raise GrammarError(texts.role_after_colleague(name))
+        colleague_before = False
         if after_comma and previous is not None and is_job_title(words):
             previous = contacts[-1] = f"{previous}, {name}"
             continue

@@ -1749,6 +1749,15 @@ def one_person_or_two(first: str, second: str) -> str:
     )
 
 
+def role_after_colleague(role: str) -> str:
+    """`with @ben, CEO`: a role after a colleague names no one at the partner to hold it."""
+    return (
+        f"`{role}` follows a colleague, so it is no one's role at the partner. Give the role "
+        f"after the person's name, e.g. `with @ben and Jane Doe, {role}`; for someone "
+        f"called {role}, `with @ben and {role}`."
+    )
+
+
 def colon_missing_after(clause: str, words: str) -> str:
     """`via call pitched the pilot`: a known clause followed by what must be the notes."""
     return f"A `:` is missing before the notes, e.g. `{clause} : {words}`."

@@ -4147,3 +4147,14 @@ def test_a_role_in_brackets_after_a_person_met_is_their_title(slack: Slack) -> N
     assert "with Jane Doe and John Roe." in said
     assert partner_contacts(slack) == [("Jane Doe", "CEO"), ("John Roe", None)]
 
+
+@pytest.mark.usefixtures("acme")
+def test_a_role_after_a_colleague_is_asked_about_not_saved_as_a_person(slack: Slack) -> None:
+    # `with @ben, CEO` saved a contact person called "CEO".
+    said = answer(slack, "log Acme with <@U0BEN|ben>, CEO : pilot", user=ANA)
+    assert "`CEO`" in said and "`with @ben and Jane Doe, CEO`" in said
+    assert touchpoints(slack) == [] and partner_contacts(slack) == []
+    # After a person at the partner, the role is still theirs.
+    said = answer(slack, "log Acme with <@U0BEN|ben>, Jane Doe, CEO : pilot", user=ANA)
+    assert "with Jane Doe, together with <@U0BEN>." in said
+    assert partner_contacts(slack) == [("Jane Doe", "CEO")]
