@@ -16,7 +16,6 @@ import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from enum import StrEnum
 from functools import partial
 from http.client import HTTPException
 from typing import Any, TypeVar
@@ -24,15 +23,27 @@ from typing import Any, TypeVar
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlmodel import Session
 
-from bot.delivery.absence import person_zone
 from bot.delivery.dispatcher import error_code, passes, retry_after
-from bot.delivery.outbox import enqueue, record_channel_post, retry_channel_post, withdraw
+from bot.delivery.outbox import record_channel_post, retry_channel_post
 from bot.mrkdwn import slack_text
 from bot.runtime import Runtime
 from bot.services import people
 from bot.services.channels import Route
+from bot.services.commitments import Commitments
+from bot.services.partner_parts import (
+    CHANNEL_HELLO,
+    ChangeBy,
+    PartnerNotes,
+    reader_zone,
+    zone_not_known,
+)
+from bot.services.partner_parts import DEPUTY_PARTS as DEPUTY_PARTS
+from bot.services.partner_parts import END_PARTS as END_PARTS
+from bot.services.partner_parts import HANDOVER_PARTS as HANDOVER_PARTS
+from bot.services.partner_parts import MERGE_PARTS as MERGE_PARTS
+from bot.services.partner_parts import RENAME_PARTS as RENAME_PARTS
+from bot.services.partner_parts import known_admins as admins_known
 from bot.services.people import NotInWorkspace, PeopleCheck, PeopleToLookUp
 from bot.services.registry import (
     MAX_NOTES,
@@ -40,13 +51,9 @@ from bot.services.registry import (
     AlreadyRegistered,
     BadName,
     BadValue,
-    DeputyChange,
     DeputyIsOwner,
-    Handover,
     LikelyDuplicate,
-    ListChange,
     ListScope,
-    Merged,
     NameTaken,
     NotAllowed,
     NotesTooLong,
@@ -54,11 +61,10 @@ from bot.services.registry import (
     PartnerFacts,
     PartnerProfile,
     Registry,
-    Renamed,
     UnknownPartner,
     clean_name,
-    team_note_prefix,
 )
+from bot.services.touchpoints import Touchpoints
 from handlers import grammar
 from handlers.blocks import help as help_blocks
 from handlers.blocks import partners as blocks
@@ -71,7 +77,6 @@ from handlers.reply import Block, Followup, Reply, refuse_fields
 from handlers.texts import partners as texts
 from handlers.verbs import VERBS_BY_NAME, Verb
 from storage.models import PartnerStatus
-from storage.outbox import CHANNEL_HELLO
 
 logger = logging.getLogger(__name__)
 
@@ -125,33 +130,9 @@ Line = TypeVar("Line")
 CardSection = Callable[[Runtime, Invocation, int], list[Block]]
 CARD_SECTIONS: dict[str, CardSection] = {}
 
-# What later features do about a handover, by name, in its transaction (questions the old owner
-# was asked go to the new one): each takes the runtime, the session, who handed over and what.
-HandoverPart = Callable[[Runtime, Session, Actor, Handover], None]
-HANDOVER_PARTS: dict[str, HandoverPart] = {}
-
-# What later features do about a change of deputy (named or cleared), by name, in its
-# transaction (what waits for an owner who is away goes to whoever covers now): each takes the
-# runtime, the session, who changed the deputy and the change.
-DeputyPart = Callable[[Runtime, Session, Actor, DeputyChange], None]
-DEPUTY_PARTS: dict[str, DeputyPart] = {}
-
-# What later features do about a merge, by name, in its transaction once the history has moved
-# (colleagues who were in touch with "two" partners meet): each returns lines for the answer.
-MergePart = Callable[[Runtime, Session, Actor, Merged], list[str]]
-MERGE_PARTS: dict[str, MergePart] = {}
-
-# What later features do about a rename, by name, in its transaction (what waits to go under
-# the old name is worded under the new one): each takes the runtime, the session, who renamed
-# it and the rename.
-RenamePart = Callable[[Runtime, Session, Actor, Renamed], None]
-RENAME_PARTS: dict[str, RenamePart] = {}
-
-# What later features do when a partner is ended, by name, in that transaction (its running
-# pulse round closes): each takes the runtime, the session, who ended it and the partner as it
-# is now, and returns lines for the answer.
-EndPart = Callable[[Runtime, Session, Actor, PartnerFacts], list[str]]
-END_PARTS: dict[str, EndPart] = {}
+# The parts later features add to a change in its transaction (HANDOVER_PARTS, DEPUTY_PARTS,
+# MERGE_PARTS, RENAME_PARTS, END_PARTS) are the service's (`bot.services.partner_parts`): they
+# take its session. They are named here too, where those features register them.
 
 # Lists later features answer (`list at-risk`, `list dormant`), by scope: from the runtime and
 # who asked, the whole answer.
@@ -175,8 +156,7 @@ def card_sections(
 def reader_now(runtime: Runtime, *, team_id: str, user_id: str) -> datetime:
     """Now on the reader's calendar (their cached time zone, else the workspace's): where their
     "today" and "yesterday" begin."""
-    with Session(runtime.engine) as session:
-        tz = person_zone(session, team_id=team_id, user_id=user_id)
+    tz = reader_zone(runtime.engine, team_id=team_id, user_id=user_id)
     return runtime.clock.now().astimezone(tz)
 
 
@@ -184,11 +164,8 @@ def zone_note(runtime: Runtime, *, team_id: str, user_id: str) -> list[Block]:
     """Below an answer dated on the reader's calendar, as `log` and `check` say it: the zone
     its times and days are in while Slack has not told Liaison the reader's (their first
     command; `answer` learns it after the ack). Nothing once it is known."""
-    with Session(runtime.engine) as session:
-        if people.knows_zone(session, team_id=team_id, user_id=user_id):
-            return []
-        tz = person_zone(session, team_id=team_id, user_id=user_id)
-    return [blocks.zone_note(tz)]
+    tz = zone_not_known(runtime.engine, team_id=team_id, user_id=user_id)
+    return [] if tz is None else [blocks.zone_note(tz)]
 
 
 def with_zone_note(reply: Reply, runtime: Runtime, invocation: Invocation) -> Reply:
@@ -211,6 +188,45 @@ def registry_of(runtime: Runtime) -> Registry:
     return Registry(engine=runtime.engine, clock=runtime.clock, names=runtime.partner_names)
 
 
+def _touchpoints_of(runtime: Runtime) -> Touchpoints:
+    # Imported here: the touchpoint handlers build on this module.
+    from handlers.touchpoints import service_of
+
+    return service_of(runtime)
+
+
+def _commitments_of(runtime: Runtime) -> Commitments:
+    # Imported here: the handlers' services build on this module.
+    from handlers.services import commitments_of
+
+    return commitments_of(runtime)
+
+
+def _note_blocks(text: str) -> list[Block]:
+    return [section(text)]
+
+
+# The notes of a change to a partner and the parts later features add to it, run in the
+# registry's transaction; worded by this module's texts.
+NOTES = PartnerNotes(
+    wording=texts,
+    note_blocks=_note_blocks,
+    touchpoints_of=_touchpoints_of,
+    commitments_of=_commitments_of,
+)
+
+
+def occasion(call: Call) -> str:
+    """What makes the keys of the notes one command queues its own: Slack's trigger id, so a
+    retried request queues nothing new."""
+    return changed_by(call).occasion()
+
+
+def changed_by(call: Call) -> ChangeBy:
+    """Who makes the change this run makes, for its notes (`NOTES`)."""
+    return ChangeBy(runtime=call.runtime, actor=call.actor, trigger_id=call.invocation.trigger_id)
+
+
 # --- Verbs --------------------------------------------------------------------------------------
 
 
@@ -231,7 +247,7 @@ def add(call: Call, *, allow_similar: bool = False) -> Reply:
             team=line.team,
             website=line.website,
             allow_similar=allow_similar,
-            then=partial(_tell_added, call, told, members, deputy_told, team=line.team),
+            then=partial(NOTES.added, changed_by(call), told, members, deputy_told, team=line.team),
         )
     except AlreadyRegistered as exists:
         # What came with the name was not applied either: say so, and how to.
@@ -243,79 +259,6 @@ def add(call: Call, *, allow_similar: bool = False) -> Reply:
         profile,
         now=reader_now(call.runtime, team_id=call.team_id, user_id=call.actor.user_id),
         lead=texts.added(profile.facts.name, told, members, deputy=deputy_told),
-    )
-
-
-def _tell_added(
-    call: Call,
-    told: list[str],
-    members: list[str],
-    deputy_told: list[str],
-    session: Session,
-    facts: PartnerFacts,
-    *,
-    team: Sequence[str],
-) -> None:
-    """In the transaction of `add` (its line or its form): the owner, the team
-    (`_queue_add_notes`) and a deputy named with it hear of it as after `owner`, `team add` and
-    `deputy`; the owner, whose note says who the deputy is, reads no second one about it."""
-    _queue_add_notes(call.runtime, call.actor, told, members, session, facts, team=team)
-    if facts.deputy_id is not None:
-        change = DeputyChange(facts=facts, old_deputy_id=None)
-        _deputy_changed(call, deputy_told, session, change, tell_owner=False)
-
-
-def _queue_add_notes(
-    runtime: Runtime,
-    actor: Actor,
-    told: list[str],
-    members: list[str],
-    session: Session,
-    facts: PartnerFacts,
-    *,
-    team: Sequence[str] = (),
-) -> None:
-    """In the transaction of `add`: an owner someone else named hears that the partner is
-    theirs, as after a handover, and is named in `told`; colleagues put on its `team` (but the
-    owner, the deputy and the caller) hear that they are on it, and are named in `members`."""
-    for user_id in dict.fromkeys(team):
-        if user_id in (facts.owner_id, facts.deputy_id, actor.user_id):
-            continue
-        _queue_team_note(runtime, session, actor, facts, user_id, occasion="added")
-        members.append(user_id)
-    if facts.owner_id is None or facts.owner_id == actor.user_id:
-        return
-    _queue_owner_note(
-        runtime,
-        session,
-        team_id=actor.team_id,
-        partner_id=facts.id,
-        user_id=facts.owner_id,
-        side=Side.NEW,
-        text=texts.owner_of_new_partner(facts, actor.user_id),
-        occasion="added",
-    )
-    told.append(facts.owner_id)
-
-
-def _queue_team_note(
-    runtime: Runtime,
-    session: Session,
-    actor: Actor,
-    facts: PartnerFacts,
-    user_id: str,
-    *,
-    occasion: str,
-) -> None:
-    """Queue the note to a colleague someone else put on the partner's team."""
-    queue_note(
-        runtime,
-        session,
-        team_id=actor.team_id,
-        kind="team",
-        user_id=user_id,
-        text=texts.put_on_team(facts, actor.user_id),
-        key=team_note_prefix(facts.id, user_id) + occasion,
     )
 
 
@@ -399,7 +342,7 @@ def owner(call: Call) -> Reply:
         actor=call.actor,
         partner=call.partner(line.name),
         new_owner_id=line.user_id,
-        tell=partial(_queue_handover_notes, call, told),
+        tell=partial(NOTES.handed_over, changed_by(call), told),
     )
     return say(
         texts.handed_over(
@@ -419,56 +362,9 @@ def deputy(call: Call) -> Reply:
         actor=call.actor,
         partner=call.partner(line.name),
         deputy_id=line.user_id,
-        then=partial(_deputy_changed, call, told),
+        then=partial(NOTES.deputy_changed, changed_by(call), told),
     )
     return say(texts.deputy_set(change.facts, change.old_deputy_id) + texts.let_know(told))
-
-
-def _deputy_key(partner_id: int, user_id: str) -> str:
-    """The start of the keys of the notes telling `user_id` they are the partner's deputy."""
-    return f"deputy:{partner_id}:{user_id}:"
-
-
-def _deputy_changed(
-    call: Call,
-    told: list[str],
-    session: Session,
-    change: DeputyChange,
-    *,
-    tell_owner: bool = True,
-) -> None:
-    """In the transaction of a change of deputy: the new deputy, the old one and the owner
-    (but whoever made the change; the owner only with `tell_owner`) are told, one note each,
-    and named in `told`; then later features' parts of naming a deputy (`DEPUTY_PARTS`)."""
-    facts, by = change.facts, call.invocation.user_id
-    old, new = change.old_deputy_id, facts.deputy_id
-    this = occasion(call)
-    notes: list[tuple[str, str, str]] = []
-    if new is not None and new != by:
-        notes.append((new, texts.made_deputy(facts, by, old), _deputy_key(facts.id, new)))
-    # A deputy replaced before their note went out (by themselves too) never hears of it.
-    unheard = (
-        old is not None
-        and withdraw(session, team_id=call.team_id, key_prefix=_deputy_key(facts.id, old)) > 0
-    )
-    if old is not None and old != by and not unheard:
-        notes.append((old, texts.no_longer_deputy(facts, by), f"deputy_ended:{facts.id}:{old}:"))
-    if tell_owner and facts.owner_id is not None and facts.owner_id != by:
-        text = texts.deputy_changed_for_owner(facts, by, old)
-        notes.append((facts.owner_id, text, f"deputy_owner:{facts.id}:{facts.owner_id}:"))
-    for user_id, text, key in notes:
-        queue_note(
-            call.runtime,
-            session,
-            team_id=call.team_id,
-            kind="deputy",
-            user_id=user_id,
-            text=text,
-            key=key + this,
-        )
-        told.append(user_id)
-    for part in DEPUTY_PARTS.values():
-        part(call.runtime, session, call.actor, change)
 
 
 def team(call: Call) -> Reply:
@@ -491,23 +387,12 @@ def team(call: Call) -> Reply:
         actor=call.actor,
         partner=call.partner(line.name),
         user_ids=line.items,
-        then=partial(_team_added, call, told),
+        then=partial(NOTES.team_added, changed_by(call), told),
     )
     said = texts.team_changed(change, adding=True, implied=not line.said) + texts.let_know(told)
     if not line.said:
         said += "\n" + texts.team_remove_hint(change.facts)
     return say(said)
-
-
-def _team_added(call: Call, told: list[str], session: Session, change: ListChange) -> None:
-    """In the transaction of `team add`: each colleague put on the team by someone else is
-    told, and named in `told`."""
-    for user_id in change.changed:
-        if user_id != call.invocation.user_id:
-            _queue_team_note(
-                call.runtime, session, call.actor, change.facts, user_id, occasion=occasion(call)
-            )
-            told.append(user_id)
 
 
 def status(call: Call) -> Reply:
@@ -516,60 +401,13 @@ def status(call: Call) -> Reply:
         return say(texts.status_shown(line.facts))
     told: list[str] = []
     closed: list[str] = []
-
-    def tell_owner(session: Session, facts: PartnerFacts, before: str) -> None:
-        text = texts.status_for_owner(facts, call.invocation.user_id, before)
-        _tell_owner(call, told, session, facts, text, what="status")
-        if facts.status == PartnerStatus.ENDED:
-            # Nobody follows an ended partner: its plans ahead and intents waiting are closed,
-            # and what later features run for it (`END_PARTS`).
-            for part in END_PARTS.values():
-                closed.extend(part(call.runtime, session, call.actor, facts))
-            # Imported here: the touchpoint handlers and the services build on this module.
-            from handlers.services import commitments_of
-            from handlers.touchpoints import service_of
-
-            service_of(call.runtime).close_ahead_of_ended(
-                session, actor=call.actor, facts=facts, now=call.runtime.clock.now()
-            )
-            commitments_of(call.runtime).quiet_for_ended(
-                session, team_id=call.team_id, partner_id=facts.id
-            )
-        elif before == PartnerStatus.ENDED:
-            from handlers.services import commitments_of
-
-            # Reopened: the notes about its open commitments withdrawn when it ended go again.
-            commitments_of(call.runtime).resume_for_reopened(
-                session, team_id=call.team_id, partner_id=facts.id, now=call.runtime.clock.now()
-            )
-
     facts = call.registry.set_status(
         actor=call.actor,
         partner=call.partner(line.name),
         status=PartnerStatus(line.word),
-        then=tell_owner,
+        then=partial(NOTES.status_changed, changed_by(call), told, closed),
     )
     return say(texts.status_set(facts) + texts.let_know(told) + "".join(f"\n{c}" for c in closed))
-
-
-def _tell_owner(
-    call: Call, told: list[str], session: Session, facts: PartnerFacts, text: str, *, what: str
-) -> None:
-    """In the transaction of a change to a partner: its owner hears of it, unless they made it,
-    and is named in `told`."""
-    owner = facts.owner_id
-    if owner is None or owner == call.invocation.user_id:
-        return
-    queue_note(
-        call.runtime,
-        session,
-        team_id=call.team_id,
-        kind=what,
-        user_id=owner,
-        text=text,
-        key=f"{what}:{facts.id}:{owner}:{occasion(call)}",
-    )
-    told.append(owner)
 
 
 def channel(call: Call) -> Reply:
@@ -692,15 +530,11 @@ def alias(call: Call) -> Reply:
 def rename(call: Call) -> Reply:
     line = grammar.parse_rename(call.rest, known=call.known)
     told: list[str] = []
-
-    def tell_owner(session: Session, renamed: Renamed) -> None:
-        text = texts.renamed_for_owner(renamed, call.invocation.user_id)
-        _tell_owner(call, told, session, renamed.facts, text, what="rename")
-        for part in RENAME_PARTS.values():
-            part(call.runtime, session, call.actor, renamed)
-
     result = call.registry.rename(
-        actor=call.actor, partner=call.partner(line.name), new_name=line.new_name, then=tell_owner
+        actor=call.actor,
+        partner=call.partner(line.name),
+        new_name=line.new_name,
+        then=partial(NOTES.renamed, changed_by(call), told),
     )
     return say(texts.renamed(result) + texts.let_know(told))
 
@@ -712,43 +546,9 @@ def merge(call: Call) -> Reply:
         actor=call.actor,
         duplicate=call.partner(line.duplicate),
         kept=call.partner(line.kept),
-        then=partial(_merge_parts, call, told),
+        then=partial(NOTES.merged, changed_by(call), told),
     )
     return say(texts.merged(result, told))
-
-
-def _merge_parts(call: Call, told: list[str], session: Session, merged: Merged) -> list[str]:
-    """In the merge's transaction: the duplicate's owner and deputy (but the caller) are told
-    that it is gone and what they are now, named in `told`; then later features' parts
-    (`MERGE_PARTS`), whose lines go in the answer."""
-    this = occasion(call)
-    for user_id in texts.lost_roles(merged):
-        if user_id == call.invocation.user_id:
-            continue
-        if merged.duplicate_id is not None:
-            # The note reads "where you were deputy" or "owner": one that they are (from
-            # `deputy`, `owner` or `add … owner`, not sent yet) is out of date.
-            for key in (
-                _deputy_key(merged.duplicate_id, user_id),
-                _owner_note_key(merged.duplicate_id, user_id, Side.NEW),
-            ):
-                withdraw(session, team_id=call.team_id, key_prefix=key)
-        text = texts.merged_away(merged, user_id, by=call.invocation.user_id)
-        queue_note(
-            call.runtime,
-            session,
-            team_id=call.team_id,
-            kind="merge",
-            user_id=user_id,
-            text=text,
-            key=f"merge:{this}:{user_id}",
-        )
-        told.append(user_id)
-    return [
-        line
-        for part in MERGE_PARTS.values()
-        for line in part(call.runtime, session, call.actor, merged)
-    ]
 
 
 def contact(call: Call) -> Reply:
@@ -861,8 +661,7 @@ def _existing_card(
 
 def known_admins(runtime: Runtime, team_id: str) -> list[str]:
     """The admins Liaison knows of, to name in a refusal (`people.known_admins`)."""
-    with Session(runtime.engine) as session:
-        return people.known_admins(session, team_id=team_id)
+    return admins_known(runtime.engine, team_id=team_id)
 
 
 def refused(
@@ -1052,117 +851,6 @@ def undo_if_elsewhere(
     return check
 
 
-class Side(StrEnum):
-    """Which note about owning a partner someone has waiting: that they own it now, that it
-    went to someone else, or that they owned it for a while they never heard of."""
-
-    NEW = "new"
-    OLD = "old"
-    BRIEF = "brief"
-
-
-def _owner_note_key(partner_id: int, user_id: str, side: Side) -> str:
-    """The start of the keys of `user_id`'s notes about owning the partner, on one side."""
-    return f"handover:{partner_id}:{user_id}:{side}:"
-
-
-def _queue_owner_note(
-    runtime: Runtime,
-    session: Session,
-    *,
-    team_id: str,
-    partner_id: int,
-    user_id: str,
-    side: Side,
-    text: str,
-    occasion: str,
-) -> None:
-    """Queue a note about owning a partner, in the transaction of the change."""
-    key = _owner_note_key(partner_id, user_id, side) + occasion
-    queue_note(
-        runtime, session, team_id=team_id, kind="handover", user_id=user_id, text=text, key=key
-    )
-
-
-def occasion(call: Call) -> str:
-    """What makes the keys of the notes one command queues its own: Slack's trigger id, so a
-    retried request queues nothing new."""
-    return call.invocation.trigger_id or call.runtime.clock.now().isoformat()
-
-
-def queue_note(
-    runtime: Runtime,
-    session: Session,
-    *,
-    team_id: str,
-    kind: str,
-    user_id: str,
-    text: str,
-    key: str,
-) -> None:
-    """Queue a direct message about a change to the registry, in the change's transaction: it
-    reaches the person in their working hours, or waits while they are away."""
-    enqueue(
-        session,
-        team_id=team_id,
-        kind=kind,
-        recipient_user=user_id,
-        text=text,
-        blocks=[section(text)],
-        due_at=runtime.clock.now(),
-        dedupe_key=key,
-        respect_working_hours=True,
-    )
-
-
-def _queue_handover_notes(
-    call: Call, told: list[str], session: Session, handover: Handover
-) -> None:
-    """Queue the handover messages to the new and the old owner (not to whoever did it) in
-    the handover's own transaction, naming in `told` who will hear. Later features' parts of a
-    handover (`HANDOVER_PARTS`) run in it too.
-
-    A note about an earlier handover of the partner that is still waiting is out of date now
-    and is withdrawn: the old owner's "you own it now" (they hear instead that they owned it
-    for a while), the new owner's "it went to someone else" (they own it as they thought, and
-    hear nothing) and their "you owned it for a while" (they hear that they own it)."""
-    facts, by = handover.facts, call.invocation.user_id
-    new, old = handover.new_owner_id, handover.old_owner_id
-
-    def withdraw_note(user_id: str, side: Side) -> bool:
-        key = _owner_note_key(facts.id, user_id, side)
-        return withdraw(session, team_id=call.team_id, key_prefix=key) > 0
-
-    briefly = old is not None and withdraw_note(old, Side.NEW)
-    still_owned = withdraw_note(new, Side.OLD)
-    withdraw_note(new, Side.BRIEF)
-    # A deputy made the owner need not read first that they are its deputy.
-    withdraw(session, team_id=call.team_id, key_prefix=_deputy_key(facts.id, new))
-    notes: list[tuple[str, Side, str]] = []
-    if new != by and not still_owned:
-        to_new = texts.handover_to_new_owner(facts, old, by, was_deputy=handover.was_deputy)
-        notes.append((new, Side.NEW, to_new))
-    if old is not None and old != by:
-        side = Side.BRIEF if briefly else Side.OLD
-        notes.append((old, side, texts.handover_to_old_owner(facts, by, briefly=briefly)))
-    this = occasion(call)
-    for user_id, side, text in notes:
-        _queue_owner_note(
-            call.runtime,
-            session,
-            team_id=call.team_id,
-            partner_id=facts.id,
-            user_id=user_id,
-            side=side,
-            text=text,
-            occasion=this,
-        )
-        told.append(user_id)
-    # After the notes: the new owner reads of the handover before what comes with it.
-    for part in HANDOVER_PARTS.values():
-        part(call.runtime, session, call.actor, handover)
-
-
 def _list_page(
     runtime: Runtime, invocation: Invocation, scope: str, *, after: tuple[str, int] | None
 ) -> Reply:
@@ -1339,7 +1027,7 @@ def on_add_submitted(
             website=form.website,
             notes=form.notes,
             allow_similar=form.anyway,
-            then=partial(_tell_added, call, told, members, deputy_told, team=form.team),
+            then=partial(NOTES.added, changed_by(call), told, members, deputy_told, team=form.team),
         )
     except (
         BadName,

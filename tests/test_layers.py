@@ -13,12 +13,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSITION_ROOTS = {Path("bot/app.py")}
-# Handlers that still open database sessions or call storage queries themselves, to be moved
-# into services (the next to clean): the rules on thin handlers below pass them over until then.
-# A handler cleaned comes off this list; no new one goes on it.
-STILL_REACHING_STORAGE = {
-    Path("handlers/partners.py"),
-}
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -74,18 +68,14 @@ def test_services_know_nothing_of_bolt(path: Path) -> None:
     assert "slack_bolt" not in top_packages(path)
 
 
-def _thin(paths: list[Path]) -> list[Path]:
-    return [path for path in paths if path not in STILL_REACHING_STORAGE]
-
-
-@pytest.mark.parametrize("path", _thin(sources("handlers")), ids=str)
+@pytest.mark.parametrize("path", sources("handlers"), ids=str)
 def test_handlers_open_no_database_session(path: Path) -> None:
     """Handlers parse, call a service and render: sessions are the services' (STYLE.md)."""
     assert not top_packages(path) & {"sqlmodel", "sqlalchemy"}
 
 
 @pytest.mark.parametrize(
-    "path", _thin([p for p in sources("handlers") if p.parent == Path("handlers")]), ids=str
+    "path", [p for p in sources("handlers") if p.parent == Path("handlers")], ids=str
 )
 def test_handlers_call_no_storage_query(path: Path) -> None:
     """Of storage, a handler may name the models' types (`storage.models`), never a module of
@@ -99,8 +89,3 @@ def test_handlers_call_no_storage_query(path: Path) -> None:
         and not name.startswith("storage.models.")
     }
     assert not reached
-
-
-def test_handlers_still_reaching_storage_are_handlers() -> None:
-    """The exceptions above name modules that exist (one renamed would hide nothing)."""
-    assert all((ROOT / path).is_file() for path in STILL_REACHING_STORAGE)
