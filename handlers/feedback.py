@@ -44,6 +44,13 @@ from bot.services.checkins import (
     NotYourCheckIn,
 )
 from bot.services.feedback import Cadence
+from bot.services.partner_parts import (
+    DEPUTY_PARTS,
+    END_PARTS,
+    HANDOVER_PARTS,
+    MERGE_PARTS,
+    RENAME_PARTS,
+)
 from bot.services.registry import Actor
 from bot.services.surveys import (
     MAX_COMMENT,
@@ -69,11 +76,6 @@ from handlers.grammar import GrammarError, Name
 from handlers.invocation import Invocation, VerbHandler
 from handlers.partners import (
     CARD_SECTIONS,
-    DEPUTY_PARTS,
-    END_PARTS,
-    HANDOVER_PARTS,
-    MERGE_PARTS,
-    RENAME_PARTS,
     Call,
     refused,
     verb_handler,
@@ -664,7 +666,7 @@ def register(app: App) -> None:
     )
     RENAME_PARTS["checkin_cards"] = partial(checkin_service.reword_after_rename, messages=messages)
     END_PARTS["pulse_round"] = partial(
-        checkin_service.close_round_of_ended, messages=messages, closed=texts.ROUND_CLOSED_AS_ENDED
+        survey_service.close_round_of_ended, messages=messages, closed=texts.ROUND_CLOSED_AS_ENDED
     )
     answers = _answer_ids([*blocks.ASKED, CheckInAnswer.DIDNT_HAPPEN])
     app.action(answers)(

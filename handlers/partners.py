@@ -38,11 +38,6 @@ from bot.services.partner_parts import (
     reader_zone,
     zone_not_known,
 )
-from bot.services.partner_parts import DEPUTY_PARTS as DEPUTY_PARTS
-from bot.services.partner_parts import END_PARTS as END_PARTS
-from bot.services.partner_parts import HANDOVER_PARTS as HANDOVER_PARTS
-from bot.services.partner_parts import MERGE_PARTS as MERGE_PARTS
-from bot.services.partner_parts import RENAME_PARTS as RENAME_PARTS
 from bot.services.partner_parts import known_admins as admins_known
 from bot.services.people import NotInWorkspace, PeopleCheck, PeopleToLookUp
 from bot.services.registry import (
@@ -132,7 +127,7 @@ CARD_SECTIONS: dict[str, CardSection] = {}
 
 # The parts later features add to a change in its transaction (HANDOVER_PARTS, DEPUTY_PARTS,
 # MERGE_PARTS, RENAME_PARTS, END_PARTS) are the service's (`bot.services.partner_parts`): they
-# take its session. They are named here too, where those features register them.
+# take its session, and those features register them there.
 
 # Lists later features answer (`list at-risk`, `list dormant`), by scope: from the runtime and
 # who asked, the whole answer.

@@ -34,6 +34,7 @@ from bot.mrkdwn import slack_text, unescape
 from bot.runtime import Runtime
 from bot.services import people
 from bot.services.job_titles import is_job_title
+from bot.services.partner_parts import DEPUTY_PARTS, HANDOVER_PARTS, MERGE_PARTS
 from bot.services.people import NotInWorkspace, PeopleCheck, PeopleToLookUp
 from bot.services.registry import (
     Actor,
@@ -1437,12 +1438,12 @@ def register(app: App, *, route: Router) -> None:
     """Buttons, the form and its picker; `route` re-runs a line after "Register it". And the
     contacts planned ahead, under the partner's card (`show`)."""
     registry_handlers.CARD_SECTIONS[CARD_SECTION] = card_section
-    registry_handlers.HANDOVER_PARTS["intents"] = PARTS.hand_over_intents
-    registry_handlers.HANDOVER_PARTS["notes"] = PARTS.hand_over_notes
-    registry_handlers.DEPUTY_PARTS["owner_unread"] = PARTS.cover_for_away_owner
-    registry_handlers.MERGE_PARTS["collisions"] = PARTS.collide_after_merge
+    HANDOVER_PARTS["intents"] = PARTS.hand_over_intents
+    HANDOVER_PARTS["notes"] = PARTS.hand_over_notes
+    DEPUTY_PARTS["owner_unread"] = PARTS.cover_for_away_owner
+    MERGE_PARTS["collisions"] = PARTS.collide_after_merge
     # After the collisions: a question asked again lists those the merge found.
-    registry_handlers.MERGE_PARTS["handover"] = PARTS.hand_over_after_merge
+    MERGE_PARTS["handover"] = PARTS.hand_over_after_merge
     app.view(blocks.LOG_VIEW)(on_log_submitted)
     app.options(blocks.PARTNER_PICKER)(on_partner_suggestion)
     app.action(re.compile(rf"^(?:{'|'.join(blocks.INTENT_ACTIONS)})$"))(on_intent_answer)

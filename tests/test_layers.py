@@ -89,3 +89,19 @@ def test_handlers_call_no_storage_query(path: Path) -> None:
         and not name.startswith("storage.models.")
     }
     assert not reached
+
+
+@pytest.mark.parametrize("path", sources("handlers"), ids=str)
+def test_handlers_re_export_nothing_of_the_services(path: Path) -> None:
+    """A feature reaches a service's name (the partner changes' parts tables, say) from the
+    service, not through another handler module that re-exports it (`import X as X`), which
+    could then never drop the import without breaking them."""
+    tree = ast.parse((ROOT / path).read_text(encoding="utf-8"), filename=str(path))
+    re_exported = {
+        f"{node.module}.{alias.name}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("bot.")
+        for alias in node.names
+        if alias.asname == alias.name
+    }
+    assert not re_exported

@@ -94,7 +94,7 @@ from bot.services.feedback import (
     settings_of,
     tz_of,
 )
-from bot.services.registry import Actor, DeputyChange, Handover, Merged, PartnerFacts, Renamed
+from bot.services.registry import Actor, DeputyChange, Handover, Merged, Renamed
 from storage import feedback as store
 from storage import outbox as outbox_store
 from storage import partners as partner_store
@@ -2085,24 +2085,6 @@ def reword_after_rename(
     sent yet name it as it is called now (a survey invitation queued to someone off duty said
     the old name once it went)."""
     _reword_waiting(runtime, session, actor, renamed.facts.id, messages=messages)
-
-
-def close_round_of_ended(
-    runtime: Runtime,
-    session: Session,
-    actor: Actor,
-    facts: PartnerFacts,
-    *,
-    messages: FeedbackMessages,
-    closed: str,
-) -> list[str]:
-    """In the transaction that ends a partner: its running pulse round closes without results,
-    and what it had still to send is withdrawn; the answer says so (`closed`, the handlers'
-    wording)."""
-    was_closed = survey_service.service_for(runtime, messages).close_for_ended(
-        session, team_id=actor.team_id, partner_id=facts.id, now=runtime.clock.now()
-    )
-    return [closed] if was_closed else []
 
 
 def _reword_waiting(

@@ -1710,3 +1710,22 @@ def register_planners(planners: PlannerRegistry, messages: FeedbackMessages) -> 
 def _skipped_key(partner_id: int, period: str) -> str:
     """The note that the partner's scheduled round of `period` did not start (all periods: "")."""
     return f"survey.skipped:p{partner_id}:{period}"
+
+
+# --- What surveys run in other features' transactions --------------------------------------------
+def close_round_of_ended(
+    runtime: Runtime,
+    session: Session,
+    actor: Actor,
+    facts: PartnerFacts,
+    *,
+    messages: FeedbackMessages,
+    closed: str,
+) -> list[str]:
+    """In the transaction that ends a partner: its running pulse round closes without results,
+    and what it had still to send is withdrawn; the answer says so (`closed`, the handlers'
+    wording)."""
+    was_closed = service_for(runtime, messages).close_for_ended(
+        session, team_id=actor.team_id, partner_id=facts.id, now=runtime.clock.now()
+    )
+    return [closed] if was_closed else []

@@ -1,5 +1,6 @@
 """The touchpoint service's parts of the registry's transactions: a handover of ownership, a
-change of deputy, a merge (`handlers.partners`' HANDOVER_PARTS, DEPUTY_PARTS, MERGE_PARTS).
+change of deputy, a merge (`bot.services.partner_parts`' HANDOVER_PARTS, DEPUTY_PARTS,
+MERGE_PARTS).
 
 They run inside the registry's session, so they take it; the handlers register them without
 ever holding a session themselves (STYLE.md: sessions are the services'). The service is made
