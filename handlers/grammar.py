@@ -26,6 +26,7 @@ from enum import StrEnum
 
 from bot.mrkdwn import escape, unescape
 from bot.naming import COUNTRY_CODES, ORGANISATION_WORDS
+from bot.services.job_titles import TITLE_IN_BRACKETS
 from bot.websites import reads_as_website
 
 KEYWORDS = frozenset({"with", "on", "via", "owner", "aka", "to", "into", "by"})
@@ -1525,13 +1526,10 @@ def parse_contact(text: str) -> ContactLine:
     return ContactLine(name=name, person=person, email=email, title=title or None)
 
 
-_TITLE_IN_BRACKETS = re.compile(r"^(?P<person>.*\S)\s*\((?P<title>[^()]+)\)$")
-
-
 def _bracketed_title(person: str, title: str) -> tuple[str, str]:
     """`Jane Smith (Head of Partnerships)`, `Jane jane@acme.org (CEO)`: a title in brackets after
     the person (or the email) is the title, without its brackets."""
-    if not title and (found := _TITLE_IN_BRACKETS.match(person)):
+    if not title and (found := TITLE_IN_BRACKETS.match(person)):
         return found["person"], found["title"].strip()
     if title.startswith("(") and title.endswith(")") and "(" not in title[1:-1]:
         return person, title[1:-1].strip()

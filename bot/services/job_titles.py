@@ -42,11 +42,13 @@ def split_title(name: str) -> tuple[str, str | None]:
     ending the name is its role too, `Jane Doe (CEO)`, as `contact add` reads it."""
     person, comma, after = name.rpartition(",")
     if not comma or not person.strip() or not is_job_title(after.split()):
-        found = _TITLE_IN_BRACKETS.match(name)
+        found = TITLE_IN_BRACKETS.match(name)
         if found is None:
             return name, None
         return found["person"], found["title"].strip()
     return person.strip(), after.strip() or None
 
 
-_TITLE_IN_BRACKETS = re.compile(r"^(?P<person>.*\w.*?)\s*\((?P<title>[^()]*\w[^()]*)\)$")
+# `Jane Doe (Head of Partnerships)`: a person, then their title in brackets; both hold a letter
+# or digit, so `(CEO)` alone or `Jane ()` is no person with a title.
+TITLE_IN_BRACKETS = re.compile(r"^(?P<person>.*\w.*?)\s*\((?P<title>[^()]*\w[^()]*)\)$")
