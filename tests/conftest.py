@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -249,6 +250,7 @@ def served(
         "SLACK_API_BASE_URL": fake_slack.base_url,
         "DATABASE_URL": database_url,
         "PYTHONPATH": str(ROOT),
+        "LOG_LEVEL": "INFO",  # its "serving Slack on" line says it holds the port
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "bot.cli", "serve", "--port", str(port)],
@@ -258,10 +260,30 @@ def served(
         stderr=subprocess.STDOUT,
         text=True,
     )
+    said: list[str] = []
+    listening = threading.Event()
+
+    def read() -> None:
+        # Read as it comes, so that a chatty process never blocks on a full pipe.
+        assert process.stdout is not None
+        for line in process.stdout:
+            said.append(line)
+            if "serving Slack on" in line:
+                listening.set()
+        listening.set()  # it exited
+
+    reader = threading.Thread(target=read, name="served-output", daemon=True)
+    reader.start()
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_for_health(f"{base}/healthz", process)
+        # Health is asked only once this process holds its port: another suite's `liaison
+        # serve` that took the same free port would answer /healthz too, and, the fake's
+        # signing secret being the same everywhere, every request sent to it.
+        if not listening.wait(timeout=30) or process.poll() is not None:
+            raise AssertionError(f"liaison serve is not listening: {''.join(said)}")
+        wait_for_health(f"{base}/healthz")
         yield base
     finally:
         process.terminate()
         process.wait(timeout=10)
+        reader.join(timeout=5)

@@ -689,17 +689,10 @@ def test_slack_retries_to_a_real_liaison_serve_log_once_and_alert_once(
         return requests.slash_command(user_id=user, channel_id="C0PARTNERS", text=text)
 
     assert deliver.send(command(ANA, "add Acme")).status == 200
-    # The served process has no LIAISON_DEFAULT_CHANNEL: the workspace's is set.
-    assert deliver.send(command(ANA, "config channel <#C0GENERAL|general>")).status == 200
-    # The setting is made once Slack has said Ana may (after the ack): logs sent before it
-    # lands would find no channel, and the alert below would never come.
-    fake_slack.wait_until(
-        lambda: any(
-            "*Coordination channel* is now *<#C0GENERAL>*" in str(call.params)
-            for call in fake_slack.calls_to("response_url")
-        ),
-        timeout=30,
-    )
+    # The served process has no LIAISON_DEFAULT_CHANNEL: the partner's own channel is set (in
+    # the command's answer; `config channel` answers after asking Slack who may).
+    chosen = deliver.send(command(ANA, "channel Acme <#C0GENERAL|general>"))
+    assert "Alerts about *Acme* will go to" in str(chosen.json)
     assert deliver.send(command(BEN, "log Acme via call : hello")).status == 200
     request = command(CHLOE, "log Acme via email : hi")
     answers = [deliver.send(one) for one in again(request, times=3)]
