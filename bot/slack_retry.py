@@ -9,6 +9,7 @@ import time
 from slack_sdk.http_retry import HttpRequest, HttpResponse, RetryState
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
+from bot.clock import SystemClock
 from bot.delivery.dispatcher import retry_after
 
 
@@ -38,7 +39,8 @@ class RateLimitRetryHandler(RateLimitErrorRetryHandler):
                 raise error
             return
         state.next_attempt_requested = True
-        wait = retry_after(response.headers)
+        # The wait is slept on the wall clock, so the date is read on it too.
+        wait = retry_after(response.headers, now=SystemClock().now())
         self.logger.warning("%s: asking again in %d s", self.waiting, wait)
         time.sleep(wait + random.random())
         state.increment_current_attempt()

@@ -947,15 +947,15 @@ def error_code(error: SlackApiError) -> str:
     return code if _ERROR_CODE.match(code) else f"http_{error.response.status_code}"
 
 
-def retry_after(headers: Any, *, now: datetime | None = None) -> int:
+def retry_after(headers: Any, *, now: datetime) -> int:
     """Seconds to wait from a 429's Retry-After header: a number of seconds, or an HTTP date
-    (RFC 9110 allows both), read against `now` (the dispatcher's clock; the wall clock when not
-    given). At least 1 (a missing, past or unreadable value), at most `RETRY_AFTER_CAP`."""
+    (RFC 9110 allows both), read against `now` (the clock the wait is timed on). At least 1 (a
+    missing, past or unreadable value), at most `RETRY_AFTER_CAP`."""
     items: Iterable[tuple[str, Any]] = headers.items() if hasattr(headers, "items") else ()
     for name, value in items:
         if name.lower() == "retry-after":
             first = value[0] if isinstance(value, list) and value else value
-            wait = _retry_after_seconds(str(first).strip(), now or datetime.now(UTC))
+            wait = _retry_after_seconds(str(first).strip(), now)
             return int(min(max(1.0, wait), RETRY_AFTER_CAP.total_seconds()))
     return 1
 
