@@ -1315,10 +1315,12 @@ def move_answers(
     respondent: str,
     to_round: int,
     to_respondent: str,
+    numbers: Mapping[int, int],
 ) -> None:
     """Give a respondent's answers (and comment) in one round to `to_respondent` in another,
-    except to the statements `to_respondent` already answered there (and the comment, if they
-    wrote one): those stay behind."""
+    each statement under its number there (`numbers`: from each number in `from_round` to
+    the same statement's in `to_round`), except to the statements `to_respondent` already
+    answered there (and the comment, if they wrote one): those stay behind."""
 
     def theirs(model: type[SQLModel]) -> Any:
         table = table_of(model)
@@ -1333,25 +1335,57 @@ def move_answers(
         )
 
     answers = table_of(SurveyAnswer)
-    answered = sa.select(answers.c.question).where(
-        answers.c.team_id == team_id,
-        answers.c.round_id == to_round,
-        answers.c.respondent == to_respondent,
-    )
-    session.execute(
-        theirs(SurveyAnswer).where(answers.c.question.not_in(answered.scalar_subquery()))
-    )
+    for number, to_number in numbers.items():
+        answered = sa.select(answers.c.id).where(
+            answers.c.team_id == team_id,
+            answers.c.round_id == to_round,
+            answers.c.respondent == to_respondent,
+            answers.c.question == to_number,
+        )
+        session.execute(
+            theirs(SurveyAnswer)
+            .where(answers.c.question == number, ~answered.exists())
+            .values(question=to_number)
+        )
     if not comment_of(
         session=session, team_id=team_id, round_id=to_round, respondent=to_respondent
     ):
         session.execute(theirs(SurveyComment))
 
 
-def move_delivery(*, session: Session, delivery: SurveyDelivery, round_id: int) -> None:
-    """Count a delivery (its person and messages) in another round of its workspace; its
-    answers are moved with `move_answers`."""
+def move_delivery(
+    *, session: Session, delivery: SurveyDelivery, round_id: int, numbers: Mapping[int, int]
+) -> None:
+    """Count a delivery (its person and messages) in another round of its workspace, each
+    statement message under its number there (`numbers`, as for `move_answers`, with which
+    its answers are moved)."""
+    messages = [
+        message
+        for message in messages_of(
+            session=session, team_id=delivery.team_id, delivery_id=delivery.id or 0
+        )
+        if numbers.get(message.question, message.question) != message.question
+    ]
+    # Through numbers no statement has (negative), so that two trading places never meet.
+    for message in messages:
+        message.question = -numbers[message.question]
+        session.add(message)
+    session.flush()
+    for message in messages:
+        message.question = -message.question
+    session.flush()
     delivery.round_id = round_id
     session.add(delivery)
+    session.flush()
+
+
+def set_statements(
+    *, session: Session, survey_round: SurveyRound, statements: Sequence[str]
+) -> None:
+    """The statements a round asks, in order (another round's folded into it come after its
+    own)."""
+    survey_round.questions = list(statements)
+    session.add(survey_round)
     session.flush()
 
 

@@ -274,6 +274,14 @@ def open_surveys(*, session: Session, team_id: str, user_id: str) -> list[OpenSu
         )
         .exists()
     )
+    # The statements the user was asked: a round another was folded into holds more (a merge,
+    # `Surveys.fold_rounds`).
+    of_delivery = (
+        _MESSAGE.c.team_id == team_id,
+        _MESSAGE.c.delivery_id == _DELIVERY.c.id,
+        _MESSAGE.c.question > 0,
+    )
+    asked = sa.select(_MESSAGE.c.question).where(*of_delivery)
     scored = (
         sa.select(sa.func.count())
         .where(
@@ -281,12 +289,19 @@ def open_surveys(*, session: Session, team_id: str, user_id: str) -> list[OpenSu
             _ANSWER.c.round_id == _ROUND.c.id,
             _ANSWER.c.respondent == _DELIVERY.c.respondent,
             _ANSWER.c.score.is_not(None),
+            _ANSWER.c.question.in_(asked),
         )
         .scalar_subquery()
     )
+    statements = sa.select(sa.func.count()).where(*of_delivery).scalar_subquery()
     statement = (
         sa.select(
-            _ROUND.c.id, _PARTNER.c.name, _ROUND.c.questions, _ROUND.c.closes_at, scored.label("n")
+            _ROUND.c.id,
+            _PARTNER.c.name,
+            _ROUND.c.questions,
+            _ROUND.c.closes_at,
+            scored.label("n"),
+            statements.label("asked"),
         )
         .select_from(
             _DELIVERY.join(_ROUND, _ROUND.c.id == _DELIVERY.c.round_id).join(
@@ -305,7 +320,7 @@ def open_surveys(*, session: Session, team_id: str, user_id: str) -> list[OpenSu
         OpenSurvey(
             round_id=row.id,
             partner_name=row.name,
-            questions=len(_questions(row.questions)),
+            questions=int(row.asked) or len(_questions(row.questions)),
             answered=int(row.n),
             closes_at=row.closes_at,
         )

@@ -868,7 +868,13 @@ class Surveys:
         keeps its messages and answers, now counted in the one going on; someone asked in both
         keeps their answers there, gains the other's to the statements they had not answered
         yet, and gets nothing more of the other. The other round is then gone: it reports no
-        results. True when rounds were folded."""
+        results. True when rounds were folded.
+
+        An answer is to a statement as it was worded: the other round's statements that the
+        one going on does not ask (one started before the statements were reworded) are added
+        to its own, after them, so that every answer to them counts in its results, each
+        statement with its own average under the anonymity rule; nobody is asked more for it
+        (`_asked`)."""
         running = sorted(
             (
                 r
@@ -888,13 +894,13 @@ class Surveys:
         }
         for other in others:
             assert other.id is not None
-            same = (other.questions or list(QUESTIONS)) == (kept.questions or list(QUESTIONS))
+            numbers = self._take_statements(session, kept, other)
             for delivery in store.deliveries_of(
                 session=session, team_id=team_id, round_id=other.id
             ):
                 into = asked.get(delivery.user_id)
                 target = (into if into is not None else delivery).respondent
-                if same and delivery.respondent and target:
+                if delivery.respondent and target:
                     store.move_answers(
                         session=session,
                         team_id=team_id,
@@ -902,9 +908,12 @@ class Surveys:
                         respondent=delivery.respondent,
                         to_round=kept.id,
                         to_respondent=target,
+                        numbers=numbers,
                     )
-                if same and into is None:
-                    store.move_delivery(session=session, delivery=delivery, round_id=kept.id)
+                if into is None:
+                    store.move_delivery(
+                        session=session, delivery=delivery, round_id=kept.id, numbers=numbers
+                    )
                     self._lapse_with(session, kept, delivery)
                     asked[delivery.user_id] = delivery
                     joined = True
@@ -918,6 +927,21 @@ class Surveys:
             store.reopen_reminders(session=session, team_id=team_id, round_id=kept.id)
         store.set_invited(session=session, team_id=team_id, round_id=kept.id)
         return True
+
+    def _take_statements(
+        self, session: Session, kept: SurveyRound, other: SurveyRound
+    ) -> dict[int, int]:
+        """Where each statement of `other` (by number) is in `kept`, which it is folded into:
+        at the same statement, or added after `kept`'s own."""
+        statements = list(kept.questions or QUESTIONS)
+        numbers: dict[int, int] = {}
+        for number, text in enumerate(other.questions or QUESTIONS, start=1):
+            if text not in statements:
+                statements.append(text)
+            numbers[number] = statements.index(text) + 1
+        if len(statements) > len(kept.questions or QUESTIONS):
+            store.set_statements(session=session, survey_round=kept, statements=statements)
+        return numbers
 
     def _lapse_with(
         self, session: Session, survey_round: SurveyRound, delivery: SurveyDelivery
@@ -1301,11 +1325,14 @@ class Surveys:
             withdrawn = answer is not None and score is None and bool(answer.void_reactions)
         assert message.id is not None
         questions = survey_round.questions or list(QUESTIONS)
+        # Numbered as its recipient was asked them (one moved in from a folded round was
+        # asked fewer, or in another order, than the round going on now holds).
+        own = _asked(session, found.delivery)
         return QuestionCard(
             message_id=message.id,
             partner_name=_partner_name(session, survey_round.team_id, survey_round.partner_id),
-            number=message.question,
-            of=len(questions),
+            number=own.index(message.question) + 1,
+            of=len(own),
             text=questions[message.question - 1],
             score=score,
             closed=survey_round.closed_at is not None,
@@ -1640,11 +1667,19 @@ def _invitation(
         delivery_id=delivery.id,
         partner_name=name,
         reason=delivery.reason,
-        questions=len(survey_round.questions or QUESTIONS),
+        questions=len(_asked(session, delivery)) or len(survey_round.questions or QUESTIONS),
         closes_at=survey_round.closes_at,
         tz=tz_of(session, survey_round.team_id, delivery.user_id),
         threshold=round_threshold(survey_round, settings.anonymity_threshold),
     )
+
+
+def _asked(session: Session, delivery: SurveyDelivery) -> list[int]:
+    """The statements (their numbers in the round) a delivery asks, in the order asked."""
+    messages = store.messages_of(
+        session=session, team_id=delivery.team_id, delivery_id=delivery.id or 0
+    )
+    return [m.question for m in sorted(messages, key=lambda m: m.id or 0) if m.question]
 
 
 def _delivery_prefix(delivery_id: int | None) -> str:

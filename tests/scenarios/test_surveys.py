@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
+from bot.services import surveys
 from storage.models import SurveyAnswer, SurveyRound
 from tests.conftest import START, Slack
 from tests.scenarios.test_feedback import (
@@ -18,6 +21,7 @@ from tests.scenarios.test_feedback import (
     MENTION,
     acme,
     at,
+    channel_posts,
     click,
     current,
     questions,
@@ -28,6 +32,7 @@ from tests.scenarios.test_feedback import (
     surveyed,
     unreact,
 )
+from tests.scenarios.test_home import home_of
 
 
 def team_notes(slack: Slack, user: str) -> list[str]:
@@ -149,3 +154,48 @@ def test_a_withdraw_sticks_when_a_later_reaction_is_taken_back(slack: Slack) -> 
     react(slack, DAN, current(slack, first), "two")
     unreact(slack, DAN, current(slack, first), "two")  # the fresh :five: is the answer again
     assert "Your answer: *5*" in shown(current(slack, first))
+
+
+# Acme's round started before the second statement was reworded (a release in between).
+REWORDED = (
+    surveys.QUESTIONS[0],
+    "We and the partner each know what we are responsible for",
+    *surveys.QUESTIONS[2:],
+)
+
+
+def test_merging_rounds_that_asked_different_statements_keeps_every_answer(
+    slack: Slack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A statement worded otherwise is another statement: the round going on asks its own and
+    # takes in the other's as a statement of its own, so nobody's answer to it is lost.
+    acme(slack, team=(BEN, CHLOE))
+    say(slack, "add Globex")
+    say(slack, f"team Globex add {MENTION[BEN]} {MENTION[DAN]}")
+    say(slack, "config anonymity 2")
+    with monkeypatch.context() as then:
+        then.setattr(surveys, "QUESTIONS", REWORDED)
+        say(slack, "survey Acme now")  # Ana, Ben, Chloe: it goes on
+    say(slack, "survey Globex now")  # Ana, Ben, Dan, with the statements as worded now
+    at(slack, START)  # Ana (Berlin) and Dan (London) have theirs
+    anas_acme, anas_globex = questions(slack, ANA)[:4], questions(slack, ANA)[4:]
+    react(slack, ANA, anas_acme[0], "one")
+    react(slack, ANA, anas_globex[1], "three")  # a statement only Globex's round asked
+    dans = questions(slack, DAN)  # asked only about Globex
+    react(slack, DAN, dans[0], "five")
+    react(slack, DAN, dans[1], "two")
+
+    assert "go on as one" in say(slack, "merge Globex into Acme")
+    (kept,) = rows(slack, SurveyRound)
+    assert kept.questions == [*REWORDED, surveys.QUESTIONS[1]]
+    react(slack, DAN, dans[2], "four")  # his statements count in the round going on
+    assert "*3/4* The work is fairly shared" in shown(current(slack, dans[2]))  # as he has it
+    assert "Pulse survey about *Acme*: 3 of 4 statements scored" in home_of(slack, DAN)
+
+    at(slack, datetime(2026, 12, 3, 9, tzinfo=UTC))  # past its close
+    (results,) = [shown(m) for m in channel_posts(slack) if "Pulse results" in shown(m)]
+    assert "This partnership is delivering value for us: *3.0* / 5" in results  # Ana 1, Dan 5
+    assert "I know what we and the partner are each responsible for: *2.5* / 5" in results
+    assert "We and the partner each know what we are responsible for: _not enough" in results
+    (survey_round,) = rows(slack, SurveyRound)
+    assert survey_round.respondents == 2  # Ana and Dan

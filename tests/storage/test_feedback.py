@@ -456,3 +456,55 @@ def test_one_respondent_token_per_delivery(engine: Engine) -> None:
         delivery(session, round_id, "U0ANA", "t" * 32)
         with pytest.raises(sa.exc.IntegrityError):
             delivery(session, round_id, "U0BEN", "t" * 32)
+
+
+def test_a_delivery_moved_into_another_round_takes_its_statements_numbers_there(
+    engine: Engine,
+) -> None:
+    # The other round asks the same two statements the other way round: a delivery's messages
+    # and answers trade numbers without two ever meeting (a unique key on each).
+    with Session(engine) as session:
+        acme = partner(session)
+        kept, folded = open_round(session, acme, key="kept"), open_round(session, acme, key="f")
+        moved = delivery(session, folded, "U0DAN", "d" * 32)
+        for number in (0, 1, 2):
+            store.insert_message(
+                session=session,
+                team_id=TEAM,
+                delivery_id=moved,
+                question=number,
+                dedupe_key=f"survey:{moved}:{number}",
+            )
+        for number, score in ((1, 4), (2, 2)):
+            session.add(
+                SurveyAnswer(
+                    team_id=TEAM, round_id=folded, respondent="d" * 32, question=number, score=score
+                )
+            )
+        session.flush()
+        swap = {1: 2, 2: 1}
+        store.move_answers(
+            session=session,
+            team_id=TEAM,
+            from_round=folded,
+            respondent="d" * 32,
+            to_round=kept,
+            to_respondent="d" * 32,
+            numbers=swap,
+        )
+        found = store.get_delivery(session=session, team_id=TEAM, delivery_id=moved)
+        assert found is not None
+        store.move_delivery(session=session, delivery=found, round_id=kept, numbers=swap)
+        session.commit()
+    with Session(engine) as session:
+        messages = store.messages_of(session=session, team_id=TEAM, delivery_id=moved)
+        assert [(m.question, m.dedupe_key) for m in messages] == [
+            (0, f"survey:{moved}:0"),
+            (1, f"survey:{moved}:2"),
+            (2, f"survey:{moved}:1"),
+        ]
+        tallies = store.question_tallies(session=session, team_id=TEAM, round_id=kept)
+        assert tallies == {
+            1: store.QuestionTally(count=1, total=2),
+            2: store.QuestionTally(count=1, total=4),
+        }

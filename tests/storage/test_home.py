@@ -185,6 +185,15 @@ def survey(
         )
     )
     message(session, team_id, f"{key}:intro", OutboxStatus.SENT if sent else OutboxStatus.PENDING)
+    for question in range(1, 5):  # the statements, one message each
+        session.add(
+            SurveyMessage(
+                team_id=team_id,
+                delivery_id=delivery_id,
+                question=question,
+                dedupe_key=f"{key}:{question}",
+            )
+        )
     for question in range(1, scored + 1):
         session.add(
             SurveyAnswer(
