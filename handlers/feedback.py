@@ -662,7 +662,10 @@ def register(app: App) -> None:
     HANDOVER_PARTS["checkin_cards"] = reword
     DEPUTY_PARTS["checkin_cards"] = reword
     MERGE_PARTS["checkin_cards"] = partial(
-        checkin_service.reword_after_merge, messages=messages, folded=texts.ROUNDS_FOLDED
+        checkin_service.reword_after_merge,
+        messages=messages,
+        folded=texts.ROUNDS_FOLDED,
+        debriefs_kept=texts.debriefs_kept,
     )
     RENAME_PARTS["checkin_cards"] = partial(checkin_service.reword_after_rename, messages=messages)
     END_PARTS["pulse_round"] = partial(

@@ -949,17 +949,10 @@ class CheckIns:
         new owner now. Each waiting reply is queued again (`_debrief`): under the new owner's
         own thread when the old owner has read the head already, else under the head, which
         goes to the new owner instead."""
-        waiting: dict[int, list[str]] = {}
-        for key in outbox_store.unsent_keys(
-            session=session, team_id=team_id, user_id=old_owner_id, kind=DEBRIEF_KIND
-        ):
-            waiting.setdefault(int(key.split(":")[1]), []).append(key)
+        waiting = self._debriefs_waiting(
+            session, team_id=team_id, partner_id=partner_id, user_id=old_owner_id
+        )
         for touchpoint_id, keys in waiting.items():
-            touchpoint = store.get_touchpoint(
-                session=session, team_id=team_id, touchpoint_id=touchpoint_id
-            )
-            if touchpoint is None or touchpoint.partner_id != partner_id:
-                continue
             for key in keys:
                 outbox_store.cancel_unsent(
                     session=session, team_id=team_id, dedupe_key=key, reason=HANDED_OVER
@@ -977,6 +970,37 @@ class CheckIns:
                     # owner kept, and a change) would each tell the new owner the same.
                     changed, noted = _REPLY_BY_NAME[min(names, key=_REPLY_ORDER.index)]
                     self._debrief(session, checkin, changed=changed, noted=noted)
+
+    def debriefs_waiting(
+        self, session: Session, *, team_id: str, partner_id: int, user_id: str
+    ) -> int:
+        """How many answers about the partner's meetings wait to reach `user_id` in their
+        debrief threads (one per check-in, however many replies about it wait)."""
+        waiting = self._debriefs_waiting(
+            session, team_id=team_id, partner_id=partner_id, user_id=user_id
+        )
+        return len(
+            {key.split(":")[2] for keys in waiting.values() for key in keys if _is_reply(key)}
+        )
+
+    @staticmethod
+    def _debriefs_waiting(
+        session: Session, *, team_id: str, partner_id: int, user_id: str
+    ) -> dict[int, list[str]]:
+        """The keys of what waits to go to `user_id` in their debrief threads about the
+        partner's meetings (heads and replies), by meeting."""
+        waiting: dict[int, list[str]] = {}
+        for key in outbox_store.unsent_keys(
+            session=session, team_id=team_id, user_id=user_id, kind=DEBRIEF_KIND
+        ):
+            waiting.setdefault(int(key.split(":")[1]), []).append(key)
+        for touchpoint_id in list(waiting):
+            touchpoint = store.get_touchpoint(
+                session=session, team_id=team_id, touchpoint_id=touchpoint_id
+            )
+            if touchpoint is None or touchpoint.partner_id != partner_id:
+                del waiting[touchpoint_id]
+        return waiting
 
     def reword_waiting(
         self, session: Session, *, team_id: str, user_id: str, now: datetime
@@ -1854,6 +1878,11 @@ def _quotes(checkin: CheckIn, version: int, note: bool) -> None:
     checkin.quoting_versions = sorted(versions | {version} if note else versions)
 
 
+def _is_reply(dedupe_key: str) -> bool:
+    """A debrief reply's key (`_reply_of_key`), not a head's (`_debrief_head_key`)."""
+    return dedupe_key.rsplit(":", 1)[-1] in _REPLY_BY_NAME
+
+
 def _reply_of_key(dedupe_key: str) -> tuple[int, str]:
     """The check-in's version a debrief reply was queued at, and what it reports (`_REPLY_OF`),
     from its key (`debrief:<touchpoint>:<check-in>:<version>:<what>`)."""
@@ -2053,6 +2082,7 @@ def reword_after_merge(
     *,
     messages: FeedbackMessages,
     folded: str,
+    debriefs_kept: Callable[[str, int, Merged, str], str],
 ) -> list[str]:
     """In a merge's transaction, once the history has moved: if both partners had a pulse
     round running, they go on as one (`Surveys.fold_rounds`), which the answer says (`folded`,
@@ -2060,17 +2090,32 @@ def reword_after_merge(
     yet are about the kept partner now, whose owner gets the answers; they say so, not the
     duplicate's name and owner as when they were queued. What the duplicate's owner's debriefs
     had waiting to go is the kept partner's owner's, as after a handover
-    (`CheckIns.hand_over_debriefs`)."""
+    (`CheckIns.hand_over_debriefs`).
+
+    A kept partner nobody owns has nobody to pass them to: they go to the duplicate's owner as
+    queued, who was reading those threads and whom the people answering were told would read
+    them, and the answer says so (`debriefs_kept`, the handlers' wording: the duplicate's owner,
+    how many answers, the merge and who merged)."""
+    service = service_for(runtime, messages)
     was_folded = survey_service.service_for(runtime, messages).fold_rounds(
         session, team_id=actor.team_id, partner_id=merged.kept.id
     )
     _reword_waiting(runtime, session, actor, merged.kept.id, messages=messages)
+    said = [folded] if was_folded else []
     old_owner = merged.duplicate_owner_id
-    if old_owner is not None and old_owner != merged.kept.owner_id:
-        service_for(runtime, messages).hand_over_debriefs(
-            session, team_id=actor.team_id, partner_id=merged.kept.id, old_owner_id=old_owner
+    if old_owner is None or old_owner == merged.kept.owner_id:
+        return said
+    if merged.kept.owner_id is None:
+        waiting = service.debriefs_waiting(
+            session, team_id=actor.team_id, partner_id=merged.kept.id, user_id=old_owner
         )
-    return [folded] if was_folded else []
+        if waiting:
+            said.append(debriefs_kept(old_owner, waiting, merged, actor.user_id))
+        return said
+    service.hand_over_debriefs(
+        session, team_id=actor.team_id, partner_id=merged.kept.id, old_owner_id=old_owner
+    )
+    return said
 
 
 def reword_after_rename(

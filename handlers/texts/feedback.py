@@ -20,7 +20,7 @@ from bot.services.checkins import (
     ProblemAlert,
 )
 from bot.services.feedback import Cadence
-from bot.services.registry import PartnerFacts
+from bot.services.registry import Merged, PartnerFacts
 from bot.services.surveys import (
     OpenRound,
     PartnerFeedback,
@@ -118,6 +118,20 @@ ROUNDS_FOLDED = (
     "Both had a pulse survey running: the one that started first goes on alone, with the "
     "answers given to the other; nobody is asked the same statements twice."
 )
+
+
+def debriefs_kept(owner_id: str, waiting: int, merged: Merged, by: str) -> str:
+    """Said to whoever (`by`) merged a partner into one nobody owns while check-in answers
+    about its meetings waited to reach its owner's debriefs: they still go to that owner."""
+    answers = "check-in answer" if waiting == 1 else f"{waiting} check-in answers"
+    goes = "goes" if waiting == 1 else "go"
+    who, them = ("you", "you") if owner_id == by else (person(owner_id), "them")
+    return (
+        f"{bold(merged.kept.name)} has no owner yet, so the {answers} about "
+        f"{bold(merged.duplicate_name)}'s meetings waiting for {who} {goes} to {them} as before."
+    )
+
+
 # Said to whoever ended a partner while its round was running.
 ROUND_CLOSED_AS_ENDED = (
     "Its pulse survey in progress is closed: nobody else is asked, and no results are posted."

@@ -15,9 +15,19 @@ import json
 from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlencode
 
+from sqlmodel import Session, select
+
 from bot.sandbox.fake_slack import FakeMessage
 from bot.sandbox.requests import SlackRequest, sign
-from storage.models import CheckIn, SurveyAnswer, SurveyDelivery, SurveyRound
+from storage.models import (
+    CheckIn,
+    Partner,
+    SurveyAnswer,
+    SurveyDelivery,
+    SurveyRound,
+    TeamMembership,
+    TeamRole,
+)
 from tests.conftest import START, Slack
 from tests.scenarios.test_config import command_in
 from tests.scenarios.test_feedback import (
@@ -258,6 +268,43 @@ def test_a_debrief_waiting_to_go_when_its_partner_is_merged_goes_to_the_kept_one
     assert debrief_threads(slack, ANA) == []
     assert debrief_threads(slack, DAN) == [["<@U0BEN> answered *🤔 Mixed*"]]
     assert "*Globex*" in inbox(slack, DAN)[-1].text
+
+
+def nobody_owns(slack: Slack, name: str) -> None:
+    """The partner's owner is its deputy instead: nobody owns it (a partner from before every
+    partner had an owner)."""
+    with Session(slack.runtime.engine) as session:
+        partner = session.exec(select(Partner).where(Partner.name == name)).one()
+        owner = session.exec(
+            select(TeamMembership).where(
+                TeamMembership.partner_id == partner.id, TeamMembership.role == TeamRole.OWNER
+            )
+        ).one()
+        owner.role = TeamRole.DEPUTY
+        session.add(owner)
+        session.commit()
+
+
+def test_a_debrief_waiting_at_a_merge_into_a_partner_nobody_owns_still_reaches_its_reader(
+    slack: Slack,
+) -> None:
+    # Ben answered, and Dan merged Ana's Acme into Globex, which nobody owns, before the debrief
+    # went: it was withdrawn, nobody read Ben's answer, and nobody was told.
+    acme(slack, team=(BEN,))
+    say(slack, f"deputy Acme {MENTION[DAN]}")
+    say(slack, "add Globex", DAN)
+    nobody_owns(slack, "Globex")  # Dan is its deputy
+    asked = bens_checkin(slack)
+    click(slack, BEN, asked, "checkin_answer_mixed")
+    answer = say(slack, "merge Acme into Globex", DAN)
+    assert (
+        "*Globex* has no owner yet, so the check-in answer about *Acme*'s meetings waiting for "
+        "<@U0ANA> goes to them as before."
+    ) in answer
+    at(slack, utc(25, 14, 10))
+    # Ana, who was told of the meeting and whom Ben's card named, reads it in that thread.
+    assert debrief_threads(slack, ANA) == [["<@U0BEN> answered *🤔 Mixed*"]]
+    assert debrief_threads(slack, DAN) == []
 
 
 def test_a_problems_reply_waiting_for_its_note_at_a_merge_goes_to_the_kept_ones_owner(
