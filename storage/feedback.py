@@ -1119,7 +1119,8 @@ def save_score(
 
 
 def answered_respondents(*, session: Session, team_id: str, round_id: int) -> set[str]:
-    """The respondent tokens that gave at least one score (to spare them the reminder)."""
+    """The respondent tokens that gave at least one score (counted as asked, whatever became
+    of their invitation)."""
     statement = (
         select(SurveyAnswer.respondent)
         .where(
@@ -1130,6 +1131,37 @@ def answered_respondents(*, session: Session, team_id: str, round_id: int) -> se
         .distinct()
     )
     return set(session.exec(statement))
+
+
+def open_statements(
+    *, session: Session, team_id: str, round_id: int, delivery_id: int | None = None
+) -> dict[int, int]:
+    """By delivery of the round (or only `delivery_id`): how many of the statements it asks
+    its respondent has not scored yet; deliveries with every statement scored are left out.
+    Counts only: no score comes back."""
+    messages, deliveries = table_of(SurveyMessage), table_of(SurveyDelivery)
+    answers = table_of(SurveyAnswer)
+    scored = sa.select(answers.c.id).where(
+        answers.c.team_id == team_id,
+        answers.c.round_id == round_id,
+        answers.c.respondent == deliveries.c.respondent,
+        answers.c.question == messages.c.question,
+        answers.c.score.is_not(None),
+    )
+    statement = (
+        sa.select(messages.c.delivery_id, sa.func.count())
+        .select_from(messages.join(deliveries, deliveries.c.id == messages.c.delivery_id))
+        .where(
+            deliveries.c.team_id == team_id,
+            deliveries.c.round_id == round_id,
+            messages.c.question > 0,
+            ~scored.exists(),
+        )
+        .group_by(messages.c.delivery_id)
+    )
+    if delivery_id is not None:
+        statement = statement.where(deliveries.c.id == delivery_id)
+    return {int(delivery): int(count) for delivery, count in session.execute(statement)}
 
 
 def respondent_count(*, session: Session, team_id: str, round_id: int) -> int:

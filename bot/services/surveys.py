@@ -4,10 +4,11 @@ reacting with :one:…:five: or clicking, and report the answers only as anonymo
 A round: started on the workspace's cadence (monthly or quarterly, on the first working
 Tuesday) or at once by `survey NAME now`; one DM conversation per person (an invitation and one
 message per question, queued in the person's working hours), the bot's own :one:…:five: added
-to each question once Slack has it; one reminder to people who have not answered halfway
-through, but never before a working day of theirs has passed since their invitation reached
-them (one held while they were away gets its reminder that much after they are back, or none
-if the round closes first); closed after `ROUND_WORKING_DAYS`, when the owner and the
+to each question once Slack has it; one reminder halfway through to people who have not
+answered every statement (saying how many are left when they answered some), but never before
+a working day of theirs has passed since their invitation reached them (one held while they
+were away gets its reminder that much after they are back, or none if the round closes
+first); closed after `ROUND_WORKING_DAYS`, when the owner and the
 coordination channel get the results.
 
 How an answer is counted: a reaction (or click) by the person the message was sent to, on a
@@ -141,6 +142,8 @@ class SurveyInvitation:
     closes_at: datetime
     tz: str | None
     threshold: int
+    # Of `questions`, how many the person has not answered yet (a reminder says what is left).
+    unanswered: int | None = None
 
 
 @dataclass(frozen=True)
@@ -778,8 +781,8 @@ class Surveys:
                     logger.info("pulse round of partner %d: nobody to ask", partner.id)
 
     def remind(self, now: datetime) -> None:
-        """From halfway through a round on, remind each person who has not answered at all,
-        once their invitation has had a working day of theirs to be seen (`_remind`)."""
+        """From halfway through a round on, remind each person who has not answered every
+        statement, once their invitation has had a working day of theirs to be seen (`_remind`)."""
         for session, team_id, settings in each_workspace(self.engine, store.teams_with_open_rounds):
             for survey_round in store.open_rounds(session=session, team_id=team_id):
                 if survey_round.reminded_at is None and survey_round.remind_at <= now:
@@ -983,7 +986,16 @@ class Surveys:
         reworded: dict[str, Rendered] = {}
         invitation = _invitation(session, survey_round, delivery, settings, name=name)
         reworded[_invitation_key(delivery.id)] = self.messages.survey_invitation(invitation)
-        reworded[_reminder_key(delivery.id)] = self.messages.survey_reminder(invitation)
+        if _reminder_key(delivery.id) in unsent:
+            assert survey_round.id is not None
+            still_open = store.open_statements(
+                session=session,
+                team_id=team_id,
+                round_id=survey_round.id,
+                delivery_id=delivery.id,
+            )
+            reminder = replace(invitation, unanswered=still_open.get(delivery.id, 0))
+            reworded[_reminder_key(delivery.id)] = self.messages.survey_reminder(reminder)
         for message in store.messages_of(session=session, team_id=team_id, delivery_id=delivery.id):
             if message.question and message.dedupe_key in unsent and message.id is not None:
                 found = store.message_by_id(session=session, team_id=team_id, message_id=message.id)
@@ -1450,7 +1462,8 @@ class Surveys:
     def _remind(
         self, session: Session, survey_round: SurveyRound, settings: FeedbackSettings, now: datetime
     ) -> None:
-        """Queue the reminders now due: to each person who has not answered, whose invitation
+        """Queue the reminders now due: to each person with a statement still unanswered (the
+        reminder says how many, when they answered some), whose invitation
         Slack accepted at least `REMINDER_AFTER_INVITATION_WORKING_DAYS` of their working days
         ago. An invitation still held (its person away) keeps the round's reminders open; one
         that never went (failed, or dropped) gets none, as does one whose reminder would come
@@ -1458,7 +1471,7 @@ class Surveys:
         wait for; idempotent (by the reminder's dedupe key) meanwhile."""
         assert survey_round.id is not None
         team_id = survey_round.team_id
-        answered = store.answered_respondents(
+        still_open = store.open_statements(
             session=session, team_id=team_id, round_id=survey_round.id
         )
         unanswered = [
@@ -1466,7 +1479,7 @@ class Surveys:
             for delivery in store.deliveries_of(
                 session=session, team_id=team_id, round_id=survey_round.id
             )
-            if delivery.respondent not in answered and delivery.id is not None
+            if delivery.id in still_open
         ]
         queued = store.outbox_messages(
             session=session,
@@ -1507,7 +1520,14 @@ class Surveys:
             if name is None:
                 name = _partner_name(session, team_id, survey_round.partner_id)
             reminder = self.messages.survey_reminder(
-                _invitation(session, survey_round, delivery, settings, name=name)
+                _invitation(
+                    session,
+                    survey_round,
+                    delivery,
+                    settings,
+                    name=name,
+                    unanswered=still_open[delivery.id],
+                )
             )
             queue_dm(
                 session,
@@ -1659,9 +1679,10 @@ def _invitation(
     settings: FeedbackSettings,
     *,
     name: str,
+    unanswered: int | None = None,
 ) -> SurveyInvitation:
     """What a delivery's invitation (and reminder) of a running round says, `name` being the
-    partner's."""
+    partner's, and (a reminder's) how many of its statements are still unanswered."""
     assert delivery.id is not None
     return SurveyInvitation(
         delivery_id=delivery.id,
@@ -1671,6 +1692,7 @@ def _invitation(
         closes_at=survey_round.closes_at,
         tz=tz_of(session, survey_round.team_id, delivery.user_id),
         threshold=round_threshold(survey_round, settings.anonymity_threshold),
+        unanswered=unanswered,
     )
 
 

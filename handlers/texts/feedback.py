@@ -515,10 +515,16 @@ def survey_answer(card: QuestionCard) -> str:
 
 
 def survey_reminder(invitation: SurveyInvitation) -> str:
+    """To someone who has not answered every statement: those still open, when they answered
+    some."""
+    left, asked = invitation.unanswered, invitation.questions
+    where = "The statements are in the messages above"
+    if left and left < asked:
+        where = f"{left} of {asked} statements are still open, in the messages above"
     return (
         f"Reminder: the pulse survey about {bold(invitation.partner_name)} is open until "
-        f"{closing(invitation.closes_at, invitation.tz)}. The statements are in the messages "
-        "above — one reaction or click each. Answers are anonymous."
+        f"{closing(invitation.closes_at, invitation.tz)}. {where} — one reaction or click "
+        "each. Answers are anonymous."
     )
 
 

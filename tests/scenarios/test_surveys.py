@@ -24,6 +24,7 @@ from tests.scenarios.test_feedback import (
     channel_posts,
     click,
     current,
+    inbox,
     questions,
     react,
     rows,
@@ -199,3 +200,24 @@ def test_merging_rounds_that_asked_different_statements_keeps_every_answer(
     assert "We and the partner each know what we are responsible for: _not enough" in results
     (survey_round,) = rows(slack, SurveyRound)
     assert survey_round.respondents == 2  # Ana and Dan
+
+
+def test_someone_who_answered_some_statements_is_reminded_of_those_still_open(
+    slack: Slack,
+) -> None:
+    # Dan scored two of the four statements and was never reminded of the other two: the
+    # reminder went only to those who had answered nothing.
+    surveyed(slack)
+    first, second, *_ = questions(slack, DAN)
+    react(slack, DAN, first, "four")
+    react(slack, DAN, second, "two")
+    for statement in questions(slack, ANA):
+        react(slack, ANA, statement, "three")
+
+    at(slack, datetime(2026, 11, 27, 9, 30, tzinfo=UTC))  # Friday: halfway through
+    (reminder,) = [m for m in inbox(slack, DAN) if "Reminder: the pulse survey" in m.text]
+    assert (
+        "is open until Wed 2 Dec at 09:00. 2 of 4 statements are still open, in the messages "
+        "above — one reaction or click each."
+    ) in reminder.text
+    assert not [m for m in inbox(slack, ANA) if "Reminder" in m.text]  # she answered them all
