@@ -6,9 +6,9 @@ the row. Nothing here commits: the caller's transaction decides.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from datetime import datetime
-from typing import TypedDict
+from typing import TypedDict, cast
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -91,12 +91,36 @@ def replace_admins(
     session.execute(insert(table).values(rows).on_conflict_do_nothing())
 
 
-def count_failed_deliveries(*, session: Session, team_id: str) -> int:
+def count_failed_deliveries(
+    *, session: Session, team_id: str, queued_with: Mapping[str, str] | None = None
+) -> int:
     """How many of the workspace's messages failed for good, those a later fix settled left out
     (`config` and the admins' Home list the latest few: `storage.outbox.failed_deliveries`); it
-    reads the same small partial index."""
+    reads the same small partial index. With `queued_with` (a kind, and the kind of the message
+    it is queued with: a survey's statement, its invitation) the lines they make: a message
+    that failed with the one it was queued with (same recipient, moment and reason) is counted
+    in that one's line, not on its own."""
     table = table_of(OutboxMessage)
-    statement = (
-        sa.select(sa.func.count()).select_from(table).where(unsettled_failure(table, team_id))
-    )
+    failed = unsettled_failure(table, team_id)
+    statement = sa.select(sa.func.count()).select_from(table).where(failed)
+    folded = []
+    for kind, parent_kind in (queued_with or {}).items():
+        # An alias reads as its table to `unsettled_failure`, which takes tables.
+        parent = cast(sa.Table, table.alias("queued_with"))
+        folded.append(
+            sa.and_(
+                table.c.kind == kind,
+                sa.exists().where(
+                    unsettled_failure(parent, team_id),
+                    parent.c.kind == parent_kind,
+                    *(
+                        parent.c[column].is_not_distinct_from(table.c[column])
+                        for column in ("recipient_user", "recipient_channel", "due_at")
+                    ),
+                    parent.c.last_error.is_not_distinct_from(table.c.last_error),
+                ),
+            )
+        )
+    if folded:
+        statement = statement.where(sa.not_(sa.or_(*folded)))
     return int(session.execute(statement).scalar_one())

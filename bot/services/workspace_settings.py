@@ -956,21 +956,28 @@ def _digest_due(values: Values, *, decided: str | None, now: datetime) -> dateti
 
 def latest_failures(session: Session, *, team_id: str, lines: int) -> FailedDeliveries:
     """The workspace's latest `lines` failed deliveries once the messages queued with another
-    fold into its line, and how many lines all its failures make (exact while they fit in
-    `FAILED_READ` rows; beyond, each older row is counted as a line)."""
+    fold into its line, and how many lines all its failures make (counted in the database,
+    however many: only the latest `FAILED_READ` rows are read)."""
     rows = failed_deliveries(session=session, team_id=team_id, limit=FAILED_READ)
     folded = fold_failures(rows)
-    unread = store.count_failed_deliveries(session=session, team_id=team_id) - len(rows)
-    return FailedDeliveries(latest=tuple(folded[:lines]), total=len(folded) + max(0, unread))
+    total = store.count_failed_deliveries(
+        session=session, team_id=team_id, queued_with=_queued_with()
+    )
+    return FailedDeliveries(latest=tuple(folded[:lines]), total=max(total, len(folded)))
+
+
+def _queued_with() -> dict[str, str]:
+    """The kind of a message queued with another, and that other's kind: a failed one is
+    counted in that one's line."""
+    from bot.services.digest import DIGEST, DIGEST_DETAIL  # digest imports this module
+
+    return {DIGEST_DETAIL: DIGEST, QUESTION: INVITATION}
 
 
 def fold_failures(rows: Sequence[DeliverySummary]) -> list[FailedDelivery]:
     """A line per failed message, newest first, each message queued with another (same
     recipient, moment and reason) counted in that one's line."""
-    from bot.services.digest import DIGEST, DIGEST_DETAIL  # digest imports this module
-
-    # The kind of a message queued with another, and that other's kind.
-    queued_with = {DIGEST_DETAIL: DIGEST, QUESTION: INVITATION}
+    queued_with = _queued_with()
     replies: dict[int, int] = {}
     folded: set[int] = set()
     for reply in rows:

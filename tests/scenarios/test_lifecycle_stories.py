@@ -5,9 +5,11 @@ cannot reach a colleague who left. Same people, zones and clock as `test_feedbac
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, timedelta
 
-from storage.models import OutboxMessage, SurveyAnswer, SurveyRound
+from sqlmodel import Session
+
+from storage.models import OutboxMessage, OutboxStatus, SurveyAnswer, SurveyRound
 from tests.conftest import START, Slack
 from tests.scenarios.test_feedback import (
     ANA,
@@ -64,6 +66,33 @@ def test_an_older_failure_still_shows_beside_a_folded_survey_on_home_and_in_conf
         assert "team to <@U0CHLOE>" in shown_to_admin
         assert "*Failed deliveries* (latest 3)" in shown_to_admin
         assert "older one" not in shown_to_admin and "…and" not in shown_to_admin
+
+
+def test_failed_deliveries_count_every_folded_survey_however_many_failed(slack: Slack) -> None:
+    # 60 surveys that never reached their colleague (300 failed rows): config read the latest
+    # 200, folded them into 40 lines, and counted each of the 100 older rows as a line of its
+    # own: "…and 135 more".
+    with Session(slack.runtime.engine) as session:
+        for survey in range(60):
+            for statement in range(5):
+                session.add(
+                    OutboxMessage(
+                        team_id="T0ACME",
+                        kind="survey.question" if statement else "survey.invitation",
+                        recipient_user=f"U0GONE{survey}",
+                        text="a survey",
+                        dedupe_key=f"survey:{survey}:{statement}",
+                        due_at=START - timedelta(days=1, minutes=survey),
+                        available_at=START,
+                        status=OutboxStatus.FAILED,
+                        last_error="user_not_found",
+                        created_at=START,
+                    )
+                )
+        session.commit()
+    shown_to_admin = say(slack, "config")
+    assert "*Failed deliveries* (latest 5)" in shown_to_admin
+    assert "…and 55 more." in shown_to_admin
 
 
 def test_what_waits_to_go_about_a_renamed_partner_goes_under_its_new_name(slack: Slack) -> None:

@@ -114,3 +114,44 @@ def test_failed_deliveries_are_counted_per_workspace(engine: Engine) -> None:
             for team_id in ("T1", "T2", "T3")
         ]
     assert counts == [2, 1, 0]
+
+
+def test_failures_queued_with_another_are_counted_in_its_line(engine: Engine) -> None:
+    # Two surveys refused (an invitation and its statements each), a statement queued at
+    # another moment, one whose invitation went, one refused for another reason: five lines.
+    sends = [
+        ("survey.invitation", "U0CHLOE", 0, "user_not_found"),
+        *(("survey.question", "U0CHLOE", 0, "user_not_found") for _ in range(2)),
+        ("survey.invitation", "U0DAN", 0, "user_not_found"),
+        ("survey.question", "U0DAN", 0, "user_not_found"),
+        ("survey.question", "U0DAN", 1, "user_not_found"),  # queued at another moment
+        ("survey.question", "U0BEN", 0, "user_not_found"),  # its invitation went
+        ("survey.question", "U0DAN", 0, "invalid_blocks"),  # refused for another reason
+    ]
+    with Session(engine) as session:
+        for number, (kind, user, minutes, error) in enumerate(sends):
+            session.add(
+                OutboxMessage(
+                    team_id="T1",
+                    kind=kind,
+                    recipient_user=user,
+                    text="a survey",
+                    dedupe_key=f"survey:{number}",
+                    due_at=NOW + timedelta(minutes=minutes),
+                    available_at=NOW,
+                    status=OutboxStatus.FAILED,
+                    last_error=error,
+                    created_at=NOW,
+                )
+            )
+        session.commit()
+        queued_with = {"survey.question": "survey.invitation"}
+        assert store.count_failed_deliveries(session=session, team_id="T1") == 8
+        lines = store.count_failed_deliveries(
+            session=session, team_id="T1", queued_with=queued_with
+        )
+        assert lines == 5
+        assert (
+            store.count_failed_deliveries(session=session, team_id="T2", queued_with=queued_with)
+            == 0
+        )
