@@ -1189,6 +1189,75 @@ def touchpoints_of(
     return touchpoints_by_id(session=session, team_id=team_id, ids=list(ids.scalars()))
 
 
+class InTouch(NamedTuple):
+    """A colleague's latest contact with a partner, as `check` names those it does not list."""
+
+    user_id: str
+    kind: TouchpointKind
+    medium: str | None
+    at: datetime
+    day_only: bool
+
+
+def others_in_touch(
+    *,
+    session: Session,
+    team_id: str,
+    partner_id: int,
+    start: datetime,
+    day_only_start: datetime,
+    end: datetime,
+    leave_out: Collection[str],
+    limit: int,
+) -> tuple[list[InTouch], int]:
+    """The colleagues, authors or participants, of the partner's contacts logged or planned
+    (not said not to have happened) from `start` (`day_only_start` for those with a day and no
+    time) to `end`, but those in `leave_out`: up to `limit` of them, each with their latest
+    contact, latest first, and how many there are in all. One statement, a range of the index
+    `ix_touchpoint_partner_time` joined to participants by their primary key."""
+    kinds = [str(TouchpointKind.DONE), str(TouchpointKind.PLANNED)]
+    where = [
+        _T.c.team_id == team_id,
+        _T.c.partner_id == partner_id,
+        _T.c.kind.in_(kinds),
+        _T.c.cancelled_at.is_(None),
+        _T.c.at >= min(start, day_only_start),
+        sa.or_(_T.c.day_only, _T.c.at >= start),
+        sa.or_(~_T.c.day_only, _T.c.at >= day_only_start),
+        _T.c.at <= end,
+    ]
+    participant = table_of(TouchpointParticipant)
+    columns = (_T.c.id, _T.c.kind, _T.c.medium, _T.c.at, _T.c.day_only)
+    people = sa.union_all(
+        sa.select(*columns, _T.c.author_id.label("user_id")).where(*where),
+        sa.select(*columns, participant.c.user_id)
+        .select_from(_T.join(participant, participant.c.touchpoint_id == _T.c.id))
+        .where(*where),
+    ).subquery()
+    newest = sa.func.row_number().over(
+        partition_by=people.c.user_id, order_by=(people.c.at.desc(), people.c.id.desc())
+    )
+    ranked = sa.select(people, newest.label("n")).subquery()
+    latest = (
+        sa.select(ranked, sa.func.count().over().label("total"))
+        .where(ranked.c.n == 1, ranked.c.user_id.not_in(list(leave_out)))
+        .order_by(ranked.c.at.desc(), ranked.c.id.desc(), ranked.c.user_id)
+        .limit(limit)
+    )
+    rows = session.execute(latest).all()
+    found = [
+        InTouch(
+            user_id=row.user_id,
+            kind=TouchpointKind(row.kind),
+            medium=row.medium,
+            at=utc(row.at),
+            day_only=bool(row.day_only),
+        )
+        for row in rows
+    ]
+    return found, (rows[0].total if rows else 0)
+
+
 # --- The partner picker -------------------------------------------------------------------------
 
 

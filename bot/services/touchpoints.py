@@ -113,6 +113,7 @@ from storage.models import (
 )
 from storage.touchpoints import (
     ContactWhileAway,
+    InTouch,
     NewCollision,
     PartnerAtHand,
     ProblemWhileAway,
@@ -127,6 +128,8 @@ THREAD_FOR = timedelta(days=1)
 GRACE = timedelta(minutes=5)
 BRIEFING_RECENT = 3
 BRIEFING_PLANNED = 5
+# The colleagues `check` names besides those under "Lately" (the rest are counted).
+BRIEFING_ALSO = 5
 # The plans ahead that ending a partnership cancels: all of them in practice (a partner has a
 # handful), bounded so that one status change stays one short transaction.
 ENDED_PLANS_CLOSED = 200
@@ -691,6 +694,10 @@ class Briefing:
     members: list[str]
     last_contact_by: str | None
     recent: list[Touch]
+    # The other colleagues in touch within the coordination window, not in `recent`: each with
+    # their latest contact, latest first, up to BRIEFING_ALSO of `also_in_touch_count`.
+    also_in_touch: list[InTouch] = field(default_factory=list)
+    also_in_touch_count: int = 0
     planned: list[Touch]
     intents: list[Touch]
     # The caller's latest intent of the coordination window, answered or not.
@@ -3256,6 +3263,20 @@ class Touchpoints:
                 key=lambda touch: (touch.at, touch.id),
                 reverse=True,
             )
+            shown_recent = recent[:BRIEFING_RECENT]
+            # Colleagues in touch within the window whom "Lately" leaves out: `check` is there to
+            # say who else is in touch, so none of them goes unnamed (QA: Ben's meeting of
+            # Wednesday hidden behind three logs of today).
+            others, others_count = store.others_in_touch(
+                session=session,
+                team_id=team_id,
+                partner_id=partner_id,
+                start=intents_since,
+                day_only_start=rules.opens(today, window_days=window, tz=UTC),
+                end=now,
+                leave_out={actor.user_id, *(u for t in shown_recent for u in t.colleagues)},
+                limit=BRIEFING_ALSO,
+            )
             facts = self.registry.facts(found, team)
             away_until, covering = None, None
             if facts.owner_id is not None:
@@ -3278,7 +3299,9 @@ class Touchpoints:
                 partner=facts,
                 members=[m.user_id for m in team if m.role == TeamRole.MEMBER],
                 last_contact_by=found.last_contact_by,
-                recent=recent[:BRIEFING_RECENT],
+                recent=shown_recent,
+                also_in_touch=others,
+                also_in_touch_count=others_count,
                 planned=planned,
                 intents=[touch for touch in open_intents if touch.id not in gone],
                 own_intent=next((touch for touch in own if touch.id not in gone), None),

@@ -167,10 +167,12 @@ def briefing(found: Briefing, *, now: datetime) -> Reply:
             (partner_texts.LAST_CONTACT, texts.last_contact(found, now.astimezone(tz))),
         ),
     ]
-    for heading, touches, empty in (
-        (texts.RECENT, found.recent, texts.NO_RECENT),
-        (texts.PLANNED, found.planned, texts.NO_PLANNED),
-        (texts.intents_heading(found.window_days), found.intents, None),
+    # Under "Lately", the colleagues in touch whom it leaves out.
+    others = texts.others_in_touch(found, now=now)
+    for heading, touches, empty, after in (
+        (texts.RECENT, found.recent, texts.NO_RECENT, others),
+        (texts.PLANNED, found.planned, texts.NO_PLANNED, None),
+        (texts.intents_heading(found.window_days), found.intents, None, None),
     ):
         if not touches and empty is None:
             continue
@@ -178,6 +180,8 @@ def briefing(found: Briefing, *, now: datetime) -> Reply:
             texts.listed(texts.touch_line(t, tz=tz, now=now, reader=found.reader) for t in touches)
             or empty
         )
+        if after is not None:
+            lines = f"{lines}\n{after}"
         blocks.append(section(f"*{heading}*\n{lines}"))
     blocks.append(context(texts.briefing_advice(found)))
     if found.zone_guessed:

@@ -1507,6 +1507,27 @@ def touch_line(touch: Touch, *, tz: ZoneInfo, now: datetime, reader: str | None 
     return line
 
 
+def others_in_touch(briefing: Briefing, *, now: datetime) -> str | None:
+    """Under "Lately": the colleagues in touch within the coordination window whom it leaves
+    out, each with their latest contact: `Also in touch in the last 14 days: @ben (meeting,
+    Wed 25 Nov) and 2 more.` None when nobody is left out."""
+    if not briefing.also_in_touch:
+        return None
+    tz, today = briefing.tz, now.astimezone(briefing.tz).date()
+    named = []
+    for other in briefing.also_in_touch:
+        what = other.medium or "contact"
+        if other.kind is TouchpointKind.PLANNED:
+            what = f"planned {what}"
+        day = contact_day(other.at, day_only=other.day_only, tz=tz)
+        on = day_words(day, today).removeprefix("on ")
+        named.append(f"{person(other.user_id)} ({what}, {on})")
+    more = briefing.also_in_touch_count - len(named)
+    if more > 0:
+        named.append(f"{more} more")
+    return f"Also in touch in the last {briefing.window_days} days: {in_prose(named)}."
+
+
 # After a plan its author said didn't happen (`check`'s "Lately").
 DIDNT_HAPPEN = "(didn't happen)"
 

@@ -26,6 +26,7 @@ from bot.delivery.operations import list_outbox, retry_failed
 from bot.mrkdwn import literal
 from bot.sandbox.fake_slack import FakeMessage, FakeSlack, FakeView
 from bot.sandbox.requests import Deliverer, RequestFactory, SlackRequest, sign
+from bot.services import touchpoints as touchpoint_service
 from handlers.blocks import touchpoints as blocks
 from handlers.texts import partners as partner_texts
 from handlers.texts import touchpoints as texts
@@ -4158,3 +4159,37 @@ def test_a_role_after_a_colleague_is_asked_about_not_saved_as_a_person(slack: Sl
     said = answer(slack, "log Acme with <@U0BEN|ben>, Jane Doe, CEO : pilot", user=ANA)
     assert "with Jane Doe, together with <@U0BEN>." in said
     assert partner_contacts(slack) == [("Jane Doe", "CEO")]
+
+
+@pytest.mark.usefixtures("acme")
+def test_check_names_the_colleagues_in_touch_whom_lately_leaves_out(
+    slack: Slack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # QA: Ben's meeting of Wednesday was hidden behind Ana's three contacts of Friday, with no
+    # word, in a briefing whose point is who else is in touch.
+    answer(slack, "log Acme on 2026-11-05 via call : long ago", user=CHLOE)  # outside the window
+    answer(slack, "log Acme via call : my own", user=DAN)  # the reader: not named to himself
+    answer(slack, "log Acme with <@U0CHLOE|chloe> via meeting : pilot", user=BEN)
+    at(slack, datetime(2026, 11, 27, 9, 0, tzinfo=UTC))
+    for person in ("Bob", "Carl", "Dora"):
+        answer(slack, f"log Acme with {person} via call : catching up")
+    checked = answer(slack, "check Acme", user=DAN)
+    assert checked.count("<@U0ANA> had a call with them today") == 3
+    assert (
+        "Also in touch in the last 14 days: <@U0BEN> (meeting, Wed 25 Nov) and <@U0CHLOE> "
+        "(meeting, Wed 25 Nov)."
+    ) in checked
+    assert "U0DAN" not in checked.split("Also in touch")[1]
+    # Those beyond the first few are counted.
+    monkeypatch.setattr(touchpoint_service, "BRIEFING_ALSO", 1)
+    checked = answer(slack, "check Acme", user=DAN)
+    also = "Also in touch in the last 14 days: <@U0BEN> (meeting, Wed 25 Nov) and 1 more."
+    assert also in checked
+    # Named under "Lately", nobody is named again; the window is the workspace's.
+    for number in range(5):
+        answer(slack, f"log Acme with Guest {number} via email : more", user=BEN)
+    for user in (CHLOE, DAN):
+        answer(slack, "log Acme via email : the last word", user=user)
+    answer(slack, "config window 3")
+    checked = answer(slack, "check Acme", user=BEN)
+    assert "Also in touch in the last 3 days: <@U0ANA> (call, today)." in checked
