@@ -220,6 +220,9 @@ class ContactAdded:
     by_name: bool = False
     # The title they had, when this line gave them another.
     retitled_from: str | None = None
+    # The title this line gave that they were not given: found by name alone, with a title of
+    # their own (they may be another person of that name).
+    title_not_taken: str | None = None
 
 
 @dataclass(frozen=True)
@@ -1165,6 +1168,7 @@ class Registry:
                     completed=completed,
                     by_name=by_name,
                     retitled_from=retitled_from,
+                    title_not_taken=role if role not in (None, existing.title) else None,
                 )
             contact = Contact(
                 team_id=actor.team_id,

@@ -1224,8 +1224,11 @@ def contact_added(result: ContactAdded) -> str:
         if result.retitled_from is not None:
             retitled = f"changed their title from {quote(result.retitled_from)}"
             done += (" and " if done else "") + retitled
-        return f"{contact_line(contact)} was already a contact at {bold(facts.name)}: {done}."
+        done = f"{contact_line(contact)} was already a contact at {bold(facts.name)}: {done}."
+        return done + _title_not_taken(result)
     there = f"{contact_line(contact)} is already a contact at {bold(facts.name)}; nothing changed."
+    if result.title_not_taken is not None:
+        there += _title_not_taken(result)
     if not result.by_name:
         return there
     again = (
@@ -1238,6 +1241,23 @@ def contact_added(result: ContactAdded) -> str:
             f"e.g. {again}`."
         )
     return f"{there} To give them an email or a title, add them again with it, e.g. {again} Title`."
+
+
+def _title_not_taken(result: ContactAdded) -> str:
+    """After `contact add`, the title typed for a person found by name alone, who kept their
+    own: said, with the line that changes it (their email and the title: surely them)."""
+    contact, title = result.contact, result.title_not_taken
+    if title is None:
+        return ""
+    kept = f"their title {quote(contact.title)}" if contact.title else "no title"
+    change = (
+        f"`{COMMAND} contact {in_command(result.facts.name)} add {contact.name} "
+        f"{contact.email or example_email(contact.name)} {title}`"
+    )
+    return (
+        f" I kept {kept}, not {quote(title)}: this line had no email to say it is them. "
+        f"To change it: {change}."
+    )
 
 
 def contact_removed(result: ContactRemoved) -> str:

@@ -4193,3 +4193,24 @@ def test_check_names_the_colleagues_in_touch_whom_lately_leaves_out(
     answer(slack, "config window 3")
     checked = answer(slack, "check Acme", user=BEN)
     assert "Also in touch in the last 3 days: <@U0ANA> (call, today)." in checked
+
+
+def test_contact_add_says_when_the_title_typed_is_not_taken_and_how_to_change_it(
+    slack: Slack,
+) -> None:
+    # QA: "already a contact; nothing changed" dropped the new title without a word.
+    answer(slack, 'add Médecins Sans Frontières aka "MSF"')
+    jane = "Jane Doe <mailto:jane@msf.org|jane@msf.org>, Head of Partnerships"
+    answer(slack, f"contact MSF add {jane}")
+    said = answer(slack, "contact msf add Dr. Jane Doe, CEO", user=DAN)
+    assert (
+        "is already a contact at *Médecins Sans Frontières*; nothing changed. I kept their title "
+        "“Head of Partnerships”, not “CEO”: this line had no email to say it is them. To change "
+        "it: `/partner contact Médecins Sans Frontières add Jane Doe jane@msf.org CEO`."
+    ) in said
+    assert "If you meant another person of that name" in said
+    # The line it gives does it; the same title again says nothing of titles.
+    said = answer(slack, "contact MSF add Jane Doe jane@msf.org CEO", user=DAN)
+    assert "changed their title from “Head of Partnerships”" in said
+    said = answer(slack, "contact msf add Jane Doe, CEO", user=DAN)
+    assert "nothing changed" in said and "I kept" not in said
