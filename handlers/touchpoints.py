@@ -1079,6 +1079,7 @@ _FORM_FIELDS = {
     Problem.UNREADABLE_DATE: blocks.DATE_FIELD,
     Problem.NO_NOTES: blocks.NOTES_FIELD,
     Problem.NOTES_TOO_LONG: blocks.NOTES_FIELD,
+    Problem.WHICH_CONTACT: blocks.CONTACT_FIELD,
 }
 
 

@@ -912,6 +912,9 @@ class Problem(StrEnum):
     DATE_TOO_FAR = "date_too_far"
     NO_NOTES = "no_notes"
     NOTES_TOO_LONG = "notes_too_long"
+    # A first name alone (`with Jane`) that begins the names of two or more of the partner's
+    # contacts: which one? (`choices`: their names and titles.)
+    WHICH_CONTACT = "which_contact"
 
 
 class BadTouchpoint(Exception):
@@ -925,6 +928,7 @@ class BadTouchpoint(Exception):
         when: When | None = None,
         typed: str | None = None,
         length: int = 0,
+        choices: Sequence[tuple[str, str | None]] = (),
     ) -> None:
         super().__init__(f"{problem}: {detail or typed or ''}")
         self.problem = problem
@@ -932,6 +936,7 @@ class BadTouchpoint(Exception):
         self.when = when
         self.typed = typed
         self.length = length
+        self.choices = tuple(choices)
 
 
 class ZoneUnknown(Exception):
@@ -3767,7 +3772,9 @@ class Touchpoints:
         is found as `contact add` finds them: by email, else by name (ignoring case, accents
         and titles: `bot.naming.person_key`) where one of the two has no email, the address
         typed then given to the contact that lacked it (two emails that differ are two
-        people)."""
+        people). A first name alone, without an email, is the one contact on the list whose
+        name it begins (`Jane` for Jane Doe); when it begins two or more, BadTouchpoint asks
+        which (WHICH_CONTACT)."""
         people = contact_people(typed)
         if not people:
             return []
@@ -3777,12 +3784,16 @@ class Touchpoints:
         unmailed: dict[str, Contact] = {}
         removed: dict[int, Contact] = {}
         untitled: dict[int, Contact] = {}
+        # Those on the list by the first word of their names, for a first name typed alone.
+        by_first: dict[str, list[tuple[int, str, str | None]]] = {}
         for contact in partner_store.contacts_of(
             session=session, team_id=partner.team_id, partner_id=partner.id, removed=True
         ):
             assert contact.id is not None
             if contact.removed_at is not None:
                 removed[contact.id] = contact
+            else:
+                _add_first_name(by_first, (contact.id, contact.name, contact.title))
             if contact.email is not None:
                 by_email.setdefault(contact.email, (contact.id, contact.name))
             else:
@@ -3795,6 +3806,9 @@ class Touchpoints:
             # `Jane Doe, CEO` is Jane Doe, titled CEO: met before as Jane Doe, the same person.
             name, title = split_title(typed_name)
             known = by_email.get(email) if email is not None else by_name.get(person_key(name))
+            if known is None and email is None and " " not in person_key(name):
+                alike = by_first.get(person_key(name), [])
+                known = _by_first_name(alike, typed=name, partner=partner.name)
             if known is None and email is not None:
                 lacking = unmailed.pop(person_key(name), None)
                 if lacking is not None:
@@ -3813,6 +3827,7 @@ class Touchpoints:
                     at=now,
                 )
                 known = (contact_id, name)
+                _add_first_name(by_first, (contact_id, name, title))
                 # Named twice in one line (`Jane Doe and jane doe`): one person.
                 if email is not None:
                     by_email[email] = known
@@ -3825,6 +3840,27 @@ class Touchpoints:
             removed[contact_id].removed_at = None
             session.add(removed[contact_id])
         return list(found.items())
+
+
+def _add_first_name(
+    by_first: dict[str, list[tuple[int, str, str | None]]], contact: tuple[int, str, str | None]
+) -> None:
+    """File a contact (id, name, title) under the first word of a name of two words or more."""
+    first, space, _ = person_key(contact[1]).partition(" ")
+    if space:
+        by_first.setdefault(first, []).append(contact)
+
+
+def _by_first_name(
+    alike: Sequence[tuple[int, str, str | None]], *, typed: str, partner: str
+) -> tuple[int, str] | None:
+    """The one contact (id, name, title) among those whose names begin with the first name
+    `typed` alone, as (id, name); None when there is none. Raises BadTouchpoint
+    (WHICH_CONTACT, `detail`: the `partner`'s name) when there are two or more."""
+    if len(alike) > 1:
+        choices = [(name, title) for _, name, title in alike]
+        raise BadTouchpoint(Problem.WHICH_CONTACT, detail=partner, typed=typed, choices=choices)
+    return (alike[0][0], alike[0][1]) if alike else None
 
 
 def _shared(other: TouchpointRow, contact_ids: frozenset[int]) -> tuple[str, ...]:

@@ -1668,6 +1668,8 @@ def problem(error: BadTouchpoint, *, verb: str) -> str:
             "intend": "what you mean to reach out about",
         }.get(verb, "what it is about")
         return f"Write a few words after the `:` — {about}."
+    if error.problem is Problem.WHICH_CONTACT:
+        return which_contact(error.typed or "", error.detail, error.choices)
     if error.problem is Problem.NOTES_TOO_LONG:
         # Called as the verb's syntax calls it: `plan` and `intend` take a PURPOSE.
         what = "purpose" if verb in ("plan", "intend") else "notes"
@@ -1690,6 +1692,16 @@ def problem(error: BadTouchpoint, *, verb: str) -> str:
     return (
         f"{day} is in the past, and `plan` is for meetings to come. "
         f"For one that happened, use `{COMMAND} log`."
+    )
+
+
+def which_contact(typed: str, partner: str, choices: Sequence[tuple[str, str | None]]) -> str:
+    """A first name alone that begins the names of several of the partner's contacts."""
+    names = [f"{name} ({title})" if title else name for name, title in choices]
+    return (
+        f"Which {typed}? {len(choices)} contacts at {bold(partner)} go by that first name: "
+        f"{in_prose(names)}. Give the full name, e.g. `with {choices[0][0]}`; someone new, by "
+        "their full name or email."
     )
 
 

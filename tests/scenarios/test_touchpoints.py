@@ -4214,3 +4214,43 @@ def test_contact_add_says_when_the_title_typed_is_not_taken_and_how_to_change_it
     assert "changed their title from “Head of Partnerships”" in said
     said = answer(slack, "contact msf add Jane Doe, CEO", user=DAN)
     assert "nothing changed" in said and "I kept" not in said
+
+
+def contacts(slack: Slack) -> list[Contact]:
+    with Session(slack.runtime.engine) as session:
+        return list(session.exec(select(Contact)))
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_first_name_alone_is_the_one_contact_it_begins_and_two_are_asked_about(
+    slack: Slack,
+) -> None:
+    # QA: `log … with Jane` beside Jane Doe · Head of Partnerships made a second contact "Jane".
+    answer(slack, "contact Acme add Jane Doe, Head of Partnerships")
+    said = answer(slack, "log acme with Jane : short chat", user=BEN)
+    assert "Logged your contact with *Acme Corporation* today at 04:00 with Jane Doe." in said
+    said = answer(slack, "log acme with dr. JÁNE via call : again", user=DAN)  # case, accents
+    assert "with Jane Doe" in said
+    assert [c.name for c in contacts(slack)] == ["Jane Doe"]
+    # Two whose names it begins: which one? Nothing is saved.
+    answer(slack, "contact Acme add Jane Roe")
+    said = answer(slack, "log acme with Jane : a third", user=CHLOE)
+    assert (
+        "Which Jane? 2 contacts at *Acme Corporation* go by that first name: Jane Doe (Head of "
+        "Partnerships) and Jane Roe. Give the full name, e.g. `with Jane Doe`; someone new, by "
+        "their full name or email."
+    ) in said
+    assert len(touchpoints(slack)) == 2
+    # The log form asks beside its field.
+    slack.command("log", user=CHLOE)
+    (view,) = slack.fake.open_modals(CHLOE)
+    acme_id = partner_id(slack, "Acme Corporation")
+    submit(slack, view, CHLOE, partner=acme_id, medium="call", contact="Jane", notes="x")
+    assert view.errors is not None and "Which Jane?" in view.errors[blocks.CONTACT_FIELD]
+    assert len(touchpoints(slack)) == 2
+    # A full name, or a first name nobody goes by, is as before; so is `contact add`.
+    assert "with Jane Roe" in answer(slack, "log acme with jane roe : a third", user=CHLOE)
+    assert "with Bob" in answer(slack, "log acme with Bob : a fourth", user=CHLOE)
+    assert "Added *Jane* as a contact" in answer(slack, "contact Acme add Jane")
+    assert "with Jane." in answer(slack, "log acme with Jane : a fifth", user=CHLOE)
+    assert sorted(c.name for c in contacts(slack)) == ["Bob", "Jane", "Jane Doe", "Jane Roe"]
