@@ -37,7 +37,7 @@ from datetime import datetime, time
 from enum import StrEnum
 from functools import cache
 from typing import Protocol
-from zoneinfo import available_timezones
+from zoneinfo import ZoneInfo, available_timezones
 
 from rapidfuzz import fuzz, process
 from sqlalchemy.engine import Engine
@@ -113,6 +113,11 @@ class Problem(StrEnum):
     OFFSET_ZONE = "offset_zone"
     # `config timezone EST`: an abbreviation, with the zones it most likely means.
     ABBREVIATED_ZONE = "abbreviated_zone"
+    # `config timezone CET` (EET, EST5EDT…): an old name IANA keeps for old systems, with rules
+    # for summer time of its own, and the zones of places it most likely means.
+    LEGACY_ZONE = "legacy_zone"
+    # `config timezone GMT` (HST…): such an old name for a fixed time, with no summer time.
+    FIXED_ZONE = "fixed_zone"
     UNKNOWN_ZONE = "unknown_zone"
 
 
@@ -589,8 +594,11 @@ def close_zones(typed: str, *, limit: int = 3) -> list[str]:
     )
     if cities:
         return cities[:limit]
+    # Never a name `read_timezone` refuses (`CETT` is not answered with `CET`).
+    refused = {*ZONE_ABBREVIATIONS, *LEGACY_ZONES, *_NO_PLACE}
+    names = [lower for lower in zones if lower not in refused]
     found = process.extract(
-        key, list(zones), scorer=fuzz.WRatio, limit=limit, score_cutoff=75, processor=None
+        key, names, scorer=fuzz.WRatio, limit=limit, score_cutoff=75, processor=None
     )
     return [zones[lower] for lower, _score, _index in found]
 
@@ -638,15 +646,55 @@ ZONE_ABBREVIATIONS: dict[str, tuple[str, ...]] = {
 }
 
 
+_LONDON, _PARIS, _BERLIN = "Europe/London", "Europe/Paris", "Europe/Berlin"
+# The old zone names IANA keeps for old systems that people type for a place's time: refused
+# with the zones of places they most likely mean (QA: a London team typing GMT is an hour off
+# all summer; CET keeps rules of its own). `UTC`, `Etc/UTC` and the `Etc/GMT±N` of an offset
+# all year round (`offset_zone`) are taken: whoever types them means no summer time.
+LEGACY_ZONES: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(
+        ("gmt", "gmt0", "gmt+0", "gmt-0", "greenwich"),
+        (_LONDON, "Europe/Dublin", "Europe/Lisbon", "UTC"),
+    ),
+    **dict.fromkeys(("cet", "met"), (_PARIS, _BERLIN, "Europe/Rome")),
+    "eet": ("Europe/Athens", "Europe/Helsinki", "Europe/Bucharest"),
+    "wet": ("Europe/Lisbon", "Atlantic/Canary"),
+    "hst": ("Pacific/Honolulu",),
+    "est5edt": (_NEW_YORK,),
+    "cst6cdt": (_CHICAGO,),
+    "mst7mdt": (_DENVER,),
+    "pst8pdt": ("America/Los_Angeles",),
+}
+
+
+def _summer_time(zone: ZoneInfo) -> bool:
+    """Whether `zone` changes its offset between January and July (this year's rules)."""
+    winter, summer = (datetime(2026, month, 1, tzinfo=zone).utcoffset() for month in (1, 7))
+    return winter != summer
+
+
+# Names this system knows that are no place's zone: the server's own (`localtime`), and the
+# placeholder of a zone not set yet (`Factory`).
+_NO_PLACE = frozenset({"factory", "localtime"})
+
+
 def read_timezone(text: str) -> SettingsUpdate:
     """An IANA zone name such as `Europe/Berlin` (any case); close matches are suggested. An
     offset (`UTC+2`) is refused: a city's zone follows its daylight saving time, and the fixed
-    zone of that offset, which it names, is written with the opposite sign."""
+    zone of that offset, which it names, is written with the opposite sign. So are abbreviations
+    (`EST`) and old names (`GMT`, `CET`: LEGACY_ZONES), with the zones they likely mean."""
     typed = text.strip()
     meant = ZONE_ABBREVIATIONS.get(typed.lower())
     if meant is not None:
         raise BadSetting(Setting.TIMEZONE, Problem.ABBREVIATED_ZONE, typed, suggestions=meant)
-    name = _zones().get(typed.lower().replace(" ", "_"))
+    meant = LEGACY_ZONES.get(typed.lower())
+    if meant is not None:
+        known = _zones().get(typed.lower())  # every system knows them; if one did not: fixed
+        summer = known is not None and _summer_time(ZoneInfo(known))
+        problem = Problem.LEGACY_ZONE if summer else Problem.FIXED_ZONE
+        raise BadSetting(Setting.TIMEZONE, problem, typed, suggestions=meant)
+    key = typed.lower().replace(" ", "_")
+    name = None if key in _NO_PLACE else _zones().get(key)
     fixed = offset_zone(typed) if name is None else None
     if fixed is not None:
         raise BadSetting(

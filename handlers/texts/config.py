@@ -492,6 +492,15 @@ def _either(choices: Sequence[str]) -> str:
     return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
 
 
+def _place_zone(zones: Sequence[str]) -> str:
+    """After zones suggested for a name refused: the line to type, and why a place's zone."""
+    other = " (or another of them)" if len(zones) > 1 else ""
+    return (
+        f"Type `{COMMAND} config timezone {zones[0]}`{other}: a place's zone keeps its summer "
+        "time, if it has one, by itself."
+    )
+
+
 def problem(error: BadSetting) -> str:
     """What was wrong with the value typed, in one or two sentences."""
     typed = error.value
@@ -575,8 +584,19 @@ def problem(error: BadSetting) -> str:
             return (
                 f"`{typed}` is an abbreviation, not a time zone: it names only a place's winter "
                 f"or summer time, and some name several places. Did you mean "
-                f"{_either(error.suggestions)}? A zone like that switches between winter and "
-                "summer time by itself."
+                f"{_either(error.suggestions)}? {_place_zone(error.suggestions)}"
+            )
+        case Problem.LEGACY_ZONE | Problem.FIXED_ZONE:
+            what = (
+                "a fixed time with no summer time, not the zone of a place: wherever summer "
+                "time is kept (in London, Paris, New York), it is an hour off all summer"
+                if error.problem is Problem.FIXED_ZONE
+                else "an old name kept for old systems, not the zone of a place: its summer "
+                "time need not be the one a place keeps"
+            )
+            return (
+                f"`{typed}` is {what}. Did you mean {_either(error.suggestions)}? "
+                f"{_place_zone(error.suggestions)}"
             )
         case Problem.UNKNOWN_ZONE:
             text = f"`{typed}` is not a time zone I know."

@@ -909,3 +909,48 @@ def test_the_digest_alone_and_the_settings_card_say_when_the_next_digest_is_due(
     answer(slack, "config digest off")
     assert "next weekly digest" not in answer(slack, "config digest", user=BEN)
     assert "next weekly digest" not in answer(slack, "config", user=BEN)
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        (
+            "GMT",
+            "`GMT` is a fixed time with no summer time, not the zone of a place: wherever summer "
+            "time is kept (in London, Paris, New York), it is an hour off all summer. Did you "
+            "mean `Europe/London`, `Europe/Dublin`, `Europe/Lisbon` or `UTC`? Type `/partner "
+            "config timezone Europe/London` (or another of them): a place's zone keeps its "
+            "summer time, if it has one, by itself.",
+        ),
+        (
+            "cet",
+            "`cet` is an old name kept for old systems, not the zone of a place: its summer time "
+            "need not be the one a place keeps. Did you mean `Europe/Paris`, `Europe/Berlin` or "
+            "`Europe/Rome`? Type `/partner config timezone Europe/Paris` (or another of them)",
+        ),
+        ("EET", "Did you mean `Europe/Athens`, `Europe/Helsinki` or `Europe/Bucharest`?"),
+        ("WET", "Did you mean `Europe/Lisbon` or `Atlantic/Canary`?"),
+        ("MET", "Did you mean `Europe/Paris`"),
+        ("Greenwich", "`Greenwich` is a fixed time with no summer time"),
+        ("HST", "Did you mean `Pacific/Honolulu`? Type `/partner config timezone Pacific/Hon"),
+        ("EST5EDT", "`EST5EDT` is an old name kept for old systems"),
+        ("EST", "Type `/partner config timezone America/New_York`: a place's zone keeps"),
+        ("MST", "Did you mean `America/Denver` or `America/Phoenix`?"),
+        ("localtime", "`localtime` is not a time zone I know."),
+    ],
+)
+def test_an_old_zone_name_or_an_abbreviation_is_refused_with_the_zones_of_places_it_means(
+    slack: Slack, typed: str, said: str
+) -> None:
+    # QA: `config timezone GMT` (and CET) was taken: a London team was an hour off all summer.
+    answered = answer(slack, f"config timezone {typed}")
+    assert said in answered
+    assert "*Syntax:*" in answered and "*Example:* `/partner config" in answered
+    assert workspace_row(slack) is None  # nothing saved
+
+
+def test_utc_is_taken_as_it_is_typed(slack: Slack) -> None:
+    for typed, taken in (("Etc/UTC", "Etc/UTC"), ("Etc/GMT-2", "Etc/GMT-2"), ("utc", "UTC")):
+        assert f"*Time zone* is now *{taken}*" in answer(slack, f"config timezone {typed}")
+    row = workspace_row(slack)
+    assert row is not None and row.timezone == "UTC"
