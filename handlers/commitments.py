@@ -207,14 +207,7 @@ def _parse_commit(text: str) -> tuple[CommitLine, bool]:
         # `NAME we owe [@owner] : WHAT by DATE`.
         side, used = trailing
         name, owner_id = _named(tokens[:-used], owners)
-        # `we owe : @ben send the deck`: the owner typed just after the `:`, as the one who does
-        # it (the documented place is just before it). Not when no word of the promise follows
-        # (`@ben's intro`, `@ben and @dan a summary` were promised), nor in what they owe, which
-        # is as often *to* one of ours (`them : @ben an intro to their CFO`).
-        first = _MENTION_AT_START.match(tail)
-        if first is not None and side is CommitmentSide.US:
-            owner_id = _one_owner(owner_id, first["user"])
-            tail = tail[first.end() :]
+        owner_id, tail = _owner_first(side, owner_id, tail)
     else:
         # `NAME we owe [@owner] WHAT by DATE`: the first side said after the name ends it; what
         # follows (perhaps with a `:` in it) was promised.
@@ -222,6 +215,7 @@ def _parse_commit(text: str) -> tuple[CommitLine, bool]:
         early = _due_before_colon(tail)
         if early is not None:
             due, what = early
+            owner_id, what = _owner_first(side, owner_id, what)
             line = CommitLine(
                 name=name, side=side, owner_id=owner_id, what=_promised(what), due=due
             )
@@ -240,6 +234,18 @@ def _parse_commit(text: str) -> tuple[CommitLine, bool]:
         # `we owe by friday`: no `:` was typed, so say where the promise goes in what was.
         raise GrammarError(texts.no_what(name.text, side, due))
     return CommitLine(name=name, side=side, owner_id=owner_id, what=what, due=due), True
+
+
+def _owner_first(side: CommitmentSide, owner_id: str | None, what: str) -> tuple[str | None, str]:
+    """`we owe : @ben send the deck`, `we owe by friday : @ben send the deck`: the owner typed
+    just after the `:`, as the one who does it (the documented place is just before it), wherever
+    the day is said. The owner and the promise without them. Not when no word of the promise
+    follows (`@ben's intro`, `@ben and @dan a summary` were promised), nor in what they owe, which
+    is as often *to* one of ours (`them : @ben an intro to their CFO`)."""
+    first = _MENTION_AT_START.match(what)
+    if first is None or side is not CommitmentSide.US:
+        return owner_id, what
+    return _one_owner(owner_id, first["user"]), what[first.end() :]
 
 
 def _promised(what: str) -> str:

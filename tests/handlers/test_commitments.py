@@ -358,3 +358,39 @@ def test_a_mention_starting_a_promise_owns_it_only_when_a_word_of_it_follows(
     line = parse_commit(text)
     assert (line.name.text, line.side, line.due) == ("Acme", side, "friday")
     assert (line.owner_id, line.what) == (owner, what)
+
+
+@pytest.mark.parametrize(
+    ("promise", "side", "owner", "what"),
+    [
+        # A word of our promise after the mention: the one who does it owns it.
+        ("<@U0BEN|ben> send the deck", CommitmentSide.US, "U0BEN", "send the deck"),
+        ("<@U0BEN|ben>: send the deck", CommitmentSide.US, "U0BEN", "send the deck"),
+        # No word of it after the mention: part of what was promised.
+        ("<@U0BEN|ben>'s intro", CommitmentSide.US, None, "<@U0BEN|ben>'s intro"),
+        (
+            "<@U0BEN|ben> and <@U0DAN|dan> a summary",
+            CommitmentSide.US,
+            None,
+            "<@U0BEN|ben> and <@U0DAN|dan> a summary",
+        ),
+        # What they owe is as often to one of ours: whom it goes to.
+        ("<@U0BEN|ben> send the deck", CommitmentSide.THEM, None, "<@U0BEN|ben> send the deck"),
+    ],
+)
+@pytest.mark.parametrize("day_first", [False, True], ids=["day-last", "day-first"])
+def test_a_mention_starting_a_promise_reads_the_same_with_the_day_before_or_after_it(
+    promise: str, side: CommitmentSide, owner: str | None, what: str, day_first: bool
+) -> None:
+    """Review: `commit Acme us by friday : @ben send the deck` saved “@ben send the deck”, owned
+    by the caller, where `commit Acme us : @ben send the deck by friday` made Ben its owner."""
+    said = "us" if side is CommitmentSide.US else "them"
+    text = f"by friday : {promise}" if day_first else f": {promise} by friday"
+    line = parse_commit(f"Acme {said} {text}")
+    assert (line.name.text, line.side, line.due) == ("Acme", side, "friday")
+    assert (line.owner_id, line.what) == (owner, what)
+
+
+def test_two_owners_one_before_the_day_and_one_after_the_colon_are_refused() -> None:
+    with pytest.raises(GrammarError, match="at most one owner"):
+        parse_commit("Acme us <@U0DAN|dan> by friday : <@U0BEN|ben> send the deck")

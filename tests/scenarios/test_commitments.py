@@ -2303,3 +2303,30 @@ def test_a_reminder_the_dispatcher_failed_for_an_owner_found_elsewhere_goes_to_t
     assert "`#1` *we* owe *Acme Corporation* “send the MoU” is due Thu 26 Nov." in due.text
     with Session(slack.runtime.engine) as session:
         assert failed_deliveries(session=session, team_id=slack.fake.team_id, limit=10) == []
+
+
+@pytest.mark.usefixtures("acme")
+def test_an_owner_named_just_after_the_colon_owns_it_whether_the_day_comes_first_or_last(
+    slack: Slack,
+) -> None:
+    """Review: `commit Acme us by friday : @ben send the deck` saved “@ben send the deck”, owned
+    by the one who typed it, where the same words with the day last made Ben the owner. Now
+    both do, and he is told; what they owe keeps the mention either way (whom it goes to)."""
+    ours = ("“send the deck”, due Fri 27 Nov", "<@U0BEN> owns it (I've let them know)")
+    theirs = ("“<@U0BEN|ben> an intro to their CFO”, due Fri 27 Nov", "You follow it up.")
+    for side, promise, told in (
+        ("us", "send the deck", ours),
+        ("them", "an intro to their CFO", theirs),
+    ):
+        said_first = f"by friday : {MENTION[BEN]} {promise}"
+        for line in (said_first, f": {MENTION[BEN]} {promise} by friday"):
+            said = answer(slack, f"commit Acme {side} {line}")
+            assert all(part in said for part in told), said
+    assert [(row.side, row.owner_id, row.what) for row in stored(slack)] == [
+        ("us", BEN, "send the deck"),
+        ("us", BEN, "send the deck"),
+        ("them", ANA, f"{MENTION[BEN]} an intro to their CFO"),
+        ("them", ANA, f"{MENTION[BEN]} an intro to their CFO"),
+    ]
+    at(slack, utc(2026, 11, 25, 14, 30))  # 09:30 in New York
+    assert len([m for m in dms(slack, BEN) if "recorded" in m.text]) == 2
