@@ -2330,3 +2330,42 @@ def test_an_owner_named_just_after_the_colon_owns_it_whether_the_day_comes_first
     ]
     at(slack, utc(2026, 11, 25, 14, 30))  # 09:30 in New York
     assert len([m for m in dms(slack, BEN) if "recorded" in m.text]) == 2
+
+
+@pytest.mark.usefixtures("acme")
+@pytest.mark.parametrize(
+    ("partner", "setup", "side", "hears"),
+    [
+        # Ben owns the commitment, not the partner: the deputy he named covers for him, not
+        # Acme's owner (Ana) nor its deputy (Chloe), who both cover for Ana.
+        ("Acme", f"deputy Acme {MENTION[CHLOE]}", "us", DAN),
+        ("Acme", f"deputy Acme {MENTION[CHLOE]}", "them", DAN),
+        ("Acme", None, "us", DAN),
+        # Ben owns the partner too: an alert meant for him as its owner goes to the partner's
+        # deputy first, then to the deputy he named.
+        ("Oxfam", f"deputy Oxfam {MENTION[CHLOE]}", "us", CHLOE),
+        ("Oxfam", None, "us", DAN),
+    ],
+    ids=["acme-deputy", "acme-deputy-them", "acme-alone", "his-own-deputy", "his-own-alone"],
+)
+def test_while_the_owner_is_away_the_deputy_the_absence_rules_name_is_reminded(
+    slack: Slack, partner: str, setup: str | None, side: str, hears: str
+) -> None:
+    """Who is reminded of Ben's commitment while he is away (he names Dan): the deputy he named,
+    unless he owns the partner too and it has a deputy of its own. The partner's owner only
+    when neither is here (the story of the other tests)."""
+    if partner == "Oxfam":
+        answer(slack, "add Oxfam", user=BEN)
+    if setup is not None:
+        answer(slack, setup, user=BEN if partner == "Oxfam" else ANA)
+    answer(slack, f"commit {partner} {side} : draft agenda by 2026-12-04", user=BEN)
+    answer(slack, f"away 2026-11-30 to 2026-12-11 deputy {MENTION[DAN]}", user=BEN)
+    for moment in (utc(2026, 12, 1, 0, 20), utc(2026, 12, 1, 9, 20), utc(2026, 12, 1, 14, 20)):
+        at(slack, moment)  # Tuesday, 3 working days before, in Tokyo, London and New York
+    (covering,) = [m for m in dms(slack, hears) if "draft agenda" in m.text]
+    assert "is due Fri 4 Dec" in covering.text
+    assert "<@U0BEN>, who would" in shown(covering) and "you cover for them" in shown(covering)
+    others = {ANA, BEN, CHLOE, DAN} - {hears}
+    assert {user: [m for m in dms(slack, user) if "draft agenda" in m.text] for user in others} == {
+        user: [] for user in others
+    }
