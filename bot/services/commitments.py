@@ -114,6 +114,10 @@ NOTE_LEEWAY = timedelta(minutes=15)
 # Why a message about an open commitment was withdrawn unsent when its partner ended
 # (`quiet_for_ended`): a reminder cancelled so is queued afresh once the partner is reopened.
 ENDED_REASON = "the partner ended"
+# Why a note about a change is kept cancelled from the start: it was folded into the owner's
+# reminder due then (`_tell_owner`), and is kept as it reads on its own, should that reminder go
+# to a stand-in or outlive its day (`_unfold`).
+FOLDED_REASON = "folded into the reminder due then"
 
 
 def key_prefix(commitment_id: int) -> str:
@@ -126,10 +130,15 @@ def note_key(commitment_id: int) -> str:
     return f"{key_prefix(commitment_id)}assigned"
 
 
+def changed_prefix(commitment_id: int) -> str:
+    """The start of the dedupe key of the notes telling an owner a colleague changed it."""
+    return f"{key_prefix(commitment_id)}changed:"
+
+
 def _folded(message: OutboxMessage) -> bool:
     """Whether a reminder still queued is a colleague's note folded into it (`_tell_owner`): the
     only reminders queued without an expiry. Its news still has to reach the owner once the
-    reminder's moment is past."""
+    reminder's moment is past: then it goes as the note kept apart for it (`_unfold`)."""
     return message.kind == REMINDER and message.expires_at is None
 
 
@@ -871,7 +880,7 @@ class Commitments:
                 ),
                 # Only the latest: an earlier one was replaced by it.
                 outbox_store.latest_with_prefix(
-                    session=session, team_id=team_id, key_prefix=f"{key_prefix(row.id)}changed:"
+                    session=session, team_id=team_id, key_prefix=changed_prefix(row.id)
                 ),
             )
             for note in notes:
@@ -971,7 +980,7 @@ class Commitments:
             unannounced = _note_unsent(
                 session, team_id, commitment_id, owner_id=before.owner_id, now=now
             )
-            notes = f"{key_prefix(commitment_id)}changed:"
+            notes = changed_prefix(commitment_id)
             missed = self._missed_before_close(session, team_id, notes)
             # A note still waiting to tell the owner it was closed ("Nothing for you to do")
             # would reach them once it is open again: withdrawn, and forgotten with the rest.
@@ -1068,27 +1077,35 @@ class Commitments:
         if item.owner_id == actor.user_id:
             return
         reminder = self._reminder_now(session, actor.team_id, item.id, now) if as_reminder else None
-        if reminder is not None:
-            change = replace(change, reminder=reminder.stage)
         message = self.messages.changed(change)
-        kind, key, due_at = CHANGED, f"{key_prefix(item.id)}changed:{now.isoformat()}", now
+        own_key = f"{changed_prefix(item.id)}{now.isoformat()}"
+        queued = [(CHANGED, own_key, now, message)]
         if reminder is not None:
             # Due at the reminder's moment, as the planner would queue it: a change of someone's
             # time away before then re-routes it as it does any reminder (`reroute_reminders`).
             # No expiry, though: held past the reminder's (time away, an outage), the note's news
-            # would go with it; the planner leaves it queued for what follows (`_folded`).
-            kind, key, due_at = REMINDER, reminder.key, reminder.due_at
-        enqueue(
-            session,
-            team_id=actor.team_id,
-            kind=kind,
-            recipient_user=item.owner_id,
-            text=message.text,
-            blocks=message.blocks,
-            due_at=due_at,
-            dedupe_key=key,
-            respect_working_hours=True,
-        )
+            # would go with it; the planner unfolds it for what follows (`_folded`).
+            folded = self.messages.changed(replace(change, reminder=reminder.stage))
+            queued.append((REMINDER, reminder.key, reminder.due_at, folded))
+        for kind, key, due_at, note in queued:
+            enqueue(
+                session,
+                team_id=actor.team_id,
+                kind=kind,
+                recipient_user=item.owner_id,
+                text=note.text,
+                blocks=note.blocks,
+                due_at=due_at,
+                dedupe_key=key,
+                respect_working_hours=True,
+            )
+        if reminder is not None:
+            # The note as it reads on its own is kept apart (cancelled from the start): should
+            # a stand-in take the reminder, or the reminder's day be over before it goes, the
+            # owner reads it, not a reminder of a day gone by (`_unfold`).
+            outbox_store.cancel_unsent(
+                session=session, team_id=actor.team_id, dedupe_key=own_key, reason=FOLDED_REASON
+            )
 
     def _reminder_now(
         self, session: Session, team_id: str, commitment_id: int, now: datetime
@@ -1141,6 +1158,10 @@ class Commitments:
             session=session, team_id=team_id, key_prefix=notes, before_id=close.id
         )
         if earlier is None or earlier.status != OutboxStatus.CANCELLED:
+            return None
+        if earlier.last_error == FOLDED_REASON:
+            # Kept apart from a reminder (`_tell_owner`), which may well have reached the owner:
+            # its news is not told again.
             return None
         # Read as it is now: the reopen forgets its row before queueing it again.
         session.expunge(earlier)
@@ -1517,6 +1538,7 @@ class Commitments:
         recipient = stand_in(
             session, team_id=team_id, owner_id=row.owner_id, partner=partner, now=now
         )
+        self._unfold_outlived(session, row, now=now)
         note = self._untold(session, row)
         queued = self._queue_reminder(
             session, row, found.name, recipient, note=note, hours=hours, now=now
@@ -1524,6 +1546,33 @@ class Commitments:
         if note is not None and not (queued and recipient == row.owner_id):
             self._reword_if_late(session, row, found.name, note, now=now)
         return queued
+
+    def _unfold_outlived(self, session: Session, row: Commitment, *, now: datetime) -> None:
+        """A colleague's note folded into the owner's reminder before the due day or on it,
+        still unsent once that day is over for them (held while they were away, or nothing was
+        sent meanwhile): it goes on its own (`_unfold`), not as a reminder of a day gone by;
+        the overdue reminder follows as for any commitment."""
+        assert row.id is not None
+        if now.date() < row.due_on:
+            return  # not over for anyone: no zone is more than a day ahead of UTC
+        stale = [
+            key
+            for key in outbox_store.unsent_keys_starting(
+                session=session,
+                team_id=row.team_id,
+                prefix=f"{key_prefix(row.id)}{row.due_on.isoformat()}:",
+            )
+            if key.endswith((f":{Stage.BEFORE}", f":{Stage.DUE}"))
+        ]
+        if not stale:
+            return
+        owner_tz = self._zone(session, row.team_id, row.owner_id)
+        if now.astimezone(owner_tz).date() <= row.due_on:
+            return
+        for key in stale:
+            folded = outbox_store.get_message(session=session, team_id=row.team_id, dedupe_key=key)
+            if folded is not None and _folded(folded) and folded.recipient_user == row.owner_id:
+                self._unfold(session, folded, commitment_id=row.id, now=now)
 
     def _queue_reminder(
         self,
@@ -1742,11 +1791,29 @@ class Commitments:
         stand-in now hears for them: the note stays the owner's, queued as a plain one (held
         for their return by the dispatcher), and the reminder's key is freed, so the planner
         queues it for the stand-in at its moment, as any reminder. Rerouted whole, the
-        stand-in would read the owner's news and the owner would never hear it."""
+        stand-in would read the owner's news and the owner would never hear it. The note is
+        the one kept apart when it was folded (`_tell_owner`): the reminder's words ("is due
+        today. Done already?") would be read once its day is over."""
         team_id, key = folded.team_id, folded.dedupe_key
         if not outbox_store.cancel_unsent(session=session, team_id=team_id, dedupe_key=key):
             return  # claimed meanwhile: it is going to the owner
         outbox_store.forget_cancelled(session=session, team_id=team_id, dedupe_key=key)
+        # No later change: each cancels the reminder it was folded into, and keeps its own note.
+        apart = outbox_store.latest_with_prefix(
+            session=session, team_id=team_id, key_prefix=changed_prefix(commitment_id)
+        )
+        if (
+            apart is not None
+            and apart.status == OutboxStatus.CANCELLED
+            and apart.last_error == FOLDED_REASON
+        ):
+            session.expunge(apart)  # read as it is: its row is forgotten before it is queued
+            outbox_store.forget_cancelled(
+                session=session, team_id=team_id, dedupe_key=apart.dedupe_key
+            )
+            self._queue_again(session, team_id, apart, now)
+            return
+        # Folded before notes were kept apart: the reminder's words, as they were.
         enqueue(
             session,
             team_id=team_id,
@@ -1755,7 +1822,7 @@ class Commitments:
             text=folded.text,
             blocks=folded.blocks,
             due_at=now,
-            dedupe_key=f"{key_prefix(commitment_id)}changed:{now.isoformat()}",
+            dedupe_key=f"{changed_prefix(commitment_id)}{now.isoformat()}",
             respect_working_hours=True,
         )
 

@@ -1929,6 +1929,15 @@ def test_a_commitment_reopened_the_evening_before_its_first_reminder_is_that_rem
     assert "is due Fri 4 Dec." in due.text
 
 
+def ana_gives_a_new_date(slack: Slack, reminder: FakeMessage, day: str) -> None:
+    """Ana clicks New date on the reminder she got, picks `day` and saves it."""
+    click(slack, ANA, reminder, blocks.NEW_DATE)
+    (view,) = slack.fake.open_modals(ANA)
+    date_field = {blocks.DUE_FIELD: {blocks.FIELD_ACTION: {"type": "datepicker"}}}
+    date_field[blocks.DUE_FIELD][blocks.FIELD_ACTION]["selected_date"] = day
+    submit(slack, view, ANA, date_field)
+
+
 def ana_covers_dans_commitment_then_he_is_back(slack: Slack) -> FakeMessage:
     """Dan's `#1` (we owe Acme “the deck”, due Wed 2 Dec): its first reminder reaches Ana, who
     covers for him while he is away (Fri 27 Nov to Tue 1 Dec); he is back for the due day's.
@@ -1964,11 +1973,7 @@ def test_a_commitment_moved_after_its_owners_hours_to_a_day_reminded_next_mornin
     covering = ana_covers_dans_commitment_then_he_is_back(slack)
     heard = len(dms(slack, DAN))
     at(slack, utc(2026, 12, 2, 19, 0))  # Wednesday, 19:00 in London
-    click(slack, ANA, covering, blocks.NEW_DATE)
-    (view,) = slack.fake.open_modals(ANA)
-    date_field = {blocks.DUE_FIELD: {blocks.FIELD_ACTION: {"type": "datepicker"}}}
-    date_field[blocks.DUE_FIELD][blocks.FIELD_ACTION]["selected_date"] = new_day
-    submit(slack, view, ANA, date_field)
+    ana_gives_a_new_date(slack, covering, new_day)
     for moment in (utc(2026, 12, 3, 8, 0), utc(2026, 12, 3, 9, 5), utc(2026, 12, 3, 16, 0)):
         at(slack, moment)
     (told,) = dms(slack, DAN)[heard:]
@@ -1985,11 +1990,7 @@ def test_a_commitment_moved_in_its_owners_hours_tells_them_now_and_reminds_them_
     covering = ana_covers_dans_commitment_then_he_is_back(slack)
     heard = len(dms(slack, DAN))
     at(slack, utc(2026, 12, 2, 10, 0))
-    click(slack, ANA, covering, blocks.NEW_DATE)
-    (view,) = slack.fake.open_modals(ANA)
-    date_field = {blocks.DUE_FIELD: {blocks.FIELD_ACTION: {"type": "datepicker"}}}
-    date_field[blocks.DUE_FIELD][blocks.FIELD_ACTION]["selected_date"] = "2026-12-03"
-    submit(slack, view, ANA, date_field)
+    ana_gives_a_new_date(slack, covering, "2026-12-03")
     at(slack, utc(2026, 12, 2, 10, 1))
     (moved,) = dms(slack, DAN)[heard:]
     assert "to Thu 3 Dec (it was due Wed 2 Dec)" in moved.text
@@ -2046,11 +2047,7 @@ def test_a_commitment_moved_the_evening_before_its_owner_goes_away_leaves_the_re
     heard = len(dms(slack, DAN))
     answer(slack, f"away 2026-12-03 to 2026-12-04 deputy {MENTION[CHLOE]}", user=DAN)
     at(slack, utc(2026, 12, 2, 19, 0))  # Wednesday, 19:00 in London
-    click(slack, ANA, covering, blocks.NEW_DATE)
-    (view,) = slack.fake.open_modals(ANA)
-    date_field = {blocks.DUE_FIELD: {blocks.FIELD_ACTION: {"type": "datepicker"}}}
-    date_field[blocks.DUE_FIELD][blocks.FIELD_ACTION]["selected_date"] = "2026-12-03"
-    submit(slack, view, ANA, date_field)
+    ana_gives_a_new_date(slack, covering, "2026-12-03")
     for moment in (utc(2026, 12, 3, 0, 5), utc(2026, 12, 4, 0, 5)):  # 09:05 in Tokyo
         at(slack, moment)
     due, overdue = dms(slack, CHLOE)
@@ -2369,3 +2366,73 @@ def test_while_the_owner_is_away_the_deputy_the_absence_rules_name_is_reminded(
     assert {user: [m for m in dms(slack, user) if "draft agenda" in m.text] for user in others} == {
         user: [] for user in others
     }
+
+
+def ana_moves_dans_commitment_in_his_evening_to_the_next_day(slack: Slack) -> int:
+    """Dan's `#1` (due Wed 2 Dec) is moved by Ana on Wednesday at 19:00 in London to Thursday:
+    the note is folded into Thursday's due-day reminder. How many DMs Dan had before."""
+    covering = ana_covers_dans_commitment_then_he_is_back(slack)
+    heard = len(dms(slack, DAN))
+    at(slack, utc(2026, 12, 2, 19, 0))
+    ana_gives_a_new_date(slack, covering, "2026-12-03")
+    return heard
+
+
+@pytest.mark.usefixtures("acme")
+@pytest.mark.parametrize(
+    ("change", "owner", "away", "back", "note"),
+    [
+        # Reopened on the due day before Ben's hours; he books the day off: Ana covers.
+        (
+            ana_reopens_bens_commitment_before_his_hours_on_its_due_day,
+            BEN,
+            "away today to 2026-12-04",
+            utc(2026, 12, 7, 14, 30),
+            "<@U0ANA> reopened your commitment `#1` (it had been dropped): *we* owe *Acme "
+            "Corporation* “send the draft MoU”, due Fri 4 Dec. Reminders about it resume.",
+        ),
+        # The same, and nothing is sent until Monday (an outage): held past the due day.
+        (
+            ana_reopens_bens_commitment_before_his_hours_on_its_due_day,
+            BEN,
+            None,
+            utc(2026, 12, 7, 14, 30),
+            "<@U0ANA> reopened your commitment `#1` (it had been dropped): *we* owe *Acme "
+            "Corporation* “send the draft MoU”, due Fri 4 Dec. Reminders about it resume.",
+        ),
+        # Moved in Dan's evening to the next day; he books it off: Chloe covers.
+        (
+            ana_moves_dans_commitment_in_his_evening_to_the_next_day,
+            DAN,
+            f"away 2026-12-03 to 2026-12-04 deputy {MENTION[CHLOE]}",
+            utc(2026, 12, 7, 9, 30),
+            "<@U0ANA> moved your commitment `#1` to Thu 3 Dec (it was due Wed 2 Dec): *we* owe "
+            "*Acme Corporation* “the deck”. Reminders follow the new date.",
+        ),
+    ],
+    ids=["reopened-then-away", "reopened-then-outage", "moved-then-away"],
+)
+def test_a_note_folded_into_a_reminder_read_after_its_day_reads_as_a_note(
+    slack: Slack,
+    change: Any,
+    owner: str,
+    away: str | None,
+    back: datetime,
+    note: str,
+) -> None:
+    """Review: a colleague's change folded into the owner's due-day reminder, then taken off it
+    (a stand-in took the reminder) or held past the day, reached the owner back days later as
+    that reminder: “…which is due Fri 4 Dec. Done already?”. The owner reads the change as a
+    note of its own would say it, then the overdue reminder unless a stand-in had it."""
+    heard = change(slack)
+    if away is not None:
+        answer(slack, away, user=owner)
+        for day in (3, 4):  # every few hours of the days after the change, as `serve` runs
+            for hour in range(0, 24, 4):
+                if utc(2026, 12, day, hour, 5) > slack.runtime.clock.now():
+                    at(slack, utc(2026, 12, day, hour, 5))
+    at(slack, back)
+    told, *later = dms(slack, owner)[heard:]
+    assert told.text == note
+    assert action_ids(told) == [blocks.DONE, blocks.DROP, blocks.NEW_DATE]
+    assert all("and is still open" in reminder.text for reminder in later)
