@@ -330,23 +330,30 @@ def mentions(tokens: Sequence[Token], *, what: str = "people", me: str | None = 
     return user_ids
 
 
-def not_a_mention(typed: str, *, who: str, example: str, instead: str = "") -> str:
-    """Someone named without the `@` Slack makes a mention of (`owner Oxfam ben`): what was
-    wrong, and the line with the `@`; `instead`: what else the verb takes there."""
-    return (
-        f"`{typed}` is not a mention: name the {who} with `@`, e.g. `{example}` (`me` for "
-        f"yourself){instead}."
-    )
+def not_a_mention(typed: str | Sequence[str], *, who: str, example: str, instead: str = "") -> str:
+    """Someone named without the `@` Slack makes a mention of (`owner Oxfam ben`), or several
+    (`team MSF add Ben Dan`): what was wrong, and the line with the `@`; `instead`: what else
+    the verb takes there."""
+    words = [typed] if isinstance(typed, str) else list(typed)
+    named = [f"`{word}`" for word in words]
+    if len(named) == 1:
+        wrong = f"{named[0]} is not a mention"
+    else:
+        wrong = f"{', '.join(named[:-1])} and {named[-1]} are not mentions"
+    return f"{wrong}: name the {who} with `@`, e.g. `{example}` (`me` for yourself){instead}."
 
 
-def _with_at(tokens: Sequence[Token], line: str) -> str:
+def _with_at(tokens: Sequence[Token], line: str, *, each: bool = False) -> str:
     """People as typed, each plain word given the `@` it lacks (`ben and @dan`: `@ben and
     @dan`); a name typed in full gets one, on its first word (`Ben Smith`: `@Ben`), as a Slack
-    mention names a colleague by one handle."""
+    mention names a colleague by one handle. With `each`, every plain word is a colleague of
+    its own, written as a handle is (`Ben Dan`: `@ben @dan`)."""
     return " ".join(
-        "@" + token.text if _unmarked(token) else _as_typed(token, line)
+        ("@" + token.text.lower() if each else "@" + token.text)
+        if _unmarked(token)
+        else _as_typed(token, line)
         for at, token in enumerate(tokens)
-        if not _surname(tokens, at)
+        if each or not _surname(tokens, at)
     )
 
 
@@ -1226,12 +1233,13 @@ def _no_mention_after(line: str, tokens: Sequence[Token], said: int) -> None:
     if at is None or body[at].kind is not Kind.WORD or not body[at].text[:1].isalpha():
         mentions(body)  # says what it is (a quoted name, a channel)
         return
-    end = at + 1
-    while end < len(body) and _surname(body, end):
-        end += 1  # `Ben Smith`: one colleague, named in full
+    # A colleague on a team is a Slack person, whom a mention names by one handle: each plain
+    # word is one (`Ben Dan`: two colleagues, `@ben @dan`), as a handle is written.
+    named = [t.text.rstrip(",") for t in body[at:] if _unmarked(t)]
     word = tokens[said].text.lower()
-    example = f"/partner team {_typed(tokens[:said], line)} {word} {_with_at(body, line)}"
-    named = _typed(body[at:end], line)
+    example = (
+        f"/partner team {_typed(tokens[:said], line)} {word} {_with_at(body, line, each=True)}"
+    )
     raise GrammarError(not_a_mention(named, who="colleagues", example=example))
 
 

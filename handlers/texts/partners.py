@@ -359,7 +359,7 @@ def swallowed_words(partner: str, extra: str, *, verb: str, query: str) -> str:
         # `team Oxfam ben`: people named straight after the name, without their `@`.
         people = " ".join(word if word not in plain else f"@{word}" for word in words)
         example = f"{COMMAND} team {in_command(partner)} add {people}"
-        said = not_a_mention(plain[0], who="colleagues", example=example)
+        said = not_a_mention(plain, who="colleagues", example=example)
         return f"{read} If you meant {bold(partner)}, {said}"
     if verb in ("owner", "deputy") and words and plain == words and all(map(str.isalpha, words)):
         # `owner Oxfam ben @dan`: someone named without the `@`, as `owner Oxfam ben` is told.

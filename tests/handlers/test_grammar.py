@@ -822,10 +822,10 @@ def test_a_word_of_a_longer_name_after_a_known_one_asks_whom_to_name() -> None:
         grammar.parse_person('"MSF" Spain', role="owner", known=_registered("MSF"), me="U0ME")
 
 
-def test_team_shows_a_colleague_named_in_full_as_one_mention() -> None:
+def test_team_shows_each_plain_word_as_a_mention_of_its_own() -> None:
     with pytest.raises(GrammarError) as refused:
         grammar.parse_team("MSF add Ben Smith ben <@U0DAN>", me="U0ME")
     assert refused.value.problem.startswith(
-        "`Ben Smith` is not a mention: name the colleagues with `@`, e.g. `/partner team MSF add "
-        "@Ben @ben @U0DAN`"
+        "`Ben`, `Smith` and `ben` are not mentions: name the colleagues with `@`, e.g. "
+        "`/partner team MSF add @ben @smith @ben @U0DAN`"
     )

@@ -1864,6 +1864,11 @@ def test_add_takes_me_as_owner_deputy_or_team(slack: Slack) -> None:
             "If you meant *Oxfam*, `ben` is not a mention: name the colleagues with `@`, e.g. "
             "`/partner team Oxfam add @ben` (`me` for yourself).",
         ),
+        (
+            "team Oxfam ben dan",
+            "If you meant *Oxfam*, `ben` and `dan` are not mentions: name the colleagues with "
+            "`@`, e.g. `/partner team Oxfam add @ben @dan` (`me` for yourself).",
+        ),
     ],
 )
 def test_a_colleague_named_without_the_at_is_shown_the_line_with_it(
@@ -1990,16 +1995,23 @@ def test_words_of_an_organisation_after_a_known_name_get_no_at_in_the_answer(
     assert (profile.facts.owner_id, profile.members) == (ANA, [])
 
 
-def test_a_colleague_named_by_first_and_last_name_is_shown_one_mention(slack: Slack) -> None:
-    # Review: `team MSF add Ben Smith @dan` suggested `add @Ben @Smith @dan`, two people where
-    # one was meant; a Slack mention names a colleague by one handle.
+def test_bare_names_on_a_team_are_each_a_colleague_to_mention(slack: Slack) -> None:
+    # QA: `team MSF add Ben Dan` answered "`Ben Dan` is not a mention", one full name, with
+    # `add @Ben`: Dan was lost. A team member is a Slack person, named by one handle each.
     answer(slack, "add MSF")
-    said = answer(slack, "team MSF add Ben Smith <@U0DAN|dan>")
+    said = answer(slack, "team MSF add Ben Dan")
     assert (
-        "`Ben Smith` is not a mention: name the colleagues with `@`, e.g. `/partner team MSF add "
-        "@Ben @dan` (`me` for yourself)."
+        "`Ben` and `Dan` are not mentions: name the colleagues with `@`, e.g. "
+        "`/partner team MSF add @ben @dan` (`me` for yourself)."
     ) in said
-    # Lower-case words are handles each, as Slack writes them.
+    assert "*Syntax:* ```/partner team NAME add @user [@user …]" in said
+    said = answer(slack, "team MSF remove Ben, Chloe and <@U0DAN|dan>")
+    assert (
+        "`Ben` and `Chloe` are not mentions: name the colleagues with `@`, e.g. "
+        "`/partner team MSF remove @ben, @chloe and @dan` (`me` for yourself)."
+    ) in said
+    # Lower-case words are handles each, as Slack writes them, as `owner Oxfam ben` says.
     said = answer(slack, "team MSF add ben dan")
+    assert "`ben` and `dan` are not mentions" in said
     assert "e.g. `/partner team MSF add @ben @dan`" in said
     assert registry(slack).profile(team_id=TEAM, partner="MSF").members == []
