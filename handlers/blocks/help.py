@@ -6,7 +6,7 @@ from bot.services.workspace_settings import FirstSteps
 from handlers.blocks import code, context, divider, header, section
 from handlers.grammar import in_command
 from handlers.reply import Block, Reply
-from handlers.verbs import SECTIONS, SYNONYMS, Verb, verbs_in
+from handlers.verbs import SECTIONS, SYNONYMS, VERBS_BY_NAME, Verb, verbs_in
 
 COMMAND = "/partner"
 # The partner the verbs' examples name (`handlers.verbs`), for an example built here.
@@ -102,8 +102,10 @@ def unknown_verb(word: str, suggestions: list[str], *, rest: str = "") -> Reply:
     word of getting rid of a partner, how to end or merge it: `rest` is what was typed after
     it), say what no command does, list the verbs."""
     lead = f"`{word}` is not something I know how to do."
+    if word.lower() in ENDING_WORDS and not rest:
+        return _ending_alone(word)
     if word.lower() in ENDING_WORDS:
-        name = in_command(rest) if rest else "NAME"
+        name = in_command(rest)
         lead += (
             " A partner is never deleted, so its history stays: to mark it as over, "
             f"`{COMMAND} status {name} ended`; if it is a duplicate of another, "
@@ -125,6 +127,23 @@ def unknown_verb(word: str, suggestions: list[str], *, rest: str = "") -> Reply:
         f"`{verb.name}`" for section_name in SECTIONS for verb in verbs_in(section_name)
     )
     text = f"{lead}\nThe verbs are: {verbs}.\nType `{COMMAND} help VERB` for one verb's syntax."
+    return Reply(text=text, blocks=[section(text)])
+
+
+def _ending_alone(word: str) -> Reply:
+    """A word for getting rid of a partner typed alone, or asked about with `help`: no verb does
+    that (a partner is never deleted, so its history stays); the lines that end or merge one,
+    which need the partner's name, each with an example."""
+    merge = VERBS_BY_NAME["merge"]
+    text = (
+        f"`{word}` is not something I know how to do: a partner is never deleted, so its "
+        "history stays. Name the partner in one of these:\n"
+        f"• to mark it as over, `{COMMAND} status NAME ended`, e.g. "
+        f"`{COMMAND} status {EXAMPLE_PARTNER} ended`\n"
+        f"• if it is a duplicate of another, `{COMMAND} {merge.syntax[0]}`, e.g. "
+        f"`{COMMAND} {merge.examples[0]}`\n"
+        f"Type `{COMMAND} help status` or `{COMMAND} help merge` for more."
+    )
     return Reply(text=text, blocks=[section(text)])
 
 

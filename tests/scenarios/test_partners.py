@@ -1995,6 +1995,27 @@ def test_words_of_an_organisation_after_a_known_name_get_no_at_in_the_answer(
     assert (profile.facts.owner_id, profile.members) == (ANA, [])
 
 
+def test_delete_alone_says_what_ending_or_merging_a_partner_takes(slack: Slack) -> None:
+    # QA: `/partner delete` alone answered `status NAME ended` inside a list of every verb,
+    # with no example. No verb deletes a partner (its history stays): the two lines that end or
+    # merge one, which need its name, each with an example.
+    for typed in ("delete", "Delete", "help delete"):
+        said = answer(slack, typed)
+        assert said.startswith(
+            "`delete` is not something I know how to do: a partner is never deleted, so its "
+            "history stays. Name the partner in one of these:\n"
+            "• to mark it as over, `/partner status NAME ended`, e.g. "
+            "`/partner status MSF ended`\n"
+            "• if it is a duplicate of another, `/partner merge DUPLICATE into KEPT`, e.g. "
+            "`/partner merge Doctors w/o Borders into MSF`\n"
+        )
+        assert "The verbs are:" not in said
+    # With the name, the lines name it, as before.
+    said = answer(slack, "delete MSF")
+    assert "`/partner status MSF ended`" in said and "`/partner merge MSF into KEPT`" in said
+    assert partner_count(slack) == 0
+
+
 def test_bare_names_on_a_team_are_each_a_colleague_to_mention(slack: Slack) -> None:
     # QA: `team MSF add Ben Dan` answered "`Ben Dan` is not a mention", one full name, with
     # `add @Ben`: Dan was lost. A team member is a Slack person, named by one handle each.
