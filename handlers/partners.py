@@ -981,7 +981,8 @@ def form_errors(
     if isinstance(error, AlreadyRegistered):
         return {blocks.NAME_FIELD: texts.form_exists(error.existing.facts, owner_name)}
     if isinstance(error, LikelyDuplicate):
-        return {blocks.NAME_FIELD: texts.form_similar([item.facts.name for item in error.similar])}
+        similar = [item.facts.name for item in error.similar]
+        return {blocks.NAME_FIELD: texts.form_similar(error.name, similar)}
     if isinstance(error, NameTaken):
         return {blocks.ALIASES_FIELD: texts.form_name_taken(error.name, error.holder)}
     if isinstance(error, DeputyIsOwner):

@@ -1367,11 +1367,13 @@ def form_exists(existing: PartnerFacts, owner_name: str | None = None) -> str:
     return f"Already registered as {literal(existing.name)}, owned by {owner_name}: see `{show}`."
 
 
-def form_similar(names: Sequence[str]) -> str:
-    registered = in_prose([literal(name) for name in names], conjunction="or")
+def form_similar(name: str, names: Sequence[str]) -> str:
+    """The form's answer to a likely duplicate of `names`: it says what the typed line's
+    button does (`create_anyway`), naming the partner `name` as typed."""
+    registered = in_prose([literal(known) for known in names], conjunction="or")
     return (
-        f"Looks like {registered}, already registered. If it is a different organisation, tick "
-        f"“{FIELD_ANYWAY}” below and add it again."
+        f"Looks like {registered}, already registered. To create {quote(name)} anyway, if it "
+        f"really is a different organisation, tick “{FIELD_ANYWAY}” below and add it again."
     )
 
 

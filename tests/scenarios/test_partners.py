@@ -1494,6 +1494,27 @@ def test_a_forms_field_error_shows_a_name_with_marks_as_typed(slack: Slack) -> N
     assert view.errors == {blocks.ALIASES_FIELD: "“*star*” already stands for _Under_ Score."}
 
 
+def test_the_form_names_the_partner_it_would_create_anyway_as_the_button_does(
+    slack: Slack,
+) -> None:
+    # QA: typed, a likely duplicate offers `Create “Oxfamm” anyway`; the form only said "tick
+    # “Create anyway”", not which name it would create. Both say it the same way now.
+    answer(slack, "add Oxfam")
+    prompt = answer(slack, "add Oxfamm")
+    assert "or create “Oxfamm” anyway if it really is a different organisation" in prompt
+    assert "Create “Oxfamm” anyway" in prompt
+    slack.command("add")
+    (view,) = slack.fake.open_modals(ANA)
+    submit(slack, view, name="Oxfamm", owner=ANA, status="active")
+    assert view.errors == {
+        blocks.NAME_FIELD: "Looks like Oxfam, already registered. To create “Oxfamm” anyway, if "
+        "it really is a different organisation, tick “Create anyway” below and add it again."
+    }
+    assert partner_count(slack) == 1
+    submit(slack, view, name="Oxfamm", owner=ANA, status="active", anyway=True)
+    assert partner_count(slack) == 2
+
+
 def test_add_with_no_arguments_opens_a_form_with_errors_inline(slack: Slack) -> None:
     answer(slack, MSF)
     delivery = slack.command("add")
