@@ -13,7 +13,7 @@ import re
 import unicodedata
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
@@ -27,6 +27,7 @@ __all__ = [
     "FUZZY_THRESHOLD",
     "AS_TYPED",
     "COUNTRY_CODES",
+    "COUNTRY_NAMES",
     "MAX_CANDIDATES",
     "Match",
     "NameIndex",
@@ -37,6 +38,7 @@ __all__ = [
     "normalize_name",
     "one_typo_away",
     "same_body_contained",
+    "sibling_offices",
     "tokens",
 ]
 
@@ -114,17 +116,83 @@ ORGANISATION_WORDS = frozenset(
 )
 
 # Codes of the countries and unions a partner's national office is named by ("Oxfam GB", "CARE
-# USA", "Plan UK"). Only for a one-word name inside a longer one (`same_body_contained`): "Oxfam
-# UK" beside "Oxfam" is likely the same body or its branch, worth asking about before
-# registering; as a name or alias of its own ("UK", `generic_name`) a code is not generic. Codes
-# that are also English words ("in", "it", "at", "be", "me", "no", "so", "to", "am", "my") or
-# common abbreviations ("ai", "id", "tv") are left out: "Plan It" or "Acme AI" beside "Plan" or
-# "Acme" is as likely another organisation. Country names ("Plan Canada") stay words of their
-# own: the name of a place is also a word of many a name.
+# USA", "Plan UK"), read alike with the countries' names (`COUNTRY_NAMES`): only for a name
+# made of another's words and such words (`same_body_contained`, `sibling_offices`): "Oxfam
+# UK" or "Plan Canada" beside "Oxfam" or "Plan", "Oxfam GB" beside "Oxfam UK", is likely the
+# same body or its branch, worth asking about before registering; as a name or alias of its
+# own ("UK", `generic_name`) a code is not generic. Codes that are also English words ("in",
+# "it", "at", "be", "me", "no", "so", "to", "am", "my") or common abbreviations ("ai", "id",
+# "tv") are left out: "Plan It" or "Acme AI" beside "Plan" or "Acme" is as likely another
+# organisation.
 COUNTRY_CODES = frozenset(
     "uk gb us usa uae eu de deu fr es nl ch lu se dk fi ie au nz ca jp kr cn hk sg br mx za ke "
     "ng gh ug tz pk bd ph pl cz ua tr gr pt ro hu eg lb".split()
 )
+
+# Countries (and the nations and regions an office is named for) as `normalize_name` writes
+# them, in English and as national offices often name themselves ("Deutschland", "Suisse").
+# A name of several words counts as one ("Great Britain", "Hong Kong").
+COUNTRY_NAMES = frozenset(
+    (
+        "afghanistan albania algeria angola argentina armenia australia austria azerbaijan "
+        "bahrain bangladesh belarus belgium belize benin bhutan bolivia bosnia botswana brazil "
+        "bulgaria burundi cambodia cameroon canada chad chile china colombia congo croatia cuba "
+        "cyprus czechia denmark djibouti ecuador egypt eritrea estonia eswatini ethiopia fiji "
+        "finland france gabon gambia georgia germany ghana greece guatemala guinea guyana haiti "
+        "honduras hungary iceland india indonesia iran iraq ireland israel italy jamaica japan "
+        "jordan kazakhstan kenya kosovo kuwait kyrgyzstan laos latvia lebanon lesotho liberia "
+        "libya lithuania luxembourg madagascar malawi malaysia maldives mali malta mauritania "
+        "mauritius mexico moldova mongolia montenegro morocco mozambique myanmar burma namibia "
+        "nepal netherlands holland nicaragua niger nigeria norway oman pakistan palestine panama "
+        "paraguay peru philippines poland portugal qatar romania russia rwanda senegal serbia "
+        "singapore slovakia slovenia somalia somaliland spain sudan suriname sweden switzerland "
+        "syria taiwan tajikistan tanzania thailand togo tunisia turkey turkiye turkmenistan "
+        "uganda ukraine uruguay uzbekistan vanuatu venezuela vietnam yemen zambia zimbabwe "
+        "britain england scotland wales europe africa asia america "
+        "deutschland osterreich oesterreich schweiz suisse svizzera espana italia belgique "
+        "belgie nederland sverige norge danmark suomi polska brasil"
+    ).split()
+) | frozenset(
+    [
+        "great britain",
+        "united kingdom",
+        "northern ireland",
+        "united states",
+        "united states of america",
+        "united arab emirates",
+        "new zealand",
+        "south africa",
+        "south sudan",
+        "south korea",
+        "north macedonia",
+        "sierra leone",
+        "sri lanka",
+        "costa rica",
+        "el salvador",
+        "saudi arabia",
+        "burkina faso",
+        "cote divoire",
+        "ivory coast",
+        "czech republic",
+        "dominican republic",
+        "central african republic",
+        "papua new guinea",
+        "timor leste",
+        "hong kong",
+        "puerto rico",
+        "latin america",
+        "east africa",
+        "west africa",
+        "southern africa",
+        "middle east",
+    ]
+)
+_COUNTRY_WORDS_MAX = max(len(name.split()) for name in COUNTRY_NAMES)
+# Words that join a name's words ("Bank of Canada"): a country after one is part of the name,
+# not an office's ("Bank of America" is no office of a "Bank of Canada").
+_JOINING_WORDS = frozenset("the and of for".split())
+# The shortest body two offices' names share (`sibling_offices`): "MSF UK" / "MSF USA" do.
+MIN_OFFICE_BODY = 3
 
 # --- Candidate blocking ---------------------------------------------------------------------------
 
@@ -476,18 +544,82 @@ def contains_words(longer: str, shorter: str) -> bool:
     return longer != shorter and f" {shorter} " in f" {longer} "
 
 
+def _countries_in(words: Sequence[str], *, joining: bool = True) -> int | None:
+    """How many countries (`COUNTRY_CODES`, `COUNTRY_NAMES`) `words` name when they are
+    nothing but countries and `ORGANISATION_WORDS` (without `joining`, none of those that join
+    words: `_JOINING_WORDS`); None when they are anything else."""
+    at, count = 0, 0
+    while at < len(words):
+        size = next(
+            (
+                size
+                for size in range(min(_COUNTRY_WORDS_MAX, len(words) - at), 0, -1)
+                if " ".join(words[at : at + size]) in COUNTRY_NAMES
+            ),
+            0,
+        )
+        if size or words[at] in COUNTRY_CODES:
+            at, count = at + max(size, 1), count + 1
+        elif words[at] in ORGANISATION_WORDS and (joining or words[at] not in _JOINING_WORDS):
+            at += 1
+        else:
+            return None
+    return count
+
+
 def same_body_contained(longer: str, shorter: str) -> bool:
     """Whether the ``normalize_name`` key `shorter`, found whole in `longer`
     (`contains_words`), makes the two likely one partner: `shorter` is at least
     `MIN_CONTAINED_NAME` characters, and it has several words or `longer` adds only
-    `ORGANISATION_WORDS` and `COUNTRY_CODES` to it ("Oxfam Int", "Oxfam UK" of "Oxfam")."""
+    `ORGANISATION_WORDS` and countries, by code or by name, to it ("Oxfam Int", "Oxfam UK",
+    "Plan Canada" of "Oxfam" or "Plan")."""
     if len(shorter) < MIN_CONTAINED_NAME or not contains_words(longer, shorter):
         return False
     if len(tokens(shorter)) > 1:
         return True
     added = tokens(longer)
     added.remove(shorter)
-    return all(word in ORGANISATION_WORDS or word in COUNTRY_CODES for word in added)
+    return _countries_in(added) is not None
+
+
+class _Office(NamedTuple):
+    """A name as a body and the office words after it (`_office_of`)."""
+
+    body: str
+    words: str
+    countries: int
+
+
+def _office_of(key: str) -> _Office | None:
+    """A ``normalize_name`` key as a body and the office words that end it, countries and
+    `ORGANISATION_WORDS` but joining words ("plan international uk": "plan", "international
+    uk", one country), the body as short as it can be; None when no such words end it."""
+    words = tokens(key)
+    for at in range(1, len(words)):
+        if words[at - 1] in _JOINING_WORDS:
+            continue
+        countries = _countries_in(words[at:], joining=False)
+        if countries is not None:
+            return _Office(" ".join(words[:at]), " ".join(words[at:]), countries)
+    return None
+
+
+def sibling_offices(a: str, b: str) -> bool:
+    """Whether two ``normalize_name`` keys name offices of one body: the same first words
+    (`_office_of`: at least `MIN_OFFICE_BODY` characters, not ending in a joining word), then
+    other words that are only countries, by code or name alike, and `ORGANISATION_WORDS`, a
+    country among them ("Plan UK" / "Plan Canada", "Oxfam GB" / "Oxfam UK", "Plan
+    International" / "Plan Deutschland"). "Bank of Canada" / "Bank of America" are not: a
+    country after a joining word is part of the name."""
+    office, other = _office_of(a), _office_of(b)
+    return (
+        office is not None
+        and other is not None
+        and office.body == other.body
+        and office.words != other.words
+        and office.countries + other.countries > 0
+        and len(office.body) >= MIN_OFFICE_BODY
+    )
 
 
 def name_similarity(a: str, b: str, *, score_cutoff: float | None = None) -> float:
@@ -756,13 +888,16 @@ class NameIndex:
            alias is too often an ordinary word of other names, or a parent of another body
            ("Plan B Foundation" is not Plan International for its alias "Plan"; "Siemens" /
            "Siemens Energy", "Doctors" / "Doctors on Call" are neither way round);
+        4. another office of the same body: the same first words, then only countries (by code
+           or name) and words such as "International" on either side, a country among them
+           (`sibling_offices`: "Plan Canada" of "Plan UK", "Oxfam GB" of "Oxfam UK");
         but never two names that differ only in their numbers ("Rotary Club 02" / "Rotary Club
         01", "Rotary Club 2" / "Rotary Club": `differ_in_numbers_only`).
 
         Each rule holds whichever of the two names was registered first: the question should
         not depend on the order the two were added in.
 
-        In that order (3: the registered name closest in length first), one match per
+        In that order (3 and 4: the registered name closest in length first), one match per
         partner, at most `limit`.
         """
         key = normalize_name(query)
@@ -773,6 +908,7 @@ class NameIndex:
             *self.extending(query, limit=limit, same_length=True),
             *self._shortened(key),
             *self._contained(key),
+            *self._offices(key),
         ]
         # Refused before this asks: a partner one of whose labels has the name's own key. One
         # that only another spelling of it meets ("Aerzte" of "Ärzte", "w/o" of "without":
@@ -822,16 +958,24 @@ class NameIndex:
             if same_body_contained(key, (entry := self._entry(entry_id)).key)
             or same_body_contained(entry.key, key)
         ]
-        entries.sort(key=lambda e: (abs(len(e.key) - len(key)), e.label, e.partner_id))
-        return [
-            Match(
-                partner_id=entry.partner_id,
-                label=entry.label,
-                score=100.0 * min(len(entry.key), len(key)) / max(len(entry.key), len(key)),
-                exact=False,
-            )
-            for entry in entries
+        return _closest_first(entries, key)
+
+    def _offices(self, key: str) -> list[Match]:
+        """The entries that name another office of the body `key` names an office of
+        (`duplicates`, 4), the closest in length first. Only a name that ends in office words
+        (`_office_of`) looks, among the entries that share the most trigrams with its body: one
+        more trigram count than the other rules, on `add` only."""
+        office = _office_of(key)
+        if office is None:
+            return []
+        start = office.body + " "
+        entries = [
+            entry
+            for entry_id in self._candidates(office.body)
+            if (entry := self._entry(entry_id)).key.startswith(start)
+            and sibling_offices(key, entry.key)
         ]
+        return _closest_first(entries, key)
 
     def _entry(self, entry_id: int) -> _Entry:
         entry = self._entries[entry_id]
@@ -870,3 +1014,18 @@ class NameIndex:
             pool,
             key=lambda entry_id: shared[entry_id] / (query_grams + gram_counts[entry_id]),
         )
+
+
+def _closest_first(entries: list[_Entry], key: str) -> list[Match]:
+    """`entries` as matches of `key`, the closest in length first, scored by how much of the
+    longer of the two the shorter is."""
+    entries.sort(key=lambda e: (abs(len(e.key) - len(key)), e.label, e.partner_id))
+    return [
+        Match(
+            partner_id=entry.partner_id,
+            label=entry.label,
+            score=100.0 * min(len(entry.key), len(key)) / max(len(entry.key), len(key)),
+            exact=False,
+        )
+        for entry in entries
+    ]

@@ -20,6 +20,7 @@ from bot.naming import (
     person_key,
     same_body_contained,
     same_letters,
+    sibling_offices,
     tokens,
 )
 
@@ -984,7 +985,8 @@ def test_a_name_contains_another_as_whole_words(longer: str, shorter: str, expec
         ("oxfam international gb", "oxfam", True),
         ("acme ai", "acme", False),  # a code that is also a common word or abbreviation
         ("plan it", "plan", False),
-        ("plan canada", "plan", False),  # a country's name is a word of many names
+        ("plan canada", "plan", True),  # a country's name, as its code: a national office
+        ("plan united kingdom", "plan", True),
         ("acme holding", "acme", True),
         ("the plan foundation", "plan", True),
         ("plan b foundation", "plan", False),  # a word of its own
@@ -998,6 +1000,31 @@ def test_a_contained_name_is_the_same_body_when_several_words_or_only_generic_on
     longer: str, shorter: str, expected: bool
 ) -> None:
     assert same_body_contained(longer, shorter) is expected
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [
+        ("plan uk", "plan canada", True),  # a country's code and its name alike
+        ("oxfam gb", "oxfam uk", True),
+        ("oxfam great britain", "oxfam gb", True),
+        ("plan international", "plan uk", True),
+        ("plan international deutschland", "plan united states", True),
+        ("save the children uk", "save the children fund", True),
+        ("msf uk", "msf usa", True),
+        ("plan international", "planet aid", False),  # another first word
+        ("plan international", "plan foundation", False),  # no country on either side
+        ("plan b canada", "plan uk", False),  # "b" is a word of its own
+        ("bank of canada", "bank of america", False),  # a country after "of" is the name's
+        ("un uk", "un us", False),  # too short a body
+        ("plan uk", "plan uk", False),  # the same name
+    ],
+)
+def test_offices_of_one_body_are_the_same_words_then_countries(
+    a: str, b: str, expected: bool
+) -> None:
+    assert sibling_offices(a, b) is expected
+    assert sibling_offices(b, a) is expected
 
 
 def duplicates_index() -> NameIndex:
@@ -1053,8 +1080,12 @@ def duplicates_index() -> NameIndex:
         # One word inside a longer name: the same partner only with words such as
         # "International" or "Foundation" added; a word of its own makes another body.
         ("Plan B Foundation", []),
-        ("Plan Canada", []),
+        ("Plan Canada", ["Plan"]),  # a country's name reads as its code
         ("Planet Aid", []),
+        # Another office of a registered body: a country after the same first words.
+        ("Oxfam GB", ["Oxfam International"]),
+        ("Plan Deutschland", ["Plan"]),
+        ("Save the Children Canada", ["Save the Children"]),
         ("Plan Foundation", ["Plan"]),
         ("Oxfam International Trust", ["Oxfam International"]),  # several words: no check
         ("Oxfam Int", ["Oxfam International"]),

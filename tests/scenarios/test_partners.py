@@ -250,6 +250,31 @@ def test_a_likely_duplicate_asks_then_creates_anyway(slack: Slack) -> None:
     assert partner_count(slack) == 2
 
 
+def test_another_country_office_of_a_partner_asks_before_it_is_added(slack: Slack) -> None:
+    # QA: `add Plan UK` beside "Plan" asked first, but `add Plan Canada` beside "Plan UK"
+    # registered at once, and so did `add Oxfam GB` beside "Oxfam UK": a country's name was a
+    # word of its own, and offices of one body were not compared with each other.
+    answer(slack, "add Plan UK")
+    answer(slack, "add Oxfam UK")
+    for typed, existing in (("Plan Canada", "Plan UK"), ("Oxfam GB", "Oxfam UK")):
+        prompt = answer(slack, f"add {typed}", user=DAN)
+        assert f"Before I add *{typed}*: it looks like a partner we already have." in prompt
+        assert f"*{existing}* · owner <@U0ANA> · 🌱 prospect · similar name" in prompt
+        assert f"Create “{typed}” anyway" in prompt
+    assert partner_count(slack) == 2
+    click(slack, DAN, last(slack, DAN), "partner_create_anyway")
+    assert "Added *Oxfam GB*" in shown(last(slack, DAN))
+    # The international body beside a national office asks too.
+    assert "*Plan UK* · owner" in answer(slack, "add Plan International", user=DAN)
+    click(slack, DAN, last(slack, DAN), "partner_create_anyway")
+    assert "Added *Plan International*" in shown(last(slack, DAN))
+    # A name that only starts alike is another organisation, as is a country after "of".
+    assert "Added *Planet Aid*" in answer(slack, "add Planet Aid")
+    answer(slack, "add Bank of Canada")
+    assert "Added *Bank of America*" in answer(slack, "add Bank of America")
+    assert partner_count(slack) == 7
+
+
 def test_a_shortened_or_misspelt_name_finds_the_partner_it_stands_for(slack: Slack) -> None:
     answer(slack, "add Oxfam International")
     asked = answer(slack, "log Oxfamm via call : typo", user=DAN)
