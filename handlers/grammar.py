@@ -334,13 +334,16 @@ def not_a_mention(typed: str | Sequence[str], *, who: str, example: str, instead
     """Someone named without the `@` Slack makes a mention of (`owner Oxfam ben`), or several
     (`team MSF add Ben Dan`): what was wrong, and the line with the `@`; `instead`: what else
     the verb takes there."""
-    words = [typed] if isinstance(typed, str) else list(typed)
+    wrong = _not_mentions([typed] if isinstance(typed, str) else typed)
+    return f"{wrong}: name the {who} with `@`, e.g. `{example}` (`me` for yourself){instead}."
+
+
+def _not_mentions(words: Sequence[str]) -> str:
+    """ "`ben` is not a mention", "`Ben` and `Dan` are not mentions"."""
     named = [f"`{word}`" for word in words]
     if len(named) == 1:
-        wrong = f"{named[0]} is not a mention"
-    else:
-        wrong = f"{', '.join(named[:-1])} and {named[-1]} are not mentions"
-    return f"{wrong}: name the {who} with `@`, e.g. `{example}` (`me` for yourself){instead}."
+        return f"{named[0]} is not a mention"
+    return f"{', '.join(named[:-1])} and {named[-1]} are not mentions"
 
 
 def _with_at(tokens: Sequence[Token], line: str, *, each: bool = False) -> str:
@@ -742,10 +745,14 @@ def _not_a_person(
             f"out: `{' '.join(['/partner add', head, tail]).rstrip()}`."
         )
     else:
-        typed = " ".join(["/partner add", head, tokens[at].text, _with_at(body, line), tail])
-        typed = typed.rstrip()
+        # On a team, each plain word is a colleague of its own (`team Ben Dan`: `@ben @dan`).
+        each = clause == "team"
+        people = _with_at(body, line, each=each)
+        typed = " ".join(["/partner add", head, tokens[at].text, people, tail]).rstrip()
         fix = f"name the {_CLAUSE_PEOPLE[clause]} with `@`, e.g. `{typed}`."
-    said = f"`{bad.text}` is not a mention: {fix}"
+    plain = [t.text.rstrip(",") for t in body if _unmarked(t)]
+    named = plain if clause == "team" and _unmarked(bad) else [bad.text]
+    said = f"{_not_mentions(named)}: {fix}"
     if quote:
         name = unescape(line[tokens[0].start : tokens[end - 1].end])
         example = " ".join(["/partner add", quoted(name), tail]).rstrip()

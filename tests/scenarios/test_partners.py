@@ -2081,4 +2081,16 @@ def test_bare_names_on_a_team_are_each_a_colleague_to_mention(slack: Slack) -> N
     said = answer(slack, "team MSF add ben dan")
     assert "`ben` and `dan` are not mentions" in said
     assert "e.g. `/partner team MSF add @ben @dan`" in said
+    # `add`'s team clause reads them so too; its owner is one person, named in full.
+    said = answer(slack, "add Acme owner <@U0BEN|ben> team Ben Dan")
+    assert (
+        "`Ben` and `Dan` are not mentions: name the colleagues with `@`, e.g. "
+        "`/partner add Acme owner @ben team @ben @dan`. Nothing was saved."
+    ) in said
+    said = answer(slack, "add Acme owner Ben Smith")
+    assert (
+        "`Ben` is not a mention: name the owner with `@`, e.g. `/partner add Acme owner @Ben`"
+        in (said)
+    )
+    assert partner_count(slack) == 1
     assert registry(slack).profile(team_id=TEAM, partner="MSF").members == []
