@@ -857,6 +857,11 @@ def parse_add(text: str, *, known: KnownNames | None = None, me: str | None = No
             aliases += name_list(body)
             if not body:
                 raise GrammarError('`aka` takes the other names in quotes, e.g. `aka "MSF"`.')
+        elif rest[0].is_word("deputy", "team") and len(rest) > skip:
+            # `add "Acme" team Ben Dan`: past the name's end, the clause, its `@` forgotten.
+            at = len(tokens) - len(rest)
+            upto = _first_clause(rest, after=rest[0].text.lower(), me=me)
+            raise _not_a_person(text, tokens, at, at + upto, me=me, quote=False)
         else:
             raise _not_added(text, tokens, rest)
         rest = rest[end:]

@@ -2087,6 +2087,12 @@ def test_bare_names_on_a_team_are_each_a_colleague_to_mention(slack: Slack) -> N
         "`Ben` and `Dan` are not mentions: name the colleagues with `@`, e.g. "
         "`/partner add Acme owner @ben team @ben @dan`. Nothing was saved."
     ) in said
+    # After a quoted name too: "I did not understand `team Ben Dan`" before.
+    said = answer(slack, 'add "Acme" team Ben Dan')
+    assert (
+        "`Ben` and `Dan` are not mentions: name the colleagues with `@`, e.g. "
+        '`/partner add "Acme" team @ben @dan`. Nothing was saved.'
+    ) in said
     said = answer(slack, "add Acme owner Ben Smith")
     assert (
         "`Ben` is not a mention: name the owner with `@`, e.g. `/partner add Acme owner @Ben`"
