@@ -250,7 +250,11 @@ def _date_ending_clause(word: str, words: list[Token]) -> int | None:
         if words[start - 1].is_word("and", "&", ",", ";"):
             continue
         if word == "with" and any(_short_weekday(token.text) for token in tail):
-            continue
+            # `with Jane Doe fri` is Friday; `with Minh Thu`, `with minh thu`, a name.
+            if not (
+                _day_after_name(words[start - 1]) and all(t.text == t.text.lower() for t in tail)
+            ):
+                continue
         if reads_as_date(" ".join(token.text for token in tail)):
             return start
     return None
@@ -258,10 +262,18 @@ def _date_ending_clause(word: str, words: list[Token]) -> int | None:
 
 def _short_weekday(word: str) -> bool:
     """Whether `word` is a weekday cut short (`thu`, `sun`, `mon`, `tues`): after the people
-    met, as often the end of a name (Minh Thu, Jane Sun) as a day, so only a day written out
-    ends the people there."""
+    met, as often the end of a name (Minh Thu, Jane Sun) as a day, so a day written out ends
+    the people there, and one cut short only as `_day_after_name` allows."""
     bare = word.lower().rstrip(".")
     return len(bare) >= 3 and bare not in WEEKDAYS and any(d.startswith(bare) for d in WEEKDAYS)
+
+
+def _day_after_name(before: Token) -> bool:
+    """Whether a weekday cut short and typed in lower case (`fri`, `thu`) after `before` is a
+    day: after a name written capitalised (`with Jane Doe fri`), a colleague or a quoted name,
+    where a name's own words would be capitalised too (Minh Thu). After a name typed in lower
+    case (`with minh thu`) it may still be the name's end, and stays so."""
+    return before.kind is not Kind.WORD or before.text[:1].isupper()
 
 
 def _dates_after_clauses(

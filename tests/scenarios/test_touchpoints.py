@@ -4142,6 +4142,26 @@ def test_a_name_ending_in_a_short_weekday_is_a_person_not_a_day(slack: Slack) ->
 
 
 @pytest.mark.usefixtures("acme")
+def test_a_short_weekday_in_lower_case_after_a_capitalised_name_is_the_day(slack: Slack) -> None:
+    # `with Jane Doe fri` saved a contact person "Jane Doe fri" (and logged it today): a name's
+    # own words are capitalised as its first ones are, so `fri` here is the day, read as `on
+    # fri` is (the coming Friday, which `log` does not take). Capitalised, or after a name
+    # typed in lower case, it stays the name's end.
+    for line, said in (
+        ("log Acme with Jane Doe fri : pilot", "`fri` (Fri 27 Nov 2026) is in the future"),
+        ("log Acme with Jane Doe last fri : pilot", "on Fri 20 Nov with Jane Doe."),
+        ("plan Acme with Li Wei thu via call : budget", "tomorrow with Li Wei."),
+        ("plan Acme with Mary Major fri 14:00 : lunch", "on Fri 27 Nov at 14:00 with Mary Major."),
+        ("log Acme with Minh Thu : met", "with Minh Thu."),
+        ("log Acme with minh sun : met", "with minh sun."),
+    ):
+        assert said in answer(slack, line, user=ANA), line
+    contacts = [name for name, _title in partner_contacts(slack)]
+    assert contacts == ["Jane Doe", "Li Wei", "Mary Major", "Minh Thu", "minh sun"]
+    assert len(touchpoints(slack)) == 5
+
+
+@pytest.mark.usefixtures("acme")
 def test_a_role_in_brackets_after_a_person_met_is_their_title(slack: Slack) -> None:
     # "Jane Doe (CEO)" was saved as the name, while `contact add` reads the brackets as a title.
     said = answer(slack, "log Acme with Jane Doe (CEO) and John Roe : pilot", user=ANA)
