@@ -406,9 +406,15 @@ def _as_typed(token: Token) -> str:
     return token.text
 
 
-def _people(
-    tokens: list[Token] | None, *, ask: bool = True
-) -> tuple[tuple[str, ...], tuple[str, ...]]:
+class OnePersonOrTwo(GrammarError):
+    """`with Doe, Jane`: one person written surname first, or two people? Asked, not guessed."""
+
+    def __init__(self, first: str, second: str) -> None:
+        super().__init__(texts.one_person_or_two(first, second))
+        self.pair = (first, second)
+
+
+def _people(tokens: list[Token] | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """`with @ben, Jane Doe and John Roe`: the mentioned colleagues, and the people at the
     partner named (separated by `and`, `&`, commas or `;`; a quoted name is one person).
 
@@ -416,8 +422,8 @@ def _people(
     as a job title (`bot.services.job_titles`) stays with the name before it, so `with Jane
     Doe, CEO` is one person, "Jane Doe, CEO" (saved as Jane Doe, titled CEO). Two single words
     and one comma, nothing else (`with Doe, Jane`), may be one person written surname first
-    or two people: asked rather than guessed (`ask`; the form's field, which cannot ask,
-    keeps two)."""
+    or two people: asked rather than guessed (`OnePersonOrTwo`, which the form's field asks
+    beside it)."""
     if tokens is None:
         return (), ()
     if not tokens:
@@ -472,8 +478,8 @@ def _people(
             previous = contacts[-1] = f"{previous}, {name}"
             continue
         contacts.append(previous := name)
-    if ask and commas == 1 and len(contacts) == 2 and _surname_first(tokens):
-        raise GrammarError(texts.one_person_or_two(*contacts))
+    if commas == 1 and len(contacts) == 2 and _surname_first(tokens):
+        raise OnePersonOrTwo(*contacts)
     return tuple(dict.fromkeys(colleagues)), tuple(dict.fromkeys(contacts))
 
 
@@ -1073,13 +1079,16 @@ _COLLEAGUE_TYPED = re.compile(r"(?:^|[\s,;&])(?:<@([UW][A-Z0-9]+)(?:\|([^>]*))?>
 def people_named(text: str) -> tuple[str, ...]:
     """The people at the partner the form's field names, as after `with` in a command:
     `Jane Doe, John Roe` (or `and`, `&`, `;`), a quoted name being one (`"Smith, John"`).
-    Raises GrammarError for a colleague named there: colleagues have their own field."""
+    Raises GrammarError for a colleague named there (colleagues have their own field), and
+    for `Doe, Jane`, one person or two, asked as the command asks (it made two, silently)."""
     if colleague := _COLLEAGUE_TYPED.search(text):
         user_id, label, typed = colleague.groups()
         raise GrammarError(texts.form_colleague_in_contacts(f"@{typed or label or user_id}"))
     try:
         tokens = grammar.tokenize(text)
-        return _people(tokens, ask=False)[1] if tokens else ()
+        return _people(tokens)[1] if tokens else ()
+    except OnePersonOrTwo as asked:
+        raise GrammarError(texts.one_person_or_two(*asked.pair, typed="")) from None
     except GrammarError:
         # Slack escapes nothing in a form's text (a bare `@jane`, a stray `<`): split it plainly.
         names = (name.strip() for name in re.split(r"[,;&]|\band\b", text))

@@ -1773,12 +1773,13 @@ def two_kinds(first: str, second: str) -> str:
     return f"`{first}` and `via {second}` are two kinds of contact: say one."
 
 
-def one_person_or_two(first: str, second: str) -> str:
-    """`with Doe, Jane`: a surname and a given name, or two people? Asked, not guessed."""
+def one_person_or_two(first: str, second: str, *, typed: str = "with ") -> str:
+    """`with Doe, Jane`: a surname and a given name, or two people? Asked, not guessed; in the
+    log form's field (`typed` empty), without the `with`."""
     return (
-        f"`with {first}, {second}`: is that one person or two? For one, write "
-        f'`with {second} {first}` (or quote it: `with "{first}, {second}"`); for two, '
-        f"`with {first} and {second}`."
+        f"`{typed}{first}, {second}`: is that one person or two? For one, write "
+        f'`{typed}{second} {first}` (or quote it: `{typed}"{first}, {second}"`); for two, '
+        f"`{typed}{first} and {second}`."
     )
 
 

@@ -180,3 +180,12 @@ def test_the_forms_people_field_takes_several() -> None:
         with pytest.raises(GrammarError, match="@jane looks like a colleague"):
             people_named(typed)
     assert people_named("jane@acme.org") == ("jane@acme.org",)
+
+
+def test_the_forms_people_field_asks_about_a_surname_first() -> None:
+    # "Doe, Jane" was two people, "Doe" and "Jane": asked as `with Doe, Jane` is, without `with`.
+    with pytest.raises(GrammarError, match="^`Doe, Jane`: is that one person or two?"):
+        people_named("Doe, Jane")
+    assert people_named('"Doe, Jane"') == ("Doe, Jane",)
+    assert people_named("Doe and Jane") == ("Doe", "Jane")
+    assert people_named("Jane Doe, CEO") == ("Jane Doe, CEO",)

@@ -4120,6 +4120,22 @@ def test_a_surname_first_or_two_people_is_asked_not_guessed(slack: Slack) -> Non
 
 
 @pytest.mark.usefixtures("acme")
+def test_the_log_form_asks_about_a_surname_first_as_the_command_does(slack: Slack) -> None:
+    # The form's field split "Doe, Jane" into two contact people, "Doe" and "Jane", unasked.
+    view = open_log_form(slack, BEN)
+    acme_id = partner_id(slack, "Acme Corporation")
+    submit(slack, view, BEN, partner=acme_id, medium="call", contact="Doe, Jane", notes="x")
+    assert view.errors == {
+        blocks.CONTACT_FIELD: "“Doe, Jane”: is that one person or two? For one, write “Jane "
+        'Doe” (or quote it: “"Doe, Jane"”); for two, “Doe and Jane”.'
+    }
+    assert touchpoints(slack) == [] and partner_contacts(slack) == []
+    submit(slack, view, BEN, partner=acme_id, medium="call", contact="Jane Doe", notes="x")
+    assert slack.fake.open_modals(BEN) == []
+    assert partner_contacts(slack) == [("Jane Doe", None)]
+
+
+@pytest.mark.usefixtures("acme")
 def test_a_name_ending_in_a_short_weekday_is_a_person_not_a_day(slack: Slack) -> None:
     # `Thu` and `Sun` are names as often as days cut short: "Minh" was met last Thursday, and
     # "Minh" (and "Jane") added to the partner's contacts.
