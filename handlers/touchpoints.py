@@ -542,7 +542,7 @@ def _record(call: Call, kind: TouchpointKind, *, medium: TouchpointMedium | None
         new=_new_touchpoint(call, line, kind, medium=medium),
         request_key=_request_key(call.invocation),
     )
-    return _recorded(call.runtime, call.team_id, result)
+    return _recorded(call.runtime, call.team_id, result, caller=call.actor)
 
 
 def _new_touchpoint(
@@ -620,15 +620,25 @@ def _bad_touchpoint(call: Call, error: BadTouchpoint) -> GrammarError:
     return GrammarError(said)
 
 
-def _recorded(runtime: Runtime, team_id: str, result: Recorded) -> Reply:
+def _recorded(
+    runtime: Runtime, team_id: str, result: Recorded, *, caller: Actor | None = None
+) -> Reply:
     """The answer to a recorded contact; after the ack, the profiles of the people its messages
-    are timed for are refreshed where stale (`refresh_profiles`)."""
+    are timed for are refreshed where stale (`refresh_profiles`). A command's answer dated on
+    the workspace's calendar (the caller's first) is then answered again in the caller's zone,
+    as Slack's retry of the command is answered (`Touchpoints.dated_for_caller`)."""
     reply = blocks.recorded(result, now=runtime.clock.now())
     if not result.stale:
         return reply
 
-    def refresh(client: WebClient, _respond: Respond) -> None:
+    def refresh(client: WebClient, respond: Respond) -> None:
         refresh_profiles(client, runtime, team_id, result.stale)
+        if caller is None or not result.zone_guessed:
+            return
+        dated = service_of(runtime).dated_for_caller(actor=caller, result=result)
+        if not dated.zone_guessed:
+            again = blocks.recorded(dated, now=runtime.clock.now())
+            respond(**again.as_message(), replace_original=True)
 
     return replace(reply, followup=refresh)
 

@@ -3200,9 +3200,27 @@ class Touchpoints:
             alert_channel=alert.recipient_channel if alert is not None else None,
             alert_threaded=alert is not None and alert.thread_of_dedupe_key is not None,
             owner_told=row.intent_asked or (note.recipient_user if note is not None else None),
-            tz=person_zone(session, team_id=actor.team_id, user_id=actor.user_id),
             repeated=True,
+            **self._caller_dating(session, actor),
         )
+
+    def dated_for_caller(self, *, actor: Actor, result: Recorded) -> Recorded:
+        """`result` dated in the caller's time zone as known now: a first command's answer,
+        dated on the workspace's calendar, once Slack has told us the caller's."""
+        with Session(self.engine) as session:
+            return replace(result, **self._caller_dating(session, actor))
+
+    @staticmethod
+    def _caller_dating(session: Session, actor: Actor) -> dict[str, Any]:
+        """The caller's zone for an answer, whether it is still a guess, and then whom to ask
+        Slack about (the caller: their answer is dated again once it is known)."""
+        team_id, user_id = actor.team_id, actor.user_id
+        guessed = not knows_zone(session, team_id=team_id, user_id=user_id)
+        return {
+            "tz": person_zone(session, team_id=team_id, user_id=user_id),
+            "zone_guessed": guessed,
+            "stale": (user_id,) if guessed else (),
+        }
 
     def brief(self, *, actor: Actor, partner: str) -> Briefing:
         """What to know before reaching out to `partner`: who owns it, who was in touch lately

@@ -2208,14 +2208,9 @@ def test_a_collision_with_someone_you_met_the_partner_with_is_not_called_alerted
 # --- Retries ------------------------------------------------------------------------------------
 
 
-@pytest.mark.usefixtures("acme")
-def test_a_slack_retry_of_the_same_request_logs_once(slack: Slack) -> None:
-    answer(slack, "log Acme : earlier", user=CHLOE)
-    request = slack.requests.slash_command(
-        user_id=BEN, channel_id="C0PARTNERS", text="log Acme via meeting : once"
-    )
-    first = slack.deliver.send(request)
-    again = SlackRequest(
+def retried(slack: Slack, request: SlackRequest, attempt: int = 1) -> SlackRequest:
+    """Slack's retry of `request`: the same body, signed anew, with Slack's retry headers."""
+    return SlackRequest(
         body=request.body,
         headers={
             **request.headers,
@@ -2224,10 +2219,21 @@ def test_a_slack_retry_of_the_same_request_logs_once(slack: Slack) -> None:
                 body=request.body,
                 timestamp=int(datetime.now(UTC).timestamp()),
             ),
+            "X-Slack-Retry-Num": str(attempt),
+            "X-Slack-Retry-Reason": "http_timeout",
         },
-        kind="command",
+        kind=request.kind,
     )
-    second = slack.deliver.send(again)
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_slack_retry_of_the_same_request_logs_once(slack: Slack) -> None:
+    answer(slack, "log Acme : earlier", user=CHLOE)
+    request = slack.requests.slash_command(
+        user_id=BEN, channel_id="C0PARTNERS", text="log Acme via meeting : once"
+    )
+    first = slack.deliver.send(request)
+    second = slack.deliver.send(retried(slack, request))
     slack.runtime.drain()
     assert first.json is not None and second.json is not None
     assert first.json["text"] == second.json["text"]
@@ -2236,6 +2242,50 @@ def test_a_slack_retry_of_the_same_request_logs_once(slack: Slack) -> None:
     deliver_outbox(slack)
     assert len(alerts(slack)) == 1
     assert len(dms(slack, ANA)) == 2  # one note about Chloe's contact, one about Ben's
+
+
+IN_NEW_YORK = "Logged your meeting with *Acme Corporation* today at 04:00."
+
+
+def bens_first_log(slack: Slack) -> SlackRequest:
+    """Ben's first command, a log of Acme, whose answer names Ana's call tomorrow at 15:00 in
+    Berlin (14:00 UTC, 09:00 in New York)."""
+    answer(slack, ACME)
+    answer(slack, "plan Acme on thursday 15:00 via call : pilot", user=ANA)
+    return slack.requests.slash_command(
+        user_id=BEN, channel_id="C0PARTNERS", text="log Acme via meeting : once"
+    )
+
+
+def test_a_first_command_and_its_retries_are_answered_in_the_callers_zone(slack: Slack) -> None:
+    """Ben's first command was answered in UTC ("today at 09:00", Ana's call at 14:00), and
+    Slack's retries of it, his profile fetched by then, in New York's time. The first answer
+    is now answered again in his zone once Slack has told it, as the retries are."""
+    request = bens_first_log(slack)
+    first = slack.deliver.send(request)
+    slack.runtime.drain()
+    retries = [slack.deliver.send(retried(slack, request, attempt)) for attempt in (1, 2)]
+    slack.runtime.drain()
+    assert first.json is not None and "today at 09:00" in first.json["text"]  # at once, in UTC
+    assert all(r.json is not None and r.json["text"].startswith(IN_NEW_YORK) for r in retries)
+    seen = [shown(message) for message in slack.ephemerals_to(BEN)]
+    assert len(seen) == 3 and all(said.startswith(IN_NEW_YORK) for said in seen)
+    assert "tomorrow at 09:00" in seen[0] and "Times here are in" not in seen[0]
+    assert len(touchpoints(slack)) == 2  # Ana's plan, Ben's meeting
+
+
+def test_a_retry_before_slack_told_the_callers_zone_says_its_times_are_utc(slack: Slack) -> None:
+    """A retry answered while Ben's zone was still unknown gave UTC times as if his, unsaid;
+    it now says so, as his first answer does, and is answered again once Slack tells it."""
+    request = bens_first_log(slack)
+    slack.fake.fail_next("users.info", error="fatal_error")  # the first answer's look-up
+    slack.deliver.send(request)
+    slack.runtime.drain()
+    again = slack.deliver.send(retried(slack, request))
+    assert again.json is not None and "today at 09:00" in again.json["text"]
+    assert "Times here are in UTC" in json.dumps(again.json["blocks"])
+    slack.runtime.drain()
+    assert last(slack, BEN).text.startswith(IN_NEW_YORK)
 
 
 @pytest.mark.usefixtures("acme")
@@ -3667,8 +3717,12 @@ def test_log_through_a_real_liaison_serve(served: str, fake_slack: FakeSlack) ->
 
 def test_a_first_command_says_its_times_are_not_yet_in_the_callers_zone(slack: Slack) -> None:
     answer(slack, "add Globex")
-    first = answer(slack, "log Globex via call : hello", user=BEN)
-    assert "Times here are in UTC: I'm asking Slack for your time zone" in first
+    first = slack.command("log Globex via call : hello", user=BEN).json
+    assert first is not None and "today at 09:00" in first["text"]
+    assert "Times here are in UTC: I'm asking Slack for your time zone" in json.dumps(first)
+    # Once Slack has told his zone, the answer is given again in it.
+    said = shown(last(slack, BEN))
+    assert "today at 04:00" in said and "Times here are in" not in said
     again = answer(slack, "log Globex via call : again", user=BEN)
     assert "Times here are in" not in again
 
