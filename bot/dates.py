@@ -1,6 +1,7 @@
 """Dates and times as people type them in `/partner`, read in the caller's time zone.
 
-Accepted (case-insensitive; a leading `the` is left out): `today`, `yesterday`, `tomorrow`; a
+Accepted (case-insensitive; a leading `the` is left out): `today`, `yesterday`, `tomorrow`
+(and as people shorten them: `yday`, `yest`, `tmrw`, `tmr`); a
 weekday (`tuesday`, `tue`: the next one, today included — but for a moment to come (`ahead`, a
 plan) whose time today has passed, next week's: "monday 15:00" typed on Monday at 17:00 means no
 meeting in the past), `last tuesday`, `next tuesday` (in the 7 days after today: nobody says
@@ -276,6 +277,11 @@ def _parse_day(words: str, today: date, *, typed: str, examples: str = EXAMPLES)
         "today": 0,
         "yesterday": -1,
         "tomorrow": 1,
+        # As people shorten them in a hurry.
+        "tmrw": 1,
+        "tmr": 1,
+        "yday": -1,
+        "yest": -1,
         "day after tomorrow": 2,
         "day before yesterday": -2,
     }
@@ -323,9 +329,13 @@ def _parse_day(words: str, today: date, *, typed: str, examples: str = EXAMPLES)
         step, first, _last = period
         if step > 0:
             return first  # `next week`: its Monday; `next month`: its 1st
+        if step < 0 and words.endswith("week"):
+            # `log Acme last week`: which day of it, or a week back from today.
+            which = "`tuesday last week` or `a week ago`"
+        else:
+            which = "`end of week`, `last friday` or `the 15th`"
         raise DateError(
-            f"{typed!r} is more than one day: say which, e.g. `end of week`, `last friday` or "
-            f"`the 15th`. Dates look like: {examples}."
+            f"{typed!r} is more than one day: say which, e.g. {which}. Dates look like: {examples}."
         )
     match = _ORDINAL.match(words)
     if match:

@@ -205,7 +205,7 @@ VERBS: tuple[Verb, ...] = (
         "Everyone on a meeting, call or event of the last 14 days is asked how it went; "
         "without `via` it is a contact, and the answer offers to make it a meeting. "
         "The kind may come first and a date straight after a partner's name "
-        "(`log call MSF yesterday : …`). "
+        "(`log call MSF yesterday : …`; `yday`, `yest`, `tmrw` and `tmr` are read too). "
         "A date more than ten years back is refused as a likely typo of the year.",
         (
             "log MSF with @ben and Jane Doe on yesterday via meeting : agreed on a pilot",

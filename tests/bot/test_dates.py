@@ -172,7 +172,7 @@ def test_a_new_form_takes_a_time_as_the_others_do(text: str, day: date, at: time
     assert parse_when(text, now=NOW, tz=BERLIN) == When(day, at, BERLIN)
 
 
-@pytest.mark.parametrize("text", ["this week", "this month", "last week", "last month"])
+@pytest.mark.parametrize("text", ["this week", "this month", "last month"])
 def test_a_week_or_month_that_is_no_single_day_asks_for_one(text: str) -> None:
     with pytest.raises(DateError) as raised:
         parse_when(text, now=NOW, tz=BERLIN)
@@ -359,3 +359,28 @@ def test_a_command_looking_ahead_shows_days_to_come(text: str) -> None:
     assert AHEAD_EXAMPLES in str(raised.value) and "yesterday" not in str(raised.value)
     with pytest.raises(DateError, match=EXAMPLES.split(",")[1]):
         parse_when(text, now=NOW, tz=BERLIN)
+
+
+# Berlin's today at NOW is Thursday 26 Nov 2026.
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("tmrw", date(2026, 11, 27)),
+        ("TMR", date(2026, 11, 27)),
+        ("yday", date(2026, 11, 25)),
+        ("yest", date(2026, 11, 25)),
+        ("yday 14:00", date(2026, 11, 25)),
+        ("tmrw 10am", date(2026, 11, 27)),
+    ],
+)
+def test_the_days_next_to_today_read_as_people_shorten_them(text: str, day: date) -> None:
+    assert parse_when(text, now=NOW, tz=BERLIN).day == day
+
+
+def test_last_week_asks_which_day_of_it() -> None:
+    with pytest.raises(DateError) as raised:
+        parse_when("last week", now=NOW, tz=BERLIN)
+    assert str(raised.value).startswith(
+        "'last week' is more than one day: say which, e.g. `tuesday last week` or `a week ago`."
+    )
+    assert parse_when("a week ago", now=NOW, tz=BERLIN).day == date(2026, 11, 19)

@@ -8,6 +8,7 @@ The clock starts on Wednesday 25 Nov 2026, 09:00 UTC: 10:00 for Ana (Berlin), 04
 from __future__ import annotations
 
 from datetime import date
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import Session, select
@@ -15,6 +16,8 @@ from sqlmodel import Session, select
 from storage.models import Absence, Commitment, Touchpoint
 from tests.conftest import Slack
 from tests.scenarios.test_partners import ANA, BEN, CHLOE, DAN, answer
+
+BERLIN = ZoneInfo("Europe/Berlin")
 
 
 @pytest.fixture
@@ -209,3 +212,26 @@ def test_a_plans_day_not_read_shows_days_to_come(slack: Slack) -> None:
     said = answer(slack, "plan Acme on someday : review")
     assert "Dates look like: today, tomorrow, friday, next tuesday, in 3 days" in said
     assert "yesterday" not in said and "last tuesday" not in said
+
+
+def logged_days(slack: Slack) -> list[tuple[date, str | None]]:
+    """Each contact recorded: its day in Berlin (Ana's zone) and its notes."""
+    with Session(slack.runtime.engine) as session:
+        rows = session.exec(select(Touchpoint).order_by(Touchpoint.id))  # type: ignore[arg-type]
+        return [(row.at.astimezone(BERLIN).date(), row.notes) for row in rows]
+
+
+@pytest.mark.usefixtures("acme")
+def test_the_days_next_to_today_as_people_shorten_them_are_read(slack: Slack) -> None:
+    said = answer(slack, "log acme yday via call : x")
+    assert "Logged your call with *Acme Corporation* yesterday" in said
+    said = answer(slack, "log ACME on yest : y")
+    assert "Logged your contact with *Acme Corporation* yesterday" in said
+    # QA: "If “10am” is the date, it needs `on`…": `tmrw` was no date.
+    said = answer(slack, "plan acme tmrw 10am : call w jane")
+    assert "Planned your meeting with *Acme Corporation* tomorrow at 10:00" in said
+    assert logged_days(slack) == [
+        (date(2026, 11, 24), "x"),
+        (date(2026, 11, 24), "y"),
+        (date(2026, 11, 26), "call w jane"),
+    ]
