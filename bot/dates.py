@@ -25,9 +25,10 @@ is its Monday, `next month` its 1st, and so `the week after next`, `the month af
 `3/12` and `12.03.2026` are (day first in most countries, month first in the US), with the month
 as a word instead.
 
-Any of these may be followed by a time: `14:00`, `9:30`, `2pm`, `9.30am`; or by `eod`/`end of
-day` (`tomorrow eod`, `friday EOD`: that day, as a due day is). A time with a colon or am/pm may
-come first too: `5pm friday`, `17:00 on friday`. A full stop or exclamation mark
+Any of these may be followed by a time: `14:00`, `9:30`, `2pm`, `9.30am`, `9` (09:00; a bare
+hour from 1 to 7, `at 3`, is asked about, 03:00 or 15:00, rather than guessed); or by
+`eod`/`end of day` (`tomorrow eod`, `friday EOD`: that day, as a due day is). A time with a
+colon or am/pm may come first too: `5pm friday`, `17:00 on friday`. A full stop or exclamation mark
 at the end (`on friday.`, as a sentence ends) is no part of the date.
 
 A span of days (`parse_period`, for time away): `this week`, `next week`, `last week`, `the week
@@ -64,6 +65,8 @@ YEARS_AHEAD = 5
 YEARS_BACK = 10
 _YEAR_WORDS = {5: "five", 10: "ten"}
 
+# A bare hour up to 7 (`at 3`) is as often the afternoon as the night: asked, not guessed.
+_LAST_AMBIGUOUS_HOUR = 7
 _TIME = re.compile(r"^(?P<h>\d{1,2})(?:[:.](?P<m>\d{2}))?\s*(?P<ampm>am|pm)?$")
 # `5 pm` as people type it: the space before am/pm goes, so that it is one word, `5pm`.
 _SPACED_AMPM = re.compile(r"(?<=\d) (?=[ap]m\b)", re.IGNORECASE)
@@ -164,14 +167,14 @@ def parse_when(
         spans = (first.span("day"), first.span("time"))
         words, typed = (" ".join(text[a:b] for a, b in spans) for text in (words, typed))
     today = now.astimezone(tz).date()
-    at: time | None = None
+    time_word: str | None = None
     day_part, _, last_word = words.rpartition(" ")
     if day_part and _TIME.match(last_word) and not _is_number_of_a_date(words):
-        at = _parse_time(last_word)
+        time_word = last_word
         words, typed = day_part, typed.rpartition(" ")[0]
         # "friday at 14:00", "at 14:00": the "at" is how people write a time.
         if words == "at":
-            return When(today, at, tz)
+            return When(today, _parse_time(time_word), tz)
         if words.endswith(" at"):
             words, typed = words[: -len(" at")], typed[: -len(" at")]
     else:
@@ -179,6 +182,8 @@ def parse_when(
         if _TIME.match(words) and (":" in words or words.endswith(("am", "pm"))):
             return When(today, _parse_time(words), tz)
     day = _parse_day(words, today, typed=typed, examples=examples)
+    # The day first: `Team 5` is no date, whatever its number would be as a time.
+    at = None if time_word is None else _parse_time(time_word)
     if ahead and day == today and at is not None and _weekday(words) is not None:
         if datetime.combine(day, at, tzinfo=tz) <= now:
             day += timedelta(days=7)
@@ -248,6 +253,11 @@ def _parse_time(word: str) -> time:
     match = _TIME.match(word)
     assert match is not None
     hour, minute = int(match["h"]), int(match["m"] or 0)
+    if match["m"] is None and not match["ampm"] and 1 <= hour <= _LAST_AMBIGUOUS_HOUR:
+        raise DateError(
+            f"`{word}` alone could be {hour:02d}:00 or {hour + 12}:00: type `at {hour + 12}:00` "
+            f"or `at {hour}pm` for the afternoon, `at {hour}am` for the morning."
+        )
     if match["ampm"]:
         if not 1 <= hour <= 12:
             raise DateError(f"{word!r} is not a time; e.g. 9am, 2pm, 14:00.")

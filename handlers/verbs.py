@@ -219,8 +219,9 @@ VERBS: tuple[Verb, ...] = (
         "Record a planned meeting (or `via` call, email, event), so colleagues know before they "
         "reach out; once its date passes, those taking part are asked how it went. `in 3 days`, "
         "`in 2 weeks` or a date straight after a partner's name (`plan MSF tomorrow 14:00 : …`) "
-        "needs no `on`. A date more than five years ahead is refused as a likely "
-        "typo of the year.",
+        "needs no `on`. A time is `14:00`, `9:30`, `3pm` or `at 9`; an hour from 1 to 7 "
+        "alone (`at 3`) is asked about: 03:00 or 15:00? A date more than five years ahead is "
+        "refused as a likely typo of the year.",
         ("plan MSF on friday 14:00 with Jane Doe : pilot kick-off",),
     ),
     Verb(

@@ -384,3 +384,31 @@ def test_last_week_asks_which_day_of_it() -> None:
         "'last week' is more than one day: say which, e.g. `tuesday last week` or `a week ago`."
     )
     assert parse_when("a week ago", now=NOW, tz=BERLIN).day == date(2026, 11, 19)
+
+
+@pytest.mark.parametrize("text", ["friday at 3", "fri at 3", "tomorrow at 7", "yesterday at 1"])
+def test_a_bare_hour_up_to_seven_is_asked_about_not_read_as_the_night(text: str) -> None:
+    with pytest.raises(DateError) as raised:
+        parse_when(text, now=NOW, tz=BERLIN)
+    hour = int(text[-1])
+    assert str(raised.value) == (
+        f"`{hour}` alone could be 0{hour}:00 or {hour + 12}:00: type `at {hour + 12}:00` or "
+        f"`at {hour}pm` for the afternoon, `at {hour}am` for the morning."
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "at"),
+    [
+        ("friday at 3pm", time(15, 0)),
+        ("friday at 15:00", time(15, 0)),
+        ("friday at 3am", time(3, 0)),
+        ("friday at 9", time(9, 0)),
+        ("friday at 8", time(8, 0)),
+        ("friday 3:30", time(3, 30)),
+        ("friday at 12", time(12, 0)),
+        ("friday at 0", time(0, 0)),
+    ],
+)
+def test_times_that_say_their_half_of_the_day_still_read(text: str, at: time) -> None:
+    assert parse_when(text, now=NOW, tz=BERLIN).at == at

@@ -235,3 +235,18 @@ def test_the_days_next_to_today_as_people_shorten_them_are_read(slack: Slack) ->
         (date(2026, 11, 24), "y"),
         (date(2026, 11, 26), "call w jane"),
     ]
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_bare_hour_up_to_seven_is_asked_about(slack: Slack) -> None:
+    """QA: `plan MSF on fri at 3` planned it at 03:00, and `log … yesterday at 3` logged 03:00."""
+    for line in ("plan Acme on fri at 3 : three", "log Acme on yesterday at 3 via call : y"):
+        said = answer(slack, line)
+        assert "`3` alone could be 03:00 or 15:00: type `at 15:00` or `at 3pm`" in said
+    assert logged_days(slack) == []
+    said = answer(slack, "plan Acme on fri at 3pm : three")
+    assert "on Fri 27 Nov at 15:00" in said
+    said = answer(slack, "plan Acme on fri at 9 : nine")
+    assert "on Fri 27 Nov at 09:00" in said
+    said = answer(slack, "plan Acme on sat at 15:00 : fifteen")
+    assert "on Sat 28 Nov at 15:00" in said
