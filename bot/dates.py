@@ -244,6 +244,20 @@ def reads_as_date(text: str) -> bool:
     return True
 
 
+def looks_like_date(text: str) -> bool:
+    """Whether `text` is in a form of a date, read or refused: `3/12` (day or month first?),
+    `31 Nov`, `last week` (which day?), `friday at 3` (03:00 or 15:00?) as well as what
+    `reads_as_date`. Words typed after a partner's name that look so are its date, never
+    part of its name, so that no answer drops them."""
+    try:
+        parse_when(text, now=datetime(2000, 1, 1, tzinfo=UTC), tz=ZoneInfo("UTC"))
+    except UnreadableDate:
+        return False
+    except DateError:
+        return True
+    return True
+
+
 def _is_number_of_a_date(words: str) -> bool:
     """'20 Nov' ends in a word, '2026-11-20' in digits that are no time, 'in 3 days' in 'days'."""
     return bool(_ISO.match(words) or _MONTH_DAY.match(words))
@@ -351,7 +365,7 @@ def _parse_day(words: str, today: date, *, typed: str, examples: str = EXAMPLES)
     if match:
         return _next_day_of_month(int(match["d"]), today, typed, examples)
     match = _NUMERIC.match(words)
-    if match:
+    if match and _day_and_month(int(match["a"]), int(match["b"])):
         raise DateError(_numeric_refused(typed, match, examples))
     match = _ISO.match(words)
     if match:
@@ -371,6 +385,13 @@ def _parse_day(words: str, today: date, *, typed: str, examples: str = EXAMPLES)
             raise _not_a_day(typed, None, month, examples)
         return min(candidates, key=lambda candidate: abs((candidate - today).days))
     raise UnreadableDate(f"I can't read {typed!r} as a date. Dates look like: {examples}.")
+
+
+def _day_and_month(first: int, second: int) -> bool:
+    """Whether two numbers may be a day and a month, either way round (`3/12`; `2.0` is none)."""
+    return any(
+        1 <= day <= 31 and 1 <= month <= 12 for day, month in ((first, second), (second, first))
+    )
 
 
 def _numeric_refused(typed: str, match: re.Match[str], examples: str) -> str:

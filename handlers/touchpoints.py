@@ -28,7 +28,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.dates import WEEKDAYS, reads_as_date
+from bot.dates import WEEKDAYS, looks_like_date, reads_as_date
 from bot.delivery.dispatcher import ON_CHANNEL_REFUSED
 from bot.mrkdwn import slack_text, unescape
 from bot.runtime import Runtime
@@ -255,7 +255,7 @@ def _date_ending_clause(word: str, words: list[Token]) -> int | None:
                 _day_after_name(words[start - 1]) and all(t.text == t.text.lower() for t in tail)
             ):
                 continue
-        if reads_as_date(" ".join(token.text for token in tail)):
+        if looks_like_date(" ".join(token.text for token in tail)):
             return start
     return None
 
@@ -391,7 +391,8 @@ def _bare_date_as_clause(tokens: list[Token], known: grammar.KnownNames) -> list
         return tokens
     for split in range(used - 1, 0, -1):
         day = " ".join(token.text for token in tokens[split:used])
-        if known([grammar.joined(tokens[:split])]) is not None and reads_as_date(day):
+        # `Acme 3/12`, `Acme last week`: a date refused is still the date, never the name's.
+        if known([grammar.joined(tokens[:split])]) is not None and looks_like_date(day):
             at = tokens[split].start
             return [*tokens[:split], Token(Kind.WORD, "on", at, at), *tokens[split:]]
     return tokens
@@ -769,6 +770,7 @@ def answer(call: Call, body: VerbBody) -> Reply:
         refusal = _not_a_colleague(call, error) if call.verb.name in RECORDED_AS else error
     except (RegistryError, GrammarError) as error:
         refusal = error
+    looked_up = refusal
     if isinstance(refusal, UnknownPartner):
         # Whichever partner it is meant for, a line refused for its date or notes records
         # nothing: say so first rather than offer partners ("Did you mean", "Register it").
@@ -788,6 +790,16 @@ def answer(call: Call, body: VerbBody) -> Reply:
         # words `log` does not take: they are words of a name, "Register it" below.
         assert refusal.start is not None
         refusal = UnknownPartner(refusal.query, [refusal.start.facts])
+    # `plan Oxfamm tmrw 10am : …` lacks no date once the date is read as one.
+    kept = _date_kept(call, looked_up) if misread is None and quoted_line is None else None
+    if kept is not None:
+        # `log Medecins Sans Frontiers yesterday : …`: a pick keeps the date, which it replaced
+        # along with the name; a date refused for itself (`3/12`) is said, and nothing offered.
+        dated_call, refusal, day = kept
+        reply = registry_handlers.answer(dated_call, partial(_refuse, refusal))
+        if not isinstance(refusal, UnknownPartner):
+            return reply
+        return blocks.with_hint(reply, texts.date_kept(day))
     reply = registry_handlers.answer(call, partial(_refuse, refusal))
     if quoted_line is not None:
         # `log Doctors on Call : a`: the line again, the name quoted; a line refused for its
@@ -998,13 +1010,64 @@ def _slip_fixed(call: Call, unknown: UnknownPartner) -> blocks.FixedLine | None:
     )
 
 
+def _date_kept(call: Call, refusal: Exception) -> tuple[Call, Exception, str] | None:
+    """For a name that ends in a date typed without its `on` and is offered partners ("Did you
+    mean"; `log Medecins Sans Frontiers 3/12 : …`): the line with the `on` before the date (the
+    name before it standing for the name typed), what that line is refused for, and the date.
+    The refusal is the date's own (`3/12`: day or month first?), or else the name, with the
+    same partners to offer, whose picks then keep the date (the partners offered for the name
+    before the date, when the date words kept any from looking like it). None for any other
+    refusal, and where a partner offered has a name ending in those words ("Women of
+    Tomorrow")."""
+    if call.verb.name not in RECORDED_AS or not isinstance(refusal, UnknownPartner):
+        return None
+    dated = _trailing_date(refusal.query)
+    typed = next((n for n in call.names if clean_name(n.text) == refusal.query), None)
+    if dated is None or typed is None or refusal.start is not None:
+        return None
+    name, day = dated
+    ending = day.lower().split()
+    if any(facts.name.lower().split()[-len(ending) :] == ending for facts in refusal.candidates):
+        return None
+    candidates = refusal.candidates or _candidates(call, name)
+    if not candidates:
+        return None
+    try:
+        words = grammar.tokenize(call.rest[typed.start : typed.end])
+    except GrammarError:
+        return None
+    if len(words) <= len(ending):
+        return None
+    at = typed.start + words[-len(ending)].start
+    before = typed.start + words[-len(ending) - 1].end
+    dated_call = replace(
+        call,
+        rest=f"{call.rest[:at]}on {call.rest[at:]}",
+        names=[Name(call.rest[typed.start : before], typed.start, before)],
+    )
+    refused = _line_refusal(dated_call)
+    if refused is not None and not isinstance(refused, UnknownPartner):
+        return dated_call, refused, day
+    return dated_call, UnknownPartner(clean_name(name), candidates), day
+
+
+def _candidates(call: Call, name: str) -> list[PartnerFacts]:
+    """The partners "Did you mean" offers for `name` (the date words after a misspelt name
+    keep it from looking like any: `Oxfamm yday`); none when a partner goes by it."""
+    try:
+        call.registry.profile(team_id=call.team_id, partner=name)
+    except UnknownPartner as unknown:
+        return unknown.candidates
+    return []
+
+
 def _trailing_date(query: str) -> tuple[str, str] | None:
     """(name, date) when the unknown name ends in a date without its `on` (`log Globex last
     monday : …`, `log Unicef Spain friday : …`): "Register it" would register the wrong name."""
     words = query.split()
     for start in range(1, len(words)):
         day = " ".join(words[start:])
-        if reads_as_date(day):
+        if looks_like_date(day):
             return " ".join(words[:start]), day
     return None
 

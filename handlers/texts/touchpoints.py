@@ -1860,6 +1860,11 @@ def date_needs_on(verb: str, name: str, day: str) -> str:
     return f"If “{day}” is the date, it needs `on`: `{command}`."
 
 
+def date_kept(day: str) -> str:
+    """Under "Did you mean" for a name that ended in a date: a pick records it on that date."""
+    return f"I read “{day}” as the date: the partner you pick is recorded on it (`on {day}`)."
+
+
 FIELD_CONTACT = "People at the partner"
 FIELD_CONTACT_HINT = (
     "Who you spoke to there, e.g. Jane Doe or jane@partner.org; several: Jane Doe, John Roe."

@@ -11,6 +11,7 @@ from bot.dates import (
     DateError,
     When,
     check_span,
+    looks_like_date,
     parse_period,
     parse_when,
     reads_as_date,
@@ -412,3 +413,23 @@ def test_a_bare_hour_up_to_seven_is_asked_about_not_read_as_the_night(text: str)
 )
 def test_times_that_say_their_half_of_the_day_still_read(text: str, at: time) -> None:
     assert parse_when(text, now=NOW, tz=BERLIN).at == at
+
+
+@pytest.mark.parametrize(
+    ("text", "looks"),
+    [
+        ("3/12", True),
+        ("12.03.2026", True),
+        ("31 Nov", True),
+        ("last week", True),
+        ("friday at 3", True),
+        ("tmrw", True),
+        ("2026-12-03", True),
+        ("blursday", False),
+        ("Team 5", False),
+        ("2.0", False),
+        ("Spain", False),
+    ],
+)
+def test_a_date_read_or_refused_looks_like_one(text: str, looks: bool) -> None:
+    assert looks_like_date(text) is looks

@@ -829,3 +829,38 @@ def test_team_shows_each_plain_word_as_a_mention_of_its_own() -> None:
         "`Ben`, `Smith` and `ben` are not mentions: name the colleagues with `@`, e.g. "
         "`/partner team MSF add @ben @smith @ben @U0DAN`"
     )
+
+
+@pytest.mark.parametrize(
+    ("line", "day"),
+    [
+        ("MSF 3/12 via meeting : logistics pilot", "3/12"),
+        ("msf last week via call : x", "last week"),
+        ("msf tmrw via call : x", "tmrw"),
+        ("msf yday : x", "yday"),
+        ("msf 31 nov : x", "31 nov"),
+        ("msf 2026-13-03 : x", "2026-13-03"),
+        ("msf friday at 3 : x", "friday at 3"),
+        ("msf with Jane 3/12 : x", "3/12"),
+        ("msf via call 3/12 : x", "3/12"),
+    ],
+)
+def test_words_after_a_known_name_that_look_like_a_date_are_its_date(line: str, day: str) -> None:
+    """QA: `log MSF 3/12 …` read "MSF 3/12" as the name, and a "Did you mean" pick of MSF
+    logged the contact today. A date refused (day or month first?) is the date all the same."""
+    from handlers.touchpoints import parse_touchpoint
+
+    known = _registered("MSF", "msf")
+    parsed = parse_touchpoint(line, known=known)
+    assert parsed.name.text.lower() == "msf"
+    assert parsed.day == day
+    assert parsed.contacts in ((), ("Jane",))
+
+
+@pytest.mark.parametrize("line", ["msf Web 2.0 : x", "msf Team 5 : x", "msf Spain : x"])
+def test_words_after_a_known_name_that_are_no_date_stay_the_name(line: str) -> None:
+    from handlers.touchpoints import parse_touchpoint
+
+    parsed = parse_touchpoint(line, known=_registered("msf"))
+    assert parsed.day is None
+    assert parsed.name.text == line.split(" :")[0]

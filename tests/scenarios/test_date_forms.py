@@ -15,7 +15,8 @@ from sqlmodel import Session, select
 
 from storage.models import Absence, Commitment, Touchpoint
 from tests.conftest import Slack
-from tests.scenarios.test_partners import ANA, BEN, CHLOE, DAN, answer
+from tests.scenarios.test_partners import ANA, BEN, CHLOE, DAN, answer, click, last
+from tests.scenarios.test_partners import shown as shown_of
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -222,6 +223,29 @@ def logged_days(slack: Slack) -> list[tuple[date, str | None]]:
 
 
 @pytest.mark.usefixtures("acme")
+@pytest.mark.parametrize(
+    ("line", "said"),
+    [
+        ("log ACME 3/12 via meeting : logistics pilot", "'3/12' is read day first in most"),
+        ("log acme last week via call : x", "say which, e.g. `tuesday last week` or `a week ago`"),
+        ("log acme tmrw via call : x", "`tmrw` (Thu 26 Nov 2026) is in the future"),
+        ("log acme 31 nov via call : x", "'31 nov' is not a day of the calendar"),
+        ("log acme yesterday at 3 via call : x", "`3` alone could be 03:00 or 15:00"),
+    ],
+)
+def test_a_date_after_a_known_name_is_its_date_even_refused(
+    slack: Slack, line: str, said: str
+) -> None:
+    """QA: `log MSF 3/12 via meeting : …` read "MSF 3/12" as the name, offered "Did you mean"
+    MSF, and the pick logged the meeting today: the date dropped without a word."""
+    shown = answer(slack, line)
+    assert said in shown
+    assert "Did you mean" not in shown and "partner_pick" not in shown
+    assert "touchpoint_register" not in shown
+    assert logged_days(slack) == []
+
+
+@pytest.mark.usefixtures("acme")
 def test_the_days_next_to_today_as_people_shorten_them_are_read(slack: Slack) -> None:
     said = answer(slack, "log acme yday via call : x")
     assert "Logged your call with *Acme Corporation* yesterday" in said
@@ -235,6 +259,31 @@ def test_the_days_next_to_today_as_people_shorten_them_are_read(slack: Slack) ->
         (date(2026, 11, 24), "y"),
         (date(2026, 11, 26), "call w jane"),
     ]
+
+
+@pytest.mark.usefixtures("acme")
+def test_did_you_mean_for_a_name_ending_in_a_date_keeps_the_date(slack: Slack) -> None:
+    """A misspelt name and then a date without `on`: the pick records the contact on that
+    date, where it replaced the date with the partner's name."""
+    said = answer(slack, "log Acmee Corporation yday via call : budget")
+    assert "I don't know a partner called “Acmee Corporation”. Did you mean" in said
+    assert "I read “yday” as the date" in said
+    assert "touchpoint_register" not in said
+    click(slack, ANA, last(slack, ANA), "partner_pick_0")
+    assert "Logged your call with *Acme Corporation* yesterday" in shown_of(last(slack, ANA))
+    assert logged_days(slack) == [(date(2026, 11, 24), "budget")]
+    # A date refused for itself is said first, with nothing to pick.
+    said = answer(slack, "log Acmee Corporation 3/12 via call : pilot")
+    assert "'3/12' is read day first in most" in said and "partner_pick" not in said
+    assert len(logged_days(slack)) == 1
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_new_name_ending_in_a_refused_date_is_not_offered_to_register(slack: Slack) -> None:
+    """QA: "Register it: Globex 3/12" registered the date as part of a new partner's name."""
+    said = answer(slack, "log Globex 3/12 via call : x")
+    assert "touchpoint_register" not in said
+    assert "If “3/12” is the date, it needs `on`: `/partner log Globex on 3/12 : …`" in said
 
 
 @pytest.mark.usefixtures("acme")
