@@ -671,8 +671,10 @@ def plan(call: Call) -> Reply:
 
 def intend(call: Call) -> Reply:
     line = _parse(call)
-    if line.day is not None:
-        # An intent is a heads-up about reaching out now; a day ahead is a plan.
+    if line.day is not None and (line.notes is not None or looks_like_date(line.day)):
+        # An intent is a heads-up about reaching out now; a day ahead is a plan. Words after
+        # an `on` that are no date, in a line without its `:` (`intend MSF follow up on MoU`),
+        # are the purpose run into the line: answered as `log` answers them.
         raise GrammarError(texts.intent_takes_no_day(call.rest))
     if line.medium is not None:
         # COMMANDS.md gives `intend` no `via`, and an intent keeps none: refused rather than

@@ -299,3 +299,13 @@ def test_a_bare_hour_up_to_seven_is_asked_about(slack: Slack) -> None:
     assert "on Fri 27 Nov at 09:00" in said
     said = answer(slack, "plan Acme on sat at 15:00 : fifteen")
     assert "on Sat 28 Nov at 15:00" in said
+
+
+@pytest.mark.usefixtures("acme")
+def test_an_intent_with_its_purpose_run_in_after_on_lacks_its_colon(slack: Slack) -> None:
+    """QA: `intend MSF follow up on MoU` said `intend` takes no date, to plan it instead."""
+    said = answer(slack, "intend Acme follow up on MoU")
+    assert "Put a `:` before the purpose" in said
+    assert "takes no date" not in said
+    said = answer(slack, "intend Acme on friday : x")
+    assert "`intend` takes no date" in said
