@@ -28,7 +28,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.dates import WEEKDAYS, looks_like_date, reads_as_date
+from bot.dates import MONTHS, WEEKDAYS, looks_like_date, reads_as_date
 from bot.delivery.dispatcher import ON_CHANNEL_REFUSED
 from bot.mrkdwn import slack_text, unescape
 from bot.runtime import Runtime
@@ -617,8 +617,49 @@ def _bad_touchpoint(call: Call, error: BadTouchpoint) -> GrammarError:
         except GrammarError:
             dated = None
         if dated is not None:
-            said = f"{said} {texts.date_needs_on(call.verb.name, *dated)}"
+            unread = _unread_after_partner(call, *dated)
+            hint = texts.date_needs_on(call.verb.name, *dated) if unread is None else unread
+            said = f"{said} {hint}"
     return GrammarError(said)
+
+
+# Words of a date that mean nothing alone (`next friday`, `friday at 10am`).
+_DATE_LINKS = frozenset({"next", "last", "this", "at", "on", "the", "of", "in", "a"})
+
+
+def _unread_after_partner(call: Call, name: str, day: str) -> str | None:
+    """`plan MSF tmorrow 10am : …`: after a partner's name, words that are no date come before
+    the date that ends the line (“10am”), so that date is not all that was meant: the words
+    after the partner's name, and the first of them that no date reads. None when no partner's
+    name starts the name, or only the date follows it."""
+    words = name.split()
+    counts = range(len(words), 0, -1)
+    picked = call.known([" ".join(words[:count]) for count in counts])
+    if picked is None:
+        return None
+    partner, after = " ".join(words[: counts[picked]]), [*words[counts[picked] :], *day.split()]
+    first = next(
+        (word for word in after if word.lower() not in _DATE_LINKS and not looks_like_date(word)),
+        None,
+    )
+    # A day misspelt (`tmorrow`, `thrusday`), not the rest of another partner's name (`plan
+    # Unicef Spain friday : …`, which the line with its `on` answers).
+    if first is None or not _day_typo(first):
+        return None
+    return texts.date_unread(partner, " ".join(after), first)
+
+
+# Words a day is named by, which a typo of one is a letter off (two, in a long word).
+_DAY_WORDS = (*WEEKDAYS, "today", "tomorrow", "yesterday", *MONTHS)
+LONG_DAY_WORD = 7
+
+
+def _day_typo(word: str) -> bool:
+    """Whether `word` is a day's name typed a letter off (`tmorrow`, `thrusday`), or two in a
+    long word (`blursday`); "Maria" or "Jane" (people after a forgotten `with`) are none."""
+    bare = word.lower()
+    slips = 2 if len(bare) >= LONG_DAY_WORD else 1
+    return len(bare) >= len("today") and any(OSA.distance(bare, day) <= slips for day in _DAY_WORDS)
 
 
 def _recorded(

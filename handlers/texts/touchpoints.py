@@ -15,7 +15,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
-from bot.dates import WEEKDAYS, contact_day
+from bot.dates import AHEAD_EXAMPLES, WEEKDAYS, contact_day
 from bot.mrkdwn import literal
 from bot.services.channels import PassedOver
 from bot.services.registry import PartnerFacts
@@ -1858,6 +1858,14 @@ def date_needs_on(verb: str, name: str, day: str) -> str:
     """A hint for an unknown name that ends in a date typed without `on`."""
     command = f"{COMMAND} {verb} {in_command(name)} on {day} : …"
     return f"If “{day}” is the date, it needs `on`: `{command}`."
+
+
+def date_unread(partner: str, words: str, first: str) -> str:
+    """`plan MSF tmorrow 10am : …`: the words after a partner's name hold one no date reads."""
+    return (
+        f"After “{literal(partner)}”, I can't read “{literal(words)}” as a date: "
+        f"“{literal(first)}” is no day I know. Dates look like: {AHEAD_EXAMPLES}."
+    )
 
 
 def date_kept(day: str) -> str:

@@ -309,3 +309,24 @@ def test_an_intent_with_its_purpose_run_in_after_on_lacks_its_colon(slack: Slack
     assert "takes no date" not in said
     said = answer(slack, "intend Acme on friday : x")
     assert "`intend` takes no date" in said
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_plans_misspelt_day_after_the_name_is_named_in_the_hint(slack: Slack) -> None:
+    """QA: `plan MSF tmrw 10am : …` was told “If “10am” is the date, it needs `on`: `plan MSF
+    tmrw on 10am`”: the first word no date reads is what to put right."""
+    said = answer(slack, "plan Acme tmorrow 10am : call w jane")
+    assert (
+        "After “Acme”, I can't read “tmorrow 10am” as a date: “tmorrow” is no day I know."
+    ) in said
+    assert "If “10am” is the date" not in said
+    # The rest of another partner's name is still shown the line with its `on`.
+    said = answer(slack, "plan Acme Spain friday : x")
+    assert (
+        "If “friday” is the date, it needs `on`: `/partner plan Acme Spain on friday : …`" in said
+    )
+    said = answer(slack, "plan Acme Maria friday : x")
+    assert "I can't read" not in said
+    said = answer(slack, "plan Acme blursday 10am : x")
+    assert "“blursday” is no day I know" in said
+    assert planned(slack) == []
