@@ -229,11 +229,32 @@ def _parse_commit(text: str) -> tuple[CommitLine, bool]:
     what = tail[: found[-1].start()].strip()
     if what.endswith("(") and due.endswith(")"):  # `the deck (due friday)`
         due = due[:-1].strip()
+    earlier = _due_ending(what)
+    if earlier is not None:
+        # `budget by friday by monday`: which day is it due? Not the last one said, unasked.
+        said, promised = earlier
+        last = f"{found[-1].group()} {due}"
+        raise GrammarError(texts.two_due_days(name.text, side, _promised(promised), said, last))
     what = _promised(what)
     if not what and not colon:
         # `we owe by friday`: no `:` was typed, so say where the promise goes in what was.
         raise GrammarError(texts.no_what(name.text, side, due))
     return CommitLine(name=name, side=side, owner_id=owner_id, what=what, due=due), True
+
+
+def _due_ending(what: str) -> tuple[str, str] | None:
+    """A due day said at the end of what was promised, before the one that ends the line
+    (`budget by friday` of `budget by friday by monday`): that day as typed (`by friday`) and
+    the promise before it; None when none (`confirm the due date`, or a promise in quotes)."""
+    if _unquoted(what) != what:
+        return None
+    found = list(_BY.finditer(what))
+    if not found:
+        return None
+    day = what[found[-1].end() :].strip().lstrip(":").rstrip(".!,;").strip()
+    if not day or not reads_as_date(day):
+        return None
+    return f"{found[-1].group()} {day}", what[: found[-1].start()]
 
 
 def _owner_first(side: CommitmentSide, owner_id: str | None, what: str) -> tuple[str | None, str]:

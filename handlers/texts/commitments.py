@@ -294,6 +294,18 @@ def no_what(name: str, side: CommitmentSide, due: str) -> str:
     )
 
 
+def two_due_days(name: str, side: CommitmentSide, what: str, first: str, last: str) -> str:
+    """A commit line with two due days (`budget by friday by monday`): both, the line with
+    one, and how to keep the first in the promise."""
+    says = "we owe" if side is CommitmentSide.US else "they owe"
+    line = f"{COMMAND} commit {name} {says}"
+    return (
+        f"Two due days: `{first}` and `{last}`. Which is it? Type the line with one, e.g. "
+        f"`{line} {what or 'WHAT'} {last}`; if `{first}` is part of what was promised, put "
+        f'it in quotes: `{line} "{what} {first}" {last}`.'
+    )
+
+
 def owner_goes_after_side(side: CommitmentSide, owner_id: str) -> str:
     """A mention at the end of a commit line, after something that reads as no due day
     (`… by friday to @ben`): it may be the owner or whom the promise goes to. The syntax and

@@ -2436,3 +2436,32 @@ def test_a_note_folded_into_a_reminder_read_after_its_day_reads_as_a_note(
     assert told.text == note
     assert action_ids(told) == [blocks.DONE, blocks.DROP, blocks.NEW_DATE]
     assert all("and is still open" in reminder.text for reminder in later)
+
+
+@pytest.mark.parametrize(
+    ("line", "days", "retyped"),
+    [
+        (
+            "we owe budget by friday by monday",
+            "Two due days: `by friday` and `by monday`.",
+            '`/partner commit Acme we owe "budget by friday" by monday`',
+        ),
+        (
+            "they owe : report due friday by 2026-12-07",
+            "Two due days: `due friday` and `by 2026-12-07`.",
+            "`/partner commit Acme they owe report by 2026-12-07`",
+        ),
+    ],
+)
+@pytest.mark.usefixtures("acme")
+def test_a_promise_with_two_due_days_is_refused_naming_both(
+    slack: Slack, line: str, days: str, retyped: str
+) -> None:
+    """QA: `commit oxfam we owe budget by friday by monday` recorded “budget by friday”, due
+    Monday. Both days are named, with the line to type, and nothing is saved."""
+    said = answer(slack, f"commit Acme {line}")
+    assert days in said
+    assert retyped in said
+    assert stored(slack) == []
+    said = answer(slack, 'commit Acme we owe "budget by friday" by 2026-12-07')
+    assert "“budget by friday”, due Mon 7 Dec" in said
