@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from difflib import get_close_matches
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -501,10 +502,30 @@ def list_commitments(call: Call) -> Reply:
         found = service.listing(actor=call.actor, scope=Scope(tokens[0].text.lower()))
     else:
         line = grammar.parse_name(call.rest)
+        meant = _listing_meant(call, tokens, line.name)
+        if meant is not None:
+            raise GrammarError(texts.listing_meant(line.name.text, meant))
         found = service.listing(
             actor=call.actor, scope=Scope.PARTNER, partner=call.partner(line.name)
         )
     return blocks.listing(found, this_year=this_year)
+
+
+def _listing_meant(call: Call, tokens: list[grammar.Token], name: Name) -> str | None:
+    """`commitments overdeu`: the listing its first word is a slip of (`overdue`; `clsoed
+    Acme` → `closed Acme`), as typed after the verb, when no partner goes by the name read nor
+    comes close to it (those are listed, or offered); else None."""
+    if call.known([name.text]) is not None:
+        return None
+    if call.registry.close_reading(team_id=call.team_id, readings=[name.text]) is not None:
+        return None
+    # `mine`, `overdue` and `all` take nothing after them; the closed ones a partner or `mine`.
+    words = [*texts.CLOSED_WORDS, *(() if len(tokens) > 1 else (Scope.ALL, *texts.SCOPES))]
+    close = get_close_matches(tokens[0].text.lower(), words, 1, 0.7)
+    if not close:
+        return None
+    rest = call.rest[tokens[1].start :].strip() if len(tokens) > 1 else ""
+    return f"{close[0]} {rest}".strip()
 
 
 def cadence(call: Call) -> Reply:

@@ -549,6 +549,12 @@ def closed_forms(word: str) -> str:
     )
 
 
+def listing_meant(typed: str, meant: str) -> str:
+    """`commitments overdeu`: no partner is called so, nor comes close, and the word is a slip
+    of a listing's (`meant`, with what followed it)."""
+    return f"I don't know a partner called “{typed}”. Did you mean `{COMMAND} commitments {meant}`?"
+
+
 def closed_hint() -> str:
     return f"Closed one by mistake? `{COMMAND} reopen ID` opens it again."
 

@@ -2465,3 +2465,26 @@ def test_a_promise_with_two_due_days_is_refused_naming_both(
     assert stored(slack) == []
     said = answer(slack, 'commit Acme we owe "budget by friday" by 2026-12-07')
     assert "“budget by friday”, due Mon 7 Dec" in said
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [("overdeu", "overdue"), ("mien", "mine"), ("clsoed Acme", "closed Acme")],
+)
+@pytest.mark.usefixtures("acme")
+def test_a_slip_of_a_listing_word_is_offered_the_listing(
+    slack: Slack, typed: str, meant: str
+) -> None:
+    """QA: `commitments overdeu` answered only that no partner is called “overdeu”."""
+    said = answer(slack, f"commitments {typed}")
+    assert (
+        f"I don't know a partner called “{typed}”. Did you mean `/partner commitments {meant}`?"
+    ) in said
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_near_miss_of_a_partner_is_offered_before_a_listing_word(slack: Slack) -> None:
+    assert "Did you mean one of these?" in answer(slack, "commitments Acmee")
+    said = answer(slack, "commitments zebra")
+    assert "I don't know a partner called “zebra”" in said
+    assert "Did you mean" not in said
