@@ -333,17 +333,17 @@ def owner(call: Call) -> Reply:
     if isinstance(line, PartnerProfile):
         return say(texts.owner_shown(line.facts))
     told: list[str] = []
+    said: list[str] = []
     handover = call.registry.hand_over(
         actor=call.actor,
         partner=call.partner(line.name),
         new_owner_id=line.user_id,
-        tell=partial(NOTES.handed_over, changed_by(call), told),
+        tell=partial(NOTES.handed_over, changed_by(call), told, said=said),
     )
-    return say(
-        texts.handed_over(
-            handover.facts, handover.old_owner_id, told, was_deputy=handover.was_deputy
-        )
+    answer = texts.handed_over(
+        handover.facts, handover.old_owner_id, told, was_deputy=handover.was_deputy
     )
+    return say("\n".join([answer, *said]))
 
 
 def deputy(call: Call) -> Reply:

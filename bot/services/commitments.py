@@ -114,6 +114,9 @@ NOTE_LEEWAY = timedelta(minutes=15)
 # Why a message about an open commitment was withdrawn unsent when its partner ended
 # (`quiet_for_ended`): a reminder cancelled so is queued afresh once the partner is reopened.
 ENDED_REASON = "the partner ended"
+# Why a message about a commitment was withdrawn unsent when the partner's owner handed it over
+# with its follow-up (`hand_over_follow_ups`): it is forgotten at once, the new owner's queued.
+HANDED_OVER_REASON = "followed up by the new owner"
 # Why a note about a change is kept cancelled from the start: it was folded into the owner's
 # reminder due then (`_tell_owner`), and is kept as it reads on its own, should that reminder go
 # to a stand-in or outlive its day (`_unfold`).
@@ -857,6 +860,67 @@ class Commitments:
             for row in open_ones
             if row.id is not None
         )
+
+    def hand_over_follow_ups(
+        self,
+        session: Session,
+        *,
+        team_id: str,
+        partner_id: int,
+        old_owner_id: str,
+        new_owner_id: str,
+        now: datetime,
+    ) -> list[CommitmentFacts]:
+        """In a handover's transaction: the partner's open promises to us (`them`) that its old
+        owner follows up go to the new owner, who is to chase the partner now; ours (`us`) stay
+        with whoever delivers them. A commitment does not record why its follower follows it
+        up (as the partner's owner, or named for it), so each the old owner follows up moves:
+        a chase left with them goes around the partner's accountable contact, whom nobody
+        would tell of it, while one moved wrongly is told to both. What waits unsent about
+        each (its reminder, to the old owner or whoever covers for them; a note to the old
+        owner) is withdrawn, and the reminder due now is queued for whoever hears for the new
+        owner (`_remind`); those to come follow as for any commitment. The moved ones."""
+        rows = store.commitments(
+            session=session,
+            team_id=team_id,
+            where=CommitmentFilter(
+                status=CommitmentStatus.OPEN, partner_ids=(partner_id,), owner_id=old_owner_id
+            ),
+        )
+        moved: list[Commitment] = []
+        for row in rows:
+            assert row.id is not None
+            if row.side != CommitmentSide.THEM or not store.replace_owner(
+                session=session,
+                team_id=team_id,
+                commitment_id=row.id,
+                owner_id=new_owner_id,
+                instead_of=old_owner_id,
+            ):
+                continue
+            prefix = key_prefix(row.id)
+            outbox_store.cancel_unsent(
+                session=session, team_id=team_id, key_prefix=prefix, reason=HANDED_OVER_REASON
+            )
+            for reason in (HANDED_OVER_REASON, ENDED_REASON):
+                outbox_store.forget_cancelled(
+                    session=session, team_id=team_id, key_prefix=prefix, reason=reason
+                )
+            # Recorded for the old owner: no reminder to the new one says it was for them.
+            outbox_store.forget_cancelled(
+                session=session, team_id=team_id, dedupe_key=note_key(row.id)
+            )
+            session.refresh(row)
+            moved.append(row)
+        if not moved:
+            return []
+        workspace = get_workspaces(session=session, team_ids=[team_id]).get(team_id)
+        hours = WorkingHours.of(workspace)
+        for row in moved:
+            self._remind(session, row, hours=hours, now=now)
+        found = partner_store.get_partner(session=session, team_id=team_id, partner_id=partner_id)
+        assert found is not None
+        return [self._facts(session, row, found.name, now) for row in moved]
 
     def resume_for_reopened(
         self, session: Session, *, team_id: str, partner_id: int, now: datetime

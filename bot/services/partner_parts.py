@@ -110,6 +110,9 @@ class Wording(Protocol):
     def handover_to_old_owner(
         self, facts: PartnerFacts, by: str, *, briefly: bool = ...
     ) -> str: ...
+    def follow_ups_handed_over(
+        self, facts: PartnerFacts, count: int, old_owner: str, *, reader: str | None
+    ) -> str: ...
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -442,7 +445,13 @@ class PartnerNotes:
         ]
 
     def handed_over(
-        self, by: ChangeBy, told: list[str], session: Session, handover: Handover
+        self,
+        by: ChangeBy,
+        told: list[str],
+        session: Session,
+        handover: Handover,
+        *,
+        said: list[str] | None = None,
     ) -> None:
         """Queue the handover messages to the new and the old owner (not to whoever did it) in
         the handover's own transaction, naming in `told` who will hear. Later features' parts
@@ -452,7 +461,11 @@ class PartnerNotes:
         now and is withdrawn: the old owner's "you own it now" (they hear instead that they
         owned it for a while), the new owner's "it went to someone else" (they own it as they
         thought, and hear nothing) and their "you owned it for a while" (they hear that they
-        own it)."""
+        own it).
+
+        The promises the partner owes us that the old owner followed up go to the new owner
+        with it (`Commitments.hand_over_follow_ups`): both notes say so, and so does a line
+        added to `said` for whoever did it."""
         facts, caller = handover.facts, by.user_id
         new, old = handover.new_owner_id, handover.old_owner_id
 
@@ -465,16 +478,36 @@ class PartnerNotes:
         withdraw_note(new, Side.BRIEF)
         # A deputy made the owner need not read first that they are its deputy.
         withdraw(session, team_id=by.team_id, key_prefix=_deputy_key(facts.id, new))
+        moved = 0
+        if old is not None:
+            moved = len(
+                self.commitments_of(by.runtime).hand_over_follow_ups(
+                    session,
+                    team_id=by.team_id,
+                    partner_id=facts.id,
+                    old_owner_id=old,
+                    new_owner_id=new,
+                    now=by.runtime.clock.now(),
+                )
+            )
+
+        def follow_ups(reader: str | None) -> str:
+            if not moved or old is None:
+                return ""
+            return " " + self.wording.follow_ups_handed_over(facts, moved, old, reader=reader)
+
         notes: list[tuple[str, Side, str]] = []
         if new != caller and not still_owned:
             to_new = self.wording.handover_to_new_owner(
                 facts, old, caller, was_deputy=handover.was_deputy
             )
-            notes.append((new, Side.NEW, to_new))
+            notes.append((new, Side.NEW, to_new + follow_ups(new)))
         if old is not None and old != caller:
             side = Side.BRIEF if briefly else Side.OLD
             text = self.wording.handover_to_old_owner(facts, caller, briefly=briefly)
-            notes.append((old, side, text))
+            notes.append((old, side, text + follow_ups(old)))
+        if said is not None and moved:
+            said.append(follow_ups(new if new == caller else None).strip())
         this = by.occasion()
         for user_id, side, text in notes:
             self._queue_owner_note(

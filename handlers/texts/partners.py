@@ -657,6 +657,31 @@ def owner_of_new_partner(facts: PartnerFacts, by: str) -> str:
     )
 
 
+def follow_ups_handed_over(
+    facts: PartnerFacts, count: int, old_owner: str, *, reader: str | None
+) -> str:
+    """A handover's promises the partner owes us that its old owner followed up, now followed
+    up by the new owner: as the new owner reads it, the old one, or whoever handed it over
+    (`reader` None)."""
+    promises = "1 promise" if count == 1 else f"{count} promises"
+    are = "is" if count == 1 else "are"
+    owes = f"{bold(facts.name)} owes us"
+    if reader == facts.owner_id:
+        return (
+            f"{promises} {owes} {are} now yours to follow up: "
+            f"`{COMMAND} commitments {in_command(facts.name)}` lists them."
+        )
+    if reader == old_owner:
+        the = "The promise" if count == 1 else f"The {count} promises"
+        return (
+            f"{the} {owes} that you followed up {are} now {person(facts.owner_id)}'s to follow up."
+        )
+    return (
+        f"{promises} {owes} that {person(old_owner)} followed up {are} now "
+        f"{person(facts.owner_id)}'s to follow up."
+    )
+
+
 def handover_to_old_owner(facts: PartnerFacts, by: str, *, briefly: bool = False) -> str:
     """To the old owner; `briefly`: they were made the owner so shortly before that the note
     saying so had not reached them yet (it is withdrawn)."""

@@ -2488,3 +2488,41 @@ def test_a_near_miss_of_a_partner_is_offered_before_a_listing_word(slack: Slack)
     said = answer(slack, "commitments zebra")
     assert "I don't know a partner called “zebra”" in said
     assert "Did you mean" not in said
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_handover_gives_the_new_owner_the_promises_the_old_owner_followed_up(
+    slack: Slack,
+) -> None:
+    """QA: after `owner oxfam @chloe` every promise Oxfam owed us was still followed up by Ana,
+    the old owner: she kept the chase reminders, and Chloe was never told of them. Now those
+    Ana followed up go to Chloe, with the reminder already queued for Ana; ours, and one Dan
+    follows up, stay."""
+    answer(slack, "commit Acme them : signed NDA by 2026-12-04")
+    answer(slack, "commit Acme us : the deck by 2026-12-04")
+    answer(slack, f"commit Acme them {MENTION[DAN]} : logo files by 2026-12-04")
+    # Tue 09:05 in Berlin: the reminders planner queues Ana's two, not sent yet.
+    slack.runtime.clock.set(utc(2026, 12, 1, 8, 5))  # type: ignore[attr-defined]
+    (reminders,) = [job for job in build_planners() if job.name == "commitment-reminders"]
+    assert run_planner(slack.runtime, reminders, slack.runtime.clock.now())
+    said = answer(slack, f"owner Acme {MENTION[CHLOE]}")
+    assert (
+        "1 promise *Acme Corporation* owes us that <@U0ANA> followed up is now <@U0CHLOE>'s to "
+        "follow up."
+    ) in said
+    assert [(row.number, row.owner_id) for row in stored(slack)] == [(1, CHLOE), (2, ANA), (3, DAN)]
+    at(slack, utc(2026, 12, 1, 8, 30))
+    (reminder,) = dms(slack, ANA)
+    assert "`#2` *we* owe *Acme Corporation* “the deck” is due Fri 4 Dec" in reminder.text
+    assert dms(slack, CHLOE) == []  # 17:30 in Tokyo
+    at(slack, utc(2026, 12, 2, 0, 30))
+    assert len(dms(slack, ANA)) == 1
+    (handover,) = [m for m in dms(slack, CHLOE) if "made you the owner" in m.text]
+    (chase,) = [m for m in dms(slack, CHLOE) if "made you the owner" not in m.text]
+    assert (
+        "1 promise *Acme Corporation* owes us is now yours to follow up: "
+        "`/partner commitments Acme Corporation` lists them."
+    ) in handover.text
+    assert "`#1` *Acme Corporation* owes us “signed NDA”" in chase.text
+    assert "You get this because you follow it up." in shown(chase)
+    assert action_ids(chase) == [blocks.DONE, blocks.DROP, blocks.NEW_DATE]
