@@ -58,7 +58,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.clock import Clock
-from bot.dates import AHEAD_EXAMPLES, DateError, check_span, parse_when
+from bot.dates import AHEAD_EXAMPLES, WEEKDAYS, DateError, check_span, parse_when
 from bot.delivery.absence import (
     absence_when_reached,
     person_zone,
@@ -279,6 +279,8 @@ class Recorded:
     first_reminder: Stage = Stage.BEFORE
     # The time of day typed with the due day (`by friday 14:00`): a commitment is due on a day.
     time_left_out: time | None = None
+    # The due day typed was today's weekday alone (`by monday` on a Monday): read as next week's.
+    weekday_today: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -532,6 +534,16 @@ def check_due(day: date, *, today: date, typed: str | None = None) -> date:
     return day
 
 
+def _bare_weekday(typed: str | None) -> bool:
+    """Whether a due day was typed as a weekday alone (`monday`, `Mon.`), no time nor week."""
+    words = (typed or "").lower().rstrip(".!").split()
+    return (
+        len(words) == 1
+        and len(words[0]) >= 3
+        and any(name.startswith(words[0]) for name in WEEKDAYS)
+    )
+
+
 def working_day_on_or_before(day: date, hours: WorkingHours) -> date:
     while day.weekday() not in hours.days:
         day -= timedelta(days=1)
@@ -702,6 +714,11 @@ class Commitments:
                     return self._recorded(session, actor, done, repeated=True)
             tz = self._caller_zone(session, actor, needed=new.due_text is not None)
             due_on, time_left_out = self._due(new.due_text, new.due_on, tz=tz, now=now)
+            # `by monday` typed on a Monday: a promise due today is said `by today` (or `eod`);
+            # the weekday is most likely next week's, and the answer says it was so read.
+            weekday_today = due_on == now.astimezone(tz).date() and _bare_weekday(new.due_text)
+            if weekday_today:
+                due_on += timedelta(days=7)
             found = self._partner(session, team_id, partner)
             if found.status == PartnerStatus.ENDED:
                 facts_of_partner = self._partner_facts(session, found)
@@ -766,7 +783,13 @@ class Commitments:
                 )
                 self._fold_note_now(session, row, found, first_at, hours=hours, now=now)
             recorded = self._recorded(
-                session, actor, row, repeated=False, facts=facts, time_left_out=time_left_out
+                session,
+                actor,
+                row,
+                repeated=False,
+                facts=facts,
+                time_left_out=time_left_out,
+                weekday_today=weekday_today,
             )
             session.commit()
         return recorded
@@ -812,6 +835,7 @@ class Commitments:
         repeated: bool,
         facts: CommitmentFacts | None = None,
         time_left_out: time | None = None,
+        weekday_today: bool = False,
     ) -> Recorded:
         found = partner_store.get_partner(
             session=session, team_id=row.team_id, partner_id=row.partner_id
@@ -835,6 +859,7 @@ class Commitments:
             tz=person_zone(session, team_id=actor.team_id, user_id=actor.user_id),
             first_reminder=first,
             time_left_out=time_left_out,
+            weekday_today=weekday_today,
         )
 
     # --- Closing and moving --------------------------------------------------------------------

@@ -232,6 +232,12 @@ def recorded(result: Recorded) -> str:
         if result.time_left_out is not None
         else ""
     )
+    if result.weekday_today:
+        weekday = f"{item.due_on:%A}"
+        left_out = (
+            f" ({weekday} is today, so I read next {weekday}; due today instead? "
+            f"`{COMMAND} drop {item.number}` and record it `by today`)"
+        )
     return (
         f"{lead} {number(item.number)}: {promise(item)}, due {due_day(item)}{left_out}. "
         f"{who}{told}. {reminded} {_REMINDERS_FROM[result.first_reminder]}. "

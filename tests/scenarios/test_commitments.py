@@ -2526,3 +2526,18 @@ def test_a_handover_gives_the_new_owner_the_promises_the_old_owner_followed_up(
     assert "`#1` *Acme Corporation* owes us “signed NDA”" in chase.text
     assert "You get this because you follow it up." in shown(chase)
     assert action_ids(chase) == [blocks.DONE, blocks.DROP, blocks.NEW_DATE]
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_due_day_typed_as_todays_weekday_alone_is_next_weeks_and_said_so(slack: Slack) -> None:
+    """QA: `commit oxfam we owe budget by monday` typed on a Monday was due that day. Typed on
+    Wednesday 25 Nov, `by wednesday` is due Wed 2 Dec; `by today`, and the weekday with a
+    time, stay today's."""
+    said = answer(slack, "commit Acme we owe budget by wednesday")
+    assert (
+        "due Wed 2 Dec (Wednesday is today, so I read next Wednesday; due today instead? "
+        "`/partner drop 1` and record it `by today`)."
+    ) in said
+    answer(slack, "commit Acme we owe budget by today")
+    answer(slack, "commit Acme we owe budget by wed 17:00")
+    assert [str(row.due_on) for row in stored(slack)] == ["2026-12-02", "2026-11-25", "2026-11-25"]
