@@ -2541,3 +2541,21 @@ def test_a_due_day_typed_as_todays_weekday_alone_is_next_weeks_and_said_so(slack
     answer(slack, "commit Acme we owe budget by today")
     answer(slack, "commit Acme we owe budget by wed 17:00")
     assert [str(row.due_on) for row in stored(slack)] == ["2026-12-02", "2026-11-25", "2026-11-25"]
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_deputy_taking_over_is_answered_that_the_follow_ups_are_theirs(slack: Slack) -> None:
+    answer(slack, "commit Acme them : signed NDA by 2026-12-04")
+    answer(slack, "commit Acme them : logo files by 2026-12-11")
+    answer(slack, f"deputy Acme {MENTION[CHLOE]}")
+    said = answer(slack, f"owner Acme {MENTION[CHLOE]}", user=CHLOE)
+    assert (
+        "2 promises *Acme Corporation* owes us are now yours to follow up: "
+        "`/partner commitments Acme Corporation` lists them."
+    ) in said
+    at(slack, utc(2026, 11, 25, 9, 5))
+    (note,) = [m for m in dms(slack, ANA) if "took over" in m.text]
+    assert note.text.endswith(
+        "The 2 promises *Acme Corporation* owes us that you followed up are now <@U0CHLOE>'s "
+        "to follow up."
+    )
