@@ -422,7 +422,8 @@ def test_check_briefs_on_the_last_three_contacts_plans_and_everyones_open_intent
         "*\\n• <@U0BEN> had a call with them yesterday"
         "\\n• <@U0ANA> met them on Mon 23 Nov with Jane Doe"
         "\\n• You emailed them on Thu 19 Nov"
-    )  # the last three: not Dan's summit
+        "\\nAlso in touch in the last 14 days: <@U0DAN> (event, Mon 16 Nov)."
+    )  # the last three, and Dan, in touch within the window, named below them
     assert "You plan to meet them on Thu 3 Dec at 10:00" in section(brief, "Planned")
     intents = section(brief, "Intents")
     assert (
