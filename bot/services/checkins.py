@@ -202,6 +202,9 @@ class CheckInCard:
     # of the time away), whom a Problem would reach only once the owner is back (their working
     # hours, or their own time away, come after), so it waits for the owner.
     late_covers: tuple[str, ...] = ()
+    # `problem_to` is away too as the alert would reach them (a cover back before the owner):
+    # the end of their time away, in their zone; the alert waits for them until then.
+    problem_to_back: datetime | None = None
     # The recipient recorded the same meeting too (`recorded_again`): "planned" or "logged".
     recipient_recorded: str | None = None
     # Show the buttons again (after "Change").
@@ -472,6 +475,21 @@ def recorded_again(found: Recorded, touchpoint: Recorded) -> bool:
     if found.author_id == touchpoint.author_id:
         return found.planned != touchpoint.planned
     return found.author_id in touchpoint.colleagues or touchpoint.author_id in found.colleagues
+
+
+def _back_from_away(known: _Known, user_id: str, at: datetime) -> datetime | None:
+    """When `user_id`, away as a DM queued for them at `at` would reach them, is back: the end
+    of their time away (and of any that follows it, as the dispatcher holds the DM), in their
+    zone; None when they are not away then."""
+    schedule = known.schedule(user_id)
+    ends = None
+    while (
+        absence := absence_when_reached(
+            known.session, team_id=known.team_id, user_id=user_id, now=at, schedule=schedule
+        )
+    ) is not None:
+        ends = at = absence.ends_at
+    return None if ends is None else ends.astimezone(zone(known.tz(user_id)))
 
 
 def _recorded_too(
@@ -1417,7 +1435,9 @@ class CheckIns:
             raise CheckInGone()
         assert checkin.id is not None
         until = None if checkin.answered_at is None else checkin.answered_at + CHANGE_WINDOW
-        owner_back, problem_to, late_covers = self._owner_away(checkin, partner, now, known)
+        owner_back, problem_to, late_covers, problem_to_back = self._owner_away(
+            checkin, partner, now, known
+        )
         tz = known.tz(checkin.user_id)
         return CheckInCard(
             checkin_id=checkin.id,
@@ -1443,21 +1463,24 @@ class CheckIns:
             owner_back=owner_back,
             problem_to=problem_to,
             late_covers=late_covers,
+            problem_to_back=problem_to_back,
             typed_note=note_as_typed(checkin.note, _names(known, checkin.note)),
         )
 
     @staticmethod
     def _owner_away(
         checkin: CheckIn, partner: PartnerPeople, now: datetime, known: _Known
-    ) -> tuple[datetime | None, str | None, tuple[str, ...]]:
+    ) -> tuple[datetime | None, str | None, tuple[str, ...], datetime | None]:
         """When the partner's owner is back (the end of their time away, in their zone), if
         they are away as the card reaches its recipient (not before it falls due), and who a
         Problem would reach then as `_alert_problem` routes it: the card says only what is true
         as it is made (QA21b NIT 1), and is made again when time away changes before it is sent
         (`reword_waiting`). When it would reach nobody before the owner's return, the covers it
-        would reach only after it (`CheckInCard.late_covers`)."""
+        would reach only after it (`CheckInCard.late_covers`); when it reaches a cover away
+        themselves, held until they are back, the end of their time away
+        (`CheckInCard.problem_to_back`)."""
         if partner.owner_id is None or partner.owner_id == checkin.user_id:
-            return None, None, ()
+            return None, None, (), None
         at = max(now, checkin.due_at)
         session = known.session
         owner_absence = absence_when_reached(
@@ -1468,7 +1491,7 @@ class CheckIns:
             schedule=known.schedule(partner.owner_id),
         )
         if owner_absence is None:
-            return None, None, ()
+            return None, None, (), None
         back = owner_absence.ends_at.astimezone(zone(known.tz(partner.owner_id)))
         recipient = recipient_for_owner_alert(
             session,
@@ -1479,11 +1502,12 @@ class CheckIns:
             schedule=known.schedule,
         )
         if recipient != partner.owner_id:
-            return back, recipient, ()
+            return back, recipient, (), _back_from_away(known, recipient, at)
         # The alert stays with the owner although someone covers: as `recipient_for_owner_alert`
         # decides, only because each cover would see it once the owner is back.
         covers = dict.fromkeys((partner.deputy_id, owner_absence.deputy_id))
-        return back, None, tuple(user for user in covers if user and user != partner.owner_id)
+        covering = tuple(user for user in covers if user and user != partner.owner_id)
+        return back, None, covering, None
 
     def _update(self, session: Session, checkin: CheckIn, now: datetime) -> CheckInUpdate:
         shown_in = []

@@ -213,6 +213,12 @@ def checkin_reason(card: CheckInCard) -> str:
     # card is made (`CheckIns._owner_away`), else it waits too.
     if card.problem_to == card.recipient_id:
         cover = "you cover for them meanwhile."
+    elif card.problem_to is not None and card.problem_to_back is not None:
+        # The cover is away too, back before the owner: the alert waits for them, and says so.
+        cover = (
+            f"a Problem goes to {person(card.problem_to)}, who covers for them but is "
+            f"{_away_through(card.problem_to_back)}, so it waits for them until then."
+        )
     elif card.problem_to is not None:
         cover = f"a Problem goes to {person(card.problem_to)}, who covers for them."
     elif card.recipient_id in card.late_covers:
@@ -234,21 +240,34 @@ def checkin_reason(card: CheckInCard) -> str:
     )
 
 
+def _away_through(back: datetime) -> str:
+    """Time away that ends at `back`, in the zone it was booked in: "away through Fri 4 Dec",
+    or to the minute when it ends during a day."""
+    if back.time() == time(0):
+        last = back - timedelta(days=1)
+        return f"away through {last:%a} {last.day} {last:%b}"
+    return f"away until {back:%a} {back.day} {back:%b} {back:%H:%M} ({back.tzinfo})"
+
+
 def checkin_problem_waits(card: CheckInCard) -> str | None:
     """Under a Problem answered while the owner is away and nobody covering would see it
     sooner: the alert waits for the owner's return, so the person who answered knows to act
     meanwhile (QA: a Problem of a Monday evening waited a week, its person not told)."""
-    if card.answer is not CheckInAnswer.PROBLEM or not card.owner_away or card.problem_to:
+    if card.answer is not CheckInAnswer.PROBLEM or not card.owner_away:
         return None
     if card.owner_id is None or card.owner_back is None:
         return None
-    # In the owner's zone, as their time away was booked.
-    back = card.owner_back
-    if back.time() == time(0):
-        last = back - timedelta(days=1)
-        away = f"away through {last:%a} {last.day} {last:%b}"
-    else:
-        away = f"away until {back:%a} {back.day} {back:%b} {back:%H:%M} ({back.tzinfo})"
+    away = _away_through(card.owner_back)
+    if card.problem_to is not None:
+        if card.problem_to_back is None or card.problem_to == card.recipient_id:
+            return None
+        # QA: "a Problem goes to @ben, who covers for them", though Ben was away too.
+        cover = person(card.problem_to)
+        return (
+            f"{person(card.owner_id)} is {away} and {cover}, who covers for them, is "
+            f"{_away_through(card.problem_to_back)}, so your Problem reaches {cover} when they "
+            "are back. If it cannot wait, tell someone who can act on it now."
+        )
     covers = "no one covers for them"
     if card.late_covers:
         covers = "no one covering for them would see it sooner"

@@ -2343,6 +2343,33 @@ def test_a_problem_answered_while_the_owner_is_away_uncovered_says_it_waits_unti
     assert "your Problem reaches them" not in shown(current(slack, asked))
 
 
+def test_a_problem_for_a_cover_away_too_says_it_waits_for_them(slack: Slack) -> None:
+    # QA: the card said "a Problem goes to @ben, who covers for them" though Ben was away too;
+    # the alert waited for his return and nobody was told it waits.
+    acme(slack)
+    say(slack, f"deputy Acme {MENTION[DAN]}")
+    say(slack, "away today to 2026-12-04")
+    say(slack, "away today to thursday", DAN)
+    meeting(slack, author=BEN, when=datetime(2026, 11, 24, 15, tzinfo=UTC))
+    at(slack, START.replace(hour=14, minute=1))  # Wednesday 09:01 in New York
+    (asked,) = checkin_messages(slack, BEN)
+    assert (
+        "a Problem goes to <@U0DAN>, who covers for them but is away through Thu 26 Nov, so it "
+        "waits for them until then."
+    ) in shown(asked)
+    click(slack, BEN, asked, "checkin_answer_problem")
+    slack.fake.dismiss_modals(BEN)
+    assert (
+        "<@U0ANA> is away through Fri 4 Dec and <@U0DAN>, who covers for them, is away through "
+        "Thu 26 Nov, so your Problem reaches <@U0DAN> when they are back. If it cannot wait, "
+        "tell someone who can act on it now."
+    ) in shown(current(slack, asked))
+    at(slack, datetime(2026, 11, 26, 16, tzinfo=UTC))
+    assert not any("reports a *problem*" in m.text for m in inbox(slack, DAN))
+    at(slack, datetime(2026, 11, 27, 9, 30, tzinfo=UTC))  # Friday in London: Dan is back
+    assert any("reports a *problem*" in m.text for m in inbox(slack, DAN))
+
+
 def test_a_problem_changed_to_another_answer_is_told_to_the_deputy_who_got_its_alert(
     slack: Slack,
 ) -> None:
