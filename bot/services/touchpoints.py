@@ -3079,7 +3079,9 @@ class Touchpoints:
             session, team_id=team_id, user_id=recipient, asked_at=scene.now, schedule=schedule
         )
         if back_at is None and due.back_at is not None and recipient == scene.facts.owner_id:
-            due = self._until_covered(scene, recipient, schedule, due, asked_at=scene.now)
+            due = self._until_covered(
+                scene, recipient, schedule, due, asked_at=scene.now, took_part=touch.colleagues
+            )
         deadline, pushed_by = due.at, due.back_at
         store.set_intent(
             session=session,
@@ -3114,7 +3116,14 @@ class Touchpoints:
         return touch, away_now, None if away_now is not None else _away_end(pushed_by, tz)
 
     def _until_covered(
-        self, scene: _Scene, owner: str, schedule: Schedule, due: Counted, *, asked_at: datetime
+        self,
+        scene: _Scene,
+        owner: str,
+        schedule: Schedule,
+        due: Counted,
+        *,
+        asked_at: datetime,
+        took_part: Collection[str],
     ) -> Counted:
         """The owner's day to answer, pushed back by time away that begins before it ends
         (`due`): their working day as if they were not away, when someone covers for them by
@@ -3138,7 +3147,12 @@ class Touchpoints:
             partner_deputy_id=scene.facts.deputy_id,
             now=at,
         )
-        return due if cover == owner else Counted(at=at)
+        if cover == owner or (cover in took_part and cover not in scene.team):
+            # A cover from outside the team who took part is not handed the question
+            # (`_owner_side`): the owner answers once back, as when they are away already
+            # (QA: Chloe, Dan's cover from tomorrow, was told "No answer from @dan" then).
+            return due
+        return Counted(at=at)
 
     @staticmethod
     def _cover_at_deadline(scene: _Scene, touch: Touch) -> str | None:
@@ -3479,7 +3493,14 @@ class Touchpoints:
                 scene = self._scene(
                     session, Actor(team_id, user_id), at_hand, Touch.of(row).colleagues, now
                 )
-                due = self._until_covered(scene, user_id, schedule, due, asked_at=asked_at)
+                due = self._until_covered(
+                    scene,
+                    user_id,
+                    schedule,
+                    due,
+                    asked_at=asked_at,
+                    took_part=Touch.of(row).colleagues,
+                )
             if row.intent_deadline is None or due.at == row.intent_deadline:
                 continue
             told = _told_deadline(session, team_id, row.id, question=asked) or row.intent_deadline

@@ -3866,6 +3866,28 @@ def test_an_owner_away_before_their_day_to_answer_ends_has_their_cover_asked_the
 
 
 @pytest.mark.usefixtures("acme")
+def test_the_cover_from_outside_the_team_intending_before_the_owners_time_away_waits_for_her(
+    slack: Slack,
+) -> None:
+    """QA: Chloe, Dan's cover from Tuesday, stated an intent on Monday; Dan's day to answer was
+    cut to a working day for his cover to be asked then, but she was the one asking, from
+    outside the team: two days later she was told "No answer from @dan within a working day".
+    Here Dan, Ana's cover from tomorrow, asks: as when she is away already, the question waits
+    for her return, and he is told until when."""
+    answer(slack, "away tomorrow to friday deputy <@U0DAN|dan>")
+    at(slack, datetime(2026, 11, 25, 14, 0, tzinfo=UTC))  # Ana's 15:00
+    said = answer(slack, "intend Acme : ask about the gala", user=DAN)
+    assert "If there is no answer by Mon 30 Nov at 14:00 (<@U0ANA> is away through Fri 27 Nov)" in (
+        said
+    )
+    deliver_outbox(slack)
+    at(slack, datetime(2026, 11, 27, 16, 0, tzinfo=UTC))  # Friday, after Ana's old deadline
+    assert [m for m in dms(slack, DAN) if "No answer from" in m.text] == []
+    (question,) = [m for m in dms(slack, ANA) if "ask about the gala" in m.text]
+    assert "If you haven't answered by Mon 30 Nov at 15:00" in shown(question)
+
+
+@pytest.mark.usefixtures("acme")
 def test_time_away_from_today_booked_after_the_question_reached_the_owner_asks_the_cover(
     slack: Slack,
 ) -> None:
