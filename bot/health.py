@@ -107,6 +107,9 @@ class PulseFacts:
     averages: tuple[float | None, ...]
     # How many answered each question, where its average is shown (0 where it is hidden).
     answers: tuple[int, ...] = ()
+    # Each question's words, in the order asked (as `averages`): a round two merged rounds
+    # folded into one may ask more than the standard four, or others.
+    wordings: tuple[str, ...] = ()
 
     @property
     def enough(self) -> bool:

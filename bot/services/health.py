@@ -384,6 +384,7 @@ class Health:
                     0 if question.average is None else question.answers
                     for question in results.questions
                 ),
+                wordings=tuple(question.text for question in results.questions),
             )
         return pulses
 

@@ -27,6 +27,7 @@ from bot.mrkdwn import literal
 from bot.services.cadence import CadenceState, Standing
 from bot.services.digest import PartnerWeek, WeeklyDigest
 from bot.services.health import Comparison, PartnerHealth
+from bot.services.surveys import QUESTIONS
 from handlers.grammar import in_command
 from handlers.texts.commitments import carrier, day, days_ago, no_contact, percent, read_year
 from handlers.texts.partners import bold, person, status
@@ -43,6 +44,9 @@ PART_NAMES = {
 }
 # The pulse questions, in the order asked (`bot.services.surveys.QUESTIONS`).
 QUESTION_LABELS = ("value", "clarity", "fair workload", "alignment")
+_LABELLED = dict(zip(QUESTIONS, QUESTION_LABELS, strict=True))
+# A statement of other words is named by them, cut at a word to about this many characters.
+LABEL_CHARS = 30
 LOOKBACK_DAYS = LOOKBACK.days
 PROBLEM_DAYS = PROBLEM_RECENT.days
 
@@ -91,9 +95,37 @@ def _pulse(facts: Parts, tz: ZoneInfo, name: str, this_year: int) -> str:
         )
     shown = [
         f"{label} {average:.1f}" if average is not None else f"{label} (too few answers)"
-        for label, average in zip(QUESTION_LABELS, pulse.averages, strict=False)
+        for label, average in zip(_labels(pulse), pulse.averages, strict=True)
     ]
     return f"{', '.join(shown)} out of 5 — round closed {closed}, {answered}{_basis(pulse)}"
+
+
+def _labels(pulse: PulseFacts) -> list[str]:
+    """A name for each statement the round asked, in order: the short name of a standard one,
+    else its own words, shortened (QA: a round a merge folded two rounds into asked six
+    statements, and the averages of the last two were shown with no name)."""
+    labels = []
+    for number in range(len(pulse.averages)):
+        wording = pulse.wordings[number] if number < len(pulse.wordings) else ""
+        if wording in _LABELLED:
+            labels.append(_LABELLED[wording])
+        elif wording:
+            labels.append(f"“{_shortened(wording)}”")
+        else:
+            labels.append(
+                QUESTION_LABELS[number]
+                if number < len(QUESTION_LABELS)
+                else f"statement {number + 1}"
+            )
+    return labels
+
+
+def _shortened(words: str) -> str:
+    """`words` cut at a word to about `LABEL_CHARS` characters, "…" where cut."""
+    if len(words) <= LABEL_CHARS:
+        return words
+    cut = words[: LABEL_CHARS + 1].rsplit(" ", 1)[0] if " " in words[:LABEL_CHARS] else words
+    return f"{cut[:LABEL_CHARS].rstrip(' ,;:')}…"
 
 
 def _basis(pulse: PulseFacts) -> str:
@@ -106,7 +138,7 @@ def _basis(pulse: PulseFacts) -> str:
         counts = pulse.answers or (0,) * asked
         label, count = next(
             (label, count)
-            for label, average, count in zip(QUESTION_LABELS, pulse.averages, counts, strict=False)
+            for label, average, count in zip(_labels(pulse), pulse.averages, counts, strict=False)
             if average is not None
         )
         answers = f" ({plural(count, 'answer')})" if count else ""

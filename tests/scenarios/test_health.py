@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 
 from bot.app import build_planners
 from bot.sandbox.fake_slack import FakeMessage
+from bot.services import surveys
 from bot.services.registry import Actor
 from handlers.blocks.partners import PICK
 from handlers.partners import registry_of
@@ -241,13 +242,15 @@ def test_with_no_score_yet_there_is_no_trend_nor_anything_moved(slack: Slack) ->
     assert "one weekly score" not in said and "*Since" not in said
 
 
-def pulse(slack: Slack, start: datetime, answers: dict[str, tuple[int, int, int, int]]) -> None:
-    """Ana starts a pulse round of Acme; in the afternoon each person answers with buttons."""
+def pulse(slack: Slack, start: datetime, answers: dict[str, tuple[int, ...]]) -> None:
+    """Ana starts a pulse round of Acme; in the afternoon each person answers with buttons
+    (a score for each statement asked)."""
     answer(slack, "survey Acme now")
     at(slack, start)
     at(slack, start.replace(hour=14, minute=20))  # working hours in New York too
     for user, scores in answers.items():
-        for message, score in zip(survey_questions(slack, user)[-4:], scores, strict=True):
+        asked = survey_questions(slack, user)[-len(scores) :]
+        for message, score in zip(asked, scores, strict=True):
             delivery = slack.deliver.send(
                 slack.requests.block_action(
                     user_id=user, action_id=f"survey_score_{score}", message=message
@@ -319,6 +322,30 @@ def test_a_pulse_resting_on_one_statement_is_called_thin(slack: Slack) -> None:
         "enough people answered"
     ) in said
     assert "pulse 83 (thin: 1 of 4 statements)" in answer(slack, "show Acme")
+
+
+@pytest.mark.usefixtures("acme")
+def test_every_statement_of_a_round_asking_more_than_four_is_named(
+    slack: Slack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # QA: a round a merge folded two rounds into asked six statements; the averages were named
+    # by position with four names, so the last two were shown with none.
+    six = (
+        *surveys.QUESTIONS,
+        "We and the partner each know what we are responsible for",
+        "The partner answers quickly",
+    )
+    answer(slack, f"team Acme add {MENTION[BEN]} {MENTION[CHLOE]}")
+    answer(slack, "survey Acme off")  # only the round started here
+    with monkeypatch.context() as then:
+        then.setattr(surveys, "QUESTIONS", six)
+        pulse(slack, START, {ANA: (5, 4, 5, 4, 3, 2), BEN: (5, 4, 5, 4, 3, 2), DAN: (5,) * 6})
+    at(slack, utc(2, 9, 5, month=12))  # the round closes
+    said = answer(slack, "health Acme")
+    assert (
+        "*Pulse* 81 · value 5.0, clarity 4.3, fair workload 5.0, alignment 4.3, "
+        "“We and the partner each know…” 3.7, “The partner answers quickly” 3.0 out of 5"
+    ) in said
 
 
 def close_a_round(slack: Slack) -> list[FakeMessage]:
