@@ -132,12 +132,15 @@ class BadSetting(ValueError):
         value: str,
         *,
         suggestions: Sequence[str] = (),
+        zone_refused: BadSetting | None = None,
     ) -> None:
         super().__init__(f"{setting}: {problem} ({value!r})")
         self.setting = setting
         self.problem = problem
         self.value = value
         self.suggestions = tuple(suggestions)
+        # DIGEST_ZONE: `config timezone`'s refusal of the zone typed (`fri 16:00 GMT`), if any.
+        self.zone_refused = zone_refused
 
 
 @dataclass(frozen=True)
@@ -209,6 +212,17 @@ class Values:
             anonymity_threshold=max(1, row.anonymity_threshold or DEFAULT_ANONYMITY),
             digest=digest_schedule(row.digest_day, row.digest_time),
         )
+
+    @property
+    def timezone_refused(self) -> BadSetting | None:
+        """What `config timezone` would answer the zone saved now, when it refuses it: `GMT`
+        or `CET` saved before such names were refused, which keep no summer time, or their
+        own. None when it takes it."""
+        try:
+            read_timezone(self.timezone)
+        except BadSetting as refused:
+            return refused
+        return None
 
 
 @dataclass(frozen=True)
@@ -560,17 +574,35 @@ def read_digest(text: str) -> SettingsUpdate:
     at = _digest_time(rest.lower())
     if at is None:
         clock, _, last = rest.rpartition(" ")
-        zone_name = _zones().get(last.lower())
-        if zone_name is not None and (alone := _digest_time(clock.lower())) is not None:
-            # The zone is the workspace's, one for all its times: say where it is set.
+        alone = _digest_time(clock.lower())
+        if alone is not None and (zone_name := _digest_zone(last)) is not None:
+            # The zone is the workspace's, one for all its times: say where it is set, and
+            # what `config timezone` takes if not this name (`GMT`: QA, it was suggested).
+            name, refused = zone_name
             raise BadSetting(
                 Setting.DIGEST,
                 Problem.DIGEST_ZONE,
-                zone_name,
+                name,
                 suggestions=[f"{DAY_NAMES[day]} {alone}"],
+                zone_refused=refused,
             )
         raise BadSetting(Setting.DIGEST, Problem.BAD_TIME, rest)
     return {"digest_day": DAY_NAMES[day], "digest_time": at}
+
+
+# What `config timezone` refuses a zone typed after a digest's time for, with what it takes.
+_ZONE_REFUSALS = frozenset(
+    {Problem.ABBREVIATED_ZONE, Problem.LEGACY_ZONE, Problem.FIXED_ZONE, Problem.OFFSET_ZONE}
+)
+
+
+def _digest_zone(typed: str) -> tuple[str, BadSetting | None] | None:
+    """A zone typed after a digest's time: the name `config timezone` takes, or what was typed
+    and its refusal of it (`GMT`, `PST`, `UTC+2`); None when it is no zone at all."""
+    try:
+        return read_timezone(typed)["timezone"], None
+    except BadSetting as refused:
+        return (typed, refused) if refused.problem in _ZONE_REFUSALS else None
 
 
 @cache

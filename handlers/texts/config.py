@@ -216,11 +216,14 @@ def meaning(setting: Setting, values: Values, default_channel: str | None) -> st
             "Channel alerts go at once."
         )
     if setting is Setting.TIMEZONE:
-        return (
+        text = (
             "The time zone of the pulse schedule and the weekly digest, the calendar the "
             "coordination window counts days in, and the zone of colleagues whose Slack time "
             "zone Liaison does not know."
         )
+        if (refused := values.timezone_refused) is not None:
+            text += f" {_saved_zone_note(refused)}"
+        return text
     if setting is Setting.PULSE:
         return {
             Cadence.MONTHLY: (
@@ -501,6 +504,19 @@ def _place_zone(zones: Sequence[str]) -> str:
     )
 
 
+def _saved_zone_note(refused: BadSetting) -> str:
+    """Under a zone saved before `config timezone` refused such names (`GMT`, `CET`): what is
+    amiss with it, and the line to type."""
+    typed = refused.value
+    what = {
+        Problem.FIXED_ZONE: "has no summer time",
+        Problem.LEGACY_ZONE: "is an old name whose summer time need not be a place's",
+    }.get(refused.problem, "is not the zone of a place")
+    if not refused.suggestions:
+        return f"`{typed}` {what}."
+    return f"`{typed}` {what}. {_place_zone(refused.suggestions)}"
+
+
 def problem(error: BadSetting) -> str:
     """What was wrong with the value typed, in one or two sentences."""
     typed = error.value
@@ -562,12 +578,15 @@ def problem(error: BadSetting) -> str:
         case Problem.BAD_TIME:
             return f"`{typed}` is not a time of day like 09:00, 16:30 or 4pm."
         case Problem.DIGEST_ZONE:
-            return (
+            text = (
                 "The digest's time is in the workspace's time zone, which "
                 f"`{COMMAND} config timezone` sets for everything Liaison schedules: give the day "
-                f"and time alone, like `{COMMAND} config digest {error.suggestions[0]}`, and "
-                f"the zone with `{COMMAND} config timezone {typed}`."
+                f"and time alone, like `{COMMAND} config digest {error.suggestions[0]}`"
             )
+            if error.zone_refused is not None:
+                # As `config timezone` answers the name: what it takes instead.
+                return f"{text}. {problem(error.zone_refused)}"
+            return f"{text}, and the zone with `{COMMAND} config timezone {typed}`."
         case Problem.OFFSET_ZONE:
             text = (
                 f"`{typed}` is an offset from UTC, not a time zone: a place's offset changes "

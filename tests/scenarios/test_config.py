@@ -357,6 +357,20 @@ def test_an_admin_named_who_is_not_in_the_workspace_is_refused(slack: Slack) -> 
             "config digest DAY HH:MM|off",
             "mon 09:00",
         ),
+        (
+            # QA: it suggested `config timezone GMT`, which `config timezone` refuses.
+            "config digest fri 16:00 GMT",
+            "like `/partner config digest fri 16:00`. `GMT` is a fixed time with no summer time, "
+            "not the zone of a place",
+            "config digest DAY HH:MM|off",
+            "mon 09:00",
+        ),
+        (
+            "config digest fri 16:00 PST",
+            "Type `/partner config timezone America/Los_Angeles`: a place's zone keeps",
+            "config digest DAY HH:MM|off",
+            "mon 09:00",
+        ),
         ("config window 2 months", "`2 months` is not a number of days", "window", "21"),
         ("config window 13 weeks", "It must be 1 to 90 days, not 13 weeks.", "window", "21"),
         ("config digest someday 09:00", "`someday 09:00` is not a day and a time", "digest", "9"),
@@ -947,6 +961,39 @@ def test_an_old_zone_name_or_an_abbreviation_is_refused_with_the_zones_of_places
     assert said in answered
     assert "*Syntax:*" in answered and "*Example:* `/partner config" in answered
     assert workspace_row(slack) is None  # nothing saved
+
+
+@pytest.mark.parametrize(
+    ("saved", "note"),
+    [
+        (
+            "GMT",
+            "`GMT` has no summer time. Type `/partner config timezone Europe/London` (or another "
+            "of them): a place's zone keeps its summer time, if it has one, by itself.",
+        ),
+        (
+            "CET",
+            "`CET` is an old name whose summer time need not be a place's. Type `/partner config "
+            "timezone Europe/Paris` (or another of them)",
+        ),
+    ],
+)
+def test_a_zone_saved_before_old_names_were_refused_is_shown_with_the_line_to_type(
+    slack: Slack, saved: str, note: str
+) -> None:
+    # A workspace that saved GMT (or CET) before `config timezone` refused them keeps it: its
+    # settings say what is amiss with it, and what to type.
+    answer(slack, "config window 14")  # the workspace's row
+    with Session(slack.runtime.engine) as session:
+        row = session.get(Workspace, TEAM)
+        assert row is not None
+        row.timezone = saved
+        session.add(row)
+        session.commit()
+    card = answer(slack, "config")
+    assert f"*Time zone:* {saved}" in card and note in card
+    assert "has no summer time" not in answer(slack, "config timezone Europe/Berlin")
+    assert "summer time" not in answer(slack, "config")
 
 
 def test_utc_is_taken_as_it_is_typed(slack: Slack) -> None:
