@@ -1228,6 +1228,10 @@ def form_errors(error: Exception) -> dict[str, str]:
             return {field: texts.form_date_in_future()}
         if error.problem is Problem.NO_NOTES:
             return {field: texts.FORM_NO_NOTES}
+        if error.problem is Problem.WHICH_CONTACT:
+            # The field takes names alone: no `with` to type there.
+            typed, partner = error.typed or "", error.detail
+            return {field: texts.which_contact(typed, partner, error.choices, in_form=True)}
         return {field: texts.problem(error, verb="log")}
     if isinstance(error, NewPartnerRefused):
         said = partner_texts.bad_name(error.refusal.problem, error.refusal.name)

@@ -1695,13 +1695,17 @@ def problem(error: BadTouchpoint, *, verb: str) -> str:
     )
 
 
-def which_contact(typed: str, partner: str, choices: Sequence[tuple[str, str | None]]) -> str:
-    """A first name alone that begins the names of several of the partner's contacts."""
+def which_contact(
+    typed: str, partner: str, choices: Sequence[tuple[str, str | None]], *, in_form: bool = False
+) -> str:
+    """A first name alone that begins the names of several of the partner's contacts; typed in
+    the log form's field (`in_form`), which takes names without `with`."""
     names = [f"{name} ({title})" if title else name for name, title in choices]
+    example = f"{choices[0][0]} in this field" if in_form else f"`with {choices[0][0]}`"
     return (
         f"Which {typed}? {len(choices)} contacts at {bold(partner)} go by that first name: "
-        f"{in_prose(names)}. Give the full name, e.g. `with {choices[0][0]}`; someone new, by "
-        "their full name or email."
+        f"{in_prose(names)}. Give the full name, e.g. {example}; someone new, by their full "
+        "name or email."
     )
 
 

@@ -4358,7 +4358,13 @@ def test_a_first_name_alone_is_the_one_contact_it_begins_and_two_are_asked_about
     (view,) = slack.fake.open_modals(CHLOE)
     acme_id = partner_id(slack, "Acme Corporation")
     submit(slack, view, CHLOE, partner=acme_id, medium="call", contact="Jane", notes="x")
-    assert view.errors is not None and "Which Jane?" in view.errors[blocks.CONTACT_FIELD]
+    assert view.errors is not None
+    # QA: it said "e.g. `with Jane Doe`": the field takes names, no `with`.
+    assert view.errors[blocks.CONTACT_FIELD] == (
+        "Which Jane? 2 contacts at Acme Corporation go by that first name: Jane Doe (Head of "
+        "Partnerships) and Jane Roe. Give the full name, e.g. Jane Doe in this field; someone "
+        "new, by their full name or email."
+    )
     assert len(touchpoints(slack)) == 2
     # A full name, or a first name nobody goes by, is as before; so is `contact add`.
     assert "with Jane Roe" in answer(slack, "log acme with jane roe : a third", user=CHLOE)
