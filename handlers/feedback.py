@@ -668,6 +668,7 @@ def register(app: App) -> None:
         debriefs_kept=texts.debriefs_kept,
     )
     RENAME_PARTS["checkin_cards"] = partial(checkin_service.reword_after_rename, messages=messages)
+    END_PARTS["checkins"] = partial(checkin_service.withdraw_for_ended, messages=messages)
     END_PARTS["pulse_round"] = partial(
         survey_service.close_round_of_ended, messages=messages, closed=texts.ROUND_CLOSED_AS_ENDED
     )

@@ -94,7 +94,14 @@ from bot.services.feedback import (
     settings_of,
     tz_of,
 )
-from bot.services.registry import Actor, DeputyChange, Handover, Merged, Renamed
+from bot.services.registry import (
+    Actor,
+    DeputyChange,
+    Handover,
+    Merged,
+    PartnerFacts,
+    Renamed,
+)
 from storage import feedback as store
 from storage import outbox as outbox_store
 from storage import partners as partner_store
@@ -104,6 +111,7 @@ from storage.models import (
     CheckInAnswer,
     CheckInStatus,
     OutboxStatus,
+    PartnerStatus,
     TouchpointKind,
     UserProfile,
     Workspace,
@@ -1101,7 +1109,26 @@ class CheckIns:
         now: datetime,
     ) -> None:
         reference = max(touchpoint.at, touchpoint.created_at)
+        partner = partner_store.get_partner(
+            session=session, team_id=team_id, partner_id=touchpoint.partner_id
+        )
+        ended = partner is not None and partner.status == PartnerStatus.ENDED
         for user_id in self._askable(session, team_id, touchpoint):
+            if ended:
+                # Nobody follows an ended partner: closed unasked, and not asked if it reopens.
+                store.insert_checkin(
+                    session=session,
+                    team_id=team_id,
+                    touchpoint_id=touchpoint.id,
+                    user_id=user_id,
+                    occurrence=0,
+                    planned=touchpoint.kind == TouchpointKind.PLANNED,
+                    meeting_at=touchpoint.at,
+                    due_at=now,
+                    now=now,
+                    status=CheckInStatus.EXPIRED,
+                )
+                continue
             self._ask_once(
                 session,
                 team_id,
@@ -1112,6 +1139,18 @@ class CheckIns:
                 settings=settings,
                 now=now,
             )
+
+    def withdraw_for_ended(
+        self, session: Session, *, team_id: str, partner_id: int, now: datetime
+    ) -> None:
+        """The partner was just ended, in that transaction: the check-ins about its meetings
+        not sent yet are withdrawn and close unanswered, as nobody follows an ended partner
+        (reopened, it does not ask them again). One already sent can still be answered."""
+        for checkin in store.open_checkins_about(
+            session=session, team_id=team_id, partner_ids=[partner_id]
+        ):
+            if self._withdraw(session, checkin):
+                self._expire(session, checkin, now)
 
     def _askable(
         self, session: Session, team_id: str, touchpoint: store.AskedTouchpoint
@@ -2140,6 +2179,22 @@ def reword_after_merge(
         session, team_id=actor.team_id, partner_id=merged.kept.id, old_owner_id=old_owner
     )
     return said
+
+
+def withdraw_for_ended(
+    runtime: Runtime,
+    session: Session,
+    actor: Actor,
+    facts: PartnerFacts,
+    *,
+    messages: FeedbackMessages,
+) -> list[str]:
+    """In the transaction that ends a partner: its check-ins not sent yet are withdrawn
+    (`CheckIns.withdraw_for_ended`); nothing to add to the answer."""
+    service_for(runtime, messages).withdraw_for_ended(
+        session, team_id=actor.team_id, partner_id=facts.id, now=runtime.clock.now()
+    )
+    return []
 
 
 def reword_after_rename(

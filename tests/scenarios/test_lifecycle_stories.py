@@ -139,6 +139,34 @@ def test_ending_a_partner_closes_its_running_round_without_results(slack: Slack)
     assert "pulse survey" not in say(slack, "status Acme ended")  # again: nothing to close
 
 
+def test_ending_a_partner_withdraws_its_check_ins_not_sent_yet(slack: Slack) -> None:
+    # QA: "How did your meeting with Acme go?" still went out days after Acme was ended, about
+    # a partner nobody follows any more, and the answer fed its health.
+    acme(slack)
+    say(slack, "log Acme on yesterday via meeting : the pilot review", BEN)
+    at(slack, START)  # Ben (New York) is off duty: his check-in waits for his morning
+    assert checkin_messages(slack, BEN) == []
+    say(slack, "status Acme ended")
+    at(slack, utc(26, 14, 1))  # Ben's Thursday morning: nothing about the ended partnership
+    assert checkin_messages(slack, BEN) == []
+    say(slack, "status Acme active")  # reopened: the withdrawn check-in is not asked again
+    at(slack, utc(27, 14, 1))
+    assert checkin_messages(slack, BEN) == []
+    assert "no check-in answered" in say(slack, "health Acme")
+
+
+def test_a_meeting_logged_just_before_its_partner_is_ended_is_not_asked_about(
+    slack: Slack,
+) -> None:
+    acme(slack)
+    say(slack, "log Acme on yesterday via meeting : the pilot review", BEN)
+    say(slack, "status Acme ended")  # before the planner made its check-ins
+    at(slack, utc(26, 14, 1))
+    say(slack, "status Acme active")
+    at(slack, utc(27, 14, 1))
+    assert checkin_messages(slack, BEN) == []
+
+
 def test_merging_two_partners_each_surveyed_leaves_one_round_with_both_answers(
     slack: Slack,
 ) -> None:
