@@ -782,16 +782,23 @@ def latest_round_start(*, session: Session, team_id: str, partner_id: int) -> da
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
+# A round that ran its course: closed once its time was up, not cut short when its partner was
+# ended (`Surveys.close_for_ended`), which posts no results and counts nowhere.
+RAN_ITS_COURSE = col(SurveyRound.closed_at) >= col(SurveyRound.closes_at)
+
+
 def closed_rounds(
     *, session: Session, team_id: str, partner_id: int, limit: int
 ) -> list[SurveyRound]:
-    """The partner's closed rounds, newest first."""
+    """The partner's rounds that closed once their time was up (`RAN_ITS_COURSE`), newest
+    first."""
     statement = (
         select(SurveyRound)
         .where(
             SurveyRound.team_id == team_id,
             SurveyRound.partner_id == partner_id,
             col(SurveyRound.closed_at).is_not(None),
+            RAN_ITS_COURSE,
         )
         .order_by(col(SurveyRound.closed_at).desc(), col(SurveyRound.id).desc())
         .limit(limit)

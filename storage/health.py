@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
-from storage.feedback import QuestionTally, insert_new
+from storage.feedback import RAN_ITS_COURSE, QuestionTally, insert_new
 from storage.models import (
     CheckIn,
     CheckInAnswer,
@@ -175,12 +175,14 @@ def fold_snapshots(*, session: Session, team_id: str, from_id: int, into_id: int
 def latest_closed_rounds(
     *, session: Session, team_id: str, partner_ids: Collection[int] | None
 ) -> dict[int, SurveyRound]:
-    """Each partner's most recently closed pulse round."""
+    """Each partner's most recently closed pulse round, of those that ran their course (one
+    cut short by ending its partner counts nowhere)."""
     latest = (
         select(SurveyRound.partner_id, func.max(SurveyRound.closed_at).label("closed_at"))
         .where(
             SurveyRound.team_id == team_id,
             col(SurveyRound.closed_at).is_not(None),
+            RAN_ITS_COURSE,
             *_among(SurveyRound.partner_id, partner_ids),
         )
         .group_by(col(SurveyRound.partner_id))
@@ -472,8 +474,8 @@ def commitments_closed(
 def round_turnouts(
     *, session: Session, team_id: str, start: datetime, end: datetime
 ) -> dict[int, RoundTurnout]:
-    """The pulse rounds each partner had closed in [start, end): counts of people only, never
-    answers."""
+    """The pulse rounds each partner had closed in [start, end), of those that ran their course:
+    counts of people only, never answers."""
     statement = (
         select(
             SurveyRound.partner_id,
@@ -485,6 +487,7 @@ def round_turnouts(
             SurveyRound.team_id == team_id,
             col(SurveyRound.closed_at) >= start,
             col(SurveyRound.closed_at) < end,
+            RAN_ITS_COURSE,
         )
         .group_by(col(SurveyRound.partner_id))
     )

@@ -854,8 +854,9 @@ class Surveys:
     ) -> bool:
         """The partner was just ended, in that transaction: its running round closes at once
         (nobody follows an ended partnership): its messages not sent yet are withdrawn, and no
-        results are reported; what was answered stays in its history, under the anonymity rule.
-        True when a round was running."""
+        results are reported. Cut short, it counts nowhere: not as the partner's last results,
+        nor in its health or the digest (`store.RAN_ITS_COURSE`). True when a round was
+        running."""
         running = store.open_round(session=session, team_id=team_id, partner_id=partner_id)
         if running is None:
             return False

@@ -900,3 +900,24 @@ def test_a_digest_with_200_partners_at_risk_folds_its_thread_into_few_replies(
     for reply in replies:
         assert len(reply.text.split("\n")) == 201
         assert 1 < len(reply.blocks) <= 50
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_round_cut_short_by_ending_its_partner_counts_nowhere(slack: Slack) -> None:
+    # QA: `status Acme ended` said its round closed and no results are posted, yet the round
+    # cut short then showed as "Pulse results" in `survey` and `show`, made the health's pulse,
+    # and the digest said "pulse round closed, 3 of 3 answered".
+    answer(slack, f"team Acme add {MENTION[BEN]} {MENTION[CHLOE]}")
+    answer(slack, "survey Acme off")  # only the round started here
+    answer(slack, "config digest mon 10:00")
+    pulse(slack, START, {ANA: (4, 4, 4, 4), BEN: (4, 4, 4, 4), DAN: (3, 3, 3, 3)})
+    assert "no results are posted" in answer(slack, "status Acme ended")
+    for moment in (utc(30, 10), utc(7, 9, month=12), utc(7, 10, month=12)):
+        at(slack, moment)
+    assert "Pulse results" not in answer(slack, "survey Acme")
+    shown_card = answer(slack, "show Acme")
+    assert "Pulse results" not in shown_card and "pulse —" in shown_card
+    assert "*Pulse* —" in answer(slack, "health Acme")
+    said = [m.text for d in digests(slack) for m in [d, *slack.fake.thread(d)]]
+    assert said and not [text for text in said if "pulse" in text.lower()]
+    assert not [m for m in channel(slack, PARTNERS) if "Pulse results" in shown(m)]
