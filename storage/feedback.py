@@ -1003,6 +1003,48 @@ def message_by_id(*, session: Session, team_id: str, message_id: int) -> Questio
     return _question_message(statement, session)
 
 
+# A message whose `question` is negative is a copy: a statement (or, for 0, the invitation) its
+# person was sent twice, once in a round folded into this one by a merge, kept so that a click
+# or a reaction on it counts as on the delivery's own. Its number is -(COPY * k + statement),
+# k = 1, 2, … for a first, second… copy of the same statement.
+COPY = 1000
+
+
+def statement_number(question: int) -> int:
+    """The statement a message asks (0: the invitation), a copy's as its original's."""
+    return question if question >= 0 else -question % COPY
+
+
+def copy_number(question: int, statement: int) -> int:
+    """A copy's `question`: the same copy (`question`, a copy or not) of another statement."""
+    return statement if question >= 0 else -((-question // COPY) * COPY + statement)
+
+
+def keep_as_copy(
+    *, session: Session, message: SurveyMessage, delivery_id: int, statement: int
+) -> None:
+    """Make a sent message of a folded round's delivery one of `delivery_id`'s, asking
+    `statement`: its own when it does not ask that yet, else a copy of it."""
+    taken = {
+        m.question
+        for m in messages_of(session=session, team_id=message.team_id, delivery_id=delivery_id)
+    }
+    question, copies = statement, 0
+    while question in taken:
+        copies += 1
+        question = -(COPY * copies + statement)
+    message.delivery_id = delivery_id
+    message.question = question
+    session.add(message)
+    session.flush()
+
+
+def message_with_key(*, session: Session, team_id: str, dedupe_key: str) -> QuestionMessage | None:
+    """The survey message queued under `dedupe_key`, wherever a merge has moved it."""
+    statement = _question_messages(team_id).where(SurveyMessage.dedupe_key == dedupe_key)
+    return _question_message(statement, session)
+
+
 def messages_of(*, session: Session, team_id: str, delivery_id: int) -> list[SurveyMessage]:
     """A delivery's messages, introduction first."""
     statement = (
@@ -1398,20 +1440,20 @@ def move_delivery(
     """Count a delivery (its person and messages) in another round of its workspace, each
     statement message under its number there (`numbers`, as for `move_answers`, with which
     its answers are moved)."""
-    messages = [
-        message
-        for message in messages_of(
-            session=session, team_id=delivery.team_id, delivery_id=delivery.id or 0
-        )
-        if numbers.get(message.question, message.question) != message.question
-    ]
-    # Through numbers no statement has (negative), so that two trading places never meet.
-    for message in messages:
-        message.question = -numbers[message.question]
+    moved: list[tuple[SurveyMessage, int]] = []
+    for message in messages_of(
+        session=session, team_id=delivery.team_id, delivery_id=delivery.id or 0
+    ):
+        number = statement_number(message.question)
+        if numbers.get(number, number) != number:
+            moved.append((message, copy_number(message.question, numbers[number])))
+    # Through numbers no message has, so that two trading places never meet.
+    for through, (message, _) in enumerate(moved, start=COPY * COPY):
+        message.question = -through
         session.add(message)
     session.flush()
-    for message in messages:
-        message.question = -message.question
+    for message, question in moved:
+        message.question = question
     session.flush()
     delivery.round_id = round_id
     session.add(delivery)

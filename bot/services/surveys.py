@@ -607,7 +607,7 @@ class Surveys:
             if found is None and store.record_sent_messages(session=session, team_id=team_id):
                 # A reaction faster than the planner that notes where the outbox sent it.
                 found = store.message_at(session=session, team_id=team_id, channel=channel, ts=ts)
-            if found is None or found.message.question == 0:
+            if found is None or store.statement_number(found.message.question) == 0:
                 session.commit()
                 return None
             if found.delivery.user_id != user_id:
@@ -653,7 +653,7 @@ class Surveys:
             raise ValueError(f"no score {score}")
         with Session(self.engine) as session:
             found = store.message_by_id(session=session, team_id=team_id, message_id=message_id)
-            if found is None or found.message.question == 0:
+            if found is None or store.statement_number(found.message.question) == 0:
                 raise RoundClosed()
             if found.delivery.user_id != user_id:
                 raise NotYours()
@@ -922,7 +922,7 @@ class Surveys:
                     asked[delivery.user_id] = delivery
                     joined = True
                 else:
-                    withdraw(session, team_id=team_id, key_prefix=_delivery_prefix(delivery.id))
+                    self._keep_copies(session, delivery, into, numbers)
             store.delete_round(session=session, team_id=team_id, round_id=other.id)
         if joined and kept.reminded_at is not None:
             # Its reminders went before these people joined: the next run reminds them too,
@@ -931,6 +931,38 @@ class Surveys:
             store.reopen_reminders(session=session, team_id=team_id, round_id=kept.id)
         store.set_invited(session=session, team_id=team_id, round_id=kept.id)
         return True
+
+    def _keep_copies(
+        self,
+        session: Session,
+        delivery: SurveyDelivery,
+        into: SurveyDelivery,
+        numbers: dict[int, int],
+    ) -> None:
+        """`delivery`, of a round being folded, asked someone the round going on asks too
+        (`into`): what it had still to send is withdrawn, and what it sent stays theirs there,
+        a copy of the same statement (`store.keep_as_copy`), so that a click or a reaction on
+        either message counts in the round going on, as does *Add a comment* under its
+        invitation; a statement only it asked them is asked by it there."""
+        team_id = delivery.team_id
+        prefix = _delivery_prefix(delivery.id)
+        unsent = set(
+            outbox_store.unsent_keys_starting(session=session, team_id=team_id, prefix=prefix)
+        )
+        withdraw(session, team_id=team_id, key_prefix=prefix)
+        assert into.id is not None
+        for message in store.messages_of(
+            session=session, team_id=team_id, delivery_id=delivery.id or 0
+        ):
+            if message.dedupe_key in unsent:
+                continue
+            number = store.statement_number(message.question)
+            store.keep_as_copy(
+                session=session,
+                message=message,
+                delivery_id=into.id,
+                statement=numbers.get(number, number),
+            )
 
     def _take_statements(
         self, session: Session, kept: SurveyRound, other: SurveyRound
@@ -1284,7 +1316,7 @@ class Surveys:
             team_id=found.round.team_id,
             round_id=round_id,
             respondent=respondent,
-            question=found.message.question,
+            question=store.statement_number(found.message.question),
         )
         if current is not None and ts_order(current.event_ts) > ts_order(event_ts):
             return False
@@ -1304,7 +1336,7 @@ class Surveys:
             team_id=found.round.team_id,
             round_id=round_id,
             respondent=respondent,
-            question=found.message.question,
+            question=store.statement_number(found.message.question),
             score=score,
             event_ts=event_ts,
             void_reactions=void,
@@ -1319,7 +1351,7 @@ class Surveys:
             team_id=found.round.team_id,
             round_id=found.round.id,
             respondent=found.delivery.respondent,
-            question=found.message.question,
+            question=store.statement_number(found.message.question),
         )
         return (answer.void_reactions if answer is not None else None) or ""
 
@@ -1332,7 +1364,7 @@ class Surveys:
                 team_id=survey_round.team_id,
                 round_id=survey_round.id,
                 respondent=found.delivery.respondent,
-                question=message.question,
+                question=store.statement_number(message.question),
             )
             score = None if answer is None else answer.score
             withdrawn = answer is not None and score is None and bool(answer.void_reactions)
@@ -1341,12 +1373,13 @@ class Surveys:
         # Numbered as its recipient was asked them (one moved in from a folded round was
         # asked fewer, or in another order, than the round going on now holds).
         own = _asked(session, found.delivery)
+        statement = store.statement_number(message.question)
         return QuestionCard(
             message_id=message.id,
             partner_name=_partner_name(session, survey_round.team_id, survey_round.partner_id),
-            number=own.index(message.question) + 1,
+            number=own.index(statement) + 1,
             of=len(own),
-            text=questions[message.question - 1],
+            text=questions[statement - 1],
             score=score,
             closed=survey_round.closed_at is not None,
             withdrawn=withdrawn,
@@ -1357,7 +1390,13 @@ class Surveys:
     ) -> tuple[SurveyDelivery, SurveyRound]:
         delivery = store.get_delivery(session=session, team_id=team_id, delivery_id=delivery_id)
         if delivery is None:
-            raise RoundClosed()
+            # Its round was folded into another by a merge: its invitation is a copy there.
+            found = store.message_with_key(
+                session=session, team_id=team_id, dedupe_key=_invitation_key(delivery_id)
+            )
+            if found is None:
+                raise RoundClosed()
+            delivery = found.delivery
         if delivery.user_id != user_id:
             raise NotYours()
         survey_round = store.get_round(session=session, team_id=team_id, round_id=delivery.round_id)
@@ -1702,7 +1741,7 @@ def _asked(session: Session, delivery: SurveyDelivery) -> list[int]:
     messages = store.messages_of(
         session=session, team_id=delivery.team_id, delivery_id=delivery.id or 0
     )
-    return [m.question for m in sorted(messages, key=lambda m: m.id or 0) if m.question]
+    return [m.question for m in sorted(messages, key=lambda m: m.id or 0) if m.question > 0]
 
 
 def _delivery_prefix(delivery_id: int | None) -> str:

@@ -9,7 +9,13 @@ from datetime import UTC, timedelta
 
 from sqlmodel import Session
 
-from storage.models import OutboxMessage, OutboxStatus, SurveyAnswer, SurveyRound
+from storage.models import (
+    OutboxMessage,
+    OutboxStatus,
+    SurveyAnswer,
+    SurveyComment,
+    SurveyRound,
+)
 from tests.conftest import START, Slack
 from tests.scenarios.test_feedback import (
     ANA,
@@ -28,6 +34,7 @@ from tests.scenarios.test_feedback import (
     react,
     rows,
     say,
+    send,
     shown,
 )
 from tests.scenarios.test_feedback_stories import utc
@@ -207,6 +214,43 @@ def test_merging_two_partners_each_surveyed_leaves_one_round_with_both_answers(
     assert survey_round.respondents == 2  # Ana and Dan
     scores = sorted((a.question, a.score) for a in rows(slack, SurveyAnswer))
     assert scores == [(1, 2), (2, 4), (3, 1), (4, 3)]
+
+
+def test_someone_asked_in_both_merged_rounds_can_answer_on_either_copy(slack: Slack) -> None:
+    # QA: Ben and Dan, on both teams, held two copies of each statement; after the merge a
+    # click on the newer copy (the folded round's) said "This pulse survey has closed" while
+    # the round ran on, and a reaction on it counted nowhere.
+    say(slack, "config anonymity 2")
+    acme(slack, team=(DAN,))
+    say(slack, "add Globex")
+    say(slack, f"team Globex add {MENTION[DAN]}")
+    say(slack, "survey Acme now")  # Ana, Dan: this one goes on
+    say(slack, "survey Globex now")  # Ana, Dan again: folded into Acme's
+    at(slack, START)  # Ana (Berlin) and Dan (London) have both
+    assert len(questions(slack, DAN)) == len(questions(slack, ANA)) == 8
+    dans_globex, anas_globex = questions(slack, DAN)[4:], questions(slack, ANA)[4:]
+    (globex_invitation,) = [m for m in inbox(slack, DAN) if "Pulse survey: Globex" in m.text]
+    say(slack, "merge Globex into Acme")
+    assert len(rows(slack, SurveyRound)) == 1
+
+    click(slack, DAN, dans_globex[2], "survey_score_4")
+    card = shown(current(slack, dans_globex[2]))
+    assert "has closed" not in card and "Your answer: *4*" in card and "3/4" in card
+    react(slack, ANA, anas_globex[0], "two")
+    assert "Your answer: *2*" in shown(current(slack, anas_globex[0]))
+    assert "2 of 2 answered so far" in say(slack, "survey Acme")
+    click(slack, DAN, globex_invitation, "survey_comment")  # its Add a comment works too
+    (form,) = slack.fake.open_modals(DAN)
+    values = {"comment": {"value": {"type": "plain_text_input", "value": "Slow to answer."}}}
+    send(slack, slack.requests.view_submission(user_id=DAN, view=form, values=values))
+    assert [c.text for c in rows(slack, SurveyComment)] == ["Slow to answer."]
+    click(slack, DAN, dans_globex[2], "survey_withdraw")  # and so does Withdraw on a copy
+    click(slack, DAN, dans_globex[2], "survey_score_5")
+
+    at(slack, utc(3, 9, month=12))  # past its close: the answers on the copies counted
+    (survey_round,) = rows(slack, SurveyRound)
+    assert survey_round.respondents == 2
+    assert sorted((a.question, a.score) for a in rows(slack, SurveyAnswer)) == [(1, 2), (3, 5)]
 
 
 def test_messages_of_someone_moved_into_the_round_going_on_lapse_when_it_closes(

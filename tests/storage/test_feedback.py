@@ -458,6 +458,17 @@ def test_one_respondent_token_per_delivery(engine: Engine) -> None:
             delivery(session, round_id, "U0BEN", "t" * 32)
 
 
+def add_messages(session: Session, delivery_id: int, numbers: tuple[int, ...], *, key: str) -> None:
+    for number in numbers:
+        store.insert_message(
+            session=session,
+            team_id=TEAM,
+            delivery_id=delivery_id,
+            question=number,
+            dedupe_key=f"{key}:{number}",
+        )
+
+
 def test_a_delivery_moved_into_another_round_takes_its_statements_numbers_there(
     engine: Engine,
 ) -> None:
@@ -467,14 +478,7 @@ def test_a_delivery_moved_into_another_round_takes_its_statements_numbers_there(
         acme = partner(session)
         kept, folded = open_round(session, acme, key="kept"), open_round(session, acme, key="f")
         moved = delivery(session, folded, "U0DAN", "d" * 32)
-        for number in (0, 1, 2):
-            store.insert_message(
-                session=session,
-                team_id=TEAM,
-                delivery_id=moved,
-                question=number,
-                dedupe_key=f"survey:{moved}:{number}",
-            )
+        add_messages(session, moved, (0, 1, 2), key=f"survey:{moved}")
         for number, score in ((1, 4), (2, 2)):
             session.add(
                 SurveyAnswer(
@@ -508,3 +512,63 @@ def test_a_delivery_moved_into_another_round_takes_its_statements_numbers_there(
             1: store.QuestionTally(count=1, total=2),
             2: store.QuestionTally(count=1, total=4),
         }
+
+
+def test_copies_of_a_folded_delivery_keep_their_statements_when_moved_again(
+    engine: Engine,
+) -> None:
+    # Someone asked in merged rounds keeps the folded rounds' sent messages as copies of their
+    # own (a click or reaction there counts); moved on by a later merge, each copy follows its
+    # statement's new number, as their own messages do.
+    with Session(engine) as session:
+        acme = partner(session)
+        kept, first, second, later = (
+            open_round(session, acme, key=key) for key in ("kept", "first", "second", "later")
+        )
+        own = delivery(session, kept, "U0DAN", "d" * 32)
+        for round_id, key, asked in (
+            (kept, "own", (0, 1, 2)),
+            (first, "a", (0, 1, 2)),
+            (second, "b", (1,)),
+        ):
+            delivery_id = (
+                own if round_id == kept else delivery(session, round_id, "U0DAN", key * 32)
+            )
+            add_messages(session, delivery_id, asked, key=key)
+            if round_id != kept:
+                for message in store.messages_of(
+                    session=session, team_id=TEAM, delivery_id=delivery_id
+                ):
+                    store.keep_as_copy(
+                        session=session,
+                        message=message,
+                        delivery_id=own,
+                        statement=message.question,
+                    )
+        found = store.get_delivery(session=session, team_id=TEAM, delivery_id=own)
+        assert found is not None
+        store.move_delivery(session=session, delivery=found, round_id=later, numbers={1: 2, 2: 1})
+        session.commit()
+    with Session(engine) as session:
+        messages = store.messages_of(session=session, team_id=TEAM, delivery_id=own)
+        numbers = {m.dedupe_key: m.question for m in messages}
+        assert numbers == {
+            "own:0": 0,
+            "own:1": 2,
+            "own:2": 1,
+            "a:0": -1000,
+            "a:1": -1002,
+            "a:2": -1001,
+            "b:1": -2002,
+        }
+        assert {key: store.statement_number(q) for key, q in numbers.items()} == {
+            "own:0": 0,
+            "own:1": 2,
+            "own:2": 1,
+            "a:0": 0,
+            "a:1": 2,
+            "a:2": 1,
+            "b:1": 2,
+        }
+        copy = store.message_with_key(session=session, team_id=TEAM, dedupe_key="a:2")
+        assert copy is not None and copy.delivery.id == own and copy.round.id == later
