@@ -33,8 +33,10 @@ from bot.services.registry import (
     PartnerFacts,
     Renamed,
     team_note_prefix,
+    team_notes_prefix,
 )
 from bot.services.touchpoints import Touchpoints
+from storage import outbox as outbox_store
 from storage.models import PartnerStatus
 
 # The greeting of a channel chosen for alerts, as recorded in the outbox.
@@ -145,9 +147,40 @@ class Side(StrEnum):
     BRIEF = "brief"
 
 
+def _owner_notes(partner_id: int) -> str:
+    """The start of the keys of anyone's notes about owning the partner."""
+    return f"handover:{partner_id}:"
+
+
 def _owner_note_key(partner_id: int, user_id: str, side: Side) -> str:
     """The start of the keys of `user_id`'s notes about owning the partner, on one side."""
-    return f"handover:{partner_id}:{user_id}:{side}:"
+    return f"{_owner_notes(partner_id)}{user_id}:{side}:"
+
+
+def _reader_of(key: str) -> str:
+    """Whom a note about a team or an owner (`team_note_prefix`, `_owner_note_key`) is for."""
+    return key.split(":")[2]
+
+
+def _by(user_id: str, occasion: str) -> str:
+    """The end of the key of a note that says who put its reader on a team or made them a new
+    partner's owner: read back (`_by_of`) to word it again when the partner changes before it
+    goes."""
+    return f"by={user_id}:{occasion}"
+
+
+def _by_of(key: str) -> str | None:
+    """Who a note's key (`_by`) says made the change it tells of; None for a key without."""
+    for part in key.split(":"):
+        if part.startswith("by="):
+            return part.removeprefix("by=")
+    return None
+
+
+def _new_partner_note(key: str) -> bool:
+    """Whether an owner's note (`_owner_note_key`) is the one `add` queued ("registered … and
+    made you its owner")."""
+    return f":{Side.NEW}:by=" in key and key.endswith(":added")
 
 
 def _deputy_key(partner_id: int, user_id: str) -> str:
@@ -218,6 +251,52 @@ class PartnerNotes:
             runtime, session, team_id=team_id, kind="handover", user_id=user_id, text=text, key=key
         )
 
+    def _rewrite(self, session: Session, *, team_id: str, key: str, text: str) -> None:
+        """Word a note not sent yet again."""
+        outbox_store.rewrite_unsent(
+            session=session,
+            team_id=team_id,
+            dedupe_key=key,
+            text=text,
+            blocks=self.note_blocks(text),
+        )
+
+    def _joined_notes(
+        self, session: Session, *, team_id: str, partner_id: int
+    ) -> list[tuple[str, str, str]]:
+        """The notes not sent yet that tell colleagues they were put on the partner's team or
+        made the owner of it by `add`, each as its key, its reader and who did it (notes
+        queued before their keys said so are left out)."""
+        keys = [
+            key
+            for prefix in (team_notes_prefix(partner_id), _owner_notes(partner_id))
+            for key in outbox_store.unsent_keys_starting(
+                session=session, team_id=team_id, prefix=prefix
+            )
+            if key.startswith("team:") or _new_partner_note(key)
+        ]
+        return [(key, _reader_of(key), by) for key in keys if (by := _by_of(key)) is not None]
+
+    def _reword_joined(self, session: Session, *, team_id: str, facts: PartnerFacts) -> None:
+        """In the transaction of a change to the partner (its status, name or owner): the
+        notes not sent yet that tell colleagues they are on its team or own it since `add`
+        (`_joined_notes`) are worded as it is now, which they read when they go ("once it is
+        active" of an active partner, an old name, an owner who handed it over). One whose
+        reader is no longer what it says (made its owner or deputy since, or no longer its
+        owner) is withdrawn: the note of that change tells them. An ended partner's are all
+        withdrawn: nobody is to follow it, and joining it is no news."""
+        for key, reader, by in self._joined_notes(session, team_id=team_id, partner_id=facts.id):
+            if key.startswith("team:"):
+                now_true = reader not in (facts.owner_id, facts.deputy_id)
+                text = self.wording.put_on_team(facts, by)
+            else:
+                now_true = reader == facts.owner_id
+                text = self.wording.owner_of_new_partner(facts, by)
+            if facts.status == PartnerStatus.ENDED or not now_true:
+                outbox_store.cancel_unsent(session=session, team_id=team_id, dedupe_key=key)
+            else:
+                self._rewrite(session, team_id=team_id, key=key, text=text)
+
     def _queue_team_note(
         self,
         runtime: Runtime,
@@ -236,7 +315,7 @@ class PartnerNotes:
             kind="team",
             user_id=user_id,
             text=self.wording.put_on_team(facts, actor.user_id),
-            key=team_note_prefix(facts.id, user_id) + occasion,
+            key=team_note_prefix(facts.id, user_id) + _by(actor.user_id, occasion),
         )
 
     def added(
@@ -289,7 +368,7 @@ class PartnerNotes:
             user_id=facts.owner_id,
             side=Side.NEW,
             text=self.wording.owner_of_new_partner(facts, actor.user_id),
-            occasion="added",
+            occasion=_by(actor.user_id, "added"),
         )
         told.append(facts.owner_id)
 
@@ -364,6 +443,7 @@ class PartnerNotes:
         (`END_PARTS`) adds lines to `closed`; reopened, those notes go again."""
         text = self.wording.status_for_owner(facts, by.user_id, before)
         self.tell_owner(by, told, session, facts, text, what="status")
+        self._reword_joined(session, team_id=by.team_id, facts=facts)
         runtime = by.runtime
         if facts.status == PartnerStatus.ENDED:
             for part in END_PARTS.values():
@@ -409,25 +489,20 @@ class PartnerNotes:
         (`RENAME_PARTS`)."""
         text = self.wording.renamed_for_owner(renamed, by.user_id)
         self.tell_owner(by, told, session, renamed.facts, text, what="rename")
+        self._reword_joined(session, team_id=by.team_id, facts=renamed.facts)
         for part in RENAME_PARTS.values():
             part(by.runtime, session, by.actor, renamed)
 
     def merged(self, by: ChangeBy, told: list[str], session: Session, merged: Merged) -> list[str]:
         """In the merge's transaction: the duplicate's owner and deputy (but the caller) are
         told that it is gone and what they are now, named in `told`; then later features'
-        parts (`MERGE_PARTS`), whose lines go in the answer."""
+        parts (`MERGE_PARTS`), whose lines go in the answer. What waits unsent about the
+        duplicate is out of date (`_merged_notes`)."""
         this = by.occasion()
+        self._merged_notes(by, session, merged)
         for user_id in self.wording.lost_roles(merged):
             if user_id == by.user_id:
                 continue
-            if merged.duplicate_id is not None:
-                # The note reads "where you were deputy" or "owner": one that they are (from
-                # `deputy`, `owner` or `add … owner`, not sent yet) is out of date.
-                for key in (
-                    _deputy_key(merged.duplicate_id, user_id),
-                    _owner_note_key(merged.duplicate_id, user_id, Side.NEW),
-                ):
-                    withdraw(session, team_id=by.team_id, key_prefix=key)
             text = self.wording.merged_away(merged, user_id, by=by.user_id)
             self._queue_note_by(
                 by,
@@ -443,6 +518,38 @@ class PartnerNotes:
             for part in MERGE_PARTS.values()
             for line in part(by.runtime, session, by.actor, merged)
         ]
+
+    def _merged_notes(self, by: ChangeBy, session: Session, merged: Merged) -> None:
+        """In the merge's transaction: the notes not sent yet that make anyone the duplicate's
+        owner or deputy are withdrawn (its owner and deputy hear of the merge instead, and
+        whoever holds a role on the kept partner needs no word of one on a partner gone). Those
+        that put colleagues on its team (`_joined_notes`) are worded under the kept partner,
+        whose team they are on now, unless they hold a role there or made the merge. The kept
+        partner's own are worded as it is now (`_reword_joined`): a merge may make it active."""
+        kept, gone = merged.kept, merged.duplicate_id
+        if gone is not None:
+            joined = self._joined_notes(session, team_id=by.team_id, partner_id=gone)
+            for key in outbox_store.unsent_keys_starting(
+                session=session, team_id=by.team_id, prefix=_owner_notes(gone)
+            ):
+                if f":{Side.NEW}:" in key:
+                    outbox_store.cancel_unsent(session=session, team_id=by.team_id, dedupe_key=key)
+            withdraw(session, team_id=by.team_id, key_prefix=f"deputy:{gone}:")
+            withdraw(session, team_id=by.team_id, key_prefix=team_notes_prefix(gone))
+            told = set(self.wording.lost_roles(merged)) | {kept.owner_id, kept.deputy_id}
+            for key, reader, who in joined:
+                if key.startswith("team:") and reader not in told | {by.user_id}:
+                    occasion = _by(who, f"merged:{gone}")
+                    self.queue_note(
+                        by.runtime,
+                        session,
+                        team_id=by.team_id,
+                        kind="team",
+                        user_id=reader,
+                        text=self.wording.put_on_team(kept, who),
+                        key=team_note_prefix(kept.id, reader) + occasion,
+                    )
+        self._reword_joined(session, team_id=by.team_id, facts=kept)
 
     def handed_over(
         self,
@@ -521,6 +628,7 @@ class PartnerNotes:
                 occasion=this,
             )
             told.append(user_id)
+        self._reword_joined(session, team_id=by.team_id, facts=facts)
         # After the notes: the new owner reads of the handover before what comes with it.
         for part in HANDOVER_PARTS.values():
             part(by.runtime, session, by.actor, handover)

@@ -380,10 +380,16 @@ class NothingToDo(RegistryError):
 # --- Pure rules ---------------------------------------------------------------------------------
 
 
+def team_notes_prefix(partner_id: int) -> str:
+    """What the keys of the notes telling anyone they were put on the partner's team begin
+    with."""
+    return f"team:{partner_id}:"
+
+
 def team_note_prefix(partner_id: int, user_id: str) -> str:
     """What the keys of the notes telling `user_id` they were put on the partner's team begin
     with (one note per command that did it)."""
-    return f"team:{partner_id}:{user_id}:"
+    return f"{team_notes_prefix(partner_id)}{user_id}:"
 
 
 def require_editor(

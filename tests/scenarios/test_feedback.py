@@ -69,11 +69,11 @@ def at(slack: Slack, moment: datetime) -> TickReport:
 
 def inbox(slack: Slack, user: str) -> list[FakeMessage]:
     """The bot's messages in the person's DM (not ephemerals), oldest first; the note that
-    Ana put them on Acme's team (`acme`) aside."""
+    Ana put them on Acme's team (`acme`) aside, under whatever name Acme has when it goes."""
     return [
         m
         for m in slack.fake.messages_in(slack.fake.im_channel(user).id)
-        if m.thread_ts in (None, m.ts) and "put you on the team of *Acme*" not in m.text
+        if m.thread_ts in (None, m.ts) and "put you on the team of *Acme" not in m.text
     ]
 
 

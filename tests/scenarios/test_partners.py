@@ -536,9 +536,11 @@ def test_whoever_another_acts_for_is_told_once_and_the_one_acting_never(slack: S
     ]
     deliver_queued(slack, hours=15)  # Thu 10:00 in Tokyo
     (to_chloe,) = direct(slack, CHLOE)
+    # Put on it while it was active, paused before she read it: she reads it as it is now.
     assert to_chloe.startswith(
-        "<@U0BEN> put you on the team of *Doctors Without Borders* (owner <@U0ANA>): its pulse "
-        "surveys will ask you how the partnership goes, and you will be kept informed about it."
+        "<@U0BEN> put you on the team of *Doctors Without Borders* (owner <@U0ANA>): once it is "
+        "active, its pulse surveys will ask you how the partnership goes, and you will be kept "
+        "informed about it."
     )
     (to_dan,) = direct(slack, DAN)
     assert to_dan.startswith(
