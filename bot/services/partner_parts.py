@@ -496,14 +496,22 @@ class PartnerNotes:
     def merged(self, by: ChangeBy, told: list[str], session: Session, merged: Merged) -> list[str]:
         """In the merge's transaction: the duplicate's owner and deputy (but the caller) are
         told that it is gone and what they are now, named in `told`; then later features'
-        parts (`MERGE_PARTS`), whose lines go in the answer. What waits unsent about the
-        duplicate is out of date (`_merged_notes`)."""
-        this = by.occasion()
+        parts (`MERGE_PARTS`), whose lines go in the answer.
+
+        What waits unsent about the duplicate is out of date (`_merged_notes`). The promises
+        the partner owes us that the duplicate's owner followed up go to the kept partner's
+        owner, as after a handover (`Commitments.hand_over_follow_ups`): the duplicate's owner's
+        note says so, and so does a line of the answer."""
+        this, kept = by.occasion(), merged.kept
         self._merged_notes(by, session, merged)
+        old, new = merged.duplicate_owner_id, kept.owner_id
+        follow_ups = self._follow_ups_to(by, session, kept, old=old, new=new)
         for user_id in self.wording.lost_roles(merged):
             if user_id == by.user_id:
                 continue
             text = self.wording.merged_away(merged, user_id, by=by.user_id)
+            if user_id == old:
+                text += follow_ups(user_id)
             self._queue_note_by(
                 by,
                 session,
@@ -513,11 +521,42 @@ class PartnerNotes:
                 key=f"merge:{this}:{user_id}",
             )
             told.append(user_id)
-        return [
+        said = follow_ups(new if new == by.user_id else None).strip()
+        return ([said] if said else []) + [
             line
             for part in MERGE_PARTS.values()
             for line in part(by.runtime, session, by.actor, merged)
         ]
+
+    def _follow_ups_to(
+        self,
+        by: ChangeBy,
+        session: Session,
+        facts: PartnerFacts,
+        *,
+        old: str | None,
+        new: str | None,
+    ) -> Callable[[str | None], str]:
+        """The promises the partner owes us that `old` followed up go to its owner `new`
+        (`Commitments.hand_over_follow_ups`); what says so to a reader (`follow_ups_handed_over`,
+        after a space), or nothing when none moved."""
+        if old is None or new is None or old == new:
+            return lambda reader: ""
+        moved = len(
+            self.commitments_of(by.runtime).hand_over_follow_ups(
+                session,
+                team_id=by.team_id,
+                partner_id=facts.id,
+                old_owner_id=old,
+                new_owner_id=new,
+                now=by.runtime.clock.now(),
+            )
+        )
+        if not moved:
+            return lambda reader: ""
+        return lambda reader: (
+            " " + self.wording.follow_ups_handed_over(facts, moved, old, reader=reader)
+        )
 
     def _merged_notes(self, by: ChangeBy, session: Session, merged: Merged) -> None:
         """In the merge's transaction: the notes not sent yet that make anyone the duplicate's
@@ -585,24 +624,7 @@ class PartnerNotes:
         withdraw_note(new, Side.BRIEF)
         # A deputy made the owner need not read first that they are its deputy.
         withdraw(session, team_id=by.team_id, key_prefix=_deputy_key(facts.id, new))
-        moved = 0
-        if old is not None:
-            moved = len(
-                self.commitments_of(by.runtime).hand_over_follow_ups(
-                    session,
-                    team_id=by.team_id,
-                    partner_id=facts.id,
-                    old_owner_id=old,
-                    new_owner_id=new,
-                    now=by.runtime.clock.now(),
-                )
-            )
-
-        def follow_ups(reader: str | None) -> str:
-            if not moved or old is None:
-                return ""
-            return " " + self.wording.follow_ups_handed_over(facts, moved, old, reader=reader)
-
+        follow_ups = self._follow_ups_to(by, session, facts, old=old, new=new)
         notes: list[tuple[str, Side, str]] = []
         if new != caller and not still_owned:
             to_new = self.wording.handover_to_new_owner(
@@ -613,8 +635,9 @@ class PartnerNotes:
             side = Side.BRIEF if briefly else Side.OLD
             text = self.wording.handover_to_old_owner(facts, caller, briefly=briefly)
             notes.append((old, side, text + follow_ups(old)))
-        if said is not None and moved:
-            said.append(follow_ups(new if new == caller else None).strip())
+        line = follow_ups(new if new == caller else None).strip()
+        if said is not None and line:
+            said.append(line)
         this = by.occasion()
         for user_id, side, text in notes:
             self._queue_owner_note(

@@ -7,8 +7,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlmodel import Session, select
+
 from bot.clock import ManualClock
 from bot.scheduler import PlannerRegistry, tick
+from storage.models import Commitment
 from tests.conftest import Slack
 
 ANA, BEN, CHLOE, DAN = "U0ANA", "U0BEN", "U0CHLOE", "U0DAN"
@@ -83,3 +86,23 @@ def test_the_owners_note_of_a_partner_its_owner_merged_away_herself_is_withdrawn
     assert "Merged" in answer(slack, "merge Oxfam GB Trading into Oxfam", user=CHLOE)
     (to_chloe,) = received(slack, CHLOE, hours=CHLOES_MORNING)
     assert to_chloe.startswith("<@U0ANA> made you the deputy of *Oxfam*.")
+
+
+def test_a_merge_gives_the_kept_owner_the_promises_the_duplicates_owner_followed_up(
+    slack: Slack,
+) -> None:
+    answer(slack, "add Globex owner <@U0DAN|dan>")
+    answer(slack, "commit Globex them : signed NDA by 2026-12-04", user=DAN)
+    answer(slack, "commit Globex us : the deck by 2026-12-04", user=DAN)
+    answer(slack, "add Acme owner <@U0BEN|ben>")
+    said = answer(slack, "merge Globex into Acme")
+    assert (
+        "1 promise *Acme* owes us that <@U0DAN> followed up is now <@U0BEN>'s to follow up."
+    ) in said
+    with Session(slack.runtime.engine) as session:
+        owners = session.exec(select(Commitment.owner_id).order_by(Commitment.id)).all()  # type: ignore[arg-type]
+    assert owners == [BEN, DAN]
+    (to_dan,) = [text for text in received(slack, DAN, hours=1) if "merged *Globex*" in text]
+    assert to_dan.endswith(
+        "The promise *Acme* owes us that you followed up is now <@U0BEN>'s to follow up."
+    )
