@@ -25,8 +25,9 @@ is its Monday, `next month` its 1st, and so `the week after next`, `the month af
 `3/12` and `12.03.2026` are (day first in most countries, month first in the US), with the month
 as a word instead.
 
-Any of these may be followed by a time: `14:00`, `9:30`, `2pm`, `9.30am`, `9` (09:00; a bare
-hour from 1 to 7, `at 3`, is asked about, 03:00 or 15:00, rather than guessed); or by
+Any of these may be followed by a time: `14:00`, `9:30`, `2pm`, `9.30am`, `9` (09:00; an hour
+from 1 to 7 without am/pm, `at 3` or `3:30`, is asked about, 03:00 or 15:00, rather than
+guessed; `03:30` says the night); or by
 `eod`/`end of day` (`tomorrow eod`, `friday EOD`: that day, as a due day is). A time with a
 colon or am/pm may come first too: `5pm friday`, `17:00 on friday`. A full stop or exclamation mark
 at the end (`on friday.`, as a sentence ends) is no part of the date.
@@ -148,11 +149,18 @@ class When:
 
 
 def parse_when(
-    text: str, *, now: datetime, tz: ZoneInfo, ahead: bool = False, examples: str = EXAMPLES
+    text: str,
+    *,
+    now: datetime,
+    tz: ZoneInfo,
+    ahead: bool = False,
+    examples: str = EXAMPLES,
+    ask_hour: bool = True,
 ) -> When:
     """Read `text` relative to `now` (aware) in time zone `tz`; `ahead`: it names a moment to
     come (a plan), so a bare weekday whose time today has passed is next week's. `examples`:
-    the dates an error shows (`AHEAD_EXAMPLES` for a command that takes none in the past)."""
+    the dates an error shows (`AHEAD_EXAMPLES` for a command that takes none in the past);
+    `ask_hour` False: a caller that drops the time (a due day) reads `at 3` as typed, unasked."""
     # As typed (for messages), and in lower case (for reading); `friday.` ends a sentence.
     typed = _SPACED_AMPM.sub("", " ".join(text.replace(",", " ").split())).rstrip(".!").strip()
     words = typed.lower()
@@ -174,16 +182,16 @@ def parse_when(
         words, typed = day_part, typed.rpartition(" ")[0]
         # "friday at 14:00", "at 14:00": the "at" is how people write a time.
         if words == "at":
-            return When(today, _parse_time(time_word), tz)
+            return When(today, _parse_time(time_word, ask=ask_hour), tz)
         if words.endswith(" at"):
             words, typed = words[: -len(" at")], typed[: -len(" at")]
     else:
         # "14:00" alone means today at 14:00.
         if _TIME.match(words) and (":" in words or words.endswith(("am", "pm"))):
-            return When(today, _parse_time(words), tz)
+            return When(today, _parse_time(words, ask=ask_hour), tz)
     day = _parse_day(words, today, typed=typed, examples=examples)
     # The day first: `Team 5` is no date, whatever its number would be as a time.
-    at = None if time_word is None else _parse_time(time_word)
+    at = None if time_word is None else _parse_time(time_word, ask=ask_hour)
     if ahead and day == today and at is not None and _weekday(words) is not None:
         if datetime.combine(day, at, tzinfo=tz) <= now:
             day += timedelta(days=7)
@@ -263,14 +271,18 @@ def _is_number_of_a_date(words: str) -> bool:
     return bool(_ISO.match(words) or _MONTH_DAY.match(words))
 
 
-def _parse_time(word: str) -> time:
+def _parse_time(word: str, *, ask: bool = True) -> time:
     match = _TIME.match(word)
     assert match is not None
     hour, minute = int(match["h"]), int(match["m"] or 0)
-    if match["m"] is None and not match["ampm"] and 1 <= hour <= _LAST_AMBIGUOUS_HOUR:
+    # `3` and `3:30` are asked about; `03:30`, with its leading zero, says the night.
+    unsure = not match["ampm"] and len(match["h"]) == 1 and 1 <= hour <= _LAST_AMBIGUOUS_HOUR
+    if unsure and ask:
+        clock = f"{hour}:{minute:02d}"
         raise DateError(
-            f"`{word}` alone could be {hour:02d}:00 or {hour + 12}:00: type `at {hour + 12}:00` "
-            f"or `at {hour}pm` for the afternoon, `at {hour}am` for the morning."
+            f"`{word}` alone could be {hour:02d}:{minute:02d} or {hour + 12}:{minute:02d}: type "
+            f"`at {hour + 12}:{minute:02d}` or `at {clock if minute else hour}pm` for the "
+            f"afternoon, `at {clock if minute else hour}am` for the morning."
         )
     if match["ampm"]:
         if not 1 <= hour <= 12:

@@ -1992,7 +1992,8 @@ class Commitments:
         today = now.astimezone(tz).date()
         if typed is not None:
             try:
-                when = parse_when(typed, now=now, tz=tz, examples=AHEAD_EXAMPLES)
+                # The time is left out (a commitment is due on a day): `at 3` needs no question.
+                when = parse_when(typed, now=now, tz=tz, examples=AHEAD_EXAMPLES, ask_hour=False)
             except DateError as error:
                 raise BadCommitment(
                     Problem.UNREADABLE_DATE, detail=str(error), typed=typed

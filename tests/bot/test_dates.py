@@ -399,6 +399,33 @@ def test_a_bare_hour_up_to_seven_is_asked_about_not_read_as_the_night(text: str)
 
 
 @pytest.mark.parametrize(
+    ("text", "typed"),
+    [
+        ("friday 3:30", "3:30"),
+        ("friday at 4.15", "4.15"),
+        ("7:05", "7:05"),
+        ("3:30 friday", "3:30"),
+    ],
+)
+def test_an_hour_up_to_seven_with_minutes_is_asked_about_too(text: str, typed: str) -> None:
+    """QA: `at 3` was asked about but `at 3:30` still meant 03:30 without a word."""
+    with pytest.raises(DateError) as raised:
+        parse_when(text, now=NOW, tz=BERLIN)
+    hour, minute = typed.replace(".", ":").split(":")
+    clock = f"{hour}:{minute}"
+    assert str(raised.value) == (
+        f"`{typed}` alone could be 0{clock} or {int(hour) + 12}:{minute}: type "
+        f"`at {int(hour) + 12}:{minute}` or `at {clock}pm` for the afternoon, `at {clock}am` "
+        "for the morning."
+    )
+
+
+def test_a_caller_that_drops_the_time_is_not_asked_about_the_hour() -> None:
+    for text in ("friday at 3", "friday 3:30"):
+        assert parse_when(text, now=NOW, tz=BERLIN, ask_hour=False).day == date(2026, 11, 27)
+
+
+@pytest.mark.parametrize(
     ("text", "at"),
     [
         ("friday at 3pm", time(15, 0)),
@@ -406,7 +433,11 @@ def test_a_bare_hour_up_to_seven_is_asked_about_not_read_as_the_night(text: str)
         ("friday at 3am", time(3, 0)),
         ("friday at 9", time(9, 0)),
         ("friday at 8", time(8, 0)),
-        ("friday 3:30", time(3, 30)),
+        ("friday 03:30", time(3, 30)),
+        ("friday 3:30am", time(3, 30)),
+        ("friday 3:30pm", time(15, 30)),
+        ("friday at 15:30", time(15, 30)),
+        ("friday at 8:15", time(8, 15)),
         ("friday at 12", time(12, 0)),
         ("friday at 0", time(0, 0)),
     ],

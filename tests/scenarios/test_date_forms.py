@@ -302,6 +302,30 @@ def test_a_bare_hour_up_to_seven_is_asked_about(slack: Slack) -> None:
 
 
 @pytest.mark.usefixtures("acme")
+def test_an_hour_up_to_seven_with_minutes_is_asked_about_where_the_time_counts(
+    slack: Slack,
+) -> None:
+    """QA: `at 3` was asked about, but `plan … on fri at 3:30` still planned it at 03:30."""
+    said = answer(slack, "plan Acme on fri at 3:30 : three")
+    assert "`3:30` alone could be 03:30 or 15:30: type `at 15:30` or `at 3:30pm`" in said
+    said = answer(slack, "away now to 4:15")
+    assert "`4:15` alone could be 04:15 or 16:15" in said
+    assert logged_days(slack) == []
+    with Session(slack.runtime.engine) as session:
+        assert session.exec(select(Absence)).all() == []
+    said = answer(slack, "plan Acme on fri at 03:30 : night")
+    assert "on Fri 27 Nov at 03:30" in said
+    said = answer(slack, "plan Acme on fri at 3:30pm : day")
+    assert "on Fri 27 Nov at 15:30" in said
+    # A due day drops its time: nothing to ask, the day is recorded and the time said left out.
+    for line in ("commit Acme us : a by friday at 3", "commit Acme us : b by friday 3:30"):
+        assert "due Fri 27 Nov (a commitment is due on a day, so I left out the 03:" in answer(
+            slack, line
+        )
+    assert due_days(slack) == [date(2026, 11, 27)] * 2
+
+
+@pytest.mark.usefixtures("acme")
 def test_an_intent_with_its_purpose_run_in_after_on_lacks_its_colon(slack: Slack) -> None:
     """QA: `intend MSF follow up on MoU` said `intend` takes no date, to plan it instead."""
     said = answer(slack, "intend Acme follow up on MoU")
