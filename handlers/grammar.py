@@ -25,7 +25,7 @@ from difflib import get_close_matches
 from enum import StrEnum
 
 from bot.mrkdwn import escape, unescape
-from bot.naming import COUNTRY_CODES, ORGANISATION_WORDS
+from bot.naming import COUNTRY_CODES, COUNTRY_NAMES, ORGANISATION_WORDS, normalize_name
 from bot.services.job_titles import TITLE_IN_BRACKETS
 from bot.websites import reads_as_website
 
@@ -1094,16 +1094,30 @@ def reads_as_handle(words: Sequence[str]) -> bool:
     """Whether plain words typed straight after a known partner's name (`owner Oxfam ben`) read
     as a colleague named without the `@` rather than as the rest of a longer partner's name
     ("Oxfam Intl", "Oxfam GB", "MSF Spain", "Oxfam Ben Smith"): the first in lower case, as Slack
-    writes handles, and none an organisation word, a country code or capitals ("MSF")."""
+    writes handles, and none an organisation word, a country by code or name, as
+    `bot.naming.sibling_offices` reads them ("Oxfam india", "Plan south africa"), or capitals
+    ("MSF")."""
     return (
         bool(words)
         and words[0][:1].islower()
+        and not _names_a_country(words)
         and not any(
             word.lower() in ORGANISATION_WORDS
             or word.lower() in COUNTRY_CODES
             or (len(word) > 1 and word.isupper())
             for word in words
         )
+    )
+
+
+def _names_a_country(words: Sequence[str]) -> bool:
+    """Whether some of `words`, one after another, name a country (`COUNTRY_NAMES`, read as
+    `normalize_name` writes them: "España" is "espana")."""
+    keys = normalize_name(" ".join(words)).split()
+    return any(
+        " ".join(keys[start:end]) in COUNTRY_NAMES
+        for start in range(len(keys))
+        for end in range(start + 1, len(keys) + 1)
     )
 
 

@@ -1931,6 +1931,19 @@ def test_a_colleague_named_without_the_at_is_shown_the_line_with_it(
     assert (profile.facts.owner_id, profile.facts.deputy_id, profile.members) == (ANA, None, [])
 
 
+@pytest.mark.parametrize(("typed", "named"), [("india", "Oxfam india"), ("uk", "Oxfam uk")])
+def test_a_country_after_a_known_name_is_part_of_the_name_not_a_handle(
+    slack: Slack, typed: str, named: str
+) -> None:
+    # QA: `owner Oxfam india` told "`india` is not a mention", where `owner Oxfam uk` read "uk"
+    # as the rest of an office's name ("Oxfam UK"): country names count as codes do.
+    answer(slack, "add Oxfam")
+    said = answer(slack, f"owner Oxfam {typed}")
+    assert "not a mention" not in said
+    assert f"Who should be the owner of “{named}”?" in said
+    assert registry(slack).profile(team_id=TEAM, partner="Oxfam").facts.owner_id == ANA
+
+
 @pytest.mark.parametrize("word", ["who", "whois"])
 def test_who_alone_asks_which_partner_with_an_example_naming_one(slack: Slack, word: str) -> None:
     # QA: `/partner who` answered "Did you mean `/partner owner of NAME` or `/partner show
