@@ -249,6 +249,9 @@ class Debrief:
     planned: bool = False
     # Only the note is new: the answer stands as it was.
     noted: bool = False
+    # The note was kept before the answer changed to this one: written with an earlier answer
+    # (a Problem's "angry" under Went well), and said so.
+    note_earlier: bool = False
 
 
 @dataclass(frozen=True)
@@ -675,11 +678,12 @@ class CheckIns:
             if checkin.answer != answer or answer == CheckInAnswer.MOVED:
                 changed = checkin.answer is not None
                 was = None if checkin.answer is None else CheckInAnswer(checkin.answer)
+                earlier = bool(checkin.note) and was not in (None, answer)
                 self._set(checkin, answer=answer, now=now)
                 session.add(checkin)
-                self._debrief(session, checkin, changed=changed)
+                self._debrief(session, checkin, changed=changed, note_earlier=earlier)
                 if checkin.problem_alerted_at is not None:
-                    self._tell_alerted(session, checkin, now, changed=True)
+                    self._tell_alerted(session, checkin, now, changed=True, note_earlier=earlier)
                 self._happened(session, checkin, was=was, now=now, then=then, dropped=dropped)
             return self._commit(session, checkin, now)
 
@@ -883,10 +887,11 @@ class CheckIns:
                 raise MovedToPast()
             moved_to = moved_moment(checkin.meeting_at, new_day, day_zone(touchpoint, tz))
             changed = checkin.answer is not None
+            earlier = bool(checkin.note) and checkin.answer not in (None, CheckInAnswer.MOVED)
             self._set(checkin, answer=CheckInAnswer.MOVED, now=now)
             checkin.moved_to = moved_to
             session.add(checkin)
-            self._debrief(session, checkin, changed=changed)
+            self._debrief(session, checkin, changed=changed, note_earlier=earlier)
             touchpoint_store.reschedule_planned(
                 session=session, team_id=team_id, touchpoint_id=touchpoint.id, at=moved_to
             )
@@ -1602,7 +1607,13 @@ class CheckIns:
         return debrief, owner
 
     def _debrief(
-        self, session: Session, checkin: CheckIn, *, changed: bool, noted: bool = False
+        self,
+        session: Session,
+        checkin: CheckIn,
+        *,
+        changed: bool,
+        noted: bool = False,
+        note_earlier: bool = False,
     ) -> None:
         """The answer (or note) as a reply in the owner's debrief thread about the meeting. A
         Problem's reply waits `PROBLEM_NOTE_WAIT`, the time the form asking for its note is
@@ -1629,7 +1640,7 @@ class CheckIns:
                 changed = noted = False
             elif not checkin.note:
                 return
-        debrief = replace(debrief, changed=changed, noted=noted)
+        debrief = replace(debrief, changed=changed, noted=noted, note_earlier=note_earlier)
         waiting = outbox_store.latest_due_at(
             session=session, team_id=checkin.team_id, key_prefix=lines
         )
@@ -1833,7 +1844,13 @@ class CheckIns:
         )
 
     def _tell_alerted(
-        self, session: Session, checkin: CheckIn, now: datetime, *, changed: bool
+        self,
+        session: Session,
+        checkin: CheckIn,
+        now: datetime,
+        *,
+        changed: bool,
+        note_earlier: bool = False,
     ) -> None:
         """The check-in changed after its Problem's alert was queued (its note, or its answer
         when `changed`): whoever the alert reaches (the owner, or the deputy covering for them)
@@ -1906,6 +1923,7 @@ class CheckIns:
                 moved_to=checkin.moved_to,
                 changed=changed,
                 noted=not changed,
+                note_earlier=note_earlier,
             )
         )
         if waiting is not None and waiting.status == OutboxStatus.PENDING:

@@ -429,6 +429,9 @@ def debrief_line(debrief: Debrief) -> str:
         text = f"{person(debrief.user_id)} {verb} *{ANSWERS[debrief.answer]}*"
         if debrief.answer is CheckInAnswer.MOVED and debrief.moved_to is not None:
             text += f" — to {day(debrief.moved_to, debrief.tz)}"
+    if debrief.note and debrief.note_earlier:
+        # Not this answer's: "answered ✅ Went well > angry" read as a happy note.
+        text += "\nTheir note, written with an earlier answer:"
     if debrief.note:
         text += f"\n{_quoted(debrief.note)}"
     return text

@@ -1153,7 +1153,8 @@ def test_a_changed_answer_to_problem_carries_its_note_and_keeps_the_thread_in_or
     at(slack, datetime(2026, 11, 26, 9, 12, tzinfo=UTC))
     assert [m.text for m in slack.fake.thread(debrief)] == [
         "<@U0DAN> answered *✅ Went well*",
-        "<@U0DAN> changed their answer to *🤔 Mixed*\n> They want to cancel",
+        "<@U0DAN> changed their answer to *🤔 Mixed*\nTheir note, written with an earlier "
+        "answer:\n> They want to cancel",
     ]
 
 
@@ -2090,6 +2091,63 @@ def test_a_reply_with_mentions_and_links_shows_in_the_note_form_as_it_was_typed(
     assert rows(slack, CheckIn)[0].note == (
         "Ask <@U0ANA> about acme.org & the draft (https://acme.org/d)\nby Friday"
     )
+
+
+def write_note(slack: Slack, user: str, card: FakeMessage, note: str) -> None:
+    """The person's note written in the form the card's note button opens."""
+    click(slack, user, card, "checkin_note")
+    typed = {"type": "plain_text_input", "value": note}
+    send(
+        slack,
+        slack.requests.view_submission(
+            user_id=user, view=slack.fake.open_modals(user)[-1], values={"note": {"value": typed}}
+        ),
+    )
+
+
+def problem_noted_then_went_well(slack: Slack, *, read_between: bool) -> FakeMessage:
+    """Dan answers Problem, replies "angry" in the card's thread (its note), then changes the
+    answer to Went well; `read_between`: Ana's debrief has the Problem before the change."""
+    asked = dans_checkin(slack)
+    click(slack, DAN, asked, "checkin_answer_problem")
+    reply_in_thread(slack, DAN, asked, "angry")
+    if read_between:
+        at(slack, datetime(2026, 11, 26, 9, 20, tzinfo=UTC))
+    click(slack, DAN, current(slack, asked), "checkin_change")
+    click(slack, DAN, current(slack, asked), "checkin_answer_went_well")
+    return asked
+
+
+def test_a_problems_note_under_an_answer_changed_since_says_it_was_written_with_that_one(
+    slack: Slack,
+) -> None:
+    # QA: after Problem was changed to Went well, Ana read "@dan answered ✅ Went well > angry".
+    asked = problem_noted_then_went_well(slack, read_between=True)
+    at(slack, datetime(2026, 11, 26, 9, 21, tzinfo=UTC))
+    (debrief,) = [m for m in inbox(slack, ANA) if m.text.startswith("Debrief of the meeting")]
+    # A note written now is this answer's, and said without the words about an earlier one.
+    write_note(slack, DAN, current(slack, asked), "All sorted after all")
+    at(slack, datetime(2026, 11, 26, 9, 40, tzinfo=UTC))
+    assert [m.text for m in slack.fake.thread(debrief)] == [
+        "<@U0DAN> answered *⚠️ Problem*\n> angry",
+        "<@U0DAN> changed their answer to *✅ Went well*\nTheir note, written with an earlier "
+        "answer:\n> angry",
+        "<@U0DAN> added a note to their answer *✅ Went well*\n> All sorted after all",
+    ]
+    assert rows(slack, CheckIn)[0].note == "All sorted after all"  # the note is kept as it was
+
+
+def test_a_problems_note_folded_into_an_answer_changed_before_it_went_says_so(
+    slack: Slack,
+) -> None:
+    # Changed before the Problem's reply went: one reply, the note still not this answer's.
+    problem_noted_then_went_well(slack, read_between=False)
+    at(slack, datetime(2026, 11, 26, 9, 20, tzinfo=UTC))
+    (debrief,) = [m for m in inbox(slack, ANA) if m.text.startswith("Debrief of the meeting")]
+    assert [m.text for m in slack.fake.thread(debrief)] == [
+        "<@U0DAN> answered *✅ Went well*\nTheir note, written with an earlier answer:\n> angry",
+    ]
+    assert rows(slack, CheckIn)[0].note == "angry"
 
 
 def test_a_note_cleared_after_an_answer_change_took_it_in_tells_the_owner_nothing_of_it(
