@@ -16,7 +16,8 @@ the note as it is then; the thread says nothing more.
 
 A reply in the thread of a Problem alert Liaison sent (to an owner, or the deputy covering)
 reaches nobody either: Liaison says so every time, and names the person who reported it, to
-write to directly.
+write to directly. So does one under a survey's introduction or statement: its *Add a comment*
+button is where such words go.
 
 The event is acknowledged at once; the note is kept and the answers are Web API calls, after
 the ack.
@@ -39,7 +40,7 @@ from bot.mrkdwn import slack_text, unescape
 from bot.runtime import Runtime
 from bot.services.checkins import ReplyNoted, ReplyOutcome
 from handlers.context import runtime_of
-from handlers.feedback import checkins_of, show_checkin
+from handlers.feedback import checkins_of, show_checkin, surveys_of
 from handlers.texts import feedback as feedback_texts
 from handlers.texts import home as texts
 
@@ -162,19 +163,28 @@ def message_listener(last_answers: LastAnswers) -> Any:
                 if noted is not None:
                     told(noted)
                     return
-                alert = checkins_of(runtime).problem_reporter_at(
-                    team_id=team_id,
-                    user_id=user_id,
-                    channel=channel,
-                    thread_ts=str(thread_ts),
-                    event_id=body.get("event_id"),
-                )
+                # The message replied under, by whom: a Problem alert's, or a survey's.
+                where: dict[str, Any] = {
+                    "team_id": team_id,
+                    "user_id": user_id,
+                    "channel": channel,
+                    "thread_ts": str(thread_ts),
+                    "event_id": body.get("event_id"),
+                }
+                alert = checkins_of(runtime).problem_reporter_at(**where)
                 if alert is not None:
                     if not alert.repeated:
                         post(
                             texts.reply_in_problem_alert(alert.reporter_id),
                             what="answering a reply in a Problem alert's thread",
                         )
+                    return
+                # Under a survey's message: its *Add a comment* button is where words go.
+                survey = surveys_of(runtime).thread_at(**where)
+                if survey is not None:
+                    if not survey.repeated:
+                        said = texts.reply_in_survey(survey.partner_name, closed=survey.closed)
+                        post(said, what="answering a reply in a survey's thread")
                     return
             if last_answers.take_turn(team_id=team_id, user_id=user_id, now=runtime.clock.now()):
                 post(texts.MESSAGES_TAB_ANSWER, what="answering a message in the Messages tab")

@@ -1371,6 +1371,20 @@ def deliveries_to(
     return list(session.exec(statement))
 
 
+def latest_deliveries_to(
+    *, session: Session, team_id: str, user_id: str, limit: int
+) -> list[tuple[SurveyDelivery, SurveyRound]]:
+    """The person's latest deliveries (`limit` of them, newest first), with their rounds."""
+    statement = (
+        select(SurveyDelivery, SurveyRound)
+        .join(SurveyRound, col(SurveyRound.id) == col(SurveyDelivery.round_id))
+        .where(SurveyDelivery.team_id == team_id, SurveyDelivery.user_id == user_id)
+        .order_by(col(SurveyDelivery.id).desc())
+        .limit(limit)
+    )
+    return [(delivery, survey_round) for delivery, survey_round in session.exec(statement)]
+
+
 def drop_delivery(*, session: Session, team_id: str, delivery: SurveyDelivery) -> None:
     """Forget a delivery that never reached its person (its messages, then itself); the
     round's `invited` count follows."""

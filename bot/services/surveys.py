@@ -280,6 +280,17 @@ class ReactionShown:
 
 
 @dataclass(frozen=True)
+class SurveyThread:
+    """A reply typed under one of the person's survey messages (`Surveys.thread_at`):
+    Liaison reads none, and says where a comment goes; `repeated`: Slack's retry of a reply
+    already answered."""
+
+    partner_name: str
+    closed: bool
+    repeated: bool
+
+
+@dataclass(frozen=True)
 class CommentForm:
     delivery_id: int
     partner_name: str
@@ -603,10 +614,7 @@ class Surveys:
             return None
         now = self.clock.now()
         with Session(self.engine) as session:
-            found = store.message_at(session=session, team_id=team_id, channel=channel, ts=ts)
-            if found is None and store.record_sent_messages(session=session, team_id=team_id):
-                # A reaction faster than the planner that notes where the outbox sent it.
-                found = store.message_at(session=session, team_id=team_id, channel=channel, ts=ts)
+            found = _message_at(session, team_id, channel, ts)
             if found is None or store.statement_number(found.message.question) == 0:
                 session.commit()
                 return None
@@ -663,6 +671,30 @@ class Surveys:
             card = self._card(session, found)
             session.commit()
         return card
+
+    def thread_at(
+        self, *, team_id: str, user_id: str, channel: str, thread_ts: str, event_id: str | None
+    ) -> SurveyThread | None:
+        """The survey of the message Liaison sent `user_id` at (`channel`, `thread_ts`), its
+        introduction or a statement, for a reply typed in its thread; None when that message is
+        none of their survey's."""
+        now = self.clock.now()
+        with Session(self.engine) as session:
+            found = _message_at(session, team_id, channel, thread_ts)
+            if found is not None:
+                mine = found.delivery.user_id == user_id
+                survey_round = found.round if mine else None
+            else:  # its invitation or reminder, which no reaction needs found: by their keys
+                survey_round = _round_sent_at(session, team_id, user_id, channel, thread_ts)
+            if survey_round is None:
+                session.commit()
+                return None
+            name = _partner_name(session, team_id, survey_round.partner_id)
+            first = first_delivery(session, team_id=team_id, event_id=event_id, now=now)
+            session.commit()  # the event's receipt: a retry is not answered twice
+            return SurveyThread(
+                partner_name=name, closed=survey_round.closed_at is not None, repeated=not first
+            )
 
     def comment_form(self, *, team_id: str, user_id: str, delivery_id: int) -> CommentForm:
         """What the comment form shows (the comment given so far)."""
@@ -1826,3 +1858,33 @@ def close_round_of_ended(
         session, team_id=actor.team_id, partner_id=facts.id, now=runtime.clock.now()
     )
     return [closed] if was_closed else []
+
+
+def _message_at(
+    session: Session, team_id: str, channel: str, ts: str
+) -> store.QuestionMessage | None:
+    """The survey message Slack shows at (`channel`, `ts`); one the planner has not yet noted
+    where the outbox sent it (a reaction or reply faster than it) is noted first."""
+    found = store.message_at(session=session, team_id=team_id, channel=channel, ts=ts)
+    if found is None and store.record_sent_messages(session=session, team_id=team_id):
+        found = store.message_at(session=session, team_id=team_id, channel=channel, ts=ts)
+    return found
+
+
+# How many of a person's latest surveys a reply in a DM thread is looked for under.
+_THREAD_ROUNDS = 5
+
+
+def _round_sent_at(
+    session: Session, team_id: str, user_id: str, channel: str, ts: str
+) -> SurveyRound | None:
+    """The round of the person's invitation or reminder Slack shows at (`channel`, `ts`),
+    among their latest `_THREAD_ROUNDS` surveys."""
+    for delivery, survey_round in store.latest_deliveries_to(
+        session=session, team_id=team_id, user_id=user_id, limit=_THREAD_ROUNDS
+    ):
+        for key in (_invitation_key(delivery.id), _reminder_key(delivery.id)):
+            sent = outbox_store.thread_parent(session=session, team_id=team_id, dedupe_key=key)
+            if sent is not None and (sent.sent_channel, sent.sent_ts) == (channel, ts):
+                return survey_round
+    return None

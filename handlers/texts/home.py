@@ -235,3 +235,16 @@ def reply_in_problem_alert(reporter_id: str) -> str:
         f"<@{reporter_id}>, who reported the Problem. To tell them something (\"I'll call them "
         f'tomorrow"), write to <@{reporter_id}> directly.'
     )
+
+
+def reply_in_survey(partner_name: str, *, closed: bool) -> str:
+    """A reply typed in the thread of a survey message: it reaches nobody; where a comment
+    goes (while the survey is open)."""
+    nobody = "I don't read what is typed in this thread, so your reply reaches nobody."
+    if closed:
+        return f"{nobody} The pulse survey about {bold(partner_name)} has closed."
+    return (
+        f"{nobody} To say more about working with {bold(partner_name)}, use "
+        f"*{feedback_texts.ADD_COMMENT}* on the survey's first message: your comment is shown "
+        "with the results, without your name."
+    )

@@ -2004,6 +2004,37 @@ def test_a_reply_in_an_expired_checkins_thread_says_since_when(slack: Slack) -> 
     assert rows(slack, CheckIn)[0].note is None
 
 
+def test_a_reply_under_a_survey_message_points_to_its_comment_button(slack: Slack) -> None:
+    # QA: a reply in the thread of a survey statement got the Messages tab's generic hint.
+    surveyed(slack)
+    invitation, statement = inbox(slack, DAN)[0], questions(slack, DAN)[0]
+    assert _has_action(invitation, "survey_comment")
+    request = reply_in_thread(slack, DAN, statement, "They never answer emails")
+    send(slack, slack.requests.retry(request, 1))  # Slack's retry is not answered again
+    reply_in_thread(slack, DAN, invitation, "also slow")
+    pointed = (
+        "I don't read what is typed in this thread, so your reply reaches nobody. To say more "
+        "about working with *Acme*, use *Add a comment* on the survey's first message: your "
+        "comment is shown with the results, without your name."
+    )
+    for card in (statement, invitation):
+        said = [m.text for m in slack.fake.thread(card) if m.user == slack.fake.bot_user_id]
+        assert said == [pointed]
+    # Someone else's survey message (an event no client of theirs would send): the generic hint.
+    reply_in_thread(slack, BEN, questions(slack, ANA)[0], "hi")
+    assert "I don't read what is typed here" in slack.fake.thread(questions(slack, ANA)[0])[-1].text
+    at(slack, datetime(2026, 11, 30, 9, 5, tzinfo=UTC))  # halfway: Dan, who answered none, reminded
+    (reminder,) = [m for m in inbox(slack, DAN) if _has_action(m, "survey_comment")][1:]
+    reply_in_thread(slack, DAN, reminder, "sorry, late")
+    assert slack.fake.thread(reminder)[-1].text == pointed
+    at(slack, datetime(2026, 12, 2, 9, 5, tzinfo=UTC))  # the round closes
+    reply_in_thread(slack, DAN, statement, "one more thing")
+    assert slack.fake.thread(statement)[-1].text == (
+        "I don't read what is typed in this thread, so your reply reaches nobody. The pulse "
+        "survey about *Acme* has closed."
+    )
+
+
 def test_a_reply_in_a_thread_elsewhere_gets_the_hint(slack: Slack) -> None:
     asked = dans_checkin(slack)
     click(slack, DAN, asked, "checkin_answer_went_well")
