@@ -461,6 +461,11 @@ class CheckInStatus(StrEnum):
     SUPERSEDED = "superseded"
 
 
+# Tables whose ids go into outbox dedupe keys and whose rows can be deleted: SQLite without
+# AUTOINCREMENT hands a deleted largest id to the next row, whose messages' keys would then
+# match the deleted row's sent or withdrawn ones and never be queued (PostgreSQL never reuses).
+NEVER_REUSED_IDS = {"sqlite_autoincrement": True}
+
 CHECKIN_TO_FOLLOW = "status = 'open' OR (answer = 'problem' AND problem_alerted_at IS NULL)"
 
 
@@ -481,6 +486,7 @@ class CheckIn(SQLModel, table=True):
             sqlite_where=sa.text(CHECKIN_TO_FOLLOW),
             postgresql_where=sa.text(CHECKIN_TO_FOLLOW),
         ),
+        NEVER_REUSED_IDS,
     )
     id: int | None = Field(default=None, primary_key=True)
     team_id: str = Field(max_length=32)
@@ -532,6 +538,7 @@ class SurveyRound(SQLModel, table=True):
     __table_args__ = (
         sa.UniqueConstraint("team_id", "round_key"),
         sa.Index("ix_survey_round_partner", "team_id", "partner_id", "started_at"),
+        NEVER_REUSED_IDS,
     )
     id: int | None = Field(default=None, primary_key=True)
     team_id: str = Field(max_length=32)
@@ -560,7 +567,7 @@ class SurveyDelivery(SQLModel, table=True):
     """
 
     __tablename__ = "survey_delivery"
-    __table_args__ = (sa.UniqueConstraint("round_id", "user_id"),)
+    __table_args__ = (sa.UniqueConstraint("round_id", "user_id"), NEVER_REUSED_IDS)
     id: int | None = Field(default=None, primary_key=True)
     team_id: str = Field(max_length=32)
     round_id: int = Field(foreign_key="survey_round.id", ondelete="CASCADE")

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.services import surveys
-from storage.models import SurveyAnswer, SurveyRound
+from storage.models import SurveyAnswer, SurveyDelivery, SurveyRound
 from tests.conftest import START, Slack
 from tests.scenarios.test_feedback import (
     ANA,
@@ -221,3 +221,25 @@ def test_someone_who_answered_some_statements_is_reminded_of_those_still_open(
         "above — one reaction or click each."
     ) in reminder.text
     assert not [m for m in inbox(slack, ANA) if "Reminder" in m.text]  # she answered them all
+
+
+def test_an_invitation_after_a_dropped_one_still_goes(slack: Slack) -> None:
+    # On SQLite the next delivery used to take the id of one just dropped, and with it the key
+    # of its withdrawn invitation: that invitation was never queued, though Ana was "asked".
+    acme(slack, team=(BEN, CHLOE))
+    say(slack, "add Globex")
+    say(slack, f"team Globex add {MENTION[BEN]} {MENTION[DAN]}")
+    say(slack, "status Globex active")
+    say(slack, "survey Acme now")  # Ana, Ben, Chloe: Chloe's invitation waits for Tokyo's day
+    (chloes,) = [d.id for d in rows(slack, SurveyDelivery) if d.user_id == CHLOE]
+    assert chloes == max(d.id or 0 for d in rows(slack, SurveyDelivery))
+    say(slack, f"team Acme remove {MENTION[CHLOE]}")  # not asked: her delivery is dropped
+    assert CHLOE not in [d.user_id for d in rows(slack, SurveyDelivery)]
+
+    assert "I've asked <@U0ANA>, <@U0BEN>, <@U0DAN>" in say(slack, "survey Globex now")
+    at(slack, START)  # Ana's (Berlin) and Dan's (London) working day
+    for user in (ANA, DAN):
+        invited = [m.text for m in inbox(slack, user) if "Globex" in m.text]
+        assert invited, f"{user} was never invited to Globex's survey"
+    # Ana's delivery did not take the id of Chloe's dropped one (and its withdrawn invitation).
+    assert chloes not in [d.id for d in rows(slack, SurveyDelivery)]

@@ -16,7 +16,17 @@ from sqlmodel import Session, SQLModel, select
 
 from storage import schema
 from storage.db import is_reachable, make_engine
-from storage.models import CheckIn, Partner, TeamMembership, TeamRole, next_commitment_number
+from storage.models import (
+    CheckIn,
+    OutboxMessage,
+    Partner,
+    SurveyDelivery,
+    SurveyRound,
+    TeamMembership,
+    TeamRole,
+    Touchpoint,
+    next_commitment_number,
+)
 from tests.conftest import POSTGRES_URL
 
 
@@ -497,6 +507,119 @@ def test_people_of_another_organisation_are_marked_from_0035_and_dropped_below_i
     # Below 0035 nothing could tell Jane apart from a colleague: she is dropped, not kept.
     assert [row["user_id"] for row in left] == ["U0ANA"] and "external" not in left[0]
     engine.dispose()
+
+
+def test_ids_that_key_messages_are_never_handed_out_again_from_0036(
+    old_database: Engine,
+) -> None:
+    engine = old_database
+    sqlite = engine.dialect.name == "sqlite"
+    schema.upgrade(engine, "0035")
+    now = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+    with Session(engine) as session:
+        partner = _partner("T1", "Acme", now)
+        session.add(partner)
+        session.flush()
+        assert partner.id is not None
+        touchpoint = Touchpoint(
+            team_id="T1",
+            partner_id=partner.id,
+            kind="done",
+            at=now,
+            author_id="U0BEN",
+            created_at=now,
+        )
+        session.add(touchpoint)
+        session.flush()
+        assert touchpoint.id is not None
+        session.add_all(_checkin(touchpoint.id, user, now) for user in ("U0ANA", "U0BEN", "U0DAN"))
+        rounds = [_round(partner.id, key, now) for key in ("week-1", "week-2")]
+        session.add_all(rounds)
+        session.flush()
+        partner_id, touchpoint_id = partner.id, touchpoint.id
+        first_round, second_round = (int(r.id or 0) for r in rounds)
+        for user in ("U0ANA", "U0BEN"):
+            session.add(
+                SurveyDelivery(
+                    team_id="T1", round_id=first_round, user_id=user, reason="team", created_at=now
+                )
+            )
+        # Rows deleted before the upgrade left only the keys of their messages.
+        for key in (
+            "checkin:7:reminder",
+            "debrief:1:9:2:note",
+            "survey:8:0",
+            "survey-round:6:owner",
+        ):
+            session.add(
+                OutboxMessage(
+                    team_id="T1",
+                    kind="dm",
+                    recipient_user="U0ANA",
+                    text="sent",
+                    dedupe_key=key,
+                    status="sent",
+                    due_at=now,
+                    available_at=now,
+                    created_at=now,
+                )
+            )
+        session.commit()
+    schema.upgrade(engine)
+    inspector = sa.inspect(engine)
+    assert "ix_check_in_to_follow" in [i["name"] for i in inspector.get_indexes("check_in")]
+    assert "ix_survey_round_partner" in [i["name"] for i in inspector.get_indexes("survey_round")]
+    with Session(engine) as session:
+        kept = [
+            len(session.exec(select(model)).all())
+            for model in (CheckIn, SurveyRound, SurveyDelivery)
+        ]
+        assert kept == [3, 2, 2]
+        checkin = session.exec(select(CheckIn).where(CheckIn.user_id == "U0DAN")).one()
+        delivery = session.exec(
+            select(SurveyDelivery).where(SurveyDelivery.user_id == "U0BEN")
+        ).one()
+        dropped = (int(checkin.id or 0), int(delivery.id or 0), second_round)
+        session.delete(checkin)  # the largest id of each
+        session.delete(delivery)
+        session.delete(session.get(SurveyRound, second_round))
+        session.commit()
+        again = _checkin(touchpoint_id, "U0CHLOE", now)
+        next_round = _round(partner_id, "week-3", now)
+        session.add_all([again, next_round])
+        session.flush()
+        also = SurveyDelivery(
+            team_id="T1", round_id=first_round, user_id="U0DAN", reason="team", created_at=now
+        )
+        session.add(also)
+        session.commit()
+        given = (int(again.id or 0), int(also.id or 0), int(next_round.id or 0))
+    assert all(new > old for new, old in zip(given, dropped, strict=True)), (given, dropped)
+    if sqlite:  # past the ids the deleted rows' messages were keyed with
+        assert given == (10, 9, 7)
+    engine.dispose()
+
+
+def _checkin(touchpoint_id: int, user_id: str, now: datetime) -> CheckIn:
+    return CheckIn(
+        team_id="T1",
+        touchpoint_id=touchpoint_id,
+        user_id=user_id,
+        meeting_at=now,
+        due_at=now,
+        created_at=now,
+    )
+
+
+def _round(partner_id: int, key: str, now: datetime) -> SurveyRound:
+    return SurveyRound(
+        team_id="T1",
+        partner_id=partner_id,
+        round_key=key,
+        started_at=now,
+        remind_at=now,
+        closes_at=now,
+    )
 
 
 def test_a_database_behind_the_code_is_told_its_revision_and_to_migrate(tmp_path: Path) -> None:
