@@ -486,6 +486,20 @@ def references_to(target: type[SQLModel]) -> Iterator[Reference]:
                 yield Reference(table=table, column=foreign_key.parent)
 
 
+def ids_pointing(
+    *, session: Session, team_id: str, reference: Reference, partner_id: int
+) -> tuple[int, ...]:
+    """The ids of the rows that point at `partner_id` through `reference` (none when its table
+    has no `id` column)."""
+    key = reference.table.c.get("id")
+    if key is None:
+        return ()
+    statement = sa.select(key).where(reference.column == partner_id)
+    if "team_id" in reference.table.c:
+        statement = statement.where(reference.table.c.team_id == team_id)
+    return tuple(int(row) for row in session.execute(statement).scalars())
+
+
 def repoint(
     *, session: Session, team_id: str, reference: Reference, old_id: int, new_id: int
 ) -> int:

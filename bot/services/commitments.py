@@ -70,7 +70,7 @@ from bot.delivery.working_hours import WorkingHours, person_tz, zone
 from bot.services import people
 from bot.services.feedback import Rendered
 from bot.services.people import PeopleToLookUp
-from bot.services.registry import Actor, PartnerFacts, Registry
+from bot.services.registry import Actor, Merged, PartnerFacts, Registry
 from bot.services.touchpoints import PartnerGone, Reopening, ZoneUnknown, reopening_of
 from storage import absences as absence_store
 from storage import commitments as store
@@ -87,6 +87,7 @@ from storage.models import (
     PartnerStatus,
 )
 from storage.people import get_profile, get_profiles
+from storage.upsert import table_of
 from storage.workspaces import get_workspaces
 
 MAX_WHAT = 1000
@@ -886,6 +887,11 @@ class Commitments:
             if row.id is not None
         )
 
+    @staticmethod
+    def from_duplicate(merged: Merged) -> tuple[int, ...]:
+        """The commitments a merge moved from the duplicate to the kept partner."""
+        return merged.moved_ids.get(table_of(Commitment).name, ())
+
     def hand_over_follow_ups(
         self,
         session: Session,
@@ -895,9 +901,11 @@ class Commitments:
         old_owner_id: str,
         new_owner_id: str,
         now: datetime,
+        among: Collection[int] | None = None,
     ) -> list[CommitmentFacts]:
         """In a handover's transaction: the partner's open promises to us (`them`) that its old
-        owner follows up go to the new owner, who is to chase the partner now; ours (`us`) stay
+        owner follows up (only those of `among` when given: after a merge, the duplicate's) go
+        to the new owner, who is to chase the partner now; ours (`us`) stay
         with whoever delivers them. A commitment does not record why its follower follows it
         up (as the partner's owner, or named for it), so each the old owner follows up moves:
         a chase left with them goes around the partner's accountable contact, whom nobody
@@ -915,6 +923,8 @@ class Commitments:
         moved: list[Commitment] = []
         for row in rows:
             assert row.id is not None
+            if among is not None and row.id not in among:
+                continue
             if row.side != CommitmentSide.THEM or not store.replace_owner(
                 session=session,
                 team_id=team_id,

@@ -10,7 +10,7 @@ knows no wording nor Block Kit."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Protocol
@@ -106,6 +106,7 @@ class Wording(Protocol):
     def renamed_for_owner(self, result: Renamed, by: str) -> str: ...
     def lost_roles(self, result: Merged) -> dict[str, str]: ...
     def merged_away(self, result: Merged, user_id: str, *, by: str) -> str: ...
+    def merged_into_yours(self, result: Merged, *, by: str) -> str: ...
     def handover_to_new_owner(
         self, facts: PartnerFacts, old_owner: str | None, by: str, *, was_deputy: bool = ...
     ) -> str: ...
@@ -499,18 +500,21 @@ class PartnerNotes:
         parts (`MERGE_PARTS`), whose lines go in the answer.
 
         What waits unsent about the duplicate is out of date (`_merged_notes`). The promises
-        the partner owes us that the duplicate's owner followed up go to the kept partner's
-        owner, as after a handover (`Commitments.hand_over_follow_ups`): the duplicate's owner's
-        note says so, and so does a line of the answer."""
+        the duplicate owes us that its owner followed up go to the kept partner's owner, as
+        after a handover (`Commitments.hand_over_follow_ups`), but not the kept partner's own
+        that they happened to follow up too: both owners' notes say so (the kept one's, unless
+        they made the merge, says only that), and so does a line of the answer."""
         this, kept = by.occasion(), merged.kept
         self._merged_notes(by, session, merged)
         old, new = merged.duplicate_owner_id, kept.owner_id
-        follow_ups = self._follow_ups_to(by, session, kept, old=old, new=new)
-        for user_id in self.wording.lost_roles(merged):
+        among = Commitments.from_duplicate(merged)
+        follow_ups = self._follow_ups_to(by, session, kept, old=old, new=new, among=among)
+        lost = self.wording.lost_roles(merged)
+        for user_id in lost:
             if user_id == by.user_id:
                 continue
             text = self.wording.merged_away(merged, user_id, by=by.user_id)
-            if user_id == old:
+            if user_id in (old, new):
                 text += follow_ups(user_id)
             self._queue_note_by(
                 by,
@@ -521,6 +525,17 @@ class PartnerNotes:
                 key=f"merge:{this}:{user_id}",
             )
             told.append(user_id)
+        to_new = follow_ups(new)
+        if new is not None and to_new and new != by.user_id and new not in lost:
+            self._queue_note_by(
+                by,
+                session,
+                kind="merge",
+                user_id=new,
+                text=self.wording.merged_into_yours(merged, by=by.user_id) + to_new,
+                key=f"merge:{this}:{new}",
+            )
+            told.append(new)
         said = follow_ups(new if new == by.user_id else None).strip()
         return ([said] if said else []) + [
             line
@@ -536,10 +551,11 @@ class PartnerNotes:
         *,
         old: str | None,
         new: str | None,
+        among: Collection[int] | None = None,
     ) -> Callable[[str | None], str]:
-        """The promises the partner owes us that `old` followed up go to its owner `new`
-        (`Commitments.hand_over_follow_ups`); what says so to a reader (`follow_ups_handed_over`,
-        after a space), or nothing when none moved."""
+        """The promises the partner owes us that `old` followed up (those of `among`, when
+        given) go to its owner `new` (`Commitments.hand_over_follow_ups`); what says so to a
+        reader (`follow_ups_handed_over`, after a space), or nothing when none moved."""
         if old is None or new is None or old == new:
             return lambda reader: ""
         moved = len(
@@ -550,6 +566,7 @@ class PartnerNotes:
                 old_owner_id=old,
                 new_owner_id=new,
                 now=by.runtime.clock.now(),
+                among=among,
             )
         )
         if not moved:

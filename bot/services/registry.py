@@ -206,6 +206,9 @@ class Merged:
     # False when the duplicate's name was only a legal form or common word ("Foundation"): not
     # kept as an alias of the kept partner, as `alias add` would refuse it.
     duplicate_name_kept: bool = True
+    # The ids of the rows of every other kind of history that came from the duplicate, by table
+    # name (those `moved` counts): what later features tell apart from the kept partner's own.
+    moved_ids: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -1067,6 +1070,7 @@ class Registry:
             gone_deputy = _holder(gone_team, TeamRole.DEPUTY)
             duplicate_status, status_before = gone.status, stays.status
             moved: dict[str, int] = defaultdict(int)
+            moved_ids: dict[str, tuple[int, ...]] = {}
             referring = {ref.table.name for ref in store.references_to(Partner)}
             # In the rules' order, not a set's: the answer lists what moved in a stable order.
             for table_name, rule in MERGE_RULES.items():
@@ -1075,6 +1079,14 @@ class Registry:
             for reference in store.references_to(Partner):
                 if reference.table.name in MERGE_RULES:
                     continue
+                ids = store.ids_pointing(
+                    session=session,
+                    team_id=actor.team_id,
+                    reference=reference,
+                    partner_id=_id(gone),
+                )
+                if ids:
+                    moved_ids[reference.table.name] = moved_ids.get(reference.table.name, ()) + ids
                 count = store.repoint(
                     session=session,
                     team_id=actor.team_id,
@@ -1108,6 +1120,7 @@ class Registry:
                 status_before=status_before,
                 duplicate_id=_id(gone),
                 duplicate_name_kept=name_kept,
+                moved_ids=moved_ids,
             )
             if then is not None:
                 merged = replace(merged, findings=tuple(then(session, merged)))

@@ -1240,6 +1240,14 @@ def merged_away(result: Merged, user_id: str, *, by: str) -> str:
     )
 
 
+def merged_into_yours(result: Merged, *, by: str) -> str:
+    """To the kept partner's owner, before what the merge brought them to do."""
+    return (
+        f"{person(by)} merged {bold(result.duplicate_name)} into "
+        f"{bold(result.kept.name)}, which you own."
+    )
+
+
 def contact_added(result: ContactAdded) -> str:
     facts, contact = result.facts, result.contact
     if result.created:

@@ -88,13 +88,9 @@ def test_the_owners_note_of_a_partner_its_owner_merged_away_herself_is_withdrawn
     assert to_chloe.startswith("<@U0ANA> made you the deputy of *Oxfam*.")
 
 
-def test_a_merge_gives_the_kept_owner_the_promises_the_duplicates_owner_followed_up(
-    slack: Slack,
-) -> None:
-    answer(slack, "add Globex owner <@U0DAN|dan>")
-    answer(slack, "commit Globex them : signed NDA by 2026-12-04", user=DAN)
-    answer(slack, "commit Globex us : the deck by 2026-12-04", user=DAN)
-    answer(slack, "add Acme owner <@U0BEN|ben>")
+def merge_globex_into_acme(slack: Slack) -> None:
+    """Ana merges Globex into Acme: of the two promises Dan follows up, the first goes to Ben,
+    Acme's owner, and the answer says so; the second stays Dan's."""
     said = answer(slack, "merge Globex into Acme")
     assert (
         "1 promise *Acme* owes us that <@U0DAN> followed up is now <@U0BEN>'s to follow up."
@@ -102,7 +98,34 @@ def test_a_merge_gives_the_kept_owner_the_promises_the_duplicates_owner_followed
     with Session(slack.runtime.engine) as session:
         owners = session.exec(select(Commitment.owner_id).order_by(Commitment.id)).all()  # type: ignore[arg-type]
     assert owners == [BEN, DAN]
+
+
+def test_a_merge_gives_the_kept_owner_the_promises_the_duplicates_owner_followed_up(
+    slack: Slack,
+) -> None:
+    answer(slack, "add Globex owner <@U0DAN|dan>")
+    answer(slack, "commit Globex them : signed NDA by 2026-12-04", user=DAN)
+    answer(slack, "commit Globex us : the deck by 2026-12-04", user=DAN)
+    answer(slack, "add Acme owner <@U0BEN|ben>")
+    merge_globex_into_acme(slack)
     (to_dan,) = [text for text in received(slack, DAN, hours=1) if "merged *Globex*" in text]
     assert to_dan.endswith(
         "The promise *Acme* owes us that you followed up is now <@U0BEN>'s to follow up."
+    )
+
+
+def test_a_merge_moves_only_the_duplicates_promises_and_tells_the_kept_owner(
+    slack: Slack,
+) -> None:
+    """Review: Dan owned Globex and followed up a promise Acme made us too; merging Globex
+    into Acme gave Ben, Acme's owner, both, and Ben was never told of the one that was his."""
+    answer(slack, "add Globex owner <@U0DAN|dan>")
+    answer(slack, "add Acme owner <@U0BEN|ben>")
+    answer(slack, "commit Globex them : signed NDA by 2026-12-04", user=DAN)
+    answer(slack, "commit Acme them : the budget by 2026-12-04", user=DAN)
+    merge_globex_into_acme(slack)
+    (to_ben,) = [text for text in received(slack, BEN, hours=BENS_MORNING) if "merged" in text]
+    assert to_ben == (
+        "<@U0ANA> merged *Globex* into *Acme*, which you own. 1 promise *Acme* owes us is now "
+        "yours to follow up: `/partner commitments Acme` lists them."
     )
