@@ -146,6 +146,27 @@ def _folded(message: OutboxMessage) -> bool:
     return message.kind == REMINDER and message.expires_at is None
 
 
+def _fold_withdrawn(
+    session: Session, team_id: str, commitment_id: int, note: OutboxMessage
+) -> bool:
+    """Whether the reminder that `note`, a colleague's note about the commitment kept apart,
+    was folded into (`_tell_owner`, which queues it right after the note) was withdrawn unsent
+    when its partner ended (`quiet_for_ended`): the note's news never reached the owner."""
+    for key in outbox_store.keys_starting(
+        session=session, team_id=team_id, prefix=key_prefix(commitment_id)
+    ):
+        message = outbox_store.get_message(session=session, team_id=team_id, dedupe_key=key)
+        if (
+            message is not None
+            and _folded(message)
+            and message.status == OutboxStatus.CANCELLED
+            and message.last_error == ENDED_REASON
+            and (message.id or 0) > (note.id or 0)
+        ):
+            return True
+    return False
+
+
 def _note_unsent(
     session: Session, team_id: str, commitment_id: int, *, owner_id: str, now: datetime
 ) -> bool:
@@ -905,9 +926,9 @@ class Commitments:
     ) -> list[CommitmentFacts]:
         """In a handover's transaction: the partner's open promises to us (`them`) that its old
         owner follows up (only those of `among` when given: after a merge, the duplicate's) go
-        to the new owner, who is to chase the partner now; ours (`us`) stay
-        with whoever delivers them. A commitment does not record why its follower follows it
-        up (as the partner's owner, or named for it), so each the old owner follows up moves:
+        to the new owner, who is to chase the partner now; ours (`us`) stay with whoever
+        delivers them. A commitment does not record why its follower follows it up (as the
+        partner's owner, or named for it), so each the old owner follows up moves:
         a chase left with them goes around the partner's accountable contact, whom nobody
         would tell of it, while one moved wrongly is told to both. What waits unsent about
         each (its reminder, to the old owner or whoever covers for them; a note to the old
@@ -963,8 +984,11 @@ class Commitments:
         """In the transaction that reopens an ended partner: the notes about its open
         commitments withdrawn unsent when it ended (`quiet_for_ended`) are queued again, due
         now in their reader's working hours: the note saying a colleague recorded one for its
-        owner, and the latest saying someone gave it a new date. Its reminders come again
-        with the planner's next run (`_queue_reminder`). How many notes."""
+        owner, and the latest saying someone changed it (a new date, a reopening); that one
+        too when it was folded into a reminder withdrawn so (`_tell_owner`), as it reads on its
+        own (kept apart then): the reminder comes back plain, and the owner would never hear of
+        the change. Its reminders come again with the planner's next run (`_queue_reminder`). How
+        many notes."""
         open_ones = store.commitments(
             session=session,
             team_id=team_id,
@@ -985,11 +1009,17 @@ class Commitments:
             for note in notes:
                 if note is None or note.recipient_user is None:
                     continue
+                reason = ENDED_REASON
+                if note.last_error == FOLDED_REASON:
+                    if not _fold_withdrawn(session, team_id, row.id, note):
+                        continue  # the reminder it was folded into went, or is going
+                    reason = FOLDED_REASON
+                    session.expunge(note)  # read as it is: its row is forgotten before it is queued
                 if not outbox_store.forget_cancelled(
                     session=session,
                     team_id=team_id,
                     dedupe_key=note.dedupe_key,
-                    reason=ENDED_REASON,
+                    reason=reason,
                 ):
                     continue
                 resumed += self._queue_again(session, team_id, note, now)

@@ -2559,3 +2559,20 @@ def test_a_deputy_taking_over_is_answered_that_the_follow_ups_are_theirs(slack: 
         "The 2 promises *Acme Corporation* owes us that you followed up are now <@U0CHLOE>'s "
         "to follow up."
     )
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_change_folded_into_a_reminder_withdrawn_when_the_partner_ended_comes_back_on_reopen(
+    slack: Slack,
+) -> None:
+    """Review: Ana's reopening of Ben's commitment, folded into its due day's reminder, was
+    withdrawn with that reminder when Acme was ended before Ben's hours; Acme reopened, the
+    reminder came back plain and Ben never heard that his commitment was reopened."""
+    heard = ana_reopens_bens_commitment_before_his_hours_on_its_due_day(slack)
+    answer(slack, "status Acme ended")
+    answer(slack, "status Acme active")
+    for moment in (utc(2026, 12, 4, 14, 0), utc(2026, 12, 4, 16, 5), utc(2026, 12, 4, 21, 0)):
+        at(slack, moment)
+    reminder, note = (message.text for message in dms(slack, BEN)[heard:])
+    assert "“send the draft MoU” is due Fri 4 Dec. Done already?" in reminder
+    assert note.startswith("<@U0ANA> reopened your commitment `#1` (it had been dropped)")
