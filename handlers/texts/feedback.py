@@ -853,4 +853,4 @@ def checkin_counts(counts: dict[str, int]) -> str:
 
 
 def no_pulse_yet() -> str:
-    return "Pulse: no survey has closed yet."
+    return "Pulse: no survey has run its course yet."

@@ -78,7 +78,7 @@ def _pulse(facts: Parts, tz: ZoneInfo, name: str, this_year: int) -> str:
     pulse = facts.pulse
     if pulse is None:
         return (
-            "no pulse yet: no survey round has closed "
+            "no pulse yet: no survey round has run its course "
             f"(`{COMMAND} survey {in_command(name)}` shows when)"
         )
     closed = day(pulse.closed_at.astimezone(tz).date(), this_year=this_year)

@@ -809,7 +809,7 @@ def test_a_name_ending_in_a_cadence_word_can_be_quoted(slack: Slack) -> None:
 def test_show_and_check_carry_the_pulse_results_and_checkins(slack: Slack) -> None:
     acme(slack)
     before = say(slack, "show Acme", user=DAN)
-    assert "*Feedback on Acme*" in before and "Pulse: no survey has closed yet." in before
+    assert "*Feedback on Acme*" in before and "Pulse: no survey has run its course yet." in before
     say(slack, "survey Acme now")
     at(slack, START)
     at(slack, START.replace(hour=14, minute=20))

@@ -82,7 +82,7 @@ def acme(slack: Slack) -> None:
 @pytest.mark.usefixtures("acme")
 def test_health_of_one_partner_explains_each_part(slack: Slack) -> None:
     said = answer(slack, "health acme corp", user=BEN)
-    assert "*Pulse* — · no pulse yet: no survey round has closed" in said
+    assert "*Pulse* — · no pulse yet: no survey round has run its course" in said
     assert "*Check-ins* — · no check-in answered about a meeting of the last 90 days" in said
     assert "a part without data (—) is left out" in said
     assert "the first week; a trend shows once weekly scores are stored" in said
@@ -917,7 +917,11 @@ def test_a_round_cut_short_by_ending_its_partner_counts_nowhere(slack: Slack) ->
     assert "Pulse results" not in answer(slack, "survey Acme")
     shown_card = answer(slack, "show Acme")
     assert "Pulse results" not in shown_card and "pulse —" in shown_card
-    assert "*Pulse* —" in answer(slack, "health Acme")
+    # The round did close, early: the texts say none ran its course, not that none closed.
+    assert "Pulse: no survey has run its course yet." in shown_card
+    assert "*Pulse* — · no pulse yet: no survey round has run its course" in answer(
+        slack, "health Acme"
+    )
     said = [m.text for d in digests(slack) for m in [d, *slack.fake.thread(d)]]
     assert said and not [text for text in said if "pulse" in text.lower()]
     assert not [m for m in channel(slack, PARTNERS) if "Pulse results" in shown(m)]

@@ -450,7 +450,7 @@ def test_the_schedule_and_the_section_for_show_and_check() -> None:
     )
     section = json.dumps(blocks.feedback_section(summary), ensure_ascii=False)
     assert "Check-ins (90 days): ✅ Went well 3 · ⚠️ Problem 1" in section
-    assert "Pulse: no survey has closed yet." in section
+    assert "Pulse: no survey has run its course yet." in section
 
 
 def test_a_note_of_several_lines_is_in_italics_and_quoted_line_by_line() -> None:
