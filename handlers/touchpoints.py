@@ -613,14 +613,37 @@ def _bad_touchpoint(call: Call, error: BadTouchpoint) -> GrammarError:
     said = texts.problem(error, verb=call.verb.name)
     if error.problem is Problem.NO_DATE:
         try:
-            dated = _trailing_date(_parse(call).name.text)
+            name = _parse(call).name.text
         except GrammarError:
-            dated = None
+            name = None
+        dated = None if name is None else _trailing_date(name)
         if dated is not None:
             unread = _unread_after_partner(call, *dated)
             hint = texts.date_needs_on(call.verb.name, *dated) if unread is None else unread
             said = f"{said} {hint}"
+        elif name is not None:
+            # `plan MSF blursday : …`: the misspelt day named, as with a time after it.
+            said = " ".join([said, _unread_after_partner(call, name, "") or ""]).rstrip()
     return GrammarError(said)
+
+
+def _day_misspelt(call: Call) -> GrammarError | None:
+    """`log MSF blursday : …` (or `intend`): after a known partner's name, a day misspelt and
+    no `on` date. Named as `plan`'s hint names it, rather than "Did you mean" the partner,
+    whose pick would drop the word and record today."""
+    if call.verb.name not in RECORDED_AS:
+        return None
+    try:
+        line = _parse(call)
+    except GrammarError:
+        return None
+    unread = None if line.day is not None else _day_typo_after_partner(call, line.name.text, "")
+    if unread is None:
+        return None
+    if call.verb.name == "intend":
+        partner, _, first = unread
+        return GrammarError(texts.intent_day_unread(partner, first))
+    return GrammarError(texts.date_unread(*unread))
 
 
 # Words of a date that mean nothing alone (`next friday`, `friday at 10am`).
@@ -630,8 +653,15 @@ _DATE_LINKS = frozenset({"next", "last", "this", "at", "on", "the", "of", "in", 
 def _unread_after_partner(call: Call, name: str, day: str) -> str | None:
     """`plan MSF tmorrow 10am : …`: after a partner's name, words that are no date come before
     the date that ends the line (“10am”), so that date is not all that was meant: the words
-    after the partner's name, and the first of them that no date reads. None when no partner's
-    name starts the name, or only the date follows it."""
+    after the partner's name, and the first of them that no date reads, in words."""
+    unread = _day_typo_after_partner(call, name, day)
+    return None if unread is None else texts.date_unread(*unread)
+
+
+def _day_typo_after_partner(call: Call, name: str, day: str) -> tuple[str, str, str] | None:
+    """The partner's name, the words after it and the first of them that no date reads, a day
+    misspelt (`_unread_after_partner`). None when no partner's name starts the name, or only
+    dates follow it."""
     words = name.split()
     counts = range(len(words), 0, -1)
     picked = call.known([" ".join(words[:count]) for count in counts])
@@ -646,7 +676,7 @@ def _unread_after_partner(call: Call, name: str, day: str) -> str | None:
     # Unicef Spain friday : …`, which the line with its `on` answers).
     if first is None or not _day_typo(first):
         return None
-    return texts.date_unread(partner, " ".join(after), first)
+    return partner, " ".join(after), first
 
 
 # Words a day is named by, which a typo of one is a letter off (two, in a long word).
@@ -818,6 +848,9 @@ def answer(call: Call, body: VerbBody) -> Reply:
         # Whichever partner it is meant for, a line refused for its date or notes records
         # nothing: say so first rather than offer partners ("Did you mean", "Register it").
         refusal = _line_refusal(call) or refusal
+        misspelt = None if refusal is not looked_up else _day_misspelt(call)
+        if misspelt is not None:
+            return registry_handlers.answer(call, partial(_refuse, misspelt))
     # What "Register it" registers, and the line it runs again: the name as the line reads it,
     # when the line reads so (`log Halp via Phone : …` is Halp, by phone), else the longer
     # reading a misspelt partner's name offers (`log Docters on Call : …`: "Call" is no date).

@@ -1872,6 +1872,14 @@ def date_unread(partner: str, words: str, first: str) -> str:
     )
 
 
+def intent_day_unread(partner: str, first: str) -> str:
+    """`intend MSF tmorrow : …`: a day misspelt after the partner's name, which `intend` takes
+    none of."""
+    return f"After “{literal(partner)}”, “{literal(first)}” is no day I know, and " + (
+        intent_takes_no_day(f"{partner} on DATE")
+    )
+
+
 def date_kept(day: str) -> str:
     """Under "Did you mean" for a name that ended in a date: a pick records it on that date."""
     return f"I read “{day}” as the date: the partner you pick is recorded on it (`on {day}`)."

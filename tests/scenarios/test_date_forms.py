@@ -354,3 +354,25 @@ def test_a_plans_misspelt_day_after_the_name_is_named_in_the_hint(slack: Slack) 
     said = answer(slack, "plan Acme blursday 10am : x")
     assert "“blursday” is no day I know" in said
     assert planned(slack) == []
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_misspelt_day_after_a_known_name_is_named_for_log_plan_and_intend(slack: Slack) -> None:
+    """Review: `log msf blursday : x` offered "Did you mean MSF", whose click logged it today,
+    the misspelt day dropped without a word. The word is named, as `plan`'s hint names it, and
+    nothing is offered to pick."""
+    for verb in ("log", "plan"):
+        said = answer(slack, f"{verb} acme blursday : x")
+        assert "After “acme”, I can't read “blursday” as a date: “blursday” is no day I know." in (
+            said
+        ), said
+        assert "Did you mean" not in said and "Register it" not in said
+    said = answer(slack, "intend acme tmorrow : x")
+    assert "After “acme”, “tmorrow” is no day I know, and `intend` takes no date" in said
+    assert "`/partner plan acme on DATE : …`" in said and "Did you mean" not in said
+    # Another partner's name after a known one, and a date read as one, are as before.
+    assert "I can't read" not in answer(slack, "log Acme Maria : x")
+    assert "Logged your contact with *Acme Corporation* yesterday" in answer(
+        slack, "log acme yesterday : x"
+    )
+    assert planned(slack) == [("done", "x")]
