@@ -1346,7 +1346,9 @@ def on_log_submitted(
         return
     ack()
     view = body["view"]
-    reply = _recorded(runtime, team_id, result)
+    # A first answer in the workspace's zone is answered again in the submitter's, as a
+    # command's is: through the command's response_url, it replaces this one.
+    reply = _recorded(runtime, team_id, result, caller=Actor(team_id, body["user"]["id"]))
     # Colleagues picked in Slack's menu whom the cache does not know: Slack says now whether
     # they are; someone of another organisation is taken off the contact (it stays logged).
     picked = people.uncached(runtime.engine, team_id=team_id, user_ids=result.touch.participants)
@@ -1532,7 +1534,27 @@ def register_and_record(
     reply = route(runtime, rerun)
     if lead is None:
         return reply
+    followup = reply.followup
+    if followup is not None:
+        # A first answer dated again in the clicker's zone replaces this one: "Registered …"
+        # stays above it.
+        led = say(lead).as_message()
+        reply = replace(reply, followup=lambda c, r: followup(c, _Led(r, led)))
     return replace(reply, text=f"{lead}\n{reply.text}", blocks=[*say(lead).blocks, *reply.blocks])
+
+
+class _Led(Respond):
+    """`respond` whose messages replacing the answer keep `lead` (a message) above them."""
+
+    def __init__(self, respond: Respond, lead: dict[str, Any]) -> None:
+        super().__init__(response_url=respond.response_url, proxy=respond.proxy, ssl=respond.ssl)
+        self.lead = lead
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("replace_original") and not args:
+            kwargs["text"] = f"{self.lead['text']}\n{kwargs.get('text', '')}"
+            kwargs["blocks"] = [*self.lead.get("blocks", []), *(kwargs.get("blocks") or [])]
+        return super().__call__(*args, **kwargs)
 
 
 def _by_this_button(partner: PartnerProfile, user_id: str, typed_at: datetime | None) -> bool:

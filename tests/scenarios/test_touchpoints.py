@@ -2288,6 +2288,40 @@ def test_a_retry_before_slack_told_the_callers_zone_says_its_times_are_utc(slack
     assert last(slack, BEN).text.startswith(IN_NEW_YORK)
 
 
+def test_the_log_forms_first_answer_is_answered_again_in_the_submitters_zone(
+    slack: Slack,
+) -> None:
+    """Review: the form's answer, given before Slack told Ben's zone, stayed in UTC (Ana's call
+    "tomorrow at 14:00", "Times here are in UTC") for good. It is now answered again in his
+    zone, as a command's first answer is, replacing the first."""
+    bens_first_log(slack)
+    slack.fake.fail_next("users.info", error="fatal_error")  # when `log` opens the form
+    view = open_log_form(slack, BEN)
+    slack.runtime.drain()
+    acme_id = partner_id(slack, "Acme Corporation")
+    submit(slack, view, BEN, partner=acme_id, medium="meeting", notes="once")
+    (said,) = [shown(message) for message in slack.ephemerals_to(BEN)]
+    assert said.startswith("Logged your meeting with *Acme Corporation* today.")
+    assert "tomorrow at 09:00" in said and "Times here are in" not in said
+
+
+def test_register_it_answered_again_in_the_clickers_zone_keeps_registered(slack: Slack) -> None:
+    """Review: "Register it" clicked before Slack told Ben's zone was answered again in his
+    zone, but the answer again dropped "Registered *Globex* …" above it."""
+    answer(slack, ACME)
+    slack.fake.fail_next("users.info", error="fatal_error")
+    answer(slack, "log Globex via meeting : once", user=BEN)
+    slack.runtime.drain()
+    register = last(slack, BEN)
+    click(slack, BEN, register, blocks.REGISTER)
+    said = shown(register)
+    assert said.startswith(
+        "Registered *Globex* with you as its owner.\nLogged your meeting with *Globex* today at "
+        "04:00."
+    )
+    assert "Times here are in" not in said
+
+
 @pytest.mark.usefixtures("acme")
 def test_the_same_log_sent_twice_is_logged_once_and_says_how_to_log_another(
     slack: Slack,
@@ -3659,7 +3693,9 @@ def test_the_form_says_once_that_its_times_are_not_yet_in_the_persons_zone(
         view = open_log_form(slack, BEN)
         log_a_call_with_globex(slack, view, notes=notes)
     first, second = (shown(m) for m in slack.ephemerals_to(BEN)[-2:])
-    assert "first form" in first and "Times here are in UTC: I'm asking Slack" in first
+    # The first form's answer, in UTC with the note at once, is answered again once Slack
+    # tells Ben's zone (`test_the_log_forms_first_answer_is_answered_again_in_the_submitt…`).
+    assert "first form" in first and "Times here are in" not in first
     assert "second form" in second and "Times here are in" not in second
 
 
