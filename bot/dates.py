@@ -44,6 +44,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
+from rapidfuzz.distance import OSA
+
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 MONTHS = (
     "january", "february", "march", "april", "may", "june",
@@ -539,3 +541,16 @@ def _nearest_year(day: date, today: date, *, ahead: bool) -> date:
     if not ahead and found > today:
         return _years_from(found, -1)
     return found
+
+
+# Words a day is named by, which a typo of one is a letter off (two, in a long word).
+_DAY_WORDS = (*WEEKDAYS, "today", "tomorrow", "yesterday", *MONTHS)
+LONG_DAY_WORD = 7
+
+
+def misspelt_day(word: str) -> bool:
+    """Whether `word` is a day's name typed a letter off (`tmorrow`, `thrusday`), or two in a
+    long word (`blursday`); "Maria" or "Jane" (people after a forgotten `with`) are none."""
+    bare = word.lower()
+    slips = 2 if len(bare) >= LONG_DAY_WORD else 1
+    return len(bare) >= len("today") and any(OSA.distance(bare, day) <= slips for day in _DAY_WORDS)

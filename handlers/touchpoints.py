@@ -28,7 +28,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.dates import MONTHS, WEEKDAYS, looks_like_date, reads_as_date
+from bot.dates import WEEKDAYS, looks_like_date, misspelt_day, reads_as_date
 from bot.delivery.dispatcher import ON_CHANNEL_REFUSED
 from bot.mrkdwn import slack_text, unescape
 from bot.runtime import Runtime
@@ -674,22 +674,9 @@ def _day_typo_after_partner(call: Call, name: str, day: str) -> tuple[str, str, 
     )
     # A day misspelt (`tmorrow`, `thrusday`), not the rest of another partner's name (`plan
     # Unicef Spain friday : …`, which the line with its `on` answers).
-    if first is None or not _day_typo(first):
+    if first is None or not misspelt_day(first):
         return None
     return partner, " ".join(after), first
-
-
-# Words a day is named by, which a typo of one is a letter off (two, in a long word).
-_DAY_WORDS = (*WEEKDAYS, "today", "tomorrow", "yesterday", *MONTHS)
-LONG_DAY_WORD = 7
-
-
-def _day_typo(word: str) -> bool:
-    """Whether `word` is a day's name typed a letter off (`tmorrow`, `thrusday`), or two in a
-    long word (`blursday`); "Maria" or "Jane" (people after a forgotten `with`) are none."""
-    bare = word.lower()
-    slips = 2 if len(bare) >= LONG_DAY_WORD else 1
-    return len(bare) >= len("today") and any(OSA.distance(bare, day) <= slips for day in _DAY_WORDS)
 
 
 def _recorded(

@@ -12,6 +12,7 @@ from bot.dates import (
     When,
     check_span,
     looks_like_date,
+    misspelt_day,
     parse_period,
     parse_when,
     reads_as_date,
@@ -464,3 +465,21 @@ def test_times_that_say_their_half_of_the_day_still_read(text: str, at: time) ->
 )
 def test_a_date_read_or_refused_looks_like_one(text: str, looks: bool) -> None:
     assert looks_like_date(text) is looks
+
+
+@pytest.mark.parametrize(
+    ("word", "misspelt"),
+    [
+        ("tmorrow", True),
+        ("thrusday", True),
+        ("blursday", True),
+        ("friday", True),  # a day's own name is no distance from itself
+        ("Maria", False),
+        ("Jane", False),
+        ("tue", False),  # too short to call a slip
+    ],
+)
+def test_a_misspelt_day_is_a_letter_off_a_days_name_or_two_in_a_long_word(
+    word: str, misspelt: bool
+) -> None:
+    assert misspelt_day(word) is misspelt
