@@ -5,12 +5,12 @@ Derived, not triggered: a planner finds meetings, calls and events that happened
 ones whose time has passed) without check-ins and creates them, one per colleague (author and
 participants), idempotently. Each is asked after the workspace's `checkin_delay_hours` or, by
 default, on the colleague's next working morning (their time zone); reminded once after one
-working day without an answer; and closed quietly one working day after the reminder. Working
-days are the person's, their time away not counted (`bot.delivery.working_days`): a day they
-spend away does not count, one they are at work even in part does, and `away` and `back` time
-again what is queued. A
-person away when it is due gets it when back; a question unsent after three of its person's
-working days lapses.
+working day without an answer (one still waiting to go when the answer comes is withdrawn); and
+closed quietly one working day after the reminder. Working days are the person's, their time
+away not counted (`bot.delivery.working_days`): a day they spend away does not count, one they
+are at work even in part does, and `away` and `back` time again what is queued. A person away
+when it is due gets it when back; a question unsent after three of its person's working days
+lapses.
 
 One question per person and meeting (the rule; `_same_day_rule` applies it). Every meeting,
 call or event is asked about, however many a colleague has on one day, but one recorded twice
@@ -679,7 +679,7 @@ class CheckIns:
                 changed = checkin.answer is not None
                 was = None if checkin.answer is None else CheckInAnswer(checkin.answer)
                 earlier = bool(checkin.note) and was not in (None, answer)
-                self._set(checkin, answer=answer, now=now)
+                self._set(session, checkin, answer=answer, now=now)
                 session.add(checkin)
                 self._debrief(session, checkin, changed=changed, note_earlier=earlier)
                 if checkin.problem_alerted_at is not None:
@@ -888,7 +888,7 @@ class CheckIns:
             moved_to = moved_moment(checkin.meeting_at, new_day, day_zone(touchpoint, tz))
             changed = checkin.answer is not None
             earlier = bool(checkin.note) and checkin.answer not in (None, CheckInAnswer.MOVED)
-            self._set(checkin, answer=CheckInAnswer.MOVED, now=now)
+            self._set(session, checkin, answer=CheckInAnswer.MOVED, now=now)
             checkin.moved_to = moved_to
             session.add(checkin)
             self._debrief(session, checkin, changed=changed, note_earlier=earlier)
@@ -1436,7 +1436,17 @@ class CheckIns:
         checkin.closed_at = now
         session.add(checkin)
 
-    def _set(self, checkin: CheckIn, *, answer: CheckInAnswer, now: datetime) -> None:
+    def _set(
+        self, session: Session, checkin: CheckIn, *, answer: CheckInAnswer, now: datetime
+    ) -> None:
+        # Answered, there is nothing left to remind them of: a reminder still waiting to go (for
+        # their working hours, or held while they are away) would ask what they just said.
+        outbox_store.cancel_unsent(
+            session=session,
+            team_id=checkin.team_id,
+            dedupe_key=_reminder_key(checkin),
+            reason=ANSWERED,
+        )
         checkin.answer = answer
         checkin.status = CheckInStatus.ANSWERED
         checkin.answered_at = checkin.answered_at or now
@@ -2005,6 +2015,8 @@ REMINDER_KIND = "checkin.reminder"
 PROBLEM_KIND = "checkin.problem"
 # Why a Problem's alert not sent yet was withdrawn: its answer changed to another.
 NO_PROBLEM = "the answer is no Problem any more"
+# Why a check-in's reminder not sent yet was withdrawn: the check-in was answered meanwhile.
+ANSWERED = "the check-in was answered"
 WAITING_DAYS = {ASK_KIND: ASK_WORKING_DAYS, REMINDER_KIND: REMINDER_WORKING_DAYS}
 
 

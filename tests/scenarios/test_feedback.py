@@ -21,6 +21,7 @@ from storage.models import (
     CheckInStatus,
     Collision,
     OutboxMessage,
+    OutboxStatus,
     Partner,
     SlackEventReceipt,
     SurveyAnswer,
@@ -1523,6 +1524,25 @@ def test_a_checkin_reminded_before_time_away_stays_open_until_its_person_is_back
     assert rows(slack, CheckIn)[0].status == CheckInStatus.ANSWERED
     at(slack, datetime(2026, 12, 7, 12, 0, tzinfo=UTC))
     assert len(checkin_messages(slack, DAN)) == 2  # one reminder, as ever
+
+
+def test_a_checkin_answered_before_its_reminder_goes_is_not_reminded(slack: Slack) -> None:
+    acme(slack)
+    meeting(slack, author=DAN, when=datetime(2026, 11, 25, 8, tzinfo=UTC))
+    at(slack, datetime(2026, 11, 26, 9, 1, tzinfo=UTC))  # Thursday: asked
+    (asked,) = checkin_messages(slack, DAN)
+    # The planners next run on Friday evening (the bot was down all day): the reminder, due
+    # since the morning, is queued for Dan's Monday morning.
+    at(slack, datetime(2026, 11, 27, 17, 30, tzinfo=UTC))
+    (queued,) = [m for m in rows(slack, OutboxMessage) if m.kind == "checkin.reminder"]
+    assert queued.status == OutboxStatus.PENDING
+    click(slack, DAN, asked, "checkin_answer_went_well")  # answered over the weekend
+
+    at(slack, datetime(2026, 11, 30, 9, 30, tzinfo=UTC))
+    assert checkin_messages(slack, DAN) == [asked]  # not asked again what he just said
+    (withdrawn,) = [m for m in rows(slack, OutboxMessage) if m.kind == "checkin.reminder"]
+    assert withdrawn.status == OutboxStatus.CANCELLED
+    assert rows(slack, CheckIn)[0].status == CheckInStatus.ANSWERED
 
 
 def test_a_checkin_due_before_days_off_waits_for_the_next_working_day(slack: Slack) -> None:
