@@ -5,11 +5,12 @@ A round: started on the workspace's cadence (monthly or quarterly, on the first 
 Tuesday) or at once by `survey NAME now`; one DM conversation per person (an invitation and one
 message per question, queued in the person's working hours), the bot's own :one:…:five: added
 to each question once Slack has it; one reminder halfway through to people who have not
-answered every statement (saying how many are left when they answered some), but never before
-a working day of theirs has passed since their invitation reached them (one held while they
-were away gets its reminder that much after they are back, or none if the round closes
-first); closed after `ROUND_WORKING_DAYS`, when the owner and the
-coordination channel get the results.
+answered every statement (saying how many are left when they answered some, as it stands when
+the reminder goes: one still waiting to go is reworded by each answer, and withdrawn by the
+last), but never before a working day of theirs has passed since their invitation reached them
+(one held while they were away gets its reminder that much after they are back, or none if the
+round closes first); closed after `ROUND_WORKING_DAYS`, when the owner and the coordination
+channel get the results.
 
 How an answer is counted: a reaction (or click) by the person the message was sent to, on a
 question message of an open round, sets their score to that question; a later one replaces it;
@@ -107,7 +108,6 @@ CATCH_UP = timedelta(days=7)
 # A round started (e.g. with `survey NAME now`) this close before a scheduled one replaces it.
 REPLACES_SCHEDULED = {Cadence.MONTHLY: timedelta(days=14), Cadence.QUARTERLY: timedelta(days=45)}
 MAX_COMMENT = 2000
-# Errors of reactions.add after which trying again is pointless.
 # The outbox kind of a round's results (to its owner, and to its channel), and the key of the
 # channel's copy (`reroute_refused_results` finds the round by it).
 RESULTS = "survey.results"
@@ -116,7 +116,10 @@ RESULTS = "survey.results"
 INVITATION = "survey.invitation"
 QUESTION = "survey.question"
 _RESULTS_KEY = re.compile(r"^survey-round:(\d+):channel")
+# Errors of reactions.add after which trying again is pointless.
 GONE = frozenset({"message_not_found", "channel_not_found", "no_item_specified", "is_archived"})
+# Why a reminder not sent yet was withdrawn: its person answered every statement meanwhile.
+ALL_ANSWERED = "every statement answered"
 
 
 class Reason:
@@ -641,6 +644,8 @@ class Surveys:
                 ]
                 fallback = left[-1] if left else None
                 changed = self._score(session, found, fallback, event_ts, only_if=score)
+            if changed:
+                self._answered(session, found)
             card = self._card(session, found)
             session.commit()
         if not changed:
@@ -667,7 +672,8 @@ class Surveys:
                 raise NotYours()
             if found.round.closed_at is not None:
                 raise RoundClosed(self._card(session, found))
-            self._score(session, found, score, action_ts, withdraw=score is None)
+            if self._score(session, found, score, action_ts, withdraw=score is None):
+                self._answered(session, found)
             card = self._card(session, found)
             session.commit()
         return card
@@ -1052,15 +1058,7 @@ class Surveys:
         invitation = _invitation(session, survey_round, delivery, settings, name=name)
         reworded[_invitation_key(delivery.id)] = self.messages.survey_invitation(invitation)
         if _reminder_key(delivery.id) in unsent:
-            assert survey_round.id is not None
-            still_open = store.open_statements(
-                session=session,
-                team_id=team_id,
-                round_id=survey_round.id,
-                delivery_id=delivery.id,
-            )
-            reminder = replace(invitation, unanswered=still_open.get(delivery.id, 0))
-            reworded[_reminder_key(delivery.id)] = self.messages.survey_reminder(reminder)
+            self._settle_reminder(session, survey_round, delivery, invitation)
         for message in store.messages_of(session=session, team_id=team_id, delivery_id=delivery.id):
             if message.question and message.dedupe_key in unsent and message.id is not None:
                 found = store.message_by_id(session=session, team_id=team_id, message_id=message.id)
@@ -1076,6 +1074,53 @@ class Surveys:
                     text=rendered.text,
                     blocks=rendered.blocks,
                 )
+
+    def _settle_reminder(
+        self,
+        session: Session,
+        survey_round: SurveyRound,
+        delivery: SurveyDelivery,
+        invitation: SurveyInvitation,
+    ) -> None:
+        """The delivery's reminder, while it waits to go (for the person's working hours, or
+        held while they are away), says what is open when it goes, not when it was queued: how
+        many statements are still unanswered, or nothing at all, withdrawn, once every one is
+        answered. `invitation`: what the delivery's invitation says now."""
+        assert survey_round.id is not None and delivery.id is not None
+        team_id = survey_round.team_id
+        key = _reminder_key(delivery.id)
+        still_open = store.open_statements(
+            session=session, team_id=team_id, round_id=survey_round.id, delivery_id=delivery.id
+        ).get(delivery.id, 0)
+        if not still_open:
+            outbox_store.cancel_unsent(
+                session=session, team_id=team_id, dedupe_key=key, reason=ALL_ANSWERED
+            )
+            return
+        reminder = self.messages.survey_reminder(replace(invitation, unanswered=still_open))
+        outbox_store.rewrite_unsent(
+            session=session,
+            team_id=team_id,
+            dedupe_key=key,
+            text=reminder.text,
+            blocks=reminder.blocks,
+        )
+
+    def _answered(self, session: Session, found: store.QuestionMessage) -> None:
+        """An answer given, changed or taken back: the person's reminder, if it still waits to
+        go, is brought up to date with it (`_settle_reminder`)."""
+        survey_round, delivery = found.round, found.delivery
+        waiting = store.sent_message(
+            session=session,
+            team_id=survey_round.team_id,
+            dedupe_key=_reminder_key(delivery.id),
+        )
+        if waiting is None or waiting.status != OutboxStatus.PENDING:
+            return
+        settings = settings_of(session, team_id=survey_round.team_id)
+        name = _partner_name(session, survey_round.team_id, survey_round.partner_id)
+        invitation = _invitation(session, survey_round, delivery, settings, name=name)
+        self._settle_reminder(session, survey_round, delivery, invitation)
 
     # --- Internals -------------------------------------------------------------------------------
 

@@ -6,12 +6,19 @@ The clock starts on Wednesday 25 Nov 2026, 09:00 UTC (evening in Tokyo, where Ch
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.sandbox.fake_slack import FakeMessage
 from bot.services import surveys
-from storage.models import SurveyAnswer, SurveyDelivery, SurveyRound
+from storage.models import (
+    OutboxMessage,
+    OutboxStatus,
+    SurveyAnswer,
+    SurveyDelivery,
+    SurveyRound,
+)
 from tests.conftest import START, Slack
 from tests.scenarios.test_feedback import (
     ANA,
@@ -243,3 +250,71 @@ def test_an_invitation_after_a_dropped_one_still_goes(slack: Slack) -> None:
         assert invited, f"{user} was never invited to Globex's survey"
     # Ana's delivery did not take the id of Chloe's dropped one (and its withdrawn invitation).
     assert chloes not in [d.id for d in rows(slack, SurveyDelivery)]
+
+
+def _reminders(slack: Slack, user: str) -> list[FakeMessage]:
+    return [m for m in inbox(slack, user) if "Reminder: the pulse survey" in m.text]
+
+
+def _reminder_row(slack: Slack, user: str) -> OutboxMessage:
+    messages: list[OutboxMessage] = rows(slack, OutboxMessage)
+    (row,) = [m for m in messages if (m.recipient_user, m.kind) == (user, "survey.reminder")]
+    return row
+
+
+# Friday, halfway through the round started on Wednesday: 04:30 in New York, so Ben's reminder
+# is queued for his morning, and what he answers meanwhile happens before it goes.
+HALFWAY = datetime(2026, 11, 27, 9, 30, tzinfo=UTC)
+BENS_MORNING = datetime(2026, 11, 27, 14, 30, tzinfo=UTC)
+
+
+def _ben_asked_and_his_reminder_waiting(slack: Slack) -> list[FakeMessage]:
+    surveyed(slack)
+    at(slack, START.replace(hour=14, minute=20))  # Ben's Wednesday morning: asked
+    at(slack, HALFWAY)
+    assert _reminder_row(slack, BEN).status == OutboxStatus.PENDING
+    return questions(slack, BEN)
+
+
+def test_a_reminder_waiting_for_working_hours_is_withdrawn_once_every_statement_is_answered(
+    slack: Slack,
+) -> None:
+    statements = _ben_asked_and_his_reminder_waiting(slack)
+    for statement, name in zip(statements[:3], ("four", "three", "five"), strict=True):
+        react(slack, BEN, statement, name)
+    click(slack, BEN, statements[3], "survey_score_2")  # by reaction or by button alike
+
+    at(slack, BENS_MORNING)
+    assert _reminders(slack, BEN) == []  # nothing left to answer: not asked to answer
+    assert _reminder_row(slack, BEN).status == OutboxStatus.CANCELLED
+    assert _reminders(slack, ANA)  # she answered nothing: reminded as ever
+
+
+def test_a_reminder_waiting_to_go_says_how_many_statements_are_open_when_it_goes(
+    slack: Slack,
+) -> None:
+    statements = _ben_asked_and_his_reminder_waiting(slack)
+    react(slack, BEN, statements[0], "four")  # queued when he had answered none
+    click(slack, BEN, statements[1], "survey_score_2")
+    react(slack, BEN, statements[2], "one")
+    unreact(slack, BEN, current(slack, statements[2]), "one")  # taken back: open again
+
+    at(slack, BENS_MORNING)
+    (reminder,) = _reminders(slack, BEN)
+    assert "2 of 4 statements are still open, in the messages above" in reminder.text
+
+
+def test_a_reminder_held_while_away_is_withdrawn_when_everything_was_answered_meanwhile(
+    slack: Slack,
+) -> None:
+    statements = _ben_asked_and_his_reminder_waiting(slack)
+    say(slack, "away today to monday", user=BEN)
+    at(slack, BENS_MORNING)  # his reminder is held for his return
+    assert _reminder_row(slack, BEN).held
+    for statement in statements:
+        click(slack, BEN, statement, "survey_score_3")  # answered while away all the same
+    say(slack, "back", user=BEN)
+
+    at(slack, BENS_MORNING + timedelta(minutes=5))
+    at(slack, datetime(2026, 11, 30, 14, 30, tzinfo=UTC))
+    assert _reminders(slack, BEN) == []
