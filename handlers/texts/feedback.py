@@ -542,7 +542,8 @@ def survey_reminder(invitation: SurveyInvitation) -> str:
     left, asked = invitation.unanswered, invitation.questions
     where = "The statements are in the messages above"
     if left and left < asked:
-        where = f"{left} of {asked} statements are still open, in the messages above"
+        are = "is" if left == 1 else "are"
+        where = f"{left} of {asked} statements {are} still open, in the messages above"
     return (
         f"Reminder: the pulse survey about {bold(invitation.partner_name)} is open until "
         f"{closing(invitation.closes_at, invitation.tz)}. {where} — one reaction or click "

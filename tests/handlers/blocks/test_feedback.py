@@ -320,21 +320,40 @@ def test_a_statement_has_five_buttons_and_shows_the_recorded_score() -> None:
     assert 'Your answer: *4* — :four: agree."' in json.dumps(closed.blocks, ensure_ascii=False)
 
 
-def test_the_invitation_explains_the_anonymity() -> None:
-    invitation = SurveyInvitation(
+def invitation(
+    *,
+    closes_at: datetime = NOW + timedelta(days=7),
+    tz: str = "Europe/London",
+    unanswered: int | None = None,
+) -> SurveyInvitation:
+    """Acme's invitation of a contact, four statements, results with at least 3 answers."""
+    return SurveyInvitation(
         delivery_id=9,
         partner_name="Acme",
         reason="contact",
         questions=4,
-        closes_at=NOW + timedelta(days=7),
-        tz="Europe/London",
+        closes_at=closes_at,
+        tz=tz,
         threshold=3,
+        unanswered=unanswered,
     )
-    shown = blocks.survey_invitation(invitation)
+
+
+def test_the_invitation_explains_the_anonymity() -> None:
+    shown = blocks.survey_invitation(invitation())
     assert "you were in touch with them in the last 90 days" in shown.text
     assert "only when at least 3 people answered" in shown.text
     assert "take it back with *Withdraw* under it (or by removing your reaction)" in shown.text
     assert action_ids(shown.blocks) == ["survey_comment"]
+
+
+def test_the_reminder_says_how_many_statements_are_left_in_words_that_agree() -> None:
+    def reminder(unanswered: int) -> str:
+        return blocks.survey_reminder(invitation(unanswered=unanswered)).text
+
+    assert "1 of 4 statements is still open, in the messages above" in reminder(1)
+    assert "3 of 4 statements are still open, in the messages above" in reminder(3)
+    assert "The statements are in the messages above" in reminder(4)  # none answered yet
 
 
 def test_the_invitation_says_when_the_round_closes_in_the_readers_zone() -> None:
@@ -343,16 +362,7 @@ def test_the_invitation_says_when_the_round_closes_in_the_readers_zone() -> None
     closes_at = datetime(2027, 1, 13, 0, 0, tzinfo=UTC)
 
     def until(tz: str) -> str:
-        invitation = SurveyInvitation(
-            delivery_id=9,
-            partner_name="Acme",
-            reason="contact",
-            questions=4,
-            closes_at=closes_at,
-            tz=tz,
-            threshold=3,
-        )
-        text = blocks.survey_invitation(invitation).text
+        text = blocks.survey_invitation(invitation(closes_at=closes_at, tz=tz)).text
         return text.split("Open until ")[1]
 
     assert until("Asia/Tokyo") == "Wed 13 Jan at 09:00."
