@@ -240,11 +240,18 @@ def on_log_submitted(
         return
     ack()
     team_id, user_id = body["team"]["id"], body["user"]["id"]
-    reply = touchpoint_blocks.recorded(result, now=runtime.clock.now())
 
     def show_and_refresh() -> None:
-        publish(runtime, client, team_id=team_id, user_id=user_id, notice=reply.blocks)
+        # Slack is asked first: the notice, published once, is then dated in the submitter's
+        # zone (a command's answer is dated again, `touchpoints._recorded`; the Home's is not).
         touchpoint_handlers.refresh_profiles(client, runtime, team_id, result.stale)
+        dated = result
+        if result.zone_guessed:
+            dated = touchpoint_handlers.service_of(runtime).dated_for_caller(
+                actor=Actor(team_id, user_id), result=result
+            )
+        notice = touchpoint_blocks.recorded(dated, now=runtime.clock.now()).blocks
+        publish(runtime, client, team_id=team_id, user_id=user_id, notice=notice)
 
     runtime.defer(show_and_refresh, what="App Home after a touchpoint")
 

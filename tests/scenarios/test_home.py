@@ -129,6 +129,18 @@ def value(**state: Any) -> dict[str, Any]:
     return {"value": state}
 
 
+def logged(slack: Slack, partner: str, medium: str, *, day: str, notes: str) -> dict[str, Any]:
+    """The "Log a touchpoint" form's state once filled in."""
+    return {
+        touchpoint_blocks.PARTNER_FIELD: picked(slack, partner),
+        touchpoint_blocks.MEDIUM_FIELD: value(
+            type="static_select", selected_option={"value": medium}
+        ),
+        touchpoint_blocks.DATE_FIELD: value(type="datepicker", selected_date=day),
+        touchpoint_blocks.NOTES_FIELD: value(type="plain_text_input", value=notes),
+    }
+
+
 # --- What the Home shows --------------------------------------------------------------------
 
 
@@ -354,18 +366,7 @@ def test_log_a_touchpoint_from_the_home(slack: Slack) -> None:
     (form,) = slack.fake.open_modals(ANA)
     assert form.view["title"]["text"] == "Log a touchpoint"
 
-    submit(
-        slack,
-        ANA,
-        {
-            touchpoint_blocks.PARTNER_FIELD: picked(slack, "Acme"),
-            touchpoint_blocks.MEDIUM_FIELD: value(
-                type="static_select", selected_option={"value": "call"}
-            ),
-            touchpoint_blocks.DATE_FIELD: value(type="datepicker", selected_date="2026-11-24"),
-            touchpoint_blocks.NOTES_FIELD: value(type="plain_text_input", value="budget talk"),
-        },
-    )
+    submit(slack, ANA, logged(slack, "Acme", "call", day="2026-11-24", notes="budget talk"))
     assert slack.fake.open_modals(ANA) == []
     with Session(slack.runtime.engine) as session:
         (touchpoint,) = session.exec(select(Touchpoint))
@@ -533,3 +534,25 @@ def test_health_shows_beside_my_partners_and_admins_see_the_partners_at_risk(
         other
     )
     assert "Acme" not in other  # neither his partner nor, for a non-admin, the at-risk list
+
+
+def test_a_touchpoint_logged_from_the_home_is_dated_in_the_loggers_zone(slack: Slack) -> None:
+    """Review: the notice on top of the Home was dated before Slack told the logger's zone, on
+    the workspace's calendar: Zoe in Auckland, where it is Thursday already, logged Wednesday's
+    call and read "today" (London's Wednesday), with "Times here are in Europe/London". The
+    Home is published after the ack: Slack is asked first, and the notice dated in her zone."""
+    zoe = "U0ZOE"
+    slack.fake.add_user(id=zoe, name="zoe", real_name="Zoe", tz="Pacific/Auckland")
+    say(slack, "config timezone Europe/London")
+    say(slack, "add Acme")
+    # Thursday 01:00 in Auckland, still Wednesday in London.
+    slack.runtime.clock.set(START + timedelta(hours=3))  # type: ignore[attr-defined]
+    with Session(slack.runtime.engine) as session:
+        assert session.get(UserProfile, (TEAM, zoe)) is None  # Slack has not told her zone yet
+    slack.fake.fail_next("users.info", error="fatal_error")  # when the Home opens
+    open_home(slack, zoe)
+    click_on_home(slack, zoe, home_blocks.LOG)
+    submit(slack, zoe, logged(slack, "Acme", "call", day="2026-11-25", notes="pricing"))
+    home = shown(slack.fake.home_views[zoe])
+    assert "Logged your call with *Acme* yesterday." in home
+    assert "Times here are in" not in home
