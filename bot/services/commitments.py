@@ -733,14 +733,9 @@ class Commitments:
                     session=session, team_id=team_id, request_key=request_key
                 )
                 if done is not None:
-                    return self._recorded(session, actor, done, repeated=True)
+                    return self._replayed(session, actor, done, new)
             tz = self._caller_zone(session, actor, needed=new.due_text is not None)
-            due_on, time_left_out = self._due(new.due_text, new.due_on, tz=tz, now=now)
-            # `by monday` typed on a Monday: a promise due today is said `by today` (or `eod`);
-            # the weekday is most likely next week's, and the answer says it was so read.
-            weekday_today = due_on == now.astimezone(tz).date() and _bare_weekday(new.due_text)
-            if weekday_today:
-                due_on += timedelta(days=7)
+            due_on, time_left_out, weekday_today = self._read_due(new, tz=tz, now=now)
             found = self._partner(session, team_id, partner)
             if found.status == PartnerStatus.ENDED:
                 facts_of_partner = self._partner_facts(session, found)
@@ -773,7 +768,7 @@ class Commitments:
                     session=session, team_id=team_id, request_key=request_key
                 )
                 assert done is not None, "a taken request key belongs to a commitment"
-                return self._recorded(session, actor, done, repeated=True)
+                return self._replayed(session, actor, done, new)
             row = store.get_commitment(
                 session=session, team_id=team_id, commitment_id=commitment_id
             )
@@ -815,6 +810,46 @@ class Commitments:
             )
             session.commit()
         return recorded
+
+    def _read_due(
+        self, new: NewCommitment, *, tz: ZoneInfo, now: datetime
+    ) -> tuple[date, time | None, bool]:
+        """The due day of `new` read in `tz` at `now`, the time of day left out of it, and
+        whether a weekday typed alone was today's, so next week's."""
+        due_on, time_left_out = self._due(new.due_text, new.due_on, tz=tz, now=now)
+        # `by monday` typed on a Monday: a promise due today is said `by today` (or `eod`);
+        # the weekday is most likely next week's, and the answer says it was so read.
+        weekday_today = due_on == now.astimezone(tz).date() and _bare_weekday(new.due_text)
+        if weekday_today:
+            due_on += timedelta(days=7)
+        return due_on, time_left_out, weekday_today
+
+    def _replayed(
+        self, session: Session, actor: Actor, row: Commitment, new: NewCommitment
+    ) -> Recorded:
+        """The answer to a request recorded before (Slack's retry), as the first was: its due
+        day read again as it was then, at its time and in the caller's zone as known now, for
+        what the first answer said of it (a time left out, a weekday read as next week's).
+        Read otherwise now (the first was read in a zone guessed), only the day kept is said."""
+        tz = person_zone(session, team_id=actor.team_id, user_id=actor.user_id)
+        left_out, weekday_today = None, False
+        try:
+            due_on, then_left_out, then_weekday_today = self._read_due(
+                new, tz=tz, now=row.created_at
+            )
+        except BadCommitment:
+            pass
+        else:
+            if due_on == row.due_on:
+                left_out, weekday_today = then_left_out, then_weekday_today
+        return self._recorded(
+            session,
+            actor,
+            row,
+            repeated=True,
+            time_left_out=left_out,
+            weekday_today=weekday_today,
+        )
 
     def _fold_note_now(
         self,

@@ -214,7 +214,6 @@ LOPSIDED_RULE = (
 
 def recorded(result: Recorded) -> str:
     item = result.commitment
-    lead = "Already recorded" if result.repeated else "Recorded"
     yours = item.owner_id == item.created_by
     owner = "you" if yours else person(item.owner_id)
     if item.side is CommitmentSide.US:
@@ -239,7 +238,7 @@ def recorded(result: Recorded) -> str:
             f"`{COMMAND} drop {item.number}` and record it `by today`)"
         )
     return (
-        f"{lead} {number(item.number)}: {promise(item)}, due {due_day(item)}{left_out}. "
+        f"Recorded {number(item.number)}: {promise(item)}, due {due_day(item)}{left_out}. "
         f"{who}{told}. {reminded} {_REMINDERS_FROM[result.first_reminder]}. "
         f"Close it with `{COMMAND} done {item.number}`."
     )

@@ -32,11 +32,13 @@ from bot.scheduler import Scheduler, run_planner
 from bot.services.commitments import REMINDER
 from handlers.blocks import commitments as blocks
 from handlers.texts import partners as partner_texts
+from handlers.texts import touchpoints as touchpoint_texts
 from storage import commitments as commitment_store
 from storage.models import Commitment, CommitmentStatus, OutboxMessage, OutboxStatus, Partner
 from storage.outbox import failed_deliveries
 from tests.bot.delivery.test_taken_off_elsewhere import queued_to
 from tests.conftest import Slack
+from tests.scenarios.test_touchpoints import retried
 
 ANA, BEN, CHLOE, DAN = "U0ANA", "U0BEN", "U0CHLOE", "U0DAN"
 MENTION = {ANA: "<@U0ANA|ana>", BEN: "<@U0BEN|ben>", CHLOE: "<@U0CHLOE|chloe>", DAN: "<@U0DAN|dan>"}
@@ -504,6 +506,33 @@ def test_a_time_with_the_due_day_is_left_out_and_reminders_gone_by_are_not_promi
     assert "I'll remind you on the day, then the next working day if it is still open" in said
     said = answer(slack, "commit Acme us : send it today by today")
     assert "I'll remind you the next working day if it is still open" in said
+
+
+def test_slacks_retries_of_a_first_commit_answer_as_it_did_and_record_it_once(
+    slack: Slack,
+) -> None:
+    """Review: Ben's first command is read once Slack tells his zone: at 21:00 on Wednesday in
+    New York (Thursday in UTC, the workspace's), `by wednesday` is next week's, and the answer
+    says so. Slack's retries of the command, one while his zone was still asked for, one after,
+    were answered "Already recorded …" without it, as if read another day; they now answer as
+    the first did, in his zone, and nothing is recorded twice."""
+    answer(slack, "add Acme")
+    slack.runtime.clock.set(utc(2026, 11, 26, 2, 0))  # type: ignore[attr-defined]
+    request = slack.requests.slash_command(
+        user_id=BEN, channel_id="C0PARTNERS", text="commit Acme us : the deck by wednesday"
+    )
+    acks = [slack.deliver.send(request), slack.deliver.send(retried(slack, request))]
+    slack.runtime.drain()
+    acks.append(slack.deliver.send(retried(slack, request, 2)))
+    slack.runtime.drain()
+    assert [ack.status for ack in acks] == [200, 200, 200]
+    said = {m.text for m in slack.ephemerals_to(BEN)} - {touchpoint_texts.READING_ZONE}
+    assert len(said) == 1, said
+    assert said.pop().startswith(
+        "Recorded `#1`: *we* owe *Acme* “the deck”, due Wed 2 Dec (Wednesday is today, so I "
+        "read next Wednesday;"
+    )
+    assert len(stored(slack)) == 1
 
 
 @pytest.mark.usefixtures("acme")

@@ -3,7 +3,7 @@ then recording, closing, balances, stand-ins and the planner on the real databas
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -209,6 +209,19 @@ def test_a_retry_with_the_same_request_key_records_once(
     )
     assert again.repeated and again.commitment.id == first
     assert [m.kind for m in queued(engine)] == ["commitment_assigned"]
+
+
+def test_a_retry_says_of_its_due_day_what_the_first_said_even_a_day_later(
+    service: Commitments, clock: ManualClock
+) -> None:
+    """The time left out of the day typed is said again, read as it was at the first."""
+    new = NewCommitment(side=CommitmentSide.US, what="the deck", due_text="tomorrow 14:00")
+    first = service.record(actor=Actor(T1, BEN), partner="Acme", new=new, request_key="cmd:2")
+    clock.advance(timedelta(days=1))
+    again = service.record(actor=Actor(T1, BEN), partner="Acme", new=new, request_key="cmd:2")
+    assert again.repeated and again.commitment.id == first.commitment.id
+    assert again.commitment.due_on == first.commitment.due_on == date(2026, 11, 26)
+    assert again.time_left_out == first.time_left_out == time(14, 0)
 
 
 def test_what_cannot_be_recorded_raises_before_anything_is_written(
