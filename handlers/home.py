@@ -17,6 +17,7 @@ import json
 import logging
 import threading
 from collections.abc import Mapping, Sequence
+from functools import partial
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
@@ -31,6 +32,7 @@ from bot.services.home import AtRiskPartner, Home, PartnerHealth, Shown
 from bot.services.people import PeopleToLookUp
 from bot.services.registry import Actor
 from bot.services.touchpoints import Recorded
+from handlers import partners as registry_handlers
 from handlers import touchpoints as touchpoint_handlers
 from handlers.blocks import commitments as commitment_blocks
 from handlers.blocks import home as blocks
@@ -42,6 +44,7 @@ from handlers.reply import Block, refuse_fields
 from handlers.services import health_of
 from handlers.texts import health as health_texts
 from handlers.texts import home as texts
+from handlers.texts import touchpoints as touchpoint_texts
 
 logger = logging.getLogger(__name__)
 
@@ -253,7 +256,27 @@ def on_log_submitted(
         notice = touchpoint_blocks.recorded(dated, now=runtime.clock.now()).blocks
         publish(runtime, client, team_id=team_id, user_id=user_id, notice=notice)
 
-    runtime.defer(show_and_refresh, what="App Home after a touchpoint")
+    # Colleagues picked in Slack's menu whom the cache does not know: as the form opened by
+    # `/partner log` does, Slack is asked whether they are; someone of another organisation is
+    # taken off the contact (it stays logged), and the logger told in a DM.
+    picked = people.uncached(runtime.engine, team_id=team_id, user_ids=result.touch.participants)
+
+    def take_off(elsewhere: list[str]) -> str:
+        touchpoint_handlers.service_of(runtime).take_off(
+            team_id=team_id, touchpoint_id=result.touch.id, user_ids=elsewhere
+        )
+        return touchpoint_texts.form_taken_off(elsewhere, result.partner.name)
+
+    check = registry_handlers.undo_if_elsewhere(
+        runtime,
+        team_id=team_id,
+        user_id=user_id,
+        picked=picked,
+        undo=take_off,
+        then=lambda _client, _respond: show_and_refresh(),
+    )
+    # No message to answer: what the check undid goes in a DM, the rest on the Home.
+    runtime.defer(partial(check, client, Respond(response_url=None)), what="App Home touchpoint")
 
 
 def register(app: App) -> None:

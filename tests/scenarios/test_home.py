@@ -29,6 +29,7 @@ from storage.models import (
     Partner,
     TeamRole,
     Touchpoint,
+    TouchpointParticipant,
     UserProfile,
     Workspace,
     WorkspaceAdmin,
@@ -556,3 +557,27 @@ def test_a_touchpoint_logged_from_the_home_is_dated_in_the_loggers_zone(slack: S
     home = shown(slack.fake.home_views[zoe])
     assert "Logged your call with *Acme* yesterday." in home
     assert "Times here are in" not in home
+
+
+def test_someone_picked_from_the_home_whom_slack_says_is_elsewhere_is_taken_off(
+    slack: Slack,
+) -> None:
+    """Review: Jane, of the partner's own workspace, picked as a colleague in the form opened
+    from the Home, stayed on the contact (asked to check in, counted as in touch), where the
+    form opened by `/partner log` takes her off once Slack says so, and tells the logger."""
+    jane = "U0JANE"
+    slack.fake.add_user(id=jane, name="jane", real_name="Jane Doe", team_id="T0PARTNER")
+    say(slack, "add Acme")
+    home_of(slack, ANA)
+    click_on_home(slack, ANA, home_blocks.LOG)
+    values = logged(slack, "Acme", "meeting", day="2026-11-24", notes="pilot agreed")
+    colleagues = value(type="multi_users_select", selected_users=[jane, DAN])
+    submit(slack, ANA, {**values, touchpoint_blocks.COLLEAGUES_FIELD: colleagues})
+    with Session(slack.runtime.engine) as session:
+        took_part = session.exec(select(TouchpointParticipant.user_id)).all()
+    assert sorted(took_part) == [DAN]
+    (told,) = [m for m in slack.fake.dm_messages(ANA) if "another organisation" in m.text]
+    assert told.text.startswith(
+        "I took <@U0JANE> off the colleagues who took part in your contact with *Acme*"
+    )
+    assert "Logged your meeting with *Acme* yesterday" in shown(slack.fake.home_views[ANA])
