@@ -9,8 +9,8 @@ The parts, each scored 0–100, and their weights:
   broken: 100 × (kept + late/2) / (kept + late + 2 × overdue), both sides together;
 - contact (15): the stay-in-touch cadence, on track 100, nudge due 50, dormant 0;
 - collisions (10): collision events of the last 90 days — contacts that collided with at
-  least one earlier contact by a colleague (`collision_events`) — 100 minus 25 for each, not
-  below 0.
+  least one earlier contact by a colleague they had not collided with yet (`collision_events`)
+  — 100 minus 25 for each, not below 0.
 
 A part without data is left out and the weights of the others are renormalised, so the score is
 the weighted mean of the parts that have data:
@@ -267,31 +267,45 @@ def collision_events(
     pairs: Iterable[CollisionPair],
     *,
     same: Mapping[int, int],
+    authors: Mapping[int, str],
     start: datetime,
     end: datetime | None = None,
 ) -> dict[int, list[int]]:
     """Per partner, the contacts whose collisions are the events of [start, end): what the
     health score and the digest both call "collisions".
 
-    A collision event is a contact that, when it was recorded, collided with at least one
-    earlier contact by a colleague: it set off the alarm once, however many contacts it
-    collided with, and counts when it first collided. So a revolving door of four colleagues,
-    each in touch once, is 3 events (the 2nd, 3rd and 4th contact), not the 6 pairs it recorded.
+    Which contacts collide is `bot.collisions`' to say (`pairs`, recorded by the alarm: team
+    members among themselves never do). A collision event is a contact that, when it was
+    recorded, collided with at least one earlier contact by a colleague: it set off the alarm
+    once, however many contacts it collided with, and counts when it first collided. So a
+    revolving door of four colleagues, each in touch once, is 3 events (the 2nd, 3rd and 4th
+    contact), not the 6 pairs it recorded.
+
+    A collision counts once, as the alarm alerts it once (`bot.services.touchpoints.known`): a
+    colleague whose contact meets again one they already collided with is no new event. So an
+    outsider's call and three calls by the owner are 1 event, whichever came first, not one
+    per call of the owner following it up (`authors`: each touchpoint's author).
 
     `pairs` come in the order they were found. `same` maps a plan or intent that a log followed
     up to that log: one contact, recorded twice. Two contacts collide once, whichever of their
     records found the other: a meeting planned, collided with by a colleague's call, then
     logged, is that one collision (the call's), not a second one (the log's).
     """
-    met: set[frozenset[int]] = set()
+    # Each contact with the colleagues whose contacts collided with it, counted or not.
+    met: set[tuple[int, str]] = set()
     first: dict[int, tuple[int, datetime]] = {}
     for pair in pairs:
         earlier = same.get(pair.earlier_id, pair.earlier_id)
         later = same.get(pair.later_id, pair.later_id)
-        if earlier == later or frozenset((earlier, later)) in met:
+        if earlier == later:
             continue
-        met.add(frozenset((earlier, later)))
-        first.setdefault(later, (pair.partner_id, pair.detected_at))
+        seen = {(earlier, authors[pair.later_id]), (later, authors[pair.earlier_id])}
+        news = not seen & met
+        # Known from now on even when no news: the owner's later calls collided with the
+        # outsider's, so the outsider's next call meets nothing new in them.
+        met |= seen
+        if news:
+            first.setdefault(later, (pair.partner_id, pair.detected_at))
     found: dict[int, list[int]] = {}
     for contact, (partner_id, when) in first.items():
         if start <= when and (end is None or when < end):

@@ -11,7 +11,8 @@ per partner), so the at-risk list of a large workspace is still answered within 
 - contact: the stay-in-touch standing (`Cadences`);
 - collisions: contacts of the last 90 days that happened (logged, or planned and past: not a
   plan still ahead nor an intent) and collision events (a contact that collided with earlier
-  contacts counts once: `collision_counts`).
+  contacts counts once, and a colleague meeting again a contact they collided with is that
+  collision still, as the alarm does not alert it again: `collision_counts`).
 
 Snapshots (`plan_snapshots`, a planner): at its first run in a week (Monday in the workspace's
 time zone) every partner that is not ended gets that week's snapshot, score and parts; INSERT …
@@ -445,8 +446,10 @@ def collision_counts(
     end: datetime | None = None,
 ) -> dict[int, int]:
     """Per partner, how many collision events there were in [start, end)
-    (`bot.health.collision_events`), each contact counted once: a plan or intent and the log
-    that followed it up (`followed_up`, on its author's calendar) are one contact."""
+    (`bot.health.collision_events`), each collision counted once: a plan or intent and the log
+    that followed it up (`followed_up`, on its author's calendar) are one contact, and a
+    colleague's contact meeting again one they already collided with (the owner's calls
+    after an outsider's) is no new collision."""
     # Whether a pair of the window is news depends on the pairs found before it: the plan of
     # a meeting may have collided weeks before its log. A plan collides when it or a colleague's
     # contact is recorded, which is seldom months ahead, so the pairs of the 90 days before
@@ -468,7 +471,8 @@ def collision_counts(
         tz=zone(settings_of(session, team_id=team_id).timezone),
         zones=authors_zones(session, team_id=team_id, touches=touches),
     )
-    events = rules.collision_events(pairs, same=same, start=start, end=end)
+    authors = {t.id: t.author_id for t in touches}
+    events = rules.collision_events(pairs, same=same, authors=authors, start=start, end=end)
     return {partner: len(contacts) for partner, contacts in events.items()}
 
 

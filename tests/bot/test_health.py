@@ -137,21 +137,56 @@ def test_collisions_lose_25_each_and_need_a_touchpoint_to_count() -> None:
 # --- The score ----------------------------------------------------------------------------------
 
 
-def test_a_contact_counts_when_it_first_collided_and_a_plan_and_its_log_are_one_contact() -> None:
-    def found(earlier: int, later: int, day: int) -> CollisionPair:
-        return CollisionPair(
-            partner_id=7, earlier_id=earlier, later_id=later, detected_at=CLOSED.replace(day=day)
-        )
+def found(earlier: int, later: int, day: int) -> CollisionPair:
+    """Recording `later` on `day` (of November) found `earlier` colliding, at partner 7."""
+    return CollisionPair(
+        partner_id=7, earlier_id=earlier, later_id=later, detected_at=CLOSED.replace(day=day)
+    )
 
+
+def test_a_contact_counts_when_it_first_collided_and_a_plan_and_its_log_are_one_contact() -> None:
     # Ben planned a meeting (1); Chloe's call (2) collided with it; Ben logged the meeting (3),
     # which collided with Chloe's call; then Dan's email (4) collided with all of them.
     pairs = [found(1, 2, 24), found(2, 3, 25), found(1, 4, 26), found(2, 4, 26), found(3, 4, 26)]
+    authors = {1: "U0BEN", 2: "U0CHLOE", 3: "U0BEN", 4: "U0DAN"}
     start = CLOSED.replace(day=20)
-    assert collision_events(pairs, same={}, start=start) == {7: [2, 3, 4]}
-    assert collision_events(pairs, same={1: 3}, start=start) == {7: [2, 4]}
+    events = {7: [2, 4]}
+    assert collision_events(pairs, same={1: 3}, authors=authors, start=start) == events
     # Each counts in the week it first collided, whichever of its records collided.
-    assert collision_events(pairs, same={1: 3}, start=CLOSED.replace(day=25)) == {7: [4]}
-    assert collision_events(pairs, same={1: 3}, start=start, end=CLOSED.replace(day=26)) == {7: [2]}
+    week = CLOSED.replace(day=25)
+    assert collision_events(pairs, same={1: 3}, authors=authors, start=week) == {7: [4]}
+    until = CLOSED.replace(day=26)
+    assert collision_events(pairs, same={1: 3}, authors=authors, start=start, end=until) == {7: [2]}
+    # The log meets again the call Ben's plan collided with: no new collision, even where the
+    # log is not known to follow the plan up.
+    assert collision_events(pairs, same={}, authors=authors, start=start) == events
+    # Recorded twice, the meeting is one contact: a log colliding with what its plan did not
+    # (Dan's email, 5, near the day it was moved to) is no second event of Ben's.
+    moved = [found(2, 1, 24), found(5, 3, 26)]
+    authors |= {5: "U0DAN"}
+    assert collision_events(moved, same={1: 3}, authors=authors, start=start) == {7: [3]}
+    assert collision_events(moved, same={}, authors=authors, start=start) == {7: [1, 3]}
+
+
+def test_a_colleague_meeting_again_a_contact_they_collided_with_is_no_new_collision() -> None:
+    """Ben, an outsider, called (1) and the owner Ana called three times (2, 3, 4), each call
+    of hers colliding with his: one collision whichever came first, as the alarm alerts it
+    once, not one per call of the owner's."""
+    start = CLOSED.replace(day=20)
+    outsider_first = [found(1, 2, 24), found(1, 3, 25), found(1, 4, 26)]
+    authors = {1: "U0BEN", 2: "U0ANA", 3: "U0ANA", 4: "U0ANA"}
+    assert collision_events(outsider_first, same={}, authors=authors, start=start) == {7: [2]}
+    # Ben calls again (5), meeting all of Ana's calls: he collided with each already.
+    again = [*outsider_first, found(2, 5, 27), found(3, 5, 27), found(4, 5, 27)]
+    authors |= {5: "U0BEN"}
+    assert collision_events(again, same={}, authors=authors, start=start) == {7: [2]}
+    owner_first = [found(1, 4, 26), found(2, 4, 26), found(3, 4, 26)]
+    authors = {1: "U0ANA", 2: "U0ANA", 3: "U0ANA", 4: "U0BEN"}
+    assert collision_events(owner_first, same={}, authors=authors, start=start) == {7: [4]}
+    # Chloe's call (5) collides with Ben's and Ana's contacts: a colleague new to both, news.
+    authors = {1: "U0BEN", 2: "U0ANA", 3: "U0ANA", 4: "U0ANA", 5: "U0CHLOE"}
+    door = [*outsider_first, found(1, 5, 27), found(4, 5, 27)]
+    assert collision_events(door, same={}, authors=authors, start=start) == {7: [2, 5]}
 
 
 def test_every_part_counts_with_its_weight() -> None:

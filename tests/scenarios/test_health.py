@@ -165,10 +165,14 @@ def test_an_intent_or_a_plan_and_its_own_log_are_one_collision(slack: Slack) -> 
     answer(slack, "intend Acme : ask about the report", user=CHLOE)
     answer(slack, "log Acme via email : chloe asked about the report", user=CHLOE)
     assert "· 1 collision in the last 90 days" in answer(slack, "health Acme", user=BEN)
-    # Chloe's visit, planned then logged, is her second contact: one event more, not two.
+    # Chloe's visit, planned then logged, meets Ben's call again, which the alert named her
+    # with: that collision still, as it is not alerted again, not a second one (nor a third).
     answer(slack, "plan Acme on friday 10:00 via meeting : chloe's visit", user=CHLOE)
     at(slack, utc(27, 15))
     answer(slack, "log Acme on today 10:00 via meeting : the visit happened", user=CHLOE)
+    assert "· 1 collision in the last 90 days" in answer(slack, "health Acme", user=BEN)
+    # Dan's call meets all of their contacts: one collision more, not one per contact.
+    answer(slack, "log Acme via call : dan's call", user=DAN)
     assert "· 2 collisions in the last 90 days" in answer(slack, "health Acme", user=BEN)
 
 
@@ -184,6 +188,40 @@ def test_a_meeting_planned_then_logged_collides_once_with_a_colleagues_call(slac
     assert "· 1 collision in the last 90 days" in answer(slack, "health Acme", user=BEN)
     at(slack, utc(7, 9, 0, month=12))
     assert "collision" not in digests(slack)[-1].text
+
+
+@pytest.mark.usefixtures("acme")
+def test_the_owner_following_up_an_outsiders_contact_is_one_collision(slack: Slack) -> None:
+    """Ben, outside the team, calls Acme and Ana, its owner, calls three times in the days
+    after; Ana calls Globex three times and Ben calls it after. One collision each (Ben's
+    approach), as the alarm alerts it once: not one per call of the owner's following it up,
+    which made Acme a revolving door. The same in `health`, `show`, the Home and the digest."""
+    answer(slack, "add Globex")
+    answer(slack, "log Acme via call : ben calls them", user=BEN)
+    for day in (25, 26, 27):
+        at(slack, utc(day, 15))
+        answer(slack, "log Acme via call : ana follows up", user=ANA)
+        answer(slack, "log Globex via call : ana calls them", user=ANA)
+    answer(slack, "log Globex via call : ben calls them", user=BEN)
+    for name in ("Acme", "Globex"):
+        said = answer(slack, f"health {name}", user=BEN)
+        assert f"Health of {name}: 90/100" in said
+        assert "*Collisions* 75 · 1 collision in the last 90 days (−25 each)" in said
+        assert "revolving door" not in said
+        card = answer(slack, f"show {name}", user=BEN)
+        assert "· contact 100 · collisions 75" in card
+        assert "At risk" not in card
+    home = json.dumps(home_of(slack, ANA), ensure_ascii=False)
+    assert "No partner is at risk. :tada:" in home
+    assert home.count("health 90") == 2
+    at(slack, utc(30, 9, 0))
+    digest = digests(slack)[-1]
+    assert "8 touchpoints logged · 2 collisions." in digest.text
+    assert "*At risk*: nobody." in shown(digest)
+    assert slack.fake.thread(digest)[0].text == (
+        "*This week, by partner*\n• *Acme*: 4 touchpoints logged, 1 collision\n"
+        "• *Globex*: 4 touchpoints logged, 1 collision"
+    )
 
 
 @pytest.mark.usefixtures("acme")

@@ -74,7 +74,13 @@ def collision_events(
     pairs = store.collision_pairs(
         session=session, team_id=team_id, partner_ids=partner_ids, since=start - WEEKS, end=end
     )
-    return rules.collision_events(pairs, same={}, start=start, end=end)
+    touches = touchpoint_store.touchpoints_by_id(
+        session=session,
+        team_id=team_id,
+        ids=sorted({i for pair in pairs for i in (pair.earlier_id, pair.later_id)}),
+    )
+    authors = {t.id: t.author_id for t in touches}
+    return rules.collision_events(pairs, same={}, authors=authors, start=start, end=end)
 
 
 def event_counts(**query: Any) -> dict[int, int]:
