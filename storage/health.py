@@ -27,6 +27,7 @@ from storage.models import (
     Commitment,
     CommitmentStatus,
     HealthSnapshot,
+    IntentAnswer,
     Partner,
     PartnerStatus,
     SurveyAnswer,
@@ -320,14 +321,18 @@ def touchpoint_counts(
 
 
 def _still_on(team_id: str, touchpoint_id: Any) -> sa.ColumnElement[bool]:
-    """The touchpoint `touchpoint_id` is not a plan its author said didn't happen."""
-    cancelled = aliased(Touchpoint)
+    """The touchpoint `touchpoint_id` is not a plan its author said didn't happen, nor an
+    intent its owner said they would handle (theirs now: it collides with nothing any more)."""
+    gone = aliased(Touchpoint)
     return sa.not_(
-        select(cancelled.id)
+        select(gone.id)
         .where(
-            cancelled.team_id == team_id,
-            cancelled.id == touchpoint_id,
-            col(cancelled.cancelled_at).is_not(None),
+            gone.team_id == team_id,
+            gone.id == touchpoint_id,
+            sa.or_(
+                col(gone.cancelled_at).is_not(None),
+                col(gone.intent_answer) == IntentAnswer.HANDLE_IT,
+            ),
         )
         .exists()
     )
@@ -355,8 +360,10 @@ def collision_pairs(
     """The colliding pairs recorded in [since, end), in the order they were found: what the
     health score and the digest count as collision events (`bot.health.collision_events`).
 
-    A collision with a plan its author said didn't happen (either side) is no collision: it
-    stays recorded, as its alert stays posted, but is left out.
+    A collision with a plan its author said didn't happen, or with an intent the owner said
+    they would handle (either side), is no collision: it stays recorded, as its alert stays
+    posted, but is left out, as new contacts collide with neither
+    (`bot.services.touchpoints`).
     """
     statement = (
         select(

@@ -22,7 +22,7 @@ from handlers.partners import registry_of
 from storage.models import CheckInAnswer, OutboxMessage, Partner, Workspace
 from tests import factories
 from tests.conftest import START, Slack
-from tests.scenarios.test_commitments import action_ids, answer, at, exported, last, shown
+from tests.scenarios.test_commitments import action_ids, answer, at, dms, exported, last, shown
 from tests.scenarios.test_home import home_of
 
 TEAM, OTHER = "T0ACME", "T0OTHER"
@@ -222,6 +222,25 @@ def test_the_owner_following_up_an_outsiders_contact_is_one_collision(slack: Sla
         "*This week, by partner*\n• *Acme*: 4 touchpoints logged, 1 collision\n"
         "• *Globex*: 4 touchpoints logged, 1 collision"
     )
+
+
+@pytest.mark.usefixtures("acme")
+def test_an_intent_the_owner_will_handle_is_no_collision_with_her_own_call(slack: Slack) -> None:
+    """Ben intends to reach out to Acme; Ana, its owner, calls them before she answers, then
+    answers "I'll handle it": the intent is hers now, so her call collides with nothing, as
+    it would not have had she answered first."""
+    answer(slack, "intend Acme : ask about the gala", user=BEN)
+    at(slack, utc(25, 9, 5))
+    answer(slack, "log Acme via call : ana calls about the gala", user=ANA)
+    assert "· 1 collision in the last 90 days" in answer(slack, "health Acme", user=BEN)
+    (asked,) = [m for m in dms(slack, ANA) if "intent_handle_it" in action_ids(m)]
+    delivery = slack.deliver.send(
+        slack.requests.block_action(user_id=ANA, action_id="intent_handle_it", message=asked)
+    )
+    assert delivery.status == 200
+    slack.runtime.drain()
+    said = answer(slack, "health Acme", user=BEN)
+    assert "*Collisions* 100 · no collision among 1 contact of the last 90 days" in said
 
 
 @pytest.mark.usefixtures("acme")
