@@ -1,5 +1,6 @@
-"""Queries behind one person's App Home: their partners, upcoming planned meetings, the check-ins
-and pulse surveys waiting for their answer, and how many of the workspace's messages failed.
+"""Queries behind one person's App Home: their partners, upcoming planned meetings (theirs, and
+colleagues' with the partners they own or deputise), the check-ins and pulse surveys waiting for
+their answer, and how many of the workspace's messages failed.
 
 Every function takes the workspace's `team_id` and reads only that workspace's rows. Each list
 comes with a count, so the Home can say how many it leaves out. Nothing here writes.
@@ -124,13 +125,25 @@ def team_partner_count(*, session: Session, team_id: str, user_id: str) -> int:
 # --- Planned meetings ---------------------------------------------------------------------------
 
 
+# Whose colleagues' plans with a partner show on their Home: the people accountable for it.
+ACCOUNTABLE = (TeamRole.OWNER.value, TeamRole.DEPUTY.value)
+
+
 def _planned_for(team_id: str, user_id: str, now: datetime) -> list[sa.ColumnElement[bool]]:
     taking_part = sa.select(_P.c.touchpoint_id).where(_P.c.user_id == user_id)
+    # A colleague's visit to a partner the user owns or deputises is theirs to see coming too.
+    accountable = sa.select(_TEAM.c.partner_id).where(
+        *_on_team(team_id, user_id), _TEAM.c.role.in_(ACCOUNTABLE)
+    )
     return [
         _T.c.team_id == team_id,
         _T.c.kind == TouchpointKind.PLANNED.value,
         _T.c.cancelled_at.is_(None),
-        sa.or_(_T.c.author_id == user_id, _T.c.id.in_(taking_part)),
+        sa.or_(
+            _T.c.author_id == user_id,
+            _T.c.id.in_(taking_part),
+            _T.c.partner_id.in_(accountable),
+        ),
         sa.or_(_T.c.at >= now, sa.and_(_T.c.day_only, _T.c.at >= now - DAY_ONLY_GRACE)),
     ]
 
@@ -147,7 +160,8 @@ def planned_touchpoints(
     *, session: Session, team_id: str, user_id: str, now: datetime, limit: int
 ) -> list[PlannedTouchpoint]:
     """Up to `limit` planned touchpoints still to come that the user planned or takes part in,
-    soonest first."""
+    or that a colleague planned with a partner the user owns or deputises, soonest first (each
+    once, whichever of these it is)."""
     statement = (
         sa.select(_T.c.id, _PARTNER.c.name)
         .select_from(_T.join(_PARTNER, _PARTNER.c.id == _T.c.partner_id))
@@ -161,7 +175,7 @@ def planned_touchpoints(
 
 
 def planned_touchpoint_count(*, session: Session, team_id: str, user_id: str, now: datetime) -> int:
-    """How many planned touchpoints still to come the user planned or takes part in."""
+    """How many planned touchpoints `planned_touchpoints` would list without its limit."""
     statement = (
         sa.select(sa.func.count()).select_from(_T).where(*_planned_for(team_id, user_id, now))
     )

@@ -2,7 +2,8 @@
 
 For (workspace, person): the partners on whose team they are (owner, deputy or member) with the
 last contact, their open commitments (earliest due, so overdue, first), the planned meetings
-still to come that they planned or take part in, the check-ins and pulse surveys sent to them
+still to come that they planned or take part in or that a colleague planned with a partner they
+own or deputise (they are accountable for it), the check-ins and pulse surveys sent to them
 that they have not answered, and their time away now (`/partner away`), if any. Admins (Slack
 workspace admins and the `config admins` list) also see the workspace's failed deliveries and,
 once a health source is given, its at-risk partners. Each list is cut to a few items with the
@@ -38,7 +39,7 @@ from bot.services.touchpoints import Touch
 from bot.services.workspace_settings import FailedDelivery, latest_failures
 from storage import home as store
 from storage.absences import absence_at
-from storage.home import OpenSurvey, TeamPartner, WaitingCheckIn
+from storage.home import OpenSurvey, PlannedTouchpoint, TeamPartner, WaitingCheckIn
 from storage.people import get_profile
 
 # How many of each list the Home shows; the rest are counted and pointed to.
@@ -115,8 +116,12 @@ class MyPartner:
 
 @dataclass(frozen=True, kw_only=True)
 class PlannedMeeting:
+    """A planned meeting on the person's Home. `on_your_partner`: a colleague's, shown because
+    the person owns or deputises its partner (they neither planned it nor take part)."""
+
     partner_name: str
     touch: Touch
+    on_your_partner: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -203,12 +208,7 @@ class Home:
                 ),
                 commitments=Shown(commitments, open_total),
                 meetings=Shown(
-                    [
-                        PlannedMeeting(
-                            partner_name=found.partner_name, touch=Touch.of(found.touchpoint)
-                        )
-                        for found in meetings
-                    ],
+                    [_meeting(found, user_id) for found in meetings],
                     store.planned_touchpoint_count(
                         session=session, team_id=team_id, user_id=user_id, now=now
                     ),
@@ -247,6 +247,15 @@ class Home:
                 admin, at_risk=self.health.at_risk(team_id=team_id, limit=SHOWN_AT_RISK)
             )
         return replace(dashboard, partners=partners, admin=admin)
+
+
+def _meeting(found: PlannedTouchpoint, user_id: str) -> PlannedMeeting:
+    touch = Touch.of(found.touchpoint)
+    return PlannedMeeting(
+        partner_name=found.partner_name,
+        touch=touch,
+        on_your_partner=user_id not in touch.colleagues,
+    )
 
 
 def _away(session: Session, *, team_id: str, user_id: str, now: datetime) -> Away | None:

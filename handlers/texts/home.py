@@ -131,7 +131,9 @@ def meeting_line(
     meeting: PlannedMeeting, *, tz: ZoneInfo, now: datetime, viewer: str | None = None
 ) -> str:
     """`*Acme* · meeting tomorrow at 14:00 with Jane Doe · “review”`; a meeting the `viewer`
-    takes part in but did not plan names who did (they are the one to ask about it)."""
+    takes part in but did not plan names who did (they are the one to ask about it), and a
+    colleague's on a partner the viewer owns or deputises says so (`— on your partner`), so
+    that it is not taken for one of their own."""
     touch = meeting.touch
     noun = f"{touch.medium} " if touch.medium else ""
     line = (
@@ -139,6 +141,8 @@ def meeting_line(
     )
     if viewer is not None and touch.author_id != viewer:
         line += f" · planned by {person(touch.author_id)}"
+    if meeting.on_your_partner:
+        line += " — on your partner"
     notes = " ".join((touch.notes or "").split())
     if notes:
         shown = notes if len(notes) <= PURPOSE_SHOWN else notes[: PURPOSE_SHOWN - 1] + "…"

@@ -581,3 +581,50 @@ def test_someone_picked_from_the_home_whom_slack_says_is_elsewhere_is_taken_off(
         "I took <@U0JANE> off the colleagues who took part in your contact with *Acme*"
     )
     assert "Logged your meeting with *Acme* yesterday" in shown(slack.fake.home_views[ANA])
+
+
+def test_the_owner_and_deputy_see_a_colleagues_meeting_with_their_partner_coming_up(
+    slack: Slack,
+) -> None:
+    """QA: Ana, who owns Acme, saw "Nothing planned" while Dan had a visit to Acme on Friday."""
+    say(slack, "add Acme")
+    say(slack, f"deputy Acme {MENTION[BEN]}")
+    say(slack, f"team Acme add {MENTION[DAN]}")
+    say(slack, "add Globex", user=DAN)  # Dan's: nothing of Ana's or Ben's
+    say(slack, "plan Acme on friday 14:00 : site visit", user=DAN)
+    say(slack, "plan Globex on friday 16:00 : their board", user=BEN)
+
+    line = "*Acme* · meeting on Fri 27 Nov at {} · planned by <@U0DAN> — on your partner · "
+    line += "“site visit”"
+    owner = home_of(slack, ANA)
+    assert "Coming up (1)" in owner
+    assert line.format("15:00") in owner
+    assert "their board" not in owner  # Globex is not hers
+    deputy = home_of(slack, BEN)
+    assert line.format("09:00") in deputy
+    assert "“their board”" in deputy and deputy.count("on your partner") == 1  # his own plan
+
+    # Only the partner's owner and deputy: a member of its team is not accountable for it.
+    say(slack, "plan Acme on monday : follow-up", user=BEN)
+    assert "follow-up" not in home_of(slack, DAN)
+
+    # Taking part, Ana sees it once, as a meeting of her own.
+    say(slack, f"plan Acme on thursday 11:00 with {MENTION[ANA]} : the contract", user=DAN)
+    owner = home_of(slack, ANA)
+    assert "Coming up (3)" in owner and owner.count("the contract") == 1
+    assert "planned by <@U0DAN> · “the contract”" in owner
+
+
+def test_a_busy_partners_colleague_meetings_are_cut_with_the_command_that_shows_them(
+    slack: Slack,
+) -> None:
+    say(slack, "add Acme")
+    for day in range(1, 13):
+        say(slack, f"plan Acme on 2026-12-{day:02d} : visit {day}", user=DAN)
+    view = open_home(slack, ANA)
+    assert view is not None and view_problems(view) == []
+    home = shown(view)
+    assert "Coming up (12)" in home
+    assert home.count("— on your partner") == 8
+    assert "“visit 8”" in home and "“visit 9”" not in home  # the soonest first
+    assert "…and 4 more: `/partner check NAME` shows what is planned with a partner" in home

@@ -226,6 +226,9 @@ def workspaces(engine: Engine) -> dict[str, dict[str, int]]:
             member(session, team_id, deputy, ME, TeamRole.DEPUTY)
             member(session, team_id, theirs, COLLEAGUE, TeamRole.OWNER)
             ids[team_id] = {
+                "acme": mine,
+                "globex": deputy,
+                "initech": theirs,
                 "planned": touchpoint(session, team_id, mine, at=NOW + timedelta(days=1)),
                 "taking_part": touchpoint(
                     session,
@@ -294,6 +297,42 @@ def test_planned_meetings_i_planned_or_take_part_in_still_to_come(
     assert [m.partner_name for m in found] == [f"Acme {HOME}", f"Acme {HOME}", f"Initech {HOME}"]
     assert found[2].touchpoint.participants == (ME,)
     assert count == 3
+
+
+def test_colleagues_plans_with_partners_i_own_or_deputise_are_mine_to_see_coming(
+    engine: Engine, workspaces: dict[str, dict[str, int]]
+) -> None:
+    added: dict[str, dict[str, int]] = {}
+    with Session(engine) as session:
+        for team_id in (HOME, OTHER):
+            acme, globex, initech = (
+                workspaces[team_id][name] for name in ("acme", "globex", "initech")
+            )
+            later = NOW + timedelta(days=5)
+            added[team_id] = {
+                "on_mine": touchpoint(session, team_id, acme, at=later, author=COLLEAGUE),
+                "on_deputised": touchpoint(session, team_id, globex, at=later, author=COLLEAGUE),
+                # Taking part in a colleague's plan with my own partner: listed once.
+                "with_me": touchpoint(
+                    session, team_id, acme, at=later, author=COLLEAGUE, participants=(ME, "U3")
+                ),
+            }
+            member(session, team_id, initech, "U3", TeamRole.DEPUTY)
+            touchpoint(session, team_id, initech, at=later, author="U3")  # not my partner
+        session.commit()
+    with Session(engine) as session:
+        found = store.planned_touchpoints(
+            session=session, team_id=HOME, user_id=ME, now=NOW, limit=10
+        )
+        count = store.planned_touchpoint_count(session=session, team_id=HOME, user_id=ME, now=NOW)
+    mine = workspaces[HOME]
+    assert [m.touchpoint.id for m in found] == [
+        mine["today"],
+        mine["planned"],
+        mine["taking_part"],
+        *sorted(added[HOME].values()),
+    ]
+    assert count == 6
 
 
 def test_checkins_waiting_are_open_ones_whose_question_went_out(
