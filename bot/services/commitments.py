@@ -91,6 +91,8 @@ from storage.upsert import table_of
 from storage.workspaces import get_workspaces
 
 MAX_WHAT = 1000
+# The zone furthest behind (UTC-12): its today is the earliest today anywhere.
+EARLIEST_ZONE = ZoneInfo("Etc/GMT+12")
 # Why a commitment was closed (`drop 3 no longer needed`): a sentence, not a document.
 MAX_CLOSE_NOTE = 500
 REMIND_WORKING_DAYS_BEFORE = 3
@@ -734,8 +736,10 @@ class Commitments:
                 )
                 if done is not None:
                     return self._replayed(session, actor, done, new)
-            tz = self._caller_zone(session, actor, needed=new.due_text is not None)
-            due_on, time_left_out, weekday_today = self._read_due(new, tz=tz, now=now)
+            tz, guessed = self._caller_zone(session, actor, needed=new.due_text is not None)
+            due_on, time_left_out, weekday_today = self._read_due(
+                new, tz=tz, now=now, guessed=guessed
+            )
             found = self._partner(session, team_id, partner)
             if found.status == PartnerStatus.ENDED:
                 facts_of_partner = self._partner_facts(session, found)
@@ -812,11 +816,11 @@ class Commitments:
         return recorded
 
     def _read_due(
-        self, new: NewCommitment, *, tz: ZoneInfo, now: datetime
+        self, new: NewCommitment, *, tz: ZoneInfo, now: datetime, guessed: bool = False
     ) -> tuple[date, time | None, bool]:
-        """The due day of `new` read in `tz` at `now`, the time of day left out of it, and
-        whether a weekday typed alone was today's, so next week's."""
-        due_on, time_left_out = self._due(new.due_text, new.due_on, tz=tz, now=now)
+        """The due day of `new` read in `tz` at `now` (`guessed`: as `_due`), the time of day
+        left out of it, and whether a weekday typed alone was today's, so next week's."""
+        due_on, time_left_out = self._due(new.due_text, new.due_on, tz=tz, now=now, guessed=guessed)
         # `by monday` typed on a Monday: a promise due today is said `by today` (or `eod`);
         # the weekday is most likely next week's, and the answer says it was so read.
         weekday_today = due_on == now.astimezone(tz).date() and _bare_weekday(new.due_text)
@@ -1192,8 +1196,8 @@ class Commitments:
         `close` does, and BadCommitment."""
         team_id, now = actor.team_id, self.clock.now()
         with Session(self.engine) as session:
-            tz = self._caller_zone(session, actor, needed=due_text is not None)
-            day, _ = self._due(due_text, due_on, tz=tz, now=now)
+            tz, guessed = self._caller_zone(session, actor, needed=due_text is not None)
+            day, _ = self._due(due_text, due_on, tz=tz, now=now, guessed=guessed)
             _, before = self._changeable(session, actor, commitment_id, now)
             if not store.set_due(
                 session=session, team_id=team_id, commitment_id=commitment_id, due_on=day, at=now
@@ -2048,22 +2052,33 @@ class Commitments:
         )
         return self.registry.facts(partner, team)
 
-    def _caller_zone(self, session: Session, actor: Actor, *, needed: bool) -> ZoneInfo:
-        """The caller's time zone; when a typed date must be read in it and Slack was never
-        asked about the caller, raises ZoneUnknown so the handler asks Slack first."""
+    def _caller_zone(
+        self, session: Session, actor: Actor, *, needed: bool
+    ) -> tuple[ZoneInfo, bool]:
+        """The caller's time zone, and whether it is only guessed (the workspace's: Slack has
+        not told theirs, or could not); when a typed date must be read in it and Slack was
+        never asked about the caller, raises ZoneUnknown so the handler asks Slack first."""
         profile = get_profile(session=session, team_id=actor.team_id, user_id=actor.user_id)
         if needed and profile is None and actor.user_id not in actor.check.asked:
             raise ZoneUnknown(actor.user_id)
-        return person_zone(session, team_id=actor.team_id, user_id=actor.user_id)
+        guessed = not people.knows_zone(session, team_id=actor.team_id, user_id=actor.user_id)
+        return person_zone(session, team_id=actor.team_id, user_id=actor.user_id), guessed
 
     def _zone(self, session: Session, team_id: str, user_id: str) -> ZoneInfo:
         return person_zone(session, team_id=team_id, user_id=user_id)
 
     def _due(
-        self, typed: str | None, picked: date | None, *, tz: ZoneInfo, now: datetime
+        self,
+        typed: str | None,
+        picked: date | None,
+        *,
+        tz: ZoneInfo,
+        now: datetime,
+        guessed: bool = False,
     ) -> tuple[date, time | None]:
         """The due day typed (read in `tz`) or picked, checked against today in `tz`; and the
-        time of day typed with it, which a day-long commitment leaves out."""
+        time of day typed with it, which a day-long commitment leaves out. `guessed`: `tz` is
+        the workspace's, Slack never having told the caller's own (`people.knows_zone`)."""
         today = now.astimezone(tz).date()
         if typed is not None:
             try:
@@ -2076,6 +2091,12 @@ class Commitments:
             return check_due(when.day, today=today, typed=typed), when.at
         if picked is None:
             raise BadCommitment(Problem.NO_DATE)
+        # In a zone guessed, the workspace's today may be the caller's tomorrow (the workspace
+        # in Tokyo, the caller in Los Angeles): a day picked that is still today somewhere may
+        # be their own today. (A typed day is read in the guessed zone itself: `by yesterday`
+        # stays refused.)
+        if guessed and now.astimezone(EARLIEST_ZONE).date() <= picked < today:
+            return picked, None
         return check_due(picked, today=today), None
 
     def _reread(

@@ -628,3 +628,43 @@ def test_a_busy_partners_colleague_meetings_are_cut_with_the_command_that_shows_
     assert home.count("— on your partner") == 8
     assert "“visit 8”" in home and "“visit 9”" not in home  # the soonest first
     assert "…and 4 more: `/partner check NAME` shows what is planned with a partner" in home
+
+
+def commitment_due(slack: Slack, owner: str, day: str) -> dict[str, Any]:
+    """The "New commitment" form's state once filled in for Acme."""
+    return {
+        commitment_blocks.PARTNER_FIELD: picked(slack, "Acme"),
+        commitment_blocks.SIDE_FIELD: value(type="radio_buttons", selected_option={"value": "us"}),
+        commitment_blocks.OWNER_FIELD: value(type="users_select", selected_user=owner),
+        commitment_blocks.WHAT_FIELD: value(type="plain_text_input", value="the budget"),
+        commitment_blocks.DUE_FIELD: value(type="datepicker", selected_date=day),
+    }
+
+
+def test_a_due_day_picked_before_slack_told_the_zone_is_not_refused_if_today_somewhere(
+    slack: Slack,
+) -> None:
+    """Risk: with Slack unable to say Lea's zone, the day she picked was checked against the
+    workspace's today: in Los Angeles on Wednesday, with the workspace in Tokyo (Thursday
+    already), her own today was refused as "in the past". A day that is today somewhere is
+    now taken; one past everywhere still is not."""
+    lea = "U0LEA"
+    slack.fake.add_user(id=lea, name="lea", real_name="Lea", tz="America/Los_Angeles")
+    say(slack, "config timezone Asia/Tokyo")
+    say(slack, "add Acme")
+    # Wednesday 12:00 in Los Angeles, Thursday 05:00 in Tokyo.
+    slack.runtime.clock.set(datetime(2026, 11, 25, 20, 0, tzinfo=UTC))  # type: ignore[attr-defined]
+    slack.fake.fail_next("users.info", error="fatal_error")  # when the Home opens
+    open_home(slack, lea)
+    with Session(slack.runtime.engine) as session:
+        assert session.get(UserProfile, (TEAM, lea)) is None  # her zone is still unknown
+    click_on_home(slack, lea, home_blocks.COMMIT)
+    (form,) = slack.fake.open_modals(lea)
+
+    submit(slack, lea, commitment_due(slack, lea, "2026-11-24"))  # past in every zone
+    assert form.errors == {commitment_blocks.DUE_FIELD: "Pick today (Thu 26 Nov) or a later day."}
+    submit(slack, lea, commitment_due(slack, lea, "2026-11-25"))  # her today
+    assert slack.fake.open_modals(lea) == []
+    with Session(slack.runtime.engine) as session:
+        (row,) = session.exec(select(Commitment)).all()
+    assert row.due_on == date(2026, 11, 25)
