@@ -130,6 +130,9 @@ class TouchpointLine:
     medium: TouchpointMedium | None
     # None: the line has no `:`.
     notes: str | None
+    # Where the date starts in the line when it was typed without its `on` after the name or
+    # a clause (`intend MSF tomorrow`): a line suggested in its place puts the `on` back there.
+    day_at: int | None = None
 
 
 def split_notes(text: str) -> tuple[str, str | None]:
@@ -223,6 +226,9 @@ def parse_touchpoint(
     if kind_first is not None and medium not in (None, kind_first):
         raise GrammarError(texts.two_kinds(tokens_kind(kind_first), tokens_kind(medium)))
     medium = medium or kind_first
+    on = keywords.get("on")
+    # A stood-in `on` has no width; `in 3 days` reads without one, so none is put back there.
+    bare = on is not None and on.start == on.end and not clauses["on"][0].is_word("in")
     return TouchpointLine(
         name=name,
         participants=participants,
@@ -230,6 +236,7 @@ def parse_touchpoint(
         day=day,
         medium=medium,
         notes=notes,
+        day_at=on.start if bare and on is not None else None,
     )
 
 
@@ -733,13 +740,21 @@ def intend(call: Call) -> Reply:
         # An intent is a heads-up about reaching out now; a day ahead is a plan. Words after
         # an `on` that are no date, in a line without its `:` (`intend MSF follow up on MoU`),
         # are the purpose run into the line: answered as `log` answers them.
-        raise GrammarError(texts.intent_takes_no_day(call.rest))
+        raise GrammarError(texts.intent_takes_no_day(_as_planned(call.rest, line)))
     if line.medium is not None:
         # COMMANDS.md gives `intend` no `via`, and an intent keeps none: refused rather than
         # silently dropped (QA20c BUG 4). Both refusals come before the partner's lookup.
         raise GrammarError(texts.intent_takes_no_via(line.name.text, line.medium))
     kind, medium = RECORDED_AS["intend"]
     return _record(call, kind, medium=medium)
+
+
+def _as_planned(rest: str, line: TouchpointLine) -> str:
+    """An intent's line as `plan` takes it, to paste (`intend MSF tomorrow : x` → `MSF on
+    tomorrow : x`): the date with its `on`, and the purpose typed, else `: …` to fill in."""
+    if line.day_at is not None:
+        rest = f"{rest[: line.day_at]}on {rest[line.day_at :]}"
+    return rest if line.notes else f"{split_notes(rest)[0].rstrip()} : …"
 
 
 def check(call: Call) -> Reply:

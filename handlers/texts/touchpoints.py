@@ -1053,11 +1053,11 @@ def merge_findings(
     return lines
 
 
-def intent_takes_no_day(rest: str) -> str:
+def intent_takes_no_day(line: str) -> str:
+    """`intend` with a date: the line to plan it instead (`NAME on DATE … : PURPOSE`)."""
     return (
         "`intend` takes no date: it is a heads-up before you reach out, from now on. "
-        f"For a contact on a given day, plan it: `{COMMAND} plan {rest.split(':')[0].strip()} "
-        ": …`."
+        f"For a contact on a given day, plan it: `{COMMAND} plan {line}`."
     )
 
 
@@ -1876,7 +1876,7 @@ def intent_day_unread(partner: str, first: str) -> str:
     """`intend MSF tmorrow : …`: a day misspelt after the partner's name, which `intend` takes
     none of."""
     return f"After “{literal(partner)}”, “{literal(first)}” is no day I know, and " + (
-        intent_takes_no_day(f"{partner} on DATE")
+        intent_takes_no_day(f"{partner} on DATE : …")
     )
 
 

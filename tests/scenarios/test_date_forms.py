@@ -376,3 +376,27 @@ def test_a_misspelt_day_after_a_known_name_is_named_for_log_plan_and_intend(slac
         slack, "log acme yesterday : x"
     )
     assert planned(slack) == [("done", "x")]
+
+
+@pytest.mark.parametrize(
+    ("intent", "plan"),
+    [
+        ("intend acme tomorrow", "plan acme on tomorrow : …"),
+        ("intend acme tomorrow : ask about the gala", "plan acme on tomorrow : ask about the gala"),
+        ("intend acme with Jane Doe friday : x", "plan acme with Jane Doe on friday : x"),
+        ("intend acme on friday : x", "plan acme on friday : x"),
+        ("intend acme in 3 days : x", "plan acme in 3 days : x"),
+    ],
+)
+@pytest.mark.usefixtures("acme")
+def test_an_intent_with_a_date_is_shown_the_plan_line_that_works_pasted(
+    slack: Slack, intent: str, plan: str
+) -> None:
+    """Review: `intend msf tomorrow` suggested `/partner plan msf tomorrow : …`, which `plan`
+    refuses for its missing `on`, and `: …` in place of the purpose typed. The line shown has
+    its `on` and the purpose, and pasted it plans."""
+    said = answer(slack, intent)
+    assert f"plan it: `/partner {plan}`." in said, said
+    assert planned(slack) == []
+    assert "Planned your meeting with *Acme Corporation*" in answer(slack, plan)
+    assert len(planned(slack)) == 1
