@@ -31,6 +31,7 @@ from slack_sdk.errors import SlackApiError
 from bot.dates import WEEKDAYS, looks_like_date, misspelt_day, reads_as_date
 from bot.delivery.dispatcher import ON_CHANNEL_REFUSED
 from bot.mrkdwn import slack_text, unescape
+from bot.naming import normalize_name
 from bot.runtime import Runtime
 from bot.services import people
 from bot.services.job_titles import is_job_title
@@ -644,7 +645,7 @@ def _day_misspelt(call: Call) -> GrammarError | None:
         line = _parse(call)
     except GrammarError:
         return None
-    unread = None if line.day is not None else _day_typo_after_partner(call, line.name.text, "")
+    unread = _day_typo_after_partner(call, line.name.text, "")
     if unread is None:
         return None
     if call.verb.name == "intend":
@@ -863,7 +864,12 @@ def answer(call: Call, body: VerbBody) -> Reply:
         call, refusal = misread
         if not isinstance(unknown, UnknownPartner):
             new, unknown = misread
-    if isinstance(refusal, UnknownPartner) and _another_partner(call, refusal):
+    someone = _someone_after_partner(call, refusal) if misread is None else None
+    if someone is not None:
+        # `log MSF maria : …`: a person without `with`, named with the line that has it,
+        # rather than "Did you mean MSF", whose pick would drop “maria”. "Register it" below.
+        refusal = GrammarError(someone)
+    elif isinstance(refusal, UnknownPartner) and _another_partner(call, refusal):
         # Offered as "Did you mean" (its button re-runs the line with it), not explained as
         # words `log` does not take: they are words of a name, "Register it" below.
         assert refusal.start is not None
@@ -1033,6 +1039,56 @@ def _another_partner(call: Call, unknown: UnknownPartner) -> bool:
     if _clause_after(prefix) or _trailing_date(unknown.query) is not None:
         return False
     return not _near_keywords(prefix)
+
+
+# The most words after a partner's name read as a person's (`Jane Doe`, `Maria de Souza`).
+MAX_PERSON_WORDS = 3
+_PERSON_WORD = re.compile(r"[^\W\d_]{2,}(?:['’-][^\W\d_]+)*")
+
+
+def _someone_after_partner(call: Call, refusal: Exception) -> str | None:
+    """`log MSF maria : …`: after a known partner's name (nothing else offered for the whole)
+    and before the next clause, words that read as a person's name rather than as the rest of
+    another partner's (a country, an organisation's word, capitals: `Acme Germany`, `Plan B
+    Foundation`, `MSF GB`, which "Did you mean" asks about): what to type, in words. None for
+    anything else, a day misspelt included (`_day_misspelt` names it)."""
+    if call.verb.name not in RECORDED_AS or not isinstance(refusal, UnknownPartner):
+        return None
+    prefix = registry_handlers.known_prefix(refusal)
+    if prefix is None or refusal.candidates or not _another_partner(call, refusal):
+        return None
+    after = prefix[1].split()
+    # `log MSF sans frontieres : …`: the rest of the partner's own name, after its alias.
+    own = set(normalize_name(prefix[0].name).split())
+    if not (
+        len(after) <= MAX_PERSON_WORDS
+        and own.isdisjoint(normalize_name(prefix[1]).split())
+        and all(_PERSON_WORD.fullmatch(word) for word in after)
+        and not after[0].isupper()
+        # `reads_as_handle` asks the first word in lower case, as Slack writes handles; a
+        # person's name written capitalised (`Maria`) reads as one too.
+        and grammar.reads_as_handle([after[0].lower(), *after[1:]])
+        and not any(misspelt_day(word) for word in after)
+    ):
+        return None
+    try:
+        line = _parse(call)
+    except GrammarError:
+        return None
+    typed = line.name
+    if grammar.tokenize(call.rest[typed.start : typed.end])[0].kind is Kind.QUOTED:
+        return None  # `log "MSF Maria" : …`: a name, in quotes to say so
+    words = typed.text.split()
+    partner = " ".join(words[: len(words) - len(after)])
+    person = " ".join(words[len(words) - len(after) :])
+    fixed = None
+    if not (line.participants or line.contacts):
+        # Where the name was typed: `with` before the person, the rest of the line as typed.
+        segment = f"{partner} with {person}"
+        fixed = f"{call.verb.name} {call.rest[: typed.start]}{segment}{call.rest[typed.end :]}"
+    return texts.someone_after_partner(
+        query=refusal.query, partner=prefix[0].name, typed=partner, person=person, line=fixed
+    )
 
 
 # The shortest word `_another_partner` takes for a clause's word or medium typed a letter off.

@@ -1880,6 +1880,23 @@ def intent_day_unread(partner: str, first: str) -> str:
     )
 
 
+def someone_after_partner(
+    *, query: str, partner: str, typed: str, person: str, line: str | None
+) -> str:
+    """`log MSF maria : …`: a person named after a known partner's name without `with`; `line`,
+    the line with it (None when the line has a `with` already)."""
+    how = (
+        f"write `with {literal(person)}`: `{COMMAND} {line}`"
+        if line
+        else f"name them after your `with`, not after “{literal(typed)}”"
+    )
+    return (
+        f"I don't know a partner called “{literal(query)}”. If you meant {bold(partner)}, I "
+        f"don't know what “{literal(person)}” is here: for someone at the partner, {how}. "
+        "A date needs `on`, notes a `:`."
+    )
+
+
 def date_kept(day: str) -> str:
     """Under "Did you mean" for a name that ended in a date: a pick records it on that date."""
     return f"I read “{day}” as the date: the partner you pick is recorded on it (`on {day}`)."

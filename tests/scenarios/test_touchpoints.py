@@ -1718,6 +1718,47 @@ def test_a_name_starting_with_an_alias_and_other_words_is_asked_about(slack: Sla
 
 
 @pytest.mark.usefixtures("acme")
+def test_a_person_after_a_known_name_without_with_is_named_not_dropped(slack: Slack) -> None:
+    """Review: `log msf maria : x` offered "Did you mean Médecins Sans Frontières", whose click
+    logged the contact without Maria, and `log msf blursday on yesterday : x` likewise dropped
+    "blursday". The word is named, with the line that says it; "Register it" stays for a new
+    partner, and nothing is offered that drops it."""
+    answer(slack, 'add Médecins Sans Frontières aka "MSF"')
+    for verb, line, fixed in (
+        ("log", "msf maria : x", "msf with maria : x"),
+        ("plan", "msf Maria on friday : x", "msf with Maria on friday : x"),
+        ("intend", "msf maria : x", "msf with maria : x"),
+    ):
+        said = answer(slack, f"{verb} {line}", user=BEN)
+        person = line.split()[1]
+        assert (
+            f"If you meant *Médecins Sans Frontières*, I don't know what “{person}” is here: for "
+            f"someone at the partner, write `with {person}`: `/partner {verb} {fixed}`."
+        ) in said, said
+        assert action_ids(last(slack, BEN)) == [blocks.REGISTER]
+    said = answer(slack, "log msf maria with <@U0DAN> : x", user=BEN)
+    assert "for someone at the partner, name them after your `with`, not after “msf”" in said
+    said = answer(slack, "log msf blursday on yesterday : x", user=BEN)
+    assert "After “msf”, I can't read “blursday” as a date: “blursday” is no day I know" in said
+    assert action_ids(last(slack, BEN)) == []
+    assert touchpoints(slack) == []
+    # The line shown, pasted, logs it with Maria.
+    said = answer(slack, "log msf with maria : x", user=BEN)
+    assert "Logged your contact with *Médecins Sans Frontières* today at 04:00 with maria" in said
+    # A name misspelt, and the rest of the partner's own name after its alias, are still
+    # offered the partner ("Did you mean"), and words of another partner's name too.
+    for line in (
+        "log medecins sans frontiers : x",
+        "log msf sans frontieres : x",
+        "log MSF GB : x",
+        'log "msf maria" : x',
+    ):
+        said = answer(slack, line, user=BEN)
+        assert "Did you mean one of these?" in said and "I don't know what" not in said, line
+        assert action_ids(last(slack, BEN))[0] == "partner_pick_0", line
+
+
+@pytest.mark.usefixtures("acme")
 def test_a_name_starting_with_an_alias_is_offered_the_partner_the_whole_stands_for(
     slack: Slack,
 ) -> None:
