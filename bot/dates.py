@@ -21,9 +21,13 @@ also `end of the …`, `end of this …`, `end of next …`, `end of last …` (
 Friday of next week); `end of December` (the last day of the nearest one); `start of next
 week`, `beginning of next month` (its first day). A named week or month as one day: `next week`
 is its Monday, `next month` its 1st, and so `the week after next`, `the month after next`;
-`this week`, `last month` and the like name no one day and are refused with forms that do, as
-`3/12` and `12.03.2026` are (day first in most countries, month first in the US), with the month
-as a word instead.
+`this week`, `last month` and the like name no one day and are refused with forms that do. A
+day in numbers only, with slashes or dots (`3/12`, `3.12.`, `12.03.2026`, `12/25`), is read
+neither way, even where only one way names a day: most countries write the day first, the US
+the month first, and a form that reads on the 13th but is asked about on the 12th teaches
+nothing. It is refused with both readings and the month as a word instead (`3 Dec`, `Mar 12`).
+The day with a dot, as German writes it, reads with a month's name (`3. Dec`); `3. 12.` is
+`3.12.`.
 
 Any of these may be followed by a time: `14:00`, `9:30`, `2pm`, `9.30am`, `9` (09:00; an hour
 from 1 to 7 without am/pm, `at 3` or `3:30`, is asked about, 03:00 or 15:00, rather than
@@ -114,7 +118,10 @@ _PERIOD = re.compile(
     r"|(?:the )?(?P<after_next>week|month) after next)$"
 )
 _ISO = re.compile(r"^(?P<y>\d{4})-(?P<mo>\d{1,2})-(?P<d>\d{1,2})$")
-_DAY_MONTH = re.compile(r"^(?P<d>\d{1,2})(?:st|nd|rd|th)? (?P<mon>[a-z]+)\.?(?: (?P<y>\d{4}))?$")
+# `3rd Dec`, and `3. Dec` as German writes the day (`3. Dezember`).
+_DAY_MONTH = re.compile(r"^(?P<d>\d{1,2})(?:st|nd|rd|th|\.)? (?P<mon>[a-z]+)\.?(?: (?P<y>\d{4}))?$")
+# `3. 12.`, `3. 12. 2026`: the dotted day in numbers as some type it, spaced (`3.12.2026`).
+_SPACED_DOTS = re.compile(r"^(?P<d>\d{1,2})\. (?P<m>\d{1,2})(?:\. ?(?P<y>\d{4}))?(?= |$)")
 _MONTH_DAY = re.compile(
     r"^(?P<mon>[a-z]+)\.? (?:the )?(?P<d>\d{1,2})(?:st|nd|rd|th)?(?:,? (?P<y>\d{4}))?$"
 )
@@ -165,6 +172,7 @@ def parse_when(
     `ask_hour` False: a caller that drops the time (a due day) reads `at 3` as typed, unasked."""
     # As typed (for messages), and in lower case (for reading); `friday.` ends a sentence.
     typed = _SPACED_AMPM.sub("", " ".join(text.replace(",", " ").split())).rstrip(".!").strip()
+    typed = _SPACED_DOTS.sub(_unspaced, typed)
     words = typed.lower()
     if not words:
         raise UnreadableDate(f"A date is missing. Dates look like: {examples}.")
@@ -198,6 +206,11 @@ def parse_when(
         if datetime.combine(day, at, tzinfo=tz) <= now:
             day += timedelta(days=7)
     return When(day, at, tz)
+
+
+def _unspaced(match: re.Match[str]) -> str:
+    """`3. 12. 2026` as `3.12.2026`: one day in numbers, read (and refused) as one."""
+    return f"{match['d']}.{match['m']}" + (f".{match['y']}" if match["y"] else "")
 
 
 def parse_period(text: str, *, now: datetime, tz: ZoneInfo) -> tuple[date, date] | None:
@@ -409,20 +422,19 @@ def _day_and_month(first: int, second: int) -> bool:
 
 
 def _numeric_refused(typed: str, match: re.Match[str], examples: str) -> str:
-    """Why `3/12` is not read (day first in most countries, month first in the US), with the
-    day written so that it is: read day first when that names one."""
+    """Why `3/12` or `3.12.` is not read (day first in most countries, month first in the US),
+    with the day written so that it is, each way that names one: `3 Dec` or `Mar 12`."""
     first, second = int(match["a"]), int(match["b"])
     year = f" {match['y']}" if match["y"] and len(match["y"]) == 4 else ""
-    if 1 <= second <= 12:
-        example = f"`{first} {calendar.month_abbr[second]}{year}`"
-    elif 1 <= first <= 12:
-        example = f"`{calendar.month_abbr[first]} {second}{year}`"
-    else:
-        example = "`3 Dec`"
+    ways = []
+    if 1 <= first <= 31 and 1 <= second <= 12:
+        ways.append(f"`{first} {calendar.month_abbr[second]}{year}` (day first)")
+    if 1 <= second <= 31 and 1 <= first <= 12 and first != second:
+        ways.append(f"`{calendar.month_abbr[first]} {second}{year}` (month first)")
     return (
-        f"{typed!r} is read day first in most countries and month first in the US, so I don't "
-        f"guess: give the month as a word, e.g. {example}, or the year first (`YYYY-MM-DD`). "
-        f"Dates look like: {examples}."
+        f"{typed!r} is a day in numbers only, which most countries write day first and the US "
+        f"month first, so I read it neither way: give the month as a word, e.g. "
+        f"{' or '.join(ways)}, or the year first (`YYYY-MM-DD`). Dates look like: {examples}."
     )
 
 

@@ -206,6 +206,8 @@ VERBS: tuple[Verb, ...] = (
         "without `via` it is a contact, and the answer offers to make it a meeting. "
         "The kind may come first and a date straight after a partner's name "
         "(`log call MSF yesterday : …`; `yday`, `yest`, `tmrw` and `tmr` are read too). "
+        "A date in numbers only (`3/12`, `3.12.`) is asked about, day or month first: give the "
+        "month as a word (`3 Dec`). "
         "A date more than ten years back is refused as a likely typo of the year.",
         (
             "log MSF with @ben and Jane Doe on yesterday via meeting : agreed on a pilot",

@@ -185,22 +185,30 @@ def test_a_week_or_month_that_is_no_single_day_asks_for_one(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "example"),
+    ("text", "typed", "example"),
     [
-        ("3/12", "`3 Dec`"),
-        ("12.03.2026", "`12 Mar 2026`"),
-        ("12/25", "`Dec 25`"),
+        ("3/12", "3/12", "`3 Dec` (day first) or `Mar 12` (month first)"),
+        ("12.03.2026", "12.03.2026", "`12 Mar 2026` (day first) or `Dec 3 2026` (month first)"),
+        ("12/25", "12/25", "`Dec 25` (month first)"),
+        ("25.12.", "25.12", "`25 Dec` (day first)"),
+        ("3.12.", "3.12", "`3 Dec` (day first) or `Mar 12` (month first)"),
+        ("3. 12.", "3.12", "`3 Dec` (day first) or `Mar 12` (month first)"),
+        ("3. 12. 2026", "3.12.2026", "`3 Dec 2026` (day first) or `Mar 12 2026` (month first)"),
+        ("3/3", "3/3", "`3 Mar` (day first)"),
     ],
 )
 def test_a_day_in_numbers_only_is_not_guessed_and_asked_with_the_month_as_a_word(
-    text: str, example: str
+    text: str, typed: str, example: str
 ) -> None:
+    """Slashes or dots alike, whether one way names a day or both: read neither way."""
     with pytest.raises(DateError) as raised:
         parse_when(text, now=NOW, tz=BERLIN)
     assert str(raised.value).startswith(
-        f"'{text}' is read day first in most countries and month first in the US, so I don't "
-        f"guess: give the month as a word, e.g. {example}, or the year first (`YYYY-MM-DD`)."
+        f"'{typed}' is a day in numbers only, which most countries write day first and the US "
+        f"month first, so I read it neither way: give the month as a word, e.g. {example}, or "
+        "the year first (`YYYY-MM-DD`)."
     )
+    assert looks_like_date(text)
     assert parse_when("friday 9.30", now=NOW, tz=BERLIN).at == time(9, 30)  # still a time
 
 
@@ -483,3 +491,12 @@ def test_a_misspelt_day_is_a_letter_off_a_days_name_or_two_in_a_long_word(
     word: str, misspelt: bool
 ) -> None:
     assert misspelt_day(word) is misspelt
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [("3. Dec", date(2026, 12, 3)), ("3. December 2027", date(2027, 12, 3))],
+)
+def test_a_day_with_its_dot_reads_with_a_months_name(text: str, day: date) -> None:
+    """`3. Dezember`, as German writes the day: with the month's name, nothing to ask."""
+    assert parse_when(text, now=NOW, tz=BERLIN).day == day

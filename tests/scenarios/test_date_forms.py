@@ -19,6 +19,10 @@ from tests.scenarios.test_partners import ANA, BEN, CHLOE, DAN, answer, click, l
 from tests.scenarios.test_partners import shown as shown_of
 
 BERLIN = ZoneInfo("Europe/Berlin")
+# Why `3/12` is refused: read neither way.
+NUMBERS_ONLY = (
+    "is a day in numbers only, which most countries write day first and the US month first"
+)
 
 
 @pytest.fixture
@@ -84,7 +88,7 @@ def test_a_due_day_is_read_in_the_callers_zone(slack: Slack) -> None:
         ("someday", "The due date: I can't read 'someday' as a date. Dates look like: today,"),
         ("this week", "The due date: 'this week' is more than one day: say which, e.g. `end of"),
         ("the 32nd", "The due date: 'the 32nd' is not a day of the calendar: months have days"),
-        ("3/12", "The due date: '3/12' is read day first in most countries and month first in"),
+        ("3/12", "The due date: '3/12' is a day in numbers only, which most countries write"),
     ],
 )
 @pytest.mark.usefixtures("acme")
@@ -142,7 +146,7 @@ def test_away_next_week_is_still_the_whole_week_and_until_end_of_month_reads(
 
 def test_away_on_a_day_in_numbers_only_asks_for_the_month_as_a_word(slack: Slack) -> None:
     said = answer(slack, "away 3/12")
-    assert "'3/12' is read day first in most countries and month first in the US" in said
+    assert f"'3/12' {NUMBERS_ONLY}" in said
     assert "e.g. `3 Dec`" in said
 
 
@@ -226,7 +230,7 @@ def logged_days(slack: Slack) -> list[tuple[date, str | None]]:
 @pytest.mark.parametrize(
     ("line", "said"),
     [
-        ("log ACME 3/12 via meeting : logistics pilot", "'3/12' is read day first in most"),
+        ("log ACME 3/12 via meeting : logistics pilot", f"'3/12' {NUMBERS_ONLY}"),
         ("log acme last week via call : x", "say which, e.g. `tuesday last week` or `a week ago`"),
         ("log acme tmrw via call : x", "`tmrw` (Thu 26 Nov 2026) is in the future"),
         ("log acme 31 nov via call : x", "'31 nov' is not a day of the calendar"),
@@ -274,7 +278,7 @@ def test_did_you_mean_for_a_name_ending_in_a_date_keeps_the_date(slack: Slack) -
     assert logged_days(slack) == [(date(2026, 11, 24), "budget")]
     # A date refused for itself is said first, with nothing to pick.
     said = answer(slack, "log Acmee Corporation 3/12 via call : pilot")
-    assert "'3/12' is read day first in most" in said and "partner_pick" not in said
+    assert f"'3/12' {NUMBERS_ONLY}" in said and "partner_pick" not in said
     assert len(logged_days(slack)) == 1
 
 
@@ -400,3 +404,29 @@ def test_an_intent_with_a_date_is_shown_the_plan_line_that_works_pasted(
     assert planned(slack) == []
     assert "Planned your meeting with *Acme Corporation*" in answer(slack, plan)
     assert len(planned(slack)) == 1
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_dotted_day_in_numbers_is_asked_about_as_one_with_slashes_is(slack: Slack) -> None:
+    """Review: `log msf 3.5 : x` answered "'3.5' is read day first in most countries…, e.g.
+    `3 May`", which reads as if 3 May were taken. A dotted day in numbers (`3.5.`, German style,
+    `3. 5.`, `3.5.2026`) is refused as `3/5` is, both readings shown; `3. May` reads."""
+    for typed, said_as in (
+        ("3.5", "3.5"),
+        ("3.5.", "3.5"),
+        ("3. 5.", "3.5"),
+        ("3/5", "3/5"),
+    ):
+        for line in (f"log acme on {typed} : x", f"log acme {typed} : x"):
+            said = answer(slack, line)
+            assert f"'{said_as}' {NUMBERS_ONLY}, so I read it neither way" in said, line
+            assert "e.g. `3 May` (day first) or `Mar 5` (month first)" in said, line
+            assert "Did you mean" not in said and "Register it" not in said, line
+    said = answer(slack, "log acme on 3.5.2026 : x")
+    assert "e.g. `3 May 2026` (day first) or `Mar 5 2026` (month first)" in said
+    # Only one way names a day: still asked, that way shown.
+    assert "e.g. `20 Nov` (day first), or" in answer(slack, "log acme on 20.11. : x")
+    assert planned(slack) == []
+    said = answer(slack, "log acme on 3. Nov : x")
+    assert "Logged your contact with *Acme Corporation* on Tue 3 Nov" in said
+    assert planned(slack) == [("done", "x")]
