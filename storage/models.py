@@ -252,6 +252,16 @@ class Touchpoint(SQLModel, table=True):
             sqlite_where=sa.text(LIVE_PLAN),
             postgresql_where=sa.text(LIVE_PLAN),
         ),
+        # The App Home's planned meetings still to come, one workspace's: a range of this
+        # index, which SQLite picks without statistics (the team's own index would read every
+        # touchpoint of the workspace).
+        sa.Index(
+            "ix_touchpoint_team_live_plan",
+            "team_id",
+            "at",
+            sqlite_where=sa.text(LIVE_PLAN),
+            postgresql_where=sa.text(LIVE_PLAN),
+        ),
     )
     id: int | None = Field(default=None, primary_key=True)
     team_id: str = Field(max_length=32)
@@ -282,6 +292,8 @@ class TouchpointParticipant(SQLModel, table=True):
     """A colleague who took part in a touchpoint besides its author."""
 
     __tablename__ = "touchpoint_participant"
+    # The App Home finds the planned meetings someone takes part in by this index.
+    __table_args__ = (sa.Index("ix_touchpoint_participant_user_id", "user_id"),)
     touchpoint_id: int = Field(foreign_key="touchpoint.id", ondelete="CASCADE", primary_key=True)
     user_id: str = Field(primary_key=True, max_length=32)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -383,3 +384,19 @@ def test_a_workspace_without_rows_sees_nothing(
             == []
         )
         assert store.open_surveys(session=session, team_id="T0NONE", user_id=ME) == []
+
+
+def test_the_planned_meetings_read_the_live_plans_and_the_persons_participations(
+    engine: Engine,
+) -> None:
+    """Opening the Home reads a range of the plans still to come and the person's own
+    participations, not every touchpoint of the workspace (a million of them, in time)."""
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's plan: PostgreSQL picks by statistics")
+    statement = sa.select(sa.func.count()).where(*store._planned_for(HOME, ME, NOW))
+    sql = str(statement.compile(engine, compile_kwargs={"literal_binds": True}))
+    with engine.connect() as connection:
+        rows = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + sql).all()
+    plan = " | ".join(str(row[-1]) for row in rows)
+    assert "ix_touchpoint_team_live_plan (team_id=? AND at>?)" in plan
+    assert "ix_touchpoint_participant_user_id" in plan
