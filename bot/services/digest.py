@@ -10,8 +10,10 @@ catch-up is for a moment the planner missed, not for one that was never due: a m
 the workspace's first partner (no planner looks at a workspace without partners), or one that
 had passed when `config digest` or `timezone` set the schedule (the settings service marks it
 decided), is skipped, and the first digest goes at the next moment. The dedupe key names the
-digest's day: one digest per week, however often the planner runs and on
-however many replicas.
+digest's day: one digest per week, however often the planner runs and on however many
+replicas, and none on a day that already had one: moved to a later hour of that day, or to a
+zone where it is still that day, the digest goes at next week's moment. The planner and
+`config` both ask `digest_moment` when it goes, so what `config` says is what happens.
 
 Where: the workspace's coordination channel (`config channel`), else LIAISON_DEFAULT_CHANNEL,
 passing over one known to refuse Liaison, as for collision alerts (`bot.services.channels`);
@@ -53,7 +55,7 @@ from bot.delivery.outbox import MAX_BLOCKS, enqueue
 from bot.delivery.working_hours import zone
 from bot.services.channels import Channels, PassedOver, pass_on, route
 from bot.services.checkins import meetings_recorded_again
-from bot.services.digest_moments import WEEK, digest_key, due_moment, next_moment
+from bot.services.digest_moments import WEEK, digest_key, digest_moment, following_moment
 from bot.services.feedback import Rendered, settings_of
 from bot.services.health import Health, PartnerHealth, collision_counts
 from bot.services.workspace_settings import Digest, Values
@@ -264,12 +266,10 @@ class Digests:
         """Queue each workspace's digest that is due (idempotently); how many were queued."""
         queued = 0
         for schedule in self.schedules():
-            moment = due_moment(now, schedule.digest, schedule.tz)
-            if moment is None:
+            moment = digest_moment(now, schedule.digest, schedule.tz, decided=schedule.decided)
+            if moment > now:
                 continue
             key = digest_key(moment, schedule.tz)
-            if schedule.decided == key:
-                continue
             with Session(self.engine) as session:
                 sent = sent_message(session=session, team_id=schedule.team_id, dedupe_key=key)
             if sent is not None:
@@ -318,9 +318,7 @@ class Digests:
         """The first moment after `after` at which a workspace's digest falls due (None: every
         digest is off)."""
         moments = [
-            next_moment(
-                after, weekday=schedule.digest.weekday, at=schedule.digest.at, tz=schedule.tz
-            )
+            following_moment(after, schedule.digest, schedule.tz, decided=schedule.decided)
             for schedule in self.schedules()
         ]
         return min(moments, default=None)

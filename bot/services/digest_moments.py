@@ -2,7 +2,8 @@
 workspace's zone) falls due, and the key that names each week's digest.
 
 Apart from `bot.services.digest` so that the settings service can tell, when the schedule
-changes, which of the new schedule's moments has already passed.
+changes, which of the new schedule's moments has already passed, and say when the digest goes
+next with the very function the planner sends it by (`digest_moment`).
 """
 
 from __future__ import annotations
@@ -44,3 +45,35 @@ def due_moment(now: datetime, schedule: Digest, tz: ZoneInfo) -> datetime | None
 def digest_key(moment: datetime, tz: ZoneInfo) -> str:
     """One digest per workspace per week: the key names the digest's local day."""
     return f"digest:{moment.astimezone(tz):%Y-%m-%d}"
+
+
+def decided_already(key: str, decided: str | None) -> bool:
+    """Whether the digest named `key` was decided (sent, found quiet, or never due): the day of
+    the last one decided, or an earlier day. One digest per day and never back to a day behind
+    the last (after a change of zone, a day may come round again in the new zone's dates)."""
+    # Keys name ISO dates, so they sort as the days do.
+    return decided is not None and key <= decided
+
+
+def digest_moment(
+    now: datetime, schedule: Digest, tz: ZoneInfo, *, decided: str | None
+) -> datetime:
+    """The moment the digest of `schedule` goes: the one due at `now` if not decided yet (it goes
+    at once), else `following_moment`. The planner sends a digest when this is not after `now`,
+    and `config` names it when it is: one function, so what is said and what happens agree (QA:
+    after Monday's digest, `config digest mon 18:00` promised another that day, never sent)."""
+    due = due_moment(now, schedule, tz)
+    if due is not None and not decided_already(digest_key(due, tz), decided):
+        return due
+    return following_moment(now, schedule, tz, decided=decided)
+
+
+def following_moment(
+    after: datetime, schedule: Digest, tz: ZoneInfo, *, decided: str | None
+) -> datetime:
+    """The first moment after `after` whose digest was not decided: next week's, when this
+    week's day already had its digest."""
+    moment = next_moment(after, weekday=schedule.weekday, at=schedule.at, tz=tz)
+    while decided_already(digest_key(moment, tz), decided):
+        moment = next_moment(moment, weekday=schedule.weekday, at=schedule.at, tz=tz)
+    return moment

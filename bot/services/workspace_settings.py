@@ -48,7 +48,7 @@ from bot.delivery.outbox import enqueue, retime_for_hours, withdraw
 from bot.delivery.working_hours import DAY_NAMES, WorkingHours, zone
 from bot.services import people
 from bot.services.channels import Channels, Route, route
-from bot.services.digest_moments import digest_key, due_moment, next_moment
+from bot.services.digest_moments import decided_already, digest_key, digest_moment, due_moment
 from bot.services.feedback import DEFAULT_ANONYMITY, Cadence, Rendered
 from bot.services.people import PeopleToLookUp
 from bot.services.registry import Actor
@@ -880,7 +880,12 @@ class WorkspaceSettings:
             proposed = (row or Workspace(team_id=team_id)).model_copy(update=dict(update))
             update = {
                 **update,
-                **_digest_not_yet_due(before, Values.of(proposed, team_id=team_id), now=now),
+                **_digest_not_yet_due(
+                    before,
+                    Values.of(proposed, team_id=team_id),
+                    decided=None if row is None else row.digest_decided,
+                    now=now,
+                ),
             }
             stored = store.update_settings(
                 session=session, team_id=team_id, changes=update, now=now
@@ -992,46 +997,42 @@ class WorkspaceSettings:
 _TIMES_DIRECT_MESSAGES = frozenset({Setting.HOURS, Setting.DAYS, Setting.TIMEZONE})
 
 
-def _digest_not_yet_due(before: Values, after: Values, *, now: datetime) -> SettingsUpdate:
+def _digest_not_yet_due(
+    before: Values, after: Values, *, decided: str | None, now: datetime
+) -> SettingsUpdate:
     """When a new digest schedule (`digest`, or the `timezone` it is read in) has a moment that
     passed a moment ago, that digest was never due: the planner must not take it for one missed
     while the bot was down and post a "weekly" digest of a day or two at once. It is marked as
     decided, so the new schedule applies from its next moment on; the stretch the last digest
-    covered stays as it was, so the next digest starts where that one ended."""
+    covered stays as it was, so the next digest starts where that one ended. The mark never
+    goes back to a day before the last `decided`: that day's digest would seem due again."""
     if after.digest is None:
         return {}
-    moment = due_moment(now, after.digest, zone(after.timezone))
-    if moment is None:
+    tz = zone(after.timezone)
+    moment = due_moment(now, after.digest, tz)
+    if moment is None or decided_already(digest_key(moment, tz), decided):
         return {}
     if before.digest is not None and moment == due_moment(
         now, before.digest, zone(before.timezone)
     ):
         return {}  # the same moment as before: if still unsent, it was missed, and is due
-    return {"digest_decided": digest_key(moment, zone(after.timezone))}
+    return {"digest_decided": digest_key(moment, tz)}
 
 
 def _next_digest(values: Values, *, decided: str | None, now: datetime) -> datetime | None:
-    """When the digest of `values` goes next: its first moment after `now`, unless the one due
-    now was not decided yet (it goes within the minute: None, nothing to announce)."""
-    if values.digest is None:
-        return None
-    tz = zone(values.timezone)
-    due = due_moment(now, values.digest, tz)
-    if due is not None and digest_key(due, tz) != decided:
-        return None
-    return next_moment(now, weekday=values.digest.weekday, at=values.digest.at, tz=tz)
+    """When the digest of `values` goes next, said after a change: None when it goes now (within
+    the minute: nothing to announce), or is off."""
+    due = _digest_due(values, decided=decided, now=now)
+    return None if due is None or due <= now else due
 
 
 def _digest_due(values: Values, *, decided: str | None, now: datetime) -> datetime | None:
-    """When the digest of `values` is due: the moment due now while it is not decided yet (it
-    goes within the minute), else its first moment after `now`; None when it is off."""
+    """When the digest of `values` is due, as the planner will send it (`digest_moment`): the
+    moment due now while it is not decided yet (it goes within the minute), else the first
+    moment after `now` on a day that had no digest yet; None when it is off."""
     if values.digest is None:
         return None
-    tz = zone(values.timezone)
-    due = due_moment(now, values.digest, tz)
-    if due is not None and digest_key(due, tz) != decided:
-        return due
-    return next_moment(now, weekday=values.digest.weekday, at=values.digest.at, tz=tz)
+    return digest_moment(now, values.digest, zone(values.timezone), decided=decided)
 
 
 def latest_failures(session: Session, *, team_id: str, lines: int) -> FailedDeliveries:

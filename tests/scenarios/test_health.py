@@ -18,6 +18,7 @@ from bot.sandbox.fake_slack import FakeMessage
 from bot.services import surveys
 from bot.services.registry import Actor
 from handlers.blocks.partners import PICK
+from handlers.health import next_digest
 from handlers.partners import registry_of
 from storage.models import CheckInAnswer, OutboxMessage, Partner, Workspace
 from tests import factories
@@ -832,6 +833,50 @@ def test_a_digest_moved_to_an_hour_already_past_goes_from_its_next_moment(slack:
     latest = digests(slack)[-1]
     assert latest.text.startswith("Weekly digest · Mon 30 Nov 18:00 – Wed 9 Dec 09:00: ")
     assert ": 1 touchpoint logged." in shown(latest)
+
+
+@pytest.mark.usefixtures("acme")
+def test_after_the_days_digest_a_later_hour_or_zone_names_next_weeks_and_it_goes_then(
+    slack: Slack,
+) -> None:
+    """QA: after Monday's 09:00 digest, `config timezone America/New_York` and `config digest
+    mon 18:00` promised another digest that day (14:00, 23:00 UTC) that never came: the planner
+    sends one a day, so what `config` says is next week's."""
+    answer(slack, "log Acme via call : before monday's digest", user=BEN)
+    at(slack, utc(30, 9, 0))
+    assert len(digests(slack)) == 1
+    at(slack, utc(30, 10, 0))
+    due = "The next weekly digest is due on Mon 7 Dec at 09:00 (America/New_York)"
+    assert due in answer(slack, "config timezone America/New_York")
+    assert due in answer(slack, "config digest")
+    assert due in answer(slack, "config")
+    # Nor does the sandbox wake the planner at 14:00 UTC for it.
+    assert next_digest(slack.runtime, utc(30, 10, 1)) == utc(7, 14, 0, month=12)
+    answer(slack, "log Acme via email : after it", user=BEN)
+    at(slack, utc(30, 14, 0))
+    at(slack, utc(30, 20, 0))
+    said = answer(slack, "config digest mon 18:00")  # 23:00 UTC, still Monday in New York
+    assert "The next weekly digest is due on Mon 7 Dec at 18:00 (America/New_York)" in said
+    at(slack, utc(30, 23, 0))
+    at(slack, utc(1, 1, 0, month=12))
+    assert len(digests(slack)) == 1
+    at(slack, utc(7, 23, 0, month=12))
+    latest = digests(slack)[-1]
+    assert len(digests(slack)) == 2
+    assert latest.text.startswith("Weekly digest · Mon 30 Nov 04:00 – Mon 7 Dec 18:00: ")
+    assert ": 1 touchpoint logged." in shown(latest)
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_schedule_moved_back_a_day_and_forth_again_still_names_next_weeks(slack: Slack) -> None:
+    # Sunday 20:00 had passed when set: marking it never due must not make Monday, which had
+    # its digest, seem free again.
+    at(slack, utc(30, 9, 0))
+    at(slack, utc(30, 10, 0))
+    assert "due on Sun 6 Dec at 20:00 (UTC)" in answer(slack, "config digest sun 20:00")
+    assert "due on Mon 7 Dec at 18:00 (UTC)" in answer(slack, "config digest mon 18:00")
+    at(slack, utc(30, 18, 0))
+    assert len(digests(slack)) == 1
 
 
 def test_a_quiet_week_sends_no_digest(slack: Slack) -> None:

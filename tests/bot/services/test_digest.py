@@ -17,6 +17,7 @@ from bot.services.digest import Digests, Schedule
 from bot.services.digest_moments import (
     CATCH_UP,
     digest_key,
+    digest_moment,
     due_moment,
     latest_moment,
     next_moment,
@@ -66,6 +67,29 @@ def test_the_next_moment_is_a_week_on_in_local_time() -> None:
     assert tuesday_half_past_nine(moment - timedelta(minutes=1)) == moment
     # The clocks go back on 1 Nov: a week later, 09:30 is 14:30 UTC.
     assert tuesday_half_past_nine(moment) == datetime(2026, 11, 3, 14, 30, tzinfo=UTC)
+
+
+def test_a_day_that_had_its_digest_gets_none_again_nor_one_behind_it() -> None:
+    monday = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
+    evening = Digest(0, time(18, 0))
+    assert digest_moment(monday, evening, UTC_ZONE, decided="digest:2026-11-23") == datetime(
+        2026, 11, 30, 18, 0, tzinfo=UTC
+    )
+    assert digest_moment(monday, evening, UTC_ZONE, decided="digest:2026-11-30") == datetime(
+        2026, 12, 7, 18, 0, tzinfo=UTC
+    )
+    # Monday's digest went at 09:00 in Kiritimati (UTC+14); in Pago Pago (UTC-11) it is still
+    # Sunday, whose 22:00 would come 14 hours after it: next week's instead.
+    sunday = Digest(6, time(22, 0))
+    pago = ZoneInfo("Pacific/Pago_Pago")
+    now = datetime(2026, 11, 29, 20, 0, tzinfo=UTC)
+    assert digest_moment(now, sunday, pago, decided="digest:2026-11-30") == datetime(
+        2026, 12, 7, 9, 0, tzinfo=UTC
+    )
+    # Due now and not decided: now.
+    assert digest_moment(monday, Digest(0, time(9, 0)), UTC_ZONE, decided=None) == datetime(
+        2026, 11, 30, 9, 0, tzinfo=UTC
+    )
 
 
 def test_a_digest_is_due_from_its_moment_for_a_day() -> None:
