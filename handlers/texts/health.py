@@ -479,7 +479,7 @@ def touchpoints(total: int, as_planned: int) -> str:
 
 
 def digest_counts(found: WeeklyDigest) -> str:
-    """What the week counted, the counts that are not zero only; `a quiet week` when all are
+    """What the week counted, the counts that are not zero only; `A quiet week` when all are
     (a digest sent for its at-risk partners alone)."""
     counts = []
     if found.new_partners:
@@ -498,7 +498,8 @@ def digest_counts(found: WeeklyDigest) -> str:
     if turnout.invited:
         rate = round(100 * turnout.respondents / turnout.invited)
         counts.append(f"pulse response {rate}% ({turnout.respondents} of {turnout.invited} asked)")
-    return " · ".join(counts) if counts else "a quiet week"
+    said = " · ".join(counts) if counts else "a quiet week"
+    return said[:1].upper() + said[1:]  # its own line under the title: "Pulse response 50% …"
 
 
 def digest_title(found: WeeklyDigest) -> str:

@@ -311,7 +311,12 @@ def test_the_digest_names_its_week_as_a_reader_does_and_leaves_out_zero_counts()
     )
     assert (
         blocks.digest(found).text
-        == "Weekly digest · Mon 30 Nov 09:00 – Mon 7 Dec 09:00: a quiet week."
+        == "Weekly digest · Mon 30 Nov 09:00 – Mon 7 Dec 09:00: A quiet week."
+    )
+    # QA: a pulse round alone made a line of its own that began in lower case.
+    pulse_only = replace(found, turnout=RoundTurnout(rounds=1, invited=4, respondents=2))
+    assert blocks.digest(pulse_only).blocks[1]["text"]["text"] == (
+        "Pulse response 50% (2 of 4 asked)"
     )
     busier = replace(found, touchpoints=2, overdue=1)
     assert blocks.digest(busier).text == (
