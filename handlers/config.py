@@ -26,6 +26,7 @@ from bot.services.workspace_settings import (
     SettingsUpdate,
     WorkspaceSettings,
     channel_update,
+    old_zone_name,
     setting_named,
 )
 from handlers import grammar
@@ -114,7 +115,8 @@ def config(call: Call) -> Reply:
     else:
         update = READERS[setting](grammar.as_typed(value))
     change = service.change(actor=call.actor, setting=setting, update=update)
-    reply = blocks.changed(change)
+    renamed = old_zone_name(value) if setting is Setting.TIMEZONE else None
+    reply = blocks.changed(change, renamed_from=renamed)
     channel = change.after.coordination_channel
     if setting is Setting.CHANNEL and channel is not None:
         # Also when unchanged: choosing it again checks a fix (Liaison invited meanwhile).

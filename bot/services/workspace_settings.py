@@ -36,6 +36,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, time
 from enum import StrEnum
 from functools import cache
+from importlib import resources
 from typing import Protocol
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -607,13 +608,49 @@ def _digest_zone(typed: str) -> tuple[str, BadSetting | None] | None:
 
 @cache
 def _zones() -> dict[str, str]:
-    """Every IANA zone name this system knows, by its lower-case spelling."""
-    return {name.lower(): name for name in available_timezones()}
+    """Every IANA zone name this system knows, by its lower-case spelling, in order (close
+    matches of equal score are suggested the same way every time)."""
+    return {name.lower(): name for name in sorted(available_timezones())}
+
+
+@cache
+def _renamed_zones() -> dict[str, str]:
+    """The old names IANA keeps as links for a place's zone (`Asia/Calcutta`, `Europe/Kiev`,
+    `US/Eastern`, `NZ`), with that zone's name; those of UTC (`Zulu`, `Etc/UCT`) with `UTC`.
+    A link only when it is no place of zone.tab itself: since 2022 `Europe/Amsterdam` links to
+    `Europe/Brussels`, yet it is still the Netherlands' zone, and stays as typed."""
+    data = resources.files("tzdata") / "zoneinfo"
+    rows = (line.split("\t") for line in (data / "zone.tab").read_text().splitlines())
+    places = {row[2] for row in rows if len(row) > 2 and not row[0].startswith("#")}
+    known = {name.lower() for name in _zones().values()}
+    renamed = {}
+    for line in (data / "tzdata.zi").read_text().splitlines():
+        if line.startswith("L "):
+            _, target, name = line.split()
+            target = "UTC" if target == "Etc/UTC" else target
+            if name not in places and name != target and target in places | {"UTC"}:
+                if target.lower() in known:
+                    renamed[name] = target
+    return renamed
+
+
+def old_zone_name(typed: str) -> str | None:
+    """The old name `typed` (as IANA spells it) when `config timezone` keeps its zone's name
+    instead (`asia/calcutta`: `Asia/Calcutta`, kept as `Asia/Kolkata`); None otherwise."""
+    name = _zones().get(typed.strip().lower().replace(" ", "_"))
+    return name if name in _renamed_zones() else None
+
+
+def _place_zone(name: str) -> str:
+    """`name`, or the zone it is an old name of (`Europe/Kiev`: `Europe/Kyiv`)."""
+    return _renamed_zones().get(name, name)
 
 
 def _city_zones(key: str) -> list[str]:
-    """The zones named after the city `key` (lower case, `_` for spaces)."""
-    return sorted(name for lower, name in _zones().items() if lower.rsplit("/", 1)[-1] == key)
+    """The zones named after the city `key` (lower case, `_` for spaces), by their current
+    names (`kiev`: `Europe/Kyiv`)."""
+    found = (name for lower, name in _zones().items() if lower.rsplit("/", 1)[-1] == key)
+    return sorted({_place_zone(name) for name in found})
 
 
 def close_zones(typed: str, *, limit: int = 3) -> list[str]:
@@ -626,13 +663,15 @@ def close_zones(typed: str, *, limit: int = 3) -> list[str]:
     )
     if cities:
         return cities[:limit]
-    # Never a name `read_timezone` refuses (`CETT` is not answered with `CET`).
+    # Never a name `read_timezone` refuses (`CETT` is not answered with `CET`), and an old one
+    # by the name it is kept under (QA: `Z` was answered with `NZ-CHAT`, `Etc/Zulu` and `NZ`).
     refused = {*ZONE_ABBREVIATIONS, *LEGACY_ZONES, *_NO_PLACE}
     names = [lower for lower in zones if lower not in refused]
     found = process.extract(
-        key, names, scorer=fuzz.WRatio, limit=limit, score_cutoff=75, processor=None
+        key, names, scorer=fuzz.WRatio, limit=None, score_cutoff=75, processor=None
     )
-    return [zones[lower] for lower, _score, _index in found]
+    places = dict.fromkeys(_place_zone(zones[lower]) for lower, _score, _index in found)
+    return list(places)[:limit]
 
 
 # An offset from UTC typed for a zone: `UTC+2`, `GMT-5`, `+02:00`, `UTC +5:30`.
@@ -736,7 +775,8 @@ def read_timezone(text: str) -> SettingsUpdate:
         raise BadSetting(
             Setting.TIMEZONE, Problem.UNKNOWN_ZONE, typed, suggestions=close_zones(typed)
         )
-    return {"timezone": name}
+    # An old name (`Asia/Calcutta`) is taken for its zone's current one: the name shown after.
+    return {"timezone": _place_zone(name)}
 
 
 def channel_update(channel: str | None) -> SettingsUpdate:

@@ -66,8 +66,12 @@ def admins(found: Admins) -> Reply:
     return Reply(text=line, blocks=[section(line)])
 
 
-def changed(change: Changed) -> Reply:
-    return say(texts.changed(change))
+def changed(change: Changed, *, renamed_from: str | None = None) -> Reply:
+    """A setting's change; `renamed_from`: the old zone name typed, kept by its current one."""
+    text = texts.changed(change)
+    if renamed_from is not None:
+        text += "\n" + texts.zone_renamed(renamed_from, change.after.timezone)
+    return say(text)
 
 
 def admins_changed(change: AdminsChanged) -> Reply:

@@ -122,6 +122,11 @@ def next_digest(moment: datetime, timezone: str) -> str:
     )
 
 
+def zone_renamed(old: str, name: str) -> str:
+    """Under `config timezone Asia/Calcutta`'s answer: why it names another zone."""
+    return f"`{old}` is an old name of `{name}`, the same time: I keep the current name."
+
+
 def checkin_delay(value: int | None) -> str:
     if value is None:
         # The start of the first working window after the meeting: with hours 13–17, a 09:00

@@ -996,6 +996,16 @@ def test_a_zone_saved_before_old_names_were_refused_is_shown_with_the_line_to_ty
     assert "summer time" not in answer(slack, "config")
 
 
+def test_an_old_zone_name_is_kept_as_its_zones_name_and_the_answer_says_so(slack: Slack) -> None:
+    # QA: `CET` was refused as an old name, but `Asia/Calcutta` was kept as typed.
+    said = answer(slack, "config timezone Asia/Calcutta")
+    assert "*Time zone* is now *Asia/Kolkata* (was UTC)." in said
+    assert "`Asia/Calcutta` is an old name of `Asia/Kolkata`, the same time" in said
+    row = workspace_row(slack)
+    assert row is not None and row.timezone == "Asia/Kolkata"
+    assert "old name" not in answer(slack, "config timezone Europe/Kyiv")
+
+
 def test_utc_is_taken_as_it_is_typed(slack: Slack) -> None:
     for typed, taken in (("Etc/UTC", "Etc/UTC"), ("Etc/GMT-2", "Etc/GMT-2"), ("utc", "UTC")):
         assert f"*Time zone* is now *{taken}*" in answer(slack, f"config timezone {typed}")

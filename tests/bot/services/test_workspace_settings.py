@@ -30,6 +30,7 @@ from bot.services.workspace_settings import (
     close_zones,
     day_number,
     digest_schedule,
+    old_zone_name,
     read_checkin_delay,
     read_days,
     read_digest,
@@ -231,6 +232,22 @@ def test_a_misspelt_time_zone_gets_close_matches() -> None:
     assert close_zones("new york") == ["America/New_York"]
     assert close_zones("Tokyo") == ["Asia/Tokyo"]
     assert close_zones("qqqqqq") == []
+
+
+def test_an_old_zone_name_is_taken_as_its_zone_and_never_suggested() -> None:
+    # QA: `Asia/Calcutta`, `Europe/Kiev` and `US/Eastern` were kept as typed, and `Z` was
+    # answered with `NZ-CHAT`, `Etc/Zulu` and `NZ`.
+    assert read_timezone("Asia/Calcutta") == {"timezone": "Asia/Kolkata"}
+    assert read_timezone("europe/kiev") == {"timezone": "Europe/Kyiv"}
+    assert read_timezone("US/Eastern") == {"timezone": "America/New_York"}
+    assert read_timezone("Zulu") == {"timezone": "UTC"}
+    assert old_zone_name("europe/kiev") == "Europe/Kiev"
+    # A zone of zone.tab stays, though IANA links it to another since 2022.
+    assert read_timezone("Europe/Amsterdam") == {"timezone": "Europe/Amsterdam"}
+    assert old_zone_name("Europe/Amsterdam") is None and old_zone_name("UTC") is None
+    assert close_zones("Z") == ["UTC", "Pacific/Auckland", "Pacific/Chatham"]
+    assert close_zones("Kiev") == ["Europe/Kyiv"]
+    assert close_zones("US/Estern") == ["America/New_York"]
 
 
 @pytest.mark.parametrize(
