@@ -50,6 +50,9 @@ from storage.models import Partner, TeamRole, TouchpointKind
 from storage.people import get_profiles
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# The quotes an alias may be put in to hold a separator, by the quote that opens it: those
+# `add … aka` takes ("…", “…”, „…“, «…»). `liaison import` reads them (`split_aliases`).
+ALIAS_QUOTES = {'"': '"', "“": "”", "„": "“", "«": "»"}
 NO_LIMIT = 1_000_000
 
 
@@ -278,7 +281,7 @@ class Exporter:
                 [
                     partner_id,
                     partner.name,
-                    "; ".join(a for a in aliases.get(partner_id, []) if a != partner.name),
+                    alias_cell(a for a in aliases.get(partner_id, []) if a != partner.name),
                     partner.status,
                     facts.owner_id,
                     names.get(facts.owner_id or ""),
@@ -386,6 +389,21 @@ class Exporter:
             ]
             for item in sorted(items, key=lambda item: (item.partner_name.casefold(), item.number))
         ]
+
+
+def alias_cell(aliases: Iterable[str]) -> str:
+    """Aliases as `liaison import` reads them back: separated by `; `, and in quotes when one
+    holds a separator (`"Acme, Inc."`: the import splits a cell without semicolons at commas)
+    or starts with a quote."""
+    return "; ".join(_quoted(alias) for alias in aliases)
+
+
+def _quoted(alias: str) -> str:
+    if not (set(alias) & set(",;|") or alias.startswith(tuple(ALIAS_QUOTES))):
+        return alias
+    # Quotes the alias does not hold itself (`The "Good", Inc` goes in “…”).
+    opening = next((o for o, c in ALIAS_QUOTES.items() if c not in alias), None)
+    return alias if opening is None else f"{opening}{alias}{ALIAS_QUOTES[opening]}"
 
 
 def _health(found: PartnerHealth | None) -> list[Cell]:

@@ -5,7 +5,10 @@ line; values are separated by commas, or by semicolons or tabs if the header's a
 in any order and any case; others are ignored:
 - `name` (required): the partner's name; an address in brackets ending it (`Acme (acme.org)`)
   is the partner's website, as `/partner add` reads it, not part of the name;
-- `aliases`: other names, separated by `;` or `|`;
+- `aliases`: other names, separated by commas, as `add … aka "X", "Y"` takes them; or by
+  semicolons (as `export` writes them) or `|`, and then by those alone, so that an alias may
+  hold a comma (`Acme, Inc.; AC`). An alias in double quotes may hold any of them
+  (`"Acme, Inc.", AC`): `split_aliases`;
 - `owner` (required; or `owner_email`, `owner_id`: in titles, a space or hyphen is an
   underscore): the owner's email address or Slack user id;
 - `status`: prospect (the default), active, paused or ended;
@@ -52,7 +55,7 @@ from bot.mrkdwn import literal, slack_text
 from bot.naming import name_keys
 from bot.runtime import Runtime
 from bot.services import people
-from bot.services.export import FORMULA_STARTS
+from bot.services.export import ALIAS_QUOTES, FORMULA_STARTS
 from bot.services.people import NotInWorkspace, PeopleCheck
 from bot.services.registry import (
     MAX_SUGGESTIONS,
@@ -85,7 +88,7 @@ _NAME_PROBLEMS = {
     NameProblem.SINGLE_LETTER: "an alias is a single letter",
     NameProblem.SINGLE_LETTER_NAME: "the name is a single letter",
 }
-_ALIAS_SPLIT = re.compile(r"[;|]")
+_QUOTED = re.compile("|".join(f"{o}[^{c}]*{c}" for o, c in ALIAS_QUOTES.items()))
 _SLACK_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 EXIT_OK = 0
@@ -117,6 +120,8 @@ class Row:
     owner: str
     status: str
     website: str
+    # What of it cannot be read (an alias's quote never closed): the row is skipped, saying so.
+    problem: str = ""
 
 
 @dataclass(frozen=True)
@@ -240,18 +245,19 @@ def read_rows(text: str) -> list[Row]:
             line, start = start, reader.line_num + 1
             if not any(cell.strip() for cell in cells):
                 continue
+            try:
+                aliases, problem = split_aliases(value(cells, "aliases")), ""
+            except BadAliases as error:
+                aliases, problem = (), str(error)
             rows.append(
                 Row(
                     line=line,
                     name=value(cells, "name"),
-                    aliases=tuple(
-                        alias.strip()
-                        for alias in _ALIAS_SPLIT.split(value(cells, "aliases"))
-                        if alias.strip()
-                    ),
+                    aliases=aliases,
                     owner=value(cells, *OWNER_COLUMNS),
                     status=value(cells, "status").lower() or PartnerStatus.PROSPECT.value,
                     website=value(cells, "website"),
+                    problem=problem,
                 )
             )
     except csv.Error as error:
@@ -268,6 +274,57 @@ def read_rows(text: str) -> list[Row]:
         )
         raise UnusableFile(f"line {reader.line_num} is not CSV ({error}){hint}") from None
     return rows
+
+
+class BadAliases(ValueError):
+    """An `aliases` cell that cannot be split; the message says why, and the right form."""
+
+
+def split_aliases(text: str) -> tuple[str, ...]:
+    """The aliases of one `aliases` cell. Separated by commas, as people type them after
+    `add … aka`; but a cell with a semicolon or `|` (outside quotes) is split at those alone,
+    as `export` writes it and as this module read it before commas counted, so that `Acme,
+    Inc.; AC` stays two aliases. An alias in quotes ("…", “…”, „…“, «…») may hold any
+    separator; a quote that opens an alias ends it, so `The "Good" Company` is one alias as
+    typed. Raises BadAliases for a quote never closed, or text after a closing quote."""
+    separators = ";|" if re.search(r"[;|]", _QUOTED.sub("", text)) else ","
+    aliases: list[str] = []
+    at = 0
+    while at <= len(text):
+        while at < len(text) and text[at].isspace():
+            at += 1
+        opening = text[at : at + 1]
+        if opening and opening in ALIAS_QUOTES:
+            end = text.find(ALIAS_QUOTES[opening], at + 1)
+            if end < 0:
+                raise BadAliases(
+                    f"the quote ({opening}) before the alias “{text[at + 1 :].strip()}” is "
+                    'never closed: close it, as in "Acme, Inc.", AC'
+                )
+            alias = text[at + 1 : end]
+            at = end + 1
+            while at < len(text) and text[at].isspace():
+                at += 1
+            if at < len(text) and text[at] not in separators:
+                raise BadAliases(
+                    f"“{text[at:]}” follows the quoted alias “{alias}”: separate aliases with "
+                    f"{_SEPARATED[separators]}"
+                )
+        else:
+            end = at
+            while end < len(text) and text[end] not in separators:
+                end += 1
+            alias, at = text[at:end], end
+        if alias.strip():
+            aliases.append(alias.strip())
+        at += 1  # past the separator
+    return tuple(aliases)
+
+
+_SEPARATED = {
+    ",": 'commas, as in "Acme, Inc.", AC',
+    ";|": 'semicolons or |, as in "Acme, Inc."; AC',
+}
 
 
 def _unguarded(text: str) -> str:
@@ -353,6 +410,8 @@ class PartnerImport:
             return result(
                 Outcome.INVALID, "the name runs over several lines (a quote left open above?)"
             )
+        if row.problem:
+            return result(Outcome.INVALID, row.problem)
         name, bracketed = split_website(row.name)
         if bracketed is not None and not self._registered_whole(team_id, row.name):
             # Read as `add` reads the line: the address is the website, and the name is the rest.

@@ -22,6 +22,7 @@ from bot.services.surveys import PartnerFeedback, QuestionResult, RoundResults
 from bot.services.touchpoints import NewTouchpoint, Touchpoints
 from handlers.blocks.commitments import MESSAGES
 from handlers.blocks.touchpoints import RENDERER
+from storage import partners as partner_store
 from storage import touchpoints as touchpoint_store
 from storage.models import CommitmentSide, CommitmentStatus, PartnerStatus, TouchpointKind
 from storage.partners import get_partner
@@ -271,6 +272,63 @@ def test_a_partner_export_imports_into_another_workspace_as_it_was(
     assert "'+Plus Foundation" in exported
     listed = registry.page(team_id="T2", user_id=ANA, scope=ListScope.ALL, limit=10).partners
     assert sorted(facts.name for facts in listed) == ["+Plus Foundation", "Acme", "Globex"]
+
+
+def test_aliases_as_people_type_them_import_export_and_import_again_as_they_were(
+    exporter: tuple[Exporter, Pulse], engine: Engine, clock: ManualClock
+) -> None:
+    """QA: `CARE, Care Intl` in a list's aliases became one alias, "CARE, Care Intl": only `;`
+    and `|` separated them. Commas now do, as after `add … aka`; the export quotes an alias
+    that holds a separator, so that its file imports back with the same aliases."""
+    service, _ = exporter
+    registry = Registry(engine=engine, clock=clock, names=PartnerNames())
+
+    class SameIds:
+        def find(self, ref: str) -> str | None:
+            return ref
+
+    typed = (
+        "name,aliases,owner\n"
+        'CARE International,"CARE, Care Intl",U0ANA\n'
+        'Initech,"""Initrode, Ltd."", IT",U0BEN\n'
+        'Médecins Sans Frontières,"MSF; Doctors, Without Borders",U0ANA\n'
+        "Hooli,HQ|Hooli XYZ,U0BEN\n"
+        'Oxfam,"""Oxfam, Great Britain""",U0ANA\n'
+    )
+    report = PartnerImport(registry=registry, directory=SameIds()).run(
+        team_id=T1, actor_id=ANA, rows=read_rows(typed), dry_run=False
+    )
+    assert [r.outcome for r in report.results] == [Outcome.ADDED] * 5
+
+    def aliases(team_id: str) -> dict[str, set[str]]:
+        with Session(engine) as session:
+            labels = partner_store.labels(session=session, team_id=team_id)
+            names = partner_store.get_partners(
+                session=session, team_id=team_id, partner_ids=[pid for pid, _ in labels]
+            )
+        found: dict[str, set[str]] = {}
+        for partner_id, label in labels:
+            name = names[partner_id].name
+            found.setdefault(name, set()).update({label} - {name})
+        return found
+
+    registered = aliases(T1)
+    assert registered["CARE International"] == {"CARE", "Care Intl"}
+    assert registered["Initech"] == {"Initrode, Ltd.", "IT"}
+    assert registered["Médecins Sans Frontières"] == {"MSF", "Doctors, Without Borders"}
+    assert registered["Hooli"] == {"HQ", "Hooli XYZ"}
+    assert registered["Oxfam"] == {"Oxfam, Great Britain"}
+
+    found = service.export(team_id=T1, user_id=ANA, dataset=Dataset.PARTNERS, check=PeopleCheck())
+    cells = {row["name"]: row["aliases"] for row in rows(found.content)}
+    assert '"Initrode, Ltd."' in cells["Initech"]
+    assert '"Doctors, Without Borders"' in cells["Médecins Sans Frontières"]
+    save_colleagues(engine, clock, team_id="T2", colleagues=[Colleague(ANA), Colleague(BEN)])
+    again = PartnerImport(registry=registry, directory=SameIds()).run(
+        team_id="T2", actor_id=ANA, rows=read_rows(found.content.decode("utf-8")), dry_run=False
+    )
+    assert {r.outcome for r in again.results} == {Outcome.ADDED}
+    assert {name: aliases("T2")[name] for name in registered} == registered
 
 
 def test_why_a_commitment_was_closed_is_in_its_export(exporter: tuple[Exporter, Pulse]) -> None:

@@ -16,6 +16,7 @@ from bot.services.imports import (
     Row,
     UnusableFile,
     read_rows,
+    split_aliases,
     words,
 )
 from bot.services.partner_names import PartnerNames
@@ -61,6 +62,52 @@ def test_columns_in_any_order_and_case_with_aliases_split() -> None:
         ("A", "B"),
         "prospect",
     )
+
+
+@pytest.mark.parametrize(
+    ("cell", "aliases"),
+    [
+        # As people type them after `add … aka "X", "Y"` (QA: one alias "CARE, Care Intl").
+        ("CARE, Care Intl", ("CARE", "Care Intl")),
+        ('"CARE", "Care Intl"', ("CARE", "Care Intl")),
+        # As `export` writes them, and as lists were written before commas counted: a comma
+        # beside a semicolon or `|` is part of an alias.
+        ("Acme, Inc.; AC", ("Acme, Inc.", "AC")),
+        ("Acme, Inc. | AC", ("Acme, Inc.", "AC")),
+        # Quoted, an alias holds any separator; a quote inside one is as typed.
+        ('"Acme, Inc.", AC', ("Acme, Inc.", "AC")),
+        ("“Acme; Inc.”; «A|B»", ("Acme; Inc.", "A|B")),
+        ('The "Good" Company, TGC', ('The "Good" Company', "TGC")),
+        (" , GX,, ", ("GX",)),
+        ("", ()),
+    ],
+)
+def test_aliases_are_split_at_commas_or_semicolons_and_quotes_hold_them(
+    cell: str, aliases: tuple[str, ...]
+) -> None:
+    assert split_aliases(cell) == aliases
+
+
+def test_aliases_that_cannot_be_split_skip_their_row_saying_why(registry: Registry) -> None:
+    report = run(
+        registry,
+        'name,aliases,owner\nGlobex,"""Globex, Inc",U0BEN\nHooli,"""Hooli"" Inc, HQ",U0BEN\n',
+        dry_run=True,
+    )
+    assert outcomes(report) == [
+        (
+            2,
+            Outcome.INVALID,
+            'the quote (") before the alias “Globex, Inc” is never closed: close it, as in '
+            '"Acme, Inc.", AC',
+        ),
+        (
+            3,
+            Outcome.INVALID,
+            "“Inc, HQ” follows the quoted alias “Hooli”: separate aliases with commas, as in "
+            '"Acme, Inc.", AC',
+        ),
+    ]
 
 
 @pytest.mark.parametrize(
