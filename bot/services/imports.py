@@ -24,7 +24,9 @@ Each row is one of:
   goes by, an owner missing or not found in Slack, or a value that cannot be read.
 
 Owners are looked up in Slack (`users.lookupByEmail`, which needs the `users:read.email` scope,
-and `users.info`); the workspace is the bot token's (`auth.test`). Rows are added one by one,
+and `users.info`); the workspace is the bot token's (`auth.test`). Someone of another
+organisation (Slack Connect) is no owner, as for `add`. What Slack says of the owners is kept
+in the profile cache (but by a dry run), so that `export` names them. Rows are added one by one,
 each in its own transaction, through the registry, as `add` would. Then each owner of a partner
 added is told, in one direct message listing their partners, in their working hours.
 """
@@ -38,8 +40,9 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -555,10 +558,20 @@ def lookup_client(settings: Settings) -> WebClient:
 
 
 class SlackDirectory:
-    """Colleagues looked up in Slack, by email (`users.lookupByEmail`) or id (`users.info`)."""
+    """Colleagues of workspace `team_id` looked up in Slack, by email (`users.lookupByEmail`)
+    or id (`users.info`). Each one found is handed to `remember` (to cache their profile:
+    nothing else would, and the export would show an owner with no name)."""
 
-    def __init__(self, client: WebClient) -> None:
+    def __init__(
+        self,
+        client: WebClient,
+        *,
+        team_id: str,
+        remember: Callable[[dict[str, Any]], None] = lambda _user: None,
+    ) -> None:
         self.client = client
+        self.team_id = team_id
+        self.remember = remember
         self._found: dict[str, str | None] = {}
 
     def find(self, ref: str) -> str | None:
@@ -601,6 +614,9 @@ class SlackDirectory:
             ) from error
         if user.get("deleted") or user.get("is_bot"):
             return None
+        self.remember(user)
+        if people.is_external(user, team_id=self.team_id):
+            return None  # someone of another organisation: no colleague to own a partner
         return str(user["id"])
 
 
@@ -705,7 +721,16 @@ def import_partners(
     already there, 1 when rows were skipped (listed first). Raises DirectoryError, having
     written nothing, when Slack cannot be asked about owners."""
     registry = Registry(engine=runtime.engine, clock=runtime.clock, names=runtime.partner_names)
-    report = PartnerImport(registry=registry, directory=SlackDirectory(client)).run(
+    directory = SlackDirectory(
+        client,
+        team_id=team_id,
+        remember=(
+            (lambda _user: None)
+            if dry_run
+            else partial(people.remember, runtime.engine, runtime.clock, team_id=team_id)
+        ),
+    )
+    report = PartnerImport(registry=registry, directory=directory).run(
         team_id=team_id, actor_id=actor_id, rows=rows, dry_run=dry_run
     )
     for line in words(report, file_name=file_name, team_id=team_id):

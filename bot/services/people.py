@@ -324,6 +324,14 @@ def find_admins(client: WebClient, *, engine: Engine, clock: Clock, team_id: str
     return [str(user["id"]) for user in admins]
 
 
+def remember(engine: Engine, clock: Clock, user: dict[str, Any], *, team_id: str) -> None:
+    """Cache Slack's user object of someone found otherwise than by `look_up` (`liaison
+    import`'s owners, by users.lookupByEmail), marked when of another organisation: what
+    Liaison shows or exports of them then names them, and no command asks Slack again."""
+    external = [str(user["id"])] if is_external(user, team_id=team_id) else []
+    _save_all(engine, clock, team_id, [user], external=external)
+
+
 def uncached(engine: Engine, *, team_id: str, user_ids: Iterable[str]) -> list[str]:
     """Those of `user_ids` the profile cache has never heard of, colleagues or not: people
     picked in a form, saved on the word of Slack's menu, whom Slack is asked about after the

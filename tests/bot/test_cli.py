@@ -906,6 +906,45 @@ def test_export_writes_one_workspaces_csv_to_stdout_or_a_file(workdir: Path, mig
     assert b"Acme" not in content
 
 
+def test_export_after_import_names_the_owners_slack_told_the_import_of(
+    workdir: Path, fake_slack: FakeSlack, migrated: str
+) -> None:
+    """QA: `liaison export partners` after `liaison import` had an empty owner_name on every
+    row: the import looked the owners up in Slack (users.lookupByEmail, users.info) but kept
+    nothing of what Slack said, and nothing else ever asked about them. Someone of another
+    organisation is no owner (as for `add`), in a dry run and in the import alike."""
+    fake_slack.add_user(id="U0EVE", name="eve", real_name="Eve", email="eve@acme.test")
+    fake_slack.add_user(id="U0ZED", name="zed", email="zed@partner.test", team_id="T0OTHER")
+    (workdir / "partners.csv").write_text(
+        "name,aliases,owner\n"
+        'CARE International,"CARE, Care Intl",eve@acme.test\n'
+        "Globex,GX,U0BEN\n"
+        "Umbrella,,zed@partner.test\n"
+    )
+    env = slack_env(fake_slack, migrated)
+    dry = liaison("import", "partners", "partners.csv", "--dry-run", cwd=workdir, env=env)
+    assert dry.returncode == 1, dry.stderr
+    assert "line 4    Umbrella — nobody in Slack is zed@partner.test" in dry.stdout
+    with make_engine(migrated).connect() as connection:  # a dry run changes nothing
+        assert connection.exec_driver_sql("SELECT count(*) FROM user_profile").scalar() == 0
+    imported = liaison("import", "partners", "partners.csv", cwd=workdir, env=env)
+    assert imported.returncode == 1, imported.stderr
+    assert "Added 2 partners: CARE International, Globex." in imported.stdout
+
+    exported = liaison(
+        "export", "partners", "--team", "T0ACME", "--out", "out.csv", cwd=workdir, env=env
+    )
+    assert exported.returncode == 0, exported.stderr
+    rows = csv_rows((workdir / "out.csv").read_text(encoding="utf-8-sig"))
+    assert [(r["name"], r["aliases"], r["owner_id"], r["owner_name"]) for r in rows] == [
+        ("CARE International", "CARE; Care Intl", "U0EVE", "eve"),
+        ("Globex", "GX", "U0BEN", "ben"),
+    ]
+    again = liaison("import", "partners", "out.csv", cwd=workdir, env=env)
+    assert again.returncode == 0, again.stderr
+    assert "Nothing to change: all 2 partners in out.csv are already registered." in again.stdout
+
+
 def test_export_refuses_a_missing_or_unknown_team_and_an_unmigrated_database(
     workdir: Path, migrated: str
 ) -> None:
