@@ -731,7 +731,10 @@ def intervals(found: Intervals) -> str:
     )
 
 
-def since(state: CadenceState, tz: ZoneInfo) -> str:
+def since(state: CadenceState, tz: ZoneInfo, *, ago: bool = True) -> str:
+    """When the partner was last in touch (or registered, never in touch), by whom, and how
+    long ago. Without `ago`, the day alone: for a message queued for later, where "5 days ago"
+    would be untrue by the time it is read."""
     start = state.since_day(tz)
     # Quiet days count from that day to the reader's today, both on the reader's calendar
     # (as `show` counts them: "yesterday" and "1 day ago" alike); the year shows when today's
@@ -744,8 +747,12 @@ def since(state: CadenceState, tz: ZoneInfo) -> str:
     when = day(start, this_year=today.year)
     if not state.contacted:
         # As health and the lists say it (not "quiet for", nor "never in touch since").
+        if not ago:
+            return f"no contact yet (registered on {when})"
         return no_contact(max(0, (today - start).days), on=when)
     by = f" by {person(state.last_contact_by)}" if state.last_contact_by else ""
+    if not ago:
+        return f"last contact {when}{by}"
     return f"last contact {when}{by}, {days_ago(max(0, (today - start).days))}"
 
 
@@ -814,9 +821,12 @@ NO_INTERVALS = (
 def nudge(note: Nudge) -> str:
     state = note.state
     facts = state.partner
+    # Queued, and sent in the owner's working hours (maybe days later, after a weekend): the
+    # day of the last contact stays true, "5 days ago" would not.
     return (
-        f":wave: {bold(facts.name)} has been quiet: {since(state, note.tz)}. The cadence is "
-        f"{intervals(state.intervals)}. Log a touchpoint if someone was in touch, or reach out."
+        f":wave: {bold(facts.name)} has been quiet: {since(state, note.tz, ago=False)}. "
+        f"The cadence is {intervals(state.intervals)}. Log a touchpoint if someone was in "
+        "touch, or reach out."
     )
 
 
