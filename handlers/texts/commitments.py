@@ -43,7 +43,7 @@ from bot.services.commitments import (
 from bot.services.export import Dataset, Export, Reach
 from bot.services.registry import PartnerFacts
 from bot.services.touchpoints import Reopening
-from handlers.texts.partners import an_admin, bold, ending, person, status, who_may
+from handlers.texts.partners import an_admin, bold, ending, in_prose, person, status, who_may
 from handlers.texts.touchpoints import reopen_hint
 from storage.models import CommitmentSide, CommitmentStatus
 
@@ -910,9 +910,11 @@ def export_failed(code: str) -> str:
 
 
 def not_an_export(word: str) -> str:
+    # The reply goes on with the verb's syntax and an example (`/partner export touchpoints`).
+    choices = in_prose(EXPORTS, conjunction="or")
     if not word:
-        return f"Export what? Say {', '.join(EXPORTS)}."
-    return f"`{word}` is not something I can export; say {', '.join(EXPORTS)}."
+        return f"Export what? Say {choices}."
+    return f"`{word}` is not something I can export; say {choices}."
 
 
 # --- Forms --------------------------------------------------------------------------------------

@@ -1195,9 +1195,14 @@ def test_an_export_with_nothing_in_it_sends_no_file(slack: Slack) -> None:
 
 def test_an_unknown_export_is_answered_with_the_syntax(slack: Slack) -> None:
     said = answer(slack, "export everything")
-    assert "`everything` is not something I can export; say partners, touchpoints" in said
+    assert (
+        "`everything` is not something I can export; say partners, touchpoints or commitments."
+    ) in said
     assert "/partner export partners|touchpoints|commitments" in said
-    assert "Export what? Say partners, touchpoints" in answer(slack, "export")
+    said = answer(slack, "export")
+    # QA: "Say partners, touchpoints, commitments." read as a list cut short.
+    assert said.startswith("Export what? Say partners, touchpoints or commitments.\n")
+    assert "*Example:* `/partner export touchpoints`" in said
 
 
 # --- Staying in touch ---------------------------------------------------------------------------
