@@ -23,6 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from difflib import get_close_matches
 from enum import StrEnum
+from itertools import pairwise
 
 from bot.mrkdwn import escape, unescape
 from bot.naming import COUNTRY_CODES, COUNTRY_NAMES, ORGANISATION_WORDS, normalize_name
@@ -338,6 +339,32 @@ def not_a_mention(typed: str | Sequence[str], *, who: str, example: str, instead
     return f"{wrong}: name the {who} with `@`, e.g. `{example}` (`me` for yourself){instead}."
 
 
+def pick_each(words: Sequence[str], *, example: str) -> str:
+    """Words typed side by side where colleagues go (`team MSF add Ben Smith`): one colleague's
+    full name or the handles of several, so no `@` handle can be read off them without a guess
+    (`@ben @smith` for Ben Smith). What was wrong, and how Slack makes a mention instead."""
+    return f"{_not_mentions(words)}: {_PICK_EACH}, e.g. `{example}` (`me` for yourself)."
+
+
+_PICK_EACH = "type `@` and pick each colleague from Slack's list"
+
+
+def side_by_side(text: str) -> bool:
+    """Whether `text`, typed for colleagues, holds two plain words with nothing between them
+    (`Ben Smith`, `ben dan`; not `ben, dan` nor `ben and @dan`): see `pick_each`."""
+    return _side_by_side(tokenize(text))
+
+
+def _side_by_side(tokens: Sequence[Token]) -> bool:
+    return any(
+        _unmarked(first)
+        and _unmarked(then)
+        and not first.text.endswith(",")
+        and not then.text.startswith(",")
+        for first, then in pairwise(tokens)
+    )
+
+
 def _not_mentions(words: Sequence[str]) -> str:
     """ "`ben` is not a mention", "`Ben` and `Dan` are not mentions"."""
     named = [f"`{word}`" for word in words]
@@ -350,7 +377,8 @@ def _with_at(tokens: Sequence[Token], line: str, *, each: bool = False) -> str:
     """People as typed, each plain word given the `@` it lacks (`ben and @dan`: `@ben and
     @dan`); a name typed in full gets one, on its first word (`Ben Smith`: `@Ben`), as a Slack
     mention names a colleague by one handle. With `each`, every plain word is a colleague of
-    its own, written as a handle is (`Ben Dan`: `@ben @dan`)."""
+    its own, written as a handle is (`ben, dan`: `@ben, @dan`): for words apart, as words side
+    by side tell no handles (`pick_each`)."""
     return " ".join(
         ("@" + token.text.lower() if each else "@" + token.text)
         if _unmarked(token)
@@ -744,8 +772,13 @@ def _not_a_person(
             f"a new partner has no deputy until you name one, so leave `deputy {bad.text}` "
             f"out: `{' '.join(['/partner add', head, tail]).rstrip()}`."
         )
+    elif clause == "team" and _side_by_side(body):
+        # `team Ben Smith`: one colleague or two, whose handles no word tells (`pick_each`).
+        first = next(t for t in body if _unmarked(t)).text.rstrip(",").lower()
+        typed = " ".join(["/partner add", head, tokens[at].text, f"@{first}", tail]).rstrip()
+        fix = f"{_PICK_EACH}, e.g. `{typed}`."
     else:
-        # On a team, each plain word is a colleague of its own (`team Ben Dan`: `@ben @dan`).
+        # On a team, each plain word is a colleague of its own (`ben and @dan`: `@ben and @dan`).
         each = clause == "team"
         people = _with_at(body, line, each=each)
         typed = " ".join(["/partner add", head, tokens[at].text, people, tail]).rstrip()
@@ -1259,13 +1292,16 @@ def _no_mention_after(line: str, tokens: Sequence[Token], said: int) -> None:
     if at is None or body[at].kind is not Kind.WORD or not body[at].text[:1].isalpha():
         mentions(body)  # says what it is (a quoted name, a channel)
         return
-    # A colleague on a team is a Slack person, whom a mention names by one handle: each plain
-    # word is one (`Ben Dan`: two colleagues, `@ben @dan`), as a handle is written.
     named = [t.text.rstrip(",") for t in body[at:] if _unmarked(t)]
     word = tokens[said].text.lower()
-    example = (
-        f"/partner team {_typed(tokens[:said], line)} {word} {_with_at(body, line, each=True)}"
-    )
+    partner = _typed(tokens[:said], line)
+    if _side_by_side(body[at:]):
+        # `Ben Smith`: one colleague or two, whose handles no word tells (`pick_each`).
+        example = f"/partner team {partner} {word} @{named[0].lower()}"
+        raise GrammarError(pick_each(named, example=example))
+    # A colleague on a team is a Slack person, whom a mention names by one handle: each plain
+    # word apart is one (`ben and @dan`: `@ben and @dan`), as a handle is written.
+    example = f"/partner team {partner} {word} {_with_at(body, line, each=True)}"
     raise GrammarError(not_a_mention(named, who="colleagues", example=example))
 
 

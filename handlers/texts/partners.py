@@ -28,7 +28,15 @@ from bot.services.registry import (
     Renamed,
     SimilarBy,
 )
-from handlers.grammar import NO_DEPUTY_INSTEAD, in_command, not_a_mention, quoted, reads_as_handle
+from handlers.grammar import (
+    NO_DEPUTY_INSTEAD,
+    in_command,
+    not_a_mention,
+    pick_each,
+    quoted,
+    reads_as_handle,
+    side_by_side,
+)
 from storage.models import MAX_NAME_LENGTH, PartnerStatus, TeamRole
 
 COMMAND = "/partner"
@@ -357,6 +365,11 @@ def swallowed_words(partner: str, extra: str, *, verb: str, query: str) -> str:
         plain = []
     if verb == "team" and plain and all(word.isalpha() for word in words):
         # `team Oxfam ben`: people named straight after the name, without their `@`.
+        if side_by_side(extra):
+            # `team Oxfam ben smith`: one colleague or two, no handle told.
+            example = f"{COMMAND} team {in_command(partner)} add @{plain[0]}"
+            said = pick_each(plain, example=example)
+            return f"{read} If you meant {bold(partner)}, {said}"
         people = " ".join(word if word not in plain else f"@{word}" for word in words)
         example = f"{COMMAND} team {in_command(partner)} add {people}"
         said = not_a_mention(plain, who="colleagues", example=example)

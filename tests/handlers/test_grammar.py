@@ -827,12 +827,18 @@ def test_a_word_of_a_longer_name_after_a_known_one_asks_whom_to_name() -> None:
         grammar.parse_person('"MSF" Spain', role="owner", known=_registered("MSF"), me="U0ME")
 
 
-def test_team_shows_each_plain_word_as_a_mention_of_its_own() -> None:
+def test_team_guesses_no_handles_from_words_side_by_side() -> None:
     with pytest.raises(GrammarError) as refused:
         grammar.parse_team("MSF add Ben Smith ben <@U0DAN>", me="U0ME")
+    assert refused.value.problem == (
+        "`Ben`, `Smith` and `ben` are not mentions: type `@` and pick each colleague from "
+        "Slack's list, e.g. `/partner team MSF add @ben` (`me` for yourself)."
+    )
+    with pytest.raises(GrammarError) as refused:
+        grammar.parse_team("MSF add Ben, Smith and <@U0DAN>", me="U0ME")
     assert refused.value.problem.startswith(
-        "`Ben`, `Smith` and `ben` are not mentions: name the colleagues with `@`, e.g. "
-        "`/partner team MSF add @ben @smith @ben @U0DAN`"
+        "`Ben` and `Smith` are not mentions: name the colleagues with `@`, e.g. "
+        "`/partner team MSF add @ben, @smith and @U0DAN`"
     )
 
 

@@ -1914,8 +1914,8 @@ def test_add_takes_me_as_owner_deputy_or_team(slack: Slack) -> None:
         ),
         (
             "team Oxfam ben dan",
-            "If you meant *Oxfam*, `ben` and `dan` are not mentions: name the colleagues with "
-            "`@`, e.g. `/partner team Oxfam add @ben @dan` (`me` for yourself).",
+            "If you meant *Oxfam*, `ben` and `dan` are not mentions: type `@` and pick each "
+            "colleague from Slack's list, e.g. `/partner team Oxfam add @ben` (`me` for yourself).",
         ),
     ],
 )
@@ -2077,37 +2077,41 @@ def test_delete_alone_says_what_ending_or_merging_a_partner_takes(slack: Slack) 
     assert partner_count(slack) == 0
 
 
-def test_bare_names_on_a_team_are_each_a_colleague_to_mention(slack: Slack) -> None:
+def test_bare_names_on_a_team_are_each_to_be_picked_from_slack(slack: Slack) -> None:
     # QA: `team MSF add Ben Dan` answered "`Ben Dan` is not a mention", one full name, with
-    # `add @Ben`: Dan was lost. A team member is a Slack person, named by one handle each.
+    # `add @Ben`: Dan was lost. Then `team MSF add Ben Smith` suggested `@ben @smith`, two
+    # handles guessed from one colleague's full name. Words side by side tell no handles.
     answer(slack, "add MSF")
-    said = answer(slack, "team MSF add Ben Dan")
-    assert (
-        "`Ben` and `Dan` are not mentions: name the colleagues with `@`, e.g. "
-        "`/partner team MSF add @ben @dan` (`me` for yourself)."
-    ) in said
+    pick = "type `@` and pick each colleague from Slack's list, e.g. "
+    said = answer(slack, "team MSF add Ben Smith")
+    assert f"`Ben` and `Smith` are not mentions: {pick}`/partner team MSF add @ben` (`me`" in said
+    assert "@smith" not in said
     assert "*Syntax:* ```/partner team NAME add @user [@user …]" in said
+    said = answer(slack, "team MSF add ben dan")
+    assert f"`ben` and `dan` are not mentions: {pick}`/partner team MSF add @ben`" in said
+    said = answer(slack, "team MSF remove Ben Smith and <@U0DAN|dan>")
+    assert f"{pick}`/partner team MSF remove @ben` (`me` for yourself)." in said
+    # Words set apart by commas or `and` are a colleague each, written as a handle is.
     said = answer(slack, "team MSF remove Ben, Chloe and <@U0DAN|dan>")
     assert (
         "`Ben` and `Chloe` are not mentions: name the colleagues with `@`, e.g. "
         "`/partner team MSF remove @ben, @chloe and @dan` (`me` for yourself)."
     ) in said
-    # Lower-case words are handles each, as Slack writes them, as `owner Oxfam ben` says.
-    said = answer(slack, "team MSF add ben dan")
-    assert "`ben` and `dan` are not mentions" in said
-    assert "e.g. `/partner team MSF add @ben @dan`" in said
     # `add`'s team clause reads them so too; its owner is one person, named in full.
-    said = answer(slack, "add Acme owner <@U0BEN|ben> team Ben Dan")
+    said = answer(slack, "add Acme owner <@U0BEN|ben> team Ben Smith")
     assert (
-        "`Ben` and `Dan` are not mentions: name the colleagues with `@`, e.g. "
-        "`/partner add Acme owner @ben team @ben @dan`. Nothing was saved."
+        f"`Ben` and `Smith` are not mentions: {pick}`/partner add Acme owner @ben team @ben`. "
+        "Nothing was saved."
     ) in said
     # After a quoted name too: "I did not understand `team Ben Dan`" before.
-    said = answer(slack, 'add "Acme" team Ben Dan')
-    assert (
-        "`Ben` and `Dan` are not mentions: name the colleagues with `@`, e.g. "
-        '`/partner add "Acme" team @ben @dan`. Nothing was saved.'
-    ) in said
+    said = answer(slack, 'add "Acme" team Ben Smith')
+    assert f'{pick}`/partner add "Acme" team @ben`. Nothing was saved.' in said
+    said = answer(slack, 'add "Acme" team Ben, Dan')
+    assert '`/partner add "Acme" team @ben, @dan`. Nothing was saved.' in said
+    # Straight after a partner's name (`team MSF ben smith`), read as part of a longer name.
+    said = answer(slack, "team MSF ben smith")
+    assert f"`ben` and `smith` are not mentions: {pick}`/partner team MSF add @ben`" in said
+    assert partner_count(slack) == 1
     said = answer(slack, "add Acme owner Ben Smith")
     assert (
         "`Ben` is not a mention: name the owner with `@`, e.g. `/partner add Acme owner @Ben`"
