@@ -27,7 +27,7 @@ from itertools import pairwise
 
 from bot.mrkdwn import escape, unescape
 from bot.naming import COUNTRY_CODES, COUNTRY_NAMES, ORGANISATION_WORDS, normalize_name
-from bot.services.job_titles import TITLE_IN_BRACKETS
+from bot.services.job_titles import TITLE_IN_BRACKETS, role_after_name
 from bot.websites import reads_as_website
 
 KEYWORDS = frozenset({"with", "on", "via", "owner", "aka", "to", "into", "by"})
@@ -1547,10 +1547,12 @@ def parse_merge(text: str, *, known: KnownNames | None = None) -> MergeLine:
     return MergeLine(duplicate=duplicate, kept=kept)
 
 
-def parse_contact(text: str) -> ContactLine:
+def parse_contact(text: str, *, known: KnownNames | None = None) -> ContactLine:
     """`NAME add PERSON [email] [title…]`; without an email, `PERSON, title` also works.
     `NAME remove PERSON`, the person by name or email. The person and title keep the quotes
-    typed inside them (`Jane "JJ" O'Neil`); a person wholly in quotes is the words inside."""
+    typed inside them (`Jane "JJ" O'Neil`); a person wholly in quotes is the words inside.
+    A job title typed in the name (`Jane Doe CEO`) is refused with the comma it lacks; with
+    `known`, `add` before a registered name (`add MSF Jane Doe`) with the line in order."""
     tokens = tokenize(text)
     words = tuple(Change)
     if tokens and tokens[0].kind is Kind.QUOTED:
@@ -1559,7 +1561,20 @@ def parse_contact(text: str) -> ContactLine:
         split = _split_at_first(tokens[1:], words)
         split = None if split is None else split + 1
     if split is None:
-        raise GrammarError("Say `add` or `remove` after the partner's name, then the person.")
+        said = "Say `add` or `remove` after the partner's name, then the person"
+        partner = _name_after_verb(tokens, known)
+        if partner is None:
+            raise GrammarError(f"{said}.")
+        verb = tokens[0].text.lower()
+        line = f"{in_command(joined(tokens[1:partner]))} {verb} {_typed(tokens[partner:], text)}"
+        try:
+            parse_contact(line)
+        except RoleInName as refused:
+            line = refused.line  # `Jane Doe, CEO`: the title set apart at once
+        except GrammarError:
+            pass
+        typed = f"{COMMAND_CONTACT} {line}"
+        raise GrammarError(f"{said}: `{typed.rstrip()}`.")
     name = _require_name(whole_name(tokens[:split]))
     change = Change(tokens[split].text.lower())
     person_tokens = tokens[split + 1 :]
@@ -1593,7 +1608,63 @@ def parse_contact(text: str) -> ContactLine:
     person, title = _bracketed_title(_collapse(person), _collapse(title))
     if not person:
         raise GrammarError("Who? Give the person's name before the email.")
+    if not title and person_tokens[0].kind is not Kind.QUOTED:
+        _refuse_role_in_name(name.text, person, email)
     return ContactLine(name=name, person=person, email=email, title=title or None)
+
+
+COMMAND_CONTACT = "/partner contact"
+
+
+def _name_after_verb(tokens: Sequence[Token], known: KnownNames | None) -> int | None:
+    """`add MSF Jane Doe`: where the registered partner's name that follows the `add` (or
+    `remove`) ends, the most words a partner goes by; None when no partner's name follows."""
+    if not tokens or not tokens[0].is_word(*Change) or known is None:
+        return None
+    ends = [
+        end
+        for end in range(len(tokens) - 1, 1, -1)
+        if all(token.kind in (Kind.WORD, Kind.LINK) for token in tokens[1:end])
+    ]
+    picked = known([joined(tokens[1:end]) for end in ends])
+    return None if picked is None else ends[picked]
+
+
+def _role_in(person: str) -> int | None:
+    """Where a job title typed with no comma before it begins in `person` (`Jane Doe CEO`)."""
+    words = person.split()
+    at = role_after_name(words)
+    return None if at is None else len(" ".join(words[:at])) + 1
+
+
+def _refuse_role_in_name(partner: str, person: str, email: str | None) -> None:
+    """`Jane Doe CEO`, no comma or email between: one person's name and title, or a name that
+    holds a job-title word ("Tom Head")? Nothing is saved; the line each way."""
+    role = _role_in(person)
+    if role is None:
+        return
+    name, title = person[:role].rstrip(), person[role:]
+    partner = in_command(partner)
+    if email is None:
+        how, line, whole = "put a comma before it", f"{name}, {title}", quoted(person)
+    else:
+        how, line = "give it after the email", f"{name} {email} {title}"
+        whole = f"{quoted(person)} {email}"
+    raise RoleInName(
+        f"Is “{title}” the title of {name}? Then {how}: `{COMMAND_CONTACT} {partner} add {line}`. "
+        f"If it is part of the name, put the name in quotes: `{COMMAND_CONTACT} {partner} add "
+        f"{whole}`. Nothing was saved.",
+        line=f"{partner} add {line}",
+    )
+
+
+class RoleInName(GrammarError):
+    """A job title typed in a contact's name (`Jane Doe CEO`); `line`: the `contact` line with
+    the title set apart (`MSF add Jane Doe, CEO`)."""
+
+    def __init__(self, problem: str, *, line: str) -> None:
+        super().__init__(problem)
+        self.line = line
 
 
 def _bracketed_title(person: str, title: str) -> tuple[str, str]:

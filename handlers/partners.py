@@ -547,7 +547,7 @@ def merge(call: Call) -> Reply:
 
 
 def contact(call: Call) -> Reply:
-    line = _line_or_alone(call, grammar.parse_contact)
+    line = _line_or_alone(call, partial(grammar.parse_contact, known=call.known))
     if isinstance(line, PartnerProfile):
         return blocks.contacts(line)
     if line.change is Change.REMOVE:

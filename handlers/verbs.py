@@ -171,7 +171,9 @@ VERBS: tuple[Verb, ...] = (
             "contact NAME  (lists them)",
         ),
         "Add a person at the partner organisation; without an email, the title follows a comma "
-        "or stands in brackets (`Jane Doe (Head of Partnerships)`). Someone there already (the "
+        "or stands in brackets (`Jane Doe (Head of Partnerships)`): a title typed straight "
+        "after the name (`Jane Doe CEO`) is asked about, not saved as the name. Someone there "
+        "already (the "
         "same email, or the same name where one of the two has no email) is not added twice: "
         "added again with an email or a title they lacked, they are given it; with their email "
         "and another title, their title changes. Another person of the same name is added with "

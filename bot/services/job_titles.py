@@ -10,6 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+# Words that go on a person's name after it, not a role of theirs (lower case, without dots).
+NAME_SUFFIXES = ("jr", "sr", "phd", "mba", "esq")
+
 # Lower case, without dots; hyphenated words are checked whole and by their parts.
 TITLE_WORDS = frozenset(
     {
@@ -22,18 +25,37 @@ TITLE_WORDS = frozenset(
         *("analyst", "counsel", "attorney", "trustee", "ambassador", "representative"),
         *("specialist", "intern", "fellow", "editor", "producer", "owner"),
         # Suffixes after a name.
-        *("jr", "sr", "phd", "mba", "esq"),
+        *NAME_SUFFIXES,
     }
 )
 
 
 def is_job_title(words: Sequence[str]) -> bool:
     """Whether the words typed after a comma name a role rather than another person."""
-    for word in words:
-        bare = word.casefold().replace(".", "").strip("()")
-        if bare in TITLE_WORDS or any(part in TITLE_WORDS for part in bare.split("-")):
-            return True
-    return False
+    return any(_title_word(word) for word in words)
+
+
+def role_after_name(words: Sequence[str]) -> int | None:
+    """Where a role begins in a person's name typed with no comma before it (`Jane Doe CEO`:
+    2), at its first job-title word after the first word; None when no word after the first
+    is one (`Jane Doe`), or only a suffix that goes on the name (`Jane Doe Jr.`)."""
+    return next(
+        (
+            at
+            for at, word in enumerate(words)
+            if at > 0 and _title_word(word) and _bare(word) not in NAME_SUFFIXES
+        ),
+        None,
+    )
+
+
+def _title_word(word: str) -> bool:
+    bare = _bare(word)
+    return bare in TITLE_WORDS or any(part in TITLE_WORDS for part in bare.split("-"))
+
+
+def _bare(word: str) -> str:
+    return word.casefold().replace(".", "").strip("()")
 
 
 def split_title(name: str) -> tuple[str, str | None]:

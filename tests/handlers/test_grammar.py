@@ -466,6 +466,25 @@ def test_contact_with_email_title_or_comma() -> None:
         grammar.parse_contact("MSF add")
 
 
+def test_a_job_title_in_a_contacts_name_is_refused_with_the_comma() -> None:
+    with pytest.raises(GrammarError) as refused:
+        grammar.parse_contact("MSF add Jane Doe CEO")
+    assert "`/partner contact MSF add Jane Doe, CEO`" in refused.value.problem
+    with pytest.raises(GrammarError) as refused:
+        grammar.parse_contact('"Room to Read" add Jane Doe CEO')
+    assert '`/partner contact "Room to Read" add Jane Doe, CEO`' in refused.value.problem
+    assert grammar.parse_contact("MSF add Jane Doe Jr.").person == "Jane Doe Jr."
+    assert grammar.parse_contact("MSF add Jane Doe").title is None
+    with pytest.raises(GrammarError) as refused:
+        grammar.parse_contact("add MSF Jane Doe CEO", known=_registered("MSF"))
+    assert refused.value.problem.endswith("`/partner contact MSF add Jane Doe, CEO`.")
+    with pytest.raises(GrammarError) as refused:
+        grammar.parse_contact("add MSF Jane Doe CEO")
+    assert (
+        refused.value.problem == "Say `add` or `remove` after the partner's name, then the person."
+    )
+
+
 def test_list_words() -> None:
     assert grammar.parse_word("", ("all", "mine"), default="all") == "all"
     assert grammar.parse_word(" Mine ", ("all", "mine"), default="all") == "mine"

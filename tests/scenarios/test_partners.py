@@ -1251,6 +1251,34 @@ def test_a_name_of_emoji_only_is_refused_saying_to_give_it_in_words(slack: Slack
     assert "Added *Ocean Trust 🌊*" in answer(slack, "add Ocean Trust 🌊")
 
 
+def test_a_title_typed_in_a_contacts_name_is_asked_about_not_saved(slack: Slack) -> None:
+    # QA: `contact MSF add Jane Doe CEO` saved a contact called "Jane Doe CEO"; the title
+    # follows a comma (or an email): is "CEO" her title, or part of her name?
+    answer(slack, MSF)
+    said = answer(slack, "contact MSF add Jane Doe CEO")
+    assert said.startswith(
+        "Is “CEO” the title of Jane Doe? Then put a comma before it: `/partner contact MSF add "
+        "Jane Doe, CEO`. If it is part of the name, put the name in quotes: `/partner contact "
+        'MSF add "Jane Doe CEO"`. Nothing was saved.'
+    )
+    said = answer(
+        slack, "contact MSF add Jane Doe Head of Partnerships <mailto:j@msf.org|j@msf.org>"
+    )
+    assert "give it after the email: `/partner contact MSF add Jane Doe j@msf.org Head of" in said
+    # `add` before the partner's name: the line in order, the title set apart.
+    said = answer(slack, "contact add MSF Jane Doe CEO")
+    assert said.startswith(
+        "Say `add` or `remove` after the partner's name, then the person: "
+        "`/partner contact MSF add Jane Doe, CEO`."
+    )
+    assert registry(slack).profile(team_id=TEAM, partner="MSF").contacts == []
+    # Either way the answer says, it is taken.
+    assert "Added *Jane Doe* · CEO as a" in answer(slack, "contact MSF add Jane Doe, CEO")
+    assert "Added *Tom Head* as a" in answer(slack, 'contact MSF add "Tom Head"')
+    # A suffix goes on the name.
+    assert "Added *Ben Roe Jr.* as a" in answer(slack, "contact MSF add Ben Roe Jr.")
+
+
 def test_a_contact_added_again_without_email_is_not_doubled(slack: Slack) -> None:
     answer(slack, MSF)
     answer(slack, "contact MSF add Jane Doe <mailto:jane@msf.org|jane@msf.org>", user=DAN)
