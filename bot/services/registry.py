@@ -463,6 +463,11 @@ def _usable_alias(old_name: str, key: str) -> bool:
     return not _one_letter(key) and not naming.generic_name(old_name)
 
 
+def _finds(name: str, key: str, keys: set[str]) -> bool:
+    """Whether `name` (stored under `key`) meets any of `keys` (`Registry._keys_finding`)."""
+    return key in keys or not keys.isdisjoint(naming.name_keys(name))
+
+
 def _one_letter(key: str) -> bool:
     """Whether a name's key is one letter or digit: "A", "e.V."'s "E" and "D" alike, which
     before this rule were refused as legal forms or accepted by chance of the alphabet."""
@@ -1051,9 +1056,10 @@ class Registry:
         Aliases, contacts (de-duplicated by email), team (the kept partner's owner and deputy
         keep their roles; the duplicate's people join as members) and every row of any other
         table that points at the duplicate move to the kept partner; the duplicate's name
-        becomes an alias of the kept one (unless generic, as for `rename`), and an active
-        duplicate makes the kept partner active (`_fill_gaps`). The caller must be allowed to
-        change both.
+        becomes an alias of the kept one (unless generic, as for `rename`, or a name the kept
+        one is found by already), and an active duplicate makes the kept partner active
+        (`_fill_gaps`). Aliases that would be junk on the kept partner are dropped
+        (`_merge_aliases`). The caller must be allowed to change both.
         `then` runs in the same transaction once everything has moved (later features look at
         the merged history); what it returns is said in the answer.
         """
@@ -1102,7 +1108,12 @@ class Registry:
             session.delete(gone)
             session.flush()
             name_kept = _usable_alias(duplicate_name, duplicate_key)
-            if name_kept:
+            # A name the kept partner is found by already (its own in another spelling, or an
+            # alias of it: names saved before the rules that now keep them apart) still finds
+            # it, without an alias that would only repeat it.
+            if name_kept and not _finds(
+                duplicate_name, duplicate_key, self._keys_finding(session, stays)
+            ):
                 store.insert_alias(
                     session=session,
                     team_id=actor.team_id,
@@ -1543,6 +1554,14 @@ class Registry:
     def _team(self, session: Session, partner: Partner) -> list[TeamMembership]:
         return store.team_of(session=session, team_id=partner.team_id, partner_id=_id(partner))
 
+    def _keys_finding(self, session: Session, partner: Partner) -> set[str]:
+        """Every key that finds `partner`: those of its name and aliases, each in every
+        spelling (`naming.name_keys`), and the keys stored with them."""
+        keys = {partner.normalized_name, *naming.name_keys(partner.name)}
+        for alias in self._aliases(session, partner):
+            keys |= {alias.normalized, *naming.name_keys(alias.alias)}
+        return keys
+
     def _aliases(self, session: Session, partner: Partner) -> list[PartnerAlias]:
         return store.aliases_of(session=session, team_id=partner.team_id, partner_id=_id(partner))
 
@@ -1621,10 +1640,16 @@ class Registry:
     def _merge_aliases(
         self, session: Session, gone: Partner, stays: Partner, moved: dict[str, int]
     ) -> None:
+        # What finds the kept partner already, or `alias add` refuses (one letter, a common
+        # word, no letters at all: aliases saved before those rules), would be junk on it.
+        finding = self._keys_finding(session, stays)
         for alias in self._aliases(session, gone):
-            if alias.normalized == stays.normalized_name:
+            if not _usable_alias(alias.alias, alias.normalized) or _finds(
+                alias.alias, alias.normalized, finding
+            ):
                 session.delete(alias)
                 continue
+            finding |= {alias.normalized, *naming.name_keys(alias.alias)}
             alias.partner_id = _id(stays)
             session.add(alias)
             moved["aliases"] += 1

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from bot.clock import ManualClock
+from bot.naming import normalize_name
 from bot.sandbox.fake_slack import FakeMessage, FakeSlack, FakeView
 from bot.sandbox.requests import Deliverer, RequestFactory
 from bot.scheduler import PlannerRegistry, tick
@@ -31,6 +32,7 @@ from storage.models import (
     TouchpointKind,
 )
 from storage.outbox import deliveries_by_status, failed_deliveries
+from storage.partners import bump_registry_version
 from tests.conftest import START, Slack
 
 TEAM = "T0ACME"
@@ -1192,6 +1194,52 @@ def test_a_generic_old_name_is_not_kept_as_an_alias_and_the_answer_says_so(
     assert said.startswith("Merged *The Inc* into *Gates Foundation*. “The Inc” is only a legal")
     assert "now finds" not in said
     assert "Also known as" not in answer(slack, "show Gates Foundation")
+
+
+def _saved_before_the_rules(
+    slack: Slack, partner: str, *, name: str | None = None, aliases: tuple[str, ...] = ()
+) -> None:
+    """Names as older rules let them be saved: the partner renamed to `name` under that name's
+    key alone (before other spellings counted), `aliases` under theirs, however generic."""
+    with Session(slack.runtime.engine) as session:
+        row = session.exec(select(Partner).where(Partner.name == partner)).one()
+        assert row.id is not None
+        if name is not None:
+            row.name, row.normalized_name = name, normalize_name(name)
+            session.add(row)
+        for alias in aliases:
+            session.add(
+                PartnerAlias(
+                    team_id=TEAM, partner_id=row.id, alias=alias, normalized=normalize_name(alias)
+                )
+            )
+        bump_registry_version(session=session, team_id=TEAM)
+        session.commit()
+
+
+def test_a_merge_brings_no_junk_aliases_from_names_saved_before_the_rules(slack: Slack) -> None:
+    # A merge moved over every alias of the duplicate and kept its name as an alias: an empty
+    # one, a single letter, a common word, the kept partner's own name in another spelling;
+    # and the duplicate's name, when an alias of the kept one, failed the merge.
+    answer(slack, "add Ärzte ohne Grenzen aka AoG")
+    answer(slack, "add Doctors Intl")
+    _saved_before_the_rules(
+        slack, "Doctors Intl", aliases=("", "E", "Foundation", "Aerzte ohne Grenzen", "DI")
+    )
+    said = answer(slack, "merge Doctors Intl into Ärzte ohne Grenzen")
+    assert "Moved over: 1 alias." in said
+    card = answer(slack, "show Ärzte ohne Grenzen")
+    assert "Also known as: “AoG”, “DI”, “Doctors Intl”" in card
+    answer(slack, "add Placeholder")
+    _saved_before_the_rules(slack, "Placeholder", name="Aerzte ohne Grenzen e.V.")
+    said = answer(slack, "merge Aerzte ohne Grenzen e.V. into Ärzte ohne Grenzen")
+    assert "“Aerzte ohne Grenzen e.V.” now finds *Ärzte ohne Grenzen*." in said
+    answer(slack, "add Placeholder")
+    _saved_before_the_rules(slack, "Placeholder", name="AOG")
+    said = answer(slack, "merge AOG into Ärzte ohne Grenzen")
+    assert said.startswith("Merged *AOG* into *Ärzte ohne Grenzen*. “AOG” now finds")
+    assert 'Also known as: “AoG”, “DI”, “Doctors Intl”"' in answer(slack, "show AoG")
+    assert partner_count(slack) == 1
 
 
 def test_an_alias_that_is_only_a_legal_form_is_refused_with_the_right_form(
