@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -62,6 +62,25 @@ def upcoming_absences(
     statement = (
         select(Absence)
         .where(Absence.team_id == team_id, Absence.user_id == user_id, Absence.starts_at > after)
+        .order_by(col(Absence.starts_at))
+    )
+    return list(session.exec(statement))
+
+
+def absences_booked(
+    *, session: Session, team_id: str, user_id: str, booked_at: Collection[datetime]
+) -> list[Absence]:
+    """The user's absences booked at any of `booked_at`, begun and over too, earliest first:
+    the pieces of a booking share its `created_at` (`record_absence`)."""
+    if not booked_at:
+        return []
+    statement = (
+        select(Absence)
+        .where(
+            Absence.team_id == team_id,
+            Absence.user_id == user_id,
+            col(Absence.created_at).in_(set(booked_at)),
+        )
         .order_by(col(Absence.starts_at))
     )
     return list(session.exec(statement))
@@ -192,7 +211,23 @@ def record_absence(
 ) -> list[Overlapped]:
     """Record an absence. Where it overlaps the user's earlier ones it wins: an earlier one it
     covers is deleted, one it covers in part keeps its other days (and deputy). Returns the
-    earlier ones it overlapped, earliest first."""
+    earlier ones it overlapped, earliest first.
+
+    `created_at` tells the booking apart: the pieces left of an earlier one keep its own, and a
+    booking made at the very moment of another of the user's (a clock standing still, as the
+    sandbox's does) is recorded a microsecond later, so that `away cancel` never takes two
+    bookings for one."""
+    taken = set(
+        session.exec(
+            select(Absence.created_at).where(
+                Absence.team_id == team_id,
+                Absence.user_id == user_id,
+                col(Absence.created_at) >= created_at,
+            )
+        )
+    )
+    while created_at in taken:
+        created_at += timedelta(microseconds=1)
     overlapping = absences_between(
         session=session, team_id=team_id, user_id=user_id, start=starts_at, end=ends_at
     )

@@ -447,6 +447,8 @@ class Absence(SQLModel, table=True):
     starts_at: datetime = _utc_column()
     ends_at: datetime = _utc_column()
     deputy_id: str | None = Field(default=None, max_length=32)
+    # When it was booked, one moment per booking of the user's: the pieces time away booked
+    # over part of it leaves keep it, and `away cancel` cancels a booking by it.
     created_at: datetime = _utc_column()
     # When the person was told what colleagues did meanwhile (`back`'s reply, or a direct
     # message on their first working day back); None: not yet.

@@ -374,23 +374,55 @@ def come_back(
 def planned_absences(
     session: Session, *, team_id: str, user_id: str, now: datetime
 ) -> tuple[Period, ...]:
-    """The user's time away still to come, soonest first. Pieces that follow on one another
-    (time away booked over part of another splits it) read as the one stretch they make."""
-    stretches: list[Period] = []
-    for absence in store.upcoming_absences(
-        session=session, team_id=team_id, user_id=user_id, after=now
+    """The user's time away still to come as it was booked, soonest first (`planned_bookings`)."""
+    return _as_periods(planned_bookings(session, team_id=team_id, user_id=user_id, now=now))
+
+
+def _as_periods(bookings: Sequence[Sequence[Absence]]) -> tuple[Period, ...]:
+    return tuple(
+        Period(booking[0].starts_at, max(piece.ends_at for piece in booking))
+        for booking in bookings
+    )
+
+
+def planned_bookings(
+    session: Session, *, team_id: str, user_id: str, now: datetime
+) -> list[list[Absence]]:
+    """The user's absences still to come, by the time away they were booked as, soonest first;
+    each one's pieces earliest first. Time away booked over part of another splits it, and the
+    pieces left keep its booking (`created_at`): they stay together, with whatever was booked
+    within its days (a Wednesday with a deputy of its own, inside a week booked before). Time
+    away booked to follow on from other time away is its own, with its own deputy (QA: `away
+    cancel` cancelled Tuesday to Thursday and the Friday to Monday booked after it as one)."""
+    upcoming = store.upcoming_absences(session=session, team_id=team_id, user_id=user_id, after=now)
+    # The days of each booking, its pieces begun or over too: a day booked inside a week
+    # already begun is still part of it.
+    days: dict[datetime, Period] = {}
+    for piece in store.absences_booked(
+        session=session,
+        team_id=team_id,
+        user_id=user_id,
+        booked_at=[absence.created_at for absence in upcoming],
     ):
-        if stretches and absence.starts_at <= stretches[-1].ends_at:
-            last = stretches.pop()
-            stretches.append(Period(last.starts_at, max(last.ends_at, absence.ends_at)))
+        booked = days.get(piece.created_at, Period(piece.starts_at, piece.ends_at))
+        days[piece.created_at] = Period(
+            min(booked.starts_at, piece.starts_at), max(booked.ends_at, piece.ends_at)
+        )
+    found: list[tuple[Period, list[Absence]]] = []
+    for booked_at, booked in sorted(days.items(), key=lambda each: each[1].starts_at):
+        pieces = [absence for absence in upcoming if absence.created_at == booked_at]
+        if found and booked.starts_at < found[-1][0].ends_at:  # within the days of the last
+            last, together = found[-1]
+            found[-1] = (Period(last.starts_at, max(last.ends_at, booked.ends_at)), together)
+            together.extend(pieces)
         else:
-            stretches.append(Period(absence.starts_at, absence.ends_at))
-    return tuple(stretches)
+            found.append((booked, pieces))
+    return [sorted(pieces, key=lambda piece: piece.starts_at) for _, pieces in found]
 
 
 @dataclass(frozen=True)
 class CancelResult:
-    """What `away cancel` did: the stretch of time away it cancelled (None: none was planned),
+    """What `away cancel` did: the time away it cancelled (None: none was planned),
     what is still planned after it, and the time away the user is in now, which `back` ends."""
 
     cancelled: Period | None
@@ -401,20 +433,20 @@ class CancelResult:
 def cancel_next_absence(
     engine: Engine, *, team_id: str, user_id: str, now: datetime, retime: Sequence[Retime] = ()
 ) -> CancelResult:
-    """Cancel the user's next planned time away (every piece of its stretch), time again what
-    waits for the person (`retime`: a deadline it had pushed back comes forward), and commit.
-    Time away already begun is not planned: `back` ends it."""
+    """Cancel the user's next planned time away as it was booked (every piece of it, and what
+    was booked within its days: `planned_bookings`), time again what waits for the person
+    (`retime`: a deadline it had pushed back comes forward), and commit. Time away already
+    begun is not planned: `back` ends it."""
     with Session(engine) as session:
         current = store.absence_at(session=session, team_id=team_id, user_id=user_id, at=now)
-        planned = planned_absences(session, team_id=team_id, user_id=user_id, now=now)
+        bookings = planned_bookings(session, team_id=team_id, user_id=user_id, now=now)
+        planned = _as_periods(bookings)
         away_now = None if current is None else Period(current.starts_at, current.ends_at)
         if not planned:
             return CancelResult(cancelled=None, still_planned=(), away_now=away_now)
         cancelled = planned[0]
-        for absence in store.upcoming_absences(
-            session=session, team_id=team_id, user_id=user_id, after=now
-        ):
-            if absence.id is not None and absence.starts_at < cancelled.ends_at:
+        for absence in bookings[0]:
+            if absence.id is not None:
                 store.delete_absence(session=session, team_id=team_id, absence_id=absence.id)
         for again in retime:
             again(session, team_id=team_id, user_id=user_id, now=now)
@@ -425,8 +457,8 @@ def cancel_next_absence(
 @dataclass(frozen=True)
 class TimeAway:
     """The user's time away now (None: not away) with whom they named to cover it, and the time
-    away still to come, soonest first (`away` alone shows it), with the deputies named for each
-    stretch of it (`planned_deputies`, in order; None for a piece with none named)."""
+    away still to come as booked, soonest first (`away` alone shows it), with the deputies named
+    for each (`planned_deputies`, in order; None for a piece with none named)."""
 
     now: Period | None
     deputy_now: str | None
@@ -437,19 +469,10 @@ class TimeAway:
 def time_away_of(engine: Engine, *, team_id: str, user_id: str, now: datetime) -> TimeAway:
     with Session(engine) as session:
         current = store.absence_at(session=session, team_id=team_id, user_id=user_id, at=now)
-        planned = planned_absences(session, team_id=team_id, user_id=user_id, now=now)
-        upcoming = store.upcoming_absences(
-            session=session, team_id=team_id, user_id=user_id, after=now
-        )
+        bookings = planned_bookings(session, team_id=team_id, user_id=user_id, now=now)
+        planned = _as_periods(bookings)
         deputies = tuple(
-            tuple(
-                dict.fromkeys(
-                    absence.deputy_id
-                    for absence in upcoming
-                    if stretch.starts_at <= absence.starts_at < stretch.ends_at
-                )
-            )
-            for stretch in planned
+            tuple(dict.fromkeys(absence.deputy_id for absence in booking)) for booking in bookings
         )
         return TimeAway(
             now=None if current is None else Period(current.starts_at, current.ends_at),

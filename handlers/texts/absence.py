@@ -417,7 +417,12 @@ def away_cancelled(
         return "You have no time away planned, so there is nothing to cancel."
     text = f"I cancelled your time away {span(result.cancelled, tz, today)}."
     if result.still_planned:
-        text += f" {_planned(result.still_planned, tz, today)}"
+        # Each time away booked is cancelled on its own: say how to cancel what is left.
+        which = "it" if len(result.still_planned) == 1 else "the next"
+        text += (
+            f" Your time away {_spans(result.still_planned, tz, today)} is still planned; "
+            f"`{COMMAND} away cancel` again cancels {which}."
+        )
     if now_away is not None:
         text += (
             f" The time away you're in now, {_until(now_away, tz, today)}, stands; "

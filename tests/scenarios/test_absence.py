@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.app import build_planners
 from bot.sandbox.fake_slack import FakeMessage
@@ -389,8 +389,57 @@ def test_away_alone_says_who_covers_each_stretch_planned(slack: Slack) -> None:
     said = answer(slack, "away")
     assert (
         "Your time away from *Mon 30 Nov* to *Sun 6 Dec* (with <@U0DAN> covering) and from "
-        "*Mon 14 Dec* to *Fri 18 Dec* (no deputy named) and from *Mon 21 Dec* to *Fri 25 Dec* "
-        "(with <@U0BEN> covering for part of it) is planned"
+        "*Mon 14 Dec* to *Fri 18 Dec* (no deputy named) and from *Mon 21 Dec* to *Wed 23 Dec* "
+        # Booked to follow on from the days before it, it is time away of its own (QA).
+        "(with <@U0BEN> covering) and from *Thu 24 Dec* to *Fri 25 Dec* (no deputy named) is "
+        "planned"
+    ) in said
+
+
+def test_time_away_booked_in_two_touching_spans_is_cancelled_one_span_at_a_time(
+    slack: Slack,
+) -> None:
+    """QA: Tuesday to Thursday with Dan covering, then Friday to Monday with nobody: `away
+    cancel` cancelled both as one ("from Tue 1 Dec to Mon 7 Dec"), where the person meant the
+    next one. Each span booked keeps its own deputy, is shown apart, and is cancelled alone."""
+    answer(slack, "away 2026-12-01 to 2026-12-03 deputy <@U0DAN|dan>")
+    answer(slack, "away 2026-12-04 to 2026-12-07")
+    with Session(slack.runtime.engine) as session:
+        booked = session.exec(select(Absence).order_by(col(Absence.starts_at))).all()
+    # Stored apart: Dan covers Tuesday to Thursday only, not the days booked after them.
+    assert [absence.deputy_id for absence in booked] == [DAN, None]
+    assert (
+        "Your time away from *Tue 1 Dec* to *Thu 3 Dec* (with <@U0DAN> covering) and from "
+        "*Fri 4 Dec* to *Mon 7 Dec* (no deputy named) is planned"
+    ) in answer(slack, "away")
+
+    said = answer(slack, "away cancel")
+    assert (
+        "I cancelled your time away from *Tue 1 Dec* to *Thu 3 Dec*. Your time away from "
+        "*Fri 4 Dec* to *Mon 7 Dec* is still planned; `/partner away cancel` again cancels it."
+    ) in said
+    with Session(slack.runtime.engine) as session:
+        (left,) = session.exec(select(Absence)).all()
+    assert (left.starts_at, left.deputy_id) == (datetime(2026, 12, 3, 23, 0, tzinfo=UTC), None)
+    said = answer(slack, "away cancel")
+    assert "I cancelled your time away from *Fri 4 Dec* to *Mon 7 Dec*." in said
+    assert "still planned" not in said
+
+
+def test_away_cancel_takes_a_day_booked_inside_other_time_away_with_it(slack: Slack) -> None:
+    """A day booked inside a week already booked (with a deputy of its own) splits the week;
+    `away cancel` cancels the week as booked, that day with it."""
+    answer(slack, "away 2026-11-30 to 2026-12-04")
+    answer(slack, "away 2026-12-02 deputy <@U0DAN|dan>")
+    answer(slack, "away 2026-12-07")
+    assert (
+        "Your time away from *Mon 30 Nov* to *Fri 4 Dec* (with <@U0DAN> covering for part of it)"
+        " and on *Mon 7 Dec* (no deputy named) is planned"
+    ) in answer(slack, "away")
+    said = answer(slack, "away cancel")
+    assert (
+        "I cancelled your time away from *Mon 30 Nov* to *Fri 4 Dec*. Your time away on "
+        "*Mon 7 Dec* is still planned; `/partner away cancel` again cancels it."
     ) in said
 
 

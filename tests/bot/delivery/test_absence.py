@@ -560,19 +560,20 @@ def test_back_while_not_away_changes_nothing_and_shows_what_is_planned(
 
     set_zones(engine, [(BEN, "UTC")], at=NOW)
     slack.command("away 2026-12-21 to 2026-12-24", user=BEN)
-    # Booked over part of the first, the second splits it: the pieces read as one stretch.
+    # Booked over part of the first, the second shortens it: each is time away of its own.
     slack.command("away 2026-12-23 to 2026-12-28", user=BEN)
     slack.command("away 2027-01-11 to 2027-01-12", user=BEN)
     slack.command("back", user=BEN)
     assert (
         "You're not marked away, so nothing changed. Your time away from *Mon 21 Dec* to "
-        "*Mon 28 Dec* and from *Mon 11 Jan 2027* to *Tue 12 Jan 2027* is still planned. To "
-        "cancel the first, type `/partner away cancel`." in shown(slack, BEN)
+        "*Tue 22 Dec* and from *Wed 23 Dec* to *Mon 28 Dec* and from *Mon 11 Jan 2027* to "
+        "*Tue 12 Jan 2027* is still planned. To cancel the first, type `/partner away cancel`."
+        in shown(slack, BEN)
     )
     assert len(absences(engine)) == 3
 
 
-def test_away_cancel_cancels_the_next_stretch_and_says_what_is_left(
+def test_away_cancel_cancels_the_next_time_away_booked_and_says_what_is_left(
     slack: Slack, engine: Engine
 ) -> None:
     set_zones(engine, [(BEN, "UTC")], at=NOW)
@@ -583,9 +584,17 @@ def test_away_cancel_cancels_the_next_stretch_and_says_what_is_left(
     slack.command("away 2026-12-23 to 2026-12-28", user=BEN)
     slack.command("away 2027-01-11 to 2027-01-12", user=BEN)
     slack.command("away cancel", user=BEN)
+    # What is left of the first booking, the days the second did not take over.
     assert (
-        "I cancelled your time away from *Mon 21 Dec* to *Mon 28 Dec*. Your time away from "
-        "*Mon 11 Jan 2027* to *Tue 12 Jan 2027* is still planned." in shown(slack, BEN)
+        "I cancelled your time away from *Mon 21 Dec* to *Tue 22 Dec*. Your time away from "
+        "*Wed 23 Dec* to *Mon 28 Dec* and from *Mon 11 Jan 2027* to *Tue 12 Jan 2027* is still "
+        "planned; `/partner away cancel` again cancels the next." in shown(slack, BEN)
+    )
+    slack.command("away cancel", user=BEN)
+    assert (
+        "I cancelled your time away from *Wed 23 Dec* to *Mon 28 Dec*. Your time away from "
+        "*Mon 11 Jan 2027* to *Tue 12 Jan 2027* is still planned; `/partner away cancel` again "
+        "cancels it." in shown(slack, BEN)
     )
     (left,) = absences(engine)
     assert left.starts_at.date().isoformat() == "2027-01-11"
