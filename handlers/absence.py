@@ -71,8 +71,31 @@ _FROM_TODAY = re.compile(r"^(until|till|through)\s+", re.IGNORECASE)
 # `until next week`: back when it begins (where `to` and `through` next week take it all in).
 _BACK_WHEN = ("until", "till")
 _MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
+# `mon-fri`, `1 dec-4 dec`: one hyphen with no space beside it joins two days as `to` does;
+# `2026-12-01 - 2026-12-04`, whose dates have hyphens of their own, takes spaces around it.
+_SPACED_HYPHEN = re.compile(r"\s+[-–]\s+")
+_HYPHEN_JOINED = re.compile(r"^(?P<first>[^\s\-–][^\-–]*?)[-–](?P<end>[^\s\-–][^\-–]*)$")
 # UNTIL as a time alone (`now to 17:00`, `friday 9:00 to 1pm`): on the day time away starts.
 _BARE_TIME = re.compile(r"^\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm)$|^\d{1,2}[:.]\d{2}$", re.IGNORECASE)
+
+
+def _hyphened(text: str) -> tuple[str, str] | None:
+    """FROM and UNTIL when `text` is two days joined by a hyphen (`mon-fri`, `2026-12-01 -
+    2026-12-04`), else None. No time (`9-17`, `9am-5pm`: hours, not days away) and no bare
+    number (`1-4`: which month?) is read so; `2026-12-01-2026-12-04` neither (which hyphen?)."""
+    text = text.strip()
+    spaced = _SPACED_HYPHEN.split(text)
+    joined = _HYPHEN_JOINED.match(text)
+    if len(spaced) == 2:
+        first, end = spaced
+    elif joined is not None and not joined["first"][-1].isspace():
+        first, end = joined["first"], joined["end"]
+    else:
+        return None
+    for side in (first, end):
+        if ":" in side or side.isdigit() or _BARE_TIME.match(side):
+            return None
+    return first, end
 
 
 def _answer(text: str) -> Reply:
@@ -197,19 +220,22 @@ def _away(runtime: Runtime, invocation: Invocation, rest: str) -> Reply:
             return help_blocks.usage(verb, texts.SELF_DEPUTY)
         if deputy_id == invocation.bot_user_id:
             return help_blocks.usage(verb, texts.BOT_DEPUTY)
+    first, joint, end = match["start"], match["joint"], match["end"]
+    if end is None and (joined := _hyphened(first)) is not None:
+        (first, end), joint = joined, "to"  # `mon-fri`, as `config days` takes days
     now = runtime.clock.now()
     tz = _caller_zone(runtime, invocation)
-    until = match["end"] or match["start"]  # one day: from its start to its end
+    until = end or first  # one day: from its start to its end
     try:
         # `next week` alone is its first day to its last; as FROM it is its first day, as
         # UNTIL its last (`next week to friday`, `monday to the week after next`).
-        start = _first_day(match["start"], now=now, tz=tz)
-        if match["end"] is None and start.at is not None:
+        start = _first_day(first, now=now, tz=tz)
+        if end is None and start.at is not None:
             return help_blocks.usage(verb, texts.MISSING_TO)  # a moment is no whole day
-        if match["end"] is not None and _BARE_TIME.match(until.strip()):
+        if end is not None and _BARE_TIME.match(until.strip()):
             until = f"{start.day.isoformat()} {until.strip()}"  # `now to 17:00`: today
         last = _last_day(until, now=now, tz=tz)
-        if match["end"] is not None and match["joint"].lower() in _BACK_WHEN:
+        if end is not None and joint.lower() in _BACK_WHEN:
             back = _first_day(until, now=now, tz=tz)
             if back.day != last.day:  # a named week or month: back on its first day
                 last = When(back.day - timedelta(days=1), None, tz)
@@ -220,18 +246,19 @@ def _away(runtime: Runtime, invocation: Invocation, rest: str) -> Reply:
             ends_at = max(ends_at, _end(_last_day(until, now=starts_at, tz=tz)))
     except DateError as error:
         if match["end"] is None and isinstance(error, UnreadableDate):
-            # Not one day either: most likely the `to` between two dates is missing.
+            # Not one day either (nor two joined by a hyphen): most likely the `to` between
+            # two dates is missing.
             return help_blocks.usage(verb, texts.MISSING_TO)
         # A date read but refused (`31 Nov`): why, rather than a hint about `to`.
         return help_blocks.usage(verb, str(error))
     try:
         # Time away is planned as a meeting is: a start further ahead is a typo of the year.
-        check_span(start.day, today=now.astimezone(tz).date(), ahead=True, typed=match["start"])
+        check_span(start.day, today=now.astimezone(tz).date(), ahead=True, typed=first)
     except DateError as error:
         return help_blocks.usage(verb, str(error))
     problem = None
-    if ends_at <= starts_at and match["end"] is not None and _BARE_TIME.match(match["end"].strip()):
-        problem = texts.ends_before_start(match["start"].strip(), match["end"].strip())
+    if ends_at <= starts_at and end is not None and _BARE_TIME.match(end.strip()):
+        problem = texts.ends_before_start(first.strip(), end.strip())
     elif ends_at <= starts_at:
         problem = texts.BAD_ORDER
     elif ends_at <= now:
@@ -270,7 +297,7 @@ def _away(runtime: Runtime, invocation: Invocation, rest: str) -> Reply:
         owned=cover.owned,
         deputy_away=cover.deputy_away,
         gaps=cover.gaps,
-        typed=_dates_as_typed(match),
+        typed=first if end is None else f"{first} to {end}",
         elsewhere=commitments_of(runtime).takers_while_away(
             team_id=invocation.team_id,
             user_id=invocation.user_id,
@@ -290,11 +317,6 @@ def _away(runtime: Runtime, invocation: Invocation, rest: str) -> Reply:
     # After the ack: Slack says whether the deputy is a colleague who can cover, and their
     # time zone (they will be messaged in their own hours).
     return replace(answer, followup=partial(_vet_deputy, runtime, invocation, deputy_id))
-
-
-def _dates_as_typed(match: re.Match[str]) -> str:
-    """The time away as the person typed it (`friday`, `monday to friday`), without a deputy."""
-    return match["start"] if match["end"] is None else f"{match['start']} to {match['end']}"
 
 
 def _caller_zone(runtime: Runtime, invocation: Invocation) -> ZoneInfo:

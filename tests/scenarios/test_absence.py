@@ -467,6 +467,13 @@ def test_away_cancel_takes_a_day_booked_inside_other_time_away_with_it(slack: Sl
         ("till next week", "from *Wed 25 Nov* to *Sun 29 Nov*"),
         ("friday until the week after next", "from *Fri 27 Nov* to *Sun 6 Dec*"),
         ("through next week", "from *Wed 25 Nov* to *Sun 6 Dec*"),
+        # QA: `config days mon-fri` takes a hyphen, `away monday-friday` did not.
+        ("monday-friday", "from *Mon 30 Nov* to *Fri 4 Dec*"),
+        ("mon-fri deputy <@U0DAN|dan>", "from *Mon 30 Nov* to *Fri 4 Dec*"),
+        ("1 dec-4 dec", "from *Tue 1 Dec* to *Fri 4 Dec*"),
+        ("monday - friday", "from *Mon 30 Nov* to *Fri 4 Dec*"),
+        # Dates with hyphens of their own take spaces around the one between them.
+        ("2026-12-01 - 2026-12-04", "from *Tue 1 Dec* to *Fri 4 Dec*"),
     ],
 )
 def test_away_for_a_named_week_or_month_books_its_days_and_names_them(

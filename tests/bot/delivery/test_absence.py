@@ -466,6 +466,11 @@ def test_a_deputy_who_is_no_colleague_is_taken_off_and_the_person_told(
     [
         ("away friday 14:00", "joined by `to`"),  # a moment is no day away
         ("away some time soon", "joined by `to`"),
+        # A hyphen joins two days only where it can be told from the dates' own (QA NIT).
+        ("away 2026-12-01-2026-12-04", "joined by `to`"),
+        ("away monday -friday", "joined by `to`"),
+        ("away 9-17", "joined by `to`"),  # hours, not days
+        ("away mon-frday", "joined by `to`"),
         ("away friday to tuesday 2026-11-01", "can't read"),
         ("away 2026-12-10 to 2026-12-01", "must end after it starts"),
         ("away 2026-11-01 to 2026-11-02", "already over"),
