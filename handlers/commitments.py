@@ -640,9 +640,9 @@ def card_section(runtime: Runtime, invocation: Invocation, partner_id: int) -> l
 def _send_export(
     runtime: Runtime, invocation: Invocation, dataset: Dataset, client: WebClient, respond: Respond
 ) -> None:
-    """Build the CSV (asking Slack first whether the caller is an admin, if need be) and upload
-    it into the caller's direct messages; one with no row is not sent, and the caller is told
-    why."""
+    """Build the CSV (asking Slack first whether the caller is an admin, and who the people it
+    names are whom Liaison never looked up, if need be) and upload it into the caller's direct
+    messages; one with no row is not sent, and the caller is told why."""
     user_id = invocation.user_id
     exporter = exporter_of(runtime)
 
@@ -862,19 +862,25 @@ def _number(click: Click) -> int | None:
 def _as(
     runtime: Runtime, client: WebClient, actor: Actor, work: Callable[[Actor], Result]
 ) -> Result:
-    """Run `work` as `actor`; when it needs Slack to tell who they are, ask and run it again.
+    """Run `work` as `actor`; when it needs Slack to tell who people are, ask and run it again,
+    as long as it needs someone new (an export asks who the caller is, then who its file names).
     Only after the ack."""
-    try:
-        return work(actor)
-    except PeopleToLookUp as pending:
-        learned = people.look_up(
-            client,
-            engine=runtime.engine,
-            clock=runtime.clock,
-            team_id=actor.team_id,
-            user_ids=pending.user_ids,
-        )
-        return work(replace(actor, check=actor.check | learned))
+    looked_up: set[str] = set()
+    while True:
+        try:
+            return work(actor)
+        except PeopleToLookUp as pending:
+            if looked_up.issuperset(pending.user_ids):
+                raise
+            looked_up.update(pending.user_ids)
+            learned = people.look_up(
+                client,
+                engine=runtime.engine,
+                clock=runtime.clock,
+                team_id=actor.team_id,
+                user_ids=pending.user_ids,
+            )
+            actor = replace(actor, check=actor.check | learned)
 
 
 def _refusal(

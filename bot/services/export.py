@@ -184,15 +184,20 @@ class Exporter:
 
     def export(self, *, team_id: str, user_id: str, dataset: Dataset, check: PeopleCheck) -> Export:
         """The CSV of `dataset` as `user_id` may see it. Raises PeopleToLookUp when whether they
-        are an admin needs Slack (call again with what Slack said)."""
+        are an admin needs Slack, then when the file would name people the profile cache never
+        held (owners of partners imported before `liaison import` cached them): call again with
+        what Slack said, until it has said all it will, so that the file names them."""
         return self._export(
-            team_id, dataset, lambda session: self._viewer(session, team_id, user_id, check)
+            team_id,
+            dataset,
+            lambda session: self._viewer(session, team_id, user_id, check),
+            asked=check.asked,
         )
 
     def export_workspace(self, *, team_id: str, dataset: Dataset) -> Export:
         """The CSV of `dataset` with everything of the workspace, as an operator sees it from
         the shell (`liaison export`): no one's admin status is asked, Slack is not needed."""
-        return self._export(team_id, dataset, lambda _session: OPERATOR)
+        return self._export(team_id, dataset, lambda _session: OPERATOR, asked=None)
 
     def workspaces(self) -> list[str]:
         """The workspaces (team ids) with something to export: those that registered a partner
@@ -201,9 +206,14 @@ class Exporter:
             return commitment_store.workspaces_with_partners(session=session)
 
     def _export(
-        self, team_id: str, dataset: Dataset, viewer_of: Callable[[Session], Viewer]
+        self,
+        team_id: str,
+        dataset: Dataset,
+        viewer_of: Callable[[Session], Viewer],
+        *,
+        asked: frozenset[str] | None,
     ) -> Export:
-        builders: dict[Dataset, Callable[[Session, str, Viewer], list[list[Cell]]]] = {
+        builders: dict[Dataset, Callable[[Session, _Names, Viewer], list[list[Cell]]]] = {
             Dataset.PARTNERS: self._partners,
             Dataset.TOUCHPOINTS: self._touchpoints,
             Dataset.COMMITMENTS: self._commitments,
@@ -216,7 +226,7 @@ class Exporter:
         now = self.clock.now()
         with Session(self.engine) as session:
             viewer = viewer_of(session)
-            rows = builders[dataset](session, team_id, viewer)
+            rows = builders[dataset](session, _Names(session, team_id, asked), viewer)
         content, count = to_csv(columns, rows)
         return Export(
             dataset=dataset,
@@ -248,9 +258,21 @@ class Exporter:
 
     # --- The three files -----------------------------------------------------------------------
 
-    def _partners(self, session: Session, team_id: str, viewer: Viewer) -> list[list[Cell]]:
+    def _partners(self, session: Session, names_of: _Names, viewer: Viewer) -> list[list[Cell]]:
+        team_id = names_of.team_id
         partners = _all_partners(session, team_id)
         ids = [_id(partner) for partner in partners]
+        teams = {
+            partner_id: partner_store.team_of(
+                session=session, team_id=team_id, partner_id=partner_id
+            )
+            for partner_id in ids
+        }
+        # Before the slow part (health, balances): it may stop here to have Slack name them.
+        names = names_of(
+            [m.user_id for team in teams.values() for m in team if m.role != TeamRole.MEMBER]
+            + [p.last_contact_by for p in partners if p.last_contact_by]
+        )
         states = self.cadences.states_in(session, team_id=team_id, partner_ids=ids)
         balances = self.commitments.balances(team_id=team_id, partner_ids=ids)
         health = {} if self.health is None else self.health.scores(team_id=team_id, partner_ids=ids)
@@ -258,18 +280,6 @@ class Exporter:
         for partner_id, label in partner_store.labels(session=session, team_id=team_id):
             aliases.setdefault(partner_id, [])
             aliases[partner_id].append(label)
-        teams = {
-            partner_id: partner_store.team_of(
-                session=session, team_id=team_id, partner_id=partner_id
-            )
-            for partner_id in ids
-        }
-        names = _names(
-            session,
-            team_id,
-            [m.user_id for team in teams.values() for m in team]
-            + [p.last_contact_by for p in partners if p.last_contact_by],
-        )
         rows: list[list[Cell]] = []
         for partner in partners:
             partner_id = _id(partner)
@@ -325,7 +335,8 @@ class Exporter:
         average = sum(averages) / len(averages) if results.enough and averages else None
         return [results.closed_at, results.respondents, average]
 
-    def _touchpoints(self, session: Session, team_id: str, viewer: Viewer) -> list[list[Cell]]:
+    def _touchpoints(self, session: Session, names_of: _Names, viewer: Viewer) -> list[list[Cell]]:
+        team_id = names_of.team_id
         partners = _all_partners(session, team_id)
         found = []
         for partner in partners:
@@ -338,7 +349,7 @@ class Exporter:
             ):
                 if viewer.sees_partner_history(row.partner_id) or viewer.user_id in row.colleagues:
                     found.append((partner.name, row))
-        names = _names(session, team_id, [row.author_id for _, row in found])
+        names = names_of([row.author_id for _, row in found])
         return [
             [
                 row.id,
@@ -360,14 +371,14 @@ class Exporter:
             for partner_name, row in found
         ]
 
-    def _commitments(self, session: Session, team_id: str, viewer: Viewer) -> list[list[Cell]]:
+    def _commitments(self, session: Session, names_of: _Names, viewer: Viewer) -> list[list[Cell]]:
         items = [
             item
-            for item in self.commitments.all_of(session, team_id=team_id, partner_ids=None)
+            for item in self.commitments.all_of(session, team_id=names_of.team_id, partner_ids=None)
             if viewer.sees_partner_history(item.partner_id)
             or viewer.user_id in (item.owner_id, item.created_by)
         ]
-        names = _names(session, team_id, [item.owner_id for item in items])
+        names = names_of([item.owner_id for item in items])
         return [
             [
                 item.number,
@@ -424,9 +435,28 @@ def _all_partners(session: Session, team_id: str) -> list[Partner]:
     )
 
 
-def _names(session: Session, team_id: str, user_ids: Iterable[str]) -> dict[str, str]:
-    profiles = get_profiles(session=session, team_id=team_id, user_ids=set(user_ids))
-    return {user_id: profile.name for user_id, profile in profiles.items()}
+@dataclass(frozen=True)
+class _Names:
+    """The names a file gives people, from the profile cache (of any age; someone of another
+    organisation too, rather than a blank). `asked`: in Slack, who Slack was asked about during
+    this command; someone the cache never held and not among them is to be looked up first
+    (`PeopleToLookUp`). None at the shell, which has no Slack to ask."""
+
+    session: Session
+    team_id: str
+    asked: frozenset[str] | None
+
+    def __call__(self, user_ids: Iterable[str]) -> dict[str, str]:
+        wanted = set(user_ids)
+        profiles = get_profiles(
+            session=self.session, team_id=self.team_id, user_ids=wanted, external=True
+        )
+        if self.asked is not None:
+            # Someone Slack did not name when asked (gone, or no answer) stays unnamed.
+            unknown = wanted - profiles.keys() - self.asked
+            if unknown:
+                raise PeopleToLookUp(sorted(unknown))
+        return {user_id: profile.name for user_id, profile in profiles.items()}
 
 
 def _id(partner: Partner) -> int:

@@ -22,7 +22,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, delete, select
 
 from bot.app import build_planners
 from bot.delivery.outbox import EXTERNAL_RECIPIENT, enqueue
@@ -34,7 +34,14 @@ from handlers.blocks import commitments as blocks
 from handlers.texts import partners as partner_texts
 from handlers.texts import touchpoints as touchpoint_texts
 from storage import commitments as commitment_store
-from storage.models import Commitment, CommitmentStatus, OutboxMessage, OutboxStatus, Partner
+from storage.models import (
+    Commitment,
+    CommitmentStatus,
+    OutboxMessage,
+    OutboxStatus,
+    Partner,
+    UserProfile,
+)
 from storage.outbox import failed_deliveries
 from tests.bot.delivery.test_taken_off_elsewhere import queued_to
 from tests.conftest import Slack
@@ -1166,6 +1173,37 @@ def test_export_sends_a_csv_of_what_the_caller_may_see(slack: Slack) -> None:
     assert rows[0]["open_us"] == "1" and rows[0]["stay_in_touch"] == "fine"
     assert "pulse_average" in rows[0]
     assert "I couldn't send" not in shown(last(slack, DAN))
+
+
+def test_an_export_names_people_the_profile_cache_never_held(slack: Slack) -> None:
+    """Partners imported before `liaison import` cached their owners, and anyone else Liaison
+    never looked up, exported with empty names: Slack is asked about them after the ack, once,
+    and the file names them."""
+    answer(slack, f"add Acme owner: {MENTION[BEN]} deputy: {MENTION[CHLOE]}")
+    answer(slack, f"commit Acme us {MENTION[DAN]} : the deck by friday")
+    answer(slack, "log Acme : met at the fair", user=BEN)
+    with Session(slack.runtime.engine) as session:
+        session.exec(delete(UserProfile))  # Ana's too: whether she is an admin is asked first
+        session.commit()
+
+    def asked() -> list[str]:
+        return [call.params["user"] for call in slack.fake.calls_to("users.info")]
+
+    before = len(asked())
+    slack.command("export partners")
+    _, rows = exported(slack, ANA)
+    assert [
+        (row["owner_name"], row["deputy_name"], row["last_contact_by_name"]) for row in rows
+    ] == [("ben", "chloe", "ben")]
+    # Who the caller is first; then, together, the people the file names.
+    assert asked()[before] == ANA and sorted(asked()[before + 1 :]) == [BEN, CHLOE]
+    slack.command("export commitments")
+    _, rows = exported(slack, ANA)
+    assert [(row["owner_id"], row["owner_name"]) for row in rows] == [(DAN, "dan")]
+    slack.command("export touchpoints")
+    _, rows = exported(slack, ANA)
+    assert [(row["author_id"], row["author_name"]) for row in rows] == [(BEN, "ben")]
+    assert sorted(asked()[before:]) == [ANA, BEN, CHLOE, DAN]  # each asked about once
 
 
 def test_an_export_slack_refuses_is_explained(slack: Slack) -> None:

@@ -235,6 +235,29 @@ def test_a_plan_that_did_not_happen_is_exported_as_such(
     assert said["intro"] == ("done", "")
 
 
+def test_people_a_file_names_are_looked_up_first_unless_at_the_shell(
+    exporter: tuple[Exporter, Pulse], engine: Engine, clock: ManualClock
+) -> None:
+    """An owner the profile cache never held (a partner imported before `liaison import`
+    cached owners) is looked up before the file is written, so that it names them; someone
+    Slack was asked about and did not name stays unnamed. The shell has no Slack to ask."""
+    service, _ = exporter
+    registry = Registry(engine=engine, clock=clock, names=PartnerNames())
+    add_partner(registry, team_id=T1, name="Initech", owner_id="U0NEW")
+    with pytest.raises(PeopleToLookUp) as pending:
+        service.export(team_id=T1, user_id=ANA, dataset=Dataset.PARTNERS, check=PeopleCheck())
+    assert pending.value.user_ids == ("U0NEW",)
+    asked = PeopleCheck(asked=frozenset({"U0NEW"}), missing=frozenset({"U0NEW"}))
+    found = rows(
+        service.export(team_id=T1, user_id=ANA, dataset=Dataset.PARTNERS, check=asked).content
+    )
+    assert [(r["owner_id"], r["owner_name"]) for r in found if r["name"] == "Initech"] == [
+        ("U0NEW", "")
+    ]
+    found = rows(service.export_workspace(team_id=T1, dataset=Dataset.PARTNERS).content)
+    assert [r["owner_name"] for r in found] == ["u0ben", "u0chloe", ""]
+
+
 def test_a_partner_export_imports_into_another_workspace_as_it_was(
     exporter: tuple[Exporter, Pulse], engine: Engine, clock: ManualClock
 ) -> None:
@@ -251,7 +274,12 @@ def test_a_partner_export_imports_into_another_workspace_as_it_was(
         allow_similar=True,
     )
     found = service.export(team_id=T1, user_id=ANA, dataset=Dataset.PARTNERS, check=PeopleCheck())
-    save_colleagues(engine, clock, team_id="T2", colleagues=[Colleague(ANA), Colleague(BEN)])
+    save_colleagues(
+        engine,
+        clock,
+        team_id="T2",
+        colleagues=[Colleague(ANA), Colleague(BEN), Colleague(CHLOE)],
+    )
 
     class SameIds:
         def find(self, ref: str) -> str | None:
