@@ -39,7 +39,7 @@ import logging
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from enum import StrEnum
+from enum import Enum, StrEnum
 from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
@@ -106,11 +106,13 @@ class Outcome(StrEnum):
     NAME_TAKEN = "name_taken"
     NO_OWNER = "no_owner"
     UNKNOWN_OWNER = "unknown_owner"
+    # Someone of another organisation (Slack Connect): known to Slack, but no colleague.
+    EXTERNAL_OWNER = "external_owner"
     INVALID = "invalid"
 
 
 DUPLICATES = (Outcome.SAME_AS_ROW, Outcome.LIKELY_DUPLICATE, Outcome.NAME_TAKEN)
-OWNER_PROBLEMS = (Outcome.NO_OWNER, Outcome.UNKNOWN_OWNER)
+OWNER_PROBLEMS = (Outcome.NO_OWNER, Outcome.UNKNOWN_OWNER, Outcome.EXTERNAL_OWNER)
 
 
 @dataclass(frozen=True)
@@ -159,11 +161,20 @@ class UnusableFile(Exception):
     """A file that cannot be imported at all (not CSV, no `name` column)."""
 
 
+class Elsewhere(Enum):
+    """What `Directory.find` says of someone of another organisation (their Slack account
+    belongs to another workspace, met through Slack Connect): no colleague to own a partner,
+    and no one to call unknown either."""
+
+    PERSON = "elsewhere"
+
+
 class Directory(Protocol):
     """Finds colleagues in Slack."""
 
-    def find(self, ref: str) -> str | None:
-        """The user id of the active member `ref` (an email address or a Slack id) names."""
+    def find(self, ref: str) -> str | Elsewhere | None:
+        """The user id of the active member `ref` (an email address or a Slack id) names;
+        `Elsewhere.PERSON` when it names someone of another organisation."""
         ...
 
 
@@ -400,7 +411,7 @@ class PartnerImport:
         actor_id: str,
         row: Row,
         seen: dict[str, int],
-        owners: dict[str, str | None],
+        owners: dict[str, str | Elsewhere | None],
         *,
         dry_run: bool,
     ) -> RowResult:
@@ -466,6 +477,8 @@ class PartnerImport:
         if not row.owner:
             return result(Outcome.NO_OWNER)
         owner_id = owners.get(row.owner)
+        if owner_id is Elsewhere.PERSON:
+            return result(Outcome.EXTERNAL_OWNER, row.owner)
         if owner_id is None:
             return result(Outcome.UNKNOWN_OWNER, row.owner)
         if dry_run:
@@ -489,8 +502,9 @@ class PartnerImport:
             return result(Outcome.LIKELY_DUPLICATE, names)
         except NameTaken as taken:
             return result(Outcome.NAME_TAKEN, f"“{taken.name}” is {taken.holder.name}")
-        except NotInWorkspace:
-            return result(Outcome.UNKNOWN_OWNER, row.owner)
+        except NotInWorkspace as missing:
+            outcome = Outcome.EXTERNAL_OWNER if missing.external else Outcome.UNKNOWN_OWNER
+            return result(outcome, row.owner)
         return replace(result(Outcome.ADDED), owner_id=owner_id)
 
     def _registered_whole(self, team_id: str, name: str) -> bool:
@@ -572,15 +586,15 @@ class SlackDirectory:
         self.client = client
         self.team_id = team_id
         self.remember = remember
-        self._found: dict[str, str | None] = {}
+        self._found: dict[str, str | Elsewhere | None] = {}
 
-    def find(self, ref: str) -> str | None:
+    def find(self, ref: str) -> str | Elsewhere | None:
         key = ref.strip().lower() if "@" in ref else ref.strip().upper()
         if key not in self._found:
             self._found[key] = self._ask(key)
         return self._found[key]
 
-    def _ask(self, ref: str) -> str | None:
+    def _ask(self, ref: str) -> str | Elsewhere | None:
         try:
             if _EMAIL.match(ref):
                 user = self.client.users_lookupByEmail(email=ref)["user"]
@@ -616,7 +630,7 @@ class SlackDirectory:
             return None
         self.remember(user)
         if people.is_external(user, team_id=self.team_id):
-            return None  # someone of another organisation: no colleague to own a partner
+            return Elsewhere.PERSON
         return str(user["id"])
 
 
@@ -702,6 +716,14 @@ def _owner_problem(result: RowResult) -> str:
     if not _EMAIL.match(given) and not _SLACK_ID.match(given.upper()):
         # A @handle or a name: Slack can be asked about neither.
         return f"“{given}” is neither an email address nor a Slack user id (like U0123ABCD)"
+    if result.outcome is Outcome.EXTERNAL_OWNER:
+        email = f" {given}" if _EMAIL.match(given) else ""
+        return (
+            f"{given} is from another organisation (their Slack account belongs to another "
+            "workspace): only colleagues can own a partner. Give a colleague as its owner and "
+            "import it again; note people at the partner as its contacts: "
+            f"/partner contact {result.name} add NAME{email}"
+        )
     return f"nobody in Slack is {given}"
 
 

@@ -924,7 +924,12 @@ def test_export_after_import_names_the_owners_slack_told_the_import_of(
     env = slack_env(fake_slack, migrated)
     dry = liaison("import", "partners", "partners.csv", "--dry-run", cwd=workdir, env=env)
     assert dry.returncode == 1, dry.stderr
-    assert "line 4    Umbrella — nobody in Slack is zed@partner.test" in dry.stdout
+    assert (
+        "line 4    Umbrella — zed@partner.test is from another organisation (their Slack "
+        "account belongs to another workspace): only colleagues can own a partner. Give a "
+        "colleague as its owner and import it again; note people at the partner as its "
+        "contacts: /partner contact Umbrella add NAME zed@partner.test\n"
+    ) in dry.stdout
     with make_engine(migrated).connect() as connection:  # a dry run changes nothing
         assert connection.exec_driver_sql("SELECT count(*) FROM user_profile").scalar() == 0
     imported = liaison("import", "partners", "partners.csv", cwd=workdir, env=env)

@@ -8,8 +8,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from bot.clock import ManualClock
+from bot.services import people
 from bot.services.export import to_csv
 from bot.services.imports import (
+    Elsewhere,
     ImportReport,
     Outcome,
     PartnerImport,
@@ -333,6 +335,43 @@ def test_an_owner_given_as_a_handle_is_told_apart_from_one_slack_does_not_know(
         f"  line 2    Acme — “@ana” {neither}",
         "  line 3    Beta — nobody in Slack is nobody@example.org",
         f"  line 4    Gamma — “Ana” {neither}",
+    ]
+
+
+def test_an_owner_of_another_organisation_is_told_apart_from_one_slack_does_not_know(
+    registry: Registry,
+) -> None:
+    """An owner of another organisation (Slack Connect) was reported as "nobody in Slack is
+    zed@partner.test", as if mistyped: Slack knows them, but only a colleague owns a partner."""
+
+    class WithStranger:
+        """Zed, of another organisation, by email; Zoe by id (the cache knows where she is)."""
+
+        def find(self, ref: str) -> str | Elsewhere | None:
+            if ref.endswith("@partner.test"):
+                return Elsewhere.PERSON
+            return ref if ref == "U0ZOE" else None
+
+    # By id, someone the profile cache already knows as of another organisation.
+    stranger = {"id": "U0ZOE", "name": "zoe", "team_id": "T0OTHER"}
+    people.remember(registry.engine, registry.clock, stranger, team_id=T1)
+    text = "name,owner\nUmbrella,zed@partner.test\nBeta,nobody@example.org\nGamma,U0ZOE\n"
+    report = PartnerImport(registry=registry, directory=WithStranger()).run(
+        team_id=T1, actor_id=BOT, rows=read_rows(text), dry_run=False
+    )
+    assert outcomes(report) == [
+        (2, Outcome.EXTERNAL_OWNER, "zed@partner.test"),
+        (3, Outcome.UNKNOWN_OWNER, "nobody@example.org"),
+        (4, Outcome.EXTERNAL_OWNER, "U0ZOE"),
+    ]
+    lines = words(report, file_name="list.csv", team_id=T1)
+    assert lines[1:4] == [
+        "Unknown owners, skipped (3):",
+        "  line 2    Umbrella — zed@partner.test is from another organisation (their Slack "
+        "account belongs to another workspace): only colleagues can own a partner. Give a "
+        "colleague as its owner and import it again; note people at the partner as its "
+        "contacts: /partner contact Umbrella add NAME zed@partner.test",
+        "  line 3    Beta — nobody in Slack is nobody@example.org",
     ]
 
 
