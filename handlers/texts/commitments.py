@@ -107,13 +107,20 @@ CLOSED_WORDS: dict[str, tuple[CommitmentStatus, ...]] = {
     "dropped": (CommitmentStatus.DROPPED,),
 }
 EXPORTS = tuple(dataset.value for dataset in Dataset)
+# A message queued to be read later (the stay-in-touch nudge) may be read in the next year:
+# a day further back than this shows its year, lest next January's reader take "Wed 14 Jan"
+# for a day of theirs. It leaves two months for working hours to come round and the message
+# to be read; a younger day without its year is read as the latest such day, rightly ("Mon
+# 28 Dec" read on 2 Jan).
+QUEUED_DAY_WITH_YEAR_AFTER = timedelta(days=300)
 
 
 # --- Small pieces -------------------------------------------------------------------------------
 
 
-def day(value: date, *, this_year: int) -> str:
-    """`Fri 4 Dec`, with the year when it is not `this_year` (the reader's)."""
+def day(value: date, *, this_year: int | None) -> str:
+    """`Fri 4 Dec`, with the year when it is not `this_year` (the reader's; None: not known
+    well enough, and the year shows)."""
     text = f"{value:%a} {value.day} {value:%b}"
     return text if value.year == this_year else f"{text} {value.year}"
 
@@ -744,7 +751,9 @@ def since(state: CadenceState, tz: ZoneInfo, *, ago: bool = True) -> str:
         if state.read_at is not None
         else start + timedelta(days=state.quiet_days)
     )
-    when = day(start, this_year=today.year)
+    # Without `ago`, `today` is when the message was queued: it may be read in the next year.
+    far_back = not ago and today - start > QUEUED_DAY_WITH_YEAR_AFTER
+    when = day(start, this_year=None if far_back else today.year)
     if not state.contacted:
         # As health and the lists say it (not "quiet for", nor "never in touch since").
         if not ago:

@@ -306,6 +306,54 @@ def test_the_days_quiet_are_counted_on_the_readers_calendar() -> None:
     assert texts.since(state, TOKYO) == "last contact Mon 7 Dec by <@U0CHLOE>, today"
 
 
+@pytest.mark.parametrize(
+    ("contact", "queued", "said"),
+    [
+        # Read next January, "Wed 14 Jan" would be taken for a day of that January.
+        (datetime(2026, 1, 14, 10), datetime(2026, 12, 21, 9), "Wed 14 Jan 2026"),
+        (datetime(2025, 2, 25, 10), datetime(2026, 1, 5, 9), "Tue 25 Feb 2025"),
+        (datetime(2026, 2, 25, 10), datetime(2026, 12, 21, 9), "Wed 25 Feb"),  # 299 days
+        # Read on 2 Jan, a day without its year is the latest such day: rightly 2026's.
+        (datetime(2026, 12, 28, 10), datetime(2026, 12, 31, 9), "Mon 28 Dec"),
+        (datetime(2026, 12, 28, 10), datetime(2027, 1, 2, 9), "Mon 28 Dec 2026"),
+    ],
+)
+def test_a_nudge_read_later_gives_the_year_of_a_day_near_a_year_back(
+    contact: datetime, queued: datetime, said: str
+) -> None:
+    """The nudge is queued and may wait (working hours, a weekend) and be read in the next
+    year: the year of the last contact was decided by when it was queued alone."""
+    state = CadenceState(
+        partner=facts(),
+        intervals=Intervals(3, 400, Source.PARTNER),
+        since=contact.replace(tzinfo=UTC),
+        contacted=True,
+        last_contact_by="U0DAN",
+        quiet_days=(queued - contact).days,
+        standing=Standing.DUE,
+        snoozed_until=None,
+        read_at=queued.replace(tzinfo=UTC),
+    )
+    shown = blocks.nudge(Nudge(state=state, recipient="U0DAN", covering_for=None, tz=TOKYO))
+    assert f"has been quiet: last contact {said} by <@U0DAN>." in shown.text
+
+
+def test_show_gives_the_year_of_a_day_only_when_it_is_not_the_readers() -> None:
+    state = CadenceState(
+        partner=facts(),
+        intervals=Intervals(3, 400, Source.PARTNER),
+        since=datetime(2026, 1, 14, 10, tzinfo=UTC),
+        contacted=True,
+        last_contact_by="U0DAN",
+        quiet_days=341,
+        standing=Standing.DUE,
+        snoozed_until=None,
+        read_at=datetime(2026, 12, 21, 9, tzinfo=UTC),
+    )
+    # Read as it is written: "341 days ago" says which January.
+    assert texts.since(state, TOKYO) == "last contact Wed 14 Jan by <@U0DAN>, 341 days ago"
+
+
 def test_the_nudge_offers_to_log_or_snooze() -> None:
     state = CadenceState(
         partner=facts(),
