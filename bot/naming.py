@@ -222,6 +222,9 @@ AS_TYPED: dict[int, str | None] = {
     **{ord(alike): mark for mark, alike in LOOK_ALIKES.items()},
 }
 _AND_SYMBOL = re.compile(r"[&+]")
+# Marks before a name's first letter or digit, or after its last ("+Acumen", "Acme &"): an
+# "&" or "+" there joins nothing, so it is dropped like the other marks rather than read "and".
+_EDGE_MARKS = re.compile(r"^[\W_]+|[\W_]+$")
 # Removed outright, so "Children's" and "Childrens" agree.
 _APOSTROPHE = re.compile(r"['’ʼ`´]")
 # A dot followed by a word of two or more letters separates words ("St.Gallen", "J.P.Morgan");
@@ -264,7 +267,9 @@ def normalize_name(name: str) -> str:
        zero-width spaces and joiners, look-alikes of marks (``AS_TYPED``).
     2. Accents are ignored: NFKD decomposition with combining marks dropped, after mapping the
        letters NFKD leaves alone: æ→ae, ø→o, œ→oe, ł→l, đ/ð→d, þ→th, ı→i.
-    3. ``&`` and ``+`` mean "and". Words for "and" in other languages ("und", "et", "y") are
+    3. ``&`` and ``+`` mean "and" between words ("Procter & Gamble" = "Procter and Gamble");
+       before the first letter or digit or after the last they join nothing and are dropped
+       ("+Acumen" = "Acumen"). Words for "and" in other languages ("und", "et", "y") are
        left alone.
     4. Apostrophes are dropped ("Children's" = "Childrens"). A dot is dropped when it closes an
        abbreviation ("e.V." = "eV", "S.p.A." = "SpA") and separates words when a word of two or
@@ -286,7 +291,7 @@ def normalize_name(name: str) -> str:
     text = "".join(
         char for char in unicodedata.normalize("NFKD", text) if not unicodedata.combining(char)
     )
-    text = _AND_SYMBOL.sub(" and ", text)
+    text = _AND_SYMBOL.sub(" and ", _EDGE_MARKS.sub("", text))
     text = _APOSTROPHE.sub("", text)
     text = _DOT_BEFORE_WORD.sub(" ", text).replace(".", "")
     text = _LETTER_SLASH_LETTER.sub(r"\1\2", text)

@@ -296,6 +296,11 @@ def test_normalize_name(name: str, key: str) -> None:
         ("_Under_ Score", "\u02cdUnder\u02cd Score"),
         ("Save_the_Children", "Save\u200b_\u200bthe_Children"),
         ("Acme", "Ac\u2060me\ufeff"),
+        # QA: "+Acumen" was "and acumen". An "&" or "+" at either end joins nothing.
+        ("+Acumen", "Acumen"),
+        ("& Partners Trust", "Partners Trust"),
+        ("Acme +", "Acme"),
+        ("(+Acumen)", "Acumen"),
     ],
 )
 def test_normalize_name_equivalent(a: str, b: str) -> None:

@@ -50,3 +50,17 @@ def test_a_partner_name_with_a_letter_left_out_is_offered_the_partner(slack: Sla
     for typed in ("Plan", "Care"):
         said = answer(slack, f"log {typed} : first call", user=DAN)
         assert f"I don't know a partner called “{typed}”. Check the spelling" in said
+
+
+def test_a_partner_named_with_a_plus_or_ampersand_first_is_found_by_its_plain_name(
+    slack: Slack,
+) -> None:
+    # QA: "+Acumen" was stored as "and acumen", so "Acumen" found nothing, not even a
+    # suggestion, and `log` offered to register it again.
+    answer(slack, "add +Acumen")
+    assert "+Acumen: owner <@U0ANA>" in answer(slack, "show Acumen", user=DAN)
+    said = answer(slack, "log Acumen : first call", user=DAN)
+    assert "Logged your contact with *+Acumen* today" in said
+    # Between two words the mark still means "and".
+    answer(slack, "add Procter & Gamble")
+    assert "Procter &amp; Gamble: owner" in answer(slack, "show Procter and Gamble", user=DAN)

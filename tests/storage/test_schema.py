@@ -146,14 +146,16 @@ def partner_row(connection: sa.Connection, partner_id: int, **values: object) ->
     insert(
         connection,
         "partner",
-        id=partner_id,
-        team_id="T1",
-        name=f"P{partner_id}",
-        normalized_name=f"p{partner_id}",
-        status="active",
-        created_by="U0ANA",
-        created_at=NOW_STORED,
-        **values,
+        **{
+            "id": partner_id,
+            "team_id": "T1",
+            "name": f"P{partner_id}",
+            "normalized_name": f"p{partner_id}",
+            "status": "active",
+            "created_by": "U0ANA",
+            "created_at": NOW_STORED,
+            **values,
+        },
     )
 
 
@@ -620,6 +622,41 @@ def _round(partner_id: int, key: str, now: datetime) -> SurveyRound:
         remind_at=now,
         closes_at=now,
     )
+
+
+def test_names_with_an_ampersand_or_plus_at_an_edge_are_re_keyed_at_0038(
+    old_database: Engine,
+) -> None:
+    # QA: "+Acumen" was stored under "and acumen", and "Acumen" found nothing.
+    engine = old_database
+    schema.upgrade(engine, "0037")
+    with engine.begin() as connection:
+        partner_row(connection, 1, name="+Acumen", normalized_name="and acumen")
+        partner_row(connection, 2, name="Procter & Gamble", normalized_name="procter and gamble")
+        partner_row(connection, 3, name="Acme", normalized_name="acme")
+        partner_row(connection, 4, name="& Wren", normalized_name="and wren")
+        insert(connection, "partner_alias", team_id="T1", partner_id=1, alias="Acu+",
+               normalized="acu and")  # fmt: skip
+        # "Acme &" would be Acme's key: it keeps its own.
+        insert(connection, "partner_alias", team_id="T1", partner_id=2, alias="Acme &",
+               normalized="acme and")  # fmt: skip
+    schema.upgrade(engine)
+
+    def keys() -> tuple[list[str], list[str]]:
+        with engine.connect() as connection:
+            names = connection.execute(sa.text("SELECT normalized_name FROM partner ORDER BY id"))
+            aliases = connection.execute(
+                sa.text("SELECT normalized FROM partner_alias ORDER BY id")
+            )
+            return list(names.scalars()), list(aliases.scalars())
+
+    assert keys() == (["acumen", "procter and gamble", "acme", "wren"], ["acu", "acme and"])
+    command.downgrade(schema.alembic_config(engine), "0037")
+    assert keys() == (
+        ["and acumen", "procter and gamble", "acme", "and wren"],
+        ["acu and", "acme and"],
+    )
+    engine.dispose()
 
 
 def test_a_database_behind_the_code_is_told_its_revision_and_to_migrate(tmp_path: Path) -> None:
