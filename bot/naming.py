@@ -853,6 +853,9 @@ class NameIndex:
             return []
         typed = tokens(key)
         slip = not same_length and len(typed) == 1
+        # Names that start with the words as typed, then those the words are an abbreviation
+        # or a typo of: "Org050" is "Org050 Foundation" before "Org005 Foundation".
+        as_typed: dict[int, _Entry] = {}
         best: dict[int, _Entry] = {}
         slipped: dict[int, _Entry] = {}
         for entry_id in self._candidates(key):
@@ -860,13 +863,21 @@ class NameIndex:
             words = tokens(entry.key)
             if entry.key == key or (same_length and len(words) != len(typed)):
                 continue
-            if entry.key.startswith(key + " ") or _leads(typed, words):
+            if entry.key.startswith(key + " "):
+                _keep_shortest(as_typed, entry)
+            elif _leads(typed, words):
                 _keep_shortest(best, entry)
             elif slip and len(words) > 1 and _slipped(key, words[0]):
                 _keep_shortest(slipped, entry)
-        if not best and len({tokens(entry.key)[0] for entry in slipped.values()}) == 1:
-            best = slipped
-        ranked = sorted(best.values(), key=lambda e: (len(e.key), e.label, e.partner_id))
+        if not as_typed and not best:
+            if len({tokens(entry.key)[0] for entry in slipped.values()}) == 1:
+                best = slipped
+
+        def order(entries: Iterable[_Entry]) -> list[_Entry]:
+            return sorted(entries, key=lambda e: (len(e.key), e.label, e.partner_id))
+
+        ranked = order(as_typed.values())
+        ranked += order(entry for entry in best.values() if entry.partner_id not in as_typed)
         return [
             Match(
                 partner_id=entry.partner_id,

@@ -907,6 +907,20 @@ def test_extending_reads_abbreviated_words_and_one_typo() -> None:
     assert index.extending("Oxfam International", same_length=True) == []  # lookup's
 
 
+def test_extending_offers_names_that_start_with_the_words_as_typed_first() -> None:
+    # QA: "Org050" was offered Org005, Org010 and Org020 Foundation (a typo each, and
+    # shorter keys sort first) but never Org050 Foundation.
+    index = NameIndex()
+    for number in (5, 10, 20, 50):
+        index.add(number, f"Org{number:03d} Foundation")
+    index.add(51, "Org05 Trust")
+    assert [m.label for m in index.extending("Org050")] == [
+        "Org050 Foundation",
+        "Org05 Trust",
+        "Org005 Foundation",
+    ]
+
+
 def test_extending_reads_a_letter_left_out_of_a_distinctive_first_word() -> None:
     # QA: `/partner log Oxfm : …` said "Check the spelling" beside "Oxfam Great Britain".
     index = NameIndex()

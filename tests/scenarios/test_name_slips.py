@@ -64,3 +64,14 @@ def test_a_partner_named_with_a_plus_or_ampersand_first_is_found_by_its_plain_na
     # Between two words the mark still means "and".
     answer(slack, "add Procter & Gamble")
     assert "Procter &amp; Gamble: owner" in answer(slack, "show Procter and Gamble", user=DAN)
+
+
+def test_a_name_typed_as_the_first_word_of_a_partner_is_offered_it_first(slack: Slack) -> None:
+    # QA: with Org005, Org010, Org020 and Org050 Foundation registered, "Org050" was offered
+    # the first three (a digit off each) and never Org050 Foundation.
+    for number in (5, 10, 20, 50):
+        answer(slack, f"add Org{number:03d} Foundation")
+    said = answer(slack, "show Org050", user=DAN)
+    assert "Did you mean one of these? Org050 Foundation, Org005 Foundation" in said
+    click(slack, DAN, last(slack, DAN), "partner_pick_0")
+    assert "Org050 Foundation: owner <@U0ANA>" in shown(last(slack, DAN))
