@@ -182,7 +182,8 @@ class Renamed:
     # "Foundation"): it is refused as an alias, so it is not kept as one either.
     old_name_kept: bool = True
     # The new name is the old one written otherwise: in case, accents or punctuation only
-    # (`naming.same_letters`: "Logbook" to "logbook"); it finds the partner as the old one did.
+    # (`naming.same_letters`: "Logbook" to "logbook"), or with the letters the old one wrote
+    # out ("Aerzte" to "Ärzte": `naming.name_keys`); it finds the partner as the old one did.
     respelled: bool = False
 
 
@@ -997,9 +998,10 @@ class Registry:
         then: Callable[[Session, Renamed], None] | None = None,
     ) -> Renamed:
         """Rename the partner; the old name stays as an alias (when it differs in more than
-        case or punctuation, and is no generic one that `alias add` refuses: "Foundation"), and
-        an alias equal to the new name is dropped. `then` runs in the same transaction (the
-        owner told)."""
+        case or punctuation, is no other spelling of the new name that finds it anyway:
+        "Aerzte" of "Ärzte", and is no generic one that `alias add` refuses: "Foundation"), and
+        an alias that the new name goes by (`naming.name_keys`) is dropped. `then` runs in the
+        same transaction (the owner told)."""
         new_name = clean_name(new_name)
         new_key = new_name_key(new_name)
         with Session(self.engine) as session:
@@ -1010,16 +1012,22 @@ class Registry:
             aliases = {alias.normalized: alias for alias in self._aliases(session, found)}
             # Even of its own key or alias's: "Ärzte" for "Arzte" also goes by "Aerzte".
             self._refuse_taken(session, found.team_id, new_name, new_key, besides=_id(found))
-            if new_key != old_key and new_key in aliases:
-                session.delete(aliases.pop(new_key))
-                session.flush()
+            # An alias the new name goes by ("Aerzte ohne Grenzen" of "Ärzte ohne Grenzen":
+            # `naming.name_keys`) would only say it twice.
+            new_keys = naming.name_keys(new_name)
+            for key in new_keys:
+                if key in aliases:
+                    session.delete(aliases.pop(key))
+                    session.flush()
             found.name, found.normalized_name = new_name, new_key
             session.add(found)
             partner_id = _id(found)
-            kept = new_key == old_key or _usable_alias(old_name, old_key)
+            # The old name is another spelling of the new one: the new name finds it as is.
+            spelling = new_key != old_key and old_key in new_keys
+            kept = new_key == old_key or spelling or _usable_alias(old_name, old_key)
             try:
                 session.flush()
-                if new_key != old_key and kept:
+                if new_key != old_key and kept and not spelling:
                     store.insert_alias(
                         session=session,
                         team_id=found.team_id,
@@ -1036,7 +1044,8 @@ class Registry:
                 facts=self._facts(found, team),
                 old_name=old_name,
                 old_name_kept=kept,
-                respelled=new_key == old_key and naming.same_letters(old_name, new_name),
+                respelled=spelling
+                or (new_key == old_key and naming.same_letters(old_name, new_name)),
             )
             if then is not None:
                 then(session, renamed)

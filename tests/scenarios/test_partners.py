@@ -1059,6 +1059,20 @@ def test_a_rename_in_case_or_accents_only_says_the_name_is_now_written_so(slack:
     )
 
 
+def test_a_rename_to_the_umlaut_spelling_keeps_no_alias_the_new_name_finds(slack: Slack) -> None:
+    # QA: renaming "Aerzte ohne Grenzen" to "Ärzte ohne Grenzen" kept "Aerzte ohne Grenzen" as
+    # an alias, which the new name is found by anyway.
+    answer(slack, "add Aerzte ohne Grenzen")
+    said = answer(slack, "rename Aerzte ohne Grenzen to Ärzte ohne Grenzen")
+    assert said.startswith("*Aerzte ohne Grenzen* is now written *Ärzte ohne Grenzen*.")
+    assert registry(slack).profile(team_id=TEAM, partner="Ärzte ohne Grenzen").aliases == []
+    assert "Ärzte ohne Grenzen: owner" in answer(slack, "show Aerzte ohne Grenzen")
+    # Nor an alias that was such a spelling of the new name.
+    answer(slack, 'add Muller Stiftung aka "Mueller Stiftung"')
+    answer(slack, "rename Muller Stiftung to Müller Stiftung")
+    assert registry(slack).profile(team_id=TEAM, partner="Müller Stiftung").aliases == []
+
+
 def test_aliases_after_the_name_are_added_and_deputy_remove_clears_it(slack: Slack) -> None:
     # QA (first five minutes): `alias Oxfam GB "OGB"` answered "Say `add` or `remove`", and
     # `deputy Oxfam GB remove` "Name exactly one deputy".
