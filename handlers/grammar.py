@@ -1718,6 +1718,13 @@ def parse_word(text: str, words: Sequence[str], *, default: str) -> str:
         hyphenated = "-".join(token.text.lower() for token in tokens)
         # `list at risk`, `list my`, `list activ`
         meant = _MEANT.get(hyphenated, hyphenated)
+        each = list(dict.fromkeys(_MEANT.get(t.text.lower(), t.text.lower()) for t in tokens))
+        if meant not in words and len(each) > 1 and all(one in words for one in each):
+            # `list mine active`: one list each, not the partners both would show.
+            either = " or ".join(f"`/partner list {one}`" for one in each)
+            raise GrammarError(
+                f"I list one kind of partner at a time, not `{as_typed(text)}` together: {either}."
+            )
         close = [meant] if meant in words else get_close_matches(hyphenated, words, 1)
         if close:
             raise GrammarError(

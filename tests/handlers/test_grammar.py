@@ -494,6 +494,13 @@ def test_list_words() -> None:
         GrammarError, match="`at risk` is not something I can list; did you mean `at-risk`"
     ):
         grammar.parse_word("at risk", ("all", "at-risk"), default="all")
+    # QA: `list mine active` answered "did you mean `active`?", dropping "mine".
+    with pytest.raises(GrammarError) as refused:
+        grammar.parse_word("mine active", ("all", "mine", "active"), default="all")
+    assert refused.value.problem == (
+        "I list one kind of partner at a time, not `mine active` together: "
+        "`/partner list mine` or `/partner list active`."
+    )
 
 
 def test_quoted_reads_back_as_the_same_name() -> None:

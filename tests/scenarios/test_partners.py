@@ -1846,6 +1846,12 @@ def test_list_suggests_the_scope_meant(slack: Slack) -> None:
     assert "`my` is not something I can list; did you mean `mine`? E.g. `/partner list mine`." in (
         said
     )
+    # QA: `list mine active` answered "did you mean `active`?", dropping "mine".
+    said = answer(slack, "list my active")
+    assert said.startswith(
+        "I list one kind of partner at a time, not `my active` together: `/partner list mine` "
+        "or `/partner list active`."
+    )
 
 
 def test_team_and_deputy_read_a_registered_name_ending_in_add_or_remove(slack: Slack) -> None:
