@@ -1608,8 +1608,10 @@ def parse_contact(text: str, *, known: KnownNames | None = None) -> ContactLine:
     person, title = _bracketed_title(_collapse(person), _collapse(title))
     if not person:
         raise GrammarError("Who? Give the person's name before the email.")
-    if not title and person_tokens[0].kind is not Kind.QUOTED:
-        _refuse_role_in_name(name.text, person, email)
+    if person_tokens[0].kind is not Kind.QUOTED:
+        # With a title after the comma or the email too (`Jane Doe CEO, Africa`): the
+        # words before it are the name all the same.
+        _refuse_role_in_name(name.text, person, email, title)
     return ContactLine(name=name, person=person, email=email, title=title or None)
 
 
@@ -1637,19 +1639,22 @@ def _role_in(person: str) -> int | None:
     return None if at is None else len(" ".join(words[:at])) + 1
 
 
-def _refuse_role_in_name(partner: str, person: str, email: str | None) -> None:
+def _refuse_role_in_name(partner: str, person: str, email: str | None, given: str) -> None:
     """`Jane Doe CEO`, no comma or email between: one person's name and title, or a name that
-    holds a job-title word ("Tom Head")? Nothing is saved; the line each way."""
+    holds a job-title word ("Tom Head")? Nothing is saved; the line each way, the title
+    `given` after the comma or email kept in both."""
     role = _role_in(person)
     if role is None:
         return
     name, title = person[:role].rstrip(), person[role:]
     partner = in_command(partner)
+    both = f"{title}, {given}" if given else title
+    after = f" {given}" if given else ""
     if email is None:
-        how, line, whole = "put a comma before it", f"{name}, {title}", quoted(person)
+        how, line, whole = "put a comma before it", f"{name}, {both}", quoted(person) + after
     else:
-        how, line = "give it after the email", f"{name} {email} {title}"
-        whole = f"{quoted(person)} {email}"
+        how, line = "give it after the email", f"{name} {email} {both}"
+        whole = f"{quoted(person)} {email}{after}"
     raise RoleInName(
         f"Is “{title}” the title of {name}? Then {how}: `{COMMAND_CONTACT} {partner} add {line}`. "
         f"If it is part of the name, put the name in quotes: `{COMMAND_CONTACT} {partner} add "

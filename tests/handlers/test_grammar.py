@@ -473,6 +473,24 @@ def test_a_job_title_in_a_contacts_name_is_refused_with_the_comma() -> None:
     with pytest.raises(GrammarError) as refused:
         grammar.parse_contact('"Room to Read" add Jane Doe CEO')
     assert '`/partner contact "Room to Read" add Jane Doe, CEO`' in refused.value.problem
+    # QA: with a title after the comma or the email, "CEO" was saved as part of her name.
+    with pytest.raises(GrammarError) as refused:
+        grammar.parse_contact("MSF add Jane Doe CEO, Africa")
+    assert refused.value.problem == (
+        "Is “CEO” the title of Jane Doe? Then put a comma before it: `/partner contact MSF add "
+        "Jane Doe, CEO, Africa`. If it is part of the name, put the name in quotes: `/partner "
+        'contact MSF add "Jane Doe CEO" Africa`. Nothing was saved.'
+    )
+    with pytest.raises(GrammarError) as refused:
+        grammar.parse_contact("MSF add Jane Doe CEO jane@msf.org Africa")
+    assert "give it after the email: `/partner contact MSF add Jane Doe jane@msf.org CEO, " in (
+        refused.value.problem
+    )
+    assert '`/partner contact MSF add "Jane Doe CEO" jane@msf.org Africa`' in refused.value.problem
+    africa = grammar.parse_contact('MSF add "Jane Doe CEO" Africa')
+    assert (africa.person, africa.title) == ("Jane Doe CEO", "Africa")
+    africa = grammar.parse_contact("MSF add Jane Doe, CEO, Africa")
+    assert (africa.person, africa.title) == ("Jane Doe", "CEO, Africa")
     assert grammar.parse_contact("MSF add Jane Doe Jr.").person == "Jane Doe Jr."
     assert grammar.parse_contact("MSF add Jane Doe").title is None
     with pytest.raises(GrammarError) as refused:

@@ -1327,6 +1327,12 @@ def test_a_title_typed_in_a_contacts_name_is_asked_about_not_saved(slack: Slack)
         slack, "contact MSF add Jane Doe Head of Partnerships <mailto:j@msf.org|j@msf.org>"
     )
     assert "give it after the email: `/partner contact MSF add Jane Doe j@msf.org Head of" in said
+    # QA: with a title after the comma, "CEO" was saved in her name all the same.
+    said = answer(slack, "contact MSF add Jane Doe CEO, Africa")
+    assert said.startswith(
+        "Is “CEO” the title of Jane Doe? Then put a comma before it: `/partner contact MSF add "
+        "Jane Doe, CEO, Africa`."
+    )
     # `add` before the partner's name: the line in order, the title set apart.
     said = answer(slack, "contact add MSF Jane Doe CEO")
     assert said.startswith(
