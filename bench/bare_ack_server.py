@@ -67,7 +67,11 @@ def main() -> None:
         app.command("/partner")(ack_and_write)
     else:
         app.command("/partner")(bare_ack)
-    runtime = Runtime(settings=Settings(), engine=engine, clock=SystemClock())
+    runtime = Runtime(
+        settings=Settings(slack_signing_secret=args.signing_secret),
+        engine=engine,
+        clock=SystemClock(),
+    )
     uvicorn.run(
         create_asgi_app(app, runtime), port=args.port, log_level="warning", access_log=False
     )

@@ -15,7 +15,11 @@ Served by uvicorn (ASGI). Where Bolt's sync `App.dispatch` runs depends on the d
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+import hashlib
+import hmac
+import logging
+import time
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 
 import anyio
@@ -28,6 +32,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from bot.logs import stale_timestamp
 from bot.runtime import Runtime
 from storage.db import is_reachable
 
@@ -35,6 +40,27 @@ EVENTS_PATH = "/slack/events"
 # Requests dispatched at once on PostgreSQL; more threads than this only add GIL contention
 # (measured with bench/http_ack.py: p99 63 ms with 40 threads, ~20 ms with 4).
 DISPATCH_THREADS = 4
+
+logger = logging.getLogger(__name__)
+
+
+def refusal(secret: bytes, body: bytes, headers: Mapping[str, str]) -> str | None:
+    """Why a request is not Slack's (None: it is), checked on the raw bytes before anything
+    reads them: what an unsigned sender posts is never parsed. The reason names the thing to
+    check: a clock that is off is not a wrong signing secret."""
+    timestamp = headers.get("x-slack-request-timestamp")
+    signature = headers.get("x-slack-signature")
+    if not timestamp or not signature:
+        return "no Slack signature (X-Slack-Signature and X-Slack-Request-Timestamp)"
+    stale = stale_timestamp(timestamp, now=time.time())
+    if stale is not None:
+        return stale
+    # Slack signs the bytes it sends. (slack_sdk's SignatureVerifier decodes them as UTF-8
+    # first, and raises on bytes that are not.)
+    expected = hmac.new(secret, b"v0:%s:%s" % (timestamp.encode(), body), hashlib.sha256)
+    if not hmac.compare_digest(f"v0={expected.hexdigest()}".encode(), signature.encode()):
+        return f"invalid signature (timestamp {timestamp}): check SLACK_SIGNING_SECRET"
+    return None
 
 
 def create_asgi_app(
@@ -46,14 +72,34 @@ def create_asgi_app(
 ) -> Starlette:
     limiter = anyio.CapacityLimiter(DISPATCH_THREADS)
     on_the_loop = runtime.engine.dialect.name == "sqlite"
+    if not runtime.settings.slack_signing_secret:
+        # `serve` requires it; without it every request would be refused, or worse, accepted.
+        raise ValueError("HTTP mode needs SLACK_SIGNING_SECRET to verify Slack's requests")
+    secret = runtime.settings.slack_signing_secret.encode()
 
     async def slack_events(request: Request) -> Response:
         body = await request.body()
-        bolt_request = BoltRequest(
-            body=body.decode("utf-8"),
-            query=dict(request.query_params),
-            headers={key: [value] for key, value in request.headers.items()},
-        )
+        refused = refusal(secret, body, request.headers)
+        if refused is not None:
+            # Bolt would log the body; and a body it cannot parse raised out of BoltRequest.
+            logger.info("request refused (401): %s; body not logged", refused)
+            return JSONResponse({"error": "invalid request"}, status_code=401)
+        try:
+            bolt_request = BoltRequest(
+                body=body.decode("utf-8"),
+                query=dict(request.query_params),
+                headers={key: [value] for key, value in request.headers.items()},
+            )
+        except (ValueError, TypeError, AttributeError, KeyError, IndexError) as error:
+            # Signed, so from Slack (or whoever holds the secret), yet not UTF-8 JSON or a form
+            # Bolt can read. ValueError covers bad UTF-8 and bad JSON; the others, JSON that
+            # is not an object where Bolt looks into one.
+            logger.warning(
+                "request refused (400): signed but malformed body (%s: %s); body not logged",
+                type(error).__name__,
+                error,
+            )
+            return JSONResponse({"error": "malformed request"}, status_code=400)
         if on_the_loop:
             bolt_response, held = dispatch_holding(bolt_request)
         else:

@@ -30,6 +30,27 @@ QUIET = {"slack_sdk.web.base_client": logging.CRITICAL}
 # missed, a job raising) stay; the rest is for LOG_LEVEL=DEBUG. Liaison's own scheduler lines
 # say when it starts and stops.
 QUIET_UNLESS_DEBUG = {"apscheduler": logging.WARNING}
+# Slack's and Bolt's limit: a request signed further than this from the server's clock is refused
+# (a replayed one, or a clock that is off).
+SIGNATURE_MAX_AGE = 5 * 60
+
+
+def stale_timestamp(timestamp: str, *, now: float) -> str | None:
+    """Why a request's X-Slack-Request-Timestamp alone refuses it, worded for the admin reading
+    the log (None: it is fresh enough). A clock that is off refuses every request, as a wrong
+    signing secret does: the line must say which to check."""
+    try:
+        seconds = int(timestamp)
+    except ValueError:
+        return f"timestamp {timestamp!r} is not a number of seconds"
+    off = int(now) - seconds
+    if abs(off) <= SIGNATURE_MAX_AGE:
+        return None
+    direction = "behind" if off > 0 else "ahead of"
+    return (
+        f"timestamp {timestamp} is {abs(off)} s {direction} this server's clock (more than "
+        f"{SIGNATURE_MAX_AGE} s: a replayed request, or check this server's clock)"
+    )
 
 
 class BoltLines(logging.Filter):

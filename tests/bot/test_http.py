@@ -3,7 +3,13 @@ with PostgreSQL (bot/http.py says why). Signed requests over HTTP to a real uvic
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import logging
 import threading
+import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -73,3 +79,84 @@ def test_a_command_is_answered_on_the_loop_with_sqlite_and_on_a_worker_with_post
     assert delivery.body == "noted"
     assert (answered_on == [loop_thread]) is on_the_loop
     assert len(answered_on) == 1
+
+
+def post(url: str, body: bytes, headers: dict[str, str]) -> int:
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def signed(secret: str, body: bytes, *, at: float | None = None) -> dict[str, str]:
+    timestamp = str(int(time.time() if at is None else at))
+    base = b"v0:" + timestamp.encode() + b":" + body
+    digest = hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+    return {"X-Slack-Request-Timestamp": timestamp, "X-Slack-Signature": f"v0={digest}"}
+
+
+MALFORMED = [
+    ("application/json", b"{x"),
+    ("application/x-www-form-urlencoded", b"payload=%7Bnot"),
+    ("application/x-www-form-urlencoded", b"\xff\xfe"),
+    ("application/json", b"[1, 2]"),
+]
+
+
+@pytest.mark.parametrize(("content_type", "body"), MALFORMED)
+def test_a_malformed_body_gets_401_unsigned_and_400_signed_with_one_line_and_no_traceback(
+    fake_slack: FakeSlack,
+    slack_runtime: Runtime,
+    caplog: pytest.LogCaptureFixture,
+    content_type: str,
+    body: bytes,
+) -> None:
+    """QA: any of these bodies, signed or not, raised out of BoltRequest before the signature
+    was checked: HTTP 500 and a 50-line traceback for anyone who can reach the port."""
+    app = App(
+        signing_secret=fake_slack.signing_secret,
+        client=WebClient(token=fake_slack.bot_token, base_url=fake_slack.base_url),
+        process_before_response=True,
+    )
+    headers = {"Content-Type": content_type}
+    with serving(app, slack_runtime) as (url, _loop_thread), caplog.at_level(logging.INFO):
+        unsigned = post(url + EVENTS_PATH, body, headers)
+        forged = post(url + EVENTS_PATH, body, headers | signed("not-the-secret", body))
+        malformed = post(url + EVENTS_PATH, body, headers | signed(fake_slack.signing_secret, body))
+
+    assert (unsigned, forged, malformed) == (401, 401, 400)
+    lines = [r.getMessage() for r in caplog.records if r.name == "bot.http"]
+    assert len(lines) == 3, lines
+    assert lines[0].startswith("request refused (401): no Slack signature")
+    assert lines[1].startswith("request refused (401): invalid signature")
+    assert "check SLACK_SIGNING_SECRET" in lines[1]
+    assert lines[2].startswith("request refused (400): signed but malformed body")
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
+
+
+def test_a_stale_timestamp_is_refused_as_a_clock_that_is_off(
+    fake_slack: FakeSlack, slack_runtime: Runtime, caplog: pytest.LogCaptureFixture
+) -> None:
+    """QA: a request signed ten minutes ago was logged as an invalid signature, so an admin
+    checked the signing secret rather than the server's clock."""
+    app = App(
+        signing_secret=fake_slack.signing_secret,
+        client=WebClient(token=fake_slack.bot_token, base_url=fake_slack.base_url),
+        process_before_response=True,
+    )
+    body = b"command=%2Fpartner&text=help"
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    with serving(app, slack_runtime) as (url, _loop_thread), caplog.at_level(logging.INFO):
+        stale = signed(fake_slack.signing_secret, body, at=time.time() - 600)
+        status = post(url + EVENTS_PATH, body, headers | stale)
+        not_a_number = post(
+            url + EVENTS_PATH, body, headers | stale | {"X-Slack-Request-Timestamp": "soon"}
+        )
+
+    assert (status, not_a_number) == (401, 401)
+    old, odd = (r.getMessage() for r in caplog.records if r.name == "bot.http")
+    assert "s behind this server's clock" in old and "check this server's clock" in old
+    assert "invalid signature" not in old
+    assert "timestamp 'soon' is not a number of seconds" in odd
