@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import copy
 import json
 import re
 from pathlib import Path
@@ -162,3 +163,59 @@ def test_every_web_api_method_the_code_calls_has_its_scope(manifest: dict[str, A
         assert method in METHOD_SCOPES, f"{method} is called: add it and its scope to METHOD_SCOPES"
         scope = METHOD_SCOPES[method]
         assert scope is None or scope in scopes, f"{method} needs the {scope} scope in manifest.yml"
+
+
+# HTTP mode: where Slack posts each kind of request the code listens to, as the manifest's path
+# to the key that takes the request URL. Socket Mode needs none of them.
+HTTP_URL_KEYS: dict[str, tuple[str | int, ...]] = {
+    "command": ("features", "slash_commands", 0, "url"),
+    "event": ("settings", "event_subscriptions", "request_url"),
+    "action": ("settings", "interactivity", "request_url"),
+    "view": ("settings", "interactivity", "request_url"),
+    "shortcut": ("settings", "interactivity", "request_url"),
+    # An external_select's suggestions: without this URL Slack never asks and the menu stays empty.
+    "options": ("settings", "interactivity", "message_menu_options_url"),
+}
+
+
+def _listener_kinds() -> set[str]:
+    """The kinds of listener the code registers: `app.<kind>(…)` (`app.options(…)` included,
+    whatever its first argument)."""
+    kinds: set[str] = set()
+    for path in _python_files():
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id == "app"
+            ):
+                kinds.add(node.func.attr)
+    return kinds
+
+
+def test_http_mode_names_a_request_url_for_every_kind_of_listener(
+    manifest: dict[str, Any],
+) -> None:
+    """QA: in HTTP mode the forms' partner picker stayed empty: manifest.yml and the README named
+    three URLs, not the interactivity's Options Load URL (`message_menu_options_url`)."""
+    kinds = _listener_kinds()
+    assert {"command", "event", "action", "view", "options"} <= kinds, "is the scan broken?"
+    needed = {HTTP_URL_KEYS[kind] for kind in kinds if kind in HTTP_URL_KEYS}
+    http_mode = copy.deepcopy(manifest)
+    http_mode["settings"]["socket_mode_enabled"] = False
+    for path in needed:
+        parent: Any = http_mode
+        for step in path[:-1]:
+            parent = parent[step]
+        parent[path[-1]] = "https://liaison.example.org/slack/events"
+    if SCHEMA.is_file():  # the key names are Slack's
+        jsonschema.validate(http_mode, json.loads(SCHEMA.read_text()))
+    readme = (ROOT / "README.md").read_text()
+    http_section = readme[readme.index("- **HTTP mode**") : readme.index("### PostgreSQL")]
+    header = (ROOT / "manifest.yml").read_text().split("\ndisplay_information:")[0]
+    for path in needed:
+        key = str(path[-1])
+        assert f"`{key}:`" in http_section, f"README's HTTP mode must name `{key}:`"
+        assert f"`{key}`" in header, f"manifest.yml's header must name `{key}`"
+    assert "Options Load URL" in http_section
