@@ -23,7 +23,12 @@ FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 # Slack's HTML page for every 5xx it cannot decode, beside the dispatcher's own line for that
 # send (which retries it). Liaison logs the outcome of every call it makes itself, without
 # bodies; what the client raises is handled where it is made.
-QUIET = {"slack_sdk.web.base_client": logging.CRITICAL}
+QUIET = {
+    "slack_sdk.web.base_client": logging.CRITICAL,
+    # Bolt's `respond()` posts to a response_url through this client, which logs each body
+    # (what Liaison answered, so what someone typed) at DEBUG.
+    "slack_sdk.webhook.client": logging.INFO,
+}
 # APScheduler narrates at INFO: two lines for every run of every job ("Running job", "executed
 # successfully"; with the dispatcher every few seconds, most of the log: 140,000 lines a day),
 # and two for each job at start-up ("Adding job tentatively", "Added job"). Its warnings (a run
@@ -61,16 +66,36 @@ class BoltLines(logging.Filter):
       typed (and, forged, whatever an attacker sent): its timestamp says when;
     - "As you gave `client` as well, `token` will be unused" is dropped: Liaison gives Bolt a
       client carrying SLACK_BOT_TOKEN on purpose (to honour SLACK_API_BASE_URL), and Bolt reads
-      the same variable again by itself.
+      the same variable again by itself;
+    - at DEBUG, Bolt's "Responding with status: 200 body: …" (the answer, which quotes what
+      someone typed) keeps its status and time without the body, and the Socket Mode client's
+      lines (it logs on Bolt's logger) end before the message or payload they would show:
+      .env.example promises message bodies are never logged, at any level.
     """
 
     _TOKEN_UNUSED = "As you gave `client` as well, `token` will be unused."
     _BAD_SIGNATURE = re.compile(r"Invalid request signature detected .*?timestamp: (\S+?),", re.S)
+    _RESPONDING = re.compile(r'Responding with status: (\d+) body: ".*" \((\d+) millis\)\Z', re.S)
+    # Everything from the first of these on is a body: Bolt's "Responding with listener
+    # middleware's response - …, body: …"; the Socket Mode client's "Sending a message (…,
+    # message: …)", "Received a new data frame (…, payload: …)", "on_message invoked: (message:".
+    _BODY_FROM = re.compile(r"\b(?:body|message|payload): ", re.S)
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         if message == self._TOKEN_UNUSED:
             return False
+        if record.levelno <= logging.DEBUG:
+            responding = self._RESPONDING.match(message)
+            if responding is not None:
+                record.msg = "Responding with status: %s (%s millis; body not logged)"
+                record.args = responding.groups()
+                return True
+            body = self._BODY_FROM.search(message)
+            if body is not None:
+                record.msg = "%s(body not logged)"
+                record.args = (message[: body.start()],)
+                return True
         bad = self._BAD_SIGNATURE.match(message)
         if bad is not None:
             record.msg = "request refused: invalid signature (timestamp %s; body not logged)"

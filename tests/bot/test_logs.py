@@ -113,3 +113,43 @@ def test_the_schedulers_own_narration_is_left_out_unless_debugging() -> None:
     assert "Adding job tentatively" not in info and "Execution of job skipped" in info
     debug = run(code.format(level="DEBUG")).stderr
     assert "INFO apscheduler.scheduler Adding job tentatively" in debug
+
+
+def test_no_message_body_is_logged_even_at_debug(tmp_path: Path) -> None:
+    """QA: .env.example promises message bodies are never logged, yet at LOG_LEVEL=DEBUG Bolt
+    logged each answer, `Responding with status: 200 body: "{…}"`, quoting what was typed."""
+    done = run(
+        "import os, time; from bot import logs; logs.configure('DEBUG')\n"
+        "import logging\n"
+        "from bot.sandbox.fake_slack import FakeSlack; from bot.sandbox.requests import sign\n"
+        "from bot.config import Settings; from bot.clock import SystemClock\n"
+        "from bot.runtime import Runtime; from bot.app import create_app\n"
+        "from storage.db import make_engine; from storage.schema import upgrade\n"
+        "from slack_bolt import BoltRequest\n"
+        "fake = FakeSlack(team_id='T1').start()\n"
+        "fake.add_user(id='U1', name='ana', real_name='Ana', tz='UTC', is_admin=False)\n"
+        "os.environ['SLACK_BOT_TOKEN'] = fake.bot_token\n"
+        "settings = Settings(slack_bot_token=fake.bot_token, "
+        "slack_signing_secret=fake.signing_secret, slack_api_base_url=fake.base_url)\n"
+        f"engine = make_engine('sqlite:///{tmp_path}/liaison.db'); upgrade(engine)\n"
+        "runtime = Runtime(settings=settings, engine=engine, clock=SystemClock())\n"
+        "app = create_app(runtime)\n"
+        "body = 'command=%2Fpartner&text=show+secret+plans&team_id=T1&user_id=U1&channel_id=C1'\n"
+        "headers = sign(signing_secret=fake.signing_secret, body=body, "
+        "timestamp=int(time.time()))\n"
+        "response = app.dispatch(BoltRequest(body=body, "
+        "headers={k.lower(): [v] for k, v in headers.items()}))\n"
+        "assert response.status == 200 and 'secret plans' in response.body\n"
+        "runtime.drain(); fake.stop()\n"
+        # The Socket Mode client logs on Bolt's logger; Bolt's respond() on the webhook client's.
+        "bolt = logging.getLogger('liaison.bolt')\n"
+        "bolt.debug('Sending a message (session id: s1, message: secret plans)')\n"
+        "bolt.debug('Received a new data frame (session id: s1, opcode: 1, payload: secret)')\n"
+        "logging.getLogger('slack_sdk.webhook.client').debug('Sending a request - body: secret')"
+    )
+    assert "secret" not in done.stderr
+    assert re.search(
+        r"DEBUG liaison.bolt Responding with status: 200 \(\d+ millis; body not logged\)",
+        done.stderr,
+    )
+    assert "Sending a message (session id: s1, (body not logged)" in done.stderr
