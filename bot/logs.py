@@ -63,7 +63,8 @@ class BoltLines(logging.Filter):
     filters Bolt copies to each of its loggers):
 
     - a request with a bad signature is logged without its body, which holds what someone
-      typed (and, forged, whatever an attacker sent): its timestamp says when;
+      typed (and, forged, whatever an attacker sent): its timestamp says when, and a timestamp
+      too far from the clock is said as such (check the clock, not the signing secret);
     - "As you gave `client` as well, `token` will be unused" is dropped: Liaison gives Bolt a
       client carrying SLACK_BOT_TOKEN on purpose (to honour SLACK_API_BASE_URL), and Bolt reads
       the same variable again by itself;
@@ -98,8 +99,16 @@ class BoltLines(logging.Filter):
                 return True
         bad = self._BAD_SIGNATURE.match(message)
         if bad is not None:
-            record.msg = "request refused: invalid signature (timestamp %s; body not logged)"
-            record.args = (bad.group(1),)
+            stale = stale_timestamp(bad.group(1), now=record.created)
+            if stale is not None:
+                record.msg = "request refused: %s; body not logged"
+                record.args = (stale,)
+            else:
+                record.msg = (
+                    "request refused: invalid signature (timestamp %s; body not logged): "
+                    "check SLACK_SIGNING_SECRET"
+                )
+                record.args = (bad.group(1),)
         return True
 
 

@@ -78,18 +78,30 @@ def test_bolts_lines_keep_no_body_and_no_warning_about_the_token() -> None:
         "runtime = Runtime(settings=settings, engine=make_engine('sqlite://'), "
         "clock=SystemClock())\n"
         "app = create_app(runtime)\n"
-        "response = app.dispatch(BoltRequest(body='command=/partner&text=secret+plans', "
-        "headers={'x-slack-signature': ['v0=00'], 'x-slack-request-timestamp': ['1795600000'], "
+        "import time; now = int(time.time())\n"
+        "for timestamp in (now, now - 600):\n"
+        "    response = app.dispatch(BoltRequest(body='command=/partner&text=secret+plans', "
+        "headers={'x-slack-signature': ['v0=00'], 'x-slack-request-timestamp': [str(timestamp)], "
         "'content-type': ['application/x-www-form-urlencoded']}))\n"
-        "assert response.status == 401\n"
+        "    assert response.status == 401\n"
+        "print(now)\n"
         "fake.stop()"
     )
+    now = int(done.stdout)
     assert "secret" not in done.stderr
     assert "token` will be unused" not in done.stderr
     assert (
         "INFO slack_bolt.RequestVerification request refused: invalid signature "
-        "(timestamp 1795600000; body not logged)"
+        f"(timestamp {now}; body not logged): check SLACK_SIGNING_SECRET"
     ) in done.stderr
+    # QA: a request refused for its age was logged as an invalid signature, so an admin
+    # checked the secret, not the clock.
+    assert re.search(
+        rf"INFO slack_bolt.RequestVerification request refused: timestamp {now - 600} is 60\d s "
+        r"behind this server's clock \(more than 300 s: a replayed request, or check this "
+        r"server's clock\); body not logged",
+        done.stderr,
+    )
 
 
 def test_the_schedulers_line_for_every_run_is_left_out() -> None:
