@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import re
+from typing import Any
 
 from slack_sdk import WebClient
 
@@ -13,6 +15,16 @@ from bot.scheduler import PlannerRegistry
 from bot.services.export import Exporter
 from handlers.commitments import exporter_of
 from handlers.context import RuntimeApp
+
+logger = logging.getLogger(__name__)
+
+
+def ignore_event(event: dict[str, Any]) -> None:
+    """An event no handler takes: one the Slack app is subscribed to beyond manifest.yml's
+    (`channel_created`, say). Answered 200, so Slack does not send it again: Bolt's default is a
+    404, which Slack retries three times, each logged at WARNING with a "[Suggestion]
+    @app.event(…)" snippet meant for a developer. A DEBUG line is enough for an admin."""
+    logger.debug("event %s ignored: Liaison does not act on it", event.get("type"))
 
 
 def make_client(runtime: Runtime) -> WebClient:
@@ -43,6 +55,8 @@ def create_app(runtime: Runtime, *, socket_mode: bool = False) -> RuntimeApp:
         logger=bolt_logger,
     )
     handlers.register(app)
+    # Last: Bolt tries listeners in order, so this takes only the events no handler took.
+    app.event(re.compile(".*"))(ignore_event)
     return app
 
 

@@ -350,3 +350,19 @@ def test_a_refusal_quotes_what_was_typed_escaped_once(slack: Slack, line: str) -
     slack.command(line)
     shown = text_of(slack)
     assert "&lt;" in shown and "&amp;lt;" not in shown
+
+
+def test_an_event_liaison_does_not_act_on_is_answered_200_with_one_debug_line(
+    slack: Slack, caplog: pytest.LogCaptureFixture
+) -> None:
+    """QA: an event the app was subscribed to beyond the manifest (`channel_created`) got 404,
+    so Slack sent it again three times, each logged at WARNING with Bolt's "[Suggestion]
+    @app.event(...)" snippet for developers."""
+    event = {"type": "channel_created", "channel": {"id": "C0NEW", "name": "new-channel"}}
+    with caplog.at_level(logging.DEBUG):
+        delivery = slack.deliver.send(slack.requests.event(event))
+    assert delivery.status == 200
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING], caplog.text
+    assert "Suggestion" not in caplog.text
+    ignored = [r.getMessage() for r in caplog.records if "ignored" in r.getMessage()]
+    assert ignored == ["event channel_created ignored: Liaison does not act on it"]
