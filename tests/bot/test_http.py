@@ -81,6 +81,15 @@ def test_a_command_is_answered_on_the_loop_with_sqlite_and_on_a_worker_with_post
     assert len(answered_on) == 1
 
 
+def bare_app(fake_slack: FakeSlack) -> App:
+    """A Bolt app with no listener, talking to the fake Slack: what is tested is the server."""
+    return App(
+        signing_secret=fake_slack.signing_secret,
+        client=WebClient(token=fake_slack.bot_token, base_url=fake_slack.base_url),
+        process_before_response=True,
+    )
+
+
 def post(url: str, body: bytes, headers: dict[str, str]) -> int:
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")
     try:
@@ -115,11 +124,7 @@ def test_a_malformed_body_gets_401_unsigned_and_400_signed_with_one_line_and_no_
 ) -> None:
     """QA: any of these bodies, signed or not, raised out of BoltRequest before the signature
     was checked: HTTP 500 and a 50-line traceback for anyone who can reach the port."""
-    app = App(
-        signing_secret=fake_slack.signing_secret,
-        client=WebClient(token=fake_slack.bot_token, base_url=fake_slack.base_url),
-        process_before_response=True,
-    )
+    app = bare_app(fake_slack)
     headers = {"Content-Type": content_type}
     with serving(app, slack_runtime) as (url, _loop_thread), caplog.at_level(logging.INFO):
         unsigned = post(url + EVENTS_PATH, body, headers)
@@ -136,16 +141,23 @@ def test_a_malformed_body_gets_401_unsigned_and_400_signed_with_one_line_and_no_
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
 
 
+def test_slacks_certificate_check_is_answered_200_signed_or_not(
+    fake_slack: FakeSlack, slack_runtime: Runtime
+) -> None:
+    """Bolt answers `ssl_check=1` before it checks a signature; checking first must not
+    refuse it."""
+    app = bare_app(fake_slack)
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    with serving(app, slack_runtime) as (url, _loop_thread):
+        assert post(url + EVENTS_PATH, b"ssl_check=1&token=x", form) == 200
+
+
 def test_a_stale_timestamp_is_refused_as_a_clock_that_is_off(
     fake_slack: FakeSlack, slack_runtime: Runtime, caplog: pytest.LogCaptureFixture
 ) -> None:
     """QA: a request signed ten minutes ago was logged as an invalid signature, so an admin
     checked the signing secret rather than the server's clock."""
-    app = App(
-        signing_secret=fake_slack.signing_secret,
-        client=WebClient(token=fake_slack.bot_token, base_url=fake_slack.base_url),
-        process_before_response=True,
-    )
+    app = bare_app(fake_slack)
     body = b"command=%2Fpartner&text=help"
     headers = {"Content-Type": "application/x-www-form-urlencoded"}
     with serving(app, slack_runtime) as (url, _loop_thread), caplog.at_level(logging.INFO):
