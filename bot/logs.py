@@ -79,8 +79,10 @@ class BoltLines(logging.Filter):
     _RESPONDING = re.compile(r'Responding with status: (\d+) body: ".*" \((\d+) millis\)\Z', re.S)
     # Everything from the first of these on is a body: Bolt's "Responding with listener
     # middleware's response - …, body: …"; the Socket Mode client's "Sending a message (…,
-    # message: …)", "Received a new data frame (…, payload: …)", "on_message invoked: (message:".
-    _BODY_FROM = re.compile(r"\b(?:body|message|payload): ", re.S)
+    # message: …)", "Received a new data frame (…, payload: …)", "on_message invoked: (message:";
+    # and its WebSocket handshake's request and response on the lines after "…):", whose URL
+    # holds the connection's ticket.
+    _BODY_FROM = re.compile(r"\b(?:body|message|payload): |(?<=\)):\n")
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
@@ -94,8 +96,8 @@ class BoltLines(logging.Filter):
                 return True
             body = self._BODY_FROM.search(message)
             if body is not None:
-                record.msg = "%s(body not logged)"
-                record.args = (message[: body.start()],)
+                record.msg = "%s … (body not logged)"
+                record.args = (message[: body.start()].rstrip(", "),)
                 return True
         bad = self._BAD_SIGNATURE.match(message)
         if bad is not None:

@@ -157,6 +157,7 @@ def test_no_message_body_is_logged_even_at_debug(tmp_path: Path) -> None:
         "bolt = logging.getLogger('liaison.bolt')\n"
         "bolt.debug('Sending a message (session id: s1, message: secret plans)')\n"
         "bolt.debug('Received a new data frame (session id: s1, opcode: 1, payload: secret)')\n"
+        "bolt.debug('Socket Mode handshake request (session id: s1):\\nGET /link/?ticket=secret')\n"
         "logging.getLogger('slack_sdk.webhook.client').debug('Sending a request - body: secret')"
     )
     assert "secret" not in done.stderr
@@ -164,4 +165,5 @@ def test_no_message_body_is_logged_even_at_debug(tmp_path: Path) -> None:
         r"DEBUG liaison.bolt Responding with status: 200 \(\d+ millis; body not logged\)",
         done.stderr,
     )
-    assert "Sending a message (session id: s1, (body not logged)" in done.stderr
+    assert "Sending a message (session id: s1 … (body not logged)" in done.stderr
+    assert "Socket Mode handshake request (session id: s1) … (body not logged)" in done.stderr
