@@ -32,7 +32,6 @@ from bot.services.home import AtRiskPartner, Home, PartnerHealth, Shown
 from bot.services.people import PeopleToLookUp
 from bot.services.registry import Actor
 from bot.services.touchpoints import Recorded
-from handlers import partners as registry_handlers
 from handlers import touchpoints as touchpoint_handlers
 from handlers.blocks import commitments as commitment_blocks
 from handlers.blocks import home as blocks
@@ -44,7 +43,6 @@ from handlers.reply import Block, refuse_fields
 from handlers.services import health_of
 from handlers.texts import health as health_texts
 from handlers.texts import home as texts
-from handlers.texts import touchpoints as touchpoint_texts
 
 logger = logging.getLogger(__name__)
 
@@ -244,36 +242,23 @@ def on_log_submitted(
     ack()
     team_id, user_id = body["team"]["id"], body["user"]["id"]
 
-    def show_and_refresh() -> None:
+    def show_and_refresh(saved: Recorded, _client: WebClient, _respond: Respond) -> None:
         # Slack is asked first: the notice, published once, is then dated in the submitter's
         # zone (a command's answer is dated again, `touchpoints._recorded`; the Home's is not).
-        touchpoint_handlers.refresh_profiles(client, runtime, team_id, result.stale)
-        dated = result
-        if result.zone_guessed:
+        touchpoint_handlers.refresh_profiles(client, runtime, team_id, saved.stale)
+        dated = saved
+        if saved.zone_guessed:
             dated = touchpoint_handlers.service_of(runtime).dated_for_caller(
-                actor=Actor(team_id, user_id), result=result
+                actor=Actor(team_id, user_id), result=saved
             )
         notice = touchpoint_blocks.recorded(dated, now=runtime.clock.now()).blocks
         publish(runtime, client, team_id=team_id, user_id=user_id, notice=notice)
 
-    # Colleagues picked in Slack's menu whom the cache does not know: as the form opened by
-    # `/partner log` does, Slack is asked whether they are; someone of another organisation is
-    # taken off the contact (it stays logged), and the logger told in a DM.
-    picked = people.uncached(runtime.engine, team_id=team_id, user_ids=result.touch.participants)
-
-    def take_off(elsewhere: list[str]) -> str:
-        touchpoint_handlers.service_of(runtime).take_off(
-            team_id=team_id, touchpoint_id=result.touch.id, user_ids=elsewhere
-        )
-        return touchpoint_texts.form_taken_off(elsewhere, result.partner.name)
-
-    check = registry_handlers.undo_if_elsewhere(
-        runtime,
-        team_id=team_id,
-        user_id=user_id,
-        picked=picked,
-        undo=take_off,
-        then=lambda _client, _respond: show_and_refresh(),
+    # As the form opened by `/partner log` does, colleagues picked whom Slack says are of
+    # another organisation are taken off first (the logger told in a DM), so the notice does
+    # not name them.
+    check = touchpoint_handlers.answer_as_saved(
+        runtime, team_id=team_id, user_id=user_id, result=result, then=show_and_refresh
     )
     # No message to answer: what the check undid goes in a DM, the rest on the Home.
     runtime.defer(partial(check, client, Respond(response_url=None)), what="App Home touchpoint")

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import partial
@@ -76,7 +76,7 @@ from handlers.context import runtime_of
 from handlers.grammar import GrammarError, Kind, Name, Token
 from handlers.invocation import Invocation, VerbHandler
 from handlers.partners import Call, Router, VerbBody, button_listener, deliver, registry_of
-from handlers.reply import Block, Reply, refuse_fields
+from handlers.reply import Block, Followup, Reply, refuse_fields
 from handlers.texts import partners as partner_texts
 from handlers.texts import touchpoints as texts
 from handlers.verbs import VERBS_BY_NAME
@@ -1404,35 +1404,60 @@ def on_log_submitted(
         return
     ack()
     view = body["view"]
-    # A first answer in the workspace's zone is answered again in the submitter's, as a
-    # command's is: through the command's response_url, it replaces this one.
-    reply = _recorded(runtime, team_id, result, caller=Actor(team_id, body["user"]["id"]))
-    # Colleagues picked in Slack's menu whom the cache does not know: Slack says now whether
-    # they are; someone of another organisation is taken off the contact (it stays logged).
-    picked = people.uncached(runtime.engine, team_id=team_id, user_ids=result.touch.participants)
-    if picked:
+    user_id = body["user"]["id"]
 
-        def undo(elsewhere: list[str]) -> str:
-            service_of(runtime).take_off(
-                team_id=team_id, touchpoint_id=result.touch.id, user_ids=elsewhere
-            )
-            return texts.form_taken_off(elsewhere, result.partner.name)
+    def answer(saved: Recorded, client: WebClient, respond: Respond) -> None:
+        # A first answer in the workspace's zone is answered again in the submitter's, as a
+        # command's is: through the command's response_url, it replaces this one.
+        reply = _recorded(runtime, team_id, saved, caller=Actor(team_id, user_id))
+        deliver(reply, client, respond, replace_original=False)
 
-        check = registry_handlers.undo_if_elsewhere(
-            runtime,
-            team_id=team_id,
-            user_id=body["user"]["id"],
-            picked=picked,
-            undo=undo,
-            then=reply.followup,
-        )
-        reply = replace(reply, followup=check)
+    check = answer_as_saved(runtime, team_id=team_id, user_id=user_id, result=result, then=answer)
     # The form has no message to answer; the command that opened it does.
     metadata = json.loads(view.get("private_metadata") or "{}")
     respond = Respond(response_url=metadata.get("response_url"))
-    runtime.defer(
-        partial(deliver, reply, client, respond, replace_original=False), what="log form answer"
+    runtime.defer(partial(check, client, respond), what="log form answer")
+
+
+def answer_as_saved(
+    runtime: Runtime,
+    *,
+    team_id: str,
+    user_id: str,
+    result: Recorded,
+    then: Callable[[Recorded, WebClient, Respond], None],
+) -> Followup:
+    """After the ack of a "Log a touchpoint" form (opened by `/partner log` or from the Home):
+    Slack is asked about the colleagues picked in its menu whom the cache does not know;
+    someone of another organisation is taken off the contact (it stays logged) and the logger
+    told in a DM (`undo_if_elsewhere`). Only then is the form answered (`then`), with the
+    contact as it stands: an answer built before that still named them as taking part."""
+    picked = people.uncached(runtime.engine, team_id=team_id, user_ids=result.touch.participants)
+    taken: list[str] = []
+
+    def take_off(elsewhere: list[str]) -> str:
+        service_of(runtime).take_off(
+            team_id=team_id, touchpoint_id=result.touch.id, user_ids=elsewhere
+        )
+        taken.extend(elsewhere)
+        return texts.form_taken_off(elsewhere, result.partner.name)
+
+    def answer(client: WebClient, respond: Respond) -> None:
+        then(_without(result, taken), client, respond)
+
+    return registry_handlers.undo_if_elsewhere(
+        runtime, team_id=team_id, user_id=user_id, picked=picked, undo=take_off, then=answer
     )
+
+
+def _without(result: Recorded, user_ids: Sequence[str]) -> Recorded:
+    """`result` with `user_ids` taken off its colleagues (nor asked about after the ack)."""
+    if not user_ids:
+        return result
+    touch = replace(
+        result.touch, participants=tuple(u for u in result.touch.participants if u not in user_ids)
+    )
+    return replace(result, touch=touch, stale=tuple(u for u in result.stale if u not in user_ids))
 
 
 def on_partner_suggestion(

@@ -323,6 +323,10 @@ def test_someone_picked_in_the_log_form_is_taken_off_once_slack_says_they_are_el
     ) in said
     assert "The rest of the contact stays logged" in said
     assert len([c for c in slack.fake.calls_to("users.info") if JANE in str(c.params)]) == 1
+    # The form's answer names who took part as saved: not Jane, whom the DM says was taken off
+    # (it said "together with <@U0JANE> and <@U0DAN>", built before Slack was asked).
+    (answered,) = [m for m in slack.ephemerals_to(BEN) if "Logged your call" in m.text]
+    assert f"together with <@{dan}>" in answered.text and JANE not in answered.text
 
 
 @pytest.mark.parametrize(

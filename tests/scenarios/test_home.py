@@ -580,7 +580,10 @@ def test_someone_picked_from_the_home_whom_slack_says_is_elsewhere_is_taken_off(
     assert told.text.startswith(
         "I took <@U0JANE> off the colleagues who took part in your contact with *Acme*"
     )
-    assert "Logged your meeting with *Acme* yesterday" in shown(slack.fake.home_views[ANA])
+    home = shown(slack.fake.home_views[ANA])
+    assert "Logged your meeting with *Acme* yesterday" in home
+    # The notice names who took part as saved: not Jane, whom the DM says was taken off.
+    assert f"together with <@{DAN}>" in home and jane not in home
 
 
 def test_the_owner_and_deputy_see_a_colleagues_meeting_with_their_partner_coming_up(
