@@ -587,10 +587,11 @@ RECORDED_AS: dict[str, tuple[TouchpointKind, TouchpointMedium | None]] = {
 }
 
 
-def _line_refusal(call: Call) -> Exception | None:
+def _line_refusal(call: Call, *, unknown: UnknownPartner | None = None) -> Exception | None:
     """What the line of a recording verb is refused for whatever its partner: notes, date,
     contact people (`Touchpoints.check_line`). None when nothing is wrong with it, or when
-    only `record` can tell (a date typed before Slack told us the caller's zone)."""
+    only `record` can tell (a date typed before Slack told us the caller's zone). `unknown`:
+    why its partner's name was refused, for the words after a known one it names."""
     recorded_as = RECORDED_AS.get(call.verb.name)
     if recorded_as is None:
         return None
@@ -599,7 +600,7 @@ def _line_refusal(call: Call) -> Exception | None:
         new = _new_touchpoint(call, _parse(call), kind, medium=medium)
         service_of(call.runtime).check_line(actor=call.actor, new=new)
     except BadTouchpoint as error:
-        return _bad_touchpoint(call, error)
+        return _bad_touchpoint(call, error, unknown=unknown)
     except NotInWorkspace as error:
         return _not_a_colleague(call, error)
     except (RegistryError, GrammarError) as error:
@@ -615,9 +616,13 @@ def _not_a_colleague(call: Call, error: NotInWorkspace) -> GrammarError:
     )
 
 
-def _bad_touchpoint(call: Call, error: BadTouchpoint) -> GrammarError:
+def _bad_touchpoint(
+    call: Call, error: BadTouchpoint, *, unknown: UnknownPartner | None = None
+) -> GrammarError:
     """A touchpoint refused, in words; a plan with no date whose name ends in one (`plan
-    Globex tomorrow : …`) is shown the line with its `on` (QA20c NIT 7), as `log` names it."""
+    Globex tomorrow : …`) is shown the line with its `on` (QA20c NIT 7), as `log` names it.
+    A person typed after a known partner's name without `with` (`plan msf maria : …`, the
+    name `unknown` refused) is named too, as it would be once the date is given."""
     said = texts.problem(error, verb=call.verb.name)
     if error.problem is Problem.NO_DATE:
         try:
@@ -631,7 +636,11 @@ def _bad_touchpoint(call: Call, error: BadTouchpoint) -> GrammarError:
             said = f"{said} {hint}"
         elif name is not None:
             # `plan MSF blursday : …`: the misspelt day named, as with a time after it.
-            said = " ".join([said, _unread_after_partner(call, name, "") or ""]).rstrip()
+            # `plan msf maria : …`: the person named, the line shown with `with` and a date.
+            named = _unread_after_partner(call, name, "")
+            if named is None and unknown is not None:
+                named = _someone_after_partner(call, unknown, day="DATE")
+            said = " ".join([said, named or ""]).rstrip()
     return GrammarError(said)
 
 
@@ -850,7 +859,7 @@ def answer(call: Call, body: VerbBody) -> Reply:
     if isinstance(refusal, UnknownPartner):
         # Whichever partner it is meant for, a line refused for its date or notes records
         # nothing: say so first rather than offer partners ("Did you mean", "Register it").
-        refusal = _line_refusal(call) or refusal
+        refusal = _line_refusal(call, unknown=refusal) or refusal
         misspelt = None if refusal is not looked_up else _day_misspelt(call)
         if misspelt is not None:
             return registry_handlers.answer(call, partial(_refuse, misspelt))
@@ -1046,12 +1055,13 @@ MAX_PERSON_WORDS = 3
 _PERSON_WORD = re.compile(r"[^\W\d_]{2,}(?:['’-][^\W\d_]+)*")
 
 
-def _someone_after_partner(call: Call, refusal: Exception) -> str | None:
+def _someone_after_partner(call: Call, refusal: Exception, *, day: str | None = None) -> str | None:
     """`log MSF maria : …`: after a known partner's name (nothing else offered for the whole)
     and before the next clause, words that read as a person's name rather than as the rest of
     another partner's (a country, an organisation's word, capitals: `Acme Germany`, `Plan B
     Foundation`, `MSF GB`, which "Did you mean" asks about): what to type, in words. None for
-    anything else, a day misspelt included (`_day_misspelt` names it)."""
+    anything else, a day misspelt included (`_day_misspelt` names it). `day`: the date the
+    line lacks, put in the line shown after the person (`plan msf with maria on DATE : …`)."""
     if call.verb.name not in RECORDED_AS or not isinstance(refusal, UnknownPartner):
         return None
     prefix = registry_handlers.known_prefix(refusal)
@@ -1084,7 +1094,7 @@ def _someone_after_partner(call: Call, refusal: Exception) -> str | None:
     fixed = None
     if not (line.participants or line.contacts):
         # Where the name was typed: `with` before the person, the rest of the line as typed.
-        segment = f"{partner} with {person}"
+        segment = f"{partner} with {person}" + ("" if day is None else f" on {day}")
         fixed = f"{call.verb.name} {call.rest[: typed.start]}{segment}{call.rest[typed.end :]}"
     return texts.someone_after_partner(
         query=refusal.query, partner=prefix[0].name, typed=partner, person=person, line=fixed

@@ -1759,6 +1759,22 @@ def test_a_person_after_a_known_name_without_with_is_named_not_dropped(slack: Sl
 
 
 @pytest.mark.usefixtures("acme")
+def test_a_plan_without_a_date_names_the_person_after_the_partner_too(slack: Slack) -> None:
+    """Review: `plan msf maria : x` said only "`plan` needs a date"; given one, the next answer
+    named “maria”. Both are said at once, with a line that has both."""
+    answer(slack, 'add Médecins Sans Frontières aka "MSF"')
+    said = answer(slack, "plan msf maria : x", user=BEN)
+    assert "When is it? `plan` needs a date: add `on DATE`" in said
+    assert (
+        "If you meant *Médecins Sans Frontières*, I don't know what “maria” is here: for "
+        "someone at the partner, write `with maria`: `/partner plan msf with maria on DATE : x`."
+    ) in said, said
+    assert action_ids(last(slack, BEN)) == []  # refused for its date: nothing to pick
+    said = answer(slack, "plan msf with maria on friday 14:00 : x", user=BEN)
+    assert "Planned your meeting with *Médecins Sans Frontières*" in said, said
+
+
+@pytest.mark.usefixtures("acme")
 def test_a_name_starting_with_an_alias_is_offered_the_partner_the_whole_stands_for(
     slack: Slack,
 ) -> None:
