@@ -65,6 +65,13 @@ AHEAD_EXAMPLES = (
     "next week, end of month, friday 14:00"
 )
 
+# For a day gone by (a contact logged): examples that read as days past, where a bare
+# weekday or `the 15th` would be read as the one to come.
+BACK_EXAMPLES = (
+    "today, yesterday, last tuesday, 3 days ago, a week ago, tuesday last week, 2026-11-20, "
+    "20 Nov, yesterday 14:00"
+)
+
 # How far from today a day may lie, in years: further, it is most likely a typo of the year
 # (2062 for 2026) and is refused (`check_span`). Plans and due days look ahead; contacts
 # logged look back, where recording some history is worth a longer reach.

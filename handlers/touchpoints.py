@@ -660,7 +660,7 @@ def _day_misspelt(call: Call) -> GrammarError | None:
     if call.verb.name == "intend":
         partner, _, first = unread
         return GrammarError(texts.intent_day_unread(partner, first))
-    return GrammarError(texts.date_unread(*unread))
+    return GrammarError(texts.date_unread(*unread, verb=call.verb.name))
 
 
 # Words of a date that mean nothing alone (`next friday`, `friday at 10am`).
@@ -672,7 +672,7 @@ def _unread_after_partner(call: Call, name: str, day: str) -> str | None:
     the date that ends the line (“10am”), so that date is not all that was meant: the words
     after the partner's name, and the first of them that no date reads, in words."""
     unread = _day_typo_after_partner(call, name, day)
-    return None if unread is None else texts.date_unread(*unread)
+    return None if unread is None else texts.date_unread(*unread, verb=call.verb.name)
 
 
 def _day_typo_after_partner(call: Call, name: str, day: str) -> tuple[str, str, str] | None:

@@ -371,6 +371,14 @@ def test_a_misspelt_day_after_a_known_name_is_named_for_log_plan_and_intend(slac
             said
         ), said
         assert "Did you mean" not in said and "Register it" not in said
+        # The dates shown fit the verb: a contact logged has happened, a plan is to come
+        # (`log` was shown "tomorrow, friday, next tuesday, in 3 days…").
+        examples = said.split("Dates look like: ")[1].split(".")[0]
+        if verb == "log":
+            assert examples.startswith("today, yesterday, last tuesday, 3 days ago"), examples
+            assert "tomorrow" not in examples and "next" not in examples and " in " not in examples
+        else:
+            assert examples.startswith("today, tomorrow, friday, next tuesday"), examples
     said = answer(slack, "intend acme tmorrow : x")
     assert "After “acme”, “tmorrow” is no day I know, and `intend` takes no date" in said
     assert "`/partner plan acme on DATE : …`" in said and "Did you mean" not in said
