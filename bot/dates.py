@@ -27,7 +27,8 @@ neither way, even where only one way names a day: most countries write the day f
 the month first, and a form that reads on the 13th but is asked about on the 12th teaches
 nothing. It is refused with both readings and the month as a word instead (`3 Dec`, `Mar 12`).
 The day with a dot, as German writes it, reads with a month's name (`3. Dec`); `3. 12.` is
-`3.12.`.
+`3.12.`, and `3.` alone is asked for its month. A time with a dot typed where the day goes
+(`9.30`, `14.30`, `9.00`) is refused with the way to type it, `at 9.30`.
 
 Any of these may be followed by a time: `14:00`, `9:30`, `2pm`, `9.30am`, `9` (09:00; an hour
 from 1 to 7 without am/pm, `at 3` or `3:30`, is asked about, 03:00 or 15:00, rather than
@@ -132,6 +133,10 @@ _SPACED_DOTS = re.compile(r"^(?P<d>\d{1,2})\. (?P<m>\d{1,2})(?:\. ?(?P<y>\d{4}))
 _MONTH_DAY = re.compile(
     r"^(?P<mon>[a-z]+)\.? (?:the )?(?P<d>\d{1,2})(?:st|nd|rd|th)?(?:,? (?P<y>\d{4}))?$"
 )
+# `9.30`, `14.30`: a time as much of the world writes it, typed where a day goes.
+_DOTTED_CLOCK = re.compile(r"^(?P<h>\d{1,2})\.(?P<m>\d{2})$")
+# `3.`: a day of the month with its dot, as German writes it, without the month.
+_DOTTED_DAY = re.compile(r"^(?P<d>\d{1,2})\.$")
 
 
 def contact_day(at: datetime, *, day_only: bool, tz: tzinfo) -> date:
@@ -418,7 +423,39 @@ def _parse_day(words: str, today: date, *, typed: str, examples: str = EXAMPLES)
         if not candidates:
             raise _not_a_day(typed, None, month, examples)
         return min(candidates, key=lambda candidate: abs((candidate - today).days))
-    raise UnreadableDate(f"I can't read {typed!r} as a date. Dates look like: {examples}.")
+    match = _DOTTED_DAY.match(words)
+    if match and 1 <= int(match["d"]) <= 31:
+        # `3. 5pm`: "I can't read '3.'" said nothing of the month it lacks.
+        day = _next_day_of_month(int(match["d"]), today, typed, examples)
+        raise UnreadableDate(
+            f"{typed!r} is a day without its month: say which, e.g. "
+            f"`{day.day} {calendar.month_abbr[day.month]}` or `the {_ordinal(day.day)}`. "
+            f"Dates look like: {examples}."
+        )
+    hint = _clock_hint(typed)
+    # `14.30` is a time's form, as `9.30` is a day's: after a partner's name, it is never the
+    # name's (`looks_like_date`), and `plan Acme 14.30 : …` is told so, not "needs a date".
+    refused = DateError if hint else UnreadableDate
+    raise refused(f"I can't read {typed!r} as a date.{hint} Dates look like: {examples}.")
+
+
+def _clock_hint(typed: str) -> str:
+    """For `9.30`, `14.30` or `9.00` typed as a date: it may be a time (`at 9.30` reads as
+    one), said after why it is no date (a sentence, with its leading space; else nothing).
+    Not for `3.12`, whose second number is a month: a day in numbers, as it is refused."""
+    match = _DOTTED_CLOCK.match(typed)
+    if match is None:
+        return ""
+    hour, minute = int(match["h"]), int(match["m"])
+    if hour > 23 or minute > 59 or 1 <= minute <= 12:
+        return ""
+    return f" If “{typed}” is a time, write `at {typed}` (after the day, if it is not today)."
+
+
+def _ordinal(number: int) -> str:
+    """`1st`, `2nd`, `3rd`, `11th`, `22nd`: as `the 15th` is typed."""
+    suffix = "th" if 11 <= number % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10)
+    return f"{number}{suffix or 'th'}"
 
 
 def _day_and_month(first: int, second: int) -> bool:
@@ -441,7 +478,8 @@ def _numeric_refused(typed: str, match: re.Match[str], examples: str) -> str:
     return (
         f"{typed!r} is a day in numbers only, which most countries write day first and the US "
         f"month first, so I read it neither way: give the month as a word, e.g. "
-        f"{' or '.join(ways)}, or the year first (`YYYY-MM-DD`). Dates look like: {examples}."
+        f"{' or '.join(ways)}, or the year first (`YYYY-MM-DD`).{_clock_hint(typed)} "
+        f"Dates look like: {examples}."
     )
 
 

@@ -212,6 +212,47 @@ def test_a_day_in_numbers_only_is_not_guessed_and_asked_with_the_month_as_a_word
     assert parse_when("friday 9.30", now=NOW, tz=BERLIN).at == time(9, 30)  # still a time
 
 
+@pytest.mark.parametrize(
+    ("text", "refused"),
+    [
+        ("9.30", "give the month as a word, e.g. `Sep 30` (month first)"),
+        ("3.30", "give the month as a word, e.g. `Mar 30` (month first)"),
+        ("14.30", "I can't read '14.30' as a date."),
+        ("9.00", "I can't read '9.00' as a date."),
+    ],
+)
+def test_a_dotted_time_typed_as_a_date_is_shown_as_a_time(text: str, refused: str) -> None:
+    """Review: `9.30` alone was refused as a day (Sep 30) without a word of the time it likely
+    is, while `at 9.30` reads as one: the answer says to write that."""
+    with pytest.raises(DateError) as raised:
+        parse_when(text, now=NOW, tz=BERLIN)
+    said = str(raised.value)
+    assert refused in said
+    assert f"If “{text}” is a time, write `at {text}` (after the day, if it is not today)." in said
+    assert said.index("is a time") < said.index("Dates look like")  # not under the examples
+    assert looks_like_date(text)  # after a partner's name, its date, never part of its name
+    assert parse_when(f"at {text}", now=NOW, tz=BERLIN, ask_hour=False).at is not None
+
+
+@pytest.mark.parametrize("text", ["3.12", "1.12.2026", "12.5", "30.11"])
+def test_a_day_in_numbers_is_not_taken_for_a_time(text: str) -> None:
+    with pytest.raises(DateError) as raised:
+        parse_when(text, now=NOW, tz=BERLIN)
+    assert "is a time" not in str(raised.value)
+
+
+def test_a_day_with_its_dot_and_no_month_is_asked_for_its_month() -> None:
+    """Review: `3. 5pm` answered "I can't read '3.'", naming nothing it lacked."""
+    with pytest.raises(DateError) as raised:
+        parse_when("3. 5pm", now=NOW, tz=BERLIN)
+    assert str(raised.value).startswith(
+        "'3.' is a day without its month: say which, e.g. `3 Dec` or `the 3rd`. Dates look like:"
+    )
+    assert parse_when("3. Dec 5pm", now=NOW, tz=BERLIN) == parse_when(
+        "3 Dec 5pm", now=NOW, tz=BERLIN
+    )
+
+
 def test_the_forms_for_one_day_leave_time_away_its_whole_week_or_month() -> None:
     assert parse_period("next week", now=NOW, tz=BERLIN) == (date(2026, 11, 30), date(2026, 12, 6))
     assert parse_period("next month", now=NOW, tz=BERLIN) == (date(2026, 12, 1), date(2026, 12, 31))

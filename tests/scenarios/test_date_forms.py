@@ -340,6 +340,21 @@ def test_an_intent_with_its_purpose_run_in_after_on_lacks_its_colon(slack: Slack
 
 
 @pytest.mark.usefixtures("acme")
+def test_a_time_with_a_dot_typed_for_the_date_is_shown_with_at(slack: Slack) -> None:
+    """Review: `plan Acme on 9.30 : …` was refused as a day in numbers (Sep 30) without a word
+    of the time it is, and `on 3. 5pm` as "I can't read '3.'"; `at 9.30` reads as a time."""
+    for line in ("plan Acme on 9.30 : x", "log Acme on 3.30 : x", "plan Acme 14.30 : x"):
+        said = answer(slack, line, user=BEN)
+        time = line.split(" : ")[0].split()[-1]
+        assert f"If “{time}” is a time, write `at {time}`" in said, said
+    said = answer(slack, "plan Acme on 3. 5pm : x", user=BEN)
+    assert "'3.' is a day without its month: say which, e.g. `3 Dec` or `the 3rd`." in said
+    assert planned(slack) == []
+    said = answer(slack, "plan Acme on at 9.30 : x", user=BEN)
+    assert "Planned your meeting with *Acme Corporation* today at 09:30" in said, said
+
+
+@pytest.mark.usefixtures("acme")
 def test_a_plans_misspelt_day_after_the_name_is_named_in_the_hint(slack: Slack) -> None:
     """QA: `plan MSF tmrw 10am : …` was told “If “10am” is the date, it needs `on`: `plan MSF
     tmrw on 10am`”: the first word no date reads is what to put right."""
