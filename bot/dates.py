@@ -56,21 +56,16 @@ MONTHS = (
     "january", "february", "march", "april", "may", "june",
     "july", "august", "september", "october", "november", "december",
 )  # fmt: skip
+# For a day gone by (a contact logged, and the default): examples that read as days past,
+# where a bare weekday, `in 3 days` or `the 15th` would be read as one to come.
 EXAMPLES = (
-    "today, yesterday, friday, last tuesday, in 3 days, 2026-11-20, 20 Nov, the 15th, "
-    "next week, end of month, friday 14:00"
+    "today, yesterday, last tuesday, 3 days ago, a week ago, tuesday last week, 2026-11-20, "
+    "20 Nov, yesterday 14:00"
 )
 # For a day to come (a due day, time away): examples a command that looks ahead can use.
 AHEAD_EXAMPLES = (
     "today, tomorrow, friday, next tuesday, in 3 days, 2026-11-20, 20 Nov, the 15th, "
     "next week, end of month, friday 14:00"
-)
-
-# For a day gone by (a contact logged): examples that read as days past, where a bare
-# weekday or `the 15th` would be read as the one to come.
-BACK_EXAMPLES = (
-    "today, yesterday, last tuesday, 3 days ago, a week ago, tuesday last week, 2026-11-20, "
-    "20 Nov, yesterday 14:00"
 )
 
 # How far from today a day may lie, in years: further, it is most likely a typo of the year

@@ -15,7 +15,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
-from bot.dates import AHEAD_EXAMPLES, BACK_EXAMPLES, WEEKDAYS, contact_day
+from bot.dates import AHEAD_EXAMPLES, EXAMPLES, WEEKDAYS, contact_day
 from bot.mrkdwn import literal
 from bot.services.channels import PassedOver
 from bot.services.registry import PartnerFacts
@@ -1867,7 +1867,7 @@ def date_needs_on(verb: str, name: str, day: str) -> str:
 def date_unread(partner: str, words: str, first: str, *, verb: str) -> str:
     """`plan MSF tmorrow 10am : …`: the words after a partner's name hold one no date reads.
     The dates shown fit `verb`: a contact logged has happened, a plan is to come."""
-    examples = BACK_EXAMPLES if verb == "log" else AHEAD_EXAMPLES
+    examples = EXAMPLES if verb == "log" else AHEAD_EXAMPLES
     return (
         f"After “{literal(partner)}”, I can't read “{literal(words)}” as a date: "
         f"“{literal(first)}” is no day I know. Dates look like: {examples}."

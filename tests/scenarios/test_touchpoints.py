@@ -2509,7 +2509,8 @@ def test_the_same_log_by_two_colleagues_is_two_contacts(slack: Slack) -> None:
     ("line", "problem", "syntax"),
     [
         ("log Acme on someday : x", "I can't read 'someday' as a date", "/partner log NAME"),
-        ("log Acme on someday : x", "last tuesday, in 3 days, 2026-11-20", "/partner log NAME"),
+        # Dates `log` takes: gone by, not "in 3 days", "next week" (nor a bare "friday").
+        ("log Acme on someday : x", "yesterday, last tuesday, 3 days ago", "/partner log NAME"),
         ("log Acme on friday : x", "is in the future", "/partner log NAME"),
         ("log Acme on tuesday : x", "Did you mean `last tuesday`?", "/partner log NAME"),
         ("plan Acme on yesterday : x", "is in the past", "/partner plan NAME on DATE"),
