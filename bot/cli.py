@@ -324,8 +324,8 @@ def check_file_option(option: str, path: Path, example: str) -> None:
 def migrate(settings: Settings) -> int:
     engine = make_engine(settings.database_url)
     try:
-        before = schema.current_revision(engine)
-        schema.upgrade(engine)
+        # Read under the migration's lock: a `migrate` that waited for another finds it done.
+        before = schema.upgrade(engine)
         after = schema.current_revision(engine)
     except schema.SchemaOutOfDate as error:
         raise StartupError(str(error)) from error

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
@@ -9,9 +12,15 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
+
+logger = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+# The PostgreSQL advisory lock a migration holds ("liaison" in ASCII): replicas started at once
+# with LIAISON_AUTO_MIGRATE (or two `liaison migrate`) take turns instead of creating the same
+# tables side by side, which fails the second with a duplicate key in PostgreSQL's catalog.
+MIGRATION_LOCK = int.from_bytes(b"liaison", "big")
 
 
 class SchemaOutOfDate(Exception):
@@ -22,11 +31,13 @@ class SchemaTooNew(SchemaOutOfDate):
     """A newer Liaison migrated the database: this version knows nothing of its schema."""
 
 
-def alembic_config(engine: Engine) -> Config:
+def alembic_config(engine: Engine, connection: Connection | None = None) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    # env.py uses this engine's connection instead of building its own from a URL.
+    # env.py migrates on `connection`, else on one of this engine's, instead of building its
+    # own engine from a URL.
     config.attributes["engine"] = engine
+    config.attributes["connection"] = connection
     return config
 
 
@@ -56,10 +67,40 @@ def refuse_unknown(current: str | None) -> None:
         ) from None
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema up to `revision` (idempotent); SchemaTooNew when a newer Liaison's."""
-    refuse_unknown(current_revision(engine))
-    command.upgrade(alembic_config(engine), revision)
+def upgrade(engine: Engine, revision: str = "head") -> str | None:
+    """Bring the schema up to `revision` (idempotent); SchemaTooNew when a newer Liaison's.
+    Returns the revision it was at (None: empty).
+
+    On PostgreSQL one process migrates at a time: another waits, then finds nothing to do."""
+    with engine.connect() as connection, _migration_lock(connection):
+        before = MigrationContext.configure(connection).get_current_revision()
+        refuse_unknown(before)
+        # Alembic commits only a transaction it began itself.
+        connection.commit()
+        command.upgrade(alembic_config(engine, connection), revision)
+    return before
+
+
+@contextmanager
+def _migration_lock(connection: Connection) -> Iterator[None]:
+    """Hold `MIGRATION_LOCK` on `connection` (PostgreSQL; SQLite needs none for one process).
+
+    A session-level lock, so that it outlasts the transactions Alembic commits; released
+    before the connection goes back to the pool, where it would otherwise stay held."""
+    if connection.dialect.name != "postgresql":
+        yield
+        return
+    taken = connection.exec_driver_sql(f"SELECT pg_try_advisory_lock({MIGRATION_LOCK})").scalar()
+    if not taken:
+        logger.info("another process is migrating the database: waiting for it to finish")
+        connection.exec_driver_sql(f"SELECT pg_advisory_lock({MIGRATION_LOCK})")
+    connection.commit()
+    try:
+        yield
+    finally:
+        connection.rollback()  # a failed migration leaves its transaction aborted
+        connection.exec_driver_sql(f"SELECT pg_advisory_unlock({MIGRATION_LOCK})")
+        connection.commit()
 
 
 def ensure_current(engine: Engine, *, auto_migrate: bool) -> None:

@@ -1,6 +1,10 @@
-"""Alembic environment: migrate the engine handed over by `storage.schema`, or DATABASE_URL."""
+"""Alembic environment: migrate on the connection handed over by `storage.schema` (the one that
+holds its migration lock), or on DATABASE_URL."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from alembic import context
 from sqlalchemy.engine import Connection, Engine
@@ -11,19 +15,25 @@ import storage.models  # noqa: F401  (registers the tables on SQLModel.metadata)
 target_metadata = SQLModel.metadata
 
 
-def _engine() -> Engine:
-    engine = context.config.attributes.get("engine")
-    if engine is not None:
-        return engine  # type: ignore[no-any-return]
-    # The alembic CLI (e.g. `alembic revision --autogenerate`) lands here.
-    from bot.config import Settings
-    from storage.db import make_engine
+@contextmanager
+def _connection() -> Iterator[Connection]:
+    handed: Connection | None = context.config.attributes.get("connection")
+    if handed is not None:
+        yield handed  # `storage.schema.upgrade` closes it, after releasing its lock
+        return
+    engine: Engine | None = context.config.attributes.get("engine")
+    if engine is None:
+        # The alembic CLI (e.g. `alembic revision --autogenerate`) lands here.
+        from bot.config import Settings
+        from storage.db import make_engine
 
-    return make_engine(Settings.from_env().database_url)
+        engine = make_engine(Settings.from_env().database_url)
+    with engine.connect() as connection:
+        yield connection
 
 
 def run_migrations_online() -> None:
-    with _engine().connect() as connection:
+    with _connection() as connection:
         sqlite = connection.dialect.name == "sqlite"
         if sqlite:
             # Batch mode rebuilds a SQLite table by copying it and dropping the original; with

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
@@ -675,3 +677,47 @@ def test_a_database_behind_the_code_is_told_its_revision_and_to_migrate(tmp_path
         "run `liaison migrate` (or set LIAISON_AUTO_MIGRATE=true)."
     )
     engine.dispose()
+
+
+def test_replicas_migrating_an_empty_postgresql_database_at_once_take_turns(
+    old_database: Engine,
+) -> None:
+    """Two `liaison migrate` (or replicas started together with LIAISON_AUTO_MIGRATE) on an
+    empty database: one migrates, the other waits for it and finds nothing to do, rather than
+    fail on a duplicate key in PostgreSQL's catalog."""
+    if old_database.dialect.name != "postgresql":
+        pytest.skip("one SQLite file is migrated by one process")
+    assert POSTGRES_URL is not None
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
+        "SLACK_BOT_TOKEN": "xoxb-1",
+        # The `migrating` schema `old_database` made, empty.
+        "DATABASE_URL": f"{POSTGRES_URL}?options=-csearch_path%3Dmigrating",
+    }
+    migrations = [
+        subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "migrate"],
+            cwd=Path(__file__).parent,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    outcomes = [(process.wait(timeout=120), *process.communicate()) for process in migrations]
+    assert [code for code, _out, _err in outcomes] == [0, 0], outcomes
+    printed = sorted(out for _code, out, _err in outcomes)
+    head = schema.head_revision()
+    assert printed == [
+        f"database schema: already at {head}, nothing to do\n",
+        f"database schema: empty → {head}\n",
+    ]
+    assert schema.current_revision(old_database) == head
+    with old_database.connect() as connection:
+        # Nothing is left holding the lock: a later migration need not wait.
+        assert connection.exec_driver_sql(
+            f"SELECT pg_try_advisory_lock({schema.MIGRATION_LOCK})"
+        ).scalar()
+        connection.exec_driver_sql(f"SELECT pg_advisory_unlock({schema.MIGRATION_LOCK})")
