@@ -91,13 +91,79 @@ class TickReport:
         )
 
 
-def run_planner(runtime: Runtime, job: PlannerJob, now: datetime) -> bool:
-    """Run one planner; a failure is logged with its traceback and does not stop the others."""
+class FailureStreak:
+    """How a job that runs every few seconds says it is failing, without flooding the log
+    while it keeps failing (the database down: a traceback every 2 s, 900 lines a minute).
+
+    The first failure is logged with its traceback; each one after it is one line with the
+    error and how many since when; the first success after them says the job works again."""
+
+    def __init__(self, what: str, *, note: str = "") -> None:
+        self._what = what
+        self._note = f"; {note}" if note else ""
+        self._lock = threading.Lock()
+        self._count = 0
+        self._since: datetime | None = None
+
+    def failed(self, error: Exception, *, at: datetime) -> None:
+        with self._lock:
+            self._count += 1
+            count = self._count
+            if count == 1:
+                self._since = datetime.now(UTC)
+            since = self._since
+        if count == 1:
+            logger.error(
+                "%s failed at %s%s", self._what, at.isoformat(), self._note, exc_info=error
+            )
+            return
+        assert since is not None
+        logger.error(
+            "%s failed again (%d in a row since %s; the first one's traceback is above): %s",
+            self._what,
+            count,
+            _clock_time(since),
+            _one_line(error),
+        )
+
+    def succeeded(self) -> None:
+        with self._lock:
+            count, since = self._count, self._since
+            self._count, self._since = 0, None
+        if count:
+            assert since is not None
+            times = "once" if count == 1 else f"{count} times"
+            logger.info(
+                "%s works again (it failed %s since %s)", self._what, times, _clock_time(since)
+            )
+
+
+def _clock_time(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%SZ")
+
+
+def _one_line(error: Exception) -> str:
+    """The error's type and the first line of its words (SQLAlchemy's add a link below)."""
+    text = str(error).strip()
+    first = text.splitlines()[0] if text else ""
+    return f"{type(error).__name__}: {first}" if first else type(error).__name__
+
+
+def run_planner(
+    runtime: Runtime, job: PlannerJob, now: datetime, *, streak: FailureStreak | None = None
+) -> bool:
+    """Run one planner; a failure is logged with its traceback (once per `streak` of them,
+    when given) and does not stop the others."""
     try:
         job.func(runtime, now)
-    except Exception:
-        logger.exception("planner %s failed at %s", job.name, now.isoformat())
+    except Exception as error:
+        if streak is None:
+            logger.exception("planner %s failed at %s", job.name, now.isoformat())
+        else:
+            streak.failed(error, at=now)
         return False
+    if streak is not None:
+        streak.succeeded()
     return True
 
 
@@ -167,6 +233,12 @@ class Scheduler:
         self._lock = threading.Lock()
         self._passing = threading.Lock()
         self._started = False
+        self._dispatch_failures = FailureStreak(
+            "dispatch pass", note="claimed rows are taken up after their lease"
+        )
+        self._planner_failures = {
+            job.name: FailureStreak(f"planner {job.name}") for job in planners
+        }
 
     def start(self) -> None:
         with self._lock:
@@ -208,17 +280,19 @@ class Scheduler:
         logger.info("scheduler stopped")
 
     def _plan(self, job: PlannerJob) -> None:
-        run_planner(self._runtime, job, self._runtime.clock.now())
+        now = self._runtime.clock.now()
+        run_planner(self._runtime, job, now, streak=self._planner_failures[job.name])
 
     def _dispatch(self) -> None:
         if not self._passing.acquire(blocking=False):
             return  # the pass in progress sends everything due anyway
         try:
             report = self.dispatcher.run_pass()
-        except Exception:
-            logger.exception("dispatch pass failed; claimed rows are taken up after their lease")
+        except Exception as error:
+            self._dispatch_failures.failed(error, at=self._runtime.clock.now())
             return
         finally:
             self._passing.release()
+        self._dispatch_failures.succeeded()
         if report.sent or report.failed or report.retried or report.rate_limited:
             logger.info("dispatch pass: %s", report.summary())

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import shutil
 import threading
 from collections import Counter
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 from apscheduler.triggers.interval import IntervalTrigger
@@ -19,6 +21,7 @@ from bot.delivery.outbox import enqueue
 from bot.runtime import Runtime
 from bot.sandbox.fake_slack import FakeSlack
 from bot.scheduler import PlannerRegistry, Scheduler, tick
+from storage.db import make_engine
 from storage.models import OutboxMessage
 from tests.bot.delivery.conftest import CHANNEL, delivered, queue
 
@@ -109,6 +112,61 @@ def test_the_scheduler_runs_the_jobs_in_the_background_and_stops_cleanly(
     assert delivered(fake_slack) == {"digest:2026-11-25": 1}
     assert scheduler.dispatcher.stopping
     scheduler.shutdown()  # twice is harmless
+
+
+def test_a_database_outage_logs_one_traceback_then_a_line_per_failure_then_the_recovery(
+    slack_settings: Settings,
+    clock: ManualClock,
+    client: WebClient,
+    migrated_sqlite: Path,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Not a traceback every 2 s for as long as the database is down."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    shutil.copyfile(migrated_sqlite, folder / "liaison.db")
+    engine = make_engine(f"sqlite:///{folder / 'liaison.db'}")
+    runtime = Runtime(settings=slack_settings, engine=engine, clock=clock)
+    planners = PlannerRegistry()
+    planners.register_planner("digest", daily_digest, EVERY_MINUTE)
+    (digest,) = planners
+    scheduler = Scheduler(runtime, client=client, planners=planners)
+    # The jobs as APScheduler runs them, one run at a time.
+    jobs = (scheduler._dispatch, lambda: scheduler._plan(digest))
+
+    engine.dispose()
+    folder.rename(tmp_path / "gone")  # the database is out of reach
+    with caplog.at_level(logging.INFO, logger="bot.scheduler"):
+        for _ in range(3):
+            for job in jobs:
+                job()
+        (tmp_path / "gone").rename(folder)
+        for _ in range(2):
+            for job in jobs:
+                job()
+    runtime.after_ack.shutdown(wait=True)
+    engine.dispose()
+
+    for name in ("dispatch pass", "planner digest"):
+        records = [
+            record
+            for record in caplog.records
+            if record.name == "bot.scheduler" and record.getMessage().startswith(f"{name} ")
+        ]
+        first, *again, back = records
+        assert first.exc_info is not None and " failed at " in first.getMessage()
+        assert [record.exc_info for record in again] == [None, None]
+        assert [record.getMessage().split(" (")[0] for record in again] == [
+            f"{name} failed again"
+        ] * 2
+        assert "(3 in a row since " in again[-1].getMessage()
+        assert "OperationalError: (sqlite3.OperationalError) unable to open database file" in (
+            again[-1].getMessage()
+        )
+        assert "\n" not in again[-1].getMessage()
+        assert back.levelno == logging.INFO and back.exc_info is None
+        assert back.getMessage().startswith(f"{name} works again (it failed 3 times since ")
 
 
 def test_the_clock_decides_what_is_due(
