@@ -107,10 +107,18 @@ def ensure_current(engine: Engine, *, auto_migrate: bool) -> None:
     """Refuse to run on an out-of-date schema, or migrate first when configured to."""
     current, head = current_revision(engine), head_revision()
     if current == head:
+        if auto_migrate:
+            logger.info("database schema: already at %s", head)
         return
     refuse_unknown(current)
     if auto_migrate:
-        upgrade(engine)
+        # Alembic's own lines are quietened (`liaison` keeps its logger at WARNING): one line
+        # says what the start did to the database.
+        before = upgrade(engine)
+        if before == head:  # another replica migrated it while this one waited
+            logger.info("database schema: already at %s", head)
+        else:
+            logger.info("database schema upgraded from %s to %s", before or "empty", head)
         return
     if current is None:
         raise SchemaOutOfDate(

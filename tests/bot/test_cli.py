@@ -263,6 +263,23 @@ def test_start_on_an_unmigrated_database_is_refused_then_migrate_fixes_it(workdi
     assert again.stdout == f"database schema: already at {schema.head_revision()}, nothing to do\n"
 
 
+def test_auto_migrate_says_in_the_log_what_it_did_to_the_database(workdir: Path) -> None:
+    (workdir / "liaison.db").touch()  # empty
+    env = {
+        **pythonpath(),
+        "SLACK_BOT_TOKEN": "xoxb-1",
+        "DATABASE_URL": f"sqlite:///{workdir / 'liaison.db'}",
+        "LIAISON_AUTO_MIGRATE": "true",
+    }
+    head = schema.head_revision()
+    first = liaison("outbox", cwd=workdir, env=env)
+    assert first.returncode == 0, first.stderr
+    assert f" INFO storage.schema database schema upgraded from empty to {head}\n" in first.stderr
+    again = liaison("outbox", cwd=workdir, env=env)
+    assert again.returncode == 0, again.stderr
+    assert again.stderr.endswith(f" INFO storage.schema database schema: already at {head}\n")
+
+
 def test_an_unreachable_database_is_one_line_and_a_bad_limit_is_refused(workdir: Path) -> None:
     env = {
         **pythonpath(),
