@@ -20,7 +20,7 @@ from storage import outbox as store
 from storage.models import OutboxStatus
 
 QUEUED = (OutboxStatus.PENDING, OutboxStatus.SENDING)
-COLUMNS = ("id", "team", "kind", "recipient", "due", "next try", "status", "tries", "last error")
+COLUMNS = ("id", "team", "kind", "recipient", "due", "goes out", "status", "tries", "last error")
 
 
 def parse_moment(text: str) -> datetime:
@@ -176,10 +176,7 @@ def list_outbox(
             row.kind,
             row.recipient,
             _when(row.due_at),
-            # A failed row is never tried again: it has no next try to show.
-            "—"
-            if row.status == OutboxStatus.FAILED
-            else _when(row.available_at) + (" (held: away)" if row.held else ""),
+            _goes_out(row),
             row.status,
             str(row.attempts),
             row.last_error or "",
@@ -196,6 +193,34 @@ def list_outbox(
     if more:
         echo(f"({'latest' if failed else 'first'} {limit}; --limit N shows more)")
     return 0
+
+
+def _goes_out(row: store.DeliverySummary) -> str:
+    """When the message is next claimed and, past its due time, why it waits: a message held
+    for the morning or for the recipient's return reads as such, not as a retry."""
+    if row.status == OutboxStatus.FAILED:
+        return "—"  # never tried again
+    when = _when(row.available_at)
+    if row.status == OutboxStatus.SENDING:
+        return f"{when} (being sent; lease until then)"
+    if row.held:
+        return f"{when} (held: away)"
+    error = row.last_error or ""
+    if error.startswith("time zone unknown"):
+        return f"{when} (time zone unknown)"
+    if "rate limited" in error:
+        return f"{when} (rate limited)"
+    if error and row.attempts:
+        return f"{when} (next try)"
+    if row.available_at <= row.due_at:
+        return when
+    # The dispatcher put it off without trying it: a person's working hours, or (a channel's
+    # post) the message it threads onto or edits, not sent yet.
+    return (
+        f"{when} (working hours)"
+        if row.recipient_user
+        else f"{when} (after the message it follows)"
+    )
 
 
 def _when(moment: datetime) -> str:

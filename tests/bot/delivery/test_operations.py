@@ -12,11 +12,12 @@ from sqlalchemy.engine import Engine
 
 from bot.app import build_planners
 from bot.clock import ManualClock
+from bot.delivery.absence import go_away
 from bot.delivery.dispatcher import Dispatcher, DispatchPolicy
 from bot.delivery.operations import list_outbox, parse_moment, retry_failed, run_tick
 from bot.runtime import Runtime
 from bot.sandbox.fake_slack import FakeSlack
-from tests.bot.delivery.conftest import CHANNEL, delivered, queue, row
+from tests.bot.delivery.conftest import ANA, CHANNEL, CHLOE, TEAM, delivered, queue, row
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -57,7 +58,7 @@ def test_outbox_lists_queued_and_failed_messages_without_bodies(
     list_outbox(slack_runtime, failed=False, limit=10, echo=printed.append)
     header, later = printed
     assert header.split() == [
-        "id", "team", "kind", "recipient", "due", "next", "try", "status", "tries", "last", "error",
+        "id", "team", "kind", "recipient", "due", "goes", "out", "status", "tries", "last", "error",
     ]  # fmt: skip
     assert "checkin" in later and "U0BEN" in later and "pending" in later
 
@@ -76,6 +77,42 @@ def test_outbox_lists_queued_and_failed_messages_without_bodies(
     printed.clear()
     list_outbox(slack_runtime, failed=False, limit=1, echo=printed.append)
     assert len(printed) == 2 and "U0BEN" in printed[-1]
+
+
+def test_outbox_says_why_a_queued_message_waits(
+    slack_runtime: Runtime,
+    engine: Engine,
+    clock: ManualClock,
+    dispatcher: Dispatcher,
+    fake_slack: FakeSlack,
+) -> None:
+    """A message held for the morning or for its recipient's return does not read as a retry."""
+    now = clock.now()
+    week = now + timedelta(days=7)
+    go_away(
+        engine, team_id=TEAM, user_id=CHLOE, starts_at=now, ends_at=week, deputy_id=None, now=now
+    )
+    queue(engine, due_at=now, key="away", user=CHLOE)
+    queue(engine, due_at=now, key="retried", channel=CHANNEL)
+    fake_slack.fail_next("chat.postMessage", status=503)
+    dispatcher.run_pass()
+    night = now.replace(hour=23)
+    queue(engine, due_at=night, key="night", user=ANA, working_hours=True)
+    queue(engine, due_at=now + timedelta(hours=1), key="later", channel=CHANNEL)
+    printed: list[str] = []
+
+    list_outbox(slack_runtime, failed=False, limit=10, echo=printed.append)
+
+    goes_out = printed[0].index("goes out")
+    keys = {row(engine, key).id: key for key in ("later", "retried", "night", "away")}
+    by_key = {keys[int(line.split()[0])]: line[goes_out:].split("  ")[0] for line in printed[1:]}
+    retry = row(engine, "retried").available_at
+    assert by_key == {
+        "later": "2026-11-25 10:00:00Z",
+        "retried": f"{retry:%Y-%m-%d %H:%M:%S}Z (next try)",
+        "night": f"{row(engine, 'night').available_at:%Y-%m-%d %H:%M:%S}Z (working hours)",
+        "away": "2026-12-02 09:00:00Z (held: away)",
+    }
 
 
 def test_liaison_tick_refuses_a_moment_it_cannot_read(tmp_path: Path) -> None:
