@@ -27,7 +27,7 @@ registered, touchpoints: those logged, and the contacts planned for a moment in 
 said not to have happened), which became the partner's last contact as it passed (a meeting,
 call or event that two colleagues both logged, either naming the other, or one planned and
 logged too, counts once, as its check-ins do: `checkins.recorded_again`), collisions
-(events, as the health score counts them: `storage.health.collision_events`), commitments kept
+(events, as the health score counts them: `bot.health.collision_events`), commitments kept
 (on time or late) and dropped; at the moment: commitments overdue; the pulse rounds closed in
 the week and how many of the people asked answered (counts only); the at-risk list
 (`Health.at_risk`); and what is coming up: the contacts planned for the week after its moment.

@@ -202,8 +202,9 @@ class Health:
             return self._scores(session, team_id, partners, now)
 
     def at_risk(self, *, team_id: str) -> list[PartnerHealth]:
-        """The partners at risk (score below 50, dormant, lopsided, or a Problem check-in in
-        the last 14 days), worst first. Ended partners are not listed."""
+        """The partners at risk (score below 50, dormant, lopsided, a Problem check-in in the
+        last 14 days, or a revolving door: `bot.health.risks`), worst first. Ended partners are
+        not listed."""
         found = [found for found in self.scores(team_id=team_id).values() if found.at_risk]
         return sorted(
             found,
