@@ -7,6 +7,7 @@ import io
 from datetime import UTC, date, datetime
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -376,3 +377,43 @@ def test_why_a_commitment_was_closed_is_in_its_export(exporter: tuple[Exporter, 
         ("quote", ""),
         ("venue, says @ben", ""),
     ]
+
+
+def test_the_partners_file_costs_the_same_queries_for_3_partners_as_for_30(
+    engine: Engine, clock: ManualClock
+) -> None:
+    save_colleagues(
+        engine, clock, team_id=T1, colleagues=[Colleague(ANA, admin=True), Colleague(BEN)]
+    )
+    registry = Registry(engine=engine, clock=clock, names=PartnerNames())
+    commitments = Commitments(engine=engine, clock=clock, registry=registry, messages=MESSAGES)
+    cadences = Cadences(engine=engine, clock=clock, registry=registry, messages=MESSAGES)
+    # Pulse results come from their own source, asked per partner; the database part is counted.
+    service = Exporter(
+        engine=engine, clock=clock, commitments=commitments, cadences=cadences, feedback=None
+    )
+
+    added: list[str] = []
+
+    def statements_for(partners: int) -> int:
+        for n in range(len(added), partners):
+            added.append(f"Partner {n:02d}")
+            add_partner(registry, team_id=T1, name=added[-1], owner_id=ANA)
+            registry.add_to_team(actor=Actor(T1, ANA), partner=added[-1], user_ids=[BEN])
+        seen: list[str] = []
+
+        def count(*args: object) -> None:
+            seen.append(str(args[2]))
+
+        sa.event.listen(engine, "before_cursor_execute", count)
+        try:
+            found = service.export(
+                team_id=T1, user_id=ANA, dataset=Dataset.PARTNERS, check=PeopleCheck()
+            )
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", count)
+        assert found.rows == partners
+        assert {r["team_ids"] for r in rows(found.content)} == {BEN}
+        return len(seen)
+
+    assert statements_for(3) == statements_for(30)
