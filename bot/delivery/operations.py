@@ -7,7 +7,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import FrameType
 
 from sqlmodel import Session
@@ -16,6 +16,7 @@ from bot.delivery.absence import WELCOME_BACK
 from bot.delivery.dispatcher import Dispatcher, delivery_client
 from bot.runtime import Runtime
 from bot.scheduler import PlannerRegistry, tick
+from storage import absences as absence_store
 from storage import outbox as store
 from storage.models import OutboxStatus
 
@@ -165,7 +166,8 @@ def list_outbox(
         fetched = store.deliveries_by_status(
             session=session, statuses=statuses, limit=limit + 1, latest=failed
         )
-    rows, more = fetched[:limit], len(fetched) > limit
+        rows, more = fetched[:limit], len(fetched) > limit
+        away = _held_for_time_away(session, rows)
     if not rows:
         echo("no failed messages" if failed else "nothing queued")
         return 0
@@ -176,7 +178,7 @@ def list_outbox(
             row.kind,
             row.recipient,
             _when(row.due_at),
-            _goes_out(row),
+            _goes_out(row, away=row.id in away),
             row.status,
             str(row.attempts),
             row.last_error or "",
@@ -195,16 +197,45 @@ def list_outbox(
     return 0
 
 
-def _goes_out(row: store.DeliverySummary) -> str:
+def _held_for_time_away(session: Session, rows: list[store.DeliverySummary]) -> set[int]:
+    """The ids of the held rows whose recipient is away until the row is released.
+
+    A DM is held either for time away, until the absence ends (or the DM expires), or, the
+    person back, for their welcome-back summary (a minute from then): only the first is
+    released while an absence still covers the moment just before. One query per workspace
+    and release moment: a person's held DMs share their absence's end, one pass's summary
+    holds share theirs."""
+    to_ask: dict[tuple[str, datetime], set[str]] = {}
+    for row in rows:
+        if row.held and row.status == OutboxStatus.PENDING and row.recipient_user:
+            to_ask.setdefault((row.team_id, row.available_at), set()).add(row.recipient_user)
+    away: set[tuple[str, str, datetime]] = set()
+    for (team_id, released_at), user_ids in to_ask.items():
+        absent = absence_store.absences_at(
+            session=session,
+            team_id=team_id,
+            user_ids=user_ids,
+            at=released_at - timedelta(microseconds=1),
+        )
+        away.update((team_id, user_id, released_at) for user_id in absent)
+    return {
+        row.id
+        for row in rows
+        if row.recipient_user and (row.team_id, row.recipient_user, row.available_at) in away
+    }
+
+
+def _goes_out(row: store.DeliverySummary, *, away: bool) -> str:
     """When the message is next claimed and, past its due time, why it waits: a message held
-    for the morning or for the recipient's return reads as such, not as a retry."""
+    for the morning, for the recipient's return or for their welcome-back summary reads as
+    such, not as a retry. `away`: the recipient is away until then (`_held_for_time_away`)."""
     if row.status == OutboxStatus.FAILED:
         return "—"  # never tried again
     when = _when(row.available_at)
     if row.status == OutboxStatus.SENDING:
         return f"{when} (being sent; lease until then)"
     if row.held:
-        return f"{when} (held: away)"
+        return f"{when} (held: {'away' if away else 'welcome-back summary first'})"
     error = row.last_error or ""
     if error.startswith("time zone unknown"):
         return f"{when} (time zone unknown)"

@@ -8,16 +8,18 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from slack_sdk import WebClient
 from sqlalchemy.engine import Engine
 
 from bot.app import build_planners
 from bot.clock import ManualClock
 from bot.delivery.absence import go_away
-from bot.delivery.dispatcher import Dispatcher, DispatchPolicy
+from bot.delivery.dispatcher import SUMMARY_WAIT, Dispatcher, DispatchPolicy
 from bot.delivery.operations import list_outbox, parse_moment, retry_failed, run_tick
 from bot.runtime import Runtime
 from bot.sandbox.fake_slack import FakeSlack
-from tests.bot.delivery.conftest import ANA, CHANNEL, CHLOE, TEAM, delivered, queue, row
+from tests.bot.delivery.conftest import ANA, CHANNEL, CHLOE, DAN, TEAM, delivered, queue, row
+from tests.bot.delivery.test_absence import away
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -303,3 +305,35 @@ def test_a_tick_years_away_from_now_is_said_first(tmp_path: Path, fake_slack: Fa
     assert result.stderr.startswith("liaison: warning: --at 2020-01-01 00:00 UTC is ")
     assert "days before now" in result.stderr
     assert result.stdout.startswith("tick at 2020-01-01T00:00:00+00:00: ")
+
+
+def test_outbox_tells_a_dm_held_for_the_welcome_back_summary_from_one_held_for_time_away(
+    slack_runtime: Runtime,
+    engine: Engine,
+    clock: ManualClock,
+    wall: ManualClock,
+    client: WebClient,
+) -> None:
+    serving = Dispatcher(
+        engine=engine, clock=clock, lease_clock=wall, client=client, summaries_planned=True
+    )
+    now = clock.now()
+    for user_id, days in ((CHLOE, 1), (DAN, 7)):
+        away(engine, user_id, days=days, start=now)
+        queue(engine, due_at=now, key=user_id, user=user_id)
+    assert serving.run_pass().held == 2
+    # Chloe is back, her summary not planned yet: her DM waits for it, not for her return.
+    clock.advance(timedelta(days=1))
+    assert serving.run_pass().held == 1
+    printed: list[str] = []
+
+    list_outbox(slack_runtime, failed=False, limit=10, echo=printed.append)
+
+    goes_out = printed[0].index("goes out")
+    keys = {row(engine, key).id: key for key in (CHLOE, DAN)}
+    by_key = {keys[int(line.split()[0])]: line[goes_out:].split("  ")[0] for line in printed[1:]}
+    summary_planned = clock.now() + SUMMARY_WAIT
+    assert by_key == {
+        CHLOE: f"{summary_planned:%Y-%m-%d %H:%M:%S}Z (held: welcome-back summary first)",
+        DAN: f"{now + timedelta(days=7):%Y-%m-%d %H:%M:%S}Z (held: away)",
+    }
