@@ -339,14 +339,28 @@ def not_a_mention(typed: str | Sequence[str], *, who: str, example: str, instead
     return f"{wrong}: name the {who} with `@`, e.g. `{example}` (`me` for yourself){instead}."
 
 
-def pick_each(words: Sequence[str], *, example: str) -> str:
+def pick_each(words: Sequence[str], *, example: str, others: bool = False) -> str:
     """Words typed side by side where colleagues go (`team MSF add Ben Smith`): one colleague's
     full name or the handles of several, so no `@` handle can be read off them without a guess
-    (`@ben @smith` for Ben Smith). What was wrong, and how Slack makes a mention instead."""
-    return f"{_not_mentions(words)}: {_PICK_EACH}, e.g. `{example}` (`me` for yourself)."
+    (`@ben @smith` for Ben Smith). What was wrong, and how Slack makes a mention instead;
+    `others`: the example keeps people named right and leaves `@…` for these (`_picked`)."""
+    pick = _PICK_OTHERS if others else _PICK_EACH
+    return f"{_not_mentions(words)}: {pick}, e.g. `{example}` (`me` for yourself)."
 
 
 _PICK_EACH = "type `@` and pick each colleague from Slack's list"
+_PICK_OTHERS = "type `@` and pick them from Slack's list, next to those you named right"
+
+
+def _picked(body: Sequence[Token], line: str) -> tuple[str, bool]:
+    """The people for `pick_each`'s example: those named right kept as typed and `@…` where
+    the words side by side go (`@dan Ben Smith`: `@dan @…`), as no handle can be read off
+    them; with none, the first word as a handle (`@ben`). And whether any was kept."""
+    kept = [_as_typed(t, line) for t in body if t.kind is Kind.MENTION or t.is_word(ME)]
+    if kept:
+        return " ".join([*kept, "@…"]), True
+    first = next(t for t in body if _unmarked(t))
+    return f"@{first.text.rstrip(',').lower()}", False
 
 
 def side_by_side(text: str) -> bool:
@@ -774,9 +788,9 @@ def _not_a_person(
         )
     elif clause == "team" and _side_by_side(body):
         # `team Ben Smith`: one colleague or two, whose handles no word tells (`pick_each`).
-        first = next(t for t in body if _unmarked(t)).text.rstrip(",").lower()
-        typed = " ".join(["/partner add", head, tokens[at].text, f"@{first}", tail]).rstrip()
-        fix = f"{_PICK_EACH}, e.g. `{typed}`."
+        people, others = _picked(body, line)
+        typed = " ".join(["/partner add", head, tokens[at].text, people, tail]).rstrip()
+        fix = f"{_PICK_OTHERS if others else _PICK_EACH}, e.g. `{typed}`."
     else:
         # On a team, each plain word is a colleague of its own (`ben and @dan`: `@ben and @dan`).
         each = clause == "team"
@@ -1297,8 +1311,9 @@ def _no_mention_after(line: str, tokens: Sequence[Token], said: int) -> None:
     partner = _typed(tokens[:said], line)
     if _side_by_side(body[at:]):
         # `Ben Smith`: one colleague or two, whose handles no word tells (`pick_each`).
-        example = f"/partner team {partner} {word} @{named[0].lower()}"
-        raise GrammarError(pick_each(named, example=example))
+        people, others = _picked(body, line)
+        example = f"/partner team {partner} {word} {people}"
+        raise GrammarError(pick_each(named, example=example, others=others))
     # A colleague on a team is a Slack person, whom a mention names by one handle: each plain
     # word apart is one (`ben and @dan`: `@ben and @dan`), as a handle is written.
     example = f"/partner team {partner} {word} {_with_at(body, line, each=True)}"

@@ -875,8 +875,9 @@ def test_team_guesses_no_handles_from_words_side_by_side() -> None:
     with pytest.raises(GrammarError) as refused:
         grammar.parse_team("MSF add Ben Smith ben <@U0DAN>", me="U0ME")
     assert refused.value.problem == (
-        "`Ben`, `Smith` and `ben` are not mentions: type `@` and pick each colleague from "
-        "Slack's list, e.g. `/partner team MSF add @ben` (`me` for yourself)."
+        "`Ben`, `Smith` and `ben` are not mentions: type `@` and pick them from Slack's list, "
+        "next to those you named right, e.g. `/partner team MSF add @U0DAN @…` (`me` for "
+        "yourself)."
     )
     with pytest.raises(GrammarError) as refused:
         grammar.parse_team("MSF add Ben, Smith and <@U0DAN>", me="U0ME")

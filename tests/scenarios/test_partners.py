@@ -2191,8 +2191,19 @@ def test_bare_names_on_a_team_are_each_to_be_picked_from_slack(slack: Slack) -> 
     assert "*Syntax:* ```/partner team NAME add @user [@user …]" in said
     said = answer(slack, "team MSF add ben dan")
     assert f"`ben` and `dan` are not mentions: {pick}`/partner team MSF add @ben`" in said
+    # A colleague named right stays in the example, `@…` where the others go: `@ben` alone
+    # dropped @dan, typed right (QA).
+    others = "type `@` and pick them from Slack's list, next to those you named right, e.g. "
+    said = answer(slack, "team MSF add <@U0DAN|dan> Ben Smith")
+    assert (
+        f"`Ben` and `Smith` are not mentions: {others}`/partner team MSF add @dan @…` (`me`"
+    ) in said
     said = answer(slack, "team MSF remove Ben Smith and <@U0DAN|dan>")
-    assert f"{pick}`/partner team MSF remove @ben` (`me` for yourself)." in said
+    assert f"{others}`/partner team MSF remove @dan @…` (`me` for yourself)." in said
+    said = answer(slack, "team MSF add me Ben Smith")
+    assert f"{others}`/partner team MSF add me @…`" in said
+    said = answer(slack, "add Acme team <@U0DAN|dan> Ben Smith")
+    assert f"{others}`/partner add Acme team @dan @…`. Nothing was saved." in said
     # Words set apart by commas or `and` are a colleague each, written as a handle is.
     said = answer(slack, "team MSF remove Ben, Chloe and <@U0DAN|dan>")
     assert (
