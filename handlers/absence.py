@@ -188,12 +188,15 @@ def _look_up_then_away(
         reply.followup(client, respond)
 
 
-def _line(rest: str) -> str:
+def _typed_from(rest: str) -> str:
     line = grammar.as_typed(rest)  # mentions are Slack's markup, not escaped: they stay
     if line.lower().startswith("from "):
         line = line[len("from ") :]  # "away from friday to monday" reads as well
-    line = _FROM_TODAY.sub(r"today \1 ", line)  # "away until friday": from today
     return line
+
+
+def _line(rest: str) -> str:
+    return _FROM_TODAY.sub(r"today \1 ", _typed_from(rest))  # "away until friday": from today
 
 
 def _named_deputy(rest: str) -> str | None:
@@ -245,6 +248,14 @@ def _away(runtime: Runtime, invocation: Invocation, rest: str) -> Reply:
             # "friday to monday": the Monday after that Friday, not this week's.
             ends_at = max(ends_at, _end(_last_day(until, now=starts_at, tz=tz)))
     except DateError as error:
+        if isinstance(error, UnreadableDate) and match["end"] is not None:
+            typed = match["end"].strip()
+            days = _hyphened(typed)
+            if days is not None:
+                # `until mon-fri`: two days where the word takes one; both lines it may mean.
+                since = None if _FROM_TODAY.match(_typed_from(rest)) else first.strip()
+                hint = texts.one_day_after(joint.lower(), typed, days, start=since)
+                return help_blocks.usage(verb, hint)
         if match["end"] is None and isinstance(error, UnreadableDate):
             # Not one day either (nor two joined by a hyphen): most likely the `to` between
             # two dates is missing.

@@ -48,6 +48,21 @@ MISSING_TO = (
     "Say when you are away: one day (`friday`), or from and until, joined by `to` "
     "(`monday to friday`, `now to 17:00`)."
 )
+
+
+def one_day_after(joint: str, typed: str, days: tuple[str, str], *, start: str | None) -> str:
+    """`until mon-fri`: the word takes one day, and `typed` is two (`days`) joined by a hyphen;
+    `start` is the day typed before the word (none: from today, as `until fri` alone reads)."""
+    first, last = days
+    since = f"from {start}" if start else "from today"
+    before = f"{start} " if start else ""
+    return (
+        f"`{joint}` takes one day, and `{typed}` is two. Away {since} until {last}: "
+        f"`{COMMAND} away {before}{joint} {last}`; from {first} to {last}: "
+        f"`{COMMAND} away {typed}`."
+    )
+
+
 BAD_DEPUTY = "After `deputy`, mention one colleague, e.g. `deputy @dan`."
 CANCEL_TAKES_NOTHING = "`away cancel` takes nothing after it: it cancels your next time away."
 

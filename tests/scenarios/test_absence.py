@@ -493,6 +493,17 @@ def test_away_for_a_named_week_or_month_books_its_days_and_names_them(
         ("last month", "That time is already over; give dates from today on."),
         # A date read but refused says why, not that a `to` is missing.
         ("31 Nov", "'31 Nov' is not a day of the calendar: November has 30 days."),
+        # QA: `until mon-fri` answered "I can't read 'mon-fri'", though `away mon-fri` is read.
+        (
+            "until mon-fri",
+            "`until` takes one day, and `mon-fri` is two. Away from today until fri: "
+            "`/partner away until fri`; from mon to fri: `/partner away mon-fri`.",
+        ),
+        (
+            "wed to 1 dec-4 dec",
+            "`to` takes one day, and `1 dec-4 dec` is two. Away from wed until 4 dec: "
+            "`/partner away wed to 4 dec`; from 1 dec to 4 dec: `/partner away 1 dec-4 dec`.",
+        ),
     ],
 )
 def test_away_in_the_past_or_on_no_day_says_why_and_books_nothing(
