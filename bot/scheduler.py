@@ -110,7 +110,7 @@ class FailureStreak:
             self._count += 1
             count = self._count
             if count == 1:
-                self._since = datetime.now(UTC)
+                self._since = at
             since = self._since
         if count == 1:
             logger.error(
