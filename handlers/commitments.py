@@ -47,7 +47,6 @@ from bot.services.export import Dataset, Export, Exporter
 from bot.services.people import NotInWorkspace, PeopleCheck, PeopleToLookUp
 from bot.services.registry import Actor
 from bot.services.touchpoints import PartnerGone
-from handlers import feedback as feedback_handlers
 from handlers import grammar, home
 from handlers import partners as registry_handlers
 from handlers import touchpoints as touchpoint_handlers
@@ -110,7 +109,6 @@ def exporter_of(runtime: Runtime) -> Exporter:
         clock=runtime.clock,
         commitments=service_of(runtime),
         cadences=cadences_of(runtime),
-        feedback=feedback_handlers.surveys_of(runtime),
         health=health_of(runtime),
     )
 

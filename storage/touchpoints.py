@@ -429,6 +429,15 @@ def _by_id(count: int) -> Sql:
     return sized(template.format(team="+t.team_id"), template.format(team="t.team_id"), id=count)
 
 
+def workspace_touchpoints(*, session: Session, team_id: str) -> list[TouchpointRow]:
+    """Every touchpoint of the workspace with its people, by time (`export touchpoints`): one
+    statement, however many partners and touchpoints there are."""
+    return _gather(Driver.of(session).rows(_WORKSPACE, {"team_id": team_id}))
+
+
+_WORKSPACE = Sql(_WITH_PEOPLE + "WHERE t.team_id = :team_id ORDER BY t.at, t.id")
+
+
 def lock_partner(*, session: Session, team_id: str, partner_id: int) -> None:
     """Serialize recordings about one partner until commit, so two colliding contacts logged at
     the same moment see each other. PostgreSQL locks the partner's row; SQLite has one writer

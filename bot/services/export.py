@@ -42,11 +42,10 @@ from bot.services.cadence import Cadences
 from bot.services.commitments import Commitments
 from bot.services.health import PartnerHealth
 from bot.services.people import PeopleCheck, PeopleToLookUp
-from bot.services.surveys import PartnerFeedback
 from storage import commitments as commitment_store
 from storage import partners as partner_store
 from storage import touchpoints as touchpoint_store
-from storage.models import Partner, TeamRole, TouchpointKind
+from storage.models import Partner, TeamRole
 from storage.people import get_profiles
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -80,16 +79,9 @@ class Export:
     team_partners: int
 
 
-class FeedbackSource(Protocol):
-    """Where pulse results come from (`bot.services.surveys.Surveys`)."""
-
-    def partner_feedback(
-        self, *, team_id: str, user_id: str, partner_id: int
-    ) -> PartnerFeedback: ...
-
-
 class HealthSource(Protocol):
-    """Where each partner's health comes from (`bot.services.health.Health`)."""
+    """Where each partner's health comes from (`bot.services.health.Health`): its score, and
+    the facts it is made of, the latest closed pulse round's aggregates among them."""
 
     def scores(
         self, *, team_id: str, partner_ids: Collection[int] | None = None
@@ -172,14 +164,12 @@ class Exporter:
         clock: Clock,
         commitments: Commitments,
         cadences: Cadences,
-        feedback: FeedbackSource | None,
-        health: HealthSource | None = None,
+        health: HealthSource,
     ) -> None:
         self.engine = engine
         self.clock = clock
         self.commitments = commitments
         self.cadences = cadences
-        self.feedback = feedback
         self.health = health
 
     def export(self, *, team_id: str, user_id: str, dataset: Dataset, check: PeopleCheck) -> Export:
@@ -271,7 +261,8 @@ class Exporter:
         )
         states = self.cadences.states_in(session, team_id=team_id, partner_ids=ids)
         balances = self.commitments.balances(team_id=team_id, partner_ids=ids)
-        health = {} if self.health is None else self.health.scores(team_id=team_id, partner_ids=ids)
+        # Pulse results too: every partner's latest round in a few queries, not one per partner.
+        health = self.health.scores(team_id=team_id, partner_ids=ids)
         aliases: dict[int, list[str]] = {}
         for partner_id, label in partner_store.labels(session=session, team_id=team_id):
             aliases.setdefault(partner_id, [])
@@ -282,7 +273,6 @@ class Exporter:
             state, balance = states[partner_id], balances[partner_id]
             facts = state.partner
             members = [m.user_id for m in teams.get(partner_id, []) if m.role == TeamRole.MEMBER]
-            pulse = self._pulse(team_id, viewer.user_id, partner_id)
             rows.append(
                 [
                     partner_id,
@@ -311,40 +301,26 @@ class Exporter:
                     balance.kept_us + balance.kept_them,
                     balance.late_us + balance.late_them,
                     balance.lopsided,
-                    *pulse,
+                    *_pulse(health.get(partner_id)),
                     *_health(health.get(partner_id)),
                 ]
             )
         return rows
 
-    def _pulse(self, team_id: str, user_id: str, partner_id: int) -> list[Cell]:
-        """The latest closed pulse round as aggregates only: when it closed, how many answered,
-        and the average score when enough people answered to keep them anonymous."""
-        if self.feedback is None:
-            return [None, None, None]
-        results = self.feedback.partner_feedback(
-            team_id=team_id, user_id=user_id, partner_id=partner_id
-        ).pulse
-        if results is None:
-            return [None, None, None]
-        averages = [q.average for q in results.questions if q.average is not None]
-        average = sum(averages) / len(averages) if results.enough and averages else None
-        return [results.closed_at, results.respondents, average]
-
     def _touchpoints(self, session: Session, names_of: _Names, viewer: Viewer) -> list[list[Cell]]:
         team_id = names_of.team_id
         partners = _all_partners(session, team_id)
-        found = []
-        for partner in partners:
-            for row in touchpoint_store.touchpoints_of(
-                session=session,
-                team_id=team_id,
-                partner_id=_id(partner),
-                kinds=list(TouchpointKind),
-                limit=NO_LIMIT,
-            ):
-                if viewer.sees_partner_history(row.partner_id) or viewer.user_id in row.colleagues:
-                    found.append((partner.name, row))
+        place = {_id(partner): index for index, partner in enumerate(partners)}
+        # One query for the whole workspace: a query per partner made 1,000 partners cost 2,000.
+        seen = [
+            row
+            for row in touchpoint_store.workspace_touchpoints(session=session, team_id=team_id)
+            if row.partner_id in place
+            and (viewer.sees_partner_history(row.partner_id) or viewer.user_id in row.colleagues)
+        ]
+        # By partner, as the partners file lists them; each partner's by time (a stable sort).
+        seen.sort(key=lambda row: place[row.partner_id])
+        found = [(partners[place[row.partner_id]].name, row) for row in seen]
         names = names_of([row.author_id for _, row in found])
         return [
             [
@@ -411,6 +387,17 @@ def _quoted(alias: str) -> str:
     # Quotes the alias does not hold itself (`The "Good", Inc` goes in “…”).
     opening = next((o for o, c in ALIAS_QUOTES.items() if c not in alias), None)
     return alias if opening is None else f"{opening}{alias}{ALIAS_QUOTES[opening]}"
+
+
+def _pulse(found: PartnerHealth | None) -> list[Cell]:
+    """The latest closed pulse round as aggregates only: when it closed, how many answered,
+    and the average score when enough people answered to keep them anonymous."""
+    pulse = None if found is None else found.health.facts.pulse
+    if pulse is None:
+        return [None, None, None]
+    averages = [average for average in pulse.averages if average is not None]
+    average = sum(averages) / len(averages) if pulse.enough and averages else None
+    return [pulse.closed_at, pulse.respondents, average]
 
 
 def _health(found: PartnerHealth | None) -> list[Cell]:

@@ -15,19 +15,18 @@ from bot.clock import ManualClock
 from bot.services.cadence import Cadences
 from bot.services.commitments import Commitments, NewCommitment
 from bot.services.export import Dataset, Exporter, Reach, cell, to_csv
+from bot.services.health import Health
 from bot.services.imports import Outcome, PartnerImport, read_rows
 from bot.services.partner_names import PartnerNames
 from bot.services.people import PeopleCheck, PeopleToLookUp
 from bot.services.registry import Actor, ListScope, Registry
-from bot.services.surveys import PartnerFeedback, QuestionResult, RoundResults
 from bot.services.touchpoints import NewTouchpoint, Touchpoints
 from handlers.blocks.commitments import MESSAGES
 from handlers.blocks.touchpoints import RENDERER
 from storage import partners as partner_store
 from storage import touchpoints as touchpoint_store
 from storage.models import CommitmentSide, CommitmentStatus, PartnerStatus, TouchpointKind
-from storage.partners import get_partner
-from tests.factories import Colleague, add_partner, save_colleagues
+from tests.factories import Colleague, add_partner, pulse_round, save_colleagues
 
 T1 = "T1"
 ANA, BEN, CHLOE, DAN = "U0ANA", "U0BEN", "U0CHLOE", "U0DAN"
@@ -60,47 +59,31 @@ def test_a_csv_has_a_header_a_bom_and_quotes_where_needed() -> None:
     assert rows == [["name", "notes"], ["Acme", 'said "yes", then\nleft']]
 
 
-class Pulse:
-    """Pulse results as the survey service gives them: one closed round per partner name."""
-
-    def __init__(self, engine: Engine, rounds: dict[str, RoundResults]) -> None:
-        self.engine = engine
-        self.rounds = rounds
-        self.asked: list[tuple[str, int]] = []
-
-    def partner_feedback(self, *, team_id: str, user_id: str, partner_id: int) -> PartnerFeedback:
-        self.asked.append((user_id, partner_id))
-        with Session(self.engine) as session:
-            partner = get_partner(session=session, team_id=team_id, partner_id=partner_id)
-        assert partner is not None
-        return PartnerFeedback(
-            partner_name=partner.name,
-            pulse=self.rounds.get(partner.name),
-            open_round=None,
-            checkins={},
-            tz=None,
-        )
-
-
-def round_of(respondents: int, *averages: float | None) -> RoundResults:
-    return RoundResults(
-        round_id=1,
-        partner_name="x",
-        started_at=datetime(2026, 11, 1, tzinfo=UTC),
-        closed_at=datetime(2026, 11, 8, tzinfo=UTC),
-        invited=6,
-        respondents=respondents,
-        threshold=3,
-        questions=tuple(
-            QuestionResult(number=n, text=f"q{n}", answers=respondents, average=a, change=None)
-            for n, a in enumerate(averages, start=1)
-        ),
-        comments=(),
+def exporter_over(engine: Engine, clock: ManualClock, registry: Registry) -> Exporter:
+    """The exporter as `/partner export` builds it, over the real services."""
+    commitments = Commitments(engine=engine, clock=clock, registry=registry, messages=MESSAGES)
+    cadences = Cadences(engine=engine, clock=clock, registry=registry, messages=MESSAGES)
+    health = Health(
+        engine=engine,
+        clock=clock,
+        registry=registry,
+        commitments=commitments,
+        cadences=cadences,
+    )
+    return Exporter(
+        engine=engine, clock=clock, commitments=commitments, cadences=cadences, health=health
     )
 
 
+def partner_id(registry: Registry, name: str) -> int:
+    with Session(registry.engine) as session:
+        found = registry.resolve(session, team_id=T1, query=name).id
+    assert found is not None
+    return found
+
+
 @pytest.fixture
-def exporter(engine: Engine, clock: ManualClock) -> tuple[Exporter, Pulse]:
+def exporter(engine: Engine, clock: ManualClock) -> Exporter:
     save_colleagues(
         engine,
         clock,
@@ -137,14 +120,18 @@ def exporter(engine: Engine, clock: ManualClock) -> tuple[Exporter, Pulse]:
             kind=TouchpointKind.DONE, notes="with <@U0BEN|ben>, told <!here>", participants=[DAN]
         ),
     )
-    pulse = Pulse(engine, {"Acme": round_of(4, 4.0, 3.0), "Globex": round_of(2, None, None)})
-    cadences = Cadences(engine=engine, clock=clock, registry=registry, messages=MESSAGES)
-    return (
-        Exporter(
-            engine=engine, clock=clock, commitments=commitments, cadences=cadences, feedback=pulse
-        ),
-        pulse,
+    # Acme: 4 answered; two statements by all of them (4.0 and 3.0), the others by too few.
+    closed = datetime(2026, 11, 8, tzinfo=UTC)
+    pulse_round(
+        engine,
+        T1,
+        partner_id(registry, "Acme"),
+        [(4, 3, 4, None)] * 2 + [(4, 3, None, None)] * 2,
+        closed_at=closed,
     )
+    # Globex: 2 answered, fewer than the anonymity threshold (3).
+    pulse_round(engine, T1, partner_id(registry, "Globex"), [(1, 1, 1, 1)] * 2, closed_at=closed)
+    return exporter_over(engine, clock, registry)
 
 
 def rows(content: bytes) -> list[dict[str, str]]:
@@ -152,9 +139,9 @@ def rows(content: bytes) -> list[dict[str, str]]:
 
 
 def test_everyone_sees_every_partner_and_only_pulse_aggregates(
-    exporter: tuple[Exporter, Pulse],
+    exporter: Exporter,
 ) -> None:
-    service, pulse = exporter
+    service = exporter
     found = service.export(team_id=T1, user_id=DAN, dataset=Dataset.PARTNERS, check=PeopleCheck())
     assert found.filename == "liaison-partners-2026-11-25.csv" and found.reach is Reach.OWN
     acme, globex = rows(found.content)
@@ -163,13 +150,12 @@ def test_everyone_sees_every_partner_and_only_pulse_aggregates(
     assert (globex["pulse_respondents"], globex["pulse_average"]) == ("2", "")  # too few
     assert acme["last_contact_by"] == CHLOE and acme["stay_in_touch"] == "fine"
     assert not any("score" in column or "answer" in column for column in acme)
-    assert len(pulse.asked) == 2
 
 
 def test_touchpoints_and_commitments_of_ones_partners_and_ones_own_part(
-    exporter: tuple[Exporter, Pulse],
+    exporter: Exporter,
 ) -> None:
-    service, _ = exporter
+    service = exporter
 
     def export(user: str, dataset: Dataset) -> list[dict[str, str]]:
         return rows(
@@ -189,8 +175,8 @@ def test_touchpoints_and_commitments_of_ones_partners_and_ones_own_part(
     assert [r["number"] for r in everything] == ["1", "2", "3"] and "id" not in everything[0]
 
 
-def test_whether_someone_is_an_admin_may_need_slack_first(exporter: tuple[Exporter, Pulse]) -> None:
-    service, _ = exporter
+def test_whether_someone_is_an_admin_may_need_slack_first(exporter: Exporter) -> None:
+    service = exporter
     with pytest.raises(PeopleToLookUp):
         service.export(
             team_id=T1, user_id="U0NEW", dataset=Dataset.COMMITMENTS, check=PeopleCheck()
@@ -201,9 +187,9 @@ def test_whether_someone_is_an_admin_may_need_slack_first(exporter: tuple[Export
 
 
 def test_a_plan_that_did_not_happen_is_exported_as_such(
-    exporter: tuple[Exporter, Pulse], engine: Engine, clock: ManualClock
+    exporter: Exporter, engine: Engine, clock: ManualClock
 ) -> None:
-    service, _ = exporter
+    service = exporter
     now = clock.now()
     with Session(engine) as session:
         acme = touchpoint_store.partner_and_team(session=session, team_id=T1, key="acme")
@@ -237,12 +223,12 @@ def test_a_plan_that_did_not_happen_is_exported_as_such(
 
 
 def test_people_a_file_names_are_looked_up_first_unless_at_the_shell(
-    exporter: tuple[Exporter, Pulse], engine: Engine, clock: ManualClock
+    exporter: Exporter, engine: Engine, clock: ManualClock
 ) -> None:
     """An owner the profile cache never held (a partner imported before `liaison import`
     cached owners) is looked up before the file is written, so that it names them; someone
     Slack was asked about and did not name stays unnamed. The shell has no Slack to ask."""
-    service, _ = exporter
+    service = exporter
     registry = Registry(engine=engine, clock=clock, names=PartnerNames())
     add_partner(registry, team_id=T1, name="Initech", owner_id="U0NEW")
     with pytest.raises(PeopleToLookUp) as pending:
@@ -260,11 +246,11 @@ def test_people_a_file_names_are_looked_up_first_unless_at_the_shell(
 
 
 def test_a_partner_export_imports_into_another_workspace_as_it_was(
-    exporter: tuple[Exporter, Pulse], engine: Engine, clock: ManualClock
+    exporter: Exporter, engine: Engine, clock: ManualClock
 ) -> None:
     """The import reads what `export partners` writes: names (even those the export guards
     from spreadsheets), aliases, status, website and owner."""
-    service, _ = exporter
+    service = exporter
     registry = Registry(engine=engine, clock=clock, names=PartnerNames())
     registry.add(
         actor=Actor(T1, ANA),
@@ -304,12 +290,12 @@ def test_a_partner_export_imports_into_another_workspace_as_it_was(
 
 
 def test_aliases_as_people_type_them_import_export_and_import_again_as_they_were(
-    exporter: tuple[Exporter, Pulse], engine: Engine, clock: ManualClock
+    exporter: Exporter, engine: Engine, clock: ManualClock
 ) -> None:
     """QA: `CARE, Care Intl` in a list's aliases became one alias, "CARE, Care Intl": only `;`
     and `|` separated them. Commas now do, as after `add … aka`; the export quotes an alias
     that holds a separator, so that its file imports back with the same aliases."""
-    service, _ = exporter
+    service = exporter
     registry = Registry(engine=engine, clock=clock, names=PartnerNames())
 
     class SameIds:
@@ -360,9 +346,9 @@ def test_aliases_as_people_type_them_import_export_and_import_again_as_they_were
     assert {name: aliases("T2")[name] for name in registered} == registered
 
 
-def test_why_a_commitment_was_closed_is_in_its_export(exporter: tuple[Exporter, Pulse]) -> None:
+def test_why_a_commitment_was_closed_is_in_its_export(exporter: Exporter) -> None:
     """Why it was closed (`done 1 sent by email`) showed only in the reply to `done`."""
-    service, _ = exporter
+    service = exporter
     service.commitments.close(
         actor=Actor(T1, BEN),
         number=1,
@@ -379,18 +365,20 @@ def test_why_a_commitment_was_closed_is_in_its_export(exporter: tuple[Exporter, 
     ]
 
 
-def test_the_partners_file_costs_the_same_queries_for_3_partners_as_for_30(
-    engine: Engine, clock: ManualClock
+@pytest.mark.parametrize("dataset", [Dataset.PARTNERS, Dataset.TOUCHPOINTS])
+def test_a_file_costs_the_same_queries_for_3_partners_as_for_30(
+    engine: Engine, clock: ManualClock, dataset: Dataset
 ) -> None:
     save_colleagues(
-        engine, clock, team_id=T1, colleagues=[Colleague(ANA, admin=True), Colleague(BEN)]
+        engine,
+        clock,
+        team_id=T1,
+        colleagues=[Colleague(ANA, admin=True), Colleague(BEN), Colleague(DAN)],
     )
     registry = Registry(engine=engine, clock=clock, names=PartnerNames())
-    commitments = Commitments(engine=engine, clock=clock, registry=registry, messages=MESSAGES)
-    cadences = Cadences(engine=engine, clock=clock, registry=registry, messages=MESSAGES)
-    # Pulse results come from their own source, asked per partner; the database part is counted.
-    service = Exporter(
-        engine=engine, clock=clock, commitments=commitments, cadences=cadences, feedback=None
+    service = exporter_over(engine, clock, registry)
+    touchpoints = Touchpoints(
+        engine=engine, clock=clock, registry=registry, renderer=RENDERER, default_channel=None
     )
 
     added: list[str] = []
@@ -400,6 +388,19 @@ def test_the_partners_file_costs_the_same_queries_for_3_partners_as_for_30(
             added.append(f"Partner {n:02d}")
             add_partner(registry, team_id=T1, name=added[-1], owner_id=ANA)
             registry.add_to_team(actor=Actor(T1, ANA), partner=added[-1], user_ids=[BEN])
+            # A pulse round enough people answered, and a meeting with a colleague along.
+            pulse_round(
+                engine,
+                T1,
+                partner_id(registry, added[-1]),
+                [(4, 4, 4, 4)] * 3,
+                closed_at=datetime(2026, 11, 8, tzinfo=UTC),
+            )
+            touchpoints.record(
+                actor=Actor(T1, BEN),
+                partner=added[-1],
+                new=NewTouchpoint(kind=TouchpointKind.DONE, notes="intro", participants=[DAN]),
+            )
         seen: list[str] = []
 
         def count(*args: object) -> None:
@@ -407,13 +408,17 @@ def test_the_partners_file_costs_the_same_queries_for_3_partners_as_for_30(
 
         sa.event.listen(engine, "before_cursor_execute", count)
         try:
-            found = service.export(
-                team_id=T1, user_id=ANA, dataset=Dataset.PARTNERS, check=PeopleCheck()
-            )
+            found = service.export(team_id=T1, user_id=ANA, dataset=dataset, check=PeopleCheck())
         finally:
             sa.event.remove(engine, "before_cursor_execute", count)
         assert found.rows == partners
-        assert {r["team_ids"] for r in rows(found.content)} == {BEN}
+        if dataset is Dataset.PARTNERS:
+            assert {(r["team_ids"], r["pulse_average"]) for r in rows(found.content)} == {
+                (BEN, "4.00")
+            }
+        else:
+            assert {r["participant_ids"] for r in rows(found.content)} == {DAN}
+            assert [r["partner"] for r in rows(found.content)] == added
         return len(seen)
 
     assert statements_for(3) == statements_for(30)
