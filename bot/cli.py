@@ -12,7 +12,7 @@ import signal
 import socket
 import sys
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -42,6 +42,7 @@ from storage import schema
 from storage.db import make_engine
 
 if TYPE_CHECKING:
+    from bot.services.export import Dataset, Export, Exporter
     from bot.socket_mode import AckFirstSocketModeHandler
 
 logger = logging.getLogger("liaison")
@@ -51,6 +52,8 @@ EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports it
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: the reader of standard output stopped reading
 # `bot.services.export.Dataset`'s values, named here so that `--help` loads no services.
 EXPORTS = ("partners", "touchpoints", "commitments")
+# The ids a note about people named by id alone shows, of however many.
+UNNAMED_SHOWN = 5
 
 
 class StartupError(Exception):
@@ -179,7 +182,10 @@ def build_parser() -> argparse.ArgumentParser:
             "everything of the workspace --team names (as an admin sees it): to FILE (UTF-8 "
             "with a byte-order mark, for spreadsheet programs, as the file Slack gets) or to "
             "standard output (UTF-8). One header line, then one row per item; times in UTC. "
-            "Slack is not needed. Exit codes: 0 written (a header alone when there is nothing "
+            "Slack is not needed: with SLACK_BOT_TOKEN set, people Liaison never looked up "
+            "are asked about (users.info) so the file names them; without it they are there "
+            "by id, and a note on standard error says how many. Exit codes: 0 written (a "
+            "header alone when there is nothing "
             "yet); 2 nothing written (no --team, a team id the database does not have, or the "
             "database or FILE unusable: one line says which); 141 the reader of standard "
             "output stopped early (`| head`)."
@@ -758,9 +764,14 @@ def export_csv(settings: Settings, *, what: str, team_id: str | None, out: Path 
         teams = exporter.workspaces()
         if team_id is None or team_id not in teams:
             raise StartupError(unknown_team(team_id, teams))
-        found = exporter.export_workspace(team_id=team_id, dataset=Dataset(what))
+        found, why_unnamed = export_naming_people(
+            settings, runtime, exporter, team_id=team_id, dataset=Dataset(what)
+        )
     finally:
         runtime.close()
+    if found.unnamed:
+        # On stderr: stdout may be the file itself.
+        print(f"liaison: note: {unnamed_note(found.unnamed, why_unnamed)}", file=sys.stderr)
     if out is None:
         # A pipe's reader (csv, jq, a script) would take the byte-order mark for the first
         # column's name; only a spreadsheet program needs it.
@@ -780,6 +791,58 @@ def export_csv(settings: Settings, *, what: str, team_id: str | None, out: Path 
     noun = found.dataset if found.rows != 1 else found.dataset[:-1]
     print(f"wrote {found.rows} {noun} of workspace {team_id} to {out}")
     return 0
+
+
+def export_naming_people(
+    settings: Settings, runtime: Runtime, exporter: Exporter, *, team_id: str, dataset: Dataset
+) -> tuple[Export, str]:
+    """The workspace's export, the people it names whom the profile cache never held (owners
+    of partners added before the cache knew them, authors since gone) asked about in Slack when
+    SLACK_BOT_TOKEN is set, as `/partner export` asks; and why any are given by id alone."""
+    from bot.services import imports, people
+    from bot.services.people import PeopleToLookUp
+
+    if not settings.slack_bot_token:
+        found = exporter.export_workspace(team_id=team_id, dataset=dataset)
+        return found, "SLACK_BOT_TOKEN is not set, so Slack was not asked who they are"
+    asked: frozenset[str] = frozenset()
+    client = None
+    while True:
+        try:
+            found = exporter.export_workspace(team_id=team_id, dataset=dataset, asked=asked)
+            return found, "Slack did not say who they are (gone from the workspace, or no answer)"
+        except PeopleToLookUp as pending:
+            if client is None:
+                # Only a token of this workspace may ask about its people.
+                try:
+                    identity = check_slack(settings)
+                except StartupError as error:
+                    found = exporter.export_workspace(team_id=team_id, dataset=dataset)
+                    return found, f"Slack was not asked who they are: {error}"
+                if identity.team_id != team_id:
+                    found = exporter.export_workspace(team_id=team_id, dataset=dataset)
+                    return found, (
+                        f"SLACK_BOT_TOKEN is Liaison's token in workspace {identity.team_id}, "
+                        f"so Slack was not asked about people of {team_id}"
+                    )
+                # Waits out Slack's rate limits, as `liaison import` does.
+                client = imports.lookup_client(settings)
+            learned = people.look_up(
+                client,
+                engine=runtime.engine,
+                clock=runtime.clock,
+                team_id=team_id,
+                user_ids=pending.user_ids,
+            )
+            asked |= learned.asked
+
+
+def unnamed_note(unnamed: Collection[str], why: str) -> str:
+    """How many people the file gives by id alone, a few of them, and why."""
+    ids = sorted(unnamed)
+    shown = ", ".join(ids[:UNNAMED_SHOWN]) + (", …" if len(ids) > UNNAMED_SHOWN else "")
+    people = "1 person" if len(ids) == 1 else f"{len(ids)} people"
+    return f"{people} in the file named by id only, with no name ({shown}): {why}"
 
 
 def unknown_team(team_id: str | None, teams: Sequence[str]) -> str:

@@ -27,7 +27,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Protocol
@@ -77,6 +77,9 @@ class Export:
     reach: Reach
     # For Reach.OWN: how many partners' full history it holds (those on the caller's team).
     team_partners: int
+    # The people the file gives by id and no name: the profile cache never held them, and
+    # Slack was not asked or did not say.
+    unnamed: frozenset[str] = frozenset()
 
 
 class HealthSource(Protocol):
@@ -184,10 +187,14 @@ class Exporter:
             asked=check.asked,
         )
 
-    def export_workspace(self, *, team_id: str, dataset: Dataset) -> Export:
+    def export_workspace(
+        self, *, team_id: str, dataset: Dataset, asked: frozenset[str] | None = None
+    ) -> Export:
         """The CSV of `dataset` with everything of the workspace, as an operator sees it from
-        the shell (`liaison export`): no one's admin status is asked, Slack is not needed."""
-        return self._export(team_id, dataset, lambda _session: OPERATOR, asked=None)
+        the shell (`liaison export`): no one's admin status is asked. With no Slack to ask
+        (`asked` None), people the profile cache never held are given by id alone (`unnamed`);
+        otherwise, as `export`, raises PeopleToLookUp for those not in `asked` yet."""
+        return self._export(team_id, dataset, lambda _session: OPERATOR, asked=asked)
 
     def workspaces(self) -> list[str]:
         """The workspaces (team ids) with something to export: those that registered a partner
@@ -216,7 +223,8 @@ class Exporter:
         now = self.clock.now()
         with Session(self.engine) as session:
             viewer = viewer_of(session)
-            rows = builders[dataset](session, _Names(session, team_id, asked), viewer)
+            names = _Names(session, team_id, asked)
+            rows = builders[dataset](session, names, viewer)
         content, count = to_csv(columns, rows)
         return Export(
             dataset=dataset,
@@ -225,6 +233,7 @@ class Exporter:
             rows=count,
             reach=viewer.reach,
             team_partners=len(viewer.team_partners),
+            unnamed=frozenset(names.unnamed),
         )
 
     def _viewer(self, session: Session, team_id: str, user_id: str, check: PeopleCheck) -> Viewer:
@@ -428,6 +437,8 @@ class _Names:
     session: Session
     team_id: str
     asked: frozenset[str] | None
+    # Those the file gives by id alone, as found.
+    unnamed: set[str] = field(default_factory=set)
 
     def __call__(self, user_ids: Iterable[str]) -> dict[str, str]:
         wanted = set(user_ids)
@@ -439,6 +450,7 @@ class _Names:
             unknown = wanted - profiles.keys() - self.asked
             if unknown:
                 raise PeopleToLookUp(sorted(unknown))
+        self.unnamed.update(wanted - profiles.keys())
         return {user_id: profile.name for user_id, profile in profiles.items()}
 
 

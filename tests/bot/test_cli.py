@@ -967,6 +967,59 @@ def test_export_after_import_names_the_owners_slack_told_the_import_of(
     assert "Nothing to change: all 2 partners in out.csv are already registered." in again.stdout
 
 
+def test_export_asks_slack_who_the_cache_never_held_or_says_how_many_it_names_by_id(
+    workdir: Path, fake_slack: FakeSlack, migrated: str
+) -> None:
+    """`liaison export` gave raw user ids where `/partner export` names people: it never asked
+    Slack about those the profile cache did not hold (partners added before it knew their
+    owners), and said nothing about it."""
+    fake_slack.add_user(id="U0EVE", name="eve")
+    seed_workspace(migrated, "T0ACME", "Acme", "U0EVE", "acme")
+    seed_workspace(migrated, "T0ACME", "Globex", "U0GONE", "globex")  # Slack knows no U0GONE
+    seed_workspace(migrated, "T2", "Initech", "U0ZOE", "initech")
+    with make_engine(migrated).begin() as connection:  # a cache that never held them
+        connection.exec_driver_sql("DELETE FROM user_profile")
+
+    def owners(result: subprocess.CompletedProcess[str]) -> list[tuple[str, str]]:
+        assert result.returncode == 0, result.stderr
+        return [(row["owner_id"], row["owner_name"]) for row in csv_rows(result.stdout)]
+
+    offline = {**pythonpath(), "DATABASE_URL": migrated, "LOG_LEVEL": "ERROR"}
+    unasked = liaison("export", "partners", "--team", "T0ACME", cwd=workdir, env=offline)
+    assert owners(unasked) == [("U0EVE", ""), ("U0GONE", "")]
+    assert unasked.stderr.splitlines() == [
+        "liaison: note: 2 people in the file named by id only, with no name (U0EVE, U0GONE): "
+        "SLACK_BOT_TOKEN is not set, so Slack was not asked who they are"
+    ]
+    assert fake_slack.calls == []
+
+    # Slack's rate limit is waited out, as the import waits it out.
+    fake_slack.fail_next("users.info", status=429, retry_after=1)
+    env = slack_env(fake_slack, migrated)
+    asked = liaison("export", "partners", "--team", "T0ACME", cwd=workdir, env=env)
+    assert owners(asked) == [("U0EVE", "eve"), ("U0GONE", "")]
+    assert asked.stderr.splitlines() == [
+        "liaison: note: 1 person in the file named by id only, with no name (U0GONE): Slack did "
+        "not say who they are (gone from the workspace, or no answer)"
+    ]
+    assert len(fake_slack.calls_to("users.info")) == 3  # the 429, then one each
+    written = liaison(
+        "export", "touchpoints", "--team", "T0ACME", "--out", "t.csv", cwd=workdir, env=env
+    )
+    assert written.stdout == "wrote 2 touchpoints of workspace T0ACME to t.csv\n"
+    assert len(fake_slack.calls_to("users.info")) == 4  # only U0GONE again: Eve is cached now
+
+    # The token is of another workspace: its people are not asked about with it.
+    other = liaison("export", "partners", "--team", "T2", cwd=workdir, env=env)
+    assert owners(other) == [("U0ZOE", "")]
+    assert other.stderr.splitlines() == [
+        "liaison: note: 1 person in the file named by id only, with no name (U0ZOE): "
+        "SLACK_BOT_TOKEN is Liaison's token in workspace T0ACME, so Slack was not asked about "
+        "people of T2"
+    ]
+    assert len(fake_slack.calls_to("users.info")) == 4
+
+
 def test_export_refuses_a_missing_or_unknown_team_and_an_unmigrated_database(
     workdir: Path, migrated: str
 ) -> None:
