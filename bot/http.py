@@ -34,7 +34,7 @@ from starlette.routing import Route
 
 from bot.logs import stale_timestamp
 from bot.runtime import Runtime
-from storage.db import is_reachable
+from storage.schema import readiness
 
 EVENTS_PATH = "/slack/events"
 # Requests dispatched at once on PostgreSQL; more threads than this only add GIL contention
@@ -130,11 +130,18 @@ def create_asgi_app(
             return app.dispatch(bolt_request), held
 
     async def healthz(_request: Request) -> Response:
-        database_ok = await run_in_threadpool(is_reachable, runtime.engine)
-        return JSONResponse(
-            {"status": "ok" if database_ok else "unavailable", "database": database_ok},
-            status_code=200 if database_ok else 503,
-        )
+        # A database that answers is not enough: without this version's tables every request
+        # would fail, and the load balancer would still send them here.
+        found = await run_in_threadpool(readiness, runtime.engine)
+        body: dict[str, object] = {
+            "status": "ok" if found.ok else "unavailable",
+            "database": found.reachable,
+        }
+        if not found.reachable:
+            body["reason"] = "database unreachable"
+        elif found.problem is not None:
+            body["reason"] = found.problem
+        return JSONResponse(body, status_code=200 if found.ok else 503)
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:

@@ -1,18 +1,24 @@
-"""Alembic, driven from code: `liaison migrate`, the start-up check, and the tests."""
+"""Alembic, driven from code: `liaison migrate`, the start-up check, the health check, and the
+tests."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
+import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
 from sqlalchemy.engine import Connection, Engine
+
+from storage.db import is_reachable
 
 logger = logging.getLogger(__name__)
 
@@ -42,10 +48,17 @@ def alembic_config(engine: Engine, connection: Connection | None = None) -> Conf
 
 
 def head_revision() -> str:
+    return _revisions()[0]
+
+
+@cache
+def _revisions() -> tuple[str, frozenset[str]]:
+    """This version's latest revision and all it knows: read from the migrations' files once
+    per process (they are Python modules to import; the code does not change while it runs)."""
     script = ScriptDirectory(str(MIGRATIONS))
     head = script.get_current_head()
     assert head is not None, "no migrations found"
-    return head
+    return head, frozenset(revision.revision for revision in script.walk_revisions())
 
 
 def current_revision(engine: Engine) -> str | None:
@@ -65,6 +78,48 @@ def refuse_unknown(current: str | None) -> None:
             f"(it knows up to {head_revision()}): a newer Liaison migrated it; run that version, "
             "or set DATABASE_URL to this version's database"
         ) from None
+
+
+# The revision the database is at: one row of Alembic's table.
+_CURRENT = sa.text("SELECT version_num FROM alembic_version")
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """Whether this process can serve on its database, as `GET /healthz` says."""
+
+    reachable: bool
+    # Why the schema will not do (None: it will, or the database cannot be reached).
+    problem: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.reachable and self.problem is None
+
+
+def readiness(engine: Engine) -> Readiness:
+    """Whether the database answers and is at this version's schema. Start-up checked the
+    schema once; this notices what changed since (a backup of before a migration restored, a
+    database recreated empty). While all is well it is one small query, as cheap as `SELECT 1`:
+    the revision row is read each time, this version's revisions were read once.
+
+    A revision this version does not know is a newer Liaison's: a rolling upgrade migrates
+    first, and the replicas still on the old version go on serving until they are replaced,
+    so that is no reason to take them out of rotation."""
+    try:
+        with engine.connect() as connection:
+            current = connection.execute(_CURRENT).scalar()
+    except sa.exc.SQLAlchemyError:
+        # No alembic_version table, or no database at all: a trivial query tells them apart.
+        if not is_reachable(engine):
+            return Readiness(reachable=False)
+        current = None
+    head, known = _revisions()
+    if current is None:
+        return Readiness(reachable=True, problem="not migrated: run liaison migrate")
+    if current != head and current in known:
+        return Readiness(reachable=True, problem=f"database at {current}, code expects {head}")
+    return Readiness(reachable=True)
 
 
 def upgrade(engine: Engine, revision: str = "head") -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import logging
 import threading
 import time
@@ -12,9 +13,13 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 import uvicorn
+from alembic import command
+from alembic.script import ScriptDirectory
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
@@ -22,8 +27,9 @@ from bot.http import EVENTS_PATH, create_asgi_app
 from bot.runtime import Runtime
 from bot.sandbox.fake_slack import FakeSlack
 from bot.sandbox.requests import Deliverer, RequestFactory
+from storage import schema
 from storage.db import make_engine
-from tests.http import free_port, wait_for_health
+from tests.http import free_port, get, wait_for_health
 
 
 @contextmanager
@@ -172,3 +178,59 @@ def test_a_stale_timestamp_is_refused_as_a_clock_that_is_off(
     assert "s behind this server's clock" in old and "check this server's clock" in old
     assert "invalid signature" not in old
     assert "timestamp 'soon' is not a number of seconds" in odd
+
+
+def test_healthz_is_503_with_why_on_a_database_not_or_no_longer_migrated(
+    fake_slack: FakeSlack, slack_runtime: Runtime, tmp_path: Path
+) -> None:
+    """It answered 200 whenever the database answered: one restored from a backup of before
+    the last migration, or recreated empty, kept getting traffic that failed every request.
+    Each health check notices such a change at once, for one small query while all is well."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'served.db'}")
+    schema.upgrade(engine)
+    head = schema.head_revision()
+    before = ScriptDirectory(str(schema.MIGRATIONS)).get_revision(head).down_revision
+    assert isinstance(before, str)
+    runtime = Runtime(settings=slack_runtime.settings, engine=engine, clock=slack_runtime.clock)
+    config = schema.alembic_config(engine)
+
+    def health(url: str) -> tuple[int, dict[str, object]]:
+        status, body = get(f"{url}/healthz")
+        return status, json.loads(body)
+
+    with serving(bare_app(fake_slack), runtime) as (url, _loop_thread):
+        statements: list[str] = []
+
+        def count(*args: object) -> None:
+            statements.append(str(args[2]))
+
+        sa.event.listen(engine, "before_cursor_execute", count)
+        assert health(url) == (200, {"status": "ok", "database": True})
+        sa.event.remove(engine, "before_cursor_execute", count)
+        assert len(statements) == 1  # the revision row, as cheap as `SELECT 1`
+
+        command.downgrade(config, before)  # a backup of before the last migration restored
+        assert health(url) == (
+            503,
+            {
+                "status": "unavailable",
+                "database": True,
+                "reason": f"database at {before}, code expects {head}",
+            },
+        )
+        command.downgrade(config, "base")  # recreated empty: no tables at all
+        assert health(url) == (
+            503,
+            {
+                "status": "unavailable",
+                "database": True,
+                "reason": "not migrated: run liaison migrate",
+            },
+        )
+        schema.upgrade(engine)
+        assert health(url) == (200, {"status": "ok", "database": True})
+        # A newer Liaison migrated it (a rolling upgrade): this replica serves until replaced.
+        with engine.begin() as connection:
+            connection.exec_driver_sql("UPDATE alembic_version SET version_num = '9999'")
+        assert health(url) == (200, {"status": "ok", "database": True})
+    engine.dispose()
