@@ -198,10 +198,22 @@ def build_parser() -> argparse.ArgumentParser:
     exporter.add_argument(
         "--out", type=Path, metavar="FILE", help="write to FILE (default: standard output)"
     )
-    commands.add_parser(
+    migrator = commands.add_parser(
         "migrate",
         help="upgrade the database schema to this version",
-        description="Upgrade the database at DATABASE_URL to this version's schema (Alembic).",
+        description=(
+            "Upgrade the database at DATABASE_URL to this version's schema (Alembic). On "
+            "PostgreSQL one process migrates at a time: another waits for it, --lock-timeout "
+            "seconds at most, then gives up (exit code 2) naming the process it waited for."
+        ),
+    )
+    migrator.add_argument(
+        "--lock-timeout",
+        type=_positive,
+        default=schema.MIGRATION_LOCK_TIMEOUT,
+        metavar="SECONDS",
+        help="how long to wait for another process's migration "
+        f"(default {schema.MIGRATION_LOCK_TIMEOUT})",
     )
     return parser
 
@@ -239,7 +251,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "simulate":
             return simulate_offline(args, settings)
         if args.command == "migrate":
-            return migrate(settings)
+            return migrate(settings, lock_timeout=args.lock_timeout)
         if args.command == "run":
             return run_socket_mode(settings)
         if args.command == "serve":
@@ -327,11 +339,11 @@ def check_file_option(option: str, path: Path, example: str) -> None:
         )
 
 
-def migrate(settings: Settings) -> int:
+def migrate(settings: Settings, *, lock_timeout: float = schema.MIGRATION_LOCK_TIMEOUT) -> int:
     engine = make_engine(settings.database_url)
     try:
         # Read under the migration's lock: a `migrate` that waited for another finds it done.
-        before = schema.upgrade(engine)
+        before = schema.upgrade(engine, lock_timeout=lock_timeout)
         after = schema.current_revision(engine)
     except schema.SchemaOutOfDate as error:
         raise StartupError(str(error)) from error

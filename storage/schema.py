@@ -27,6 +27,12 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 # with LIAISON_AUTO_MIGRATE (or two `liaison migrate`) take turns instead of creating the same
 # tables side by side, which fails the second with a duplicate key in PostgreSQL's catalog.
 MIGRATION_LOCK = int.from_bytes(b"liaison", "big")
+# How long a migration waits for another process's before giving up (`liaison migrate
+# --lock-timeout`): long enough for the slowest migration over a large database, short enough
+# that a replica behind a stuck one fails where someone sees it rather than hang unnoticed.
+MIGRATION_LOCK_TIMEOUT = 600
+# PostgreSQL's "lock_not_available": `lock_timeout` ran out.
+LOCK_NOT_AVAILABLE = "55P03"
 
 
 class SchemaOutOfDate(Exception):
@@ -35,6 +41,11 @@ class SchemaOutOfDate(Exception):
 
 class SchemaTooNew(SchemaOutOfDate):
     """A newer Liaison migrated the database: this version knows nothing of its schema."""
+
+
+class MigrationLockTimeout(SchemaOutOfDate):
+    """Another process held the migration lock longer than this one would wait: the schema
+    may still be out of date, and that process may be stuck."""
 
 
 def alembic_config(engine: Engine, connection: Connection | None = None) -> Config:
@@ -122,12 +133,15 @@ def readiness(engine: Engine) -> Readiness:
     return Readiness(reachable=True)
 
 
-def upgrade(engine: Engine, revision: str = "head") -> str | None:
+def upgrade(
+    engine: Engine, revision: str = "head", *, lock_timeout: float = MIGRATION_LOCK_TIMEOUT
+) -> str | None:
     """Bring the schema up to `revision` (idempotent); SchemaTooNew when a newer Liaison's.
     Returns the revision it was at (None: empty).
 
-    On PostgreSQL one process migrates at a time: another waits, then finds nothing to do."""
-    with engine.connect() as connection, _migration_lock(connection):
+    On PostgreSQL one process migrates at a time: another waits, then finds nothing to do; it
+    waits `lock_timeout` seconds at most (MigrationLockTimeout)."""
+    with engine.connect() as connection, _migration_lock(connection, lock_timeout):
         before = MigrationContext.configure(connection).get_current_revision()
         refuse_unknown(before)
         # Alembic commits only a transaction it began itself.
@@ -136,9 +150,19 @@ def upgrade(engine: Engine, revision: str = "head") -> str | None:
     return before
 
 
+# The PostgreSQL session holding `MIGRATION_LOCK` in this database: advisory locks on a bigint
+# key are listed with its high half as `classid`, its low half as `objid`, and `objsubid` 1.
+_LOCK_HOLDER = sa.text("""
+SELECT pid FROM pg_locks
+WHERE locktype = 'advisory' AND granted AND objsubid = 1 AND classid = :high AND objid = :low
+  AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+""").bindparams(high=MIGRATION_LOCK >> 32, low=MIGRATION_LOCK & 0xFFFFFFFF)
+
+
 @contextmanager
-def _migration_lock(connection: Connection) -> Iterator[None]:
-    """Hold `MIGRATION_LOCK` on `connection` (PostgreSQL; SQLite needs none for one process).
+def _migration_lock(connection: Connection, timeout: float) -> Iterator[None]:
+    """Hold `MIGRATION_LOCK` on `connection` (PostgreSQL; SQLite needs none for one process),
+    waiting `timeout` seconds at most for another process to let go of it.
 
     A session-level lock, so that it outlasts the transactions Alembic commits; released
     before the connection goes back to the pool, where it would otherwise stay held."""
@@ -147,8 +171,21 @@ def _migration_lock(connection: Connection) -> Iterator[None]:
         return
     taken = connection.exec_driver_sql(f"SELECT pg_try_advisory_lock({MIGRATION_LOCK})").scalar()
     if not taken:
-        logger.info("another process is migrating the database: waiting for it to finish")
-        connection.exec_driver_sql(f"SELECT pg_advisory_lock({MIGRATION_LOCK})")
+        holder = _holder(connection)
+        logger.warning(
+            "another process%s is migrating the database: waiting up to %d s for it to finish",
+            "" if holder is None else f" (PostgreSQL pid {holder})",
+            timeout,
+        )
+        # For this transaction only: the migrations themselves wait on locks as long as needed.
+        connection.exec_driver_sql(f"SET LOCAL lock_timeout = {max(1, round(timeout * 1000))}")
+        try:
+            connection.exec_driver_sql(f"SELECT pg_advisory_lock({MIGRATION_LOCK})")
+        except sa.exc.DBAPIError as error:
+            if getattr(error.orig, "sqlstate", None) != LOCK_NOT_AVAILABLE:
+                raise
+            connection.rollback()
+            raise MigrationLockTimeout(_gave_up(_holder(connection) or holder, timeout)) from None
     connection.commit()
     try:
         yield
@@ -156,6 +193,22 @@ def _migration_lock(connection: Connection) -> Iterator[None]:
         connection.rollback()  # a failed migration leaves its transaction aborted
         connection.exec_driver_sql(f"SELECT pg_advisory_unlock({MIGRATION_LOCK})")
         connection.commit()
+
+
+def _holder(connection: Connection) -> int | None:
+    """The pid of the PostgreSQL session holding the migration lock (None: none now)."""
+    pid = connection.execute(_LOCK_HOLDER).scalar()
+    return None if pid is None else int(pid)
+
+
+def _gave_up(holder: int | None, timeout: float) -> str:
+    who = "another process" if holder is None else f"another process (PostgreSQL pid {holder})"
+    end = "" if holder is None else f" (SELECT pg_terminate_backend({holder}))"
+    return (
+        f"gave up after waiting {timeout:g} s for {who} to finish migrating the database: if it "
+        f"is stuck, end it{end}, then run `liaison migrate` again; if it is only slow, wait "
+        "longer with `liaison migrate --lock-timeout SECONDS`"
+    )
 
 
 def ensure_current(engine: Engine, *, auto_migrate: bool) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
@@ -679,6 +680,16 @@ def test_a_database_behind_the_code_is_told_its_revision_and_to_migrate(tmp_path
     engine.dispose()
 
 
+def on_migrating_schema() -> dict[str, str]:
+    """The environment of a `liaison` process on the `migrating` schema `old_database` made."""
+    assert POSTGRES_URL is not None
+    return {
+        "PATH": "/usr/bin:/bin",
+        "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
+        "DATABASE_URL": f"{POSTGRES_URL}?options=-csearch_path%3Dmigrating",
+    }
+
+
 def test_replicas_migrating_an_empty_postgresql_database_at_once_take_turns(
     old_database: Engine,
 ) -> None:
@@ -687,14 +698,7 @@ def test_replicas_migrating_an_empty_postgresql_database_at_once_take_turns(
     fail on a duplicate key in PostgreSQL's catalog."""
     if old_database.dialect.name != "postgresql":
         pytest.skip("one SQLite file is migrated by one process")
-    assert POSTGRES_URL is not None
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
-        "SLACK_BOT_TOKEN": "xoxb-1",
-        # The `migrating` schema `old_database` made, empty.
-        "DATABASE_URL": f"{POSTGRES_URL}?options=-csearch_path%3Dmigrating",
-    }
+    env = {**on_migrating_schema(), "SLACK_BOT_TOKEN": "xoxb-1"}
     migrations = [
         subprocess.Popen(
             [sys.executable, "-m", "bot.cli", "migrate"],
@@ -721,3 +725,58 @@ def test_replicas_migrating_an_empty_postgresql_database_at_once_take_turns(
             f"SELECT pg_try_advisory_lock({schema.MIGRATION_LOCK})"
         ).scalar()
         connection.exec_driver_sql(f"SELECT pg_advisory_unlock({schema.MIGRATION_LOCK})")
+
+
+def test_a_migration_stuck_behind_another_says_whose_and_gives_up_after_its_timeout(
+    old_database: Engine,
+) -> None:
+    """A replica's `liaison migrate` behind a stuck migration waited forever for PostgreSQL's
+    advisory lock, saying nothing of whom it waited for. It names the session holding the lock
+    once, and gives up after --lock-timeout with what to do."""
+    if old_database.dialect.name != "postgresql":
+        pytest.skip("one SQLite file is migrated by one process: no lock to wait for")
+    env = on_migrating_schema()
+
+    def migrate(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "bot.cli", "migrate", *args],
+            cwd=Path(__file__).parent,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+    with old_database.connect() as stuck:
+        assert stuck.exec_driver_sql(
+            f"SELECT pg_try_advisory_lock({schema.MIGRATION_LOCK})"
+        ).scalar()
+        stuck.commit()
+        pid = stuck.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+        started = time.monotonic()
+        refused = migrate("--lock-timeout", "1")
+        assert time.monotonic() - started < 60
+        assert (refused.returncode, refused.stdout) == (2, "")
+        lines = refused.stderr.strip().splitlines()
+        assert len(lines) == 2, lines
+        assert lines[0].endswith(
+            f"WARNING storage.schema another process (PostgreSQL pid {pid}) is migrating the "
+            "database: waiting up to 1 s for it to finish"
+        )
+        assert lines[1] == (
+            f"liaison: gave up after waiting 1 s for another process (PostgreSQL pid {pid}) to "
+            f"finish migrating the database: if it is stuck, end it (SELECT "
+            f"pg_terminate_backend({pid})), then run `liaison migrate` again; if it is only "
+            "slow, wait longer with `liaison migrate --lock-timeout SECONDS`"
+        )
+        assert schema.current_revision(old_database) is None  # nothing was migrated
+        stuck.exec_driver_sql(f"SELECT pg_advisory_unlock({schema.MIGRATION_LOCK})")
+        stuck.commit()
+
+    done = migrate()
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == f"database schema: empty → {schema.head_revision()}\n"
+    help_text = " ".join(migrate("--help").stdout.split())
+    default = schema.MIGRATION_LOCK_TIMEOUT
+    assert f"how long to wait for another process's migration (default {default})" in help_text
