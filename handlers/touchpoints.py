@@ -1444,16 +1444,22 @@ def answer_as_saved(
     contact as it stands: an answer built before that still named them as taking part."""
     picked = people.uncached(runtime.engine, team_id=team_id, user_ids=result.touch.participants)
     taken: list[str] = []
+    # Its collisions found again without them, when nobody was told of them yet.
+    retold: list[Recorded] = []
 
     def take_off(elsewhere: list[str]) -> str:
-        service_of(runtime).take_off(
+        told = service_of(runtime).take_off(
             team_id=team_id, touchpoint_id=result.touch.id, user_ids=elsewhere
         )
         taken.extend(elsewhere)
+        if told is not None:
+            retold.append(
+                replace(told, tz=result.tz, zone_guessed=result.zone_guessed, stale=result.stale)
+            )
         return texts.form_taken_off(elsewhere, result.partner.name)
 
     def answer(client: WebClient, respond: Respond) -> None:
-        then(_without(result, taken), client, respond)
+        then(_without(retold[-1] if retold else result, taken), client, respond)
 
     return registry_handlers.undo_if_elsewhere(
         runtime, team_id=team_id, user_id=user_id, picked=picked, undo=take_off, then=answer

@@ -803,6 +803,13 @@ def collisions_found_by(*, session: Session, team_id: str, later_id: int) -> lis
     return [(int(earlier), bool(same)) for earlier, same in session.execute(statement)]
 
 
+def forget_collisions_found_by(*, session: Session, team_id: str, later_id: int) -> int:
+    """Delete the collisions that recording `later_id` found, to be found afresh (its
+    colleagues changed before anyone was told of them); how many were."""
+    statement = sa.delete(_C).where(_C.c.team_id == team_id, _C.c.later_id == later_id)
+    return int(session.execute(statement).rowcount or 0)  # type: ignore[attr-defined]
+
+
 def thread_root(*, session: Session, team_id: str, partner_id: int, since: datetime) -> str | None:
     """The key of the first alert about the partner posted on its own (not in a thread) since
     `since`, which later alerts reply to."""

@@ -1565,13 +1565,25 @@ class Touchpoints:
         result = self.record(actor=actor, partner=name, new=new, request_key=request_key)
         return replace(result, registered=registered)
 
-    def take_off(self, *, team_id: str, touchpoint_id: int, user_ids: Collection[str]) -> None:
+    def take_off(
+        self, *, team_id: str, touchpoint_id: int, user_ids: Collection[str]
+    ) -> Recorded | None:
         """Take colleagues picked in a form off the touchpoint recorded with them: Slack said,
         after the ack, that they are of another organisation (no colleagues). What waits for
         them in the outbox meanwhile (a check-in planned before Slack answered) is withdrawn:
         the dispatcher would only fail it. Their check-ins about it go too: left open, they
-        would wait on Home, be reminded of, and count them as in touch with the partner."""
-        with Session(self.engine) as session:
+        would wait on Home, be reminded of, and count them as in touch with the partner.
+
+        Its collisions were found with them counted as colleagues outside the partner's team:
+        they are found again without them (`_retell`), so that the channel's alert and the
+        owner's note, still queued, neither name them nor raise a revolving door among the
+        team alone. Returns the touchpoint as told now (None: as told before)."""
+        with writer_session(self.engine) as session, writing(session):
+            row = store.get_touchpoint(
+                session=session, team_id=team_id, touchpoint_id=touchpoint_id
+            )
+            if row is not None:
+                store.lock_partner(session=session, team_id=team_id, partner_id=row.partner_id)
             store.remove_participants(
                 session=session, team_id=team_id, touchpoint_id=touchpoint_id, user_ids=user_ids
             )
@@ -1579,7 +1591,40 @@ class Touchpoints:
                 session=session, team_id=team_id, touchpoint_id=touchpoint_id, user_ids=user_ids
             )
             withdraw_from_elsewhere(session, team_id=team_id, user_ids=user_ids)
+            retold = None if row is None else self._retell(session, row, user_ids)
             session.commit()
+        return retold
+
+    def _retell(
+        self, session: Session, row: TouchpointRow, taken: Collection[str]
+    ) -> Recorded | None:
+        """Find the collisions of `row` again with `taken` off its colleagues, and queue its
+        alert and owner's note afresh, when neither has gone out yet; None when one has (what
+        was said stands) or the touchpoint is not one the form records (a contact that
+        happened)."""
+        team_id = row.team_id
+        keys = (collision_key(row.id), owner_note_key(row.id))
+        told = [
+            outbox_store.get_message(session=session, team_id=team_id, dedupe_key=key)
+            for key in keys
+        ]
+        if row.kind is not TouchpointKind.DONE or any(
+            message is not None and message.status != OutboxStatus.PENDING for message in told
+        ):
+            return None
+        for key in keys:
+            outbox_store.cancel_unsent(session=session, team_id=team_id, dedupe_key=key)
+            outbox_store.forget_cancelled(session=session, team_id=team_id, dedupe_key=key)
+        store.forget_collisions_found_by(session=session, team_id=team_id, later_id=row.id)
+        found = store.partner_and_team(session=session, team_id=team_id, partner_id=row.partner_id)
+        if found is None:
+            return None
+        participants = [user for user in row.participants if user not in taken]
+        actor = Actor(team_id, row.author_id)
+        scene = self._scene(session, actor, found, participants, self.clock.now())
+        touch = replace(Touch.of(row), participants=tuple(sorted(participants)))
+        around = self._around(scene, touch)
+        return self._tell(scene, touch, frozenset(row.contact_ids), around)
 
     def check_line(self, actor: Actor, new: NewTouchpoint) -> None:
         """Refuse, as `record` would, what is wrong with `new` whatever its partner: notes, the

@@ -4467,3 +4467,44 @@ def test_a_first_name_alone_is_the_one_contact_it_begins_and_two_are_asked_about
     assert "Added *Jane* as a contact" in answer(slack, "contact Acme add Jane")
     assert "with Jane." in answer(slack, "log acme with Jane : a fifth", user=CHLOE)
     assert sorted(c.name for c in contacts(slack)) == ["Bob", "Jane", "Jane Doe", "Jane Roe"]
+
+
+@pytest.mark.usefixtures("acme")
+def test_someone_taken_off_the_log_form_sets_off_no_alarm_and_is_named_in_none(
+    slack: Slack,
+) -> None:
+    # Ben, on Acme's team, logs a meeting in the form with Jane picked among the colleagues who
+    # took part; Slack then says she is of another organisation and she is taken off. Counted
+    # as an outsider of the team, she had made his meeting collide with the owner's call: the
+    # alert queued for the channel would have named her as a colleague and raised a revolving
+    # door among the team alone, the very coordination the team is exempt from.
+    answer(slack, "team Acme add <@U0BEN|ben>")
+    answer(slack, "log Acme via call : owner's call")
+    jane = log_with_stranger(slack, BEN, "jane", medium="meeting", notes="pilot agreed")
+    assert posts(slack) == []
+    assert collision_count(slack) == 0
+    (answered,) = [m for m in slack.ephemerals_to(BEN) if "Logged your meeting" in m.text]
+    assert "Coordinate with" not in answered.text and jane not in str(answered)
+    # An outsider's contact with her colleague John along is still the revolving door, with
+    # neither named in it.
+    john = log_with_stranger(slack, CHLOE, "john", medium="call", notes="chloe's call")
+    (alert,) = posts(slack)
+    assert "<@U0CHLOE>" in str(alert) and john not in str(alert)
+    assert collision_count(slack) == 2
+    (answered,) = [m for m in slack.ephemerals_to(CHLOE) if "Logged your call" in m.text]
+    assert "Coordinate with" in answered.text and john not in str(answered)
+    told = [m.text for m in dms(slack, ANA) if "chloe's call" in m.text]
+    assert told and all(john not in text for text in told)
+
+
+def log_with_stranger(slack: Slack, user: str, name: str, *, medium: str, notes: str) -> str:
+    """`user` logs a contact with Acme in the form, with `name` of the partner's own Slack
+    workspace (another organisation, unknown to the cache) picked among the colleagues who
+    took part; then the outbox is sent. Returns their user id."""
+    stranger = f"U0{name.upper()}"
+    slack.fake.add_user(id=stranger, name=name, real_name=name.title(), team_id="T0PARTNER")
+    fields = {"medium": medium, "colleagues": [stranger], "notes": notes}
+    view = open_log_form(slack, user)
+    submit(slack, view, user, partner=partner_id(slack, "Acme Corporation"), **fields)
+    deliver_outbox(slack)
+    return stranger
