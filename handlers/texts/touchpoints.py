@@ -945,11 +945,14 @@ def owner_note(
         # Said as the contact it turned out to be.
         touch = replace(touch, kind=TouchpointKind.DONE)
     after_all = ", after all, though they had said it didn't happen" if revived else ""
+    # The note is about its author's being outside the team: "They", with colleagues along
+    # (one of them may be on it), would say it of them all.
+    outside = f"{person(touch.author_id)} is" if touch.participants else "They are"
     return (
         f"{who(touch, reader=recipient)} {action(touch, f'{bold(facts.name)}', read_later=True)} "
         f"{when(touch, tz=tz, written=written)}"
         f"{with_contact(touch)}{after_all}{notes}\n"
-        f"They are not on its team, and {why_owner(facts, recipient)}, so I'm letting you know."
+        f"{outside} not on its team, and {why_owner(facts, recipient)}, so I'm letting you know."
     )
 
 

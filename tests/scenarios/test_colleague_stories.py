@@ -392,3 +392,18 @@ def test_liaison_or_an_app_named_as_taking_part_is_said_to_be_no_colleague(slack
     said = answer(slack, "plan Acme on friday with <@U0ZOOM|zoom> : pitch", user=BEN)
     assert "<@U0ZOOM> is not a colleague here: a bot or an app, or an account that is" in said
     assert touchpoints(slack) == []
+
+
+@pytest.mark.usefixtures("acme")
+def test_an_outsider_who_took_a_team_member_along_is_the_one_said_to_be_outside_the_team(
+    slack: Slack,
+) -> None:
+    # Dan, outside Acme's team, takes Ben, on it, to a meeting. The owner's note said of them
+    # both "They are not on its team", which Ben is.
+    answer(slack, "team Acme add <@U0BEN|ben>")
+    answer(slack, "log Acme with <@U0BEN|ben> via meeting : dan took ben along", user=DAN)
+    deliver_outbox(slack)
+    (note,) = [m for m in dms(slack, ANA) if "dan took ben along" in m.text]
+    assert "<@U0DAN> (with <@U0BEN>) met *Acme Corporation*" in note.text
+    assert "<@U0DAN> is not on its team, and you own *Acme Corporation*" in note.text
+    assert "They are not on its team" not in note.text
