@@ -769,6 +769,9 @@ class CollisionAlert:
     # Then, the deputy who would cover but cannot be reached before the owner is back
     # (`Recorded.cover_out_of_reach`): not "nobody covers".
     cover_out_of_reach: str | None = None
+    # The workspace's zone (`config timezone`): the channel reads its days, as the window
+    # counts them, on its calendar.
+    tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -1937,6 +1940,7 @@ class Touchpoints:
                 cover_out_of_reach=(
                     self._cover_out_of_reach(scene, touch) if away_until is not None else None
                 ),
+                tz=scene.workspace_zone,
             )
             message = self.renderer.collision_alert(alert)
             if passed_over and thread is None:

@@ -323,6 +323,7 @@ class SlackRenderer:
             alert.clashes,
             threaded=alert.threaded,
             recorded_at=alert.recorded_at,
+            tz=alert.tz,
         )
         ask = texts.alert_ask(
             facts,

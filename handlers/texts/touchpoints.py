@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 from bot.dates import AHEAD_EXAMPLES, EXAMPLES, WEEKDAYS, contact_day
@@ -102,6 +102,10 @@ REGISTER_ANYWAY = "Register anyway"
 # --- Dates --------------------------------------------------------------------------------------
 
 
+# The channel's zone until the workspace sets one (`config timezone`).
+_UTC = ZoneInfo("UTC")
+
+
 def _day_of(touch: Touch, tz: tzinfo) -> date:
     return contact_day(touch.at, day_only=touch.day_only, tz=tz)
 
@@ -159,17 +163,20 @@ def when(
     return f"{text} at {touch.at.astimezone(tz):%H:%M}"
 
 
-def when_in_channel(touch: Touch, *, written: datetime | None = None) -> str:
+def when_in_channel(touch: Touch, *, written: datetime | None = None, tz: ZoneInfo = _UTC) -> str:
     """When a touch happens, for everyone in a channel (a Slack date token for a time), with
-    the year when that is not the year the message was `written`."""
-    day = _day_of(touch, UTC)
-    plain = _on_day(day, year=written is not None and day.year != written.astimezone(UTC).year)
+    the year when that is not the year the message was `written`. Where the token is not
+    shown (notifications), the day and time in `tz`, the workspace's zone: the calendar the
+    coordination window counts days in."""
+    day = _day_of(touch, tz)
+    plain = _on_day(day, year=written is not None and day.year != written.astimezone(tz).year)
     if touch.kind is TouchpointKind.INTENDED:
         return f"(since {plain.removeprefix('on ')})"
     if touch.day_only:
         return plain
     stamp = int(touch.at.timestamp())
-    fallback = f"{plain} at {touch.at:%H:%M} UTC"
+    local = touch.at.astimezone(tz)
+    fallback = f"{plain} at {local:%H:%M} {local:%Z}"
     return f"<!date^{stamp}^{{date_short_pretty}} at {{time}}|{fallback}>"
 
 
@@ -780,8 +787,10 @@ def alert_text(
     *,
     threaded: bool,
     recorded_at: datetime | None = None,
+    tz: ZoneInfo = _UTC,
 ) -> str:
-    """The alert: both (or all) people, their dates, the partner, the owner mentioned."""
+    """The alert: both (or all) people, their dates (on the calendar of `tz`, the workspace's
+    zone), the partner, the owner mentioned."""
     lead = (
         f"Another colleague in touch with {bold(facts.name)}:"
         if threaded
@@ -789,12 +798,12 @@ def alert_text(
     )
 
     def passed(other: Touch) -> bool:
-        return recorded_at is not None and has_passed(other, tz=ZoneInfo("UTC"), now=recorded_at)
+        return recorded_at is not None and has_passed(other, tz=tz, now=recorded_at)
 
     # A plan gone by (one put back after "Didn't happen", or met by a merge) reads as past.
     new = (
         f"{who(touch)} {action(touch, passed=passed(touch))} "
-        f"{when_in_channel(touch, written=recorded_at)}"
+        f"{when_in_channel(touch, written=recorded_at, tz=tz)}"
         f"{with_contact(touch)}"
         f"{' — ' + quote(touch.notes) if touch.kind is TouchpointKind.INTENDED else ''}."
     )
@@ -802,11 +811,11 @@ def alert_text(
         "• "
         + clash_said(
             clash,
-            when_text=when_in_channel(clash.other, written=recorded_at),
+            when_text=when_in_channel(clash.other, written=recorded_at, tz=tz),
             passed=passed(clash.other),
         )
-        # Days as the channel reads them (UTC, `when_in_channel`'s fallback).
-        for clash in joint_clashes(clashes, tz=ZoneInfo("UTC"))
+        # Days as the channel reads them (`when_in_channel`'s fallback).
+        for clash in joint_clashes(clashes, tz=tz)
     )
     return f"{lead}\n{new}\nAlso in touch with them:\n{also}"
 

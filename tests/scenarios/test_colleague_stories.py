@@ -407,3 +407,20 @@ def test_an_outsider_who_took_a_team_member_along_is_the_one_said_to_be_outside_
     assert "<@U0DAN> (with <@U0BEN>) met *Acme Corporation*" in note.text
     assert "<@U0DAN> is not on its team, and you own *Acme Corporation*" in note.text
     assert "They are not on its team" not in note.text
+
+
+@pytest.mark.usefixtures("acme")
+def test_the_channel_alert_dates_contacts_on_the_workspaces_calendar(slack: Slack) -> None:
+    # The workspace counts its days in Berlin. Chloe, in Tokyo, plans a call at 08:00 on Tue 8
+    # Dec: 00:00 that Tuesday in Berlin, the day the window counts. The alert's text (what
+    # notifications and clients without Slack's date tokens show) said "Mon 7 Dec at 23:00
+    # UTC", a day the window did not count.
+    answer(slack, "config timezone Europe/Berlin")
+    answer(slack, "log Acme via call : pitched the pilot", user=BEN)
+    answer(slack, "plan Acme on 2026-12-08 08:00 via call : follow-up", user=CHLOE)
+    deliver_outbox(slack)
+    (alert,) = alerts(slack)
+    said = shown(alert)
+    assert "on Tue 8 Dec at 00:00 CET" in said, said
+    assert "on Wed 25 Nov at 10:00 CET" in said  # Ben's call, at 09:00 UTC
+    assert "UTC" not in said
