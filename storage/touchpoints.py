@@ -813,18 +813,23 @@ def forget_collisions_found_by(*, session: Session, team_id: str, later_id: int)
 def thread_root(*, session: Session, team_id: str, partner_id: int, since: datetime) -> str | None:
     """The key of the first alert about the partner posted on its own (not in a thread) since
     `since`, which later alerts reply to."""
+    found = thread_roots(session=session, team_id=team_id, partner_id=partner_id, since=since)
+    return found[0] if found else None
+
+
+def thread_roots(*, session: Session, team_id: str, partner_id: int, since: datetime) -> list[str]:
+    """The keys of the alerts about the partner posted on their own (not in a thread) since
+    `since`, first first: a later alert replies to the first in its channel."""
     driver = Driver.of(session)
     params = {"team_id": team_id, "partner_id": partner_id, "since": driver.time(since)}
-    found = driver.scalar(_THREAD_ROOT, params)
-    return None if found is None else str(found)
+    return list(dict.fromkeys(str(key) for (key,) in driver.rows(_THREAD_ROOTS, params)))
 
 
-_THREAD_ROOT = Sql("""
+_THREAD_ROOTS = Sql("""
 SELECT alert_key FROM collision
 WHERE team_id = :team_id AND partner_id = :partner_id AND detected_at >= :since
   AND alert_key IS NOT NULL AND alert_key = thread_key
 ORDER BY detected_at, id
-LIMIT 1
 """)
 
 

@@ -1798,6 +1798,29 @@ class Touchpoints:
             overtaken=tuple(overtaken),
         )
 
+    def _thread_in(self, scene: _Scene, channel: str) -> str | None:
+        """The key of the alert a new one about the partner replies to in `channel`: the first
+        posted on its own there within THREAD_FOR. One in another channel (the partner's
+        alerts went elsewhere before its own channel was set, or since it was changed) is no
+        thread for it: the first one in `channel` is (None: it starts one)."""
+        session, team_id = scene.session, scene.team_id
+        for key in store.thread_roots(
+            session=session,
+            team_id=team_id,
+            partner_id=scene.facts.id,
+            since=scene.now - THREAD_FOR,
+        ):
+            root = outbox_store.latest_placed(session=session, team_id=team_id, dedupe_keys=[key])
+            while root is not None and root.status == OutboxStatus.REROUTED:
+                # Refused where it was meant to go, it was posted in the next channel: its
+                # thread is there (the dispatcher threads onto it, `instead_key`).
+                root = outbox_store.latest_placed(
+                    session=session, team_id=team_id, dedupe_keys=[instead_key(root.dedupe_key)]
+                )
+            if root is None or root.channel == channel:
+                return key
+        return None
+
     def _alerted_in(self, scene: _Scene, keys: Sequence[str]) -> str | None:
         """The channel of the latest of the alerts under `keys` (their outbox keys): where it
         was posted in the end, after any channel that refused it (`bot.services.channels`)."""
@@ -1909,24 +1932,7 @@ class Touchpoints:
             channel, passed_over = self._reachable_channel(scene)
         thread: str | None = None
         if channel is not None:
-            thread = store.thread_root(
-                session=session, team_id=team_id, partner_id=facts.id, since=now - THREAD_FOR
-            )
-            root = (
-                None
-                if thread is None
-                else outbox_store.latest_placed(
-                    session=session, team_id=team_id, dedupe_keys=[thread]
-                )
-            )
-            while root is not None and root.status == OutboxStatus.REROUTED:
-                # Refused where it was meant to go, it was posted in the next channel: its
-                # thread is there (the dispatcher threads onto it, `instead_key`).
-                root = outbox_store.latest_placed(
-                    session=session, team_id=team_id, dedupe_keys=[instead_key(root.dedupe_key)]
-                )
-            if root is not None and root.channel != channel:
-                thread = None  # the partner's alerts go to another channel since: start afresh
+            thread = self._thread_in(scene, channel)
             away_until = self._away_uncovered(scene)
             alert = CollisionAlert(
                 partner=facts,

@@ -424,3 +424,27 @@ def test_the_channel_alert_dates_contacts_on_the_workspaces_calendar(slack: Slac
     assert "on Tue 8 Dec at 00:00 CET" in said, said
     assert "on Wed 25 Nov at 10:00 CET" in said  # Ben's call, at 09:00 UTC
     assert "UTC" not in said
+
+
+@pytest.mark.usefixtures("acme")
+def test_once_the_partner_has_its_own_channel_the_days_later_alerts_thread_there(
+    slack: Slack,
+) -> None:
+    # Ben and Chloe set off an alert in #partnerships; Ana gives Acme its own channel, #general.
+    # Dan's contact the same day is a new alert there, and Eve's, later that day, belongs in
+    # its thread: it was another new top-level alert, the day's first alert (in #partnerships)
+    # being the only one looked for to thread on.
+    slack.fake.add_user(id="U0EVE", name="eve", real_name="Eve", tz="Europe/London")
+    answer(slack, "log Acme via call : ben's call", user=BEN)
+    answer(slack, "log Acme via email : chloe's email", user=CHLOE)
+    answer(slack, "channel Acme <#C0GENERAL|general>")
+    answer(slack, "log Acme via email : dan's email", user=DAN)
+    later(slack, hours=2)
+    said = answer(slack, "log Acme via call : eve's call", user="U0EVE")
+    assert "thread of the latest alert in <#C0GENERAL>" in said, said
+    deliver_outbox(slack)
+    on_top = [m for m in posts(slack, "C0GENERAL") if m.thread_ts in (None, m.ts)]
+    (dans,) = [m for m in on_top if "Revolving door" in m.text]
+    (eves,) = [shown(m) for m in slack.fake.thread(dans) if m.ts != dans.ts]
+    assert "Another colleague in touch with *Acme Corporation*" in eves
+    assert len(alerts(slack)) == 1  # #partnerships: the first alert alone
