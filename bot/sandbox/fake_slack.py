@@ -84,6 +84,8 @@ class FakeUser:
     is_bot: bool = False
     email: str | None = None
     team_id: str | None = None
+    # On Enterprise Grid: the other workspaces of the organisation the person is a member of.
+    grid_teams: tuple[str, ...] = ()
 
 
 @dataclass(kw_only=True)
@@ -852,6 +854,11 @@ class FakeSlack:
             "is_bot": user.is_bot,
             "is_app_user": False,
             "updated": int(self._clock()),
+            **(
+                {"enterprise_user": {"teams": [team_id, *user.grid_teams]}}
+                if user.grid_teams
+                else {}
+            ),
         }
 
     def channel_json(self, channel: FakeChannel) -> JsonDict:
