@@ -871,6 +871,8 @@ class AskerNote:
     logged_since: bool = False
     # The partnership ended before an answer (`IntentAnswer.ENDED`): who may reopen it.
     reopening: Reopening | None = None
+    # To a colleague the intent names (`with @dan`), going along with its asker.
+    going_along: bool = False
 
 
 class PlanChange(StrEnum):
@@ -3431,7 +3433,8 @@ class Touchpoints:
     def answer_intent(
         self, *, actor: Actor, touchpoint_id: int, answer: IntentAnswer
     ) -> IntentOutcome:
-        """The owner's (or stand-in's, or deputy's) answer to an intent; the asker is told.
+        """The owner's (or stand-in's, or deputy's) answer to an intent; the asker is told, and
+        the colleagues it names.
 
         The first answer wins; a late one (after the asker was told they may proceed) is still
         passed on. Raises IntentGone or NotAsked.
@@ -3488,6 +3491,7 @@ class Touchpoints:
                         dedupe_key=intent_answer_key(row.id, IntentAnswer.LAPSED),
                     )
                 self._tell_asker(session, team_id, facts, touch, late=late, now=now)
+                self._tell_going_along(session, team_id, facts, touch, now=now)
             else:
                 fresh = store.get_touchpoint(session=session, team_id=team_id, touchpoint_id=row.id)
                 touch = Touch.of(fresh or row)
@@ -3782,20 +3786,40 @@ class Touchpoints:
         late: bool,
         now: datetime,
         reopening: Reopening | None = None,
+        to: str | None = None,
     ) -> None:
+        """Queue the answer for the intent's asker, or `to` a colleague going along with it."""
         assert touch.answer is not None
-        tz = person_zone(session, team_id=team_id, user_id=touch.author_id)
-        note = AskerNote(partner=facts, touch=touch, late=late, tz=tz, reopening=reopening)
-        message = self.renderer.asker_note(note)
+        recipient = to or touch.author_id
+        tz = person_zone(session, team_id=team_id, user_id=recipient)
+        note = AskerNote(
+            partner=facts,
+            touch=touch,
+            late=late,
+            tz=tz,
+            reopening=reopening,
+            going_along=to is not None,
+        )
+        key = intent_answer_key(touch.id, touch.answer)
         _queue(
             session,
             team_id,
             now,
-            message,
-            intent_answer_key(touch.id, touch.answer),
+            self.renderer.asker_note(note),
+            key if to is None else f"{key}:{to}",
             kind=INTENT_ANSWER,
-            user=touch.author_id,
+            user=recipient,
         )
+
+    def _tell_going_along(
+        self, session: Session, team_id: str, facts: PartnerFacts, touch: Touch, *, now: datetime
+    ) -> None:
+        """The colleagues an intent names (`intend Acme with @dan : …`) were to go along: the
+        owner's answer is theirs to hear too, each once, not the asker (told already) nor
+        whoever answered."""
+        for colleague in dict.fromkeys(touch.participants):
+            if colleague not in (touch.author_id, touch.answered_by):
+                self._tell_asker(session, team_id, facts, touch, late=False, now=now, to=colleague)
 
     # --- The partner picker ----------------------------------------------------------------------
 

@@ -418,6 +418,7 @@ class SlackRenderer:
             tz=note.tz,
             logged_since=note.logged_since,
             reopening=note.reopening,
+            going_along=note.going_along,
         )
         return Message(text=text, blocks=[section(text), actions([brief_me(facts.id, facts.name)])])
 

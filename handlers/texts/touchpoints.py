@@ -1309,12 +1309,16 @@ def asker_note(
     tz: ZoneInfo,
     logged_since: bool = False,
     reopening: Reopening | None = None,
+    going_along: bool = False,
 ) -> str:
     """The answer to an intent, for the colleague who stated it (in `tz`); `logged_since`: they
     logged a contact with the partner after the answer was given, before it reached them. For a
-    plan, only word that the partnership ended before its moment (`IntentAnswer.ENDED`)."""
+    plan, only word that the partnership ended before its moment (`IntentAnswer.ENDED`).
+    `going_along`: for a colleague the intent names, not its asker."""
     about = quote(touch.notes)
     owner = f"{person(touch.answered_by)}, for {bold(facts.name)},"
+    if going_along:
+        return _answer_going_along(owner, touch)
     log = f"Log it when you've been in touch: `{COMMAND} log {in_command(facts.name)} : …`"
     answer = touch.answer
     if answer is IntentAnswer.ENDED and touch.kind is TouchpointKind.PLANNED:
@@ -1353,6 +1357,23 @@ def asker_note(
             f"{person(touch.answered_by)} to find a moment."
         )
     return f"A late answer: {text}" if late else text
+
+
+def _answer_going_along(owner: str, touch: Touch) -> str:
+    """The owner's answer to an intent, for a colleague it names (`with @dan`): what it means
+    for them, who went along; its asker is the one to follow it up."""
+    asker, about = person(touch.author_id), quote(touch.notes)
+    if touch.answer is IntentAnswer.GO_AHEAD:
+        return f"{owner} says *go ahead* with {asker}'s intent {about}, which names you."
+    if touch.answer is IntentAnswer.HANDLE_IT:
+        return (
+            f"{owner} will handle {asker}'s intent {about}, which names you: please don't reach "
+            "out to them about it yourself for now."
+        )
+    return (
+        f"{owner} would like to *talk first* before {asker} and you reach out about {about}: "
+        f"I've asked {asker} to find a moment with {person(touch.answered_by)}."
+    )
 
 
 def _plan_ended_for_author(

@@ -2692,6 +2692,44 @@ def test_the_owners_answer_goes_back_to_the_asker(
 
 @pytest.mark.usefixtures("acme")
 @pytest.mark.parametrize(
+    ("action_id", "told"),
+    [
+        (
+            "intent_go_ahead",
+            "<@U0ANA>, for *Acme Corporation*, says *go ahead* with <@U0BEN>'s intent “ask "
+            "about the gala”, which names you.",
+        ),
+        (
+            "intent_handle_it",
+            "<@U0ANA>, for *Acme Corporation*, will handle <@U0BEN>'s intent “ask about the "
+            "gala”, which names you: please don't reach out to them about it yourself for now.",
+        ),
+        (
+            "intent_talk_first",
+            "<@U0ANA>, for *Acme Corporation*, would like to *talk first* before <@U0BEN> and "
+            "you reach out about “ask about the gala”: I've asked <@U0BEN> to find a moment "
+            "with <@U0ANA>.",
+        ),
+    ],
+)
+def test_the_owners_answer_reaches_the_colleagues_the_intent_names_once(
+    slack: Slack, action_id: str, told: str
+) -> None:
+    """Only the asker heard the answer (QA h7 1): Dan, going along, hears it too; Ben, who
+    named himself, once; Ana, who answered, nothing more."""
+    answer(slack, "intend Acme with <@U0DAN|dan> and <@U0BEN|ben> : ask about the gala", user=BEN)
+    deliver_outbox(slack)
+    (question,) = dms(slack, ANA)
+    click(slack, ANA, question, action_id)
+    at(slack, datetime(2026, 11, 25, 14, 30, tzinfo=UTC))  # Ben's and Dan's working hours
+    (reply,) = dms(slack, DAN)
+    assert reply.text == told
+    assert len(dms(slack, BEN)) == 1
+    assert dms(slack, ANA) == [question]
+
+
+@pytest.mark.usefixtures("acme")
+@pytest.mark.parametrize(
     ("action_id", "told", "said"),
     [
         ("intent_go_ahead", None, None),  # they did go ahead: nothing to say
