@@ -127,7 +127,11 @@ def recorded(result: Recorded, *, now: datetime) -> Reply:
         # Every collision known to the caller already (no alert): said calmly, not warned of.
         known = result.already_known is not None
         coordinate = texts.coordinate_with(
-            result.clashes, owner=result.partner.owner_id, covering=covering, known=known
+            result.clashes,
+            reader=touch,
+            owner=result.partner.owner_id,
+            covering=covering,
+            known=known,
         )
         lines = texts.clash_lines(result.clashes, tz=result.tz, now=now)
         heading = texts.clashes_heading(result.partner, known=known)
@@ -404,7 +408,7 @@ class SlackRenderer:
             blocks=[
                 section(text),
                 *self._also_in_touch(note),
-                section(texts.coordinate_with(note.clashes)),
+                section(texts.coordinate_with(note.clashes, reader=note.touch)),
                 actions([brief_me(facts.id, facts.name)]),
             ],
         )

@@ -422,25 +422,43 @@ def clashes_heading(facts: PartnerFacts, *, known: bool = False) -> str:
     return f":warning: *Others are in touch with {literal(facts.name)}:*"
 
 
+# At most this many people to coordinate with are named in a line; the others in touch are
+# listed just above it.
+COORDINATE_NAMED = 4
+
+
 def coordinate_with(
     clashes: Sequence[Clash],
     *,
+    reader: Touch | None = None,
     owner: str | None = None,
     covering: str | None = None,
     known: bool = False,
 ) -> str:
-    """Whom to talk to: the others in touch; for an `owner` away, whoever is `covering`. When
-    the caller `known` of them all already, a reminder rather than a call to stop."""
-    others = _others(clashes)
+    """Whom to talk to: the others in touch, those who took part with them included, as the
+    channel's alert names them (not the `reader`'s own party, together already), authors
+    first; for an `owner` away, whoever is `covering`. When the caller `known` of them all
+    already, a reminder rather than a call to stop."""
+    ours = () if reader is None else reader.colleagues
+    others = [
+        user
+        for user in dict.fromkeys(
+            [*_others(clashes), *(user for c in clashes for user in c.other.participants)]
+        )
+        if user not in ours
+    ] or _others(clashes)  # never nobody, should the others all be of the reader's party
     away = ""
     if covering is not None and owner in others:
         others = list(dict.fromkeys(covering if user == owner else user for user in others))
         away = f" ({person(covering)} covers for {person(owner)}, who is away)"
+    named = [person(user) for user in others[:COORDINATE_NAMED]]
+    if len(others) > COORDINATE_NAMED:
+        named.append(f"{len(others) - COORDINATE_NAMED} more")
+    with_them = in_prose(named)
     if known:
         these = "this" if len(clashes) == 1 else "these"
-        with_them = people_in_prose(others)
         return f"You know of {these} already; coordinate with {with_them} as you go{away}."
-    return f"*Coordinate with {people_in_prose(others)}* before you go further{away}."
+    return f"*Coordinate with {with_them}* before you go further{away}."
 
 
 def _who_covers(result: Recorded) -> str:

@@ -291,6 +291,20 @@ def test_overlapping_contacts_alert_the_channel_once_naming_both(slack: Slack) -
 
 
 @pytest.mark.usefixtures("acme")
+def test_the_caller_coordinates_with_those_who_took_part_as_the_alert_names_them(
+    slack: Slack,
+) -> None:
+    """The alert asked Dan, Ben and Chloe to coordinate, but Dan's answer named Ben only
+    (QA h7 2): Chloe took part in Ben's call."""
+    answer(slack, "log Acme with <@U0CHLOE|chloe> via call : pitched the pilot", user=BEN)
+    said = answer(slack, "plan Acme on friday : the pilot", user=DAN)
+    assert "*Coordinate with <@U0BEN> and <@U0CHLOE>* before you go further." in said
+    deliver_outbox(slack)
+    (alert,) = posts(slack)
+    assert "please make sure <@U0DAN>, <@U0BEN> and <@U0CHLOE> coordinate" in shown(alert)
+
+
+@pytest.mark.usefixtures("acme")
 def test_the_same_contact_person_is_recognised_with_a_title_or_without_accents(
     slack: Slack,
 ) -> None:

@@ -154,6 +154,21 @@ def test_the_answer_names_who_else_is_in_touch_and_who_to_coordinate_with() -> N
     within_slack_limits(reply.blocks)
 
 
+def test_the_caller_coordinates_with_the_others_and_who_took_part_a_few_named() -> None:
+    """Authors first, then who took part with them, each once, not the caller's party; past
+    `COORDINATE_NAMED`, how many more (the lines above list them all)."""
+    mine = touch(author_id="U0CHLOE", participants=("U0DAN",))
+    ben = touch(id=3, author_id="U0BEN", participants=("U0EVE", "U0DAN", "U0CHLOE"))
+    fay = touch(id=4, author_id="U0FAY", participants=("U0BEN", "U0GUS", "U0HAL", "U0IVY"))
+    two = [Clash(other=o, same_contact=False) for o in (ben, fay)]
+    assert texts.coordinate_with(two[:1], reader=mine) == (
+        "*Coordinate with <@U0BEN> and <@U0EVE>* before you go further."
+    )
+    assert texts.coordinate_with(two, reader=mine) == (
+        "*Coordinate with <@U0BEN>, <@U0FAY>, <@U0EVE>, <@U0GUS> and 2 more* before you go further."
+    )
+
+
 def test_a_contact_two_colleagues_each_recorded_is_one_line_with_a_plural_verb() -> None:
     """One planned meeting, each of its two colleagues' records naming the other (QA21a BUG 7);
     a third colleague who took part stays in brackets; another day's is another line."""
