@@ -9,8 +9,9 @@ The parts, each scored 0–100, and their weights:
   broken: 100 × (kept + late/2) / (kept + late + 2 × overdue), both sides together;
 - contact (15): the stay-in-touch cadence, on track 100, nudge due 50, dormant 0;
 - collisions (10): collision events of the last 90 days — contacts that collided with at
-  least one earlier contact by a colleague they had not collided with yet (`collision_events`)
-  — 100 minus 25 for each, not below 0.
+  least one earlier contact by a colleague they had not collided with yet, and that the alarm
+  took for news (`collision_events`): two people who already knew of each other are no
+  revolving door — 100 minus 25 for each, not below 0.
 
 A part without data is left out and the weights of the others are renormalised, so the score is
 the weighted mean of the parts that have data:
@@ -275,7 +276,10 @@ def collision_events(
     health score and the digest both call "collisions".
 
     Which contacts collide is `bot.collisions`' to say (`pairs`, recorded by the alarm: team
-    members among themselves never do). A collision event is a contact that, when it was
+    members among themselves never do), and only those the alarm took for news are given: a
+    collision between two people who already knew of each other (`bot.services.touchpoints.
+    known`: named together by an alert, in touch together, the owner told of the other's
+    contact) was not alerted and is no event. A collision event is a contact that, when it was
     recorded, collided with at least one earlier contact by a colleague: it set off the alarm
     once, however many contacts it collided with, and counts when it first collided. So a
     revolving door of four colleagues, each in touch once, is 3 events (the 2nd, 3rd and 4th
@@ -283,8 +287,9 @@ def collision_events(
 
     A collision counts once, as the alarm alerts it once (`bot.services.touchpoints.known`): a
     colleague whose contact meets again one they already collided with is no new event. So an
-    outsider's call and three calls by the owner are 1 event, whichever came first, not one
-    per call of the owner following it up (`authors`: each touchpoint's author).
+    outsider's call and three calls by the owner are 1 event at most, not one per call of the
+    owner following it up (`authors`: each touchpoint's author), and none when the owner,
+    told of the outsider's call, follows it up.
 
     `pairs` come in the order they were found. `same` maps a plan or intent that a log followed
     up to that log: one contact, recorded twice. Two contacts collide once, whichever of their

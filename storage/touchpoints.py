@@ -702,6 +702,9 @@ class NewCollision:
     earlier_id: int
     same_contact: bool
     alert_key: str | None
+    # News to the people on either side (`bot.services.touchpoints.known`): alerted, or it
+    # would have been had a channel taken the alert.
+    news: bool
 
 
 def insert_collisions(
@@ -717,7 +720,9 @@ def insert_collisions(
     alerted_cover_id: str | None = None,
 ) -> None:
     """Record that `later_id` collides with each of `found` (each pair once); those alerted
-    with the alert's thread, the owner it mentioned, and whoever it asked covering for them."""
+    with the alert's thread, the owner it mentioned, and whoever it asked covering for them.
+    Those that were news keep the thread (`thread_key`) even when no channel took the alert:
+    they are the collisions health counts (`storage.health.collision_pairs`)."""
     if not found:
         return
     driver = Driver.of(session)
@@ -733,7 +738,7 @@ def insert_collisions(
                 "same_contact": collision.same_contact,
                 "detected_at": detected,
                 "alert_key": collision.alert_key,
-                "thread_key": thread_key if collision.alert_key else None,
+                "thread_key": thread_key if collision.news else None,
                 "alerted_owner_id": alerted_owner_id if collision.alert_key else None,
                 "alerted_cover_id": alerted_cover_id if collision.alert_key else None,
             }

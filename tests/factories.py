@@ -145,18 +145,21 @@ def collides(
     *,
     earlier: Sequence[int],
     detected_at: datetime,
+    news: bool = True,
 ) -> None:
-    """Record that touchpoint `later` collided with each of `earlier` (as `log` does)."""
+    """Record that touchpoint `later` collided with each of `earlier` (as `log` does), as
+    news no channel took an alert about, or (not `news`) known to its people already."""
     touchpoint_store.insert_collisions(
         session=session,
         team_id=team_id,
         partner_id=partner,
         later_id=later,
         found=[
-            NewCollision(earlier_id=other, same_contact=False, alert_key=None) for other in earlier
+            NewCollision(earlier_id=other, same_contact=False, alert_key=None, news=news)
+            for other in earlier
         ],
         detected_at=detected_at,
-        thread_key=None,
+        thread_key=f"collision:{later}",
         alerted_owner_id=None,
     )
 

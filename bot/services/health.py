@@ -12,7 +12,8 @@ per partner), so the at-risk list of a large workspace is still answered within 
 - collisions: contacts of the last 90 days that happened (logged, or planned and past: not a
   plan still ahead nor an intent) and collision events (a contact that collided with earlier
   contacts counts once, and a colleague meeting again a contact they collided with is that
-  collision still, as the alarm does not alert it again: `collision_counts`).
+  collision still, as the alarm does not alert it again; a collision between people who knew
+  of each other already, which the alarm did not alert, is none: `collision_counts`).
 
 Snapshots (`plan_snapshots`, a planner): at its first run in a week (Monday in the workspace's
 time zone) every partner that is not ended gets that week's snapshot, score and parts; INSERT …
@@ -450,7 +451,8 @@ def collision_counts(
     (`bot.health.collision_events`), each collision counted once: a plan or intent and the log
     that followed it up (`followed_up`, on its author's calendar) are one contact, and a
     colleague's contact meeting again one they already collided with (the owner's calls
-    after an outsider's) is no new collision."""
+    after an outsider's) is no new collision, and one the alarm did not alert, its people
+    knowing of each other already (`storage.health.collision_pairs`), is none."""
     # Whether a pair of the window is news depends on the pairs found before it: the plan of
     # a meeting may have collided weeks before its log. A plan collides when it or a colleague's
     # contact is recorded, which is seldom months ahead, so the pairs of the 90 days before

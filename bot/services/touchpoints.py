@@ -1981,6 +1981,7 @@ class Touchpoints:
                     earlier_id=clash.other.id,
                     same_contact=clash.same_contact,
                     alert_key=key if channel is not None and clash in news else None,
+                    news=clash in news,
                 )
                 for clash in clashes
             ],

@@ -193,14 +193,16 @@ def test_a_meeting_planned_then_logged_collides_once_with_a_colleagues_call(slac
 
 @pytest.mark.usefixtures("acme")
 def test_the_owner_following_up_an_outsiders_contact_is_one_collision(slack: Slack) -> None:
-    """Ben, outside the team, calls Acme and Ana, its owner, calls three times in the days
-    after; Ana calls Globex three times and Ben calls it after. One collision each (Ben's
-    approach), as the alarm alerts it once: not one per call of the owner's following it up,
-    which made Acme a revolving door. The same in `health`, `show`, the Home and the digest."""
+    """Ben, outside the team, calls Acme and Ana, its owner, calls at once, not knowing of
+    it, and twice in the days after; Ana calls Globex three times and Ben calls it after. One
+    collision each, as the alarm alerts it once: not one per call of the owner's following it
+    up, which made Acme a revolving door. The same in `health`, `show`, the Home and the
+    digest."""
     answer(slack, "add Globex")
     answer(slack, "log Acme via call : ben calls them", user=BEN)
     for day in (25, 26, 27):
-        at(slack, utc(day, 15))
+        if day > 25:  # Wednesday's call is at once, before the note about Ben's reached her
+            at(slack, utc(day, 15))
         answer(slack, "log Acme via call : ana follows up", user=ANA)
         answer(slack, "log Globex via call : ana calls them", user=ANA)
     answer(slack, "log Globex via call : ben calls them", user=BEN)
@@ -226,14 +228,39 @@ def test_the_owner_following_up_an_outsiders_contact_is_one_collision(slack: Sla
 
 
 @pytest.mark.usefixtures("acme")
+def test_only_the_collisions_the_alarm_alerted_count(slack: Slack) -> None:
+    """Ben calls Acme, then meets them with Chloe; Chloe, who was with him, writes to them:
+    no alert, they coordinate. Dan calls: one alert. Health counted two collisions
+    (collisions 50) for the one revolving door the channel heard of (QA h7 3); and Ana, its
+    owner, told of Ben's call by a direct message, following it up is no collision either."""
+    answer(slack, "log Acme via call : ben calls them", user=BEN)
+    answer(slack, f"log Acme with {MENTION[CHLOE]} via meeting : ben and chloe meet", user=BEN)
+    said = answer(slack, "log Acme via email : chloe writes to them", user=CHLOE)
+    assert "You know of this already" in said
+    answer(slack, "log Acme via call : dan calls them", user=DAN)
+    at(slack, utc(25, 14))  # the note about Ben's call reaches Ana
+    said = answer(slack, "log Acme via call : ana follows up", user=ANA)
+    assert "You know of these already" in said
+    at(slack, utc(25, 15))
+    alerts = [m for m in channel(slack, PARTNERS) if "Revolving door at Acme" in shown(m)]
+    assert len(alerts) == 1
+    said = answer(slack, "health Acme", user=BEN)
+    assert "*Collisions* 75 · 1 collision in the last 90 days (−25 each)" in said
+    assert "· collisions 75" in answer(slack, "show Acme", user=BEN)
+    at(slack, utc(30, 9, 0))
+    assert "5 touchpoints logged · 1 collision." in digests(slack)[-1].text
+
+
+@pytest.mark.usefixtures("acme")
 def test_an_intent_the_owner_will_handle_is_no_collision_with_her_own_call(slack: Slack) -> None:
     """Ben intends to reach out to Acme; Ana, its owner, calls them before she answers, then
     answers "I'll handle it": the intent is hers now, so her call collides with nothing, as
     it would not have had she answered first."""
     answer(slack, "intend Acme : ask about the gala", user=BEN)
-    at(slack, utc(25, 9, 5))
+    # Before the question reached her: the alarm alerts her call with Ben's intent.
     answer(slack, "log Acme via call : ana calls about the gala", user=ANA)
     assert "· 1 collision in the last 90 days" in answer(slack, "health Acme", user=BEN)
+    at(slack, utc(25, 9, 5))
     (asked,) = [m for m in dms(slack, ANA) if "intent_handle_it" in action_ids(m)]
     delivery = slack.deliver.send(
         slack.requests.block_action(user_id=ANA, action_id="intent_handle_it", message=asked)

@@ -758,6 +758,16 @@ class TestNoDefaultChannel:
         assert "collision_alert" not in kinds  # no alert queued to fail unseen
 
     @pytest.mark.usefixtures("acme")
+    def test_a_collision_no_channel_took_still_counts_in_health(self, slack: Slack) -> None:
+        """Only the collisions the alarm took for news count in health (QA h7 3): one no
+        channel could take is news all the same."""
+        answer(slack, "log Acme via call : ben calls them", user=BEN)
+        said = answer(slack, "log Acme via email : chloe writes to them", user=CHLOE)
+        assert "No coordination channel is set, so I posted no alert" in said
+        said = answer(slack, "health Acme", user=DAN)
+        assert "*Collisions* 75 · 1 collision in the last 90 days (−25 each)" in said
+
+    @pytest.mark.usefixtures("acme")
     @pytest.mark.parametrize(
         ("ben_under", "chloe_under", "dan_under", "found"),
         [

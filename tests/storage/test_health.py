@@ -202,6 +202,24 @@ def test_a_collision_event_is_a_touchpoint_that_collided_counted_once(engine: En
         }
 
 
+def test_a_collision_its_people_knew_of_already_is_no_event(engine: Engine) -> None:
+    """The alarm records it but does not alert it (`known`): no revolving door either."""
+    acme = partner(engine, "T1", "Acme")
+    with Session(engine) as session:
+        ben = touchpoint(session, "T1", acme, NOW, by="U0BEN")
+        chloe = touchpoint(session, "T1", acme, NOW, by="U0CHLOE")
+        collides(session, "T1", acme, chloe, earlier=[ben], detected_at=NOW, news=False)
+        session.flush()
+        week = NOW - timedelta(days=7)
+        assert event_counts(session=session, team_id="T1", partner_ids=None, start=week) == {}
+        dan = touchpoint(session, "T1", acme, NOW, by="U0DAN")
+        collides(session, "T1", acme, dan, earlier=[ben, chloe], detected_at=NOW)
+        session.flush()
+        assert event_counts(session=session, team_id="T1", partner_ids=None, start=week) == {
+            acme: 1
+        }
+
+
 def test_the_latest_closed_round_and_its_aggregates(engine: Engine) -> None:
     acme, globex = partner(engine, "T1", "Acme"), partner(engine, "T1", "Globex")
     pulse_round(engine, "T1", acme, [(5, 5, 5, 5)], closed_at=NOW - timedelta(days=60))

@@ -162,7 +162,9 @@ def test_collisions_are_recorded_once_per_pair_and_found_from_either_side(engine
             team_id=T1,
             partner_id=acme,
             later_id=b,
-            found=[NewCollision(earlier_id=a, same_contact=True, alert_key="collision:b")],
+            found=[
+                NewCollision(earlier_id=a, same_contact=True, alert_key="collision:b", news=True)
+            ],
             detected_at=NOW,
             thread_key="collision:b",
             alerted_owner_id="U0ANA",
@@ -173,8 +175,8 @@ def test_collisions_are_recorded_once_per_pair_and_found_from_either_side(engine
             partner_id=acme,
             later_id=c,
             found=[
-                NewCollision(earlier_id=a, same_contact=False, alert_key="collision:c"),
-                NewCollision(earlier_id=b, same_contact=False, alert_key=None),
+                NewCollision(earlier_id=a, same_contact=False, alert_key="collision:c", news=True),
+                NewCollision(earlier_id=b, same_contact=False, alert_key=None, news=False),
             ],
             detected_at=NOW + timedelta(hours=3),
             thread_key="collision:b",
@@ -207,7 +209,7 @@ def test_collisions_are_recorded_once_per_pair_and_found_from_either_side(engine
                 team_id=T1,
                 partner_id=acme,
                 later_id=b,
-                found=[NewCollision(earlier_id=a, same_contact=False, alert_key=None)],
+                found=[NewCollision(earlier_id=a, same_contact=False, alert_key=None, news=False)],
                 detected_at=NOW,
                 thread_key=None,
                 alerted_owner_id=None,
