@@ -684,7 +684,14 @@ class CheckIns:
                 self._debrief(session, checkin, changed=changed, note_earlier=earlier)
                 if checkin.problem_alerted_at is not None:
                     self._tell_alerted(session, checkin, now, changed=True, note_earlier=earlier)
-                self._happened(session, checkin, was=was, now=now, then=then, dropped=dropped)
+                touched = self._happened(
+                    session, checkin, was=was, now=now, then=then, dropped=dropped
+                )
+                update = self._update(session, checkin, now)
+                # The colleagues' cards the author's answer closed, or opened again.
+                others = tuple(self._update(session, other, now) for other in touched)
+                session.commit()
+                return replace(update, closed=others)
             return self._commit(session, checkin, now)
 
     def add_note(self, *, team_id: str, user_id: str, checkin_id: int, note: str) -> CheckInUpdate:
@@ -1253,19 +1260,20 @@ class CheckIns:
         now: datetime,
         then: Callable[[Session, int], None] | None,
         dropped: Callable[[Session, int], None] | None = None,
-    ) -> None:
+    ) -> list[CheckIn]:
         """Whether a planned meeting took place is its author's to say: their Didn't happen
         cancels it (kept on record, no longer a contact: collisions, last contact, briefings,
         health; and hands it to `dropped`), and their changing that answer puts it back (and
         hands it to `then`, which looks for the collisions it has now). A participant's Didn't
         happen is their answer only (they may have missed a meeting that took place). Only an
         answer about the meeting's current moment counts (not one about a date it has moved
-        from)."""
+        from). Returns the colleagues' check-ins it closed, or opened again, whose cards show
+        it."""
         if not checkin.planned:
-            return
+            return []
         didnt = CheckInAnswer.DIDNT_HAPPEN
         if checkin.answer != didnt and was != didnt:
-            return
+            return []
         touchpoint = touchpoint_store.get_touchpoint(
             session=session, team_id=checkin.team_id, touchpoint_id=checkin.touchpoint_id
         )
@@ -1275,8 +1283,15 @@ class CheckIns:
             or touchpoint.author_id != checkin.user_id
             or touchpoint.at != checkin.meeting_at
         ):
-            return
+            return []
         team_id = checkin.team_id
+        others = [
+            other
+            for other in store.checkins_of_touchpoint(
+                session=session, team_id=team_id, touchpoint_id=touchpoint.id
+            )
+            if other.id != checkin.id
+        ]
         if checkin.answer == didnt:
             touchpoint_store.call_off_plan(
                 session=session,
@@ -1288,15 +1303,25 @@ class CheckIns:
                 now=now,
             )
             # Nobody is asked, or reminded, how a meeting that did not take place went.
-            for other in store.checkins_of_touchpoint(
-                session=session, team_id=team_id, touchpoint_id=touchpoint.id
-            ):
-                if other.id != checkin.id and other.status == CheckInStatus.OPEN:
-                    self._withdraw(session, other)
-                    self._supersede(session, other, now)
+            closed = [other for other in others if other.status == CheckInStatus.OPEN]
+            for other in closed:
+                self._withdraw(session, other)
+                self._supersede(session, other, now)
             if dropped is not None:
                 dropped(session, touchpoint.id)
-            return
+            return closed
+        # It took place after all: whoever the Didn't happen spared is asked after all.
+        reopened = [
+            other
+            for other in others
+            if other.status == CheckInStatus.SUPERSEDED
+            and other.answer is None
+            and other.moved_to is None
+            and other.meeting_at == touchpoint.at
+            and other.closed_at == touchpoint.cancelled_at
+        ]
+        for other in reopened:
+            self._ask_again(session, other, now)
         touchpoint_store.restore_planned(
             session=session, team_id=team_id, touchpoint_id=touchpoint.id
         )
@@ -1312,6 +1337,31 @@ class CheckIns:
         if then is not None:
             session.flush()
             then(session, touchpoint.id)
+        return reopened
+
+    def _ask_again(self, session: Session, checkin: CheckIn, now: datetime) -> None:
+        """Open again a check-in its meeting's calling off closed: its question, and its
+        reminder, withdrawn unsent then, are queued afresh (a question that went out shows its
+        buttons again)."""
+        team_id = checkin.team_id
+        checkin.status = CheckInStatus.OPEN
+        checkin.closed_at = None
+        asked = store.sent_message(session=session, team_id=team_id, dedupe_key=_ask_key(checkin))
+        if asked is None or asked.status == OutboxStatus.CANCELLED:
+            outbox_store.forget_cancelled(
+                session=session, team_id=team_id, dedupe_key=_ask_key(checkin)
+            )
+            checkin.due_at = max(checkin.due_at, now)
+            self._ask(session, checkin, now)
+        reminder = store.sent_message(
+            session=session, team_id=team_id, dedupe_key=_reminder_key(checkin)
+        )
+        if reminder is not None and reminder.status == OutboxStatus.CANCELLED:
+            outbox_store.forget_cancelled(
+                session=session, team_id=team_id, dedupe_key=_reminder_key(checkin)
+            )
+            checkin.reminded_at = None
+        session.add(checkin)
 
     def _withdraw(self, session: Session, checkin: CheckIn) -> bool:
         """Cancel the check-in's question while unsent; False once it is going or has gone out."""

@@ -394,6 +394,12 @@ def checkin_superseded(card: CheckInCard) -> str:
             f"This meeting moved to {day(card.moved_to, card.tz)}; I'll ask you how it went "
             "after that day."
         )
+    if card.planned and card.author_id != card.recipient_id:
+        # The one way a colleague's check-in they saw closes unmoved (`reply_in_closed_checkin`).
+        return (
+            f"{person(card.author_id)}, who planned it, says it didn't happen: there is nothing "
+            "to answer."
+        )
     return "I'm asking you about this meeting in another message."
 
 

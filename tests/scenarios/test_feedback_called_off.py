@@ -1,0 +1,66 @@
+"""A planned meeting its author says didn't happen, as the colleagues on it see their check-ins:
+closed where they were asked already, and asked again when the author takes the answer back.
+
+The clock starts on Wednesday 25 Nov 2026, 09:00 UTC; Dan (London) plans Thursday's meeting with
+Chloe (Tokyo) and Ben (New York).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from tests.conftest import Slack
+from tests.scenarios.test_feedback import (
+    BEN,
+    CHLOE,
+    DAN,
+    MENTION,
+    _has_action,
+    acme,
+    at,
+    checkin_messages,
+    click,
+    current,
+    say,
+    shown,
+)
+
+
+def planned_and_called_off(slack: Slack) -> None:
+    acme(slack, team=())
+    say(
+        slack,
+        f"plan Acme on thursday 10:00 with {MENTION[CHLOE]} {MENTION[BEN]} via meeting : kick-off",
+        DAN,
+    )
+    at(slack, datetime(2026, 11, 27, 0, 5, tzinfo=UTC))  # Friday morning in Tokyo: Chloe asked
+    at(slack, datetime(2026, 11, 27, 10, 5, tzinfo=UTC))  # in London: Dan; still night in NY
+    (dans,) = checkin_messages(slack, DAN)
+    click(slack, DAN, dans, "checkin_answer_didnt_happen")
+
+
+def test_a_colleagues_card_says_the_author_called_the_meeting_off(slack: Slack) -> None:
+    planned_and_called_off(slack)
+    (chloes,) = checkin_messages(slack, CHLOE)
+    card = shown(current(slack, chloes))
+    # Her card no longer asks a question nobody wants answered, nor promises another message.
+    assert not _has_action(current(slack, chloes), "checkin_answer_went_well")
+    assert "<@U0DAN>, who planned it, says it didn't happen: there is nothing to answer." in card
+    assert "another message" not in card
+
+
+def test_the_author_taking_back_didnt_happen_asks_the_colleagues_again(slack: Slack) -> None:
+    planned_and_called_off(slack)
+    (dans,) = checkin_messages(slack, DAN)
+    click(slack, DAN, current(slack, dans), "checkin_change")
+    click(slack, DAN, current(slack, dans), "checkin_answer_went_well")
+
+    # The meeting took place after all: Chloe's card asks again, and Ben, whose question was
+    # withdrawn before his morning, gets it in his morning.
+    (chloes,) = checkin_messages(slack, CHLOE)
+    assert _has_action(current(slack, chloes), "checkin_answer_went_well")
+    at(slack, datetime(2026, 11, 27, 14, 5, tzinfo=UTC))  # Friday 09:05 in New York
+    (bens,) = checkin_messages(slack, BEN)
+    assert "How did your meeting with *Acme* on Thu 26 Nov go?" in shown(bens)
+    click(slack, BEN, bens, "checkin_answer_went_well")
+    assert "You answered: *✅ Went well*." in shown(current(slack, bens))
