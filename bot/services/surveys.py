@@ -1115,6 +1115,20 @@ class Surveys:
             team_id=survey_round.team_id,
             dedupe_key=_reminder_key(delivery.id),
         )
+        if waiting is not None and waiting.status == OutboxStatus.SENDING:
+            # A dispatcher is sending it as the last answer comes: Slack may yet turn it away
+            # for now (an outage, a rate limit), and it would go later all the same. The
+            # round's reminders run again, to withdraw it should it come back (`_remind`).
+            if not store.open_statements(
+                session=session,
+                team_id=survey_round.team_id,
+                round_id=survey_round.id or 0,
+                delivery_id=delivery.id,
+            ):
+                store.reopen_reminders(
+                    session=session, team_id=survey_round.team_id, round_id=survey_round.id or 0
+                )
+            return
         if waiting is None or waiting.status != OutboxStatus.PENDING:
             return
         settings = settings_of(session, team_id=survey_round.team_id)
@@ -1584,34 +1598,43 @@ class Surveys:
         Slack accepted at least `REMINDER_AFTER_INVITATION_WORKING_DAYS` of their working days
         ago. An invitation still held (its person away) keeps the round's reminders open; one
         that never went (failed, or dropped) gets none, as does one whose reminder would come
-        only once the round has closed. The round counts as reminded when nobody is left to
-        wait for; idempotent (by the reminder's dedupe key) meanwhile."""
+        only once the round has closed. A reminder left unsent to someone who has scored every
+        statement since is withdrawn. The round counts as reminded when nobody is left to wait
+        for; idempotent (by the reminder's dedupe key) meanwhile."""
         assert survey_round.id is not None
         team_id = survey_round.team_id
         still_open = store.open_statements(
             session=session, team_id=team_id, round_id=survey_round.id
         )
-        unanswered = [
-            delivery
-            for delivery in store.deliveries_of(
-                session=session, team_id=team_id, round_id=survey_round.id
-            )
-            if delivery.id in still_open
-        ]
+        deliveries = store.deliveries_of(session=session, team_id=team_id, round_id=survey_round.id)
         queued = store.outbox_messages(
             session=session,
             team_id=team_id,
             dedupe_keys=[
                 key
-                for delivery in unanswered
+                for delivery in deliveries
                 for key in (_invitation_key(delivery.id), _reminder_key(delivery.id))
             ],
         )
         name: str | None = None
         waiting = False
-        for delivery in unanswered:
+        for delivery in deliveries:
             assert delivery.id is not None
-            if _reminder_key(delivery.id) in queued:
+            queued_reminder = queued.get(_reminder_key(delivery.id))
+            if delivery.id not in still_open:
+                # Every statement scored: a reminder a dispatcher was sending as the last
+                # answer came, and put back unsent, is withdrawn (`_answered`).
+                if queued_reminder is not None and queued_reminder.status == OutboxStatus.SENDING:
+                    waiting = True
+                elif queued_reminder is not None and queued_reminder.status == OutboxStatus.PENDING:
+                    outbox_store.cancel_unsent(
+                        session=session,
+                        team_id=team_id,
+                        dedupe_key=queued_reminder.dedupe_key,
+                        reason=ALL_ANSWERED,
+                    )
+                continue
+            if queued_reminder is not None:
                 continue
             invitation = queued.get(_invitation_key(delivery.id))
             if invitation is None or invitation.status in (
