@@ -59,6 +59,7 @@ from bot.services.surveys import (
     NotAllowedToSetCadence,
     NotAllowedToStart,
     NotYours,
+    OffStatement,
     QuestionCard,
     RoundClosed,
     RoundInProgress,
@@ -623,7 +624,10 @@ def on_reaction(
             event_ts=str(event.get("event_ts") or ""),
             still_there=still_there,
         )
-        if shown is not None and shown.closed:
+        if isinstance(shown, OffStatement):
+            said = texts.reaction_off_statement(shown.partner_name, shown.statements)
+            tell_in(client, channel=shown.channel, user_id=user_id, text=said)
+        elif shown is not None and shown.closed:
             tell_in(client, channel=shown.channel, user_id=user_id, text=texts.SURVEY_CLOSED)
         elif shown is not None:
             show_question(client, channel=shown.channel, ts=shown.ts, card=shown.card)

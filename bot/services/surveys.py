@@ -283,6 +283,16 @@ class ReactionShown:
 
 
 @dataclass(frozen=True)
+class OffStatement:
+    """A number reaction its person put on their open survey's introduction or reminder, not on
+    a statement: it counts for nothing, and they are told where it goes (`Surveys.react`)."""
+
+    channel: str
+    partner_name: str
+    statements: int
+
+
+@dataclass(frozen=True)
 class SurveyThread:
     """A reply typed under one of the person's survey messages (`Surveys.thread_at`):
     Liaison reads none, and says where a comment goes; `repeated`: Slack's retry of a reply
@@ -599,7 +609,7 @@ class Surveys:
         added: bool,
         event_ts: str,
         still_there: Sequence[str] = (),
-    ) -> ReactionShown | None:
+    ) -> ReactionShown | OffStatement | None:
         """Apply a `reaction_added` / `reaction_removed` event; what to show, if anything changed.
 
         Removing the reaction that is the answer falls back to a number reaction of the same
@@ -610,7 +620,9 @@ class Surveys:
 
         Ignored: other emoji, other messages, other people's reactions, Slack's retries of an
         event already applied, and events older than the answer they would change. A reaction
-        added once the round has closed changes nothing either, but comes back `closed`.
+        added once the round has closed changes nothing either, but comes back `closed`; one
+        added to the introduction or the reminder of their open survey comes back as
+        `OffStatement`: it looks like an answer, and is none.
         """
         score = score_of_emoji(emoji)
         if score is None:
@@ -619,8 +631,15 @@ class Surveys:
         with Session(self.engine) as session:
             found = _message_at(session, team_id, channel, ts)
             if found is None or store.statement_number(found.message.question) == 0:
+                off = None
+                if added and channel.startswith("D"):  # survey messages are DMs
+                    off = self._off_statement(session, found, team_id, user_id, channel, ts)
+                if off is not None and not first_delivery(
+                    session, team_id=team_id, event_id=event_id, now=now
+                ):
+                    off = None
                 session.commit()
-                return None
+                return off
             if found.delivery.user_id != user_id:
                 return None
             if found.round.closed_at is not None:
@@ -651,6 +670,38 @@ class Surveys:
         if not changed:
             return None
         return ReactionShown(channel=channel, ts=ts, card=card)
+
+    @staticmethod
+    def _off_statement(
+        session: Session,
+        found: store.QuestionMessage | None,
+        team_id: str,
+        user_id: str,
+        channel: str,
+        ts: str,
+    ) -> OffStatement | None:
+        """The person's open survey whose introduction (`found`) or reminder Slack shows at
+        (`channel`, `ts`), as `OffStatement`; None for any other message."""
+        if found is not None:
+            survey_round = found.round if found.delivery.user_id == user_id else None
+            delivery = found.delivery
+        else:
+            survey_round = _round_sent_at(session, team_id, user_id, channel, ts)
+            delivery = None
+        if survey_round is None or survey_round.closed_at is not None:
+            return None
+        if delivery is None:
+            mine = store.deliveries_to(
+                session=session, team_id=team_id, round_id=survey_round.id or 0, user_ids=[user_id]
+            )
+            if not mine:
+                return None
+            delivery = mine[0]
+        return OffStatement(
+            channel=channel,
+            partner_name=_partner_name(session, team_id, survey_round.partner_id),
+            statements=len(_asked(session, delivery)),
+        )
 
     def click(
         self, *, team_id: str, user_id: str, message_id: int, score: int | None, action_ts: str

@@ -113,6 +113,18 @@ SURVEY_WHICH_PARTNER = (
     "`/partner survey MSF now` or `/partner survey MSF quarterly`."
 )
 SURVEY_CLOSED = "This pulse survey has closed; thank you all the same."
+
+
+def reaction_off_statement(partner_name: str, statements: int) -> str:
+    """A number reaction on a survey's introduction or reminder: it looked like an answer."""
+    return (
+        f"That reaction is on a message of the pulse survey about {bold(partner_name)} that is "
+        f"not a statement, so it counts for nothing. React on each of the {statements} "
+        f"statements (the messages numbered 1/{statements} to {statements}/{statements}), or "
+        "click a number under it."
+    )
+
+
 # Said to whoever merged two partners that each had a round running.
 ROUNDS_FOLDED = (
     "Both had a pulse survey running: the one that started first goes on alone, with the "

@@ -38,6 +38,7 @@ from tests.scenarios.test_feedback import (
     react,
     rows,
     say,
+    send,
     shown,
     surveyed,
     unreact,
@@ -362,3 +363,29 @@ def test_a_reminder_being_sent_as_the_last_answer_comes_is_withdrawn_if_slack_tu
     assert _reminders(slack, BEN) == []  # he has answered everything: not asked again
     assert _reminder_row(slack, BEN).status == OutboxStatus.CANCELLED
     assert _reminders(slack, ANA)  # she answered nothing: reminded as ever
+
+
+def test_a_number_on_the_surveys_introduction_or_reminder_is_told_it_counts_for_nothing(
+    slack: Slack,
+) -> None:
+    statements = _ben_asked_and_his_reminder_waiting(slack)
+    (introduction,) = [
+        m for m in inbox(slack, BEN) if "Pulse survey" in m.text and m not in statements
+    ]
+    retried = react(slack, BEN, introduction, "four")
+    send(slack, retried)  # Slack's retry of the event: told once
+    (told,) = slack.ephemerals_to(BEN)
+    assert (
+        "That reaction is on a message of the pulse survey about *Acme* that is not a "
+        "statement, so it counts for nothing. React on each of the 4 statements (the messages "
+        "numbered 1/4 to 4/4), or click a number under it."
+    ) in told.text
+    assert rows(slack, SurveyAnswer) == []
+
+    at(slack, BENS_MORNING)
+    (reminder,) = _reminders(slack, BEN)
+    react(slack, BEN, reminder, "two")  # "one reaction or click each", it says
+    assert len(slack.ephemerals_to(BEN)) == 2
+    react(slack, BEN, statements[0], "three")  # on a statement: the answer, no note
+    assert len(slack.ephemerals_to(BEN)) == 2
+    assert [a.score for a in rows(slack, SurveyAnswer)] == [3]
