@@ -197,6 +197,8 @@ class WaitingCheckIn:
     medium: str | None
     meeting_at: datetime
     asked_at: datetime
+    # Recorded without a time of day: on the day its author named (`bot.dates.contact_day`).
+    day_only: bool = False
 
 
 def _waiting_checkins(team_id: str, user_id: str, ask_key_prefix: str) -> sa.Select[Any]:
@@ -234,6 +236,7 @@ def waiting_checkins(
             _T.c.medium,
             _CHECKIN.c.meeting_at,
             _OUTBOX.c.sent_at,
+            _T.c.day_only,
         )
         .order_by(_CHECKIN.c.meeting_at, _CHECKIN.c.id)
         .limit(limit)
@@ -245,6 +248,7 @@ def waiting_checkins(
             medium=row.medium,
             meeting_at=row.meeting_at,
             asked_at=row.sent_at,
+            day_only=bool(row.day_only),
         )
         for row in session.execute(statement)
     ]

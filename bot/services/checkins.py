@@ -215,6 +215,9 @@ class CheckInCard:
     problem_to_back: datetime | None = None
     # The recipient recorded the same meeting too (`recorded_again`): "planned" or "logged".
     recipient_recorded: str | None = None
+    # The meeting was recorded without a time of day: it is on the day its author named, in
+    # every reader's zone (`meeting_day`).
+    day_only: bool = False
     # Show the buttons again (after "Change").
     editing: bool = False
     # Answered, and `changeable_until` has passed as the card is shown: no more changes.
@@ -252,6 +255,8 @@ class Debrief:
     # The note was kept before the answer changed to this one: written with an earlier answer
     # (a Problem's "angry" under Went well), and said so.
     note_earlier: bool = False
+    # Recorded without a time of day (as `CheckInCard.day_only`).
+    day_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -266,6 +271,8 @@ class ProblemAlert:
     note: str | None
     owner_id: str
     covering: bool
+    # Recorded without a time of day (as `CheckInCard.day_only`).
+    day_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -1569,6 +1576,7 @@ class CheckIns:
             late_covers=late_covers,
             problem_to_back=problem_to_back,
             typed_note=note_as_typed(checkin.note, _names(known, checkin.note)),
+            day_only=touchpoint.day_only,
         )
 
     @staticmethod
@@ -1663,6 +1671,7 @@ class CheckIns:
             changed=changed,
             planned=touchpoint.kind == TouchpointKind.PLANNED,
             noted=noted,
+            day_only=touchpoint.day_only,
         )
         return debrief, owner
 
@@ -1891,6 +1900,7 @@ class CheckIns:
                 note=checkin.note,
                 owner_id=partner.owner_id,
                 covering=recipient != partner.owner_id,
+                day_only=touchpoint.day_only,
             )
         )
         queue_dm(
@@ -1957,6 +1967,7 @@ class CheckIns:
                         note=checkin.note,
                         owner_id=owner,
                         covering=recipient != owner,
+                        day_only=touchpoint.day_only,
                     )
                 )
                 if rewrite(dedupe_key=key, text=worded.text, blocks=worded.blocks):
@@ -1984,6 +1995,7 @@ class CheckIns:
                 changed=changed,
                 noted=not changed,
                 note_earlier=note_earlier,
+                day_only=touchpoint.day_only,
             )
         )
         if waiting is not None and waiting.status == OutboxStatus.PENDING:

@@ -159,6 +159,12 @@ def day(moment: datetime, tz: str | None) -> str:
     return f"{local:%a} {local.day} {local:%b}"
 
 
+def meeting_on(about: CheckInCard | Debrief | ProblemAlert) -> str:
+    """The day of the meeting for its reader; one recorded without a time of day is on the day
+    its author named, whatever the reader's zone (`bot.dates.contact_day`)."""
+    return day(about.meeting_at, "UTC" if about.day_only else about.tz)
+
+
 def day_and_time(moment: datetime, tz: str | None) -> str:
     local = moment.astimezone(zone(tz))
     return f"{local:%a} {local.day} {local:%b} {local:%H:%M}"
@@ -190,10 +196,7 @@ def score_label(score: int) -> str:
 
 
 def checkin_question(card: CheckInCard) -> str:
-    return (
-        f"How did your {card.medium} with {bold(card.partner_name)} on "
-        f"{day(card.meeting_at, card.tz)} go?"
-    )
+    return f"How did your {card.medium} with {bold(card.partner_name)} on {meeting_on(card)} go?"
 
 
 def checkin_who(card: CheckInCard) -> str:
@@ -334,7 +337,7 @@ def _quoted(note: str) -> str:
 def note_from_reply(card: CheckInCard, *, added: bool) -> str:
     """The answer in a check-in's thread to a reply kept as its note: editing or deleting the
     reply in Slack changes or removes its lines (`handlers.messages_tab`), as the form does."""
-    meeting = f"{card.medium} with {bold(card.partner_name)} on {day(card.meeting_at, card.tz)}"
+    meeting = f"{card.medium} with {bold(card.partner_name)} on {meeting_on(card)}"
     what = "what it added" if added else "it"
     text = (
         f"{'Added to' if added else 'Kept as'} your note on the {meeting}: edit or delete your "
@@ -357,7 +360,7 @@ def reply_too_long(card: CheckInCard, length: int) -> str:
 def reply_in_closed_checkin(card: CheckInCard, closed_at: datetime | None) -> str:
     """The answer in a check-in's thread to a reply after the check-in closed: nothing was
     kept (the person would otherwise take it for kept), and where such words go now."""
-    meeting = f"{card.medium} with {bold(card.partner_name)} on {day(card.meeting_at, card.tz)}"
+    meeting = f"{card.medium} with {bold(card.partner_name)} on {meeting_on(card)}"
     since = "" if closed_at is None else f" on {day(closed_at, card.tz)}"
     if card.superseded and card.moved_to is not None:
         why = (
@@ -426,7 +429,7 @@ def checkin_settled(card: CheckInCard) -> str:
 def debrief_head(debrief: Debrief) -> str:
     return (
         f"Debrief of the {debrief.medium} with {bold(debrief.partner_name)} on "
-        f"{day(debrief.meeting_at, debrief.tz)} ({'planned' if debrief.planned else 'logged'} "
+        f"{meeting_on(debrief)} ({'planned' if debrief.planned else 'logged'} "
         f"by {person(debrief.author_id)}). "
         "You own this partnership, so how it went for the people who took part arrives here."
     )
@@ -458,7 +461,7 @@ def debrief_line(debrief: Debrief) -> str:
 def problem_alert(alert: ProblemAlert) -> str:
     text = (
         f"⚠️ {person(alert.user_id)} reports a *problem* with the {alert.medium} with "
-        f"{bold(alert.partner_name)} on {day(alert.meeting_at, alert.tz)}."
+        f"{bold(alert.partner_name)} on {meeting_on(alert)}."
     )
     if alert.note:
         text += f"\n{_quoted(alert.note)}"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.dates import contact_day
 from bot.services.commitments import CommitmentFacts
 from bot.services.home import AtRiskPartner, Away, MyPartner, PartnerHealth, PlannedMeeting
 from handlers.texts import feedback as feedback_texts
@@ -167,7 +168,7 @@ def waiting_title(total: int) -> str:
 
 def checkin_line(waiting: WaitingCheckIn, *, tz: ZoneInfo, now: datetime) -> str:
     today = now.astimezone(tz).date()
-    met = day_words(waiting.meeting_at.astimezone(tz).date(), today)
+    met = day_words(contact_day(waiting.meeting_at, day_only=waiting.day_only, tz=tz), today)
     asked = day_words(waiting.asked_at.astimezone(tz).date(), today)
     medium = waiting.medium or "meeting"
     return f"How did the {medium} with {bold(waiting.partner_name)} {met} go? _Asked {asked}._"

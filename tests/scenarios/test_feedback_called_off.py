@@ -1,5 +1,6 @@
-"""A planned meeting its author says didn't happen, as the colleagues on it see their check-ins:
-closed where they were asked already, and asked again when the author takes the answer back.
+"""A meeting as the colleagues on it see their check-ins: a plan its author says didn't happen,
+closed where they were asked already and asked again when the author takes the answer back; a
+meeting logged without a time, on its day in every zone.
 
 The clock starts on Wednesday 25 Nov 2026, 09:00 UTC; Dan (London) plans Thursday's meeting with
 Chloe (Tokyo) and Ben (New York).
@@ -21,9 +22,11 @@ from tests.scenarios.test_feedback import (
     checkin_messages,
     click,
     current,
+    inbox,
     say,
     shown,
 )
+from tests.scenarios.test_home import home_of
 
 
 def planned_and_called_off(slack: Slack) -> None:
@@ -64,3 +67,33 @@ def test_the_author_taking_back_didnt_happen_asks_the_colleagues_again(slack: Sl
     assert "How did your meeting with *Acme* on Thu 26 Nov go?" in shown(bens)
     click(slack, BEN, bens, "checkin_answer_went_well")
     assert "You answered: *✅ Went well*." in shown(current(slack, bens))
+
+
+def test_a_meeting_logged_without_a_time_is_on_its_day_for_readers_in_every_zone(
+    slack: Slack,
+) -> None:
+    # Ben, in New York before dawn on Wednesday, logs yesterday's dinner: Tuesday 24 Nov for
+    # him, and for Chloe in Tokyo (the owner) and Dan, though it sits at noon in New York,
+    # Wednesday already in Tokyo.
+    acme(slack, team=(CHLOE, DAN))
+    say(slack, f"owner Acme {MENTION[CHLOE]}")
+    say(
+        slack,
+        f"log Acme with {MENTION[CHLOE]} {MENTION[DAN]} on yesterday via meeting : dinner",
+        BEN,
+    )
+    at(slack, datetime(2026, 11, 26, 0, 30, tzinfo=UTC))  # Thursday morning in Tokyo
+    (chloes,) = checkin_messages(slack, CHLOE)
+    assert "How did your meeting with *Acme* on Tue 24 Nov go?" in shown(chloes)
+    assert "How did the meeting with *Acme* on Tue 24 Nov go?" in home_of(slack, CHLOE)
+
+    at(slack, datetime(2026, 11, 26, 9, 30, tzinfo=UTC))  # in London
+    (dans,) = checkin_messages(slack, DAN)
+    click(slack, DAN, dans, "checkin_answer_problem")
+    at(slack, datetime(2026, 11, 27, 0, 30, tzinfo=UTC))  # Chloe's Friday morning
+    told = [m.text for m in inbox(slack, CHLOE)]
+    assert any("Debrief of the meeting with *Acme* on Tue 24 Nov" in text for text in told)
+    assert any(
+        "<@U0DAN> reports a *problem* with the meeting with *Acme* on Tue 24 Nov." in text
+        for text in told
+    )
