@@ -60,6 +60,7 @@ from bot.services.surveys import (
     NotAllowedToStart,
     NotYours,
     OffStatement,
+    PartnerEnded,
     QuestionCard,
     RoundClosed,
     RoundInProgress,
@@ -155,6 +156,8 @@ def survey(call: Call) -> Reply:
         return refused(
             call.runtime, call.team_id, partial(texts.not_allowed_to_start, refusal.facts)
         )
+    except PartnerEnded as ended:
+        return say(texts.ended_not_surveyed(ended.facts))
     except RoundInProgress as running:
         return say(texts.round_in_progress(running.facts, running.running, running.tz))
     except NobodyToAsk as nobody:

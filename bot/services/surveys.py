@@ -320,6 +320,15 @@ class NotAllowedToStart(SurveyError):
         self.facts = facts
 
 
+class PartnerEnded(SurveyError):
+    """A round asked of a partner whose partnership has ended: nobody follows it any more (its
+    running round closed as it ended, `close_round_of_ended`)."""
+
+    def __init__(self, facts: PartnerFacts) -> None:
+        super().__init__(f"{facts.name!r} has ended")
+        self.facts = facts
+
+
 class NotAllowedToSetCadence(SurveyError):
     def __init__(self, facts: PartnerFacts) -> None:
         super().__init__(facts.name)
@@ -547,13 +556,16 @@ class Surveys:
             return self._schedule(session, facts, team_id=actor.team_id, user_id=actor.user_id)
 
     def start_now(self, *, actor: Actor, partner: str, request_key: str) -> Started:
-        """Start a round of the partner at once (its owner or an admin may)."""
+        """Start a round of the partner at once (its owner or an admin may; not once the
+        partnership has ended)."""
         facts = self.registry.profile(team_id=actor.team_id, partner=partner).facts
         now = self.clock.now()
         with Session(self.engine) as session:
             self._require(
                 session, actor, allowed={facts.owner_id}, refusal=NotAllowedToStart(facts)
             )
+            if facts.status == PartnerStatus.ENDED:
+                raise PartnerEnded(facts)
             tz = tz_of(session, actor.team_id, actor.user_id)
             running = store.open_round(session=session, team_id=actor.team_id, partner_id=facts.id)
             if running is not None:

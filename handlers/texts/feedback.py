@@ -36,7 +36,7 @@ from bot.services.surveys import (
 from handlers.grammar import in_command
 from handlers.texts.partners import bold, channel_ref, ending, who_may
 from storage.feedback import MadeMeeting
-from storage.models import CheckInAnswer
+from storage.models import CheckInAnswer, PartnerStatus
 
 ANSWERS = {
     CheckInAnswer.WENT_WELL: "✅ Went well",
@@ -657,12 +657,15 @@ def schedule_lines(schedule: Schedule) -> list[str]:
                 f"But {too_few(facts.name, schedule.too_few)}, so scheduled rounds don't start."
                 f"{away_past_close(schedule.too_few)} {grow_team(facts.name)}"
             )
+    elif facts.status == PartnerStatus.ENDED:
+        # Nor may one be started now (`ended_not_surveyed`): no offer below.
+        lines.append(ended_not_surveyed(facts, reopen="the owner, deputy or an admin"))
     elif schedule.cadence is not Cadence.OFF:
         lines.append(f"No scheduled rounds while {bold(facts.name)} is not active.")
     if schedule.open_round is not None:
         # One round at a time (`survey NAME now` refuses another): no offer to start one.
         lines.append(running(schedule.open_round, schedule.tz))
-    elif schedule.too_few is None:
+    elif schedule.too_few is None and facts.status != PartnerStatus.ENDED:
         # With too few to ask, `survey NAME now` would refuse too: the line above says why.
         lines.append(
             f"{person(facts.owner_id)} (the owner) or an admin can start one now: "
@@ -790,6 +793,18 @@ def not_allowed_to_start(facts: PartnerFacts, admins: Sequence[str] = ()) -> str
     return (
         f"Only {who_may(admins, owner=facts.owner_id)} can start a pulse survey of "
         f"{ending(facts.name)} Ask them, or wait for the next scheduled round."
+    )
+
+
+def ended_not_surveyed(facts: PartnerFacts, *, reopen: str | None = None) -> str:
+    """`survey NAME now`, or its schedule, for a partner whose partnership has ended; `reopen`:
+    who may reopen it, when the reader may not be one of them (the owner or an admin asking to
+    start a round may)."""
+    command = f"`/partner status {in_command(facts.name)} active`"
+    how = f"{command} reopens it" if reopen is None else f"{reopen} can reopen it: {command}"
+    return (
+        f"The partnership with {bold(facts.name)} has ended, and nobody follows it any more, so "
+        f"it is not surveyed. If it goes on, {how}."
     )
 
 

@@ -389,3 +389,20 @@ def test_a_number_on_the_surveys_introduction_or_reminder_is_told_it_counts_for_
     react(slack, BEN, statements[0], "three")  # on a statement: the answer, no note
     assert len(slack.ephemerals_to(BEN)) == 2
     assert [a.score for a in rows(slack, SurveyAnswer)] == [3]
+
+
+def test_an_ended_partnership_is_not_surveyed_nor_offered_a_round(slack: Slack) -> None:
+    acme(slack)
+    say(slack, "status Acme ended")
+    refused = say(slack, "survey Acme now")
+    assert (
+        "The partnership with *Acme* has ended, and nobody follows it any more, so it is not "
+        "surveyed. If it goes on, `/partner status Acme active` reopens it."
+    ) in refused
+    assert rows(slack, SurveyRound) == []
+    schedule = say(slack, "survey Acme", user=DAN)
+    assert "can start one now" not in schedule
+    assert "the owner, deputy or an admin can reopen it: `/partner status Acme active`" in schedule
+
+    say(slack, "status Acme active")  # it goes on after all: surveyed again
+    assert "Started a pulse survey of *Acme*" in say(slack, "survey Acme now")
