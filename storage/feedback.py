@@ -162,7 +162,8 @@ def touchpoints_without_checkins(
     *, session: Session, team_id: str, since: datetime, until: datetime
 ) -> list[AskedTouchpoint]:
     """Meetings, calls and events that happened (or were planned) between `since` and `until`
-    and have no check-ins yet."""
+    and have no check-ins yet; not a plan called off before its time came (its partner ended:
+    reopened, the partner does not bring it back)."""
     asked = select(CheckIn.id).where(
         CheckIn.team_id == team_id,
         CheckIn.touchpoint_id == Touchpoint.id,
@@ -176,6 +177,7 @@ def touchpoints_without_checkins(
             col(Touchpoint.medium).in_(ASKED_MEDIA),
             Touchpoint.at >= since,
             Touchpoint.at <= until,
+            col(Touchpoint.cancelled_at).is_(None),
             ~asked.exists(),
         )
         .order_by(col(Touchpoint.at), col(Touchpoint.id))

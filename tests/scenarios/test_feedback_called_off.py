@@ -97,3 +97,16 @@ def test_a_meeting_logged_without_a_time_is_on_its_day_for_readers_in_every_zone
         "<@U0DAN> reports a *problem* with the meeting with *Acme* on Tue 24 Nov." in text
         for text in told
     )
+
+
+def test_a_plan_closed_by_ending_its_partner_is_not_asked_about_once_it_reopens(
+    slack: Slack,
+) -> None:
+    acme(slack, team=(CHLOE,))
+    say(slack, f"plan Acme on thursday 10:00 with {MENTION[CHLOE]} via meeting : kick-off", DAN)
+    say(slack, "status Acme ended")  # its plans ahead are called off, for good
+    say(slack, "status Acme active")
+    at(slack, datetime(2026, 11, 27, 0, 5, tzinfo=UTC))  # Friday morning in Tokyo
+    at(slack, datetime(2026, 11, 27, 10, 5, tzinfo=UTC))  # and in London
+    assert checkin_messages(slack, CHLOE) == []
+    assert checkin_messages(slack, DAN) == []
