@@ -44,6 +44,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.clock import Clock
+from bot.delivery.absence import reached_back_at
 from bot.delivery.dispatcher import ChannelRefused, delivery_client, error_code
 from bot.delivery.outbox import enqueue, first_slot, withdraw
 from bot.delivery.working_days import working_days_of
@@ -1572,8 +1573,9 @@ class Surveys:
     def _counted(self, session: Session, survey_round: SurveyRound) -> int:
         """How many a running round counts as asked, as its close will: everyone its questions
         reached or may still reach. Left out: those whose invitation Slack refused (or that was
-        withdrawn), and those it waits for who are away until after the round closes (their
-        questions lapse with it unless they come back sooner)."""
+        withdrawn), and those it waits for who are away until after the round closes, one time
+        away running on into the next (their questions lapse with it unless they come back
+        sooner)."""
         assert survey_round.id is not None
         team_id = survey_round.team_id
         deliveries = store.deliveries_of(session=session, team_id=team_id, round_id=survey_round.id)
@@ -1595,13 +1597,12 @@ class Surveys:
                 counted += 1
             elif invitation.status not in (OutboxStatus.FAILED, OutboxStatus.CANCELLED):
                 waiting.append(delivery.user_id)
-        away = absence_store.absences_at(
-            session=session, team_id=team_id, user_ids=waiting, at=self.clock.now()
-        )
+        now = self.clock.now()
         return counted + sum(
             1
             for user_id in waiting
-            if user_id not in away or away[user_id].ends_at < survey_round.closes_at
+            if reached_back_at(session, team_id=team_id, user_id=user_id, now=now)
+            < survey_round.closes_at
         )
 
     def _results(

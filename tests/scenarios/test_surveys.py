@@ -406,3 +406,16 @@ def test_an_ended_partnership_is_not_surveyed_nor_offered_a_round(slack: Slack) 
 
     say(slack, "status Acme active")  # it goes on after all: surveyed again
     assert "Started a pulse survey of *Acme*" in say(slack, "survey Acme now")
+
+
+def test_a_running_round_counts_nobody_whose_time_away_runs_on_past_its_close(
+    slack: Slack,
+) -> None:
+    acme(slack)
+    say(slack, "away today to friday", user=DAN)  # back before the close on Wed 2 Dec...
+    say(slack, "survey Acme now")
+    at(slack, START)
+    assert "0 of 4 answered so far" in say(slack, "survey Acme")
+    # ...until he books the next week too: his first working morning back comes after it.
+    say(slack, "away monday to 2026-12-11", user=DAN)
+    assert "0 of 3 answered so far" in say(slack, "survey Acme")
