@@ -306,8 +306,9 @@ def withdraw_unreached_surveys(
     """In the caller's transaction: colleagues just taken off a partner's team are not asked
     in its running round when their questions have not gone out yet (held for their working
     hours, or for their return), and leave its count. One already asked keeps the questions
-    and may answer; one still in touch with the partner (a contact logged lately) is asked
-    as anyone in touch is."""
+    and may answer, but is not reminded of them (a reminder waiting to go is withdrawn; the
+    round's reminders pass them over, `Surveys._remind`); one still in touch with the partner
+    (a contact logged lately) is asked and reminded as anyone in touch is."""
     running = store.open_round(session=session, team_id=team_id, partner_id=partner_id)
     if running is None or running.id is None:
         return
@@ -331,6 +332,12 @@ def withdraw_unreached_surveys(
             session=session, team_id=team_id, user_id=delivery.user_id, kind="survey.invitation"
         )
         if invitation not in unsent:
+            outbox_store.cancel_unsent(
+                session=session,
+                team_id=team_id,
+                dedupe_key=f"survey:{delivery.id}:reminder",
+                reason="taken off the team",
+            )
             continue
         withdraw(session, team_id=team_id, key_prefix=f"survey:{delivery.id}:")
         store.drop_delivery(session=session, team_id=team_id, delivery=delivery)

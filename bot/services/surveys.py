@@ -1682,6 +1682,7 @@ class Surveys:
         )
         name: str | None = None
         waiting = False
+        still_asked = self._still_asked(session, survey_round, now)
         for delivery in deliveries:
             assert delivery.id is not None
             queued_reminder = queued.get(_reminder_key(delivery.id))
@@ -1698,8 +1699,8 @@ class Surveys:
                         reason=ALL_ANSWERED,
                     )
                 continue
-            if queued_reminder is not None:
-                continue
+            if queued_reminder is not None or delivery.user_id not in still_asked:
+                continue  # reminded already, or taken off the team since it was asked
             invitation = queued.get(_invitation_key(delivery.id))
             if invitation is None or invitation.status in (
                 OutboxStatus.FAILED,
@@ -1747,6 +1748,25 @@ class Surveys:
             store.mark_round_reminded(
                 session=session, team_id=team_id, round_id=survey_round.id, at=now
             )
+
+    @staticmethod
+    def _still_asked(session: Session, survey_round: SurveyRound, now: datetime) -> set[str]:
+        """Who the round would ask now: the partner's owner, deputy and team, and those in touch
+        with it lately, as when it started (`_audience`)."""
+        partner = partner_people(
+            session, team_id=survey_round.team_id, partner_id=survey_round.partner_id
+        )
+        if partner is None:
+            return set()
+        in_touch = store.recent_colleagues(
+            session=session,
+            team_id=survey_round.team_id,
+            partner_id=partner.id,
+            since=survey_round.started_at - AUDIENCE_LOOKBACK,
+            until=now,
+        )
+        people = {partner.owner_id, partner.deputy_id, *partner.members, *in_touch}
+        return {user_id for user_id in people if user_id}
 
     def _report(
         self, session: Session, survey_round: SurveyRound, settings: FeedbackSettings, now: datetime

@@ -419,3 +419,24 @@ def test_a_running_round_counts_nobody_whose_time_away_runs_on_past_its_close(
     # ...until he books the next week too: his first working morning back comes after it.
     say(slack, "away monday to 2026-12-11", user=DAN)
     assert "0 of 3 answered so far" in say(slack, "survey Acme")
+
+
+def test_one_taken_off_the_team_after_being_asked_may_answer_but_is_not_reminded(
+    slack: Slack,
+) -> None:
+    surveyed(slack)  # Dan, in London, is asked on Wednesday morning
+    say(slack, f"team Acme remove {MENTION[DAN]}")
+    at(slack, HALFWAY)
+    assert _reminders(slack, DAN) == []
+    assert _reminders(slack, ANA)  # still on it (its owner): reminded as ever
+    click(slack, DAN, questions(slack, DAN)[0], "survey_score_4")  # what he says still counts
+    assert [a.score for a in rows(slack, SurveyAnswer)] == [4]
+
+
+def test_a_reminder_waiting_to_go_is_withdrawn_when_its_person_is_taken_off_the_team(
+    slack: Slack,
+) -> None:
+    _ben_asked_and_his_reminder_waiting(slack)  # his reminder waits for his morning
+    say(slack, f"team Acme remove {MENTION[BEN]}")
+    at(slack, BENS_MORNING)
+    assert _reminders(slack, BEN) == []
