@@ -790,9 +790,11 @@ def started(result: Started, reader: str | None = None) -> str:
 
 
 def not_allowed_to_start(facts: PartnerFacts, admins: Sequence[str] = ()) -> str:
+    # Scheduled rounds come only while the partner is active (`Surveys.start_scheduled`).
+    wait = ", or wait for the next scheduled round" if facts.status == PartnerStatus.ACTIVE else ""
     return (
         f"Only {who_may(admins, owner=facts.owner_id)} can start a pulse survey of "
-        f"{ending(facts.name)} Ask them, or wait for the next scheduled round."
+        f"{ending(facts.name)} Ask them{wait}."
     )
 
 

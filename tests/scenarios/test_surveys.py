@@ -440,3 +440,13 @@ def test_a_reminder_waiting_to_go_is_withdrawn_when_its_person_is_taken_off_the_
     say(slack, f"team Acme remove {MENTION[BEN]}")
     at(slack, BENS_MORNING)
     assert _reminders(slack, BEN) == []
+
+
+def test_a_refused_round_of_a_paused_partner_does_not_promise_a_scheduled_one(
+    slack: Slack,
+) -> None:
+    acme(slack)
+    say(slack, "status Acme paused")  # no scheduled rounds while it is not active
+    refused = say(slack, "survey Acme now", user=DAN)
+    assert "can start a pulse survey of *Acme*. Ask them." in refused
+    assert "scheduled round" not in refused
