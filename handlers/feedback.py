@@ -561,7 +561,7 @@ def on_comment_submitted(
         ack()
         return
     try:
-        surveys_of(runtime).save_comment(
+        saved = surveys_of(runtime).save_comment(
             team_id=body["team"]["id"],
             user_id=body["user"]["id"],
             delivery_id=delivery_id,
@@ -579,7 +579,8 @@ def on_comment_submitted(
             ack, runtime, team_id=body["team"]["id"], errors={blocks.COMMENT_FIELD: refusal}
         )
         return
-    ack()
+    # The form says what became of the comment: nothing else shows it was kept.
+    ack(response_action="update", view=blocks.comment_saved(saved))
 
 
 def reactions_of(client: WebClient, user_id: str, *, channel: str, ts: str) -> tuple[str, ...]:

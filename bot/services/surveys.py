@@ -305,6 +305,14 @@ class SurveyThread:
 
 
 @dataclass(frozen=True)
+class CommentSaved:
+    """A comment kept (`kept`), or removed when the form came back empty."""
+
+    partner_name: str
+    kept: bool
+
+
+@dataclass(frozen=True)
 class CommentForm:
     delivery_id: int
     partner_name: str
@@ -784,8 +792,10 @@ class Surveys:
             text=None if comment is None else comment.text,
         )
 
-    def save_comment(self, *, team_id: str, user_id: str, delivery_id: int, text: str) -> bool:
-        """Keep (or, when empty, remove) the person's comment; True when one is kept. Raises
+    def save_comment(
+        self, *, team_id: str, user_id: str, delivery_id: int, text: str
+    ) -> CommentSaved:
+        """Keep (or, when empty, remove) the person's comment, and say which. Raises
         CommentTooLong, nothing kept, for one over `MAX_COMMENT`: never cut short unsaid."""
         cleaned = text.strip() or None
         if cleaned is not None and len(cleaned) > MAX_COMMENT:
@@ -800,8 +810,9 @@ class Surveys:
                 respondent=delivery.respondent,
                 text=cleaned,
             )
+            name = _partner_name(session, team_id, survey_round.partner_id)
             session.commit()
-        return cleaned is not None
+        return CommentSaved(partner_name=name, kept=cleaned is not None)
 
     # --- Results ---------------------------------------------------------------------------------
 

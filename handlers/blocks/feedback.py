@@ -27,6 +27,7 @@ from bot.services.surveys import (
     MAX_COMMENT,
     SCORES,
     CommentForm,
+    CommentSaved,
     PartnerFeedback,
     QuestionCard,
     RoundResults,
@@ -55,6 +56,7 @@ SURVEY_COMMENT = "survey_comment"
 NOTE_VIEW = "checkin_note_form"
 MOVE_VIEW = "checkin_moved_form"
 COMMENT_VIEW = "survey_comment_form"
+COMMENT_SAVED_VIEW = "survey_comment_saved"
 # Form fields; each input's element has the action id `value`.
 NOTE_FIELD = "note"
 DATE_FIELD = "date"
@@ -328,6 +330,17 @@ def read_score_value(value: str) -> tuple[int, int] | None:
         return int(message_id), int(score)
     except ValueError:
         return None
+
+
+def comment_saved(saved: CommentSaved) -> dict[str, Any]:
+    """The comment form once saved: what became of the comment, and nothing more to send."""
+    return {
+        "type": "modal",
+        "callback_id": COMMENT_SAVED_VIEW,
+        "title": plain(texts.COMMENT_TITLE),
+        "close": plain(texts.DONE),
+        "blocks": [section(texts.comment_saved(saved.partner_name, kept=saved.kept))],
+    }
 
 
 def comment_form(form: CommentForm) -> dict[str, Any]:

@@ -92,6 +92,18 @@ COMMENT_HINT = (
 )
 SAVE = "Save"
 CANCEL = "Cancel"
+DONE = "Done"
+
+
+def comment_saved(partner_name: str, *, kept: bool) -> str:
+    if not kept:
+        return f"Your comment on the pulse survey about {bold(partner_name)} is removed."
+    return (
+        f"Thank you: your comment on the pulse survey about {bold(partner_name)} is kept. It is "
+        f"shown with the results, without your name, if enough people answer; *{ADD_COMMENT}* "
+        "again changes or removes it."
+    )
+
 
 # Answers to clicks that cannot be taken.
 NOT_YOURS = "This was sent to someone else; only they can answer it."

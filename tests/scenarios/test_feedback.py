@@ -463,10 +463,22 @@ def test_a_comment_is_kept_without_a_name(slack: Slack) -> None:
     assert rows(slack, SurveyComment) == []
     values = {"comment": {"value": {"type": "plain_text_input", "value": "  They answer slowly. "}}}
     send(slack, slack.requests.view_submission(user_id=DAN, view=form, values=values))
-    assert slack.fake.open_modals(DAN) == []
     (comment,) = rows(slack, SurveyComment)
     assert comment.text == "They answer slowly."
     assert DAN not in json.dumps(comment.model_dump(), default=str)
+    # The form says it was kept (nothing else shows it), with nothing more to send.
+    (saved,) = slack.fake.open_modals(DAN)
+    said = json.dumps(saved.view, ensure_ascii=False)
+    assert "your comment on the pulse survey about *Acme* is kept" in said
+    assert not saved.view.get("submit")
+
+    click(slack, DAN, invitation, "survey_comment")
+    form = slack.fake.open_modals(DAN)[-1]
+    values = {"comment": {"value": {"type": "plain_text_input", "value": " "}}}
+    send(slack, slack.requests.view_submission(user_id=DAN, view=form, values=values))
+    assert rows(slack, SurveyComment) == []
+    said = json.dumps(slack.fake.open_modals(DAN)[-1].view, ensure_ascii=False)
+    assert "Your comment on the pulse survey about *Acme* is removed." in said
 
 
 # --- Pulse surveys: reminder, closing, results --------------------------------------------------
