@@ -900,6 +900,9 @@ class CheckIns:
             if new_day < now.astimezone(zone(tz)).date():
                 raise MovedToPast()
             moved_to = moved_moment(checkin.meeting_at, new_day, day_zone(touchpoint, tz))
+            called_off = (
+                checkin.answer == CheckInAnswer.DIDNT_HAPPEN and touchpoint.author_id == user_id
+            )
             changed = checkin.answer is not None
             earlier = bool(checkin.note) and checkin.answer not in (None, CheckInAnswer.MOVED)
             self._set(session, checkin, answer=CheckInAnswer.MOVED, now=now)
@@ -923,6 +926,22 @@ class CheckIns:
             if then is not None:
                 then(session, touchpoint.id)
             closed, following = self._close_for_move(session, checkin, moved_to, now)
+            if called_off:
+                # Its author said it didn't happen, then that it moved: the colleagues' cards
+                # that said it was off say it moved, and they are asked after the new date.
+                for other in store.checkins_of_touchpoint(
+                    session=session, team_id=team_id, touchpoint_id=touchpoint.id
+                ):
+                    if (
+                        other.id != checkin.id
+                        and other.status == CheckInStatus.SUPERSEDED
+                        and other.answer is None
+                        and other.moved_to is None
+                        and other.meeting_at == checkin.meeting_at
+                    ):
+                        other.moved_to = moved_to
+                        session.add(other)
+                        closed.append(other)
             moved = replace(touchpoint, at=moved_to)
             settings = settings_of(session, team_id=team_id)
             for colleague in self._askable(session, team_id, moved):

@@ -24,6 +24,7 @@ from tests.scenarios.test_feedback import (
     current,
     inbox,
     say,
+    send,
     shown,
 )
 from tests.scenarios.test_home import home_of
@@ -110,3 +111,17 @@ def test_a_plan_closed_by_ending_its_partner_is_not_asked_about_once_it_reopens(
     at(slack, datetime(2026, 11, 27, 10, 5, tzinfo=UTC))  # and in London
     assert checkin_messages(slack, CHLOE) == []
     assert checkin_messages(slack, DAN) == []
+
+
+def test_a_plan_called_off_then_moved_tells_the_colleagues_it_moved(slack: Slack) -> None:
+    planned_and_called_off(slack)
+    (dans,) = checkin_messages(slack, DAN)
+    click(slack, DAN, current(slack, dans), "checkin_change")
+    click(slack, DAN, current(slack, dans), "checkin_moved")
+    form = slack.fake.open_modals(DAN)[-1]
+    values = {"date": {"value": {"type": "datepicker", "selected_date": "2026-12-03"}}}
+    send(slack, slack.requests.view_submission(user_id=DAN, view=form, values=values))
+    (chloes,) = checkin_messages(slack, CHLOE)
+    card = shown(current(slack, chloes))
+    assert "This meeting moved to Thu 3 Dec; I'll ask you how it went after that day." in card
+    assert "didn't happen" not in card
