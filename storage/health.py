@@ -363,7 +363,7 @@ def collision_pairs(
     Only the collisions the alarm took for news count: those whose people already knew of
     each other (named together by an alert, in touch together, or the owner told of the
     other's contact: `bot.services.touchpoints.known`) were not alerted, and are no revolving
-    door (their `thread_key` is not set: `storage.models.Collision`). A collision with a plan
+    door (`news` is false: `storage.models.Collision`). A collision with a plan
     its author said didn't happen, or with an intent the owner said they would handle (either
     side), is no collision: it stays recorded, as its alert stays posted, but is left out, as
     new contacts collide with neither (`bot.services.touchpoints`).
@@ -377,7 +377,7 @@ def collision_pairs(
             Collision.detected_at >= since,
             *([] if end is None else [Collision.detected_at < end]),
             *_among(Collision.partner_id, partner_ids),
-            col(Collision.thread_key).is_not(None),
+            col(Collision.news),
             _still_on(team_id, Collision.earlier_id),
             _still_on(team_id, Collision.later_id),
         )

@@ -667,9 +667,10 @@ class Collision(SQLModel, table=True):
     `earlier_id` was there first; recording `later_id` found the collision. `alert_key` is the
     outbox dedupe key of the channel alert that reported it (None: no alert, e.g. the colleague
     already knew of that contact); `thread_key` is the key of the alert at the root of its
-    thread, which later alerts about the partner within a day reply to; it is set for every
-    collision that was news to the people on either side, alerted or not (no channel took the
-    alert), and for no other: what health counts. `alerted_owner_id` is
+    thread, which later alerts about the partner within a day reply to. `news`: the people on
+    either side did not know of each other (`bot.services.touchpoints.known`), so it was
+    alerted, or would have been had a channel taken the alert; only these are what health
+    counts (`storage.health.collision_pairs`). `alerted_owner_id` is
     the owner that alert mentioned, who knows of everyone it named (a later owner does not);
     `alerted_cover_id` whoever covered for them, away, whom it asked instead, who knows too.
     """
@@ -687,6 +688,7 @@ class Collision(SQLModel, table=True):
     detected_at: datetime = _utc_column()
     alert_key: str | None = Field(default=None, max_length=200)
     thread_key: str | None = Field(default=None, max_length=200)
+    news: bool = True
     alerted_owner_id: str | None = Field(default=None, max_length=32)
     alerted_cover_id: str | None = Field(default=None, max_length=32)
 

@@ -721,8 +721,8 @@ def insert_collisions(
 ) -> None:
     """Record that `later_id` collides with each of `found` (each pair once); those alerted
     with the alert's thread, the owner it mentioned, and whoever it asked covering for them.
-    Those that were news keep the thread (`thread_key`) even when no channel took the alert:
-    they are the collisions health counts (`storage.health.collision_pairs`)."""
+    Which were news is kept (`news`): they are the collisions health counts
+    (`storage.health.collision_pairs`)."""
     if not found:
         return
     driver = Driver.of(session)
@@ -738,7 +738,8 @@ def insert_collisions(
                 "same_contact": collision.same_contact,
                 "detected_at": detected,
                 "alert_key": collision.alert_key,
-                "thread_key": thread_key if collision.news else None,
+                "thread_key": thread_key,
+                "news": collision.news,
                 "alerted_owner_id": alerted_owner_id if collision.alert_key else None,
                 "alerted_cover_id": alerted_cover_id if collision.alert_key else None,
             }
@@ -749,9 +750,9 @@ def insert_collisions(
 
 _INSERT_COLLISION = Sql("""
 INSERT INTO collision (team_id, partner_id, earlier_id, later_id, same_contact, detected_at,
-                       alert_key, thread_key, alerted_owner_id, alerted_cover_id)
+                       alert_key, thread_key, news, alerted_owner_id, alerted_cover_id)
 VALUES (:team_id, :partner_id, :earlier_id, :later_id, :same_contact, :detected_at, :alert_key,
-        :thread_key, :alerted_owner_id, :alerted_cover_id)
+        :thread_key, :news, :alerted_owner_id, :alerted_cover_id)
 """)
 
 

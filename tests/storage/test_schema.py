@@ -662,6 +662,25 @@ def test_names_with_an_ampersand_or_plus_at_an_edge_are_re_keyed_at_0038(
     engine.dispose()
 
 
+def test_collisions_recorded_before_0039_stay_counted_as_news(old_database: Engine) -> None:
+    # Before 0039 a collision its people knew of already could not be told apart: all count.
+    engine = old_database
+    schema.upgrade(engine, "0038")
+    with engine.begin() as connection:
+        acme_with_touchpoints(connection, 3)
+        collision_row(connection, 1, 2)
+    schema.upgrade(engine)
+    with engine.begin() as connection:
+        collision_row(connection, 1, 3, news=False)
+        rows = connection.execute(sa.text("SELECT later_id, news FROM collision ORDER BY id"))
+        assert [(later, bool(news)) for later, news in rows] == [(2, True), (3, False)]
+    command.downgrade(schema.alembic_config(engine), "0038")
+    with engine.connect() as connection:
+        left = connection.execute(sa.text("SELECT * FROM collision")).mappings().all()
+    assert len(left) == 2 and "news" not in left[0]
+    engine.dispose()
+
+
 def test_a_database_behind_the_code_is_told_its_revision_and_to_migrate(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
     with pytest.raises(schema.SchemaOutOfDate) as empty:
