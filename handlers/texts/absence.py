@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.delivery.absence import (
@@ -101,9 +101,24 @@ def _last_day(period: Period, tz: ZoneInfo, today: date) -> str:
 
 
 def span(period: Period, tz: ZoneInfo, today: date) -> str:
-    """`from *Mon 30 Nov* to *Fri 4 Dec*`, or `on *Wed 2 Dec*` for one whole day."""
+    """`from *Mon 30 Nov* to *Fri 4 Dec*`, or `on *Wed 2 Dec*` for one whole day; within one
+    day, its hours: `on *Mon 7 Dec* from *17:00*`, `… until *08:00*`, `… from *10:00* to
+    *17:00*` (QA: the evening left of a day read "from Mon 7 Dec 17:00 to Mon 7 Dec")."""
     first, last = _day(period.starts_at, tz, today), _last_day(period, tz, today)
-    return f"on *{first}*" if first == last else f"from *{first}* to *{last}*"
+    if first == last:
+        return f"on *{first}*"
+    start, end = period.starts_at.astimezone(tz), period.ends_at.astimezone(tz)
+    # The day it ends on as people say it: a midnight end is the day before's.
+    end_day = (end - timedelta(days=1)).date() if (end.hour, end.minute) == (0, 0) else end.date()
+    if start.date() != end_day:
+        return f"from *{first}* to *{last}*"
+    day = _day(datetime.combine(start.date(), time(0), tzinfo=tz), tz, today)
+    hours = []
+    if (start.hour, start.minute) != (0, 0):
+        hours.append(f"from *{start:%H:%M}*")
+    if (end.hour, end.minute) != (0, 0):
+        hours.append(f"{'to' if hours else 'until'} *{end:%H:%M}*")
+    return f"on *{day}* {' '.join(hours)}"
 
 
 # The `away` reply names at most this many owned partners without a deputy, and counts the rest.

@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.delivery.absence import AwayResult, BackResult, Period
+from bot.delivery.absence import AwayResult, BackResult, Period, Shortened
 from handlers.texts.absence import away_recorded, back
 from storage.partners import OwnedPartner
 
@@ -127,7 +127,7 @@ def test_time_away_already_over_is_not_said_to_be_replaced() -> None:
     assert "replaces" not in away_recorded(today, tz=UTC_ZONE, now=NOW)
     today = replace(today, replaced=(ended, still_on))
     said = away_recorded(today, tz=UTC_ZONE, now=NOW)
-    assert "This replaces your time away from *Wed 25 Nov* to *Wed 25 Nov 11:00*" in said
+    assert "This replaces your time away on *Wed 25 Nov* until *11:00*" in said
 
 
 def test_reminders_of_commitments_on_partners_others_own_say_where_they_go() -> None:
@@ -175,3 +175,32 @@ def test_reminders_of_commitments_on_partners_others_own_say_where_they_go() -> 
     # No commitments elsewhere: nothing more said.
     said = away_recorded(WEEK, tz=UTC_ZONE, now=NOW)
     assert "reminders" not in said
+
+
+def test_time_away_within_one_day_is_that_day_with_its_hours() -> None:
+    """QA: `away now to 17:00` inside a day already booked left its evening, shown as "from
+    Mon 7 Dec 17:00 to Mon 7 Dec" (and its morning "from Mon 7 Dec to Mon 7 Dec 08:00")."""
+    day = datetime(2026, 12, 7, tzinfo=UTC)
+    hours = AwayResult(
+        starts_at=day + timedelta(hours=8),
+        ends_at=day + timedelta(hours=17),
+        deputy_id=None,
+        shortened=(
+            Shortened(
+                before=Period(day, day + timedelta(days=1)),
+                left=(
+                    Period(day, day + timedelta(hours=8)),
+                    Period(day + timedelta(hours=17), day + timedelta(days=1)),
+                ),
+            ),
+        ),
+    )
+    said = away_recorded(hours, tz=UTC_ZONE, now=NOW)
+    assert "You're away on *Mon 7 Dec* from *08:00* to *17:00* (UTC)." in said
+    assert (
+        "Your time away on *Mon 7 Dec* overlapped it; it now stays on *Mon 7 Dec* until *08:00* "
+        "and on *Mon 7 Dec* from *17:00* only."
+    ) in said
+    # Across days, the moments stay whole.
+    later = replace(WEEK, starts_at=WEEK.starts_at + timedelta(hours=14))
+    assert "from *Mon 7 Dec 14:00* to *Fri 11 Dec*" in away_recorded(later, tz=UTC_ZONE, now=NOW)
