@@ -106,6 +106,9 @@ class DeliverySummary(_Addressed):
     attempts: int
     last_error: str | None
     held: bool
+    # When it is cancelled unsent (None: never): `liaison outbox` says a DM held for time away
+    # that ends after it will not go.
+    expires_at: datetime | None = None
 
 
 _SUMMARY_COLUMNS = (
@@ -120,6 +123,7 @@ _SUMMARY_COLUMNS = (
     _T.c.attempts,
     _T.c.last_error,
     _T.c.held,
+    _T.c.expires_at,
 )
 
 
@@ -955,6 +959,7 @@ def _summaries(statement: sa.Select[Any], session: Session) -> list[DeliverySumm
             attempts=row.attempts,
             last_error=row.last_error,
             held=row.held,
+            expires_at=row.expires_at,
         )
         for row in session.execute(statement)
     ]

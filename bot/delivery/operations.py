@@ -12,7 +12,7 @@ from types import FrameType
 
 from sqlmodel import Session
 
-from bot.delivery.absence import WELCOME_BACK
+from bot.delivery.absence import WELCOME_BACK, reached_back_at
 from bot.delivery.dispatcher import Dispatcher, delivery_client
 from bot.runtime import Runtime
 from bot.scheduler import PlannerRegistry, tick
@@ -178,7 +178,7 @@ def list_outbox(
             row.kind,
             row.recipient,
             _when(row.due_at),
-            _goes_out(row, away=row.id in away),
+            _goes_out(row, back_at=away.get(row.id)),
             row.status,
             str(row.attempts),
             row.last_error or "",
@@ -197,8 +197,11 @@ def list_outbox(
     return 0
 
 
-def _held_for_time_away(session: Session, rows: list[store.DeliverySummary]) -> set[int]:
-    """The ids of the held rows whose recipient is away until the row is released.
+def _held_for_time_away(session: Session, rows: list[store.DeliverySummary]) -> dict[int, datetime]:
+    """The held rows whose recipient is away until the row is released, by id, with when each
+    would reach them: their first working slot once back, after any time away that follows on
+    (`reached_back_at`). The row's release is only the end of the time away, mostly a midnight:
+    shown as when it goes out, it promised a DM at 00:00 on a Saturday (QA).
 
     A DM is held either for time away, until the absence ends (or the DM expires), or, the
     person back, for their welcome-back summary (a minute from then): only the first is
@@ -219,23 +222,30 @@ def _held_for_time_away(session: Session, rows: list[store.DeliverySummary]) -> 
         )
         away.update((team_id, user_id, released_at) for user_id in absent)
     return {
-        row.id
+        row.id: reached_back_at(
+            session, team_id=row.team_id, user_id=row.recipient_user, now=row.available_at
+        )
         for row in rows
         if row.recipient_user and (row.team_id, row.recipient_user, row.available_at) in away
     }
 
 
-def _goes_out(row: store.DeliverySummary, *, away: bool) -> str:
-    """When the message is next claimed and, past its due time, why it waits: a message held
-    for the morning, for the recipient's return or for their welcome-back summary reads as
-    such, not as a retry. `away`: the recipient is away until then (`_held_for_time_away`)."""
+def _goes_out(row: store.DeliverySummary, *, back_at: datetime | None) -> str:
+    """When the message goes out and, past its due time, why it waits: a message held for the
+    morning, for the recipient's return or for their welcome-back summary reads as such, not
+    as a retry. `back_at`: the recipient is away, and this is when the DM reaches them once back
+    (`_held_for_time_away`); one that expires first never goes."""
     if row.status == OutboxStatus.FAILED:
         return "—"  # never tried again
     when = _when(row.available_at)
     if row.status == OutboxStatus.SENDING:
         return f"{when} (being sent; lease until then)"
+    if row.held and back_at is not None:
+        if row.expires_at is not None and row.expires_at <= back_at:
+            return f"— (held: away; expires {_when(row.expires_at)}, before they are back)"
+        return f"{_when(back_at)} (held: away)"
     if row.held:
-        return f"{when} (held: {'away' if away else 'welcome-back summary first'})"
+        return f"{when} (held: welcome-back summary first)"
     error = row.last_error or ""
     if error.startswith("time zone unknown"):
         return f"{when} (time zone unknown)"

@@ -16,9 +16,20 @@ from bot.clock import ManualClock
 from bot.delivery.absence import go_away
 from bot.delivery.dispatcher import SUMMARY_WAIT, Dispatcher, DispatchPolicy
 from bot.delivery.operations import list_outbox, parse_moment, retry_failed, run_tick
+from bot.delivery.working_hours import next_send_time
 from bot.runtime import Runtime
 from bot.sandbox.fake_slack import FakeSlack
-from tests.bot.delivery.conftest import ANA, CHANNEL, CHLOE, DAN, TEAM, delivered, queue, row
+from tests.bot.delivery.conftest import (
+    ANA,
+    CHANNEL,
+    CHLOE,
+    DAN,
+    TEAM,
+    delivered,
+    queue,
+    row,
+    set_zones,
+)
 from tests.bot.delivery.test_absence import away
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -336,4 +347,41 @@ def test_outbox_tells_a_dm_held_for_the_welcome_back_summary_from_one_held_for_t
     assert by_key == {
         CHLOE: f"{summary_planned:%Y-%m-%d %H:%M:%S}Z (held: welcome-back summary first)",
         DAN: f"{now + timedelta(days=7):%Y-%m-%d %H:%M:%S}Z (held: away)",
+    }
+
+
+def test_outbox_says_when_a_dm_held_for_time_away_reaches_its_person(
+    slack_runtime: Runtime, engine: Engine, clock: ManualClock, dispatcher: Dispatcher
+) -> None:
+    """QA: a DM held for time away showed as going out when the time away ends, 00:00 on a
+    Saturday, where it reaches its person on Monday morning; one that expires before they are
+    back read as if it would go too."""
+    now = clock.now()  # Wednesday 09:00 in London
+    set_zones(engine, [(DAN, "Europe/London")], at=now)
+    friday_midnight = datetime(2026, 11, 28, 0, 0, tzinfo=UTC)
+    go_away(
+        engine,
+        team_id=TEAM,
+        user_id=DAN,
+        starts_at=now,
+        ends_at=friday_midnight,
+        deputy_id=None,
+        now=now,
+    )
+    queue(engine, due_at=now, key="team", user=DAN, working_hours=True)
+    expires = now + timedelta(days=2)
+    queue(engine, due_at=now, key="checkin", user=DAN, working_hours=True, expires_at=expires)
+    assert dispatcher.run_pass().held == 2
+    printed: list[str] = []
+
+    list_outbox(slack_runtime, failed=False, limit=10, echo=printed.append)
+
+    goes_out = printed[0].index("goes out")
+    keys = {row(engine, key).id: key for key in ("team", "checkin")}
+    by_key = {keys[int(line.split()[0])]: line[goes_out:].split("  ")[0] for line in printed[1:]}
+    monday = next_send_time(friday_midnight, tz="Europe/London", key=DAN)
+    assert monday.date() == datetime(2026, 11, 30).date() and monday.hour == 9
+    assert by_key == {
+        "team": f"{monday:%Y-%m-%d %H:%M:%S}Z (held: away)",
+        "checkin": f"— (held: away; expires {expires:%Y-%m-%d %H:%M:%S}Z, before they are back)",
     }
