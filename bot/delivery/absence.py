@@ -56,9 +56,32 @@ def absence_when_reached(
 
     A DM that falls due while its person is away is held until they are back: someone present
     now but off duty until a morning inside their time away is, for a message, away.
+
+    Its `ends_at` is when they are back from it all: time away booked to follow on (from the
+    next day, or before their first working moment after it) is held through as well, so what
+    callers say of their return ("away through …") is when the DM reaches them (QA: with
+    Monday and Tuesday booked apart, `intend` said the owner was "away through Mon 7 Dec").
     """
+    if schedule is None:
+        schedule = schedule_of(session, team_id=team_id, user_id=user_id)
     reached = reached_at(session, team_id=team_id, user_id=user_id, now=now, schedule=schedule)
-    return store.absence_at(session=session, team_id=team_id, user_id=user_id, at=reached)
+    absence = store.absence_at(session=session, team_id=team_id, user_id=user_id, at=reached)
+    if absence is None:
+        return None
+    ends_at = absence.ends_at
+    while (
+        more := store.absence_at(
+            session=session,
+            team_id=team_id,
+            user_id=user_id,
+            at=schedule.first_slot(ends_at, key=user_id),
+        )
+    ) is not None:
+        ends_at = more.ends_at
+    if ends_at == absence.ends_at:
+        return absence
+    # A copy, never added to the session: the stored pieces stay as they were booked.
+    return absence.model_copy(update={"ends_at": ends_at})
 
 
 def reached_at(

@@ -785,3 +785,15 @@ def test_the_welcome_back_lists_the_problems_reported_about_ones_partners_while_
         "Reported as a *Problem* in check-ins while you were away:\n"
         "• *Acme Corporation*: <@U0BEN>, on Thu 3 Dec at 15:00"
     )
+
+
+@pytest.mark.usefixtures("acme")
+def test_an_owner_away_for_days_booked_apart_is_said_to_be_away_through_the_last(
+    slack: Slack,
+) -> None:
+    """QA: Ana booked Wednesday to Friday, then Monday and Tuesday apart; `intend` said she
+    was "away through Fri 27 Nov", where the question waits until her Wednesday."""
+    answer(slack, "away today to friday")
+    answer(slack, "away 2026-11-30 to 2026-12-01")  # the Monday and Tuesday after, booked apart
+    said = answer(slack, "intend Acme : ask about the winter appeal", user=CHLOE)
+    assert "The owner <@U0ANA> is away through Tue 1 Dec and nobody covers" in said
