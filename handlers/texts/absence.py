@@ -21,7 +21,7 @@ from handlers.texts.partners import bold, in_prose, people_in_prose, person
 from handlers.texts.touchpoints import ANSWER_LABELS, quote
 from storage.models import IntentAnswer, TouchpointKind
 from storage.partners import OwnedPartner
-from storage.touchpoints import ProblemWhileAway
+from storage.touchpoints import ContactWhileAway, ProblemWhileAway
 
 COMMAND = "/partner"
 
@@ -585,18 +585,11 @@ def _while_away_line(partner: PartnerWhileAway) -> str:
             n = sum(1 for contact in theirs if contact.kind is kind)
             if n:
                 did.append(f"{verb} {n} {one if n == 1 else many}")
-        answers = [
-            _intent_outcome(
-                contact.intent_answer,
-                contact.intent_answered_by,
-                contact.intent_asked_instead,
-                yours=contact.intent_asked_reader,
-            )
-            for contact in theirs
-            if contact.kind is TouchpointKind.INTENDED
-        ]
-        if answers:
-            did[-1] += f" ({'; '.join(answers)})"
+        intents = [contact for contact in theirs if contact.kind is TouchpointKind.INTENDED]
+        if len(intents) == 1:
+            did[-1] += f" ({_intent_outcome(intents[0])})"
+        elif intents:
+            did[-1] += f" ({_intent_outcomes(intents)})"
     line = f"• {bold(partner.name)}: " + "; ".join(
         f"{person(author)} {in_prose(did)}" for author, did in by_author.items()
     )
@@ -605,25 +598,52 @@ def _while_away_line(partner: PartnerWhileAway) -> str:
     return line + "."
 
 
-def _intent_outcome(
-    answer: IntentAnswer | None, by: str | None, instead: str | None, *, yours: bool = False
-) -> str:
+def _intent_outcome(intent: ContactWhileAway, *, counted: bool = False) -> str:
+    """What came of an intent; `counted`: said after a count of them (`1 with no answer in
+    time`, `2 then logged as {contacts}`, the noun filled in by `_intent_outcomes`)."""
+    answer, by = intent.intent_answer, intent.intent_answered_by
     if answer is None:
         # A cover who had the question keeps it (`Touchpoints.cover_unread`): say whose answer
         # is awaited, so the owner back does not look for a question they never got.
-        if instead is not None:
-            return f"still waiting for {person(instead)}'s answer"
-        if yours:
+        if intent.intent_asked_instead is not None:
+            return f"still waiting for {person(intent.intent_asked_instead)}'s answer"
+        if intent.intent_asked_reader:
             # Handed back from a cover who had not had it, or never handed on (QA21a NIT 3).
+            if counted:
+                return "still waiting, now for your answer"
             return "still waiting for your answer: the question is yours now"
         return "still waiting for an answer"
     if answer is IntentAnswer.LAPSED:
-        return "no answer in time"
+        return "with no answer in time" if counted else "no answer in time"
     if answer is IntentAnswer.LOGGED:
-        return "then logged the contact"
+        return f"then logged as {_CONTACTS}" if counted else "then logged the contact"
     if answer is IntentAnswer.ENDED:
         return "closed when the partnership ended"
+    if counted:
+        return f"answered “{ANSWER_LABELS[answer]}” by {person(by)}"
     return f"{person(by)} answered “{ANSWER_LABELS[answer]}”"
+
+
+# Where a count's noun goes in a counted outcome ("then logged as a contact", "… contacts").
+_CONTACTS = "{contacts}"
+
+
+def _intent_outcomes(intents: Sequence[ContactWhileAway]) -> str:
+    """Several intents' outcomes, counted: `1 then logged as a contact; 1 with no answer in
+    time`, or `both with no answer in time` (QA: "stated 2 intents (then logged the contact;
+    no answer in time)" left the reader to guess which was which)."""
+    counted: dict[str, int] = {}
+    for intent in intents:
+        outcome = _intent_outcome(intent, counted=True)
+        counted[outcome] = counted.get(outcome, 0) + 1
+
+    def said(outcome: str, n: int) -> str:
+        return outcome.replace(_CONTACTS, "a contact" if n == 1 else "contacts")
+
+    if len(counted) == 1:
+        ((outcome, n),) = counted.items()
+        return f"{'both' if n == 2 else f'all {n}'} {said(outcome, n)}"
+    return "; ".join(f"{n} {said(outcome, n)}" for outcome, n in counted.items())
 
 
 READING_ZONE = "Reading those dates in your time zone… I'll answer here in a moment."

@@ -7,8 +7,11 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.delivery.absence import AwayResult, BackResult, Period, Shortened
-from handlers.texts.absence import away_recorded, back
+from bot.services.touchpoints import PartnerWhileAway
+from handlers.texts.absence import away_recorded, back, while_away
+from storage.models import IntentAnswer, TouchpointKind
 from storage.partners import OwnedPartner
+from storage.touchpoints import ContactWhileAway
 
 UTC_ZONE = ZoneInfo("UTC")
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
@@ -204,3 +207,36 @@ def test_time_away_within_one_day_is_that_day_with_its_hours() -> None:
     # Across days, the moments stay whole.
     later = replace(WEEK, starts_at=WEEK.starts_at + timedelta(hours=14))
     assert "from *Mon 7 Dec 14:00* to *Fri 11 Dec*" in away_recorded(later, tz=UTC_ZONE, now=NOW)
+
+
+def _intent(answer: IntentAnswer | None, n: int = 1, by: str | None = None) -> ContactWhileAway:
+    return ContactWhileAway(
+        id=n,
+        partner_id=1,
+        partner_name="Oxfam",
+        kind=TouchpointKind.INTENDED,
+        author_id="U0ANA",
+        intent_answer=answer,
+        intent_answered_by=by,
+    )
+
+
+def test_several_intents_while_away_are_counted_by_outcome() -> None:
+    """QA: the welcome-back said "stated 2 intents (then logged the contact; no answer in
+    time)", leaving the owner to guess which was which."""
+
+    def said(*intents: ContactWhileAway) -> str:
+        return while_away([PartnerWhileAway(id=1, name="Oxfam", contacts=tuple(intents), alerts=0)])
+
+    mixed = said(_intent(IntentAnswer.LOGGED), _intent(IntentAnswer.LAPSED, 2))
+    assert (
+        "<@U0ANA> stated 2 intents (1 then logged as a contact; 1 with no answer in time)" in mixed
+    )
+    alike = said(*(_intent(IntentAnswer.LAPSED, n) for n in (1, 2)))
+    assert "stated 2 intents (both with no answer in time)" in alike
+    logged = said(*(_intent(IntentAnswer.LOGGED, n) for n in (1, 2, 3)))
+    assert "stated 3 intents (all 3 then logged as contacts)" in logged
+    answered = said(_intent(IntentAnswer.GO_AHEAD, by="U0DAN"), _intent(None, 2))
+    assert "(1 answered “Go ahead” by <@U0DAN>; 1 still waiting for an answer)" in answered
+    # One alone reads as before.
+    assert "stated 1 intent (then logged the contact)" in said(_intent(IntentAnswer.LOGGED))
