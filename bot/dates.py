@@ -12,7 +12,8 @@ meeting in the past), `last tuesday`, `next tuesday` (in the 7 days after today:
 `a week from today`, `3 days ago` (a number, or `a`/`one` to `ten`); `2026-11-20`; `20 Nov`,
 `Nov 20`, `Dec 3rd`, `3rd of December`, `20 November 2026` (without a year: the occurrence
 nearest to today); a day of the month alone, `the 15th`, `15th` (the next one, today included,
-as for a weekday).
+as for a weekday). A weekday may come before a date, as Liaison writes due days (`Fri 4 Dec`,
+`Friday, 4 December`, `Fri Dec 4`, `mon the 7th`): it must be that date's, or both are shown.
 
 Ends and starts, for due days above all: `end of day`/`eod` (today); `end of week`/`eow` (the
 Friday, the last working day of most: the next one, today included, so on a weekend the coming
@@ -132,6 +133,9 @@ _MONTH_DAY = re.compile(
 _DOTTED_CLOCK = re.compile(r"^(?P<h>\d{1,2})\.(?P<m>\d{2})$")
 # `3.`: a day of the month with its dot, as German writes it, without the month.
 _DOTTED_DAY = re.compile(r"^(?P<d>\d{1,2})\.$")
+# `Fri 4 Dec`, `Friday, 4 December 2026`, `mon the 7th`: a weekday before the day it names, as
+# Liaison writes due days and calendars show them; the weekday must be that day's.
+_WEEKDAY_THEN_DATE = re.compile(r"^(?P<weekday>[a-z]+)\.? (?P<day>.+)$")
 
 
 def contact_day(at: datetime, *, day_only: bool, tz: tzinfo) -> date:
@@ -149,6 +153,11 @@ class DateError(ValueError):
 class UnreadableDate(DateError):
     """Text not in any form of a date (`blah`), as against a date read and refused (`31 Nov`,
     a year too far): a caller may then guess what else was meant."""
+
+
+class WrongWeekday(DateError):
+    """A weekday said with a date it is not (`Fri 5 Dec` in 2026): a date's form all the same,
+    whichever year it is read in."""
 
 
 @dataclass(frozen=True)
@@ -269,6 +278,8 @@ def reads_as_date(text: str) -> bool:
     will do to read it."""
     try:
         parse_when(text, now=datetime(2000, 1, 1, tzinfo=UTC), tz=ZoneInfo("UTC"))
+    except WrongWeekday:
+        return True  # `Fri 4 Dec` was a Saturday in 1999, the year it is read in here
     except DateError:
         return False
     return True
@@ -289,8 +300,15 @@ def looks_like_date(text: str) -> bool:
 
 
 def _is_number_of_a_date(words: str) -> bool:
-    """'20 Nov' ends in a word, '2026-11-20' in digits that are no time, 'in 3 days' in 'days'."""
-    return bool(_ISO.match(words) or _MONTH_DAY.match(words))
+    """'20 Nov' ends in a word, '2026-11-20' in digits that are no time, 'in 3 days' in 'days';
+    nor is the day of 'Nov 20' or 'Fri Nov 20' a time."""
+    if _ISO.match(words) or _MONTH_DAY.match(words):
+        return True
+    dated = _WEEKDAY_THEN_DATE.match(words)
+    if dated is None or _weekday(dated["weekday"]) is None:
+        return False
+    month_day = _MONTH_DAY.match(dated["day"])
+    return bool(_ISO.match(dated["day"]) or (month_day and _month(month_day["mon"]) is not None))
 
 
 def _parse_time(word: str, *, ask: bool = True) -> time:
@@ -345,6 +363,9 @@ def _parse_day(words: str, today: date, *, typed: str, examples: str = EXAMPLES)
     }
     if words in fixed:
         return today + timedelta(days=fixed[words])
+    match = _WEEKDAY_THEN_DATE.match(words)
+    if match and _weekday(match["weekday"]) is not None and _names_a_day(match["day"]):
+        return _weekday_checked(match["weekday"], match["day"], today, typed, examples)
     match = _WEEKDAY_OF_WEEK.match(words)
     if match and _weekday(match["day"] or match["day_after"]) is not None:
         weekday = _weekday(match["day"] or match["day_after"])
@@ -432,6 +453,32 @@ def _parse_day(words: str, today: date, *, typed: str, examples: str = EXAMPLES)
     # name's (`looks_like_date`), and `plan Acme 14.30 : …` is told so, not "needs a date".
     refused = DateError if hint else UnreadableDate
     raise refused(f"I can't read {typed!r} as a date.{hint} Dates look like: {examples}.")
+
+
+def _names_a_day(words: str) -> bool:
+    """`4 Dec`, `Dec 4`, `2026-12-04`, `the 4th`: one day of the calendar, named by its date."""
+    words = _normalised(words)
+    if _ORDINAL.match(words) or _ISO.match(words):
+        return True
+    match = _DAY_MONTH.match(words) or _MONTH_DAY.match(words)
+    return bool(match and _month(match["mon"]) is not None)
+
+
+def _weekday_checked(weekday: str, words: str, today: date, typed: str, examples: str) -> date:
+    """The day `words` names (`4 Dec` of `Fri 4 Dec`), when it falls on `weekday`; a weekday
+    that does not fit is refused with both days, not one of them guessed."""
+    day = _parse_day(words, today, typed=typed, examples=examples)
+    said = _weekday(weekday)
+    if day.weekday() == said:
+        return day
+    assert said is not None
+    year = "" if day.year == today.year else f" {day.year}"
+    named = f"{day.day} {calendar.month_abbr[day.month]}{year}"
+    raise WrongWeekday(
+        f"{typed!r} does not add up: {named} is a {WEEKDAYS[day.weekday()].capitalize()}, not a "
+        f"{WEEKDAYS[said].capitalize()}. Say which day you mean, e.g. `{named}` or "
+        f"`{WEEKDAYS[said]}`. Dates look like: {examples}."
+    )
 
 
 def _clock_hint(typed: str) -> str:

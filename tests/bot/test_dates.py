@@ -437,6 +437,42 @@ def test_last_week_asks_which_day_of_it() -> None:
     assert parse_when("a week ago", now=NOW, tz=BERLIN).day == date(2026, 11, 19)
 
 
+@pytest.mark.parametrize(
+    ("text", "day", "at"),
+    [
+        ("Fri 27 Nov", date(2026, 11, 27), None),  # as Liaison writes a due day
+        ("Friday, 27 November", date(2026, 11, 27), None),
+        ("Fri Nov 27", date(2026, 11, 27), None),
+        ("fri, Nov 27, 2026 14:00", date(2026, 11, 27), time(14, 0)),
+        ("Mon 4 Jan 2027", date(2027, 1, 4), None),
+        ("mon the 30th", date(2026, 11, 30), None),
+        ("thu 2026-12-03", date(2026, 12, 3), None),
+    ],
+)
+def test_a_weekday_before_the_date_it_names_reads_as_that_date(
+    text: str, day: date, at: time | None
+) -> None:
+    """QA: `by Fri 4 Dec`, the form every reminder shows a due day in, was "I can't read"."""
+    assert parse_when(text, now=NOW, tz=BERLIN) == When(day, at, BERLIN)
+    assert reads_as_date(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "refused"),
+    [
+        ("Fri 28 Nov", "'Fri 28 Nov' does not add up: 28 Nov is a Saturday, not a Friday."),
+        ("Tue Jan 4", "'Tue Jan 4' does not add up: 4 Jan 2027 is a Monday, not a Tuesday."),
+    ],
+)
+def test_a_weekday_that_is_not_the_dates_is_refused_with_both_not_guessed(
+    text: str, refused: str
+) -> None:
+    with pytest.raises(DateError) as raised:
+        parse_when(text, now=NOW, tz=BERLIN, examples=AHEAD_EXAMPLES)
+    assert str(raised.value).startswith(refused)
+    assert reads_as_date(text)  # a date's form all the same: it is never taken for a name
+
+
 @pytest.mark.parametrize("text", ["friday at 3", "fri at 3", "tomorrow at 7", "yesterday at 1"])
 def test_a_bare_hour_up_to_seven_is_asked_about_not_read_as_the_night(text: str) -> None:
     with pytest.raises(DateError) as raised:

@@ -187,6 +187,24 @@ def test_an_owner_named_at_the_end_of_the_line_owns_it_and_is_told(slack: Slack)
 
 
 @pytest.mark.usefixtures("acme")
+def test_a_due_day_typed_as_reminders_show_it_is_read_and_a_wrong_weekday_asked(
+    slack: Slack,
+) -> None:
+    """QA: `by Fri 4 Dec`, copied from a reminder, was "I can't read 'Fri 4 Dec' as a date"."""
+    said = answer(slack, "commit Acme us : send the deck by Fri 27 Nov")
+    assert "Recorded `#1`: *we* owe *Acme Corporation* “send the deck”, due Fri 27 Nov" in said
+    said = answer(slack, f"commit Acme they owe the budget on Mon, Nov 30 {MENTION[BEN]}")
+    assert "Recorded `#2`: *Acme Corporation* owes us “the budget”, due Mon 30 Nov" in said
+    said = answer(slack, "commit Acme us : the agenda by Fri 28 Nov")
+    assert "'Fri 28 Nov' does not add up: 28 Nov is a Saturday, not a Friday." in said
+    assert "e.g. `28 Nov` or `friday`" in said
+    assert [(row.what, row.due_on.isoformat(), row.owner_id) for row in stored(slack)] == [
+        ("send the deck", "2026-11-27", ANA),
+        ("the budget", "2026-11-30", BEN),
+    ]
+
+
+@pytest.mark.usefixtures("acme")
 def test_a_mention_after_words_that_are_no_day_is_asked_about_and_nothing_saved(
     slack: Slack,
 ) -> None:
