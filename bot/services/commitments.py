@@ -317,6 +317,18 @@ class Closed:
     reopened_from: CommitmentStatus | None = None
 
 
+@dataclass(frozen=True, kw_only=True)
+class Redated:
+    """What `redate` did: the commitment as it is now, and the day it was due before."""
+
+    commitment: CommitmentFacts
+    was_due: date
+
+    @property
+    def moved(self) -> bool:
+        return self.commitment.due_on != self.was_due
+
+
 class Scope(StrEnum):
     ALL = "all"
     MINE = "mine"
@@ -1189,16 +1201,19 @@ class Commitments:
         commitment_id: int,
         due_text: str | None = None,
         due_on: date | None = None,
-    ) -> CommitmentFacts:
+    ) -> Redated:
         """Give an open commitment a new due day (typed, or picked from a calendar); its
         reminders start over from the new day, and its owner is told when someone else moved
-        it (when a reminder to them is due by then, the note is that reminder too). Raises as
-        `close` does, and BadCommitment."""
+        it (when a reminder to them is due by then, the note is that reminder too). The day it
+        is due already changes nothing. Raises as `close` does, and BadCommitment."""
         team_id, now = actor.team_id, self.clock.now()
         with Session(self.engine) as session:
             tz, guessed = self._caller_zone(session, actor, needed=due_text is not None)
             day, _ = self._due(due_text, due_on, tz=tz, now=now, guessed=guessed)
             _, before = self._changeable(session, actor, commitment_id, now)
+            if day == before.due_on:
+                # Saved unchanged from the form: its reminders go on as planned, nobody told.
+                return Redated(commitment=before, was_due=before.due_on)
             if not store.set_due(
                 session=session, team_id=team_id, commitment_id=commitment_id, due_on=day, at=now
             ):
@@ -1224,7 +1239,7 @@ class Commitments:
                 )
                 self._tell_owner(session, actor, change, now, as_reminder=True)
             session.commit()
-        return moved
+        return Redated(commitment=moved, was_due=before.due_on)
 
     def _tell_owner(
         self,

@@ -22,6 +22,7 @@ from bot.services.commitments import (
     Listing,
     PartnerCommitments,
     Recorded,
+    Redated,
     Reminder,
 )
 from bot.services.feedback import Rendered
@@ -123,10 +124,10 @@ def closed(result: Closed, *, name: str) -> Reply:
     )
 
 
-def redated(item: CommitmentFacts) -> Rendered:
+def redated(result: Redated) -> Rendered:
     """A reminder after "New date": the new due day, the buttons still there."""
-    text = texts.redated(item)
-    return Rendered(text=text, blocks=[section(text), commitment_buttons(item.id)])
+    text = texts.redated(result)
+    return Rendered(text=text, blocks=[section(text), commitment_buttons(result.commitment.id)])
 
 
 def _sections(lines: list[str]) -> list[Block]:

@@ -36,6 +36,7 @@ from bot.services.commitments import (
     Listing,
     Problem,
     Recorded,
+    Redated,
     Reminder,
     Scope,
     Stage,
@@ -463,7 +464,13 @@ def gone(typed: int | None) -> str:
     return f"{which}. `{COMMAND} commitments` lists the open ones."
 
 
-def redated(item: CommitmentFacts) -> str:
+def redated(result: Redated) -> str:
+    item = result.commitment
+    if not result.moved:
+        return (
+            f"{number(item.number)} stays due {due_day(item)}, the day it had: {promise(item)}. "
+            "Its reminders go on as planned; to move it, pick another day with New date."
+        )
     return (
         f"{number(item.number)} is now due {due_day(item)}: {promise(item)}. Its reminders start "
         "over from the new date."

@@ -1124,6 +1124,27 @@ def test_the_form_sent_without_a_partner_asks_to_pick_one(slack: Slack) -> None:
 
 
 @pytest.mark.usefixtures("acme")
+def test_new_date_saved_on_the_day_it_had_says_nothing_moved(slack: Slack) -> None:
+    """QA: saving the New date form on the day already there answered "is now due Fri 4 Dec…
+    Its reminders start over from the new date", as if it had moved."""
+    answer(slack, "commit Acme us : the deck by 2026-12-04", user=DAN)
+    at(slack, utc(2026, 12, 1, 9, 20))
+    (before,) = dms(slack, DAN)
+    click(slack, DAN, before, blocks.NEW_DATE)
+    (view,) = slack.fake.open_modals(DAN)
+    submit(
+        slack, view, DAN, {blocks.DUE_FIELD: {blocks.FIELD_ACTION: {"selected_date": "2026-12-04"}}}
+    )
+    assert view.errors is None
+    assert "`#1` stays due Fri 4 Dec, the day it had" in shown(before)
+    assert "is now due" not in shown(before)
+    assert action_ids(before) == [blocks.DONE, blocks.DROP, blocks.NEW_DATE]
+    at(slack, utc(2026, 12, 4, 9, 20))
+    (_, on_the_day) = dms(slack, DAN)  # its reminder on the day, as planned, once
+    assert "is due Fri 4 Dec." in on_the_day.text
+
+
+@pytest.mark.usefixtures("acme")
 def test_new_date_moves_the_commitment_and_its_reminders(slack: Slack) -> None:
     answer(slack, "commit Acme us : the deck by 2026-12-04", user=DAN)
     at(slack, utc(2026, 12, 1, 9, 20))
