@@ -686,11 +686,10 @@ def _send_export(
 
 
 def _open_commit_form(call: Call) -> Reply:
-    today = touchpoint_handlers.service_of(call.runtime).today(actor=call.actor)
     return registry_handlers.open_form(
         call,
         lambda metadata: blocks.commit_form(
-            owner_id=call.invocation.user_id, today=today, private_metadata=metadata
+            owner_id=call.invocation.user_id, private_metadata=metadata
         ),
         form="commitment",
         typed="commit NAME us|them : WHAT by DATE",

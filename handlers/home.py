@@ -221,10 +221,7 @@ def log_click(runtime: Runtime, click: Click, client: WebClient, _respond: Respo
 def commit_click(runtime: Runtime, click: Click, client: WebClient, _respond: Respond) -> None:
     """New commitment: the commitment form (the clicker as owner), its answer bound for the
     Home."""
-    today = touchpoint_handlers.service_of(runtime).today(actor=Actor(click.team_id, click.user_id))
-    view = commitment_blocks.commit_form(
-        owner_id=click.user_id, today=today, private_metadata=HOME_METADATA
-    )
+    view = commitment_blocks.commit_form(owner_id=click.user_id, private_metadata=HOME_METADATA)
     _open_form(runtime, client, click, view)
 
 

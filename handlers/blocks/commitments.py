@@ -6,7 +6,6 @@ and `check` add about a partner. Pure functions."""
 from __future__ import annotations
 
 import re
-from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -296,8 +295,9 @@ MESSAGES = CommitmentBlocks()
 # --- Forms --------------------------------------------------------------------------------------
 
 
-def commit_form(*, owner_id: str, today: date, private_metadata: str) -> dict[str, Any]:
-    """The form `commit` opens: partner (type-ahead), side, owner, what, due day."""
+def commit_form(*, owner_id: str, private_metadata: str) -> dict[str, Any]:
+    """The form `commit` opens: partner (type-ahead), side, owner, what, due day. The calendar
+    starts on no day: one left as it opened would be due today, unasked."""
     sides = [option(texts.SIDE_LABELS[side], side) for side in texts.SIDES]
     return {
         "type": "modal",
@@ -326,7 +326,9 @@ def commit_form(*, owner_id: str, today: date, private_metadata: str) -> dict[st
                 hint=texts.FIELD_WHAT_HINT,
             ),
             form_field(
-                DUE_FIELD, texts.FIELD_DUE, {"type": "datepicker", "initial_date": f"{today}"}
+                DUE_FIELD,
+                texts.FIELD_DUE,
+                {"type": "datepicker", "placeholder": plain(texts.FIELD_DUE_PLACEHOLDER)},
             ),
         ],
     }

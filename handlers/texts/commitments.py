@@ -950,6 +950,7 @@ FIELD_OWNER_HINT = (
 FIELD_WHAT = "What"
 FIELD_WHAT_HINT = "e.g. send the draft MoU"
 FIELD_DUE = "Due"
+FIELD_DUE_PLACEHOLDER = "Pick the day it is due"
 REDATE_TITLE = "New date"
 REDATE_SUBMIT = "Save"
 FIELD_NEW_DUE = "Due on"

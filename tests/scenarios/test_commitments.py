@@ -31,6 +31,7 @@ from bot.sandbox.requests import Deliverer, RequestFactory, SlackRequest, sign
 from bot.scheduler import Scheduler, run_planner
 from bot.services.commitments import REMINDER
 from handlers.blocks import commitments as blocks
+from handlers.blocks import home as home_blocks
 from handlers.texts import partners as partner_texts
 from handlers.texts import touchpoints as touchpoint_texts
 from storage import commitments as commitment_store
@@ -45,6 +46,7 @@ from storage.models import (
 from storage.outbox import failed_deliveries
 from tests.bot.delivery.test_taken_off_elsewhere import queued_to
 from tests.conftest import Slack
+from tests.scenarios.test_home import click_on_home, open_home
 from tests.scenarios.test_touchpoints import retried
 
 ANA, BEN, CHLOE, DAN = "U0ANA", "U0BEN", "U0CHLOE", "U0DAN"
@@ -1054,6 +1056,29 @@ def form_values(
         blocks.WHAT_FIELD: {blocks.FIELD_ACTION: {"type": "plain_text_input", "value": what}},
         blocks.DUE_FIELD: {blocks.FIELD_ACTION: {"type": "datepicker", "selected_date": due}},
     }
+
+
+@pytest.mark.usefixtures("acme")
+@pytest.mark.parametrize("opened_by", ["command", "home"])
+def test_the_form_sent_with_its_due_day_as_it_opened_asks_for_one(
+    slack: Slack, opened_by: str
+) -> None:
+    """QA: the form's calendar opened on today, so one sent without picking a day recorded a
+    promise due today, overdue by the next morning. The calendar starts empty now: Slack sends
+    no day, and the person is asked to pick one."""
+    if opened_by == "command":
+        slack.command("commit", user=BEN)
+    else:
+        open_home(slack, BEN)
+        click_on_home(slack, BEN, home_blocks.COMMIT)
+    (view,) = slack.fake.open_modals(BEN)
+    (due_field,) = [b for b in view.view["blocks"] if b["block_id"] == blocks.DUE_FIELD]
+    as_opened = due_field["element"].get("initial_date")  # what Slack sends when left alone
+    acme = partner_id(slack, "Acme Corporation")
+    values = form_values(partner=acme, side="us", owner=BEN, what="the deck", due=as_opened)
+    submit(slack, view, BEN, values)
+    assert view.errors == {blocks.DUE_FIELD: partner_texts.PICK_A_DAY}
+    assert stored(slack) == []
 
 
 @pytest.mark.usefixtures("acme")
