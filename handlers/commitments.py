@@ -224,7 +224,8 @@ def _parse_commit(text: str) -> tuple[CommitLine, bool]:
     # `by friday.`: nor is a full stop or an exclamation mark at the end.
     due = tail[found[-1].end() :].strip().lstrip(":").rstrip(".!").strip() if found else ""
     if not due:
-        raise GrammarError(texts.NO_BY)
+        last_day = _day_at_end(tail)
+        raise GrammarError(texts.NO_BY if last_day is None else texts.no_by(*last_day))
     what = tail[: found[-1].start()].strip()
     if what.endswith("(") and due.endswith(")"):  # `the deck (due friday)`
         due = due[:-1].strip()
@@ -239,6 +240,24 @@ def _parse_commit(text: str) -> tuple[CommitLine, bool]:
         # `we owe by friday`: no `:` was typed, so say where the promise goes in what was.
         raise GrammarError(texts.no_what(name.text, side, due))
     return CommitLine(name=name, side=side, owner_id=owner_id, what=what, due=due), True
+
+
+_TIME_ALONE = re.compile(r"^(?:at )?[\d:.]+ ?(?:am|pm)?$", re.IGNORECASE)
+# The most words a day is said in (`friday of next week 5pm`), to look for one ending a line.
+_LONGEST_DAY = 5
+
+
+def _day_at_end(tail: str) -> tuple[str, str] | None:
+    """`send the deck tomorrow`, `send the deck in 2 weeks`: a day said after the promise
+    without `by`; the promise and the day, as typed (the most words that read as one). None
+    when no last words read as a day, or nothing comes before them."""
+    words = tail.strip().rstrip(".!").split()
+    for count in range(min(len(words) - 1, _LONGEST_DAY), 0, -1):
+        day = " ".join(words[-count:])
+        if reads_as_date(day):
+            # `call at 14:00`: a time alone is when to do it, today, not a due day.
+            return None if _TIME_ALONE.match(day) else (" ".join(words[:-count]), day)
+    return None
 
 
 def _due_ending(what: str) -> tuple[str, str] | None:

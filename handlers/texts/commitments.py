@@ -297,6 +297,13 @@ NO_BY = (
 )
 
 
+def no_by(promise: str, day: str) -> str:
+    """`send the deck tomorrow`: a day at the end, but no `by` before it."""
+    # `by in 2 weeks` reads, but nobody says it so: `due in 2 weeks`.
+    word = "due" if day.lower().startswith("in ") else "by"
+    return f"When is it due? If it is `{day}`, put `{word}` before it: `… {promise} {word} {day}`."
+
+
 def no_what(name: str, side: CommitmentSide, due: str) -> str:
     """A line with a side and a due day but nothing promised between them, typed without a
     `:` (with one, `problem` says to write it after the `:`)."""

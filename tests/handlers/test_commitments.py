@@ -186,6 +186,9 @@ def test_due_as_people_say_it_and_will_is_no_part_of_the_promise(
 
 def test_a_line_without_by_or_due_says_both_work() -> None:
     with pytest.raises(GrammarError, match=r"End with `by` \(or `due`, `deadline`\)"):
+        parse_commit("Acme us : the deck")
+    # A day said last without `by`: the line as it would read with it.
+    with pytest.raises(GrammarError, match=r"put `by` before it: `… the deck by friday`"):
         parse_commit("Acme us : the deck friday")
 
 

@@ -477,6 +477,17 @@ def test_a_colleague_liaison_has_not_met_is_looked_up_then_the_promise_recorded(
         ("Acme send it by friday", "Whose promise is it?"),
         ("Acme : send it by friday", "Whose promise is it?"),
         ("Acme us : send it", "When is it due? End with `by`"),
+        # QA: a day said last without `by` was met with the general rule alone.
+        (
+            "Acme us : send the deck tomorrow",
+            "When is it due? If it is `tomorrow`, put `by` before it: `… send the deck by "
+            "tomorrow`.",
+        ),
+        (
+            "Acme we owe the deck in 2 weeks",
+            "If it is `in 2 weeks`, put `due` before it: `… the deck due in 2 weeks`.",
+        ),
+        ("Acme us : call them at 14:00", "When is it due? End with `by`"),  # a time: no day
         ("Acme us : send it by someday", "I can't read 'someday' as a date"),
         ("Acme us : send it by 2026-11-20", "`2026-11-20` (Fri 20 Nov) is in the past"),
         (
