@@ -297,6 +297,9 @@ class Recorded:
     owner_unconfirmed: bool = False
     # A repeat of a request recorded before (a Slack retry): nothing new was saved.
     repeated: bool = False
+    # The same promise was open already (same partner, side, owner, words and due day): it
+    # is `commitment`, and nothing new was saved.
+    already_open: bool = False
     tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
     # The first reminder still to come: one whose moment had passed when it was recorded
     # (`by today`, three working days before `by tomorrow`) is not sent.
@@ -764,6 +767,13 @@ class Commitments:
                 )
                 if unknown:
                     raise PeopleToLookUp(unknown)
+            same = _same_open(session, team_id, _id(found), new.side, owner_id, what, due_on)
+            if same is not None:
+                # The line sent again (it seemed not to go through, or was pasted twice): one
+                # promise, reminded once, not two in every list and reminder.
+                return replace(
+                    self._recorded(session, actor, same, repeated=True), already_open=True
+                )
             commitment_id = store.insert_commitment(
                 session=session,
                 team_id=team_id,
@@ -2213,6 +2223,37 @@ def stand_in(
     # owner. A named deputy away when it would reach them does not hold it from those who
     # follow the partner and are here.
     return chosen
+
+
+def _same_open(
+    session: Session,
+    team_id: str,
+    partner_id: int,
+    side: CommitmentSide,
+    owner_id: str,
+    what: str,
+    due_on: date,
+) -> Commitment | None:
+    """An open commitment promising the same (words alike but for case and spacing) to or by
+    the same partner, with the same owner and due day; None when there is none."""
+    said = " ".join(what.casefold().split())
+    rows = store.commitments(
+        session=session,
+        team_id=team_id,
+        where=CommitmentFilter(
+            status=CommitmentStatus.OPEN, partner_ids=(partner_id,), owner_id=owner_id
+        ),
+    )
+    return next(
+        (
+            row
+            for row in rows
+            if row.side == side
+            and row.due_on == due_on
+            and " ".join(row.what.casefold().split()) == said
+        ),
+        None,
+    )
 
 
 def _resolve(session: Session, team_id: str, commitment_id: int | None, number: int | None) -> int:

@@ -239,6 +239,14 @@ def recorded(result: Recorded) -> str:
         if result.time_left_out is not None
         else ""
     )
+    if result.already_open:
+        # Whoever typed it again, perhaps not its owner: the owner by name.
+        role = "owns it" if item.side is CommitmentSide.US else "follows it up"
+        return (
+            f"Already recorded as {number(item.number)}, still open: {promise(item)}, due "
+            f"{due_day(item)}; {person(item.owner_id)} {role}. Nothing new was saved; another "
+            "promise? Say how it differs in what was promised."
+        )
     if result.weekday_today:
         weekday = f"{item.due_on:%A}"
         left_out = (

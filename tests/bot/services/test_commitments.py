@@ -168,11 +168,12 @@ def promise(
     due: str = "2026-12-04",
     owner: str | None = None,
     key: str | None = None,
+    what: str = "the deck",
 ) -> int:
     recorded = service.record(
         actor=Actor(T1, by),
         partner="Acme",
-        new=NewCommitment(side=side, what="the deck", owner_id=owner, due_text=due),
+        new=NewCommitment(side=side, what=what, owner_id=owner, due_text=due),
         request_key=key,
     )
     return recorded.commitment.id
@@ -253,7 +254,7 @@ def test_what_cannot_be_recorded_raises_before_anything_is_written(
 def test_who_may_close_and_what_closing_records(
     service: Commitments, engine: Engine, clock: ManualClock
 ) -> None:
-    first, second, third = promise(service), promise(service), promise(service)
+    first, second, third = (promise(service, what=what) for what in ("deck", "budget", "agenda"))
     with pytest.raises(NotAllowedToClose) as refused:
         service.close(actor=Actor(T1, CHLOE), commitment_id=first, status=CommitmentStatus.DONE)
     assert refused.value.partner.owner_id == ANA and refused.value.partner.deputy_id == DAN
@@ -401,7 +402,7 @@ def test_an_owner_found_elsewhere_is_replaced_by_the_submitter_while_they_still_
 ) -> None:
     """The commitment form's undo, after the ack (handlers reach storage only through here):
     the commitment as it is now, which says whether the submitter owns it."""
-    first, second = promise(service, by=BEN, owner=DAN), promise(service, by=BEN, owner=DAN)
+    first, second = (promise(service, by=BEN, owner=DAN, what=what) for what in ("deck", "agenda"))
     now = service.take_off_elsewhere(actor=Actor(T1, BEN), commitment_id=first, owner_id=DAN)
     assert now.owner_id == BEN == service.get(team_id=T1, commitment_id=first).owner_id
     # Someone else owns it by now: left as it is, and who owns it said.

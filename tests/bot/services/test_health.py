@@ -93,12 +93,17 @@ def health(
 
 
 def promise(
-    commitments: Commitments, team_id: str, name: str, due: str, side: CommitmentSide
+    commitments: Commitments,
+    team_id: str,
+    name: str,
+    due: str,
+    side: CommitmentSide,
+    what: str = "the deck",
 ) -> int:
     found = commitments.record(
         actor=Actor(team_id, BEN),
         partner=name,
-        new=NewCommitment(side=side, what="the deck", due_text=due),
+        new=NewCommitment(side=side, what=what, due_text=due),
     )
     return found.commitment.id
 
@@ -247,8 +252,8 @@ def test_at_risk_worst_first_with_reasons(
     for _ in range(3):
         checkin(engine, T1, hooli, CheckInAnswer.WENT_WELL, now - timedelta(days=2))
     # Umbrella: we carry all four open commitments, none due yet.
-    for _ in range(4):
-        promise(commitments, T1, "Umbrella", "2027-03-01", CommitmentSide.US)
+    for what in ("the deck", "the budget", "the agenda", "the minutes"):  # four promises
+        promise(commitments, T1, "Umbrella", "2027-03-01", CommitmentSide.US, what)
     # Stark is ended: never at risk, whatever happens.
     checkin(engine, T1, partner_id(registry, T1, "Stark"), CheckInAnswer.PROBLEM, now)
 
