@@ -521,10 +521,19 @@ def listing_empty(found: Listing) -> str:
 
 
 def listing_more(found: Listing) -> str:
-    return (
-        f"…and {found.more} more. Narrow it down: `{COMMAND} commitments NAME`, `mine` or "
-        "`overdue`."
+    everything = f"`{COMMAND} export commitments` has them all"
+    if found.scope is Scope.ALL:
+        return (
+            f"…and {found.more} more. Narrow it down: `{COMMAND} commitments NAME`, `mine` or "
+            f"`overdue`; {everything}."
+        )
+    # Narrowed already: pointing to the same listing again would leave the rest out of reach.
+    narrower = (
+        f" or narrow it to one partner, `{COMMAND} commitments NAME`"
+        if found.scope is Scope.MINE
+        else ""
     )
+    return f"…and {found.more} more: {everything}{narrower}."
 
 
 def _closed_kind(found: ClosedListing) -> str:

@@ -600,6 +600,22 @@ def test_the_same_promise_sent_again_is_not_recorded_twice(slack: Slack) -> None
 
 
 @pytest.mark.usefixtures("acme")
+def test_a_narrowed_listing_too_long_says_where_the_rest_is(slack: Slack) -> None:
+    """QA: with 42 open, `commitments Acme` and `commitments mine` showed 40 and "…and 2 more.
+    Narrow it down: `/partner commitments NAME`, `mine` or `overdue`" — the very listing typed,
+    so the last two were out of reach. Now it points to the export, which has them all."""
+    for n in range(1, 43):
+        answer(slack, f"commit Acme us : deliverable {n} by in {n} days")
+    for typed in ("commitments Acme", "commitments mine"):
+        said = answer(slack, typed)
+        assert "…and 2 more: `/partner export commitments` has them all" in said
+        assert "Narrow it down" not in said
+    assert "or narrow it to one partner, `/partner commitments NAME`" in said  # `mine`
+    said = answer(slack, "commitments")
+    assert "…and 2 more. Narrow it down: `/partner commitments NAME`, `mine` or `overdue`" in said
+
+
+@pytest.mark.usefixtures("acme")
 def test_an_unknown_partner_offers_the_near_miss(slack: Slack) -> None:
     said = answer(slack, "commit Acmee us : send it by friday", user=BEN)
     assert "I don't know a partner called “Acmee”. Did you mean one of these?" in said
