@@ -25,7 +25,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from bot.dates import reads_as_date
+from bot.dates import misspelt_day, reads_as_date
 from bot.mrkdwn import unescape
 from bot.runtime import Runtime, new_error_id
 from bot.services import people
@@ -438,15 +438,38 @@ def commit(call: Call) -> Reply:
     if not call.rest:
         return _open_commit_form(call)
     line = parse_commit(call.rest)
-    result = service_of(call.runtime).record(
-        actor=call.actor,
-        partner=call.partner(line.name),
-        new=NewCommitment(
-            side=line.side, what=line.what, owner_id=line.owner_id, due_text=line.due
-        ),
-        request_key=_request_key(call.invocation),
-    )
+    try:
+        result = service_of(call.runtime).record(
+            actor=call.actor,
+            partner=call.partner(line.name),
+            new=NewCommitment(
+                side=line.side, what=line.what, owner_id=line.owner_id, due_text=line.due
+            ),
+            request_key=_request_key(call.invocation),
+        )
+    except BadCommitment as error:
+        if error.problem is Problem.UNREADABLE_DATE and _says_how(line.due):
+            # `send the report by email`: the `by` said how, and no day was said at all.
+            raise GrammarError(
+                f"{texts.problem(error)} {texts.by_says_how(line.what, line.due)}"
+            ) from None
+        raise
     return blocks.recorded(result)
+
+
+# Words after `by` that say when, if vaguely: no `by` in the promise, only no day.
+_VAGUE_WHEN = frozenset({"asap", "soon", "later", "someday", "tbd", "tbc", "whenever"})
+
+
+def _says_how(due: str) -> bool:
+    """Whether the unreadable words after the last `by` may say how it is done (`email`, `the
+    courier`) rather than a day typed wrong (`firday`, `12/45`) or vaguely (`asap`)."""
+    words = due.lower().split()
+    return not (
+        any(character.isdigit() for character in due)
+        or any(misspelt_day(word) for word in words)
+        or (len(words) == 1 and words[0] in _VAGUE_WHEN)
+    )
 
 
 def _close(status: CommitmentStatus, call: Call) -> Reply:

@@ -312,6 +312,14 @@ def no_by(promise: str, day: str) -> str:
     return f"When is it due? If it is `{day}`, put `{word}` before it: `… {promise} {word} {day}`."
 
 
+def by_says_how(what: str, due: str) -> str:
+    """After "I can't read 'email' as a date": a promise with `by` in it needs its day after."""
+    return (
+        f"If `by {due}` is part of what was promised, say when it is due after it: "
+        f"`… {what} by {due} by friday`."
+    )
+
+
 def no_what(name: str, side: CommitmentSide, due: str) -> str:
     """A line with a side and a due day but nothing promised between them, typed without a
     `:` (with one, `problem` says to write it after the `:`)."""

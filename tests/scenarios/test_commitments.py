@@ -489,6 +489,15 @@ def test_a_colleague_liaison_has_not_met_is_looked_up_then_the_promise_recorded(
         ),
         ("Acme us : call them at 14:00", "When is it due? End with `by`"),  # a time: no day
         ("Acme us : send it by someday", "I can't read 'someday' as a date"),
+        ("Acme us : send it by tomorow", "I can't read 'tomorow' as a date"),
+        # QA: `by email` said how, not when, and the answer did not say where the day goes.
+        (
+            "Acme us : send the report by email",
+            "I can't read 'email' as a date. Dates look like: today, tomorrow, friday, next "
+            "tuesday, in 3 days, 2026-11-20, 20 Nov, the 15th, next week, end of month, friday "
+            "14:00. If `by email` is part of what was promised, say when it is due after it: "
+            "`… send the report by email by friday`.",
+        ),
         ("Acme us : send it by 2026-11-20", "`2026-11-20` (Fri 20 Nov) is in the past"),
         (
             "Acme us : send it by 2099-01-01",
@@ -506,6 +515,8 @@ def test_bad_input_says_what_was_wrong_with_syntax_and_example(
 ) -> None:
     said = answer(slack, f"commit {line}")
     assert problem in said
+    if "someday" in line or "tomorow" in line:  # vague or misspelt: no `by` in the promise
+        assert "is part of what was promised" not in said
     assert "/partner commit NAME us|them [@owner] : WHAT by DATE" in said
     assert "*Example:* `/partner commit MSF us @ben : send the draft MoU by friday`" in said
     assert stored(slack) == []
