@@ -308,6 +308,9 @@ class Recorded:
     time_left_out: time | None = None
     # The due day typed was today's weekday alone (`by monday` on a Monday): read as next week's.
     weekday_today: bool = False
+    # Who hears that first reminder instead of the owner, away then (their stand-in); None
+    # when the owner does.
+    first_reminder_to: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -927,15 +930,20 @@ class Commitments:
             raise PartnerGone()
         now = self.clock.now()
         workspace = get_workspaces(session=session, team_ids=[row.team_id]).get(row.team_id)
-        first, _ = first_reminder(
+        first, first_at = first_reminder(
             row.due_on,
             after=row.due_set_at,
             tz=person_zone(session, team_id=row.team_id, user_id=row.owner_id),
             hours=WorkingHours.of(workspace),
         )
+        partner = self._partner_facts(session, found)
+        # As the planner will judge it then: an owner away that day is covered by another.
+        hears = stand_in(
+            session, team_id=row.team_id, owner_id=row.owner_id, partner=partner, now=first_at
+        )
         return Recorded(
             commitment=facts or self._facts(session, row, found.name, now),
-            partner=self._partner_facts(session, found),
+            partner=partner,
             balance=self._balances(session, row.team_id, [row.partner_id], now)[row.partner_id],
             owner_told=row.owner_id != row.created_by,
             repeated=repeated,
@@ -943,6 +951,7 @@ class Commitments:
             first_reminder=first,
             time_left_out=time_left_out,
             weekday_today=weekday_today,
+            first_reminder_to=None if hears == row.owner_id else hears,
         )
 
     # --- Closing and moving --------------------------------------------------------------------

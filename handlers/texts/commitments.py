@@ -253,9 +253,16 @@ def recorded(result: Recorded) -> str:
             f" ({weekday} is today, so I read next {weekday}; due today instead? "
             f"`{COMMAND} drop {item.number}` and record it `by today`)"
         )
+    covered = ""
+    if result.first_reminder_to is not None:
+        away, them = ("You are", "you") if yours else (f"{owner} is", "them")
+        covered = (
+            f"{away} away when the first is due, so {person(result.first_reminder_to)}, who "
+            f"covers for {them}, gets it. "
+        )
     return (
         f"Recorded {number(item.number)}: {promise(item)}, due {due_day(item)}{left_out}. "
-        f"{who}{told}. {reminded} {_REMINDERS_FROM[result.first_reminder]}. "
+        f"{who}{told}. {reminded} {_REMINDERS_FROM[result.first_reminder]}. {covered}"
         f"Close it with `{COMMAND} done {item.number}`."
     )
 

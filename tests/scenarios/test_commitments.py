@@ -171,6 +171,29 @@ def test_a_promise_of_ours_is_recorded_and_its_owner_told(slack: Slack) -> None:
 
 
 @pytest.mark.usefixtures("acme")
+def test_the_answer_says_who_hears_the_first_reminder_when_the_owner_is_away_then(
+    slack: Slack,
+) -> None:
+    """QA: recorded for an owner away on its due day, the answer said "I'll remind @ben on the
+    day", and the reminder went to the colleague covering for him."""
+    answer(slack, f"away 2026-11-30 to 2026-12-04 deputy {MENTION[DAN]}", user=BEN)
+    said = answer(slack, f"commit Acme us {MENTION[BEN]} : the deck by 2026-12-03")
+    assert (
+        "I'll remind <@U0BEN> 3 working days before, on the day, then the next working day if it "
+        "is still open, and every week after that. <@U0BEN> is away when the first is due, so "
+        "<@U0DAN>, who covers for them, gets it."
+    ) in said
+    said = answer(slack, "commit Acme us : the budget by 2026-12-03", user=BEN)
+    assert "You are away when the first is due, so <@U0DAN>, who covers for you, gets it." in said
+    said = answer(slack, f"commit Acme us {MENTION[BEN]} : the agenda by 2026-12-10")
+    assert "away when the first is due" not in said  # back by then
+    at(slack, utc(2026, 11, 30, 9, 20))  # Monday 09:20 in London: 3 working days before
+    to_dan = " ".join(m.text for m in dms(slack, DAN))
+    assert "“the deck” is due Thu 3 Dec, in 3 working days" in to_dan
+    assert "“the budget” is due Thu 3 Dec, in 3 working days" in to_dan
+
+
+@pytest.mark.usefixtures("acme")
 def test_an_owner_named_at_the_end_of_the_line_owns_it_and_is_told(slack: Slack) -> None:
     """Team QA: `commit Acme we owe: send the deck by friday @ben` answered that “friday @ben”
     is no date; the mention names the owner wherever it stands outside what was promised."""
