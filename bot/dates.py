@@ -301,8 +301,10 @@ def looks_like_date(text: str) -> bool:
 
 def _is_number_of_a_date(words: str) -> bool:
     """'20 Nov' ends in a word, '2026-11-20' in digits that are no time, 'in 3 days' in 'days';
-    nor is the day of 'Nov 20' or 'Fri Nov 20' a time."""
-    if _ISO.match(words) or _MONTH_DAY.match(words):
+    nor is the day of 'Nov 20' or 'Fri Nov 20' a time. 'friday 10' is no month's day: the 10 is
+    its hour."""
+    month_day = _MONTH_DAY.match(words)
+    if _ISO.match(words) or (month_day and _month(month_day["mon"]) is not None):
         return True
     dated = _WEEKDAY_THEN_DATE.match(words)
     if dated is None or _weekday(dated["weekday"]) is None:

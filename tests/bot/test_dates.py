@@ -45,6 +45,9 @@ NOW = datetime(2026, 11, 25, 23, 30, tzinfo=UTC)
         ("3rd January", date(2027, 1, 3), None),  # nearest occurrence
         ("20 November 2025", date(2025, 11, 20), None),
         ("friday 14:00", date(2026, 11, 27), time(14, 0)),
+        # A bare hour after a day (QA: `tomorrow 10` was "I can't read", read as a month's day).
+        ("friday 10", date(2026, 11, 27), time(10, 0)),
+        ("tomorrow 9", date(2026, 11, 27), time(9, 0)),
         ("Friday 2pm", date(2026, 11, 27), time(14, 0)),
         ("2026-12-01 9:30", date(2026, 12, 1), time(9, 30)),
         ("14:00", date(2026, 11, 26), time(14, 0)),

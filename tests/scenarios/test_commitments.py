@@ -220,12 +220,15 @@ def test_a_due_day_typed_as_reminders_show_it_is_read_and_a_wrong_weekday_asked(
     assert "Recorded `#1`: *we* owe *Acme Corporation* “send the deck”, due Fri 27 Nov" in said
     said = answer(slack, f"commit Acme they owe the budget on Mon, Nov 30 {MENTION[BEN]}")
     assert "Recorded `#2`: *Acme Corporation* owes us “the budget”, due Mon 30 Nov" in said
+    said = answer(slack, "commit Acme us : the minutes by tomorrow 10")
+    assert "due Thu 26 Nov (a commitment is due on a day, so I left out the 10:00)" in said
     said = answer(slack, "commit Acme us : the agenda by Fri 28 Nov")
     assert "'Fri 28 Nov' does not add up: 28 Nov is a Saturday, not a Friday." in said
     assert "e.g. `28 Nov` or `friday`" in said
     assert [(row.what, row.due_on.isoformat(), row.owner_id) for row in stored(slack)] == [
         ("send the deck", "2026-11-27", ANA),
         ("the budget", "2026-11-30", BEN),
+        ("the minutes", "2026-11-26", ANA),
     ]
 
 
