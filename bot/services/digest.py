@@ -55,7 +55,7 @@ from bot.delivery.outbox import MAX_BLOCKS, enqueue
 from bot.delivery.working_hours import zone
 from bot.services.channels import Channels, PassedOver, pass_on, route
 from bot.services.checkins import meetings_recorded_again
-from bot.services.digest_moments import WEEK, digest_key, digest_moment, following_moment
+from bot.services.digest_moments import digest_key, digest_moment, following_moment, weeks_from
 from bot.services.feedback import Rendered, settings_of
 from bot.services.health import Health, PartnerHealth, collision_counts
 from bot.services.workspace_settings import Digest, Values
@@ -175,12 +175,14 @@ class Digests:
         """What the digest for the week ending at `end` tells (at-risk and overdue as of now):
         from `since`, where the last digest's stretch ended, when that was within two weeks
         (the digest moved to another day or zone), else from a week before `end`."""
-        start = end - WEEK
-        if since is not None and end - 2 * WEEK < since < end:
-            start = since
         with Session(self.engine) as session:
             timezone = settings_of(session, team_id=team_id).timezone
             tz = zone(timezone)
+            # Calendar weeks in the workspace's zone, so a week across a change of clocks runs
+            # from the same local hour to the same local hour.
+            start = weeks_from(end, -1, tz=tz)
+            if since is not None and weeks_from(end, -2, tz=tz) < since < end:
+                start = since
             count = partial(
                 store.touchpoint_counts, session=session, team_id=team_id, partner_ids=None
             )
@@ -202,7 +204,9 @@ class Digests:
                 partner: logged.get(partner, 0) + held.get(partner, 0)
                 for partner in set(logged) | set(held)
             }
-            planned = count(start=end, end=end + WEEK, kinds=[TouchpointKind.PLANNED])
+            planned = count(
+                start=end, end=weeks_from(end, 1, tz=tz), kinds=[TouchpointKind.PLANNED]
+            )
             collisions = collision_counts(
                 session, team_id=team_id, partner_ids=None, start=start, end=end
             )

@@ -20,6 +20,16 @@ WEEK = timedelta(days=7)
 CATCH_UP = timedelta(hours=24)
 
 
+def weeks_from(moment: datetime, weeks: int, *, tz: ZoneInfo) -> datetime:
+    """`moment` moved by `weeks` calendar weeks in `tz`: the same local time on the same weekday,
+    which is a week of 167 or 169 hours across a change of clocks (QA: a digest's week read
+    "Mon 19 Oct 10:00 – Mon 26 Oct 09:00" in Berlin, and the first one missed an hour)."""
+    local = moment.astimezone(tz)
+    # Arithmetic on a zoned datetime keeps its wall-clock time; the offset is the new day's.
+    shifted = datetime.combine(local.date() + weeks * WEEK, local.time(), tzinfo=tz)
+    return shifted.replace(fold=local.fold).astimezone(UTC)
+
+
 def latest_moment(now: datetime, *, weekday: int, at: time, tz: ZoneInfo) -> datetime:
     """The latest digest moment at or before `now`: `weekday` at `at`, local time in `tz`."""
     today = now.astimezone(tz).date()

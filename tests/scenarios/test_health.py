@@ -693,6 +693,22 @@ def test_the_digest_comes_at_its_hour_in_the_workspaces_zone_with_details_in_its
     assert len(slack.fake.thread(digest)) == len(replies)
 
 
+def test_a_digest_week_across_a_change_of_clocks_is_seven_days_in_the_workspaces_zone(
+    slack: Slack,
+) -> None:
+    # Berlin leaves summer time on Sunday 25 Oct: that week has 169 hours. Acme arrives on the
+    # Friday before, so Monday's digest is the first and its week starts a week back.
+    at(slack, datetime(2026, 10, 23, 20, tzinfo=UTC))
+    set_workspace(slack, TEAM, timezone="Europe/Berlin")
+    answer(slack, "add Acme")
+    answer(slack, "log Acme via call : the kickoff")
+    at(slack, utc(26, 8, month=10))  # Monday 09:00 in Berlin, now on winter time
+    (digest,) = digests(slack)
+    # Before, the week began 168 hours back: "Mon 19 Oct 10:00", an hour short.
+    assert digest.text.startswith("Weekly digest · Mon 19 Oct 09:00 – Mon 26 Oct 09:00: ")
+    assert "1 new partner · 1 touchpoint logged" in shown(digest)
+
+
 @pytest.mark.usefixtures("acme")
 def test_the_digest_names_whose_commitments_and_pulse_rounds_closed(slack: Slack) -> None:
     answer(slack, "add Globex")
