@@ -319,6 +319,11 @@ def _tell_owners_left_uncovered(
             due_at=now,
             dedupe_key=f"{OWNER_LEFT_UNCOVERED}:{covering.owner_id}:{user_id}:{spans}",
             respect_working_hours=True,
+            # News to act on before the uncovered days begin. A DM not sent by then waits for
+            # the owner's return, when those days are over and its alerts reach them anyway (QA:
+            # back on Thursday, the owner read the deputy "will be away from Mon 30 Nov to Tue
+            # 1 Dec", with advice to book a cover for days gone).
+            expires_at=min(day.starts_at for day in days),
             now=now,
         )
 

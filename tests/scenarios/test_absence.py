@@ -710,6 +710,26 @@ def test_the_owner_hears_of_the_uncovered_days_in_her_working_hours(slack: Slack
     assert "will be away on *Tue 1 Dec*, while you're away too" in told.text
 
 
+@pytest.mark.usefixtures("acme")
+def test_the_owner_away_already_is_not_told_on_return_of_uncovered_days_gone_by(
+    slack: Slack,
+) -> None:
+    """QA: Ana, away Monday to Wednesday, read on Thursday that her deputy "will be away from
+    Mon 30 Nov to Tue 1 Dec", with advice to book a cover for days already over."""
+    answer(slack, "deputy Acme <@U0DAN|dan>")
+    at(slack, datetime(2026, 11, 30, 8, 0, tzinfo=UTC))  # Monday, 09:00 in Berlin
+    answer(slack, "away today to wednesday")
+    answer(slack, "away today to tuesday", user=DAN)
+    at(slack, datetime(2026, 12, 3, 8, 30, tzinfo=UTC))  # Thursday: she is back
+    assert owner_told(slack) == []
+    # Days still ahead while she is here are told, as before.
+    answer(slack, "away 2026-12-08 to 2026-12-09")
+    answer(slack, "away 2026-12-08", user=DAN)
+    deliver_outbox(slack)
+    (told,) = owner_told(slack)
+    assert "will be away on *Tue 8 Dec*, while you're away too" in told.text
+
+
 # --- h26 ---
 
 
