@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import replace
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import partial
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -16,6 +16,7 @@ from slack_sdk import WebClient
 
 from bot.dates import (
     AHEAD_EXAMPLES,
+    WEEKDAYS,
     DateError,
     UnreadableDate,
     When,
@@ -96,6 +97,18 @@ def _hyphened(text: str) -> tuple[str, str] | None:
         if ":" in side or side.isdigit() or _BARE_TIME.match(side):
             return None
     return first, end
+
+
+def _today(now: datetime, tz: ZoneInfo) -> date:
+    return now.astimezone(tz).date()
+
+
+def _weekday(text: str) -> str | None:
+    """The weekday `text` names alone (`monday`, `Mon.`), in full; None for anything else."""
+    word = text.strip().lower().rstrip(".")
+    if len(word) < 3 or " " in word:
+        return None
+    return next((name for name in WEEKDAYS if name.startswith(word)), None)
 
 
 def _answer(text: str) -> Reply:
@@ -242,6 +255,14 @@ def _away(runtime: Runtime, invocation: Invocation, rest: str) -> Reply:
             back = _first_day(until, now=now, tz=tz)
             if back.day != last.day:  # a named week or month: back on its first day
                 last = When(back.day - timedelta(days=1), None, tz)
+        weekday = _weekday(until)
+        if end is not None and weekday is not None and start.day == last.day == _today(now, tz):
+            # `until monday` on a Monday: a commitment `by monday` is next week's, but time away
+            # booked wrong tells deputies and owners, so both lines are shown (QA: it booked
+            # today only, where a person means next Monday).
+            since = None if _FROM_TODAY.match(_typed_from(rest)) else first.strip()
+            hint = texts.weekday_is_today(joint.lower(), weekday, start=since)
+            return help_blocks.usage(verb, hint)
         starts_at = _start(start)
         ends_at = _end(last)
         if ends_at <= starts_at:

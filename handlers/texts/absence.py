@@ -50,6 +50,18 @@ MISSING_TO = (
 )
 
 
+def weekday_is_today(joint: str, weekday: str, *, start: str | None) -> str:
+    """`until monday` typed on a Monday: next week's (as `by monday` reads for a commitment) or
+    today's, both lines (`start`: the day typed before the word; none: from today)."""
+    before = f"{start} " if start else ""
+    day = weekday.capitalize()
+    return (
+        f"{day} is today, so `{joint} {weekday}` may mean today or next {day}. Away until next "
+        f"{day}: `{COMMAND} away {before}{joint} next {weekday}`; today only: "
+        f"`{COMMAND} away today`."
+    )
+
+
 def one_day_after(joint: str, typed: str, days: tuple[str, str], *, start: str | None) -> str:
     """`until mon-fri`: the word takes one day, and `typed` is two (`days`) joined by a hyphen;
     `start` is the day typed before the word (none: from today, as `until fri` alone reads)."""

@@ -515,6 +515,25 @@ def test_away_in_the_past_or_on_no_day_says_why_and_books_nothing(
         assert session.exec(select(Absence)).all() == []
 
 
+def test_until_a_weekday_that_is_today_shows_both_lines_and_books_nothing(slack: Slack) -> None:
+    """QA: on a Monday, `away until monday` booked today only, where a person means next
+    Monday (a commitment `by monday` reads so); booked wrong, deputies and owners hear of it."""
+    at(slack, datetime(2026, 11, 30, 8, 0, tzinfo=UTC))  # Monday, 09:00 in Berlin
+    said = answer(slack, "away until monday")
+    assert (
+        "Monday is today, so `until monday` may mean today or next Monday. Away until next "
+        "Monday: `/partner away until next monday`; today only: `/partner away today`."
+    ) in said
+    said = answer(slack, "away now to mon")
+    assert "Away until next Monday: `/partner away now to next monday`" in said
+    with Session(slack.runtime.engine) as session:
+        assert session.exec(select(Absence)).all() == []
+    # Another weekday, and the lines shown, are read as they were.
+    assert "You're away from *Mon 30 Nov* to *Tue 1 Dec*" in answer(slack, "away until tuesday")
+    said = answer(slack, "away until next monday")
+    assert "You're away from *Mon 30 Nov* to *Mon 7 Dec*" in said
+
+
 def test_away_next_week_takes_a_deputy_and_leaves_the_other_forms_as_they_were(
     slack: Slack,
 ) -> None:
