@@ -423,6 +423,11 @@ def planned_bookings(
     away booked to follow on from other time away is its own, with its own deputy (QA: `away
     cancel` cancelled Tuesday to Thursday and the Friday to Monday booked after it as one)."""
     upcoming = store.upcoming_absences(session=session, team_id=team_id, user_id=user_id, after=now)
+    # What follows on from the time away the user is in, with no gap, is part of it: not time
+    # away to come (QA: after `away now to 17:00` inside a whole day booked, `away cancel`
+    # cancelled that day's evening as "the next" time away, not the Friday booked after it).
+    going_on = {piece.id for piece in _going_on(session, team_id=team_id, user_id=user_id, now=now)}
+    upcoming = [absence for absence in upcoming if absence.id not in going_on]
     # The days of each booking, its pieces begun or over too: a day booked inside a week
     # already begun is still part of it.
     days: dict[datetime, Period] = {}
@@ -448,6 +453,30 @@ def planned_bookings(
     return [sorted(pieces, key=lambda piece: piece.starts_at) for _, pieces in found]
 
 
+def _going_on(session: Session, *, team_id: str, user_id: str, now: datetime) -> list[Absence]:
+    """The absence the user is in at `now`, then each that follows on from it with no gap."""
+    current = store.absence_at(session=session, team_id=team_id, user_id=user_id, at=now)
+    if current is None:
+        return []
+    stretch, end = [current], current.ends_at
+    upcoming = store.upcoming_absences(session=session, team_id=team_id, user_id=user_id, after=now)
+    for piece in upcoming:  # soonest first
+        if piece.starts_at > end:
+            break
+        stretch.append(piece)
+        end = max(end, piece.ends_at)
+    return stretch
+
+
+def away_now(session: Session, *, team_id: str, user_id: str, now: datetime) -> Period | None:
+    """The time away the user is in at `now` (None: not away), through what follows on from it
+    with no gap: `away now to 13:00` inside a whole day booked is away all that day."""
+    stretch = _going_on(session, team_id=team_id, user_id=user_id, now=now)
+    if not stretch:
+        return None
+    return Period(stretch[0].starts_at, max(piece.ends_at for piece in stretch))
+
+
 @dataclass(frozen=True)
 class CancelResult:
     """What `away cancel` did: the time away it cancelled (None: none was planned),
@@ -464,14 +493,14 @@ def cancel_next_absence(
     """Cancel the user's next planned time away as it was booked (every piece of it, and what
     was booked within its days: `planned_bookings`), time again what waits for the person
     (`retime`: a deadline it had pushed back comes forward), and commit. Time away already
-    begun is not planned: `back` ends it."""
+    begun, with what follows on from it with no gap (`away_now`), is not planned: `back` ends
+    the piece the user is in, and names what still stands."""
     with Session(engine) as session:
-        current = store.absence_at(session=session, team_id=team_id, user_id=user_id, at=now)
         bookings = planned_bookings(session, team_id=team_id, user_id=user_id, now=now)
         planned = _as_periods(bookings)
-        away_now = None if current is None else Period(current.starts_at, current.ends_at)
+        going_on = away_now(session, team_id=team_id, user_id=user_id, now=now)
         if not planned:
-            return CancelResult(cancelled=None, still_planned=(), away_now=away_now)
+            return CancelResult(cancelled=None, still_planned=(), away_now=going_on)
         cancelled = planned[0]
         for absence in bookings[0]:
             if absence.id is not None:
@@ -479,7 +508,7 @@ def cancel_next_absence(
         for again in retime:
             again(session, team_id=team_id, user_id=user_id, now=now)
         session.commit()
-    return CancelResult(cancelled=cancelled, still_planned=planned[1:], away_now=away_now)
+    return CancelResult(cancelled=cancelled, still_planned=planned[1:], away_now=going_on)
 
 
 @dataclass(frozen=True)
@@ -503,7 +532,7 @@ def time_away_of(engine: Engine, *, team_id: str, user_id: str, now: datetime) -
             tuple(dict.fromkeys(absence.deputy_id for absence in booking)) for booking in bookings
         )
         return TimeAway(
-            now=None if current is None else Period(current.starts_at, current.ends_at),
+            now=away_now(session, team_id=team_id, user_id=user_id, now=now),
             deputy_now=None if current is None else current.deputy_id,
             planned=planned,
             planned_deputies=deputies,

@@ -612,6 +612,30 @@ def test_a_note_waiting_for_a_cover_who_books_time_away_goes_to_whoever_covers_t
     assert notes_of(slack, "a call meanwhile", user=DAN) == []
 
 
+def test_away_cancel_inside_a_day_away_cancels_the_next_time_away_not_that_days_rest(
+    slack: Slack,
+) -> None:
+    """QA: Ana booked Monday and Friday, then on Monday `away now to 13:00`: `away cancel`
+    cancelled Monday's afternoon as "the next" time away, not Friday."""
+    at(slack, datetime(2026, 11, 30, 8, 0, tzinfo=UTC))  # Monday, 09:00 in Berlin
+    answer(slack, "away today")
+    answer(slack, "away friday")
+    answer(slack, "away now to 13:00")
+    said = answer(slack, "away")
+    assert "You're away now, through *Mon 30 Nov*" in said and "on *Fri 4 Dec*" in said
+    said = answer(slack, "away cancel")
+    assert said.startswith("I cancelled your time away on *Fri 4 Dec*.")
+    assert "The time away you're in now, through *Mon 30 Nov*, stands" in said
+    with Session(slack.runtime.engine) as session:
+        ends = sorted(absence.ends_at for absence in session.exec(select(Absence)))
+    assert ends[-1] == datetime(2026, 11, 30, 23, 0, tzinfo=UTC)  # Monday stays whole
+    # Back at 10:00, the afternoon still stands, as `back` says, and is then the next.
+    at(slack, datetime(2026, 11, 30, 9, 0, tzinfo=UTC))
+    assert "on *Mon 30 Nov* from *13:00* is still planned" in answer(slack, "back")
+    said = answer(slack, "away cancel")
+    assert said.startswith("I cancelled your time away on *Mon 30 Nov* from *13:00*.")
+
+
 @pytest.mark.usefixtures("acme")
 def test_back_names_the_time_away_still_planned(slack: Slack) -> None:
     """Dan books the week off, then Wednesday and Thursday with Ben covering (it splits the
