@@ -106,10 +106,17 @@ def teams_with_touchpoints_since(*, session: Session, since: datetime) -> list[s
     return sorted(session.exec(statement))
 
 
-def teams_with_open_checkins(*, session: Session) -> list[str]:
-    """Workspaces with a check-in still open, or a Problem whose alert is still to queue."""
+def teams_with_open_checkins(*, session: Session, reminder_kind: str) -> list[str]:
+    """Workspaces with a check-in still open, a Problem whose alert is still to queue, or a
+    check-in reminder (of `reminder_kind`) waiting to go, which its check-in may have closed
+    while a dispatcher was sending it."""
     statement = select(CheckIn.team_id).where(_TO_FOLLOW).distinct()
-    return sorted(session.exec(statement))
+    reminding = (
+        select(OutboxMessage.team_id)
+        .where(OutboxMessage.kind == reminder_kind, OutboxMessage.status == OutboxStatus.PENDING)
+        .distinct()
+    )
+    return sorted(set(session.exec(statement)) | set(session.exec(reminding)))
 
 
 def teams_with_active_partners(*, session: Session) -> list[str]:

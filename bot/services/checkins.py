@@ -986,10 +986,11 @@ class CheckIns:
     def follow_up(self, now: datetime) -> None:
         """Remind once, close quietly, and alert owners of Problems whose note did not come."""
         for session, team_id, settings in each_workspace(
-            self.engine, store.teams_with_open_checkins
+            self.engine, partial(store.teams_with_open_checkins, reminder_kind=REMINDER_KIND)
         ):
             for checkin in store.open_checkins(session=session, team_id=team_id):
                 self._follow_up(session, checkin, settings, now)
+            self._withdraw_put_back_reminders(session, team_id)
             for checkin in store.problems_to_alert(
                 session=session, team_id=team_id, answered_before=now - PROBLEM_NOTE_WAIT
             ):
@@ -1507,6 +1508,35 @@ class CheckIns:
         elif reminder.sent_at is not None and now >= a_working_day_after(reminder.sent_at):
             self._expire(session, checkin, now)
 
+    def _withdraw_put_back_reminders(self, session: Session, team_id: str) -> None:
+        """Withdraw the reminders waiting to go about check-ins closed since they were queued.
+        Closing one withdraws its reminder, unless a dispatcher is sending it just then (`_set`,
+        `_supersede`): should Slack turn that send away for now (an outage, a rate limit), the
+        reminder comes back to the queue, and would ask what the person has answered already."""
+        for key in outbox_store.unsent_keys(
+            session=session, team_id=team_id, user_id=None, kind=REMINDER_KIND
+        ):
+            checkin_id = _checkin_of_key(key)
+            found = (
+                None
+                if checkin_id is None
+                else store.get_checkin(session=session, team_id=team_id, checkin_id=checkin_id)
+            )
+            if found is None or found.status == CheckInStatus.OPEN:
+                continue
+            # Read again under the lock: an answer or a reopening may be under way.
+            checkin = store.get_checkin(
+                session=session, team_id=team_id, checkin_id=found.id or 0, for_update=True
+            )
+            if checkin is None or checkin.status == CheckInStatus.OPEN:
+                continue
+            outbox_store.cancel_unsent(
+                session=session,
+                team_id=team_id,
+                dedupe_key=key,
+                reason=ANSWERED if checkin.status == CheckInStatus.ANSWERED else CLOSED_UNANSWERED,
+            )
+
     def _expire(self, session: Session, checkin: CheckIn, now: datetime) -> None:
         checkin.status = CheckInStatus.EXPIRED
         checkin.closed_at = now
@@ -1516,7 +1546,9 @@ class CheckIns:
         self, session: Session, checkin: CheckIn, *, answer: CheckInAnswer, now: datetime
     ) -> None:
         # Answered, there is nothing left to remind them of: a reminder still waiting to go (for
-        # their working hours, or held while they are away) would ask what they just said.
+        # their working hours, or held while they are away) would ask what they just said. One
+        # being sent just now, if Slack puts it back, goes at the next follow-up pass
+        # (`_withdraw_put_back_reminders`).
         outbox_store.cancel_unsent(
             session=session,
             team_id=checkin.team_id,
@@ -2098,6 +2130,7 @@ PROBLEM_KIND = "checkin.problem"
 NO_PROBLEM = "the answer is no Problem any more"
 # Why a check-in's reminder not sent yet was withdrawn: the check-in was answered meanwhile.
 ANSWERED = "the check-in was answered"
+CLOSED_UNANSWERED = "the check-in closed unanswered"
 WAITING_DAYS = {ASK_KIND: ASK_WORKING_DAYS, REMINDER_KIND: REMINDER_WORKING_DAYS}
 
 

@@ -16,6 +16,7 @@ from bot.sandbox.fake_slack import FakeMessage
 from bot.sandbox.requests import SlackRequest
 from bot.scheduler import TickReport
 from handlers.texts import partners as partner_texts
+from storage import outbox as outbox_store
 from storage.models import (
     CheckIn,
     CheckInStatus,
@@ -1538,7 +1539,9 @@ def test_a_checkin_reminded_before_time_away_stays_open_until_its_person_is_back
     assert len(checkin_messages(slack, DAN)) == 2  # one reminder, as ever
 
 
-def test_a_checkin_answered_before_its_reminder_goes_is_not_reminded(slack: Slack) -> None:
+def reminded_on_monday(slack: Slack) -> tuple[FakeMessage, OutboxMessage]:
+    """Dan asked on Thursday, and his reminder queued for Monday morning: his question, and
+    the reminder's row."""
     acme(slack)
     meeting(slack, author=DAN, when=datetime(2026, 11, 25, 8, tzinfo=UTC))
     at(slack, datetime(2026, 11, 26, 9, 1, tzinfo=UTC))  # Thursday: asked
@@ -1548,6 +1551,45 @@ def test_a_checkin_answered_before_its_reminder_goes_is_not_reminded(slack: Slac
     at(slack, datetime(2026, 11, 27, 17, 30, tzinfo=UTC))
     (queued,) = [m for m in rows(slack, OutboxMessage) if m.kind == "checkin.reminder"]
     assert queued.status == OutboxStatus.PENDING
+    return asked, queued
+
+
+def being_sent(slack: Slack, message_id: int, now: datetime) -> None:
+    """A dispatcher claims the outbox row due at `now` and is sending it (the other rows it
+    claimed it hands back)."""
+    with Session(slack.runtime.engine) as session:
+        claimed = outbox_store.claim_due(
+            session=session,
+            now=now,
+            lease_now=datetime.now(UTC),
+            lease_until=datetime.now(UTC) + timedelta(minutes=2),
+            token="dispatcher",
+            limit=100,
+        )
+        assert message_id in [row.id for row in claimed]
+        others = [row.id for row in claimed if row.id != message_id]
+        outbox_store.release(
+            session=session, message_ids=others, token="dispatcher", available_at=now
+        )
+        session.commit()
+
+
+def put_back(slack: Slack, message_id: int, available_at: datetime) -> None:
+    """Slack said 503 to the row `being_sent`: it is to be tried again at `available_at`."""
+    with Session(slack.runtime.engine) as session:
+        assert outbox_store.reschedule(
+            session=session,
+            message_id=message_id,
+            token="dispatcher",
+            available_at=available_at,
+            attempted=True,
+            last_error="http 503",
+        )
+        session.commit()
+
+
+def test_a_checkin_answered_before_its_reminder_goes_is_not_reminded(slack: Slack) -> None:
+    asked, _ = reminded_on_monday(slack)
     click(slack, DAN, asked, "checkin_answer_went_well")  # answered over the weekend
 
     at(slack, datetime(2026, 11, 30, 9, 30, tzinfo=UTC))
@@ -1555,6 +1597,24 @@ def test_a_checkin_answered_before_its_reminder_goes_is_not_reminded(slack: Slac
     (withdrawn,) = [m for m in rows(slack, OutboxMessage) if m.kind == "checkin.reminder"]
     assert withdrawn.status == OutboxStatus.CANCELLED
     assert rows(slack, CheckIn)[0].status == CheckInStatus.ANSWERED
+
+
+def test_a_checkin_reminder_being_sent_as_the_answer_comes_is_withdrawn_if_slack_turns_it_away(
+    slack: Slack,
+) -> None:
+    asked, reminder = reminded_on_monday(slack)
+    # Monday, his slot: a dispatcher claims his reminder, and his answer comes as it sends it.
+    monday = reminder.available_at
+    slack.runtime.clock.set(monday)  # type: ignore[attr-defined]
+    being_sent(slack, reminder.id or 0, monday)
+    click(slack, DAN, asked, "checkin_answer_went_well")
+    put_back(slack, reminder.id or 0, monday + timedelta(minutes=1))
+
+    at(slack, monday + timedelta(minutes=5))
+    assert checkin_messages(slack, DAN) == [asked]  # not asked again what he just said
+    (withdrawn,) = [m for m in rows(slack, OutboxMessage) if m.kind == "checkin.reminder"]
+    assert withdrawn.status == OutboxStatus.CANCELLED
+    assert withdrawn.last_error == "the check-in was answered"
 
 
 def test_a_checkin_due_before_days_off_waits_for_the_next_working_day(slack: Slack) -> None:

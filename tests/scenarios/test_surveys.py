@@ -9,11 +9,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlmodel import Session
 
 from bot.sandbox.fake_slack import FakeMessage
 from bot.services import surveys
-from storage import outbox as outbox_store
 from storage.models import (
     OutboxMessage,
     OutboxStatus,
@@ -30,10 +28,12 @@ from tests.scenarios.test_feedback import (
     MENTION,
     acme,
     at,
+    being_sent,
     channel_posts,
     click,
     current,
     inbox,
+    put_back,
     questions,
     react,
     rows,
@@ -332,32 +332,9 @@ def test_a_reminder_being_sent_as_the_last_answer_comes_is_withdrawn_if_slack_tu
     # His morning: a dispatcher claims his reminder, and his last answer comes as it sends it.
     slack.runtime.clock.set(BENS_MORNING)  # type: ignore[attr-defined]
     reminder = _reminder_row(slack, BEN)
-    with Session(slack.runtime.engine) as session:
-        claimed = outbox_store.claim_due(
-            session=session,
-            now=BENS_MORNING,
-            lease_now=datetime.now(UTC),
-            lease_until=datetime.now(UTC) + timedelta(minutes=2),
-            token="dispatcher",
-            limit=100,
-        )
-        assert reminder.id in [row.id for row in claimed]
-        others = [row.id for row in claimed if row.id != reminder.id]
-        outbox_store.release(
-            session=session, message_ids=others, token="dispatcher", available_at=BENS_MORNING
-        )
-        session.commit()
+    being_sent(slack, reminder.id or 0, BENS_MORNING)
     click(slack, BEN, statements[3], "survey_score_2")
-    with Session(slack.runtime.engine) as session:  # Slack said 503: it is to be tried again
-        assert outbox_store.reschedule(
-            session=session,
-            message_id=reminder.id or 0,
-            token="dispatcher",
-            available_at=BENS_MORNING + timedelta(minutes=1),
-            attempted=True,
-            last_error="http 503",
-        )
-        session.commit()
+    put_back(slack, reminder.id or 0, BENS_MORNING + timedelta(minutes=1))
 
     at(slack, BENS_MORNING + timedelta(minutes=5))
     assert _reminders(slack, BEN) == []  # he has answered everything: not asked again
