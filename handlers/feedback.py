@@ -59,6 +59,7 @@ from bot.services.surveys import (
     NotAllowedToSetCadence,
     NotAllowedToStart,
     NotYours,
+    OfAnotherWorkspace,
     OffStatement,
     PartnerEnded,
     QuestionCard,
@@ -524,6 +525,9 @@ def _survey_click(
     except NotYours:
         tell(respond, texts.NOT_YOURS)
         return
+    except OfAnotherWorkspace:
+        tell(respond, texts.SURVEY_OF_ANOTHER_WORKSPACE)
+        return
     except RoundClosed as closed:
         # The statement clicked, shown closed, says so itself: a note too only when it can't be.
         if closed.card is None or not show_question(
@@ -534,17 +538,25 @@ def _survey_click(
     show_question(client, channel=channel, ts=ts, card=card)
 
 
+def _survey_refusal(error: RoundClosed | NotYours | OfAnotherWorkspace) -> str:
+    if isinstance(error, NotYours):
+        return texts.NOT_YOURS
+    if isinstance(error, OfAnotherWorkspace):
+        return texts.SURVEY_OF_ANOTHER_WORKSPACE
+    return texts.SURVEY_CLOSED
+
+
 def survey_comment(runtime: Runtime, click: Click, client: WebClient, respond: Respond) -> None:
     """ "Add a comment": the comment form, with what the person wrote so far."""
     try:
         form = surveys_of(runtime).comment_form(
             team_id=click.team_id, user_id=click.user_id, delivery_id=int(click.value)
         )
-    except (ValueError, RoundClosed):
+    except ValueError:
         tell(respond, texts.SURVEY_CLOSED)
         return
-    except NotYours:
-        tell(respond, texts.NOT_YOURS)
+    except (RoundClosed, NotYours, OfAnotherWorkspace) as error:
+        tell(respond, _survey_refusal(error))
         return
     open_form(client, respond, trigger_id=click.trigger_id, view=blocks.comment_form(form))
 
@@ -573,8 +585,8 @@ def on_comment_submitted(
             ack, runtime, team_id=body["team"]["id"], errors={blocks.COMMENT_FIELD: refusal}
         )
         return
-    except (RoundClosed, NotYours) as error:
-        refusal = texts.NOT_YOURS if isinstance(error, NotYours) else texts.SURVEY_CLOSED
+    except (RoundClosed, NotYours, OfAnotherWorkspace) as error:
+        refusal = _survey_refusal(error)
         refuse_fields(
             ack, runtime, team_id=body["team"]["id"], errors={blocks.COMMENT_FIELD: refusal}
         )

@@ -386,6 +386,12 @@ class NotYours(SurveyError):
     """A click on someone else's survey (Slack shows DMs to their recipient only)."""
 
 
+class OfAnotherWorkspace(SurveyError):
+    """A click on a survey message this workspace has none of: one that another workspace's
+    Liaison sent (Slack Connect, or Enterprise Grid, where a person is in both), whose round
+    may well be open there. A message of this workspace's, merged or not, is always found."""
+
+
 class CommentTooLong(SurveyError):
     """A comment longer than `MAX_COMMENT`: Slack's form caps it, but counts otherwise (UTF-16
     units, not characters), and a request need not come from Slack's client at all."""
@@ -732,13 +738,16 @@ class Surveys:
         reaction left on the message then counts for nothing until it is removed and added again
         (nor as the answer that stands when another reaction is removed).
 
-        Raises NotYours, or RoundClosed (with the card to show) when the round is over.
+        Raises NotYours, OfAnotherWorkspace, or RoundClosed (with the card to show) when the
+        round is over.
         """
         if score is not None and score not in SCORES:
             raise ValueError(f"no score {score}")
         with Session(self.engine) as session:
             found = store.message_by_id(session=session, team_id=team_id, message_id=message_id)
-            if found is None or store.statement_number(found.message.question) == 0:
+            if found is None:
+                raise OfAnotherWorkspace()
+            if store.statement_number(found.message.question) == 0:
                 raise RoundClosed()
             if found.delivery.user_id != user_id:
                 raise NotYours()
@@ -1561,7 +1570,7 @@ class Surveys:
                 session=session, team_id=team_id, dedupe_key=_invitation_key(delivery_id)
             )
             if found is None:
-                raise RoundClosed()
+                raise OfAnotherWorkspace()
             delivery = found.delivery
         if delivery.user_id != user_id:
             raise NotYours()

@@ -125,6 +125,11 @@ SURVEY_WHICH_PARTNER = (
     "`/partner survey MSF now` or `/partner survey MSF quarterly`."
 )
 SURVEY_CLOSED = "This pulse survey has closed; thank you all the same."
+# Slack Connect, or Enterprise Grid: a survey another workspace's Liaison sent, open or not.
+SURVEY_OF_ANOTHER_WORKSPACE = (
+    "This pulse survey was sent in another workspace, so it is not yours to answer from here: "
+    "only the people that workspace asked answer it, there."
+)
 
 
 def reaction_off_statement(partner_name: str, statements: int) -> str:

@@ -451,6 +451,23 @@ def test_a_reaction_from_another_workspace_on_a_statement_changes_nothing(slack:
     assert "Your answer" not in shown(current(slack, first))
 
 
+def test_a_click_from_another_workspace_on_an_open_statement_says_it_is_not_theirs(
+    slack: Slack,
+) -> None:
+    surveyed(slack)
+    first, invitation = questions(slack, DAN)[0], inbox(slack, DAN)[0]
+    for message, action_id in ((first, "survey_score_4"), (invitation, "survey_comment")):
+        request = slack.requests.block_action(user_id=DAN, action_id=action_id, message=message)
+        send(slack, in_workspace(slack, request, OTHER))
+        said = shown(slack.ephemerals_to(DAN)[-1])
+        # The round is open: it is not closed, only not theirs to answer from there.
+        assert "has closed" not in said, action_id
+        assert "This pulse survey was sent in another workspace" in said, action_id
+    assert rows(slack, SurveyAnswer) == []
+    assert "Your answer" not in shown(current(slack, first))
+    assert rows(slack, SurveyRound)[0].closed_at is None
+
+
 def test_the_home_in_another_workspace_shows_nothing_of_this_one(slack: Slack) -> None:
     surveyed(slack)
     say(slack, "commit Acme us : send the MoU by 2026-11-20")

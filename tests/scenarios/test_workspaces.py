@@ -118,7 +118,12 @@ def test_what_each_workspace_is_sent_holds_nothing_of_the_other(both: Slack) -> 
 
 
 # What a click on a message whose row the workspace does not have is answered.
-GONE = ("no longer exists", "no longer in the registry", "no longer here", "survey has closed")
+GONE = (
+    "no longer exists",
+    "no longer in the registry",
+    "no longer here",
+    "survey was sent in another workspace",
+)
 
 
 def _buttons(message: FakeMessage) -> Iterator[str]:
