@@ -67,6 +67,10 @@ class FeedbackMessages(Protocol):
 
     def survey_reminder(self, invitation: SurveyInvitation) -> Rendered: ...
 
+    def survey_ended(self, partner_name: str) -> Rendered:
+        """A survey's invitation or reminder, its round closed as its partnership ended."""
+        ...
+
     def round_report(self, results: RoundResults) -> Rendered: ...
 
     def posted_instead(self, passed: Sequence[PassedOver], *, partner: str) -> Rendered:
@@ -210,8 +214,11 @@ def queue_dm(
     due_at: datetime,
     expires_at: datetime | None = None,
     thread_of: str | None = None,
+    edit_of: str | None = None,
 ) -> bool:
-    """Queue a DM for the person's working hours (idempotent by `dedupe_key`); True if new."""
+    """Queue a DM for the person's working hours (idempotent by `dedupe_key`); True if new.
+    One `edit_of` a DM replaces that one in place (chat.update) once it is sent, at once: an
+    edit notifies nobody."""
     return enqueue(
         session,
         team_id=team_id,
@@ -222,7 +229,8 @@ def queue_dm(
         due_at=due_at,
         dedupe_key=dedupe_key,
         thread_of_dedupe_key=thread_of,
-        respect_working_hours=True,
+        edit_of_dedupe_key=edit_of,
+        respect_working_hours=edit_of is None,
         expires_at=expires_at,
     )
 

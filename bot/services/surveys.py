@@ -116,6 +116,8 @@ RESULTS = "survey.results"
 # fold into their invitation's line for admins, `bot.services.workspace_settings`).
 INVITATION = "survey.invitation"
 QUESTION = "survey.question"
+# The outbox kind of a survey message closed in place (chat.update), its round cut short.
+CLOSED_IN_PLACE = "survey.closed"
 _RESULTS_KEY = re.compile(r"^survey-round:(\d+):channel")
 # Errors of reactions.add after which trying again is pointless.
 GONE = frozenset({"message_not_found", "channel_not_found", "no_item_specified", "is_archived"})
@@ -163,6 +165,8 @@ class QuestionCard:
     closed: bool
     # No answer counted, and number reactions left from before a *Withdraw* count for nothing.
     withdrawn: bool = False
+    # Closed early, because its partner was ended mid-round (`close_for_ended`).
+    ended: bool = False
 
 
 @dataclass(frozen=True)
@@ -985,7 +989,60 @@ class Surveys:
         assert running.id is not None
         for delivery in store.deliveries_of(session=session, team_id=team_id, round_id=running.id):
             withdraw(session, team_id=team_id, key_prefix=_delivery_prefix(delivery.id))
+            self._show_ended(session, delivery, now)
         return store.close_round(session=session, team_id=team_id, round_id=running.id, at=now)
+
+    def _show_ended(self, session: Session, delivery: SurveyDelivery, now: datetime) -> None:
+        """What of the delivery went out (or is going) says in place that the round closed as
+        its partnership ended, without buttons: its invitation and reminder no longer say it is
+        open until its end, nor its statements take answers (a click would say only that the
+        survey closed). Read before the round closes, which cuts the person's link to their
+        answers (a statement shows the answer given)."""
+        assert delivery.id is not None
+        team_id = delivery.team_id
+        statements = [
+            message
+            for message in store.messages_of(
+                session=session, team_id=team_id, delivery_id=delivery.id
+            )
+            if store.statement_number(message.question)
+        ]
+        notes = (_invitation_key(delivery.id), _reminder_key(delivery.id))
+        queued = store.outbox_messages(
+            session=session,
+            team_id=team_id,
+            dedupe_keys=[*notes, *(message.dedupe_key for message in statements)],
+        )
+
+        def reached(key: str) -> bool:
+            row = queued.get(key)  # one withdrawn unsent, or that failed, never reached them
+            return row is not None and row.status in (OutboxStatus.SENT, OutboxStatus.SENDING)
+
+        def edit(key: str, shown: Rendered) -> None:
+            queue_dm(
+                session,
+                team_id=team_id,
+                user_id=delivery.user_id,
+                kind=CLOSED_IN_PLACE,
+                message=shown,
+                dedupe_key=f"{key}:ended",
+                due_at=now,
+                edit_of=key,
+            )
+
+        survey_round = store.get_round(session=session, team_id=team_id, round_id=delivery.round_id)
+        assert survey_round is not None
+        ended = self.messages.survey_ended(_partner_name(session, team_id, survey_round.partner_id))
+        for key in notes:
+            if reached(key):
+                edit(key, ended)
+        for message in statements:
+            found = store.message_with_key(
+                session=session, team_id=team_id, dedupe_key=message.dedupe_key
+            )
+            if found is not None and reached(message.dedupe_key):
+                card = replace(self._card(session, found), closed=True, ended=True)
+                edit(message.dedupe_key, self.messages.survey_question(card))
 
     def fold_rounds(self, session: Session, *, team_id: str, partner_id: int) -> bool:
         """A duplicate was just merged into the partner, in that transaction, and both had a

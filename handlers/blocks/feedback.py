@@ -304,7 +304,7 @@ def survey_question(card: QuestionCard) -> Rendered:
     elif card.withdrawn and not card.closed:
         blocks.append(section(texts.SURVEY_WITHDRAWN))
     if card.closed:
-        blocks.append(context(texts.SURVEY_CLOSED))
+        blocks.append(context(texts.SURVEY_CLOSED_AS_ENDED if card.ended else texts.SURVEY_CLOSED))
     else:
         buttons = [
             button(
@@ -442,6 +442,10 @@ class FeedbackBlocks:
 
     def survey_reminder(self, invitation: SurveyInvitation) -> Rendered:
         return survey_reminder(invitation)
+
+    def survey_ended(self, partner_name: str) -> Rendered:
+        text = texts.survey_ended(partner_name)
+        return Rendered(text=text, blocks=[section(text)])
 
     def round_report(self, results: RoundResults) -> Rendered:
         return round_report(results)

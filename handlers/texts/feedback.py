@@ -541,6 +541,21 @@ def survey_invitation(invitation: SurveyInvitation) -> str:
     )
 
 
+def survey_ended(partner_name: str) -> str:
+    """A survey's invitation or reminder, in place, once its partnership ended mid-round."""
+    return (
+        f"*Pulse survey: {literal(partner_name)}*\n"
+        f"This survey closed early, as the partnership with {literal(partner_name)} ended: "
+        "nothing more is asked, and no results are posted. Thank you all the same."
+    )
+
+
+SURVEY_CLOSED_AS_ENDED = (
+    "This pulse survey closed early, as the partnership ended: no more answers are taken, and "
+    "no results are posted."
+)
+
+
 def survey_question(card: QuestionCard) -> str:
     return f"*{card.number}/{card.of}* {card.text}"
 

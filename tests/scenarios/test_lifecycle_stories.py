@@ -137,12 +137,23 @@ def test_ending_a_partner_closes_its_running_round_without_results(slack: Slack)
 
     at(slack, utc(26, 1))  # Chloe's morning: nothing about the ended partnership comes
     assert inbox(slack, CHLOE) == []
+    # What Dan was sent says in place that it closed, and why, and takes no answer any more
+    # (it said "Open until…" under live buttons, and a click said only that it had closed).
+    invitation = current(slack, inbox(slack, DAN)[0])
+    assert invitation.text == (
+        "*Pulse survey: Acme*\nThis survey closed early, as the partnership with Acme ended: "
+        "nothing more is asked, and no results are posted. Thank you all the same."
+    )
+    assert "Open until" not in shown(invitation) and "survey_comment" not in shown(invitation)
+    ended = "This pulse survey closed early, as the partnership ended: no more answers are taken"
+    for statement, answered in ((first, True), (second, False)):
+        now_shown = shown(current(slack, statement))
+        assert ended in now_shown and "survey_score" not in now_shown
+        assert ("Your answer: *4*" in now_shown) is answered
+
     at(slack, utc(3, 9, month=12))  # past when the round would have closed: no results
     assert [m for m in channel_posts(slack) if "Pulse results" in shown(m)] == []
     assert [m for m in inbox(slack, ANA) if "Pulse results" in shown(m)] == []
-    # A statement answered late says the survey has closed.
-    click(slack, DAN, second, "survey_score_2")
-    assert "This pulse survey has closed" in shown(current(slack, second))
     assert "pulse survey" not in say(slack, "status Acme ended")  # again: nothing to close
 
 
