@@ -110,6 +110,7 @@ from storage.models import (
     CheckIn,
     CheckInAnswer,
     CheckInStatus,
+    OutboxMessage,
     OutboxStatus,
     PartnerStatus,
     TouchpointKind,
@@ -1504,9 +1505,9 @@ class CheckIns:
             session=session, team_id=team_id, dedupe_key=_reminder_key(checkin)
         )
         if reminder is None or reminder.status in (OutboxStatus.FAILED, OutboxStatus.CANCELLED):
-            self._expire(session, checkin, now)
+            self._expire(session, checkin, now, shown=[asked])
         elif reminder.sent_at is not None and now >= a_working_day_after(reminder.sent_at):
-            self._expire(session, checkin, now)
+            self._expire(session, checkin, now, shown=[asked, reminder])
 
     def _withdraw_put_back_reminders(self, session: Session, team_id: str) -> None:
         """Withdraw the reminders waiting to go about check-ins closed since they were queued.
@@ -1537,10 +1538,38 @@ class CheckIns:
                 reason=ANSWERED if checkin.status == CheckInStatus.ANSWERED else CLOSED_UNANSWERED,
             )
 
-    def _expire(self, session: Session, checkin: CheckIn, now: datetime) -> None:
+    def _expire(
+        self,
+        session: Session,
+        checkin: CheckIn,
+        now: datetime,
+        *,
+        shown: Sequence[OutboxMessage] = (),
+    ) -> None:
+        """Close the check-in unanswered; the cards of it `shown` (its question, its reminder,
+        sent) say so in place, without buttons: else they kept them until clicked."""
         checkin.status = CheckInStatus.EXPIRED
         checkin.closed_at = now
         session.add(checkin)
+        if not shown:
+            return
+        card = self._card(session, checkin, now)
+        for sent in shown:
+            render = (
+                self.messages.checkin_reminder
+                if sent.dedupe_key == _reminder_key(checkin)
+                else self.messages.checkin
+            )
+            queue_dm(
+                session,
+                team_id=checkin.team_id,
+                user_id=checkin.user_id,
+                kind=CLOSED_KIND,
+                message=render(card),
+                dedupe_key=f"{sent.dedupe_key}:closed",
+                due_at=now,
+                edit_of=sent.dedupe_key,
+            )
 
     def _set(
         self, session: Session, checkin: CheckIn, *, answer: CheckInAnswer, now: datetime
@@ -2124,6 +2153,8 @@ ASK_KEY_PREFIX = "checkin:"
 # days each waits unsent.
 ASK_KIND = "checkin"
 REMINDER_KIND = "checkin.reminder"
+# A card of a check-in closed unanswered, replaced in place (chat.update) without its buttons.
+CLOSED_KIND = "checkin.closed"
 # The outbox kind of a Problem's alert and of the notes that follow it in its thread.
 PROBLEM_KIND = "checkin.problem"
 # Why a Problem's alert not sent yet was withdrawn: its answer changed to another.

@@ -1225,8 +1225,26 @@ def test_unanswered_one_reminder_then_it_closes_quietly(slack: Slack) -> None:
     at(slack, datetime(2026, 11, 30, 9, 31, tzinfo=UTC))  # Monday, one working day later
     (checkin,) = rows(slack, CheckIn)
     assert checkin.status == CheckInStatus.EXPIRED
+    # Both cards say so in place, without buttons (they kept them until clicked).
+    for card in messages:
+        assert "This check-in closed without an answer." in shown(current(slack, card))
+        assert "checkin_answer" not in shown(current(slack, card))
+    assert current(slack, messages[1]).text.startswith("Reminder — How did")
     at(slack, datetime(2026, 12, 3, 9, 31, tzinfo=UTC))
     assert len(checkin_messages(slack, DAN)) == 2  # quietly: nothing more
+
+
+def test_a_late_click_on_a_checkin_card_slack_would_not_close_says_it_closed(
+    slack: Slack,
+) -> None:
+    acme(slack)
+    meeting(slack, author=DAN, when=datetime(2026, 11, 25, 8, tzinfo=UTC))
+    at(slack, datetime(2026, 11, 26, 9, 1, tzinfo=UTC))  # Thursday: asked
+    at(slack, datetime(2026, 11, 27, 9, 30, tzinfo=UTC))  # one working day later: reminded
+    messages = checkin_messages(slack, DAN)
+    slack.fake.fail_next("chat.update", error="cant_update_message", times=2)
+    at(slack, datetime(2026, 11, 30, 9, 31, tzinfo=UTC))  # closed: its cards keep their buttons
+    assert _has_action(current(slack, messages[0]), "checkin_answer_went_well")
 
     click(slack, DAN, messages[0], "checkin_answer_went_well")
     # A late click: the card clicked says it closed (once: no private note repeating it).
