@@ -362,8 +362,11 @@ def _drop_notes_summed_up(
     )
 
 
-def intent_answer_key(touchpoint_id: int, answer: IntentAnswer) -> str:
-    return f"intent-answer:{touchpoint_id}:{answer}"
+def intent_answer_key(touchpoint_id: int, answer: IntentAnswer, *, to: str | None = None) -> str:
+    """The answer to an intent for its asker, or `to` a colleague it names; the asker's key is
+    the prefix of theirs (`cancel_unsent(key_prefix=…)` drops all the copies)."""
+    key = f"intent-answer:{touchpoint_id}:{answer}"
+    return key if to is None else f"{key}:{to}"
 
 
 def retimed_prefix(touchpoint_id: int, *, to: str) -> str:
@@ -2233,10 +2236,11 @@ class Touchpoints:
                 at=scene.now,
             ):
                 continue
+            # The asker's, and the copies of the colleagues it names: the contact was made.
             outbox_store.cancel_unsent(
                 session=session,
                 team_id=team_id,
-                dedupe_key=intent_answer_key(row.id, IntentAnswer.LAPSED),
+                key_prefix=intent_answer_key(row.id, IntentAnswer.LAPSED),
             )
             asked = row.intent_asked
             if asked is None:
@@ -2277,8 +2281,9 @@ class Touchpoints:
         of_ended`) and its intents still waiting for an answer, or lapsed (a late answer could
         still come), closed as `ENDED`, since an answer would send someone to it. A question
         not sent yet is withdrawn; one sent loses its buttons and says the partnership ended;
-        a "you may go ahead" still queued is dropped. Each asker hears once per intent that it
-        needs nobody's answer any more (not the caller, who ended it)."""
+        a "you may go ahead" still queued is dropped. Each asker, and each colleague it names,
+        hears once per intent that it needs nobody's answer any more (not the caller, who ended
+        it)."""
         team_id = actor.team_id
         self._close_plans_of_ended(session, actor=actor, facts=facts, now=now)
         rows = [
@@ -2298,8 +2303,9 @@ class Touchpoints:
             ):
                 continue  # answered meanwhile: that answer stands
             touch = replace(Touch.of(row), answer=IntentAnswer.ENDED, answered_by=actor.user_id)
+            lapsed = row.intent_answer is IntentAnswer.LAPSED
             # `late`: its asker was told already that they may go ahead, and hears otherwise.
-            late = row.intent_answer is IntentAnswer.LAPSED and not outbox_store.cancel_unsent(
+            late = lapsed and not outbox_store.cancel_unsent(
                 session=session,
                 team_id=team_id,
                 dedupe_key=intent_answer_key(row.id, IntentAnswer.LAPSED),
@@ -2344,6 +2350,7 @@ class Touchpoints:
                         edit=question,
                     )
             self._tell_author_of_ended(session, actor, facts, touch, late=late, now=now)
+            self._tell_going_along(session, team_id, facts, touch, now=now, lapsed=lapsed)
 
     def _close_plans_of_ended(
         self, session: Session, *, actor: Actor, facts: PartnerFacts, now: datetime
@@ -3473,7 +3480,7 @@ class Touchpoints:
                 by=actor.user_id,
                 at=now,
             )
-            late = row.intent_answer is IntentAnswer.LAPSED
+            late = lapsed = row.intent_answer is IntentAnswer.LAPSED
             question = _question_key(session, team_id, row.id, row.intent_asked)
             touch = Touch.of(row)
             if recorded:
@@ -3492,7 +3499,7 @@ class Touchpoints:
                         dedupe_key=intent_answer_key(row.id, IntentAnswer.LAPSED),
                     )
                 self._tell_asker(session, team_id, facts, touch, late=late, now=now)
-                self._tell_going_along(session, team_id, facts, touch, now=now)
+                self._tell_going_along(session, team_id, facts, touch, now=now, lapsed=lapsed)
             else:
                 fresh = store.get_touchpoint(session=session, team_id=team_id, touchpoint_id=row.id)
                 touch = Touch.of(fresh or row)
@@ -3637,7 +3644,8 @@ class Touchpoints:
             )
 
     def lapse_intents(self, *, now: datetime) -> int:
-        """Tell the askers of intents nobody answered in time that they may proceed (a planner).
+        """Tell the askers of intents nobody answered in time that they may proceed, and the
+        colleagues they name (a planner).
 
         Idempotent: each intent lapses once (a conditional update), and its message has its own
         dedupe key. Returns how many lapsed.
@@ -3676,6 +3684,7 @@ class Touchpoints:
                 touch = replace(Touch.of(row), answer=IntentAnswer.LAPSED)
                 facts = self.registry.facts(found, team)
                 self._tell_asker(session, team_id, facts, touch, late=False, now=now)
+                self._tell_going_along(session, team_id, facts, touch, now=now)
                 self._mark_lapsed(session, team_id, facts, touch, now=now)
                 lapsed += 1
             session.commit()
@@ -3801,26 +3810,45 @@ class Touchpoints:
             reopening=reopening,
             going_along=to is not None,
         )
-        key = intent_answer_key(touch.id, touch.answer)
         _queue(
             session,
             team_id,
             now,
             self.renderer.asker_note(note),
-            key if to is None else f"{key}:{to}",
+            intent_answer_key(touch.id, touch.answer, to=to),
             kind=INTENT_ANSWER,
             user=recipient,
         )
 
     def _tell_going_along(
-        self, session: Session, team_id: str, facts: PartnerFacts, touch: Touch, *, now: datetime
+        self,
+        session: Session,
+        team_id: str,
+        facts: PartnerFacts,
+        touch: Touch,
+        *,
+        now: datetime,
+        lapsed: bool = False,
     ) -> None:
         """The colleagues an intent names (`intend Acme with @dan : …`) were to go along: the
-        owner's answer is theirs to hear too, each once, not the asker (told already) nor
-        whoever answered."""
+        answer is theirs to hear too (the owner's, or that nobody answered in time, or that the
+        partnership ended), each once, not the asker (told already) nor whoever answered or
+        ended it, nor whoever was asked (their question says so). `lapsed`: the intent had
+        lapsed before this answer: as for its asker, a "you may go ahead" still waiting for a
+        colleague's working hours goes unsaid, and one sent already makes this a late
+        answer."""
+        quiet = {touch.author_id, touch.answered_by}
+        if touch.answer in (IntentAnswer.LAPSED, IntentAnswer.ENDED):
+            quiet.add(touch.asked)
         for colleague in dict.fromkeys(touch.participants):
-            if colleague not in (touch.author_id, touch.answered_by):
-                self._tell_asker(session, team_id, facts, touch, late=False, now=now, to=colleague)
+            if colleague in quiet:
+                continue
+            late = lapsed and not outbox_store.cancel_unsent(
+                session=session,
+                team_id=team_id,
+                dedupe_key=intent_answer_key(touch.id, IntentAnswer.LAPSED, to=colleague),
+            )
+            self._tell_asker(session, team_id, facts, touch, late=late, now=now, to=colleague)
 
     # --- The partner picker ----------------------------------------------------------------------
 

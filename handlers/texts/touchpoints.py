@@ -1336,7 +1336,7 @@ def asker_note(
     about = quote(touch.notes)
     owner = f"{person(touch.answered_by)}, for {bold(facts.name)},"
     if going_along:
-        return _answer_going_along(owner, touch)
+        return _answer_going_along(facts, touch, late=late)
     log = f"Log it when you've been in touch: `{COMMAND} log {in_command(facts.name)} : …`"
     answer = touch.answer
     if answer is IntentAnswer.ENDED and touch.kind is TouchpointKind.PLANNED:
@@ -1377,21 +1377,44 @@ def asker_note(
     return f"A late answer: {text}" if late else text
 
 
-def _answer_going_along(owner: str, touch: Touch) -> str:
+def _answer_going_along(facts: PartnerFacts, touch: Touch, *, late: bool) -> str:
     """The owner's answer to an intent, for a colleague it names (`with @dan`): what it means
-    for them, who went along; its asker is the one to follow it up."""
+    for them, who went along; its asker is the one to follow it up. `late`: they were told
+    already that they may go ahead (for `IntentAnswer.ENDED` too)."""
     asker, about = person(touch.author_id), quote(touch.notes)
-    if touch.answer is IntentAnswer.GO_AHEAD:
-        return f"{owner} says *go ahead* with {asker}'s intent {about}, which names you."
-    if touch.answer is IntentAnswer.HANDLE_IT:
+    intent = f"{asker}'s intent {about}, which names you"
+    if touch.answer is IntentAnswer.LAPSED:
         return (
-            f"{owner} will handle {asker}'s intent {about}, which names you: please don't reach "
-            "out to them about it yourself for now."
+            f"No answer from {person(touch.asked)} within a working day about {asker}'s intent "
+            f"to reach out to {bold(facts.name)} ({about}), which names you, so {asker} and you "
+            "may go ahead."
         )
-    return (
-        f"{owner} would like to *talk first* before {asker} and you reach out about {about}: "
-        f"I've asked {asker} to find a moment with {person(touch.answered_by)}."
-    )
+    if touch.answer is IntentAnswer.ENDED:
+        who = person(touch.answered_by)
+        if late:
+            return (
+                f"{who} has ended the partnership with {bold(facts.name)} since you were told "
+                f"you may go ahead with {intent}: nobody follows it any more, so check with "
+                f"{who} before you reach out."
+            )
+        return (
+            f"{who} has ended the partnership with {bold(facts.name)}, so {intent}, needs "
+            "nobody's answer any more: nobody follows it now."
+        )
+    owner = f"{person(touch.answered_by)}, for {bold(facts.name)},"
+    if touch.answer is IntentAnswer.GO_AHEAD:
+        text = f"{owner} says *go ahead* with {intent}."
+    elif touch.answer is IntentAnswer.HANDLE_IT:
+        text = (
+            f"{owner} will handle {intent}: please don't reach out to them about it yourself "
+            "for now."
+        )
+    else:
+        text = (
+            f"{owner} would like to *talk first* before {asker} and you reach out about "
+            f"{about}: I've asked {asker} to find a moment with {person(touch.answered_by)}."
+        )
+    return f"A late answer: {text}" if late else text
 
 
 def _plan_ended_for_author(

@@ -2752,6 +2752,95 @@ def test_the_owners_answer_reaches_the_colleagues_the_intent_names_once(
     assert dms(slack, ANA) == [question]
 
 
+def ask_going_along(slack: Slack) -> FakeMessage:
+    """Ben intends to reach out to Acme with Dan (London) and Chloe (Tokyo), naming himself
+    too; Ana, its owner, is asked."""
+    answer(
+        slack,
+        "intend Acme with <@U0DAN|dan>, <@U0CHLOE|chloe> and <@U0BEN|ben> : ask about the gala",
+        user=BEN,
+    )
+    deliver_outbox(slack)
+    (question,) = dms(slack, ANA)
+    return question
+
+
+LAPSED_FOR_DAN = (
+    "No answer from <@U0ANA> within a working day about <@U0BEN>'s intent to reach out to "
+    "*Acme Corporation* (“ask about the gala”), which names you, so <@U0BEN> and you may go ahead."
+)
+
+
+@pytest.mark.usefixtures("acme")
+def test_an_intent_that_lapses_tells_the_colleagues_it_names_they_may_go_ahead(
+    slack: Slack,
+) -> None:
+    """Only the asker heard that nobody answered (QA h9 1): Dan and Chloe, going along, hear
+    it too, each once; a late answer reaches Dan, told already, as a late one, and Chloe
+    and Ben, whose notes still waited for their mornings, in their place, once."""
+    question = ask_going_along(slack)
+    at(slack, datetime(2026, 11, 26, 9, 1, tzinfo=UTC))  # lapsed: 09:01 for Dan, 18:01 Chloe
+    (lapsed,) = dms(slack, DAN)
+    assert lapsed.text == LAPSED_FOR_DAN
+    assert dms(slack, CHLOE) == []  # waits for her working hours
+    click(slack, ANA, question, "intent_handle_it")
+    at(slack, datetime(2026, 11, 27, 1, 0, tzinfo=UTC))  # Chloe's morning
+    at(slack, datetime(2026, 11, 27, 14, 30, tzinfo=UTC))  # Ben's and Dan's working hours
+    _, late = dms(slack, DAN)
+    assert late.text == (
+        "A late answer: <@U0ANA>, for *Acme Corporation*, will handle <@U0BEN>'s intent “ask "
+        "about the gala”, which names you: please don't reach out to them about it yourself "
+        "for now."
+    )
+    (told,) = dms(slack, CHLOE)
+    assert told.text.startswith("<@U0ANA>, for *Acme Corporation*, will handle <@U0BEN>'s")
+    (reply,) = dms(slack, BEN)  # his "you may go ahead" too waited, and went unsaid
+    assert reply.text.startswith("<@U0ANA>, for *Acme Corporation*, will handle it")
+    assert dms(slack, ANA) == [question]
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_lapse_note_for_a_colleague_goes_unsaid_once_the_asker_logs_the_contact(
+    slack: Slack,
+) -> None:
+    ask_going_along(slack)
+    at(slack, datetime(2026, 11, 26, 9, 1, tzinfo=UTC))  # lapsed; Chloe's note waits
+    answer(slack, "log Acme with <@U0DAN|dan> via call : asked about the gala", user=BEN)
+    at(slack, datetime(2026, 11, 27, 1, 0, tzinfo=UTC))  # Chloe's morning
+    assert [m for m in dms(slack, CHLOE) if "gala" in m.text] == []
+
+
+@pytest.mark.usefixtures("acme")
+@pytest.mark.parametrize("lapsed", [False, True])
+def test_ending_a_partner_tells_the_colleagues_an_open_intent_names(
+    slack: Slack, lapsed: bool
+) -> None:
+    """Only the asker heard that the partnership ended before an answer (QA h9 1): Dan, going
+    along, hears it too, and, told he may go ahead, to check first."""
+    ask_going_along(slack)
+    if lapsed:
+        at(slack, datetime(2026, 11, 26, 9, 1, tzinfo=UTC))
+        assert [m.text for m in dms(slack, DAN)] == [LAPSED_FOR_DAN]
+    answer(slack, "status Acme ended")
+    at(slack, datetime(2026, 11, 27, 9, 0, tzinfo=UTC))  # Dan's morning
+    ended = dms(slack, DAN)[-1]
+    assert len(dms(slack, DAN)) == (2 if lapsed else 1)
+    if lapsed:
+        assert ended.text == (
+            "<@U0ANA> has ended the partnership with *Acme Corporation* since you were told you "
+            "may go ahead with <@U0BEN>'s intent “ask about the gala”, which names you: nobody "
+            "follows it any more, so check with <@U0ANA> before you reach out."
+        )
+    else:
+        assert ended.text == (
+            "<@U0ANA> has ended the partnership with *Acme Corporation*, so <@U0BEN>'s intent "
+            "“ask about the gala”, which names you, needs nobody's answer any more: nobody "
+            "follows it now."
+        )
+    at(slack, datetime(2026, 11, 27, 14, 30, tzinfo=UTC))  # Ben's morning
+    assert len([m for m in dms(slack, BEN) if "has ended the partnership" in m.text]) == 1
+
+
 @pytest.mark.usefixtures("acme")
 @pytest.mark.parametrize(
     ("action_id", "told", "said"),
