@@ -2410,31 +2410,47 @@ class Touchpoints:
     def _answer_overtaken(self, scene: _Scene, row: TouchpointRow) -> bool:
         """The owner answered the caller's intent, and the caller logged the contact before the
         answer reached them (it waits for their working hours). "Go ahead" goes unsaid: they
-        did. "I'll handle it" and "Let's talk first" still go, since the owner wanted a say in
-        that contact, but worded for someone who has been in touch since: tell the owner how
-        it went. True when such an answer still waits for the caller."""
+        did; and to the colleagues the intent names, whether the log names them (they were
+        there) or not (the intent was carried out: a go-ahead now would send them to the
+        partner after it). "I'll handle it" and "Let's talk first" still go, since the owner
+        wanted a say in that contact, but worded for someone who has been in touch since: tell
+        the owner how it went (to a colleague: that the asker was asked to). True when such an
+        answer still waits for the caller."""
         answer = row.intent_answer
         assert answer is not None
-        session, team_id = scene.session, scene.team_id
         key = intent_answer_key(row.id, answer)
         if answer is IntentAnswer.GO_AHEAD:
-            outbox_store.cancel_unsent(session=session, team_id=team_id, dedupe_key=key)
+            outbox_store.cancel_unsent(session=scene.session, team_id=scene.team_id, key_prefix=key)
             return False
+        touch = Touch.of(row)
+        for colleague in dict.fromkeys(touch.participants):
+            if colleague != touch.author_id:
+                self._say_overtaken(scene, touch, to=colleague)
+        return self._say_overtaken(scene, touch)
+
+    def _say_overtaken(self, scene: _Scene, touch: Touch, *, to: str | None = None) -> bool:
+        """Reword the answer to `touch` still waiting for its asker (or `to` a colleague it
+        names) as overtaken by the asker's log (`_answer_overtaken`); False when it is not
+        waiting any more (read already: what they did next was their call)."""
+        assert touch.answer is not None
+        session, team_id = scene.session, scene.team_id
+        key = intent_answer_key(touch.id, touch.answer, to=to)
         waiting = outbox_store.get_message(session=session, team_id=team_id, dedupe_key=key)
         if waiting is None or waiting.status != OutboxStatus.PENDING:
-            return False  # read already: what they did next was their call
+            return False
         # A late answer (after "you may go ahead" had gone out) stays one.
         lapsed = outbox_store.get_message(
             session=session,
             team_id=team_id,
-            dedupe_key=intent_answer_key(row.id, IntentAnswer.LAPSED),
+            dedupe_key=intent_answer_key(touch.id, IntentAnswer.LAPSED, to=to),
         )
         note = AskerNote(
             partner=scene.facts,
-            touch=Touch.of(row),
+            touch=touch,
             late=lapsed is not None and lapsed.status != OutboxStatus.CANCELLED,
-            tz=scene.zone_of(row.author_id),
+            tz=scene.zone_of(to or touch.author_id),
             logged_since=True,
+            going_along=to is not None,
         )
         message = self.renderer.asker_note(note)
         outbox_store.rewrite_unsent(

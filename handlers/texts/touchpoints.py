@@ -1336,7 +1336,7 @@ def asker_note(
     about = quote(touch.notes)
     owner = f"{person(touch.answered_by)}, for {bold(facts.name)},"
     if going_along:
-        return _answer_going_along(facts, touch, late=late)
+        return _answer_going_along(facts, touch, late=late, logged_since=logged_since)
     log = f"Log it when you've been in touch: `{COMMAND} log {in_command(facts.name)} : …`"
     answer = touch.answer
     if answer is IntentAnswer.ENDED and touch.kind is TouchpointKind.PLANNED:
@@ -1377,10 +1377,14 @@ def asker_note(
     return f"A late answer: {text}" if late else text
 
 
-def _answer_going_along(facts: PartnerFacts, touch: Touch, *, late: bool) -> str:
+def _answer_going_along(
+    facts: PartnerFacts, touch: Touch, *, late: bool, logged_since: bool = False
+) -> str:
     """The owner's answer to an intent, for a colleague it names (`with @dan`): what it means
     for them, who went along; its asker is the one to follow it up. `late`: they were told
-    already that they may go ahead (for `IntentAnswer.ENDED` too)."""
+    already that they may go ahead (for `IntentAnswer.ENDED` too). `logged_since`: its asker
+    logged a contact with the partner after "I'll handle it" or "Let's talk first", before the
+    answer reached this colleague: it must not read as if nobody had been in touch yet."""
     asker, about = person(touch.author_id), quote(touch.notes)
     intent = f"{asker}'s intent {about}, which names you"
     if touch.answer is IntentAnswer.LAPSED:
@@ -1402,7 +1406,17 @@ def _answer_going_along(facts: PartnerFacts, touch: Touch, *, late: bool) -> str
             "nobody's answer any more: nobody follows it now."
         )
     owner = f"{person(touch.answered_by)}, for {bold(facts.name)},"
-    if touch.answer is IntentAnswer.GO_AHEAD:
+    if logged_since and touch.answer in (IntentAnswer.HANDLE_IT, IntentAnswer.TALK_FIRST):
+        wanted = (
+            f"had answered that they would handle {intent}, themselves"
+            if touch.answer is IntentAnswer.HANDLE_IT
+            else f"had asked to *talk first* before {asker} and you reached out about {about}"
+        )
+        text = (
+            f"{owner} {wanted}. {asker} has logged a contact with {bold(facts.name)} since: "
+            f"I've asked {asker} to tell {person(touch.answered_by)} how it went."
+        )
+    elif touch.answer is IntentAnswer.GO_AHEAD:
         text = f"{owner} says *go ahead* with {intent}."
     elif touch.answer is IntentAnswer.HANDLE_IT:
         text = (

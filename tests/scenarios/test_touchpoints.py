@@ -2883,6 +2883,45 @@ def test_an_answer_still_waiting_when_its_asker_logs_the_contact_is_said_as_over
 
 
 @pytest.mark.usefixtures("acme")
+@pytest.mark.parametrize(
+    ("action_id", "logged", "told"),
+    [
+        # Chloe was in the call, or Ben went without her: either way it was made.
+        ("intent_go_ahead", "with <@U0CHLOE|chloe> via call", None),
+        ("intent_go_ahead", "via call", None),
+        (
+            "intent_handle_it",
+            "via call",
+            "<@U0ANA>, for *Acme Corporation*, had answered that they would handle <@U0BEN>'s "
+            "intent “ask about the gala”, which names you, themselves. <@U0BEN> has logged a "
+            "contact with *Acme Corporation* since: I've asked <@U0BEN> to tell <@U0ANA> how "
+            "it went.",
+        ),
+        (
+            "intent_talk_first",
+            "with <@U0CHLOE|chloe> via call",
+            "<@U0ANA>, for *Acme Corporation*, had asked to *talk first* before <@U0BEN> and you "
+            "reached out about “ask about the gala”. <@U0BEN> has logged a contact with *Acme "
+            "Corporation* since: I've asked <@U0BEN> to tell <@U0ANA> how it went.",
+        ),
+    ],
+)
+def test_an_answer_overtaken_by_the_askers_log_is_said_so_to_the_colleagues_it_names(
+    slack: Slack, action_id: str, logged: str, told: str | None
+) -> None:
+    """Ben logged the contact before Ana's answer reached Chloe, whom his intent names (QA h9
+    2): her "go ahead" went out later all the same, and the others read as if nobody had been
+    in touch yet. Now a go-ahead goes unsaid, the others say Ben has been in touch since."""
+    question = ask_going_along(slack)
+    click(slack, ANA, question, action_id)
+    deliver_outbox(slack)  # 18:00 in Tokyo: the answer waits for Chloe's morning
+    answer(slack, f"log Acme {logged} : asked about the gala", user=BEN)
+    at(slack, datetime(2026, 11, 26, 1, 0, tzinfo=UTC))  # 10:00 for Chloe
+    answers = [m.text for m in dms(slack, CHLOE) if "the gala" in m.text]
+    assert answers == ([] if told is None else [told])
+
+
+@pytest.mark.usefixtures("acme")
 def test_an_intent_the_owner_took_over_is_no_longer_its_authors_contact(slack: Slack) -> None:
     question = ask(slack)
     click(slack, ANA, question, "intent_handle_it")
