@@ -888,16 +888,7 @@ def alert_ask(
     owner_away_until: datetime | None = None,
     cover_out_of_reach: str | None = None,
 ) -> str:
-    # Everyone on either side, those who came along included (they met the partner too).
-    involved = list(
-        dict.fromkeys(
-            [
-                touch.author_id,
-                *touch.participants,
-                *(user for clash in clashes for user in clash.other.colleagues),
-            ]
-        )
-    )
+    involved = _involved(touch, clashes)
     if facts.owner_id is None:
         return (
             f"{people(involved)}: please talk to each other. Nobody owns {bold(facts.name)} yet — "
@@ -939,11 +930,28 @@ def alert_ask(
 
 
 def alert_fallback(facts: PartnerFacts, touch: Touch, clashes: Sequence[Clash]) -> str:
-    involved = [touch.author_id, *(user for user in _others(clashes) if user != touch.author_id)]
+    """The alert's notification: the people its body asks to coordinate (`_involved`), so that
+    nobody asked in it is left out of the line that reaches them first."""
+    involved = _involved(touch, clashes)
     both = "both" if len(involved) == 2 else "all"
+    owner = f"owner {person(facts.owner_id)}" if facts.owner_id else "no owner yet"
     return (
         f"Revolving door at {literal(facts.name)}: {people_in_prose(involved)} are {both} in "
-        f"contact (owner {person(facts.owner_id)})."
+        f"contact ({owner})."
+    )
+
+
+def _involved(touch: Touch, clashes: Sequence[Clash]) -> list[str]:
+    """Everyone on either side of an alert, those who came along included (they met the
+    partner too), each once."""
+    return list(
+        dict.fromkeys(
+            [
+                touch.author_id,
+                *touch.participants,
+                *(user for clash in clashes for user in clash.other.colleagues),
+            ]
+        )
     )
 
 

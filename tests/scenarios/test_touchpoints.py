@@ -295,13 +295,17 @@ def test_the_caller_coordinates_with_those_who_took_part_as_the_alert_names_them
     slack: Slack,
 ) -> None:
     """The alert asked Dan, Ben and Chloe to coordinate, but Dan's answer named Ben only
-    (QA h7 2): Chloe took part in Ben's call."""
+    (QA h7 2), and so did its notification (QA h9 3): Chloe took part in Ben's call."""
     answer(slack, "log Acme with <@U0CHLOE|chloe> via call : pitched the pilot", user=BEN)
     said = answer(slack, "plan Acme on friday : the pilot", user=DAN)
     assert "*Coordinate with <@U0BEN> and <@U0CHLOE>* before you go further." in said
     deliver_outbox(slack)
     (alert,) = posts(slack)
     assert "please make sure <@U0DAN>, <@U0BEN> and <@U0CHLOE> coordinate" in shown(alert)
+    assert alert.text == (
+        "Revolving door at Acme Corporation: <@U0DAN>, <@U0BEN> and <@U0CHLOE> are all in "
+        "contact (owner <@U0ANA>)."
+    )
 
 
 @pytest.mark.usefixtures("acme")

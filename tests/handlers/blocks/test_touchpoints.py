@@ -331,7 +331,8 @@ def test_the_alert_names_both_people_both_dates_the_partner_and_the_owner() -> N
     )
     shown = json.dumps(message.blocks, ensure_ascii=False)
     assert message.text == (
-        "Revolving door at Acme: <@U0CHLOE> and <@U0BEN> are both in contact (owner <@U0ANA>)."
+        "Revolving door at Acme: <@U0CHLOE>, <@U0BEN> and <@U0DAN> are all in contact "
+        "(owner <@U0ANA>)."
     )
     assert ":rotating_light: *Revolving door at Acme*" in shown
     assert "<@U0CHLOE> plans to meet them <!date^" in shown
@@ -365,7 +366,7 @@ def test_the_alerts_notification_names_three_people_as_a_sentence() -> None:
         )
     )
     assert message.text == (
-        "Revolving door at Acme: <@U0EVE>, <@U0BEN> and <@U0CHLOE> are all in contact "
+        "Revolving door at Acme: <@U0EVE>, <@U0BEN>, <@U0DAN> and <@U0CHLOE> are all in contact "
         "(owner <@U0ANA>)."
     )
 
@@ -447,6 +448,7 @@ def test_a_threaded_alert_and_one_about_a_partner_nobody_owns() -> None:
     shown = json.dumps(message.blocks, ensure_ascii=False)
     assert "Another colleague in touch with *Acme*" in shown
     assert "Nobody owns *Acme* yet" in shown
+    assert message.text.endswith("are all in contact (no owner yet).")  # not "owner nobody yet"
 
 
 def test_the_owners_note_and_question() -> None:
