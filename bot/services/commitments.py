@@ -413,6 +413,9 @@ class Reminder:
     # It waits for the recipient's return from time away: how many working days are left is
     # not known when they read it.
     held: bool = False
+    # Its owner has left the workspace (`has_left`): the recipient hears for the partner, and
+    # is told how to hand it over.
+    owner_left: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -1738,7 +1741,12 @@ class Commitments:
         # Whoever gets it (the owner, or their stand-in while they are away) gets it on the day
         # in their own time zone: a stand-in elsewhere would otherwise hear a day late.
         recipient = stand_in(
-            session, team_id=team_id, owner_id=row.owner_id, partner=partner, now=now
+            session,
+            team_id=team_id,
+            owner_id=row.owner_id,
+            partner=partner,
+            now=now,
+            commitment_id=row.id,
         )
         self._unfold_outlived(session, row, now=now)
         note = self._untold(session, row)
@@ -1888,6 +1896,8 @@ class Commitments:
             tz=tz,
             recorded_by=recorded_by,
             held=held is not None,
+            owner_left=recipient != row.owner_id
+            and has_left(session, team_id=row.team_id, user_id=row.owner_id, commitment_id=row.id),
         )
         return self.messages.reminder(reminder)
 
@@ -1940,6 +1950,7 @@ class Commitments:
                 owner_id=row.owner_id,
                 partner=self._partner_facts(session, partner),
                 now=due_at,
+                commitment_id=row.id,
             )
             if recipient == waiting.recipient_user:
                 continue  # theirs still (nobody covers: it waits for them)
@@ -2196,10 +2207,51 @@ class Commitments:
         return {partner_id: Balance(**counts[partner_id]) for partner_id in wanted}
 
 
+# What Slack answers about a DM to someone who left the workspace (deactivated, or removed):
+# the DM cannot be opened, or the account is gone.
+_LEFT_ERRORS = ("channel_not_found", "user_not_found", "account_inactive", "user_disabled")
+
+
+def has_left(
+    session: Session, *, team_id: str, user_id: str, commitment_id: int | None = None
+) -> bool:
+    """Whether `user_id` has left the workspace: their cached profile says they are
+    deactivated, or Slack refused a reminder about the commitment `commitment_id` to them as it
+    refuses a DM to someone gone (their profile may be older than their leaving)."""
+    profile = get_profile(session=session, team_id=team_id, user_id=user_id)
+    if profile is not None and profile.is_deleted:
+        return True
+    if commitment_id is None:
+        return False
+    for key in outbox_store.keys_starting(
+        session=session, team_id=team_id, prefix=key_prefix(commitment_id)
+    ):
+        sent = outbox_store.get_message(session=session, team_id=team_id, dedupe_key=key)
+        if (
+            sent is not None
+            and sent.kind == REMINDER
+            and sent.recipient_user == user_id
+            and sent.status == OutboxStatus.FAILED
+            and any(code in (sent.last_error or "") for code in _LEFT_ERRORS)
+        ):
+            return True
+    return False
+
+
 def stand_in(
-    session: Session, *, team_id: str, owner_id: str, partner: PartnerFacts, now: datetime
+    session: Session,
+    *,
+    team_id: str,
+    owner_id: str,
+    partner: PartnerFacts,
+    now: datetime,
+    commitment_id: int | None = None,
 ) -> str:
     """Who hears about a commitment for its owner, queued at `now`: the owner when present.
+
+    An owner who has left the workspace (`has_left`) can act on nothing: the partner's owner
+    hears instead (or whoever covers for them while away), else its deputy; with neither, the
+    owner still, as before.
 
     Everyone is judged at the moment the message would reach them (`absence_when_reached`).
     When the owner is away then: for the partner's own owner, the usual rule for owner alerts
@@ -2208,6 +2260,22 @@ def stand_in(
     deputy, whoever is present. When nobody is, the named deputy if back before the owner
     (their message held until then), else the owner, whose message waits until they are back.
     """
+    if has_left(session, team_id=team_id, user_id=owner_id, commitment_id=commitment_id):
+        heirs = [
+            candidate
+            for candidate in (partner.owner_id, partner.deputy_id)
+            if candidate
+            and candidate != owner_id
+            and not has_left(session, team_id=team_id, user_id=candidate)
+        ]
+        if heirs:
+            return recipient_for_owner_alert(
+                session,
+                team_id=team_id,
+                owner_id=heirs[0],
+                partner_deputy_id=heirs[1] if len(heirs) > 1 else None,
+                now=now,
+            )
     if owner_id == partner.owner_id:
         return recipient_for_owner_alert(
             session,

@@ -654,6 +654,15 @@ def _ask(item: CommitmentFacts) -> str:
 def reminder_why(note: Reminder) -> str:
     item = note.commitment
     role = "own it" if item.side is CommitmentSide.US else "follow it up"
+    if note.covering_for is not None and note.owner_left:
+        side = "us" if item.side is CommitmentSide.US else "them"
+        return (
+            f"You get this because {person(note.covering_for)}, who would {role}, has left the "
+            f"workspace, and you look after {bold(item.partner_name)}. To hand it over, record "
+            f"it for whoever takes it on (`{COMMAND} commit {item.partner_name} {side} "
+            f"@someone : {item.what} by DATE`) and drop this one (`{COMMAND} drop "
+            f"{item.number}`)."
+        )
     if note.covering_for is not None:
         return (
             f"You get this because {person(note.covering_for)}, who would {role}, is away and "

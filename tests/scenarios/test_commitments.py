@@ -815,6 +815,43 @@ def test_while_the_owner_is_away_their_stand_in_is_reminded(slack: Slack) -> Non
 
 
 @pytest.mark.usefixtures("acme")
+def test_reminders_of_an_owner_who_left_go_to_the_partners_owner_with_how_to_hand_it_over(
+    slack: Slack,
+) -> None:
+    """Ben owns `#1` and leaves (deactivated): Slack refuses his first reminder; the next go to
+    Ana, Acme's owner, who is told he left and how to hand it over (QA: they kept going to him,
+    failing, every week, and nobody heard)."""
+    answer(slack, "commit Acme us : send the draft MoU by 2026-12-04", user=BEN)
+    slack.fake.users[BEN].deleted = True
+    at(slack, utc(2026, 12, 1, 14, 20))  # 3 working days before, 09:20 in New York
+    assert dms(slack, ANA) == []
+    at(slack, utc(2026, 12, 4, 8, 20))  # the due day, 09:20 in Berlin
+    (told,) = dms(slack, ANA)
+    assert "“send the draft MoU” is due Fri 4 Dec" in told.text
+    assert (
+        "<@U0BEN>, who would own it, has left the workspace, and you look after *Acme "
+        "Corporation*. To hand it over, record it for whoever takes it on (`/partner commit "
+        "Acme Corporation us @someone : send the draft MoU by DATE`) and drop this one "
+        "(`/partner drop 1`)."
+    ) in shown(told)
+
+
+@pytest.mark.usefixtures("acme")
+def test_an_owner_the_profile_cache_knows_as_deactivated_is_not_reminded(slack: Slack) -> None:
+    answer(slack, "commit Acme us : send the draft MoU by 2026-12-04", user=BEN)
+    with Session(slack.runtime.engine) as session:
+        profile = session.get(UserProfile, ("T0ACME", BEN))
+        assert profile is not None
+        profile.is_deleted = True
+        session.add(profile)
+        session.commit()
+    at(slack, utc(2026, 12, 1, 8, 20))  # 3 working days before, 09:20 in Berlin
+    (told,) = dms(slack, ANA)
+    assert "has left the workspace" in shown(told)
+    assert dms(slack, BEN) == []
+
+
+@pytest.mark.usefixtures("acme")
 def test_a_stand_in_elsewhere_is_reminded_on_the_due_day_in_their_own_hours(
     slack: Slack,
 ) -> None:
