@@ -413,6 +413,8 @@ class Reminder:
     # It waits for the recipient's return from time away: how many working days are left is
     # not known when they read it.
     held: bool = False
+    # Working days left from the day they read it to the due day (`working_days_between`).
+    working_days_left: int = REMIND_WORKING_DAYS_BEFORE
     # Its owner has left the workspace (`has_left`): the recipient hears for the partner, and
     # is told how to hand it over.
     owner_left: bool = False
@@ -599,6 +601,15 @@ def working_day_on_or_after(day: date, hours: WorkingHours) -> date:
     while day.weekday() not in hours.days:
         day += timedelta(days=1)
     return day
+
+
+def working_days_between(after: date, until: date, hours: WorkingHours) -> int:
+    """How many working days there are after `after`, up to `until` and counting it: from the
+    Wednesday before a Saturday, 2 (the Thursday and the Friday) on a Monday-to-Friday week."""
+    return sum(
+        (after + timedelta(days=offset)).weekday() in hours.days
+        for offset in range(1, (until - after).days + 1)
+    )
 
 
 def working_days_before(day: date, count: int, hours: WorkingHours) -> date:
@@ -1888,9 +1899,12 @@ class Commitments:
         held = absence_when_reached(
             session, team_id=row.team_id, user_id=recipient, now=reaches_at or now
         )
+        read_on = (reaches_at or now).astimezone(tz).date()
+        workspace = get_workspaces(session=session, team_ids=[row.team_id]).get(row.team_id)
         reminder = Reminder(
             commitment=self._facts(session, row, partner_name, now),
             stage=stage,
+            working_days_left=working_days_between(read_on, row.due_on, WorkingHours.of(workspace)),
             recipient=recipient,
             covering_for=None if recipient == row.owner_id else row.owner_id,
             tz=tz,

@@ -632,7 +632,7 @@ def reminder(note: Reminder) -> str:
     when = {
         # Held for the reader's return, it says nothing of the days left when they read it.
         Stage.BEFORE: f"is due {due_day(item)}"
-        + ("" if note.held else f", in {REMIND_WORKING_DAYS_BEFORE} working days"),
+        + ("" if note.held or note.working_days_left < 1 else _days_left(note)),
         Stage.DUE: f"is due {due_day(item)}",
         Stage.OVERDUE: f"was due {due_day(item)} and is still open",
     }[note.stage]
@@ -642,6 +642,13 @@ def reminder(note: Reminder) -> str:
     if item.side is CommitmentSide.US:
         return f"{mark} {number(item.number)} {promise(item)} {when}. {_ask(item)}"
     return f"{mark} {number(item.number)} {promise(item)}: it {when}. {_ask(item)}"
+
+
+def _days_left(note: Reminder) -> str:
+    """How many of the workspace's working days are left before the due day (a Saturday's
+    has two left on the Wednesday before it, not three)."""
+    days = note.working_days_left
+    return f", in {days} working day{'' if days == 1 else 's'}"
 
 
 def _ask(item: CommitmentFacts) -> str:

@@ -704,6 +704,18 @@ def test_reminders_before_on_the_day_and_weekly_while_overdue_then_done(slack: S
 
 
 @pytest.mark.usefixtures("acme")
+def test_the_early_reminder_counts_the_working_days_left_before_a_weekend_due_day(
+    slack: Slack,
+) -> None:
+    """Due on a Saturday, the early reminder goes the Wednesday before, and two working days
+    are left (QA: it said "in 3 working days")."""
+    answer(slack, "commit Acme us : send the draft MoU by 2026-12-05", user=BEN)
+    at(slack, utc(2026, 12, 2, 14, 20))  # Wednesday, 09:20 in New York
+    (before,) = dms(slack, BEN)
+    assert "“send the draft MoU” is due Sat 5 Dec, in 2 working days." in before.text
+
+
+@pytest.mark.usefixtures("acme")
 def test_an_ended_partner_takes_no_commitment_and_its_open_ones_remind_nobody(
     slack: Slack,
 ) -> None:
