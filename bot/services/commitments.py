@@ -429,6 +429,8 @@ class Assigned:
     tz: ZoneInfo
     # The first reminder still to come (`Recorded.first_reminder`).
     first_reminder: Stage = Stage.BEFORE
+    # Who hears that first reminder instead of the owner, away then (`Recorded.first_reminder_to`).
+    first_reminder_to: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -826,8 +828,20 @@ class Commitments:
                 # both). A reminder to a stand-in leaves it waiting for the owner.
                 hours = WorkingHours.of(workspace)
                 first, first_at = first_reminder(due_on, after=now, tz=owner_tz, hours=hours)
+                # As the planner will judge it then: an owner away that day is covered by another.
+                hears = stand_in(
+                    session,
+                    team_id=team_id,
+                    owner_id=owner_id,
+                    partner=self._partner_facts(session, found),
+                    now=first_at,
+                )
                 note = Assigned(
-                    commitment=facts, by=actor.user_id, tz=owner_tz, first_reminder=first
+                    commitment=facts,
+                    by=actor.user_id,
+                    tz=owner_tz,
+                    first_reminder=first,
+                    first_reminder_to=None if hears == owner_id else hears,
                 )
                 message = self.messages.assigned(note)
                 enqueue(

@@ -693,6 +693,16 @@ def assigned(note: Assigned) -> str:
     return (
         f"{person(note.by)} recorded {number(item.number)}: {promise(item)}, due "
         f"{due_day(item)}. {role}; I'll remind you {_ASSIGNED_REMINDERS[note.first_reminder]}."
+        + _covered(note.first_reminder_to)
+    )
+
+
+def _covered(stand_in: str | None) -> str:
+    """Who gets the first reminder for the owner, away when it is due (as `recorded` says)."""
+    if stand_in is None:
+        return ""
+    return (
+        f" You are away when the first is due, so {person(stand_in)}, who covers for you, gets it."
     )
 
 

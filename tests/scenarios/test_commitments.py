@@ -194,6 +194,20 @@ def test_the_answer_says_who_hears_the_first_reminder_when_the_owner_is_away_the
 
 
 @pytest.mark.usefixtures("acme")
+def test_the_note_to_an_owner_away_when_it_is_due_says_who_is_reminded_instead(
+    slack: Slack,
+) -> None:
+    """QA: Dan, away Thursday and Friday, was told of a commitment recorded for him due
+    Thursday "I'll remind you on the day"; Ana, Acme's owner, is reminded for him."""
+    answer(slack, "away 2026-11-26 to 2026-11-27", user=DAN)
+    answer(slack, f"commit Acme us {MENTION[DAN]} : the deck by 2026-11-26", user=BEN)
+    at(slack, utc(2026, 11, 25, 9, 20))
+    told = " ".join(m.text for m in dms(slack, DAN))
+    assert "You own it; I'll remind you on the day. You are away when the first" in told
+    assert "is due, so <@U0ANA>, who covers for you, gets it." in told
+
+
+@pytest.mark.usefixtures("acme")
 def test_an_owner_named_at_the_end_of_the_line_owns_it_and_is_told(slack: Slack) -> None:
     """Team QA: `commit Acme we owe: send the deck by friday @ben` answered that “friday @ben”
     is no date; the mention names the owner wherever it stands outside what was promised."""
