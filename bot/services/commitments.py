@@ -820,29 +820,13 @@ class Commitments:
             assert row is not None
             facts = self._facts(session, row, found.name, now)
             if owner_id != actor.user_id:
-                owner_tz = person_zone(session, team_id=team_id, user_id=owner_id)
-                workspace = get_workspaces(session=session, team_ids=[team_id]).get(team_id)
                 # No expiry: still unsent when a reminder falls due for the owner, the note is
                 # dropped and the reminder names who recorded it; still unsent once the due day
                 # is over, it says the commitment is overdue (the reminders planner sees to
                 # both). A reminder to a stand-in leaves it waiting for the owner.
+                workspace = get_workspaces(session=session, team_ids=[team_id]).get(team_id)
                 hours = WorkingHours.of(workspace)
-                first, first_at = first_reminder(due_on, after=now, tz=owner_tz, hours=hours)
-                # As the planner will judge it then: an owner away that day is covered by another.
-                hears = stand_in(
-                    session,
-                    team_id=team_id,
-                    owner_id=owner_id,
-                    partner=self._partner_facts(session, found),
-                    now=first_at,
-                )
-                note = Assigned(
-                    commitment=facts,
-                    by=actor.user_id,
-                    tz=owner_tz,
-                    first_reminder=first,
-                    first_reminder_to=None if hears == owner_id else hears,
-                )
+                note, first_at = self._assigned(session, row, found, facts, hours=hours)
                 message = self.messages.assigned(note)
                 enqueue(
                     session,
@@ -2066,6 +2050,68 @@ class Commitments:
             dedupe_key=f"{changed_prefix(commitment_id)}{now.isoformat()}",
             respect_working_hours=True,
         )
+
+    def _assigned(
+        self,
+        session: Session,
+        row: Commitment,
+        partner: Partner,
+        facts: CommitmentFacts,
+        *,
+        hours: WorkingHours,
+    ) -> tuple[Assigned, datetime]:
+        """The note telling the owner a colleague recorded the commitment for them, with the
+        moment of the first reminder it promises (the one after its due day was set)."""
+        owner_tz = person_zone(session, team_id=row.team_id, user_id=row.owner_id)
+        first, first_at = first_reminder(row.due_on, after=row.due_set_at, tz=owner_tz, hours=hours)
+        # As the planner will judge it then: an owner away that day is covered by another.
+        hears = stand_in(
+            session,
+            team_id=row.team_id,
+            owner_id=row.owner_id,
+            partner=self._partner_facts(session, partner),
+            now=first_at,
+        )
+        note = Assigned(
+            commitment=facts,
+            by=row.created_by,
+            tz=owner_tz,
+            first_reminder=first,
+            first_reminder_to=None if hears == row.owner_id else hears,
+        )
+        return note, first_at
+
+    def reword_after_rename(
+        self, session: Session, *, team_id: str, partner_id: int, now: datetime
+    ) -> None:
+        """In a rename's transaction: the notes telling owners of the partner's commitments
+        that a colleague recorded one for them, still queued (off duty, or away), name the
+        partner as it is called now (they said the old name once they went)."""
+        found = partner_store.get_partner(session=session, team_id=team_id, partner_id=partner_id)
+        if found is None:
+            return
+        rows = store.commitments(
+            session=session,
+            team_id=team_id,
+            where=CommitmentFilter(status=CommitmentStatus.OPEN, partner_ids=(partner_id,)),
+        )
+        hours = WorkingHours.of(get_workspaces(session=session, team_ids=[team_id]).get(team_id))
+        for row in rows:
+            waiting = self._untold(session, row)
+            if waiting is None or waiting.status != OutboxStatus.PENDING:
+                continue
+            facts = self._facts(session, row, found.name, now)
+            note, _ = self._assigned(session, row, found, facts, hours=hours)
+            if facts.overdue_days:
+                note = replace(note, first_reminder=Stage.OVERDUE, first_reminder_to=None)
+            message = self.messages.assigned(note)
+            outbox_store.rewrite_unsent(
+                session=session,
+                team_id=team_id,
+                dedupe_key=waiting.dedupe_key,
+                text=message.text,
+                blocks=message.blocks,
+            )
 
     def _untold(self, session: Session, row: Commitment) -> OutboxMessage | None:
         """The note telling the owner that a colleague recorded the commitment for them, while it

@@ -208,6 +208,19 @@ def test_the_note_to_an_owner_away_when_it_is_due_says_who_is_reminded_instead(
 
 
 @pytest.mark.usefixtures("acme")
+def test_a_note_to_an_owner_still_queued_when_the_partner_is_renamed_says_its_new_name(
+    slack: Slack,
+) -> None:
+    """QA: the note waiting for Dan (away) said the partner's old name once it reached him."""
+    answer(slack, "away 2026-11-25 to 2026-11-27", user=DAN)
+    answer(slack, f"commit Acme us {MENTION[DAN]} : the deck by 2026-12-10", user=BEN)
+    answer(slack, "rename Acme to Acme Global")
+    at(slack, utc(2026, 11, 30, 9, 20))  # Monday 09:20 in London: he is back
+    (note,) = dms(slack, DAN)
+    assert "*we* owe *Acme Global* “the deck”, due Thu 10 Dec. You own it;" in note.text
+
+
+@pytest.mark.usefixtures("acme")
 def test_an_owner_named_at_the_end_of_the_line_owns_it_and_is_told(slack: Slack) -> None:
     """Team QA: `commit Acme we owe: send the deck by friday @ben` answered that “friday @ben”
     is no date; the mention names the owner wherever it stands outside what was promised."""
