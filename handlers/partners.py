@@ -612,7 +612,9 @@ def answer(call: Call, body: VerbBody) -> Reply:
     except UnknownPartner as unknown:
         reply = unknown_partner(call, unknown)
     except (GrammarError, BadName, BadValue, NotInWorkspace) as error:
-        reply = help_blocks.usage(call.verb, _problem(error, verb=call.verb.name))
+        reply = help_blocks.usage(
+            call.verb, _problem(error, verb=call.verb.name, bot=call.invocation.bot_user_id)
+        )
     except NotAllowed as refusal:
         reply = refused(
             call.runtime,
@@ -695,16 +697,22 @@ def name_admins_later(
 
 
 def _problem(
-    error: GrammarError | BadName | BadValue | NotInWorkspace, *, verb: str | None = None
+    error: GrammarError | BadName | BadValue | NotInWorkspace,
+    *,
+    verb: str | None = None,
+    bot: str | None = None,
 ) -> str:
-    """What was wrong with a line of `verb`."""
+    """What was wrong with a line of `verb`; `bot`: Liaison's own user id, named as itself."""
     if isinstance(error, GrammarError):
         return error.problem
     if isinstance(error, BadName):
         return texts.bad_name(error.problem, error.name, verb=verb)
     if isinstance(error, BadValue):
         return texts.bad_value(error.what, error.value, limit=error.limit)
-    return texts.not_in_workspace(error.user_id, external=error.external, verb=verb)
+    liaison = bot is not None and error.user_id == bot
+    return texts.not_in_workspace(
+        error.user_id, external=error.external, verb=verb, liaison=liaison
+    )
 
 
 def unknown_partner(call: Call, unknown: UnknownPartner) -> Reply:
@@ -967,9 +975,10 @@ def form_errors(
     form: AddForm,
     *,
     owner_name: str | None = None,
+    bot: str | None = None,
 ) -> dict[str, str]:
     """Which field of the `add` form an error belongs to, and what to say there; `owner_name`:
-    how Slack names the owner of the partner registered already."""
+    how Slack names the owner of the partner registered already; `bot`: Liaison's user id."""
     if isinstance(error, BadName):
         is_name = clean_name(error.name) == clean_name(form.name)
         where = blocks.NAME_FIELD if is_name else blocks.ALIASES_FIELD
@@ -990,7 +999,8 @@ def form_errors(
     where = blocks.OWNER_FIELD if error.user_id == form.owner_id else blocks.TEAM_FIELD
     if error.user_id == form.deputy_id and error.user_id != form.owner_id:
         where = blocks.DEPUTY_FIELD
-    return {where: texts.not_in_workspace(error.user_id, external=error.external)}
+    liaison = bot is not None and error.user_id == bot
+    return {where: texts.not_in_workspace(error.user_id, external=error.external, liaison=liaison)}
 
 
 def on_add_submitted(
@@ -1008,6 +1018,12 @@ def on_add_submitted(
         rest="",
         check=PeopleCheck(asked=frozenset(form.people)),
     )
+    # Slack's user menus list apps too: Liaison picked would be saved on the menu's word.
+    bot = context.bot_user_id
+    if bot is not None and bot in form.people:
+        errors = form_errors(NotInWorkspace(bot), form, bot=bot)
+        refuse_fields(ack, runtime, team_id=team_id, errors=errors)
+        return
     told: list[str] = []
     members: list[str] = []
     deputy_told: list[str] = []

@@ -526,10 +526,21 @@ def not_allowed(facts: PartnerFacts, admins: Sequence[str] = ()) -> str:
     return f"Only {who} can change {ending(facts.name)} Ask them, or ask to be made deputy."
 
 
-def not_in_workspace(user_id: str, *, external: bool = False, verb: str | None = None) -> str:
+def not_in_workspace(
+    user_id: str, *, external: bool = False, verb: str | None = None, liaison: bool = False
+) -> str:
     """Someone named as owner, deputy or team member (of a commitment, with `verb` commit) who
     is no colleague; `external`: of another organisation (their account belongs to another
-    workspace, met through Slack Connect)."""
+    workspace, met through Slack Connect); `liaison`: Liaison itself."""
+    if liaison:
+        role = (
+            "own a commitment"
+            if verb == "commit"
+            else "own a partner, cover for its owner or be on its team"
+        )
+        return (
+            f"{person(user_id)} is Liaison itself: a bot or an app can't {role}, only colleagues."
+        )
     if external and verb == "commit":
         return (
             f"{person(user_id)} is from another organisation (their Slack account belongs to "

@@ -1602,6 +1602,29 @@ def submit(slack: Slack, view: FakeView, **fields: Any) -> None:
     slack.runtime.drain()
 
 
+def test_liaison_itself_is_refused_as_owner_deputy_or_team_member(slack: Slack) -> None:
+    """QA h8: the add form took @liaison, picked in Slack's user menu (which lists apps), onto
+    the team and "let @liaison know"; typed, `owner MSF @liaison` said Liaison "is not a member
+    of this workspace (or the account is deactivated)"."""
+    bot = slack.fake.bot_user_id
+    answer(slack, MSF)
+    said = answer(slack, f"owner MSF <@{bot}|liaison>", user=BEN)
+    assert f"<@{bot}> is Liaison itself: a bot or an app can't own a partner" in said
+    assert "*Example:* `/partner owner" in said
+    slack.command("add")
+    (view,) = slack.fake.open_modals(ANA)
+    submit(slack, view, name="Oxfam", owner=ANA, team=[BEN, bot], status="active")
+    assert view.errors is not None and set(view.errors) == {blocks.TEAM_FIELD}
+    assert view.errors[blocks.TEAM_FIELD].endswith(
+        "is Liaison itself: a bot or an app can't own a partner, cover for its owner or be on "
+        "its team, only colleagues."
+    )
+    submit(slack, view, name="Oxfam", owner=bot, status="active")
+    assert view.errors is not None and set(view.errors) == {blocks.OWNER_FIELD}
+    assert partner_count(slack) == 1
+    assert registry(slack).profile(team_id=TEAM, partner="MSF").facts.owner_id == BEN
+
+
 def test_a_forms_field_error_shows_a_name_with_marks_as_typed(slack: Slack) -> None:
     # A field error is plain text, made of Liaison's mrkdwn: "_Under_ Score" lost its marks.
     answer(slack, 'add "_Under_ Score" aka "*Star*"')
