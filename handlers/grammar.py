@@ -27,7 +27,7 @@ from itertools import pairwise
 
 from bot.mrkdwn import escape, unescape
 from bot.naming import COUNTRY_CODES, COUNTRY_NAMES, ORGANISATION_WORDS, normalize_name
-from bot.services.job_titles import TITLE_IN_BRACKETS, role_after_name
+from bot.services.job_titles import TITLE_IN_BRACKETS, role_after_name, split_title
 from bot.websites import reads_as_website
 
 KEYWORDS = frozenset({"with", "on", "via", "owner", "aka", "to", "into", "by"})
@@ -1613,6 +1613,8 @@ def parse_contact(text: str, *, known: KnownNames | None = None) -> ContactLine:
                 "are their title."
             )
         title = _typed(title_tokens, text)
+        quoted_person = person_tokens[0].kind is Kind.QUOTED
+        person, title = _set_off_email(person, title, split=not quoted_person)
     else:
         email = None
         if person_tokens[0].kind is Kind.QUOTED:
@@ -1631,6 +1633,29 @@ def parse_contact(text: str, *, known: KnownNames | None = None) -> ContactLine:
 
 
 COMMAND_CONTACT = "/partner contact"
+
+# Brackets around an email, as mail clients write it (`Jane Doe <jane@acme.org>`), and the marks
+# that set it off (`John Smith — john@acme.org`) are neither the name's nor the title's.
+_EMAIL_BRACKETS = {"<": ">", "(": ")", "[": "]"}
+_SEPARATORS = " ,;:|—–-"
+
+
+def _set_off_email(person: str, title: str, *, split: bool) -> tuple[str, str]:
+    """The name before an email and the title after it, without what framed the email; with
+    `split`, a title after a comma in the name is the title (`Jane Doe, CEO, jane@acme.org`,
+    as `Jane Doe, CEO` is without the email), ahead of words after the email."""
+    person, title = person.rstrip(), title.lstrip()
+    opener = person[-1:]
+    if opener in _EMAIL_BRACKETS:
+        person = person[:-1]
+        if title[:1] == _EMAIL_BRACKETS[opener]:
+            title = title[1:]
+    person, title = person.rstrip(_SEPARATORS), title.lstrip(_SEPARATORS)
+    if split:
+        named, role = split_title(person)
+        if role:
+            person, title = named, f"{role}, {title}" if title else role
+    return person, title
 
 
 def _name_after_verb(tokens: Sequence[Token], known: KnownNames | None) -> int | None:
@@ -1661,7 +1686,7 @@ def _refuse_role_in_name(partner: str, person: str, email: str | None, given: st
     role = _role_in(person)
     if role is None:
         return
-    name, title = person[:role].rstrip(), person[role:]
+    name, title = person[:role].rstrip(_SEPARATORS), person[role:]
     partner = in_command(partner)
     both = f"{title}, {given}" if given else title
     after = f" {given}" if given else ""

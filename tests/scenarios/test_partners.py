@@ -1426,6 +1426,44 @@ def test_a_known_email_with_a_new_title_changes_it_and_says_so(slack: Slack) -> 
     assert contacts_in_store(slack) == {'Jane "JJ" O\'Neil': False}
 
 
+def test_an_email_in_brackets_or_after_a_title_and_comma_is_set_off(slack: Slack) -> None:
+    """QA h8: `Jane Doe <jane@msf.org>`, as mail clients write it, saved "Jane Doe <" with the
+    title ">", over the title she had; `Jane Doe, CEO, jane@msf.org` asked whether CEO was the
+    title "of Jane Doe,?" although a comma set it apart, as it does without the email."""
+    answer(slack, MSF)
+    answer(slack, "contact MSF add Jane Doe (CEO)")
+    said = answer(slack, "contact MSF add Jane Doe &lt;<mailto:jane@msf.org|jane@msf.org>&gt;")
+    assert said.startswith(
+        "*Jane Doe* · CEO · <mailto:jane@msf.org|jane@msf.org> was already a contact at "
+        "*Médecins Sans Frontières*: I added the email you gave."
+    )
+    for line, said in [
+        (
+            "Kurt Roe, CFO, <mailto:kurt@msf.org|kurt@msf.org>",
+            "Added *Kurt Roe* · CFO · <mailto:kurt@msf.org|kurt@msf.org> as a",
+        ),
+        (
+            "Lea Poe (<mailto:lea@msf.org|lea@msf.org>) Director",
+            "Added *Lea Poe* · Director · <mailto:lea@msf.org|lea@msf.org> as a",
+        ),
+        (
+            "Tom Roe — Head of Programs — <mailto:t@msf.org|t@msf.org>",
+            "Is “Head of Programs” the title of Tom Roe? Then give it after",
+        ),
+        (
+            '"Ada Doe, CEO" <mailto:ada@msf.org|ada@msf.org>',
+            "Added *Ada Doe, CEO* · <mailto:ada@msf.org|ada@msf.org> as a",
+        ),
+    ]:
+        assert answer(slack, f"contact MSF add {line}").startswith(said)
+    assert contacts_in_store(slack) == {
+        "Jane Doe": False,
+        "Kurt Roe": False,
+        "Lea Poe": False,
+        "Ada Doe, CEO": False,
+    }
+
+
 def test_a_contact_removed_stays_in_the_history_that_names_them(slack: Slack) -> None:
     answer(slack, MSF)  # owned by Ben
     answer(slack, "contact MSF add Kurt, CFO", user=DAN)
