@@ -16,20 +16,26 @@ COMMON_TLDS = (
     "no|lu|ca|us|au|nz|jp|in|br|mx|ke|ug|tz|rw|et|ng|gh|sn|za|ph|id|pk|bd|io|co|app|dev|global|"
     "foundation|charity"
 )
+# A label of a domain name: letters of any script (`münchener-rück.de`), digits and hyphens.
+_LABEL = r"(?:[^\W_]|-)+"
 # A bare domain with a common ending, as a regular expression to embed (case-insensitive).
-BARE_DOMAIN = rf"(?:[a-z0-9-]+\.)+(?:{COMMON_TLDS})(?![\w-])"
+BARE_DOMAIN = rf"(?:{_LABEL}\.)+(?:{COMMON_TLDS})(?![\w-])"
+_ANY_ENDING = rf"(?:{_LABEL}\.)+[^\W\d_]{{2,63}}"
+_PATH = r"(?::\d+)?(?:[/?#]\S*)?"
 
 _WEBSITE = re.compile(
-    rf"(?:https?://(?:[a-z0-9-]+\.)+[a-z]{{2,63}}|www\.(?:[a-z0-9-]+\.)+[a-z]{{2,63}}|{BARE_DOMAIN})"
-    r"(?::\d+)?(?:[/?#]\S*)?",
-    re.IGNORECASE,
+    rf"(?:https?://{_ANY_ENDING}|www\.{_ANY_ENDING}|{BARE_DOMAIN}){_PATH}", re.IGNORECASE
 )
+# After a word that says an address follows (`Acme website acme.xyz`), any ending counts.
+_INTRODUCED = re.compile(rf"(?:https?://)?{_ANY_ENDING}{_PATH}", re.IGNORECASE)
 
 
-def reads_as_website(text: str) -> bool:
+def reads_as_website(text: str, *, introduced: bool = False) -> bool:
     """`acme.org`, `www.acme.io`, `https://acme.example/about`: one address and nothing else.
-    `UK`, `2024`, `formerly Acme` or `v1.2` do not."""
-    return _WEBSITE.fullmatch(text.strip()) is not None
+    `UK`, `2024`, `formerly Acme` or `v1.2` do not. `introduced`: after a word such as
+    "website", where a domain of any ending is one (`acme.xyz`)."""
+    pattern = _INTRODUCED if introduced else _WEBSITE
+    return pattern.fullmatch(text.strip()) is not None
 
 
 # A name ending in one bracketed word: `Acme (UK) (acme.org)` -> `Acme (UK)`, `acme.org`.

@@ -966,11 +966,13 @@ def _address_ending(name: Name, words: Sequence[Token]) -> tuple[Name, str | Non
     ending the name that is plainly one (a scheme or `www.`), or that a word such as "website"
     introduces, is the partner's website. A name that only holds a domain ("Booking.com",
     "Acme Booking.com") stays a name."""
-    if len(words) < 2 or not _names_website(words[-1]):
+    if len(words) < 2:
+        return name, None
+    introduced = words[-2].is_word(*_WEBSITE_WORDS)
+    if not _names_website(words[-1], introduced=introduced):
         return name, None
     address = words[-1].text
     before = list(words[:-1])
-    introduced = before[-1].is_word(*_WEBSITE_WORDS)
     if introduced:
         before.pop()
     elif not address.lower().startswith(("http://", "https://", "www.")):
@@ -1022,8 +1024,10 @@ def _is_word(token: Token) -> bool:
     return token.kind is Kind.WORD
 
 
-def _names_website(token: Token) -> bool:
-    return token.kind is Kind.LINK or (_is_word(token) and reads_as_website(token.text))
+def _names_website(token: Token, *, introduced: bool = False) -> bool:
+    return token.kind is Kind.LINK or (
+        _is_word(token) and reads_as_website(token.text, introduced=introduced)
+    )
 
 
 def parse_name(text: str, *, of: KnownNames | None = None) -> NameLine:

@@ -486,9 +486,18 @@ def website_domain(website: str) -> str:
     text = _SCHEME.sub("", website.strip().lower())
     host = re.split(r"[/?#]", text, maxsplit=1)[0].rsplit("@", 1)[-1].split(":", 1)[0]
     host = host.removeprefix("www.").rstrip(".")
-    if not _DOMAIN.match(host):
+    # A name in letters of any script (`münchener-rück.de`) is checked in the ASCII form DNS
+    # knows it by, and kept in letters, so both spellings are one domain to the duplicate check.
+    try:
+        ascii_host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise BadValue("website", website) from None
+    if not _DOMAIN.match(ascii_host):
         raise BadValue("website", website)
-    return host
+    try:
+        return ascii_host.encode("ascii").decode("idna")
+    except UnicodeError:
+        return ascii_host
 
 
 def email_address(email: str) -> str:

@@ -127,6 +127,31 @@ def test_an_address_slack_left_as_text_in_brackets_is_the_website(slack: Slack) 
     assert "same website, acme.org" in again
 
 
+def test_a_website_in_other_letters_or_with_any_ending_after_website_is_read(
+    slack: Slack,
+) -> None:
+    """QA h8: `add Münchner Rück (münchener-rück.de)` named the partner with its brackets and
+    no website, the form refused “ärzte-ohne-grenzen.de” as no website, and `add Acme website
+    acme.xyz` registered "Acme website acme.xyz"."""
+    added = answer(slack, "add Münchner Rück (münchener-rück.de)")
+    assert "Added *Münchner Rück*" in added
+    assert "<https://münchener-rück.de|münchener-rück.de>" in added
+    # Its ASCII form, as DNS knows it, is the same website.
+    again = answer(slack, "add Munich Re website xn--mnchener-rck-dlbj.de")
+    assert "same website, münchener-rück.de" in again
+    added = answer(slack, "add Acme website acme.xyz")
+    assert "Added *Acme*" in added and "<https://acme.xyz|acme.xyz>" in added
+    assert "Added *Acme Website Design*" in answer(slack, "add Acme Website Design")
+    slack.command("add")
+    (view,) = slack.fake.open_modals(ANA)
+    website = "https://www.ärzte-ohne-grenzen.de/spenden"
+    submit(slack, view, name="Ärzte ohne Grenzen", owner=ANA, status="active", website=website)
+    assert view.errors is None
+    card = answer(slack, "show Ärzte ohne Grenzen")
+    assert "<https://ärzte-ohne-grenzen.de|ärzte-ohne-grenzen.de>" in card
+    assert partner_count(slack) == 4
+
+
 def test_a_quoted_name_and_an_address_with_a_port_take_their_website(slack: Slack) -> None:
     # `add "Acme Org" (acme.org)` was "I did not understand `(acme.org)`", and `add Zeta
     # (zeta.org:8080)` "I could not read the `:`". The port is no part of the domain kept.
