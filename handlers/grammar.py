@@ -1403,15 +1403,44 @@ def _trailing_mentions(tokens: Sequence[Token]) -> int | None:
     return start
 
 
+# Words between a partner's name and its status (`status MSF to active`).
+_STATUS_JOINERS = ("to", "is", "=", "->", "→")
+# Words people use for a status, and the status each stands for; `inactive` for either.
+STATUS_MEANT = {
+    **dict.fromkeys(("lead", "potential", "prospective", "pipeline", "new"), ("prospect",)),
+    **dict.fromkeys(("live", "ongoing", "current", "signed", "open", "running"), ("active",)),
+    **dict.fromkeys(("hold", "on hold", "pause", "suspended", "frozen", "stalled"), ("paused",)),
+    **dict.fromkeys(
+        ("archived", "archive", "closed", "close", "end", "finished", "over", "terminated"),
+        ("ended",),
+    ),
+    "inactive": ("paused", "ended"),
+}
+
+
 def parse_status(text: str, statuses: Sequence[str]) -> WordLine:
-    """`NAME STATUS` — the last word is the status."""
+    """`NAME [to] STATUS` — the last word is the status. A word people use for one (`on hold`,
+    `archived`) is answered with the line that sets it."""
     tokens = tokenize(text)
     if len(tokens) < 2:
         raise GrammarError(f"Give the partner's name and then its status: {'|'.join(statuses)}.")
     word = tokens[-1].text.lower()
+    typed, cut = tokens[-1].text, len(tokens) - 1
+    if word == "hold" and cut > 1 and tokens[-2].is_word("on"):
+        typed, word, cut = f"{tokens[-2].text} {typed}", "on hold", cut - 1
+    if cut > 1 and tokens[cut - 1].is_word(*_STATUS_JOINERS):
+        cut -= 1
+    name = _require_name(whole_name(tokens[:cut]))
     if tokens[-1].kind is not Kind.WORD or word not in statuses:
-        raise GrammarError(f"`{tokens[-1].text}` is not a status; it can be {', '.join(statuses)}.")
-    return WordLine(name=_require_name(whole_name(tokens[:-1])), word=word)
+        problem = f"`{typed}` is not a status; it can be {', '.join(statuses)}."
+        meant = STATUS_MEANT.get(word, ())
+        if meant:
+            lines = " or ".join(
+                f"`/partner status {in_command(name.text)} {status}`" for status in meant
+            )
+            problem += f" Did you mean {lines}?"
+        raise GrammarError(problem)
+    return WordLine(name=name, word=word)
 
 
 # Words that give up a channel of one's own: a partner's alerts go back to the workspace's

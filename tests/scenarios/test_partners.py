@@ -777,6 +777,28 @@ def test_bad_input_says_what_was_wrong_with_syntax_and_example(
     assert (profile.facts.owner_id, profile.facts.status, profile.members) == (BEN, "prospect", [])
 
 
+def test_a_status_after_to_is_set_and_a_word_for_one_is_answered_with_its_line(
+    slack: Slack,
+) -> None:
+    """QA h8: `status MSF to active` answered that no partner is called "MSF to"; `status MSF
+    on hold` said "`hold` is not a status", and `archived` or `closed` did not say which is."""
+    answer(slack, MSF)
+    assert "is now 🟢 active" in answer(slack, "status MSF to active", user=BEN)
+    said = answer(slack, "status MSF on hold", user=BEN)
+    assert said.startswith(
+        "`on hold` is not a status; it can be prospect, active, paused, ended. Did you mean "
+        "`/partner status MSF paused`?"
+    )
+    for typed, meant in [
+        ("Médecins Sans Frontières archived", "`/partner status Médecins Sans Frontières ended`"),
+        ("MSF inactive", "`/partner status MSF paused` or `/partner status MSF ended`"),
+    ]:
+        said = answer(slack, f"status {typed}", user=BEN)
+        assert f"Did you mean {meant}?" in said and "*Example:* `/partner status" in said
+    profile = registry(slack).profile(team_id=TEAM, partner="MSF")
+    assert profile.facts.status == "active"
+
+
 def saved(slack: Slack) -> list[tuple[str, ...]]:
     """What the registry holds: each partner's name and channel, aliases, contacts, touchpoints."""
     with Session(slack.runtime.engine) as session:
