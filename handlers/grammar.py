@@ -1254,7 +1254,7 @@ def parse_team(
     to see the team. `+@user` adds and `-@user` removes; with `me` (who typed the line), the
     word `me` among the people stands for them. With `known`, a registered name ending in
     `add` or `remove` ("Friends of Add") is read whole."""
-    tokens = _as_people(_signs(tokenize(text)), me, known=known)
+    tokens = _as_people(_change_words(_signs(tokenize(text)), known), me, known=known)
     split = _split_at_last(tokens, ("add", "remove"), then=Kind.MENTION)
     if split is not None and _registered(known, tokens[: split + 1]):
         # `team Friends of Add @dan`: the partner "Friends of Add", people after its name.
@@ -1326,6 +1326,30 @@ def _no_mention_after(line: str, tokens: Sequence[Token], said: int) -> None:
 
 # `team MSF +@ben`, `team MSF -@ben`: a sign before the people says the change.
 _SIGNS = {"+": Change.ADD, "-": Change.REMOVE}
+
+
+# Words people use for `add` and `remove` before the people (`team MSF delete @ben`).
+_CHANGE_WORDS = {
+    **dict.fromkeys(("invite", "include", "plus"), Change.ADD),
+    **dict.fromkeys(("delete", "del", "drop", "rm", "kick", "minus"), Change.REMOVE),
+}
+
+
+def _change_words(tokens: Sequence[Token], known: KnownNames | None) -> list[Token]:
+    """`tokens` with a word for `add` or `remove` (`_CHANGE_WORDS`) after the name and before a
+    mention read as that change, where the line says neither and no partner's name ends in
+    that word ("Drop Inn")."""
+    if any(token.is_word(*Change) for token in tokens):
+        return list(tokens)
+    for at, token in enumerate(tokens[1:-1], start=1):
+        change = _CHANGE_WORDS.get(token.text.lower()) if token.kind is Kind.WORD else None
+        following = tokens[at + 1]
+        if change is None or not (following.kind is Kind.MENTION or following.is_word(ME)):
+            continue
+        if _registered(known, tokens[: at + 1]):
+            break
+        return [*tokens[:at], replace(token, text=change.value), *tokens[at + 1 :]]
+    return list(tokens)
 
 
 def _signs(tokens: Sequence[Token]) -> list[Token]:

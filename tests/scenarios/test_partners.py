@@ -799,6 +799,25 @@ def test_a_status_after_to_is_set_and_a_word_for_one_is_answered_with_its_line(
     assert profile.facts.status == "active"
 
 
+def test_delete_or_invite_before_the_people_of_a_team_read_as_remove_or_add(
+    slack: Slack,
+) -> None:
+    """QA h8: `team MSF delete @dan` answered "I read “MSF delete” as the partner's name" and
+    suggested `add @delete`."""
+    answer(slack, MSF)
+    said = answer(slack, "team MSF invite <@U0DAN|dan> <@U0CHLOE|chloe>", user=BEN)
+    assert "<@U0DAN> and <@U0CHLOE> joined the team" in said
+    said = answer(slack, "team MSF delete <@U0DAN|dan>", user=BEN)
+    assert "<@U0DAN> left the team of *Médecins Sans Frontières*" in said
+    assert "<@U0CHLOE> left the team" in answer(slack, "team MSF drop me", user=CHLOE)
+    profile = registry(slack).profile(team_id=TEAM, partner="MSF")
+    assert profile.members == []
+    # A partner whose name ends in such a word is that partner's name.
+    answer(slack, "add Beat Drop", user=BEN)
+    said = answer(slack, "team Beat Drop <@U0DAN|dan>", user=BEN)
+    assert "I added <@U0DAN> to the team of *Beat Drop*" in said
+
+
 def saved(slack: Slack) -> list[tuple[str, ...]]:
     """What the registry holds: each partner's name and channel, aliases, contacts, touchpoints."""
     with Session(slack.runtime.engine) as session:
