@@ -1335,16 +1335,19 @@ _CHANGE_WORDS = {
 }
 
 
-def _change_words(tokens: Sequence[Token], known: KnownNames | None) -> list[Token]:
+def _change_words(
+    tokens: Sequence[Token], known: KnownNames | None, *, before: Kind = Kind.MENTION
+) -> list[Token]:
     """`tokens` with a word for `add` or `remove` (`_CHANGE_WORDS`) after the name and before a
-    mention read as that change, where the line says neither and no partner's name ends in
-    that word ("Drop Inn")."""
+    mention (`before`: a quoted alias) read as that change, where the line says neither and no
+    partner's name ends in that word ("Beat Drop")."""
     if any(token.is_word(*Change) for token in tokens):
         return list(tokens)
     for at, token in enumerate(tokens[1:-1], start=1):
         change = _CHANGE_WORDS.get(token.text.lower()) if token.kind is Kind.WORD else None
         following = tokens[at + 1]
-        if change is None or not (following.kind is Kind.MENTION or following.is_word(ME)):
+        me = before is Kind.MENTION and following.is_word(ME)
+        if change is None or not (following.kind is before or me):
             continue
         if _registered(known, tokens[: at + 1]):
             break
@@ -1525,8 +1528,9 @@ def parse_channel(text: str) -> ChannelLine:
 
 
 def parse_alias(text: str) -> ChangeLine:
-    """`NAME add|remove "X"[, "Y"]` — quoted aliases, or one unquoted alias to the end."""
-    tokens = tokenize(text)
+    """`NAME add|remove "X"[, "Y"]` — quoted aliases, or one unquoted alias to the end; a word
+    people use for either before the quotes (`delete "MSF"`) is read as it."""
+    tokens = _change_words(tokenize(text), None, before=Kind.QUOTED)
     first_quote = next((i for i, t in enumerate(tokens) if t.kind is Kind.QUOTED and i > 0), None)
     if (
         first_quote is not None

@@ -799,7 +799,7 @@ def test_a_status_after_to_is_set_and_a_word_for_one_is_answered_with_its_line(
     assert profile.facts.status == "active"
 
 
-def test_delete_or_invite_before_the_people_of_a_team_read_as_remove_or_add(
+def test_delete_or_invite_before_the_people_or_aliases_read_as_remove_or_add(
     slack: Slack,
 ) -> None:
     """QA h8: `team MSF delete @dan` answered "I read “MSF delete” as the partner's name" and
@@ -812,6 +812,9 @@ def test_delete_or_invite_before_the_people_of_a_team_read_as_remove_or_add(
     assert "<@U0CHLOE> left the team" in answer(slack, "team MSF drop me", user=CHLOE)
     profile = registry(slack).profile(team_id=TEAM, partner="MSF")
     assert profile.members == []
+    # An alias likewise.
+    said = answer(slack, 'alias MSF delete "Doctors Without Borders"', user=BEN)
+    assert said.startswith("*Médecins Sans Frontières* is no longer known as “Doctors Without")
     # A partner whose name ends in such a word is that partner's name.
     answer(slack, "add Beat Drop", user=BEN)
     said = answer(slack, "team Beat Drop <@U0DAN|dan>", user=BEN)
