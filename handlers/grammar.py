@@ -1591,11 +1591,41 @@ def parse_rename(text: str, *, known: KnownNames | None = None) -> RenameLine:
     if rest and rest[0].keyword not in (None, "to"):
         raise _keyword_after(text, tokens, used, verb="rename", ends_at=("to",))
     if not rest or not rest[0].is_word("to"):
-        raise GrammarError("Put `to` between the current name and the new one.")
+        raise _put_between(tokens, "to", verb="rename", meant=())
     new_name = whole_name(rest[1:])
     if new_name is None or not new_name.text:
         raise GrammarError("What is the new name? Give it after `to`.")
     return RenameLine(name=name, new_name=new_name.text)
+
+
+# Marks people put between two names for `to` or `into` (`rename A -> B`), and the words they
+# put for `into` (`merge A with B`).
+_ARROWS = ("->", "→", "=>", ">")
+_INTO_MEANT = ("with", "to", "onto")
+
+
+def _put_between(
+    tokens: Sequence[Token], word: str, *, verb: str, meant: Sequence[str]
+) -> GrammarError:
+    """`rename`'s `to` or `merge`'s `into` missing: where an arrow (or a word in `meant`) stands
+    between two names instead, the line with the right word."""
+    said = (
+        "Put `into` between the duplicate and the partner you keep"
+        if verb == "merge"
+        else "Put `to` between the current name and the new one"
+    )
+    at = next(
+        (
+            at
+            for at, token in enumerate(tokens[1:-1], start=1)
+            if token.kind is Kind.WORD and (token.text in _ARROWS or token.is_word(*meant))
+        ),
+        None,
+    )
+    if at is None:
+        return GrammarError(f"{said}.")
+    first, second = in_command(joined(tokens[:at])), in_command(joined(tokens[at + 1 :]))
+    return GrammarError(f"{said}: `/partner {verb} {first} {word} {second}`.")
 
 
 def parse_merge(text: str, *, known: KnownNames | None = None) -> MergeLine:
@@ -1615,10 +1645,16 @@ def parse_merge(text: str, *, known: KnownNames | None = None) -> MergeLine:
         what="Which partner is the duplicate?",
     )
     rest = tokens[used:]
+    if (
+        len(rest) > 1
+        and rest[0].is_word(*_INTO_MEANT)
+        and not any(token.is_word("into") for token in rest)
+    ):
+        raise _put_between(tokens, "into", verb="merge", meant=_INTO_MEANT)
     if rest and rest[0].keyword not in (None, "into"):
         raise _keyword_after(text, tokens, used, verb="merge", ends_at=("into",))
     if not rest or not rest[0].is_word("into"):
-        raise GrammarError("Put `into` between the duplicate and the partner you keep.")
+        raise _put_between(tokens, "into", verb="merge", meant=_INTO_MEANT)
     kept = _require_name(whole_name(rest[1:]), "Which partner do you keep?")
     return MergeLine(duplicate=duplicate, kept=kept)
 

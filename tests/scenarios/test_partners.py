@@ -821,6 +821,29 @@ def test_delete_or_invite_before_the_people_or_aliases_read_as_remove_or_add(
     assert "I added <@U0DAN> to the team of *Beat Drop*" in said
 
 
+def test_merge_with_or_rename_with_an_arrow_answers_with_the_line_to_type(slack: Slack) -> None:
+    """QA h8: `merge Oxfam with MSF` answered "If “with” is part of the name, put the name in
+    quotes: `/partner merge "Oxfam with MSF"`", one partner's name of the two; `merge Oxfam ->
+    MSF` and `rename MSF -> MSF International` only said to put `into` or `to` in between."""
+    answer(slack, MSF)
+    answer(slack, "add Oxfam", user=BEN)
+    into = "Put `into` between the duplicate and the partner you keep: "
+    for line, said in [
+        ("merge Oxfam with MSF", into + "`/partner merge Oxfam into MSF`."),
+        ("merge Oxfam -&gt; Médecins Sans Frontières", into + "`/partner merge Oxfam into Méd"),
+        (
+            "rename MSF -&gt; MSF International",
+            "Put `to` between the current name and the new one: `/partner rename MSF to MSF "
+            "International`.",
+        ),
+    ]:
+        assert answer(slack, line, user=BEN).startswith(said)
+    assert partner_count(slack) == 2
+    assert registry(slack).profile(team_id=TEAM, partner="MSF").facts.name == (
+        "Médecins Sans Frontières"
+    )
+
+
 def saved(slack: Slack) -> list[tuple[str, ...]]:
     """What the registry holds: each partner's name and channel, aliases, contacts, touchpoints."""
     with Session(slack.runtime.engine) as session:
