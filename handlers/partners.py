@@ -723,7 +723,7 @@ def unknown_partner(call: Call, unknown: UnknownPartner) -> Reply:
     choices = _reruns(call, unknown)
     start = unknown.start
     if choices or start is None:
-        return blocks.did_you_mean(unknown.query, choices)
+        return blocks.did_you_mean(unknown.query, choices, more=unknown.more)
     swallowed = texts.swallowed_words(
         start.facts.name, start.rest, verb=call.verb.name, query=unknown.query
     )

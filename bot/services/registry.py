@@ -296,15 +296,22 @@ class NotesTooLong(RegistryError):
 
 class UnknownPartner(RegistryError):
     """No partner goes by `query`. `candidates` are those it may stand for ("Did you mean");
-    `start` the partner it begins with, if any (words the verb does not take after a name)."""
+    `start` the partner it begins with, if any (words the verb does not take after a name);
+    `more`: more partners than `candidates` may be meant (`MAX_SUGGESTIONS` are offered)."""
 
     def __init__(
-        self, query: str, candidates: list[PartnerFacts], start: KnownStart | None = None
+        self,
+        query: str,
+        candidates: list[PartnerFacts],
+        start: KnownStart | None = None,
+        *,
+        more: bool = False,
     ) -> None:
         super().__init__(f"no partner named {query!r}")
         self.query = query
         self.candidates = candidates
         self.start = start
+        self.more = more
 
 
 class AlreadyRegistered(RegistryError):
@@ -1358,8 +1365,9 @@ class Registry:
         if found is not None:
             return found
         typed = clean_name(query)
+        # One more than are offered, to tell whether there are more.
         matches = self.names.candidates(
-            session, team_id=team_id, query=typed, limit=MAX_SUGGESTIONS
+            session, team_id=team_id, query=typed, limit=MAX_SUGGESTIONS + 1
         )
         # The name's other key (`naming.name_keys`: "Aerzte" for "Ärzte") is the same name.
         exact = {match.partner_id for match in matches if match.exact}
@@ -1384,13 +1392,16 @@ class Registry:
                 or naming.normalize_name(match.label) != start_key
             ]
             known = KnownStart(facts=self._facts(partner, self._team(session, partner)), rest=rest)
+        more = len(matches) > MAX_SUGGESTIONS
+        matches = matches[:MAX_SUGGESTIONS]
         candidates = store.get_partners(
             session=session, team_id=team_id, partner_ids=[m.partner_id for m in matches]
         )
         ordered = misspelt + [
             candidates[m.partner_id] for m in matches if m.partner_id in candidates
         ]
-        raise UnknownPartner(typed, self._facts_of(session, team_id, ordered), known)
+        facts = self._facts_of(session, team_id, ordered)
+        raise UnknownPartner(typed, facts, known, more=more)
 
     def _known_start(
         self, session: Session, team_id: str, typed: str

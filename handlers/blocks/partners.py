@@ -180,10 +180,13 @@ def read_pick_value(value: str) -> tuple[str, datetime | None]:
     return value, None
 
 
-def did_you_mean(query: str, choices: Sequence[tuple[PartnerFacts, str]]) -> Reply:
+def did_you_mean(
+    query: str, choices: Sequence[tuple[PartnerFacts, str]], *, more: bool = False
+) -> Reply:
     """Candidates for a name that matched nothing; each button re-runs the command with it.
 
-    `choices` pairs each candidate with the command line to run when it is picked.
+    `choices` pairs each candidate with the command line to run when it is picked; `more`:
+    other partners may be meant too, which the answer says.
     """
     text = texts.unknown_partner(query, bool(choices))
     if not choices:
@@ -193,6 +196,8 @@ def did_you_mean(query: str, choices: Sequence[tuple[PartnerFacts, str]]) -> Rep
         f"{texts.status(facts.status)}"
         for facts, _ in choices
     ]
+    if more:
+        lines.append(texts.more_like(query))
     buttons = [
         button(facts.name, f"{PICK}_{number}", rerun)
         for number, (facts, rerun) in enumerate(choices)

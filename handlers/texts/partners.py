@@ -321,6 +321,14 @@ def similar_line(facts: PartnerFacts, by: SimilarBy, label: str | None) -> str:
 _ACRONYM = re.compile(r"[A-Z]{2,6}")
 
 
+def more_like(query: str) -> str:
+    """Below "Did you mean", when more partners than those offered are like the name."""
+    return (
+        f"More partners have names like {quote(query)}: type more of the name, or see "
+        f"`{COMMAND} list`."
+    )
+
+
 def unknown_partner(query: str, has_candidates: bool, *, register_button: bool = False) -> str:
     """`register_button`: a "Register it" button offers the way to register it, not `add`."""
     if has_candidates:

@@ -364,6 +364,23 @@ def test_did_you_mean_buttons_rerun_the_command_on_the_pick(slack: Slack) -> Non
     assert "*Médecins Sans Frontières* is now 🟢 active" in shown(message)
 
 
+def test_did_you_mean_says_when_more_partners_are_like_the_name_than_it_offers(
+    slack: Slack,
+) -> None:
+    """QA h8: with five "Beta Horizon …" partners, `show Beta Horizon` offered three and did not
+    say that others were like it, which no button then reached."""
+    for kind in ("Alliance", "Collective", "Foundation", "Institute", "Network"):
+        name = f"Beta Horizon {kind}"
+        registry(slack).add(actor=Actor(TEAM, ANA), name=name, allow_similar=True)
+    assert partner_count(slack) == 5
+    said = answer(slack, "show Beta Horizon")
+    assert said.count("• *Beta Horizon") == 3
+    assert "More partners have names like “Beta Horizon”: type more of the name, or see " in said
+    answer(slack, "add Gamma Trust")
+    said = answer(slack, "show Gama Trust")
+    assert "Did you mean" in said and "More partners" not in said
+
+
 def test_a_typo_in_the_legal_form_of_a_name_is_a_near_miss(slack: Slack) -> None:
     # QA: `status A*B Corpp active` answered that "Corpp" is not something `status` takes after
     # *A*B Corp*: keys leave out the legal form ("a b"), so the typo was read as extra words.
