@@ -855,7 +855,12 @@ def undo_if_elsewhere(
 
 
 def _list_page(
-    runtime: Runtime, invocation: Invocation, scope: str, *, after: tuple[str, int] | None
+    runtime: Runtime,
+    invocation: Invocation,
+    scope: str,
+    *,
+    after: tuple[str, int] | None,
+    shown_before: int = 0,
 ) -> Reply:
     page = registry_of(runtime).page(
         team_id=invocation.team_id,
@@ -864,13 +869,17 @@ def _list_page(
         after=after,
         limit=blocks.PAGE_SIZE,
     )
-    more = None if page.next_after is None else blocks.more_value(scope, page.next_after)
+    shown = shown_before + len(page.partners)
+    more = (
+        None if page.next_after is None else blocks.more_value(scope, page.next_after, shown=shown)
+    )
     listed = blocks.list_page(
         page,
         scope=scope,
         now=reader_now(runtime, team_id=invocation.team_id, user_id=invocation.user_id),
         more_value=more,
         first=after is None,
+        shown_before=shown_before,
     )
     return with_zone_note(listed, runtime, invocation)
 
@@ -1166,7 +1175,9 @@ def next_page(runtime: Runtime, invocation: Invocation, value: str) -> Reply:
     if position is None or position[0] not in LIST_SCOPES:
         return say(texts.list_expired())
     scope, after = position
-    return _list_page(runtime, invocation, scope, after=after)
+    return _list_page(
+        runtime, invocation, scope, after=after, shown_before=blocks.shown_before(value)
+    )
 
 
 def register(app: App, *, route: Router) -> None:

@@ -135,9 +135,16 @@ def contacts(profile: PartnerProfile) -> Reply:
 
 
 def list_page(
-    page: PartnerPage, *, scope: str, now: datetime, more_value: str | None, first: bool
+    page: PartnerPage,
+    *,
+    scope: str,
+    now: datetime,
+    more_value: str | None,
+    first: bool,
+    shown_before: int = 0,
 ) -> Reply:
-    """A page of `list`: one line per partner and, when there are more, a "More" button."""
+    """A page of `list`: one line per partner and, when there are more, a "More" button;
+    `shown_before`: how many the pages above showed, so that a page says which it shows."""
     if not page.partners and first:
         return say(texts.list_empty(scope))
     blocks: list[Block] = []
@@ -145,15 +152,29 @@ def list_page(
         blocks.append(header(texts.list_title(scope)))
     for facts in page.partners:
         blocks.append(section(texts.list_line(facts, page.roles.get(facts.id), now)))
-    blocks.append(context(texts.list_footer(len(page.partners), more_value is not None)))
+    footer = texts.list_footer(len(page.partners), more_value is not None, start=shown_before + 1)
+    blocks.append(context(footer))
     if more_value is not None:
         blocks.append(actions([button(texts.MORE, LIST_MORE, more_value)]))
     return Reply(text=texts.list_title(scope), blocks=blocks)
 
 
-def more_value(scope: str, after: tuple[str, int]) -> str:
-    """The "More" button's value: where the next page starts."""
-    return json.dumps({"scope": scope, "after": list(after)}, ensure_ascii=False)
+def more_value(scope: str, after: tuple[str, int], *, shown: int = 0) -> str:
+    """The "More" button's value: where the next page starts, and how many were shown above."""
+    value: dict[str, Any] = {"scope": scope, "after": list(after)}
+    if shown:
+        value["shown"] = shown
+    return json.dumps(value, ensure_ascii=False)
+
+
+def shown_before(value: str) -> int:
+    """How many partners the pages above a "More" button showed (0 on a button made before it
+    was kept)."""
+    try:
+        shown = json.loads(value).get("shown", 0)
+    except (ValueError, AttributeError):
+        return 0
+    return shown if isinstance(shown, int) and shown > 0 else 0
 
 
 def read_more_value(value: str) -> tuple[str, tuple[str, int]] | None:

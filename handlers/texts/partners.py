@@ -1376,9 +1376,13 @@ def list_empty(scope: str) -> str:
     }.get(scope, f"No partners are {status(scope)}.")
 
 
-def list_footer(shown: int, more: bool) -> str:
+def list_footer(shown: int, more: bool, *, start: int = 1) -> str:
+    """Below a page of `list`; `start`: the number of its first partner, after pages above."""
     tail = f" Press *{MORE}* for the next ones." if more else ""
-    return f"{shown} shown.{tail}"
+    if start == 1:
+        return f"{shown} shown.{tail}"
+    span = f"{start:,}–{start + shown - 1:,} shown"
+    return f"{span}.{tail}" if more else f"{span}: the last of them."
 
 
 def list_expired() -> str:

@@ -1102,6 +1102,18 @@ def test_a_long_list_pages_with_a_more_button(slack: Slack) -> None:
         seen += [b["text"]["text"] for b in later.blocks if b["type"] == "section"]
     assert len(seen) == len(set(seen)) == 100
     assert seen == sorted(seen)
+    # QA h8: each later page said "40 shown" and the last "20 shown", not which they were.
+    footers = [
+        b["elements"][0]["text"]
+        for message in (page, second, third)
+        for b in message.blocks
+        if b["type"] == "context" and "shown" in b["elements"][0]["text"]
+    ]
+    assert footers == [
+        "40 shown. Press *More* for the next ones.",
+        "41–80 shown. Press *More* for the next ones.",
+        "81–100 shown: the last of them.",
+    ]
 
 
 # --- Changing a partner ---------------------------------------------------------------------
