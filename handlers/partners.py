@@ -409,6 +409,12 @@ def channel(call: Call) -> Reply:
     line = _line_or_alone(call, grammar.parse_channel)
     if isinstance(line, PartnerProfile):
         return say(texts.channel_shown(line.facts, _channel_route(call, line.facts.id)))
+    if line.channel_id is not None:
+        now = call.registry.profile(team_id=call.team_id, partner=call.partner(line.name)).facts
+        # Chosen again while it takes the alerts: nothing to change, and no second greeting
+        # (one Slack refused is chosen again to retry, below).
+        if now.channel_id == line.channel_id and not _channel_route(call, now.id).passed_over:
+            return say(texts.channel_already(now))
     facts = call.registry.set_channel(
         actor=call.actor, partner=call.partner(line.name), channel_id=line.channel_id
     )

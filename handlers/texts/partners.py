@@ -1110,6 +1110,15 @@ def channel_kind(channel: str) -> str:
     return "If it is a private channel, invite Liaison to it."
 
 
+def channel_already(facts: PartnerFacts) -> str:
+    """`channel NAME #c` naming the channel the partner's alerts already go to."""
+    return (
+        f"Alerts about {bold(facts.name)} already go to {channel(facts.channel_id)}; nothing "
+        f"changed. `{COMMAND} channel {in_command(facts.name)} none` sends them to the "
+        "workspace's coordination channel again."
+    )
+
+
 def channel_set(facts: PartnerFacts) -> str:
     if facts.channel_id is None:
         return (

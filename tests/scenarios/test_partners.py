@@ -1119,6 +1119,19 @@ def test_a_long_list_pages_with_a_more_button(slack: Slack) -> None:
 # --- Changing a partner ---------------------------------------------------------------------
 
 
+def test_the_channel_chosen_again_is_not_greeted_again(slack: Slack) -> None:
+    """QA h8: `channel MSF #acme` typed twice posted the same greeting twice in #acme."""
+    slack.fake.add_channel(id="C0MSF", name="msf")
+    answer(slack, MSF)
+    answer(slack, "channel MSF <#C0MSF|msf>", user=BEN)
+    said = answer(slack, "channel MSF <#C0MSF|msf>", user=BEN)
+    assert said.startswith(
+        "Alerts about *Médecins Sans Frontières* already go to <#C0MSF>; nothing changed."
+    )
+    posted = [m for m in slack.fake.messages if m.channel == "C0MSF"]
+    assert len(posted) == 1 and "chose this channel" in posted[0].text
+
+
 def test_team_deputy_aliases_rename_channel_and_contacts(slack: Slack) -> None:
     answer(slack, MSF)
     said = answer(slack, "team MSF add <@U0DAN|dan> <@U0CHLOE|chloe>", user=BEN)
