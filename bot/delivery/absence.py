@@ -362,6 +362,9 @@ class BackResult:
     # summed up yet to now (None: nothing ended).
     summed_up: Period | None = None
     planned: tuple[Period, ...] = ()
+    # The time away `back` ended as it stood, through what followed on from the piece the user
+    # was in with no gap, when there was such (None: that piece alone, or nothing ended).
+    through: Period | None = None
 
 
 def come_back(
@@ -373,18 +376,30 @@ def come_back(
     retime: Sequence[Retime] = (),
     summed: Sequence[SummedUp] = (),
 ) -> BackResult:
-    """End the user's current absence, release held DMs, time again what waits for the person
-    (`retime`), and commit. Back from time away that ended on its own and was not summed up
-    yet, the user is summed up now (the planner's DM then has nothing left to say). Time away
-    still to come is never cancelled by `back`, which people type out of habit: it is only
-    reported (`cancel_next_absence` cancels it). Time away summed up is handed to `summed`
+    """End the user's current absence, with what follows on from it with no gap (`away_now`),
+    release held DMs, time again what waits for the person (`retime`), and commit. Back from
+    time away that ended on its own and was not summed up yet, the user is summed up now (the
+    planner's DM then has nothing left to say). Time away still to come after a gap is never
+    cancelled by `back`, which people type out of habit: it is only reported
+    (`cancel_next_absence` cancels it). Time away summed up is handed to `summed`
     before the held DMs are released."""
     ended: Period | None = None
+    through: Period | None = None
     with Session(engine) as session:
-        current = store.absence_at(session=session, team_id=team_id, user_id=user_id, at=now)
+        stretch = _going_on(session, team_id=team_id, user_id=user_id, now=now)
+        current = stretch[0] if stretch else None
         if current is not None and current.id is not None:
+            following = stretch[1:]
             ended = Period(current.starts_at, now)
+            if following:
+                # `away` shows what follows on with no gap as the time away one is in, which
+                # `back` ends (QA: back at 10:00 from a morning inside a whole day booked, the
+                # afternoon stood and she was away again at 13:00).
+                through = Period(current.starts_at, max(piece.ends_at for piece in stretch))
             store.end_absence(session=session, team_id=team_id, absence_id=current.id, at=now)
+            for piece in following:  # not begun: nothing to sum up
+                if piece.id is not None:
+                    store.delete_absence(session=session, team_id=team_id, absence_id=piece.id)
         summed_up = sum_up(session, team_id=team_id, user_id=user_id, now=now)
         planned = planned_absences(session, team_id=team_id, user_id=user_id, now=now)
         if summed_up is not None:
@@ -396,7 +411,9 @@ def come_back(
         for again in retime:
             again(session, team_id=team_id, user_id=user_id, now=now)
         session.commit()
-    return BackResult(ended=ended, released=released, summed_up=summed_up, planned=planned)
+    return BackResult(
+        ended=ended, released=released, summed_up=summed_up, planned=planned, through=through
+    )
 
 
 def planned_absences(

@@ -406,7 +406,9 @@ def back(
     once inside their working hours, else when the next ones start)."""
     today = now.astimezone(tz).date()
     if result.ended is not None:
-        text = "Welcome back! Your time away has ended"
+        # What followed on from the piece one was in ended too: say through when it went.
+        through = "" if result.through is None else f", {_until(result.through, tz, today)},"
+        text = f"Welcome back! Your time away{through} has ended"
         if result.released:
             waited = "message" if result.released == 1 else "messages"
             text += f"; {result.released} {waited} that waited for you will arrive "
@@ -430,9 +432,8 @@ def back(
 
 
 def _still_planned(planned: Sequence[Period], tz: ZoneInfo, today: date) -> str:
-    """After `back` ended time away: the time away still to come, which `back` leaves alone
-    (QA: back on Monday from a week split by a day booked with another deputy, the person
-    was away again on Wednesday, unsaid)."""
+    """After `back` ended time away: the time away still to come after a gap, which `back`
+    leaves alone (QA: back on Monday, the person was away again on Wednesday, unsaid)."""
     if not planned:
         return ""
     which = "it" if len(planned) == 1 else "the first"

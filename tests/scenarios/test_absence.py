@@ -629,25 +629,44 @@ def test_away_cancel_inside_a_day_away_cancels_the_next_time_away_not_that_days_
     with Session(slack.runtime.engine) as session:
         ends = sorted(absence.ends_at for absence in session.exec(select(Absence)))
     assert ends[-1] == datetime(2026, 11, 30, 23, 0, tzinfo=UTC)  # Monday stays whole
-    # Back at 10:00, the afternoon still stands, as `back` says, and is then the next.
+    # Back at 10:00, `back` ends what `away` said it would: the afternoon too.
     at(slack, datetime(2026, 11, 30, 9, 0, tzinfo=UTC))
-    assert "on *Mon 30 Nov* from *13:00* is still planned" in answer(slack, "back")
-    said = answer(slack, "away cancel")
-    assert said.startswith("I cancelled your time away on *Mon 30 Nov* from *13:00*.")
+    said = answer(slack, "back")
+    assert said.startswith("Welcome back! Your time away, through *Mon 30 Nov*, has ended.")
+    assert "planned" not in said
+    assert answer(slack, "away").startswith("You have no time away planned.")
+
+
+@pytest.mark.usefixtures("acme")
+def test_back_ends_the_time_away_that_follows_on_as_away_says(slack: Slack) -> None:
+    """Dan books the week off, then Wednesday and Thursday with Ben covering (it splits the
+    week, with no gap). `away` says he is away through Friday and that `back` ends it; back on
+    Monday, `back` ended Monday and Tuesday only, and he was away again on Wednesday."""
+    answer(slack, "away 2026-11-30 to 2026-12-04", user=DAN)
+    answer(slack, "away 2026-12-02 to 2026-12-03 deputy <@U0BEN|ben>", user=DAN)
+    at(slack, datetime(2026, 11, 30, 10, 0, tzinfo=UTC))
+    said = answer(slack, "away", user=DAN)
+    assert "You're away now, through *Fri 4 Dec*; `/partner back` ends it." in said
+    said = answer(slack, "back", user=DAN)
+    assert said.startswith("Welcome back! Your time away, through *Fri 4 Dec*, has ended.")
+    assert "planned" not in said
+    assert answer(slack, "away", user=DAN).startswith("You have no time away planned.")
+    with Session(slack.runtime.engine) as session:
+        left = session.exec(select(Absence).where(Absence.user_id == DAN)).all()
+    assert [absence.ends_at for absence in left] == [datetime(2026, 11, 30, 10, 0, tzinfo=UTC)]
 
 
 @pytest.mark.usefixtures("acme")
 def test_back_names_the_time_away_still_planned(slack: Slack) -> None:
-    """Dan books the week off, then Wednesday and Thursday with Ben covering (it splits the
-    week). Back on Monday, `back` ends Monday and Tuesday only: it says the rest still stands,
-    and how to call it off (QA: "Your time away has ended", and he was away again on
-    Wednesday)."""
-    answer(slack, "away 2026-11-30 to 2026-12-04", user=DAN)
-    answer(slack, "away 2026-12-02 to 2026-12-03 deputy <@U0BEN|ben>", user=DAN)
+    """Dan books Monday and Tuesday off, then Thursday and Friday with Ben covering. Back on
+    Monday, `back` ends Monday and Tuesday only: it says the rest, after a gap, still stands,
+    and how to call it off (QA: "Your time away has ended", and he was away again)."""
+    answer(slack, "away 2026-11-30 to 2026-12-01", user=DAN)
+    answer(slack, "away 2026-12-03 to 2026-12-04 deputy <@U0BEN|ben>", user=DAN)
     at(slack, datetime(2026, 11, 30, 10, 0, tzinfo=UTC))
     said = answer(slack, "back", user=DAN)
     assert (
-        "Welcome back! Your time away has ended. Your time away from *Wed 2 Dec* to *Fri 4 Dec* "
+        "Welcome back! Your time away has ended. Your time away from *Thu 3 Dec* to *Fri 4 Dec* "
         "is still planned. To cancel it, type `/partner away cancel`."
     ) in said
     at(slack, datetime(2026, 12, 7, 10, 0, tzinfo=UTC))
