@@ -261,7 +261,7 @@ def _away(runtime: Runtime, invocation: Invocation, rest: str) -> Reply:
             # booked wrong tells deputies and owners, so both lines are shown (QA: it booked
             # today only, where a person means next Monday).
             since = None if _FROM_TODAY.match(_typed_from(rest)) else first.strip()
-            hint = texts.weekday_is_today(joint.lower(), weekday, start=since)
+            hint = texts.weekday_is_today(joint.lower(), weekday, start=since, deputy_id=deputy_id)
             return help_blocks.usage(verb, hint)
         starts_at = _start(start)
         ends_at = _end(last)
@@ -275,7 +275,9 @@ def _away(runtime: Runtime, invocation: Invocation, rest: str) -> Reply:
             if days is not None:
                 # `until mon-fri`: two days where the word takes one; both lines it may mean.
                 since = None if _FROM_TODAY.match(_typed_from(rest)) else first.strip()
-                hint = texts.one_day_after(joint.lower(), typed, days, start=since)
+                hint = texts.one_day_after(
+                    joint.lower(), typed, days, start=since, deputy_id=deputy_id
+                )
                 return help_blocks.usage(verb, hint)
         if match["end"] is None and isinstance(error, UnreadableDate):
             # Not one day either (nor two joined by a hyphen): most likely the `to` between

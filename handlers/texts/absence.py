@@ -50,28 +50,47 @@ MISSING_TO = (
 )
 
 
-def weekday_is_today(joint: str, weekday: str, *, start: str | None) -> str:
+def _deputy_typed(deputy_id: str | None) -> str:
+    """The deputy typed after the date, for a line suggested instead of the one typed (QA:
+    both lines for `until monday deputy @dan` dropped the deputy, who then covered nothing)."""
+    return f" deputy {person(deputy_id)}" if deputy_id else ""
+
+
+def weekday_is_today(
+    joint: str, weekday: str, *, start: str | None, deputy_id: str | None = None
+) -> str:
     """`until monday` typed on a Monday: next week's (as `by monday` reads for a commitment) or
-    today's, both lines (`start`: the day typed before the word; none: from today)."""
+    today's, both lines (`start`: the day typed before the word; none: from today), each with
+    the deputy named (`deputy_id`)."""
     before = f"{start} " if start else ""
+    deputy = _deputy_typed(deputy_id)
     day = weekday.capitalize()
     return (
         f"{day} is today, so `{joint} {weekday}` may mean today or next {day}. Away until next "
-        f"{day}: `{COMMAND} away {before}{joint} next {weekday}`; today only: "
-        f"`{COMMAND} away today`."
+        f"{day}: `{COMMAND} away {before}{joint} next {weekday}{deputy}`; today only: "
+        f"`{COMMAND} away today{deputy}`."
     )
 
 
-def one_day_after(joint: str, typed: str, days: tuple[str, str], *, start: str | None) -> str:
+def one_day_after(
+    joint: str,
+    typed: str,
+    days: tuple[str, str],
+    *,
+    start: str | None,
+    deputy_id: str | None = None,
+) -> str:
     """`until mon-fri`: the word takes one day, and `typed` is two (`days`) joined by a hyphen;
-    `start` is the day typed before the word (none: from today, as `until fri` alone reads)."""
+    `start` is the day typed before the word (none: from today, as `until fri` alone reads);
+    both lines with the deputy named (`deputy_id`)."""
     first, last = days
     since = f"from {start}" if start else "from today"
     before = f"{start} " if start else ""
+    deputy = _deputy_typed(deputy_id)
     return (
         f"`{joint}` takes one day, and `{typed}` is two. Away {since} until {last}: "
-        f"`{COMMAND} away {before}{joint} {last}`; from {first} to {last}: "
-        f"`{COMMAND} away {typed}`."
+        f"`{COMMAND} away {before}{joint} {last}{deputy}`; from {first} to {last}: "
+        f"`{COMMAND} away {typed}{deputy}`."
     )
 
 

@@ -504,6 +504,12 @@ def test_away_for_a_named_week_or_month_books_its_days_and_names_them(
             "`to` takes one day, and `1 dec-4 dec` is two. Away from wed until 4 dec: "
             "`/partner away wed to 4 dec`; from 1 dec to 4 dec: `/partner away 1 dec-4 dec`.",
         ),
+        # Both lines keep the deputy typed after the date.
+        (
+            "until mon-fri deputy <@U0DAN|dan>",
+            "Away from today until fri: `/partner away until fri deputy <@U0DAN>`; from mon to "
+            "fri: `/partner away mon-fri deputy <@U0DAN>`.",
+        ),
     ],
 )
 def test_away_in_the_past_or_on_no_day_says_why_and_books_nothing(
@@ -526,6 +532,12 @@ def test_until_a_weekday_that_is_today_shows_both_lines_and_books_nothing(slack:
     ) in said
     said = answer(slack, "away now to mon")
     assert "Away until next Monday: `/partner away now to next monday`" in said
+    # QA: both lines dropped the deputy typed after the date, who then covered nothing.
+    said = answer(slack, "away until monday deputy <@U0DAN|dan>")
+    assert (
+        "Away until next Monday: `/partner away until next monday deputy <@U0DAN>`; today only: "
+        "`/partner away today deputy <@U0DAN>`."
+    ) in said
     with Session(slack.runtime.engine) as session:
         assert session.exec(select(Absence)).all() == []
     # Another weekday, and the lines shown, are read as they were.
