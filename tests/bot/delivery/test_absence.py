@@ -471,7 +471,7 @@ def test_a_deputy_who_is_no_colleague_is_taken_off_and_the_person_told(
         ("away monday -friday", "joined by `to`"),
         ("away 9-17", "joined by `to`"),  # hours, not days
         ("away mon-frday", "joined by `to`"),
-        ("away friday to tuesday 2026-11-01", "can't read"),
+        ("away friday to tuesday 2026-11-01", "does not add up"),  # 1 Nov 2026 is a Sunday
         ("away 2026-12-10 to 2026-12-01", "must end after it starts"),
         ("away 2026-11-01 to 2026-11-02", "already over"),
         ("away today to friday deputy <@U0ANA|ana>", "someone else"),
