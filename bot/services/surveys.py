@@ -31,7 +31,7 @@ from __future__ import annotations
 import logging
 import re
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import partial
@@ -44,7 +44,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.clock import Clock
-from bot.delivery.absence import reached_back_at
+from bot.delivery.absence import absence_when_reached, reached_back_at
 from bot.delivery.dispatcher import ChannelRefused, delivery_client, error_code
 from bot.delivery.outbox import enqueue, first_slot, withdraw
 from bot.delivery.working_days import working_days_of
@@ -78,11 +78,10 @@ from bot.services.registry import (
     require_admin,
     require_editor,
 )
-from storage import absences as absence_store
 from storage import feedback as store
 from storage import outbox as outbox_store
 from storage import partners as partner_store
-from storage.models import OutboxStatus, PartnerStatus, SurveyDelivery, SurveyRound
+from storage.models import Absence, OutboxStatus, PartnerStatus, SurveyDelivery, SurveyRound
 from storage.people import get_profiles
 
 if TYPE_CHECKING:
@@ -1466,9 +1465,7 @@ class Surveys:
         profiles = get_profiles(session=session, team_id=team_id, user_ids=reasons, external=True)
         # Deactivated, or of another organisation (taken for a colleague before Slack said so).
         gone = {user for user, p in profiles.items() if p.is_deleted or p.external}
-        absent = absence_store.absences_at(
-            session=session, team_id=team_id, user_ids=reasons, at=now
-        )
+        absent = _away_when_reached(session, team_id, reasons, now)
         asked = [(u, r) for u, r in reasons.items() if u not in gone]
         return asked, [user for user, _ in asked if user in absent]
 
@@ -1953,9 +1950,7 @@ def _reachable(
     results need."""
     lapsing = {
         user_id
-        for user_id, absence in absence_store.absences_at(
-            session=session, team_id=team_id, user_ids=away, at=now
-        ).items()
+        for user_id, absence in _away_when_reached(session, team_id, away, now).items()
         if absence.ends_at >= closes_at
     }
     return [user for user, _ in audience if user not in lapsing]
@@ -1967,10 +1962,24 @@ def _back_at(
     """When each of `user_ids` away now is back: the end of their time away, in their zone."""
     return {
         user_id: absence.ends_at.astimezone(zone(tz_of(session, team_id, user_id)))
-        for user_id, absence in absence_store.absences_at(
-            session=session, team_id=team_id, user_ids=user_ids, at=now
-        ).items()
+        for user_id, absence in _away_when_reached(session, team_id, user_ids, now).items()
     }
+
+
+def _away_when_reached(
+    session: Session, team_id: str, user_ids: Iterable[str], now: datetime
+) -> dict[str, Absence]:
+    """The time away of each of `user_ids` away when a question queued at `now` would reach
+    them, ending where they are back from it all: pieces booked apart that follow on hold
+    their questions through the last (QA: Dan, away to Friday and the fortnight after booked
+    apart, was said to be "away through Fri 27 Nov" and counted by a round that lapsed for
+    him)."""
+    away: dict[str, Absence] = {}
+    for user_id in user_ids:
+        absence = absence_when_reached(session, team_id=team_id, user_id=user_id, now=now)
+        if absence is not None:
+            away[user_id] = absence
+    return away
 
 
 def _invitation(

@@ -105,7 +105,10 @@ def test_no_round_starts_when_too_few_are_left_once_those_away_past_its_close_ar
         "through Fri 11 Dec, until after it would close, so could not answer. Add colleagues"
     ) in schedule
 
-    say(slack, "away today to friday", user=DAN)  # back before it closes: he may answer
+    # Back before it closes, he may answer: rebooked, not booked over (what was left of the
+    # fortnight after Friday would follow on, and hold his questions through it).
+    say(slack, "back", user=DAN)
+    say(slack, "away today to friday", user=DAN)
     assert "Started a pulse survey of *Acme*" in say(slack, "survey Acme now")
 
 
@@ -427,3 +430,19 @@ def test_a_refused_round_of_a_paused_partner_does_not_promise_a_scheduled_one(
     refused = say(slack, "survey Acme now", user=DAN)
     assert "can start a pulse survey of *Acme*. Ask them." in refused
     assert "scheduled round" not in refused
+
+
+def test_one_away_for_days_booked_apart_past_the_close_is_set_aside_through_the_last(
+    slack: Slack,
+) -> None:
+    """QA: with Dan's time away booked in pieces that follow on, `survey X now` said he was
+    "away through Fri 27 Nov" and counted him, while the round lapsed before he was back."""
+    acme(slack, team=(BEN, DAN))  # Ana, Ben and Dan: the default 3 answers, just
+    say(slack, "away today to friday", user=DAN)
+    say(slack, "away 2026-11-30 to 2026-12-11", user=DAN)  # booked apart; the close is Wed 2 Dec
+    refused = say(slack, "survey Acme now")
+    assert (
+        "<@U0DAN> is away through Fri 11 Dec, until after it would close, so could not answer."
+    ) in refused
+    assert rows(slack, SurveyRound) == []
+    assert "<@U0DAN> is away through Fri 11 Dec" in say(slack, "survey Acme")
