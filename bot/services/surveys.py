@@ -865,6 +865,11 @@ class Surveys:
                 if due is None:
                     continue
                 start, period = due
+                if start < partner.created_at:
+                    # Due before the partner was added: no round of it was missed, nor is one
+                    # caught up (QA: Oxfam, added on Mon 7 Dec, had its owner told at once that
+                    # its round "scheduled for Tue 1 Dec did not start").
+                    continue
                 latest = store.latest_round_start(
                     session=session, team_id=team_id, partner_id=partner.id
                 )

@@ -446,3 +446,17 @@ def test_one_away_for_days_booked_apart_past_the_close_is_set_aside_through_the_
     ) in refused
     assert rows(slack, SurveyRound) == []
     assert "<@U0DAN> is away through Fri 11 Dec" in say(slack, "survey Acme")
+
+
+def test_a_partner_added_after_a_scheduled_round_was_due_is_not_told_it_missed_it(
+    slack: Slack,
+) -> None:
+    """QA: Oxfam, added and made active on Mon 7 Dec, had its owner told at once that "the
+    pulse survey of Oxfam scheduled for Tue 1 Dec did not start": a date it was not yet there."""
+    at(slack, datetime(2026, 12, 7, 10, 0, tzinfo=UTC))
+    say(slack, f"add Oxfam owner {MENTION[DAN]}")
+    say(slack, "status Oxfam active")
+    at(slack, datetime(2026, 12, 7, 10, 5, tzinfo=UTC))
+    assert rows(slack, SurveyRound) == []
+    assert not [m for m in slack.fake.dm_messages(DAN) if "did not start" in m.text]
+    assert "Next scheduled round: Tue 5 Jan." in say(slack, "survey Oxfam")
