@@ -1201,8 +1201,9 @@ def followed_up(
 
     - a plan, by a log of the same kind of contact on its day in which its author took part:
       the log stands for the meeting;
-    - an intent, by a log of its author's, recorded after the intent, of a contact on or after
-      the intent's day: the heads-up is over. A contact logged before the intent was stated,
+    - an intent, by a log of its author's, or of a colleague it names in which its author took
+      part (`_follows_intent`), recorded after the intent, of a contact on or after the
+      intent's day: the heads-up is over. A contact logged before the intent was stated,
       even that day, is what the intent comes after, not its follow-up (ids grow as rows are
       recorded). A plan does not end an intent (the owner's answer may still be due).
 
@@ -1227,19 +1228,28 @@ def followed_up(
         for t in logs
         for person in (t.author_id, *t.participants)
     }
-    logs_by: dict[str, list[tuple[int, date]]] = {}
-    for t in logs:
-        logs_by.setdefault(t.author_id, []).append((t.id, day(t, t.author_id)))
     gone = set()
     for t in touches:
         if t.kind is TouchpointKind.PLANNED:
             if (t.author_id, day(t, t.author_id), t.medium) in logged:
                 gone.add(t.id)
-        elif t.kind is TouchpointKind.INTENDED and t.author_id in logs_by:
+        elif t.kind is TouchpointKind.INTENDED:
             stated = day(t, t.author_id)
-            if any(i > t.id and on >= stated for i, on in logs_by[t.author_id]):
+            if any(
+                log.id > t.id and _follows_intent(log, t) and day(log, t.author_id) >= stated
+                for log in logs
+            ):
                 gone.add(t.id)
     return gone
+
+
+def _follows_intent(log: _Recorded, intent: _Recorded) -> bool:
+    """Whether `log` can stand for the contact `intent` announced: its asker's own, or one
+    logged by a colleague the intent names (`intend Acme with @dan`) in which the asker took
+    part (`log Acme with @ben`): the same contact, whoever logged it (QA h15 1)."""
+    return log.author_id == intent.author_id or (
+        log.author_id in intent.participants and intent.author_id in log.participants
+    )
 
 
 def _open_with_owner(scene: _Scene, touch: Touch, other: Touch) -> bool:
@@ -2202,8 +2212,9 @@ class Touchpoints:
     def _close_followed_intents(
         self, scene: _Scene, touch: Touch, around: Sequence[TouchpointRow]
     ) -> list[Touch]:
-        """Close the caller's intents with the partner that their new log follows up (a contact
-        recorded after the intent, on or after its day, `followed_up`'s rule): an answer now
+        """Close the intents with the partner that the caller's new log follows up (a contact
+        recorded after the intent, on or after its day, by its asker or by a colleague it names
+        with the asker taking part, `followed_up`'s rule): an answer now
         would tell them to hold back from a contact already made, or to go ahead with it. Each
         is recorded as `LOGGED`; a "you may go ahead" still queued for its asker is dropped; its
         question is withdrawn if it has not gone out, else it shows that the contact was logged,
@@ -2213,18 +2224,21 @@ class Touchpoints:
             row
             for row in around
             if row.kind is TouchpointKind.INTENDED
-            and row.author_id == touch.author_id
+            and _follows_intent(touch, row)
             and row.intent_answer is not IntentAnswer.LOGGED
         ]
         if not mine:
             return []  # nearly every log: no query, nothing to do
         overtaken: list[Touch] = []
         session, team_id = scene.session, scene.team_id
-        zones = {touch.author_id: scene.zone_of(touch.author_id)}
+        askers = {touch.author_id, *(row.author_id for row in mine)}
+        zones = {person: scene.zone_of(person) for person in askers}
         gone = followed_up([*mine, touch], tz=scene.workspace_zone, zones=zones)
         for row in mine:
             if row.id in gone and row.intent_answer not in (None, IntentAnswer.LAPSED):
-                if self._answer_overtaken(scene, row):
+                # The owner's answer waiting for the asker is reworded for them by their own
+                # log only: the caller's answer speaks of "your intent".
+                if row.author_id == touch.author_id and self._answer_overtaken(scene, row):
                     overtaken.append(Touch.of(row))
                 continue
             if row.id not in gone or not store.answer_intent(

@@ -1234,10 +1234,16 @@ def _wanted(facts: PartnerFacts, touch: Touch) -> str:
 
 
 def intent_followed(facts: PartnerFacts, touch: Touch) -> str:
-    """The owner's question once its asker logged the contact before an answer came."""
+    """The owner's question once its asker logged the contact before an answer came, or a
+    colleague it names logged one the asker took part in (`answered_by`, who logged it)."""
+    logged = (
+        "They have been in touch since and logged it"
+        if touch.answered_by in (None, touch.author_id)
+        else f"They have been in touch since: {person(touch.answered_by)} logged it"
+    )
     return (
-        f"{_wanted(facts, touch)}\n{_ANSWER_MARKS[IntentAnswer.LOGGED]} They have been in touch "
-        "since and logged it, so this needs no answer any more."
+        f"{_wanted(facts, touch)}\n{_ANSWER_MARKS[IntentAnswer.LOGGED]} {logged}, so this needs "
+        "no answer any more."
     )
 
 

@@ -3153,6 +3153,45 @@ def test_a_log_after_an_intent_lapsed_takes_its_buttons_away(slack: Slack) -> No
 
 
 @pytest.mark.usefixtures("acme")
+@pytest.mark.parametrize("lapsed", [False, True])
+def test_a_log_by_a_colleague_the_intent_names_with_its_asker_needs_no_answer(
+    slack: Slack, lapsed: bool
+) -> None:
+    """Dan, whom Ben's intent names, logged the call Ben took part in (QA h15 1): only Ben's
+    own log closed the intent, so Ana's question kept its buttons and Ben and Dan were still
+    told they may go ahead. Now it is the same contact, whoever logged it."""
+    answer(slack, "intend Acme with <@U0DAN|dan> : ask about the gala", user=BEN)
+    deliver_outbox(slack)
+    (question,) = dms(slack, ANA)
+    if lapsed:
+        at(slack, datetime(2026, 11, 26, 9, 1, tzinfo=UTC))  # Dan's note waits for nobody
+        assert len(dms(slack, DAN)) == 1
+        at(slack, datetime(2026, 11, 26, 12, 0, tzinfo=UTC))  # Ben's still waits (New York)
+    answer(slack, "log Acme with <@U0BEN|ben> via call : asked about the gala", user=DAN)
+    deliver_outbox(slack)
+    assert (
+        "They have been in touch since: <@U0DAN> logged it, so this needs no answer any more."
+        in shown(question)
+    )
+    assert set(action_ids(question)) == {blocks.CHECK}
+    at(slack, datetime(2026, 11, 27, 15, 0, tzinfo=UTC))
+    assert [m for m in dms(slack, BEN) if "go ahead" in m.text] == []
+    going = [m for m in dms(slack, DAN) if "go ahead" in m.text]
+    assert len(going) == (1 if lapsed else 0)  # told before the log, not after it
+    assert "is open with" not in answer(slack, "check Acme", user=BEN)
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_colleagues_log_without_the_asker_leaves_the_intent_open(slack: Slack) -> None:
+    answer(slack, "intend Acme with <@U0DAN|dan> : ask about the gala", user=BEN)
+    deliver_outbox(slack)
+    (question,) = dms(slack, ANA)
+    answer(slack, "log Acme via call : about invoices", user=DAN)
+    deliver_outbox(slack)
+    assert action_ids(question)[:3] == list(blocks.INTENT_ACTIONS)
+
+
+@pytest.mark.usefixtures("acme")
 def test_ending_a_partner_closes_an_intent_waiting_for_its_owner(slack: Slack) -> None:
     question = ask(slack)
     as_sent = copy.deepcopy(question)
