@@ -2373,7 +2373,8 @@ class Touchpoints:
         as if their authors said they didn't happen: a meeting with a partner nobody follows
         is not to be counted, alerted about or asked about. Reopening the partner does not
         bring them back (its authors plan again). A note to the owner about one, not sent yet,
-        is not sent; each author hears once (not the caller, who ended it)."""
+        is not sent; each author, and each colleague it names (`plan Acme with @dan`), hears
+        once (not the caller, who ended it)."""
         team_id = actor.team_id
         tz = person_zone(session, team_id=team_id, user_id=actor.user_id)
         rows = _planned_ahead(session, team_id, facts.id, now=now, tz=tz, limit=ENDED_PLANS_CLOSED)
@@ -2395,6 +2396,11 @@ class Touchpoints:
                 plan, answer=IntentAnswer.ENDED, answered_by=actor.user_id, cancelled_at=now
             )
             self._tell_author_of_ended(session, actor, facts, touch, late=False, now=now)
+            for colleague in dict.fromkeys(touch.participants):
+                if colleague not in (touch.author_id, actor.user_id):
+                    self._tell_asker(
+                        session, team_id, facts, touch, late=False, now=now, to=colleague
+                    )
 
     def _tell_author_of_ended(
         self,

@@ -1349,6 +1349,8 @@ def asker_note(
     `going_along`: for a colleague the intent names, not its asker."""
     about = quote(touch.notes)
     owner = f"{person(touch.answered_by)}, for {bold(facts.name)},"
+    if going_along and touch.kind is TouchpointKind.PLANNED:
+        return _plan_ended_going_along(facts, touch, tz=tz)
     if going_along:
         return _answer_going_along(facts, touch, late=late, logged_since=logged_since)
     log = f"Log it when you've been in touch: `{COMMAND} log {in_command(facts.name)} : …`"
@@ -1458,6 +1460,19 @@ def _plan_ended_for_author(
         "contact and nobody is asked how it went. Reopening it does not bring the plan back: "
         "if it goes on, "
         f"{reopen_hint(facts, reopening)}; then plan it again."
+    )
+
+
+def _plan_ended_going_along(facts: PartnerFacts, touch: Touch, *, tz: ZoneInfo) -> str:
+    """To a colleague a plan names (`plan Acme with @dan`), once the partnership ended before
+    it: the plan is off for them too; its author is told how to bring it back."""
+    who, author = person(touch.answered_by), person(touch.author_id)
+    about = f" ({quote(touch.notes)})" if touch.notes else ""
+    return (
+        f"{who} has ended the partnership with {bold(facts.name)}, so {author}'s plan "
+        f"{when(touch, tz=tz)}{about}, which names you, is off: nobody follows it now, so it "
+        f"counts as no contact and nobody is asked how it went. If it goes on, {author} knows "
+        "how to plan it again."
     )
 
 

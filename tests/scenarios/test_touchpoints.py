@@ -3245,6 +3245,29 @@ def test_ending_a_partner_cancels_its_plans_ahead_for_good(slack: Slack) -> None
 
 
 @pytest.mark.usefixtures("acme")
+def test_ending_a_partner_tells_the_colleagues_a_plan_ahead_names_once(slack: Slack) -> None:
+    """Only the plan's author heard it was off (QA h15 2): Dan, whom it names, was never told,
+    and would have turned up on Friday. Now he hears it, once, in his working hours and zone; Ben,
+    naming himself too, once."""
+    answer(
+        slack,
+        "plan Acme via meeting on friday 11:00 with <@U0DAN|dan>, <@U0DAN|dan> and <@U0BEN|ben> "
+        ": renewal talk",
+        user=BEN,
+    )
+    answer(slack, "status Acme ended")
+    at(slack, datetime(2026, 11, 26, 14, 30, tzinfo=UTC))  # Ben's and Dan's working hours
+    (told,) = [m for m in dms(slack, DAN) if "renewal talk" in m.text]
+    assert told.text == (
+        "<@U0ANA> has ended the partnership with *Acme Corporation*, so <@U0BEN>'s plan on Fri "
+        "27 Nov at 16:00 (“renewal talk”), which names you, is off: nobody follows it now, so "
+        "it counts as no contact and nobody is asked how it went. If it goes on, <@U0BEN> knows "
+        "how to plan it again."
+    )
+    assert len([m for m in dms(slack, BEN) if "renewal talk" in m.text]) == 1
+
+
+@pytest.mark.usefixtures("acme")
 def test_ending_a_partner_drops_the_word_that_its_intents_answer_comes_later(
     slack: Slack,
 ) -> None:
