@@ -826,6 +826,8 @@ class LaterNote:
     # The owner (`touch.asked`) is asked instead of this cover, who had not had the question:
     # they are back (`back`), or called their time away off.
     instead_of: str | None = None
+    # For a colleague the intent names (`intend Acme with @dan`), not its asker.
+    going_along: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -3139,7 +3141,9 @@ class Touchpoints:
         (`back`: their time away ended, else they called it off); and until when they wait for
         the answer. After a handover or a merge with
         nobody asked (`touch.asked` None: the new owner is among those reaching out, or there
-        is none), that the intent needs nobody's answer. Once each, in their working hours."""
+        is none), that the intent needs nobody's answer; the colleagues it names hear that too
+        (they go along, and may go ahead as well), but the new owner, who needs no go-ahead.
+        Once each, in their working hours."""
         later = LaterNote(
             partner=scene.facts,
             touch=touch,
@@ -3151,15 +3155,23 @@ class Touchpoints:
             instead_of=instead_of,
             back=back,
         )
-        _queue(
-            scene.session,
-            scene.team_id,
-            scene.now,
-            self.renderer.intent_later(later),
-            f"{intent_ask_key(touch.id, handed_to=touch.asked)}:asker",
-            kind=INTENT_LATER,
-            user=touch.author_id,
-        )
+        key = f"{intent_ask_key(touch.id, handed_to=touch.asked)}:asker"
+        notes = {touch.author_id: (later, key)}
+        if new_owner and touch.asked is None:
+            for colleague in touch.participants:
+                if colleague not in (touch.author_id, scene.facts.owner_id):
+                    note = replace(later, tz=scene.zone_of(colleague), going_along=True)
+                    notes[colleague] = (note, f"{key}:{colleague}")
+        for user, (note, dedupe_key) in notes.items():
+            _queue(
+                scene.session,
+                scene.team_id,
+                scene.now,
+                self.renderer.intent_later(note),
+                dedupe_key,
+                kind=INTENT_LATER,
+                user=user,
+            )
 
     def _ask(
         self, scene: _Scene, touch: Touch, clashes: list[Clash], *, key: str | None = None

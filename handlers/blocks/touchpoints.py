@@ -439,6 +439,7 @@ class SlackRenderer:
             sooner=note.sooner,
             back=note.back,
             instead_of=note.instead_of,
+            going_along=note.going_along,
         )
         return Message(text=text, blocks=[section(text), actions([brief_me(facts.id, facts.name)])])
 

@@ -1507,6 +1507,7 @@ def intent_later(
     sooner: bool = False,
     back: bool = False,
     instead_of: str | None = None,
+    going_along: bool = False,
 ) -> str:
     """To the asker of an intent, when the person asked went away before answering: the day to
     answer moved later (`touch.deadline`, the new one; from their time away, or from time
@@ -1515,10 +1516,11 @@ def intent_later(
     new owner (`new_owner`; the kept partner's, when it was `merged_from` another), or whoever
     covers for the owner (`covering_for`), who went away before the question reached them; or
     the owner again instead of that cover (`instead_of`), not away any more (`back`) before the
-    cover had it; whom they wait for, and until when."""
+    cover had it; whom they wait for, and until when. `going_along`: to a colleague the intent
+    names, only that it needs nobody's answer any more."""
     by = by_moment(touch.deadline, tz=tz) if touch.deadline is not None else "soon"
     if new_owner and touch.asked is None:
-        return _needs_no_answer(facts, touch, merged_from=merged_from)
+        return _needs_no_answer(facts, touch, merged_from=merged_from, going_along=going_along)
     if instead_of is not None:
         why = "is back" if back else "is not away after all"
         return (
@@ -1570,22 +1572,29 @@ def intent_later(
     )
 
 
-def _needs_no_answer(facts: PartnerFacts, touch: Touch, *, merged_from: str | None) -> str:
-    """To the asker of an intent whose question a handover or a merge closed: nobody needs to
-    answer it now (the new owner, or whoever covers for them, is among those reaching out, or
-    the partner has no owner)."""
+def _needs_no_answer(
+    facts: PartnerFacts, touch: Touch, *, merged_from: str | None, going_along: bool = False
+) -> str:
+    """To the asker of an intent whose question a handover or a merge closed, or to a colleague
+    it names (`going_along`): nobody needs to answer it now (the new owner, or whoever covers
+    for them, is among those reaching out, or the partner has no owner)."""
+    asker = person(touch.author_id)
     if facts.owner_id == touch.author_id:
+        owns = f"{asker} owns" if going_along else "you own"
         since = (
-            f"{bold(merged_from)} was merged into {bold(facts.name)}, which you own"
+            f"{bold(merged_from)} was merged into {bold(facts.name)}, which {owns}"
             if merged_from is not None
-            else f"You own {bold(facts.name)} now"
+            else f"{owns[0].upper()}{owns[1:]} {bold(facts.name)} now"
         )
     else:
         since = _nobody_asked_since(facts, touch, merged_from)
-    return (
-        f"{since}, so your intent to reach out to {bold(facts.name)} ({quote(touch.notes)}) needs "
-        "nobody's answer: you may go ahead."
-    )
+    intent = f"to reach out to {bold(facts.name)} ({quote(touch.notes)})"
+    if going_along:
+        return (
+            f"{since}, so {asker}'s intent {intent}, which names you, needs nobody's answer: "
+            f"{asker} and you may go ahead."
+        )
+    return f"{since}, so your intent {intent} needs nobody's answer: you may go ahead."
 
 
 # --- check --------------------------------------------------------------------------------------

@@ -3045,6 +3045,37 @@ def test_a_handover_to_the_asker_leaves_their_intent_needing_no_answer(slack: Sl
 
 
 @pytest.mark.usefixtures("acme")
+@pytest.mark.parametrize(
+    ("owner", "since"),
+    [
+        ("<@U0BEN|ben>", "<@U0BEN> owns *Acme Corporation* now"),
+        (
+            "<@U0DAN|dan>",
+            "*Acme Corporation* has a new owner, <@U0DAN>, who is among those reaching out",
+        ),
+    ],
+)
+def test_a_handover_tells_the_colleagues_the_intent_names_it_needs_no_answer(
+    slack: Slack, owner: str, since: str
+) -> None:
+    """After `owner Acme @ben`, only Ben heard that his intent needs nobody's answer (QA h15
+    3): Chloe, whom it names, was left waiting for an answer that never comes. Now she hears
+    it too, once, in her working hours; Dan too, unless he owns the partner now."""
+    ask_going_along(slack)
+    answer(slack, f"owner Acme {owner}")
+    at(slack, datetime(2026, 11, 27, 1, 0, tzinfo=UTC))  # Chloe's morning
+    at(slack, datetime(2026, 11, 27, 14, 30, tzinfo=UTC))  # Ben's and Dan's
+    (told,) = [m for m in dms(slack, CHLOE) if "needs nobody's answer" in m.text]
+    assert told.text == (
+        f"{since}, so <@U0BEN>'s intent to reach out to *Acme Corporation* (“ask about the "
+        "gala”), which names you, needs nobody's answer: <@U0BEN> and you may go ahead."
+    )
+    to_dan = [m for m in dms(slack, DAN) if "needs nobody's answer" in m.text]
+    assert len(to_dan) == (0 if "DAN" in owner else 1)
+    assert len([m for m in dms(slack, BEN) if "needs nobody's answer" in m.text]) == 1
+
+
+@pytest.mark.usefixtures("acme")
 def test_a_handover_passes_on_a_question_the_deputy_had_for_the_away_owner(slack: Slack) -> None:
     answer(slack, "deputy Acme <@U0DAN|dan>")
     answer(slack, "away today to friday")
