@@ -736,6 +736,16 @@ def unknown_partner(call: Call, unknown: UnknownPartner) -> Reply:
     return help_blocks.usage(call.verb, swallowed)
 
 
+def named_alone(runtime: Runtime, invocation: Invocation) -> str | None:
+    """The whole line when it is only a registered partner's name or alias (`/partner Acme
+    GmbH`), as typed: whoever types a partner's name alone wants to see it, so the answer
+    offers `show` rather than the verb its first word happens to look like."""
+    text = grammar.as_typed(invocation.text)
+    readings = [text.strip('"“”«»').strip(), text]
+    found = registry_of(runtime).registered_reading(team_id=invocation.team_id, readings=readings)
+    return None if found is None else readings[found]
+
+
 def known_prefix(unknown: UnknownPartner) -> tuple[PartnerFacts, str] | None:
     """The known partner the unknown name starts with (the longest), and the words after it."""
     return None if unknown.start is None else (unknown.start.facts, unknown.start.rest)

@@ -2241,6 +2241,19 @@ def test_a_country_after_a_known_name_is_part_of_the_name_not_a_handle(
     assert registry(slack).profile(team_id=TEAM, partner="Oxfam").facts.owner_id == ANA
 
 
+def test_a_partners_name_alone_offers_to_show_it(slack: Slack) -> None:
+    # QA: `/partner Acme GmbH` answered "Did you mean `/partner rename GmbH`?": whoever types a
+    # partner's name alone wants to see it.
+    answer(slack, 'add Acme GmbH aka "Room to Read"')
+    said = answer(slack, "Acme GmbH")
+    assert "Did you mean `/partner show Acme GmbH`?" in said
+    assert "/partner rename" not in said
+    said = answer(slack, '"Room to Read"')
+    assert 'Did you mean `/partner show \\"Room to Read\\"`?' in said
+    # A verb typed wrong still offers the verb.
+    assert "Did you mean `/partner show Acme`?" in answer(slack, "shwo Acme")
+
+
 @pytest.mark.parametrize("word", ["who", "whois"])
 def test_who_alone_asks_which_partner_with_an_example_naming_one(slack: Slack, word: str) -> None:
     # QA: `/partner who` answered "Did you mean `/partner owner of NAME` or `/partner show
