@@ -115,9 +115,11 @@ VERBS: tuple[Verb, ...] = (
         ("status NAME prospect|active|paused|ended", "status NAME  (shows it)"),
         "Move the partner through its lifecycle; `ended` is how a partnership is archived (a "
         "partner is never deleted, so its history stays): nobody follows it any more, so it takes "
-        "no `plan` or `intend`, and a contact logged with it is kept as history without telling "
-        "or alerting anyone; its intents still waiting for an answer are closed, and their "
-        "askers told. The owner is told of a change someone else makes.",
+        "no `plan`, `intend` or `commit` and is not surveyed (`survey NAME now` is refused), its "
+        "open commitments send no reminders, and a contact logged with it is kept as history "
+        "without telling or alerting anyone; its intents still waiting for an answer are closed, "
+        "and their askers told. Set it back to `active` to follow it again. The owner is told of "
+        "a change someone else makes.",
         ("status MSF active",),
         who=OWNERS_LOOK,
     ),

@@ -2254,6 +2254,14 @@ def test_a_partners_name_alone_offers_to_show_it(slack: Slack) -> None:
     assert "Did you mean `/partner show Acme`?" in answer(slack, "shwo Acme")
 
 
+def test_the_help_of_status_says_all_an_ended_partner_no_longer_takes(slack: Slack) -> None:
+    # QA: it said an ended partner "takes no `plan` or `intend`", while `commit` and `survey
+    # NAME now` are refused for it too.
+    said = answer(slack, "help status")
+    assert "takes no `plan`, `intend` or `commit` and is not surveyed" in said
+    assert "open commitments send no reminders" in said
+
+
 @pytest.mark.parametrize("word", ["who", "whois"])
 def test_who_alone_asks_which_partner_with_an_example_naming_one(slack: Slack, word: str) -> None:
     # QA: `/partner who` answered "Did you mean `/partner owner of NAME` or `/partner show
