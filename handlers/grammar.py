@@ -1592,10 +1592,28 @@ def parse_rename(text: str, *, known: KnownNames | None = None) -> RenameLine:
         raise _keyword_after(text, tokens, used, verb="rename", ends_at=("to",))
     if not rest or not rest[0].is_word("to"):
         raise _put_between(tokens, "to", verb="rename", meant=())
-    new_name = whole_name(rest[1:])
+    try:
+        new_name = whole_name(rest[1:])
+    except GrammarError as error:
+        if error.problem != MARKUP_IN_NAME:
+            raise
+        raise _markup_in_new_name(name, rest[1:], text) from None
     if new_name is None or not new_name.text:
         raise GrammarError("What is the new name? Give it after `to`.")
     return RenameLine(name=name, new_name=new_name.text)
+
+
+def _markup_in_new_name(name: Name, new: Sequence[Token], line: str) -> GrammarError:
+    """`rename X to @ben`: the new name in words, with an example naming X; a person alone
+    after `to` is most likely meant as X's owner, so that line too."""
+    partner = in_command(name.text)
+    problem = (
+        "A partner name cannot contain a mention or a channel: give the new name in words "
+        f"after `to`, e.g. `/partner rename {partner} to {in_command(name.text + ' Group')}`."
+    )
+    if len(new) == 1 and new[0].kind is Kind.MENTION:
+        problem += f" To make them its owner: `/partner owner {partner} {_typed(new, line)}`."
+    return GrammarError(problem)
 
 
 # Marks people put between two names for `to` or `into` (`rename A -> B`), and the words they

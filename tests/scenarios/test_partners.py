@@ -906,7 +906,11 @@ def saved(slack: Slack) -> list[tuple[str, ...]]:
         ("add <@U0BEN|ben>", "A partner name cannot contain a mention or a channel."),
         ('add "Friends of <@U0BEN|ben>" owner <@U0DAN|dan>', "cannot contain a mention"),
         ('add "<#C0ACME|acme> fans"', "A partner name cannot contain a mention or a channel."),
-        ('rename MSF to "<@U0DAN|dan>"', "A partner name cannot contain a mention or a channel."),
+        (
+            'rename MSF to "<@U0DAN|dan>"',
+            "A partner name cannot contain a mention or a channel: give the new name in words "
+            "after `to`, e.g. `/partner rename MSF to MSF Group`.",
+        ),
         (
             "channel MSF <#C0ACME|acme> <#C0MSF|msf>",
             "Give one channel, picked from the list Slack offers as you type `#`.",
@@ -2260,6 +2264,21 @@ def test_the_help_of_status_says_all_an_ended_partner_no_longer_takes(slack: Sla
     said = answer(slack, "help status")
     assert "takes no `plan`, `intend` or `commit` and is not surveyed" in said
     assert "open commitments send no reminders" in said
+
+
+def test_a_mention_as_the_new_name_says_how_to_rename_and_how_to_hand_over(slack: Slack) -> None:
+    # QA: `rename X to @ben` said "A partner name cannot contain a mention or a channel" with no
+    # line to type instead.
+    answer(slack, "add Acme")
+    said = answer(slack, "rename Acme to <@U0BEN|ben>")
+    assert (
+        "A partner name cannot contain a mention or a channel: give the new name in words after "
+        "`to`, e.g. `/partner rename Acme to Acme Group`. To make them its owner: `/partner "
+        "owner Acme @ben`."
+    ) in said
+    said = answer(slack, "rename Acme to Friends of <#C0ACME|acme>")
+    assert "e.g. `/partner rename Acme to Acme Group`." in said and "owner" not in said
+    assert registry(slack).profile(team_id=TEAM, partner="Acme").facts.name == "Acme"
 
 
 @pytest.mark.parametrize("word", ["who", "whois"])
