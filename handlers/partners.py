@@ -10,6 +10,7 @@ profiles of the people involved.
 
 from __future__ import annotations
 
+import difflib
 import json
 import logging
 import re
@@ -728,6 +729,18 @@ def unknown_partner(call: Call, unknown: UnknownPartner) -> Reply:
     after that name are not, with the verb's forms."""
     choices = _reruns(call, unknown)
     start = unknown.start
+    if (
+        not choices
+        and start is not None
+        and _takes_only_a_name(call.verb)
+        and not _misspelt_keyword(start.rest)
+    ):
+        # `show Oxfam Intl`: no words may follow the name, so they are not a mistake in what
+        # follows it but a longer name nobody goes by; the partner it starts with is offered.
+        # A clause's word typed a letter off (`check Acme wth Jane`) is told it is not taken.
+        typed = _typed_name(call, unknown)
+        rerun = "" if typed is None else pick_value(call, typed, start.facts.name)
+        choices = [(start.facts, rerun)]
     if choices or start is None:
         return blocks.did_you_mean(unknown.query, choices, more=unknown.more)
     swallowed = texts.swallowed_words(
@@ -751,9 +764,25 @@ def known_prefix(unknown: UnknownPartner) -> tuple[PartnerFacts, str] | None:
     return None if unknown.start is None else (unknown.start.facts, unknown.start.rest)
 
 
+def _takes_only_a_name(verb: Verb) -> bool:
+    """Whether every form of `verb` ends at the partner's name (`show NAME`, `contacts NAME`)."""
+    return all(form.partition("(")[0].split()[1:] == ["NAME"] for form in verb.syntax)
+
+
+def _misspelt_keyword(words: str) -> bool:
+    """Whether `words` start with a near miss of a clause's word (`wth` for `with`)."""
+    first = words.split()[0].lower() if words.split() else ""
+    return len(first) > 2 and bool(difflib.get_close_matches(first, grammar.KEYWORDS, 1, 0.8))
+
+
+def _typed_name(call: Call, unknown: UnknownPartner) -> Name | None:
+    """The name typed that no partner goes by, as the call read it."""
+    return next((n for n in call.names if clean_name(n.text) == unknown.query), None)
+
+
 def _reruns(call: Call, unknown: UnknownPartner) -> list[tuple[PartnerFacts, str]]:
     """Each candidate with the command line that names it instead of the unknown name."""
-    typed = next((n for n in call.names if clean_name(n.text) == unknown.query), None)
+    typed = _typed_name(call, unknown)
     choices = []
     longer = [] if typed is None else grammar.longer_names(call.rest, typed)
     for candidate in unknown.candidates:

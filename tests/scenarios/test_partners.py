@@ -2281,6 +2281,23 @@ def test_a_mention_as_the_new_name_says_how_to_rename_and_how_to_hand_over(slack
     assert registry(slack).profile(team_id=TEAM, partner="Acme").facts.name == "Acme"
 
 
+@pytest.mark.parametrize("verb", ["show", "contacts"])
+def test_words_after_a_name_a_verb_ends_at_offer_the_partner_it_starts_with(
+    slack: Slack, verb: str
+) -> None:
+    # QA: `show Oxfam Intl` (only "Oxfam" registered) answered "“Intl” is not something `show`
+    # takes after the name", where other unknown names are offered the partner meant.
+    answer(slack, "add Oxfam")
+    said = answer(slack, f"{verb} Oxfam Intl")
+    assert "I don't know a partner called “Oxfam Intl”. Did you mean" in said
+    assert "not something" not in said
+    asked = last(slack, ANA)
+    (pick,) = action_ids(asked)
+    click(slack, ANA, asked, pick)
+    shown_now = shown(last(slack, ANA))
+    assert "Oxfam" in shown_now and "Did you mean" not in shown_now
+
+
 @pytest.mark.parametrize("word", ["who", "whois"])
 def test_who_alone_asks_which_partner_with_an_example_naming_one(slack: Slack, word: str) -> None:
     # QA: `/partner who` answered "Did you mean `/partner owner of NAME` or `/partner show
