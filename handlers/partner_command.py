@@ -81,7 +81,7 @@ def route(runtime: Runtime, invocation: Invocation) -> Reply:
         typed, rest = grammar.as_typed(verb_word), grammar.as_typed(rest)
         named = partners.named_alone(runtime, invocation)
         if named is not None:
-            return help_blocks.unknown_verb(typed, [f"show {grammar.in_command(named)}"])
+            return help_blocks.partner_named_alone(grammar.in_command(named))
         return help_blocks.unknown_verb(typed, suggestions(verb_word, rest), rest=rest)
     handler = VERB_HANDLERS.get(verb.name)
     if handler is None:

@@ -97,6 +97,17 @@ def usage(verb: Verb, problem: str) -> Reply:
 ENDING_WORDS = ("remove", "delete", "archive", "end", "retire", "deactivate")
 
 
+def partner_named_alone(line: str) -> Reply:
+    """A line that is only a registered partner's name or alias (`line`, ready to type after
+    the verb): whoever types it wants to see that partner. Its first word is no verb, but
+    saying so (in lower case) of a name would read as if the name were not known."""
+    text = (
+        f"Did you mean `{COMMAND} show {line}`? A line starts with what to do, then the "
+        f"partner; `{COMMAND} help` lists what you can do."
+    )
+    return Reply(text=text, blocks=[section(text)])
+
+
 def unknown_verb(word: str, suggestions: list[str], *, rest: str = "") -> Reply:
     """A first word that is no verb: say so, suggest the whole lines it may mean (or, for a
     word of getting rid of a partner, how to end or merge it: `rest` is what was typed after

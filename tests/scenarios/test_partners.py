@@ -2252,6 +2252,8 @@ def test_a_partners_name_alone_offers_to_show_it(slack: Slack) -> None:
     said = answer(slack, "Acme GmbH")
     assert "Did you mean `/partner show Acme GmbH`?" in said
     assert "/partner rename" not in said
+    # Nor is the name said to be "not something I know how to do", in lower case.
+    assert "`acme`" not in said
     said = answer(slack, '"Room to Read"')
     assert 'Did you mean `/partner show \\"Room to Read\\"`?' in said
     # A verb typed wrong still offers the verb.
