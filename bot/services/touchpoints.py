@@ -874,6 +874,8 @@ class AskerNote:
     tz: ZoneInfo
     # The asker logged a contact with the partner after the answer, before it reached them.
     logged_since: bool = False
+    # Who logged it, when a colleague the intent names did (`log Acme with @ben`).
+    logged_by: str | None = None
     # The partnership ended before an answer (`IntentAnswer.ENDED`): who may reopen it.
     reopening: Reopening | None = None
     # To a colleague the intent names (`with @dan`), going along with its asker.
@@ -2238,9 +2240,12 @@ class Touchpoints:
         gone = followed_up([*mine, touch], tz=scene.workspace_zone, zones=zones)
         for row in mine:
             if row.id in gone and row.intent_answer not in (None, IntentAnswer.LAPSED):
-                # The owner's answer waiting for the asker is reworded for them by their own
-                # log only: the caller's answer speaks of "your intent".
-                if row.author_id == touch.author_id and self._answer_overtaken(scene, row):
+                # Whoever logged it, the answer still waiting reads as overtaken (QA h17 1);
+                # only the asker's own log's answer speaks of it ("your intent").
+                if (
+                    self._answer_overtaken(scene, row, by=touch.author_id)
+                    and row.author_id == touch.author_id
+                ):
                     overtaken.append(Touch.of(row))
                 continue
             if row.id not in gone or not store.answer_intent(
@@ -2429,9 +2434,10 @@ class Touchpoints:
             reopening=reopening_of(session, author, facts, now),
         )
 
-    def _answer_overtaken(self, scene: _Scene, row: TouchpointRow) -> bool:
-        """The owner answered the caller's intent, and the caller logged the contact before the
-        answer reached them (it waits for their working hours). "Go ahead" goes unsaid: they
+    def _answer_overtaken(self, scene: _Scene, row: TouchpointRow, *, by: str) -> bool:
+        """The owner answered an intent, and its asker, or a colleague it names with the asker
+        taking part (`by`), logged the contact before the answer reached the asker (it waits for
+        their working hours). "Go ahead" goes unsaid: they
         did; and to the colleagues the intent names, whether the log names them (they were
         there) or not (the intent was carried out: a go-ahead now would send them to the
         partner after it). "I'll handle it" and "Let's talk first" still go, since the owner
@@ -2447,12 +2453,14 @@ class Touchpoints:
         touch = Touch.of(row)
         for colleague in dict.fromkeys(touch.participants):
             if colleague != touch.author_id:
-                self._say_overtaken(scene, touch, to=colleague)
-        return self._say_overtaken(scene, touch)
+                self._say_overtaken(scene, touch, by=by, to=colleague)
+        return self._say_overtaken(scene, touch, by=by)
 
-    def _say_overtaken(self, scene: _Scene, touch: Touch, *, to: str | None = None) -> bool:
+    def _say_overtaken(
+        self, scene: _Scene, touch: Touch, *, by: str, to: str | None = None
+    ) -> bool:
         """Reword the answer to `touch` still waiting for its asker (or `to` a colleague it
-        names) as overtaken by the asker's log (`_answer_overtaken`); False when it is not
+        names) as overtaken by `by`'s log (`_answer_overtaken`); False when it is not
         waiting any more (read already: what they did next was their call)."""
         assert touch.answer is not None
         session, team_id = scene.session, scene.team_id
@@ -2472,6 +2480,7 @@ class Touchpoints:
             late=lapsed is not None and lapsed.status != OutboxStatus.CANCELLED,
             tz=scene.zone_of(to or touch.author_id),
             logged_since=True,
+            logged_by=by,
             going_along=to is not None,
         )
         message = self.renderer.asker_note(note)

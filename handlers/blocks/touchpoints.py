@@ -421,6 +421,7 @@ class SlackRenderer:
             late=note.late,
             tz=note.tz,
             logged_since=note.logged_since,
+            logged_by=note.logged_by,
             reopening=note.reopening,
             going_along=note.going_along,
         )

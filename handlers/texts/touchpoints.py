@@ -1340,11 +1340,13 @@ def asker_note(
     late: bool,
     tz: ZoneInfo,
     logged_since: bool = False,
+    logged_by: str | None = None,
     reopening: Reopening | None = None,
     going_along: bool = False,
 ) -> str:
     """The answer to an intent, for the colleague who stated it (in `tz`); `logged_since`: they
-    logged a contact with the partner after the answer was given, before it reached them. For a
+    logged a contact with the partner after the answer was given, before it reached them (or
+    `logged_by`, a colleague the intent names, logged one they took part in). For a
     plan, only word that the partnership ended before its moment (`IntentAnswer.ENDED`).
     `going_along`: for a colleague the intent names, not its asker."""
     about = quote(touch.notes)
@@ -1352,7 +1354,9 @@ def asker_note(
     if going_along and touch.kind is TouchpointKind.PLANNED:
         return _plan_ended_going_along(facts, touch, tz=tz)
     if going_along:
-        return _answer_going_along(facts, touch, late=late, logged_since=logged_since)
+        return _answer_going_along(
+            facts, touch, late=late, logged_since=logged_since, logged_by=logged_by
+        )
     log = f"Log it when you've been in touch: `{COMMAND} log {in_command(facts.name)} : …`"
     answer = touch.answer
     if answer is IntentAnswer.ENDED and touch.kind is TouchpointKind.PLANNED:
@@ -1373,10 +1377,13 @@ def asker_note(
             if answer is IntentAnswer.HANDLE_IT
             else (f"had asked to *talk first* before you reached out about {about}", "")
         )
-        text = (
-            f"{owner} {wanted}. You have logged a contact with them since: tell "
-            f"{person(touch.answered_by)} how it went{before}."
+        logged = (
+            "You have logged a contact with them since"
+            if logged_by in (None, touch.author_id)
+            else f"{person(logged_by)} has logged a contact with them since, which you took part in"
         )
+        text = f"{owner} {wanted}. {logged}: tell {person(touch.answered_by)} how it went{before}."
+
     elif answer is IntentAnswer.GO_AHEAD:
         text = f"{owner} says *go ahead* with {about}. {log}"
     elif answer is IntentAnswer.HANDLE_IT:
@@ -1394,13 +1401,19 @@ def asker_note(
 
 
 def _answer_going_along(
-    facts: PartnerFacts, touch: Touch, *, late: bool, logged_since: bool = False
+    facts: PartnerFacts,
+    touch: Touch,
+    *,
+    late: bool,
+    logged_since: bool = False,
+    logged_by: str | None = None,
 ) -> str:
     """The owner's answer to an intent, for a colleague it names (`with @dan`): what it means
     for them, who went along; its asker is the one to follow it up. `late`: they were told
     already that they may go ahead (for `IntentAnswer.ENDED` too). `logged_since`: its asker
     logged a contact with the partner after "I'll handle it" or "Let's talk first", before the
-    answer reached this colleague: it must not read as if nobody had been in touch yet."""
+    answer reached this colleague (or `logged_by`, a colleague it names, logged one the asker
+    took part in): it must not read as if nobody had been in touch yet."""
     asker, about = person(touch.author_id), quote(touch.notes)
     intent = f"{asker}'s intent {about}, which names you"
     if touch.answer is IntentAnswer.LAPSED:
@@ -1429,7 +1442,8 @@ def _answer_going_along(
             else f"had asked to *talk first* before {asker} and you reached out about {about}"
         )
         text = (
-            f"{owner} {wanted}. {asker} has logged a contact with {bold(facts.name)} since: "
+            f"{owner} {wanted}. {person(logged_by or touch.author_id)} has logged a contact with "
+            f"{bold(facts.name)} since: "
             f"I've asked {asker} to tell {person(touch.answered_by)} how it went."
         )
     elif touch.answer is IntentAnswer.GO_AHEAD:

@@ -3213,6 +3213,38 @@ def test_a_log_by_a_colleague_the_intent_names_with_its_asker_needs_no_answer(
 
 
 @pytest.mark.usefixtures("acme")
+def test_an_answer_overtaken_by_a_colleagues_log_with_its_asker_names_who_logged_it(
+    slack: Slack,
+) -> None:
+    """Ana's "I'll handle it" waited for Ben's morning when Dan, whom Ben's intent names,
+    logged the call with Ben (QA h17 1): Ben was told later that Ana would handle it, as if
+    nobody had been in touch. Now it says Dan logged the contact Ben took part in."""
+    answer(
+        slack, "intend Acme with <@U0DAN|dan> and <@U0CHLOE|chloe> : ask about the gala", user=BEN
+    )
+    deliver_outbox(slack)
+    (question,) = dms(slack, ANA)
+    click(slack, ANA, question, "intent_handle_it")
+    deliver_outbox(slack)
+    assert dms(slack, BEN) == []  # night in New York: the answer waits for Ben's morning
+    answer(slack, "log Acme with <@U0BEN|ben> via call : asked about the gala", user=DAN)
+    at(slack, datetime(2026, 11, 25, 14, 30, tzinfo=UTC))
+    answers = [m.text for m in dms(slack, BEN) if "the gala" in m.text]
+    assert answers == [
+        "<@U0ANA>, for *Acme Corporation*, had answered that they would handle “ask about the "
+        "gala” themselves. <@U0DAN> has logged a contact with them since, which you took part "
+        "in: tell <@U0ANA> how it went, before they reach out themselves."
+    ]
+    at(slack, datetime(2026, 11, 26, 1, 0, tzinfo=UTC))  # 10:00 for Chloe
+    assert [m.text for m in dms(slack, CHLOE) if "the gala" in m.text] == [
+        "<@U0ANA>, for *Acme Corporation*, had answered that they would handle <@U0BEN>'s "
+        "intent “ask about the gala”, which names you, themselves. <@U0DAN> has logged a "
+        "contact with *Acme Corporation* since: I've asked <@U0BEN> to tell <@U0ANA> how "
+        "it went."
+    ]
+
+
+@pytest.mark.usefixtures("acme")
 def test_a_colleagues_log_without_the_asker_leaves_the_intent_open(slack: Slack) -> None:
     answer(slack, "intend Acme with <@U0DAN|dan> : ask about the gala", user=BEN)
     deliver_outbox(slack)
