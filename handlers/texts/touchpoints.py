@@ -1279,9 +1279,16 @@ def intent_answered(outcome: IntentOutcome) -> str:
 def already_answered(outcome: IntentOutcome) -> str:
     touch = outcome.touch
     if touch.answer is IntentAnswer.LOGGED:
+        partner = bold(outcome.partner.name)
+        if touch.answered_by in (None, touch.author_id):
+            return (
+                f"{person(touch.author_id)} has been in touch with {partner} since and logged it, "
+                "so this needs no answer any more."
+            )
+        # A colleague the intent names logged the contact its asker took part in.
         return (
-            f"{person(touch.author_id)} has been in touch with {bold(outcome.partner.name)} since "
-            "and logged it, so this needs no answer any more."
+            f"{person(touch.author_id)} has been in touch with {partner} since: "
+            f"{person(touch.answered_by)} logged it, so this needs no answer any more."
         )
     if touch.answer is IntentAnswer.ENDED:
         return (

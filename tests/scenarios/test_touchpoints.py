@@ -3245,6 +3245,24 @@ def test_an_answer_overtaken_by_a_colleagues_log_with_its_asker_names_who_logged
 
 
 @pytest.mark.usefixtures("acme")
+def test_a_click_after_a_colleagues_log_with_the_asker_says_who_logged_it(slack: Slack) -> None:
+    """Ana clicked her question as it was before Dan, whom Ben's intent names, logged the call
+    with Ben (QA h17 2): she read that Ben "has been in touch since and logged it". Now it
+    names Dan, who logged it."""
+    answer(slack, "intend Acme with <@U0DAN|dan> : ask about the gala", user=BEN)
+    deliver_outbox(slack)
+    (question,) = dms(slack, ANA)
+    as_sent = copy.deepcopy(question)
+    answer(slack, "log Acme with <@U0BEN|ben> via call : asked about the gala", user=DAN)
+    deliver_outbox(slack)
+    click(slack, ANA, as_sent, "intent_handle_it")  # a client not updated yet
+    assert (
+        "<@U0BEN> has been in touch with *Acme Corporation* since: <@U0DAN> logged it, so this "
+        "needs no answer any more." in shown(last(slack, ANA))
+    )
+
+
+@pytest.mark.usefixtures("acme")
 def test_a_colleagues_log_without_the_asker_leaves_the_intent_open(slack: Slack) -> None:
     answer(slack, "intend Acme with <@U0DAN|dan> : ask about the gala", user=BEN)
     deliver_outbox(slack)
