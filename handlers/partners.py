@@ -59,6 +59,7 @@ from bot.services.registry import (
     Registry,
     UnknownPartner,
     clean_name,
+    repeated_names,
 )
 from bot.services.touchpoints import Touchpoints
 from handlers import grammar
@@ -254,7 +255,13 @@ def add(call: Call, *, allow_similar: bool = False) -> Reply:
     return blocks.card(
         profile,
         now=reader_now(call.runtime, team_id=call.team_id, user_id=call.actor.user_id),
-        lead=texts.added(profile.facts.name, told, members, deputy=deputy_told),
+        lead=texts.added(
+            profile.facts.name,
+            told,
+            members,
+            deputy=deputy_told,
+            repeated=repeated_names(line.name.text, line.aliases),
+        ),
     )
 
 
@@ -1117,7 +1124,13 @@ def on_add_submitted(
         return
     ack()
     now = reader_now(runtime, team_id=team_id, user_id=user_id)
-    lead = texts.added(profile.facts.name, told, members, deputy=deputy_told)
+    lead = texts.added(
+        profile.facts.name,
+        told,
+        members,
+        deputy=deputy_told,
+        repeated=repeated_names(form.name, form.aliases),
+    )
     added = blocks.card(profile, now=now, lead=lead)
     followup = warm_profiles(runtime, team_id, [user_id, *form.people])
     # People picked in Slack's menus whom the cache does not know: Slack says now whether they

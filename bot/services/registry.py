@@ -1773,6 +1773,21 @@ def _holder(team: list[TeamMembership], role: TeamRole) -> str | None:
     return next((m.user_id for m in team if m.role == role), None)
 
 
+def repeated_names(name: str | None, aliases: Iterable[str]) -> list[tuple[str, str]]:
+    """The aliases that `add` (with the partner's `name`) or `alias add` (None) kept once, as
+    `_distinct_keys` does: each with the name or earlier alias it is the same name as once
+    normalized ("the UN refugee agency" of "UN Refugee Agency"), so the answer says why."""
+    first: dict[str, str] = {} if name is None else {name_key(name): clean_name(name)}
+    repeated: list[tuple[str, str]] = []
+    for alias in aliases:
+        key = name_key(alias)
+        if key in first:
+            repeated.append((clean_name(alias), first[key]))
+        else:
+            first[key] = clean_name(alias)
+    return repeated
+
+
 def _distinct_keys(
     names: Iterable[str], *, skip: set[str], as_alias: bool = False
 ) -> dict[str, str]:

@@ -215,12 +215,15 @@ def added(
     members: Sequence[str] = (),
     *,
     deputy: Sequence[str] = (),
+    repeated: Sequence[tuple[str, str]] = (),
 ) -> str:
     """`add`'s answer; `told`: the owner someone else named, who is told it is theirs;
     `members`: the colleagues put on its team, who are told so; `deputy`: the deputy someone
     else named, who is told so. Several of them are named in one sentence, the card saying
-    who is what."""
+    who is what. `repeated`: aliases kept once (`kept_once`)."""
     again = f"Use `{COMMAND} show {in_command(name)}` to see it again."
+    if repeated:
+        again = f"{kept_once(repeated)} {again}"
     if sum(bool(group) for group in (told, deputy, members)) > 1:
         everyone = list(dict.fromkeys([*told, *deputy, *members]))
         return f"Added {ending(name)} I've let {people_in_prose(everyone)} know. {again}"
@@ -230,6 +233,16 @@ def added(
         f" I've let {people_in_prose(members)} know that they are on its team." if members else ""
     )
     return f"Added {ending(name)}{owner}{made}{team} {again}"
+
+
+def kept_once(repeated: Sequence[tuple[str, str]]) -> str:
+    """Aliases typed that are the same name as the partner's or an earlier alias once case,
+    accents, punctuation and small words are set aside: each was kept once, not dropped unseen."""
+    return " ".join(
+        f"{quoted_in_prose([alias])} is the same name as {quoted_in_prose([same])} once case, "
+        "accents and small words are set aside, so it was kept once."
+        for alias, same in repeated
+    )
 
 
 def deputy_is_owner(name: str, user_id: str, *, caller: str) -> str:

@@ -403,6 +403,19 @@ def test_removing_the_last_alias_says_the_name_alone_is_left(slack: Slack) -> No
     assert "*Café Crème* is no longer known as “CC”.\nIt goes by its name alone now." in removed
 
 
+def test_an_alias_that_is_the_same_name_as_another_says_it_was_kept_once(slack: Slack) -> None:
+    # QA: the second alias was dropped without a word.
+    added = answer(slack, 'add UNHCR aka "UN Refugee Agency", "the UN refugee agency"')
+    assert (
+        "“the UN refugee agency” is the same name as “UN Refugee Agency” once case, accents "
+        "and small words are set aside, so it was kept once."
+    ) in added
+    with Session(slack.runtime.engine) as session:
+        assert [row.alias for row in session.exec(select(PartnerAlias)).all()] == [
+            "UN Refugee Agency"
+        ]
+
+
 def test_a_partner_of_another_workspace_is_invisible(slack: Slack) -> None:
     registry(slack).add(actor=Actor("T0OTHER", "U0ZED"), name="Oxfam")
     assert "I don't know a partner called “Oxfam”" in answer(slack, "show Oxfam")
