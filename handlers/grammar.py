@@ -1740,6 +1740,7 @@ def parse_contact(text: str, *, known: KnownNames | None = None) -> ContactLine:
     person, title = _bracketed_title(_collapse(person), _collapse(title))
     if not person:
         raise GrammarError("Who? Give the person's name before the email.")
+    _refuse_phone(name.text, person if person_tokens[0].kind is not Kind.QUOTED else "", title)
     if person_tokens[0].kind is not Kind.QUOTED:
         # With a title after the comma or the email too (`Jane Doe CEO, Africa`): the
         # words before it are the name all the same.
@@ -1771,6 +1772,29 @@ def _set_off_email(person: str, title: str, *, split: bool) -> tuple[str, str]:
         if role:
             person, title = named, f"{role}, {title}" if title else role
     return person, title
+
+
+# A phone number as people write one: six digits or more, with `+`, spaces, dots, dashes, slashes
+# or brackets between them (`+49 30 1234567`, `(030) 123-4567`).
+_PHONE = re.compile(r"\+?\(?\d(?:[\s().\-/]*\d){5,}\)?")
+
+
+def _refuse_phone(partner: str, person: str, title: str) -> None:
+    """A phone number typed with the contact (`Bob +49 30 1234567`) would be saved as part of the
+    name or title: a contact has no place for one, so nothing is saved."""
+    for typed in (person, title):
+        found = _PHONE.search(typed)
+        if found is None:
+            continue
+        named = _collapse(person[: found.start()] + person[found.end() :]).strip(_SEPARATORS)
+        named = named if person and named else "Jane Doe"
+        mailbox = re.sub(r"\W", "", named.split()[0].lower()) or "jane"
+        raise GrammarError(
+            f"“{found.group().strip()}” looks like a phone number, and contacts keep no phone "
+            "numbers. A contact is a name, then a title after a comma, then an email, the last "
+            f"two optional: `{COMMAND_CONTACT} {in_command(partner)} add {named}, Head of "
+            f"Partnerships {mailbox}@example.org`. Nothing was saved."
+        )
 
 
 def _name_after_verb(tokens: Sequence[Token], known: KnownNames | None) -> int | None:

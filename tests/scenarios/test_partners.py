@@ -1498,6 +1498,24 @@ def test_a_title_typed_in_a_contacts_name_is_asked_about_not_saved(slack: Slack)
     assert "Added *Ben Roe Jr.* as a" in answer(slack, "contact MSF add Ben Roe Jr.")
 
 
+def test_a_phone_number_typed_with_a_contact_is_refused_with_the_right_form(
+    slack: Slack,
+) -> None:
+    # QA: `contact MSF add Bob +49 30 1234567` saved "Bob +49 30 1234567" as the name.
+    answer(slack, MSF)
+    said = answer(slack, "contact MSF add Bob +49 30 1234567")
+    assert said.startswith(
+        "“+49 30 1234567” looks like a phone number, and contacts keep no phone numbers. A "
+        "contact is a name, then a title after a comma, then an email, the last two optional: "
+        "`/partner contact MSF add Bob, Head of Partnerships bob@example.org`. Nothing was saved."
+    )
+    assert "looks like a phone number" in answer(slack, "contact MSF add Bob, (030) 123-4567")
+    assert registry(slack).profile(team_id=TEAM, partner="MSF").contacts == []
+    # The example given is taken as it stands.
+    added = answer(slack, "contact MSF add Bob, Head of Partnerships bob@example.org")
+    assert "Added *Bob* · Head of Partnerships" in added
+
+
 def test_a_contact_added_again_without_email_is_not_doubled(slack: Slack) -> None:
     answer(slack, MSF)
     answer(slack, "contact MSF add Jane Doe <mailto:jane@msf.org|jane@msf.org>", user=DAN)
