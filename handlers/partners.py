@@ -913,6 +913,7 @@ def _list_page(
     *,
     after: tuple[str, int] | None,
     shown_before: int = 0,
+    pressed: bool = False,
 ) -> Reply:
     page = registry_of(runtime).page(
         team_id=invocation.team_id,
@@ -923,7 +924,11 @@ def _list_page(
     )
     shown = shown_before + len(page.partners)
     more = (
-        None if page.next_after is None else blocks.more_value(scope, page.next_after, shown=shown)
+        None
+        if page.next_after is None
+        else blocks.more_value(
+            scope, page.next_after, shown=shown, page_after=after, page_shown_before=shown_before
+        )
     )
     listed = blocks.list_page(
         page,
@@ -932,6 +937,7 @@ def _list_page(
         more_value=more,
         first=after is None,
         shown_before=shown_before,
+        pressed=pressed,
     )
     return with_zone_note(listed, runtime, invocation)
 
@@ -1233,9 +1239,24 @@ def next_page(runtime: Runtime, invocation: Invocation, value: str) -> Reply:
     if position is None or position[0] not in LIST_SCOPES:
         return say(texts.list_expired())
     scope, after = position
-    return _list_page(
+    following = _list_page(
         runtime, invocation, scope, after=after, shown_before=blocks.shown_before(value)
     )
+    above = blocks.read_page_of_more(value)
+    if above is None:
+        # A button made before pages kept where they started: the next page takes its place.
+        return following
+    # The page pressed again without its button, replacing it (a second press would post the
+    # same next page again), then the next page below it.
+    start, shown_above = above
+    pressed = _list_page(
+        runtime, invocation, scope, after=start, shown_before=shown_above, pressed=True
+    )
+
+    def post_following(client: WebClient, respond: Respond) -> None:
+        deliver(following, client, respond, replace_original=False)
+
+    return replace(pressed, followup=_then(pressed.followup, post_following))
 
 
 def register(app: App, *, route: Router) -> None:
@@ -1255,6 +1276,6 @@ def register(app: App, *, route: Router) -> None:
     )
     # The next page goes below the last one, which stays readable.
     app.action(blocks.LIST_MORE)(
-        button_listener(next_page, replace_original=False, what="list more")
+        button_listener(next_page, replace_original=True, what="list more")
     )
     app.view(blocks.ADD_VIEW)(on_add_submitted)

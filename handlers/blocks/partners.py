@@ -142,9 +142,11 @@ def list_page(
     more_value: str | None,
     first: bool,
     shown_before: int = 0,
+    pressed: bool = False,
 ) -> Reply:
     """A page of `list`: one line per partner and, when there are more, a "More" button;
-    `shown_before`: how many the pages above showed, so that a page says which it shows."""
+    `shown_before`: how many the pages above showed, so that a page says which it shows;
+    `pressed`: the page again once its "More" was used, without the button."""
     if not page.partners and first:
         return say(texts.list_empty(scope))
     blocks: list[Block] = []
@@ -152,19 +154,42 @@ def list_page(
         blocks.append(header(texts.list_title(scope)))
     for facts in page.partners:
         blocks.append(section(texts.list_line(facts, page.roles.get(facts.id), now)))
-    footer = texts.list_footer(len(page.partners), more_value is not None, start=shown_before + 1)
+    footer = texts.list_footer(
+        len(page.partners), more_value is not None, start=shown_before + 1, pressed=pressed
+    )
     blocks.append(context(footer))
-    if more_value is not None:
+    if more_value is not None and not pressed:
         blocks.append(actions([button(texts.MORE, LIST_MORE, more_value)]))
     return Reply(text=texts.list_title(scope), blocks=blocks)
 
 
-def more_value(scope: str, after: tuple[str, int], *, shown: int = 0) -> str:
-    """The "More" button's value: where the next page starts, and how many were shown above."""
+def more_value(
+    scope: str,
+    after: tuple[str, int],
+    *,
+    shown: int = 0,
+    page_after: tuple[str, int] | None = None,
+    page_shown_before: int = 0,
+) -> str:
+    """The "More" button's value: where the next page starts, and how many were shown above;
+    `page_after` and `page_shown_before`: how the page the button is on was made, to make it
+    again without the button once pressed."""
     value: dict[str, Any] = {"scope": scope, "after": list(after)}
     if shown:
         value["shown"] = shown
+    value["page"] = [None if page_after is None else list(page_after), page_shown_before]
     return json.dumps(value, ensure_ascii=False)
+
+
+def read_page_of_more(value: str) -> tuple[tuple[str, int] | None, int] | None:
+    """Where the page a "More" button is on started and how many were shown above it; None for
+    a button made before that was kept."""
+    try:
+        after, shown_before = json.loads(value)["page"]
+        start = None if after is None else (str(after[0]), int(after[1]))
+        return start, int(shown_before)
+    except (ValueError, KeyError, TypeError, IndexError):
+        return None
 
 
 def shown_before(value: str) -> int:

@@ -1398,9 +1398,12 @@ def list_empty(scope: str) -> str:
     }.get(scope, f"No partners are {status(scope)}.")
 
 
-def list_footer(shown: int, more: bool, *, start: int = 1) -> str:
-    """Below a page of `list`; `start`: the number of its first partner, after pages above."""
+def list_footer(shown: int, more: bool, *, start: int = 1, pressed: bool = False) -> str:
+    """Below a page of `list`; `start`: the number of its first partner, after pages above;
+    `pressed`: its "More" was used, the next page posted below it."""
     tail = f" Press *{MORE}* for the next ones." if more else ""
+    if pressed:
+        tail, more = " The next ones are below.", True
     if start == 1:
         return f"{shown} shown.{tail}"
     span = f"{start:,}–{start + shown - 1:,} shown"

@@ -1112,9 +1112,12 @@ def test_a_long_list_pages_with_a_more_button(slack: Slack) -> None:
     click(slack, DAN, page, blocks.LIST_MORE)
     second = last(slack, DAN)
     assert second is not page
+    # QA h18: "More" stayed on the page pressed, and a second press posted the next page again.
+    assert action_ids(page) == []
     click(slack, DAN, second, blocks.LIST_MORE)
     third = last(slack, DAN)
-    assert action_ids(third) == []
+    assert action_ids(second) == action_ids(third) == []
+    assert len(slack.ephemerals_to(DAN)) == 3
     for later in (second, third):
         seen += [b["text"]["text"] for b in later.blocks if b["type"] == "section"]
     assert len(seen) == len(set(seen)) == 100
@@ -1127,8 +1130,8 @@ def test_a_long_list_pages_with_a_more_button(slack: Slack) -> None:
         if b["type"] == "context" and "shown" in b["elements"][0]["text"]
     ]
     assert footers == [
-        "40 shown. Press *More* for the next ones.",
-        "41–80 shown. Press *More* for the next ones.",
+        "40 shown. The next ones are below.",
+        "41–80 shown. The next ones are below.",
         "81–100 shown: the last of them.",
     ]
 
