@@ -531,6 +531,9 @@ def alias(call: Call) -> Reply:
     )
     change = change_aliases(actor=call.actor, partner=call.partner(line.name), aliases=line.items)
     said = texts.aliases_changed(change, adding=line.change is Change.ADD)
+    repeated = repeated_names(None, line.items) if line.change is Change.ADD else []
+    if repeated:
+        said += "\n" + texts.kept_once(repeated)
     if not line.said and change.changed:
         said += "\n" + texts.alias_remove_hint(change.facts)
     return say(said)

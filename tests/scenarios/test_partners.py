@@ -416,6 +416,16 @@ def test_an_alias_that_is_the_same_name_as_another_says_it_was_kept_once(slack: 
         ]
 
 
+def test_alias_add_of_two_spellings_of_one_name_says_it_was_kept_once(slack: Slack) -> None:
+    answer(slack, "add UNHCR")
+    said = answer(slack, 'alias UNHCR add "UN Refugee Agency", "the UN refugee agency"')
+    assert said.startswith("*UNHCR* is now also known as “UN Refugee Agency”.")
+    assert (
+        "\n“the UN refugee agency” is the same name as “UN Refugee Agency” once case, accents "
+        "and small words are set aside, so it was kept once."
+    ) in said
+
+
 def test_a_partner_of_another_workspace_is_invisible(slack: Slack) -> None:
     registry(slack).add(actor=Actor("T0OTHER", "U0ZED"), name="Oxfam")
     assert "I don't know a partner called “Oxfam”" in answer(slack, "show Oxfam")
