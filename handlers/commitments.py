@@ -46,7 +46,7 @@ from bot.services.commitments import (
 from bot.services.export import Dataset, Export, Exporter
 from bot.services.partner_parts import RENAME_PARTS
 from bot.services.people import NotInWorkspace, PeopleCheck, PeopleToLookUp
-from bot.services.registry import Actor, Renamed
+from bot.services.registry import Actor
 from bot.services.touchpoints import PartnerGone
 from handlers import grammar, home
 from handlers import partners as registry_handlers
@@ -70,8 +70,6 @@ from handlers.verbs import VERBS_BY_NAME
 from storage.models import CommitmentSide, CommitmentStatus, PartnerStatus
 
 if TYPE_CHECKING:
-    from sqlmodel import Session
-
     from bot.scheduler import PlannerRegistry
 
 logger = logging.getLogger(__name__)
@@ -1127,18 +1125,17 @@ def register_planners(planners: PlannerRegistry) -> None:
     planners.register_planner("stay-in-touch", nudge, IntervalTrigger(minutes=NUDGE_EVERY_MINUTES))
 
 
-def reword_after_rename(runtime: Runtime, session: Session, actor: Actor, renamed: Renamed) -> None:
-    """In a rename's transaction: queued notes about the partner's commitments say its new name."""
-    service_of(runtime).reword_after_rename(
-        session, team_id=actor.team_id, partner_id=renamed.facts.id, now=runtime.clock.now()
-    )
-
-
 def register(app: App) -> None:
     """The commitment form, the reminder and nudge buttons, the new-date form; and the
     commitments and cadence under the partner's card (`show`); and the notes a rename rewords."""
     registry_handlers.CARD_SECTIONS["commitments"] = card_section
-    RENAME_PARTS["commitment_notes"] = reword_after_rename
+    # In a rename's transaction: queued notes about the partner's commitments say its new
+    # name. (The session is the rename's; a handler names no session type: STYLE.md.)
+    RENAME_PARTS["commitment_notes"] = lambda runtime, session, actor, renamed: service_of(
+        runtime
+    ).reword_after_rename(
+        session, team_id=actor.team_id, partner_id=renamed.facts.id, now=runtime.clock.now()
+    )
     app.view(blocks.COMMIT_VIEW)(on_commit_submitted)
     app.view(blocks.REDATE_VIEW)(on_redate_submitted)
     app.action(blocks.DONE_ACTIONS)(
