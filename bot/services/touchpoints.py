@@ -880,6 +880,8 @@ class AskerNote:
     reopening: Reopening | None = None
     # To a colleague the intent names (`with @dan`), going along with its asker.
     going_along: bool = False
+    # Which colleague, when `going_along`: their own log is worded as theirs.
+    reader: str | None = None
 
 
 class PlanChange(StrEnum):
@@ -2482,6 +2484,7 @@ class Touchpoints:
             logged_since=True,
             logged_by=by,
             going_along=to is not None,
+            reader=to,
         )
         message = self.renderer.asker_note(note)
         outbox_store.rewrite_unsent(

@@ -424,6 +424,7 @@ class SlackRenderer:
             logged_by=note.logged_by,
             reopening=note.reopening,
             going_along=note.going_along,
+            reader=note.reader,
         )
         return Message(text=text, blocks=[section(text), actions([brief_me(facts.id, facts.name)])])
 

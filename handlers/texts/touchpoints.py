@@ -1350,19 +1350,25 @@ def asker_note(
     logged_by: str | None = None,
     reopening: Reopening | None = None,
     going_along: bool = False,
+    reader: str | None = None,
 ) -> str:
     """The answer to an intent, for the colleague who stated it (in `tz`); `logged_since`: they
     logged a contact with the partner after the answer was given, before it reached them (or
     `logged_by`, a colleague the intent names, logged one they took part in). For a
     plan, only word that the partnership ended before its moment (`IntentAnswer.ENDED`).
-    `going_along`: for a colleague the intent names, not its asker."""
+    `going_along`: for a colleague the intent names (`reader`), not its asker."""
     about = quote(touch.notes)
     owner = f"{person(touch.answered_by)}, for {bold(facts.name)},"
     if going_along and touch.kind is TouchpointKind.PLANNED:
         return _plan_ended_going_along(facts, touch, tz=tz)
     if going_along:
         return _answer_going_along(
-            facts, touch, late=late, logged_since=logged_since, logged_by=logged_by
+            facts,
+            touch,
+            late=late,
+            logged_since=logged_since,
+            logged_by=logged_by,
+            reader=reader,
         )
     log = f"Log it when you've been in touch: `{COMMAND} log {in_command(facts.name)} : …`"
     answer = touch.answer
@@ -1414,13 +1420,15 @@ def _answer_going_along(
     late: bool,
     logged_since: bool = False,
     logged_by: str | None = None,
+    reader: str | None = None,
 ) -> str:
-    """The owner's answer to an intent, for a colleague it names (`with @dan`): what it means
-    for them, who went along; its asker is the one to follow it up. `late`: they were told
-    already that they may go ahead (for `IntentAnswer.ENDED` too). `logged_since`: its asker
-    logged a contact with the partner after "I'll handle it" or "Let's talk first", before the
-    answer reached this colleague (or `logged_by`, a colleague it names, logged one the asker
-    took part in): it must not read as if nobody had been in touch yet."""
+    """The owner's answer to an intent, for a colleague it names (`with @dan`, the `reader`):
+    what it means for them, who went along; its asker is the one to follow it up. `late`: they
+    were told already that they may go ahead (for `IntentAnswer.ENDED` too). `logged_since`:
+    its asker logged a contact with the partner after "I'll handle it" or "Let's talk first",
+    before the answer reached this colleague (or `logged_by`, a colleague it names, logged one
+    the asker took part in; the reader themselves, when it was them): it must not read as if
+    nobody had been in touch yet."""
     asker, about = person(touch.author_id), quote(touch.notes)
     intent = f"{asker}'s intent {about}, which names you"
     if touch.answer is IntentAnswer.LAPSED:
@@ -1448,9 +1456,11 @@ def _answer_going_along(
             if touch.answer is IntentAnswer.HANDLE_IT
             else f"had asked to *talk first* before {asker} and you reached out about {about}"
         )
+        logger = logged_by or touch.author_id
+        # Their own log reads as theirs, not as a colleague's (QA h19 1).
+        logged = "You have" if logger == reader else f"{person(logger)} has"
         text = (
-            f"{owner} {wanted}. {person(logged_by or touch.author_id)} has logged a contact with "
-            f"{bold(facts.name)} since: "
+            f"{owner} {wanted}. {logged} logged a contact with {bold(facts.name)} since: "
             f"I've asked {asker} to tell {person(touch.answered_by)} how it went."
         )
     elif touch.answer is IntentAnswer.GO_AHEAD:

@@ -3263,6 +3263,25 @@ def test_a_click_after_a_colleagues_log_with_the_asker_says_who_logged_it(slack:
 
 
 @pytest.mark.usefixtures("acme")
+def test_an_answer_overtaken_by_a_colleagues_own_log_reads_as_theirs(slack: Slack) -> None:
+    """Chloe, whom Ben's intent names, logged the call with Ben while Ana's "I'll handle it"
+    still waited for her morning (QA h19 1): she was later told "<@U0CHLOE> has logged…", as if
+    about someone else. Now it reads "You have logged…"."""
+    answer(slack, "intend Acme with <@U0CHLOE|chloe> : ask about the gala", user=BEN)
+    deliver_outbox(slack)
+    (question,) = dms(slack, ANA)
+    click(slack, ANA, question, "intent_handle_it")
+    deliver_outbox(slack)
+    answer(slack, "log Acme with <@U0BEN|ben> via call : asked about the gala", user=CHLOE)
+    at(slack, datetime(2026, 11, 26, 1, 0, tzinfo=UTC))  # 10:00 for Chloe
+    assert [m.text for m in dms(slack, CHLOE) if "the gala" in m.text] == [
+        "<@U0ANA>, for *Acme Corporation*, had answered that they would handle <@U0BEN>'s "
+        "intent “ask about the gala”, which names you, themselves. You have logged a contact "
+        "with *Acme Corporation* since: I've asked <@U0BEN> to tell <@U0ANA> how it went."
+    ]
+
+
+@pytest.mark.usefixtures("acme")
 def test_a_colleagues_log_without_the_asker_leaves_the_intent_open(slack: Slack) -> None:
     answer(slack, "intend Acme with <@U0DAN|dan> : ask about the gala", user=BEN)
     deliver_outbox(slack)
