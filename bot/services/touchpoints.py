@@ -2343,7 +2343,8 @@ class Touchpoints:
             outbox_store.cancel_unsent(
                 session=session,
                 team_id=team_id,
-                dedupe_key=f"{intent_ask_key(row.id, handed_to=row.intent_asked)}:asker",
+                # The colleagues' copies too (`…:asker:<colleague>`).
+                key_prefix=f"{intent_ask_key(row.id, handed_to=row.intent_asked)}:asker",
             )
             asked = row.intent_asked
             if asked is not None:
@@ -2862,11 +2863,12 @@ class Touchpoints:
             if reasked is None:
                 continue
             scene, touch, asked = reasked
-            # A word to the asker about the cover, not sent yet, would name the wrong person.
+            # A word to the asker about the cover, not sent yet, would name the wrong person; so
+            # would each copy for the colleagues it names (`…:asker:<colleague>`).
             outbox_store.cancel_unsent(
                 session=session,
                 team_id=team_id,
-                dedupe_key=f"{intent_ask_key(row.id, handed_to=cover)}:asker",
+                key_prefix=f"{intent_ask_key(row.id, handed_to=cover)}:asker",
             )
             if asked == owner_id:
                 self._tell_asker_who_is_asked(
@@ -3153,9 +3155,10 @@ class Touchpoints:
         (`back`: their time away ended, else they called it off); and until when they wait for
         the answer. After a handover or a merge with
         nobody asked (`touch.asked` None: the new owner is among those reaching out, or there
-        is none), that the intent needs nobody's answer; the colleagues it names hear that too
-        (they go along, and may go ahead as well), but the new owner, who needs no go-ahead.
-        Once each, in their working hours."""
+        is none), that the intent needs nobody's answer. The colleagues it names hear of a new
+        owner, a merge or a cover too, or that it needs nobody's answer (they go along, and may
+        go ahead as well), but not the new owner nor whoever is asked now. Once each, in their
+        working hours."""
         later = LaterNote(
             partner=scene.facts,
             touch=touch,
@@ -3169,9 +3172,12 @@ class Touchpoints:
         )
         key = f"{intent_ask_key(touch.id, handed_to=touch.asked)}:asker"
         notes = {touch.author_id: (later, key)}
-        if new_owner and touch.asked is None:
+        # The colleagues it names go along, so whom it waits for and until when is theirs to
+        # know too (QA h19 2); but not that it may come sooner or later from the same person,
+        # and not to whoever is asked now, who has the question itself.
+        if new_owner or covering_for is not None:
             for colleague in touch.participants:
-                if colleague not in (touch.author_id, scene.facts.owner_id):
+                if colleague not in (touch.author_id, scene.facts.owner_id, touch.asked):
                     note = replace(later, tz=scene.zone_of(colleague), going_along=True)
                     notes[colleague] = (note, f"{key}:{colleague}")
         for user, (note, dedupe_key) in notes.items():

@@ -1548,7 +1548,8 @@ def intent_later(
     covers for the owner (`covering_for`), who went away before the question reached them; or
     the owner again instead of that cover (`instead_of`), not away any more (`back`) before the
     cover had it; whom they wait for, and until when. `going_along`: to a colleague the intent
-    names, only that it needs nobody's answer any more."""
+    names, only that it needs nobody's answer any more, or who is asked now (a new owner, a
+    cover) and until when."""
     by = by_moment(touch.deadline, tz=tz) if touch.deadline is not None else "soon"
     if new_owner and touch.asked is None:
         return _needs_no_answer(facts, touch, merged_from=merged_from, going_along=going_along)
@@ -1588,6 +1589,13 @@ def intent_later(
                 else ""
             )
             asked, partner = f"{person(touch.asked)}{away}", "them"
+        if going_along:
+            asker = person(touch.author_id)
+            return (
+                f"{why}, so I've asked {asked} about {asker}'s intent to reach out to {partner} "
+                f"({quote(touch.notes)}), which names you: if there is no answer {by}, {asker} "
+                "and you may go ahead."
+            )
         return (
             f"{why}, so I've asked {asked} about reaching out to {partner} "
             f"({quote(touch.notes)}): if there is no answer {by}, you may go ahead."

@@ -3076,6 +3076,35 @@ def test_a_handover_tells_the_colleagues_the_intent_names_it_needs_no_answer(
 
 
 @pytest.mark.usefixtures("acme")
+@pytest.mark.parametrize(
+    ("cover", "why", "by"),
+    [
+        (False, "*Acme Corporation* has a new owner, so I've asked <@U0DAN> about", "Thu 26"),
+        (True, "<@U0ANA> is away through Fri 27 Nov, so I've asked <@U0DAN>, who covers", "Fri 27"),
+    ],
+)
+def test_the_colleagues_the_intent_names_hear_who_is_asked_now(
+    slack: Slack, cover: bool, why: str, by: str
+) -> None:
+    """After `owner Acme @dan`, or Ana away before her day to answer ended with Dan covering,
+    only Ben heard that Dan is asked now and until when (QA h19 2): Chloe, whom his intent
+    names, still waited for Ana's answer. Now she hears it too, once, in her working hours."""
+    if cover:
+        answer(slack, "away tomorrow to friday deputy <@U0DAN|dan>")
+    at(slack, datetime(2026, 11, 25, 14, 0, tzinfo=UTC))  # Ben's 09:00
+    answer(slack, "intend Acme with <@U0CHLOE|chloe> : ask about the gala", user=BEN)
+    if not cover:
+        answer(slack, "owner Acme <@U0DAN|dan>")
+    at(slack, datetime(2026, 11, 26, 14, 30, tzinfo=UTC))  # Thursday: Ana away, Dan asked
+    at(slack, datetime(2026, 11, 27, 1, 0, tzinfo=UTC))  # Chloe's Friday morning
+    at(slack, datetime(2026, 11, 27, 1, 30, tzinfo=UTC))
+    (told,) = [m.text for m in dms(slack, CHLOE) if m.text.startswith(why)]
+    assert "<@U0BEN>'s intent to reach out to " in told
+    assert f"(“ask about the gala”), which names you: if there is no answer by {by} Nov at " in told
+    assert told.endswith(", <@U0BEN> and you may go ahead.")
+
+
+@pytest.mark.usefixtures("acme")
 def test_a_handover_passes_on_a_question_the_deputy_had_for_the_away_owner(slack: Slack) -> None:
     answer(slack, "deputy Acme <@U0DAN|dan>")
     answer(slack, "away today to friday")
@@ -4254,6 +4283,22 @@ def test_a_question_the_cover_has_not_had_goes_back_to_the_owner_not_away_any_mo
     )
     click(slack, ANA, question, "intent_go_ahead")
     assert "<@U0ANA> answered *Go ahead*" in shown(question)
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_colleagues_word_of_a_cover_not_asked_after_all_is_not_sent(slack: Slack) -> None:
+    """Ana went away before seeing the question, so Dan, covering, was to be asked, and Chloe,
+    whom Ben's intent names, to hear so in her morning; Ana was back before either happened.
+    Chloe's word naming Dan is not sent (Ben's, once sent, is followed by "Ana is back")."""
+    at(slack, DAN_OFF_DUTY)  # 20:00 in Berlin: Ana's question waits for her morning
+    answer(slack, "intend Acme with <@U0CHLOE|chloe> : ask about the event", user=BEN)
+    answer(slack, "away today to friday deputy <@U0DAN|dan>")
+    at(slack, WEDNESDAY_LATE)  # 06:00 in Tokyo
+    answer(slack, "back")
+    at(slack, datetime(2026, 11, 26, 1, 0, tzinfo=UTC))  # Chloe's morning
+    assert [m.text for m in dms(slack, CHLOE) if "covers for them" in m.text] == []
+    at(slack, datetime(2026, 11, 26, 14, 30, tzinfo=UTC))  # Ben's morning
+    assert any("is back, so I've asked them" in m.text for m in dms(slack, BEN))
 
 
 @pytest.mark.usefixtures("acme")
