@@ -909,6 +909,32 @@ def undo_if_elsewhere(
     return check
 
 
+def undo_if_no_colleagues(
+    runtime: Runtime,
+    *,
+    team_id: str,
+    user_id: str,
+    picked: Sequence[str],
+    undo: Callable[[list[str], list[str]], str],
+    then: Followup | None = None,
+) -> Followup:
+    """`undo_if_elsewhere` for the `add` form, whose people may also be apps or accounts
+    deactivated since the menu listed them: `undo` gets those of another organisation and
+    those Slack says are no active member, apart, to say why each was taken off."""
+
+    def check(client: WebClient, respond: Respond) -> None:
+        elsewhere, gone = people.found_no_colleagues(
+            client, engine=runtime.engine, clock=runtime.clock, team_id=team_id, user_ids=picked
+        )
+        if elsewhere or gone:
+            told = say(undo(elsewhere, gone))
+            people.send_direct_message(client, user_id=user_id, text=told.text, blocks=told.blocks)
+        if then is not None:
+            then(client, respond)
+
+    return check
+
+
 def _list_page(
     runtime: Runtime,
     invocation: Invocation,
@@ -1142,23 +1168,28 @@ def on_add_submitted(
     )
     added = blocks.card(profile, now=now, lead=lead)
     followup = warm_profiles(runtime, team_id, [user_id, *form.people])
-    # People picked in Slack's menus whom the cache does not know: Slack says now whether they
-    # are colleagues; someone of another organisation is taken off the partner's team.
-    picked = people.uncached(runtime.engine, team_id=team_id, user_ids=form.people)
+    # People picked in Slack's menus whom the cache does not know, or knew long ago (deactivated
+    # since, maybe): Slack says now whether they are colleagues; someone of another
+    # organisation, an app or a deactivated account is taken off the partner's team.
+    picked = people.unconfirmed(
+        runtime.engine, runtime.clock.now(), team_id=team_id, user_ids=form.people
+    )
     if picked:
 
-        def undo(elsewhere: list[str]) -> str:
+        def undo(elsewhere: list[str], gone: list[str]) -> str:
+            off = [*elsewhere, *gone]
             registry_of(runtime).take_off_elsewhere(
-                actor=call.actor, partner_id=profile.facts.id, user_ids=elsewhere
+                actor=call.actor, partner_id=profile.facts.id, user_ids=off
             )
             return texts.form_taken_off(
                 elsewhere,
                 profile.facts.name,
-                owner_replaced=profile.facts.owner_id in elsewhere,
-                deputy_cleared=profile.facts.deputy_id in elsewhere,
+                owner_replaced=profile.facts.owner_id in off,
+                deputy_cleared=profile.facts.deputy_id in off,
+                gone=gone,
             )
 
-        followup = undo_if_elsewhere(
+        followup = undo_if_no_colleagues(
             runtime, team_id=team_id, user_id=user_id, picked=picked, undo=undo, then=followup
         )
     reply = replace(added, followup=followup)

@@ -342,6 +342,17 @@ def uncached(engine: Engine, *, team_id: str, user_ids: Iterable[str]) -> list[s
     return [user_id for user_id in wanted if user_id not in known]
 
 
+def unconfirmed(
+    engine: Engine, now: datetime, *, team_id: str, user_ids: Iterable[str]
+) -> list[str]:
+    """`uncached`, and those whose cached profile is stale: Slack's menu may list someone
+    deactivated since Liaison last heard of them, as it lists apps."""
+    wanted = list(dict.fromkeys(user_ids))
+    with Session(engine) as session:
+        known = store.get_profiles(session=session, team_id=team_id, user_ids=wanted, external=True)
+    return [user_id for user_id in wanted if not is_fresh(known.get(user_id), now)]
+
+
 def found_elsewhere(
     client: WebClient, *, engine: Engine, clock: Clock, team_id: str, user_ids: Sequence[str]
 ) -> list[str]:
@@ -351,6 +362,23 @@ def found_elsewhere(
         return []
     check = look_up(client, engine=engine, clock=clock, team_id=team_id, user_ids=user_ids)
     return [user_id for user_id in user_ids if user_id in check.external]
+
+
+def found_no_colleagues(
+    client: WebClient, *, engine: Engine, clock: Clock, team_id: str, user_ids: Sequence[str]
+) -> tuple[list[str], list[str]]:
+    """`found_elsewhere`, and also those Slack says are no active member: an app (a bot),
+    a deactivated account or no one it knows. Call only after the ack."""
+    if not user_ids:
+        return [], []
+    check = look_up(client, engine=engine, clock=clock, team_id=team_id, user_ids=user_ids)
+    elsewhere = [user_id for user_id in user_ids if user_id in check.external]
+    gone = [
+        user_id
+        for user_id in user_ids
+        if user_id in check.missing and user_id not in check.external
+    ]
+    return elsewhere, gone
 
 
 def knows_zone(session: Session, *, team_id: str, user_id: str) -> bool:

@@ -578,16 +578,31 @@ def not_in_workspace(
 
 
 def form_taken_off(
-    user_ids: Sequence[str], name: str, *, owner_replaced: bool, deputy_cleared: bool
+    user_ids: Sequence[str],
+    name: str,
+    *,
+    owner_replaced: bool,
+    deputy_cleared: bool,
+    gone: Sequence[str] = (),
 ) -> str:
     """People picked in the `add` form whom Slack said, after it was saved, are of another
-    organisation: taken off the partner's team; the submitter owns it in an owner's place."""
-    they = "they are" if len(user_ids) > 1 else "this person is"
-    said = [
-        f"I took {people_in_prose(user_ids)} off {bold(name)}: Slack says {they} from another "
-        "organisation (their Slack account belongs to another workspace), and only colleagues "
-        "can own a partner, cover for its owner or be on its team."
-    ]
+    organisation (`user_ids`), or apps or deactivated accounts (`gone`): taken off the
+    partner's team; the submitter owns it in an owner's place."""
+    said = []
+    if user_ids:
+        they = "they are" if len(user_ids) > 1 else "this person is"
+        said.append(
+            f"I took {people_in_prose(user_ids)} off {bold(name)}: Slack says {they} from another "
+            "organisation (their Slack account belongs to another workspace), and only colleagues "
+            "can own a partner, cover for its owner or be on its team."
+        )
+    if gone:
+        accounts = "these accounts are" if len(gone) > 1 else "this account is"
+        said.append(
+            f"I took {people_in_prose(gone)} off {bold(name)}: Slack says {accounts} no active "
+            "member of the workspace (an app or bot, or a deactivated account), and only "
+            "colleagues can own a partner, cover for its owner or be on its team."
+        )
     if owner_replaced:
         said.append(
             "You own it in their place, as when `add` names no owner; to hand it to a colleague, "
@@ -597,8 +612,9 @@ def form_taken_off(
         said.append(
             f"It has no deputy now; to name one, `{COMMAND} deputy {in_command(name)} @colleague`."
         )
-    contact = f"`{COMMAND} contact {in_command(name)} add PERSON`"
-    said.append(f"Note people at the partner as contacts: {contact}.")
+    if user_ids:
+        contact = f"`{COMMAND} contact {in_command(name)} add PERSON`"
+        said.append(f"Note people at the partner as contacts: {contact}.")
     return " ".join(said)
 
 

@@ -2530,3 +2530,33 @@ def test_bare_names_on_a_team_are_each_to_be_picked_from_slack(slack: Slack) -> 
     )
     assert partner_count(slack) == 1
     assert registry(slack).profile(team_id=TEAM, partner="MSF").members == []
+
+
+@pytest.mark.parametrize(
+    ("fields", "then"),
+    [
+        ({"owner": "U0ZOOM"}, "You own it in their place, as when `add` names no owner"),
+        ({"owner": BEN, "deputy": "U0GONE"}, "It has no deputy now"),
+        ({"owner": BEN, "team": ["U0ZOOM", "U0GONE", DAN]}, "(an app or bot, or a deactivated"),
+    ],
+)
+def test_an_app_or_a_deactivated_account_picked_in_the_add_form_is_taken_off(
+    slack: Slack, fields: dict[str, Any], then: str
+) -> None:
+    """QA h20: another app, or an account deactivated since the menu listed it, picked in the
+    `add` form was saved onto the partner; only people of another organisation were taken off."""
+    slack.fake.add_user(id="U0ZOOM", name="zoom", real_name="Zoom", is_bot=True)
+    slack.fake.add_user(id="U0GONE", name="gone", deleted=True)
+    slack.command("add", user=ANA)
+    (view,) = slack.fake.open_modals(ANA)
+    submit(slack, view, name="Greenpeace", status="active", **fields)
+    profile = registry(slack).profile(team_id=TEAM, partner="Greenpeace")
+    on_team = [profile.facts.owner_id, profile.facts.deputy_id, *profile.members]
+    assert "U0ZOOM" not in on_team and "U0GONE" not in on_team
+    assert profile.facts.owner_id == fields["owner"].replace("U0ZOOM", ANA)
+    said = "\n".join(m.text for m in slack.fake.dm_messages(ANA) if m.ephemeral_to is None)
+    assert "off *Greenpeace*: Slack says" in said and "no active member of the workspace" in said
+    picked = [fields.get("owner"), fields.get("deputy"), *fields.get("team", [])]
+    for user_id in {"U0ZOOM", "U0GONE"} & set(picked):
+        assert f"<@{user_id}>" in said
+    assert then in said
