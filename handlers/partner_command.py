@@ -6,6 +6,7 @@ the Web API — opening a modal, messaging other people — is deferred until af
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
@@ -54,6 +55,11 @@ def help_verb(runtime: Runtime, invocation: Invocation, rest: str) -> Reply:
         return help_blocks.verbs_help([VERBS_BY_NAME[name] for name in asked])
     verb = VERBS_BY_NAME.get(word)
     if verb is None:
+        # `help Acme GmbH`: whoever asks about a partner wants to see it, as when its name is
+        # typed alone; its first word is no misspelt verb.
+        named = partners.named_alone(runtime, replace(invocation, text=rest))
+        if named is not None:
+            return help_blocks.partner_named_alone(grammar.in_command(named))
         return help_blocks.unknown_verb(word, suggestions(word))
     return help_blocks.verb_help(verb)
 

@@ -2304,6 +2304,18 @@ def test_a_partners_name_alone_offers_to_show_it(slack: Slack) -> None:
     assert "Did you mean `/partner show Acme`?" in answer(slack, "shwo Acme")
 
 
+def test_help_with_a_partners_name_offers_to_show_it(slack: Slack) -> None:
+    """QA h20: `/partner help Acme GmbH` answered with verbs its first word looked like."""
+    answer(slack, 'add Acme GmbH aka "Room to Read"')
+    said = answer(slack, "help Acme GmbH")
+    assert "Did you mean `/partner show Acme GmbH`?" in said
+    assert "`acme`" not in said
+    said = answer(slack, 'help "Room to Read"')
+    assert 'Did you mean `/partner show \\"Room to Read\\"`?' in said
+    # A verb typed wrong after `help` still offers the verb.
+    assert "`shwo`" in answer(slack, "help shwo")
+
+
 def test_the_help_of_status_says_all_an_ended_partner_no_longer_takes(slack: Slack) -> None:
     # QA: it said an ended partner "takes no `plan` or `intend`", while `commit` and `survey
     # NAME now` are refused for it too.
