@@ -970,6 +970,10 @@ def _address_ending(name: Name, words: Sequence[Token]) -> tuple[Name, str | Non
         return name, None
     introduced = words[-2].is_word(*_WEBSITE_WORDS)
     if not _names_website(words[-1], introduced=introduced):
+        if _address_without_dot(words):
+            # `add Initech website initech`: an address without its dot would be saved as
+            # words of the name ("Initech website initech").
+            raise _no_website(words[:-2], words[-1].text)
         return name, None
     address = words[-1].text
     before = list(words[:-1])
@@ -980,6 +984,33 @@ def _address_ending(name: Name, words: Sequence[Token]) -> tuple[Name, str | Non
     if not before:
         return name, None
     return Name(joined(before), before[0].start, before[-1].end), address
+
+
+def _address_without_dot(words: Sequence[Token]) -> bool:
+    """`Initech website initech`: `website` in lower case, then a lower-case word, reads as an
+    address typed without its ending; a name in its own letters (`Acme Website Design`) keeps
+    its words."""
+    introducer, typed = words[-2], words[-1]
+    return (
+        len(words) > 2
+        and introducer.kind is Kind.WORD
+        and introducer.text == "website"
+        and _is_word(typed)
+        and typed.text.islower()
+        and "." not in typed.text
+    )
+
+
+def _no_website(before: Sequence[Token], typed: str) -> GrammarError:
+    """`website initech` ending an `add` line: no address, so neither website nor name."""
+    partner = joined(list(before))
+    example = f"/partner add {partner} website {typed.rstrip('.').lower()}.com"
+    whole = f"{partner} website {typed}"
+    return GrammarError(
+        f"`{typed}` is not a website: give the address with its dot after `website`, e.g. "
+        f"`{example}`. If “{whole}” is the partner's name, put it in quotes: "
+        f"`/partner add {quoted(whole)}`. Nothing was saved."
+    )
 
 
 def _without_trailing_comma(name: Name) -> Name:

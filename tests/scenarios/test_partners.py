@@ -2572,3 +2572,21 @@ def test_an_app_or_a_deactivated_account_picked_in_the_add_form_is_taken_off(
     for user_id in {"U0ZOOM", "U0GONE"} & set(picked):
         assert f"<@{user_id}>" in said
     assert then in said
+
+
+def test_a_word_after_website_that_is_no_address_is_refused_with_the_right_form(
+    slack: Slack,
+) -> None:
+    """QA h20: `add Initech website initech` registered a partner called "Initech website
+    initech"."""
+    said = answer(slack, "add Initech website initech", user=BEN)
+    assert "`initech` is not a website" in said
+    assert "`/partner add Initech website initech.com`" in said
+    assert "Initech" not in answer(slack, "list all", user=BEN)
+    # With its dot it is the website; in quotes, the whole is the name.
+    assert "Initech" in answer(slack, "add Initech website initech.com", user=BEN)
+    profile = registry(slack).profile(team_id=TEAM, partner="Initech")
+    assert profile.facts.website_domain == "initech.com"
+    assert "Added *Acme website builders*" in answer(slack, 'add "Acme website builders"')
+    # A name in its own letters keeps its words.
+    assert "Added *Acme Website Design*" in answer(slack, "add Acme Website Design")
