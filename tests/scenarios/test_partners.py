@@ -34,6 +34,7 @@ from storage.models import (
 from storage.outbox import deliveries_by_status, failed_deliveries
 from storage.partners import bump_registry_version
 from tests.conftest import START, Slack
+from tests.factories import Colleague, save_colleagues
 
 TEAM = "T0ACME"
 ANA, BEN, CHLOE, DAN = "U0ANA", "U0BEN", "U0CHLOE", "U0DAN"
@@ -2572,6 +2573,25 @@ def test_an_app_or_a_deactivated_account_picked_in_the_add_form_is_taken_off(
     for user_id in {"U0ZOOM", "U0GONE"} & set(picked):
         assert f"<@{user_id}>" in said
     assert then in said
+
+
+def test_a_colleague_deactivated_since_liaison_last_heard_of_them_is_taken_off_the_add_form(
+    slack: Slack,
+) -> None:
+    """QA h20: someone cached as a colleague long ago, deactivated since, picked in the form as
+    the menu still listed them, was saved as the partner's owner."""
+    save_colleagues(
+        slack.runtime.engine, slack.runtime.clock, team_id=TEAM, colleagues=[Colleague("U0GONE")]
+    )
+    slack.runtime.clock.advance(timedelta(days=2))  # type: ignore[attr-defined]
+    slack.fake.add_user(id="U0GONE", name="gone", deleted=True)
+    slack.command("add", user=ANA)
+    (view,) = slack.fake.open_modals(ANA)
+    submit(slack, view, name="Greenpeace", status="active", owner="U0GONE")
+    profile = registry(slack).profile(team_id=TEAM, partner="Greenpeace")
+    assert profile.facts.owner_id == ANA
+    said = "\n".join(m.text for m in slack.fake.dm_messages(ANA) if m.ephemeral_to is None)
+    assert "I took <@U0GONE> off *Greenpeace*: Slack says this account is no active" in said
 
 
 def test_a_word_after_website_that_is_no_address_is_refused_with_the_right_form(
