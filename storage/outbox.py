@@ -769,6 +769,33 @@ def keys_starting(*, session: Session, team_id: str, prefix: str) -> list[str]:
     return [str(key) for key in session.execute(statement).scalars()]
 
 
+def refused_with(
+    *,
+    session: Session,
+    team_id: str,
+    key_prefix: str,
+    kind: str,
+    recipient_user: str,
+    errors: Collection[str],
+) -> bool:
+    """Whether a message of `kind` to `recipient_user`, keyed under `key_prefix`, failed with
+    one of Slack's `errors` (its code is in the row's last error): one query, however many
+    messages the prefix has."""
+    statement = (
+        sa.select(_T.c.id)
+        .where(
+            _T.c.team_id == team_id,
+            _T.c.dedupe_key.startswith(key_prefix, autoescape=True),
+            _T.c.kind == kind,
+            _T.c.recipient_user == recipient_user,
+            _T.c.status == OutboxStatus.FAILED,
+            sa.or_(*(_T.c.last_error.contains(code, autoescape=True) for code in errors)),
+        )
+        .limit(1)
+    )
+    return session.execute(statement).first() is not None
+
+
 def latest_told_key(*, session: Session, team_id: str, key_prefix: str) -> str | None:
     """The key of the workspace's newest message whose key starts with `key_prefix` that has
     gone out (or is going, or was tried): the one its reader read last. None when none has."""

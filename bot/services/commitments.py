@@ -2297,19 +2297,14 @@ def has_left(
         return True
     if commitment_id is None:
         return False
-    for key in outbox_store.keys_starting(
-        session=session, team_id=team_id, prefix=key_prefix(commitment_id)
-    ):
-        sent = outbox_store.get_message(session=session, team_id=team_id, dedupe_key=key)
-        if (
-            sent is not None
-            and sent.kind == REMINDER
-            and sent.recipient_user == user_id
-            and sent.status == OutboxStatus.FAILED
-            and any(code in (sent.last_error or "") for code in _LEFT_ERRORS)
-        ):
-            return True
-    return False
+    return outbox_store.refused_with(
+        session=session,
+        team_id=team_id,
+        key_prefix=key_prefix(commitment_id),
+        kind=REMINDER,
+        recipient_user=user_id,
+        errors=_LEFT_ERRORS,
+    )
 
 
 def stand_in(
