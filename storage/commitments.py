@@ -73,7 +73,7 @@ def insert_commitment(
             due_set_at=now,
             request_key=request_key,
         )
-        .on_conflict_do_nothing(index_elements=["request_key"])
+        .on_conflict_do_nothing(index_elements=["team_id", "request_key"])
         .returning(_T.c.id)
     )
     found = session.execute(statement).scalar()

@@ -232,6 +232,8 @@ class Touchpoint(SQLModel, table=True):
     """A contact with a partner that happened, is planned, or is intended."""
 
     __table_args__ = (
+        # A key names a request of one workspace: another's may use the same trigger id.
+        sa.UniqueConstraint("team_id", "request_key", name="uq_touchpoint_team_request_key"),
         sa.Index("ix_touchpoint_partner_time", "team_id", "partner_id", "at"),
         # The check-in planner's look across workspaces for recent meetings, calls and events
         # reads only this index (a range of `at` per medium; team_id in the entries).
@@ -272,7 +274,7 @@ class Touchpoint(SQLModel, table=True):
     author_id: str = Field(max_length=32)
     notes: str | None = Field(default=None, max_length=3000)
     # Slack retries a slow request with the same body; this key makes the retry a no-op.
-    request_key: str | None = Field(default=None, max_length=128, unique=True)
+    request_key: str | None = Field(default=None, max_length=128)
     created_at: datetime = _utc_column()
     # True when only the day was given (`on friday`): `at` is then noon of that day, or now.
     day_only: bool = False
@@ -720,6 +722,7 @@ class Commitment(SQLModel, table=True):
         sa.Index("ix_commitment_partner", "team_id", "partner_id", "status"),
         sa.Index("ix_commitment_owner", "team_id", "owner_id", "status"),
         sa.UniqueConstraint("team_id", "number", name="uq_commitment_team_number"),
+        sa.UniqueConstraint("team_id", "request_key", name="uq_commitment_team_request_key"),
         # The reminder planner reads only open commitments, by due day.
         sa.Index(
             "ix_commitment_open_due",
@@ -749,7 +752,7 @@ class Commitment(SQLModel, table=True):
     # Why it was closed, as typed after `done ID` or `drop ID` (None: nothing was said).
     close_note: str | None = Field(default=None, max_length=500)
     # Slack retries a slow request with the same body; this key makes the retry a no-op.
-    request_key: str | None = Field(default=None, max_length=128, unique=True)
+    request_key: str | None = Field(default=None, max_length=128)
 
 
 class CommitmentCounter(SQLModel, table=True):

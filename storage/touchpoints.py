@@ -338,7 +338,7 @@ INSERT INTO touchpoint (team_id, partner_id, kind, medium, at, day_only, author_
                         request_key, created_at)
 VALUES (:team_id, :partner_id, :kind, :medium, :at, :day_only, :author_id, :notes, :request_key,
         :created_at)
-ON CONFLICT (request_key) DO NOTHING
+ON CONFLICT (team_id, request_key) DO NOTHING
 RETURNING id
 """)
 _INSERT_PARTICIPANT = Sql(

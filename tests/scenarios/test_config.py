@@ -51,11 +51,16 @@ def listed_admins(slack: Slack) -> list[str]:
         return sorted(a.user_id for a in session.exec(select(WorkspaceAdmin)))
 
 
-def command_in(slack: Slack, team_id: str, text: str, *, user: str = ANA) -> str:
+def command_in(
+    slack: Slack, team_id: str, text: str, *, user: str = ANA, trigger_id: str | None = None
+) -> str:
     """A command typed in another workspace that installed the same app: the request Slack
-    would send from there, signed; returns what the person was shown."""
+    would send from there (with `trigger_id` if given), signed; returns what the person was
+    shown."""
     request = slack.requests.slash_command(user_id=user, channel_id="C0PARTNERS", text=text)
     fields = {key: values[-1] for key, values in parse_qs(request.body).items()}
+    if trigger_id is not None:
+        fields["trigger_id"] = trigger_id
     body = urlencode({**fields, "team_id": team_id})
     headers = {
         **request.headers,

@@ -228,3 +228,23 @@ def test_the_home_of_someone_in_both_workspaces_shows_each_its_own(both: Slack) 
             assert WORDS[THE_OTHER[team_id]] not in home, (team_id, user)
         # Ben's promise, Chloe's plan: each Home shows its own workspace's.
         assert WORDS[team_id] in json.dumps(both.fake.home_views[BEN], ensure_ascii=False)
+
+
+def test_a_trigger_id_met_in_both_workspaces_records_each_ones_log_and_promise(
+    slack: Slack,
+) -> None:
+    # A request key (`cmd:<trigger id>`) was unique across workspaces: the second one's log and
+    # promise "conflicted" with the first one's, and were lost with an error.
+    slack.fake.users[ANA].grid_teams = (OTHER,)
+    for team_id in (TEAM, OTHER):
+        in_team(slack, team_id, "add Acme (WORDS.org)")
+    for command in ("log Acme via call : WORDS call", "commit Acme us : WORDS promise by friday"):
+        for team_id in (TEAM, OTHER):
+            said = command_in(
+                slack, team_id, command.replace("WORDS", WORDS[team_id]), trigger_id="42.1337.ab"
+            )
+            assert WORDS[team_id] in said, (team_id, command)
+    for team_id in (TEAM, OTHER):
+        rows = snapshot(slack, team_id)
+        assert [WORDS[team_id] in row for row in rows["touchpoint"]] == [True]
+        assert [WORDS[team_id] in row for row in rows["commitment"]] == [True]

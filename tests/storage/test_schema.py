@@ -681,6 +681,64 @@ def test_collisions_recorded_before_0039_stay_counted_as_news(old_database: Engi
     engine.dispose()
 
 
+def commitment_row(connection: sa.Connection, commitment_id: int, **values: object) -> None:
+    insert(
+        connection,
+        "commitment",
+        **{
+            "id": commitment_id,
+            "number": commitment_id,
+            "team_id": "T1",
+            "partner_id": 1,
+            "side": "us",
+            "owner_id": "U0ANA",
+            "what": "x",
+            "due_on": date(2026, 12, 4),
+            "status": "open",
+            "created_by": "U0ANA",
+            "created_at": NOW_STORED,
+            "due_set_at": NOW_STORED,
+            **values,
+        },
+    )
+
+
+def test_request_keys_are_unique_per_workspace_from_0040(old_database: Engine) -> None:
+    # Before 0040 a key another workspace had used made a log or a promise "conflict": lost.
+    engine = old_database
+    schema.upgrade(engine, "0039")
+    with engine.begin() as connection:
+        partner_row(connection, 1)
+        partner_row(connection, 2, team_id="T2")
+        touch(connection, id=1, partner_id=1, author_id="U0BEN", request_key="cmd:7")
+        commitment_row(connection, 1, request_key="cmd:7")
+    schema.upgrade(engine)
+    with engine.begin() as connection:
+        touch(connection, id=2, team_id="T2", partner_id=2, author_id="U0BEN", request_key="cmd:7")
+        commitment_row(connection, 2, team_id="T2", partner_id=2, request_key="cmd:7")
+    # Within one workspace a key is still taken once.
+    with pytest.raises(sa.exc.IntegrityError), engine.begin() as connection:
+        touch(connection, id=3, partner_id=1, author_id="U0BEN", request_key="cmd:7")
+    with pytest.raises(sa.exc.IntegrityError), engine.begin() as connection:
+        commitment_row(connection, 3, request_key="cmd:7")
+
+    def keys(table: str) -> list[tuple[int, str | None]]:
+        with engine.connect() as connection:
+            rows = connection.execute(sa.text(f"SELECT id, request_key FROM {table} ORDER BY id"))
+            return [tuple(found) for found in rows]
+
+    command.downgrade(schema.alembic_config(engine), "0039")
+    # Unique across workspaces again: the later workspace's row forgets the key.
+    assert keys("touchpoint") == keys("commitment") == [(1, "cmd:7"), (2, None)]
+    with pytest.raises(sa.exc.IntegrityError), engine.begin() as connection:
+        touch(connection, id=3, team_id="T2", partner_id=2, author_id="U0BEN", request_key="cmd:7")
+    schema.upgrade(engine)
+    with engine.begin() as connection:
+        commitment_row(connection, 3, team_id="T2", partner_id=2, request_key="cmd:7")
+    assert keys("commitment") == [(1, "cmd:7"), (2, None), (3, "cmd:7")]
+    engine.dispose()
+
+
 def test_a_database_behind_the_code_is_told_its_revision_and_to_migrate(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
     with pytest.raises(schema.SchemaOutOfDate) as empty:
