@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dotenv import dotenv_values
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 DEFAULT_SLACK_API_BASE_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///./liaison.db"
@@ -181,6 +183,32 @@ def _database_url(value: str | None) -> str:
             "DATABASE_URL",
             "must be sqlite:///PATH or postgresql+psycopg://USER@HOST/DB, "
             f"e.g. {DEFAULT_DATABASE_URL}.",
+        )
+    try:
+        url = make_url(value)
+        url.port  # noqa: B018 - a port that is no number raises only when read
+    except (ArgumentError, ValueError):
+        raise SettingsError(
+            "DATABASE_URL",
+            "is not a database URL: write it as sqlite:///PATH or "
+            f"postgresql+psycopg://USER:PASSWORD@HOST:PORT/DB, e.g. {DEFAULT_DATABASE_URL}.",
+        ) from None
+    if url.get_backend_name() == "sqlite" and (
+        url.host or not url.database or url.database == ":memory:"
+    ):
+        # `sqlite://./x.db` reads "." as a host; `sqlite://` is a database in memory, gone
+        # when the process ends (migrated by `migrate`, then empty for `run`).
+        raise SettingsError(
+            "DATABASE_URL",
+            "must name a SQLite file after three slashes: sqlite:///./liaison.db (in the folder "
+            "Liaison starts in) or sqlite:////srv/liaison/liaison.db (four: an absolute path).",
+        )
+    if url.get_backend_name() == "postgresql" and not url.database:
+        # libpq would pick a database named after the user (or the login), whatever it holds.
+        raise SettingsError(
+            "DATABASE_URL",
+            "must name the PostgreSQL database after the host: "
+            "postgresql+psycopg://USER:PASSWORD@HOST/DB.",
         )
     return value
 

@@ -538,6 +538,37 @@ def test_migrate_on_an_unreachable_database_is_one_line(workdir: Path) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        # Two slashes, as people write URLs: "." was read as a host, and a traceback followed.
+        ("sqlite://./liaison.db", "must name a SQLite file after three slashes"),
+        # A database in memory: `migrate` "succeeded", and `run` then found nothing migrated.
+        ("sqlite://", "must name a SQLite file after three slashes"),
+        ("sqlite:///:memory:", "must name a SQLite file after three slashes"),
+        ("postgresql+psycopg://liaison@db.internal:port/liaison", "is not a database URL"),
+        # libpq would migrate whichever database is named after the login (here, on a port
+        # where nothing listens, should the check go).
+        ("postgresql+psycopg://liaison@127.0.0.1:9", "must name the PostgreSQL database"),
+        ("postgresql://liaison:secret@db.internal", "must name the PostgreSQL database"),
+    ],
+)
+def test_a_malformed_database_url_is_one_line_naming_it_and_touches_nothing(
+    workdir: Path, url: str, said: str
+) -> None:
+    """QA: `DATABASE_URL=sqlite://./liaison.db` (or a port that is no number) stopped `migrate`
+    with a traceback, and `sqlite://` or a PostgreSQL URL without a database migrated a
+    database nobody meant."""
+    result = liaison("migrate", cwd=workdir, env={**pythonpath(), "DATABASE_URL": url})
+    assert result.returncode == 2, result.stdout
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"liaison: DATABASE_URL {said}"), line
+    assert "secret" not in line
+    assert line.endswith("(set in the environment).")
+    assert result.stdout == ""
+    assert list(workdir.iterdir()) == []
+
+
 def test_a_database_a_newer_liaison_migrated_is_refused_and_not_migrated(
     workdir: Path, fake_slack: FakeSlack, migrated: str
 ) -> None:
