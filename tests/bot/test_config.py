@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -154,3 +156,23 @@ def test_nothing_but_settings_reads_the_environment() -> None:
         if "os.environ" in line or "getenv(" in line
     ]
     assert readers == []
+
+
+def test_env_example_documents_every_setting_and_loads_as_the_defaults() -> None:
+    """.env.example is what a new team copies to .env: every variable Settings reads is in it,
+    and copied unchanged it sets nothing but the example channel."""
+    import bot.config as config
+
+    root = Path(__file__).resolve().parents[2]
+    source = Path(config.__file__).read_text()
+    read = {
+        getattr(config, name, name.strip('"'))
+        for name in re.findall(r"\bget\((\"[A-Z_]+\"|[A-Z_]+)\)", source)
+    }
+    assert {BOT_TOKEN, APP_TOKEN, "DATABASE_URL", "LIAISON_AUTO_MIGRATE"} <= read
+    example = root / ".env.example"
+    written = set(re.findall(r"^([A-Z_]+)=", example.read_text(), flags=re.MULTILINE))
+    assert read == written
+    loaded = Settings.from_env({}, dotenv_path=example)
+    assert loaded.default_channel == "#partnerships"
+    assert replace(loaded, default_channel=None, env_file=None, env_file_found=False) == load()
