@@ -64,6 +64,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="liaison",
         description="Liaison keeps an organisation's partnerships coordinated, from Slack.",
+        epilog=(
+            "Settings (SLACK_BOT_TOKEN, DATABASE_URL, …) come from the environment and from "
+            "the .env file in the folder liaison is started in (the environment wins); "
+            ".env.example lists every one. "
+            "`liaison COMMAND --help` says what each command needs."
+        ),
     )
     parser.add_argument("--version", action="version", version=f"liaison {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")

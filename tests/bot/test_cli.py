@@ -71,6 +71,12 @@ def test_version_and_help(workdir: Path) -> None:
     result = liaison("--version", cwd=workdir, env=pythonpath())
     assert result.returncode == 0
     assert __version__ in result.stdout
+    # QA: `liaison --help` listed the commands but not where the tokens go.
+    result = liaison("--help", cwd=workdir, env=pythonpath())
+    assert result.returncode == 0
+    said = " ".join(result.stdout.split())
+    assert "from the .env file in the folder liaison is started in" in said
+    assert ".env.example lists every one" in said
     for command in ("run", "serve", "simulate", "tick", "outbox", "import", "export", "migrate"):
         result = liaison(command, "--help", cwd=workdir, env=pythonpath())
         assert result.returncode == 0, result.stderr
