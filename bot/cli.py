@@ -365,6 +365,15 @@ def migrate(settings: Settings, *, lock_timeout: float = schema.MIGRATION_LOCK_T
 
 
 def _unusable_database(engine: sa.Engine, error: sa.exc.SQLAlchemyError) -> StartupError:
+    folder = _missing_sqlite_folder(engine.url)
+    if folder is not None:
+        # SQLite says only "unable to open database file"; a relative path read from another
+        # folder than meant (a service's WorkingDirectory, say) is the usual cause.
+        return StartupError(
+            f"there is no folder {folder} for the SQLite file DATABASE_URL names "
+            f"({engine.url.render_as_string()}): create the folder, or set DATABASE_URL to "
+            "a file in one that is there, e.g. sqlite:////srv/liaison/liaison.db"
+        )
     # The driver's own words, first line only: the whole traceback says nothing more.
     reason = str(error.orig if isinstance(error, sa.exc.DBAPIError) else error)
     return StartupError(
@@ -656,16 +665,25 @@ def listen(host: str, port: int) -> socket.socket:
     return listening
 
 
-def _missing_sqlite_file(settings: Settings) -> Path | None:
-    """The SQLite file DATABASE_URL names, when it is not there (None: it is, or it is not a
-    SQLite file)."""
-    url = sa.engine.make_url(settings.database_url)
+def _sqlite_file(url: sa.URL) -> Path | None:
+    """The SQLite file `url` names (None: another database, or SQLite in memory or by URI)."""
     path = url.database
     if url.get_backend_name() != "sqlite" or not path or path == ":memory:":
         return None
-    if path.startswith("file:") or Path(path).exists():
-        return None
-    return Path(path).resolve()
+    return None if path.startswith("file:") else Path(path).resolve()
+
+
+def _missing_sqlite_file(settings: Settings) -> Path | None:
+    """The SQLite file DATABASE_URL names, when it is not there (None: it is, or it is not a
+    SQLite file)."""
+    path = _sqlite_file(sa.engine.make_url(settings.database_url))
+    return None if path is None or path.exists() else path
+
+
+def _missing_sqlite_folder(url: sa.URL) -> Path | None:
+    """The folder of the SQLite file `url` names, when that folder is not there."""
+    path = _sqlite_file(url)
+    return None if path is None or path.parent.is_dir() else path.parent
 
 
 def require_existing_database(settings: Settings) -> None:

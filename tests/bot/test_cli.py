@@ -295,8 +295,9 @@ def test_an_unreachable_database_is_one_line_and_a_bad_limit_is_refused(workdir:
     unreachable = liaison("serve", cwd=workdir, env={**env, "SLACK_SIGNING_SECRET": "s"})
     assert unreachable.returncode == 2
     assert unreachable.stderr.strip().splitlines() == [
-        f"liaison: cannot use the database at DATABASE_URL (sqlite:///{workdir}/no/such/dir.db)"
-        ": unable to open database file"
+        f"liaison: there is no folder {workdir}/no/such for the SQLite file DATABASE_URL names "
+        f"(sqlite:///{workdir}/no/such/dir.db): create the folder, or set DATABASE_URL to a "
+        "file in one that is there, e.g. sqlite:////srv/liaison/liaison.db"
     ]
     zero = liaison("outbox", "--limit", "0", cwd=workdir, env=env)
     assert zero.returncode == 2 and "must be 1 or more, not 0" in zero.stderr
@@ -535,13 +536,17 @@ def test_every_command_words_an_answer_cut_short_in_one_line(
 
 
 def test_migrate_on_an_unreachable_database_is_one_line(workdir: Path) -> None:
-    env = {**pythonpath(), "DATABASE_URL": f"sqlite:///{workdir / 'no' / 'such' / 'dir.db'}"}
+    """QA: SQLite's own "unable to open database file" did not say that the folder is what is
+    missing (a relative DATABASE_URL read from another folder, say)."""
+    env = {**pythonpath(), "DATABASE_URL": "sqlite:///./data/liaison.db"}
     result = liaison("migrate", cwd=workdir, env=env)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
-        f"liaison: cannot use the database at DATABASE_URL (sqlite:///{workdir}/no/such/dir.db)"
-        ": unable to open database file"
+        f"liaison: there is no folder {workdir.resolve()}/data for the SQLite file DATABASE_URL "
+        "names (sqlite:///./data/liaison.db): create the folder, or set DATABASE_URL to a file "
+        "in one that is there, e.g. sqlite:////srv/liaison/liaison.db"
     ]
+    assert list(workdir.iterdir()) == []
 
 
 @pytest.mark.parametrize(
