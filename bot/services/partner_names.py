@@ -22,7 +22,7 @@ import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
 from bot.naming import Match, NameIndex
@@ -183,8 +183,10 @@ class PartnerNames:
             return cached
         if store.label_count(session=session, team_id=team_id) <= self.sync_build_limit:
             return self._store(team_id, _build(session, team_id, version))
-        engine = session.get_bind()
-        assert isinstance(engine, Engine), "sessions are bound to the engine"
+        bind = session.get_bind()
+        # A SQLite writer session is bound to its kept connection (storage.db.writer_session).
+        engine = bind.engine if isinstance(bind, Connection) else bind
+        assert isinstance(engine, Engine), "sessions are bound to an engine or a connection"
         self._build_in_background(engine, team_id)
         return cached
 

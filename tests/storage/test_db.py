@@ -111,3 +111,46 @@ def test_a_disposed_engine_opens_its_file_no_more(
         assert time.monotonic() < deadline, "no checkpoint after the engine came back"
         time.sleep(0.05)
     engine.dispose()
+
+
+def test_writer_sessions_keep_one_session_each_transaction_its_own(tmp_path: Path) -> None:
+    """The writer's session and connection are kept between transactions (no session made, no
+    pool checkout, per `/partner log`); each transaction still ends with its writer session:
+    what it left uncommitted, or raised in the middle of, is rolled back, not carried over."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'kept.db'}")
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)")
+    checkouts = 0
+
+    def count(*_args: object) -> None:
+        nonlocal checkouts
+        checkouts += 1
+
+    sessions = set()
+    for value in ("kept", "left uncommitted", "raised"):
+        try:
+            with db.writer_session(engine) as session:
+                if not checkouts:
+                    sa.event.listen(db._WRITERS[engine].engine, "checkout", count)
+                sessions.add(id(session))
+                session.execute(sa.text("INSERT INTO t (v) VALUES (:v)"), {"v": value})
+                if value == "kept":
+                    session.commit()
+                if value == "raised":
+                    raise RuntimeError(value)
+        except RuntimeError:
+            pass
+    with db.writer_session(engine) as session:
+        sessions.add(id(session))
+        rows = session.execute(sa.text("SELECT v FROM t")).scalars().all()
+        # Within a writer session, another of its own (it shares the connection).
+        with db.writer_session(engine) as inner:
+            assert inner is not session
+            assert inner.execute(sa.text("SELECT count(*) FROM t")).scalar() == 1
+    assert rows == ["kept"]
+    assert len(sessions) == 1
+    assert checkouts <= 1  # the nested session's
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT v FROM t").scalars().all() == ["kept"]
+    engine.dispose()
+    assert engine not in db._WRITERS
