@@ -61,7 +61,7 @@ from handlers.feedback import Click, ClickWork, after_ack, open_form, tell, upda
 from handlers.grammar import GrammarError, Kind, Name
 from handlers.invocation import Invocation, VerbHandler
 from handlers.partners import Call, VerbBody, deliver, known_admins, refused, registry_of
-from handlers.reply import Block, Reply, refuse_fields
+from handlers.reply import Block, FormAnswer, Reply, refuse_fields
 from handlers.services import cadences_of, health_of
 from handlers.services import commitments_of as service_of
 from handlers.texts import commitments as texts
@@ -846,7 +846,7 @@ def on_commit_submitted(
         return
     # The form has no message to answer; the command that opened it does.
     metadata = json.loads(view.get("private_metadata") or "{}")
-    respond = Respond(response_url=metadata.get("response_url"))
+    respond = FormAnswer(metadata.get("response_url"), client=client, user_id=actor.user_id)
     runtime.defer(
         partial(deliver, reply, client, respond, replace_original=False),
         what="commitment form answer",

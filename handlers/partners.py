@@ -70,7 +70,7 @@ from handlers.blocks.partners import say
 from handlers.context import runtime_of
 from handlers.grammar import Change, GrammarError, Name
 from handlers.invocation import Invocation, VerbHandler
-from handlers.reply import Block, Followup, Reply, refuse_fields
+from handlers.reply import Block, Followup, FormAnswer, Reply, refuse_fields
 from handlers.texts import partners as texts
 from handlers.verbs import VERBS_BY_NAME, Verb
 from storage.models import PartnerStatus
@@ -1195,7 +1195,7 @@ def on_add_submitted(
     reply = replace(added, followup=followup)
     # The form has no message to answer; the command that opened it does.
     metadata = json.loads(view.get("private_metadata") or "{}")
-    respond = Respond(response_url=metadata.get("response_url"))
+    respond = FormAnswer(metadata.get("response_url"), client=client, user_id=user_id)
     runtime.defer(
         partial(deliver, reply, client, respond, replace_original=False), what="add form answer"
     )

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import json
+import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from http.client import HTTPException
 from typing import Any
 
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.webhook import WebhookResponse
 
 from bot.mrkdwn import mentioned, plain, slack_text
 from bot.runtime import Runtime
 from bot.services.people import handles
+
+logger = logging.getLogger(__name__)
 
 Block = dict[str, Any]
 # Work for after the ack: it may call the Web API and answer again through `respond`.
@@ -45,3 +53,62 @@ def refuse_fields(ack: Ack, runtime: Runtime, *, team_id: str, errors: dict[str,
     people = set().union(*(mentioned(text) for text in errors.values()))
     names = handles(runtime.engine, team_id=team_id, user_ids=people)
     ack(response_action="errors", errors={k: plain(text, names) for k, text in errors.items()})
+
+
+class FormAnswer(Respond):
+    """`respond` for a form's answer, through the response_url of the command that opened it.
+
+    Slack keeps a response_url for 30 minutes (and 5 answers): a form submitted later had its
+    answer ("Added *Oxfam*") refused with a 404 nobody read, so the person saw the form close
+    and nothing else. When Slack refuses the url, or cannot be reached, the answer goes to them
+    in a direct message instead; either is logged once, with the reason and without the text."""
+
+    def __init__(self, response_url: str | None, *, client: WebClient, user_id: str) -> None:
+        super().__init__(response_url=response_url)
+        self.client = client
+        self.user_id = user_id
+
+    def __call__(self, *args: Any, **kwargs: Any) -> WebhookResponse:
+        answered: WebhookResponse | None = None
+        if self.response_url is not None:
+            try:
+                answered = super().__call__(*args, **kwargs)
+            except (OSError, HTTPException, SlackClientError) as error:
+                logger.warning("a form's answer could not reach Slack: %s", type(error).__name__)
+            else:
+                if answered.status_code == 200:
+                    return answered
+                logger.warning(
+                    "Slack refused a form's answer through its response_url: %s",
+                    _webhook_error(answered),
+                )
+        text = kwargs.get("text", args[0] if args else "")
+        if kwargs.get("delete_original") or not isinstance(text, str):
+            return answered or WebhookResponse(url="", status_code=0, body="", headers={})
+        try:
+            # As `Reply.as_message` made it: already escaped for Slack.
+            self.client.chat_postMessage(
+                channel=self.user_id, text=text, blocks=kwargs.get("blocks") or None
+            )
+        except SlackApiError as error:
+            logger.warning(
+                "a form's answer could not be sent to %s in a DM either: %s",
+                self.user_id,
+                error.response.get("error"),
+            )
+        except (OSError, HTTPException, SlackClientError):
+            logger.warning("a form's answer could not reach %s in a DM either", self.user_id)
+        return WebhookResponse(url="", status_code=200, body="", headers={})
+
+
+def _webhook_error(answered: WebhookResponse) -> str:
+    """What Slack said of a refused response_url post: its error code (`expired_url`), or the
+    HTTP status when the body holds none."""
+    try:
+        data = json.loads(answered.body or "")
+    except ValueError:
+        data = answered.body
+    code = data.get("error") if isinstance(data, dict) else data
+    if isinstance(code, str) and re.fullmatch(r"[a-z_]{1,40}", code):
+        return f"{code} (HTTP {answered.status_code})"
+    return f"HTTP {answered.status_code}"

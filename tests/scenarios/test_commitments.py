@@ -2898,3 +2898,25 @@ def test_a_change_folded_into_a_reminder_withdrawn_when_the_partner_ended_comes_
     reminder, note = (message.text for message in dms(slack, BEN)[heard:])
     assert "“send the draft MoU” is due Fri 4 Dec. Done already?" in reminder
     assert note.startswith("<@U0ANA> reopened your commitment `#1` (it had been dropped)")
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_commitment_form_sent_after_its_command_expired_is_answered_in_a_dm(
+    slack: Slack,
+) -> None:
+    """QA h8: the form's answer went through the response_url of `/partner commit`, which Slack
+    keeps 30 minutes; later, Slack refused it and the person saw nothing. Now it comes in a DM."""
+    slack.command("commit", user=BEN)
+    (view,) = slack.fake.open_modals(BEN)
+    before = len(slack.fake.dm_messages(BEN))
+    slack.fake.response_url_ttl = 0  # half an hour went by
+    acme = partner_id(slack, "Acme Corporation")
+    submit(
+        slack,
+        view,
+        BEN,
+        form_values(partner=acme, side="us", owner=BEN, what="NDA", due="2026-12-02"),
+    )
+    assert len(stored(slack)) == 1
+    (dm,) = slack.fake.dm_messages(BEN)[before:]
+    assert "NDA" in dm.text and "Acme Corporation" in dm.text

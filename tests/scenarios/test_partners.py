@@ -2610,3 +2610,24 @@ def test_a_word_after_website_that_is_no_address_is_refused_with_the_right_form(
     assert "Added *Acme website builders*" in answer(slack, 'add "Acme website builders"')
     # A name in its own letters keeps its words.
     assert "Added *Acme Website Design*" in answer(slack, "add Acme Website Design")
+
+
+def test_an_add_form_sent_after_its_command_expired_is_answered_in_a_dm(
+    slack: Slack, caplog: pytest.LogCaptureFixture
+) -> None:
+    """QA h8: the form's answer goes through the response_url of `/partner add`, which Slack
+    keeps 30 minutes; a form sent later had "Added *Oxfam*" refused with a 404 nobody read, so
+    the person saw the form close and nothing else. The answer now comes in a DM, logged once."""
+    slack.command("add")
+    (view,) = slack.fake.open_modals(ANA)
+    slack.fake.response_url_ttl = 0  # half an hour went by
+    with caplog.at_level(logging.INFO):
+        submit(slack, view, name="Oxfam", owner=ANA, status="active")
+    (dm,) = slack.fake.dm_messages(ANA)
+    assert dm.text.startswith("Added *Oxfam*")
+    assert any(block["type"] == "section" for block in dm.blocks)
+    refused = [r.getMessage() for r in caplog.records if "response_url" in r.getMessage()]
+    assert refused == [
+        "Slack refused a form's answer through its response_url: expired_url (HTTP 404)"
+    ]
+    assert partner_count(slack) == 1
