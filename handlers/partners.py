@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.delivery.dispatcher import error_code, passes, retry_after
 from bot.delivery.outbox import record_channel_post, retry_channel_post
@@ -1006,8 +1006,13 @@ def open_form(
         try:
             client.views_open(trigger_id=invocation.trigger_id, view=view)
         except SlackApiError as error:
+            code = error_code(error)
+            logger.warning("views.open for the %s form failed: %s", form, code)
+            respond(**say(texts.form_failed(typed, code)).as_message(), replace_original=True)
+            return
+        except (OSError, HTTPException, SlackClientError) as error:
             logger.warning(
-                "views.open for the %s form failed: %s", form, people.slack_error_code(error)
+                "views.open for the %s form could not reach Slack: %s", form, type(error).__name__
             )
             respond(**say(texts.form_failed(typed)).as_message(), replace_original=True)
             return

@@ -180,6 +180,8 @@ class _Failure:
     error: str | None
     retry_after: int | str | None
     remaining: int
+    # The connection is closed without an answer (Slack unreachable mid-call).
+    drop: bool = False
 
 
 @dataclass
@@ -704,8 +706,12 @@ class FakeSlack:
         error: str | None = None,
         retry_after: int | str | None = None,
         times: int = 1,
+        drop: bool = False,
     ) -> None:
         """Make the next ``times`` calls of ``method`` fail.
+
+        - ``drop=True``: the connection is closed without an answer, as when Slack cannot be
+          reached (the client raises a connection error; slack_sdk retries one such by default).
 
         - ``status=429``: HTTP 429, ``Retry-After`` (default 1 s; a string goes as it is, such
           as an HTTP date), ``{"ok": false, "error": "ratelimited"}`` — what slack_sdk's
@@ -713,11 +719,17 @@ class FakeSlack:
         - ``status>=500``: that status with an HTML body, as Slack's edge answers when it is down.
         - otherwise: that status (normally 200) with ``{"ok": false, "error": error}``.
         """
-        if status == 200 and error is None:
+        if status == 200 and error is None and not drop:
             raise ValueError("fail_next with status 200 needs an error code")
         with self._state():
             self._failures.setdefault(method, []).append(
-                _Failure(status=status, error=error, retry_after=retry_after, remaining=times)
+                _Failure(
+                    status=status,
+                    error=error,
+                    retry_after=retry_after,
+                    remaining=times,
+                    drop=drop,
+                )
             )
 
     def stop_failing(self, method: str) -> None:
@@ -1018,6 +1030,8 @@ class FakeSlack:
     def _api_locked(self, method: str, params: JsonDict) -> tuple[_Reply, JsonDict]:
         failure = self._take_failure(method)
         if failure is not None:
+            if failure.drop:
+                return _Reply(0, {}, b""), {"ok": False, "error": "connection_dropped"}
             if failure.status == 429:
                 body = {"ok": False, "error": "ratelimited"}
                 retry_after = str(failure.retry_after if failure.retry_after is not None else 1)
@@ -1797,6 +1811,10 @@ class _Handler(BaseHTTPRequestHandler):
         reply = self.server.fake._handle_http(
             path=url.path, query=url.query, headers=self.headers, body=body
         )
+        if reply.status == 0:
+            # `fail_next(drop=True)`: no answer at all.
+            self.close_connection = True
+            return
         self.send_response(reply.status)
         for name, value in reply.headers.items():
             self.send_header(name, value)

@@ -1464,8 +1464,24 @@ FIELD_ANYWAY_OPTION = "Create it even if it looks like a partner we already have
 OPENING_FORM = "Opening the form…"
 
 
-def form_failed(typed: str) -> str:
+def form_failed(typed: str, code: str | None = None) -> str:
+    """The form did not open: `code` is Slack's refusal, None when Slack did not answer."""
+    verb = typed.split()[0]
+    if code in FORM_TOO_LATE:
+        return (
+            "I couldn't open the form: it took too long to open, and Slack allows only a few "
+            f"seconds. Run `{COMMAND} {verb}` again, or type `{COMMAND} {typed}`."
+        )
+    if code is None:
+        return (
+            "I couldn't open the form: Slack did not answer. Try again in a moment, or type "
+            f"`{COMMAND} {typed}`."
+        )
     return f"I couldn't open the form (Slack said no). Try again, or type `{COMMAND} {typed}`."
+
+
+# Slack's refusals of a form opened too late: the command's trigger id lasts 3 seconds, once.
+FORM_TOO_LATE = frozenset({"expired_trigger_id", "exchanged_trigger_id"})
 
 
 def form_exists(existing: PartnerFacts, owner_name: str | None = None) -> str:

@@ -1970,9 +1970,46 @@ def test_a_form_slack_would_not_open_is_explained(
     with caplog.at_level(logging.WARNING, logger="handlers.partners"):
         slack.command("add")
     (said,) = slack.ephemerals_to(ANA)  # "Opening the form…" became the explanation
-    assert "I couldn't open the form" in said.text
-    assert "`/partner add NAME`" in said.text
+    assert said.text == (
+        "I couldn't open the form: it took too long to open, and Slack allows only a few "
+        "seconds. Run `/partner add` again, or type `/partner add NAME`."
+    )
     assert "views.open for the add form failed: expired_trigger_id" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("failure", "told", "logged"),
+    [
+        (
+            {"drop": True, "times": 2},
+            "I couldn't open the form: Slack did not answer. Try again in a moment, or type "
+            "`/partner add NAME`.",
+            "views.open for the add form could not reach Slack: RemoteDisconnected",
+        ),
+        (
+            {"status": 503},
+            "I couldn't open the form (Slack said no). Try again, or type `/partner add NAME`.",
+            "views.open for the add form failed: http_503",
+        ),
+    ],
+)
+def test_a_form_slack_could_not_open_is_explained(
+    slack: Slack,
+    caplog: pytest.LogCaptureFixture,
+    failure: dict[str, Any],
+    told: str,
+    logged: str,
+) -> None:
+    """QA h8: with Slack out of reach, "Opening the form…" stayed for good and the log said only
+    "after-ack work failed"; a 5xx logged Slack's whole HTML page as its "error code"."""
+    slack.fake.fail_next("views.open", **failure)
+    with caplog.at_level(logging.WARNING):
+        slack.command("add")
+    (said,) = slack.ephemerals_to(ANA)
+    assert said.text == told
+    lines = [r.getMessage() for r in caplog.records if r.name.startswith(("handlers", "bot"))]
+    assert lines == [logged]
+    assert partner_count(slack) == 0
 
 
 def test_the_registry_through_a_real_liaison_serve(
