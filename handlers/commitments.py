@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from difflib import get_close_matches
 from functools import partial
+from http.client import HTTPException
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from apscheduler.triggers.interval import IntervalTrigger
@@ -26,6 +27,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.dates import misspelt_day, reads_as_date
+from bot.delivery.dispatcher import error_code
 from bot.mrkdwn import unescape
 from bot.runtime import Runtime, new_error_id
 from bot.services import people
@@ -712,15 +714,18 @@ def _send_export(
             initial_comment=texts.export_comment(found),
         )
     except SlackApiError as error:
-        logger.exception("uploading the %s export for %s failed", dataset, user_id)
-        respond(
-            **say(texts.export_failed(people.slack_error_code(error))).as_message(),
-            replace_original=True,
-        )
+        code = error_code(error)
+        logger.warning("uploading the %s export for %s failed: %s", dataset, user_id, code)
+        respond(**say(texts.export_failed(code)).as_message(), replace_original=True)
         return
-    except (SlackClientError, OSError):
-        logger.exception("uploading the %s export for %s failed", dataset, user_id)
-        respond(**say(texts.export_failed("no answer")).as_message(), replace_original=True)
+    except (SlackClientError, OSError, HTTPException) as error:
+        logger.warning(
+            "uploading the %s export for %s could not reach Slack: %s",
+            dataset,
+            user_id,
+            type(error).__name__,
+        )
+        respond(**say(texts.export_failed(None)).as_message(), replace_original=True)
         return
     respond(**say(texts.export_sent(found)).as_message(), replace_original=True)
 

@@ -986,8 +986,20 @@ def export_empty(export: Export) -> str:
     return f"{none} with {_teams(export.team_partners)}, nor any elsewhere that {_yours(export)}."
 
 
-def export_failed(code: str) -> str:
+def export_failed(code: str | None) -> str:
+    """The file was not sent: `code` is Slack's refusal, None when Slack did not answer."""
+    if code in UPLOADS_OFF:
+        return (
+            "I couldn't send the file: file uploads are turned off in this Slack workspace. "
+            "Ask a Slack admin to allow them, then run the export again."
+        )
+    if code is None:
+        return "I couldn't send the file: Slack did not answer. Please try again in a moment."
     return f"I couldn't send the file (Slack said `{code}`). Please try again in a moment."
+
+
+# Slack's refusals of an upload that trying again does not get past: an admin's setting.
+UPLOADS_OFF = frozenset({"file_uploads_disabled", "file_uploads_except_images_disabled"})
 
 
 def not_an_export(word: str) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 import subprocess
 import sys
 import threading
@@ -1442,6 +1443,51 @@ def test_an_export_slack_refuses_is_explained(slack: Slack) -> None:
     slack.command("export partners")
     said = shown(last(slack, ANA))
     assert "I couldn't send the file (Slack said `not_allowed_token_type`)" in said
+    assert [m for m in dms(slack, ANA) if m.files] == []
+
+
+@pytest.mark.parametrize(
+    ("method", "failure", "told", "logged"),
+    [
+        (
+            "files.getUploadURLExternal",
+            {"error": "file_uploads_disabled"},
+            "I couldn't send the file: file uploads are turned off in this Slack workspace. "
+            "Ask a Slack admin to allow them, then run the export again.",
+            "uploading the partners export for U0ANA failed: file_uploads_disabled",
+        ),
+        (
+            "files.completeUploadExternal",
+            {"status": 503},
+            "I couldn't send the file (Slack said `http_503`). Please try again in a moment.",
+            "uploading the partners export for U0ANA failed: http_503",
+        ),
+        (
+            "conversations.open",
+            {"drop": True, "times": 2},
+            "I couldn't send the file: Slack did not answer. Please try again in a moment.",
+            "uploading the partners export for U0ANA could not reach Slack: RemoteDisconnected",
+        ),
+    ],
+)
+def test_an_export_slack_does_not_take_says_what_to_do(
+    slack: Slack,
+    caplog: pytest.LogCaptureFixture,
+    method: str,
+    failure: dict[str, Any],
+    told: str,
+    logged: str,
+) -> None:
+    """QA h8: uploads turned off by an admin said "try again in a moment", which never helps;
+    a 5xx showed the person Slack's HTML error page as its code; each was logged with a
+    traceback whose message did not say Slack's reason."""
+    answer(slack, "add Acme")
+    slack.fake.fail_next(method, **failure)
+    with caplog.at_level(logging.INFO):
+        slack.command("export partners")
+    assert last(slack, ANA).text == told
+    lines = [r for r in caplog.records if r.name.startswith("handlers")]
+    assert [(r.getMessage(), r.exc_info) for r in lines] == [(logged, None)]
     assert [m for m in dms(slack, ANA) if m.files] == []
 
 
