@@ -16,13 +16,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
+from http.client import HTTPException
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientError
 
-from bot.delivery.dispatcher import ON_CHANNEL_REFUSED
+from bot.delivery.dispatcher import ON_CHANNEL_REFUSED, error_code
 from bot.mrkdwn import slack_text
 from bot.runtime import Runtime
 from bot.scheduler import PlannerRegistry
@@ -182,8 +183,13 @@ def update_message(
     anyway)."""
     try:
         client.chat_update(channel=channel, ts=ts, text=slack_text(text), blocks=blocks)
-    except SlackApiError:
-        logger.warning("chat.update of a feedback message failed", exc_info=True)
+    except SlackApiError as error:
+        logger.warning("chat.update of a feedback message failed: %s", error_code(error))
+        return False
+    except (OSError, HTTPException, SlackClientError) as error:
+        logger.warning(
+            "chat.update of a feedback message could not reach Slack: %s", type(error).__name__
+        )
         return False
     return True
 
@@ -203,8 +209,13 @@ def tell_in(client: WebClient, *, channel: str, user_id: str, text: str) -> None
     is logged."""
     try:
         client.chat_postEphemeral(channel=channel, user=user_id, text=slack_text(text))
-    except SlackApiError:
-        logger.warning("chat.postEphemeral of a feedback note failed", exc_info=True)
+    except SlackApiError as error:
+        logger.warning("chat.postEphemeral of a feedback note failed: %s", error_code(error))
+    except (OSError, HTTPException, SlackClientError) as error:
+        logger.warning(
+            "chat.postEphemeral of a feedback note could not reach Slack: %s",
+            type(error).__name__,
+        )
 
 
 def show_checkin(
@@ -225,8 +236,13 @@ def show_checkin(
 def open_form(client: WebClient, respond: Respond, *, trigger_id: str | None, view: Any) -> None:
     try:
         client.views_open(trigger_id=trigger_id, view=view)
-    except SlackApiError:
-        logger.warning("views.open of a feedback form failed", exc_info=True)
+    except SlackApiError as error:
+        logger.warning("views.open of a feedback form failed: %s", error_code(error))
+        tell(respond, texts.FORM_FAILED)
+    except (OSError, HTTPException, SlackClientError) as error:
+        logger.warning(
+            "views.open of a feedback form could not reach Slack: %s", type(error).__name__
+        )
         tell(respond, texts.FORM_FAILED)
 
 
@@ -600,8 +616,13 @@ def reactions_of(client: WebClient, user_id: str, *, channel: str, ts: str) -> t
     cannot say: a removed answer is then withdrawn)."""
     try:
         found = client.reactions_get(channel=channel, timestamp=ts, full=True)
-    except SlackApiError:
-        logger.warning("reactions.get of a survey statement failed", exc_info=True)
+    except SlackApiError as error:
+        logger.warning("reactions.get of a survey statement failed: %s", error_code(error))
+        return ()
+    except (OSError, HTTPException, SlackClientError) as error:
+        logger.warning(
+            "reactions.get of a survey statement could not reach Slack: %s", type(error).__name__
+        )
         return ()
     message = found.get("message") or {}
     return tuple(

@@ -2622,3 +2622,31 @@ def test_a_problem_answered_when_the_deputy_would_see_it_only_after_the_owner_sa
         "<@U0ANA> is away through Wed 25 Nov and no one covering for them would see it sooner, "
         "so your Problem reaches them when they are back."
     ) in shown(current(slack, asked))
+
+
+def test_a_check_in_click_slack_does_not_answer_still_opens_its_form_or_says_why(
+    slack: Slack, caplog: pytest.LogCaptureFixture
+) -> None:
+    """QA h8: with Slack out of reach, updating the card raised past its handler, so "What
+    went wrong?" never opened after Problem; a form that could not open told no one (both were
+    only "after-ack work failed" in the log)."""
+    acme(slack)
+    meeting(slack, author=DAN, when=datetime(2026, 11, 25, 8, tzinfo=UTC))
+    at(slack, datetime(2026, 11, 26, 9, 1, tzinfo=UTC))
+    (asked,) = checkin_messages(slack, DAN)
+    slack.fake.fail_next("chat.update", drop=True, times=2)
+    with caplog.at_level(logging.WARNING):
+        click(slack, DAN, asked, "checkin_answer_problem")
+    (form,) = slack.fake.open_modals(DAN)
+    assert form.view["title"]["text"] == "What went wrong?"
+    slack.fake.dismiss_modals(DAN)
+    slack.fake.fail_next("views.open", drop=True, times=2)
+    with caplog.at_level(logging.WARNING):
+        click(slack, DAN, current(slack, asked), "checkin_note")
+    assert [m.text for m in slack.ephemerals_to(DAN)] == [
+        "I couldn't open the form; please try the button again."
+    ]
+    assert [r.getMessage() for r in caplog.records if r.name.startswith(("handlers", "bot"))] == [
+        "chat.update of a feedback message could not reach Slack: RemoteDisconnected",
+        "views.open of a feedback form could not reach Slack: RemoteDisconnected",
+    ]
