@@ -18,12 +18,14 @@ import logging
 import threading
 from collections.abc import Mapping, Sequence
 from functools import partial
+from http.client import HTTPException
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from bot.delivery.dispatcher import error_code
 from bot.runtime import Runtime
 from bot.services import people
 from bot.services.health import Health
@@ -39,7 +41,7 @@ from handlers.blocks import touchpoints as touchpoint_blocks
 from handlers.blocks.partners import say
 from handlers.context import runtime_of
 from handlers.feedback import Click, after_ack
-from handlers.reply import Block, refuse_fields
+from handlers.reply import Block, answer_in_dm, refuse_fields
 from handlers.services import health_of
 from handlers.texts import health as health_texts
 from handlers.texts import home as texts
@@ -123,13 +125,23 @@ def publish(
     try:
         client.views_publish(user_id=user_id, view=view)
     except SlackApiError as error:
-        logger.exception(
-            "views.publish of the App Home of %s failed: %s",
+        logger.error("views.publish of the App Home of %s failed: %s", user_id, error_code(error))
+    except (SlackClientError, OSError, HTTPException) as error:
+        logger.error(
+            "views.publish of the App Home of %s could not reach Slack: %s",
             user_id,
-            people.slack_error_code(error),
+            type(error).__name__,
         )
-    except (SlackClientError, OSError):
-        logger.exception("views.publish of the App Home of %s could not reach Slack", user_id)
+    else:
+        return
+    if notice:
+        # What their click did would show nowhere: it goes in a DM instead.
+        text = "\n".join(
+            str(block["text"]["text"])
+            for block in notice
+            if block.get("type") == "section" and isinstance(block.get("text"), dict)
+        )
+        answer_in_dm(client, user_id, text=text, blocks=list(notice), what="the App Home's notice")
 
 
 def from_home(private_metadata: str | None) -> bool:
@@ -205,8 +217,9 @@ def _open_form(runtime: Runtime, client: WebClient, click: Click, view: dict[str
     """Open a form from the Home; when Slack refuses, the Home says so."""
     try:
         client.views_open(trigger_id=click.trigger_id, view=view)
-    except (SlackApiError, SlackClientError, OSError):
-        logger.exception("views.open of a form from the App Home failed")
+    except (SlackApiError, SlackClientError, OSError, HTTPException) as error:
+        reason = error_code(error) if isinstance(error, SlackApiError) else type(error).__name__
+        logger.warning("views.open of a form from the App Home failed: %s", reason)
         refusal = say(texts.form_failed()).blocks
         publish(runtime, client, team_id=click.team_id, user_id=click.user_id, notice=refusal)
 

@@ -15,6 +15,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.webhook import WebhookResponse
 
+from bot.delivery.dispatcher import error_code
 from bot.mrkdwn import mentioned, plain, slack_text
 from bot.runtime import Runtime
 from bot.services.people import handles
@@ -85,20 +86,33 @@ class FormAnswer(Respond):
         text = kwargs.get("text", args[0] if args else "")
         if kwargs.get("delete_original") or not isinstance(text, str):
             return answered or WebhookResponse(url="", status_code=0, body="", headers={})
-        try:
-            # As `Reply.as_message` made it: already escaped for Slack.
-            self.client.chat_postMessage(
-                channel=self.user_id, text=text, blocks=kwargs.get("blocks") or None
-            )
-        except SlackApiError as error:
-            logger.warning(
-                "a form's answer could not be sent to %s in a DM either: %s",
-                self.user_id,
-                error.response.get("error"),
-            )
-        except (OSError, HTTPException, SlackClientError):
-            logger.warning("a form's answer could not reach %s in a DM either", self.user_id)
-        return WebhookResponse(url="", status_code=200, body="", headers={})
+        # As `Reply.as_message` made it: already escaped for Slack.
+        sent = answer_in_dm(
+            self.client,
+            self.user_id,
+            text=text,
+            blocks=kwargs.get("blocks") or [],
+            what="a form's answer",
+        )
+        return WebhookResponse(url="", status_code=200 if sent else 0, body="", headers={})
+
+
+def answer_in_dm(
+    client: WebClient, user_id: str, *, text: str, blocks: list[Block], what: str
+) -> bool:
+    """Send an answer Slack would not show where it belonged to the person in a DM; `text` is
+    escaped for Slack already. A failure is logged once, as `what` could not be sent."""
+    try:
+        client.chat_postMessage(channel=user_id, text=text, blocks=blocks or None)
+    except SlackApiError as error:
+        logger.warning(
+            "%s could not be sent to %s in a DM either: %s", what, user_id, error_code(error)
+        )
+        return False
+    except (OSError, HTTPException, SlackClientError):
+        logger.warning("%s could not reach %s in a DM either", what, user_id)
+        return False
+    return True
 
 
 def _webhook_error(answered: WebhookResponse) -> str:

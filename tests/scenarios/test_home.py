@@ -381,6 +381,26 @@ def test_log_a_touchpoint_from_the_home(slack: Slack) -> None:
     assert "*Acme* · 🌱 prospect · you own it · last contact yesterday" in home
 
 
+def test_a_touchpoint_logged_from_a_home_slack_will_not_show_is_confirmed_in_a_dm(
+    slack: Slack, caplog: pytest.LogCaptureFixture
+) -> None:
+    """QA h8: a form sent from the Home is answered on the Home; when Slack refused that
+    publish (or did not answer), the touchpoint was saved but the person was told nothing."""
+    say(slack, "add Acme")
+    home_of(slack, ANA)
+    click_on_home(slack, ANA, home_blocks.LOG)
+    slack.fake.fail_next("views.publish", status=503)
+    with caplog.at_level(logging.WARNING):
+        submit(slack, ANA, logged(slack, "Acme", "call", day="2026-11-24", notes="budget talk"))
+    with Session(slack.runtime.engine) as session:
+        assert len(session.exec(select(Touchpoint)).all()) == 1
+    (dm,) = [m for m in slack.fake.dm_messages(ANA) if "Logged" in m.text]
+    assert dm.text.startswith("Logged your call with *Acme* yesterday.")
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("handlers")] == [
+        "views.publish of the App Home of U0ANA failed: http_503"
+    ]
+
+
 def test_log_from_the_home_with_a_new_partner_and_a_colleague_liaison_never_met(
     slack: Slack,
 ) -> None:
