@@ -30,12 +30,14 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
+from http.client import HTTPException
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientError
 
+from bot.delivery.dispatcher import error_code
 from bot.mrkdwn import slack_text, unescape
 from bot.runtime import Runtime
 from bot.services.checkins import ReplyNoted, ReplyOutcome
@@ -147,7 +149,9 @@ def message_listener(last_answers: LastAnswers) -> Any:
             try:
                 client.chat_postMessage(channel=channel, text=slack_text(text), thread_ts=thread_ts)
             except SlackApiError as error:
-                logger.warning("%s failed: %s", what, error.response.get("error"))
+                logger.warning("%s failed: %s", what, error_code(error))
+            except (OSError, HTTPException, SlackClientError) as error:
+                logger.warning("%s could not reach Slack: %s", what, type(error).__name__)
 
         def answer() -> None:
             if thread_ts and thread_ts != event.get("ts"):

@@ -284,6 +284,30 @@ def test_a_message_typed_in_the_dm_is_answered_with_where_such_words_belong(slac
     assert answer.thread_ts is None
 
 
+@pytest.mark.parametrize(
+    ("failure", "logged"),
+    [
+        ({"status": 503}, "answering a message in the Messages tab failed: http_503"),
+        (
+            {"drop": True, "times": 2},
+            "answering a message in the Messages tab could not reach Slack: RemoteDisconnected",
+        ),
+    ],
+)
+def test_an_answer_in_the_dm_slack_does_not_take_is_logged_once_with_why(
+    slack: Slack, caplog: pytest.LogCaptureFixture, failure: dict[str, Any], logged: str
+) -> None:
+    """QA h8: no answer from Slack escaped the handler ("after-ack work failed" and a
+    traceback); a 5xx logged Slack's HTML page as its code."""
+    slack.fake.fail_next("chat.postMessage", **failure)
+    with caplog.at_level(logging.WARNING):
+        type_in_dm(slack, BEN, "hello?")
+    assert answers_in_dm(slack, BEN) == []
+    assert [r.getMessage() for r in caplog.records if r.name.startswith(("handlers", "bot"))] == [
+        logged
+    ]
+
+
 def test_the_dm_is_answered_once_in_a_quiet_spell_of_ten_minutes(slack: Slack) -> None:
     type_in_dm(slack, BEN, "hello?")
     type_in_dm(slack, BEN, "anyone there")
