@@ -44,7 +44,7 @@ class Runtime:
     _pending: set[Future[None]] = field(default_factory=set)
     _pending_lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def defer(self, work: Callable[[], None], *, what: str) -> None:
+    def defer(self, work: Callable[[], object], *, what: str) -> None:
         """Run `work` after the ack; failures are logged with traceback and an error id.
 
         Inside `holding` (a request being answered) the work waits until the answer has been

@@ -220,17 +220,24 @@ def tell_in(client: WebClient, *, channel: str, user_id: str, text: str) -> None
 
 def show_checkin(
     client: WebClient, update: CheckInUpdate, *, also: tuple[str, str] | None = None
-) -> None:
+) -> bool:
     """Update every message that shows the check-in (and `also`, the one clicked), and those
-    of the check-ins the change closed (other people's, about a meeting moved)."""
+    of the check-ins the change closed (other people's, about a meeting moved). False when
+    Slack did not update `also`."""
     shown = blocks.checkin(update.card)
     places = {(where.channel, where.ts) for where in update.shown_in}
     if also is not None:
         places.add(also)
+    also_shown = True
     for channel, ts in sorted(places):
-        update_message(client, channel=channel, ts=ts, text=shown.text, blocks=shown.blocks)
+        updated = update_message(
+            client, channel=channel, ts=ts, text=shown.text, blocks=shown.blocks
+        )
+        if (channel, ts) == also:
+            also_shown = updated
     for closed in update.closed:
         show_checkin(client, closed)
+    return also_shown
 
 
 def open_form(client: WebClient, respond: Respond, *, trigger_id: str | None, view: Any) -> None:
@@ -346,10 +353,13 @@ def checkin_click(call: CheckInCall, *, form: Form | None = None) -> ClickWork:
                 return
             tell(respond, _refusal(error))
             return
-        show_checkin(client, update, also=click.message)
+        shown = show_checkin(client, update, also=click.message)
         view = None if form is None else form(update)
         if view is not None:
             open_form(client, respond, trigger_id=click.trigger_id, view=view)
+        elif not shown:
+            # The click was taken, but the card still shows it as it was.
+            tell(respond, texts.CARD_NOT_UPDATED)
 
     return work
 

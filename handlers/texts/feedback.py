@@ -166,6 +166,10 @@ ROUND_CLOSED_AS_ENDED = (
     "Its pulse survey in progress is closed: nobody else is asked, and no results are posted."
 )
 FORM_FAILED = "I couldn't open the form; please try the button again."
+CARD_NOT_UPDATED = (
+    "Done, but Slack would not update the message just now, so it may still show it as it "
+    "was. If it does, click again in a moment."
+)
 
 
 # --- Small pieces ---------------------------------------------------------------------------

@@ -2650,3 +2650,25 @@ def test_a_check_in_click_slack_does_not_answer_still_opens_its_form_or_says_why
         "chat.update of a feedback message could not reach Slack: RemoteDisconnected",
         "views.open of a feedback form could not reach Slack: RemoteDisconnected",
     ]
+
+
+def test_an_answer_slack_would_not_show_on_its_card_is_confirmed_privately(
+    slack: Slack,
+) -> None:
+    """QA h8: with the card's update refused (a 5xx), the answer was saved but the card kept
+    its buttons, and the person was told nothing: they could not tell it was taken."""
+    acme(slack)
+    meeting(slack, author=DAN, when=datetime(2026, 11, 25, 8, tzinfo=UTC))
+    at(slack, datetime(2026, 11, 26, 9, 1, tzinfo=UTC))
+    (asked,) = checkin_messages(slack, DAN)
+    slack.fake.fail_next("chat.update", status=503)
+    click(slack, DAN, asked, "checkin_answer_went_well")
+    assert rows(slack, CheckIn)[0].answer == "went_well"
+    assert _has_action(current(slack, asked), "checkin_answer_went_well")  # as it was
+    assert [m.text for m in slack.ephemerals_to(DAN)] == [
+        "Done, but Slack would not update the message just now, so it may still show it as it "
+        "was. If it does, click again in a moment."
+    ]
+    click(slack, DAN, current(slack, asked), "checkin_answer_went_well")
+    assert not _has_action(current(slack, asked), "checkin_answer_went_well")
+    assert len(slack.ephemerals_to(DAN)) == 1
