@@ -1,13 +1,15 @@
 """One person's App Home: what they look after and what waits for them, gathered in one read.
 
 For (workspace, person): the partners on whose team they are (owner, deputy or member) with the
-last contact, their open commitments (earliest due, so overdue, first), the planned meetings
-still to come that they planned or take part in or that a colleague planned with a partner they
-own or deputise (they are accountable for it), the check-ins and pulse surveys sent to them
-that they have not answered, and their time away now (`/partner away`), if any. Admins (Slack
-workspace admins and the `config admins` list) also see the workspace's failed deliveries and,
-once a health source is given, its at-risk partners. Each list is cut to a few items with the
-count of the rest, so the Home stays within Slack's 100 blocks however much there is.
+last contact (with health, those at risk first, worst first, and ended ones last, so no partner
+that needs them is among those cut off), their open commitments (earliest due, so overdue,
+first), the planned meetings still to come that they planned or take part in or that a
+colleague planned with a partner they own or deputise (they are accountable for it), the
+check-ins and pulse surveys sent to them that they have not answered, and their time away now
+(`/partner away`), if any. Admins (Slack workspace admins and the `config admins` list) also see
+the workspace's failed deliveries and, once a health source is given, its at-risk partners.
+Each list is cut to a few items with the count of the rest, so the Home stays within Slack's 100
+blocks however much there is.
 
 Health is not computed here: a `HealthSource` supplies each partner's score and at-risk reasons
 and the workspace's at-risk list. Without one the dashboard carries no health at all (and the
@@ -40,6 +42,7 @@ from bot.services.workspace_settings import FailedDelivery, latest_failures
 from storage import home as store
 from storage.absences import absence_at
 from storage.home import OpenSurvey, PlannedTouchpoint, TeamPartner, WaitingCheckIn
+from storage.models import PartnerStatus
 from storage.people import get_profile
 
 # How many of each list the Home shows; the rest are counted and pointed to.
@@ -150,6 +153,8 @@ class HomeDashboard:
     now: datetime
     tz: ZoneInfo
     partners: Shown[MyPartner] = field(default_factory=Shown)
+    # How many of all their partners (shown or not) are at risk.
+    partners_at_risk: int = 0
     commitments: Shown[CommitmentFacts] = field(default_factory=Shown)
     meetings: Shown[PlannedMeeting] = field(default_factory=Shown)
     checkins: Shown[WaitingCheckIn] = field(default_factory=Shown)
@@ -182,8 +187,15 @@ class Home:
             admin = people.admin_status(
                 session, team_id=team_id, user_id=user_id, now=now, check=check
             )
+            partner_total = store.team_partner_count(
+                session=session, team_id=team_id, user_id=user_id
+            )
+            # With health, all of them: which are shown depends on which are at risk.
             partners = store.team_partners(
-                session=session, team_id=team_id, user_id=user_id, limit=SHOWN_PARTNERS
+                session=session,
+                team_id=team_id,
+                user_id=user_id,
+                limit=SHOWN_PARTNERS if self.health is None else partner_total,
             )
             commitments, open_total = open_owned_by(
                 session, team_id=team_id, owner_id=user_id, now=now, limit=SHOWN_COMMITMENTS
@@ -202,10 +214,7 @@ class Home:
                 user_id=user_id,
                 now=now,
                 tz=person_zone(session, team_id=team_id, user_id=user_id),
-                partners=Shown(
-                    [MyPartner(partner=partner) for partner in partners],
-                    store.team_partner_count(session=session, team_id=team_id, user_id=user_id),
-                ),
+                partners=Shown([MyPartner(partner=partner) for partner in partners], partner_total),
                 commitments=Shown(commitments, open_total),
                 meetings=Shown(
                     [_meeting(found, user_id) for found in meetings],
@@ -229,24 +238,36 @@ class Home:
         return AdminView(failed=Shown(failed.latest, failed.total))
 
     def _with_health(self, dashboard: HomeDashboard) -> HomeDashboard:
-        """The dashboard with each partner's health and, for admins, the at-risk list."""
+        """The dashboard with each partner's health, those at risk first, and, for admins, the
+        at-risk list."""
         if self.health is None:
             return dashboard
         team_id = dashboard.team_id
-        shown = dashboard.partners.items
+        every = dashboard.partners.items
         health = self.health.partner_health(
-            team_id=team_id, partner_ids=[mine.partner.id for mine in shown]
+            team_id=team_id, partner_ids=[mine.partner.id for mine in every]
         )
-        partners = Shown(
-            [MyPartner(partner=mine.partner, health=health.get(mine.partner.id)) for mine in shown],
-            dashboard.partners.total,
+        ranked = sorted(
+            (MyPartner(partner=mine.partner, health=health.get(mine.partner.id)) for mine in every),
+            key=_attention,
         )
+        partners = Shown(ranked[:SHOWN_PARTNERS], dashboard.partners.total)
+        at_risk = sum(1 for mine in ranked if mine.health is not None and mine.health.at_risk)
         admin = dashboard.admin
         if admin is not None:
             admin = replace(
                 admin, at_risk=self.health.at_risk(team_id=team_id, limit=SHOWN_AT_RISK)
             )
-        return replace(dashboard, partners=partners, admin=admin)
+        return replace(dashboard, partners=partners, partners_at_risk=at_risk, admin=admin)
+
+
+def _attention(mine: MyPartner) -> tuple[int, int]:
+    """The order of the person's partners (sorted stably from alphabetical): those at risk
+    first, the worst score first; then the others; ended ones, which nobody follows, last."""
+    health = mine.health
+    if health is not None and health.at_risk:
+        return (0, 101 if health.score is None else health.score)
+    return (2 if mine.partner.status == PartnerStatus.ENDED else 1, 0)
 
 
 def _meeting(found: PlannedTouchpoint, user_id: str) -> PlannedMeeting:

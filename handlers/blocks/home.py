@@ -15,6 +15,7 @@ context line — 86 blocks when every list is full and every line needs a sectio
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any, TypeVar
 
 from bot.mrkdwn import cut
@@ -77,11 +78,18 @@ def home_view(dashboard: HomeDashboard, *, notice: Sequence[Block] = ()) -> dict
 def _partners(dashboard: HomeDashboard) -> list[Block]:
     found = dashboard.partners
     now = dashboard.now.astimezone(dashboard.tz)
-    lines = [texts.partner_line(mine, now) for mine in found.items[:SHOWN_PARTNERS]]
+    shown = found.items[:SHOWN_PARTNERS]
+    lines = [texts.partner_line(mine, now) for mine in shown]
+    # Those at risk come first: any left out are past every one shown.
+    hidden_at_risk = max(
+        0,
+        dashboard.partners_at_risk
+        - sum(1 for mine in shown if mine.health is not None and mine.health.at_risk),
+    )
     return _titled(
-        texts.partners_title(found.total),
+        texts.partners_title(found.total, dashboard.partners_at_risk),
         _sections(lines) or [section(texts.partners_empty())],
-        _more(found, SHOWN_PARTNERS, texts.partners_more),
+        _more(found, SHOWN_PARTNERS, partial(texts.partners_more, at_risk=hidden_at_risk)),
     )
 
 

@@ -56,7 +56,10 @@ def _title(name: str, total: int) -> str:
 # --- My partners --------------------------------------------------------------------------------
 
 
-def partners_title(total: int) -> str:
+def partners_title(total: int, at_risk: int = 0) -> str:
+    """`Your partners (6)`; with some at risk, `Your partners (186 · 17 at risk)`."""
+    if at_risk:
+        return f"Your partners ({total} · {at_risk} at risk)"
     return _title("Your partners", total)
 
 
@@ -95,7 +98,13 @@ def partners_empty() -> str:
     )
 
 
-def partners_more(more: int) -> str:
+def partners_more(more: int, at_risk: int = 0) -> str:
+    """The partners left out; `at_risk`: how many of them are at risk (the shown come first)."""
+    if at_risk:
+        return (
+            f"…and {more} more, {at_risk} of them at risk: `{COMMAND} list mine`, "
+            f"`{COMMAND} list at-risk`"
+        )
     return f"…and {more} more: `{COMMAND} list mine`"
 
 

@@ -551,7 +551,9 @@ def test_an_owner_of_300_partners_and_300_commitments_gets_a_home_within_slacks_
     assert len(view["blocks"]) <= 100
     assert view_problems(view) == []
     home = shown(view)
-    assert "Your partners (300)" in home and "…and 285 more: `/partner list mine`" in home
+    # The 250 whose promise is overdue (due 2 to 24 Nov) are at risk, and come first.
+    assert "Your partners (300 · 250 at risk)" in home
+    assert "…and 285 more, 235 of them at risk: `/partner list mine`" in home
     assert "Your open commitments (300)" in home
     assert "…and 290 more: `/partner commitments mine`" in home
     assert ":warning: overdue by 23 days" in home  # the most overdue come first
@@ -579,6 +581,26 @@ def test_health_shows_beside_my_partners_and_admins_see_the_partners_at_risk(
         other
     )
     assert "Acme" not in other  # neither his partner nor, for a non-admin, the at-risk list
+
+
+def test_an_owner_of_many_partners_sees_those_at_risk_first_and_ended_ones_last(
+    slack: Slack,
+) -> None:
+    # Dan (not an admin, so no workspace at-risk list) owns 18 partners. Zeta, last of them
+    # alphabetically, has an overdue promise; Alpha has ended.
+    for name in ["Alpha", *(f"Partner {n:02d}" for n in range(16)), "Zeta"]:
+        say(slack, f"add {name}", user=DAN)
+    say(slack, "status Alpha ended", user=DAN)
+    say(slack, "commit Zeta us : send the draft by 2026-11-26", user=DAN)
+    at(slack, datetime(2026, 11, 30, 9, 0, tzinfo=UTC))
+
+    home = home_of(slack, DAN)
+    assert "Your partners (18 · 1 at risk)" in home
+    # Zeta is not cut off with the rest: it comes first, with why.
+    assert "*Zeta* · 🌱 prospect · you own it · last contact not yet · health 0 · " in home
+    assert home.index("*Zeta*") < home.index("*Partner 00*")
+    assert "*Alpha*" not in home  # ended, so after the 16 still followed, past the 15 shown
+    assert "…and 3 more: `/partner list mine`" in home
 
 
 def test_a_touchpoint_logged_from_the_home_is_dated_in_the_loggers_zone(slack: Slack) -> None:

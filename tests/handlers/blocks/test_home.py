@@ -317,3 +317,17 @@ def test_a_list_shorter_than_its_total_still_counts_the_rest() -> None:
     assert "Your partners (40)" in shown
     assert "…and 39 more: `/partner list mine`" in shown
     assert Shown([1, 2], 5).more == 3
+
+
+def test_partners_at_risk_beyond_those_shown_are_counted_with_where_to_see_them() -> None:
+    sick = PartnerHealth(score=10, at_risk=("score below 50",))
+    shown = text_of(
+        blocks.home_view(
+            dashboard(
+                partners=Shown([MyPartner(partner=partner(n), health=sick) for n in range(15)], 40),
+                partners_at_risk=17,
+            )
+        )
+    )
+    assert "Your partners (40 · 17 at risk)" in shown
+    assert "…and 25 more, 2 of them at risk: `/partner list mine`, `/partner list at-risk`" in shown
