@@ -413,6 +413,7 @@ def feedback_section(summary: PartnerFeedback) -> list[Block]:
     if summary.pulse is None:
         lines.append(texts.no_pulse_yet())
         return [section("\n".join(lines))]
+    lines.append(texts.LAST_PULSE)
     return [section("\n".join(lines)), *results_blocks(summary.pulse)]
 
 

@@ -929,3 +929,8 @@ def checkin_counts(counts: dict[str, int]) -> str:
 
 def no_pulse_yet() -> str:
     return "Pulse: no survey has run its course yet."
+
+
+# Over the last round's results on a partner's card (`show`, `check`), which begin with how many
+# answered: without it the card read "Check-ins (90 days): …" then "3 of 3 answered (100%)."
+LAST_PULSE = "Pulse, the last round:"

@@ -834,7 +834,9 @@ def test_show_and_check_carry_the_pulse_results_and_checkins(slack: Slack) -> No
     for verb in ("show", "check"):
         card = say(slack, f"{verb} Acme", user=CHLOE)
         assert "This partnership is delivering value for us: *4.0* / 5" in card, verb
-        assert "3 of 4 answered" in card, verb
+        # Said to be the pulse: under the check-ins line, "3 of 4 answered" alone read as theirs.
+        feedback = card.split("*Feedback on Acme*")[1]
+        assert feedback.index("Pulse, the last round:") < feedback.index("3 of 4 answered"), verb
         for user in (ANA, BEN, DAN):
             assert f"<@{user}>" not in card.split("*Feedback on Acme*")[1], verb
 
