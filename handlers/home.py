@@ -95,6 +95,7 @@ def _shown(item: CurrentHealth) -> PartnerHealth:
     return PartnerHealth(
         score=item.health.score,
         at_risk=tuple(health_texts.risk(item, reason) for reason in item.risks),
+        thin_pulse=health_texts.thin_pulse(item),
     )
 
 

@@ -75,11 +75,14 @@ class Shown(Generic[Item]):
 
 @dataclass(frozen=True, kw_only=True)
 class PartnerHealth:
-    """A partner's health as the Home shows it: the score (None: not enough to score yet) and
-    why it is at risk (empty: it is not)."""
+    """A partner's health as the Home shows it: the score (None: not enough to score yet), why
+    it is at risk (empty: it is not), and whether its pulse is thin."""
 
     score: int | None
     at_risk: tuple[str, ...] = ()
+    # The score counts a pulse round resting on few of its statements, in words
+    # ("1 of 4 statements"); None: it does not.
+    thin_pulse: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

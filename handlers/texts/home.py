@@ -64,9 +64,13 @@ def partners_title(total: int, at_risk: int = 0) -> str:
 
 
 def health(found: PartnerHealth) -> str:
-    """`health 72`, `health 41 · ⚠️ at risk: dormant, lopsided workload`."""
+    """`health 72`, `health 41 · ⚠️ at risk: dormant, lopsided workload`; a score counting a
+    thin pulse says so, as `show` and the at-risk lists do: `health 45 (thin pulse: 1 of 4
+    statements)`."""
     score = "not scored yet" if found.score is None else str(found.score)
     text = f"health {score}"
+    if found.thin_pulse is not None:
+        text += f" (thin pulse: {found.thin_pulse})"
     if found.at_risk:
         text += f" · :warning: at risk: {', '.join(found.at_risk)}"
     return text

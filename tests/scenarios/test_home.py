@@ -36,6 +36,7 @@ from storage.models import (
 )
 from tests.blockkit import view_problems
 from tests.conftest import START, Slack
+from tests.scenarios import test_feedback as feedback
 
 TEAM = "T0ACME"
 ANA, BEN, DAN = "U0ANA", "U0BEN", "U0DAN"
@@ -601,6 +602,31 @@ def test_an_owner_of_many_partners_sees_those_at_risk_first_and_ended_ones_last(
     assert home.index("*Zeta*") < home.index("*Partner 00*")
     assert "*Alpha*" not in home  # ended, so after the 16 still followed, past the 15 shown
     assert "…and 3 more: `/partner list mine`" in home
+
+
+def test_a_score_on_a_thin_pulse_says_so_on_the_home_as_in_the_at_risk_lists(
+    slack: Slack,
+) -> None:
+    say(slack, "config anonymity 2")
+    say(slack, "add Acme")
+    say(slack, f"team Acme add {MENTION[DAN]}")
+    say(slack, "status Acme active")
+    say(slack, "log Acme via meeting : review")
+    say(slack, "survey Acme now")
+    feedback.at(slack, START)
+    # Ana answers all four statements, Dan the first alone: only it has the 2 answers results
+    # need, so the pulse rests on 1 of 4 statements.
+    answers = ("one", "five", "five", "five")
+    for message, name in zip(feedback.questions(slack, ANA), answers, strict=True):
+        feedback.react(slack, ANA, message, name)
+    feedback.react(slack, DAN, feedback.questions(slack, DAN)[0], "one")
+    feedback.at(slack, datetime(2026, 12, 3, 9, 0, tzinfo=UTC))  # the round has closed
+    assert "45/100 (thin pulse: 1 of 4 statements)" in say(slack, "health")
+
+    home = home_of(slack, ANA)
+    thin = "health 45 (thin pulse: 1 of 4 statements) · :warning: at risk: score below 50"
+    assert f"*Acme* · 🟢 active · you own it · last contact 8 days ago by <@U0ANA> · {thin}" in home
+    assert f"*Acme* · owner <@U0ANA> · {thin}" in home  # the admins' at-risk list
 
 
 def test_a_touchpoint_logged_from_the_home_is_dated_in_the_loggers_zone(slack: Slack) -> None:
