@@ -86,7 +86,7 @@ def test_the_revolving_door_story(tmp_path: Path) -> None:
         "Collisions 75 · 1 collision in the last 90 days",
         # Monday 09:00: the weekly digest, one message in the channel, details in its thread.
         "#partnerships from @liaison · Mon 09:00 UTC",
-        "Weekly digest · Mon 23 Nov 09:00 – Mon 30 Nov 09:00",
+        "Weekly digest · Mon 23 Nov 09:00 – Mon 30 Nov 09:00 (UTC)",
         "#partnerships, in the thread of message",
         "Médecins Sans Frontières: 1 touchpoint (as planned), 1 commitment overdue",
         # Its first snapshot is the Monday after it was registered, not moments after `add`.

@@ -451,15 +451,16 @@ def _span(found: WeeklyDigest) -> str:
     """The stretch the digest tells of, which runs to the digest's moment. At midnight, as a
     reader names a week: `Mon 30 Nov – Sun 6 Dec`. At another hour, with it, since that
     morning's news is counted and the next digest starts there: `Mon 30 Nov 09:00 – Mon 7 Dec
-    09:00` (QA: "Mon 30 Nov – Sun 6 Dec" counted Monday 7 Dec's morning; "Mon 30 Nov – Mon 7
-    Dec" alone read as eight days)."""
+    09:00 (UTC)`, the zone named, as the channel's readers are in theirs (QA: "Mon 30 Nov – Sun 6
+    Dec" counted Monday 7 Dec's morning; "Mon 30 Nov – Mon 7 Dec" alone read as eight days; a
+    reader in New York took "09:00" for hers)."""
     start = found.start.astimezone(found.tz)
     end = found.end.astimezone(found.tz)
     this_year = end.year
     if end.time() != time(0):
         return (
             f"{day(start.date(), this_year=this_year)} {start:%H:%M} – "
-            f"{day(end.date(), this_year=this_year)} {end:%H:%M}"
+            f"{day(end.date(), this_year=this_year)} {end:%H:%M} ({found.tz.key})"
         )
     first = start.date()
     last = max(first, end.date() - timedelta(days=1))

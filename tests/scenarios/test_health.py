@@ -666,7 +666,9 @@ def test_the_digest_comes_at_its_hour_in_the_workspaces_zone_with_details_in_its
     assert digests(slack) == []
     at(slack, utc(30, 14, 0))  # 09:00 in New York
     (digest,) = digests(slack)
-    assert digest.text.startswith("Weekly digest · Mon 23 Nov 09:00 – Mon 30 Nov 09:00: ")
+    assert digest.text.startswith(
+        "Weekly digest · Mon 23 Nov 09:00 – Mon 30 Nov 09:00 (America/New_York): "
+    )
     said = shown(digest)
     # Dan's meeting collided with Ben's coffee and Chloe's call: one collision, not two.
     assert (
@@ -705,7 +707,9 @@ def test_a_digest_week_across_a_change_of_clocks_is_seven_days_in_the_workspaces
     at(slack, utc(26, 8, month=10))  # Monday 09:00 in Berlin, now on winter time
     (digest,) = digests(slack)
     # Before, the week began 168 hours back: "Mon 19 Oct 10:00", an hour short.
-    assert digest.text.startswith("Weekly digest · Mon 19 Oct 09:00 – Mon 26 Oct 09:00: ")
+    assert digest.text.startswith(
+        "Weekly digest · Mon 19 Oct 09:00 – Mon 26 Oct 09:00 (Europe/Berlin): "
+    )
     assert "1 new partner · 1 touchpoint logged" in shown(digest)
 
 
@@ -733,7 +737,7 @@ def test_the_digest_names_whose_commitments_and_pulse_rounds_closed(slack: Slack
     at(slack, utc(7, 9, month=12))  # the round closes
     at(slack, utc(7, 10, month=12))
     digest = digests(slack)[-1]
-    assert digest.text.startswith("Weekly digest · Mon 30 Nov 10:00 – Mon 7 Dec 10:00: ")
+    assert digest.text.startswith("Weekly digest · Mon 30 Nov 10:00 – Mon 7 Dec 10:00 (UTC): ")
     assert ": 2 commitments kept, 1 dropped · pulse response 100% (3 of 3 asked)." in (digest.text)
     (partners,) = [r.text for r in slack.fake.thread(digest) if "This week, by partner" in r.text]
     assert "• *Globex*: 2 commitments kept (1 late), 1 dropped" in partners
@@ -778,7 +782,7 @@ def test_a_digest_moved_to_another_day_starts_where_the_last_one_ended(slack: Sl
     answer(slack, "log Acme via email : after it", user=BEN)
     at(slack, utc(1, 9, 0, month=12))  # Tuesday: from Monday's digest on, nothing repeated
     latest = digests(slack)[-1]
-    assert latest.text.startswith("Weekly digest · Mon 30 Nov 09:00 – Tue 1 Dec 09:00: ")
+    assert latest.text.startswith("Weekly digest · Mon 30 Nov 09:00 – Tue 1 Dec 09:00 (UTC): ")
     assert ": 1 touchpoint logged." in shown(latest)
 
 
@@ -787,7 +791,7 @@ def test_a_bot_down_at_the_digests_hour_sends_it_when_back(slack: Slack) -> None
     at(slack, utc(30, 8, 0))
     at(slack, utc(30, 15, 0))  # no planner ran from 08:00 to 15:00 on Monday
     (digest,) = digests(slack)
-    assert digest.text.startswith("Weekly digest · Mon 23 Nov 09:00 – Mon 30 Nov 09:00: ")
+    assert digest.text.startswith("Weekly digest · Mon 23 Nov 09:00 – Mon 30 Nov 09:00 (UTC): ")
     at(slack, utc(1, 10, 0, month=12))  # down again past the day's catch-up: nothing repeated
     assert len(digests(slack)) == 1
 
@@ -857,7 +861,7 @@ def test_no_digest_was_due_at_an_hour_that_passed_before_the_first_partner(
     assert digests(slack) == []  # no "last week" digest of a week without partners
     at(slack, utc(7, 9, 0, month=12))
     (digest,) = digests(slack)
-    assert digest.text.startswith("Weekly digest · Mon 30 Nov 09:00 – Mon 7 Dec 09:00: ")
+    assert digest.text.startswith("Weekly digest · Mon 30 Nov 09:00 – Mon 7 Dec 09:00 (UTC): ")
     assert ": 1 new partner." in shown(digest)
 
 
@@ -874,7 +878,9 @@ def test_a_digest_moved_to_an_hour_already_past_goes_from_its_next_moment(slack:
     assert len(digests(slack)) == 1  # no one-day "weekly" digest
     at(slack, utc(9, 0, 0, month=12))  # the next Wednesday 09:00 in Tokyo
     latest = digests(slack)[-1]
-    assert latest.text.startswith("Weekly digest · Mon 30 Nov 18:00 – Wed 9 Dec 09:00: ")
+    assert latest.text.startswith(
+        "Weekly digest · Mon 30 Nov 18:00 – Wed 9 Dec 09:00 (Asia/Tokyo): "
+    )
     assert ": 1 touchpoint logged." in shown(latest)
 
 
@@ -906,7 +912,9 @@ def test_after_the_days_digest_a_later_hour_or_zone_names_next_weeks_and_it_goes
     at(slack, utc(7, 23, 0, month=12))
     latest = digests(slack)[-1]
     assert len(digests(slack)) == 2
-    assert latest.text.startswith("Weekly digest · Mon 30 Nov 04:00 – Mon 7 Dec 18:00: ")
+    assert latest.text.startswith(
+        "Weekly digest · Mon 30 Nov 04:00 – Mon 7 Dec 18:00 (America/New_York): "
+    )
     assert ": 1 touchpoint logged." in shown(latest)
 
 
@@ -1014,7 +1022,7 @@ def test_a_contact_planned_for_the_week_ahead_counts_in_the_next_digest_as_a_tou
     answer(slack, "log Acme via meeting : the budget, done", user=DAN)
     at(slack, utc(7, 9, month=12))
     latest = digests(slack)[-1]
-    assert latest.text.startswith("Weekly digest · Mon 30 Nov 09:00 – Mon 7 Dec 09:00: ")
+    assert latest.text.startswith("Weekly digest · Mon 30 Nov 09:00 – Mon 7 Dec 09:00 (UTC): ")
     assert ": 2 touchpoints (1 logged, 1 as planned)." in (latest.text)
     (partners,) = [r.text for r in slack.fake.thread(latest) if "by partner" in r.text]
     assert "• *Acme*: 2 touchpoints (1 logged, 1 as planned)" in partners

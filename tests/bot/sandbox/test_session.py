@@ -268,7 +268,7 @@ def test_the_digest_comes_at_its_minute_in_the_workspaces_zone(
     transcript = output.getvalue()
     assert (
         "#partnerships from @liaison · Tue 14:30 UTC\n"
-        "│ Weekly digest · Tue 17 Nov 09:30 – Tue 24 Nov 09:30" in (transcript)
+        "│ Weekly digest · Tue 17 Nov 09:30 – Tue 24 Nov 09:30 (America/New_York)" in (transcript)
     )
     assert sandbox.run_line("channel #general")
     assert "#general (0 messages)" in output.getvalue()

@@ -216,7 +216,7 @@ def test_the_digest_is_one_short_message_and_its_details_go_to_the_thread() -> N
     )
     head = blocks.digest(found)
     assert head.text == (
-        "Weekly digest · Wed 18 Nov 09:00 – Wed 25 Nov 09:00: 2 new partners · "
+        "Weekly digest · Wed 18 Nov 09:00 – Wed 25 Nov 09:00 (UTC): 2 new partners · "
         "12 touchpoints logged · 2 planned for the week ahead · 1 collision · "
         "2 commitments kept, 1 dropped · 3 overdue · pulse response 75% (6 of 8 asked)."
     )
@@ -311,7 +311,7 @@ def test_the_digest_names_its_week_as_a_reader_does_and_leaves_out_zero_counts()
     )
     assert (
         blocks.digest(found).text
-        == "Weekly digest · Mon 30 Nov 09:00 – Mon 7 Dec 09:00: A quiet week."
+        == "Weekly digest · Mon 30 Nov 09:00 – Mon 7 Dec 09:00 (UTC): A quiet week."
     )
     # QA: a pulse round alone made a line of its own that began in lower case.
     pulse_only = replace(found, turnout=RoundTurnout(rounds=1, invited=4, respondents=2))
@@ -320,11 +320,12 @@ def test_the_digest_names_its_week_as_a_reader_does_and_leaves_out_zero_counts()
     )
     busier = replace(found, touchpoints=2, overdue=1)
     assert blocks.digest(busier).text == (
-        "Weekly digest · Mon 30 Nov 09:00 – Mon 7 Dec 09:00: 2 touchpoints logged · 1 overdue."
+        "Weekly digest · Mon 30 Nov 09:00 – Mon 7 Dec 09:00 (UTC): "
+        "2 touchpoints logged · 1 overdue."
     )
     one_day = replace(found, start=sent - timedelta(days=1))  # the digest moved a day later
     assert blocks.digest(one_day).text.startswith(
-        "Weekly digest · Sun 6 Dec 09:00 – Mon 7 Dec 09:00: "
+        "Weekly digest · Sun 6 Dec 09:00 – Mon 7 Dec 09:00 (UTC): "
     )
     # A digest at midnight tells whole days, as a reader names a week.
     at_midnight = replace(
