@@ -1737,7 +1737,7 @@ def briefing_advice(briefing: Briefing) -> str:
     if briefing.caller_role is TeamRole.OWNER:
         return "You own it: colleagues check with you before they reach out."
     if briefing.caller_role is not None:
-        return "You're on its team: keep the owner in the loop."
+        return _team_advice(briefing)
     if facts.owner_id is None:
         take = f"{COMMAND} owner {in_command(facts.name)} @you"
         return f"Nobody owns {bold(facts.name)} yet: `{take}` takes it on."
@@ -1758,6 +1758,27 @@ def briefing_advice(briefing: Briefing) -> str:
             "them when they are back."
         )
     return f"You're not on its team: give {person(facts.owner_id)} a heads-up first with {intend}."
+
+
+def _team_advice(briefing: Briefing) -> str:
+    """For a deputy or member: keep the owner in the loop, or, while the owner is away, whoever
+    covers for them (QA: the deputy covering read "keep the owner in the loop", the owner away
+    for two weeks, as if nothing came to them)."""
+    facts = briefing.partner
+    if briefing.owner_away_until is None:
+        return "You're on its team: keep the owner in the loop."
+    away = f"its owner {person(facts.owner_id)} is away {_through(briefing.owner_away_until)}"
+    if briefing.covering == briefing.reader:
+        return (
+            f"{away[:1].upper()}{away[1:]} and you cover for them: colleagues' heads-ups about "
+            f"{bold(facts.name)} come to you."
+        )
+    if briefing.covering is not None:
+        return (
+            f"You're on its team and {away}: keep {person(briefing.covering)}, who covers for "
+            "them, in the loop."
+        )
+    return f"You're on its team and {away}, with nobody covering: fill them in when they are back."
 
 
 def _older_intents(briefing: Briefing) -> str:

@@ -150,3 +150,21 @@ def test_time_away_over_the_night_berlin_falls_back_is_whole_local_days(slack: S
     # Midnight CEST to midnight CET: 73 hours, not 72.
     assert absence.starts_at.replace(tzinfo=UTC) == datetime(2026, 10, 23, 22, 0, tzinfo=UTC)
     assert absence.ends_at.replace(tzinfo=UTC) == datetime(2026, 10, 26, 23, 0, tzinfo=UTC)
+
+
+def test_check_tells_the_team_who_covers_while_the_owner_is_away(slack: Slack) -> None:
+    acme(slack)  # Ana owns it; Ben, Chloe and Dan are on its team
+    say(slack, "deputy Acme <@U0DAN|dan>")
+    say(slack, "away today to friday")
+
+    # Dan, the deputy, covers: what would wait for Ana comes to him.
+    assert (
+        "Its owner <@U0ANA> is away through Fri 27 Nov and you cover for them: colleagues' "
+        "heads-ups about *Acme* come to you." in say(slack, "check Acme", user=DAN)
+    )
+    assert (
+        "You're on its team and its owner <@U0ANA> is away through Fri 27 Nov: keep <@U0DAN>, "
+        "who covers for them, in the loop." in say(slack, "check Acme", user=CHLOE)
+    )
+    say(slack, "back")
+    assert "You're on its team: keep the owner in the loop." in say(slack, "check Acme", user=DAN)
