@@ -40,9 +40,9 @@ from bot.services.people import PeopleCheck, PeopleToLookUp
 from bot.services.touchpoints import Touch
 from bot.services.workspace_settings import FailedDelivery, latest_failures
 from storage import home as store
-from storage.absences import absence_at
+from storage.absences import absence_at, absences_at
 from storage.home import OpenSurvey, PlannedTouchpoint, TeamPartner, WaitingCheckIn
-from storage.models import PartnerStatus
+from storage.models import PartnerStatus, TeamRole
 from storage.people import get_profile
 
 # How many of each list the Home shows; the rest are counted and pointed to.
@@ -118,6 +118,11 @@ class MyPartner:
 
     partner: TeamPartner
     health: PartnerHealth | None = None
+    # When its owner (someone else) is back, while they are away (exclusive, UTC).
+    owner_away_until: datetime | None = None
+    # The person is its deputy, here while its owner is away: what would wait for the owner
+    # comes to them.
+    you_cover: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -217,7 +222,10 @@ class Home:
                 user_id=user_id,
                 now=now,
                 tz=person_zone(session, team_id=team_id, user_id=user_id),
-                partners=Shown([MyPartner(partner=partner) for partner in partners], partner_total),
+                partners=Shown(
+                    _with_owners_away(session, team_id, user_id, partners, now),
+                    partner_total,
+                ),
                 commitments=Shown(commitments, open_total),
                 meetings=Shown(
                     [_meeting(found, user_id) for found in meetings],
@@ -251,7 +259,7 @@ class Home:
             team_id=team_id, partner_ids=[mine.partner.id for mine in every]
         )
         ranked = sorted(
-            (MyPartner(partner=mine.partner, health=health.get(mine.partner.id)) for mine in every),
+            (replace(mine, health=health.get(mine.partner.id)) for mine in every),
             key=_attention,
         )
         partners = Shown(ranked[:SHOWN_PARTNERS], dashboard.partners.total)
@@ -271,6 +279,31 @@ def _attention(mine: MyPartner) -> tuple[int, int]:
     if health is not None and health.at_risk:
         return (0, 101 if health.score is None else health.score)
     return (2 if mine.partner.status == PartnerStatus.ENDED else 1, 0)
+
+
+def _with_owners_away(
+    session: Session,
+    team_id: str,
+    user_id: str,
+    partners: Sequence[TeamPartner],
+    now: datetime,
+) -> list[MyPartner]:
+    """The person's partners, each with when its owner is back while they are away, and
+    whether the person, its deputy and here, covers for them."""
+    owners = {p.owner_id for p in partners if p.owner_id is not None and p.owner_id != user_id}
+    away = absences_at(session=session, team_id=team_id, user_ids=owners, at=now)
+    here = absence_at(session=session, team_id=team_id, user_id=user_id, at=now) is None
+    found = []
+    for partner in partners:
+        owner_away = away.get(partner.owner_id or "")
+        found.append(
+            MyPartner(
+                partner=partner,
+                owner_away_until=owner_away.ends_at if owner_away is not None else None,
+                you_cover=owner_away is not None and here and partner.role is TeamRole.DEPUTY,
+            )
+        )
+    return found
 
 
 def _meeting(found: PlannedTouchpoint, user_id: str) -> PlannedMeeting:

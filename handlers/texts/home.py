@@ -7,7 +7,7 @@ mentions. A cut list names the command that shows the rest.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 from bot.dates import contact_day
@@ -80,7 +80,7 @@ def partner_line(mine: MyPartner, now: datetime) -> str:
     partner = mine.partner
     parts = [bold(partner.name), status(partner.status), role_of_caller(partner.role)]
     if partner.role is not TeamRole.OWNER:
-        parts.append(f"owner {person(partner.owner_id)}")
+        parts.append(f"owner {person(partner.owner_id)}{_owner_away(mine, now.tzinfo)}")
     parts.append(
         "last contact "
         + last_contact(
@@ -93,6 +93,14 @@ def partner_line(mine: MyPartner, now: datetime) -> str:
     if mine.health is not None:
         parts.append(health(mine.health))
     return " · ".join(parts)
+
+
+def _owner_away(mine: MyPartner, tz: tzinfo | None) -> str:
+    """`, away until Fri 11 Dec` (the last day); `…: you cover`, to its deputy covering."""
+    if mine.owner_away_until is None:
+        return ""
+    last_day = (mine.owner_away_until.astimezone(tz) - timedelta(microseconds=1)).date()
+    return f", away until {last_day:%a %-d %b}" + (": you cover" if mine.you_cover else "")
 
 
 def partners_empty() -> str:

@@ -206,6 +206,23 @@ def test_someone_away_is_reminded_on_their_home_until_they_are_back(slack: Slack
     assert "go to their deputies, where they have one." in home_of(slack, BEN)
 
 
+def test_the_team_sees_on_their_home_that_the_owner_is_away_and_the_deputy_that_they_cover(
+    slack: Slack,
+) -> None:
+    """QA: with Ana away all week, Dan, Acme's deputy, to whom her alerts now went, read only
+    "you are deputy · owner @ana" on his Home."""
+    say(slack, "add Acme")
+    say(slack, f"deputy Acme {MENTION[DAN]}")
+    say(slack, f"team Acme add {MENTION[BEN]}")
+    say(slack, "away today to friday")
+    assert "· you are deputy · owner <@U0ANA>, away until Fri 27 Nov: you cover · " in home_of(
+        slack, DAN
+    )
+    assert "· you are on the team · owner <@U0ANA>, away until Fri 27 Nov · " in home_of(slack, BEN)
+    say(slack, "back")
+    assert "· you are deputy · owner <@U0ANA> · last contact" in home_of(slack, DAN)
+
+
 def test_a_person_with_nothing_yet_is_shown_how_to_begin(slack: Slack) -> None:
     home = home_of(slack, BEN)
     assert "Updated Wed 25 Nov, 04:00 (America/New_York)" in home
