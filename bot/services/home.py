@@ -43,6 +43,7 @@ from storage import home as store
 from storage.absences import absence_at, absences_at
 from storage.home import OpenSurvey, PlannedTouchpoint, TeamPartner, WaitingCheckIn
 from storage.models import PartnerStatus, TeamRole
+from storage.partners import has_partners
 from storage.people import get_profile
 
 # How many of each list the Home shows; the rest are counted and pointed to.
@@ -142,6 +143,8 @@ class AdminView:
 
     failed: Shown[FailedDelivery]
     at_risk: Shown[AtRiskPartner] | None = None
+    # No partner is registered in the workspace yet: nothing could be at risk.
+    no_partners: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -246,7 +249,10 @@ class Home:
     def _admin_view(self, session: Session, team_id: str) -> AdminView:
         # Lines, not rows: a survey's failed statements fold into its invitation's line.
         failed = latest_failures(session, team_id=team_id, lines=SHOWN_FAILED)
-        return AdminView(failed=Shown(failed.latest, failed.total))
+        return AdminView(
+            failed=Shown(failed.latest, failed.total),
+            no_partners=not has_partners(session=session, team_id=team_id),
+        )
 
     def _with_health(self, dashboard: HomeDashboard) -> HomeDashboard:
         """The dashboard with each partner's health, those at risk first, and, for admins, the

@@ -148,7 +148,8 @@ def _admin(dashboard: HomeDashboard) -> list[Block]:
         found = admin.at_risk
         lines = [texts.at_risk_line(item) for item in found.items[:SHOWN_AT_RISK]]
         blocks.append(section(f"*{texts.at_risk_title(found.total)}*"))
-        blocks += _sections(lines) or [section(texts.at_risk_empty())]
+        empty = texts.no_partners() if admin.no_partners else texts.at_risk_empty()
+        blocks += _sections(lines) or [section(empty)]
         more = _more(found, SHOWN_AT_RISK, texts.at_risk_more)
         if more is not None:
             blocks.append(more)

@@ -15,7 +15,14 @@ from bot.services.commitments import CommitmentFacts
 from bot.services.home import AtRiskPartner, Away, MyPartner, PartnerHealth, PlannedMeeting
 from handlers.texts import feedback as feedback_texts
 from handlers.texts.commitments import due, number, promise
-from handlers.texts.partners import bold, last_contact, person, role_of_caller, status
+from handlers.texts.partners import (
+    bold,
+    last_contact,
+    list_empty,
+    person,
+    role_of_caller,
+    status,
+)
 from handlers.texts.touchpoints import day_words, quote, when, with_contact
 from storage.home import OpenSurvey, WaitingCheckIn
 from storage.models import TeamRole
@@ -225,6 +232,11 @@ def at_risk_line(found: AtRiskPartner) -> str:
 
 def at_risk_empty() -> str:
     return "No partner is at risk. :tada:"
+
+
+def no_partners() -> str:
+    """The at-risk list of a workspace with no partner yet: nothing to celebrate."""
+    return list_empty("all")
 
 
 def at_risk_more(more: int) -> str:

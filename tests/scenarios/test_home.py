@@ -230,6 +230,15 @@ def test_a_person_with_nothing_yet_is_shown_how_to_begin(slack: Slack) -> None:
     assert "Across the workspace" not in home
 
 
+def test_an_admin_of_a_new_workspace_is_not_told_no_partner_is_at_risk(slack: Slack) -> None:
+    """QA: Ana's Home in a workspace with no partner yet celebrated "No partner is at risk"."""
+    home = home_of(slack, ANA)  # a Slack admin
+    assert "No partners registered yet. Add the first with `/partner add NAME`." in home
+    assert ":tada:" not in home
+    say(slack, "add Acme")
+    assert "No partner is at risk. :tada:" in home_of(slack, ANA)
+
+
 def test_failed_deliveries_are_shown_to_admins_only(slack: Slack) -> None:
     say(slack, "add Acme")
     slack.fake.fail_next("chat.postMessage", error="channel_not_found")
