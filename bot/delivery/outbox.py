@@ -35,11 +35,12 @@ class Schedule:
     tz: str | None
     hours: WorkingHours
 
-    def first_slot(self, due_at: datetime, *, key: str) -> datetime:
+    def first_slot(self, due_at: datetime, *, key: str, at_opening: bool = False) -> datetime:
         """When a DM due at `due_at` may go, spread by `key`: the recipient, so that people are
         spread over the window's first minutes while one person's messages keep their order
-        (the dispatcher sends equal slots oldest first)."""
-        return next_send_time(due_at, tz=self.tz, hours=self.hours, key=key)
+        (the dispatcher sends equal slots oldest first). `at_opening`: `due_at` is a planner's
+        "next working morning", spread when it is a window's start (`next_send_time`)."""
+        return next_send_time(due_at, tz=self.tz, hours=self.hours, key=key, at_opening=at_opening)
 
 
 def schedule_of(session: Session, *, team_id: str, user_id: str) -> Schedule:
@@ -126,6 +127,7 @@ def enqueue(
     thread_of_dedupe_key: str | None = None,
     edit_of_dedupe_key: str | None = None,
     respect_working_hours: bool,
+    at_opening: bool = False,
     expires_at: datetime | None = None,
     schedule: Schedule | None = None,
     now: datetime | None = None,
@@ -135,7 +137,11 @@ def enqueue(
     Idempotent: a second call with the workspace's same `dedupe_key` changes nothing and
     returns False, so planners can re-derive what is due after any restart. With
     `respect_working_hours`, a DM due outside the person's working window waits for the next
-    one (channel messages always go at once). `thread_of_dedupe_key` posts the message as a
+    one (channel messages always go at once), spread over its first minutes by recipient; so
+    does one `at_opening`, due at the very start of a window because the caller chose "the next
+    working morning" (`bot.delivery.working_hours`), while `due_at` stays that start.
+
+    `thread_of_dedupe_key` posts the message as a
     reply to an earlier queued message once that one is sent; `edit_of_dedupe_key` replaces an
     earlier queued message's content in place (chat.update) once that one is sent, and is
     dropped if it never is. A message still unsent at
@@ -160,7 +166,7 @@ def enqueue(
     if recipient_user is not None and respect_working_hours:
         if schedule is None:
             schedule = schedule_of(session, team_id=team_id, user_id=recipient_user)
-        available_at = schedule.first_slot(due_at, key=recipient_user)
+        available_at = schedule.first_slot(due_at, key=recipient_user, at_opening=at_opening)
     return store.insert_message(
         session=session,
         team_id=team_id,
@@ -223,10 +229,18 @@ def withdraw_from_elsewhere(
 
 
 def first_slot(
-    session: Session, *, team_id: str, user_id: str, due_at: datetime, key: str
+    session: Session,
+    *,
+    team_id: str,
+    user_id: str,
+    due_at: datetime,
+    key: str,
+    at_opening: bool = False,
 ) -> datetime:
     """When a DM due at `due_at` may go, from the cached time zone and the workspace's hours."""
-    return schedule_of(session, team_id=team_id, user_id=user_id).first_slot(due_at, key=key)
+    return schedule_of(session, team_id=team_id, user_id=user_id).first_slot(
+        due_at, key=key, at_opening=at_opening
+    )
 
 
 def retime_for_hours(session: Session, *, team_id: str, now: datetime) -> int:
@@ -238,6 +252,10 @@ def retime_for_hours(session: Session, *, team_id: str, now: datetime) -> int:
     dispatcher checks the hours again when it claims a message, but it can only put one back:
     without this, a window moved earlier would go unused for what already waits, and the
     outbox would show times the new hours no longer give.
+
+    Whether a message was queued `at_opening` is not stored: one due ahead, exactly at the
+    start of a window under the new hours, is taken for a planner's "next working morning" (a
+    check-in `redue_for_hours` moved there) and spread, as one due before the window is.
     """
     schedules: dict[str, Schedule] = {}
     moved = 0
@@ -245,7 +263,9 @@ def retime_for_hours(session: Session, *, team_id: str, now: datetime) -> int:
         user = row.recipient_user
         if user not in schedules:
             schedules[user] = schedule_of(session, team_id=team_id, user_id=user)
-        slot = schedules[user].first_slot(max(row.due_at, now), key=user)
+        slot = schedules[user].first_slot(
+            max(row.due_at, now), key=user, at_opening=row.due_at > now
+        )
         if slot != row.available_at and store.move_unsent(
             session=session, team_id=team_id, message_id=row.id, available_at=slot
         ):

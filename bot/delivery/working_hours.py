@@ -2,7 +2,17 @@
 
 Pure functions. A message due inside the recipient's working window goes at once; one due
 outside waits for the start of the next window, spread over its first minutes (deterministically,
-from the message's dedupe key) so a night's backlog does not arrive as one burst at 09:00.
+from a key: the outbox's is the recipient, so one person's messages share one slot and go in the
+order they were queued) so a night's backlog does not arrive as one burst at 09:00.
+
+A message a planner times for "the next working morning" (a check-in asked by default, a
+commitment's reminder, a scheduled pulse round's questions) is due at the very moment a window
+opens: inside it, so without more it would go at once, every such message of a morning in one
+zone in the same second. Such a message is queued `at_opening`, and is spread as one due just
+before the window. The moment alone cannot tell it: a check-in after `config checkin-delay`
+ending at 09:00, or a DM queued at 09:00:00 for now, is due at that moment and keeps it. The
+planners' own times (a check-in's `due_at`, the outbox's due time) stay the window's start; only
+when the message goes (`next_send_time`, the outbox's `available_at`) is spread.
 """
 
 from __future__ import annotations
@@ -106,11 +116,14 @@ def next_send_time(
     hours: WorkingHours = DEFAULT_HOURS,
     key: str,
     spread: timedelta = SPREAD,
+    at_opening: bool = False,
 ) -> datetime:
     """The first moment at or after `moment` (aware) when the person may be messaged, in UTC.
 
     Inside a working window: `moment` itself. Otherwise the start of the next window in the
-    person's zone `tz`, plus an offset from `key` within the first `spread` of the window.
+    person's zone `tz`, plus an offset from `key` within the first `spread` of the window; so
+    too, `at_opening` (a planner's "next working morning": module docstring), for a `moment`
+    that is a window's very start.
     """
     if moment.tzinfo is None:
         raise ValueError("next_send_time needs an aware datetime")
@@ -122,9 +135,9 @@ def next_send_time(
         if day.weekday() not in hours.days:
             continue
         start, end = working_window(day, local_zone, hours)
-        if start <= moment < end:
+        if start <= moment < end and not (at_opening and moment == start):
             return moment
-        if moment < start:
+        if moment <= start:
             # Worked out only here: most messages are due inside a window (the dispatcher asks
             # again for every row it claims).
             window_length = timedelta(hours=hours.end_hour - hours.start_hour)

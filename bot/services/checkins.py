@@ -4,7 +4,9 @@ how it went, in their own working hours, and the answers reach the partner's own
 Derived, not triggered: a planner finds meetings, calls and events that happened (or planned
 ones whose time has passed) without check-ins and creates them, one per colleague (author and
 participants), idempotently. Each is asked after the workspace's `checkin_delay_hours` or, by
-default, on the colleague's next working morning (their time zone); reminded once after one
+default, on the colleague's next working morning (their time zone; its `due_at` the window's
+start, the question spread over the window's first minutes by person, as the outbox spreads
+what waits for the morning: `bot.delivery.working_hours`); reminded once after one
 working day without an answer (one still waiting to go when the answer comes is withdrawn); and
 closed quietly one working day after the reminder. Working days are the person's, their time
 away not counted (`bot.delivery.working_days`): a day they spend away does not count, one they
@@ -1236,7 +1238,7 @@ class CheckIns:
             return
         checkin = store.get_checkin(session=session, team_id=team_id, checkin_id=checkin_id)
         assert checkin is not None
-        self._ask(session, checkin, now)
+        self._ask(session, checkin, at_opening=settings.checkin_delay_hours is None, now=now)
 
     def _same_day_rule(
         self,
@@ -1379,8 +1381,12 @@ class CheckIns:
             outbox_store.forget_cancelled(
                 session=session, team_id=team_id, dedupe_key=_ask_key(checkin)
             )
+            at_opening = (
+                checkin.due_at > now
+                and settings_of(session, team_id=team_id).checkin_delay_hours is None
+            )
             checkin.due_at = max(checkin.due_at, now)
-            self._ask(session, checkin, now)
+            self._ask(session, checkin, at_opening=at_opening, now=now)
         reminder = store.sent_message(
             session=session, team_id=team_id, dedupe_key=_reminder_key(checkin)
         )
@@ -1447,7 +1453,9 @@ class CheckIns:
                 session=session, team_id=team_id, partner_id=touchpoint.partner_id
             )
 
-    def _ask(self, session: Session, checkin: CheckIn, now: datetime) -> None:
+    def _ask(self, session: Session, checkin: CheckIn, *, at_opening: bool, now: datetime) -> None:
+        """Queue the check-in's question; `at_opening`: due on the person's next working
+        morning (no `config checkin-delay`), spread over its first minutes by person."""
         queue_dm(
             session,
             team_id=checkin.team_id,
@@ -1457,6 +1465,7 @@ class CheckIns:
             dedupe_key=_ask_key(checkin),
             due_at=checkin.due_at,
             expires_at=self._life_end(session, checkin),
+            at_opening=at_opening,
         )
 
     def _life_end(self, session: Session, checkin: CheckIn) -> datetime:

@@ -631,8 +631,9 @@ def _opening(day: date, tz: ZoneInfo, hours: WorkingHours) -> datetime:
 def reminder_moments(due_on: date, *, tz: ZoneInfo, hours: WorkingHours) -> Iterator[datetime]:
     """Every reminder moment of a commitment due on `due_on`, in order, without end: 3 working
     days before, the due day, the next working day after it, then weekly while overdue (each at
-    the opening of the owner's working day; a week's that falls on the first overdue day is
-    that one)."""
+    the opening of the owner's working day, queued `at_opening` so that a morning's reminders
+    are spread over its first minutes; a week's that falls on the first overdue day is that
+    one)."""
     yield _opening(working_days_before(due_on, REMIND_WORKING_DAYS_BEFORE, hours), tz, hours)
     yield _opening(working_day_on_or_before(due_on, hours), tz, hours)
     last = working_day_on_or_after(due_on + timedelta(days=1), hours)
@@ -1312,6 +1313,8 @@ class Commitments:
                 due_at=due_at,
                 dedupe_key=key,
                 respect_working_hours=True,
+                # A reminder's moment is the opening of the owner's working day.
+                at_opening=kind == REMINDER,
             )
         if reminder is not None:
             # The note as it reads on its own is kept apart (cancelled from the start): should
@@ -1824,6 +1827,9 @@ class Commitments:
                 due_at=moment.at,
                 dedupe_key=key,
                 respect_working_hours=True,
+                # The opening of the recipient's working day (`reminder_moments`): one
+                # morning's reminders are spread over its first minutes, by person.
+                at_opening=True,
                 expires_at=reminder_expiry(
                     row.due_on, moment.stage, moment.week, tz=tz, hours=hours
                 ),
@@ -1989,7 +1995,12 @@ class Commitments:
                 text=message.text,
                 blocks=message.blocks,
                 available_at=first_slot(
-                    session, team_id=team_id, user_id=recipient, due_at=due_at, key=recipient
+                    session,
+                    team_id=team_id,
+                    user_id=recipient,
+                    due_at=due_at,
+                    key=recipient,
+                    at_opening=True,
                 ),
             ):
                 continue

@@ -215,10 +215,12 @@ def queue_dm(
     expires_at: datetime | None = None,
     thread_of: str | None = None,
     edit_of: str | None = None,
+    at_opening: bool = False,
 ) -> bool:
     """Queue a DM for the person's working hours (idempotent by `dedupe_key`); True if new.
     One `edit_of` a DM replaces that one in place (chat.update) once it is sent, at once: an
-    edit notifies nobody."""
+    edit notifies nobody. `at_opening`: `due_at` is the person's next working morning, spread
+    over the window's first minutes (`bot.delivery.working_hours`)."""
     return enqueue(
         session,
         team_id=team_id,
@@ -231,6 +233,7 @@ def queue_dm(
         thread_of_dedupe_key=thread_of,
         edit_of_dedupe_key=edit_of,
         respect_working_hours=edit_of is None,
+        at_opening=at_opening,
         expires_at=expires_at,
     )
 
@@ -243,7 +246,8 @@ def _start_of(day: date, tz: str | None, hours: WorkingHours) -> datetime:
 
 
 def next_working_morning(moment: datetime, *, tz: str | None, hours: WorkingHours) -> datetime:
-    """The start of the first working window after `moment`, in the zone `tz`."""
+    """The start of the first working window after `moment`, in the zone `tz`: a DM queued for
+    it is queued `at_opening`, so that a morning's are spread (`bot.delivery.working_hours`)."""
     today = moment.astimezone(zone(tz)).date()
     for ahead in range(8):
         day = today + timedelta(days=ahead)

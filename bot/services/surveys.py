@@ -46,7 +46,7 @@ from sqlmodel import Session
 from bot.clock import Clock
 from bot.delivery.absence import absence_when_reached, reached_back_at
 from bot.delivery.dispatcher import ChannelRefused, delivery_client, error_code
-from bot.delivery.outbox import enqueue, first_slot, withdraw
+from bot.delivery.outbox import enqueue, schedule_of, withdraw
 from bot.delivery.working_days import working_days_of
 from bot.delivery.working_hours import zone
 from bot.runtime import Runtime
@@ -885,6 +885,7 @@ class Surveys:
                         round_key=f"p{partner.id}:{period}",
                         started_by=None,
                         now=now,
+                        opening=start,
                     )
                 except TooFewToAsk as too_few:
                     # Checked again on the planner's next runs: people may join the team.
@@ -1377,10 +1378,12 @@ class Surveys:
         round_key: str,
         started_by: str | None,
         now: datetime,
+        opening: datetime | None = None,
     ) -> tuple[tuple[str, ...], tuple[str, ...], datetime] | None:
         """Open a round and queue its messages; (asked, away, closes_at), or None when the round
         with `round_key` exists already. Raises TooFewToAsk, before anything is written, when
-        some but fewer people than the anonymity threshold could be asked."""
+        some but fewer people than the anonymity threshold could be asked. `opening`: a
+        scheduled round's start, the opening of the workspace's working day (`_queue_survey`)."""
         settings = settings_of(session, team_id=team_id)
         audience, away = self._audience(session, team_id, partner, now)
         closes_at = add_working_days(
@@ -1434,6 +1437,7 @@ class Surveys:
                     threshold=settings.anonymity_threshold,
                 ),
                 now=now,
+                opening=opening,
             )
         store.set_invited(session=session, team_id=team_id, round_id=round_id)
         logger.info(
@@ -1483,10 +1487,17 @@ class Surveys:
         user_id: str,
         invitation: SurveyInvitation,
         now: datetime,
+        opening: datetime | None,
     ) -> None:
         """The invitation and one message per question, all in the person's first working
-        moment: one slot for all of them keeps them in order."""
-        slot = first_slot(session, team_id=team_id, user_id=user_id, due_at=now, key=user_id)
+        moment: one slot for all of them keeps them in order. A scheduled round's, started
+        at the `opening` of the workspace's working day, are spread over its first minutes for
+        those whose day it opens too, by person (`bot.delivery.working_hours`): the planner
+        starts every partner's round in the same minute."""
+        schedule = schedule_of(session, team_id=team_id, user_id=user_id)
+        slot = schedule.first_slot(now, key=user_id)
+        if opening is not None:
+            slot = max(slot, schedule.first_slot(opening, key=user_id, at_opening=True))
         queue = partial(
             queue_dm,
             session,

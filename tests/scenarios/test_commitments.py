@@ -295,7 +295,7 @@ def test_a_note_due_when_the_first_reminder_is_lets_the_reminder_say_who_recorde
     at(slack, utc(2026, 11, 30, 13, 0))  # Monday 08:00 in New York
     said = answer(slack, f"commit Acme us {MENTION[BEN]} : budget by 2026-12-03")
     assert "<@U0BEN> owns it (I've let them know)" in said
-    at(slack, utc(2026, 11, 30, 14, 0))  # 09:00: the note's slot, and 3 working days before
+    at(slack, utc(2026, 11, 30, 14, 1))  # 09:01: the note's slot (2 s in), 3 working days before
     (first,) = dms(slack, BEN)
     assert "“budget” is due Thu 3 Dec, in 3 working days" in first.text
     assert "You get this because you own it; <@U0ANA> recorded it for you." in shown(first)
@@ -398,7 +398,7 @@ def test_a_reminder_moved_to_the_stand_in_comes_back_when_the_time_away_is_off(
     answer(slack, booking, user=BEN)
     at(slack, undone_at)
     answer(slack, undoing, user=BEN)
-    at(slack, utc(2026, 11, 30, 14, 0))  # Monday 09:00 in New York
+    at(slack, utc(2026, 11, 30, 14, 1))  # Monday 09:01 in New York (Ben's slot: 2 s in)
     (reminder,) = dms(slack, BEN)
     assert "“budget” is due Thu 3 Dec, in 3 working days" in reminder.text
     assert f"you own it; <@{ANA}> recorded it for you." in shown(reminder)
@@ -2361,7 +2361,7 @@ def test_a_commitment_moved_in_its_owners_hours_tells_them_now_and_reminds_them_
     (moved,) = dms(slack, DAN)[heard:]
     assert "to Thu 3 Dec (it was due Wed 2 Dec)" in moved.text
     assert moved.text.endswith("Reminders follow the new date.")
-    at(slack, utc(2026, 12, 3, 9, 5))
+    at(slack, utc(2026, 12, 3, 9, 15))
     (due,) = dms(slack, DAN)[heard + 1 :]
     assert "is due Thu 3 Dec" in due.text
 
@@ -2390,7 +2390,7 @@ def test_a_commitment_moved_while_its_owner_is_away_to_a_day_reminded_on_return_
     chloe_moves_dans_commitment_while_he_is_away(slack, to=new_day)
     answer(slack, "away 2026-12-21 to 2026-12-22", user=BEN)
     heard = len(dms(slack, CHLOE))
-    at(slack, utc(2026, 12, 9, 0, 5))  # Wednesday, 09:05 in Tokyo
+    at(slack, utc(2026, 12, 9, 0, 15))  # Wednesday, 09:15 in Tokyo
     at(slack, utc(2026, 12, 11, 16, 0))
     assert dms(slack, DAN) == []
     assert len(dms(slack, CHLOE)[heard:]) == covered
@@ -2414,7 +2414,7 @@ def test_a_commitment_moved_the_evening_before_its_owner_goes_away_leaves_the_re
     answer(slack, f"away 2026-12-03 to 2026-12-04 deputy {MENTION[CHLOE]}", user=DAN)
     at(slack, utc(2026, 12, 2, 19, 0))  # Wednesday, 19:00 in London
     ana_gives_a_new_date(slack, covering, "2026-12-03")
-    for moment in (utc(2026, 12, 3, 0, 5), utc(2026, 12, 4, 0, 5)):  # 09:05 in Tokyo
+    for moment in (utc(2026, 12, 3, 0, 15), utc(2026, 12, 4, 0, 15)):  # 09:15 in Tokyo
         at(slack, moment)
     due, overdue = dms(slack, CHLOE)
     assert "is due Thu 3 Dec" in due.text
@@ -2649,7 +2649,7 @@ def test_a_reminder_the_dispatcher_failed_for_an_owner_found_elsewhere_goes_to_t
     request = slack.requests.view_submission(user_id=BEN, view=view, values=values)
     assert slack.deliver.send(request).status == 200
     try:
-        at(slack, utc(2026, 11, 26, 9, 5))  # a dispatch pass before Slack answers the form
+        at(slack, utc(2026, 11, 26, 9, 15))  # a dispatch pass before Slack answers the form
         assert [status for _, status, _ in queued_to(slack, JANE)] == [
             OutboxStatus.CANCELLED,  # the note, folded into the reminder
             OutboxStatus.FAILED,  # the reminder with the note: Jane is elsewhere
@@ -2941,7 +2941,8 @@ def test_a_change_folded_into_a_reminder_withdrawn_when_the_partner_ended_comes_
     answer(slack, "status Acme active")
     for moment in (utc(2026, 12, 4, 14, 0), utc(2026, 12, 4, 16, 5), utc(2026, 12, 4, 21, 0)):
         at(slack, moment)
-    reminder, note = (message.text for message in dms(slack, BEN)[heard:])
+    # Both wait for Ben's slot in his morning's first minutes, and go in the order queued.
+    note, reminder = (message.text for message in dms(slack, BEN)[heard:])
     assert "“send the draft MoU” is due Fri 4 Dec. Done already?" in reminder
     assert note.startswith("<@U0ANA> reopened your commitment `#1` (it had been dropped)")
 

@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 
 from bot.delivery.operations import list_outbox
 from bot.delivery.outbox import enqueue
+from bot.delivery.working_hours import spread_offset
 from bot.sandbox.requests import SlackRequest, sign
 from handlers.partners import announce_in
 from storage.models import OutboxMessage, SurveyRound, Workspace, WorkspaceAdmin
@@ -781,7 +782,11 @@ def test_checkins_asked_the_next_working_morning_follow_new_hours_and_days(
     answer(slack, "log Acme via meeting : late kick-off", user=DAN)
     at(slack, datetime(2026, 11, 30, 22, 0, tzinfo=UTC))
     answer(slack, "config hours 7-15")
-    at(slack, datetime(2026, 12, 1, 7, 1, tzinfo=UTC))  # Tuesday 07:01 in London
+    # Due at the new start of his day, and spread over its first minutes as it was at 09:00.
+    (question,) = [m for m in feedback.rows(slack, OutboxMessage) if m.kind == "checkin"]
+    seven = datetime(2026, 12, 1, 7, tzinfo=UTC)
+    assert (question.due_at, question.available_at) == (seven, seven + spread_offset(DAN))
+    at(slack, datetime(2026, 12, 1, 7, 15, tzinfo=UTC))  # Tuesday 07:15 in London
     (asked,) = feedback.checkin_messages(slack, DAN)
     assert asked.text == "How did your meeting with *Acme* on Mon 30 Nov go?"
 
@@ -809,7 +814,7 @@ def test_a_morning_meeting_is_asked_about_when_afternoon_hours_begin_that_day(
     assert "*Check-in delay:* the next start of working hours" in answer(slack, "config")
     at(slack, datetime(2026, 11, 25, 12, 59, tzinfo=UTC))
     assert feedback.checkin_messages(slack, DAN) == []
-    at(slack, datetime(2026, 11, 25, 13, 1, tzinfo=UTC))  # 13:01 in London, the same day
+    at(slack, datetime(2026, 11, 25, 13, 15, tzinfo=UTC))  # 13:15 in London, the same day
     (asked,) = feedback.checkin_messages(slack, DAN)
     assert asked.text == "How did your meeting with *Acme* on Wed 25 Nov go?"
 

@@ -892,13 +892,13 @@ def test_participants_are_asked_on_their_next_working_morning(slack: Slack) -> N
     meeting(slack, author=BEN, participants=(DAN,), when=datetime(2026, 11, 24, 15, tzinfo=UTC))
     at(slack, START)
     assert checkin_messages(slack, BEN) == [] and checkin_messages(slack, DAN) == []
-    at(slack, START.replace(hour=14, minute=1))  # Wednesday 09:01 in New York
+    at(slack, START.replace(hour=14, minute=15))  # Wednesday 09:15 in New York
     (asked,) = checkin_messages(slack, BEN)
     assert asked.text == "How did your meeting with *Acme* on Tue 24 Nov go?"
     # Ana is not away: the card says nothing of anyone covering for her (QA21b NIT 1).
     assert "You logged it. Your answer goes to the partner's owner <@U0ANA>." in shown(asked)
     assert checkin_messages(slack, DAN) == []
-    at(slack, datetime(2026, 11, 26, 9, 1, tzinfo=UTC))  # Thursday 09:01 in London
+    at(slack, datetime(2026, 11, 26, 9, 15, tzinfo=UTC))  # Thursday 09:15 in London
     (asked_dan,) = checkin_messages(slack, DAN)
     assert "You took part; <@U0BEN> logged it." in shown(asked_dan)
     assert len(rows(slack, CheckIn)) == 2  # and never again, however often the planner runs
@@ -966,7 +966,7 @@ def test_an_owner_back_early_is_the_one_a_checkin_card_waiting_to_go_names(
     assert checkin_messages(slack, CHLOE) == []  # asked on Monday morning, still away then
     at(slack, datetime(2026, 11, 27, 12, tzinfo=UTC))
     say(slack, "back")
-    at(slack, datetime(2026, 11, 30, 0, 1, tzinfo=UTC))  # Monday 09:01 in Tokyo
+    at(slack, datetime(2026, 11, 30, 0, 15, tzinfo=UTC))  # Monday 09:15 in Tokyo
     (asked,) = checkin_messages(slack, CHLOE)
     verb_done = "planned" if verb.startswith("plan") else "logged"
     assert f"You {verb_done} it. Your answer goes to the partner's owner <@U0ANA>." in shown(asked)
@@ -986,7 +986,7 @@ def queued_checkin(slack: Slack) -> None:
 
 
 def sent_checkin(slack: Slack) -> str:
-    at(slack, datetime(2026, 11, 26, 0, 1, tzinfo=UTC))  # Thursday 09:01 in Tokyo
+    at(slack, datetime(2026, 11, 26, 0, 15, tzinfo=UTC))  # Thursday 09:15 in Tokyo
     (asked,) = checkin_messages(slack, CHLOE)
     return shown(asked)
 
@@ -1098,7 +1098,7 @@ def test_a_click_after_the_change_window_leaves_the_card_settled_without_buttons
 def test_a_problem_reaches_the_owner_with_the_note(slack: Slack) -> None:
     acme(slack)
     meeting(slack, author=DAN, when=datetime(2026, 11, 25, 8, tzinfo=UTC))
-    at(slack, datetime(2026, 11, 26, 9, 1, tzinfo=UTC))
+    at(slack, datetime(2026, 11, 26, 9, 15, tzinfo=UTC))
     (asked,) = checkin_messages(slack, DAN)
 
     click(slack, DAN, asked, "checkin_answer_problem")
@@ -1115,7 +1115,7 @@ def test_a_problem_reaches_the_owner_with_the_note(slack: Slack) -> None:
     send(slack, slack.requests.view_submission(user_id=DAN, view=form, values=values))
     assert "Your note: _They want to cancel_" in shown(current(slack, asked))
 
-    at(slack, datetime(2026, 11, 26, 9, 2, tzinfo=UTC))
+    at(slack, datetime(2026, 11, 26, 9, 16, tzinfo=UTC))
     (alert,) = [m for m in inbox(slack, ANA) if "reports a *problem*" in m.text]
     assert (
         "⚠️ <@U0DAN> reports a *problem* with the meeting with *Acme* on Wed 25 Nov." in alert.text
@@ -1126,7 +1126,7 @@ def test_a_problem_reaches_the_owner_with_the_note(slack: Slack) -> None:
     # given meanwhile, is in it, not in a reply of its own.
     (debrief,) = [m for m in inbox(slack, ANA) if m.text.startswith("Debrief of the meeting")]
     assert slack.fake.thread(debrief) == []
-    at(slack, datetime(2026, 11, 26, 9, 11, tzinfo=UTC))
+    at(slack, datetime(2026, 11, 26, 9, 25, tzinfo=UTC))
     assert [m.text for m in slack.fake.thread(debrief)] == [
         "<@U0DAN> answered *⚠️ Problem*\n> They want to cancel",
     ]
@@ -1138,9 +1138,9 @@ def test_a_problem_reaches_the_owner_with_the_note(slack: Slack) -> None:
         form = slack.fake.open_modals(DAN)[-1]
         values = {"note": {"value": {"type": "plain_text_input", "value": note}}}
         send(slack, slack.requests.view_submission(user_id=DAN, view=form, values=values))
-        at(slack, datetime(2026, 11, 26, 9, 12, tzinfo=UTC))
+        at(slack, datetime(2026, 11, 26, 9, 26, tzinfo=UTC))
     assert len(slack.fake.thread(debrief)) == 1
-    at(slack, datetime(2026, 11, 26, 9, 14, tzinfo=UTC))
+    at(slack, datetime(2026, 11, 26, 9, 28, tzinfo=UTC))
     assert [m.text for m in slack.fake.thread(debrief)][1:] == [
         "<@U0DAN> added a note to their answer *⚠️ Problem*\n> They cancelled the project",
     ]
@@ -1151,10 +1151,10 @@ def test_a_changed_answer_to_problem_carries_its_note_and_keeps_the_thread_in_or
 ) -> None:
     acme(slack)
     meeting(slack, author=DAN, when=datetime(2026, 11, 25, 8, tzinfo=UTC))
-    at(slack, datetime(2026, 11, 26, 9, 1, tzinfo=UTC))
+    at(slack, datetime(2026, 11, 26, 9, 15, tzinfo=UTC))
     (asked,) = checkin_messages(slack, DAN)
     click(slack, DAN, asked, "checkin_answer_went_well")
-    at(slack, datetime(2026, 11, 26, 9, 2, tzinfo=UTC))
+    at(slack, datetime(2026, 11, 26, 9, 16, tzinfo=UTC))
     click(slack, DAN, current(slack, asked), "checkin_change")
     click(slack, DAN, current(slack, asked), "checkin_answer_problem")
     form = slack.fake.open_modals(DAN)[-1]
@@ -1164,9 +1164,9 @@ def test_a_changed_answer_to_problem_carries_its_note_and_keeps_the_thread_in_or
     # stands (it waits no more for a note).
     click(slack, DAN, current(slack, asked), "checkin_change")
     click(slack, DAN, current(slack, asked), "checkin_answer_mixed")
-    at(slack, datetime(2026, 11, 26, 9, 3, tzinfo=UTC))
+    at(slack, datetime(2026, 11, 26, 9, 17, tzinfo=UTC))
     (debrief,) = [m for m in inbox(slack, ANA) if m.text.startswith("Debrief of the meeting")]
-    at(slack, datetime(2026, 11, 26, 9, 12, tzinfo=UTC))
+    at(slack, datetime(2026, 11, 26, 9, 26, tzinfo=UTC))
     assert [m.text for m in slack.fake.thread(debrief)] == [
         "<@U0DAN> answered *✅ Went well*",
         "<@U0DAN> changed their answer to *🤔 Mixed*\nTheir note, written with an earlier "
@@ -1181,7 +1181,7 @@ def test_a_problem_goes_to_the_deputy_while_the_owner_is_away_in_their_hours(
     say(slack, f"deputy Acme {MENTION[CHLOE]}")
     say(slack, "away today to friday", user=ANA)
     meeting(slack, author=DAN, when=datetime(2026, 11, 25, 8, tzinfo=UTC))
-    at(slack, datetime(2026, 11, 26, 9, 1, tzinfo=UTC))  # Thursday 18:01 in Tokyo
+    at(slack, datetime(2026, 11, 26, 9, 15, tzinfo=UTC))  # Thursday 18:15 in Tokyo
     (asked,) = checkin_messages(slack, DAN)
     click(slack, DAN, asked, "checkin_answer_problem")  # and no note: the form is left
     slack.fake.dismiss_modals(DAN)
@@ -1218,7 +1218,7 @@ def test_a_problem_after_the_owners_hours_goes_to_the_deputy_if_she_is_away_by_m
 def test_unanswered_one_reminder_then_it_closes_quietly(slack: Slack) -> None:
     acme(slack)
     meeting(slack, author=DAN, when=datetime(2026, 11, 25, 8, tzinfo=UTC))
-    at(slack, datetime(2026, 11, 26, 9, 1, tzinfo=UTC))  # Thursday: asked
+    at(slack, datetime(2026, 11, 26, 9, 15, tzinfo=UTC))  # Thursday: asked
     at(slack, datetime(2026, 11, 27, 8, 0, tzinfo=UTC))
     assert len(checkin_messages(slack, DAN)) == 1
     at(slack, datetime(2026, 11, 27, 9, 30, tzinfo=UTC))  # one working day later: reminded
@@ -1241,7 +1241,7 @@ def test_a_late_click_on_a_checkin_card_slack_would_not_close_says_it_closed(
 ) -> None:
     acme(slack)
     meeting(slack, author=DAN, when=datetime(2026, 11, 25, 8, tzinfo=UTC))
-    at(slack, datetime(2026, 11, 26, 9, 1, tzinfo=UTC))  # Thursday: asked
+    at(slack, datetime(2026, 11, 26, 9, 15, tzinfo=UTC))  # Thursday: asked
     at(slack, datetime(2026, 11, 27, 9, 30, tzinfo=UTC))  # one working day later: reminded
     messages = checkin_messages(slack, DAN)
     slack.fake.fail_next("chat.update", error="cant_update_message", times=2)
@@ -1259,7 +1259,7 @@ def test_a_late_click_on_a_checkin_card_slack_would_not_close_says_it_closed(
 def test_a_planned_meeting_moved_is_asked_about_again_after_the_new_date(slack: Slack) -> None:
     acme(slack)
     meeting(slack, author=DAN, when=datetime(2026, 11, 25, 10, tzinfo=UTC), kind="planned")
-    at(slack, datetime(2026, 11, 26, 9, 1, tzinfo=UTC))
+    at(slack, datetime(2026, 11, 26, 9, 15, tzinfo=UTC))
     (asked,) = checkin_messages(slack, DAN)
     assert _has_action(asked, "checkin_answer_didnt_happen") and _has_action(asked, "checkin_moved")
 
@@ -1269,7 +1269,7 @@ def test_a_planned_meeting_moved_is_asked_about_again_after_the_new_date(slack: 
     send(slack, slack.requests.view_submission(user_id=DAN, view=form, values=values))
     assert "You answered: *📅 Moved* to Thu 3 Dec" in shown(current(slack, asked))
 
-    at(slack, datetime(2026, 12, 4, 9, 1, tzinfo=UTC))
+    at(slack, datetime(2026, 12, 4, 9, 15, tzinfo=UTC))
     again = checkin_messages(slack, DAN)
     assert len(again) == 2
     assert again[1].text == "How did your meeting with *Acme* on Thu 3 Dec go?"
@@ -1446,11 +1446,11 @@ def test_a_meeting_moved_near_a_colleagues_contact_sets_off_the_alarm(slack: Sla
 def test_a_meeting_logged_with_the_log_verb_gets_its_checkins(slack: Slack) -> None:
     acme(slack)
     slack.command(f"log Acme with {MENTION[DAN]} on yesterday via meeting : pilot talk", user=BEN)
-    at(slack, START.replace(hour=14, minute=1))  # Ben, New York: this morning
+    at(slack, START.replace(hour=14, minute=15))  # Ben, New York: this morning
     assert [m.text for m in checkin_messages(slack, BEN)] == [
         "How did your meeting with *Acme* on Tue 24 Nov go?"
     ]
-    at(slack, datetime(2026, 11, 26, 9, 1, tzinfo=UTC))  # Dan, London: the next morning
+    at(slack, datetime(2026, 11, 26, 9, 15, tzinfo=UTC))  # Dan, London: the next morning
     assert len(checkin_messages(slack, DAN)) == 1
 
 
@@ -1465,7 +1465,7 @@ def test_a_contact_logged_without_via_says_no_checkin_follows_and_can_be_made_a_
         "this contact has no `via`. If you met, click *It was a meeting* and I'll ask you and "
         "<@U0DAN>."
     ) in said
-    at(slack, START.replace(hour=14, minute=1))
+    at(slack, START.replace(hour=14, minute=15))
     assert rows(slack, CheckIn) == []
 
     logged = slack.ephemerals_to(BEN)[-1]
@@ -1479,11 +1479,11 @@ def test_a_contact_logged_without_via_says_no_checkin_follows_and_can_be_made_a_
     assert "Nothing to change: it is a meeting already" in shown(slack.ephemerals_to(DAN)[-1])
     (touchpoint,) = rows(slack, Touchpoint)
     assert touchpoint.medium == "meeting"
-    at(slack, START.replace(hour=14, minute=5))
+    at(slack, START.replace(hour=14, minute=15))
     assert [m.text for m in checkin_messages(slack, BEN)] == [
         "How did your meeting with *Acme* on Tue 24 Nov go?"
     ]
-    at(slack, datetime(2026, 11, 26, 9, 1, tzinfo=UTC))
+    at(slack, datetime(2026, 11, 26, 9, 15, tzinfo=UTC))
     assert len(checkin_messages(slack, DAN)) == 1
 
     # Logged with `via`: a check-in follows, and nothing needs saying.
@@ -1521,7 +1521,7 @@ def test_a_checkin_asked_the_day_before_time_away_is_reminded_the_morning_back(
 ) -> None:
     acme(slack)
     meeting(slack, author=DAN, when=datetime(2026, 11, 25, 8, tzinfo=UTC))
-    at(slack, datetime(2026, 11, 26, 9, 1, tzinfo=UTC))  # Thursday: asked
+    at(slack, datetime(2026, 11, 26, 9, 15, tzinfo=UTC))  # Thursday: asked
     (asked,) = checkin_messages(slack, DAN)
     say(slack, "away tomorrow to tuesday", user=DAN)  # Friday to Tuesday, London
     at(slack, datetime(2026, 11, 30, 12, 0, tzinfo=UTC))  # away: no reminder
@@ -1543,7 +1543,7 @@ def test_a_checkin_reminded_before_time_away_stays_open_until_its_person_is_back
 ) -> None:
     acme(slack)
     meeting(slack, author=DAN, when=datetime(2026, 11, 25, 8, tzinfo=UTC))
-    at(slack, datetime(2026, 11, 26, 9, 1, tzinfo=UTC))  # Thursday: asked
+    at(slack, datetime(2026, 11, 26, 9, 15, tzinfo=UTC))  # Thursday: asked
     at(slack, datetime(2026, 11, 27, 9, 30, tzinfo=UTC))  # Friday: reminded
     asked, _reminder = checkin_messages(slack, DAN)
     say(slack, "away monday to wednesday", user=DAN)
@@ -1564,7 +1564,7 @@ def reminded_on_monday(slack: Slack) -> tuple[FakeMessage, OutboxMessage]:
     the reminder's row."""
     acme(slack)
     meeting(slack, author=DAN, when=datetime(2026, 11, 25, 8, tzinfo=UTC))
-    at(slack, datetime(2026, 11, 26, 9, 1, tzinfo=UTC))  # Thursday: asked
+    at(slack, datetime(2026, 11, 26, 9, 15, tzinfo=UTC))  # Thursday: asked
     (asked,) = checkin_messages(slack, DAN)
     # The planners next run on Friday evening (the bot was down all day): the reminder, due
     # since the morning, is queued for Dan's Monday morning.
@@ -1654,7 +1654,7 @@ def test_a_plan_its_author_says_did_not_happen_no_longer_counts_as_a_contact(
     acme(slack, team=(BEN,))  # Chloe and Dan are outsiders
     say(slack, "log Acme on 2026-11-01 : intro call", BEN)  # long before: no collision
     say(slack, "plan Acme on thursday 10:00 via meeting : kick-off", CHLOE)  # Thu 01:00 UTC
-    at(slack, datetime(2026, 11, 27, 0, 5, tzinfo=UTC))  # Friday 09:05 in Tokyo
+    at(slack, datetime(2026, 11, 27, 0, 15, tzinfo=UTC))  # Friday 09:15 in Tokyo
     (asked,) = checkin_messages(slack, CHLOE)
     channel_before = len(channel_posts(slack))
 
@@ -1668,12 +1668,12 @@ def test_a_plan_its_author_says_did_not_happen_no_longer_counts_as_a_contact(
     assert "Sun 1 Nov by <@U0BEN>" in briefing
     assert "last contact 26 days ago by <@U0BEN>" in say(slack, "list all", DAN)
     (plan,) = [t for t in rows(slack, Touchpoint) if t.kind == "planned"]
-    assert plan.cancelled_at == datetime(2026, 11, 27, 0, 5, tzinfo=UTC)
+    assert plan.cancelled_at == datetime(2026, 11, 27, 0, 15, tzinfo=UTC)
     # Dan plans a visit the next week: nothing to coordinate with, no alert, and Ana's note
     # about it lists nobody else in touch.
     said = say(slack, "plan Acme on 2026-11-30 : a visit", DAN)
     assert "Coordinate with" not in said and "Others are in touch" not in said
-    at(slack, datetime(2026, 11, 30, 9, 5, tzinfo=UTC))  # after Monday's weekly digest
+    at(slack, datetime(2026, 11, 30, 9, 15, tzinfo=UTC))  # after Monday's weekly digest
     posted = [m.text for m in channel_posts(slack)[channel_before:]]
     assert not any("Revolving door" in text for text in posted)
     (digest,) = [text for text in posted if text.startswith("Weekly digest")]
@@ -1686,7 +1686,7 @@ def test_a_plan_its_author_says_did_not_happen_no_longer_counts_as_a_contact(
 def test_changing_a_did_not_happen_answer_puts_the_plan_back(slack: Slack) -> None:
     acme(slack, team=(BEN,))
     say(slack, "plan Acme on thursday 10:00 via meeting : kick-off", CHLOE)
-    at(slack, datetime(2026, 11, 27, 0, 5, tzinfo=UTC))
+    at(slack, datetime(2026, 11, 27, 0, 15, tzinfo=UTC))
     (asked,) = checkin_messages(slack, CHLOE)
     click(slack, CHLOE, asked, "checkin_answer_didnt_happen")
     assert "last contact not yet" in say(slack, "list all", DAN)
@@ -1702,7 +1702,7 @@ def test_changing_a_did_not_happen_answer_puts_the_plan_back(slack: Slack) -> No
 def test_the_owner_hears_of_a_plan_put_back_as_of_a_new_one(slack: Slack) -> None:
     acme(slack, team=(BEN,))  # Chloe is an outsider: Ana heard of her plan
     say(slack, "plan Acme on thursday 10:00 via meeting : kick-off", CHLOE)  # Thu 01:00 UTC
-    at(slack, datetime(2026, 11, 27, 0, 5, tzinfo=UTC))  # 09:05 in Tokyo, 01:05 in Berlin
+    at(slack, datetime(2026, 11, 27, 0, 15, tzinfo=UTC))  # 09:15 in Tokyo, 01:15 in Berlin
     (asked,) = checkin_messages(slack, CHLOE)
     click(slack, CHLOE, asked, "checkin_answer_didnt_happen")
     # Put back and dropped again before Ana's day begins: nothing is left to tell her.
@@ -1734,7 +1734,7 @@ def put_back_by_chloe(slack: Slack, *, times: int = 1, away: str | None = None) 
     if away is not None:
         say(slack, away)
     say(slack, "plan Acme on thursday 10:00 via meeting : kick-off", CHLOE)  # Thu 01:00 UTC
-    at(slack, datetime(2026, 11, 27, 0, 5, tzinfo=UTC))  # 09:05 in Tokyo, 01:05 in Berlin
+    at(slack, datetime(2026, 11, 27, 0, 15, tzinfo=UTC))  # 09:15 in Tokyo, 01:15 in Berlin
     (asked,) = checkin_messages(slack, CHLOE)
     click(slack, CHLOE, asked, "checkin_answer_didnt_happen")
     for time_ in range(times):
@@ -1771,7 +1771,7 @@ def test_a_note_of_a_plan_put_back_goes_to_an_owner_in_touch_only_before_it(
 ) -> None:
     acme(slack, team=(BEN,))
     say(slack, "plan Acme on thursday 10:00 via meeting : kick-off", CHLOE)  # Thu 01:00 UTC
-    at(slack, datetime(2026, 11, 27, 0, 5, tzinfo=UTC))  # 09:05 in Tokyo, 01:05 in Berlin
+    at(slack, datetime(2026, 11, 27, 0, 15, tzinfo=UTC))  # 09:15 in Tokyo, 01:15 in Berlin
     (asked,) = checkin_messages(slack, CHLOE)
     click(slack, CHLOE, asked, "checkin_answer_didnt_happen")
     # Ana calls Acme while Chloe's meeting counts as not having happened: when Chloe puts it
@@ -1844,7 +1844,7 @@ def test_a_note_of_a_plan_put_back_goes_to_whoever_answers_for_the_owner_now(
 def test_a_plan_put_back_meets_the_contacts_colleagues_logged_meanwhile(slack: Slack) -> None:
     acme(slack, team=(BEN,))  # Chloe and Dan are outsiders
     say(slack, "plan Acme on thursday 10:00 via meeting : kick-off", CHLOE)  # Thu 01:00 UTC
-    at(slack, datetime(2026, 11, 27, 0, 5, tzinfo=UTC))  # Friday 09:05 in Tokyo
+    at(slack, datetime(2026, 11, 27, 0, 15, tzinfo=UTC))  # Friday 09:15 in Tokyo
     (asked,) = checkin_messages(slack, CHLOE)
     click(slack, CHLOE, asked, "checkin_answer_didnt_happen")
     # Meanwhile Dan logs a call with Acme: nothing near it counts, so nobody is alerted.
@@ -1882,7 +1882,7 @@ def test_a_plan_put_back_meets_the_contacts_colleagues_logged_meanwhile(slack: S
 def test_a_participants_did_not_happen_is_their_answer_only(slack: Slack) -> None:
     acme(slack, team=(BEN,))
     say(slack, f"plan Acme on thursday 10:00 with {MENTION[CHLOE]} via meeting : kick-off", DAN)
-    at(slack, datetime(2026, 11, 27, 0, 5, tzinfo=UTC))  # Friday morning in Tokyo
+    at(slack, datetime(2026, 11, 27, 0, 15, tzinfo=UTC))  # Friday morning in Tokyo
     (asked,) = checkin_messages(slack, CHLOE)
     click(slack, CHLOE, asked, "checkin_answer_didnt_happen")
     (plan,) = rows(slack, Touchpoint)
@@ -1894,7 +1894,7 @@ def test_colleagues_are_not_reminded_of_a_meeting_its_author_says_did_not_happen
 ) -> None:
     acme(slack, team=(BEN,))
     say(slack, f"plan Acme on thursday 10:00 with {MENTION[CHLOE]} via meeting : kick-off", DAN)
-    at(slack, datetime(2026, 11, 27, 0, 5, tzinfo=UTC))  # Friday morning in Tokyo
+    at(slack, datetime(2026, 11, 27, 0, 15, tzinfo=UTC))  # Friday morning in Tokyo
     (chloes,) = checkin_messages(slack, CHLOE)
     at(slack, datetime(2026, 11, 27, 10, 5, tzinfo=UTC))  # Friday morning in London
     (dans,) = checkin_messages(slack, DAN)
@@ -1907,7 +1907,7 @@ def test_colleagues_are_not_reminded_of_a_meeting_its_author_says_did_not_happen
 def test_a_plan_moved_after_its_time_came_is_no_longer_the_last_contact(slack: Slack) -> None:
     acme(slack, team=(BEN,))
     say(slack, "plan Acme on thursday 10:00 via meeting : kick-off", CHLOE)
-    at(slack, datetime(2026, 11, 27, 0, 5, tzinfo=UTC))
+    at(slack, datetime(2026, 11, 27, 0, 15, tzinfo=UTC))
     assert "last contact yesterday by <@U0CHLOE>" in say(slack, "list all", DAN)
     (asked,) = checkin_messages(slack, CHLOE)
     click(slack, CHLOE, asked, "checkin_moved")
@@ -1945,7 +1945,7 @@ def dans_checkin(slack: Slack) -> FakeMessage:
     """Dan's check-in about his meeting with Acme (owned by Ana), sent Thursday 09:01 London."""
     acme(slack)
     meeting(slack, author=DAN, when=datetime(2026, 11, 25, 8, tzinfo=UTC))
-    at(slack, datetime(2026, 11, 26, 9, 1, tzinfo=UTC))
+    at(slack, datetime(2026, 11, 26, 9, 15, tzinfo=UTC))
     (asked,) = checkin_messages(slack, DAN)
     return asked
 
@@ -1976,7 +1976,7 @@ def test_a_reply_in_a_checkins_thread_is_kept_as_its_note(slack: Slack) -> None:
     )
     # Ana reads both in her debrief, as a note given with the form: in the reply with the
     # answer, which had not gone out yet.
-    at(slack, datetime(2026, 11, 26, 9, 2, tzinfo=UTC))
+    at(slack, datetime(2026, 11, 26, 9, 16, tzinfo=UTC))
     (debrief,) = [m for m in inbox(slack, ANA) if m.text.startswith("Debrief of the meeting")]
     assert [m.text for m in slack.fake.thread(debrief)] == [
         "<@U0DAN> answered *✅ Went well*\n> They want a proposal &amp; a budget\n> by Friday"
@@ -2008,7 +2008,7 @@ def test_a_problem_reported_then_explained_in_the_thread_alerts_the_owner_with_i
     asked = dans_checkin(slack)
     click(slack, DAN, asked, "checkin_answer_problem")  # the form is left unsent
     reply_in_thread(slack, DAN, asked, "They want to cancel")
-    at(slack, datetime(2026, 11, 26, 9, 2, tzinfo=UTC))
+    at(slack, datetime(2026, 11, 26, 9, 16, tzinfo=UTC))
     (alert,) = [m for m in inbox(slack, ANA) if "reports a *problem*" in m.text]
     assert "> They want to cancel" in alert.text
 
@@ -2016,7 +2016,7 @@ def test_a_problem_reported_then_explained_in_the_thread_alerts_the_owner_with_i
 def test_lines_replied_in_a_burst_reach_the_owner_as_one_debrief_reply(slack: Slack) -> None:
     asked = dans_checkin(slack)
     click(slack, DAN, asked, "checkin_answer_went_well")
-    at(slack, datetime(2026, 11, 26, 9, 2, tzinfo=UTC))  # the answer's reply goes out
+    at(slack, datetime(2026, 11, 26, 9, 16, tzinfo=UTC))  # the answer's reply goes out
     (debrief,) = [m for m in inbox(slack, ANA) if m.text.startswith("Debrief of the meeting")]
     assert [m.text for m in slack.fake.thread(debrief)] == ["<@U0DAN> answered *✅ Went well*"]
 
@@ -2027,7 +2027,7 @@ def test_lines_replied_in_a_burst_reach_the_owner_as_one_debrief_reply(slack: Sl
         reply_in_thread(slack, DAN, asked, line)
     at(slack, datetime(2026, 11, 26, 9, 7, 30, tzinfo=UTC))
     assert len(slack.fake.thread(debrief)) == 1
-    at(slack, datetime(2026, 11, 26, 9, 8, tzinfo=UTC))
+    at(slack, datetime(2026, 11, 26, 9, 22, tzinfo=UTC))
     assert [m.text for m in slack.fake.thread(debrief)][1:] == [
         "<@U0DAN> added a note to their answer *✅ Went well*\n> They liked it\n> want a "
         "proposal\n> by Friday"
@@ -2047,23 +2047,23 @@ def test_lines_replied_in_a_burst_reach_the_owner_as_one_debrief_reply(slack: Sl
 def test_a_note_cleared_before_its_reply_went_tells_the_owner_nothing(slack: Slack) -> None:
     asked = dans_checkin(slack)
     click(slack, DAN, asked, "checkin_answer_went_well")
-    at(slack, datetime(2026, 11, 26, 9, 2, tzinfo=UTC))  # the answer's reply goes out
+    at(slack, datetime(2026, 11, 26, 9, 16, tzinfo=UTC))  # the answer's reply goes out
     (debrief,) = [m for m in inbox(slack, ANA) if m.text.startswith("Debrief of the meeting")]
     for note in ("Wrong meeting, sorry", ""):  # given, then cleared within NOTE_SETTLE
         click(slack, DAN, current(slack, asked), "checkin_note")
         form = slack.fake.open_modals(DAN)[-1]
         values = {"note": {"value": {"type": "plain_text_input", "value": note}}}
         send(slack, slack.requests.view_submission(user_id=DAN, view=form, values=values))
-    at(slack, datetime(2026, 11, 26, 9, 10, tzinfo=UTC))
+    at(slack, datetime(2026, 11, 26, 9, 24, tzinfo=UTC))
     assert [m.text for m in slack.fake.thread(debrief)] == ["<@U0DAN> answered *✅ Went well*"]
 
 
 def test_a_note_the_owner_read_then_cleared_tells_them_it_is_gone(slack: Slack) -> None:
     asked = dans_checkin(slack)
     click(slack, DAN, asked, "checkin_answer_went_well")
-    at(slack, datetime(2026, 11, 26, 9, 2, tzinfo=UTC))  # the answer's reply goes out
+    at(slack, datetime(2026, 11, 26, 9, 16, tzinfo=UTC))  # the answer's reply goes out
     reply_in_thread(slack, DAN, asked, "They liked it")
-    at(slack, datetime(2026, 11, 26, 9, 10, tzinfo=UTC))  # the note's reply goes out
+    at(slack, datetime(2026, 11, 26, 9, 24, tzinfo=UTC))  # the note's reply goes out
     (debrief,) = [m for m in inbox(slack, ANA) if m.text.startswith("Debrief of the meeting")]
     # Edited, then cleared within NOTE_SETTLE: Ana read the note, so she reads that it is gone
     # (not nothing, leaving her with a note Dan took back).
@@ -2072,7 +2072,7 @@ def test_a_note_the_owner_read_then_cleared_tells_them_it_is_gone(slack: Slack) 
         form = slack.fake.open_modals(DAN)[-1]
         values = {"note": {"value": {"type": "plain_text_input", "value": note}}}
         send(slack, slack.requests.view_submission(user_id=DAN, view=form, values=values))
-    at(slack, datetime(2026, 11, 26, 9, 20, tzinfo=UTC))
+    at(slack, datetime(2026, 11, 26, 9, 34, tzinfo=UTC))
     assert [m.text for m in slack.fake.thread(debrief)][1:] == [
         "<@U0DAN> added a note to their answer *✅ Went well*\n> They liked it",
         "<@U0DAN> removed their note on their answer *✅ Went well*",
@@ -2088,7 +2088,7 @@ def test_a_reply_in_a_closed_checkins_thread_says_nothing_was_kept(slack: Slack)
     # Answered in the thread although the hint was just given, and nothing kept.
     assert answers_in_thread(slack, asked) == [
         "Your answer about the meeting with *Acme* on Wed 25 Nov is settled since Fri 27 Nov "
-        "09:01: answers and notes can be changed for a day. So I did not keep this reply. To "
+        "09:15: answers and notes can be changed for a day. So I did not keep this reply. To "
         "record a new contact with them: `/partner log Acme : what happened`; anything else, "
         "tell <@U0ANA>, who owns *Acme*."
     ]
@@ -2190,7 +2190,7 @@ def test_a_reply_under_a_checkin_closed_by_the_authors_didnt_happen_says_so(
 ) -> None:
     acme(slack, team=(BEN,))
     say(slack, f"plan Acme on thursday 10:00 with {MENTION[CHLOE]} via meeting : kick-off", DAN)
-    at(slack, datetime(2026, 11, 27, 0, 5, tzinfo=UTC))  # Friday morning in Tokyo
+    at(slack, datetime(2026, 11, 27, 0, 15, tzinfo=UTC))  # Friday morning in Tokyo
     (chloes,) = checkin_messages(slack, CHLOE)
     at(slack, datetime(2026, 11, 27, 10, 5, tzinfo=UTC))  # Friday morning in London
     (dans,) = checkin_messages(slack, DAN)
@@ -2255,7 +2255,7 @@ def problem_noted_then_went_well(slack: Slack, *, read_between: bool) -> FakeMes
     click(slack, DAN, asked, "checkin_answer_problem")
     reply_in_thread(slack, DAN, asked, "angry")
     if read_between:
-        at(slack, datetime(2026, 11, 26, 9, 20, tzinfo=UTC))
+        at(slack, datetime(2026, 11, 26, 9, 34, tzinfo=UTC))
     click(slack, DAN, current(slack, asked), "checkin_change")
     click(slack, DAN, current(slack, asked), "checkin_answer_went_well")
     return asked
@@ -2266,11 +2266,11 @@ def test_a_problems_note_under_an_answer_changed_since_says_it_was_written_with_
 ) -> None:
     # QA: after Problem was changed to Went well, Ana read "@dan answered ✅ Went well > angry".
     asked = problem_noted_then_went_well(slack, read_between=True)
-    at(slack, datetime(2026, 11, 26, 9, 21, tzinfo=UTC))
+    at(slack, datetime(2026, 11, 26, 9, 35, tzinfo=UTC))
     (debrief,) = [m for m in inbox(slack, ANA) if m.text.startswith("Debrief of the meeting")]
     # A note written now is this answer's, and said without the words about an earlier one.
     write_note(slack, DAN, current(slack, asked), "All sorted after all")
-    at(slack, datetime(2026, 11, 26, 9, 40, tzinfo=UTC))
+    at(slack, datetime(2026, 11, 26, 9, 54, tzinfo=UTC))
     assert [m.text for m in slack.fake.thread(debrief)] == [
         "<@U0DAN> answered *⚠️ Problem*\n> angry",
         "<@U0DAN> changed their answer to *✅ Went well*\nTheir note, written with an earlier "
@@ -2298,7 +2298,7 @@ def test_a_note_cleared_after_an_answer_change_took_it_in_tells_the_owner_nothin
 ) -> None:
     asked = dans_checkin(slack)
     click(slack, DAN, asked, "checkin_answer_went_well")
-    at(slack, datetime(2026, 11, 26, 9, 2, tzinfo=UTC))  # the answer's reply goes out
+    at(slack, datetime(2026, 11, 26, 9, 16, tzinfo=UTC))  # the answer's reply goes out
     (debrief,) = [m for m in inbox(slack, ANA) if m.text.startswith("Debrief of the meeting")]
     reply_in_thread(slack, DAN, asked, "Wrong meeting, sorry")  # its reply waits NOTE_SETTLE
     click(slack, DAN, current(slack, asked), "checkin_change")
@@ -2321,7 +2321,7 @@ def test_a_note_read_then_cleared_after_an_answer_change_took_it_in_is_told_gone
     asked = dans_checkin(slack)
     click(slack, DAN, asked, "checkin_answer_went_well")
     reply_in_thread(slack, DAN, asked, "They liked it")
-    at(slack, datetime(2026, 11, 26, 9, 10, tzinfo=UTC))  # Ana reads it with the answer
+    at(slack, datetime(2026, 11, 26, 9, 24, tzinfo=UTC))  # Ana reads it with the answer
     (debrief,) = [m for m in inbox(slack, ANA) if m.text.startswith("Debrief of the meeting")]
     reply_in_thread(slack, DAN, asked, "and want a proposal")  # its reply waits NOTE_SETTLE
     click(slack, DAN, current(slack, asked), "checkin_change")
@@ -2330,7 +2330,7 @@ def test_a_note_read_then_cleared_after_an_answer_change_took_it_in_is_told_gone
     form = slack.fake.open_modals(DAN)[-1]
     values = {"note": {"value": {"type": "plain_text_input", "value": ""}}}
     send(slack, slack.requests.view_submission(user_id=DAN, view=form, values=values))
-    at(slack, datetime(2026, 11, 26, 9, 20, tzinfo=UTC))
+    at(slack, datetime(2026, 11, 26, 9, 34, tzinfo=UTC))
     assert [m.text for m in slack.fake.thread(debrief)] == [
         "<@U0DAN> answered *✅ Went well*\n> They liked it",
         "<@U0DAN> removed their note",
@@ -2416,7 +2416,7 @@ def test_a_reply_edited_or_deleted_in_slack_changes_or_leaves_the_note(slack: Sl
     assert len(answers_in_thread(slack, asked)) == answers
     assert "_They want a proposal &amp; a budget_\\n_call Ben_" in shown(current(slack, asked))
     # Ana reads the note as it ended up, in the reply with the answer.
-    at(slack, datetime(2026, 11, 26, 9, 2, tzinfo=UTC))
+    at(slack, datetime(2026, 11, 26, 9, 16, tzinfo=UTC))
     (debrief,) = [m for m in inbox(slack, ANA) if m.text.startswith("Debrief of the meeting")]
     assert [m.text for m in slack.fake.thread(debrief)] == [
         "<@U0DAN> answered *✅ Went well*\n> They want a proposal &amp; a budget\n> call Ben"
@@ -2454,7 +2454,7 @@ def test_a_note_after_a_problems_alert_reaches_whoever_got_the_alert(slack: Slac
     say(slack, f"deputy Acme {MENTION[CHLOE]}")
     say(slack, "away today to friday", user=ANA)
     meeting(slack, author=DAN, when=datetime(2026, 11, 25, 8, tzinfo=UTC))
-    at(slack, datetime(2026, 11, 26, 9, 1, tzinfo=UTC))  # Thursday 18:01 in Tokyo
+    at(slack, datetime(2026, 11, 26, 9, 15, tzinfo=UTC))  # Thursday 18:15 in Tokyo
     (asked,) = checkin_messages(slack, DAN)
     click(slack, DAN, asked, "checkin_answer_problem")
     slack.fake.dismiss_modals(DAN)
@@ -2478,7 +2478,7 @@ def test_a_note_given_before_a_problems_alert_goes_out_is_in_the_alert(slack: Sl
     say(slack, f"deputy Acme {MENTION[CHLOE]}")
     say(slack, "away today to friday", user=ANA)
     meeting(slack, author=DAN, when=datetime(2026, 11, 25, 8, tzinfo=UTC))
-    at(slack, datetime(2026, 11, 26, 9, 1, tzinfo=UTC))  # Thursday 18:01 in Tokyo
+    at(slack, datetime(2026, 11, 26, 9, 15, tzinfo=UTC))  # Thursday 18:15 in Tokyo
     (asked,) = checkin_messages(slack, DAN)
     click(slack, DAN, asked, "checkin_answer_problem")
     slack.fake.dismiss_modals(DAN)
@@ -2578,7 +2578,7 @@ def test_a_problem_changed_to_another_answer_is_told_to_the_deputy_who_got_its_a
     say(slack, f"deputy Acme {MENTION[CHLOE]}")
     say(slack, "away today to friday", user=ANA)
     meeting(slack, author=DAN, when=datetime(2026, 11, 25, 8, tzinfo=UTC))
-    at(slack, datetime(2026, 11, 26, 9, 1, tzinfo=UTC))  # Thursday 18:01 in Tokyo
+    at(slack, datetime(2026, 11, 26, 9, 15, tzinfo=UTC))  # Thursday 18:15 in Tokyo
     (asked,) = checkin_messages(slack, DAN)
     click(slack, DAN, asked, "checkin_answer_problem")
     slack.fake.dismiss_modals(DAN)
@@ -2598,7 +2598,7 @@ def test_a_problem_changed_before_its_alert_went_alerts_nobody(slack: Slack) -> 
     say(slack, f"deputy Acme {MENTION[CHLOE]}")
     say(slack, "away today to friday", user=ANA)
     meeting(slack, author=DAN, when=datetime(2026, 11, 25, 8, tzinfo=UTC))
-    at(slack, datetime(2026, 11, 26, 9, 1, tzinfo=UTC))  # Thursday 18:01 in Tokyo
+    at(slack, datetime(2026, 11, 26, 9, 15, tzinfo=UTC))  # Thursday 18:15 in Tokyo
     (asked,) = checkin_messages(slack, DAN)
     click(slack, DAN, asked, "checkin_answer_problem")
     slack.fake.dismiss_modals(DAN)

@@ -37,7 +37,7 @@ def planned_and_called_off(slack: Slack) -> None:
         f"plan Acme on thursday 10:00 with {MENTION[CHLOE]} {MENTION[BEN]} via meeting : kick-off",
         DAN,
     )
-    at(slack, datetime(2026, 11, 27, 0, 5, tzinfo=UTC))  # Friday morning in Tokyo: Chloe asked
+    at(slack, datetime(2026, 11, 27, 0, 15, tzinfo=UTC))  # Friday morning in Tokyo: Chloe asked
     at(slack, datetime(2026, 11, 27, 10, 5, tzinfo=UTC))  # in London: Dan; still night in NY
     (dans,) = checkin_messages(slack, DAN)
     click(slack, DAN, dans, "checkin_answer_didnt_happen")
@@ -63,7 +63,7 @@ def test_the_author_taking_back_didnt_happen_asks_the_colleagues_again(slack: Sl
     # withdrawn before his morning, gets it in his morning.
     (chloes,) = checkin_messages(slack, CHLOE)
     assert _has_action(current(slack, chloes), "checkin_answer_went_well")
-    at(slack, datetime(2026, 11, 27, 14, 5, tzinfo=UTC))  # Friday 09:05 in New York
+    at(slack, datetime(2026, 11, 27, 14, 15, tzinfo=UTC))  # Friday 09:15 in New York
     (bens,) = checkin_messages(slack, BEN)
     assert "How did your meeting with *Acme* on Thu 26 Nov go?" in shown(bens)
     click(slack, BEN, bens, "checkin_answer_went_well")

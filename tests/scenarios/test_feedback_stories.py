@@ -182,7 +182,7 @@ def test_a_checkin_waiting_to_go_when_its_partner_is_merged_names_the_kept_one_a
     at(slack, START)
     assert checkin_messages(slack, CHLOE) == []
     assert "Merged *Acme* into *Globex*" in say(slack, "merge Acme into Globex")
-    at(slack, utc(26, 0, 1))  # Thursday 09:01 in Tokyo
+    at(slack, utc(26, 0, 15))  # Thursday 09:15 in Tokyo
     (asked,) = checkin_messages(slack, CHLOE)
     assert asked.text == "How did your meeting with *Globex* on Wed 25 Nov go?"
     assert "You logged it. Your answer goes to the partner's owner <@U0DAN>." in shown(asked)
@@ -414,9 +414,10 @@ def test_someone_away_for_a_whole_round_is_asked_again_in_the_next(slack: Slack)
         answer_all(slack, user, (4, 4, 4, 4))
     at(slack, utc(2, 9, 5, month=12))
     assert questions(slack, DAN) == []
-    # January's scheduled round: Dan is back and is asked with the others.
+    # January's scheduled round: Dan is back and is asked with the others, in the morning's
+    # first quarter hour (`bot.delivery.working_hours`).
     at(slack, datetime(2027, 1, 5, 9, 1, tzinfo=UTC))
-    at(slack, datetime(2027, 1, 5, 9, 2, tzinfo=UTC))
+    at(slack, datetime(2027, 1, 5, 9, 15, tzinfo=UTC))
     assert len(questions(slack, DAN)) == 4
     second = max(rows(slack, SurveyRound), key=lambda r: r.id or 0)
     asked = {d.user_id for d in rows(slack, SurveyDelivery) if d.round_id == second.id}

@@ -55,7 +55,7 @@ def digests(slack: Slack, channel_id: str = PARTNERS) -> list[FakeMessage]:
 def problem_checkin(slack: Slack) -> None:
     """Dan's meeting with Acme on Wednesday; on Thursday morning he answers **Problem**."""
     answer(slack, "log Acme via meeting : the pilot review", user=DAN)
-    at(slack, utc(26, 9, 1))  # Thursday 09:01 in London
+    at(slack, utc(26, 9, 15))  # Thursday 09:15 in London
     (asked,) = [
         m
         for m in slack.fake.dm_messages(DAN)
@@ -762,7 +762,7 @@ def test_the_digest_counts_a_meeting_both_participants_logged_once(slack: Slack)
     answer(slack, "add Globex")
     answer(slack, f"log Globex via meeting with {MENTION[BEN]} : intro", user=CHLOE)
     answer(slack, "log Globex on yesterday via meeting : intro", user=BEN)  # another day
-    at(slack, utc(26, 9, 1))
+    at(slack, utc(26, 9, 15))
     asked = [m for m in slack.fake.dm_messages(DAN) if "checkin_answer_problem" in action_ids(m)]
     assert len(asked) == 2  # the meeting with Ana, and the call
     at(slack, utc(30, 9, 0))

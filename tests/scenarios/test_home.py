@@ -161,10 +161,10 @@ def test_the_owner_sees_partners_commitments_plans_and_what_waits_for_their_answ
     say(slack, "plan Acme on friday 14:00 with Jane Doe : kick-off of the pilot")
     say(slack, "log Acme on yesterday via meeting : first talk")
     say(slack, "survey Acme now")
-    at(slack, datetime(2026, 11, 26, 8, 5, tzinfo=UTC))  # Thursday: check-in and survey
+    at(slack, datetime(2026, 11, 26, 8, 15, tzinfo=UTC))  # Thursday: check-in and survey
 
     home = home_of(slack, ANA)
-    assert "Updated Thu 26 Nov, 09:05 (Europe/Berlin)" in home
+    assert "Updated Thu 26 Nov, 09:15 (Europe/Berlin)" in home
     assert "Your partners (2)" in home
     assert "*Acme* · 🟢 active · you own it · last contact 2 days ago" in home
     assert "*Globex* · 🌱 prospect · you are deputy · owner <@U0BEN> · last contact not yet" in home

@@ -102,7 +102,7 @@ def test_commitments_health_and_the_home_show_the_name_as_typed(slack: Slack) ->
 def test_a_checkin_its_problem_and_its_debrief_show_the_name_as_typed(slack: Slack) -> None:
     save_the_children(slack)
     answer(slack, "log Save_the_Children via meeting : the *pilot* review", user=DAN)
-    at(slack, utc(26, 9, 1))  # Thursday 09:01 in London
+    at(slack, utc(26, 9, 15))  # Thursday 09:15 in London
     (asked,) = [m for m in dms(slack, DAN) if "checkin_answer_problem" in action_ids(m)]
     assert asked.text == f"How did your meeting with *{SAVE}* on Wed 25 Nov go?"
     assert bare_in(mrkdwn_of(asked)) == []
@@ -111,7 +111,7 @@ def test_a_checkin_its_problem_and_its_debrief_show_the_name_as_typed(slack: Sla
     (form,) = slack.fake.open_modals(DAN)
     values = {"note": {"value": {"type": "plain_text_input", "value": "They *want* to cancel"}}}
     send(slack, slack.requests.view_submission(user_id=DAN, view=form, values=values))
-    at(slack, utc(26, 9, 2))
+    at(slack, utc(26, 9, 16))
     (alert,) = [m for m in dms(slack, ANA) if "reports a *problem*" in m.text]
     assert f"with the meeting with *{SAVE}* on Wed 25 Nov." in alert.text
     assert "> They *want* to cancel" in alert.text  # the note keeps its own formatting

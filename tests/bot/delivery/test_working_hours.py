@@ -55,6 +55,25 @@ def test_the_end_of_the_day_is_outside_the_window() -> None:
     assert thursday.astimezone(UTC).hour == 8  # 09:00 CET
 
 
+def test_a_planners_next_working_morning_is_spread_a_moment_chosen_inside_is_not() -> None:
+    nine_in_new_york = datetime(2026, 11, 25, 14, 0, tzinfo=UTC)
+    # Due at 09:00:00 for now, or after a delay that ends then: it goes then.
+    assert next_send_time(nine_in_new_york, tz="America/New_York", key="k") == nine_in_new_york
+    morning = {
+        key: next_send_time(nine_in_new_york, tz="America/New_York", key=key, at_opening=True)
+        for key in (BEN, CHLOE, "U0DAN", "U0ANA")
+    }
+    # "The next working morning": spread by person, as one due in the night before is.
+    assert morning == {
+        key: next_send_time(WEDNESDAY_3AM, tz="America/New_York", key=key) for key in morning
+    }
+    assert all(nine_in_new_york <= slot < nine_in_new_york + SPREAD for slot in morning.values())
+    assert len(set(morning.values())) == len(morning)
+    # Only the window's very start: a moment after it is one chosen inside the window.
+    later = nine_in_new_york + timedelta(seconds=1)
+    assert next_send_time(later, tz="America/New_York", key="k", at_opening=True) == later
+
+
 def test_the_spread_is_deterministic_and_inside_the_first_minutes() -> None:
     offsets = {spread_offset(f"checkin:{n}") for n in range(200)}
     assert all(timedelta(0) <= offset < SPREAD for offset in offsets)

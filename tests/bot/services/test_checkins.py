@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 
 import bot.services.checkins as checkins_module
 from bot.clock import ManualClock
-from bot.delivery.working_hours import WorkingHours
+from bot.delivery.working_hours import SPREAD, WorkingHours, spread_offset
 from bot.services.checkins import (
     ASK_KIND,
     PROBLEM_KIND,
@@ -44,6 +44,7 @@ from bot.services.feedback import (
     add_working_days,
     first_delivery,
     next_working_morning,
+    queue_dm,
 )
 from bot.services.partner_names import PartnerNames
 from bot.services.people import PeopleCheck
@@ -62,9 +63,11 @@ from storage.models import (
     Partner,
     Touchpoint,
     TouchpointParticipant,
+    Workspace,
 )
 from storage.people import save_profile
 from tests.conftest import START
+from tests.factories import Colleague, save_colleagues
 
 TEAM = "T0ACME"
 ANA, BEN, CHLOE, DAN = "U0ANA", "U0BEN", "U0CHLOE", "U0DAN"
@@ -217,6 +220,59 @@ def test_everyone_who_took_part_is_asked_once(checkins: CheckIns, engine: Engine
         (DAN, datetime(2026, 11, 26, 9, tzinfo=UTC)),  # tomorrow 09:00 in London
     ]
     assert len(_queued(engine, "checkin")) == 2
+
+
+def _londoners(engine: Engine, clock: ManualClock, count: int) -> list[str]:
+    people = [f"U0LONDON{n}" for n in range(count)]
+    colleagues = [Colleague(user, "Europe/London") for user in people]
+    save_colleagues(engine, clock, team_id=TEAM, colleagues=colleagues)
+    return people
+
+
+def test_a_mornings_checkins_in_one_zone_are_spread_over_its_first_minutes_by_person(
+    checkins: CheckIns, engine: Engine, clock: ManualClock
+) -> None:
+    people = _londoners(engine, clock, 12)
+    _meeting(engine, author=DAN, participants=tuple(people), at=START - timedelta(hours=1))
+    checkins.plan(START)
+    morning = datetime(2026, 11, 26, 9, tzinfo=UTC)  # tomorrow 09:00 in London
+    # The check-in is due on the morning, as `due_time` says; its question goes in the
+    # window's first minutes, at its person's slot (not every one at 09:00:00).
+    assert {c.due_at for c in _checkins(engine)} == {morning}
+    questions = _queued(engine, "checkin")
+    assert {q.due_at for q in questions} == {morning}
+    slots = {q.recipient_user: q.available_at for q in questions}
+    assert len(slots) == 13
+    assert all(morning <= slot < morning + SPREAD for slot in slots.values())
+    assert len(set(slots.values())) > 6
+    # By person, as everything else waiting for their morning: one person's go in order.
+    assert slots == {user: morning + spread_offset(user or "") for user in slots}
+    with Session(engine) as session:
+        queue_dm(
+            session,
+            team_id=TEAM,
+            user_id=DAN,
+            kind="note",
+            message=Rendered(text="queued in the night"),
+            dedupe_key="night-note",
+            due_at=morning - timedelta(hours=6),
+        )
+        session.commit()
+    (note,) = _queued(engine, "note")
+    assert note.available_at == slots[DAN]
+
+
+def test_a_checkin_after_a_delay_keeps_its_moment_even_at_the_windows_start(
+    checkins: CheckIns, engine: Engine, clock: ManualClock
+) -> None:
+    with Session(engine) as session:
+        session.add(Workspace(team_id=TEAM, checkin_delay_hours=1, created_at=START))
+        session.commit()
+    people = _londoners(engine, clock, 3)
+    _meeting(engine, author=DAN, participants=tuple(people), at=START + timedelta(hours=23))
+    checkins.plan(START + timedelta(hours=23, minutes=30))
+    morning = datetime(2026, 11, 26, 9, tzinfo=UTC)  # the meeting at 08:00, asked an hour on
+    assert {(q.due_at, q.available_at) for q in _queued(engine, "checkin")} == {(morning, morning)}
 
 
 def _asked(engine: Engine) -> dict[tuple[int, str, int], str]:

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from bot.clock import ManualClock
 from bot.delivery.absence import go_away
-from bot.delivery.working_hours import DEFAULT_HOURS, WorkingHours
+from bot.delivery.working_hours import DEFAULT_HOURS, SPREAD, WorkingHours, spread_offset
 from bot.services.commitments import (
     AlreadyClosed,
     BadCommitment,
@@ -384,6 +384,27 @@ def test_the_planner_queues_each_reminder_once_for_the_owner_or_their_stand_in(
     assert (before.recipient_user, due.recipient_user) == (BEN, ANA)
     assert due.dedupe_key == f"commitment:{number}:2026-12-04:due"
     assert "<@U0BEN>, who would own it, is away" in due.blocks[1]["elements"][0]["text"]
+
+
+def test_a_mornings_reminders_in_one_zone_are_spread_over_its_first_minutes_by_owner(
+    service: Commitments, engine: Engine, clock: ManualClock
+) -> None:
+    londoners = [f"U0LONDON{n}" for n in range(10)]
+    save_colleagues(
+        engine, clock, team_id=T1, colleagues=[Colleague(u, "Europe/London") for u in londoners]
+    )
+    for user in londoners:
+        promise(service, by=user)  # due Friday 4 Dec: reminded on Tuesday morning
+    morning = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)  # 09:00 in London
+    assert service.plan_reminders(now=morning + timedelta(seconds=30)) == len(londoners)
+    reminders = queued(engine)
+    # Each reminder is the morning's (its due time), and goes at its owner's slot in the
+    # window's first minutes, as everything else waiting for their morning: not all at 09:00.
+    assert {r.due_at for r in reminders} == {morning}
+    slots = {r.recipient_user or "": r.available_at for r in reminders}
+    assert slots == {user: morning + spread_offset(user) for user in londoners}
+    assert all(morning <= slot < morning + SPREAD for slot in slots.values())
+    assert len(set(slots.values())) > len(londoners) // 2
 
 
 def test_overdue_is_judged_in_the_owners_time_zone(

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from bot.clock import ManualClock
-from bot.delivery.working_hours import WorkingHours
+from bot.delivery.working_hours import WorkingHours, spread_offset
 from bot.services.feedback import Cadence, FeedbackSettings, first_working_tuesday
 from bot.services.partner_names import PartnerNames
 from bot.services.people import PeopleCheck, PeopleToLookUp
@@ -44,6 +44,7 @@ from storage.models import (
 )
 from storage.people import save_profile
 from tests.conftest import START
+from tests.factories import Colleague, save_colleagues
 
 TEAM = "T0ACME"
 ANA, BEN, CHLOE, DAN = "U0ANA", "U0BEN", "U0CHLOE", "U0DAN"
@@ -225,6 +226,33 @@ def test_someone_away_counts_as_asked_and_too_few_start_nothing(
     assert (refused.value.asked, refused.value.away) == ((ANA,), (ANA,))
     with Session(engine) as session:
         assert store.open_rounds(session=session, team_id=TEAM) == []
+
+
+def test_a_scheduled_rounds_questions_are_spread_over_the_mornings_first_minutes_by_person(
+    surveys: Surveys, engine: Engine, clock: ManualClock
+) -> None:
+    londoners = tuple(f"U0LONDON{n}" for n in range(8))
+    with Session(engine) as session:
+        session.add(Workspace(team_id=TEAM, timezone="Europe/London", created_at=START))
+        session.commit()
+    colleagues = [Colleague(user, "Europe/London") for user in londoners]
+    save_colleagues(engine, clock, team_id=TEAM, colleagues=colleagues)
+    _acme(surveys, team=londoners)
+    opening = datetime(2026, 12, 1, 9, tzinfo=UTC)  # the first working Tuesday, 09:00 in London
+    now = opening + timedelta(seconds=30)  # the planner's first run of the morning
+    surveys.start_scheduled(now)
+    with Session(engine) as session:
+        queued = list(session.exec(select(OutboxMessage).order_by(OutboxMessage.id)))  # type: ignore[arg-type]
+    slots: dict[str, set[datetime]] = {}
+    for message in queued:
+        slots.setdefault(message.recipient_user or "", set()).add(message.available_at)
+    # One slot per person (invitation and statements in order), in the window's first minutes
+    # for everyone whose window opens then; not every partner's round at the planner's minute.
+    assert {user: slots[user] for user in londoners} == {
+        user: {max(now, opening + spread_offset(user))} for user in londoners
+    }
+    assert len({slot for user in londoners for slot in slots[user]}) > len(londoners) // 2
+    assert slots[ANA] == {now}  # 10:00 in Berlin: her window opened an hour ago
 
 
 def _sent(engine: Engine, user: str) -> list[SurveyMessage]:
