@@ -13,9 +13,10 @@ send, once per batch and once per message, run as plain SQL (`storage.sql`).
 
 Recording a send does not wait for the database where it need not: `mark_sent` returns a
 `PendingMark`. On PostgreSQL in autocommit the mark is written to the server, which commits it
-on its own, and `PendingMark.result()` reads the answer later, so the round trip overlaps the
-next message's call to Slack; until then the session runs nothing else. On SQLite, whose
-commit is local and quick, and inside a transaction, the mark is recorded at once.
+on its own, and `PendingMark.result()` reads the answer later (`ready()` says whether it has
+come), so the round trip overlaps the next message's call to Slack. More marks may be handed
+over before that answer is read; the session runs nothing else until all have been read. On
+SQLite, whose commit is local and quick, and inside a transaction, the mark is recorded at once.
 """
 
 from __future__ import annotations
@@ -371,14 +372,19 @@ class PendingMark:
     `result()` is True once the row is recorded as sent, False when the claim was lost (the
     lease ran out and another dispatcher took the row); it raises `MarkNotRecorded` when the
     database could not record the mark, and the row, still "sending", comes back once its lease
-    runs out. On PostgreSQL it waits for the server's answer if that has not come yet; the
-    session runs nothing else before it has been asked.
+    runs out. On PostgreSQL it waits for the server's answer if that has not come yet (`ready()`
+    says whether it has); the session runs nothing else before it, and every mark handed over
+    after it, has been asked.
     """
 
     __slots__ = ("_write",)
 
     def __init__(self, write: Pending) -> None:
         self._write = write
+
+    def ready(self) -> bool:
+        """Whether the database has answered, so that `result()` would not wait."""
+        return self._write.ready()
 
     def result(self) -> bool:
         try:

@@ -5,10 +5,11 @@ One pass claims due rows in batches under a lease, decides for each whether it m
 their working hours, a rate-limited workspace) and sends the rest one at a time; every statement
 commits on its own. Once Slack has accepted a message, its row is marked sent. On PostgreSQL
 that mark is handed to the database without waiting for the answer: the server commits it while
-the next message goes to Slack, and the answer ("sent", or "sent-but-claim-lost") is read after
-that call and before anything else runs on the connection, so the round trip overlaps the next
-send instead of adding to it. On SQLite, whose commit is local and quick, the mark is committed
-at once.
+the next message goes to Slack, and the answer ("sent", or "sent-but-claim-lost") is read once it
+has come, after a later send (marks queue in libpq's pipeline meanwhile, each committing on its
+own), and at the latest before anything else runs on the connection. So the dispatcher never
+waits for a mark's round trip, even when the server is slow to answer on a busy machine. On
+SQLite, whose commit is local and quick, the mark is committed at once.
 
 A working-hours DM goes by its recipient's time zone as Slack gives it (`users.info`, asked
 when a batch holds someone never looked up). While Slack does not answer (a 429, a 5xx, no
@@ -63,7 +64,7 @@ import re
 import threading
 import time
 import uuid
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -809,17 +810,18 @@ class _Handed:
 class _Pass:
     """One pass's autocommit session, claim token and tally.
 
-    The session is reached only through `db()`, which first settles the mark handed over for
-    the last send: its answer is read, tallied and logged. So a mark's round trip overlaps the
-    next call to Slack, and no other statement is sent on the connection before its answer
-    has been read (libpq runs one command at a time).
+    The session is reached only through `db()`, which first settles the marks handed over
+    for earlier sends: their answers are read, tallied and logged. On PostgreSQL a mark's
+    answer is otherwise read only once it has come, after a later send, so the dispatcher
+    never waits for it; no other statement is sent on the connection before every answer
+    has been read (libpq runs one command at a time, or a pipeline of writes).
     """
 
     def __init__(self, session: Session, *, token: str) -> None:
         self._session = session
         self.token = token
         self.report = DispatchReport()
-        self._handed: _Handed | None = None
+        self._handed: deque[_Handed] = deque()
 
     def db(self) -> Session:
         self.settle()
@@ -835,10 +837,8 @@ class _Pass:
         ts: str,
         sent_at: datetime,
     ) -> None:
-        """Mark a row Slack accepted as sent. Only the answer to the previous mark is read
-        first (the connection must be free); its line is logged once this mark is on its way,
-        and this mark's answer is read by the next `db()` or `hand_over`."""
-        previous = self._answer()
+        """Mark a row Slack accepted as sent; then log the sends whose marks the database
+        has answered meanwhile (this mark's answer is read by a later `hand_over` or `db()`)."""
         mark = store.mark_sent(
             session=self._session,
             message_id=row.id,
@@ -848,27 +848,24 @@ class _Pass:
             sent_at=sent_at,
         )
         latency_ms = (time.perf_counter() - started) * 1000
-        self._handed = _Handed(mark=mark, row=row, attempt=attempt, latency_ms=latency_ms)
-        if previous is not None:
-            self._log(*previous)
+        self._handed.append(_Handed(mark=mark, row=row, attempt=attempt, latency_ms=latency_ms))
+        while self._handed and self._handed[0].mark.ready():
+            self._log(*self._answer(self._handed.popleft()))
 
     def settle(self) -> None:
-        """Read the answer to the last send's mark, if not yet read, and log the send."""
-        answered = self._answer()
-        if answered is not None:
-            self._log(*answered)
+        """Read the answers to the marks not yet read, and log their sends."""
+        while self._handed:
+            self._log(*self._answer(self._handed.popleft()))
 
     def record(self, row: store.Claimed, *, attempt: int, outcome: str, started: float) -> None:
         """Tally and log an outcome other than a send (a retry, a failure: already committed)."""
         self._log(row, attempt, outcome, (time.perf_counter() - started) * 1000)
 
+    @staticmethod
     def _answer(
-        self,
-    ) -> tuple[store.Claimed, int, str, float, store.MarkNotRecorded | None] | None:
-        """The outcome of the send whose mark is in flight, once the database has answered."""
-        handed, self._handed = self._handed, None
-        if handed is None:
-            return None
+        handed: _Handed,
+    ) -> tuple[store.Claimed, int, str, float, store.MarkNotRecorded | None]:
+        """The outcome of a send whose mark was handed over, once the database has answered."""
         try:
             recorded = handed.mark.result()
         except store.MarkNotRecorded as error:

@@ -498,6 +498,51 @@ def test_a_mark_commits_on_its_own_before_its_answer_is_read(
     assert claim(autocommit, "t") == []
 
 
+def test_marks_handed_over_one_after_another_commit_without_waiting_for_earlier_answers(
+    engine: Engine, autocommit: Session
+) -> None:
+    # The dispatcher hands over one mark per send and reads each answer only once it has come.
+    with Session(engine) as session:
+        for key in ("a", "b", "c", "d"):
+            add(session, key)
+        session.commit()
+    a, b, c, d = claim(autocommit, "t")
+    postgresql = engine.dialect.name == "postgresql"
+
+    marks = [
+        mark(autocommit, a, "t"),
+        mark(autocommit, b, "another dispatcher's"),  # the claim was lost
+        # Refused by PostgreSQL (sent_ts holds 32 characters); SQLite does not check lengths.
+        store.mark_sent(
+            session=autocommit, message_id=c, token="t", channel="C1", ts="1" * 40, sent_at=NOW
+        ),
+        mark(autocommit, d, "t"),
+    ]
+
+    deadline = time.monotonic() + 10
+    while (
+        status_of(engine, "a") != OutboxStatus.SENT or status_of(engine, "d") != OutboxStatus.SENT
+    ):
+        assert time.monotonic() < deadline, "the marks were not committed without their answers"
+        time.sleep(0.01)
+    while not marks[-1].ready():
+        assert time.monotonic() < deadline, "the answers never came"
+        time.sleep(0.01)
+    assert all(pending.ready() for pending in marks)  # in the order handed over
+    assert marks[0].result() is True
+    assert marks[1].result() is False
+    if postgresql:
+        with pytest.raises(store.MarkNotRecorded, match="too long"):
+            marks[2].result()
+        assert status_of(engine, "c") == OutboxStatus.SENDING
+    else:
+        assert marks[2].result() is True
+    assert marks[3].result() is True
+    assert status_of(engine, "b") == OutboxStatus.SENDING
+    # The connection is free again for the dispatcher's next statement.
+    assert claim(autocommit, "t") == []
+
+
 def test_a_mark_in_a_transaction_commits_or_rolls_back_with_it(engine: Engine) -> None:
     with Session(engine) as session:
         add(session, "m")
