@@ -1822,9 +1822,9 @@ def _refuse_phone(partner: str, person: str, title: str) -> None:
         mailbox = re.sub(r"\W", "", named.split()[0].lower()) or "jane"
         raise GrammarError(
             f"“{found.group().strip()}” looks like a phone number, and contacts keep no phone "
-            "numbers. A contact is a name, then a title after a comma, then an email, the last "
-            f"two optional: `{COMMAND_CONTACT} {in_command(partner)} add {named}, Head of "
-            f"Partnerships {mailbox}@example.org`. Nothing was saved."
+            "numbers. A contact is a name, then an email, then a title, the last two optional: "
+            f"`{COMMAND_CONTACT} {in_command(partner)} add {named} {mailbox}@example.org Head of "
+            "Partnerships`. Nothing was saved."
         )
 
 

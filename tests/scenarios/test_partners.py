@@ -1520,13 +1520,13 @@ def test_a_phone_number_typed_with_a_contact_is_refused_with_the_right_form(
     said = answer(slack, "contact MSF add Bob +49 30 1234567")
     assert said.startswith(
         "“+49 30 1234567” looks like a phone number, and contacts keep no phone numbers. A "
-        "contact is a name, then a title after a comma, then an email, the last two optional: "
-        "`/partner contact MSF add Bob, Head of Partnerships bob@example.org`. Nothing was saved."
+        "contact is a name, then an email, then a title, the last two optional: `/partner "
+        "contact MSF add Bob bob@example.org Head of Partnerships`. Nothing was saved."
     )
     assert "looks like a phone number" in answer(slack, "contact MSF add Bob, (030) 123-4567")
     assert registry(slack).profile(team_id=TEAM, partner="MSF").contacts == []
     # The example given is taken as it stands.
-    added = answer(slack, "contact MSF add Bob, Head of Partnerships bob@example.org")
+    added = answer(slack, "contact MSF add Bob bob@example.org Head of Partnerships")
     assert "Added *Bob* · Head of Partnerships" in added
 
 
