@@ -780,16 +780,20 @@ def _due_error(error: BadCommitment) -> str:
 
 def commit_form_errors(
     error: BadCommitment | PartnerGone | PartnerEnded | NotInWorkspace,
+    *,
+    bot: str | None = None,
 ) -> dict[str, str]:
-    """Which field of the commitment form an error belongs to, and what to say there."""
+    """Which field of the commitment form an error belongs to, and what to say there; `bot`:
+    Liaison's own user id, named as itself."""
     if isinstance(error, PartnerGone):
         return {blocks.PARTNER_FIELD: texts.PARTNER_GONE}
     if isinstance(error, PartnerEnded):
         return {blocks.PARTNER_FIELD: texts.form_ended_partner(error.partner, error.reopening)}
     if isinstance(error, NotInWorkspace):
+        liaison = bot is not None and error.user_id == bot
         return {
             blocks.OWNER_FIELD: partner_texts.not_in_workspace(
-                error.user_id, external=error.external, verb="commit"
+                error.user_id, external=error.external, verb="commit", liaison=liaison
             )
         }
     if error.problem is Problem.NO_WHAT:
@@ -813,7 +817,14 @@ def on_commit_submitted(
             errors={blocks.PARTNER_FIELD: partner_texts.PICK_A_PARTNER},
         )
         return
-    # The owner was picked in Slack's own user menu: a member of the workspace.
+    # Slack's user menus list apps too: Liaison picked would be saved on the menu's word.
+    bot = context.bot_user_id
+    if bot is not None and form.owner_id == bot:
+        errors = commit_form_errors(NotInWorkspace(bot), bot=bot)
+        refuse_fields(ack, runtime, team_id=body["team"]["id"], errors=errors)
+        return
+    # The owner was picked in Slack's own user menu: in the workspace, or so it was when the
+    # menu listed them (other apps and people deactivated since are taken off after the ack).
     picked = frozenset([form.owner_id] if form.owner_id else [])
     actor = Actor(body["team"]["id"], body["user"]["id"], PeopleCheck(asked=picked))
     try:
@@ -829,10 +840,13 @@ def on_commit_submitted(
         refuse_fields(ack, runtime, team_id=actor.team_id, errors=commit_form_errors(error))
         return
     ack()
-    # An owner picked whom Liaison never met is asked about now: until Slack says they are a
-    # colleague, the answer does not say they were told (they may be taken off).
-    unconfirmed = people.uncached(
-        runtime.engine, team_id=actor.team_id, user_ids=[result.commitment.owner_id]
+    # An owner picked whom Liaison never met, or met long ago, is asked about now: until Slack
+    # says they are a colleague, the answer does not say they were told (they may be taken off).
+    unconfirmed = people.unconfirmed(
+        runtime.engine,
+        runtime.clock.now(),
+        team_id=actor.team_id,
+        user_ids=[result.commitment.owner_id],
     )
     _check_owner_after_ack(runtime, client, actor, result.commitment, unconfirmed=unconfirmed)
     reply = blocks.recorded(replace(result, owner_unconfirmed=bool(unconfirmed)))
@@ -867,14 +881,15 @@ def _check_owner_after_ack(
     unconfirmed: Sequence[str],
 ) -> None:
     """After the ack of the commitment form: an owner picked in Slack's menu whom the cache
-    does not know (`unconfirmed`, `people.uncached`) is looked up; if Slack says they are of
-    another organisation, the submitter owns the commitment instead (it always has an owner)
-    and is told so in one DM, or, when someone else owns it by then, who does."""
+    does not know, or knew long ago (`unconfirmed`, `people.unconfirmed`), is looked up; if
+    Slack says they are of another organisation, an app or a deactivated account (as the `add`
+    form does), the submitter owns the commitment instead (it always has an owner) and is told
+    so in one DM, or, when someone else owns it by then, who does."""
     owner = commitment.owner_id
     if not unconfirmed:
         return
 
-    def undo(_elsewhere: list[str]) -> str:
+    def undo(_elsewhere: list[str], gone: list[str]) -> str:
         try:
             now = service_of(runtime).take_off_elsewhere(
                 actor=actor, commitment_id=commitment.id, owner_id=owner
@@ -883,12 +898,12 @@ def _check_owner_after_ack(
             return texts.gone(commitment.number)
         if now.owner_id != actor.user_id:
             # Someone else owned it by then: theirs it stays, and the submitter hears so.
-            return texts.picked_owner_not_kept(owner, now)
+            return texts.picked_owner_not_kept(owner, now, gone=bool(gone))
         return partner_texts.commit_form_owner_replaced(
-            owner, commitment.number, commitment.partner_name
+            owner, commitment.number, commitment.partner_name, gone=bool(gone)
         )
 
-    check = registry_handlers.undo_if_elsewhere(
+    check = registry_handlers.undo_if_no_colleagues(
         runtime, team_id=actor.team_id, user_id=actor.user_id, picked=[owner], undo=undo
     )
     runtime.defer(

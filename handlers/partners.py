@@ -918,8 +918,8 @@ def undo_if_no_colleagues(
     undo: Callable[[list[str], list[str]], str],
     then: Followup | None = None,
 ) -> Followup:
-    """`undo_if_elsewhere` for the `add` form, whose people may also be apps or accounts
-    deactivated since the menu listed them: `undo` gets those of another organisation and
+    """`undo_if_elsewhere` for the `add` and commitment forms, whose people may also be apps or
+    accounts deactivated since the menu listed them: `undo` gets those of another organisation and
     those Slack says are no active member, apart, to say why each was taken off."""
 
     def check(client: WebClient, respond: Respond) -> None:

@@ -1469,12 +1469,12 @@ class Commitments:
         self, *, actor: Actor, commitment_id: int, owner_id: str
     ) -> CommitmentFacts:
         """Undo the commitment form's pick of an owner (`owner_id`) whom Slack said, after the
-        ack, is of another organisation: the form's submitter (`actor`) owns it instead, as a
-        commitment always has an owner. The submitter undoes their own pick, so no permission
-        check. What waits unsent for that person (about it: the note that it was recorded for
-        them, a first reminder folded into it; or anything else) is withdrawn. The commitment
-        as it is now: owned by the submitter, or by whoever owned it by then instead (left
-        so). Raises CommitmentGone."""
+        ack, is of another organisation, an app or a deactivated account: the form's submitter
+        (`actor`) owns it instead, as a commitment always has an owner. The submitter undoes
+        their own pick, so no permission check. What waits unsent for that person (about it:
+        the note that it was recorded for them, a first reminder folded into it; or anything
+        else) is withdrawn. The commitment as it is now: owned by the submitter, or by whoever
+        owned it by then instead (left so). Raises CommitmentGone."""
         team_id, now = actor.team_id, self.clock.now()
         with Session(self.engine) as session:
             replaced = store.replace_owner(

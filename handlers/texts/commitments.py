@@ -44,7 +44,16 @@ from bot.services.commitments import (
 from bot.services.export import Dataset, Export, Reach
 from bot.services.registry import PartnerFacts
 from bot.services.touchpoints import Reopening
-from handlers.texts.partners import an_admin, bold, ending, in_prose, person, status, who_may
+from handlers.texts.partners import (
+    an_admin,
+    bold,
+    ending,
+    in_prose,
+    no_colleague,
+    person,
+    status,
+    who_may,
+)
 from handlers.texts.touchpoints import reopen_hint
 from storage.models import CommitmentSide, CommitmentStatus
 
@@ -473,14 +482,14 @@ def already_closed(item: CommitmentFacts) -> str:
     )
 
 
-def picked_owner_not_kept(picked: str, item: CommitmentFacts) -> str:
+def picked_owner_not_kept(picked: str, item: CommitmentFacts, *, gone: bool = False) -> str:
     """The owner picked in the commitment form (`picked`), whom Slack said after it was saved
-    is of another organisation, when someone else owned it by then: left theirs."""
+    is of another organisation (or, `gone`, an app or a deactivated account), when someone
+    else owned it by then: left theirs."""
     return (
         f"{person(picked)} does not own {number(item.number)} with {bold(item.partner_name)}: "
-        "Slack says this person is from another organisation (their Slack account belongs to "
-        f"another workspace), and only colleagues can own a commitment. {person(item.owner_id)} "
-        "owns it now; I left it so."
+        f"{no_colleague(gone=gone)}, and only colleagues can own a commitment. "
+        f"{person(item.owner_id)} owns it now; I left it so."
     )
 
 

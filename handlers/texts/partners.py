@@ -574,7 +574,28 @@ def not_in_workspace(
             "another workspace): only colleagues can own a partner, cover for its owner or be "
             "on its team. Note people at the partner as contacts: `contact NAME add PERSON`."
         )
+    if verb == "commit":
+        return (
+            f"{person(user_id)} is no colleague here (not a member of this workspace, an app or "
+            "bot, or a deactivated account): only colleagues can own a commitment."
+        )
     return f"{person(user_id)} is not a member of this workspace (or the account is deactivated)."
+
+
+def no_colleague(*, gone: bool, many: bool = False) -> str:
+    """Why Slack's word, after a form was saved, takes someone picked in it off: of another
+    organisation, or (`gone`) an app, a bot or a deactivated account."""
+    if gone:
+        accounts = "these accounts are" if many else "this account is"
+        return (
+            f"Slack says {accounts} no active member of the workspace (an app or bot, or a "
+            "deactivated account)"
+        )
+    they = "they are" if many else "this person is"
+    return (
+        f"Slack says {they} from another organisation (their Slack account belongs to another "
+        "workspace)"
+    )
 
 
 def form_taken_off(
@@ -589,20 +610,13 @@ def form_taken_off(
     organisation (`user_ids`), or apps or deactivated accounts (`gone`): taken off the
     partner's team; the submitter owns it in an owner's place."""
     said = []
-    if user_ids:
-        they = "they are" if len(user_ids) > 1 else "this person is"
-        said.append(
-            f"I took {people_in_prose(user_ids)} off {bold(name)}: Slack says {they} from another "
-            "organisation (their Slack account belongs to another workspace), and only colleagues "
-            "can own a partner, cover for its owner or be on its team."
-        )
-    if gone:
-        accounts = "these accounts are" if len(gone) > 1 else "this account is"
-        said.append(
-            f"I took {people_in_prose(gone)} off {bold(name)}: Slack says {accounts} no active "
-            "member of the workspace (an app or bot, or a deactivated account), and only "
-            "colleagues can own a partner, cover for its owner or be on its team."
-        )
+    for taken, off in ((user_ids, False), (gone, True)):
+        if taken:
+            said.append(
+                f"I took {people_in_prose(taken)} off {bold(name)}: "
+                f"{no_colleague(gone=off, many=len(taken) > 1)}, and only colleagues can own a "
+                "partner, cover for its owner or be on its team."
+            )
     if owner_replaced:
         said.append(
             "You own it in their place, as when `add` names no owner; to hand it to a colleague, "
@@ -618,15 +632,19 @@ def form_taken_off(
     return " ".join(said)
 
 
-def commit_form_owner_replaced(user_id: str, number: int, partner: str) -> str:
+def commit_form_owner_replaced(
+    user_id: str, number: int, partner: str, *, gone: bool = False
+) -> str:
     """The owner picked in the commitment form, whom Slack said after it was saved is of
-    another organisation: the submitter owns the commitment instead."""
-    return (
+    another organisation (or, `gone`, an app or a deactivated account): the submitter owns the
+    commitment instead."""
+    said = (
         f"I made you the owner of `#{number}` with {bold(partner)} instead of {person(user_id)}: "
-        "Slack says this person is from another organisation (their Slack account belongs to "
-        "another workspace), and only colleagues can own a commitment. A promise of the "
-        f"partner's is `{COMMAND} commit NAME them : WHAT by DATE`."
+        f"{no_colleague(gone=gone)}, and only colleagues can own a commitment."
     )
+    if gone:
+        return said
+    return f"{said} A promise of the partner's is `{COMMAND} commit NAME them : WHAT by DATE`."
 
 
 def checking(user_ids: Sequence[str], caller: str) -> str:

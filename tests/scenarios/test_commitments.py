@@ -17,7 +17,7 @@ import subprocess
 import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode
@@ -47,6 +47,7 @@ from storage.models import (
 from storage.outbox import failed_deliveries
 from tests.bot.delivery.test_taken_off_elsewhere import queued_to
 from tests.conftest import Slack
+from tests.factories import Colleague, save_colleagues
 from tests.scenarios.test_home import click_on_home, open_home
 from tests.scenarios.test_touchpoints import retried
 
@@ -2967,3 +2968,75 @@ def test_a_commitment_form_sent_after_its_command_expired_is_answered_in_a_dm(
     assert len(stored(slack)) == 1
     (dm,) = slack.fake.dm_messages(BEN)[before:]
     assert "NDA" in dm.text and "Acme Corporation" in dm.text
+
+
+# --- An app, Liaison itself or a deactivated account as a commitment's owner ------------------
+
+
+def ben_picks_as_owner(slack: Slack, owner: str) -> FakeView:
+    """Ben opens the commitment form and sends it with `owner` picked as owner: the form."""
+    slack.command("commit", user=BEN)
+    (view,) = slack.fake.open_modals(BEN)
+    acme = partner_id(slack, "Acme Corporation")
+    values = form_values(
+        partner=acme, side="us", owner=owner, what="send the MoU", due="2026-12-04"
+    )
+    submit(slack, view, BEN, values)
+    return view
+
+
+@pytest.mark.usefixtures("acme")
+def test_liaison_picked_as_owner_in_the_commitment_form_is_refused(slack: Slack) -> None:
+    """QA h7: Slack's user menu lists apps; Liaison picked as the owner was saved, and the
+    answer said it would be reminded. The form says why and saves nothing, as the add form."""
+    view = ben_picks_as_owner(slack, slack.fake.bot_user_id)
+    assert view.errors is not None and set(view.errors) == {blocks.OWNER_FIELD}
+    assert view.errors[blocks.OWNER_FIELD].endswith(
+        "is Liaison itself: a bot or an app can't own a commitment, only colleagues."
+    )
+    assert stored(slack) == []
+
+
+@pytest.mark.usefixtures("acme")
+@pytest.mark.parametrize("cached", [False, True])
+def test_an_app_or_a_deactivated_account_picked_as_owner_in_the_commitment_form_is_taken_off(
+    slack: Slack, cached: bool
+) -> None:
+    """QA h7: another app, or a colleague deactivated since Liaison last heard of them, picked
+    as the owner in the commitment form was saved as its owner and reminded (in vain); the add
+    form takes such people off since session 20. Ben owns it instead and is told why."""
+    slack.fake.add_user(id="U0ZAP", name="zapier", is_bot=True)
+    if cached:
+        save_colleagues(
+            slack.runtime.engine,
+            slack.runtime.clock,
+            team_id="T0ACME",
+            colleagues=[Colleague("U0GONE")],
+        )
+        slack.runtime.clock.advance(timedelta(days=2))  # type: ignore[attr-defined]
+    slack.fake.add_user(id="U0GONE", name="gone", deleted=True)
+    ben_picks_as_owner(slack, "U0ZAP")
+    ben_picks_as_owner(slack, "U0GONE")
+    assert [row.owner_id for row in stored(slack)] == [BEN, BEN]
+    told = [m.text for m in dms(slack, BEN)]
+    for number, picked in ((1, "U0ZAP"), (2, "U0GONE")):
+        assert (
+            f"I made you the owner of `#{number}` with *Acme Corporation* instead of <@{picked}>: "
+            "Slack says this account is no active member of the workspace (an app or bot, or a "
+            "deactivated account), and only colleagues can own a commitment."
+        ) in told
+
+
+@pytest.mark.usefixtures("acme")
+def test_an_app_named_as_owner_of_a_typed_commitment_is_refused_with_the_form(
+    slack: Slack,
+) -> None:
+    slack.fake.add_user(id="U0ZAP", name="zapier", is_bot=True)
+    said = answer(slack, "commit Acme us <@U0ZAP|zapier> : send the deck by friday")
+    assert said.startswith(
+        "<@U0ZAP> is no colleague here (not a member of this workspace, an app or bot, or a "
+        "deactivated account): only colleagues can own a commitment.\n*Syntax:* ```/partner "
+        "commit NAME us|them [@owner] : WHAT by DATE"
+    )
+    assert "*Example:* `/partner commit MSF us @ben : send the draft MoU by friday`" in said
+    assert stored(slack) == []
