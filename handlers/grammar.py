@@ -973,7 +973,7 @@ def _address_ending(name: Name, words: Sequence[Token]) -> tuple[Name, str | Non
         if _address_without_dot(words):
             # `add Initech website initech`: an address without its dot would be saved as
             # words of the name ("Initech website initech").
-            raise _no_website(words[:-2], words[-1].text)
+            raise _no_website(words[:-2], words[-1].text, introducer=words[-2].text)
         return name, None
     address = words[-1].text
     before = list(words[:-1])
@@ -987,25 +987,25 @@ def _address_ending(name: Name, words: Sequence[Token]) -> tuple[Name, str | Non
 
 
 def _address_without_dot(words: Sequence[Token]) -> bool:
-    """`Initech website initech`: `website` in lower case, then a lower-case word, reads as an
-    address typed without its ending; a name in its own letters (`Acme Website Design`) keeps
-    its words."""
+    """`Initech website initech` (or `Website`, `WEBSITE`): the word website, then a lower-case
+    word, reads as an address typed without its ending; a name in its own letters (`Acme
+    Website Design`) keeps its words."""
     introducer, typed = words[-2], words[-1]
     return (
         len(words) > 2
-        and introducer.kind is Kind.WORD
-        and introducer.text == "website"
+        and introducer.is_word("website")
         and _is_word(typed)
         and typed.text.islower()
         and "." not in typed.text
     )
 
 
-def _no_website(before: Sequence[Token], typed: str) -> GrammarError:
-    """`website initech` ending an `add` line: no address, so neither website nor name."""
+def _no_website(before: Sequence[Token], typed: str, *, introducer: str) -> GrammarError:
+    """`website initech` ending an `add` line (`introducer`: the word website as typed): no
+    address, so neither website nor name."""
     partner = joined(list(before))
     example = f"/partner add {partner} website {typed.rstrip('.').lower()}.com"
-    whole = f"{partner} website {typed}"
+    whole = f"{partner} {introducer} {typed}"
     return GrammarError(
         f"`{typed}` is not a website: give the address with its dot after `website`, e.g. "
         f"`{example}`. If “{whole}” is the partner's name, put it in quotes: "

@@ -2668,3 +2668,19 @@ def test_an_add_form_sent_after_its_command_expired_is_answered_in_a_dm(
         "Slack refused a form's answer through its response_url: expired_url (HTTP 404)"
     ]
     assert partner_count(slack) == 1
+
+
+@pytest.mark.parametrize("word", ["Website", "WEBSITE"])
+def test_website_in_capitals_before_an_address_is_read_as_in_lower_case(
+    slack: Slack, word: str
+) -> None:
+    """QA h7: `add Initech Website initech.com` takes the website, as `website` does; but
+    `add Initech Website initech`, with no dot, registered "Initech Website initech"."""
+    said = answer(slack, f"add Initech {word} initech", user=BEN)
+    assert "`initech` is not a website" in said
+    assert "`/partner add Initech website initech.com`" in said
+    assert f'put it in quotes: `/partner add "Initech {word} initech"`' in said
+    assert "Initech" not in answer(slack, "list all", user=BEN)
+    assert "Added *Initech*" in answer(slack, f"add Initech {word} initech.com", user=BEN)
+    profile = registry(slack).profile(team_id=TEAM, partner="Initech")
+    assert profile.facts.website_domain == "initech.com"
