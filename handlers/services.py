@@ -21,6 +21,7 @@ def commitments_of(runtime: Runtime) -> Commitments:
         clock=runtime.clock,
         registry=registry_of(runtime),
         messages=commitment_blocks.MESSAGES,
+        default_channel=runtime.settings.default_channel,
     )
 
 

@@ -29,6 +29,9 @@ time away changes, each reminder not sent yet goes to whoever hears for them at 
 cancelled. The due-day
 reminder says "is due" only on the due day: still unsent once that day is over for its recipient
 (held while they were away), it is replaced by one saying the commitment is overdue.
+An owner who has left the workspace is passed over for the partner's owner, else its deputy;
+with neither here, the coordination channel (else each admin) is told once that the promises
+have nobody to follow them up, and nobody is reminded until someone takes the partner over.
 A commitment recorded for someone else is announced to its owner in a note. While that note has
 reached nobody, a reminder to the owner names who recorded it (and a note still queued is
 dropped); a note still queued once the due day is over for the owner says it is overdue. A note
@@ -68,6 +71,7 @@ from bot.delivery.absence import (
 from bot.delivery.outbox import enqueue, first_slot, withdraw_from_elsewhere
 from bot.delivery.working_hours import WorkingHours, person_tz, zone
 from bot.services import people
+from bot.services.channels import Channels, route
 from bot.services.feedback import Rendered
 from bot.services.people import PeopleToLookUp
 from bot.services.registry import Actor, Merged, PartnerFacts, Registry
@@ -109,6 +113,9 @@ LISTED = 40
 REMINDER = "commitment_reminder"
 ASSIGNED = "commitment_assigned"
 CHANGED = "commitment_changed"
+# To the coordination channel (else the admins): promises whose owner left, with nobody left to
+# hear for them (`Orphaned`).
+ORPHANED = "commitment_orphaned"
 # A message in these states has reached nobody, nor will it as queued.
 _UNSENT = frozenset({OutboxStatus.PENDING, OutboxStatus.CANCELLED})
 # How late a note that is also a reminder may go and still be that reminder: the dispatcher
@@ -452,6 +459,21 @@ class Changed:
     reminder: Stage | None = None
 
 
+@dataclass(frozen=True, kw_only=True)
+class Orphaned:
+    """To the coordination channel (else each admin): the open promises with a partner whose
+    owner (`owner_id`) has left the workspace, with nobody left to hear for them: the partner's
+    owner is the same person, or has left too, and its deputy has left or there is none. Its
+    owner is reminded no more; whoever takes the partner over is."""
+
+    partner_name: str
+    owner_id: str
+    # The partner's owner and deputy as they stand (None: it has none).
+    partner_owner_id: str | None
+    partner_deputy_id: str | None
+    commitments: list[CommitmentFacts]
+
+
 @dataclass(frozen=True)
 class DueReminder:
     """A reminder the planner would queue for the owner: its stage, dedupe key, expiry, and
@@ -471,6 +493,8 @@ class CommitmentMessages(Protocol):
     def assigned(self, note: Assigned) -> Rendered: ...
 
     def changed(self, note: Changed) -> Rendered: ...
+
+    def orphaned(self, note: Orphaned) -> Rendered: ...
 
 
 # --- What the service refuses -------------------------------------------------------------------
@@ -737,12 +761,20 @@ class Commitments:
     """Commitments of every workspace, over one database."""
 
     def __init__(
-        self, *, engine: Engine, clock: Clock, registry: Registry, messages: CommitmentMessages
+        self,
+        *,
+        engine: Engine,
+        clock: Clock,
+        registry: Registry,
+        messages: CommitmentMessages,
+        default_channel: str | None = None,
     ) -> None:
         self.engine = engine
         self.clock = clock
         self.registry = registry
         self.messages = messages
+        # The server's default channel (LIAISON_DEFAULT_CHANNEL), after the coordination one.
+        self.default_channel = default_channel
 
     # --- Recording -----------------------------------------------------------------------------
 
@@ -1752,6 +1784,7 @@ class Commitments:
         partner = self._partner_facts(session, found)
         # Whoever gets it (the owner, or their stand-in while they are away) gets it on the day
         # in their own time zone: a stand-in elsewhere would otherwise hear a day late.
+        left = has_left(session, team_id=team_id, user_id=row.owner_id, commitment_id=row.id)
         recipient = stand_in(
             session,
             team_id=team_id,
@@ -1759,7 +1792,13 @@ class Commitments:
             partner=partner,
             now=now,
             commitment_id=row.id,
+            left=left,
         )
+        if left and recipient == row.owner_id:
+            # Gone, and nobody to hear for them: each reminder would fail unread. The workspace
+            # hears once, and whoever takes the partner over is reminded (`stand_in`).
+            self._tell_orphaned(session, row, partner, now=now)
+            return 0
         self._unfold_outlived(session, row, now=now)
         note = self._untold(session, row)
         queued = self._queue_reminder(
@@ -1768,6 +1807,59 @@ class Commitments:
         if note is not None and not (queued and recipient == row.owner_id):
             self._reword_if_late(session, row, found.name, note, now=now)
         return queued
+
+    def _tell_orphaned(
+        self, session: Session, row: Commitment, partner: PartnerFacts, *, now: datetime
+    ) -> None:
+        """Queue the note (`Orphaned`) about the open promises with `partner` of the commitment
+        `row`'s owner, who has left with nobody to hear for them, once for who follows the
+        partner now: in the coordination channel (else the default one), else to each admin
+        still here. Idempotent, as the planner needs."""
+        team_id, owner_id = row.team_id, row.owner_id
+        key = f"commitment-orphans:{partner.id}:{owner_id}:{partner.owner_id or '-'}:"
+        if outbox_store.keys_starting(session=session, team_id=team_id, prefix=key):
+            return
+        where = CommitmentFilter(
+            status=CommitmentStatus.OPEN, owner_id=owner_id, partner_ids=[partner.id]
+        )
+        rows = store.commitments(session=session, team_id=team_id, where=where, limit=LISTED)
+        shown = self.messages.orphaned(
+            Orphaned(
+                partner_name=partner.name,
+                owner_id=owner_id,
+                partner_owner_id=partner.owner_id,
+                partner_deputy_id=partner.deputy_id,
+                commitments=facts_of(session, team_id=team_id, rows=rows, now=now),
+            )
+        )
+        channels = Channels.look_up(
+            session, team_id=team_id, partner_id=None, default=self.default_channel
+        )
+        found = route(session, team_id=team_id, channels=channels)
+        # (channel, person, the key's ending): the channel, else each admin still here.
+        targets: list[tuple[str | None, str | None, str]] = (
+            [(found.channel, None, "channel")]
+            if found.channel is not None
+            else [
+                (None, admin, admin)
+                for admin in people.known_admins(session, team_id=team_id)
+                if not has_left(session, team_id=team_id, user_id=admin)
+            ]
+        )
+        for channel, user, ending in targets:
+            enqueue(
+                session,
+                team_id=team_id,
+                kind=ORPHANED,
+                recipient_channel=channel,
+                recipient_user=user,
+                text=shown.text,
+                blocks=shown.blocks,
+                due_at=now,
+                dedupe_key=f"{key}{ending}",
+                respect_working_hours=user is not None,
+                now=now,
+            )
 
     def _unfold_outlived(self, session: Session, row: Commitment, *, now: datetime) -> None:
         """A colleague's note folded into the owner's reminder before the due day or on it,
@@ -2326,12 +2418,15 @@ def stand_in(
     partner: PartnerFacts,
     now: datetime,
     commitment_id: int | None = None,
+    left: bool | None = None,
 ) -> str:
     """Who hears about a commitment for its owner, queued at `now`: the owner when present.
+    (`left`: whether the owner has left, when the caller knows; else it is read.)
 
     An owner who has left the workspace (`has_left`) can act on nothing: the partner's owner
     hears instead (or whoever covers for them while away), else its deputy; with neither, the
-    owner still, as before.
+    owner still (the planner reminds nobody then, and tells the workspace once instead:
+    `Commitments._tell_orphaned`).
 
     Everyone is judged at the moment the message would reach them (`absence_when_reached`).
     When the owner is away then: for the partner's own owner, the usual rule for owner alerts
@@ -2340,7 +2435,9 @@ def stand_in(
     deputy, whoever is present. When nobody is, the named deputy if back before the owner
     (their message held until then), else the owner, whose message waits until they are back.
     """
-    if has_left(session, team_id=team_id, user_id=owner_id, commitment_id=commitment_id):
+    if left is None:
+        left = has_left(session, team_id=team_id, user_id=owner_id, commitment_id=commitment_id)
+    if left:
         heirs = [
             candidate
             for candidate in (partner.owner_id, partner.deputy_id)

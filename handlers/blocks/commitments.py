@@ -19,6 +19,7 @@ from bot.services.commitments import (
     ClosedListing,
     CommitmentFacts,
     Listing,
+    Orphaned,
     PartnerCommitments,
     Recorded,
     Redated,
@@ -273,6 +274,16 @@ def snoozed(state: CadenceState, *, by: str, tz: ZoneInfo) -> Reply:
     )
 
 
+def orphaned(note: Orphaned) -> Rendered:
+    """Promises whose owner left with nobody to hear for them, and how to pick them up."""
+    text = texts.orphaned(note)
+    lines = [texts.line(item) for item in note.commitments]
+    return Rendered(
+        text=text,
+        blocks=[section(text), *_sections(lines), context(texts.orphaned_hint(note))],
+    )
+
+
 class CommitmentBlocks:
     """The services' messages as Slack shows them (`CommitmentMessages`, `CadenceMessages`)."""
 
@@ -284,6 +295,9 @@ class CommitmentBlocks:
 
     def changed(self, note: Changed) -> Rendered:
         return changed(note)
+
+    def orphaned(self, note: Orphaned) -> Rendered:
+        return orphaned(note)
 
     def nudge(self, nudge_: Nudge) -> Rendered:
         return nudge(nudge_)

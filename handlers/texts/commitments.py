@@ -34,6 +34,7 @@ from bot.services.commitments import (
     ClosedListing,
     CommitmentFacts,
     Listing,
+    Orphaned,
     Problem,
     Recorded,
     Redated,
@@ -44,6 +45,7 @@ from bot.services.commitments import (
 from bot.services.export import Dataset, Export, Reach
 from bot.services.registry import PartnerFacts
 from bot.services.touchpoints import Reopening
+from handlers.grammar import in_command
 from handlers.texts.partners import (
     an_admin,
     bold,
@@ -687,6 +689,35 @@ def reminder_why(note: Reminder) -> str:
     if note.recorded_by is not None:
         return f"You get this because you {role}; {person(note.recorded_by)} recorded it for you."
     return f"You get this because you {role}."
+
+
+def orphaned(note: Orphaned) -> str:
+    """To the coordination channel (or the admins): promises whose owner left, and nobody left
+    to hear for them."""
+    count = len(note.commitments)
+    them = "it" if count == 1 else "them"
+    name = bold(note.partner_name)
+    what = "1 open commitment" if count == 1 else f"{count} open commitments"
+    gone, owner, deputy = note.owner_id, note.partner_owner_id, note.partner_deputy_id
+    owns = f"owns {them} and the partnership" if owner == gone else f"owns {them}"
+    others = []
+    if owner != gone:
+        others.append(
+            f"so has {name}'s owner, {person(owner)}" if owner else f"{name} has no owner"
+        )
+    others.append(f"so has its deputy, {person(deputy)}" if deputy else "it has no deputy")
+    return (
+        f":warning: Nobody is following up {what} with {name}: {person(gone)}, who {owns}, has "
+        f"left the workspace, and {', and '.join(others)}. I've stopped reminding {person(gone)}."
+    )
+
+
+def orphaned_hint(note: Orphaned) -> str:
+    them = "it" if len(note.commitments) == 1 else "them"
+    return (
+        f"To pick {them} up, an admin can hand the partnership to a colleague: `{COMMAND} owner "
+        f"{in_command(note.partner_name)} @colleague`. The reminders then go to them."
+    )
 
 
 def assigned(note: Assigned) -> str:

@@ -26,6 +26,7 @@ import pytest
 from sqlmodel import Session, delete, select
 
 from bot.app import build_planners
+from bot.config import Settings
 from bot.delivery.outbox import EXTERNAL_RECIPIENT, enqueue
 from bot.sandbox.fake_slack import FakeMessage, FakeSlack, FakeView
 from bot.sandbox.requests import Deliverer, RequestFactory, SlackRequest, sign
@@ -3040,3 +3041,88 @@ def test_an_app_named_as_owner_of_a_typed_commitment_is_refused_with_the_form(
     )
     assert "*Example:* `/partner commit MSF us @ben : send the draft MoU by friday`" in said
     assert stored(slack) == []
+
+
+@pytest.mark.usefixtures("acme")
+def test_promises_of_a_partner_owner_who_left_with_nobody_to_take_over_are_told_once(
+    slack: Slack,
+) -> None:
+    """QA h7: Ana owns Acme, with no deputy, and two promises to it; she leaves (deactivated).
+    Nobody could hear for her, so every reminder went to her and failed, week after week, and
+    nobody heard. Now #partnerships is told once that the promises have nobody to follow them
+    up, and how to pick them up; she is reminded no more. Once an admin hands Acme over, the
+    new owner is reminded."""
+    answer(slack, f"config admins {MENTION[DAN]}")
+    answer(slack, "commit Acme us : send the draft MoU by 2026-12-04")
+    answer(slack, "commit Acme them : their logo by 2026-12-10")
+    slack.fake.users[ANA].deleted = True
+    at(slack, utc(2026, 12, 1, 8, 20))  # 3 working days before, 09:20 in Berlin: refused
+    for moment in (
+        utc(2026, 12, 1, 8, 30),
+        utc(2026, 12, 4, 8, 20),  # the due day
+        utc(2026, 12, 7, 8, 20),  # overdue
+        utc(2026, 12, 14, 8, 20),  # a week later
+    ):
+        at(slack, moment)
+    with Session(slack.runtime.engine) as session:
+        to_ana = session.exec(
+            select(OutboxMessage).where(
+                OutboxMessage.recipient_user == ANA, OutboxMessage.kind == REMINDER
+            )
+        ).all()
+    # The first reminder of each, which told Slack she is gone, and no more.
+    assert sorted(m.dedupe_key for m in to_ana) == [
+        "commitment:1:2026-12-04:before",
+        "commitment:2:2026-12-10:before",
+    ]
+    posted = [
+        m
+        for m in slack.fake.messages_in("C0PARTNERS")
+        if m.user == slack.fake.bot_user_id and "Nobody is following up" in m.text
+    ]
+    assert len(posted) == 1
+    assert posted[0].text == (
+        ":warning: Nobody is following up 2 open commitments with *Acme Corporation*: <@U0ANA>, "
+        "who owns them and the partnership, has left the workspace, and it has no deputy. I've "
+        "stopped reminding <@U0ANA>."
+    )
+    said = shown(posted[0])
+    assert "`#1` *we* owe *Acme Corporation* “send the draft MoU” · due Fri 4 Dec" in said
+    assert "`#2` *Acme Corporation* owes us “their logo” · due Thu 10 Dec" in said
+    assert (
+        "To pick them up, an admin can hand the partnership to a colleague: `/partner owner "
+        "Acme Corporation @colleague`. The reminders then go to them."
+    ) in said
+    # Dan, an admin, hands Acme to Ben: the week's reminder of #1 goes to him.
+    answer(slack, f"owner Acme {MENTION[BEN]}", user=DAN)
+    at(slack, utc(2026, 12, 21, 14, 20))  # a week later again, 09:20 in New York
+    reminded = [m for m in dms(slack, BEN) if "send the draft MoU" in m.text]
+    assert reminded and "has left the workspace" in shown(reminded[-1])
+
+
+class TestWithNoChannelToTell:
+    """A server with no default channel, in a workspace with no coordination channel."""
+
+    @pytest.fixture
+    def settings(self, database_url: str) -> Settings:
+        return Settings(
+            slack_bot_token="xoxb-test-token",
+            slack_signing_secret="test-signing-secret",
+            database_url=database_url,
+        )
+
+    @pytest.mark.usefixtures("acme")
+    def test_promises_nobody_follows_up_are_told_to_the_admins_still_here(
+        self, slack: Slack
+    ) -> None:
+        answer(slack, f"config admins {MENTION[DAN]}")
+        answer(slack, "commit Acme us : send the draft MoU by 2026-12-04")
+        slack.fake.users[ANA].deleted = True
+        for moment in (utc(2026, 12, 1, 8, 20), utc(2026, 12, 1, 9, 30), utc(2026, 12, 4, 9, 5)):
+            at(slack, moment)
+        (told,) = [m for m in dms(slack, DAN) if "Nobody is following up" in m.text]
+        assert told.text.startswith(
+            ":warning: Nobody is following up 1 open commitment with *Acme Corporation*: "
+            "<@U0ANA>, who owns it and the partnership, has left the workspace"
+        )
+        assert "To pick it up, an admin can hand the partnership to a colleague" in shown(told)
