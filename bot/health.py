@@ -45,8 +45,12 @@ a logged contact adds contact 100 and collisions 100, (0×20 + 100×15 + 100×10
 At risk (`risks`): a score below 50, dormant, a lopsided workload (one side carries more than
 70% of at least 4 open commitments), a check-in answered **Problem** in the last 14 days, or a
 revolving door: 3 or more collision events in the last 90 days (the collisions part at 25 or
-below, which the weights alone could never bring under 50). An ended partner is never at risk:
-nobody follows it any more, whatever its score.
+below, which the weights alone could never bring under 50), or a low pulse: the pulse part below
+25 (a mean below 2 of 5) and not thin. The pulse weighs 30 of 100, so a team rating its partner
+1.3 of 5 on every statement still scores 50 with contact on track; yet a partner its own team
+rates that badly is one to worry about. A thin pulse (one statement of several) is too narrow a
+basis to raise the alarm alone; a hidden one (too few answers) is not used at all. An ended
+partner is never at risk: nobody follows it any more, whatever its score.
 """
 
 from __future__ import annotations
@@ -68,6 +72,8 @@ AT_RISK_BELOW = 50
 COLLISION_PENALTY = 25
 # Collision events of the last 90 days that make a revolving door: at risk whatever the score.
 REVOLVING_DOOR_AT = 3
+# A pulse part below this (and not thin) makes a partner at risk whatever the score.
+LOW_PULSE_BELOW = 25
 # The sparkline's weeks, and how much a part must move to be reported as moved.
 TREND_WEEKS = 12
 MOVE_AT_LEAST = 5
@@ -365,13 +371,14 @@ class RiskKind(StrEnum):
     LOPSIDED = "lopsided"
     PROBLEM = "problem"
     REVOLVING_DOOR = "revolving_door"
+    LOW_PULSE = "low_pulse"
 
 
 @dataclass(frozen=True)
 class Risk:
     """Why a partner is at risk. `side` is the side carrying the work (lopsided) and `count` the
-    Problem check-ins of the last 14 days, or the collision events of the last 90 (revolving
-    door)."""
+    Problem check-ins of the last 14 days, the collision events of the last 90 (revolving
+    door), or the pulse part's score (low pulse)."""
 
     kind: RiskKind
     side: CommitmentSide | None = None
@@ -401,6 +408,10 @@ def risks(
     collisions = health.facts.collisions.collisions
     if collisions >= REVOLVING_DOOR_AT:
         found.append(Risk(RiskKind.REVOLVING_DOOR, count=collisions))
+    pulse = health.part(PartKind.PULSE).score
+    facts = health.facts.pulse
+    if pulse is not None and pulse < LOW_PULSE_BELOW and facts is not None and not facts.thin:
+        found.append(Risk(RiskKind.LOW_PULSE, count=pulse))
     return tuple(found)
 
 

@@ -11,6 +11,7 @@ from bot.health import (
     AT_RISK_BELOW,
     COLLISION_PENALTY,
     LOOKBACK,
+    LOW_PULSE_BELOW,
     PROBLEM_RECENT,
     REVOLVING_DOOR_AT,
     TREND_WEEKS,
@@ -298,6 +299,8 @@ def risk(found: PartnerHealth, reason: Risk) -> str:
         return (
             f"lopsided workload: {carrier(reason.side)} carries {percent(share)} of the open work"
         )
+    if reason.kind is RiskKind.LOW_PULSE:
+        return f"pulse {reason.count}: the team rates it badly"
     if reason.kind is RiskKind.REVOLVING_DOOR:
         return (
             f"revolving door: {plural(reason.count, 'collision')} in the last {LOOKBACK_DAYS} days"
@@ -329,16 +332,18 @@ def at_risk_title(count: int) -> str:
 
 AT_RISK_RULE = (
     f"At risk: a score below {AT_RISK_BELOW}, dormant, a lopsided workload, a Problem "
-    f"check-in in the last {PROBLEM_DAYS} days, or a revolving door ({REVOLVING_DOOR_AT} or "
-    f"more collisions in the last {LOOKBACK_DAYS} days). Worst first; `{COMMAND} health NAME` "
+    f"check-in in the last {PROBLEM_DAYS} days, a revolving door ({REVOLVING_DOOR_AT} or "
+    f"more collisions in the last {LOOKBACK_DAYS} days), or a pulse below {LOW_PULSE_BELOW} "
+    "(not thin). Worst first; `{COMMAND} health NAME` "
     "explains one."
 )
 NONE_AT_RISK = (
     # Ended partners are never at risk whatever their score: "every score" would be untrue.
     f"No partner is at risk: no partner still followed scores below {AT_RISK_BELOW}, nobody is "
     "dormant or "
-    f"lopsided, no check-in said Problem in the last {PROBLEM_DAYS} days, and no partner had "
-    f"{REVOLVING_DOOR_AT} collisions in the last {LOOKBACK_DAYS} days."
+    f"lopsided, no check-in said Problem in the last {PROBLEM_DAYS} days, no partner had "
+    f"{REVOLVING_DOOR_AT} collisions in the last {LOOKBACK_DAYS} days, and no pulse is below "
+    f"{LOW_PULSE_BELOW}."
 )
 
 

@@ -531,9 +531,28 @@ def test_a_revolving_door_puts_a_partner_at_risk(slack: Slack) -> None:
         ":warning: *Acme* 70/100 · owner <@U0ANA> — revolving door: 3 collisions in the last "
         "90 days"
     ) in said
-    assert "or a revolving door (3 or more collisions in the last 90 days)" in said
+    assert "a revolving door (3 or more collisions in the last 90 days), or a pulse" in said
     card = answer(slack, "show Acme", user=BEN)
     assert ":warning: *At risk*: revolving door: 3 collisions in the last 90 days." in card
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_partner_its_team_rates_badly_is_at_risk_whatever_the_score(slack: Slack) -> None:
+    """Pulse 8 (1.3 of 5 on every statement) with contact on track scores 50: not below the
+    line, yet a partner its own team rates that badly is at risk, said alike everywhere."""
+    answer(slack, f"team Acme add {MENTION[BEN]} {MENTION[CHLOE]}")
+    answer(slack, "survey Acme off")  # only the round started here
+    answer(slack, "log Acme via email : the pilot's terms")
+    pulse(slack, START, {ANA: (1, 1, 1, 1), BEN: (1, 1, 1, 1), DAN: (2, 2, 2, 2)})
+    at(slack, utc(2, 9, 5, month=12))  # the round closes
+    reason = "pulse 8: the team rates it badly"
+    report = answer(slack, "health Acme")
+    assert "Health of Acme: 50/100" in report and f"At risk*: {reason}" in report
+    assert f"At risk*: {reason}." in answer(slack, "show Acme")
+    listed = answer(slack, "list at-risk", user=BEN)
+    assert f":warning: *Acme* 50/100 · owner <@U0ANA> — {reason}" in listed
+    assert answer(slack, "health", user=BEN) == listed
+    assert f"at risk: {reason}" in home_of(slack, ANA)
 
 
 @pytest.mark.usefixtures("acme")

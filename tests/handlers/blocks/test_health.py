@@ -102,7 +102,7 @@ def test_an_at_risk_score_counting_a_thin_pulse_says_so_as_show_does() -> None:
     # A pulse resting on more statements is not called thin.
     firm = replace(thin, averages=(1.5, 2.0, None, None))
     found = partner(parts=Parts(pulse=firm, cadence=contact), standing=Standing.DORMANT)
-    assert "thin" not in text_of(blocks.at_risk([found]).blocks)
+    assert "(thin pulse" not in text_of(blocks.at_risk([found]).blocks)
 
 
 def test_dormant_lines_say_how_long_and_after_how_many_days() -> None:
