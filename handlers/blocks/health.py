@@ -123,7 +123,7 @@ def card_section(found: PartnerHealth) -> list[Block]:
     """The health part of a partner's card: the score, its parts, why it is at risk."""
     health = found.health
     line = (
-        f"*Health* {texts.mood(health.score)} {texts.score_of(health.score)} · "
+        f"*Health* {texts.mood(health.score)} {texts.partner_score(found)} · "
         f"{texts.parts_summary(found)}"
     )
     if found.risks:

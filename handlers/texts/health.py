@@ -33,6 +33,7 @@ from handlers.grammar import in_command
 from handlers.texts.commitments import carrier, day, days_ago, no_contact, percent, read_year
 from handlers.texts.partners import bold, person, status
 from storage.health import ClosedCommitments, RoundTurnout
+from storage.models import PartnerStatus
 
 COMMAND = "/partner"
 
@@ -57,6 +58,13 @@ PROBLEM_DAYS = PROBLEM_RECENT.days
 
 def score_of(value: int | None) -> str:
     return "no score yet" if value is None else f"{value}/100"
+
+
+def partner_score(found: PartnerHealth) -> str:
+    """`score_of`, but an ended partner without a score will not get one: "no score (ended)"."""
+    if found.health.score is None and found.partner.status == PartnerStatus.ENDED:
+        return "no score (ended)"
+    return score_of(found.health.score)
 
 
 def mood(value: int | None) -> str:
@@ -356,20 +364,22 @@ def more_at_risk(hidden: int) -> str:
 
 def report_title(found: PartnerHealth) -> str:
     """A header's plain text: the name as it is."""
-    return f"Health of {found.partner.name}: {score_of(found.health.score)}"
+    return f"Health of {found.partner.name}: {partner_score(found)}"
 
 
 def report_text(found: PartnerHealth) -> str:
     """`report_title` as the message's text (mrkdwn): the name shown as typed."""
-    return f"Health of {literal(found.partner.name)}: {score_of(found.health.score)}"
+    return f"Health of {literal(found.partner.name)}: {partner_score(found)}"
 
 
 def headline(found: PartnerHealth) -> str:
     health = found.health
     if health.score is None:
+        # An ended partner is followed no more: "yet" would promise a score it will not get.
+        still = "" if found.partner.status == PartnerStatus.ENDED else " yet"
         return (
-            f"{mood(None)} {bold(found.partner.name)} has no score yet: none of its five parts has "
-            "data."
+            f"{mood(None)} {bold(found.partner.name)} has no score{still}: none of its five parts "
+            "has data."
         )
     return (
         f"{mood(health.score)} *{score_of(health.score)}*, from {health.counted} of "

@@ -25,7 +25,7 @@ from handlers.texts.partners import (
 )
 from handlers.texts.touchpoints import day_words, quote, when, with_contact
 from storage.home import OpenSurvey, WaitingCheckIn
-from storage.models import TeamRole
+from storage.models import PartnerStatus, TeamRole
 
 COMMAND = "/partner"
 # Long meeting purposes are cut on the Home; `check NAME` shows them whole.
@@ -70,10 +70,12 @@ def partners_title(total: int, at_risk: int = 0) -> str:
     return _title("Your partners", total)
 
 
-def health(found: PartnerHealth) -> str:
+def health(found: PartnerHealth, *, ended: bool = False) -> str:
     """`health 72`, `health 41 · ⚠️ at risk: dormant, lopsided workload`; a score counting a
     thin pulse says so, as `show` and the at-risk lists do: `health 45 (thin pulse: 1 of 4
-    statements)`."""
+    statements)`. An ended partner without a score will not get one: `no health score (ended)`."""
+    if found.score is None and ended:
+        return "no health score (ended)"
     score = "not scored yet" if found.score is None else str(found.score)
     text = f"health {score}"
     if found.thin_pulse is not None:
@@ -98,7 +100,7 @@ def partner_line(mine: MyPartner, now: datetime) -> str:
         )
     )
     if mine.health is not None:
-        parts.append(health(mine.health))
+        parts.append(health(mine.health, ended=partner.status == PartnerStatus.ENDED))
     return " · ".join(parts)
 
 

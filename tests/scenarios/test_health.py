@@ -659,6 +659,18 @@ def test_an_ended_partner_is_at_risk_nowhere(slack: Slack) -> None:
     assert "every score is" not in listed
 
 
+def test_an_ended_partner_without_a_score_is_not_promised_one(slack: Slack) -> None:
+    answer(slack, "add Globex")
+    answer(slack, "status Globex ended")
+    (line,) = [line for line in home_of(slack, ANA).split("\\n") if "Globex" in line]
+    assert "⚫ ended" in line and "no health score (ended)" in line
+    assert "not scored yet" not in line
+    report = answer(slack, "health Globex")
+    assert "Health of Globex: no score (ended)" in report
+    assert "has no score: none of its five parts has data" in report
+    assert "*Health* :white_circle: no score (ended) · " in answer(slack, "show Globex")
+
+
 # --- The weekly digest --------------------------------------------------------------------------
 
 
