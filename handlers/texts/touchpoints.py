@@ -1735,7 +1735,7 @@ def briefing_advice(briefing: Briefing) -> str:
             f"{reopen_hint(facts, briefing.reopening)}."
         )
     if briefing.caller_role is TeamRole.OWNER:
-        return "You own it: colleagues check with you before they reach out."
+        return _owner_advice(briefing)
     if briefing.caller_role is not None:
         return _team_advice(briefing)
     if facts.owner_id is None:
@@ -1758,6 +1758,20 @@ def briefing_advice(briefing: Briefing) -> str:
             "them when they are back."
         )
     return f"You're not on its team: give {person(facts.owner_id)} a heads-up first with {intend}."
+
+
+def _owner_advice(briefing: Briefing) -> str:
+    """For the owner: colleagues check with them, or, while they are away, with whoever covers
+    (QA: the owner away read "colleagues check with you", though heads-ups went to the deputy)."""
+    if briefing.owner_away_until is None:
+        return "You own it: colleagues check with you before they reach out."
+    away = f"You own it and are away {_through(briefing.owner_away_until)}"
+    if briefing.covering is not None:
+        return (
+            f"{away}: {person(briefing.covering)} covers for you, and colleagues' heads-ups "
+            "go to them until you are back."
+        )
+    return f"{away}, with nobody covering: colleagues' heads-ups wait for your return."
 
 
 def _team_advice(briefing: Briefing) -> str:

@@ -168,3 +168,21 @@ def test_check_tells_the_team_who_covers_while_the_owner_is_away(slack: Slack) -
     )
     say(slack, "back")
     assert "You're on its team: keep the owner in the loop." in say(slack, "check Acme", user=DAN)
+
+
+def test_check_tells_the_owner_away_who_covers_for_them(slack: Slack) -> None:
+    acme(slack)  # Ana owns it; Ben, Chloe and Dan are on its team
+    say(slack, "away today to friday")
+    assert (
+        "You own it and are away through Fri 27 Nov, with nobody covering: colleagues' "
+        "heads-ups wait for your return." in say(slack, "check Acme")
+    )
+    say(slack, "deputy Acme <@U0DAN|dan>")
+    said = say(slack, "check Acme")
+    assert (
+        "You own it and are away through Fri 27 Nov: <@U0DAN> covers for you, and colleagues' "
+        "heads-ups go to them until you are back." in said
+    )
+    assert "colleagues check with you" not in said
+    say(slack, "back")
+    assert "You own it: colleagues check with you before" in say(slack, "check Acme")
