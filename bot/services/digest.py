@@ -28,7 +28,9 @@ said not to have happened), which became the partner's last contact as it passed
 call or event that two colleagues both logged, either naming the other, or one planned and
 logged too, counts once, as its check-ins do: `checkins.recorded_again`), collisions
 (events, as the health score counts them: `bot.health.collision_events`), commitments kept
-(on time or late) and dropped; at the moment: commitments overdue; the pulse rounds closed in
+(on time or late) and dropped; at the moment: commitments overdue (an ended partner's too:
+its open promises are real, though it is never at risk, and the digest says which are
+theirs); the pulse rounds closed in
 the week and how many of the people asked answered (counts only); the at-risk list
 (`Health.at_risk`); and what is coming up: the contacts planned for the week after its moment.
 The thread names each partner behind those figures. Skipped when there is nothing to tell: no
@@ -62,7 +64,7 @@ from bot.services.workspace_settings import Digest, Values
 from storage import health as store
 from storage.feedback import meetings_logged, meetings_planned, sent_message
 from storage.health import ClosedCommitments, RoundTurnout
-from storage.models import TouchpointKind
+from storage.models import PartnerStatus, TouchpointKind
 from storage.partners import get_partners
 from storage.workspaces import get_workspaces, update_settings
 
@@ -83,6 +85,8 @@ class PartnerWeek:
     as_planned: int = 0
     collisions: int = 0
     overdue: int = 0
+    # The partnership has ended: its overdue commitments are no at-risk signal.
+    ended: bool = False
     # Contacts planned for the week after the digest.
     planned: int = 0
     closed: ClosedCommitments = field(default_factory=ClosedCommitments)
@@ -109,6 +113,8 @@ class WeeklyDigest:
     closed: ClosedCommitments
     overdue: int
     turnout: RoundTurnout
+    # Of `overdue`, those of ended partners (never at risk, their promises still open).
+    overdue_ended: int = 0
     at_risk: list[PartnerHealth]
     # Partners with touchpoints, collisions, commitments closed or overdue, or a pulse round
     # closed, busiest first.
@@ -233,6 +239,7 @@ class Digests:
                     as_planned=held.get(partner_id, 0),
                     collisions=collisions.get(partner_id, 0),
                     overdue=overdue.get(partner_id, 0),
+                    ended=names[partner_id].status == PartnerStatus.ENDED,
                     planned=planned.get(partner_id, 0),
                     closed=closed.get(partner_id, ClosedCommitments()),
                     turnout=turnouts.get(partner_id, RoundTurnout()),
@@ -261,6 +268,7 @@ class Digests:
             collisions=sum(collisions.values()),
             closed=sum(closed.values(), ClosedCommitments()),
             overdue=sum(overdue.values()),
+            overdue_ended=sum(item.overdue for item in partners if item.ended),
             turnout=sum(turnouts.values(), RoundTurnout()),
             at_risk=self.health.at_risk(team_id=team_id),
             partners=partners,

@@ -509,7 +509,12 @@ def digest_counts(found: WeeklyDigest) -> str:
     if found.closed.total:
         counts.append(closed_commitments(found.closed, headline=True))
     if found.overdue:
-        counts.append(f"{found.overdue} overdue")
+        # An ended partner's open promises are real, but no at-risk signal: said as theirs.
+        ended, of_ended = found.overdue_ended, ""
+        if ended:
+            of_ended = " (" + ("" if ended == found.overdue else f"{ended} ")
+            of_ended += "of ended partnerships)"
+        counts.append(f"{found.overdue} overdue{of_ended}")
     turnout = found.turnout
     if turnout.invited:
         rate = round(100 * turnout.respondents / turnout.invited)
@@ -567,7 +572,8 @@ def partner_week(item: PartnerWeek) -> str:
     if item.collisions:
         parts.append(plural(item.collisions, "collision"))
     if item.overdue:
-        parts.append(f"{plural(item.overdue, 'commitment')} overdue")
+        ended = " (the partnership has ended)" if item.ended else ""
+        parts.append(f"{plural(item.overdue, 'commitment')} overdue{ended}")
     if item.closed.total:
         parts.append(closed_commitments(item.closed))
     if item.turnout.rounds:

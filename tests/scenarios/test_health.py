@@ -775,6 +775,23 @@ def test_the_digest_names_whose_commitments_and_pulse_rounds_closed(slack: Slack
     assert "• *Acme*: pulse round closed, 3 of 3 answered" in partners
 
 
+@pytest.mark.usefixtures("acme")
+def test_the_digest_says_which_overdue_commitments_are_an_ended_partners(slack: Slack) -> None:
+    """An ended partner's open promises are real, so still counted, but never at risk: the
+    digest says they are an ended partnership's rather than let them read as a warning."""
+    answer(slack, "commit Acme us : the deck by 2026-11-26", user=BEN)
+    answer(slack, "add Globex")
+    answer(slack, "commit Globex them : the NDA by 2026-11-26")
+    answer(slack, "status Acme ended")
+    at(slack, utc(30, 9))  # Monday 09:00 in London: both are overdue
+    (digest,) = digests(slack)
+    said = shown(digest)
+    assert "2 overdue (1 of ended partnerships)" in said
+    partners = next(r.text for r in slack.fake.thread(digest) if "This week" in r.text)
+    assert "• *Acme*: 1 commitment overdue (the partnership has ended)" in partners
+    assert "• *Globex*: 1 commitment overdue\n" in partners + "\n"
+
+
 def test_the_digest_planner_runs_at_the_start_of_every_minute() -> None:
     (job,) = [job for job in build_planners() if job.name == "weekly-digest"]
     moment = datetime(2026, 12, 1, 14, 29, 10, tzinfo=UTC)
