@@ -285,11 +285,13 @@ def touchpoint_counts(
     by_created: bool = False,
     kinds: Collection[TouchpointKind] = tuple(TouchpointKind),
     happened_by: datetime | None = None,
+    dated_before: datetime | None = None,
 ) -> dict[int, int]:
     """Per partner, its touchpoints of `kinds` dated (or, `by_created`, recorded) in
     [start, end), but for plans their authors said didn't happen. With `happened_by`, only
     contacts that had happened by then, as last contact counts them: logged ones, and plans
-    dated up to then (no intent, no plan still ahead)."""
+    dated up to then (no intent, no plan still ahead). With `dated_before`, only those dated
+    before it (recorded in the week, backdated to before it)."""
     moment = col(Touchpoint.created_at) if by_created else col(Touchpoint.at)
     happened = (
         []
@@ -313,6 +315,7 @@ def touchpoint_counts(
             col(Touchpoint.kind).in_([str(kind) for kind in kinds]),
             col(Touchpoint.cancelled_at).is_(None),
             *happened,
+            *([] if dated_before is None else [col(Touchpoint.at) < dated_before]),
             *_among(Touchpoint.partner_id, partner_ids),
         )
         .group_by(col(Touchpoint.partner_id))

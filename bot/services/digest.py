@@ -83,6 +83,8 @@ class PartnerWeek:
     # Logged, and planned for a moment in the week (`as_planned` of them).
     touchpoints: int = 0
     as_planned: int = 0
+    # Of those logged in the week, how many are dated before it (backdated).
+    earlier: int = 0
     collisions: int = 0
     overdue: int = 0
     # The partnership has ended: its overdue commitments are no at-risk signal.
@@ -107,6 +109,9 @@ class WeeklyDigest:
     # last week's digest counted as planned for the week ahead come back here.
     touchpoints: int
     as_planned: int = 0
+    # Of those logged in the week, how many are dated before it: "logged" counts what was
+    # logged in the week, whenever it happened, and says so.
+    earlier: int = 0
     # Contacts planned for the week ahead, [end, end + 1 week): what is coming up.
     planned: int
     collisions: int
@@ -193,6 +198,13 @@ class Digests:
                 store.touchpoint_counts, session=session, team_id=team_id, partner_ids=None
             )
             logged = count(start=start, end=end, by_created=True, kinds=[TouchpointKind.DONE])
+            backdated = count(
+                start=start,
+                end=end,
+                by_created=True,
+                kinds=[TouchpointKind.DONE],
+                dated_before=start,
+            )
             held = count(start=start, end=end, kinds=[TouchpointKind.PLANNED])
             # A meeting two colleagues both logged is one, as its check-ins count it; so is one
             # planned and logged too (a plan is left out, the log kept).
@@ -201,6 +213,10 @@ class Digests:
             again = meetings_recorded_again(logs, tz=timezone)
             again_too = meetings_recorded_again([*logs, *plans], tz=timezone)
             logged = {partner: n - again.get(partner, 0) for partner, n in logged.items()}
+            # A backdated meeting two colleagues both logged is one too: never more than logged.
+            backdated = {
+                partner: min(n, logged.get(partner, 0)) for partner, n in backdated.items()
+            }
             held = {
                 partner: n - (again_too.get(partner, 0) - again.get(partner, 0))
                 for partner, n in held.items()
@@ -237,6 +253,7 @@ class Digests:
                     name=names[partner_id].name,
                     touchpoints=touches.get(partner_id, 0),
                     as_planned=held.get(partner_id, 0),
+                    earlier=backdated.get(partner_id, 0),
                     collisions=collisions.get(partner_id, 0),
                     overdue=overdue.get(partner_id, 0),
                     ended=names[partner_id].status == PartnerStatus.ENDED,
@@ -264,6 +281,7 @@ class Digests:
             new_partners=new_partners,
             touchpoints=sum(touches.values()),
             as_planned=sum(held.values()),
+            earlier=sum(backdated.values()),
             planned=sum(planned.values()),
             collisions=sum(collisions.values()),
             closed=sum(closed.values(), ClosedCommitments()),

@@ -484,11 +484,17 @@ def _span(found: WeeklyDigest) -> str:
     return f"{day(first, this_year=this_year)} – {day(last, this_year=this_year)}"
 
 
-def touchpoints(total: int, as_planned: int) -> str:
+def touchpoints(total: int, as_planned: int, earlier: int = 0) -> str:
     """`3 touchpoints logged`; with contacts planned for a moment in the week, `3 touchpoints
-    (2 logged, 1 as planned)`, or `1 touchpoint (as planned)`."""
+    (2 logged, 1 as planned)`, or `1 touchpoint (as planned)`. "Logged" counts what was logged
+    in the week, whenever it happened: `earlier` of them dated before it are said to be, as
+    `3 touchpoints logged (1 dated before the week)`."""
+    before = f"{earlier} dated before the week" if earlier else ""
     if not as_planned:
-        return f"{plural(total, 'touchpoint')} logged"
+        return f"{plural(total, 'touchpoint')} logged" + (f" ({before})" if before else "")
+    if before:
+        logged = total - as_planned
+        return f"{plural(total, 'touchpoint')} ({logged} logged, {before}; {as_planned} as planned)"
     if as_planned == total:
         return f"{plural(total, 'touchpoint')} (as planned)"
     return f"{plural(total, 'touchpoint')} ({total - as_planned} logged, {as_planned} as planned)"
@@ -501,7 +507,7 @@ def digest_counts(found: WeeklyDigest) -> str:
     if found.new_partners:
         counts.append(plural(len(found.new_partners), "new partner"))
     if found.touchpoints:
-        counts.append(touchpoints(found.touchpoints, found.as_planned))
+        counts.append(touchpoints(found.touchpoints, found.as_planned, found.earlier))
     if found.planned:
         counts.append(f"{found.planned} planned for the week ahead")
     if found.collisions:
@@ -568,7 +574,7 @@ def pulse_closed(turnout: RoundTurnout) -> str:
 def partner_week(item: PartnerWeek) -> str:
     parts = []
     if item.touchpoints:
-        parts.append(touchpoints(item.touchpoints, item.as_planned))
+        parts.append(touchpoints(item.touchpoints, item.as_planned, item.earlier))
     if item.collisions:
         parts.append(plural(item.collisions, "collision"))
     if item.overdue:

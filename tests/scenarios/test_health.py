@@ -792,6 +792,19 @@ def test_the_digest_says_which_overdue_commitments_are_an_ended_partners(slack: 
     assert "• *Globex*: 1 commitment overdue\n" in partners + "\n"
 
 
+@pytest.mark.usefixtures("acme")
+def test_the_digest_says_a_contact_logged_this_week_happened_before_it(slack: Slack) -> None:
+    """The digest counts what was logged in its week, whenever it happened: a contact
+    backdated two months is counted, and said to be dated before the week."""
+    answer(slack, "log Acme on 2026-09-26 via call : the call we never logged")
+    answer(slack, "log Acme via email : the pilot's terms", user=DAN)
+    at(slack, utc(30, 9))  # Monday 09:00 in London
+    (digest,) = digests(slack)
+    assert "2 touchpoints logged (1 dated before the week)" in shown(digest)
+    partners = next(r.text for r in slack.fake.thread(digest) if "This week" in r.text)
+    assert "• *Acme*: 2 touchpoints logged (1 dated before the week)" in partners
+
+
 def test_the_digest_planner_runs_at_the_start_of_every_minute() -> None:
     (job,) = [job for job in build_planners() if job.name == "weekly-digest"]
     moment = datetime(2026, 12, 1, 14, 29, 10, tzinfo=UTC)
