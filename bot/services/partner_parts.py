@@ -35,7 +35,7 @@ from bot.services.registry import (
     team_note_prefix,
     team_notes_prefix,
 )
-from bot.services.touchpoints import Touchpoints
+from bot.services.touchpoints import Touch, Touchpoints
 from storage import outbox as outbox_store
 from storage.models import PartnerStatus
 
@@ -103,6 +103,7 @@ class Wording(Protocol):
         self, facts: PartnerFacts, by: str, old_deputy: str | None
     ) -> str: ...
     def status_for_owner(self, facts: PartnerFacts, by: str, before: str) -> str: ...
+    def plans_cancelled(self, plans: Sequence[Touch], *, by: str, tz: ZoneInfo) -> str: ...
     def renamed_for_owner(self, result: Renamed, by: str) -> str: ...
     def lost_roles(self, result: Merged) -> dict[str, str]: ...
     def merged_away(self, result: Merged, user_id: str, *, by: str) -> str: ...
@@ -449,9 +450,13 @@ class PartnerNotes:
         if facts.status == PartnerStatus.ENDED:
             for part in END_PARTS.values():
                 closed.extend(part(runtime, session, by.actor, facts))
-            self.touchpoints_of(runtime).close_ahead_of_ended(
+            plans = self.touchpoints_of(runtime).close_ahead_of_ended(
                 session, actor=by.actor, facts=facts, now=runtime.clock.now()
             )
+            if plans:
+                # Gone from "Coming up": the caller is told which, and who hears of it.
+                tz = person_zone(session, team_id=by.team_id, user_id=by.user_id)
+                closed.append(self.wording.plans_cancelled(plans, by=by.user_id, tz=tz))
             self.commitments_of(runtime).quiet_for_ended(
                 session, team_id=by.team_id, partner_id=facts.id
             )

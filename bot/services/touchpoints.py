@@ -2298,7 +2298,7 @@ class Touchpoints:
 
     def close_ahead_of_ended(
         self, session: Session, *, actor: Actor, facts: PartnerFacts, now: datetime
-    ) -> None:
+    ) -> list[Touch]:
         """In the transaction of `status NAME ended`: what was waiting on the partner is closed,
         since nobody follows an ended partner (README): its plans still ahead (`_close_plans_
         of_ended`) and its intents still waiting for an answer, or lapsed (a late answer could
@@ -2306,9 +2306,9 @@ class Touchpoints:
         not sent yet is withdrawn; one sent loses its buttons and says the partnership ended;
         a "you may go ahead" still queued is dropped. Each asker, and each colleague it names,
         hears once per intent that it needs nobody's answer any more (not the caller, who ended
-        it)."""
+        it). Returns the plans cancelled, for the caller's answer to name."""
         team_id = actor.team_id
-        self._close_plans_of_ended(session, actor=actor, facts=facts, now=now)
+        cancelled = self._close_plans_of_ended(session, actor=actor, facts=facts, now=now)
         rows = [
             *store.open_intents_asked_of(
                 session=session, team_id=team_id, user_id=None, partner_id=facts.id
@@ -2375,19 +2375,21 @@ class Touchpoints:
                     )
             self._tell_author_of_ended(session, actor, facts, touch, late=late, now=now)
             self._tell_going_along(session, team_id, facts, touch, now=now, lapsed=lapsed)
+        return cancelled
 
     def _close_plans_of_ended(
         self, session: Session, *, actor: Actor, facts: PartnerFacts, now: datetime
-    ) -> None:
+    ) -> list[Touch]:
         """The partner's plans still ahead, as `check` lists them to the caller, are cancelled
         as if their authors said they didn't happen: a meeting with a partner nobody follows
         is not to be counted, alerted about or asked about. Reopening the partner does not
         bring them back (its authors plan again). A note to the owner about one, not sent yet,
         is not sent; each author, and each colleague it names (`plan Acme with @dan`), hears
-        once (not the caller, who ended it)."""
+        once (not the caller, who ended it). Returns them, as cancelled."""
         team_id = actor.team_id
         tz = person_zone(session, team_id=team_id, user_id=actor.user_id)
         rows = _planned_ahead(session, team_id, facts.id, now=now, tz=tz, limit=ENDED_PLANS_CLOSED)
+        cancelled: list[Touch] = []
         for plan in rows:
             store.call_off_plan(
                 session=session,
@@ -2405,12 +2407,14 @@ class Touchpoints:
             touch = replace(
                 plan, answer=IntentAnswer.ENDED, answered_by=actor.user_id, cancelled_at=now
             )
+            cancelled.append(touch)
             self._tell_author_of_ended(session, actor, facts, touch, late=False, now=now)
             for colleague in dict.fromkeys(touch.participants):
                 if colleague not in (touch.author_id, actor.user_id):
                     self._tell_asker(
                         session, team_id, facts, touch, late=False, now=now, to=colleague
                     )
+        return cancelled
 
     def _tell_author_of_ended(
         self,

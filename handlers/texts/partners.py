@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.dates import contact_day
@@ -38,6 +39,9 @@ from handlers.grammar import (
     side_by_side,
 )
 from storage.models import MAX_NAME_LENGTH, PartnerStatus, TeamRole
+
+if TYPE_CHECKING:
+    from bot.services.touchpoints import Touch
 
 COMMAND = "/partner"
 
@@ -1027,6 +1031,28 @@ def team_remove_hint(facts: PartnerFacts) -> str:
 
 def status_set(facts: PartnerFacts) -> str:
     return f"{bold(facts.name)} is now {status(facts.status)}."
+
+
+def plans_cancelled(plans: Sequence[Touch], *, by: str, tz: ZoneInfo) -> str:
+    """Ending a partner cancels its plans ahead (they leave "Coming up"): the caller reads
+    which, and that their planners are told (the caller, who ended it, is not)."""
+
+    def planned(plan: Touch) -> str:
+        local = plan.at.astimezone(tz)
+        moment = f"{local:%a %-d %b}" + ("" if plan.day_only else f" {local:%H:%M}")
+        notes = " ".join((plan.notes or "").split())
+        what = f" “{notes}”" if notes else ""
+        return f"{moment}{what} by {'you' if plan.author_id == by else person(plan.author_id)}"
+
+    count = len(plans)
+    head = f"{count} planned contacts were" if count > 1 else "1 planned contact was"
+    # Their planners and the colleagues they named hear of it.
+    others = [user for user in dict.fromkeys(u for p in plans for u in p.colleagues) if user != by]
+    told = ""
+    if others:
+        verb = "is" if len(others) == 1 else "are"
+        told = f" {' and '.join(person(user) for user in others)} {verb} told."
+    return f"{head} cancelled: {'; '.join(planned(plan) for plan in plans)}.{told}"
 
 
 def alerts_here(*, partner: str | None, by: str) -> str:

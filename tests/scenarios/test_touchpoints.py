@@ -3349,7 +3349,12 @@ def test_ending_a_partner_closes_an_intent_waiting_for_its_owner(slack: Slack) -
 @pytest.mark.usefixtures("acme")
 def test_ending_a_partner_cancels_its_plans_ahead_for_good(slack: Slack) -> None:
     answer(slack, "plan Acme via meeting on friday 11:00 : renewal talk", user=BEN)
-    answer(slack, "status Acme ended")  # before Ana's note about Ben's plan went out
+    ended = answer(slack, "status Acme ended")  # before Ana's note about Ben's plan went out
+    # Gone from "Coming up": Ana reads which plan, in her zone, and that Ben is told.
+    assert (
+        "1 planned contact was cancelled: Fri 27 Nov 17:00 “renewal talk” by <@U0BEN>. "
+        "<@U0BEN> is told."
+    ) in ended
     checked = answer(slack, "check Acme", user=BEN)
     assert "renewal talk" not in checked
     (plan,) = touchpoints(slack)
