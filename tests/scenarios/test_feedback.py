@@ -2634,7 +2634,7 @@ def test_a_check_in_click_slack_does_not_answer_still_opens_its_form_or_says_why
     only "after-ack work failed" in the log)."""
     acme(slack)
     meeting(slack, author=DAN, when=datetime(2026, 11, 25, 8, tzinfo=UTC))
-    at(slack, datetime(2026, 11, 26, 9, 1, tzinfo=UTC))
+    at(slack, datetime(2026, 11, 26, 9, 15, tzinfo=UTC))  # the morning's check-ins spread
     (asked,) = checkin_messages(slack, DAN)
     slack.fake.fail_next("chat.update", drop=True, times=2)
     with caplog.at_level(logging.WARNING):
@@ -2661,7 +2661,7 @@ def test_an_answer_slack_would_not_show_on_its_card_is_confirmed_privately(
     its buttons, and the person was told nothing: they could not tell it was taken."""
     acme(slack)
     meeting(slack, author=DAN, when=datetime(2026, 11, 25, 8, tzinfo=UTC))
-    at(slack, datetime(2026, 11, 26, 9, 1, tzinfo=UTC))
+    at(slack, datetime(2026, 11, 26, 9, 15, tzinfo=UTC))  # the morning's check-ins spread
     (asked,) = checkin_messages(slack, DAN)
     slack.fake.fail_next("chat.update", status=503)
     click(slack, DAN, asked, "checkin_answer_went_well")
