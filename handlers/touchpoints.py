@@ -76,7 +76,7 @@ from handlers.context import runtime_of
 from handlers.grammar import GrammarError, Kind, Name, Token
 from handlers.invocation import Invocation, VerbHandler
 from handlers.partners import Call, Router, VerbBody, button_listener, deliver, registry_of
-from handlers.reply import Block, Followup, Reply, refuse_fields
+from handlers.reply import Block, Followup, FormAnswer, Reply, refuse_fields
 from handlers.texts import partners as partner_texts
 from handlers.texts import touchpoints as texts
 from handlers.verbs import VERBS_BY_NAME
@@ -1423,9 +1423,9 @@ def on_log_submitted(
         deliver(reply, client, respond, replace_original=False)
 
     check = answer_as_saved(runtime, team_id=team_id, user_id=user_id, result=result, then=answer)
-    # The form has no message to answer; the command that opened it does.
+    # The form has no message to answer; the command (or nudge) that opened it does.
     metadata = json.loads(view.get("private_metadata") or "{}")
-    respond = Respond(response_url=metadata.get("response_url"))
+    respond = FormAnswer(metadata.get("response_url"), client=client, user_id=user_id)
     runtime.defer(partial(check, client, respond), what="log form answer")
 
 

@@ -51,6 +51,7 @@ from tests.conftest import Slack
 from tests.factories import Colleague, save_colleagues
 from tests.scenarios.test_home import click_on_home, open_home
 from tests.scenarios.test_touchpoints import retried
+from tests.scenarios.test_touchpoints import submit as submit_log
 
 ANA, BEN, CHLOE, DAN = "U0ANA", "U0BEN", "U0CHLOE", "U0DAN"
 MENTION = {ANA: "<@U0ANA|ana>", BEN: "<@U0BEN|ben>", CHLOE: "<@U0CHLOE|chloe>", DAN: "<@U0DAN|dan>"}
@@ -1602,6 +1603,25 @@ def test_log_a_touchpoint_from_the_nudge_opens_the_form_on_that_partner(slack: S
     picker = view.view["blocks"][0]["element"]
     assert picker["initial_option"]["value"] == str(partner_id(slack, "Acme Corporation"))
     assert picker["initial_option"]["text"]["text"] == "Acme Corporation"
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_log_form_from_a_nudge_sent_after_half_an_hour_is_answered_in_a_dm(
+    slack: Slack,
+) -> None:
+    """QA h9: the form opened from a nudge is answered through the nudge's response_url, which
+    Slack keeps 30 minutes; later, "Logged your call…" was refused and Ana saw nothing."""
+    at(slack, utc(2026, 12, 25, 9, 30))
+    (nudge,) = nudges(slack, ANA)
+    click(slack, ANA, nudge, blocks.LOG_TOUCHPOINT)
+    (view,) = slack.fake.open_modals(ANA)
+    before = len(dms(slack, ANA))
+    slack.fake.response_url_ttl = 0  # half an hour went by
+    acme = partner_id(slack, "Acme Corporation")  # picked already, as Slack sends it
+    submit_log(slack, view, ANA, partner=acme, medium="call", notes="caught up")
+    assert view.errors is None
+    (dm,) = dms(slack, ANA)[before:]
+    assert dm.text.startswith("Logged your call with *Acme Corporation* today")
 
 
 @pytest.mark.usefixtures("acme")

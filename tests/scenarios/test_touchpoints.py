@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import json
+import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -3880,6 +3881,28 @@ def open_log_form(slack: Slack, user: str) -> FakeView:
     slack.command("log", user=user)
     (view,) = slack.fake.open_modals(user)
     return view
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_log_form_sent_after_its_command_expired_is_answered_in_a_dm(
+    slack: Slack, caplog: pytest.LogCaptureFixture
+) -> None:
+    """QA h9: the form's answer went through the response_url of `/partner log`, which Slack
+    keeps 30 minutes; a form sent later had "Logged your call…" refused with a 404 nobody
+    read, so the person saw the form close and nothing else. It now comes in a DM."""
+    view = open_log_form(slack, BEN)
+    before = len(dms(slack, BEN))
+    slack.fake.response_url_ttl = 0  # half an hour went by
+    acme_id = partner_id(slack, "Acme Corporation")
+    with caplog.at_level(logging.INFO):
+        submit(slack, view, BEN, partner=acme_id, medium="call", notes="late")
+    (dm,) = dms(slack, BEN)[before:]
+    assert dm.text.startswith("Logged your call with *Acme Corporation* today")
+    refused = [r.getMessage() for r in caplog.records if "response_url" in r.getMessage()]
+    assert refused == [
+        "Slack refused a form's answer through its response_url: expired_url (HTTP 404)"
+    ]
+    assert len(touchpoints(slack)) == 1
 
 
 @pytest.mark.usefixtures("acme")
