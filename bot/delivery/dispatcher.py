@@ -60,7 +60,6 @@ from __future__ import annotations
 import http.client
 import logging
 import random
-import re
 import threading
 import time
 import uuid
@@ -84,6 +83,7 @@ from bot.delivery.absence import SUM_UP_WITHIN, WELCOME_BACK
 from bot.delivery.outbox import EXTERNAL_RECIPIENT
 from bot.delivery.working_hours import WorkingHours, next_send_time, zone_or_workspace
 from bot.mrkdwn import slack_text
+from bot.services.people import error_code as error_code
 from bot.services.people import look_up_each, rate_limited
 from storage import absences as absence_store
 from storage import outbox as store
@@ -117,7 +117,6 @@ _DM_CACHE_SIZE = 10_000
 # conversations.open calls in flight at once when a batch goes to people not messaged before
 # (Slack's tier 3 takes bursts of this size).
 OPEN_CONCURRENCY = 4
-_ERROR_CODE = re.compile(r"^[a-z0-9_.]{1,80}$")
 # A working-hours DM to someone whose time zone Slack has not told yet (users.info rate-limited,
 # failing or unreachable) waits, and the lookup is tried again: after Retry-After for a 429,
 # else after a backoff from `ZONE_RETRY` doubling up to `ZONE_RETRY_CAP`. Once the lookups of
@@ -934,14 +933,6 @@ def passes(error: SlackApiError) -> bool:
     code) that trying again later gets past, rather than something wrong with the request."""
     status = error.response.status_code
     return status == 429 or status >= 500 or error_code(error) in TRANSIENT_ERRORS
-
-
-def error_code(error: SlackApiError) -> str:
-    """Slack's error code (`channel_not_found`, …), or `http_STATUS` when the body had none."""
-    data = error.response.data
-    code = str(data.get("error") or "") if isinstance(data, dict) else ""
-    # slack_sdk puts the whole body in `error` when it was no JSON (an HTML error page).
-    return code if _ERROR_CODE.match(code) else f"http_{error.response.status_code}"
 
 
 def retry_after(headers: Any, *, now: datetime) -> int:

@@ -603,7 +603,7 @@ class SlackDirectory:
             else:
                 return None
         except SlackApiError as error:
-            code = people.slack_error_code(error)
+            code = people.error_code(error)
             if code in people.NOT_IN_WORKSPACE_ERRORS:
                 return None
             if code == "missing_scope":

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import http.client
 import logging
+import re
 from collections.abc import Collection, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -44,6 +45,8 @@ LOOKUP_CONCURRENCY = 4
 # users.list pages (of ADMIN_PAGE_SIZE people) read at most to find someone to name as an admin.
 ADMIN_PAGES = 5
 ADMIN_PAGE_SIZE = 200
+# What Slack puts in `error`; anything else (an HTML page a 5xx came with) is no code.
+_ERROR_CODE = re.compile(r"^[a-z0-9_.]{1,80}$")
 
 
 @dataclass(frozen=True)
@@ -275,7 +278,7 @@ def _ask_about(
     try:
         user = client.users_info(user=user_id).get("user")
     except SlackApiError as error:
-        code = slack_error_code(error)
+        code = error_code(error)
         if rate_limited(error):
             limited.error = error
         if code in NOT_IN_WORKSPACE_ERRORS:
@@ -317,7 +320,7 @@ def find_admins(client: WebClient, *, engine: Engine, clock: Clock, team_id: str
             if admins or cursor is None:
                 break
     except SlackApiError as error:
-        logger.warning("users.list failed: %s", slack_error_code(error))
+        logger.warning("users.list failed: %s", error_code(error))
     except OSError:
         logger.warning("users.list could not reach Slack", exc_info=True)
     _save_all(engine, clock, team_id, admins)
@@ -414,7 +417,7 @@ def send_direct_message(
     try:
         client.chat_postMessage(channel=user_id, text=slack_text(text), blocks=blocks)
     except SlackApiError as error:
-        logger.warning("direct message to %s failed: %s", user_id, slack_error_code(error))
+        logger.warning("direct message to %s failed: %s", user_id, error_code(error))
         return False
     except OSError:
         logger.exception("direct message to %s could not reach Slack", user_id)
@@ -424,15 +427,15 @@ def send_direct_message(
 
 def rate_limited(error: SlackApiError) -> bool:
     """Whether Slack said to wait (a 429, or the `ratelimited` error some methods answer)."""
-    return error.response.status_code == 429 or slack_error_code(error) == "ratelimited"
+    return error.response.status_code == 429 or error_code(error) == "ratelimited"
 
 
-def slack_error_code(error: SlackApiError) -> str:
-    """Slack's error code (`user_not_found`, …), or the HTTP status when there is none."""
+def error_code(error: SlackApiError) -> str:
+    """Slack's error code (`user_not_found`, …), or `http_STATUS` when the body had none."""
     data = error.response.data
-    if isinstance(data, dict) and data.get("error"):
-        return str(data["error"])
-    return f"HTTP {error.response.status_code}"
+    code = str(data.get("error") or "") if isinstance(data, dict) else ""
+    # slack_sdk puts the whole body in `error` when it was no JSON (an HTML error page).
+    return code if _ERROR_CODE.match(code) else f"http_{error.response.status_code}"
 
 
 def _is_admin(user: dict[str, Any]) -> bool:

@@ -787,6 +787,20 @@ def test_someone_slack_cannot_tell_about_still_works_shown_by_id(
     assert "users.info failed for U0DAN: fatal_error" in caplog.text
 
 
+def test_a_slack_outage_on_users_info_is_logged_by_its_status_not_its_html_page(
+    slack: Slack, caplog: pytest.LogCaptureFixture
+) -> None:
+    """QA h9: a 5xx answered with Slack's HTML error page had that page logged as the error
+    "code" of users.info (the dispatcher said `http_503`). Both now read Slack's errors alike."""
+    answer(slack, MSF)
+    slack.fake.fail_next("users.info", status=503, times=3)
+    with caplog.at_level(logging.WARNING, logger="bot.services.people"):
+        said = answer(slack, "team MSF add <@U0DAN>", user=BEN)
+    assert "<@U0DAN> joined the team of *Médecins Sans Frontières*" in said
+    ours = [r.getMessage() for r in caplog.records if r.name == "bot.services.people"]
+    assert ours and set(ours) == {"users.info failed for U0DAN: http_503"}
+
+
 # --- Bad input ------------------------------------------------------------------------------
 
 
