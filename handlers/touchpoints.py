@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import partial
+from http.client import HTTPException
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -26,10 +27,10 @@ from apscheduler.triggers.interval import IntervalTrigger
 from rapidfuzz.distance import OSA
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.dates import WEEKDAYS, looks_like_date, misspelt_day, reads_as_date
-from bot.delivery.dispatcher import ON_CHANNEL_REFUSED
+from bot.delivery.dispatcher import ON_CHANNEL_REFUSED, error_code
 from bot.mrkdwn import slack_text, unescape
 from bot.naming import normalize_name
 from bot.runtime import Runtime
@@ -1561,8 +1562,11 @@ def _answer_intent(
     answered = slack_text(texts.intent_answered(outcome))
     try:
         client.chat_update(channel=channel, ts=ts, text=answered, blocks=question)
-    except SlackApiError:
-        logger.exception("chat.update of the question about intent %s failed", value)
+    except (SlackApiError, SlackClientError, OSError, HTTPException) as error:
+        # Saved, and the asker told through the outbox: the clicker sees it through the click's
+        # response_url instead.
+        reason = error_code(error) if isinstance(error, SlackApiError) else type(error).__name__
+        logger.warning("chat.update of the question about intent %s failed: %s", value, reason)
         respond(text=answered, blocks=question, replace_original=True)
 
 

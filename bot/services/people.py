@@ -22,7 +22,7 @@ from functools import partial
 from typing import Any
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -419,8 +419,10 @@ def send_direct_message(
     except SlackApiError as error:
         logger.warning("direct message to %s failed: %s", user_id, error_code(error))
         return False
-    except OSError:
-        logger.exception("direct message to %s could not reach Slack", user_id)
+    except (OSError, http.client.HTTPException, SlackClientError) as error:
+        logger.warning(
+            "direct message to %s could not reach Slack: %s", user_id, type(error).__name__
+        )
         return False
     return True
 

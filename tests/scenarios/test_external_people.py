@@ -7,6 +7,7 @@ Signed `/partner` commands through the real app, Slack's answers from the fake S
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from typing import Any
 
@@ -15,6 +16,7 @@ from sqlmodel import Session, select
 
 from bot.delivery.operations import list_outbox
 from bot.delivery.outbox import enqueue
+from bot.sandbox.fake_slack import FakeView
 from bot.services.people import NotInWorkspace
 from handlers import commitments as commitment_handlers
 from handlers import partners as partner_handlers
@@ -291,21 +293,21 @@ def direct_to(slack: Slack, user_id: str) -> str:
     return "\n".join(m.text for m in slack.fake.dm_messages(user_id) if m.ephemeral_to is None)
 
 
+def log_call_with(slack: Slack, view: FakeView, colleagues: list[str]) -> None:
+    """Ben sends the log form: a call with Acme, `colleagues` picked in its menu."""
+    acme = partner_id(slack, "Acme Corporation")
+    touchpoint_scenarios.submit(
+        slack, view, BEN, partner=acme, medium="call", colleagues=colleagues, notes="pilot agreed"
+    )
+
+
 @pytest.mark.usefixtures("acme")
 def test_someone_picked_in_the_log_form_is_taken_off_once_slack_says_they_are_elsewhere(
     slack: Slack, jane: str
 ) -> None:
     dan = "U0DAN"
     view = touchpoint_scenarios.open_log_form(slack, BEN)
-    touchpoint_scenarios.submit(
-        slack,
-        view,
-        BEN,
-        partner=partner_id(slack, "Acme Corporation"),
-        medium="call",
-        colleagues=[JANE, dan],
-        notes="pilot agreed",
-    )
+    log_call_with(slack, view, [JANE, dan])
     assert slack.fake.open_modals(BEN) == []  # saved on the menu's word, before the ack
     (logged,) = touchpoints(slack)
     with Session(slack.runtime.engine) as session:
@@ -327,6 +329,25 @@ def test_someone_picked_in_the_log_form_is_taken_off_once_slack_says_they_are_el
     # (it said "together with <@U0JANE> and <@U0DAN>", built before Slack was asked).
     (answered,) = [m for m in slack.ephemerals_to(BEN) if "Logged your call" in m.text]
     assert f"together with <@{dan}>" in answered.text and JANE not in answered.text
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_dm_saying_someone_was_taken_off_that_cannot_reach_slack_is_one_log_line(
+    slack: Slack, jane: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """QA h9: when the DM saying Jane was taken off could not reach Slack, a traceback was
+    logged. Now one line says why; she is taken off all the same, and the form answered."""
+    view = touchpoint_scenarios.open_log_form(slack, BEN)
+    slack.fake.fail_next("chat.postMessage", drop=True, times=2)  # slack_sdk retries one drop
+    with caplog.at_level(logging.WARNING):
+        log_call_with(slack, view, [JANE])
+    ours = [r for r in caplog.records if not r.name.startswith("slack_sdk")]
+    assert [(r.getMessage(), r.exc_info) for r in ours] == [
+        (f"direct message to {BEN} could not reach Slack: RemoteDisconnected", None)
+    ]
+    assert marked_external(slack, JANE)
+    (answered,) = [m for m in slack.ephemerals_to(BEN) if "Logged your call" in m.text]
+    assert JANE not in answered.text
 
 
 @pytest.mark.parametrize(

@@ -2720,6 +2720,35 @@ def test_the_owners_answer_goes_back_to_the_asker(
 
 
 @pytest.mark.usefixtures("acme")
+def test_an_owners_answer_slack_cannot_show_on_the_question_is_saved_and_shown_anyway(
+    slack: Slack, caplog: pytest.LogCaptureFixture
+) -> None:
+    """QA h9: when Slack could not be reached to update the question (a connection lost), the
+    error escaped the click's work ("after-ack work failed" and a traceback) and Ana was shown
+    nothing. The answer is saved and Ben told as ever; the question is answered in place
+    through the click's response_url, and one line says why."""
+    question = ask(slack)
+    slack.fake.fail_next("chat.update", drop=True, times=2)  # slack_sdk retries one drop
+    with caplog.at_level(logging.WARNING):
+        click(slack, ANA, question, "intent_go_ahead")
+    assert "<@U0ANA> answered *Go ahead* — I'm letting <@U0BEN>" in shown(question)
+    assert set(action_ids(question)) == {blocks.CHECK}
+    ours = [r for r in caplog.records if not r.name.startswith("slack_sdk")]
+    assert [(r.getMessage(), r.exc_info) for r in ours] == [
+        (
+            f"chat.update of the question about intent {touchpoints(slack)[0].id} failed: "
+            "RemoteDisconnected",
+            None,
+        )
+    ]
+    at(slack, datetime(2026, 11, 25, 14, 30, tzinfo=UTC))
+    (reply,) = dms(slack, BEN)
+    assert "<@U0ANA>, for *Acme Corporation*, says *go ahead* with “ask about co-hosting" in (
+        reply.text
+    )
+
+
+@pytest.mark.usefixtures("acme")
 @pytest.mark.parametrize(
     ("action_id", "told"),
     [
