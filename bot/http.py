@@ -21,6 +21,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
+from typing import Any
 
 import anyio
 import anyio.to_thread
@@ -40,6 +41,8 @@ EVENTS_PATH = "/slack/events"
 # Requests dispatched at once on PostgreSQL; more threads than this only add GIL contention
 # (measured with bench/http_ack.py: p99 63 ms with 40 threads, ~20 ms with 4).
 DISPATCH_THREADS = 4
+# What Slack posts: events as JSON, commands and interactions as a form.
+SLACK_MEDIA_TYPES = frozenset({"application/json", "application/x-www-form-urlencoded"})
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +63,18 @@ def refusal(secret: bytes, body: bytes, headers: Mapping[str, str]) -> str | Non
     expected = hmac.new(secret, b"v0:%s:%s" % (timestamp.encode(), body), hashlib.sha256)
     if not hmac.compare_digest(f"v0={expected.hexdigest()}".encode(), signature.encode()):
         return f"invalid signature (timestamp {timestamp}): check SLACK_SIGNING_SECRET"
+    return None
+
+
+def _unlike_slack(content_type: str | None, body: Any) -> str | None:
+    """Why a body Bolt read is nothing Slack sends (None: it may be): Slack posts JSON (events)
+    or a form (commands, interactions), each naming what it is (`type`, `command`). Bolt reads
+    any other text as a form ("hello" as a field), matched no listener and answered 404."""
+    media = (content_type or "").partition(";")[0].strip().lower()
+    if media not in SLACK_MEDIA_TYPES:
+        return f"Content-Type {media[:60] or 'missing'}, not JSON or a form"
+    if not isinstance(body, dict) or not ("type" in body or "command" in body):
+        return "no type or command in it"
     return None
 
 
@@ -94,14 +109,16 @@ def create_asgi_app(
                 query=dict(request.query_params),
                 headers={key: [value] for key, value in request.headers.items()},
             )
+            unlike_slack = _unlike_slack(request.headers.get("content-type"), bolt_request.body)
         except (ValueError, TypeError, AttributeError, KeyError, IndexError) as error:
             # Signed, so from Slack (or whoever holds the secret), yet not UTF-8 JSON or a form
             # Bolt can read. ValueError covers bad UTF-8 and bad JSON; the others, JSON that
             # is not an object where Bolt looks into one.
+            unlike_slack = f"{type(error).__name__}: {error}"
+        if unlike_slack is not None:
             logger.warning(
-                "request refused (400): signed but malformed body (%s: %s); body not logged",
-                type(error).__name__,
-                error,
+                "request refused (400): signed but malformed body (%s); body not logged",
+                unlike_slack,
             )
             return JSONResponse({"error": "malformed request"}, status_code=400)
         if on_the_loop:

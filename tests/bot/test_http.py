@@ -117,6 +117,10 @@ MALFORMED = [
     ("application/x-www-form-urlencoded", b"payload=%7Bnot"),
     ("application/x-www-form-urlencoded", b"\xff\xfe"),
     ("application/json", b"[1, 2]"),
+    # QA h9: Bolt read these as a form ("hello" as a field) and answered 404 "unhandled".
+    ("text/plain", b"hello"),
+    ("application/x-www-form-urlencoded", b"hello"),
+    ("application/json; charset=utf-8", b"{}"),
 ]
 
 
