@@ -68,10 +68,14 @@ class FormAnswer(Respond):
         super().__init__(response_url=response_url)
         self.client = client
         self.user_id = user_id
+        # Once Slack refused the url it is not tried again (one warning), and the DM sent
+        # instead is what a later answer that replaces the first updates.
+        self._refused = False
+        self._dm: tuple[str, str] | None = None
 
     def __call__(self, *args: Any, **kwargs: Any) -> WebhookResponse:
         answered: WebhookResponse | None = None
-        if self.response_url is not None:
+        if self.response_url is not None and not self._refused:
             try:
                 answered = super().__call__(*args, **kwargs)
             except (OSError, HTTPException, SlackClientError) as error:
@@ -83,6 +87,7 @@ class FormAnswer(Respond):
                     "Slack refused a form's answer through its response_url: %s",
                     _webhook_error(answered),
                 )
+            self._refused = True
         text = kwargs.get("text", args[0] if args else "")
         if kwargs.get("delete_original") or not isinstance(text, str):
             return answered or WebhookResponse(url="", status_code=0, body="", headers={})
@@ -93,26 +98,39 @@ class FormAnswer(Respond):
             text=text,
             blocks=kwargs.get("blocks") or [],
             what="a form's answer",
+            replacing=self._dm if kwargs.get("replace_original") else None,
         )
+        self._dm = sent or self._dm
         return WebhookResponse(url="", status_code=200 if sent else 0, body="", headers={})
 
 
 def answer_in_dm(
-    client: WebClient, user_id: str, *, text: str, blocks: list[Block], what: str
-) -> bool:
-    """Send an answer Slack would not show where it belonged to the person in a DM; `text` is
-    escaped for Slack already. A failure is logged once, as `what` could not be sent."""
+    client: WebClient,
+    user_id: str,
+    *,
+    text: str,
+    blocks: list[Block],
+    what: str,
+    replacing: tuple[str, str] | None = None,
+) -> tuple[str, str] | None:
+    """Send an answer Slack would not show where it belonged to the person in a DM (or update
+    the DM `replacing`, its channel and ts, with it); `text` is escaped for Slack already. The
+    DM's channel and ts; None, logged once as `what` could not be sent, on a failure."""
     try:
-        client.chat_postMessage(channel=user_id, text=text, blocks=blocks or None)
+        if replacing is not None:
+            channel, ts = replacing
+            client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+            return replacing
+        posted = client.chat_postMessage(channel=user_id, text=text, blocks=blocks or None)
     except SlackApiError as error:
         logger.warning(
             "%s could not be sent to %s in a DM either: %s", what, user_id, error_code(error)
         )
-        return False
+        return None
     except (OSError, HTTPException, SlackClientError):
         logger.warning("%s could not reach %s in a DM either", what, user_id)
-        return False
-    return True
+        return None
+    return str(posted.get("channel") or user_id), str(posted.get("ts") or "")
 
 
 def _webhook_error(answered: WebhookResponse) -> str:

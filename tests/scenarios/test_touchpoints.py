@@ -2391,6 +2391,29 @@ def test_the_log_forms_first_answer_is_answered_again_in_the_submitters_zone(
     assert "tomorrow at 09:00" in said and "Times here are in" not in said
 
 
+def test_a_log_forms_first_answer_sent_late_is_one_dm_updated_to_the_submitters_zone(
+    slack: Slack, caplog: pytest.LogCaptureFixture
+) -> None:
+    """QA h9: the form's answer, answered again in Ben's zone once Slack told it, went out as
+    a second DM (and a second warning) when the command's response_url had expired. The DM
+    sent instead is updated in place, as the answer would have been."""
+    bens_first_log(slack)
+    slack.fake.fail_next("users.info", error="fatal_error")  # when `log` opens the form
+    view = open_log_form(slack, BEN)
+    slack.runtime.drain()
+    slack.fake.response_url_ttl = 0  # half an hour went by
+    with caplog.at_level(logging.WARNING):
+        acme = partner_id(slack, "Acme Corporation")
+        submit(slack, view, BEN, partner=acme, medium="meeting", notes="once")
+    (dm,) = dms(slack, BEN)
+    said = shown(dm)
+    assert said.startswith("Logged your meeting with *Acme Corporation* today.")
+    assert "tomorrow at 09:00" in said and "Times here are in" not in said
+    assert [r.getMessage() for r in caplog.records if "response_url" in r.getMessage()] == [
+        "Slack refused a form's answer through its response_url: expired_url (HTTP 404)"
+    ]
+
+
 def test_register_it_answered_again_in_the_clickers_zone_keeps_registered(slack: Slack) -> None:
     """Review: "Register it" clicked before Slack told Ben's zone was answered again in his
     zone, but the answer again dropped "Registered *Globex* …" above it."""
