@@ -140,9 +140,8 @@ _WEEKDAY_THEN_DATE = re.compile(r"^(?P<weekday>[a-z]+)\.? (?P<day>.+)$")
 
 def contact_day(at: datetime, *, day_only: bool, tz: tzinfo) -> date:
     """The calendar day a contact is on, read in `tz`; one recorded without a time of day is on
-    the day its author named, whatever the reader's zone (it sits at noon of that day in its
-    author's zone, `When.moment`, which is that day in UTC for every zone from UTC-11 to
-    UTC+12)."""
+    the day its author named, whatever the reader's zone (it sits inside that day in UTC:
+    `When.day_moment`)."""
     return at.astimezone(UTC if day_only else tz).date()
 
 
@@ -171,6 +170,15 @@ class When:
     def moment(self, *, default: time = time(12, 0)) -> datetime:
         """The instant in UTC (noon local when no time was given)."""
         return datetime.combine(self.day, self.at or default, tzinfo=self.tz).astimezone(UTC)
+
+    def day_moment(self) -> datetime:
+        """Where a contact known by its day alone is stored (UTC): noon of the day in the
+        author's zone, kept inside that day in UTC, which `contact_day` reads it in. Noon in
+        Auckland's summer (UTC+13) or Kiritimati (UTC+14) is the day before in UTC, and was
+        read as that day."""
+        first = datetime.combine(self.day, time(0), tzinfo=UTC)
+        last = datetime.combine(self.day, time.max, tzinfo=UTC)
+        return min(max(self.moment(default=time(12, 0)), first), last)
 
 
 def parse_when(

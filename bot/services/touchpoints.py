@@ -1006,8 +1006,9 @@ def moment(
     """When the touchpoint happens (UTC) and whether only its day is known.
 
     No date: now (`log`, `intend`); `plan` needs one. A day without a time is noon of that day
-    in the caller's zone. A contact logged must lie in the past (today counts); a planned or
-    intended one today or later; neither so far off as to be a typo of the year.
+    in the caller's zone, kept inside that day in UTC (`When.day_moment`). A contact logged
+    must lie in the past (today counts); a planned or intended one today or later; neither so
+    far off as to be a typo of the year.
     """
     if when is None:
         if kind is TouchpointKind.PLANNED:
@@ -1015,7 +1016,7 @@ def moment(
         return now, False
     today = now.astimezone(when.tz).date()
     if when.at is None:
-        at, day_only = when.moment(default=time(12, 0)), True
+        at, day_only = when.day_moment(), True
         in_future, in_past = when.day > today, when.day < today
     else:
         at, day_only = when.moment(), False

@@ -11,6 +11,7 @@ from bot.dates import (
     DateError,
     When,
     check_span,
+    contact_day,
     looks_like_date,
     misspelt_day,
     parse_period,
@@ -290,6 +291,19 @@ def test_moment_is_utc_from_the_callers_zone() -> None:
     assert parse_when("2026-12-01", now=NOW, tz=BERLIN).moment() == datetime(
         2026, 12, 1, 11, 0, tzinfo=UTC
     )
+
+
+@pytest.mark.parametrize(
+    "tz",
+    ["Etc/GMT+12", "Pacific/Pago_Pago", "Europe/Berlin", "Pacific/Auckland", "Pacific/Kiritimati"],
+)
+def test_a_day_without_a_time_is_kept_on_that_day_in_every_zone(tz: str) -> None:
+    when = When(date(2026, 11, 11), None, ZoneInfo(tz))
+    kept = when.day_moment()
+    assert contact_day(kept, day_only=True, tz=BERLIN) == date(2026, 11, 11)
+    assert kept.astimezone(ZoneInfo(tz)).date() == date(2026, 11, 11)  # the author's day too
+    if tz == "Europe/Berlin":
+        assert kept == when.moment()  # noon there, as before
 
 
 @pytest.mark.parametrize(
