@@ -15,7 +15,7 @@ import pytest
 
 from bot.sandbox.fake_slack import FakeMessage
 from tests.conftest import Slack
-from tests.scenarios.test_colleague_stories import retried
+from tests.scenarios.test_colleague_stories import later, retried
 from tests.scenarios.test_heldout_stories import about
 from tests.scenarios.test_partners import ANA, BEN, CHLOE, DAN, answer, click, last, shown
 from tests.scenarios.test_touchpoints import acme as acme  # noqa: F401 (the fixture)
@@ -291,3 +291,188 @@ def test_an_owners_answer_after_the_working_day_reaches_the_asker_as_a_late_answ
     assert "Message <@U0ANA> to find a moment" in late.text
     brief = answer(slack, "check Acme", user=CHLOE)
     assert "“ben's idea” — <@U0ANA> answered “Let's talk first”" in brief
+
+
+@pytest.mark.usefixtures("acme")
+def test_an_intent_from_tokyo_lapses_at_her_evening_and_she_hears_of_it_next_morning(
+    slack: Slack,
+) -> None:
+    said = answer(slack, "intend Acme : chloe's idea", user=CHLOE)  # Wed 18:00 in Tokyo
+    assert "If there is no answer by tomorrow at 18:00, you may go ahead" in said
+    deliver_outbox(slack)
+    (question,) = about(slack, ANA, "chloe's idea")
+    assert "If you haven't answered by Thu 26 Nov at 10:00" in shown(question)
+    at(slack, datetime(2026, 11, 26, 9, 30, tzinfo=UTC))  # Thu 10:30 Berlin, 18:30 Tokyo
+    assert "may go ahead" in shown(question)
+    assert about(slack, CHLOE, "No answer from") == []  # after her hours
+    at(slack, datetime(2026, 11, 27, 0, 30, tzinfo=UTC))  # Fri 09:30 in Tokyo
+    (lapsed,) = about(slack, CHLOE, "No answer from")
+    assert "No answer from <@U0ANA> within a working day" in lapsed.text
+    assert "`/partner log Acme Corporation : …`" in lapsed.text
+
+
+# --- The owner away -----------------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_colleague_covering_from_outside_the_team_is_alerted_asked_and_summed_up_for_the_owner(
+    slack: Slack,
+) -> None:
+    said = answer(slack, "away today to 2026-11-27 deputy <@U0DAN|dan>")
+    assert "alerts about partners you own go to <@U0DAN>" in said
+    said = answer(slack, "log Acme with Jane Doe via call : ben's call", user=BEN)
+    assert "its owner <@U0ANA> is away, so I've let <@U0DAN>, who covers for them, know" in said
+    said = answer(slack, "intend Acme : chloe's idea", user=CHLOE)
+    assert "*Coordinate with <@U0BEN>*" in said
+    assert "mentioned <@U0DAN>, who covers for the owner <@U0ANA> while away" in said
+    assert "I've asked <@U0DAN>, who covers for the owner <@U0ANA> while away" in said
+    deliver_outbox(slack)
+    (alert,) = revolving_doors(slack)
+    assert "<@U0DAN>, covering for the owner <@U0ANA> while away: please make sure" in shown(alert)
+    note, question = dms(slack, DAN)
+    assert "<@U0BEN> had a call with *Acme Corporation*" in note.text
+    assert "you cover for <@U0ANA>, who owns *Acme Corporation* and is away" in note.text
+    assert "<@U0CHLOE> would like to reach out to *Acme Corporation*" in question.text
+    assert dms(slack, ANA) == []
+    click(slack, DAN, question, "intent_go_ahead")
+    assert "<@U0DAN> answered *Go ahead* — I'm letting <@U0CHLOE> know" in shown(question)
+    at(slack, datetime(2026, 11, 26, 0, 30, tzinfo=UTC))  # Chloe's morning
+    (go,) = about(slack, CHLOE, "chloe's idea")
+    assert "<@U0DAN>, for *Acme Corporation*, says *go ahead*" in go.text
+    # Her first working morning back, Ana reads what happened with her partner.
+    at(slack, datetime(2026, 11, 30, 8, 30, tzinfo=UTC))
+    (welcome,) = dms(slack, ANA)
+    assert "Welcome back!" in welcome.text
+    assert (
+        "*Acme Corporation*: <@U0BEN> logged 1 contact; <@U0CHLOE> stated 1 intent (<@U0DAN> "
+        "answered “Go ahead”); 1 revolving-door alert."
+    ) in welcome.text
+
+
+# --- The revolving door over a week, and Slack itself ----------------------------------------
+
+
+@pytest.mark.usefixtures("acme")
+def test_colleagues_joining_while_slack_is_down_go_into_the_first_alerts_thread_once_it_posts(
+    slack: Slack,
+) -> None:
+    add_eve(slack)
+    slack.fake.fail_next("chat.postMessage", status=503, times=50)
+    answer(slack, "log Acme via call : ben's call", user=BEN)
+    said = answer(slack, "log Acme via email : chloe's email", user=CHLOE)
+    assert "I've posted this in #partnerships" in said
+    deliver_outbox(slack)
+    assert posts(slack) == []
+    later(slack, minutes=30)
+    said = answer(slack, "log Acme via call : dan's call", user=DAN)
+    assert "thread of the latest alert in #partnerships" in said
+    deliver_outbox(slack)
+    slack.fake.stop_failing("chat.postMessage")
+    later(slack, minutes=30)
+    said = answer(slack, "plan Acme on friday : eve's visit", user=EVE)
+    assert "thread of the latest alert in #partnerships" in said
+    for _ in range(6):
+        later(slack, minutes=10)
+        deliver_outbox(slack)
+    (alert,) = revolving_doors(slack)
+    assert "<@U0CHLOE> and <@U0BEN> are both in contact" in alert.text
+    dans, eves = (shown(m) for m in slack.fake.thread(alert))
+    assert "<@U0DAN> had a call with them" in dans
+    assert "<@U0EVE> plans to meet them on Fri 27 Nov" in eves
+    assert len(posts(slack)) == 3
+    assert collision_count(slack) == 1 + 2 + 3
+
+
+@pytest.mark.usefixtures("acme")
+def test_three_colleagues_in_three_zones_over_one_week_are_two_alerts_and_the_owner_hears_all(
+    slack: Slack,
+) -> None:
+    at(slack, datetime(2026, 11, 30, 15, 0, tzinfo=UTC))  # Mon 10:00 in New York
+    said = answer(slack, "log Acme with Jane Doe via call : ben pitches the pilot", user=BEN)
+    assert WARNED not in said
+    at(slack, datetime(2026, 12, 2, 1, 0, tzinfo=UTC))  # Wed 10:00 in Tokyo
+    said = answer(slack, "plan Acme on tuesday 10:00 with Jane Doe : chloe's demo", user=CHLOE)
+    assert "Planned your meeting with *Acme Corporation* on Tue 8 Dec at 10:00 with Jane Doe" in (
+        said
+    )
+    assert "<@U0BEN> had a call with them yesterday at 00:00 with Jane Doe — *the same" in said
+    at(slack, datetime(2026, 12, 4, 10, 0, tzinfo=UTC))  # Fri 10:00 in London
+    said = answer(slack, "intend Acme : dan offers a sponsorship", user=DAN)
+    assert "*Coordinate with <@U0CHLOE> and <@U0BEN>*" in said
+    assert "I've posted this in #partnerships" in said and "thread" not in said
+    assert "<@U0CHLOE> plans to meet them on Tue 8 Dec at 01:00" in said
+    assert "<@U0BEN> had a call with them on Mon 30 Nov at 15:00" in said
+    deliver_outbox(slack)
+    wednesdays, fridays = revolving_doors(slack)
+    assert "<@U0CHLOE> and <@U0BEN> are both in contact" in wednesdays.text
+    assert "<@U0DAN> intends to reach out to them" in shown(fridays)
+    assert "please make sure <@U0DAN>, <@U0CHLOE> and <@U0BEN> coordinate" in shown(fridays)
+    texts = [m.text for m in dms(slack, ANA)]
+    assert [t.split(": “", 1)[0] for t in texts] == [
+        "<@U0BEN> had a call with *Acme Corporation* on Mon 30 Nov at 16:00 with Jane Doe",
+        "<@U0CHLOE> has planned to meet *Acme Corporation* on Tue 8 Dec at 02:00 with Jane Doe",
+        "<@U0DAN> would like to reach out to *Acme Corporation*",
+    ]
+    brief = answer(slack, "check Acme")
+    assert "<@U0BEN> had a call with them on Mon 30 Nov at 16:00" in brief
+    assert "<@U0CHLOE> plans to meet them on Tue 8 Dec at 02:00" in brief
+    assert "“dan offers a sponsorship” — waiting for you" in brief
+    assert collision_count(slack) == 3
+
+
+@pytest.mark.usefixtures("acme")
+def test_slack_retrying_an_intent_while_the_owner_is_away_asks_her_deputy_once(
+    slack: Slack,
+) -> None:
+    answer(slack, "deputy Acme <@U0DAN|dan>")
+    answer(slack, "away today to friday")
+    answer(slack, "log Acme via call : chloe's call", user=CHLOE)
+    request = slack.requests.slash_command(
+        user_id=BEN, channel_id="C0PARTNERS", text="intend Acme : ben's idea"
+    )
+    assert slack.deliver.send(request).status == 200
+    slack.runtime.drain()
+    for attempt in (1, 2):
+        assert slack.deliver.send(retried(request, attempt)).status == 200
+    slack.runtime.drain()
+    said = shown(last(slack, BEN))
+    assert "I've asked <@U0DAN>, who covers for the owner <@U0ANA> while away" in said
+    assert "*Coordinate with <@U0CHLOE>*" in said
+    assert len(touchpoints(slack)) == 2 and collision_count(slack) == 1
+    deliver_outbox(slack)
+    assert len(about(slack, DAN, "ben's idea")) == 1
+    assert len(revolving_doors(slack)) == 1 and len(posts(slack)) == 1
+    assert dms(slack, ANA) == []
+
+
+# --- The team and outsiders -------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("acme")
+def test_the_team_plans_logs_and_intends_quietly_and_an_outsider_is_told_of_all_three(
+    slack: Slack,
+) -> None:
+    answer(slack, "deputy Acme <@U0CHLOE|chloe>")
+    answer(slack, "team Acme add <@U0DAN|dan>")
+    deliver_outbox(slack)
+    before = {user: len(dms(slack, user)) for user in (ANA, CHLOE, DAN)}
+    assert WARNED not in answer(slack, "plan Acme on friday 15:00 : ana's review")
+    assert WARNED not in answer(slack, "log Acme via call : chloe's call", user=CHLOE)
+    said = answer(slack, "intend Acme : dan's renewal pitch", user=DAN)
+    assert WARNED not in said and "I've asked the owner <@U0ANA>" in said
+    deliver_outbox(slack)
+    assert posts(slack) == [] and collision_count(slack) == 0
+    assert len(dms(slack, CHLOE)) == before[CHLOE]
+    (asked,) = dms(slack, ANA)[before[ANA] :]
+    assert "<@U0DAN> would like to reach out" in asked.text
+    said = answer(slack, "log Acme via email : ben writes to them", user=BEN)
+    assert "• <@U0CHLOE> had a call with them today at 04:00" in said
+    assert "• <@U0DAN> intends to reach out to them (since today)" in said
+    assert "• <@U0ANA> plans to meet them on Fri 27 Nov at 09:00" in said  # 15:00 in Berlin
+    assert "*Coordinate with <@U0CHLOE>, <@U0DAN> and <@U0ANA>*" in said
+    deliver_outbox(slack)
+    (alert,) = revolving_doors(slack)
+    assert "<@U0BEN> emailed them" in shown(alert)
+    assert collision_count(slack) == 3
+    (note,) = about(slack, ANA, "ben writes to them")
+    assert "They are not on its team" in note.text
