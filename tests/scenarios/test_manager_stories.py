@@ -179,6 +179,32 @@ def test_a_partner_registered_from_a_log_is_its_loggers_and_the_next_colleague_c
     assert dms(slack, ANA) == []  # not hers
 
 
+@pytest.mark.usefixtures("acme")
+def test_register_it_clicked_after_a_colleague_registered_the_name_logs_with_theirs(
+    slack: Slack,
+) -> None:
+    said = answer(slack, "log Initech via call : ben's call", user=BEN)
+    assert "I don't know a partner called “Initech”" in said
+    offer = last(slack, BEN)
+    answer(slack, "add Initech", user=CHLOE)  # meanwhile
+    answer(slack, "log Initech via email : chloe's email", user=CHLOE)
+    click(slack, BEN, offer, "touchpoint_register")
+    said = shown(offer)
+    assert "Registered" not in said
+    assert "Logged your call with *Initech* today at 04:00." in said
+    assert "*Coordinate with <@U0CHLOE>*" in said
+    assert "I've posted this in #partnerships and mentioned the owner <@U0CHLOE>" in said
+    assert "You're not on the team of *Initech*, so I'll let its owner <@U0CHLOE> know" in said
+    assert "*Owner*\\n<@U0CHLOE>" in answer(slack, "show Initech", user=DAN)
+    assert len(touchpoints(slack)) == 2
+    deliver_outbox(slack)
+    (alert,) = revolving_doors(slack)
+    assert "Revolving door at Initech: <@U0BEN> and <@U0CHLOE>" in alert.text
+    at(slack, datetime(2026, 11, 26, 0, 30, tzinfo=UTC))  # Chloe's morning
+    (note,) = about(slack, CHLOE, "ben's call")
+    assert "<@U0BEN> had a call with *Initech*" in note.text
+
+
 def test_a_partner_with_accents_by_its_alias_and_a_misspelling_is_one_revolving_door(
     slack: Slack,
 ) -> None:
