@@ -4,11 +4,12 @@ Liaison's DMs are its check-ins, surveys and notes, answered with their buttons 
 it takes no typed commands there. A reply in the thread of one of the person's check-in cards
 is what they have to say about that meeting: it is kept as the check-in's note, as the note form
 keeps it (`CheckIns.note_from_reply`), and the thread says so; once the check-in has closed, the
-thread says, every time, that nothing was kept and where such words go now. Without an answer
-any other message typed there ("went well, they want a proposal by Friday") would look read and
-be lost, so Liaison says once where such words belong (a check-in's thread or note,
-`/partner log`) and how to get help. It says it once per conversation in a quiet spell
-(`QUIET`), not after every line of a chat.
+thread says, every time, that nothing was kept and where such words go now. A file shared with
+the reply (Slack's `file_share` message) goes nowhere, for only the person and Liaison see their
+DM: the thread says so, and whom to share it with. Without an answer any other message typed
+there ("went well, they want a proposal by Friday") would look read and be lost, so Liaison says
+once where such words belong (a check-in's thread or note, `/partner log`) and how to get help.
+It says it once per conversation in a quiet spell (`QUIET`), not after every line of a chat.
 
 A reply kept in a note and then edited in Slack (a `message_changed` event) changes its lines
 in the note; deleted (`message_deleted`), its lines go (`CheckIns.reply_changed`). The card shows
@@ -73,10 +74,10 @@ class LastAnswers:
 
 def typed_by_a_person(event: dict[str, Any]) -> bool:
     """A new message a person typed in a DM: not an edit, a deletion, a join or a bot's post
-    (a reply in a thread also sent to the conversation is one)."""
+    (a reply in a thread also sent to the conversation is one, and so is one sharing a file)."""
     return (
         event.get("channel_type") == "im"
-        and event.get("subtype") in (None, "", "thread_broadcast")
+        and event.get("subtype") in (None, "", "thread_broadcast", "file_share")
         and not event.get("bot_id")
         and bool(event.get("user"))
     )
@@ -144,6 +145,7 @@ def message_listener(last_answers: LastAnswers) -> Any:
             return
         user_id, channel = str(event["user"]), str(event.get("channel") or "")
         thread_ts = event.get("thread_ts")
+        shared_file = bool(event.get("files"))
 
         def post(text: str, *, what: str) -> None:
             try:
@@ -163,6 +165,7 @@ def message_listener(last_answers: LastAnswers) -> Any:
                     text=unescape(str(event.get("text") or "")),
                     event_id=body.get("event_id"),
                     ts=str(event.get("ts") or ""),
+                    shared_file=shared_file,
                 )
                 if noted is not None:
                     told(noted)
@@ -191,7 +194,8 @@ def message_listener(last_answers: LastAnswers) -> Any:
                         post(said, what="answering a reply in a survey's thread")
                     return
             if last_answers.take_turn(team_id=team_id, user_id=user_id, now=runtime.clock.now()):
-                post(texts.MESSAGES_TAB_ANSWER, what="answering a message in the Messages tab")
+                hint = texts.MESSAGES_TAB_FILE_ANSWER if shared_file else texts.MESSAGES_TAB_ANSWER
+                post(hint, what="answering a message in the Messages tab")
 
         def told(noted: ReplyNoted) -> None:
             """A reply in a check-in's thread: the card shows the note, the thread says so (or
@@ -204,9 +208,13 @@ def message_listener(last_answers: LastAnswers) -> Any:
                 text = feedback_texts.reply_in_closed_checkin(noted.card, noted.closed_at)
             elif noted.outcome is ReplyOutcome.TOO_LONG:
                 text = feedback_texts.reply_too_long(noted.card, noted.length)
+            elif noted.outcome is ReplyOutcome.FILE_ONLY:
+                text = feedback_texts.file_alone(noted.card)
             else:
                 added = noted.outcome is ReplyOutcome.ADDED
                 text = feedback_texts.note_from_reply(noted.card, added=added)
+                if shared_file:
+                    text += feedback_texts.file_not_in_note(noted.card)
             post(text, what="answering a reply in a check-in's thread")
 
         runtime.defer(answer, what="answer in the Messages tab")

@@ -764,12 +764,24 @@ class FakeSlack:
         return f"{self.url}response/{token}"
 
     def post_user_message(
-        self, *, user_id: str, channel_id: str, text: str, thread_ts: str | None = None
+        self,
+        *,
+        user_id: str,
+        channel_id: str,
+        text: str,
+        thread_ts: str | None = None,
+        files: list[JsonDict] | None = None,
     ) -> FakeMessage:
-        """A person writes in a channel (the sandbox and scenario tests use this)."""
+        """A person writes in a channel (the sandbox and scenario tests use this), maybe sharing
+        `files` with the words (Slack's `file_share` message)."""
         with self._state():
             return self._add_message(
-                channel=channel_id, user=user_id, text=text, blocks=[], thread_ts=thread_ts
+                channel=channel_id,
+                user=user_id,
+                text=text,
+                blocks=[],
+                thread_ts=thread_ts,
+                files=files,
             )
 
     def react(self, user_id: str, message: FakeMessage, name: str) -> JsonDict:

@@ -370,6 +370,11 @@ class RequestFactory:
         }
         if message.thread_ts is not None:
             event["thread_ts"] = message.thread_ts
+        if message.files:
+            # A message sharing files, as Slack sends it: a subtype, and the files.
+            event["subtype"] = "file_share"
+            event["files"] = copy.deepcopy(message.files)
+            event["upload"] = True
         return self.event(event)
 
 

@@ -309,6 +309,8 @@ class ReplyOutcome(StrEnum):
     CLOSED = "closed"
     # Slack's retry of a reply already taken: nothing to do, nothing to say.
     REPEATED = "repeated"
+    # A file shared without words: a note keeps words only, so nothing was kept.
+    FILE_ONLY = "file_only"
 
 
 @dataclass(frozen=True)
@@ -729,17 +731,19 @@ class CheckIns:
         text: str,
         event_id: str | None,
         ts: str | None = None,
+        shared_file: bool = False,
     ) -> ReplyNoted | None:
         """A message the person typed in the thread of one of their check-in cards (its question
         or its reminder): the words become the check-in's note, as the note form keeps it, or
         go on a line of their own after the note it has (a second reply adds to the first).
         A closed check-in keeps nothing and says so (CLOSED): the person would otherwise take
-        the words for kept. None when the thread is not of a check-in of theirs, or the reply
-        has no words: nothing is kept. Slack's retry of a reply already taken is REPEATED.
-        The reply's words are remembered by its `ts`, for an edit or deletion of it
-        (`reply_changed`)."""
+        the words for kept. A file shared there without words keeps nothing either (FILE_ONLY):
+        a note is words. None when the thread is not of a check-in of theirs, or the reply
+        has no words and shares no file: nothing is kept. Slack's retry of a reply already
+        taken is REPEATED. The reply's words are remembered by its `ts`, for an edit or
+        deletion of it (`reply_changed`)."""
         words = words_of_reply(text)
-        if not words:
+        if not words and not shared_file:
             return None
         now = self.clock.now()
         with Session(self.engine) as session:
@@ -761,6 +765,9 @@ class CheckIns:
                 since = checkin.closed_at or card.changeable_until
                 session.commit()  # the event's receipt: a retry is not answered twice
                 return ReplyNoted(outcome=ReplyOutcome.CLOSED, card=card, closed_at=since)
+            if not words:
+                session.commit()  # the event's receipt: a retry is not answered twice
+                return ReplyNoted(outcome=ReplyOutcome.FILE_ONLY, card=card)
             note = f"{checkin.note}\n{words}" if checkin.note else words
             if len(note) > MAX_NOTE:
                 session.commit()  # the event's receipt: a retry is not refused twice

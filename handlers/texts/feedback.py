@@ -369,6 +369,33 @@ def note_from_reply(card: CheckInCard, *, added: bool) -> str:
     return text
 
 
+def _share_with_owner(card: CheckInCard) -> str:
+    """Whom a file shared in a check-in's thread should go to: the owner, told the answers."""
+    if card.owner_id is None or card.owner_id == card.recipient_id:
+        return ""
+    return f"share it with {person(card.owner_id)} directly if they need it"
+
+
+def file_not_in_note(card: CheckInCard) -> str:
+    """Said after a reply's words were kept when it shared a file too: the file went nowhere
+    (only its person and Liaison see their DM), though the words now reach the owner."""
+    share = _share_with_owner(card)
+    return " The file is not part of the note: nobody else sees it here" + (
+        f", so {share}." if share else "."
+    )
+
+
+def file_alone(card: CheckInCard) -> str:
+    """The answer in a check-in's thread to a file shared there without words: nothing kept."""
+    note = EDIT_NOTE if card.note else ADD_NOTE
+    share = _share_with_owner(card)
+    return (
+        "I keep only words as a check-in's note, so nobody sees the file you shared here. "
+        + (f"{share[0].upper()}{share[1:]}, and say" if share else "Say")
+        + f" what matters about it in this thread or with *{note}* on the card."
+    )
+
+
 def reply_too_long(card: CheckInCard, length: int) -> str:
     """The answer in a check-in's thread to a reply that would make its note too long."""
     return (

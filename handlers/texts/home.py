@@ -259,12 +259,16 @@ def form_failed() -> str:
 
 # --- The Messages tab ---------------------------------------------------------------------------
 
-MESSAGES_TAB_ANSWER = (
-    "I don't read what is typed here, so nobody sees it. To tell me how a meeting went, use the "
-    f"buttons on my check-in: *{feedback_texts.ADD_NOTE}* keeps your words, and so does a reply "
-    "in the check-in's thread while it is open. Answer a survey with its buttons, or react "
-    f":one: to :five: on it. Record a contact with `{COMMAND} log NAME : what happened`. "
-    f"`{COMMAND} help` lists everything I do."
+_WHERE_WORDS_GO = (
+    f"To tell me how a meeting went, use the buttons on my check-in: *{feedback_texts.ADD_NOTE}* "
+    "keeps your words, and so does a reply in the check-in's thread while it is open. Answer a "
+    f"survey with its buttons, or react :one: to :five: on it. Record a contact with `{COMMAND} "
+    f"log NAME : what happened`. `{COMMAND} help` lists everything I do."
+)
+MESSAGES_TAB_ANSWER = f"I don't read what is typed here, so nobody sees it. {_WHERE_WORDS_GO}"
+# The same, to a message that shared a file: the file reaches nobody either.
+MESSAGES_TAB_FILE_ANSWER = (
+    f"I don't read what is typed or shared here, so nobody sees it. {_WHERE_WORDS_GO}"
 )
 
 

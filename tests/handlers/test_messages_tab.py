@@ -23,6 +23,7 @@ def test_only_new_messages_people_type_in_a_dm_count() -> None:
     assert not typed_by_a_person({**typed, "channel_type": "channel"})
     assert not typed_by_a_person({**typed, "subtype": "message_changed"})
     assert typed_by_a_person({**typed, "subtype": "thread_broadcast", "thread_ts": "1.2"})
+    assert typed_by_a_person({**typed, "subtype": "file_share", "files": [{"id": "F1"}]})
     assert not typed_by_a_person({**typed, "bot_id": "B0OTHER"})
     assert not typed_by_a_person({**typed, "user": ""})
 

@@ -2079,6 +2079,54 @@ def test_a_note_the_owner_read_then_cleared_tells_them_it_is_gone(slack: Slack) 
     ]
 
 
+DECK = [{"id": "F0DECK", "name": "acme-deck.pdf", "title": "acme-deck.pdf"}]
+
+
+def share_in_thread(slack: Slack, user: str, card: FakeMessage, text: str) -> None:
+    """The person drops a file in the thread of `card`, with `text` (Slack: `file_share`)."""
+    shared = slack.fake.post_user_message(
+        user_id=user, channel_id=card.channel, text=text, thread_ts=card.ts, files=DECK
+    )
+    send(slack, slack.requests.message_posted(shared))
+
+
+def test_a_reply_sharing_a_file_keeps_its_words_and_says_the_file_goes_nowhere(
+    slack: Slack,
+) -> None:
+    # QA: a reply with a file attached ("went well, slides attached") comes as a `file_share`
+    # message: nothing was kept, nothing answered, while the same words alone became the note.
+    asked = dans_checkin(slack)
+    click(slack, DAN, asked, "checkin_answer_went_well")
+    share_in_thread(slack, DAN, asked, "They liked the deck, proposal by Friday")
+    assert rows(slack, CheckIn)[0].note == "They liked the deck, proposal by Friday"
+    assert "Your note: _They liked the deck, proposal by Friday_" in shown(current(slack, asked))
+    assert answers_in_thread(slack, asked) == [
+        "Kept as your note on the meeting with *Acme* on Wed 25 Nov: edit or delete your reply "
+        "to change it, or use *Edit note* on the card. The file is not part of the note: nobody "
+        "else sees it here, so share it with <@U0ANA> directly if they need it."
+    ]
+
+    # A file alone keeps nothing, and says so, in the thread, every time.
+    share_in_thread(slack, DAN, asked, "")
+    share_in_thread(slack, DAN, asked, "")
+    assert rows(slack, CheckIn)[0].note == "They liked the deck, proposal by Friday"
+    assert answers_in_thread(slack, asked)[1:] == [FILE_ALONE, FILE_ALONE]
+
+    # Shared at the top of the DM: the hint, which says files reach nobody either.
+    channel = slack.fake.im_channel(DAN).id
+    shared = slack.fake.post_user_message(user_id=DAN, channel_id=channel, text="fyi", files=DECK)
+    send(slack, slack.requests.message_posted(shared))
+    (hint,) = [m.text for m in slack.fake.messages_in(channel) if m.ts > shared.ts]
+    assert hint.startswith("I don't read what is typed or shared here, so nobody sees it.")
+
+
+FILE_ALONE = (
+    "I keep only words as a check-in's note, so nobody sees the file you shared here. Share it "
+    "with <@U0ANA> directly if they need it, and say what matters about it in this thread or "
+    "with *Edit note* on the card."
+)
+
+
 def test_a_reply_in_a_closed_checkins_thread_says_nothing_was_kept(slack: Slack) -> None:
     asked = dans_checkin(slack)
     click(slack, DAN, asked, "checkin_answer_went_well")

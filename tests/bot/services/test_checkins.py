@@ -610,7 +610,12 @@ def test_a_reply_in_a_checkins_thread_is_its_note_and_a_second_one_adds_a_line(
     (asked,) = _checkins(engine)
     checkin_id = asked.id or 0
     _sent(engine, f"checkin:{checkin_id}", channel="D0DAN", ts="100.1")
-    reply = {"team_id": TEAM, "user_id": DAN, "channel": "D0DAN", "thread_ts": "100.1"}
+    reply: dict[str, Any] = {
+        "team_id": TEAM,
+        "user_id": DAN,
+        "channel": "D0DAN",
+        "thread_ts": "100.1",
+    }
 
     # Not a thread of Dan's check-in: another workspace, another person, another message.
     assert (
@@ -621,6 +626,12 @@ def test_a_reply_in_a_checkins_thread_is_its_note_and_a_second_one_adds_a_line(
         checkins.note_from_reply(**{**reply, "thread_ts": "100.2"}, text="x", event_id="E3") is None
     )
     assert checkins.note_from_reply(**reply, text="   ", event_id="E4") is None  # no words
+    # A file shared without words: nothing kept, and said so (once per event).
+    file_only = checkins.note_from_reply(**reply, text="", event_id="E4f", shared_file=True)
+    assert file_only is not None and file_only.outcome is ReplyOutcome.FILE_ONLY
+    assert file_only.card is not None and _checkins(engine)[0].note is None
+    again = checkins.note_from_reply(**reply, text="", event_id="E4f", shared_file=True)
+    assert again is not None and again.outcome is ReplyOutcome.REPEATED
 
     kept = checkins.note_from_reply(**reply, text=" They want a proposal ", event_id="E5")
     assert kept is not None and kept.outcome is ReplyOutcome.KEPT
