@@ -646,19 +646,35 @@ def on_reaction(
     ack: Ack, body: dict[str, Any], event: dict[str, Any], context: BoltContext, client: WebClient
 ) -> None:
     """`reaction_added` / `reaction_removed`: :one:…:five: on a survey statement by its recipient
-    sets or withdraws their score. Anything else is acknowledged and ignored."""
+    sets or withdraws their score. Any reaction added to a check-in waiting for its answer is
+    told it answers nothing. Anything else is acknowledged and ignored."""
     ack()
     item = event.get("item") or {}
     emoji = str(event.get("reaction") or "")
-    if item.get("type") != "message" or score_of_emoji(emoji) is None:
+    channel, ts = str(item.get("channel") or ""), str(item.get("ts") or "")
+    added = event.get("type") == "reaction_added"
+    on_checkin = added and channel.startswith("D")  # check-ins are DMs
+    if item.get("type") != "message" or (score_of_emoji(emoji) is None and not on_checkin):
         return
     runtime = runtime_of(context)
     team_id = str(body.get("team_id") or context.team_id or "")
-    channel, ts = str(item.get("channel") or ""), str(item.get("ts") or "")
     user_id = str(event.get("user") or "")
-    added = event.get("type") == "reaction_added"
 
     def run() -> None:
+        if on_checkin:
+            card = checkins_of(runtime).reacted_on(
+                team_id=team_id,
+                user_id=user_id,
+                channel=channel,
+                ts=ts,
+                event_id=body.get("event_id"),
+            )
+            if card is not None:
+                said = texts.reaction_on_checkin(card)
+                tell_in(client, channel=channel, user_id=user_id, text=said)
+                return
+        if score_of_emoji(emoji) is None:
+            return
         still_there = () if added else reactions_of(client, user_id, channel=channel, ts=ts)
         shown = surveys_of(runtime).react(
             team_id=team_id,

@@ -747,17 +747,11 @@ class CheckIns:
             return None
         now = self.clock.now()
         with Session(self.engine) as session:
-            keys = store.sent_checkin_keys_at(
-                session=session, team_id=team_id, user_id=user_id, channel=channel, ts=thread_ts
-            )
-            checkin_id = next(filter(None, map(_checkin_of_key, keys)), None)
-            if checkin_id is None:
+            found = self._shown_at(session, team_id, user_id, channel, thread_ts, now, lock=True)
+            if found is None:
                 return None
-            try:
-                checkin = self._own(session, team_id, user_id, checkin_id)
-                card = self._card(session, checkin, now)
-            except CheckInError:
-                return None
+            checkin, card = found
+            checkin_id = checkin.id or 0
             if not first_delivery(session, team_id=team_id, event_id=event_id, now=now):
                 return ReplyNoted(outcome=ReplyOutcome.REPEATED)
             if card.closed:
@@ -786,6 +780,50 @@ class CheckIns:
             self._keep_note(session, checkin, note, now)
             update = self._commit(session, checkin, now)
         return ReplyNoted(outcome=outcome, card=update.card, update=update)
+
+    def reacted_on(
+        self, *, team_id: str, user_id: str, channel: str, ts: str, event_id: str | None
+    ) -> CheckInCard | None:
+        """A reaction `user_id` added to the message at (`channel`, `ts`): when it is their
+        check-in's question or reminder, waiting for an answer, the card (a reaction answers
+        nothing, and they would take it for an answer and be reminded all the same). None for
+        any other message, a check-in answered or closed, and Slack's retry of the event."""
+        now = self.clock.now()
+        with Session(self.engine) as session:
+            found = self._shown_at(session, team_id, user_id, channel, ts, now, lock=False)
+            if found is None:
+                return None
+            card = found[1]
+            if card.closed or card.answer is not None:
+                return None
+            first = first_delivery(session, team_id=team_id, event_id=event_id, now=now)
+            session.commit()  # the event's receipt: a retry is not answered twice
+            return card if first else None
+
+    def _shown_at(
+        self,
+        session: Session,
+        team_id: str,
+        user_id: str,
+        channel: str,
+        ts: str,
+        now: datetime,
+        *,
+        lock: bool,
+    ) -> tuple[CheckIn, CheckInCard] | None:
+        """The check-in of `user_id` whose question or reminder Slack shows at (`channel`, `ts`),
+        and its card now (locked for a change with `lock`); None for any other message."""
+        keys = store.sent_checkin_keys_at(
+            session=session, team_id=team_id, user_id=user_id, channel=channel, ts=ts
+        )
+        checkin_id = next(filter(None, map(_checkin_of_key, keys)), None)
+        if checkin_id is None:
+            return None
+        try:
+            checkin = self._own(session, team_id, user_id, checkin_id, lock=lock)
+            return checkin, self._card(session, checkin, now)
+        except CheckInError:
+            return None
 
     def problem_reporter_at(
         self, *, team_id: str, user_id: str, channel: str, thread_ts: str, event_id: str | None

@@ -132,6 +132,17 @@ SURVEY_OF_ANOTHER_WORKSPACE = (
 )
 
 
+def reaction_on_checkin(card: CheckInCard) -> str:
+    """A reaction on a check-in waiting for its answer: it answers nothing, its buttons do."""
+    meeting = f"{card.medium} with {bold(card.partner_name)} on {meeting_on(card)}"
+    buttons = [WENT_WELL, MIXED, PROBLEM, *((DIDNT_HAPPEN, MOVED_TO) if card.planned else ())]
+    named = [f"*{label}*" for label in buttons]
+    return (
+        f"A reaction doesn't answer my check-in about the {meeting}: nothing was recorded. "
+        f"Click one of its buttons instead: {', '.join(named[:-1])} or {named[-1]}."
+    )
+
+
 def reaction_off_statement(partner_name: str, statements: int) -> str:
     """A number reaction on a survey's introduction or reminder: it looked like an answer."""
     return (

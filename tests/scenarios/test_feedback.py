@@ -1070,6 +1070,34 @@ def test_an_answer_updates_the_dm_in_place_and_reaches_the_owner_in_one_thread(
     ]
 
 
+def test_a_reaction_on_a_checkin_waiting_for_its_answer_is_told_it_answers_nothing(
+    slack: Slack,
+) -> None:
+    # QA: Liaison's feedback is "answered with a click or an emoji reaction"; a ✅ put on the
+    # check-in was taken in silence, as if it answered it, and the reminder came anyway.
+    asked = dans_checkin(slack)
+    request = react(slack, DAN, asked, "white_check_mark")
+    send(slack, slack.requests.retry(request, 1))  # Slack's retry: told once
+    (told,) = slack.ephemerals_to(DAN)
+    assert told.channel == asked.channel
+    assert told.text == (
+        "A reaction doesn't answer my check-in about the meeting with *Acme* on Wed 25 Nov: "
+        "nothing was recorded. Click one of its buttons instead: *Went well*, *Mixed* or "
+        "*Problem*."
+    )
+    assert rows(slack, CheckIn)[0].answer is None
+    unreact(slack, DAN, asked, "white_check_mark")  # taking it back says nothing
+    assert len(slack.ephemerals_to(DAN)) == 1
+
+    # Answered, a reaction is a reaction (a 👍 to say "seen"): nothing said.
+    click(slack, DAN, asked, "checkin_answer_went_well")
+    react(slack, DAN, current(slack, asked), "+1")
+    assert len(slack.ephemerals_to(DAN)) == 1
+    # Someone else's check-in, or a message that is none: nothing said either.
+    react(slack, DAN, inbox(slack, DAN)[0], "tada")
+    assert len(slack.ephemerals_to(DAN)) == 1
+
+
 def test_a_click_after_the_change_window_leaves_the_card_settled_without_buttons(
     slack: Slack,
 ) -> None:
