@@ -691,7 +691,10 @@ def on_reaction(
             said = texts.reaction_off_statement(shown.partner_name, shown.statements)
             tell_in(client, channel=shown.channel, user_id=user_id, text=said)
         elif shown is not None and shown.closed:
-            tell_in(client, channel=shown.channel, user_id=user_id, text=texts.SURVEY_CLOSED)
+            # The statement, shown closed, says so itself, as after a late click: a note too
+            # only when it can't be.
+            if not show_question(client, channel=shown.channel, ts=shown.ts, card=shown.card):
+                tell_in(client, channel=shown.channel, user_id=user_id, text=texts.SURVEY_CLOSED)
         elif shown is not None:
             show_question(client, channel=shown.channel, ts=shown.ts, card=shown.card)
 

@@ -132,6 +132,32 @@ def test_a_click_after_the_round_closed_is_answered_once_by_the_statement_itself
     assert told.text == "This pulse survey has closed; thank you all the same."
 
 
+def test_a_reaction_after_the_round_closed_is_answered_once_by_the_statement_itself(
+    slack: Slack,
+) -> None:
+    # QA: a late reaction was told privately that the survey had closed, while the statement
+    # went on showing the answer with "React or click another number to change it" and its
+    # buttons; a late click shows it closed in place.
+    surveyed(slack)
+    first, second = questions(slack, DAN)[:2]
+    react(slack, DAN, first, "four")
+    at(slack, datetime(2026, 12, 2, 9, 5, tzinfo=UTC))  # the round closes
+
+    added = react(slack, DAN, first, "two")
+    send(slack, slack.requests.retry(added, 1))
+    closed = shown(current(slack, first))
+    assert "This pulse survey has closed; thank you all the same." in closed
+    assert "change it" not in closed and "survey_score_2" not in closed
+    assert slack.ephemerals_to(DAN) == []  # said once, where the reaction was
+    assert [a.score for a in rows(slack, SurveyAnswer)] == [4]
+
+    # Slack refuses to update the statement: then the reaction is answered privately.
+    slack.fake.fail_next("chat.update", error="message_not_found")
+    react(slack, DAN, second, "four")
+    (told,) = slack.ephemerals_to(DAN)
+    assert told.text == "This pulse survey has closed; thank you all the same."
+
+
 def test_a_skipped_round_names_those_away_until_after_it_would_close(slack: Slack) -> None:
     acme(slack, team=(BEN, CHLOE, DAN))
     say(slack, "away 2026-11-30 to 2026-12-11", user=CHLOE)
