@@ -1628,6 +1628,9 @@ class Surveys:
             score=score,
             closed=survey_round.closed_at is not None,
             withdrawn=withdrawn,
+            # Cut short by its partner's end (`close_for_ended`), it says so again when shown.
+            ended=survey_round.closed_at is not None
+            and survey_round.closed_at < survey_round.closes_at,
         )
 
     def _own_open_delivery(

@@ -158,6 +158,20 @@ def test_a_reaction_after_the_round_closed_is_answered_once_by_the_statement_its
     assert told.text == "This pulse survey has closed; thank you all the same."
 
 
+def test_a_late_answer_on_a_round_its_partners_end_closed_keeps_saying_why(slack: Slack) -> None:
+    surveyed(slack)
+    first, second = questions(slack, DAN)[:2]
+    say(slack, "status Acme ended")
+    at(slack, START.replace(minute=30))
+    ended = "This pulse survey closed early, as the partnership ended"
+    assert ended in shown(current(slack, first))
+    react(slack, DAN, first, "two")
+    click(slack, DAN, second, "survey_score_4")
+    for statement in (first, second):
+        assert ended in shown(current(slack, statement))
+    assert rows(slack, SurveyAnswer) == [] and slack.ephemerals_to(DAN) == []
+
+
 def test_a_skipped_round_names_those_away_until_after_it_would_close(slack: Slack) -> None:
     acme(slack, team=(BEN, CHLOE, DAN))
     say(slack, "away 2026-11-30 to 2026-12-11", user=CHLOE)
