@@ -603,9 +603,11 @@ def survey_question(card: QuestionCard) -> str:
 
 
 def survey_question_fallback(card: QuestionCard) -> str:
+    """A statement as notifications and previews show it; closed, it asks for nothing."""
+    ask = "This survey has closed." if card.closed else "React :one: to :five: or use the buttons."
     return (
         f"Pulse survey about {literal(card.partner_name)}, statement {card.number} of {card.of}: "
-        f"{card.text}. React :one: to :five: or use the buttons."
+        f"{card.text}. {ask}"
     )
 
 

@@ -318,6 +318,11 @@ def test_a_statement_has_five_buttons_and_shows_the_recorded_score() -> None:
     assert action_ids(closed.blocks) == []
     # Closed, nothing can be changed: the answer alone, no way to change it offered.
     assert 'Your answer: *4* — :four: agree."' in json.dumps(closed.blocks, ensure_ascii=False)
+    # Nor by the text notifications and previews show (it asked for a reaction).
+    assert closed.text == (
+        "Pulse survey about Acme, statement 2 of 4: I know what we and the partner are each "
+        "responsible for. This survey has closed."
+    )
 
 
 def invitation(
