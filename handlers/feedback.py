@@ -653,15 +653,18 @@ def on_reaction(
     emoji = str(event.get("reaction") or "")
     channel, ts = str(item.get("channel") or ""), str(item.get("ts") or "")
     added = event.get("type") == "reaction_added"
-    on_checkin = added and channel.startswith("D")  # check-ins are DMs
-    if item.get("type") != "message" or (score_of_emoji(emoji) is None and not on_checkin):
+    # Check-ins and surveys are DMs: a reaction in a channel is none of theirs, and costs
+    # neither a query nor (a removal) a call to Slack.
+    if item.get("type") != "message" or not channel.startswith("D"):
+        return
+    if score_of_emoji(emoji) is None and not added:
         return
     runtime = runtime_of(context)
     team_id = str(body.get("team_id") or context.team_id or "")
     user_id = str(event.get("user") or "")
 
     def run() -> None:
-        if on_checkin:
+        if added:
             card = checkins_of(runtime).reacted_on(
                 team_id=team_id,
                 user_id=user_id,

@@ -385,6 +385,21 @@ def test_reactions_by_others_on_other_messages_or_with_other_emoji_are_ignored(
     assert len(slack.fake.calls_to("chat.update")) == updates
 
 
+def test_number_reactions_in_a_channel_cost_no_call_to_slack(slack: Slack) -> None:
+    # QA: every :one:…:five: taken off any message in a channel Liaison is in was looked up
+    # with reactions.get before Liaison saw it was no survey statement (those are DMs).
+    surveyed(slack)
+    posted = slack.fake.post_user_message(user_id=BEN, channel_id="C0PARTNERS", text="vote!")
+    react(slack, DAN, posted, "three")
+    unreact(slack, DAN, posted, "three")
+    assert slack.fake.calls_to("reactions.get") == []
+    assert rows(slack, SurveyAnswer) == [] and rows(slack, SlackEventReceipt) == []
+    first = questions(slack, DAN)[0]
+    react(slack, DAN, first, "three")
+    unreact(slack, DAN, first, "three")  # on a statement: Slack says what is left
+    assert len(slack.fake.calls_to("reactions.get")) == 1
+
+
 def test_a_retried_event_counts_once(slack: Slack) -> None:
     surveyed(slack)
     first = questions(slack, DAN)[0]
