@@ -471,7 +471,9 @@ class Orphaned:
     # The partner's owner and deputy as they stand (None: it has none).
     partner_owner_id: str | None
     partner_deputy_id: str | None
+    # The first `LISTED` of them, earliest due first; `more`: how many are left out.
     commitments: list[CommitmentFacts]
+    more: int = 0
 
 
 @dataclass(frozen=True)
@@ -1823,6 +1825,7 @@ class Commitments:
             status=CommitmentStatus.OPEN, owner_id=owner_id, partner_ids=[partner.id]
         )
         rows = store.commitments(session=session, team_id=team_id, where=where, limit=LISTED)
+        total = store.commitment_count(session=session, team_id=team_id, where=where)
         shown = self.messages.orphaned(
             Orphaned(
                 partner_name=partner.name,
@@ -1830,6 +1833,7 @@ class Commitments:
                 partner_owner_id=partner.owner_id,
                 partner_deputy_id=partner.deputy_id,
                 commitments=facts_of(session, team_id=team_id, rows=rows, now=now),
+                more=max(0, total - len(rows)),
             )
         )
         channels = Channels.look_up(

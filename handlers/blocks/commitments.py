@@ -278,6 +278,8 @@ def orphaned(note: Orphaned) -> Rendered:
     """Promises whose owner left with nobody to hear for them, and how to pick them up."""
     text = texts.orphaned(note)
     lines = [texts.line(item) for item in note.commitments]
+    if note.more:
+        lines.append(texts.orphaned_more(note))
     return Rendered(
         text=text,
         blocks=[section(text), *_sections(lines), context(texts.orphaned_hint(note))],

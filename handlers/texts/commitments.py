@@ -694,7 +694,7 @@ def reminder_why(note: Reminder) -> str:
 def orphaned(note: Orphaned) -> str:
     """To the coordination channel (or the admins): promises whose owner left, and nobody left
     to hear for them."""
-    count = len(note.commitments)
+    count = len(note.commitments) + note.more
     them = "it" if count == 1 else "them"
     name = bold(note.partner_name)
     what = "1 open commitment" if count == 1 else f"{count} open commitments"
@@ -712,8 +712,13 @@ def orphaned(note: Orphaned) -> str:
     )
 
 
+def orphaned_more(note: Orphaned) -> str:
+    """Under the listed ones, when more were left out (QA: 45 read as "40 open commitments")."""
+    return f"…and {note.more} more: `{COMMAND} export commitments` has them all."
+
+
 def orphaned_hint(note: Orphaned) -> str:
-    them = "it" if len(note.commitments) == 1 else "them"
+    them = "it" if len(note.commitments) + note.more == 1 else "them"
     return (
         f"To pick {them} up, an admin can hand the partnership to a colleague: `{COMMAND} owner "
         f"{in_command(note.partner_name)} @colleague`. The reminders then go to them."

@@ -127,6 +127,16 @@ def partner_id(slack: Slack, name: str) -> int:
     return found
 
 
+def mark_left(slack: Slack, user: str) -> None:
+    """Slack said, when last asked, that `user` is deactivated (the profile cache knows it)."""
+    with Session(slack.runtime.engine) as session:
+        profile = session.get(UserProfile, ("T0ACME", user))
+        assert profile is not None
+        profile.is_deleted = True
+        session.add(profile)
+        session.commit()
+
+
 def utc(year: int, month: int, day: int, hour: int, minute: int) -> datetime:
     return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
@@ -882,12 +892,7 @@ def test_reminders_of_an_owner_who_left_go_to_the_partners_owner_with_how_to_han
 @pytest.mark.usefixtures("acme")
 def test_an_owner_the_profile_cache_knows_as_deactivated_is_not_reminded(slack: Slack) -> None:
     answer(slack, "commit Acme us : send the draft MoU by 2026-12-04", user=BEN)
-    with Session(slack.runtime.engine) as session:
-        profile = session.get(UserProfile, ("T0ACME", BEN))
-        assert profile is not None
-        profile.is_deleted = True
-        session.add(profile)
-        session.commit()
+    mark_left(slack, BEN)
     at(slack, utc(2026, 12, 1, 8, 20))  # 3 working days before, 09:20 in Berlin
     (told,) = dms(slack, ANA)
     assert "has left the workspace" in shown(told)
@@ -3118,6 +3123,26 @@ def test_promises_of_a_partner_owner_who_left_with_nobody_to_take_over_are_told_
     at(slack, utc(2026, 12, 21, 14, 20))  # a week later again, 09:20 in New York
     reminded = [m for m in dms(slack, BEN) if "send the draft MoU" in m.text]
     assert reminded and "has left the workspace" in shown(reminded[-1])
+
+
+@pytest.mark.usefixtures("acme")
+def test_the_note_on_promises_nobody_follows_up_counts_them_all_and_names_the_rest(
+    slack: Slack,
+) -> None:
+    """QA h5: Ana left with 42 open promises to Acme and nobody to take them over: the note
+    said "40 open commitments", listed 40 and said nothing of the other 2."""
+    for n in range(1, 43):
+        answer(slack, f"commit Acme us : item {n} by 2026-12-04")
+    mark_left(slack, ANA)
+    at(slack, utc(2026, 12, 1, 8, 20))  # 3 working days before, 09:20 in Berlin
+    (posted,) = [m for m in slack.fake.messages_in("C0PARTNERS") if "Nobody is" in m.text]
+    assert posted.text.startswith(
+        ":warning: Nobody is following up 42 open commitments with *Acme Corporation*: "
+    )
+    said = shown(posted)
+    assert said.count("*we* owe *Acme Corporation*") == 40
+    assert "…and 2 more: `/partner export commitments` has them all." in said
+    assert "To pick them up, an admin can hand the partnership to a colleague" in said
 
 
 class TestWithNoChannelToTell:
