@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.delivery.absence import OWNER_LEFT_UNCOVERED
+from bot.services import checkins, touchpoints
+from bot.services.commitments import ORPHANED
 from bot.services.digest import DIGEST
 from bot.services.surveys import INVITATION
-from bot.services.workspace_settings import FailedDelivery
+from bot.services.workspace_settings import ADMIN_NOTE, FailedDelivery
 from handlers.blocks import context, section
 from handlers.reply import Block
 from handlers.texts.config import failure_in_words
@@ -20,11 +23,22 @@ def _recipient(row: DeliverySummary) -> str:
     return channel_ref(row.recipient_channel or "")
 
 
-# Kinds whose stored names read badly (the others read with spaces for underscores).
+# Kinds whose stored names read badly (the others read with spaces for underscores and dots):
+# what an admin reads before "to @ben" (QA: "commitment orphaned to #partnerships").
 _KIND_NAMES = {
-    "checkin": "check-in",
-    "checkin.reminder": "check-in reminder",
-    "touchpoint_owner_note": "note to an owner",
+    checkins.ASK_KIND: "check-in",
+    checkins.REMINDER_KIND: "check-in reminder",
+    checkins.CLOSED_KIND: "closed check-in's card",
+    checkins.PROBLEM_KIND: "check-in Problem alert",
+    checkins.DEBRIEF_KIND: "check-in debrief",
+    touchpoints.OWNER_NOTE: "note to an owner",
+    touchpoints.REVIVED_NOTE: "note to an owner",
+    touchpoints.INTENT_ASK: "intent question",
+    touchpoints.MOVED_NEAR: "note on a meeting moved near other contacts",
+    touchpoints.REVIVED_NEAR: "note on a meeting put back near other contacts",
+    ORPHANED: "note on promises nobody follows up",
+    OWNER_LEFT_UNCOVERED: "warning of days no deputy covers",
+    ADMIN_NOTE: "note on admin rights",
 }
 
 

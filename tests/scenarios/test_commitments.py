@@ -3145,6 +3145,22 @@ def test_the_note_on_promises_nobody_follows_up_counts_them_all_and_names_the_re
     assert "To pick them up, an admin can hand the partnership to a colleague" in said
 
 
+@pytest.mark.usefixtures("acme")
+def test_a_note_on_promises_nobody_follows_up_that_failed_reads_as_such_in_config(
+    slack: Slack,
+) -> None:
+    """QA h5: Slack refused the note in #partnerships (archived, as it refused the digest
+    after it), and `config` listed it to the admin as "commitment orphaned to #partnerships"."""
+    answer(slack, f"config admins {MENTION[DAN]}")
+    answer(slack, "commit Acme us : send the draft MoU by 2026-12-04")
+    mark_left(slack, ANA)
+    slack.fake.fail_next("chat.postMessage", error="is_archived", times=3)
+    at(slack, utc(2026, 12, 1, 8, 20))  # 3 working days before, 09:20 in Berlin
+    card = answer(slack, "config", user=DAN)
+    assert "• note on promises nobody follows up to #partnerships, due" in card
+    assert "commitment orphaned" not in card
+
+
 class TestWithNoChannelToTell:
     """A server with no default channel, in a workspace with no coordination channel."""
 
