@@ -775,7 +775,7 @@ def keys_starting(*, session: Session, team_id: str, prefix: str) -> list[str]:
     return [str(key) for key in session.execute(statement).scalars()]
 
 
-def refused_with(
+def latest_refused_due(
     *,
     session: Session,
     team_id: str,
@@ -783,23 +783,19 @@ def refused_with(
     kind: str,
     recipient_user: str,
     errors: Collection[str],
-) -> bool:
-    """Whether a message of `kind` to `recipient_user`, keyed under `key_prefix`, failed with
-    one of Slack's `errors` (its code is in the row's last error): one query, however many
-    messages the prefix has."""
-    statement = (
-        sa.select(_T.c.id)
-        .where(
-            _T.c.team_id == team_id,
-            _T.c.dedupe_key.startswith(key_prefix, autoescape=True),
-            _T.c.kind == kind,
-            _T.c.recipient_user == recipient_user,
-            _T.c.status == OutboxStatus.FAILED,
-            sa.or_(*(_T.c.last_error.contains(code, autoescape=True) for code in errors)),
-        )
-        .limit(1)
+) -> datetime | None:
+    """When the latest message of `kind` to `recipient_user`, keyed under `key_prefix`, that
+    failed with one of Slack's `errors` (its code is in the row's last error) was due; None
+    when none did: one query, however many messages the prefix has."""
+    statement = sa.select(sa.func.max(_T.c.due_at)).where(
+        _T.c.team_id == team_id,
+        _T.c.dedupe_key.startswith(key_prefix, autoescape=True),
+        _T.c.kind == kind,
+        _T.c.recipient_user == recipient_user,
+        _T.c.status == OutboxStatus.FAILED,
+        sa.or_(*(_T.c.last_error.contains(code, autoescape=True) for code in errors)),
     )
-    return session.execute(statement).first() is not None
+    return utc_or_none(session.execute(statement).scalar())
 
 
 def latest_told_key(*, session: Session, team_id: str, key_prefix: str) -> str | None:

@@ -2398,13 +2398,15 @@ def has_left(
 ) -> bool:
     """Whether `user_id` has left the workspace: their cached profile says they are
     deactivated, or Slack refused a reminder about the commitment `commitment_id` to them as it
-    refuses a DM to someone gone (their profile may be older than their leaving)."""
+    refuses a DM to someone gone (their profile may be older than their leaving) and has not
+    said since that they are here (QA h5: reactivated, and back at work, their reminders still
+    went to the partner's owner, saying they had left)."""
     profile = get_profile(session=session, team_id=team_id, user_id=user_id)
     if profile is not None and profile.is_deleted:
         return True
     if commitment_id is None:
         return False
-    return outbox_store.refused_with(
+    refused = outbox_store.latest_refused_due(
         session=session,
         team_id=team_id,
         key_prefix=key_prefix(commitment_id),
@@ -2412,6 +2414,7 @@ def has_left(
         recipient_user=user_id,
         errors=_LEFT_ERRORS,
     )
+    return refused is not None and (profile is None or profile.fetched_at <= refused)
 
 
 def stand_in(

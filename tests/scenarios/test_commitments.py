@@ -890,6 +890,28 @@ def test_reminders_of_an_owner_who_left_go_to_the_partners_owner_with_how_to_han
 
 
 @pytest.mark.usefixtures("acme")
+def test_an_owner_reactivated_is_reminded_again_once_slack_says_they_are_back(
+    slack: Slack,
+) -> None:
+    """QA h5: Ben was deactivated, Slack refused his reminder and the next went to Ana; Ben was
+    reactivated and back at work, yet every reminder still went to Ana, saying he had left."""
+    answer(slack, "commit Acme us : send the draft MoU by 2026-12-04", user=BEN)
+    slack.fake.users[BEN].deleted = True
+    at(slack, utc(2026, 12, 1, 14, 20))  # 3 working days before, 09:20 in New York: refused
+    at(slack, utc(2026, 12, 4, 8, 20))  # the due day, 09:20 in Berlin
+    (told,) = dms(slack, ANA)
+    assert "has left the workspace" in shown(told)
+    slack.fake.users[BEN].deleted = False
+    at(slack, utc(2026, 12, 4, 16, 0))  # 11:00 in New York: Ben is back
+    assert "send the draft MoU" in answer(slack, "commitments mine", user=BEN)
+    at(slack, utc(2026, 12, 7, 14, 20))  # overdue, 09:20 in New York
+    (reminded,) = dms(slack, BEN)
+    assert "“send the draft MoU” was due Fri 4 Dec and is still open" in reminded.text
+    assert "You get this because you own it." in shown(reminded)
+    assert dms(slack, ANA) == [told]
+
+
+@pytest.mark.usefixtures("acme")
 def test_an_owner_the_profile_cache_knows_as_deactivated_is_not_reminded(slack: Slack) -> None:
     answer(slack, "commit Acme us : send the draft MoU by 2026-12-04", user=BEN)
     mark_left(slack, BEN)
