@@ -428,6 +428,7 @@ def back_verb(runtime: Runtime, invocation: Invocation, rest: str) -> Reply:
         now=now,
         retime=_waiting_for_people(runtime),
         summed=(touchpoint_handlers.service_of(runtime).drop_summed_up_notes,),
+        tell_deputy=texts.deputy_released,
     )
     arrives_at = (
         released_reach_at(

@@ -377,7 +377,8 @@ VERBS: tuple[Verb, ...] = (
         "back",
         FEEDBACK,
         ("back",),
-        "End your time away early; what waited for you arrives in your working hours, and "
+        "End your time away early; what waited for you arrives in your working hours, the "
+        "deputy you named for it is told they cover no more, and "
         "you see what colleagues did meanwhile with the partners you own (then, not again on "
         "your first working morning; also after time away that ended on its own). When you "
         "are not away it changes nothing, and shows the time away you have planned "

@@ -351,6 +351,20 @@ def drop_deputy(
     return dropped > 0
 
 
+class DeputyReleased(Protocol):
+    """The DM to the deputy `owner_id` named for time away (`booked`, read in `tz`: the owner's
+    zone) that `back` ended early: they cover no more for `partners` (those the owner owns
+    with no deputy of their own, or with them as it), nor for the owner's commitments."""
+
+    def __call__(
+        self, *, owner_id: str, booked: Period, tz: ZoneInfo, partners: Sequence[str]
+    ) -> str: ...
+
+
+# The outbox kind of the DM telling a deputy named for time away that its person came back early.
+DEPUTY_RELEASED = "deputy_released"
+
+
 @dataclass(frozen=True)
 class BackResult:
     """What `back` did: ended the current absence (or summed up one that ended on its own);
@@ -365,6 +379,8 @@ class BackResult:
     # The time away `back` ended as it stood, through what followed on from the piece the user
     # was in with no gap, when there was such (None: that piece alone, or nothing ended).
     through: Period | None = None
+    # The deputies named for the time away `back` ended early, told that they cover no more.
+    deputies_told: tuple[str, ...] = ()
 
 
 def come_back(
@@ -375,9 +391,11 @@ def come_back(
     now: datetime,
     retime: Sequence[Retime] = (),
     summed: Sequence[SummedUp] = (),
+    tell_deputy: DeputyReleased | None = None,
 ) -> BackResult:
     """End the user's current absence, with what follows on from it with no gap (`away_now`),
-    release held DMs, time again what waits for the person (`retime`), and commit. Back from
+    release held DMs, time again what waits for the person (`retime`), tell the deputies named
+    for it that they cover no more (`tell_deputy` words the DM), and commit. Back from
     time away that ended on its own and was not summed up yet, the user is summed up now (the
     planner's DM then has nothing left to say). Time away still to come after a gap is never
     cancelled by `back`, which people type out of habit: it is only reported
@@ -385,21 +403,33 @@ def come_back(
     before the held DMs are released."""
     ended: Period | None = None
     through: Period | None = None
+    told: tuple[str, ...] = ()
     with Session(engine) as session:
         stretch = _going_on(session, team_id=team_id, user_id=user_id, now=now)
         current = stretch[0] if stretch else None
         if current is not None and current.id is not None:
             following = stretch[1:]
             ended = Period(current.starts_at, now)
+            booked = Period(current.starts_at, max(piece.ends_at for piece in stretch))
             if following:
                 # `away` shows what follows on with no gap as the time away one is in, which
                 # `back` ends (QA: back at 10:00 from a morning inside a whole day booked, the
                 # afternoon stood and she was away again at 13:00).
-                through = Period(current.starts_at, max(piece.ends_at for piece in stretch))
+                through = booked
             store.end_absence(session=session, team_id=team_id, absence_id=current.id, at=now)
             for piece in following:  # not begun: nothing to sum up
                 if piece.id is not None:
                     store.delete_absence(session=session, team_id=team_id, absence_id=piece.id)
+            if tell_deputy is not None:
+                told = _tell_deputies_released(
+                    session,
+                    team_id=team_id,
+                    user_id=user_id,
+                    deputies=[piece.deputy_id for piece in stretch],
+                    booked=booked,
+                    now=now,
+                    text=tell_deputy,
+                )
         summed_up = sum_up(session, team_id=team_id, user_id=user_id, now=now)
         planned = planned_absences(session, team_id=team_id, user_id=user_id, now=now)
         if summed_up is not None:
@@ -412,8 +442,54 @@ def come_back(
             again(session, team_id=team_id, user_id=user_id, now=now)
         session.commit()
     return BackResult(
-        ended=ended, released=released, summed_up=summed_up, planned=planned, through=through
+        ended=ended,
+        released=released,
+        summed_up=summed_up,
+        planned=planned,
+        through=through,
+        deputies_told=told,
     )
+
+
+def _tell_deputies_released(
+    session: Session,
+    *,
+    team_id: str,
+    user_id: str,
+    deputies: Sequence[str | None],
+    booked: Period,
+    now: datetime,
+    text: DeputyReleased,
+) -> tuple[str, ...]:
+    """Queue, in the caller's transaction, one DM to each deputy named for the time away
+    (`booked`) that `user_id` ended early at `now`: they would go on believing they cover
+    (QA h5: "Dan covers" was never undone); returns those told. One the DM would reach only
+    once the time away was over anyway (in their hours, after their own time away) is not told
+    (QA h5: back on a Friday evening from time away booked to Saturday, "I'm telling Dan" was
+    said, and the DM waited for his Monday, then expired)."""
+    named = dict.fromkeys(d for d in deputies if d is not None and d != user_id)
+    told = tuple(
+        deputy_id
+        for deputy_id in named
+        if reached_back_at(session, team_id=team_id, user_id=deputy_id, now=now) < booked.ends_at
+    )
+    tz = person_zone(session, team_id=team_id, user_id=user_id)
+    owned = partner_store.owned_by(session=session, team_id=team_id, user_id=user_id)
+    for deputy_id in told:
+        partners = [p.name for p in owned if p.deputy_id in (None, deputy_id)]
+        outbox.enqueue(
+            session,
+            team_id=team_id,
+            kind=DEPUTY_RELEASED,
+            recipient_user=deputy_id,
+            text=text(owner_id=user_id, booked=booked, tz=tz, partners=partners),
+            due_at=now,
+            dedupe_key=f"{DEPUTY_RELEASED}:{user_id}:{deputy_id}:{now.isoformat()}",
+            respect_working_hours=True,
+            expires_at=booked.ends_at,
+            now=now,
+        )
+    return told
 
 
 def planned_absences(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.delivery.absence import OWNER_LEFT_UNCOVERED
+from bot.delivery.absence import DEPUTY_RELEASED, OWNER_LEFT_UNCOVERED
 from bot.services import checkins, touchpoints
 from bot.services.commitments import ORPHANED
 from bot.services.digest import DIGEST
@@ -38,6 +38,7 @@ _KIND_NAMES = {
     touchpoints.REVIVED_NEAR: "note on a meeting put back near other contacts",
     ORPHANED: "note on promises nobody follows up",
     OWNER_LEFT_UNCOVERED: "warning of days no deputy covers",
+    DEPUTY_RELEASED: "word that a colleague covered for is back",
     ADMIN_NOTE: "note on admin rights",
 }
 

@@ -435,7 +435,11 @@ def back(
                 text += "shortly"
             else:
                 text += f"in your working hours, from {_day(arrives_at, tz, today)}"
-        return text + "." + _still_planned(result.planned, tz, today)
+        text += "."
+        if result.deputies_told:
+            told = people_in_prose(result.deputies_told)
+            text += f" I'm telling {told}, whom you named to cover, that you're back."
+        return text + _still_planned(result.planned, tz, today)
     if result.summed_up is not None:
         return (
             f"Welcome back! Your time away {span(result.summed_up, tz, today)} is over."
@@ -448,6 +452,19 @@ def back(
             f"`{COMMAND} away cancel`."
         )
     return "You're not marked away, and no time away is planned."
+
+
+def deputy_released(*, owner_id: str, booked: Period, tz: ZoneInfo, partners: Sequence[str]) -> str:
+    """To the deputy named for time away that `back` ended early (`booked`: as it stood), with
+    the partners they covered (`partners`: none when the owner owns none)."""
+    today = booked.starts_at.astimezone(tz).date()
+    alerts = f"Alerts about {_names(partners)}, which they own," if partners else "Alerts"
+    return (
+        f"{person(owner_id)} is back earlier than planned: their time away, booked "
+        f"{span(booked, tz, today)}, has ended, so you no longer cover for them. {alerts} and "
+        "reminders of their commitments go to them again. You get this because they named you "
+        "to cover for that time away."
+    )
 
 
 def _still_planned(planned: Sequence[Period], tz: ZoneInfo, today: date) -> str:

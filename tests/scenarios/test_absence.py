@@ -891,3 +891,55 @@ def test_an_owner_away_for_days_booked_apart_is_said_to_be_away_through_the_last
     answer(slack, "away 2026-11-30 to 2026-12-01")  # the Monday and Tuesday after, booked apart
     said = answer(slack, "intend Acme : ask about the winter appeal", user=CHLOE)
     assert "The owner <@U0ANA> is away through Tue 1 Dec and nobody covers" in said
+
+
+def deputy_notes(slack: Slack, user: str = DAN) -> list[FakeMessage]:
+    return [m for m in dms(slack, user) if "no longer cover" in m.text]
+
+
+@pytest.mark.usefixtures("acme")
+def test_back_early_tells_the_deputy_named_that_they_cover_no_more(slack: Slack) -> None:
+    """QA h5: Ana named Dan to cover to Friday and came back on Thursday; Dan went on believing
+    he covered for her, and nobody told him otherwise. Globex has a deputy of its own, who
+    covered it: Dan did not."""
+    answer(slack, "add Globex deputy <@U0BEN|ben>")
+    answer(slack, "away today to friday deputy <@U0DAN|dan>")
+    at(slack, datetime(2026, 11, 26, 9, 0, tzinfo=UTC))  # Thursday: 09:00 in London
+    said = answer(slack, "back")
+    assert (
+        "Welcome back! Your time away has ended. I'm telling <@U0DAN>, whom you named to cover, "
+        "that you're back."
+    ) in said
+    deliver_outbox(slack)
+    (note,) = deputy_notes(slack)
+    assert note.text == (
+        "<@U0ANA> is back earlier than planned: their time away, booked from *Wed 25 Nov* to "
+        "*Fri 27 Nov*, has ended, so you no longer cover for them. Alerts about *Acme "
+        "Corporation*, which they own, and reminders of their commitments go to them again. You "
+        "get this because they named you to cover for that time away."
+    )
+    # Time away that ends on its own, or named nobody, tells nobody.
+    answer(slack, "away 2026-11-30 deputy <@U0DAN|dan>")
+    answer(slack, "away 2026-12-02", user=BEN)
+    at(slack, datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
+    assert "I'm telling" not in answer(slack, "back")
+    at(slack, datetime(2026, 12, 2, 15, 0, tzinfo=UTC))
+    assert "I'm telling" not in answer(slack, "back", user=BEN)
+    at(slack, datetime(2026, 12, 3, 9, 0, tzinfo=UTC))
+    assert deputy_notes(slack) == [note]
+
+
+@pytest.mark.usefixtures("acme")
+@pytest.mark.parametrize(("booked_to", "told"), [("saturday", False), ("monday", True)])
+def test_back_on_a_friday_evening_tells_the_deputy_only_if_the_time_away_reached_a_working_day(
+    slack: Slack, booked_to: str, told: bool
+) -> None:
+    """Back at 19:00 on Friday (18:00 for Dan in London, after his hours): from time away
+    booked to Saturday, nothing is left that he would cover by Monday, and he is not told (QA h5:
+    `back` said "I'm telling Dan", and the DM waited for his Monday, then expired); booked to
+    Monday, he reads on Monday morning that he no longer covers."""
+    answer(slack, f"away today to {booked_to} deputy <@U0DAN|dan>")
+    at(slack, FRIDAY_EVENING)
+    assert ("I'm telling <@U0DAN>" in answer(slack, "back")) is told
+    at(slack, datetime(2026, 11, 30, 9, 30, tzinfo=UTC))  # Monday, 09:30 in London
+    assert len(deputy_notes(slack)) == told

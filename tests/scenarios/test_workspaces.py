@@ -248,3 +248,18 @@ def test_a_trigger_id_met_in_both_workspaces_records_each_ones_log_and_promise(
         rows = snapshot(slack, team_id)
         assert [WORDS[team_id] in row for row in rows["touchpoint"]] == [True]
         assert [WORDS[team_id] in row for row in rows["commitment"]] == [True]
+
+
+def test_back_in_one_workspace_tells_its_deputy_and_leaves_the_others_time_away(
+    both: Slack,
+) -> None:
+    """Ana is away in both workspaces, Chloe named to cover in each: `back` in one ends that
+    time away and tells Chloe there, and nothing of the other."""
+    for team_id in (TEAM, OTHER):
+        in_team(both, team_id, f"away today to friday deputy {MENTION[CHLOE]}")
+    at(both, utc(26, 9))  # Thursday
+    assert "I'm telling <@U0CHLOE>" in in_team(both, TEAM, "back")
+    at(both, utc(26, 10))
+    assert [m.recipient_user for m in sent(both, TEAM) if m.kind == "deputy_released"] == [CHLOE]
+    assert [m for m in sent(both, OTHER) if m.kind == "deputy_released"] == []
+    assert "You're away now, through *Fri 27 Nov*" in in_team(both, OTHER, "away")
