@@ -318,6 +318,9 @@ class Recorded:
     # Who hears that first reminder instead of the owner, away then (their stand-in); None
     # when the owner does.
     first_reminder_to: str | None = None
+    # The day of the due day's reminder when the due day is no working day (the working day
+    # before it); None when it is the due day.
+    due_reminder_on: date | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -438,6 +441,8 @@ class Assigned:
     first_reminder: Stage = Stage.BEFORE
     # Who hears that first reminder instead of the owner, away then (`Recorded.first_reminder_to`).
     first_reminder_to: str | None = None
+    # The day of the due day's reminder, when not the due day (`Recorded.due_reminder_on`).
+    due_reminder_on: date | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -617,6 +622,13 @@ def _bare_weekday(typed: str | None) -> bool:
         and len(words[0]) >= 3
         and any(name.startswith(words[0]) for name in WEEKDAYS)
     )
+
+
+def due_reminder_on(due_on: date, hours: WorkingHours) -> date | None:
+    """The day the reminder "on the day" goes when `due_on` is no working day: the working day
+    before it (`reminder_moments`); None when it is a working day."""
+    day = working_day_on_or_before(due_on, hours)
+    return None if day == due_on else day
 
 
 def working_day_on_or_before(day: date, hours: WorkingHours) -> date:
@@ -977,11 +989,12 @@ class Commitments:
             raise PartnerGone()
         now = self.clock.now()
         workspace = get_workspaces(session=session, team_ids=[row.team_id]).get(row.team_id)
+        hours = WorkingHours.of(workspace)
         first, first_at = first_reminder(
             row.due_on,
             after=row.due_set_at,
             tz=person_zone(session, team_id=row.team_id, user_id=row.owner_id),
-            hours=WorkingHours.of(workspace),
+            hours=hours,
         )
         partner = self._partner_facts(session, found)
         # As the planner will judge it then: an owner away that day is covered by another.
@@ -999,6 +1012,7 @@ class Commitments:
             time_left_out=time_left_out,
             weekday_today=weekday_today,
             first_reminder_to=None if hears == row.owner_id else hears,
+            due_reminder_on=due_reminder_on(row.due_on, hours),
         )
 
     # --- Closing and moving --------------------------------------------------------------------
@@ -2185,6 +2199,7 @@ class Commitments:
             tz=owner_tz,
             first_reminder=first,
             first_reminder_to=None if hears == row.owner_id else hears,
+            due_reminder_on=due_reminder_on(row.due_on, hours),
         )
         return note, first_at
 

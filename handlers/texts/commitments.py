@@ -273,7 +273,9 @@ def recorded(result: Recorded) -> str:
         )
     return (
         f"Recorded {number(item.number)}: {promise(item)}, due {due_day(item)}{left_out}. "
-        f"{who}{told}. {reminded} {_REMINDERS_FROM[result.first_reminder]}. {covered}"
+        f"{who}{told}. {reminded} "
+        f"{_on_the_day(_REMINDERS_FROM[result.first_reminder], result.due_reminder_on, item)}. "
+        f"{covered}"
         f"Close it with `{COMMAND} done {item.number}`."
     )
 
@@ -285,6 +287,15 @@ _REMINDERS_FROM = {
     Stage.DUE: f"on the day, then {_OVERDUE}",
     Stage.OVERDUE: _OVERDUE,
 }
+
+
+def _on_the_day(reminders: str, due_reminder_on: date | None, item: CommitmentFacts) -> str:
+    """`reminders` with "on the day" the day it goes, when the due day is no working day (QA h5:
+    due on a Saturday, "I'll remind you on the day" came on the Friday)."""
+    if due_reminder_on is None:
+        return reminders
+    on = f"on {day(due_reminder_on, this_year=item.this_year)} (the last working day before it)"
+    return reminders.replace("on the day", on)
 
 
 def problem(error: BadCommitment) -> str:
@@ -737,7 +748,8 @@ def assigned(note: Assigned) -> str:
         )
     return (
         f"{person(note.by)} recorded {number(item.number)}: {promise(item)}, due "
-        f"{due_day(item)}. {role}; I'll remind you {_ASSIGNED_REMINDERS[note.first_reminder]}."
+        f"{due_day(item)}. {role}; I'll remind you "
+        f"{_on_the_day(_ASSIGNED_REMINDERS[note.first_reminder], note.due_reminder_on, item)}."
         + _covered(note.first_reminder_to)
     )
 

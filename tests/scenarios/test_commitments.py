@@ -757,6 +757,27 @@ def test_the_early_reminder_counts_the_working_days_left_before_a_weekend_due_da
 
 
 @pytest.mark.usefixtures("acme")
+def test_a_weekend_due_day_says_the_working_day_its_reminder_comes(slack: Slack) -> None:
+    """Due on a Saturday, the reminder "on the day" comes the Friday before, and the answer and
+    the owner's note say so (QA h5: they promised it "on the day")."""
+    said = answer(slack, f"commit Acme us {MENTION[BEN]} : send the draft MoU by 2026-12-05")
+    assert (
+        "I'll remind <@U0BEN> 3 working days before, on Fri 4 Dec (the last working day before "
+        "it), then the next working day if it is still open"
+    ) in said
+    assert "I'll remind you 3 working days before, on the day, then" in answer(
+        slack, "commit Acme us : the deck by 2026-12-04"
+    )
+    at(slack, utc(2026, 11, 25, 15, 0))  # 10:00 in New York
+    (told,) = dms(slack, BEN)
+    assert (
+        "I'll remind you 3 working days before and on Fri 4 Dec (the last working day before it)."
+    ) in told.text
+    at(slack, utc(2026, 12, 4, 14, 20))  # Friday, 09:20 in New York
+    assert "“send the draft MoU” is due Sat 5 Dec." in dms(slack, BEN)[-1].text
+
+
+@pytest.mark.usefixtures("acme")
 def test_an_ended_partner_takes_no_commitment_and_its_open_ones_remind_nobody(
     slack: Slack,
 ) -> None:
