@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from storage.models import Absence, Partner, PartnerStatus, TeamMembership, TeamRole
-from storage.sql import Driver, listed, rowcount, sized, utc
+from storage.sql import Driver, rowcount, utc, with_lists
 from storage.upsert import table_of
 
 
@@ -23,17 +23,9 @@ def absences_at(
     """The absence covering `at` of each of `user_ids` who is away then, by user id."""
     if not user_ids:
         return {}
-    users = set(user_ids)
     driver = Driver.of(session)
-    statement = sized(
-        "SELECT id, user_id, starts_at, ends_at, deputy_id, created_at FROM absence "
-        "WHERE team_id = :team_id AND user_id IN ({user}) AND starts_at <= :at AND ends_at > :at "
-        "ORDER BY ends_at",
-        user=len(users),
-    )
-    rows = driver.rows(
-        statement, {"team_id": team_id, "at": driver.time(at), **listed("user", users)}
-    )
+    params = {"team_id": team_id, "at": driver.time(at), "users": driver.values(set(user_ids))}
+    rows = driver.rows(_ABSENCES_AT, params)
     # Overlaps are replaced when an absence is added; should two remain, the later end wins.
     # Plain SQL: this runs for every owner alert and dispatch batch, and hardly ever finds one.
     return {
@@ -48,6 +40,13 @@ def absences_at(
         )
         for absence_id, user_id, starts_at, ends_at, deputy_id, created_at in rows
     }
+
+
+_ABSENCES_AT = with_lists(
+    "SELECT id, user_id, starts_at, ends_at, deputy_id, created_at FROM absence "
+    "WHERE team_id = :team_id AND user_id = ANY(:users) AND starts_at <= :at AND ends_at > :at "
+    "ORDER BY ends_at"
+)
 
 
 def absence_at(*, session: Session, team_id: str, user_id: str, at: datetime) -> Absence | None:
@@ -311,14 +310,19 @@ def back_not_summed_up(
     if not user_ids:
         return set()
     driver = Driver.of(session)
-    statement = sized(
-        "SELECT DISTINCT user_id FROM absence WHERE team_id = :team_id AND user_id IN ({user}) "
-        "AND summed_up_at IS NULL AND ends_at > :since AND ends_at <= :at",
-        user=len(user_ids),
-    )
-    params = {"team_id": team_id, "since": driver.time(since), "at": driver.time(at)}
-    rows = driver.rows(statement, {**params, **listed("user", set(user_ids))})
-    return {str(user_id) for (user_id,) in rows}
+    params = {
+        "team_id": team_id,
+        "users": driver.values(set(user_ids)),
+        "since": driver.time(since),
+        "at": driver.time(at),
+    }
+    return {str(user_id) for (user_id,) in driver.rows(_BACK_NOT_SUMMED_UP, params)}
+
+
+_BACK_NOT_SUMMED_UP = with_lists(
+    "SELECT DISTINCT user_id FROM absence WHERE team_id = :team_id AND user_id = ANY(:users) "
+    "AND summed_up_at IS NULL AND ends_at > :since AND ends_at <= :at"
+)
 
 
 def time_away_over(

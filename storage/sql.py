@@ -24,6 +24,7 @@ database's error, comes out.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import sqlite3
 import weakref
@@ -61,6 +62,8 @@ _PREPARED: weakref.WeakKeyDictionary[PoolProxiedConnection, set[bytes]] = (
 _PIPELINES: weakref.WeakKeyDictionary[psycopg.Connection[Any], _Pipeline] = (
     weakref.WeakKeyDictionary()
 )
+# `column = ANY(:name)`: a column tested against a list parameter (`with_lists`).
+_ANY = re.compile(r"([\w.]+) = ANY\(:(\w+)\)")
 # SQLSTATEs: the server has no prepared statement of that name; it has one already.
 _NO_SUCH_STATEMENT = "26000"
 _ALREADY_PREPARED = "42P05"
@@ -159,6 +162,12 @@ class Driver:
             pipeline = _PIPELINES[connection] = _Pipeline(connection)
         prepared = _PREPARED.setdefault(self._checkout, set())
         return pipeline.send(sql, params, prepared=prepared)
+
+    def values(self, values: Iterable[Any]) -> Any:
+        """A list of strings or integers as a `with_lists` statement's list parameter takes it:
+        an array for PostgreSQL, JSON text for SQLite."""
+        listed = list(values)
+        return listed if self.postgresql else json.dumps(listed)
 
     def scalar(self, sql: Sql, params: Params) -> Any:
         row = self.first(sql, params)
@@ -437,6 +446,16 @@ def rowcount(session: Session, statement: Update | Delete) -> int:
 def listed(name: str, values: Iterable[Any]) -> dict[str, Any]:
     """The parameters `name0`, `name1`, … of an `IN ({name})` list in a `sized` statement."""
     return {f"{name}{index}": value for index, value in enumerate(values)}
+
+
+def with_lists(statement: str) -> Sql:
+    """A statement whose `column = ANY(:name)` tests a column against a list of values, passed
+    as one parameter (`Driver.values`): PostgreSQL takes it as written, with an array; SQLite
+    as `column IN (SELECT value FROM json_each(:name))`, with the list as JSON. One text however
+    many values there are, so each database parses and plans it once, and psycopg prepares it
+    once it repeats; a `sized` statement is a new one for every length of its list, and the
+    dispatcher's reads of a batch's recipients come in every length."""
+    return Sql(_ANY.sub(r"\1 IN (SELECT value FROM json_each(:\2))", statement), statement)
 
 
 @lru_cache(maxsize=256)

@@ -13,11 +13,13 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from storage import absences as absence_store
 from storage import partners as partner_store
+from storage import people as people_store
 from storage import touchpoints as store
 from storage.models import Partner
 from storage.people import get_profile, save_profile
-from storage.sql import Driver, Sql, sized, text_parameter
+from storage.sql import Driver, Sql, sized, text_parameter, with_lists
 from tests.conftest import POSTGRES_URL
 from tests.storage.conftest import autocommit_session
 
@@ -40,6 +42,55 @@ def test_in_lists_are_sized_and_each_database_may_have_its_own_sql() -> None:
     )
     assert statement.sqlite == "SELECT +x FROM t WHERE id IN (:id0, :id1, :id2)"
     assert statement.postgresql == "SELECT x FROM t WHERE id IN (%(id0)s, %(id1)s, %(id2)s)"
+
+
+def test_a_list_crosses_as_one_parameter_in_one_statement_text() -> None:
+    statement = with_lists("SELECT x FROM t WHERE t.id = ANY(:ids) AND b = ANY(:names)")
+    assert statement.postgresql == (
+        "SELECT x FROM t WHERE t.id = ANY(%(ids)s) AND b = ANY(%(names)s)"
+    )
+    assert statement.sqlite == (
+        "SELECT x FROM t WHERE t.id IN (SELECT value FROM json_each(:ids)) "
+        "AND b IN (SELECT value FROM json_each(:names))"
+    )
+
+
+def save_zone(session: Session, user_id: str, tz: str) -> None:
+    save_profile(
+        session=session, team_id="T1", user_id=user_id, name=user_id.lower(), real_name=None,
+        tz=tz, is_admin=False, is_deleted=False, fetched_at=BERLIN_NOON,
+    )  # fmt: skip
+
+
+def test_a_batch_of_recipients_is_read_in_one_statement_whatever_its_size(
+    engine: Engine,
+) -> None:
+    """The dispatcher reads its batches' recipients (their zones, their time away) with lists
+    of every length: on PostgreSQL one statement, prepared once it repeats, not one per length
+    planned afresh every time."""
+    with Session(engine) as session:
+        for n in range(8):
+            save_zone(session, f"U{n}", "Asia/Tokyo" if n % 2 else "America/New_York")
+        save_zone(session, "UOTHER", "Europe/Berlin")
+        session.commit()
+    with autocommit_session(engine) as session:
+        for size in range(1, 9):
+            wanted = [f"U{n}" for n in range(size)] + ["U9NEVER"]
+            zones = people_store.zones_of(session=session, team_id="T1", user_ids=wanted)
+            assert zones == {
+                f"U{n}": "Asia/Tokyo" if n % 2 else "America/New_York" for n in range(size)
+            }
+            away = absence_store.absences_at(
+                session=session, team_id="T1", user_ids=wanted, at=BERLIN_NOON
+            )
+            assert away == {}
+        assert people_store.zones_of(session=session, team_id="T2", user_ids=["U1"]) == {}
+        if POSTGRES_URL is not None:  # psycopg prepares a statement it runs 5 times
+            query = (
+                "SELECT count(*) FROM pg_prepared_statements "
+                "WHERE statement LIKE '%FROM user_profile%' OR statement LIKE '%FROM absence%'"
+            )
+            assert session.execute(sa.text(query)).scalar_one() == 2
 
 
 def test_a_moment_written_by_the_orm_reads_back_the_same_through_the_driver(
