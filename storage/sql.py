@@ -423,9 +423,21 @@ def stored_time(moment: datetime | None, *, postgresql: bool) -> Any:
     return moment.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
+_UTC_OFFSET = "+00:00"
+
+
 def utc(value: Any) -> datetime:
     """A moment read from a UTC column, aware."""
     if isinstance(value, str):
+        # SQLite's text form has no offset: read with UTC's, four times faster than adding
+        # it with `replace` (a `/partner log` reads dozens). Text that does not read so (a bare
+        # date, an offset of its own) is read as before.
+        try:
+            moment = datetime.fromisoformat(value + _UTC_OFFSET)
+        except ValueError:
+            moment = None
+        if moment is not None and moment.tzinfo is UTC:
+            return moment
         return datetime.fromisoformat(value).replace(tzinfo=UTC)
     if not isinstance(value, datetime):
         raise TypeError(f"not a moment: {value!r}")

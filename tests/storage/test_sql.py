@@ -19,7 +19,7 @@ from storage import people as people_store
 from storage import touchpoints as store
 from storage.models import Partner
 from storage.people import get_profile, save_profile
-from storage.sql import Driver, Sql, sized, text_parameter, with_lists
+from storage.sql import Driver, Sql, sized, text_parameter, utc, with_lists
 from tests.conftest import POSTGRES_URL
 from tests.storage.conftest import autocommit_session
 
@@ -266,3 +266,18 @@ def test_text_parameters_are_what_postgresql_reads(value: Any, text: bytes | Non
 def test_values_without_a_faithful_text_form_are_refused(value: Any, problem: str) -> None:
     with pytest.raises((ValueError, TypeError), match=problem):
         text_parameter(value, encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("stored", "moment"),
+    [
+        ("2026-11-26 09:30:00.000000", datetime(2026, 11, 26, 9, 30, tzinfo=UTC)),
+        ("2026-11-26 09:30:00", datetime(2026, 11, 26, 9, 30, tzinfo=UTC)),
+        ("2026-11-26 09:30", datetime(2026, 11, 26, 9, 30, tzinfo=UTC)),
+        # A bare date (not SQLAlchemy's form) is its midnight, UTC, as it always was.
+        ("2026-11-26", datetime(2026, 11, 26, tzinfo=UTC)),
+    ],
+)
+def test_a_stored_moment_reads_as_utc(stored: str, moment: datetime) -> None:
+    read = utc(stored)
+    assert read == moment and read.tzinfo is UTC
