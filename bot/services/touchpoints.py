@@ -41,7 +41,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 from functools import cache, cached_property, lru_cache
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 from zoneinfo import ZoneInfo, available_timezones
 
 from sqlalchemy.engine import Engine
@@ -490,9 +490,8 @@ class Touch:
         )
 
 
-@dataclass(frozen=True)
-class _AsRecorded:
-    """A touchpoint as `recorded_again` reads it."""
+class _AsRecorded(NamedTuple):
+    """A touchpoint as `recorded_again` reads it (a tuple: built for each clash a list shows)."""
 
     author_id: str
     medium: str
@@ -540,28 +539,53 @@ def same_contact_twice(a: Touch, b: Touch, *, tz: ZoneInfo) -> bool:
     """Whether two colleagues' touchpoints, of one kind on one day (in `tz`), record one contact
     (`recorded_again`: a meeting both took part in, each naming the other); intents are not
     contacts."""
-    return (
-        a.kind is b.kind
-        and a.kind is not TouchpointKind.INTENDED
-        and a.author_id != b.author_id
-        and a.cancelled == b.cancelled
-        and contact_day(a.at, day_only=a.day_only, tz=tz)
-        == contact_day(b.at, day_only=b.day_only, tz=tz)
-        and recorded_again(
-            _AsRecorded.of(a.author_id, a.kind, a.medium, a.colleagues),
-            _AsRecorded.of(b.author_id, b.kind, b.medium, b.colleagues),
+    return _AsContact.of(a, tz=tz).same_as(_AsContact.of(b, tz=tz))
+
+
+class _AsContact(NamedTuple):
+    """What `same_contact_twice` compares of a touchpoint, read once: `joint_clashes` compares
+    each of a list with every one before it (a tuple: built for each)."""
+
+    kind: TouchpointKind
+    author_id: str
+    cancelled: bool
+    day: date
+    recorded: _AsRecorded
+
+    @classmethod
+    def of(cls, touch: Touch, *, tz: ZoneInfo) -> _AsContact:
+        return cls(
+            kind=touch.kind,
+            author_id=touch.author_id,
+            cancelled=touch.cancelled,
+            day=contact_day(touch.at, day_only=touch.day_only, tz=tz),
+            recorded=_AsRecorded.of(touch.author_id, touch.kind, touch.medium, touch.colleagues),
         )
-    )
+
+    def same_as(self, other: _AsContact) -> bool:
+        return (
+            self.kind is other.kind
+            and self.kind is not TouchpointKind.INTENDED
+            and self.author_id != other.author_id
+            and self.cancelled == other.cancelled
+            and self.day == other.day
+            and recorded_again(self.recorded, other.recorded)
+        )
 
 
 def joint_clashes(clashes: Sequence[Clash], *, tz: ZoneInfo) -> list[Clash]:
     """`clashes` with colleagues' records of one contact folded into the first of them
     (`same_contact_twice`), so that a list names a meeting two colleagues each logged once, as
     the owner's note, check-ins and the digest count it (QA21a BUG 7)."""
+    if len(clashes) < 2:
+        return list(clashes)
     joint: list[Clash] = []
+    # What `same_contact_twice` reads of each of `joint`, as it stands.
+    compared: list[_AsContact] = []
     for clash in clashes:
+        this = _AsContact.of(clash.other, tz=tz)
         for i, first in enumerate(joint):
-            if same_contact_twice(first.other, clash.other, tz=tz):
+            if compared[i].same_as(this):
                 other = first.other
                 joint[i] = replace(
                     first,
@@ -576,9 +600,11 @@ def joint_clashes(clashes: Sequence[Clash], *, tz: ZoneInfo) -> list[Clash]:
                     shared=tuple(dict.fromkeys([*first.shared, *clash.shared])),
                     also_by=(*first.also_by, clash.other.author_id),
                 )
+                compared[i] = _AsContact.of(joint[i].other, tz=tz)
                 break
         else:
             joint.append(clash)
+            compared.append(this)
     return joint
 
 

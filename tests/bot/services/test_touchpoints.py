@@ -31,6 +31,7 @@ from bot.services.registry import (
 from bot.services.touchpoints import (
     AskerNote,
     BadTouchpoint,
+    Clash,
     CollisionAlert,
     IntentGone,
     Known,
@@ -51,6 +52,7 @@ from bot.services.touchpoints import (
     contact_people,
     followed_up,
     is_news,
+    joint_clashes,
     known,
     moment,
     on_the_quarter,
@@ -211,6 +213,31 @@ def outbox(engine: Engine) -> dict[str, OutboxMessage]:
 
 def when(day: date, at: time | None = None) -> When:
     return When(day, at, BERLIN)
+
+
+def test_records_of_one_meeting_fold_into_one_line_as_their_people_add_up() -> None:
+    # Ben's call; Chloe's, naming Ben and Dan: one call. Dan's names nobody, yet he was on
+    # that call as Chloe's record says: a third record of it, folded in too.
+    def call(touchpoint_id: int, author: str, *participants: str) -> Clash:
+        at = NOW - timedelta(hours=touchpoint_id)
+        other = Touch(
+            id=touchpoint_id,
+            kind=TouchpointKind.DONE,
+            at=at,
+            day_only=False,
+            medium="call",
+            author_id=author,
+            participants=participants,
+            contacts=(),
+            notes=None,
+        )
+        return Clash(other=other, same_contact=False)
+
+    clashes = [call(1, BEN), call(2, CHLOE, BEN, DAN), call(3, DAN), call(4, "U0EVE")]
+    first, eve = joint_clashes(clashes, tz=BERLIN)
+    assert first.other.id == 1 and first.also_by == (CHLOE, DAN)
+    assert first.other.participants == (BEN, DAN)
+    assert eve.other.author_id == "U0EVE" and eve.also_by == ()
 
 
 def test_a_log_without_a_date_is_now_and_a_plan_needs_one() -> None:
