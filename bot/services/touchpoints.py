@@ -2135,27 +2135,22 @@ class Touchpoints:
             for row in around
             if row.kind is TouchpointKind.INTENDED and row.intent_answer is IntentAnswer.HANDLE_IT
         )
-        around = [row for row in around if row.id not in gone]
-        if not around:
-            return [], [], None, []
-        by_id = {row.id: row for row in around}
-        near = rules.within(
-            new,
-            (
-                rules.Contact(
-                    touchpoint_id=row.id,
-                    at=row.at,
-                    colleagues=row.colleagues,
-                    contact_ids=frozenset(row.contact_ids),
-                    day_only=row.day_only,
-                    cancelled=row.cancelled_at is not None,
-                )
-                for row in around
-            ),
-            window_days=window,
-            tz=tz,
-        )
-        found = rules.collisions(new, near, team=scene.team, window_days=window, tz=tz)
+        live = [row for row in around if row.id not in gone]
+        contacts = [
+            rules.Contact(
+                touchpoint_id=row.id,
+                at=row.at,
+                colleagues=row.colleagues,
+                contact_ids=frozenset(row.contact_ids),
+                day_only=row.day_only,
+                cancelled=row.cancelled_at is not None,
+            )
+            for row in live
+        ]
+        found = rules.collisions(new, contacts, team=scene.team, window_days=window, tz=tz)
+        if not found:
+            return [], [], None, []  # most logs: nothing more to look up
+        by_id = {row.id: row for row in live}
         clashes = [
             Clash(
                 other=Touch.of(by_id[c.other.touchpoint_id]),
@@ -2164,21 +2159,23 @@ class Touchpoints:
             )
             for c in found
         ]
-        if not clashes:
-            return [], [], None, []
         # Alerts about contacts of this window: an older one does not make people known to
         # each other for a revolving door weeks later.
+        near = rules.within(new, contacts, window_days=window, tz=tz)
         alerted = store.alerted_pairs(
             session=session,
             team_id=team_id,
             touchpoint_ids=[contact.touchpoint_id for contact in near],
         )
-        involved = store.touchpoints_by_id(
-            session=session,
-            team_id=team_id,
-            ids=sorted({i for pair in alerted for i in (pair.earlier_id, pair.later_id)}),
+        # Who took part in each touchpoint those alerts were about: read for those not at hand.
+        colleagues = dict(zip((row.id for row in around), together, strict=True))
+        involved = {i for pair in alerted for i in (pair.earlier_id, pair.later_id)}
+        colleagues.update(
+            (row.id, row.colleagues)
+            for row in store.touchpoints_by_id(
+                session=session, team_id=team_id, ids=sorted(involved - colleagues.keys())
+            )
         )
-        colleagues = {row.id: row.colleagues for row in involved}
         # Each pair of colleagues an alert named together, with the latest such alert's key.
         named: dict[frozenset[str], str] = {}
         for pair in alerted:

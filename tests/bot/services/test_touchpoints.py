@@ -3,6 +3,7 @@ told through the outbox, intents, the briefing; and its pure rules."""
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Sequence
 from dataclasses import replace
@@ -58,6 +59,7 @@ from bot.services.touchpoints import (
     on_the_quarter,
 )
 from storage import people as profiles
+from storage.db import writer_session
 from storage.models import (
     Collision,
     Contact,
@@ -601,6 +603,32 @@ def test_knowing_of_the_other_contact_is_no_news(
     again = log(service, DAN, "a follow-up")
     assert again.alert_channel is None and again.already_known is Known.MIXED
     assert len(rows(engine, Collision)) == 2 + 1 + 3  # every colliding pair is still recorded
+
+
+def sqlite_statements(engine: Engine) -> list[str]:
+    """The statements SQLite runs from now on for the touchpoint writer (`writer_session`'s
+    connection, which recording uses): the hot path's SQL goes past SQLAlchemy's events."""
+    if engine.dialect.name != "sqlite":
+        pytest.skip("traces SQLite's statements")
+    seen: list[str] = []
+    with writer_session(engine) as session:
+        raw = session.connection().connection.dbapi_connection
+        assert isinstance(raw, sqlite3.Connection)
+        raw.set_trace_callback(seen.append)
+    return seen
+
+
+def test_an_alerted_pair_in_the_window_is_known_without_reading_its_touchpoints_again(
+    service: Touchpoints, engine: Engine
+) -> None:
+    # Who took part in the touchpoints of an earlier alert is at hand when they are in the
+    # window the log just read: no second read of them (a log's cost grows with its window).
+    log(service, BEN)
+    log(service, CHLOE)
+    seen = sqlite_statements(engine)
+    again = log(service, CHLOE, "a follow-up")
+    assert again.already_known is Known.ALERTED and again.alert_channel is None
+    assert seen and not [sql for sql in seen if "AND t.id IN (" in sql]
 
 
 def test_later_alerts_within_a_day_thread_onto_the_first(
