@@ -48,6 +48,9 @@ _PORT = re.compile(r":\d+(?!\w)")
 _MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 _CHANNEL = re.compile(r"^<#([CG][A-Z0-9]+)(?:\|([^>]*))?>$")
 _LINK = re.compile(r"^<([^|>]+)(?:\|([^>]*))?>$")
+# A link Slack made of an address typed inside quotes (`"Booking.com"`, `"Acme (acme.org)"`):
+# read as it showed, as outside quotes. Mentions, channels and broadcasts are not links.
+_LINK_IN_QUOTES = re.compile(r"<(?P<target>[^<>|@#!][^<>|]*)(?:\|(?P<label>[^<>]*))?>")
 # A channel name as Slack allows it (lower case, digits, `-`, `_`, at most 80 characters).
 _CHANNEL_NAME = re.compile(r"^#[a-z0-9_][a-z0-9_\-]{0,79}$")
 # Slack's markup for a mention or a channel, kept as text inside quotes (and as it comes in a
@@ -119,7 +122,8 @@ def tokenize(line: str) -> list[Token]:
             tokens.append(_special(raw, start, end))
         elif kind == "quoted":
             _check_closed(raw)
-            tokens.append(Token(Kind.QUOTED, _collapse(unescape(_unquote(raw))), start, end))
+            text = _LINK_IN_QUOTES.sub(_link_as_shown, _unquote(raw))
+            tokens.append(Token(Kind.QUOTED, _collapse(unescape(text)), start, end))
         elif kind == "colon":
             tokens.append(Token(Kind.COLON, ":", start, end))
         elif kind == "word":
@@ -156,6 +160,10 @@ def _special(raw: str, start: int, end: int) -> Token:
         # <!here>, <!subteam^…>, a mention of a kind we do not take.
         raise GrammarError(f"`{label or target}` cannot be used here: mention people one by one.")
     return Token(Kind.LINK, unescape(label or target), start, end)
+
+
+def _link_as_shown(found: re.Match[str]) -> str:
+    return found["label"] or found["target"].removeprefix("mailto:")
 
 
 def _unquote(raw: str) -> str:

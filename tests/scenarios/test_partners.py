@@ -172,6 +172,22 @@ def test_a_website_after_the_aliases_is_the_website(slack: Slack) -> None:
     assert "<https://delta.org|delta.org>" in added and "Also known as: “DL”" in added
 
 
+def test_an_address_slack_linked_inside_quotes_is_read_as_it_showed(slack: Slack) -> None:
+    """QA h3: `add "Amazon.com Inc"` registered "<http://Amazon.com|Amazon.com> Inc", Slack's
+    link markup and all: its card showed the markup, `show "Amazon.com Inc"` found nothing,
+    and the export wrote it so. Slack links an address wherever it stands, quotes or not."""
+    added = answer(slack, 'add "<http://Amazon.com|Amazon.com> Inc" aka "<http://AMZN.io|AMZN.io>"')
+    assert "Added *Amazon.com Inc*" in added and "<http://" not in added
+    answer(slack, "add Booking.com B.V.")
+    for typed in ('"<http://Amazon.com|Amazon.com> Inc"', '"<http://Booking.com|Booking.com>"'):
+        assert "I don't know" not in answer(slack, f"show {typed}", user=BEN), typed
+    assert '"text": "Amazon.com Inc"' in answer(slack, 'show "AMZN.io"')  # the header
+    with Session(slack.runtime.engine) as session:
+        names = set(session.exec(select(Partner.name)).all())
+        aliases = set(session.exec(select(PartnerAlias.alias)).all())
+    assert (names, aliases) == ({"Amazon.com Inc", "Booking.com B.V."}, {"AMZN.io"})
+
+
 def test_a_website_ending_the_name_and_a_colon_or_comma_by_a_clause_are_read(slack: Slack) -> None:
     # QA (first five minutes): these named partners "Plan International https://…",
     # "Gates Foundation website gatesfoundation.org" and "Red Cross,", or answered "`:` is not
