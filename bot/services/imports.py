@@ -287,6 +287,11 @@ def read_rows(text: str) -> list[Row]:
             else ""
         )
         raise UnusableFile(f"line {reader.line_num} is not CSV ({error}){hint}") from None
+    if not rows:
+        # Not "all 0 partners are already registered": a list saved without its rows.
+        raise UnusableFile(
+            "it has no partners, only its first line: put one partner on each line below it"
+        )
     return rows
 
 
@@ -671,10 +676,9 @@ def words(report: ImportReport, *, file_name: str, team_id: str) -> list[str]:
             + "."
         )
     elif not report.skipped:
-        lines.append(
-            f"Nothing to change: all {len(existing)} partners in {file_name} are already "
-            "registered."
-        )
+        partners = "the partner" if len(existing) == 1 else f"all {len(existing)} partners"
+        are = "is" if len(existing) == 1 else "are"
+        lines.append(f"Nothing to change: {partners} in {file_name} {are} already registered.")
     if report.dry_run and added:
         lines.append("Run it again without --dry-run to add them.")
     if report.owners_told:

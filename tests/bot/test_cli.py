@@ -610,12 +610,14 @@ def test_a_database_a_newer_liaison_migrated_is_refused_and_not_migrated(
         (b"name,owner\nCaf\xe9 Bar,U0ANA\n", "it is not UTF-8 text (byte 0xe9 on line 2)"),
         (b"PK\x03\x04\x14\x00", "it is a spreadsheet workbook (.xlsx or .ods), not CSV"),
         (b"", "the file is empty"),
+        # QA h3: "Nothing to change: all 0 partners in partners.csv are already registered."
+        (b"name,owner\r\n,\r\n\r\n", "it has no partners, only its first line"),
         (
             b'name,owner\nAcme,U0ANA\n"Beta,U0ANA\nGamma,U0ANA\n',
             'the quote (") that opens a value on line 3 is never closed',
         ),
     ],
-    ids=["missing", "latin-1", "workbook", "empty", "open-quote"],
+    ids=["missing", "latin-1", "workbook", "empty", "header-only", "open-quote"],
 )
 def test_a_partner_list_that_cannot_be_imported_is_one_line_before_slack_is_asked(
     workdir: Path, fake_slack: FakeSlack, migrated: str, content: bytes | None, problem: str

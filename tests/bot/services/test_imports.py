@@ -236,6 +236,10 @@ def test_importing_twice_adds_once(registry: Registry) -> None:
     assert words(second, file_name="list.csv", team_id=T1)[-1] == (
         "Nothing to change: all 2 partners in list.csv are already registered."
     )
+    third = run(registry, "name,owner\nGlobex,U0BEN\n", dry_run=False)
+    assert words(third, file_name="one.csv", team_id=T1)[-1] == (
+        "Nothing to change: the partner in one.csv is already registered."
+    )
 
 
 def test_rows_repeating_each_other_are_reported_once(registry: Registry) -> None:
