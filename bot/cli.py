@@ -165,7 +165,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="load a partner list from a CSV file",
         description=(
             "Load partners from a CSV file with the columns name, aliases, owner (email or "
-            "Slack id), status and website (a website in brackets after a name, as in "
+            "Slack id), deputy and team (the same, the team's separated by semicolons, as "
+            "export writes them), status and website (a website in brackets after a name, as in "
             "'Acme (acme.org)', is read as /partner add reads it). Aliases are separated by "
             "commas, as after /partner add ... aka (CARE, Care Intl), or by semicolons (as "
             "export writes them) or |, and then there alone, so that an alias may hold a comma "

@@ -11,9 +11,12 @@ in any order and any case; others are ignored:
   (`"Acme, Inc.", AC`): `split_aliases`;
 - `owner` (required; or `owner_email`, `owner_id`: in titles, a space or hyphen is an
   underscore): the owner's email address or Slack user id;
+- `deputy` (or `deputy_email`, `deputy_id`): the deputy, as the owner is given;
+- `team` (or `team_ids`, `team_emails`): the other colleagues on its team, separated by
+  semicolons, commas, `|` or spaces;
 - `status`: prospect (the default), active, paused or ended;
 - `website`: a domain or address, used to spot duplicates.
-`export partners` writes a file this reads back.
+`export partners` writes a file this reads back, its deputies and teams included.
 
 Each row is one of:
 - added (with `--dry-run`: would be added);
@@ -21,7 +24,8 @@ Each row is one of:
   This is what makes the import idempotent: run twice, the second run changes nothing;
 - skipped, and reported first: a duplicate of an earlier row of the file, a likely duplicate of
   a registered partner (similar name or same website, as `add` warns), an alias another partner
-  goes by, an owner missing or not found in Slack, or a value that cannot be read.
+  goes by, an owner missing or not found in Slack (a deputy or a team member given but not
+  found too: the partner is not added without them), or a value that cannot be read.
 
 Owners are looked up in Slack (`users.lookupByEmail`, which needs the `users:read.email` scope,
 and `users.info`); the workspace is the bot token's (`auth.test`). Someone of another
@@ -79,9 +83,11 @@ from bot.services.registry import (
 from bot.slack_retry import RateLimitRetryHandler
 from bot.websites import split_website
 from storage import partners as partner_store
-from storage.models import MAX_NAME_LENGTH, PartnerStatus
+from storage.models import MAX_NAME_LENGTH, PartnerStatus, TeamRole
 
 OWNER_COLUMNS = ("owner", "owner_email", "owner_id")
+DEPUTY_COLUMNS = ("deputy", "deputy_email", "deputy_id")
+TEAM_COLUMNS = ("team", "team_ids", "team_emails")
 _NAME_PROBLEMS = {
     NameProblem.EMPTY: "no name",
     NameProblem.TOO_LONG: f"the name is longer than {MAX_NAME_LENGTH} characters",
@@ -108,11 +114,18 @@ class Outcome(StrEnum):
     UNKNOWN_OWNER = "unknown_owner"
     # Someone of another organisation (Slack Connect): known to Slack, but no colleague.
     EXTERNAL_OWNER = "external_owner"
+    # A deputy or team member not found in Slack, or of another organisation.
+    UNKNOWN_COLLEAGUE = "unknown_colleague"
     INVALID = "invalid"
 
 
 DUPLICATES = (Outcome.SAME_AS_ROW, Outcome.LIKELY_DUPLICATE, Outcome.NAME_TAKEN)
-OWNER_PROBLEMS = (Outcome.NO_OWNER, Outcome.UNKNOWN_OWNER, Outcome.EXTERNAL_OWNER)
+OWNER_PROBLEMS = (
+    Outcome.NO_OWNER,
+    Outcome.UNKNOWN_OWNER,
+    Outcome.EXTERNAL_OWNER,
+    Outcome.UNKNOWN_COLLEAGUE,
+)
 
 
 @dataclass(frozen=True)
@@ -125,6 +138,8 @@ class Row:
     owner: str
     status: str
     website: str
+    deputy: str = ""
+    team: tuple[str, ...] = ()
     # What of it cannot be read (an alias's quote never closed): the row is skipped, saying so.
     problem: str = ""
 
@@ -136,8 +151,10 @@ class RowResult:
     outcome: Outcome
     # What it is like, what is wrong: the existing partner, the earlier line, the bad value.
     detail: str = ""
-    # Who owns the partner added.
+    # Who owns the partner added, who is its deputy, who else is on its team.
     owner_id: str | None = None
+    deputy_id: str | None = None
+    team: tuple[str, ...] = ()
 
 
 @dataclass
@@ -148,6 +165,8 @@ class ImportReport:
     results: list[RowResult] = field(default_factory=list)
     # How many owners were told of their partners added.
     owners_told: int = 0
+    # How many deputies and team members (owning none of them) were told.
+    others_told: int = 0
 
     def of(self, *outcomes: Outcome) -> list[RowResult]:
         return [result for result in self.results if result.outcome in outcomes]
@@ -271,6 +290,8 @@ def read_rows(text: str) -> list[Row]:
                     owner=value(cells, *OWNER_COLUMNS),
                     status=value(cells, "status").lower() or PartnerStatus.PROSPECT.value,
                     website=value(cells, "website"),
+                    deputy=value(cells, *DEPUTY_COLUMNS),
+                    team=tuple(filter(None, re.split(r"[\s;,|]+", value(cells, *TEAM_COLUMNS)))),
                     problem=problem,
                 )
             )
@@ -373,7 +394,8 @@ class PartnerImport:
         """
         # Every owner is looked up before anything is written: Slack failing half-way through
         # leaves nothing half-imported.
-        owners = {row.owner: self.directory.find(row.owner) for row in rows if row.owner}
+        refs = [ref for row in rows for ref in (row.owner, row.deputy, *row.team) if ref]
+        owners = {ref: self.directory.find(ref) for ref in dict.fromkeys(refs)}
         report = ImportReport(dry_run=dry_run)
         seen: dict[str, int] = {}
         for row in rows:
@@ -383,16 +405,21 @@ class PartnerImport:
         return report
 
     def _tell_owners(self, team_id: str, report: ImportReport) -> None:
-        """Queue one direct message to each owner of partners added, listing them, for their
-        working hours."""
-        owned: dict[str, list[str]] = {}
+        """Queue one direct message to each owner, deputy and team member of partners added,
+        listing them by role, for their working hours."""
+        roles: dict[str, Roles] = {}
         for result in report.of(Outcome.ADDED):
-            if result.owner_id is not None:
-                owned.setdefault(result.owner_id, []).append(result.name)
+            for user, role in (
+                (result.owner_id, TeamRole.OWNER),
+                (result.deputy_id, TeamRole.DEPUTY),
+                *((member, TeamRole.MEMBER) for member in result.team),
+            ):
+                if user is not None:
+                    roles.setdefault(user, {}).setdefault(role, []).append(result.name)
         now = self.registry.clock.now()
         with Session(self.registry.engine) as session:
-            for owner_id, names in owned.items():
-                text = owner_note(names)
+            for owner_id, named in roles.items():
+                text = owner_note(named)
                 enqueue(
                     session,
                     team_id=team_id,
@@ -408,7 +435,8 @@ class PartnerImport:
                     now=now,
                 )
             session.commit()
-        report.owners_told = len(owned)
+        report.owners_told = sum(TeamRole.OWNER in named for named in roles.values())
+        report.others_told = len(roles) - report.owners_told
 
     def _row(
         self,
@@ -486,6 +514,20 @@ class PartnerImport:
             return result(Outcome.EXTERNAL_OWNER, row.owner)
         if owner_id is None:
             return result(Outcome.UNKNOWN_OWNER, row.owner)
+        deputy_id: str | None = None
+        team: list[str] = []
+        for role, ref in (("deputy", row.deputy), *(("team member", ref) for ref in row.team)):
+            if not ref:
+                continue
+            found = owners.get(ref)
+            if not isinstance(found, str):
+                return result(Outcome.UNKNOWN_COLLEAGUE, _colleague_problem(role, ref, found))
+            if role == "deputy":
+                deputy_id = found
+            else:
+                team.append(found)
+        if deputy_id == owner_id:
+            return result(Outcome.INVALID, f"its deputy {row.deputy} is its owner too")
         if dry_run:
             similar = self._similar(team_id, clean_name(row.name), domain)
             if similar:
@@ -493,9 +535,17 @@ class PartnerImport:
             return result(Outcome.ADDED)
         try:
             self.registry.add(
-                actor=Actor(team_id, actor_id, PeopleCheck(asked=frozenset([owner_id]))),
+                actor=Actor(
+                    team_id,
+                    actor_id,
+                    PeopleCheck(
+                        asked=frozenset([owner_id, *team, *([deputy_id] if deputy_id else [])])
+                    ),
+                ),
                 name=row.name,
                 owner_id=owner_id,
+                deputy_id=deputy_id,
+                team=team,
                 aliases=row.aliases,
                 status=status,
                 website=row.website or None,
@@ -510,7 +560,9 @@ class PartnerImport:
         except NotInWorkspace as missing:
             outcome = Outcome.EXTERNAL_OWNER if missing.external else Outcome.UNKNOWN_OWNER
             return result(outcome, row.owner)
-        return replace(result(Outcome.ADDED), owner_id=owner_id)
+        return replace(
+            result(Outcome.ADDED), owner_id=owner_id, deputy_id=deputy_id, team=tuple(team)
+        )
 
     def _registered_whole(self, team_id: str, name: str) -> bool:
         """Whether a partner goes by `name` as it is, brackets and all."""
@@ -658,7 +710,9 @@ def words(report: ImportReport, *, file_name: str, team_id: str) -> list[str]:
         lines.extend(f"  line {r.line:<4} {r.name or '—'} — {explain(r)}" for r in results)
 
     section("Duplicates, skipped", report.of(*DUPLICATES), _duplicate)
-    section("Unknown owners, skipped", report.of(*OWNER_PROBLEMS), _owner_problem)
+    unknown = report.of(*OWNER_PROBLEMS)
+    whom = "people" if report.of(Outcome.UNKNOWN_COLLEAGUE) else "owners"
+    section(f"Unknown {whom}, skipped", unknown, _owner_problem)
     section("Rows that cannot be read, skipped", report.of(Outcome.INVALID), lambda r: r.detail)
     existing = report.of(Outcome.EXISTS)
     added = report.of(Outcome.ADDED)
@@ -682,24 +736,60 @@ def words(report: ImportReport, *, file_name: str, team_id: str) -> list[str]:
     if report.dry_run and added:
         lines.append("Run it again without --dry-run to add them.")
     if report.owners_told:
-        told = report.owners_told
+        told, others = report.owners_told, report.others_told
+        also = (
+            ""
+            if not others
+            else ", and so does 1 deputy or team member"
+            if others == 1
+            else f", and so do {others} deputies and team members"
+        )
         lines.append(
             f"Their {'owner hears' if told == 1 else f'{told} owners hear'} of them in a direct "
-            "message, in working hours."
+            f"message, in working hours{also}."
         )
     return lines
 
 
-def owner_note(names: Sequence[str]) -> str:
-    """To the owner of partners an import added."""
-    listed = [f"*{literal(name)}*" for name in names]  # shown as typed: `Save_the_Children`
-    *others, last = listed
-    partners = f"{', '.join(others)} and {last}" if others else last
-    their, it = ("their", "them") if others else ("its", "it")
-    return (
-        f"A partner list was imported into Liaison, and you are the owner of {partners}. You "
-        f"are now {their} accountable contact: colleagues will check with you before they reach "
-        f"out to {it}. `/partner list mine` shows the partners you own."
+# A colleague's partners in an import, by their role on each.
+Roles = dict[TeamRole, list[str]]
+
+
+def owner_note(roles: Roles) -> str:
+    """To a colleague an import made the owner, deputy or team member of partners."""
+
+    def listed(names: Sequence[str]) -> tuple[str, bool]:
+        shown = [f"*{literal(name)}*" for name in names]  # as typed: `Save_the_Children`
+        *others, last = shown
+        return (f"{', '.join(others)} and {last}" if others else last), bool(others)
+
+    said = []
+    if owned := roles.get(TeamRole.OWNER):
+        partners, several = listed(owned)
+        their, it = ("their", "them") if several else ("its", "it")
+        said.append(
+            f"you are the owner of {partners}. You are now {their} accountable contact: "
+            f"colleagues will check with you before they reach out to {it}. `/partner list "
+            "mine` shows the partners you own."
+        )
+    if deputy := roles.get(TeamRole.DEPUTY):
+        partners, several = listed(deputy)
+        said.append(
+            f"you are the deputy of {partners}: you cover for "
+            f"{'their owners' if several else 'its owner'} while they are away."
+        )
+    if member := roles.get(TeamRole.MEMBER):
+        partners, several = listed(member)
+        said.append(
+            f"you are on the team of {partners}: {'their' if several else 'its'} pulse surveys "
+            "will ask you how the partnership goes, and you will be kept informed about it."
+        )
+    first, *more = said
+    return " ".join(
+        [
+            f"A partner list was imported into Liaison, and {first}",
+            *(m[0].upper() + m[1:] for m in more),
+        ]
     )
 
 
@@ -713,7 +803,18 @@ def _duplicate(result: RowResult) -> str:
     return f"looks like {result.detail}, already registered"
 
 
+def _colleague_problem(role: str, ref: str, found: Elsewhere | None) -> str:
+    """Why a deputy or team member given in the file is no colleague Liaison can name."""
+    if not _EMAIL.match(ref) and not _SLACK_ID.match(ref.upper()):
+        return f"its {role} “{ref}” is neither an email address nor a Slack user id"
+    if found is Elsewhere.PERSON:
+        return f"its {role} {ref} is from another organisation: only colleagues can be"
+    return f"its {role}: nobody in Slack is {ref}"
+
+
 def _owner_problem(result: RowResult) -> str:
+    if result.outcome is Outcome.UNKNOWN_COLLEAGUE:
+        return result.detail
     if result.outcome is Outcome.NO_OWNER:
         return "no owner given (an email address or a Slack user id)"
     given = result.detail

@@ -1011,6 +1011,65 @@ def test_export_after_import_names_the_owners_slack_told_the_import_of(
     assert "Nothing to change: all 2 partners in out.csv are already registered." in again.stdout
 
 
+def test_deputies_and_teams_survive_an_export_imported_into_a_new_database(
+    workdir: Path, fake_slack: FakeSlack, migrated: str
+) -> None:
+    """QA h3: `liaison import` read the export's name, aliases, owner, status and website, and
+    dropped its deputy_id and team_ids without a word: a list moved to a new database lost
+    every deputy and team. They are read now (by id or email, as owners are), the partner
+    skipped rather than added without one Slack does not know, and each colleague told."""
+    fake_slack.add_user(id="U0EVE", name="eve", real_name="Eve", email="eve@acme.test")
+    (workdir / "partners.csv").write_text(
+        "name,owner,deputy,team\n"
+        'Globex,U0BEN,eve@acme.test,"U0CHLOE; U0DAN"\n'
+        "Initech,U0BEN,nobody@acme.test,\n"
+        "Umbrella,U0ANA,U0ANA,\n"
+    )
+    env = slack_env(fake_slack, migrated)
+    imported = liaison("import", "partners", "partners.csv", cwd=workdir, env=env)
+    assert imported.returncode == 1, imported.stderr
+    assert imported.stdout.splitlines() == [
+        "Imported partners.csv for workspace T0ACME.",
+        "Unknown people, skipped (1):",
+        "  line 3    Initech — its deputy: nobody in Slack is nobody@acme.test",
+        "Rows that cannot be read, skipped (1):",
+        "  line 4    Umbrella — its deputy U0ANA is its owner too",
+        "Added 1 partner: Globex.",
+        "Their owner hears of them in a direct message, in working hours, and so do 3 deputies "
+        "and team members.",
+    ]
+    with make_engine(migrated).connect() as connection:
+        notes: dict[str, str] = dict(
+            connection.exec_driver_sql(
+                "SELECT recipient_user, text FROM outbox_message WHERE kind = 'import'"
+            ).all()
+        )
+    assert notes["U0EVE"] == (
+        "A partner list was imported into Liaison, and you are the deputy of *Globex*: you "
+        "cover for its owner while they are away."
+    )
+    assert notes["U0DAN"].endswith(
+        "you are on the team of *Globex*: its pulse surveys will "
+        "ask you how the partnership goes, and you will be kept informed about it."
+    )
+    assert sorted(notes) == ["U0BEN", "U0CHLOE", "U0DAN", "U0EVE"]
+
+    exported = liaison(
+        "export", "partners", "--team", "T0ACME", "--out", "out.csv", cwd=workdir, env=env
+    )
+    assert exported.returncode == 0, exported.stderr
+    fresh = f"sqlite:///{workdir / 'fresh.db'}"
+    fresh_env = slack_env(fake_slack, fresh)
+    assert liaison("migrate", cwd=workdir, env=fresh_env).returncode == 0
+    again = liaison("import", "partners", "out.csv", cwd=workdir, env=fresh_env)
+    assert again.returncode == 0, again.stdout + again.stderr
+    moved = liaison("export", "partners", "--team", "T0ACME", cwd=workdir, env=fresh_env)
+    columns = ("name", "owner_id", "deputy_id", "deputy_name", "team_ids")
+    assert [tuple(row[c] for c in columns) for row in csv_rows(moved.stdout)] == [
+        ("Globex", "U0BEN", "U0EVE", "eve", "U0CHLOE; U0DAN")
+    ]
+
+
 def test_export_asks_slack_who_the_cache_never_held_or_says_how_many_it_names_by_id(
     workdir: Path, fake_slack: FakeSlack, migrated: str
 ) -> None:
