@@ -424,6 +424,13 @@ def first_partner_added(*, session: Session) -> dict[str, datetime]:
     return dict(session.exec(statement).all())
 
 
+def first_partner_of(*, session: Session, team_id: str) -> datetime | None:
+    """When the workspace registered the first partner it still has (None: it has none), which
+    `first_partner_added` gives the digest planner."""
+    statement = select(func.min(Partner.created_at)).where(Partner.team_id == team_id)
+    return session.exec(statement).one()
+
+
 def partners_added(*, session: Session, team_id: str, start: datetime, end: datetime) -> list[str]:
     """Names of the partners registered in [start, end), by name."""
     statement = (

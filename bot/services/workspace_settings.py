@@ -49,11 +49,18 @@ from bot.delivery.outbox import enqueue, retime_for_hours, withdraw
 from bot.delivery.working_hours import DAY_NAMES, WorkingHours, zone
 from bot.services import people
 from bot.services.channels import Channels, Route, route
-from bot.services.digest_moments import decided_already, digest_key, digest_moment, due_moment
+from bot.services.digest_moments import (
+    decided_already,
+    digest_key,
+    digest_moment,
+    due_moment,
+    following_moment,
+)
 from bot.services.feedback import DEFAULT_ANONYMITY, Cadence, Rendered
 from bot.services.people import PeopleToLookUp
 from bot.services.registry import Actor
 from bot.services.surveys import INVITATION, QUESTION
+from storage import health as health_store
 from storage import partners as partner_store
 from storage import people as people_store
 from storage import workspaces as store
@@ -888,6 +895,7 @@ class WorkspaceSettings:
                     values,
                     decided=stored.digest_decided if stored is not None else None,
                     now=self.clock.now(),
+                    first_partner=health_store.first_partner_of(session=session, team_id=team_id),
                 ),
             )
 
@@ -895,9 +903,10 @@ class WorkspaceSettings:
         """When the workspace's next weekly digest is due (UTC); None when it is off."""
         with Session(self.engine) as session:
             stored = store.get_workspace(session=session, team_id=team_id)
+            first = health_store.first_partner_of(session=session, team_id=team_id)
         values = Values.of(stored, team_id=team_id)
         decided = stored.digest_decided if stored is not None else None
-        return _digest_due(values, decided=decided, now=self.clock.now())
+        return _digest_due(values, decided=decided, now=self.clock.now(), first_partner=first)
 
     def require_may_change(self, *, actor: Actor) -> None:
         """Raises NotAnAdmin when the caller may not change settings (or PeopleToLookUp when
@@ -930,6 +939,7 @@ class WorkspaceSettings:
             stored = store.update_settings(
                 session=session, team_id=team_id, changes=update, now=now
             )
+            first = health_store.first_partner_of(session=session, team_id=team_id)
             if setting in _TIMES_DIRECT_MESSAGES:
                 session.expire_all()  # the settings row as just written, not as read above
                 for redue in self.redue:
@@ -943,7 +953,7 @@ class WorkspaceSettings:
             after=after,
             default_channel=self.default_channel,
             next_digest=(
-                _next_digest(after, decided=stored.digest_decided, now=now)
+                _next_digest(after, decided=stored.digest_decided, now=now, first_partner=first)
                 if setting in (Setting.DIGEST, Setting.TIMEZONE)
                 else None
             ),
@@ -1059,20 +1069,30 @@ def _digest_not_yet_due(
     return {"digest_decided": digest_key(moment, tz)}
 
 
-def _next_digest(values: Values, *, decided: str | None, now: datetime) -> datetime | None:
+def _next_digest(
+    values: Values, *, decided: str | None, now: datetime, first_partner: datetime | None
+) -> datetime | None:
     """When the digest of `values` goes next, said after a change: None when it goes now (within
     the minute: nothing to announce), or is off."""
-    due = _digest_due(values, decided=decided, now=now)
+    due = _digest_due(values, decided=decided, now=now, first_partner=first_partner)
     return None if due is None or due <= now else due
 
 
-def _digest_due(values: Values, *, decided: str | None, now: datetime) -> datetime | None:
+def _digest_due(
+    values: Values, *, decided: str | None, now: datetime, first_partner: datetime | None
+) -> datetime | None:
     """When the digest of `values` is due, as the planner will send it (`digest_moment`): the
     moment due now while it is not decided yet (it goes within the minute), else the first
-    moment after `now` on a day that had no digest yet; None when it is off."""
+    moment after `now` on a day that had no digest yet; None when it is off. A moment before
+    the workspace's first partner (`first_partner`; None: it has none yet) was never due: the
+    planner passes it over (QA: a new workspace's card named that morning's digest at 16:00)."""
     if values.digest is None:
         return None
-    return digest_moment(now, values.digest, zone(values.timezone), decided=decided)
+    tz = zone(values.timezone)
+    due = digest_moment(now, values.digest, tz, decided=decided)
+    if due <= now and (first_partner is None or due < first_partner):
+        return following_moment(now, values.digest, tz, decided=decided)
+    return due
 
 
 def latest_failures(session: Session, *, team_id: str, lines: int) -> FailedDeliveries:

@@ -935,6 +935,24 @@ def test_the_digest_alone_and_the_settings_card_say_when_the_next_digest_is_due(
     assert "next weekly digest" not in answer(slack, "config", user=BEN)
 
 
+def test_a_digest_moment_before_the_first_partner_is_not_named_as_due(slack: Slack) -> None:
+    """QA h3: a new workspace's admin looking at `config` on Monday at 16:00 read "The next
+    weekly digest is due on Mon 30 Nov at 09:00": that morning's, which the planner passes
+    over, as it does every moment before the first partner was registered."""
+    at(slack, datetime(2026, 11, 30, 16, 0, tzinfo=UTC))
+    due = "The next weekly digest is due on Mon 7 Dec at 09:00 (UTC)"
+    assert due in answer(slack, "config")
+    assert due in answer(slack, "config digest")
+    assert "due on Mon 7 Dec at 09:00 (Europe/London)" in answer(
+        slack, "config timezone Europe/London"
+    )
+    answer(slack, "config timezone UTC")
+    answer(slack, "add Acme")
+    at(slack, datetime(2026, 11, 30, 16, 5, tzinfo=UTC))
+    assert due in answer(slack, "config", user=BEN)
+    assert not [m for m in posts(slack) if m.text.startswith("Weekly digest")]
+
+
 @pytest.mark.parametrize(
     ("typed", "said"),
     [
