@@ -596,9 +596,12 @@ def cadence(call: Call) -> Reply:
 
 def export(call: Call) -> Reply:
     tokens = grammar.tokenize(call.rest)
-    if len(tokens) != 1 or not tokens[0].is_word(*texts.EXPORTS):
+    # `export partner` is said for the partners as often as `export partners`.
+    singular = {export.removesuffix("s"): export for export in texts.EXPORTS}
+    if len(tokens) != 1 or not tokens[0].is_word(*texts.EXPORTS, *singular):
         raise GrammarError(texts.not_an_export(grammar.as_typed(call.rest)))
-    dataset = Dataset(tokens[0].text.lower())
+    word = tokens[0].text.lower()
+    dataset = Dataset(singular.get(word, word))
     return Reply(
         text=texts.exporting(dataset),
         followup=partial(_send_export, call.runtime, call.invocation, dataset),

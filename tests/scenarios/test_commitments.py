@@ -1564,6 +1564,9 @@ def test_an_unknown_export_is_answered_with_the_syntax(slack: Slack) -> None:
         "`everything` is not something I can export; say partners, touchpoints or commitments."
     ) in said
     assert "/partner export partners|touchpoints|commitments" in said
+    # QA h3: `export partner` was "`partner` is not something I can export".
+    answer(slack, "add Acme")
+    assert "Sent liaison-partners-" in answer(slack, "export Partner")
     said = answer(slack, "export")
     # QA: "Say partners, touchpoints, commitments." read as a list cut short.
     assert said.startswith("Export what? Say partners, touchpoints or commitments.\n")
