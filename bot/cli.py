@@ -166,12 +166,14 @@ def build_parser() -> argparse.ArgumentParser:
         description=(
             "Load partners from a CSV file with the columns name, aliases, owner (email or "
             "Slack id), deputy and team (the same, the team's separated by semicolons, as "
-            "export writes them), status and website (a website in brackets after a name, as in "
+            "export writes them), status, website, notes and contacts (a website in brackets "
+            "after a name, as in "
             "'Acme (acme.org)', is read as /partner add reads it). Aliases are separated by "
             "commas, as after /partner add ... aka (CARE, Care Intl), or by semicolons (as "
             "export writes them) or |, and then there alone, so that an alias may hold a comma "
             "(Acme, Inc.; AC); an alias in double quotes may hold any of them "
-            '("Acme, Inc.", AC). '
+            '("Acme, Inc.", AC). Contacts are separated as aliases are, each a name, an email '
+            "in <> and a title in (), as in Jane Doe <jane@msf.org> (CEO); John Roe. "
             "--dry-run reports duplicates and unknown owners "
             "and changes nothing. Running it twice adds nothing twice. Exit 0 when every row "
             "was added or already there, 1 when rows were skipped (listed first), 2 when "

@@ -4,9 +4,10 @@ What a person may see in an export:
 - Partners: every partner of the workspace, as `list` and `show` show them to anyone: names,
   aliases, status, owner, deputy, team, website, channel, last contact (and by whom), stay-in-
   touch cadence, the balance of commitments, and health: the score and whether (and why) it is
-  at risk. Pulse surveys appear only as the aggregate of the latest
-  closed round (respondents and average score), and only when at least the workspace's
-  anonymity threshold answered; no answer of any one person is ever exported, nor any check-in.
+  at risk; and, as `show` gives them, its notes and its contacts (people at the partner).
+  Pulse surveys appear only as the aggregate of the latest closed round (respondents and
+  average score), and only when at least the workspace's anonymity threshold answered; no
+  answer of any one person is ever exported, nor any check-in.
 - Touchpoints and commitments: admins get the whole workspace, as does an operator at the shell
   (`liaison export`, `Exporter.export_workspace`). Everyone else gets those of the
   partners on whose team they are (owner, deputy or member), plus the touchpoints they took part
@@ -45,7 +46,7 @@ from bot.services.people import PeopleCheck, PeopleToLookUp
 from storage import commitments as commitment_store
 from storage import partners as partner_store
 from storage import touchpoints as touchpoint_store
-from storage.models import Partner, TeamRole
+from storage.models import Contact, Partner, TeamRole
 from storage.people import get_profiles
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -97,7 +98,7 @@ PARTNER_COLUMNS = (
     "last_contact_by_name", "days_quiet", "cadence_ideal_days", "cadence_max_days",
     "stay_in_touch", "open_us", "open_them", "overdue_us", "overdue_them", "kept_on_time",
     "kept_late", "lopsided", "pulse_closed_at", "pulse_respondents", "pulse_average", "health",
-    "at_risk", "at_risk_reasons",
+    "at_risk", "at_risk_reasons", "notes", "contacts",
 )  # fmt: skip
 TOUCHPOINT_COLUMNS = (
     "id", "partner_id", "partner", "kind", "medium", "at", "day_only", "author_id",
@@ -272,6 +273,9 @@ class Exporter:
         balances = self.commitments.balances(team_id=team_id, partner_ids=ids)
         # Pulse results too: every partner's latest round in a few queries, not one per partner.
         health = self.health.scores(team_id=team_id, partner_ids=ids)
+        contacts = partner_store.contacts_by_partner(
+            session=session, team_id=team_id, partner_ids=ids
+        )
         aliases: dict[int, list[str]] = {}
         for partner_id, label in partner_store.labels(session=session, team_id=team_id):
             aliases.setdefault(partner_id, [])
@@ -312,6 +316,8 @@ class Exporter:
                     balance.lopsided,
                     *_pulse(health.get(partner_id)),
                     *_health(health.get(partner_id)),
+                    partner.notes,
+                    contact_cell(contacts.get(partner_id, [])),
                 ]
             )
         return rows
@@ -388,6 +394,19 @@ def alias_cell(aliases: Iterable[str]) -> str:
     holds a separator (`"Acme, Inc."`: the import splits a cell without semicolons at commas)
     or starts with a quote."""
     return "; ".join(_quoted(alias) for alias in aliases)
+
+
+def contact_cell(contacts: Iterable[Contact]) -> str:
+    """A partner's contacts as `liaison import` reads them back (`read_contact`), as an alias
+    cell holds aliases: `Jane Doe <jane@msf.org> (Head of Partnerships); John Roe`."""
+    return alias_cell(
+        " ".join(
+            [contact.name]
+            + ([f"<{contact.email}>"] if contact.email else [])
+            + ([f"({contact.title})"] if contact.title else [])
+        )
+        for contact in contacts
+    )
 
 
 def _quoted(alias: str) -> str:

@@ -15,8 +15,12 @@ in any order and any case; others are ignored:
 - `team` (or `team_ids`, `team_emails`): the other colleagues on its team, separated by
   semicolons, commas, `|` or spaces;
 - `status`: prospect (the default), active, paused or ended;
-- `website`: a domain or address, used to spot duplicates.
-`export partners` writes a file this reads back, its deputies and teams included.
+- `website`: a domain or address, used to spot duplicates;
+- `notes`: what the add form's Notes field takes;
+- `contacts`: people at the partner, each `Name <email> (title)` (email and title optional),
+  separated as aliases are (`read_contact`).
+`export partners` writes a file this reads back, its deputies, teams, notes and contacts
+included.
 
 Each row is one of:
 - added (with `--dry-run`: would be added);
@@ -41,7 +45,7 @@ import csv
 import io
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import Enum, StrEnum
 from functools import partial
@@ -59,22 +63,26 @@ from sqlmodel import Session
 from bot.config import Settings
 from bot.delivery.outbox import enqueue
 from bot.mrkdwn import literal, slack_text
-from bot.naming import name_keys
+from bot.naming import name_keys, person_key
 from bot.runtime import Runtime
 from bot.services import people
 from bot.services.export import ALIAS_QUOTES, FORMULA_STARTS
 from bot.services.people import NotInWorkspace, PeopleCheck
 from bot.services.registry import (
+    MAX_NOTES,
     MAX_SUGGESTIONS,
     Actor,
     AlreadyRegistered,
     BadName,
     BadValue,
+    ContactInfo,
     LikelyDuplicate,
     NameProblem,
     NameTaken,
+    PartnerFacts,
     Registry,
     clean_name,
+    email_address,
     name_key,
     new_alias_key,
     new_name_key,
@@ -83,7 +91,7 @@ from bot.services.registry import (
 from bot.slack_retry import RateLimitRetryHandler
 from bot.websites import split_website
 from storage import partners as partner_store
-from storage.models import MAX_NAME_LENGTH, PartnerStatus, TeamRole
+from storage.models import MAX_NAME_LENGTH, MAX_TITLE_LENGTH, Contact, PartnerStatus, TeamRole
 
 OWNER_COLUMNS = ("owner", "owner_email", "owner_id")
 DEPUTY_COLUMNS = ("deputy", "deputy_email", "deputy_id")
@@ -140,6 +148,9 @@ class Row:
     website: str
     deputy: str = ""
     team: tuple[str, ...] = ()
+    notes: str = ""
+    # Each as typed: `Jane Doe <jane@msf.org> (CEO)`.
+    contacts: tuple[str, ...] = ()
     # What of it cannot be read (an alias's quote never closed): the row is skipped, saying so.
     problem: str = ""
 
@@ -278,10 +289,18 @@ def read_rows(text: str) -> list[Row]:
             line, start = start, reader.line_num + 1
             if not any(cell.strip() for cell in cells):
                 continue
+            aliases: tuple[str, ...] = ()
+            contacts: tuple[str, ...] = ()
+            problem = ""
             try:
-                aliases, problem = split_aliases(value(cells, "aliases")), ""
+                aliases = split_aliases(value(cells, "aliases"))
             except BadAliases as error:
-                aliases, problem = (), str(error)
+                problem = str(error)
+            try:
+                contacts = split_aliases(value(cells, "contacts"))
+            except BadAliases as error:
+                # Contacts are split as aliases are: the message says which it is about.
+                problem = problem or f"in its contacts, {error}"
             rows.append(
                 Row(
                     line=line,
@@ -292,6 +311,8 @@ def read_rows(text: str) -> list[Row]:
                     website=value(cells, "website"),
                     deputy=value(cells, *DEPUTY_COLUMNS),
                     team=tuple(filter(None, re.split(r"[\s;,|]+", value(cells, *TEAM_COLUMNS)))),
+                    notes=value(cells, "notes"),
+                    contacts=contacts,
                     problem=problem,
                 )
             )
@@ -365,6 +386,50 @@ _SEPARATED = {
     ",": 'commas, as in "Acme, Inc.", AC',
     ";|": 'semicolons or |, as in "Acme, Inc."; AC',
 }
+
+
+class BadContact(ValueError):
+    """A contact in the `contacts` cell that cannot be read; the message says why."""
+
+
+# The title runs to the last bracket, so that it may hold brackets: `(Head (Africa))`.
+_CONTACT = re.compile(r"(?P<name>[^<>()]*?)\s*(?:<(?P<email>[^<>]*)>)?\s*(?:\((?P<title>.*)\))?")
+
+
+def read_contact(text: str) -> ContactInfo:
+    """A person at the partner as `export` writes them: `Jane Doe <jane@msf.org> (Head of
+    Partnerships)`, the email and the title optional. Raises BadContact."""
+    found = _CONTACT.fullmatch(text.strip())
+    name = clean_name(found["name"]) if found else ""
+    if found is None or not name:
+        raise BadContact(
+            f"the contact “{text}” is not a name, then an email in <…> and a title in (…), "
+            "as in Jane Doe <jane@msf.org> (CEO)"
+        )
+    if len(name) > MAX_NAME_LENGTH:
+        raise BadContact(f"the contact “{name}” is a name longer than {MAX_NAME_LENGTH} characters")
+    try:
+        email = email_address(found["email"]) if found["email"] else None
+    except BadValue:
+        raise BadContact(
+            f"“{found['email']}”, the email of {name}, is not an email address"
+        ) from None
+    title = clean_name(found["title"] or "") or None
+    if title is not None and len(title) > MAX_TITLE_LENGTH:
+        raise BadContact(f"the title of {name} is longer than {MAX_TITLE_LENGTH} characters")
+    return ContactInfo(name, email, title)
+
+
+def distinct_contacts(contacts: Iterable[ContactInfo]) -> list[ContactInfo]:
+    """Each person once: by email, or by name where no email is given (as `contact … add`)."""
+    seen: set[str] = set()
+    kept = []
+    for contact in contacts:
+        key = contact.email or f"name:{person_key(contact.name)}"
+        if key not in seen:
+            seen.add(key)
+            kept.append(contact)
+    return kept
 
 
 def _unguarded(text: str) -> str:
@@ -528,6 +593,12 @@ class PartnerImport:
                 team.append(found)
         if deputy_id == owner_id:
             return result(Outcome.INVALID, f"its deputy {row.deputy} is its owner too")
+        if len(row.notes) > MAX_NOTES:
+            return result(Outcome.INVALID, f"its notes are longer than {MAX_NOTES} characters")
+        try:
+            contacts = distinct_contacts(read_contact(text) for text in row.contacts)
+        except BadContact as error:
+            return result(Outcome.INVALID, str(error))
         if dry_run:
             similar = self._similar(team_id, clean_name(row.name), domain)
             if similar:
@@ -549,6 +620,8 @@ class PartnerImport:
                 aliases=row.aliases,
                 status=status,
                 website=row.website or None,
+                notes=row.notes or None,
+                then=partial(self._save_contacts, team_id, contacts),
             )
         except AlreadyRegistered as exists:
             return result(Outcome.EXISTS, exists.existing.facts.name)
@@ -563,6 +636,27 @@ class PartnerImport:
         return replace(
             result(Outcome.ADDED), owner_id=owner_id, deputy_id=deputy_id, team=tuple(team)
         )
+
+    def _save_contacts(
+        self,
+        team_id: str,
+        contacts: Sequence[ContactInfo],
+        session: Session,
+        facts: PartnerFacts,
+    ) -> None:
+        """The row's contacts, in the transaction that adds its partner."""
+        now = self.registry.clock.now()
+        for contact in contacts:
+            session.add(
+                Contact(
+                    team_id=team_id,
+                    partner_id=facts.id,
+                    name=contact.name,
+                    email=contact.email,
+                    title=contact.title,
+                    created_at=now,
+                )
+            )
 
     def _registered_whole(self, team_id: str, name: str) -> bool:
         """Whether a partner goes by `name` as it is, brackets and all."""

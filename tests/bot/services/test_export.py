@@ -249,7 +249,8 @@ def test_a_partner_export_imports_into_another_workspace_as_it_was(
     exporter: Exporter, engine: Engine, clock: ManualClock
 ) -> None:
     """The import reads what `export partners` writes: names (even those the export guards
-    from spreadsheets), aliases, status, website and owner."""
+    from spreadsheets), aliases, status, website, owner, deputy and team; and (QA h3: the file
+    had neither) the partner's notes and its contacts, as its card shows them to anyone."""
     service = exporter
     registry = Registry(engine=engine, clock=clock, names=PartnerNames())
     registry.add(
@@ -259,7 +260,17 @@ def test_a_partner_export_imports_into_another_workspace_as_it_was(
         status=PartnerStatus.ACTIVE,
         website="plus.example",
         allow_similar=True,
+        deputy_id=BEN,
+        team=[CHLOE],
+        notes='=MoU signed, "renewal" due\nnext spring',
     )
+    for name, email, title in (
+        ("Jane Doe", "jane@plus.example", "Head, Partnerships (Africa)"),
+        ("=Eve; Roe", None, None),
+    ):
+        registry.add_contact(
+            actor=Actor(T1, ANA), partner="Plus", name=name, email=email, title=title
+        )
     found = service.export(team_id=T1, user_id=ANA, dataset=Dataset.PARTNERS, check=PeopleCheck())
     save_colleagues(
         engine,
@@ -281,8 +292,20 @@ def test_a_partner_export_imports_into_another_workspace_as_it_was(
     again = service.export(team_id="T2", user_id=ANA, dataset=Dataset.PARTNERS, check=PeopleCheck())
     for row in rows(again.content):
         before = exported[row["name"]]
-        for column in ("aliases", "status", "website", "owner_id"):
+        columns = ("aliases", "status", "website", "owner_id", "deputy_id", "team_ids", "notes")
+        for column in (*columns, "contacts"):
             assert row[column] == before[column], (row["name"], column)
+    plus = exported["'+Plus Foundation"]
+    assert plus["contacts"] == (
+        '"=Eve; Roe"; "Jane Doe <jane@plus.example> (Head, Partnerships (Africa))"'
+    )
+    assert plus["notes"] == '\'=MoU signed, "renewal" due\nnext spring'
+    card = registry.profile(team_id="T2", partner="Plus")
+    assert [(c.name, c.email, c.title) for c in card.contacts] == [
+        ("=Eve; Roe", None, None),
+        ("Jane Doe", "jane@plus.example", "Head, Partnerships (Africa)"),
+    ]
+    assert card.notes == '=MoU signed, "renewal" due\nnext spring'
     # Guarded in the file, as typed in the workspace it was imported into.
     assert "'+Plus Foundation" in exported
     listed = registry.page(team_id="T2", user_id=ANA, scope=ListScope.ALL, limit=10).partners

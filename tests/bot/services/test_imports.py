@@ -44,10 +44,10 @@ class KnownColleagues:
 
 def test_columns_in_any_order_and_case_with_aliases_split() -> None:
     text = (
-        "\ufeffWebsite,STATUS,Name,owner_id,Aliases,notes\n"
-        "msf.org,Active,Médecins Sans Frontières,U0ANA,MSF; Doctors Without Borders,x\n"
+        "\ufeffWebsite,STATUS,Name,owner_id,Aliases,notes,Sector\n"
+        "msf.org,Active,Médecins Sans Frontières,U0ANA,MSF; Doctors Without Borders,x,health\n"
         "\n"
-        ',,"Acme, Inc.",,A|B,\n'
+        ',,"Acme, Inc.",,A|B,,\n'
     )
     first, second = read_rows(text)
     assert first == Row(
@@ -57,6 +57,7 @@ def test_columns_in_any_order_and_case_with_aliases_split() -> None:
         owner="U0ANA",
         status="active",
         website="msf.org",
+        notes="x",
     )
     assert (second.line, second.name, second.aliases, second.status) == (
         4,
