@@ -902,7 +902,8 @@ def _colleague_problem(role: str, ref: str, found: Elsewhere | None) -> str:
     if not _EMAIL.match(ref) and not _SLACK_ID.match(ref.upper()):
         return f"its {role} “{ref}” is neither an email address nor a Slack user id"
     if found is Elsewhere.PERSON:
-        return f"its {role} {ref} is from another organisation: only colleagues can be"
+        where = "its deputy" if role == "deputy" else "on its team"
+        return f"its {role} {ref} is from another organisation: only colleagues can be {where}"
     return f"its {role}: nobody in Slack is {ref}"
 
 

@@ -378,6 +378,18 @@ def test_an_owner_of_another_organisation_is_told_apart_from_one_slack_does_not_
         "contacts: /partner contact Umbrella add NAME zed@partner.test",
         "  line 3    Beta — nobody in Slack is nobody@example.org",
     ]
+    # A deputy or team member of another organisation is no colleague either.
+    text = "name,owner,deputy,team\nDelta,U0ZOE,zed@partner.test,\nZeta,U0ZOE,,zed@partner.test\n"
+    report = PartnerImport(registry=registry, directory=WithStranger()).run(
+        team_id=T1, actor_id=BOT, rows=read_rows(text), dry_run=True
+    )
+    assert words(report, file_name="list.csv", team_id=T1)[1:4] == [
+        "Unknown people, skipped (2):",
+        "  line 2    Delta — its deputy zed@partner.test is from another organisation: only "
+        "colleagues can be its deputy",
+        "  line 3    Zeta — its team member zed@partner.test is from another organisation: only "
+        "colleagues can be on its team",
+    ]
 
 
 def test_the_owners_note_shows_names_as_typed(registry: Registry, engine: Engine) -> None:
