@@ -362,13 +362,21 @@ def setting_named(word: str) -> Setting:
         ) from None
 
 
+# More digits than any setting's number has: out of range whatever its unit, so not converted.
+_MOST_DIGITS = 6
+
+
 def _whole_number(setting: Setting, text: str, *, units: Mapping[str, int]) -> int:
     """`21`, `21 days`, `21d`, `3 weeks`: the number, times what its unit is worth in `units`
-    (none typed: 1); BadSetting when there is no number or `units` has no such unit."""
-    match = re.fullmatch(r"(\d{1,6})\s*([a-z]*)", text.strip().lower())
-    if match is None or (match[2] and match[2] not in units):
+    (none typed: 1); BadSetting when there is no number or `units` has no such unit. A number
+    below zero or of more digits than any setting takes (`-5`, `99999999`) is a number out of
+    range, told the range, not "not a number"."""
+    match = re.fullmatch(r"([-−]?)\s*(\d+)\s*([a-z]*)", text.strip().lower())
+    if match is None or (match[3] and match[3] not in units):
         raise BadSetting(setting, Problem.NOT_A_NUMBER, text.strip())
-    return int(match[1]) * units.get(match[2], 1)
+    if match[1] or len(match[2].lstrip("0")) > _MOST_DIGITS:
+        raise BadSetting(setting, Problem.OUT_OF_RANGE, text.strip())
+    return int(match[2]) * units.get(match[3], 1)
 
 
 def _within(setting: Setting, value: int, limits: tuple[int, int], typed: str) -> int:

@@ -379,6 +379,12 @@ def test_an_admin_named_who_is_not_in_the_workspace_is_refused(slack: Slack) -> 
         ),
         ("config window 2 months", "`2 months` is not a number of days", "window", "21"),
         ("config window 13 weeks", "It must be 1 to 90 days, not 13 weeks.", "window", "21"),
+        # QA: a number below zero or far too large was called "not a number of days".
+        ("config window -5", "It must be 1 to 90 days, not -5.", "config window DAYS", "21"),
+        ("config window 99999999", "It must be 1 to 90 days, not 99999999.", "window", "21"),
+        ("config window " + "9" * 40, "It must be 1 to 90 days, not 999", "window", "21"),
+        ("config checkin-delay -3h", "It must be 0 to 168 hours, not -3h.", "HOURS", "4"),
+        ("config anonymity -1", "It must be 2 to 20, not -1.", "anonymity N", "5"),
         ("config digest someday 09:00", "`someday 09:00` is not a day and a time", "digest", "9"),
         ("config timezone Europe/Berln", "Did you mean `Europe/Berlin`", "timezone TZ", "Berlin"),
         ("config timezone Tokyo", "Did you mean `Asia/Tokyo`?", "config timezone TZ", "Europe"),

@@ -94,7 +94,7 @@ def test_each_setting_reads_what_people_type(
         (Setting.WINDOW, "91", Problem.OUT_OF_RANGE),
         (Setting.WINDOW, "two weeks", Problem.NOT_A_NUMBER),
         (Setting.WINDOW, "3 hours", Problem.NOT_A_NUMBER),
-        (Setting.WINDOW, "-3", Problem.NOT_A_NUMBER),
+        (Setting.WINDOW, "-3", Problem.OUT_OF_RANGE),
         (Setting.HOURS, "17-9", Problem.HOURS_ORDER),
         (Setting.HOURS, "9-9", Problem.HOURS_ORDER),
         (Setting.HOURS, "9-25", Problem.BAD_HOURS),
