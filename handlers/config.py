@@ -31,6 +31,7 @@ from bot.services.workspace_settings import (
 )
 from handlers import grammar
 from handlers.blocks import config as blocks
+from handlers.blocks import help as help_blocks
 from handlers.blocks.partners import say
 from handlers.grammar import GrammarError
 from handlers.invocation import VerbHandler
@@ -47,6 +48,8 @@ from handlers.texts import config as texts
 from handlers.texts import partners as partner_texts
 from handlers.verbs import VERBS_BY_NAME
 
+# `config help`, `config ?`: asked as `help config` is, and answered the same.
+HELP_WORDS = ("help", "?")
 # `config admins none` empties the list of admins named here.
 NO_ADMINS_WORDS = ("none", "nobody")
 # `checkin delay 4`, `check-in delay 4`: the check-in delay named in two words, as it is said.
@@ -86,6 +89,8 @@ def config(call: Call) -> Reply:
     value = rest.strip()
     if not word:
         return blocks.settings_card(service.view(actor=call.actor))
+    if word.lower() in HELP_WORDS:
+        return help_blocks.verb_help(call.verb)
     setting = setting_named(word)
     if setting is Setting.ADMINS:
         if not value:

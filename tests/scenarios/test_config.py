@@ -675,6 +675,14 @@ def test_help_config_names_the_digests_forms(slack: Slack) -> None:
     assert "the digest's time too (`digest fri 16:00`, `digest friday 4pm`)" in said
 
 
+@pytest.mark.parametrize("line", ["config help", "config Help", "config ?", "config help window"])
+def test_config_help_is_help_config(slack: Slack, line: str) -> None:
+    # QA: `config help` was told `help` is not a setting.
+    said = answer(slack, line, user=DAN)
+    assert said == answer(slack, "help config", user=DAN)
+    assert "/partner config window DAYS" in said and "not a setting" not in said
+
+
 @pytest.mark.parametrize(
     ("typed", "shown"),
     [
