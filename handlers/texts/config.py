@@ -76,6 +76,8 @@ EXAMPLES = {
     Setting.TIMEZONE: "config timezone Europe/Berlin",
     Setting.ADMINS: "config admins @ana @dan",
 }
+# In place of the Slack admins' names while Liaison knows none (their profiles say who is one).
+SLACK_ADMINS_UNSEEN = "I haven't met any of them yet, so I can't name them"
 _DAY_SHORT = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _DAY_LONG = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -289,10 +291,14 @@ def setting_line(
 
 
 def admins_line(admins: Admins) -> str:
-    slack = people(admins.slack) if admins.slack else "none Liaison has seen yet"
+    slack = (
+        f"Slack admins {people(admins.slack)}"
+        if admins.slack
+        else f"the Slack workspace's admins and owners ({SLACK_ADMINS_UNSEEN})"
+    )
     listed = people(admins.listed) if admins.listed else "nobody"
     return (
-        f"*{LABELS[Setting.ADMINS]}:* Slack admins {slack}; named here {listed}.\n"
+        f"*{LABELS[Setting.ADMINS]}:* {slack}; named here {listed}.\n"
         "Admins change these settings and any partner. Slack workspace admins and owners "
         f"always are; `{COMMAND} config admins @user …` replaces the list of the others "
         f"(`{COMMAND} config admins none` empties it)."
@@ -434,7 +440,7 @@ def admins_changed(change: AdminsChanged) -> str:
         if change.removed:
             parts.append(f"removed {people(change.removed)}")
         text = text.removesuffix(".") + f" ({'; '.join(parts)})."
-    slack = people(change.after.slack) if change.after.slack else "none Liaison has seen yet"
+    slack = people(change.after.slack) if change.after.slack else SLACK_ADMINS_UNSEEN
     text += f"\nSlack workspace admins and owners are admins anyway ({slack})."
     if change.by_lost_rights:
         text += (

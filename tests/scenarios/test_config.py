@@ -89,8 +89,14 @@ def acme(slack: Slack) -> None:
 
 
 def test_anyone_may_look_at_every_setting_in_plain_words(slack: Slack) -> None:
-    # Slack admins are known from the profiles Liaison has cached.
-    assert "Slack admins none Liaison has seen yet" in answer(slack, "config admins", user=DAN)
+    # Slack admins are known from the profiles Liaison has cached. QA: before any had used
+    # Liaison, the card said "Slack admins none Liaison has seen yet".
+    unseen = (
+        "*Admins:* the Slack workspace's admins and owners (I haven't met any of them yet, so "
+        "I can't name them); named here nobody."
+    )
+    assert unseen in answer(slack, "config admins", user=DAN)
+    assert unseen in answer(slack, "config", user=DAN)
     answer(slack, "list")  # Ana types something: her profile (a Slack admin) is cached
     card = answer(slack, "config", user=DAN)
     for expected in (
