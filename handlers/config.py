@@ -13,7 +13,14 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import replace
+from http.client import HTTPException
 
+from slack_bolt import Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+from bot.delivery.dispatcher import passes
+from bot.mrkdwn import slack_text
 from bot.runtime import Runtime
 from bot.services import checkins
 from bot.services.people import NotInWorkspace
@@ -23,7 +30,6 @@ from bot.services.workspace_settings import (
     BadSetting,
     NotAnAdmin,
     Setting,
-    SettingsUpdate,
     WorkspaceSettings,
     channel_update,
     old_zone_name,
@@ -41,6 +47,7 @@ from handlers.partners import (
     announce_in,
     name_admins_later,
     occasion,
+    record_greeting,
     verb_handler,
 )
 from handlers.reply import Reply
@@ -65,11 +72,6 @@ def settings_of(runtime: Runtime) -> WorkspaceSettings:
         # Check-ins asked "the next working morning" follow the new hours.
         redue=(checkins.redue_for_hours,),
     )
-
-
-def read_channel(text: str) -> SettingsUpdate:
-    """`#channel` as Slack sends it (picked: `<#C123|name>`; typed: `#name`), or `none`."""
-    return channel_update(grammar.channel_choice(grammar.tokenize(text)))
 
 
 def read_admins(text: str) -> list[str]:
@@ -114,24 +116,75 @@ def config(call: Call) -> Reply:
     service.require_may_change(actor=call.actor)
     if setting is Setting.CHANNEL:
         try:
-            update = read_channel(value)
+            # Picked: `<#C123|name>`, its id; typed: `#name`, lowercase as Slack's names are.
+            chosen = grammar.channel_choice(grammar.tokenize(value))
         except GrammarError as error:
             return blocks.bad_setting(setting, error.problem)
-    else:
-        update = READERS[setting](grammar.as_typed(value))
+        current = service.values(team_id=call.team_id).coordination_channel
+        if chosen is not None and current is not None and chosen.startswith("#"):
+            if not current.startswith("#"):
+                return channel_named_later(call, service, typed=chosen, current=current)
+            if current.lower() == chosen:
+                chosen = current  # the channel already, whatever the case it was kept in
+        return choose_channel(call, service, chosen)
+    update = READERS[setting](grammar.as_typed(value))
     change = service.change(actor=call.actor, setting=setting, update=update)
     renamed = old_zone_name(value) if setting is Setting.TIMEZONE else None
-    reply = blocks.changed(change, renamed_from=renamed)
-    channel = change.after.coordination_channel
-    if setting is Setting.CHANNEL and channel is not None:
-        # Also when unchanged: choosing it again checks a fix (Liaison invited meanwhile).
-        welcome = partner_texts.alerts_here(partner=None, by=call.invocation.user_id)
-        key = service.greeting_key(channel=channel)
-        reply = replace(
-            reply,
-            followup=announce_in(call.runtime, call.team_id, channel, welcome, key=key),
-        )
-    return reply
+    return blocks.changed(change, renamed_from=renamed)
+
+
+def greeting(call: Call) -> str:
+    """Posted in the coordination channel just chosen."""
+    return partner_texts.alerts_here(partner=None, by=call.invocation.user_id)
+
+
+def choose_channel(
+    call: Call, service: WorkspaceSettings, channel: str | None, *, greet: bool = True
+) -> Reply:
+    """Make `channel` the coordination channel (None: none), and after the ack greet it unless
+    it was greeted already (`greet`)."""
+    update = channel_update(channel)
+    change = service.change(actor=call.actor, setting=Setting.CHANNEL, update=update)
+    reply = blocks.changed(change)
+    if channel is None or not greet:
+        return reply
+    # Also when unchanged: choosing it again checks a fix (Liaison invited meanwhile).
+    key = service.greeting_key(channel=channel)
+    hello = announce_in(call.runtime, call.team_id, channel, greeting(call), key=key)
+    return replace(reply, followup=hello)
+
+
+def channel_named_later(
+    call: Call, service: WorkspaceSettings, *, typed: str, current: str
+) -> Reply:
+    """`config channel #name` typed while the coordination channel is one picked from Slack's
+    list, kept by its id: only Slack knows whether the name is that channel's. The ack says so;
+    after it, the greeting goes to the name, and the channel Slack posted it in decides: the
+    channel already (nothing changed), or another (chosen). Should Slack refuse it, the name is
+    no channel Liaison can post in: chosen as typed and greeted as any choice is, which says
+    why. Trouble on Slack's side leaves the setting as it was, and says so."""
+    text = greeting(call)
+
+    def run(client: WebClient, respond: Respond) -> None:
+        try:
+            posted = client.chat_postMessage(channel=typed, text=slack_text(text))
+        except SlackApiError as error:
+            if passes(error):
+                respond(**say(texts.channel_unchecked(typed)).as_message(), replace_original=True)
+                return
+            reply = choose_channel(call, service, typed)
+        except (SlackClientError, OSError, HTTPException):
+            respond(**say(texts.channel_unchecked(typed)).as_message(), replace_original=True)
+            return
+        else:
+            channel = current if posted.get("channel") == current else typed
+            record_greeting(call.runtime, call.team_id, channel, text, refused=None)
+            reply = choose_channel(call, service, channel, greet=False)
+        respond(**reply.as_message(), replace_original=True)
+        if reply.followup is not None:
+            reply.followup(client, respond)
+
+    return replace(say(texts.checking_channel(typed, current)), followup=run)
 
 
 def guarded(body: VerbBody) -> VerbBody:

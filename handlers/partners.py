@@ -444,6 +444,22 @@ def channel(call: Call) -> Reply:
 # The greeting of a channel chosen for alerts, as recorded in the outbox.
 
 
+def record_greeting(
+    runtime: Runtime, team_id: str, channel_id: str, text: str, *, refused: str | None
+) -> None:
+    """Record the greeting of a channel chosen for alerts with the outbox's deliveries: sent
+    (`refused` None), or refused with Slack's reason, which passes the channel over."""
+    record_channel_post(
+        runtime.engine,
+        team_id=team_id,
+        kind=CHANNEL_HELLO,
+        channel_id=channel_id,
+        text=text,
+        refused=refused,
+        now=runtime.clock.now(),
+    )
+
+
 def announce_in(
     runtime: Runtime,
     team_id: str,
@@ -464,15 +480,7 @@ def announce_in(
     workspace's, and the workspace's for the server's default (`bot.services.channels`)."""
 
     def record(refused: str | None) -> None:
-        record_channel_post(
-            runtime.engine,
-            team_id=team_id,
-            kind=CHANNEL_HELLO,
-            channel_id=channel_id,
-            text=text,
-            refused=refused,
-            now=runtime.clock.now(),
-        )
+        record_greeting(runtime, team_id, channel_id, text, refused=refused)
 
     def retry(wait: timedelta) -> None:
         now = runtime.clock.now()

@@ -402,6 +402,23 @@ def _channel_cleared(change: Changed) -> str:
     )
 
 
+def checking_channel(typed: str, current: str) -> str:
+    """`config channel #name` typed while the coordination channel is one picked from Slack's
+    list: answered once Slack has said whether the name is that channel's."""
+    return (
+        f"Asking Slack whether {typed} is {channel_ref(current)}, the coordination channel already…"
+    )
+
+
+def channel_unchecked(typed: str) -> str:
+    """Slack could not say whether `config channel #name` names the coordination channel."""
+    return (
+        f"Slack did not answer when I asked which channel {typed} is, so the coordination "
+        f"channel stays as it was. Try again shortly, or pick {typed} from the list Slack "
+        f"offers as you type `#`: `{COMMAND} config channel #channel`."
+    )
+
+
 def changed(change: Changed) -> str:
     label = LABELS[change.setting]
     if change.setting is Setting.CHANNEL and change.after.coordination_channel is None:

@@ -482,6 +482,55 @@ def test_the_channel_picked_or_typed_is_where_collision_alerts_go(slack: Slack) 
 
 
 @pytest.mark.usefixtures("acme")
+def test_a_channel_typed_by_its_name_or_in_capitals_is_the_channel_already(slack: Slack) -> None:
+    # QA: `config channel #Partnerships` after picking it from Slack's list answered "is now
+    # #partnerships (was #partnerships)" and kept the typed name for the id.
+    answer(slack, "config channel <#C0PARTNERS|partnerships>")
+    for typed in ("#Partnerships", "#partnerships"):
+        said = answer(slack, f"config channel {typed}")
+        assert "*Coordination channel* was already *<#C0PARTNERS>*; nothing changed." in said
+        assert "is now" not in said
+        row = workspace_row(slack)
+        assert row is not None and row.coordination_channel == "C0PARTNERS"
+    hellos = posts(slack, "C0PARTNERS")
+    assert len(hellos) == 3 and all("chose this channel" in shown(h) for h in hellos)
+    # Another channel's name is chosen (by name), and greeted once.
+    slack.fake.add_channel(id="C0ALERTS", name="partner-alerts")
+    said = answer(slack, "config channel #Partner-Alerts")
+    assert "*Coordination channel* is now *#partner-alerts* (was <#C0PARTNERS>)" in said
+    assert len(posts(slack, "C0ALERTS")) == 1
+    # A typed name kept before is matched whatever its case.
+    assert "was already *#partner-alerts*" in answer(slack, "config channel #PARTNER-alerts")
+    row = workspace_row(slack)
+    assert row is not None and row.coordination_channel == "#partner-alerts"
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_typed_name_slack_will_not_post_in_is_chosen_and_says_why(slack: Slack) -> None:
+    answer(slack, "config channel <#C0PARTNERS|partnerships>")
+    refusal = answer(slack, "config channel #nope")
+    assert "I couldn't post in #nope: Slack answered `channel_not_found`" in refusal
+    said = shown(slack.ephemerals_to(ANA)[-2])
+    assert "*Coordination channel* is now *#nope* (was <#C0PARTNERS>)" in said
+    row = workspace_row(slack)
+    assert row is not None and row.coordination_channel == "#nope"
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_typed_name_slack_could_not_place_leaves_the_channel_as_it_was(slack: Slack) -> None:
+    answer(slack, "config channel <#C0PARTNERS|partnerships>")
+    # slack_sdk retries one dropped connection.
+    for fault in ({"drop": True, "times": 2}, {"status": 503}):
+        slack.fake.fail_next("chat.postMessage", **fault)  # type: ignore[arg-type]
+        said = answer(slack, "config channel #Partnerships")
+        assert "Slack did not answer when I asked which channel #partnerships is" in said
+        assert "pick #partnerships from the list Slack offers as you type `#`" in said
+        row = workspace_row(slack)
+        assert row is not None and row.coordination_channel == "C0PARTNERS"
+    assert len(posts(slack, "C0PARTNERS")) == 1  # the hello when it was picked
+
+
+@pytest.mark.usefixtures("acme")
 def test_a_partners_channel_takes_the_forms_the_workspaces_takes(slack: Slack) -> None:
     # Typed rather than picked, as `config channel` takes it: posted to by name.
     acme_channel = slack.fake.add_channel(id="C0ACMEP", name="acme-partnership")
