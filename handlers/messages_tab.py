@@ -10,6 +10,8 @@ DM: the thread says so, and whom to share it with. Without an answer any other m
 there ("went well, they want a proposal by Friday") would look read and be lost, so Liaison says
 once where such words belong (a check-in's thread or note, `/partner log`) and how to get help.
 It says it once per conversation in a quiet spell (`QUIET`), not after every line of a chat.
+A `/partner` command typed as a message (`log Acme : met Jane`) is answered each time: commands
+go through `/partner`, and here is the line as one to send.
 
 A reply kept in a note and then edited in Slack (a `message_changed` event) changes its lines
 in the note; deleted (`message_deleted`), its lines go (`CheckIns.reply_changed`). The card shows
@@ -46,6 +48,8 @@ from handlers.context import runtime_of
 from handlers.feedback import checkins_of, show_checkin, surveys_of
 from handlers.texts import feedback as feedback_texts
 from handlers.texts import home as texts
+from handlers.texts.home import COMMAND
+from handlers.verbs import VERBS_BY_NAME
 
 logger = logging.getLogger(__name__)
 
@@ -81,6 +85,17 @@ def typed_by_a_person(event: dict[str, Any]) -> bool:
         and not event.get("bot_id")
         and bool(event.get("user"))
     )
+
+
+def typed_command(text: str) -> str | None:
+    """What follows `/partner` in a command typed as a message (`log Acme : met Jane`, with its
+    `/partner` or without, as Slack sent it): its first word is a verb. None for any other
+    message."""
+    line = " ".join(text.split())
+    if line.lower().startswith(f"{COMMAND} "):
+        line = line[len(COMMAND) + 1 :]
+    first = line.split(" ", 1)[0].lower()
+    return line if first in VERBS_BY_NAME else None
 
 
 @dataclass(frozen=True)
@@ -193,7 +208,12 @@ def message_listener(last_answers: LastAnswers) -> Any:
                         said = texts.reply_in_survey(survey.partner_name, closed=survey.closed)
                         post(said, what="answering a reply in a survey's thread")
                     return
-            if last_answers.take_turn(team_id=team_id, user_id=user_id, now=runtime.clock.now()):
+            line = typed_command(str(event.get("text") or ""))
+            if line is not None and not shared_file:
+                # Each command its own answer, the line to send: no turn of the hint taken.
+                said = texts.command_typed_in_messages_tab(line)
+                post(said, what="answering a command typed in the Messages tab")
+            elif last_answers.take_turn(team_id=team_id, user_id=user_id, now=runtime.clock.now()):
                 hint = texts.MESSAGES_TAB_FILE_ANSWER if shared_file else texts.MESSAGES_TAB_ANSWER
                 post(hint, what="answering a message in the Messages tab")
 

@@ -7,10 +7,13 @@ mentions. A cut list names the command that shows the rest.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 from bot.dates import contact_day
+from bot.mrkdwn import as_typed as markup_as_typed
+from bot.mrkdwn import unescape
 from bot.services.commitments import CommitmentFacts
 from bot.services.home import AtRiskPartner, Away, MyPartner, PartnerHealth, PlannedMeeting
 from handlers.texts import feedback as feedback_texts
@@ -270,6 +273,26 @@ MESSAGES_TAB_ANSWER = f"I don't read what is typed here, so nobody sees it. {_WH
 MESSAGES_TAB_FILE_ANSWER = (
     f"I don't read what is typed or shared here, so nobody sees it. {_WHERE_WORDS_GO}"
 )
+# A person or channel as Slack's markup sends it in a message (`<@U0BEN>`, `<#C1|general>`).
+_MENTION = re.compile(r"<[@#][A-Z0-9]+(?:\|[^>]*)?>")
+
+
+def command_typed_in_messages_tab(line: str) -> str:
+    """A `/partner` command typed as a message in Liaison's DM (`line`: what follows
+    `/partner`, as Slack sent it): commands go through `/partner`, and the line as one to copy.
+    Its people and channels stay Slack's markup, out of the code, so they read as names (a code
+    span would show `<@U0BEN>`), and copied, are names Slack makes mentions again."""
+    parts: list[str] = []
+    for piece in re.split(f"({_MENTION.pattern})", f"{COMMAND} {line.strip()}"):
+        if _MENTION.fullmatch(piece):
+            parts.append(piece)
+        elif words := markup_as_typed(unescape(piece)).replace("`", "’").strip():
+            parts.append(f"`{words}`")
+    return (
+        f"Commands go through `{COMMAND}`, typed in the message box, not sent as a message: I "
+        "don't read what is typed here, so nothing was done. To run this one, send:\n"
+        f"{' '.join(parts)}\n`{COMMAND} help` lists everything I do."
+    )
 
 
 def reply_in_problem_alert(reporter_id: str) -> str:

@@ -311,6 +311,25 @@ def test_a_message_typed_in_the_dm_is_answered_with_where_such_words_belong(slac
     assert answer.thread_ts is None
 
 
+def test_a_command_typed_in_the_dm_is_answered_with_it_as_a_command_to_send(slack: Slack) -> None:
+    # QA: "log Acme : met Jane" typed in Liaison's DM got the general hint, as if it were chat.
+    # It is answered with the line as a `/partner` command; people and channels, which a
+    # message sends as `<@U…>`, stay mentions out of the code span, so they read as names.
+    type_in_dm(slack, BEN, "log Acme : met Jane with <@U0ANA> &amp; `Bob`")
+    type_in_dm(slack, BEN, "/partner plan Acme on friday : lunch in <#C0SALES|sales>")
+    type_in_dm(slack, BEN, "went well, they want a proposal by Friday")
+
+    command, plan, chat = answers_in_dm(slack, BEN)
+    assert command.text.startswith(
+        "Commands go through `/partner`, typed in the message box, not sent as a message"
+    )
+    assert "`/partner log Acme : met Jane with` <@U0ANA> `&amp; ’Bob’`" in command.text
+    assert "`/partner plan Acme on friday : lunch in` <#C0SALES|sales>\n" in plan.text
+    assert "`/partner help` lists everything I do" in plan.text
+    # Words that are no command still get the hint, once per quiet spell.
+    assert "I don't read what is typed here" in chat.text
+
+
 @pytest.mark.parametrize(
     ("failure", "logged"),
     [
