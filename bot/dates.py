@@ -38,6 +38,10 @@ guessed; `03:30` says the night); or by
 colon or am/pm may come first too: `5pm friday`, `17:00 on friday`. A full stop or exclamation mark
 at the end (`on friday.`, as a sentence ends) is no part of the date.
 
+A time the clocks skip as they go forward (02:30 on the last Sunday of March in Berlin) is no
+moment at all: `check_clock` refuses it, with the times either side; one in the hour that comes
+twice as they go back has two (`When.moments`).
+
 A span of days (`parse_period`, for time away): `this week`, `next week`, `last week`, `the week
 after next`, and the same of a month: there `next week` stays the whole week.
 """
@@ -170,6 +174,16 @@ class When:
     def moment(self, *, default: time = time(12, 0)) -> datetime:
         """The instant in UTC (noon local when no time was given)."""
         return datetime.combine(self.day, self.at or default, tzinfo=self.tz).astimezone(UTC)
+
+    def moments(self) -> tuple[datetime, ...]:
+        """The instants (UTC) the day and time name: one, or two for a time in the hour the
+        clocks go back over in autumn, which comes twice (the first, then the second); none for
+        one they skip in spring (`check_clock`)."""
+        local = datetime.combine(self.day, self.at or time(12, 0), tzinfo=self.tz)
+        first, second = (local.replace(fold=fold).astimezone(UTC) for fold in (0, 1))
+        if first.astimezone(self.tz).replace(tzinfo=None) != local.replace(tzinfo=None):
+            return ()
+        return (first,) if first == second else (first, second)
 
     def day_moment(self) -> datetime:
         """Where a contact known by its day alone is stored (UTC): noon of the day in the
@@ -624,8 +638,7 @@ def check_span(day: date, *, today: date, ahead: bool, typed: str | None = None)
     limit = _years_from(today, years if ahead else -years)
     if (day <= limit) if ahead else (day >= limit):
         return
-    shown = f"{day:%a} {day.day} {day:%b} {day.year}"
-    shown = f"`{typed}` ({shown})" if typed else f"That day ({shown})"
+    shown = f"`{typed}` ({_shown(day)})" if typed else f"That day ({_shown(day)})"
     span = f"more than {_YEAR_WORDS.get(years, str(years))} years " + ("ahead" if ahead else "ago")
     bound = "later than" if ahead else "earlier than"
     raise DateError(
@@ -633,6 +646,38 @@ def check_span(day: date, *, today: date, ahead: bool, typed: str | None = None)
         f"none {bound} {limit.day} {limit:%b} {limit.year}. Did you mean "
         f"`{_nearest_year(day, today, ahead=ahead).isoformat()}`?"
     )
+
+
+def check_clock(when: When, *, typed: str | None = None) -> None:
+    """Refuse a time the clocks skip when they go forward (02:30 on the last Sunday of March in
+    Berlin): no such moment is, and moving it an hour unasked would save a time nobody typed.
+    The DateError says when the clocks change, and the times either side of it to type."""
+    if when.at is None or when.moments():
+        return
+    local = datetime.combine(when.day, when.at, tzinfo=when.tz)
+    # Python reads a skipped time with the offset before the change (`fold` 0), or after it (1).
+    before, after = (local.replace(fold=fold).utcoffset() or timedelta() for fold in (0, 1))
+    lo, hi = local.replace(fold=1).astimezone(UTC), local.astimezone(UTC)
+    while hi - lo > timedelta(minutes=1):  # the change, to the minute: on the hour, mostly
+        middle = lo + (hi - lo) // 2
+        middle -= timedelta(seconds=middle.second, microseconds=middle.microsecond)
+        lo, hi = (lo, middle) if middle.astimezone(when.tz).utcoffset() == after else (middle, hi)
+    changed, skipped = hi.astimezone(when.tz).replace(tzinfo=None), after - before
+    shown = f"{_shown(when.day)} {when.at:%H:%M}"
+    shown = f"`{typed}` ({shown})" if typed else f"That time ({shown})"
+    either = (local.replace(tzinfo=None) + step for step in (-skipped, skipped))
+    raise DateError(
+        f"{shown} does not exist in your time zone, {when.tz.key}: that night the clocks go "
+        f"forward from {changed - skipped:%H:%M} to {changed:%H:%M}. Type a time before or "
+        "after the change, e.g. "
+        + " or ".join(f"`{moment:%Y-%m-%d %H:%M}`" for moment in either)
+        + "."
+    )
+
+
+def _shown(day: date) -> str:
+    """`Sun 28 Mar 2027`: a day in a refusal, its year too, for one may be far off."""
+    return f"{day:%a} {day.day} {day:%b} {day.year}"
 
 
 def _years_from(day: date, years: int) -> date:

@@ -54,6 +54,7 @@ from bot.dates import (
     EXAMPLES,
     DateError,
     When,
+    check_clock,
     check_span,
     contact_day,
     parse_when,
@@ -950,6 +951,8 @@ class Problem(StrEnum):
     PLAN_IN_PAST = "plan_in_past"
     # Further ahead or back than a date is given on purpose (`bot.dates.check_span`).
     DATE_TOO_FAR = "date_too_far"
+    # A time the clocks skip as they go forward (`bot.dates.check_clock`).
+    NO_SUCH_TIME = "no_such_time"
     NO_NOTES = "no_notes"
     NOTES_TOO_LONG = "notes_too_long"
     # A first name alone (`with Jane`) that begins the names of two or more of the partner's
@@ -1034,7 +1037,9 @@ def moment(
     No date: now (`log`, `intend`); `plan` needs one. A day without a time is noon of that day
     in the caller's zone, kept inside that day in UTC (`When.day_moment`). A contact logged
     must lie in the past (today counts); a planned or intended one today or later; neither so
-    far off as to be a typo of the year.
+    far off as to be a typo of the year. A time the clocks skip in spring is refused
+    (`check_clock`); one in the hour that comes twice in autumn is its first coming, unless only
+    the second is on the side of now the kind takes.
     """
     if when is None:
         if kind is TouchpointKind.PLANNED:
@@ -1045,8 +1050,18 @@ def moment(
         at, day_only = when.day_moment(), True
         in_future, in_past = when.day > today, when.day < today
     else:
-        at, day_only = when.moment(), False
-        in_future, in_past = at > now + GRACE, at < now - GRACE
+        try:
+            check_clock(when, typed=typed)
+        except DateError as error:
+            raise BadTouchpoint(
+                Problem.NO_SUCH_TIME, detail=str(error), when=when, typed=typed
+            ) from None
+        # A time the clocks go back over comes twice: the first, unless only the second fits
+        # (a plan for 02:50 typed at 02:40 the second time round, a log typed before 02:30's
+        # second coming).
+        moments = when.moments()
+        at = next((one for one in moments if _fits(kind, one, now=now)), moments[0])
+        day_only, in_future, in_past = False, at > now + GRACE, at < now - GRACE
     if kind is TouchpointKind.DONE and in_future:
         raise BadTouchpoint(Problem.LOG_IN_FUTURE, when=when, typed=typed)
     if kind is not TouchpointKind.DONE and in_past:
@@ -1058,6 +1073,12 @@ def moment(
             Problem.DATE_TOO_FAR, detail=str(error), when=when, typed=typed
         ) from None
     return at, day_only
+
+
+def _fits(kind: TouchpointKind, at: datetime, *, now: datetime) -> bool:
+    """Whether `at` is on the side of `now` the kind takes: a contact logged in the past, a plan
+    or an intent ahead (a moment's grace either way)."""
+    return at <= now + GRACE if kind is TouchpointKind.DONE else at >= now - GRACE
 
 
 @cache

@@ -1857,7 +1857,7 @@ def not_a_colleague(user_id: str, *, liaison: bool, external: bool = False) -> s
 
 def problem(error: BadTouchpoint, *, verb: str) -> str:
     """What was wrong with a touchpoint; the usage answer adds the syntax and an example."""
-    if error.problem in (Problem.UNREADABLE_DATE, Problem.DATE_TOO_FAR):
+    if error.problem in (Problem.UNREADABLE_DATE, Problem.DATE_TOO_FAR, Problem.NO_SUCH_TIME):
         return error.detail
     if error.problem is Problem.NO_DATE:
         return "When is it? `plan` needs a date: add `on DATE`, e.g. `on friday 14:00`."

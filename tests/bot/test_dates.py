@@ -10,6 +10,7 @@ from bot.dates import (
     EXAMPLES,
     DateError,
     When,
+    check_clock,
     check_span,
     contact_day,
     looks_like_date,
@@ -594,3 +595,15 @@ def test_a_misspelt_day_is_a_letter_off_a_days_name_or_two_in_a_long_word(
 def test_a_day_with_its_dot_reads_with_a_months_name(text: str, day: date) -> None:
     """`3. Dezember`, as German writes the day: with the month's name, nothing to ask."""
     assert parse_when(text, now=NOW, tz=BERLIN).day == day
+
+
+def test_a_time_the_clocks_skip_names_the_change_even_of_half_an_hour() -> None:
+    # Lord Howe Island goes forward half an hour, from 02:00 to 02:30, on 4 Oct 2026.
+    skipped = When(date(2026, 10, 4), time(2, 10), ZoneInfo("Australia/Lord_Howe"))
+    assert skipped.moments() == ()
+    either = r"from 02:00 to 02:30\. .*`2026-10-04 01:40` or `2026-10-04 02:40`"
+    with pytest.raises(DateError, match=either):
+        check_clock(skipped)
+    # The last minute before the change is there; the hour that comes twice is two moments.
+    check_clock(When(date(2027, 3, 28), time(1, 59), BERLIN))
+    assert len(When(date(2027, 10, 31), time(2, 30), BERLIN).moments()) == 2

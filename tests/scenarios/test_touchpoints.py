@@ -2698,6 +2698,46 @@ def test_a_plan_a_year_ahead_and_a_contact_last_year_are_taken(slack: Slack) -> 
     assert len(touchpoints(slack)) == 2
 
 
+@pytest.mark.usefixtures("acme")
+def test_a_time_the_clocks_skip_is_refused_with_the_times_either_side(slack: Slack) -> None:
+    # QA: `plan Acme on 2027-03-28 02:30` typed in Berlin, where the clocks go from 02:00 to
+    # 03:00 that night, was saved as 03:30 and answered so, with no word of the move. It is
+    # refused, in Eve's zone even on her first command (Slack is asked for it first), and so is
+    # a contact logged at such a time; the times either side are there to type.
+    slack.fake.add_user(id="U0EVE", name="eve", tz="Europe/Berlin")
+    said = answer(slack, "plan Acme on 2027-03-28 02:30 : spring review", user="U0EVE")
+    assert (
+        "`2027-03-28 02:30` (Sun 28 Mar 2027 02:30) does not exist in your time zone, "
+        "Europe/Berlin: that night the clocks go forward from 02:00 to 03:00. Type a time "
+        "before or after the change, e.g. `2027-03-28 01:30` or `2027-03-28 03:30`."
+    ) in said
+    assert "/partner plan NAME on DATE" in said and "*Example:*" in said
+    said = answer(slack, "log Acme on 29 Mar 2026 2:30am : a late call", user="U0EVE")
+    assert "`29 Mar 2026 2:30am` (Sun 29 Mar 2026 02:30) does not exist in your time zone" in said
+    assert "e.g. `2026-03-29 01:30` or `2026-03-29 03:30`" in said
+    assert touchpoints(slack) == []
+    # In New York, 02:30 on 28 March is a time like any other.
+    said = answer(slack, "plan Acme on 2027-03-28 02:30 : spring review", user=BEN)
+    assert "Planned your meeting with *Acme Corporation* on Sun 28 Mar 2027" in said
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_time_that_comes_twice_is_the_first_unless_only_the_second_fits(slack: Slack) -> None:
+    # The clocks go back from 03:00 to 02:00 in Berlin on 31 Oct 2027: 02:00 to 03:00 comes
+    # twice. Typed at 02:40 the second time round, a plan at 02:50 is ten minutes ahead, not
+    # an hour and fifty minutes past; a contact logged at 02:30 is the first one, gone by.
+    slack.fake.add_user(id="U0EVE", name="eve", tz="Europe/Berlin")
+    answer(slack, "show Acme", user="U0EVE")
+    at(slack, datetime(2027, 10, 31, 1, 40, tzinfo=UTC))  # 02:40 in Berlin, the second time
+    said = answer(slack, "plan Acme on today 02:50 : a night call", user="U0EVE")
+    assert "Planned your meeting with *Acme Corporation*" in said
+    said = answer(slack, "log Acme on today 02:30 : an earlier call", user="U0EVE")
+    assert "Logged your contact with *Acme Corporation*" in said
+    planned, logged = touchpoints(slack)
+    assert planned.at.replace(tzinfo=UTC) == datetime(2027, 10, 31, 1, 50, tzinfo=UTC)
+    assert logged.at.replace(tzinfo=UTC) == datetime(2027, 10, 31, 0, 30, tzinfo=UTC)
+
+
 # --- Intents ------------------------------------------------------------------------------------
 
 
