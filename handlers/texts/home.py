@@ -281,17 +281,19 @@ def command_typed_in_messages_tab(line: str) -> str:
     """A `/partner` command typed as a message in Liaison's DM (`line`: what follows
     `/partner`, as Slack sent it): commands go through `/partner`, and the line as one to copy.
     Its people and channels stay Slack's markup, out of the code, so they read as names (a code
-    span would show `<@U0BEN>`), and copied, are names Slack makes mentions again."""
+    span would show `<@U0BEN>`), and copied, are names Slack makes mentions again. To `help`,
+    the line to send is the one that lists everything: it is said once."""
     parts: list[str] = []
     for piece in re.split(f"({_MENTION.pattern})", f"{COMMAND} {line.strip()}"):
         if _MENTION.fullmatch(piece):
             parts.append(piece)
         elif words := markup_as_typed(unescape(piece)).replace("`", "’").strip():
             parts.append(f"`{words}`")
+    lists = "" if line.strip().lower() == "help" else f"\n`{COMMAND} help` lists everything I do."
     return (
         f"Commands go through `{COMMAND}`, typed in the message box, not sent as a message: I "
         "don't read what is typed here, so nothing was done. To run this one, send:\n"
-        f"{' '.join(parts)}\n`{COMMAND} help` lists everything I do."
+        f"{' '.join(parts)}{lists}"
     )
 
 

@@ -330,6 +330,19 @@ def test_a_command_typed_in_the_dm_is_answered_with_it_as_a_command_to_send(slac
     assert "I don't read what is typed here" in chat.text
 
 
+def test_help_typed_in_the_dm_names_the_help_command_once(slack: Slack) -> None:
+    # QA: "help" typed in Liaison's DM was answered with `/partner help` as the line to send,
+    # then "`/partner help` lists everything I do" beneath it: the same command twice. `help
+    # config` still names `/partner help` beneath, for that lists more than the line sent.
+    type_in_dm(slack, BEN, "help")
+    type_in_dm(slack, BEN, "/partner help config")
+
+    alone, config = answers_in_dm(slack, BEN)
+    assert alone.text.endswith("To run this one, send:\n`/partner help`")
+    assert alone.text.count("/partner help") == 1
+    assert config.text.endswith("`/partner help config`\n`/partner help` lists everything I do.")
+
+
 @pytest.mark.parametrize(
     ("failure", "logged"),
     [
