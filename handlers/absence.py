@@ -20,6 +20,7 @@ from bot.dates import (
     DateError,
     UnreadableDate,
     When,
+    check_clock,
     check_span,
     parse_period,
     parse_when,
@@ -115,12 +116,18 @@ def _answer(text: str) -> Reply:
     return Reply(text=text, blocks=[section(text)])
 
 
-def _start(when: When) -> datetime:
+def _start(when: When, *, typed: str | None = None) -> datetime:
+    """Where time away from `when` starts (its midnight for a day alone); a time the clocks
+    skip is refused (`check_clock`), not moved an hour unasked."""
+    check_clock(when, typed=typed)
     return when.moment(default=time(0, 0))
 
 
-def _end(when: When) -> datetime:
+def _end(when: When, *, typed: str | None = None) -> datetime:
+    """Where time away until `when` ends: at its time, or the midnight after a day alone; a
+    time the clocks skip is refused, as in `_start`."""
     if when.at is not None:
+        check_clock(when, typed=typed)
         return when.moment()
     next_day = when.day + timedelta(days=1)
     return When(next_day, time(0, 0), when.tz).moment()
@@ -263,11 +270,13 @@ def _away(runtime: Runtime, invocation: Invocation, rest: str) -> Reply:
             since = None if _FROM_TODAY.match(_typed_from(rest)) else first.strip()
             hint = texts.weekday_is_today(joint.lower(), weekday, start=since, deputy_id=deputy_id)
             return help_blocks.usage(verb, hint)
-        starts_at = _start(start)
-        ends_at = _end(last)
+        starts_at = _start(start, typed=first.strip())
+        typed_until = (end or first).strip()
+        ends_at = _end(last, typed=typed_until)
         if ends_at <= starts_at:
             # "friday to monday": the Monday after that Friday, not this week's.
-            ends_at = max(ends_at, _end(_last_day(until, now=starts_at, tz=tz)))
+            later = _last_day(until, now=starts_at, tz=tz)
+            ends_at = max(ends_at, _end(later, typed=typed_until))
     except DateError as error:
         if isinstance(error, UnreadableDate) and match["end"] is not None:
             typed = match["end"].strip()

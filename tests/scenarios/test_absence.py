@@ -729,6 +729,34 @@ def test_time_away_ending_at_a_time_already_past_today_shows_how_to_say_tomorrow
         assert len(session.exec(select(Absence)).all()) == 1
 
 
+def test_time_away_from_or_until_a_time_the_clocks_skip_is_refused_with_the_times_either_side(
+    slack: Slack,
+) -> None:
+    """QA: `away 2027-03-27 to 2027-03-28 02:30` typed in Berlin, where the clocks go from
+    02:00 to 03:00 that night, booked time away until 03:30 with no word of the move. Either
+    end at such a time is refused, as `plan` and `log` refuse it; nothing is booked."""
+    said = answer(slack, "away 2027-03-27 to 2027-03-28 02:30")
+    assert (
+        "`2027-03-28 02:30` (Sun 28 Mar 2027 02:30) does not exist in your time zone, "
+        "Europe/Berlin: that night the clocks go forward from 02:00 to 03:00. Type a time "
+        "before or after the change, e.g. `2027-03-28 01:30` or `2027-03-28 03:30`."
+    ) in said
+    assert "/partner away" in said
+    said = answer(slack, "away from 28 Mar 2027 2:30am to 2027-03-29")
+    assert "`28 Mar 2027 2:30am` (Sun 28 Mar 2027 02:30) does not exist in your time zone" in said
+    with Session(slack.runtime.engine) as session:
+        assert session.exec(select(Absence)).all() == []
+    # In New York, 02:30 on 28 March is a time like any other.
+    said = answer(slack, "away 2027-03-27 to 2027-03-28 02:30", user=BEN)
+    assert "You're away" in said
+    # A time alone is that day's, and is named as typed.
+    slack.runtime.clock.set(datetime(2027, 3, 27, 23, 50, tzinfo=UTC))  # type: ignore[attr-defined]
+    said = answer(slack, "away now to 02:30")  # typed at 00:50 in Berlin, that night
+    assert "`02:30` (Sun 28 Mar 2027 02:30) does not exist in your time zone" in said
+    with Session(slack.runtime.engine) as session:
+        assert [absence.user_id for absence in session.exec(select(Absence))] == [BEN]
+
+
 def owner_told(slack: Slack, user: str = ANA) -> list[FakeMessage]:
     return [m for m in dms(slack, user) if "while you're away too: nobody covers" in m.text]
 
