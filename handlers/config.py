@@ -13,14 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import replace
-from http.client import HTTPException
+from functools import partial
 
-from slack_bolt import Respond
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError, SlackClientError
-
-from bot.delivery.dispatcher import passes
-from bot.mrkdwn import slack_text
 from bot.runtime import Runtime
 from bot.services import checkins
 from bot.services.people import NotInWorkspace
@@ -45,9 +39,9 @@ from handlers.partners import (
     Call,
     VerbBody,
     announce_in,
+    choose_as_typed,
     name_admins_later,
     occasion,
-    record_greeting,
     verb_handler,
 )
 from handlers.reply import Reply
@@ -116,17 +110,18 @@ def config(call: Call) -> Reply:
     service.require_may_change(actor=call.actor)
     if setting is Setting.CHANNEL:
         try:
-            # Picked: `<#C123|name>`, its id; typed: `#name`, lowercase as Slack's names are.
             chosen = grammar.channel_choice(grammar.tokenize(value))
         except GrammarError as error:
             return blocks.bad_setting(setting, error.problem)
-        current = service.values(team_id=call.team_id).coordination_channel
-        if chosen is not None and current is not None and chosen.startswith("#"):
-            if not current.startswith("#"):
-                return channel_named_later(call, service, typed=chosen, current=current)
-            if current.lower() == chosen:
-                chosen = current  # the channel already, whatever the case it was kept in
-        return choose_channel(call, service, chosen)
+        return choose_as_typed(
+            call,
+            chosen,
+            service.values(team_id=call.team_id).coordination_channel,
+            choose=partial(choose_channel, call, service),
+            greeting=greeting(call),
+            asking=texts.checking_channel,
+            unchecked=texts.channel_unchecked,
+        )
     update = READERS[setting](grammar.as_typed(value))
     change = service.change(actor=call.actor, setting=setting, update=update)
     renamed = old_zone_name(value) if setting is Setting.TIMEZONE else None
@@ -139,7 +134,7 @@ def greeting(call: Call) -> str:
 
 
 def choose_channel(
-    call: Call, service: WorkspaceSettings, channel: str | None, *, greet: bool = True
+    call: Call, service: WorkspaceSettings, channel: str | None, greet: bool
 ) -> Reply:
     """Make `channel` the coordination channel (None: none), and after the ack greet it unless
     it was greeted already (`greet`)."""
@@ -152,39 +147,6 @@ def choose_channel(
     key = service.greeting_key(channel=channel)
     hello = announce_in(call.runtime, call.team_id, channel, greeting(call), key=key)
     return replace(reply, followup=hello)
-
-
-def channel_named_later(
-    call: Call, service: WorkspaceSettings, *, typed: str, current: str
-) -> Reply:
-    """`config channel #name` typed while the coordination channel is one picked from Slack's
-    list, kept by its id: only Slack knows whether the name is that channel's. The ack says so;
-    after it, the greeting goes to the name, and the channel Slack posted it in decides: the
-    channel already (nothing changed), or another (chosen). Should Slack refuse it, the name is
-    no channel Liaison can post in: chosen as typed and greeted as any choice is, which says
-    why. Trouble on Slack's side leaves the setting as it was, and says so."""
-    text = greeting(call)
-
-    def run(client: WebClient, respond: Respond) -> None:
-        try:
-            posted = client.chat_postMessage(channel=typed, text=slack_text(text))
-        except SlackApiError as error:
-            if passes(error):
-                respond(**say(texts.channel_unchecked(typed)).as_message(), replace_original=True)
-                return
-            reply = choose_channel(call, service, typed)
-        except (SlackClientError, OSError, HTTPException):
-            respond(**say(texts.channel_unchecked(typed)).as_message(), replace_original=True)
-            return
-        else:
-            channel = current if posted.get("channel") == current else typed
-            record_greeting(call.runtime, call.team_id, channel, text, refused=None)
-            reply = choose_channel(call, service, channel, greet=False)
-        respond(**reply.as_message(), replace_original=True)
-        if reply.followup is not None:
-            reply.followup(client, respond)
-
-    return replace(say(texts.checking_channel(typed, current)), followup=run)
 
 
 def guarded(body: VerbBody) -> VerbBody:

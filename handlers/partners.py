@@ -417,17 +417,32 @@ def channel(call: Call) -> Reply:
     line = _line_or_alone(call, grammar.parse_channel)
     if isinstance(line, PartnerProfile):
         return say(texts.channel_shown(line.facts, _channel_route(call, line.facts.id)))
-    if line.channel_id is not None:
-        now = call.registry.profile(team_id=call.team_id, partner=call.partner(line.name)).facts
+    partner = call.partner(line.name)
+    now = call.registry.profile(team_id=call.team_id, partner=partner).facts
+    welcome = texts.alerts_here(partner=now.name, by=call.invocation.user_id)
+    return choose_as_typed(
+        call,
+        line.channel_id,
+        now.channel_id,
+        choose=partial(_choose_channel, call, partner),
+        greeting=welcome,
+        asking=partial(texts.asking_which_channel, kept=texts.partners_channel(now)),
+        unchecked=partial(texts.partner_channel_unchecked, facts=now),
+    )
+
+
+def _choose_channel(call: Call, partner: str, channel_id: str | None, greet: bool) -> Reply:
+    """Make `channel_id` the partner's channel (None: the workspace's), and after the ack greet
+    it unless it was greeted already (`greet`)."""
+    if channel_id is not None:
+        now = call.registry.profile(team_id=call.team_id, partner=partner).facts
         # Chosen again while it takes the alerts: nothing to change, and no second greeting
         # (one Slack refused is chosen again to retry, below).
-        if now.channel_id == line.channel_id and not _channel_route(call, now.id).passed_over:
+        if now.channel_id == channel_id and not _channel_route(call, now.id).passed_over:
             return say(texts.channel_already(now))
-    facts = call.registry.set_channel(
-        actor=call.actor, partner=call.partner(line.name), channel_id=line.channel_id
-    )
+    facts = call.registry.set_channel(actor=call.actor, partner=partner, channel_id=channel_id)
     reply = say(texts.channel_set(facts))
-    if facts.channel_id is None:
+    if facts.channel_id is None or not greet:
         return reply
     welcome = texts.alerts_here(partner=facts.name, by=call.invocation.user_id)
     # One greeting per choice of the channel: a retry of it is never queued twice.
@@ -439,6 +454,83 @@ def channel(call: Call) -> Reply:
             call.runtime, call.team_id, facts.channel_id, welcome, key=key, partners=True
         ),
     )
+
+
+# A channel chosen by name for a setting that holds one picked from Slack's list.
+
+# Makes the channel (None: none) the setting's; after the ack it greets the channel unless it was
+# greeted already (False).
+ChooseChannel = Callable[[str | None, bool], Reply]
+
+
+def choose_as_typed(
+    call: Call,
+    chosen: str | None,
+    current: str | None,
+    *,
+    choose: ChooseChannel,
+    greeting: str,
+    asking: Callable[[str, str], str],
+    unchecked: Callable[[str], str],
+) -> Reply:
+    """`chosen`, as `grammar.channel_choice` reads it (picked: `<#C123|name>`, its id; typed:
+    `#name`, lowercase as Slack's names are), for a channel setting that holds `current`.
+    A typed name kept before matches whatever its case. A name typed while the setting holds a
+    channel picked from Slack's list, kept by its id, is one only Slack can place (Liaison may
+    not read channels): the ack says it asks (`asking`, the name and the id), and after it
+    `channel_named_later` decides."""
+    if chosen is None or current is None or not chosen.startswith("#"):
+        return choose(chosen, True)
+    if current.startswith("#"):
+        # The channel already, whatever the case it was kept in.
+        return choose(current if current.lower() == chosen else chosen, True)
+    decide = channel_named_later(
+        call,
+        typed=chosen,
+        current=current,
+        choose=choose,
+        greeting=greeting,
+        unchecked=unchecked(chosen),
+    )
+    return replace(say(asking(chosen, current)), followup=decide)
+
+
+def channel_named_later(
+    call: Call,
+    *,
+    typed: str,
+    current: str,
+    choose: ChooseChannel,
+    greeting: str,
+    unchecked: str,
+) -> Followup:
+    """After the ack of a channel's name (`typed`) given while the setting holds a channel
+    picked from Slack's list (`current`, its id): the greeting goes to the name, and the channel
+    Slack posted it in decides: the channel already (nothing changed), or another (chosen).
+    Should Slack refuse it, the name is no channel Liaison can post in: chosen as typed and
+    greeted as any choice is, which says why. Trouble on Slack's side leaves the setting as it
+    was, and says so (`unchecked`)."""
+
+    def run(client: WebClient, respond: Respond) -> None:
+        try:
+            posted = client.chat_postMessage(channel=typed, text=slack_text(greeting))
+        except SlackApiError as error:
+            if passes(error):
+                respond(**say(unchecked).as_message(), replace_original=True)
+                return
+            reply = choose(typed, True)
+        except (SlackClientError, OSError, HTTPException):
+            respond(**say(unchecked).as_message(), replace_original=True)
+            return
+        else:
+            channel = current if posted.get("channel") == current else typed
+            record_greeting(call.runtime, call.team_id, channel, greeting, refused=None)
+            reply = choose(channel, False)
+        respond(**reply.as_message(), replace_original=True)
+        if reply.followup is not None:
+            reply.followup(client, respond)
+
+    return run
 
 
 # The greeting of a channel chosen for alerts, as recorded in the outbox.

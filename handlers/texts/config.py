@@ -26,11 +26,13 @@ from bot.services.workspace_settings import (
 from handlers.texts.feedback import ROUND_DAY
 from handlers.texts.partners import (
     REFUSED_IN_WORDS,
+    asking_which_channel,
     channel_kind,
     channel_ref,
     people,
     person,
     refused_in_words,
+    which_channel_unanswered,
 )
 from handlers.verbs import VERBS_BY_NAME
 
@@ -38,6 +40,7 @@ COMMAND = "/partner"
 TITLE = "Workspace settings"
 WORKING_TIME = "Working days and hours"
 OUTBOX_COMMAND = "liaison outbox --failed"
+COORDINATION_CHANNEL = "the coordination channel"
 
 LABELS = {
     Setting.CHANNEL: "Coordination channel",
@@ -405,17 +408,13 @@ def _channel_cleared(change: Changed) -> str:
 def checking_channel(typed: str, current: str) -> str:
     """`config channel #name` typed while the coordination channel is one picked from Slack's
     list: answered once Slack has said whether the name is that channel's."""
-    return (
-        f"Asking Slack whether {typed} is {channel_ref(current)}, the coordination channel already…"
-    )
+    return asking_which_channel(typed, current, kept=COORDINATION_CHANNEL)
 
 
 def channel_unchecked(typed: str) -> str:
     """Slack could not say whether `config channel #name` names the coordination channel."""
-    return (
-        f"Slack did not answer when I asked which channel {typed} is, so the coordination "
-        f"channel stays as it was. Try again shortly, or pick {typed} from the list Slack "
-        f"offers as you type `#`: `{COMMAND} config channel #channel`."
+    return which_channel_unanswered(
+        typed, kept=COORDINATION_CHANNEL, command=f"{COMMAND} config channel #channel"
     )
 
 

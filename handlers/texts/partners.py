@@ -1183,6 +1183,34 @@ def channel_kind(channel: str) -> str:
     return "If it is a private channel, invite Liaison to it."
 
 
+def asking_which_channel(typed: str, current: str, *, kept: str) -> str:
+    """A channel's name typed (`#name`) while the setting holds a channel picked from Slack's
+    list (`current`, its id), which `kept` names: answered once Slack has said whether the name
+    is that channel's."""
+    return f"Asking Slack whether {typed} is {channel_ref(current)}, {kept} already…"
+
+
+def which_channel_unanswered(typed: str, *, kept: str, command: str) -> str:
+    """Slack could not say whether the channel name typed is the one `kept` names; `command`
+    picks it instead."""
+    return (
+        f"Slack did not answer when I asked which channel {typed} is, so {kept} stays as it "
+        f"was. Try again shortly, or pick {typed} from the list Slack offers as you type `#`: "
+        f"`{command}`."
+    )
+
+
+def partners_channel(facts: PartnerFacts) -> str:
+    """The channel a partner's alerts go to, as `asking_which_channel` names it."""
+    return f"the channel alerts about {bold(facts.name)} go to"
+
+
+def partner_channel_unchecked(typed: str, facts: PartnerFacts) -> str:
+    """Slack could not say whether `channel NAME #name` names the partner's channel."""
+    command = f"{COMMAND} channel {in_command(facts.name)} #channel"
+    return which_channel_unanswered(typed, kept=partners_channel(facts), command=command)
+
+
 def channel_already(facts: PartnerFacts) -> str:
     """`channel NAME #c` naming the channel the partner's alerts already go to."""
     return (

@@ -24,7 +24,7 @@ from handlers.partners import announce_in
 from storage.models import OutboxMessage, SurveyRound, Workspace, WorkspaceAdmin
 from tests.conftest import START, Slack
 from tests.scenarios import test_feedback as feedback
-from tests.scenarios.test_partners import ANA, BEN, CHLOE, DAN, answer, last, shown
+from tests.scenarios.test_partners import ANA, BEN, CHLOE, DAN, answer, last, registry, shown
 from tests.scenarios.test_touchpoints import ACME, alerts, deliver_outbox, dms, posts
 
 TEAM = "T0ACME"
@@ -528,6 +528,47 @@ def test_a_typed_name_slack_could_not_place_leaves_the_channel_as_it_was(slack: 
         row = workspace_row(slack)
         assert row is not None and row.coordination_channel == "C0PARTNERS"
     assert len(posts(slack, "C0PARTNERS")) == 1  # the hello when it was picked
+
+
+def acme_channel(slack: Slack) -> str | None:
+    return registry(slack).profile(team_id=TEAM, partner="Acme").facts.channel_id
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_partners_channel_typed_by_its_name_is_its_channel_already(slack: Slack) -> None:
+    # As `config channel` (above): `channel Acme #Acme-Partnership` after picking it from Slack's
+    # list answered "will go to #acme-partnership", greeted it again and kept the name for the id.
+    slack.fake.add_channel(id="C0ACMEP", name="acme-partnership")
+    answer(slack, "channel Acme <#C0ACMEP|acme-partnership>")
+    said = answer(slack, "channel Acme #Acme-Partnership")
+    assert "Alerts about *Acme Corporation* already go to <#C0ACMEP>; nothing changed." in said
+    assert "will go to" not in said
+    assert acme_channel(slack) == "C0ACMEP"
+    assert len(posts(slack, "C0ACMEP")) == 2  # picked, then asked about by name
+    # Another channel's name is chosen (by name), and greeted once.
+    slack.fake.add_channel(id="C0ALERTS", name="acme-alerts")
+    said = answer(slack, "channel Acme #Acme-Alerts")
+    assert "Alerts about *Acme Corporation* will go to #acme-alerts." in said
+    (hello,) = posts(slack, "C0ALERTS")
+    assert "coordination alerts about *Acme Corporation*" in shown(hello)
+    assert "already go to #acme-alerts" in answer(slack, "channel Acme #ACME-alerts")
+    assert acme_channel(slack) == "#acme-alerts"
+    # Slack unreachable: nothing changes, and the person is told how to pick it instead.
+    answer(slack, "channel Acme <#C0ACMEP|acme-partnership>")
+    slack.fake.fail_next("chat.postMessage", status=503)
+    said = answer(slack, "channel Acme #acme-partnership")
+    assert (
+        "Slack did not answer when I asked which channel #acme-partnership is, so the channel "
+        "alerts about *Acme Corporation* go to stays as it was. Try again shortly, or pick "
+        "#acme-partnership from the list Slack offers as you type `#`: "
+        "`/partner channel Acme Corporation #channel`." in said
+    )
+    assert acme_channel(slack) == "C0ACMEP"
+    # A name Slack will not post in is chosen, and the person told why.
+    said = answer(slack, "channel Acme #nope")
+    assert "I couldn't post in #nope: Slack answered `channel_not_found`" in said
+    assert "will go to #nope" in shown(slack.ephemerals_to(ANA)[-2])
+    assert acme_channel(slack) == "#nope"
 
 
 @pytest.mark.usefixtures("acme")
