@@ -834,6 +834,10 @@ class Commitments:
                 if unknown:
                     raise PeopleToLookUp(unknown)
             same = _same_open(session, team_id, _id(found), new.side, owner_id, what, due_on)
+            if same is not None and request_key is not None and same.request_key == request_key:
+                # This very request, recorded by its first delivery between the key's look-up
+                # above and now (Slack's retry racing it): answered as the first was.
+                return self._replayed(session, actor, same, new)
             if same is not None:
                 # The line sent again (it seemed not to go through, or was pasted twice): one
                 # promise, reminded once, not two in every list and reminder.

@@ -4,9 +4,11 @@ then recording, closing, balances, stand-ins and the planner on the real databas
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -21,6 +23,7 @@ from bot.services.commitments import (
     NewCommitment,
     NotAllowedToClose,
     Problem,
+    Recorded,
     Scope,
     Stage,
     check_due,
@@ -433,3 +436,31 @@ def test_an_owner_found_elsewhere_is_replaced_by_the_submitter_while_they_still_
     with pytest.raises(CommitmentGone):
         service.take_off_elsewhere(actor=Actor("T2", BEN), commitment_id=second, owner_id=DAN)
     assert service.get(team_id=T1, commitment_id=second).owner_id == DAN
+
+
+def test_a_retry_racing_its_first_delivery_answers_as_the_first_did(
+    service: Commitments, engine: Engine
+) -> None:
+    """CI: Slack's retry looked its request key up just before the first delivery committed,
+    then found that commitment as the same promise already open, and answered "Already recorded
+    …, nothing new was saved" where the first said "Recorded". The first delivery is recorded
+    here right after the retry's look-up of the key, as it happened."""
+    new = NewCommitment(side=CommitmentSide.US, what="the deck", due_text="2026-12-04")
+    first: list[Recorded] = []
+    looked_up: list[str] = []
+
+    def first_delivery_commits(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if not looked_up and "request_key" in statement and statement.lstrip().startswith("SELECT"):
+            looked_up.append(statement)
+            first.append(
+                service.record(actor=Actor(T1, BEN), partner="Acme", new=new, request_key="cmd:3")
+            )
+
+    event.listen(engine, "after_cursor_execute", first_delivery_commits)
+    try:
+        retry = service.record(actor=Actor(T1, BEN), partner="Acme", new=new, request_key="cmd:3")
+    finally:
+        event.remove(engine, "after_cursor_execute", first_delivery_commits)
+
+    assert first and retry.commitment.id == first[0].commitment.id
+    assert retry.repeated and not retry.already_open
