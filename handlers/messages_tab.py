@@ -11,7 +11,10 @@ there ("went well, they want a proposal by Friday") would look read and be lost,
 once where such words belong (a check-in's thread or note, `/partner log`) and how to get help.
 It says it once per conversation in a quiet spell (`QUIET`), not after every line of a chat.
 A `/partner` command typed as a message (`log Acme : met Jane`) is answered each time: commands
-go through `/partner`, and here is the line as one to send.
+go through `/partner`, and here is the line as one to send. A line counts as one when it says
+`/partner`, or when its first word is a verb and the rest is what the verb takes: a partner's
+name (the registry is asked, after the ack) or the command's own form (`typed_command`); chat
+that starts with a verb's word ("check this out", "show me") gets the answer above.
 
 A reply kept in a note and then edited in Slack (a `message_changed` event) changes its lines
 in the note; deleted (`message_deleted`), its lines go (`CheckIns.reply_changed`). The card shows
@@ -29,25 +32,34 @@ the ack.
 from __future__ import annotations
 
 import logging
+import re
 import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from http.client import HTTPException
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from bot.dates import DateError, UnreadableDate, parse_period, parse_when
 from bot.delivery.dispatcher import error_code
 from bot.mrkdwn import slack_text, unescape
 from bot.runtime import Runtime
 from bot.services.checkins import ReplyNoted, ReplyOutcome
+from bot.services.workspace_settings import Setting
 from handlers.context import runtime_of
 from handlers.feedback import checkins_of, show_checkin, surveys_of
+from handlers.grammar import NO_DEPUTY, GrammarError, Kind, Token, as_typed, joined, tokenize
+from handlers.partners import registry_of
+from handlers.texts import commitments as commitment_texts
 from handlers.texts import feedback as feedback_texts
 from handlers.texts import home as texts
+from handlers.texts import partners as partner_texts
 from handlers.texts.home import COMMAND
 from handlers.verbs import VERBS_BY_NAME
 
@@ -87,15 +99,177 @@ def typed_by_a_person(event: dict[str, Any]) -> bool:
     )
 
 
-def typed_command(text: str) -> str | None:
-    """What follows `/partner` in a command typed as a message (`log Acme : met Jane`, with its
-    `/partner` or without, as Slack sent it): its first word is a verb. None for any other
-    message."""
+# --- A command typed as a message ---------------------------------------------------------------
+
+# Whether a partner goes by one of the readings of a typed name, longest first, or "Did you
+# mean" would offer partners for it: the registry knows (asked after the ack).
+Known = Callable[[Sequence[str]], bool]
+
+# Words chat puts where a command has a partner's name ("check this out", "show me", "log off
+# now", "add more later"): a name not registered that starts with one in lower case is no name.
+_CHAT_WORDS = frozenset(
+    """a about again all an and any are as at back be but can could did do does down for from
+    get go going got had has have he her here him his how i i'm if in is it it's its just let
+    me more my no not now of off ok on one our out over please she so some that the their them
+    then there these they this those to too up us was we were what when where which who why
+    will with would yes you your""".split()
+)
+_I = frozenset({"I", "I'm", "I'll", "I've", "I'd"})
+_ID = re.compile(r"^#?\d{1,12}[,:;.!?]?$")
+_NUMBER = re.compile(r"^\d{1,4}$")
+_CHANGES = ("add", "remove", "+", "-")
+_SURVEY_WORDS = ("now", "monthly", "quarterly", "off", "default")
+_SIDES = frozenset(words[0] for words, _side in commitment_texts.SIDE_WORDS) | {"us", "them"}
+_SETTINGS = frozenset({*(setting.value for setting in Setting), "checkin", "check-in"})
+_EXPORTS = frozenset(
+    {*commitment_texts.EXPORTS, *(word.removesuffix("s") for word in commitment_texts.EXPORTS)}
+)
+_LISTS = frozenset({*partner_texts.STATUSES, "mine", "all", "dormant", "at-risk"})
+_COMMITMENT_LISTS = frozenset({"all", "mine", "overdue", "closed", "kept", "dropped"})
+
+
+def typed_command(text: str, *, known: Known) -> str | None:
+    """What follows `/partner` in a command typed as a message in Liaison's DM, as Slack sent
+    it, read as a partnership manager would; None for chat. Typed after `/partner`, it is one
+    whatever follows. Without it, the first word is a verb and the rest takes the verb's form:
+    a partner's name (one a partner goes by, or near it) where the verb has one, or what only
+    a command has there (`log NAME : NOTES`, `owner NAME @user`, `done 12`, `list mine`);
+    "check this out", "log off now", "plan B?" and "show me" are chat."""
     line = " ".join(text.split())
-    if line.lower().startswith(f"{COMMAND} "):
-        line = line[len(COMMAND) + 1 :]
-    first = line.split(" ", 1)[0].lower()
-    return line if first in VERBS_BY_NAME else None
+    if line.lower() == COMMAND or line.lower().startswith(f"{COMMAND} "):
+        return line[len(COMMAND) :].strip()
+    word, _, rest = line.partition(" ")
+    verb = VERBS_BY_NAME.get(word.lower())
+    return line if verb is not None and _takes(verb.name, rest, known) else None
+
+
+def _takes(verb: str, rest: str, known: Known) -> bool:
+    """Whether `rest` reads as what `verb` takes after it (see `typed_command`)."""
+    words = as_typed(rest).lower().split()
+    if not words:
+        return _alone(verb)
+    try:
+        tokens = tokenize(rest)
+    except GrammarError:
+        return False
+    first = words[0]
+    if verb == "help":
+        return first.lstrip("/") in VERBS_BY_NAME or known([as_typed(rest)])
+    if verb in ("done", "drop", "reopen"):
+        return _ID.match(first) is not None
+    if verb == "back":
+        return False
+    if verb == "list":
+        return len(words) == 1 and first in _LISTS
+    if verb == "export":
+        return len(words) == 1 and first in _EXPORTS
+    if verb == "config":
+        return first in _SETTINGS
+    if verb == "away":
+        return first == "cancel" or _reads_as_days(rest)
+    if verb == "commitments" and len(words) == 1 and first in _COMMITMENT_LISTS:
+        return True
+    if verb in ("show", "check", "contacts", "health", "commitments"):
+        return known([as_typed(rest).rstrip("?!.")])
+    return _named(tokens, known) or _in_form(verb, tokens, known)
+
+
+def _alone(verb: str) -> bool:
+    """Whether `verb` typed alone is one of its forms (`log` opens a form, `list` lists)."""
+    return any(
+        all(word.startswith("[") for word in form.partition("(")[0].split()[1:])
+        for form in VERBS_BY_NAME[verb].syntax
+    )
+
+
+def _named(tokens: Sequence[Token], known: Known) -> bool:
+    """Whether the words first in `tokens` (all of them, or fewer) are a partner's name."""
+    words = 0
+    while words < len(tokens) and tokens[words].kind in (Kind.WORD, Kind.LINK, Kind.QUOTED):
+        words += 1
+    return words > 0 and known([joined(tokens[:count]) for count in range(words, 0, -1)])
+
+
+def _a_name(tokens: Sequence[Token]) -> bool:
+    """Whether `tokens`, before what follows a name in a command's form, may be a name no
+    partner goes by yet: not chat's words ("this", "me") nor a question."""
+    if not tokens or any(t.kind not in (Kind.WORD, Kind.LINK, Kind.QUOTED) for t in tokens):
+        return False
+    first = tokens[0]
+    if first.kind is Kind.WORD and (first.text in _CHAT_WORDS or first.text in _I):
+        return False
+    return not any("?" in token.text for token in tokens)
+
+
+def _in_form(verb: str, tokens: Sequence[Token], known: Known) -> bool:
+    """Whether `tokens` are a name and then what follows a name in one of `verb`'s forms only
+    (`add Oxfam owner @ana`, `log NewCo : met Jane`, `team Acme add @ben`)."""
+    for at in range(1, len(tokens)):
+        if _a_name(tokens[:at]) and _follows_name(verb, tokens[:at], tokens[at:], known):
+            return True
+    return verb == "add" and _a_name(tokens) and tokens[0].text[:1].isupper()
+
+
+def _follows_name(verb: str, name: Sequence[Token], after: Sequence[Token], known: Known) -> bool:
+    """Whether `after` is what comes after the partner's name in one of `verb`'s forms."""
+    head, last = after[0], after[-1]
+    kinds = [token.kind for token in after]
+    mentions = Kind.MENTION in kinds
+    one = len(after) == 1
+    if verb == "add":
+        return (head.is_word("owner", "deputy", "team") and mentions) or (
+            head.is_word("aka") and Kind.QUOTED in kinds
+        )
+    if verb in ("owner", "deputy"):
+        return (one and head.kind is Kind.MENTION) or (
+            verb == "deputy" and one and head.is_word(*NO_DEPUTY)
+        )
+    if verb == "team":
+        return all(t.kind is Kind.MENTION or t.is_word(*_CHANGES) for t in after) and mentions
+    if verb == "status":
+        return one and head.is_word(*partner_texts.STATUSES)
+    if verb == "channel":
+        return one and (head.kind is Kind.CHANNEL or head.text.startswith("#"))
+    if verb == "alias":
+        return head.is_word("add", "remove") and len(after) > 1 and after[1].kind is Kind.QUOTED
+    if verb == "contact":
+        return head.is_word("add", "remove") and len(after) > 1
+    if verb == "rename":
+        return head.is_word("to") and len(after) > 1
+    if verb == "merge":
+        return head.is_word("into") and len(after) > 1 and known([joined(after[1:])])
+    if verb == "cadence":
+        return len(after) == 2 and all(_NUMBER.match(t.text) for t in after)
+    if verb == "survey":
+        return one and head.is_word(*_SURVEY_WORDS)
+    if verb == "commit":
+        return head.is_word(*_SIDES) and Kind.COLON in kinds
+    if verb in ("log", "intend", "plan"):
+        # The name, perhaps clauses (`with`, `on`, `via`), then `: NOTES`.
+        clauses = head.kind is Kind.COLON or head.keyword in ("with", "on", "via")
+        colon = kinds.index(Kind.COLON) if Kind.COLON in kinds else None
+        dated = any(t.is_word("on") for t in after[: colon or 0])
+        return (
+            clauses and colon is not None and last is not after[colon] and (verb != "plan" or dated)
+        )
+    return False
+
+
+def _reads_as_days(rest: str) -> bool:
+    """Whether `rest` starts with a day or a named week or month (`away friday`, `away next
+    week`, `away 1 dec to 4 dec`), as `away` reads it."""
+    start = re.split(r"\s+(?:to|until|till|through|deputy)\s+", as_typed(rest), maxsplit=1)[0]
+    start = start.removeprefix("from ").strip()
+    now, tz = datetime(2026, 1, 1, tzinfo=UTC), ZoneInfo("UTC")
+    if parse_period(start, now=now, tz=tz) is not None:
+        return True
+    try:
+        parse_when(start, now=now, tz=tz)
+    except UnreadableDate:
+        return False
+    except DateError:
+        return True  # a day's form all the same (`31 Nov`): `away` says what is wrong with it
+    return True
 
 
 @dataclass(frozen=True)
@@ -170,6 +344,13 @@ def message_listener(last_answers: LastAnswers) -> Any:
             except (OSError, HTTPException, SlackClientError) as error:
                 logger.warning("%s could not reach Slack: %s", what, type(error).__name__)
 
+        def partner_known(readings: Sequence[str]) -> bool:
+            registry = registry_of(runtime)
+            return any(
+                found(team_id=team_id, readings=readings) is not None
+                for found in (registry.registered_reading, registry.close_reading)
+            )
+
         def answer() -> None:
             if thread_ts and thread_ts != event.get("ts"):
                 noted = checkins_of(runtime).note_from_reply(
@@ -208,7 +389,7 @@ def message_listener(last_answers: LastAnswers) -> Any:
                         said = texts.reply_in_survey(survey.partner_name, closed=survey.closed)
                         post(said, what="answering a reply in a survey's thread")
                     return
-            line = typed_command(str(event.get("text") or ""))
+            line = typed_command(str(event.get("text") or ""), known=partner_known)
             if line is not None and not shared_file:
                 # Each command its own answer, the line to send: no turn of the hint taken.
                 said = texts.command_typed_in_messages_tab(line)
