@@ -121,6 +121,7 @@ def config(call: Call) -> Reply:
             greeting=greeting(call),
             asking=texts.checking_channel,
             unchecked=texts.channel_unchecked,
+            refused=lambda: bool(service.channel_route(team_id=call.team_id).passed_over),
         )
     update = READERS[setting](grammar.as_typed(value))
     change = service.change(actor=call.actor, setting=setting, update=update)

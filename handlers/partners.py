@@ -428,6 +428,7 @@ def channel(call: Call) -> Reply:
         greeting=welcome,
         asking=partial(texts.asking_which_channel, kept=texts.partners_channel(now)),
         unchecked=partial(texts.partner_channel_unchecked, facts=now),
+        refused=lambda: bool(_channel_route(call, now.id).passed_over),
     )
 
 
@@ -472,13 +473,15 @@ def choose_as_typed(
     greeting: str,
     asking: Callable[[str, str], str],
     unchecked: Callable[[str], str],
+    refused: Callable[[], bool],
 ) -> Reply:
     """`chosen`, as `grammar.channel_choice` reads it (picked: `<#C123|name>`, its id; typed:
     `#name`, lowercase as Slack's names are), for a channel setting that holds `current`.
     A typed name kept before matches whatever its case. A name typed while the setting holds a
     channel picked from Slack's list, kept by its id, is one only Slack can place (Liaison may
     not read channels): the ack says it asks (`asking`, the name and the id), and after it
-    `channel_named_later` decides."""
+    `channel_named_later` decides (`refused`: whether Slack refuses Liaison in `current`, its
+    alerts passed over)."""
     if chosen is None or current is None or not chosen.startswith("#"):
         return choose(chosen, True)
     if current.startswith("#"):
@@ -491,6 +494,7 @@ def choose_as_typed(
         choose=choose,
         greeting=greeting,
         unchecked=unchecked(chosen),
+        refused=refused,
     )
     return replace(say(asking(chosen, current)), followup=decide)
 
@@ -503,15 +507,20 @@ def channel_named_later(
     choose: ChooseChannel,
     greeting: str,
     unchecked: str,
+    refused: Callable[[], bool],
 ) -> Followup:
     """After the ack of a channel's name (`typed`) given while the setting holds a channel
     picked from Slack's list (`current`, its id): the greeting goes to the name, and the channel
     Slack posted it in decides: the channel already (nothing changed), or another (chosen).
-    Should Slack refuse it, the name is no channel Liaison can post in: chosen as typed and
-    greeted as any choice is, which says why. Trouble on Slack's side leaves the setting as it
-    was, and says so (`unchecked`)."""
+    Posting is the only way to ask (Liaison may not read channels), so a greeting that proves
+    the channel the one already is taken back (`chat.delete`, its own message): the channel
+    hears nothing new, however often its name is typed. One that had refused Liaison (`refused`
+    before the post) keeps it: the first greeting to get there. Should Slack refuse it, the name
+    is no channel Liaison can post in: chosen as typed and greeted as any choice is, which says
+    why. Trouble on Slack's side leaves the setting as it was, and says so (`unchecked`)."""
 
     def run(client: WebClient, respond: Respond) -> None:
+        was_refused = refused()
         try:
             posted = client.chat_postMessage(channel=typed, text=slack_text(greeting))
         except SlackApiError as error:
@@ -524,13 +533,29 @@ def channel_named_later(
             return
         else:
             channel = current if posted.get("channel") == current else typed
-            record_greeting(call.runtime, call.team_id, channel, greeting, refused=None)
+            if channel == current and not was_refused:
+                take_back(client, current, str(posted.get("ts") or ""))
+            else:
+                record_greeting(call.runtime, call.team_id, channel, greeting, refused=None)
             reply = choose(channel, False)
         respond(**reply.as_message(), replace_original=True)
         if reply.followup is not None:
             reply.followup(client, respond)
 
     return run
+
+
+def take_back(client: WebClient, channel: str, ts: str) -> None:
+    """Delete a message of Liaison's that said nothing new; should Slack not, it stays (its
+    words hold either way) and the log says why."""
+    try:
+        client.chat_delete(channel=channel, ts=ts)
+    except SlackApiError as error:
+        logger.warning("taking back a greeting in %s failed: %s", channel, error_code(error))
+    except (SlackClientError, OSError, HTTPException) as error:
+        logger.warning(
+            "taking back a greeting in %s could not reach Slack: %s", channel, type(error).__name__
+        )
 
 
 # The greeting of a channel chosen for alerts, as recorded in the outbox.
