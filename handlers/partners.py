@@ -417,14 +417,13 @@ def channel(call: Call) -> Reply:
     line = _line_or_alone(call, grammar.parse_channel)
     if isinstance(line, PartnerProfile):
         return say(texts.channel_shown(line.facts, _channel_route(call, line.facts.id)))
-    partner = call.partner(line.name)
-    now = call.registry.profile(team_id=call.team_id, partner=partner).facts
+    now = call.registry.profile(team_id=call.team_id, partner=call.partner(line.name)).facts
     welcome = texts.alerts_here(partner=now.name, by=call.invocation.user_id)
     return choose_as_typed(
         call,
         line.channel_id,
         now.channel_id,
-        choose=partial(_choose_channel, call, partner),
+        choose=partial(_choose_channel, call, now.id),
         greeting=welcome,
         asking=partial(texts.asking_which_channel, kept=texts.partners_channel(now)),
         unchecked=partial(texts.partner_channel_unchecked, facts=now),
@@ -432,16 +431,24 @@ def channel(call: Call) -> Reply:
     )
 
 
-def _choose_channel(call: Call, partner: str, channel_id: str | None, greet: bool) -> Reply:
-    """Make `channel_id` the partner's channel (None: the workspace's), and after the ack greet
-    it unless it was greeted already (`greet`)."""
-    if channel_id is not None:
-        now = call.registry.profile(team_id=call.team_id, partner=partner).facts
-        # Chosen again while it takes the alerts: nothing to change, and no second greeting
-        # (one Slack refused is chosen again to retry, below).
-        if now.channel_id == channel_id and not _channel_route(call, now.id).passed_over:
-            return say(texts.channel_already(now))
-    facts = call.registry.set_channel(actor=call.actor, partner=partner, channel_id=channel_id)
+def _choose_channel(call: Call, partner_id: int, channel_id: str | None, greet: bool) -> Reply:
+    """Make `channel_id` the channel of the partner `partner_id` (None: the workspace's), and
+    after the ack greet it unless it was greeted already (`greet`). By its id, for after the
+    ack (`channel_named_later`) the name typed may be another partner's: one renamed meanwhile,
+    or added under an alias just taken off."""
+    profile = call.registry.profile_by_id(team_id=call.team_id, partner_id=partner_id)
+    if profile is None:
+        return say(texts.partner_gone())
+    now = profile.facts
+    # Chosen again while it takes the alerts: nothing to change, and no second greeting (one
+    # Slack refused is chosen again to retry, below).
+    if (
+        channel_id is not None
+        and now.channel_id == channel_id
+        and not _channel_route(call, now.id).passed_over
+    ):
+        return say(texts.channel_already(now))
+    facts = call.registry.set_channel(actor=call.actor, partner=now.name, channel_id=channel_id)
     reply = say(texts.channel_set(facts))
     if facts.channel_id is None or not greet:
         return reply

@@ -20,7 +20,9 @@ from sqlmodel import Session, select
 from bot.delivery.operations import list_outbox
 from bot.delivery.outbox import enqueue
 from bot.delivery.working_hours import spread_offset
+from bot.sandbox.fake_slack import FakeMessage
 from bot.sandbox.requests import SlackRequest, sign
+from bot.services.registry import Actor
 from handlers.partners import announce_in
 from storage.models import OutboxMessage, SurveyRound, Workspace, WorkspaceAdmin
 from tests.conftest import START, Slack
@@ -606,6 +608,55 @@ def test_a_greeting_slack_will_not_take_back_stays_and_the_log_says_why(
     assert "*Coordination channel* was already *<#C0PARTNERS>*; nothing changed." in said
     assert len(posts(slack, "C0PARTNERS")) == 2  # its words hold either way: chosen there
     assert "taking back a greeting in C0PARTNERS failed: cant_delete_message" in caplog.text
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_partners_channel_asked_about_by_name_stays_with_that_partner(slack: Slack) -> None:
+    # QA: after the ack, the answer looked the partner up again by the name typed: another
+    # partner going by it meanwhile (the alias taken off one and given to a new partner) got
+    # the channel. The partner found at the ack is the one, by its id.
+    answer(slack, 'add Globex Corporation aka "Initech"')
+    slack.fake.add_channel(id="C0GLOBEX", name="globex")
+    answer(slack, "channel Initech <#C0GLOBEX|globex>")
+    actor = Actor(TEAM, ANA)
+
+    def meanwhile(message: FakeMessage) -> None:
+        if message.channel == "C0GLOBEX" and not message.deleted and not moved:
+            moved.append(message)
+            registry(slack).remove_aliases(
+                actor=actor, partner="Globex Corporation", aliases=["Initech"]
+            )
+            registry(slack).add(actor=actor, name="Initech")
+
+    moved: list[FakeMessage] = []
+    slack.fake.add_listener(meanwhile)
+    said = answer(slack, "channel Initech #globex")
+    assert moved
+    assert "Alerts about *Globex Corporation* already go to <#C0GLOBEX>; nothing changed." in said
+    profile = registry(slack).profile(team_id=TEAM, partner="Globex Corporation")
+    assert profile.facts.channel_id == "C0GLOBEX"
+    assert registry(slack).profile(team_id=TEAM, partner="Initech").facts.channel_id is None
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_partner_merged_away_while_its_channel_is_asked_about_is_said_gone(
+    slack: Slack,
+) -> None:
+    answer(slack, "add Globex")
+    slack.fake.add_channel(id="C0GLOBEX", name="globex")
+    answer(slack, "channel Globex <#C0GLOBEX|globex>")
+
+    def meanwhile(message: FakeMessage) -> None:
+        if message.channel == "C0GLOBEX" and not message.deleted and not merged:
+            merged.append(
+                registry(slack).merge(actor=Actor(TEAM, ANA), duplicate="Globex", kept="Acme")
+            )
+
+    merged: list[object] = []
+    slack.fake.add_listener(meanwhile)
+    said = answer(slack, "channel Globex #globex")
+    assert merged
+    assert "That partner is no longer in the registry (merged or removed)" in said
 
 
 @pytest.mark.usefixtures("acme")
