@@ -37,6 +37,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from difflib import get_close_matches
 from functools import partial
 from http.client import HTTPException
 from typing import Any
@@ -61,7 +62,7 @@ from handlers.texts import feedback as feedback_texts
 from handlers.texts import home as texts
 from handlers.texts import partners as partner_texts
 from handlers.texts.home import COMMAND
-from handlers.verbs import VERBS_BY_NAME
+from handlers.verbs import VERBS_BY_NAME, suggestions
 
 logger = logging.getLogger(__name__)
 
@@ -128,19 +129,39 @@ _LISTS = frozenset({*partner_texts.STATUSES, "mine", "all", "dormant", "at-risk"
 _COMMITMENT_LISTS = frozenset({"all", "mine", "overdue", "closed", "kept", "dropped"})
 
 
-def typed_command(text: str, *, known: Known) -> str | None:
-    """What follows `/partner` in a command typed as a message in Liaison's DM, as Slack sent
-    it, read as a partnership manager would; None for chat. Typed after `/partner`, it is one
-    whatever follows. Without it, the first word is a verb and the rest takes the verb's form:
-    a partner's name (one a partner goes by, or near it) where the verb has one, or what only
-    a command has there (`log NAME : NOTES`, `owner NAME @user`, `done 12`, `list mine`);
+@dataclass(frozen=True)
+class TypedCommand:
+    """A `/partner` command typed as a message: `line`, what follows `/partner` as Slack sent
+    it (a mistyped verb put right where one is close), and `mistyped`, the first word typed
+    after `/partner` when it is no verb (`lgo`)."""
+
+    line: str
+    mistyped: str | None = None
+
+
+def typed_command(text: str, *, known: Known) -> TypedCommand | None:
+    """The command a message in Liaison's DM is, read as a partnership manager would; None
+    for chat. Typed after `/partner` (or a near miss of it: `/partners`), it is one whatever
+    follows (a first word that is no verb put right where one is close: `/partner lgo Acme`,
+    `log`). Without it, the first word is a verb and the rest takes the verb's form: a
+    partner's name (one a partner goes by, or near it) where the verb has one, or what only a
+    command has there (`log NAME : NOTES`, `owner NAME @user`, `done 12`, `list mine`);
     "check this out", "log off now", "plan B?" and "show me" are chat."""
     line = " ".join(text.split())
-    if line.lower() == COMMAND or line.lower().startswith(f"{COMMAND} "):
-        return line[len(COMMAND) :].strip()
+    said = line.split(" ", 1)[0].lower()
+    # `/partner` as typed, or near it (`/partners`, `/parnter`, which Slack sends as a message).
+    if said == COMMAND or (said.startswith("/") and get_close_matches(said, [COMMAND], 1, 0.75)):
+        line = line[len(said) :].strip()
+        word, _, rest = line.partition(" ")
+        if not word or word.lower() in VERBS_BY_NAME or known([as_typed(line)]):
+            return TypedCommand(line)
+        close = [meant for meant in suggestions(word) if meant in VERBS_BY_NAME]
+        return TypedCommand(f"{close[0]} {rest}".strip() if close else line, mistyped=word)
     word, _, rest = line.partition(" ")
     verb = VERBS_BY_NAME.get(word.lower())
-    return line if verb is not None and _takes(verb.name, rest, known) else None
+    if verb is None or not _takes(verb.name, rest, known):
+        return None
+    return TypedCommand(line)
 
 
 def _takes(verb: str, rest: str, known: Known) -> bool:
@@ -389,10 +410,10 @@ def message_listener(last_answers: LastAnswers) -> Any:
                         said = texts.reply_in_survey(survey.partner_name, closed=survey.closed)
                         post(said, what="answering a reply in a survey's thread")
                     return
-            line = typed_command(str(event.get("text") or ""), known=partner_known)
-            if line is not None and not shared_file:
+            command = typed_command(str(event.get("text") or ""), known=partner_known)
+            if command is not None and not shared_file:
                 # Each command its own answer, the line to send: no turn of the hint taken.
-                said = texts.command_typed_in_messages_tab(line)
+                said = texts.command_typed_in_messages_tab(command.line, command.mistyped)
                 post(said, what="answering a command typed in the Messages tab")
             elif last_answers.take_turn(team_id=team_id, user_id=user_id, now=runtime.clock.now()):
                 hint = texts.MESSAGES_TAB_FILE_ANSWER if shared_file else texts.MESSAGES_TAB_ANSWER

@@ -277,12 +277,14 @@ MESSAGES_TAB_FILE_ANSWER = (
 _MENTION = re.compile(r"<[@#][A-Z0-9]+(?:\|[^>]*)?>")
 
 
-def command_typed_in_messages_tab(line: str) -> str:
+def command_typed_in_messages_tab(line: str, mistyped: str | None = None) -> str:
     """A `/partner` command typed as a message in Liaison's DM (`line`: what follows
     `/partner`, as Slack sent it): commands go through `/partner`, and the line as one to copy.
     Its people and channels stay Slack's markup, out of the code, so they read as names (a code
     span would show `<@U0BEN>`), and copied, are names Slack makes mentions again. To `help`,
-    the line to send is the one that lists everything: it is said once."""
+    the line to send is the one that lists everything: it is said once. `mistyped`: the verb
+    typed, which is none of Liaison's (`lgo`); `line` then has the one it is closest to, or,
+    with none close, is as typed, and only `help` is offered."""
     parts: list[str] = []
     for piece in re.split(f"({_MENTION.pattern})", f"{COMMAND} {line.strip()}"):
         if _MENTION.fullmatch(piece):
@@ -290,9 +292,18 @@ def command_typed_in_messages_tab(line: str) -> str:
         elif words := markup_as_typed(unescape(piece)).replace("`", "’").strip():
             parts.append(f"`{words}`")
     lists = "" if line.strip().lower() == "help" else f"\n`{COMMAND} help` lists everything I do."
-    return (
+    lead = (
         f"Commands go through `{COMMAND}`, typed in the message box, not sent as a message: I "
-        "don't read what is typed here, so nothing was done. To run this one, send:\n"
+        "don't read what is typed here, so nothing was done."
+    )
+    if mistyped is None:
+        return f"{lead} To run this one, send:\n{' '.join(parts)}{lists}"
+    typed = f"`{markup_as_typed(unescape(mistyped)).replace('`', '’')}`"
+    verb = line.split(" ", 1)[0]
+    if verb == mistyped:
+        return f"{lead} {typed} is not something I know how to do.{lists}"
+    return (
+        f"{lead} {typed} is not something I know how to do; if you meant `{verb}`, send:\n"
         f"{' '.join(parts)}{lists}"
     )
 

@@ -150,3 +150,54 @@ def test_chat_and_commands_in_one_conversation_each_get_their_answer(slack: Slac
     assert hint is not None and hint.text.startswith(CHAT_ANSWER)
     assert quiet is None and quiet_again is None
     assert command is not None and "`/partner show Acme`" in command.text
+
+
+# --- A new colleague's first messages -----------------------------------------------------------
+
+
+def test_a_first_hello_then_help_are_each_answered_with_where_to_go(slack: Slack) -> None:
+    hello = answer_to(slack, "hi! what can you do?")
+    assert hello is not None and hello.text.startswith(CHAT_ANSWER)
+    assert hello.text.endswith("`/partner help` lists everything I do.")
+    helped = answer_to(slack, "help")
+    assert helped is not None and helped.text.endswith("To run this one, send:\n`/partner help`")
+
+
+@pytest.mark.usefixtures("acme")
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        (
+            "/partner lgo Acme : lunch with <@U0ANA>",
+            "`lgo` is not something I know how to do; if you meant `log`, send:\n"
+            "`/partner log Acme : lunch with` <@U0ANA>\n`/partner help` lists everything I do.",
+        ),
+        (
+            "/partner met Acme : lunch",
+            "if you meant `log`, send:\n`/partner log Acme : lunch`",
+        ),
+        (
+            "/partner shwo Acme",
+            "`shwo` is not something I know how to do; if you meant `show`, send:\n"
+            "`/partner show Acme`",
+        ),
+        (
+            "/partner blorp the thing",
+            "nothing was done. `blorp` is not something I know how to do.\n"
+            "`/partner help` lists everything I do.",
+        ),
+        # `/partner` itself mistyped, which Slack then sends as a message.
+        ("/partners log Acme : lunch", "To run this one, send:\n`/partner log Acme : lunch`"),
+        ("/parnter lgo Acme", "if you meant `log`, send:\n`/partner log Acme`"),
+        # A partner's name alone after `/partner` is a command (it shows the partner).
+        ("/partner ACME", "To run this one, send:\n`/partner ACME`"),
+    ],
+)
+def test_a_partner_command_with_a_mistyped_verb_is_answered_with_the_verb_meant(
+    slack: Slack, text: str, said: str
+) -> None:
+    # QA: "/partner lgo Acme : lunch" got the DM's general answer, as if it were chat; it is a
+    # command, and the line to send has the verb it is closest to.
+    answer = answer_to(slack, text)
+    assert answer is not None and answer.text.startswith(COMMAND_ANSWER)
+    assert said in answer.text
