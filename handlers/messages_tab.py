@@ -10,6 +10,8 @@ DM: the thread says so, and whom to share it with. Without an answer any other m
 there ("went well, they want a proposal by Friday") would look read and be lost, so Liaison says
 once where such words belong (a check-in's thread or note, `/partner log`) and how to get help.
 It says it once per conversation in a quiet spell (`QUIET`), not after every line of a chat.
+A message of emoji alone (a :+1:, a wave) has no words to lose and is not answered; a score
+typed rather than reacted (`:four:`) is, for the answer says how surveys are answered.
 A `/partner` command typed as a message (`log Acme : met Jane`) is answered each time: commands
 go through `/partner`, and here is the line as one to send. A line counts as one when it says
 `/partner`, or when its first word is a verb and the rest is what the verb takes: a partner's
@@ -98,6 +100,25 @@ def typed_by_a_person(event: dict[str, Any]) -> bool:
         and not event.get("bot_id")
         and bool(event.get("user"))
     )
+
+
+# An emoji by its code, as Slack sends one typed in a message (`:+1:`, `:wave::skin-tone-2:`).
+_EMOJI = re.compile(r":[a-z0-9_+\-']+:")
+# A survey's scores, typed rather than reacted: those words are lost, and said where they go.
+_SCORES = frozenset({"one", "two", "three", "four", "five"})
+
+
+def only_emoji(text: str) -> bool:
+    """A message of emoji alone (`:+1:`, `:pray: :tada:`, `👍`), but for a survey's scores: no
+    words that would be lost, so nothing to answer (a thank-you or a wave wants no paragraph
+    back). `?` or `...` is not: whoever types it is asking."""
+    codes = _EMOJI.findall(text)
+    if not codes and not text.strip():
+        return False
+    if any(code.strip(":") in _SCORES for code in codes):
+        return False
+    rest = _EMOJI.sub("", text)
+    return all(not char.isascii() and not char.isalnum() for char in rest if not char.isspace())
 
 
 # --- A command typed as a message ---------------------------------------------------------------
@@ -415,6 +436,8 @@ def message_listener(last_answers: LastAnswers) -> Any:
                 # Each command its own answer, the line to send: no turn of the hint taken.
                 said = texts.command_typed_in_messages_tab(command.line, command.mistyped)
                 post(said, what="answering a command typed in the Messages tab")
+            elif not shared_file and only_emoji(str(event.get("text") or "")):
+                return  # no words to lose; no turn of the hint taken
             elif last_answers.take_turn(team_id=team_id, user_id=user_id, now=runtime.clock.now()):
                 hint = texts.MESSAGES_TAB_FILE_ANSWER if shared_file else texts.MESSAGES_TAB_ANSWER
                 post(hint, what="answering a message in the Messages tab")

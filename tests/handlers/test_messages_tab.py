@@ -9,7 +9,14 @@ from sqlmodel import Session, select
 
 from bot.sandbox.fake_slack import FakeMessage
 from bot.sandbox.requests import SlackRequest
-from handlers.messages_tab import QUIET, LastAnswers, ReplyChange, reply_change, typed_by_a_person
+from handlers.messages_tab import (
+    QUIET,
+    LastAnswers,
+    ReplyChange,
+    only_emoji,
+    reply_change,
+    typed_by_a_person,
+)
 from handlers.texts import home as home_texts
 from storage.models import Partner, Touchpoint
 from tests.conftest import START, Slack
@@ -26,6 +33,13 @@ def test_only_new_messages_people_type_in_a_dm_count() -> None:
     assert typed_by_a_person({**typed, "subtype": "file_share", "files": [{"id": "F1"}]})
     assert not typed_by_a_person({**typed, "bot_id": "B0OTHER"})
     assert not typed_by_a_person({**typed, "user": ""})
+
+
+def test_emoji_alone_but_a_surveys_score_is_no_words_to_answer() -> None:
+    for text in (":+1:", " :pray: :tada: ", "👍🎉", ":wave::skin-tone-2:", ":white_check_mark:"):
+        assert only_emoji(text), text
+    for text in (":four:", ":+1: :five:", "?", "...", ":+1: thanks", "4", "1️⃣", "", "  "):
+        assert not only_emoji(text), text
 
 
 def test_a_person_is_answered_again_only_after_a_quiet_spell() -> None:

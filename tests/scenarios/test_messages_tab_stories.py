@@ -201,3 +201,77 @@ def test_a_partner_command_with_a_mistyped_verb_is_answered_with_the_verb_meant(
     answer = answer_to(slack, text)
     assert answer is not None and answer.text.startswith(COMMAND_ANSWER)
     assert said in answer.text
+
+
+def test_a_message_of_emoji_alone_is_not_answered_but_a_typed_score_is(slack: Slack) -> None:
+    # QA: a :+1: typed to Liaison got a paragraph back ("I don't read what is typed here, so
+    # nobody sees it…"): it has no words to lose. A score typed rather than reacted has.
+    for text in (":+1:", ":pray: :tada:", "👍", ":wave::skin-tone-2:"):
+        assert answer_to(slack, text) is None, text
+    score = answer_to(slack, ":four:")
+    assert score is not None and "react :one: to :five: on it" in score.text
+
+
+def test_a_question_mark_alone_is_answered(slack: Slack) -> None:
+    said = answer_to(slack, "?")
+    assert said is not None and said.text.startswith(CHAT_ANSWER)
+
+
+def test_an_emoji_takes_no_turn_of_the_answer(slack: Slack) -> None:
+    assert answer_to(slack, ":+1:") is None
+    said = answer_to(slack, "where do I log a meeting?")
+    assert said is not None and said.text.startswith(CHAT_ANSWER)
+
+
+@pytest.mark.usefixtures("acme")
+def test_edits_are_not_answered(slack: Slack) -> None:
+    typed = type_in_dm(slack, BEN, "hello")
+    dm = slack.fake.im_channel(BEN).id
+    before = len(answers_in_dm(slack, BEN))
+    original = {"type": "message", "user": BEN, "text": "hello", "ts": typed.ts}
+    for thread_ts in (None, answers_in_dm(slack, BEN)[-1].ts):
+        message = {**original, "text": "show Acme"}
+        if thread_ts is not None:
+            message["thread_ts"] = thread_ts
+        edited = {
+            "type": "message",
+            "subtype": "message_changed",
+            "hidden": True,
+            "channel": dm,
+            "channel_type": "im",
+            "ts": "9999.1",
+            "message": {**message, "edited": {"user": BEN, "ts": "9999.1"}},
+            "previous_message": original,
+        }
+        assert slack.deliver.send(slack.requests.event(edited)).status == 200
+    slack.runtime.drain()
+    assert len(answers_in_dm(slack, BEN)) == before
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_message_in_a_thread_of_the_dm_is_answered_in_that_thread(slack: Slack) -> None:
+    hint = answer_to(slack, "hello")
+    assert hint is not None
+    type_in_dm(slack, BEN, "show Acme", thread_ts=hint.ts)
+    command = answers_in_dm(slack, BEN)[-1]
+    assert command.thread_ts == hint.ts and "`/partner show Acme`" in command.text
+    # Chat in the thread, within the quiet spell: no second hint.
+    type_in_dm(slack, BEN, "thanks, that helps", thread_ts=hint.ts)
+    assert answers_in_dm(slack, BEN)[-1] == command
+
+
+@pytest.mark.usefixtures("acme")
+def test_bots_and_liaisons_own_messages_are_never_answered(slack: Slack) -> None:
+    dm = slack.fake.im_channel(BEN).id
+    posted_before = len(slack.fake.calls_to("chat.postMessage"))
+    for event in (
+        # Another app posting in the DM, with a command's words.
+        {"type": "message", "bot_id": "B0OTHER", "user": "U0OTHER", "text": "show Acme"},
+        {"type": "message", "subtype": "bot_message", "bot_id": "B0OTHER", "text": "hi"},
+        # Liaison's own answer, as Slack may send it: its user, no bot_id (Bolt drops it).
+        {"type": "message", "user": slack.fake.bot_user_id, "text": CHAT_ANSWER},
+    ):
+        envelope = {**event, "channel": dm, "channel_type": "im", "ts": "1795000000.000100"}
+        assert slack.deliver.send(slack.requests.event(envelope)).status == 200
+    slack.runtime.drain()
+    assert len(slack.fake.calls_to("chat.postMessage")) == posted_before
