@@ -57,7 +57,16 @@ from bot.services.checkins import ReplyNoted, ReplyOutcome
 from bot.services.workspace_settings import Setting
 from handlers.context import runtime_of
 from handlers.feedback import checkins_of, show_checkin, surveys_of
-from handlers.grammar import NO_DEPUTY, GrammarError, Kind, Token, as_typed, joined, tokenize
+from handlers.grammar import (
+    NO_DEPUTY,
+    GrammarError,
+    Kind,
+    Token,
+    as_typed,
+    joined,
+    parse_add,
+    tokenize,
+)
 from handlers.partners import registry_of
 from handlers.texts import commitments as commitment_texts
 from handlers.texts import feedback as feedback_texts
@@ -196,7 +205,9 @@ def _takes(verb: str, rest: str, known: Known) -> bool:
         return False
     first = words[0]
     if verb == "help":
-        return first.lstrip("/") in VERBS_BY_NAME or known([as_typed(rest)])
+        # `help log`, `help /partner log`, `help Acme` (a partner: its card).
+        asked = words[1] if first in (COMMAND, "partner") and len(words) > 1 else first
+        return asked.lstrip("/") in VERBS_BY_NAME or known([as_typed(rest)])
     if verb in ("done", "drop", "reopen"):
         return _ID.match(first) is not None
     if verb == "back":
@@ -213,6 +224,8 @@ def _takes(verb: str, rest: str, known: Known) -> bool:
         return True
     if verb in ("show", "check", "contacts", "health", "commitments"):
         return known([as_typed(rest).rstrip("?!.")])
+    if verb == "add":
+        return _named(tokens, known) or _adds(rest, tokens)
     return _named(tokens, known) or _in_form(verb, tokens, known)
 
 
@@ -245,23 +258,35 @@ def _a_name(tokens: Sequence[Token]) -> bool:
 
 def _in_form(verb: str, tokens: Sequence[Token], known: Known) -> bool:
     """Whether `tokens` are a name and then what follows a name in one of `verb`'s forms only
-    (`add Oxfam owner @ana`, `log NewCo : met Jane`, `team Acme add @ben`)."""
-    for at in range(1, len(tokens)):
-        if _a_name(tokens[:at]) and _follows_name(verb, tokens[:at], tokens[at:], known):
-            return True
-    return verb == "add" and _a_name(tokens) and tokens[0].text[:1].isupper()
+    (`log NewCo : met Jane`, `owner NewCo @ana`, `team Acme add @ben`)."""
+    return any(
+        _a_name(tokens[:at]) and _follows_name(verb, tokens[at:], known)
+        for at in range(1, len(tokens))
+    )
 
 
-def _follows_name(verb: str, name: Sequence[Token], after: Sequence[Token], known: Known) -> bool:
+def _adds(rest: str, tokens: Sequence[Token]) -> bool:
+    """`add NAME …` as `add` reads it, with a name set off by what only `add` has after one
+    (`owner @ana`, `aka "X"`, a website), or a proper noun's (`add Oxfam`): `add more later`,
+    `add me` and `Add Tom to the thread` (which `add` refuses) are chat."""
+    try:
+        line = parse_add(rest)
+    except GrammarError:
+        return False
+    name = [t for t in tokens if t.start >= line.name.start and t.end <= line.name.end]
+    if not _a_name(name):
+        return False
+    clauses = line.owner_id or line.deputy_id or line.team or line.aliases or line.website
+    first = name[0].text[:1]
+    return bool(clauses) or name[0].kind is not Kind.WORD or first.isupper() or first.isdigit()
+
+
+def _follows_name(verb: str, after: Sequence[Token], known: Known) -> bool:
     """Whether `after` is what comes after the partner's name in one of `verb`'s forms."""
     head, last = after[0], after[-1]
     kinds = [token.kind for token in after]
     mentions = Kind.MENTION in kinds
     one = len(after) == 1
-    if verb == "add":
-        return (head.is_word("owner", "deputy", "team") and mentions) or (
-            head.is_word("aka") and Kind.QUOTED in kinds
-        )
     if verb in ("owner", "deputy"):
         return (one and head.kind is Kind.MENTION) or (
             verb == "deputy" and one and head.is_word(*NO_DEPUTY)
@@ -300,13 +325,24 @@ def _follows_name(verb: str, name: Sequence[Token], after: Sequence[Token], know
 def _reads_as_days(rest: str) -> bool:
     """Whether `rest` starts with a day or a named week or month (`away friday`, `away next
     week`, `away 1 dec to 4 dec`), as `away` reads it."""
-    start = re.split(r"\s+(?:to|until|till|through|deputy)\s+", as_typed(rest), maxsplit=1)[0]
-    start = start.removeprefix("from ").strip()
+    typed = _UNTIL.sub("", as_typed(rest).strip())  # `away until friday`: from today
+    start = re.split(r"\s+(?:to|until|till|through|deputy)\s+", typed, maxsplit=1)[0].strip()
+    # `away mon-fri`: two days joined by a hyphen, as `to` joins them.
+    return any(_a_day(text) for text in dict.fromkeys((start, start.split("-", 1)[0])))
+
+
+_UNTIL = re.compile(r"^(?:from|until|till|through)\s+", re.IGNORECASE)
+
+
+def _a_day(text: str) -> bool:
+    """Whether `text` is a day, or a named week or month, in a form `away` reads."""
     now, tz = datetime(2026, 1, 1, tzinfo=UTC), ZoneInfo("UTC")
-    if parse_period(start, now=now, tz=tz) is not None:
+    if not text:
+        return False
+    if parse_period(text, now=now, tz=tz) is not None:
         return True
     try:
-        parse_when(start, now=now, tz=tz)
+        parse_when(text, now=now, tz=tz)
     except UnreadableDate:
         return False
     except DateError:

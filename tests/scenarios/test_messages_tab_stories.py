@@ -71,6 +71,9 @@ CHAT = [
     "List looks good",
     "Log in please",
     "add I think so",
+    "Add Tom to the thread",
+    "away from keyboard",
+    "help Tom with the deck",
 ]
 
 
@@ -122,6 +125,11 @@ COMMANDS = [
     ("away friday", "`/partner away friday`"),
     ("away next week deputy <@U0ANA>", "`/partner away next week deputy` <@U0ANA>"),
     ("away cancel", "`/partner away cancel`"),
+    ("away until monday", "`/partner away until monday`"),
+    ("away mon-fri", "`/partner away mon-fri`"),
+    ("add Oxfam (oxfam.org)", "`/partner add Oxfam (oxfam.org)`"),
+    ("help /partner log", "`/partner help /partner log`"),
+    ("help Acme", "`/partner help Acme`"),
     ("back", "`/partner back`"),
     ("config", "`/partner config`"),
     ("config window 21", "`/partner config window 21`"),
