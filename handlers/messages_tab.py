@@ -185,7 +185,13 @@ def typed_command(text: str, *, known: Known) -> TypedCommand | None:
         word, _, rest = line.partition(" ")
         if not word or word.lower() in VERBS_BY_NAME or known([as_typed(line)]):
             return TypedCommand(line)
-        close = [meant for meant in suggestions(word) if meant in VERBS_BY_NAME]
+        # Alone, the whole line a word stands for (`mine`: `list mine`); with more after it,
+        # a verb put in its place (`lgo`, `met`: `log`), the rest kept as Slack sent it.
+        close = [
+            meant
+            for meant in suggestions(word)
+            if (meant in VERBS_BY_NAME or not rest) and "NAME" not in meant
+        ]
         return TypedCommand(f"{close[0]} {rest}".strip() if close else line, mistyped=word)
     word, _, rest = line.partition(" ")
     verb = VERBS_BY_NAME.get(word.lower())

@@ -194,6 +194,8 @@ def test_a_first_hello_then_help_are_each_answered_with_where_to_go(slack: Slack
             "nothing was done. `blorp` is not something I know how to do.\n"
             "`/partner help` lists everything I do.",
         ),
+        ("/partner mine", "if you meant `list`, send:\n`/partner list mine`"),
+        ("/partner who", "`who` is not something I know how to do.\n`/partner help`"),
         # `/partner` itself mistyped, which Slack then sends as a message.
         ("/partners log Acme : lunch", "To run this one, send:\n`/partner log Acme : lunch`"),
         ("/parnter lgo Acme", "if you meant `log`, send:\n`/partner log Acme`"),
