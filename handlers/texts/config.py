@@ -248,13 +248,18 @@ def meaning(setting: Setting, values: Values, default_channel: str | None) -> st
             ),
         }[values.pulse]
     if setting is Setting.CHECKIN_DELAY:
-        text = (
+        if values.checkin_delay_hours is None:
+            return (
+                "Everyone who took part in a meeting, call or event is asked how it went at the "
+                "next start of their working hours (after a 09:00 meeting, 13:00 that day with "
+                "hours 13-17)."
+            )
+        return (
             "Everyone who took part in a meeting, call or event is asked how it went "
-            f"{checkin_delay(values.checkin_delay_hours)}, in their working hours."
+            f"{checkin_delay(values.checkin_delay_hours)}, in their working hours. "
+            f"`{COMMAND} config checkin-delay morning` goes back to the next start of working "
+            "hours."
         )
-        if values.checkin_delay_hours is not None:
-            text += f" `{COMMAND} config checkin-delay morning` goes back to the next morning."
-        return text
     if setting is Setting.ANONYMITY:
         return (
             f"Survey scores and comments are shown only when at least "

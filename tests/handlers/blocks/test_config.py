@@ -149,6 +149,19 @@ def test_values_in_plain_words() -> None:
     assert "right after the meeting" in texts.setting_line(Setting.CHECKIN_DELAY, off, None)
 
 
+def test_the_default_checkin_delay_reads_as_a_sentence() -> None:
+    """QA: `/partner config` read "is asked how it went the next start of working hours, in
+    their working hours", and offered `checkin-delay morning` as "the next morning"."""
+    said = texts.setting_line(Setting.CHECKIN_DELAY, DEFAULTS, None)
+    assert "is asked how it went at the next start of their working hours" in said
+    assert "in their working hours." not in said
+    hourly = texts.setting_line(
+        Setting.CHECKIN_DELAY, replace(DEFAULTS, checkin_delay_hours=2), None
+    )
+    assert "2 hours after the meeting, in their working hours." in hourly
+    assert "goes back to the next start of working hours" in hourly
+
+
 def test_a_change_says_the_new_value_the_old_one_and_what_it_affects() -> None:
     longer = replace(DEFAULTS, hours=replace(DEFAULTS.hours, start_hour=8))
     said = everything(blocks.changed(Changed(Setting.HOURS, DEFAULTS, longer, None)))
