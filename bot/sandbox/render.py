@@ -20,7 +20,8 @@ NameOf = Callable[[str], str]
 
 _USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 _CHANNEL = re.compile(r"<#([CGD][A-Z0-9]+)(?:\|([^>]*))?>")
-_LINK = re.compile(r"<(https?://[^|>]+)(?:\|([^>]+))?>")
+# A link as Slack marks it up: a web address, or an email's `mailto:` (a contact's address).
+_LINK = re.compile(r"<((?:https?://|mailto:)[^|>]+)(?:\|([^>]+))?>")
 _SPECIAL = re.compile(r"<!(here|channel|everyone)(?:\|[^>]*)?>")
 # <!date^1795755600^{date_short_pretty}|fallback>: Slack shows a date in the reader's zone.
 _DATE = re.compile(r"<!date\^(\d+)\^[^|>]*(?:\^[^|>]*)?\|([^>]*)>")
@@ -36,7 +37,7 @@ def mrkdwn(
     there is no one reader, e.g. in a channel)."""
     text = _USER.sub(lambda m: f"\x00@{user_name(m.group(1))}\x01", text)
     text = _CHANNEL.sub(lambda m: f"\x00#{m.group(2) or channel_name(m.group(1))}\x01", text)
-    text = _LINK.sub(lambda m: m.group(2) or m.group(1), text)
+    text = _LINK.sub(lambda m: m.group(2) or m.group(1).removeprefix("mailto:"), text)
     text = _SPECIAL.sub(lambda m: f"@{m.group(1)}", text)
     text = _DATE.sub(lambda m: date_of(m.group(1)) if date_of else m.group(2), text)
     # Text people typed comes escaped (see bot.mrkdwn): shown as Slack shows it, literally.

@@ -309,6 +309,19 @@ def test_a_date_token_reads_in_the_zone_of_the_one_who_sees_it() -> None:
     assert render.mrkdwn(token, **names, date_of=berlin) == "due 30 Nov 10:00"
 
 
+def test_a_contacts_email_shows_as_slack_shows_it(sandbox: Sandbox, output: io.StringIO) -> None:
+    """QA: `contact MSF add Jane Doe jane@msf.org` was answered in the sandbox with
+    `<mailto:jane@msf.org|jane@msf.org>`, Slack's markup, where Slack shows the address."""
+    assert sandbox.run_line("/partner add MSF")
+    assert sandbox.run_line("/partner contact MSF add Jane Doe jane@msf.org")
+    assert sandbox.run_line("/partner show MSF")
+    transcript = output.getvalue()
+    assert "mailto:" not in transcript
+    assert "Added Jane Doe · jane@msf.org as a contact at MSF." in transcript
+    names: dict[str, render.NameOf] = {"user_name": str, "channel_name": str}
+    assert render.mrkdwn("write to <mailto:jane@msf.org>", **names) == "write to jane@msf.org"
+
+
 def test_an_admin_reads_failed_deliveries_in_their_own_zone(
     sandbox: Sandbox, output: io.StringIO
 ) -> None:
