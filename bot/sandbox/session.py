@@ -572,7 +572,7 @@ class Sandbox:
 
     def _last_with_button(self, label: str) -> FakeMessage:
         """`click "Label" on last`: the last message with that button where you are (your DM
-        after `in dm`), else anywhere you can see; without one, the last where you are."""
+        after `in dm`), else anywhere you can see."""
         visible = self.visible_to(self.user_id)
         if not visible:
             raise LineError("There is no message you can see yet.")
@@ -581,7 +581,11 @@ class Sandbox:
             for message in reversed(candidates):
                 if _find_button(message.blocks, label) is not None:
                     return message
-        return (here or visible)[-1]
+        # Not "message 9 has no button": message 9 was never meant, and no other has one either.
+        raise LineError(
+            f"No message {self.user_name} can see has a button {label!r} (`inbox` shows "
+            "theirs; a form's or the Home's: `on modal`, `on home`)."
+        )
 
     def _home_view(self) -> FakeView:
         for view in self.fake.views.values():

@@ -372,6 +372,19 @@ def test_click_on_last_takes_the_last_message_with_that_button_where_you_are(
     assert "⚠️ @ben reports a problem" in transcript
 
 
+def test_click_on_last_with_that_button_nowhere_says_so(
+    sandbox: Sandbox, output: io.StringIO
+) -> None:
+    """QA: `click "Went well" on last` with no check-in anywhere failed "Message 9 has no button
+    'Went well'", naming a digest nobody had meant."""
+    assert sandbox.run_line("/partner add Acme")
+    assert sandbox.run_line("/partner log Acme : a call")  # no `via`: no check-in
+    assert not sandbox.run_line('click "Went well" on last')
+    transcript = output.getvalue()
+    assert "No message ana can see has a button 'Went well'" in transcript
+    assert "Message 2 has no button" not in transcript
+
+
 def test_help_shows_every_way_to_name_a_message() -> None:
     """QA: help showed `unreact … on last | on N` and `click … on last | on N`, while both
     also take quoted words, as the README says."""
