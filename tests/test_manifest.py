@@ -153,6 +153,35 @@ def test_every_event_the_code_handles_is_subscribed(manifest: dict[str, Any]) ->
     assert handled <= declared
 
 
+def test_every_event_subscribed_is_handled(manifest: dict[str, Any]) -> None:
+    """An event Slack sends that no listener takes is work for nothing (and, for `message.*`,
+    messages read that nobody asked Liaison to read)."""
+    declared = set(manifest["settings"]["event_subscriptions"]["bot_events"])
+    handled = {"message.im" if event == "message" else event for event in _string_args_of("event")}
+    assert declared <= handled, f"subscribed, never handled: {sorted(declared - handled)}"
+
+
+# The scope each subscribed event needs, and the scopes no Web API call names: `commands` for
+# /partner; `chat:write.public` to post in a public channel Liaison was not invited to (a
+# channel chosen by name with `config channel`, LIAISON_DEFAULT_CHANNEL).
+EVENT_SCOPES: dict[str, str | None] = {
+    "app_home_opened": None,
+    "reaction_added": "reactions:read",
+    "reaction_removed": "reactions:read",
+    "message.im": "im:history",
+}
+OTHER_SCOPES = {"commands", "chat:write.public"}
+
+
+def test_every_scope_asked_for_is_used(manifest: dict[str, Any]) -> None:
+    """A workspace admin consents to each scope: none is asked for that the code never uses."""
+    events = manifest["settings"]["event_subscriptions"]["bot_events"]
+    used = {METHOD_SCOPES.get(method) for method in _web_api_methods()}
+    used |= {EVENT_SCOPES[event] for event in events} | OTHER_SCOPES
+    asked = set(manifest["oauth_config"]["scopes"]["bot"])
+    assert asked <= used, f"asked for, never used: {sorted(asked - used)}"
+
+
 def test_reading_its_dms_takes_the_scope_of_message_im(manifest: dict[str, Any]) -> None:
     assert "im:history" in manifest["oauth_config"]["scopes"]["bot"]
 
