@@ -537,6 +537,12 @@ class Sandbox:
             self._send(request)
         except ValueError as error:
             raise LineError(str(error)) from None
+        # Slack shows the reaction under the message; without this line a reaction Liaison
+        # does not answer (on a message that is no survey's) left the transcript blank.
+        done = "reacted" if add else "took back"
+        self.console.print(
+            f"[dim]{self.user_name} {done} :{name}: on message {message.number}[/dim]"
+        )
 
     def _click(self, rest: str) -> None:
         match = re.match(r'^"([^"]+)"(?:\s+on\s+(.+))?$', rest) or re.match(

@@ -406,6 +406,9 @@ def test_a_reaction_that_changes_nothing_fails_its_line(
     assert "You have already reacted :four: to message 1." in output.getvalue()
     assert sandbox.run_line("unreact :four: on last")
     assert sandbox.fake.message_by_number(1).reactions == {}
+    # QA: a reaction Liaison does not answer printed nothing: it is said where it went.
+    assert "ana reacted :four: on message 1" in output.getvalue()
+    assert "ana took back :four: on message 1" in output.getvalue()
     assert sandbox.run_line("/partner help")
     assert sandbox.run_line("unreact :four: on last") is False
     assert "Message 2 is shown only to you: it takes no reactions." in output.getvalue()
