@@ -161,7 +161,7 @@ VERBS: tuple[Verb, ...] = (
         "move over, and the duplicate's name becomes an alias. Its owner and deputy join the "
         "team as members and are told; if either partner was active, the kept one is. "
         "Colleagues it shows to be in touch with one partner without knowing it are alerted.",
-        ("merge Doctors w/o Borders into MSF",),
+        ("merge Oxfam GB into Oxfam",),
         who=OWNERS,
     ),
     Verb(

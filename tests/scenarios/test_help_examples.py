@@ -45,7 +45,7 @@ PLACEHOLDERS = {
 } | {"VERB", "SETTING"}
 SLASH_LINE = re.compile(r"/partner\b[^`\n]*")
 # Partners the examples name, owned by Ana.
-PARTNERS = ("Médecins Sans Frontières", "Acme Corp", "Doctors w/o Borders")
+PARTNERS = ("Médecins Sans Frontières", "Acme Corp", "Oxfam", "Oxfam GB")
 
 
 def texts_of(message: FakeMessage) -> list[str]:
@@ -240,3 +240,22 @@ def test_each_line_a_verbs_help_quotes_is_read(slack: Slack, verb: str) -> None:
     for line in lines:
         _, said = shown(slack, line)
         assert_read(said, line)
+
+
+@pytest.mark.usefixtures("colleagues")
+def test_the_merge_example_follows_the_add_and_alias_examples(slack: Slack) -> None:
+    """QA: after the help's own `add` and `alias` examples (MSF aka "Doctors Without Borders"),
+    `merge Doctors w/o Borders into MSF` could never be typed: that spelling finds MSF, so no
+    duplicate by it can be registered, and the answer was "nothing to merge"."""
+    for user in ("U0BEN", "U0CHLOE", "U0DAN", "U0EVE"):
+        slack.command("help", user=user)
+    for verb in ("add", "alias"):
+        for example in examples_in(help_answer(slack, f"help {verb}")):
+            _, said = shown(slack, example)
+            assert_read(said, example)
+    (merge,) = examples_in(help_answer(slack, "help merge"))
+    duplicate = merge.removeprefix("merge ").split(" into ")[0]
+    add_partner(registry(slack), team_id=TEAM, name=duplicate, owner_id=ANA)  # a duplicate
+    _, said = shown(slack, merge)
+    assert_read(said, merge)
+    assert f"Merged *{duplicate}* into" in said, said

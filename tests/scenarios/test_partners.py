@@ -2548,7 +2548,7 @@ def test_delete_alone_says_what_ending_or_merging_a_partner_takes(slack: Slack) 
             "• to mark it as over, `/partner status NAME ended`, e.g. "
             "`/partner status MSF ended`\n"
             "• if it is a duplicate of another, `/partner merge DUPLICATE into KEPT`, e.g. "
-            "`/partner merge Doctors w/o Borders into MSF`\n"
+            "`/partner merge Oxfam GB into Oxfam`\n"
         )
         assert "The verbs are:" not in said
     # With the name, the lines name it, as before.
