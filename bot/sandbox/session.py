@@ -588,9 +588,17 @@ class Sandbox:
                 if _find_button(message.blocks, label) is not None:
                     return message
         # Not "message 9 has no button": message 9 was never meant, and no other has one either.
+        latest = next((m for m in reversed(here or visible) if _buttons(m.blocks)), None)
+        offered = (
+            f" The last buttons here, on message {latest.number}: "
+            + " ".join(f"[{b.get('text', {}).get('text', '')}]" for b in _buttons(latest.blocks))
+            + "."
+            if latest is not None
+            else ""
+        )
         raise LineError(
-            f"No message {self.user_name} can see has a button {label!r} (`inbox` shows "
-            "theirs; a form's or the Home's: `on modal`, `on home`)."
+            f"No message {self.user_name} can see has a button {label!r}.{offered} (A form's "
+            "or the Home's: `on modal`, `on home`.)"
         )
 
     def _home_view(self) -> FakeView:
@@ -861,18 +869,28 @@ class Sandbox:
         )
 
 
-def _find_button(blocks: list[JsonDict], label: str) -> JsonDict | None:
-    wanted = label.strip().lower()
+def _buttons(blocks: list[JsonDict]) -> list[JsonDict]:
+    found: list[JsonDict] = []
     for block in blocks:
         elements = list(block.get("elements", []))
         if block.get("accessory"):
             elements.append(block["accessory"])
-        for element in elements:
-            if element.get("type") != "button":
-                continue
-            text = str((element.get("text") or {}).get("text", "")).strip().lower()
-            if text == wanted or element.get("action_id") == label:
-                return dict(element)
+        found.extend(element for element in elements if element.get("type") == "button")
+    return found
+
+
+def _label(text: str) -> str:
+    """A button's label as typed: any case, its quotes optional (`click "Create Oxfam GB
+    anyway"` presses *Create “Oxfam GB” anyway*, whose curly quotes few keyboards have)."""
+    return " ".join(re.sub('["“”‘’«»]', "", text).lower().split())
+
+
+def _find_button(blocks: list[JsonDict], label: str) -> JsonDict | None:
+    wanted = _label(label)
+    for element in _buttons(blocks):
+        text = _label(str((element.get("text") or {}).get("text", "")))
+        if text == wanted or element.get("action_id") == label:
+            return dict(element)
     return None
 
 

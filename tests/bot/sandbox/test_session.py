@@ -381,8 +381,19 @@ def test_click_on_last_with_that_button_nowhere_says_so(
     assert sandbox.run_line("/partner log Acme : a call")  # no `via`: no check-in
     assert not sandbox.run_line('click "Went well" on last')
     transcript = output.getvalue()
-    assert "No message ana can see has a button 'Went well'" in transcript
+    assert "No message ana can see has a button 'Went well'." in transcript
+    assert "The last buttons here, on message 2: [It was a meeting]." in transcript
     assert "Message 2 has no button" not in transcript
+
+
+def test_a_buttons_label_may_be_typed_without_its_curly_quotes(
+    sandbox: Sandbox, output: io.StringIO
+) -> None:
+    """QA: *Create “Oxfam GB” anyway* could be pressed only by typing its curly quotes."""
+    assert sandbox.run_line("/partner add Oxfam")
+    assert sandbox.run_line("/partner add Oxfam GB")
+    assert sandbox.run_line('click "create oxfam gb anyway" on last')
+    assert "Added Oxfam GB." in output.getvalue()
 
 
 def test_help_shows_every_way_to_name_a_message() -> None:
