@@ -502,7 +502,15 @@ class Sandbox:
         match = re.match(r"^(last|#?\d+)\s+(.+)$", rest)
         if not match:
             raise LineError("e.g. `reply last it went well` or `reply 12 thanks, it went well`.")
-        root = self._message(match.group(1))
+        if match.group(1) == "last":
+            # The last message that takes a reply: a command's answer, shown only to you, has
+            # no thread (`/partner log …` then `reply last …` meant the message before it).
+            threads = [m for m in self.visible_to(self.user_id) if m.ephemeral_to is None]
+            if not threads:
+                raise LineError("There is no message you can reply to yet.")
+            root = threads[-1]
+        else:
+            root = self._message(match.group(1))
         if root.ephemeral_to is not None or root not in self.visible_to(self.user_id):
             raise LineError(f"Message {root.number} is not in a conversation you can reply in.")
         written = self.fake.post_user_message(

@@ -80,6 +80,8 @@ def test_a_reply_in_a_checkins_thread_is_kept_as_its_note(
     assert sandbox.run_line("/partner log Acme with @ben via meeting : kickoff")
     assert sandbox.run_line("advance 1d")
     assert sandbox.run_line("as ben")
+    # QA: a command's answer, shown only to Ben, was `last`, and the reply failed.
+    assert sandbox.run_line("/partner help")
     assert sandbox.run_line("reply last They want a proposal")
     transcript = output.getvalue()
     assert "DM to @ben, in the thread of message" in transcript
