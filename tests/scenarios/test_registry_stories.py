@@ -1,0 +1,174 @@
+"""A new partnerships team sets up its registry with `/partner`: registers partners with aliases
+and websites, looks them up, lists them by kind, hands them over, renames and merges them,
+pauses, ends and reactivates them, and keeps their contacts. Every slip is answered with what
+was wrong and the right form, and leaves the registry as it was."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import Slack
+from tests.scenarios.test_feedback import ANA, BEN, CHLOE, DAN, MENTION, say
+from tests.scenarios.test_workspaces import TEAM, snapshot
+
+
+@pytest.fixture
+def registry(slack: Slack) -> Slack:
+    """Oxfam (aka "OX", oxfam.org) owned by Ana, Ben its deputy and Chloe on its team; Red
+    Cross (aka "RC") owned by Ben."""
+    said = say(slack, f'add Oxfam aka "OX" (oxfam.org) deputy {MENTION[BEN]} team {MENTION[CHLOE]}')
+    assert "Added *Oxfam*. I've let <@U0BEN> and <@U0CHLOE> know." in said
+    assert "Added *Red Cross*" in say(slack, f'add Red Cross aka "RC" owner {MENTION[BEN]}')
+    return slack
+
+
+def test_a_partner_registered_in_one_line_is_found_by_any_of_its_names(registry: Slack) -> None:
+    for name in ("Oxfam", "OX", "oxfam", "Oxfam Inc"):
+        card = say(registry, f"show {name}", user=DAN)
+        assert '"text": "Oxfam"' in card, name
+        for field in ("*Owner*\\n<@U0ANA>", "*Deputy*\\n<@U0BEN>", "*Team*\\n<@U0CHLOE>"):
+            assert field in card, (name, field)
+        assert "<https://oxfam.org|oxfam.org>" in card and "Also known as: “OX”" in card
+    # The same website is a likely duplicate, named as such; nothing is added meanwhile.
+    said = say(registry, "add Oxfam Novib (oxfam.org)")
+    assert "it looks like a partner we already have" in said and "same website" in said
+    assert "Oxfam Novib" not in say(registry, "list all")
+    assert "I don't know a partner called “Oxfm”. Did you mean" in say(registry, "show Oxfm")
+
+
+def test_the_list_shows_each_kind_of_partner_as_its_status_changes(registry: Slack) -> None:
+    assert "No partners are 🟢 active." in say(registry, "list active")
+    assert "*Oxfam*" in say(registry, "list prospect") and "*Red Cross*" in say(
+        registry, "list prospect"
+    )
+    mine = say(registry, "list mine", user=BEN)
+    assert "*Red Cross*" in mine and "you own it" in mine
+    assert "*Oxfam* is now ⏸️ paused." in say(registry, "status Oxfam paused")
+    assert "*Oxfam* is already ⏸️ paused." in say(registry, "status OX paused")
+    assert "*Oxfam*" in say(registry, "list paused")
+    assert "*Oxfam* is now ⚫ ended." in say(registry, "status Oxfam ended", user=BEN)
+    ended = say(registry, "list ended")
+    assert "*Oxfam* · ⚫ ended · owner <@U0ANA>" in ended and "Red Cross" not in ended
+    # Reactivated: active again, and listed so.
+    assert "*Oxfam* is now 🟢 active." in say(registry, "status Oxfam Active")
+    assert "*Oxfam* · 🟢 active" in say(registry, "list active")
+    assert "No partners are ⚫ ended." in say(registry, "list ended")
+
+
+def test_ownership_deputy_and_team_change_hands_and_the_people_are_told(
+    registry: Slack,
+) -> None:
+    said = say(registry, f"owner Oxfam {MENTION[CHLOE]}")
+    assert "<@U0CHLOE> now owns *Oxfam* (was <@U0ANA>, who stays on the team)." in said
+    assert "I've let <@U0CHLOE> know." in said
+    said = say(registry, f"deputy Oxfam {MENTION[DAN]}", user=CHLOE)
+    assert "<@U0DAN> is now the deputy of *Oxfam* instead of <@U0BEN>." in said
+    team = say(registry, "team OX")
+    assert "Team of *Oxfam*: <@U0CHLOE> (owner), <@U0DAN> (deputy), " in team
+    assert "<@U0ANA>" in team and "<@U0BEN>" in team
+    said = say(registry, f"team Oxfam remove {MENTION[BEN]}", user=DAN)
+    assert (
+        "<@U0BEN> left the team of *Oxfam*.\nTeam now: <@U0CHLOE> (owner), <@U0DAN> (deputy)"
+        in (said)
+    )
+    assert "*Oxfam* has no deputy now (<@U0DAN> was, and stays on the team)." in say(
+        registry, "deputy Oxfam none", user=CHLOE
+    )
+    # Ben, no longer on its team, may no longer change it: he is told who can.
+    refused = say(registry, "status Oxfam ended", user=BEN)
+    assert refused.startswith("Only <@U0CHLOE> (owner)") and "or an admin" in refused
+    assert "🌱 prospect" in say(registry, "status Oxfam")
+
+
+def test_a_renamed_partner_keeps_its_old_name_and_a_merged_one_brings_its_history(
+    registry: Slack,
+) -> None:
+    say(registry, "contact Oxfam add Jane Doe jane@oxfam.org CEO")
+    say(registry, "contact Red Cross add Jane Doe JANE@oxfam.org Director", user=BEN)
+    say(registry, "contact Red Cross add Bob Roe", user=BEN)
+    say(registry, "commit Red Cross us : send the report by friday", user=BEN)
+    say(registry, "log Red Cross with Bob Roe : first call", user=BEN)
+    said = say(registry, "rename Oxfam to Oxfam International")
+    assert "*Oxfam* is now called *Oxfam International*. The old name still finds it." in said
+    assert "“Oxfam” already stands for *Oxfam International*." in say(
+        registry, 'alias Oxfam International add "Oxfam"'
+    )
+    said = say(registry, "merge RC into Oxfam")
+    assert "Merged *Red Cross* into *Oxfam International*." in said
+    assert "1 contact both knew (kept once)" in said and "1 commitment" in said
+    assert "“Red Cross” now finds *Oxfam International*." in said
+    card = say(registry, "show Red Cross")
+    assert '"text": "Oxfam International"' in card
+    assert "send the report" in card and "*Bob Roe*" in card
+    assert card.count("*Jane Doe*") == 1
+    assert "Red Cross" not in say(registry, "list all").replace("Oxfam International", "")
+
+
+def test_contacts_are_one_per_email_and_go_when_removed(registry: Slack) -> None:
+    said = say(registry, "contact OX add Jane Doe jane@oxfam.org Head of Partnerships")
+    assert "Added *Jane Doe* · Head of Partnerships · <mailto:jane@oxfam.org|" in said
+    said = say(registry, "contact Oxfam add Janet Doe JANE@OXFAM.ORG", user=CHLOE)
+    assert "is already a contact at *Oxfam*; nothing changed." in said
+    assert "1 contact at Oxfam" in say(registry, "contacts Oxfam")
+    assert "Removed *Jane Doe*" in say(registry, "contact Oxfam remove jane doe")
+    assert "No contacts at *Oxfam* yet." in say(registry, "contacts Oxfam")
+
+
+SYNTAX, EXAMPLE = "*Syntax:*", "*Example:*"
+
+# A slip, and what its answer must say: what was wrong, and (where the line's form was
+# wrong) the form and an example.
+SLIPS = (
+    ('add aka "X"', ("What is the partner called?", SYNTAX, EXAMPLE), ANA),
+    ("add Unicef owner", ("`owner` takes one person, e.g. `owner @ana`.", SYNTAX), ANA),
+    ("add Unicef owner bob", ("`bob` is not a mention", "Nothing was saved", SYNTAX), ANA),
+    ("add Unicef aka", ('`aka` takes the other names in quotes, e.g. `aka "MSF"`.',), ANA),
+    ('add Unicef aka "OX"', ("Nothing was saved: “OX” already stands for *Oxfam*",), ANA),
+    (f"add Unicef deputy {MENTION[ANA]}", ("cannot be its deputy too", "Nothing was"), ANA),
+    (f"add Unicef owner {MENTION[DAN]} owner {MENTION[BEN]}", ("Name exactly one owner",), ANA),
+    ('add "Ltd"', ("is only a legal form", "Nothing was saved", SYNTAX, EXAMPLE), ANA),
+    ("show", ("Which partner?", SYNTAX, EXAMPLE), ANA),
+    ("list bogus", ("`bogus` is not something I can list", SYNTAX, EXAMPLE), ANA),
+    ("list mine all", ("one kind of partner at a time", SYNTAX), ANA),
+    ("owner Oxfam bob", ("`bob` is not a mention", SYNTAX, EXAMPLE), ANA),
+    (f"owner Nope {MENTION[BEN]}", ("I don't know a partner called “Nope”",), ANA),
+    (f"owner Oxfam {MENTION[DAN]}", ("Only <@U0ANA> (owner), <@U0BEN> (deputy)",), CHLOE),
+    (f"deputy Oxfam {MENTION[ANA]}", ("<@U0ANA> owns *Oxfam*, so cannot be its deputy",), ANA),
+    ("team Oxfam add", ("Who? Name the colleagues", SYNTAX, EXAMPLE), ANA),
+    ("team Oxfam invite @x", ("is not a Slack mention I can read", SYNTAX), ANA),
+    (f"team Oxfam remove {MENTION[ANA]}", ("hand it over first",), ANA),
+    ("status Oxfam dead", ("`dead` is not a status; it can be prospect", SYNTAX, EXAMPLE), ANA),
+    ("status Oxfam archived", ("Did you mean `/partner status Oxfam ended`?",), ANA),
+    ("status Oxfam paused", ("Only <@U0ANA> (owner), <@U0BEN> (deputy)",), DAN),
+    ("rename Oxfam", ("Put `to` between the current name and the new one.", SYNTAX), ANA),
+    ("rename Oxfam to", ("What is the new name?", SYNTAX, EXAMPLE), ANA),
+    ("rename Oxfam to Red Cross", ("“Red Cross” is another partner's name",), ANA),
+    ("rename Oxfam to RC", ("“RC” already stands for *Red Cross*",), ANA),
+    ('rename Oxfam to "Inc"', ("is only a legal form", "Nothing was saved"), ANA),
+    ('alias Oxfam add ""', ("No alias was given", SYNTAX, EXAMPLE), ANA),
+    ('alias Oxfam add "RC"', ("already stands for *Red Cross*",), ANA),
+    ('alias Oxfam add "Inc"', ("is only a legal form", "Nothing was saved"), ANA),
+    ('alias Oxfam remove "Nope"', ("“Nope” is not an alias of *Oxfam*.",), ANA),
+    ("merge Oxfam", ("Put `into` between the duplicate and the partner you keep.",), ANA),
+    ("merge Oxfam into", ("Which partner do you keep?", SYNTAX, EXAMPLE), ANA),
+    ("merge OX into Oxfam", ("Both names are *Oxfam*: there is nothing to merge.",), ANA),
+    ("merge Oxfam into Nope", ("I don't know a partner called “Nope”",), ANA),
+    ("merge Red Cross into Oxfam", ("Only <@U0BEN> (owner)",), CHLOE),
+    ("channel Oxfam general", ("`general` is not a channel", SYNTAX, EXAMPLE), ANA),
+    ("cadence Oxfam 30", ("Give two numbers of days", SYNTAX, EXAMPLE), ANA),
+    ("cadence Oxfam 30 10", ("IDEAL must be at least 1 and smaller than MAX", SYNTAX), ANA),
+    ("contacts", ("Which partner?", SYNTAX, EXAMPLE), ANA),
+    ("contact Oxfam remove Nobody", ("“Nobody” is not a contact at *Oxfam*",), ANA),
+    ("notes Oxfam", ("`notes` is not something I know how to do.", "The verbs are"), ANA),
+)
+
+
+@pytest.mark.parametrize(("line", "told", "user"), SLIPS, ids=[slip[0] for slip in SLIPS])
+def test_a_slip_is_told_what_was_wrong_and_the_form_and_changes_nothing(
+    registry: Slack, line: str, told: tuple[str, ...], user: str
+) -> None:
+    before = snapshot(registry, TEAM)
+    said = say(registry, line, user=user)
+    for words in told:
+        assert words in said, (line, words, said)
+    assert snapshot(registry, TEAM) == before, line
