@@ -1247,20 +1247,25 @@ class Registry:
     def remove_contact(self, *, actor: Actor, partner: str, person: str) -> ContactRemoved:
         """Take a person, named or by email, off the partner's contacts (owner, deputy or admin).
         Touchpoints that name them keep doing so: such a contact is marked removed, not deleted.
-        Two contacts of the name refuse it, for their emails to tell them apart."""
+        Two contacts of the name refuse it, for their emails to tell them apart; named with
+        their email as `contact … add` takes them (`Jane Doe jane@acme.org`), both must match."""
         wanted = clean_name(person)
-        address = wanted.removeprefix("mailto:").lower() if "@" in wanted else None
+        words = wanted.split()
+        emails = [word for word in words if "@" in word]
+        address = emails[-1].removeprefix("mailto:").lower() if len(emails) == 1 else None
+        named = " ".join(word for word in words if "@" not in word) if address else wanted
         with Session(self.engine) as session:
             found, team = self._editable(session, actor, partner)
             facts = self._facts(found, team)
             contacts = store.contacts_of(
                 session=session, team_id=actor.team_id, partner_id=_id(found)
             )
-            key = naming.person_key(wanted)
+            key = naming.person_key(named) if named else None
             matches = [
                 contact
                 for contact in contacts
-                if (contact.email == address if address else naming.person_key(contact.name) == key)
+                if (address is None or contact.email == address)
+                and (key is None or naming.person_key(contact.name) == key)
             ]
             if not matches:
                 raise NothingToDo(Conflict.NOT_A_CONTACT, facts, wanted)

@@ -114,6 +114,26 @@ def test_contacts_are_one_per_email_and_go_when_removed(registry: Slack) -> None
     assert "No contacts at *Oxfam* yet." in say(registry, "contacts Oxfam")
 
 
+def test_of_two_contacts_of_one_name_the_one_named_with_their_email_is_removed(
+    registry: Slack,
+) -> None:
+    """QA h8: told to "remove one by their email", a person typing the contact as `add` takes
+    it (`Jane Doe jane@oxfam.org`) was told “Jane Doe jane@oxfam.org” is not a contact."""
+    say(registry, "contact Oxfam add Jane Doe jane@oxfam.org CEO")
+    say(registry, "contact Oxfam add Jane Doe jane.doe@gmail.com")
+    said = say(registry, "contact Oxfam remove Jane Doe")
+    assert "more than one contact called “Jane Doe”: remove one by their email" in said
+    said = say(registry, "contact Oxfam remove Jane Doe <mailto:jane@oxfam.org|jane@oxfam.org>")
+    assert "Removed *Jane Doe* · CEO · <mailto:jane@oxfam.org|" in said
+    # A name that is not the one of that email removes nobody.
+    said = say(registry, "contact Oxfam remove John Roe jane.doe@gmail.com")
+    assert "“John Roe jane.doe@gmail.com” is not a contact at *Oxfam*" in said
+    assert "Removed *Jane Doe* · <mailto:jane.doe@gmail.com|" in say(
+        registry, "contact Oxfam remove jane doe JANE.DOE@gmail.com"
+    )
+    assert "No contacts at *Oxfam* yet." in say(registry, "contacts Oxfam")
+
+
 SYNTAX, EXAMPLE = "*Syntax:*", "*Example:*"
 
 # A slip, and what its answer must say: what was wrong, and (where the line's form was
