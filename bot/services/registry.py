@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
@@ -31,6 +32,7 @@ from bot.services.channels import Channels, Route, route
 from bot.services.feedback import withdraw_unreached_surveys
 from bot.services.partner_names import PartnerNames
 from bot.services.people import PeopleCheck, PeopleToLookUp
+from bot.websites import split_website
 from storage import health as health_store
 from storage import partners as store
 from storage.models import (
@@ -1542,16 +1544,31 @@ class Registry:
         self, session: Session, team_id: str, name: str, domain: str | None
     ) -> list[Similar]:
         similar: dict[int, Similar] = {}
-        if domain is not None:
+        # A name the form keeps whole with an address in brackets ("Oxfam (oxfam.org)") is also
+        # like the partners of its name without it ("Oxfam") and of that address's website.
+        bare, bracketed = split_website(name)
+        domains = [domain]
+        if bracketed is not None:
+            with suppress(BadValue):
+                domains.append(website_domain(bracketed))
+        for each in dict.fromkeys(d for d in domains if d is not None):
             for partner in store.partners_with_domain(
-                session=session, team_id=team_id, domain=domain
+                session=session, team_id=team_id, domain=each
             ):
                 facts = self._facts(partner, self._team(session, partner))
-                similar[facts.id] = Similar(facts=facts, by=SimilarBy.WEBSITE)
+                similar.setdefault(facts.id, Similar(facts=facts, by=SimilarBy.WEBSITE))
         # The rule for names is `bot.naming.NameIndex.duplicates`.
         matches = self.names.likely_duplicates(
             session, team_id=team_id, name=name, limit=MAX_SUGGESTIONS
         )
+        if bracketed is not None:
+            matches = [
+                *self.names.answering(session, team_id=team_id, name=bare),
+                *self.names.likely_duplicates(
+                    session, team_id=team_id, name=bare, limit=MAX_SUGGESTIONS
+                ),
+                *matches,
+            ]
         found = store.get_partners(
             session=session, team_id=team_id, partner_ids=[m.partner_id for m in matches]
         )

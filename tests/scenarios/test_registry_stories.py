@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import pytest
 
+from handlers.blocks import partners as blocks
 from tests.conftest import Slack
 from tests.scenarios.test_feedback import ANA, BEN, CHLOE, DAN, MENTION, say
+from tests.scenarios.test_partners import partner_count, submit
 from tests.scenarios.test_workspaces import TEAM, snapshot
 
 
@@ -132,6 +134,27 @@ def test_of_two_contacts_of_one_name_the_one_named_with_their_email_is_removed(
         registry, "contact Oxfam remove jane doe JANE.DOE@gmail.com"
     )
     assert "No contacts at *Oxfam* yet." in say(registry, "contacts Oxfam")
+
+
+def test_a_name_with_an_address_in_brackets_is_asked_about_the_partner_of_its_name(
+    registry: Slack,
+) -> None:
+    """QA h8: the form keeps a name whole, so "Oxfam (oxfam.org)" (with oxfam.com as its
+    website) was registered beside Oxfam without "is it one of these?"; typed, so was
+    `add Oxfam (oxfam.org) (oxfam.com)`."""
+    registry.command("add")
+    (view,) = registry.fake.open_modals(ANA)
+    submit(registry, view, name="Oxfam (oxfam.org)", owner=ANA, status="prospect", website="x.com")
+    assert view.errors == {
+        blocks.NAME_FIELD: "Looks like Oxfam, already registered. To create “Oxfam (oxfam.org)” "
+        "anyway, if it really is a different organisation, tick “Create anyway” below and add "
+        "it again."
+    }
+    said = say(registry, "add Oxfam Novib (www.oxfam.org) (novib.nl)")
+    assert "*Oxfam* · owner <@U0ANA> · 🌱 prospect · same website, oxfam.org" in said
+    assert partner_count(registry) == 2
+    # Its own name, unlike any partner's: registered as typed, brackets and all.
+    assert "Added *Zeta (zeta.org)*" in say(registry, "add Zeta (zeta.org) (zeta.com)")
 
 
 SYNTAX, EXAMPLE = "*Syntax:*", "*Example:*"
