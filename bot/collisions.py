@@ -15,8 +15,14 @@ Two touchpoints with the same partner collide when all of these hold:
    - without one (`on 2026-12-14`): the day its author named (`bot.dates.contact_day`).
 3. Different colleagues: no colleague is on both (author or participant). A colleague who logs the
    meeting they planned does not collide with themselves.
-4. At least one side is an outsider to the partner's team. Owner, deputy and members are expected
-   to coordinate among themselves, so their touchpoints collide only with outsiders'.
+4. At least one side has nobody from the partner's team on it. Owner, deputy and members are
+   expected to coordinate among themselves, so a contact any of them took part in (as author or
+   participant) is the team's, and collides only with contacts none of them took part in. An
+   outsider who takes one of the team along (`log Acme with @owner`) is coordinating with the
+   team: their contact does not collide with the deputy's call that week, nor with a member's;
+   two such contacts (each outsider with someone of the team) do not collide either. An
+   outsider who goes alone collides with the team's contacts and with the outsider who took
+   one of the team along.
 A collision where both sides met the same person at the partner (one of them, when several were
 named) is marked `same_contact`.
 Every colliding pair is recorded once; which are alerted is the caller's rule (two authors
@@ -107,14 +113,14 @@ def collisions(
     workspace's time zone."""
     if new.cancelled:
         return []
-    new_is_team = bool(new.colleagues) and new.colleagues <= team
+    new_with_team = bool(new.colleagues & team)
     found = []
     for other in within(new, existing, window_days=window_days, tz=tz):
         if other.touchpoint_id == new.touchpoint_id or other.cancelled:
             continue
         if new.colleagues & other.colleagues:
             continue
-        if new_is_team and other.colleagues <= team:
+        if new_with_team and other.colleagues & team:
             continue
         same = bool(new.contact_ids & other.contact_ids)
         found.append(Collision(new=new, other=other, same_contact=same))

@@ -156,6 +156,48 @@ def test_a_team_member_still_collides_with_an_outsider() -> None:
     assert len(collisions(contact(2, "U0DAN"), [contact(1, "U0BEN")], team=TEAM)) == 1
 
 
+# --- An outsider who takes one of the team along (rule 4) -------------------------------------
+
+
+def test_an_outsider_with_the_owner_along_does_not_collide_with_the_deputys_or_a_members_call() -> (
+    None
+):
+    team = TEAM | {"U0CHLOE"}  # chloe is the deputy
+    with_owner = contact(2, "U0BEN", "U0ANA", days=2)
+    assert collisions(with_owner, [contact(1, "U0CHLOE")], team=team) == []
+    assert collisions(with_owner, [contact(1, "U0DAN")], team=team) == []
+    # Either way round: the deputy's call after the outsider's meeting with the owner.
+    assert collisions(contact(3, "U0CHLOE", days=3), [with_owner], team=team) == []
+
+
+def test_an_outsider_with_a_member_along_does_not_collide_with_the_owner() -> None:
+    assert collisions(contact(2, "U0BEN", "U0DAN", days=1), [contact(1, "U0ANA")], team=TEAM) == []
+    assert collisions(contact(2, "U0ANA", days=1), [contact(1, "U0BEN", "U0DAN")], team=TEAM) == []
+
+
+def test_two_outsiders_each_with_one_of_the_team_along_do_not_collide() -> None:
+    with_owner, with_member = contact(2, "U0BEN", "U0ANA", days=1), contact(1, "U0CHLOE", "U0DAN")
+    assert collisions(with_owner, [with_member], team=TEAM) == []
+    assert collisions(with_member, [with_owner], team=TEAM) == []
+
+
+def test_a_lone_outsider_collides_with_the_team_and_with_an_outsider_who_took_it_along() -> None:
+    existing = [contact(1, "U0ANA", days=-1), contact(3, "U0BEN", "U0DAN", days=1)]
+    found = collisions(contact(2, "U0CHLOE"), existing, team=TEAM)
+    assert sorted(c.other.touchpoint_id for c in found) == [1, 3]
+    # And the other way round: the outsider with the owner along meets the lone outsider.
+    (found_back,) = collisions(contact(4, "U0BEN", "U0ANA"), [contact(1, "U0CHLOE")], team=TEAM)
+    assert found_back.other.touchpoint_id == 1
+
+
+def test_a_team_member_taking_an_outsider_along_is_still_the_teams_contact() -> None:
+    # dan, on the team, brings chloe: the owner's call is the team's business, not a collision;
+    # ben alone is an outsider to both.
+    joint = contact(2, "U0DAN", "U0CHLOE", days=1)
+    assert collisions(joint, [contact(1, "U0ANA")], team=TEAM) == []
+    assert len(collisions(joint, [contact(1, "U0BEN")], team=TEAM)) == 1
+
+
 def test_two_outsiders_collide() -> None:
     assert len(collisions(contact(2, "U0CHLOE"), [contact(1, "U0BEN")], team=TEAM)) == 1
 

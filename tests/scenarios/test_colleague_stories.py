@@ -219,11 +219,22 @@ def test_the_deputy_and_a_member_coordinate_among_themselves_an_outsider_is_aler
 
 
 @pytest.mark.usefixtures("acme")
-def test_an_outsider_taking_a_member_along_still_collides_with_the_team(slack: Slack) -> None:
+def test_an_outsider_taking_a_member_along_coordinates_with_the_team_the_owner_is_told(
+    slack: Slack,
+) -> None:
+    # Dan is on Acme's team: Ben, who brought him, went through the team (rule 4), so Ana's call
+    # that day is no revolving door; she still hears that someone outside the team met Acme.
     answer(slack, "team Acme add <@U0DAN|dan>")
     answer(slack, "log Acme via call : owner's call")
     said = answer(slack, "log Acme with <@U0DAN|dan> via meeting : ben brought dan", user=BEN)
-    assert WARNED in said and "<@U0ANA>" in said
+    assert WARNED not in said
+    assert "You're not on the team of *Acme Corporation*, so I've let its owner <@U0ANA> know" in (
+        said
+    )
+    # Chloe, alone, is the revolving door: with Ana's call and with Ben's meeting.
+    said = answer(slack, "log Acme via email : chloe alone", user=CHLOE)
+    assert WARNED in said and "*Coordinate with <@U0ANA>, <@U0BEN> and <@U0DAN>*" in said
+    assert collision_count(slack) == 2
 
 
 @pytest.mark.usefixtures("acme")
