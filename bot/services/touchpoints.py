@@ -4036,7 +4036,8 @@ class Touchpoints:
         typed then given to the contact that lacked it (two emails that differ are two
         people). A first name alone, without an email, is the one contact on the list whose
         name it begins (`Jane` for Jane Doe); when it begins two or more, BadTouchpoint asks
-        which (WHICH_CONTACT)."""
+        which (WHICH_CONTACT). Someone first named by their address alone, and so known by its
+        first part (`jane.doe`), goes by the name a line gives them later (`Jane Doe`)."""
         people = contact_people(typed)
         if not people:
             return []
@@ -4046,6 +4047,9 @@ class Touchpoints:
         unmailed: dict[str, Contact] = {}
         removed: dict[int, Contact] = {}
         untitled: dict[int, Contact] = {}
+        # Those named after their address (`with jane.doe@acme.org` alone), by id: the name a
+        # line gives them later (`with Jane Doe`, the same person) is the one they go by then.
+        unnamed: dict[int, Contact] = {}
         # Those on the list by the first word of their names, for a first name typed alone.
         by_first: dict[str, list[tuple[int, str, str | None]]] = {}
         for contact in partner_store.contacts_of(
@@ -4063,6 +4067,8 @@ class Touchpoints:
             by_name.setdefault(person_key(contact.name), (contact.id, contact.name))
             if contact.title is None:
                 untitled[contact.id] = contact
+            if contact.email is not None and contact.name == _address_name(contact.email):
+                unnamed[contact.id] = contact
         found: dict[int, str] = {}
         for typed_name, email in people:
             # `Jane Doe, CEO` is Jane Doe, titled CEO: met before as Jane Doe, the same person.
@@ -4094,9 +4100,18 @@ class Touchpoints:
                 if email is not None:
                     by_email[email] = known
                 by_name.setdefault(person_key(name), known)
-            elif title is not None and (lacking := untitled.pop(known[0], None)) is not None:
-                lacking.title = title  # a role first typed now: kept as `contact add` keeps it
-                session.add(lacking)
+            else:
+                if title is not None and (lacking := untitled.pop(known[0], None)) is not None:
+                    lacking.title = title  # a role first typed now: kept as `contact add` keeps it
+                    session.add(lacking)
+                stand_in = unnamed.get(known[0])
+                if stand_in is not None and name not in (stand_in.name, _address_name(email)):
+                    del unnamed[known[0]]
+                    stand_in.name = name  # `Jane Doe` for the `jane.doe` of her address
+                    session.add(stand_in)
+                    # Written now: the collision check reads names past the session's objects.
+                    session.flush()
+                    known = (known[0], name)
             found.setdefault(*known)
         for contact_id in found.keys() & removed.keys():
             removed[contact_id].removed_at = None
@@ -4123,6 +4138,12 @@ def _by_first_name(
         choices = [(name, title) for _, name, title in alike]
         raise BadTouchpoint(Problem.WHICH_CONTACT, detail=partner, typed=typed, choices=choices)
     return (alike[0][0], alike[0][1]) if alike else None
+
+
+def _address_name(email: str | None) -> str | None:
+    """The name a person named by their address alone goes by (as `contact_people` names
+    them)."""
+    return None if email is None else email.split("@", 1)[0]
 
 
 def _shared(other: TouchpointRow, contact_ids: frozenset[int]) -> tuple[str, ...]:
@@ -4156,7 +4177,7 @@ def contact_people(typed: Sequence[str]) -> list[tuple[str, str | None]]:
             # Slack sends `Jane Doe <jane@…>` as `Jane Doe &lt;<mailto:…>&gt;`: the brackets
             # around the address arrive as words of their own, and are no part of the name.
             others = [word for word in others if word.strip(_AROUND_ADDRESS)]
-            name = " ".join(others).strip(" -–,:") or email.split("@", 1)[0]
+            name = " ".join(others).strip(" -–,:") or email.split("@", 1)[0]  # _address_name
         if len(name) > MAX_NAME_LENGTH:
             raise BadName(name, NameProblem.TOO_LONG)
         people.append((name, email))

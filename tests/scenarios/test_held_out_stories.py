@@ -15,7 +15,7 @@ import pytest
 
 from bot.sandbox.fake_slack import FakeMessage
 from tests.conftest import Slack
-from tests.scenarios.test_partners import ANA, BEN, CHLOE, DAN, answer
+from tests.scenarios.test_partners import ANA, BEN, CHLOE, DAN, answer, shown
 from tests.scenarios.test_touchpoints import acme as acme  # noqa: F401 (the fixture)
 from tests.scenarios.test_touchpoints import collision_count, deliver_outbox, dms, posts
 
@@ -99,3 +99,45 @@ def test_an_outsider_who_takes_the_owner_along_is_no_revolving_door_with_the_dep
         "They are not on its team, and you own *Acme Corporation*, so I'm letting you know."
     )
     assert about(slack, EVE, "Acme") == []
+
+
+# --- The same contact person, by address and by name ---------------------------------------------
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_contact_first_named_by_email_goes_by_her_name_once_a_colleague_gives_it(
+    slack: Slack,
+) -> None:
+    # Ben knows only Jane's address; Chloe, who plans to meet her, knows her name. One person,
+    # the same contact person for the alarm, and from then on Jane Doe everywhere, not jane.doe.
+    said = answer(
+        slack,
+        "log Acme with <mailto:jane.doe@acme.com|jane.doe@acme.com> via email : ben writes",
+        user=BEN,
+    )
+    assert "Logged your email to *Acme Corporation* today at 04:00 with jane.doe." in said
+    said = answer(slack, "plan Acme on friday with Jane Doe : chloe's visit", user=CHLOE)
+    assert "Planned your meeting with *Acme Corporation* on Fri 27 Nov with Jane Doe." in said
+    assert (
+        "• <@U0BEN> emailed them today at 18:00 with Jane Doe — *the same contact person*"
+    ) in said
+    contacts = answer(slack, "contacts Acme", user=DAN)
+    assert "1 contact at Acme Corporation" in contacts
+    assert "*Jane Doe* · <mailto:jane.doe@acme.com|jane.doe@acme.com>" in contacts
+    # Named by her address again, she is still Jane Doe; someone else's address is someone else.
+    said = answer(
+        slack,
+        "log Acme with <mailto:jane.doe@acme.com|jane.doe@acme.com> via call : dan calls",
+        user=DAN,
+    )
+    assert "Logged your call with *Acme Corporation* today at 09:00 with Jane Doe." in said
+    assert said.count("with Jane Doe — *the same contact person*") == 2
+    said = answer(
+        slack, "log Acme with <mailto:john@acme.com|john@acme.com> via email : eve", user=ANA
+    )
+    assert "with john." in said and "the same contact person" not in said
+    assert "2 contacts at Acme Corporation" in answer(slack, "contacts Acme", user=DAN)
+    deliver_outbox(slack)
+    (alert,) = top_level(slack)
+    assert "with Jane Doe — *the same contact person*" in shown(alert)
+    assert "jane.doe" not in alert.text
