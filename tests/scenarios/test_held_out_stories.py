@@ -416,3 +416,42 @@ def test_after_a_plan_that_didnt_happen_a_colleagues_call_meets_only_the_live_co
     )
     brief = answer(slack, "check Acme", user=ANA)
     assert "(didn't happen)" in brief
+
+
+@pytest.mark.usefixtures("acme")
+def test_the_owner_back_before_her_deputys_morning_takes_the_question_back(slack: Slack) -> None:
+    # Ana is away; Ben's intent waits for Chloe, the deputy, whose day in Tokyo has ended. Ana is
+    # back at lunchtime: the question is hers now, Chloe never sees it, and with no answer by
+    # Ana's next working day Ben hears that he may go ahead, naming Ana.
+    answer(slack, "deputy Acme <@U0CHLOE|chloe>")
+    answer(slack, "away today to friday")
+    said = answer(slack, "intend Acme : ben's idea", user=BEN)
+    assert "I'll ask <@U0CHLOE>, who covers for the owner <@U0ANA> while away" in said
+    said = answer(slack, "log Acme via call : dan's call", user=DAN)
+    assert "• <@U0BEN> intends to reach out to them (since today)" in said
+    assert "mentioned <@U0CHLOE>, who covers for the owner <@U0ANA> while away" in said
+    at(slack, datetime(2026, 11, 25, 12, 0, tzinfo=UTC))
+    (alert,) = top_level(slack)
+    assert alert.text.startswith("Revolving door at Acme Corporation: <@U0DAN> and <@U0BEN>")
+    said = answer(slack, "back")
+    assert said.startswith(
+        "Welcome back! Your time away has ended.\n"
+        "While you were away, with the partners you own:\n"
+        "• *Acme Corporation*: <@U0BEN> stated 1 intent (still waiting for your answer: the "
+        "question is yours now); <@U0DAN> logged 1 contact; 1 revolving-door alert."
+    )
+    at(slack, datetime(2026, 11, 25, 12, 5, tzinfo=UTC))
+    (question,) = about(slack, ANA, "would like to reach out")
+    assert question.text.startswith(
+        "<@U0BEN> would like to reach out to *Acme Corporation*: “ben's idea”\n"
+        "You're asked because you own *Acme Corporation*."
+    )
+    assert about(slack, ANA, "dan's call") == []  # summed up in the answer to `back`
+    at(slack, datetime(2026, 11, 26, 1, 0, tzinfo=UTC))  # 10:00 in Tokyo
+    assert about(slack, CHLOE, "ben's idea") == [] and about(slack, CHLOE, "dan's call") == []
+    at(slack, datetime(2026, 11, 26, 14, 5, tzinfo=UTC))  # 09:05 in New York
+    (lapsed,) = about(slack, BEN, "No answer from")
+    assert lapsed.text.startswith(
+        "No answer from <@U0ANA> within a working day about reaching out to *Acme Corporation* "
+        "(“ben's idea”), so you may go ahead."
+    )
