@@ -27,6 +27,7 @@ from bot.dates import (
 )
 from bot.delivery.absence import (
     WELCOME_BACK,
+    DeputyWords,
     Period,
     Retime,
     cancel_next_absence,
@@ -61,6 +62,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 MAX_ABSENCE = timedelta(days=366)
+# What deputies are told when time away names them, or no longer does.
+_DEPUTY_WORDS = DeputyWords(named=texts.deputy_named, unnamed=texts.deputy_unnamed)
 # `FROM to UNTIL` (or `until`, `till`, `through`: as people write it), or one day (`friday`);
 # then perhaps `deputy @u`.
 _LINE = re.compile(
@@ -325,6 +328,7 @@ def _away(runtime: Runtime, invocation: Invocation, rest: str) -> Reply:
         now=now,
         retime=_waiting_for_people(runtime),
         tell_owner=texts.owner_left_uncovered,
+        tell_deputies=_DEPUTY_WORDS,
     )
     cover = cover_while_away(
         runtime.engine,
@@ -386,6 +390,7 @@ def _cancel(runtime: Runtime, invocation: Invocation) -> Reply:
         user_id=invocation.user_id,
         now=now,
         retime=_waiting_for_people(runtime),
+        tell_deputies=_DEPUTY_WORDS,
     )
     # The questions a cover would have had come back to the owner: say they are hers now.
     after = asked(user_id=invocation.user_id)

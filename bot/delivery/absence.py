@@ -237,10 +237,12 @@ def go_away(
     now: datetime,
     retime: Sequence[Retime] = (),
     tell_owner: OwnerLeftUncovered | None = None,
+    tell_deputies: DeputyWords | None = None,
 ) -> AwayResult:
     """Record time away (winning over earlier absences where they overlap), time again what
     waits for the person (`retime`), tell the owners whose partners it leaves with nobody
-    covering (`tell_owner` words the DM), and commit."""
+    covering (`tell_owner` words the DM), tell the deputies it names that they cover, and
+    those it leaves out that they no longer do (`tell_deputies` words the DMs), and commit."""
     with Session(engine) as session:
         overlapped = store.record_absence(
             session=session,
@@ -261,6 +263,19 @@ def go_away(
                 period=Period(starts_at, ends_at),
                 now=now,
                 text=tell_owner,
+            )
+        if tell_deputies is not None:
+            window = Period(
+                min([starts_at, *(o.starts_at for o in overlapped)]),
+                max([ends_at, *(o.ends_at for o in overlapped)]),
+            )
+            _tell_deputies(
+                session,
+                team_id=team_id,
+                user_id=user_id,
+                window=window,
+                now=now,
+                words=tell_deputies,
             )
         session.commit()
     return AwayResult(
@@ -328,6 +343,228 @@ def _tell_owners_left_uncovered(
         )
 
 
+class DeputyNamed(Protocol):
+    """The DM to the deputy `owner_id` named for time away (`period`, read in `tz`: the
+    owner's zone; `deputy_tz`: the deputy's own): they cover for `partners` (those the owner
+    owns with no deputy of their own, or with them as it) and the owner's commitments;
+    `changed`: they were told of other days of it before."""
+
+    def __call__(
+        self,
+        *,
+        owner_id: str,
+        period: Period,
+        tz: ZoneInfo,
+        deputy_tz: ZoneInfo,
+        partners: Sequence[str],
+        changed: bool,
+    ) -> str: ...
+
+
+class DeputyUnnamed(Protocol):
+    """The DM to a deputy told they cover `owner_id`'s time away (`told`, read in `tz`, the
+    owner's zone; `deputy_tz`: the deputy's own) who covers none of it any more: it was
+    called off (`called_off`), or booked again naming `taker` (None: nobody) instead."""
+
+    def __call__(
+        self,
+        *,
+        owner_id: str,
+        told: Period,
+        tz: ZoneInfo,
+        deputy_tz: ZoneInfo,
+        taker: str | None,
+        called_off: bool,
+    ) -> str: ...
+
+
+@dataclass(frozen=True)
+class DeputyWords:
+    """How the DMs to deputies about time away booked, changed or called off are worded."""
+
+    named: DeputyNamed
+    unnamed: DeputyUnnamed
+
+
+# The outbox kind of the DM telling a colleague they were named to cover someone's time away.
+DEPUTY_NAMED = "deputy_named"
+# The outbox kind of the DM telling a deputy told so that they cover none of it any more.
+DEPUTY_UNNAMED = "deputy_unnamed"
+
+
+def _named_prefix(owner_id: str, deputy_id: str | None = None) -> str:
+    """The keys of the notes telling deputies they cover `owner_id`'s time away (of one)."""
+    return f"{DEPUTY_NAMED}:{owner_id}:" + ("" if deputy_id is None else f"{deputy_id}:")
+
+
+def _named_key(owner_id: str, deputy_id: str, period: Period, now: datetime) -> str:
+    """A note's key: the time away still to come it tells of (begun: from `now`, whenever
+    that is, so that the same line typed again a minute later is the same news)."""
+    start = period.starts_at.isoformat() if period.starts_at > now else "now"
+    return f"{_named_prefix(owner_id, deputy_id)}{start}/{period.ends_at.isoformat()}"
+
+
+def _named_period(key: str, owner_id: str, now: datetime) -> tuple[str, Period] | None:
+    """The deputy and the time away a note's key (`_named_key`) stands for, begun ones from
+    `now`; None for a key of another shape."""
+    deputy_id, _, span_key = key.removeprefix(_named_prefix(owner_id)).partition(":")
+    start, _, end = span_key.partition("/")
+    end = end.partition("#")[0]  # told again after being told they no longer cover
+    try:
+        ends_at = datetime.fromisoformat(end)
+        starts_at = now if start == "now" else datetime.fromisoformat(start)
+    except ValueError:
+        return None
+    return deputy_id, Period(min(starts_at, ends_at), ends_at)
+
+
+def _meets(first: Period, second: Period) -> bool:
+    return first.starts_at < second.ends_at and second.starts_at < first.ends_at
+
+
+def _withdraw_named(
+    session: Session,
+    *,
+    team_id: str,
+    owner_id: str,
+    now: datetime,
+    period: Period | None = None,
+    deputy_id: str | None = None,
+) -> set[str]:
+    """Withdraw, in the caller's transaction, the notes not sent yet that told deputies (or
+    `deputy_id`) they cover `owner_id`'s time away (that overlapping `period`, when given):
+    what they said may no longer be so, and the deputy hears only what stands. Their keys are
+    forgotten, so the same time away may be told afresh. Returns the deputies whose note was
+    withdrawn."""
+    withdrawn: set[str] = set()
+    prefix = _named_prefix(owner_id, deputy_id)
+    for key in outbox_store.unsent_keys_starting(session=session, team_id=team_id, prefix=prefix):
+        told = _named_period(key, owner_id, now)
+        if told is None or (period is not None and not _meets(told[1], period)):
+            continue
+        outbox_store.cancel_unsent(session=session, team_id=team_id, dedupe_key=key)
+        outbox_store.forget_cancelled(session=session, team_id=team_id, dedupe_key=key)
+        withdrawn.add(told[0])
+    return withdrawn
+
+
+def _covered_by(
+    session: Session, *, team_id: str, owner_id: str, window: Period, now: datetime
+) -> dict[str, list[Period]]:
+    """Who the owner named to cover their time away that meets `window`, with the stretches
+    each covers (the pieces naming them, those that follow on joined), still to come."""
+    pieces = store.absences_between(
+        session=session,
+        team_id=team_id,
+        user_id=owner_id,
+        start=window.starts_at,
+        end=window.ends_at,
+    )
+    found: dict[str, list[Period]] = {}
+    for piece in pieces:  # earliest first
+        if piece.deputy_id is None or piece.deputy_id == owner_id or piece.ends_at <= now:
+            continue
+        stretches = found.setdefault(piece.deputy_id, [])
+        if stretches and stretches[-1].ends_at >= piece.starts_at:
+            last = stretches[-1]
+            stretches[-1] = Period(last.starts_at, max(last.ends_at, piece.ends_at))
+        else:
+            stretches.append(Period(piece.starts_at, piece.ends_at))
+    return found
+
+
+def _tell_deputies(
+    session: Session,
+    *,
+    team_id: str,
+    user_id: str,
+    window: Period,
+    now: datetime,
+    words: DeputyWords,
+    called_off: bool = False,
+) -> None:
+    """Queue, in the caller's transaction, what the deputies of `user_id`'s time away that
+    meets `window` (just booked, booked again, or called off) need to hear, in their working
+    hours (QA: Ben learnt he covered only when alerts came): to each now named, the stretch
+    they cover (the stretches next to it naming them too, joined), once; to one told before
+    who covers none of what they were told of any more, that they no longer do. What has not
+    reached them yet is withdrawn first, so they read only what stands. Keyed by what is told,
+    so the same line typed again (or retried by Slack) tells nothing more."""
+    covered = _covered_by(session, team_id=team_id, owner_id=user_id, window=window, now=now)
+    window = Period(
+        min([window.starts_at, *(s.starts_at for each in covered.values() for s in each)]),
+        max([window.ends_at, *(s.ends_at for each in covered.values() for s in each)]),
+    )
+    withdrawn = _withdraw_named(session, team_id=team_id, owner_id=user_id, now=now, period=window)
+    ever_told = {
+        told[0]
+        for key in outbox_store.keys_starting(
+            session=session, team_id=team_id, prefix=_named_prefix(user_id)
+        )
+        if (told := _named_period(key, user_id, now)) is not None
+    }
+    tz = person_zone(session, team_id=team_id, user_id=user_id)
+    owned = partner_store.owned_by(session=session, team_id=team_id, user_id=user_id)
+    taker = next(iter(covered), None)
+    for deputy_id in sorted(set(covered) | withdrawn | ever_told):
+        latest = outbox_store.latest_told_key(
+            session=session, team_id=team_id, key_prefix=_named_prefix(user_id, deputy_id)
+        )
+        told = None if latest is None else _named_period(latest, user_id, now)
+        before = None if told is None or not _meets(told[1], window) else told[1]
+        stretches = covered.get(deputy_id, [])
+        deputy_tz = person_zone(session, team_id=team_id, user_id=deputy_id)
+        for stretch in stretches:
+            key = _named_key(user_id, deputy_id, stretch, now)
+            if outbox_store.get_message(
+                session=session, team_id=team_id, dedupe_key=f"{DEPUTY_UNNAMED}:{key}"
+            ):
+                # Told these very days, then that they no longer cover them: named again, told
+                # again.
+                key += f"#{now.isoformat()}"
+            outbox.enqueue(
+                session,
+                team_id=team_id,
+                kind=DEPUTY_NAMED,
+                recipient_user=deputy_id,
+                text=words.named(
+                    owner_id=user_id,
+                    period=stretch,
+                    tz=tz,
+                    deputy_tz=deputy_tz,
+                    partners=[p.name for p in owned if p.deputy_id in (None, deputy_id)],
+                    changed=before is not None and _meets(before, stretch),
+                ),
+                due_at=now,
+                dedupe_key=key,
+                respect_working_hours=True,
+                # Once the time away is over there is nothing left to cover.
+                expires_at=stretch.ends_at,
+                now=now,
+            )
+        if before is None or before.ends_at <= now or any(_meets(before, s) for s in stretches):
+            continue
+        outbox.enqueue(
+            session,
+            team_id=team_id,
+            kind=DEPUTY_UNNAMED,
+            recipient_user=deputy_id,
+            text=words.unnamed(
+                owner_id=user_id,
+                told=before,
+                tz=tz,
+                deputy_tz=deputy_tz,
+                taker=None if called_off else taker,
+                called_off=called_off,
+            ),
+            due_at=now,
+            dedupe_key=f"{DEPUTY_UNNAMED}:{latest}",
+            respect_working_hours=True,
+            expires_at=before.ends_at,
+            now=now,
+        )
+
+
 def drop_deputy(
     engine: Engine,
     *,
@@ -345,6 +582,10 @@ def drop_deputy(
             session=session, team_id=team_id, user_id=user_id, deputy_id=deputy_id
         )
         if dropped:
+            # Not a colleague to cover: what told them they cover does not go.
+            _withdraw_named(
+                session, team_id=team_id, owner_id=user_id, now=now, deputy_id=deputy_id
+            )
             for again in retime:
                 again(session, team_id=team_id, user_id=user_id, now=now)
         session.commit()
@@ -467,7 +708,22 @@ def _tell_deputies_released(
     once the time away was over anyway (in their hours, after their own time away) is not told
     (QA h5: back on a Friday evening from time away booked to Saturday, "I'm telling Dan" was
     said, and the DM waited for his Monday, then expired)."""
-    named = dict.fromkeys(d for d in deputies if d is not None and d != user_id)
+    # A deputy whose note that they cover has not reached them yet is not told they cover no
+    # more: the note is withdrawn, and they hear nothing of time away they never knew of.
+    unheard = _withdraw_named(session, team_id=team_id, owner_id=user_id, now=now, period=booked)
+    named = dict.fromkeys(
+        d
+        for d in deputies
+        if d is not None
+        and d != user_id
+        and not (
+            d in unheard
+            and outbox_store.latest_told_key(
+                session=session, team_id=team_id, key_prefix=_named_prefix(user_id, d)
+            )
+            is None
+        )
+    )
     told = tuple(
         deputy_id
         for deputy_id in named
@@ -581,11 +837,18 @@ class CancelResult:
 
 
 def cancel_next_absence(
-    engine: Engine, *, team_id: str, user_id: str, now: datetime, retime: Sequence[Retime] = ()
+    engine: Engine,
+    *,
+    team_id: str,
+    user_id: str,
+    now: datetime,
+    retime: Sequence[Retime] = (),
+    tell_deputies: DeputyWords | None = None,
 ) -> CancelResult:
     """Cancel the user's next planned time away as it was booked (every piece of it, and what
     was booked within its days: `planned_bookings`), time again what waits for the person
-    (`retime`: a deadline it had pushed back comes forward), and commit. Time away already
+    (`retime`: a deadline it had pushed back comes forward), tell the deputies told they
+    cover it that they do not (`tell_deputies` words the DMs), and commit. Time away already
     begun, with what follows on from it with no gap (`away_now`), is not planned: `back` ends
     the piece the user is in, and names what still stands."""
     with Session(engine) as session:
@@ -598,6 +861,16 @@ def cancel_next_absence(
         for absence in bookings[0]:
             if absence.id is not None:
                 store.delete_absence(session=session, team_id=team_id, absence_id=absence.id)
+        if tell_deputies is not None:
+            _tell_deputies(
+                session,
+                team_id=team_id,
+                user_id=user_id,
+                window=cancelled,
+                now=now,
+                words=tell_deputies,
+                called_off=True,
+            )
         for again in retime:
             again(session, team_id=team_id, user_id=user_id, now=now)
         session.commit()

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.delivery.absence import DEPUTY_RELEASED, OWNER_LEFT_UNCOVERED
+from bot.delivery.absence import (
+    DEPUTY_NAMED,
+    DEPUTY_RELEASED,
+    DEPUTY_UNNAMED,
+    OWNER_LEFT_UNCOVERED,
+)
 from bot.services import checkins, touchpoints
 from bot.services.commitments import ORPHANED
 from bot.services.digest import DIGEST
@@ -38,7 +43,9 @@ _KIND_NAMES = {
     touchpoints.REVIVED_NEAR: "note on a meeting put back near other contacts",
     ORPHANED: "note on promises nobody follows up",
     OWNER_LEFT_UNCOVERED: "warning of days no deputy covers",
+    DEPUTY_NAMED: "word that a colleague named you to cover",
     DEPUTY_RELEASED: "word that a colleague covered for is back",
+    DEPUTY_UNNAMED: "word that you no longer cover for a colleague",
     ADMIN_NOTE: "note on admin rights",
 }
 

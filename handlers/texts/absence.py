@@ -467,6 +467,62 @@ def deputy_released(*, owner_id: str, booked: Period, tz: ZoneInfo, partners: Se
     )
 
 
+def deputy_named(
+    *,
+    owner_id: str,
+    period: Period,
+    tz: ZoneInfo,
+    deputy_tz: ZoneInfo,
+    partners: Sequence[str],
+    changed: bool,
+) -> str:
+    """To the deputy named for time away (`period`, in the owner's zone `tz`, named when the
+    deputy's own, `deputy_tz`, is another), with the partners they cover (`partners`: none when
+    the owner owns none); `changed`: they were told of other days of it before."""
+    today = period.starts_at.astimezone(tz).date()
+    when = span(period, tz, today)
+    if deputy_tz.key != tz.key:
+        when += f" ({tz.key} time)"
+    lead = "has changed their time away: they're now away" if changed else "is away"
+    alerts = (
+        f"alerts about {_names(partners)}, which they own, and reminders of their commitments"
+        if partners
+        else "reminders of their commitments"
+    )
+    return (
+        f"{person(owner_id)} {lead} {when} and named you to cover for them: {alerts} come to "
+        "you meanwhile, in your working hours. You get this because they named you to cover "
+        "for that time away."
+    )
+
+
+def deputy_unnamed(
+    *,
+    owner_id: str,
+    told: Period,
+    tz: ZoneInfo,
+    deputy_tz: ZoneInfo,
+    taker: str | None,
+    called_off: bool,
+) -> str:
+    """To a deputy told they cover time away (`told`, in the owner's zone `tz`, named when
+    the deputy's own, `deputy_tz`, is another) who covers none of it any more: called off, or
+    booked again naming `taker` (None: nobody) instead."""
+    today = told.starts_at.astimezone(tz).date()
+    when = span(told, tz, today)
+    if deputy_tz.key != tz.key:
+        when += f" ({tz.key} time)"
+    if called_off:
+        lead = f"has called off their time away {when}"
+    else:
+        lead = f"has changed their time away {when}"
+        lead += "" if taker is None else f" and named {person(taker)} to cover it instead"
+    return (
+        f"{person(owner_id)} {lead}, so you no longer cover for them then. You get this "
+        "because they had named you to cover for that time away."
+    )
+
+
 def _still_planned(planned: Sequence[Period], tz: ZoneInfo, today: date) -> str:
     """After `back` ended time away: the time away still to come after a gap, which `back`
     leaves alone (QA: back on Monday, the person was away again on Wednesday, unsaid)."""

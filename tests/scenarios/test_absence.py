@@ -967,6 +967,7 @@ def test_back_on_a_friday_evening_tells_the_deputy_only_if_the_time_away_reached
     `back` said "I'm telling Dan", and the DM waited for his Monday, then expired); booked to
     Monday, he reads on Monday morning that he no longer covers."""
     answer(slack, f"away today to {booked_to} deputy <@U0DAN|dan>")
+    at(slack, datetime(2026, 11, 25, 10, 0, tzinfo=UTC))  # Dan reads that he covers
     at(slack, FRIDAY_EVENING)
     assert ("I'm telling <@U0DAN>" in answer(slack, "back")) is told
     at(slack, datetime(2026, 11, 30, 9, 30, tzinfo=UTC))  # Monday, 09:30 in London

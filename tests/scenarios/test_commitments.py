@@ -148,7 +148,8 @@ def chloe_moves_dans_commitment_while_he_is_away(slack: Slack, to: str = "2026-1
     answer(slack, "commit Acme them : draft agenda by 2026-12-04", user=DAN)
     answer(slack, f"away 2026-11-30 to 2026-12-11 deputy {MENTION[CHLOE]}", user=DAN)
     at(slack, utc(2026, 12, 2, 0, 20))
-    (covering,) = dms(slack, CHLOE)
+    told, covering = dms(slack, CHLOE)
+    assert told.text.startswith("<@U0DAN> is away") and "named you to cover" in told.text
     click(slack, CHLOE, covering, blocks.NEW_DATE)
     (view,) = slack.fake.open_modals(CHLOE)
     date_field = {blocks.DUE_FIELD: {blocks.FIELD_ACTION: {"type": "datepicker"}}}
@@ -880,7 +881,8 @@ def test_while_the_owner_is_away_their_stand_in_is_reminded(slack: Slack) -> Non
     at(slack, utc(2026, 12, 1, 9, 20))  # 3 working days before, 18:20 in Tokyo: Chloe waits
     at(slack, utc(2026, 12, 2, 0, 20))
     assert dms(slack, DAN) == []
-    (covering,) = dms(slack, CHLOE)
+    told, covering = dms(slack, CHLOE)
+    assert told.text.startswith("<@U0DAN> is away") and "named you to cover" in told.text
     assert "`#1` *we* owe *Acme Corporation* “draft agenda” is due Fri 4 Dec" in covering.text
     assert "<@U0DAN>, who would own it, is away and you cover for them" in shown(covering)
     click(slack, CHLOE, covering, blocks.DROP)
@@ -949,7 +951,8 @@ def test_a_stand_in_elsewhere_is_reminded_on_the_due_day_in_their_own_hours(
     answer(slack, "commit Acme us : draft agenda by 2026-12-02", user=DAN)  # Wednesday
     answer(slack, f"away 2026-12-01 to 2026-12-02 deputy {MENTION[CHLOE]}", user=DAN)
     at(slack, utc(2026, 12, 2, 0, 20))  # Wed 09:20 in Tokyo, still the night in London
-    (covering,) = dms(slack, CHLOE)  # on the due day, in her hours, not Thursday morning
+    told, covering = dms(slack, CHLOE)  # on the due day, in her hours, not Thursday morning
+    assert told.text.startswith("<@U0DAN> is away") and "named you to cover" in told.text
     assert "“draft agenda” is due Wed 2 Dec. Done already?" in covering.text
     assert "you cover for them" in shown(covering)
 
@@ -2384,7 +2387,8 @@ def ana_covers_dans_commitment_then_he_is_back(slack: Slack) -> FakeMessage:
     answer(slack, "commit Acme us : the deck by 2026-12-02", user=DAN)
     answer(slack, f"away 2026-11-27 to 2026-12-01 deputy {MENTION[ANA]}", user=DAN)
     at(slack, utc(2026, 11, 27, 8, 30))  # Friday, 09:30 in Berlin
-    (covering,) = dms(slack, ANA)
+    told, covering = dms(slack, ANA)
+    assert told.text.startswith("<@U0DAN> is away") and "named you to cover" in told.text
     at(slack, utc(2026, 12, 2, 9, 30))  # Wednesday, 09:30 in London: Dan is back
     (due,) = dms(slack, DAN)
     assert "is due Wed 2 Dec" in due.text
@@ -2489,7 +2493,8 @@ def test_a_commitment_moved_the_evening_before_its_owner_goes_away_leaves_the_re
     ana_gives_a_new_date(slack, covering, "2026-12-03")
     for moment in (utc(2026, 12, 3, 0, 15), utc(2026, 12, 4, 0, 15)):  # 09:15 in Tokyo
         at(slack, moment)
-    due, overdue = dms(slack, CHLOE)
+    told, due, overdue = dms(slack, CHLOE)
+    assert told.text.startswith("<@U0DAN> is away") and "named you to cover" in told.text
     assert "is due Thu 3 Dec" in due.text
     assert "<@U0DAN>" in shown(due)
     assert "was due Thu 3 Dec and is still open" in overdue.text

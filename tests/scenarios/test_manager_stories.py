@@ -355,7 +355,8 @@ def test_a_colleague_covering_from_outside_the_team_is_alerted_asked_and_summed_
     deliver_outbox(slack)
     (alert,) = revolving_doors(slack)
     assert "<@U0DAN>, covering for the owner <@U0ANA> while away: please make sure" in shown(alert)
-    note, question = dms(slack, DAN)
+    named, note, question = dms(slack, DAN)
+    assert named.text.startswith("<@U0ANA> is away from *Wed 25 Nov* to *Fri 27 Nov*")
     assert "<@U0BEN> had a call with *Acme Corporation*" in note.text
     assert "you cover for <@U0ANA>, who owns *Acme Corporation* and is away" in note.text
     assert "<@U0CHLOE> would like to reach out to *Acme Corporation*" in question.text

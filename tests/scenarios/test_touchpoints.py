@@ -1189,7 +1189,8 @@ def test_a_cover_from_outside_the_team_who_logs_a_contact_leaves_the_note_for_th
         "you're not on its team: I've queued a note for when they are back" in said
     )
     deliver_outbox(slack)
-    assert dms(slack, DAN) == [] and dms(slack, ANA) == []
+    (told,) = dms(slack, DAN)  # only that he covers
+    assert "named you to cover for them" in told.text and dms(slack, ANA) == []
     said = answer(slack, "intend Acme : a second visit", user=DAN)
     # QA21a NIT 8: plainly, his own intent waits for Ana, the owner, not for nobody.
     assert (

@@ -1,0 +1,147 @@
+"""Two weeks of time away as a team lives them: deputies told they cover, time away booked
+again, changed, ended twice, deputies away themselves, zones whose days do not match, and what
+waits for someone away. Signed commands through the real app; the scheduler's tick delivers to
+the fake Slack.
+
+The clock starts on Wednesday 25 Nov 2026, 09:00 UTC: Ana (Berlin) owns Acme; Ben is in New
+York, Chloe in Tokyo, Dan in London.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.sandbox.fake_slack import FakeMessage
+from tests.conftest import Slack
+from tests.scenarios.test_partners import ANA, BEN, CHLOE, DAN, answer
+from tests.scenarios.test_touchpoints import acme as acme  # noqa: F401 (the fixture)
+from tests.scenarios.test_touchpoints import at, deliver_outbox, dms
+
+# 10:30 in Berlin, 09:30 in London, 04:30 in New York, 18:30 in Tokyo.
+THURSDAY_MORNING = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
+MONDAY_MORNING = datetime(2026, 11, 30, 14, 30, tzinfo=UTC)  # 09:30 in New York
+
+
+def named_notes(slack: Slack, user: str) -> list[FakeMessage]:
+    """What told `user` they cover for a colleague's time away."""
+    return [m for m in dms(slack, user) if "named you to cover for them" in m.text]
+
+
+@pytest.mark.usefixtures("acme")
+def test_the_deputy_named_for_time_away_is_told_once_which_partners_they_cover(
+    slack: Slack,
+) -> None:
+    """Ana books time away naming Ben; Ben learnt it only when alerts came. Globex has a
+    deputy of its own (Dan), so Ben covers Acme only. The same line typed again (or retried by
+    Slack) tells nothing more; Ben, in New York, reads it in his working hours."""
+    answer(slack, "add Globex deputy <@U0DAN|dan>")
+    line = "away 2026-12-01 to 2026-12-10 deputy <@U0BEN|ben>"
+    answer(slack, line)
+    answer(slack, line)
+    deliver_outbox(slack)
+    assert named_notes(slack, BEN) == []  # 04:00 in New York: his day has not begun
+    at(slack, datetime(2026, 11, 25, 14, 30, tzinfo=UTC))  # 09:30 in New York
+    (note,) = named_notes(slack, BEN)
+    assert note.text == (
+        "<@U0ANA> is away from *Tue 1 Dec* to *Thu 10 Dec* (Europe/Berlin time) and named you "
+        "to cover for them: alerts about *Acme Corporation*, which they own, and reminders of "
+        "their commitments come to you meanwhile, in your working hours. You get this because "
+        "they named you to cover for that time away."
+    )
+    answer(slack, line)
+    at(slack, datetime(2026, 11, 26, 15, 0, tzinfo=UTC))
+    assert named_notes(slack, BEN) == [note]
+    assert named_notes(slack, DAN) == []  # Globex's own deputy was named for nothing
+
+
+@pytest.mark.usefixtures("acme")
+def test_time_away_changed_tells_the_deputy_of_the_change_and_what_did_not_go_is_withdrawn(
+    slack: Slack,
+) -> None:
+    """Dan (London) is told, then Ana adds two days: he reads the change. Changed again before
+    that note reached him, he reads only what stands."""
+    answer(slack, "away 2026-12-01 to 2026-12-04 deputy <@U0DAN|dan>")
+    at(slack, THURSDAY_MORNING)
+    (first,) = named_notes(slack, DAN)
+    assert "is away from *Tue 1 Dec* to *Fri 4 Dec* (Europe/Berlin time)" in first.text
+    at(slack, datetime(2026, 11, 26, 18, 0, tzinfo=UTC))  # his evening
+    answer(slack, "away 2026-12-01 to 2026-12-07 deputy <@U0DAN|dan>")
+    answer(slack, "away 2026-12-01 to 2026-12-08 deputy <@U0DAN|dan>")
+    at(slack, datetime(2026, 11, 27, 9, 30, tzinfo=UTC))
+    assert [m.text for m in named_notes(slack, DAN)][1:] == [
+        "<@U0ANA> has changed their time away: they're now away from *Tue 1 Dec* to *Tue 8 Dec* "
+        "(Europe/Berlin time) and named you to cover for them: alerts about *Acme "
+        "Corporation*, which they own, and reminders of their commitments come to you "
+        "meanwhile, in your working hours. You get this because they named you to cover for "
+        "that time away."
+    ]
+
+
+@pytest.mark.usefixtures("acme")
+def test_time_away_called_off_or_ended_before_the_deputy_heard_tells_them_nothing(
+    slack: Slack,
+) -> None:
+    """Ben (New York) is named at 04:00 his time; Ana calls it off before his day begins: he
+    never hears of it. Named again and Ana back before he heard: nothing either."""
+    answer(slack, "away 2026-12-01 to 2026-12-10 deputy <@U0BEN|ben>")
+    answer(slack, "away cancel")
+    answer(slack, "away today to friday deputy <@U0BEN|ben>")
+    at(slack, datetime(2026, 11, 25, 12, 0, tzinfo=UTC))  # 07:00 in New York
+    said = answer(slack, "back")
+    assert "I'm telling" not in said
+    at(slack, datetime(2026, 11, 25, 15, 0, tzinfo=UTC))
+    assert dms(slack, BEN) == []
+
+
+def unnamed_notes(slack: Slack, user: str) -> list[str]:
+    return [m.text for m in dms(slack, user) if "so you no longer cover for them then" in m.text]
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_deputy_replaced_or_whose_time_away_is_called_off_is_told_they_no_longer_cover(
+    slack: Slack,
+) -> None:
+    """Dan is told he covers Ana's 1–4 Dec; Ana books it again naming Ben: Dan reads that Ben
+    covers instead, Ben that he covers. Ana then books 7–8 Dec naming Dan and calls it off:
+    Dan reads that too. The same lines typed again say nothing more."""
+    answer(slack, "away 2026-12-01 to 2026-12-04 deputy <@U0DAN|dan>")
+    at(slack, THURSDAY_MORNING)
+    for _ in range(2):
+        answer(slack, "away 2026-12-01 to 2026-12-04 deputy <@U0BEN|ben>")
+    at(slack, datetime(2026, 11, 26, 15, 0, tzinfo=UTC))  # 10:00 in New York
+    assert unnamed_notes(slack, DAN) == [
+        "<@U0ANA> has changed their time away from *Tue 1 Dec* to *Fri 4 Dec* (Europe/Berlin "
+        "time) and named <@U0BEN> to cover it instead, so you no longer cover for them then. "
+        "You get this because they had named you to cover for that time away."
+    ]
+    (ben,) = named_notes(slack, BEN)
+    assert "is away from *Tue 1 Dec* to *Fri 4 Dec*" in ben.text
+    answer(slack, "away 2026-12-07 to 2026-12-08 deputy <@U0DAN|dan>")
+    at(slack, datetime(2026, 11, 27, 9, 30, tzinfo=UTC))
+    assert len(named_notes(slack, DAN)) == 2
+    answer(slack, "away cancel")  # 1–4 Dec
+    answer(slack, "away cancel")  # 7–8 Dec
+    at(slack, datetime(2026, 11, 27, 15, 0, tzinfo=UTC))
+    assert unnamed_notes(slack, BEN) == [
+        "<@U0ANA> has called off their time away from *Tue 1 Dec* to *Fri 4 Dec* (Europe/Berlin "
+        "time), so you no longer cover for them then. You get this because they had named you "
+        "to cover for that time away."
+    ]
+    assert unnamed_notes(slack, DAN)[1:] == [
+        "<@U0ANA> has called off their time away from *Mon 7 Dec* to *Tue 8 Dec* (Europe/Berlin "
+        "time), so you no longer cover for them then. You get this because they had named you "
+        "to cover for that time away."
+    ]
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_deputy_of_someone_who_owns_no_partner_covers_their_commitments(slack: Slack) -> None:
+    """Chloe (Tokyo), who owns no partner, names Ana (Berlin): Ana reads Chloe's days as
+    Tokyo's, and that she covers her commitments only."""
+    answer(slack, "away 2026-12-01 deputy <@U0ANA|ana>", user=CHLOE)
+    at(slack, THURSDAY_MORNING)
+    (note,) = named_notes(slack, ANA)
+    assert note.text.startswith("<@U0CHLOE> is away on *Tue 1 Dec* (Asia/Tokyo time) and")
+    assert "for them: reminders of their commitments come to you meanwhile" in note.text
