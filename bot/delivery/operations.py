@@ -16,6 +16,7 @@ from bot.delivery.absence import WELCOME_BACK, reached_back_at
 from bot.delivery.dispatcher import Dispatcher, delivery_client
 from bot.runtime import Runtime
 from bot.scheduler import PlannerRegistry, tick
+from bot.services.message_kinds import in_words
 from storage import absences as absence_store
 from storage import outbox as store
 from storage.models import OutboxStatus
@@ -175,7 +176,7 @@ def list_outbox(
         (
             str(row.id),
             row.team_id,
-            row.kind,
+            _kind(row.kind),
             row.recipient,
             _when(row.due_at),
             _goes_out(row, back_at=away.get(row.id)),
@@ -195,6 +196,13 @@ def list_outbox(
     if more:
         echo(f"({'latest' if failed else 'first'} {limit}; --limit N shows more)")
     return 0
+
+
+def _kind(kind: str) -> str:
+    """A message's kind in words, as admins read it in `/partner config` (`note on promises
+    nobody follows up`), with the name `--retry-failed --kind` takes where the two differ."""
+    words = in_words(kind)
+    return words if words == kind else f"{words} ({kind})"
 
 
 def _held_for_time_away(session: Session, rows: list[store.DeliverySummary]) -> dict[int, datetime]:

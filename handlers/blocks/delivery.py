@@ -4,17 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.delivery.absence import (
-    DEPUTY_NAMED,
-    DEPUTY_RELEASED,
-    DEPUTY_UNNAMED,
-    OWNER_LEFT_UNCOVERED,
-)
-from bot.services import checkins, touchpoints
-from bot.services.commitments import ORPHANED
 from bot.services.digest import DIGEST
+from bot.services.message_kinds import in_words
 from bot.services.surveys import INVITATION
-from bot.services.workspace_settings import ADMIN_NOTE, FailedDelivery
+from bot.services.workspace_settings import FailedDelivery
 from handlers.blocks import context, section
 from handlers.reply import Block
 from handlers.texts.config import failure_in_words
@@ -26,28 +19,6 @@ def _recipient(row: DeliverySummary) -> str:
     if row.recipient_user is not None:
         return f"<@{row.recipient_user}>"
     return channel_ref(row.recipient_channel or "")
-
-
-# Kinds whose stored names read badly (the others read with spaces for underscores and dots):
-# what an admin reads before "to @ben" (QA: "commitment orphaned to #partnerships").
-_KIND_NAMES = {
-    checkins.ASK_KIND: "check-in",
-    checkins.REMINDER_KIND: "check-in reminder",
-    checkins.CLOSED_KIND: "closed check-in's card",
-    checkins.PROBLEM_KIND: "check-in Problem alert",
-    checkins.DEBRIEF_KIND: "check-in debrief",
-    touchpoints.OWNER_NOTE: "note to an owner",
-    touchpoints.REVIVED_NOTE: "note to an owner",
-    touchpoints.INTENT_ASK: "intent question",
-    touchpoints.MOVED_NEAR: "note on a meeting moved near other contacts",
-    touchpoints.REVIVED_NEAR: "note on a meeting put back near other contacts",
-    ORPHANED: "note on promises nobody follows up",
-    OWNER_LEFT_UNCOVERED: "warning of days no deputy covers",
-    DEPUTY_NAMED: "word that a colleague named you to cover",
-    DEPUTY_RELEASED: "word that a colleague covered for is back",
-    DEPUTY_UNNAMED: "word that you no longer cover for a colleague",
-    ADMIN_NOTE: "note on admin rights",
-}
 
 
 # What the messages queued with a message of these kinds are called (one, several): a digest's
@@ -67,7 +38,7 @@ def failed_delivery_line(failed: FailedDelivery) -> str:
     in UTC), and why it failed."""
     row, replies = failed.row, failed.replies
     tries = "1 try" if row.attempts == 1 else f"{row.attempts} tries"
-    kind = _KIND_NAMES.get(row.kind, row.kind.replace("_", " ").replace(".", " "))
+    kind = in_words(row.kind)
     if replies:
         one, several = _REPLIES_OF[row.kind]
         kind += f" and its {one}" if replies == 1 else f" and its {replies} {several}"

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.delivery.operations import list_outbox
 from bot.sandbox.fake_slack import FakeMessage
 from tests.conftest import Slack
 from tests.scenarios.test_partners import ANA, BEN, CHLOE, DAN, answer
@@ -145,3 +146,21 @@ def test_a_deputy_of_someone_who_owns_no_partner_covers_their_commitments(slack:
     (note,) = named_notes(slack, ANA)
     assert note.text.startswith("<@U0CHLOE> is away on *Tue 1 Dec* (Asia/Tokyo time) and")
     assert "for them: reminders of their commitments come to you meanwhile" in note.text
+
+
+@pytest.mark.usefixtures("acme")
+def test_liaison_outbox_names_each_kind_in_words_as_config_does(slack: Slack) -> None:
+    """An operator read `deputy_named` and `commitment_orphaned`; admins read words in
+    `/partner config`. The stored name stays beside the words: `--retry-failed --kind` takes it."""
+    answer(slack, "away 2026-12-01 to 2026-12-10 deputy <@U0BEN|ben>")
+    printed: list[str] = []
+    list_outbox(slack.runtime, failed=False, limit=10, echo=printed.append)
+    (line,) = printed[1:]
+    assert "word that a colleague named you to cover (deputy_named)" in line
+    assert " deputy_named " not in line
+    slack.fake.fail_next("chat.postMessage", error="account_inactive")
+    at(slack, datetime(2026, 11, 25, 14, 30, tzinfo=UTC))  # 09:30 in New York
+    printed.clear()
+    list_outbox(slack.runtime, failed=True, limit=10, echo=printed.append)
+    assert "word that a colleague named you to cover (deputy_named)" in printed[1]
+    assert "• word that a colleague named you to cover to <@U0BEN>, due" in answer(slack, "config")
