@@ -20,6 +20,7 @@ from handlers import (
     messages_tab,
     partner_command,
     partners,
+    people,
     touchpoints,
 )
 
@@ -37,6 +38,7 @@ def register(app: App) -> None:
     health.register(app)
     home.register(app)
     messages_tab.register(app)
+    people.register(app)
 
 
 def register_planners(planners: PlannerRegistry) -> None:

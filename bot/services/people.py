@@ -335,6 +335,24 @@ def remember(engine: Engine, clock: Clock, user: dict[str, Any], *, team_id: str
     _save_all(engine, clock, team_id, [user], external=external)
 
 
+def changed_in_slack(engine: Engine, clock: Clock, user: dict[str, Any], *, team_id: str) -> bool:
+    """Cache Slack's user object from a `user_change` event, for someone Liaison knows
+    (colleague or not): deactivated, reactivated, moved to another zone, renamed. No Slack
+    call, so it may run before the ack. Someone reactivated is a colleague again at once for
+    alerts, notes, check-ins, surveys and reminders, however long since anyone mentioned them
+    (QA: an owner reactivated who typed nothing stayed gone). Someone Liaison never heard of is
+    not cached: a large workspace changes profiles all day. True when the cache changed."""
+    user_id = str(user.get("id") or "")
+    if not user_id or user.get("is_bot") or user_id == "USLACKBOT":
+        return False
+    with Session(engine) as session:
+        known = store.get_profile(session=session, team_id=team_id, user_id=user_id, external=True)
+    if known is None:
+        return False
+    remember(engine, clock, user, team_id=team_id)
+    return True
+
+
 def uncached(engine: Engine, *, team_id: str, user_ids: Iterable[str]) -> list[str]:
     """Those of `user_ids` the profile cache has never heard of, colleagues or not: people
     picked in a form, saved on the word of Slack's menu, whom Slack is asked about after the

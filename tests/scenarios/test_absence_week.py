@@ -15,6 +15,7 @@ import pytest
 
 from bot.delivery.operations import list_outbox
 from bot.sandbox.fake_slack import FakeMessage
+from bot.services import people
 from tests.conftest import Slack
 from tests.scenarios.test_partners import ANA, BEN, CHLOE, DAN, answer
 from tests.scenarios.test_touchpoints import acme as acme  # noqa: F401 (the fixture)
@@ -164,3 +165,42 @@ def test_liaison_outbox_names_each_kind_in_words_as_config_does(slack: Slack) ->
     list_outbox(slack.runtime, failed=True, limit=10, echo=printed.append)
     assert "word that a colleague named you to cover (deputy_named)" in printed[1]
     assert "• word that a colleague named you to cover to <@U0BEN>, due" in answer(slack, "config")
+
+
+def user_change(slack: Slack, user: str) -> None:
+    """Slack's `user_change` event, signed, carrying the user as Slack now has them."""
+    event = {"type": "user_change", "user": slack.fake.user_json(slack.fake.users[user])}
+    delivery = slack.deliver.send(slack.requests.event(event))
+    assert delivery.status == 200
+    slack.runtime.drain()
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_colleague_reactivated_is_one_again_once_slack_says_so_though_they_type_nothing(
+    slack: Slack,
+) -> None:
+    """Ben was deactivated when Ana named him to cover: Slack said he was gone, and Liaison
+    remembered. Reactivated, he typed nothing, and stayed gone: a meeting logged with him was
+    refused, his reminders went to Ana. Slack's `user_change` brings him back at once."""
+    answer(slack, "commit Acme us : send the draft MoU by 2026-12-04", user=BEN)
+    slack.fake.users[BEN].deleted = True
+    assert "can't cover" in answer(slack, "away 2026-12-08 deputy <@U0BEN|ben>")
+    log = "log Acme with <@U0BEN|ben> on today via meeting : kick-off"
+    assert "Logged" not in answer(slack, log, user=CHLOE)
+    slack.fake.users[BEN].deleted = False
+    user_change(slack, BEN)
+    assert "Logged your meeting" in answer(slack, log, user=CHLOE)
+    at(slack, datetime(2026, 11, 25, 19, 0, tzinfo=UTC))  # 14:00 in New York
+    (asked,) = dms(slack, BEN)
+    assert asked.text == "How did your meeting with *Acme Corporation* on Wed 25 Nov go?"
+    at(slack, datetime(2026, 12, 1, 14, 20, tzinfo=UTC))  # 09:20 in New York
+    assert "“send the draft MoU” is due Fri 4 Dec, in 3 working days" in dms(slack, BEN)[-1].text
+    assert not any("has left" in m.text for m in dms(slack, ANA))
+
+
+@pytest.mark.usefixtures("acme")
+def test_someone_liaison_never_heard_of_is_not_cached_from_user_change(slack: Slack) -> None:
+    slack.fake.add_user(id="U0EVE", name="eve", tz="Europe/Paris")
+    user_change(slack, "U0EVE")
+    engine, team_id = slack.runtime.engine, slack.fake.team_id
+    assert people.display_name(engine, team_id=team_id, user_id="U0EVE") is None
