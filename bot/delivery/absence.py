@@ -473,6 +473,13 @@ def _covered_by(
     return found
 
 
+def _taker(covered: dict[str, list[Period]], told: Period) -> str | None:
+    """Who covers some of the days a deputy left out was told of (`_covered_by`), if anyone."""
+    return next(
+        (who for who, theirs in covered.items() if any(_meets(told, t) for t in theirs)), None
+    )
+
+
 def _tell_deputies(
     session: Session,
     *,
@@ -505,7 +512,6 @@ def _tell_deputies(
     }
     tz = person_zone(session, team_id=team_id, user_id=user_id)
     owned = partner_store.owned_by(session=session, team_id=team_id, user_id=user_id)
-    taker = next(iter(covered), None)
     for deputy_id in sorted(set(covered) | withdrawn | ever_told):
         latest = outbox_store.latest_told_key(
             session=session, team_id=team_id, key_prefix=_named_prefix(user_id, deputy_id)
@@ -554,7 +560,7 @@ def _tell_deputies(
                 told=before,
                 tz=tz,
                 deputy_tz=deputy_tz,
-                taker=None if called_off else taker,
+                taker=None if called_off else _taker(covered, before),
                 called_off=called_off,
             ),
             due_at=now,
@@ -879,19 +885,20 @@ def cancel_next_absence(
 
 @dataclass(frozen=True)
 class TimeAway:
-    """The user's time away now (None: not away) with whom they named to cover it, and the time
-    away still to come as booked, soonest first (`away` alone shows it), with the deputies named
-    for each (`planned_deputies`, in order; None for a piece with none named)."""
+    """The user's time away now (None: not away) with whom they named to cover its pieces
+    (`deputies_now`, in order; None for a piece with none named: time away booked again over
+    the rest of it may name nobody), and the time away still to come as booked, soonest first
+    (`away` alone shows it), with the deputies named for each (`planned_deputies`, likewise)."""
 
     now: Period | None
-    deputy_now: str | None
+    deputies_now: tuple[str | None, ...]
     planned: tuple[Period, ...]
     planned_deputies: tuple[tuple[str | None, ...], ...] = ()
 
 
 def time_away_of(engine: Engine, *, team_id: str, user_id: str, now: datetime) -> TimeAway:
     with Session(engine) as session:
-        current = store.absence_at(session=session, team_id=team_id, user_id=user_id, at=now)
+        going_on = _going_on(session, team_id=team_id, user_id=user_id, now=now)
         bookings = planned_bookings(session, team_id=team_id, user_id=user_id, now=now)
         planned = _as_periods(bookings)
         deputies = tuple(
@@ -899,7 +906,9 @@ def time_away_of(engine: Engine, *, team_id: str, user_id: str, now: datetime) -
         )
         return TimeAway(
             now=away_now(session, team_id=team_id, user_id=user_id, now=now),
-            deputy_now=None if current is None else current.deputy_id,
+            # QA: away Wed–Fri with Ben, then Thu–Tue with nobody: `away` said "through Tue 1
+            # Dec, with Ben covering", who covered the Wednesday only.
+            deputies_now=tuple(dict.fromkeys(piece.deputy_id for piece in going_on)),
             planned=planned,
             planned_deputies=deputies,
         )

@@ -583,7 +583,11 @@ def time_away_shown(away: TimeAway, *, tz: ZoneInfo, now: datetime) -> str:
         )
     lines = []
     if away.now is not None:
-        cover = f", with {person(away.deputy_now)} covering" if away.deputy_now else ""
+        named = [deputy for deputy in away.deputies_now if deputy]
+        cover = ""
+        if named:
+            some = " for part of it" if None in away.deputies_now else ""
+            cover = f", with {people_in_prose(named)} covering{some}"
         lines.append(
             f"You're away now, {_until(away.now, tz, today)}{cover}; `{COMMAND} back` ends it."
         )

@@ -658,7 +658,10 @@ def test_back_ends_the_time_away_that_follows_on_as_away_says(slack: Slack) -> N
     answer(slack, "away 2026-12-02 to 2026-12-03 deputy <@U0BEN|ben>", user=DAN)
     at(slack, datetime(2026, 11, 30, 10, 0, tzinfo=UTC))
     said = answer(slack, "away", user=DAN)
-    assert "You're away now, through *Fri 4 Dec*; `/partner back` ends it." in said
+    assert (
+        "You're away now, through *Fri 4 Dec*, with <@U0BEN> covering for part of it; "
+        "`/partner back` ends it."
+    ) in said
     said = answer(slack, "back", user=DAN)
     assert said.startswith("Welcome back! Your time away, through *Fri 4 Dec*, has ended.")
     assert "planned" not in said

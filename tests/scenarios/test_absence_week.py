@@ -204,3 +204,91 @@ def test_someone_liaison_never_heard_of_is_not_cached_from_user_change(slack: Sl
     user_change(slack, "U0EVE")
     engine, team_id = slack.runtime.engine, slack.fake.team_id
     assert people.display_name(engine, team_id=team_id, user_id="U0EVE") is None
+
+
+# --- Two weeks of a team's time away ------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("acme")
+def test_time_away_booked_again_while_away_shows_who_covers_only_part_of_it(
+    slack: Slack,
+) -> None:
+    """Ana, away Wed–Fri with Ben covering, books Thu–Tue again with nobody: the new booking
+    wins from Thursday, and Ben covers the Wednesday only (QA: `away` said "through Tue 1 Dec,
+    with Ben covering"). `back` ends it all; typed twice, the second changes nothing."""
+    answer(slack, "away today to friday deputy <@U0BEN|ben>")
+    said = answer(slack, "away 2026-11-26 to 2026-12-01")
+    assert "Your time away from *Wed 25 Nov* to *Fri 27 Nov* overlapped it" in said
+    assert answer(slack, "away").startswith(
+        "You're away now, through *Tue 1 Dec*, with <@U0BEN> covering for part of it;"
+    )
+    at(slack, datetime(2026, 11, 25, 14, 30, tzinfo=UTC))  # 09:30 in New York
+    (note,) = named_notes(slack, BEN)
+    assert "is away on *Wed 25 Nov* (Europe/Berlin time)" in note.text  # not through Friday
+    at(slack, THURSDAY_MORNING)
+    assert answer(slack, "back").startswith("Welcome back! Your time away has ended.")
+    assert answer(slack, "back").startswith("You're not marked away, and no time away is planned.")
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_deputy_away_themselves_reads_that_they_cover_once_back_or_never_if_it_is_over(
+    slack: Slack,
+) -> None:
+    """Ben is away to Tuesday 1 Dec. Ana names him for Mon 30 Nov to Wed 2 Dec: his note waits
+    for his return, and he reads it on Wednesday. Dan, away all week, named for Ana's Friday
+    only, never reads of a Friday over before he is back."""
+    answer(slack, "away today to 2026-12-01", user=BEN)
+    answer(slack, "away today to friday", user=DAN)
+    said = answer(slack, "away 2026-11-30 to 2026-12-02 deputy <@U0BEN|ben>")
+    assert "<@U0BEN> is away too from *Mon 30 Nov* to *Tue 1 Dec*" in said
+    answer(slack, "away 2026-11-27 deputy <@U0DAN|dan>")
+    at(slack, datetime(2026, 11, 30, 15, 0, tzinfo=UTC))
+    assert named_notes(slack, BEN) == [] and named_notes(slack, DAN) == []
+    at(slack, datetime(2026, 12, 2, 15, 0, tzinfo=UTC))  # Wednesday, 10:00 in New York
+    (note,) = named_notes(slack, BEN)
+    assert "is away from *Mon 30 Nov* to *Wed 2 Dec*" in note.text
+    assert named_notes(slack, DAN) == []
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_day_away_in_tokyo_reads_as_tokyos_day_to_a_deputy_in_new_york(slack: Slack) -> None:
+    """Chloe, at 18:00 on Wednesday in Tokyo, books tomorrow: Thursday in Tokyo, which begins
+    at 10:00 on Wednesday in New York. Ben, her deputy, reads the day as Tokyo's."""
+    answer(slack, "add Globex owner <@U0CHLOE|chloe>")
+    said = answer(slack, "away tomorrow deputy <@U0BEN|ben>", user=CHLOE)
+    assert said.startswith("You're away on *Thu 26 Nov* (Asia/Tokyo).")
+    at(slack, datetime(2026, 11, 25, 14, 30, tzinfo=UTC))  # 09:30 Wed in New York
+    (note,) = named_notes(slack, BEN)
+    assert note.text.startswith(
+        "<@U0CHLOE> is away on *Thu 26 Nov* (Asia/Tokyo time) and named you to cover for them: "
+        "alerts about *Globex*, which they own,"
+    )
+
+
+@pytest.mark.usefixtures("acme")
+def test_what_waits_for_someone_away_is_dropped_when_it_expires_before_they_are_back(
+    slack: Slack,
+) -> None:
+    """Ana is away to Friday 4 Dec. A pulse survey of Acme she starts closes on Wednesday 2
+    Dec, before she is back: she is not asked, and its results wait for her with the check-in
+    about Dan's meeting with her, for her first morning back, after her summary."""
+    answer(slack, "team Acme add <@U0BEN|ben> <@U0CHLOE|chloe> <@U0DAN|dan>")
+    answer(slack, "away today to 2026-12-04")
+    said = answer(slack, "log Acme with <@U0ANA|ana> on today via meeting : the visit", user=DAN)
+    assert "Logged your meeting" in said
+    said = answer(slack, "survey Acme now")
+    assert (
+        "You're away through Fri 4 Dec, after it closes: you're not asked unless back sooner"
+    ) in said
+    for moment in (
+        datetime(2026, 11, 26, 1, 0, tzinfo=UTC),  # 10:00 in Tokyo
+        datetime(2026, 11, 26, 15, 0, tzinfo=UTC),  # 10:00 in New York
+        datetime(2026, 12, 3, 15, 0, tzinfo=UTC),  # the survey closed on Wednesday
+    ):
+        at(slack, moment)
+    assert dms(slack, ANA) == []
+    at(slack, datetime(2026, 12, 7, 9, 0, tzinfo=UTC))  # Monday, 10:00 in Berlin
+    back, checkin, results = (m.text for m in dms(slack, ANA))
+    assert back.startswith("Welcome back! Your time away from *Wed 25 Nov* to *Fri 4 Dec*")
+    assert checkin == "How did your meeting with *Acme Corporation* on Wed 25 Nov go?"
+    assert results.startswith("The pulse survey about *Acme Corporation* has closed: 0 of 3")
