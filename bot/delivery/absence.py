@@ -473,6 +473,25 @@ def _covered_by(
     return found
 
 
+def _told_no_more(
+    session: Session, *, team_id: str, user_id: str, deputy_id: str, key: str
+) -> bool:
+    """Whether the deputy told they cover (by the note under `key`) was told since that they
+    no longer do: left out or called off (`DEPUTY_UNNAMED`), or the owner back early
+    (`DEPUTY_RELEASED`)."""
+    told = outbox_store.get_message(session=session, team_id=team_id, dedupe_key=key)
+    if told is None:
+        return False
+    if outbox_store.get_message(
+        session=session, team_id=team_id, dedupe_key=f"{DEPUTY_UNNAMED}:{key}"
+    ):
+        return True
+    released = outbox_store.latest_with_prefix(
+        session=session, team_id=team_id, key_prefix=f"{DEPUTY_RELEASED}:{user_id}:{deputy_id}:"
+    )
+    return released is not None and (released.id or 0) > (told.id or 0)
+
+
 def _taker(covered: dict[str, list[Period]], told: Period) -> str | None:
     """Who covers some of the days a deputy left out was told of (`_covered_by`), if anyone."""
     return next(
@@ -518,15 +537,19 @@ def _tell_deputies(
         )
         told = None if latest is None else _named_period(latest, user_id, now)
         before = None if told is None or not _meets(told[1], window) else told[1]
+        if latest is not None and _told_no_more(
+            session, team_id=team_id, user_id=user_id, deputy_id=deputy_id, key=latest
+        ):
+            before = None  # what they were told last is that they cover no more
         stretches = covered.get(deputy_id, [])
         deputy_tz = person_zone(session, team_id=team_id, user_id=deputy_id)
         for stretch in stretches:
             key = _named_key(user_id, deputy_id, stretch, now)
-            if outbox_store.get_message(
-                session=session, team_id=team_id, dedupe_key=f"{DEPUTY_UNNAMED}:{key}"
+            if _told_no_more(
+                session, team_id=team_id, user_id=user_id, deputy_id=deputy_id, key=key
             ):
-                # Told these very days, then that they no longer cover them: named again, told
-                # again.
+                # Told these very days, then that they no longer cover them (called off, or
+                # the owner back early): named again, told again.
                 key += f"#{now.isoformat()}"
             outbox.enqueue(
                 session,

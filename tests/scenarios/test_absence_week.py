@@ -292,3 +292,23 @@ def test_what_waits_for_someone_away_is_dropped_when_it_expires_before_they_are_
     assert back.startswith("Welcome back! Your time away from *Wed 25 Nov* to *Fri 4 Dec*")
     assert checkin == "How did your meeting with *Acme Corporation* on Wed 25 Nov go?"
     assert results.startswith("The pulse survey about *Acme Corporation* has closed: 0 of 3")
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_deputy_told_of_an_early_return_is_told_again_when_the_time_away_is_booked_again(
+    slack: Slack,
+) -> None:
+    """Dan covers Ana to Friday and reads, on Thursday, that she is back. Called away again that
+    afternoon, she types the same line: Dan reads that he covers again, not nothing."""
+    line = "away today to friday deputy <@U0DAN|dan>"
+    answer(slack, line)
+    at(slack, datetime(2026, 11, 25, 10, 0, tzinfo=UTC))
+    at(slack, THURSDAY_MORNING)
+    assert "I'm telling <@U0DAN>" in answer(slack, "back")
+    at(slack, datetime(2026, 11, 26, 10, 0, tzinfo=UTC))
+    answer(slack, line)
+    at(slack, datetime(2026, 11, 26, 10, 30, tzinfo=UTC))
+    first, released, again = (m.text for m in dms(slack, DAN))
+    assert "no longer cover for them" in released
+    assert again.startswith("<@U0ANA> is away from *Thu 26 Nov* to *Fri 27 Nov*")
+    assert "named you to cover for them" in again
