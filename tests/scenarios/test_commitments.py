@@ -491,9 +491,10 @@ def test_a_reminder_moved_to_a_stand_in_elsewhere_is_worth_sending_until_their_d
     for minute in (0, 5, 10, 15):  # Friday 09:00–09:15 in Tokyo: Chloe's first slot
         slack.runtime.clock.set(utc(2026, 12, 4, 0, minute))  # type: ignore[attr-defined]
         serve_before_reminders(slack)
-    assert dms(slack, CHLOE) == []
+    (told,) = dms(slack, CHLOE)  # only that she covers Ben's time away
+    assert told.text.startswith("<@U0BEN> is away") and "named you to cover" in told.text
     at(slack, utc(2026, 12, 4, 0, 20))
-    (late,) = dms(slack, CHLOE)
+    (late,) = dms(slack, CHLOE)[1:]
     assert "“budget” was due Thu 3 Dec and is still open" in late.text
     assert "you cover for them" in shown(late)
     assert dms(slack, BEN) == []
@@ -996,9 +997,10 @@ def test_closing_before_a_queued_reminder_goes_cancels_it(slack: Slack) -> None:
     at(slack, utc(2026, 12, 1, 9, 20))  # for Chloe, in Tokyo, it waits for the morning
     assert "Marked `#1` done" in answer(slack, "done 1", user=DAN)
     at(slack, utc(2026, 12, 2, 0, 20))
-    assert dms(slack, CHLOE) == []
+    (told,) = dms(slack, CHLOE)  # only that she covers Dan's time away
+    assert told.text.startswith("<@U0DAN> is away") and "named you to cover" in told.text
     with Session(slack.runtime.engine) as session:
-        (queued,) = session.exec(select(OutboxMessage)).all()
+        (queued,) = session.exec(select(OutboxMessage).where(OutboxMessage.kind == REMINDER))
     assert (queued.recipient_user, queued.status) == (CHLOE, "cancelled")
 
 
