@@ -257,7 +257,13 @@ def test_back_in_one_workspace_tells_its_deputy_and_leaves_the_others_time_away(
     time away and tells Chloe there, and nothing of the other."""
     for team_id in (TEAM, OTHER):
         in_team(both, team_id, f"away today to friday deputy {MENTION[CHLOE]}")
-    at(both, utc(26, 9))  # Thursday
+    at(both, utc(26, 1))  # Thursday, 10:00 in Tokyo: Chloe reads that she covers, in each
+    for team_id in (TEAM, OTHER):
+        named = [
+            (m.recipient_user, m.status) for m in sent(both, team_id) if m.kind == "deputy_named"
+        ]
+        assert named == [(CHLOE, "sent")]
+    at(both, utc(26, 9))
     assert "I'm telling <@U0CHLOE>" in in_team(both, TEAM, "back")
     at(both, utc(26, 10))
     assert [m.recipient_user for m in sent(both, TEAM) if m.kind == "deputy_released"] == [CHLOE]
