@@ -297,10 +297,9 @@ def read_rows(text: str) -> list[Row]:
             except BadAliases as error:
                 problem = str(error)
             try:
-                contacts = split_aliases(value(cells, "contacts"))
+                contacts = split_aliases(value(cells, "contacts"), items=CONTACTS)
             except BadAliases as error:
-                # Contacts are split as aliases are: the message says which it is about.
-                problem = problem or f"in its contacts, {error}"
+                problem = problem or str(error)
             rows.append(
                 Row(
                     line=line,
@@ -341,13 +340,44 @@ class BadAliases(ValueError):
     """An `aliases` cell that cannot be split; the message says why, and the right form."""
 
 
-def split_aliases(text: str) -> tuple[str, ...]:
-    """The aliases of one `aliases` cell. Separated by commas, as people type them after
+@dataclass(frozen=True)
+class Items:
+    """What a cell split as `aliases` holds, as its problems name it: one of them (`alias`),
+    several (`aliases`), where they are (`where`: the column, unless `alias` names it) and an
+    example of each separator (`examples`)."""
+
+    alias: str
+    aliases: str
+    where: str
+    examples: dict[str, str]
+
+
+ALIASES = Items(
+    alias="alias",
+    aliases="aliases",
+    where="",
+    examples={",": '"Acme, Inc.", AC', ";|": '"Acme, Inc."; AC'},
+)
+CONTACTS = Items(
+    alias="contact",
+    aliases="contacts",
+    where="in the contacts column, ",
+    examples={
+        ",": '"Jane Doe <jane@msf.org> (CEO, Africa)", John Roe',
+        ";|": '"Jane Doe <jane@msf.org> (CEO; Africa)"; John Roe',
+    },
+)
+
+
+def split_aliases(text: str, *, items: Items = ALIASES) -> tuple[str, ...]:
+    """The aliases of one `aliases` cell (or what `items` says it holds: the contacts).
+    Separated by commas, as people type them after
     `add … aka`; but a cell with a semicolon or `|` (outside quotes) is split at those alone,
     as `export` writes it and as this module read it before commas counted, so that `Acme,
     Inc.; AC` stays two aliases. An alias in quotes ("…", “…”, „…“, «…») may hold any
     separator; a quote that opens an alias ends it, so `The "Good" Company` is one alias as
-    typed. Raises BadAliases for a quote never closed, or text after a closing quote."""
+    typed. Raises BadAliases for a quote never closed, or text after a closing quote, naming
+    what `items` holds."""
     separators = ";|" if re.search(r"[;|]", _QUOTED.sub("", text)) else ","
     aliases: list[str] = []
     at = 0
@@ -359,8 +389,9 @@ def split_aliases(text: str) -> tuple[str, ...]:
             end = text.find(ALIAS_QUOTES[opening], at + 1)
             if end < 0:
                 raise BadAliases(
-                    f"the quote ({opening}) before the alias “{text[at + 1 :].strip()}” is "
-                    'never closed: close it, as in "Acme, Inc.", AC'
+                    f"{items.where}the quote ({opening}) before the {items.alias} "
+                    f"“{text[at + 1 :].strip()}” is never closed: close it, as in "
+                    f"{items.examples[',']}"
                 )
             alias = text[at + 1 : end]
             at = end + 1
@@ -368,8 +399,9 @@ def split_aliases(text: str) -> tuple[str, ...]:
                 at += 1
             if at < len(text) and text[at] not in separators:
                 raise BadAliases(
-                    f"“{text[at:]}” follows the quoted alias “{alias}”: separate aliases with "
-                    f"{_SEPARATED[separators]}"
+                    f"{items.where}“{text[at:]}” follows the quoted {items.alias} “{alias}”: "
+                    f"separate {items.aliases} with {_SEPARATED[separators]}, as in "
+                    f"{items.examples[separators]}"
                 )
         else:
             end = at
@@ -382,10 +414,7 @@ def split_aliases(text: str) -> tuple[str, ...]:
     return tuple(aliases)
 
 
-_SEPARATED = {
-    ",": 'commas, as in "Acme, Inc.", AC',
-    ";|": 'semicolons or |, as in "Acme, Inc."; AC',
-}
+_SEPARATED = {",": "commas", ";|": "semicolons or |"}
 
 
 class BadContact(ValueError):

@@ -1166,3 +1166,30 @@ def test_export_refuses_a_missing_or_unknown_team_and_an_unmigrated_database(
     assert nowhere.stderr.startswith(f"liaison: there is no database at {workdir / 'none.db'}")
     help_text = " ".join(liaison("export", "--help", cwd=workdir, env=pythonpath()).stdout.split())
     assert "the same columns" in help_text and "2 nothing written" in help_text
+
+
+def test_a_contacts_cell_with_a_quote_never_closed_names_the_contacts_column(
+    workdir: Path, fake_slack: FakeSlack, migrated: str
+) -> None:
+    """QA h5: a contacts cell with a quote left open was refused as if it were about an alias
+    ("the quote before the alias “Jane Doe…”"): the operator looked for it in the aliases."""
+    (workdir / "partners.csv").write_text(
+        "name,aliases,owner,contacts\n"
+        'Globex,GX,U0BEN,"""Jane Doe <jane@globex.test>, John Roe"\n'
+        'Hooli,,U0BEN,"""Jane Doe"" (CEO), John Roe"\n'
+    )
+    env = slack_env(fake_slack, migrated)
+    dry = liaison("import", "partners", "partners.csv", "--dry-run", cwd=workdir, env=env)
+    assert dry.returncode == 1, dry.stderr
+    said = dry.stdout.splitlines()
+    assert (
+        '  line 2    Globex — in the contacts column, the quote (") before the contact “Jane '
+        'Doe <jane@globex.test>, John Roe” is never closed: close it, as in "Jane Doe '
+        '<jane@msf.org> (CEO, Africa)", John Roe'
+    ) in said
+    assert (
+        "  line 3    Hooli — in the contacts column, “(CEO), John Roe” follows the quoted contact "
+        '“Jane Doe”: separate contacts with commas, as in "Jane Doe <jane@msf.org> (CEO, '
+        'Africa)", John Roe'
+    ) in said
+    assert not any("alias" in line for line in said)
