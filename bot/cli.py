@@ -174,9 +174,11 @@ def build_parser() -> argparse.ArgumentParser:
             "(Acme, Inc.; AC); an alias in double quotes may hold any of them "
             '("Acme, Inc.", AC). Contacts are separated as aliases are, each a name, an email '
             "in <> and a title in (), as in Jane Doe <jane@msf.org> (CEO); John Roe. "
-            "--dry-run reports duplicates and unknown owners "
-            "and changes nothing. Running it twice adds nothing twice. Exit 0 when every row "
-            "was added or already there, 1 when rows were skipped (listed first), 2 when "
+            "A row with no owner Slack knows is skipped; a deputy, team member or contact "
+            "that cannot be used (n/a, Comms team, nobody Slack knows) is left out of its "
+            "partner, saying so. --dry-run reports the same and changes nothing. Running it "
+            "twice adds nothing twice. Exit 0 when every row was added whole or already "
+            "there, 1 when rows were skipped or cells left out (listed first), 2 when "
             "nothing could be imported. Needs SLACK_BOT_TOKEN."
         ),
     )

@@ -13,7 +13,7 @@ in any order and any case; others are ignored:
   underscore): the owner's email address or Slack user id;
 - `deputy` (or `deputy_email`, `deputy_id`): the deputy, as the owner is given;
 - `team` (or `team_ids`, `team_emails`): the other colleagues on its team, separated by
-  semicolons, commas, `|` or spaces;
+  semicolons, commas, `|` or spaces (`split_people`);
 - `status`: prospect (the default), active, paused or ended;
 - `website`: a domain or address, used to spot duplicates;
 - `notes`: what the add form's Notes field takes;
@@ -23,13 +23,15 @@ in any order and any case; others are ignored:
 included.
 
 Each row is one of:
-- added (with `--dry-run`: would be added);
+- added (with `--dry-run`: would be added); without, and saying so, a deputy, a team member or
+  a contact that cannot be used (nobody Slack knows, someone of another organisation, `n/a`,
+  a contact that is no name, a contacts cell that cannot be split): only the name and the
+  owner make a partner;
 - already registered: a partner with this name (or an alias with it) exists; left as it is.
   This is what makes the import idempotent: run twice, the second run changes nothing;
 - skipped, and reported first: a duplicate of an earlier row of the file, a likely duplicate of
   a registered partner (similar name or same website, as `add` warns), an alias another partner
-  goes by, an owner missing or not found in Slack (a deputy or a team member given but not
-  found too: the partner is not added without them), or a value that cannot be read.
+  goes by, an owner missing or not found in Slack, or a value that cannot be read.
 
 Owners are looked up in Slack (`users.lookupByEmail`, which needs the `users:read.email` scope,
 and `users.info`); the workspace is the bot token's (`auth.test`). Someone of another
@@ -122,18 +124,11 @@ class Outcome(StrEnum):
     UNKNOWN_OWNER = "unknown_owner"
     # Someone of another organisation (Slack Connect): known to Slack, but no colleague.
     EXTERNAL_OWNER = "external_owner"
-    # A deputy or team member not found in Slack, or of another organisation.
-    UNKNOWN_COLLEAGUE = "unknown_colleague"
     INVALID = "invalid"
 
 
 DUPLICATES = (Outcome.SAME_AS_ROW, Outcome.LIKELY_DUPLICATE, Outcome.NAME_TAKEN)
-OWNER_PROBLEMS = (
-    Outcome.NO_OWNER,
-    Outcome.UNKNOWN_OWNER,
-    Outcome.EXTERNAL_OWNER,
-    Outcome.UNKNOWN_COLLEAGUE,
-)
+OWNER_PROBLEMS = (Outcome.NO_OWNER, Outcome.UNKNOWN_OWNER, Outcome.EXTERNAL_OWNER)
 
 
 @dataclass(frozen=True)
@@ -153,6 +148,20 @@ class Row:
     contacts: tuple[str, ...] = ()
     # What of it cannot be read (an alias's quote never closed): the row is skipped, saying so.
     problem: str = ""
+    # Why its contacts cell cannot be split: the partner is added without them, saying so.
+    contacts_problem: str = ""
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """A cell of a row added (or, dry, to be added) without it: a deputy, a team member or a
+    contact that names nobody Liaison can use. Only the name and the owner make a partner;
+    the rest is left out, and said."""
+
+    # What is wrong with it: `its deputy “n/a” is neither an email address nor a Slack user id`.
+    problem: str
+    # What the partner is added without: `a deputy`.
+    without: str
 
 
 @dataclass(frozen=True)
@@ -166,6 +175,8 @@ class RowResult:
     owner_id: str | None = None
     deputy_id: str | None = None
     team: tuple[str, ...] = ()
+    # The cells of a row added that it is added without.
+    left_out: tuple[LeftOut, ...] = ()
 
 
 @dataclass
@@ -185,6 +196,11 @@ class ImportReport:
     @property
     def skipped(self) -> list[RowResult]:
         return self.of(*DUPLICATES, *OWNER_PROBLEMS, Outcome.INVALID)
+
+    @property
+    def left_out(self) -> list[tuple[RowResult, LeftOut]]:
+        """Each cell left out of a row added, with its row."""
+        return [(result, cell) for result in self.results for cell in result.left_out]
 
 
 class UnusableFile(Exception):
@@ -291,7 +307,7 @@ def read_rows(text: str) -> list[Row]:
                 continue
             aliases: tuple[str, ...] = ()
             contacts: tuple[str, ...] = ()
-            problem = ""
+            problem = contacts_problem = ""
             try:
                 aliases = split_aliases(value(cells, "aliases"))
             except BadAliases as error:
@@ -299,7 +315,7 @@ def read_rows(text: str) -> list[Row]:
             try:
                 contacts = split_aliases(value(cells, "contacts"), items=CONTACTS)
             except BadAliases as error:
-                problem = problem or str(error)
+                contacts_problem = str(error)
             rows.append(
                 Row(
                     line=line,
@@ -309,10 +325,11 @@ def read_rows(text: str) -> list[Row]:
                     status=value(cells, "status").lower() or PartnerStatus.PROSPECT.value,
                     website=value(cells, "website"),
                     deputy=value(cells, *DEPUTY_COLUMNS),
-                    team=tuple(filter(None, re.split(r"[\s;,|]+", value(cells, *TEAM_COLUMNS)))),
+                    team=split_people(value(cells, *TEAM_COLUMNS)),
                     notes=value(cells, "notes"),
                     contacts=contacts,
                     problem=problem,
+                    contacts_problem=contacts_problem,
                 )
             )
     except csv.Error as error:
@@ -334,6 +351,20 @@ def read_rows(text: str) -> list[Row]:
             "it has no partners, only its first line: put one partner on each line below it"
         )
     return rows
+
+
+def split_people(text: str) -> tuple[str, ...]:
+    """The colleagues of a `team` cell, separated by semicolons, commas or `|`, or by spaces
+    between email addresses and Slack ids: `U0CHLOE U0DAN` is two, but `Comms team` one
+    (that names nobody)."""
+    found: list[str] = []
+    for part in filter(None, (part.strip() for part in re.split(r"[;,|]", text))):
+        each = part.split()
+        if all(_EMAIL.match(ref) or _SLACK_ID.match(ref.upper()) for ref in each):
+            found.extend(each)
+        else:
+            found.append(" ".join(each))
+    return tuple(found)
 
 
 class BadAliases(ValueError):
@@ -608,31 +639,43 @@ class PartnerImport:
             return result(Outcome.EXTERNAL_OWNER, row.owner)
         if owner_id is None:
             return result(Outcome.UNKNOWN_OWNER, row.owner)
+        # The name and the owner make a partner; a deputy, a team member or a contact that
+        # cannot be used is left out, and said, rather than the partner with them.
+        left_out: list[LeftOut] = []
         deputy_id: str | None = None
-        team: list[str] = []
-        for role, ref in (("deputy", row.deputy), *(("team member", ref) for ref in row.team)):
-            if not ref:
-                continue
-            found = owners.get(ref)
+        if row.deputy:
+            found = owners.get(row.deputy)
             if not isinstance(found, str):
-                return result(Outcome.UNKNOWN_COLLEAGUE, _colleague_problem(role, ref, found))
-            if role == "deputy":
-                deputy_id = found
+                problem = _colleague_problem("deputy", row.deputy, found)
+                left_out.append(LeftOut(problem, "a deputy"))
+            elif found == owner_id:
+                left_out.append(LeftOut(f"its deputy {row.deputy} is its owner too", "a deputy"))
             else:
+                deputy_id = found
+        team: list[str] = []
+        for ref in row.team:
+            found = owners.get(ref)
+            if isinstance(found, str):
                 team.append(found)
-        if deputy_id == owner_id:
-            return result(Outcome.INVALID, f"its deputy {row.deputy} is its owner too")
+            else:
+                problem = _colleague_problem("team member", ref, found)
+                left_out.append(LeftOut(problem, "them on its team"))
         if len(row.notes) > MAX_NOTES:
             return result(Outcome.INVALID, f"its notes are longer than {MAX_NOTES} characters")
-        try:
-            contacts = distinct_contacts(read_contact(text) for text in row.contacts)
-        except BadContact as error:
-            return result(Outcome.INVALID, str(error))
+        if row.contacts_problem:
+            left_out.append(LeftOut(row.contacts_problem, "its contacts"))
+        read: list[ContactInfo] = []
+        for text in row.contacts:
+            try:
+                read.append(read_contact(text))
+            except BadContact as error:
+                left_out.append(LeftOut(str(error), "that contact"))
+        contacts = distinct_contacts(read)
         if dry_run:
             similar = self._similar(team_id, clean_name(row.name), domain)
             if similar:
                 return result(Outcome.LIKELY_DUPLICATE, ", ".join(similar))
-            return result(Outcome.ADDED)
+            return replace(result(Outcome.ADDED), left_out=tuple(left_out))
         try:
             self.registry.add(
                 actor=Actor(
@@ -663,7 +706,11 @@ class PartnerImport:
             outcome = Outcome.EXTERNAL_OWNER if missing.external else Outcome.UNKNOWN_OWNER
             return result(outcome, row.owner)
         return replace(
-            result(Outcome.ADDED), owner_id=owner_id, deputy_id=deputy_id, team=tuple(team)
+            result(Outcome.ADDED),
+            owner_id=owner_id,
+            deputy_id=deputy_id,
+            team=tuple(team),
+            left_out=tuple(left_out),
         )
 
     def _save_contacts(
@@ -833,10 +880,15 @@ def words(report: ImportReport, *, file_name: str, team_id: str) -> list[str]:
         lines.extend(f"  line {r.line:<4} {r.name or '—'} — {explain(r)}" for r in results)
 
     section("Duplicates, skipped", report.of(*DUPLICATES), _duplicate)
-    unknown = report.of(*OWNER_PROBLEMS)
-    whom = "people" if report.of(Outcome.UNKNOWN_COLLEAGUE) else "owners"
-    section(f"Unknown {whom}, skipped", unknown, _owner_problem)
+    section("Unknown owners, skipped", report.of(*OWNER_PROBLEMS), _owner_problem)
     section("Rows that cannot be read, skipped", report.of(Outcome.INVALID), lambda r: r.detail)
+    if left_out := report.left_out:
+        done = "would be imported" if report.dry_run else "imported"
+        lines.append(f"Cells left out ({len(left_out)}):")
+        lines.extend(
+            f"  line {r.line:<4} {r.name} — {cell.problem}; {done} without {cell.without}"
+            for r, cell in left_out
+        )
     existing = report.of(Outcome.EXISTS)
     added = report.of(Outcome.ADDED)
     if existing:
@@ -937,8 +989,6 @@ def _colleague_problem(role: str, ref: str, found: Elsewhere | None) -> str:
 
 
 def _owner_problem(result: RowResult) -> str:
-    if result.outcome is Outcome.UNKNOWN_COLLEAGUE:
-        return result.detail
     if result.outcome is Outcome.NO_OWNER:
         return "no owner given (an email address or a Slack user id)"
     given = result.detail
@@ -968,9 +1018,9 @@ def import_partners(
     echo: Callable[[str], None] = print,
 ) -> int:
     """`liaison import partners`: `rows` (`read_file`'s) into workspace `team_id`, as the bot
-    user `actor_id` (who SLACK_BOT_TOKEN is, by auth.test). 0 when every row was added or
-    already there, 1 when rows were skipped (listed first). Raises DirectoryError, having
-    written nothing, when Slack cannot be asked about owners."""
+    user `actor_id` (who SLACK_BOT_TOKEN is, by auth.test). 0 when every row was added whole
+    or already there, 1 when rows were skipped or cells left out (listed first). Raises
+    DirectoryError, having written nothing, when Slack cannot be asked about owners."""
     registry = Registry(engine=runtime.engine, clock=runtime.clock, names=runtime.partner_names)
     directory = SlackDirectory(
         client,
@@ -986,4 +1036,4 @@ def import_partners(
     )
     for line in words(report, file_name=file_name, team_id=team_id):
         echo(line)
-    return EXIT_SKIPPED if report.skipped else EXIT_OK
+    return EXIT_SKIPPED if report.skipped or report.left_out else EXIT_OK

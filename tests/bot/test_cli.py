@@ -1016,8 +1016,8 @@ def test_deputies_and_teams_survive_an_export_imported_into_a_new_database(
 ) -> None:
     """QA h3: `liaison import` read the export's name, aliases, owner, status and website, and
     dropped its deputy_id and team_ids without a word: a list moved to a new database lost
-    every deputy and team. They are read now (by id or email, as owners are), the partner
-    skipped rather than added without one Slack does not know, and each colleague told."""
+    every deputy and team. They are read now (by id or email, as owners are), each colleague
+    told; a deputy Slack does not know is left out, saying so (QA h5: not the whole partner)."""
     fake_slack.add_user(id="U0EVE", name="eve", real_name="Eve", email="eve@acme.test")
     (workdir / "partners.csv").write_text(
         "name,owner,deputy,team\n"
@@ -1030,13 +1030,13 @@ def test_deputies_and_teams_survive_an_export_imported_into_a_new_database(
     assert imported.returncode == 1, imported.stderr
     assert imported.stdout.splitlines() == [
         "Imported partners.csv for workspace T0ACME.",
-        "Unknown people, skipped (1):",
-        "  line 3    Initech — its deputy: nobody in Slack is nobody@acme.test",
-        "Rows that cannot be read, skipped (1):",
-        "  line 4    Umbrella — its deputy U0ANA is its owner too",
-        "Added 1 partner: Globex.",
-        "Their owner hears of them in a direct message, in working hours, and so do 3 deputies "
-        "and team members.",
+        "Cells left out (2):",
+        "  line 3    Initech — its deputy: nobody in Slack is nobody@acme.test; imported without "
+        "a deputy",
+        "  line 4    Umbrella — its deputy U0ANA is its owner too; imported without a deputy",
+        "Added 3 partners: Globex, Initech, Umbrella.",
+        "Their 2 owners hear of them in a direct message, in working hours, and so do 3 "
+        "deputies and team members.",
     ]
     with make_engine(migrated).connect() as connection:
         notes: dict[str, str] = dict(
@@ -1052,7 +1052,7 @@ def test_deputies_and_teams_survive_an_export_imported_into_a_new_database(
         "you are on the team of *Globex*: its pulse surveys will "
         "ask you how the partnership goes, and you will be kept informed about it."
     )
-    assert sorted(notes) == ["U0BEN", "U0CHLOE", "U0DAN", "U0EVE"]
+    assert sorted(notes) == ["U0ANA", "U0BEN", "U0CHLOE", "U0DAN", "U0EVE"]
 
     exported = liaison(
         "export", "partners", "--team", "T0ACME", "--out", "out.csv", cwd=workdir, env=env
@@ -1066,7 +1066,9 @@ def test_deputies_and_teams_survive_an_export_imported_into_a_new_database(
     moved = liaison("export", "partners", "--team", "T0ACME", cwd=workdir, env=fresh_env)
     columns = ("name", "owner_id", "deputy_id", "deputy_name", "team_ids")
     assert [tuple(row[c] for c in columns) for row in csv_rows(moved.stdout)] == [
-        ("Globex", "U0BEN", "U0EVE", "eve", "U0CHLOE; U0DAN")
+        ("Globex", "U0BEN", "U0EVE", "eve", "U0CHLOE; U0DAN"),
+        ("Initech", "U0BEN", "", "", ""),
+        ("Umbrella", "U0ANA", "", "", ""),
     ]
 
 
@@ -1185,11 +1187,62 @@ def test_a_contacts_cell_with_a_quote_never_closed_names_the_contacts_column(
     assert (
         '  line 2    Globex — in the contacts column, the quote (") before the contact “Jane '
         'Doe <jane@globex.test>, John Roe” is never closed: close it, as in "Jane Doe '
-        '<jane@msf.org> (CEO, Africa)", John Roe'
+        '<jane@msf.org> (CEO, Africa)", John Roe; would be imported without its contacts'
     ) in said
     assert (
         "  line 3    Hooli — in the contacts column, “(CEO), John Roe” follows the quoted contact "
         '“Jane Doe”: separate contacts with commas, as in "Jane Doe <jane@msf.org> (CEO, '
-        'Africa)", John Roe'
+        'Africa)", John Roe; would be imported without its contacts'
     ) in said
     assert not any("alias" in line for line in said)
+
+
+def test_a_deputy_team_or_contact_naming_nobody_is_left_out_of_the_partner_saying_so(
+    workdir: Path, fake_slack: FakeSlack, migrated: str
+) -> None:
+    """QA h5: a spreadsheet whose deputy or team column held what is no person ("n/a", "-",
+    "Comms team") skipped the whole partner. Only the name and the owner make a partner: the
+    rest is left out and said, row by row, the same in a dry run as in the import."""
+    (workdir / "partners.csv").write_text(
+        "name,owner,deputy,team,contacts\n"
+        "Globex,U0BEN,n/a,Comms team,\n"
+        'Hooli,U0BEN,-,"U0CHLOE U0DAN, nobody@acme.test",Jane Doe <jane@hooli> (CEO); John Roe\n'
+        "Initech,n/a,U0CHLOE,U0DAN,\n"
+        "Umbrella,U0ANA,   ,   ,   \n"
+    )
+    env = slack_env(fake_slack, migrated)
+    left_out = [
+        "Unknown owners, skipped (1):",
+        "  line 4    Initech — “n/a” is neither an email address nor a Slack user id (like "
+        "U0123ABCD)",
+        "Cells left out (5):",
+        "  line 2    Globex — its deputy “n/a” is neither an email address nor a Slack user id; "
+        "{added} without a deputy",
+        "  line 2    Globex — its team member “Comms team” is neither an email address nor a "
+        "Slack user id; {added} without them on its team",
+        "  line 3    Hooli — its deputy “-” is neither an email address nor a Slack user id; "
+        "{added} without a deputy",
+        "  line 3    Hooli — its team member: nobody in Slack is nobody@acme.test; {added} "
+        "without them on its team",
+        "  line 3    Hooli — “jane@hooli”, the email of Jane Doe, is not an email address; "
+        "{added} without that contact",
+    ]
+    dry = liaison("import", "partners", "partners.csv", "--dry-run", cwd=workdir, env=env)
+    assert dry.returncode == 1, dry.stderr
+    assert dry.stdout.splitlines()[1:-2] == [
+        line.format(added="would be imported") for line in left_out
+    ]
+    assert dry.stdout.splitlines()[-2] == "Would add 3 partners: Globex, Hooli, Umbrella."
+    imported = liaison("import", "partners", "partners.csv", cwd=workdir, env=env)
+    assert imported.returncode == 1, imported.stderr
+    assert imported.stdout.splitlines()[1:-2] == [
+        line.format(added="imported") for line in left_out
+    ]
+    assert imported.stdout.splitlines()[-2] == "Added 3 partners: Globex, Hooli, Umbrella."
+    exported = liaison("export", "partners", "--team", "T0ACME", cwd=workdir, env=env)
+    columns = ("name", "owner_id", "deputy_id", "team_ids", "contacts")
+    assert [tuple(row[c] for c in columns) for row in csv_rows(exported.stdout)] == [
+        ("Globex", "U0BEN", "", "", ""),
+        ("Hooli", "U0BEN", "", "U0CHLOE; U0DAN", "John Roe"),
+        ("Umbrella", "U0ANA", "", "", ""),
+    ]

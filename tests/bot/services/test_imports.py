@@ -350,12 +350,13 @@ def test_an_owner_of_another_organisation_is_told_apart_from_one_slack_does_not_
     zed@partner.test", as if mistyped: Slack knows them, but only a colleague owns a partner."""
 
     class WithStranger:
-        """Zed, of another organisation, by email; Zoe by id (the cache knows where she is)."""
+        """Zed, of another organisation, by email; Zoe by id (the cache knows where she is);
+        Ben, a colleague."""
 
         def find(self, ref: str) -> str | Elsewhere | None:
             if ref.endswith("@partner.test"):
                 return Elsewhere.PERSON
-            return ref if ref == "U0ZOE" else None
+            return ref if ref in ("U0ZOE", BEN) else None
 
     # By id, someone the profile cache already knows as of another organisation.
     stranger = {"id": "U0ZOE", "name": "zoe", "team_id": "T0OTHER"}
@@ -378,17 +379,17 @@ def test_an_owner_of_another_organisation_is_told_apart_from_one_slack_does_not_
         "contacts: /partner contact Umbrella add NAME zed@partner.test",
         "  line 3    Beta — nobody in Slack is nobody@example.org",
     ]
-    # A deputy or team member of another organisation is no colleague either.
-    text = "name,owner,deputy,team\nDelta,U0ZOE,zed@partner.test,\nZeta,U0ZOE,,zed@partner.test\n"
+    # A deputy or team member of another organisation is no colleague either: left out.
+    text = "name,owner,deputy,team\nDelta,U0BEN,zed@partner.test,\nZeta,U0BEN,,zed@partner.test\n"
     report = PartnerImport(registry=registry, directory=WithStranger()).run(
         team_id=T1, actor_id=BOT, rows=read_rows(text), dry_run=True
     )
     assert words(report, file_name="list.csv", team_id=T1)[1:4] == [
-        "Unknown people, skipped (2):",
+        "Cells left out (2):",
         "  line 2    Delta — its deputy zed@partner.test is from another organisation: only "
-        "colleagues can be its deputy",
+        "colleagues can be its deputy; would be imported without a deputy",
         "  line 3    Zeta — its team member zed@partner.test is from another organisation: only "
-        "colleagues can be on its team",
+        "colleagues can be on its team; would be imported without them on its team",
     ]
 
 
