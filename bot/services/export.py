@@ -3,8 +3,11 @@
 What a person may see in an export:
 - Partners: every partner of the workspace, as `list` and `show` show them to anyone: names,
   aliases, status, owner, deputy, team, website, channel, last contact (and by whom), stay-in-
-  touch cadence, the balance of commitments, and health: the score and whether (and why) it is
-  at risk; and, as `show` gives them, its notes and its contacts (people at the partner).
+  touch cadence (and whether it is the partner's own, its status's or the default), its own
+  pulse-survey cadence, the balance of commitments, and health: the score and whether (and why)
+  it is at risk; and, as `show` gives them, its notes and its contacts (people at the partner).
+  `liaison import` reads back what is the partner's own of these: a list moved to a new
+  database keeps them.
   Pulse surveys appear only as the aggregate of the latest closed round (respondents and
   average score), and only when at least the workspace's anonymity threshold answered; no
   answer of any one person is ever exported, nor any check-in.
@@ -96,9 +99,10 @@ PARTNER_COLUMNS = (
     "id", "name", "aliases", "status", "owner_id", "owner_name", "deputy_id", "deputy_name",
     "team_ids", "website", "channel_id", "created_at", "last_contact_at", "last_contact_by",
     "last_contact_by_name", "days_quiet", "cadence_ideal_days", "cadence_max_days",
-    "stay_in_touch", "open_us", "open_them", "overdue_us", "overdue_them", "kept_on_time",
-    "kept_late", "lopsided", "pulse_closed_at", "pulse_respondents", "pulse_average", "health",
-    "at_risk", "at_risk_reasons", "notes", "contacts",
+    "cadence_source", "stay_in_touch", "open_us", "open_them", "overdue_us", "overdue_them",
+    "kept_on_time", "kept_late", "lopsided", "pulse_cadence", "pulse_closed_at",
+    "pulse_respondents", "pulse_average", "health", "at_risk", "at_risk_reasons", "notes",
+    "contacts",
 )  # fmt: skip
 TOUCHPOINT_COLUMNS = (
     "id", "partner_id", "partner", "kind", "medium", "at", "day_only", "author_id",
@@ -306,6 +310,9 @@ class Exporter:
                     state.quiet_days,
                     state.intervals.ideal,
                     state.intervals.max,
+                    # The partner's own (`cadence NAME`), its status's, or the defaults: only
+                    # its own is the partner's to carry to another database.
+                    state.intervals.source,
                     state.standing,
                     balance.open_us,
                     balance.open_them,
@@ -314,6 +321,8 @@ class Exporter:
                     balance.kept_us + balance.kept_them,
                     balance.late_us + balance.late_them,
                     balance.lopsided,
+                    # Its own pulse cadence (`survey NAME monthly`); empty: the workspace's.
+                    partner.pulse_cadence,
                     *_pulse(health.get(partner_id)),
                     *_health(health.get(partner_id)),
                     partner.notes,

@@ -18,15 +18,20 @@ in any order and any case; others are ignored:
 - `website`: a domain or address, used to spot duplicates;
 - `notes`: what the add form's Notes field takes;
 - `contacts`: people at the partner, each `Name <email> (title)` (email and title optional),
-  separated as aliases are (`read_contact`).
-`export partners` writes a file this reads back, its deputies, teams, notes and contacts
-included.
+  separated as aliases are (`read_contact`);
+- its own settings (`_own_settings`): `channel` (or `channel_id`), an id or a `#name` as
+  `channel NAME #c` keeps it; `cadence_ideal_days` and `cadence_max_days`, its stay-in-touch
+  intervals, when `cadence_source` says they are the partner's own (`partner`) or there is no
+  such column (the export writes the intervals of its status or the defaults too, which are
+  the workspace's, not the partner's); `pulse_cadence` (or `pulse`): monthly, quarterly or off.
+`export partners` writes a file this reads back, its deputies, teams, notes, contacts and
+settings included.
 
 Each row is one of:
-- added (with `--dry-run`: would be added); without, and saying so, a deputy, a team member or
-  a contact that cannot be used (nobody Slack knows, someone of another organisation, `n/a`,
-  a contact that is no name, a contacts cell that cannot be split): only the name and the
-  owner make a partner;
+- added (with `--dry-run`: would be added); without, and saying so, a deputy, a team member,
+  a contact or a setting that cannot be used (nobody Slack knows, someone of another
+  organisation, `n/a`, a contact that is no name, a contacts cell that cannot be split, a
+  channel that is no channel): only the name and the owner make a partner;
 - already registered: a partner with this name (or an alias with it) exists; left as it is.
   This is what makes the import idempotent: run twice, the second run changes nothing;
 - skipped, and reported first: a duplicate of an earlier row of the file, a likely duplicate of
@@ -68,7 +73,9 @@ from bot.mrkdwn import literal, slack_text
 from bot.naming import name_keys, person_key
 from bot.runtime import Runtime
 from bot.services import people
+from bot.services.cadence import MAX_INTERVAL_DAYS, BadIntervals, Source, check_intervals
 from bot.services.export import ALIAS_QUOTES, FORMULA_STARTS
+from bot.services.feedback import Cadence
 from bot.services.people import NotInWorkspace, PeopleCheck
 from bot.services.registry import (
     MAX_NOTES,
@@ -92,12 +99,16 @@ from bot.services.registry import (
 )
 from bot.slack_retry import RateLimitRetryHandler
 from bot.websites import split_website
+from storage import commitments as cadence_store
 from storage import partners as partner_store
+from storage.commitments import CadenceRow
 from storage.models import MAX_NAME_LENGTH, MAX_TITLE_LENGTH, Contact, PartnerStatus, TeamRole
 
 OWNER_COLUMNS = ("owner", "owner_email", "owner_id")
 DEPUTY_COLUMNS = ("deputy", "deputy_email", "deputy_id")
 TEAM_COLUMNS = ("team", "team_ids", "team_emails")
+CHANNEL_COLUMNS = ("channel", "channel_id")
+PULSE_COLUMNS = ("pulse_cadence", "pulse")
 _NAME_PROBLEMS = {
     NameProblem.EMPTY: "no name",
     NameProblem.TOO_LONG: f"the name is longer than {MAX_NAME_LENGTH} characters",
@@ -110,6 +121,10 @@ _NAME_PROBLEMS = {
 _QUOTED = re.compile("|".join(f"{o}[^{c}]*{c}" for o, c in ALIAS_QUOTES.items()))
 _SLACK_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# A channel as `channel NAME #c` keeps it: picked from Slack's list, its id (public or
+# private); typed, `#name` in Slack's lowercase, no longer than the column holds.
+_CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,31}$")
+_CHANNEL_NAME = re.compile(r"^#[a-z0-9_][a-z0-9_\-]{0,30}$")
 EXIT_OK = 0
 EXIT_SKIPPED = 1
 
@@ -150,6 +165,22 @@ class Row:
     problem: str = ""
     # Why its contacts cell cannot be split: the partner is added without them, saying so.
     contacts_problem: str = ""
+    # Its coordination channel: an id (C0123ABCD) or `#name`.
+    channel: str = ""
+    # Its own stay-in-touch intervals in days, ideal and maximum (`cadence NAME IDEAL MAX`).
+    cadence: tuple[str, str] = ("", "")
+    # Its own pulse-survey cadence: monthly, quarterly or off.
+    pulse: str = ""
+
+
+@dataclass(frozen=True)
+class OwnSettings:
+    """What a partner added is given beside its name and team, as its own settings: its
+    channel, stay-in-touch intervals (ideal, max) and pulse cadence (None: the workspace's)."""
+
+    channel: str | None = None
+    cadence: tuple[int, int] | None = None
+    pulse: Cadence | None = None
 
 
 @dataclass(frozen=True)
@@ -297,6 +328,13 @@ def read_rows(text: str) -> list[Row]:
                 return _unguarded(cells[index].strip())
         return ""
 
+    def own_cadence(cells: Sequence[str]) -> tuple[str, str]:
+        """The intervals the export wrote when they are the partner's own (`cadence_source`
+        partner), or that a list without that column gives."""
+        if value(cells, "cadence_source").lower() not in ("", Source.PARTNER):
+            return ("", "")  # its status's or the defaults: the new workspace's apply
+        return (value(cells, "cadence_ideal_days"), value(cells, "cadence_max_days"))
+
     rows = []
     # The line a row starts on (a quoted value may run over several).
     start = reader.line_num + 1
@@ -330,6 +368,9 @@ def read_rows(text: str) -> list[Row]:
                     contacts=contacts,
                     problem=problem,
                     contacts_problem=contacts_problem,
+                    channel=value(cells, *CHANNEL_COLUMNS),
+                    cadence=own_cadence(cells),
+                    pulse=value(cells, *PULSE_COLUMNS),
                 )
             )
     except csv.Error as error:
@@ -478,6 +519,53 @@ def read_contact(text: str) -> ContactInfo:
     if title is not None and len(title) > MAX_TITLE_LENGTH:
         raise BadContact(f"the title of {name} is longer than {MAX_TITLE_LENGTH} characters")
     return ContactInfo(name, email, title)
+
+
+def _own_settings(row: Row, left_out: list[LeftOut]) -> OwnSettings:
+    """The row's channel, intervals and pulse cadence; each that cannot be used is added to
+    `left_out`, and the partner follows the workspace's instead."""
+    channel: str | None = None
+    if row.channel:
+        typed = row.channel if row.channel.startswith("#") else row.channel.upper()
+        if _CHANNEL_ID.match(typed) or _CHANNEL_NAME.match(typed.lower()):
+            channel = typed.lower() if typed.startswith("#") else typed
+        else:
+            left_out.append(
+                LeftOut(
+                    f"its channel “{row.channel}” is neither a channel id (C0123ABCD) nor a "
+                    "#channel-name",
+                    "its own channel (its alerts go to the workspace's)",
+                )
+            )
+    cadence: tuple[int, int] | None = None
+    if any(row.cadence):
+        ideal, maximum = row.cadence
+        try:
+            cadence = (int(ideal), int(maximum))
+            check_intervals(*cadence)
+        except (ValueError, BadIntervals):
+            cadence = None
+            left_out.append(
+                LeftOut(
+                    f"its stay-in-touch cadence “{ideal}” and “{maximum}” (cadence_ideal_days, "
+                    "cadence_max_days) is not two whole numbers of days, the ideal below the "
+                    f"maximum, up to {MAX_INTERVAL_DAYS}, as in 30 and 60",
+                    "its own cadence (it follows its status's or the default)",
+                )
+            )
+    pulse: Cadence | None = None
+    if row.pulse:
+        try:
+            pulse = Cadence(row.pulse.lower())
+        except ValueError:
+            left_out.append(
+                LeftOut(
+                    f"its pulse cadence “{row.pulse}” is not monthly, quarterly or off (or "
+                    "empty: the workspace's)",
+                    "its own pulse cadence (it follows the workspace's)",
+                )
+            )
+    return OwnSettings(channel=channel, cadence=cadence, pulse=pulse)
 
 
 def distinct_contacts(contacts: Iterable[ContactInfo]) -> list[ContactInfo]:
@@ -671,6 +759,7 @@ class PartnerImport:
             except BadContact as error:
                 left_out.append(LeftOut(str(error), "that contact"))
         contacts = distinct_contacts(read)
+        own = _own_settings(row, left_out)
         if dry_run:
             similar = self._similar(team_id, clean_name(row.name), domain)
             if similar:
@@ -693,7 +782,7 @@ class PartnerImport:
                 status=status,
                 website=row.website or None,
                 notes=row.notes or None,
-                then=partial(self._save_contacts, team_id, contacts),
+                then=partial(self._save_rest, team_id, actor_id, contacts, own),
             )
         except AlreadyRegistered as exists:
             return result(Outcome.EXISTS, exists.existing.facts.name)
@@ -713,15 +802,34 @@ class PartnerImport:
             left_out=tuple(left_out),
         )
 
-    def _save_contacts(
+    def _save_rest(
         self,
         team_id: str,
+        actor_id: str,
         contacts: Sequence[ContactInfo],
+        own: OwnSettings,
         session: Session,
         facts: PartnerFacts,
     ) -> None:
-        """The row's contacts, in the transaction that adds its partner."""
+        """The row's contacts and settings, in the transaction that adds its partner."""
         now = self.registry.clock.now()
+        partner = partner_store.get_partner(session=session, team_id=team_id, partner_id=facts.id)
+        assert partner is not None, "the partner is added in this transaction"
+        if own.channel is not None:
+            partner.channel_id, partner.channel_set_at = own.channel, now
+        if own.pulse is not None:
+            partner.pulse_cadence = own.pulse.value
+        session.add(partner)
+        if own.cadence is not None:
+            ideal, maximum = own.cadence
+            cadence_store.save_partner_cadence(
+                session=session,
+                team_id=team_id,
+                partner_id=facts.id,
+                cadence=CadenceRow(ideal_days=ideal, max_days=maximum, snoozed_until=None),
+                by=actor_id,
+                at=now,
+            )
         for contact in contacts:
             session.add(
                 Contact(

@@ -23,11 +23,13 @@ from urllib.parse import urlsplit
 
 import pytest
 import sqlalchemy as sa
+from sqlmodel import Session
 
 from bot import __version__, cli
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.sandbox.fake_slack import FakeSlack
+from bot.services.cadence import Cadences
 from bot.services.commitments import Commitments, NewCommitment
 from bot.services.export import COMMITMENT_COLUMNS, PARTNER_COLUMNS, TOUCHPOINT_COLUMNS, Dataset
 from bot.services.partner_names import PartnerNames
@@ -37,7 +39,8 @@ from handlers.blocks.commitments import MESSAGES
 from handlers.blocks.touchpoints import RENDERER
 from storage import schema
 from storage.db import make_engine
-from storage.models import CommitmentSide, TouchpointKind
+from storage.models import CommitmentSide, PartnerStatus, TouchpointKind
+from storage.partners import set_pulse_cadence
 from tests.bot.delivery.conftest import queue
 from tests.factories import Colleague, add_partner, save_colleagues
 from tests.http import free_port, wait_for_health
@@ -1245,4 +1248,106 @@ def test_a_deputy_team_or_contact_naming_nobody_is_left_out_of_the_partner_sayin
         ("Globex", "U0BEN", "", "", ""),
         ("Hooli", "U0BEN", "", "U0CHLOE; U0DAN", "John Roe"),
         ("Umbrella", "U0ANA", "", "", ""),
+    ]
+
+
+def seed_settings(url: str) -> None:
+    """Workspace T0ACME's partners with settings of their own, as `/partner cadence`, `survey`
+    and `channel` set them: Acme its own cadence, pulse and channel (picked from Slack's list);
+    Globex a cadence of its status's and a typed #channel; Hooli the defaults, surveys off."""
+    engine = make_engine(url)
+    clock = ManualClock(datetime(2026, 11, 23, 9, tzinfo=UTC))
+    save_colleagues(engine, clock, team_id="T0ACME", colleagues=[Colleague("U0ANA", admin=True)])
+    registry = Registry(engine=engine, clock=clock, names=PartnerNames())
+    ana = Actor("T0ACME", "U0ANA")
+    for name in ("Acme", "Globex", "Hooli"):
+        add_partner(registry, team_id="T0ACME", name=name, owner_id="U0ANA")
+    registry.set_status(actor=ana, partner="Globex", status=PartnerStatus.ACTIVE)
+    cadences = Cadences(engine=engine, clock=clock, registry=registry, messages=MESSAGES)
+    cadences.set(actor=ana, partner="Acme", ideal=14, maximum=45)
+    cadences.set_for_status(actor=ana, status=PartnerStatus.ACTIVE, ideal=7, maximum=21)
+    registry.set_channel(actor=ana, partner="Acme", channel_id="C0ACMEPARTNERS")
+    registry.set_channel(actor=ana, partner="Globex", channel_id="#globex-team")
+    with Session(engine) as session:
+        for name, pulse in (("Acme", "quarterly"), ("Hooli", "off")):
+            facts = registry.resolve(session, team_id="T0ACME", query=name)
+            assert facts.id is not None
+            set_pulse_cadence(session=session, team_id="T0ACME", partner_id=facts.id, cadence=pulse)
+        session.commit()
+    engine.dispose()
+
+
+def test_a_partners_own_cadence_pulse_and_channel_survive_a_move_to_a_new_database(
+    workdir: Path, fake_slack: FakeSlack, migrated: str
+) -> None:
+    """QA h5: an export imported into a new database lost each partner's stay-in-touch
+    cadence, pulse-survey cadence and channel: every partner followed the workspace's again.
+    Only what is the partner's own moves (not the cadence its status or the defaults give);
+    one that cannot be used is left out, saying why, and the partner added without it."""
+    seed_settings(migrated)
+    env = slack_env(fake_slack, migrated)
+    exported = liaison(
+        "export", "partners", "--team", "T0ACME", "--out", "out.csv", cwd=workdir, env=env
+    )
+    assert exported.returncode == 0, exported.stderr
+    columns = (
+        "name", "channel_id", "cadence_ideal_days", "cadence_max_days", "cadence_source",
+        "pulse_cadence",
+    )  # fmt: skip
+    before = [
+        ("Acme", "C0ACMEPARTNERS", "14", "45", "partner", "quarterly"),
+        ("Globex", "#globex-team", "7", "21", "status", ""),
+        ("Hooli", "", "30", "60", "default", "off"),
+    ]
+    rows = csv_rows((workdir / "out.csv").read_text(encoding="utf-8-sig"))
+    assert [tuple(row[c] for c in columns) for row in rows] == before
+
+    fresh = f"sqlite:///{workdir / 'fresh.db'}"
+    fresh_env = slack_env(fake_slack, fresh)
+    assert liaison("migrate", cwd=workdir, env=fresh_env).returncode == 0
+    moved = liaison("import", "partners", "out.csv", cwd=workdir, env=fresh_env)
+    assert moved.returncode == 0, moved.stdout + moved.stderr
+    again = liaison("export", "partners", "--team", "T0ACME", cwd=workdir, env=fresh_env)
+    # Globex's status cadence is the old workspace's setting, not the partner's: it has the
+    # defaults in the new one, where no `cadence status active` was set.
+    assert [tuple(row[c] for c in columns) for row in csv_rows(again.stdout)] == [
+        before[0],
+        ("Globex", "#globex-team", "30", "60", "default", ""),
+        before[2],
+    ]
+
+    (workdir / "bad.csv").write_text(
+        "name,owner,channel,cadence_ideal_days,cadence_max_days,pulse\n"
+        "Initech,U0ANA,general chat,60,30,weekly\n"
+        "Umbrella,U0ANA,#Umbrella,10,,Monthly\n"
+        "Wayne,U0ANA,g0wayne,5,10,OFF\n"
+    )
+    dry = liaison("import", "partners", "bad.csv", "--dry-run", cwd=workdir, env=fresh_env)
+    imported = liaison("import", "partners", "bad.csv", cwd=workdir, env=fresh_env)
+    assert (dry.returncode, imported.returncode) == (1, 1), imported.stderr
+    left_out = [
+        "Cells left out (4):",
+        "  line 2    Initech — its channel “general chat” is neither a channel id (C0123ABCD) "
+        "nor a #channel-name; {done} without its own channel (its alerts go to the workspace's)",
+        "  line 2    Initech — its stay-in-touch cadence “60” and “30” (cadence_ideal_days, "
+        "cadence_max_days) is not two whole numbers of days, the ideal below the maximum, up to "
+        "730, as in 30 and 60; {done} without its own cadence (it follows its status's or the "
+        "default)",
+        "  line 2    Initech — its pulse cadence “weekly” is not monthly, quarterly or off (or "
+        "empty: the workspace's); {done} without its own pulse cadence (it follows the "
+        "workspace's)",
+        "  line 3    Umbrella — its stay-in-touch cadence “10” and “” (cadence_ideal_days, "
+        "cadence_max_days) is not two whole numbers of days, the ideal below the maximum, up to "
+        "730, as in 30 and 60; {done} without its own cadence (it follows its status's or the "
+        "default)",
+    ]
+    assert dry.stdout.splitlines()[1:6] == [x.format(done="would be imported") for x in left_out]
+    assert imported.stdout.splitlines()[1:6] == [x.format(done="imported") for x in left_out]
+    last = liaison("export", "partners", "--team", "T0ACME", cwd=workdir, env=fresh_env)
+    assert [tuple(row[c] for c in columns) for row in csv_rows(last.stdout)][1:] == [
+        ("Globex", "#globex-team", "30", "60", "default", ""),
+        ("Hooli", "", "30", "60", "default", "off"),
+        ("Initech", "", "30", "60", "default", ""),
+        ("Umbrella", "#umbrella", "30", "60", "default", "monthly"),
+        ("Wayne", "G0WAYNE", "5", "10", "partner", "off"),
     ]
