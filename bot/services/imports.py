@@ -34,8 +34,10 @@ Each row is one of:
   channel that is no channel): only the name and the owner make a partner;
 - already registered: a partner with this name (or an alias with it) exists; left as it is.
   This is what makes the import idempotent: run twice, the second run changes nothing;
-- skipped, and reported first: a duplicate of an earlier row of the file, a likely duplicate of
-  a registered partner (similar name or same website, as `add` warns), an alias another partner
+- skipped, and reported first: a duplicate of an earlier row of the file (the same name, in
+  any spelling), a likely duplicate of a partner registered before the import (similar name or
+  same website, as `add` warns; rows of the file that look alike are the partners the list
+  names, as an export of a workspace holding both writes them), an alias another partner
   goes by, an owner missing or not found in Slack, or a value that cannot be read.
 
 Owners are looked up in Slack (`users.lookupByEmail`, which needs the `users:read.email` scope,
@@ -85,7 +87,6 @@ from bot.services.registry import (
     BadName,
     BadValue,
     ContactInfo,
-    LikelyDuplicate,
     NameProblem,
     NameTaken,
     PartnerFacts,
@@ -611,8 +612,13 @@ class PartnerImport:
         owners = {ref: self.directory.find(ref) for ref in dict.fromkeys(refs)}
         report = ImportReport(dry_run=dry_run)
         seen: dict[str, int] = {}
+        # The partners this run added: the file lists them beside each other, so no row is a
+        # likely duplicate of another (country offices share a website, `Plan International`
+        # and `Plan International UK` are two), as a dry run, which adds none, finds too.
+        ours: set[str] = set()
         for row in rows:
-            report.results.append(self._row(team_id, actor_id, row, seen, owners, dry_run=dry_run))
+            result = self._row(team_id, actor_id, row, seen, owners, ours, dry_run=dry_run)
+            report.results.append(result)
         if not dry_run:
             self._tell_owners(team_id, report)
         return report
@@ -658,6 +664,7 @@ class PartnerImport:
         row: Row,
         seen: dict[str, int],
         owners: dict[str, str | Elsewhere | None],
+        ours: set[str],
         *,
         dry_run: bool,
     ) -> RowResult:
@@ -703,11 +710,6 @@ class PartnerImport:
             seen.setdefault(k, row.line)
         if earlier is not None:
             return result(Outcome.SAME_AS_ROW, str(earlier))
-        if domain is not None:
-            # Keyed apart from names: a website shared with an earlier row of the file.
-            same_site = seen.setdefault(f"https://{domain}", row.line)
-            if same_site != row.line:
-                return result(Outcome.LIKELY_DUPLICATE, f"line {same_site} (same website)")
         with Session(self.registry.engine) as session:
             existing = self.registry.answering(
                 session, team_id=team_id, name=clean_name(row.name), key=key
@@ -760,13 +762,14 @@ class PartnerImport:
                 left_out.append(LeftOut(str(error), "that contact"))
         contacts = distinct_contacts(read)
         own = _own_settings(row, left_out)
+        # Registered before this run: those `add` warns of (it is told to add the rest anyway).
+        similar = self._similar(team_id, clean_name(row.name), domain, besides=ours)
+        if similar:
+            return result(Outcome.LIKELY_DUPLICATE, ", ".join(similar))
         if dry_run:
-            similar = self._similar(team_id, clean_name(row.name), domain)
-            if similar:
-                return result(Outcome.LIKELY_DUPLICATE, ", ".join(similar))
             return replace(result(Outcome.ADDED), left_out=tuple(left_out))
         try:
-            self.registry.add(
+            added = self.registry.add(
                 actor=Actor(
                     team_id,
                     actor_id,
@@ -782,18 +785,17 @@ class PartnerImport:
                 status=status,
                 website=row.website or None,
                 notes=row.notes or None,
+                allow_similar=True,
                 then=partial(self._save_rest, team_id, actor_id, contacts, own),
             )
         except AlreadyRegistered as exists:
             return result(Outcome.EXISTS, exists.existing.facts.name)
-        except LikelyDuplicate as duplicate:
-            names = ", ".join(item.facts.name for item in duplicate.similar)
-            return result(Outcome.LIKELY_DUPLICATE, names)
         except NameTaken as taken:
             return result(Outcome.NAME_TAKEN, f"“{taken.name}” is {taken.holder.name}")
         except NotInWorkspace as missing:
             outcome = Outcome.EXTERNAL_OWNER if missing.external else Outcome.UNKNOWN_OWNER
             return result(outcome, row.owner)
+        ours.add(added.facts.name)
         return replace(
             result(Outcome.ADDED),
             owner_id=owner_id,
@@ -854,8 +856,11 @@ class PartnerImport:
             )
         return found is not None
 
-    def _similar(self, team_id: str, name: str, domain: str | None) -> list[str]:
-        """Registered partners that `add` would call likely duplicates (for the dry run)."""
+    def _similar(
+        self, team_id: str, name: str, domain: str | None, *, besides: set[str]
+    ) -> list[str]:
+        """Registered partners that `add` would call likely duplicates, but those named
+        `besides`."""
         with Session(self.registry.engine) as session:
             found = {
                 partner.name
@@ -868,13 +873,13 @@ class PartnerImport:
                 )
             }
             matches = self.registry.names.likely_duplicates(
-                session, team_id=team_id, name=name, limit=MAX_SUGGESTIONS
+                session, team_id=team_id, name=name, limit=MAX_SUGGESTIONS + len(besides)
             )
             partners = partner_store.get_partners(
                 session=session, team_id=team_id, partner_ids=[m.partner_id for m in matches]
             )
             found |= {partner.name for partner in partners.values()}
-        return sorted(found)
+        return sorted(found - besides)
 
 
 # --- Slack as the directory ---------------------------------------------------------------------
@@ -1081,8 +1086,6 @@ def _duplicate(result: RowResult) -> str:
         return f"the same partner as line {result.detail}"
     if result.outcome is Outcome.NAME_TAKEN:
         return f"an alias another partner goes by: {result.detail}"
-    if result.detail.startswith("line "):
-        return f"looks like the partner of {result.detail}"
     return f"looks like {result.detail}, already registered"
 
 
