@@ -177,12 +177,14 @@ def build_parser() -> argparse.ArgumentParser:
             "(Acme, Inc.; AC); an alias in double quotes may hold any of them "
             '("Acme, Inc.", AC). Contacts are separated as aliases are, each a name, an email '
             "in <> and a title in (), as in Jane Doe <jane@msf.org> (CEO); John Roe. "
-            "A row with no owner Slack knows is skipped; a deputy, team member, contact or "
-            "setting that cannot be used (n/a, Comms team, nobody Slack knows) is left out "
-            "of its partner, saying so. --dry-run reports the same and changes nothing. Running it "
-            "twice adds nothing twice. Exit 0 when every row was added whole or already "
-            "there, 1 when rows were skipped or cells left out (listed first), 2 when "
-            "nothing could be imported. Needs SLACK_BOT_TOKEN."
+            "The file is CSV in UTF-8 (as spreadsheets save CSV UTF-8), its values separated "
+            "by commas, or by semicolons or tabs as its first line's are (or as a first line "
+            "sep=; says). A row with no owner Slack knows is skipped; a deputy, team member, "
+            "contact or setting that cannot be used (n/a, Comms team, nobody Slack knows) is "
+            "left out of its partner, saying so. --dry-run reports the same and changes "
+            "nothing. Running it twice adds nothing twice. Exit 0 when every row was added "
+            "whole or already there, 1 when rows were skipped or cells left out (listed "
+            "first), 2 when nothing could be imported. Needs SLACK_BOT_TOKEN."
         ),
     )
     importer.add_argument("what", choices=["partners"], help="what to import")

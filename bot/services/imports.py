@@ -1,7 +1,8 @@
 """`liaison import partners FILE.csv [--dry-run]`: load an existing partner list.
 
 The file is CSV (UTF-8, a byte-order mark allowed; or UTF-16 with its mark) with a header
-line; values are separated by commas, or by semicolons or tabs if the header's are. Columns,
+line; values are separated by commas, or by semicolons or tabs if the header's are (or by
+what a first line `sep=;` names, as some tools write it for Excel). Columns,
 in any order and any case; others are ignored:
 - `name` (required): the partner's name; an address in brackets ending it (`Acme (acme.org)`)
   is the partner's website, as `/partner add` reads it, not part of the name;
@@ -295,13 +296,20 @@ def read_rows(text: str) -> list[Row]:
     """The rows of a partner list; raises UnusableFile when it has no `name` column.
 
     Values are separated by commas, or by what separates the header's titles when it has no
-    comma: semicolons (spreadsheets in many European languages save CSV so) or tabs."""
+    comma: semicolons (spreadsheets in many European languages save CSV so) or tabs; or by
+    what a first line `sep=;` names, as some tools write it for Excel to open the file."""
     text = text.removeprefix("\ufeff")
     first = text.partition("\n")[0]
-    delimiter = "," if "," in first else max(";\t", key=first.count)
+    named = re.fullmatch(r"sep=([,;\t])\r?", first)
+    if named:
+        delimiter = named[1]
+    else:
+        delimiter = "," if "," in first else max(";\t", key=first.count)
     # Strict: a quote left open would otherwise swallow every line after it into one value.
     reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=True)
     try:
+        if named:
+            next(reader)  # the line naming the separator: the titles come next
         header = next(reader)
     except StopIteration:
         raise UnusableFile("the file is empty") from None
@@ -311,6 +319,12 @@ def read_rows(text: str) -> list[Row]:
     columns = {
         re.sub(r"[\s-]+", "_", title.strip().lower()): index for index, title in enumerate(header)
     }
+    other = next((c for c in "|:" if len(header) == 1 and c in header[0]), None)
+    if "name" not in columns and other is not None:
+        raise UnusableFile(
+            f"its values are separated by “{other}”, which it does not read: save it as CSV, "
+            "its values separated by commas, semicolons or tabs"
+        )
     if "name" not in columns:
         raise UnusableFile(
             "its first line has no `name` column (expected: name, aliases, owner, status, website)"

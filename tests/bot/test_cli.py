@@ -1475,3 +1475,27 @@ def test_a_workspace_of_thirty_partners_exported_imported_and_exported_again_is_
         )  # fmt: skip
         assert (again.returncode, again.stderr) == (0, "")
         assert without_new_ids("again.csv") == without_new_ids("first.csv"), source
+
+
+def test_a_list_saved_for_excel_with_a_sep_line_is_read_and_one_separated_by_bars_refused(
+    workdir: Path, fake_slack: FakeSlack, migrated: str
+) -> None:
+    """QA h5: a list some tools save for Excel starts with `sep=;`, the separator its values
+    use: it was refused as having no `name` column. One separated by `|` (read by nothing here)
+    was refused so too, never saying what was wrong with it."""
+    (workdir / "sep.csv").write_bytes(
+        "\ufeffsep=;\r\nname;aliases;owner\r\nGlobex;GX, GXC;U0BEN\r\n".encode()
+    )
+    (workdir / "bars.csv").write_text("name|owner\nGlobex|U0BEN\n")
+    env = slack_env(fake_slack, migrated)
+    read = liaison("import", "partners", "sep.csv", cwd=workdir, env=env)
+    assert read.returncode == 0, read.stdout + read.stderr
+    assert "Added 1 partner: Globex." in read.stdout.splitlines()
+    exported = liaison("export", "partners", "--team", "T0ACME", cwd=workdir, env=env)
+    assert [(r["name"], r["aliases"]) for r in csv_rows(exported.stdout)] == [("Globex", "GX; GXC")]
+    refused = liaison("import", "partners", "bars.csv", cwd=workdir, env=env)
+    assert (refused.returncode, refused.stdout) == (2, "")
+    assert refused.stderr.splitlines() == [
+        "liaison: cannot import bars.csv: its values are separated by “|”, which it does not "
+        "read: save it as CSV, its values separated by commas, semicolons or tabs"
+    ]
