@@ -173,6 +173,9 @@ class Row:
     cadence: tuple[str, str] = ("", "")
     # Its own pulse-survey cadence: monthly, quarterly or off.
     pulse: str = ""
+    # The row a spreadsheet shows it on (the titles' is 1): `line` less the lines that values
+    # running over several (notes) and a `sep=` line take up.
+    row: int = 0
 
 
 @dataclass(frozen=True)
@@ -210,6 +213,13 @@ class RowResult:
     team: tuple[str, ...] = ()
     # The cells of a row added that it is added without.
     left_out: tuple[LeftOut, ...] = ()
+    # As `Row.row`.
+    row: int = 0
+
+    @property
+    def place(self) -> str:
+        """Where it is in the file: its line, and its row in a spreadsheet where they differ."""
+        return str(self.line) if self.row in (0, self.line) else f"{self.line} (row {self.row})"
 
 
 @dataclass
@@ -354,7 +364,7 @@ def read_rows(text: str) -> list[Row]:
     # The line a row starts on (a quoted value may run over several).
     start = reader.line_num + 1
     try:
-        for cells in reader:
+        for row_number, cells in enumerate(reader, start=2):
             line, start = start, reader.line_num + 1
             if not any(cell.strip() for cell in cells):
                 continue
@@ -372,6 +382,7 @@ def read_rows(text: str) -> list[Row]:
             rows.append(
                 Row(
                     line=line,
+                    row=row_number,
                     name=value(cells, "name"),
                     aliases=aliases,
                     owner=value(cells, *OWNER_COLUMNS),
@@ -684,7 +695,11 @@ class PartnerImport:
     ) -> RowResult:
         def result(outcome: Outcome, detail: str = "") -> RowResult:
             return RowResult(
-                line=row.line, name=clean_name(row.name), outcome=outcome, detail=detail
+                line=row.line,
+                name=clean_name(row.name),
+                outcome=outcome,
+                detail=detail,
+                row=row.row,
             )
 
         if "\n" in row.name:
@@ -1004,7 +1019,7 @@ def words(report: ImportReport, *, file_name: str, team_id: str) -> list[str]:
         if not results:
             return
         lines.append(f"{title} ({len(results)}):")
-        lines.extend(f"  line {r.line:<4} {r.name or '—'} — {explain(r)}" for r in results)
+        lines.extend(f"  line {r.place:<4} {r.name or '—'} — {explain(r)}" for r in results)
 
     section("Duplicates, skipped", report.of(*DUPLICATES), _duplicate)
     section("Unknown owners, skipped", report.of(*OWNER_PROBLEMS), _owner_problem)
@@ -1013,7 +1028,7 @@ def words(report: ImportReport, *, file_name: str, team_id: str) -> list[str]:
         done = "would be imported" if report.dry_run else "imported"
         lines.append(f"Cells left out ({len(left_out)}):")
         lines.extend(
-            f"  line {r.line:<4} {r.name} — {cell.problem}; {done} without {cell.without}"
+            f"  line {r.place:<4} {r.name} — {cell.problem}; {done} without {cell.without}"
             for r, cell in left_out
         )
     existing = report.of(Outcome.EXISTS)

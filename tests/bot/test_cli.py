@@ -1499,3 +1499,24 @@ def test_a_list_saved_for_excel_with_a_sep_line_is_read_and_one_separated_by_bar
         "liaison: cannot import bars.csv: its values are separated by “|”, which it does not "
         "read: save it as CSV, its values separated by commas, semicolons or tabs"
     ]
+
+
+def test_a_problem_below_notes_over_several_lines_names_the_row_a_spreadsheet_shows_too(
+    workdir: Path, fake_slack: FakeSlack, migrated: str
+) -> None:
+    """QA h5: below notes over several lines (as the export writes them) a problem was on
+    "line 6", where a spreadsheet showed it on row 3: the operator looked at the wrong partner.
+    Its row is said beside its line where they differ."""
+    (workdir / "partners.csv").write_text(
+        "name,owner,deputy,notes\n"
+        'Globex,U0BEN,,"Met at the fair.\nFollow up in spring.\n\nBudget: 10k"\n'
+        "Hooli,U0BEN,n/a,\n"
+    )
+    env = slack_env(fake_slack, migrated)
+    dry = liaison("import", "partners", "partners.csv", "--dry-run", cwd=workdir, env=env)
+    assert dry.returncode == 1, dry.stderr
+    assert dry.stdout.splitlines()[1:3] == [
+        "Cells left out (1):",
+        "  line 6 (row 3) Hooli — its deputy “n/a” is neither an email address nor a Slack user "
+        "id; would be imported without a deputy",
+    ]

@@ -58,6 +58,7 @@ def test_columns_in_any_order_and_case_with_aliases_split() -> None:
         status="active",
         website="msf.org",
         notes="x",
+        row=2,
     )
     assert (second.line, second.name, second.aliases, second.status) == (
         4,
