@@ -407,12 +407,18 @@ def alias_cell(aliases: Iterable[str]) -> str:
 
 def contact_cell(contacts: Iterable[Contact]) -> str:
     """A partner's contacts as `liaison import` reads them back (`read_contact`), as an alias
-    cell holds aliases: `Jane Doe <jane@msf.org> (Head of Partnerships); John Roe`."""
+    cell holds aliases: `Jane Doe <jane@msf.org> (Head of Partnerships); John Roe`. A name
+    holding a bracket has its email after it, empty if none (`Jane Doe (Jr.) <>`), so that its
+    bracket is not read as a title."""
+
+    def email(contact: Contact) -> list[str]:
+        if contact.email:
+            return [f"<{contact.email}>"]
+        return ["<>"] if "(" in contact.name else []
+
     return alias_cell(
         " ".join(
-            [contact.name]
-            + ([f"<{contact.email}>"] if contact.email else [])
-            + ([f"({contact.title})"] if contact.title else [])
+            [contact.name, *email(contact)] + ([f"({contact.title})"] if contact.title else [])
         )
         for contact in contacts
     )

@@ -519,13 +519,16 @@ class BadContact(ValueError):
     """A contact in the `contacts` cell that cannot be read; the message says why."""
 
 
-# The title runs to the last bracket, so that it may hold brackets: `(Head (Africa))`.
-_CONTACT = re.compile(r"(?P<name>[^<>()]*?)\s*(?:<(?P<email>[^<>]*)>)?\s*(?:\((?P<title>.*)\))?")
+# The title runs to the last bracket, so that it may hold brackets: `(Head (Africa))`. A name
+# may hold them too (`Maria (Masha) Ivanova`): before an email, or an empty `<>` that says the
+# bracket ending the name is no title (`Jane Doe (Jr.) <>`), as `export` writes it.
+_CONTACT = re.compile(r"(?P<name>[^<>]*?)\s*(?:<(?P<email>[^<>]*)>)?\s*(?:\((?P<title>[^<>]*)\))?")
 
 
 def read_contact(text: str) -> ContactInfo:
     """A person at the partner as `export` writes them: `Jane Doe <jane@msf.org> (Head of
-    Partnerships)`, the email and the title optional. Raises BadContact."""
+    Partnerships)`, the email and the title optional (`Jane Doe (Jr.) <>`: a name ending in a
+    bracket, with no email). Raises BadContact."""
     found = _CONTACT.fullmatch(text.strip())
     name = clean_name(found["name"]) if found else ""
     if found is None or not name:

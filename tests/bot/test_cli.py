@@ -1520,3 +1520,41 @@ def test_a_problem_below_notes_over_several_lines_names_the_row_a_spreadsheet_sh
         "  line 6 (row 3) Hooli — its deputy “n/a” is neither an email address nor a Slack user "
         "id; would be imported without a deputy",
     ]
+
+
+def test_contacts_whose_names_hold_brackets_survive_a_move_to_a_new_database(
+    workdir: Path, fake_slack: FakeSlack, migrated: str
+) -> None:
+    """QA h5: a contact named with brackets (`Maria (Masha) Ivanova`) was exported as the
+    import could not read it back: with an email it was left out, without one its bracket was
+    read as a title (`Jane Doe` the CEO `Jr.) (CEO`)."""
+    engine = make_engine(migrated)
+    clock = SystemClock()
+    people.remember(
+        engine, clock, fake_slack.user_json(fake_slack.users["U0ANA"]), team_id="T0ACME"
+    )
+    registry = Registry(engine=engine, clock=clock, names=PartnerNames())
+    ana = Actor("T0ACME", "U0ANA")
+    add_partner(registry, team_id="T0ACME", name="Globex", owner_id="U0ANA")
+    for name, email, title in (
+        ("Maria (Masha) Ivanova", "masha@globex.example", None),
+        ("Jane Doe (Jr.)", None, "CEO"),
+        ("Pat (PJ) Lee", None, None),
+        ("Ana Lima", None, "Head (Africa)"),
+    ):
+        registry.add_contact(actor=ana, partner="Globex", name=name, email=email, title=title)
+    engine.dispose()
+    env = slack_env(fake_slack, migrated)
+    first = liaison("export", "partners", "--team", "T0ACME", cwd=workdir, env=env)
+    (workdir / "first.csv").write_text(first.stdout)
+    fresh_env = slack_env(fake_slack, f"sqlite:///{workdir / 'fresh.db'}")
+    assert liaison("migrate", cwd=workdir, env=fresh_env).returncode == 0
+    moved = liaison("import", "partners", "first.csv", cwd=workdir, env=fresh_env)
+    assert moved.returncode == 0, moved.stdout + moved.stderr
+    again = liaison("export", "partners", "--team", "T0ACME", cwd=workdir, env=fresh_env)
+    [before], [after] = csv_rows(first.stdout), csv_rows(again.stdout)
+    assert after["contacts"] == before["contacts"]
+    assert before["contacts"] == (
+        "Ana Lima (Head (Africa)); Jane Doe (Jr.) <> (CEO); "
+        "Maria (Masha) Ivanova <masha@globex.example>; Pat (PJ) Lee <>"
+    )
