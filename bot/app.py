@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from typing import Any
 
 from slack_sdk import WebClient
@@ -13,6 +14,7 @@ from bot.logs import BoltLines
 from bot.runtime import Runtime
 from bot.scheduler import PlannerRegistry
 from bot.services.export import Exporter
+from bot.slack_retry import Sleep, request_retry_handlers
 from handlers.commitments import exporter_of
 from handlers.context import RuntimeApp
 
@@ -27,19 +29,26 @@ def ignore_event(event: dict[str, Any]) -> None:
     logger.debug("event %s ignored: Liaison does not act on it", event.get("type"))
 
 
-def make_client(runtime: Runtime) -> WebClient:
-    """A Web API client honouring SLACK_API_BASE_URL (GovSlack, tests, the sandbox)."""
+def make_client(runtime: Runtime, *, retry_sleep: Sleep = time.sleep) -> WebClient:
+    """A Web API client honouring SLACK_API_BASE_URL (GovSlack, tests, the sandbox), asking
+    again when Slack is briefly down or rate limits it (`request_retry_handlers`), waiting with
+    `retry_sleep`. Only work after an ack calls Slack, so no ack waits for a retry."""
     return WebClient(
         token=runtime.settings.slack_bot_token,
         base_url=runtime.settings.slack_api_base_url,
+        retry_handlers=request_retry_handlers(logger=logger, sleep=retry_sleep),
     )
 
 
-def create_app(runtime: Runtime, *, socket_mode: bool = False) -> RuntimeApp:
+def create_app(
+    runtime: Runtime, *, socket_mode: bool = False, retry_sleep: Sleep = time.sleep
+) -> RuntimeApp:
     """The Bolt App for `runtime`. Requests are verified by signature unless in Socket Mode.
 
     `process_before_response` keeps the fast path fast: the listener's answer is the HTTP
     response (no 10 ms ack polling), and Web API work happens after the ack or in the outbox.
+    Bolt gives each request a client like the app's, with its retry handlers; `retry_sleep`
+    is how they wait (tests note the wait instead of sleeping it).
     """
     settings = runtime.settings
     bolt_logger = logging.getLogger("liaison.bolt")
@@ -49,7 +58,7 @@ def create_app(runtime: Runtime, *, socket_mode: bool = False) -> RuntimeApp:
         runtime=runtime,
         # The client carries the token; Bolt verifies it once with auth.test at start-up.
         signing_secret=settings.slack_signing_secret,
-        client=make_client(runtime),
+        client=make_client(runtime, retry_sleep=retry_sleep),
         process_before_response=True,
         request_verification_enabled=not socket_mode,
         logger=bolt_logger,

@@ -37,7 +37,8 @@ def connections_client(client: WebClient) -> WebClient:
     sleep that long: an HTTP date (RFC 9110 allows one) raised a ValueError out of `run`, and a
     huge number slept for as long. This client never lets that answer reach the SDK: it asks
     again for as long as Slack rate limits, as the SDK would, each wait read and capped. The
-    app's own client stays as it is: a request's Web API calls must not sleep."""
+    app's own client gives up sooner (`request_retry_handlers`): a request's work waits for
+    no one-minute limit."""
     return WebClient(
         base_url=client.base_url,
         timeout=client.timeout,

@@ -31,6 +31,7 @@ from bot.runtime import Runtime
 from bot.sandbox.fake_slack import FakeMessage, FakeSlack
 from bot.sandbox.requests import Deliverer, Delivery, RequestFactory
 from bot.scheduler import TickReport, tick
+from bot.slack_retry import REQUEST_RETRIES
 from storage import schema
 from storage.db import make_engine
 from tests.http import free_port, wait_for_health
@@ -38,6 +39,9 @@ from tests.http import free_port, wait_for_health
 POSTGRES_URL = os.environ.get("LIAISON_TEST_DATABASE_URL")
 # A Wednesday morning in Europe: working hours for most of the seeded colleagues.
 START = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+# Every try the app's client makes of one call (the first and its retries): `fail_next(...,
+# times=TRIES)` fails that call for good after the ack.
+TRIES = REQUEST_RETRIES + 1
 
 
 @pytest.fixture(scope="session")
@@ -186,9 +190,21 @@ def slack_runtime(
     runtime.after_ack.shutdown(wait=True)
 
 
+class RetryWaits(list[float]):
+    """The waits the app's client would sleep before asking Slack again: noted, not slept."""
+
+    def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+
+
 @pytest.fixture
-def app(slack_runtime: Runtime) -> App:
-    return create_app(slack_runtime)
+def retry_waits() -> RetryWaits:
+    return RetryWaits()
+
+
+@pytest.fixture
+def app(slack_runtime: Runtime, retry_waits: RetryWaits) -> App:
+    return create_app(slack_runtime, retry_sleep=retry_waits)
 
 
 @dataclass

@@ -47,7 +47,7 @@ from storage.models import (
 )
 from storage.outbox import failed_deliveries
 from tests.bot.delivery.test_taken_off_elsewhere import queued_to
-from tests.conftest import Slack
+from tests.conftest import TRIES, Slack
 from tests.factories import Colleague, save_colleagues
 from tests.scenarios.test_home import click_on_home, open_home
 from tests.scenarios.test_touchpoints import retried
@@ -1514,13 +1514,13 @@ def test_an_export_slack_refuses_is_explained(slack: Slack) -> None:
         ),
         (
             "files.completeUploadExternal",
-            {"status": 503},
+            {"status": 503, "times": TRIES},
             "I couldn't send the file (Slack said `http_503`). Please try again in a moment.",
             "uploading the partners export for U0ANA failed: http_503",
         ),
         (
             "conversations.open",
-            {"drop": True, "times": 2},
+            {"drop": True, "times": TRIES},
             "I couldn't send the file: Slack did not answer. Please try again in a moment.",
             "uploading the partners export for U0ANA could not reach Slack: RemoteDisconnected",
         ),

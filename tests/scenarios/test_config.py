@@ -25,7 +25,7 @@ from bot.sandbox.requests import SlackRequest, sign
 from bot.services.registry import Actor
 from handlers.partners import announce_in
 from storage.models import OutboxMessage, SurveyRound, Workspace, WorkspaceAdmin
-from tests.conftest import START, Slack
+from tests.conftest import START, TRIES, Slack
 from tests.scenarios import test_feedback as feedback
 from tests.scenarios.test_partners import ANA, BEN, CHLOE, DAN, answer, last, registry, shown
 from tests.scenarios.test_touchpoints import ACME, alerts, deliver_outbox, dms, posts
@@ -525,8 +525,7 @@ def test_a_typed_name_slack_will_not_post_in_is_chosen_and_says_why(slack: Slack
 @pytest.mark.usefixtures("acme")
 def test_a_typed_name_slack_could_not_place_leaves_the_channel_as_it_was(slack: Slack) -> None:
     answer(slack, "config channel <#C0PARTNERS|partnerships>")
-    # slack_sdk retries one dropped connection.
-    for fault in ({"drop": True, "times": 2}, {"status": 503}):
+    for fault in ({"drop": True, "times": TRIES}, {"status": 503, "times": TRIES}):
         slack.fake.fail_next("chat.postMessage", **fault)  # type: ignore[arg-type]
         said = answer(slack, "config channel #Partnerships")
         assert "Slack did not answer when I asked which channel #partnerships is" in said
@@ -562,7 +561,7 @@ def test_a_partners_channel_typed_by_its_name_is_its_channel_already(slack: Slac
     assert acme_channel(slack) == "#acme-alerts"
     # Slack unreachable: nothing changes, and the person is told how to pick it instead.
     answer(slack, "channel Acme <#C0ACMEP|acme-partnership>")
-    slack.fake.fail_next("chat.postMessage", status=503)
+    slack.fake.fail_next("chat.postMessage", status=503, times=TRIES)
     said = answer(slack, "channel Acme #acme-partnership")
     assert (
         "Slack did not answer when I asked which channel #acme-partnership is, so the channel "
@@ -738,7 +737,7 @@ def test_config_says_where_messages_go_while_the_coordination_channel_refuses(
 def test_slack_trouble_while_greeting_a_channel_is_not_called_a_broken_setting(
     slack: Slack,
 ) -> None:
-    slack.fake.fail_next("chat.postMessage", status=503)
+    slack.fake.fail_next("chat.postMessage", status=503, times=TRIES)
     said = answer(slack, "config channel <#C0GENERAL|general>")
     assert "I couldn't say hello in <#C0GENERAL> just now: Slack answered `http_503`" in said
     assert "Alerts will go there as usual" in said and "The setting stands" not in said

@@ -25,7 +25,7 @@ from handlers.blocks import commitments as commitment_blocks
 from handlers.blocks import partners as partner_blocks
 from handlers.blocks import touchpoints as touchpoint_blocks
 from storage.models import OutboxMessage, PartnerStatus, TouchpointParticipant, UserProfile
-from tests.conftest import Slack
+from tests.conftest import TRIES, Slack
 from tests.factories import Colleague, save_colleagues
 from tests.scenarios import test_commitments as commitment_scenarios
 from tests.scenarios import test_partners as partner_scenarios
@@ -338,7 +338,7 @@ def test_a_dm_saying_someone_was_taken_off_that_cannot_reach_slack_is_one_log_li
     """QA h9: when the DM saying Jane was taken off could not reach Slack, a traceback was
     logged. Now one line says why; she is taken off all the same, and the form answered."""
     view = touchpoint_scenarios.open_log_form(slack, BEN)
-    slack.fake.fail_next("chat.postMessage", drop=True, times=2)  # slack_sdk retries one drop
+    slack.fake.fail_next("chat.postMessage", drop=True, times=TRIES)
     with caplog.at_level(logging.WARNING):
         log_call_with(slack, view, [JANE])
     ours = [r for r in caplog.records if not r.name.startswith("slack_sdk")]

@@ -33,7 +33,7 @@ from storage.models import (
     TouchpointParticipant,
     Workspace,
 )
-from tests.conftest import START, Slack
+from tests.conftest import START, TRIES, Slack
 
 TEAM = "T0ACME"
 ANA, BEN, CHLOE, DAN = "U0ANA", "U0BEN", "U0CHLOE", "U0DAN"
@@ -2726,13 +2726,13 @@ def test_a_check_in_click_slack_does_not_answer_still_opens_its_form_or_says_why
     meeting(slack, author=DAN, when=datetime(2026, 11, 25, 8, tzinfo=UTC))
     at(slack, datetime(2026, 11, 26, 9, 15, tzinfo=UTC))  # the morning's check-ins spread
     (asked,) = checkin_messages(slack, DAN)
-    slack.fake.fail_next("chat.update", drop=True, times=2)
+    slack.fake.fail_next("chat.update", drop=True, times=TRIES)
     with caplog.at_level(logging.WARNING):
         click(slack, DAN, asked, "checkin_answer_problem")
     (form,) = slack.fake.open_modals(DAN)
     assert form.view["title"]["text"] == "What went wrong?"
     slack.fake.dismiss_modals(DAN)
-    slack.fake.fail_next("views.open", drop=True, times=2)
+    slack.fake.fail_next("views.open", drop=True, times=TRIES)
     with caplog.at_level(logging.WARNING):
         click(slack, DAN, current(slack, asked), "checkin_note")
     assert [m.text for m in slack.ephemerals_to(DAN)] == [
@@ -2753,7 +2753,7 @@ def test_an_answer_slack_would_not_show_on_its_card_is_confirmed_privately(
     meeting(slack, author=DAN, when=datetime(2026, 11, 25, 8, tzinfo=UTC))
     at(slack, datetime(2026, 11, 26, 9, 15, tzinfo=UTC))  # the morning's check-ins spread
     (asked,) = checkin_messages(slack, DAN)
-    slack.fake.fail_next("chat.update", status=503)
+    slack.fake.fail_next("chat.update", status=503, times=TRIES)
     click(slack, DAN, asked, "checkin_answer_went_well")
     assert rows(slack, CheckIn)[0].answer == "went_well"
     assert _has_action(current(slack, asked), "checkin_answer_went_well")  # as it was

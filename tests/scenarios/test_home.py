@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -17,7 +18,11 @@ from typing import Any
 import pytest
 from sqlmodel import Session, select
 
-from bot.sandbox.fake_slack import FakeMessage, FakeView
+from bot.app import create_app
+from bot.runtime import Runtime
+from bot.sandbox.fake_slack import FakeMessage, FakeSlack, FakeView
+from bot.sandbox.requests import Deliverer, RequestFactory
+from bot.slack_retry import REQUEST_LONGEST_WAIT
 from handlers.blocks import commitments as commitment_blocks
 from handlers.blocks import home as home_blocks
 from handlers.blocks import touchpoints as touchpoint_blocks
@@ -35,7 +40,7 @@ from storage.models import (
     WorkspaceAdmin,
 )
 from tests.blockkit import view_problems
-from tests.conftest import START, Slack
+from tests.conftest import START, TRIES, RetryWaits, Slack
 from tests.scenarios import test_feedback as feedback
 
 TEAM = "T0ACME"
@@ -276,6 +281,74 @@ def test_a_home_slack_refuses_is_logged(slack: Slack, caplog: pytest.LogCaptureF
     assert "views.publish of the App Home of U0ANA failed: invalid_arguments" in caplog.text
 
 
+@pytest.mark.parametrize(
+    "failure",
+    [{"status": 429, "retry_after": 3}, {"status": 500}, {"status": 502}, {"drop": True}],
+    ids=["rate limited", "500", "502", "connection dropped"],
+)
+def test_a_home_slack_fails_to_take_once_is_published_on_the_next_try(
+    slack: Slack, retry_waits: RetryWaits, failure: dict[str, Any]
+) -> None:
+    """QA: the app's client had no retry handlers, so one 429 or 5xx (and a second dropped
+    connection) left the Home unpublished: the tab stayed blank until opened again."""
+    slack.fake.fail_next("views.publish", **failure)
+    assert open_home(slack, ANA) is not None
+    assert publishes(slack, ANA) == 2
+    (waited,) = retry_waits
+    if failure.get("status") == 429:
+        assert 3 <= waited < 4  # Retry-After, and a second's jitter at most
+    else:
+        assert waited < 2  # a short backoff
+
+
+def test_a_home_slack_keeps_failing_is_tried_three_times_then_logged_with_its_code(
+    slack: Slack, retry_waits: RetryWaits, caplog: pytest.LogCaptureFixture
+) -> None:
+    slack.fake.fail_next("views.publish", status=503, times=TRIES)
+    with caplog.at_level(logging.WARNING):
+        assert open_home(slack, ANA) is None
+    assert publishes(slack, ANA) == TRIES == 3
+    assert len(retry_waits) == 2
+    assert "views.publish of the App Home of U0ANA failed: http_503" in caplog.text
+    assert open_home(slack, ANA) is not None  # Slack is back: the next opening publishes
+
+
+def test_a_home_slack_says_to_wait_long_for_is_not_waited_for(
+    slack: Slack, retry_waits: RetryWaits, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A Retry-After past REQUEST_LONGEST_WAIT is not slept in a request's work."""
+    slack.fake.fail_next("views.publish", status=429, retry_after=REQUEST_LONGEST_WAIT + 1)
+    with caplog.at_level(logging.WARNING):
+        assert open_home(slack, ANA) is None
+    assert publishes(slack, ANA) == 1 and retry_waits == []
+    assert (
+        "Slack is rate limiting Liaison's answers: not asking again, Slack asks to wait 21 s"
+        in caplog.text
+    )
+    assert "views.publish of the App Home of U0ANA failed: ratelimited" in caplog.text
+
+
+def test_the_ack_does_not_wait_for_a_retry(fake_slack: FakeSlack, slack_runtime: Runtime) -> None:
+    """The event is answered while the publish after it waits to ask Slack again."""
+    waiting, go_on = threading.Event(), threading.Event()
+
+    def sleep(_seconds: float) -> None:
+        waiting.set()
+        assert go_on.wait(timeout=10)
+
+    app = create_app(slack_runtime, retry_sleep=sleep)
+    deliver = Deliverer(fake_slack, app=app, runtime=slack_runtime)
+    fake_slack.fail_next("views.publish", status=429, retry_after=1)
+    started = time.monotonic()
+    delivery = deliver.send(RequestFactory(fake_slack).app_home_opened(user_id=ANA))
+    assert delivery.status == 200 and time.monotonic() - started < 3
+    assert waiting.wait(timeout=10)  # the publish, after the ack, waits out the 429
+    assert fake_slack.home_views.get(ANA) is None
+    go_on.set()
+    slack_runtime.drain()
+    assert fake_slack.home_views.get(ANA) is not None
+
+
 # --- The Messages tab: what people type in Liaison's DM -----------------------------------------
 
 
@@ -346,9 +419,12 @@ def test_help_typed_in_the_dm_names_the_help_command_once(slack: Slack) -> None:
 @pytest.mark.parametrize(
     ("failure", "logged"),
     [
-        ({"status": 503}, "answering a message in the Messages tab failed: http_503"),
         (
-            {"drop": True, "times": 2},
+            {"status": 503, "times": TRIES},
+            "answering a message in the Messages tab failed: http_503",
+        ),
+        (
+            {"drop": True, "times": TRIES},
             "answering a message in the Messages tab could not reach Slack: RemoteDisconnected",
         ),
     ],
@@ -472,7 +548,7 @@ def test_a_touchpoint_logged_from_a_home_slack_will_not_show_is_confirmed_in_a_d
     say(slack, "add Acme")
     home_of(slack, ANA)
     click_on_home(slack, ANA, home_blocks.LOG)
-    slack.fake.fail_next("views.publish", status=503)
+    slack.fake.fail_next("views.publish", status=503, times=TRIES)
     with caplog.at_level(logging.WARNING):
         submit(slack, ANA, logged(slack, "Acme", "call", day="2026-11-24", notes="budget talk"))
     with Session(slack.runtime.engine) as session:

@@ -33,7 +33,7 @@ from storage.models import (
 )
 from storage.outbox import deliveries_by_status, failed_deliveries
 from storage.partners import bump_registry_version
-from tests.conftest import START, Slack
+from tests.conftest import START, TRIES, Slack
 from tests.factories import Colleague, save_colleagues
 
 TEAM = "T0ACME"
@@ -2011,13 +2011,13 @@ def test_a_form_slack_would_not_open_is_explained(
     ("failure", "told", "logged"),
     [
         (
-            {"drop": True, "times": 2},
+            {"drop": True, "times": TRIES},
             "I couldn't open the form: Slack did not answer. Try again in a moment, or type "
             "`/partner add NAME`.",
             "views.open for the add form could not reach Slack: RemoteDisconnected",
         ),
         (
-            {"status": 503},
+            {"status": 503, "times": TRIES},
             "I couldn't open the form (Slack said no). Try again, or type `/partner add NAME`.",
             "views.open for the add form failed: http_503",
         ),

@@ -45,7 +45,7 @@ from storage.models import (
     UserProfile,
     Workspace,
 )
-from tests.conftest import START, Slack
+from tests.conftest import START, TRIES, Slack
 from tests.scenarios.test_partners import (
     ANA,
     BEN,
@@ -866,7 +866,7 @@ def test_a_greetings_retry_after_given_as_a_date_is_read_on_liaisons_clock(slack
     clock behind the wall's, the wait came out as the least (1 s)."""
     slack.fake.add_channel(id="C0ACME", name="acme-partnership")
     slack.fake.fail_next(
-        "chat.postMessage", status=429, retry_after="Wed, 25 Nov 2026 09:00:30 GMT"
+        "chat.postMessage", status=429, retry_after="Wed, 25 Nov 2026 09:00:30 GMT", times=TRIES
     )
     answer(slack, "channel Acme <#C0ACME|acme-partnership>")
     at(slack, datetime(2026, 11, 25, 9, 0, 29, tzinfo=UTC))
@@ -881,7 +881,8 @@ def test_a_greeting_met_by_slack_errors_is_retried_with_backoff_and_sent_once(
     slack: Slack,
 ) -> None:
     slack.fake.add_channel(id="C0ACME", name="acme-partnership")
-    slack.fake.fail_next("chat.postMessage", status=503, times=2)  # the greeting, its retry
+    # The greeting and its retries after the ack, then the outbox's first retry.
+    slack.fake.fail_next("chat.postMessage", status=503, times=TRIES + 1)
     answer(slack, "channel Acme <#C0ACME|acme-partnership>")
     assert "Slack answered `http_503`" in shown(last(slack, ANA))
     deliver_outbox(slack)  # the first retry meets the second 503 and backs off
@@ -901,7 +902,7 @@ def test_a_greeting_met_by_slack_errors_is_retried_with_backoff_and_sent_once(
 def test_a_greeting_refused_when_retried_sends_the_next_alert_to_the_coordination_channel(
     slack: Slack,
 ) -> None:
-    slack.fake.fail_next("chat.postMessage", status=500)
+    slack.fake.fail_next("chat.postMessage", status=500, times=TRIES)
     answer(slack, "channel Acme <#C0GHOST|ghost>")  # Slack knows no such channel
     assert "Slack answered `http_500`" in shown(last(slack, ANA))
     deliver_outbox(slack)  # tried again: refused for good
@@ -2792,7 +2793,7 @@ def test_an_owners_answer_slack_cannot_show_on_the_question_is_saved_and_shown_a
     nothing. The answer is saved and Ben told as ever; the question is answered in place
     through the click's response_url, and one line says why."""
     question = ask(slack)
-    slack.fake.fail_next("chat.update", drop=True, times=2)  # slack_sdk retries one drop
+    slack.fake.fail_next("chat.update", drop=True, times=TRIES)
     with caplog.at_level(logging.WARNING):
         click(slack, ANA, question, "intent_go_ahead")
     assert "<@U0ANA> answered *Go ahead* — I'm letting <@U0BEN>" in shown(question)
