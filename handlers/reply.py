@@ -62,12 +62,22 @@ class FormAnswer(Respond):
     Slack keeps a response_url for 30 minutes (and 5 answers): a form submitted later had its
     answer ("Added *Oxfam*") refused with a 404 nobody read, so the person saw the form close
     and nothing else. When Slack refuses the url, or cannot be reached, the answer goes to them
-    in a direct message instead; either is logged once, with the reason and without the text."""
+    in a direct message instead; either is logged once, with the reason and without the text.
+    Any other answer after the ack that must reach the person takes the same way: `what` names
+    it in the log ("a form's answer")."""
 
-    def __init__(self, response_url: str | None, *, client: WebClient, user_id: str) -> None:
+    def __init__(
+        self,
+        response_url: str | None,
+        *,
+        client: WebClient,
+        user_id: str,
+        what: str = "a form's answer",
+    ) -> None:
         super().__init__(response_url=response_url)
         self.client = client
         self.user_id = user_id
+        self.what = what
         # Once Slack refused the url it is not tried again (one warning), and the DM sent
         # instead is what a later answer that replaces the first updates.
         self._refused = False
@@ -79,12 +89,13 @@ class FormAnswer(Respond):
             try:
                 answered = super().__call__(*args, **kwargs)
             except (OSError, HTTPException, SlackClientError) as error:
-                logger.warning("a form's answer could not reach Slack: %s", type(error).__name__)
+                logger.warning("%s could not reach Slack: %s", self.what, type(error).__name__)
             else:
                 if answered.status_code == 200:
                     return answered
                 logger.warning(
-                    "Slack refused a form's answer through its response_url: %s",
+                    "Slack refused %s through its response_url: %s",
+                    self.what,
                     _webhook_error(answered),
                 )
             self._refused = True
@@ -97,7 +108,7 @@ class FormAnswer(Respond):
             self.user_id,
             text=text,
             blocks=kwargs.get("blocks") or [],
-            what="a form's answer",
+            what=self.what,
             replacing=self._dm if kwargs.get("replace_original") else None,
         )
         self._dm = sent or self._dm

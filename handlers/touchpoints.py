@@ -1564,10 +1564,13 @@ def _answer_intent(
         client.chat_update(channel=channel, ts=ts, text=answered, blocks=question)
     except (SlackApiError, SlackClientError, OSError, HTTPException) as error:
         # Saved, and the asker told through the outbox: the clicker sees it through the click's
-        # response_url instead.
+        # response_url instead, else in a DM (neither raises: each failure is logged).
         reason = error_code(error) if isinstance(error, SlackApiError) else type(error).__name__
         logger.warning("chat.update of the question about intent %s failed: %s", value, reason)
-        respond(text=answered, blocks=question, replace_original=True)
+        instead = FormAnswer(
+            respond.response_url, client=client, user_id=actor.user_id, what="an intent's answer"
+        )
+        instead(text=answered, blocks=question, replace_original=True)
 
 
 def brief_me(runtime: Runtime, invocation: Invocation, value: str) -> Reply:

@@ -225,6 +225,22 @@ def _json_reply(status: int, payload: JsonDict, headers: dict[str, str] | None =
     return _Reply(status, all_headers, json.dumps(payload).encode("utf-8"))
 
 
+def _failed(failure: _Failure) -> tuple[_Reply, JsonDict]:
+    """The answer `fail_next` asked for, and what it records."""
+    if failure.drop:
+        return _Reply(0, {}, b""), {"ok": False, "error": "connection_dropped"}
+    if failure.status == 429:
+        body = {"ok": False, "error": "ratelimited"}
+        retry_after = str(failure.retry_after if failure.retry_after is not None else 1)
+        return _json_reply(429, body, {"Retry-After": retry_after}), body
+    if failure.status >= 500:
+        html = f"<html><body><h1>{failure.status} Server Error</h1></body></html>"
+        reply = _Reply(failure.status, {"Content-Type": "text/html"}, html.encode())
+        return reply, {"ok": False, "error": f"http_{failure.status}"}
+    body = {"ok": False, "error": failure.error or "fatal_error"}
+    return _json_reply(failure.status, body), body
+
+
 def _flag(value: Any) -> bool:
     """Slack booleans arrive as JSON booleans or as form strings ("true", "1")."""
     if isinstance(value, str):
@@ -708,7 +724,8 @@ class FakeSlack:
         times: int = 1,
         drop: bool = False,
     ) -> None:
-        """Make the next ``times`` calls of ``method`` fail.
+        """Make the next ``times`` calls of ``method`` fail (``"response_url"``: the next posts
+        to any response_url).
 
         - ``drop=True``: the connection is closed without an answer, as when Slack cannot be
           reached (the client raises a connection error; slack_sdk retries one such by default).
@@ -1042,18 +1059,7 @@ class FakeSlack:
     def _api_locked(self, method: str, params: JsonDict) -> tuple[_Reply, JsonDict]:
         failure = self._take_failure(method)
         if failure is not None:
-            if failure.drop:
-                return _Reply(0, {}, b""), {"ok": False, "error": "connection_dropped"}
-            if failure.status == 429:
-                body = {"ok": False, "error": "ratelimited"}
-                retry_after = str(failure.retry_after if failure.retry_after is not None else 1)
-                return _json_reply(429, body, {"Retry-After": retry_after}), body
-            if failure.status >= 500:
-                html = f"<html><body><h1>{failure.status} Server Error</h1></body></html>"
-                reply = _Reply(failure.status, {"Content-Type": "text/html"}, html.encode())
-                return reply, {"ok": False, "error": f"http_{failure.status}"}
-            body = {"ok": False, "error": failure.error or "fatal_error"}
-            return _json_reply(failure.status, body), body
+            return _failed(failure)
         handler = self._methods.get(method)
         if handler is None:
             body = {"ok": False, "error": "unknown_method", "req_method": method}
@@ -1651,6 +1657,11 @@ class FakeSlack:
 
     def _respond(self, token: str, body: bytes) -> _Reply:
         with self._state():
+            failure = self._take_failure("response_url")
+            if failure is not None:
+                reply, answer = _failed(failure)
+                self.calls.append(RecordedCall("response_url", {}, reply.status, answer))
+                return reply
             target = self._response_urls.get(token)
             if target is None:
                 return _json_reply(404, {"ok": False, "error": "invalid_url"})

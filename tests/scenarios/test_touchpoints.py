@@ -2815,6 +2815,46 @@ def test_an_owners_answer_slack_cannot_show_on_the_question_is_saved_and_shown_a
 
 @pytest.mark.usefixtures("acme")
 @pytest.mark.parametrize(
+    ("failure", "logged"),
+    [
+        # Bolt's respond asks again after one dropped connection itself.
+        (
+            {"drop": True, "times": 2},
+            "an intent's answer could not reach Slack: RemoteDisconnected",
+        ),
+        (
+            {"status": 404, "error": "expired_url"},
+            "Slack refused an intent's answer through its response_url: expired_url (HTTP 404)",
+        ),
+    ],
+)
+def test_an_owners_answer_the_clicks_response_url_cannot_show_either_goes_in_a_dm(
+    slack: Slack, caplog: pytest.LogCaptureFixture, failure: dict[str, Any], logged: str
+) -> None:
+    """QA: with the question's update failed for good, its answer went through the click's
+    response_url unguarded: a connection lost there escaped the click's work ("after-ack work
+    failed" and a traceback), and a refusal was dropped unread. Ana saw her question unchanged
+    either way, as if her click had done nothing."""
+    question = ask(slack)
+    slack.fake.fail_next("chat.update", status=503, times=TRIES)
+    slack.fake.fail_next("response_url", **failure)
+    with caplog.at_level(logging.WARNING):
+        click(slack, ANA, question, "intent_go_ahead")
+    assert set(action_ids(question)) >= {"intent_go_ahead"}  # Slack showed no change
+    (answered,) = [m for m in dms(slack, ANA) if m.ts != question.ts]
+    assert "<@U0ANA> answered *Go ahead* — I'm letting <@U0BEN>" in shown(answered)
+    ours = [r for r in caplog.records if not r.name.startswith("slack_sdk")]
+    assert [(r.getMessage(), r.exc_info) for r in ours] == [
+        (
+            f"chat.update of the question about intent {touchpoints(slack)[0].id} failed: http_503",
+            None,
+        ),
+        (logged, None),
+    ]
+
+
+@pytest.mark.usefixtures("acme")
+@pytest.mark.parametrize(
     ("action_id", "told"),
     [
         (

@@ -624,6 +624,20 @@ def test_a_response_url_works_five_times(fake: FakeSlack) -> None:
     assert statuses == [200, 200, 200, 200, 200, 404]
 
 
+def test_fail_next_fails_the_next_post_to_a_response_url(fake: FakeSlack) -> None:
+    url = fake.new_response_url(channel_id=PARTNERS, user_id=ANA)
+    fake.fail_next("response_url", status=503)
+    fake.fail_next("response_url", drop=True, times=2)  # the webhook client asks again once
+
+    assert WebhookClient(url).send(text="1").status_code == 503
+    with pytest.raises(OSError):
+        WebhookClient(url).send(text="2")
+
+    assert WebhookClient(url).send(text="3").status_code == 200
+    assert [m.text for m in fake.messages] == ["3"]
+    assert [c.status for c in fake.calls_to("response_url")] == [503, 0, 0, 200]
+
+
 def test_a_response_url_needs_text_or_blocks(fake: FakeSlack) -> None:
     url = fake.new_response_url(channel_id=PARTNERS, user_id=ANA)
 
