@@ -7,6 +7,7 @@ from typing import Any
 from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 
 from bot.runtime import Runtime
+from handlers.reply import FormAnswer
 
 _KEY = "liaison_runtime"
 
@@ -24,6 +25,13 @@ class RuntimeApp(App):
 
     def dispatch(self, req: BoltRequest) -> BoltResponse:
         req.context[_KEY] = self.runtime
+        if req.context.response_url and req.context.user_id:
+            # Every listener's `respond`: an answer Slack refuses or cannot be reached for goes
+            # to the person in a DM instead, logged with the reason (`FormAnswer`).
+            what = f"the answer to {req.body.get('command') or 'a click'}"
+            req.context["respond"] = FormAnswer(
+                req.context.response_url, client=self.client, user_id=req.context.user_id, what=what
+            )
         return super().dispatch(req)
 
 

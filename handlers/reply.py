@@ -63,8 +63,8 @@ class FormAnswer(Respond):
     answer ("Added *Oxfam*") refused with a 404 nobody read, so the person saw the form close
     and nothing else. When Slack refuses the url, or cannot be reached, the answer goes to them
     in a direct message instead; either is logged once, with the reason and without the text.
-    Any other answer after the ack that must reach the person takes the same way: `what` names
-    it in the log ("a form's answer")."""
+    Every listener's `respond` is one too (`RuntimeApp.dispatch`), for a command's or a click's
+    own response_url: `what` names the answer in the log ("a form's answer")."""
 
     def __init__(
         self,

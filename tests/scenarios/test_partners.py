@@ -2042,6 +2042,40 @@ def test_a_form_slack_could_not_open_is_explained(
     assert partner_count(slack) == 0
 
 
+@pytest.mark.parametrize(
+    ("failure", "logged"),
+    [
+        # Bolt's respond asks again after one dropped connection itself.
+        (
+            {"drop": True, "times": 2},
+            "the answer to /partner could not reach Slack: RemoteDisconnected",
+        ),
+        (
+            {"status": 503},
+            "Slack refused the answer to /partner through its response_url: HTTP 503",
+        ),
+    ],
+)
+def test_a_form_that_could_not_open_is_explained_in_a_dm_when_the_answer_cannot_go_back(
+    slack: Slack, caplog: pytest.LogCaptureFixture, failure: dict[str, Any], logged: str
+) -> None:
+    """QA: with views.open failed for good, "I couldn't open the form" went through the
+    command's response_url unguarded: a connection lost there escaped the work after the ack
+    ("after-ack work failed" and a traceback), and a 5xx was dropped unread. Ana kept "Opening
+    the form…" and nothing else."""
+    slack.fake.fail_next("views.open", status=503, times=TRIES)
+    slack.fake.fail_next("response_url", **failure)
+    with caplog.at_level(logging.WARNING):
+        slack.command("add")
+    (said,) = [m.text for m in slack.fake.dm_messages(ANA) if m.ephemeral_to is None]
+    assert (
+        said == "I couldn't open the form (Slack said no). Try again, or type `/partner add NAME`."
+    )
+    lines = [r.getMessage() for r in caplog.records if r.name.startswith(("handlers", "bot"))]
+    assert lines == ["views.open for the add form failed: http_503", logged]
+    assert partner_count(slack) == 0
+
+
 def test_the_registry_through_a_real_liaison_serve(
     served: str, fake_slack: FakeSlack, engine: Engine
 ) -> None:
