@@ -342,7 +342,7 @@ AT_RISK_RULE = (
     f"At risk: a score below {AT_RISK_BELOW}, dormant, a lopsided workload, a Problem "
     f"check-in in the last {PROBLEM_DAYS} days, a revolving door ({REVOLVING_DOOR_AT} or "
     f"more collisions in the last {LOOKBACK_DAYS} days), or a pulse below {LOW_PULSE_BELOW} "
-    "(not thin). Worst first; `{COMMAND} health NAME` "
+    f"(not thin). Worst first; `{COMMAND} health NAME` "
     "explains one."
 )
 NONE_AT_RISK = (

@@ -515,6 +515,9 @@ def test_health_alone_and_list_at_risk_show_the_same_list(slack: Slack) -> None:
         ":warning: *Acme* 50/100 · owner <@U0ANA> — a Problem check-in in the last 14 days"
     ) in said
     assert "Globex" not in said
+    # Its closing line names the command to type, not a placeholder of the code.
+    assert "Worst first; `/partner health NAME` explains one." in said
+    assert "{COMMAND}" not in said
     listed = answer(slack, "list at-risk", user=CHLOE)
     assert listed == said
     # Typed as `list` takes it: the list, not an offer to register a partner called "at-risk".
