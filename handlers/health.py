@@ -11,6 +11,7 @@ import logging
 from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
@@ -81,7 +82,7 @@ def list_at_risk(runtime: Runtime, invocation: Invocation) -> Reply:
     found = health_of(runtime).at_risk(team_id=invocation.team_id)
     if not found:
         return registry_handlers.none_registered(runtime, invocation) or blocks.at_risk(found)
-    return blocks.at_risk(found)
+    return blocks.at_risk(found, tz=reader_zone(runtime, invocation))
 
 
 def list_dormant(runtime: Runtime, invocation: Invocation) -> Reply:
@@ -100,7 +101,14 @@ def list_dormant(runtime: Runtime, invocation: Invocation) -> Reply:
 def card_section(runtime: Runtime, invocation: Invocation, partner_id: int) -> list[Block]:
     """What `show` and `check` add about a partner's health."""
     found = health_of(runtime).scores(team_id=invocation.team_id, partner_ids=[partner_id])
-    return blocks.card_section(found[partner_id]) if partner_id in found else []
+    if partner_id not in found:
+        return []
+    return blocks.card_section(found[partner_id], tz=reader_zone(runtime, invocation))
+
+
+def reader_zone(runtime: Runtime, invocation: Invocation) -> ZoneInfo:
+    """The caller's zone, whose calendar counts the days a partner has been quiet."""
+    return cadences_of(runtime).zone(team_id=invocation.team_id, user_id=invocation.user_id)
 
 
 # --- Planners -----------------------------------------------------------------------------------

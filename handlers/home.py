@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from functools import partial
 from http.client import HTTPException
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
@@ -70,12 +71,12 @@ class HealthForHome:
         self.health = health
 
     def partner_health(
-        self, *, team_id: str, partner_ids: Sequence[int]
+        self, *, team_id: str, partner_ids: Sequence[int], tz: ZoneInfo
     ) -> Mapping[int, PartnerHealth]:
         found = self.health.scores(team_id=team_id, partner_ids=partner_ids)
-        return {partner_id: _shown(item) for partner_id, item in found.items()}
+        return {partner_id: _shown(item, tz) for partner_id, item in found.items()}
 
-    def at_risk(self, *, team_id: str, limit: int) -> Shown[AtRiskPartner]:
+    def at_risk(self, *, team_id: str, limit: int, tz: ZoneInfo) -> Shown[AtRiskPartner]:
         found = self.health.at_risk(team_id=team_id)
         return Shown(
             items=[
@@ -83,7 +84,7 @@ class HealthForHome:
                     partner_id=item.partner.id,
                     name=item.partner.name,
                     owner_id=item.partner.owner_id,
-                    health=_shown(item),
+                    health=_shown(item, tz),
                 )
                 for item in found[:limit]
             ],
@@ -91,10 +92,10 @@ class HealthForHome:
         )
 
 
-def _shown(item: CurrentHealth) -> PartnerHealth:
+def _shown(item: CurrentHealth, tz: ZoneInfo) -> PartnerHealth:
     return PartnerHealth(
         score=item.health.score,
-        at_risk=tuple(health_texts.risk(item, reason) for reason in item.risks),
+        at_risk=tuple(health_texts.risk(item, reason, tz) for reason in item.risks),
         thin_pulse=health_texts.thin_pulse(item),
     )
 

@@ -100,13 +100,15 @@ class HealthSource(Protocol):
     """Where the Home gets health from (the health service, through an adapter)."""
 
     def partner_health(
-        self, *, team_id: str, partner_ids: Sequence[int]
+        self, *, team_id: str, partner_ids: Sequence[int], tz: ZoneInfo
     ) -> Mapping[int, PartnerHealth]:
-        """The health of each partner among `partner_ids` that has one."""
+        """The health of each partner among `partner_ids` that has one, its days quiet counted
+        on the calendar of `tz` (the reader's, as the Home's "last contact 12 days ago")."""
         ...
 
-    def at_risk(self, *, team_id: str, limit: int) -> Shown[AtRiskPartner]:
-        """The first `limit` at-risk partners, worst first, and how many there are."""
+    def at_risk(self, *, team_id: str, limit: int, tz: ZoneInfo) -> Shown[AtRiskPartner]:
+        """The first `limit` at-risk partners, worst first, and how many there are (days quiet
+        on the calendar of `tz`)."""
         ...
 
 
@@ -262,7 +264,7 @@ class Home:
         team_id = dashboard.team_id
         every = dashboard.partners.items
         health = self.health.partner_health(
-            team_id=team_id, partner_ids=[mine.partner.id for mine in every]
+            team_id=team_id, partner_ids=[mine.partner.id for mine in every], tz=dashboard.tz
         )
         ranked = sorted(
             (replace(mine, health=health.get(mine.partner.id)) for mine in every),
@@ -273,7 +275,8 @@ class Home:
         admin = dashboard.admin
         if admin is not None:
             admin = replace(
-                admin, at_risk=self.health.at_risk(team_id=team_id, limit=SHOWN_AT_RISK)
+                admin,
+                at_risk=self.health.at_risk(team_id=team_id, limit=SHOWN_AT_RISK, tz=dashboard.tz),
             )
         return replace(dashboard, partners=partners, partners_at_risk=at_risk, admin=admin)
 

@@ -64,12 +64,13 @@ def _packed(lines: Sequence[str], title: str | None = None) -> list[str]:
 # --- `health` and `list at-risk` ----------------------------------------------------------------
 
 
-def at_risk(found: Sequence[PartnerHealth]) -> Reply:
-    """The partners at risk, worst first, each with its reasons."""
+def at_risk(found: Sequence[PartnerHealth], *, tz: ZoneInfo | None = None) -> Reply:
+    """The partners at risk, worst first, each with its reasons (days quiet on the reader's
+    calendar, `tz`)."""
     if not found:
         return Reply(text=texts.NONE_AT_RISK, blocks=[section(texts.NONE_AT_RISK)])
     title = texts.at_risk_title(len(found))
-    lines = [texts.at_risk_line(item) for item in found[:LISTED]]
+    lines = [texts.at_risk_line(item, tz) for item in found[:LISTED]]
     if len(found) > LISTED:
         lines.append(texts.more_at_risk(len(found) - LISTED))
     blocks = [header(title), *_sections(lines), context(texts.AT_RISK_RULE)]
@@ -113,21 +114,22 @@ def report(found: HealthReport, *, tz: ZoneInfo) -> Reply:
             )
     blocks: list[Block] = [header(title), section("\n".join(lines))]
     if current.risks:
-        blocks.append(section(f":warning: *At risk*: {texts.risks(current)}."))
+        blocks.append(section(f":warning: *At risk*: {texts.risks(current, tz)}."))
     blocks.append(section("\n".join(texts.part_line(current, kind, tz) for kind in PartKind)))
     blocks.append(context(texts.FORMULA))
     return Reply(text=texts.report_text(current), blocks=blocks)
 
 
-def card_section(found: PartnerHealth) -> list[Block]:
-    """The health part of a partner's card: the score, its parts, why it is at risk."""
+def card_section(found: PartnerHealth, *, tz: ZoneInfo | None = None) -> list[Block]:
+    """The health part of a partner's card: the score, its parts, why it is at risk (days
+    quiet on the reader's calendar, `tz`)."""
     health = found.health
     line = (
         f"*Health* {texts.mood(health.score)} {texts.partner_score(found)} · "
         f"{texts.parts_summary(found)}"
     )
     if found.risks:
-        line += f"\n:warning: *At risk*: {texts.risks(found)}."
+        line += f"\n:warning: *At risk*: {texts.risks(found, tz)}."
     return [section(line), context(texts.card_footer(found.partner.name))]
 
 
@@ -168,7 +170,7 @@ def digest_details(found: WeeklyDigest) -> list[Rendered]:
     replies: list[Rendered] = []
     if found.at_risk:
         replies += _thread_replies(
-            texts.DIGEST_AT_RISK, [texts.at_risk_line(item) for item in found.at_risk]
+            texts.DIGEST_AT_RISK, [texts.at_risk_line(item, found.tz) for item in found.at_risk]
         )
     if found.partners:
         replies += _thread_replies(

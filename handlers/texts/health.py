@@ -4,7 +4,8 @@ trend, the at-risk and dormant lists, and the weekly digest."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import time, timedelta
+from dataclasses import replace
+from datetime import time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 from bot.health import (
@@ -178,10 +179,12 @@ def _commitments(facts: Parts) -> str:
     )
 
 
-def _cadence(facts: Parts, partner_status: str) -> str:
+def _cadence(facts: Parts, partner_status: str, quiet_days: int | None) -> str:
     contact = facts.cadence
     if contact is None or contact.standing is Standing.EXEMPT:
         return f"left out: {status(partner_status)} partners are exempt from staying in touch"
+    if quiet_days is not None:
+        contact = replace(contact, quiet_days=quiet_days)
     if not contact.contacted and contact.standing is Standing.FINE:
         return (
             f"no contact yet, so not counted: registered {days_ago(contact.quiet_days)}; a "
@@ -237,8 +240,10 @@ def explain(
     name: str,
     partner_status: str,
     this_year: int,
+    quiet_days: int | None = None,
 ) -> str:
-    """What one part of the score is made of, in plain words."""
+    """What one part of the score is made of, in plain words; `quiet_days`: the days quiet on
+    the reader's calendar (`days_quiet`), for the contact part."""
     if kind is PartKind.PULSE:
         return _pulse(facts, tz, name, this_year)
     if kind is PartKind.CHECKINS:
@@ -246,7 +251,7 @@ def explain(
     if kind is PartKind.COMMITMENTS:
         return _commitments(facts)
     if kind is PartKind.CADENCE:
-        return _cadence(facts, partner_status)
+        return _cadence(facts, partner_status, quiet_days)
     return _collisions(facts)
 
 
@@ -260,6 +265,8 @@ def part_line(found: PartnerHealth, kind: PartKind, tz: ZoneInfo) -> str:
         name=found.partner.name,
         partner_status=found.partner.status,
         this_year=read_year(found.cadence, tz),
+        # Read at a known moment: counted on the reader's calendar (else as the part has it).
+        quiet_days=None if found.cadence.read_at is None else days_quiet(found.cadence, tz),
     )
     return f"*{PART_NAMES[kind]}* {value} · {words}"
 
@@ -293,11 +300,22 @@ FORMULA = (
 # --- At risk ------------------------------------------------------------------------------------
 
 
-def risk(found: PartnerHealth, reason: Risk) -> str:
+def days_quiet(state: CadenceState, tz: tzinfo | None) -> int:
+    """The days a partner has been quiet on the reader's calendar (`tz`), from the day of its
+    last contact (or registration) to the day it was read: as `show` and the Home count "last
+    contact 63 days ago", so that a line naming both says one number. Without a zone (or a
+    moment read), the cadence service's count."""
+    if tz is None or state.read_at is None:
+        return state.quiet_days
+    return max(0, (state.read_at.astimezone(tz).date() - state.since_day(tz)).days)
+
+
+def risk(found: PartnerHealth, reason: Risk, tz: tzinfo | None = None) -> str:
+    """Why `found` is at risk, in words; days quiet counted on the calendar of `tz`."""
     if reason.kind is RiskKind.LOW_SCORE:
         return f"score below {AT_RISK_BELOW}"
     if reason.kind is RiskKind.DORMANT:
-        quiet = found.cadence.quiet_days
+        quiet = days_quiet(found.cadence, tz)
         if not found.cadence.contacted:
             return f"dormant: {no_contact(quiet)}"
         return f"dormant: quiet for {plural(quiet, 'day')}"
@@ -320,18 +338,19 @@ def risk(found: PartnerHealth, reason: Risk) -> str:
     )
 
 
-def risks(found: PartnerHealth) -> str:
-    return "; ".join(risk(found, reason) for reason in found.risks)
+def risks(found: PartnerHealth, tz: tzinfo | None = None) -> str:
+    return "; ".join(risk(found, reason, tz) for reason in found.risks)
 
 
-def at_risk_line(found: PartnerHealth) -> str:
+def at_risk_line(found: PartnerHealth, tz: tzinfo | None = None) -> str:
     """A warning whatever the score: a partner at risk for a lopsided workload may score 100, and
     a green dot beside it would read "fine". A score counting a thin pulse says so, as `show`
     does: `62/100 (thin pulse: 1 of 4 statements)`."""
     facts = found.partner
     thin = thin_pulse(found)
     score = score_of(found.health.score) + (f" (thin pulse: {thin})" if thin else "")
-    return f":warning: {bold(facts.name)} {score} · owner {person(facts.owner_id)} — {risks(found)}"
+    why = risks(found, tz)
+    return f":warning: {bold(facts.name)} {score} · owner {person(facts.owner_id)} — {why}"
 
 
 def at_risk_title(count: int) -> str:
@@ -448,9 +467,9 @@ def dormant_line(state: CadenceState, tz: ZoneInfo) -> str:
     since = day(state.since_day(tz), this_year=read_year(state, tz))
     rule = f"dormant after {state.intervals.max}"
     quiet = (
-        f"quiet for {plural(state.quiet_days, 'day')} (last contact {since}; {rule})"
+        f"quiet for {plural(days_quiet(state, tz), 'day')} (last contact {since}; {rule})"
         if state.contacted
-        else no_contact(state.quiet_days, on=since, then=rule)
+        else no_contact(days_quiet(state, tz), on=since, then=rule)
     )
     return f"• {bold(facts.name)} · owner {person(facts.owner_id)} · {quiet}"
 

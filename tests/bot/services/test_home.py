@@ -36,12 +36,12 @@ class ChosenHealth:
         self.asked: list[tuple[str, tuple[int, ...]]] = []
 
     def partner_health(
-        self, *, team_id: str, partner_ids: Sequence[int]
+        self, *, team_id: str, partner_ids: Sequence[int], tz: ZoneInfo
     ) -> Mapping[int, PartnerHealth]:
         self.asked.append((team_id, tuple(partner_ids)))
         return {pid: health for pid, health in self.scores.items() if pid in partner_ids}
 
-    def at_risk(self, *, team_id: str, limit: int) -> Shown[AtRiskPartner]:
+    def at_risk(self, *, team_id: str, limit: int, tz: ZoneInfo) -> Shown[AtRiskPartner]:
         return Shown(self.risky[:limit], len(self.risky))
 
 
