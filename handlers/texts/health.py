@@ -313,7 +313,7 @@ def days_quiet(state: CadenceState, tz: tzinfo | None) -> int:
 def risk(found: PartnerHealth, reason: Risk, tz: tzinfo | None = None) -> str:
     """Why `found` is at risk, in words; days quiet counted on the calendar of `tz`."""
     if reason.kind is RiskKind.LOW_SCORE:
-        return f"score below {AT_RISK_BELOW}"
+        return f"score below {AT_RISK_BELOW}{_pulled_down(found)}"
     if reason.kind is RiskKind.DORMANT:
         quiet = days_quiet(found.cadence, tz)
         if not found.cadence.contacted:
@@ -336,6 +336,31 @@ def risk(found: PartnerHealth, reason: Risk, tz: tzinfo | None = None) -> str:
         if reason.count > 1
         else f"a Problem check-in in the last {PROBLEM_DAYS} days"
     )
+
+
+# The part another reason names already: "dormant" says the contact, a low pulse the pulse, a
+# Problem check-in the check-ins.
+_NAMED_BY = {
+    RiskKind.DORMANT: PartKind.CADENCE,
+    RiskKind.LOW_PULSE: PartKind.PULSE,
+    RiskKind.PROBLEM: PartKind.CHECKINS,
+}
+
+
+def _pulled_down(found: PartnerHealth) -> str:
+    """` (commitments 0, check-ins 25)`: the parts scoring below the line that no other reason
+    names, lowest first, so that "score below 50" says what brought it there (an overdue
+    promise of ours, say, that the reasons would otherwise leave unsaid)."""
+    named = {_NAMED_BY[reason.kind] for reason in found.risks if reason.kind in _NAMED_BY}
+    low = sorted(
+        (
+            (part.score, PART_NAMES[part.kind].lower())
+            for part in found.health.parts
+            if part.score is not None and part.score < AT_RISK_BELOW and part.kind not in named
+        ),
+        key=lambda low: low[0],
+    )
+    return f" ({', '.join(f'{name} {score}' for score, name in low)})" if low else ""
 
 
 def risks(found: PartnerHealth, tz: tzinfo | None = None) -> str:

@@ -639,7 +639,7 @@ def test_show_and_check_gain_commitments_balance_cadence_and_health(slack: Slack
         # The overdue deck is all there is to judge: no contact yet, so contact is left out.
         assert "*Health* :red_circle: 0/100 · pulse — · check-ins — · " in card
         assert "commitments 0 · contact — · collisions —" in card
-        assert ":warning: *At risk*: score below 50." in card
+        assert ":warning: *At risk*: score below 50 (commitments 0)." in card
         assert "`/partner health Acme` shows the trend" in card
 
 

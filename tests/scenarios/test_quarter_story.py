@@ -247,7 +247,10 @@ def test_a_quarter_of_partnership_work(slack: Slack) -> None:
     # the team's pulse fallen from 4+ to under 2.
     text, thread = digest_of_the_week(slack)
     assert text.startswith("Weekly digest · Mon 21 Dec 09:00 – Mon 28 Dec 09:00 (Europe/Berlin): ")
-    reasons = "score below 50; dormant: quiet for 28 days; pulse 16: the team rates it badly"
+    reasons = (
+        "score below 50 (commitments 0); dormant: quiet for 28 days; pulse 16: the team rates "
+        "it badly"
+    )
     assert f":warning: *Acme* 27/100 · owner <@U0ANA> — {reasons}" in thread[0]
     report = texts_of(say(slack, "health Acme", user=CHLOE))
     assert ":red_circle: *27/100*, from 5 of 5 parts." in report
@@ -407,3 +410,22 @@ def test_days_quiet_are_counted_on_the_readers_calendar_wherever_a_line_names_th
     # In Berlin, Eve's call was on Tuesday: 62 days, on Ana's calendar (and the workspace's).
     assert "dormant: quiet for 62 days" in texts_of(say(slack, "health", user=ANA))
     assert "dormant: quiet for 62 days" in home_lines(slack, ANA)
+
+
+def test_a_score_below_50_names_the_parts_that_brought_it_there(slack: Slack) -> None:
+    """Found by the quarter story: Hooli, paused, with our promise ten days overdue, was "at
+    risk: score below 50" in the lists, on the Home and in the digest, and nothing said why;
+    Acme's reasons named its silence and its pulse, never the deck we owed."""
+    slack.fake.add_user(id=EVE, name="eve", real_name="Eve", tz="Europe/London")
+    say(slack, "add Hooli", user=EVE)
+    say(slack, "log Hooli via call : hello", user=EVE)
+    say(slack, "commit Hooli us : the budget by 2026-11-27", user=EVE)
+    say(slack, "status Hooli paused", user=EVE)  # no cadence: commitments and collisions left
+    at(slack, utc(12, 7, 9, 30))
+    why = "score below 50 (commitments 0)"
+    assert f":warning: *Hooli* 33/100 · owner <@U0EVE> — {why}" in say(slack, "health")
+    assert f":warning: *At risk*: {why}." in texts_of(say(slack, "health Hooli", user=EVE))
+    assert f":warning: *At risk*: {why}." in texts_of(say(slack, "show Hooli", user=EVE))
+    assert f"health 33 · :warning: at risk: {why}" in home_lines(slack, EVE)
+    text, thread = digest_of_the_week(slack)
+    assert f":warning: *Hooli* 33/100 · owner <@U0EVE> — {why}" in thread[0]
