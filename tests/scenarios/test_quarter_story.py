@@ -298,6 +298,9 @@ def test_a_quarter_of_partnership_work(slack: Slack) -> None:
     days(slack, utc(1, 12, 14, 30), utc(1, 13, 14, 30))
     del high[BEN]
     answer_round(slack, high)
+    waiting = "Pulse survey about *Acme*: 0 of 4 statements scored · closes Tue 19 Jan at 09:30"
+    assert waiting in home_lines(slack, BEN)
+    assert "Pulse survey" not in home_lines(slack, DAN)  # answered by emoji
     assert "they kept theirs, late" in say(slack, "done 2")
     days(slack, utc(1, 13, 14, 30), utc(1, 18, 8, 30), hours=(8,))
     text, thread = digest_of_the_week(slack)
@@ -308,16 +311,20 @@ def test_a_quarter_of_partnership_work(slack: Slack) -> None:
     assert week["Umbrella"] == "1 commitment overdue (the partnership has ended)"
     assert "2 commitments kept (2 late)" in week["Acme"]
     say(slack, "plan Acme on 2027-02-03 14:00 : steering group")
-    days(slack, utc(1, 18, 8, 30), utc(1, 25, 8, 30), hours=(8,))
+    # Past 15:00 UTC too: the round closes on Tue 19 Jan, a week after it started.
+    days(slack, utc(1, 18, 8, 30), utc(1, 25, 8, 30), hours=(8, 15))
 
     # Monday 25 Jan: Acme is back, yellow, and no longer at risk anywhere.
     text, thread = digest_of_the_week(slack)
+    assert "pulse response 75% (3 of 4 asked)" in text  # Ben let the round pass
+    assert "pulse round closed, 3 of 4 answered" in by_partner(thread)["Acme"]
+    assert "Pulse survey" not in home_lines(slack, BEN)  # closed: nothing waits for him
     assert "Acme" not in at_risk_names("\n".join(thread))
     report = texts_of(say(slack, "health Acme"))
     assert ":large_yellow_circle: *71/100*, from 5 of 5 parts." in report
     assert "At risk" not in report
     assert "*Pulse* 83 · value 4.7, clarity 4.3, fair workload 4.0, alignment 4.3" in report
-    assert "round closed Wed 20 Jan, 3 of 4 people answered" in report
+    assert "round closed Tue 19 Jan, 3 of 4 people answered" in report
     assert "Acme" not in at_risk_names(texts_of(say(slack, "health")))
     ben = home_lines(slack, BEN)
     assert "*Acme* · meeting on Wed 3 Feb at 08:00 · planned by <@U0ANA> — on your partner" in ben
