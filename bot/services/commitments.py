@@ -829,7 +829,7 @@ class Commitments:
                 )
             if owner_id != actor.user_id:
                 unknown = people.vet_mentions(
-                    session, team_id=team_id, user_ids=[owner_id], check=actor.check
+                    session, team_id=team_id, user_ids=[owner_id], check=actor.check, now=now
                 )
                 if unknown:
                     raise PeopleToLookUp(unknown)

@@ -37,6 +37,9 @@ logger = logging.getLogger(__name__)
 # A cached profile older than this is refreshed after the ack, and is not trusted to grant
 # (or refuse) admin rights: it may predate a promotion or a demotion.
 PROFILE_MAX_AGE = timedelta(days=1)
+# A cached "deactivated" older than this is asked again (after the ack) before a mention is
+# refused: a workspace whose app predates `user_change` hears of no reactivation otherwise.
+GONE_MAX_AGE = timedelta(minutes=10)
 # users.info errors that mean "this id is no one in this workspace".
 NOT_IN_WORKSPACE_ERRORS = frozenset({"user_not_found", "users_not_found", "user_not_visible"})
 # users.info calls in flight at once when several people are looked up: Slack's tier 4 takes
@@ -171,15 +174,22 @@ def require_admin(
 
 
 def vet_mentions(
-    session: Session, *, team_id: str, user_ids: Collection[str], check: PeopleCheck
+    session: Session,
+    *,
+    team_id: str,
+    user_ids: Collection[str],
+    check: PeopleCheck,
+    now: datetime,
 ) -> list[str]:
     """Check that mentioned users belong to the workspace, as far as Liaison knows.
 
     Raises `NotInWorkspace` for the first one known to be missing, deactivated or of another
     organisation; returns the ones that still need looking up. A cached profile of any age
     vouches for membership, or refuses someone marked of another organisation (it is
-    refreshed after the ack); someone Slack could not answer about is given the benefit of the
-    doubt, so the command still works and shows them by id.
+    refreshed after the ack); one marked deactivated refuses only while younger than
+    `GONE_MAX_AGE`, else Slack is asked first (they may have been reactivated since). Someone
+    Slack could not answer about is given the benefit of the doubt, so the command still works
+    and shows them by id.
     """
     profiles = store.get_profiles(
         session=session, team_id=team_id, user_ids=user_ids, external=True
@@ -189,9 +199,13 @@ def vet_mentions(
         profile = profiles.get(user_id)
         if user_id in check.external or (profile is not None and profile.external):
             raise NotInWorkspace(user_id, external=True)
-        if user_id in check.missing or (profile is not None and profile.is_deleted):
+        if user_id in check.missing:
             raise NotInWorkspace(user_id)
-        if profile is None and user_id not in check.asked:
+        if profile is not None and profile.is_deleted:
+            if user_id in check.asked or now - profile.fetched_at < GONE_MAX_AGE:
+                raise NotInWorkspace(user_id)
+            unknown.append(user_id)
+        elif profile is None and user_id not in check.asked:
             unknown.append(user_id)
     return unknown
 

@@ -652,7 +652,11 @@ class Registry:
             named = [owner, *([] if deputy_id is None else [deputy_id]), *team]
             mentioned = [user for user in dict.fromkeys(named) if user != actor.user_id]
             unknown = people.vet_mentions(
-                session, team_id=team_id, user_ids=mentioned, check=actor.check
+                session,
+                team_id=team_id,
+                user_ids=mentioned,
+                check=actor.check,
+                now=self.clock.now(),
             )
             if unknown:
                 raise PeopleToLookUp(unknown)
@@ -1487,7 +1491,11 @@ class Registry:
             if admin is None:
                 unknown.append(actor.user_id)
         unknown += people.vet_mentions(
-            session, team_id=actor.team_id, user_ids=mentioned, check=actor.check
+            session,
+            team_id=actor.team_id,
+            user_ids=mentioned,
+            check=actor.check,
+            now=self.clock.now(),
         )
         if unknown:
             raise PeopleToLookUp(unknown)

@@ -1515,7 +1515,7 @@ class Touchpoints:
             # people checks: the bot or an unknown id would be asked for check-ins that fail.
             # The cache answers before the ack; Slack is asked after it about the others.
             unknown = vet_mentions(
-                session, team_id=team_id, user_ids=participants, check=actor.check
+                session, team_id=team_id, user_ids=participants, check=actor.check, now=now
             )
             if unknown:
                 raise PeopleToLookUp(unknown)
@@ -1716,7 +1716,11 @@ class Touchpoints:
                 store.profiles_of(session=session, team_id=actor.team_id, user_ids=[actor.user_id])
             )
             vet_mentions(
-                session, team_id=actor.team_id, user_ids=new.participants, check=actor.check
+                session,
+                team_id=actor.team_id,
+                user_ids=new.participants,
+                check=actor.check,
+                now=self.clock.now(),
             )
         as_of = new.as_of(self.clock.now())
         when = self._when(new, tz, now=as_of)  # a date no zone reads is refused at once

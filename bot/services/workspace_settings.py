@@ -1044,7 +1044,11 @@ class WorkspaceSettings:
             raise NotAnAdmin(_admins(session, actor.team_id))
         unknown = [] if is_admin else [actor.user_id]
         unknown += people.vet_mentions(
-            session, team_id=actor.team_id, user_ids=mentioned, check=actor.check
+            session,
+            team_id=actor.team_id,
+            user_ids=mentioned,
+            check=actor.check,
+            now=self.clock.now(),
         )
         if unknown:
             raise PeopleToLookUp(unknown)

@@ -199,6 +199,23 @@ def test_a_colleague_reactivated_is_one_again_once_slack_says_so_though_they_typ
 
 
 @pytest.mark.usefixtures("acme")
+def test_a_colleague_reactivated_where_slack_sends_no_user_change_is_asked_about_again(
+    slack: Slack,
+) -> None:
+    """The workspace has not pasted the manifest that brings `user_change`: Ben, deactivated
+    when Chloe named him, then reactivated, was refused the first time he was named again.
+    A "gone" Liaison learnt more than a few minutes ago is asked of Slack (after the ack)
+    before it refuses; one just learnt still refuses without asking."""
+    slack.fake.users[BEN].deleted = True
+    assert "can't cover" in answer(slack, "away 2026-12-08 deputy <@U0BEN|ben>")
+    log = "log Acme with <@U0BEN|ben> on today via meeting : kick-off"
+    slack.fake.users[BEN].deleted = False
+    assert "is not a colleague here" in answer(slack, log, user=CHLOE)  # learnt just now
+    at(slack, datetime(2026, 11, 25, 9, 30, tzinfo=UTC))
+    assert "Logged your meeting" in answer(slack, log, user=CHLOE)
+
+
+@pytest.mark.usefixtures("acme")
 def test_someone_liaison_never_heard_of_is_not_cached_from_user_change(slack: Slack) -> None:
     slack.fake.add_user(id="U0EVE", name="eve", tz="Europe/Paris")
     user_change(slack, "U0EVE")

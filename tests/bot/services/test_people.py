@@ -59,7 +59,9 @@ def test_someone_outside_the_workspace_or_deactivated_is_missing(
     gone = cached(engine, "U0GONE")
     assert gone is not None and gone.is_deleted
     with Session(engine) as session, pytest.raises(NotInWorkspace):
-        people.vet_mentions(session, team_id=T, user_ids=["U0GONE"], check=PeopleCheck())
+        people.vet_mentions(
+            session, team_id=T, user_ids=["U0GONE"], check=PeopleCheck(), now=clock.now()
+        )
 
 
 def test_someone_of_another_workspace_is_external_and_not_cached(
@@ -70,7 +72,7 @@ def test_someone_of_another_workspace_is_external_and_not_cached(
     assert check.external == {"U0JANE"} and check.missing == {"U0JANE"}
     assert cached(engine, "U0JANE") is None
     with Session(engine) as session, pytest.raises(NotInWorkspace) as refused:
-        people.vet_mentions(session, team_id=T, user_ids=["U0JANE"], check=check)
+        people.vet_mentions(session, team_id=T, user_ids=["U0JANE"], check=check, now=clock.now())
     assert refused.value.external
     # An admin of her own workspace is no admin to name here.
     assert "U0JANE" not in people.find_admins(client, engine=engine, clock=clock, team_id=T)
@@ -107,7 +109,12 @@ def test_slack_failing_leaves_the_user_unknown_and_logs_why(
     assert "users.info failed for U0DAN: fatal_error" in caplog.text
     with Session(engine) as session:
         # Asked but unanswered: given the benefit of the doubt, and not an admin.
-        assert people.vet_mentions(session, team_id=T, user_ids=["U0DAN"], check=check) == []
+        assert (
+            people.vet_mentions(
+                session, team_id=T, user_ids=["U0DAN"], check=check, now=clock.now()
+            )
+            == []
+        )
         admin = people.admin_status(
             session, team_id=T, user_id="U0DAN", now=clock.now(), check=check
         )
