@@ -801,7 +801,13 @@ def latest_refused_due(
 def latest_told_key(*, session: Session, team_id: str, key_prefix: str) -> str | None:
     """The key of the workspace's newest message whose key starts with `key_prefix` that has
     gone out (or is going, or was tried): the one its reader read last. None when none has."""
-    statement = (
+    found = session.execute(_told(team_id, key_prefix).limit(1)).scalar()
+    return None if found is None else str(found)
+
+
+def _told(team_id: str, key_prefix: str) -> sa.Select[tuple[str]]:
+    """The keys under `key_prefix` of messages gone out (or going, or tried), newest first."""
+    return (
         sa.select(_T.c.dedupe_key)
         .where(
             _T.c.team_id == team_id,
@@ -809,10 +815,13 @@ def latest_told_key(*, session: Session, team_id: str, key_prefix: str) -> str |
             _T.c.status.not_in([OutboxStatus.PENDING, OutboxStatus.CANCELLED]),
         )
         .order_by(_T.c.id.desc())
-        .limit(1)
     )
-    found = session.execute(statement).scalar()
-    return None if found is None else str(found)
+
+
+def told_keys(*, session: Session, team_id: str, key_prefix: str) -> list[str]:
+    """The keys of the workspace's messages whose key starts with `key_prefix` that have gone
+    out (or are going, or were tried), newest first: what their reader read, last read first."""
+    return [str(key) for key in session.execute(_told(team_id, key_prefix)).scalars()]
 
 
 def unsent_keys_starting(*, session: Session, team_id: str, prefix: str) -> list[str]:

@@ -532,11 +532,19 @@ def _tell_deputies(
     tz = person_zone(session, team_id=team_id, user_id=user_id)
     owned = partner_store.owned_by(session=session, team_id=team_id, user_id=user_id)
     for deputy_id in sorted(set(covered) | withdrawn | ever_told):
-        latest = outbox_store.latest_told_key(
-            session=session, team_id=team_id, key_prefix=_named_prefix(user_id, deputy_id)
+        # What they read last of this time away: a note since about other days of the owner's
+        # (another booking naming them too) says nothing of these.
+        latest, before = next(
+            (
+                (key, told[1])
+                for key in outbox_store.told_keys(
+                    session=session, team_id=team_id, key_prefix=_named_prefix(user_id, deputy_id)
+                )
+                if (told := _named_period(key, user_id, now)) is not None
+                and _meets(told[1], window)
+            ),
+            (None, None),
         )
-        told = None if latest is None else _named_period(latest, user_id, now)
-        before = None if told is None or not _meets(told[1], window) else told[1]
         if latest is not None and _told_no_more(
             session, team_id=team_id, user_id=user_id, deputy_id=deputy_id, key=latest
         ):

@@ -139,6 +139,27 @@ def test_a_deputy_replaced_or_whose_time_away_is_called_off_is_told_they_no_long
 
 
 @pytest.mark.usefixtures("acme")
+def test_a_deputy_named_for_two_bookings_hears_of_the_change_to_the_earlier_one(
+    slack: Slack,
+) -> None:
+    """Ana names Dan for 1–2 Dec and for 20–21 Dec; Dan reads both. She then names Ben for
+    1–2 Dec: Dan reads that Ben covers those days instead (the note he read last was about
+    20–21 Dec, which still stand), and nothing about 20–21 Dec."""
+    answer(slack, "away 2026-12-01 to 2026-12-02 deputy <@U0DAN|dan>")
+    answer(slack, "away 2026-12-20 to 2026-12-21 deputy <@U0DAN|dan>")
+    at(slack, THURSDAY_MORNING)
+    assert len(named_notes(slack, DAN)) == 2
+    answer(slack, "away 2026-12-01 to 2026-12-02 deputy <@U0BEN|ben>")
+    at(slack, datetime(2026, 11, 26, 15, 0, tzinfo=UTC))
+    assert unnamed_notes(slack, DAN) == [
+        "<@U0ANA> has changed their time away from *Tue 1 Dec* to *Wed 2 Dec* (Europe/Berlin "
+        "time) and named <@U0BEN> to cover it instead, so you no longer cover for them then. "
+        "You get this because they had named you to cover for that time away."
+    ]
+    assert len(named_notes(slack, DAN)) == 2
+
+
+@pytest.mark.usefixtures("acme")
 def test_a_deputy_of_someone_who_owns_no_partner_covers_their_commitments(slack: Slack) -> None:
     """Chloe (Tokyo), who owns no partner, names Ana (Berlin): Ana reads Chloe's days as
     Tokyo's, and that she covers her commitments only."""
