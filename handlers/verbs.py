@@ -368,7 +368,8 @@ VERBS: tuple[Verb, ...] = (
         "`away until friday` starts today (`until next week`: back on its Monday); `away now "
         "to 17:00` starts this minute and ends at that time today; the answer names the days. "
         "`away cancel` cancels your next planned time away, as you booked it (time away "
-        "booked to follow on from other time away is cancelled on its own).",
+        "booked to follow on from other time away is cancelled on its own, even while you are "
+        "in the time away it follows, which stands; `back` ends both).",
         (
             "away dec 21 to jan 4 deputy @dan",
             "away friday",

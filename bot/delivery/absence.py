@@ -814,6 +814,37 @@ def planned_bookings(
     # cancelled that day's evening as "the next" time away, not the Friday booked after it).
     going_on = {piece.id for piece in _going_on(session, team_id=team_id, user_id=user_id, now=now)}
     upcoming = [absence for absence in upcoming if absence.id not in going_on]
+    return _bookings(session, team_id=team_id, user_id=user_id, pieces=upcoming)
+
+
+def following_bookings(
+    session: Session, *, team_id: str, user_id: str, now: datetime
+) -> list[list[Absence]]:
+    """Time away booked on its own to follow on, with no gap, from the time away the user is
+    in, by booking, soonest first (as `planned_bookings`): part of the time away they are in
+    (`away_now`), which `back` ends, yet not begun, so `away cancel` calls it off (QA: away
+    until next week, then away next week too: `away cancel` said nothing was planned). What
+    was booked inside the days of time away begun is not: calling it off would leave a hole."""
+    stretch = _going_on(session, team_id=team_id, user_id=user_id, now=now)
+    booked = store.absences_booked(
+        session=session,
+        team_id=team_id,
+        user_id=user_id,
+        booked_at=[piece.created_at for piece in stretch],
+    )
+    begun = {piece.created_at for piece in booked if piece.starts_at <= now}
+    begun_end = max((piece.ends_at for piece in booked if piece.created_at in begun), default=now)
+    follows = [
+        piece for piece in stretch if piece.created_at not in begun and piece.starts_at >= begun_end
+    ]
+    return _bookings(session, team_id=team_id, user_id=user_id, pieces=follows)
+
+
+def _bookings(
+    session: Session, *, team_id: str, user_id: str, pieces: Sequence[Absence]
+) -> list[list[Absence]]:
+    """`pieces` (absences not begun), by the time away they were booked as (`planned_bookings`)."""
+    upcoming = list(pieces)
     # The days of each booking, its pieces begun or over too: a day booked inside a week
     # already begun is still part of it.
     days: dict[datetime, Period] = {}
@@ -886,18 +917,23 @@ def cancel_next_absence(
     was booked within its days: `planned_bookings`), time again what waits for the person
     (`retime`: a deadline it had pushed back comes forward), tell the deputies told they
     cover it that they do not (`tell_deputies` words the DMs), and commit. Time away already
-    begun, with what follows on from it with no gap (`away_now`), is not planned: `back` ends
-    the piece the user is in, and names what still stands."""
+    begun is not planned: `back` ends it, and names what still stands. What was booked on its
+    own to follow on from it with no gap (`following_bookings`) is the next to cancel."""
     with Session(engine) as session:
-        bookings = planned_bookings(session, team_id=team_id, user_id=user_id, now=now)
+        # Time away booked to follow on from the time away the user is in comes first.
+        bookings = [
+            *following_bookings(session, team_id=team_id, user_id=user_id, now=now),
+            *planned_bookings(session, team_id=team_id, user_id=user_id, now=now),
+        ]
         planned = _as_periods(bookings)
-        going_on = away_now(session, team_id=team_id, user_id=user_id, now=now)
         if not planned:
+            going_on = away_now(session, team_id=team_id, user_id=user_id, now=now)
             return CancelResult(cancelled=None, still_planned=(), away_now=going_on)
         cancelled = planned[0]
         for absence in bookings[0]:
             if absence.id is not None:
                 store.delete_absence(session=session, team_id=team_id, absence_id=absence.id)
+        going_on = away_now(session, team_id=team_id, user_id=user_id, now=now)
         if tell_deputies is not None:
             _tell_deputies(
                 session,
@@ -925,6 +961,9 @@ class TimeAway:
     deputies_now: tuple[str | None, ...]
     planned: tuple[Period, ...]
     planned_deputies: tuple[tuple[str | None, ...], ...] = ()
+    # Within `now`: the time away booked on its own to follow on, which `away cancel` calls
+    # off (`following_bookings`), soonest first.
+    following: tuple[Period, ...] = ()
 
 
 def time_away_of(engine: Engine, *, team_id: str, user_id: str, now: datetime) -> TimeAway:
@@ -942,6 +981,9 @@ def time_away_of(engine: Engine, *, team_id: str, user_id: str, now: datetime) -
             deputies_now=tuple(dict.fromkeys(piece.deputy_id for piece in going_on)),
             planned=planned,
             planned_deputies=deputies,
+            following=_as_periods(
+                following_bookings(session, team_id=team_id, user_id=user_id, now=now)
+            ),
         )
 
 

@@ -588,8 +588,17 @@ def time_away_shown(away: TimeAway, *, tz: ZoneInfo, now: datetime) -> str:
         if named:
             some = " for part of it" if None in away.deputies_now else ""
             cover = f", with {people_in_prose(named)} covering{some}"
+        follows = ""
+        if away.following:
+            # Booked on its own, it is called off on its own (QA: nothing said how).
+            follows = (
+                f" Your time away {_spans(away.following, tz, today)} was booked to follow on "
+                f"from it; `{COMMAND} away cancel` calls "
+                f"{'it' if len(away.following) == 1 else 'the first'} off."
+            )
         lines.append(
-            f"You're away now, {_until(away.now, tz, today)}{cover}; `{COMMAND} back` ends it."
+            f"You're away now, {_until(away.now, tz, today)}{cover}; `{COMMAND} back` ends "
+            f"it.{follows}"
         )
     if away.planned:
         deputies = away.planned_deputies or tuple(() for _ in away.planned)

@@ -350,3 +350,37 @@ def test_a_deputy_told_of_an_early_return_is_told_again_when_the_time_away_is_bo
     assert "no longer cover for them" in released
     assert again.startswith("<@U0ANA> is away from *Thu 26 Nov* to *Fri 27 Nov*")
     assert "named you to cover for them" in again
+
+
+@pytest.mark.usefixtures("acme")
+def test_time_away_booked_to_follow_on_from_the_one_you_are_in_is_called_off_on_its_own(
+    slack: Slack,
+) -> None:
+    """Ana, away until next week, books next week too, naming Dan: the answer says `away
+    cancel` calls it off, and `away` alone says so too. `away cancel` did not: it said nothing
+    was planned after the time away she is in. It calls off next week now, tells Dan, and
+    leaves this week; `back` would have ended both."""
+    at(slack, MONDAY_MORNING)
+    answer(slack, "away until next week")
+    booked = answer(slack, "away next week to friday deputy <@U0DAN|dan>")
+    assert "Type `/partner away cancel` to call it off." in booked
+    assert answer(slack, "away").startswith(
+        "You're away now, through *Fri 11 Dec*, with <@U0DAN> covering for part of it; "
+        "`/partner back` ends it. Your time away from *Mon 7 Dec* to *Fri 11 Dec* was booked to "
+        "follow on from it; `/partner away cancel` calls it off.\n"
+    )
+    at(slack, datetime(2026, 12, 1, 9, 30, tzinfo=UTC))
+    assert len(named_notes(slack, DAN)) == 1
+    assert answer(slack, "away cancel").startswith(
+        "I cancelled your time away from *Mon 7 Dec* to *Fri 11 Dec*. The time away you're in "
+        "now, through *Sun 6 Dec*, stands; `/partner back` ends it.\n"
+    )
+    assert answer(slack, "away").startswith(
+        "You're away now, through *Sun 6 Dec*; `/partner back` ends it.\n"
+    )
+    at(slack, datetime(2026, 12, 1, 15, 0, tzinfo=UTC))
+    assert unnamed_notes(slack, DAN) == [
+        "<@U0ANA> has called off their time away from *Mon 7 Dec* to *Fri 11 Dec* (Europe/Berlin "
+        "time), so you no longer cover for them then. You get this because they had named you "
+        "to cover for that time away."
+    ]
