@@ -3,12 +3,14 @@ reads Retry-After."""
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 import time
 from collections.abc import Callable
 from http.client import RemoteDisconnected
 from urllib.error import URLError
+from urllib.parse import parse_qs
 
 from slack_sdk.http_retry import HttpRequest, HttpResponse, RetryHandler, RetryState
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
@@ -26,13 +28,18 @@ REQUEST_RETRIES = 2
 # ... and waits out a Retry-After of at most this many seconds. A longer one is not waited for:
 # the call fails at once and the person is told, rather than told nothing for minutes.
 REQUEST_LONGEST_WAIT = 20
+# A call carrying a trigger_id (views.open, views.push) waits out at most this many seconds (plus
+# up to 1 s of jitter): Slack lets a trigger_id live 3 s from the click, so a longer wait ends in
+# expired_trigger_id anyway, and the person hears "couldn't open the form" only after it.
+TRIGGER_LONGEST_WAIT = 1
 
 
 class RateLimitRetryHandler(RateLimitErrorRetryHandler):
     """slack_sdk's own, waiting as the dispatcher reads Retry-After: slack_sdk's does
     `int(value)`, so an HTTP date (RFC 9110 allows one) raised a ValueError, and a huge number
     slept that long; `retry_after` reads both forms and caps the wait. With `longest`, a wait
-    longer than that many seconds is not waited out: the 429 is the call's answer.
+    longer than that many seconds is not waited out: the 429 is the call's answer. A call
+    carrying a trigger_id waits TRIGGER_LONGEST_WAIT at most, as the trigger_id expires.
 
     Each wait is logged as a warning on `logger`, starting with `waiting` ("Slack is rate
     limiting the lookups"), so whoever watches knows the command waits rather than hangs."""
@@ -62,10 +69,15 @@ class RateLimitRetryHandler(RateLimitErrorRetryHandler):
     ) -> bool:
         if response is None or response.status_code != 429:
             return False
-        if self.longest is None:
+        longest = self.longest
+        if _carries_trigger(request):
+            longest = min(
+                longest if longest is not None else TRIGGER_LONGEST_WAIT, TRIGGER_LONGEST_WAIT
+            )
+        if longest is None:
             return True
         wait = _wait(response)
-        if wait > self.longest:
+        if wait > longest:
             self.logger.warning("%s: not asking again, Slack asks to wait %d s", self.waiting, wait)
             return False
         return True
@@ -87,6 +99,20 @@ class RateLimitRetryHandler(RateLimitErrorRetryHandler):
         self.logger.warning("%s: asking again in %d s", self.waiting, wait)
         self.sleep(wait + random.random())
         state.increment_current_attempt()
+
+
+def _carries_trigger(request: HttpRequest) -> bool:
+    """Whether the call opens or pushes a view with a trigger_id, which Slack takes for 3 s only."""
+    if request.body_params and "trigger_id" in request.body_params:
+        return True
+    if not request.data:
+        return False
+    body = request.data.decode("utf-8", errors="replace")
+    try:
+        params = json.loads(body)
+    except ValueError:
+        params = parse_qs(body)
+    return isinstance(params, dict) and "trigger_id" in params
 
 
 def _wait(response: HttpResponse) -> int:

@@ -33,7 +33,7 @@ from storage.models import (
 )
 from storage.outbox import deliveries_by_status, failed_deliveries
 from storage.partners import bump_registry_version
-from tests.conftest import START, TRIES, Slack
+from tests.conftest import START, TRIES, RetryWaits, Slack
 from tests.factories import Colleague, save_colleagues
 
 TEAM = "T0ACME"
@@ -2005,6 +2005,31 @@ def test_a_form_slack_would_not_open_is_explained(
         "seconds. Run `/partner add` again, or type `/partner add NAME`."
     )
     assert "views.open for the add form failed: expired_trigger_id" in caplog.text
+
+
+def test_a_form_slack_asks_to_wait_for_longer_than_its_trigger_lives_is_explained_at_once(
+    slack: Slack, retry_waits: RetryWaits
+) -> None:
+    """QA h11: a 429 on views.open asking 5 s was waited out, and the form was asked for again
+    with a trigger_id Slack lets live 3 s: Ana heard "couldn't open the form" only after it."""
+    slack.fake.fail_next("views.open", status=429, retry_after=5)
+    slack.command("add")
+    assert retry_waits == []
+    assert len(slack.fake.calls_to("views.open")) == 1
+    (said,) = slack.ephemerals_to(ANA)
+    assert said.text == (
+        "I couldn't open the form (Slack said no). Try again, or type `/partner add NAME`."
+    )
+
+
+def test_a_form_slack_asks_to_wait_a_second_for_opens_on_the_next_try(
+    slack: Slack, retry_waits: RetryWaits
+) -> None:
+    slack.fake.fail_next("views.open", status=429, retry_after=1)
+    slack.command("add")
+    assert len(retry_waits) == 1 and 1 <= retry_waits[0] < 2
+    assert len(slack.fake.calls_to("views.open")) == 2
+    assert slack.fake.open_modals(ANA)
 
 
 @pytest.mark.parametrize(
