@@ -335,7 +335,8 @@ def find_admins(client: WebClient, *, engine: Engine, clock: Clock, team_id: str
                 break
     except SlackApiError as error:
         logger.warning("users.list failed: %s", error_code(error))
-    except OSError:
+    except (OSError, http.client.HTTPException, SlackClientError):
+        # A connection cut mid-answer (`IncompleteRead`) is no OSError.
         logger.warning("users.list could not reach Slack", exc_info=True)
     _save_all(engine, clock, team_id, admins)
     return [str(user["id"]) for user in admins]

@@ -25,6 +25,7 @@ from bot.sandbox.requests import SlackRequest, sign
 from bot.services.registry import Actor
 from handlers.partners import announce_in
 from storage.models import OutboxMessage, SurveyRound, Workspace, WorkspaceAdmin
+from tests.bot.delivery.test_engine_stories import cut_short
 from tests.conftest import START, TRIES, Slack
 from tests.scenarios import test_feedback as feedback
 from tests.scenarios.test_partners import ANA, BEN, CHLOE, DAN, answer, last, registry, shown
@@ -261,6 +262,20 @@ def test_a_refusal_stands_as_it_was_when_slack_will_not_list_the_admins(slack: S
     slack.fake.fail_next("users.list", error="missing_scope")
     refusal = answer(slack, "config window 5", user=BEN)
     assert "settings: your Slack workspace's admins and owners. Ask one of them." in refusal
+
+
+def test_a_refusal_stands_as_it_was_when_slack_cuts_the_admin_list_short(
+    slack: Slack, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """QA h11: users.list's answer cut short (`IncompleteRead`, no OSError) escaped the work
+    after the ack, logged as an error with a traceback ("after-ack work failed"), not as Slack
+    out of reach."""
+    cut_short(slack.fake, monkeypatch, "users.list")
+    with caplog.at_level(logging.WARNING):
+        refusal = answer(slack, "config window 5", user=BEN)
+    assert "settings: your Slack workspace's admins and owners. Ask one of them." in refusal
+    assert "users.list could not reach Slack" in caplog.text
+    assert "after-ack work failed" not in caplog.text
 
 
 def test_the_admin_list_is_replaced_as_a_whole_and_slack_admins_always_remain(

@@ -411,13 +411,17 @@ def _no_user(fake: FakeSlack, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _cut_short(fake: FakeSlack, monkeypatch: pytest.MonkeyPatch) -> None:
-    """users.info's answer is cut short: the connection closes before the body announced is
-    all there (`http.client.IncompleteRead`, no OSError)."""
+    cut_short(fake, monkeypatch, "users.info")
+
+
+def cut_short(fake: FakeSlack, monkeypatch: pytest.MonkeyPatch, cut_method: str) -> None:
+    """`cut_method`'s answers are cut short: the connection closes before the body announced
+    is all there (`http.client.IncompleteRead`, no OSError)."""
     answer = fake._api
 
     def cut(method: str, params: dict[str, Any], authorization: str | None) -> _Reply:
         reply = answer(method, params, authorization)
-        if method != "users.info":
+        if method != cut_method:
             return reply
         announced = {**reply.headers, "Content-Length": str(len(reply.body) + 50)}
         return _Reply(reply.status, announced, reply.body)
