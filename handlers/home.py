@@ -85,6 +85,7 @@ class HealthForHome:
                     name=item.partner.name,
                     owner_id=item.partner.owner_id,
                     health=_shown(item, tz),
+                    owner_gone=item.owner_gone,
                 )
                 for item in found[:limit]
             ],

@@ -60,6 +60,7 @@ from bot.services.surveys import QUESTIONS, results_of, round_threshold
 from bot.services.touchpoints import authors_zones, followed_up
 from storage import health as store
 from storage import partners as partner_store
+from storage import people as people_store
 from storage import touchpoints as touchpoint_store
 from storage.commitments import workspaces_with_partners
 from storage.health import SnapshotScores
@@ -88,6 +89,8 @@ class PartnerHealth:
     # Check-ins answered Problem in the last 14 days.
     recent_problems: int
     risks: tuple[Risk, ...]
+    # The owner has left Slack (deactivated), as the profile cache (kept by user_change) says.
+    owner_gone: bool = False
 
     @property
     def at_risk(self) -> bool:
@@ -312,6 +315,7 @@ class Health:
         collisions = collision_counts(session, team_id=team_id, partner_ids=ids, start=lookback)
         states = self.cadences.states_in(session, team_id=team_id, partner_ids=ids)
         balances = self.commitments.balances(team_id=team_id, partner_ids=ids)
+        gone = _gone(session, team_id, [states[pid].partner.owner_id for pid in wanted])
         found: dict[int, PartnerHealth] = {}
         for partner_id in wanted:
             said = answers.get(partner_id, {})
@@ -346,6 +350,7 @@ class Health:
                     recent_problems=recent,
                     ended=state.partner.status == PartnerStatus.ENDED,
                 ),
+                owner_gone=state.partner.owner_id in gone,
             )
         return found
 
@@ -507,3 +512,10 @@ def _id(partner: Partner) -> int:
 def _round_id(survey_round: SurveyRound) -> int:
     assert survey_round.id is not None, "round was not flushed"
     return survey_round.id
+
+
+def _gone(session: Session, team_id: str, user_ids: Sequence[str | None]) -> set[str]:
+    """Those of `user_ids` whose cached profile says they have left Slack: no Slack call."""
+    wanted = {user_id for user_id in user_ids if user_id}
+    profiles = people_store.get_profiles(session=session, team_id=team_id, user_ids=wanted)
+    return {user_id for user_id, profile in profiles.items() if profile.is_deleted}

@@ -94,6 +94,8 @@ class AtRiskPartner:
     name: str
     owner_id: str | None
     health: PartnerHealth
+    # The owner has left Slack, as the profile cache says.
+    owner_gone: bool = False
 
 
 class HealthSource(Protocol):

@@ -375,7 +375,12 @@ def at_risk_line(found: PartnerHealth, tz: tzinfo | None = None) -> str:
     thin = thin_pulse(found)
     score = score_of(found.health.score) + (f" (thin pulse: {thin})" if thin else "")
     why = risks(found, tz)
-    return f":warning: {bold(facts.name)} {score} · owner {person(facts.owner_id)} — {why}"
+    owner = person(facts.owner_id) + (OWNER_GONE if found.owner_gone else "")
+    return f":warning: {bold(facts.name)} {score} · owner {owner} — {why}"
+
+
+# Beside an owner whose account Slack says is deactivated: nobody there to act on the risk.
+OWNER_GONE = " (no longer in Slack)"
 
 
 def at_risk_title(count: int) -> str:

@@ -18,6 +18,7 @@ from bot.services.commitments import CommitmentFacts
 from bot.services.home import AtRiskPartner, Away, MyPartner, PartnerHealth, PlannedMeeting
 from handlers.texts import feedback as feedback_texts
 from handlers.texts.commitments import due, number, promise
+from handlers.texts.health import OWNER_GONE
 from handlers.texts.partners import (
     bold,
     last_contact,
@@ -232,7 +233,8 @@ def at_risk_title(total: int) -> str:
 
 
 def at_risk_line(found: AtRiskPartner) -> str:
-    return f"{bold(found.name)} · owner {person(found.owner_id)} · {health(found.health)}"
+    owner = person(found.owner_id) + (OWNER_GONE if found.owner_gone else "")
+    return f"{bold(found.name)} · owner {owner} · {health(found.health)}"
 
 
 def at_risk_empty() -> str:

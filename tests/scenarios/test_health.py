@@ -23,6 +23,7 @@ from handlers.partners import registry_of
 from storage.models import CheckInAnswer, OutboxMessage, Partner, Workspace
 from tests import factories
 from tests.conftest import START, Slack
+from tests.scenarios.test_absence_week import user_change
 from tests.scenarios.test_commitments import action_ids, answer, at, dms, exported, last, shown
 from tests.scenarios.test_home import home_of
 
@@ -603,6 +604,29 @@ def test_a_partner_nobody_contacted_is_said_to_have_no_contact_yet_not_to_be_qui
     ) in answer(slack, "list dormant")
     everywhere = (digest.text, *[r.text for r in slack.fake.thread(digest)], report)
     assert not any("quiet for" in text for text in everywhere)
+
+
+@pytest.mark.usefixtures("acme")
+def test_an_owner_who_left_slack_is_said_to_be_gone_where_the_partner_is_at_risk(
+    slack: Slack,
+) -> None:
+    """QA h11: Ben, Globex's owner, was deactivated (Slack's `user_change` told Liaison), yet
+    the at-risk list, the digest and the Home read "owner <@U0BEN>" as if he were there."""
+    answer(slack, "add Globex", user=BEN)
+    answer(slack, "cadence Globex 5 10", user=BEN)
+    slack.fake.users[BEN].deleted = True
+    user_change(slack, BEN)
+    calls = len(slack.fake.calls)
+    at(slack, utc(7, 9, month=12))  # Monday: Globex dormant, the digest goes out
+    owner = "owner <@U0BEN> (no longer in Slack)"
+    digest = digests(slack)[-1]
+    (at_risk,) = [r.text for r in slack.fake.thread(digest) if r.text.startswith("*At risk*")]
+    assert f"*Globex* 0/100 · {owner} — score below 50" in at_risk
+    assert f"*Globex* 0/100 · {owner} — score below 50" in answer(slack, "health")
+    assert f"*Globex* · {owner} ·" in home_of(slack, ANA)
+    # The cache says so: Slack is not asked about Ben.
+    asked = [c for c in slack.fake.calls[calls:] if c.method.startswith("users.")]
+    assert not any(BEN in json.dumps(call.params) for call in asked)
 
 
 @pytest.mark.usefixtures("acme")
