@@ -1321,7 +1321,11 @@ def parse_team(
             raise GrammarError(
                 f"Put `{word}` before the people: `/partner team {partner} {word} {people}`."
             )
-        raise GrammarError(f"Who? Name the colleagues after `{word}` with `@`, e.g. `{word} @ben`.")
+        partner = in_command(_typed(tokens[:said], text))
+        raise GrammarError(
+            f"Who? Name the colleagues after `{word}` with `@`, e.g. "
+            f"`/partner team {partner} {word} @ben`."
+        )
     if split is None and said:
         _no_mention_after(text, tokens, said)  # `team MSF add ben`
     if split is None:
@@ -1594,11 +1598,20 @@ def parse_alias(text: str) -> ChangeLine:
         if any(token.kind is Kind.QUOTED for token in tokens[split + 1 :]):
             # `alias MSF add ""`: quotes with nothing in them.
             raise _no_alias(whole_name(tokens[:split]), tokens[split].text.lower())
-        raise GrammarError('Which alias? Put it in quotes, e.g. `add "MSF"`.')
+        raise _alias_missing(whole_name(tokens[:split]), tokens[split].text.lower())
     return ChangeLine(
         name=_require_name(whole_name(tokens[:split])),
         change=Change(tokens[split].text.lower()),
         items=tuple(aliases),
+    )
+
+
+def _alias_missing(name: Name | None, change: str) -> GrammarError:
+    """`alias Oxfam add` with nothing after the word: which alias, and the line to type."""
+    partner = in_command(name.text) if name is not None and name.text else "NAME"
+    return GrammarError(
+        f"Which alias? No alias was given after `{change}`: put it in quotes, e.g. "
+        f'`/partner alias {partner} {change} "OX"`.'
     )
 
 
@@ -1748,7 +1761,11 @@ def parse_contact(text: str, *, known: KnownNames | None = None) -> ContactLine:
     change = Change(tokens[split].text.lower())
     person_tokens = tokens[split + 1 :]
     if not person_tokens:
-        raise GrammarError(f"Who? Give the person's name after `{change}`.")
+        person = "Jane Doe jane@example.org" if change is Change.ADD else "Jane Doe"
+        raise GrammarError(
+            f"Who? Give the person's name after `{change}`, e.g. "
+            f"`{COMMAND_CONTACT} {in_command(name.text)} {change} {person}`."
+        )
     _refuse_colleague(person_tokens, name, text)
     if change is Change.REMOVE:
         person = _person(person_tokens, text)

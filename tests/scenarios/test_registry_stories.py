@@ -203,6 +203,12 @@ SLIPS = (
     ("contacts", ("Which partner?", SYNTAX, EXAMPLE), ANA),
     ("contact Oxfam remove Nobody", ("“Nobody” is not a contact at *Oxfam*",), ANA),
     ("notes Oxfam", ("`notes` is not something I know how to do.", "The verbs are"), ANA),
+    # `add` and `remove` with nothing after them: what is missing, told with the partner's line.
+    ("alias Oxfam add", ("No alias was given after `add`", '`/partner alias Oxfam add "OX"`'), ANA),
+    ("alias Oxfam remove", ("after `remove`", '`/partner alias Oxfam remove "OX"`', SYNTAX), ANA),
+    ("contact Oxfam add", ("`/partner contact Oxfam add Jane Doe jane@example.org`", SYNTAX), ANA),
+    ("contact Oxfam remove", ("`/partner contact Oxfam remove Jane Doe`", SYNTAX), ANA),
+    ("team Oxfam add", ("`/partner team Oxfam add @ben`", SYNTAX, EXAMPLE), ANA),
 )
 
 
