@@ -50,3 +50,21 @@ def split_website(name: str) -> tuple[str, str | None]:
     if found is None or not reads_as_website(found["address"]):
         return name, None
     return found["name"], found["address"]
+
+
+# A word in brackets, and the start of an address with a scheme (`https://`, `ftp://`).
+_IN_BRACKETS = re.compile(r"\(\s*([^()\s]+)\s*\)")
+_SCHEMED = re.compile(r"[a-z][a-z0-9+.-]*://", re.IGNORECASE)
+
+
+def bracketed_addresses(name: str) -> tuple[list[str], list[str]]:
+    """The addresses in brackets in a name (`Zeta (zeta.org) (zeta.com)`), as websites it
+    reads, and those with a scheme that read as no website (`(https://)`, `(ftp://zeta.org)`)."""
+    websites: list[str] = []
+    unreadable: list[str] = []
+    for word in _IN_BRACKETS.findall(name):
+        if reads_as_website(word):
+            websites.append(word)
+        elif _SCHEMED.match(word):
+            unreadable.append(word)
+    return websites, unreadable

@@ -1217,7 +1217,9 @@ def form_errors(
         where = blocks.NAME_FIELD if is_name else blocks.ALIASES_FIELD
         return {where: texts.bad_name(error.problem, error.name, in_form=True)}
     if isinstance(error, BadValue):
-        return {blocks.WEBSITE_FIELD: texts.bad_value(error.what, error.value)}
+        # An address in brackets in the name (`Unicef (ftp://unicef.org)`) is told under it.
+        field = blocks.WEBSITE_FIELD if error.value == form.website else blocks.NAME_FIELD
+        return {field: texts.bad_value(error.what, error.value, in_form=True)}
     if isinstance(error, NotesTooLong):
         return {blocks.NOTES_FIELD: texts.too_long("notes", error.length, MAX_NOTES)}
     if isinstance(error, AlreadyRegistered):

@@ -1341,7 +1341,9 @@ def form_errors(error: Exception) -> dict[str, str]:
     if isinstance(error, BadName):
         return {blocks.CONTACT_FIELD: partner_texts.bad_name(error.problem, error.name)}
     if isinstance(error, BadValue):
-        return {blocks.CONTACT_FIELD: partner_texts.bad_value(error.what, error.value)}
+        return {
+            blocks.CONTACT_FIELD: partner_texts.bad_value(error.what, error.value, in_form=True)
+        }
     if isinstance(error, NotInWorkspace):
         if error.external:
             return {blocks.COLLEAGUES_FIELD: texts.form_not_a_colleague(error.user_id)}

@@ -32,7 +32,7 @@ from bot.services.channels import Channels, Route, route
 from bot.services.feedback import withdraw_unreached_surveys
 from bot.services.partner_names import PartnerNames
 from bot.services.people import PeopleCheck, PeopleToLookUp
-from bot.websites import split_website
+from bot.websites import bracketed_addresses, split_website
 from storage import health as health_store
 from storage import partners as store
 from storage.models import (
@@ -492,6 +492,10 @@ def clean_name(name: str) -> str:
 
 def website_domain(website: str) -> str:
     """`https://www.msf.org/en/about` -> `msf.org`; raises BadValue when it is no domain."""
+    scheme = _SCHEME.match(website.strip().lower())
+    if scheme is not None and scheme[0] not in ("http://", "https://"):
+        # `ftp://oxfam.org` would be saved, and shown, as `https://oxfam.org`.
+        raise BadValue("website", website)
     text = _SCHEME.sub("", website.strip().lower())
     host = re.split(r"[/?#]", text, maxsplit=1)[0].rsplit("@", 1)[-1].split(":", 1)[0]
     host = host.removeprefix("www.").rstrip(".")
@@ -507,6 +511,21 @@ def website_domain(website: str) -> str:
         return ascii_host.encode("ascii").decode("idna")
     except UnicodeError:
         return ascii_host
+
+
+def _refuse_bracketed(name: str, domain: str | None) -> None:
+    """A name with an address in brackets that reads as no website (`Unicef (https://)`,
+    `Unicef (ftp://unicef.org)`), or that names a second website (`Zeta (zeta.org)` with
+    `zeta.com`): BadValue, rather than a partner named with it."""
+    websites, unreadable = bracketed_addresses(name)
+    if unreadable:
+        raise BadValue("website", unreadable[0])
+    domains = {website_domain(website) for website in websites}
+    if domain is not None:
+        domains.add(domain)
+    if len(domains) > 1:
+        given = [*websites, *([] if domain is None else [domain])]
+        raise BadValue("websites", " and ".join(dict.fromkeys(given)))
 
 
 def email_address(email: str) -> str:
@@ -667,6 +686,8 @@ class Registry:
                     # request committed since the check above: that one is no mere look-alike.
                     self._refuse_existing(session, team_id, name, key, alias_keys)
                     raise LikelyDuplicate(name, similar)
+            # After "is it one of these?": the partner the address in brackets names comes first.
+            _refuse_bracketed(name, domain)
             now = self.clock.now()
             try:
                 partner = store.insert_partner(

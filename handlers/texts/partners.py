@@ -475,14 +475,24 @@ def _alias_example(verb: str | None) -> str:
     return f'{COMMAND} alias Médecins Sans Frontières add "MSF"'
 
 
-def bad_value(what: str, value: str, *, limit: int | None = None) -> str:
+def bad_value(what: str, value: str, *, limit: int | None = None, in_form: bool = False) -> str:
+    """A website, email or contact's field refused; `in_form`: under a field of the add form,
+    put right there (no line to type, nothing could have been saved yet)."""
+    saved = "" if in_form else " Nothing was saved."
     if limit is not None:
         return (
             f"The {what} is {len(value):,} characters long; a contact's {what} can have at most "
             f"{limit:,}. Nothing was saved."
         )
     if what == "website":
-        return f"{quote(value)} is not a website I can read; give a domain like `msf.org`."
+        scheme = " (an address may start with `https://` or `http://`)" if "://" in value else ""
+        return (
+            f"{quote(value)} is not a website I can read; give a domain like `msf.org`{scheme}."
+            f"{saved}"
+        )
+    if what == "websites":
+        example = "" if in_form else f", e.g. `{COMMAND} add Médecins Sans Frontières (msf.org)`"
+        return f"That names two websites, {value}; give the partner one{example}.{saved}"
     return f"{quote(value)} is not an email address I can read."
 
 

@@ -153,8 +153,10 @@ def test_a_name_with_an_address_in_brackets_is_asked_about_the_partner_of_its_na
     said = say(registry, "add Oxfam Novib (www.oxfam.org) (novib.nl)")
     assert "*Oxfam* · owner <@U0ANA> · 🌱 prospect · same website, oxfam.org" in said
     assert partner_count(registry) == 2
-    # Its own name, unlike any partner's: registered as typed, brackets and all.
-    assert "Added *Zeta (zeta.org)*" in say(registry, "add Zeta (zeta.org) (zeta.com)")
+    # Like no partner, but with two websites: refused, saying which (no name keeps one).
+    said = say(registry, "add Zeta (zeta.org) (zeta.com)")
+    assert "That names two websites, zeta.org and zeta.com" in said
+    assert partner_count(registry) == 2
 
 
 SYNTAX, EXAMPLE = "*Syntax:*", "*Example:*"
@@ -203,6 +205,10 @@ SLIPS = (
     ("contacts", ("Which partner?", SYNTAX, EXAMPLE), ANA),
     ("contact Oxfam remove Nobody", ("“Nobody” is not a contact at *Oxfam*",), ANA),
     ("notes Oxfam", ("`notes` is not something I know how to do.", "The verbs are"), ANA),
+    # An address in brackets that is no website, or a second one, is not kept in the name.
+    ("add Unicef (https://)", ("“https://” is not a website I can read", SYNTAX, EXAMPLE), ANA),
+    ("add Unicef (ftp://unicef.org)", ("“ftp://unicef.org” is not a website", SYNTAX), ANA),
+    ("add Zeta (zeta.org) (zeta.com)", ("two websites, zeta.org and zeta.com", SYNTAX), ANA),
     # `add` and `remove` with nothing after them: what is missing, told with the partner's line.
     ("alias Oxfam add", ("No alias was given after `add`", '`/partner alias Oxfam add "OX"`'), ANA),
     ("alias Oxfam remove", ("after `remove`", '`/partner alias Oxfam remove "OX"`', SYNTAX), ANA),
@@ -221,3 +227,22 @@ def test_a_slip_is_told_what_was_wrong_and_the_form_and_changes_nothing(
     for words in told:
         assert words in said, (line, words, said)
     assert snapshot(registry, TEAM) == before, line
+
+
+def test_the_add_form_refuses_an_address_it_cannot_read_or_a_second_website(
+    registry: Slack,
+) -> None:
+    before = snapshot(registry, TEAM)
+    registry.command("add")
+    (view,) = registry.fake.open_modals(ANA)
+    submit(registry, view, name="Unicef", owner=ANA, status="active", website="ftp://unicef.org")
+    assert view.errors is not None and set(view.errors) == {blocks.WEBSITE_FIELD}
+    assert "“ftp://unicef.org” is not a website I can read" in view.errors[blocks.WEBSITE_FIELD]
+    for name in ("Unicef (https://)", "Unicef (ftp://unicef.org)"):
+        submit(registry, view, name=name, owner=ANA, status="active")
+        assert view.errors is not None and set(view.errors) == {blocks.NAME_FIELD}, name
+        assert "is not a website I can read" in view.errors[blocks.NAME_FIELD], name
+    submit(registry, view, name="Zeta (zeta.org)", owner=ANA, status="active", website="zeta.com")
+    assert view.errors is not None
+    assert "two websites, zeta.org and zeta.com" in view.errors[blocks.NAME_FIELD]
+    assert snapshot(registry, TEAM) == before
