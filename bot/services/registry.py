@@ -212,6 +212,9 @@ class Merged:
     # The ids of the rows of every other kind of history that came from the duplicate, by table
     # name (those `moved` counts): what later features tell apart from the kept partner's own.
     moved_ids: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    # What the kept partner, having none, took over from the duplicate: its "channel",
+    # "website" and "notes" (`_fill_gaps`).
+    taken_over: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -1154,7 +1157,7 @@ class Registry:
                 )
                 if count:
                     moved[reference.table.name] += count
-            _fill_gaps(stays, gone)
+            taken_over = _fill_gaps(stays, gone)
             session.add(stays)
             duplicate_name, duplicate_key = gone.name, gone.normalized_name
             session.delete(gone)
@@ -1184,6 +1187,7 @@ class Registry:
                 duplicate_id=_id(gone),
                 duplicate_name_kept=name_kept,
                 moved_ids=moved_ids,
+                taken_over=taken_over,
             )
             if then is not None:
                 merged = replace(merged, findings=tuple(then(session, merged)))
@@ -1885,18 +1889,28 @@ def _contact_info(contact: Contact) -> ContactInfo:
     return ContactInfo(name=contact.name, email=contact.email, title=contact.title)
 
 
-def _fill_gaps(stays: Partner, gone: Partner) -> None:
-    """What the kept partner does not know, it learns from the duplicate; and a partnership
-    active under either name stays active (pulse surveys go to active partners), where any
-    other status of the duplicate leaves the kept partner's as it is."""
+def _fill_gaps(stays: Partner, gone: Partner) -> tuple[str, ...]:
+    """What the kept partner does not know, it learns from the duplicate, and what that was
+    (`Merged.taken_over`); a partnership active under either name stays active (pulse surveys
+    go to active partners), where any other status of the duplicate leaves the kept partner's
+    as it is."""
     if gone.status == PartnerStatus.ACTIVE:
         stays.status = PartnerStatus.ACTIVE
-    stays.website_domain = stays.website_domain or gone.website_domain
-    stays.channel_id = stays.channel_id or gone.channel_id
-    stays.notes = stays.notes or gone.notes
+    taken: list[str] = []
+    if not stays.channel_id and gone.channel_id:
+        # Its channel with when it was chosen: the key of the greeting left there.
+        stays.channel_id, stays.channel_set_at = gone.channel_id, gone.channel_set_at
+        taken.append("channel")
+    if not stays.website_domain and gone.website_domain:
+        stays.website_domain = gone.website_domain
+        taken.append("website")
+    if not stays.notes and gone.notes:
+        stays.notes = gone.notes
+        taken.append("notes")
     if gone.last_contact_at is not None and (
         stays.last_contact_at is None or gone.last_contact_at > stays.last_contact_at
     ):
         stays.last_contact_at = gone.last_contact_at
         stays.last_contact_by = gone.last_contact_by
         stays.last_contact_day_only = gone.last_contact_day_only
+    return tuple(taken)

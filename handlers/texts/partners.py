@@ -1375,8 +1375,28 @@ def merged(result: Merged, told: Sequence[str] = ()) -> str:
     )
     return (
         f"Merged {bold(result.duplicate_name)} into {ending(result.kept.name)}{what} "
-        f"{finds}{_merged_status(result)}{roles}{told_them}{findings}"
+        f"{finds}{_taken_over(result)}{_merged_status(result)}{roles}{told_them}{findings}"
     )
+
+
+def _taken_over(result: Merged) -> str:
+    """What the kept partner, having none, took over from the duplicate: its channel (where
+    alerts now go), its website and its notes."""
+    kept, gone = bold(result.kept.name), bold(result.duplicate_name)
+    said = ""
+    if "channel" in result.taken_over:
+        said += (
+            f"\nAlerts about {kept} now go to {channel(result.kept.channel_id)}, "
+            f"{gone}'s channel, as {kept} had none."
+        )
+    taken = [
+        f"website ({website(result.kept.website_domain)})" if kind == "website" else "notes"
+        for kind in result.taken_over
+        if kind != "channel"
+    ]
+    if taken:
+        said += f"\n{kept} has {gone}'s {' and '.join(taken)} now, as it had none."
+    return said
 
 
 def merged_away(result: Merged, user_id: str, *, by: str) -> str:

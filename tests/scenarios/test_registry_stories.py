@@ -6,8 +6,10 @@ was wrong and the right form, and leaves the registry as it was."""
 from __future__ import annotations
 
 import pytest
+from sqlmodel import Session, select
 
 from handlers.blocks import partners as blocks
+from storage.models import Partner
 from tests.conftest import Slack
 from tests.scenarios.test_feedback import ANA, BEN, CHLOE, DAN, MENTION, say
 from tests.scenarios.test_partners import partner_count, submit
@@ -246,3 +248,36 @@ def test_the_add_form_refuses_an_address_it_cannot_read_or_a_second_website(
     assert view.errors is not None
     assert "two websites, zeta.org and zeta.com" in view.errors[blocks.NAME_FIELD]
     assert snapshot(registry, TEAM) == before
+
+
+def test_a_merge_says_what_the_kept_partner_took_over_from_the_duplicate(
+    registry: Slack,
+) -> None:
+    """The kept partner, with no channel, website or notes, takes the duplicate's: the answer
+    says so (where alerts about it now go), and the channel keeps when it was chosen."""
+    assert "Added *Plan*" in say(registry, "add Plan")
+    assert "Added *Save the Children*" in say(
+        registry, "add Save the Children (savethechildren.org)"
+    )
+    say(registry, "channel Save the Children <#C0GENERAL|general>")
+
+    def chosen(name: str) -> object:
+        with Session(registry.runtime.engine) as session:
+            found = session.exec(select(Partner).where(Partner.name == name)).one()
+            assert found.channel_set_at is not None
+            return found.channel_set_at
+
+    when = chosen("Save the Children")
+    said = say(registry, "merge Save the Children into Plan")
+    assert "Merged *Save the Children* into *Plan*." in said
+    assert (
+        "Alerts about *Plan* now go to <#C0GENERAL>, *Save the Children*'s channel, as *Plan* "
+        "had none." in said
+    )
+    website = "website (<https://savethechildren.org|savethechildren.org>)"
+    assert f"*Plan* has *Save the Children*'s {website} now, as it had none." in said
+    assert chosen("Plan") == when
+    # A partner with its own channel and website keeps them, and the answer takes over nothing.
+    say(registry, "add Mercy Corps (mercycorps.org)")
+    said = say(registry, "merge Mercy Corps into Plan")
+    assert "Alerts about" not in said and "website" not in said
