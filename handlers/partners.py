@@ -380,12 +380,15 @@ def team(call: Call) -> Reply:
     if isinstance(line, grammar.NameLine):
         profile = call.registry.profile(team_id=call.team_id, partner=call.partner(line.name))
         return say(texts.team_shown(profile))
+    told: list[str] = []
     if line.change is Change.REMOVE:
         change = call.registry.remove_from_team(
-            actor=call.actor, partner=call.partner(line.name), user_ids=line.items
+            actor=call.actor,
+            partner=call.partner(line.name),
+            user_ids=line.items,
+            then=partial(NOTES.team_removed, changed_by(call), told),
         )
-        return say(texts.team_changed(change, adding=False))
-    told: list[str] = []
+        return say(texts.team_changed(change, adding=False) + texts.let_know(told))
     change = call.registry.add_to_team(
         actor=call.actor,
         partner=call.partner(line.name),

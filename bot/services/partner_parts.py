@@ -97,6 +97,7 @@ class Wording(Protocol):
 
     def owner_of_new_partner(self, facts: PartnerFacts, by: str) -> str: ...
     def put_on_team(self, facts: PartnerFacts, by: str) -> str: ...
+    def taken_off_team(self, facts: PartnerFacts, by: str) -> str: ...
     def made_deputy(self, facts: PartnerFacts, by: str, old_deputy: str | None) -> str: ...
     def no_longer_deputy(self, facts: PartnerFacts, by: str) -> str: ...
     def deputy_changed_for_owner(
@@ -183,6 +184,11 @@ def _new_partner_note(key: str) -> bool:
     """Whether an owner's note (`_owner_note_key`) is the one `add` queued ("registered … and
     made you its owner")."""
     return f":{Side.NEW}:by=" in key and key.endswith(":added")
+
+
+def _left_key(partner_id: int, user_id: str) -> str:
+    """The start of the keys of the notes telling `user_id` they were taken off the team."""
+    return f"left:{partner_id}:{user_id}:"
 
 
 def _deputy_key(partner_id: int, user_id: str) -> str:
@@ -310,6 +316,9 @@ class PartnerNotes:
         occasion: str,
     ) -> None:
         """Queue the note to a colleague someone else put on the partner's team."""
+        # Taken off and put back before the note that they left went: that note is no longer
+        # true.
+        withdraw(session, team_id=actor.team_id, key_prefix=_left_key(facts.id, user_id))
         self.queue_note(
             runtime,
             session,
@@ -429,6 +438,29 @@ class PartnerNotes:
                     by.runtime, session, by.actor, change.facts, user_id, occasion=by.occasion()
                 )
                 told.append(user_id)
+
+    def team_removed(
+        self, by: ChangeBy, told: list[str], session: Session, change: ListChange
+    ) -> None:
+        """In the transaction of `team remove`: each colleague taken off the team by someone
+        else is told, as `team add` tells them they were put on it, and named in `told`."""
+        for user_id in change.changed:
+            if user_id == by.user_id or user_id in change.unheard:
+                continue
+            # Made its deputy, and taken off, before the note of it went: told of neither.
+            deputy_note = _deputy_key(change.facts.id, user_id)
+            if withdraw(session, team_id=by.team_id, key_prefix=deputy_note):
+                continue
+            self.queue_note(
+                by.runtime,
+                session,
+                team_id=by.team_id,
+                kind="team",
+                user_id=user_id,
+                text=self.wording.taken_off_team(change.facts, by.user_id),
+                key=_left_key(change.facts.id, user_id) + _by(by.user_id, by.occasion()),
+            )
+            told.append(user_id)
 
     def status_changed(
         self,

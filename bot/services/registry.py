@@ -174,6 +174,9 @@ class ListChange:
     # Aliases asked for that are the partner's own name (`alias Acme Inc add "ACME"`): not
     # among `unchanged`, which are aliases it has.
     its_name: list[str] = field(default_factory=list)
+    # Colleagues taken off (remove) before the note that they were put on it reached them:
+    # never told they joined, they are not told they left.
+    unheard: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -861,10 +864,16 @@ class Registry:
         return change
 
     def remove_from_team(
-        self, *, actor: Actor, partner: str, user_ids: Sequence[str]
+        self,
+        *,
+        actor: Actor,
+        partner: str,
+        user_ids: Sequence[str],
+        then: Callable[[Session, ListChange], None] | None = None,
     ) -> ListChange:
         """Take colleagues off the partner's team; the owner must be handed over first. A
-        member may take themselves off."""
+        member may take themselves off. `then` runs in the same transaction (the people taken
+        off told)."""
         with Session(self.engine) as session:
             if set(user_ids) == {actor.user_id}:
                 (found,) = self._locked(session, actor.team_id, [partner])
@@ -890,15 +899,21 @@ class Registry:
                 now=self.clock.now(),
             )
             # Nor are they told, later, that they were put on it.
-            for user in removed:
-                withdraw(
+            unheard = [
+                user
+                for user in removed
+                if withdraw(
                     session, team_id=actor.team_id, key_prefix=team_note_prefix(found.id, user)
                 )
+            ]
             change = self._team_change(
                 session, found, removed, [u for u in wanted if u not in by_user]
             )
+            change = replace(change, unheard=unheard)
             if deputy in removed:
                 change = replace(change, deputy_removed=deputy)
+            if then is not None:
+                then(session, change)
             session.commit()
         return change
 

@@ -851,6 +851,14 @@ def put_on_team(facts: PartnerFacts, by: str) -> str:
     )
 
 
+def taken_off_team(facts: PartnerFacts, by: str) -> str:
+    """To a colleague someone else took off a partner's team."""
+    return (
+        f"{person(by)} took you off the team of {bold(facts.name)}: its pulse surveys will no "
+        f"longer ask you how the partnership goes. {_see(facts)}"
+    )
+
+
 def let_know(told: Sequence[str]) -> str:
     """What an answer adds about the colleagues a change was told to."""
     return f" I've let {people_in_prose(told)} know." if told else ""

@@ -12,7 +12,7 @@ from handlers.blocks import partners as blocks
 from storage.models import Partner
 from tests.conftest import Slack
 from tests.scenarios.test_feedback import ANA, BEN, CHLOE, DAN, MENTION, say
-from tests.scenarios.test_partners import partner_count, submit
+from tests.scenarios.test_partners import deliver_queued, direct, partner_count, submit
 from tests.scenarios.test_workspaces import TEAM, snapshot
 
 
@@ -281,3 +281,35 @@ def test_a_merge_says_what_the_kept_partner_took_over_from_the_duplicate(
     say(registry, "add Mercy Corps (mercycorps.org)")
     said = say(registry, "merge Mercy Corps into Plan")
     assert "Alerts about" not in said and "website" not in said
+
+
+def test_a_colleague_taken_off_a_team_is_told_as_one_put_on_it_is(registry: Slack) -> None:
+    deliver_queued(registry, hours=1)
+    deliver_queued(registry, hours=15)  # Thu 10:00 in Tokyo: Chloe heard she is on the team
+    assert any("put you on the team of *Oxfam*" in text for text in direct(registry, CHLOE))
+    said = say(registry, f"team Oxfam remove {MENTION[CHLOE]}")
+    assert "<@U0CHLOE> left the team of *Oxfam*." in said and "I've let <@U0CHLOE> know." in said
+    deliver_queued(registry, hours=1)
+    assert direct(registry, CHLOE)[-1] == (
+        "<@U0ANA> took you off the team of *Oxfam*: its pulse surveys will no longer ask you how "
+        "the partnership goes. `/partner show Oxfam` shows where things stand."
+    )
+    # Put back, taken off and put back again before the note of it went: she hears only that
+    # she is on the team.
+    say(registry, f"team Oxfam add {MENTION[CHLOE]}")
+    deliver_queued(registry, hours=1)
+    heard = len(direct(registry, CHLOE))
+    say(registry, f"team Oxfam remove {MENTION[CHLOE]}")
+    say(registry, f"team Oxfam add {MENTION[CHLOE]}")
+    deliver_queued(registry, hours=1)
+    (again,) = direct(registry, CHLOE)[heard:]
+    assert again.startswith("<@U0ANA> put you on the team of *Oxfam*")
+    # Put on and taken off before the first note reached him: Dan hears of neither.
+    say(registry, f"team Oxfam add {MENTION[DAN]}")
+    said = say(registry, f"team Oxfam remove {MENTION[DAN]}")
+    assert "I've let" not in said
+    # Who takes themselves off is not told.
+    assert "I've let" not in say(registry, f"team Oxfam remove {MENTION[BEN]}", user=BEN)
+    deliver_queued(registry, hours=24)
+    deliver_queued(registry, hours=24)
+    assert direct(registry, DAN) == []
