@@ -573,6 +573,12 @@ def problem(error: BadSetting) -> str:
             unit = {Setting.WINDOW: " days", Setting.CHECKIN_DELAY: " hours"}.get(
                 error.setting or Setting.ANONYMITY, ""
             )
+            if (error.setting or Setting.ANONYMITY) is Setting.ANONYMITY:
+                # The bare number says nothing of what it counts: the setting is named.
+                return (
+                    f"Anonymity must be {low} to {high} answers (a round's scores show once that "
+                    f"many people answered), not {typed}."
+                )
             return f"It must be {low} to {high}{unit}, not {typed}."
         case Problem.REVEALS_PEOPLE:
             return (
