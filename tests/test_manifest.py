@@ -169,6 +169,7 @@ EVENT_SCOPES: dict[str, str | None] = {
     "reaction_added": "reactions:read",
     "reaction_removed": "reactions:read",
     "message.im": "im:history",
+    "user_change": "users:read",
 }
 OTHER_SCOPES = {"commands", "chat:write.public"}
 
