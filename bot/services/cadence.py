@@ -22,7 +22,7 @@ snooze silences the partner until it ends, then it is nudged once more if still 
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, tzinfo
 from enum import StrEnum
 from typing import Protocol
@@ -40,6 +40,7 @@ from bot.services.registry import Actor, PartnerFacts, Registry, require_admin, 
 from bot.services.touchpoints import PartnerGone
 from storage import commitments as store
 from storage import partners as partner_store
+from storage import people as people_store
 from storage.commitments import CadenceRow
 from storage.models import Partner, PartnerStatus
 
@@ -91,6 +92,8 @@ class CadenceState:
     snoozed_until: datetime | None
     # When it was read: whoever is shown it counts the days quiet on their own calendar.
     read_at: datetime | None = None
+    # The owner has left Slack, as the profile cache (kept by user_change) says.
+    owner_gone: bool = False
 
     def since_day(self, tz: tzinfo) -> date:
         """The day the clock runs from, read in `tz`: a last contact recorded without a time of
@@ -241,11 +244,15 @@ class Cadences:
                 quiet_since=now - timedelta(days=shortest),
             )
             states = self._states(session, team_id, candidates, now)
-        return [
-            states[_id(partner)]
-            for partner in candidates
-            if states[_id(partner)].standing is Standing.DORMANT
-        ]
+            found = [
+                states[_id(partner)]
+                for partner in candidates
+                if states[_id(partner)].standing is Standing.DORMANT
+            ]
+            gone = people_store.deactivated(
+                session=session, team_id=team_id, user_ids=[s.partner.owner_id for s in found]
+            )
+        return [replace(state, owner_gone=state.partner.owner_id in gone) for state in found]
 
     def zone(self, *, team_id: str, user_id: str) -> ZoneInfo:
         """A colleague's time zone, for the dates they are shown."""

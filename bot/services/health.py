@@ -315,7 +315,11 @@ class Health:
         collisions = collision_counts(session, team_id=team_id, partner_ids=ids, start=lookback)
         states = self.cadences.states_in(session, team_id=team_id, partner_ids=ids)
         balances = self.commitments.balances(team_id=team_id, partner_ids=ids)
-        gone = _gone(session, team_id, [states[pid].partner.owner_id for pid in wanted])
+        gone = people_store.deactivated(
+            session=session,
+            team_id=team_id,
+            user_ids=[states[pid].partner.owner_id for pid in wanted],
+        )
         found: dict[int, PartnerHealth] = {}
         for partner_id in wanted:
             said = answers.get(partner_id, {})
@@ -512,10 +516,3 @@ def _id(partner: Partner) -> int:
 def _round_id(survey_round: SurveyRound) -> int:
     assert survey_round.id is not None, "round was not flushed"
     return survey_round.id
-
-
-def _gone(session: Session, team_id: str, user_ids: Sequence[str | None]) -> set[str]:
-    """Those of `user_ids` whose cached profile says they have left Slack: no Slack call."""
-    wanted = {user_id for user_id in user_ids if user_id}
-    profiles = people_store.get_profiles(session=session, team_id=team_id, user_ids=wanted)
-    return {user_id for user_id, profile in profiles.items() if profile.is_deleted}

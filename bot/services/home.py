@@ -44,7 +44,7 @@ from storage.absences import absence_at, absences_at
 from storage.home import OpenSurvey, PlannedTouchpoint, TeamPartner, WaitingCheckIn
 from storage.models import PartnerStatus, TeamRole
 from storage.partners import has_partners
-from storage.people import get_profile
+from storage.people import deactivated, get_profile
 
 # How many of each list the Home shows; the rest are counted and pointed to.
 SHOWN_PARTNERS = 15
@@ -128,6 +128,8 @@ class MyPartner:
     # The person is its deputy, here while its owner is away: what would wait for the owner
     # comes to them.
     you_cover: bool = False
+    # Its owner (someone else) has left Slack, as the profile cache says.
+    owner_gone: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -304,6 +306,7 @@ def _with_owners_away(
     owners = {p.owner_id for p in partners if p.owner_id is not None and p.owner_id != user_id}
     away = absences_at(session=session, team_id=team_id, user_ids=owners, at=now)
     here = absence_at(session=session, team_id=team_id, user_id=user_id, at=now) is None
+    gone = deactivated(session=session, team_id=team_id, user_ids=owners)
     found = []
     for partner in partners:
         owner_away = away.get(partner.owner_id or "")
@@ -312,6 +315,7 @@ def _with_owners_away(
                 partner=partner,
                 owner_away_until=owner_away.ends_at if owner_away is not None else None,
                 you_cover=owner_away is not None and here and partner.role is TeamRole.DEPUTY,
+                owner_gone=partner.owner_id in gone,
             )
         )
     return found

@@ -35,6 +35,7 @@ from bot.services.people import PeopleCheck, PeopleToLookUp
 from bot.websites import bracketed_addresses, split_website
 from storage import health as health_store
 from storage import partners as store
+from storage import people as people_store
 from storage.models import (
     MAX_NAME_LENGTH,
     MAX_TITLE_LENGTH,
@@ -117,6 +118,8 @@ class PartnerProfile:
     created_by: str
     created_at: datetime
     last_contact_by: str | None
+    # The owner has left Slack, as the profile cache (kept by user_change) says.
+    owner_gone: bool = False
 
 
 class SimilarBy(StrEnum):
@@ -1723,8 +1726,9 @@ class Registry:
         contacts = store.contacts_of(
             session=session, team_id=partner.team_id, partner_id=_id(partner)
         )
+        facts = self._facts(partner, team)
         return PartnerProfile(
-            facts=self._facts(partner, team),
+            facts=facts,
             aliases=[alias.alias for alias in self._aliases(session, partner)],
             members=[m.user_id for m in team if m.role == TeamRole.MEMBER],
             contacts=[_contact_info(contact) for contact in contacts],
@@ -1732,6 +1736,11 @@ class Registry:
             created_by=partner.created_by,
             created_at=partner.created_at,
             last_contact_by=partner.last_contact_by,
+            owner_gone=bool(
+                people_store.deactivated(
+                    session=session, team_id=partner.team_id, user_ids=[facts.owner_id]
+                )
+            ),
         )
 
     # --- Merge rules ---------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from handlers.blocks import (
 )
 from handlers.reply import Block, Reply
 from handlers.texts import partners as texts
+from handlers.texts.health import owner_of
 from storage.models import MAX_NAME_LENGTH, PartnerStatus
 
 # Action ids. Buttons of one kind in one message get a numbered suffix (ids must be unique per
@@ -84,9 +85,10 @@ def card(
         now,
         day_only=facts.last_contact_day_only,
     )
+    owner = owner_of(facts.owner_id, gone=profile.owner_gone)
     blocks.append(
         fields(
-            (texts.OWNER, texts.person(facts.owner_id)),
+            (texts.OWNER, owner),
             (texts.DEPUTY, texts.person(facts.deputy_id) if facts.deputy_id else texts.NOT_SET),
             (texts.STATUS, texts.status(facts.status)),
             (texts.TEAM, texts.people(profile.members)),
@@ -113,7 +115,7 @@ def card(
     blocks.append(context(*footer))
     fallback = f"{lead}\n" if lead else ""
     return Reply(
-        text=f"{fallback}{literal(facts.name)}: owner {texts.person(facts.owner_id)}",
+        text=f"{fallback}{literal(facts.name)}: owner {owner}",
         blocks=blocks,
     )
 

@@ -375,12 +375,17 @@ def at_risk_line(found: PartnerHealth, tz: tzinfo | None = None) -> str:
     thin = thin_pulse(found)
     score = score_of(found.health.score) + (f" (thin pulse: {thin})" if thin else "")
     why = risks(found, tz)
-    owner = person(facts.owner_id) + (OWNER_GONE if found.owner_gone else "")
+    owner = owner_of(facts.owner_id, gone=found.owner_gone)
     return f":warning: {bold(facts.name)} {score} · owner {owner} — {why}"
 
 
 # Beside an owner whose account Slack says is deactivated: nobody there to act on the risk.
 OWNER_GONE = " (no longer in Slack)"
+
+
+def owner_of(user_id: str | None, *, gone: bool) -> str:
+    """`<@U0BEN>`; `<@U0BEN> (no longer in Slack)` once the profile cache says he left."""
+    return person(user_id) + (OWNER_GONE if gone else "")
 
 
 def at_risk_title(count: int) -> str:
@@ -501,7 +506,8 @@ def dormant_line(state: CadenceState, tz: ZoneInfo) -> str:
         if state.contacted
         else no_contact(days_quiet(state, tz), on=since, then=rule)
     )
-    return f"• {bold(facts.name)} · owner {person(facts.owner_id)} · {quiet}"
+    owner = owner_of(facts.owner_id, gone=state.owner_gone)
+    return f"• {bold(facts.name)} · owner {owner} · {quiet}"
 
 
 def more_dormant(hidden: int) -> str:

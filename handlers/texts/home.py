@@ -18,7 +18,7 @@ from bot.services.commitments import CommitmentFacts
 from bot.services.home import AtRiskPartner, Away, MyPartner, PartnerHealth, PlannedMeeting
 from handlers.texts import feedback as feedback_texts
 from handlers.texts.commitments import due, number, promise
-from handlers.texts.health import OWNER_GONE
+from handlers.texts.health import owner_of
 from handlers.texts.partners import (
     bold,
     last_contact,
@@ -93,7 +93,8 @@ def partner_line(mine: MyPartner, now: datetime) -> str:
     partner = mine.partner
     parts = [bold(partner.name), status(partner.status), role_of_caller(partner.role)]
     if partner.role is not TeamRole.OWNER:
-        parts.append(f"owner {person(partner.owner_id)}{_owner_away(mine, now.tzinfo)}")
+        owner = owner_of(partner.owner_id, gone=mine.owner_gone)
+        parts.append(f"owner {owner}{_owner_away(mine, now.tzinfo)}")
     parts.append(
         "last contact "
         + last_contact(
@@ -233,7 +234,7 @@ def at_risk_title(total: int) -> str:
 
 
 def at_risk_line(found: AtRiskPartner) -> str:
-    owner = person(found.owner_id) + (OWNER_GONE if found.owner_gone else "")
+    owner = owner_of(found.owner_id, gone=found.owner_gone)
     return f"{bold(found.name)} · owner {owner} · {health(found.health)}"
 
 

@@ -630,6 +630,33 @@ def test_an_owner_who_left_slack_is_said_to_be_gone_where_the_partner_is_at_risk
 
 
 @pytest.mark.usefixtures("acme")
+def test_an_owner_who_left_slack_is_said_to_be_gone_in_list_dormant_show_and_my_partners(
+    slack: Slack,
+) -> None:
+    """QA h12: Ben, Globex's owner, was deactivated (Slack's `user_change` told Liaison), yet
+    `list dormant`, the card from `show` and Ana's "My partners" read "owner <@U0BEN>" as if
+    he were there to be asked."""
+    answer(slack, "add Globex", user=BEN)
+    answer(slack, "cadence Globex 5 10", user=BEN)
+    answer(slack, "deputy Globex <@U0ANA|ana>", user=BEN)
+    slack.fake.users[BEN].deleted = True
+    user_change(slack, BEN)
+    at(slack, utc(8, 9, month=12))  # 13 days later: past Globex's maximum
+    calls = len(slack.fake.calls)
+    owner = "owner <@U0BEN> (no longer in Slack)"
+    assert f"*Globex* · {owner} · no contact yet" in answer(slack, "list dormant")
+    card = answer(slack, "show Globex")
+    assert "Globex: owner <@U0BEN> (no longer in Slack)" in card
+    assert "*Owner*\\n<@U0BEN> (no longer in Slack)" in card
+    assert f"*Globex* · 🌱 prospect · you are deputy · {owner} · last contact" in home_of(
+        slack, ANA
+    )
+    # The cache says so: Slack is not asked about Ben.
+    asked = [c for c in slack.fake.calls[calls:] if c.method.startswith("users.")]
+    assert not any(BEN in json.dumps(call.params) for call in asked)
+
+
+@pytest.mark.usefixtures("acme")
 def test_the_partners_export_has_health_and_who_was_last_in_touch(slack: Slack) -> None:
     answer(slack, "add Globex")
     answer(slack, "log Acme via call : ben's call", user=BEN)
