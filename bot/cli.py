@@ -16,7 +16,6 @@ from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from http.client import HTTPException
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
@@ -24,7 +23,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from slack_bolt import App
 from slack_bolt.error import BoltError
-from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.errors import SlackApiError
 
 from bot import __version__, logs
 from bot.clock import Clock, ManualClock, SystemClock
@@ -38,6 +37,7 @@ from bot.config import (
     where_to_find,
 )
 from bot.runtime import Runtime
+from bot.slack_errors import SLACK_CALL_ERRORS, SlackCallError
 from storage import schema
 from storage.db import make_engine
 
@@ -429,13 +429,13 @@ def check_slack(settings: Settings) -> SlackIdentity:
 
     try:
         answer = delivery_client(settings).auth_test()
-    except (SlackClientError, OSError, HTTPException) as error:
+    except SLACK_CALL_ERRORS as error:
         raise slack_problem(settings, error) from error
     return SlackIdentity(team_id=str(answer["team_id"]), bot_user_id=str(answer["user_id"]))
 
 
 def slack_problem(
-    settings: Settings, error: SlackClientError | OSError | HTTPException, *, token: str = BOT_TOKEN
+    settings: Settings, error: SlackCallError, *, token: str = BOT_TOKEN
 ) -> StartupError:
     """Why a call checking `token` failed (auth.test for SLACK_BOT_TOKEN, `run`'s
     apps.connections.open for SLACK_APP_TOKEN), in the same words for every command: a token
@@ -494,7 +494,7 @@ def _create_app(runtime: Runtime, *, socket_mode: bool) -> App:
             f"Slack did not accept SLACK_BOT_TOKEN ({error}); check the token and "
             "SLACK_API_BASE_URL."
         ) from error
-    except (SlackClientError, OSError, HTTPException) as error:
+    except SLACK_CALL_ERRORS as error:
         raise slack_problem(runtime.settings, error) from error
 
 
@@ -539,7 +539,7 @@ def _connect(handler: AckFirstSocketModeHandler, settings: Settings) -> None:
 
     try:
         handler.connect()
-    except (SlackClientError, OSError, HTTPException) as error:
+    except SLACK_CALL_ERRORS as error:
         # apps.connections.open failed: Slack refused SLACK_APP_TOKEN (revoked, wrong app, no
         # connections:write), or could not be asked.
         raise slack_problem(settings, error, token=APP_TOKEN) from None

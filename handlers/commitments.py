@@ -18,13 +18,12 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from difflib import get_close_matches
 from functools import partial
-from http.client import HTTPException
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from apscheduler.triggers.interval import IntervalTrigger
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.errors import SlackApiError
 
 from bot.dates import misspelt_day, reads_as_date
 from bot.delivery.dispatcher import error_code
@@ -50,6 +49,7 @@ from bot.services.partner_parts import RENAME_PARTS
 from bot.services.people import NotInWorkspace, PeopleCheck, PeopleToLookUp
 from bot.services.registry import Actor
 from bot.services.touchpoints import PartnerGone
+from bot.slack_errors import SLACK_CALL_ERRORS
 from handlers import grammar, home
 from handlers import partners as registry_handlers
 from handlers import touchpoints as touchpoint_handlers
@@ -721,7 +721,7 @@ def _send_export(
         logger.warning("uploading the %s export for %s failed: %s", dataset, user_id, code)
         respond(**say(texts.export_failed(code)).as_message(), replace_original=True)
         return
-    except (SlackClientError, OSError, HTTPException) as error:
+    except SLACK_CALL_ERRORS as error:
         logger.warning(
             "uploading the %s export for %s could not reach Slack: %s",
             dataset,

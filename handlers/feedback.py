@@ -16,12 +16,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
-from http.client import HTTPException
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.errors import SlackApiError
 
 from bot.delivery.dispatcher import ON_CHANNEL_REFUSED, error_code
 from bot.mrkdwn import slack_text
@@ -71,6 +70,7 @@ from bot.services.surveys import (
     score_of_emoji,
 )
 from bot.services.touchpoints import PlanChange
+from bot.slack_errors import SLACK_CALL_ERRORS
 from handlers import grammar
 from handlers.blocks import feedback as blocks
 from handlers.blocks import picked_day
@@ -186,7 +186,7 @@ def update_message(
     except SlackApiError as error:
         logger.warning("chat.update of a feedback message failed: %s", error_code(error))
         return False
-    except (OSError, HTTPException, SlackClientError) as error:
+    except SLACK_CALL_ERRORS as error:
         logger.warning(
             "chat.update of a feedback message could not reach Slack: %s", type(error).__name__
         )
@@ -211,7 +211,7 @@ def tell_in(client: WebClient, *, channel: str, user_id: str, text: str) -> None
         client.chat_postEphemeral(channel=channel, user=user_id, text=slack_text(text))
     except SlackApiError as error:
         logger.warning("chat.postEphemeral of a feedback note failed: %s", error_code(error))
-    except (OSError, HTTPException, SlackClientError) as error:
+    except SLACK_CALL_ERRORS as error:
         logger.warning(
             "chat.postEphemeral of a feedback note could not reach Slack: %s",
             type(error).__name__,
@@ -246,7 +246,7 @@ def open_form(client: WebClient, respond: Respond, *, trigger_id: str | None, vi
     except SlackApiError as error:
         logger.warning("views.open of a feedback form failed: %s", error_code(error))
         tell(respond, texts.FORM_FAILED)
-    except (OSError, HTTPException, SlackClientError) as error:
+    except SLACK_CALL_ERRORS as error:
         logger.warning(
             "views.open of a feedback form could not reach Slack: %s", type(error).__name__
         )
@@ -629,7 +629,7 @@ def reactions_of(client: WebClient, user_id: str, *, channel: str, ts: str) -> t
     except SlackApiError as error:
         logger.warning("reactions.get of a survey statement failed: %s", error_code(error))
         return ()
-    except (OSError, HTTPException, SlackClientError) as error:
+    except SLACK_CALL_ERRORS as error:
         logger.warning(
             "reactions.get of a survey statement could not reach Slack: %s", type(error).__name__
         )

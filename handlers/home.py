@@ -18,13 +18,12 @@ import logging
 import threading
 from collections.abc import Mapping, Sequence
 from functools import partial
-from http.client import HTTPException
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.errors import SlackApiError
 
 from bot.delivery.dispatcher import error_code
 from bot.runtime import Runtime
@@ -35,6 +34,7 @@ from bot.services.home import AtRiskPartner, Home, PartnerHealth, Shown
 from bot.services.people import PeopleToLookUp
 from bot.services.registry import Actor
 from bot.services.touchpoints import Recorded
+from bot.slack_errors import SLACK_CALL_ERRORS
 from handlers import touchpoints as touchpoint_handlers
 from handlers.blocks import commitments as commitment_blocks
 from handlers.blocks import home as blocks
@@ -129,7 +129,7 @@ def publish(
         client.views_publish(user_id=user_id, view=view)
     except SlackApiError as error:
         logger.error("views.publish of the App Home of %s failed: %s", user_id, error_code(error))
-    except (SlackClientError, OSError, HTTPException) as error:
+    except SLACK_CALL_ERRORS as error:
         logger.error(
             "views.publish of the App Home of %s could not reach Slack: %s",
             user_id,
@@ -220,7 +220,7 @@ def _open_form(runtime: Runtime, client: WebClient, click: Click, view: dict[str
     """Open a form from the Home; when Slack refuses, the Home says so."""
     try:
         client.views_open(trigger_id=click.trigger_id, view=view)
-    except (SlackApiError, SlackClientError, OSError, HTTPException) as error:
+    except SLACK_CALL_ERRORS as error:
         reason = error_code(error) if isinstance(error, SlackApiError) else type(error).__name__
         logger.warning("views.open of a form from the App Home failed: %s", reason)
         refusal = say(texts.form_failed()).blocks

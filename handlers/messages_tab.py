@@ -41,13 +41,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from difflib import get_close_matches
 from functools import partial
-from http.client import HTTPException
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.errors import SlackApiError
 
 from bot.dates import DateError, UnreadableDate, parse_period, parse_when
 from bot.delivery.dispatcher import error_code
@@ -55,6 +54,7 @@ from bot.mrkdwn import slack_text, unescape
 from bot.runtime import Runtime
 from bot.services.checkins import ReplyNoted, ReplyOutcome
 from bot.services.workspace_settings import Setting
+from bot.slack_errors import SLACK_CALL_ERRORS
 from handlers.context import runtime_of
 from handlers.feedback import checkins_of, show_checkin, surveys_of
 from handlers.grammar import (
@@ -425,7 +425,7 @@ def message_listener(last_answers: LastAnswers) -> Any:
                 client.chat_postMessage(channel=channel, text=slack_text(text), thread_ts=thread_ts)
             except SlackApiError as error:
                 logger.warning("%s failed: %s", what, error_code(error))
-            except (OSError, HTTPException, SlackClientError) as error:
+            except SLACK_CALL_ERRORS as error:
                 logger.warning("%s could not reach Slack: %s", what, type(error).__name__)
 
         def partner_known(readings: Sequence[str]) -> bool:

@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.errors import SlackApiError
 
 from bot.delivery.dispatcher import error_code, passes, retry_after
 from bot.delivery.outbox import record_channel_post, retry_channel_post
@@ -62,6 +62,7 @@ from bot.services.registry import (
     repeated_names,
 )
 from bot.services.touchpoints import Touchpoints
+from bot.slack_errors import SLACK_CALL_ERRORS
 from handlers import grammar
 from handlers.blocks import help as help_blocks
 from handlers.blocks import partners as blocks
@@ -538,7 +539,7 @@ def channel_named_later(
                 respond(**say(unchecked).as_message(), replace_original=True)
                 return
             reply = choose(typed, True)
-        except (SlackClientError, OSError, HTTPException):
+        except SLACK_CALL_ERRORS:
             respond(**say(unchecked).as_message(), replace_original=True)
             return
         else:
@@ -562,7 +563,7 @@ def take_back(client: WebClient, channel: str, ts: str) -> None:
         client.chat_delete(channel=channel, ts=ts)
     except SlackApiError as error:
         logger.warning("taking back a greeting in %s failed: %s", channel, error_code(error))
-    except (SlackClientError, OSError, HTTPException) as error:
+    except SLACK_CALL_ERRORS as error:
         logger.warning(
             "taking back a greeting in %s could not reach Slack: %s", channel, type(error).__name__
         )
@@ -1145,7 +1146,7 @@ def open_form(
             logger.warning("views.open for the %s form failed: %s", form, code)
             respond(**say(texts.form_failed(typed, code)).as_message(), replace_original=True)
             return
-        except (OSError, HTTPException, SlackClientError) as error:
+        except SLACK_CALL_ERRORS as error:
             logger.warning(
                 "views.open for the %s form could not reach Slack: %s", form, type(error).__name__
             )

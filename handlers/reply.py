@@ -7,18 +7,18 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.client import HTTPException
 from typing import Any
 
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookResponse
 
 from bot.delivery.dispatcher import error_code
 from bot.mrkdwn import mentioned, plain, slack_text
 from bot.runtime import Runtime
 from bot.services.people import handles
+from bot.slack_errors import SLACK_CALL_ERRORS
 
 logger = logging.getLogger(__name__)
 
@@ -88,7 +88,7 @@ class FormAnswer(Respond):
         if self.response_url is not None and not self._refused:
             try:
                 answered = super().__call__(*args, **kwargs)
-            except (OSError, HTTPException, SlackClientError) as error:
+            except SLACK_CALL_ERRORS as error:
                 logger.warning("%s could not reach Slack: %s", self.what, type(error).__name__)
             else:
                 if answered.status_code == 200:
@@ -138,7 +138,7 @@ def answer_in_dm(
             "%s could not be sent to %s in a DM either: %s", what, user_id, error_code(error)
         )
         return None
-    except (OSError, HTTPException, SlackClientError):
+    except SLACK_CALL_ERRORS:
         logger.warning("%s could not reach %s in a DM either", what, user_id)
         return None
     return str(posted.get("channel") or user_id), str(posted.get("ts") or "")

@@ -19,7 +19,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import partial
-from http.client import HTTPException
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -27,7 +26,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from rapidfuzz.distance import OSA
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.errors import SlackApiError
 
 from bot.dates import WEEKDAYS, looks_like_date, misspelt_day, reads_as_date
 from bot.delivery.dispatcher import ON_CHANNEL_REFUSED, error_code
@@ -68,6 +67,7 @@ from bot.services.touchpoints import (
     ZoneUnknown,
     reroute_refused_alert,
 )
+from bot.slack_errors import SLACK_CALL_ERRORS
 from handlers import grammar
 from handlers import partners as registry_handlers
 from handlers.blocks import picked_day
@@ -1564,7 +1564,7 @@ def _answer_intent(
     answered = slack_text(texts.intent_answered(outcome))
     try:
         client.chat_update(channel=channel, ts=ts, text=answered, blocks=question)
-    except (SlackApiError, SlackClientError, OSError, HTTPException) as error:
+    except SLACK_CALL_ERRORS as error:
         # Saved, and the asker told through the outbox: the clicker sees it through the click's
         # response_url instead, else in a DM (neither raises: each failure is logged).
         reason = error_code(error) if isinstance(error, SlackApiError) else type(error).__name__

@@ -63,7 +63,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     ServerErrorRetryHandler,
@@ -99,6 +99,7 @@ from bot.services.registry import (
     new_name_key,
     website_domain,
 )
+from bot.slack_errors import SLACK_CALL_ERRORS
 from bot.slack_retry import RateLimitRetryHandler
 from bot.websites import split_website
 from storage import commitments as cadence_store
@@ -992,7 +993,7 @@ class SlackDirectory:
                     "waiting: try again in a few minutes"
                 ) from error
             raise DirectoryError(f"Slack answered {code} when asked about {ref}") from error
-        except (SlackClientError, OSError) as error:
+        except SLACK_CALL_ERRORS as error:
             reason = getattr(error, "reason", None) or error
             raise DirectoryError(
                 f"cannot reach Slack at SLACK_API_BASE_URL ({self.client.base_url}) to look up "

@@ -22,12 +22,13 @@ from functools import partial
 from typing import Any
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.errors import SlackApiError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.clock import Clock
 from bot.mrkdwn import slack_text
+from bot.slack_errors import SLACK_CALL_ERRORS
 from storage import people as store
 from storage import workspaces as workspaces_store
 from storage.models import UserProfile
@@ -335,7 +336,7 @@ def find_admins(client: WebClient, *, engine: Engine, clock: Clock, team_id: str
                 break
     except SlackApiError as error:
         logger.warning("users.list failed: %s", error_code(error))
-    except (OSError, http.client.HTTPException, SlackClientError):
+    except SLACK_CALL_ERRORS:
         # A connection cut mid-answer (`IncompleteRead`) is no OSError.
         logger.warning("users.list could not reach Slack", exc_info=True)
     _save_all(engine, clock, team_id, admins)
@@ -452,7 +453,7 @@ def send_direct_message(
     except SlackApiError as error:
         logger.warning("direct message to %s failed: %s", user_id, error_code(error))
         return False
-    except (OSError, http.client.HTTPException, SlackClientError) as error:
+    except SLACK_CALL_ERRORS as error:
         logger.warning(
             "direct message to %s could not reach Slack: %s", user_id, type(error).__name__
         )

@@ -43,6 +43,7 @@ from storage.db import make_engine
 from storage.models import CommitmentSide, PartnerStatus, TouchpointKind
 from storage.partners import set_pulse_cadence
 from tests.bot.delivery.conftest import queue
+from tests.bot.delivery.test_engine_stories import cut_short
 from tests.factories import Colleague, add_partner, save_colleagues
 from tests.http import free_port, wait_for_health
 
@@ -764,6 +765,26 @@ def test_import_waits_out_slacks_rate_limit_and_says_an_outage_in_one_line(
         "liaison: Slack is not answering right now (HTTP 503) when asked about U0ANA, even "
         "after waiting: try again in a few minutes; nothing was imported"
     ]
+
+
+def test_import_says_an_answer_cut_short_in_one_line(
+    workdir: Path, fake_slack: FakeSlack, migrated: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An owner's lookup whose answer was cut short (IncompleteRead, no OSError) ended the
+    import with a traceback: the lookup caught what Slack out of reach raises, not that."""
+    (workdir / "partners.csv").write_text("name,owner\nAcme,U0ANA\n")
+    cut_short(fake_slack, monkeypatch, "users.info")
+    cut = liaison(
+        "import", "partners", "partners.csv", cwd=workdir, env=slack_env(fake_slack, migrated)
+    )
+    assert cut.returncode == 2, cut.stderr
+    assert "Traceback" not in cut.stderr
+    (said,) = cut.stderr.strip().splitlines()
+    assert said.startswith(
+        f"liaison: cannot reach Slack at SLACK_API_BASE_URL ({fake_slack.base_url}) to look up "
+        "U0ANA: IncompleteRead("
+    ), said
+    assert said.endswith("; nothing was imported"), said
 
 
 def test_import_reads_a_retry_after_given_as_an_http_date(
